@@ -1,0 +1,352 @@
+/* DEALER connection to the hub with CURVE, pipelined calls and a handshake monitor so a
+ * refused key is reported as such rather than as a timeout. */
+#include "tx_conn.h"
+
+#include "tx_error.h"
+#include "tx_log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#define MAX_PARKED 4096
+
+struct tx_conn {
+    void *ctx;
+    void *sock;
+    void *monitor;
+    char endpoint[256];
+    int timeout_ms;
+    uint64_t next_id;
+    int auth_failed;
+    /* Replies received while waiting for another id. */
+    tx_reply_pb **parked;
+    size_t n_parked;
+};
+
+int
+tx_status_err(int status)
+{
+    switch (status) {
+    case TICSX__V1__STATUS__OK:
+        return TX_OK;
+    case TICSX__V1__STATUS__BAD_REQUEST:
+        return TX_ERR_MALFORMED;
+    case TICSX__V1__STATUS__BAD_SIGNATURE:
+        return TX_ERR_BAD_SIGNATURE;
+    case TICSX__V1__STATUS__NOT_ENROLLED:
+        return TX_ERR_NOT_ENROLLED;
+    case TICSX__V1__STATUS__NOT_FOUND:
+        return TX_ERR_NOT_FOUND;
+    case TICSX__V1__STATUS__REPLAY:
+        return TX_ERR_REPLAY;
+    case TICSX__V1__STATUS__MISSING_REFERENCE:
+        return TX_ERR_MISSING_REF;
+    case TICSX__V1__STATUS__FORBIDDEN:
+        return TX_ERR_FORBIDDEN;
+    case TICSX__V1__STATUS__TOO_LARGE:
+        return TX_ERR_TOO_LARGE;
+    case TICSX__V1__STATUS__STORAGE_FULL:
+        return TX_ERR_STORAGE_FULL;
+    case TICSX__V1__STATUS__BUSY:
+        return TX_ERR_BUSY;
+    default:
+        return TX_ERR_INTERNAL;
+    }
+}
+
+const char *
+tx_status_name(int status)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&ticsx__v1__status__descriptor, status);
+    return v != NULL ? v->name : "unknown";
+}
+
+int
+tx_conn_open(const char *endpoint, const uint8_t hub_curve_pk[32], const tx_identity *id,
+             int timeout_ms, tx_conn **out)
+{
+    tx_conn *c = calloc(1, sizeof *c);
+    char mon[64];
+    int64_t maxmsg = TX_MAX_REPLY + 4096;
+    int linger = 0;
+    int rc = TX_ERR_NET;
+
+    *out = NULL;
+    if (c == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    snprintf(c->endpoint, sizeof c->endpoint, "%s", endpoint);
+    c->timeout_ms = timeout_ms;
+    c->next_id = 1;
+    c->ctx = zmq_ctx_new();
+    if (c->ctx == NULL) {
+        goto fail;
+    }
+    c->sock = zmq_socket(c->ctx, ZMQ_DEALER);
+    if (c->sock == NULL) {
+        goto fail;
+    }
+    if (zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, hub_curve_pk, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, id->pub.curve, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, id->sec->curve, 32) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) != 0 ||
+        zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger) != 0) {
+        goto fail;
+    }
+    /* The monitor tells a refused handshake (wrong hub key, client not enrolled) apart from a
+     * hub that is simply not there. */
+    snprintf(mon, sizeof mon, "inproc://tx-conn-monitor-%p", (void *)c);
+    if (zmq_socket_monitor(c->sock, mon,
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
+        goto fail;
+    }
+    c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
+    if (c->monitor == NULL || zmq_setsockopt(c->monitor, ZMQ_LINGER, &linger, sizeof linger) ||
+        zmq_connect(c->monitor, mon) != 0) {
+        goto fail;
+    }
+    if (zmq_connect(c->sock, endpoint) != 0) {
+        rc = errno == EINVAL || errno == EPROTONOSUPPORT ? TX_ERR_USAGE : TX_ERR_NET;
+        goto fail;
+    }
+    *out = c;
+    return TX_OK;
+fail:
+    tx_conn_destroy(&c);
+    return rc;
+}
+
+void
+tx_conn_destroy(tx_conn **conn_p)
+{
+    tx_conn *c;
+
+    if (conn_p == NULL || *conn_p == NULL) {
+        return;
+    }
+    c = *conn_p;
+    for (size_t i = 0; i < c->n_parked; i++) {
+        tx_free(c->parked[i]);
+    }
+    free(c->parked);
+    if (c->sock != NULL) {
+        zmq_socket_monitor(c->sock, NULL, 0);
+        zmq_close(c->sock);
+    }
+    if (c->monitor != NULL) {
+        zmq_close(c->monitor);
+    }
+    if (c->ctx != NULL) {
+        zmq_ctx_term(c->ctx);
+    }
+    free(c);
+    *conn_p = NULL;
+}
+
+const char *
+tx_conn_endpoint(const tx_conn *conn)
+{
+    return conn->endpoint;
+}
+
+int
+tx_conn_send(tx_conn *conn, Ticsx__V1__Call *call, uint64_t *id_out)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    call->id = conn->next_id++;
+    if ((rc = tx_pack(&call->base, &buf, &len)) != TX_OK) {
+        return rc;
+    }
+    if (len > TX_MAX_CALL) {
+        free(buf);
+        return TX_ERR_TOO_LARGE;
+    }
+    /* DEALER queues while the connection is being made; a full queue means the hub is gone. */
+    if (zmq_send(conn->sock, buf, len, ZMQ_DONTWAIT) < 0) {
+        free(buf);
+        return errno == EAGAIN ? TX_ERR_UNREACHABLE : TX_ERR_NET;
+    }
+    free(buf);
+    if (id_out != NULL) {
+        *id_out = call->id;
+    }
+    return TX_OK;
+}
+
+static void
+drain_monitor(tx_conn *conn)
+{
+    for (;;) {
+        zmq_msg_t m;
+        uint16_t event = 0;
+
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, conn->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return;
+        }
+        if (zmq_msg_size(&m) >= 2 && zmq_msg_more(&m)) {
+            memcpy(&event, zmq_msg_data(&m), 2);
+            if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                         ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
+                conn->auth_failed = 1;
+            }
+        }
+        zmq_msg_close(&m);
+    }
+}
+
+static int
+park(tx_conn *conn, tx_reply_pb *r)
+{
+    tx_reply_pb **p;
+
+    if (conn->n_parked >= MAX_PARKED) {
+        tx_free(r);
+        return TX_ERR_BUSY;
+    }
+    p = realloc(conn->parked, (conn->n_parked + 1) * sizeof *p);
+    if (p == NULL) {
+        tx_free(r);
+        return TX_ERR_NOMEM;
+    }
+    conn->parked = p;
+    conn->parked[conn->n_parked++] = r;
+    return TX_OK;
+}
+
+int
+tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply)
+{
+    int64_t deadline = 0;
+    struct timespec ts;
+
+    *reply = NULL;
+    for (size_t i = 0; i < conn->n_parked; i++) {
+        if (conn->parked[i]->id == id) {
+            *reply = conn->parked[i];
+            conn->parked[i] = conn->parked[--conn->n_parked];
+            return TX_OK;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + conn->timeout_ms;
+    for (;;) {
+        zmq_pollitem_t items[2] = {{conn->sock, 0, ZMQ_POLLIN, 0},
+                                   {conn->monitor, 0, ZMQ_POLLIN, 0}};
+        int64_t now_ms;
+        int n;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (now_ms >= deadline) {
+            return conn->auth_failed ? TX_ERR_NOT_ENROLLED : TX_ERR_UNREACHABLE;
+        }
+        n = zmq_poll(items, 2, (long)(deadline - now_ms));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return TX_ERR_NET;
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            drain_monitor(conn);
+            if (conn->auth_failed) {
+                return TX_ERR_NOT_ENROLLED;
+            }
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            zmq_msg_t m;
+            tx_reply_pb *r;
+            int rc;
+
+            zmq_msg_init(&m);
+            if (zmq_msg_recv(&m, conn->sock, 0) < 0) {
+                zmq_msg_close(&m);
+                return TX_ERR_NET;
+            }
+            rc = tx_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), &r);
+            zmq_msg_close(&m);
+            if (rc != TX_OK) {
+                tx_warn("hub %s sent an unreadable reply: %s", conn->endpoint,
+                        tx_codec_detail());
+                continue;
+            }
+            if (r->id == id) {
+                *reply = r;
+                return TX_OK;
+            }
+            if ((rc = park(conn, r)) != TX_OK) {
+                return rc;
+            }
+        }
+    }
+}
+
+int
+tx_conn_call(tx_conn *conn, Ticsx__V1__Call *call, tx_reply_pb **reply)
+{
+    uint64_t id;
+    int rc = tx_conn_send(conn, call, &id);
+
+    if (rc != TX_OK) {
+        *reply = NULL;
+        return rc;
+    }
+    return tx_conn_wait(conn, id, reply);
+}
+
+int
+tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **reply)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
+
+    submit.envelope.data = (uint8_t *)env;
+    submit.envelope.len = len;
+    call.body_case = TICSX__V1__CALL__BODY_SUBMIT;
+    call.submit = &submit;
+    return tx_conn_call(conn, &call, reply);
+}
+
+int
+tx_conn_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint8_t **env, size_t *len)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__Get get = TICSX__V1__GET__INIT;
+    tx_reply_pb *r;
+    int rc;
+
+    *env = NULL;
+    get.record_id.data = (uint8_t *)record_id;
+    get.record_id.len = TX_ID_LEN;
+    call.body_case = TICSX__V1__CALL__BODY_GET;
+    call.get = &get;
+    if ((rc = tx_conn_call(conn, &call, &r)) != TX_OK) {
+        return rc;
+    }
+    rc = tx_status_err(r->status);
+    if (rc == TX_OK && (r->n_entries != 1 || r->entries[0]->envelope.len == 0)) {
+        rc = TX_ERR_MALFORMED;
+    }
+    if (rc == TX_OK) {
+        *len = r->entries[0]->envelope.len;
+        *env = malloc(*len);
+        if (*env == NULL) {
+            rc = TX_ERR_NOMEM;
+        } else {
+            memcpy(*env, r->entries[0]->envelope.data, *len);
+        }
+    }
+    tx_free(r);
+    return rc;
+}

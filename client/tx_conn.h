@@ -1,0 +1,51 @@
+/* A client's connection to the hub: a DEALER socket with CURVE, the hub's key pinned.
+ * Calls carry ids and may be pipelined: send many, then wait for each reply. */
+#ifndef TX_CONN_H
+#define TX_CONN_H
+
+#include "tx_codec.h"
+#include "tx_keys.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tx_conn tx_conn;
+
+/* Connects to `endpoint` (e.g. tcp://127.0.0.1:7700) expecting the hub's CURVE key
+ * `hub_curve_pk`, authenticating with id's transport key. Connecting does not wait for the
+ * hub; the first call does. `timeout_ms` bounds each wait for a reply. Caller owns *out. */
+int tx_conn_open(const char *endpoint, const uint8_t hub_curve_pk[32], const tx_identity *id,
+                 int timeout_ms, tx_conn **out);
+
+/* Closes the socket and frees; *conn_p becomes NULL. NULL is fine. */
+void tx_conn_destroy(tx_conn **conn_p);
+
+/* Sends `call`, assigning call->id. Does not wait. */
+int tx_conn_send(tx_conn *conn, Ticsx__V1__Call *call, uint64_t *id_out);
+
+/* Waits for the reply to call `id`. Replies to other calls that arrive first are kept for
+ * their own wait. TX_ERR_UNREACHABLE on timeout, TX_ERR_NOT_ENROLLED if the hub refused this
+ * client's key during the handshake. Caller owns *reply (tx_free). */
+int tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply);
+
+/* send + wait. */
+int tx_conn_call(tx_conn *conn, Ticsx__V1__Call *call, tx_reply_pb **reply);
+
+/* Submits one envelope (bytes as signed). On TX_OK the caller owns *reply, whose status may
+ * still be a refusal: use tx_status_err(). */
+int tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **reply);
+
+/* Fetches one record by id into a fresh buffer. TX_ERR_NOT_FOUND if absent or not visible.
+ * Caller owns *env (free). */
+int tx_conn_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint8_t **env, size_t *len);
+
+/* The endpoint, for messages. Borrowed. */
+const char *tx_conn_endpoint(const tx_conn *conn);
+
+/* Maps a wire status to a tx_err code. */
+int tx_status_err(int status);
+
+/* Name of a wire status ("bad_signature"...). */
+const char *tx_status_name(int status);
+
+#endif

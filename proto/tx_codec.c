@@ -1,0 +1,527 @@
+/* Strict decoding of outside bytes. protobuf-c 1.4.1 accepts unknown and repeated fields,
+ * unchecked enums and any bytes in strings, so a wire-level scan runs before it unpacks. */
+#include "tx_codec.h"
+
+#include "tx_error.h"
+#include "tx_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Thread_local char detail[192];
+
+static const struct {
+    int kind;
+    const char *type;
+    const char *name;
+    const ProtobufCMessageDescriptor *desc;
+} kinds[] = {
+    {TX_KIND_PROFILE, "application/vnd.ticsx.profile.v1", "profile",
+     &ticsx__v1__org_profile__descriptor},
+    {TX_KIND_QUESTIONNAIRE, "application/vnd.ticsx.questionnaire.v1", "questionnaire",
+     &ticsx__v1__questionnaire__descriptor},
+    {TX_KIND_REQUEST, "application/vnd.ticsx.request.v1", "request",
+     &ticsx__v1__request__descriptor},
+    {TX_KIND_ASSESSMENT, "application/vnd.ticsx.sealed-assessment.v1", "assessment",
+     &ticsx__v1__sealed_assessment__descriptor},
+    {TX_KIND_GRANT, "application/vnd.ticsx.grant.v1", "grant", &ticsx__v1__grant__descriptor},
+    {TX_KIND_INNER_ASSESSMENT, "application/vnd.ticsx.assessment.v1", "inner assessment",
+     &ticsx__v1__assessment__descriptor},
+};
+
+const char *
+tx_kind_payload_type(int kind)
+{
+    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
+        if (kinds[i].kind == kind) {
+            return kinds[i].type;
+        }
+    }
+    return NULL;
+}
+
+int
+tx_kind_from_payload_type(const char *type)
+{
+    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
+        if (strcmp(kinds[i].type, type) == 0) {
+            return kinds[i].kind;
+        }
+    }
+    return TX_KIND_NONE;
+}
+
+const char *
+tx_kind_name(int kind)
+{
+    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
+        if (kinds[i].kind == kind) {
+            return kinds[i].name;
+        }
+    }
+    return "unknown";
+}
+
+const char *
+tx_codec_detail(void)
+{
+    return detail;
+}
+
+static int
+fail(int code, const ProtobufCFieldDescriptor *f, const char *what)
+{
+    if (f != NULL) {
+        snprintf(detail, sizeof detail, "field %u (%s): %s", f->id, f->name, what);
+    } else {
+        snprintf(detail, sizeof detail, "%s", what);
+    }
+    return code;
+}
+
+static int
+read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t r = 0;
+
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        uint8_t b;
+        if (*p >= end) {
+            return TX_ERR_TRUNCATED;
+        }
+        b = *(*p)++;
+        if (shift == 63 && b > 1) {
+            return TX_ERR_MALFORMED;
+        }
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+            *v = r;
+            return TX_OK;
+        }
+    }
+    return TX_ERR_MALFORMED;
+}
+
+/* Wire type a field must arrive in (packed repeated scalars aside). */
+static int
+wire_type_of(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 1;
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FLOAT:
+        return 5;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+static int
+check_varint_value(const ProtobufCFieldDescriptor *f, uint64_t v)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return v <= 1 ? TX_OK : fail(TX_ERR_MALFORMED, f, "bool out of range");
+    case PROTOBUF_C_TYPE_ENUM:
+        if (v > INT32_MAX ||
+            protobuf_c_enum_descriptor_get_value(f->descriptor, (int)v) == NULL) {
+            return fail(TX_ERR_MALFORMED, f, "enum value out of range");
+        }
+        return TX_OK;
+    case PROTOBUF_C_TYPE_UINT32:
+        return v <= UINT32_MAX ? TX_OK : fail(TX_ERR_MALFORMED, f, "uint32 out of range");
+    default:
+        return TX_OK;
+    }
+}
+
+static int
+scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, int depth)
+{
+    uint32_t counts[d->n_fields + 1];
+    int rc;
+
+    if (depth > TX_MAX_DEPTH) {
+        return fail(TX_ERR_MALFORMED, NULL, "messages nested too deep");
+    }
+    memset(counts, 0, sizeof counts);
+    while (p < end) {
+        uint64_t key, v, n;
+        const ProtobufCFieldDescriptor *f;
+        size_t idx;
+        int wire;
+
+        if ((rc = read_varint(&p, end, &key)) != TX_OK) {
+            return fail(rc, NULL, "truncated field tag");
+        }
+        wire = (int)(key & 7);
+        if ((key >> 3) == 0 || (key >> 3) > 536870911u) {
+            return fail(TX_ERR_MALFORMED, NULL, "field number out of range");
+        }
+        f = protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3));
+        if (f == NULL) {
+            snprintf(detail, sizeof detail, "unknown field %llu in %s",
+                     (unsigned long long)(key >> 3), d->short_name);
+            return TX_ERR_MALFORMED;
+        }
+        idx = (size_t)(f - d->fields);
+        if (f->label != PROTOBUF_C_LABEL_REPEATED && counts[idx] > 0) {
+            return fail(TX_ERR_MALFORMED, f, "field appears twice");
+        }
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            for (unsigned k = 0; k < d->n_fields; k++) {
+                if (k != idx && counts[k] > 0 && (d->fields[k].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                    d->fields[k].quantifier_offset == f->quantifier_offset) {
+                    return fail(TX_ERR_MALFORMED, f, "two members of one oneof");
+                }
+            }
+        }
+        if (++counts[idx] > TX_MAX_REPEATED) {
+            return fail(TX_ERR_TOO_LARGE, f, "too many elements");
+        }
+        int expected = wire_type_of(f->type);
+        int packed = f->label == PROTOBUF_C_LABEL_REPEATED && expected != 2 && wire == 2;
+        if (wire != expected && !packed) {
+            return fail(TX_ERR_MALFORMED, f, "wrong wire type");
+        }
+        switch (wire) {
+        case 0:
+            if ((rc = read_varint(&p, end, &v)) != TX_OK) {
+                return fail(rc, f, "truncated varint");
+            }
+            if ((rc = check_varint_value(f, v)) != TX_OK) {
+                return rc;
+            }
+            break;
+        case 1:
+        case 5:
+            n = wire == 1 ? 8 : 4;
+            if ((uint64_t)(end - p) < n) {
+                return fail(TX_ERR_TRUNCATED, f, "truncated fixed-width value");
+            }
+            p += n;
+            break;
+        case 2:
+            if ((rc = read_varint(&p, end, &n)) != TX_OK) {
+                return fail(rc, f, "truncated length");
+            }
+            if (n > (uint64_t)(end - p)) {
+                return fail(TX_ERR_TRUNCATED, f, "length runs past the end");
+            }
+            if (packed) {
+                const uint8_t *q = p, *qe = p + n;
+                while (q < qe) {
+                    if (expected != 0) {
+                        size_t w = expected == 1 ? 8 : 4;
+                        if ((size_t)(qe - q) < w) {
+                            return fail(TX_ERR_TRUNCATED, f, "truncated packed value");
+                        }
+                        q += w;
+                    } else {
+                        if ((rc = read_varint(&q, qe, &v)) != TX_OK) {
+                            return fail(rc, f, "truncated packed varint");
+                        }
+                        if ((rc = check_varint_value(f, v)) != TX_OK) {
+                            return rc;
+                        }
+                    }
+                    if (++counts[idx] > TX_MAX_REPEATED) {
+                        return fail(TX_ERR_TOO_LARGE, f, "too many elements");
+                    }
+                }
+            } else if (f->type == PROTOBUF_C_TYPE_STRING) {
+                if (n > TX_MAX_STRING) {
+                    return fail(TX_ERR_TOO_LARGE, f, "string too long");
+                }
+                if (!tx_utf8_valid((const char *)p, (size_t)n)) {
+                    return fail(TX_ERR_BAD_UTF8, f, "invalid utf-8 or embedded nul");
+                }
+            } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                if ((rc = scan(f->descriptor, p, p + n, depth + 1)) != TX_OK) {
+                    return rc;
+                }
+            }
+            p += n;
+            break;
+        default:
+            return fail(TX_ERR_MALFORMED, f, "unsupported wire type");
+        }
+    }
+    return TX_OK;
+}
+
+int
+tx_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len, size_t cap,
+          ProtobufCMessage **out)
+{
+    int rc;
+
+    *out = NULL;
+    detail[0] = 0;
+    if (len > cap) {
+        snprintf(detail, sizeof detail, "%s of %zu bytes exceeds the %zu-byte limit",
+                 desc->short_name, len, cap);
+        return TX_ERR_TOO_LARGE;
+    }
+    if ((rc = scan(desc, buf, buf + len, 0)) != TX_OK) {
+        return rc;
+    }
+    *out = protobuf_c_message_unpack(desc, NULL, len, buf);
+    if (*out == NULL) {
+        return fail(TX_ERR_MALFORMED, NULL, "protobuf-c refused the message");
+    }
+    return TX_OK;
+}
+
+void
+tx_free(void *msg)
+{
+    if (msg != NULL) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+    }
+}
+
+int
+tx_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *len)
+{
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(n ? n : 1);
+
+    if (buf == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    *len = protobuf_c_message_pack(msg, buf);
+    *out = buf;
+    return TX_OK;
+}
+
+static int
+reject(void *msg, const char *what)
+{
+    tx_free(msg);
+    snprintf(detail, sizeof detail, "%s", what);
+    return TX_ERR_MALFORMED;
+}
+
+int
+tx_decode_envelope(const uint8_t *buf, size_t len, tx_envelope_pb **out)
+{
+    ProtobufCMessage *m;
+    tx_envelope_pb *e;
+    int rc = tx_decode(&ticsx__v1__envelope__descriptor, buf, len, TX_MAX_ENVELOPE, &m);
+
+    *out = NULL;
+    if (rc != TX_OK) {
+        return rc;
+    }
+    e = (tx_envelope_pb *)m;
+    if (tx_kind_from_payload_type(e->payload_type) == TX_KIND_NONE) {
+        return reject(e, "envelope: unknown payload type");
+    }
+    if (e->signer_key.len != TX_KEY_LEN) {
+        return reject(e, "envelope: signer key is not 32 bytes");
+    }
+    if (e->signature.len != TX_SIG_LEN) {
+        return reject(e, "envelope: signature is not 64 bytes");
+    }
+    if (e->payload.len == 0) {
+        return reject(e, "envelope: empty payload");
+    }
+    *out = e;
+    return TX_OK;
+}
+
+int
+tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out)
+{
+    ProtobufCMessage *m;
+    tx_call_pb *c;
+    int rc = tx_decode(&ticsx__v1__call__descriptor, buf, len, TX_MAX_CALL, &m);
+
+    *out = NULL;
+    if (rc != TX_OK) {
+        return rc;
+    }
+    c = (tx_call_pb *)m;
+    switch (c->body_case) {
+    case TICSX__V1__CALL__BODY_SUBMIT:
+        if (c->submit->envelope.len == 0) {
+            return reject(c, "submit: empty envelope");
+        }
+        break;
+    case TICSX__V1__CALL__BODY_GET:
+        if (c->get->record_id.len != TX_ID_LEN) {
+            return reject(c, "get: record id is not 32 bytes");
+        }
+        break;
+    case TICSX__V1__CALL__BODY_LIST:
+    case TICSX__V1__CALL__BODY_PING:
+        break;
+    default:
+        return reject(c, "call: no body");
+    }
+    *out = c;
+    return TX_OK;
+}
+
+int
+tx_decode_reply(const uint8_t *buf, size_t len, tx_reply_pb **out)
+{
+    return tx_decode(&ticsx__v1__reply__descriptor, buf, len, TX_MAX_REPLY,
+                     (ProtobufCMessage **)out);
+}
+
+int
+tx_corporate_number_valid(const char *s)
+{
+    unsigned sum = 0;
+
+    if (strlen(s) != 13) {
+        return 0;
+    }
+    for (int i = 0; i < 13; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    /* Check digit = 9 - (sum of the 12 base digits, weighted 1 and 2 alternately from the
+     * right, mod 9). */
+    for (int n = 1; n <= 12; n++) {
+        unsigned digit = (unsigned)(s[13 - n] - '0');
+        sum += digit * ((n % 2 == 1) ? 1u : 2u);
+    }
+    return (unsigned)(s[0] - '0') == 9u - (sum % 9u);
+}
+
+static int
+meta_ok(const Ticsx__V1__Meta *m)
+{
+    return m != NULL && m->seq > 0;
+}
+
+static int
+ids_ok(const ProtobufCBinaryData *v, size_t n, int allow_empty)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!(v[i].len == TX_ID_LEN || (allow_empty && v[i].len == 0))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+check_questionnaire(const tx_questionnaire_pb *q)
+{
+    if (q->id[0] == 0 || q->n_areas == 0 || q->n_items == 0 || q->n_scale == 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < q->n_items; i++) {
+        int found = 0;
+        if (q->items[i]->id[0] == 0 || q->items[i]->text == NULL) {
+            return 0;
+        }
+        for (size_t a = 0; a < q->n_areas && !found; a++) {
+            found = strcmp(q->areas[a]->id, q->items[i]->area) == 0;
+        }
+        if (!found) {
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < q->n_scale; i++) {
+        if (q->scale[i]->code[0] == 0 || q->scale[i]->score_permille > 1000) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+check_payload(int kind, ProtobufCMessage *m)
+{
+    switch (kind) {
+    case TX_KIND_PROFILE: {
+        tx_profile_pb *p = (tx_profile_pb *)m;
+        return meta_ok(p->meta) && p->legal_name[0] != 0 && p->seal_key.len == TX_KEY_LEN &&
+               p->transport_key.len == TX_KEY_LEN &&
+               (p->corporate_number[0] == 0 || tx_corporate_number_valid(p->corporate_number));
+    }
+    case TX_KIND_QUESTIONNAIRE: {
+        tx_questionnaire_pb *q = (tx_questionnaire_pb *)m;
+        return meta_ok(q->meta) && check_questionnaire(q);
+    }
+    case TX_KIND_REQUEST: {
+        tx_request_pb *r = (tx_request_pb *)m;
+        return meta_ok(r->meta) && r->questionnaire.len == TX_ID_LEN && r->n_suppliers > 0 &&
+               ids_ok(r->suppliers, r->n_suppliers, 0) && ids_ok(&r->on_behalf_of, 1, 1);
+    }
+    case TX_KIND_ASSESSMENT: {
+        tx_sealed_pb *s = (tx_sealed_pb *)m;
+        return meta_ok(s->meta) && s->questionnaire.len == TX_ID_LEN &&
+               s->nonce.len == TX_NONCE_LEN && s->ciphertext.len > 16 &&
+               ids_ok(&s->supersedes, 1, 1);
+    }
+    case TX_KIND_GRANT: {
+        tx_grant_pb *g = (tx_grant_pb *)m;
+        return meta_ok(g->meta) && g->assessment.len == TX_ID_LEN &&
+               g->grantee.len == TX_KEY_LEN && g->sealed_key.len == TX_SEALED_KEY_LEN &&
+               ids_ok(&g->request, 1, 1);
+    }
+    case TX_KIND_INNER_ASSESSMENT: {
+        tx_assessment_pb *a = (tx_assessment_pb *)m;
+        if (!meta_ok(a->meta) || a->questionnaire.len != TX_ID_LEN ||
+            !ids_ok(&a->request, 1, 1) || !ids_ok(&a->certificate, 1, 1)) {
+            return 0;
+        }
+        for (size_t i = 0; i < a->n_suppliers; i++) {
+            if (a->suppliers[i]->key.len != TX_KEY_LEN) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+int
+tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out)
+{
+    const char *want = tx_kind_payload_type(kind);
+    int rc;
+
+    *out = NULL;
+    if (want == NULL || strcmp(env->payload_type, want) != 0) {
+        snprintf(detail, sizeof detail, "expected a %s, got %s", tx_kind_name(kind),
+                 env->payload_type);
+        return TX_ERR_WRONG_TYPE;
+    }
+    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
+        if (kinds[i].kind != kind) {
+            continue;
+        }
+        rc = tx_decode(kinds[i].desc, env->payload.data, env->payload.len, TX_MAX_ENVELOPE, out);
+        if (rc != TX_OK) {
+            return rc;
+        }
+        if (!check_payload(kind, *out)) {
+            tx_free(*out);
+            *out = NULL;
+            snprintf(detail, sizeof detail, "%s: a required field is missing or has the wrong size",
+                     tx_kind_name(kind));
+            return TX_ERR_MALFORMED;
+        }
+        return TX_OK;
+    }
+    return TX_ERR_WRONG_TYPE;
+}

@@ -1,0 +1,86 @@
+/* The one decoding layer for bytes from outside: size caps, then a strict wire-level scan
+ * (no unknown or duplicated fields, right wire types, valid UTF-8 without NUL, enums in range,
+ * bounded depth and counts), then protobuf-c unpacking, then per-kind checks of lengths and
+ * required fields. Every decode_* result is freed with tx_free(). */
+#ifndef TX_CODEC_H
+#define TX_CODEC_H
+
+#include "ticsx.pb-c.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef Ticsx__V1__Envelope tx_envelope_pb;
+typedef Ticsx__V1__OrgProfile tx_profile_pb;
+typedef Ticsx__V1__Questionnaire tx_questionnaire_pb;
+typedef Ticsx__V1__Request tx_request_pb;
+typedef Ticsx__V1__Assessment tx_assessment_pb;
+typedef Ticsx__V1__SealedAssessment tx_sealed_pb;
+typedef Ticsx__V1__Grant tx_grant_pb;
+typedef Ticsx__V1__Call tx_call_pb;
+typedef Ticsx__V1__Reply tx_reply_pb;
+
+/* Size caps. A wire message carries at most one envelope plus framing; replies carry many. */
+#define TX_MAX_ENVELOPE (1u << 20)
+#define TX_MAX_CALL (TX_MAX_ENVELOPE + 4096)
+#define TX_MAX_REPLY (16u << 20)
+#define TX_MAX_STRING (64u << 10)
+#define TX_MAX_REPEATED 10000u
+#define TX_MAX_DEPTH 8
+
+#define TX_KEY_LEN 32
+#define TX_SIG_LEN 64
+#define TX_ID_LEN 32
+#define TX_NONCE_LEN 24
+#define TX_SEALED_KEY_LEN 80 /* crypto_box_SEALBYTES + 32-byte content key */
+
+/* Record kinds; values equal the wire enum Ticsx__V1__Kind. Assessment is the sealed,
+ * stored form; TX_KIND_INNER_ASSESSMENT is the plaintext signed inside it. */
+enum {
+    TX_KIND_NONE = 0,
+    TX_KIND_PROFILE = 1,
+    TX_KIND_QUESTIONNAIRE = 2,
+    TX_KIND_REQUEST = 3,
+    TX_KIND_ASSESSMENT = 4,
+    TX_KIND_GRANT = 5,
+    TX_KIND_INNER_ASSESSMENT = 100,
+};
+
+/* The payload type string of a kind, or NULL. */
+const char *tx_kind_payload_type(int kind);
+
+/* The kind for a payload type string, or TX_KIND_NONE. */
+int tx_kind_from_payload_type(const char *type);
+
+/* Short name ("profile", "request", ...) for messages and the CLI. */
+const char *tx_kind_name(int kind);
+
+/* Strictly decodes `len` bytes as message `desc`, refusing more than `cap` bytes.
+ * Returns TX_OK, TX_ERR_TOO_LARGE, TX_ERR_TRUNCATED, TX_ERR_MALFORMED, TX_ERR_BAD_UTF8 or
+ * TX_ERR_NOMEM; tx_codec_detail() then names the field. Caller owns *out (tx_free). */
+int tx_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len, size_t cap,
+              ProtobufCMessage **out);
+
+/* Typed decoders: tx_decode plus the per-kind checks (key lengths, required fields). */
+int tx_decode_envelope(const uint8_t *buf, size_t len, tx_envelope_pb **out);
+int tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out);
+int tx_decode_reply(const uint8_t *buf, size_t len, tx_reply_pb **out);
+
+/* Decodes a verified envelope's payload as `kind`: TX_ERR_WRONG_TYPE if the envelope says
+ * another type. Caller owns *out (tx_free). */
+int tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out);
+
+/* Frees anything a tx_decode* returned; NULL is fine. */
+void tx_free(void *msg);
+
+/* Packs a message into a fresh malloc'd buffer. Caller owns *out (free). */
+int tx_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *len);
+
+/* What the last failing decode on this thread found wrong, e.g.
+ * "field 3 (signer_key): wrong wire type". Borrowed until the next decode on this thread. */
+const char *tx_codec_detail(void);
+
+/* True for a 13-digit Japanese corporate number whose leading check digit matches. */
+int tx_corporate_number_valid(const char *s);
+
+#endif
