@@ -120,9 +120,10 @@ tx_pubkey_format(const tx_pubkey *pk, char *out, size_t n)
 }
 
 int
-tx_identity_save(const tx_identity *id, const char *dir)
+tx_identity_save(const tx_identity *id, const char *dir, const char *base)
 {
     char path[PATH_MAX];
+    char file[256];
     char pubtext[1024];
     char ssh[512];
     char *sectext = NULL;
@@ -150,16 +151,19 @@ tx_identity_save(const tx_identity *id, const char *dir)
         (rc = tx_ssh_pubkey(id->pub.sign, id->pub.name, ssh, sizeof ssh)) != TX_OK) {
         goto out;
     }
-    if ((rc = tx_path_join(path, sizeof path, dir, "identity.key")) != TX_OK ||
+    snprintf(file, sizeof file, "%s.key", base);
+    if ((rc = tx_path_join(path, sizeof path, dir, file)) != TX_OK ||
         (rc = tx_file_create(path, sectext, strlen(sectext), 0600)) != TX_OK) {
         goto out;
     }
-    if ((rc = tx_path_join(path, sizeof path, dir, "identity.pub")) != TX_OK ||
+    snprintf(file, sizeof file, "%s.pub", base);
+    if ((rc = tx_path_join(path, sizeof path, dir, file)) != TX_OK ||
         (rc = tx_file_replace(path, pubtext, strlen(pubtext), 0644)) != TX_OK) {
         goto out;
     }
     strcat(ssh, "\n");
-    if ((rc = tx_path_join(path, sizeof path, dir, "identity_ed25519.pub")) != TX_OK ||
+    snprintf(file, sizeof file, "%s_ed25519.pub", base);
+    if ((rc = tx_path_join(path, sizeof path, dir, file)) != TX_OK ||
         (rc = tx_file_replace(path, ssh, strlen(ssh), 0644)) != TX_OK) {
         goto out;
     }
@@ -260,9 +264,10 @@ tx_pubkey_load(const char *path, tx_pubkey *out)
 }
 
 int
-tx_identity_load(const char *dir, tx_identity **out)
+tx_identity_load(const char *dir, const char *base, tx_identity **out)
 {
     char path[PATH_MAX];
+    char file[256];
     uint8_t *text = NULL;
     uint8_t *raw = NULL;
     uint8_t sum[32];
@@ -275,7 +280,8 @@ tx_identity_load(const char *dir, tx_identity **out)
     if (sodium_init() < 0) {
         return TX_ERR_CRYPTO;
     }
-    if ((rc = tx_path_join(path, sizeof path, dir, "identity.key")) != TX_OK) {
+    snprintf(file, sizeof file, "%s.key", base);
+    if ((rc = tx_path_join(path, sizeof path, dir, file)) != TX_OK) {
         return rc;
     }
     if ((rc = tx_file_check_private(path)) != TX_OK) {
@@ -312,7 +318,8 @@ tx_identity_load(const char *dir, tx_identity **out)
     memcpy(id->sec->sign, raw + 10, 64);
     memcpy(id->sec->seal, raw + 74, 32);
     memcpy(id->sec->curve, raw + 106, 32);
-    if ((rc = tx_path_join(path, sizeof path, dir, "identity.pub")) != TX_OK ||
+    snprintf(file, sizeof file, "%s.pub", base);
+    if ((rc = tx_path_join(path, sizeof path, dir, file)) != TX_OK ||
         (rc = tx_pubkey_load(path, &id->pub)) != TX_OK) {
         goto out;
     }

@@ -37,14 +37,15 @@ typedef struct {
 /* Makes fresh keys. Caller owns *out (tx_identity_destroy). */
 int tx_identity_generate(const char *name, tx_identity **out);
 
-/* Writes identity.key (0600), identity.pub and identity_ed25519.pub (0644) into dir, which is
- * created 0700 if missing. Refuses to overwrite (TX_ERR_EXISTS). */
-int tx_identity_save(const tx_identity *id, const char *dir);
+/* Writes BASE.key (0600), BASE.pub and BASE_ed25519.pub (0644) into dir, which is created
+ * 0700 if missing; clients use the base name "identity", the hub "hub". Refuses to overwrite
+ * the secret file (TX_ERR_EXISTS). */
+int tx_identity_save(const tx_identity *id, const char *dir, const char *base);
 
-/* Loads dir/identity.key and dir/identity.pub. TX_ERR_PERM if the secret file is readable by
+/* Loads dir/BASE.key and dir/BASE.pub. TX_ERR_PERM if the secret file is readable by
  * group or others; TX_ERR_CHECKSUM, TX_ERR_TRUNCATED or TX_ERR_BAD_KEY if it is damaged or does
  * not match the public file. Caller owns *out. */
-int tx_identity_load(const char *dir, tx_identity **out);
+int tx_identity_load(const char *dir, const char *base, tx_identity **out);
 
 /* Wipes and frees *id_p and sets it to NULL. NULL is fine. */
 void tx_identity_destroy(tx_identity **id_p);
