@@ -26,6 +26,14 @@ static const struct {
     {TX_KIND_ASSESSMENT, "application/vnd.ticsx.sealed-assessment.v1", "assessment",
      &ticsx__v1__sealed_assessment__descriptor},
     {TX_KIND_GRANT, "application/vnd.ticsx.grant.v1", "grant", &ticsx__v1__grant__descriptor},
+    {TX_KIND_GRANT_REVOKE, "application/vnd.ticsx.grant-revoke.v1", "grant revocation",
+     &ticsx__v1__grant_revoke__descriptor},
+    {TX_KIND_ACCREDITATION, "application/vnd.ticsx.accreditation.v1", "accreditation",
+     &ticsx__v1__accreditation__descriptor},
+    {TX_KIND_CERTIFICATE, "application/vnd.ticsx.certificate.v1", "certificate",
+     &ticsx__v1__certificate__descriptor},
+    {TX_KIND_CERT_EVENT, "application/vnd.ticsx.certificate-event.v1", "certificate event",
+     &ticsx__v1__certificate_event__descriptor},
     {TX_KIND_INNER_ASSESSMENT, "application/vnd.ticsx.assessment.v1", "inner assessment",
      &ticsx__v1__assessment__descriptor},
 };
@@ -267,6 +275,10 @@ tx_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len
 
     *out = NULL;
     detail[0] = 0;
+    if (len == 0) {
+        /* Empty bytes fields unpack with data == NULL, and NULL + 0 is undefined. */
+        buf = (const uint8_t *)"";
+    }
     if (len > cap) {
         snprintf(detail, sizeof detail, "%s of %zu bytes exceeds the %zu-byte limit",
                  desc->short_name, len, cap);
@@ -475,6 +487,28 @@ check_payload(int kind, ProtobufCMessage *m)
         return meta_ok(g->meta) && g->assessment.len == TX_ID_LEN &&
                g->grantee.len == TX_KEY_LEN && g->sealed_key.len == TX_SEALED_KEY_LEN &&
                ids_ok(&g->request, 1, 1);
+    }
+    case TX_KIND_GRANT_REVOKE: {
+        tx_grant_revoke_pb *r = (tx_grant_revoke_pb *)m;
+        return meta_ok(r->meta) && r->grant.len == TX_ID_LEN && r->assessment.len == TX_ID_LEN &&
+               r->grantee.len == TX_KEY_LEN;
+    }
+    case TX_KIND_ACCREDITATION: {
+        tx_accreditation_pb *a = (tx_accreditation_pb *)m;
+        return meta_ok(a->meta) && a->body_key.len == TX_KEY_LEN && a->body_name[0] != 0 &&
+               a->n_scopes > 0 && a->valid_until >= a->valid_from;
+    }
+    case TX_KIND_CERTIFICATE: {
+        tx_certificate_pb *c = (tx_certificate_pb *)m;
+        return meta_ok(c->meta) && c->number[0] != 0 && c->holder_key.len == TX_KEY_LEN &&
+               c->holder_name[0] != 0 && tx_corporate_number_valid(c->corporate_number) &&
+               (c->criteria_version == 2018 || c->criteria_version == 2024) &&
+               c->expires > c->issued;
+    }
+    case TX_KIND_CERT_EVENT: {
+        tx_cert_event_pb *e = (tx_cert_event_pb *)m;
+        return meta_ok(e->meta) && e->certificate.len == TX_ID_LEN &&
+               e->kind != TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_NONE;
     }
     case TX_KIND_INNER_ASSESSMENT: {
         tx_assessment_pb *a = (tx_assessment_pb *)m;

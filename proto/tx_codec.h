@@ -17,6 +17,10 @@ typedef Ticsx__V1__Request tx_request_pb;
 typedef Ticsx__V1__Assessment tx_assessment_pb;
 typedef Ticsx__V1__SealedAssessment tx_sealed_pb;
 typedef Ticsx__V1__Grant tx_grant_pb;
+typedef Ticsx__V1__GrantRevoke tx_grant_revoke_pb;
+typedef Ticsx__V1__Accreditation tx_accreditation_pb;
+typedef Ticsx__V1__Certificate tx_certificate_pb;
+typedef Ticsx__V1__CertificateEvent tx_cert_event_pb;
 typedef Ticsx__V1__Call tx_call_pb;
 typedef Ticsx__V1__Reply tx_reply_pb;
 
@@ -43,6 +47,10 @@ enum {
     TX_KIND_REQUEST = 3,
     TX_KIND_ASSESSMENT = 4,
     TX_KIND_GRANT = 5,
+    TX_KIND_GRANT_REVOKE = 6,
+    TX_KIND_ACCREDITATION = 7,
+    TX_KIND_CERTIFICATE = 8,
+    TX_KIND_CERT_EVENT = 9,
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 
