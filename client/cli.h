@@ -1,0 +1,51 @@
+/* Shared by the ticsx command files: global options and the command entry points. Each
+ * command returns a tx_err code with tx_fail() set; main maps it to the exit status. */
+#ifndef TX_CLI_H
+#define TX_CLI_H
+
+#include "tx_client.h"
+
+#include <stdio.h>
+
+typedef struct {
+    const char *home;
+    const char *hub;
+    const char *hub_key;
+    int timeout_ms;
+    int json;
+    int quiet;
+    int ja;
+    int definite_no; /* set by a command that ran but must exit 1 (verify found a failure) */
+} tx_cli;
+
+/* Options every command accepts in its own getopt table. */
+#define TX_CLI_COMMON_OPTS                                                                         \
+    {"json", no_argument, NULL, 'J'}, {"quiet", no_argument, NULL, 'q'},                           \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+
+/* Opens the client with the global options. */
+int tx_cli_open(const tx_cli *g, tx_client **out);
+
+/* Handles -J/-q; TX_ERR_USAGE with a message for anything else. */
+int tx_cli_common_opt(tx_cli *g, int opt, const char *command);
+
+/* Opens `path` for writing through a temporary beside it, renamed into place by
+ * tx_cli_commit_out. Refuses to overwrite when !replace. NULL path: stdout. */
+int tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n);
+int tx_cli_commit_out(const char *path, FILE *f, const char *tmp, int rc);
+
+int tx_cmd_keygen(tx_cli *g, int argc, char **argv);
+int tx_cmd_whoami(tx_cli *g, int argc, char **argv);
+int tx_cmd_orgs(tx_cli *g, int argc, char **argv);
+int tx_cmd_ping(tx_cli *g, int argc, char **argv);
+int tx_cmd_questionnaire(tx_cli *g, int argc, char **argv);
+int tx_cmd_request(tx_cli *g, int argc, char **argv);
+int tx_cmd_inbox(tx_cli *g, int argc, char **argv);
+int tx_cmd_answer(tx_cli *g, int argc, char **argv);
+int tx_cmd_fetch(tx_cli *g, int argc, char **argv);
+int tx_cmd_verify(tx_cli *g, int argc, char **argv);
+int tx_cmd_report(tx_cli *g, int argc, char **argv);
+
+#endif

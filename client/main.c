@@ -1,0 +1,271 @@
+/* ticsx: the command line of buyers and suppliers. Parses global options, runs one command,
+ * maps its code to the exit status: 0 ok, 1 a definite no, 2 usage or local error,
+ * 3 hub unreachable. */
+#include "cli.h"
+
+#include "tx_error.h"
+#include "tx_log.h"
+#include "tx_msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef TX_VERSION
+#define TX_VERSION "0"
+#endif
+
+static const char usage_text[] =
+    "usage: ticsx [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+    "\n"
+    "global options (before the command):\n"
+    "  --home DIR        home directory (env TICSX_HOME, default ~/.config/ticsx)\n"
+    "  --hub ENDPOINT    hub address (env TICSX_HUB, default tcp://127.0.0.1:7700)\n"
+    "  --hub-key FILE    the hub's hub.pub (env TICSX_HUB_KEY); needed to reach the hub\n"
+    "  --timeout MS      wait at most MS for each hub reply (default 5000)\n"
+    "  --lang ja|en      language of texts (default: ja if LANG starts with ja)\n"
+    "  --json            JSON output (read commands)\n"
+    "  -q, --quiet       print only ids, one per line\n"
+    "  -h, --help        this help;  --version  the version\n"
+    "\n"
+    "commands:\n"
+    "  keygen --name NAME [--corporate-number N]   create this organisation's keys and profile\n"
+    "  whoami                                      name, fingerprint, key id, home\n"
+    "  orgs                                        organisations enrolled on the hub\n"
+    "  ping                                        check the hub answers\n"
+    "  questionnaire list                          built-in and published questionnaires\n"
+    "  questionnaire show ID                       areas, items, scale and levels\n"
+    "  questionnaire template ID|REQUEST [--out FILE] [--format csv|json]\n"
+    "                                              an answers file to fill in\n"
+    "  request --questionnaire ID --to ORG[,ORG...] [--due DATE] [--depth N] [--note TEXT]\n"
+    "                                              ask suppliers; prints the request id\n"
+    "  inbox [--all]                               requests to answer, assessments granted\n"
+    "  answer REQUEST --file FILE [--valid-until DATE] [--as-of DATE] [--allow-missing]\n"
+    "                                              sign, seal and grant; prints the assessment id\n"
+    "  fetch                                       download what was granted to you\n"
+    "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
+    "  report [--format table|json] [--out FILE]   one row per supplier with area scores\n"
+    "\n"
+    "ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
+    "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
+    "exit status: 0 ok, 1 a definite no (verification failed, refused), 2 usage or local\n"
+    "error, 3 hub unreachable.\n";
+
+int
+tx_cli_open(const tx_cli *g, tx_client **out)
+{
+    tx_client_opts o = {
+        .home = g->home, .endpoint = g->hub, .hub_key = g->hub_key, .timeout_ms = g->timeout_ms};
+
+    return tx_client_open(&o, out);
+}
+
+int
+tx_cli_common_opt(tx_cli *g, int opt, const char *command)
+{
+    switch (opt) {
+    case 'J':
+        g->json = 1;
+        return TX_OK;
+    case 'q':
+        g->quiet = 1;
+        return TX_OK;
+    case 'h':
+        fputs(usage_text, stdout);
+        exit(0);
+    default:
+        return tx_fail(TX_ERR_USAGE,
+                       "%s: unknown option or missing value (global options such as --hub go "
+                       "before the command; see ticsx --help)",
+                       command);
+    }
+}
+
+int
+tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n)
+{
+    int fd;
+
+    if (path == NULL || strcmp(path, "-") == 0) {
+        *f = stdout;
+        tmp[0] = 0;
+        return TX_OK;
+    }
+    if (!replace && access(path, F_OK) == 0) {
+        return tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", path);
+    }
+    if (snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid()) >= (int)n) {
+        return tx_fail(TX_ERR_USAGE, "path too long: %s", path);
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 || (*f = fdopen(fd, "w")) == NULL) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return tx_fail(TX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    }
+    return TX_OK;
+}
+
+int
+tx_cli_commit_out(const char *path, FILE *f, const char *tmp, int rc)
+{
+    if (f == stdout) {
+        if (fflush(stdout) != 0 && rc == TX_OK) {
+            rc = tx_fail(TX_ERR_IO, "cannot write to standard output");
+        }
+        return rc;
+    }
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        rc = rc == TX_OK ? tx_fail(TX_ERR_IO, "cannot write %s: %s", path, strerror(errno)) : rc;
+    }
+    fclose(f);
+    if (rc == TX_OK && rename(tmp, path) != 0) {
+        rc = tx_fail(TX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (rc != TX_OK) {
+        unlink(tmp);
+    }
+    return rc;
+}
+
+static int
+exit_status(int rc)
+{
+    switch (rc) {
+    case TX_OK:
+        return 0;
+    case TX_ERR_UNREACHABLE:
+    case TX_ERR_NET:
+        return 3;
+    case TX_ERR_BAD_SIGNATURE:
+    case TX_ERR_WRONG_KEY:
+    case TX_ERR_DECRYPT:
+    case TX_ERR_NOT_ENROLLED:
+    case TX_ERR_REPLAY:
+    case TX_ERR_MISSING_REF:
+    case TX_ERR_FORBIDDEN:
+    case TX_ERR_REFUSED:
+    case TX_ERR_NOT_FOUND:
+    case TX_ERR_CHECKSUM:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+static const struct {
+    const char *name;
+    int (*run)(tx_cli *, int, char **);
+} commands[] = {
+    {"keygen", tx_cmd_keygen},
+    {"whoami", tx_cmd_whoami},
+    {"orgs", tx_cmd_orgs},
+    {"ping", tx_cmd_ping},
+    {"questionnaire", tx_cmd_questionnaire},
+    {"request", tx_cmd_request},
+    {"inbox", tx_cmd_inbox},
+    {"answer", tx_cmd_answer},
+    {"fetch", tx_cmd_fetch},
+    {"verify", tx_cmd_verify},
+    {"report", tx_cmd_report},
+};
+
+static int
+parse_global(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"home", required_argument, NULL, 'H'},    {"hub", required_argument, NULL, 'u'},
+        {"hub-key", required_argument, NULL, 'k'}, {"timeout", required_argument, NULL, 't'},
+        {"lang", required_argument, NULL, 'l'},    {"json", no_argument, NULL, 'J'},
+        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+    };
+    const char *lang = getenv("LANG");
+    int opt;
+
+    g->ja = lang != NULL && strncmp(lang, "ja", 2) == 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        char *end;
+        switch (opt) {
+        case 'H':
+            g->home = optarg;
+            break;
+        case 'u':
+            g->hub = optarg;
+            break;
+        case 'k':
+            g->hub_key = optarg;
+            break;
+        case 't':
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno != 0 || *end != 0 || v <= 0 || v > 3600000) {
+                return tx_fail(TX_ERR_USAGE, "--timeout %s: give milliseconds, 1 to 3600000",
+                               optarg);
+            }
+            g->timeout_ms = (int)v;
+            break;
+        case 'l':
+            if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
+                return tx_fail(TX_ERR_USAGE, "--lang %s: use ja or en", optarg);
+            }
+            g->ja = strcmp(optarg, "ja") == 0;
+            break;
+        case 'V':
+            printf("ticsx %s\n", TX_VERSION);
+            exit(0);
+        default:
+            if (opt == '?' && optopt == 0) {
+                return tx_fail(TX_ERR_USAGE, "unknown option %s: see ticsx --help",
+                               argv[optind - 1]);
+            }
+            if (tx_cli_common_opt(g, opt, "ticsx") != TX_OK) {
+                return tx_fail(TX_ERR_USAGE, "bad option %s: see ticsx --help", argv[optind - 1]);
+            }
+        }
+    }
+    return TX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    tx_cli g = {0};
+    int rc, status;
+
+    tx_log_level = TX_LOG_WARN;
+    if ((rc = parse_global(&g, argc, argv)) != TX_OK) {
+        fprintf(stderr, "ticsx: %s\n", tx_fail_msg());
+        return 2;
+    }
+    if (optind >= argc) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    rc = TX_ERR_USAGE;
+    tx_fail(rc, "unknown command %s: see ticsx --help", argv[optind]);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, argv[optind]) == 0) {
+            char **sub = argv + optind;
+            int n = argc - optind;
+            tx_fail_clear();
+            optind = 0; /* GNU getopt: start over for the command's own options */
+            rc = commands[i].run(&g, n, sub);
+            break;
+        }
+    }
+    status = exit_status(rc);
+    if (rc != TX_OK) {
+        fprintf(stderr, "ticsx: %s\n", tx_fail_msg()[0] ? tx_fail_msg() : tx_strerror(rc));
+    } else if (g.definite_no) {
+        status = 1;
+    }
+    return status;
+}

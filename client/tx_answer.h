@@ -1,0 +1,37 @@
+/* A supplier answers a request: the answers file is read against the request's questionnaire,
+ * the Assessment is signed (inner envelope), encrypted with a fresh content key
+ * (AD = questionnaire record id) into a signed SealedAssessment, and a signed Grant carries the
+ * content key sealed to the requester. Both go to the hub in one pipelined batch; the content
+ * key stays in the home (keys/<assessment id>) for later grants. */
+#ifndef TX_ANSWER_H
+#define TX_ANSWER_H
+
+#include "tx_client.h"
+
+typedef struct {
+    const char *request; /* 64 hex, or a unique prefix of >= 8 hex among visible requests */
+    const char *file;    /* answers, CSV or JSON */
+    int64_t as_of;       /* 0 = now */
+    int64_t valid_until; /* 0 = as_of + 365 days */
+    int allow_missing;
+} tx_answer_args;
+
+typedef struct {
+    uint8_t assessment[TX_ID_LEN]; /* the SealedAssessment record */
+    uint8_t grant[TX_ID_LEN];
+    uint8_t request[TX_ID_LEN];
+    size_t n_answers;
+    size_t n_items;
+    int64_t as_of, valid_until;
+} tx_answer_result;
+
+/* Finds a request visible to this organisation by id or unique prefix, verifying it; when
+ * profiles is not NULL the hub's profiles come back in the same round trip. */
+int tx_answer_find_request(tx_client *c, const char *arg, tx_rec *request, tx_recs *profiles);
+
+/* Answers. Codes: TX_ERR_MALFORMED for a bad answers file (message names line and item),
+ * TX_ERR_NOT_FOUND for an unknown request, TX_ERR_USAGE when the request does not name this
+ * organisation or the dates are inconsistent, TX_ERR_REFUSED, connection codes. */
+int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out);
+
+#endif

@@ -1,0 +1,369 @@
+/* Answer templates and answer files (CSV and JSON). */
+#include "tx_answers.h"
+
+#include "tx_csv.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_questionnaire.h"
+#include "tx_util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_ANSWERS_FILE (8u << 20)
+
+int
+tx_answers_template(FILE *f, const tx_questionnaire_pb *q, const char *qref, int json)
+{
+    if (json) {
+        json_t *arr = json_array();
+        json_t *root = json_pack("{s:s,s:o}", "questionnaire", qref, "answers", arr);
+        int rc;
+
+        for (size_t i = 0; i < q->n_items; i++) {
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "item", q->items[i]->id, "answer",
+                                                 "", "comment", ""));
+        }
+        rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', f);
+        json_decref(root);
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the template");
+    }
+    static const char *const header[] = {"item",    "area",    "level",  "weight",
+                                         "text_ja", "text_en", "answer", "comment"};
+    fputs("\xEF\xBB\xBF", f);
+    tx_csv_write(f, header, TX_ARRAY_LEN(header));
+    for (size_t i = 0; i < q->n_items; i++) {
+        const Ticsx__V1__Item *it = q->items[i];
+        char level[16], weight[16];
+        const char *row[8];
+
+        snprintf(level, sizeof level, "%u", it->level);
+        snprintf(weight, sizeof weight, "%u", it->weight);
+        row[0] = it->id;
+        row[1] = it->area;
+        row[2] = level;
+        row[3] = weight;
+        row[4] = it->text != NULL ? it->text->ja : "";
+        row[5] = it->text != NULL ? it->text->en : "";
+        row[6] = "";
+        row[7] = "";
+        tx_csv_write(f, row, TX_ARRAY_LEN(row));
+    }
+    return ferror(f) ? tx_fail(TX_ERR_IO, "cannot write the template") : TX_OK;
+}
+
+void
+tx_answers_free(tx_answers *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->v[i]->item);
+        free(a->v[i]->choice);
+        free(a->v[i]->comment);
+        free(a->v[i]);
+    }
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+/* What the parser knows while reading one file. */
+typedef struct {
+    const char *source;
+    const tx_questionnaire_pb *q;
+    int allow_missing;
+    tx_answers *out;
+    unsigned *seen_at; /* per item: line or entry (from 1) that answered it, 0 if none */
+    int json;
+    char codes[160];
+} reader;
+
+static char *
+trimmed_dup(const char *s)
+{
+    size_t n;
+
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+        n--;
+    }
+    return strndup(s, n);
+}
+
+static int
+is_blank(const char *s)
+{
+    return s[strspn(s, " \t")] == 0;
+}
+
+/* Takes one answer; `where` is "line 7" or "answers[3]". */
+static int
+take(reader *r, const char *where, unsigned pos, const char *item, const char *answer,
+     const char *comment)
+{
+    char *id = trimmed_dup(item);
+    Ticsx__V1__Answer *a = NULL;
+    int idx, choice, rc = TX_OK;
+
+    if (id == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    idx = tx_questionnaire_item(r->q, id);
+    if (id[0] == 0) {
+        rc = tx_fail(TX_ERR_MALFORMED, "%s %s: no item id", r->source, where);
+    } else if (idx < 0) {
+        rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): unknown item: not in questionnaire %s v%u",
+                     r->source, where, id, r->q->id, r->q->version);
+    } else if (r->seen_at[idx] != 0 && r->json) {
+        rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): item appears twice (first in answers[%u])",
+                     r->source, where, id, r->seen_at[idx] - 1);
+    } else if (r->seen_at[idx] != 0) {
+        rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): item appears twice (first on line %u)",
+                     r->source, where, id, r->seen_at[idx]);
+    } else if (is_blank(answer)) {
+        r->seen_at[idx] = pos;
+        if (!r->allow_missing) {
+            rc = tx_fail(TX_ERR_MALFORMED,
+                         "%s %s (%s): no answer: fill in %s, or pass --allow-missing", r->source,
+                         where, id, r->codes);
+        }
+    } else if ((choice = tx_questionnaire_choice(r->q, answer)) < 0) {
+        rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): unknown answer \"%.40s\": use %s", r->source,
+                     where, id, answer, r->codes);
+    } else {
+        void *v = realloc(r->out->v, (r->out->n + 1) * sizeof *r->out->v);
+        a = calloc(1, sizeof *a);
+        if (v == NULL || a == NULL) {
+            if (v != NULL) {
+                r->out->v = v;
+            }
+            free(a);
+            free(id);
+            return TX_ERR_NOMEM;
+        }
+        r->out->v = v;
+        ticsx__v1__answer__init(a);
+        a->item = id;
+        a->choice = strdup(r->q->scale[choice]->code);
+        a->comment = strdup(comment != NULL ? comment : "");
+        r->out->v[r->out->n++] = a;
+        r->seen_at[idx] = pos;
+        if (a->choice == NULL || a->comment == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        return TX_OK;
+    }
+    free(id);
+    return rc;
+}
+
+static int
+find_column(char **fields, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *t = trimmed_dup(fields[i]);
+        int same = t != NULL && strcasecmp(t, name) == 0;
+        free(t);
+        if (same) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static int
+parse_csv(reader *r, const char *buf, size_t len)
+{
+    tx_csv *csv;
+    char **f;
+    size_t n, width = 0;
+    unsigned line;
+    int col_item = -1, col_answer = -1, col_comment = -1;
+    int rc;
+
+    if ((rc = tx_csv_open(buf, len, &csv)) != TX_OK) {
+        return rc;
+    }
+    while ((rc = tx_csv_next(csv, &f, &n, &line)) == TX_OK) {
+        char where[32];
+        size_t blank = 0;
+
+        for (size_t i = 0; i < n; i++) {
+            if (!tx_utf8_valid(f[i], strlen(f[i]))) {
+                rc = tx_fail(TX_ERR_MALFORMED,
+                             "%s line %u: not valid UTF-8: save the file as UTF-8 (\"CSV UTF-8\")",
+                             r->source, line);
+                goto out;
+            }
+            blank += is_blank(f[i]);
+        }
+        if (blank == n) {
+            continue; /* empty lines, and rows Excel leaves as bare commas */
+        }
+        if (width == 0) {
+            col_item = find_column(f, n, "item");
+            col_answer = find_column(f, n, "answer");
+            col_comment = find_column(f, n, "comment");
+            if (col_item < 0 || col_answer < 0) {
+                rc = tx_fail(TX_ERR_MALFORMED,
+                             "%s line %u: the header must name the columns item and answer "
+                             "(write one with ticsx questionnaire template)",
+                             r->source, line);
+                goto out;
+            }
+            width = n;
+            continue;
+        }
+        snprintf(where, sizeof where, "line %u", line);
+        if (n != width) {
+            rc = tx_fail(TX_ERR_MALFORMED, "%s line %u (%.64s): %zu columns, the header has %zu",
+                         r->source, line, (size_t)col_item < n ? f[col_item] : "?", n, width);
+            goto out;
+        }
+        rc = take(r, where, line, f[col_item], f[col_answer],
+                  col_comment >= 0 ? f[col_comment] : "");
+        if (rc != TX_OK) {
+            goto out;
+        }
+    }
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = width > 0
+                 ? TX_OK
+                 : tx_fail(TX_ERR_MALFORMED, "%s: empty: no header and no answers", r->source);
+    } else {
+        char why[128];
+        snprintf(why, sizeof why, "%s", tx_fail_msg());
+        rc = tx_fail(rc, "%s line %u: %s", r->source, line, why);
+    }
+out:
+    tx_csv_destroy(&csv);
+    return rc;
+}
+
+static int
+parse_json(reader *r, const char *buf, size_t len)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *arr, *qref;
+    const char *key;
+    json_t *v;
+    int rc = TX_OK;
+
+    if (root == NULL) {
+        return tx_fail(TX_ERR_MALFORMED, "%s line %d: %s", r->source, jerr.line, jerr.text);
+    }
+    arr = json_object_get(root, "answers");
+    qref = json_object_get(root, "questionnaire");
+    if (!json_is_object(root) || !json_is_array(arr) || (qref != NULL && !json_is_string(qref))) {
+        rc = tx_fail(TX_ERR_MALFORMED,
+                     "%s: expected {\"questionnaire\": \"...\", \"answers\": [...]}", r->source);
+        goto out;
+    }
+    json_object_foreach(root, key, v)
+    {
+        if (strcmp(key, "answers") != 0 && strcmp(key, "questionnaire") != 0) {
+            rc = tx_fail(TX_ERR_MALFORMED, "%s: unknown field \"%.64s\"", r->source, key);
+            goto out;
+        }
+    }
+    if (qref != NULL) {
+        snprintf(r->out->questionnaire, sizeof r->out->questionnaire, "%s",
+                 json_string_value(qref));
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i);
+        json_t *item = json_object_get(e, "item");
+        json_t *answer = json_object_get(e, "answer");
+        json_t *comment = json_object_get(e, "comment");
+        char where[32];
+
+        snprintf(where, sizeof where, "answers[%zu]", i);
+        if (!json_is_object(e) || !json_is_string(item) ||
+            (answer != NULL && !json_is_string(answer)) ||
+            (comment != NULL && !json_is_string(comment)) ||
+            json_object_size(e) != 1u + (answer != NULL) + (comment != NULL)) {
+            rc = tx_fail(TX_ERR_MALFORMED,
+                         "%s %s: expected {\"item\": \"...\", \"answer\": \"...\", "
+                         "\"comment\": \"...\"}",
+                         r->source, where);
+            goto out;
+        }
+        rc = take(r, where, (unsigned)i + 1, json_string_value(item),
+                  answer != NULL ? json_string_value(answer) : "",
+                  comment != NULL ? json_string_value(comment) : "");
+        if (rc != TX_OK) {
+            goto out;
+        }
+    }
+out:
+    json_decref(root);
+    return rc;
+}
+
+int
+tx_answers_parse(const char *buf, size_t len, const char *source, const tx_questionnaire_pb *q,
+                 int allow_missing, tx_answers *out)
+{
+    reader r = {.source = source, .q = q, .allow_missing = allow_missing, .out = out};
+    const char *p = buf, *end = buf + len;
+    size_t missing = 0;
+    int json, rc;
+
+    memset(out, 0, sizeof *out);
+    r.seen_at = calloc(q->n_items ? q->n_items : 1, sizeof *r.seen_at);
+    if (r.seen_at == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    tx_questionnaire_codes(q, r.codes, sizeof r.codes);
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+        p += 3;
+    }
+    while (p < end && strchr(" \t\r\n", *p) != NULL) {
+        p++;
+    }
+    json = p < end && *p == '{';
+    r.json = json;
+    rc = json ? parse_json(&r, buf, len) : parse_csv(&r, buf, len);
+    for (size_t i = 0; rc == TX_OK && i < q->n_items; i++) {
+        missing += r.seen_at[i] == 0;
+    }
+    if (rc == TX_OK && missing > 0 && !allow_missing) {
+        for (size_t i = 0; i < q->n_items; i++) {
+            if (r.seen_at[i] == 0) {
+                rc = tx_fail(TX_ERR_MALFORMED,
+                             "%s: item %s%s is missing: add %s, or pass --allow-missing", source,
+                             q->items[i]->id, missing > 1 ? " and others" : "",
+                             missing > 1 ? "them" : "it");
+                break;
+            }
+        }
+    }
+    free(r.seen_at);
+    if (rc != TX_OK) {
+        tx_answers_free(out);
+    }
+    return rc;
+}
+
+int
+tx_answers_load(const char *path, const tx_questionnaire_pb *q, int allow_missing, tx_answers *out)
+{
+    uint8_t *buf;
+    size_t len;
+    int rc = tx_file_read(path, MAX_ANSWERS_FILE, &buf, &len);
+
+    memset(out, 0, sizeof *out);
+    if (rc != TX_OK) {
+        return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_IO : rc, "cannot read %s: %s", path,
+                       rc == TX_ERR_NOT_FOUND ? "no such file" : tx_strerror(rc));
+    }
+    rc = tx_answers_parse((const char *)buf, len, path, q, allow_missing, out);
+    free(buf);
+    return rc;
+}

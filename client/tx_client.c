@@ -1,0 +1,235 @@
+/* Client session and verified records. */
+#include "tx_client.h"
+
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_util.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tx_client {
+    tx_home *home;
+    tx_conn *conn;
+    char endpoint[256];
+    char hub_key[PATH_MAX];
+    int timeout_ms;
+};
+
+static const char *
+pick(const char *opt, const char *env_name, const char *fallback)
+{
+    const char *env = getenv(env_name);
+
+    if (opt != NULL && *opt != 0) {
+        return opt;
+    }
+    if (env != NULL && *env != 0) {
+        return env;
+    }
+    return fallback;
+}
+
+int
+tx_client_open(const tx_client_opts *opts, tx_client **out)
+{
+    char dir[PATH_MAX];
+    tx_client *c;
+    int rc;
+
+    *out = NULL;
+    if ((rc = tx_home_resolve(opts->home, dir, sizeof dir)) != TX_OK) {
+        return rc;
+    }
+    c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    snprintf(c->endpoint, sizeof c->endpoint, "%s",
+             pick(opts->endpoint, "TICSX_HUB", TX_DEFAULT_HUB));
+    snprintf(c->hub_key, sizeof c->hub_key, "%s", pick(opts->hub_key, "TICSX_HUB_KEY", ""));
+    c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : TX_DEFAULT_TIMEOUT_MS;
+    if ((rc = tx_home_open(dir, &c->home)) != TX_OK) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return TX_OK;
+}
+
+void
+tx_client_destroy(tx_client **client_p)
+{
+    if (client_p == NULL || *client_p == NULL) {
+        return;
+    }
+    tx_conn_destroy(&(*client_p)->conn);
+    tx_home_destroy(&(*client_p)->home);
+    free(*client_p);
+    *client_p = NULL;
+}
+
+tx_home *
+tx_client_home(tx_client *c)
+{
+    return c->home;
+}
+
+const tx_identity *
+tx_client_id(const tx_client *c)
+{
+    return tx_home_identity(c->home);
+}
+
+const char *
+tx_client_endpoint(const tx_client *c)
+{
+    return c->endpoint;
+}
+
+int
+tx_client_conn(tx_client *c, tx_conn **out)
+{
+    tx_pubkey hub;
+    int rc;
+
+    *out = NULL;
+    if (c->conn != NULL) {
+        *out = c->conn;
+        return TX_OK;
+    }
+    if (c->hub_key[0] == 0) {
+        return tx_fail(TX_ERR_USAGE,
+                       "no hub key: pass --hub-key FILE (the hub's hub.pub) or set TICSX_HUB_KEY");
+    }
+    if ((rc = tx_pubkey_load(c->hub_key, &hub)) != TX_OK) {
+        return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_USAGE : rc, "cannot read hub key %s: %s",
+                       c->hub_key, tx_strerror(rc));
+    }
+    rc = tx_conn_open(c->endpoint, hub.curve, tx_client_id(c), c->timeout_ms, &c->conn);
+    if (rc == TX_ERR_USAGE) {
+        return tx_fail(rc, "bad hub endpoint %s: use tcp://HOST:PORT", c->endpoint);
+    }
+    if (rc != TX_OK) {
+        return tx_fail(rc, "cannot connect to hub at %s: %s", c->endpoint, tx_strerror(rc));
+    }
+    *out = c->conn;
+    return TX_OK;
+}
+
+int
+tx_client_conn_fail(tx_client *c, int rc)
+{
+    switch (rc) {
+    case TX_ERR_UNREACHABLE:
+        return tx_fail(rc, "hub unreachable at %s: no answer within %d ms", c->endpoint,
+                       c->timeout_ms);
+    case TX_ERR_NOT_ENROLLED:
+        return tx_fail(rc,
+                       "hub at %s refused the handshake: this organisation is probably not "
+                       "enrolled, or the hub key is wrong",
+                       c->endpoint);
+    default:
+        return tx_fail(rc, "hub at %s: %s", c->endpoint, tx_strerror(rc));
+    }
+}
+
+int
+tx_rec_open(tx_rec *rec, uint8_t *bytes, size_t len, int kind)
+{
+    char hex[2 * TX_ID_LEN + 1];
+    int rc;
+
+    tx_free(rec->msg);
+    tx_free(rec->env);
+    rec->msg = NULL;
+    rec->env = NULL;
+    if (rec->bytes != bytes) {
+        free(rec->bytes);
+    }
+    rec->bytes = bytes;
+    rec->len = len;
+    rec->kind = kind;
+    tx_record_id(bytes, len, rec->id);
+    tx_hex(hex, rec->id, TX_ID_LEN);
+    if ((rc = tx_envelope_open(bytes, len, &rec->env)) != TX_OK) {
+        if (rc == TX_ERR_BAD_SIGNATURE) {
+            return tx_fail(rc, "signature does not verify: %s %.12s", tx_kind_name(kind), hex);
+        }
+        return tx_fail(rc, "%s %.12s is malformed: %s", tx_kind_name(kind), hex, tx_codec_detail());
+    }
+    if (kind != TX_KIND_NONE && (rc = tx_decode_payload(rec->env, kind, &rec->msg)) != TX_OK) {
+        return tx_fail(rc, "%s %.12s: %s", tx_kind_name(kind), hex, tx_codec_detail());
+    }
+    return TX_OK;
+}
+
+int
+tx_rec_from_cache(tx_home *home, const uint8_t id[TX_ID_LEN], int kind, tx_rec *rec)
+{
+    uint8_t *bytes;
+    size_t len;
+    int rc = tx_home_cache_get(home, id, &bytes, &len);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    return tx_rec_open(rec, bytes, len, kind);
+}
+
+void
+tx_rec_clear(tx_rec *rec)
+{
+    tx_free(rec->msg);
+    tx_free(rec->env);
+    free(rec->bytes);
+    memset(rec, 0, sizeof *rec);
+}
+
+void
+tx_recs_clear(tx_recs *recs)
+{
+    for (size_t i = 0; i < recs->n; i++) {
+        tx_rec_clear(&recs->v[i]);
+    }
+    free(recs->v);
+    recs->v = NULL;
+    recs->n = 0;
+}
+
+int
+tx_recs_push(tx_recs *recs, tx_rec *rec)
+{
+    /* Grow in powers of two: n is the only size kept. */
+    if ((recs->n & (recs->n - 1)) == 0) {
+        size_t cap = recs->n ? recs->n * 2 : 1;
+        tx_rec *v = realloc(recs->v, cap * sizeof *v);
+        if (v == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        recs->v = v;
+    }
+    recs->v[recs->n++] = *rec;
+    memset(rec, 0, sizeof *rec);
+    return TX_OK;
+}
+
+const uint8_t *
+tx_rec_signer(const tx_rec *rec)
+{
+    return rec->env->signer_key.data;
+}
+
+tx_rec *
+tx_recs_find(const tx_recs *recs, const uint8_t id[TX_ID_LEN])
+{
+    for (size_t i = 0; i < recs->n; i++) {
+        if (memcmp(recs->v[i].id, id, TX_ID_LEN) == 0) {
+            return &recs->v[i];
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,37 @@
+/* Fetching what was granted to this organisation: every grant addressed to it, the sealed
+ * assessments they name, the requests they answer, the questionnaires and the signers'
+ * profiles, all stored in the home's cache as received (nothing is decrypted here; ticsx
+ * verify does that from the cache). */
+#ifndef TX_FETCH_H
+#define TX_FETCH_H
+
+#include "tx_client.h"
+#include "tx_keys.h"
+
+#include <stdio.h>
+
+typedef struct {
+    uint8_t grant[TX_ID_LEN];
+    uint8_t assessment[TX_ID_LEN];
+    char from[TX_NAME_MAX];
+    char from_fp[TX_FP_LEN];
+    int rc; /* TX_OK, or why the assessment could not be fetched */
+    char why[256];
+    int is_new; /* the assessment was not in the cache before */
+} tx_fetch_item;
+
+typedef struct {
+    tx_fetch_item *v;
+    size_t n;
+} tx_fetched;
+
+/* Lists grants and profiles in one round trip, then gets all sealed assessments and requests
+ * at once, then all questionnaires at once. A record the hub will not give, or that does not
+ * check, is reported per grant; the function fails only when the hub cannot be asked. */
+int tx_fetch_all(tx_client *c, tx_fetched *out);
+
+int tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet);
+
+void tx_fetched_free(tx_fetched *fe);
+
+#endif

@@ -1,0 +1,396 @@
+/* Home directory: identity, sequence counter, record cache, content keys, inbox cursor. */
+#include "tx_home.h"
+
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_seal.h"
+#include "tx_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define SMALL_FILE 256
+
+struct tx_home {
+    char dir[PATH_MAX];
+    tx_identity *id;
+};
+
+int
+tx_home_resolve(const char *opt, char *out, size_t n)
+{
+    const char *env = getenv("TICSX_HOME");
+    const char *user = getenv("HOME");
+    int w;
+
+    if (opt != NULL && *opt != 0) {
+        w = snprintf(out, n, "%s", opt);
+    } else if (env != NULL && *env != 0) {
+        w = snprintf(out, n, "%s", env);
+    } else if (user != NULL && *user != 0) {
+        w = snprintf(out, n, "%s/.config/ticsx", user);
+    } else {
+        return tx_fail(TX_ERR_USAGE, "no home directory: pass --home DIR or set TICSX_HOME");
+    }
+    if (w < 0 || (size_t)w >= n) {
+        return tx_fail(TX_ERR_USAGE, "home directory path too long");
+    }
+    return TX_OK;
+}
+
+int
+tx_home_open(const char *dir, tx_home **out)
+{
+    tx_home *h;
+    char path[PATH_MAX];
+    int rc;
+
+    *out = NULL;
+    h = calloc(1, sizeof *h);
+    if (h == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    snprintf(h->dir, sizeof h->dir, "%s", dir);
+    tx_path_join(path, sizeof path, dir, "identity.key");
+    rc = tx_identity_load(dir, "identity", &h->id);
+    switch (rc) {
+    case TX_OK:
+        *out = h;
+        return TX_OK;
+    case TX_ERR_PERM:
+        rc =
+            tx_fail(TX_ERR_PERM, "%s is readable by group or others: run chmod 600 %s", path, path);
+        break;
+    case TX_ERR_NOT_FOUND:
+        rc = tx_fail(TX_ERR_USAGE, "no identity in %s: run ticsx keygen --name NAME first", dir);
+        break;
+    default:
+        rc = tx_fail(rc, "cannot load identity from %s: %s", dir, tx_strerror(rc));
+        break;
+    }
+    free(h);
+    return rc;
+}
+
+void
+tx_home_destroy(tx_home **home_p)
+{
+    if (home_p == NULL || *home_p == NULL) {
+        return;
+    }
+    tx_identity_destroy(&(*home_p)->id);
+    free(*home_p);
+    *home_p = NULL;
+}
+
+const char *
+tx_home_dir(const tx_home *home)
+{
+    return home->dir;
+}
+
+const tx_identity *
+tx_home_identity(const tx_home *home)
+{
+    return home->id;
+}
+
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || (*end != 0 && *end != '\n') || s[0] == '-') {
+        return TX_ERR_MALFORMED;
+    }
+    *v = (uint64_t)x;
+    return TX_OK;
+}
+
+int
+tx_seq_take(const char *dir, unsigned count, uint64_t *first)
+{
+    char lock[PATH_MAX], seq[PATH_MAX], text[32];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    uint64_t last = 0;
+    int fd, rc;
+
+    if (count == 0) {
+        return TX_ERR_USAGE;
+    }
+    if (tx_path_join(lock, sizeof lock, dir, "lock") != TX_OK ||
+        tx_path_join(seq, sizeof seq, dir, "seq") != TX_OK) {
+        return tx_fail(TX_ERR_USAGE, "home directory path too long");
+    }
+    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return tx_fail(TX_ERR_IO, "cannot open %s: %s", lock, strerror(errno));
+    }
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            rc = tx_fail(TX_ERR_IO, "cannot lock %s: %s", lock, strerror(errno));
+            goto out;
+        }
+    }
+    rc = tx_file_read(seq, SMALL_FILE, &buf, &len);
+    if (rc == TX_OK) {
+        if (parse_u64((const char *)buf, &last) != TX_OK) {
+            rc = tx_fail(TX_ERR_MALFORMED, "%s is damaged: it should hold one decimal number", seq);
+            goto out;
+        }
+    } else if (rc != TX_ERR_NOT_FOUND) {
+        rc = tx_fail(rc, "cannot read %s: %s", seq, tx_strerror(rc));
+        goto out;
+    }
+    if (last > UINT64_MAX - count) {
+        rc = tx_fail(TX_ERR_INTERNAL, "sequence counter in %s is exhausted", seq);
+        goto out;
+    }
+    snprintf(text, sizeof text, "%" PRIu64 "\n", last + count);
+    /* The new value is on disk before any record carrying it is signed. */
+    rc = tx_file_replace(seq, text, strlen(text), 0600);
+    if (rc != TX_OK) {
+        rc = tx_fail(rc, "cannot write %s: %s", seq, strerror(errno));
+        goto out;
+    }
+    *first = last + 1;
+out:
+    free(buf);
+    close(fd); /* releases the lock */
+    return rc;
+}
+
+static int
+sub_path(const tx_home *home, const char *sub, const uint8_t id[TX_ID_LEN], char *out, size_t n)
+{
+    char hex[2 * TX_ID_LEN + 1];
+    int w;
+
+    tx_hex(hex, id, TX_ID_LEN);
+    w = snprintf(out, n, "%s/%s/%s", home->dir, sub, hex);
+    return (w < 0 || (size_t)w >= n) ? tx_fail(TX_ERR_USAGE, "home path too long") : TX_OK;
+}
+
+static int
+ensure_sub(const tx_home *home, const char *sub)
+{
+    char path[PATH_MAX];
+
+    if (tx_path_join(path, sizeof path, home->dir, sub) != TX_OK) {
+        return tx_fail(TX_ERR_USAGE, "home path too long");
+    }
+    if (tx_mkdir_private(path) != TX_OK) {
+        return tx_fail(TX_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+    }
+    return TX_OK;
+}
+
+int
+tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[TX_ID_LEN])
+{
+    uint8_t id[TX_ID_LEN];
+    char path[PATH_MAX];
+    int rc;
+
+    tx_record_id(env, len, id);
+    if (id_out != NULL) {
+        memcpy(id_out, id, TX_ID_LEN);
+    }
+    if ((rc = ensure_sub(home, "records")) != TX_OK ||
+        (rc = sub_path(home, "records", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    if (access(path, F_OK) == 0) {
+        uint8_t *old = NULL;
+        size_t old_len = 0;
+        int same = tx_file_read(path, TX_MAX_ENVELOPE, &old, &old_len) == TX_OK && old_len == len &&
+                   memcmp(old, env, len) == 0;
+        free(old);
+        if (same) {
+            return TX_OK;
+        }
+        /* A damaged copy is replaced by the bytes that match its name. */
+    }
+    rc = tx_file_replace(path, env, len, 0600);
+    return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+}
+
+int
+tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len)
+{
+    char path[PATH_MAX];
+    char hex[2 * TX_ID_LEN + 1];
+    uint8_t got[TX_ID_LEN];
+    tx_envelope_pb *e = NULL;
+    int rc;
+
+    *env = NULL;
+    *len = 0;
+    if ((rc = sub_path(home, "records", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    tx_hex(hex, id, TX_ID_LEN);
+    rc = tx_file_read(path, TX_MAX_ENVELOPE, env, len);
+    if (rc == TX_ERR_NOT_FOUND) {
+        return tx_fail(rc, "record %.12s is not in the local cache: run ticsx fetch", hex);
+    }
+    if (rc != TX_OK) {
+        return tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
+    }
+    tx_record_id(*env, *len, got);
+    if (sodium_memcmp(got, id, TX_ID_LEN) != 0) {
+        rc = tx_fail(TX_ERR_CHECKSUM, "cached record %.12s is damaged: its hash does not match",
+                     hex);
+    } else if ((rc = tx_envelope_open(*env, *len, &e)) != TX_OK) {
+        rc = tx_fail(rc, "cached record %.12s does not verify: %s", hex, tx_strerror(rc));
+    }
+    tx_free(e);
+    if (rc != TX_OK) {
+        free(*env);
+        *env = NULL;
+        *len = 0;
+    }
+    return rc;
+}
+
+int
+tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
+{
+    char path[PATH_MAX];
+    uint8_t(*v)[TX_ID_LEN] = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *de;
+    DIR *d;
+
+    *ids = NULL;
+    *n = 0;
+    tx_path_join(path, sizeof path, home->dir, "records");
+    d = opendir(path);
+    if (d == NULL) {
+        return errno == ENOENT ? TX_OK : tx_fail(TX_ERR_IO, "cannot read %s", path);
+    }
+    while ((de = readdir(d)) != NULL) {
+        uint8_t id[TX_ID_LEN];
+        if (tx_unhex(id, TX_ID_LEN, de->d_name) != TX_OK) {
+            continue;
+        }
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            void *p = realloc(v, ncap * sizeof *v);
+            if (p == NULL) {
+                free(v);
+                closedir(d);
+                return TX_ERR_NOMEM;
+            }
+            v = p;
+            cap = ncap;
+        }
+        memcpy(v[count++], id, TX_ID_LEN);
+    }
+    closedir(d);
+    *ids = v;
+    *n = count;
+    return TX_OK;
+}
+
+int
+tx_home_key_put(tx_home *home, const uint8_t id[TX_ID_LEN], const uint8_t *key)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    if ((rc = ensure_sub(home, "keys")) != TX_OK ||
+        (rc = sub_path(home, "keys", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    rc = tx_file_replace(path, key, TX_CONTENT_KEY_LEN, 0600);
+    return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+}
+
+int
+tx_home_key_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t *key)
+{
+    char path[PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    if ((rc = sub_path(home, "keys", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_file_check_private(path)) == TX_ERR_PERM) {
+        return tx_fail(rc, "%s is readable by group or others: run chmod 600 %s", path, path);
+    }
+    if (rc == TX_OK) {
+        rc = tx_file_read(path, SMALL_FILE, &buf, &len);
+    }
+    if (rc == TX_ERR_NOT_FOUND) {
+        return tx_fail(rc, "no content key for this assessment in %s/keys", home->dir);
+    }
+    if (rc == TX_OK && len != TX_CONTENT_KEY_LEN) {
+        rc = tx_fail(TX_ERR_BAD_KEY, "%s is not a %d-byte content key", path, TX_CONTENT_KEY_LEN);
+    }
+    if (rc == TX_OK) {
+        memcpy(key, buf, TX_CONTENT_KEY_LEN);
+    }
+    if (buf != NULL) {
+        sodium_memzero(buf, len);
+        free(buf);
+    }
+    return rc;
+}
+
+int
+tx_home_cursor_load(tx_home *home, uint64_t *request, uint64_t *grant)
+{
+    char path[PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    unsigned long long r = 0, g = 0;
+    int rc;
+
+    *request = 0;
+    *grant = 0;
+    tx_path_join(path, sizeof path, home->dir, "cursor");
+    rc = tx_file_read(path, SMALL_FILE, &buf, &len);
+    if (rc == TX_ERR_NOT_FOUND) {
+        return TX_OK;
+    }
+    if (rc != TX_OK) {
+        return tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
+    }
+    if (sscanf((const char *)buf, "request %llu grant %llu", &r, &g) != 2) {
+        free(buf);
+        return tx_fail(TX_ERR_MALFORMED, "%s is damaged: remove it to see everything again", path);
+    }
+    free(buf);
+    *request = r;
+    *grant = g;
+    return TX_OK;
+}
+
+int
+tx_home_cursor_save(tx_home *home, uint64_t request, uint64_t grant)
+{
+    char path[PATH_MAX];
+    char text[96];
+    int rc;
+
+    tx_path_join(path, sizeof path, home->dir, "cursor");
+    snprintf(text, sizeof text, "request %" PRIu64 "\ngrant %" PRIu64 "\n", request, grant);
+    rc = tx_file_replace(path, text, strlen(text), 0600);
+    return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+}

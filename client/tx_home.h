@@ -1,0 +1,63 @@
+/* The client's home directory ($TICSX_HOME, --home, default ~/.config/ticsx; 0700): the
+ * identity, the signer's sequence counter, a cache of records exactly as received (checked by
+ * hash and signature whenever read back), content keys of the assessments this organisation
+ * wrote, and the inbox cursor.
+ *
+ *   identity.key 0600, identity.pub, identity_ed25519.pub, profile.tx   (tx_keys, keygen)
+ *   seq          last sequence number used, decimal; taken under flock on `lock`
+ *   records/<64 hex record id>   envelopes as received
+ *   keys/<64 hex assessment id>  32-byte content keys, 0600
+ *   cursor       "request N\ngrant M\n": log indices the inbox has shown */
+#ifndef TX_HOME_H
+#define TX_HOME_H
+
+#include "tx_codec.h"
+#include "tx_keys.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tx_home tx_home;
+
+/* Picks the home directory: `opt` if given, else $TICSX_HOME, else $HOME/.config/ticsx. */
+int tx_home_resolve(const char *opt, char *out, size_t n);
+
+/* Opens the home at `dir` and loads its identity. TX_ERR_PERM (message names the chmod to run)
+ * if identity.key can be read by group or others; TX_ERR_USAGE if there is no identity yet.
+ * Caller owns *out (tx_home_destroy). */
+int tx_home_open(const char *dir, tx_home **out);
+
+/* Wipes and frees; *home_p becomes NULL. NULL is fine. */
+void tx_home_destroy(tx_home **home_p);
+
+/* Borrowed for the life of the home. */
+const char *tx_home_dir(const tx_home *home);
+const tx_identity *tx_home_identity(const tx_home *home);
+
+/* Reserves `count` consecutive sequence numbers for the signer whose home is `dir`: under an
+ * exclusive flock on dir/lock, reads the last used value, stores last+count with
+ * tx_file_replace, and returns last+1 in *first. Two processes never get the same number. */
+int tx_seq_take(const char *dir, unsigned count, uint64_t *first);
+
+/* Stores an envelope under records/<id>. Storing the same bytes again is fine.
+ * id_out (may be NULL) receives the record id. */
+int tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[TX_ID_LEN]);
+
+/* Reads records/<id>, checks that its hash is `id` (TX_ERR_CHECKSUM otherwise) and that its
+ * envelope decodes and its signature verifies (codec errors or TX_ERR_BAD_SIGNATURE).
+ * TX_ERR_NOT_FOUND if not cached. Caller owns *env (free). */
+int tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len);
+
+/* Ids of every cached record, in no particular order. Caller owns *ids (free). */
+int tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n);
+
+/* Content key of an assessment this organisation wrote: keys/<id>, 0600. `key` is
+ * TX_CONTENT_KEY_LEN bytes; for get it should be sodium_malloc'd memory the caller provides. */
+int tx_home_key_put(tx_home *home, const uint8_t id[TX_ID_LEN], const uint8_t *key);
+int tx_home_key_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t *key);
+
+/* The inbox cursor: last log index shown for requests and for grants (0 when never shown). */
+int tx_home_cursor_load(tx_home *home, uint64_t *request, uint64_t *grant);
+int tx_home_cursor_save(tx_home *home, uint64_t request, uint64_t grant);
+
+#endif

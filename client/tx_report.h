@@ -1,0 +1,24 @@
+/* The buyer's report: one row per supplier, from the newest verified assessment it granted
+ * (else the newest expired one, else the newest that failed, with the reason): name,
+ * fingerprint, verdict, as-of and valid-until, per-area scores, overall score, highest level
+ * fully achieved and the number of items left unanswered.
+ *
+ * Table: fits 80 columns with up to 8 areas; short area ids with a legend.
+ * JSON (stable): {"generated","suppliers":[{"name","fingerprint","key","status","reason",
+ *   "assessment","request","questionnaire":{"record","id","version","title"},"as_of",
+ *   "valid_until","areas":[{"id","name":{"ja","en"},"score","items","answered","applicable"}],
+ *   "overall","levels":[{"level","name":{"ja","en"},"applicable","implemented","share",
+ *   "achieved"}],"level_achieved","unanswered","unanswered_items"}]}
+ * Scores are percentages rounded to one decimal, null when nothing applicable was answered. */
+#ifndef TX_REPORT_H
+#define TX_REPORT_H
+
+#include "tx_verify.h"
+
+#include <stdio.h>
+
+/* Writes the report of `vs` (from tx_verify_all) as a table (texts in Japanese when ja) or
+ * JSON. */
+int tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja);
+
+#endif

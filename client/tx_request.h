@@ -1,0 +1,29 @@
+/* A buyer's request: pin the questionnaire on the hub (publish it signed by this organisation
+ * unless an identical one is already there), name the suppliers by their verified profiles,
+ * sign the Request and submit both in one pipelined batch. */
+#ifndef TX_REQUEST_H
+#define TX_REQUEST_H
+
+#include "tx_client.h"
+
+typedef struct {
+    const char *questionnaire; /* see tx_qref.h */
+    const char **to;           /* organisation names, fingerprints or key ids */
+    size_t n_to;
+    int64_t due;      /* 0 = none */
+    uint32_t depth;   /* 0 = 1 */
+    const char *note; /* may be NULL */
+} tx_request_args;
+
+typedef struct {
+    uint8_t id[TX_ID_LEN];            /* the request record */
+    uint8_t questionnaire[TX_ID_LEN]; /* the questionnaire record pinned */
+    int published;                    /* this call published the questionnaire */
+    size_t n_suppliers;
+} tx_request_result;
+
+/* Sends the request. Codes: TX_ERR_USAGE for an unknown or ambiguous supplier (message lists
+ * candidates), TX_ERR_REFUSED when the hub refuses, connection codes. */
+int tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *out);
+
+#endif

@@ -1,0 +1,466 @@
+/* Verify granted assessments from the cache. */
+#include "tx_verify.h"
+
+#include "tx_cell.h"
+#include "tx_client.h"
+#include "tx_error.h"
+#include "tx_log.h"
+#include "tx_msg.h"
+#include "tx_orgs.h"
+#include "tx_score.h"
+#include "tx_seal.h"
+#include "tx_util.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *
+tx_verdict_name(int status)
+{
+    switch (status) {
+    case TX_VERIFIED:
+        return "verified";
+    case TX_EXPIRED:
+        return "expired";
+    default:
+        return "failed";
+    }
+}
+
+static void fail(tx_verdict *v, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail(tx_verdict *v, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    v->status = status;
+    va_start(ap, fmt);
+    vsnprintf(v->reason, sizeof v->reason, fmt, ap);
+    va_end(ap);
+}
+
+/* Opens a cached record for a verdict, turning each way it can fail into a reason. */
+static int
+load(tx_home *home, const uint8_t *id, int kind, tx_rec *rec, tx_verdict *v)
+{
+    char hex[2 * TX_ID_LEN + 1];
+    int rc = tx_rec_from_cache(home, id, kind, rec);
+
+    tx_hex(hex, id, TX_ID_LEN);
+    switch (rc) {
+    case TX_OK:
+        return TX_OK;
+    case TX_ERR_NOT_FOUND:
+        fail(v, TX_FAILED, "%s %.12s is not in the local cache: run ticsx fetch",
+             tx_kind_name(kind), hex);
+        break;
+    case TX_ERR_BAD_SIGNATURE:
+        fail(v, TX_FAILED, "signature does not verify: %s %.12s", tx_kind_name(kind), hex);
+        break;
+    case TX_ERR_CHECKSUM:
+        fail(v, TX_FAILED, "cached %s %.12s is damaged: run ticsx fetch", tx_kind_name(kind), hex);
+        break;
+    default:
+        fail(v, TX_FAILED, "%s", tx_fail_msg());
+        break;
+    }
+    return rc;
+}
+
+static void
+wipe_clear(tx_rec *r)
+{
+    if (r->bytes != NULL) {
+        sodium_memzero(r->bytes, r->len);
+    }
+    tx_rec_clear(r);
+}
+
+/* Decrypts the sealed record with the grant's key and opens the inner assessment. */
+static int
+open_inner(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, tx_rec *inner,
+           tx_verdict *v)
+{
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (key == NULL) {
+        fail(v, TX_FAILED, "out of memory");
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = tx_open_key(me, g->sealed_key.data, key)) != TX_OK) {
+        fail(v, TX_FAILED, "decryption failed: content key not sealed to this buyer");
+    } else if ((rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data,
+                                     key, s->nonce.data, &plain, &len)) != TX_OK) {
+        fail(v, TX_FAILED, "decryption failed: the assessment does not open with the granted key");
+    }
+    sodium_free(key);
+    if (rc != TX_OK) {
+        return rc;
+    }
+    rc = tx_rec_open(inner, plain, len, TX_KIND_INNER_ASSESSMENT);
+    if (rc == TX_ERR_BAD_SIGNATURE) {
+        fail(v, TX_FAILED, "signature does not verify: inner assessment");
+    } else if (rc == TX_ERR_WRONG_TYPE) {
+        fail(v, TX_FAILED, "the sealed content is not an assessment (%s)",
+             inner->env != NULL ? inner->env->payload_type : "unknown type");
+    } else if (rc != TX_OK) {
+        fail(v, TX_FAILED, "inner assessment is malformed: %s", tx_codec_detail());
+    }
+    return rc;
+}
+
+static void
+check(tx_home *home, const tx_orgs *orgs, const tx_rec *grant, tx_verdict *v)
+{
+    const tx_identity *me = tx_home_identity(home);
+    const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
+    const tx_org *o;
+    tx_rec sealed = {0}, inner = {0}, qrec = {0}, req = {0};
+    const tx_sealed_pb *s;
+    const tx_assessment_pb *a;
+    tx_score score;
+    char d[16];
+    int64_t now = tx_now();
+
+    memcpy(v->assessment, g->assessment.data, TX_ID_LEN);
+    memcpy(v->grant, grant->id, TX_ID_LEN);
+    memcpy(v->supplier, tx_rec_signer(grant), TX_KEY_LEN);
+    tx_fingerprint(v->supplier, v->supplier_fp);
+    o = tx_orgs_by_key(orgs, v->supplier);
+    snprintf(v->supplier_name, sizeof v->supplier_name, "%s", o != NULL ? o->name : "");
+    if (g->request.len == TX_ID_LEN) {
+        v->has_request = 1;
+        memcpy(v->request, g->request.data, TX_ID_LEN);
+    }
+    if (memcmp(g->grantee.data, me->pub.sign, TX_KEY_LEN) != 0) {
+        char fp[TX_FP_LEN];
+        tx_fingerprint(g->grantee.data, fp);
+        fail(v, TX_FAILED, "not granted to this organisation: the grant names %s", fp);
+        goto out;
+    }
+    if (g->until != 0 && g->until < now) {
+        tx_format_date(d, sizeof d, g->until);
+        fail(v, TX_FAILED, "the grant ended on %s", d);
+        goto out;
+    }
+    if (load(home, g->assessment.data, TX_KIND_ASSESSMENT, &sealed, v) != TX_OK) {
+        goto out;
+    }
+    s = (const tx_sealed_pb *)sealed.msg;
+    v->seq = s->meta->seq;
+    memcpy(v->questionnaire, s->questionnaire.data, TX_ID_LEN);
+    if (memcmp(tx_rec_signer(&sealed), v->supplier, TX_KEY_LEN) != 0) {
+        fail(v, TX_FAILED, "the grant is not signed by the assessment's author");
+        goto out;
+    }
+    if (open_inner(me, g, s, &inner, v) != TX_OK) {
+        goto out;
+    }
+    a = (const tx_assessment_pb *)inner.msg;
+    v->as_of = a->as_of;
+    v->valid_until = a->valid_until;
+    if (memcmp(tx_rec_signer(&inner), v->supplier, TX_KEY_LEN) != 0) {
+        fail(v, TX_FAILED, "the inner assessment is signed by another key than its sealed record");
+        goto out;
+    }
+    if (memcmp(a->questionnaire.data, s->questionnaire.data, TX_ID_LEN) != 0) {
+        fail(v, TX_FAILED,
+             "the inner assessment names another questionnaire than its sealed "
+             "record");
+        goto out;
+    }
+    if (load(home, s->questionnaire.data, TX_KIND_QUESTIONNAIRE, &qrec, v) != TX_OK) {
+        goto out;
+    }
+    if (v->has_request) {
+        const tx_request_pb *r;
+        int rc = load(home, v->request, TX_KIND_REQUEST, &req, v);
+        if (rc == TX_ERR_NOT_FOUND) {
+            /* fetch gets every request a grant names; the hub shows only one's own. */
+            fail(v, TX_FAILED,
+                 "the grant names a request this organisation did not make (or "
+                 "did not fetch)");
+        }
+        if (rc != TX_OK) {
+            goto out;
+        }
+        r = (const tx_request_pb *)req.msg;
+        if (memcmp(tx_rec_signer(&req), me->pub.sign, TX_KEY_LEN) != 0) {
+            fail(v, TX_FAILED, "the grant names a request this organisation did not make");
+            goto out;
+        }
+        if (memcmp(r->questionnaire.data, s->questionnaire.data, TX_ID_LEN) != 0) {
+            fail(v, TX_FAILED, "answers another questionnaire than the request asked for");
+            goto out;
+        }
+    }
+    if (tx_score_compute((const tx_questionnaire_pb *)qrec.msg, a->answers, a->n_answers, &score) !=
+        TX_OK) {
+        fail(v, TX_FAILED, "answers do not fit the questionnaire: %s", tx_fail_msg());
+        goto out;
+    }
+    tx_score_free(&score);
+    if (a->as_of > now) {
+        tx_format_date(d, sizeof d, a->as_of);
+        fail(v, TX_FAILED, "its as-of date %s is in the future", d);
+    } else if (a->valid_until < now) {
+        tx_format_date(d, sizeof d, a->valid_until);
+        fail(v, TX_EXPIRED, "validity ended on %s", d);
+    } else {
+        v->status = TX_VERIFIED;
+    }
+    /* Keep what the report needs: the questionnaire and the answers. */
+    v->q = (tx_questionnaire_pb *)qrec.msg;
+    qrec.msg = NULL;
+    v->inner = (tx_assessment_pb *)inner.msg;
+    inner.msg = NULL;
+out:
+    tx_rec_clear(&sealed);
+    wipe_clear(&inner);
+    tx_rec_clear(&qrec);
+    tx_rec_clear(&req);
+}
+
+/* Grants in the cache, verified, with the profiles seen alongside. */
+static int
+load_cache(tx_home *home, tx_recs *grants, tx_orgs *orgs)
+{
+    uint8_t(*ids)[TX_ID_LEN] = NULL;
+    tx_recs profiles = {0};
+    size_t n = 0;
+    int rc;
+
+    if ((rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        tx_rec r = {0};
+        int kind;
+        char hex[2 * TX_ID_LEN + 1];
+
+        if (tx_rec_from_cache(home, ids[i], TX_KIND_NONE, &r) != TX_OK) {
+            tx_hex(hex, ids[i], TX_ID_LEN);
+            tx_warn("skipping cached record %.12s: %s", hex, tx_fail_msg());
+            tx_rec_clear(&r);
+            continue;
+        }
+        kind = tx_kind_from_payload_type(r.env->payload_type);
+        if ((kind == TX_KIND_GRANT || kind == TX_KIND_PROFILE) &&
+            tx_decode_payload(r.env, kind, &r.msg) == TX_OK) {
+            r.kind = kind;
+            rc = tx_recs_push(kind == TX_KIND_GRANT ? grants : &profiles, &r);
+        }
+        tx_rec_clear(&r);
+    }
+    if (rc == TX_OK) {
+        rc = tx_orgs_add(orgs, &profiles);
+    }
+    tx_recs_clear(&profiles);
+    free(ids);
+    return rc;
+}
+
+static uint64_t
+grant_seq(const tx_rec *g)
+{
+    return ((const tx_grant_pb *)g->msg)->meta->seq;
+}
+
+int
+tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
+{
+    const uint8_t *me = tx_home_identity(home)->pub.sign;
+    tx_recs grants = {0};
+    tx_orgs orgs = {0};
+    const tx_rec **pick = NULL; /* chosen grant per assessment */
+    size_t n_pick = 0;
+    const uint8_t *target = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = load_cache(home, &grants, &orgs)) != TX_OK) {
+        goto out;
+    }
+    pick = calloc(grants.n ? grants.n : 1, sizeof *pick);
+    if (pick == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < grants.n; i++) {
+        const tx_rec *g = &grants.v[i];
+        const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
+        int to_me = memcmp(gp->grantee.data, me, TX_KEY_LEN) == 0;
+        size_t k;
+
+        if (only != NULL) {
+            char hex[2 * TX_ID_LEN + 1];
+            tx_hex(hex, gp->assessment.data, TX_ID_LEN);
+            if (strncasecmp(hex, only, strlen(only)) != 0) {
+                continue;
+            }
+            if (target != NULL && memcmp(target, gp->assessment.data, TX_ID_LEN) != 0) {
+                rc = tx_fail(TX_ERR_USAGE, "assessment %s is ambiguous: give more digits", only);
+                goto out;
+            }
+            target = gp->assessment.data;
+        } else if (!to_me) {
+            continue;
+        }
+        for (k = 0; k < n_pick; k++) {
+            const tx_grant_pb *p = (const tx_grant_pb *)pick[k]->msg;
+            if (memcmp(p->assessment.data, gp->assessment.data, TX_ID_LEN) == 0) {
+                break;
+            }
+        }
+        if (k == n_pick) {
+            pick[n_pick++] = g;
+            continue;
+        }
+        /* Prefer a grant to this organisation, then the newest. */
+        const tx_grant_pb *cur = (const tx_grant_pb *)pick[k]->msg;
+        int p_to_me = memcmp(cur->grantee.data, me, TX_KEY_LEN) == 0;
+        if ((to_me && !p_to_me) || (to_me == p_to_me && grant_seq(g) > grant_seq(pick[k]))) {
+            pick[k] = g;
+        }
+    }
+    if (only != NULL && n_pick == 0) {
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "assessment %s has not been granted to this organisation (or not fetched: "
+                     "run ticsx fetch)",
+                     only);
+        goto out;
+    }
+    out->v = calloc(n_pick ? n_pick : 1, sizeof *out->v);
+    if (out->v == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < n_pick; k++) {
+        check(home, &orgs, pick[k], &out->v[out->n++]);
+    }
+    tx_fail_clear();
+out:
+    free(pick);
+    tx_orgs_free(&orgs);
+    tx_recs_clear(&grants);
+    return rc;
+}
+
+size_t
+tx_verify_failures(const tx_verdicts *vs)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < vs->n; i++) {
+        n += vs->v[i].status != TX_VERIFIED;
+    }
+    return n;
+}
+
+void
+tx_verdicts_free(tx_verdicts *vs)
+{
+    for (size_t i = 0; i < vs->n; i++) {
+        tx_free(vs->v[i].q);
+        tx_free(vs->v[i].inner);
+    }
+    free(vs->v);
+    vs->v = NULL;
+    vs->n = 0;
+}
+
+static json_t *
+hex_or_null(int has, const uint8_t *id, size_t len)
+{
+    char hex[2 * TX_ID_LEN + 1];
+
+    if (!has) {
+        return json_null();
+    }
+    tx_hex(hex, id, len);
+    return json_string(hex);
+}
+
+static json_t *
+date_or_null(int64_t t)
+{
+    char d[16];
+
+    if (t == 0) {
+        return json_null();
+    }
+    tx_format_date(d, sizeof d, t);
+    return json_string(d);
+}
+
+int
+tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
+{
+    char hex[2 * TX_ID_LEN + 1];
+
+    if (json) {
+        json_t *arr = json_array();
+        json_t *root = json_pack("{s:o}", "assessments", arr);
+        int rc;
+        for (size_t i = 0; i < vs->n; i++) {
+            const tx_verdict *v = &vs->v[i];
+            json_array_append_new(
+                arr,
+                json_pack("{s:o,s:o,s:{s:s,s:s,s:o},s:s,s:o,s:o,s:o,s:o,s:o}", "assessment",
+                          hex_or_null(1, v->assessment, TX_ID_LEN), "grant",
+                          hex_or_null(1, v->grant, TX_ID_LEN), "supplier", "name", v->supplier_name,
+                          "fingerprint", v->supplier_fp, "key",
+                          hex_or_null(1, v->supplier, TX_KEY_LEN), "status",
+                          tx_verdict_name(v->status), "reason",
+                          v->status == TX_VERIFIED ? json_null() : json_string(v->reason), "as_of",
+                          date_or_null(v->as_of), "valid_until", date_or_null(v->valid_until),
+                          "questionnaire", hex_or_null(v->seq != 0, v->questionnaire, TX_ID_LEN),
+                          "request", hex_or_null(v->has_request, v->request, TX_ID_LEN)));
+        }
+        rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', f);
+        json_decref(root);
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+    }
+    if (!quiet && vs->n == 0) {
+        fprintf(f, "no assessments granted to this organisation in the cache: run ticsx fetch\n");
+        return TX_OK;
+    }
+    if (!quiet) {
+        fprintf(f, "%-12s  %-22s  %s\n", "ASSESSMENT", "SUPPLIER", "VERDICT");
+    }
+    for (size_t i = 0; i < vs->n; i++) {
+        const tx_verdict *v = &vs->v[i];
+        char line[512], a[16], u[16];
+
+        tx_hex(hex, v->assessment, TX_ID_LEN);
+        if (quiet) {
+            if (v->status == TX_VERIFIED) {
+                fprintf(f, "%s\n", hex);
+            }
+            continue;
+        }
+        fprintf(f, "%.12s  ", hex);
+        tx_put_cell(f, v->supplier_name[0] ? v->supplier_name : "(no profile)", 22);
+        fputs("  ", f);
+        if (v->status == TX_VERIFIED) {
+            tx_format_date(a, sizeof a, v->as_of);
+            tx_format_date(u, sizeof u, v->valid_until);
+            snprintf(line, sizeof line, "verified, valid %s..%s", a, u);
+        } else {
+            snprintf(line, sizeof line, "%s: %s", tx_verdict_name(v->status), v->reason);
+        }
+        tx_put_wrapped(f, line, 38, 80, 38);
+        fprintf(f, "%14s%s\n", "", v->supplier_fp);
+    }
+    return TX_OK;
+}

@@ -1,0 +1,507 @@
+/* The client's home: the sequence counter (monotonic across reopen and across processes), the
+ * identity's file permissions, the record cache (round trip; a flipped byte is refused), content
+ * keys and the inbox cursor; and verification from the cache, with each attack on a granted
+ * assessment refused for its reason. */
+#include "client_testutil.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_home.h"
+#include "tx_msg.h"
+#include "tx_questionnaire.h"
+#include "tx_seal.h"
+#include "tx_util.h"
+#include "tx_verify.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static tx_identity *
+new_identity(const char *name)
+{
+    tx_identity *id = NULL;
+
+    assert_int_equal(tx_identity_generate(name, &id), TX_OK);
+    return id;
+}
+
+/* A home directory holding a fresh identity; *id_out (may be NULL) gets it. */
+static char *
+new_home(const char *name, tx_identity **id_out)
+{
+    char *dir = ct_tmpdir();
+    tx_identity *id = new_identity(name);
+
+    assert_int_equal(tx_identity_save(id, dir, "identity"), TX_OK);
+    if (id_out != NULL) {
+        *id_out = id;
+    } else {
+        tx_identity_destroy(&id);
+    }
+    return dir;
+}
+
+static void
+test_seq_monotonic_across_reopen(void **state)
+{
+    char *dir = new_home("seq", NULL);
+    tx_home *home = NULL;
+    uint64_t first = 0, last = 0;
+    (void)state;
+
+    assert_int_equal(tx_seq_take(dir, 1, &first), TX_OK);
+    assert_int_equal(first, 1);
+    assert_int_equal(tx_seq_take(dir, 3, &first), TX_OK);
+    assert_int_equal(first, 2);
+    assert_int_equal(tx_home_open(dir, &home), TX_OK);
+    tx_home_destroy(&home);
+    assert_null(home);
+    assert_int_equal(tx_home_open(dir, &home), TX_OK);
+    assert_int_equal(tx_seq_take(tx_home_dir(home), 1, &first), TX_OK);
+    assert_int_equal(first, 5);
+    tx_home_destroy(&home);
+    assert_int_equal(tx_seq_take(dir, 0, &first), TX_ERR_USAGE);
+
+    /* Four processes drawing at once never get the same number. */
+    enum { KIDS = 4, EACH = 40 };
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    for (int k = 0; k < KIDS; k++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            for (int i = 0; i < EACH; i++) {
+                uint64_t v = 0;
+                if (tx_seq_take(dir, 1, &v) != TX_OK || write(fds[1], &v, sizeof v) != sizeof v) {
+                    _exit(1);
+                }
+            }
+            free(dir); /* the child's copy, so a leak checker following it stays quiet */
+            _exit(0);
+        }
+    }
+    close(fds[1]);
+    uint8_t seen[5 + KIDS * EACH + 1] = {0};
+    uint64_t v;
+    size_t got = 0;
+    while (read(fds[0], &v, sizeof v) == sizeof v) {
+        assert_true(v >= 6 && v <= 5 + KIDS * EACH);
+        assert_int_equal(seen[v], 0);
+        seen[v] = 1;
+        got++;
+        last = v > last ? v : last;
+    }
+    close(fds[0]);
+    for (int k = 0; k < KIDS; k++) {
+        int status;
+        wait(&status);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    assert_int_equal(got, KIDS * EACH);
+    assert_int_equal(last, 5 + KIDS * EACH);
+    assert_int_equal(tx_seq_take(dir, 1, &first), TX_OK);
+    assert_int_equal(first, 6 + KIDS * EACH);
+
+    /* A damaged counter is refused, not reset. */
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/seq", dir);
+    ct_write_file(path, "twelve\n");
+    assert_int_equal(tx_seq_take(dir, 1, &first), TX_ERR_MALFORMED);
+    ct_rmtree(dir);
+    free(dir);
+}
+
+static void
+test_home_permissions(void **state)
+{
+    char *dir = new_home("perm", NULL);
+    char path[PATH_MAX];
+    tx_home *home = NULL;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/identity.key", dir);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(tx_home_open(dir, &home), TX_ERR_PERM);
+    assert_null(home);
+    assert_non_null(strstr(tx_fail_msg(), "chmod 600"));
+    assert_non_null(strstr(tx_fail_msg(), path));
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(tx_home_open(dir, &home), TX_OK);
+    tx_home_destroy(&home);
+
+    /* No identity: a usage error that says to run keygen. */
+    char *empty = ct_tmpdir();
+    assert_int_equal(tx_home_open(empty, &home), TX_ERR_USAGE);
+    assert_non_null(strstr(tx_fail_msg(), "keygen"));
+    ct_rmtree(empty);
+    free(empty);
+
+    char out[PATH_MAX];
+    setenv("TICSX_HOME", "/somewhere/else", 1);
+    assert_int_equal(tx_home_resolve(NULL, out, sizeof out), TX_OK);
+    assert_string_equal(out, "/somewhere/else");
+    assert_int_equal(tx_home_resolve("/given", out, sizeof out), TX_OK);
+    assert_string_equal(out, "/given");
+    unsetenv("TICSX_HOME");
+    setenv("HOME", "/home/u", 1);
+    assert_int_equal(tx_home_resolve(NULL, out, sizeof out), TX_OK);
+    assert_string_equal(out, "/home/u/.config/ticsx");
+    ct_rmtree(dir);
+    free(dir);
+}
+
+static uint8_t *
+signed_profile(const tx_identity *id, size_t *len)
+{
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
+    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    uint8_t *env = NULL;
+
+    meta.seq = 1;
+    p.meta = &meta;
+    p.legal_name = (char *)id->pub.name;
+    p.seal_key.data = (uint8_t *)id->pub.seal;
+    p.seal_key.len = 32;
+    p.transport_key.data = (uint8_t *)id->pub.curve;
+    p.transport_key.len = 32;
+    assert_int_equal(tx_envelope_sign_msg(id, TX_KIND_PROFILE, &p.base, &env, len), TX_OK);
+    return env;
+}
+
+static void
+test_cache_round_trip_and_tamper(void **state)
+{
+    tx_identity *id = NULL;
+    char *dir = new_home("cache", &id);
+    tx_home *home = NULL;
+    uint8_t rid[TX_ID_LEN] = {0}, rid2[TX_ID_LEN] = {0};
+    uint8_t *env, *got = NULL;
+    size_t len, got_len = 0;
+    uint8_t(*ids)[TX_ID_LEN] = NULL;
+    size_t n = 0;
+    char path[PATH_MAX], hex[2 * TX_ID_LEN + 1];
+    (void)state;
+
+    assert_int_equal(tx_home_open(dir, &home), TX_OK);
+    env = signed_profile(id, &len);
+    assert_int_equal(tx_home_cache_get(home, rid, &got, &got_len), TX_ERR_NOT_FOUND);
+    assert_int_equal(tx_home_cache_put(home, env, len, rid), TX_OK);
+    assert_int_equal(tx_home_cache_put(home, env, len, NULL), TX_OK); /* again: fine */
+    assert_int_equal(tx_home_cache_get(home, rid, &got, &got_len), TX_OK);
+    assert_int_equal(got_len, len);
+    assert_memory_equal(got, env, len);
+    free(got);
+    assert_int_equal(tx_home_cache_list(home, &ids, &n), TX_OK);
+    assert_int_equal(n, 1);
+    assert_memory_equal(ids[0], rid, TX_ID_LEN);
+    free(ids);
+
+    /* One flipped byte anywhere: the hash no longer matches the name. */
+    tx_hex(hex, rid, TX_ID_LEN);
+    snprintf(path, sizeof path, "%s/records/%s", dir, hex);
+    for (size_t at = 0; at < len; at += 7) {
+        uint8_t *bad = malloc(len);
+        memcpy(bad, env, len);
+        bad[at] ^= 0x01;
+        assert_int_equal(tx_file_replace(path, bad, len, 0600), TX_OK);
+        assert_int_equal(tx_home_cache_get(home, rid, &got, &got_len), TX_ERR_CHECKSUM);
+        assert_null(got);
+        free(bad);
+    }
+
+    /* A record stored under its own (new) hash whose signature no longer verifies. */
+    env[len - 1] ^= 0x80;
+    assert_int_equal(tx_home_cache_put(home, env, len, rid2), TX_OK);
+    assert_int_equal(tx_home_cache_get(home, rid2, &got, &got_len), TX_ERR_BAD_SIGNATURE);
+    assert_null(got);
+    free(env);
+
+    /* Content keys: 0600, round trip; a widened file is refused. */
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN), *back = sodium_malloc(TX_CONTENT_KEY_LEN);
+    struct stat st;
+    randombytes_buf(key, TX_CONTENT_KEY_LEN);
+    assert_int_equal(tx_home_key_put(home, rid, key), TX_OK);
+    snprintf(path, sizeof path, "%s/keys/%s", dir, hex);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(tx_home_key_get(home, rid, back), TX_OK);
+    assert_memory_equal(key, back, TX_CONTENT_KEY_LEN);
+    chmod(path, 0640);
+    assert_int_equal(tx_home_key_get(home, rid, back), TX_ERR_PERM);
+    assert_int_equal(tx_home_key_get(home, rid2, back), TX_ERR_NOT_FOUND);
+    sodium_free(key);
+    sodium_free(back);
+
+    /* Inbox cursor. */
+    uint64_t r = 9, g = 9;
+    assert_int_equal(tx_home_cursor_load(home, &r, &g), TX_OK);
+    assert_int_equal(r, 0);
+    assert_int_equal(g, 0);
+    assert_int_equal(tx_home_cursor_save(home, 12, 30), TX_OK);
+    assert_int_equal(tx_home_cursor_load(home, &r, &g), TX_OK);
+    assert_int_equal(r, 12);
+    assert_int_equal(g, 30);
+
+    tx_home_destroy(&home);
+    tx_identity_destroy(&id);
+    ct_rmtree(dir);
+    free(dir);
+}
+
+/* ---- verification from the cache ---- */
+
+/* Ways to build a granted assessment, each an attack or fault verification must catch. */
+typedef struct {
+    int key_to_other;    /* content key sealed to another organisation */
+    int grant_by_other;  /* grant signed by someone other than the author */
+    int flip_ciphertext; /* ciphertext altered (outer record re-signed) */
+    int inner_by_other;  /* inner assessment signed by another key */
+    int grantee_other;   /* the grant names another organisation */
+    int64_t valid_until; /* 0: a year from now */
+} variant;
+
+typedef struct {
+    tx_identity *buyer, *supplier, *other;
+    char *dir;
+    tx_home *home;
+} world;
+
+static int
+world_setup(void **state)
+{
+    world *w = calloc(1, sizeof *w);
+
+    w->dir = new_home("Buyer KK", &w->buyer);
+    w->supplier = new_identity("Supplier KK");
+    w->other = new_identity("Other KK");
+    assert_int_equal(tx_home_open(w->dir, &w->home), TX_OK);
+    *state = w;
+    return 0;
+}
+
+static int
+world_teardown(void **state)
+{
+    world *w = *state;
+
+    tx_home_destroy(&w->home);
+    tx_identity_destroy(&w->buyer);
+    tx_identity_destroy(&w->supplier);
+    tx_identity_destroy(&w->other);
+    ct_rmtree(w->dir);
+    free(w->dir);
+    free(w);
+    return 0;
+}
+
+static void
+put(world *w, const uint8_t *env, size_t len, uint8_t id[TX_ID_LEN])
+{
+    assert_int_equal(tx_home_cache_put(w->home, env, len, id), TX_OK);
+}
+
+/* Builds and caches questionnaire, request, sealed assessment and grant; aid gets the
+ * assessment id. */
+static void
+build(world *w, const variant *v, uint8_t aid[TX_ID_LEN])
+{
+    static uint64_t seq = 1;
+    tx_questionnaire_pb *q = NULL;
+    uint8_t qid[TX_ID_LEN], rid[TX_ID_LEN], nonce[TX_NONCE_LEN], sealed_key[TX_SEALED_KEY_LEN];
+    uint8_t *env, *inner, *ct;
+    size_t len, inner_len, ct_len;
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    Ticsx__V1__Meta m1 = TICSX__V1__META__INIT, m2 = TICSX__V1__META__INIT;
+    Ticsx__V1__Meta m3 = TICSX__V1__META__INIT, m4 = TICSX__V1__META__INIT;
+    tx_request_pb r = TICSX__V1__REQUEST__INIT;
+    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
+    tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
+    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT, *ansp = &ans;
+    ProtobufCBinaryData supplier = {32, w->supplier->pub.sign};
+
+    assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &q), TX_OK);
+    assert_int_equal(tx_questionnaire_sign(q, w->buyer, seq++, tx_now(), &env, &len), TX_OK);
+    put(w, env, len, qid);
+    free(env);
+
+    m1.seq = seq++;
+    r.meta = &m1;
+    r.questionnaire = (ProtobufCBinaryData){TX_ID_LEN, qid};
+    r.suppliers = &supplier;
+    r.n_suppliers = 1;
+    assert_int_equal(tx_envelope_sign_msg(w->buyer, TX_KIND_REQUEST, &r.base, &env, &len), TX_OK);
+    put(w, env, len, rid);
+    free(env);
+
+    m2.seq = seq++;
+    a.meta = &m2;
+    a.questionnaire = (ProtobufCBinaryData){TX_ID_LEN, qid};
+    a.request = (ProtobufCBinaryData){TX_ID_LEN, rid};
+    ans.item = q->items[0]->id;
+    ans.choice = "yes";
+    a.answers = &ansp;
+    a.n_answers = 1;
+    a.as_of = tx_now() - 86400;
+    a.valid_until = v->valid_until ? v->valid_until : tx_now() + 365 * 86400;
+    assert_int_equal(tx_envelope_sign_msg(v->inner_by_other ? w->other : w->supplier,
+                                          TX_KIND_INNER_ASSESSMENT, &a.base, &inner, &inner_len),
+                     TX_OK);
+    assert_int_equal(tx_seal_content(inner, inner_len, qid, key, nonce, &ct, &ct_len), TX_OK);
+    free(inner);
+    if (v->flip_ciphertext) {
+        ct[ct_len / 2] ^= 0x01;
+    }
+    m3.seq = seq++;
+    s.meta = &m3;
+    s.questionnaire = (ProtobufCBinaryData){TX_ID_LEN, qid};
+    s.nonce = (ProtobufCBinaryData){TX_NONCE_LEN, nonce};
+    s.ciphertext = (ProtobufCBinaryData){ct_len, ct};
+    assert_int_equal(tx_envelope_sign_msg(w->supplier, TX_KIND_ASSESSMENT, &s.base, &env, &len),
+                     TX_OK);
+    put(w, env, len, aid);
+    free(env);
+    free(ct);
+
+    assert_int_equal(
+        tx_seal_key(key, v->key_to_other ? w->other->pub.seal : w->buyer->pub.seal, sealed_key),
+        TX_OK);
+    m4.seq = seq++;
+    g.meta = &m4;
+    g.assessment = (ProtobufCBinaryData){TX_ID_LEN, aid};
+    g.grantee =
+        (ProtobufCBinaryData){32, v->grantee_other ? w->other->pub.sign : w->buyer->pub.sign};
+    g.sealed_key = (ProtobufCBinaryData){TX_SEALED_KEY_LEN, sealed_key};
+    g.request = (ProtobufCBinaryData){TX_ID_LEN, rid};
+    assert_int_equal(tx_envelope_sign_msg(v->grant_by_other ? w->other : w->supplier, TX_KIND_GRANT,
+                                          &g.base, &env, &len),
+                     TX_OK);
+    put(w, env, len, NULL);
+    free(env);
+    sodium_free(key);
+    tx_free(q);
+}
+
+/* Verifies only `aid` and returns its verdict's status; reason into why. */
+static int
+verify_one(world *w, const uint8_t aid[TX_ID_LEN], char *why, size_t n)
+{
+    char hex[2 * TX_ID_LEN + 1];
+    tx_verdicts vs;
+    int status;
+
+    tx_hex(hex, aid, TX_ID_LEN);
+    assert_int_equal(tx_verify_all(w->home, hex, &vs), TX_OK);
+    assert_int_equal(vs.n, 1);
+    assert_memory_equal(vs.v[0].assessment, aid, TX_ID_LEN);
+    status = vs.v[0].status;
+    snprintf(why, n, "%s", vs.v[0].reason);
+    if (status == TX_VERIFIED) {
+        assert_non_null(vs.v[0].inner);
+        assert_non_null(vs.v[0].q);
+    }
+    tx_verdicts_free(&vs);
+    return status;
+}
+
+static void
+expect(world *w, const variant *v, int status, const char *reason)
+{
+    uint8_t aid[TX_ID_LEN];
+    char why[512];
+
+    build(w, v, aid);
+    assert_int_equal(verify_one(w, aid, why, sizeof why), status);
+    if (strstr(why, reason) == NULL) {
+        fail_msg("reason \"%s\" does not say \"%s\"", why, reason);
+    }
+}
+
+static void
+test_verify_good(void **state)
+{
+    world *w = *state;
+    variant v = {0};
+    tx_verdicts vs;
+
+    expect(w, &v, TX_VERIFIED, "");
+    assert_int_equal(tx_verify_all(w->home, NULL, &vs), TX_OK);
+    assert_true(vs.n >= 1);
+    tx_verdicts_free(&vs);
+    assert_int_equal(tx_verify_all(w->home, "00000000", &vs), TX_ERR_NOT_FOUND);
+}
+
+static void
+test_verify_key_sealed_to_other(void **state)
+{
+    variant v = {.key_to_other = 1};
+    expect(*state, &v, TX_FAILED, "decryption failed: content key not sealed to this buyer");
+}
+
+static void
+test_verify_grant_not_by_author(void **state)
+{
+    variant v = {.grant_by_other = 1};
+    expect(*state, &v, TX_FAILED, "not signed by the assessment's author");
+}
+
+static void
+test_verify_ciphertext_altered(void **state)
+{
+    variant v = {.flip_ciphertext = 1};
+    expect(*state, &v, TX_FAILED, "decryption failed: the assessment does not open");
+}
+
+static void
+test_verify_inner_other_signer(void **state)
+{
+    variant v = {.inner_by_other = 1};
+    expect(*state, &v, TX_FAILED, "inner assessment is signed by another key");
+}
+
+static void
+test_verify_granted_to_someone_else(void **state)
+{
+    variant v = {.grantee_other = 1};
+    expect(*state, &v, TX_FAILED, "not granted to this organisation");
+}
+
+static void
+test_verify_expired(void **state)
+{
+    variant v = {.valid_until = tx_now() - 3600};
+    expect(*state, &v, TX_EXPIRED, "validity ended on");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest home_tests[] = {
+        cmocka_unit_test(test_seq_monotonic_across_reopen),
+        cmocka_unit_test(test_home_permissions),
+        cmocka_unit_test(test_cache_round_trip_and_tamper),
+    };
+    const struct CMUnitTest verify_tests[] = {
+        cmocka_unit_test(test_verify_good),
+        cmocka_unit_test(test_verify_key_sealed_to_other),
+        cmocka_unit_test(test_verify_grant_not_by_author),
+        cmocka_unit_test(test_verify_ciphertext_altered),
+        cmocka_unit_test(test_verify_inner_other_signer),
+        cmocka_unit_test(test_verify_granted_to_someone_else),
+        cmocka_unit_test(test_verify_expired),
+    };
+    int failed = cmocka_run_group_tests_name("home", home_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("verify", verify_tests, world_setup, world_teardown);
+    return failed;
+}

@@ -1,0 +1,581 @@
+/* The whole exchange through the real binaries: a real ticsx-hub (LMDB, CURVE, ZAP) on
+ * tcp://127.0.0.1:*, and ticsx run as a subprocess for a buyer, two suppliers and an outsider,
+ * each with its own home. Request, template, answer, fetch, verify, report with exact scores;
+ * then what must fail: an outsider reading, a damaged cache, an unreachable hub, an
+ * unenrolled organisation, a bad answers file. */
+#include "client_testutil.h"
+#include "tx_cell.h"
+#include "tx_csv.h"
+#include "tx_error.h"
+#include "tx_questionnaire.h"
+#include "tx_util.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define BUYER "Example Motors KK"
+#define S1 "Tanaka Seiko KK"
+#define S2 "株式会社 山田製作所"
+#define OUTSIDER "Outsider Trading Ltd"
+
+typedef struct {
+    char *root;
+    ct_hub hub;
+    char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], outsider[PATH_MAX], stranger[PATH_MAX];
+    char env_hub[300], env_key[PATH_MAX + 20];
+    char request[65];
+    char a1[65], a2[65];
+    char s2_fp[64];
+} fixture;
+
+static fixture fx;
+
+/* Runs ticsx --home HOME ARGS... with the hub settings in the environment. */
+static void
+ticsx(ct_result *r, const char *home, ...)
+{
+    char bin[PATH_MAX];
+    const char *argv[32];
+    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
+    size_t n = 0;
+    va_list ap;
+
+    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
+    argv[n++] = "--home";
+    argv[n++] = home;
+    va_start(ap, home);
+    for (const char *a = va_arg(ap, const char *); a != NULL && n < 31;
+         a = va_arg(ap, const char *)) {
+        argv[n++] = a;
+    }
+    va_end(ap);
+    argv[n] = NULL;
+    ct_run(r, env, argv);
+}
+
+static void
+expect_status(const ct_result *r, int status)
+{
+    if (r->status != status) {
+        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
+    }
+}
+
+static void
+expect_text(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL) {
+        fail_msg("\"%s\" not found in:\n%s", needle, hay);
+    }
+}
+
+static void
+keygen(const char *home, const char *name, const char *corp)
+{
+    ct_result r;
+
+    if (corp != NULL) {
+        ticsx(&r, home, "keygen", "--name", name, "--corporate-number", corp, NULL);
+    } else {
+        ticsx(&r, home, "keygen", "--name", name, NULL);
+    }
+    expect_status(&r, 0);
+    expect_text(r.out, "SHA256:");
+    ct_result_free(&r);
+}
+
+static int
+setup(void **state)
+{
+    char hubdir[PATH_MAX], profile[PATH_MAX];
+    (void)state;
+
+    fx.root = ct_tmpdir();
+    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
+    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
+    snprintf(fx.s1, sizeof fx.s1, "%s/s1", fx.root);
+    snprintf(fx.s2, sizeof fx.s2, "%s/s2", fx.root);
+    snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
+    snprintf(fx.stranger, sizeof fx.stranger, "%s/stranger", fx.root);
+    ct_hub_init(hubdir);
+    keygen(fx.buyer, BUYER, "7123456789012");
+    keygen(fx.s1, S1, NULL);
+    keygen(fx.s2, S2, "3700000000001");
+    keygen(fx.outsider, OUTSIDER, NULL);
+    keygen(fx.stranger, "Not Enrolled KK", NULL);
+    const char *homes[] = {fx.buyer, fx.s1, fx.s2, fx.outsider};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
+        assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
+    }
+    ct_hub_start(&fx.hub, hubdir);
+    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
+    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+    ct_rmtree(fx.root);
+    free(fx.root);
+    return 0;
+}
+
+static json_t *
+parse_json(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+
+    if (j == NULL) {
+        fail_msg("not JSON (%s): %s", err.text, text);
+    }
+    return j;
+}
+
+static void
+test_identity_and_directory(void **state)
+{
+    ct_result r;
+    json_t *j, *orgs;
+    (void)state;
+
+    ticsx(&r, fx.buyer, "--json", "whoami", NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), BUYER);
+    assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "7123456789012");
+    json_decref(j);
+    ct_result_free(&r);
+
+    ticsx(&r, fx.buyer, "orgs", "--json", NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    orgs = json_object_get(j, "organisations");
+    assert_int_equal(json_array_size(orgs), 4);
+    for (size_t i = 0; i < json_array_size(orgs); i++) {
+        json_t *o = json_array_get(orgs, i);
+        if (strcmp(json_string_value(json_object_get(o, "name")), S2) == 0) {
+            snprintf(fx.s2_fp, sizeof fx.s2_fp, "%s",
+                     json_string_value(json_object_get(o, "fingerprint")));
+        }
+    }
+    assert_true(strncmp(fx.s2_fp, "SHA256:", 7) == 0);
+    json_decref(j);
+    ct_result_free(&r);
+
+    ticsx(&r, fx.buyer, "keygen", "--name", "Again", NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "already exists");
+    ct_result_free(&r);
+    ticsx(&r, fx.stranger, "keygen", "--name", "X", "--corporate-number", "1234567890123", NULL);
+    expect_status(&r, 2);
+    ct_result_free(&r);
+}
+
+/* Fills a CSV template's answer column with `answer` for every item. */
+static void
+fill_csv(const char *in, const char *out, const char *answer)
+{
+    char *text = ct_read_file(in);
+    FILE *f = fopen(out, "w");
+    tx_csv *csv;
+    char **fields;
+    size_t n;
+    unsigned line;
+    int first = 1;
+
+    assert_non_null(f);
+    assert_int_equal(tx_csv_open(text, strlen(text), &csv), TX_OK);
+    fputs("\xEF\xBB\xBF", f);
+    while (tx_csv_next(csv, &fields, &n, &line) == TX_OK) {
+        assert_int_equal(n, 8);
+        if (!first) {
+            fields[6] = (char *)answer;
+            fields[7] = "kept in the safe, see rule 4.2";
+        }
+        first = 0;
+        tx_csv_write(f, (const char *const *)fields, n);
+    }
+    tx_csv_destroy(&csv);
+    fclose(f);
+    free(text);
+}
+
+static const char *const pattern[] = {"yes",         "partly", "no",      "na",
+                                      "Implemented", "YES",    "一部実施"};
+static const int pattern_permille[] = {1000, 500, 0, -1, 1000, 1000, 500};
+#define PATTERN_N (sizeof pattern / sizeof pattern[0])
+
+/* Fills a JSON template's answers with the pattern above, by position. */
+static void
+fill_json(const char *path)
+{
+    char *text = ct_read_file(path);
+    json_t *j = parse_json(text);
+    json_t *arr = json_object_get(j, "answers");
+
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string(pattern[i % PATTERN_N]));
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    free(text);
+}
+
+static void
+test_full_exchange(void **state)
+{
+    char path[PATH_MAX], filled[PATH_MAX], to[256], prefix[11];
+    ct_result r;
+    (void)state;
+
+    /* The buyer asks both suppliers, one by name and one by fingerprint. */
+    snprintf(to, sizeof to, "%s,%s", S1, fx.s2_fp);
+    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", to, "--due",
+          "2099-03-31", "--note", "for the 2025 supplier review", NULL);
+    expect_status(&r, 0);
+    assert_int_equal(strlen(r.out), 65);
+    memcpy(fx.request, r.out, 64);
+    expect_text(r.err, "published now");
+    ct_result_free(&r);
+
+    /* A second request pins the questionnaire already published instead of a new copy. */
+    ticsx(&r, fx.buyer, "--json", "request", "--questionnaire", "tics-selfcheck", "--to", S1, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "\"published\": false");
+    ct_result_free(&r);
+
+    /* Supplier 1 sees it in its inbox, once; the cursor remembers. */
+    ticsx(&r, fx.s1, "-q", "inbox", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, fx.request);
+    ct_result_free(&r);
+    ticsx(&r, fx.s1, "inbox", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "nothing new");
+    ct_result_free(&r);
+
+    /* Template by request prefix, every item "yes". */
+    memcpy(prefix, fx.request, 10);
+    prefix[10] = 0;
+    snprintf(path, sizeof path, "%s/s1-template.csv", fx.root);
+    snprintf(filled, sizeof filled, "%s/s1-answers.csv", fx.root);
+    ticsx(&r, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
+    expect_status(&r, 2); /* never overwrites a file that may hold answers */
+    ct_result_free(&r);
+    fill_csv(path, filled, "yes");
+    ticsx(&r, fx.s1, "answer", prefix, "--file", filled, NULL);
+    expect_status(&r, 0);
+    assert_int_equal(strlen(r.out), 65);
+    memcpy(fx.a1, r.out, 64);
+    ct_result_free(&r);
+
+    /* Supplier 2 answers from a JSON template with a mix of codes and labels. */
+    snprintf(path, sizeof path, "%s/s2.json", fx.root);
+    ticsx(&r, fx.s2, "questionnaire", "template", fx.request, "--format", "json", "--out", path,
+          NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    fill_json(path);
+    ticsx(&r, fx.s2, "answer", fx.request, "--file", path, "--valid-until", "2099-12-31", NULL);
+    expect_status(&r, 0);
+    memcpy(fx.a2, r.out, 64);
+    ct_result_free(&r);
+
+    ticsx(&r, fx.s1, "--json", "inbox", "--all", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "\"answered\": true");
+    ct_result_free(&r);
+
+    /* The buyer fetches and verifies both on its own machine. */
+    ticsx(&r, fx.buyer, "inbox", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, S1);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "fetch", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "fetched 2 assessments (2 new)");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "verify", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "verified");
+    assert_null(strstr(r.out, "failed"));
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "-q", "verify", fx.a1, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, fx.a1);
+    ct_result_free(&r);
+}
+
+/* Expected area scores for supplier 2, computed here in integers from the questionnaire. */
+static void
+check_s2_scores(json_t *sup)
+{
+    tx_questionnaire_pb *q = NULL;
+    json_t *areas = json_object_get(sup, "areas");
+    uint64_t all_earned = 0, all_weight = 0;
+
+    assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &q), TX_OK);
+    assert_int_equal(json_array_size(areas), q->n_areas);
+    for (size_t a = 0; a < q->n_areas; a++) {
+        json_t *ja = json_array_get(areas, a);
+        uint64_t earned = 0, weight = 0;
+        for (size_t i = 0; i < q->n_items; i++) {
+            int p = pattern_permille[i % PATTERN_N];
+            if (strcmp(q->items[i]->area, q->areas[a]->id) != 0 || p < 0) {
+                continue;
+            }
+            earned += (uint64_t)q->items[i]->weight * (uint64_t)p;
+            weight += q->items[i]->weight;
+        }
+        all_earned += earned;
+        all_weight += weight;
+        assert_string_equal(json_string_value(json_object_get(ja, "id")), q->areas[a]->id);
+        if (weight == 0) {
+            assert_true(json_is_null(json_object_get(ja, "score")));
+            continue;
+        }
+        /* Tenths of a percent, rounded half up: 1000 * earned / (1000 * weight) * 100. */
+        uint64_t tenths = (earned * 1000 + weight * 500) / (weight * 1000);
+        double want = (double)tenths / 10.0;
+        double got = json_real_value(json_object_get(ja, "score"));
+        if (fabs(got - want) > 1e-9) {
+            fail_msg("area %s: score %.3f, expected %.1f", q->areas[a]->id, got, want);
+        }
+    }
+    uint64_t tenths = (all_earned * 1000 + all_weight * 500) / (all_weight * 1000);
+    assert_true(fabs(json_number_value(json_object_get(sup, "overall")) - (double)tenths / 10.0) <
+                1e-9);
+    assert_int_equal(json_integer_value(json_object_get(sup, "level_achieved")), 0);
+    assert_int_equal(json_integer_value(json_object_get(sup, "unanswered")), 0);
+    tx_free(q);
+}
+
+static void
+test_report(void **state)
+{
+    ct_result r;
+    json_t *j, *sups;
+    int seen1 = 0, seen2 = 0;
+    (void)state;
+
+    ticsx(&r, fx.buyer, "report", "--format", "json", NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    sups = json_object_get(j, "suppliers");
+    assert_int_equal(json_array_size(sups), 2);
+    for (size_t i = 0; i < json_array_size(sups); i++) {
+        json_t *s = json_array_get(sups, i);
+        const char *name = json_string_value(json_object_get(s, "name"));
+        json_t *areas = json_object_get(s, "areas");
+
+        assert_string_equal(json_string_value(json_object_get(s, "status")), "verified");
+        assert_true(json_is_null(json_object_get(s, "reason")));
+        assert_string_equal(json_string_value(json_object_get(s, "request")), fx.request);
+        assert_int_equal(json_array_size(areas), 8);
+        if (strcmp(name, S1) == 0) {
+            seen1 = 1;
+            assert_string_equal(json_string_value(json_object_get(s, "assessment")), fx.a1);
+            for (size_t a = 0; a < 8; a++) {
+                assert_true(json_real_value(json_object_get(json_array_get(areas, a), "score")) ==
+                            100.0);
+            }
+            assert_true(json_real_value(json_object_get(s, "overall")) == 100.0);
+            assert_int_equal(json_integer_value(json_object_get(s, "level_achieved")), 2);
+        } else {
+            assert_string_equal(name, S2);
+            seen2 = 1;
+            assert_string_equal(json_string_value(json_object_get(s, "fingerprint")), fx.s2_fp);
+            assert_string_equal(json_string_value(json_object_get(s, "valid_until")), "2099-12-31");
+            check_s2_scores(s);
+        }
+    }
+    assert_true(seen1 && seen2);
+    json_decref(j);
+    ct_result_free(&r);
+
+    /* The table fits 80 columns, Japanese names included. */
+    ticsx(&r, fx.buyer, "report", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, S1);
+    expect_text(r.out, S2);
+    expect_text(r.out, "A8");
+    for (char *line = strtok(r.out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (tx_display_width(line) > 80) {
+            fail_msg("line wider than 80 columns: %s", line);
+        }
+    }
+    ct_result_free(&r);
+}
+
+static void
+test_outsider_cannot_read(void **state)
+{
+    char cmd[PATH_MAX * 3 + 64];
+    ct_result r;
+    (void)state;
+
+    /* The hub shows an enrolled outsider neither the grant nor the assessment. */
+    ticsx(&r, fx.outsider, "fetch", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "fetched 0 assessments");
+    ct_result_free(&r);
+    ticsx(&r, fx.outsider, "verify", fx.a1, NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "not been granted");
+    ct_result_free(&r);
+    ticsx(&r, fx.outsider, "answer", fx.request, "--file", "/dev/null", NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "not found");
+    ct_result_free(&r);
+
+    /* Handed the buyer's records, it still cannot read them: the grant names the buyer. */
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/records' && cp '%s'/records/* '%s/records/'",
+             fx.outsider, fx.buyer, fx.outsider);
+    assert_int_equal(system(cmd), 0);
+    ticsx(&r, fx.outsider, "verify", fx.a1, NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "not granted to this organisation");
+    ct_result_free(&r);
+}
+
+static void
+test_damaged_cache_refused_then_repaired(void **state)
+{
+    char path[PATH_MAX + 80];
+    ct_result r;
+    FILE *f;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/records/%s", fx.buyer, fx.a2);
+    f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, 40, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, 40, SEEK_SET);
+    fputc(c ^ 0x10, f);
+    fclose(f);
+    ticsx(&r, fx.buyer, "verify", NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "damaged");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "fetch", NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "verify", NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+}
+
+static int
+closed_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t len = sizeof a;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+static void
+test_unreachable_hub(void **state)
+{
+    char ep[64];
+    ct_result r;
+    (void)state;
+
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", closed_port());
+    ticsx(&r, fx.buyer, "--hub", ep, "--timeout", "300", "fetch", NULL);
+    expect_status(&r, 3);
+    expect_text(r.err, ep);
+    expect_text(r.err, "no answer within 300 ms");
+    ct_result_free(&r);
+
+    /* Without a hub key there is nothing to connect with: a usage error. */
+    {
+        char bin[PATH_MAX];
+        const char *argv[] = {ct_build_path(bin, sizeof bin, "client/ticsx"), "--home", fx.buyer,
+                              "ping", NULL};
+        const char *env[] = {fx.env_hub, "TICSX_HUB_KEY=", NULL};
+        ct_run(&r, env, argv);
+        expect_status(&r, 2);
+        expect_text(r.err, "--hub-key");
+        ct_result_free(&r);
+    }
+}
+
+static void
+test_unenrolled_refused(void **state)
+{
+    ct_result r;
+    (void)state;
+
+    ticsx(&r, fx.stranger, "ping", NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "not enrolled");
+    ct_result_free(&r);
+}
+
+static void
+test_bad_answers_file(void **state)
+{
+    char path[PATH_MAX];
+    ct_result r;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/bad.csv", fx.root);
+    ct_write_file(path, "\xEF\xBB\xBFitem,answer,comment\r\n"
+                        "A1-01,yes,\r\n"
+                        "A1-02,\"partly\",\"two\r\nlines\"\r\n"
+                        "A1-03,sometimes,\r\n");
+    ticsx(&r, fx.s2, "answer", fx.request, "--file", path, "--allow-missing", NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "line 5 (A1-03)");
+    expect_text(r.err, "sometimes");
+    ct_result_free(&r);
+
+    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", "Nobody KK", NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "Nobody KK");
+    expect_text(r.err, S1);
+    ct_result_free(&r);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identity_and_directory),
+        cmocka_unit_test(test_full_exchange),
+        cmocka_unit_test(test_report),
+        cmocka_unit_test(test_outsider_cannot_read),
+        cmocka_unit_test(test_damaged_cache_refused_then_repaired),
+        cmocka_unit_test(test_unreachable_hub),
+        cmocka_unit_test(test_unenrolled_refused),
+        cmocka_unit_test(test_bad_answers_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
