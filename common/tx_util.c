@@ -291,13 +291,31 @@ tx_now(void)
     return (int64_t)time(NULL);
 }
 
+/* True if s has exactly the shape of `form`, where 'd' stands for one ASCII digit. */
+static int
+has_shape(const char *s, const char *form)
+{
+    for (; *form != 0; s++, form++) {
+        if (*form == 'd' ? (*s < '0' || *s > '9') : *s != *form) {
+            return 0;
+        }
+    }
+    return *s == 0;
+}
+
 int
 tx_parse_time(const char *s, int64_t *out)
 {
-    struct tm tm;
+    struct tm tm, back;
     char *end;
+    time_t t;
 
     if (s[0] == '@') {
+        /* strtoll alone would also take leading blanks and a plus sign. */
+        const char *digits = s[1] == '-' ? s + 2 : s + 1;
+        if (*digits < '0' || *digits > '9') {
+            return TX_ERR_MALFORMED;
+        }
         errno = 0;
         long long v = strtoll(s + 1, &end, 10);
         if (errno != 0 || end == s + 1 || *end != 0) {
@@ -305,6 +323,10 @@ tx_parse_time(const char *s, int64_t *out)
         }
         *out = v;
         return TX_OK;
+    }
+    /* strptime skips blanks and takes short fields; the forms are exact. */
+    if (!has_shape(s, "dddd-dd-dd") && !has_shape(s, "dddd-dd-ddTdd:dd:ddZ")) {
+        return TX_ERR_MALFORMED;
     }
     memset(&tm, 0, sizeof tm);
     end = strptime(s, "%Y-%m-%d", &tm);
@@ -322,7 +344,15 @@ tx_parse_time(const char *s, int64_t *out)
     if (tm.tm_year < 70 || tm.tm_year > 1100) {
         return TX_ERR_MALFORMED;
     }
-    *out = (int64_t)timegm(&tm);
+    /* timegm normalises 2024-02-30 to March 1; a date that does not come back unchanged did
+     * not exist. */
+    back = tm;
+    t = timegm(&back);
+    if (back.tm_year != tm.tm_year || back.tm_mon != tm.tm_mon || back.tm_mday != tm.tm_mday ||
+        back.tm_hour != tm.tm_hour || back.tm_min != tm.tm_min || back.tm_sec != tm.tm_sec) {
+        return TX_ERR_MALFORMED;
+    }
+    *out = (int64_t)t;
     return TX_OK;
 }
 

@@ -66,6 +66,24 @@ set_name(tx_pubkey *pk, const char *name)
     snprintf(pk->name, sizeof pk->name, "%s", name);
 }
 
+/* The name ends the comment line of every key file: a control character would break the
+ * file, and a name cut at TX_NAME_MAX could end inside a UTF-8 sequence. */
+static int
+name_ok(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n >= TX_NAME_MAX || !tx_utf8_valid(name, n)) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int
 tx_identity_generate(const char *name, tx_identity **out)
 {
@@ -73,6 +91,9 @@ tx_identity_generate(const char *name, tx_identity **out)
     int rc;
 
     *out = NULL;
+    if (!name_ok(name)) {
+        return TX_ERR_USAGE;
+    }
     if (sodium_init() < 0) {
         return TX_ERR_CRYPTO;
     }

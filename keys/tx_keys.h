@@ -34,7 +34,8 @@ typedef struct {
     tx_secrets *sec; /* sodium_malloc'd, read-only except while being filled */
 } tx_identity;
 
-/* Makes fresh keys. Caller owns *out (tx_identity_destroy). */
+/* Makes fresh keys. TX_ERR_USAGE if name is not UTF-8, holds a control character or is
+ * TX_NAME_MAX bytes or longer. Caller owns *out (tx_identity_destroy). */
 int tx_identity_generate(const char *name, tx_identity **out);
 
 /* Writes BASE.key (0600), BASE.pub and BASE_ed25519.pub (0644) into dir, which is created
