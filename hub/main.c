@@ -1,0 +1,390 @@
+/* ticsx-hub: parses the command line, calls the hub library, maps codes to exit statuses
+ * (0 ok, 1 a definite no, 2 usage or local error, 3 hub unreachable). */
+#include "tx_error.h"
+#include "tx_hub.h"
+#include "tx_hub_admin.h"
+#include "tx_log.h"
+#include "tx_store.h"
+#include "tx_util.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { EXIT_NO = 1, EXIT_LOCAL = 2, EXIT_UNREACHABLE = 3 };
+
+enum { OPT_DATA = 1, OPT_BIND = 2, OPT_MAP = 4, OPT_LOG = 8, OPT_HUB = 16, OPT_TIMEOUT = 32 };
+
+typedef struct {
+    const char *data;
+    const char *bind;
+    const char *hub;
+    const char *log_level;
+    unsigned long map_mib;
+    long timeout_ms;
+    int help;
+    char **rest;
+    int n_rest;
+} args;
+
+static const char *const usage_main =
+    "usage: ticsx-hub COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  init    --data DIR                 create the hub's keys and database in DIR\n"
+    "  run     --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
+    "                                     serve until SIGTERM or SIGINT\n"
+    "  enroll  --data DIR PROFILE         admit an organisation from its signed profile.tx\n"
+    "  health  --data DIR [--hub ENDPOINT] [--timeout MS]\n"
+    "                                     ping the running hub with its own key\n"
+    "\n"
+    "Run `ticsx-hub COMMAND --help` for details.\n"
+    "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n";
+
+static const char *const usage_init =
+    "usage: ticsx-hub init --data DIR\n"
+    "\n"
+    "Creates DIR (0700) with the hub identity (hub.key 0600, hub.pub, hub_ed25519.pub) and the\n"
+    "LMDB database (data.mdb, lock.mdb). Prints the path of hub.pub, which clients pin with\n"
+    "--hub-key or TICSX_HUB_KEY, and the hub's fingerprint. Refuses if DIR already has hub.key.\n";
+
+static const char *const usage_run =
+    "usage: ticsx-hub run --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
+    "\n"
+    "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default " TX_HUB_DEFAULT_BIND ");\n"
+    "                     a port of * picks a free one. The bound endpoint is written to\n"
+    "                     DIR/endpoint.\n"
+    "  --map-size MIB     LMDB map size in MiB: the most the database can hold. Default: the\n"
+    "                     size it already has (1024 as made by init). Raise it when the hub\n"
+    "                     answers storage_full.\n"
+    "  --log-level LEVEL  error, warn, info (default) or debug; log lines go to stderr\n"
+    "\n"
+    "Holds DIR/hub.lock while running: a second hub on the same DIR refuses to start.\n"
+    "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n";
+
+static const char *const usage_enroll =
+    "usage: ticsx-hub enroll --data DIR PROFILE\n"
+    "\n"
+    "Admits an organisation: verifies its signed profile (the profile.tx its ticsx home holds),\n"
+    "stores it and admits its transport key. Works while the hub runs. The same file again\n"
+    "changes nothing; a newer profile (higher sequence number) of the same organisation\n"
+    "replaces its transport key. Prints \"enrolled NAME FINGERPRINT\".\n";
+
+static const char *const usage_health =
+    "usage: ticsx-hub health --data DIR [--hub ENDPOINT] [--timeout MS]\n"
+    "\n"
+    "Pings the hub with its own key at ENDPOINT (default: the one in DIR/endpoint).\n"
+    "  --timeout MS       how long to wait for the answer (default 3000)\n"
+    "exit status: 0 healthy, 1 refused, 2 local error, 3 unreachable\n";
+
+static int
+fail_usage(const char *cmd, const char *msg, const char *usage)
+{
+    fprintf(stderr, "ticsx-hub%s%s: %s\n\n%s", cmd ? " " : "", cmd ? cmd : "", msg, usage);
+    return EXIT_LOCAL;
+}
+
+static int
+parse_number(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    if (s == NULL || *s == 0) {
+        return TX_ERR_USAGE;
+    }
+    v = strtol(s, &end, 10);
+    if (*end != 0 || v < min || v > max) {
+        return TX_ERR_USAGE;
+    }
+    *out = v;
+    return TX_OK;
+}
+
+/* Parses the options of `cmd`; `allowed` is a mask of OPT_*. Returns -1 when parsed, else an
+ * exit status. */
+static int
+parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char *usage, args *a)
+{
+    static const struct option longopts[] = {
+        {"data", required_argument, NULL, 'd'},     {"bind", required_argument, NULL, 'b'},
+        {"map-size", required_argument, NULL, 'm'}, {"log-level", required_argument, NULL, 'l'},
+        {"hub", required_argument, NULL, 'H'},      {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    char msg[256];
+    long v;
+    int c;
+
+    memset(a, 0, sizeof *a);
+    a->bind = TX_HUB_DEFAULT_BIND;
+    a->map_mib = 0;
+    a->timeout_ms = 3000;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        unsigned need = c == 'd'   ? OPT_DATA
+                        : c == 'b' ? OPT_BIND
+                        : c == 'm' ? OPT_MAP
+                        : c == 'l' ? OPT_LOG
+                        : c == 'H' ? OPT_HUB
+                        : c == 't' ? OPT_TIMEOUT
+                                   : 0;
+
+        if (c == 'h') {
+            a->help = 1;
+            continue;
+        }
+        if (c == '?' || c == ':' || (need & allowed) == 0) {
+            snprintf(msg, sizeof msg, "unknown or incomplete option %s", argv[optind - 1]);
+            return fail_usage(cmd, msg, usage);
+        }
+        switch (c) {
+        case 'd':
+            a->data = optarg;
+            break;
+        case 'b':
+            a->bind = optarg;
+            break;
+        case 'm':
+            if (parse_number(optarg, 1, 1L << 24, &v) != TX_OK) {
+                return fail_usage(cmd, "--map-size takes a number of MiB (1 or more)", usage);
+            }
+            a->map_mib = (unsigned long)v;
+            break;
+        case 'l':
+            a->log_level = optarg;
+            break;
+        case 'H':
+            a->hub = optarg;
+            break;
+        case 't':
+            if (parse_number(optarg, 1, 3600000, &v) != TX_OK) {
+                return fail_usage(cmd, "--timeout takes milliseconds (1 or more)", usage);
+            }
+            a->timeout_ms = v;
+            break;
+        default:
+            break;
+        }
+    }
+    if (a->help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    a->rest = argv + optind;
+    a->n_rest = argc - optind;
+    if ((allowed & OPT_DATA) && a->data == NULL) {
+        return fail_usage(cmd, "--data DIR is required", usage);
+    }
+    if (a->log_level != NULL) {
+        static const char *const levels[] = {"error", "warn", "info", "debug"};
+        int found = 0;
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(a->log_level, levels[i]) == 0) {
+                tx_log_level = i;
+                found = 1;
+            }
+        }
+        if (!found) {
+            return fail_usage(cmd, "--log-level is one of error, warn, info, debug", usage);
+        }
+    }
+    return -1;
+}
+
+static int
+have_hub_key(const char *dir)
+{
+    char path[PATH_MAX];
+
+    if (tx_path_join(path, sizeof path, dir, "hub.key") != TX_OK || access(path, F_OK) != 0) {
+        fprintf(stderr, "ticsx-hub: %s has no hub.key; run `ticsx-hub init --data %s` first\n", dir,
+                dir);
+        return 0;
+    }
+    return 1;
+}
+
+static int
+cmd_init(int argc, char **argv)
+{
+    char pub[PATH_MAX], fp[TX_FP_LEN];
+    args a;
+    int rc = parse_args("init", argc, argv, OPT_DATA, usage_init, &a);
+
+    if (rc >= 0) {
+        return rc;
+    }
+    if (a.n_rest != 0) {
+        return fail_usage("init", "unexpected argument", usage_init);
+    }
+    rc = tx_hub_init(a.data, pub, sizeof pub, fp);
+    if (rc == TX_ERR_EXISTS) {
+        fprintf(stderr,
+                "ticsx-hub: %s already holds a hub (hub.key exists); refusing to replace it\n",
+                a.data);
+        return EXIT_LOCAL;
+    }
+    if (rc != TX_OK) {
+        fprintf(stderr, "ticsx-hub: init %s: %s\n", a.data, tx_strerror(rc));
+        return EXIT_LOCAL;
+    }
+    printf("hub public key: %s\n", pub);
+    printf("hub fingerprint: %s\n", fp);
+    return 0;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+    tx_hub_options opt;
+    args a;
+    int rc = parse_args("run", argc, argv, OPT_DATA | OPT_BIND | OPT_MAP | OPT_LOG, usage_run, &a);
+
+    if (rc >= 0) {
+        return rc;
+    }
+    if (a.n_rest != 0) {
+        return fail_usage("run", "unexpected argument", usage_run);
+    }
+    if (!have_hub_key(a.data)) {
+        return EXIT_LOCAL;
+    }
+    opt.dir = a.data;
+    opt.bind = a.bind;
+    opt.map_size = (size_t)a.map_mib << 20;
+    rc = tx_hub_run(&opt);
+    switch (rc) {
+    case TX_OK:
+        return 0;
+    case TX_ERR_LOCKED:
+        fprintf(stderr,
+                "ticsx-hub: %s is in use by another hub (%s/hub.lock is locked); stop it first\n",
+                a.data, a.data);
+        return EXIT_LOCAL;
+    case TX_ERR_PERM:
+        fprintf(stderr, "ticsx-hub: %s/hub.key is readable by others; chmod 600 it\n", a.data);
+        return EXIT_LOCAL;
+    case TX_ERR_USAGE:
+        fprintf(stderr, "ticsx-hub: cannot serve on %s: not an endpoint to bind (e.g. %s)\n",
+                a.bind, TX_HUB_DEFAULT_BIND);
+        return EXIT_LOCAL;
+    case TX_ERR_NET:
+        fprintf(stderr, "ticsx-hub: cannot serve on %s (address in use?); see the log above\n",
+                a.bind);
+        return EXIT_LOCAL;
+    default:
+        fprintf(stderr, "ticsx-hub: run %s on %s: %s\n", a.data, a.bind, tx_strerror(rc));
+        return EXIT_LOCAL;
+    }
+}
+
+static int
+cmd_enroll(int argc, char **argv)
+{
+    char name[TX_NAME_MAX], fp[TX_FP_LEN];
+    tx_outcome res;
+    args a;
+    int rc = parse_args("enroll", argc, argv, OPT_DATA, usage_enroll, &a);
+
+    if (rc >= 0) {
+        return rc;
+    }
+    if (a.n_rest != 1) {
+        return fail_usage("enroll", "one PROFILE file is required", usage_enroll);
+    }
+    if (!have_hub_key(a.data)) {
+        return EXIT_LOCAL;
+    }
+    rc = tx_hub_enroll_file(a.data, a.rest[0], &res, name, sizeof name, fp);
+    if (rc != TX_OK) {
+        fprintf(stderr, "ticsx-hub: enroll %s: %s\n", a.rest[0], tx_strerror(rc));
+        return EXIT_LOCAL;
+    }
+    switch (res.status) {
+    case TICSX__V1__STATUS__OK:
+        printf("enrolled %s %s%s\n", name, fp, res.receipt.duplicate ? " (already enrolled)" : "");
+        return 0;
+    case TICSX__V1__STATUS__BAD_SIGNATURE:
+    case TICSX__V1__STATUS__REPLAY:
+    case TICSX__V1__STATUS__FORBIDDEN:
+        fprintf(stderr, "ticsx-hub: enroll %s refused: %s\n", a.rest[0], res.message);
+        return EXIT_NO;
+    default:
+        fprintf(stderr, "ticsx-hub: enroll %s: %s\n", a.rest[0], res.message);
+        return EXIT_LOCAL;
+    }
+}
+
+static int
+cmd_health(int argc, char **argv)
+{
+    char used[1024] = "";
+    args a;
+    int rc = parse_args("health", argc, argv, OPT_DATA | OPT_HUB | OPT_TIMEOUT, usage_health, &a);
+
+    if (rc >= 0) {
+        return rc;
+    }
+    if (a.n_rest != 0) {
+        return fail_usage("health", "unexpected argument", usage_health);
+    }
+    /* Quiet unless asked: health runs from container health checks every few seconds. */
+    tx_log_level = TX_LOG_ERROR;
+    rc = tx_hub_health(a.data, a.hub, (int)a.timeout_ms, used, sizeof used);
+    switch (rc) {
+    case TX_OK:
+        printf("healthy: %s\n", used);
+        return 0;
+    case TX_ERR_UNREACHABLE:
+    case TX_ERR_NET:
+        fprintf(stderr, "ticsx-hub: hub at %s did not answer within %ld ms\n", used, a.timeout_ms);
+        return EXIT_UNREACHABLE;
+    case TX_ERR_REFUSED:
+        fprintf(stderr, "ticsx-hub: hub at %s refused the ping; is it the hub of %s?\n", used,
+                a.data);
+        return EXIT_NO;
+    case TX_ERR_NOT_FOUND:
+        if (a.hub == NULL && used[0] == 0) {
+            fprintf(stderr,
+                    "ticsx-hub: %s/endpoint not found; is the hub running? (or pass --hub)\n",
+                    a.data);
+            return EXIT_UNREACHABLE;
+        }
+        fprintf(stderr, "ticsx-hub: %s has no hub.key; run `ticsx-hub init` first\n", a.data);
+        return EXIT_LOCAL;
+    default:
+        fprintf(stderr, "ticsx-hub: health %s: %s\n", used[0] ? used : a.data, tx_strerror(rc));
+        return EXIT_LOCAL;
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"init", cmd_init}, {"run", cmd_run}, {"enroll", cmd_enroll}, {"health", cmd_health}};
+
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_LOCAL;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < TX_ARRAY_LEN(cmds); i++) {
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            return cmds[i].fn(argc - 1, argv + 1);
+        }
+    }
+    return fail_usage(NULL, "unknown command", usage_main);
+}

@@ -1,0 +1,211 @@
+/* The hub's serving loop: ROUTER + CURVE behind ZAP, rounds of calls, group commit of submits,
+ * replies only after the commit, a periodic tick, and a flag set by SIGTERM/SIGINT. */
+#include "tx_hub.h"
+
+#include "tx_error.h"
+#include "tx_hub_admin.h"
+#include "tx_keys.h"
+#include "tx_log.h"
+#include "tx_round.h"
+#include "tx_store.h"
+#include "tx_util.h"
+#include "tx_zap.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define TICK_MS 100          /* poll wake-up: bounds the stop latency */
+#define HOUSEKEEPING_MS 1000 /* stale reader slots */
+#define LINGER_MS 200        /* lets the last replies leave on shutdown */
+
+typedef struct {
+    tx_store *store;
+    void *ctx;
+    void *router;
+    tx_zap *zap;
+    tx_round *round;
+} hub;
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, size_t n)
+{
+    int64_t maxmsg = TX_MAX_CALL;
+    int one = 1, linger = LINGER_MS;
+    size_t elen = n;
+
+    h->router = zmq_socket(h->ctx, ZMQ_ROUTER);
+    if (h->router == NULL) {
+        return TX_ERR_NET;
+    }
+    if (zmq_setsockopt(h->router, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+        zmq_setsockopt(h->router, ZMQ_CURVE_SECRETKEY, id->sec->curve, 32) != 0 ||
+        zmq_setsockopt(h->router, ZMQ_ZAP_DOMAIN, "ticsx", 5) != 0 ||
+        zmq_setsockopt(h->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) != 0 ||
+        zmq_setsockopt(h->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0 ||
+        zmq_setsockopt(h->router, ZMQ_LINGER, &linger, sizeof linger) != 0) {
+        tx_error("hub: cannot configure the server socket: %s", zmq_strerror(errno));
+        return TX_ERR_NET;
+    }
+    if (zmq_bind(h->router, bind) != 0) {
+        int e = errno;
+        tx_error("hub: cannot bind %s: %s", bind, zmq_strerror(e));
+        return e == EINVAL || e == EPROTONOSUPPORT || e == ENOCOMPATPROTO ? TX_ERR_USAGE
+                                                                          : TX_ERR_NET;
+    }
+    if (zmq_getsockopt(h->router, ZMQ_LAST_ENDPOINT, endpoint, &elen) != 0) {
+        return TX_ERR_NET;
+    }
+    return TX_OK;
+}
+
+static void
+serve(hub *h)
+{
+    int64_t next_housekeeping = now_ms() + HOUSEKEEPING_MS;
+
+    /* The signal handler only sets a flag. zmq_poll does not always return on a signal (one
+     * that lands while it handles ZeroMQ's internal commands is absorbed and polling goes on),
+     * so the poll wakes every tick to look at the flag. */
+    while (!stop_requested) {
+        zmq_pollitem_t items[2] = {{h->router, 0, ZMQ_POLLIN, 0},
+                                   {tx_zap_socket(h->zap), 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, 2, TICK_MS);
+
+        if (rc < 0 && errno != EINTR) {
+            tx_error("hub: poll failed: %s", zmq_strerror(errno));
+            break;
+        }
+        if (rc > 0 && (items[1].revents & ZMQ_POLLIN)) {
+            tx_zap_serve(h->zap);
+        }
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
+            tx_round_run(h->round);
+        }
+        if (now_ms() >= next_housekeeping) {
+            tx_store_reader_check(h->store);
+            next_housekeeping = now_ms() + HOUSEKEEPING_MS;
+        }
+    }
+}
+
+/* Core dumps could hold the hub's secret key. */
+static void
+no_core_dumps(void)
+{
+    struct rlimit rl = {0, 0};
+
+    if (setrlimit(RLIMIT_CORE, &rl) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        tx_warn("hub: could not turn off core dumps");
+    }
+}
+
+int
+tx_hub_run(const tx_hub_options *opt)
+{
+    char endpoint[1024], endpoint_path[PATH_MAX], line[1100], fp[TX_FP_LEN];
+    struct sigaction sa;
+    sigset_t block, old;
+    tx_identity *id = NULL;
+    uint64_t accepted, refused;
+    hub h;
+    int lock_fd = -1, wrote_endpoint = 0;
+    int rc;
+
+    memset(&h, 0, sizeof h);
+    stop_requested = 0;
+    no_core_dumps();
+    if ((rc = tx_path_join(endpoint_path, sizeof endpoint_path, opt->dir, "endpoint")) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_hub_lock(opt->dir, &lock_fd)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_identity_load(opt->dir, "hub", &id)) != TX_OK) {
+        tx_error("hub: cannot load %s/hub.key: %s", opt->dir, tx_strerror(rc));
+        goto out;
+    }
+    if ((rc = tx_store_open(opt->dir, opt->map_size, &h.store)) != TX_OK) {
+        goto out;
+    }
+    /* ZeroMQ's I/O threads inherit this mask, so SIGTERM reaches the poll loop's thread and
+     * interrupts zmq_poll at once. */
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    h.ctx = zmq_ctx_new();
+    rc = h.ctx == NULL ? TX_ERR_NET : TX_OK;
+    /* ZAP first: a CURVE socket bound without a handler admits anyone. */
+    if (rc == TX_OK && (rc = tx_zap_open(h.ctx, h.store, id->pub.curve, &h.zap)) == TX_OK) {
+        rc = open_router(&h, id, opt->bind, endpoint, sizeof endpoint);
+    }
+    if (rc == TX_OK) {
+        rc = tx_round_create(h.router, h.store, &h.round);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != TX_OK) {
+        goto out;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(line, sizeof line, "%s\n", endpoint);
+    if ((rc = tx_file_replace(endpoint_path, line, strlen(line), 0644)) != TX_OK) {
+        tx_error("hub: cannot write %s: %s", endpoint_path, tx_strerror(rc));
+        goto out;
+    }
+    wrote_endpoint = 1;
+    tx_fingerprint(id->pub.sign, fp);
+    tx_identity_destroy(&id);
+    tx_info("hub %s serving on %s (data %s)", fp, endpoint, opt->dir);
+    serve(&h);
+    tx_round_stats(h.round, &accepted, &refused);
+    tx_info("hub stopping: %llu accepted, %llu refused", (unsigned long long)accepted,
+            (unsigned long long)refused);
+out:
+    if (wrote_endpoint) {
+        unlink(endpoint_path);
+    }
+    if (h.router != NULL) {
+        zmq_close(h.router);
+    }
+    tx_zap_destroy(&h.zap);
+    /* A second signal during shutdown interrupts zmq_ctx_term; it must still finish. */
+    while (h.ctx != NULL && zmq_ctx_term(h.ctx) != 0 && errno == EINTR) {
+    }
+    tx_round_destroy(&h.round);
+    tx_store_close(&h.store);
+    tx_identity_destroy(&id);
+    tx_hub_unlock(&lock_fd);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/* The hub server: a ROUTER socket with CURVE behind the ZAP allow-list, one thread, one poll
+ * loop with a periodic tick. Each round drains waiting calls; all submits of a round are
+ * ingested in one write transaction and answered only after it commits (group commit). */
+#ifndef TX_HUB_H
+#define TX_HUB_H
+
+#include <stddef.h>
+
+#define TX_HUB_DEFAULT_BIND "tcp://127.0.0.1:7700"
+
+typedef struct {
+    const char *dir;  /* data directory made by tx_hub_init */
+    const char *bind; /* ZeroMQ endpoint; "tcp://127.0.0.1:*" picks a free port */
+    size_t map_size;  /* LMDB map size in bytes; 0 keeps the environment's */
+} tx_hub_options;
+
+/* Serves until SIGTERM or SIGINT, then finishes the round in flight (commit and replies) and
+ * returns TX_OK. Holds an flock on DIR/hub.lock (TX_ERR_LOCKED if another hub has it), writes
+ * the bound endpoint to DIR/endpoint, and refuses to start (TX_ERR_NET) if the ZAP handler
+ * cannot be bound. Turns off core dumps for the process. */
+int tx_hub_run(const tx_hub_options *opt);
+
+#endif

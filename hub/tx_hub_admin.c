@@ -1,0 +1,179 @@
+/* Operator commands on a hub data directory: init, enroll, health, lock and endpoint. */
+#include "tx_hub_admin.h"
+
+#include "tx_conn.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_log.h"
+#include "tx_store.h"
+#include "tx_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+tx_hub_lock(const char *dir, int *fd)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    *fd = -1;
+    if ((rc = tx_path_join(path, sizeof path, dir, "hub.lock")) != TX_OK) {
+        return rc;
+    }
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (*fd < 0) {
+        return errno == ENOENT ? TX_ERR_NOT_FOUND : TX_ERR_IO;
+    }
+    /* flock, not fcntl locks: it belongs to the open file, so the lock goes when the process
+     * dies however it dies, and nothing else in the process can drop it by closing the file. */
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = errno == EWOULDBLOCK ? TX_ERR_LOCKED : TX_ERR_IO;
+        close(*fd);
+        *fd = -1;
+        return rc;
+    }
+    return TX_OK;
+}
+
+void
+tx_hub_unlock(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+int
+tx_hub_init(const char *dir, char *pub_path, size_t n, char fp[TX_FP_LEN])
+{
+    char path[PATH_MAX];
+    tx_identity *id = NULL;
+    tx_store *store = NULL;
+    int rc;
+
+    if ((rc = tx_path_join(path, sizeof path, dir, "hub.key")) != TX_OK) {
+        return rc;
+    }
+    if (access(path, F_OK) == 0) {
+        return TX_ERR_EXISTS;
+    }
+    if ((rc = tx_mkdir_private(dir)) != TX_OK) {
+        return rc;
+    }
+    /* An existing directory (a container volume, say) is narrowed too: it holds hub.key. */
+    if (chmod(dir, 0700) != 0) {
+        tx_warn("init: cannot make %s private (0700): %s", dir, strerror(errno));
+    }
+    if ((rc = tx_identity_generate("hub", &id)) != TX_OK ||
+        (rc = tx_identity_save(id, dir, "hub")) != TX_OK) {
+        goto out;
+    }
+    if ((rc = tx_store_open(dir, TX_STORE_DEFAULT_MAP, &store)) != TX_OK) {
+        goto out;
+    }
+    tx_fingerprint(id->pub.sign, fp);
+    rc = tx_path_join(pub_path, n, dir, "hub.pub");
+out:
+    tx_store_close(&store);
+    tx_identity_destroy(&id);
+    return rc;
+}
+
+int
+tx_hub_enroll_file(const char *dir, const char *path, tx_outcome *res, char *name, size_t n,
+                   char fp[TX_FP_LEN])
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    tx_envelope_pb *env = NULL;
+    tx_store *store = NULL;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    fp[0] = 0;
+    if ((rc = tx_file_read(path, TX_MAX_ENVELOPE, &buf, &len)) != TX_OK) {
+        return rc;
+    }
+    if (tx_decode_envelope(buf, len, &env) == TX_OK) {
+        tx_fingerprint(env->signer_key.data, fp);
+        tx_free(env);
+    }
+    /* 0: keep whatever map size the running hub (or init) gave the environment. */
+    if ((rc = tx_store_open(dir, 0, &store)) == TX_OK) {
+        rc = tx_ingest_enroll(store, buf, len, res, name, n);
+    }
+    tx_store_close(&store);
+    free(buf);
+    return rc;
+}
+
+int
+tx_hub_read_endpoint(const char *dir, char *out, size_t n)
+{
+    char path[PATH_MAX];
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    if ((rc = tx_path_join(path, sizeof path, dir, "endpoint")) != TX_OK ||
+        (rc = tx_file_read(path, 1024, &buf, &len)) != TX_OK) {
+        return rc;
+    }
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ')) {
+        len--;
+    }
+    if (len == 0 || len >= n || memchr(buf, '\n', len) != NULL) {
+        free(buf);
+        return TX_ERR_MALFORMED;
+    }
+    memcpy(out, buf, len);
+    out[len] = 0;
+    free(buf);
+    return TX_OK;
+}
+
+int
+tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used, size_t n)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    tx_identity *id = NULL;
+    tx_conn *conn = NULL;
+    tx_reply_pb *reply = NULL;
+    char ep[1024];
+    int rc;
+
+    if (endpoint != NULL) {
+        snprintf(ep, sizeof ep, "%s", endpoint);
+    } else if ((rc = tx_hub_read_endpoint(dir, ep, sizeof ep)) != TX_OK) {
+        return rc;
+    }
+    snprintf(used, n, "%s", ep);
+    if ((rc = tx_identity_load(dir, "hub", &id)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_conn_open(ep, id->pub.curve, id, timeout_ms, &conn)) != TX_OK) {
+        goto out;
+    }
+    call.body_case = TICSX__V1__CALL__BODY_PING;
+    call.ping = 1;
+    if ((rc = tx_conn_call(conn, &call, &reply)) != TX_OK) {
+        /* The hub admits its own key; a refusal means another hub answers there. */
+        rc = rc == TX_ERR_NOT_ENROLLED ? TX_ERR_REFUSED : rc;
+        goto out;
+    }
+    rc = reply->status == TICSX__V1__STATUS__OK ? TX_OK : TX_ERR_REFUSED;
+out:
+    tx_free(reply);
+    tx_conn_destroy(&conn);
+    tx_identity_destroy(&id);
+    return rc;
+}

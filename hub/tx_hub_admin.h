@@ -1,0 +1,36 @@
+/* Operator commands on a hub data directory: init, enroll, health, and the directory's lock
+ * and endpoint files. Everything ticsx-hub does besides serving. */
+#ifndef TX_HUB_ADMIN_H
+#define TX_HUB_ADMIN_H
+
+#include "tx_ingest.h"
+#include "tx_keys.h"
+
+#include <stddef.h>
+
+/* Takes the exclusive flock on DIR/hub.lock without waiting. TX_ERR_LOCKED if another process
+ * holds it. *fd receives the descriptor to pass to tx_hub_unlock. */
+int tx_hub_lock(const char *dir, int *fd);
+
+/* Releases the lock; *fd becomes -1. */
+void tx_hub_unlock(int *fd);
+
+/* Creates dir (or narrows an existing one to 0700), the hub identity (hub.key 0600, hub.pub,
+ * hub_ed25519.pub) and the LMDB environment. TX_ERR_EXISTS if dir already holds hub.key. pub_path
+ * (size n) receives the path of hub.pub and fp the hub's fingerprint. */
+int tx_hub_init(const char *dir, char *pub_path, size_t n, char fp[TX_FP_LEN]);
+
+/* Enrols the signed OrgProfile in the file at `path`. TX_OK means `res` holds the verdict
+ * (status OK, possibly a duplicate, or a refusal); name (size n) gets the profile's legal name
+ * and fp the signer's fingerprint when it decodes. Other codes: the file or store failed. */
+int tx_hub_enroll_file(const char *dir, const char *path, tx_outcome *res, char *name, size_t n,
+                       char fp[TX_FP_LEN]);
+
+/* Reads the endpoint a running hub wrote to DIR/endpoint into out (size n). */
+int tx_hub_read_endpoint(const char *dir, char *out, size_t n);
+
+/* Pings the hub at `endpoint` (NULL: DIR/endpoint) with the hub's own key. TX_OK if it
+ * answered, TX_ERR_UNREACHABLE if not within timeout_ms, TX_ERR_REFUSED if it refused. */
+int tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used, size_t n);
+
+#endif

@@ -1,0 +1,571 @@
+/* Submit rules: what a record must satisfy to enter the log, and who may read it afterwards. */
+#include "tx_ingest.h"
+
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_keys.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tx_submission {
+    const uint8_t *buf; /* borrowed */
+    size_t len;
+    uint8_t id[TX_ID_LEN];
+    uint8_t signer[TX_KEY_LEN];
+    int kind;
+    uint64_t seq;
+    tx_envelope_pb *env;
+    ProtobufCMessage *payload;
+};
+
+static const char *
+status_word(int status)
+{
+    switch (status) {
+    case TICSX__V1__STATUS__OK:
+        return "ok";
+    case TICSX__V1__STATUS__BAD_REQUEST:
+        return "bad_request";
+    case TICSX__V1__STATUS__BAD_SIGNATURE:
+        return "bad_signature";
+    case TICSX__V1__STATUS__NOT_ENROLLED:
+        return "not_enrolled";
+    case TICSX__V1__STATUS__NOT_FOUND:
+        return "not_found";
+    case TICSX__V1__STATUS__REPLAY:
+        return "replay";
+    case TICSX__V1__STATUS__MISSING_REFERENCE:
+        return "missing_reference";
+    case TICSX__V1__STATUS__FORBIDDEN:
+        return "forbidden";
+    case TICSX__V1__STATUS__TOO_LARGE:
+        return "too_large";
+    case TICSX__V1__STATUS__STORAGE_FULL:
+        return "storage_full";
+    case TICSX__V1__STATUS__BUSY:
+        return "busy";
+    default:
+        return "internal";
+    }
+}
+
+int
+tx_err_status(int code)
+{
+    switch (code) {
+    case TX_OK:
+        return TICSX__V1__STATUS__OK;
+    case TX_ERR_USAGE:
+    case TX_ERR_MALFORMED:
+    case TX_ERR_TRUNCATED:
+    case TX_ERR_BAD_UTF8:
+    case TX_ERR_WRONG_TYPE:
+        return TICSX__V1__STATUS__BAD_REQUEST;
+    case TX_ERR_TOO_LARGE:
+        return TICSX__V1__STATUS__TOO_LARGE;
+    case TX_ERR_BAD_SIGNATURE:
+        return TICSX__V1__STATUS__BAD_SIGNATURE;
+    case TX_ERR_NOT_ENROLLED:
+        return TICSX__V1__STATUS__NOT_ENROLLED;
+    case TX_ERR_NOT_FOUND:
+        return TICSX__V1__STATUS__NOT_FOUND;
+    case TX_ERR_REPLAY:
+        return TICSX__V1__STATUS__REPLAY;
+    case TX_ERR_MISSING_REF:
+        return TICSX__V1__STATUS__MISSING_REFERENCE;
+    case TX_ERR_FORBIDDEN:
+    case TX_ERR_EXISTS:
+        return TICSX__V1__STATUS__FORBIDDEN;
+    case TX_ERR_STORAGE_FULL:
+        return TICSX__V1__STATUS__STORAGE_FULL;
+    case TX_ERR_BUSY:
+        return TICSX__V1__STATUS__BUSY;
+    default:
+        return TICSX__V1__STATUS__INTERNAL;
+    }
+}
+
+int
+tx_outcome_set(tx_outcome *res, int status, int code, const char *fmt, ...)
+{
+    va_list ap;
+    int n = 0;
+
+    res->status = status;
+    if (status != TICSX__V1__STATUS__OK) {
+        n = snprintf(res->message, sizeof res->message, "%s: ", status_word(status));
+    }
+    va_start(ap, fmt);
+    vsnprintf(res->message + n, sizeof res->message - (size_t)n, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int
+tx_outcome_storage(tx_outcome *res, int code)
+{
+    if (code == TX_ERR_STORAGE_FULL) {
+        return tx_outcome_set(res, TICSX__V1__STATUS__STORAGE_FULL, code,
+                              "the hub's storage is full; nothing was stored, tell the hub "
+                              "operator");
+    }
+    return tx_outcome_set(
+        res,
+        tx_err_status(code) == TICSX__V1__STATUS__BUSY ? TICSX__V1__STATUS__BUSY
+                                                       : TICSX__V1__STATUS__INTERNAL,
+        code, "the hub could not store the record (%s); try again later", tx_strerror(code));
+}
+
+static uint64_t
+payload_seq(int kind, const ProtobufCMessage *m)
+{
+    const Ticsx__V1__Meta *meta = NULL;
+
+    switch (kind) {
+    case TX_KIND_PROFILE:
+        meta = ((const tx_profile_pb *)m)->meta;
+        break;
+    case TX_KIND_QUESTIONNAIRE:
+        meta = ((const tx_questionnaire_pb *)m)->meta;
+        break;
+    case TX_KIND_REQUEST:
+        meta = ((const tx_request_pb *)m)->meta;
+        break;
+    case TX_KIND_ASSESSMENT:
+        meta = ((const tx_sealed_pb *)m)->meta;
+        break;
+    case TX_KIND_GRANT:
+        meta = ((const tx_grant_pb *)m)->meta;
+        break;
+    case TX_KIND_GRANT_REVOKE:
+        meta = ((const tx_grant_revoke_pb *)m)->meta;
+        break;
+    case TX_KIND_ACCREDITATION:
+        meta = ((const tx_accreditation_pb *)m)->meta;
+        break;
+    case TX_KIND_CERTIFICATE:
+        meta = ((const tx_certificate_pb *)m)->meta;
+        break;
+    case TX_KIND_CERT_EVENT:
+        meta = ((const tx_cert_event_pb *)m)->meta;
+        break;
+    default:
+        break;
+    }
+    /* tx_decode_payload refuses payloads without meta or with seq 0. */
+    return meta != NULL ? meta->seq : 0;
+}
+
+void
+tx_submission_destroy(tx_submission **sub_p)
+{
+    if (sub_p == NULL || *sub_p == NULL) {
+        return;
+    }
+    tx_free((*sub_p)->payload);
+    tx_free((*sub_p)->env);
+    free(*sub_p);
+    *sub_p = NULL;
+}
+
+const uint8_t *
+tx_submission_id(const tx_submission *sub)
+{
+    return sub->id;
+}
+
+int
+tx_submission_kind(const tx_submission *sub)
+{
+    return sub->kind;
+}
+
+/* Decodes and verifies an envelope and its payload; refusals go to res. */
+static int
+open_record(const uint8_t *buf, size_t len, tx_submission *sub, tx_outcome *res)
+{
+    char fp[TX_FP_LEN];
+    int rc;
+
+    if ((rc = tx_decode_envelope(buf, len, &sub->env)) != TX_OK) {
+        return tx_outcome_set(res, tx_err_status(rc), rc, "envelope does not decode: %s",
+                              tx_codec_detail());
+    }
+    memcpy(sub->signer, sub->env->signer_key.data, TX_KEY_LEN);
+    tx_fingerprint(sub->signer, fp);
+    if ((rc = tx_envelope_verify(sub->env)) != TX_OK) {
+        return tx_outcome_set(res, TICSX__V1__STATUS__BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
+                              "envelope signature does not verify against signer %s", fp);
+    }
+    sub->kind = tx_kind_from_payload_type(sub->env->payload_type);
+    if (sub->kind == TX_KIND_INNER_ASSESSMENT) {
+        return tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_WRONG_TYPE,
+                              "a plaintext assessment is never stored; submit it sealed (%s)",
+                              tx_kind_payload_type(TX_KIND_ASSESSMENT));
+    }
+    if ((rc = tx_decode_payload(sub->env, sub->kind, &sub->payload)) != TX_OK) {
+        return tx_outcome_set(res, tx_err_status(rc), rc, "%s payload does not decode: %s",
+                              tx_kind_name(sub->kind), tx_codec_detail());
+    }
+    sub->seq = payload_seq(sub->kind, sub->payload);
+    return TX_OK;
+}
+
+int
+tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t len,
+                  tx_submission **out, tx_outcome *res)
+{
+    tx_submission *sub = calloc(1, sizeof *sub);
+    char fp_signer[TX_FP_LEN], fp_caller[TX_FP_LEN];
+    int rc;
+
+    *out = NULL;
+    memset(res, 0, sizeof *res);
+    if (sub == NULL) {
+        return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, TX_ERR_NOMEM, "out of memory");
+    }
+    sub->buf = buf;
+    sub->len = len;
+    tx_record_id(buf, len, sub->id);
+    memcpy(res->receipt.id, sub->id, TX_ID_LEN);
+    /* Verify before anything else is believed; only then look at who signed and what. */
+    if ((rc = open_record(buf, len, sub, res)) != TX_OK) {
+        goto fail;
+    }
+    if (sub->kind == TX_KIND_PROFILE) {
+        rc = tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+                            "profiles enter only through `ticsx-hub enroll`; give profile.tx "
+                            "to the hub operator");
+        goto fail;
+    }
+    if (memcmp(sub->signer, caller, TX_KEY_LEN) != 0) {
+        tx_fingerprint(sub->signer, fp_signer);
+        tx_fingerprint(caller, fp_caller);
+        rc = tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+                            "record is signed by %s but the caller is %s; submit only your own "
+                            "records",
+                            fp_signer, fp_caller);
+        goto fail;
+    }
+    *out = sub;
+    return TX_OK;
+fail:
+    tx_submission_destroy(&sub);
+    return rc;
+}
+
+/* Finds a referenced record of `kind`: MISSING_REFERENCE if absent or of another kind. */
+static int
+reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char *field, uint64_t *index,
+          tx_outcome *res)
+{
+    char shortid[13];
+    int found_kind;
+    int rc = tx_batch_lookup(b, ref->data, index, &found_kind);
+
+    if (rc == TX_OK && found_kind == kind) {
+        return TX_OK;
+    }
+    if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        return tx_outcome_storage(res, rc);
+    }
+    tx_record_id_short(ref->data, shortid);
+    return tx_outcome_set(res, TICSX__V1__STATUS__MISSING_REFERENCE, TX_ERR_MISSING_REF,
+                          "%s %s is not stored at the hub; submit it first", field, shortid);
+}
+
+/* FORBIDDEN unless the record at `index` was signed by `signer`. */
+static int
+same_author(tx_batch *b, uint64_t index, const uint8_t signer[TX_KEY_LEN],
+            const ProtobufCBinaryData *ref, const char *noun, const char *verb, tx_outcome *res)
+{
+    uint8_t author[TX_KEY_LEN];
+    char shortid[13];
+    int rc = tx_batch_signer_of(b, index, author);
+
+    if (rc != TX_OK) {
+        return tx_outcome_storage(res, rc);
+    }
+    if (memcmp(author, signer, TX_KEY_LEN) != 0) {
+        tx_record_id_short(ref->data, shortid);
+        return tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+                              "only the author of %s %s may %s", noun, shortid, verb);
+    }
+    return TX_OK;
+}
+
+/* A revocation must name its grant's own assessment and grantee; *assessment_index receives
+ * the assessment's index. */
+static int
+check_revoke(tx_batch *b, const tx_submission *sub, const tx_grant_revoke_pb *v,
+             uint64_t *assessment_index, tx_outcome *res)
+{
+    tx_envelope_pb *genv = NULL;
+    ProtobufCMessage *gmsg = NULL;
+    const tx_grant_pb *g;
+    uint64_t grant_index;
+    char shortid[13];
+    int rc;
+
+    if ((rc = reference(b, &v->grant, TX_KIND_GRANT, "grant", &grant_index, res)) != TX_OK ||
+        (rc = same_author(b, grant_index, sub->signer, &v->grant, "grant", "revoke it", res)) !=
+            TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_batch_envelope(b, grant_index, &genv)) != TX_OK) {
+        return tx_outcome_storage(res, rc);
+    }
+    if (tx_decode_payload(genv, TX_KIND_GRANT, &gmsg) != TX_OK) {
+        tx_free(genv);
+        return tx_outcome_storage(res, TX_ERR_STORAGE);
+    }
+    g = (const tx_grant_pb *)gmsg;
+    if (memcmp(g->assessment.data, v->assessment.data, TX_ID_LEN) != 0 ||
+        memcmp(g->grantee.data, v->grantee.data, TX_KEY_LEN) != 0) {
+        tx_record_id_short(v->grant.data, shortid);
+        rc =
+            tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
+                           "the revocation's assessment or grantee differs from grant %s", shortid);
+    } else {
+        rc = reference(b, &v->assessment, TX_KIND_ASSESSMENT, "assessment", assessment_index, res);
+    }
+    tx_free(gmsg);
+    tx_free(genv);
+    return rc;
+}
+
+/* Kind-specific rules, then the append with the record's readers. */
+static int
+apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
+{
+    uint8_t pair[2][TX_KEY_LEN];
+    uint8_t(*heap)[TX_KEY_LEN] = NULL;
+    uint8_t(*readers)[TX_KEY_LEN] = pair;
+    size_t n_readers = 0;
+    uint64_t ref_index = 0;
+    int rc = TX_OK;
+
+    switch (sub->kind) {
+    case TX_KIND_QUESTIONNAIRE:
+        break;
+    case TX_KIND_REQUEST: {
+        const tx_request_pb *r = (const tx_request_pb *)sub->payload;
+
+        if ((rc = reference(b, &r->questionnaire, TX_KIND_QUESTIONNAIRE, "questionnaire",
+                            &ref_index, res)) != TX_OK) {
+            return rc;
+        }
+        readers = heap = calloc(r->n_suppliers + 1, TX_KEY_LEN);
+        if (heap == NULL) {
+            return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, TX_ERR_NOMEM, "out of memory");
+        }
+        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        for (size_t i = 0; i < r->n_suppliers; i++) {
+            memcpy(readers[n_readers++], r->suppliers[i].data, TX_KEY_LEN);
+        }
+        break;
+    }
+    case TX_KIND_ASSESSMENT: {
+        const tx_sealed_pb *s = (const tx_sealed_pb *)sub->payload;
+
+        if ((rc = reference(b, &s->questionnaire, TX_KIND_QUESTIONNAIRE, "questionnaire",
+                            &ref_index, res)) != TX_OK) {
+            return rc;
+        }
+        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        break;
+    }
+    case TX_KIND_GRANT: {
+        const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
+
+        if ((rc = reference(b, &g->assessment, TX_KIND_ASSESSMENT, "assessment", &ref_index,
+                            res)) != TX_OK ||
+            (rc = same_author(b, ref_index, sub->signer, &g->assessment, "assessment", "grant it",
+                              res)) != TX_OK) {
+            return rc;
+        }
+        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        memcpy(readers[n_readers++], g->grantee.data, TX_KEY_LEN);
+        break;
+    }
+    case TX_KIND_GRANT_REVOKE: {
+        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)sub->payload;
+
+        if ((rc = check_revoke(b, sub, v, &ref_index, res)) != TX_OK) {
+            return rc;
+        }
+        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        memcpy(readers[n_readers++], v->grantee.data, TX_KEY_LEN);
+        break;
+    }
+    case TX_KIND_ACCREDITATION:
+    case TX_KIND_CERTIFICATE:
+        /* Public; whether the signer may accredit or certify is for each reader to verify
+         * against the pinned accreditor key. */
+        break;
+    case TX_KIND_CERT_EVENT: {
+        const tx_cert_event_pb *e = (const tx_cert_event_pb *)sub->payload;
+
+        if ((rc = reference(b, &e->certificate, TX_KIND_CERTIFICATE, "certificate", &ref_index,
+                            res)) != TX_OK ||
+            (rc = same_author(b, ref_index, sub->signer, &e->certificate, "certificate",
+                              "record events for it", res)) != TX_OK) {
+            return rc;
+        }
+        break;
+    }
+    default:
+        return tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_WRONG_TYPE,
+                              "records of kind %s cannot be submitted", tx_kind_name(sub->kind));
+    }
+    rc = tx_batch_append(b, sub->buf, sub->len, sub->kind, sub->signer, sub->seq,
+                         (const uint8_t(*)[TX_KEY_LEN])readers, n_readers, &res->receipt);
+    if (rc == TX_OK && sub->kind == TX_KIND_GRANT) {
+        /* The grantee may now fetch the sealed assessment it was granted. */
+        const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
+        rc = tx_batch_allow(b, g->grantee.data, TX_KIND_ASSESSMENT, ref_index);
+    }
+    if (rc == TX_OK && sub->kind == TX_KIND_GRANT_REVOKE) {
+        /* ...and no longer after a revocation (a later grant restores it). The author keeps
+         * seeing its own assessment even if it had granted it to itself. */
+        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)sub->payload;
+        if (memcmp(v->grantee.data, sub->signer, TX_KEY_LEN) != 0) {
+            rc = tx_batch_deny(b, v->grantee.data, TX_KIND_ASSESSMENT, ref_index);
+        }
+    }
+    free(heap);
+    if (rc != TX_OK) {
+        return tx_outcome_storage(res, rc);
+    }
+    return tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "stored as %llu",
+                          (unsigned long long)res->receipt.index);
+}
+
+int
+tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
+{
+    char fp[TX_FP_LEN];
+    uint64_t profile_index, index, last_seq;
+    int kind;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    memcpy(res->receipt.id, sub->id, TX_ID_LEN);
+    tx_fingerprint(sub->signer, fp);
+    rc = tx_batch_member(b, sub->signer, &profile_index);
+    if (rc == TX_ERR_NOT_FOUND) {
+        tx_outcome_set(res, TICSX__V1__STATUS__NOT_ENROLLED, TX_ERR_NOT_ENROLLED,
+                       "signer %s is not enrolled; ask the hub operator to run "
+                       "`ticsx-hub enroll`",
+                       fp);
+        return TX_OK;
+    }
+    if (rc != TX_OK) {
+        return tx_outcome_storage(res, rc);
+    }
+    /* The same bytes again get the first receipt; checked before the sequence number, which
+     * the first copy already used. */
+    rc = tx_batch_lookup(b, sub->id, &index, &kind);
+    if (rc == TX_OK) {
+        res->receipt.index = index;
+        res->receipt.duplicate = 1;
+        tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "already stored as %llu",
+                       (unsigned long long)index);
+        return TX_OK;
+    }
+    if (rc != TX_ERR_NOT_FOUND) {
+        return tx_outcome_storage(res, rc);
+    }
+    if ((rc = tx_batch_last_seq(b, sub->signer, &last_seq)) != TX_OK) {
+        return tx_outcome_storage(res, rc);
+    }
+    if (sub->seq <= last_seq) {
+        tx_outcome_set(res, TICSX__V1__STATUS__REPLAY, TX_ERR_REPLAY,
+                       "sequence %llu is not above %llu, the last accepted from %s",
+                       (unsigned long long)sub->seq, (unsigned long long)last_seq, fp);
+        return TX_OK;
+    }
+    apply_kind(b, sub, res);
+    /* Rule refusals are verdicts; only a storage failure (which kills the batch) is an error. */
+    return tx_batch_error(b);
+}
+
+int
+tx_ingest_enroll(tx_store *s, const uint8_t *buf, size_t len, tx_outcome *res, char *name, size_t n)
+{
+    tx_submission sub;
+    const tx_profile_pb *p;
+    tx_batch *b = NULL;
+    char fp[TX_FP_LEN];
+    uint64_t index, last_seq;
+    int kind;
+    int rc;
+
+    memset(&sub, 0, sizeof sub);
+    memset(res, 0, sizeof *res);
+    if (n > 0) {
+        name[0] = 0;
+    }
+    tx_record_id(buf, len, res->receipt.id);
+    if (open_record(buf, len, &sub, res) != TX_OK) {
+        rc = TX_OK;
+        goto out;
+    }
+    if (sub.kind != TX_KIND_PROFILE) {
+        tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_WRONG_TYPE,
+                       "expected a signed profile, got a %s", tx_kind_name(sub.kind));
+        rc = TX_OK;
+        goto out;
+    }
+    p = (const tx_profile_pb *)sub.payload;
+    snprintf(name, n, "%s", p->legal_name);
+    tx_fingerprint(sub.signer, fp);
+    if ((rc = tx_store_begin(s, &b)) != TX_OK) {
+        tx_outcome_storage(res, rc);
+        goto out;
+    }
+    rc = tx_batch_lookup(b, res->receipt.id, &index, &kind);
+    if (rc == TX_OK) {
+        res->receipt.index = index;
+        res->receipt.duplicate = 1;
+        tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "already enrolled as %llu",
+                       (unsigned long long)index);
+        goto out;
+    }
+    if (rc != TX_ERR_NOT_FOUND || (rc = tx_batch_last_seq(b, sub.signer, &last_seq)) != TX_OK) {
+        tx_outcome_storage(res, rc);
+        goto out;
+    }
+    if (sub.seq <= last_seq) {
+        tx_outcome_set(res, TICSX__V1__STATUS__REPLAY, TX_ERR_REPLAY,
+                       "profile sequence %llu is not above %llu, the last accepted from %s",
+                       (unsigned long long)sub.seq, (unsigned long long)last_seq, fp);
+        rc = TX_OK;
+        goto out;
+    }
+    rc = tx_batch_enroll(b, buf, len, sub.signer, sub.seq, p->transport_key.data, &res->receipt);
+    if (rc == TX_ERR_EXISTS) {
+        tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+                       "the transport key of this profile belongs to another member; make a "
+                       "new identity");
+        rc = TX_OK;
+        goto out;
+    }
+    if (rc == TX_OK) {
+        rc = tx_batch_commit(&b);
+    }
+    if (rc != TX_OK) {
+        tx_outcome_storage(res, rc);
+        goto out;
+    }
+    tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "enrolled as %llu",
+                   (unsigned long long)res->receipt.index);
+out:
+    tx_batch_abort(&b);
+    tx_free(sub.payload);
+    tx_free(sub.env);
+    return rc;
+}

@@ -1,0 +1,63 @@
+/* Ingest: the rules a submitted record must pass before it is stored. Stateless checks
+ * (decode, signature, caller == signer, payload) run in tx_ingest_prepare; checks that need
+ * the store (enrolled, duplicate, sequence, references) run in tx_ingest_apply inside the
+ * batch's write transaction, so records of one batch see each other. */
+#ifndef TX_INGEST_H
+#define TX_INGEST_H
+
+#include "tx_store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TX_OUTCOME_MSG 320
+
+/* The verdict on one submit: a wire status (Ticsx__V1__Status), a human message and, when
+ * accepted, the receipt. */
+typedef struct {
+    int status;
+    char message[TX_OUTCOME_MSG];
+    tx_receipt receipt;
+} tx_outcome;
+
+typedef struct tx_submission tx_submission;
+
+/* Decodes and verifies `buf` submitted by `caller` (its signing key). On TX_OK *out is ready for
+ * tx_ingest_apply; otherwise *out is NULL, `res` holds the refusal and the code says which
+ * (TX_ERR_BAD_SIGNATURE, TX_ERR_FORBIDDEN, TX_ERR_MALFORMED, ...). `buf` is borrowed and must
+ * outlive *out. Caller owns *out (tx_submission_destroy). */
+int tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t len,
+                      tx_submission **out, tx_outcome *res);
+
+/* Applies the store rules and appends the record to batch `b`. TX_OK means `res` holds the
+ * verdict (accepted, duplicate or refused); any other code is a storage failure that killed
+ * the batch (TX_ERR_STORAGE_FULL, ...), with `res` set to match. */
+int tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res);
+
+/* The record id of a prepared submission. Borrowed. */
+const uint8_t *tx_submission_id(const tx_submission *sub);
+
+/* The record kind of a prepared submission. */
+int tx_submission_kind(const tx_submission *sub);
+
+/* Frees; *sub_p becomes NULL. NULL is fine. */
+void tx_submission_destroy(tx_submission **sub_p);
+
+/* Admits an organisation: verifies the signed OrgProfile in `buf`, checks its sequence number
+ * against the signer's last, appends it and maps its transport key, in its own transaction.
+ * Same bytes again: accepted as a duplicate. TX_OK means `res` holds the verdict; `name` (size
+ * n) receives the legal name when the profile decodes. Other codes are storage failures. */
+int tx_ingest_enroll(tx_store *s, const uint8_t *buf, size_t len, tx_outcome *res, char *name,
+                     size_t n);
+
+/* Fills res with a status and a formatted message; returns `code` for chaining. */
+int tx_outcome_set(tx_outcome *res, int status, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Fills res for a storage failure (`code` from the store) that lost the record's batch. */
+int tx_outcome_storage(tx_outcome *res, int code);
+
+/* Maps a tx_err code to the wire status that reports it. */
+int tx_err_status(int code);
+
+#endif

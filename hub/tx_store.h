@@ -1,0 +1,149 @@
+/* The hub's storage: one LMDB environment (DIR/data.mdb). The log (index -> envelope bytes as
+ * received) is the source of truth; ids, seqs, transports, members, access and public are
+ * indices derived from it. Writes go through a batch (one write transaction, group commit);
+ * reads through a view (one read transaction). Nothing handed out points into the map. */
+#ifndef TX_STORE_H
+#define TX_STORE_H
+
+#include "tx_codec.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TX_STORE_DEFAULT_MAP ((size_t)1 << 30)
+#define TX_LIST_DEFAULT 100u
+#define TX_LIST_MAX 1000u
+
+typedef struct tx_store tx_store;
+typedef struct tx_batch tx_batch;
+typedef struct tx_view tx_view;
+
+/* What a submit gets back: where the record sits in the log. */
+typedef struct {
+    uint64_t index;
+    uint8_t id[TX_ID_LEN];
+    int duplicate; /* already stored: this is the first receipt again */
+} tx_receipt;
+
+/* One stored record copied out of the map. */
+typedef struct {
+    uint64_t index;
+    int kind;
+    uint8_t *env; /* owned: free() or tx_entries_free() */
+    size_t len;
+} tx_entry;
+
+/* Opens (creating if needed) the environment in dir. map_size in bytes; 0 keeps the size the
+ * environment already has (TX_STORE_DEFAULT_MAP for a new one). Clears stale reader slots.
+ * TX_ERR_IO / TX_ERR_STORAGE on failure. Caller owns *out (tx_store_close). */
+int tx_store_open(const char *dir, size_t map_size, tx_store **out);
+
+/* Closes the environment; *s_p becomes NULL. No batch or view may be open. NULL is fine. */
+void tx_store_close(tx_store **s_p);
+
+/* Clears reader slots left by dead processes (for the hub's periodic tick). */
+void tx_store_reader_check(tx_store *s);
+
+/* ---- writes ---- */
+
+/* Starts a write transaction; blocks while another process (ticsx-hub enroll) writes. The last
+ * log index is read inside it. Caller owns *out: end it with tx_batch_commit or tx_batch_abort.
+ * Once any write in a batch fails the batch is dead: every later call returns that code. */
+int tx_store_begin(tx_store *s, tx_batch **out);
+
+/* Commits and frees the batch (*b_p becomes NULL). TX_OK only once the data is durable;
+ * TX_ERR_STORAGE_FULL if the map or disk is full, and then nothing of the batch is stored. */
+int tx_batch_commit(tx_batch **b_p);
+
+/* Drops everything the batch wrote and frees it. NULL is fine. */
+void tx_batch_abort(tx_batch **b_p);
+
+/* TX_OK while the batch can still commit; otherwise the code of the failure that killed it. */
+int tx_batch_error(const tx_batch *b);
+
+/* Last log index committed before this batch began. */
+uint64_t tx_batch_base(const tx_batch *b);
+
+/* The index and kind of a stored record (this batch's appends included); TX_ERR_NOT_FOUND. */
+int tx_batch_lookup(tx_batch *b, const uint8_t id[TX_ID_LEN], uint64_t *index, int *kind);
+
+/* The last accepted sequence number of a signer, 0 if none. */
+int tx_batch_last_seq(tx_batch *b, const uint8_t signer[TX_KEY_LEN], uint64_t *seq);
+
+/* The log index of the signer's current profile; TX_ERR_NOT_FOUND if it is not enrolled. */
+int tx_batch_member(tx_batch *b, const uint8_t signer[TX_KEY_LEN], uint64_t *profile_index);
+
+/* The signer key of the record at `index`, read back from the log. */
+int tx_batch_signer_of(tx_batch *b, uint64_t index, uint8_t signer[TX_KEY_LEN]);
+
+/* The stored envelope at `index`, decoded (it was verified when it came in). Caller owns *env
+ * (tx_free). */
+int tx_batch_envelope(tx_batch *b, uint64_t index, tx_envelope_pb **env);
+
+/* Appends a verified record: log entry, id, the signer's seq, and its visibility: public for
+ * public kinds (tx_kind_is_public), otherwise one access entry per reader. If the same bytes are
+ * already stored (or appended earlier in this batch) nothing is written and *receipt is the
+ * first receipt with duplicate set. The bytes are copied. */
+int tx_batch_append(tx_batch *b, const uint8_t *env, size_t len, int kind,
+                    const uint8_t signer[TX_KEY_LEN], uint64_t seq,
+                    const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers, tx_receipt *receipt);
+
+/* Lets `reader` see the record of `kind` at `index` (a grant opening an assessment). */
+int tx_batch_allow(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index);
+
+/* Takes that away again (a grant revoked); absent already is fine. */
+int tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index);
+
+/* Appends a verified profile and makes its signer a member reachable through `transport`
+ * (its CURVE key); a previous profile's transport key of the same signer stops mapping.
+ * Same bytes again: duplicate receipt, nothing changes. TX_ERR_EXISTS if the transport key
+ * belongs to another member. Sequence rules are the caller's. */
+int tx_batch_enroll(tx_batch *b, const uint8_t *env, size_t len, const uint8_t signer[TX_KEY_LEN],
+                    uint64_t seq, const uint8_t transport[TX_KEY_LEN], tx_receipt *receipt);
+
+/* ---- reads ---- */
+
+/* Starts a read transaction (a snapshot). Caller owns *out (tx_view_end). */
+int tx_store_view(tx_store *s, tx_view **out);
+
+/* Ends the snapshot and frees; *v_p becomes NULL. NULL is fine. */
+void tx_view_end(tx_view **v_p);
+
+/* The record with this id if `reader` may see it (public kinds, or an access entry);
+ * TX_ERR_NOT_FOUND otherwise, whether it exists or not. reader NULL sees public records only.
+ * The record's hash is checked against its id (LMDB has no page checksums). Caller owns
+ * out->env. */
+int tx_view_get(tx_view *v, const uint8_t id[TX_ID_LEN], const uint8_t *reader, tx_entry *out);
+
+/* Records of `kind` visible to `reader` with index > after, ascending: at most `limit`
+ * (0 -> TX_LIST_DEFAULT, capped at TX_LIST_MAX) and at most `max_bytes` of envelopes (at least
+ * one entry is returned if any). *next is the last index returned when more may follow, else 0.
+ * TX_ERR_USAGE for an unknown kind. Caller owns *entries (tx_entries_free). */
+int tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
+                 size_t max_bytes, tx_entry **entries, size_t *n, uint64_t *next);
+
+/* The member whose transport (CURVE) key this is; TX_ERR_NOT_FOUND if none. */
+int tx_view_transport(tx_view *v, const uint8_t curve[TX_KEY_LEN], uint8_t signer[TX_KEY_LEN]);
+
+/* The last index in the log, 0 when empty. */
+int tx_view_last_index(tx_view *v, uint64_t *last);
+
+/* One-shot forms of the view calls, each in its own read transaction. */
+int tx_store_get(tx_store *s, const uint8_t id[TX_ID_LEN], const uint8_t *reader, tx_entry *out);
+int tx_store_list(tx_store *s, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
+                  tx_entry **entries, size_t *n, uint64_t *next);
+int tx_store_member_of_transport(tx_store *s, const uint8_t curve[TX_KEY_LEN],
+                                 uint8_t signer[TX_KEY_LEN]);
+int tx_store_last_index(tx_store *s, uint64_t *last);
+
+/* Frees `n` entries and the array. NULL is fine. */
+void tx_entries_free(tx_entry *entries, size_t n);
+
+/* True for kinds every member may read: profiles, questionnaires, accreditations, certificates
+ * and certificate events. */
+int tx_kind_is_public(int kind);
+
+/* True for the kinds the log holds (TX_KIND_PROFILE .. TX_KIND_CERT_EVENT). */
+int tx_kind_is_stored(int kind);
+
+#endif

@@ -1,0 +1,64 @@
+/* Internals shared by the store's write side (tx_store.c) and read side (tx_store_read.c).
+ * Not for use outside hub/tx_store*.c. */
+#ifndef TX_STORE_INT_H
+#define TX_STORE_INT_H
+
+#include "tx_store.h"
+
+#include <lmdb.h>
+
+/* Key layouts. access: reader | kind | index; public: kind | index; log keys: index. */
+#define TX_IDX_LEN 8
+#define TX_ACCESS_KEY_LEN (TX_KEY_LEN + 1 + TX_IDX_LEN)
+#define TX_PUBLIC_KEY_LEN (1 + TX_IDX_LEN)
+#define TX_IDS_VAL_LEN (TX_IDX_LEN + 1)
+
+struct tx_store {
+    MDB_env *env;
+    MDB_dbi log;        /* index -> envelope bytes as received */
+    MDB_dbi ids;        /* record id -> index | kind */
+    MDB_dbi seqs;       /* signer -> last accepted seq */
+    MDB_dbi transports; /* CURVE key -> signer (the ZAP allow-list) */
+    MDB_dbi members;    /* signer -> index of its current profile */
+    MDB_dbi access;     /* reader | kind | index -> empty */
+    MDB_dbi pub;        /* kind | index -> empty */
+};
+
+struct tx_batch {
+    tx_store *s;
+    MDB_txn *txn;
+    uint64_t base; /* last index committed before the batch */
+    uint64_t last; /* last index including this batch's appends */
+    int err;       /* sticky: after a failed put the transaction is dead */
+};
+
+struct tx_view {
+    tx_store *s;
+    MDB_txn *txn;
+};
+
+void tx_be64_put(uint8_t out[TX_IDX_LEN], uint64_t v);
+uint64_t tx_be64_get(const uint8_t in[TX_IDX_LEN]);
+
+/* Translates an LMDB (or errno) code into a tx_err once, logging what failed. */
+int tx_store_err(int rc, const char *what);
+
+/* Begins a transaction, adopting a map grown by another process (MDB_MAP_RESIZED). */
+int tx_store_txn_begin(tx_store *s, unsigned flags, MDB_txn **txn);
+
+/* Last key of the log in txn, 0 when empty. */
+int tx_store_last_in(tx_store *s, MDB_txn *txn, uint64_t *last);
+
+/* Inside a batch: passes rc on, and a failure other than "not found" kills the batch. */
+int tx_batch_read_rc(tx_batch *b, int rc);
+
+/* mdb_put in the batch's transaction; a failure kills the batch (the transaction cannot be
+ * used after a failed put). */
+int tx_batch_put(tx_batch *b, MDB_dbi dbi, const void *key, size_t klen, const void *val,
+                 size_t vlen, unsigned flags, const char *what);
+
+/* Looks an id up in txn: TX_ERR_NOT_FOUND when absent. */
+int tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint64_t *index,
+                       int *kind);
+
+#endif

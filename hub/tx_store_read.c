@@ -1,0 +1,309 @@
+/* The store's read side: snapshots that fetch and list records with the visibility rules
+ * applied, and the transport lookup ZAP uses. Values are copied before the snapshot ends. */
+#include "tx_store_int.h"
+
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+tx_store_view(tx_store *s, tx_view **out)
+{
+    tx_view *v = calloc(1, sizeof *v);
+    int rc;
+
+    *out = NULL;
+    if (v == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    v->s = s;
+    if ((rc = tx_store_txn_begin(s, MDB_RDONLY, &v->txn)) != TX_OK) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    return TX_OK;
+}
+
+void
+tx_view_end(tx_view **v_p)
+{
+    if (v_p == NULL || *v_p == NULL) {
+        return;
+    }
+    mdb_txn_abort((*v_p)->txn);
+    free(*v_p);
+    *v_p = NULL;
+}
+
+void
+tx_entries_free(tx_entry *entries, size_t n)
+{
+    if (entries == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(entries[i].env);
+    }
+    free(entries);
+}
+
+/* Copies the log entry at index into out, checking its hash: against `id` when given, else
+ * against the ids index (which must point back to this index). */
+static int
+read_entry(tx_view *v, uint64_t index, int kind, const uint8_t *id, tx_entry *out)
+{
+    uint8_t key[TX_IDX_LEN], hash[TX_ID_LEN];
+    MDB_val k = {TX_IDX_LEN, key}, val;
+    uint64_t at;
+    int found_kind;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    tx_be64_put(key, index);
+    rc = tx_store_err(mdb_get(v->txn, v->s->log, &k, &val), "read log");
+    if (rc == TX_ERR_NOT_FOUND) {
+        tx_error("store: index points at missing log entry %llu; the data file is damaged",
+                 (unsigned long long)index);
+        return TX_ERR_STORAGE;
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    tx_record_id(val.mv_data, val.mv_size, hash);
+    if (id != NULL) {
+        rc = memcmp(hash, id, TX_ID_LEN) == 0 ? TX_OK : TX_ERR_STORAGE;
+    } else {
+        rc = tx_store_lookup_in(v->s, v->txn, hash, &at, &found_kind);
+        rc = rc == TX_OK && at == index && found_kind == kind ? TX_OK : TX_ERR_STORAGE;
+    }
+    if (rc != TX_OK) {
+        tx_error("store: log entry %llu does not match its record id; the data file is damaged",
+                 (unsigned long long)index);
+        return rc;
+    }
+    out->env = malloc(val.mv_size);
+    if (out->env == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(out->env, val.mv_data, val.mv_size);
+    out->len = val.mv_size;
+    out->index = index;
+    out->kind = kind;
+    return TX_OK;
+}
+
+static int
+may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index)
+{
+    uint8_t key[TX_ACCESS_KEY_LEN];
+    MDB_val k = {sizeof key, key}, val;
+
+    if (tx_kind_is_public(kind)) {
+        return TX_OK;
+    }
+    if (reader == NULL) {
+        return TX_ERR_NOT_FOUND;
+    }
+    memcpy(key, reader, TX_KEY_LEN);
+    key[TX_KEY_LEN] = (uint8_t)kind;
+    tx_be64_put(key + TX_KEY_LEN + 1, index);
+    return tx_store_err(mdb_get(v->txn, v->s->access, &k, &val), "read access");
+}
+
+int
+tx_view_get(tx_view *v, const uint8_t id[TX_ID_LEN], const uint8_t *reader, tx_entry *out)
+{
+    uint64_t index;
+    int kind;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = tx_store_lookup_in(v->s, v->txn, id, &index, &kind)) != TX_OK ||
+        (rc = may_read(v, reader, kind, index)) != TX_OK) {
+        return rc;
+    }
+    return read_entry(v, index, kind, id, out);
+}
+
+int
+tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
+             size_t max_bytes, tx_entry **entries, size_t *n, uint64_t *next)
+{
+    uint8_t key[TX_ACCESS_KEY_LEN];
+    size_t prefix, key_len, bytes = 0, count = 0;
+    MDB_dbi dbi;
+    MDB_cursor *cur = NULL;
+    MDB_val k, val;
+    tx_entry *list = NULL;
+    int more = 0;
+    int mrc, rc = TX_OK;
+
+    *entries = NULL;
+    *n = 0;
+    *next = 0;
+    if (!tx_kind_is_stored(kind)) {
+        return TX_ERR_USAGE;
+    }
+    if (limit == 0) {
+        limit = TX_LIST_DEFAULT;
+    }
+    if (limit > TX_LIST_MAX) {
+        limit = TX_LIST_MAX;
+    }
+    if (after == UINT64_MAX || (!tx_kind_is_public(kind) && reader == NULL)) {
+        return TX_OK;
+    }
+    /* Public kinds are listed from `public` (kind | index), the others from the reader's own
+     * range of `access` (reader | kind | index): a reader never walks over others' entries. */
+    if (tx_kind_is_public(kind)) {
+        dbi = v->s->pub;
+        key[0] = (uint8_t)kind;
+        prefix = 1;
+    } else {
+        dbi = v->s->access;
+        memcpy(key, reader, TX_KEY_LEN);
+        key[TX_KEY_LEN] = (uint8_t)kind;
+        prefix = TX_KEY_LEN + 1;
+    }
+    key_len = prefix + TX_IDX_LEN;
+    tx_be64_put(key + prefix, after + 1);
+    list = calloc(limit, sizeof *list);
+    if (list == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = tx_store_err(mdb_cursor_open(v->txn, dbi, &cur), "open cursor")) != TX_OK) {
+        goto out;
+    }
+    k.mv_size = key_len;
+    k.mv_data = key;
+    mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
+    while (mrc == MDB_SUCCESS) {
+        uint64_t index;
+
+        if (k.mv_size != key_len || memcmp(k.mv_data, key, prefix) != 0) {
+            break;
+        }
+        if (count == limit) {
+            more = 1;
+            break;
+        }
+        index = tx_be64_get((const uint8_t *)k.mv_data + prefix);
+        if ((rc = read_entry(v, index, kind, NULL, &list[count])) != TX_OK) {
+            goto out;
+        }
+        if (count > 0 && bytes + list[count].len > max_bytes) {
+            free(list[count].env);
+            list[count].env = NULL;
+            more = 1;
+            break;
+        }
+        bytes += list[count].len;
+        count++;
+        mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+    }
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = tx_store_err(mrc, "walk index");
+        goto out;
+    }
+    *next = more && count > 0 ? list[count - 1].index : 0;
+    *entries = list;
+    *n = count;
+    list = NULL;
+    count = 0;
+out:
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    tx_entries_free(list, count);
+    return rc;
+}
+
+int
+tx_view_transport(tx_view *v, const uint8_t curve[TX_KEY_LEN], uint8_t signer[TX_KEY_LEN])
+{
+    MDB_val k = {TX_KEY_LEN, (void *)curve}, val;
+    int rc = tx_store_err(mdb_get(v->txn, v->s->transports, &k, &val), "read transports");
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if (val.mv_size != TX_KEY_LEN) {
+        tx_error("store: transport entry of %zu bytes; the data file is damaged", val.mv_size);
+        return TX_ERR_STORAGE;
+    }
+    memcpy(signer, val.mv_data, TX_KEY_LEN);
+    return TX_OK;
+}
+
+int
+tx_view_last_index(tx_view *v, uint64_t *last)
+{
+    return tx_store_last_in(v->s, v->txn, last);
+}
+
+int
+tx_store_get(tx_store *s, const uint8_t id[TX_ID_LEN], const uint8_t *reader, tx_entry *out)
+{
+    tx_view *v;
+    int rc = tx_store_view(s, &v);
+
+    memset(out, 0, sizeof *out);
+    if (rc != TX_OK) {
+        return rc;
+    }
+    rc = tx_view_get(v, id, reader, out);
+    tx_view_end(&v);
+    return rc;
+}
+
+int
+tx_store_list(tx_store *s, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
+              tx_entry **entries, size_t *n, uint64_t *next)
+{
+    tx_view *v;
+    int rc = tx_store_view(s, &v);
+
+    *entries = NULL;
+    *n = 0;
+    *next = 0;
+    if (rc != TX_OK) {
+        return rc;
+    }
+    rc = tx_view_list(v, kind, reader, after, limit, SIZE_MAX, entries, n, next);
+    tx_view_end(&v);
+    return rc;
+}
+
+int
+tx_store_member_of_transport(tx_store *s, const uint8_t curve[TX_KEY_LEN],
+                             uint8_t signer[TX_KEY_LEN])
+{
+    tx_view *v;
+    int rc = tx_store_view(s, &v);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    rc = tx_view_transport(v, curve, signer);
+    tx_view_end(&v);
+    return rc;
+}
+
+int
+tx_store_last_index(tx_store *s, uint64_t *last)
+{
+    tx_view *v;
+    int rc = tx_store_view(s, &v);
+
+    *last = 0;
+    if (rc != TX_OK) {
+        return rc;
+    }
+    rc = tx_view_last_index(v, last);
+    tx_view_end(&v);
+    return rc;
+}

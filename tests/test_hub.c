@@ -1,0 +1,750 @@
+/* Integration: the real ticsx-hub binary on tcp://127.0.0.1:* with CURVE, real clients
+ * (client/tx_conn), real LMDB. Every security property has an attack that must fail. */
+#include "hub_testutil.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_log.h"
+#include "tx_seal.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <cmocka.h>
+
+#define TIMEOUT_MS 5000
+
+typedef struct {
+    char *root;
+    char dir[PATH_MAX];
+    th_hub hub;
+    tx_identity *buyer, *supplier, *other, *stranger;
+    tx_conn *cb, *cs, *co;
+} fx;
+
+static int
+setup(void **state)
+{
+    fx *f;
+
+    /* Checked first so a missing binary leaves no temp directory behind. */
+    if (access(th_hub_bin(), X_OK) != 0) {
+        fprintf(stderr, "%s is missing; build ticsx-hub first\n", th_hub_bin());
+        fail();
+    }
+    f = calloc(1, sizeof *f);
+    f->root = th_tmpdir();
+    snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
+    th_hub_init(f->dir);
+    f->buyer = th_identity("Buyer Motors KK");
+    f->supplier = th_identity("Supplier Parts KK");
+    f->other = th_identity("Other Works KK");
+    f->stranger = th_identity("Stranger KK");
+    /* Profiles are seq 1; every identity's records start at 2. */
+    assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
+    assert_int_equal(th_enroll(f->dir, f->supplier, 1, NULL, 0), 0);
+    assert_int_equal(th_enroll(f->dir, f->other, 1, NULL, 0), 0);
+    th_hub_start(&f->hub, f->dir);
+    f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
+    f->cs = th_connect(&f->hub, f->supplier, TIMEOUT_MS);
+    f->co = th_connect(&f->hub, f->other, TIMEOUT_MS);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fx *f = *state;
+    int exit_status = 0;
+
+    tx_conn_destroy(&f->cb);
+    tx_conn_destroy(&f->cs);
+    tx_conn_destroy(&f->co);
+    /* Every test ends with a clean shutdown (and, under a valgrind wrapper, a leak check). */
+    if (f->hub.pid > 0) {
+        exit_status = th_hub_stop(&f->hub, SIGTERM);
+    }
+    tx_identity_destroy(&f->buyer);
+    tx_identity_destroy(&f->supplier);
+    tx_identity_destroy(&f->other);
+    tx_identity_destroy(&f->stranger);
+    th_rmtree(f->root);
+    free(f->root);
+    free(f);
+    assert_int_equal(exit_status, 0);
+    return 0;
+}
+
+static int
+get_status(tx_conn *c, const uint8_t id[32])
+{
+    uint8_t *env = NULL;
+    size_t len = 0;
+    int rc = tx_conn_get(c, id, &env, &len);
+
+    free(env);
+    return rc;
+}
+
+static int
+ping(tx_conn *c)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    tx_reply_pb *r = NULL;
+    int rc;
+
+    call.body_case = TICSX__V1__CALL__BODY_PING;
+    call.ping = 1;
+    rc = tx_conn_call(c, &call, &r);
+    if (rc == TX_OK) {
+        rc = tx_status_err(r->status);
+    }
+    tx_free(r);
+    return rc;
+}
+
+/* Submits a questionnaire by buyer at seq and returns its id in qid. */
+static void
+questionnaire(fx *f, uint64_t seq, uint8_t qid[32])
+{
+    size_t len;
+    uint8_t *q = th_questionnaire(f->buyer, seq, &len);
+
+    tx_record_id(q, len, qid);
+    assert_int_equal(th_submit_status(f->cb, q, len, NULL), TICSX__V1__STATUS__OK);
+    free(q);
+}
+
+static size_t
+list_count(tx_conn *c, int kind)
+{
+    tx_reply_pb *r = th_list(c, kind, 0, 0);
+    size_t n;
+
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    n = r->n_entries;
+    tx_free(r);
+    return n;
+}
+
+static void
+test_exchange(void **state)
+{
+    fx *f = *state;
+    uint8_t qid[32], rid[32], aid[32], gid[32];
+    uint8_t sup[1][32];
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t *opened = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t *env, *plain;
+    size_t len, plain_len;
+    uint64_t index;
+    tx_envelope_pb *genv, *senv, *inner;
+    ProtobufCMessage *gmsg, *smsg, *imsg;
+    tx_grant_pb *g;
+    tx_sealed_pb *s;
+
+    questionnaire(f, 2, qid);
+
+    memcpy(sup[0], f->supplier->pub.sign, 32);
+    env = th_request(f->buyer, 3, qid, (const uint8_t(*)[32])sup, 1, &len);
+    tx_record_id(env, len, rid);
+    assert_int_equal(th_submit_status(f->cb, env, len, &index), TICSX__V1__STATUS__OK);
+    assert_true(index > 3);
+    free(env);
+
+    /* The supplier sees the request; a third member sees neither it nor that it exists. */
+    assert_int_equal(list_count(f->cs, TX_KIND_REQUEST), 1);
+    assert_int_equal(get_status(f->cs, rid), TX_OK);
+    assert_int_equal(list_count(f->co, TX_KIND_REQUEST), 0);
+    assert_int_equal(get_status(f->co, rid), TX_ERR_NOT_FOUND);
+    assert_int_equal(list_count(f->co, TX_KIND_QUESTIONNAIRE), 1);
+    assert_int_equal(list_count(f->co, TX_KIND_PROFILE), 3);
+
+    env = th_sealed(f->supplier, 2, qid, key, &len);
+    tx_record_id(env, len, aid);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    /* Before the grant the buyer cannot see the assessment. */
+    assert_int_equal(get_status(f->cb, aid), TX_ERR_NOT_FOUND);
+
+    env = th_grant(f->supplier, 3, aid, &f->buyer->pub, key, &len);
+    tx_record_id(env, len, gid);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+
+    /* The buyer fetches grant and sealed assessment, opens the key and the inner record. */
+    assert_int_equal(list_count(f->cb, TX_KIND_GRANT), 1);
+    assert_int_equal(list_count(f->cb, TX_KIND_ASSESSMENT), 1);
+    assert_int_equal(tx_conn_get(f->cb, gid, &env, &len), TX_OK);
+    assert_int_equal(tx_envelope_open_as(env, len, TX_KIND_GRANT, &genv, &gmsg), TX_OK);
+    free(env);
+    g = (tx_grant_pb *)gmsg;
+    assert_int_equal(tx_open_key(f->buyer, g->sealed_key.data, opened), TX_OK);
+    assert_int_equal(tx_conn_get(f->cb, aid, &env, &len), TX_OK);
+    assert_int_equal(tx_envelope_open_as(env, len, TX_KIND_ASSESSMENT, &senv, &smsg), TX_OK);
+    free(env);
+    s = (tx_sealed_pb *)smsg;
+    assert_int_equal(tx_open_content(s->ciphertext.data, s->ciphertext.len, qid, opened,
+                                     s->nonce.data, &plain, &plain_len),
+                     TX_OK);
+    assert_int_equal(tx_envelope_open_as(plain, plain_len, TX_KIND_INNER_ASSESSMENT, &inner, &imsg),
+                     TX_OK);
+    assert_memory_equal(inner->signer_key.data, f->supplier->pub.sign, 32);
+    free(plain);
+    tx_free(imsg);
+    tx_free(inner);
+    tx_free(smsg);
+    tx_free(senv);
+    tx_free(gmsg);
+    tx_free(genv);
+
+    /* A non-grantee gets "not found" for both, and empty lists. */
+    assert_int_equal(get_status(f->co, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(get_status(f->co, gid), TX_ERR_NOT_FOUND);
+    assert_int_equal(list_count(f->co, TX_KIND_ASSESSMENT), 0);
+    assert_int_equal(list_count(f->co, TX_KIND_GRANT), 0);
+    sodium_free(key);
+    sodium_free(opened);
+}
+
+static void
+test_unenrolled_gets_nothing(void **state)
+{
+    fx *f = *state;
+    uint8_t qid[32];
+    tx_conn *c = th_connect(&f->hub, f->stranger, 1500);
+    tx_reply_pb *r = NULL;
+    char out[1024];
+    size_t len;
+    uint8_t *q;
+    int rc;
+
+    questionnaire(f, 2, qid);
+    rc = ping(c);
+    assert_true(rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_UNREACHABLE);
+    q = th_questionnaire(f->stranger, 2, &len);
+    rc = tx_conn_submit(c, q, len, &r);
+    assert_true(rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_UNREACHABLE);
+    assert_null(r);
+    assert_int_equal(list_count(f->cb, TX_KIND_QUESTIONNAIRE), 1);
+    tx_conn_destroy(&c);
+
+    /* Enrolled by another process while the hub runs: admitted without a restart. */
+    assert_int_equal(th_enroll(f->dir, f->stranger, 1, out, sizeof out), 0);
+    assert_non_null(strstr(out, "enrolled Stranger KK SHA256:"));
+    c = th_connect(&f->hub, f->stranger, TIMEOUT_MS);
+    assert_int_equal(ping(c), TX_OK);
+    assert_int_equal(th_submit_status(c, q, len, NULL), TICSX__V1__STATUS__OK);
+    tx_conn_destroy(&c);
+    free(q);
+}
+
+static void
+test_tampered_refused(void **state)
+{
+    fx *f = *state;
+    uint8_t id[32];
+    tx_reply_pb *r;
+    size_t len;
+    uint8_t *q = th_questionnaire(f->buyer, 2, &len);
+    /* Envelope: type, payload, signer key (2 + 32), signature (2 + 64) last. */
+    size_t last_payload_byte = len - 66 - 34 - 1;
+
+    for (int pass = 0; pass < 2; pass++) {
+        size_t at = pass == 0 ? len - 1 : last_payload_byte;
+
+        q[at] ^= 0x04;
+        tx_record_id(q, len, id);
+        r = th_submit(f->cb, q, len);
+        assert_int_equal(r->status, TICSX__V1__STATUS__BAD_SIGNATURE);
+        assert_non_null(strstr(r->message, "bad_signature: envelope signature does not verify"));
+        assert_null(r->receipt);
+        tx_free(r);
+        assert_int_equal(get_status(f->cb, id), TX_ERR_NOT_FOUND);
+        q[at] ^= 0x04;
+    }
+    /* The refusal used no sequence number: the genuine record still goes in. */
+    assert_int_equal(th_submit_status(f->cb, q, len, NULL), TICSX__V1__STATUS__OK);
+    free(q);
+}
+
+static void
+test_signer_must_be_caller(void **state)
+{
+    fx *f = *state;
+    uint8_t id[32];
+    size_t len;
+    uint8_t *q = th_questionnaire(f->buyer, 2, &len);
+
+    tx_record_id(q, len, id);
+    assert_int_equal(th_submit_status(f->cs, q, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
+    assert_int_equal(get_status(f->cs, id), TX_ERR_NOT_FOUND);
+    free(q);
+    /* Profiles never come in through submit. */
+    q = th_profile(f->buyer, 7, &len);
+    assert_int_equal(th_submit_status(f->cb, q, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
+    free(q);
+}
+
+static void
+test_replay(void **state)
+{
+    fx *f = *state;
+    uint8_t qid[32];
+    tx_reply_pb *r;
+    size_t len;
+    uint8_t *q;
+
+    questionnaire(f, 5, qid);
+    /* Same seq with other content, then a lower one: both replays. */
+    for (uint64_t seq = 5; seq >= 4; seq--) {
+        uint8_t sup[1][32];
+        memcpy(sup[0], f->supplier->pub.sign, 32);
+        q = th_request(f->buyer, seq, qid, (const uint8_t(*)[32])sup, 1, &len);
+        r = th_submit(f->cb, q, len);
+        assert_int_equal(r->status, TICSX__V1__STATUS__REPLAY);
+        assert_non_null(strstr(r->message, "is not above 5, the last accepted from SHA256:"));
+        tx_free(r);
+        free(q);
+    }
+    q = th_questionnaire(f->buyer, 6, &len);
+    assert_int_equal(th_submit_status(f->cb, q, len, NULL), TICSX__V1__STATUS__OK);
+    free(q);
+}
+
+static void
+test_missing_reference(void **state)
+{
+    fx *f = *state;
+    uint8_t nowhere[32], qid[32], aid[32];
+    uint8_t sup[1][32];
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    size_t len;
+    uint8_t *env;
+
+    randombytes_buf(nowhere, sizeof nowhere);
+    memcpy(sup[0], f->supplier->pub.sign, 32);
+    env = th_request(f->buyer, 2, nowhere, (const uint8_t(*)[32])sup, 1, &len);
+    assert_int_equal(th_submit_status(f->cb, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
+    free(env);
+    env = th_sealed(f->supplier, 2, nowhere, key, &len);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
+    free(env);
+    env = th_grant(f->supplier, 2, nowhere, &f->buyer->pub, key, &len);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
+    free(env);
+
+    /* A grant for somebody else's assessment is forbidden. */
+    questionnaire(f, 3, qid);
+    env = th_sealed(f->supplier, 3, qid, key, &len);
+    tx_record_id(env, len, aid);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    env = th_grant(f->other, 2, aid, &f->other->pub, key, &len);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
+    free(env);
+    assert_int_equal(get_status(f->co, aid), TX_ERR_NOT_FOUND);
+    sodium_free(key);
+}
+
+static void
+test_duplicate_submit(void **state)
+{
+    fx *f = *state;
+    tx_reply_pb *r1, *r2;
+    size_t len;
+    uint8_t *q = th_questionnaire(f->buyer, 2, &len);
+
+    r1 = th_submit(f->cb, q, len);
+    r2 = th_submit(f->cb, q, len);
+    assert_int_equal(r1->status, TICSX__V1__STATUS__OK);
+    assert_int_equal(r2->status, TICSX__V1__STATUS__OK);
+    assert_non_null(r1->receipt);
+    assert_non_null(r2->receipt);
+    assert_false(r1->receipt->duplicate);
+    assert_true(r2->receipt->duplicate);
+    assert_int_equal(r1->receipt->index, r2->receipt->index);
+    assert_memory_equal(r1->receipt->record_id.data, r2->receipt->record_id.data, 32);
+    assert_int_equal(list_count(f->cb, TX_KIND_QUESTIONNAIRE), 1);
+    tx_free(r1);
+    tx_free(r2);
+    free(q);
+}
+
+static void
+test_revoke(void **state)
+{
+    fx *f = *state;
+    uint8_t qid[32], aid[32], gid[32], vid[32];
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    size_t len;
+    uint8_t *env;
+
+    questionnaire(f, 2, qid);
+    env = th_sealed(f->supplier, 2, qid, key, &len);
+    tx_record_id(env, len, aid);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    env = th_grant(f->supplier, 3, aid, &f->buyer->pub, key, &len);
+    tx_record_id(env, len, gid);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    assert_int_equal(get_status(f->cb, aid), TX_OK);
+
+    /* Only the author revokes, and only what the grant says. */
+    env = th_revoke(f->other, 2, gid, aid, f->buyer->pub.sign, &len);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
+    free(env);
+    env = th_revoke(f->supplier, 4, gid, aid, f->other->pub.sign, &len);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__BAD_REQUEST);
+    free(env);
+    env = th_revoke(f->supplier, 4, qid, aid, f->buyer->pub.sign, &len);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
+    free(env);
+    assert_int_equal(get_status(f->cb, aid), TX_OK);
+
+    env = th_revoke(f->supplier, 4, gid, aid, f->buyer->pub.sign, &len);
+    tx_record_id(env, len, vid);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    /* The buyer loses the assessment but sees the revocation; the author keeps everything. */
+    assert_int_equal(get_status(f->cb, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(list_count(f->cb, TX_KIND_ASSESSMENT), 0);
+    assert_int_equal(get_status(f->cb, vid), TX_OK);
+    assert_int_equal(list_count(f->cb, TX_KIND_GRANT_REVOKE), 1);
+    assert_int_equal(get_status(f->co, vid), TX_ERR_NOT_FOUND);
+    assert_int_equal(get_status(f->cs, aid), TX_OK);
+
+    /* A new grant restores access. */
+    env = th_grant(f->supplier, 5, aid, &f->buyer->pub, key, &len);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    assert_int_equal(get_status(f->cb, aid), TX_OK);
+    sodium_free(key);
+}
+
+static void
+test_certificates_public(void **state)
+{
+    fx *f = *state;
+    uint8_t cid[32], nowhere[32];
+    size_t len;
+    uint8_t *env;
+
+    /* "other" plays the certification body: its records are public to every member. */
+    env = th_accreditation(f->buyer, 2, f->other, &len);
+    assert_int_equal(th_submit_status(f->cb, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    env = th_certificate(f->other, 2, f->supplier, &len);
+    tx_record_id(env, len, cid);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    assert_int_equal(get_status(f->cs, cid), TX_OK);
+    assert_int_equal(list_count(f->cs, TX_KIND_CERTIFICATE), 1);
+    assert_int_equal(list_count(f->cs, TX_KIND_ACCREDITATION), 1);
+
+    /* Events only from the body that issued the certificate, for a stored certificate. */
+    env = th_cert_event(f->supplier, 2, cid, &len);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
+    free(env);
+    randombytes_buf(nowhere, sizeof nowhere);
+    env = th_cert_event(f->other, 3, nowhere, &len);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
+    free(env);
+    env = th_cert_event(f->other, 3, cid, &len);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    assert_int_equal(list_count(f->cb, TX_KIND_CERT_EVENT), 1);
+}
+
+/* A raw DEALER with a member's key, for bytes tx_conn would not send. */
+static void *
+raw_dealer(fx *f, void *ctx, const tx_identity *id)
+{
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0, timeout = TIMEOUT_MS;
+
+    assert_non_null(s);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, f->hub.curve, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, id->pub.curve, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, id->sec->curve, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout), 0);
+    assert_int_equal(zmq_connect(s, f->hub.endpoint), 0);
+    return s;
+}
+
+static void
+test_oversize_and_garbage(void **state)
+{
+    fx *f = *state;
+    void *ctx = zmq_ctx_new();
+    void *s = raw_dealer(f, ctx, f->other);
+    size_t big_len = 3u << 20;
+    uint8_t *big = calloc(1, big_len);
+    uint8_t buf[4096];
+    tx_reply_pb *r;
+    uint8_t qid[32];
+    int n;
+
+    /* Garbage that starts with a call id gets a BAD_REQUEST answer naming the problem. */
+    assert_int_equal(zmq_send(s, "\x08\x07\x12\x05\x0a", 5, 0), 5);
+    n = zmq_recv(s, buf, sizeof buf, 0);
+    assert_true(n > 0);
+    assert_int_equal(tx_decode_reply(buf, (size_t)n, &r), TX_OK);
+    assert_int_equal(r->id, 7);
+    assert_int_equal(r->status, TICSX__V1__STATUS__BAD_REQUEST);
+    assert_non_null(strstr(r->message, "call does not decode"));
+    tx_free(r);
+
+    /* 3 MB: libzmq drops the peer (ZMQ_MAXMSGSIZE); the hub keeps serving the others. */
+    big[0] = 0x08;
+    big[1] = 0x09;
+    assert_int_equal(zmq_send(s, big, big_len, 0), (int)big_len);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ping(f->cb), TX_OK);
+    }
+    questionnaire(f, 2, qid);
+    assert_int_equal(get_status(f->co, qid), TX_OK);
+    assert_true(th_hub_alive(&f->hub));
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    free(big);
+}
+
+static void
+test_hub_key_may_only_ping(void **state)
+{
+    fx *f = *state;
+    tx_identity *hub_id = NULL;
+    uint8_t qid[32];
+    tx_conn *c;
+
+    questionnaire(f, 2, qid);
+    assert_int_equal(tx_identity_load(f->dir, "hub", &hub_id), TX_OK);
+    c = th_connect(&f->hub, hub_id, TIMEOUT_MS);
+    assert_int_equal(ping(c), TX_OK);
+    assert_int_equal(get_status(c, qid), TX_ERR_FORBIDDEN);
+    tx_conn_destroy(&c);
+    tx_identity_destroy(&hub_id);
+}
+
+/* Pipelines n questionnaires from seq 2 in waves, waiting for each wave's first reply so the
+ * hub is committing one batch while the next arrives. calls[i] are call ids, ids[i] record
+ * ids. Returns how many replies were consumed (all OK) while sending. */
+static void
+pipeline(tx_conn *c, const tx_identity *id, int n, uint64_t *calls, uint8_t (*ids)[32],
+         uint8_t **envs, size_t *lens, uint8_t *seen)
+{
+    for (int i = 0; i < n; i++) {
+        Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+        Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
+
+        envs[i] = th_questionnaire(id, 2 + (uint64_t)i, &lens[i]);
+        tx_record_id(envs[i], lens[i], ids[i]);
+        submit.envelope.data = envs[i];
+        submit.envelope.len = lens[i];
+        call.body_case = TICSX__V1__CALL__BODY_SUBMIT;
+        call.submit = &submit;
+        assert_int_equal(tx_conn_send(c, &call, &calls[i]), TX_OK);
+        if (i % 50 == 49 && i < n / 2) {
+            tx_reply_pb *r;
+            assert_int_equal(tx_conn_wait(c, calls[i - 49], &r), TX_OK);
+            assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+            seen[i - 49] = 1;
+            tx_free(r);
+        }
+    }
+}
+
+/* Waits for the replies of calls[from..to) not consumed yet; all must be OK. */
+static void
+wait_ok(tx_conn *c, const uint64_t *calls, const uint8_t *seen, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        tx_reply_pb *r;
+        if (seen[i]) {
+            continue;
+        }
+        assert_int_equal(tx_conn_wait(c, calls[i], &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        tx_free(r);
+    }
+}
+
+/* Restarts the hub on the same directory: every acknowledged record is there byte for byte,
+ * and everything stored verifies. */
+static void
+check_acknowledged(fx *f, int acked, uint8_t (*ids)[32], uint8_t **envs, size_t *lens)
+{
+    uint64_t after = 0;
+    size_t stored = 0;
+
+    tx_conn_destroy(&f->cb);
+    th_hub_start(&f->hub, f->dir);
+    f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
+    for (int i = 0; i < acked; i++) {
+        uint8_t *env;
+        size_t len;
+
+        assert_int_equal(tx_conn_get(f->cb, ids[i], &env, &len), TX_OK);
+        assert_int_equal(len, lens[i]);
+        assert_memory_equal(env, envs[i], len);
+        free(env);
+    }
+    do {
+        tx_reply_pb *r = th_list(f->cb, TX_KIND_QUESTIONNAIRE, after, 1000);
+
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        for (size_t k = 0; k < r->n_entries; k++) {
+            tx_envelope_pb *env;
+            ProtobufCMessage *msg;
+            assert_int_equal(tx_envelope_open_as(r->entries[k]->envelope.data,
+                                                 r->entries[k]->envelope.len, TX_KIND_QUESTIONNAIRE,
+                                                 &env, &msg),
+                             TX_OK);
+            tx_free(msg);
+            tx_free(env);
+        }
+        stored += r->n_entries;
+        after = r->next;
+        tx_free(r);
+    } while (after != 0);
+    assert_true(stored >= (size_t)acked);
+}
+
+#define BULK 400
+
+static void
+test_kill9_keeps_acknowledged(void **state)
+{
+    fx *f = *state;
+    uint64_t calls[BULK];
+    uint8_t ids[BULK][32];
+    uint8_t *envs[BULK];
+    size_t lens[BULK];
+    uint8_t seen[BULK] = {0};
+
+    pipeline(f->cb, f->buyer, BULK, calls, ids, envs, lens, seen);
+    /* Kill as soon as half are acknowledged, with the rest still arriving or in flight. */
+    wait_ok(f->cb, calls, seen, 0, BULK / 2);
+    assert_int_equal(th_hub_stop(&f->hub, SIGKILL), 128 + SIGKILL);
+    check_acknowledged(f, BULK / 2, ids, envs, lens);
+    for (int i = 0; i < BULK; i++) {
+        free(envs[i]);
+    }
+}
+
+static void
+test_sigterm_finishes_and_exits_zero(void **state)
+{
+    fx *f = *state;
+    uint64_t calls[BULK];
+    uint8_t ids[BULK][32];
+    uint8_t *envs[BULK];
+    size_t lens[BULK];
+    uint8_t seen[BULK] = {0};
+    char out[1024];
+    int acked;
+
+    /* Calls the stopped hub never answers end with this connection's shorter timeout. */
+    tx_conn_destroy(&f->cb);
+    f->cb = th_connect(&f->hub, f->buyer, 1500);
+    pipeline(f->cb, f->buyer, BULK, calls, ids, envs, lens, seen);
+    wait_ok(f->cb, calls, seen, 0, 1);
+    kill(f->hub.pid, SIGTERM);
+    /* Whatever is answered before the exit was committed first. */
+    for (acked = 1; acked < BULK; acked++) {
+        tx_reply_pb *r;
+        if (seen[acked]) {
+            continue;
+        }
+        if (tx_conn_wait(f->cb, calls[acked], &r) != TX_OK) {
+            break;
+        }
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        tx_free(r);
+    }
+    assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
+    assert_int_equal(th_run(out, sizeof out, "health", "--data", f->dir, "--timeout", "300", NULL),
+                     3);
+    check_acknowledged(f, acked, ids, envs, lens);
+    for (int i = 0; i < BULK; i++) {
+        free(envs[i]);
+    }
+}
+
+static void
+test_second_hub_refused(void **state)
+{
+    fx *f = *state;
+    char out[2048];
+    int rc = th_run(out, sizeof out, "run", "--data", f->dir, "--bind", "tcp://127.0.0.1:*", NULL);
+
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "in use by another hub"));
+    /* The first one still serves, and its endpoint file is untouched. */
+    assert_int_equal(ping(f->cb), TX_OK);
+    assert_int_equal(th_run(out, sizeof out, "health", "--data", f->dir, NULL), 0);
+    assert_non_null(strstr(out, "healthy"));
+}
+
+static void
+test_cli(void **state)
+{
+    fx *f = *state;
+    char out[4096];
+
+    assert_int_equal(th_run(out, sizeof out, "init", "--data", f->dir, NULL), 2);
+    assert_non_null(strstr(out, "already holds a hub"));
+    assert_int_equal(th_run(out, sizeof out, "--help", NULL), 0);
+    assert_non_null(strstr(out, "usage: ticsx-hub COMMAND"));
+    assert_int_equal(th_run(out, sizeof out, "run", "--help", NULL), 0);
+    assert_non_null(strstr(out, "--map-size MIB"));
+    assert_int_equal(th_run(out, sizeof out, "frobnicate", NULL), 2);
+    assert_int_equal(th_run(out, sizeof out, "run", NULL), 2);
+    assert_int_equal(th_run(out, sizeof out, "run", "--data", f->dir, "--map-size", "x", NULL), 2);
+    /* Re-enrolling the same profile is idempotent; an older one is refused. */
+    assert_int_equal(th_enroll(f->dir, f->buyer, 1, out, sizeof out), 0);
+    assert_non_null(strstr(out, "already enrolled"));
+    assert_int_equal(th_enroll(f->dir, f->buyer, 4, out, sizeof out), 0);
+    assert_int_equal(th_enroll(f->dir, f->buyer, 3, out, sizeof out), 1);
+    assert_non_null(strstr(out, "replay"));
+    assert_int_equal(th_run(out, sizeof out, "enroll", "--data", f->dir, "/nonexistent", NULL), 2);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_exchange, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unenrolled_gets_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signer_must_be_caller, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_submit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_certificates_public, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_and_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hub_key_may_only_ping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill9_keeps_acknowledged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_finishes_and_exits_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_hub_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+    };
+
+    tx_log_level = TX_LOG_ERROR;
+    if (sodium_init() < 0) {
+        return 1;
+    }
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
