@@ -1,0 +1,435 @@
+/* Writes small valid inputs for each fuzz target into DIR/<target>/, made with the real
+ * signing, packing and key-file code. Its output is committed under fuzz/corpus/; run it again
+ * only when the schema or a file format changes (built with the tests):
+ *   rm -rf fuzz/corpus && mkdir fuzz/corpus && build/tests/make_seeds fuzz/corpus */
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_keys.h"
+#include "tx_util.h"
+
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define N_SEEDS 10
+
+/* The kind of each seed payload, in the order make_payloads packs them. fuzz_payload takes
+ * its first byte as the kind. */
+static const int payload_kinds[N_SEEDS] = {
+    TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE,   TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
+    TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,    TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
+    TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT};
+
+static const char *outdir;
+static int failures;
+
+/* dir/name into out (PATH_MAX bytes); a path that does not fit ends the program. */
+static void
+join(char *out, const char *dir, const char *name)
+{
+    if (tx_path_join(out, PATH_MAX, dir, name) != TX_OK) {
+        fprintf(stderr, "make_seeds: path too long: %s/%s\n", dir, name);
+        exit(2);
+    }
+}
+
+static void
+write_seed(const char *target, const char *name, const void *data, size_t len)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+
+    join(dir, outdir, target);
+    join(path, dir, name);
+    if (mkdir(dir, 0755) != 0 && access(dir, F_OK) != 0) {
+        fprintf(stderr, "make_seeds: cannot create %s\n", dir);
+        failures++;
+        return;
+    }
+    unlink(path);
+    if (tx_file_create(path, data, len, 0644) != TX_OK) {
+        fprintf(stderr, "make_seeds: cannot write %s\n", path);
+        failures++;
+    }
+}
+
+static void
+write_packed(const char *target, const char *name, const ProtobufCMessage *m)
+{
+    uint8_t *buf;
+    size_t len;
+
+    if (tx_pack(m, &buf, &len) != TX_OK) {
+        failures++;
+        return;
+    }
+    write_seed(target, name, buf, len);
+    free(buf);
+}
+
+static uint8_t zeros[128];
+static uint8_t ids[4][32];
+
+static ProtobufCBinaryData
+bin(const uint8_t *p, size_t n)
+{
+    ProtobufCBinaryData b = {n, (uint8_t *)p};
+    return b;
+}
+
+/* Packs one valid payload of each kind into payloads[i] (caller frees). */
+static void
+make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_SEEDS])
+{
+    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    Ticsx__V1__LocalText text = TICSX__V1__LOCAL_TEXT__INIT;
+    ProtobufCBinaryData supplier = bin(id->pub.sign, 32);
+
+    meta.seq = 1;
+    meta.created = 1723766400;
+    text.ja = "ルール作り";
+    text.en = "Rules and organisation";
+
+    Ticsx__V1__OrgProfile p = TICSX__V1__ORG_PROFILE__INIT;
+    p.meta = &meta;
+    p.legal_name = "Mikawa Precision";
+    p.corporate_number = "7123456789012";
+    p.seal_key = bin(id->pub.seal, 32);
+    p.transport_key = bin(id->pub.curve, 32);
+
+    Ticsx__V1__Area area = TICSX__V1__AREA__INIT;
+    Ticsx__V1__Area *areas[] = {&area};
+    Ticsx__V1__Item item = TICSX__V1__ITEM__INIT;
+    Ticsx__V1__Item *items[] = {&item};
+    Ticsx__V1__Choice yes = TICSX__V1__CHOICE__INIT, na = TICSX__V1__CHOICE__INIT;
+    Ticsx__V1__Choice *scale[] = {&yes, &na};
+    Ticsx__V1__Level level = TICSX__V1__LEVEL__INIT;
+    Ticsx__V1__Level *levels[] = {&level};
+    Ticsx__V1__Questionnaire q = TICSX__V1__QUESTIONNAIRE__INIT;
+    area.id = "A1";
+    area.name = &text;
+    item.id = "A1-01";
+    item.area = "A1";
+    item.level = 1;
+    item.weight = 2;
+    item.text = &text;
+    yes.code = "yes";
+    yes.label = &text;
+    yes.score_permille = 1000;
+    na.code = "na";
+    na.label = &text;
+    na.not_applicable = 1;
+    level.level = 1;
+    level.name = &text;
+    q.meta = &meta;
+    q.id = "tics-selfcheck";
+    q.version = 1;
+    q.title = &text;
+    q.n_areas = 1;
+    q.areas = areas;
+    q.n_items = 1;
+    q.items = items;
+    q.n_scale = 2;
+    q.scale = scale;
+    q.n_levels = 1;
+    q.levels = levels;
+
+    Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
+    r.meta = &meta;
+    r.questionnaire = bin(ids[0], 32);
+    r.n_suppliers = 1;
+    r.suppliers = &supplier;
+    r.due = 1727740800;
+    r.depth = 1;
+    r.note = "yearly check";
+
+    Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+    s.meta = &meta;
+    s.questionnaire = bin(ids[0], 32);
+    s.nonce = bin(zeros, 24);
+    s.ciphertext = bin(zeros, 48);
+    s.supersedes = bin(ids[1], 32);
+
+    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
+    g.meta = &meta;
+    g.assessment = bin(ids[2], 32);
+    g.grantee = bin(id->pub.sign, 32);
+    g.sealed_key = bin(zeros, TX_SEALED_KEY_LEN);
+    g.until = 1893456000;
+    g.request = bin(ids[3], 32);
+
+    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT;
+    Ticsx__V1__Answer *answers[] = {&ans};
+    Ticsx__V1__SubSupplier sub = TICSX__V1__SUB_SUPPLIER__INIT;
+    Ticsx__V1__SubSupplier *subs[] = {&sub};
+    Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
+    ans.item = "A1-01";
+    ans.choice = "partly";
+    ans.comment = "cabinets locked, keys not logged";
+    sub.key = bin(id->pub.sign, 32);
+    sub.name = "Seto Plating";
+    sub.supplies = "surface treatment";
+    a.meta = &meta;
+    a.questionnaire = bin(ids[0], 32);
+    a.request = bin(ids[3], 32);
+    a.n_answers = 1;
+    a.answers = answers;
+    a.as_of = 1723766400;
+    a.valid_until = 1755302400;
+    a.n_suppliers = 1;
+    a.suppliers = subs;
+
+    Ticsx__V1__GrantRevoke gr = TICSX__V1__GRANT_REVOKE__INIT;
+    gr.meta = &meta;
+    gr.grant = bin(ids[1], 32);
+    gr.assessment = bin(ids[2], 32);
+    gr.grantee = bin(id->pub.sign, 32);
+
+    char *scopes[] = {"manufacturing", "sme"};
+    Ticsx__V1__Accreditation ac = TICSX__V1__ACCREDITATION__INIT;
+    ac.meta = &meta;
+    ac.body_key = bin(id->pub.sign, 32);
+    ac.body_name = "Example Certification Body";
+    ac.n_scopes = 2;
+    ac.scopes = scopes;
+    ac.valid_from = 1704067200;
+    ac.valid_until = 1798761600;
+    ac.note = "first accreditation";
+
+    Ticsx__V1__Certificate c = TICSX__V1__CERTIFICATE__INIT;
+    c.meta = &meta;
+    c.number = "TICS-2024-0001";
+    c.holder_key = bin(id->pub.sign, 32);
+    c.holder_name = "Mikawa Precision";
+    c.corporate_number = "3180001056789";
+    c.scope = "設計部門及び製造部門";
+    c.sector = "manufacturing";
+    c.criteria_version = 2024;
+    c.issued = 1723766400;
+    c.expires = 1818374400;
+
+    Ticsx__V1__CertificateEvent ev = TICSX__V1__CERTIFICATE_EVENT__INIT;
+    ev.meta = &meta;
+    ev.certificate = bin(ids[3], 32);
+    ev.kind = TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT;
+    ev.effective = 1755302400;
+    ev.note = "定期報告";
+
+    const ProtobufCMessage *msgs[N_SEEDS] = {&p.base,  &q.base,  &r.base, &s.base,  &g.base,
+                                             &gr.base, &ac.base, &c.base, &ev.base, &a.base};
+    for (int i = 0; i < N_SEEDS; i++) {
+        if (tx_pack(msgs[i], &payloads[i], &lens[i]) != TX_OK) {
+            failures++;
+            payloads[i] = NULL;
+            lens[i] = 0;
+        }
+    }
+}
+
+static void
+seed_envelopes_and_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_SEEDS],
+                            uint8_t **request_env, size_t *request_len)
+{
+    for (int i = 0; i < N_SEEDS; i++) {
+        int kind = payload_kinds[i];
+        char name[64];
+        uint8_t *env, *tagged;
+        size_t env_len;
+
+        snprintf(name, sizeof name, "%s", tx_kind_name(kind));
+        for (char *c = name; *c; c++) {
+            if (*c == ' ') {
+                *c = '-';
+            }
+        }
+        if (tx_envelope_sign(id, kind, payloads[i], lens[i], &env, &env_len) != TX_OK) {
+            failures++;
+            continue;
+        }
+        /* A seed that does not pass the decoder would start fuzzing from the wrong place. */
+        tx_envelope_pb *opened = NULL;
+        ProtobufCMessage *m = NULL;
+        if (tx_envelope_open_as(env, env_len, kind, &opened, &m) != TX_OK) {
+            fprintf(stderr, "make_seeds: the %s seed does not decode: %s\n", name,
+                    tx_codec_detail());
+            failures++;
+        }
+        tx_free(m);
+        tx_free(opened);
+        write_seed("fuzz_envelope", name, env, env_len);
+        if (kind == TX_KIND_REQUEST) {
+            *request_env = env;
+            *request_len = env_len;
+        } else {
+            free(env);
+        }
+        tagged = malloc(lens[i] + 1);
+        if (tagged == NULL) {
+            failures++;
+            continue;
+        }
+        tagged[0] = (uint8_t)kind;
+        memcpy(tagged + 1, payloads[i], lens[i]);
+        write_seed("fuzz_payload", name, tagged, lens[i] + 1);
+        free(tagged);
+    }
+}
+
+static void
+seed_calls(const uint8_t *env, size_t env_len)
+{
+    Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
+    Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
+    Ticsx__V1__Get get = TICSX__V1__GET__INIT;
+    Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
+
+    c.id = 1;
+    c.body_case = TICSX__V1__CALL__BODY_SUBMIT;
+    submit.envelope = bin(env, env_len);
+    c.submit = &submit;
+    write_packed("fuzz_call", "submit", &c.base);
+
+    c.id = 2;
+    c.body_case = TICSX__V1__CALL__BODY_GET;
+    get.record_id = bin(ids[0], 32);
+    c.get = &get;
+    write_packed("fuzz_call", "get", &c.base);
+
+    c.id = 3;
+    c.body_case = TICSX__V1__CALL__BODY_LIST;
+    list.kind = TICSX__V1__KIND__KIND_REQUEST;
+    list.after = 12;
+    list.limit = 100;
+    c.list = &list;
+    write_packed("fuzz_call", "list", &c.base);
+
+    c.id = 4;
+    c.body_case = TICSX__V1__CALL__BODY_PING;
+    c.ping = 1;
+    write_packed("fuzz_call", "ping", &c.base);
+}
+
+static void
+seed_replies(const uint8_t *env, size_t env_len)
+{
+    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+    Ticsx__V1__Receipt receipt = TICSX__V1__RECEIPT__INIT;
+    Ticsx__V1__Entry e1 = TICSX__V1__ENTRY__INIT, e2 = TICSX__V1__ENTRY__INIT;
+    Ticsx__V1__Entry *entries[] = {&e1, &e2};
+
+    r.id = 1;
+    r.status = TICSX__V1__STATUS__OK;
+    receipt.index = 7;
+    receipt.record_id = bin(ids[1], 32);
+    receipt.duplicate = 1;
+    r.receipt = &receipt;
+    write_packed("fuzz_reply", "receipt", &r.base);
+
+    r.id = 2;
+    r.receipt = NULL;
+    e1.index = 7;
+    e1.envelope = bin(env, env_len);
+    e2.index = 9;
+    e2.envelope = bin(env, env_len);
+    r.n_entries = 2;
+    r.entries = entries;
+    r.next = 9;
+    write_packed("fuzz_reply", "entries", &r.base);
+
+    r.id = 3;
+    r.n_entries = 0;
+    r.next = 0;
+    r.status = TICSX__V1__STATUS__MISSING_REFERENCE;
+    r.message = "request: questionnaire 5f3a9c0e1b2d not stored";
+    write_packed("fuzz_reply", "status", &r.base);
+}
+
+/* fuzz_keyfile: first byte 0 = public key text; 1 = secret key text, NUL, public key text. */
+static void
+seed_keyfiles(const tx_identity *id)
+{
+    char dir[PATH_MAX], home[PATH_MAX], path[PATH_MAX];
+    uint8_t *sec = NULL, *pub = NULL, *buf;
+    size_t sec_len = 0, pub_len = 0;
+
+    join(dir, outdir, ".keys-XXXXXX");
+    if (mkdtemp(dir) == NULL) {
+        failures++;
+        return;
+    }
+    join(home, dir, "k");
+    if (tx_identity_save(id, home, "identity") != TX_OK) {
+        failures++;
+        return;
+    }
+    join(path, home, "identity.key");
+    tx_file_read(path, 4096, &sec, &sec_len);
+    unlink(path);
+    join(path, home, "identity.pub");
+    tx_file_read(path, 4096, &pub, &pub_len);
+    unlink(path);
+    join(path, home, "identity_ed25519.pub");
+    unlink(path);
+    rmdir(home);
+    rmdir(dir);
+    if (sec == NULL || pub == NULL) {
+        failures++;
+        free(sec);
+        free(pub);
+        return;
+    }
+    buf = malloc(sec_len + pub_len + 2);
+    if (buf != NULL) {
+        buf[0] = 0;
+        memcpy(buf + 1, pub, pub_len);
+        write_seed("fuzz_keyfile", "public", buf, pub_len + 1);
+        buf[0] = 1;
+        memcpy(buf + 1, sec, sec_len);
+        buf[1 + sec_len] = 0;
+        memcpy(buf + 2 + sec_len, pub, pub_len);
+        write_seed("fuzz_keyfile", "secret", buf, sec_len + pub_len + 2);
+        free(buf);
+    }
+    sodium_memzero(sec, sec_len);
+    free(sec);
+    free(pub);
+}
+
+int
+main(int argc, char **argv)
+{
+    tx_identity *id = NULL;
+    uint8_t *payloads[N_SEEDS] = {0};
+    size_t lens[N_SEEDS] = {0};
+    uint8_t *env = NULL;
+    size_t env_len = 0;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: make_seeds DIR\n");
+        return 2;
+    }
+    outdir = argv[1];
+    if (sodium_init() < 0 || tx_identity_generate("Mikawa Precision", &id) != TX_OK) {
+        fprintf(stderr, "make_seeds: cannot make keys\n");
+        return 2;
+    }
+    for (int i = 0; i < 4; i++) {
+        crypto_hash_sha256(ids[i], (const uint8_t *)&i, sizeof i);
+    }
+    make_payloads(id, payloads, lens);
+    seed_envelopes_and_payloads(id, payloads, lens, &env, &env_len);
+    if (env != NULL) {
+        seed_calls(env, env_len);
+        seed_replies(env, env_len);
+    }
+    seed_keyfiles(id);
+    for (int i = 0; i < N_SEEDS; i++) {
+        free(payloads[i]);
+    }
+    free(env);
+    tx_identity_destroy(&id);
+    return failures == 0 ? 0 : 1;
+}
