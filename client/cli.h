@@ -3,8 +3,10 @@
 #ifndef TX_CLI_H
 #define TX_CLI_H
 
+#include "tx_answer.h"
 #include "tx_client.h"
 
+#include <jansson.h>
 #include <stdio.h>
 
 typedef struct {
@@ -44,8 +46,22 @@ int tx_cmd_questionnaire(tx_cli *g, int argc, char **argv);
 int tx_cmd_request(tx_cli *g, int argc, char **argv);
 int tx_cmd_inbox(tx_cli *g, int argc, char **argv);
 int tx_cmd_answer(tx_cli *g, int argc, char **argv);
+int tx_cmd_grant(tx_cli *g, int argc, char **argv);
+int tx_cmd_revoke(tx_cli *g, int argc, char **argv);
+int tx_cmd_watch(tx_cli *g, int argc, char **argv);
+
+/* `answer REQUEST --reuse ASSESSMENT` (cmd_share.c). */
+int tx_cli_answer_reuse(tx_cli *g, const char *request, const char *assessment);
+
+/* What an answer did about sharing (supersedes, re-grants, sub-suppliers, an older assessment
+ * of the same questionnaire): added to its JSON, or told on standard error (cmd_share.c). */
+void tx_answer_share_json(json_t *j, const tx_answer_result *res);
+void tx_answer_share_note(FILE *f, const tx_answer_result *res);
 int tx_cmd_fetch(tx_cli *g, int argc, char **argv);
 int tx_cmd_verify(tx_cli *g, int argc, char **argv);
 int tx_cmd_report(tx_cli *g, int argc, char **argv);
+int tx_cmd_trust(tx_cli *g, int argc, char **argv);
+int tx_cmd_accredit(tx_cli *g, int argc, char **argv);
+int tx_cmd_cert(tx_cli *g, int argc, char **argv);
 
 #endif

@@ -164,8 +164,13 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                                          {"valid-until", required_argument, NULL, 'v'},
                                          {"as-of", required_argument, NULL, 'a'},
                                          {"allow-missing", no_argument, NULL, 'm'},
+                                         {"certificate", required_argument, NULL, 'C'},
+                                         {"reuse", required_argument, NULL, 'R'},
+                                         {"supersedes", required_argument, NULL, 'S'},
+                                         {"no-regrant", no_argument, NULL, 'N'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
+    const char *reuse = NULL;
     tx_answer_args a = {0};
     tx_answer_result res;
     tx_client *c = NULL;
@@ -186,6 +191,18 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
         case 'm':
             a.allow_missing = 1;
             break;
+        case 'C':
+            a.certificate = optarg;
+            break;
+        case 'R':
+            reuse = optarg;
+            break;
+        case 'S':
+            a.supersedes = optarg;
+            break;
+        case 'N':
+            a.no_regrant = 1;
+            break;
         default:
             rc = tx_cli_common_opt(g, opt, "answer");
         }
@@ -193,9 +210,20 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     if (rc != TX_OK) {
         return rc;
     }
+    if (reuse != NULL) {
+        if (a.file != NULL || a.supersedes != NULL || a.no_regrant || a.valid_until || a.as_of ||
+            a.allow_missing || a.certificate != NULL || optind + 1 != argc) {
+            return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --reuse ASSESSMENT (the "
+                                         "assessment is shared as it is: no other options)");
+        }
+        return tx_cli_answer_reuse(g, argv[optind], reuse);
+    }
+    if (a.no_regrant && a.supersedes == NULL) {
+        return tx_fail(TX_ERR_USAGE, "--no-regrant goes with --supersedes ASSESSMENT");
+    }
     if (a.file == NULL || optind + 1 != argc) {
         return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --file FILE [--valid-until DATE] "
-                                     "[--as-of DATE] [--allow-missing]");
+                                     "[--as-of DATE] [--allow-missing] [--certificate CERT|none]");
     }
     a.request = argv[optind];
     if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_answer_submit(c, &a, &res)) == TX_OK) {
@@ -209,6 +237,13 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
             json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "assessment", hex, "grant",
                                   grant, "request", rq, "answered", (json_int_t)res.n_answers,
                                   "items", (json_int_t)res.n_items, "as_of", d1, "valid_until", d2);
+            char ch[2 * TX_ID_LEN + 1];
+            tx_hex(ch, res.certificate, TX_ID_LEN);
+            json_object_set_new(j, "certificate",
+                                res.has_certificate ? json_pack("{s:s,s:s}", "record", ch, "number",
+                                                                res.certificate_number)
+                                                    : json_null());
+            tx_answer_share_json(j, &res);
             json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
             fputc('\n', stdout);
             json_decref(j);
@@ -219,6 +254,12 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                         "assessment signed, sealed and granted to the requester: %zu of %zu "
                         "items answered, as of %s, valid until %s\n",
                         res.n_answers, res.n_items, d1, d2);
+                if (res.has_certificate) {
+                    fprintf(stderr, "it references TICS certificate %s\n", res.certificate_number);
+                } else {
+                    fprintf(stderr, "it references no TICS certificate\n");
+                }
+                tx_answer_share_note(stderr, &res);
             }
         }
     }

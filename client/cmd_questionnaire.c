@@ -1,22 +1,27 @@
-/* ticsx questionnaire list | show | template. */
+/* ticsx questionnaire list | show | template | import. */
 #include "cli.h"
 
 #include "tx_answers.h"
 #include "tx_cell.h"
+#include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_import.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
 #include "tx_questionnaire.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
+#include "tx_xlsx_template.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int
 dump(json_t *root, FILE *f)
@@ -186,6 +191,30 @@ cmd_show(tx_cli *g, const char *arg)
     return rc;
 }
 
+/* libxlsxwriter creates its file itself: it writes a temporary beside `out`, linked into place
+ * only when complete and only if `out` does not exist. */
+static int
+write_xlsx(const char *out, const tx_questionnaire_pb *q, int ja, const char *qref)
+{
+    char tmp[PATH_MAX];
+    int rc;
+
+    if (access(out, F_OK) == 0) {
+        return tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", out);
+    }
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid()) >= (int)sizeof tmp) {
+        return tx_fail(TX_ERR_USAGE, "path too long: %s", out);
+    }
+    rc = tx_xlsx_template(tmp, q, ja, qref);
+    if (rc == TX_OK && link(tmp, out) != 0) {
+        rc = errno == EEXIST
+                 ? tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", out)
+                 : tx_fail(TX_ERR_IO, "cannot write %s: %s", out, strerror(errno));
+    }
+    unlink(tmp);
+    return rc;
+}
+
 static int
 cmd_template(tx_cli *g, const char *arg, const char *out, const char *format)
 {
@@ -196,17 +225,35 @@ cmd_template(tx_cli *g, const char *arg, const char *out, const char *format)
     FILE *f = NULL;
     int json, rc;
 
-    if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
-        return tx_fail(TX_ERR_USAGE, "--format %s: use csv or json", format);
+    if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "xlsx") != 0) {
+        return tx_fail(TX_ERR_USAGE, "--format %s: use csv, json or xlsx", format);
     }
     json = format != NULL
                ? strcmp(format, "json") == 0
                : out != NULL && strlen(out) > 5 && strcmp(out + strlen(out) - 5, ".json") == 0;
+    int xlsx = format != NULL
+                   ? strcmp(format, "xlsx") == 0
+                   : out != NULL && strlen(out) > 5 && strcmp(out + strlen(out) - 5, ".xlsx") == 0;
+    if (xlsx && out == NULL) {
+        return tx_fail(TX_ERR_USAGE, "--format xlsx writes a file: give --out FILE.xlsx");
+    }
     if ((rc = resolve(g, arg, &ref, &c)) != TX_OK) {
         goto done;
     }
     if (ref.published) {
         tx_hex(qhex, ref.record.id, TX_ID_LEN);
+    }
+    if (xlsx) {
+        rc = write_xlsx(out, ref.q, g->ja, qhex);
+        if (rc == TX_OK && !g->quiet) {
+            tx_questionnaire_codes(ref.q, codes, sizeof codes);
+            fprintf(stderr,
+                    "wrote %s: %s v%u, %zu items; pick an answer in the answer column (or type "
+                    "%s), then run ticsx answer REQUEST --file %s\n",
+                    out, ref.q->id, ref.q->version, ref.q->n_items, codes, out);
+        }
+        goto done;
     }
     if ((rc = tx_cli_open_out(out, 0, &f, tmp, sizeof tmp)) != TX_OK) {
         goto done;
@@ -226,21 +273,133 @@ done:
     return rc;
 }
 
+/* Lists every bad row of a refused sheet on standard error. */
+static void
+print_import_errors(const char *file, const tx_import_errors *errs)
+{
+    for (size_t i = 0; i < errs->n; i++) {
+        const tx_import_error *e = &errs->v[i];
+        fprintf(stderr, "ticsx: %s line %u%s%s%s: %s\n", file, e->line, e->item[0] ? " (" : "",
+                e->item, e->item[0] ? ")" : "", e->what);
+    }
+    if (errs->total > errs->n) {
+        fprintf(stderr, "ticsx: %s: %zu more bad rows not listed\n", file, errs->total - errs->n);
+    }
+}
+
+static int
+cmd_import(tx_cli *g, const char *file, const tx_import_opts *o, const char *out, int publish)
+{
+    int kind = TX_KIND_QUESTIONNAIRE, already = -1;
+    tx_questionnaire_pb *q = NULL;
+    tx_import_errors errs = {0};
+    tx_recs published = {0};
+    tx_client *c = NULL;
+    uint8_t *env = NULL, id[TX_ID_LEN];
+    size_t len = 0;
+    uint64_t seq;
+    char hex[2 * TX_ID_LEN + 1], tmp[PATH_MAX];
+    FILE *f = NULL;
+    int rc = tx_import_file(file, o, &q, &errs);
+
+    if (rc == TX_ERR_MALFORMED && errs.total > 0) {
+        print_import_errors(file, &errs);
+        goto done;
+    }
+    if (rc != TX_OK) {
+        goto done;
+    }
+    if (out != NULL && strcmp(out, "-") != 0 && access(out, F_OK) == 0) {
+        rc = tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", out);
+        goto done;
+    }
+    if ((rc = tx_cli_open(g, &c)) != TX_OK) {
+        goto done;
+    }
+    if (publish) {
+        if ((rc = tx_rpc_list(c, 1, &kind, NULL, &published)) != TX_OK) {
+            goto done;
+        }
+        already = tx_qref_published(&published, q);
+    }
+    if (already >= 0) {
+        /* The same questionnaire is on the hub already: that record is the one to pin. */
+        const tx_rec *r = &published.v[already];
+        memcpy(id, r->id, TX_ID_LEN);
+        rc = tx_home_cache_put(tx_client_home(c), r->bytes, r->len, NULL);
+    } else if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &seq)) == TX_OK &&
+               (rc = tx_questionnaire_sign(q, tx_client_id(c), seq, tx_now(), &env, &len)) ==
+                   TX_OK) {
+        tx_record_id(env, len, id);
+    }
+    /* Published before anything is written: a refusal leaves nothing behind. */
+    if (rc == TX_OK && publish && already < 0) {
+        rc = tx_rpc_submit(c, 1, &env, &len);
+    }
+    if (rc != TX_OK || (rc = tx_cli_open_out(out, 0, &f, tmp, sizeof tmp)) != TX_OK) {
+        goto done;
+    }
+    rc = dump(tx_questionnaire_to_json(q), f);
+    rc = tx_cli_commit_out(out, f, tmp, rc);
+    if (rc == TX_OK && env != NULL) {
+        rc = tx_home_cache_put(tx_client_home(c), env, len, NULL);
+    }
+    if (rc == TX_OK && !g->quiet) {
+        tx_hex(hex, id, TX_ID_LEN);
+        fprintf(stderr,
+                "imported %s v%u: %zu items in %zu areas; questionnaire record %s (%s)%s%s\n",
+                q->id, q->version, q->n_items, q->n_areas, hex,
+                already >= 0 ? "already on the hub"
+                : publish    ? "signed and published"
+                             : "signed, not published",
+                out != NULL ? "; written to " : "", out != NULL ? out : "");
+    }
+done:
+    free(env);
+    tx_recs_clear(&published);
+    tx_import_errors_free(&errs);
+    tx_free(q);
+    tx_client_destroy(&c);
+    return rc;
+}
+
 int
 tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                          {"format", required_argument, NULL, 'f'},
+                                         {"id", required_argument, NULL, 'I'},
+                                         {"version", required_argument, NULL, 'v'},
+                                         {"title-ja", required_argument, NULL, 'j'},
+                                         {"title-en", required_argument, NULL, 'e'},
+                                         {"publish", no_argument, NULL, 'P'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *format = NULL, *sub;
-    int opt, rc;
+    tx_import_opts io = {0};
+    int opt, rc, publish = 0;
 
     while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        char *end;
         if (opt == 'o') {
             out = optarg;
         } else if (opt == 'f') {
             format = optarg;
+        } else if (opt == 'I') {
+            io.id = optarg;
+        } else if (opt == 'v') {
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno != 0 || *end != 0 || v < 1 || v > UINT32_MAX || optarg[0] == '-') {
+                return tx_fail(TX_ERR_USAGE, "--version %s: a whole number from 1", optarg);
+            }
+            io.version = (uint32_t)v;
+        } else if (opt == 'j') {
+            io.title_ja = optarg;
+        } else if (opt == 'e') {
+            io.title_en = optarg;
+        } else if (opt == 'P') {
+            publish = 1;
         } else if ((rc = tx_cli_common_opt(g, opt, "questionnaire")) != TX_OK) {
             return rc;
         }
@@ -255,6 +414,11 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
     if (strcmp(sub, "template") == 0 && optind + 2 == argc) {
         return cmd_template(g, argv[optind + 1], out, format);
     }
-    return tx_fail(TX_ERR_USAGE, "usage: ticsx questionnaire list | show ID | template ID|REQUEST "
-                                 "[--out FILE] [--format csv|json]");
+    if (strcmp(sub, "import") == 0 && optind + 2 == argc && io.id != NULL && io.version != 0) {
+        return cmd_import(g, argv[optind + 1], &io, out, publish);
+    }
+    return tx_fail(TX_ERR_USAGE,
+                   "usage: ticsx questionnaire list | show ID | template ID|REQUEST [--out FILE] "
+                   "[--format csv|json|xlsx] | import FILE.csv --id ID --version N [--title-ja "
+                   "T] [--title-en T] [--out FILE.json] [--publish]");
 }

@@ -40,19 +40,34 @@ static const char usage_text[] =
     "  ping                                        check the hub answers\n"
     "  questionnaire list                          built-in and published questionnaires\n"
     "  questionnaire show ID                       areas, items, scale and levels\n"
-    "  questionnaire template ID|REQUEST [--out FILE] [--format csv|json]\n"
+    "  questionnaire template ID|REQUEST [--out FILE] [--format csv|json|xlsx]\n"
     "                                              an answers file to fill in\n"
+    "  questionnaire import FILE.csv --id ID --version N [--title-ja T] [--title-en T]\n"
+    "                [--out FILE.json] [--publish]  a check sheet as a signed questionnaire\n"
     "  request --questionnaire ID --to ORG[,ORG...] [--due DATE] [--depth N] [--note TEXT]\n"
     "                                              ask suppliers; prints the request id\n"
-    "  inbox [--all]                               requests to answer, assessments granted\n"
+    "  inbox [--all]                               new requests, grants and revocations\n"
+    "  watch [--count N] [--for SECONDS]           print them as the hub pushes them\n"
     "  answer REQUEST --file FILE [--valid-until DATE] [--as-of DATE] [--allow-missing]\n"
+    "         [--certificate CERT|none] [--supersedes ASSESSMENT [--no-regrant]]\n"
     "                                              sign, seal and grant; prints the assessment id\n"
+    "  answer REQUEST --reuse ASSESSMENT           answer with an assessment already written\n"
+    "  grant ASSESSMENT --to BUYER[,BUYER...] [--until DATE]   share it with more buyers\n"
+    "  revoke ASSESSMENT --from BUYER              withdraw a buyer's grant\n"
     "  fetch                                       download what was granted to you\n"
     "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
     "  report [--format table|json] [--out FILE]   one row per supplier with area scores\n"
+    "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
+    "  accredit --body ORG --scope all|SECTOR[,SECTOR...] --from DATE --until DATE [--note T]\n"
+    "  accredit --body ORG --withdraw [--until DATE]   (accreditor) accredit or withdraw a body\n"
+    "  cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria 2018|2024\n"
+    "             --issued DATE [--expires DATE]   (certification body) issue a certificate\n"
+    "  cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
+    "  cert show CERT | verify CERT [--at DATE] | list [--holder ORG]\n"
     "\n"
     "ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
     "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
+    "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"
     "exit status: 0 ok, 1 a definite no (verification failed, refused), 2 usage or local\n"
     "error, 3 hub unreachable.\n";
 
@@ -171,9 +186,15 @@ static const struct {
     {"request", tx_cmd_request},
     {"inbox", tx_cmd_inbox},
     {"answer", tx_cmd_answer},
+    {"grant", tx_cmd_grant},
+    {"revoke", tx_cmd_revoke},
+    {"watch", tx_cmd_watch},
     {"fetch", tx_cmd_fetch},
     {"verify", tx_cmd_verify},
     {"report", tx_cmd_report},
+    {"trust", tx_cmd_trust},
+    {"accredit", tx_cmd_accredit},
+    {"cert", tx_cmd_cert},
 };
 
 static int

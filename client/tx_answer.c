@@ -2,8 +2,10 @@
 #include "tx_answer.h"
 
 #include "tx_answers.h"
+#include "tx_cert.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_grant.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
@@ -76,8 +78,8 @@ names_me(const tx_request_pb *r, const uint8_t *me)
 /* Signs the inner assessment, encrypts it, signs the sealed record and the grant. */
 static int
 build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
-      const tx_org *buyer, const tx_answers *answers, uint64_t seq, uint8_t *key, uint8_t *envs[2],
-      size_t lens[2], tx_answer_result *out)
+      const tx_org *buyer, const tx_answers *answers, Ticsx__V1__SubSupplier **subs,
+      uint64_t seq, uint8_t *key, uint8_t *envs[2], size_t lens[2], tx_answer_result *out)
 {
     const tx_identity *me = tx_client_id(c);
     tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
@@ -103,6 +105,12 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     a.n_answers = answers->n;
     a.as_of = out->as_of;
     a.valid_until = out->valid_until;
+    if (out->has_certificate) {
+        a.certificate.data = out->certificate;
+        a.certificate.len = TX_ID_LEN;
+    }
+    a.suppliers = subs;
+    a.n_suppliers = answers->n_subs;
     if ((rc = tx_envelope_sign_msg(me, TX_KIND_INNER_ASSESSMENT, &a.base, &inner, &inner_len)) !=
         TX_OK) {
         goto out;
@@ -121,6 +129,10 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     s.nonce.len = TX_NONCE_LEN;
     s.ciphertext.data = ct;
     s.ciphertext.len = ct_len;
+    if (out->supersedes) {
+        s.supersedes.data = out->superseded;
+        s.supersedes.len = TX_ID_LEN;
+    }
     if ((rc = tx_envelope_sign_msg(me, TX_KIND_ASSESSMENT, &s.base, &envs[0], &lens[0])) != TX_OK) {
         goto out;
     }
@@ -147,6 +159,58 @@ out:
     free(inner);
     free(ct);
     return rc;
+}
+
+/* The inner assessment's sub-suppliers from the answers file; a key is 64 hex digits, or an
+ * enrolled organisation's fingerprint or key id. Caller frees *out and each element. */
+static int
+sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
+              Ticsx__V1__SubSupplier ***out)
+{
+    Ticsx__V1__SubSupplier **v = calloc(answers->n_subs + 1, sizeof *v);
+
+    *out = v;
+    if (v == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < answers->n_subs; i++) {
+        const tx_sub_supplier *in = &answers->subs[i];
+        const tx_org *o;
+
+        if ((v[i] = calloc(1, sizeof *v[i] + TX_KEY_LEN)) == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        ticsx__v1__sub_supplier__init(v[i]);
+        v[i]->name = in->name;
+        v[i]->supplies = in->supplies;
+        if (in->key[0] == 0) {
+            continue;
+        }
+        v[i]->key.data = (uint8_t *)(v[i] + 1);
+        v[i]->key.len = TX_KEY_LEN;
+        if (strlen(in->key) == 2 * TX_KEY_LEN &&
+            tx_unhex(v[i]->key.data, TX_KEY_LEN, in->key) == TX_OK) {
+            continue;
+        }
+        if ((strncmp(in->key, "SHA256:", 7) != 0 && strlen(in->key) != 16) ||
+            tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
+            return tx_fail(TX_ERR_MALFORMED,
+                           "%s suppliers[%zu] (%s): key \"%.80s\" is neither 64 hex digits nor "
+                           "the fingerprint or key id of an enrolled organisation",
+                           file, i, in->name, in->key);
+        }
+        memcpy(v[i]->key.data, o->key, TX_KEY_LEN);
+    }
+    return TX_OK;
+}
+
+static void
+sub_suppliers_free(Ticsx__V1__SubSupplier **v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        free(v[i]);
+    }
+    free(v);
 }
 
 static int
@@ -183,6 +247,8 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     const tx_request_pb *req;
     uint8_t *envs[2] = {NULL, NULL};
     size_t lens[2] = {0, 0};
+    Ticsx__V1__SubSupplier **subs = NULL;
+    tx_grant_result regrant = {0};
     uint8_t *key = NULL;
     char qhex[2 * TX_ID_LEN + 1];
     int kind = TX_KIND_QUESTIONNAIRE, got;
@@ -193,6 +259,12 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = check_dates(args, out)) != TX_OK ||
         (rc = tx_answer_find_request(c, args->request, &request, &profiles)) != TX_OK) {
         goto out;
+    }
+    if (args->supersedes != NULL) {
+        if ((rc = tx_grant_check_supersede(c, args->supersedes, out->superseded)) != TX_OK) {
+            goto out;
+        }
+        out->supersedes = 1;
     }
     req = (const tx_request_pb *)request.msg;
     memcpy(out->request, request.id, TX_ID_LEN);
@@ -233,13 +305,21 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     }
     out->n_answers = answers.n;
     out->n_items = ((const tx_questionnaire_pb *)qrec.msg)->n_items;
+    out->n_suppliers = answers.n_subs;
+    if ((rc = sub_suppliers(&answers, &orgs, args->file, &subs)) != TX_OK) {
+        goto out;
+    }
+    if ((rc = tx_cert_pick_own(c, args->certificate, out->certificate, &out->has_certificate,
+                               out->certificate_number, sizeof out->certificate_number)) != TX_OK) {
+        goto out;
+    }
     key = sodium_malloc(TX_CONTENT_KEY_LEN);
     if (key == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 3, &seq)) != TX_OK ||
-        (rc = build(c, args, &request, &qrec, buyer, &answers, seq, key, envs, lens, out)) !=
+        (rc = build(c, args, &request, &qrec, buyer, &answers, subs, seq, key, envs, lens, out)) !=
             TX_OK) {
         goto out;
     }
@@ -252,7 +332,29 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     tx_home_cache_put(tx_client_home(c), qrec.bytes, qrec.len, NULL);
     tx_home_cache_put(tx_client_home(c), envs[0], lens[0], NULL);
     tx_home_cache_put(tx_client_home(c), envs[1], lens[1], NULL);
+    /* The old one's readers get the new one; the requester already has it. */
+    if (out->supersedes && !args->no_regrant) {
+        rc = tx_grant_regrant(c, out->superseded, out->assessment, key, buyer->key, &regrant);
+        out->n_regranted = regrant.n;
+        if (rc != TX_OK) {
+            char hex[2 * TX_ID_LEN + 1], why[256];
+            tx_hex(hex, out->assessment, TX_ID_LEN);
+            snprintf(why, sizeof why, "%s", tx_fail_msg());
+            rc = tx_fail(rc, "assessment %s is stored, but granting it to the old one's readers "
+                             "failed (%s): run ticsx grant %.12s --to BUYER",
+                         hex, why, hex);
+            goto out;
+        }
+    }
+    /* Only a hint: the answer is stored whatever this finds. */
+    if (!out->supersedes &&
+        tx_grant_latest_own(c, qrec.id, out->assessment, out->older, &out->has_older) != TX_OK) {
+        out->has_older = 0;
+        tx_fail_clear();
+    }
 out:
+    tx_grant_result_free(&regrant);
+    sub_suppliers_free(subs, answers.n_subs);
     sodium_free(key);
     free(envs[0]);
     free(envs[1]);

@@ -14,6 +14,12 @@ typedef struct {
     int64_t as_of;       /* 0 = now */
     int64_t valid_until; /* 0 = as_of + 365 days */
     int allow_missing;
+    const char *certificate; /* NULL: this organisation's newest certificate on the hub, if
+                                any; "none"; or a certificate number or record id prefix */
+    const char *supersedes;  /* NULL, or one of this organisation's assessments (id or prefix)
+                                that the new one replaces (SealedAssessment.supersedes) */
+    int no_regrant;          /* with supersedes: do not grant the new one to the old one's
+                                current grantees */
 } tx_answer_args;
 
 typedef struct {
@@ -23,13 +29,28 @@ typedef struct {
     size_t n_answers;
     size_t n_items;
     int64_t as_of, valid_until;
+    int has_certificate;
+    uint8_t certificate[TX_ID_LEN]; /* the Certificate record the assessment references */
+    char certificate_number[128];
+    int supersedes;                 /* the assessment replaces `superseded` */
+    uint8_t superseded[TX_ID_LEN];
+    size_t n_regranted;             /* grantees of the superseded one granted the new one */
+    int has_older;                  /* without supersedes: an earlier assessment of this
+                                       organisation for the same questionnaire, not superseded */
+    uint8_t older[TX_ID_LEN];
+    size_t n_suppliers;             /* sub-suppliers listed (inside the encrypted assessment) */
 } tx_answer_result;
 
 /* Finds a request visible to this organisation by id or unique prefix, verifying it; when
  * profiles is not NULL the hub's profiles come back in the same round trip. */
 int tx_answer_find_request(tx_client *c, const char *arg, tx_rec *request, tx_recs *profiles);
 
-/* Answers. Codes: TX_ERR_MALFORMED for a bad answers file (message names line and item),
+/* Answers. With args->supersedes the sealed record names the old assessment (which must be this
+ * organisation's, not superseded yet) and, unless no_regrant, the new one is granted to the old
+ * one's current grantees after it is stored (tx_grant_regrant). Sub-suppliers listed in a JSON
+ * answers file go into the inner assessment; a key given as a fingerprint or key id is resolved
+ * against the enrolled organisations.
+ * Codes: TX_ERR_MALFORMED for a bad answers file (message names line and item),
  * TX_ERR_NOT_FOUND for an unknown request, TX_ERR_USAGE when the request does not name this
  * organisation or the dates are inconsistent, TX_ERR_REFUSED, connection codes. */
 int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out);

@@ -6,6 +6,7 @@
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
+#include "tx_xlsx.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_ANSWERS_FILE (8u << 20)
+#define MAX_ANSWERS_FILE TX_XLSX_MAX_FILE /* a workbook; CSV and JSON files are far smaller */
 
 int
 tx_answers_template(FILE *f, const tx_questionnaire_pb *q, const char *qref, int json)
@@ -66,6 +67,12 @@ tx_answers_free(tx_answers *a)
         free(a->v[i]);
     }
     free(a->v);
+    for (size_t i = 0; i < a->n_subs; i++) {
+        free(a->subs[i].name);
+        free(a->subs[i].supplies);
+        free(a->subs[i].key);
+    }
+    free(a->subs);
     memset(a, 0, sizeof *a);
 }
 
@@ -75,8 +82,9 @@ typedef struct {
     const tx_questionnaire_pb *q;
     int allow_missing;
     tx_answers *out;
-    unsigned *seen_at; /* per item: line or entry (from 1) that answered it, 0 if none */
+    unsigned *seen_at; /* per item: line, row or entry (from 1) that answered it, 0 if none */
     int json;
+    const char *unit; /* how rows are named: "line" (CSV) or "row" (XLSX) */
     char codes[160];
 } reader;
 
@@ -101,7 +109,7 @@ is_blank(const char *s)
     return s[strspn(s, " \t")] == 0;
 }
 
-/* Takes one answer; `where` is "line 7" or "answers[3]". */
+/* Takes one answer; `where` is "line 7", "row 7" or "answers[3]". */
 static int
 take(reader *r, const char *where, unsigned pos, const char *item, const char *answer,
      const char *comment)
@@ -123,8 +131,8 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
         rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): item appears twice (first in answers[%u])",
                      r->source, where, id, r->seen_at[idx] - 1);
     } else if (r->seen_at[idx] != 0) {
-        rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): item appears twice (first on line %u)",
-                     r->source, where, id, r->seen_at[idx]);
+        rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): item appears twice (first on %s %u)", r->source,
+                     where, id, r->unit, r->seen_at[idx]);
     } else if (is_blank(answer)) {
         r->seen_at[idx] = pos;
         if (!r->allow_missing) {
@@ -176,29 +184,60 @@ find_column(char **fields, size_t n, const char *name)
     return -1;
 }
 
+/* Rows of a table: CSV records or worksheet rows, each with the number it is known by. */
+typedef struct {
+    int (*next)(void *ctx, char ***fields, size_t *n, unsigned *number);
+    void *ctx;
+} row_source;
+
 static int
-parse_csv(reader *r, const char *buf, size_t len)
+csv_next(void *ctx, char ***fields, size_t *n, unsigned *number)
 {
-    tx_csv *csv;
+    return tx_csv_next(ctx, fields, n, number);
+}
+
+typedef struct {
+    const tx_xlsx_sheet *sheet;
+    size_t at;
+    char **fields; /* n_cols pointers into the sheet, "" for empty cells */
+} sheet_rows;
+
+static int
+sheet_next(void *ctx, char ***fields, size_t *n, unsigned *number)
+{
+    sheet_rows *s = ctx;
+
+    if (s->at >= s->sheet->n_rows) {
+        return TX_ERR_NOT_FOUND;
+    }
+    for (size_t c = 0; c < s->sheet->n_cols; c++) {
+        char *cell = s->sheet->cells[s->at * s->sheet->n_cols + c];
+        s->fields[c] = cell != NULL ? cell : "";
+    }
+    *fields = s->fields;
+    *n = s->sheet->n_cols;
+    *number = s->sheet->row_numbers[s->at++];
+    return TX_OK;
+}
+
+static int
+parse_rows(reader *r, const row_source *src)
+{
     char **f;
     size_t n, width = 0;
-    unsigned line;
+    unsigned line = 0;
     int col_item = -1, col_answer = -1, col_comment = -1;
     int rc;
 
-    if ((rc = tx_csv_open(buf, len, &csv)) != TX_OK) {
-        return rc;
-    }
-    while ((rc = tx_csv_next(csv, &f, &n, &line)) == TX_OK) {
+    while ((rc = src->next(src->ctx, &f, &n, &line)) == TX_OK) {
         char where[32];
         size_t blank = 0;
 
         for (size_t i = 0; i < n; i++) {
             if (!tx_utf8_valid(f[i], strlen(f[i]))) {
-                rc = tx_fail(TX_ERR_MALFORMED,
-                             "%s line %u: not valid UTF-8: save the file as UTF-8 (\"CSV UTF-8\")",
-                             r->source, line);
-                goto out;
+                return tx_fail(TX_ERR_MALFORMED,
+                               "%s %s %u: not valid UTF-8: save the file as UTF-8 (\"CSV UTF-8\")",
+                               r->source, r->unit, line);
             }
             blank += is_blank(f[i]);
         }
@@ -210,39 +249,124 @@ parse_csv(reader *r, const char *buf, size_t len)
             col_answer = find_column(f, n, "answer");
             col_comment = find_column(f, n, "comment");
             if (col_item < 0 || col_answer < 0) {
-                rc = tx_fail(TX_ERR_MALFORMED,
-                             "%s line %u: the header must name the columns item and answer "
-                             "(write one with ticsx questionnaire template)",
-                             r->source, line);
-                goto out;
+                return tx_fail(TX_ERR_MALFORMED,
+                               "%s %s %u: the header must name the columns item and answer "
+                               "(write one with ticsx questionnaire template)",
+                               r->source, r->unit, line);
             }
             width = n;
             continue;
         }
-        snprintf(where, sizeof where, "line %u", line);
+        snprintf(where, sizeof where, "%s %u", r->unit, line);
         if (n != width) {
-            rc = tx_fail(TX_ERR_MALFORMED, "%s line %u (%.64s): %zu columns, the header has %zu",
-                         r->source, line, (size_t)col_item < n ? f[col_item] : "?", n, width);
-            goto out;
+            return tx_fail(TX_ERR_MALFORMED, "%s %s (%.64s): %zu columns, the header has %zu",
+                           r->source, where, (size_t)col_item < n ? f[col_item] : "?", n, width);
         }
         rc = take(r, where, line, f[col_item], f[col_answer],
                   col_comment >= 0 ? f[col_comment] : "");
         if (rc != TX_OK) {
-            goto out;
+            return rc;
         }
     }
     if (rc == TX_ERR_NOT_FOUND) {
-        rc = width > 0
-                 ? TX_OK
-                 : tx_fail(TX_ERR_MALFORMED, "%s: empty: no header and no answers", r->source);
-    } else {
-        char why[128];
-        snprintf(why, sizeof why, "%s", tx_fail_msg());
-        rc = tx_fail(rc, "%s line %u: %s", r->source, line, why);
+        return width > 0
+                   ? TX_OK
+                   : tx_fail(TX_ERR_MALFORMED, "%s: empty: no header and no answers", r->source);
     }
-out:
+    char why[128];
+    snprintf(why, sizeof why, "%s", tx_fail_msg());
+    return tx_fail(rc, "%s %s %u: %s", r->source, r->unit, line, why);
+}
+
+static int
+parse_csv(reader *r, const char *buf, size_t len)
+{
+    row_source src = {csv_next, NULL};
+    tx_csv *csv;
+    int rc;
+
+    if ((rc = tx_csv_open(buf, len, &csv)) != TX_OK) {
+        return rc;
+    }
+    src.ctx = csv;
+    r->unit = "line";
+    rc = parse_rows(r, &src);
     tx_csv_destroy(&csv);
     return rc;
+}
+
+static int
+parse_sheet(reader *r, const tx_xlsx_sheet *sheet)
+{
+    sheet_rows rows = {sheet, 0, calloc(sheet->n_cols ? sheet->n_cols : 1, sizeof(char *))};
+    row_source src = {sheet_next, &rows};
+    int rc;
+
+    if (rows.fields == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    r->unit = "row";
+    rc = parse_rows(r, &src);
+    free(rows.fields);
+    return rc;
+}
+
+/* The optional "suppliers" list: [{"name": "...", "supplies": "...", "key": "..."}]. */
+static int
+parse_suppliers(reader *r, const json_t *arr)
+{
+    static const char *const fields[] = {"name", "supplies", "key"};
+    const char *key;
+    json_t *v;
+
+    if (arr == NULL) {
+        return TX_OK;
+    }
+    if (!json_is_array(arr)) {
+        return tx_fail(TX_ERR_MALFORMED, "%s: \"suppliers\" must be a list of {\"name\", "
+                                         "\"supplies\", \"key\"}",
+                       r->source);
+    }
+    r->out->subs = calloc(json_array_size(arr) + 1, sizeof *r->out->subs);
+    if (r->out->subs == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i);
+        const char *got[3] = {"", "", ""};
+        tx_sub_supplier *sub = &r->out->subs[r->out->n_subs];
+
+        if (!json_is_object(e)) {
+            return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: expected {\"name\": \"...\", "
+                                             "\"supplies\": \"...\", \"key\": \"...\"}",
+                           r->source, i);
+        }
+        json_object_foreach(e, key, v)
+        {
+            size_t k;
+            for (k = 0; k < TX_ARRAY_LEN(fields) && strcmp(key, fields[k]) != 0; k++) {
+            }
+            if (k == TX_ARRAY_LEN(fields) || !json_is_string(v)) {
+                return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: %s \"%.64s\": use name, "
+                                                 "supplies and key, each a string",
+                               r->source, i, k == TX_ARRAY_LEN(fields) ? "unknown field" : "field",
+                               key);
+            }
+            got[k] = json_string_value(v);
+        }
+        if (is_blank(got[0])) {
+            return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: a sub-supplier needs a name",
+                           r->source, i);
+        }
+        sub->name = trimmed_dup(got[0]);
+        sub->supplies = trimmed_dup(got[1]);
+        sub->key = trimmed_dup(got[2]);
+        r->out->n_subs++;
+        if (sub->name == NULL || sub->supplies == NULL || sub->key == NULL) {
+            return TX_ERR_NOMEM;
+        }
+    }
+    return TX_OK;
 }
 
 static int
@@ -267,7 +391,8 @@ parse_json(reader *r, const char *buf, size_t len)
     }
     json_object_foreach(root, key, v)
     {
-        if (strcmp(key, "answers") != 0 && strcmp(key, "questionnaire") != 0) {
+        if (strcmp(key, "answers") != 0 && strcmp(key, "questionnaire") != 0 &&
+            strcmp(key, "suppliers") != 0) {
             rc = tx_fail(TX_ERR_MALFORMED, "%s: unknown field \"%.64s\"", r->source, key);
             goto out;
         }
@@ -301,6 +426,7 @@ parse_json(reader *r, const char *buf, size_t len)
             goto out;
         }
     }
+    rc = parse_suppliers(r, json_object_get(root, "suppliers"));
 out:
     json_decref(root);
     return rc;
@@ -312,6 +438,7 @@ tx_answers_parse(const char *buf, size_t len, const char *source, const tx_quest
 {
     reader r = {.source = source, .q = q, .allow_missing = allow_missing, .out = out};
     const char *p = buf, *end = buf + len;
+    tx_xlsx_sheet sheet = {0};
     size_t missing = 0;
     int json, rc;
 
@@ -329,7 +456,15 @@ tx_answers_parse(const char *buf, size_t len, const char *source, const tx_quest
     }
     json = p < end && *p == '{';
     r.json = json;
-    rc = json ? parse_json(&r, buf, len) : parse_csv(&r, buf, len);
+    if (tx_xlsx_is_zip((const uint8_t *)buf, len)) {
+        rc = tx_xlsx_read((const uint8_t *)buf, len, source, &sheet);
+        if (rc == TX_OK) {
+            rc = parse_sheet(&r, &sheet);
+        }
+        tx_xlsx_sheet_free(&sheet);
+    } else {
+        rc = json ? parse_json(&r, buf, len) : parse_csv(&r, buf, len);
+    }
     for (size_t i = 0; rc == TX_OK && i < q->n_items; i++) {
         missing += r.seen_at[i] == 0;
     }

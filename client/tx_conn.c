@@ -293,6 +293,45 @@ tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply)
 }
 
 int
+tx_conn_next(tx_conn *conn, int timeout_ms, tx_reply_pb **reply)
+{
+    zmq_pollitem_t items[2] = {{conn->sock, 0, ZMQ_POLLIN, 0}, {conn->monitor, 0, ZMQ_POLLIN, 0}};
+    zmq_msg_t m;
+    int rc;
+
+    *reply = NULL;
+    if (conn->n_parked > 0) {
+        *reply = conn->parked[0];
+        conn->parked[0] = conn->parked[--conn->n_parked];
+        return TX_OK;
+    }
+    if (zmq_poll(items, 2, timeout_ms) < 0) {
+        return errno == EINTR ? TX_OK : TX_ERR_NET;
+    }
+    if (items[1].revents & ZMQ_POLLIN) {
+        drain_monitor(conn);
+        if (conn->auth_failed) {
+            return TX_ERR_NOT_ENROLLED;
+        }
+    }
+    if (!(items[0].revents & ZMQ_POLLIN)) {
+        return TX_OK;
+    }
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, conn->sock, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m);
+        return errno == EAGAIN || errno == EINTR ? TX_OK : TX_ERR_NET;
+    }
+    rc = tx_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), reply);
+    zmq_msg_close(&m);
+    if (rc != TX_OK) {
+        tx_warn("hub %s sent an unreadable reply: %s", conn->endpoint, tx_codec_detail());
+        *reply = NULL;
+    }
+    return TX_OK;
+}
+
+int
 tx_conn_call(tx_conn *conn, Ticsx__V1__Call *call, tx_reply_pb **reply)
 {
     uint64_t id;

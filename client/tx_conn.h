@@ -28,6 +28,12 @@ int tx_conn_send(tx_conn *conn, Ticsx__V1__Call *call, uint64_t *id_out);
  * client's key during the handshake. Caller owns *reply (tx_free). */
 int tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply);
 
+/* Waits at most timeout_ms for the next reply of any id (replies kept by earlier waits first):
+ * how a watcher receives the records the hub pushes. *reply is NULL when none came in time or
+ * a signal interrupted the wait; TX_ERR_NOT_ENROLLED if the handshake was refused. Caller owns
+ * *reply (tx_free). */
+int tx_conn_next(tx_conn *conn, int timeout_ms, tx_reply_pb **reply);
+
 /* send + wait. */
 int tx_conn_call(tx_conn *conn, Ticsx__V1__Call *call, tx_reply_pb **reply);
 

@@ -3,6 +3,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_rpc.h"
@@ -85,12 +86,55 @@ in_cache(tx_client *c, const uint8_t *id)
     return 1;
 }
 
+/* Lists and caches every accreditation, certificate and certificate event; a hub that will
+ * not list them is warned about, not fatal. */
+static int
+fetch_trust(tx_client *c, tx_fetched *out)
+{
+    const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
+    size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
+    tx_recs l[3] = {{0}};
+    int rc = tx_rpc_list(c, 3, kinds, NULL, l);
+
+    if (rc == TX_ERR_REFUSED) {
+        tx_warn("certificates not fetched: %s", tx_fail_msg());
+        tx_fail_clear();
+        return TX_OK;
+    }
+    out->trust_listed = rc == TX_OK;
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
+            rc = tx_home_cache_put(tx_client_home(c), l[k].v[i].bytes, l[k].v[i].len, NULL);
+            *counts[k] += rc == TX_OK;
+        }
+        tx_recs_clear(&l[k]);
+    }
+    return rc;
+}
+
+/* True if one of the listed revocations withdraws `assessment` from `me`. */
+static int
+revoked(const tx_recs *revokes, const uint8_t *me, const uint8_t *assessment)
+{
+    for (size_t i = 0; i < revokes->n; i++) {
+        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)revokes->v[i].msg;
+        if (memcmp(v->grantee.data, me, TX_KEY_LEN) == 0 &&
+            memcmp(v->assessment.data, assessment, TX_ID_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int
 tx_fetch_all(tx_client *c, tx_fetched *out)
 {
-    const int kinds[2] = {TX_KIND_GRANT, TX_KIND_PROFILE};
+    /* Revocations of grants to this organisation and every sealed assessment it may see (those
+     * granted, and newer ones superseding them: verify reports both) come in the first round. */
+    const int kinds[4] = {TX_KIND_GRANT, TX_KIND_PROFILE, TX_KIND_GRANT_REVOKE,
+                          TX_KIND_ASSESSMENT};
     const uint8_t *me = tx_client_id(c)->pub.sign;
-    tx_recs l[2] = {{0}};
+    tx_recs l[4] = {{0}};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
     tx_rec *r1 = NULL, *r2 = NULL;
@@ -98,7 +142,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = tx_rpc_list(c, 2, kinds, NULL, l)) != TX_OK ||
+    if ((rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
         (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
         goto out;
     }
@@ -120,6 +164,21 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         if (memcmp(gp->grantee.data, me, TX_KEY_LEN) != 0) {
             continue;
         }
+        /* One item per assessment, however often it was granted (a re-grant after a
+         * revocation): the grant shown is the latest in the hub's log. */
+        it = NULL;
+        for (size_t k = 0; k < out->n && it == NULL; k++) {
+            if (memcmp(out->v[k].assessment, gp->assessment.data, TX_ID_LEN) == 0) {
+                it = &out->v[k];
+            }
+        }
+        if (it != NULL) {
+            memcpy(it->grant, g->id, TX_ID_LEN);
+            if ((rc = tx_home_cache_put(tx_client_home(c), g->bytes, g->len, NULL)) != TX_OK) {
+                goto out;
+            }
+            continue;
+        }
         it = &out->v[out->n++];
         memcpy(it->grant, g->id, TX_ID_LEN);
         memcpy(it->assessment, gp->assessment.data, TX_ID_LEN);
@@ -127,7 +186,10 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         snprintf(it->from, sizeof it->from, "%s", o != NULL ? o->name : "");
         tx_fingerprint(tx_rec_signer(g), it->from_fp);
         it->is_new = !in_cache(c, it->assessment);
-        if ((rc = tx_home_cache_put(tx_client_home(c), g->bytes, g->len, NULL)) != TX_OK ||
+        if ((rc = tx_home_cache_put(tx_client_home(c), g->bytes, g->len, NULL)) != TX_OK) {
+            goto out;
+        }
+        if (tx_recs_find(&l[3], gp->assessment.data) == NULL &&
             (rc = want(&first, gp->assessment.data, TX_KIND_ASSESSMENT)) != TX_OK) {
             goto out;
         }
@@ -135,19 +197,37 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
             rc = want(&first, gp->request.data, TX_KIND_REQUEST);
         }
     }
+    for (size_t i = 0; i < l[2].n && rc == TX_OK; i++) {
+        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)l[2].v[i].msg;
+        if (memcmp(v->grantee.data, me, TX_KEY_LEN) == 0) {
+            rc = tx_home_cache_put(tx_client_home(c), l[2].v[i].bytes, l[2].v[i].len, NULL);
+        }
+    }
+    for (size_t i = 0; i < l[3].n && rc == TX_OK; i++) {
+        const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)l[3].v[i].msg)->questionnaire;
+        rc = tx_home_cache_put(tx_client_home(c), l[3].v[i].bytes, l[3].v[i].len, NULL);
+        if (rc == TX_OK && !in_cache(c, qid->data)) {
+            rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
+        }
+    }
     if (rc != TX_OK || (rc = get_all(c, &first, &r1, &rc1)) != TX_OK) {
         goto out;
     }
-    /* Round three: the questionnaires the sealed assessments name. */
+    /* Round three: the questionnaires the sealed assessments name, and those the requests ask
+     * for (verify names the version a request asked for when an assessment answers another). */
     for (size_t i = 0; i < first.n && rc == TX_OK; i++) {
+        const ProtobufCBinaryData *qid = NULL;
         if (rc1[i] == TX_OK && first.kinds[i] == TX_KIND_ASSESSMENT) {
-            const tx_sealed_pb *s = (const tx_sealed_pb *)r1[i].msg;
-            if (!in_cache(c, s->questionnaire.data)) {
-                rc = want(&second, s->questionnaire.data, TX_KIND_QUESTIONNAIRE);
-            }
+            qid = &((const tx_sealed_pb *)r1[i].msg)->questionnaire;
+        } else if (rc1[i] == TX_OK && first.kinds[i] == TX_KIND_REQUEST) {
+            qid = &((const tx_request_pb *)r1[i].msg)->questionnaire;
+        }
+        if (qid != NULL && !in_cache(c, qid->data)) {
+            rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
         }
     }
-    if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2)) != TX_OK) {
+    if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2)) != TX_OK ||
+        (rc = fetch_trust(c, out)) != TX_OK) {
         goto out;
     }
     for (size_t i = 0; i < out->n; i++) {
@@ -156,7 +236,10 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
             if (first.kinds[k] == TX_KIND_ASSESSMENT &&
                 memcmp(first.ids[k], it->assessment, TX_ID_LEN) == 0 && rc1[k] != TX_OK) {
                 it->rc = rc1[k];
-                snprintf(it->why, sizeof it->why, "%s", "the hub did not give the assessment");
+                snprintf(it->why, sizeof it->why, "%s",
+                         revoked(&l[2], me, it->assessment)
+                             ? "revoked by the supplier: the hub no longer serves it"
+                             : "the hub did not give the assessment");
             }
         }
     }
@@ -176,8 +259,9 @@ out:
     free(second.ids);
     free(second.kinds);
     tx_orgs_free(&orgs);
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
+    for (size_t i = 0; i < 4; i++) {
+        tx_recs_clear(&l[i]);
+    }
     if (rc != TX_OK) {
         tx_fetched_free(out);
     }
@@ -204,7 +288,10 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
     }
     if (json) {
         json_t *arr = json_array();
-        json_t *root = json_pack("{s:o}", "assessments", arr);
+        json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I}}", "assessments", arr, "trust",
+                                 "certificates", (json_int_t)fe->n_certificates,
+                                 "certificate_events", (json_int_t)fe->n_cert_events,
+                                 "accreditations", (json_int_t)fe->n_accreditations);
         int rc;
         for (size_t i = 0; i < fe->n; i++) {
             const tx_fetch_item *it = &fe->v[i];
@@ -238,6 +325,14 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
     if (!quiet) {
         fprintf(f, "fetched %zu assessment%s (%zu new)%s\n", n_ok, n_ok == 1 ? "" : "s", n_new,
                 n_ok ? "; ticsx verify checks them" : "");
+        if (fe->trust_listed) {
+            fprintf(f,
+                    "trust records: %zu certificate%s, %zu certificate event%s, %zu "
+                    "accreditation%s\n",
+                    fe->n_certificates, fe->n_certificates == 1 ? "" : "s", fe->n_cert_events,
+                    fe->n_cert_events == 1 ? "" : "s", fe->n_accreditations,
+                    fe->n_accreditations == 1 ? "" : "s");
+        }
     }
     return TX_OK;
 }

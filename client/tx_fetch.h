@@ -1,7 +1,10 @@
-/* Fetching what was granted to this organisation: every grant addressed to it, the sealed
- * assessments they name, the requests they answer, the questionnaires and the signers'
- * profiles, all stored in the home's cache as received (nothing is decrypted here; ticsx
- * verify does that from the cache). */
+/* Fetching what was granted to this organisation: every grant addressed to it, the revocations
+ * of those grants, the sealed assessments they name (and newer ones that supersede them, which
+ * the hub shows to the old one's grantees), the requests they answer, the questionnaires both
+ * name and the signers' profiles, all stored in the home's cache as received (nothing is decrypted here; ticsx
+ * verify does that from the cache). Also the public trust records: every certificate,
+ * certificate event and accreditation on the hub (the certificate an assessment references is
+ * inside its ciphertext, so all are kept; verify judges the one referenced). */
 #ifndef TX_FETCH_H
 #define TX_FETCH_H
 
@@ -23,6 +26,8 @@ typedef struct {
 typedef struct {
     tx_fetch_item *v;
     size_t n;
+    size_t n_certificates, n_cert_events, n_accreditations; /* trust records now cached */
+    int trust_listed; /* 0 when the hub would not list them (the message was warned) */
 } tx_fetched;
 
 /* Lists grants and profiles in one round trip, then gets all sealed assessments and requests

@@ -354,16 +354,15 @@ tx_home_key_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t *key)
 }
 
 int
-tx_home_cursor_load(tx_home *home, uint64_t *request, uint64_t *grant)
+tx_home_cursor_load_all(tx_home *home, tx_cursor *cur)
 {
     char path[PATH_MAX];
     uint8_t *buf = NULL;
     size_t len = 0;
-    unsigned long long r = 0, g = 0;
-    int rc;
+    unsigned long long r = 0, g = 0, v = 0;
+    int n, rc;
 
-    *request = 0;
-    *grant = 0;
+    memset(cur, 0, sizeof *cur);
     tx_path_join(path, sizeof path, home->dir, "cursor");
     rc = tx_file_read(path, SMALL_FILE, &buf, &len);
     if (rc == TX_ERR_NOT_FOUND) {
@@ -372,25 +371,54 @@ tx_home_cursor_load(tx_home *home, uint64_t *request, uint64_t *grant)
     if (rc != TX_OK) {
         return tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
     }
-    if (sscanf((const char *)buf, "request %llu grant %llu", &r, &g) != 2) {
-        free(buf);
+    /* The revocation line came later: a cursor without it has shown none. */
+    n = sscanf((const char *)buf, "request %llu grant %llu revoke %llu", &r, &g, &v);
+    free(buf);
+    if (n < 2) {
         return tx_fail(TX_ERR_MALFORMED, "%s is damaged: remove it to see everything again", path);
     }
-    free(buf);
-    *request = r;
-    *grant = g;
+    cur->request = r;
+    cur->grant = g;
+    cur->revoke = n == 3 ? v : 0;
     return TX_OK;
+}
+
+int
+tx_home_cursor_save_all(tx_home *home, const tx_cursor *cur)
+{
+    char path[PATH_MAX];
+    char text[128];
+    int rc;
+
+    tx_path_join(path, sizeof path, home->dir, "cursor");
+    snprintf(text, sizeof text, "request %" PRIu64 "\ngrant %" PRIu64 "\nrevoke %" PRIu64 "\n",
+             cur->request, cur->grant, cur->revoke);
+    rc = tx_file_replace(path, text, strlen(text), 0600);
+    return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+}
+
+int
+tx_home_cursor_load(tx_home *home, uint64_t *request, uint64_t *grant)
+{
+    tx_cursor cur;
+    int rc = tx_home_cursor_load_all(home, &cur);
+
+    *request = cur.request;
+    *grant = cur.grant;
+    return rc;
 }
 
 int
 tx_home_cursor_save(tx_home *home, uint64_t request, uint64_t grant)
 {
-    char path[PATH_MAX];
-    char text[96];
-    int rc;
+    tx_cursor cur;
+    int rc = tx_home_cursor_load_all(home, &cur);
 
-    tx_path_join(path, sizeof path, home->dir, "cursor");
-    snprintf(text, sizeof text, "request %" PRIu64 "\ngrant %" PRIu64 "\n", request, grant);
-    rc = tx_file_replace(path, text, strlen(text), 0600);
-    return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+    if (rc != TX_OK) {
+        tx_fail_clear();
+        cur.revoke = 0;
+    }
+    cur.request = request;
+    cur.grant = grant;
+    return tx_home_cursor_save_all(home, &cur);
 }

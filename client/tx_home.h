@@ -7,7 +7,7 @@
  *   seq          last sequence number used, decimal; taken under flock on `lock`
  *   records/<64 hex record id>   envelopes as received
  *   keys/<64 hex assessment id>  32-byte content keys, 0600
- *   cursor       "request N\ngrant M\n": log indices the inbox has shown */
+ *   cursor       "request N\ngrant M\nrevoke K\n": log indices the inbox has shown */
 #ifndef TX_HOME_H
 #define TX_HOME_H
 
@@ -59,5 +59,13 @@ int tx_home_key_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t *key);
 /* The inbox cursor: last log index shown for requests and for grants (0 when never shown). */
 int tx_home_cursor_load(tx_home *home, uint64_t *request, uint64_t *grant);
 int tx_home_cursor_save(tx_home *home, uint64_t request, uint64_t grant);
+
+/* The whole cursor, revocations included (the forms above keep the revocation line). */
+typedef struct {
+    uint64_t request, grant, revoke;
+} tx_cursor;
+
+int tx_home_cursor_load_all(tx_home *home, tx_cursor *cur);
+int tx_home_cursor_save_all(tx_home *home, const tx_cursor *cur);
 
 #endif

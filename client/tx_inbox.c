@@ -1,10 +1,9 @@
-/* Inbox of requests and grants. */
+/* Inbox of requests, grants and revocations. */
 #include "tx_inbox.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_msg.h"
-#include "tx_orgs.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
 
@@ -12,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { L_REQUEST, L_GRANT, L_PROFILE, L_QUESTIONNAIRE, L_COUNT };
+enum { L_REQUEST, L_GRANT, L_REVOKE, L_PROFILE, L_QUESTIONNAIRE, L_COUNT };
 
 static int
 push(tx_inbox *in, tx_inbox_entry *e)
@@ -20,12 +19,13 @@ push(tx_inbox *in, tx_inbox_entry *e)
     tx_inbox_entry *v = realloc(in->v, (in->n + 1) * sizeof *v);
 
     if (v == NULL) {
-        free(e->note);
+        tx_inbox_entry_clear(e);
         return TX_ERR_NOMEM;
     }
     in->v = v;
     in->v[in->n++] = *e;
     in->n_new += e->is_new;
+    memset(e, 0, sizeof *e);
     return TX_OK;
 }
 
@@ -49,52 +49,96 @@ names(const tx_request_pb *r, const uint8_t *key)
     return 0;
 }
 
-int
-tx_inbox_load(tx_client *c, int all, tx_inbox *out)
+void
+tx_inbox_entry_clear(tx_inbox_entry *e)
 {
-    static const int kinds[L_COUNT] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_PROFILE,
-                                       TX_KIND_QUESTIONNAIRE};
-    const uint8_t *me = tx_client_id(c)->pub.sign;
-    tx_recs l[L_COUNT] = {{0}};
-    tx_orgs orgs = {0};
-    uint64_t cur_req = 0, cur_grant = 0, max_req, max_grant;
-    int rc;
+    free(e->note);
+    memset(e, 0, sizeof *e);
+}
 
-    memset(out, 0, sizeof *out);
-    if ((rc = tx_home_cursor_load(tx_client_home(c), &cur_req, &cur_grant)) != TX_OK ||
-        (rc = tx_rpc_list(c, L_COUNT, kinds, NULL, l)) != TX_OK ||
-        (rc = tx_orgs_add(&orgs, &l[L_PROFILE])) != TX_OK) {
-        goto out;
-    }
-    max_req = cur_req;
-    max_grant = cur_grant;
-    for (size_t i = 0; i < l[L_REQUEST].n && rc == TX_OK; i++) {
-        const tx_rec *r = &l[L_REQUEST].v[i];
+int
+tx_inbox_entry_from(const tx_rec *r, const uint8_t me[TX_KEY_LEN], const tx_orgs *orgs,
+                    const tx_recs *questionnaires, tx_inbox_entry *e)
+{
+    memset(e, 0, sizeof *e);
+    e->kind = r->kind;
+    e->index = r->index;
+    memcpy(e->id, r->id, TX_ID_LEN);
+    if (r->kind == TX_KIND_REQUEST) {
         const tx_request_pb *req = (const tx_request_pb *)r->msg;
-        tx_inbox_entry e = {.kind = TX_KIND_REQUEST, .index = r->index};
         const tx_rec *q;
 
-        max_req = r->index > max_req ? r->index : max_req;
         if (!names(req, me)) {
-            continue; /* one this organisation sent */
+            return TX_ERR_NOT_FOUND; /* one this organisation sent */
         }
-        e.is_new = r->index > cur_req;
-        if (!all && !e.is_new) {
-            continue;
-        }
-        memcpy(e.id, r->id, TX_ID_LEN);
-        set_from(&e, &orgs, tx_rec_signer(r));
-        memcpy(e.questionnaire, req->questionnaire.data, TX_ID_LEN);
-        if ((q = tx_recs_find(&l[L_QUESTIONNAIRE], e.questionnaire)) != NULL) {
+        memcpy(e->questionnaire, req->questionnaire.data, TX_ID_LEN);
+        q = questionnaires != NULL ? tx_recs_find(questionnaires, e->questionnaire) : NULL;
+        if (q != NULL) {
             const tx_questionnaire_pb *qp = (const tx_questionnaire_pb *)q->msg;
-            snprintf(e.questionnaire_name, sizeof e.questionnaire_name, "%.80s v%u", qp->id,
+            snprintf(e->questionnaire_name, sizeof e->questionnaire_name, "%.80s v%u", qp->id,
                      qp->version);
         }
-        e.due = req->due;
-        e.depth = req->depth;
-        e.note = strdup(req->note);
-        for (size_t k = 0; k < l[L_GRANT].n; k++) {
-            const tx_rec *g = &l[L_GRANT].v[k];
+        e->due = req->due;
+        e->depth = req->depth;
+        e->note = strdup(req->note);
+        if (e->note == NULL) {
+            return TX_ERR_NOMEM;
+        }
+    } else if (r->kind == TX_KIND_GRANT) {
+        const tx_grant_pb *gp = (const tx_grant_pb *)r->msg;
+
+        if (memcmp(gp->grantee.data, me, TX_KEY_LEN) != 0) {
+            return TX_ERR_NOT_FOUND; /* one this organisation gave */
+        }
+        memcpy(e->assessment, gp->assessment.data, TX_ID_LEN);
+        if (gp->request.len == TX_ID_LEN) {
+            memcpy(e->request, gp->request.data, TX_ID_LEN);
+            e->has_request = 1;
+        }
+        e->until = gp->until;
+    } else if (r->kind == TX_KIND_GRANT_REVOKE) {
+        const tx_grant_revoke_pb *vp = (const tx_grant_revoke_pb *)r->msg;
+
+        if (memcmp(vp->grantee.data, me, TX_KEY_LEN) != 0) {
+            return TX_ERR_NOT_FOUND;
+        }
+        memcpy(e->assessment, vp->assessment.data, TX_ID_LEN);
+        memcpy(e->grant, vp->grant.data, TX_ID_LEN);
+        e->when = vp->meta->created;
+    } else {
+        return TX_ERR_NOT_FOUND;
+    }
+    set_from(e, orgs, tx_rec_signer(r));
+    return TX_OK;
+}
+
+/* Adds the entries of one listed kind past *cur (all of them when `all`) and moves *max. */
+static int
+add_kind(tx_inbox *out, const tx_recs *l, const uint8_t *me, const tx_orgs *orgs,
+         const tx_recs *questionnaires, const tx_recs *grants, int all, uint64_t cur, uint64_t *max)
+{
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < l->n && rc == TX_OK; i++) {
+        const tx_rec *r = &l->v[i];
+        tx_inbox_entry e;
+
+        *max = r->index > *max ? r->index : *max;
+        if (!all && r->index <= cur) {
+            continue;
+        }
+        rc = tx_inbox_entry_from(r, me, orgs, questionnaires, &e);
+        if (rc == TX_ERR_NOT_FOUND) {
+            rc = TX_OK;
+            continue;
+        }
+        if (rc != TX_OK) {
+            break;
+        }
+        e.is_new = r->index > cur;
+        /* A request is answered once one of this organisation's grants names it. */
+        for (size_t k = 0; r->kind == TX_KIND_REQUEST && k < grants->n; k++) {
+            const tx_rec *g = &grants->v[k];
             const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
             if (memcmp(tx_rec_signer(g), me, TX_KEY_LEN) == 0 && gp->request.len == TX_ID_LEN &&
                 memcmp(gp->request.data, r->id, TX_ID_LEN) == 0) {
@@ -102,32 +146,39 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
                 memcpy(e.answer, gp->assessment.data, TX_ID_LEN);
             }
         }
-        rc = e.note == NULL ? TX_ERR_NOMEM : push(out, &e);
-    }
-    for (size_t i = 0; i < l[L_GRANT].n && rc == TX_OK; i++) {
-        const tx_rec *g = &l[L_GRANT].v[i];
-        const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
-        tx_inbox_entry e = {.kind = TX_KIND_GRANT, .index = g->index};
-
-        max_grant = g->index > max_grant ? g->index : max_grant;
-        if (memcmp(gp->grantee.data, me, TX_KEY_LEN) != 0) {
-            continue; /* one this organisation gave */
-        }
-        e.is_new = g->index > cur_grant;
-        if (!all && !e.is_new) {
-            continue;
-        }
-        memcpy(e.id, g->id, TX_ID_LEN);
-        set_from(&e, &orgs, tx_rec_signer(g));
-        memcpy(e.assessment, gp->assessment.data, TX_ID_LEN);
-        if (gp->request.len == TX_ID_LEN) {
-            memcpy(e.request, gp->request.data, TX_ID_LEN);
-            e.has_request = 1;
-        }
         rc = push(out, &e);
     }
-    if (rc == TX_OK && (max_req != cur_req || max_grant != cur_grant)) {
-        rc = tx_home_cursor_save(tx_client_home(c), max_req, max_grant);
+    return rc;
+}
+
+int
+tx_inbox_load(tx_client *c, int all, tx_inbox *out)
+{
+    static const int kinds[L_COUNT] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE,
+                                       TX_KIND_PROFILE, TX_KIND_QUESTIONNAIRE};
+    const uint8_t *me = tx_client_id(c)->pub.sign;
+    tx_recs l[L_COUNT] = {{0}};
+    tx_orgs orgs = {0};
+    tx_cursor cur, max;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = tx_home_cursor_load_all(tx_client_home(c), &cur)) != TX_OK ||
+        (rc = tx_rpc_list(c, L_COUNT, kinds, NULL, l)) != TX_OK ||
+        (rc = tx_orgs_add(&orgs, &l[L_PROFILE])) != TX_OK) {
+        goto out;
+    }
+    max = cur;
+    if ((rc = add_kind(out, &l[L_REQUEST], me, &orgs, &l[L_QUESTIONNAIRE], &l[L_GRANT], all,
+                       cur.request, &max.request)) != TX_OK ||
+        (rc = add_kind(out, &l[L_GRANT], me, &orgs, NULL, &l[L_GRANT], all, cur.grant,
+                       &max.grant)) != TX_OK ||
+        (rc = add_kind(out, &l[L_REVOKE], me, &orgs, NULL, &l[L_GRANT], all, cur.revoke,
+                       &max.revoke)) != TX_OK) {
+        goto out;
+    }
+    if (memcmp(&max, &cur, sizeof max) != 0) {
+        rc = tx_home_cursor_save_all(tx_client_home(c), &max);
     }
 out:
     tx_orgs_free(&orgs);
@@ -144,7 +195,7 @@ void
 tx_inbox_free(tx_inbox *in)
 {
     for (size_t i = 0; i < in->n; i++) {
-        free(in->v[i].note);
+        tx_inbox_entry_clear(&in->v[i]);
     }
     free(in->v);
     memset(in, 0, sizeof *in);
@@ -171,32 +222,54 @@ date_json(int64_t t)
     return json_string(d);
 }
 
+/* The JSON object of one entry; `with_kind` adds "kind" (watch prints mixed kinds). */
+static json_t *
+entry_json(const tx_inbox_entry *e, int with_kind)
+{
+    json_t *from = json_pack("{s:s,s:s}", "name", e->from, "fingerprint", e->from_fp);
+    json_t *o;
+
+    if (e->kind == TX_KIND_REQUEST) {
+        o = json_pack("{s:o,s:I,s:b,s:o,s:o,s:s,s:o,s:I,s:s,s:b,s:o}", "id", hex_json(e->id),
+                      "index", (json_int_t)e->index, "new", e->is_new, "from", from,
+                      "questionnaire", hex_json(e->questionnaire), "questionnaire_name",
+                      e->questionnaire_name, "due", date_json(e->due), "depth",
+                      (json_int_t)e->depth, "note", e->note != NULL ? e->note : "", "answered",
+                      e->answered, "assessment", e->answered ? hex_json(e->answer) : json_null());
+    } else if (e->kind == TX_KIND_GRANT) {
+        o = json_pack(
+            "{s:o,s:I,s:b,s:o,s:o,s:o,s:o}", "id", hex_json(e->id), "index", (json_int_t)e->index,
+            "new", e->is_new, "from", from, "assessment", hex_json(e->assessment), "request",
+            e->has_request ? hex_json(e->request) : json_null(), "until", date_json(e->until));
+    } else {
+        o = json_pack("{s:o,s:I,s:b,s:o,s:o,s:o,s:o}", "id", hex_json(e->id), "index",
+                      (json_int_t)e->index, "new", e->is_new, "from", from, "assessment",
+                      hex_json(e->assessment), "grant", hex_json(e->grant), "date",
+                      date_json(e->when));
+    }
+    if (with_kind && o != NULL) {
+        json_object_set_new(o, "kind",
+                            json_string(e->kind == TX_KIND_REQUEST ? "request"
+                                        : e->kind == TX_KIND_GRANT ? "grant"
+                                                                   : "revocation"));
+    }
+    return o;
+}
+
 static int
 print_json(FILE *f, const tx_inbox *in)
 {
-    json_t *reqs = json_array(), *grants = json_array();
-    json_t *root = json_pack("{s:o,s:o}", "requests", reqs, "grants", grants);
+    json_t *reqs = json_array(), *grants = json_array(), *revs = json_array();
+    json_t *root =
+        json_pack("{s:o,s:o,s:o}", "requests", reqs, "grants", grants, "revocations", revs);
     int rc;
 
     for (size_t i = 0; i < in->n; i++) {
         const tx_inbox_entry *e = &in->v[i];
-        json_t *from = json_pack("{s:s,s:s}", "name", e->from, "fingerprint", e->from_fp);
-        if (e->kind == TX_KIND_REQUEST) {
-            json_array_append_new(
-                reqs,
-                json_pack("{s:o,s:I,s:b,s:o,s:o,s:s,s:o,s:I,s:s,s:b,s:o}", "id", hex_json(e->id),
-                          "index", (json_int_t)e->index, "new", e->is_new, "from", from,
-                          "questionnaire", hex_json(e->questionnaire), "questionnaire_name",
-                          e->questionnaire_name, "due", date_json(e->due), "depth",
-                          (json_int_t)e->depth, "note", e->note, "answered", e->answered,
-                          "assessment", e->answered ? hex_json(e->answer) : json_null()));
-        } else {
-            json_array_append_new(grants,
-                                  json_pack("{s:o,s:I,s:b,s:o,s:o,s:o}", "id", hex_json(e->id),
-                                            "index", (json_int_t)e->index, "new", e->is_new, "from",
-                                            from, "assessment", hex_json(e->assessment), "request",
-                                            e->has_request ? hex_json(e->request) : json_null()));
-        }
+        json_array_append_new(e->kind == TX_KIND_REQUEST ? reqs
+                              : e->kind == TX_KIND_GRANT ? grants
+                                                         : revs,
+                              entry_json(e, 0));
     }
     rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
@@ -204,50 +277,60 @@ print_json(FILE *f, const tx_inbox *in)
     return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the inbox");
 }
 
-int
-tx_inbox_print(FILE *f, const tx_inbox *in, int json, int quiet)
+static const char *
+who(const tx_inbox_entry *e)
+{
+    return e->from[0] ? e->from : e->from_fp;
+}
+
+static void
+print_requests(FILE *f, const tx_inbox *in, int quiet, int *sections)
 {
     char hex[2 * TX_ID_LEN + 1], rq[2 * TX_ID_LEN + 1], due[16];
     int header = 0;
 
-    if (json) {
-        return print_json(f, in);
-    }
     for (size_t i = 0; i < in->n; i++) {
         const tx_inbox_entry *e = &in->v[i];
-        const char *from = e->from[0] ? e->from : e->from_fp;
 
-        if (e->kind == TX_KIND_REQUEST) {
-            tx_hex(hex, e->id, TX_ID_LEN);
-            if (quiet) {
-                fprintf(f, "%s\n", hex);
-                continue;
-            }
-            if (!header++) {
-                fprintf(f, "%-12s  %-22s  %-18s  %-10s  %s\n", "REQUEST", "FROM", "QUESTIONNAIRE",
-                        "DUE", "STATUS");
-            }
-            if (e->due) {
-                tx_format_date(due, sizeof due, e->due);
-            } else {
-                snprintf(due, sizeof due, "-");
-            }
-            tx_hex(rq, e->questionnaire, TX_ID_LEN);
-            fprintf(f, "%.12s  ", hex);
-            tx_put_cell(f, from, 22);
-            fputs("  ", f);
-            tx_put_cell(f, e->questionnaire_name[0] ? e->questionnaire_name : rq, 18);
-            fprintf(f, "  %-10s  %s\n", due, e->answered ? "answered" : "open");
-            if (e->note != NULL && e->note[0]) {
-                fprintf(f, "              note: %.200s\n", e->note);
-            }
+        if (e->kind != TX_KIND_REQUEST) {
+            continue;
+        }
+        tx_hex(hex, e->id, TX_ID_LEN);
+        if (quiet) {
+            fprintf(f, "%s\n", hex);
+            continue;
+        }
+        if (!header++) {
+            fprintf(f, "%s%-12s  %-22s  %-18s  %-10s  %s\n", (*sections)++ ? "\n" : "", "REQUEST",
+                    "FROM", "QUESTIONNAIRE", "DUE", "STATUS");
+        }
+        if (e->due) {
+            tx_format_date(due, sizeof due, e->due);
+        } else {
+            snprintf(due, sizeof due, "-");
+        }
+        tx_hex(rq, e->questionnaire, TX_ID_LEN);
+        fprintf(f, "%.12s  ", hex);
+        tx_put_cell(f, who(e), 22);
+        fputs("  ", f);
+        tx_put_cell(f, e->questionnaire_name[0] ? e->questionnaire_name : rq, 18);
+        fprintf(f, "  %-10s  %s\n", due, e->answered ? "answered" : "open");
+        if (e->note != NULL && e->note[0]) {
+            fprintf(f, "              note: %.200s\n", e->note);
         }
     }
-    header = 0;
+}
+
+static void
+print_grants(FILE *f, const tx_inbox *in, int kind, int quiet, int *sections)
+{
+    char hex[2 * TX_ID_LEN + 1], rq[2 * TX_ID_LEN + 1], d[16];
+    int header = 0;
+
     for (size_t i = 0; i < in->n; i++) {
         const tx_inbox_entry *e = &in->v[i];
 
-        if (e->kind != TX_KIND_GRANT) {
+        if (e->kind != kind) {
             continue;
         }
         tx_hex(hex, e->assessment, TX_ID_LEN);
@@ -256,18 +339,101 @@ tx_inbox_print(FILE *f, const tx_inbox *in, int json, int quiet)
             continue;
         }
         if (!header++) {
-            fprintf(f, "%s%-12s  %-22s  %s\n", in->v[0].kind == TX_KIND_REQUEST ? "\n" : "",
-                    "ASSESSMENT", "FROM", "FOR REQUEST");
+            fprintf(f, "%s%-12s  %-22s  %s\n", (*sections)++ ? "\n" : "",
+                    kind == TX_KIND_GRANT ? "ASSESSMENT" : "REVOKED", "FROM",
+                    kind == TX_KIND_GRANT ? "FOR REQUEST" : "ON");
         }
-        tx_hex(rq, e->request, TX_ID_LEN);
         fprintf(f, "%.12s  ", hex);
-        tx_put_cell(f, e->from[0] ? e->from : e->from_fp, 22);
-        fprintf(f, "  %.12s\n", e->has_request ? rq : "-");
+        tx_put_cell(f, who(e), 22);
+        if (kind == TX_KIND_GRANT) {
+            tx_hex(rq, e->request, TX_ID_LEN);
+            fprintf(f, "  %.12s", e->has_request ? rq : "-");
+            if (e->until) {
+                tx_format_date(d, sizeof d, e->until);
+                fprintf(f, "  (until %s)", d);
+            }
+            fputc('\n', f);
+        } else {
+            tx_format_date(d, sizeof d, e->when);
+            fprintf(f, "  %s\n", d);
+        }
+    }
+}
+
+int
+tx_inbox_print(FILE *f, const tx_inbox *in, int json, int quiet)
+{
+    int sections = 0, grants = 0;
+
+    if (json) {
+        return print_json(f, in);
+    }
+    print_requests(f, in, quiet, &sections);
+    print_grants(f, in, TX_KIND_GRANT, quiet, &sections);
+    print_grants(f, in, TX_KIND_GRANT_REVOKE, quiet, &sections);
+    for (size_t i = 0; i < in->n; i++) {
+        grants += in->v[i].kind == TX_KIND_GRANT;
     }
     if (!quiet && in->n == 0) {
         fprintf(f, "nothing new (ticsx inbox --all shows everything)\n");
-    } else if (!quiet && header) {
+    } else if (!quiet && grants > 0) {
         fprintf(f, "(ticsx fetch, then ticsx verify, reads the assessments)\n");
     }
+    return TX_OK;
+}
+
+int
+tx_inbox_print_line(FILE *f, const tx_inbox_entry *e, int json, int quiet)
+{
+    char hex[2 * TX_ID_LEN + 1], other[2 * TX_ID_LEN + 1], d[16], rest[160];
+    int n = 0;
+
+    if (json) {
+        json_t *o = entry_json(e, 1);
+        int rc = o != NULL ? json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+        json_decref(o);
+        fputc('\n', f);
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
+    }
+    tx_hex(hex, e->kind == TX_KIND_REQUEST ? e->id : e->assessment, TX_ID_LEN);
+    if (quiet) {
+        fprintf(f, "%s\n", hex);
+        return TX_OK;
+    }
+    /* What follows the sender, so the name is padded into a column only when something does. */
+    rest[0] = 0;
+    if (e->kind == TX_KIND_REQUEST) {
+        tx_hex(other, e->questionnaire, TX_ID_LEN);
+        n = snprintf(rest, sizeof rest, "%s",
+                     e->questionnaire_name[0] ? e->questionnaire_name : other);
+        if (e->due) {
+            tx_format_date(d, sizeof d, e->due);
+            snprintf(rest + n, sizeof rest - (size_t)n, ", due %s", d);
+        }
+    } else if (e->kind == TX_KIND_GRANT) {
+        tx_hex(other, e->request, TX_ID_LEN);
+        if (e->has_request) {
+            n = snprintf(rest, sizeof rest, "for request %.12s", other);
+        }
+        if (e->until) {
+            tx_format_date(d, sizeof d, e->until);
+            snprintf(rest + n, sizeof rest - (size_t)n, "%suntil %s", n ? ", " : "", d);
+        }
+    } else {
+        tx_format_date(d, sizeof d, e->when);
+        snprintf(rest, sizeof rest, "revoked on %s", d);
+    }
+    fprintf(f, "%-10s  %.12s  from ",
+            e->kind == TX_KIND_REQUEST ? "request"
+            : e->kind == TX_KIND_GRANT ? "grant"
+                                       : "revocation",
+            hex);
+    if (rest[0]) {
+        tx_put_cell(f, who(e), 22);
+        fprintf(f, "  %s", rest);
+    } else {
+        fputs(who(e), f);
+    }
+    fputc('\n', f);
     return TX_OK;
 }

@@ -21,10 +21,45 @@ typedef struct {
     tx_score score;
 } row;
 
-/* True if a should be shown instead of b for the same supplier. */
 static int
-better(const tx_verdict *a, const tx_verdict *b)
+readable(const tx_verdict *v)
 {
+    return v->status == TX_VERIFIED || v->status == TX_EXPIRED;
+}
+
+/* True if `newer` is on the supersede chain that replaces `old` (all of one supplier). */
+static int
+replaces(const tx_verdicts *vs, const tx_verdict *newer, const tx_verdict *old)
+{
+    const tx_verdict *v = newer;
+
+    for (size_t hops = 0; v != NULL && v->has_supersedes && hops < vs->n; hops++) {
+        const tx_verdict *prev = NULL;
+        if (memcmp(v->supersedes, old->assessment, TX_ID_LEN) == 0) {
+            return 1;
+        }
+        for (size_t i = 0; i < vs->n && prev == NULL; i++) {
+            if (memcmp(vs->v[i].assessment, v->supersedes, TX_ID_LEN) == 0) {
+                prev = &vs->v[i];
+            }
+        }
+        v = prev;
+    }
+    return 0;
+}
+
+/* True if a should be shown instead of b for the same supplier: a readable assessment that
+ * replaces the other wins whatever their verdicts; otherwise the better verdict, then the
+ * newer. */
+static int
+better(const tx_verdicts *vs, const tx_verdict *a, const tx_verdict *b)
+{
+    if (readable(a) && replaces(vs, a, b)) {
+        return 1;
+    }
+    if (readable(b) && replaces(vs, b, a)) {
+        return 0;
+    }
     if (a->status != b->status) {
         return a->status < b->status; /* verified, then expired, then failed */
     }
@@ -62,7 +97,7 @@ pick_rows(const tx_verdicts *vs, row **out, size_t *n)
         }
         if (k == count) {
             rows[count++].v = v;
-        } else if (better(v, rows[k].v)) {
+        } else if (better(vs, v, rows[k].v)) {
             rows[k].v = v;
         }
     }
@@ -147,6 +182,9 @@ row_json(const row *r)
     }
     json_object_set_new(o, "as_of", date_json(v->as_of));
     json_object_set_new(o, "valid_until", date_json(v->valid_until));
+    json_object_set_new(o, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
+    json_object_set_new(o, "superseded_by", tx_verdict_superseded_json(v));
+    json_object_set_new(o, "certificate", tx_verdict_cert_json(v));
     if (!r->scored) {
         json_object_set_new(o, "areas", areas);
         json_object_set_new(o, "overall", json_null());
@@ -224,7 +262,10 @@ status_text(int status, int ja)
     if (!ja) {
         return tx_verdict_name(status);
     }
-    return status == TX_VERIFIED ? "検証済" : status == TX_EXPIRED ? "期限切れ" : "検証失敗";
+    return status == TX_VERIFIED  ? "検証済"
+           : status == TX_EXPIRED ? "期限切れ"
+           : status == TX_REVOKED ? "取消済"
+                                  : "検証失敗";
 }
 
 static void
@@ -251,6 +292,35 @@ put_id_line(FILE *f, const tx_verdict *v)
     fputc('\n', f);
 }
 
+/* Under a row: the questionnaire mismatch and the certificate's reason when it is not valid. */
+static void
+put_notes(FILE *f, const tx_verdict *v, int ja)
+{
+    const tx_cert_state *st = tx_verdict_cert_state(v);
+    char buf[640], d[16];
+
+    if (v->q_mismatch) {
+        fputs("  ", f);
+        snprintf(buf, sizeof buf, "%s%s",
+                 ja ? "質問票の版違い: " : "questionnaire: ", v->q_mismatch_reason);
+        tx_put_wrapped(f, buf, 2, WIDTH, 4);
+    }
+    if (v->superseded) {
+        /* This is an older assessment: say so, and whether the newer one can be read. */
+        fputs("  ", f);
+        snprintf(buf, sizeof buf, "%s%s", ja ? "旧版: " : "older assessment: ", v->notice);
+        tx_put_wrapped(f, buf, 2, WIDTH, 4);
+    }
+    if (v->cert_checked && st->status != TX_CERT_VALID && st->status != TX_CERT_NONE) {
+        tx_format_date(d, sizeof d, st->at);
+        fputs("  ", f);
+        snprintf(buf, sizeof buf, "%s %s%s: %s", ja ? "認証" : "certificate",
+                 st == &v->cert_as_of ? (ja ? "評価基準日 " : "at as-of ") : "",
+                 st == &v->cert_as_of ? d : (ja ? "現在" : "now"), st->reason);
+        tx_put_wrapped(f, buf, 2, WIDTH, 4);
+    }
+}
+
 static void
 write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
 {
@@ -263,13 +333,15 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
             q = rows[i].v->q;
         }
     }
-    name_w = WIDTH - 1 - (9 + 4 * (int)q->n_areas + 5 + 4 + 7);
+    /* The certificate column takes the place a verdict column would: every row here was
+     * verified, and one whose validity ended says so on the line below it. */
+    name_w = WIDTH - 1 - (10 + 4 * (int)q->n_areas + 5 + 4 + 7);
     name_w = name_w < 12 ? 12 : name_w;
     snprintf(buf, sizeof buf, "%s v%u: %s", q->id, q->version, tx_text(q->title, ja));
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
     tx_put_cell(f, ja ? "サプライヤ" : "SUPPLIER", name_w);
     fputc(' ', f);
-    tx_put_cell(f, ja ? "検証" : "STATUS", 8);
+    tx_put_cell(f, ja ? "認証" : "CERT", 9);
     for (size_t a = 0; a < q->n_areas; a++) {
         area_label(q, a, label, sizeof label);
         tx_put_rcell(f, label, 4);
@@ -285,7 +357,7 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
         }
         tx_put_cell(f, r->v->supplier_name[0] ? r->v->supplier_name : "(no profile)", name_w);
         fputc(' ', f);
-        tx_put_cell(f, status_text(r->v->status, ja), 8);
+        tx_put_cell(f, tx_cert_status_label(tx_verdict_cert_state(r->v)->status, ja), 9);
         for (size_t a = 0; a < r->score.n_areas; a++) {
             put_score(f, &r->score.areas[a], 4);
         }
@@ -298,9 +370,11 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
         fprintf(f, "%7zu\n", r->score.n_unanswered);
         put_id_line(f, r->v);
         if (r->v->status != TX_VERIFIED) {
+            snprintf(buf, sizeof buf, "%s: %s", status_text(r->v->status, ja), r->v->reason);
             fputs("  ", f);
-            tx_put_wrapped(f, r->v->reason, 2, WIDTH, 4);
+            tx_put_wrapped(f, buf, 2, WIDTH, 4);
         }
+        put_notes(f, r->v, ja);
     }
     /* Legend: area names, then what LV and MISS mean. */
     size_t used = 0;

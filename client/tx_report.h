@@ -3,10 +3,12 @@
  * fingerprint, verdict, as-of and valid-until, per-area scores, overall score, highest level
  * fully achieved and the number of items left unanswered.
  *
- * Table: fits 80 columns with up to 8 areas; short area ids with a legend.
+ * Table: fits 80 columns with up to 8 areas; short area ids with a legend; CERT is the status
+ * of the referenced TICS certificate (tx_verdict_cert_state), its reason on a line below when
+ * it is not valid; a row whose validity ended has "expired: ..." on a line below.
  * JSON (stable): {"generated","suppliers":[{"name","fingerprint","key","status","reason",
  *   "assessment","request","questionnaire":{"record","id","version","title"},"as_of",
- *   "valid_until","areas":[{"id","name":{"ja","en"},"score","items","answered","applicable"}],
+ *   "valid_until","questionnaire_mismatch","superseded_by","certificate","areas":[{"id","name":{"ja","en"},"score","items","answered","applicable"}],
  *   "overall","levels":[{"level","name":{"ja","en"},"applicable","implemented","share",
  *   "achieved"}],"level_achieved","unanswered","unanswered_items"}]}
  * Scores are percentages rounded to one decimal, null when nothing applicable was answered. */

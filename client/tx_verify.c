@@ -26,6 +26,8 @@ tx_verdict_name(int status)
         return "verified";
     case TX_EXPIRED:
         return "expired";
+    case TX_REVOKED:
+        return "revoked";
     default:
         return "failed";
     }
@@ -118,11 +120,62 @@ open_inner(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, t
     return rc;
 }
 
+/* Notes that the assessment answers another questionnaire than its request asked for. */
 static void
-check(tx_home *home, const tx_orgs *orgs, const tx_rec *grant, tx_verdict *v)
+note_mismatch(tx_home *home, const tx_questionnaire_pb *answered, const uint8_t *requested,
+              tx_verdict *v)
+{
+    tx_rec rq = {0};
+    char hex[2 * TX_ID_LEN + 1];
+
+    v->q_mismatch = 1;
+    memcpy(v->q_requested, requested, TX_ID_LEN);
+    tx_hex(hex, requested, TX_ID_LEN);
+    if (tx_rec_from_cache(home, requested, TX_KIND_QUESTIONNAIRE, &rq) == TX_OK) {
+        const tx_questionnaire_pb *q = (const tx_questionnaire_pb *)rq.msg;
+        snprintf(v->q_requested_name, sizeof v->q_requested_name, "%.80s v%u", q->id, q->version);
+        snprintf(v->q_mismatch_reason, sizeof v->q_mismatch_reason,
+                 "answers %.80s v%u, but the request asked for %s (%.12s)", answered->id,
+                 answered->version, v->q_requested_name, hex);
+    } else {
+        snprintf(v->q_mismatch_reason, sizeof v->q_mismatch_reason,
+                 "answers %.80s v%u, but the request asked for questionnaire %.12s", answered->id,
+                 answered->version, hex);
+    }
+    tx_rec_clear(&rq);
+    tx_fail_clear();
+}
+
+/* The newest revocation by the grant's author of this organisation's access to the grant's
+ * assessment that is newer than the grant (a later grant restores access), or NULL. */
+static const tx_rec *
+revoked_by(const tx_recs *revokes, const tx_rec *grant, const uint8_t *me)
+{
+    const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
+    const tx_rec *found = NULL;
+
+    for (size_t i = 0; i < revokes->n; i++) {
+        const tx_rec *r = &revokes->v[i];
+        const tx_grant_revoke_pb *rp = (const tx_grant_revoke_pb *)r->msg;
+
+        if (memcmp(tx_rec_signer(r), tx_rec_signer(grant), TX_KEY_LEN) == 0 &&
+            memcmp(rp->assessment.data, g->assessment.data, TX_ID_LEN) == 0 &&
+            memcmp(rp->grantee.data, me, TX_KEY_LEN) == 0 && rp->meta->seq > g->meta->seq &&
+            (found == NULL ||
+             rp->meta->seq > ((const tx_grant_revoke_pb *)found->msg)->meta->seq)) {
+            found = r;
+        }
+    }
+    return found;
+}
+
+static void
+check(tx_home *home, const tx_orgs *orgs, const tx_trust_set *ts, const tx_recs *revokes,
+      const tx_rec *grant, tx_verdict *v)
 {
     const tx_identity *me = tx_home_identity(home);
     const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
+    const tx_rec *revoke;
     const tx_org *o;
     tx_rec sealed = {0}, inner = {0}, qrec = {0}, req = {0};
     const tx_sealed_pb *s;
@@ -143,13 +196,23 @@ check(tx_home *home, const tx_orgs *orgs, const tx_rec *grant, tx_verdict *v)
     }
     if (memcmp(g->grantee.data, me->pub.sign, TX_KEY_LEN) != 0) {
         char fp[TX_FP_LEN];
+        uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+        /* Passed on by its grantee, it cannot be read here either: the key is sealed to it. */
+        int opens = key != NULL && tx_open_key(me, g->sealed_key.data, key) == TX_OK;
+        sodium_free(key);
         tx_fingerprint(g->grantee.data, fp);
-        fail(v, TX_FAILED, "not granted to this organisation: the grant names %s", fp);
+        fail(v, TX_FAILED, "not granted to this organisation: the grant names %s%s", fp,
+             opens ? "" : ", and its content key is not sealed to this buyer");
+        goto out;
+    }
+    if ((revoke = revoked_by(revokes, grant, me->pub.sign)) != NULL) {
+        tx_format_date(d, sizeof d, ((const tx_grant_revoke_pb *)revoke->msg)->meta->created);
+        fail(v, TX_REVOKED, "revoked by the supplier on %s", d);
         goto out;
     }
     if (g->until != 0 && g->until < now) {
         tx_format_date(d, sizeof d, g->until);
-        fail(v, TX_FAILED, "the grant ended on %s", d);
+        fail(v, TX_EXPIRED, "the grant expired on %s", d);
         goto out;
     }
     if (load(home, g->assessment.data, TX_KIND_ASSESSMENT, &sealed, v) != TX_OK) {
@@ -158,6 +221,10 @@ check(tx_home *home, const tx_orgs *orgs, const tx_rec *grant, tx_verdict *v)
     s = (const tx_sealed_pb *)sealed.msg;
     v->seq = s->meta->seq;
     memcpy(v->questionnaire, s->questionnaire.data, TX_ID_LEN);
+    if (s->supersedes.len == TX_ID_LEN) {
+        v->has_supersedes = 1;
+        memcpy(v->supersedes, s->supersedes.data, TX_ID_LEN);
+    }
     if (memcmp(tx_rec_signer(&sealed), v->supplier, TX_KEY_LEN) != 0) {
         fail(v, TX_FAILED, "the grant is not signed by the assessment's author");
         goto out;
@@ -166,6 +233,8 @@ check(tx_home *home, const tx_orgs *orgs, const tx_rec *grant, tx_verdict *v)
         goto out;
     }
     a = (const tx_assessment_pb *)inner.msg;
+    v->has_content = 1;
+    memcpy(v->content, inner.id, TX_ID_LEN);
     v->as_of = a->as_of;
     v->valid_until = a->valid_until;
     if (memcmp(tx_rec_signer(&inner), v->supplier, TX_KEY_LEN) != 0) {
@@ -199,8 +268,8 @@ check(tx_home *home, const tx_orgs *orgs, const tx_rec *grant, tx_verdict *v)
             goto out;
         }
         if (memcmp(r->questionnaire.data, s->questionnaire.data, TX_ID_LEN) != 0) {
-            fail(v, TX_FAILED, "answers another questionnaire than the request asked for");
-            goto out;
+            /* Authentic, but not what was asked: reported beside the verdict. */
+            note_mismatch(home, (const tx_questionnaire_pb *)qrec.msg, r->questionnaire.data, v);
         }
     }
     if (tx_score_compute((const tx_questionnaire_pb *)qrec.msg, a->answers, a->n_answers, &score) !=
@@ -209,6 +278,11 @@ check(tx_home *home, const tx_orgs *orgs, const tx_rec *grant, tx_verdict *v)
         goto out;
     }
     tx_score_free(&score);
+    v->cert_checked = 1;
+    tx_cert_evaluate(ts, a->certificate.len == TX_ID_LEN ? a->certificate.data : NULL, v->supplier,
+                     a->as_of, &v->cert, &v->cert_as_of);
+    tx_cert_evaluate(ts, a->certificate.len == TX_ID_LEN ? a->certificate.data : NULL, v->supplier,
+                     now, NULL, &v->cert_now);
     if (a->as_of > now) {
         tx_format_date(d, sizeof d, a->as_of);
         fail(v, TX_FAILED, "its as-of date %s is in the future", d);
@@ -230,9 +304,10 @@ out:
     tx_rec_clear(&req);
 }
 
-/* Grants in the cache, verified, with the profiles seen alongside. */
+/* Grants, revocations and sealed assessments in the cache, verified, with the profiles seen
+ * alongside. */
 static int
-load_cache(tx_home *home, tx_recs *grants, tx_orgs *orgs)
+load_cache(tx_home *home, tx_recs *grants, tx_recs *revokes, tx_recs *sealed, tx_orgs *orgs)
 {
     uint8_t(*ids)[TX_ID_LEN] = NULL;
     tx_recs profiles = {0};
@@ -254,10 +329,15 @@ load_cache(tx_home *home, tx_recs *grants, tx_orgs *orgs)
             continue;
         }
         kind = tx_kind_from_payload_type(r.env->payload_type);
-        if ((kind == TX_KIND_GRANT || kind == TX_KIND_PROFILE) &&
+        if ((kind == TX_KIND_GRANT || kind == TX_KIND_PROFILE || kind == TX_KIND_GRANT_REVOKE ||
+             kind == TX_KIND_ASSESSMENT) &&
             tx_decode_payload(r.env, kind, &r.msg) == TX_OK) {
             r.kind = kind;
-            rc = tx_recs_push(kind == TX_KIND_GRANT ? grants : &profiles, &r);
+            rc = tx_recs_push(kind == TX_KIND_GRANT          ? grants
+                              : kind == TX_KIND_GRANT_REVOKE ? revokes
+                              : kind == TX_KIND_ASSESSMENT   ? sealed
+                                                             : &profiles,
+                              &r);
         }
         tx_rec_clear(&r);
     }
@@ -267,6 +347,104 @@ load_cache(tx_home *home, tx_recs *grants, tx_orgs *orgs)
     tx_recs_clear(&profiles);
     free(ids);
     return rc;
+}
+
+/* The sealed record of v's author that replaces `id`, or NULL; the newest if several do. */
+static const tx_rec *
+successor(const tx_recs *sealed, const uint8_t *author, const uint8_t *id)
+{
+    const tx_rec *found = NULL;
+
+    for (size_t i = 0; i < sealed->n; i++) {
+        const tx_rec *r = &sealed->v[i];
+        const tx_sealed_pb *s = (const tx_sealed_pb *)r->msg;
+
+        if (s->supersedes.len == TX_ID_LEN && memcmp(s->supersedes.data, id, TX_ID_LEN) == 0 &&
+            memcmp(tx_rec_signer(r), author, TX_KEY_LEN) == 0 &&
+            (found == NULL ||
+             s->meta->seq > ((const tx_sealed_pb *)found->msg)->meta->seq)) {
+            found = r;
+        }
+    }
+    return found;
+}
+
+static const tx_verdict *
+verdict_of(const tx_verdicts *vs, const uint8_t *id)
+{
+    for (size_t i = 0; i < vs->n; i++) {
+        if (memcmp(vs->v[i].assessment, id, TX_ID_LEN) == 0) {
+            return &vs->v[i];
+        }
+    }
+    return NULL;
+}
+
+/* True if a cached grant of `id` by `author` to `me` stands (not revoked, not ended). */
+static int
+granted(const tx_recs *grants, const tx_recs *revokes, const uint8_t *author, const uint8_t *me,
+        const uint8_t *id)
+{
+    int64_t now = tx_now();
+
+    for (size_t i = 0; i < grants->n; i++) {
+        const tx_rec *g = &grants->v[i];
+        const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
+
+        if (memcmp(gp->assessment.data, id, TX_ID_LEN) == 0 &&
+            memcmp(gp->grantee.data, me, TX_KEY_LEN) == 0 &&
+            memcmp(tx_rec_signer(g), author, TX_KEY_LEN) == 0 &&
+            revoked_by(revokes, g, me) == NULL && (gp->until == 0 || gp->until >= now)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Follows the supersede chain from v's assessment (records signed by its author, as cached) to
+ * its newest record, and says whether a newer one is granted to this organisation. */
+static void
+note_superseded(const tx_recs *sealed, const tx_recs *grants, const tx_recs *revokes,
+                const uint8_t *me, const tx_verdicts *vs, tx_verdict *v)
+{
+    const tx_rec *next = successor(sealed, v->supplier, v->assessment), *last = NULL;
+    const tx_rec *shared = NULL;
+    const tx_verdict *nv;
+    char hex[2 * TX_ID_LEN + 1], d[16];
+
+    /* Bounded: signed records cannot form a loop (each names an earlier id), but stay safe. */
+    for (size_t hops = 0; next != NULL && hops <= sealed->n; hops++) {
+        last = next;
+        if (granted(grants, revokes, v->supplier, me, next->id)) {
+            shared = next;
+        }
+        next = successor(sealed, v->supplier, next->id);
+    }
+    if (last == NULL) {
+        return;
+    }
+    v->superseded = 1;
+    memcpy(v->superseded_by, last->id, TX_ID_LEN);
+    v->superseded_on = ((const tx_sealed_pb *)last->msg)->meta->created;
+    if (shared != NULL) {
+        v->newer_shared = 1;
+        tx_hex(hex, shared->id, TX_ID_LEN);
+        nv = verdict_of(vs, shared->id);
+        if (nv == NULL) {
+            snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s", hex);
+        } else if (nv->status == TX_VERIFIED) {
+            snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s (verified)",
+                     hex);
+        } else {
+            snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s (%s: %.120s)",
+                     hex, tx_verdict_name(nv->status), nv->reason);
+        }
+        return;
+    }
+    tx_hex(hex, last->id, TX_ID_LEN);
+    tx_format_date(d, sizeof d, v->superseded_on);
+    snprintf(v->notice, sizeof v->notice,
+             "superseded by a newer assessment not shared with you (%.12s, %s)", hex, d);
 }
 
 static uint64_t
@@ -279,15 +457,17 @@ int
 tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
 {
     const uint8_t *me = tx_home_identity(home)->pub.sign;
-    tx_recs grants = {0};
+    tx_recs grants = {0}, revokes = {0}, sealed = {0};
     tx_orgs orgs = {0};
+    tx_trust_set ts = {0};
     const tx_rec **pick = NULL; /* chosen grant per assessment */
     size_t n_pick = 0;
     const uint8_t *target = NULL;
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = load_cache(home, &grants, &orgs)) != TX_OK) {
+    if ((rc = load_cache(home, &grants, &revokes, &sealed, &orgs)) != TX_OK ||
+        (rc = tx_trust_set_from_cache(home, &ts)) != TX_OK) {
         goto out;
     }
     pick = calloc(grants.n ? grants.n : 1, sizeof *pick);
@@ -345,13 +525,19 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
         goto out;
     }
     for (size_t k = 0; k < n_pick; k++) {
-        check(home, &orgs, pick[k], &out->v[out->n++]);
+        check(home, &orgs, &ts, &revokes, pick[k], &out->v[out->n++]);
+    }
+    for (size_t k = 0; k < out->n; k++) {
+        note_superseded(&sealed, &grants, &revokes, me, out, &out->v[k]);
     }
     tx_fail_clear();
 out:
     free(pick);
     tx_orgs_free(&orgs);
+    tx_trust_set_free(&ts);
     tx_recs_clear(&grants);
+    tx_recs_clear(&revokes);
+    tx_recs_clear(&sealed);
     return rc;
 }
 
@@ -361,9 +547,56 @@ tx_verify_failures(const tx_verdicts *vs)
     size_t n = 0;
 
     for (size_t i = 0; i < vs->n; i++) {
-        n += vs->v[i].status != TX_VERIFIED;
+        const tx_verdict *v = &vs->v[i];
+        n += v->status != TX_VERIFIED ||
+             (v->cert_checked && (tx_cert_status_problem(v->cert_as_of.status) ||
+                                  tx_cert_status_problem(v->cert_now.status)));
     }
     return n;
+}
+
+const tx_cert_state *
+tx_verdict_cert_state(const tx_verdict *v)
+{
+    if (!tx_cert_status_problem(v->cert_now.status) &&
+        tx_cert_status_problem(v->cert_as_of.status)) {
+        return &v->cert_as_of;
+    }
+    return &v->cert_now;
+}
+
+json_t *
+tx_verdict_cert_json(const tx_verdict *v)
+{
+    return v->cert_checked ? tx_cert_json(&v->cert, &v->cert_as_of, &v->cert_now) : json_null();
+}
+
+json_t *
+tx_verdict_superseded_json(const tx_verdict *v)
+{
+    char hex[2 * TX_ID_LEN + 1], d[16];
+
+    if (!v->superseded) {
+        return json_null();
+    }
+    tx_hex(hex, v->superseded_by, TX_ID_LEN);
+    tx_format_date(d, sizeof d, v->superseded_on);
+    return json_pack("{s:s,s:s,s:b,s:s}", "assessment", hex, "date", d, "shared",
+                     v->newer_shared, "notice", v->notice);
+}
+
+json_t *
+tx_verdict_mismatch_json(const tx_verdict *v)
+{
+    char hex[2 * TX_ID_LEN + 1];
+
+    if (!v->q_mismatch) {
+        return json_null();
+    }
+    tx_hex(hex, v->q_requested, TX_ID_LEN);
+    return json_pack("{s:s,s:{s:s,s:o}}", "reason", v->q_mismatch_reason, "requested", "record",
+                     hex, "name",
+                     v->q_requested_name[0] ? json_string(v->q_requested_name) : json_null());
 }
 
 void
@@ -402,6 +635,33 @@ date_or_null(int64_t t)
     return json_string(d);
 }
 
+/* The sub-suppliers the assessment lists (read from inside it): [{"name","supplies","key",
+ * "fingerprint"}], keys null when not given; null when it was not decrypted. */
+static json_t *
+sub_suppliers_json(const tx_verdict *v)
+{
+    json_t *arr;
+
+    if (v->inner == NULL) {
+        return json_null();
+    }
+    arr = json_array();
+    for (size_t i = 0; i < v->inner->n_suppliers; i++) {
+        const Ticsx__V1__SubSupplier *s = v->inner->suppliers[i];
+        int keyed = s->key.len == TX_KEY_LEN;
+        char fp[TX_FP_LEN];
+
+        if (keyed) {
+            tx_fingerprint(s->key.data, fp);
+        }
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o}", "name", s->name, "supplies",
+                                             s->supplies, "key",
+                                             hex_or_null(keyed, s->key.data, TX_KEY_LEN),
+                                             "fingerprint", keyed ? json_string(fp) : json_null()));
+    }
+    return arr;
+}
+
 int
 tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
 {
@@ -425,6 +685,13 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
                           date_or_null(v->as_of), "valid_until", date_or_null(v->valid_until),
                           "questionnaire", hex_or_null(v->seq != 0, v->questionnaire, TX_ID_LEN),
                           "request", hex_or_null(v->has_request, v->request, TX_ID_LEN)));
+            json_t *last = json_array_get(arr, json_array_size(arr) - 1);
+            json_object_set_new(last, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
+            json_object_set_new(last, "superseded_by", tx_verdict_superseded_json(v));
+            json_object_set_new(last, "content",
+                                hex_or_null(v->has_content, v->content, TX_ID_LEN));
+            json_object_set_new(last, "sub_suppliers", sub_suppliers_json(v));
+            json_object_set_new(last, "certificate", tx_verdict_cert_json(v));
         }
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
@@ -461,6 +728,29 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
         }
         tx_put_wrapped(f, line, 38, 80, 38);
         fprintf(f, "%14s%s\n", "", v->supplier_fp);
+        if (v->q_mismatch) {
+            fprintf(f, "%14s", "");
+            snprintf(line, sizeof line, "questionnaire: %s", v->q_mismatch_reason);
+            tx_put_wrapped(f, line, 14, 80, 16);
+        }
+        if (v->superseded) {
+            fprintf(f, "%14s", "");
+            tx_put_wrapped(f, v->notice, 14, 80, 16);
+        }
+        if (v->cert_checked) {
+            char cl[640];
+            fprintf(f, "%14s", "");
+            snprintf(cl, sizeof cl, "certificate %s: %s", tx_cert_status_name(v->cert_now.status),
+                     v->cert_now.reason);
+            tx_put_wrapped(f, cl, 14, 80, 16);
+            if (v->cert_as_of.status != v->cert_now.status) {
+                tx_format_date(a, sizeof a, v->as_of);
+                fprintf(f, "%14s", "");
+                snprintf(cl, sizeof cl, "at as-of %s %s: %s", a,
+                         tx_cert_status_name(v->cert_as_of.status), v->cert_as_of.reason);
+                tx_put_wrapped(f, cl, 14, 80, 16);
+            }
+        }
     }
     return TX_OK;
 }

@@ -1,21 +1,32 @@
 /* Verification of granted assessments, on this machine, from the bytes in the cache; the hub
  * is trusted for nothing. Per assessment: grant and sealed record verify; the grant, sealed
- * and inner signers are one organisation; the grant names this organisation; the content key
+ * and inner signers are one organisation; the grant names this organisation; no revocation
+ * by the supplier newer than the grant ("revoked by the supplier on DATE"); the grant's until
+ * has not passed (else "expired"); the content key
  * opens with this organisation's seal key; the ciphertext opens (AD = questionnaire id); the
  * inner envelope verifies and is an assessment; it names the sealed record's questionnaire;
  * the questionnaire record verifies; a request the grant names is this organisation's and asks
  * for that questionnaire; the answers fit the questionnaire; the dates hold (as-of not in the
- * future, valid-until not past: else "expired"). */
+ * future, valid-until not past: else "expired").
+ * Beside the verdict: the TICS certificate the assessment references, judged (tx_certcheck)
+ * at its as-of date and now with the accreditor keys pinned in the home and the records in the
+ * cache; whether it answers another questionnaire (version) than its request asked for; and
+ * whether a newer sealed assessment of its author supersedes it (the hub shows such a record to
+ * the old one's grantees even when it is not granted to them). */
 #ifndef TX_VERIFY_H
 #define TX_VERIFY_H
 
+#include "tx_certcheck.h"
 #include "tx_codec.h"
 #include "tx_home.h"
 #include "tx_keys.h"
 
+#include <jansson.h>
 #include <stdio.h>
 
-enum { TX_VERIFIED = 0, TX_EXPIRED = 1, TX_FAILED = 2 };
+/* Verdicts, best first. Revoked: the supplier withdrew this organisation's grant (a
+ * GrantRevoke newer than its newest grant); expired also covers a grant whose `until` passed. */
+enum { TX_VERIFIED = 0, TX_EXPIRED = 1, TX_FAILED = 2, TX_REVOKED = 3 };
 
 typedef struct {
     uint8_t assessment[TX_ID_LEN];
@@ -32,6 +43,24 @@ typedef struct {
     uint8_t request[TX_ID_LEN];
     tx_questionnaire_pb *q;  /* owned; set once the questionnaire verified */
     tx_assessment_pb *inner; /* owned; set once decrypted and verified */
+    int cert_checked;        /* the certificate fields below are set (inner assessment read) */
+    tx_cert_info cert;
+    tx_cert_state cert_as_of, cert_now;
+    int q_mismatch;                 /* answers another questionnaire than the request's */
+    uint8_t q_requested[TX_ID_LEN]; /* the request's questionnaire record */
+    char q_requested_name[96];      /* "tics-selfcheck v2", "" when not in the cache */
+    char q_mismatch_reason[256];
+    int has_supersedes;             /* the sealed record says it replaces `supersedes` */
+    uint8_t supersedes[TX_ID_LEN];
+    int superseded;                 /* a newer sealed record of its author replaces it */
+    uint8_t superseded_by[TX_ID_LEN]; /* the newest at the end of that chain */
+    int64_t superseded_on;          /* when that one was signed */
+    int newer_shared;               /* it was granted to this organisation (it has a verdict) */
+    char notice[256];               /* "superseded by a newer assessment not shared with you
+                                       (...)" or "newer assessment available: ..."; "" if none */
+    int has_content;                /* the ciphertext opened */
+    uint8_t content[TX_ID_LEN];     /* SHA-256 of the inner signed assessment: every grantee of
+                                       one assessment reads these same bytes */
 } tx_verdict;
 
 typedef struct {
@@ -46,14 +75,28 @@ typedef struct {
  * running the checks; each verdict says how its assessment fared. */
 int tx_verify_all(tx_home *home, const char *only, tx_verdicts *out);
 
-/* Number of verdicts that are not TX_VERIFIED. */
+/* Number of verdicts that are not TX_VERIFIED, or whose certificate has a problem at as-of or
+ * now (tx_cert_status_problem: anything but valid or no certificate). */
 size_t tx_verify_failures(const tx_verdicts *vs);
+
+/* The certificate status to show in one word: now's when it is a problem, else as-of's when
+ * that is, else now's. */
+const tx_cert_state *tx_verdict_cert_state(const tx_verdict *v);
+
+/* JSON of a verdict's certificate (tx_cert_json) or null when it was not read. */
+json_t *tx_verdict_cert_json(const tx_verdict *v);
+
+/* JSON of a supersede notice: null, or {"assessment","date","shared","notice"}. */
+json_t *tx_verdict_superseded_json(const tx_verdict *v);
+
+/* JSON of a questionnaire mismatch: null, or {"reason","requested":{"record","name"}}. */
+json_t *tx_verdict_mismatch_json(const tx_verdict *v);
 
 /* Table (assessment, supplier, fingerprint, verdict and reason), JSON, or ids of verified
  * assessments (quiet). */
 int tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet);
 
-/* "verified", "expired" or "failed". */
+/* "verified", "expired", "failed" or "revoked". */
 const char *tx_verdict_name(int status);
 
 void tx_verdicts_free(tx_verdicts *vs);

@@ -52,6 +52,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case TICSX__V1__CALL__BODY_PING:
         break;
+    case TICSX__V1__CALL__BODY_WATCH:
+        if (call->watch == NULL || call->watch->n_kinds > 16) {
+            abort();
+        }
+        break;
     default:
         abort();
     }

@@ -337,6 +337,27 @@ check_revoke(tx_batch *b, const tx_submission *sub, const tx_grant_revoke_pb *v,
     return rc;
 }
 
+/* A superseding assessment becomes visible to everyone who may read the one it replaces now
+ * (its current grantees, and those told of an earlier supersede in the chain), so a buyer
+ * still holding only the old one learns that it is superseded. It sees ciphertext only:
+ * without a grant of the new assessment (the supplier's choice) it cannot read it. */
+static int
+notify_superseded(tx_batch *b, uint64_t old_index, const uint8_t signer[TX_KEY_LEN],
+                  uint64_t new_index)
+{
+    uint8_t(*readers)[TX_KEY_LEN] = NULL;
+    size_t n = 0;
+    int rc = tx_batch_readers(b, old_index, &readers, &n);
+
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        if (memcmp(readers[i], signer, TX_KEY_LEN) != 0) {
+            rc = tx_batch_allow(b, readers[i], TX_KIND_ASSESSMENT, new_index);
+        }
+    }
+    free(readers);
+    return rc;
+}
+
 /* Kind-specific rules, then the append with the record's readers. */
 static int
 apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
@@ -345,7 +366,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     uint8_t(*heap)[TX_KEY_LEN] = NULL;
     uint8_t(*readers)[TX_KEY_LEN] = pair;
     size_t n_readers = 0;
-    uint64_t ref_index = 0;
+    uint64_t ref_index = 0, old_index = 0;
     int rc = TX_OK;
 
     switch (sub->kind) {
@@ -373,6 +394,14 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 
         if ((rc = reference(b, &s->questionnaire, TX_KIND_QUESTIONNAIRE, "questionnaire",
                             &ref_index, res)) != TX_OK) {
+            return rc;
+        }
+        /* Only the author of an assessment may supersede it. */
+        if (s->supersedes.len == TX_ID_LEN &&
+            ((rc = reference(b, &s->supersedes, TX_KIND_ASSESSMENT, "superseded assessment",
+                             &old_index, res)) != TX_OK ||
+             (rc = same_author(b, old_index, sub->signer, &s->supersedes, "assessment",
+                               "supersede it", res)) != TX_OK)) {
             return rc;
         }
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
@@ -423,6 +452,9 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     }
     rc = tx_batch_append(b, sub->buf, sub->len, sub->kind, sub->signer, sub->seq,
                          (const uint8_t(*)[TX_KEY_LEN])readers, n_readers, &res->receipt);
+    if (rc == TX_OK && sub->kind == TX_KIND_ASSESSMENT && old_index != 0) {
+        rc = notify_superseded(b, old_index, sub->signer, res->receipt.index);
+    }
     if (rc == TX_OK && sub->kind == TX_KIND_GRANT) {
         /* The grantee may now fetch the sealed assessment it was granted. */
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;

@@ -33,6 +33,34 @@ tx_be64_get(const uint8_t in[TX_IDX_LEN])
     return v;
 }
 
+/* What made the last write on this thread fail for lack of room: MDB_MAP_FULL, or the errno
+ * of a full disk (tx_store_full_reason). */
+static _Thread_local int full_cause;
+
+const char *
+tx_store_full_reason(void)
+{
+    if (full_cause == MDB_MAP_FULL) {
+        return "the hub's database is full (it reached its map size); nothing was stored. The "
+               "hub operator must restart the hub with a larger --map-size";
+    }
+    return "the disk holding the hub's database is full; nothing was stored. The hub operator "
+           "must free space on it";
+}
+
+/* Says on the hub's log how large the map is and how to grow it. */
+static void
+log_map_full(tx_store *s)
+{
+    MDB_envinfo info;
+
+    if (full_cause == MDB_MAP_FULL && mdb_env_info(s->env, &info) == MDB_SUCCESS) {
+        tx_error("store: the database reached its map size of %zu MiB and the write was "
+                 "dropped; restart the hub with a larger --map-size (e.g. --map-size %zu)",
+                 info.me_mapsize >> 20, 2 * (info.me_mapsize >> 20));
+    }
+}
+
 int
 tx_store_err(int rc, const char *what)
 {
@@ -44,7 +72,13 @@ tx_store_err(int rc, const char *what)
     case MDB_MAP_FULL:
     case ENOSPC:
     case EDQUOT:
-        tx_error("store: %s: %s", what, mdb_strerror(rc));
+        full_cause = rc;
+        if (rc == MDB_MAP_FULL) {
+            tx_error("store: %s: %s", what, mdb_strerror(rc));
+        } else {
+            tx_error("store: %s: the disk holding the database is full (%s); free space there",
+                     what, mdb_strerror(rc));
+        }
         return TX_ERR_STORAGE_FULL;
     case ENOMEM:
         return TX_ERR_NOMEM;
@@ -97,11 +131,111 @@ tx_store_last_in(tx_store *s, MDB_txn *txn, uint64_t *last)
     if (rc != MDB_SUCCESS) {
         return tx_store_err(rc, "read last log index");
     }
-    if (k.mv_size != TX_IDX_LEN) {
+    if (k.mv_size != TX_LOG_KEY_LEN && k.mv_size != TX_IDX_LEN) {
         tx_error("store: log key of %zu bytes; the data file is damaged", k.mv_size);
         return TX_ERR_STORAGE;
     }
     *last = tx_be64_get(k.mv_data);
+    return TX_OK;
+}
+
+int
+tx_log_append(tx_batch *b, uint64_t index, const uint8_t *env, size_t len)
+{
+    uint8_t key[TX_LOG_KEY_LEN];
+    int rc = TX_OK;
+
+    if (len > (size_t)TX_LOG_PART * 0xffff) {
+        return TX_ERR_TOO_LARGE;
+    }
+    tx_be64_put(key, index);
+    for (size_t off = 0, part = 0; off < len && rc == TX_OK; off += TX_LOG_PART, part++) {
+        key[TX_IDX_LEN] = (uint8_t)(part >> 8);
+        key[TX_IDX_LEN + 1] = (uint8_t)part;
+        rc = tx_batch_put(b, b->s->log, key, sizeof key, env + off,
+                          len - off < TX_LOG_PART ? len - off : TX_LOG_PART, MDB_APPEND, "log");
+    }
+    return rc;
+}
+
+/* The envelope of an environment written before parts: index -> whole envelope. */
+static int
+log_read_whole(tx_store *s, MDB_txn *txn, const uint8_t key[TX_IDX_LEN], uint8_t **env,
+               size_t *len)
+{
+    MDB_val k = {TX_IDX_LEN, (void *)key}, v;
+    int rc = tx_store_err(mdb_get(txn, s->log, &k, &v), "read log");
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if ((*env = malloc(v.mv_size ? v.mv_size : 1)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(*env, v.mv_data, v.mv_size);
+    *len = v.mv_size;
+    return TX_OK;
+}
+
+int
+tx_log_read(tx_store *s, MDB_txn *txn, uint64_t index, uint8_t **env, size_t *len)
+{
+    uint8_t key[TX_LOG_KEY_LEN];
+    MDB_cursor *cur;
+    MDB_val k = {sizeof key, key}, v;
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+    unsigned part = 0;
+    int mrc, rc;
+
+    *env = NULL;
+    *len = 0;
+    tx_be64_put(key, index);
+    key[TX_IDX_LEN] = key[TX_IDX_LEN + 1] = 0;
+    if ((rc = tx_store_err(mdb_cursor_open(txn, s->log, &cur), "open log cursor")) != TX_OK) {
+        return rc;
+    }
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == MDB_SUCCESS && rc == TX_OK;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kd = k.mv_data;
+
+        if (k.mv_size != TX_LOG_KEY_LEN || memcmp(kd, key, TX_IDX_LEN) != 0) {
+            break;
+        }
+        if (((unsigned)kd[TX_IDX_LEN] << 8 | kd[TX_IDX_LEN + 1]) != part || v.mv_size == 0 ||
+            v.mv_size > TX_LOG_PART) {
+            tx_error("store: log entry %llu has a damaged part %u; the data file is damaged",
+                     (unsigned long long)index, part);
+            rc = TX_ERR_STORAGE;
+            break;
+        }
+        if (n + v.mv_size > cap) {
+            uint8_t *grown;
+
+            cap = cap ? 2 * cap : 8 * TX_LOG_PART;
+            if ((grown = realloc(buf, cap)) == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
+            }
+            buf = grown;
+        }
+        memcpy(buf + n, v.mv_data, v.mv_size);
+        n += v.mv_size;
+        part++;
+    }
+    if (rc == TX_OK && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = tx_store_err(mrc, "read log");
+    }
+    mdb_cursor_close(cur);
+    if (rc == TX_OK && part == 0) {
+        return log_read_whole(s, txn, key, env, len);
+    }
+    if (rc != TX_OK) {
+        free(buf);
+        return rc;
+    }
+    *env = buf;
+    *len = n;
     return TX_OK;
 }
 
@@ -145,25 +279,72 @@ tx_kind_is_stored(int kind)
     return kind >= TX_KIND_PROFILE && kind <= TX_KIND_CERT_EVENT;
 }
 
+#define GRANTEES_BUILT "built" /* marker key: grantees holds every assessment access entry */
+
+/* Fills `grantees` from `access` once, for an environment written before it existed. The
+ * marker (shorter than any real key) says it was done. */
+static int
+build_grantees(tx_store *s, MDB_txn *txn)
+{
+    MDB_val k = {sizeof GRANTEES_BUILT - 1, GRANTEES_BUILT}, v = {0, ""};
+    MDB_cursor *cur = NULL;
+    int mrc = mdb_get(txn, s->grantees, &k, &v);
+
+    if (mrc != MDB_NOTFOUND) {
+        return mrc;
+    }
+    if ((mrc = mdb_cursor_open(txn, s->access, &cur)) != MDB_SUCCESS) {
+        return mrc;
+    }
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *a = k.mv_data;
+        uint8_t g[TX_GRANTEES_KEY_LEN];
+        MDB_val gk = {sizeof g, g}, gv = {0, ""};
+
+        if (k.mv_size != TX_ACCESS_KEY_LEN || a[TX_KEY_LEN] != TX_KIND_ASSESSMENT) {
+            continue;
+        }
+        memcpy(g, a + TX_KEY_LEN + 1, TX_IDX_LEN);
+        memcpy(g + TX_IDX_LEN, a, TX_KEY_LEN);
+        if ((mrc = mdb_put(txn, s->grantees, &gk, &gv, 0)) != MDB_SUCCESS) {
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    if (mrc != MDB_NOTFOUND) {
+        return mrc;
+    }
+    k.mv_size = sizeof GRANTEES_BUILT - 1;
+    k.mv_data = GRANTEES_BUILT;
+    v.mv_size = 0;
+    v.mv_data = "";
+    return mdb_put(txn, s->grantees, &k, &v, 0);
+}
+
 static int
 open_dbs(tx_store *s)
 {
-    static const char *const names[] = {"log",     "ids",    "seqs",  "transports",
-                                        "members", "access", "public"};
+    static const char *const names[] = {"log",     "ids",    "seqs",   "transports",
+                                        "members", "access", "public", "grantees"};
     MDB_dbi *dbis[] = {&s->log,     &s->ids,    &s->seqs, &s->transports,
-                       &s->members, &s->access, &s->pub};
+                       &s->members, &s->access, &s->pub,  &s->grantees};
     MDB_txn *txn;
-    int rc = tx_store_txn_begin(s, 0, &txn);
+    int mrc, rc = tx_store_txn_begin(s, 0, &txn);
 
     if (rc != TX_OK) {
         return rc;
     }
     for (size_t i = 0; i < TX_ARRAY_LEN(names); i++) {
-        int mrc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);
+        mrc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);
         if (mrc != MDB_SUCCESS) {
             mdb_txn_abort(txn);
             return tx_store_err(mrc, names[i]);
         }
+    }
+    if ((mrc = build_grantees(s, txn)) != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return tx_store_err(mrc, "build grantees");
     }
     return tx_store_err(mdb_txn_commit(txn), "create databases");
 }
@@ -192,7 +373,7 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
         free(s);
         return rc;
     }
-    rc = mdb_env_set_maxdbs(s->env, 8);
+    rc = mdb_env_set_maxdbs(s->env, 16);
     if (rc == MDB_SUCCESS && map_size > 0) {
         rc = mdb_env_set_mapsize(s->env, map_size);
     }
@@ -280,6 +461,9 @@ tx_batch_commit(tx_batch **b_p)
     } else {
         /* mdb_txn_commit frees the transaction whatever it returns. */
         rc = tx_store_err(mdb_txn_commit(b->txn), "commit");
+    }
+    if (rc == TX_ERR_STORAGE_FULL) {
+        log_map_full(b->s);
     }
     free(b);
     return rc;
@@ -385,21 +569,21 @@ tx_batch_member(tx_batch *b, const uint8_t signer[TX_KEY_LEN], uint64_t *profile
 int
 tx_batch_envelope(tx_batch *b, uint64_t index, tx_envelope_pb **env)
 {
-    uint8_t key[TX_IDX_LEN];
-    MDB_val k = {TX_IDX_LEN, key}, v;
+    uint8_t *buf;
+    size_t len;
     int rc;
 
     *env = NULL;
     if (b->err != TX_OK) {
         return b->err;
     }
-    tx_be64_put(key, index);
-    rc = tx_batch_read_rc(b, tx_store_err(mdb_get(b->txn, b->s->log, &k, &v), "read log"));
+    rc = tx_batch_read_rc(b, tx_log_read(b->s, b->txn, index, &buf, &len));
     if (rc != TX_OK) {
         return rc;
     }
-    /* Decoded at once: the value is only valid until the next write in this transaction. */
-    if (tx_decode_envelope(v.mv_data, v.mv_size, env) != TX_OK) {
+    rc = tx_decode_envelope(buf, len, env);
+    free(buf);
+    if (rc != TX_OK) {
         tx_error("store: log entry %llu does not decode (%s); the data file is damaged",
                  (unsigned long long)index, tx_codec_detail());
         return TX_ERR_STORAGE;
@@ -429,34 +613,111 @@ access_key(uint8_t key[TX_ACCESS_KEY_LEN], const uint8_t reader[TX_KEY_LEN], int
     tx_be64_put(key + TX_KEY_LEN + 1, index);
 }
 
-int
-tx_batch_allow(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index)
+static void
+grantees_key(uint8_t key[TX_GRANTEES_KEY_LEN], const uint8_t reader[TX_KEY_LEN], uint64_t index)
 {
-    uint8_t key[TX_ACCESS_KEY_LEN];
-
-    if (b->err != TX_OK) {
-        return b->err;
-    }
-    access_key(key, reader, kind, index);
-    return tx_batch_put(b, b->s->access, key, sizeof key, "", 0, 0, "access");
+    tx_be64_put(key, index);
+    memcpy(key + TX_IDX_LEN, reader, TX_KEY_LEN);
 }
 
 int
-tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index)
+tx_batch_allow(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index)
 {
-    uint8_t key[TX_ACCESS_KEY_LEN];
-    MDB_val k = {sizeof key, key};
+    uint8_t key[TX_ACCESS_KEY_LEN], gkey[TX_GRANTEES_KEY_LEN];
     int rc;
 
     if (b->err != TX_OK) {
         return b->err;
     }
     access_key(key, reader, kind, index);
-    rc = mdb_del(b->txn, b->s->access, &k, NULL);
+    rc = tx_batch_put(b, b->s->access, key, sizeof key, "", 0, 0, "access");
+    if (rc == TX_OK && kind == TX_KIND_ASSESSMENT) {
+        grantees_key(gkey, reader, index);
+        rc = tx_batch_put(b, b->s->grantees, gkey, sizeof gkey, "", 0, 0, "grantees");
+    }
+    return rc;
+}
+
+static int
+del_key(tx_batch *b, MDB_dbi dbi, const uint8_t *key, size_t len, const char *what)
+{
+    MDB_val k = {len, (void *)key};
+    int rc = mdb_del(b->txn, dbi, &k, NULL);
+
     if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        b->err = tx_store_err(rc, "access");
+        b->err = tx_store_err(rc, what);
         return b->err;
     }
+    return TX_OK;
+}
+
+int
+tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index)
+{
+    uint8_t key[TX_ACCESS_KEY_LEN], gkey[TX_GRANTEES_KEY_LEN];
+    int rc;
+
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    access_key(key, reader, kind, index);
+    rc = del_key(b, b->s->access, key, sizeof key, "access");
+    if (rc == TX_OK && kind == TX_KIND_ASSESSMENT) {
+        grantees_key(gkey, reader, index);
+        rc = del_key(b, b->s->grantees, gkey, sizeof gkey, "grantees");
+    }
+    return rc;
+}
+
+int
+tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], size_t *n)
+{
+    uint8_t key[TX_GRANTEES_KEY_LEN];
+    MDB_cursor *cur = NULL;
+    MDB_val k = {sizeof key, key}, v;
+    uint8_t(*list)[TX_KEY_LEN] = NULL;
+    size_t count = 0;
+    int mrc, rc = TX_OK;
+
+    *readers = NULL;
+    *n = 0;
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    memset(key, 0, sizeof key);
+    tx_be64_put(key, index);
+    if ((rc = tx_store_err(mdb_cursor_open(b->txn, b->s->grantees, &cur), "open cursor")) !=
+        TX_OK) {
+        return tx_batch_read_rc(b, rc);
+    }
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == MDB_SUCCESS;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        void *grown;
+
+        if (k.mv_size != TX_GRANTEES_KEY_LEN || tx_be64_get(k.mv_data) != index) {
+            break;
+        }
+        grown = realloc(list, (count + 1) * sizeof *list);
+        if (grown == NULL) {
+            rc = TX_ERR_NOMEM;
+            break;
+        }
+        list = grown;
+        memcpy(list[count++], (const uint8_t *)k.mv_data + TX_IDX_LEN, TX_KEY_LEN);
+    }
+    mdb_cursor_close(cur);
+    if (rc == TX_OK && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = tx_batch_read_rc(b, tx_store_err(mrc, "walk grantees"));
+    }
+    if (rc != TX_OK) {
+        /* The caller was about to write what depends on this list: the batch cannot commit
+         * half of it. */
+        b->err = rc;
+        free(list);
+        return rc;
+    }
+    *readers = list;
+    *n = count;
     return TX_OK;
 }
 
@@ -465,8 +726,19 @@ tx_batch_append(tx_batch *b, const uint8_t *env, size_t len, int kind,
                 const uint8_t signer[TX_KEY_LEN], uint64_t seq,
                 const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers, tx_receipt *receipt)
 {
+    uint8_t id[TX_ID_LEN];
+
+    tx_record_id(env, len, id);
+    return tx_batch_append_id(b, id, env, len, kind, signer, seq, readers, n_readers, receipt);
+}
+
+int
+tx_batch_append_id(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *env, size_t len,
+                   int kind, const uint8_t signer[TX_KEY_LEN], uint64_t seq,
+                   const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers, tx_receipt *receipt)
+{
     uint8_t ikey[TX_IDX_LEN], idval[TX_IDS_VAL_LEN], seqval[TX_IDX_LEN];
-    uint64_t index;
+    uint64_t index = 0;
     int found_kind;
     int rc;
 
@@ -477,7 +749,7 @@ tx_batch_append(tx_batch *b, const uint8_t *env, size_t len, int kind,
     if (!tx_kind_is_stored(kind) || len == 0) {
         return TX_ERR_USAGE;
     }
-    tx_record_id(env, len, receipt->id);
+    memcpy(receipt->id, id, TX_ID_LEN);
     rc = tx_batch_lookup(b, receipt->id, &index, &found_kind);
     if (rc == TX_OK) {
         receipt->index = index;
@@ -493,8 +765,7 @@ tx_batch_append(tx_batch *b, const uint8_t *env, size_t len, int kind,
     idval[TX_IDX_LEN] = (uint8_t)kind;
     tx_be64_put(seqval, seq);
     /* Indices grow by one from the last key, so MDB_APPEND holds and keeps pages packed. */
-    if ((rc = tx_batch_put(b, b->s->log, ikey, sizeof ikey, env, len, MDB_APPEND, "log")) !=
-            TX_OK ||
+    if ((rc = tx_log_append(b, index, env, len)) != TX_OK ||
         (rc = tx_batch_put(b, b->s->ids, receipt->id, TX_ID_LEN, idval, sizeof idval,
                            MDB_NOOVERWRITE, "ids")) != TX_OK ||
         (rc = tx_batch_put(b, b->s->seqs, signer, TX_KEY_LEN, seqval, sizeof seqval, 0, "seqs")) !=

@@ -1,6 +1,6 @@
 /* The hub's storage: one LMDB environment (DIR/data.mdb). The log (index -> envelope bytes as
- * received) is the source of truth; ids, seqs, transports, members, access and public are
- * indices derived from it. Writes go through a batch (one write transaction, group commit);
+ * received) is the source of truth; ids, seqs, transports, members, access, public and
+ * grantees are indices derived from it. Writes go through a batch (one write transaction, group commit);
  * reads through a view (one read transaction). Nothing handed out points into the map. */
 #ifndef TX_STORE_H
 #define TX_STORE_H
@@ -43,6 +43,11 @@ void tx_store_close(tx_store **s_p);
 
 /* Clears reader slots left by dead processes (for the hub's periodic tick). */
 void tx_store_reader_check(tx_store *s);
+
+/* Why the last TX_ERR_STORAGE_FULL on this thread happened, for the caller whose write was
+ * dropped: the map size reached (the operator grows it with --map-size) or the disk full.
+ * Static text; never NULL. */
+const char *tx_store_full_reason(void);
 
 /* ---- writes ---- */
 
@@ -88,11 +93,23 @@ int tx_batch_append(tx_batch *b, const uint8_t *env, size_t len, int kind,
                     const uint8_t signer[TX_KEY_LEN], uint64_t seq,
                     const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers, tx_receipt *receipt);
 
+/* tx_batch_append for a record whose id the caller computed from these very bytes (the
+ * writer thread then does not hash them again; a 2.5 KB SHA-256 costs as much as everything
+ * else the append does). id must be tx_record_id(env, len). */
+int tx_batch_append_id(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *env, size_t len,
+                       int kind, const uint8_t signer[TX_KEY_LEN], uint64_t seq,
+                       const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers,
+                       tx_receipt *receipt);
+
 /* Lets `reader` see the record of `kind` at `index` (a grant opening an assessment). */
 int tx_batch_allow(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index);
 
 /* Takes that away again (a grant revoked); absent already is fine. */
 int tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index);
+
+/* Everyone who may read the assessment at `index` now (its author and current grantees), in
+ * key order. Caller owns *readers (free); *n may be 0. */
+int tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], size_t *n);
 
 /* Appends a verified profile and makes its signer a member reachable through `transport`
  * (its CURVE key); a previous profile's transport key of the same signer stops mapping.
@@ -121,6 +138,10 @@ int tx_view_get(tx_view *v, const uint8_t id[TX_ID_LEN], const uint8_t *reader, 
  * TX_ERR_USAGE for an unknown kind. Caller owns *entries (tx_entries_free). */
 int tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
                  size_t max_bytes, tx_entry **entries, size_t *n, uint64_t *next);
+
+/* TX_OK if `reader` may see the record of `kind` at `index` (the rule tx_view_get and
+ * tx_view_list apply); TX_ERR_NOT_FOUND otherwise. */
+int tx_view_may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index);
 
 /* The member whose transport (CURVE) key this is; TX_ERR_NOT_FOUND if none. */
 int tx_view_transport(tx_view *v, const uint8_t curve[TX_KEY_LEN], uint8_t signer[TX_KEY_LEN]);

@@ -7,11 +7,21 @@
 
 #include <lmdb.h>
 
-/* Key layouts. access: reader | kind | index; public: kind | index; log keys: index. */
+/* Key layouts. access: reader | kind | index; public: kind | index; log keys: index;
+ * grantees: assessment index | reader (the access entries of assessments, turned around). */
 #define TX_IDX_LEN 8
 #define TX_ACCESS_KEY_LEN (TX_KEY_LEN + 1 + TX_IDX_LEN)
+#define TX_GRANTEES_KEY_LEN (TX_IDX_LEN + TX_KEY_LEN)
 #define TX_PUBLIC_KEY_LEN (1 + TX_IDX_LEN)
 #define TX_IDS_VAL_LEN (TX_IDX_LEN + 1)
+
+/* The log keeps an envelope in parts of at most TX_LOG_PART bytes under index | part (2 bytes,
+ * big-endian), so records share leaf pages: a value too big for a leaf gets whole overflow
+ * pages of its own (a 2.5 KB assessment would take 4 KiB). Appended in key order, leaf pages
+ * fill up; 8 full parts fit one 4 KiB page. Environments written before keep index -> the
+ * whole envelope; both are read. */
+#define TX_LOG_PART 490
+#define TX_LOG_KEY_LEN (TX_IDX_LEN + 2)
 
 struct tx_store {
     MDB_env *env;
@@ -22,6 +32,7 @@ struct tx_store {
     MDB_dbi members;    /* signer -> index of its current profile */
     MDB_dbi access;     /* reader | kind | index -> empty */
     MDB_dbi pub;        /* kind | index -> empty */
+    MDB_dbi grantees;   /* assessment index | reader -> empty: who may read an assessment */
 };
 
 struct tx_batch {
@@ -56,6 +67,13 @@ int tx_batch_read_rc(tx_batch *b, int rc);
  * used after a failed put). */
 int tx_batch_put(tx_batch *b, MDB_dbi dbi, const void *key, size_t klen, const void *val,
                  size_t vlen, unsigned flags, const char *what);
+
+/* Appends the envelope at `index` to the log in parts (MDB_APPEND: index is past the last). */
+int tx_log_append(tx_batch *b, uint64_t index, const uint8_t *env, size_t len);
+
+/* Copies the envelope at `index` out of txn into a fresh buffer. TX_ERR_NOT_FOUND when absent,
+ * TX_ERR_STORAGE when its parts are damaged. Caller owns *env (free). */
+int tx_log_read(tx_store *s, MDB_txn *txn, uint64_t index, uint8_t **env, size_t *len);
 
 /* Looks an id up in txn: TX_ERR_NOT_FOUND when absent. */
 int tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint64_t *index,

@@ -56,15 +56,15 @@ tx_entries_free(tx_entry *entries, size_t n)
 static int
 read_entry(tx_view *v, uint64_t index, int kind, const uint8_t *id, tx_entry *out)
 {
-    uint8_t key[TX_IDX_LEN], hash[TX_ID_LEN];
-    MDB_val k = {TX_IDX_LEN, key}, val;
+    uint8_t hash[TX_ID_LEN];
+    uint8_t *env = NULL;
+    size_t len = 0;
     uint64_t at;
     int found_kind;
     int rc;
 
     memset(out, 0, sizeof *out);
-    tx_be64_put(key, index);
-    rc = tx_store_err(mdb_get(v->txn, v->s->log, &k, &val), "read log");
+    rc = tx_log_read(v->s, v->txn, index, &env, &len);
     if (rc == TX_ERR_NOT_FOUND) {
         tx_error("store: index points at missing log entry %llu; the data file is damaged",
                  (unsigned long long)index);
@@ -73,7 +73,7 @@ read_entry(tx_view *v, uint64_t index, int kind, const uint8_t *id, tx_entry *ou
     if (rc != TX_OK) {
         return rc;
     }
-    tx_record_id(val.mv_data, val.mv_size, hash);
+    tx_record_id(env, len, hash);
     if (id != NULL) {
         rc = memcmp(hash, id, TX_ID_LEN) == 0 ? TX_OK : TX_ERR_STORAGE;
     } else {
@@ -83,21 +83,18 @@ read_entry(tx_view *v, uint64_t index, int kind, const uint8_t *id, tx_entry *ou
     if (rc != TX_OK) {
         tx_error("store: log entry %llu does not match its record id; the data file is damaged",
                  (unsigned long long)index);
+        free(env);
         return rc;
     }
-    out->env = malloc(val.mv_size);
-    if (out->env == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    memcpy(out->env, val.mv_data, val.mv_size);
-    out->len = val.mv_size;
+    out->env = env;
+    out->len = len;
     out->index = index;
     out->kind = kind;
     return TX_OK;
 }
 
-static int
-may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index)
+int
+tx_view_may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index)
 {
     uint8_t key[TX_ACCESS_KEY_LEN];
     MDB_val k = {sizeof key, key}, val;
@@ -123,7 +120,7 @@ tx_view_get(tx_view *v, const uint8_t id[TX_ID_LEN], const uint8_t *reader, tx_e
 
     memset(out, 0, sizeof *out);
     if ((rc = tx_store_lookup_in(v->s, v->txn, id, &index, &kind)) != TX_OK ||
-        (rc = may_read(v, reader, kind, index)) != TX_OK) {
+        (rc = tx_view_may_read(v, reader, kind, index)) != TX_OK) {
         return rc;
     }
     return read_entry(v, index, kind, id, out);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static _Thread_local char detail[192];
 
@@ -375,6 +376,11 @@ tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out)
             return reject(c, "get: record id is not 32 bytes");
         }
         break;
+    case TICSX__V1__CALL__BODY_WATCH:
+        if (c->watch->n_kinds > 16) {
+            return reject(c, "watch: at most 16 kinds");
+        }
+        break;
     case TICSX__V1__CALL__BODY_LIST:
     case TICSX__V1__CALL__BODY_PING:
         break;
@@ -412,6 +418,20 @@ tx_corporate_number_valid(const char *s)
         sum += digit * ((n % 2 == 1) ? 1u : 2u);
     }
     return (unsigned)(s[0] - '0') == 9u - (sum % 9u);
+}
+
+int64_t
+tx_certificate_max_expiry(int64_t issued)
+{
+    time_t t = (time_t)issued;
+    struct tm tm;
+
+    /* Three calendar years; 29 February runs on to 1 March. Out-of-range dates get no room. */
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9000) {
+        return issued;
+    }
+    tm.tm_year += 3;
+    return (int64_t)timegm(&tm);
 }
 
 static int
@@ -495,6 +515,11 @@ check_payload(int kind, ProtobufCMessage *m)
     }
     case TX_KIND_ACCREDITATION: {
         tx_accreditation_pb *a = (tx_accreditation_pb *)m;
+        for (size_t i = 0; i < a->n_scopes; i++) {
+            if (a->scopes[i][0] == 0) {
+                return 0;
+            }
+        }
         return meta_ok(a->meta) && a->body_key.len == TX_KEY_LEN && a->body_name[0] != 0 &&
                a->n_scopes > 0 && a->valid_until >= a->valid_from;
     }
@@ -502,8 +527,8 @@ check_payload(int kind, ProtobufCMessage *m)
         tx_certificate_pb *c = (tx_certificate_pb *)m;
         return meta_ok(c->meta) && c->number[0] != 0 && c->holder_key.len == TX_KEY_LEN &&
                c->holder_name[0] != 0 && tx_corporate_number_valid(c->corporate_number) &&
-               (c->criteria_version == 2018 || c->criteria_version == 2024) &&
-               c->expires > c->issued;
+               c->scope[0] != 0 && (c->criteria_version == 2018 || c->criteria_version == 2024) &&
+               c->expires > c->issued && c->expires <= tx_certificate_max_expiry(c->issued);
     }
     case TX_KIND_CERT_EVENT: {
         tx_cert_event_pb *e = (tx_cert_event_pb *)m;
@@ -516,8 +541,9 @@ check_payload(int kind, ProtobufCMessage *m)
             !ids_ok(&a->request, 1, 1) || !ids_ok(&a->certificate, 1, 1)) {
             return 0;
         }
+        /* A sub-supplier is named; its key is optional (it may not be enrolled). */
         for (size_t i = 0; i < a->n_suppliers; i++) {
-            if (a->suppliers[i]->key.len != TX_KEY_LEN) {
+            if (a->suppliers[i]->name[0] == 0 || !ids_ok(&a->suppliers[i]->key, 1, 1)) {
                 return 0;
             }
         }

@@ -91,4 +91,8 @@ const char *tx_codec_detail(void);
 /* True for a 13-digit Japanese corporate number whose leading check digit matches. */
 int tx_corporate_number_valid(const char *s);
 
+/* The latest expiry a certificate issued at `issued` may carry: three calendar years later
+ * (a TICS certificate is renewed by audit every 3 years). */
+int64_t tx_certificate_max_expiry(int64_t issued);
+
 #endif

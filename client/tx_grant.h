@@ -1,0 +1,70 @@
+/* Sharing an assessment once written: grant it to more buyers (the stored content key sealed to
+ * each buyer's seal key from its verified profile), revoke a buyer's grant, answer a new request
+ * with an existing assessment (--reuse), and carry the grantees of a superseded assessment over
+ * to the one that replaces it. Who currently holds an assessment is worked out from this
+ * organisation's own signed grants and revocations as the hub lists them: a buyer holds it when
+ * its newest grant is newer than its newest revocation and has not ended. */
+#ifndef TX_GRANT_H
+#define TX_GRANT_H
+
+#include "tx_client.h"
+#include "tx_keys.h"
+
+/* One grant or revocation made (or, for reuse, found). */
+typedef struct {
+    uint8_t record[TX_ID_LEN]; /* the Grant or GrantRevoke record */
+    uint8_t grantee[TX_KEY_LEN];
+    char name[TX_NAME_MAX]; /* the grantee's legal name, "" without a profile */
+    char fingerprint[TX_FP_LEN];
+    int existing; /* reuse: the request was already answered by this grant; nothing was signed */
+} tx_grant_item;
+
+typedef struct {
+    uint8_t assessment[TX_ID_LEN];
+    uint8_t request[TX_ID_LEN]; /* reuse: the request answered */
+    tx_grant_item *v;
+    size_t n;
+} tx_grant_result;
+
+typedef struct {
+    const char *assessment; /* 64 hex or a unique prefix (>= 8) of one of this org's own */
+    const char *const *to;  /* ORG names (legal name, fingerprint or key id) */
+    size_t n_to;
+    int64_t until; /* 0 = no end */
+} tx_grant_args;
+
+/* Grants the assessment to each buyer in one pipelined batch. TX_ERR_NOT_FOUND when the
+ * assessment is not one of this organisation's (or its content key is not in this home),
+ * TX_ERR_USAGE for an unknown buyer, this organisation itself, or an `until` in the past;
+ * TX_ERR_REFUSED, connection codes. Caller frees out (tx_grant_result_free). */
+int tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out);
+
+/* Revokes every grant of the assessment to `from` not yet revoked (one GrantRevoke each).
+ * TX_ERR_NOT_FOUND when there is none (never granted, or already revoked). */
+int tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_grant_result *out);
+
+/* Answers `request` (id or prefix, naming this organisation) with an existing assessment: a
+ * grant to the requester naming the request. Refused (TX_ERR_USAGE) when the assessment answers
+ * another questionnaire than the request pins, is superseded by a newer one of this
+ * organisation, or its validity has ended. A request already answered by a current grant of
+ * this assessment is not granted twice: the item says `existing`. */
+int tx_grant_reuse(tx_client *c, const char *request, const char *assessment, tx_grant_result *out);
+
+/* Before `answer --supersedes OLD`: OLD must be one of this organisation's assessments and not
+ * superseded already. *old receives its id. TX_ERR_NOT_FOUND / TX_ERR_USAGE with a message. */
+int tx_grant_check_supersede(tx_client *c, const char *old_arg, uint8_t old[TX_ID_LEN]);
+
+/* After a superseding assessment `new_id` (content key `key`) is stored: grants it to every
+ * current grantee of `old` except this organisation and `skip` (may be NULL; the requester
+ * already granted), each with the until and request of its newest grant of `old`. */
+int tx_grant_regrant(tx_client *c, const uint8_t old[TX_ID_LEN], const uint8_t new_id[TX_ID_LEN],
+                     const uint8_t *key, const uint8_t *skip, tx_grant_result *out);
+
+/* The newest of this organisation's assessments for questionnaire `qid`, other than `except`,
+ * that nothing supersedes: *found 1 and its id in out, else *found 0. */
+int tx_grant_latest_own(tx_client *c, const uint8_t qid[TX_ID_LEN], const uint8_t except[TX_ID_LEN],
+                        uint8_t out[TX_ID_LEN], int *found);
+
+void tx_grant_result_free(tx_grant_result *r);
+
+#endif

@@ -1,0 +1,536 @@
+/* CSV check sheet -> questionnaire, all rows checked before anything is made. */
+#include "tx_import.h"
+
+#include "tx_csv.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_questionnaire.h"
+#include "tx_util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ID 64
+#define MAX_TITLE 1000
+
+enum { C_ID, C_AREA, C_LEVEL, C_TEXT_JA, C_TEXT_EN, C_WEIGHT, N_COLS };
+
+static const char *const col_names[N_COLS] = {"id",      "area",    "level",
+                                              "text ja", "text en", "weight"};
+
+typedef struct {
+    unsigned line;
+    char *id, *area, *ja, *en;
+    unsigned level, weight;
+} row;
+
+typedef struct {
+    row *v;
+    size_t n;
+} rows;
+
+static void
+rows_free(rows *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        free(rs->v[i].id);
+        free(rs->v[i].area);
+        free(rs->v[i].ja);
+        free(rs->v[i].en);
+    }
+    free(rs->v);
+}
+
+void
+tx_import_errors_free(tx_import_errors *e)
+{
+    free(e->v);
+    memset(e, 0, sizeof *e);
+}
+
+/* Copies at most n-1 bytes, never cutting a UTF-8 character in two. */
+static void
+copy_cut(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) {
+            len--;
+        }
+    }
+    memcpy(dst, src, len);
+    dst[len] = 0;
+}
+
+static int
+add_error(tx_import_errors *e, unsigned line, const char *item, const char *what)
+{
+    e->total++;
+    if (e->n >= TX_IMPORT_MAX_ERRORS) {
+        return TX_OK;
+    }
+    tx_import_error *v = realloc(e->v, (e->n + 1) * sizeof *v);
+    if (v == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    e->v = v;
+    v[e->n].line = line;
+    copy_cut(v[e->n].item, sizeof v[e->n].item, item);
+    copy_cut(v[e->n].what, sizeof v[e->n].what, what);
+    e->n++;
+    return TX_OK;
+}
+
+/* Problems of one row, joined with "; ". */
+typedef struct {
+    char text[240];
+    size_t used;
+} problems;
+
+static void problem(problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+problem(problems *p, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    if (p->used + 3 >= sizeof p->text) {
+        return;
+    }
+    if (p->used > 0) {
+        memcpy(p->text + p->used, "; ", 3);
+        p->used += 2;
+    }
+    va_start(ap, fmt);
+    w = vsnprintf(p->text + p->used, sizeof p->text - p->used, fmt, ap);
+    va_end(ap);
+    if (w > 0) {
+        p->used += (size_t)w < sizeof p->text - p->used ? (size_t)w : sizeof p->text - p->used - 1;
+    }
+}
+
+static char *
+trim_dup(const char *s)
+{
+    size_t n;
+
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    n = strlen(s);
+    while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL) {
+        n--;
+    }
+    return strndup(s, n);
+}
+
+/* "Text_JA " -> "text ja": ASCII lowercase, '_' and '-' as spaces, spaces collapsed. */
+static void
+header_name(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    int space = 0;
+
+    for (; *s && k + 2 < n; s++) {
+        char c = *s == '_' || *s == '-' || *s == '\t' ? ' ' : *s;
+        if (c == ' ') {
+            space = k > 0;
+            continue;
+        }
+        if (space) {
+            out[k++] = ' ';
+            space = 0;
+        }
+        out[k++] = (char)tolower((unsigned char)c);
+    }
+    out[k] = 0;
+}
+
+static int
+plain_id(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > MAX_ID) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A whole number in lo..hi, digits only. */
+static int
+parse_number(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+    unsigned long v;
+    char *end;
+
+    if (*s == 0 || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9) {
+        return 0;
+    }
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || v < lo || v > hi) {
+        return 0;
+    }
+    *out = (unsigned)v;
+    return 1;
+}
+
+/* Maps header cells to columns. TX_OK, or an error naming what is missing or repeated. */
+static int
+read_header(char **f, size_t n, unsigned line, int *cols, tx_import_errors *errs)
+{
+    char name[64], missing[128] = "";
+
+    for (int c = 0; c < N_COLS; c++) {
+        cols[c] = -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!tx_utf8_valid(f[i], strlen(f[i]))) {
+            add_error(errs, line, "", "the header is not valid UTF-8: save the sheet as CSV UTF-8");
+            return TX_ERR_MALFORMED;
+        }
+        header_name(f[i], name, sizeof name);
+        for (int c = 0; c < N_COLS; c++) {
+            if (strcmp(name, col_names[c]) != 0) {
+                continue;
+            }
+            if (cols[c] >= 0) {
+                char what[96];
+                snprintf(what, sizeof what, "the header names the column \"%s\" twice",
+                         col_names[c]);
+                add_error(errs, line, "", what);
+                return TX_ERR_MALFORMED;
+            }
+            cols[c] = (int)i;
+        }
+    }
+    for (int c = 0; c < N_COLS; c++) {
+        if (cols[c] < 0) {
+            size_t used = strlen(missing);
+            snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "", col_names[c]);
+        }
+    }
+    if (missing[0] != 0) {
+        char what[240];
+        snprintf(what, sizeof what,
+                 "the header row must name the columns id, area, level, text ja, text en and "
+                 "weight (missing: %s)",
+                 missing);
+        add_error(errs, line, "", what);
+        return TX_ERR_MALFORMED;
+    }
+    return TX_OK;
+}
+
+/* Checks one data row; a good one is appended to rs, a bad one to errs. */
+static int
+read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, rows *rs,
+         tx_import_errors *errs)
+{
+    problems p = {.used = 0};
+    char label[72] = "";
+    row r = {.line = line};
+    int rc = TX_OK;
+
+    p.text[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!tx_utf8_valid(f[i], strlen(f[i]))) {
+            return add_error(errs, line, "", "not valid UTF-8: save the sheet as CSV UTF-8");
+        }
+    }
+    if ((size_t)cols[C_ID] < n) {
+        char *id = trim_dup(f[cols[C_ID]]);
+        if (id == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        copy_cut(label, sizeof label, id);
+        free(id);
+    }
+    if (n < width) {
+        problem(&p, "missing column: %zu of the header's %zu columns", n, width);
+        return add_error(errs, line, label, p.text);
+    }
+    for (size_t i = width; i < n; i++) {
+        if (f[i][strspn(f[i], " \t")] != 0) {
+            problem(&p, "more columns than the header's %zu", width);
+            break;
+        }
+    }
+    r.id = trim_dup(f[cols[C_ID]]);
+    r.area = trim_dup(f[cols[C_AREA]]);
+    r.ja = trim_dup(f[cols[C_TEXT_JA]]);
+    r.en = trim_dup(f[cols[C_TEXT_EN]]);
+    if (r.id == NULL || r.area == NULL || r.ja == NULL || r.en == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    if (r.id[0] == 0) {
+        problem(&p, "empty id");
+    } else if (strlen(r.id) > MAX_ID) {
+        problem(&p, "id is longer than %d characters", MAX_ID);
+    } else if (!plain_id(r.id)) {
+        problem(&p, "id must be letters, digits, '.', '_' or '-'");
+    } else {
+        for (size_t k = 0; k < rs->n; k++) {
+            if (strcmp(rs->v[k].id, r.id) == 0) {
+                problem(&p, "duplicate id (first on line %u)", rs->v[k].line);
+                break;
+            }
+        }
+    }
+    if (r.area[0] == 0) {
+        problem(&p, "empty area");
+    } else if (strlen(r.area) > TX_IMPORT_MAX_AREA) {
+        problem(&p, "area is longer than %u bytes", TX_IMPORT_MAX_AREA);
+    }
+    char *level = trim_dup(f[cols[C_LEVEL]]), *weight = trim_dup(f[cols[C_WEIGHT]]);
+    if (level == NULL || weight == NULL) {
+        free(level);
+        free(weight);
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    if (!parse_number(level, 1, 99, &r.level)) {
+        char cut[24];
+        copy_cut(cut, sizeof cut, level);
+        problem(&p, "level \"%s\" is not a positive whole number (1 to 99)", cut);
+    }
+    if (!parse_number(weight, 1, 100, &r.weight)) {
+        char cut[24];
+        copy_cut(cut, sizeof cut, weight);
+        problem(&p, "weight \"%s\" is not a whole number from 1 to 100", cut);
+    }
+    free(level);
+    free(weight);
+    if (r.ja[0] == 0 && r.en[0] == 0) {
+        problem(&p, "no text: fill in text ja or text en");
+    }
+    if (strlen(r.ja) > TX_IMPORT_MAX_TEXT) {
+        problem(&p, "text ja is longer than %u bytes", TX_IMPORT_MAX_TEXT);
+    }
+    if (strlen(r.en) > TX_IMPORT_MAX_TEXT) {
+        problem(&p, "text en is longer than %u bytes", TX_IMPORT_MAX_TEXT);
+    }
+    if (p.used == 0 && rs->n >= TX_MAX_REPEATED) {
+        problem(&p, "more than %u items", TX_MAX_REPEATED);
+    }
+    if (p.used > 0) {
+        rc = add_error(errs, line, label, p.text);
+        goto out;
+    }
+    row *v = realloc(rs->v, (rs->n + 1) * sizeof *v);
+    if (v == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    rs->v = v;
+    rs->v[rs->n++] = r;
+    return TX_OK;
+out:
+    free(r.id);
+    free(r.area);
+    free(r.ja);
+    free(r.en);
+    return rc;
+}
+
+static int
+by_level(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Builds the questionnaire's JSON form from good rows and parses it with the one parser. */
+static int
+build(const rows *rs, const char *source, const tx_import_opts *o, tx_questionnaire_pb **out)
+{
+    tx_questionnaire_pb *builtin = NULL;
+    json_t *root = NULL, *areas = json_array(), *items = json_array(), *levels = json_array();
+    unsigned lv[100];
+    size_t n_lv = 0, n_areas = 0;
+    char **area_names = calloc(rs->n + 1, sizeof *area_names);
+    char *text = NULL;
+    int rc;
+
+    if (area_names == NULL || areas == NULL || items == NULL || levels == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    if ((rc = tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &builtin)) != TX_OK) {
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const row *r = &rs->v[i];
+        size_t a, k;
+        char aid[24];
+
+        for (a = 0; a < n_areas && strcmp(area_names[a], r->area) != 0; a++) {
+        }
+        if (a == n_areas) {
+            area_names[n_areas++] = r->area;
+            snprintf(aid, sizeof aid, "A%zu", n_areas);
+            json_array_append_new(areas, json_pack("{s:s,s:{s:s,s:s}}", "id", aid, "name", "ja",
+                                                   r->area, "en", r->area));
+        }
+        snprintf(aid, sizeof aid, "A%zu", a + 1);
+        for (k = 0; k < n_lv && lv[k] != r->level; k++) {
+        }
+        if (k == n_lv) {
+            lv[n_lv++] = r->level;
+        }
+        json_array_append_new(items,
+                              json_pack("{s:s,s:s,s:I,s:I,s:{s:s,s:s}}", "id", r->id, "area", aid,
+                                        "level", (json_int_t)r->level, "weight",
+                                        (json_int_t)r->weight, "text", "ja", r->ja, "en", r->en));
+    }
+    qsort(lv, n_lv, sizeof *lv, by_level);
+    for (size_t k = 0; k < n_lv; k++) {
+        char ja[32], en[32];
+        snprintf(ja, sizeof ja, "レベル%u", lv[k]);
+        snprintf(en, sizeof en, "Level %u", lv[k]);
+        json_array_append_new(levels, json_pack("{s:I,s:{s:s,s:s}}", "level", (json_int_t)lv[k],
+                                                "name", "ja", ja, "en", en));
+    }
+    json_t *bj = tx_questionnaire_to_json(builtin);
+    root =
+        json_pack("{s:s,s:I,s:{s:s,s:s},s:O,s:o,s:o,s:o}", "id", o->id, "version",
+                  (json_int_t)o->version, "title", "ja", o->title_ja ? o->title_ja : "", "en",
+                  o->title_en ? o->title_en : (o->title_ja ? "" : o->id), "scale",
+                  json_object_get(bj, "scale"), "levels", levels, "areas", areas, "items", items);
+    json_decref(bj);
+    areas = items = levels = NULL;
+    if (root == NULL || (text = json_dumps(root, JSON_COMPACT)) == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    rc = tx_questionnaire_parse(text, strlen(text), source, out);
+out:
+    free(text);
+    json_decref(root);
+    json_decref(areas);
+    json_decref(items);
+    json_decref(levels);
+    free(area_names);
+    tx_free(builtin);
+    return rc;
+}
+
+static int
+check_opts(const tx_import_opts *o)
+{
+    if (o->id == NULL || !plain_id(o->id)) {
+        return tx_fail(TX_ERR_USAGE, "--id: 1 to %d letters, digits, '.', '_' or '-'", MAX_ID);
+    }
+    if (o->version == 0) {
+        return tx_fail(TX_ERR_USAGE, "--version: a whole number from 1");
+    }
+    const char *titles[2] = {o->title_ja, o->title_en};
+    for (int i = 0; i < 2; i++) {
+        if (titles[i] != NULL &&
+            (strlen(titles[i]) > MAX_TITLE || !tx_utf8_valid(titles[i], strlen(titles[i])))) {
+            return tx_fail(TX_ERR_USAGE, "--title-%s: at most %d bytes of UTF-8 text",
+                           i == 0 ? "ja" : "en", MAX_TITLE);
+        }
+    }
+    return TX_OK;
+}
+
+int
+tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_opts *o,
+              tx_questionnaire_pb **out, tx_import_errors *errs)
+{
+    int cols[N_COLS];
+    rows rs = {0};
+    tx_csv *csv = NULL;
+    char **f;
+    size_t n, width = 0;
+    unsigned line = 0;
+    int rc;
+
+    *out = NULL;
+    memset(errs, 0, sizeof *errs);
+    if ((rc = check_opts(o)) != TX_OK || (rc = tx_csv_open(buf, len, &csv)) != TX_OK) {
+        return rc;
+    }
+    int header_bad = 0;
+    while ((rc = tx_csv_next(csv, &f, &n, &line)) == TX_OK) {
+        size_t blank = 0;
+        for (size_t i = 0; i < n; i++) {
+            blank += f[i][strspn(f[i], " \t")] == 0;
+        }
+        if (blank == n) {
+            continue;
+        }
+        if (width == 0) {
+            if ((rc = read_header(f, n, line, cols, errs)) != TX_OK) {
+                header_bad = 1;
+                break;
+            }
+            width = n;
+            continue;
+        }
+        if ((rc = read_row(f, n, width, line, cols, &rs, errs)) != TX_OK) {
+            goto out;
+        }
+    }
+    if (rc == TX_ERR_MALFORMED && !header_bad) {
+        add_error(errs, line, "", tx_fail_msg()); /* the CSV itself: an unclosed quote */
+    } else if (rc == TX_ERR_NOT_FOUND && width == 0) {
+        add_error(errs, 1, "",
+                  "no header row: the sheet needs the columns id, area, level, text ja, text en "
+                  "and weight");
+    } else if (rc == TX_ERR_NOT_FOUND && rs.n == 0 && errs->total == 0) {
+        add_error(errs, line, "", "no items below the header");
+    } else if (rc != TX_ERR_NOT_FOUND && rc != TX_ERR_MALFORMED) {
+        goto out;
+    }
+    if (errs->total > 0) {
+        rc = tx_fail(TX_ERR_MALFORMED, "%s: %zu bad row%s: nothing imported", source, errs->total,
+                     errs->total == 1 ? "" : "s");
+        goto out;
+    }
+    rc = build(&rs, source, o, out);
+out:
+    tx_csv_destroy(&csv);
+    rows_free(&rs);
+    if (rc != TX_OK && rc != TX_ERR_MALFORMED) {
+        tx_import_errors_free(errs);
+    }
+    return rc;
+}
+
+int
+tx_import_file(const char *path, const tx_import_opts *o, tx_questionnaire_pb **out,
+               tx_import_errors *errs)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    *out = NULL;
+    memset(errs, 0, sizeof *errs);
+    rc = tx_file_read(path, TX_IMPORT_MAX_FILE, &buf, &len);
+    if (rc != TX_OK) {
+        return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_IO : rc, "cannot read %s: %s", path,
+                       rc == TX_ERR_NOT_FOUND ? "no such file" : tx_strerror(rc));
+    }
+    rc = tx_import_csv((const char *)buf, len, path, o, out, errs);
+    free(buf);
+    return rc;
+}

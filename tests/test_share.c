@@ -1,0 +1,1026 @@
+/* Answer once, share with many, through the real binaries: a real ticsx-hub (LMDB, CURVE, ZAP)
+ * on tcp://127.0.0.1:*, and ticsx run as a subprocess for three buyers, two suppliers and an
+ * outsider, each with its own home. One assessment reaches three buyers (an answer, a reuse, a
+ * grant) and all read the same bytes; the hub's files hold none of its text; revocation,
+ * re-grant, grant end dates, supersede notices, and watchers that get a grant pushed. Records
+ * the CLI would never make (a key sealed to the wrong buyer, a grant by someone else, a
+ * truncated ciphertext) are made with the library and must be refused, here or at the hub. */
+#include "client_testutil.h"
+#include "tx_client.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_rpc.h"
+#include "tx_seal.h"
+#include "tx_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define B1 "Example Motors KK"
+#define B2 "Nagoya Assembly KK"
+#define B3 "Kyushu Electric Parts KK"
+#define SUP "Tanaka Seiko KK"
+#define SUP2 "Hamamatsu Castings KK"
+#define OUTSIDER "Outsider Trading Ltd"
+#define SECRET_COMMENT "ZEBRA-COMMENT-8841"
+#define SECRET_SUB "Okazaki Plating Secret Works"
+#define SECRET_SUPPLIES "anodised housings for the XJ-9 line"
+
+typedef struct {
+    char *root;
+    ct_hub hub;
+    char b1[PATH_MAX], b2[PATH_MAX], b3[PATH_MAX], sup[PATH_MAX], sup2[PATH_MAX],
+        outsider[PATH_MAX];
+    char env_hub[300], env_key[PATH_MAX + 20];
+    char r1[65], r2[65];
+    char a[65];  /* the assessment shared with all three buyers */
+    char a2[65]; /* supersedes a (re-granted) */
+    char a3[65]; /* supersedes a2 (not re-granted) */
+} fixture;
+
+static fixture fx;
+
+static void
+ticsx_env(ct_result *r, const char *now, const char *home, va_list ap)
+{
+    char bin[PATH_MAX], env_now[64];
+    const char *argv[40];
+    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", env_now, NULL};
+    size_t n = 0;
+
+    snprintf(env_now, sizeof env_now, "TICSX_NOW=%s", now != NULL ? now : "");
+    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
+    argv[n++] = "--home";
+    argv[n++] = home;
+    for (const char *a = va_arg(ap, const char *); a != NULL && n < 39;
+         a = va_arg(ap, const char *)) {
+        argv[n++] = a;
+    }
+    argv[n] = NULL;
+    ct_run(r, env, argv);
+}
+
+/* Runs ticsx --home HOME ARGS... with the hub settings in the environment. */
+static void
+ticsx(ct_result *r, const char *home, ...)
+{
+    va_list ap;
+
+    va_start(ap, home);
+    ticsx_env(r, NULL, home, ap);
+    va_end(ap);
+}
+
+/* The same with TICSX_NOW set. */
+static void
+ticsx_at(ct_result *r, const char *now, const char *home, ...)
+{
+    va_list ap;
+
+    va_start(ap, home);
+    ticsx_env(r, now, home, ap);
+    va_end(ap);
+}
+
+static void
+expect_status(const ct_result *r, int status)
+{
+    if (r->status != status) {
+        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
+    }
+}
+
+static void
+expect_text(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL) {
+        fail_msg("\"%s\" not found in:\n%s", needle, hay);
+    }
+}
+
+static json_t *
+parse_json(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+
+    if (j == NULL) {
+        fail_msg("not JSON (%s): %s", err.text, text);
+    }
+    return j;
+}
+
+/* Runs a command expected to succeed and print an id (64 hex) first on stdout, into id. */
+static void
+run_id(char id[65], const char *home, ...)
+{
+    ct_result r;
+    va_list ap;
+
+    va_start(ap, home);
+    ticsx_env(&r, NULL, home, ap);
+    va_end(ap);
+    expect_status(&r, 0);
+    if (strlen(r.out) < 65 || r.out[64] != '\n') {
+        fail_msg("no id in: %s\nstderr: %s", r.out, r.err);
+    }
+    memcpy(id, r.out, 64);
+    id[64] = 0;
+    ct_result_free(&r);
+}
+
+static void
+keygen_enroll(const char *hubdir, const char *home, const char *name)
+{
+    char profile[PATH_MAX + 16];
+    ct_result r;
+
+    ticsx(&r, home, "keygen", "--name", name, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    snprintf(profile, sizeof profile, "%s/profile.tx", home);
+    assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
+}
+
+static int
+setup(void **state)
+{
+    char hubdir[PATH_MAX];
+    (void)state;
+
+    fx.root = ct_tmpdir();
+    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
+    snprintf(fx.b1, sizeof fx.b1, "%s/b1", fx.root);
+    snprintf(fx.b2, sizeof fx.b2, "%s/b2", fx.root);
+    snprintf(fx.b3, sizeof fx.b3, "%s/b3", fx.root);
+    snprintf(fx.sup, sizeof fx.sup, "%s/sup", fx.root);
+    snprintf(fx.sup2, sizeof fx.sup2, "%s/sup2", fx.root);
+    snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
+    ct_hub_init(hubdir);
+    keygen_enroll(hubdir, fx.b1, B1);
+    keygen_enroll(hubdir, fx.b2, B2);
+    keygen_enroll(hubdir, fx.b3, B3);
+    keygen_enroll(hubdir, fx.sup, SUP);
+    keygen_enroll(hubdir, fx.sup2, SUP2);
+    keygen_enroll(hubdir, fx.outsider, OUTSIDER);
+    ct_hub_start(&fx.hub, hubdir);
+    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
+    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+    ct_rmtree(fx.root);
+    free(fx.root);
+    return 0;
+}
+
+/* Writes a JSON answers file for request `req`: every item `answer`, each with the secret
+ * comment, and the sub-suppliers (one keyed by the outsider's fingerprint). */
+static void
+answers_file(const char *home, const char *req, const char *answer, const char *path)
+{
+    char fp_line[128];
+    ct_result r;
+    json_t *j, *arr, *subs;
+
+    ticsx(&r, home, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.outsider, "whoami", "--json", NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    snprintf(fp_line, sizeof fp_line, "%s", json_string_value(json_object_get(j, "fingerprint")));
+    json_decref(j);
+    ct_result_free(&r);
+
+    char *text = ct_read_file(path);
+    j = parse_json(text);
+    free(text);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string(answer));
+        json_object_set_new(json_array_get(arr, i), "comment", json_string(SECRET_COMMENT));
+    }
+    subs = json_pack("[{s:s,s:s},{s:s,s:s,s:s},{s:s,s:s}]", "name", SECRET_SUB, "supplies",
+                     SECRET_SUPPLIES, "name", "Second Tier Works", "supplies", "castings", "key",
+                     fp_line, "name", "Third Tier Works", "key",
+                     "0000000000000000000000000000000000000000000000000000000000000001");
+    json_object_set_new(j, "suppliers", subs);
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+}
+
+/* The "content" (inner envelope hash) and "assessment" of buyer's only verdict for `aid`. */
+static void
+verify_one(const char *home, const char *aid, char content[65])
+{
+    ct_result r;
+    json_t *j, *arr, *v;
+
+    ticsx(&r, home, "--json", "verify", aid, NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    arr = json_object_get(j, "assessments");
+    assert_int_equal(json_array_size(arr), 1);
+    v = json_array_get(arr, 0);
+    assert_string_equal(json_string_value(json_object_get(v, "status")), "verified");
+    assert_string_equal(json_string_value(json_object_get(v, "assessment")), aid);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "supplier"), "name")),
+                        SUP);
+    snprintf(content, 65, "%s", json_string_value(json_object_get(v, "content")));
+    assert_int_equal(strlen(content), 64);
+    json_decref(j);
+    ct_result_free(&r);
+}
+
+static void
+test_answer_once_share_with_three(void **state)
+{
+    char path[PATH_MAX], same[65], other[65], sup_both[300];
+    ct_result r;
+    json_t *j;
+    (void)state;
+
+    snprintf(sup_both, sizeof sup_both, "%s,%s", SUP, SUP2);
+    run_id(fx.r1, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to", sup_both, NULL);
+    run_id(fx.r2, fx.b2, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    snprintf(path, sizeof path, "%s/answers.json", fx.root);
+    answers_file(fx.sup, fx.r1, "yes", path);
+
+    /* Answered once... */
+    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    expect_status(&r, 0);
+    memcpy(fx.a, r.out, 64);
+    expect_text(r.err, "3 sub-suppliers");
+    ct_result_free(&r);
+    /* ...reused for the second request without typing anything again... */
+    ticsx(&r, fx.sup, "inbox", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "open");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, fx.a);
+    expect_text(r.err, "shared");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
+    expect_status(&r, 0);
+    expect_text(r.err, "already");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "--json", "inbox", "--all", NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    json_t *reqs = json_object_get(j, "requests");
+    assert_int_equal(json_array_size(reqs), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *q = json_array_get(reqs, i);
+        assert_true(json_is_true(json_object_get(q, "answered")));
+        assert_string_equal(json_string_value(json_object_get(q, "assessment")), fx.a);
+    }
+    json_decref(j);
+    ct_result_free(&r);
+    /* ...and granted to a third buyer who never asked. */
+    ticsx(&r, fx.sup, "grant", fx.a, "--to", B3, NULL);
+    expect_status(&r, 0);
+    expect_text(r.err, B3);
+    ct_result_free(&r);
+
+    const char *homes[] = {fx.b1, fx.b2, fx.b3};
+    for (size_t i = 0; i < 3; i++) {
+        ticsx(&r, homes[i], "fetch", NULL);
+        expect_status(&r, 0);
+        expect_text(r.out, "fetched 1 assessment");
+        ct_result_free(&r);
+        verify_one(homes[i], fx.a, i == 0 ? same : other);
+        if (i > 0) {
+            assert_string_equal(other, same); /* the very same signed bytes */
+        }
+    }
+    ticsx(&r, fx.b3, "inbox", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, SUP);
+    ct_result_free(&r);
+}
+
+/* True if `needle` occurs in the file's bytes. */
+static int
+file_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = strlen(needle), len = 0, cap = 0;
+    char *buf = NULL;
+    int found = 0;
+
+    assert_non_null(f);
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        if (got == 0) {
+            break;
+        }
+        len += got;
+    }
+    fclose(f);
+    found = memmem(buf, len, needle, n) != NULL;
+    free(buf);
+    return found;
+}
+
+static void
+test_hub_holds_no_answer_text(void **state)
+{
+    static const char *const secrets[] = {SECRET_COMMENT, SECRET_SUB, SECRET_SUPPLIES,
+                                          "Second Tier Works"};
+    char path[PATH_MAX + 300], hubdir[PATH_MAX];
+    ct_result r;
+    (void)state;
+
+    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
+    snprintf(path, sizeof path, "%s/data.mdb", hubdir);
+    /* Control: the search works on this file, names from the signed profiles are in it. */
+    assert_true(file_has(path, B1));
+    assert_true(file_has(path, SUP));
+    /* Every file of the hub's data directory (data.mdb, lock.mdb, keys, endpoint...). */
+    DIR *d = opendir(hubdir);
+    struct dirent *e;
+    size_t scanned = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", hubdir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            continue;
+        }
+        scanned++;
+        for (size_t s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
+            if (file_has(path, secrets[s])) {
+                fail_msg("\"%s\" is readable in %s", secrets[s], path);
+            }
+        }
+    }
+    closedir(d);
+    assert_true(scanned >= 2);
+    snprintf(path, sizeof path, "%s.log", hubdir);
+    for (size_t s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
+        assert_false(file_has(path, secrets[s]));
+    }
+    /* The buyers do read the sub-suppliers: they travel inside the assessment. */
+    ticsx(&r, fx.b2, "--json", "verify", fx.a, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, SECRET_SUB);
+    expect_text(r.out, SECRET_SUPPLIES);
+    ct_result_free(&r);
+}
+
+static void
+test_reuse_needs_the_same_questionnaire(void **state)
+{
+    char src[PATH_MAX], path[PATH_MAX], r3[65];
+    ct_result r;
+    json_t *q;
+    (void)state;
+
+    /* The buyer asks with another version of the questionnaire. */
+    snprintf(src, sizeof src, "%s/client/questionnaires/tics-selfcheck.json",
+             getenv("TX_SOURCE_DIR"));
+    snprintf(path, sizeof path, "%s/selfcheck-v2.json", fx.root);
+    q = json_load_file(src, 0, NULL);
+    assert_non_null(q);
+    json_object_set_new(q, "version", json_integer(2));
+    assert_int_equal(json_dump_file(q, path, 0), 0);
+    json_decref(q);
+    run_id(r3, fx.b1, "request", "--questionnaire", path, "--to", SUP, NULL);
+    ticsx(&r, fx.sup, "answer", r3, "--reuse", fx.a, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "answers questionnaire tics-selfcheck v1");
+    expect_text(r.err, "asks for tics-selfcheck v2");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "answer", r3, "--reuse", fx.a, "--file", path, NULL);
+    expect_status(&r, 2);
+    ct_result_free(&r);
+    /* Only the author reuses: the other supplier cannot share this assessment. */
+    ticsx(&r, fx.sup2, "answer", fx.r1, "--reuse", fx.a, NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "not found among this organisation's assessments");
+    ct_result_free(&r);
+}
+
+static void
+test_outsider_can_neither_fetch_nor_decrypt(void **state)
+{
+    char cmd[PATH_MAX * 3 + 64];
+    ct_result r;
+    (void)state;
+
+    ticsx(&r, fx.outsider, "fetch", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "fetched 0 assessments");
+    ct_result_free(&r);
+    ticsx(&r, fx.outsider, "verify", fx.a, NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "not been granted");
+    ct_result_free(&r);
+    /* A buyer passes the ciphertext and its grant on: the grant names that buyer, and the key
+     * in it is sealed to that buyer. */
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/records' && cp '%s'/records/* '%s/records/'",
+             fx.outsider, fx.b2, fx.outsider);
+    assert_int_equal(system(cmd), 0);
+    ticsx(&r, fx.outsider, "--json", "verify", fx.a, NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "not granted to this organisation");
+    expect_text(r.out, "content key is not sealed to this buyer");
+    ct_result_free(&r);
+}
+
+/* A session of the library as the organisation whose home is `home`. */
+static tx_client *
+client_of(const char *home)
+{
+    tx_client_opts o = {.home = home, .endpoint = fx.hub.endpoint, .hub_key = fx.hub.key};
+    tx_client *c = NULL;
+
+    assert_int_equal(tx_client_open(&o, &c), TX_OK);
+    return c;
+}
+
+/* The signing and seal keys of the organisation at `home`. */
+static void
+pubkey_of(const char *home, tx_pubkey *pk)
+{
+    char path[PATH_MAX + 16];
+
+    snprintf(path, sizeof path, "%s/identity.pub", home);
+    assert_int_equal(tx_pubkey_load(path, pk), TX_OK);
+}
+
+/* A grant of aid signed by `c`'s organisation naming `grantee`, carrying `key` sealed to
+ * `seal_to`, at sequence seq. Caller frees. */
+static uint8_t *
+make_grant(tx_client *c, uint64_t seq, const uint8_t *aid, const tx_pubkey *grantee,
+           const tx_pubkey *seal_to, const uint8_t *key, size_t *len)
+{
+    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
+    uint8_t sealed_key[TX_SEALED_KEY_LEN];
+    uint8_t *env = NULL;
+
+    assert_int_equal(tx_seal_key(key, seal_to->seal, sealed_key), TX_OK);
+    meta.seq = seq;
+    meta.created = tx_now();
+    g.meta = &meta;
+    g.assessment.data = (uint8_t *)aid;
+    g.assessment.len = TX_ID_LEN;
+    g.grantee.data = (uint8_t *)grantee->sign;
+    g.grantee.len = TX_KEY_LEN;
+    g.sealed_key.data = sealed_key;
+    g.sealed_key.len = TX_SEALED_KEY_LEN;
+    assert_int_equal(tx_envelope_sign_msg(tx_client_id(c), TX_KIND_GRANT, &g.base, &env, len),
+                     TX_OK);
+    return env;
+}
+
+static void
+test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
+{
+    uint8_t aid[TX_ID_LEN], *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    tx_client *sc = client_of(fx.sup), *oc = client_of(fx.outsider);
+    tx_pubkey pb1, pb2;
+    uint64_t seq;
+    size_t len;
+    uint8_t *env;
+    ct_result r;
+    char path[PATH_MAX + 80];
+    (void)state;
+
+    assert_int_equal(tx_unhex(aid, TX_ID_LEN, fx.a), TX_OK);
+    assert_int_equal(tx_home_key_get(tx_client_home(sc), aid, key), TX_OK);
+    pubkey_of(fx.b1, &pb1);
+    pubkey_of(fx.b2, &pb2);
+
+    /* The author's grant to buyer 2 carries a key sealed to buyer 1: buyer 2 cannot open it. */
+    assert_int_equal(tx_seq_take(fx.sup, 1, &seq), TX_OK);
+    env = make_grant(sc, seq, aid, &pb2, &pb1, key, &len);
+    assert_int_equal(tx_rpc_submit(sc, 1, &env, &len), TX_OK);
+    free(env);
+    ticsx(&r, fx.b2, "fetch", NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.b2, "--json", "verify", fx.a, NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "decryption failed: content key not sealed to this buyer");
+    ct_result_free(&r);
+    /* A proper grant (newer) puts it right. */
+    ticsx(&r, fx.sup, "-q", "grant", fx.a, "--to", B2, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.b2, "fetch", NULL);
+    ct_result_free(&r);
+    ticsx(&r, fx.b2, "verify", fx.a, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+
+    /* A grant of the supplier's assessment signed by the outsider: the hub refuses it... */
+    env = make_grant(oc, 1000000, aid, &pb1, &pb1, key, &len);
+    assert_int_equal(tx_rpc_submit(oc, 1, &env, &len), TX_ERR_REFUSED);
+    expect_text(tx_fail_msg(), "forbidden");
+    expect_text(tx_fail_msg(), "only the author");
+    /* ...and were it slipped into buyer 1's cache, verify refuses it. */
+    {
+        tx_client *bc = client_of(fx.b1);
+        uint8_t gid[TX_ID_LEN];
+        char ghex[65];
+        assert_int_equal(tx_home_cache_put(tx_client_home(bc), env, len, gid), TX_OK);
+        tx_client_destroy(&bc);
+        ticsx(&r, fx.b1, "--json", "verify", fx.a, NULL);
+        expect_status(&r, 1);
+        expect_text(r.out, "not signed by the assessment's author");
+        ct_result_free(&r);
+        tx_hex(ghex, gid, TX_ID_LEN);
+        snprintf(path, sizeof path, "%s/records/%s", fx.b1, ghex);
+        assert_int_equal(unlink(path), 0);
+    }
+    free(env);
+
+    /* A sealed assessment whose ciphertext was cut short (signed as such by its author). */
+    {
+        Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+        Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
+        Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+        tx_rec old = {0};
+        uint8_t nonce[TX_NONCE_LEN], tid[TX_ID_LEN], *inner, *ct, *envs[2];
+        size_t inner_len, ct_len, lens[2];
+        char thex[65];
+
+        assert_int_equal(tx_rec_from_cache(tx_client_home(sc), aid, TX_KIND_ASSESSMENT, &old),
+                         TX_OK);
+        const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)old.msg)->questionnaire;
+        assert_int_equal(tx_seq_take(fx.sup, 3, &seq), TX_OK);
+        meta.seq = seq;
+        meta.created = tx_now();
+        a.meta = &meta;
+        a.questionnaire = *qid;
+        a.as_of = tx_now() - 10;
+        a.valid_until = tx_now() + 86400;
+        assert_int_equal(tx_envelope_sign_msg(tx_client_id(sc), TX_KIND_INNER_ASSESSMENT, &a.base,
+                                              &inner, &inner_len),
+                         TX_OK);
+        assert_int_equal(tx_seal_content(inner, inner_len, qid->data, key, nonce, &ct, &ct_len),
+                         TX_OK);
+        free(inner);
+        Ticsx__V1__Meta ms = TICSX__V1__META__INIT;
+        ms.seq = seq + 1;
+        ms.created = tx_now();
+        s.meta = &ms;
+        s.questionnaire = *qid;
+        s.nonce.data = nonce;
+        s.nonce.len = TX_NONCE_LEN;
+        s.ciphertext.data = ct;
+        s.ciphertext.len = ct_len - 5;
+        assert_int_equal(tx_envelope_sign_msg(tx_client_id(sc), TX_KIND_ASSESSMENT, &s.base,
+                                              &envs[0], &lens[0]),
+                         TX_OK);
+        free(ct);
+        tx_record_id(envs[0], lens[0], tid);
+        envs[1] = make_grant(sc, seq + 2, tid, &pb1, &pb1, key, &lens[1]);
+        assert_int_equal(tx_rpc_submit(sc, 2, envs, lens), TX_OK);
+        free(envs[0]);
+        free(envs[1]);
+        tx_rec_clear(&old);
+        tx_hex(thex, tid, TX_ID_LEN);
+        ticsx(&r, fx.b1, "fetch", NULL);
+        expect_status(&r, 0);
+        ct_result_free(&r);
+        ticsx(&r, fx.b1, "--json", "verify", thex, NULL);
+        expect_status(&r, 1);
+        expect_text(r.out, "decryption failed: the assessment does not open");
+        ct_result_free(&r);
+    }
+    sodium_free(key);
+    tx_client_destroy(&sc);
+    tx_client_destroy(&oc);
+}
+
+static void
+test_revoke_then_regrant(void **state)
+{
+    char today[16];
+    ct_result r;
+    (void)state;
+
+    tx_format_date(today, sizeof today, tx_now());
+    ticsx(&r, fx.b3, "inbox", NULL);
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "revoke", fx.a, "--from", B3, NULL);
+    expect_status(&r, 0);
+    expect_text(r.err, "no longer serves it");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "revoke", fx.a, "--from", B3, NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "already revoked");
+    ct_result_free(&r);
+
+    ticsx(&r, fx.b3, "fetch", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "revoked by the supplier");
+    ct_result_free(&r);
+    ticsx(&r, fx.b3, "--json", "verify", fx.a, NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "revoked by the supplier on");
+    expect_text(r.out, today);
+    ct_result_free(&r);
+    ticsx(&r, fx.b3, "inbox", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "REVOKED");
+    ct_result_free(&r);
+    ticsx(&r, fx.b3, "--json", "report", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "\"status\": \"revoked\"");
+    ct_result_free(&r);
+
+    /* A new grant restores it. */
+    ticsx(&r, fx.sup, "-q", "grant", fx.a, "--to", B3, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.b3, "fetch", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "fetched 1 assessment");
+    ct_result_free(&r);
+    ticsx(&r, fx.b3, "verify", fx.a, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+}
+
+static void
+test_grant_until(void **state)
+{
+    ct_result r;
+    (void)state;
+
+    ticsx(&r, fx.sup, "grant", fx.a, "--to", B2, "--until", "2001-01-01", NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "in the past");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "grant", fx.a, "--to", SUP, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "is this organisation");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "grant", fx.a, "--to", "Nobody KK", NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "Nobody KK");
+    ct_result_free(&r);
+
+    ticsx(&r, fx.sup, "--json", "grant", fx.a, "--to", B2, "--until", "2099-12-31", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "\"until\": \"2099-12-31\"");
+    ct_result_free(&r);
+    ticsx(&r, fx.b2, "fetch", NULL);
+    ct_result_free(&r);
+    ticsx_at(&r, "2100-01-02", fx.b2, "--json", "verify", fx.a, NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "\"status\": \"expired\"");
+    expect_text(r.out, "the grant expired on 2099-12-31");
+    ct_result_free(&r);
+    /* Before that day it holds. */
+    ticsx(&r, fx.b2, "verify", fx.a, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+}
+
+/* The report row of buyer `home` for the supplier, as JSON (caller decrefs the root). */
+static json_t *
+report_row(const char *home, json_t **root)
+{
+    ct_result r;
+    json_t *sups;
+
+    ticsx(&r, home, "report", "--format", "json", NULL);
+    expect_status(&r, 0);
+    *root = parse_json(r.out);
+    ct_result_free(&r);
+    sups = json_object_get(*root, "suppliers");
+    for (size_t i = 0; i < json_array_size(sups); i++) {
+        json_t *s = json_array_get(sups, i);
+        if (strcmp(json_string_value(json_object_get(s, "name")), SUP) == 0) {
+            return s;
+        }
+    }
+    fail_msg("no report row for %s", SUP);
+    return NULL;
+}
+
+static void
+test_supersede(void **state)
+{
+    char path[PATH_MAX];
+    ct_result r;
+    json_t *root, *row, *sb;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/answers-2.json", fx.root);
+    answers_file(fx.sup, fx.r1, "partly", path);
+    /* Without --supersedes a second assessment of the same questionnaire stays beside the
+     * first; answer says so. Another supplier cannot supersede this one. */
+    ticsx(&r, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "only its author may supersede");
+    ct_result_free(&r);
+
+    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    expect_status(&r, 0);
+    memcpy(fx.a2, r.out, 64);
+    /* Buyer 1 asked (granted as requester); buyers 2 and 3 held the old one. */
+    expect_text(r.err, "granted to 2 more readers");
+    ct_result_free(&r);
+    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "already superseded");
+    ct_result_free(&r);
+
+    const char *homes[] = {fx.b1, fx.b2, fx.b3};
+    for (size_t i = 0; i < 3; i++) {
+        ticsx(&r, homes[i], "fetch", NULL);
+        expect_status(&r, 0);
+        ct_result_free(&r);
+        row = report_row(homes[i], &root);
+        assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a2);
+        assert_true(json_is_null(json_object_get(row, "superseded_by")));
+        json_decref(root);
+        ticsx(&r, homes[i], "--json", "verify", fx.a, NULL);
+        expect_status(&r, 0);
+        expect_text(r.out, "newer assessment available");
+        ct_result_free(&r);
+    }
+
+    /* Superseded again, this time not shared with the old readers: they learn it exists. */
+    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a2, "--no-regrant",
+          NULL);
+    expect_status(&r, 0);
+    memcpy(fx.a3, r.out, 64);
+    expect_text(r.err, "granted to 0 more readers");
+    ct_result_free(&r);
+    ticsx(&r, fx.b2, "fetch", NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    row = report_row(fx.b2, &root);
+    assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a2);
+    sb = json_object_get(row, "superseded_by");
+    assert_true(json_is_object(sb));
+    assert_string_equal(json_string_value(json_object_get(sb, "assessment")), fx.a3);
+    assert_true(json_is_false(json_object_get(sb, "shared")));
+    json_decref(root);
+    ticsx(&r, fx.b2, "report", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "superseded by a newer assessment not shared with you");
+    ct_result_free(&r);
+    /* Buyer 1 (the requester) has the newest. */
+    ticsx(&r, fx.b1, "fetch", NULL);
+    ct_result_free(&r);
+    row = report_row(fx.b1, &root);
+    assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a3);
+    json_decref(root);
+}
+
+/* A ticsx run in the background, its output going to files. */
+typedef struct {
+    pid_t pid;
+    char out[PATH_MAX], err[PATH_MAX];
+} bg;
+
+static void
+bg_start(bg *b, const char *name, const char *home, ...)
+{
+    char bin[PATH_MAX];
+    const char *argv[48];
+    const char *wrapper = getenv("TX_TEST_CLIENT_WRAPPER");
+    size_t n = 0;
+    char *w = NULL;
+    va_list ap;
+
+    snprintf(b->out, sizeof b->out, "%s/%s.out", fx.root, name);
+    snprintf(b->err, sizeof b->err, "%s/%s.err", fx.root, name);
+    if (wrapper != NULL && *wrapper) {
+        w = strdup(wrapper);
+        for (char *save = NULL, *t = strtok_r(w, " ", &save); t != NULL && n < 16;
+             t = strtok_r(NULL, " ", &save)) {
+            argv[n++] = t;
+        }
+    }
+    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
+    argv[n++] = "--home";
+    argv[n++] = home;
+    va_start(ap, home);
+    for (const char *a = va_arg(ap, const char *); a != NULL && n < 47;
+         a = va_arg(ap, const char *)) {
+        argv[n++] = a;
+    }
+    va_end(ap);
+    argv[n] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    b->pid = fork();
+    assert_true(b->pid >= 0);
+    if (b->pid == 0) {
+        int o = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(b->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        putenv(fx.env_hub);
+        putenv(fx.env_key);
+        putenv("LANG=C");
+        putenv("TICSX_NOW=");
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    free(w);
+}
+
+static int64_t
+ms_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until `path` holds `text`; returns the ms it took, or -1 after timeout_ms. */
+static int64_t
+wait_text(const char *path, const char *text, int64_t timeout_ms)
+{
+    int64_t t0 = ms_now();
+
+    while (ms_now() - t0 < timeout_ms) {
+        if (access(path, R_OK) == 0) {
+            char *s = ct_read_file(path);
+            int found = strstr(s, text) != NULL;
+            free(s);
+            if (found) {
+                return ms_now() - t0;
+            }
+        }
+        usleep(20000);
+    }
+    return -1;
+}
+
+/* Waits for the process to exit (at most timeout_ms); returns its exit status. */
+static int
+bg_wait(bg *b, int64_t timeout_ms)
+{
+    int64_t t0 = ms_now();
+    int status = 0;
+
+    while (waitpid(b->pid, &status, WNOHANG) != b->pid) {
+        if (ms_now() - t0 > timeout_ms) {
+            kill(b->pid, SIGKILL);
+            waitpid(b->pid, &status, 0);
+            fail_msg("a background ticsx did not exit in time; see %s", b->err);
+        }
+        usleep(20000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void
+test_watch_gets_the_grant_pushed(void **state)
+{
+    int wrapped = getenv("TX_TEST_CLIENT_WRAPPER") != NULL;
+    int64_t up = wrapped ? 60000 : 15000, bound = wrapped ? 20000 : 5000, took;
+    char prefix[13], *out;
+    bg w, o;
+    ct_result r;
+    (void)state;
+
+    /* Both look at their inbox first, so only what comes next is new. */
+    ticsx(&r, fx.b3, "inbox", NULL);
+    ct_result_free(&r);
+    ticsx(&r, fx.outsider, "inbox", NULL);
+    ct_result_free(&r);
+    bg_start(&w, "watch-b3", fx.b3, "watch", "--count", "1", "--for", wrapped ? "120" : "30",
+             NULL);
+    bg_start(&o, "watch-outsider", fx.outsider, "watch", "--count", "1", "--for",
+             wrapped ? "40" : "6", NULL);
+    assert_true(wait_text(w.err, "watching", up) >= 0);
+    assert_true(wait_text(o.err, "watching", up) >= 0);
+
+    ticsx(&r, fx.sup, "-q", "grant", fx.a3, "--to", B3, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    took = wait_text(w.out, "grant", bound);
+    print_message("grant shown by the watcher %lld ms after the grant command returned\n",
+                  (long long)took);
+    assert_true(took >= 0);
+    assert_int_equal(bg_wait(&w, up), 0);
+    out = ct_read_file(w.out);
+    memcpy(prefix, fx.a3, 12);
+    prefix[12] = 0;
+    expect_text(out, prefix);
+    expect_text(out, SUP);
+    free(out);
+
+    /* The outsider may not see that grant: it gets nothing and says so. */
+    assert_int_equal(bg_wait(&o, up + 60000), 1);
+    out = ct_read_file(o.out);
+    assert_string_equal(out, "");
+    free(out);
+    out = ct_read_file(o.err);
+    expect_text(out, "0 of 1 record arrived");
+    free(out);
+
+    /* A revocation arrives the same way, here as one JSON line. */
+    bg_start(&w, "watch-b3-json", fx.b3, "--json", "watch", "--count", "1", "--for",
+             wrapped ? "120" : "30", NULL);
+    usleep(wrapped ? 5000 * 1000 : 500 * 1000);
+    ticsx(&r, fx.sup, "-q", "revoke", fx.a3, "--from", B3, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    assert_int_equal(bg_wait(&w, up), 0);
+    out = ct_read_file(w.out);
+    json_t *j = parse_json(out);
+    assert_string_equal(json_string_value(json_object_get(j, "kind")), "revocation");
+    assert_string_equal(json_string_value(json_object_get(j, "assessment")), fx.a3);
+    json_decref(j);
+    free(out);
+    /* What the watch showed, inbox does not show again. */
+    ticsx(&r, fx.b3, "inbox", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "nothing new");
+    ct_result_free(&r);
+}
+
+static void
+test_bad_sub_supplier_key(void **state)
+{
+    char path[PATH_MAX];
+    ct_result r;
+    json_t *j;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/answers-bad.json", fx.root);
+    answers_file(fx.sup, fx.r1, "yes", path);
+    j = json_load_file(path, 0, NULL);
+    json_object_set_new(j, "suppliers", json_pack("[{s:s,s:s}]", "name", "X", "key", "SHA256:no"));
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "suppliers[0] (X)");
+    ct_result_free(&r);
+    j = json_load_file(path, 0, NULL);
+    json_object_set_new(j, "suppliers", json_pack("[{s:s}]", "supplies", "no name"));
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "needs a name");
+    ct_result_free(&r);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_answer_once_share_with_three),
+        cmocka_unit_test(test_hub_holds_no_answer_text),
+        cmocka_unit_test(test_reuse_needs_the_same_questionnaire),
+        cmocka_unit_test(test_outsider_can_neither_fetch_nor_decrypt),
+        cmocka_unit_test(test_wrong_key_foreign_grant_truncated_ciphertext),
+        cmocka_unit_test(test_revoke_then_regrant),
+        cmocka_unit_test(test_grant_until),
+        cmocka_unit_test(test_supersede),
+        cmocka_unit_test(test_watch_gets_the_grant_pushed),
+        cmocka_unit_test(test_bad_sub_supplier_key),
+    };
+
+    if (sodium_init() < 0) {
+        return 1;
+    }
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,402 @@
+/* The TICS trust chain through the real binaries: a real ticsx-hub on tcp://127.0.0.1:* and
+ * ticsx run for an accreditor (the METI role), a certification body, a supplier and a buyer,
+ * each with its own home, all enrolled. The buyer pins the accreditor's key; the accreditor
+ * accredits the body; the body certifies the supplier; the supplier answers a request from an
+ * XLSX sheet and its assessment references the certificate; the buyer fetches and verifies:
+ * "valid". Then the body revokes the certificate and verify says "revoked" with exit 1. Also:
+ * what the command line refuses (an expiry past three years, events by someone else than the
+ * issuer), withdrawing an accreditation, and a check sheet imported and published. */
+#include "client_testutil.h"
+#include "tx_error.h"
+#include "tx_questionnaire.h"
+#include "tx_util.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xlsxwriter.h>
+
+#include <cmocka.h>
+
+#define METI "METI (accreditor)"
+#define BODY "Japan Quality Body"
+#define SUPPLIER "Mikawa Precision KK"
+#define BUYER "Example Motors KK"
+#define CERT_NO "JQ-2025-0042"
+
+typedef struct {
+    char *root;
+    ct_hub hub;
+    char meti[PATH_MAX], body[PATH_MAX], supplier[PATH_MAX], buyer[PATH_MAX];
+    char env_hub[300], env_key[PATH_MAX + 20];
+    char issued[16], request[65], assessment[65];
+} fixture;
+
+static fixture fx;
+
+static void
+ticsx(ct_result *r, const char *home, ...)
+{
+    char bin[PATH_MAX];
+    const char *argv[40];
+    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
+    size_t n = 0;
+    va_list ap;
+
+    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
+    argv[n++] = "--home";
+    argv[n++] = home;
+    va_start(ap, home);
+    for (const char *a = va_arg(ap, const char *); a != NULL && n < 39;
+         a = va_arg(ap, const char *)) {
+        argv[n++] = a;
+    }
+    va_end(ap);
+    argv[n] = NULL;
+    ct_run(r, env, argv);
+}
+
+static void
+expect_status(const ct_result *r, int status)
+{
+    if (r->status != status) {
+        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
+    }
+}
+
+static void
+expect_text(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL) {
+        fail_msg("\"%s\" not found in:\n%s", needle, hay);
+    }
+}
+
+static json_t *
+parse_json(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+
+    if (j == NULL) {
+        fail_msg("not JSON (%s): %s", err.text, text);
+    }
+    return j;
+}
+
+static void
+keygen(const char *home, const char *name, const char *corp)
+{
+    ct_result r;
+
+    if (corp != NULL) {
+        ticsx(&r, home, "keygen", "--name", name, "--corporate-number", corp, NULL);
+    } else {
+        ticsx(&r, home, "keygen", "--name", name, NULL);
+    }
+    expect_status(&r, 0);
+    ct_result_free(&r);
+}
+
+static int
+setup(void **state)
+{
+    char hubdir[PATH_MAX], profile[PATH_MAX];
+    (void)state;
+
+    fx.root = ct_tmpdir();
+    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
+    snprintf(fx.meti, sizeof fx.meti, "%s/meti", fx.root);
+    snprintf(fx.body, sizeof fx.body, "%s/body", fx.root);
+    snprintf(fx.supplier, sizeof fx.supplier, "%s/supplier", fx.root);
+    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
+    ct_hub_init(hubdir);
+    keygen(fx.meti, METI, NULL);
+    keygen(fx.body, BODY, NULL);
+    keygen(fx.supplier, SUPPLIER, "3180001056789");
+    keygen(fx.buyer, BUYER, "7123456789012");
+    const char *homes[] = {fx.meti, fx.body, fx.supplier, fx.buyer};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
+        assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
+    }
+    ct_hub_start(&fx.hub, hubdir);
+    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
+    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    /* Issued a month ago, by the real clock the binaries use. */
+    tx_format_date(fx.issued, sizeof fx.issued, (int64_t)time(NULL) - 30 * 86400);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+    ct_rmtree(fx.root);
+    free(fx.root);
+    return 0;
+}
+
+static void
+test_accredit_and_certify(void **state)
+{
+    char path[PATH_MAX + 16];
+    ct_result r;
+    (void)state;
+
+    /* The buyer pins the accreditor's public key; the list shows it. */
+    snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
+    ticsx(&r, fx.buyer, "trust", "add", path, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "SHA256:");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "trust", "list", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, METI);
+    ct_result_free(&r);
+
+    ticsx(&r, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from", "2024-01-01",
+          "--until", "2035-01-01", "--note", "first accreditation", NULL);
+    expect_status(&r, 0);
+    assert_int_equal(strlen(r.out), 65);
+    ct_result_free(&r);
+
+    /* More than three years is refused; the default is exactly three. */
+    ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO, "--scope",
+          "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing", "--criteria",
+          "2024", "--issued", "2025-01-01", "--expires", "2028-01-02", NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "more than three years");
+    ct_result_free(&r);
+    ticsx(&r, fx.body, "--json", "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
+          "--scope", "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing",
+          "--criteria", "2024", "--issued", fx.issued, NULL);
+    expect_status(&r, 0);
+    json_t *j = parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "3180001056789");
+    assert_string_equal(json_string_value(json_object_get(j, "holder")), SUPPLIER);
+    json_decref(j);
+    ct_result_free(&r);
+    /* The same number twice is refused. */
+    ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO, "--scope", "x",
+          "--sector", "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "already issued");
+    ct_result_free(&r);
+    /* A holder without a corporate number cannot be certified. */
+    ticsx(&r, fx.body, "cert", "issue", "--holder", BODY, "--number", "X-1", "--scope", "x",
+          "--sector", "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "corporate number");
+    ct_result_free(&r);
+
+    ticsx(&r, fx.buyer, "cert", "verify", CERT_NO, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "valid on");
+    ct_result_free(&r);
+    /* Another home that pinned nobody does not take the body's word. */
+    ticsx(&r, fx.supplier, "cert", "verify", CERT_NO, NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "not_accredited");
+    ct_result_free(&r);
+}
+
+/* An answer sheet written with libxlsxwriter: every item "Implemented". */
+static void
+write_answers_xlsx(const char *path)
+{
+    tx_questionnaire_pb *q = NULL;
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+
+    assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &q), TX_OK);
+    worksheet_write_string(ws, 0, 0, "item", NULL);
+    worksheet_write_string(ws, 0, 1, "answer", NULL);
+    for (size_t i = 0; i < q->n_items; i++) {
+        worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, q->items[i]->id, NULL);
+        worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, "Implemented", NULL);
+    }
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    tx_free(q);
+}
+
+static void
+test_answer_fetch_verify(void **state)
+{
+    char path[PATH_MAX], tmpl[PATH_MAX];
+    ct_result r;
+    json_t *j, *cert;
+    (void)state;
+
+    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUPPLIER, NULL);
+    expect_status(&r, 0);
+    memcpy(fx.request, r.out, 64);
+    ct_result_free(&r);
+
+    /* The XLSX template, and an answer sheet filled in and read back. */
+    snprintf(tmpl, sizeof tmpl, "%s/template.xlsx", fx.root);
+    ticsx(&r, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl, NULL);
+    expect_status(&r, 0);
+    expect_text(r.err, "wrote");
+    ct_result_free(&r);
+    snprintf(path, sizeof path, "%s/answers.xlsx", fx.root);
+    write_answers_xlsx(path);
+    /* A certificate the supplier does not hold cannot be referenced. */
+    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, "--certificate", "JQ-NONE", NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "no certificate JQ-NONE");
+    ct_result_free(&r);
+    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    expect_status(&r, 0);
+    expect_text(r.err, "references TICS certificate " CERT_NO);
+    memcpy(fx.assessment, r.out, 64);
+    ct_result_free(&r);
+
+    ticsx(&r, fx.buyer, "fetch", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "fetched 1 assessment (1 new)");
+    expect_text(r.out, "1 certificate");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "verify", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "certificate valid");
+    expect_text(r.out, CERT_NO);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "--json", "verify", NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    cert = json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "certificate");
+    assert_string_equal(json_string_value(json_object_get(cert, "number")), CERT_NO);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(cert, "now"), "status")),
+                        "valid");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(cert, "as_of"), "status")), "valid");
+    json_decref(j);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "report", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "CERT");
+    expect_text(r.out, "valid");
+    ct_result_free(&r);
+}
+
+static void
+test_revoked(void **state)
+{
+    ct_result r;
+    json_t *j, *cert;
+    (void)state;
+
+    /* Only the issuer records events. */
+    ticsx(&r, fx.supplier, "cert", "revoke", CERT_NO, NULL);
+    expect_status(&r, 1);
+    expect_text(r.err, "only its issuer");
+    ct_result_free(&r);
+    ticsx(&r, fx.body, "cert", "reinstate", CERT_NO, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "not suspended");
+    ct_result_free(&r);
+    ticsx(&r, fx.body, "cert", "report", CERT_NO, NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.body, "cert", "revoke", CERT_NO, "--note", "rules not followed", NULL);
+    expect_status(&r, 0);
+    expect_text(r.err, "revoked");
+    ct_result_free(&r);
+    ticsx(&r, fx.body, "cert", "suspend", CERT_NO, NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "is revoked");
+    ct_result_free(&r);
+
+    ticsx(&r, fx.buyer, "fetch", NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "verify", NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "certificate revoked");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "--json", "report", NULL);
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    cert = json_object_get(json_array_get(json_object_get(j, "suppliers"), 0), "certificate");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(cert, "now"), "status")),
+                        "revoked");
+    expect_text(json_string_value(json_object_get(json_object_get(cert, "now"), "reason")),
+                "rules not followed");
+    json_decref(j);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "cert", "verify", CERT_NO, NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "revoked");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "cert", "show", CERT_NO, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "annual report");
+    expect_text(r.out, "revoked: rules not followed");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "cert", "list", "--holder", SUPPLIER, NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, CERT_NO);
+    expect_text(r.out, "revoked");
+    ct_result_free(&r);
+}
+
+static void
+test_withdraw_and_import(void **state)
+{
+    char sheet[PATH_MAX], out[PATH_MAX];
+    ct_result r;
+    (void)state;
+
+    ticsx(&r, fx.meti, "accredit", "--body", BODY, "--withdraw", "--until", "2036-01-01", NULL);
+    expect_status(&r, 2);
+    expect_text(r.err, "after the end of the current accreditation");
+    ct_result_free(&r);
+    ticsx(&r, fx.meti, "accredit", "--body", BODY, "--withdraw", NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    /* A certificate issued from now on is refused; the revoked one stays revoked. */
+    ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", "JQ-LATE", "--scope",
+          "全社", "--sector", "manufacturing", "--criteria", "2024", "--issued", "2099-01-01",
+          NULL);
+    expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "cert", "verify", "JQ-LATE", "--at", "2099-02-01", NULL);
+    expect_status(&r, 1);
+    expect_text(r.out, "was not accredited when");
+    ct_result_free(&r);
+
+    /* A check sheet, imported and published; then usable by name. */
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", fx.root);
+    snprintf(out, sizeof out, "%s/sheet.json", fx.root);
+    ct_write_file(sheet, "\xEF\xBB\xBFid,area,level,text ja,text en,weight\r\n"
+                         "G-1,ガバナンス,1,責任者を置く,A manager is appointed,3\r\n"
+                         "G-2,ガバナンス,2,年1回見直す,Reviewed yearly,2\r\n");
+    ticsx(&r, fx.buyer, "questionnaire", "import", sheet, "--id", "buyer-sheet", "--version", "1",
+          "--out", out, "--publish", NULL);
+    expect_status(&r, 0);
+    expect_text(r.err, "signed and published");
+    ct_result_free(&r);
+    ticsx(&r, fx.supplier, "questionnaire", "list", NULL);
+    expect_status(&r, 0);
+    expect_text(r.out, "buyer-sheet v1");
+    ct_result_free(&r);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_accredit_and_certify),
+        cmocka_unit_test(test_answer_fetch_verify),
+        cmocka_unit_test(test_revoked),
+        cmocka_unit_test(test_withdraw_and_import),
+    };
+    return cmocka_run_group_tests_name("trust exchange", tests, setup, teardown);
+}
