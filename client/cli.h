@@ -63,5 +63,6 @@ int tx_cmd_report(tx_cli *g, int argc, char **argv);
 int tx_cmd_trust(tx_cli *g, int argc, char **argv);
 int tx_cmd_accredit(tx_cli *g, int argc, char **argv);
 int tx_cmd_cert(tx_cli *g, int argc, char **argv);
+int tx_cmd_audit_log(tx_cli *g, int argc, char **argv);
 
 #endif

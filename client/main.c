@@ -64,6 +64,8 @@ static const char usage_text[] =
     "             --issued DATE [--expires DATE]   (certification body) issue a certificate\n"
     "  cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
     "  cert show CERT | verify CERT [--at DATE] | list [--holder ORG]\n"
+    "  audit-log                                   check the hub's signed log: every record you\n"
+    "                                              may see is in it, the leaves rebuild its root\n"
     "\n"
     "ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
     "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
@@ -195,6 +197,7 @@ static const struct {
     {"trust", tx_cmd_trust},
     {"accredit", tx_cmd_accredit},
     {"cert", tx_cmd_cert},
+    {"audit-log", tx_cmd_audit_log},
 };
 
 static int

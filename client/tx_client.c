@@ -17,6 +17,8 @@ struct tx_client {
     char endpoint[256];
     char hub_key[PATH_MAX];
     int timeout_ms;
+    tx_pubkey hub; /* loaded from hub_key by tx_client_hub_key */
+    int hub_loaded;
 };
 
 static const char *
@@ -88,6 +90,27 @@ const char *
 tx_client_endpoint(const tx_client *c)
 {
     return c->endpoint;
+}
+
+int
+tx_client_hub_key(tx_client *c, const tx_pubkey **out)
+{
+    int rc;
+
+    *out = NULL;
+    if (!c->hub_loaded) {
+        if (c->hub_key[0] == 0) {
+            return tx_fail(TX_ERR_USAGE, "no hub key: pass --hub-key FILE (the hub's hub.pub) or "
+                                         "set TICSX_HUB_KEY");
+        }
+        if ((rc = tx_pubkey_load(c->hub_key, &c->hub)) != TX_OK) {
+            return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_USAGE : rc,
+                           "cannot read hub key %s: %s", c->hub_key, tx_strerror(rc));
+        }
+        c->hub_loaded = 1;
+    }
+    *out = &c->hub;
+    return TX_OK;
 }
 
 int

@@ -38,6 +38,10 @@ const char *tx_client_endpoint(const tx_client *c);
  * Borrowed; owned by the client. */
 int tx_client_conn(tx_client *c, tx_conn **out);
 
+/* The pinned hub key (hub.pub: its CURVE key and the Ed25519 key that signs its checkpoints),
+ * loaded once: TX_ERR_USAGE when none is configured. Borrowed; owned by the client. */
+int tx_client_hub_key(tx_client *c, const tx_pubkey **out);
+
 /* Turns a connection-level failure into a message naming the endpoint (unreachable within the
  * timeout; handshake refused); returns rc. */
 int tx_client_conn_fail(tx_client *c, int rc);

@@ -1,6 +1,7 @@
 /* Fetch granted assessments and what is needed to verify them into the cache. */
 #include "tx_fetch.h"
 
+#include "tx_audit.h"
 #include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_log.h"
@@ -86,10 +87,22 @@ in_cache(tx_client *c, const uint8_t *id)
     return 1;
 }
 
+/* Adds every record of recs to the set proven included at the end of the fetch. */
+static int
+audit_recs(tx_audit_set *set, const tx_recs *recs)
+{
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < recs->n && rc == TX_OK; i++) {
+        rc = tx_audit_add(set, recs->v[i].index, recs->v[i].bytes, recs->v[i].len);
+    }
+    return rc;
+}
+
 /* Lists and caches every accreditation, certificate and certificate event; a hub that will
  * not list them is warned about, not fatal. */
 static int
-fetch_trust(tx_client *c, tx_fetched *out)
+fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set)
 {
     const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
     size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
@@ -106,6 +119,9 @@ fetch_trust(tx_client *c, tx_fetched *out)
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
             rc = tx_home_cache_put(tx_client_home(c), l[k].v[i].bytes, l[k].v[i].len, NULL);
             *counts[k] += rc == TX_OK;
+        }
+        if (rc == TX_OK) {
+            rc = audit_recs(set, &l[k]);
         }
         tx_recs_clear(&l[k]);
     }
@@ -137,6 +153,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     tx_recs l[4] = {{0}};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
+    tx_audit_set set = {0};
     tx_rec *r1 = NULL, *r2 = NULL;
     int *rc1 = NULL, *rc2 = NULL;
     int rc;
@@ -206,7 +223,9 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     for (size_t i = 0; i < l[3].n && rc == TX_OK; i++) {
         const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)l[3].v[i].msg)->questionnaire;
         rc = tx_home_cache_put(tx_client_home(c), l[3].v[i].bytes, l[3].v[i].len, NULL);
-        if (rc == TX_OK && !in_cache(c, qid->data)) {
+        /* Got again even when cached: every record a report relies on is proven to be in the
+         * hub's signed log by this fetch (tx_audit_records). */
+        if (rc == TX_OK) {
             rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
         }
     }
@@ -222,12 +241,26 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         } else if (rc1[i] == TX_OK && first.kinds[i] == TX_KIND_REQUEST) {
             qid = &((const tx_request_pb *)r1[i].msg)->questionnaire;
         }
-        if (qid != NULL && !in_cache(c, qid->data)) {
+        if (qid != NULL) {
             rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
         }
     }
     if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2)) != TX_OK ||
-        (rc = fetch_trust(c, out)) != TX_OK) {
+        (rc = fetch_trust(c, out, &set)) != TX_OK) {
+        goto out;
+    }
+    /* Every record fetched must be in the hub's signed log, and that log must extend the one
+     * this home saw before: a hub showing this organisation another history is caught here. */
+    for (size_t k = 0; k < 4 && rc == TX_OK; k++) {
+        rc = audit_recs(&set, &l[k]);
+    }
+    for (size_t i = 0; i < first.n && rc == TX_OK; i++) {
+        rc = rc1[i] == TX_OK ? tx_audit_add(&set, r1[i].index, r1[i].bytes, r1[i].len) : TX_OK;
+    }
+    for (size_t i = 0; i < second.n && rc == TX_OK; i++) {
+        rc = rc2[i] == TX_OK ? tx_audit_add(&set, r2[i].index, r2[i].bytes, r2[i].len) : TX_OK;
+    }
+    if (rc != TX_OK || (rc = tx_audit_records(c, &set)) != TX_OK) {
         goto out;
     }
     for (size_t i = 0; i < out->n; i++) {
@@ -258,6 +291,7 @@ out:
     free(first.kinds);
     free(second.ids);
     free(second.kinds);
+    tx_audit_set_free(&set);
     tx_orgs_free(&orgs);
     for (size_t i = 0; i < 4; i++) {
         tx_recs_clear(&l[i]);

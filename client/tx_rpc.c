@@ -1,6 +1,7 @@
 /* Pipelined list / get / submit / ping against the hub, checking everything it returns. */
 #include "tx_rpc.h"
 
+#include "tx_audit.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
@@ -180,6 +181,8 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, tx_rec *ou
         return TX_ERR_NOMEM;
     }
     memcpy(bytes, r->entries[0]->envelope.data, len);
+    /* The log index, for proving the record is in the hub's signed log (tx_audit). */
+    out->index = r->entries[0]->index;
     return tx_rec_open(out, bytes, len, kind);
 }
 
@@ -300,6 +303,24 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
         if (status[i] != TICSX__V1__STATUS__OK) {
             rc = submit_refused(envs[i], lens[i], replies[i]);
             break;
+        }
+    }
+    /* Each receipt names the record's leaf hash and a signed checkpoint holding it; a hub
+     * that acknowledges what it did not log is caught here (the fetch proves inclusion). */
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        const tx_pubkey *hub;
+        if ((rc = tx_client_hub_key(c, &hub)) == TX_OK &&
+            (rc = tx_receipt_check(replies[i], envs[i], lens[i], hub->sign, NULL)) != TX_OK) {
+            char msg[512];
+            uint8_t id[TX_ID_LEN];
+            char hex[2 * TX_ID_LEN + 1];
+
+            snprintf(msg, sizeof msg, "%s", tx_fail_msg());
+            tx_record_id(envs[i], lens[i], id);
+            tx_hex(hex, id, TX_ID_LEN);
+            rc = tx_fail(rc == TX_ERR_MALFORMED ? TX_ERR_CHECKSUM : rc,
+                         "bad receipt for %s %.12s: %s", env_kind_name(envs[i], lens[i]), hex,
+                         msg);
         }
     }
 out:

@@ -1,6 +1,7 @@
 /* Watch: the inbox's news, then the hub's pushes, each record checked before it is shown. */
 #include "tx_watch.h"
 
+#include "tx_audit.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
@@ -358,7 +359,10 @@ loop(watch *w)
             if (w->awaiting_ack) {
                 return tx_client_conn_fail(w->c, TX_ERR_UNREACHABLE);
             }
-            if ((rc = send_watch(w)) != TX_OK || (rc = catch_up(w)) != TX_OK) {
+            /* Each renewal also checks the hub's latest checkpoint against the one kept: two
+             * calls, and a split view ends the watch. */
+            if ((rc = send_watch(w)) != TX_OK || (rc = catch_up(w)) != TX_OK ||
+                (rc = tx_audit_sync(w->c, NULL)) != TX_OK) {
                 break;
             }
             renew = now_ms() + RENEW_MS;

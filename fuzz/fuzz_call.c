@@ -57,6 +57,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         break;
+    case TICSX__V1__CALL__BODY_CHECKPOINT:
+        break;
+    case TICSX__V1__CALL__BODY_INCLUSION:
+    case TICSX__V1__CALL__BODY_CONSISTENCY:
+    case TICSX__V1__CALL__BODY_LEAVES:
+        /* Sizes and indices are for the hub to check against its log. */
+        if (call->inclusion == NULL && call->consistency == NULL && call->leaves == NULL) {
+            abort();
+        }
+        break;
     default:
         abort();
     }

@@ -6,9 +6,11 @@
 #include "tx_hub_admin.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_mlog.h"
 #include "tx_round.h"
 #include "tx_store.h"
 #include "tx_util.h"
+#include "tx_vpool.h"
 #include "tx_zap.h"
 
 #include <errno.h>
@@ -33,6 +35,7 @@ typedef struct {
     void *router;
     tx_zap *zap;
     tx_round *round;
+    tx_vpool *pool;
 } hub;
 
 static volatile sig_atomic_t stop_requested;
@@ -57,6 +60,11 @@ static int
 open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, size_t n)
 {
     int64_t maxmsg = TX_MAX_CALL;
+    /* Answers queued for one client. A round sends one client at most 1024 (a batch of its
+     * calls answered, and as many past the per-client limit answered BUSY): room for two
+     * rounds, so a client that reads keeps up unless it floods faster than the I/O thread
+     * can write; one that stops reading loses the answers past this. */
+    int sndhwm = 4 * 512;
     int one = 1, linger = LINGER_MS;
     size_t elen = n;
 
@@ -69,6 +77,7 @@ open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, siz
         zmq_setsockopt(h->router, ZMQ_ZAP_DOMAIN, "ticsx", 5) != 0 ||
         zmq_setsockopt(h->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) != 0 ||
         zmq_setsockopt(h->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0 ||
+        zmq_setsockopt(h->router, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm) != 0 ||
         zmq_setsockopt(h->router, ZMQ_LINGER, &linger, sizeof linger) != 0) {
         tx_error("hub: cannot configure the server socket: %s", zmq_strerror(errno));
         return TX_ERR_NET;
@@ -96,7 +105,8 @@ serve(hub *h)
     while (!stop_requested) {
         zmq_pollitem_t items[2] = {{h->router, 0, ZMQ_POLLIN, 0},
                                    {tx_zap_socket(h->zap), 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, 2, TICK_MS);
+        /* Calls taken last round are answered by the next one, at once. */
+        int rc = zmq_poll(items, 2, tx_round_pending(h->round) ? 0 : TICK_MS);
 
         if (rc < 0 && errno != EINTR) {
             tx_error("hub: poll failed: %s", zmq_strerror(errno));
@@ -105,7 +115,7 @@ serve(hub *h)
         if (rc > 0 && (items[1].revents & ZMQ_POLLIN)) {
             tx_zap_serve(h->zap);
         }
-        if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
+        if ((rc > 0 && (items[0].revents & ZMQ_POLLIN)) || tx_round_pending(h->round)) {
             tx_round_run(h->round);
         }
         if (now_ms() >= next_housekeeping) {
@@ -113,6 +123,34 @@ serve(hub *h)
             next_housekeeping = now_ms() + HOUSEKEEPING_MS;
         }
     }
+    /* Calls already taken are committed and answered before the hub stops. */
+    tx_round_finish(h->round);
+}
+
+/* Makes sure the latest checkpoint covers the log and says what it is. A failure (a damaged
+ * or full store) is logged: the hub still serves what it has, and each commit tries again. */
+static void
+log_checkpoint(tx_store *s)
+{
+    tx_checkpoint_info cp;
+    uint8_t *env = NULL;
+    size_t len;
+    char root[65];
+    int made = 0;
+    int rc = tx_store_checkpoint_refresh(s, &made);
+
+    if (rc != TX_OK) {
+        tx_error("hub: cannot sign a checkpoint of the log: %s", tx_strerror(rc));
+        return;
+    }
+    if ((rc = tx_store_checkpoint(s, &env, &len, &cp)) != TX_OK) {
+        tx_error("hub: cannot read the latest checkpoint: %s", tx_strerror(rc));
+        return;
+    }
+    free(env);
+    tx_hex(root, cp.root, 32);
+    tx_info("hub: %s checkpoint: %llu records, root %.16s", made ? "signed a" : "latest",
+            (unsigned long long)cp.size, root);
 }
 
 /* Core dumps could hold the hub's secret key. */
@@ -154,6 +192,10 @@ tx_hub_run(const tx_hub_options *opt)
     if ((rc = tx_store_open(opt->dir, opt->map_size, &h.store)) != TX_OK) {
         goto out;
     }
+    /* The hub's signing key signs a checkpoint with every commit that grows the log, and one
+     * now if the latest does not cover it (a new hub, or profiles enrolled meanwhile). */
+    tx_store_set_signer(h.store, id);
+    log_checkpoint(h.store);
     /* ZeroMQ's I/O threads inherit this mask, so SIGTERM reaches the poll loop's thread and
      * interrupts zmq_poll at once. */
     sigemptyset(&block);
@@ -168,6 +210,10 @@ tx_hub_run(const tx_hub_options *opt)
     }
     if (rc == TX_OK) {
         rc = tx_round_create(h.router, h.store, &h.round);
+    }
+    /* Pool threads start with SIGTERM and SIGINT blocked, like ZeroMQ's. */
+    if (rc == TX_OK && (rc = tx_vpool_create(opt->workers, &h.pool)) == TX_OK) {
+        tx_round_set_pool(h.round, h.pool, opt->commit_wait_us);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != TX_OK) {
@@ -186,8 +232,8 @@ tx_hub_run(const tx_hub_options *opt)
     }
     wrote_endpoint = 1;
     tx_fingerprint(id->pub.sign, fp);
-    tx_identity_destroy(&id);
-    tx_info("hub %s serving on %s (data %s)", fp, endpoint, opt->dir);
+    tx_info("hub %s serving on %s (data %s, %u verification threads)", fp, endpoint, opt->dir,
+            tx_vpool_workers(h.pool));
     serve(&h);
     tx_round_stats(h.round, &accepted, &refused);
     tx_info("hub stopping: %llu accepted, %llu refused", (unsigned long long)accepted,
@@ -203,6 +249,8 @@ out:
     /* A second signal during shutdown interrupts zmq_ctx_term; it must still finish. */
     while (h.ctx != NULL && zmq_ctx_term(h.ctx) != 0 && errno == EINTR) {
     }
+    /* Every round waited for its jobs, so the pool is idle here. */
+    tx_vpool_destroy(&h.pool);
     tx_round_destroy(&h.round);
     tx_store_close(&h.store);
     tx_identity_destroy(&id);

@@ -9,10 +9,15 @@
 #define TX_HUB_DEFAULT_BIND "tcp://127.0.0.1:7700"
 
 typedef struct {
-    const char *dir;  /* data directory made by tx_hub_init */
-    const char *bind; /* ZeroMQ endpoint; "tcp://127.0.0.1:*" picks a free port */
-    size_t map_size;  /* LMDB map size in bytes; 0 keeps the environment's */
+    const char *dir;         /* data directory made by tx_hub_init */
+    const char *bind;        /* ZeroMQ endpoint; "tcp://127.0.0.1:*" picks a free port */
+    size_t map_size;         /* LMDB map size in bytes; 0 keeps the environment's */
+    unsigned workers;        /* verification threads; 0: one per online CPU */
+    unsigned commit_wait_us; /* how long a round with submits waits for more to commit */
 } tx_hub_options;
+
+/* Default of commit_wait_us: small beside a commit, so latency barely moves. */
+#define TX_HUB_DEFAULT_COMMIT_WAIT_US 200
 
 /* Serves until SIGTERM or SIGINT, then finishes the round in flight (commit and replies) and
  * returns TX_OK. Holds an flock on DIR/hub.lock (TX_ERR_LOCKED if another hub has it), writes

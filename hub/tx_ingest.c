@@ -241,6 +241,12 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
                             "to the hub operator");
         goto fail;
     }
+    if (sub->kind == TX_KIND_CHECKPOINT) {
+        rc = tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+                            "checkpoints are signed by the hub over its own log; they cannot be "
+                            "submitted");
+        goto fail;
+    }
     if (memcmp(sub->signer, caller, TX_KEY_LEN) != 0) {
         tx_fingerprint(sub->signer, fp_signer);
         tx_fingerprint(caller, fp_caller);

@@ -8,10 +8,14 @@
 #include "tx_ingest.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_mlog.h"
+#include "tx_subs.h"
 #include "tx_util.h"
+#include "tx_vpool.h"
 #include "tx_zap.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +24,13 @@
 #define ROUND_MAX 512                           /* calls drained per round */
 #define ROUND_BYTES ((size_t)64 << 20)          /* submitted bytes per write transaction */
 #define LIST_BYTES (TX_MAX_REPLY - (64u << 10)) /* envelopes per list reply, framing aside */
+/* Calls one client (one connection) may have taken and not yet answered; more are answered
+ * BUSY at once, without verification or store work, so a flood from one client costs the
+ * others little. Twice the window the ticsx client keeps in flight (tx_rpc). */
+#define PEER_MAX 512
+/* Calls received by one take, those answered at once included: bounds a round's reading, and
+ * with ROUND_MAX the answers one round sends to one client (see TX_HUB_SNDHWM). */
+#define TAKE_MAX ROUND_MAX
 
 /* One call of the current round. */
 typedef struct {
@@ -34,14 +45,31 @@ typedef struct {
     tx_outcome out;
     int answered; /* out is final before any store work (refusal, bad request) */
     int applied;  /* went through tx_ingest_apply */
+    int is_submit;
+    int in_pool; /* tx_ingest_prepare runs (or ran) on a pool thread */
+    int prep_rc; /* what tx_ingest_prepare returned */
+    int busy;    /* over PEER_MAX: answered BUSY on arrival, never part of a batch */
 } pending;
+
+/* Calls taken together: verified together, committed in one transaction, answered in
+ * arrival order. */
+typedef struct {
+    pending *calls; /* ROUND_MAX */
+    size_t n, bytes, submits;
+    tx_vpool_group group; /* its submits on the pool */
+} batch;
 
 struct tx_round {
     tx_store *store;
     void *router;
-    pending *calls;
+    pending *calls; /* the batch being committed and answered (b[0].calls between rounds) */
     size_t n;
+    batch b[2]; /* b[fill] takes calls while b[!fill], taken before, is verified */
+    int fill;
     uint64_t accepted, refused;
+    tx_subs *subs;          /* watchers, pushed the records of each commit */
+    tx_vpool *pool;         /* verifies submits; NULL: on this thread */
+    int64_t commit_wait_us; /* how long a round with submits waits for more */
 };
 
 static int64_t
@@ -63,10 +91,14 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
         return TX_ERR_NOMEM;
     }
     r->calls = calloc(ROUND_MAX, sizeof *r->calls);
-    if (r->calls == NULL) {
+    r->b[1].calls = calloc(ROUND_MAX, sizeof *r->calls);
+    if (r->calls == NULL || r->b[1].calls == NULL || tx_subs_create(&r->subs) != TX_OK) {
+        free(r->calls);
+        free(r->b[1].calls);
         free(r);
         return TX_ERR_NOMEM;
     }
+    r->b[0].calls = r->calls;
     r->router = router;
     r->store = store;
     *out = r;
@@ -79,7 +111,9 @@ tx_round_destroy(tx_round **r_p)
     if (r_p == NULL || *r_p == NULL) {
         return;
     }
-    free((*r_p)->calls);
+    tx_subs_destroy(&(*r_p)->subs);
+    free((*r_p)->b[0].calls);
+    free((*r_p)->b[1].calls);
     free(*r_p);
     *r_p = NULL;
 }
@@ -89,6 +123,13 @@ tx_round_stats(const tx_round *r, uint64_t *accepted, uint64_t *refused)
 {
     *accepted = r->accepted;
     *refused = r->refused;
+}
+
+void
+tx_round_set_pool(tx_round *r, tx_vpool *pool, unsigned commit_wait_us)
+{
+    r->pool = pool;
+    r->commit_wait_us = commit_wait_us;
 }
 
 /* The call id of bytes that do not decode, if they start with it (field 1, varint). */
@@ -136,12 +177,35 @@ pending_clear(pending *p)
     p->call = NULL;
 }
 
-/* Runs what needs no store on a decoded call; sets p->answered when the verdict is final. */
+/* Decodes and verifies one submit, on a pool thread or this one. Touches only p. */
 static void
-accept_call(tx_round *rd, pending *p)
+prepare_job(void *arg)
+{
+    pending *p = arg;
+    const ProtobufCBinaryData *env = &p->call->submit->envelope;
+
+    p->prep_rc = tx_ingest_prepare(p->caller, env->data, env->len, &p->sub, &p->out);
+}
+
+/* Takes in what tx_ingest_prepare decided: a refusal is final before any store work. */
+static void
+prepared(tx_round *rd, pending *p)
 {
     char shortid[13];
 
+    if (p->prep_rc != TX_OK) {
+        p->answered = 1;
+        rd->refused++;
+        tx_record_id_short(p->out.receipt.id, shortid);
+        tx_info("refused %s from %s: %s", shortid, p->who, p->out.message);
+    }
+}
+
+/* Runs what needs no store on a decoded call; sets p->answered when the verdict is final. A
+ * submit goes to the pool when there is one; its verdict is read after tx_vpool_wait. */
+static void
+accept_call(tx_round *rd, pending *p)
+{
     p->call_id = p->call->id;
     if (p->is_hub && p->call->body_case != TICSX__V1__CALL__BODY_PING) {
         p->answered = 1;
@@ -150,15 +214,31 @@ accept_call(tx_round *rd, pending *p)
         return;
     }
     if (p->call->body_case == TICSX__V1__CALL__BODY_SUBMIT) {
-        const ProtobufCBinaryData *env = &p->call->submit->envelope;
+        p->is_submit = 1;
+        if (rd->pool != NULL &&
+            tx_vpool_submit_group(rd->pool, &rd->b[rd->fill].group, prepare_job, p) == TX_OK) {
+            p->in_pool = 1;
+            return;
+        }
+        prepare_job(p);
+        prepared(rd, p);
+    }
+}
 
-        if (tx_ingest_prepare(p->caller, env->data, env->len, &p->sub, &p->out) != TX_OK) {
-            p->answered = 1;
-            rd->refused++;
-            tx_record_id_short(p->out.receipt.id, shortid);
-            tx_info("refused %s from %s: %s", shortid, p->who, p->out.message);
+/* Calls taken from p's connection and not yet answered, in both batches. */
+static size_t
+in_flight(const tx_round *rd, const pending *p)
+{
+    size_t count = 0;
+
+    for (int k = 0; k < 2; k++) {
+        const batch *b = &rd->b[k];
+        for (size_t i = 0; i < b->n; i++) {
+            count += b->calls[i].peer_len == p->peer_len &&
+                     memcmp(b->calls[i].peer, p->peer, p->peer_len) == 0;
         }
     }
+    return count;
 }
 
 /* Receives one call into p. 1: got one; 0: nothing waits; -1: dropped, try the next. */
@@ -223,6 +303,13 @@ receive(tx_round *rd, pending *p)
         p->answered = 1;
         tx_outcome_set(&p->out, tx_err_status(dec), dec, "call does not decode: %s", why);
         tx_info("bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
+    } else if (in_flight(rd, p) >= PEER_MAX) {
+        p->call_id = p->call->id;
+        p->answered = p->busy = 1;
+        tx_outcome_set(&p->out, TICSX__V1__STATUS__BUSY, TX_ERR_BUSY,
+                       "too many calls in flight from this client (%d); retry once answers "
+                       "arrive",
+                       PEER_MAX);
     } else {
         accept_call(rd, p);
     }
@@ -250,8 +337,18 @@ send_reply(tx_round *rd, pending *p, Ticsx__V1__Reply *r)
         if (errno == EHOSTUNREACH) {
             tx_debug("reply %llu to %s dropped: peer gone", (unsigned long long)p->call_id, p->who);
         } else {
-            tx_warn("reply %llu to %s dropped: %s", (unsigned long long)p->call_id, p->who,
-                    errno == EAGAIN ? "peer is not reading" : zmq_strerror(errno));
+            /* One line a second at most: a client that does not read would flood the log. */
+            static int64_t logged_ms;
+            static uint64_t dropped;
+
+            dropped++;
+            if (now_ms() - logged_ms >= 1000) {
+                logged_ms = now_ms();
+                tx_warn("reply %llu to %s dropped: %s (%llu replies dropped so far)",
+                        (unsigned long long)p->call_id, p->who,
+                        errno == EAGAIN ? "peer is not reading" : zmq_strerror(errno),
+                        (unsigned long long)dropped);
+            }
         }
     }
     free(buf);
@@ -313,6 +410,10 @@ commit_submits(tx_round *rd)
                 continue;
             }
             tx_outcome_storage(&p->out, rc);
+            if (rc == TX_ERR_STORAGE_FULL) {
+                tx_outcome_set(&p->out, TICSX__V1__STATUS__STORAGE_FULL, rc, "%s",
+                               tx_store_full_reason());
+            }
             lost++;
         }
         tx_error("hub: a batch of %zu submit(s) was not stored: %s", lost, tx_strerror(rc));
@@ -370,13 +471,74 @@ answer_list(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry **ents, size_t
     }
 }
 
+/* Registers or renews a watcher (Call.watch). */
+static void
+answer_watch(tx_round *rd, pending *p)
+{
+    char why[128];
+    uint32_t secs;
+    int rc = tx_subs_watch(rd->subs, p->peer, p->peer_len, p->caller, p->call_id, p->call->watch,
+                           now_ms(), &secs, why, sizeof why);
+
+    if (rc == TX_OK) {
+        tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK, "watching for %u s", secs);
+        tx_debug("watcher %s for %u s (%zu held)", p->who, secs, tx_subs_count(rd->subs));
+    } else {
+        tx_outcome_set(&p->out, tx_err_status(rc), rc, "%s", why);
+        tx_info("watch from %s refused: %s", p->who, why);
+    }
+}
+
+/* Pushes what the round stored to the watchers that may see it. */
+static void
+push_committed(tx_round *rd)
+{
+    tx_subs_record *recs;
+    size_t n = 0;
+
+    if (tx_subs_count(rd->subs) == 0) {
+        return;
+    }
+    recs = calloc(rd->n ? rd->n : 1, sizeof *recs);
+    if (recs == NULL) {
+        tx_error("hub: out of memory; watchers miss a push");
+        return;
+    }
+    for (size_t i = 0; i < rd->n; i++) {
+        const pending *p = &rd->calls[i];
+        if (p->sub != NULL && p->applied && p->out.status == TICSX__V1__STATUS__OK &&
+            !p->out.receipt.duplicate) {
+            recs[n].index = p->out.receipt.index;
+            recs[n].kind = tx_submission_kind(p->sub);
+            recs[n].env = p->call->submit->envelope.data;
+            recs[n].len = p->call->submit->envelope.len;
+            n++;
+        }
+    }
+    tx_subs_publish(rd->subs, rd->router, rd->store, recs, n, now_ms());
+    free(recs);
+}
+
 /* Sends every reply of the round in arrival order; reads see the batch just committed. */
 static void
 answer_all(tx_round *rd)
 {
     tx_view *v = NULL;
+    tx_mlog_reply receipts = {0}; /* the checkpoint every receipt of this snapshot carries */
     int vrc = TX_OK;
 
+    /* A checkpoint asked for covers the whole log: records another process (enroll) appended
+     * since the last commit get one first, so the snapshot below holds it. */
+    for (size_t i = 0; i < rd->n; i++) {
+        const pending *p = &rd->calls[i];
+        if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_CHECKPOINT) {
+            int rc = tx_store_checkpoint_refresh(rd->store, NULL);
+            if (rc != TX_OK) {
+                tx_error("hub: cannot sign a checkpoint: %s", tx_strerror(rc));
+            }
+            break;
+        }
+    }
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
@@ -385,15 +547,20 @@ answer_all(tx_round *rd)
         Ticsx__V1__Entry *one_p = &one;
         Ticsx__V1__Entry *many = NULL, **many_p = NULL;
         tx_entry ent = {0}, *ents = NULL;
+        tx_mlog_reply keep = {0};
         size_t n_ents = 0;
+        int is_log = !p->answered && tx_mlog_is_call(p->call);
         int is_read = !p->answered && (p->call->body_case == TICSX__V1__CALL__BODY_GET ||
-                                       p->call->body_case == TICSX__V1__CALL__BODY_LIST);
+                                       p->call->body_case == TICSX__V1__CALL__BODY_LIST || is_log);
+        int with_receipt = p->sub != NULL && p->out.status == TICSX__V1__STATUS__OK;
 
-        if (is_read && v == NULL && vrc == TX_OK) {
+        if ((is_read || with_receipt) && v == NULL && vrc == TX_OK) {
             vrc = tx_store_view(rd->store, &v);
         }
         if (is_read && vrc != TX_OK) {
             tx_outcome_storage(&p->out, vrc);
+        } else if (is_log) {
+            tx_mlog_answer(v, p->call, &r, &p->out, &keep);
         } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_GET) {
             answer_get(v, p, &r, &ent, &one);
             r.entries = r.n_entries ? &one_p : NULL;
@@ -416,12 +583,18 @@ answer_all(tx_round *rd)
             r.entries = n_ents ? many_p : NULL;
         } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_PING) {
             tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK, "ok");
+        } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_WATCH) {
+            answer_watch(rd, p);
         }
         if (p->sub != NULL && p->out.status == TICSX__V1__STATUS__OK) {
             receipt.index = p->out.receipt.index;
             receipt.record_id.data = p->out.receipt.id;
             receipt.record_id.len = TX_ID_LEN;
             receipt.duplicate = p->out.receipt.duplicate != 0;
+            /* Its leaf hash and a signed checkpoint that holds it: inclusion is provable. */
+            if (v != NULL) {
+                tx_mlog_receipt(v, p->out.receipt.index, &receipt, &keep, &receipts);
+            }
             r.receipt = &receipt;
         }
         r.status = (Ticsx__V1__Status)p->out.status;
@@ -430,45 +603,203 @@ answer_all(tx_round *rd)
             r.n_entries = 0;
             r.entries = NULL;
             r.next = 0;
+            r.n_proof = r.n_leaves = 0;
+            r.proof = r.leaves = NULL;
+            r.checkpoint.len = 0;
+            r.checkpoint.data = NULL;
         }
         send_reply(rd, p, &r);
+        tx_mlog_reply_free(&keep);
         free(ent.env);
         tx_entries_free(ents, n_ents);
         free(many);
         free(many_p);
     }
+    tx_mlog_reply_free(&receipts);
     tx_view_end(&v);
 }
 
-void
-tx_round_run(tx_round *rd)
+static int64_t
+now_us(void)
 {
-    size_t bytes = 0, submits = 0;
+    struct timespec ts;
 
-    rd->n = 0;
-    while (rd->n < ROUND_MAX && bytes < ROUND_BYTES) {
-        pending *p = &rd->calls[rd->n];
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Answers a call over PEER_MAX at once; a client that does not read loses the answer. */
+static void
+answer_busy(tx_round *rd, pending *p)
+{
+    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+
+    r.status = (Ticsx__V1__Status)p->out.status;
+    r.message = p->out.message;
+    send_reply(rd, p, &r);
+}
+
+/* Receives every call waiting now into b (the batch being filled), within its bounds. */
+static void
+take(tx_round *rd, batch *b)
+{
+    /* One log line a second at most while a client floods. */
+    static int64_t logged_ms;
+    size_t busy = 0;
+
+    for (size_t received = 0; received < TAKE_MAX && b->n < ROUND_MAX && b->bytes < ROUND_BYTES;
+         received++) {
+        pending *p = &b->calls[b->n];
         int got = receive(rd, p);
 
         if (got == 0) {
             break;
         }
-        if (got < 0) {
+        if (got > 0 && p->busy) {
+            if (busy++ == 0 && now_ms() - logged_ms >= 1000) {
+                logged_ms = now_ms();
+                tx_warn("hub: %s has %d calls in flight; its further calls are answered busy",
+                        p->who, PEER_MAX);
+            }
+            answer_busy(rd, p);
+        }
+        if (got < 0 || p->busy) {
             pending_clear(p);
             continue;
         }
-        rd->n++;
-        if (p->sub != NULL && !p->answered) {
-            bytes += p->call->submit->envelope.len;
-            submits++;
+        b->n++;
+        if (p->is_submit && !p->answered) {
+            b->bytes += p->call->submit->envelope.len;
+            b->submits++;
         }
+    }
+}
+
+static int
+batch_full(const batch *b)
+{
+    return b->n >= ROUND_MAX || b->bytes >= ROUND_BYTES;
+}
+
+static int
+batch_verified(tx_round *rd, batch *b)
+{
+    return rd->pool == NULL || tx_vpool_group_done(rd->pool, &b->group);
+}
+
+/* Sleeps until a call may be waiting on the router, the pool signals (when with_pool), or
+ * timeout_us passed. zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives
+ * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first. */
+static void
+wait_input(tx_round *rd, int64_t timeout_us, int with_pool)
+{
+    struct pollfd pfd[2];
+    struct timespec ts;
+    size_t len = sizeof(int);
+    int events = 0, fd = -1;
+
+    if (zmq_getsockopt(rd->router, ZMQ_EVENTS, &events, &len) != 0 || (events & ZMQ_POLLIN)) {
+        return;
+    }
+    len = sizeof fd;
+    if (zmq_getsockopt(rd->router, ZMQ_FD, &fd, &len) != 0) {
+        return;
+    }
+    pfd[0] = (struct pollfd){fd, POLLIN, 0};
+    if (with_pool) {
+        pfd[1] = (struct pollfd){tx_vpool_fd(rd->pool), POLLIN, 0};
+    }
+    ts.tv_sec = timeout_us / 1000000;
+    ts.tv_nsec = (timeout_us % 1000000) * 1000;
+    ppoll(pfd, with_pool ? 2 : 1, &ts, NULL);
+}
+
+/* Commits and answers a verified batch, in arrival order, then empties it. */
+static void
+finish(tx_round *rd, batch *b)
+{
+    size_t submits = 0;
+
+    if (rd->pool != NULL && b->submits > 0) {
+        tx_vpool_group_wait(rd->pool, &b->group);
+        for (size_t i = 0; i < b->n; i++) {
+            if (b->calls[i].in_pool) {
+                prepared(rd, &b->calls[i]);
+            }
+        }
+    }
+    rd->calls = b->calls;
+    rd->n = b->n;
+    for (size_t i = 0; i < rd->n; i++) {
+        submits += rd->calls[i].sub != NULL && !rd->calls[i].answered;
     }
     if (submits > 0) {
         commit_submits(rd);
     }
     answer_all(rd);
+    if (submits > 0) {
+        push_committed(rd);
+    }
     for (size_t i = 0; i < rd->n; i++) {
         pending_clear(&rd->calls[i]);
     }
+    rd->calls = rd->b[0].calls;
     rd->n = 0;
+    b->n = b->bytes = b->submits = 0;
+    b->group.pending = 0;
+}
+
+/* Two batches in a pipeline: while the one taken last round is verified on the pool, this
+ * round takes the calls that arrived meanwhile into the other and hands them to the pool too;
+ * then it commits and answers the older one, so the pool verifies during the writer's commit
+ * (its fsync) and the writer commits during verification. When the hub was idle, the first
+ * calls wait up to commit_wait_us for company before they are passed on. */
+void
+tx_round_run(tx_round *rd)
+{
+    batch *cur = &rd->b[rd->fill], *prev = &rd->b[rd->fill ^ 1];
+
+    if (rd->pool != NULL) {
+        tx_vpool_clear_fd(rd->pool);
+    }
+    take(rd, cur);
+    if (prev->n == 0 && cur->submits > 0 && rd->commit_wait_us > 0) {
+        int64_t until = now_us() + rd->commit_wait_us;
+
+        for (int64_t left = until - now_us(); left > 0 && !batch_full(cur);
+             left = until - now_us()) {
+            wait_input(rd, left, 0);
+            take(rd, cur);
+        }
+    }
+    if (prev->n > 0) {
+        /* Bounded: prev holds at most ROUND_MAX calls, and cur fills up. */
+        while (!batch_verified(rd, prev) && !batch_full(cur)) {
+            wait_input(rd, 1000000, 1);
+            tx_vpool_clear_fd(rd->pool);
+            take(rd, cur);
+        }
+        finish(rd, prev);
+    }
+    rd->fill ^= 1;
+}
+
+int
+tx_round_pending(const tx_round *rd)
+{
+    return rd->b[0].n > 0 || rd->b[1].n > 0;
+}
+
+void
+tx_round_finish(tx_round *rd)
+{
+    /* The older batch first: replies keep arrival order. */
+    for (int i = 0; i < 2; i++) {
+        batch *b = &rd->b[rd->fill ^ 1];
+
+        if (b->n > 0) {
+            finish(rd, b);
+        }
+        rd->fill ^= 1;
+    }
 }

@@ -1,11 +1,14 @@
 /* One round of the hub's poll loop: the calls waiting on the ROUTER socket are drained (at
- * most 512, or 64 MiB of submits), every submit among them is ingested in one LMDB write
- * transaction (group commit), and all are answered in arrival order once it has committed;
- * reads see the records just committed. */
+ * most 512, or 64 MiB of submits), their envelopes verified (on the pool's threads when there
+ * is a pool), every submit among them is ingested in one LMDB write transaction (group commit)
+ * in arrival order, and all are answered in arrival order once it has committed; reads see
+ * the records just committed. One client (connection) may have at most 512 calls taken and
+ * not yet answered; its further calls are answered BUSY at once, unverified and unstored. */
 #ifndef TX_ROUND_H
 #define TX_ROUND_H
 
 #include "tx_store.h"
+#include "tx_vpool.h"
 
 #include <stdint.h>
 
@@ -18,8 +21,21 @@ int tx_round_create(void *router, tx_store *store, tx_round **out);
 /* Frees; *r_p becomes NULL. NULL is fine. */
 void tx_round_destroy(tx_round **r_p);
 
-/* Runs one round without blocking on any peer; returns when the waiting calls are answered. */
+/* Runs one round without blocking on any peer: takes the calls waiting now (their submits go
+ * to the pool), then commits and answers the calls taken by the round before, whose
+ * verification overlapped. Calls taken are answered by the next round: call it again at once
+ * while tx_round_pending. */
 void tx_round_run(tx_round *r);
+
+/* True while taken calls await their answers. */
+int tx_round_pending(const tx_round *r);
+
+/* Commits and answers every call taken, without taking more (for shutdown). */
+void tx_round_finish(tx_round *r);
+
+/* Verifies submits on `pool` (borrowed; NULL: on the caller's thread). When the hub was idle,
+ * the first submits wait up to commit_wait_us for more to share their commit. */
+void tx_round_set_pool(tx_round *r, tx_vpool *pool, unsigned commit_wait_us);
 
 /* Records accepted and refused so far. */
 void tx_round_stats(const tx_round *r, uint64_t *accepted, uint64_t *refused);

@@ -5,6 +5,8 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
+#include "tx_merkle.h"
+#include "tx_mlog.h"
 #include "tx_util.h"
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 void
 tx_be64_put(uint8_t out[TX_IDX_LEN], uint64_t v)
@@ -46,6 +49,21 @@ tx_store_full_reason(void)
     }
     return "the disk holding the hub's database is full; nothing was stored. The hub operator "
            "must free space on it";
+}
+
+/* LMDB reports a write the disk took only in part as EIO ("short write, filesystem full?"):
+ * when the filesystem holding the database has next to nothing left, it was full. */
+static int
+commit_err(tx_store *s, int mrc)
+{
+    struct statvfs fs;
+    const char *path = NULL;
+
+    if (mrc == EIO && mdb_env_get_path(s->env, &path) == MDB_SUCCESS && statvfs(path, &fs) == 0 &&
+        (uint64_t)fs.f_bavail * fs.f_frsize < ((uint64_t)4 << 20)) {
+        mrc = ENOSPC;
+    }
+    return tx_store_err(mrc, "commit");
 }
 
 /* Says on the hub's log how large the map is and how to grow it. */
@@ -160,8 +178,7 @@ tx_log_append(tx_batch *b, uint64_t index, const uint8_t *env, size_t len)
 
 /* The envelope of an environment written before parts: index -> whole envelope. */
 static int
-log_read_whole(tx_store *s, MDB_txn *txn, const uint8_t key[TX_IDX_LEN], uint8_t **env,
-               size_t *len)
+log_read_whole(tx_store *s, MDB_txn *txn, const uint8_t key[TX_IDX_LEN], uint8_t **env, size_t *len)
 {
     MDB_val k = {TX_IDX_LEN, (void *)key}, v;
     int rc = tx_store_err(mdb_get(txn, s->log, &k, &v), "read log");
@@ -325,10 +342,10 @@ build_grantees(tx_store *s, MDB_txn *txn)
 static int
 open_dbs(tx_store *s)
 {
-    static const char *const names[] = {"log",     "ids",    "seqs",   "transports",
-                                        "members", "access", "public", "grantees"};
-    MDB_dbi *dbis[] = {&s->log,     &s->ids,    &s->seqs, &s->transports,
-                       &s->members, &s->access, &s->pub,  &s->grantees};
+    static const char *const names[] = {"log",     "ids",    "seqs",     "transports", "members",
+                                        "access",  "public", "grantees", "nodes",      "meta"};
+    MDB_dbi *dbis[] = {&s->log,    &s->ids, &s->seqs,     &s->transports, &s->members,
+                       &s->access, &s->pub, &s->grantees, &s->nodes,      &s->meta};
     MDB_txn *txn;
     int mrc, rc = tx_store_txn_begin(s, 0, &txn);
 
@@ -355,6 +372,7 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
     char path[PATH_MAX];
     struct stat st;
     tx_store *s;
+    uint64_t filled;
     int dead = 0;
     int rc;
 
@@ -396,6 +414,12 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
         mdb_env_close(s->env);
         free(s);
         return rc;
+    }
+    /* A store written before the Merkle log gets its nodes once. If that fails (damaged log,
+     * full map) the store still opens for reading and checking; proofs and appends then
+     * report the damage. */
+    if ((rc = tx_mlog_fill(s, &filled)) != TX_OK) {
+        tx_warn("store: the Merkle tree could not be completed (%s)", tx_strerror(rc));
     }
     *out = s;
     return TX_OK;
@@ -455,12 +479,14 @@ tx_batch_commit(tx_batch **b_p)
     int rc;
 
     *b_p = NULL;
+    /* The checkpoint of what the batch appended commits with it (a failure kills the batch). */
+    tx_mlog_checkpoint_batch(b);
     if (b->err != TX_OK) {
         mdb_txn_abort(b->txn);
         rc = b->err;
     } else {
         /* mdb_txn_commit frees the transaction whatever it returns. */
-        rc = tx_store_err(mdb_txn_commit(b->txn), "commit");
+        rc = commit_err(b->s, mdb_txn_commit(b->txn));
     }
     if (rc == TX_ERR_STORAGE_FULL) {
         log_map_full(b->s);
@@ -513,6 +539,9 @@ tx_batch_put(tx_batch *b, MDB_dbi dbi, const void *key, size_t klen, const void 
         b->err = tx_store_err(rc, what);
         if (b->err == TX_ERR_NOT_FOUND || b->err == TX_ERR_EXISTS) {
             b->err = TX_ERR_STORAGE;
+        }
+        if (b->err == TX_ERR_STORAGE_FULL) {
+            log_map_full(b->s);
         }
         return b->err;
     }
@@ -737,7 +766,17 @@ tx_batch_append_id(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *env,
                    int kind, const uint8_t signer[TX_KEY_LEN], uint64_t seq,
                    const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers, tx_receipt *receipt)
 {
-    uint8_t ikey[TX_IDX_LEN], idval[TX_IDS_VAL_LEN], seqval[TX_IDX_LEN];
+    return tx_batch_append_hashed(b, id, NULL, env, len, kind, signer, seq, readers, n_readers,
+                                  receipt);
+}
+
+int
+tx_batch_append_hashed(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *leaf_in,
+                       const uint8_t *env, size_t len, int kind, const uint8_t signer[TX_KEY_LEN],
+                       uint64_t seq, const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers,
+                       tx_receipt *receipt)
+{
+    uint8_t ikey[TX_IDX_LEN], idval[TX_IDS_VAL_LEN], seqval[TX_IDX_LEN], leaf[32];
     uint64_t index = 0;
     int found_kind;
     int rc;
@@ -764,8 +803,14 @@ tx_batch_append_id(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *env,
     memcpy(idval, ikey, TX_IDX_LEN);
     idval[TX_IDX_LEN] = (uint8_t)kind;
     tx_be64_put(seqval, seq);
+    if (leaf_in != NULL) {
+        memcpy(leaf, leaf_in, sizeof leaf);
+    } else {
+        tx_merkle_leaf_hash(env, len, leaf);
+    }
     /* Indices grow by one from the last key, so MDB_APPEND holds and keeps pages packed. */
     if ((rc = tx_log_append(b, index, env, len)) != TX_OK ||
+        (rc = tx_mlog_append(b, index, leaf)) != TX_OK ||
         (rc = tx_batch_put(b, b->s->ids, receipt->id, TX_ID_LEN, idval, sizeof idval,
                            MDB_NOOVERWRITE, "ids")) != TX_OK ||
         (rc = tx_batch_put(b, b->s->seqs, signer, TX_KEY_LEN, seqval, sizeof seqval, 0, "seqs")) !=

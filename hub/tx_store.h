@@ -98,8 +98,16 @@ int tx_batch_append(tx_batch *b, const uint8_t *env, size_t len, int kind,
  * else the append does). id must be tx_record_id(env, len). */
 int tx_batch_append_id(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *env, size_t len,
                        int kind, const uint8_t signer[TX_KEY_LEN], uint64_t seq,
-                       const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers,
-                       tx_receipt *receipt);
+                       const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers, tx_receipt *receipt);
+
+/* tx_batch_append_id with the record's Merkle leaf hash computed by the caller too (on a
+ * verification thread: another 2.5 KB SHA-256 the writer then skips). leaf must be
+ * tx_merkle_leaf_hash(env, len), or NULL to have it computed here. */
+int tx_batch_append_hashed(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *leaf,
+                           const uint8_t *env, size_t len, int kind,
+                           const uint8_t signer[TX_KEY_LEN], uint64_t seq,
+                           const uint8_t (*readers)[TX_KEY_LEN], size_t n_readers,
+                           tx_receipt *receipt);
 
 /* Lets `reader` see the record of `kind` at `index` (a grant opening an assessment). */
 int tx_batch_allow(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index);

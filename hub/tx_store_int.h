@@ -3,6 +3,7 @@
 #ifndef TX_STORE_INT_H
 #define TX_STORE_INT_H
 
+#include "tx_keys.h"
 #include "tx_store.h"
 
 #include <lmdb.h>
@@ -33,6 +34,9 @@ struct tx_store {
     MDB_dbi access;     /* reader | kind | index -> empty */
     MDB_dbi pub;        /* kind | index -> empty */
     MDB_dbi grantees;   /* assessment index | reader -> empty: who may read an assessment */
+    MDB_dbi nodes;      /* level | index -> Merkle subtree hash (tx_mlog.c) */
+    MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint */
+    const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
 };
 
 struct tx_batch {

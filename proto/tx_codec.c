@@ -37,6 +37,8 @@ static const struct {
      &ticsx__v1__certificate_event__descriptor},
     {TX_KIND_INNER_ASSESSMENT, "application/vnd.ticsx.assessment.v1", "inner assessment",
      &ticsx__v1__assessment__descriptor},
+    {TX_KIND_CHECKPOINT, "application/vnd.ticsx.checkpoint.v1", "checkpoint",
+     &ticsx__v1__checkpoint__descriptor},
 };
 
 const char *
@@ -383,6 +385,11 @@ tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out)
         break;
     case TICSX__V1__CALL__BODY_LIST:
     case TICSX__V1__CALL__BODY_PING:
+    case TICSX__V1__CALL__BODY_CHECKPOINT:
+    case TICSX__V1__CALL__BODY_INCLUSION:
+    case TICSX__V1__CALL__BODY_CONSISTENCY:
+    case TICSX__V1__CALL__BODY_LEAVES:
+        /* Sizes and indices are checked against the log by the hub, which names the bad one. */
         break;
     default:
         return reject(c, "call: no body");
@@ -534,6 +541,10 @@ check_payload(int kind, ProtobufCMessage *m)
         tx_cert_event_pb *e = (tx_cert_event_pb *)m;
         return meta_ok(e->meta) && e->certificate.len == TX_ID_LEN &&
                e->kind != TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_NONE;
+    }
+    case TX_KIND_CHECKPOINT: {
+        const tx_checkpoint_pb *c = (const tx_checkpoint_pb *)m;
+        return c->root.len == TX_ID_LEN && c->time >= 0; /* root: a SHA-256, like an id */
     }
     case TX_KIND_INNER_ASSESSMENT: {
         tx_assessment_pb *a = (tx_assessment_pb *)m;

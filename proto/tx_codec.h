@@ -21,6 +21,7 @@ typedef Ticsx__V1__GrantRevoke tx_grant_revoke_pb;
 typedef Ticsx__V1__Accreditation tx_accreditation_pb;
 typedef Ticsx__V1__Certificate tx_certificate_pb;
 typedef Ticsx__V1__CertificateEvent tx_cert_event_pb;
+typedef Ticsx__V1__Checkpoint tx_checkpoint_pb;
 typedef Ticsx__V1__Call tx_call_pb;
 typedef Ticsx__V1__Reply tx_reply_pb;
 
@@ -51,6 +52,7 @@ enum {
     TX_KIND_ACCREDITATION = 7,
     TX_KIND_CERTIFICATE = 8,
     TX_KIND_CERT_EVENT = 9,
+    TX_KIND_CHECKPOINT = 10, /* signed by the hub, never a record of its log */
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 

@@ -1,1 +1,7 @@
 tx_add_test(test_merkle SOURCES test_merkle.c LIBS tx_keys tx_common)
+# The Merkle log in the hub's store (real LMDB): nodes, roots, proofs, fill, checkpoints.
+tx_add_test(test_mlog SOURCES test_mlog.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 120)
+# The verifiable log end to end: real ticsx-hub and ticsx over loopback with CURVE on.
+tx_add_test(test_audit SOURCES test_audit.c hub_testutil.c client_testutil.c
+            LIBS tx_hub_lib tx_client PkgConfig::JANSSON PkgConfig::LMDB TIMEOUT 300)
+add_dependencies(test_audit ticsx ticsx-hub)

@@ -1,0 +1,116 @@
+/* The client's side of the hub's verifiable log (RFC 9162 Merkle tree, signed checkpoints):
+ * checkpoints are verified against the pinned hub key, and the last one accepted is kept in the
+ * home (`checkpoint`, 0644: a public signed statement); each new one must extend it (a
+ * consistency proof; equal when the sizes match) without its time going back. Records the
+ * client relies on are proven included; `audit-log` rebuilds the whole tree. A split view or a
+ * rollback is reported (TX_ERR_CHECKSUM, exit 1) with both signed checkpoints saved under
+ * evidence/ in the home, and the newer one is not accepted. Log index i (from 1) is leaf i - 1. */
+#ifndef TX_AUDIT_H
+#define TX_AUDIT_H
+
+#include "tx_client.h"
+#include "tx_merkle.h"
+
+#include <stdio.h>
+
+/* A checkpoint as signed by the hub. */
+typedef struct {
+    uint64_t size;
+    uint8_t root[32];
+    int64_t time;
+    uint8_t *env; /* the signed envelope as received (owned) */
+    size_t len;
+} tx_checkpoint;
+
+/* Opens a signed checkpoint: the envelope must verify and be signed by `hub_sign` (the pinned
+ * hub key), its payload a checkpoint. The bytes are copied. TX_ERR_BAD_SIGNATURE,
+ * TX_ERR_WRONG_KEY or a codec error (message set). Caller clears *out. */
+int tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32],
+                       tx_checkpoint *out);
+
+/* Frees the bytes and zeroes. */
+void tx_checkpoint_clear(tx_checkpoint *cp);
+
+/* ---- calls on a connection (nothing the hub says is believed until checked) ---- */
+
+/* The hub's latest checkpoint, opened against hub_sign. */
+int tx_log_checkpoint(tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *out);
+
+/* The proof hashes of a reply: every element exactly 32 bytes, at most TX_MERKLE_MAX_PATH.
+ * TX_ERR_MALFORMED otherwise (message set). */
+int tx_log_proof_of(const tx_reply_pb *r, uint8_t path[][32], size_t *n);
+
+/* Checks an inclusion proof reply for the record at log index `index` with leaf hash `leaf`
+ * in the tree of `size` with `root`. TX_OK, or TX_ERR_CHECKSUM / TX_ERR_MALFORMED with the
+ * message naming the record. */
+int tx_log_check_inclusion(const tx_reply_pb *r, uint64_t index, uint64_t size,
+                           const uint8_t leaf[32], const uint8_t root[32]);
+
+/* Checks a consistency proof reply between two trees. Codes as above. */
+int tx_log_check_consistency(const tx_reply_pb *r, uint64_t old_size, const uint8_t old_root[32],
+                             uint64_t new_size, const uint8_t new_root[32]);
+
+/* Sends an inclusion (index, size) or consistency (old, new) call; wait with tx_conn_wait. */
+int tx_log_send_inclusion(tx_conn *conn, uint64_t index, uint64_t size, uint64_t *id);
+int tx_log_send_consistency(tx_conn *conn, uint64_t old_size, uint64_t new_size, uint64_t *id);
+
+/* Checks a submit reply's receipt against the envelope submitted: the leaf hash is the
+ * envelope's, and the checkpoint (when present) is signed by hub_sign and holds the index.
+ * With `conn`, also asks for the inclusion proof and checks it. TX_OK when all hold. */
+int tx_receipt_check(const tx_reply_pb *r, const uint8_t *env, size_t len,
+                     const uint8_t hub_sign[32], tx_conn *conn);
+
+/* ---- the home's checkpoint ---- */
+
+/* Judges a new checkpoint against the one kept: sizes equal -> the roots must be equal;
+ * larger -> `path` must prove consistency; smaller -> a rollback; and time must not go
+ * back. TX_OK or TX_ERR_CHECKSUM with the message naming both sizes and roots. */
+int tx_audit_judge(const tx_checkpoint *kept, const tx_checkpoint *next, const uint8_t (*path)[32],
+                   size_t n);
+
+/* Gets the hub's latest checkpoint, checks its signature against the pinned hub key and that
+ * it extends the kept one (asking for a consistency proof), and keeps it. On a split view,
+ * rollback or time going back: saves both under evidence/ and returns TX_ERR_CHECKSUM (the
+ * kept one stays). The first checkpoint is taken on trust. `out` (may be NULL) receives the
+ * accepted checkpoint (caller clears). */
+int tx_audit_sync(tx_client *c, tx_checkpoint *out);
+
+/* Records the client relies on, for an inclusion check. */
+typedef struct {
+    uint64_t *index;
+    uint8_t (*leaf)[32];
+    uint8_t (*id)[TX_ID_LEN];
+    size_t n, cap;
+} tx_audit_set;
+
+/* Adds a record received from the hub at log index `index` (0: unknown, skipped). Records
+ * already in the set are skipped. */
+int tx_audit_add(tx_audit_set *set, uint64_t index, const uint8_t *env, size_t len);
+
+void tx_audit_set_free(tx_audit_set *set);
+
+/* tx_audit_sync, then proves every record of the set included in the accepted checkpoint with
+ * pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. */
+int tx_audit_records(tx_client *c, const tx_audit_set *set);
+
+/* ---- audit-log ---- */
+
+typedef struct {
+    uint64_t size;    /* the checkpoint's */
+    uint8_t root[32]; /* the checkpoint's, equal to the one rebuilt when ok */
+    int64_t time;
+    uint64_t checked;  /* visible records whose leaf hash matched */
+    uint64_t newer;    /* visible records appended after the checkpoint, not checked */
+    uint64_t mismatch; /* records whose leaf differs, or a root that differs (1) */
+    int root_ok;
+    char first[256]; /* the first mismatch, for the message */
+} tx_audit_result;
+
+/* Syncs the checkpoint, fetches every leaf hash of its tree, lists every record the caller may
+ * see and checks each against the leaf at its index, rebuilds the root and compares it. TX_OK
+ * when the audit could run (res says whether it passed). */
+int tx_audit_log(tx_client *c, tx_audit_result *res);
+
+int tx_audit_print(FILE *f, const tx_audit_result *res, int json);
+
+#endif

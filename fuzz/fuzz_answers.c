@@ -1,0 +1,92 @@
+/* Fuzzes reading an answers file (CSV, JSON, or an XLSX workbook told apart by its zip
+ * signature) against a small fixed questionnaire: the first byte's low bit is allow_missing,
+ * the rest is the file. What is accepted goes into a signed assessment, so it must hold: every
+ * answer names a distinct item of the questionnaire and one of its scale codes, every string
+ * is valid UTF-8 without NUL, and no item is missing unless allowed. A refused file leaves
+ * nothing behind. */
+#include "fuzz_small_q.h"
+#include "tx_answers.h"
+#include "tx_codec.h"
+#include "tx_error.h"
+#include "tx_questionnaire.h"
+#include "tx_util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static tx_questionnaire_pb *q;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    if (sodium_init() < 0) {
+        return -1;
+    }
+    return tx_questionnaire_parse(FUZZ_SMALL_Q_JSON, strlen(FUZZ_SMALL_Q_JSON), "fuzz-q", &q) ==
+                   TX_OK
+               ? 0
+               : -1;
+}
+
+static int
+clean(const char *s)
+{
+    return s != NULL && tx_utf8_valid(s, strlen(s));
+}
+
+static int
+is_code(const char *choice)
+{
+    for (size_t i = 0; i < q->n_scale; i++) {
+        if (strcmp(q->scale[i]->code, choice) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    tx_answers a;
+    int allow_missing;
+    uint8_t seen[16] = {0};
+
+    if (size < 1) {
+        return 0;
+    }
+    allow_missing = data[0] & 1;
+    if (tx_answers_parse((const char *)data + 1, size - 1, "fuzz", q, allow_missing, &a) != TX_OK) {
+        if (a.v != NULL || a.n != 0 || a.subs != NULL || a.n_subs != 0) {
+            abort();
+        }
+        return 0;
+    }
+    if (a.n > q->n_items || (!allow_missing && a.n != q->n_items)) {
+        abort();
+    }
+    for (size_t i = 0; i < a.n; i++) {
+        const Ticsx__V1__Answer *ans = a.v[i];
+        int item = tx_questionnaire_item(q, ans->item);
+
+        if (item < 0 || seen[item]++ || !is_code(ans->choice) || !clean(ans->item) ||
+            !clean(ans->comment)) {
+            abort();
+        }
+    }
+    for (size_t i = 0; i < a.n_subs; i++) {
+        if (!clean(a.subs[i].name) || a.subs[i].name[0] == 0 || !clean(a.subs[i].supplies) ||
+            !clean(a.subs[i].key)) {
+            abort();
+        }
+    }
+    if (memchr(a.questionnaire, 0, sizeof a.questionnaire) == NULL) {
+        abort();
+    }
+    tx_answers_free(&a);
+    return 0;
+}

@@ -1,0 +1,848 @@
+/* The Merkle log in the store: perfect subtree hashes under level (1) | index (8, big-endian)
+ * in `nodes`, the latest signed checkpoint in `meta`, and the proof calls served from them. */
+#include "tx_mlog.h"
+
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_log.h"
+#include "tx_merkle.h"
+#include "tx_store_int.h"
+#include "tx_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NODE_KEY_LEN (1 + TX_IDX_LEN)
+#define FILL_CHUNK 65536u /* leaves per transaction when filling an old store */
+
+static const char checkpoint_key[] = "checkpoint"; /* meta: the latest signed checkpoint */
+
+static void
+node_key(uint8_t key[NODE_KEY_LEN], unsigned level, uint64_t index)
+{
+    key[0] = (uint8_t)level;
+    tx_be64_put(key + 1, index);
+}
+
+/* The hash of the perfect subtree `index` of `level` (leaves index*2^level ...). */
+static int
+node_get(tx_store *s, MDB_txn *txn, unsigned level, uint64_t index, uint8_t out[32])
+{
+    uint8_t key[NODE_KEY_LEN];
+    MDB_val k = {sizeof key, key}, v;
+    int rc;
+
+    node_key(key, level, index);
+    rc = mdb_get(txn, s->nodes, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        return TX_ERR_NOT_FOUND;
+    }
+    if ((rc = tx_store_err(rc, "read Merkle node")) != TX_OK) {
+        return rc;
+    }
+    if (v.mv_size != 32) {
+        tx_error("store: Merkle node %u/%llu of %zu bytes; the data file is damaged", level,
+                 (unsigned long long)index, v.mv_size);
+        return TX_ERR_STORAGE;
+    }
+    memcpy(out, v.mv_data, 32);
+    return TX_OK;
+}
+
+/* Puts a node in txn, through the batch when there is one (a failure then kills it and a full
+ * map is explained on the hub's log). */
+static int
+node_put(tx_store *s, MDB_txn *txn, tx_batch *b, unsigned level, uint64_t index,
+         const uint8_t h[32])
+{
+    uint8_t key[NODE_KEY_LEN];
+    MDB_val k = {sizeof key, key}, v = {32, (void *)h};
+    int rc;
+
+    node_key(key, level, index);
+    if (b != NULL) {
+        return tx_batch_put(b, s->nodes, key, sizeof key, h, 32, 0, "Merkle nodes");
+    }
+    rc = tx_store_err(mdb_put(txn, s->nodes, &k, &v, 0), "Merkle nodes");
+    /* A put's own "not found" or "exists" would mean a damaged tree. */
+    return rc == TX_ERR_NOT_FOUND || rc == TX_ERR_EXISTS ? TX_ERR_STORAGE : rc;
+}
+
+/* Stores leaf `i` (0-based) and every perfect subtree it completes: while the new node is a
+ * right child, it and its left sibling make their parent. */
+static int
+append_leaf(tx_store *s, MDB_txn *txn, tx_batch *b, uint64_t i, const uint8_t leaf[32])
+{
+    uint8_t h[32], left[32];
+    unsigned level = 0;
+    int rc;
+
+    memcpy(h, leaf, 32);
+    if ((rc = node_put(s, txn, b, 0, i, h)) != TX_OK) {
+        return rc;
+    }
+    while (i & 1) {
+        rc = node_get(s, txn, level, i - 1, left);
+        if (rc == TX_ERR_NOT_FOUND) {
+            tx_error("store: Merkle node %u/%llu is missing; the data file is damaged", level,
+                     (unsigned long long)(i - 1));
+            return TX_ERR_STORAGE;
+        }
+        if (rc != TX_OK) {
+            return rc;
+        }
+        tx_merkle_node_hash(left, h, h);
+        level++;
+        i >>= 1;
+        if ((rc = node_put(s, txn, b, level, i, h)) != TX_OK) {
+            return rc;
+        }
+    }
+    return TX_OK;
+}
+
+int
+tx_mlog_append(tx_batch *b, uint64_t index, const uint8_t leaf[32])
+{
+    int rc;
+
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    if (index == 0) {
+        return TX_ERR_USAGE;
+    }
+    if ((rc = append_leaf(b->s, b->txn, b, index - 1, leaf)) != TX_OK) {
+        /* The transaction cannot be trusted after a failed put: the batch goes. */
+        b->err = rc;
+    }
+    return rc;
+}
+
+/* A tx_merkle_node_fn over the nodes of one transaction. */
+typedef struct {
+    tx_store *s;
+    MDB_txn *txn;
+} node_ctx;
+
+static int
+node_fn(void *ctx, uint64_t start, uint64_t end, uint8_t out[32])
+{
+    node_ctx *c = ctx;
+    uint64_t width = end - start;
+    unsigned level = 0;
+    int rc;
+
+    while (((uint64_t)1 << level) < width) {
+        level++;
+    }
+    rc = node_get(c->s, c->txn, level, start >> level, out);
+    if (rc == TX_ERR_NOT_FOUND) {
+        tx_error("store: Merkle node %u/%llu is missing; the data file is damaged", level,
+                 (unsigned long long)(start >> level));
+        return TX_ERR_STORAGE;
+    }
+    return rc;
+}
+
+/* How many leaves `nodes` holds: one past the last key of level 0. */
+static int
+leaves_in(tx_store *s, MDB_txn *txn, uint64_t *count)
+{
+    uint8_t key[NODE_KEY_LEN];
+    MDB_cursor *cur;
+    MDB_val k = {sizeof key, key}, v;
+    int mrc, rc;
+
+    *count = 0;
+    node_key(key, 1, 0);
+    if ((rc = tx_store_err(mdb_cursor_open(txn, s->nodes, &cur), "open node cursor")) != TX_OK) {
+        return rc;
+    }
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    mrc = mrc == MDB_SUCCESS ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
+                             : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    mdb_cursor_close(cur);
+    if (mrc == MDB_NOTFOUND) {
+        return TX_OK;
+    }
+    if ((rc = tx_store_err(mrc, "read Merkle nodes")) != TX_OK) {
+        return rc;
+    }
+    if (k.mv_size != NODE_KEY_LEN) {
+        tx_error("store: Merkle node key of %zu bytes; the data file is damaged", k.mv_size);
+        return TX_ERR_STORAGE;
+    }
+    if (((const uint8_t *)k.mv_data)[0] == 0) {
+        *count = tx_be64_get((const uint8_t *)k.mv_data + 1) + 1;
+    }
+    return TX_OK;
+}
+
+static int64_t
+mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+tx_mlog_fill(tx_store *s, uint64_t *filled)
+{
+    int64_t t0 = mono_ms();
+    int rc = TX_OK;
+
+    *filled = 0;
+    for (;;) {
+        MDB_txn *txn;
+        uint64_t have, last, stop;
+
+        if ((rc = tx_store_txn_begin(s, 0, &txn)) != TX_OK) {
+            break;
+        }
+        if ((rc = leaves_in(s, txn, &have)) != TX_OK ||
+            (rc = tx_store_last_in(s, txn, &last)) != TX_OK) {
+            mdb_txn_abort(txn);
+            break;
+        }
+        if (have > last) {
+            tx_error("store: the Merkle tree holds %llu leaves but the log only %llu records; "
+                     "the data file is damaged",
+                     (unsigned long long)have, (unsigned long long)last);
+            mdb_txn_abort(txn);
+            rc = TX_ERR_STORAGE;
+            break;
+        }
+        if (have == last) {
+            mdb_txn_abort(txn);
+            break;
+        }
+        stop = last - have > FILL_CHUNK ? have + FILL_CHUNK : last;
+        for (uint64_t i = have; i < stop && rc == TX_OK; i++) {
+            uint8_t leaf[32];
+            uint8_t *env;
+            size_t len;
+
+            rc = tx_log_read(s, txn, i + 1, &env, &len);
+            if (rc == TX_ERR_NOT_FOUND) {
+                tx_error("store: log entry %llu is missing; the data file is damaged",
+                         (unsigned long long)(i + 1));
+                rc = TX_ERR_STORAGE;
+            }
+            if (rc == TX_OK) {
+                tx_merkle_leaf_hash(env, len, leaf);
+                free(env);
+                rc = append_leaf(s, txn, NULL, i, leaf);
+            }
+        }
+        if (rc != TX_OK) {
+            mdb_txn_abort(txn);
+            break;
+        }
+        if ((rc = tx_store_err(mdb_txn_commit(txn), "commit Merkle nodes")) != TX_OK) {
+            break;
+        }
+        *filled += stop - have;
+    }
+    if (*filled > 0) {
+        tx_info("store: built the Merkle tree over %llu records in %lld ms",
+                (unsigned long long)*filled, (long long)(mono_ms() - t0));
+    }
+    return rc;
+}
+
+void
+tx_store_set_signer(tx_store *s, const tx_identity *id)
+{
+    s->signer = id;
+}
+
+/* Decodes a stored checkpoint envelope without checking its signature (it is the hub's own,
+ * read back from its store). */
+static int
+checkpoint_decode(const uint8_t *buf, size_t len, tx_checkpoint_info *info)
+{
+    tx_envelope_pb *env = NULL;
+    ProtobufCMessage *msg = NULL;
+    const tx_checkpoint_pb *cp;
+    int rc = tx_decode_envelope(buf, len, &env);
+
+    if (rc == TX_OK) {
+        rc = tx_decode_payload(env, TX_KIND_CHECKPOINT, &msg);
+    }
+    if (rc == TX_OK) {
+        cp = (const tx_checkpoint_pb *)msg;
+        info->size = cp->size;
+        memcpy(info->root, cp->root.data, 32);
+        info->time = cp->time;
+    }
+    tx_free(msg);
+    tx_free(env);
+    return rc;
+}
+
+int
+tx_checkpoint_read(const uint8_t *buf, size_t len, const uint8_t *signer, tx_checkpoint_info *info)
+{
+    tx_envelope_pb *env = NULL;
+    ProtobufCMessage *msg = NULL;
+    int rc = tx_envelope_open_as(buf, len, TX_KIND_CHECKPOINT, &env, &msg);
+
+    if (rc == TX_OK && signer != NULL && memcmp(env->signer_key.data, signer, 32) != 0) {
+        rc = TX_ERR_WRONG_KEY;
+    }
+    if (rc == TX_OK) {
+        const tx_checkpoint_pb *cp = (const tx_checkpoint_pb *)msg;
+        info->size = cp->size;
+        memcpy(info->root, cp->root.data, 32);
+        info->time = cp->time;
+    }
+    tx_free(msg);
+    tx_free(env);
+    return rc;
+}
+
+/* The latest checkpoint in txn: its bytes (borrowed from the map, valid in txn) and what it
+ * says. TX_ERR_NOT_FOUND when none. */
+static int
+checkpoint_in(tx_store *s, MDB_txn *txn, MDB_val *val, tx_checkpoint_info *info)
+{
+    MDB_val k = {sizeof checkpoint_key - 1, (void *)checkpoint_key};
+    int rc = mdb_get(txn, s->meta, &k, val);
+
+    if (rc == MDB_NOTFOUND) {
+        return TX_ERR_NOT_FOUND;
+    }
+    if ((rc = tx_store_err(rc, "read checkpoint")) != TX_OK) {
+        return rc;
+    }
+    if (checkpoint_decode(val->mv_data, val->mv_size, info) != TX_OK) {
+        tx_error("store: the stored checkpoint does not decode (%s); the data file is damaged",
+                 tx_codec_detail());
+        return TX_ERR_STORAGE;
+    }
+    return TX_OK;
+}
+
+/* Signs a checkpoint of the batch's whole log unless the latest covers it; *made says whether
+ * one was. */
+static int
+checkpoint_batch(tx_batch *b, int *made)
+{
+    Ticsx__V1__Checkpoint cp = TICSX__V1__CHECKPOINT__INIT;
+    tx_checkpoint_info prev = {0};
+    node_ctx ctx = {b->s, b->txn};
+    uint8_t root[32];
+    uint8_t *env = NULL;
+    size_t len;
+    MDB_val val;
+    int64_t now;
+    int rc;
+
+    if (made != NULL) {
+        *made = 0;
+    }
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    if (b->s->signer == NULL) {
+        return TX_OK;
+    }
+    rc = checkpoint_in(b->s, b->txn, &val, &prev);
+    if (rc == TX_OK && prev.size == b->last) {
+        return TX_OK;
+    }
+    if (rc == TX_OK && prev.size > b->last) {
+        tx_error("store: the log holds %llu records but the last checkpoint signed %llu; "
+                 "history was lost, no checkpoint is signed",
+                 (unsigned long long)b->last, (unsigned long long)prev.size);
+        rc = TX_ERR_STORAGE;
+    }
+    if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        b->err = rc;
+        return rc;
+    }
+    if ((rc = tx_merkle_root(node_fn, &ctx, b->last, root)) != TX_OK) {
+        b->err = rc;
+        return rc;
+    }
+    /* A hub's checkpoints never go back in time, whatever its clock does. */
+    now = tx_now();
+    cp.size = b->last;
+    cp.root.data = root;
+    cp.root.len = sizeof root;
+    cp.time = now > prev.time ? now : prev.time;
+    if ((rc = tx_envelope_sign_msg(b->s->signer, TX_KIND_CHECKPOINT, &cp.base, &env, &len)) !=
+        TX_OK) {
+        b->err = rc;
+        return rc;
+    }
+    rc = tx_batch_put(b, b->s->meta, checkpoint_key, sizeof checkpoint_key - 1, env, len, 0,
+                      "checkpoint");
+    free(env);
+    if (rc == TX_OK && made != NULL) {
+        *made = 1;
+    }
+    return rc;
+}
+
+int
+tx_mlog_checkpoint_batch(tx_batch *b)
+{
+    return checkpoint_batch(b, NULL);
+}
+
+int
+tx_store_checkpoint_refresh(tx_store *s, int *made)
+{
+    tx_batch *b = NULL;
+    int m = 0;
+    int rc;
+
+    if (made != NULL) {
+        *made = 0;
+    }
+    if (s->signer == NULL) {
+        return TX_OK;
+    }
+    if ((rc = tx_store_begin(s, &b)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = checkpoint_batch(b, &m)) != TX_OK || !m) {
+        tx_batch_abort(&b);
+        return rc;
+    }
+    if ((rc = tx_batch_commit(&b)) == TX_OK && made != NULL) {
+        *made = 1;
+    }
+    return rc;
+}
+
+/* ---- reads ---- */
+
+static int
+view_last(tx_view *v, uint64_t *last)
+{
+    return tx_store_last_in(v->s, v->txn, last);
+}
+
+int
+tx_view_root(tx_view *v, uint64_t size, uint8_t root[32])
+{
+    node_ctx ctx = {v->s, v->txn};
+    uint64_t last;
+    int rc;
+
+    if ((rc = view_last(v, &last)) != TX_OK) {
+        return rc;
+    }
+    if (size > last) {
+        return TX_ERR_NOT_FOUND;
+    }
+    return tx_merkle_root(node_fn, &ctx, size, root);
+}
+
+int
+tx_view_leaf(tx_view *v, uint64_t index, uint8_t leaf[32])
+{
+    if (index == 0) {
+        return TX_ERR_USAGE;
+    }
+    return node_get(v->s, v->txn, 0, index - 1, leaf);
+}
+
+int
+tx_view_inclusion(tx_view *v, uint64_t index, uint64_t size, uint8_t path[][32], size_t *n)
+{
+    node_ctx ctx = {v->s, v->txn};
+    uint64_t last;
+    int rc;
+
+    *n = 0;
+    if (index == 0 || index > size) {
+        return TX_ERR_USAGE;
+    }
+    if ((rc = view_last(v, &last)) != TX_OK) {
+        return rc;
+    }
+    if (size > last) {
+        return TX_ERR_NOT_FOUND;
+    }
+    return tx_merkle_inclusion_proof(node_fn, &ctx, index - 1, size, path, n);
+}
+
+int
+tx_view_consistency(tx_view *v, uint64_t old_size, uint64_t new_size, uint8_t path[][32], size_t *n)
+{
+    node_ctx ctx = {v->s, v->txn};
+    uint64_t last;
+    int rc;
+
+    *n = 0;
+    if (old_size == 0 || old_size > new_size) {
+        return TX_ERR_USAGE;
+    }
+    if ((rc = view_last(v, &last)) != TX_OK) {
+        return rc;
+    }
+    if (new_size > last) {
+        return TX_ERR_NOT_FOUND;
+    }
+    return tx_merkle_consistency_proof(node_fn, &ctx, old_size, new_size, path, n);
+}
+
+int
+tx_view_leaves(tx_view *v, uint64_t after, uint32_t limit, uint8_t (**leaves)[32], size_t *n,
+               uint64_t *next)
+{
+    uint8_t key[NODE_KEY_LEN];
+    uint8_t(*list)[32] = NULL;
+    MDB_cursor *cur = NULL;
+    MDB_val k = {sizeof key, key}, val;
+    uint64_t last, want;
+    size_t count = 0;
+    int mrc, rc;
+
+    *leaves = NULL;
+    *n = 0;
+    *next = 0;
+    if (limit == 0 || limit > TX_LEAVES_MAX) {
+        limit = TX_LEAVES_MAX;
+    }
+    if ((rc = view_last(v, &last)) != TX_OK) {
+        return rc;
+    }
+    if (after >= last) {
+        return TX_OK;
+    }
+    want = last - after < limit ? last - after : limit;
+    if ((list = malloc(want * sizeof *list)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = tx_store_err(mdb_cursor_open(v->txn, v->s->nodes, &cur), "open node cursor")) !=
+        TX_OK) {
+        free(list);
+        return rc;
+    }
+    /* Leaf after is the record at index after + 1. */
+    node_key(key, 0, after);
+    for (mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE); mrc == MDB_SUCCESS && count < want;
+         mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        const uint8_t *kd = k.mv_data;
+
+        if (k.mv_size != NODE_KEY_LEN || kd[0] != 0 || tx_be64_get(kd + 1) != after + count ||
+            val.mv_size != 32) {
+            break;
+        }
+        memcpy(list[count++], val.mv_data, 32);
+    }
+    mdb_cursor_close(cur);
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        free(list);
+        return tx_store_err(mrc, "read Merkle leaves");
+    }
+    if (count < want) {
+        tx_error("store: Merkle leaf %llu is missing; the data file is damaged",
+                 (unsigned long long)(after + count));
+        free(list);
+        return TX_ERR_STORAGE;
+    }
+    *next = after + count < last ? after + count : 0;
+    *leaves = list;
+    *n = count;
+    return TX_OK;
+}
+
+int
+tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *info)
+{
+    tx_checkpoint_info got;
+    MDB_val val;
+    int rc = checkpoint_in(v->s, v->txn, &val, &got);
+
+    *env = NULL;
+    *len = 0;
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if ((*env = malloc(val.mv_size)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(*env, val.mv_data, val.mv_size);
+    *len = val.mv_size;
+    if (info != NULL) {
+        *info = got;
+    }
+    return TX_OK;
+}
+
+int
+tx_store_root(tx_store *s, uint64_t size, uint8_t root[32])
+{
+    tx_view *v;
+    int rc = tx_store_view(s, &v);
+
+    if (rc == TX_OK) {
+        rc = tx_view_root(v, size, root);
+        tx_view_end(&v);
+    }
+    return rc;
+}
+
+int
+tx_store_rebuild_root(tx_store *s, uint64_t size, uint8_t root[32])
+{
+    uint8_t(*leaves)[32] = NULL;
+    uint64_t last;
+    tx_view *v;
+    int rc = tx_store_view(s, &v);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if ((rc = view_last(v, &last)) == TX_OK && size > last) {
+        rc = TX_ERR_NOT_FOUND;
+    }
+    if (rc == TX_OK && (leaves = malloc((size ? size : 1) * sizeof *leaves)) == NULL) {
+        rc = TX_ERR_NOMEM;
+    }
+    for (uint64_t i = 0; i < size && rc == TX_OK; i++) {
+        uint8_t *env;
+        size_t len;
+
+        rc = tx_log_read(s, v->txn, i + 1, &env, &len);
+        if (rc == TX_ERR_NOT_FOUND) {
+            tx_error("store: log entry %llu is missing; the data file is damaged",
+                     (unsigned long long)(i + 1));
+            rc = TX_ERR_STORAGE;
+        }
+        if (rc == TX_OK) {
+            tx_merkle_leaf_hash(env, len, leaves[i]);
+            free(env);
+        }
+    }
+    if (rc == TX_OK) {
+        rc = tx_merkle_root(tx_merkle_node_from_leaves, leaves, size, root);
+    }
+    free(leaves);
+    tx_view_end(&v);
+    return rc;
+}
+
+int
+tx_store_checkpoint(tx_store *s, uint8_t **env, size_t *len, tx_checkpoint_info *info)
+{
+    tx_view *v;
+    int rc = tx_store_view(s, &v);
+
+    *env = NULL;
+    *len = 0;
+    if (rc == TX_OK) {
+        rc = tx_view_checkpoint(v, env, len, info);
+        tx_view_end(&v);
+    }
+    return rc;
+}
+
+/* ---- serving ---- */
+
+int
+tx_mlog_is_call(const tx_call_pb *call)
+{
+    switch (call->body_case) {
+    case TICSX__V1__CALL__BODY_CHECKPOINT:
+    case TICSX__V1__CALL__BODY_INCLUSION:
+    case TICSX__V1__CALL__BODY_CONSISTENCY:
+    case TICSX__V1__CALL__BODY_LEAVES:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Points the reply's repeated bytes at n hashes held in keep. */
+static int
+hashes_reply(tx_mlog_reply *keep, size_t n, ProtobufCBinaryData **out)
+{
+    if ((keep->bins = calloc(n ? n : 1, sizeof *keep->bins)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        keep->bins[i].data = keep->hashes[i];
+        keep->bins[i].len = 32;
+    }
+    *out = keep->bins;
+    return TX_OK;
+}
+
+static void
+refuse_sizes(tx_outcome *out, int rc, const char *what, uint64_t last, uint64_t size)
+{
+    if (rc == TX_ERR_NOT_FOUND) {
+        tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, rc,
+                       "%s: the log holds %llu records, fewer than %llu", what,
+                       (unsigned long long)last, (unsigned long long)size);
+    } else {
+        tx_outcome_storage(out, rc);
+    }
+}
+
+static void
+answer_inclusion(tx_view *v, const Ticsx__V1__InclusionProof *q, Ticsx__V1__Reply *r,
+                 tx_outcome *out, tx_mlog_reply *keep)
+{
+    uint64_t last = 0;
+    size_t n = 0;
+    int rc;
+
+    if (q->index == 0) {
+        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
+                       "inclusion: log indices start at 1");
+        return;
+    }
+    if (q->index > q->size) {
+        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
+                       "inclusion: index %llu is not in a tree of size %llu",
+                       (unsigned long long)q->index, (unsigned long long)q->size);
+        return;
+    }
+    if ((keep->hashes = malloc(TX_MERKLE_MAX_PATH * sizeof *keep->hashes)) == NULL) {
+        tx_outcome_storage(out, TX_ERR_NOMEM);
+        return;
+    }
+    rc = tx_view_inclusion(v, q->index, q->size, keep->hashes, &n);
+    if (rc == TX_ERR_NOT_FOUND) {
+        view_last(v, &last);
+    }
+    if (rc != TX_OK) {
+        refuse_sizes(out, rc, "inclusion", last, q->size);
+        return;
+    }
+    if ((rc = hashes_reply(keep, n, &r->proof)) != TX_OK) {
+        tx_outcome_storage(out, rc);
+        return;
+    }
+    r->n_proof = n;
+}
+
+static void
+answer_consistency(tx_view *v, const Ticsx__V1__ConsistencyProof *q, Ticsx__V1__Reply *r,
+                   tx_outcome *out, tx_mlog_reply *keep)
+{
+    uint64_t last = 0;
+    size_t n = 0;
+    int rc;
+
+    if (q->old_size == 0) {
+        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
+                       "consistency: the old size must be at least 1 (every log is consistent "
+                       "with the empty one)");
+        return;
+    }
+    if (q->old_size > q->new_size) {
+        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
+                       "consistency: old size %llu is larger than new size %llu",
+                       (unsigned long long)q->old_size, (unsigned long long)q->new_size);
+        return;
+    }
+    if ((keep->hashes = malloc(TX_MERKLE_MAX_PATH * sizeof *keep->hashes)) == NULL) {
+        tx_outcome_storage(out, TX_ERR_NOMEM);
+        return;
+    }
+    rc = tx_view_consistency(v, q->old_size, q->new_size, keep->hashes, &n);
+    if (rc == TX_ERR_NOT_FOUND) {
+        view_last(v, &last);
+    }
+    if (rc != TX_OK) {
+        refuse_sizes(out, rc, "consistency", last, q->new_size);
+        return;
+    }
+    if ((rc = hashes_reply(keep, n, &r->proof)) != TX_OK) {
+        tx_outcome_storage(out, rc);
+        return;
+    }
+    r->n_proof = n;
+}
+
+static void
+answer_leaves(tx_view *v, const Ticsx__V1__LeafHashes *q, Ticsx__V1__Reply *r, tx_outcome *out,
+              tx_mlog_reply *keep)
+{
+    size_t n = 0;
+    int rc = tx_view_leaves(v, q->after, q->limit, &keep->hashes, &n, &r->next);
+
+    if (rc == TX_OK) {
+        rc = hashes_reply(keep, n, &r->leaves);
+    }
+    if (rc != TX_OK) {
+        tx_outcome_storage(out, rc);
+        return;
+    }
+    r->n_leaves = n;
+}
+
+void
+tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outcome *out,
+               tx_mlog_reply *keep)
+{
+    int rc;
+
+    switch (call->body_case) {
+    case TICSX__V1__CALL__BODY_CHECKPOINT:
+        rc = tx_view_checkpoint(v, &keep->checkpoint, &keep->checkpoint_len, NULL);
+        if (rc == TX_ERR_NOT_FOUND) {
+            tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, rc,
+                           "the hub has signed no checkpoint yet; try again in a moment");
+        } else if (rc != TX_OK) {
+            tx_outcome_storage(out, rc);
+        } else {
+            r->checkpoint.data = keep->checkpoint;
+            r->checkpoint.len = keep->checkpoint_len;
+        }
+        break;
+    case TICSX__V1__CALL__BODY_INCLUSION:
+        answer_inclusion(v, call->inclusion, r, out, keep);
+        break;
+    case TICSX__V1__CALL__BODY_CONSISTENCY:
+        answer_consistency(v, call->consistency, r, out, keep);
+        break;
+    case TICSX__V1__CALL__BODY_LEAVES:
+        answer_leaves(v, call->leaves, r, out, keep);
+        break;
+    default:
+        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE, "not a log call");
+        break;
+    }
+}
+
+void
+tx_mlog_receipt(tx_view *v, uint64_t index, Ticsx__V1__Receipt *receipt, tx_mlog_reply *keep,
+                tx_mlog_reply *shared)
+{
+    if (tx_view_leaf(v, index, keep->leaf) == TX_OK) {
+        receipt->leaf_hash.data = keep->leaf;
+        receipt->leaf_hash.len = 32;
+    }
+    if (shared->read == 0) {
+        shared->read = tx_view_checkpoint(v, &shared->checkpoint, &shared->checkpoint_len,
+                                          &shared->info) == TX_OK
+                           ? 1
+                           : -1;
+    }
+    if (shared->read > 0 && shared->info.size >= index) {
+        receipt->checkpoint.data = shared->checkpoint;
+        receipt->checkpoint.len = shared->checkpoint_len;
+    }
+}
+
+void
+tx_mlog_reply_free(tx_mlog_reply *keep)
+{
+    free(keep->checkpoint);
+    free(keep->hashes);
+    free(keep->bins);
+    memset(keep, 0, sizeof *keep);
+}

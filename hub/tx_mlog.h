@@ -1,0 +1,126 @@
+/* The Merkle log of the hub's store: an RFC 9162 tree over the log (the record at log index i
+ * is leaf i - 1, its hash SHA-256(0x00 || envelope bytes as stored)), kept as every perfect
+ * subtree hash in the `nodes` database and updated in the write transaction of each append;
+ * the hub's signed checkpoints of it; and the proof calls served from it. Roots and proofs
+ * take O(log n) reads; nothing is replayed when the store opens. */
+#ifndef TX_MLOG_H
+#define TX_MLOG_H
+
+#include "tx_ingest.h"
+#include "tx_keys.h"
+#include "tx_store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TX_LEAVES_MAX 8192u /* leaf hashes per Call.leaves answer */
+
+/* What a stored checkpoint says. */
+typedef struct {
+    uint64_t size;
+    uint8_t root[32];
+    int64_t time;
+} tx_checkpoint_info;
+
+/* ---- in a batch (called by the store's write side) ---- */
+
+/* Stores the leaf hash of the record just appended at log index `index` and every perfect
+ * subtree it completes (combining upward while the new node is a right child): O(1)
+ * amortised. A failure kills the batch; TX_ERR_STORAGE if earlier nodes are missing. */
+int tx_mlog_append(tx_batch *b, uint64_t index, const uint8_t leaf[32]);
+
+/* When the store has a signer and the latest checkpoint does not cover the batch's log, signs
+ * a checkpoint of it (time = max(the previous one's, now)) and stores it as the latest, in the
+ * batch's transaction, so it commits with the records it covers. TX_ERR_STORAGE if the log is
+ * shorter than the latest checkpoint (history lost: nothing is signed). */
+int tx_mlog_checkpoint_batch(tx_batch *b);
+
+/* ---- the store ---- */
+
+/* Fills `nodes` for log entries it does not cover yet (a data directory written before the
+ * Merkle log existed), in transactions of 65536 leaves; called by tx_store_open. *filled gets
+ * the number of leaves added. */
+int tx_mlog_fill(tx_store *s, uint64_t *filled);
+
+/* The hub's identity signs checkpoints from now on (borrowed: it must outlive the store or
+ * the next call). NULL stops signing. */
+void tx_store_set_signer(tx_store *s, const tx_identity *id);
+
+/* Signs and stores a checkpoint now when the latest does not cover the whole log (none yet,
+ * or records appended by a process without the key, such as `ticsx-hub enroll`). TX_OK
+ * without a signer. *made (may be NULL) is set when one was made. */
+int tx_store_checkpoint_refresh(tx_store *s, int *made);
+
+/* ---- reads (in a view's snapshot) ---- */
+
+/* Root of the first `size` records. TX_ERR_NOT_FOUND if size is past the log. */
+int tx_view_root(tx_view *v, uint64_t size, uint8_t root[32]);
+
+/* Leaf hash of the record at log index `index` (from 1). TX_ERR_NOT_FOUND past the log. */
+int tx_view_leaf(tx_view *v, uint64_t index, uint8_t leaf[32]);
+
+/* RFC 9162 inclusion proof of the record at log index `index` in the tree of `size`:
+ * *n hashes into path (capacity TX_MERKLE_MAX_PATH). TX_ERR_USAGE unless 1 <= index <= size;
+ * TX_ERR_NOT_FOUND if size is past the log. */
+int tx_view_inclusion(tx_view *v, uint64_t index, uint64_t size, uint8_t path[][32], size_t *n);
+
+/* Consistency proof from old_size to new_size. TX_ERR_USAGE unless 1 <= old_size <= new_size;
+ * TX_ERR_NOT_FOUND if new_size is past the log. */
+int tx_view_consistency(tx_view *v, uint64_t old_size, uint64_t new_size, uint8_t path[][32],
+                        size_t *n);
+
+/* Leaf hashes of log indices > after, ascending: at most `limit` (0 or more than
+ * TX_LEAVES_MAX -> TX_LEAVES_MAX). *next is the last index returned when more follow, else 0.
+ * Caller owns *leaves (free). */
+int tx_view_leaves(tx_view *v, uint64_t after, uint32_t limit, uint8_t (**leaves)[32], size_t *n,
+                   uint64_t *next);
+
+/* The latest signed checkpoint envelope; TX_ERR_NOT_FOUND if none was made yet. info (may be
+ * NULL) receives what it says. Caller owns *env (free). */
+int tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *info);
+
+/* One-shot forms, each in its own read transaction. */
+int tx_store_root(tx_store *s, uint64_t size, uint8_t root[32]);
+
+/* The root of the first `size` records rebuilt from the log itself (every envelope read and
+ * hashed, the stored nodes not used), in one snapshot: what a checkpoint must equal after a
+ * crash. TX_ERR_NOT_FOUND if size is past the log. */
+int tx_store_rebuild_root(tx_store *s, uint64_t size, uint8_t root[32]);
+int tx_store_checkpoint(tx_store *s, uint8_t **env, size_t *len, tx_checkpoint_info *info);
+
+/* Decodes a checkpoint envelope and checks its signature against `signer` (NULL: any).
+ * TX_ERR_BAD_SIGNATURE, TX_ERR_WRONG_KEY or a codec error otherwise. */
+int tx_checkpoint_read(const uint8_t *env, size_t len, const uint8_t *signer,
+                       tx_checkpoint_info *info);
+
+/* ---- serving the log calls (for the hub's round) ---- */
+
+/* What a log answer points into; freed after the reply is sent. */
+typedef struct {
+    uint8_t *checkpoint;
+    size_t checkpoint_len;
+    tx_checkpoint_info info; /* what checkpoint says, once read (read > 0) */
+    int read;                /* 1: checkpoint read; -1: there was none to read */
+    uint8_t (*hashes)[32];
+    ProtobufCBinaryData *bins;
+    uint8_t leaf[32];
+} tx_mlog_reply;
+
+/* True for Call.checkpoint, inclusion, consistency and leaves. */
+int tx_mlog_is_call(const tx_call_pb *call);
+
+/* Answers one of those calls from the snapshot v into r (pointing into keep); a refusal (bad
+ * request, a size past the log) or a storage failure goes to out. */
+void tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outcome *out,
+                    tx_mlog_reply *keep);
+
+/* Completes the receipt of a record stored at `index`: its leaf hash (held in keep), and the
+ * latest checkpoint when it covers the record (read once into `shared`, which the receipts of
+ * one snapshot share). Best effort: a storage failure leaves them out. */
+void tx_mlog_receipt(tx_view *v, uint64_t index, Ticsx__V1__Receipt *receipt, tx_mlog_reply *keep,
+                     tx_mlog_reply *shared);
+
+/* Frees what keep holds and zeroes it. */
+void tx_mlog_reply_free(tx_mlog_reply *keep);
+
+#endif

@@ -1,0 +1,277 @@
+/* Verification pool: a FIFO of jobs under one mutex, N worker threads, a condition and an
+ * eventfd that report "everything submitted has finished". */
+#include "tx_vpool.h"
+
+#include "tx_error.h"
+#include "tx_log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+typedef struct {
+    tx_vpool_fn fn;
+    void *arg;
+    tx_vpool_group *group; /* may be NULL */
+} job;
+
+struct tx_vpool {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* a job was queued, or stop */
+    pthread_cond_t idle; /* pending, or a group's pending, reached 0 */
+    job *ring;           /* queued jobs: ring[(head + i) % cap], i < queued */
+    size_t cap, head, queued;
+    size_t pending; /* submitted and not finished (queued or running) */
+    int stop;
+    int efd;
+    unsigned n_threads;
+    pthread_t *threads;
+};
+
+static void *
+worker(void *arg)
+{
+    tx_vpool *p = arg;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        job j;
+        int wake;
+
+        while (p->queued == 0 && !p->stop) {
+            pthread_cond_wait(&p->work, &p->mu);
+        }
+        /* On stop the queue is drained first: a job handed in is always run. */
+        if (p->queued == 0) {
+            break;
+        }
+        j = p->ring[p->head];
+        p->head = (p->head + 1) % p->cap;
+        p->queued--;
+        pthread_mutex_unlock(&p->mu);
+        j.fn(j.arg);
+        pthread_mutex_lock(&p->mu);
+        p->pending--;
+        wake = p->pending == 0;
+        if (j.group != NULL && --j.group->pending == 0) {
+            wake = 1;
+        }
+        if (wake) {
+            uint64_t one = 1;
+
+            pthread_cond_broadcast(&p->idle);
+            /* Only a wake-up hint: a full counter (EAGAIN) already reads as ready. */
+            if (write(p->efd, &one, sizeof one) < 0 && errno != EAGAIN) {
+                tx_warn("vpool: cannot signal idle: %s", strerror(errno));
+            }
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static unsigned
+online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 ? (unsigned)n : 1;
+}
+
+int
+tx_vpool_create(unsigned workers, tx_vpool **out)
+{
+    tx_vpool *p;
+    int rc = TX_OK;
+
+    *out = NULL;
+    /* Picks libsodium's implementations once, before any thread uses them. */
+    if (sodium_init() < 0) {
+        return TX_ERR_INTERNAL;
+    }
+    if (workers == 0) {
+        workers = online_cpus();
+    }
+    if (workers > TX_VPOOL_MAX_WORKERS) {
+        workers = TX_VPOOL_MAX_WORKERS;
+    }
+    p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    p->cap = 64;
+    p->ring = calloc(p->cap, sizeof *p->ring);
+    p->threads = calloc(workers, sizeof *p->threads);
+    p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (p->ring == NULL || p->threads == NULL || p->efd < 0) {
+        rc = p->efd < 0 ? TX_ERR_INTERNAL : TX_ERR_NOMEM;
+        if (p->efd >= 0) {
+            close(p->efd);
+        }
+        free(p->ring);
+        free(p->threads);
+        free(p);
+        return rc;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    for (unsigned i = 0; i < workers; i++) {
+        if (pthread_create(&p->threads[i], NULL, worker, p) != 0) {
+            tx_error("vpool: cannot start worker thread %u of %u", i + 1, workers);
+            rc = TX_ERR_INTERNAL;
+            break;
+        }
+        p->n_threads++;
+    }
+    if (rc != TX_OK) {
+        tx_vpool_destroy(&p);
+        return rc;
+    }
+    *out = p;
+    return TX_OK;
+}
+
+void
+tx_vpool_destroy(tx_vpool **p_p)
+{
+    tx_vpool *p;
+
+    if (p_p == NULL || *p_p == NULL) {
+        return;
+    }
+    p = *p_p;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->n_threads; i++) {
+        pthread_join(p->threads[i], NULL);
+    }
+    pthread_cond_destroy(&p->idle);
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->mu);
+    close(p->efd);
+    free(p->threads);
+    free(p->ring);
+    free(p);
+    *p_p = NULL;
+}
+
+unsigned
+tx_vpool_workers(const tx_vpool *p)
+{
+    return p->n_threads;
+}
+
+/* Doubles the ring, keeping the queued jobs in order. Called with the mutex held. */
+static int
+grow(tx_vpool *p)
+{
+    size_t cap = p->cap * 2;
+    job *ring = malloc(cap * sizeof *ring);
+
+    if (ring == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < p->queued; i++) {
+        ring[i] = p->ring[(p->head + i) % p->cap];
+    }
+    free(p->ring);
+    p->ring = ring;
+    p->cap = cap;
+    p->head = 0;
+    return TX_OK;
+}
+
+int
+tx_vpool_submit_group(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *arg)
+{
+    int rc = TX_OK;
+
+    pthread_mutex_lock(&p->mu);
+    if (p->queued == p->cap) {
+        rc = grow(p);
+    }
+    if (rc == TX_OK) {
+        p->ring[(p->head + p->queued) % p->cap] = (job){fn, arg, g};
+        p->queued++;
+        p->pending++;
+        if (g != NULL) {
+            g->pending++;
+        }
+        pthread_cond_signal(&p->work);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
+int
+tx_vpool_submit(tx_vpool *p, tx_vpool_fn fn, void *arg)
+{
+    return tx_vpool_submit_group(p, NULL, fn, arg);
+}
+
+int
+tx_vpool_group_done(tx_vpool *p, tx_vpool_group *g)
+{
+    int done;
+
+    pthread_mutex_lock(&p->mu);
+    done = g->pending == 0;
+    pthread_mutex_unlock(&p->mu);
+    return done;
+}
+
+void
+tx_vpool_group_wait(tx_vpool *p, tx_vpool_group *g)
+{
+    pthread_mutex_lock(&p->mu);
+    while (g->pending > 0) {
+        pthread_cond_wait(&p->idle, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+int
+tx_vpool_idle(tx_vpool *p)
+{
+    int idle;
+
+    pthread_mutex_lock(&p->mu);
+    idle = p->pending == 0;
+    pthread_mutex_unlock(&p->mu);
+    return idle;
+}
+
+void
+tx_vpool_wait(tx_vpool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->pending > 0) {
+        pthread_cond_wait(&p->idle, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+int
+tx_vpool_fd(const tx_vpool *p)
+{
+    return p->efd;
+}
+
+void
+tx_vpool_clear_fd(tx_vpool *p)
+{
+    uint64_t v;
+
+    /* Non-blocking: EAGAIN when nothing was signalled. */
+    if (read(p->efd, &v, sizeof v) < 0 && errno != EAGAIN) {
+        tx_warn("vpool: cannot read the idle signal: %s", strerror(errno));
+    }
+}

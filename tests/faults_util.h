@@ -1,0 +1,62 @@
+/* Helpers for the fault tests (crash, storage, hostile input, abuse): a hub started with extra
+ * options, pipelined submits within a window, the store's integrity check and mdb_stat run on a
+ * data directory, and what /proc says about the hub. Failures abort the test (cmocka). */
+#ifndef FAULTS_UTIL_H
+#define FAULTS_UTIL_H
+
+#include "hub_testutil.h"
+#include "tx_store_check.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FU_WINDOW 200 /* calls a test client keeps in flight: under the hub's per-client limit */
+
+/* Like th_hub_start, with more `ticsx-hub run` options (NULL-terminated, may be NULL). */
+void fu_hub_start(th_hub *h, const char *dir, const char *const *extra);
+
+/* One record to submit and what became of it. */
+typedef struct {
+    uint8_t *env; /* owned by the caller */
+    size_t len;
+    uint8_t id[32];
+    int status;     /* reply status; -1 while unanswered */
+    uint64_t index; /* receipt index when OK */
+    char message[160];
+} fu_rec;
+
+/* Makes n questionnaires signed by id with seq from first_seq. Caller frees with fu_recs_free. */
+fu_rec *fu_questionnaires(const tx_identity *id, uint64_t first_seq, size_t n);
+void fu_recs_free(fu_rec *recs, size_t n);
+
+/* Submits recs[0..n) on c keeping at most `window` calls in flight; fills status, index and
+ * message of each answered one. Stops early (leaving the rest at -1) after the first reply
+ * whose status is `stop_on` (-1: never) once every call sent has been answered. Returns
+ * TX_OK, or the tx_conn error that ended it (a timeout: the hub went away). */
+int fu_submit_all(tx_conn *c, fu_rec *recs, size_t n, unsigned window, int stop_on);
+
+/* Opens the store in dir in this process and runs tx_store_check; prints its notes on
+ * failure. Returns the check's code. */
+int fu_check_store(const char *dir, tx_store_report *r);
+
+/* The last log index of the store in dir, opened in this process. */
+uint64_t fu_last_index(const char *dir);
+
+/* Runs `mdb_stat FLAGS dir` into out (size n): its exit status, or -1 when mdb_stat is not
+ * installed. */
+int fu_mdb_stat(const char *flags, const char *dir, char *out, size_t n);
+
+/* Open file descriptors and resident memory (KiB) of a process; -1 if unreadable. */
+long fu_proc_fds(pid_t pid);
+long fu_proc_rss_kb(pid_t pid);
+
+/* True if the hub's log file contains `text`. */
+int fu_log_has(const th_hub *h, const char *text);
+
+/* Pings the hub as id on a fresh connection: TX_OK or the connection's error. */
+int fu_ping(const th_hub *h, const tx_identity *id, int timeout_ms);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t fu_now_ms(void);
+
+#endif

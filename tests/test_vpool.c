@@ -1,0 +1,307 @@
+/* The hub's verification pool: every job runs exactly once, results land in submission order,
+ * rounds of any size, the idle signal, real parallelism, and shutdown with work in flight.
+ * Runs under valgrind too (tests/bench.cmake registers test_vpool_valgrind when it is there). */
+#include "tx_error.h"
+#include "tx_vpool.h"
+
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+typedef struct {
+    uint64_t input;
+    uint64_t output;
+    atomic_int *runs; /* shared counter of jobs run */
+    int times;        /* how often this job ran */
+} slot;
+
+/* Some work whose result depends on the input, with a varying cost so jobs finish out of
+ * order. */
+static void
+mix_job(void *arg)
+{
+    slot *s = arg;
+    uint64_t x = s->input * 0x9e3779b97f4a7c15ull + 1;
+    unsigned spins = (unsigned)(s->input % 7) * 300;
+
+    for (unsigned i = 0; i < spins + 10; i++) {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdull;
+    }
+    s->output = x;
+    s->times++;
+    atomic_fetch_add(s->runs, 1);
+}
+
+static uint64_t
+expected(uint64_t input)
+{
+    uint64_t x = input * 0x9e3779b97f4a7c15ull + 1;
+    unsigned spins = (unsigned)(input % 7) * 300;
+
+    for (unsigned i = 0; i < spins + 10; i++) {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdull;
+    }
+    return x;
+}
+
+static int
+fd_ready(int fd)
+{
+    struct pollfd pfd = {fd, POLLIN, 0};
+
+    return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+static void
+test_results_in_order(void **state)
+{
+    enum { N = 5000 };
+    slot *slots = calloc(N, sizeof *slots);
+    atomic_int runs = 0;
+    tx_vpool *p = NULL;
+
+    (void)state;
+    assert_non_null(slots);
+    assert_int_equal(tx_vpool_create(4, &p), TX_OK);
+    assert_int_equal(tx_vpool_workers(p), 4);
+    for (uint64_t i = 0; i < N; i++) {
+        slots[i].input = i;
+        slots[i].runs = &runs;
+        assert_int_equal(tx_vpool_submit(p, mix_job, &slots[i]), TX_OK);
+    }
+    tx_vpool_wait(p);
+    assert_true(tx_vpool_idle(p));
+    assert_int_equal(atomic_load(&runs), N);
+    for (uint64_t i = 0; i < N; i++) {
+        assert_int_equal(slots[i].times, 1);
+        assert_true(slots[i].output == expected(i));
+    }
+    tx_vpool_destroy(&p);
+    assert_null(p);
+    free(slots);
+}
+
+static void
+test_many_rounds(void **state)
+{
+    enum { ROUNDS = 300, MAXN = 257 };
+    slot slots[MAXN];
+    atomic_int runs = 0;
+    int total = 0;
+    tx_vpool *p = NULL;
+    unsigned seed = 12345;
+
+    (void)state;
+    assert_int_equal(tx_vpool_create(0, &p), TX_OK);
+    assert_true(tx_vpool_workers(p) >= 1);
+    assert_true(tx_vpool_idle(p));
+    for (int r = 0; r < ROUNDS; r++) {
+        /* Round sizes 0..MAXN-1, so the ring grows and wraps at many offsets. */
+        int n = (int)(rand_r(&seed) % MAXN);
+
+        memset(slots, 0, sizeof slots);
+        tx_vpool_clear_fd(p);
+        for (int i = 0; i < n; i++) {
+            slots[i].input = (uint64_t)r * 1000 + (uint64_t)i;
+            slots[i].runs = &runs;
+            assert_int_equal(tx_vpool_submit(p, mix_job, &slots[i]), TX_OK);
+        }
+        if (r % 2 == 0) {
+            tx_vpool_wait(p);
+        } else {
+            /* The way the hub waits: poll the descriptor, trust tx_vpool_idle. */
+            while (!tx_vpool_idle(p)) {
+                struct pollfd pfd = {tx_vpool_fd(p), POLLIN, 0};
+                assert_true(poll(&pfd, 1, 5000) >= 0);
+                tx_vpool_clear_fd(p);
+            }
+        }
+        total += n;
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(slots[i].times, 1);
+            assert_true(slots[i].output == expected(slots[i].input));
+        }
+        assert_int_equal(atomic_load(&runs), total);
+        if (n > 0 && r % 2 == 0) {
+            /* Going idle signalled the descriptor; clearing it makes it quiet again. */
+            assert_true(fd_ready(tx_vpool_fd(p)));
+            tx_vpool_clear_fd(p);
+            assert_false(fd_ready(tx_vpool_fd(p)));
+        }
+    }
+    tx_vpool_destroy(&p);
+}
+
+/* Two groups in flight at once, as the hub's rounds are: waiting for the older one returns
+ * with all of its jobs done, whatever the younger one does. */
+static void
+test_groups(void **state)
+{
+    enum { ROUNDS = 100, N = 64 };
+    slot slots[2][N];
+    tx_vpool_group groups[2];
+    atomic_int runs = 0;
+    tx_vpool *p = NULL;
+    int cur = 0;
+
+    (void)state;
+    assert_int_equal(tx_vpool_create(2, &p), TX_OK);
+    memset(slots, 0, sizeof slots);
+    memset(groups, 0, sizeof groups);
+    for (int r = 0; r < ROUNDS; r++) {
+        tx_vpool_group *g = &groups[cur];
+
+        assert_true(tx_vpool_group_done(p, g));
+        memset(slots[cur], 0, sizeof slots[cur]);
+        for (int i = 0; i < N; i++) {
+            slots[cur][i].input = (uint64_t)r * N + (uint64_t)i;
+            slots[cur][i].runs = &runs;
+            assert_int_equal(tx_vpool_submit_group(p, g, mix_job, &slots[cur][i]), TX_OK);
+        }
+        /* The other group, submitted a round earlier. */
+        if (r > 0) {
+            tx_vpool_group *older = &groups[cur ^ 1];
+
+            if (r % 3 == 0) {
+                while (!tx_vpool_group_done(p, older)) {
+                    struct pollfd pfd = {tx_vpool_fd(p), POLLIN, 0};
+                    assert_true(poll(&pfd, 1, 5000) >= 0);
+                    tx_vpool_clear_fd(p);
+                }
+            } else {
+                tx_vpool_group_wait(p, older);
+            }
+            assert_int_equal(older->pending, 0);
+            for (int i = 0; i < N; i++) {
+                assert_int_equal(slots[cur ^ 1][i].times, 1);
+                assert_true(slots[cur ^ 1][i].output == expected(slots[cur ^ 1][i].input));
+            }
+        }
+        cur ^= 1;
+    }
+    tx_vpool_wait(p);
+    assert_int_equal(atomic_load(&runs), ROUNDS * N);
+    tx_vpool_destroy(&p);
+}
+
+typedef struct {
+    atomic_int *arrived;
+    int need;
+    int met; /* every worker was inside a job at once */
+} rendezvous;
+
+static int64_t
+ms_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits (bounded) until `need` jobs are running at the same time. */
+static void
+meet_job(void *arg)
+{
+    rendezvous *r = arg;
+    int64_t deadline = ms_now() + 10000;
+
+    atomic_fetch_add(r->arrived, 1);
+    while (atomic_load(r->arrived) < r->need && ms_now() < deadline) {
+        usleep(100);
+    }
+    r->met = atomic_load(r->arrived) >= r->need;
+}
+
+static void
+test_runs_in_parallel(void **state)
+{
+    enum { W = 3 };
+    rendezvous rv[W];
+    atomic_int arrived = 0;
+    tx_vpool *p = NULL;
+
+    (void)state;
+    assert_int_equal(tx_vpool_create(W, &p), TX_OK);
+    for (int i = 0; i < W; i++) {
+        rv[i].arrived = &arrived;
+        rv[i].need = W;
+        rv[i].met = 0;
+        assert_int_equal(tx_vpool_submit(p, meet_job, &rv[i]), TX_OK);
+    }
+    tx_vpool_wait(p);
+    for (int i = 0; i < W; i++) {
+        assert_true(rv[i].met);
+    }
+    tx_vpool_destroy(&p);
+}
+
+static void
+test_shutdown_with_work_in_flight(void **state)
+{
+    enum { N = 3000 };
+    slot *slots = calloc(N, sizeof *slots);
+    atomic_int runs = 0;
+    tx_vpool *p = NULL;
+
+    (void)state;
+    assert_non_null(slots);
+    assert_int_equal(tx_vpool_create(2, &p), TX_OK);
+    for (uint64_t i = 0; i < N; i++) {
+        slots[i].input = i;
+        slots[i].runs = &runs;
+        assert_int_equal(tx_vpool_submit(p, mix_job, &slots[i]), TX_OK);
+    }
+    /* No wait: destroy drains the queue, then joins. */
+    tx_vpool_destroy(&p);
+    assert_null(p);
+    assert_int_equal(atomic_load(&runs), N);
+    for (uint64_t i = 0; i < N; i++) {
+        assert_int_equal(slots[i].times, 1);
+        assert_true(slots[i].output == expected(i));
+    }
+    free(slots);
+    /* An idle pool and NULL shut down too. */
+    assert_int_equal(tx_vpool_create(1, &p), TX_OK);
+    tx_vpool_destroy(&p);
+    tx_vpool_destroy(&p);
+    tx_vpool_destroy(NULL);
+}
+
+static void
+test_worker_cap(void **state)
+{
+    tx_vpool *p = NULL;
+
+    (void)state;
+    assert_int_equal(tx_vpool_create(TX_VPOOL_MAX_WORKERS + 50, &p), TX_OK);
+    assert_int_equal(tx_vpool_workers(p), TX_VPOOL_MAX_WORKERS);
+    tx_vpool_destroy(&p);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_results_in_order),
+        cmocka_unit_test(test_many_rounds),
+        cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_runs_in_parallel),
+        cmocka_unit_test(test_shutdown_with_work_in_flight),
+        cmocka_unit_test(test_worker_cap),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
