@@ -3,7 +3,7 @@
  * is the assessment's signer; the dates hold; events apply from their effective date; an
  * annual report came within the last 12 months. Each outcome is a status with a reason.
  *
- * Rules (documented in client/README.md):
+ * Rules (documented in README.md, "TICS certificates"):
  *  - per accreditor and body key the accreditation with the highest seq counts; it covers a
  *    certificate issued at t when valid_from <= t < valid_until and its scopes hold "all" or
  *    the certificate's sector (ASCII case ignored). Only records signed by a pinned key count:
