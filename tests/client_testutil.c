@@ -1,9 +1,9 @@
 /* Subprocess and temporary-directory helpers for the client tests. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,33 +21,7 @@
 char *
 ct_tmpdir(void)
 {
-    const char *base = getenv("TMPDIR");
-    char *path;
-
-    if (base == NULL || *base == 0) {
-        base = "/tmp";
-    }
-    assert_true(asprintf(&path, "%s/ticsx-client-XXXXXX", base) > 0);
-    assert_non_null(mkdtemp(path));
-    return path;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-void
-ct_rmtree(const char *dir)
-{
-    if (dir != NULL) {
-        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    }
+    return th_tmpdir_named("ticsx-client");
 }
 
 const char *
@@ -179,6 +153,58 @@ ct_result_free(ct_result *r)
     free(r->err);
     r->out = NULL;
     r->err = NULL;
+}
+
+void
+ct_ticsx_v(ct_result *r, const char *const *env, const char *home, const ct_hub *hub, va_list ap)
+{
+    char bin[PATH_MAX];
+    const char *argv[40];
+    size_t n = 0;
+
+    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
+    argv[n++] = "--home";
+    argv[n++] = home;
+    if (hub != NULL) {
+        argv[n++] = "--hub";
+        argv[n++] = hub->endpoint;
+        argv[n++] = "--hub-key";
+        argv[n++] = hub->key;
+    }
+    for (const char *a = va_arg(ap, const char *); a != NULL && n < 39;
+         a = va_arg(ap, const char *)) {
+        argv[n++] = a;
+    }
+    argv[n] = NULL;
+    ct_run(r, env, argv);
+}
+
+void
+ct_expect_status(const ct_result *r, int status)
+{
+    if (r->status != status) {
+        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
+    }
+}
+
+void
+ct_expect_text(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL) {
+        fail_msg("\"%s\" not found in:\n%s", needle, hay);
+    }
+}
+
+json_t *
+ct_parse_json(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+
+    if (j == NULL) {
+        fail_msg("not JSON (%s): %s", err.text, text);
+    }
+    return j;
 }
 
 void

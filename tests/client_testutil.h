@@ -1,18 +1,19 @@
 /* Helpers for the client tests: temporary directories, running the real ticsx and ticsx-hub
  * binaries as subprocesses with their output captured, and a hub started for a test. Failures
- * of the helpers themselves abort the test through cmocka assertions. */
+ * of the helpers themselves abort the test through cmocka assertions. Links with hub_testutil.c
+ * (temporary directories). */
 #ifndef CLIENT_TESTUTIL_H
 #define CLIENT_TESTUTIL_H
 
+#include <jansson.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
 
-/* A fresh directory under $TMPDIR (or /tmp). Caller frees the string and ct_rmtree()s it. */
+/* A fresh directory under $TMPDIR (or /tmp). Caller frees the string and th_rmtree()s it
+ * (hub_testutil.h). */
 char *ct_tmpdir(void);
-
-/* rm -rf dir. */
-void ct_rmtree(const char *dir);
 
 /* $TX_BUILD_DIR/rel into out (size n). Borrowed out. */
 const char *ct_build_path(char *out, size_t n, const char *rel);
@@ -38,6 +39,20 @@ typedef struct {
     char endpoint[256];
     char key[PATH_MAX]; /* dir/hub.pub */
 } ct_hub;
+
+/* Runs $TX_BUILD_DIR/client/ticsx --home HOME [--hub ENDPOINT --hub-key KEY] ARGS... through
+ * ct_run with env. hub may be NULL (no --hub options); ap holds the arguments, NULL-ended. */
+void ct_ticsx_v(ct_result *r, const char *const *env, const char *home, const ct_hub *hub,
+                va_list ap);
+
+/* Fails the test, showing both outputs, unless r exited with status. */
+void ct_expect_status(const ct_result *r, int status);
+
+/* Fails the test unless needle occurs in hay. */
+void ct_expect_text(const char *hay, const char *needle);
+
+/* Parses text as JSON (asserted). Caller json_decref()s. */
+json_t *ct_parse_json(const char *text);
 
 /* ticsx-hub init --data dir (asserted). */
 void ct_hub_init(const char *dir);

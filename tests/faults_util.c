@@ -21,84 +21,6 @@
 
 #include <cmocka.h>
 
-#define MAX_ARGS 64
-
-int64_t
-fu_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void
-fu_hub_start(th_hub *h, const char *dir, const char *const *extra)
-{
-    const char *wrapper = getenv("TX_TEST_HUB_WRAPPER");
-    char *argv[MAX_ARGS];
-    char store[1024];
-    char path[PATH_MAX + 16];
-    tx_pubkey pk;
-    size_t k = 0;
-    int64_t deadline;
-
-    memset(h, 0, sizeof *h);
-    snprintf(h->dir, sizeof h->dir, "%s", dir);
-    snprintf(h->log, sizeof h->log, "%s.log", dir);
-    snprintf(path, sizeof path, "%s/hub.pub", dir);
-    assert_int_equal(tx_pubkey_load(path, &pk), TX_OK);
-    memcpy(h->curve, pk.curve, 32);
-    snprintf(path, sizeof path, "%s/endpoint", dir);
-    unlink(path);
-    if (wrapper != NULL && *wrapper != 0) {
-        snprintf(store, sizeof store, "%s", wrapper);
-        for (char *tok = strtok(store, " "); tok != NULL && k < 16; tok = strtok(NULL, " ")) {
-            argv[k++] = tok;
-        }
-    }
-    argv[k++] = (char *)th_hub_bin();
-    argv[k++] = "run";
-    argv[k++] = "--data";
-    argv[k++] = (char *)dir;
-    argv[k++] = "--bind";
-    argv[k++] = "tcp://127.0.0.1:*";
-    argv[k++] = "--log-level";
-    argv[k++] = "debug";
-    for (size_t i = 0; extra != NULL && extra[i] != NULL && k < MAX_ARGS - 1; i++) {
-        argv[k++] = (char *)extra[i];
-    }
-    argv[k] = NULL;
-    h->pid = fork();
-    assert_true(h->pid >= 0);
-    if (h->pid == 0) {
-        if (getenv("TX_TEST_HUB_LOG") == NULL) {
-            int fd = open(h->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-            if (fd >= 0) {
-                dup2(fd, 2);
-            }
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    deadline = fu_now_ms() + (wrapper != NULL ? 60000 : 20000);
-    while (fu_now_ms() < deadline) {
-        int status;
-
-        if (tx_hub_read_endpoint(dir, h->endpoint, sizeof h->endpoint) == TX_OK) {
-            return;
-        }
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
-            fprintf(stderr, "ticsx-hub run exited early (%d); see %s\n", status, h->log);
-            h->pid = 0;
-            fail();
-        }
-        usleep(5000);
-    }
-    fprintf(stderr, "ticsx-hub run did not write %s in time; see %s\n", path, h->log);
-    fail();
-}
-
 fu_rec *
 fu_questionnaires(const tx_identity *id, uint64_t first_seq, size_t n)
 {
@@ -125,8 +47,8 @@ fu_recs_free(fu_rec *recs, size_t n)
     free(recs);
 }
 
-static int
-send_submit(tx_conn *c, const fu_rec *rec, uint64_t *call_id)
+int
+fu_send_submit(tx_conn *c, const fu_rec *rec, uint64_t *call_id)
 {
     Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
     Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
@@ -149,7 +71,7 @@ fu_submit_all(tx_conn *c, fu_rec *recs, size_t n, unsigned window, int stop_on)
     assert_non_null(calls);
     while (rc == TX_OK && (done < sent || (sent < n && !stop))) {
         while (!stop && sent < n && sent - done < window && rc == TX_OK) {
-            rc = send_submit(c, &recs[sent], &calls[sent]);
+            rc = fu_send_submit(c, &recs[sent], &calls[sent]);
             sent += rc == TX_OK;
         }
         if (rc == TX_OK && done < sent) {
@@ -168,6 +90,61 @@ fu_submit_all(tx_conn *c, fu_rec *recs, size_t n, unsigned window, int stop_on)
     }
     free(calls);
     return rc;
+}
+
+static void *
+member_run(void *arg)
+{
+    fu_member *m = arg;
+    tx_conn *c = NULL;
+
+    if (tx_conn_open(m->hub->endpoint, m->hub->curve, m->id, m->timeout_ms, &c) != TX_OK) {
+        atomic_fetch_add(&m->failed, 1);
+        return NULL;
+    }
+    while (!atomic_load(&m->stop)) {
+        int64_t t0 = th_now_ms();
+        uint8_t *env = NULL;
+        size_t len = 0;
+        long long took;
+
+        if (tx_conn_get(c, m->known, &env, &len) == TX_OK) {
+            atomic_fetch_add(&m->served, 1);
+        } else {
+            atomic_fetch_add(&m->failed, 1);
+        }
+        free(env);
+        took = th_now_ms() - t0;
+        if (took > atomic_load(&m->worst_ms)) {
+            atomic_store(&m->worst_ms, took);
+        }
+        usleep(m->pause_us);
+    }
+    tx_conn_destroy(&c);
+    return NULL;
+}
+
+void
+fu_member_start(fu_member *m, const th_hub *h, const tx_identity *id,
+                const uint8_t known[TX_ID_LEN], int timeout_ms, unsigned pause_us)
+{
+    m->hub = h;
+    m->id = id;
+    m->known = known;
+    m->timeout_ms = timeout_ms;
+    m->pause_us = pause_us;
+    atomic_store(&m->stop, 0);
+    atomic_store(&m->served, 0);
+    atomic_store(&m->failed, 0);
+    atomic_store(&m->worst_ms, 0);
+    assert_int_equal(pthread_create(&m->thread, NULL, member_run, m), 0);
+}
+
+void
+fu_member_stop(fu_member *m)
+{
+    atomic_store(&m->stop, 1);
+    pthread_join(m->thread, NULL);
 }
 
 int

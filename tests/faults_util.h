@@ -7,13 +7,12 @@
 #include "hub_testutil.h"
 #include "tx_store_check.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define FU_WINDOW 200 /* calls a test client keeps in flight: under the hub's per-client limit */
-
-/* Like th_hub_start, with more `ticsx-hub run` options (NULL-terminated, may be NULL). */
-void fu_hub_start(th_hub *h, const char *dir, const char *const *extra);
 
 /* One record to submit and what became of it. */
 typedef struct {
@@ -28,6 +27,10 @@ typedef struct {
 /* Makes n questionnaires signed by id with seq from first_seq. Caller frees with fu_recs_free. */
 fu_rec *fu_questionnaires(const tx_identity *id, uint64_t first_seq, size_t n);
 void fu_recs_free(fu_rec *recs, size_t n);
+
+/* Sends rec as a Submit call on c without waiting; *call_id receives the call's id for
+ * tx_conn_wait. Returns the tx_conn_send code. */
+int fu_send_submit(tx_conn *c, const fu_rec *rec, uint64_t *call_id);
 
 /* Submits recs[0..n) on c keeping at most `window` calls in flight; fills status, index and
  * message of each answered one. Stops early (leaving the rest at -1) after the first reply
@@ -50,13 +53,32 @@ int fu_mdb_stat(const char *flags, const char *dir, char *out, size_t n);
 long fu_proc_fds(pid_t pid);
 long fu_proc_rss_kb(pid_t pid);
 
+/* Another member that keeps fetching one known record on its own connection while a test
+ * attacks the hub, counting how it is served. */
+typedef struct {
+    const th_hub *hub; /* borrowed, as are id and known */
+    const tx_identity *id;
+    const uint8_t *known; /* TX_ID_LEN bytes */
+    int timeout_ms;       /* of its connection */
+    unsigned pause_us;    /* between fetches */
+    pthread_t thread;
+    atomic_int stop;
+    atomic_uint served, failed; /* fetches answered with the record, and not */
+    atomic_llong worst_ms;      /* the slowest fetch */
+} fu_member;
+
+/* Starts m's thread with its counters at 0 (asserted). A member that cannot connect counts
+ * one failure and ends. */
+void fu_member_start(fu_member *m, const th_hub *h, const tx_identity *id,
+                     const uint8_t known[TX_ID_LEN], int timeout_ms, unsigned pause_us);
+
+/* Tells m's thread to end and joins it; the counters stay for the caller to check. */
+void fu_member_stop(fu_member *m);
+
 /* True if the hub's log file contains `text`. */
 int fu_log_has(const th_hub *h, const char *text);
 
 /* Pings the hub as id on a fresh connection: TX_OK or the connection's error. */
 int fu_ping(const th_hub *h, const tx_identity *id, int timeout_ms);
-
-/* Milliseconds of CLOCK_MONOTONIC. */
-int64_t fu_now_ms(void);
 
 #endif

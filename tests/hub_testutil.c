@@ -19,13 +19,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include <cmocka.h>
 
 #define MAX_ARGS 64
 
 char *
-th_tmpdir(void)
+th_tmpdir_named(const char *prefix)
 {
     const char *base = getenv("TMPDIR");
     char *path = NULL;
@@ -33,9 +34,15 @@ th_tmpdir(void)
     if (base == NULL || *base == 0) {
         base = "/tmp";
     }
-    assert_true(asprintf(&path, "%s/ticsx-test-XXXXXX", base) > 0);
+    assert_true(asprintf(&path, "%s/%s-XXXXXX", base, prefix) > 0);
     assert_non_null(mkdtemp(path));
     return path;
+}
+
+char *
+th_tmpdir(void)
+{
+    return th_tmpdir_named("ticsx-test");
 }
 
 static int
@@ -68,8 +75,8 @@ th_hub_bin(void)
     return path;
 }
 
-static int64_t
-ms_now(void)
+int64_t
+th_now_ms(void)
 {
     struct timespec ts;
 
@@ -77,13 +84,13 @@ ms_now(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* argv for ticsx-hub with the optional wrapper in front; strings live in `store`. */
-static void
-build_argv(char **argv, char *store, size_t store_n, va_list ap)
+/* Puts the optional wrapper and the ticsx-hub binary into argv; strings live in `store`.
+ * Returns the number of entries used. */
+static size_t
+hub_argv(char **argv, char *store, size_t store_n)
 {
     const char *wrapper = getenv("TX_TEST_HUB_WRAPPER");
     size_t k = 0;
-    const char *a;
 
     if (wrapper != NULL && *wrapper != 0) {
         snprintf(store, store_n, "%s", wrapper);
@@ -93,6 +100,16 @@ build_argv(char **argv, char *store, size_t store_n, va_list ap)
         }
     }
     argv[k++] = (char *)th_hub_bin();
+    return k;
+}
+
+/* argv for ticsx-hub with the optional wrapper in front; strings live in `store`. */
+static void
+build_argv(char **argv, char *store, size_t store_n, va_list ap)
+{
+    size_t k = hub_argv(argv, store, store_n);
+    const char *a;
+
     while ((a = va_arg(ap, const char *)) != NULL && k < MAX_ARGS - 1) {
         argv[k++] = (char *)a;
     }
@@ -160,6 +177,15 @@ th_run(char *out, size_t n, ...)
 }
 
 void
+th_require_hub_bin(void)
+{
+    if (access(th_hub_bin(), X_OK) != 0) {
+        fprintf(stderr, "%s is missing; build ticsx-hub first\n", th_hub_bin());
+        fail();
+    }
+}
+
+void
 th_hub_init(const char *dir)
 {
     char out[2048];
@@ -172,17 +198,10 @@ th_hub_init(const char *dir)
 }
 
 static int
-spawn_run(th_hub *h, ...)
+spawn_run(th_hub *h, char **argv)
 {
-    char *argv[MAX_ARGS];
-    char store[1024];
-    va_list ap;
-    pid_t pid;
+    pid_t pid = fork();
 
-    va_start(ap, h);
-    build_argv(argv, store, sizeof store, ap);
-    va_end(ap);
-    pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         /* TX_TEST_HUB_LOG=1 shows the hub's log on the test's stderr. */
@@ -199,12 +218,17 @@ spawn_run(th_hub *h, ...)
 }
 
 void
-th_hub_start(th_hub *h, const char *dir)
+th_hub_start_with(th_hub *h, const char *dir, const char *const *extra)
 {
+    const char *run[] = {"run",         "--data", dir, "--bind", "tcp://127.0.0.1:*",
+                         "--log-level", "debug"};
+    char *argv[MAX_ARGS];
+    char store[1024];
     char path[PATH_MAX + 16];
     tx_pubkey pk;
     int64_t deadline;
     int wrapped = getenv("TX_TEST_HUB_WRAPPER") != NULL;
+    size_t k;
 
     memset(h, 0, sizeof *h);
     snprintf(h->dir, sizeof h->dir, "%s", dir);
@@ -214,10 +238,17 @@ th_hub_start(th_hub *h, const char *dir)
     memcpy(h->curve, pk.curve, 32);
     snprintf(path, sizeof path, "%s/endpoint", dir);
     unlink(path);
-    h->pid = spawn_run(h, "run", "--data", dir, "--bind", "tcp://127.0.0.1:*", "--log-level",
-                       "debug", NULL);
-    deadline = ms_now() + (wrapped ? 60000 : 20000);
-    while (ms_now() < deadline) {
+    k = hub_argv(argv, store, sizeof store);
+    for (size_t i = 0; i < sizeof run / sizeof run[0] && k < MAX_ARGS - 1; i++) {
+        argv[k++] = (char *)run[i];
+    }
+    for (size_t i = 0; extra != NULL && extra[i] != NULL && k < MAX_ARGS - 1; i++) {
+        argv[k++] = (char *)extra[i];
+    }
+    argv[k] = NULL;
+    h->pid = spawn_run(h, argv);
+    deadline = th_now_ms() + (wrapped ? 60000 : 20000);
+    while (th_now_ms() < deadline) {
         int status;
 
         if (tx_hub_read_endpoint(dir, h->endpoint, sizeof h->endpoint) == TX_OK) {
@@ -232,6 +263,12 @@ th_hub_start(th_hub *h, const char *dir)
     }
     fprintf(stderr, "ticsx-hub run did not write %s in time; see %s\n", path, h->log);
     fail();
+}
+
+void
+th_hub_start(th_hub *h, const char *dir)
+{
+    th_hub_start_with(h, dir, NULL);
 }
 
 int
@@ -252,7 +289,7 @@ th_hub_alive(th_hub *h)
 int
 th_hub_stop(th_hub *h, int sig)
 {
-    int64_t deadline = ms_now() + 30000;
+    int64_t deadline = th_now_ms() + 30000;
     int status = 0;
 
     if (h->pid <= 0) {
@@ -268,7 +305,7 @@ th_hub_stop(th_hub *h, int sig)
             h->pid = 0;
             return -1;
         }
-        if (ms_now() > deadline) {
+        if (th_now_ms() > deadline) {
             kill(h->pid, SIGKILL);
             waitpid(h->pid, &status, 0);
             break;
@@ -383,8 +420,8 @@ th_request(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
 }
 
 uint8_t *
-th_sealed(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN], uint8_t *key,
-          size_t *len)
+th_sealed_with(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
+               const uint8_t *old, const char *secret, uint8_t *key, size_t ct_keep, size_t *len)
 {
     Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
     Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
@@ -402,7 +439,7 @@ th_sealed(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN], uin
     a.questionnaire.len = TX_ID_LEN;
     ans.item = "rules-1";
     ans.choice = "yes";
-    ans.comment = "secret answer text";
+    ans.comment = (char *)secret;
     a.n_answers = 1;
     a.answers = answers;
     a.as_of = 1700000000;
@@ -415,10 +452,21 @@ th_sealed(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN], uin
     s.nonce.data = nonce;
     s.nonce.len = sizeof nonce;
     s.ciphertext.data = ct;
-    s.ciphertext.len = ct_len;
+    s.ciphertext.len = ct_keep != 0 && ct_keep < ct_len ? ct_keep : ct_len;
+    if (old != NULL) {
+        s.supersedes.data = (uint8_t *)old;
+        s.supersedes.len = TX_ID_LEN;
+    }
     env = sign_msg(id, TX_KIND_ASSESSMENT, &s.base, len);
     free(ct);
     return env;
+}
+
+uint8_t *
+th_sealed(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN], uint8_t *key,
+          size_t *len)
+{
+    return th_sealed_with(id, seq, qid, NULL, "secret answer text", key, 0, len);
 }
 
 uint8_t *
@@ -588,4 +636,43 @@ th_list(tx_conn *c, int kind, uint64_t after, uint32_t limit)
     call.list = &l;
     assert_int_equal(tx_conn_call(c, &call, &r), TX_OK);
     return r;
+}
+
+int
+th_get_status(tx_conn *c, const uint8_t id[TX_ID_LEN])
+{
+    uint8_t *env = NULL;
+    size_t len = 0;
+    int rc = tx_conn_get(c, id, &env, &len);
+
+    free(env);
+    return rc;
+}
+
+size_t
+th_list_count(tx_conn *c, int kind)
+{
+    tx_reply_pb *r = th_list(c, kind, 0, 0);
+    size_t n;
+
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    n = r->n_entries;
+    tx_free(r);
+    return n;
+}
+
+void *
+th_raw_dealer(const th_hub *h, void *ctx, const tx_identity *id, int timeout_ms)
+{
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0, timeout = timeout_ms;
+
+    assert_non_null(s);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, h->curve, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, id->pub.curve, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, id->sec->curve, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout), 0);
+    assert_int_equal(zmq_connect(s, h->endpoint), 0);
+    return s;
 }

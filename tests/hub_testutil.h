@@ -17,6 +17,9 @@
 /* A fresh directory under $TMPDIR (or /tmp). Caller frees the string and th_rmtree()s it. */
 char *th_tmpdir(void);
 
+/* The same, named PREFIX-XXXXXX. */
+char *th_tmpdir_named(const char *prefix);
+
 /* rm -rf dir. */
 void th_rmtree(const char *dir);
 
@@ -37,6 +40,9 @@ typedef struct {
     uint8_t curve[32];      /* from dir/hub.pub, for clients to pin */
 } th_hub;
 
+/* Fails the test (before it makes anything) when th_hub_bin() is not executable. */
+void th_require_hub_bin(void);
+
 /* ticsx-hub init --data dir; asserts success. */
 void th_hub_init(const char *dir);
 
@@ -44,12 +50,18 @@ void th_hub_init(const char *dir);
  * first). Asserts that it came up. */
 void th_hub_start(th_hub *h, const char *dir);
 
+/* Like th_hub_start, with more `ticsx-hub run` options (NULL-terminated, may be NULL). */
+void th_hub_start_with(th_hub *h, const char *dir, const char *const *extra);
+
 /* Sends sig and waits for the exit (SIGKILL after 30 s). Returns the exit status or
  * 128 + signal. */
 int th_hub_stop(th_hub *h, int sig);
 
 /* True while the hub process runs. */
 int th_hub_alive(th_hub *h);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t th_now_ms(void);
 
 /* A fresh identity (asserted). Caller owns it (tx_identity_destroy). */
 tx_identity *th_identity(const char *name);
@@ -63,6 +75,11 @@ uint8_t *th_request(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID
  * (TX_CONTENT_KEY_LEN bytes of sodium_malloc'd memory the caller provides). */
 uint8_t *th_sealed(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN], uint8_t *key,
                    size_t *len);
+/* The same, the answer's comment being secret, superseding old when not NULL, the ciphertext cut
+ * to ct_keep bytes when not 0. */
+uint8_t *th_sealed_with(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
+                        const uint8_t *old, const char *secret, uint8_t *key, size_t ct_keep,
+                        size_t *len);
 uint8_t *th_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_LEN],
                   const tx_pubkey *grantee, const uint8_t *key, size_t *len);
 uint8_t *th_revoke(const tx_identity *id, uint64_t seq, const uint8_t gid[TX_ID_LEN],
@@ -91,5 +108,15 @@ int th_submit_status(tx_conn *c, const uint8_t *env, size_t len, uint64_t *index
 
 /* Sends a ListRecords call; caller tx_free()s the reply. */
 tx_reply_pb *th_list(tx_conn *c, int kind, uint64_t after, uint32_t limit);
+
+/* Gets record id and frees it: the tx_conn_get code (TX_OK when readable). */
+int th_get_status(tx_conn *c, const uint8_t id[TX_ID_LEN]);
+
+/* Lists every record of kind (asserting the status is OK) and returns how many there are. */
+size_t th_list_count(tx_conn *c, int kind);
+
+/* A bare ZeroMQ DEALER socket in ctx, CURVE-authenticated as id and connected to the hub, with
+ * no linger and a receive timeout of timeout_ms (asserted). Caller zmq_close()s it. */
+void *th_raw_dealer(const th_hub *h, void *ctx, const tx_identity *id, int timeout_ms);
 
 #endif

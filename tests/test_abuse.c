@@ -47,81 +47,41 @@ typedef struct {
     th_hub hub;
     tx_identity *buyer, *supplier, *other;
     uint8_t known[32];
-    long fds0, rss0; /* the hub's, once warmed up */
-    /* the well-behaved member, served throughout */
-    pthread_t polite;
-    atomic_int stop;
-    atomic_uint served, failed;
-    atomic_llong worst_ms;
+    long fds0, rss0;  /* the hub's, once warmed up */
+    fu_member polite; /* the well-behaved member, served throughout */
 } fx;
-
-static void *
-polite_member(void *arg)
-{
-    fx *f = arg;
-    tx_conn *c = NULL;
-
-    if (tx_conn_open(f->hub.endpoint, f->hub.curve, f->supplier, TIMEOUT_MS, &c) != TX_OK) {
-        atomic_fetch_add(&f->failed, 1);
-        return NULL;
-    }
-    while (!atomic_load(&f->stop)) {
-        int64_t t0 = fu_now_ms();
-        uint8_t *env = NULL;
-        size_t len = 0;
-        long long took;
-
-        if (tx_conn_get(c, f->known, &env, &len) == TX_OK) {
-            atomic_fetch_add(&f->served, 1);
-        } else {
-            atomic_fetch_add(&f->failed, 1);
-        }
-        free(env);
-        took = fu_now_ms() - t0;
-        if (took > atomic_load(&f->worst_ms)) {
-            atomic_store(&f->worst_ms, took);
-        }
-        usleep(5000);
-    }
-    tx_conn_destroy(&c);
-    return NULL;
-}
 
 static void
 polite_start(fx *f)
 {
-    atomic_store(&f->stop, 0);
-    atomic_store(&f->served, 0);
-    atomic_store(&f->failed, 0);
-    atomic_store(&f->worst_ms, 0);
-    assert_int_equal(pthread_create(&f->polite, NULL, polite_member, f), 0);
+    fu_member_start(&f->polite, &f->hub, f->supplier, f->known, TIMEOUT_MS, 5000);
 }
 
 /* Stops the well-behaved member: it must have been served all along, each answer in time. */
 static void
 polite_check(fx *f, const char *during)
 {
-    atomic_store(&f->stop, 1);
-    pthread_join(f->polite, NULL);
+    fu_member_stop(&f->polite);
     fprintf(stderr, "# during %s: the other member was served %u times, worst %lld ms, %u failed\n",
-            during, atomic_load(&f->served), atomic_load(&f->worst_ms), atomic_load(&f->failed));
-    assert_int_equal(atomic_load(&f->failed), 0);
-    assert_true(atomic_load(&f->served) >= 5);
-    assert_true(atomic_load(&f->worst_ms) < SERVED_WITHIN_MS);
+            during, atomic_load(&f->polite.served), atomic_load(&f->polite.worst_ms),
+            atomic_load(&f->polite.failed));
+    assert_int_equal(atomic_load(&f->polite.failed), 0);
+    assert_true(atomic_load(&f->polite.served) >= 5);
+    assert_true(atomic_load(&f->polite.worst_ms) < SERVED_WITHIN_MS);
 }
 
 /* Waits up to 10 s for the hub's descriptors and memory to come back near where they were. */
 static void
 back_to_baseline(fx *f, const char *after)
 {
-    int64_t until = fu_now_ms() + 10000;
+    int64_t until = th_now_ms() + 10000;
     long fds, rss;
 
     do {
         usleep(100000);
         fds = fu_proc_fds(f->hub.pid);
         rss = fu_proc_rss_kb(f->hub.pid);
-    } while ((fds > f->fds0 + FD_SLACK || rss > f->rss0 + RSS_SLACK_KB) && fu_now_ms() < until);
+    } while ((fds > f->fds0 + FD_SLACK || rss > f->rss0 + RSS_SLACK_KB) && th_now_ms() < until);
     fprintf(stderr, "# after %s: hub fds %ld (baseline %ld), rss %ld KiB (baseline %ld KiB)\n",
             after, fds, f->fds0, rss, f->rss0);
     assert_true(fds <= f->fds0 + FD_SLACK);
@@ -136,10 +96,7 @@ setup(void **state)
     tx_conn *c;
     fu_rec *recs;
 
-    if (access(th_hub_bin(), X_OK) != 0) {
-        fprintf(stderr, "%s is missing; build ticsx-hub first\n", th_hub_bin());
-        fail();
-    }
+    th_require_hub_bin();
     f = calloc(1, sizeof *f);
     f->root = th_tmpdir();
     snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
@@ -150,7 +107,7 @@ setup(void **state)
     assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->supplier, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->other, 1, NULL, 0), 0);
-    fu_hub_start(&f->hub, f->dir, NULL);
+    th_hub_start_with(&f->hub, f->dir, NULL);
     c = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
     recs = fu_questionnaires(f->buyer, 2, STORED);
     assert_int_equal(fu_submit_all(c, recs, STORED, FU_WINDOW, -1), TX_OK);
@@ -367,7 +324,7 @@ test_flood_answered_busy(void **state)
         int wait_ms = 2000;
         assert_int_equal(zmq_setsockopt(s, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms), 0);
     }
-    for (int64_t until = fu_now_ms() + 1500; fu_now_ms() < until;) {
+    for (int64_t until = th_now_ms() + 1500; th_now_ms() < until;) {
         size_t wave = pipeline_calls(s, 3000, TICSX__V1__CALL__BODY_GET, f->known);
 
         assert_int_equal(wave, 3000);

@@ -74,7 +74,7 @@ group_teardown(void **state)
 {
     (void)state;
     tx_identity_destroy(&fx.pub);
-    ct_rmtree(fx.root);
+    th_rmtree(fx.root);
     free(fx.root);
     return 0;
 }
@@ -89,45 +89,12 @@ path_in(char *out, size_t n, const char *name)
 static void
 ticsx(ct_result *r, const char *home, const ct_hub *h, ...)
 {
-    char bin[PATH_MAX];
-    const char *argv[32];
     const char *env[] = {"LANG=C", "TICSX_NOW=", NULL};
-    size_t n = 0;
     va_list ap;
 
-    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
-    argv[n++] = "--home";
-    argv[n++] = home;
-    if (h != NULL) {
-        argv[n++] = "--hub";
-        argv[n++] = h->endpoint;
-        argv[n++] = "--hub-key";
-        argv[n++] = h->key;
-    }
     va_start(ap, h);
-    for (const char *a = va_arg(ap, const char *); a != NULL && n < 31;
-         a = va_arg(ap, const char *)) {
-        argv[n++] = a;
-    }
+    ct_ticsx_v(r, env, home, h, ap);
     va_end(ap);
-    argv[n] = NULL;
-    ct_run(r, env, argv);
-}
-
-static void
-expect_status(const ct_result *r, int status)
-{
-    if (r->status != status) {
-        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
-    }
-}
-
-static void
-expect_text(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL) {
-        fail_msg("\"%s\" not found in:\n%s", needle, hay);
-    }
 }
 
 /* A client home with its identity (the organisation `name`). */
@@ -137,7 +104,7 @@ make_home(const char *home, const char *name)
     ct_result r;
 
     ticsx(&r, home, NULL, "keygen", "--name", name, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
 }
 
@@ -610,18 +577,6 @@ kept(const char *home, const ct_hub *h, tx_checkpoint *cp)
     free(buf);
 }
 
-static json_t *
-parse_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-
-    if (j == NULL) {
-        fail_msg("not JSON (%s): %s", err.text, text);
-    }
-    return j;
-}
-
 static void
 test_growing_log_and_audit(void **state)
 {
@@ -641,7 +596,7 @@ test_growing_log_and_audit(void **state)
         publish(&h, seq);
     }
     ticsx(&r, home, &h, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     kept(home, &h, &a);
     assert_int_equal(a.size, 7);
@@ -651,7 +606,7 @@ test_growing_log_and_audit(void **state)
         publish(&h, seq);
     }
     ticsx(&r, home, &h, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     kept(home, &h, &b);
     assert_int_equal(b.size, 20);
@@ -659,10 +614,10 @@ test_growing_log_and_audit(void **state)
 
     /* audit-log: every visible record hashes to its leaf, the leaves rebuild the root. */
     ticsx(&r, home, &h, "audit-log", "--json", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     hub_checkpoint(&h, &hubcp);
     tx_hex(hex, hubcp.root, 32);
-    j = parse_json(r.out);
+    j = ct_parse_json(r.out);
     assert_int_equal(json_integer_value(json_object_get(j, "size")), 20);
     assert_string_equal(json_string_value(json_object_get(j, "root")), hex);
     /* All 20 records are public (profiles, questionnaires). */
@@ -671,10 +626,10 @@ test_growing_log_and_audit(void **state)
     json_decref(j);
     ct_result_free(&r);
     ticsx(&r, home, &h, "audit-log", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "log size 20");
-    expect_text(r.out, hex);
-    expect_text(r.out, "records checked 20");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "log size 20");
+    ct_expect_text(r.out, hex);
+    ct_expect_text(r.out, "records checked 20");
     ct_result_free(&r);
 
     tx_checkpoint_clear(&a);
@@ -727,7 +682,7 @@ test_split_view_reported(void **state)
     assert_int_equal(publish(&b, 11), 3);
 
     ticsx(&r, home, &a, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     kept(home, &a, &ka);
     assert_int_equal(ka.size, 3);
@@ -736,18 +691,18 @@ test_split_view_reported(void **state)
 
     /* The same hub key, another log: reported, evidence kept, the new one not accepted. */
     ticsx(&r, home, &b, "fetch", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "split view");
-    expect_text(r.err, "two different logs of 3 records");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "split view");
+    ct_expect_text(r.err, "two different logs of 3 records");
     hub_checkpoint(&b, &kb);
     {
         char ha[65], hb[65];
         tx_hex(ha, ka.root, 32);
         tx_hex(hb, kb.root, 32);
-        expect_text(r.err, ha);
-        expect_text(r.err, hb);
+        ct_expect_text(r.err, ha);
+        ct_expect_text(r.err, hb);
     }
-    expect_text(r.err, "evidence");
+    ct_expect_text(r.err, "evidence");
     ct_result_free(&r);
     assert_int_equal(evidence_files(home), 2);
     after = ct_read_file(path);
@@ -757,14 +712,14 @@ test_split_view_reported(void **state)
     /* B grows on its own branch: the consistency proof with the kept checkpoint fails. */
     publish(&b, 12);
     ticsx(&r, home, &b, "fetch", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "not an extension of the 3");
-    expect_text(r.err, "size 4");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not an extension of the 3");
+    ct_expect_text(r.err, "size 4");
     ct_result_free(&r);
     assert_int_equal(evidence_files(home), 4);
     ticsx(&r, home, &b, "audit-log", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "split view");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "split view");
     ct_result_free(&r);
     after = ct_read_file(path);
     assert_string_equal(before, after);
@@ -773,10 +728,10 @@ test_split_view_reported(void **state)
     /* The hub this home followed still checks. */
     publish(&a, 13);
     ticsx(&r, home, &a, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, home, &a, "audit-log", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
 
     free(before);
@@ -805,7 +760,7 @@ test_rollback_and_time_going_back(void **state)
     start_hub(&a, a_dir, now + 10000);
     assert_int_equal(publish(&a, 20), 3);
     ticsx(&r, home, &a, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     kept(home, &a, &k);
     assert_int_equal(k.size, 3);
@@ -815,23 +770,23 @@ test_rollback_and_time_going_back(void **state)
     /* A hub of the same key that lost the last record: a rollback. */
     start_hub(&c, c_dir, now + 5000);
     ticsx(&r, home, &c, "fetch", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "rollback");
-    expect_text(r.err, "shrank from 3 to 2 records");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "rollback");
+    ct_expect_text(r.err, "shrank from 3 to 2 records");
     ct_result_free(&r);
     assert_int_equal(evidence_files(home), 2);
 
     /* It takes the same record again: same log, but signed earlier than the one kept. */
     assert_int_equal(publish(&c, 20), 3);
     ticsx(&r, home, &c, "fetch", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "time went backwards");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "time went backwards");
     ct_result_free(&r);
     /* And grows consistently, still behind in time. */
     assert_int_equal(publish(&c, 21), 4);
     ticsx(&r, home, &c, "fetch", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "time went backwards");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "time went backwards");
     ct_result_free(&r);
     assert_int_equal(evidence_files(home), 6);
     kept(home, &a, &k);
@@ -889,7 +844,7 @@ test_damaged_tree_fails_audit(void **state)
         publish(&h, seq);
     }
     ticsx(&r, home, &h, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     assert_int_equal(ct_hub_stop(&h), 0);
     /* The hub now serves a leaf hash for index 2 (the buyer's profile, sibling of index 1)
@@ -897,14 +852,14 @@ test_damaged_tree_fails_audit(void **state)
     damage_leaf(dir, 2);
     start_hub(&h, dir, 0);
     ticsx(&r, home, &h, "audit-log", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "audit failed");
-    expect_text(r.err, "at log index 2 does not hash to the leaf");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "audit failed");
+    ct_expect_text(r.err, "at log index 2 does not hash to the leaf");
     ct_result_free(&r);
     ticsx(&r, home, &h, "audit-log", "--json", NULL);
-    expect_status(&r, 1);
+    ct_expect_status(&r, 1);
     {
-        json_t *j = parse_json(r.out);
+        json_t *j = ct_parse_json(r.out);
         assert_true(json_is_false(json_object_get(j, "ok")));
         assert_int_equal(json_integer_value(json_object_get(j, "mismatches")), 2);
         json_decref(j);
@@ -912,8 +867,8 @@ test_damaged_tree_fails_audit(void **state)
     ct_result_free(&r);
     /* Fetch proves every record it got: the proof of index 1 runs through that leaf. */
     ticsx(&r, home, &h, "fetch", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "is not in the hub's signed log");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "is not in the hub's signed log");
     ct_result_free(&r);
     assert_int_equal(ct_hub_stop(&h), 0);
 }

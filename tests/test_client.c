@@ -3,6 +3,7 @@
  * keys and the inbox cursor; and verification from the cache, with each attack on a granted
  * assessment refused for its reason. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_home.h"
@@ -118,7 +119,7 @@ test_seq_monotonic_across_reopen(void **state)
     snprintf(path, sizeof path, "%s/seq", dir);
     ct_write_file(path, "twelve\n");
     assert_int_equal(tx_seq_take(dir, 1, &first), TX_ERR_MALFORMED);
-    ct_rmtree(dir);
+    th_rmtree(dir);
     free(dir);
 }
 
@@ -144,7 +145,7 @@ test_home_permissions(void **state)
     char *empty = ct_tmpdir();
     assert_int_equal(tx_home_open(empty, &home), TX_ERR_USAGE);
     assert_non_null(strstr(tx_fail_msg(), "keygen"));
-    ct_rmtree(empty);
+    th_rmtree(empty);
     free(empty);
 
     char out[PATH_MAX];
@@ -157,7 +158,7 @@ test_home_permissions(void **state)
     setenv("HOME", "/home/u", 1);
     assert_int_equal(tx_home_resolve(NULL, out, sizeof out), TX_OK);
     assert_string_equal(out, "/home/u/.config/ticsx");
-    ct_rmtree(dir);
+    th_rmtree(dir);
     free(dir);
 }
 
@@ -255,7 +256,7 @@ test_cache_round_trip_and_tamper(void **state)
 
     tx_home_destroy(&home);
     tx_identity_destroy(&id);
-    ct_rmtree(dir);
+    th_rmtree(dir);
     free(dir);
 }
 
@@ -299,7 +300,7 @@ world_teardown(void **state)
     tx_identity_destroy(&w->buyer);
     tx_identity_destroy(&w->supplier);
     tx_identity_destroy(&w->other);
-    ct_rmtree(w->dir);
+    th_rmtree(w->dir);
     free(w->dir);
     free(w);
     return 0;

@@ -72,19 +72,6 @@ set_hub(where *w, const th_hub *h, int up)
     pthread_mutex_unlock(&w->mu);
 }
 
-static int
-send_one(tx_conn *c, const fu_rec *rec, uint64_t *call_id)
-{
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
-
-    submit.envelope.data = rec->env;
-    submit.envelope.len = rec->len;
-    call.body_case = TICSX__V1__CALL__BODY_SUBMIT;
-    call.submit = &submit;
-    return tx_conn_send(c, &call, call_id);
-}
-
 /* One connection's worth: pipelines from the first unacknowledged record until done or the
  * hub stops answering. Records are resent after a reconnect; those stored before the crash
  * come back as duplicates with their first receipt. */
@@ -99,7 +86,7 @@ session(client *cl, tx_conn *c)
         tx_reply_pb *r = NULL;
 
         while (sent < PER_CLIENT && sent - next < FU_WINDOW) {
-            if ((rc = send_one(c, &cl->recs[sent], &ids[sent])) != TX_OK) {
+            if ((rc = fu_send_submit(c, &cl->recs[sent], &ids[sent])) != TX_OK) {
                 return rc;
             }
             sent++;
@@ -125,9 +112,9 @@ static void *
 run_client(void *arg)
 {
     client *cl = arg;
-    int64_t deadline = fu_now_ms() + RUN_LIMIT_MS;
+    int64_t deadline = th_now_ms() + RUN_LIMIT_MS;
 
-    while (atomic_load(&cl->acked) < PER_CLIENT && fu_now_ms() < deadline) {
+    while (atomic_load(&cl->acked) < PER_CLIENT && th_now_ms() < deadline) {
         char endpoint[256];
         uint8_t curve[32];
         tx_conn *c = NULL;
@@ -224,7 +211,7 @@ test_kill9_under_load(void **state)
     tx_store *s = NULL;
     size_t at_kill[KILLS];
     unsigned kills = 0, mid_run = 0, reconnects = 0, duplicates = 0;
-    int64_t t0 = fu_now_ms();
+    int64_t t0 = th_now_ms();
 
     (void)state;
     snprintf(dir, sizeof dir, "%s/hub", root);
@@ -240,7 +227,7 @@ test_kill9_under_load(void **state)
         cls[i].id = ids[i];
         cls[i].recs = fu_questionnaires(ids[i], 2, PER_CLIENT);
     }
-    fu_hub_start(&hub, dir, NULL);
+    th_hub_start_with(&hub, dir, NULL);
     set_hub(&w, &hub, 1);
     for (int i = 0; i < CLIENTS; i++) {
         assert_int_equal(pthread_create(&threads[i], NULL, run_client, &cls[i]), 0);
@@ -249,10 +236,10 @@ test_kill9_under_load(void **state)
         /* A random moment while the clients are at it again: after some more records were
          * acknowledged, then up to 20 ms later (mid-batch, mid-commit or mid-reply). */
         size_t target = total_acked(cls) + 200 + randombytes_uniform(600);
-        int64_t until = fu_now_ms() + 10000;
+        int64_t until = th_now_ms() + 10000;
 
         while (total_acked(cls) < target && total_acked(cls) < CLIENTS * PER_CLIENT &&
-               fu_now_ms() < until) {
+               th_now_ms() < until) {
             usleep(1000);
         }
         usleep(1000 * randombytes_uniform(20));
@@ -268,7 +255,7 @@ test_kill9_under_load(void **state)
         assert_true(r.records >= at_kill[kills - 1]);
         assert_mdb_stat_clean(dir);
         assert_root_is_checkpoint(dir);
-        fu_hub_start(&hub, dir, NULL);
+        th_hub_start_with(&hub, dir, NULL);
         set_hub(&w, &hub, 1);
     }
     for (int i = 0; i < CLIENTS; i++) {
@@ -282,7 +269,7 @@ test_kill9_under_load(void **state)
             "# %u kill -9 (%u while submits were in flight), %u reconnects, %zu records "
             "acknowledged in %lld ms, %u of them stored before a crash but acknowledged only "
             "after it (resent: duplicate receipts); acknowledged at each kill:",
-            kills, mid_run, reconnects, total_acked(cls), (long long)(fu_now_ms() - t0),
+            kills, mid_run, reconnects, total_acked(cls), (long long)(th_now_ms() - t0),
             duplicates);
     for (unsigned k = 0; k < kills; k++) {
         fprintf(stderr, " %zu", at_kill[k]);

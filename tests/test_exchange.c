@@ -4,6 +4,7 @@
  * then what must fail: an outsider reading, a damaged cache, an unreachable hub, an
  * unenrolled organisation, a bad answers file. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 #include "tx_cell.h"
 #include "tx_csv.h"
 #include "tx_error.h"
@@ -46,39 +47,12 @@ static fixture fx;
 static void
 ticsx(ct_result *r, const char *home, ...)
 {
-    char bin[PATH_MAX];
-    const char *argv[32];
     const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
-    size_t n = 0;
     va_list ap;
 
-    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
-    argv[n++] = "--home";
-    argv[n++] = home;
     va_start(ap, home);
-    for (const char *a = va_arg(ap, const char *); a != NULL && n < 31;
-         a = va_arg(ap, const char *)) {
-        argv[n++] = a;
-    }
+    ct_ticsx_v(r, env, home, NULL, ap);
     va_end(ap);
-    argv[n] = NULL;
-    ct_run(r, env, argv);
-}
-
-static void
-expect_status(const ct_result *r, int status)
-{
-    if (r->status != status) {
-        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
-    }
-}
-
-static void
-expect_text(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL) {
-        fail_msg("\"%s\" not found in:\n%s", needle, hay);
-    }
 }
 
 static void
@@ -91,8 +65,8 @@ keygen(const char *home, const char *name, const char *corp)
     } else {
         ticsx(&r, home, "keygen", "--name", name, NULL);
     }
-    expect_status(&r, 0);
-    expect_text(r.out, "SHA256:");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "SHA256:");
     ct_result_free(&r);
 }
 
@@ -131,21 +105,9 @@ teardown(void **state)
 {
     (void)state;
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    ct_rmtree(fx.root);
+    th_rmtree(fx.root);
     free(fx.root);
     return 0;
-}
-
-static json_t *
-parse_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-
-    if (j == NULL) {
-        fail_msg("not JSON (%s): %s", err.text, text);
-    }
-    return j;
 }
 
 static void
@@ -156,16 +118,16 @@ test_identity_and_directory(void **state)
     (void)state;
 
     ticsx(&r, fx.buyer, "--json", "whoami", NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     assert_string_equal(json_string_value(json_object_get(j, "name")), BUYER);
     assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "7123456789012");
     json_decref(j);
     ct_result_free(&r);
 
     ticsx(&r, fx.buyer, "orgs", "--json", NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     orgs = json_object_get(j, "organisations");
     assert_int_equal(json_array_size(orgs), 4);
     for (size_t i = 0; i < json_array_size(orgs); i++) {
@@ -180,11 +142,11 @@ test_identity_and_directory(void **state)
     ct_result_free(&r);
 
     ticsx(&r, fx.buyer, "keygen", "--name", "Again", NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "already exists");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "already exists");
     ct_result_free(&r);
     ticsx(&r, fx.stranger, "keygen", "--name", "X", "--corporate-number", "1234567890123", NULL);
-    expect_status(&r, 2);
+    ct_expect_status(&r, 2);
     ct_result_free(&r);
 }
 
@@ -227,7 +189,7 @@ static void
 fill_json(const char *path)
 {
     char *text = ct_read_file(path);
-    json_t *j = parse_json(text);
+    json_t *j = ct_parse_json(text);
     json_t *arr = json_object_get(j, "answers");
 
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -249,26 +211,26 @@ test_full_exchange(void **state)
     snprintf(to, sizeof to, "%s,%s", S1, fx.s2_fp);
     ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", to, "--due",
           "2099-03-31", "--note", "for the 2025 supplier review", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     memcpy(fx.request, r.out, 64);
-    expect_text(r.err, "published now");
+    ct_expect_text(r.err, "published now");
     ct_result_free(&r);
 
     /* A second request pins the questionnaire already published instead of a new copy. */
     ticsx(&r, fx.buyer, "--json", "request", "--questionnaire", "tics-selfcheck", "--to", S1, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "\"published\": false");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "\"published\": false");
     ct_result_free(&r);
 
     /* Supplier 1 sees it in its inbox, once; the cursor remembers. */
     ticsx(&r, fx.s1, "-q", "inbox", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, fx.request);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, fx.request);
     ct_result_free(&r);
     ticsx(&r, fx.s1, "inbox", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "nothing new");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "nothing new");
     ct_result_free(&r);
 
     /* Template by request prefix, every item "yes". */
@@ -277,14 +239,14 @@ test_full_exchange(void **state)
     snprintf(path, sizeof path, "%s/s1-template.csv", fx.root);
     snprintf(filled, sizeof filled, "%s/s1-answers.csv", fx.root);
     ticsx(&r, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
-    expect_status(&r, 2); /* never overwrites a file that may hold answers */
+    ct_expect_status(&r, 2); /* never overwrites a file that may hold answers */
     ct_result_free(&r);
     fill_csv(path, filled, "yes");
     ticsx(&r, fx.s1, "answer", prefix, "--file", filled, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     memcpy(fx.a1, r.out, 64);
     ct_result_free(&r);
@@ -293,36 +255,36 @@ test_full_exchange(void **state)
     snprintf(path, sizeof path, "%s/s2.json", fx.root);
     ticsx(&r, fx.s2, "questionnaire", "template", fx.request, "--format", "json", "--out", path,
           NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     fill_json(path);
     ticsx(&r, fx.s2, "answer", fx.request, "--file", path, "--valid-until", "2099-12-31", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     memcpy(fx.a2, r.out, 64);
     ct_result_free(&r);
 
     ticsx(&r, fx.s1, "--json", "inbox", "--all", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "\"answered\": true");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "\"answered\": true");
     ct_result_free(&r);
 
     /* The buyer fetches and verifies both on its own machine. */
     ticsx(&r, fx.buyer, "inbox", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, S1);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, S1);
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "fetch", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "fetched 2 assessments (2 new)");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "fetched 2 assessments (2 new)");
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "verify", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "verified");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "verified");
     assert_null(strstr(r.out, "failed"));
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "-q", "verify", fx.a1, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, fx.a1);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, fx.a1);
     ct_result_free(&r);
 }
 
@@ -379,8 +341,8 @@ test_report(void **state)
     (void)state;
 
     ticsx(&r, fx.buyer, "report", "--format", "json", NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     sups = json_object_get(j, "suppliers");
     assert_int_equal(json_array_size(sups), 2);
     for (size_t i = 0; i < json_array_size(sups); i++) {
@@ -415,10 +377,10 @@ test_report(void **state)
 
     /* The table fits 80 columns, Japanese names included. */
     ticsx(&r, fx.buyer, "report", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, S1);
-    expect_text(r.out, S2);
-    expect_text(r.out, "A8");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, S1);
+    ct_expect_text(r.out, S2);
+    ct_expect_text(r.out, "A8");
     for (char *line = strtok(r.out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         if (tx_display_width(line) > 80) {
             fail_msg("line wider than 80 columns: %s", line);
@@ -436,16 +398,16 @@ test_outsider_cannot_read(void **state)
 
     /* The hub shows an enrolled outsider neither the grant nor the assessment. */
     ticsx(&r, fx.outsider, "fetch", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "fetched 0 assessments");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "fetched 0 assessments");
     ct_result_free(&r);
     ticsx(&r, fx.outsider, "verify", fx.a1, NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "not been granted");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not been granted");
     ct_result_free(&r);
     ticsx(&r, fx.outsider, "answer", fx.request, "--file", "/dev/null", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "not found");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not found");
     ct_result_free(&r);
 
     /* Handed the buyer's records, it still cannot read them: the grant names the buyer. */
@@ -453,8 +415,8 @@ test_outsider_cannot_read(void **state)
              fx.outsider, fx.buyer, fx.outsider);
     assert_int_equal(system(cmd), 0);
     ticsx(&r, fx.outsider, "verify", fx.a1, NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "not granted to this organisation");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "not granted to this organisation");
     ct_result_free(&r);
 }
 
@@ -475,14 +437,14 @@ test_damaged_cache_refused_then_repaired(void **state)
     fputc(c ^ 0x10, f);
     fclose(f);
     ticsx(&r, fx.buyer, "verify", NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "damaged");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "damaged");
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "verify", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
 }
 
@@ -509,9 +471,9 @@ test_unreachable_hub(void **state)
 
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", closed_port());
     ticsx(&r, fx.buyer, "--hub", ep, "--timeout", "300", "fetch", NULL);
-    expect_status(&r, 3);
-    expect_text(r.err, ep);
-    expect_text(r.err, "no answer within 300 ms");
+    ct_expect_status(&r, 3);
+    ct_expect_text(r.err, ep);
+    ct_expect_text(r.err, "no answer within 300 ms");
     ct_result_free(&r);
 
     /* Without a hub key there is nothing to connect with: a usage error. */
@@ -521,8 +483,8 @@ test_unreachable_hub(void **state)
                               "ping", NULL};
         const char *env[] = {fx.env_hub, "TICSX_HUB_KEY=", NULL};
         ct_run(&r, env, argv);
-        expect_status(&r, 2);
-        expect_text(r.err, "--hub-key");
+        ct_expect_status(&r, 2);
+        ct_expect_text(r.err, "--hub-key");
         ct_result_free(&r);
     }
 }
@@ -534,8 +496,8 @@ test_unenrolled_refused(void **state)
     (void)state;
 
     ticsx(&r, fx.stranger, "ping", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "not enrolled");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not enrolled");
     ct_result_free(&r);
 }
 
@@ -552,15 +514,15 @@ test_bad_answers_file(void **state)
                         "A1-02,\"partly\",\"two\r\nlines\"\r\n"
                         "A1-03,sometimes,\r\n");
     ticsx(&r, fx.s2, "answer", fx.request, "--file", path, "--allow-missing", NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "line 5 (A1-03)");
-    expect_text(r.err, "sometimes");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "line 5 (A1-03)");
+    ct_expect_text(r.err, "sometimes");
     ct_result_free(&r);
 
     ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", "Nobody KK", NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "Nobody KK");
-    expect_text(r.err, S1);
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "Nobody KK");
+    ct_expect_text(r.err, S1);
     ct_result_free(&r);
 }
 

@@ -174,50 +174,14 @@ typedef struct {
     char dir[PATH_MAX];
     th_hub hub;
     tx_identity *buyer, *supplier;
-    uint8_t known[32]; /* a stored questionnaire the other member keeps fetching */
-    pthread_t bystander;
-    atomic_int stop;
-    atomic_uint served, failed;
-    atomic_llong worst_ms;
+    uint8_t known[32];   /* a stored questionnaire the other member keeps fetching */
+    fu_member bystander; /* the other member, fetching `known` throughout */
 } fx;
 
 static const char *
 type_of(int kind)
 {
     return tx_kind_payload_type(kind);
-}
-
-/* The other member: fetches a known record over and over while the bad inputs arrive. */
-static void *
-bystander(void *arg)
-{
-    fx *f = arg;
-    tx_conn *c = NULL;
-
-    if (tx_conn_open(f->hub.endpoint, f->hub.curve, f->supplier, TIMEOUT_MS, &c) != TX_OK) {
-        atomic_fetch_add(&f->failed, 1);
-        return NULL;
-    }
-    while (!atomic_load(&f->stop)) {
-        int64_t t0 = fu_now_ms();
-        uint8_t *env = NULL;
-        size_t len = 0;
-        long long took;
-
-        if (tx_conn_get(c, f->known, &env, &len) == TX_OK) {
-            atomic_fetch_add(&f->served, 1);
-        } else {
-            atomic_fetch_add(&f->failed, 1);
-        }
-        free(env);
-        took = fu_now_ms() - t0;
-        if (took > atomic_load(&f->worst_ms)) {
-            atomic_store(&f->worst_ms, took);
-        }
-        usleep(2000);
-    }
-    tx_conn_destroy(&c);
-    return NULL;
 }
 
 static int
@@ -228,10 +192,7 @@ setup(void **state)
     size_t len;
     uint8_t *q;
 
-    if (access(th_hub_bin(), X_OK) != 0) {
-        fprintf(stderr, "%s is missing; build ticsx-hub first\n", th_hub_bin());
-        fail();
-    }
+    th_require_hub_bin();
     f = calloc(1, sizeof *f);
     f->root = th_tmpdir();
     snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
@@ -240,14 +201,15 @@ setup(void **state)
     f->supplier = th_identity("Supplier Parts KK");
     assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->supplier, 1, NULL, 0), 0);
-    fu_hub_start(&f->hub, f->dir, NULL);
+    th_hub_start_with(&f->hub, f->dir, NULL);
     c = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
     q = th_questionnaire(f->buyer, 2, &len);
     tx_record_id(q, len, f->known);
     assert_int_equal(th_submit_status(c, q, len, NULL), TICSX__V1__STATUS__OK);
     free(q);
     tx_conn_destroy(&c);
-    assert_int_equal(pthread_create(&f->bystander, NULL, bystander, f), 0);
+    /* The other member fetches the known record over and over while the bad inputs arrive. */
+    fu_member_start(&f->bystander, &f->hub, f->supplier, f->known, TIMEOUT_MS, 2000);
     *state = f;
     return 0;
 }
@@ -258,10 +220,10 @@ teardown(void **state)
     fx *f = *state;
     int exit_status;
 
-    atomic_store(&f->stop, 1);
-    pthread_join(f->bystander, NULL);
+    fu_member_stop(&f->bystander);
     fprintf(stderr, "# meanwhile the other member was served %u times (worst %lld ms), %u failed\n",
-            atomic_load(&f->served), atomic_load(&f->worst_ms), atomic_load(&f->failed));
+            atomic_load(&f->bystander.served), atomic_load(&f->bystander.worst_ms),
+            atomic_load(&f->bystander.failed));
     /* A clean exit after all of it (and, under valgrind, no errors and no leaks). */
     exit_status = th_hub_stop(&f->hub, SIGTERM);
     tx_identity_destroy(&f->buyer);
@@ -269,8 +231,8 @@ teardown(void **state)
     th_rmtree(f->root);
     free(f->root);
     assert_int_equal(exit_status, 0);
-    assert_int_equal(atomic_load(&f->failed), 0);
-    assert_true(atomic_load(&f->served) > 0);
+    assert_int_equal(atomic_load(&f->bystander.failed), 0);
+    assert_true(atomic_load(&f->bystander.served) > 0);
     free(f);
     return 0;
 }
@@ -467,28 +429,12 @@ typedef struct {
     const char *says;
 } bad_call;
 
-static void *
-raw_dealer(fx *f, void *ctx, const tx_identity *id)
-{
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0, timeout = TIMEOUT_MS;
-
-    assert_non_null(s);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, f->hub.curve, 32), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, id->pub.curve, 32), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, id->sec->curve, 32), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout), 0);
-    assert_int_equal(zmq_connect(s, f->hub.endpoint), 0);
-    return s;
-}
-
 static void
 test_bad_calls(void **state)
 {
     fx *f = *state;
     void *ctx = zmq_ctx_new();
-    void *s = raw_dealer(f, ctx, f->buyer);
+    void *s = th_raw_dealer(&f->hub, ctx, f->buyer, TIMEOUT_MS);
     uint64_t before = fu_last_index(f->dir);
     bad_call cases[10];
     size_t n = 0;

@@ -35,10 +35,7 @@ setup(void **state)
     fx *f;
 
     /* Checked first so a missing binary leaves no temp directory behind. */
-    if (access(th_hub_bin(), X_OK) != 0) {
-        fprintf(stderr, "%s is missing; build ticsx-hub first\n", th_hub_bin());
-        fail();
-    }
+    th_require_hub_bin();
     f = calloc(1, sizeof *f);
     f->root = th_tmpdir();
     snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
@@ -84,17 +81,6 @@ teardown(void **state)
 }
 
 static int
-get_status(tx_conn *c, const uint8_t id[32])
-{
-    uint8_t *env = NULL;
-    size_t len = 0;
-    int rc = tx_conn_get(c, id, &env, &len);
-
-    free(env);
-    return rc;
-}
-
-static int
 ping(tx_conn *c)
 {
     Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
@@ -123,18 +109,6 @@ questionnaire(fx *f, uint64_t seq, uint8_t qid[32])
     free(q);
 }
 
-static size_t
-list_count(tx_conn *c, int kind)
-{
-    tx_reply_pb *r = th_list(c, kind, 0, 0);
-    size_t n;
-
-    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
-    n = r->n_entries;
-    tx_free(r);
-    return n;
-}
-
 static void
 test_exchange(void **state)
 {
@@ -161,19 +135,19 @@ test_exchange(void **state)
     free(env);
 
     /* The supplier sees the request; a third member sees neither it nor that it exists. */
-    assert_int_equal(list_count(f->cs, TX_KIND_REQUEST), 1);
-    assert_int_equal(get_status(f->cs, rid), TX_OK);
-    assert_int_equal(list_count(f->co, TX_KIND_REQUEST), 0);
-    assert_int_equal(get_status(f->co, rid), TX_ERR_NOT_FOUND);
-    assert_int_equal(list_count(f->co, TX_KIND_QUESTIONNAIRE), 1);
-    assert_int_equal(list_count(f->co, TX_KIND_PROFILE), 3);
+    assert_int_equal(th_list_count(f->cs, TX_KIND_REQUEST), 1);
+    assert_int_equal(th_get_status(f->cs, rid), TX_OK);
+    assert_int_equal(th_list_count(f->co, TX_KIND_REQUEST), 0);
+    assert_int_equal(th_get_status(f->co, rid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_list_count(f->co, TX_KIND_QUESTIONNAIRE), 1);
+    assert_int_equal(th_list_count(f->co, TX_KIND_PROFILE), 3);
 
     env = th_sealed(f->supplier, 2, qid, key, &len);
     tx_record_id(env, len, aid);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
     /* Before the grant the buyer cannot see the assessment. */
-    assert_int_equal(get_status(f->cb, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->cb, aid), TX_ERR_NOT_FOUND);
 
     env = th_grant(f->supplier, 3, aid, &f->buyer->pub, key, &len);
     tx_record_id(env, len, gid);
@@ -181,8 +155,8 @@ test_exchange(void **state)
     free(env);
 
     /* The buyer fetches grant and sealed assessment, opens the key and the inner record. */
-    assert_int_equal(list_count(f->cb, TX_KIND_GRANT), 1);
-    assert_int_equal(list_count(f->cb, TX_KIND_ASSESSMENT), 1);
+    assert_int_equal(th_list_count(f->cb, TX_KIND_GRANT), 1);
+    assert_int_equal(th_list_count(f->cb, TX_KIND_ASSESSMENT), 1);
     assert_int_equal(tx_conn_get(f->cb, gid, &env, &len), TX_OK);
     assert_int_equal(tx_envelope_open_as(env, len, TX_KIND_GRANT, &genv, &gmsg), TX_OK);
     free(env);
@@ -207,10 +181,10 @@ test_exchange(void **state)
     tx_free(genv);
 
     /* A non-grantee gets "not found" for both, and empty lists. */
-    assert_int_equal(get_status(f->co, aid), TX_ERR_NOT_FOUND);
-    assert_int_equal(get_status(f->co, gid), TX_ERR_NOT_FOUND);
-    assert_int_equal(list_count(f->co, TX_KIND_ASSESSMENT), 0);
-    assert_int_equal(list_count(f->co, TX_KIND_GRANT), 0);
+    assert_int_equal(th_get_status(f->co, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, gid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_list_count(f->co, TX_KIND_ASSESSMENT), 0);
+    assert_int_equal(th_list_count(f->co, TX_KIND_GRANT), 0);
     sodium_free(key);
     sodium_free(opened);
 }
@@ -234,7 +208,7 @@ test_unenrolled_gets_nothing(void **state)
     rc = tx_conn_submit(c, q, len, &r);
     assert_true(rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_UNREACHABLE);
     assert_null(r);
-    assert_int_equal(list_count(f->cb, TX_KIND_QUESTIONNAIRE), 1);
+    assert_int_equal(th_list_count(f->cb, TX_KIND_QUESTIONNAIRE), 1);
     tx_conn_destroy(&c);
 
     /* Enrolled by another process while the hub runs: admitted without a restart. */
@@ -268,7 +242,7 @@ test_tampered_refused(void **state)
         assert_non_null(strstr(r->message, "bad_signature: envelope signature does not verify"));
         assert_null(r->receipt);
         tx_free(r);
-        assert_int_equal(get_status(f->cb, id), TX_ERR_NOT_FOUND);
+        assert_int_equal(th_get_status(f->cb, id), TX_ERR_NOT_FOUND);
         q[at] ^= 0x04;
     }
     /* The refusal used no sequence number: the genuine record still goes in. */
@@ -286,7 +260,7 @@ test_signer_must_be_caller(void **state)
 
     tx_record_id(q, len, id);
     assert_int_equal(th_submit_status(f->cs, q, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
-    assert_int_equal(get_status(f->cs, id), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->cs, id), TX_ERR_NOT_FOUND);
     free(q);
     /* Profiles never come in through submit. */
     q = th_profile(f->buyer, 7, &len);
@@ -351,7 +325,7 @@ test_missing_reference(void **state)
     env = th_grant(f->other, 2, aid, &f->other->pub, key, &len);
     assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
     free(env);
-    assert_int_equal(get_status(f->co, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, aid), TX_ERR_NOT_FOUND);
     sodium_free(key);
 }
 
@@ -373,7 +347,7 @@ test_duplicate_submit(void **state)
     assert_true(r2->receipt->duplicate);
     assert_int_equal(r1->receipt->index, r2->receipt->index);
     assert_memory_equal(r1->receipt->record_id.data, r2->receipt->record_id.data, 32);
-    assert_int_equal(list_count(f->cb, TX_KIND_QUESTIONNAIRE), 1);
+    assert_int_equal(th_list_count(f->cb, TX_KIND_QUESTIONNAIRE), 1);
     tx_free(r1);
     tx_free(r2);
     free(q);
@@ -397,7 +371,7 @@ test_revoke(void **state)
     tx_record_id(env, len, gid);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
-    assert_int_equal(get_status(f->cb, aid), TX_OK);
+    assert_int_equal(th_get_status(f->cb, aid), TX_OK);
 
     /* Only the author revokes, and only what the grant says. */
     env = th_revoke(f->other, 2, gid, aid, f->buyer->pub.sign, &len);
@@ -409,25 +383,25 @@ test_revoke(void **state)
     env = th_revoke(f->supplier, 4, qid, aid, f->buyer->pub.sign, &len);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
     free(env);
-    assert_int_equal(get_status(f->cb, aid), TX_OK);
+    assert_int_equal(th_get_status(f->cb, aid), TX_OK);
 
     env = th_revoke(f->supplier, 4, gid, aid, f->buyer->pub.sign, &len);
     tx_record_id(env, len, vid);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
     /* The buyer loses the assessment but sees the revocation; the author keeps everything. */
-    assert_int_equal(get_status(f->cb, aid), TX_ERR_NOT_FOUND);
-    assert_int_equal(list_count(f->cb, TX_KIND_ASSESSMENT), 0);
-    assert_int_equal(get_status(f->cb, vid), TX_OK);
-    assert_int_equal(list_count(f->cb, TX_KIND_GRANT_REVOKE), 1);
-    assert_int_equal(get_status(f->co, vid), TX_ERR_NOT_FOUND);
-    assert_int_equal(get_status(f->cs, aid), TX_OK);
+    assert_int_equal(th_get_status(f->cb, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_list_count(f->cb, TX_KIND_ASSESSMENT), 0);
+    assert_int_equal(th_get_status(f->cb, vid), TX_OK);
+    assert_int_equal(th_list_count(f->cb, TX_KIND_GRANT_REVOKE), 1);
+    assert_int_equal(th_get_status(f->co, vid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->cs, aid), TX_OK);
 
     /* A new grant restores access. */
     env = th_grant(f->supplier, 5, aid, &f->buyer->pub, key, &len);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
-    assert_int_equal(get_status(f->cb, aid), TX_OK);
+    assert_int_equal(th_get_status(f->cb, aid), TX_OK);
     sodium_free(key);
 }
 
@@ -447,9 +421,9 @@ test_certificates_public(void **state)
     tx_record_id(env, len, cid);
     assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
-    assert_int_equal(get_status(f->cs, cid), TX_OK);
-    assert_int_equal(list_count(f->cs, TX_KIND_CERTIFICATE), 1);
-    assert_int_equal(list_count(f->cs, TX_KIND_ACCREDITATION), 1);
+    assert_int_equal(th_get_status(f->cs, cid), TX_OK);
+    assert_int_equal(th_list_count(f->cs, TX_KIND_CERTIFICATE), 1);
+    assert_int_equal(th_list_count(f->cs, TX_KIND_ACCREDITATION), 1);
 
     /* Events only from the body that issued the certificate, for a stored certificate. */
     env = th_cert_event(f->supplier, 2, cid, &len);
@@ -462,24 +436,7 @@ test_certificates_public(void **state)
     env = th_cert_event(f->other, 3, cid, &len);
     assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
-    assert_int_equal(list_count(f->cb, TX_KIND_CERT_EVENT), 1);
-}
-
-/* A raw DEALER with a member's key, for bytes tx_conn would not send. */
-static void *
-raw_dealer(fx *f, void *ctx, const tx_identity *id)
-{
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0, timeout = TIMEOUT_MS;
-
-    assert_non_null(s);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, f->hub.curve, 32), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, id->pub.curve, 32), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, id->sec->curve, 32), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger), 0);
-    assert_int_equal(zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout), 0);
-    assert_int_equal(zmq_connect(s, f->hub.endpoint), 0);
-    return s;
+    assert_int_equal(th_list_count(f->cb, TX_KIND_CERT_EVENT), 1);
 }
 
 static void
@@ -487,7 +444,7 @@ test_oversize_and_garbage(void **state)
 {
     fx *f = *state;
     void *ctx = zmq_ctx_new();
-    void *s = raw_dealer(f, ctx, f->other);
+    void *s = th_raw_dealer(&f->hub, ctx, f->other, TIMEOUT_MS);
     size_t big_len = 3u << 20;
     uint8_t *big = calloc(1, big_len);
     uint8_t buf[4096];
@@ -513,7 +470,7 @@ test_oversize_and_garbage(void **state)
         assert_int_equal(ping(f->cb), TX_OK);
     }
     questionnaire(f, 2, qid);
-    assert_int_equal(get_status(f->co, qid), TX_OK);
+    assert_int_equal(th_get_status(f->co, qid), TX_OK);
     assert_true(th_hub_alive(&f->hub));
     zmq_close(s);
     zmq_ctx_term(ctx);
@@ -532,7 +489,7 @@ test_hub_key_may_only_ping(void **state)
     assert_int_equal(tx_identity_load(f->dir, "hub", &hub_id), TX_OK);
     c = th_connect(&f->hub, hub_id, TIMEOUT_MS);
     assert_int_equal(ping(c), TX_OK);
-    assert_int_equal(get_status(c, qid), TX_ERR_FORBIDDEN);
+    assert_int_equal(th_get_status(c, qid), TX_ERR_FORBIDDEN);
     tx_conn_destroy(&c);
     tx_identity_destroy(&hub_id);
 }

@@ -3,6 +3,7 @@
  * of bad row is reported with its line number and nothing is made; and through the real ticsx
  * binary, a refused sheet leaves no output file, no record and no sequence number behind. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_import.h"
@@ -302,23 +303,12 @@ test_builtin_coverage(void **state)
 static void
 run(ct_result *r, const char *home, ...)
 {
-    char bin[PATH_MAX];
-    const char *argv[24];
     const char *env[] = {"LANG=C", "TICSX_NOW=", "TICSX_HUB_KEY=", NULL};
-    size_t n = 0;
     va_list ap;
 
-    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
-    argv[n++] = "--home";
-    argv[n++] = home;
     va_start(ap, home);
-    for (const char *a = va_arg(ap, const char *); a != NULL && n < 23;
-         a = va_arg(ap, const char *)) {
-        argv[n++] = a;
-    }
+    ct_ticsx_v(r, env, home, NULL, ap);
     va_end(ap);
-    argv[n] = NULL;
-    ct_run(r, env, argv);
 }
 
 static size_t
@@ -402,7 +392,7 @@ test_cli_all_or_nothing(void **state)
     ct_result_free(&r);
 
     free(seq_before);
-    ct_rmtree(dir);
+    th_rmtree(dir);
     free(dir);
 }
 

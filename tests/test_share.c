@@ -6,6 +6,7 @@
  * the CLI would never make (a key sealed to the wrong buyer, a grant by someone else, a
  * truncated ciphertext) are made with the library and must be refused, here or at the hub. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 #include "tx_client.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -59,21 +60,11 @@ static fixture fx;
 static void
 ticsx_env(ct_result *r, const char *now, const char *home, va_list ap)
 {
-    char bin[PATH_MAX], env_now[64];
-    const char *argv[40];
+    char env_now[64];
     const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", env_now, NULL};
-    size_t n = 0;
 
     snprintf(env_now, sizeof env_now, "TICSX_NOW=%s", now != NULL ? now : "");
-    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
-    argv[n++] = "--home";
-    argv[n++] = home;
-    for (const char *a = va_arg(ap, const char *); a != NULL && n < 39;
-         a = va_arg(ap, const char *)) {
-        argv[n++] = a;
-    }
-    argv[n] = NULL;
-    ct_run(r, env, argv);
+    ct_ticsx_v(r, env, home, NULL, ap);
 }
 
 /* Runs ticsx --home HOME ARGS... with the hub settings in the environment. */
@@ -98,34 +89,6 @@ ticsx_at(ct_result *r, const char *now, const char *home, ...)
     va_end(ap);
 }
 
-static void
-expect_status(const ct_result *r, int status)
-{
-    if (r->status != status) {
-        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
-    }
-}
-
-static void
-expect_text(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL) {
-        fail_msg("\"%s\" not found in:\n%s", needle, hay);
-    }
-}
-
-static json_t *
-parse_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-
-    if (j == NULL) {
-        fail_msg("not JSON (%s): %s", err.text, text);
-    }
-    return j;
-}
-
 /* Runs a command expected to succeed and print an id (64 hex) first on stdout, into id. */
 static void
 run_id(char id[65], const char *home, ...)
@@ -136,7 +99,7 @@ run_id(char id[65], const char *home, ...)
     va_start(ap, home);
     ticsx_env(&r, NULL, home, ap);
     va_end(ap);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     if (strlen(r.out) < 65 || r.out[64] != '\n') {
         fail_msg("no id in: %s\nstderr: %s", r.out, r.err);
     }
@@ -152,7 +115,7 @@ keygen_enroll(const char *hubdir, const char *home, const char *name)
     ct_result r;
 
     ticsx(&r, home, "keygen", "--name", name, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     snprintf(profile, sizeof profile, "%s/profile.tx", home);
     assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
@@ -190,7 +153,7 @@ teardown(void **state)
 {
     (void)state;
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    ct_rmtree(fx.root);
+    th_rmtree(fx.root);
     free(fx.root);
     return 0;
 }
@@ -205,17 +168,17 @@ answers_file(const char *home, const char *req, const char *answer, const char *
     json_t *j, *arr, *subs;
 
     ticsx(&r, home, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.outsider, "whoami", "--json", NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     snprintf(fp_line, sizeof fp_line, "%s", json_string_value(json_object_get(j, "fingerprint")));
     json_decref(j);
     ct_result_free(&r);
 
     char *text = ct_read_file(path);
-    j = parse_json(text);
+    j = ct_parse_json(text);
     free(text);
     arr = json_object_get(j, "answers");
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -239,8 +202,8 @@ verify_one(const char *home, const char *aid, char content[65])
     json_t *j, *arr, *v;
 
     ticsx(&r, home, "--json", "verify", aid, NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     arr = json_object_get(j, "assessments");
     assert_int_equal(json_array_size(arr), 1);
     v = json_array_get(arr, 0);
@@ -270,27 +233,27 @@ test_answer_once_share_with_three(void **state)
 
     /* Answered once... */
     ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     memcpy(fx.a, r.out, 64);
-    expect_text(r.err, "3 sub-suppliers");
+    ct_expect_text(r.err, "3 sub-suppliers");
     ct_result_free(&r);
     /* ...reused for the second request without typing anything again... */
     ticsx(&r, fx.sup, "inbox", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "open");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "open");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, fx.a);
-    expect_text(r.err, "shared");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, fx.a);
+    ct_expect_text(r.err, "shared");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
-    expect_status(&r, 0);
-    expect_text(r.err, "already");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "already");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "--json", "inbox", "--all", NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     json_t *reqs = json_object_get(j, "requests");
     assert_int_equal(json_array_size(reqs), 2);
     for (size_t i = 0; i < 2; i++) {
@@ -302,15 +265,15 @@ test_answer_once_share_with_three(void **state)
     ct_result_free(&r);
     /* ...and granted to a third buyer who never asked. */
     ticsx(&r, fx.sup, "grant", fx.a, "--to", B3, NULL);
-    expect_status(&r, 0);
-    expect_text(r.err, B3);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, B3);
     ct_result_free(&r);
 
     const char *homes[] = {fx.b1, fx.b2, fx.b3};
     for (size_t i = 0; i < 3; i++) {
         ticsx(&r, homes[i], "fetch", NULL);
-        expect_status(&r, 0);
-        expect_text(r.out, "fetched 1 assessment");
+        ct_expect_status(&r, 0);
+        ct_expect_text(r.out, "fetched 1 assessment");
         ct_result_free(&r);
         verify_one(homes[i], fx.a, i == 0 ? same : other);
         if (i > 0) {
@@ -318,8 +281,8 @@ test_answer_once_share_with_three(void **state)
         }
     }
     ticsx(&r, fx.b3, "inbox", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, SUP);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, SUP);
     ct_result_free(&r);
 }
 
@@ -391,9 +354,9 @@ test_hub_holds_no_answer_text(void **state)
     }
     /* The buyers do read the sub-suppliers: they travel inside the assessment. */
     ticsx(&r, fx.b2, "--json", "verify", fx.a, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, SECRET_SUB);
-    expect_text(r.out, SECRET_SUPPLIES);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, SECRET_SUB);
+    ct_expect_text(r.out, SECRET_SUPPLIES);
     ct_result_free(&r);
 }
 
@@ -416,17 +379,17 @@ test_reuse_needs_the_same_questionnaire(void **state)
     json_decref(q);
     run_id(r3, fx.b1, "request", "--questionnaire", path, "--to", SUP, NULL);
     ticsx(&r, fx.sup, "answer", r3, "--reuse", fx.a, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "answers questionnaire tics-selfcheck v1");
-    expect_text(r.err, "asks for tics-selfcheck v2");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "answers questionnaire tics-selfcheck v1");
+    ct_expect_text(r.err, "asks for tics-selfcheck v2");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "answer", r3, "--reuse", fx.a, "--file", path, NULL);
-    expect_status(&r, 2);
+    ct_expect_status(&r, 2);
     ct_result_free(&r);
     /* Only the author reuses: the other supplier cannot share this assessment. */
     ticsx(&r, fx.sup2, "answer", fx.r1, "--reuse", fx.a, NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "not found among this organisation's assessments");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not found among this organisation's assessments");
     ct_result_free(&r);
 }
 
@@ -438,12 +401,12 @@ test_outsider_can_neither_fetch_nor_decrypt(void **state)
     (void)state;
 
     ticsx(&r, fx.outsider, "fetch", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "fetched 0 assessments");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "fetched 0 assessments");
     ct_result_free(&r);
     ticsx(&r, fx.outsider, "verify", fx.a, NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "not been granted");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not been granted");
     ct_result_free(&r);
     /* A buyer passes the ciphertext and its grant on: the grant names that buyer, and the key
      * in it is sealed to that buyer. */
@@ -451,9 +414,9 @@ test_outsider_can_neither_fetch_nor_decrypt(void **state)
              fx.outsider, fx.b2, fx.outsider);
     assert_int_equal(system(cmd), 0);
     ticsx(&r, fx.outsider, "--json", "verify", fx.a, NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "not granted to this organisation");
-    expect_text(r.out, "content key is not sealed to this buyer");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "not granted to this organisation");
+    ct_expect_text(r.out, "content key is not sealed to this buyer");
     ct_result_free(&r);
 }
 
@@ -528,27 +491,27 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
     assert_int_equal(tx_rpc_submit(sc, 1, &env, &len), TX_OK);
     free(env);
     ticsx(&r, fx.b2, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.b2, "--json", "verify", fx.a, NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "decryption failed: content key not sealed to this buyer");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "decryption failed: content key not sealed to this buyer");
     ct_result_free(&r);
     /* A proper grant (newer) puts it right. */
     ticsx(&r, fx.sup, "-q", "grant", fx.a, "--to", B2, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.b2, "fetch", NULL);
     ct_result_free(&r);
     ticsx(&r, fx.b2, "verify", fx.a, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
 
     /* A grant of the supplier's assessment signed by the outsider: the hub refuses it... */
     env = make_grant(oc, 1000000, aid, &pb1, &pb1, key, &len);
     assert_int_equal(tx_rpc_submit(oc, 1, &env, &len), TX_ERR_REFUSED);
-    expect_text(tx_fail_msg(), "forbidden");
-    expect_text(tx_fail_msg(), "only the author");
+    ct_expect_text(tx_fail_msg(), "forbidden");
+    ct_expect_text(tx_fail_msg(), "only the author");
     /* ...and were it slipped into buyer 1's cache, verify refuses it. */
     {
         tx_client *bc = client_of(fx.b1);
@@ -557,8 +520,8 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         assert_int_equal(tx_home_cache_put(tx_client_home(bc), env, len, gid), TX_OK);
         tx_client_destroy(&bc);
         ticsx(&r, fx.b1, "--json", "verify", fx.a, NULL);
-        expect_status(&r, 1);
-        expect_text(r.out, "not signed by the assessment's author");
+        ct_expect_status(&r, 1);
+        ct_expect_text(r.out, "not signed by the assessment's author");
         ct_result_free(&r);
         tx_hex(ghex, gid, TX_ID_LEN);
         snprintf(path, sizeof path, "%s/records/%s", fx.b1, ghex);
@@ -613,11 +576,11 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         tx_rec_clear(&old);
         tx_hex(thex, tid, TX_ID_LEN);
         ticsx(&r, fx.b1, "fetch", NULL);
-        expect_status(&r, 0);
+        ct_expect_status(&r, 0);
         ct_result_free(&r);
         ticsx(&r, fx.b1, "--json", "verify", thex, NULL);
-        expect_status(&r, 1);
-        expect_text(r.out, "decryption failed: the assessment does not open");
+        ct_expect_status(&r, 1);
+        ct_expect_text(r.out, "decryption failed: the assessment does not open");
         ct_result_free(&r);
     }
     sodium_free(key);
@@ -636,42 +599,42 @@ test_revoke_then_regrant(void **state)
     ticsx(&r, fx.b3, "inbox", NULL);
     ct_result_free(&r);
     ticsx(&r, fx.sup, "revoke", fx.a, "--from", B3, NULL);
-    expect_status(&r, 0);
-    expect_text(r.err, "no longer serves it");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "no longer serves it");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "revoke", fx.a, "--from", B3, NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "already revoked");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "already revoked");
     ct_result_free(&r);
 
     ticsx(&r, fx.b3, "fetch", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "revoked by the supplier");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "revoked by the supplier");
     ct_result_free(&r);
     ticsx(&r, fx.b3, "--json", "verify", fx.a, NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "revoked by the supplier on");
-    expect_text(r.out, today);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "revoked by the supplier on");
+    ct_expect_text(r.out, today);
     ct_result_free(&r);
     ticsx(&r, fx.b3, "inbox", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "REVOKED");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "REVOKED");
     ct_result_free(&r);
     ticsx(&r, fx.b3, "--json", "report", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "\"status\": \"revoked\"");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "\"status\": \"revoked\"");
     ct_result_free(&r);
 
     /* A new grant restores it. */
     ticsx(&r, fx.sup, "-q", "grant", fx.a, "--to", B3, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.b3, "fetch", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "fetched 1 assessment");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "fetched 1 assessment");
     ct_result_free(&r);
     ticsx(&r, fx.b3, "verify", fx.a, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
 }
 
@@ -682,32 +645,32 @@ test_grant_until(void **state)
     (void)state;
 
     ticsx(&r, fx.sup, "grant", fx.a, "--to", B2, "--until", "2001-01-01", NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "in the past");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "in the past");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "grant", fx.a, "--to", SUP, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "is this organisation");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "is this organisation");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "grant", fx.a, "--to", "Nobody KK", NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "Nobody KK");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "Nobody KK");
     ct_result_free(&r);
 
     ticsx(&r, fx.sup, "--json", "grant", fx.a, "--to", B2, "--until", "2099-12-31", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "\"until\": \"2099-12-31\"");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "\"until\": \"2099-12-31\"");
     ct_result_free(&r);
     ticsx(&r, fx.b2, "fetch", NULL);
     ct_result_free(&r);
     ticsx_at(&r, "2100-01-02", fx.b2, "--json", "verify", fx.a, NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "\"status\": \"expired\"");
-    expect_text(r.out, "the grant expired on 2099-12-31");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "\"status\": \"expired\"");
+    ct_expect_text(r.out, "the grant expired on 2099-12-31");
     ct_result_free(&r);
     /* Before that day it holds. */
     ticsx(&r, fx.b2, "verify", fx.a, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
 }
 
@@ -719,8 +682,8 @@ report_row(const char *home, json_t **root)
     json_t *sups;
 
     ticsx(&r, home, "report", "--format", "json", NULL);
-    expect_status(&r, 0);
-    *root = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    *root = ct_parse_json(r.out);
     ct_result_free(&r);
     sups = json_object_get(*root, "suppliers");
     for (size_t i = 0; i < json_array_size(sups); i++) {
@@ -746,45 +709,45 @@ test_supersede(void **state)
     /* Without --supersedes a second assessment of the same questionnaire stays beside the
      * first; answer says so. Another supplier cannot supersede this one. */
     ticsx(&r, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "only its author may supersede");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "only its author may supersede");
     ct_result_free(&r);
 
     ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     memcpy(fx.a2, r.out, 64);
     /* Buyer 1 asked (granted as requester); buyers 2 and 3 held the old one. */
-    expect_text(r.err, "granted to 2 more readers");
+    ct_expect_text(r.err, "granted to 2 more readers");
     ct_result_free(&r);
     ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "already superseded");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "already superseded");
     ct_result_free(&r);
 
     const char *homes[] = {fx.b1, fx.b2, fx.b3};
     for (size_t i = 0; i < 3; i++) {
         ticsx(&r, homes[i], "fetch", NULL);
-        expect_status(&r, 0);
+        ct_expect_status(&r, 0);
         ct_result_free(&r);
         row = report_row(homes[i], &root);
         assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a2);
         assert_true(json_is_null(json_object_get(row, "superseded_by")));
         json_decref(root);
         ticsx(&r, homes[i], "--json", "verify", fx.a, NULL);
-        expect_status(&r, 0);
-        expect_text(r.out, "newer assessment available");
+        ct_expect_status(&r, 0);
+        ct_expect_text(r.out, "newer assessment available");
         ct_result_free(&r);
     }
 
     /* Superseded again, this time not shared with the old readers: they learn it exists. */
     ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a2, "--no-regrant",
           NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     memcpy(fx.a3, r.out, 64);
-    expect_text(r.err, "granted to 0 more readers");
+    ct_expect_text(r.err, "granted to 0 more readers");
     ct_result_free(&r);
     ticsx(&r, fx.b2, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     row = report_row(fx.b2, &root);
     assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a2);
@@ -794,8 +757,8 @@ test_supersede(void **state)
     assert_true(json_is_false(json_object_get(sb, "shared")));
     json_decref(root);
     ticsx(&r, fx.b2, "report", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "superseded by a newer assessment not shared with you");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "superseded by a newer assessment not shared with you");
     ct_result_free(&r);
     /* Buyer 1 (the requester) has the newest. */
     ticsx(&r, fx.b1, "fetch", NULL);
@@ -861,28 +824,19 @@ bg_start(bg *b, const char *name, const char *home, ...)
     free(w);
 }
 
-static int64_t
-ms_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until `path` holds `text`; returns the ms it took, or -1 after timeout_ms. */
 static int64_t
 wait_text(const char *path, const char *text, int64_t timeout_ms)
 {
-    int64_t t0 = ms_now();
+    int64_t t0 = th_now_ms();
 
-    while (ms_now() - t0 < timeout_ms) {
+    while (th_now_ms() - t0 < timeout_ms) {
         if (access(path, R_OK) == 0) {
             char *s = ct_read_file(path);
             int found = strstr(s, text) != NULL;
             free(s);
             if (found) {
-                return ms_now() - t0;
+                return th_now_ms() - t0;
             }
         }
         usleep(20000);
@@ -894,11 +848,11 @@ wait_text(const char *path, const char *text, int64_t timeout_ms)
 static int
 bg_wait(bg *b, int64_t timeout_ms)
 {
-    int64_t t0 = ms_now();
+    int64_t t0 = th_now_ms();
     int status = 0;
 
     while (waitpid(b->pid, &status, WNOHANG) != b->pid) {
-        if (ms_now() - t0 > timeout_ms) {
+        if (th_now_ms() - t0 > timeout_ms) {
             kill(b->pid, SIGKILL);
             waitpid(b->pid, &status, 0);
             fail_msg("a background ticsx did not exit in time; see %s", b->err);
@@ -931,7 +885,7 @@ test_watch_gets_the_grant_pushed(void **state)
     assert_true(wait_text(o.err, "watching", up) >= 0);
 
     ticsx(&r, fx.sup, "-q", "grant", fx.a3, "--to", B3, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     took = wait_text(w.out, "grant", bound);
     print_message("grant shown by the watcher %lld ms after the grant command returned\n",
@@ -941,8 +895,8 @@ test_watch_gets_the_grant_pushed(void **state)
     out = ct_read_file(w.out);
     memcpy(prefix, fx.a3, 12);
     prefix[12] = 0;
-    expect_text(out, prefix);
-    expect_text(out, SUP);
+    ct_expect_text(out, prefix);
+    ct_expect_text(out, SUP);
     free(out);
 
     /* The outsider may not see that grant: it gets nothing and says so. */
@@ -951,7 +905,7 @@ test_watch_gets_the_grant_pushed(void **state)
     assert_string_equal(out, "");
     free(out);
     out = ct_read_file(o.err);
-    expect_text(out, "0 of 1 record arrived");
+    ct_expect_text(out, "0 of 1 record arrived");
     free(out);
 
     /* A revocation arrives the same way, here as one JSON line. */
@@ -959,19 +913,19 @@ test_watch_gets_the_grant_pushed(void **state)
              wrapped ? "120" : "30", NULL);
     usleep(wrapped ? 5000 * 1000 : 500 * 1000);
     ticsx(&r, fx.sup, "-q", "revoke", fx.a3, "--from", B3, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     assert_int_equal(bg_wait(&w, up), 0);
     out = ct_read_file(w.out);
-    json_t *j = parse_json(out);
+    json_t *j = ct_parse_json(out);
     assert_string_equal(json_string_value(json_object_get(j, "kind")), "revocation");
     assert_string_equal(json_string_value(json_object_get(j, "assessment")), fx.a3);
     json_decref(j);
     free(out);
     /* What the watch showed, inbox does not show again. */
     ticsx(&r, fx.b3, "inbox", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "nothing new");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "nothing new");
     ct_result_free(&r);
 }
 
@@ -990,16 +944,16 @@ test_bad_sub_supplier_key(void **state)
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
     ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "suppliers[0] (X)");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "suppliers[0] (X)");
     ct_result_free(&r);
     j = json_load_file(path, 0, NULL);
     json_object_set_new(j, "suppliers", json_pack("[{s:s}]", "supplies", "no name"));
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
     ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "needs a name");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "needs a name");
     ct_result_free(&r);
 }
 

@@ -44,10 +44,7 @@ setup(void **state)
     size_t len;
     uint8_t *env;
 
-    if (access(th_hub_bin(), X_OK) != 0) {
-        fprintf(stderr, "%s is missing; build ticsx-hub first\n", th_hub_bin());
-        fail();
-    }
+    th_require_hub_bin();
     f = calloc(1, sizeof *f);
     f->root = th_tmpdir();
     snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
@@ -104,90 +101,13 @@ teardown(void **state)
     return 0;
 }
 
-static int64_t
-ms_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-get_status(tx_conn *c, const uint8_t id[TX_ID_LEN])
-{
-    uint8_t *env = NULL;
-    size_t len = 0;
-    int rc = tx_conn_get(c, id, &env, &len);
-
-    free(env);
-    return rc;
-}
-
-static size_t
-list_count(tx_conn *c, int kind)
-{
-    tx_reply_pb *r = th_list(c, kind, 0, 0);
-    size_t n;
-
-    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
-    n = r->n_entries;
-    tx_free(r);
-    return n;
-}
-
-/* A sealed assessment by id at seq (answers carry `secret`), superseding `old` when not NULL,
- * its ciphertext cut to ct_keep bytes when not 0; key receives the content key. */
-static uint8_t *
-sealed(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN], const uint8_t *old,
-       const char *secret, uint8_t *key, size_t ct_keep, size_t *len)
-{
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
-    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT;
-    Ticsx__V1__Answer *answers[] = {&ans};
-    Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
-    uint8_t nonce[TX_NONCE_LEN];
-    uint8_t *inner, *ct, *env;
-    size_t inner_len, ct_len;
-
-    meta.seq = seq;
-    meta.created = 1700000000;
-    a.meta = &meta;
-    a.questionnaire.data = (uint8_t *)qid;
-    a.questionnaire.len = TX_ID_LEN;
-    ans.item = "rules-1";
-    ans.choice = "yes";
-    ans.comment = (char *)secret;
-    a.n_answers = 1;
-    a.answers = answers;
-    a.as_of = 1700000000;
-    assert_int_equal(
-        tx_envelope_sign_msg(id, TX_KIND_INNER_ASSESSMENT, &a.base, &inner, &inner_len), TX_OK);
-    assert_int_equal(tx_seal_content(inner, inner_len, qid, key, nonce, &ct, &ct_len), TX_OK);
-    free(inner);
-    s.meta = &meta;
-    s.questionnaire.data = (uint8_t *)qid;
-    s.questionnaire.len = TX_ID_LEN;
-    s.nonce.data = nonce;
-    s.nonce.len = sizeof nonce;
-    s.ciphertext.data = ct;
-    s.ciphertext.len = ct_keep != 0 && ct_keep < ct_len ? ct_keep : ct_len;
-    if (old != NULL) {
-        s.supersedes.data = (uint8_t *)old;
-        s.supersedes.len = TX_ID_LEN;
-    }
-    assert_int_equal(tx_envelope_sign_msg(id, TX_KIND_ASSESSMENT, &s.base, &env, len), TX_OK);
-    free(ct);
-    return env;
-}
-
 /* The supplier stores an assessment (superseding old when not NULL); aid receives its id. */
 static void
 store_assessment(fx *f, const uint8_t *old, uint8_t *key, uint8_t aid[TX_ID_LEN])
 {
     size_t len;
-    uint8_t *env = sealed(f->supplier, f->seq_s++, f->qid, old, "secret text", key, 0, &len);
+    uint8_t *env =
+        th_sealed_with(f->supplier, f->seq_s++, f->qid, old, "secret text", key, 0, &len);
 
     tx_record_id(env, len, aid);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
@@ -219,28 +139,28 @@ test_only_author_and_grantees_read(void **state)
     uint8_t *env;
 
     store_assessment(f, NULL, key, aid);
-    assert_int_equal(get_status(f->cs, aid), TX_OK);
+    assert_int_equal(th_get_status(f->cs, aid), TX_OK);
     /* Existence does not leak: not found, exactly as for an id that was never stored. */
-    assert_int_equal(get_status(f->c1, aid), TX_ERR_NOT_FOUND);
-    assert_int_equal(get_status(f->co, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->c1, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, aid), TX_ERR_NOT_FOUND);
     grant(f, aid, f->b1, key, gid);
-    assert_int_equal(get_status(f->c1, aid), TX_OK);
-    assert_int_equal(get_status(f->c1, gid), TX_OK);
-    assert_int_equal(get_status(f->co, aid), TX_ERR_NOT_FOUND);
-    assert_int_equal(get_status(f->co, gid), TX_ERR_NOT_FOUND);
-    assert_int_equal(list_count(f->co, TX_KIND_ASSESSMENT), 0);
-    assert_int_equal(list_count(f->co, TX_KIND_GRANT), 0);
+    assert_int_equal(th_get_status(f->c1, aid), TX_OK);
+    assert_int_equal(th_get_status(f->c1, gid), TX_OK);
+    assert_int_equal(th_get_status(f->co, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, gid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_list_count(f->co, TX_KIND_ASSESSMENT), 0);
+    assert_int_equal(th_list_count(f->co, TX_KIND_GRANT), 0);
 
     /* Revoked: the buyer gets nothing; it sees the revocation; a new grant restores access. */
     env = th_revoke(f->supplier, f->seq_s++, gid, aid, f->b1->pub.sign, &len);
     tx_record_id(env, len, vid);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
-    assert_int_equal(get_status(f->c1, aid), TX_ERR_NOT_FOUND);
-    assert_int_equal(get_status(f->c1, vid), TX_OK);
-    assert_int_equal(get_status(f->co, vid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->c1, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->c1, vid), TX_OK);
+    assert_int_equal(th_get_status(f->co, vid), TX_ERR_NOT_FOUND);
     grant(f, aid, f->b1, key, NULL);
-    assert_int_equal(get_status(f->c1, aid), TX_OK);
+    assert_int_equal(th_get_status(f->c1, aid), TX_OK);
     sodium_free(key);
 }
 
@@ -255,18 +175,18 @@ test_refused_submissions_store_nothing(void **state)
     tx_reply_pb *r;
 
     store_assessment(f, NULL, key, aid);
-    before_a = list_count(f->cs, TX_KIND_ASSESSMENT);
-    before_g = list_count(f->cs, TX_KIND_GRANT);
+    before_a = th_list_count(f->cs, TX_KIND_ASSESSMENT);
+    before_g = th_list_count(f->cs, TX_KIND_GRANT);
 
     /* A truncated envelope. */
-    env = sealed(f->supplier, f->seq_s, f->qid, NULL, "secret", key, 0, &len);
+    env = th_sealed_with(f->supplier, f->seq_s, f->qid, NULL, "secret", key, 0, &len);
     r = th_submit(f->cs, env, len - 7);
     assert_int_equal(r->status, TICSX__V1__STATUS__BAD_REQUEST);
     assert_non_null(strstr(r->message, "does not decode"));
     tx_free(r);
     free(env);
     /* A ciphertext cut to less than its authentication tag. */
-    env = sealed(f->supplier, f->seq_s, f->qid, NULL, "secret", key, 10, &len);
+    env = th_sealed_with(f->supplier, f->seq_s, f->qid, NULL, "secret", key, 10, &len);
     r = th_submit(f->cs, env, len);
     assert_int_equal(r->status, TICSX__V1__STATUS__BAD_REQUEST);
     tx_free(r);
@@ -278,10 +198,10 @@ test_refused_submissions_store_nothing(void **state)
     assert_non_null(strstr(r->message, "only the author"));
     tx_free(r);
     free(env);
-    assert_int_equal(get_status(f->c1, aid), TX_ERR_NOT_FOUND);
-    assert_int_equal(list_count(f->cs, TX_KIND_ASSESSMENT), before_a);
-    assert_int_equal(list_count(f->cs, TX_KIND_GRANT), before_g);
-    assert_int_equal(list_count(f->cr, TX_KIND_GRANT), 0);
+    assert_int_equal(th_get_status(f->c1, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_list_count(f->cs, TX_KIND_ASSESSMENT), before_a);
+    assert_int_equal(th_list_count(f->cs, TX_KIND_GRANT), before_g);
+    assert_int_equal(th_list_count(f->cr, TX_KIND_GRANT), 0);
     sodium_free(key);
 }
 
@@ -308,7 +228,7 @@ test_replay_refused(void **state)
     assert_int_equal(again, first);
     tx_free(r);
     free(env);
-    assert_int_equal(list_count(f->c1, TX_KIND_GRANT), 1);
+    assert_int_equal(th_list_count(f->c1, TX_KIND_GRANT), 1);
     /* A new record with the same sequence number, then a lower one. */
     env = th_grant(f->supplier, f->seq_s, aid, &f->b2->pub, key, &len);
     r = th_submit(f->cs, env, len);
@@ -319,8 +239,8 @@ test_replay_refused(void **state)
     env = th_grant(f->supplier, f->seq_s - 1, aid, &f->b2->pub, key, &len);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__REPLAY);
     free(env);
-    assert_int_equal(list_count(f->c2, TX_KIND_GRANT), 0);
-    assert_int_equal(get_status(f->c2, aid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_list_count(f->c2, TX_KIND_GRANT), 0);
+    assert_int_equal(th_get_status(f->c2, aid), TX_ERR_NOT_FOUND);
     f->seq_s++;
     sodium_free(key);
 }
@@ -343,14 +263,14 @@ test_supersede_rules(void **state)
     free(env);
 
     /* Another supplier cannot supersede it; nor can anyone supersede what is not stored. */
-    env = sealed(f->rival, f->seq_r++, f->qid, old, "rival", key, 0, &len);
+    env = th_sealed_with(f->rival, f->seq_r++, f->qid, old, "rival", key, 0, &len);
     r = th_submit(f->cr, env, len);
     assert_int_equal(r->status, TICSX__V1__STATUS__FORBIDDEN);
     assert_non_null(strstr(r->message, "supersede"));
     tx_free(r);
     free(env);
     memset(nowhere, 0x5a, sizeof nowhere);
-    env = sealed(f->supplier, f->seq_s++, f->qid, nowhere, "x", key, 0, &len);
+    env = th_sealed_with(f->supplier, f->seq_s++, f->qid, nowhere, "x", key, 0, &len);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL),
                      TICSX__V1__STATUS__MISSING_REFERENCE);
     free(env);
@@ -358,10 +278,10 @@ test_supersede_rules(void **state)
     /* The author's newer one: its ciphertext becomes visible to the current grantee (so it
      * learns the old one is superseded), not to the revoked one nor to outsiders. */
     store_assessment(f, old, key, newer);
-    assert_int_equal(get_status(f->c1, newer), TX_OK);
-    assert_int_equal(get_status(f->c2, newer), TX_ERR_NOT_FOUND);
-    assert_int_equal(get_status(f->co, newer), TX_ERR_NOT_FOUND);
-    assert_int_equal(get_status(f->cr, newer), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->c1, newer), TX_OK);
+    assert_int_equal(th_get_status(f->c2, newer), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, newer), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->cr, newer), TX_ERR_NOT_FOUND);
     sodium_free(key);
 }
 
@@ -391,11 +311,11 @@ watch(tx_conn *c, uint32_t seconds, int expect_status)
 static tx_reply_pb *
 next_push(tx_conn *c, int wait_ms)
 {
-    int64_t end = ms_now() + wait_ms;
+    int64_t end = th_now_ms() + wait_ms;
 
-    while (ms_now() < end) {
+    while (th_now_ms() < end) {
         tx_reply_pb *r = NULL;
-        assert_int_equal(tx_conn_next(c, (int)(end - ms_now()), &r), TX_OK);
+        assert_int_equal(tx_conn_next(c, (int)(end - th_now_ms()), &r), TX_OK);
         if (r != NULL && r->push) {
             return r;
         }
@@ -417,12 +337,12 @@ test_watch_pushes_to_those_who_may_see(void **state)
     store_assessment(f, NULL, key, aid);
     id1 = watch(f->c1, 0, TICSX__V1__STATUS__OK);
     watch(f->co, 0, TICSX__V1__STATUS__OK);
-    t0 = ms_now();
+    t0 = th_now_ms();
     grant(f, aid, f->b1, key, gid);
     r = next_push(f->c1, PUSH_WAIT_MS);
     assert_non_null(r);
     print_message("push arrived %lld ms after the grant was submitted\n",
-                  (long long)(ms_now() - t0));
+                  (long long)(th_now_ms() - t0));
     assert_int_equal(r->id, id1);
     assert_int_equal(r->n_entries, 1);
     tx_record_id(r->entries[0]->envelope.data, r->entries[0]->envelope.len, got);

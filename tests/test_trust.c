@@ -6,6 +6,7 @@
  * key store; and verification of a granted assessment that references a certificate and
  * answers another questionnaire version than its request asked for. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 #include "tx_cell.h"
 #include "tx_cert.h"
 #include "tx_certcheck.h"
@@ -516,7 +517,7 @@ test_pinned_keys(void **state)
     assert_int_equal(tx_trust_list(home, &keys, &n), TX_OK);
     assert_int_equal(n, 0);
     free(keys);
-    ct_rmtree(home);
+    th_rmtree(home);
     free(home);
 }
 
@@ -701,7 +702,7 @@ test_verify_with_certificate(void **state)
     tx_free(q);
     tx_home_destroy(&home);
     tx_identity_destroy(&buyer);
-    ct_rmtree(dir);
+    th_rmtree(dir);
     free(dir);
 }
 

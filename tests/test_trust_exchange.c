@@ -7,6 +7,7 @@
  * what the command line refuses (an expiry past three years, events by someone else than the
  * issuer), withdrawing an accreditation, and a check sheet imported and published. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 #include "tx_error.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
@@ -42,51 +43,12 @@ static fixture fx;
 static void
 ticsx(ct_result *r, const char *home, ...)
 {
-    char bin[PATH_MAX];
-    const char *argv[40];
     const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
-    size_t n = 0;
     va_list ap;
 
-    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
-    argv[n++] = "--home";
-    argv[n++] = home;
     va_start(ap, home);
-    for (const char *a = va_arg(ap, const char *); a != NULL && n < 39;
-         a = va_arg(ap, const char *)) {
-        argv[n++] = a;
-    }
+    ct_ticsx_v(r, env, home, NULL, ap);
     va_end(ap);
-    argv[n] = NULL;
-    ct_run(r, env, argv);
-}
-
-static void
-expect_status(const ct_result *r, int status)
-{
-    if (r->status != status) {
-        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
-    }
-}
-
-static void
-expect_text(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle) == NULL) {
-        fail_msg("\"%s\" not found in:\n%s", needle, hay);
-    }
-}
-
-static json_t *
-parse_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-
-    if (j == NULL) {
-        fail_msg("not JSON (%s): %s", err.text, text);
-    }
-    return j;
 }
 
 static void
@@ -99,7 +61,7 @@ keygen(const char *home, const char *name, const char *corp)
     } else {
         ticsx(&r, home, "keygen", "--name", name, NULL);
     }
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
 }
 
@@ -138,7 +100,7 @@ teardown(void **state)
 {
     (void)state;
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    ct_rmtree(fx.root);
+    th_rmtree(fx.root);
     free(fx.root);
     return 0;
 }
@@ -153,17 +115,17 @@ test_accredit_and_certify(void **state)
     /* The buyer pins the accreditor's public key; the list shows it. */
     snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
     ticsx(&r, fx.buyer, "trust", "add", path, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "SHA256:");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "SHA256:");
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "trust", "list", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, METI);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, METI);
     ct_result_free(&r);
 
     ticsx(&r, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from", "2024-01-01",
           "--until", "2035-01-01", "--note", "first accreditation", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     ct_result_free(&r);
 
@@ -171,14 +133,14 @@ test_accredit_and_certify(void **state)
     ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO, "--scope",
           "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing", "--criteria",
           "2024", "--issued", "2025-01-01", "--expires", "2028-01-02", NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "more than three years");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "more than three years");
     ct_result_free(&r);
     ticsx(&r, fx.body, "--json", "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
           "--scope", "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing",
           "--criteria", "2024", "--issued", fx.issued, NULL);
-    expect_status(&r, 0);
-    json_t *j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    json_t *j = ct_parse_json(r.out);
     assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "3180001056789");
     assert_string_equal(json_string_value(json_object_get(j, "holder")), SUPPLIER);
     json_decref(j);
@@ -186,24 +148,24 @@ test_accredit_and_certify(void **state)
     /* The same number twice is refused. */
     ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO, "--scope", "x",
           "--sector", "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "already issued");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "already issued");
     ct_result_free(&r);
     /* A holder without a corporate number cannot be certified. */
     ticsx(&r, fx.body, "cert", "issue", "--holder", BODY, "--number", "X-1", "--scope", "x",
           "--sector", "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "corporate number");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "corporate number");
     ct_result_free(&r);
 
     ticsx(&r, fx.buyer, "cert", "verify", CERT_NO, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "valid on");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "valid on");
     ct_result_free(&r);
     /* Another home that pinned nobody does not take the body's word. */
     ticsx(&r, fx.supplier, "cert", "verify", CERT_NO, NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "not_accredited");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "not_accredited");
     ct_result_free(&r);
 }
 
@@ -235,42 +197,42 @@ test_answer_fetch_verify(void **state)
     (void)state;
 
     ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUPPLIER, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     memcpy(fx.request, r.out, 64);
     ct_result_free(&r);
 
     /* The XLSX template, and an answer sheet filled in and read back. */
     snprintf(tmpl, sizeof tmpl, "%s/template.xlsx", fx.root);
     ticsx(&r, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl, NULL);
-    expect_status(&r, 0);
-    expect_text(r.err, "wrote");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "wrote");
     ct_result_free(&r);
     snprintf(path, sizeof path, "%s/answers.xlsx", fx.root);
     write_answers_xlsx(path);
     /* A certificate the supplier does not hold cannot be referenced. */
     ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, "--certificate", "JQ-NONE", NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "no certificate JQ-NONE");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "no certificate JQ-NONE");
     ct_result_free(&r);
     ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    expect_status(&r, 0);
-    expect_text(r.err, "references TICS certificate " CERT_NO);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "references TICS certificate " CERT_NO);
     memcpy(fx.assessment, r.out, 64);
     ct_result_free(&r);
 
     ticsx(&r, fx.buyer, "fetch", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "fetched 1 assessment (1 new)");
-    expect_text(r.out, "1 certificate");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "fetched 1 assessment (1 new)");
+    ct_expect_text(r.out, "1 certificate");
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "verify", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "certificate valid");
-    expect_text(r.out, CERT_NO);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "certificate valid");
+    ct_expect_text(r.out, CERT_NO);
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "--json", "verify", NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     cert = json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "certificate");
     assert_string_equal(json_string_value(json_object_get(cert, "number")), CERT_NO);
     assert_string_equal(json_string_value(json_object_get(json_object_get(cert, "now"), "status")),
@@ -280,9 +242,9 @@ test_answer_fetch_verify(void **state)
     json_decref(j);
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "report", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "CERT");
-    expect_text(r.out, "valid");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "CERT");
+    ct_expect_text(r.out, "valid");
     ct_result_free(&r);
 }
 
@@ -295,55 +257,55 @@ test_revoked(void **state)
 
     /* Only the issuer records events. */
     ticsx(&r, fx.supplier, "cert", "revoke", CERT_NO, NULL);
-    expect_status(&r, 1);
-    expect_text(r.err, "only its issuer");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "only its issuer");
     ct_result_free(&r);
     ticsx(&r, fx.body, "cert", "reinstate", CERT_NO, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "not suspended");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "not suspended");
     ct_result_free(&r);
     ticsx(&r, fx.body, "cert", "report", CERT_NO, NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.body, "cert", "revoke", CERT_NO, "--note", "rules not followed", NULL);
-    expect_status(&r, 0);
-    expect_text(r.err, "revoked");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "revoked");
     ct_result_free(&r);
     ticsx(&r, fx.body, "cert", "suspend", CERT_NO, NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "is revoked");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "is revoked");
     ct_result_free(&r);
 
     ticsx(&r, fx.buyer, "fetch", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "verify", NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "certificate revoked");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "certificate revoked");
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "--json", "report", NULL);
-    expect_status(&r, 0);
-    j = parse_json(r.out);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
     cert = json_object_get(json_array_get(json_object_get(j, "suppliers"), 0), "certificate");
     assert_string_equal(json_string_value(json_object_get(json_object_get(cert, "now"), "status")),
                         "revoked");
-    expect_text(json_string_value(json_object_get(json_object_get(cert, "now"), "reason")),
+    ct_expect_text(json_string_value(json_object_get(json_object_get(cert, "now"), "reason")),
                 "rules not followed");
     json_decref(j);
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "cert", "verify", CERT_NO, NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "revoked");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "revoked");
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "cert", "show", CERT_NO, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "annual report");
-    expect_text(r.out, "revoked: rules not followed");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "annual report");
+    ct_expect_text(r.out, "revoked: rules not followed");
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "cert", "list", "--holder", SUPPLIER, NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, CERT_NO);
-    expect_text(r.out, "revoked");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, CERT_NO);
+    ct_expect_text(r.out, "revoked");
     ct_result_free(&r);
 }
 
@@ -355,21 +317,21 @@ test_withdraw_and_import(void **state)
     (void)state;
 
     ticsx(&r, fx.meti, "accredit", "--body", BODY, "--withdraw", "--until", "2036-01-01", NULL);
-    expect_status(&r, 2);
-    expect_text(r.err, "after the end of the current accreditation");
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "after the end of the current accreditation");
     ct_result_free(&r);
     ticsx(&r, fx.meti, "accredit", "--body", BODY, "--withdraw", NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     /* A certificate issued from now on is refused; the revoked one stays revoked. */
     ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", "JQ-LATE", "--scope",
           "全社", "--sector", "manufacturing", "--criteria", "2024", "--issued", "2099-01-01",
           NULL);
-    expect_status(&r, 0);
+    ct_expect_status(&r, 0);
     ct_result_free(&r);
     ticsx(&r, fx.buyer, "cert", "verify", "JQ-LATE", "--at", "2099-02-01", NULL);
-    expect_status(&r, 1);
-    expect_text(r.out, "was not accredited when");
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "was not accredited when");
     ct_result_free(&r);
 
     /* A check sheet, imported and published; then usable by name. */
@@ -380,12 +342,12 @@ test_withdraw_and_import(void **state)
                          "G-2,ガバナンス,2,年1回見直す,Reviewed yearly,2\r\n");
     ticsx(&r, fx.buyer, "questionnaire", "import", sheet, "--id", "buyer-sheet", "--version", "1",
           "--out", out, "--publish", NULL);
-    expect_status(&r, 0);
-    expect_text(r.err, "signed and published");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "signed and published");
     ct_result_free(&r);
     ticsx(&r, fx.supplier, "questionnaire", "list", NULL);
-    expect_status(&r, 0);
-    expect_text(r.out, "buyer-sheet v1");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "buyer-sheet v1");
     ct_result_free(&r);
 }
 

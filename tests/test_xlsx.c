@@ -4,6 +4,7 @@
  * inline and rich-text strings and Japanese phonetic guides, a bad row named by row number and
  * item, and what the reader refuses: a zip bomb, too many entries, a DTD, a non-workbook. */
 #include "client_testutil.h"
+#include "hub_testutil.h"
 #include "tx_answers.h"
 #include "tx_error.h"
 #include "tx_msg.h"
@@ -46,7 +47,7 @@ teardown(void **state)
     fixture *f = *state;
 
     tx_free(f->q);
-    ct_rmtree(f->dir);
+    th_rmtree(f->dir);
     free(f->dir);
     free(f);
     return 0;
