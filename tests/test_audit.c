@@ -335,6 +335,27 @@ test_receipts_and_requests(void **state)
         assert_int_equal(tx_receipt_check(r, first, first_len, key, c), TX_OK);
         tx_free(r);
     }
+    /* A member cannot slip a checkpoint of its own into the log, even one it signed well. */
+    {
+        Ticsx__V1__Checkpoint forged = TICSX__V1__CHECKPOINT__INIT;
+        uint8_t fake_root[32] = {0};
+        uint8_t *ck;
+        size_t ck_len;
+        tx_reply_pb *r;
+
+        forged.size = 1000;
+        forged.root.data = fake_root;
+        forged.root.len = sizeof fake_root;
+        forged.time = 1;
+        assert_int_equal(tx_envelope_sign_msg(fx.pub, TX_KIND_CHECKPOINT, &forged.base, &ck,
+                                              &ck_len),
+                         TX_OK);
+        r = th_submit(c, ck, ck_len);
+        assert_int_equal(r->status, TICSX__V1__STATUS__FORBIDDEN);
+        assert_non_null(strstr(r->message, "checkpoints are signed by the hub"));
+        tx_free(r);
+        free(ck);
+    }
 
     /* The latest checkpoint; the leaf hashes rebuild its root. */
     assert_int_equal(tx_log_checkpoint(c, key, &cp), TX_OK);
