@@ -33,6 +33,14 @@ int tx_cli_open(const tx_cli *g, tx_client **out);
 /* Handles -J/-q; TX_ERR_USAGE with a message for anything else. */
 int tx_cli_common_opt(tx_cli *g, int opt, const char *command);
 
+/* Parses s as YYYY-MM-DD into *out; TX_ERR_USAGE naming the option `opt` when it is not one. */
+int tx_cli_parse_date(const char *opt, const char *s, int64_t *out);
+
+/* Splits NAME[,NAME...] (the value of --to) into names appended to names[*n], skipping leading
+ * blanks and empty entries; pointers into `s`, which is modified. TX_ERR_USAGE, "--to: at most
+ * MAX WHAT", past max names. */
+int tx_cli_split_names(char *s, const char **names, size_t *n, size_t max, const char *what);
+
 /* Opens `path` for writing through a temporary beside it, renamed into place by
  * tx_cli_commit_out. Refuses to overwrite when !replace. NULL path: stdout. */
 int tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n);
@@ -49,6 +57,14 @@ int tx_cmd_answer(tx_cli *g, int argc, char **argv);
 int tx_cmd_grant(tx_cli *g, int argc, char **argv);
 int tx_cmd_revoke(tx_cli *g, int argc, char **argv);
 int tx_cmd_watch(tx_cli *g, int argc, char **argv);
+int tx_cmd_forward(tx_cli *g, int argc, char **argv);
+
+/* After an answer (cmd_tiers.c): with also_grant_origin, grants the assessment to the original
+ * buyer of a forwarded request (TX_ERR_USAGE when it was not forwarded); then adds "depth",
+ * "origin_buyer" and "origin_granted" to j, or (j NULL) hints on standard error to forward a
+ * request asking for more tiers and to share with the original buyer. */
+int tx_cli_answer_tiers(tx_cli *g, tx_client *c, const tx_answer_result *res,
+                        int also_grant_origin, json_t *j);
 
 /* `answer REQUEST --reuse ASSESSMENT` (cmd_share.c). */
 int tx_cli_answer_reuse(tx_cli *g, const char *request, const char *assessment);

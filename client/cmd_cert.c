@@ -26,15 +26,6 @@ print_json(json_t *root)
     return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
 }
 
-static int
-parse_date(const char *opt, const char *s, int64_t *out)
-{
-    if (tx_parse_time(s, out) != TX_OK) {
-        return tx_fail(TX_ERR_USAGE, "%s %s: give a date as YYYY-MM-DD", opt, s);
-    }
-    return TX_OK;
-}
-
 static const char *
 day(char buf[16], int64_t t)
 {
@@ -168,10 +159,10 @@ tx_cmd_accredit(tx_cli *g, int argc, char **argv)
             a.scopes = optarg;
             break;
         case 'F':
-            rc = parse_date("--from", optarg, &a.from);
+            rc = tx_cli_parse_date("--from", optarg, &a.from);
             break;
         case 'U':
-            rc = parse_date("--until", optarg, &a.until);
+            rc = tx_cli_parse_date("--until", optarg, &a.until);
             break;
         case 'W':
             a.withdraw = 1;
@@ -498,16 +489,16 @@ tx_cmd_cert(tx_cli *g, int argc, char **argv)
             }
             break;
         case 'i':
-            rc = parse_date("--issued", optarg, &o.issued);
+            rc = tx_cli_parse_date("--issued", optarg, &o.issued);
             break;
         case 'e':
-            rc = parse_date("--expires", optarg, &o.expires);
+            rc = tx_cli_parse_date("--expires", optarg, &o.expires);
             break;
         case 'd':
-            rc = parse_date("--date", optarg, &o.date);
+            rc = tx_cli_parse_date("--date", optarg, &o.date);
             break;
         case 'a':
-            rc = parse_date("--at", optarg, &o.at);
+            rc = tx_cli_parse_date("--at", optarg, &o.at);
             break;
         case 'N':
             o.note = optarg;

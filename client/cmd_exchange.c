@@ -6,8 +6,10 @@
 #include "tx_fetch.h"
 #include "tx_inbox.h"
 #include "tx_msg.h"
+#include "tx_render.h"
 #include "tx_report.h"
 #include "tx_request.h"
+#include "tx_tree.h"
 #include "tx_util.h"
 #include "tx_verify.h"
 
@@ -18,37 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_TO 1000
-
-static int
-parse_date(const char *opt, const char *s, int64_t *out)
-{
-    if (tx_parse_time(s, out) != TX_OK) {
-        return tx_fail(TX_ERR_USAGE, "%s %s: give a date as YYYY-MM-DD", opt, s);
-    }
-    return TX_OK;
-}
-
-/* Splits ORG[,ORG...] into names (pointers into `s`, which is modified). */
-static int
-split_to(char *s, const char **to, size_t *n)
-{
-    for (char *save = NULL, *tok = strtok_r(s, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ') {
-            tok++;
-        }
-        if (*tok == 0) {
-            continue;
-        }
-        if (*n >= MAX_TO) {
-            return tx_fail(TX_ERR_USAGE, "--to: at most %d suppliers per request", MAX_TO);
-        }
-        to[(*n)++] = tok;
-    }
-    return TX_OK;
-}
 
 int
 tx_cmd_request(tx_cli *g, int argc, char **argv)
@@ -78,10 +52,10 @@ tx_cmd_request(tx_cli *g, int argc, char **argv)
             a.questionnaire = optarg;
             break;
         case 'T':
-            rc = split_to(optarg, to, &a.n_to);
+            rc = tx_cli_split_names(optarg, to, &a.n_to, MAX_TO, "suppliers per request");
             break;
         case 'D':
-            rc = parse_date("--due", optarg, &a.due);
+            rc = tx_cli_parse_date("--due", optarg, &a.due);
             break;
         case 'd':
             errno = 0;
@@ -168,6 +142,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                                          {"reuse", required_argument, NULL, 'R'},
                                          {"supersedes", required_argument, NULL, 'S'},
                                          {"no-regrant", no_argument, NULL, 'N'},
+                                         {"also-grant-origin", no_argument, NULL, 'O'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *reuse = NULL;
@@ -175,7 +150,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     tx_answer_result res;
     tx_client *c = NULL;
     char hex[2 * TX_ID_LEN + 1], grant[2 * TX_ID_LEN + 1], d1[16], d2[16];
-    int opt, rc = TX_OK;
+    int opt, rc = TX_OK, also_grant_origin = 0;
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (opt) {
@@ -183,10 +158,10 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
             a.file = optarg;
             break;
         case 'v':
-            rc = parse_date("--valid-until", optarg, &a.valid_until);
+            rc = tx_cli_parse_date("--valid-until", optarg, &a.valid_until);
             break;
         case 'a':
-            rc = parse_date("--as-of", optarg, &a.as_of);
+            rc = tx_cli_parse_date("--as-of", optarg, &a.as_of);
             break;
         case 'm':
             a.allow_missing = 1;
@@ -203,6 +178,9 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
         case 'N':
             a.no_regrant = 1;
             break;
+        case 'O':
+            also_grant_origin = a.need_forwarded = 1;
+            break;
         default:
             rc = tx_cli_common_opt(g, opt, "answer");
         }
@@ -212,7 +190,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     }
     if (reuse != NULL) {
         if (a.file != NULL || a.supersedes != NULL || a.no_regrant || a.valid_until || a.as_of ||
-            a.allow_missing || a.certificate != NULL || optind + 1 != argc) {
+            a.allow_missing || a.certificate != NULL || also_grant_origin || optind + 1 != argc) {
             return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --reuse ASSESSMENT (the "
                                          "assessment is shared as it is: no other options)");
         }
@@ -244,6 +222,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                                                                 res.certificate_number)
                                                     : json_null());
             tx_answer_share_json(j, &res);
+            rc = tx_cli_answer_tiers(g, c, &res, also_grant_origin, j);
             json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
             fputc('\n', stdout);
             json_decref(j);
@@ -261,6 +240,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                 }
                 tx_answer_share_note(stderr, &res);
             }
+            rc = tx_cli_answer_tiers(g, c, &res, also_grant_origin, NULL);
         }
     }
     tx_client_destroy(&c);
@@ -327,29 +307,74 @@ tx_cmd_verify(tx_cli *g, int argc, char **argv)
     return rc;
 }
 
+/* XLSX goes through a temporary beside `out`, linked into place (renamed with --force) so that
+ * an existing file is never replaced by surprise. */
+static int
+report_xlsx(const char *out, int force, const tx_verdicts *vs, const tx_report_tree_opts *t,
+            int ja)
+{
+    char tmp[PATH_MAX];
+    int rc;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid()) >= (int)sizeof tmp) {
+        return tx_fail(TX_ERR_USAGE, "path too long: %s", out);
+    }
+    rc = tx_render_report(NULL, tmp, vs, t, TX_REPORT_XLSX, ja);
+    if (rc == TX_OK && (force ? rename(tmp, out) : link(tmp, out)) != 0) {
+        rc = errno == EEXIST ? tx_fail(TX_ERR_EXISTS, "%s exists: remove it or add --force", out)
+                             : tx_fail(TX_ERR_IO, "cannot write %s: %s", out, strerror(errno));
+    }
+    unlink(tmp);
+    return rc;
+}
+
 int
 tx_cmd_report(tx_cli *g, int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                          {"out", required_argument, NULL, 'o'},
+                                         {"depth", required_argument, NULL, 'd'},
+                                         {"current-days", required_argument, NULL, 'C'},
+                                         {"force", no_argument, NULL, 'F'},
+                                         {"lang", required_argument, NULL, 'l'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL;
     tx_client *c = NULL;
     tx_verdicts vs = {0};
+    tx_report_tree_opts tree = {0};
+    tx_orgs orgs = {0};
+    uint8_t(*roots)[TX_KEY_LEN] = NULL;
+    unsigned depth = 0, req_depth = 1;
     char tmp[PATH_MAX];
     FILE *f = NULL;
-    int opt, rc = TX_OK;
+    int opt, rc = TX_OK, format = g->json ? TX_REPORT_JSON : TX_REPORT_TABLE, force = 0;
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        if (opt == 'f') {
-            if (strcmp(optarg, "json") == 0) {
-                g->json = 1;
-            } else if (strcmp(optarg, "table") == 0) {
-                g->json = 0;
+        if (opt == 'd' || opt == 'C') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg == 0 || *end != 0 || v < 1 ||
+                v > (opt == 'd' ? TX_TREE_MAX_DEPTH : 36500)) {
+                rc = tx_fail(TX_ERR_USAGE, "%s %s: give a number from 1 to %d",
+                             opt == 'd' ? "--depth" : "--current-days", optarg,
+                             opt == 'd' ? TX_TREE_MAX_DEPTH : 36500);
+            } else if (opt == 'd') {
+                depth = (unsigned)v;
             } else {
-                rc = tx_fail(TX_ERR_USAGE, "--format %s: use table or json", optarg);
+                tree.current_days = (unsigned)v;
             }
+        } else if (opt == 'f') {
+            rc = tx_render_format(optarg, &format);
+        } else if (opt == 'F') {
+            force = 1;
+        } else if (opt == 'l') {
+            if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
+                rc = tx_fail(TX_ERR_USAGE, "--lang %s: use ja or en", optarg);
+            }
+            g->ja = strcmp(optarg, "ja") == 0;
+        } else if (opt == 'J') {
+            format = TX_REPORT_JSON;
         } else if (opt == 'o') {
             out = optarg;
         } else {
@@ -357,14 +382,35 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
         }
     }
     if (rc == TX_OK && optind < argc) {
-        rc = tx_fail(TX_ERR_USAGE, "usage: ticsx report [--format table|json] [--out FILE]");
+        rc = tx_fail(TX_ERR_USAGE, "usage: ticsx report [--format table|json|csv|html|oscal|xlsx] "
+                                   "[--out FILE [--force]] [--lang ja|en] [--depth N] "
+                                   "[--current-days N]");
     }
+    if (rc == TX_OK && format == TX_REPORT_XLSX && (out == NULL || strcmp(out, "-") == 0)) {
+        rc = tx_fail(TX_ERR_USAGE, "--format xlsx needs --out FILE.xlsx");
+    }
+    if (rc == TX_OK && out != NULL && strcmp(out, "-") != 0 && !force && access(out, F_OK) == 0) {
+        rc = tx_fail(TX_ERR_EXISTS, "%s exists: remove it, choose another --out or add --force",
+                     out);
+    }
+    /* The tree starts at the suppliers of this organisation's own requests and goes as deep
+     * as the deepest of them asks, unless --depth says otherwise. */
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
         (rc = tx_verify_all(tx_client_home(c), NULL, &vs)) == TX_OK &&
-        (rc = tx_cli_open_out(out, 1, &f, tmp, sizeof tmp)) == TX_OK) {
-        rc = tx_report_write(f, &vs, g->json, g->ja);
-        rc = tx_cli_commit_out(out, f, tmp, rc);
+        (rc = tx_tree_roots(tx_client_home(c), &roots, &tree.n_roots, &req_depth)) == TX_OK &&
+        (format == TX_REPORT_XLSX || (rc = tx_cli_open_out(out, force, &f, tmp, sizeof tmp)) == TX_OK)) {
+        tree.roots = (const uint8_t(*)[TX_KEY_LEN])roots;
+        tree.orgs = tx_orgs_from_cache(tx_client_home(c), &orgs) == TX_OK ? &orgs : NULL;
+        tree.depth = depth ? depth : req_depth;
+        if (format == TX_REPORT_XLSX) {
+            rc = report_xlsx(out, force, &vs, &tree, g->ja);
+        } else {
+            rc = tx_render_report(f, NULL, &vs, &tree, format, g->ja);
+            rc = tx_cli_commit_out(out, f, tmp, rc);
+        }
     }
+    free(roots);
+    tx_orgs_free(&orgs);
     tx_verdicts_free(&vs);
     tx_client_destroy(&c);
     return rc;

@@ -20,26 +20,6 @@
 #define MAX_TO 1000
 #define DAY 86400
 
-/* Splits BUYER[,BUYER...] into names (pointers into `s`, which is modified). */
-static int
-split_names(char *s, const char **to, size_t *n)
-{
-    for (char *save = NULL, *tok = strtok_r(s, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ') {
-            tok++;
-        }
-        if (*tok == 0) {
-            continue;
-        }
-        if (*n >= MAX_TO) {
-            return tx_fail(TX_ERR_USAGE, "--to: at most %d buyers at once", MAX_TO);
-        }
-        to[(*n)++] = tok;
-    }
-    return TX_OK;
-}
-
 static json_t *
 hex_json(const uint8_t *b, size_t len)
 {
@@ -97,7 +77,7 @@ tx_cmd_grant(tx_cli *g, int argc, char **argv)
     a.to = to;
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'T') {
-            rc = split_names(optarg, to, &a.n_to);
+            rc = tx_cli_split_names(optarg, to, &a.n_to, MAX_TO, "buyers at once");
         } else if (opt == 'U') {
             /* Through the end of that day (UTC). */
             if (tx_parse_time(optarg, &a.until) != TX_OK) {

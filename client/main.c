@@ -6,6 +6,7 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_msg.h"
+#include "tx_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,11 +53,15 @@ static const char usage_text[] =
     "         [--certificate CERT|none] [--supersedes ASSESSMENT [--no-regrant]]\n"
     "                                              sign, seal and grant; prints the assessment id\n"
     "  answer REQUEST --reuse ASSESSMENT           answer with an assessment already written\n"
+    "  forward REQUEST [--to ORG[,ORG...]]         pass a request asking for more tiers on to\n"
+    "                                              your suppliers, on behalf of its buyer\n"
     "  grant ASSESSMENT --to BUYER[,BUYER...] [--until DATE]   share it with more buyers\n"
     "  revoke ASSESSMENT --from BUYER              withdraw a buyer's grant\n"
     "  fetch                                       download what was granted to you\n"
     "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
-    "  report [--format table|json] [--out FILE]   one row per supplier with area scores\n"
+    "  report [--format table|json|csv|html|oscal|xlsx] [--out FILE [--force]] [--lang ja|en]\n"
+    "         [--depth N] [--current-days N]   one row per supplier with area scores, and the\n"
+    "                                          supply tree with roll-ups per tier\n"
     "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
     "  accredit --body ORG --scope all|SECTOR[,SECTOR...] --from DATE --until DATE [--note T]\n"
     "  accredit --body ORG --withdraw [--until DATE]   (accreditor) accredit or withdraw a body\n"
@@ -101,6 +106,34 @@ tx_cli_common_opt(tx_cli *g, int opt, const char *command)
                        "before the command; see ticsx --help)",
                        command);
     }
+}
+
+int
+tx_cli_parse_date(const char *opt, const char *s, int64_t *out)
+{
+    if (tx_parse_time(s, out) != TX_OK) {
+        return tx_fail(TX_ERR_USAGE, "%s %s: give a date as YYYY-MM-DD", opt, s);
+    }
+    return TX_OK;
+}
+
+int
+tx_cli_split_names(char *s, const char **names, size_t *n, size_t max, const char *what)
+{
+    for (char *save = NULL, *tok = strtok_r(s, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') {
+            tok++;
+        }
+        if (*tok == 0) {
+            continue;
+        }
+        if (*n >= max) {
+            return tx_fail(TX_ERR_USAGE, "--to: at most %zu %s", max, what);
+        }
+        names[(*n)++] = tok;
+    }
+    return TX_OK;
 }
 
 int
@@ -194,6 +227,7 @@ static const struct {
     {"fetch", tx_cmd_fetch},
     {"verify", tx_cmd_verify},
     {"report", tx_cmd_report},
+    {"forward", tx_cmd_forward},
     {"trust", tx_cmd_trust},
     {"accredit", tx_cmd_accredit},
     {"cert", tx_cmd_cert},

@@ -192,11 +192,12 @@ sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
             tx_unhex(v[i]->key.data, TX_KEY_LEN, in->key) == TX_OK) {
             continue;
         }
-        if ((strncmp(in->key, "SHA256:", 7) != 0 && strlen(in->key) != 16) ||
-            tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
+        /* Also the legal name of an enrolled organisation (unique among profiles). */
+        if (tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
+            tx_fail_clear();
             return tx_fail(TX_ERR_MALFORMED,
                            "%s suppliers[%zu] (%s): key \"%.80s\" is neither 64 hex digits nor "
-                           "the fingerprint or key id of an enrolled organisation",
+                           "the fingerprint, key id or legal name of an enrolled organisation",
                            file, i, in->name, in->key);
         }
         memcpy(v[i]->key.data, o->key, TX_KEY_LEN);
@@ -268,6 +269,18 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     }
     req = (const tx_request_pb *)request.msg;
     memcpy(out->request, request.id, TX_ID_LEN);
+    out->depth = req->depth;
+    if (req->on_behalf_of.len == TX_ID_LEN && req->origin_buyer.len == TX_KEY_LEN) {
+        out->forwarded = 1;
+        memcpy(out->origin, req->origin_buyer.data, TX_KEY_LEN);
+        memcpy(out->on_behalf_of, req->on_behalf_of.data, TX_ID_LEN);
+    } else if (args->need_forwarded) {
+        rc = tx_fail(TX_ERR_USAGE,
+                     "--also-grant-origin: request %.12s was not forwarded on anyone's behalf "
+                     "(answering grants its requester)",
+                     args->request);
+        goto out;
+    }
     if (!names_me(req, me->pub.sign)) {
         rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
                      args->request);

@@ -20,6 +20,8 @@ typedef struct {
                                 that the new one replaces (SealedAssessment.supersedes) */
     int no_regrant;          /* with supersedes: do not grant the new one to the old one's
                                 current grantees */
+    int need_forwarded;      /* refuse (TX_ERR_USAGE, nothing signed) unless the request was
+                                forwarded on behalf of an original buyer */
 } tx_answer_args;
 
 typedef struct {
@@ -39,6 +41,10 @@ typedef struct {
                                        organisation for the same questionnaire, not superseded */
     uint8_t older[TX_ID_LEN];
     size_t n_suppliers;             /* sub-suppliers listed (inside the encrypted assessment) */
+    uint32_t depth;                 /* tiers the request asks for (> 1: forward it) */
+    int forwarded;                  /* the request was forwarded on behalf of `origin` */
+    uint8_t origin[TX_KEY_LEN];     /* the original buyer */
+    uint8_t on_behalf_of[TX_ID_LEN]; /* the original request */
 } tx_answer_result;
 
 /* Finds a request visible to this organisation by id or unique prefix, verifying it; when

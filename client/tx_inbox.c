@@ -80,6 +80,14 @@ tx_inbox_entry_from(const tx_rec *r, const uint8_t me[TX_KEY_LEN], const tx_orgs
         }
         e->due = req->due;
         e->depth = req->depth;
+        if (req->on_behalf_of.len == TX_ID_LEN && req->origin_buyer.len == TX_KEY_LEN) {
+            const tx_org *o = tx_orgs_by_key(orgs, req->origin_buyer.data);
+            e->forwarded = 1;
+            memcpy(e->on_behalf_of, req->on_behalf_of.data, TX_ID_LEN);
+            memcpy(e->origin, req->origin_buyer.data, TX_KEY_LEN);
+            snprintf(e->origin_name, sizeof e->origin_name, "%s", o != NULL ? o->name : "");
+            tx_fingerprint(e->origin, e->origin_fp);
+        }
         e->note = strdup(req->note);
         if (e->note == NULL) {
             return TX_ERR_NOMEM;
@@ -236,6 +244,12 @@ entry_json(const tx_inbox_entry *e, int with_kind)
                       e->questionnaire_name, "due", date_json(e->due), "depth",
                       (json_int_t)e->depth, "note", e->note != NULL ? e->note : "", "answered",
                       e->answered, "assessment", e->answered ? hex_json(e->answer) : json_null());
+        json_object_set_new(o, "on_behalf_of",
+                            e->forwarded
+                                ? json_pack("{s:o,s:s,s:s,s:o}", "request",
+                                            hex_json(e->on_behalf_of), "name", e->origin_name,
+                                            "fingerprint", e->origin_fp, "key", hex_json(e->origin))
+                                : json_null());
     } else if (e->kind == TX_KIND_GRANT) {
         o = json_pack(
             "{s:o,s:I,s:b,s:o,s:o,s:o,s:o}", "id", hex_json(e->id), "index", (json_int_t)e->index,
@@ -315,6 +329,16 @@ print_requests(FILE *f, const tx_inbox *in, int quiet, int *sections)
         fputs("  ", f);
         tx_put_cell(f, e->questionnaire_name[0] ? e->questionnaire_name : rq, 18);
         fprintf(f, "  %-10s  %s\n", due, e->answered ? "answered" : "open");
+        if (e->forwarded) {
+            char ob[2 * TX_ID_LEN + 1];
+            tx_hex(ob, e->on_behalf_of, TX_ID_LEN);
+            fprintf(f, "              on behalf of %.120s (request %.12s), %u tier%s\n",
+                    e->origin_name[0] ? e->origin_name : e->origin_fp, ob, e->depth,
+                    e->depth == 1 ? "" : "s");
+        } else if (e->depth > 1) {
+            fprintf(f, "              asks for %u tiers: answer, then ticsx forward %.12s\n",
+                    e->depth, hex);
+        }
         if (e->note != NULL && e->note[0]) {
             fprintf(f, "              note: %.200s\n", e->note);
         }

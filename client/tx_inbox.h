@@ -23,6 +23,11 @@ typedef struct {
     int64_t due;
     uint32_t depth;
     char *note;
+    int forwarded;                 /* sent on behalf of an original buyer */
+    uint8_t on_behalf_of[TX_ID_LEN];
+    uint8_t origin[TX_KEY_LEN];
+    char origin_name[TX_NAME_MAX]; /* "" without a profile */
+    char origin_fp[TX_FP_LEN];
     int answered;
     uint8_t answer[TX_ID_LEN]; /* the assessment granted for it, when answered */
     /* grants and revocations */

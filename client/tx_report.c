@@ -1,10 +1,12 @@
 /* Supplier report: choose one assessment per supplier, score it, print a table or JSON. */
 #include "tx_report.h"
+#include "tx_report_rows.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
+#include "tx_render_items.h"
 #include "tx_score.h"
 #include "tx_util.h"
 
@@ -15,11 +17,7 @@
 
 #define WIDTH 80
 
-typedef struct {
-    const tx_verdict *v;
-    int scored; /* verified or expired: the answers were checked and are shown */
-    tx_score score;
-} row;
+typedef tx_report_row row;
 
 static int
 readable(const tx_verdict *v)
@@ -192,6 +190,7 @@ row_json(const row *r)
         json_object_set_new(o, "level_achieved", json_null());
         json_object_set_new(o, "unanswered", json_null());
         json_object_set_new(o, "unanswered_items", missing);
+        json_object_set_new(o, "items", json_array());
         return o;
     }
     for (size_t a = 0; a < r->score.n_areas; a++) {
@@ -225,11 +224,13 @@ row_json(const row *r)
     json_object_set_new(o, "level_achieved", json_integer(r->score.level_achieved));
     json_object_set_new(o, "unanswered", json_integer((json_int_t)r->score.n_unanswered));
     json_object_set_new(o, "unanswered_items", missing);
+    json_object_set_new(o, "items",
+                        tx_render_items_json(v->q, v->inner->answers, v->inner->n_answers));
     return o;
 }
 
 static int
-write_json(FILE *f, const row *rows, size_t n)
+write_json(FILE *f, const row *rows, size_t n, const tx_verdicts *vs, const tx_report_tree_opts *t)
 {
     json_t *arr = json_array();
     json_t *root = json_pack("{s:o,s:o}", "generated", date_json(tx_now()), "suppliers", arr);
@@ -237,6 +238,10 @@ write_json(FILE *f, const row *rows, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(arr, row_json(&rows[i]));
+    }
+    if (t != NULL && (rc = tx_report_tree_json(root, vs, t)) != TX_OK) {
+        json_decref(root);
+        return rc;
     }
     /* Six significant digits print rounded scores as written: 83.3, not 83.299999999999997. */
     rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
@@ -452,6 +457,30 @@ write_table(FILE *f, const row *rows, size_t n, int ja)
 int
 tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja)
 {
+    return tx_report_write_tree(f, vs, NULL, json, ja);
+}
+
+int
+tx_report_rows(const tx_verdicts *vs, tx_report_row **out, size_t *n)
+{
+    return pick_rows(vs, out, n);
+}
+
+void
+tx_report_rows_free(tx_report_row *rows, size_t n)
+{
+    free_rows(rows, n);
+}
+
+json_t *
+tx_report_row_json(const tx_report_row *r)
+{
+    return row_json(r);
+}
+
+int
+tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int json, int ja)
+{
     row *rows;
     size_t n;
     int rc = pick_rows(vs, &rows, &n);
@@ -459,7 +488,10 @@ tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja)
     if (rc != TX_OK) {
         return rc;
     }
-    rc = json ? write_json(f, rows, n) : write_table(f, rows, n, ja);
+    rc = json ? write_json(f, rows, n, vs, t) : write_table(f, rows, n, ja);
+    if (rc == TX_OK && !json && t != NULL) {
+        rc = tx_report_tree_table(f, vs, t, ja);
+    }
     free_rows(rows, n);
     if (rc == TX_OK && ferror(f)) {
         rc = tx_fail(TX_ERR_IO, "cannot write the report");

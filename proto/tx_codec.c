@@ -501,7 +501,8 @@ check_payload(int kind, ProtobufCMessage *m)
     case TX_KIND_REQUEST: {
         tx_request_pb *r = (tx_request_pb *)m;
         return meta_ok(r->meta) && r->questionnaire.len == TX_ID_LEN && r->n_suppliers > 0 &&
-               ids_ok(r->suppliers, r->n_suppliers, 0) && ids_ok(&r->on_behalf_of, 1, 1);
+               ids_ok(r->suppliers, r->n_suppliers, 0) && ids_ok(&r->on_behalf_of, 1, 1) &&
+               ids_ok(&r->origin_buyer, 1, 1);
     }
     case TX_KIND_ASSESSMENT: {
         tx_sealed_pb *s = (tx_sealed_pb *)m;

@@ -1,0 +1,133 @@
+/* The report as CSV for spreadsheets: RFC 4180 (every field quoted, CRLF), UTF-8 with a BOM so
+ * that Excel reads Japanese, one row per supplier (per node of the supply tree when the report
+ * has one, with its tier, answer state, what it supplies and its flags) and per-area scores. */
+#include "tx_render.h"
+
+#include "tx_error.h"
+#include "tx_msg.h"
+
+#include <string.h>
+
+/* A field; text from outside (names, reasons) that a spreadsheet would take for a formula
+ * starts with a single quote instead. */
+static void
+put_field(FILE *f, const char *s, int outside, int first)
+{
+    fputs(first ? "\"" : ",\"", f);
+    if (outside && s[0] != 0 && strchr("=+-@\t\r", s[0]) != NULL) {
+        fputc('\'', f);
+    }
+    for (; *s; s++) {
+        if (*s == '"') {
+            fputc('"', f);
+        }
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void
+put_number(FILE *f, const json_t *n)
+{
+    char buf[32] = "";
+
+    if (json_is_integer(n)) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(n));
+    } else if (json_is_number(n)) {
+        snprintf(buf, sizeof buf, "%.1f", json_number_value(n));
+    }
+    put_field(f, buf, 0, 0);
+}
+
+int
+tx_render_csv(FILE *f, const json_t *doc, int ja)
+{
+    static const char *const head[][2] = {
+        {"supplier", "サプライヤ"},
+        {"fingerprint", "フィンガープリント"},
+        {"status", "検証"},
+        {"reason", "理由"},
+        {"questionnaire", "質問票"},
+        {"as_of", "評価基準日"},
+        {"valid_until", "有効期限"},
+        {"certificate_status", "認証状態"},
+        {"certificate_number", "認証番号"},
+        {"certificate_issuer", "認証機関"},
+        {"overall", "総合"},
+        {"level_achieved", "達成レベル"},
+        {"unanswered", "未回答"},
+    };
+    const json_t *sups = tx_render_rows(doc);
+    json_t *areas = tx_render_area_union(doc);
+    size_t n_areas = json_array_size(areas);
+    int tree = sups == json_object_get(doc, "nodes");
+    char buf[256];
+
+    fputs("\xEF\xBB\xBF", f);
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+        put_field(f, head[i][ja ? 1 : 0], 0, i == 0);
+    }
+    if (tree) {
+        put_field(f, ja ? "階層" : "tier", 0, 0);
+        put_field(f, ja ? "回答状況" : "answer_state", 0, 0);
+        put_field(f, ja ? "供給品" : "supplies", 0, 0);
+        put_field(f, ja ? "注記" : "flags", 0, 0);
+    }
+    for (size_t a = 0; a < n_areas; a++) {
+        const json_t *area = json_array_get(areas, a);
+        snprintf(buf, sizeof buf, "%s %s", tx_render_str(area, "id"),
+                 tx_render_text(json_object_get(area, "name"), ja));
+        tx_render_utf8_fix(buf);
+        put_field(f, buf, 1, 0);
+    }
+    fputs("\r\n", f);
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *q = json_object_get(sup, "questionnaire");
+        const json_t *cert = json_object_get(sup, "certificate");
+        const char *cs = tx_render_cert_status(sup);
+
+        put_field(f, tx_render_str(sup, "name"), 1, 1);
+        put_field(f, tx_render_str(sup, "fingerprint"), 1, 0);
+        put_field(f, tx_render_status_label(tx_render_str(sup, "status"), ja), 0, 0);
+        put_field(f, tx_render_str(sup, "reason"), 1, 0);
+        buf[0] = 0;
+        if (json_is_object(q)) {
+            snprintf(buf, sizeof buf, "%s v%lld", tx_render_str(q, "id"),
+                     (long long)json_integer_value(json_object_get(q, "version")));
+            tx_render_utf8_fix(buf);
+        }
+        put_field(f, buf, 1, 0);
+        put_field(f, tx_render_str(sup, "as_of"), 0, 0);
+        put_field(f, tx_render_str(sup, "valid_until"), 0, 0);
+        put_field(f, cs[0] ? tx_render_cert_label(cs, ja) : "", 0, 0);
+        put_field(f, tx_render_str(cert, "number"), 1, 0);
+        put_field(f, tx_render_str(json_object_get(cert, "issuer"), "name"), 1, 0);
+        put_number(f, json_object_get(sup, "overall"));
+        put_number(f, json_object_get(sup, "level_achieved"));
+        put_number(f, json_object_get(sup, "unanswered"));
+        if (tree) {
+            const json_t *flags = json_object_get(sup, "flags");
+            size_t used = 0;
+            put_number(f, json_object_get(sup, "tier"));
+            put_field(f, tx_render_str(sup, "answer_state"), 0, 0);
+            put_field(f, tx_render_str(sup, "supplies"), 1, 0);
+            buf[0] = 0;
+            for (size_t k = 0; k < json_array_size(flags) && used < sizeof buf; k++) {
+                int w = snprintf(buf + used, sizeof buf - used, "%s%s", k ? " " : "",
+                                 json_string_value(json_array_get(flags, k)));
+                used += w > 0 ? (size_t)w : 0;
+            }
+            tx_render_utf8_fix(buf);
+            put_field(f, buf, 1, 0);
+        }
+        for (size_t a = 0; a < n_areas; a++) {
+            const json_t *mine =
+                tx_render_area_of(sup, tx_render_str(json_array_get(areas, a), "id"));
+            put_number(f, json_object_get(mine, "score"));
+        }
+        fputs("\r\n", f);
+    }
+    json_decref(areas);
+    return ferror(f) ? tx_fail(TX_ERR_IO, "cannot write the report") : TX_OK;
+}

@@ -1,0 +1,568 @@
+/* The report as one self-contained HTML page: inline CSS and inline SVG, no script, no URL of
+ * any kind (nothing is fetched when it is opened). Every string from the document is escaped. */
+#include "tx_render.h"
+
+#include "tx_error.h"
+#include "tx_msg.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RADAR_W 580
+#define RADAR_H 300
+#define RADAR_R 100.0
+#define PI 3.14159265358979323846
+
+/* Writes s with & < > " ' escaped: safe in text and in quoted attributes. */
+static void
+put_esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        case '/':
+            /* Never "//" in the page: nothing in it may read as a URL. */
+            fputs("&#47;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+static const char *
+label(const char *en, const char *ja, int ja_on)
+{
+    return ja_on ? ja : en;
+}
+
+static const char style[] =
+    "body{font-family:\"Noto Sans CJK JP\",\"Noto Sans JP\",\"Hiragino Sans\",\"Yu Gothic\","
+    "Meiryo,sans-serif;margin:24px;color:#1d2733;background:#fff}\n"
+    "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;"
+    "border-bottom:2px solid #d6dde6;padding-bottom:4px}\n"
+    ".meta{color:#5b6776;font-size:13px}\n"
+    "table{border-collapse:collapse;font-size:13px}"
+    "th,td{border:1px solid #c9d2dc;padding:4px 8px;text-align:left;vertical-align:top}\n"
+    "th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "td.heat{text-align:center;min-width:44px;font-weight:600}.nw{white-space:nowrap}\n"
+    "tr.weak td{background:#fdecea}tr.weak td:first-child{border-left:4px solid #b3261e}\n"
+    ".fp{font-family:\"Noto Sans Mono CJK JP\",monospace;font-size:11px;color:#5b6776}\n"
+    ".bad{color:#b3261e;font-weight:600}.ok{color:#1e7b34;font-weight:600}\n"
+    ".note{color:#5b6776;font-size:12px}\n"
+    ".cards{display:flex;flex-wrap:wrap;gap:12px}"
+    ".card{border:1px solid #c9d2dc;border-radius:6px;padding:8px}"
+    ".card h3{font-size:14px;margin:0 0 4px}\n"
+    "details{margin:4px 0}summary{cursor:pointer;font-weight:600}details table{margin:6px 0}\n"
+    "svg text{font-size:11px;fill:#1d2733}\n";
+
+static void
+put_score_cell(FILE *f, const json_t *score)
+{
+    if (!json_is_number(score)) {
+        fputs("<td class=\"heat\" style=\"background:#eceff3\">-</td>", f);
+        return;
+    }
+    double v = json_number_value(score);
+    /* Red at 0, through yellow, to green at 100. */
+    fprintf(f, "<td class=\"heat\" style=\"background:hsl(%.0f,70%%,78%%)\">%.1f</td>",
+            fmax(0.0, fmin(100.0, v)) * 1.2, v);
+}
+
+static void
+put_supplier_name(FILE *f, const json_t *sup)
+{
+    const char *name = tx_render_str(sup, "name");
+
+    put_esc(f, name[0] ? name : "(no profile)");
+}
+
+static void
+put_cert(FILE *f, const json_t *sup, int ja)
+{
+    const json_t *cert = json_object_get(sup, "certificate");
+    const char *cs = tx_render_cert_status(sup);
+
+    if (cs[0] == 0) {
+        fputs("<td>-</td>", f);
+        return;
+    }
+    fprintf(f, "<td><span class=\"%s\">",
+            strcmp(cs, "valid") == 0            ? "ok"
+            : strcmp(cs, "no_certificate") == 0 ? "note"
+                                                : "bad");
+    put_esc(f, tx_render_cert_label(cs, ja));
+    fputs("</span>", f);
+    if (tx_render_str(cert, "number")[0]) {
+        fputs("<br>", f);
+        put_esc(f, tx_render_str(cert, "number"));
+        fputs(" &middot; ", f);
+        put_esc(f, tx_render_str(json_object_get(cert, "issuer"), "name"));
+    }
+    if (strcmp(cs, "valid") != 0 && strcmp(cs, "no_certificate") != 0) {
+        fputs("<br><span class=\"note\">", f);
+        put_esc(f, tx_render_str(json_object_get(cert, "now"), "reason"));
+        fputs("</span>", f);
+    }
+    fputs("</td>", f);
+}
+
+static const char *
+answer_state_label(const char *state, int ja)
+{
+    if (strcmp(state, "not_shared") == 0) {
+        return ja ? "未共有" : "not shared";
+    }
+    if (strcmp(state, "not_answered") == 0) {
+        return ja ? "未回答" : "not answered";
+    }
+    return state;
+}
+
+static void
+put_suppliers(FILE *f, const json_t *sups, int ja)
+{
+    fprintf(f,
+            "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
+            label("Suppliers", "サプライヤ", ja), label("Supplier", "サプライヤ", ja),
+            label("Verification", "検証", ja), label("Certificate", "認証", ja),
+            label("As of", "評価基準日", ja), label("Overall", "総合", ja),
+            label("Level", "達成レベル", ja), label("Unanswered", "未回答", ja));
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const char *st = tx_render_str(sup, "status");
+        const json_t *overall = json_object_get(sup, "overall");
+        const json_t *lv = json_object_get(sup, "level_achieved");
+        const json_t *miss = json_object_get(sup, "unanswered");
+
+        fputs("<tr><td>", f);
+        put_supplier_name(f, sup);
+        fputs("<br><span class=\"fp\">", f);
+        put_esc(f, tx_render_str(sup, "fingerprint"));
+        fprintf(f, "</span></td><td class=\"nw\"><span class=\"%s\">",
+                strcmp(st, "verified") == 0 ? "ok" : "bad");
+        put_esc(f, st[0] ? tx_render_status_label(st, ja)
+                         : answer_state_label(tx_render_str(sup, "answer_state"), ja));
+        fputs("</span>", f);
+        if (tx_render_str(sup, "reason")[0]) {
+            fputs("<br><span class=\"note\">", f);
+            put_esc(f, tx_render_str(sup, "reason"));
+            fputs("</span>", f);
+        }
+        fputs("</td>", f);
+        put_cert(f, sup, ja);
+        fputs("<td class=\"nw\">", f);
+        put_esc(f, tx_render_str(sup, "as_of"));
+        if (tx_render_str(sup, "valid_until")[0]) {
+            fputs("<br>&ndash; ", f);
+            put_esc(f, tx_render_str(sup, "valid_until"));
+        }
+        fputs("</td>", f);
+        put_score_cell(f, overall);
+        if (json_is_integer(lv) && json_integer_value(lv) > 0) {
+            fprintf(f, "<td class=\"num\">%lld</td>", (long long)json_integer_value(lv));
+        } else {
+            fputs("<td class=\"num\">-</td>", f);
+        }
+        if (json_is_integer(miss)) {
+            fprintf(f, "<td class=\"num\">%lld</td></tr>\n", (long long)json_integer_value(miss));
+        } else {
+            fputs("<td class=\"num\">-</td></tr>\n", f);
+        }
+    }
+    fputs("</table>\n", f);
+}
+
+static void
+put_heatmap(FILE *f, const json_t *sups, const json_t *areas, int ja)
+{
+    fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th>", label("Scores by area", "分野別の点数", ja),
+            label("Supplier", "サプライヤ", ja));
+    for (size_t a = 0; a < json_array_size(areas); a++) {
+        const json_t *area = json_array_get(areas, a);
+        fputs("<th>", f);
+        put_esc(f, tx_render_str(area, "id"));
+        fputs("<br><span class=\"note\">", f);
+        put_esc(f, tx_render_text(json_object_get(area, "name"), ja));
+        fputs("</span></th>", f);
+    }
+    fprintf(f, "<th>%s</th></tr>\n", label("Overall", "総合", ja));
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        fputs("<tr><td>", f);
+        put_supplier_name(f, sup);
+        fputs("</td>", f);
+        for (size_t a = 0; a < json_array_size(areas); a++) {
+            const json_t *mine =
+                tx_render_area_of(sup, tx_render_str(json_array_get(areas, a), "id"));
+            put_score_cell(f, json_object_get(mine, "score"));
+        }
+        put_score_cell(f, json_object_get(sup, "overall"));
+        fputs("</tr>\n", f);
+    }
+    fprintf(f, "</table>\n<p class=\"note\">%s</p>\n",
+            label("Scores: weighted % of the applicable items answered; - where nothing "
+                  "applicable was answered.",
+                  "点数: 該当項目の加重達成率 (%)。- は該当する回答なし。", ja));
+}
+
+/* One radar chart: a polygon of the area scores on rings at 25, 50, 75 and 100. */
+static void
+put_radar(FILE *f, const json_t *sup, int ja)
+{
+    const json_t *areas = json_object_get(sup, "areas");
+    size_t n = json_array_size(areas);
+    double cx = RADAR_W / 2.0, cy = RADAR_H / 2.0;
+
+    fprintf(f, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", RADAR_W,
+            RADAR_H, RADAR_W, RADAR_H);
+    for (int ring = 1; ring <= 4; ring++) {
+        fputs("<polygon fill=\"none\" stroke=\"#c9d2dc\" points=\"", f);
+        for (size_t i = 0; i < n; i++) {
+            double t = 2.0 * PI * (double)i / (double)n - PI / 2.0;
+            fprintf(f, "%.1f,%.1f ", cx + RADAR_R * ring / 4.0 * cos(t),
+                    cy + RADAR_R * ring / 4.0 * sin(t));
+        }
+        fputs("\"/>\n", f);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *a = json_array_get(areas, i);
+        double t = 2.0 * PI * (double)i / (double)n - PI / 2.0;
+        double lx = cx + (RADAR_R + 14.0) * cos(t), ly = cy + (RADAR_R + 14.0) * sin(t);
+        const char *anchor = cos(t) > 0.2 ? "start" : cos(t) < -0.2 ? "end" : "middle";
+        fprintf(f, "<line stroke=\"#c9d2dc\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                cx, cy, cx + RADAR_R * cos(t), cy + RADAR_R * sin(t));
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" dominant-baseline=\"middle\">",
+                lx, ly, anchor);
+        put_esc(f, tx_render_text(json_object_get(a, "name"), ja));
+        fputs("</text>\n", f);
+    }
+    fputs("<polygon fill=\"rgba(37,99,175,0.25)\" stroke=\"#2563af\" stroke-width=\"2\" "
+          "points=\"",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *score = json_object_get(json_array_get(areas, i), "score");
+        double v = json_is_number(score) ? fmax(0.0, fmin(100.0, json_number_value(score))) : 0;
+        double t = 2.0 * PI * (double)i / (double)n - PI / 2.0;
+        fprintf(f, "%.1f,%.1f ", cx + RADAR_R * v / 100.0 * cos(t),
+                cy + RADAR_R * v / 100.0 * sin(t));
+    }
+    fputs("\"/>\n</svg>\n", f);
+}
+
+static void
+put_radars(FILE *f, const json_t *sups, int ja)
+{
+    fprintf(f, "<h2>%s</h2>\n<div class=\"cards\">\n",
+            label("Area profile per supplier", "サプライヤ別の分野プロファイル", ja));
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *overall = json_object_get(sup, "overall");
+        if (json_array_size(json_object_get(sup, "areas")) < 3) {
+            continue;
+        }
+        fputs("<div class=\"card\"><h3>", f);
+        put_supplier_name(f, sup);
+        fputs("</h3><div class=\"fp\">", f);
+        put_esc(f, tx_render_str(sup, "fingerprint"));
+        fputs("</div>\n", f);
+        put_radar(f, sup, ja);
+        if (json_is_number(overall)) {
+            fprintf(f, "<div class=\"note\">%s %.1f</div>", label("Overall", "総合", ja),
+                    json_number_value(overall));
+        }
+        fputs("</div>\n", f);
+    }
+    fputs("</div>\n", f);
+}
+
+/* The areas in which node `key` is the weakest link of the whole tree, as "A1, A3"; "" when
+ * none. (Each tier's own weakest links are listed in the roll-up table.) */
+static void
+weak_areas(const json_t *doc, const char *key, char *out, size_t n)
+{
+    const json_t *weakest = json_object_get(json_object_get(doc, "total"), "weakest");
+    size_t used = 0;
+
+    out[0] = 0;
+    for (size_t w = 0; w < json_array_size(weakest) && key[0]; w++) {
+        const json_t *e = json_array_get(weakest, w);
+        if (strcmp(tx_render_str(e, "node"), key) == 0 && used < n) {
+            int k =
+                snprintf(out + used, n - used, "%s%s", used ? ", " : "", tx_render_str(e, "area"));
+            used += k > 0 ? (size_t)k : 0;
+        }
+    }
+}
+
+static int
+has_parent(const json_t *node, const char *key)
+{
+    const json_t *parents = json_object_get(node, "parents");
+
+    for (size_t i = 0; i < json_array_size(parents); i++) {
+        if (strcmp(json_string_value(json_array_get(parents, i)), key) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Node i and, below it, the nodes one tier deeper that list it, each shown once. */
+static void
+put_tree_node(FILE *f, const json_t *doc, size_t i, unsigned char *shown, int ja)
+{
+    const json_t *nodes = json_object_get(doc, "nodes");
+    const json_t *node = json_array_get(nodes, i);
+    const json_t *flags = json_object_get(node, "flags");
+    const char *key = tx_render_str(node, "key");
+    const char *st = tx_render_str(node, "status");
+    json_int_t tier = json_integer_value(json_object_get(node, "tier"));
+    char weak[128];
+
+    shown[i] = 1;
+    weak_areas(doc, key, weak, sizeof weak);
+    fprintf(f, "<tr%s><td style=\"padding-left:%lldpx\">", weak[0] ? " class=\"weak\"" : "",
+            8 + 22 * (long long)(tier > 1 ? tier - 1 : 0));
+    put_supplier_name(f, node);
+    if (tx_render_str(node, "supplies")[0]) {
+        fputs(" <span class=\"note\">(", f);
+        put_esc(f, tx_render_str(node, "supplies"));
+        fputs(")</span>", f);
+    }
+    for (size_t k = 0; k < json_array_size(flags); k++) {
+        const char *flag = json_string_value(json_array_get(flags, k));
+        fputs(" <span class=\"bad\">[", f);
+        put_esc(f, strcmp(flag, "loop") == 0            ? label("loop", "循環", ja)
+                   : strcmp(flag, "reached_twice") == 0 ? label("reached twice", "重複", ja)
+                                                        : flag);
+        fputs("]</span>", f);
+    }
+    fprintf(f, "</td><td class=\"num\">%lld</td><td class=\"nw\"><span class=\"%s\">",
+            (long long)tier, strcmp(st, "verified") == 0 ? "ok" : "bad");
+    put_esc(f, st[0] ? tx_render_status_label(st, ja)
+                     : answer_state_label(tx_render_str(node, "answer_state"), ja));
+    fputs("</span></td>", f);
+    put_cert(f, node, ja);
+    put_score_cell(f, json_object_get(node, "overall"));
+    fputs("<td>", f);
+    if (weak[0]) {
+        fprintf(f, "<span class=\"bad\">%s ", label("weakest link:", "最弱:", ja));
+        put_esc(f, weak);
+        fputs("</span>", f);
+    }
+    fputs("</td></tr>\n", f);
+    for (size_t c = 0; c < json_array_size(nodes) && key[0]; c++) {
+        const json_t *child = json_array_get(nodes, c);
+        if (!shown[c] && json_integer_value(json_object_get(child, "tier")) == tier + 1 &&
+            has_parent(child, key)) {
+            put_tree_node(f, doc, c, shown, ja);
+        }
+    }
+}
+
+static void
+put_rollup_row(FILE *f, const json_t *t, int ja)
+{
+    const json_t *cov = json_object_get(t, "coverage");
+    const json_t *weakest = json_object_get(t, "weakest");
+    const json_t *certs = json_object_get(t, "certificate_status");
+    const char *k;
+    json_t *v;
+    int first = 1;
+
+    if (json_is_integer(json_object_get(t, "tier"))) {
+        fprintf(f, "<tr><td>%s %lld</td>", label("Tier", "階層", ja),
+                (long long)json_integer_value(json_object_get(t, "tier")));
+    } else {
+        fprintf(f, "<tr><th>%s</th>", label("Whole tree", "全体", ja));
+    }
+    fprintf(f, "<td class=\"num\">%lld</td>",
+            (long long)json_integer_value(json_object_get(t, "nodes")));
+    static const char *const measures[] = {"verified", "current", "certified"};
+    for (size_t m = 0; m < 3; m++) {
+        const json_t *pct = json_object_get(cov, measures[m]);
+        fprintf(f, "<td class=\"num\">%lld",
+                (long long)json_integer_value(json_object_get(t, measures[m])));
+        if (json_is_number(pct)) {
+            fprintf(f, " (%.1f%%)", json_number_value(pct));
+        }
+        fputs("</td>", f);
+    }
+    fputs("<td>", f);
+    for (size_t w = 0; w < json_array_size(weakest); w++) {
+        const json_t *e = json_array_get(weakest, w);
+        const json_t *sc = json_object_get(e, "score");
+        fputs(w ? "<br>" : "", f);
+        put_esc(f, tx_render_str(e, "area"));
+        fputs(" ", f);
+        put_esc(f, tx_render_text(json_object_get(e, "name"), ja));
+        fprintf(f, ": <b>%.1f</b> ", json_is_number(sc) ? json_number_value(sc) : 0.0);
+        put_esc(f, tx_render_str(e, "node_name"));
+    }
+    fputs("</td><td>", f);
+    json_object_foreach((json_t *)certs, k, v)
+    {
+        fprintf(f, "%s", first ? "" : ", ");
+        put_esc(f, tx_render_cert_label(k, ja));
+        fprintf(f, " %lld", (long long)json_integer_value(v));
+        first = 0;
+    }
+    fputs("</td></tr>\n", f);
+}
+
+/* The supply tree, indented by tier, with the weakest links highlighted; then the roll-ups. */
+static void
+put_tree(FILE *f, const json_t *doc, int ja)
+{
+    const json_t *nodes = json_object_get(doc, "nodes");
+    const json_t *tiers = json_object_get(doc, "tiers");
+    size_t n = json_array_size(nodes);
+    unsigned char *shown = calloc(n ? n : 1, 1);
+
+    if (n == 0 || shown == NULL) {
+        free(shown);
+        return;
+    }
+    fprintf(f,
+            "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th></th></tr>\n",
+            label("Supply tree", "サプライチェーン階層", ja), label("Organisation", "組織", ja),
+            label("Tier", "階層", ja), label("Verification", "検証", ja),
+            label("Certificate", "認証", ja), label("Overall", "総合", ja));
+    for (size_t i = 0; i < n; i++) {
+        if (!shown[i] &&
+            json_integer_value(json_object_get(json_array_get(nodes, i), "tier")) <= 1) {
+            put_tree_node(f, doc, i, shown, ja);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!shown[i]) {
+            put_tree_node(f, doc, i, shown, ja);
+        }
+    }
+    free(shown);
+    fprintf(f,
+            "</table>\n<h2>%s</h2>\n<table>\n<tr><th></th><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
+            label("Roll-up by tier", "階層別の集計", ja), label("Nodes", "組織数", ja),
+            label("Verified", "検証済", ja), label("Current", "最新", ja),
+            label("Certified", "認証有効", ja), label("Weakest link per area", "分野別の最弱", ja),
+            label("Certificates", "認証の状態", ja));
+    for (size_t t = 0; t < json_array_size(tiers); t++) {
+        put_rollup_row(f, json_array_get(tiers, t), ja);
+    }
+    if (json_is_object(json_object_get(doc, "total"))) {
+        put_rollup_row(f, json_object_get(doc, "total"), ja);
+    }
+    fprintf(f, "</table>\n<p class=\"note\">%s</p>\n",
+            label("Current: verified and as-of within the report's current period. Certified: "
+                  "verified with a valid certificate now. Coverage in % of the tier's nodes.",
+                  "最新: 検証済みで評価基準日が有効期間内。認証有効: 検証済みで現在有効な認証あり。"
+                  "割合は階層の組織数に対する%。",
+                  ja));
+}
+
+/* Per supplier, the items not fully implemented (unanswered, partly, not), with the
+ * questionnaire's text in the language; folded with <details>, which needs no script. */
+static void
+put_gaps(FILE *f, const json_t *sups, int ja)
+{
+    int any = 0;
+
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *items = json_object_get(sup, "items");
+        size_t gaps = 0;
+
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            const json_t *it = json_array_get(items, i);
+            gaps += !json_is_true(json_object_get(it, "not_applicable")) &&
+                    json_integer_value(json_object_get(it, "score_permille")) < 1000;
+        }
+        if (json_array_size(items) == 0) {
+            continue;
+        }
+        if (!any) {
+            fprintf(f, "<h2>%s</h2>\n", label("Items not fully implemented", "未達の項目", ja));
+            any = 1;
+        }
+        fputs("<details><summary>", f);
+        put_supplier_name(f, sup);
+        fprintf(f, ": %zu %s</summary>\n", gaps, label("items", "項目", ja));
+        if (gaps == 0) {
+            fputs("</details>\n", f);
+            continue;
+        }
+        fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+                label("Item", "項目", ja), label("Requirement", "要求事項", ja),
+                label("Answer", "回答", ja), label("Comment", "コメント", ja));
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            const json_t *it = json_array_get(items, i);
+            int answered = json_is_string(json_object_get(it, "answer"));
+            if (json_is_true(json_object_get(it, "not_applicable")) ||
+                json_integer_value(json_object_get(it, "score_permille")) >= 1000) {
+                continue;
+            }
+            fputs("<tr><td class=\"nw\">", f);
+            put_esc(f, tx_render_str(it, "id"));
+            fputs("</td><td>", f);
+            put_esc(f, tx_render_text(json_object_get(it, "text"), ja));
+            fprintf(f, "</td><td class=\"nw%s\">", answered ? "" : " bad");
+            put_esc(f, answered ? tx_render_text(json_object_get(it, "label"), ja)
+                                : label("not answered", "未回答", ja));
+            fputs("</td><td>", f);
+            put_esc(f, tx_render_str(it, "comment"));
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n</details>\n", f);
+    }
+}
+
+int
+tx_render_html(FILE *f, const json_t *doc, int ja)
+{
+    const json_t *sups = tx_render_rows(doc);
+    json_t *areas = tx_render_area_union(doc);
+    const char *title =
+        label("Supplier security report", "サプライヤ セキュリティ評価レポート", ja);
+
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+            ja ? "ja" : "en");
+    put_esc(f, title);
+    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", style);
+    put_esc(f, title);
+    fprintf(f, "</h1>\n<div class=\"meta\">%s ", label("Generated", "作成日", ja));
+    put_esc(f, tx_render_str(doc, "generated"));
+    fprintf(f, " &middot; %zu %s</div>\n", json_array_size(sups), label("suppliers", "社", ja));
+    if (json_array_size(sups) == 0) {
+        fprintf(f, "<p>%s</p>\n",
+                label("No assessments to report: run ticsx fetch.",
+                      "検証済みの評価はありません: ticsx fetch を実行してください。", ja));
+    } else {
+        put_suppliers(f, sups, ja);
+        put_tree(f, doc, ja);
+        put_heatmap(f, sups, areas, ja);
+        put_radars(f, sups, ja);
+        put_gaps(f, sups, ja);
+    }
+    fputs("</body>\n</html>\n", f);
+    json_decref(areas);
+    return ferror(f) ? tx_fail(TX_ERR_IO, "cannot write the report") : TX_OK;
+}

@@ -1,0 +1,314 @@
+/* The report as an XLSX workbook (libxlsxwriter): a sheet of suppliers, a heat map of area
+ * scores with a native radar chart of them, a sheet of certificates, one of every answer and,
+ * when the report has a supply tree, one of its roll-ups by tier; each table has an autofilter
+ * and a frozen header row. Text is written as strings, never as formulas. */
+#include "tx_render.h"
+
+#include "tx_error.h"
+#include "tx_msg.h"
+
+#include <string.h>
+#include <xlsxwriter.h>
+
+/* Suppliers drawn as radar series: more would be unreadable. */
+#define RADAR_MAX_SERIES 12
+
+typedef struct {
+    lxw_workbook *wb;
+    lxw_format *head, *num;
+    int ja;
+} book;
+
+static void
+header(lxw_worksheet *ws, const book *b, const char *const (*cols)[2], size_t n, double width)
+{
+    for (size_t c = 0; c < n; c++) {
+        worksheet_write_string(ws, 0, (lxw_col_t)c, cols[c][b->ja ? 1 : 0], b->head);
+    }
+    worksheet_set_column(ws, 0, (lxw_col_t)(n - 1), width, NULL);
+    worksheet_freeze_panes(ws, 1, 0);
+}
+
+static void
+put_number(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t *n, lxw_format *fmt)
+{
+    if (json_is_number(n)) {
+        worksheet_write_number(ws, r, c, json_number_value(n), fmt);
+    }
+}
+
+static void
+put_str(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s)
+{
+    if (s[0] != 0) {
+        worksheet_write_string(ws, r, c, s, NULL);
+    }
+}
+
+static void
+sheet_suppliers(const book *b, const json_t *sups)
+{
+    static const char *const cols[][2] = {
+        {"supplier", "サプライヤ"},       {"fingerprint", "フィンガープリント"},
+        {"verification", "検証"},         {"reason", "理由"},
+        {"certificate", "認証"},          {"as_of", "評価基準日"},
+        {"valid_until", "有効期限"},      {"overall", "総合"},
+        {"level_achieved", "達成レベル"}, {"unanswered", "未回答"},
+    };
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, b->ja ? "サプライヤ" : "suppliers");
+    size_t n = json_array_size(sups);
+
+    header(ws, b, cols, sizeof cols / sizeof cols[0], 16);
+    worksheet_set_column(ws, 0, 1, 30, NULL);
+    for (size_t s = 0; s < n; s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const char *cs = tx_render_cert_status(sup);
+        lxw_row_t r = (lxw_row_t)(s + 1);
+        put_str(ws, r, 0, tx_render_str(sup, "name"));
+        put_str(ws, r, 1, tx_render_str(sup, "fingerprint"));
+        put_str(ws, r, 2, tx_render_status_label(tx_render_str(sup, "status"), b->ja));
+        put_str(ws, r, 3, tx_render_str(sup, "reason"));
+        put_str(ws, r, 4, cs[0] ? tx_render_cert_label(cs, b->ja) : "");
+        put_str(ws, r, 5, tx_render_str(sup, "as_of"));
+        put_str(ws, r, 6, tx_render_str(sup, "valid_until"));
+        put_number(ws, r, 7, json_object_get(sup, "overall"), b->num);
+        put_number(ws, r, 8, json_object_get(sup, "level_achieved"), NULL);
+        put_number(ws, r, 9, json_object_get(sup, "unanswered"), NULL);
+    }
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)n, sizeof cols / sizeof cols[0] - 1);
+}
+
+static void
+sheet_areas(const book *b, const json_t *sups, const json_t *areas)
+{
+    const char *name = b->ja ? "分野別" : "areas";
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+    size_t n = json_array_size(sups), na = json_array_size(areas);
+    lxw_conditional_format scale = {0};
+    char label[300];
+
+    worksheet_write_string(ws, 0, 0, b->ja ? "サプライヤ" : "supplier", b->head);
+    worksheet_set_column(ws, 0, 0, 30, NULL);
+    for (size_t a = 0; a < na; a++) {
+        const json_t *area = json_array_get(areas, a);
+        snprintf(label, sizeof label, "%s %s", tx_render_str(area, "id"),
+                 tx_render_text(json_object_get(area, "name"), b->ja));
+        tx_render_utf8_fix(label);
+        worksheet_write_string(ws, 0, (lxw_col_t)(a + 1), label, b->head);
+    }
+    worksheet_write_string(ws, 0, (lxw_col_t)(na + 1), b->ja ? "総合" : "overall", b->head);
+    worksheet_set_column(ws, 1, (lxw_col_t)(na + 1), 14, NULL);
+    worksheet_freeze_panes(ws, 1, 1);
+    for (size_t s = 0; s < n; s++) {
+        const json_t *sup = json_array_get(sups, s);
+        lxw_row_t r = (lxw_row_t)(s + 1);
+        put_str(ws, r, 0, tx_render_str(sup, "name"));
+        for (size_t a = 0; a < na; a++) {
+            const json_t *mine =
+                tx_render_area_of(sup, tx_render_str(json_array_get(areas, a), "id"));
+            put_number(ws, r, (lxw_col_t)(a + 1), json_object_get(mine, "score"), b->num);
+        }
+        put_number(ws, r, (lxw_col_t)(na + 1), json_object_get(sup, "overall"), b->num);
+    }
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)n, (lxw_col_t)(na + 1));
+    if (n == 0 || na == 0) {
+        return;
+    }
+    /* The heat map: red at 0, yellow at 50, green at 100. */
+    scale.type = LXW_CONDITIONAL_3_COLOR_SCALE;
+    scale.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+    scale.min_value = 0;
+    scale.min_color = 0xF8696B;
+    scale.mid_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+    scale.mid_value = 50;
+    scale.mid_color = 0xFFEB84;
+    scale.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+    scale.max_value = 100;
+    scale.max_color = 0x63BE7B;
+    worksheet_conditional_format_range(ws, 1, 1, (lxw_row_t)n, (lxw_col_t)(na + 1), &scale);
+
+    lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_RADAR);
+    for (size_t s = 0; s < n && s < RADAR_MAX_SERIES; s++) {
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        chart_series_set_categories(series, name, 0, 1, 0, (lxw_col_t)na);
+        chart_series_set_values(series, name, (lxw_row_t)(s + 1), 1, (lxw_row_t)(s + 1),
+                                (lxw_col_t)na);
+        chart_series_set_name_range(series, name, (lxw_row_t)(s + 1), 0);
+    }
+    chart_title_set_name(chart, b->ja ? "分野別の点数" : "Scores by area");
+    chart_axis_set_min(chart->y_axis, 0);
+    chart_axis_set_max(chart->y_axis, 100);
+    lxw_chart_options where = {.x_scale = 1.6, .y_scale = 1.6};
+    worksheet_insert_chart_opt(ws, (lxw_row_t)(n + 3), 0, chart, &where);
+}
+
+static void
+sheet_certificates(const book *b, const json_t *sups)
+{
+    static const char *const cols[][2] = {
+        {"supplier", "サプライヤ"},
+        {"signer_fingerprint", "署名者フィンガープリント"},
+        {"status_now", "現在の状態"},
+        {"status_as_of", "評価基準日の状態"},
+        {"number", "認証番号"},
+        {"issuer", "認証機関"},
+        {"issuer_fingerprint", "認証機関フィンガープリント"},
+        {"sector", "分野"},
+        {"issued", "発行日"},
+        {"expires", "有効期限"},
+        {"reason", "理由"},
+    };
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, b->ja ? "認証" : "certificates");
+    size_t n = json_array_size(sups);
+
+    header(ws, b, cols, sizeof cols / sizeof cols[0], 18);
+    for (size_t s = 0; s < n; s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *cert = json_object_get(sup, "certificate");
+        const char *now = tx_render_cert_status(sup);
+        const char *then = tx_render_str(json_object_get(cert, "as_of"), "status");
+        lxw_row_t r = (lxw_row_t)(s + 1);
+        put_str(ws, r, 0, tx_render_str(sup, "name"));
+        put_str(ws, r, 1, tx_render_str(sup, "fingerprint"));
+        put_str(ws, r, 2, now[0] ? tx_render_cert_label(now, b->ja) : "");
+        put_str(ws, r, 3, then[0] ? tx_render_cert_label(then, b->ja) : "");
+        put_str(ws, r, 4, tx_render_str(cert, "number"));
+        put_str(ws, r, 5, tx_render_str(json_object_get(cert, "issuer"), "name"));
+        put_str(ws, r, 6, tx_render_str(json_object_get(cert, "issuer"), "fingerprint"));
+        put_str(ws, r, 7, tx_render_str(cert, "sector"));
+        put_str(ws, r, 8, tx_render_str(cert, "issued"));
+        put_str(ws, r, 9, tx_render_str(cert, "expires"));
+        put_str(ws, r, 10, tx_render_str(json_object_get(cert, "now"), "reason"));
+    }
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)n, sizeof cols / sizeof cols[0] - 1);
+}
+
+/* The supply tree's roll-ups: one row per tier and one for the whole tree. */
+static void
+sheet_tiers(const book *b, const json_t *doc)
+{
+    static const char *const cols[][2] = {
+        {"tier", "階層"},           {"nodes", "組織数"},           {"verified", "検証済"},
+        {"verified_%", "検証済 %"}, {"current", "最新"},           {"current_%", "最新 %"},
+        {"certified", "認証有効"},  {"certified_%", "認証有効 %"}, {"weakest", "分野別の最弱"},
+    };
+    static const char *const measures[] = {"verified", "current", "certified"};
+    const json_t *tiers = json_object_get(doc, "tiers");
+    size_t n = json_array_size(tiers);
+    lxw_worksheet *ws;
+    char buf[2048];
+
+    if (n == 0) {
+        return;
+    }
+    ws = workbook_add_worksheet(b->wb, b->ja ? "階層" : "tiers");
+    header(ws, b, cols, sizeof cols / sizeof cols[0], 12);
+    worksheet_set_column(ws, 8, 8, 60, NULL);
+    for (size_t i = 0; i <= n; i++) {
+        const json_t *t = i < n ? json_array_get(tiers, i) : json_object_get(doc, "total");
+        const json_t *weakest = json_object_get(t, "weakest");
+        lxw_row_t r = (lxw_row_t)(i + 1);
+        size_t used = 0;
+        if (!json_is_object(t)) {
+            break;
+        }
+        if (i < n) {
+            put_number(ws, r, 0, json_object_get(t, "tier"), NULL);
+        } else {
+            worksheet_write_string(ws, r, 0, b->ja ? "全体" : "all", b->head);
+        }
+        put_number(ws, r, 1, json_object_get(t, "nodes"), NULL);
+        for (size_t m = 0; m < 3; m++) {
+            put_number(ws, r, (lxw_col_t)(2 + 2 * m), json_object_get(t, measures[m]), NULL);
+            put_number(ws, r, (lxw_col_t)(3 + 2 * m),
+                       json_object_get(json_object_get(t, "coverage"), measures[m]), b->num);
+        }
+        buf[0] = 0;
+        for (size_t w = 0; w < json_array_size(weakest) && used < sizeof buf; w++) {
+            const json_t *e = json_array_get(weakest, w);
+            int k =
+                snprintf(buf + used, sizeof buf - used, "%s%s %.1f %s", w ? "; " : "",
+                         tx_render_str(e, "area"), json_number_value(json_object_get(e, "score")),
+                         tx_render_str(e, "node_name"));
+            used += k > 0 ? (size_t)k : 0;
+        }
+        tx_render_utf8_fix(buf);
+        put_str(ws, r, 8, buf);
+    }
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)n, sizeof cols / sizeof cols[0] - 1);
+}
+
+/* Every answer: one row per supplier and item, with the questionnaire's text. */
+static void
+sheet_items(const book *b, const json_t *sups)
+{
+    static const char *const cols[][2] = {
+        {"supplier", "サプライヤ"}, {"item", "項目"},        {"area", "分野"},
+        {"level", "レベル"},        {"text", "要求事項"},    {"answer", "回答"},
+        {"score_%", "点数 %"},      {"comment", "コメント"},
+    };
+    lxw_worksheet *ws;
+    lxw_row_t r = 0;
+
+    ws = workbook_add_worksheet(b->wb, b->ja ? "項目" : "items");
+    header(ws, b, cols, sizeof cols / sizeof cols[0], 10);
+    worksheet_set_column(ws, 0, 0, 28, NULL);
+    worksheet_set_column(ws, 4, 4, 70, NULL);
+    worksheet_set_column(ws, 5, 5, 16, NULL);
+    worksheet_set_column(ws, 7, 7, 40, NULL);
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *items = json_object_get(sup, "items");
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            const json_t *it = json_array_get(items, i);
+            const json_t *permille = json_object_get(it, "score_permille");
+            r++;
+            put_str(ws, r, 0, tx_render_str(sup, "name"));
+            put_str(ws, r, 1, tx_render_str(it, "id"));
+            put_str(ws, r, 2, tx_render_str(it, "area"));
+            put_number(ws, r, 3, json_object_get(it, "level"), NULL);
+            put_str(ws, r, 4, tx_render_text(json_object_get(it, "text"), b->ja));
+            put_str(ws, r, 5,
+                    json_is_string(json_object_get(it, "answer"))
+                        ? tx_render_text(json_object_get(it, "label"), b->ja)
+                        : (b->ja ? "未回答" : "not answered"));
+            if (json_is_integer(permille)) {
+                worksheet_write_number(ws, r, 6, (double)json_integer_value(permille) / 10.0,
+                                       b->num);
+            }
+            put_str(ws, r, 7, tx_render_str(it, "comment"));
+        }
+    }
+    worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);
+}
+
+int
+tx_render_xlsx(const char *path, const json_t *doc, int ja)
+{
+    const json_t *sups = tx_render_rows(doc);
+    json_t *areas = tx_render_area_union(doc);
+    book b = {.wb = workbook_new(path), .ja = ja};
+    lxw_error err;
+
+    if (b.wb == NULL) {
+        json_decref(areas);
+        return tx_fail(TX_ERR_IO, "cannot write %s", path);
+    }
+    b.head = workbook_add_format(b.wb);
+    format_set_bold(b.head);
+    format_set_bg_color(b.head, 0xEEF2F6);
+    format_set_bottom(b.head, LXW_BORDER_THIN);
+    b.num = workbook_add_format(b.wb);
+    format_set_num_format(b.num, "0.0");
+    sheet_suppliers(&b, sups);
+    sheet_areas(&b, sups, areas);
+    sheet_certificates(&b, sups);
+    sheet_items(&b, sups);
+    sheet_tiers(&b, doc);
+    err = workbook_close(b.wb);
+    json_decref(areas);
+    if (err != LXW_NO_ERROR) {
+        return tx_fail(TX_ERR_IO, "cannot write %s: %s", path, lxw_strerror(err));
+    }
+    return TX_OK;
+}

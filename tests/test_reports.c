@@ -1,0 +1,526 @@
+/* Report formats from a real exchange: a real ticsx-hub on tcp://127.0.0.1:*, ticsx run as a
+ * subprocess for an accreditor, a certification body, a buyer and three suppliers (one
+ * certified, one named like a spreadsheet formula, one named like HTML). The buyer renders
+ * every format: CSV (BOM, quoting, formula names neutralised), HTML (no script, no URL, names
+ * escaped; drawn by headless Chromium in English and Japanese), OSCAL (validated against NIST's
+ * schema with ajv-cli + ajv-formats), XLSX (sheets and a chart part), and the --out rules.
+ * Chromium and the validator are required when CI is set, skipped with a message otherwise. */
+#include "client_testutil.h"
+#include "hub_testutil.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include <cmocka.h>
+
+#define BUYER "Example Motors KK"
+#define S1 "株式会社 山田製作所"
+#define S2 "=HYPERLINK(\"x\")"
+#define S3 "<b>&amp;\"' Trading"
+#define METI "METI (accreditor)"
+#define BODY "JQA Certification"
+#define CERT_NO "TICS-R-0001"
+#define SUB "Okazaki Plating KK"
+
+typedef struct {
+    char *root;
+    ct_hub hub;
+    char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], s3[PATH_MAX], meti[PATH_MAX], body[PATH_MAX];
+    char env_hub[300], env_key[PATH_MAX + 20];
+} fixture;
+
+static fixture fx;
+
+static void
+ticsx(ct_result *r, const char *home, ...)
+{
+    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
+    va_list ap;
+
+    va_start(ap, home);
+    ct_ticsx_v(r, env, home, NULL, ap);
+    va_end(ap);
+}
+
+static void
+ok(const char *home, ...)
+{
+    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
+    ct_result r;
+    va_list ap;
+
+    va_start(ap, home);
+    ct_ticsx_v(&r, env, home, NULL, ap);
+    va_end(ap);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+}
+
+static int
+on_ci(void)
+{
+    const char *ci = getenv("CI");
+
+    return ci != NULL && ci[0] != 0 && strcmp(ci, "false") != 0 && strcmp(ci, "0") != 0;
+}
+
+static json_t *
+read_json(const char *path)
+{
+    char *text = ct_read_file(path);
+    json_t *j = ct_parse_json(text);
+
+    free(text);
+    return j;
+}
+
+/* The first of `names` found on PATH, into out; 0 when none. */
+static int
+find_tool(const char *const *names, char *out, size_t n)
+{
+    const char *path = getenv("PATH");
+    char dir[PATH_MAX];
+
+    for (; *names != NULL; names++) {
+        const char *p = path != NULL ? path : "/usr/bin:/bin";
+        while (*p) {
+            size_t len = strcspn(p, ":");
+            snprintf(dir, sizeof dir, "%.*s", (int)len, p);
+            snprintf(out, n, "%s/%s", dir, *names);
+            if (access(out, X_OK) == 0) {
+                return 1;
+            }
+            p += len + (p[len] == ':');
+        }
+    }
+    return 0;
+}
+
+/* Answers the buyer's request from `home` with the JSON template, answer `pattern[i % n]`. */
+static void
+answer(const char *home, const char *request, const char *const *pattern, size_t n, const char *sub)
+{
+    char path[PATH_MAX];
+    ct_result r;
+    json_t *j, *arr;
+
+    snprintf(path, sizeof path, "%s/answers.json", home);
+    ok(home, "questionnaire", "template", request, "--format", "json", "--out", path, NULL);
+    j = read_json(path);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string(pattern[i % n]));
+    }
+    if (sub != NULL) {
+        json_object_set_new(j, "suppliers",
+                            json_pack("[{s:s,s:s}]", "name", sub, "supplies", "plating"));
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    ticsx(&r, home, "answer", request, "--file", path, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+}
+
+static void
+keygen(const char *home, const char *name, const char *corp)
+{
+    if (corp != NULL) {
+        ok(home, "keygen", "--name", name, "--corporate-number", corp, NULL);
+    } else {
+        ok(home, "keygen", "--name", name, NULL);
+    }
+}
+
+static int
+setup(void **state)
+{
+    static const char *const all_yes[] = {"yes"};
+    static const char *const mixed[] = {"yes", "partly", "no", "na", "yes", "partly"};
+    static const char *const weak[] = {"no", "partly", "no"};
+    char hubdir[PATH_MAX], profile[PATH_MAX + 16], request[65], path[PATH_MAX + 16];
+    char issued[16];
+    time_t now = time(NULL) - 30 * 86400;
+    struct tm tm;
+    ct_result r;
+    (void)state;
+
+    /* Issued a month ago: valid now, no annual report due yet. */
+    gmtime_r(&now, &tm);
+    strftime(issued, sizeof issued, "%Y-%m-%d", &tm);
+    fx.root = ct_tmpdir();
+    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
+    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
+    snprintf(fx.s1, sizeof fx.s1, "%s/s1", fx.root);
+    snprintf(fx.s2, sizeof fx.s2, "%s/s2", fx.root);
+    snprintf(fx.s3, sizeof fx.s3, "%s/s3", fx.root);
+    snprintf(fx.meti, sizeof fx.meti, "%s/meti", fx.root);
+    snprintf(fx.body, sizeof fx.body, "%s/body", fx.root);
+    ct_hub_init(hubdir);
+    keygen(fx.buyer, BUYER, "7123456789012");
+    keygen(fx.s1, S1, "3180001056789");
+    keygen(fx.s2, S2, NULL);
+    keygen(fx.s3, S3, NULL);
+    keygen(fx.meti, METI, NULL);
+    keygen(fx.body, BODY, NULL);
+    const char *homes[] = {fx.buyer, fx.s1, fx.s2, fx.s3, fx.meti, fx.body};
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
+        assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
+    }
+    ct_hub_start(&fx.hub, hubdir);
+    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
+    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+
+    /* S1 holds a TICS certificate from an accredited body the buyer trusts. */
+    snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
+    ok(fx.buyer, "trust", "add", path, NULL);
+    ok(fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from", "2024-01-01", "--until",
+       "2099-01-01", NULL);
+    ok(fx.body, "cert", "issue", "--holder", S1, "--number", CERT_NO, "--scope", "設計・製造部門",
+       "--sector", "manufacturing", "--criteria", "2024", "--issued", issued, NULL);
+
+    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1, "--to", S2,
+          "--to", S3, "--depth", "2", NULL);
+    ct_expect_status(&r, 0);
+    assert_int_equal(strlen(r.out), 65);
+    memcpy(request, r.out, 64);
+    request[64] = 0;
+    ct_result_free(&r);
+    answer(fx.s1, request, all_yes, 1, NULL);
+    answer(fx.s2, request, mixed, 6, SUB);
+    answer(fx.s3, request, weak, 3, NULL);
+    ok(fx.buyer, "fetch", NULL);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+    if (getenv("TX_REPORTS_KEEP") == NULL) {
+        th_rmtree(fx.root);
+    } else {
+        fprintf(stderr, "test_reports: kept %s\n", fx.root);
+    }
+    free(fx.root);
+    return 0;
+}
+
+/* Renders `format` in `lang` to root/NAME; returns the path (static buffer per call site). */
+static void
+render(char *out, size_t n, const char *format, const char *lang, const char *name)
+{
+    ct_result r;
+
+    snprintf(out, n, "%s/%s", fx.root, name);
+    ticsx(&r, fx.buyer, "report", "--format", format, "--lang", lang, "--out", out, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+}
+
+static void
+test_csv(void **state)
+{
+    char path[PATH_MAX];
+    char *text;
+    (void)state;
+
+    render(path, sizeof path, "csv", "en", "report.csv");
+    text = ct_read_file(path);
+    assert_memory_equal(text, "\xEF\xBB\xBF\"supplier\",\"fingerprint\"", 27);
+    /* Every row ends in CRLF, fields are quoted with quotes doubled. */
+    ct_expect_text(text, "\r\n");
+    ct_expect_text(text, "\"" S1 "\"");
+    /* The formula-like name is neutralised: a single quote before the '=', quotes doubled. */
+    ct_expect_text(text, "\r\n\"'=HYPERLINK(\"\"x\"\")\",");
+    assert_null(strstr(text, "\n\"=HYPERLINK"));
+    ct_expect_text(text, "\"<b>&amp;\"\"' Trading\"");
+    ct_expect_text(text, "\"A1 ");
+    ct_expect_text(text, "\"" SUB "\"");
+    ct_expect_text(text, "\"answer_state\"");
+    free(text);
+
+    render(path, sizeof path, "csv", "ja", "report-ja.csv");
+    text = ct_read_file(path);
+    ct_expect_text(text, "\"サプライヤ\"");
+    free(text);
+}
+
+static void
+test_html(void **state)
+{
+    char path[PATH_MAX];
+    char *text;
+    (void)state;
+
+    render(path, sizeof path, "html", "en", "report.html");
+    text = ct_read_file(path);
+    ct_expect_text(text, "<html lang=\"en\">");
+    assert_null(strstr(text, "<script"));
+    assert_null(strstr(text, "<SCRIPT"));
+    assert_null(strstr(text, "http:"));
+    assert_null(strstr(text, "https:"));
+    assert_null(strstr(text, "//"));
+    assert_null(strstr(text, "url("));
+    ct_expect_text(text, S1);
+    ct_expect_text(text, "=HYPERLINK(&quot;x&quot;)");
+    ct_expect_text(text, "&lt;b&gt;&amp;amp;&quot;&#39; Trading");
+    assert_null(strstr(text, "<b>&amp;"));
+    ct_expect_text(text, "<svg");
+    ct_expect_text(text, "Noto Sans CJK JP");
+    ct_expect_text(text, CERT_NO);
+    ct_expect_text(text, "SHA256:");
+    /* The supply tree: the tier-2 vendor S2 lists, and the roll-ups with the weakest link. */
+    ct_expect_text(text, "Supply tree");
+    ct_expect_text(text, SUB);
+    ct_expect_text(text, "class=\"weak\"");
+    ct_expect_text(text, "Whole tree");
+    /* Item texts from the questionnaire, in the language. */
+    ct_expect_text(text, "<details>");
+    free(text);
+
+    render(path, sizeof path, "html", "ja", "report-ja.html");
+    text = ct_read_file(path);
+    ct_expect_text(text, "<html lang=\"ja\">");
+    assert_null(strstr(text, "//"));
+    free(text);
+}
+
+/* tests/reports/validate-oscal DOC: 0 valid, 1 invalid, 77 no validator. */
+static void
+test_oscal(void **state)
+{
+    char path[PATH_MAX], script[PATH_MAX];
+    const char *src = getenv("TX_SOURCE_DIR");
+    ct_result r;
+    json_t *j, *ar;
+    (void)state;
+
+    render(path, sizeof path, "oscal", "en", "report-oscal.json");
+    j = read_json(path);
+    ar = json_object_get(j, "assessment-results");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(ar, "metadata"), "oscal-version")),
+        "1.0.4");
+    /* A result per organisation of the tree: three suppliers and the tier-2 vendor. */
+    assert_int_equal(json_array_size(json_object_get(ar, "results")), 4);
+    assert_int_equal(
+        json_array_size(json_object_get(json_object_get(ar, "back-matter"), "resources")), 1);
+    /* A finding per item of the questionnaire, not per area. */
+    assert_true(json_array_size(json_object_get(json_array_get(json_object_get(ar, "results"), 0),
+                                                "findings")) > 8);
+    json_decref(j);
+
+    assert_non_null(src);
+    snprintf(script, sizeof script, "%s/tests/reports/validate-oscal", src);
+    for (int lang = 0; lang < 2; lang++) {
+        if (lang == 1) {
+            render(path, sizeof path, "oscal", "ja", "report-oscal-ja.json");
+        }
+        const char *argv[] = {script, path, NULL};
+        ct_run(&r, NULL, argv);
+        if (r.status == 77) {
+            if (on_ci()) {
+                fail_msg("the OSCAL validator is missing on CI: %s", r.err);
+            }
+            fprintf(stderr, "test_reports: skipping OSCAL validation: %s", r.err);
+            ct_result_free(&r);
+            return;
+        }
+        ct_expect_status(&r, 0);
+        ct_result_free(&r);
+    }
+    /* The validator catches a broken document: a result without its required uuid. */
+    j = read_json(path);
+    json_object_del(
+        json_array_get(json_object_get(json_object_get(j, "assessment-results"), "results"), 0),
+        "uuid");
+    snprintf(path, sizeof path, "%s/broken-oscal.json", fx.root);
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    const char *argv[] = {script, path, NULL};
+    ct_run(&r, NULL, argv);
+    ct_expect_status(&r, 1);
+    ct_result_free(&r);
+}
+
+static int
+zip_has(zip_t *z, const char *name)
+{
+    return zip_name_locate(z, name, 0) >= 0;
+}
+
+static void
+test_xlsx(void **state)
+{
+    char path[PATH_MAX];
+    ct_result r;
+    zip_t *z;
+    int err;
+    (void)state;
+
+    render(path, sizeof path, "xlsx", "en", "report.xlsx");
+    z = zip_open(path, ZIP_RDONLY, &err);
+    assert_non_null(z);
+    assert_true(zip_has(z, "xl/worksheets/sheet1.xml"));
+    assert_true(zip_has(z, "xl/worksheets/sheet2.xml"));
+    assert_true(zip_has(z, "xl/worksheets/sheet3.xml"));
+    assert_true(zip_has(z, "xl/worksheets/sheet4.xml"));
+    assert_true(zip_has(z, "xl/worksheets/sheet5.xml"));
+    assert_true(zip_has(z, "xl/charts/chart1.xml"));
+    zip_stat_t st;
+    assert_int_equal(zip_stat(z, "xl/charts/chart1.xml", 0, &st), 0);
+    zip_file_t *zf = zip_fopen(z, "xl/charts/chart1.xml", 0);
+    char *xml = calloc(1, st.size + 1);
+    assert_non_null(zf);
+    assert_int_equal(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
+    ct_expect_text(xml, "<c:radarChart>");
+    free(xml);
+    zip_fclose(zf);
+    assert_int_equal(zip_stat(z, "xl/workbook.xml", 0, &st), 0);
+    zf = zip_fopen(z, "xl/workbook.xml", 0);
+    xml = calloc(1, st.size + 1);
+    assert_int_equal(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
+    ct_expect_text(xml, "name=\"suppliers\"");
+    ct_expect_text(xml, "name=\"certificates\"");
+    ct_expect_text(xml, "name=\"tiers\"");
+    ct_expect_text(xml, "name=\"items\"");
+    ct_expect_text(xml, "_FilterDatabase");
+    free(xml);
+    zip_fclose(zf);
+    zip_close(z);
+
+    /* Never replaced without --force; XLSX needs --out. */
+    ticsx(&r, fx.buyer, "report", "--format", "xlsx", "--out", path, NULL);
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "exists");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "report", "--format", "xlsx", "--out", path, "--force", NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "report", "--format", "xlsx", NULL);
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "--out");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "report", "--format", "pdf", NULL);
+    ct_expect_status(&r, 2);
+    ct_result_free(&r);
+}
+
+static void
+test_out_rules(void **state)
+{
+    char path[PATH_MAX];
+    char *text;
+    ct_result r;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/keep.html", fx.root);
+    ct_write_file(path, "precious");
+    ticsx(&r, fx.buyer, "report", "--format", "html", "--out", path, NULL);
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "--force");
+    ct_result_free(&r);
+    text = ct_read_file(path);
+    assert_string_equal(text, "precious");
+    free(text);
+    ticsx(&r, fx.buyer, "report", "--format", "html", "--out", path, "--force", NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    text = ct_read_file(path);
+    ct_expect_text(text, "<!DOCTYPE html>");
+    free(text);
+    /* Without --out, on standard output. */
+    ticsx(&r, fx.buyer, "report", "--format", "csv", NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "\xEF\xBB\xBF");
+    ct_result_free(&r);
+}
+
+/* Draws the HTML with headless Chromium; the PNG must exist and not be blank. */
+static void
+screenshot(const char *chromium, const char *lang)
+{
+    char html[PATH_MAX], png[PATH_MAX + 8], url[PATH_MAX + 16], shot[PATH_MAX + 32],
+        profile[PATH_MAX];
+    struct stat st;
+    ct_result r;
+
+    snprintf(html, sizeof html, "%s/shot-%s.html", fx.root, lang);
+    ticsx(&r, fx.buyer, "report", "--format", "html", "--lang", lang, "--out", html, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    snprintf(png, sizeof png, "%s/shot-%s.png", fx.root, lang);
+    snprintf(url, sizeof url, "file://%s", html);
+    snprintf(shot, sizeof shot, "--screenshot=%s", png);
+    snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium-%s", fx.root, lang);
+    const char *argv[] = {chromium,
+                          "--headless",
+                          "--no-sandbox",
+                          "--disable-gpu",
+                          "--disable-quic",
+                          "--no-first-run",
+                          "--disable-background-networking",
+                          "--disable-component-update",
+                          "--disable-sync",
+                          "--disable-dev-shm-usage",
+                          "--hide-scrollbars",
+                          profile,
+                          shot,
+                          "--window-size=1280,2000",
+                          url,
+                          NULL};
+    ct_run(&r, NULL, argv);
+    if (stat(png, &st) != 0) {
+        fail_msg("chromium wrote no screenshot (exit %d): %s", r.status, r.err);
+    }
+    ct_result_free(&r);
+    /* A blank 1280x2000 page compresses to a few KB; a drawn report is far larger. */
+    if (st.st_size < 20000) {
+        fail_msg("%s: %lld bytes, looks blank", png, (long long)st.st_size);
+    }
+    char *data = ct_read_file(png);
+    assert_memory_equal(data, "\x89PNG", 4);
+    free(data);
+}
+
+static void
+test_chromium(void **state)
+{
+    static const char *const names[] = {"chromium", "chromium-browser", "google-chrome", NULL};
+    char chromium[PATH_MAX];
+    (void)state;
+
+    if (!find_tool(names, chromium, sizeof chromium)) {
+        if (on_ci()) {
+            fail_msg("chromium is missing on CI: run script/bootstrap");
+        }
+        fprintf(stderr, "test_reports: skipping the Chromium rendering: chromium not found\n");
+        return;
+    }
+    screenshot(chromium, "en");
+    screenshot(chromium, "ja");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv),       cmocka_unit_test(test_html),
+        cmocka_unit_test(test_oscal),     cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_out_rules), cmocka_unit_test(test_chromium),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
