@@ -35,7 +35,8 @@
 /* AddressSanitizer keeps freed memory in quarantine (256 MiB by default) and never gives it
  * back, so a hub built with it cannot show memory returning: its RSS is reported, not
  * bounded. */
-#if defined(__SANITIZE_ADDRESS__)
+/* TX_SANITIZE comes from the build: clang does not define __SANITIZE_ADDRESS__. */
+#if defined(TX_SANITIZE) || defined(__SANITIZE_ADDRESS__)
 #define RSS_SLACK_KB (1024L * 1024 * 1024)
 #else
 #define RSS_SLACK_KB (48 * 1024)

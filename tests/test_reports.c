@@ -94,9 +94,11 @@ find_tool(const char *const *names, char *out, size_t n)
         const char *p = path != NULL ? path : "/usr/bin:/bin";
         while (*p) {
             size_t len = strcspn(p, ":");
+            int w;
+
             snprintf(dir, sizeof dir, "%.*s", (int)len, p);
-            snprintf(out, n, "%s/%s", dir, *names);
-            if (access(out, X_OK) == 0) {
+            w = snprintf(out, n, "%s/%s", dir, *names);
+            if (w > 0 && (size_t)w < n && access(out, X_OK) == 0) {
                 return 1;
             }
             p += len + (p[len] == ':');
