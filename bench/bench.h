@@ -1,0 +1,194 @@
+/* ticsx-bench: shared pieces of the benchmark. Timing and statistics, temporary directories,
+ * the real ticsx-hub run as a child process, realistic signed records, raw DEALER clients,
+ * and the results tree that is printed and written as JSON. Every loop in the benchmark has a
+ * count and a deadline; it talks only to 127.0.0.1. */
+#ifndef TX_BENCH_H
+#define TX_BENCH_H
+
+#include "tx_codec.h"
+#include "tx_keys.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- run settings ---- */
+
+typedef struct {
+    const char *hub_bin;  /* ticsx-hub to run */
+    const char *tmp_root; /* where the temporary directories go */
+    char work[PATH_MAX];  /* this run's temporary directory (removed at the end) */
+    uint64_t records;     /* submits in the sustained ingest */
+    unsigned clients;     /* K client threads */
+    unsigned window;      /* calls in flight per client */
+    unsigned threads;     /* all-core measurements: threads (nproc) */
+    unsigned hub_workers; /* ticsx-hub run --workers; 0: its default */
+    long commit_wait_us;  /* ticsx-hub run --commit-wait-us; -1: its default */
+    unsigned suppliers;   /* read side: tree size */
+    double seconds;       /* length of each timed limit measurement */
+    double latency_s;     /* length of the paced latency run */
+    double latency_rate;  /* its rate in records/s; 0: half the sustained rate */
+    int keep;             /* leave the temporary directory (and the hubs' logs) behind */
+    const char *hub_log;  /* ticsx-hub --log-level */
+    int scale;            /* run the 10k/100k/1M scale series */
+    uint64_t scale_max;   /* its largest step */
+    int skip_limits, skip_ingest, skip_read;
+    int verbose;
+} tx_bench_cfg;
+
+/* Set by SIGINT/SIGTERM: loops stop early, the run cleans up. */
+extern volatile sig_atomic_t tx_bench_stop;
+
+/* ---- time and statistics ---- */
+
+int64_t tx_bench_now_ns(void);
+double tx_bench_since_s(int64_t t0_ns);
+
+/* Sorts v (n values) and returns the q-quantile (0..1) by nearest rank; 0 when n is 0. */
+double tx_bench_quantile(double *v, size_t n, double q);
+
+/* ---- files and directories ---- */
+
+/* mkdtemp of root/NAME-XXXXXX into out (size n). */
+int tx_bench_mkdtemp(const char *root, const char *name, char *out, size_t n);
+
+/* rm -rf dir (bounded: refuses an empty path or "/"). */
+void tx_bench_rmtree(const char *dir);
+
+/* Size in bytes of a file, and the bytes allocated to it on disk; 0 when missing. */
+void tx_bench_file_size(const char *path, uint64_t *size, uint64_t *allocated);
+
+/* ---- the real hub as a child process ---- */
+
+typedef struct {
+    pid_t pid;
+    char dir[PATH_MAX];
+    char endpoint[256];
+    uint8_t curve[32]; /* hub.pub's transport key, for clients to pin */
+    double start_ms;   /* spawn until DIR/endpoint was written */
+} tx_bench_hub;
+
+/* `ticsx-hub init --data dir` (quiet). */
+int tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir);
+
+/* Starts `ticsx-hub run` on dir bound to tcp://127.0.0.1:* with map_mib and the configured
+ * workers, commit wait and log level (log to dir.log); waits (bounded) for DIR/endpoint. */
+int tx_bench_hub_start(const tx_bench_cfg *cfg, const char *dir, unsigned map_mib, tx_bench_hub *h);
+
+/* SIGTERM and wait (bounded; SIGKILL after 60 s). Returns the exit status or -1. */
+int tx_bench_hub_stop(tx_bench_hub *h);
+
+/* Kills every hub this process started that still runs (for early exits). */
+void tx_bench_hub_kill_all(void);
+
+/* From /proc/PID/smaps_rollup, in KiB: Anonymous, Private_Dirty and Rss. */
+int tx_bench_memory(pid_t pid, long *anon_kib, long *private_dirty_kib, long *rss_kib);
+
+/* ---- records ---- */
+
+/* The built-in questionnaire, signed by `publisher` with seq. *q is the decoded
+ * questionnaire (caller tx_free()s), *env the signed record (caller free()s). */
+int tx_bench_questionnaire(const tx_identity *publisher, uint64_t seq, tx_questionnaire_pb **q,
+                           uint8_t **env, size_t *len, uint8_t qid[TX_ID_LEN]);
+
+/* A signed OrgProfile. Caller frees *env. */
+int tx_bench_profile(const tx_identity *id, uint64_t seq, uint8_t **env, size_t *len);
+
+/* A sub-supplier named in an assessment. */
+typedef struct {
+    const uint8_t *key;
+    const char *name;
+} tx_bench_sub;
+
+/* A full assessment of q answered by id (every item, a comment of up to 80 characters chosen by
+ * `variant`, so sealed records come out at 2-4 KB), listing n_subs sub-suppliers; signed as
+ * the inner envelope, sealed with a fresh content key (key: TX_CONTENT_KEY_LEN bytes of
+ * sodium_malloc'd memory, receives it) and signed again as the SealedAssessment with seq.
+ * Caller frees *env. */
+int tx_bench_sealed(const tx_identity *id, uint64_t seq, const tx_questionnaire_pb *q,
+                    const uint8_t qid[TX_ID_LEN], uint64_t variant, const tx_bench_sub *subs,
+                    size_t n_subs, uint8_t *key, uint8_t **env, size_t *len);
+
+/* A grant of assessment aid to grantee, carrying key sealed to its seal key. */
+int tx_bench_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_LEN],
+                   const tx_pubkey *grantee, const uint8_t *key, uint8_t **env, size_t *len);
+
+/* Packs Call{id, submit{env}}. Caller frees *out. */
+int tx_bench_pack_submit(uint64_t call_id, const uint8_t *env, size_t len, uint8_t **out,
+                         size_t *out_len);
+
+/* ---- a raw DEALER client with CURVE (the wire of tx_conn, with open-loop control) ---- */
+
+typedef struct {
+    void *ctx; /* owned when the client made it */
+    void *sock;
+    int own_ctx;
+} tx_bench_client;
+
+/* Connects as id. ctx: a ZeroMQ context to share (borrowed), or NULL for one of its own. */
+int tx_bench_client_open(tx_bench_client *c, void *ctx, const char *endpoint,
+                         const uint8_t hub_curve[32], const tx_identity *id);
+void tx_bench_client_close(tx_bench_client *c);
+
+/* Sends one packed call (borrowed until the call returns). */
+int tx_bench_client_send(tx_bench_client *c, const uint8_t *call, size_t len);
+
+/* Waits up to timeout_us for one reply; TX_ERR_UNREACHABLE on timeout. Caller tx_free()s. */
+int tx_bench_client_recv(tx_bench_client *c, int64_t timeout_us, tx_reply_pb **reply);
+
+/* A ping round trip (connects, handshakes): TX_OK when answered within timeout_ms. */
+int tx_bench_client_ping(tx_bench_client *c, int timeout_ms);
+
+/* ---- results ---- */
+
+/* The results tree: sections of name -> number/string, printed as they are set. */
+void tx_bench_set(json_t *section, const char *key, double v, const char *unit, const char *label);
+void tx_bench_set_str(json_t *section, const char *key, const char *v, const char *label);
+
+/* ---- the measurements ---- */
+
+/* Bare limits of this machine into `out`. Signatures are checked over envs (n of them). */
+int tx_bench_limits(tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens, size_t n,
+                    json_t *out);
+
+/* A hub with K enrolled clients, each with its own signer, ready to submit. */
+typedef struct tx_bench_ingest tx_bench_ingest;
+
+/* Makes the hub (data dir under the work dir, map_mib), the K signers, enrolls them and a
+ * questionnaire, starts the hub and connects the clients. */
+int tx_bench_ingest_open(tx_bench_cfg *cfg, unsigned map_mib, tx_bench_ingest **out);
+void tx_bench_ingest_close(tx_bench_ingest **ing_p);
+
+/* Pre-signs `count` sealed assessments spread over the K signers (untimed; parallel). */
+int tx_bench_ingest_prepare(tx_bench_ingest *ing, uint64_t count);
+
+/* Copies of up to `max` prepared envelopes taken round the signers, for the verify limits.
+ * Caller frees each and both arrays. */
+size_t tx_bench_ingest_sample(tx_bench_ingest *ing, size_t max, uint8_t ***envs, size_t **lens);
+
+/* Submits every prepared envelope, K clients pipelined with the window (closed loop): the
+ * sustained durable rate into *rate, the figures into out (printed when `print`). */
+int tx_bench_ingest_run(tx_bench_ingest *ing, json_t *out, int print, double *rate);
+
+/* Submits the prepared envelopes paced at `rate` records/s in all (open loop): latency
+ * percentiles into out. */
+int tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out);
+
+/* Stored envelope bytes so far (enrolments and questionnaire included). */
+uint64_t tx_bench_ingest_stored_bytes(const tx_bench_ingest *ing);
+
+/* The hub, its data dir, and restarting it (clients reconnect). */
+tx_bench_hub *tx_bench_ingest_hub(tx_bench_ingest *ing);
+int tx_bench_ingest_restart(tx_bench_ingest *ing, double *ping_ms);
+
+/* The read side: a buyer fetching, decrypting, verifying and scoring a tree of
+ * cfg->suppliers suppliers in 3 tiers. */
+int tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate);
+
+/* The scale series: ingest, file size, start time and memory at 10k, 100k, 1M records. */
+int tx_bench_scale(tx_bench_cfg *cfg, json_t *out);
+
+#endif

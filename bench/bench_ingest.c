@@ -1,0 +1,708 @@
+/* The ingest side: a real ticsx-hub on a temporary data directory, K enrolled clients each
+ * with its own signer, pre-signed sealed assessments with increasing sequence numbers, and
+ * raw DEALER connections with CURVE over tcp://127.0.0.1 driving it: as fast as it goes
+ * (pipelined, a window of calls in flight per client), then paced open loop for latency. */
+#include "bench.h"
+
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_ingest.h"
+#include "tx_seal.h"
+#include "tx_store.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define REPLY_TIMEOUT_US 60000000 /* one reply; the hub answers every call */
+#define RUN_DEADLINE_S 3600       /* one whole run */
+#define CONNECT_TIMEOUT_MS 20000
+
+typedef struct {
+    tx_bench_ingest *ing;
+    unsigned index;
+    tx_identity *id;
+    uint64_t next_seq; /* next sequence number to sign */
+    uint64_t first_seq;
+    uint8_t **calls; /* packed submits, call id = seq */
+    size_t *call_lens;
+    size_t n_calls;
+    uint64_t env_bytes, env_min, env_max;
+    tx_bench_client cl;
+    /* one run */
+    double rate;         /* paced: calls per second of this client */
+    int64_t t0, last_ns; /* start, last reply */
+    uint64_t ok, refused;
+    double *lat; /* paced: latency per call, us */
+    size_t n_lat;
+    int rc;
+} signer;
+
+struct tx_bench_ingest {
+    tx_bench_cfg *cfg;
+    char dir[PATH_MAX];
+    unsigned map_mib;
+    tx_bench_hub hub;
+    tx_questionnaire_pb *q;
+    uint8_t qid[TX_ID_LEN];
+    signer *s;
+    unsigned k;
+    uint64_t stored_bytes;
+    /* One ZeroMQ context (one I/O thread) for the K clients: each has its own connection,
+     * CURVE key and signer, and the two cores go to the hub rather than to client threads. */
+    void *ctx;
+    /* Clients start together: they wait for `go` (or for `abort` when one could not start). */
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int go, abort;
+};
+
+/* ---- setup ---- */
+
+static void
+free_calls(signer *s)
+{
+    for (size_t i = 0; i < s->n_calls; i++) {
+        free(s->calls[i]);
+    }
+    free(s->calls);
+    free(s->call_lens);
+    s->calls = NULL;
+    s->call_lens = NULL;
+    s->n_calls = 0;
+}
+
+/* Enrols the signers and stores the questionnaire, straight into the store before the hub
+ * runs (the hub's own ingest code; nothing here is timed). */
+static int
+enroll_all(tx_bench_ingest *ing, const uint8_t *qenv, size_t qlen)
+{
+    tx_store *st = NULL;
+    tx_batch *b = NULL;
+    tx_submission *sub = NULL;
+    tx_outcome res = {0};
+    char name[TX_NAME_MAX];
+    int rc = tx_store_open(ing->dir, (size_t)ing->map_mib << 20, &st);
+
+    for (unsigned i = 0; i < ing->k && rc == TX_OK; i++) {
+        uint8_t *env;
+        size_t len;
+
+        if ((rc = tx_bench_profile(ing->s[i].id, 1, &env, &len)) != TX_OK) {
+            break;
+        }
+        rc = tx_ingest_enroll(st, env, len, &res, name, sizeof name);
+        free(env);
+        if (rc == TX_OK && res.status != TICSX__V1__STATUS__OK) {
+            fprintf(stderr, "ticsx-bench: enroll refused: %s\n", res.message);
+            rc = TX_ERR_REFUSED;
+        }
+        ing->stored_bytes += len;
+        ing->s[i].next_seq = 2;
+    }
+    if (rc == TX_OK &&
+        (rc = tx_ingest_prepare(ing->s[0].id->pub.sign, qenv, qlen, &sub, &res)) == TX_OK &&
+        (rc = tx_store_begin(st, &b)) == TX_OK && (rc = tx_ingest_apply(b, sub, &res)) == TX_OK) {
+        rc = res.status == TICSX__V1__STATUS__OK ? tx_batch_commit(&b) : TX_ERR_REFUSED;
+    }
+    if (rc != TX_OK) {
+        fprintf(stderr, "ticsx-bench: setting up the hub's store failed: %s %s\n", tx_strerror(rc),
+                res.message);
+    }
+    ing->stored_bytes += qlen;
+    ing->s[0].next_seq = 3;
+    tx_batch_abort(&b);
+    tx_submission_destroy(&sub);
+    tx_store_close(&st);
+    return rc;
+}
+
+static int
+connect_all(tx_bench_ingest *ing)
+{
+    int rc = TX_OK;
+
+    for (unsigned i = 0; i < ing->k && rc == TX_OK; i++) {
+        if ((rc = tx_bench_client_open(&ing->s[i].cl, ing->ctx, ing->hub.endpoint, ing->hub.curve,
+                                       ing->s[i].id)) == TX_OK) {
+            rc = tx_bench_client_ping(&ing->s[i].cl, CONNECT_TIMEOUT_MS);
+        }
+    }
+    if (rc != TX_OK) {
+        fprintf(stderr, "ticsx-bench: a client could not reach the hub: %s\n", tx_strerror(rc));
+    }
+    return rc;
+}
+
+int
+tx_bench_ingest_open(tx_bench_cfg *cfg, unsigned map_mib, tx_bench_ingest **out)
+{
+    tx_bench_ingest *ing = calloc(1, sizeof *ing);
+    uint8_t *qenv = NULL;
+    size_t qlen = 0;
+    int rc = TX_ERR_NOMEM;
+
+    *out = NULL;
+    if (ing == NULL) {
+        return rc;
+    }
+    ing->cfg = cfg;
+    ing->k = cfg->clients;
+    ing->map_mib = map_mib;
+    ing->s = calloc(ing->k, sizeof *ing->s);
+    if (ing->s == NULL) {
+        free(ing);
+        return rc;
+    }
+    pthread_mutex_init(&ing->mu, NULL);
+    pthread_cond_init(&ing->cond, NULL);
+    if ((ing->ctx = zmq_ctx_new()) == NULL) {
+        rc = TX_ERR_NET;
+        goto fail;
+    }
+    if ((rc = tx_bench_mkdtemp(cfg->work, "hub", ing->dir, sizeof ing->dir)) != TX_OK ||
+        (rc = tx_bench_hub_init(cfg, ing->dir)) != TX_OK) {
+        goto fail;
+    }
+    for (unsigned i = 0; i < ing->k && rc == TX_OK; i++) {
+        char name[64];
+
+        snprintf(name, sizeof name, "Bench Supplier %u", i + 1);
+        ing->s[i].ing = ing;
+        ing->s[i].index = i;
+        rc = tx_identity_generate(name, &ing->s[i].id);
+    }
+    if (rc != TX_OK ||
+        (rc = tx_bench_questionnaire(ing->s[0].id, 2, &ing->q, &qenv, &qlen, ing->qid)) != TX_OK ||
+        (rc = enroll_all(ing, qenv, qlen)) != TX_OK ||
+        (rc = tx_bench_hub_start(cfg, ing->dir, map_mib, &ing->hub)) != TX_OK ||
+        (rc = connect_all(ing)) != TX_OK) {
+        goto fail;
+    }
+    free(qenv);
+    *out = ing;
+    return TX_OK;
+fail:
+    free(qenv);
+    tx_bench_ingest_close(&ing);
+    return rc;
+}
+
+void
+tx_bench_ingest_close(tx_bench_ingest **ing_p)
+{
+    tx_bench_ingest *ing;
+
+    if (ing_p == NULL || *ing_p == NULL) {
+        return;
+    }
+    ing = *ing_p;
+    for (unsigned i = 0; i < ing->k; i++) {
+        tx_bench_client_close(&ing->s[i].cl);
+    }
+    if (ing->ctx != NULL) {
+        zmq_ctx_term(ing->ctx);
+    }
+    tx_bench_hub_stop(&ing->hub);
+    for (unsigned i = 0; i < ing->k; i++) {
+        free_calls(&ing->s[i]);
+        free(ing->s[i].lat);
+        tx_identity_destroy(&ing->s[i].id);
+    }
+    pthread_cond_destroy(&ing->cond);
+    pthread_mutex_destroy(&ing->mu);
+    tx_free(ing->q);
+    if (ing->dir[0] != 0 && !ing->cfg->keep) {
+        char log[PATH_MAX + 8];
+
+        tx_bench_rmtree(ing->dir);
+        snprintf(log, sizeof log, "%s.log", ing->dir);
+        unlink(log);
+    }
+    free(ing->s);
+    free(ing);
+    *ing_p = NULL;
+}
+
+tx_bench_hub *
+tx_bench_ingest_hub(tx_bench_ingest *ing)
+{
+    return &ing->hub;
+}
+
+uint64_t
+tx_bench_ingest_stored_bytes(const tx_bench_ingest *ing)
+{
+    return ing->stored_bytes;
+}
+
+int
+tx_bench_ingest_restart(tx_bench_ingest *ing, double *ping_ms)
+{
+    int64_t t0;
+    int rc;
+
+    for (unsigned i = 0; i < ing->k; i++) {
+        tx_bench_client_close(&ing->s[i].cl);
+    }
+    if (tx_bench_hub_stop(&ing->hub) != 0) {
+        fprintf(stderr, "ticsx-bench: the hub did not stop cleanly\n");
+        return TX_ERR_INTERNAL;
+    }
+    t0 = tx_bench_now_ns();
+    if ((rc = tx_bench_hub_start(ing->cfg, ing->dir, ing->map_mib, &ing->hub)) != TX_OK) {
+        return rc;
+    }
+    /* The first answer: a connection, its CURVE handshake with the ZAP lookup, and a ping. */
+    if ((rc = tx_bench_client_open(&ing->s[0].cl, ing->ctx, ing->hub.endpoint, ing->hub.curve,
+                                   ing->s[0].id)) == TX_OK &&
+        (rc = tx_bench_client_ping(&ing->s[0].cl, CONNECT_TIMEOUT_MS)) == TX_OK) {
+        *ping_ms = tx_bench_since_s(t0) * 1000;
+    }
+    for (unsigned i = 1; i < ing->k && rc == TX_OK; i++) {
+        if ((rc = tx_bench_client_open(&ing->s[i].cl, ing->ctx, ing->hub.endpoint, ing->hub.curve,
+                                       ing->s[i].id)) == TX_OK) {
+            rc = tx_bench_client_ping(&ing->s[i].cl, CONNECT_TIMEOUT_MS);
+        }
+    }
+    return rc;
+}
+
+/* ---- pre-signing ---- */
+
+typedef struct {
+    signer *s;
+    size_t count;
+} sign_job;
+
+static void *
+sign_thread(void *arg)
+{
+    sign_job *j = arg;
+    signer *s = j->s;
+    tx_bench_ingest *ing = s->ing;
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+
+    free_calls(s);
+    s->rc = TX_ERR_NOMEM;
+    s->calls = calloc(j->count ? j->count : 1, sizeof *s->calls);
+    s->call_lens = calloc(j->count ? j->count : 1, sizeof *s->call_lens);
+    if (key == NULL || s->calls == NULL || s->call_lens == NULL) {
+        goto out;
+    }
+    s->rc = TX_OK;
+    s->first_seq = s->next_seq;
+    s->env_bytes = s->env_max = 0;
+    s->env_min = UINT64_MAX;
+    for (size_t i = 0; i < j->count && s->rc == TX_OK && !tx_bench_stop; i++) {
+        uint64_t seq = s->next_seq++;
+        uint8_t *env = NULL;
+        size_t len = 0;
+
+        s->rc = tx_bench_sealed(s->id, seq, ing->q, ing->qid, seq * ing->k + s->index, NULL, 0, key,
+                                &env, &len);
+        if (s->rc == TX_OK) {
+            s->rc = tx_bench_pack_submit(seq, env, len, &s->calls[i], &s->call_lens[i]);
+        }
+        if (s->rc == TX_OK) {
+            s->n_calls++;
+            s->env_bytes += len;
+            s->env_min = len < s->env_min ? len : s->env_min;
+            s->env_max = len > s->env_max ? len : s->env_max;
+        }
+        free(env);
+    }
+    if (tx_bench_stop) {
+        s->rc = TX_ERR_INTERNAL;
+    }
+out:
+    sodium_free(key);
+    return NULL;
+}
+
+int
+tx_bench_ingest_prepare(tx_bench_ingest *ing, uint64_t count)
+{
+    pthread_t *tid = calloc(ing->k, sizeof *tid);
+    sign_job *jobs = calloc(ing->k, sizeof *jobs);
+    int rc = TX_OK;
+
+    if (tid == NULL || jobs == NULL) {
+        free(tid);
+        free(jobs);
+        return TX_ERR_NOMEM;
+    }
+    for (unsigned i = 0; i < ing->k; i++) {
+        jobs[i].s = &ing->s[i];
+        jobs[i].count = count / ing->k + (i < count % ing->k);
+        if (pthread_create(&tid[i], NULL, sign_thread, &jobs[i]) != 0) {
+            sign_thread(&jobs[i]);
+            tid[i] = 0;
+        }
+    }
+    for (unsigned i = 0; i < ing->k; i++) {
+        if (tid[i] != 0) {
+            pthread_join(tid[i], NULL);
+        }
+        if (ing->s[i].rc != TX_OK) {
+            rc = ing->s[i].rc;
+        }
+    }
+    free(tid);
+    free(jobs);
+    return rc;
+}
+
+size_t
+tx_bench_ingest_sample(tx_bench_ingest *ing, size_t max, uint8_t ***envs, size_t **lens)
+{
+    size_t n = 0;
+
+    *envs = calloc(max ? max : 1, sizeof **envs);
+    *lens = calloc(max ? max : 1, sizeof **lens);
+    if (*envs == NULL || *lens == NULL) {
+        return 0;
+    }
+    for (size_t j = 0; n < max; j++) {
+        int any = 0;
+
+        for (unsigned i = 0; i < ing->k && n < max; i++) {
+            tx_call_pb *call = NULL;
+            signer *s = &ing->s[i];
+
+            if (j >= s->n_calls) {
+                continue;
+            }
+            any = 1;
+            if (tx_decode_call(s->calls[j], s->call_lens[j], &call) == TX_OK &&
+                call->body_case == TICSX__V1__CALL__BODY_SUBMIT) {
+                const ProtobufCBinaryData *e = &call->submit->envelope;
+                (*envs)[n] = malloc(e->len);
+                if ((*envs)[n] != NULL) {
+                    memcpy((*envs)[n], e->data, e->len);
+                    (*lens)[n++] = e->len;
+                }
+            }
+            tx_free(call);
+        }
+        if (!any) {
+            break;
+        }
+    }
+    return n;
+}
+
+/* ---- runs ---- */
+
+/* Waits for the clients' release; 0 when the run was called off. */
+static int
+wait_go(tx_bench_ingest *ing)
+{
+    int go;
+
+    pthread_mutex_lock(&ing->mu);
+    while (!ing->go && !ing->abort) {
+        pthread_cond_wait(&ing->cond, &ing->mu);
+    }
+    go = !ing->abort;
+    pthread_mutex_unlock(&ing->mu);
+    return go;
+}
+
+/* Takes one reply within timeout_us (TX_ERR_UNREACHABLE when none came): counts it, and for
+ * paced runs records its latency from the time its send was due. */
+static int
+take_reply(signer *s, const int64_t *due, int64_t timeout_us)
+{
+    tx_reply_pb *r = NULL;
+    int rc = tx_bench_client_recv(&s->cl, timeout_us, &r);
+    int64_t now = tx_bench_now_ns();
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    s->last_ns = now;
+    if (r->status == TICSX__V1__STATUS__OK && r->receipt != NULL && !r->receipt->duplicate) {
+        s->ok++;
+    } else {
+        if (s->refused++ == 0) {
+            fprintf(stderr, "ticsx-bench: client %u: refused: %s\n", s->index + 1, r->message);
+        }
+    }
+    if (due != NULL && r->id >= s->first_seq && r->id - s->first_seq < s->n_calls) {
+        s->lat[s->n_lat++] = (double)(now - due[r->id - s->first_seq]) / 1000;
+    }
+    tx_free(r);
+    return TX_OK;
+}
+
+/* Closed loop: keeps `window` calls in flight until every prepared call is answered. */
+static void *
+run_thread(void *arg)
+{
+    signer *s = arg;
+    size_t sent = 0, got = 0;
+    unsigned window = s->ing->cfg->window;
+
+    s->ok = s->refused = 0;
+    s->rc = TX_OK;
+    if (!wait_go(s->ing)) {
+        return NULL;
+    }
+    s->t0 = tx_bench_now_ns();
+    s->last_ns = s->t0;
+    while (got < s->n_calls && s->rc == TX_OK && !tx_bench_stop) {
+        while (sent < s->n_calls && sent - got < window && s->rc == TX_OK) {
+            s->rc = tx_bench_client_send(&s->cl, s->calls[sent], s->call_lens[sent]);
+            sent++;
+        }
+        if (s->rc == TX_OK && (s->rc = take_reply(s, NULL, REPLY_TIMEOUT_US)) == TX_OK) {
+            got++;
+        } else if (s->rc == TX_ERR_UNREACHABLE) {
+            fprintf(stderr, "ticsx-bench: client %u: no reply within %d s\n", s->index + 1,
+                    REPLY_TIMEOUT_US / 1000000);
+        }
+        if (tx_bench_since_s(s->t0) > RUN_DEADLINE_S) {
+            s->rc = TX_ERR_UNREACHABLE;
+        }
+    }
+    return NULL;
+}
+
+/* Open loop: call i is due at t0 + i / rate (each client offset by a fraction of the
+ * interval), sent when due whatever the replies do; latency counts from when it was due. */
+static void *
+paced_thread(void *arg)
+{
+    signer *s = arg;
+    int64_t interval = (int64_t)(1e9 / s->rate);
+    int64_t *due = calloc(s->n_calls ? s->n_calls : 1, sizeof *due);
+    size_t sent = 0, got = 0;
+
+    s->ok = s->refused = 0;
+    s->n_lat = 0;
+    free(s->lat);
+    s->lat = calloc(s->n_calls ? s->n_calls : 1, sizeof *s->lat);
+    s->rc = due == NULL || s->lat == NULL ? TX_ERR_NOMEM : TX_OK;
+    if (!wait_go(s->ing)) {
+        free(due);
+        return NULL;
+    }
+    s->t0 = tx_bench_now_ns() + interval * s->index / s->ing->k;
+    s->last_ns = s->t0;
+    for (size_t i = 0; i < s->n_calls && due != NULL; i++) {
+        due[i] = s->t0 + (int64_t)i * interval;
+    }
+    while (got < s->n_calls && s->rc == TX_OK && !tx_bench_stop) {
+        int64_t now = tx_bench_now_ns();
+        int rc;
+
+        if (sent < s->n_calls && now >= due[sent]) {
+            s->rc = tx_bench_client_send(&s->cl, s->calls[sent], s->call_lens[sent]);
+            sent++;
+            continue;
+        }
+        if (sent == got) {
+            /* Nothing in flight: sleep until the next call is due. */
+            struct timespec ts = {(due[sent] - now) / 1000000000, (due[sent] - now) % 1000000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        /* Replies are awaited only until the next call is due. */
+        rc =
+            take_reply(s, due, sent < s->n_calls ? (due[sent] - now) / 1000 + 1 : REPLY_TIMEOUT_US);
+        if (rc == TX_OK) {
+            got++;
+        } else if (rc != TX_ERR_UNREACHABLE || sent == s->n_calls) {
+            fprintf(stderr, "ticsx-bench: client %u: no reply: %s\n", s->index + 1,
+                    tx_strerror(rc));
+            s->rc = rc;
+        }
+        if (tx_bench_since_s(s->t0) > RUN_DEADLINE_S) {
+            s->rc = TX_ERR_UNREACHABLE;
+        }
+    }
+    free(due);
+    return NULL;
+}
+
+/* CPU seconds (user + system) of a process from /proc/PID/stat; -1 if unreadable. */
+static double
+cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    unsigned long ut = 0, st = 0;
+    FILE *f;
+    char *p;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    p = fgets(buf, sizeof buf, f);
+    fclose(f);
+    /* Fields after the command name (which may hold spaces): state is field 3. */
+    if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) {
+        return -1;
+    }
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double
+self_cpu_seconds(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Runs fn on every client, returns when all are done: totals into *ok, *refused and the
+ * span from the release to the last reply into *seconds. */
+static int
+run_clients(tx_bench_ingest *ing, void *(*fn)(void *), uint64_t *ok, uint64_t *refused,
+            double *seconds, double *hub_cpu, double *own_cpu)
+{
+    pthread_t *tid = calloc(ing->k, sizeof *tid);
+    double hub0 = cpu_seconds(ing->hub.pid), own0 = self_cpu_seconds();
+    int64_t t0, last = 0;
+    unsigned started = 0;
+    int rc = TX_OK;
+
+    if (tid == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (unsigned i = 0; i < ing->k; i++) {
+        if (pthread_create(&tid[i], NULL, fn, &ing->s[i]) != 0) {
+            rc = TX_ERR_INTERNAL;
+            break;
+        }
+        started++;
+    }
+    t0 = tx_bench_now_ns();
+    pthread_mutex_lock(&ing->mu);
+    ing->go = started == ing->k;
+    ing->abort = !ing->go;
+    pthread_cond_broadcast(&ing->cond);
+    pthread_mutex_unlock(&ing->mu);
+    *ok = *refused = 0;
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(tid[i], NULL);
+        *ok += ing->s[i].ok;
+        *refused += ing->s[i].refused;
+        last = ing->s[i].last_ns > last ? ing->s[i].last_ns : last;
+        if (ing->s[i].rc != TX_OK) {
+            rc = ing->s[i].rc;
+        }
+    }
+    pthread_mutex_lock(&ing->mu);
+    ing->go = ing->abort = 0;
+    pthread_mutex_unlock(&ing->mu);
+    *seconds = (double)(last - t0) / 1e9;
+    *hub_cpu = cpu_seconds(ing->hub.pid) - hub0;
+    *own_cpu = self_cpu_seconds() - own0;
+    free(tid);
+    return rc;
+}
+
+static void
+envelope_stats(const tx_bench_ingest *ing, uint64_t *n, uint64_t *bytes, uint64_t *min,
+               uint64_t *max)
+{
+    *n = *bytes = *max = 0;
+    *min = UINT64_MAX;
+    for (unsigned i = 0; i < ing->k; i++) {
+        const signer *s = &ing->s[i];
+        *n += s->n_calls;
+        *bytes += s->env_bytes;
+        *min = s->n_calls && s->env_min < *min ? s->env_min : *min;
+        *max = s->env_max > *max ? s->env_max : *max;
+    }
+}
+
+int
+tx_bench_ingest_run(tx_bench_ingest *ing, json_t *out, int print, double *rate)
+{
+    uint64_t n, bytes, min, max, ok, refused;
+    double secs, hub_cpu, own_cpu;
+    int rc;
+
+    envelope_stats(ing, &n, &bytes, &min, &max);
+    rc = run_clients(ing, run_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu);
+    ing->stored_bytes += bytes;
+    for (unsigned i = 0; i < ing->k; i++) {
+        free_calls(&ing->s[i]);
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    *rate = secs > 0 ? (double)ok / secs : 0;
+    if (out != NULL) {
+        tx_bench_set(out, "records", (double)ok, "", print ? "records stored" : NULL);
+        tx_bench_set(out, "refused", (double)refused, "", print ? "records refused" : NULL);
+        tx_bench_set(out, "envelope_bytes_avg", n ? (double)bytes / (double)n : 0, "B",
+                     print ? "sealed assessment size, avg" : NULL);
+        tx_bench_set(out, "envelope_bytes_min", (double)min, "B", print ? "  min" : NULL);
+        tx_bench_set(out, "envelope_bytes_max", (double)max, "B", print ? "  max" : NULL);
+        tx_bench_set(out, "seconds", secs, "s", print ? "time" : NULL);
+        tx_bench_set(out, "records_per_s", *rate, "records/s",
+                     print ? "sustained durable ingest" : NULL);
+        tx_bench_set(out, "hub_cpu_us_per_record", ok ? hub_cpu * 1e6 / (double)ok : 0, "us",
+                     print ? "hub CPU per record" : NULL);
+        tx_bench_set(out, "client_cpu_us_per_record", ok ? own_cpu * 1e6 / (double)ok : 0, "us",
+                     print ? "clients' CPU per record (same machine)" : NULL);
+    }
+    if (refused > 0) {
+        fprintf(stderr, "ticsx-bench: the hub refused %llu record(s)\n",
+                (unsigned long long)refused);
+        return TX_ERR_REFUSED;
+    }
+    return TX_OK;
+}
+
+int
+tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
+{
+    uint64_t ok, refused;
+    double secs, hub_cpu, own_cpu, *all;
+    size_t n = 0, total = 0;
+    int rc;
+
+    for (unsigned i = 0; i < ing->k; i++) {
+        ing->s[i].rate = rate / ing->k;
+        total += ing->s[i].n_calls;
+    }
+    rc = run_clients(ing, paced_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu);
+    for (unsigned i = 0; i < ing->k; i++) {
+        ing->stored_bytes += ing->s[i].env_bytes;
+        free_calls(&ing->s[i]);
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    all = calloc(total ? total : 1, sizeof *all);
+    if (all == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (unsigned i = 0; i < ing->k; i++) {
+        memcpy(all + n, ing->s[i].lat, ing->s[i].n_lat * sizeof *all);
+        n += ing->s[i].n_lat;
+    }
+    tx_bench_set(out, "target_per_s", rate, "records/s", "paced at");
+    tx_bench_set(out, "achieved_per_s", secs > 0 ? (double)ok / secs : 0, "records/s", "achieved");
+    tx_bench_set(out, "submits", (double)n, "", "submits timed");
+    tx_bench_set(out, "p50_us", tx_bench_quantile(all, n, 0.5), "us", "submit latency p50");
+    tx_bench_set(out, "p99_us", tx_bench_quantile(all, n, 0.99), "us", "submit latency p99");
+    tx_bench_set(out, "p999_us", tx_bench_quantile(all, n, 0.999), "us", "submit latency p99.9");
+    tx_bench_set(out, "max_us", tx_bench_quantile(all, n, 1.0), "us", "submit latency max");
+    free(all);
+    return refused > 0 ? TX_ERR_REFUSED : TX_OK;
+}

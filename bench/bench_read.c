@@ -1,0 +1,518 @@
+/* The read side: a buyer with a supply tree of N suppliers in 3 tiers (each tier-1 supplier
+ * lists 9 tier-2 suppliers in its assessment, the tier-2 ones list the tier-3 ones), every
+ * supplier with one sealed assessment granted to the buyer. Everything is signed and stored
+ * before the clock starts; then the buyer, through the client library, fetches (ticsx fetch),
+ * decrypts and verifies (ticsx verify) and scores every assessment, and walks the tree. */
+#include "bench.h"
+
+#include "tx_client.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_fetch.h"
+#include "tx_ingest.h"
+#include "tx_report.h"
+#include "tx_score.h"
+#include "tx_seal.h"
+#include "tx_store.h"
+#include "tx_tree.h"
+#include "tx_util.h"
+#include "tx_verify.h"
+#include "tx_vpool.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOAD_BATCH 1000   /* records per write transaction while loading */
+#define TIER2_PER_TIER1 9 /* tier-2 suppliers listed by each tier-1 supplier */
+#define READ_MAP_MIB 4096
+#define READ_TIMEOUT_MS 120000
+
+typedef struct {
+    tx_identity *id;
+    char name[48];
+    int tier; /* 1..3 */
+    size_t first_child, n_children;
+    uint8_t *profile, *sealed, *grant;
+    size_t profile_len, sealed_len, grant_len;
+} node;
+
+typedef struct {
+    node *nodes;
+    size_t n, t1, t2, t3;
+    tx_identity *buyer;
+    tx_questionnaire_pb *q;
+    uint8_t qid[TX_ID_LEN];
+    uint8_t *qenv, *buyer_profile;
+    size_t qlen, buyer_profile_len;
+    uint64_t bytes;
+} tree;
+
+/* Tier sizes and who lists whom: nodes [0,t1) are tier 1, [t1,t1+t2) tier 2, the rest tier 3;
+ * tier-2 node j lists the tier-3 nodes k with k % t2 == j, laid out contiguously. */
+static void
+shape(tree *t, size_t n)
+{
+    t->n = n;
+    t->t1 = n / 100 > 0 ? n / 100 : 1;
+    t->t2 = TIER2_PER_TIER1 * t->t1 < n - t->t1 ? TIER2_PER_TIER1 * t->t1 : n - t->t1;
+    t->t3 = n - t->t1 - t->t2;
+    for (size_t i = 0; i < n; i++) {
+        node *d = &t->nodes[i];
+
+        d->tier = i < t->t1 ? 1 : i < t->t1 + t->t2 ? 2 : 3;
+        snprintf(d->name, sizeof d->name, "Tier-%d Supplier %zu", d->tier, i + 1);
+        if (d->tier == 1) {
+            d->first_child = t->t1 + i * TIER2_PER_TIER1;
+            d->n_children = d->first_child < t->t1 + t->t2
+                                ? (t->t1 + t->t2 - d->first_child < TIER2_PER_TIER1
+                                       ? t->t1 + t->t2 - d->first_child
+                                       : TIER2_PER_TIER1)
+                                : 0;
+        } else if (d->tier == 2) {
+            size_t j = i - t->t1, per = t->t3 / t->t2, extra = t->t3 % t->t2;
+
+            d->first_child = t->t1 + t->t2 + j * per + (j < extra ? j : extra);
+            d->n_children = per + (j < extra);
+        }
+    }
+}
+
+typedef struct {
+    tree *t;
+    size_t from, to;
+    int phase; /* 0: identities, 1: records */
+    int rc;
+} gen_job;
+
+static void *
+gen_thread(void *arg)
+{
+    gen_job *j = arg;
+    tree *t = j->t;
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    tx_bench_sub *subs = NULL;
+
+    j->rc = key == NULL ? TX_ERR_NOMEM : TX_OK;
+    for (size_t i = j->from; i < j->to && j->rc == TX_OK && !tx_bench_stop; i++) {
+        node *d = &t->nodes[i];
+        uint8_t aid[TX_ID_LEN];
+
+        if (j->phase == 0) {
+            j->rc = tx_identity_generate(d->name, &d->id);
+            continue;
+        }
+        free(subs);
+        subs = calloc(d->n_children ? d->n_children : 1, sizeof *subs);
+        if (subs == NULL) {
+            j->rc = TX_ERR_NOMEM;
+            break;
+        }
+        for (size_t c = 0; c < d->n_children; c++) {
+            subs[c].key = t->nodes[d->first_child + c].id->pub.sign;
+            subs[c].name = t->nodes[d->first_child + c].name;
+        }
+        if ((j->rc = tx_bench_profile(d->id, 1, &d->profile, &d->profile_len)) != TX_OK ||
+            (j->rc = tx_bench_sealed(d->id, 2, t->q, t->qid, i, subs, d->n_children, key,
+                                     &d->sealed, &d->sealed_len)) != TX_OK) {
+            break;
+        }
+        tx_record_id(d->sealed, d->sealed_len, aid);
+        j->rc = tx_bench_grant(d->id, 3, aid, &t->buyer->pub, key, &d->grant, &d->grant_len);
+    }
+    if (tx_bench_stop && j->rc == TX_OK) {
+        j->rc = TX_ERR_INTERNAL;
+    }
+    free(subs);
+    sodium_free(key);
+    return NULL;
+}
+
+/* Runs a generation phase over the nodes on `threads` threads. */
+static int
+generate(tree *t, int phase, unsigned threads)
+{
+    pthread_t *tid = calloc(threads, sizeof *tid);
+    gen_job *jobs = calloc(threads, sizeof *jobs);
+    int rc = TX_OK;
+
+    if (tid == NULL || jobs == NULL) {
+        free(tid);
+        free(jobs);
+        return TX_ERR_NOMEM;
+    }
+    for (unsigned i = 0; i < threads; i++) {
+        jobs[i] = (gen_job){t, t->n * i / threads, t->n * (i + 1) / threads, phase, TX_OK};
+        if (pthread_create(&tid[i], NULL, gen_thread, &jobs[i]) != 0) {
+            gen_thread(&jobs[i]);
+            tid[i] = 0;
+        }
+    }
+    for (unsigned i = 0; i < threads; i++) {
+        if (tid[i] != 0) {
+            pthread_join(tid[i], NULL);
+        }
+        rc = jobs[i].rc != TX_OK ? jobs[i].rc : rc;
+    }
+    free(tid);
+    free(jobs);
+    return rc;
+}
+
+/* ---- loading the hub's store (untimed; the hub's own rules) ---- */
+
+typedef struct {
+    const tx_identity *caller;
+    const uint8_t *env;
+    size_t len;
+    tx_submission *sub;
+    tx_outcome out;
+    int rc;
+} load_item;
+
+static void
+prepare_item(void *arg)
+{
+    load_item *it = arg;
+
+    it->rc = tx_ingest_prepare(it->caller->pub.sign, it->env, it->len, &it->sub, &it->out);
+}
+
+/* Verifies items on the pool, applies them in order, one write transaction. */
+static int
+apply_items(tx_store *st, tx_vpool *pool, load_item *items, size_t n)
+{
+    tx_batch *b = NULL;
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = tx_vpool_submit(pool, prepare_item, &items[i]);
+    }
+    tx_vpool_wait(pool);
+    if (rc == TX_OK) {
+        rc = tx_store_begin(st, &b);
+    }
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = items[i].rc;
+        if (rc == TX_OK && (rc = tx_ingest_apply(b, items[i].sub, &items[i].out)) == TX_OK &&
+            items[i].out.status != TICSX__V1__STATUS__OK) {
+            rc = TX_ERR_REFUSED;
+        }
+        if (rc != TX_OK) {
+            fprintf(stderr, "ticsx-bench: loading the tree: %s\n", items[i].out.message);
+        }
+    }
+    if (rc == TX_OK) {
+        rc = tx_batch_commit(&b);
+    }
+    tx_batch_abort(&b);
+    for (size_t i = 0; i < n; i++) {
+        tx_submission_destroy(&items[i].sub);
+    }
+    return rc;
+}
+
+static int
+load_store(const char *dir, tree *t, unsigned threads)
+{
+    tx_store *st = NULL;
+    tx_batch *b = NULL;
+    tx_vpool *pool = NULL;
+    load_item *items = calloc(LOAD_BATCH, sizeof *items);
+    tx_receipt rcpt;
+    size_t n = 0;
+    int rc = items == NULL ? TX_ERR_NOMEM : TX_OK;
+
+    if (rc == TX_OK) {
+        rc = tx_store_open(dir, (size_t)READ_MAP_MIB << 20, &st);
+    }
+    if (rc == TX_OK) {
+        rc = tx_vpool_create(threads, &pool);
+    }
+    /* Enrolment is the operator's act (ticsx-hub enroll); the profiles are ours, signed above. */
+    for (size_t i = 0; i <= t->n && rc == TX_OK; i++) {
+        const tx_identity *id = i < t->n ? t->nodes[i].id : t->buyer;
+        const uint8_t *env = i < t->n ? t->nodes[i].profile : t->buyer_profile;
+        size_t len = i < t->n ? t->nodes[i].profile_len : t->buyer_profile_len;
+
+        if (b == NULL && (rc = tx_store_begin(st, &b)) != TX_OK) {
+            break;
+        }
+        rc = tx_batch_enroll(b, env, len, id->pub.sign, 1, id->pub.curve, &rcpt);
+        t->bytes += len;
+        if (rc == TX_OK && (i % LOAD_BATCH == LOAD_BATCH - 1 || i == t->n)) {
+            rc = tx_batch_commit(&b);
+        }
+    }
+    tx_batch_abort(&b);
+    if (rc == TX_OK) {
+        items[0] = (load_item){t->buyer, t->qenv, t->qlen, NULL, {0}, 0};
+        rc = apply_items(st, pool, items, 1);
+        t->bytes += t->qlen;
+    }
+    /* Each batch keeps a sealed assessment before its grant. */
+    for (size_t i = 0; i < t->n && rc == TX_OK; i++) {
+        node *d = &t->nodes[i];
+
+        items[n++] = (load_item){d->id, d->sealed, d->sealed_len, NULL, {0}, 0};
+        items[n++] = (load_item){d->id, d->grant, d->grant_len, NULL, {0}, 0};
+        t->bytes += d->sealed_len + d->grant_len;
+        if (n + 2 > LOAD_BATCH || i + 1 == t->n) {
+            rc = apply_items(st, pool, items, n);
+            n = 0;
+        }
+    }
+    tx_vpool_destroy(&pool);
+    tx_store_close(&st);
+    free(items);
+    return rc;
+}
+
+/* ---- the buyer's view ---- */
+
+/* What the buyer's tree walk takes in: per verdict its score and the sub-suppliers listed in
+ * its decrypted assessment. */
+typedef struct {
+    tx_tree_known *known;
+    tx_tree_sub *subs;
+    tx_score *scores;
+    int *scored;
+    size_t n;
+    uint8_t (*roots)[TX_KEY_LEN];
+} view;
+
+static void
+view_free(view *w)
+{
+    for (size_t i = 0; i < w->n && w->scored != NULL; i++) {
+        if (w->scored[i]) {
+            tx_score_free(&w->scores[i]);
+        }
+    }
+    free(w->known);
+    free(w->subs);
+    free(w->scores);
+    free(w->scored);
+    free(w->roots);
+    memset(w, 0, sizeof *w);
+}
+
+/* Scores every verified assessment (tx_score_compute) and walks and rolls up the supply tree
+ * (tx_tree_build) from the tier-1 suppliers, as the buyer's report does. */
+static int
+aggregate(const tree *t, const tx_verdicts *vs, view *w, tx_tree *out)
+{
+    tx_tree_input in = {0};
+    size_t n_subs = 0, at = 0;
+
+    memset(w, 0, sizeof *w);
+    for (size_t i = 0; i < vs->n; i++) {
+        n_subs += vs->v[i].inner != NULL ? vs->v[i].inner->n_suppliers : 0;
+    }
+    w->n = vs->n;
+    w->known = calloc(vs->n ? vs->n : 1, sizeof *w->known);
+    w->subs = calloc(n_subs ? n_subs : 1, sizeof *w->subs);
+    w->scores = calloc(vs->n ? vs->n : 1, sizeof *w->scores);
+    w->scored = calloc(vs->n ? vs->n : 1, sizeof *w->scored);
+    w->roots = calloc(t->t1, TX_KEY_LEN);
+    if (w->known == NULL || w->subs == NULL || w->scores == NULL || w->scored == NULL ||
+        w->roots == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < vs->n; i++) {
+        const tx_verdict *v = &vs->v[i];
+        tx_tree_known *k = &w->known[i];
+
+        memcpy(k->key, v->supplier, TX_KEY_LEN);
+        k->name = v->supplier_name;
+        k->status = v->status;
+        k->as_of = v->as_of;
+        k->cert_status = v->cert_checked ? tx_verdict_cert_state(v)->status : TX_CERT_UNAVAILABLE;
+        k->q = v->q;
+        k->subs = &w->subs[at];
+        if (v->status != TX_VERIFIED || v->inner == NULL || v->q == NULL) {
+            continue;
+        }
+        if (tx_score_compute(v->q, v->inner->answers, v->inner->n_answers, &w->scores[i]) ==
+            TX_OK) {
+            w->scored[i] = 1;
+            k->score = &w->scores[i];
+        }
+        for (size_t c = 0; c < v->inner->n_suppliers; c++) {
+            const Ticsx__V1__SubSupplier *sub = v->inner->suppliers[c];
+            tx_tree_sub *o = &w->subs[at++];
+
+            o->has_key = sub->key.len == TX_KEY_LEN;
+            if (o->has_key) {
+                memcpy(o->key, sub->key.data, TX_KEY_LEN);
+            }
+            o->name = sub->name != NULL ? sub->name : "";
+            o->supplies = sub->supplies != NULL ? sub->supplies : "";
+            k->n_subs++;
+        }
+    }
+    /* The buyer's direct suppliers, as its request names them. */
+    for (size_t i = 0; i < t->t1; i++) {
+        memcpy(w->roots[i], t->nodes[i].id->pub.sign, TX_KEY_LEN);
+    }
+    in.roots = (const uint8_t(*)[TX_KEY_LEN])w->roots;
+    in.n_roots = t->t1;
+    in.known = w->known;
+    in.n_known = w->n;
+    in.depth = 3;
+    in.current_days = TX_TREE_DEFAULT_CURRENT_DAYS;
+    in.now = tx_now();
+    return tx_tree_build(&in, out);
+}
+
+static void
+tree_free(tree *t)
+{
+    for (size_t i = 0; t->nodes != NULL && i < t->n; i++) {
+        tx_identity_destroy(&t->nodes[i].id);
+        free(t->nodes[i].profile);
+        free(t->nodes[i].sealed);
+        free(t->nodes[i].grant);
+    }
+    free(t->nodes);
+    tx_identity_destroy(&t->buyer);
+    tx_free(t->q);
+    free(t->qenv);
+    free(t->buyer_profile);
+}
+
+int
+tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
+{
+    char hubdir[PATH_MAX], home[PATH_MAX], hubkey[PATH_MAX + 16];
+    tree t;
+    tx_bench_hub hub;
+    tx_client *c = NULL;
+    tx_fetched fe = {0};
+    tx_verdicts vs = {0};
+    json_t *doc = json_object();
+    tx_tree walked = {0};
+    view w = {0};
+    double t_report = 0;
+    size_t reached = 0, verified = 0;
+    double t_fetch = 0, t_verify = 0, t_score = 0, total;
+    int64_t t0;
+    int rc;
+
+    memset(&t, 0, sizeof t);
+    memset(&hub, 0, sizeof hub);
+    hubdir[0] = home[0] = 0;
+    printf("read side: a buyer and %u suppliers in 3 tiers\n", cfg->suppliers);
+    fflush(stdout);
+    t.nodes = calloc(cfg->suppliers, sizeof *t.nodes);
+    if (t.nodes == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    shape(&t, cfg->suppliers);
+    t0 = tx_bench_now_ns();
+    if ((rc = tx_identity_generate("Bench Buyer", &t.buyer)) != TX_OK ||
+        (rc = tx_bench_profile(t.buyer, 1, &t.buyer_profile, &t.buyer_profile_len)) != TX_OK ||
+        (rc = tx_bench_questionnaire(t.buyer, 2, &t.q, &t.qenv, &t.qlen, t.qid)) != TX_OK ||
+        (rc = generate(&t, 0, cfg->threads)) != TX_OK ||
+        (rc = generate(&t, 1, cfg->threads)) != TX_OK ||
+        (rc = tx_bench_mkdtemp(cfg->work, "read-hub", hubdir, sizeof hubdir)) != TX_OK ||
+        (rc = tx_bench_hub_init(cfg, hubdir)) != TX_OK ||
+        (rc = load_store(hubdir, &t, cfg->threads)) != TX_OK ||
+        (rc = tx_bench_hub_start(cfg, hubdir, READ_MAP_MIB, &hub)) != TX_OK ||
+        (rc = tx_bench_mkdtemp(cfg->work, "buyer", home, sizeof home)) != TX_OK ||
+        (rc = tx_identity_save(t.buyer, home, "identity")) != TX_OK) {
+        fprintf(stderr, "ticsx-bench: building the tree failed: %s\n", tx_strerror(rc));
+        goto out;
+    }
+    tx_bench_set(out, "setup_s", tx_bench_since_s(t0), "s", "setup (untimed: sign, store)");
+    tx_bench_set(out, "suppliers", (double)t.n, "", "suppliers");
+    tx_bench_set(out, "tier1", (double)t.t1, "", "  tier 1");
+    tx_bench_set(out, "tier2", (double)t.t2, "", "  tier 2");
+    tx_bench_set(out, "tier3", (double)t.t3, "", "  tier 3");
+    snprintf(hubkey, sizeof hubkey, "%s/hub.pub", hubdir);
+    {
+        tx_client_opts opts = {home, hub.endpoint, hubkey, READ_TIMEOUT_MS};
+        if ((rc = tx_client_open(&opts, &c)) != TX_OK) {
+            fprintf(stderr, "ticsx-bench: the buyer's client does not open: %s\n", tx_strerror(rc));
+            goto out;
+        }
+    }
+    /* The clock: fetch everything granted, verify and decrypt it, score and walk the tree. */
+    t0 = tx_bench_now_ns();
+    if ((rc = tx_fetch_all(c, &fe)) != TX_OK) {
+        fprintf(stderr, "ticsx-bench: fetch failed: %s\n", tx_strerror(rc));
+        goto out;
+    }
+    t_fetch = tx_bench_since_s(t0);
+    t0 = tx_bench_now_ns();
+    if ((rc = tx_verify_all(tx_client_home(c), NULL, &vs)) != TX_OK) {
+        fprintf(stderr, "ticsx-bench: verify failed: %s\n", tx_strerror(rc));
+        goto out;
+    }
+    t_verify = tx_bench_since_s(t0);
+    t0 = tx_bench_now_ns();
+    if ((rc = aggregate(&t, &vs, &w, &walked)) != TX_OK) {
+        fprintf(stderr, "ticsx-bench: the supply tree failed: %s\n", tx_strerror(rc));
+        goto out;
+    }
+    t_score = tx_bench_since_s(t0);
+    total = t_fetch + t_verify + t_score;
+    reached = walked.total.nodes;
+    verified = walked.total.verified;
+    tx_bench_set(out, "fetched", (double)fe.n, "", "assessments fetched");
+    tx_bench_set(out, "nodes", (double)reached, "", "tree nodes (tx_tree_build)");
+    tx_bench_set(out, "verified", (double)verified, "", "  verified and decrypted");
+    for (unsigned k = 0; k < walked.depth; k++) {
+        char key[48], label[64];
+
+        snprintf(key, sizeof key, "tier%u_nodes", k + 1);
+        snprintf(label, sizeof label, "  tier %u nodes", k + 1);
+        tx_bench_set(out, key, (double)walked.tiers[k].nodes, "", label);
+    }
+    tx_bench_set(out, "fetch_s", t_fetch, "s", "fetch (list, get, cache)");
+    tx_bench_set(out, "verify_s", t_verify, "s", "decrypt and verify");
+    tx_bench_set(out, "score_s", t_score, "s", "score, walk and roll up the tree");
+    tx_bench_set(out, "total_s", total, "s", "read side total");
+    tx_bench_set(out, "nodes_per_s", total > 0 ? (double)reached / total : 0, "nodes/s",
+                 "aggregation");
+    /* Beside it, untimed by the targets: the buyer's report document of that tree. */
+    t0 = tx_bench_now_ns();
+    {
+        tx_report_tree_opts opts = {(const uint8_t(*)[TX_KEY_LEN])w.roots, t.t1, NULL, 3, 0, 0};
+        if ((rc = tx_report_tree_json(doc, &vs, &opts)) != TX_OK) {
+            goto out;
+        }
+    }
+    t_report = tx_bench_since_s(t0);
+    tx_bench_set(out, "report_json_s", t_report, "s", "report document (ticsx report --json)");
+    /* Each node needs 3 signature checks at least: grant, sealed record, inner assessment. */
+    *sig_rate = total > 0 ? 3.0 * (double)reached / total : 0;
+    tx_bench_set(out, "required_sig_per_s", *sig_rate, "sig/s",
+                 "aggregation as signatures (3 per node)/s");
+    if (reached != t.n || verified != t.n) {
+        fprintf(stderr, "ticsx-bench: the buyer's tree has %zu of %zu nodes, %zu verified\n",
+                reached, t.n, verified);
+        rc = TX_ERR_INTERNAL;
+    }
+out:
+    json_decref(doc);
+    tx_tree_free(&walked);
+    view_free(&w);
+    tx_verdicts_free(&vs);
+    tx_fetched_free(&fe);
+    tx_client_destroy(&c);
+    tx_bench_hub_stop(&hub);
+    tree_free(&t);
+    if (hubdir[0] != 0 && !cfg->keep) {
+        char log[PATH_MAX + 8];
+        tx_bench_rmtree(hubdir);
+        snprintf(log, sizeof log, "%s.log", hubdir);
+        unlink(log);
+    }
+    if (home[0] != 0 && !cfg->keep) {
+        tx_bench_rmtree(home);
+    }
+    return rc;
+}
