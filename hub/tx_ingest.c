@@ -2,6 +2,7 @@
 #include "tx_ingest.h"
 
 #include "tx_envelope.h"
+#include "tx_merkle.h"
 #include "tx_error.h"
 #include "tx_keys.h"
 
@@ -14,6 +15,7 @@ struct tx_submission {
     const uint8_t *buf; /* borrowed */
     size_t len;
     uint8_t id[TX_ID_LEN];
+    uint8_t leaf[TX_HASH_LEN]; /* Merkle leaf hash, computed with the id off the writer thread */
     uint8_t signer[TX_KEY_LEN];
     int kind;
     uint64_t seq;
@@ -230,6 +232,7 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
     sub->buf = buf;
     sub->len = len;
     tx_record_id(buf, len, sub->id);
+    tx_merkle_leaf_hash(buf, len, sub->leaf);
     memcpy(res->receipt.id, sub->id, TX_ID_LEN);
     /* Verify before anything else is believed; only then look at who signed and what. */
     if ((rc = open_record(buf, len, sub, res)) != TX_OK) {
@@ -456,8 +459,9 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         return tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_WRONG_TYPE,
                               "records of kind %s cannot be submitted", tx_kind_name(sub->kind));
     }
-    rc = tx_batch_append(b, sub->buf, sub->len, sub->kind, sub->signer, sub->seq,
-                         (const uint8_t(*)[TX_KEY_LEN])readers, n_readers, &res->receipt);
+    rc = tx_batch_append_hashed(b, sub->id, sub->leaf, sub->buf, sub->len, sub->kind, sub->signer,
+                                sub->seq, (const uint8_t(*)[TX_KEY_LEN])readers, n_readers,
+                                &res->receipt);
     if (rc == TX_OK && sub->kind == TX_KIND_ASSESSMENT && old_index != 0) {
         rc = notify_superseded(b, old_index, sub->signer, res->receipt.index);
     }
