@@ -459,7 +459,7 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
 {
     const tx_rec *sealed;
     const tx_org *org;
-    const tx_rec **todo = NULL;
+    const tx_rec **pending = NULL;
     size_t n = 0, granted = 0;
     batch b = {0};
     state st;
@@ -475,8 +475,8 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
         goto out;
     }
     memcpy(out->assessment, sealed->id, TX_ID_LEN);
-    todo = calloc(st.l[S_GRANT].n + 1, sizeof *todo);
-    if (todo == NULL) {
+    pending = calloc(st.l[S_GRANT].n + 1, sizeof *pending);
+    if (pending == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
@@ -496,7 +496,7 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
             revoked = memcmp(rp->grant.data, g->id, TX_ID_LEN) == 0;
         }
         if (!revoked) {
-            todo[n++] = g;
+            pending[n++] = g;
         }
     }
     if (n == 0) {
@@ -512,7 +512,7 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
     for (size_t i = 0; i < n && rc == TX_OK; i++) {
         uint8_t *env = NULL;
         size_t len = 0;
-        if ((rc = sign_revoke(tx_client_id(c), seq + i, todo[i], &env, &len)) == TX_OK) {
+        if ((rc = sign_revoke(tx_client_id(c), seq + i, pending[i], &env, &len)) == TX_OK) {
             rc = batch_add(&b, out, env, len, org->key, &st.orgs);
         }
     }
@@ -521,7 +521,7 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
     }
 out:
     batch_free(&b);
-    free(todo);
+    free(pending);
     state_free(&st);
     if (rc != TX_OK) {
         tx_grant_result_free(out);

@@ -690,11 +690,43 @@ refuse_sizes(tx_outcome *out, int rc, const char *what, uint64_t last, uint64_t 
     }
 }
 
+/* Room for a proof path in keep; false (with the refusal in out) when memory ran out. */
+static int
+alloc_path(tx_mlog_reply *keep, tx_outcome *out)
+{
+    if ((keep->hashes = malloc(TX_MERKLE_MAX_PATH * sizeof *keep->hashes)) == NULL) {
+        tx_outcome_storage(out, TX_ERR_NOMEM);
+        return 0;
+    }
+    return 1;
+}
+
+/* The tail both proof answers share: a size past the log is refused naming the log's size,
+ * otherwise the n hashes in keep become the reply's proof. */
+static void
+finish_proof(tx_view *v, int rc, size_t n, const char *what, uint64_t size, Ticsx__V1__Reply *r,
+             tx_outcome *out, tx_mlog_reply *keep)
+{
+    uint64_t last = 0;
+
+    if (rc == TX_ERR_NOT_FOUND) {
+        view_last(v, &last);
+    }
+    if (rc != TX_OK) {
+        refuse_sizes(out, rc, what, last, size);
+        return;
+    }
+    if ((rc = hashes_reply(keep, n, &r->proof)) != TX_OK) {
+        tx_outcome_storage(out, rc);
+        return;
+    }
+    r->n_proof = n;
+}
+
 static void
 answer_inclusion(tx_view *v, const Ticsx__V1__InclusionProof *q, Ticsx__V1__Reply *r,
                  tx_outcome *out, tx_mlog_reply *keep)
 {
-    uint64_t last = 0;
     size_t n = 0;
     int rc;
 
@@ -709,30 +741,16 @@ answer_inclusion(tx_view *v, const Ticsx__V1__InclusionProof *q, Ticsx__V1__Repl
                        (unsigned long long)q->index, (unsigned long long)q->size);
         return;
     }
-    if ((keep->hashes = malloc(TX_MERKLE_MAX_PATH * sizeof *keep->hashes)) == NULL) {
-        tx_outcome_storage(out, TX_ERR_NOMEM);
-        return;
+    if (alloc_path(keep, out)) {
+        rc = tx_view_inclusion(v, q->index, q->size, keep->hashes, &n);
+        finish_proof(v, rc, n, "inclusion", q->size, r, out, keep);
     }
-    rc = tx_view_inclusion(v, q->index, q->size, keep->hashes, &n);
-    if (rc == TX_ERR_NOT_FOUND) {
-        view_last(v, &last);
-    }
-    if (rc != TX_OK) {
-        refuse_sizes(out, rc, "inclusion", last, q->size);
-        return;
-    }
-    if ((rc = hashes_reply(keep, n, &r->proof)) != TX_OK) {
-        tx_outcome_storage(out, rc);
-        return;
-    }
-    r->n_proof = n;
 }
 
 static void
 answer_consistency(tx_view *v, const Ticsx__V1__ConsistencyProof *q, Ticsx__V1__Reply *r,
                    tx_outcome *out, tx_mlog_reply *keep)
 {
-    uint64_t last = 0;
     size_t n = 0;
     int rc;
 
@@ -748,23 +766,10 @@ answer_consistency(tx_view *v, const Ticsx__V1__ConsistencyProof *q, Ticsx__V1__
                        (unsigned long long)q->old_size, (unsigned long long)q->new_size);
         return;
     }
-    if ((keep->hashes = malloc(TX_MERKLE_MAX_PATH * sizeof *keep->hashes)) == NULL) {
-        tx_outcome_storage(out, TX_ERR_NOMEM);
-        return;
+    if (alloc_path(keep, out)) {
+        rc = tx_view_consistency(v, q->old_size, q->new_size, keep->hashes, &n);
+        finish_proof(v, rc, n, "consistency", q->new_size, r, out, keep);
     }
-    rc = tx_view_consistency(v, q->old_size, q->new_size, keep->hashes, &n);
-    if (rc == TX_ERR_NOT_FOUND) {
-        view_last(v, &last);
-    }
-    if (rc != TX_OK) {
-        refuse_sizes(out, rc, "consistency", last, q->new_size);
-        return;
-    }
-    if ((rc = hashes_reply(keep, n, &r->proof)) != TX_OK) {
-        tx_outcome_storage(out, rc);
-        return;
-    }
-    r->n_proof = n;
 }
 
 static void
