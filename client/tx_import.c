@@ -455,7 +455,7 @@ int
 tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_opts *o,
               tx_questionnaire_pb **out, tx_import_errors *errs)
 {
-    int cols[N_COLS];
+    int cols[N_COLS] = {0}; /* filled by the header; zeroed so no path reads garbage */
     rows rs = {0};
     tx_csv *csv = NULL;
     char **f;
