@@ -179,6 +179,43 @@ ct_ticsx_v(ct_result *r, const char *const *env, const char *home, const ct_hub 
     ct_run(r, env, argv);
 }
 
+/* ct_ticsx_v with the arguments inline. */
+static void
+ticsx_local(ct_result *r, const char *home, ...)
+{
+    const char *const env[] = {"LANG=C", NULL};
+    va_list ap;
+
+    va_start(ap, home);
+    ct_ticsx_v(r, env, home, NULL, ap);
+    va_end(ap);
+}
+
+void
+ct_keygen(const char *home, const char *name, const char *corp)
+{
+    ct_result r;
+
+    if (corp != NULL) {
+        ticsx_local(&r, home, "keygen", "--name", name, "--corporate-number", corp, NULL);
+    } else {
+        ticsx_local(&r, home, "keygen", "--name", name, NULL);
+    }
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "SHA256:");
+    ct_result_free(&r);
+}
+
+void
+ct_keygen_enroll(const char *hubdir, const char *home, const char *name, const char *corp)
+{
+    char profile[PATH_MAX + 16];
+
+    ct_keygen(home, name, corp);
+    snprintf(profile, sizeof profile, "%s/profile.tx", home);
+    assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
+}
+
 void
 ct_expect_status(const ct_result *r, int status)
 {

@@ -45,6 +45,14 @@ typedef struct {
 void ct_ticsx_v(ct_result *r, const char *const *env, const char *home, const ct_hub *hub,
                 va_list ap);
 
+/* `ticsx keygen --name NAME [--corporate-number CORP]` in home (corp may be NULL), asserted
+ * to succeed and print a fingerprint. Keygen is local: no hub options, LANG=C. */
+void ct_keygen(const char *home, const char *name, const char *corp);
+
+/* ct_keygen, then enrols home/profile.tx on the hub whose data directory is hubdir
+ * (asserted). */
+void ct_keygen_enroll(const char *hubdir, const char *home, const char *name, const char *corp);
+
 /* Fails the test, showing both outputs, unless r exited with status. */
 void ct_expect_status(const ct_result *r, int status);
 

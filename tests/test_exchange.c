@@ -55,21 +55,6 @@ ticsx(ct_result *r, const char *home, ...)
     va_end(ap);
 }
 
-static void
-keygen(const char *home, const char *name, const char *corp)
-{
-    ct_result r;
-
-    if (corp != NULL) {
-        ticsx(&r, home, "keygen", "--name", name, "--corporate-number", corp, NULL);
-    } else {
-        ticsx(&r, home, "keygen", "--name", name, NULL);
-    }
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "SHA256:");
-    ct_result_free(&r);
-}
-
 static int
 setup(void **state)
 {
@@ -84,11 +69,11 @@ setup(void **state)
     snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
     snprintf(fx.stranger, sizeof fx.stranger, "%s/stranger", fx.root);
     ct_hub_init(hubdir);
-    keygen(fx.buyer, BUYER, "7123456789012");
-    keygen(fx.s1, S1, NULL);
-    keygen(fx.s2, S2, "3700000000001");
-    keygen(fx.outsider, OUTSIDER, NULL);
-    keygen(fx.stranger, "Not Enrolled KK", NULL);
+    ct_keygen(fx.buyer, BUYER, "7123456789012");
+    ct_keygen(fx.s1, S1, NULL);
+    ct_keygen(fx.s2, S2, "3700000000001");
+    ct_keygen(fx.outsider, OUTSIDER, NULL);
+    ct_keygen(fx.stranger, "Not Enrolled KK", NULL);
     const char *homes[] = {fx.buyer, fx.s1, fx.s2, fx.outsider};
     for (size_t i = 0; i < 4; i++) {
         snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);

@@ -133,16 +133,6 @@ answer(const char *home, const char *request, const char *const *pattern, size_t
     ct_result_free(&r);
 }
 
-static void
-keygen(const char *home, const char *name, const char *corp)
-{
-    if (corp != NULL) {
-        ok(home, "keygen", "--name", name, "--corporate-number", corp, NULL);
-    } else {
-        ok(home, "keygen", "--name", name, NULL);
-    }
-}
-
 static int
 setup(void **state)
 {
@@ -168,12 +158,12 @@ setup(void **state)
     snprintf(fx.meti, sizeof fx.meti, "%s/meti", fx.root);
     snprintf(fx.body, sizeof fx.body, "%s/body", fx.root);
     ct_hub_init(hubdir);
-    keygen(fx.buyer, BUYER, "7123456789012");
-    keygen(fx.s1, S1, "3180001056789");
-    keygen(fx.s2, S2, NULL);
-    keygen(fx.s3, S3, NULL);
-    keygen(fx.meti, METI, NULL);
-    keygen(fx.body, BODY, NULL);
+    ct_keygen(fx.buyer, BUYER, "7123456789012");
+    ct_keygen(fx.s1, S1, "3180001056789");
+    ct_keygen(fx.s2, S2, NULL);
+    ct_keygen(fx.s3, S3, NULL);
+    ct_keygen(fx.meti, METI, NULL);
+    ct_keygen(fx.body, BODY, NULL);
     const char *homes[] = {fx.buyer, fx.s1, fx.s2, fx.s3, fx.meti, fx.body};
     for (size_t i = 0; i < 6; i++) {
         snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);

@@ -108,19 +108,6 @@ run_id(char id[65], const char *home, ...)
     ct_result_free(&r);
 }
 
-static void
-keygen_enroll(const char *hubdir, const char *home, const char *name)
-{
-    char profile[PATH_MAX + 16];
-    ct_result r;
-
-    ticsx(&r, home, "keygen", "--name", name, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    snprintf(profile, sizeof profile, "%s/profile.tx", home);
-    assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
-}
-
 static int
 setup(void **state)
 {
@@ -136,12 +123,12 @@ setup(void **state)
     snprintf(fx.sup2, sizeof fx.sup2, "%s/sup2", fx.root);
     snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
     ct_hub_init(hubdir);
-    keygen_enroll(hubdir, fx.b1, B1);
-    keygen_enroll(hubdir, fx.b2, B2);
-    keygen_enroll(hubdir, fx.b3, B3);
-    keygen_enroll(hubdir, fx.sup, SUP);
-    keygen_enroll(hubdir, fx.sup2, SUP2);
-    keygen_enroll(hubdir, fx.outsider, OUTSIDER);
+    ct_keygen_enroll(hubdir, fx.b1, B1, NULL);
+    ct_keygen_enroll(hubdir, fx.b2, B2, NULL);
+    ct_keygen_enroll(hubdir, fx.b3, B3, NULL);
+    ct_keygen_enroll(hubdir, fx.sup, SUP, NULL);
+    ct_keygen_enroll(hubdir, fx.sup2, SUP2, NULL);
+    ct_keygen_enroll(hubdir, fx.outsider, OUTSIDER, NULL);
     ct_hub_start(&fx.hub, hubdir);
     snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
     snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);

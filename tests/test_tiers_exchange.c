@@ -65,19 +65,6 @@ run_id(char id[65], const char *home, ...)
 }
 
 static void
-keygen_enroll(const char *hubdir, const char *home, const char *name)
-{
-    char profile[PATH_MAX + 16];
-    ct_result r;
-
-    ticsx(&r, home, "keygen", "--name", name, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    snprintf(profile, sizeof profile, "%s/profile.tx", home);
-    assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
-}
-
-static void
 whoami(const char *home, char fp[64])
 {
     ct_result r;
@@ -105,11 +92,11 @@ setup(void **state)
     snprintf(fx.t2a, sizeof fx.t2a, "%s/t2a", fx.root);
     snprintf(fx.t2b, sizeof fx.t2b, "%s/t2b", fx.root);
     ct_hub_init(hubdir);
-    keygen_enroll(hubdir, fx.oem, OEM);
-    keygen_enroll(hubdir, fx.t1a, T1A);
-    keygen_enroll(hubdir, fx.t1b, T1B);
-    keygen_enroll(hubdir, fx.t2a, T2A);
-    keygen_enroll(hubdir, fx.t2b, T2B);
+    ct_keygen_enroll(hubdir, fx.oem, OEM, NULL);
+    ct_keygen_enroll(hubdir, fx.t1a, T1A, NULL);
+    ct_keygen_enroll(hubdir, fx.t1b, T1B, NULL);
+    ct_keygen_enroll(hubdir, fx.t2a, T2A, NULL);
+    ct_keygen_enroll(hubdir, fx.t2b, T2B, NULL);
     ct_hub_start(&fx.hub, hubdir);
     snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
     snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);

@@ -51,20 +51,6 @@ ticsx(ct_result *r, const char *home, ...)
     va_end(ap);
 }
 
-static void
-keygen(const char *home, const char *name, const char *corp)
-{
-    ct_result r;
-
-    if (corp != NULL) {
-        ticsx(&r, home, "keygen", "--name", name, "--corporate-number", corp, NULL);
-    } else {
-        ticsx(&r, home, "keygen", "--name", name, NULL);
-    }
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-}
-
 static int
 setup(void **state)
 {
@@ -78,10 +64,10 @@ setup(void **state)
     snprintf(fx.supplier, sizeof fx.supplier, "%s/supplier", fx.root);
     snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
     ct_hub_init(hubdir);
-    keygen(fx.meti, METI, NULL);
-    keygen(fx.body, BODY, NULL);
-    keygen(fx.supplier, SUPPLIER, "3180001056789");
-    keygen(fx.buyer, BUYER, "7123456789012");
+    ct_keygen(fx.meti, METI, NULL);
+    ct_keygen(fx.body, BODY, NULL);
+    ct_keygen(fx.supplier, SUPPLIER, "3180001056789");
+    ct_keygen(fx.buyer, BUYER, "7123456789012");
     const char *homes[] = {fx.meti, fx.body, fx.supplier, fx.buyer};
     for (size_t i = 0; i < 4; i++) {
         snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
