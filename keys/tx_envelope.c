@@ -2,6 +2,7 @@
 #include "tx_envelope.h"
 
 #include "tx_error.h"
+#include "tx_sha256.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -139,7 +140,7 @@ tx_envelope_open_as(const uint8_t *buf, size_t len, int kind, tx_envelope_pb **e
 void
 tx_record_id(const uint8_t *buf, size_t len, uint8_t out[TX_ID_LEN])
 {
-    crypto_hash_sha256(out, buf, len);
+    tx_sha256(out, buf, len);
 }
 
 void

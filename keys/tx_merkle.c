@@ -3,6 +3,7 @@
 #include "tx_merkle.h"
 
 #include "tx_error.h"
+#include "tx_sha256.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -10,13 +11,13 @@
 void
 tx_merkle_leaf_hash(const uint8_t *entry, size_t len, uint8_t out[32])
 {
-    crypto_hash_sha256_state st;
+    tx_sha256_state st;
     const uint8_t prefix = 0x00;
 
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    crypto_hash_sha256_update(&st, entry, len);
-    crypto_hash_sha256_final(&st, out);
+    tx_sha256_init(&st);
+    tx_sha256_update(&st, &prefix, 1);
+    tx_sha256_update(&st, entry, len);
+    tx_sha256_final(&st, out);
 }
 
 void
@@ -27,7 +28,7 @@ tx_merkle_node_hash(const uint8_t left[32], const uint8_t right[32], uint8_t out
     buf[0] = 0x01;
     memcpy(buf + 1, left, 32);
     memcpy(buf + 33, right, 32);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    tx_sha256(out, buf, sizeof buf);
 }
 
 /* Largest power of two strictly below n (n >= 2). */
@@ -72,7 +73,7 @@ int
 tx_merkle_root(tx_merkle_node_fn node, void *ctx, uint64_t size, uint8_t out[32])
 {
     if (size == 0) {
-        crypto_hash_sha256(out, NULL, 0);
+        tx_sha256(out, NULL, 0);
         return TX_OK;
     }
     return range_hash(node, ctx, 0, size, out);

@@ -1,0 +1,198 @@
+/* SHA-256 with the x86 SHA extensions where the processor has them. The compression below
+ * follows the instruction set reference: the eight state words travel as two vectors, ABEF and
+ * CDGH; SHA256RNDS2 does two rounds from the low half of (W + K), SHA256MSG1/MSG2 extend the
+ * message schedule four words at a time. Padding and length handling are FIPS 180-4 5.1.1. */
+#include "tx_sha256.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define TX_SHA_NI 1
+#include <immintrin.h>
+#endif
+
+static const uint32_t sha256_iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+#ifdef TX_SHA_NI
+static const uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+/* Compresses n 64-byte blocks into h. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+compress_ni(uint32_t h[8], const uint8_t *in, size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i abef, cdgh, t;
+
+    /* h = A B C D | E F G H (lane 0 first) -> ABEF = (F, E, B, A), CDGH = (H, G, D, C). */
+    t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);
+    cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);
+    abef = _mm_alignr_epi8(t, cdgh, 8);
+    cdgh = _mm_blend_epi16(cdgh, t, 0xF0);
+
+    for (; n > 0; n--, in += 64) {
+        const __m128i abef0 = abef, cdgh0 = cdgh;
+        __m128i w[16];
+
+        for (int i = 0; i < 4; i++) {
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(in + 16 * i)), bswap);
+        }
+        /* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time. */
+        for (int i = 4; i < 16; i++) {
+            t = _mm_sha256msg1_epu32(w[i - 4], w[i - 3]);
+            t = _mm_add_epi32(t, _mm_alignr_epi8(w[i - 1], w[i - 2], 4));
+            w[i] = _mm_sha256msg2_epu32(t, w[i - 1]);
+        }
+        for (int i = 0; i < 16; i++) {
+            t = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&sha256_k[4 * i]));
+            /* Two rounds turn the old ABEF into the new CDGH, so each call writes the
+             * register the other one reads as CDGH; after both, the names are right again. */
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, t);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(t, 0x0E));
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+    }
+
+    /* Back to A B C D | E F G H. */
+    t = _mm_shuffle_epi32(abef, 0x1B);
+    cdgh = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, cdgh, 0xF0));
+    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+static int
+detect(void)
+{
+    const char *force = getenv("TICSX_SHA256");
+
+    if (force != NULL && strcmp(force, "portable") == 0) {
+        return 0;
+    }
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
+           __builtin_cpu_supports("ssse3");
+}
+#endif
+
+/* Decided once per process; the answer never changes, so a benign race only repeats it. */
+static int
+use_ni(void)
+{
+#ifdef TX_SHA_NI
+    static int known = -1;
+
+    if (known < 0) {
+        known = detect();
+    }
+    return known;
+#else
+    return 0;
+#endif
+}
+
+const char *
+tx_sha256_impl(void)
+{
+    return use_ni() ? "sha-ni" : "portable";
+}
+
+void
+tx_sha256_init(tx_sha256_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->ni = use_ni();
+    if (!st->ni) {
+        crypto_hash_sha256_init(&st->u.sodium);
+        return;
+    }
+    memcpy(st->u.ni.h, sha256_iv, sizeof sha256_iv);
+}
+
+void
+tx_sha256_update(tx_sha256_state *st, const uint8_t *in, size_t len)
+{
+    if (!st->ni) {
+        crypto_hash_sha256_update(&st->u.sodium, in, len);
+        return;
+    }
+#ifdef TX_SHA_NI
+    st->u.ni.bytes += len;
+    if (st->u.ni.used > 0) {
+        size_t take = 64 - st->u.ni.used < len ? 64 - st->u.ni.used : len;
+
+        memcpy(st->u.ni.buf + st->u.ni.used, in, take);
+        st->u.ni.used += take;
+        in += take;
+        len -= take;
+        if (st->u.ni.used < 64) {
+            return;
+        }
+        compress_ni(st->u.ni.h, st->u.ni.buf, 1);
+        st->u.ni.used = 0;
+    }
+    if (len >= 64) {
+        compress_ni(st->u.ni.h, in, len / 64);
+        in += len & ~(size_t)63;
+        len &= 63;
+    }
+    if (len > 0) {
+        memcpy(st->u.ni.buf, in, len);
+        st->u.ni.used = len;
+    }
+#endif
+}
+
+void
+tx_sha256_final(tx_sha256_state *st, uint8_t out[32])
+{
+    if (!st->ni) {
+        crypto_hash_sha256_final(&st->u.sodium, out);
+        return;
+    }
+#ifdef TX_SHA_NI
+    {
+        uint64_t bits = st->u.ni.bytes * 8;
+        uint8_t *b = st->u.ni.buf;
+
+        /* 0x80, zeros to 56 mod 64, then the bit length big-endian. */
+        b[st->u.ni.used++] = 0x80;
+        if (st->u.ni.used > 56) {
+            memset(b + st->u.ni.used, 0, 64 - st->u.ni.used);
+            compress_ni(st->u.ni.h, b, 1);
+            st->u.ni.used = 0;
+        }
+        memset(b + st->u.ni.used, 0, 56 - st->u.ni.used);
+        for (int i = 0; i < 8; i++) {
+            b[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+        }
+        compress_ni(st->u.ni.h, b, 1);
+        for (int i = 0; i < 8; i++) {
+            out[4 * i] = (uint8_t)(st->u.ni.h[i] >> 24);
+            out[4 * i + 1] = (uint8_t)(st->u.ni.h[i] >> 16);
+            out[4 * i + 2] = (uint8_t)(st->u.ni.h[i] >> 8);
+            out[4 * i + 3] = (uint8_t)st->u.ni.h[i];
+        }
+    }
+#endif
+    sodium_memzero(st, sizeof *st);
+}
+
+void
+tx_sha256(uint8_t out[32], const uint8_t *in, size_t len)
+{
+    tx_sha256_state st;
+
+    tx_sha256_init(&st);
+    tx_sha256_update(&st, in, len);
+    tx_sha256_final(&st, out);
+}
