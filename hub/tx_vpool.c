@@ -127,6 +127,8 @@ tx_vpool_create(unsigned workers, tx_vpool **out)
             rc = TX_ERR_INTERNAL;
             break;
         }
+        /* Named so top -H and perf tell the verifiers from the writer and ZeroMQ's I/O. */
+        pthread_setname_np(p->threads[i], "tx-verify");
         p->n_threads++;
     }
     if (rc != TX_OK) {
