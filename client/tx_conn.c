@@ -4,6 +4,7 @@
 
 #include "tx_error.h"
 #include "tx_log.h"
+#include "tx_msg.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -355,6 +356,54 @@ tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **repl
     call.body_case = TICSX__V1__CALL__BODY_SUBMIT;
     call.submit = &submit;
     return tx_conn_call(conn, &call, reply);
+}
+
+int
+tx_conn_send_batch(tx_conn *conn, size_t n, uint8_t *const *envs, const size_t *lens,
+                   uint64_t *id_out)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__SubmitBatch batch = TICSX__V1__SUBMIT_BATCH__INIT;
+    ProtobufCBinaryData bins[TX_MAX_BATCH];
+
+    if (n == 0 || n > TX_MAX_BATCH) {
+        return tx_fail(TX_ERR_USAGE, "a batch holds 1 to %u envelopes, not %zu", TX_MAX_BATCH, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        bins[i].data = envs[i];
+        bins[i].len = lens[i];
+    }
+    batch.n_envelopes = n;
+    batch.envelopes = bins;
+    call.body_case = TICSX__V1__CALL__BODY_SUBMIT_BATCH;
+    call.submit_batch = &batch;
+    return tx_conn_send(conn, &call, id_out);
+}
+
+int
+tx_batch_reply_check(const tx_reply_pb *r, size_t n)
+{
+    if (r->status == TICSX__V1__STATUS__OK && r->n_outcomes != n) {
+        return tx_fail(TX_ERR_MALFORMED, "the hub answered a batch of %zu with %zu outcomes", n,
+                       r->n_outcomes);
+    }
+    return TX_OK;
+}
+
+void
+tx_batch_outcome(const tx_reply_pb *r, size_t i, tx_reply_pb *view, Ticsx__V1__Receipt *receipt)
+{
+    const Ticsx__V1__Outcome *o = r->outcomes[i];
+
+    ticsx__v1__reply__init(view);
+    view->id = r->id;
+    view->status = o->status;
+    view->message = o->message;
+    if (o->receipt != NULL) {
+        *receipt = *o->receipt;
+        receipt->checkpoint = r->checkpoint;
+        view->receipt = receipt;
+    }
 }
 
 int

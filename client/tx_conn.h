@@ -41,6 +41,22 @@ int tx_conn_call(tx_conn *conn, Ticsx__V1__Call *call, tx_reply_pb **reply);
  * still be a refusal: use tx_status_err(). */
 int tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **reply);
 
+/* Sends n envelopes (1 <= n <= TX_MAX_BATCH, within TX_MAX_CALL bytes together) in one
+ * SubmitBatch call, without waiting: *id_out is the call to tx_conn_wait for. */
+int tx_conn_send_batch(tx_conn *conn, size_t n, uint8_t *const *envs, const size_t *lens,
+                       uint64_t *id_out);
+
+/* Checks that a SubmitBatch reply answers n envelopes: TX_OK, or TX_ERR_MALFORMED (message
+ * set) when the hub said OK with another number of outcomes. A refusal of the whole call
+ * (BUSY, FORBIDDEN, ...) is the reply's status, as for any call. */
+int tx_batch_reply_check(const tx_reply_pb *r, size_t n);
+
+/* Outcome i of a SubmitBatch reply seen as the reply to a single Submit (status, message, and
+ * a receipt carrying the batch's checkpoint), for code that judges single replies. view and
+ * receipt are the caller's; they point into r. */
+void tx_batch_outcome(const tx_reply_pb *r, size_t i, tx_reply_pb *view,
+                      Ticsx__V1__Receipt *receipt);
+
 /* Fetches one record by id into a fresh buffer. TX_ERR_NOT_FOUND if absent or not visible.
  * Caller owns *env (free). */
 int tx_conn_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint8_t **env, size_t *len);

@@ -31,6 +31,9 @@
 /* Calls received by one take, those answered at once included: bounds a round's reading, and
  * with ROUND_MAX the answers one round sends to one client (see TX_HUB_SNDHWM). */
 #define TAKE_MAX ROUND_MAX
+/* A batch holds ROUND_MAX calls plus the rest of a SubmitBatch taken last: each of its
+ * envelopes is a pending of its own (verified, ingested and counted in flight alone). */
+#define BATCH_SLOTS (ROUND_MAX + TX_MAX_BATCH)
 
 /* One call of the current round. */
 typedef struct {
@@ -39,8 +42,12 @@ typedef struct {
     uint8_t caller[TX_KEY_LEN];
     int is_hub;
     char who[TX_FP_LEN]; /* caller's fingerprint, or "hub", for logs */
-    tx_call_pb *call;
+    tx_call_pb *call;    /* a SubmitBatch's parts share its first part's */
     uint64_t call_id;
+    const uint8_t *env; /* the envelope submitted, inside call */
+    size_t env_len;
+    size_t parts; /* first part of a SubmitBatch: how many envelopes it has; else 0 */
+    int is_part;  /* a later part of a SubmitBatch: call belongs to the first */
     tx_submission *sub;
     tx_outcome out;
     int answered; /* out is final before any store work (refusal, bad request) */
@@ -54,7 +61,7 @@ typedef struct {
 /* Calls taken together: verified together, committed in one transaction, answered in
  * arrival order. */
 typedef struct {
-    pending *calls; /* ROUND_MAX */
+    pending *calls; /* BATCH_SLOTS */
     size_t n, bytes, submits;
     tx_vpool_group group; /* its submits on the pool */
 } batch;
@@ -90,8 +97,8 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     if (r == NULL) {
         return TX_ERR_NOMEM;
     }
-    r->calls = calloc(ROUND_MAX, sizeof *r->calls);
-    r->b[1].calls = calloc(ROUND_MAX, sizeof *r->calls);
+    r->calls = calloc(BATCH_SLOTS, sizeof *r->calls);
+    r->b[1].calls = calloc(BATCH_SLOTS, sizeof *r->calls);
     if (r->calls == NULL || r->b[1].calls == NULL || tx_subs_create(&r->subs) != TX_OK) {
         free(r->calls);
         free(r->b[1].calls);
@@ -173,7 +180,9 @@ static void
 pending_clear(pending *p)
 {
     tx_submission_destroy(&p->sub);
-    tx_free(p->call);
+    if (!p->is_part) {
+        tx_free(p->call);
+    }
     p->call = NULL;
 }
 
@@ -182,9 +191,8 @@ static void
 prepare_job(void *arg)
 {
     pending *p = arg;
-    const ProtobufCBinaryData *env = &p->call->submit->envelope;
 
-    p->prep_rc = tx_ingest_prepare(p->caller, env->data, env->len, &p->sub, &p->out);
+    p->prep_rc = tx_ingest_prepare(p->caller, p->env, p->env_len, &p->sub, &p->out);
 }
 
 /* Takes in what tx_ingest_prepare decided: a refusal is final before any store work. */
@@ -213,7 +221,8 @@ accept_call(tx_round *rd, pending *p)
                        "the hub's own key may only ping");
         return;
     }
-    if (p->call->body_case == TICSX__V1__CALL__BODY_SUBMIT) {
+    if (p->call->body_case == TICSX__V1__CALL__BODY_SUBMIT ||
+        p->call->body_case == TICSX__V1__CALL__BODY_SUBMIT_BATCH) {
         p->is_submit = 1;
         if (rd->pool != NULL &&
             tx_vpool_submit_group(rd->pool, &rd->b[rd->fill].group, prepare_job, p) == TX_OK) {
@@ -225,7 +234,18 @@ accept_call(tx_round *rd, pending *p)
     }
 }
 
-/* Calls taken from p's connection and not yet answered, in both batches. */
+/* Envelopes a decoded call submits (0 for calls that submit nothing). */
+static size_t
+call_parts(const tx_call_pb *call)
+{
+    if (call->body_case == TICSX__V1__CALL__BODY_SUBMIT_BATCH) {
+        return call->submit_batch->n_envelopes;
+    }
+    return call->body_case == TICSX__V1__CALL__BODY_SUBMIT;
+}
+
+/* Calls (envelopes, for a SubmitBatch) taken from p's connection and not yet answered, in
+ * both batches. */
 static size_t
 in_flight(const tx_round *rd, const pending *p)
 {
@@ -303,20 +323,49 @@ receive(tx_round *rd, pending *p)
         p->answered = 1;
         tx_outcome_set(&p->out, tx_err_status(dec), dec, "call does not decode: %s", why);
         tx_info("bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
-    } else if (in_flight(rd, p) >= PEER_MAX) {
+    } else if (in_flight(rd, p) + (call_parts(p->call) > 1 ? call_parts(p->call) : 1) > PEER_MAX) {
         p->call_id = p->call->id;
         p->answered = p->busy = 1;
         tx_outcome_set(&p->out, TICSX__V1__STATUS__BUSY, TX_ERR_BUSY,
                        "too many calls in flight from this client (%d); retry once answers "
                        "arrive",
                        PEER_MAX);
-    } else {
-        accept_call(rd, p);
     }
     rc = 1;
 out:
     zmq_msg_close(&body);
     return rc;
+}
+
+/* Accepts the call just received into b->calls[b->n]; a SubmitBatch becomes one pending per
+ * envelope, in order, the later ones sharing the first one's call. Returns the slots used. */
+static size_t
+accept_parts(tx_round *rd, batch *b)
+{
+    pending *first = &b->calls[b->n];
+    size_t n = call_parts(first->call);
+
+    if (first->call->body_case == TICSX__V1__CALL__BODY_SUBMIT) {
+        first->env = first->call->submit->envelope.data;
+        first->env_len = first->call->submit->envelope.len;
+    }
+    if (first->call->body_case != TICSX__V1__CALL__BODY_SUBMIT_BATCH || first->is_hub) {
+        accept_call(rd, first);
+        return 1;
+    }
+    for (size_t j = 1; j < n; j++) {
+        b->calls[b->n + j] = *first;
+        b->calls[b->n + j].is_part = 1;
+    }
+    first->parts = n;
+    for (size_t j = 0; j < n; j++) {
+        pending *p = &b->calls[b->n + j];
+
+        p->env = first->call->submit_batch->envelopes[j].data;
+        p->env_len = first->call->submit_batch->envelopes[j].len;
+        accept_call(rd, p);
+    }
+    return n;
 }
 
 static void
@@ -510,13 +559,71 @@ push_committed(tx_round *rd)
             !p->out.receipt.duplicate) {
             recs[n].index = p->out.receipt.index;
             recs[n].kind = tx_submission_kind(p->sub);
-            recs[n].env = p->call->submit->envelope.data;
-            recs[n].len = p->call->submit->envelope.len;
+            recs[n].env = p->env;
+            recs[n].len = p->env_len;
             n++;
         }
     }
     tx_subs_publish(rd->subs, rd->router, rd->store, recs, n, now_ms());
     free(recs);
+}
+
+/* Answers a SubmitBatch whose parts are first[0 .. first->parts): one outcome per envelope, in
+ * order, and the checkpoint that holds the records stored once for all of them. */
+static void
+answer_batch(tx_round *rd, tx_view *v, pending *first, tx_mlog_reply *shared)
+{
+    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+    size_t n = first->parts, stored = 0;
+    Ticsx__V1__Outcome *outs = calloc(n, sizeof *outs);
+    Ticsx__V1__Outcome **outs_p = calloc(n, sizeof *outs_p);
+    Ticsx__V1__Receipt *rcpts = calloc(n, sizeof *rcpts);
+    tx_mlog_reply *keeps = calloc(n, sizeof *keeps);
+    char msg[64];
+
+    if (outs == NULL || outs_p == NULL || rcpts == NULL || keeps == NULL) {
+        r.status = TICSX__V1__STATUS__INTERNAL;
+        r.message = "the hub is out of memory answering this batch; submit it again";
+        n = 0;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const pending *p = &first[j];
+
+        ticsx__v1__outcome__init(&outs[j]);
+        outs_p[j] = &outs[j];
+        outs[j].status = (Ticsx__V1__Status)p->out.status;
+        outs[j].message = (char *)p->out.message;
+        if (p->sub == NULL || p->out.status != TICSX__V1__STATUS__OK) {
+            continue;
+        }
+        ticsx__v1__receipt__init(&rcpts[j]);
+        rcpts[j].index = p->out.receipt.index;
+        rcpts[j].record_id.data = (uint8_t *)p->out.receipt.id;
+        rcpts[j].record_id.len = TX_ID_LEN;
+        rcpts[j].duplicate = p->out.receipt.duplicate != 0;
+        if (v != NULL) {
+            tx_mlog_receipt(v, p->out.receipt.index, &rcpts[j], &keeps[j], shared);
+        }
+        if (rcpts[j].checkpoint.len > 0) {
+            r.checkpoint = rcpts[j].checkpoint;
+            rcpts[j].checkpoint.data = NULL;
+            rcpts[j].checkpoint.len = 0;
+        }
+        outs[j].receipt = &rcpts[j];
+        stored++;
+    }
+    if (n > 0) {
+        snprintf(msg, sizeof msg, "%zu of %zu stored", stored, n);
+        r.status = TICSX__V1__STATUS__OK;
+        r.message = msg;
+        r.n_outcomes = n;
+        r.outcomes = outs_p;
+    }
+    send_reply(rd, first, &r);
+    free(outs);
+    free(outs_p);
+    free(rcpts);
+    free(keeps);
 }
 
 /* Sends every reply of the round in arrival order; reads see the batch just committed. */
@@ -554,6 +661,16 @@ answer_all(tx_round *rd)
                                        p->call->body_case == TICSX__V1__CALL__BODY_LIST || is_log);
         int with_receipt = p->sub != NULL && p->out.status == TICSX__V1__STATUS__OK;
 
+        if (p->is_part) {
+            continue; /* answered with the first part of its SubmitBatch */
+        }
+        if (p->parts > 0) {
+            if (v == NULL && vrc == TX_OK) {
+                vrc = tx_store_view(rd->store, &v);
+            }
+            answer_batch(rd, vrc == TX_OK ? v : NULL, p, &receipts);
+            continue;
+        }
         if ((is_read || with_receipt) && v == NULL && vrc == TX_OK) {
             vrc = tx_store_view(rd->store, &v);
         }
@@ -667,10 +784,15 @@ take(tx_round *rd, batch *b)
             pending_clear(p);
             continue;
         }
-        b->n++;
-        if (p->is_submit && !p->answered) {
-            b->bytes += p->call->submit->envelope.len;
-            b->submits++;
+        if (p->answered) {
+            b->n++;
+            continue;
+        }
+        for (size_t j = 0, n = accept_parts(rd, b); j < n; j++, b->n++) {
+            if (b->calls[b->n].is_submit && !b->calls[b->n].answered) {
+                b->bytes += b->calls[b->n].env_len;
+                b->submits++;
+            }
         }
     }
 }

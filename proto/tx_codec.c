@@ -373,6 +373,19 @@ tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out)
             return reject(c, "submit: empty envelope");
         }
         break;
+    case TICSX__V1__CALL__BODY_SUBMIT_BATCH:
+        if (c->submit_batch->n_envelopes == 0) {
+            return reject(c, "submit_batch: no envelopes");
+        }
+        if (c->submit_batch->n_envelopes > TX_MAX_BATCH) {
+            return reject(c, "submit_batch: more than 256 envelopes");
+        }
+        for (size_t i = 0; i < c->submit_batch->n_envelopes; i++) {
+            if (c->submit_batch->envelopes[i].len == 0) {
+                return reject(c, "submit_batch: empty envelope");
+            }
+        }
+        break;
     case TICSX__V1__CALL__BODY_GET:
         if (c->get->record_id.len != TX_ID_LEN) {
             return reject(c, "get: record id is not 32 bytes");

@@ -31,6 +31,7 @@ typedef Ticsx__V1__Reply tx_reply_pb;
 #define TX_MAX_REPLY (16u << 20)
 #define TX_MAX_STRING (64u << 10)
 #define TX_MAX_REPEATED 10000u
+#define TX_MAX_BATCH 256u /* envelopes in one SubmitBatch call */
 #define TX_MAX_DEPTH 8
 
 #define TX_KEY_LEN 32

@@ -4,6 +4,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
+#include "tx_merkle.h"
 #include "tx_seal.h"
 
 #include <setjmp.h>
@@ -327,6 +328,139 @@ test_missing_reference(void **state)
     free(env);
     assert_int_equal(th_get_status(f->co, aid), TX_ERR_NOT_FOUND);
     sodium_free(key);
+}
+
+/* One SubmitBatch: each envelope is judged alone and answered in order (a refused one does not
+ * sink the others), a later one may refer to an earlier one, and one checkpoint covers all. */
+static void
+test_submit_batch(void **state)
+{
+    fx *f = *state;
+    enum { N = 7 };
+    uint8_t *envs[N], sup[1][32], qid[32], ids[N][32], leaf[32];
+    size_t lens[N];
+    const int want[N] = {
+        TICSX__V1__STATUS__OK,     TICSX__V1__STATUS__OK,        TICSX__V1__STATUS__BAD_SIGNATURE,
+        TICSX__V1__STATUS__REPLAY, TICSX__V1__STATUS__FORBIDDEN, TICSX__V1__STATUS__OK,
+        TICSX__V1__STATUS__OK};
+    tx_identity *hub_id = NULL;
+    tx_reply_pb *r;
+    tx_conn *hc;
+    uint64_t call;
+
+    memcpy(sup[0], f->supplier->pub.sign, 32);
+    envs[0] = th_questionnaire(f->buyer, 2, &lens[0]);
+    tx_record_id(envs[0], lens[0], qid);
+    /* Refers to envs[0], stored in the same transaction just before it. */
+    envs[1] = th_request(f->buyer, 3, qid, (const uint8_t(*)[32])sup, 1, &lens[1]);
+    envs[2] = th_questionnaire(f->buyer, 4, &lens[2]);
+    envs[2][lens[2] - 1] ^= 0x01;                      /* tampered signature */
+    envs[3] = th_questionnaire(f->buyer, 3, &lens[3]); /* seq 3 again: a replay */
+    envs[4] = th_questionnaire(f->other, 2, &lens[4]); /* not the caller's */
+    envs[5] = th_questionnaire(f->buyer, 5, &lens[5]);
+    envs[6] = malloc(lens[0]);
+    memcpy(envs[6], envs[0], lens[0]); /* the first again: a duplicate */
+    lens[6] = lens[0];
+    for (int i = 0; i < N; i++) {
+        tx_record_id(envs[i], lens[i], ids[i]);
+    }
+
+    assert_int_equal(tx_conn_send_batch(f->cb, N, envs, lens, &call), TX_OK);
+    assert_int_equal(tx_conn_wait(f->cb, call, &r), TX_OK);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_string_equal(r->message, "4 of 7 stored");
+    assert_int_equal(tx_batch_reply_check(r, N), TX_OK);
+    assert_int_not_equal(tx_batch_reply_check(r, N + 1), TX_OK);
+    assert_true(r->checkpoint.len > 0);
+    for (int i = 0; i < N; i++) {
+        const Ticsx__V1__Outcome *o = r->outcomes[i];
+
+        assert_int_equal(o->status, want[i]);
+        if (want[i] != TICSX__V1__STATUS__OK) {
+            assert_null(o->receipt);
+            assert_int_equal(th_get_status(f->cb, ids[i]), TX_ERR_NOT_FOUND);
+            continue;
+        }
+        assert_non_null(o->receipt);
+        assert_memory_equal(o->receipt->record_id.data, ids[i], 32);
+        tx_merkle_leaf_hash(envs[i], lens[i], leaf);
+        assert_int_equal(o->receipt->leaf_hash.len, 32);
+        assert_memory_equal(o->receipt->leaf_hash.data, leaf, 32);
+        assert_int_equal(o->receipt->checkpoint.len, 0); /* once, in the reply */
+        assert_int_equal(th_get_status(f->cb, ids[i]), TX_OK);
+    }
+    assert_int_equal(r->outcomes[1]->receipt->index, r->outcomes[0]->receipt->index + 1);
+    assert_true(r->outcomes[6]->receipt->duplicate);
+    assert_int_equal(r->outcomes[6]->receipt->index, r->outcomes[0]->receipt->index);
+    assert_non_null(strstr(r->outcomes[2]->message, "does not verify"));
+    tx_free(r);
+
+    /* The hub's own key may not submit, in a batch either. */
+    assert_int_equal(tx_identity_load(f->dir, "hub", &hub_id), TX_OK);
+    hc = th_connect(&f->hub, hub_id, TIMEOUT_MS);
+    assert_int_equal(tx_conn_send_batch(hc, 1, &envs[5], &lens[5], &call), TX_OK);
+    assert_int_equal(tx_conn_wait(hc, call, &r), TX_OK);
+    assert_int_equal(r->status, TICSX__V1__STATUS__FORBIDDEN);
+    assert_int_equal(r->n_outcomes, 0);
+    tx_free(r);
+    tx_conn_destroy(&hc);
+    tx_identity_destroy(&hub_id);
+    for (int i = 0; i < N; i++) {
+        free(envs[i]);
+    }
+}
+
+/* A batch with no envelope, an empty one or more than TX_MAX_BATCH is a bad request that names
+ * the problem; the batch helper refuses to build the first and the last. */
+static void
+test_submit_batch_bounds(void **state)
+{
+    fx *f = *state;
+    static uint8_t *envs[TX_MAX_BATCH + 1];
+    static size_t lens[TX_MAX_BATCH + 1];
+    static ProtobufCBinaryData bins[TX_MAX_BATCH + 1];
+    const size_t counts[3] = {0, 2, TX_MAX_BATCH + 1};
+    const char *why[3] = {"submit_batch: no envelopes", "submit_batch: empty envelope",
+                          "submit_batch: more than 256 envelopes"};
+    size_t len;
+    uint8_t *q = th_questionnaire(f->buyer, 2, &len);
+    uint64_t call;
+
+    for (size_t i = 0; i <= TX_MAX_BATCH; i++) {
+        envs[i] = q;
+        lens[i] = len;
+        bins[i].data = q;
+        bins[i].len = len;
+    }
+    bins[1].len = 0;
+    assert_int_equal(tx_conn_send_batch(f->cb, 0, envs, lens, &call), TX_ERR_USAGE);
+    assert_int_equal(tx_conn_send_batch(f->cb, TX_MAX_BATCH + 1, envs, lens, &call), TX_ERR_USAGE);
+    for (int k = 0; k < 3; k++) {
+        Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
+        Ticsx__V1__SubmitBatch b = TICSX__V1__SUBMIT_BATCH__INIT;
+        tx_reply_pb *r;
+
+        b.n_envelopes = counts[k];
+        b.envelopes = bins;
+        c.body_case = TICSX__V1__CALL__BODY_SUBMIT_BATCH;
+        c.submit_batch = &b;
+        assert_int_equal(tx_conn_call(f->cb, &c, &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__BAD_REQUEST);
+        assert_non_null(strstr(r->message, why[k]));
+        tx_free(r);
+    }
+    /* 256 copies of one record: one stored, 255 duplicates of it. */
+    assert_int_equal(tx_conn_send_batch(f->cb, TX_MAX_BATCH, envs, lens, &call), TX_OK);
+    {
+        tx_reply_pb *r;
+        assert_int_equal(tx_conn_wait(f->cb, call, &r), TX_OK);
+        assert_int_equal(tx_batch_reply_check(r, TX_MAX_BATCH), TX_OK);
+        assert_false(r->outcomes[0]->receipt->duplicate);
+        assert_true(r->outcomes[TX_MAX_BATCH - 1]->receipt->duplicate);
+        tx_free(r);
+    }
+    assert_int_equal(th_list_count(f->cb, TX_KIND_QUESTIONNAIRE), 1);
+    free(q);
 }
 
 static void
@@ -689,6 +823,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_submit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submit_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submit_batch_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
         cmocka_unit_test_setup_teardown(test_certificates_public, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversize_and_garbage, setup, teardown),
