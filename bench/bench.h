@@ -23,7 +23,8 @@ typedef struct {
     char work[PATH_MAX];  /* this run's temporary directory (removed at the end) */
     uint64_t records;     /* submits in the sustained ingest */
     unsigned clients;     /* K client threads */
-    unsigned window;      /* calls in flight per client */
+    unsigned window;      /* records in flight per client */
+    unsigned batch;       /* envelopes per call in the batched ingest */
     unsigned threads;     /* all-core measurements: threads (nproc) */
     unsigned hub_workers; /* ticsx-hub run --workers; 0: its default */
     long commit_wait_us;  /* ticsx-hub run --commit-wait-us; -1: its default */
@@ -120,6 +121,10 @@ int tx_bench_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_
 int tx_bench_pack_submit(uint64_t call_id, const uint8_t *env, size_t len, uint8_t **out,
                          size_t *out_len);
 
+/* Packs Call{id, submit_batch{envs}}. Caller frees *out. */
+int tx_bench_pack_batch(uint64_t call_id, uint8_t *const *envs, const size_t *lens, size_t n,
+                        uint8_t **out, size_t *out_len);
+
 /* ---- a raw DEALER client with CURVE (the wire of tx_conn, with open-loop control) ---- */
 
 typedef struct {
@@ -162,8 +167,9 @@ typedef struct tx_bench_ingest tx_bench_ingest;
 int tx_bench_ingest_open(tx_bench_cfg *cfg, unsigned map_mib, tx_bench_ingest **out);
 void tx_bench_ingest_close(tx_bench_ingest **ing_p);
 
-/* Pre-signs `count` sealed assessments spread over the K signers (untimed; parallel). */
-int tx_bench_ingest_prepare(tx_bench_ingest *ing, uint64_t count);
+/* Pre-signs `count` sealed assessments spread over the K signers (untimed; parallel), packed
+ * `batch` to a call (1: one Submit each; more: SubmitBatch calls). */
+int tx_bench_ingest_prepare(tx_bench_ingest *ing, uint64_t count, unsigned batch);
 
 /* Copies of up to `max` prepared envelopes taken round the signers, for the verify limits.
  * Caller frees each and both arrays. */

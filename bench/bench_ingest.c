@@ -29,9 +29,10 @@ typedef struct {
     tx_identity *id;
     uint64_t next_seq; /* next sequence number to sign */
     uint64_t first_seq;
-    uint8_t **calls; /* packed submits, call id = seq */
+    uint8_t **calls; /* packed submits, call id = seq (of the first record of a batch) */
     size_t *call_lens;
-    size_t n_calls;
+    size_t *call_recs; /* records in each call */
+    size_t n_calls, n_recs;
     uint64_t env_bytes, env_min, env_max;
     tx_bench_client cl;
     /* one run */
@@ -72,9 +73,11 @@ free_calls(signer *s)
     }
     free(s->calls);
     free(s->call_lens);
+    free(s->call_recs);
     s->calls = NULL;
     s->call_lens = NULL;
-    s->n_calls = 0;
+    s->call_recs = NULL;
+    s->n_calls = s->n_recs = 0;
 }
 
 /* Enrols the signers and stores the questionnaire, straight into the store before the hub
@@ -278,7 +281,38 @@ tx_bench_ingest_restart(tx_bench_ingest *ing, double *ping_ms)
 typedef struct {
     signer *s;
     size_t count;
+    unsigned batch;
 } sign_job;
+
+/* Packs the signed envelopes envs[0..n) (sequence numbers from first_seq) into calls of
+ * `batch` envelopes each. */
+static int
+pack_calls(signer *s, uint8_t **envs, const size_t *lens, size_t n, unsigned batch)
+{
+    size_t calls = (n + batch - 1) / batch;
+    int rc = TX_OK;
+
+    s->calls = calloc(calls ? calls : 1, sizeof *s->calls);
+    s->call_lens = calloc(calls ? calls : 1, sizeof *s->call_lens);
+    s->call_recs = calloc(calls ? calls : 1, sizeof *s->call_recs);
+    if (s->calls == NULL || s->call_lens == NULL || s->call_recs == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t at = 0; at < n && rc == TX_OK; at += batch) {
+        size_t take = n - at < batch ? n - at : batch;
+        uint8_t **out = &s->calls[s->n_calls];
+
+        rc = batch == 1 ? tx_bench_pack_submit(s->first_seq + at, envs[at], lens[at], out,
+                                               &s->call_lens[s->n_calls])
+                        : tx_bench_pack_batch(s->first_seq + at, envs + at, lens + at, take, out,
+                                              &s->call_lens[s->n_calls]);
+        if (rc == TX_OK) {
+            s->call_recs[s->n_calls++] = take;
+            s->n_recs += take;
+        }
+    }
+    return rc;
+}
 
 static void *
 sign_thread(void *arg)
@@ -287,12 +321,13 @@ sign_thread(void *arg)
     signer *s = j->s;
     tx_bench_ingest *ing = s->ing;
     uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t **envs = calloc(j->count ? j->count : 1, sizeof *envs);
+    size_t *lens = calloc(j->count ? j->count : 1, sizeof *lens);
+    size_t n = 0;
 
     free_calls(s);
     s->rc = TX_ERR_NOMEM;
-    s->calls = calloc(j->count ? j->count : 1, sizeof *s->calls);
-    s->call_lens = calloc(j->count ? j->count : 1, sizeof *s->call_lens);
-    if (key == NULL || s->calls == NULL || s->call_lens == NULL) {
+    if (key == NULL || envs == NULL || lens == NULL) {
         goto out;
     }
     s->rc = TX_OK;
@@ -307,26 +342,31 @@ sign_thread(void *arg)
         s->rc = tx_bench_sealed(s->id, seq, ing->q, ing->qid, seq * ing->k + s->index, NULL, 0, key,
                                 &env, &len);
         if (s->rc == TX_OK) {
-            s->rc = tx_bench_pack_submit(seq, env, len, &s->calls[i], &s->call_lens[i]);
-        }
-        if (s->rc == TX_OK) {
-            s->n_calls++;
+            envs[n] = env;
+            lens[n++] = len;
             s->env_bytes += len;
             s->env_min = len < s->env_min ? len : s->env_min;
             s->env_max = len > s->env_max ? len : s->env_max;
         }
-        free(env);
+    }
+    if (s->rc == TX_OK) {
+        s->rc = pack_calls(s, envs, lens, n, j->batch);
     }
     if (tx_bench_stop) {
         s->rc = TX_ERR_INTERNAL;
     }
 out:
+    for (size_t i = 0; i < n; i++) {
+        free(envs[i]);
+    }
+    free(envs);
+    free(lens);
     sodium_free(key);
     return NULL;
 }
 
 int
-tx_bench_ingest_prepare(tx_bench_ingest *ing, uint64_t count)
+tx_bench_ingest_prepare(tx_bench_ingest *ing, uint64_t count, unsigned batch)
 {
     pthread_t *tid = calloc(ing->k, sizeof *tid);
     sign_job *jobs = calloc(ing->k, sizeof *jobs);
@@ -340,6 +380,7 @@ tx_bench_ingest_prepare(tx_bench_ingest *ing, uint64_t count)
     for (unsigned i = 0; i < ing->k; i++) {
         jobs[i].s = &ing->s[i];
         jobs[i].count = count / ing->k + (i < count % ing->k);
+        jobs[i].batch = batch > 0 && batch <= TX_MAX_BATCH ? batch : 1;
         if (pthread_create(&tid[i], NULL, sign_thread, &jobs[i]) != 0) {
             sign_thread(&jobs[i]);
             tid[i] = 0;
@@ -379,10 +420,13 @@ tx_bench_ingest_sample(tx_bench_ingest *ing, size_t max, uint8_t ***envs, size_t
                 continue;
             }
             any = 1;
-            if (tx_decode_call(s->calls[j], s->call_lens[j], &call) == TX_OK &&
-                call->body_case == TICSX__V1__CALL__BODY_SUBMIT) {
-                const ProtobufCBinaryData *e = &call->submit->envelope;
-                (*envs)[n] = malloc(e->len);
+            if (tx_decode_call(s->calls[j], s->call_lens[j], &call) == TX_OK) {
+                const ProtobufCBinaryData *e =
+                    call->body_case == TICSX__V1__CALL__BODY_SUBMIT ? &call->submit->envelope
+                    : call->body_case == TICSX__V1__CALL__BODY_SUBMIT_BATCH
+                        ? &call->submit_batch->envelopes[0]
+                        : NULL;
+                (*envs)[n] = e != NULL ? malloc(e->len) : NULL;
                 if ((*envs)[n] != NULL) {
                     memcpy((*envs)[n], e->data, e->len);
                     (*lens)[n++] = e->len;
@@ -419,6 +463,7 @@ wait_go(tx_bench_ingest *ing)
 static int
 take_reply(signer *s, const int64_t *due, int64_t timeout_us)
 {
+    const char *why = NULL;
     tx_reply_pb *r = NULL;
     int rc = tx_bench_client_recv(&s->cl, timeout_us, &r);
     int64_t now = tx_bench_now_ns();
@@ -427,12 +472,24 @@ take_reply(signer *s, const int64_t *due, int64_t timeout_us)
         return rc;
     }
     s->last_ns = now;
-    if (r->status == TICSX__V1__STATUS__OK && r->receipt != NULL && !r->receipt->duplicate) {
-        s->ok++;
-    } else {
-        if (s->refused++ == 0) {
-            fprintf(stderr, "ticsx-bench: client %u: refused: %s\n", s->index + 1, r->message);
+    if (r->status == TICSX__V1__STATUS__OK && r->n_outcomes > 0) {
+        /* A batch: one outcome per record. */
+        for (size_t i = 0; i < r->n_outcomes; i++) {
+            const Ticsx__V1__Outcome *o = r->outcomes[i];
+            if (o->status == TICSX__V1__STATUS__OK && o->receipt != NULL &&
+                !o->receipt->duplicate) {
+                s->ok++;
+            } else if (s->refused++ == 0) {
+                why = o->message;
+            }
         }
+    } else if (r->status == TICSX__V1__STATUS__OK && r->receipt != NULL && !r->receipt->duplicate) {
+        s->ok++;
+    } else if (s->refused++ == 0) {
+        why = r->message;
+    }
+    if (why != NULL) {
+        fprintf(stderr, "ticsx-bench: client %u: refused: %s\n", s->index + 1, why);
     }
     if (due != NULL && r->id >= s->first_seq && r->id - s->first_seq < s->n_calls) {
         s->lat[s->n_lat++] = (double)(now - due[r->id - s->first_seq]) / 1000;
@@ -447,7 +504,9 @@ run_thread(void *arg)
 {
     signer *s = arg;
     size_t sent = 0, got = 0;
-    unsigned window = s->ing->cfg->window;
+    /* The window counts records: a batch call takes as many places as it has records. */
+    size_t per_call = s->n_calls ? (s->n_recs + s->n_calls - 1) / s->n_calls : 1;
+    size_t window = s->ing->cfg->window / per_call > 0 ? s->ing->cfg->window / per_call : 1;
 
     s->ok = s->refused = 0;
     s->rc = TX_OK;
@@ -621,7 +680,7 @@ envelope_stats(const tx_bench_ingest *ing, uint64_t *n, uint64_t *bytes, uint64_
     *min = UINT64_MAX;
     for (unsigned i = 0; i < ing->k; i++) {
         const signer *s = &ing->s[i];
-        *n += s->n_calls;
+        *n += s->n_recs;
         *bytes += s->env_bytes;
         *min = s->n_calls && s->env_min < *min ? s->env_min : *min;
         *max = s->env_max > *max ? s->env_max : *max;

@@ -182,3 +182,29 @@ tx_bench_pack_submit(uint64_t call_id, const uint8_t *env, size_t len, uint8_t *
     call.submit = &submit;
     return tx_pack(&call.base, out, out_len);
 }
+
+int
+tx_bench_pack_batch(uint64_t call_id, uint8_t *const *envs, const size_t *lens, size_t n,
+                    uint8_t **out, size_t *out_len)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__SubmitBatch batch = TICSX__V1__SUBMIT_BATCH__INIT;
+    ProtobufCBinaryData *bins = calloc(n ? n : 1, sizeof *bins);
+    int rc;
+
+    if (bins == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bins[i].data = envs[i];
+        bins[i].len = lens[i];
+    }
+    batch.n_envelopes = n;
+    batch.envelopes = bins;
+    call.id = call_id;
+    call.body_case = TICSX__V1__CALL__BODY_SUBMIT_BATCH;
+    call.submit_batch = &batch;
+    rc = tx_pack(&call.base, out, out_len);
+    free(bins);
+    return rc;
+}

@@ -65,7 +65,7 @@ tx_bench_scale(tx_bench_cfg *cfg, json_t *out)
             json_t *part = json_object();
             uint64_t n = steps[s] - stored < CHUNK ? steps[s] - stored : CHUNK;
 
-            if ((rc = tx_bench_ingest_prepare(ing, n)) == TX_OK &&
+            if ((rc = tx_bench_ingest_prepare(ing, n, cfg->batch)) == TX_OK &&
                 (rc = tx_bench_ingest_run(ing, part, 0, &rate)) == TX_OK) {
                 uint64_t got = (uint64_t)json_integer_value(json_object_get(part, "records"));
 

@@ -46,7 +46,9 @@ static const char *const usage =
     "options:\n"
     "  --records N          submits in the sustained ingest (default 100000)\n"
     "  --clients K          client threads, each its own signer and connection (default 4)\n"
-    "  --window W           calls in flight per client (default 128)\n"
+    "  --window W           records in flight per client (default 128)\n"
+    "  --batch B            records per SubmitBatch call in the batched ingest (default 32;\n"
+    "                       1 to 256; the single-submit ingest always sends 1 per call)\n"
     "  --suppliers N        read side: suppliers in the tree (default 10000)\n"
     "  --threads T          threads for the all-core limits (default: online CPUs)\n"
     "  --seconds S          length of each bare-limit measurement (default 3)\n"
@@ -143,6 +145,7 @@ parse(int argc, char **argv, tx_bench_cfg *cfg, const char **json_path, char *hu
         O_RECORDS = 256,
         O_CLIENTS,
         O_WINDOW,
+        O_BATCH,
         O_SUPPLIERS,
         O_THREADS,
         O_SECONDS,
@@ -165,6 +168,7 @@ parse(int argc, char **argv, tx_bench_cfg *cfg, const char **json_path, char *hu
         {"records", required_argument, NULL, O_RECORDS},
         {"clients", required_argument, NULL, O_CLIENTS},
         {"window", required_argument, NULL, O_WINDOW},
+        {"batch", required_argument, NULL, O_BATCH},
         {"suppliers", required_argument, NULL, O_SUPPLIERS},
         {"threads", required_argument, NULL, O_THREADS},
         {"seconds", required_argument, NULL, O_SECONDS},
@@ -194,6 +198,7 @@ parse(int argc, char **argv, tx_bench_cfg *cfg, const char **json_path, char *hu
     cfg->records = 100000;
     cfg->clients = 4;
     cfg->window = 128;
+    cfg->batch = 32;
     cfg->suppliers = 10000;
     cfg->threads = ncpu > 0 ? (unsigned)ncpu : 1;
     cfg->seconds = 3;
@@ -224,6 +229,12 @@ parse(int argc, char **argv, tx_bench_cfg *cfg, const char **json_path, char *hu
                 return fail_usage("--window takes 1 to 10000");
             }
             cfg->window = (unsigned)v;
+            break;
+        case O_BATCH:
+            if (parse_u64(optarg, 1, TX_MAX_BATCH, &v) != TX_OK) {
+                return fail_usage("--batch takes 1 to 256");
+            }
+            cfg->batch = (unsigned)v;
             break;
         case O_SUPPLIERS:
             if (parse_u64(optarg, 10, 1000000, &v) != TX_OK) {
@@ -412,11 +423,12 @@ main(int argc, char **argv)
     const char *json_path = NULL;
     json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
     json_t *latency = json_object(), *readside = json_object(), *scale = json_array();
+    json_t *ingest_single = json_object();
     json_t *machine = json_object(), *ratios = json_object(), *targets = json_array();
     tx_bench_ingest *ing = NULL;
     uint8_t **envs = NULL;
     size_t *lens = NULL, n_env = 0;
-    double verify_all = 0, rate = 0, sig_rate = 0;
+    double verify_all = 0, rate = 0, rate_single = 0, sig_rate = 0;
     struct sigaction sa;
     int rc = parse(argc, argv, &cfg, &json_path, hub_bin, sizeof hub_bin);
     int exit_code = 0;
@@ -440,19 +452,20 @@ main(int argc, char **argv)
     machine_info(&cfg, machine);
     json_object_set_new(root, "machine", machine);
     json_object_set_new(root, "config",
-                        json_pack("{s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:f,s:f,s:b}", "records",
+                        json_pack("{s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:f,s:f,s:b}", "records",
                                   (json_int_t)cfg.records, "clients", (int)cfg.clients, "window",
-                                  (int)cfg.window, "suppliers", (int)cfg.suppliers, "threads",
-                                  (int)cfg.threads, "hub_workers", (int)cfg.hub_workers,
-                                  "commit_wait_us", (int)cfg.commit_wait_us, "seconds", cfg.seconds,
-                                  "latency_seconds", cfg.latency_s, "scale", cfg.scale));
+                                  (int)cfg.window, "batch", (int)cfg.batch, "suppliers",
+                                  (int)cfg.suppliers, "threads", (int)cfg.threads, "hub_workers",
+                                  (int)cfg.hub_workers, "commit_wait_us", (int)cfg.commit_wait_us,
+                                  "seconds", cfg.seconds, "latency_seconds", cfg.latency_s, "scale",
+                                  cfg.scale));
     rc = TX_OK;
     if (!cfg.skip_ingest) {
         printf("preparing the ingest: a hub, %u clients, %llu signed records (untimed)\n",
                cfg.clients, (unsigned long long)cfg.records);
         fflush(stdout);
         if ((rc = tx_bench_ingest_open(&cfg, INGEST_MAP_MIB, &ing)) == TX_OK) {
-            rc = tx_bench_ingest_prepare(ing, cfg.records);
+            rc = tx_bench_ingest_prepare(ing, cfg.records, 1);
         }
         if (rc == TX_OK) {
             n_env = tx_bench_ingest_sample(ing, SAMPLE_ENVELOPES, &envs, &lens);
@@ -466,9 +479,20 @@ main(int argc, char **argv)
     }
     json_object_set_new(root, "limits", limits);
     if (rc == TX_OK && ing != NULL && !tx_bench_stop) {
-        printf("ingest: %u clients over tcp://127.0.0.1 with CURVE, window %u\n", cfg.clients,
-               cfg.window);
-        rc = tx_bench_ingest_run(ing, ingest, 1, &rate);
+        printf("ingest, one record per call: %u clients over tcp://127.0.0.1 with CURVE, "
+               "window %u\n",
+               cfg.clients, cfg.window);
+        rc = tx_bench_ingest_run(ing, ingest_single, 1, &rate_single);
+        if (rc == TX_OK && cfg.batch > 1) {
+            printf("ingest, %u records per SubmitBatch call: %u clients, window %u records\n",
+                   cfg.batch, cfg.clients, cfg.window);
+            fflush(stdout);
+            if ((rc = tx_bench_ingest_prepare(ing, cfg.records, cfg.batch)) == TX_OK) {
+                rc = tx_bench_ingest_run(ing, ingest, 1, &rate);
+            }
+        } else if (rc == TX_OK) {
+            rate = rate_single;
+        }
         if (rc == TX_OK) {
             double pace = cfg.latency_rate > 0 ? cfg.latency_rate : rate / 2;
             uint64_t paced = (uint64_t)(pace * cfg.latency_s);
@@ -477,13 +501,14 @@ main(int argc, char **argv)
                    cfg.latency_rate > 0 ? "the rate given" : "half the sustained rate",
                    cfg.latency_s);
             fflush(stdout);
-            rc = tx_bench_ingest_prepare(ing, paced > cfg.clients ? paced : cfg.clients);
+            rc = tx_bench_ingest_prepare(ing, paced > cfg.clients ? paced : cfg.clients, 1);
             if (rc == TX_OK) {
                 rc = tx_bench_ingest_paced(ing, pace, latency);
             }
         }
     }
     tx_bench_ingest_close(&ing);
+    json_object_set_new(root, "ingest_single", ingest_single);
     json_object_set_new(root, "ingest", ingest);
     json_object_set_new(root, "latency", latency);
     if (rc == TX_OK && !cfg.skip_read && !tx_bench_stop) {
@@ -497,6 +522,8 @@ main(int argc, char **argv)
     printf("ratios and targets\n");
     if (verify_all > 0 && rate > 0) {
         tx_bench_set(ratios, "ingest_over_verify", rate / verify_all, "", NULL);
+        tx_bench_set(ratios, "ingest_single_over_verify", rate_single / verify_all, "",
+                     "ingest one record per call / all-core verify");
         target(targets, "ingest / all-core verify", rate / verify_all, 0.6, 1, "");
     }
     if (json_object_get(latency, "p99_us") != NULL) {
