@@ -310,6 +310,18 @@ seed_calls(const uint8_t *env, size_t env_len)
     c.body_case = TICSX__V1__CALL__BODY_PING;
     c.ping = 1;
     write_packed("fuzz_call", "ping", &c.base);
+
+    {
+        Ticsx__V1__SubmitBatch batch = TICSX__V1__SUBMIT_BATCH__INIT;
+        ProtobufCBinaryData envs[3] = {bin(env, env_len), bin(env, env_len), bin(env, env_len)};
+
+        c.id = 5;
+        c.body_case = TICSX__V1__CALL__BODY_SUBMIT_BATCH;
+        batch.n_envelopes = 3;
+        batch.envelopes = envs;
+        c.submit_batch = &batch;
+        write_packed("fuzz_call", "submit_batch", &c.base);
+    }
 }
 
 static void
@@ -345,6 +357,25 @@ seed_replies(const uint8_t *env, size_t env_len)
     r.status = TICSX__V1__STATUS__MISSING_REFERENCE;
     r.message = "request: questionnaire 5f3a9c0e1b2d not stored";
     write_packed("fuzz_reply", "status", &r.base);
+
+    {
+        Ticsx__V1__Outcome o1 = TICSX__V1__OUTCOME__INIT, o2 = TICSX__V1__OUTCOME__INIT;
+        Ticsx__V1__Outcome *outs[] = {&o1, &o2};
+
+        r.id = 4;
+        r.status = TICSX__V1__STATUS__OK;
+        r.message = "1 of 2 stored";
+        o1.status = TICSX__V1__STATUS__OK;
+        receipt.duplicate = 0;
+        receipt.leaf_hash = bin(ids[2], 32);
+        o1.receipt = &receipt;
+        o2.status = TICSX__V1__STATUS__BAD_SIGNATURE;
+        o2.message = "bad_signature: envelope signature does not verify";
+        r.n_outcomes = 2;
+        r.outcomes = outs;
+        r.checkpoint = bin(env, env_len);
+        write_packed("fuzz_reply", "batch", &r.base);
+    }
 }
 
 /* fuzz_keyfile: first byte 0 = public key text; 1 = secret key text, NUL, public key text. */
