@@ -53,9 +53,10 @@ typedef struct {
     int answered; /* out is final before any store work (refusal, bad request) */
     int applied;  /* went through tx_ingest_apply */
     int is_submit;
-    int in_pool; /* tx_ingest_prepare runs (or ran) on a pool thread */
-    int prep_rc; /* what tx_ingest_prepare returned */
-    int busy;    /* over PEER_MAX: answered BUSY on arrival, never part of a batch */
+    int in_pool;  /* tx_ingest_prepare runs (or ran) on a pool thread */
+    int prep_rc;  /* what tx_ingest_prepare returned */
+    int busy;     /* over PEER_MAX: answered BUSY on arrival, never part of a batch */
+    int64_t t_in; /* when it was taken from the router, us */
 } pending;
 
 /* Calls taken together: verified together, committed in one transaction, answered in
@@ -78,6 +79,15 @@ struct tx_round {
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
     int64_t commit_wait_us; /* how long a round with submits waits for more */
 };
+
+static int64_t
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static int64_t
 now_ms(void)
@@ -282,6 +292,7 @@ receive(tx_round *rd, pending *p)
         zmq_msg_close(&id);
         return -1;
     }
+    p->t_in = now_us();
     p->peer_len = zmq_msg_size(&id);
     memcpy(p->peer, zmq_msg_data(&id), p->peer_len);
     zmq_msg_close(&id);
@@ -429,7 +440,7 @@ commit_submits(tx_round *rd)
     tx_batch *b = NULL;
     uint64_t base = 0;
     size_t count = 0;
-    int64_t t0 = now_ms();
+    int64_t t0 = now_us(), t_commit = 0;
     int rc = tx_store_begin(rd->store, &b);
 
     if (rc == TX_OK) {
@@ -442,6 +453,7 @@ commit_submits(tx_round *rd)
                 count++;
             }
         }
+        t_commit = now_us();
         rc = rc == TX_OK ? tx_batch_commit(&b) : rc;
         tx_batch_abort(&b);
     }
@@ -474,7 +486,8 @@ commit_submits(tx_round *rd)
             log_verdict(rd, p);
         }
     }
-    tx_debug("committed a batch of %zu submit(s) in %lld ms", count, (long long)(now_ms() - t0));
+    tx_debug("committed a batch of %zu submit(s): stored in %lld us, committed (fsync) in %lld us",
+             count, (long long)(t_commit - t0), (long long)(now_us() - t_commit));
 }
 
 static void
@@ -736,15 +749,6 @@ answer_all(tx_round *rd)
     tx_view_end(&v);
 }
 
-static int64_t
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Answers a call over PEER_MAX at once; a client that does not read loses the answer. */
 static void
 answer_busy(tx_round *rd, pending *p)
@@ -860,7 +864,14 @@ finish(tx_round *rd, batch *b)
     }
     answer_all(rd);
     if (submits > 0) {
+        int64_t oldest = 0, now = now_us();
+
         push_committed(rd);
+        for (size_t i = 0; i < rd->n; i++) {
+            oldest = now - rd->calls[i].t_in > oldest ? now - rd->calls[i].t_in : oldest;
+        }
+        tx_debug("answered %zu call(s); the oldest was taken %lld us before", rd->n,
+                 (long long)oldest);
     }
     for (size_t i = 0; i < rd->n; i++) {
         pending_clear(&rd->calls[i]);
