@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 typedef struct {
@@ -33,11 +35,21 @@ struct tx_vpool {
     pthread_t *threads;
 };
 
+/* Niceness the workers add to the hub's: verification is the bulk of the hub's CPU, and the
+ * thread that takes calls, commits and answers (and ZeroMQ's I/O thread) must not queue behind
+ * it, or every call waits for a scheduler slice. On Linux a thread's nice value is its own. */
+#define WORKER_NICE 5
+
 static void *
 worker(void *arg)
 {
     tx_vpool *p = arg;
 
+    errno = 0;
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+                    getpriority(PRIO_PROCESS, 0) + WORKER_NICE) != 0) {
+        tx_debug("vpool: worker keeps the hub's priority: %s", strerror(errno));
+    }
     pthread_mutex_lock(&p->mu);
     for (;;) {
         job j;
