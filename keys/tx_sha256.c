@@ -4,11 +4,13 @@
  * message schedule four words at a time. Padding and length handling are FIPS 180-4 5.1.1. */
 #include "tx_sha256.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define TX_SHA_NI 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -74,27 +76,32 @@ static int
 detect(void)
 {
     const char *force = getenv("TICSX_SHA256");
+    unsigned a, b, c, d;
 
     if (force != NULL && strcmp(force, "portable") == 0) {
         return 0;
     }
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-           __builtin_cpu_supports("ssse3");
+    /* CPUID leaf 1: ECX bit 9 SSSE3, bit 19 SSE4.1; leaf 7: EBX bit 29 SHA. */
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19))) {
+        return 0;
+    }
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) != 0;
 }
 #endif
 
-/* Decided once per process; the answer never changes, so a benign race only repeats it. */
+/* Decided once per process; threads that race here compute the same answer. */
 static int
 use_ni(void)
 {
 #ifdef TX_SHA_NI
-    static int known = -1;
+    static atomic_int known = -1;
+    int v = atomic_load_explicit(&known, memory_order_relaxed);
 
-    if (known < 0) {
-        known = detect();
+    if (v < 0) {
+        v = detect();
+        atomic_store_explicit(&known, v, memory_order_relaxed);
     }
-    return known;
+    return v;
 #else
     return 0;
 #endif
