@@ -6,6 +6,7 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_msg.h"
+#include "tx_pool.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
 
@@ -531,6 +532,71 @@ tx_audit_add(tx_audit_set *set, uint64_t index, const uint8_t *env, size_t len)
     tx_merkle_leaf_hash(env, len, set->leaf[set->n]);
     set->n++;
     return TX_OK;
+}
+
+typedef struct {
+    tx_audit_set *set;
+    size_t from;
+    const tx_rec **recs;
+} leaf_job;
+
+static void
+leaf_one(void *ctx, size_t i)
+{
+    leaf_job *j = ctx;
+    const tx_rec *r = j->recs[i];
+
+    tx_merkle_leaf_hash(r->bytes, r->len, j->set->leaf[j->from + i]);
+}
+
+int
+tx_audit_add_recs(tx_audit_set *set, const tx_recs *recs)
+{
+    const tx_rec **take = malloc((recs->n ? recs->n : 1) * sizeof *take);
+    size_t n = 0, from = set->n;
+
+    if (take == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < recs->n; i++) {
+        if (recs->v[i].index != 0) {
+            take[n++] = &recs->v[i];
+        }
+    }
+    if (set->n + n > set->cap) {
+        size_t cap = set->cap ? set->cap : 64;
+        void *a;
+        while (cap < set->n + n) {
+            cap *= 2;
+        }
+        if ((a = realloc(set->index, cap * sizeof *set->index)) == NULL) {
+            goto nomem;
+        }
+        set->index = a;
+        if ((a = realloc(set->leaf, cap * sizeof *set->leaf)) == NULL) {
+            goto nomem;
+        }
+        set->leaf = a;
+        if ((a = realloc(set->id, cap * sizeof *set->id)) == NULL) {
+            goto nomem;
+        }
+        set->id = a;
+        set->cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        set->index[from + i] = take[i]->index;
+        memcpy(set->id[from + i], take[i]->id, TX_ID_LEN);
+    }
+    {
+        leaf_job j = {set, from, take};
+        tx_pool_for(n, leaf_one, &j);
+    }
+    set->n += n;
+    free(take);
+    return TX_OK;
+nomem:
+    free(take);
+    return TX_ERR_NOMEM;
 }
 
 void

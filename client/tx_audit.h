@@ -87,6 +87,10 @@ typedef struct {
  * already in the set are skipped. */
 int tx_audit_add(tx_audit_set *set, uint64_t index, const uint8_t *env, size_t len);
 
+/* tx_audit_add for every opened record of recs with a log index (their ids already known);
+ * the leaf hashes are computed on several threads. */
+int tx_audit_add_recs(tx_audit_set *set, const tx_recs *recs);
+
 void tx_audit_set_free(tx_audit_set *set);
 
 /* tx_audit_sync, then proves every record of the set included in the accepted checkpoint with

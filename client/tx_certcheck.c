@@ -387,7 +387,7 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
     info->present = 1;
     memcpy(info->record, cert, TX_ID_LEN);
     tx_hex(hex, cert, TX_ID_LEN);
-    r = tx_recs_find(&ts->certificates, cert);
+    r = tx_trust_set_certificate(ts, cert);
     if (r == NULL) {
         say(out, TX_CERT_UNAVAILABLE,
             "certificate %.12s is not in the local cache or does not verify: run ticsx fetch", hex);

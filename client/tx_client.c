@@ -3,10 +3,13 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_idmap.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,8 +163,50 @@ tx_client_conn_fail(tx_client *c, int rc)
     }
 }
 
+/* Ids (SHA-256 of the exact envelope bytes) whose signature verified in this process: the same
+ * bytes verify the same way, so a record read back from the cache, or listed again, is not
+ * checked twice. Bounded, so a long-running process cannot grow it without end. */
+#define VERIFIED_MAX 1000000
+
+static pthread_mutex_t verified_lock = PTHREAD_MUTEX_INITIALIZER;
+static tx_idmap verified;
+static atomic_ulong verifications;
+
+static int
+verified_before(const uint8_t id[TX_ID_LEN])
+{
+    int seen;
+
+    pthread_mutex_lock(&verified_lock);
+    seen = tx_idmap_get(&verified, id) != NULL;
+    pthread_mutex_unlock(&verified_lock);
+    return seen;
+}
+
+static void
+verified_now(const uint8_t id[TX_ID_LEN])
+{
+    pthread_mutex_lock(&verified_lock);
+    if (verified.n < VERIFIED_MAX) {
+        (void)tx_idmap_put(&verified, id, 0, NULL); /* out of memory: only a later re-check */
+    }
+    pthread_mutex_unlock(&verified_lock);
+}
+
+unsigned long
+tx_rec_verifications(void)
+{
+    return atomic_load(&verifications);
+}
+
 int
 tx_rec_open(tx_rec *rec, uint8_t *bytes, size_t len, int kind)
+{
+    return tx_rec_open_known(rec, bytes, len, kind, NULL);
+}
+
+int
+tx_rec_open_known(tx_rec *rec, uint8_t *bytes, size_t len, int kind, const uint8_t id[TX_ID_LEN])
 {
     char hex[2 * TX_ID_LEN + 1];
     int rc;
@@ -176,9 +221,22 @@ tx_rec_open(tx_rec *rec, uint8_t *bytes, size_t len, int kind)
     rec->bytes = bytes;
     rec->len = len;
     rec->kind = kind;
-    tx_record_id(bytes, len, rec->id);
+    if (id != NULL) {
+        memcpy(rec->id, id, TX_ID_LEN);
+    } else {
+        tx_record_id(bytes, len, rec->id);
+    }
     tx_hex(hex, rec->id, TX_ID_LEN);
-    if ((rc = tx_envelope_open(bytes, len, &rec->env)) != TX_OK) {
+    rc = tx_decode_envelope(bytes, len, &rec->env);
+    if (rc == TX_OK && !verified_before(rec->id)) {
+        atomic_fetch_add(&verifications, 1);
+        if ((rc = tx_envelope_verify(rec->env)) == TX_OK) {
+            verified_now(rec->id);
+        }
+    }
+    if (rc != TX_OK) {
+        tx_free(rec->env);
+        rec->env = NULL;
         if (rc == TX_ERR_BAD_SIGNATURE) {
             return tx_fail(rc, "signature does not verify: %s %.12s", tx_kind_name(kind), hex);
         }
@@ -195,12 +253,12 @@ tx_rec_from_cache(tx_home *home, const uint8_t id[TX_ID_LEN], int kind, tx_rec *
 {
     uint8_t *bytes;
     size_t len;
-    int rc = tx_home_cache_get(home, id, &bytes, &len);
+    int rc = tx_home_cache_read(home, id, &bytes, &len);
 
     if (rc != TX_OK) {
         return rc;
     }
-    return tx_rec_open(rec, bytes, len, kind);
+    return tx_rec_open_known(rec, bytes, len, kind, id); /* read checked the bytes' hash */
 }
 
 void

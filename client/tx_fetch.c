@@ -4,6 +4,7 @@
 #include "tx_audit.h"
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_idmap.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -14,39 +15,107 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A set of ids to get, with the kind each should open as. */
+/* A set of ids to get, with the kind each should open as, in the order first wanted. */
 typedef struct {
     uint8_t (*ids)[TX_ID_LEN];
     int *kinds;
-    size_t n;
+    size_t n, cap;
+    tx_idmap seen; /* id -> position */
 } wanted;
 
 static int
 want(wanted *w, const uint8_t *id, int kind)
 {
-    for (size_t i = 0; i < w->n; i++) {
-        if (memcmp(w->ids[i], id, TX_ID_LEN) == 0) {
-            return TX_OK;
+    int added;
+
+    if (tx_idmap_put(&w->seen, id, w->n, &added) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if (!added) {
+        return TX_OK;
+    }
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        void *ids = realloc(w->ids, cap * sizeof *w->ids);
+        if (ids == NULL) {
+            return TX_ERR_NOMEM;
         }
+        w->ids = ids;
+        void *kinds = realloc(w->kinds, cap * sizeof *w->kinds);
+        if (kinds == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        w->kinds = kinds;
+        w->cap = cap;
     }
-    void *ids = realloc(w->ids, (w->n + 1) * sizeof *w->ids);
-    if (ids == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    w->ids = ids;
-    void *kinds = realloc(w->kinds, (w->n + 1) * sizeof *w->kinds);
-    if (kinds == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    w->kinds = kinds;
     memcpy(w->ids[w->n], id, TX_ID_LEN);
     w->kinds[w->n++] = kind;
     return TX_OK;
 }
 
-/* Gets everything in w at once and caches what checks; results per id in recs/rcs. */
+static void
+wanted_free(wanted *w)
+{
+    free(w->ids);
+    free(w->kinds);
+    tx_idmap_free(&w->seen);
+    memset(w, 0, sizeof *w);
+}
+
+/* Records to store in the cache, written together on several threads (the files are
+ * independent); the records must stay alive until the flush. */
+typedef struct {
+    const uint8_t **envs;
+    size_t *lens;
+    uint8_t (*ids)[TX_ID_LEN];
+    size_t n, cap;
+} staged;
+
 static int
-get_all(tx_client *c, const wanted *w, tx_rec **recs, int **rcs)
+stage(staged *st, const tx_rec *r)
+{
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 256;
+        void *e = realloc(st->envs, cap * sizeof *st->envs);
+        if (e == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        st->envs = e;
+        void *l = realloc(st->lens, cap * sizeof *st->lens);
+        if (l == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        st->lens = l;
+        void *d = realloc(st->ids, cap * sizeof *st->ids);
+        if (d == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        st->ids = d;
+        st->cap = cap;
+    }
+    memcpy(st->ids[st->n], r->id, TX_ID_LEN); /* opened: the id is the bytes' hash */
+    st->envs[st->n] = r->bytes;
+    st->lens[st->n++] = r->len;
+    return TX_OK;
+}
+
+static int
+flush(tx_client *c, staged *st)
+{
+    int rc = tx_home_cache_put_many(tx_client_home(c), st->n, st->envs, st->lens,
+                                    (const uint8_t(*)[TX_ID_LEN])st->ids);
+
+    free(st->envs);
+    free(st->lens);
+    free(st->ids);
+    memset(st, 0, sizeof *st);
+    return rc;
+}
+
+/* Gets everything in w at once and stages what checks for the cache; results per id in
+ * recs/rcs (the staged bytes are borrowed from recs). */
+static int
+get_all(tx_client *c, const wanted *w, tx_rec **recs, int **rcs, staged *st)
 {
     int rc;
 
@@ -64,7 +133,7 @@ get_all(tx_client *c, const wanted *w, tx_rec **recs, int **rcs)
     }
     for (size_t i = 0; i < w->n; i++) {
         if ((*rcs)[i] == TX_OK) {
-            rc = tx_home_cache_put(tx_client_home(c), (*recs)[i].bytes, (*recs)[i].len, NULL);
+            rc = stage(st, &(*recs)[i]);
             if (rc != TX_OK) {
                 return rc;
             }
@@ -79,7 +148,8 @@ in_cache(tx_client *c, const uint8_t *id)
     uint8_t *b;
     size_t len;
 
-    if (tx_home_cache_get(tx_client_home(c), id, &b, &len) != TX_OK) {
+    /* Present under its name (hash checked); verify opens it and checks its signature. */
+    if (tx_home_cache_read(tx_client_home(c), id, &b, &len) != TX_OK) {
         tx_fail_clear();
         return 0;
     }
@@ -91,12 +161,7 @@ in_cache(tx_client *c, const uint8_t *id)
 static int
 audit_recs(tx_audit_set *set, const tx_recs *recs)
 {
-    int rc = TX_OK;
-
-    for (size_t i = 0; i < recs->n && rc == TX_OK; i++) {
-        rc = tx_audit_add(set, recs->v[i].index, recs->v[i].bytes, recs->v[i].len);
-    }
-    return rc;
+    return tx_audit_add_recs(set, recs);
 }
 
 /* Lists and caches every accreditation, certificate and certificate event; a hub that will
@@ -107,6 +172,7 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set)
     const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
     size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
     tx_recs l[3] = {{0}};
+    staged st = {0};
     int rc = tx_rpc_list(c, 3, kinds, NULL, l);
 
     if (rc == TX_ERR_REFUSED) {
@@ -117,12 +183,20 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set)
     out->trust_listed = rc == TX_OK;
     for (size_t k = 0; k < 3; k++) {
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = tx_home_cache_put(tx_client_home(c), l[k].v[i].bytes, l[k].v[i].len, NULL);
+            rc = stage(&st, &l[k].v[i]);
             *counts[k] += rc == TX_OK;
         }
         if (rc == TX_OK) {
             rc = audit_recs(set, &l[k]);
         }
+    }
+    if (rc == TX_OK) {
+        rc = flush(c, &st);
+    }
+    free(st.envs);
+    free(st.lens);
+    free(st.ids);
+    for (size_t k = 0; k < 3; k++) {
         tx_recs_clear(&l[k]);
     }
     return rc;
@@ -154,6 +228,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
     tx_audit_set set = {0};
+    tx_idmap items = {0}, listed = {0}; /* assessment -> item; sealed id -> l[3] position */
+    staged st = {0};                    /* what this fetch stores in the cache */
     tx_rec *r1 = NULL, *r2 = NULL;
     int *rc1 = NULL, *rc2 = NULL;
     int rc;
@@ -164,12 +240,18 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         goto out;
     }
     for (size_t i = 0; i < l[1].n && rc == TX_OK; i++) {
-        rc = tx_home_cache_put(tx_client_home(c), l[1].v[i].bytes, l[1].v[i].len, NULL);
+        rc = stage(&st, &l[1].v[i]);
     }
     out->v = calloc(l[0].n ? l[0].n : 1, sizeof *out->v);
     if (out->v == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
+    }
+    for (size_t i = 0; i < l[3].n; i++) {
+        if (tx_idmap_put(&listed, l[3].v[i].id, i, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
+        }
     }
     /* Round two: sealed assessments and the requests they answer, all at once. */
     for (size_t i = 0; i < l[0].n && rc == TX_OK; i++) {
@@ -183,18 +265,18 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         }
         /* One item per assessment, however often it was granted (a re-grant after a
          * revocation): the grant shown is the latest in the hub's log. */
-        it = NULL;
-        for (size_t k = 0; k < out->n && it == NULL; k++) {
-            if (memcmp(out->v[k].assessment, gp->assessment.data, TX_ID_LEN) == 0) {
-                it = &out->v[k];
-            }
-        }
+        size_t *at = tx_idmap_get(&items, gp->assessment.data);
+        it = at != NULL ? &out->v[*at] : NULL;
         if (it != NULL) {
             memcpy(it->grant, g->id, TX_ID_LEN);
-            if ((rc = tx_home_cache_put(tx_client_home(c), g->bytes, g->len, NULL)) != TX_OK) {
+            if ((rc = stage(&st, g)) != TX_OK) {
                 goto out;
             }
             continue;
+        }
+        if (tx_idmap_put(&items, gp->assessment.data, out->n, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
         }
         it = &out->v[out->n++];
         memcpy(it->grant, g->id, TX_ID_LEN);
@@ -203,10 +285,10 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         snprintf(it->from, sizeof it->from, "%s", o != NULL ? o->name : "");
         tx_fingerprint(tx_rec_signer(g), it->from_fp);
         it->is_new = !in_cache(c, it->assessment);
-        if ((rc = tx_home_cache_put(tx_client_home(c), g->bytes, g->len, NULL)) != TX_OK) {
+        if ((rc = stage(&st, g)) != TX_OK) {
             goto out;
         }
-        if (tx_recs_find(&l[3], gp->assessment.data) == NULL &&
+        if (tx_idmap_get(&listed, gp->assessment.data) == NULL &&
             (rc = want(&first, gp->assessment.data, TX_KIND_ASSESSMENT)) != TX_OK) {
             goto out;
         }
@@ -217,19 +299,19 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     for (size_t i = 0; i < l[2].n && rc == TX_OK; i++) {
         const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)l[2].v[i].msg;
         if (memcmp(v->grantee.data, me, TX_KEY_LEN) == 0) {
-            rc = tx_home_cache_put(tx_client_home(c), l[2].v[i].bytes, l[2].v[i].len, NULL);
+            rc = stage(&st, &l[2].v[i]);
         }
     }
     for (size_t i = 0; i < l[3].n && rc == TX_OK; i++) {
         const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)l[3].v[i].msg)->questionnaire;
-        rc = tx_home_cache_put(tx_client_home(c), l[3].v[i].bytes, l[3].v[i].len, NULL);
+        rc = stage(&st, &l[3].v[i]);
         /* Got again even when cached: every record a report relies on is proven to be in the
          * hub's signed log by this fetch (tx_audit_records). */
         if (rc == TX_OK) {
             rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
         }
     }
-    if (rc != TX_OK || (rc = get_all(c, &first, &r1, &rc1)) != TX_OK) {
+    if (rc != TX_OK || (rc = get_all(c, &first, &r1, &rc1, &st)) != TX_OK) {
         goto out;
     }
     /* Round three: the questionnaires the sealed assessments name, and those the requests ask
@@ -245,7 +327,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
             rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
         }
     }
-    if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2)) != TX_OK ||
+    if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2, &st)) != TX_OK ||
         (rc = fetch_trust(c, out, &set)) != TX_OK) {
         goto out;
     }
@@ -260,20 +342,20 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     for (size_t i = 0; i < second.n && rc == TX_OK; i++) {
         rc = rc2[i] == TX_OK ? tx_audit_add(&set, r2[i].index, r2[i].bytes, r2[i].len) : TX_OK;
     }
-    if (rc != TX_OK || (rc = tx_audit_records(c, &set)) != TX_OK) {
+    if (rc != TX_OK || (rc = flush(c, &st)) != TX_OK ||
+        (rc = tx_audit_records(c, &set)) != TX_OK) {
         goto out;
     }
     for (size_t i = 0; i < out->n; i++) {
         tx_fetch_item *it = &out->v[i];
-        for (size_t k = 0; k < first.n; k++) {
-            if (first.kinds[k] == TX_KIND_ASSESSMENT &&
-                memcmp(first.ids[k], it->assessment, TX_ID_LEN) == 0 && rc1[k] != TX_OK) {
-                it->rc = rc1[k];
-                snprintf(it->why, sizeof it->why, "%s",
-                         revoked(&l[2], me, it->assessment)
-                             ? "revoked by the supplier: the hub no longer serves it"
-                             : "the hub did not give the assessment");
-            }
+        const size_t *k = tx_idmap_get(&first.seen, it->assessment);
+
+        if (k != NULL && first.kinds[*k] == TX_KIND_ASSESSMENT && rc1[*k] != TX_OK) {
+            it->rc = rc1[*k];
+            snprintf(it->why, sizeof it->why, "%s",
+                     revoked(&l[2], me, it->assessment)
+                         ? "revoked by the supplier: the hub no longer serves it"
+                         : "the hub did not give the assessment");
         }
     }
 out:
@@ -287,10 +369,13 @@ out:
     free(r2);
     free(rc1);
     free(rc2);
-    free(first.ids);
-    free(first.kinds);
-    free(second.ids);
-    free(second.kinds);
+    wanted_free(&first);
+    wanted_free(&second);
+    tx_idmap_free(&items);
+    tx_idmap_free(&listed);
+    free(st.envs);
+    free(st.lens);
+    free(st.ids);
     tx_audit_set_free(&set);
     tx_orgs_free(&orgs);
     for (size_t i = 0; i < 4; i++) {

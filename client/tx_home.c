@@ -4,6 +4,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_msg.h"
+#include "tx_pool.h"
 #include "tx_seal.h"
 #include "tx_util.h"
 
@@ -13,6 +14,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 struct tx_home {
     char dir[PATH_MAX];
     tx_identity *id;
+    int records_made; /* records/ exists: made or checked once */
 };
 
 int
@@ -198,19 +201,57 @@ ensure_sub(const tx_home *home, const char *sub)
     return TX_OK;
 }
 
-int
-tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[TX_ID_LEN])
+/* Writes a cache file atomically but without fsync: a temporary beside it, renamed over it, so
+ * a reader sees the whole file or none. A power cut may leave a torn file under its name; its
+ * SHA-256 then differs from the name, tx_home_cache_get reports it damaged and a fetch replaces
+ * it, so no durability is needed here (the counter, keys and cursor keep tx_file_replace). */
+static int
+write_cached(const char *path, const uint8_t *env, size_t len)
 {
-    uint8_t id[TX_ID_LEN];
+    static atomic_ulong serial;
+    char tmp[PATH_MAX + 48];
+    size_t done = 0;
+    int fd;
+
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%lu", path, (long)getpid(), atomic_fetch_add(&serial, 1));
+    unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return TX_ERR_IO;
+    }
+    while (done < len) {
+        ssize_t w = write(fd, env + done, len - done);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            return TX_ERR_IO;
+        }
+        done += (size_t)w;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return TX_ERR_IO;
+    }
+    return TX_OK;
+}
+
+/* Stores env under records/<id>; id is the SHA-256 of env. */
+static int
+put_known(tx_home *home, const uint8_t *id, const uint8_t *env, size_t len)
+{
     char path[PATH_MAX];
     int rc;
 
-    tx_record_id(env, len, id);
-    if (id_out != NULL) {
-        memcpy(id_out, id, TX_ID_LEN);
+    if (!home->records_made) {
+        if ((rc = ensure_sub(home, "records")) != TX_OK) {
+            return rc;
+        }
+        home->records_made = 1;
     }
-    if ((rc = ensure_sub(home, "records")) != TX_OK ||
-        (rc = sub_path(home, "records", id, path, sizeof path)) != TX_OK) {
+    if ((rc = sub_path(home, "records", id, path, sizeof path)) != TX_OK) {
         return rc;
     }
     if (access(path, F_OK) == 0) {
@@ -224,17 +265,81 @@ tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[
         }
         /* A damaged copy is replaced by the bytes that match its name. */
     }
-    rc = tx_file_replace(path, env, len, 0600);
+    rc = write_cached(path, env, len);
     return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
 }
 
 int
-tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len)
+tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[TX_ID_LEN])
+{
+    uint8_t id[TX_ID_LEN];
+
+    tx_record_id(env, len, id);
+    if (id_out != NULL) {
+        memcpy(id_out, id, TX_ID_LEN);
+    }
+    return put_known(home, id, env, len);
+}
+
+typedef struct {
+    tx_home *home;
+    const uint8_t *const *envs;
+    const size_t *lens;
+    const uint8_t (*ids)[TX_ID_LEN];
+    int *rcs;
+} put_job;
+
+static void
+put_one(void *ctx, size_t i)
+{
+    put_job *j = ctx;
+
+    j->rcs[i] = j->ids != NULL ? put_known(j->home, j->ids[i], j->envs[i], j->lens[i])
+                               : tx_home_cache_put(j->home, j->envs[i], j->lens[i], NULL);
+}
+
+int
+tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, const size_t *lens,
+                       const uint8_t (*ids)[TX_ID_LEN])
+{
+    char path[PATH_MAX];
+    int *rcs;
+    int rc;
+
+    if (n == 0) {
+        return TX_OK;
+    }
+    if (!home->records_made) {
+        if ((rc = ensure_sub(home, "records")) != TX_OK) {
+            return rc;
+        }
+        home->records_made = 1;
+    }
+    if ((rcs = calloc(n, sizeof *rcs)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    {
+        put_job j = {home, envs, lens, ids, rcs};
+        tx_pool_for(n, put_one, &j);
+    }
+    rc = TX_OK;
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = rcs[i];
+    }
+    free(rcs);
+    if (rc != TX_OK) {
+        tx_path_join(path, sizeof path, home->dir, "records");
+        return tx_fail(rc, "cannot write the record cache in %s: %s", path, tx_strerror(rc));
+    }
+    return TX_OK;
+}
+
+int
+tx_home_cache_read(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len)
 {
     char path[PATH_MAX];
     char hex[2 * TX_ID_LEN + 1];
     uint8_t got[TX_ID_LEN];
-    tx_envelope_pb *e = NULL;
     int rc;
 
     *env = NULL;
@@ -252,17 +357,33 @@ tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, siz
     }
     tx_record_id(*env, *len, got);
     if (sodium_memcmp(got, id, TX_ID_LEN) != 0) {
-        rc = tx_fail(TX_ERR_CHECKSUM, "cached record %.12s is damaged: its hash does not match",
-                     hex);
-    } else if ((rc = tx_envelope_open(*env, *len, &e)) != TX_OK) {
-        rc = tx_fail(rc, "cached record %.12s does not verify: %s", hex, tx_strerror(rc));
+        free(*env);
+        *env = NULL;
+        *len = 0;
+        return tx_fail(TX_ERR_CHECKSUM, "cached record %.12s is damaged: its hash does not match",
+                       hex);
     }
-    tx_free(e);
+    return TX_OK;
+}
+
+int
+tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len)
+{
+    char hex[2 * TX_ID_LEN + 1];
+    tx_envelope_pb *e = NULL;
+    int rc = tx_home_cache_read(home, id, env, len);
+
     if (rc != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_envelope_open(*env, *len, &e)) != TX_OK) {
+        tx_hex(hex, id, TX_ID_LEN);
+        rc = tx_fail(rc, "cached record %.12s does not verify: %s", hex, tx_strerror(rc));
         free(*env);
         *env = NULL;
         *len = 0;
     }
+    tx_free(e);
     return rc;
 }
 

@@ -1,7 +1,7 @@
 /* The client's home directory ($TICSX_HOME, --home, default ~/.config/ticsx; 0700): the
  * identity, the signer's sequence counter, a cache of records exactly as received (checked by
- * hash and signature whenever read back), content keys of the assessments this organisation
- * wrote, and the inbox cursor.
+ * hash whenever read back; opening one checks its signature), content keys of the assessments
+ * this organisation wrote, and the inbox cursor.
  *
  *   identity.key 0600, identity.pub, identity_ed25519.pub, profile.tx   (tx_keys, keygen)
  *   seq          last sequence number used, decimal; taken under flock on `lock`
@@ -39,13 +39,25 @@ const tx_identity *tx_home_identity(const tx_home *home);
  * tx_file_replace, and returns last+1 in *first. Two processes never get the same number. */
 int tx_seq_take(const char *dir, unsigned count, uint64_t *first);
 
-/* Stores an envelope under records/<id>. Storing the same bytes again is fine.
- * id_out (may be NULL) receives the record id. */
+/* Stores an envelope under records/<id>, atomically (rename) but not durably: a torn file
+ * left by a power cut no longer matches its name and is fetched again. Storing the same bytes
+ * again is fine. id_out (may be NULL) receives the record id. */
 int tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[TX_ID_LEN]);
 
-/* Reads records/<id>, checks that its hash is `id` (TX_ERR_CHECKSUM otherwise) and that its
- * envelope decodes and its signature verifies (codec errors or TX_ERR_BAD_SIGNATURE).
+/* tx_home_cache_put of n envelopes, written on several threads (each file is independent).
+ * ids (may be NULL: computed here) are the envelopes' SHA-256, as computed by the caller. The
+ * first failure, in order, is returned with a message. */
+int tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, const size_t *lens,
+                           const uint8_t (*ids)[TX_ID_LEN]);
+
+/* Reads records/<id> and checks that its hash is `id` (TX_ERR_CHECKSUM otherwise): the bytes
+ * are the record of that id, nothing more. Open them with tx_rec_open (tx_rec_from_cache does
+ * both), which verifies the signature once per process, before using them.
  * TX_ERR_NOT_FOUND if not cached. Caller owns *env (free). */
+int tx_home_cache_read(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len);
+
+/* tx_home_cache_read, then checks that the envelope decodes and its signature verifies (codec
+ * errors or TX_ERR_BAD_SIGNATURE). Caller owns *env (free). */
 int tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len);
 
 /* Ids of every cached record, in no particular order. Caller owns *ids (free). */

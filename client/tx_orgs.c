@@ -24,11 +24,17 @@ tx_orgs_add(tx_orgs *orgs, const tx_recs *profiles)
             continue;
         }
         if (o == NULL) {
-            tx_org *v = realloc(orgs->v, (orgs->n + 1) * sizeof *v);
-            if (v == NULL) {
+            /* Grow in powers of two: n is the only size kept. */
+            if ((orgs->n & (orgs->n - 1)) == 0) {
+                tx_org *v = realloc(orgs->v, (orgs->n ? orgs->n * 2 : 1) * sizeof *v);
+                if (v == NULL) {
+                    return TX_ERR_NOMEM;
+                }
+                orgs->v = v;
+            }
+            if (tx_idmap_put(&orgs->by_key, tx_rec_signer(r), orgs->n, NULL) == NULL) {
                 return TX_ERR_NOMEM;
             }
-            orgs->v = v;
             o = &orgs->v[orgs->n++];
             memset(o, 0, sizeof *o);
         } else if (o->seq >= p->meta->seq) {
@@ -81,8 +87,23 @@ tx_orgs_from_cache(tx_home *home, tx_orgs *out)
     }
     for (size_t i = 0; i < n && rc == TX_OK; i++) {
         tx_rec r = {0};
-        /* Only profiles are wanted: other kinds fail the kind check and are skipped. */
-        if (tx_rec_from_cache(home, ids[i], TX_KIND_PROFILE, &r) == TX_OK) {
+        tx_envelope_pb *e = NULL;
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        int profile;
+
+        /* Only profiles are wanted: the kind is read before any signature is checked. */
+        if (tx_home_cache_read(home, ids[i], &bytes, &len) != TX_OK) {
+            continue;
+        }
+        profile = tx_decode_envelope(bytes, len, &e) == TX_OK &&
+                  tx_kind_from_payload_type(e->payload_type) == TX_KIND_PROFILE;
+        tx_free(e);
+        if (!profile) {
+            free(bytes);
+            continue;
+        }
+        if (tx_rec_open_known(&r, bytes, len, TX_KIND_PROFILE, ids[i]) == TX_OK) {
             rc = tx_recs_push(&recs, &r);
         }
         tx_rec_clear(&r);
@@ -99,12 +120,9 @@ tx_orgs_from_cache(tx_home *home, tx_orgs *out)
 const tx_org *
 tx_orgs_by_key(const tx_orgs *orgs, const uint8_t key[TX_KEY_LEN])
 {
-    for (size_t i = 0; i < orgs->n; i++) {
-        if (memcmp(orgs->v[i].key, key, TX_KEY_LEN) == 0) {
-            return &orgs->v[i];
-        }
-    }
-    return NULL;
+    const size_t *at = tx_idmap_get(&orgs->by_key, key);
+
+    return at != NULL ? &orgs->v[*at] : NULL;
 }
 
 static int
@@ -198,4 +216,5 @@ tx_orgs_free(tx_orgs *orgs)
     free(orgs->v);
     orgs->v = NULL;
     orgs->n = 0;
+    tx_idmap_free(&orgs->by_key);
 }

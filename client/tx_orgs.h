@@ -5,6 +5,7 @@
 #define TX_ORGS_H
 
 #include "tx_client.h"
+#include "tx_idmap.h"
 #include "tx_keys.h"
 
 #include <stddef.h>
@@ -24,6 +25,7 @@ typedef struct {
 typedef struct {
     tx_org *v;
     size_t n;
+    tx_idmap by_key; /* signing key -> position in v */
 } tx_orgs;
 
 /* Adds the profiles in `profiles` (opened as TX_KIND_PROFILE), keeping the newest (highest seq)

@@ -4,7 +4,9 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_idmap.h"
 #include "tx_msg.h"
+#include "tx_pool.h"
 #include "tx_questionnaire.h"
 #include "tx_render_items.h"
 #include "tx_score.h"
@@ -25,23 +27,21 @@ readable(const tx_verdict *v)
     return v->status == TX_VERIFIED || v->status == TX_EXPIRED;
 }
 
-/* True if `newer` is on the supersede chain that replaces `old` (all of one supplier). */
+/* True if `newer` is on the supersede chain that replaces `old` (all of one supplier); `by_id`
+ * maps an assessment id to its first verdict. */
 static int
-replaces(const tx_verdicts *vs, const tx_verdict *newer, const tx_verdict *old)
+replaces(const tx_verdicts *vs, const tx_idmap *by_id, const tx_verdict *newer,
+         const tx_verdict *old)
 {
     const tx_verdict *v = newer;
 
     for (size_t hops = 0; v != NULL && v->has_supersedes && hops < vs->n; hops++) {
-        const tx_verdict *prev = NULL;
+        const size_t *at;
         if (memcmp(v->supersedes, old->assessment, TX_ID_LEN) == 0) {
             return 1;
         }
-        for (size_t i = 0; i < vs->n && prev == NULL; i++) {
-            if (memcmp(vs->v[i].assessment, v->supersedes, TX_ID_LEN) == 0) {
-                prev = &vs->v[i];
-            }
-        }
-        v = prev;
+        at = tx_idmap_get(by_id, v->supersedes);
+        v = at != NULL ? &vs->v[*at] : NULL;
     }
     return 0;
 }
@@ -50,12 +50,12 @@ replaces(const tx_verdicts *vs, const tx_verdict *newer, const tx_verdict *old)
  * replaces the other wins whatever their verdicts; otherwise the better verdict, then the
  * newer. */
 static int
-better(const tx_verdicts *vs, const tx_verdict *a, const tx_verdict *b)
+better(const tx_verdicts *vs, const tx_idmap *by_id, const tx_verdict *a, const tx_verdict *b)
 {
-    if (readable(a) && replaces(vs, a, b)) {
+    if (readable(a) && replaces(vs, by_id, a, b)) {
         return 1;
     }
-    if (readable(b) && replaces(vs, b, a)) {
+    if (readable(b) && replaces(vs, by_id, b, a)) {
         return 0;
     }
     if (a->status != b->status) {
@@ -76,41 +76,59 @@ by_name(const void *pa, const void *pb)
     return c != 0 ? c : strcmp(a->v->supplier_fp, b->v->supplier_fp);
 }
 
+/* Scores one row (rows are independent: run on the pool). */
+static void
+score_row(void *ctx, size_t k)
+{
+    row *rows = ctx;
+    const tx_verdict *v = rows[k].v;
+
+    if (v->status != TX_FAILED && v->q != NULL && v->inner != NULL &&
+        tx_score_compute(v->q, v->inner->answers, v->inner->n_answers, &rows[k].score) == TX_OK) {
+        rows[k].scored = 1;
+    }
+}
+
 static int
 pick_rows(const tx_verdicts *vs, row **out, size_t *n)
 {
     row *rows = calloc(vs->n ? vs->n : 1, sizeof *rows);
+    tx_idmap by_id = {0}, by_supplier = {0}; /* assessment -> verdict; supplier -> row */
     size_t count = 0;
 
     if (rows == NULL) {
         return TX_ERR_NOMEM;
     }
     for (size_t i = 0; i < vs->n; i++) {
+        if (tx_idmap_put(&by_id, vs->v[i].assessment, i, NULL) == NULL) {
+            goto nomem;
+        }
+    }
+    for (size_t i = 0; i < vs->n; i++) {
         const tx_verdict *v = &vs->v[i];
-        size_t k;
-        for (k = 0; k < count; k++) {
-            if (memcmp(rows[k].v->supplier, v->supplier, TX_KEY_LEN) == 0) {
-                break;
-            }
+        int added;
+        const size_t *k = tx_idmap_put(&by_supplier, v->supplier, count, &added);
+        if (k == NULL) {
+            goto nomem;
         }
-        if (k == count) {
+        if (added) {
             rows[count++].v = v;
-        } else if (better(vs, v, rows[k].v)) {
-            rows[k].v = v;
+        } else if (better(vs, &by_id, v, rows[*k].v)) {
+            rows[*k].v = v;
         }
     }
-    for (size_t k = 0; k < count; k++) {
-        const tx_verdict *v = rows[k].v;
-        if (v->status != TX_FAILED && v->q != NULL && v->inner != NULL &&
-            tx_score_compute(v->q, v->inner->answers, v->inner->n_answers, &rows[k].score) ==
-                TX_OK) {
-            rows[k].scored = 1;
-        }
-    }
+    tx_idmap_free(&by_id);
+    tx_idmap_free(&by_supplier);
+    tx_pool_for(count, score_row, rows);
     qsort(rows, count, sizeof *rows, by_name);
     *out = rows;
     *n = count;
     return TX_OK;
+nomem:
+    tx_idmap_free(&by_id);
+    tx_idmap_free(&by_supplier);
+    free(rows);
+    return TX_ERR_NOMEM;
 }
 
 static void

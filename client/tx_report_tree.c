@@ -5,7 +5,9 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_idmap.h"
 #include "tx_msg.h"
+#include "tx_pool.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
 
@@ -25,20 +27,77 @@ typedef struct {
     tx_tree tree;
 } tree_ctx;
 
+/* Keys listed as sub-suppliers by verified assessments: for each, the first lister's key and
+ * whether another lister has a different key, so "listed by a verified assessment of another
+ * organisation" is one lookup. */
+typedef struct {
+    tx_idmap at; /* listed key -> slot */
+    const uint8_t **first;
+    int *other;
+    size_t n;
+} listed;
+
 static int
-listed_by_verified(const tx_tree_known *known, size_t n, const uint8_t key[TX_KEY_LEN])
+listed_build(listed *l, const tx_tree_known *known, size_t n, size_t n_subs)
 {
+    memset(l, 0, sizeof *l);
+    l->first = calloc(n_subs ? n_subs : 1, sizeof *l->first);
+    l->other = calloc(n_subs ? n_subs : 1, sizeof *l->other);
+    if (l->first == NULL || l->other == NULL) {
+        return TX_ERR_NOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
-        if (known[i].status != TX_VERIFIED || memcmp(known[i].key, key, TX_KEY_LEN) == 0) {
+        if (known[i].status != TX_VERIFIED) {
             continue;
         }
         for (size_t s = 0; s < known[i].n_subs; s++) {
-            if (known[i].subs[s].has_key && memcmp(known[i].subs[s].key, key, TX_KEY_LEN) == 0) {
-                return 1;
+            const size_t *slot;
+            int added;
+            if (!known[i].subs[s].has_key) {
+                continue;
+            }
+            if ((slot = tx_idmap_put(&l->at, known[i].subs[s].key, l->n, &added)) == NULL) {
+                return TX_ERR_NOMEM;
+            }
+            if (added) {
+                l->first[l->n++] = known[i].key;
+            } else if (memcmp(l->first[*slot], known[i].key, TX_KEY_LEN) != 0) {
+                l->other[*slot] = 1;
             }
         }
     }
-    return 0;
+    return TX_OK;
+}
+
+static int
+listed_by_verified(const listed *l, const uint8_t key[TX_KEY_LEN])
+{
+    const size_t *slot = tx_idmap_get(&l->at, key);
+
+    return slot != NULL && (memcmp(l->first[*slot], key, TX_KEY_LEN) != 0 || l->other[*slot]);
+}
+
+static void
+listed_free(listed *l)
+{
+    tx_idmap_free(&l->at);
+    free(l->first);
+    free(l->other);
+}
+
+/* Tier-1 order: by name, ties in the order found (a stable sort). */
+typedef struct {
+    const char *name;
+    size_t pos;
+} root_order;
+
+static int
+by_root_name(const void *pa, const void *pb)
+{
+    const root_order *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+
+    return c != 0 ? c : (a->pos > b->pos) - (a->pos < b->pos);
 }
 
 static void
@@ -106,37 +165,66 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
             }
         }
     }
-    for (size_t r = 0; r < t->n_roots; r++) {
-        memcpy(c->roots[n_roots++], t->roots[r], TX_KEY_LEN);
-    }
-    for (size_t i = 0; i < c->n_rows; i++) {
-        int dup = 0;
-        for (size_t r = 0; r < n_roots && !dup; r++) {
-            dup = memcmp(c->roots[r], c->known[i].key, TX_KEY_LEN) == 0;
+    {
+        tx_idmap seen = {0}, last = {0}; /* roots so far; key -> its last known row */
+        listed l;
+        root_order *ord = NULL;
+        uint8_t(*sorted)[TX_KEY_LEN] = NULL;
+
+        rc = listed_build(&l, c->known, c->n_rows, n_subs);
+        for (size_t r = 0; r < t->n_roots && rc == TX_OK; r++) {
+            if (tx_idmap_put(&seen, t->roots[r], n_roots, NULL) == NULL) {
+                rc = TX_ERR_NOMEM;
+            }
+            memcpy(c->roots[n_roots++], t->roots[r], TX_KEY_LEN);
         }
-        if (!dup && !listed_by_verified(c->known, c->n_rows, c->known[i].key)) {
+        for (size_t i = 0; i < c->n_rows && rc == TX_OK; i++) {
+            if (tx_idmap_get(&seen, c->known[i].key) != NULL ||
+                listed_by_verified(&l, c->known[i].key)) {
+                continue;
+            }
+            if (tx_idmap_put(&seen, c->known[i].key, n_roots, NULL) == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
+            }
             memcpy(c->roots[n_roots++], c->known[i].key, TX_KEY_LEN);
         }
-    }
-    /* Tier 1 by name, so the tree reads the same on every run. */
-    for (size_t r = 0; r < n_roots; r++) {
-        const tx_org *o = t->orgs != NULL ? tx_orgs_by_key(t->orgs, c->roots[r]) : NULL;
-        c->names[r] = o != NULL ? o->name : "";
-        for (size_t i = 0; i < c->n_rows; i++) {
-            if (memcmp(c->known[i].key, c->roots[r], TX_KEY_LEN) == 0) {
-                c->names[r] = c->known[i].name;
+        for (size_t i = 0; i < c->n_rows && rc == TX_OK; i++) {
+            size_t *li = tx_idmap_put(&last, c->known[i].key, i, NULL);
+            if (li == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
             }
+            *li = i;
         }
-    }
-    for (size_t r = 1; r < n_roots; r++) {
-        for (size_t q = r; q > 0 && strcmp(c->names[q - 1], c->names[q]) > 0; q--) {
-            uint8_t k[TX_KEY_LEN];
-            const char *nm = c->names[q];
-            memcpy(k, c->roots[q], TX_KEY_LEN);
-            memcpy(c->roots[q], c->roots[q - 1], TX_KEY_LEN);
-            memcpy(c->roots[q - 1], k, TX_KEY_LEN);
-            c->names[q] = c->names[q - 1];
-            c->names[q - 1] = nm;
+        ord = calloc(n_roots ? n_roots : 1, sizeof *ord);
+        sorted = calloc(n_roots ? n_roots : 1, sizeof *sorted);
+        if (rc == TX_OK && (ord == NULL || sorted == NULL)) {
+            rc = TX_ERR_NOMEM;
+        }
+        /* Tier 1 by name, so the tree reads the same on every run. */
+        for (size_t r = 0; r < n_roots && rc == TX_OK; r++) {
+            const tx_org *o = t->orgs != NULL ? tx_orgs_by_key(t->orgs, c->roots[r]) : NULL;
+            const size_t *li = tx_idmap_get(&last, c->roots[r]);
+            ord[r].name = li != NULL ? c->known[*li].name : o != NULL ? o->name : "";
+            ord[r].pos = r;
+        }
+        if (rc == TX_OK) {
+            qsort(ord, n_roots, sizeof *ord, by_root_name);
+            for (size_t r = 0; r < n_roots; r++) {
+                memcpy(sorted[r], c->roots[ord[r].pos], TX_KEY_LEN);
+                c->names[r] = ord[r].name;
+            }
+            memcpy(c->roots, sorted, n_roots * sizeof *sorted);
+        }
+        free(ord);
+        free(sorted);
+        listed_free(&l);
+        tx_idmap_free(&seen);
+        tx_idmap_free(&last);
+        if (rc != TX_OK) {
+            ctx_free(c);
+            return rc;
         }
     }
     in.roots = (const uint8_t(*)[TX_KEY_LEN])c->roots;
@@ -261,6 +349,19 @@ rollup_json(const tx_tree *tree, const tx_tree_rollup *r)
     return o;
 }
 
+typedef struct {
+    const tx_tree *tree;
+    json_t **out;
+} node_job;
+
+static void
+node_one(void *ctx, size_t i)
+{
+    node_job *j = ctx;
+
+    j->out[i] = node_json(j->tree, i);
+}
+
 int
 tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t)
 {
@@ -273,8 +374,21 @@ tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opt
     }
     nodes = json_array();
     tiers = json_array();
-    for (size_t i = 0; i < c.tree.n; i++) {
-        json_array_append_new(nodes, node_json(&c.tree, i));
+    {
+        /* Each node's object is independent (jansson keeps no shared state once its hash seed
+         * is set, which the caller's document did): built on every core, appended in order. */
+        node_job j = {&c.tree, calloc(c.tree.n ? c.tree.n : 1, sizeof *j.out)};
+        if (j.out == NULL) {
+            json_decref(nodes);
+            json_decref(tiers);
+            ctx_free(&c);
+            return TX_ERR_NOMEM;
+        }
+        tx_pool_for(c.tree.n, node_one, &j);
+        for (size_t i = 0; i < c.tree.n; i++) {
+            json_array_append_new(nodes, j.out[i]);
+        }
+        free(j.out);
     }
     for (unsigned d = 0; d < c.tree.depth; d++) {
         json_array_append_new(tiers, rollup_json(&c.tree, &c.tree.tiers[d]));

@@ -6,6 +6,7 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_msg.h"
+#include "tx_pool.h"
 #include "tx_util.h"
 
 #include <inttypes.h>
@@ -38,37 +39,81 @@ refused(const char *what, const tx_reply_pb *r)
                    r->message[0] ? ": " : "", r->message);
 }
 
-/* Copies and opens every entry of a list reply; drops (with a warning) what does not check. */
+/* One record of a reply being opened on the pool. */
+typedef struct {
+    tx_rec rec;
+    int kind;
+    int rc;
+    int check_id; /* a get: the bytes must hash to `want` */
+    uint8_t want[TX_ID_LEN];
+    char why[256]; /* the failure's message, kept from the thread that opened it */
+} opening;
+
+static void
+open_one(void *ctx, size_t i)
+{
+    opening *o = &((opening *)ctx)[i];
+    uint8_t got[TX_ID_LEN];
+    char hex[2 * TX_ID_LEN + 1];
+
+    if (o->check_id) {
+        tx_record_id(o->rec.bytes, o->rec.len, got);
+        if (sodium_memcmp(got, o->want, TX_ID_LEN) != 0) {
+            tx_hex(hex, o->want, TX_ID_LEN);
+            o->rc = tx_fail(TX_ERR_CHECKSUM, "hub answered a get of %.12s with another record", hex);
+            snprintf(o->why, sizeof o->why, "%s", tx_fail_msg());
+            return;
+        }
+    }
+    o->rc = tx_rec_open_known(&o->rec, o->rec.bytes, o->rec.len, o->kind,
+                              o->check_id ? o->want : NULL);
+    if (o->rc != TX_OK) {
+        snprintf(o->why, sizeof o->why, "%s", tx_fail_msg());
+    }
+}
+
+/* Copies and opens (verifies, on the pool) every entry of a list reply; drops with a warning,
+ * in the hub's order, what does not check. */
 static int
 take_entries(const tx_reply_pb *r, int kind, tx_recs *out)
 {
+    opening *o = calloc(r->n_entries ? r->n_entries : 1, sizeof *o);
+    size_t n = 0;
+    int rc = TX_OK;
+
+    if (o == NULL) {
+        return TX_ERR_NOMEM;
+    }
     for (size_t k = 0; k < r->n_entries; k++) {
         const Ticsx__V1__Entry *e = r->entries[k];
-        tx_rec rec = {0};
-        uint8_t *bytes;
-        int rc;
 
         if (e->envelope.len == 0) {
             continue;
         }
-        bytes = malloc(e->envelope.len);
-        if (bytes == NULL) {
-            return TX_ERR_NOMEM;
+        o[n].rec.bytes = malloc(e->envelope.len);
+        if (o[n].rec.bytes == NULL) {
+            rc = TX_ERR_NOMEM;
+            break;
         }
-        memcpy(bytes, e->envelope.data, e->envelope.len);
-        rec.index = e->index;
-        if ((rc = tx_rec_open(&rec, bytes, e->envelope.len, kind)) != TX_OK) {
-            tx_warn("ignoring %s at hub index %" PRIu64 ": %s", tx_kind_name(kind), e->index,
-                    tx_fail_msg());
-            tx_rec_clear(&rec);
-            continue;
-        }
-        if ((rc = tx_recs_push(out, &rec)) != TX_OK) {
-            tx_rec_clear(&rec);
-            return rc;
-        }
+        memcpy(o[n].rec.bytes, e->envelope.data, e->envelope.len);
+        o[n].rec.len = e->envelope.len;
+        o[n].rec.index = e->index;
+        o[n++].kind = kind;
     }
-    return TX_OK;
+    if (rc == TX_OK) {
+        tx_pool_for(n, open_one, o);
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (rc == TX_OK && o[k].rc != TX_OK) {
+            tx_warn("ignoring %s at hub index %" PRIu64 ": %s", tx_kind_name(kind),
+                    o[k].rec.index, o[k].why);
+        } else if (rc == TX_OK) {
+            rc = tx_recs_push(out, &o[k].rec);
+        }
+        tx_rec_clear(&o[k].rec);
+    }
+    free(o);
+    return rc;
 }
 
 int
@@ -114,9 +159,9 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 tx_free(r);
                 goto out;
             }
-            rc = take_entries(r, kinds[i], &out[i]);
-            /* Continue only while the hub says more may follow and makes progress. */
-            if (rc == TX_OK && r->next > cur[i] && r->n_entries > 0) {
+            /* Continue only while the hub says more may follow and makes progress; the next
+             * page is asked for before this one is checked, so the hub works meanwhile. */
+            if (r->next > cur[i] && r->n_entries > 0) {
                 cur[i] = r->next;
                 rc = send_list(conn, kinds[i], cur[i], &ids[i]);
                 if (rc != TX_OK) {
@@ -125,6 +170,9 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
             } else {
                 open[i] = 0;
                 left--;
+            }
+            if (rc == TX_OK) {
+                rc = take_entries(r, kinds[i], &out[i]);
             }
             tx_free(r);
             if (rc != TX_OK) {
@@ -153,12 +201,11 @@ send_get(tx_conn *conn, const uint8_t id[TX_ID_LEN], uint64_t *call_id)
     return tx_conn_send(conn, &call, call_id);
 }
 
+/* Checks a get reply's status and keeps a copy of its bytes in o for open_one. */
 static int
-take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, tx_rec *out)
+take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o)
 {
     char hex[2 * TX_ID_LEN + 1];
-    uint8_t got[TX_ID_LEN];
-    uint8_t *bytes;
     size_t len;
 
     tx_hex(hex, id, TX_ID_LEN);
@@ -172,18 +219,28 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, tx_rec *ou
         return tx_fail(TX_ERR_MALFORMED, "hub answered a get of %.12s without the record", hex);
     }
     len = r->entries[0]->envelope.len;
-    tx_record_id(r->entries[0]->envelope.data, len, got);
-    if (sodium_memcmp(got, id, TX_ID_LEN) != 0) {
-        return tx_fail(TX_ERR_CHECKSUM, "hub answered a get of %.12s with another record", hex);
-    }
-    bytes = malloc(len);
-    if (bytes == NULL) {
+    o->rec.bytes = malloc(len);
+    if (o->rec.bytes == NULL) {
         return TX_ERR_NOMEM;
     }
-    memcpy(bytes, r->entries[0]->envelope.data, len);
+    memcpy(o->rec.bytes, r->entries[0]->envelope.data, len);
+    o->rec.len = len;
     /* The log index, for proving the record is in the hub's signed log (tx_audit). */
-    out->index = r->entries[0]->index;
-    return tx_rec_open(out, bytes, len, kind);
+    o->rec.index = r->entries[0]->index;
+    o->kind = kind;
+    o->check_id = 1;
+    memcpy(o->want, id, TX_ID_LEN);
+    return TX_OK;
+}
+
+static void
+open_got(void *ctx, size_t i)
+{
+    opening *o = &((opening *)ctx)[i];
+
+    if (o->rec.bytes != NULL) {
+        open_one(ctx, i);
+    }
 }
 
 int
@@ -191,30 +248,57 @@ tx_rpc_get(tx_client *c, size_t n, const uint8_t (*ids)[TX_ID_LEN], const int *k
            int *rcs)
 {
     uint64_t call_ids[WINDOW];
+    opening *o = calloc(n ? n : 1, sizeof *o);
     tx_conn *conn;
     size_t sent = 0, done = 0;
     int rc;
 
+    if (o == NULL) {
+        return TX_ERR_NOMEM;
+    }
     if ((rc = tx_client_conn(c, &conn)) != TX_OK) {
-        return rc;
+        goto out;
     }
     while (done < n) {
         tx_reply_pb *r;
 
         while (sent < n && sent - done < WINDOW) {
             if ((rc = send_get(conn, ids[sent], &call_ids[sent % WINDOW])) != TX_OK) {
-                return tx_client_conn_fail(c, rc);
+                rc = tx_client_conn_fail(c, rc);
+                goto out;
             }
             sent++;
         }
         if ((rc = tx_conn_wait(conn, call_ids[done % WINDOW], &r)) != TX_OK) {
-            return tx_client_conn_fail(c, rc);
+            rc = tx_client_conn_fail(c, rc);
+            goto out;
         }
-        rcs[done] = take_get(r, ids[done], kinds[done], &out[done]);
+        rcs[done] = take_get(r, ids[done], kinds[done], &o[done]);
         tx_free(r);
         done++;
     }
-    return TX_OK;
+    /* Hash checks, signatures and decoding are independent: all at once, on the pool. */
+    tx_pool_for(n, open_got, o);
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].rec.bytes != NULL) {
+            rcs[i] = o[i].rc;
+            if (o[i].rc != TX_OK) {
+                tx_fail(o[i].rc, "%s", o[i].why);
+            }
+            if (o[i].rc == TX_ERR_CHECKSUM) {
+                tx_rec_clear(&o[i].rec);
+            }
+            out[i] = o[i].rec;
+            memset(&o[i].rec, 0, sizeof o[i].rec);
+        }
+    }
+    rc = TX_OK;
+out:
+    for (size_t i = 0; i < n; i++) {
+        tx_rec_clear(&o[i].rec);
+    }
+    free(o);
+    return rc;
 }
 
 static int

@@ -4,6 +4,8 @@
 #include "tx_client.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_idmap.h"
+#include "tx_msg.h"
 #include "tx_verify.h"
 
 #include <stdlib.h>
@@ -11,25 +13,27 @@
 
 #define DAY 86400
 
+/* Lookups by key for the walk: the first known organisation and the first node with a key. */
+typedef struct {
+    tx_idmap known, nodes;
+} maps;
+
 static const tx_tree_known *
-find_known(const tx_tree_input *in, const uint8_t key[TX_KEY_LEN])
+find_known(const tx_tree_input *in, const maps *m, const uint8_t key[TX_KEY_LEN])
 {
-    for (size_t i = 0; i < in->n_known; i++) {
-        if (memcmp(in->known[i].key, key, TX_KEY_LEN) == 0) {
-            return &in->known[i];
-        }
-    }
-    return NULL;
+    const size_t *at = tx_idmap_get(&m->known, key);
+
+    return at != NULL ? &in->known[*at] : NULL;
 }
 
 static int
-find_node(const tx_tree *t, const uint8_t key[TX_KEY_LEN], size_t *at)
+find_node(const maps *m, const uint8_t key[TX_KEY_LEN], size_t *at)
 {
-    for (size_t i = 0; i < t->n; i++) {
-        if (t->nodes[i].has_key && memcmp(t->nodes[i].key, key, TX_KEY_LEN) == 0) {
-            *at = i;
-            return 1;
-        }
+    const size_t *i = tx_idmap_get(&m->nodes, key);
+
+    if (i != NULL) {
+        *at = *i;
+        return 1;
     }
     return 0;
 }
@@ -48,11 +52,14 @@ add_parent(tx_tree_node *node, size_t parent)
 }
 
 static int
-add_node(tx_tree *t, size_t *cap, const tx_tree_input *in, const uint8_t *key, const char *name,
-         const char *supplies, unsigned tier, const size_t *parent)
+add_node(tx_tree *t, size_t *cap, const tx_tree_input *in, maps *m, const uint8_t *key,
+         const char *name, const char *supplies, unsigned tier, const size_t *parent)
 {
     tx_tree_node *node;
 
+    if (key != NULL && tx_idmap_put(&m->nodes, key, t->n, NULL) == NULL) {
+        return TX_ERR_NOMEM;
+    }
     if (t->n == *cap) {
         size_t ncap = *cap ? 2 * *cap : 16;
         tx_tree_node *v = realloc(t->nodes, ncap * sizeof *v);
@@ -71,7 +78,7 @@ add_node(tx_tree *t, size_t *cap, const tx_tree_input *in, const uint8_t *key, c
     if (key != NULL) {
         node->has_key = 1;
         memcpy(node->key, key, TX_KEY_LEN);
-        node->known = find_known(in, key);
+        node->known = find_known(in, m, key);
     }
     if (node->known != NULL) {
         const tx_tree_known *k = node->known;
@@ -140,11 +147,17 @@ static int
 walk(const tx_tree_input *in, tx_tree *t)
 {
     size_t cap = 0, at;
+    maps m = {{0}, {0}};
     int rc = TX_OK;
 
+    for (size_t i = 0; i < in->n_known && rc == TX_OK; i++) {
+        if (tx_idmap_put(&m.known, in->known[i].key, i, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+        }
+    }
     for (size_t r = 0; r < in->n_roots && rc == TX_OK; r++) {
-        if (!find_node(t, in->roots[r], &at)) {
-            rc = add_node(t, &cap, in, in->roots[r],
+        if (!find_node(&m, in->roots[r], &at)) {
+            rc = add_node(t, &cap, in, &m, in->roots[r],
                           in->root_names != NULL ? in->root_names[r] : NULL, NULL, 1, NULL);
         }
     }
@@ -158,14 +171,16 @@ walk(const tx_tree_input *in, tx_tree *t)
          * is still a loop or a second way to it. */
         for (size_t s = 0; s < k->n_subs && rc == TX_OK; s++) {
             const tx_tree_sub *sub = &k->subs[s];
-            if (sub->has_key && find_node(t, sub->key, &at)) {
+            if (sub->has_key && find_node(&m, sub->key, &at)) {
                 rc = link_existing(t, i, at);
             } else if (tier < in->depth) {
-                rc = add_node(t, &cap, in, sub->has_key ? sub->key : NULL, sub->name, sub->supplies,
-                              tier + 1, &i);
+                rc = add_node(t, &cap, in, &m, sub->has_key ? sub->key : NULL, sub->name,
+                              sub->supplies, tier + 1, &i);
             }
         }
     }
+    tx_idmap_free(&m.known);
+    tx_idmap_free(&m.nodes);
     return rc;
 }
 
@@ -290,6 +305,7 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
     const tx_identity *me = tx_home_identity(home);
     uint8_t(*ids)[TX_ID_LEN] = NULL;
     uint8_t(*out)[TX_KEY_LEN] = NULL;
+    tx_idmap seen = {0}; /* suppliers already in out */
     size_t n_ids = 0, count = 0;
     unsigned deepest = 1;
     int rc;
@@ -304,11 +320,13 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
         uint8_t *bytes = NULL;
         size_t len = 0;
         tx_envelope_pb *env = NULL;
-        ProtobufCMessage *msg = NULL;
+        tx_rec rec = {0};
         const tx_request_pb *req;
 
-        if (tx_home_cache_get(home, ids[i], &bytes, &len) != TX_OK ||
-            tx_envelope_open(bytes, len, &env) != TX_OK ||
+        /* Only this organisation's requests matter: the kind and signer are read from the
+         * decoded envelope first, and only those records are verified (once per process). */
+        if (tx_home_cache_read(home, ids[i], &bytes, &len) != TX_OK ||
+            tx_decode_envelope(bytes, len, &env) != TX_OK ||
             tx_kind_from_payload_type(env->payload_type) != TX_KIND_REQUEST ||
             env->signer_key.len != TX_KEY_LEN ||
             memcmp(env->signer_key.data, me->pub.sign, TX_KEY_LEN) != 0) {
@@ -316,10 +334,12 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
         }
         tx_free(env);
         env = NULL;
-        if (tx_envelope_open_as(bytes, len, TX_KIND_REQUEST, &env, &msg) != TX_OK) {
+        if (tx_rec_open_known(&rec, bytes, len, TX_KIND_REQUEST, ids[i]) != TX_OK) {
+            bytes = NULL; /* owned by rec */
             goto next;
         }
-        req = (const tx_request_pb *)msg;
+        bytes = NULL;
+        req = (const tx_request_pb *)rec.msg;
         if (req->on_behalf_of.len != 0) {
             goto next; /* one this organisation forwarded: its tier 1 is not ours */
         }
@@ -327,14 +347,15 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
             deepest = req->depth > TX_TREE_MAX_DEPTH ? TX_TREE_MAX_DEPTH : req->depth;
         }
         for (size_t s = 0; s < req->n_suppliers; s++) {
-            int dup = 0;
+            int added = 0;
             if (req->suppliers[s].len != TX_KEY_LEN) {
                 continue;
             }
-            for (size_t k = 0; k < count && !dup; k++) {
-                dup = memcmp(out[k], req->suppliers[s].data, TX_KEY_LEN) == 0;
+            if (tx_idmap_put(&seen, req->suppliers[s].data, count, &added) == NULL) {
+                rc = TX_ERR_NOMEM;
+                goto next;
             }
-            if (!dup) {
+            if (added) {
                 uint8_t(*v)[TX_KEY_LEN] = realloc(out, (count + 1) * sizeof *v);
                 if (v == NULL) {
                     rc = TX_ERR_NOMEM;
@@ -345,11 +366,13 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
             }
         }
     next:
-        tx_free(msg);
+        tx_rec_clear(&rec);
         tx_free(env);
         free(bytes);
     }
     free(ids);
+    tx_idmap_free(&seen);
+    tx_fail_clear();
     if (rc != TX_OK) {
         free(out);
         return rc;

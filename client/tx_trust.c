@@ -213,6 +213,10 @@ tx_trust_set_take(tx_trust_set *ts, tx_rec *rec)
     case TX_KIND_ACCREDITATION:
         return tx_recs_push(&ts->accreditations, rec);
     case TX_KIND_CERTIFICATE:
+        if (tx_idmap_put(&ts->cert_ids, rec->id, ts->certificates.n, NULL) == NULL) {
+            tx_rec_clear(rec);
+            return TX_ERR_NOMEM;
+        }
         return tx_recs_push(&ts->certificates, rec);
     case TX_KIND_CERT_EVENT:
         return tx_recs_push(&ts->events, rec);
@@ -232,6 +236,20 @@ static int
 load_pinned(const char *home_dir, tx_trust_set *ts)
 {
     return tx_trust_list(home_dir, &ts->pinned, &ts->n_pinned);
+}
+
+int
+tx_trust_set_load_pinned(tx_home *home, tx_trust_set *ts)
+{
+    return load_pinned(tx_home_dir(home), ts);
+}
+
+const tx_rec *
+tx_trust_set_certificate(const tx_trust_set *ts, const uint8_t id[TX_ID_LEN])
+{
+    const size_t *at = tx_idmap_get(&ts->cert_ids, id);
+
+    return at != NULL ? &ts->certificates.v[*at] : NULL;
 }
 
 int
@@ -300,6 +318,7 @@ tx_trust_set_free(tx_trust_set *ts)
     free(ts->pinned);
     tx_recs_clear(&ts->accreditations);
     tx_recs_clear(&ts->certificates);
+    tx_idmap_free(&ts->cert_ids);
     tx_recs_clear(&ts->events);
     tx_orgs_free(&ts->orgs);
     memset(ts, 0, sizeof *ts);

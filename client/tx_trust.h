@@ -37,11 +37,19 @@ typedef struct {
     tx_recs certificates;   /* opened as TX_KIND_CERTIFICATE */
     tx_recs events;         /* opened as TX_KIND_CERT_EVENT */
     tx_orgs orgs;           /* profiles, for names */
+    tx_idmap cert_ids;      /* certificate record id -> its first position in certificates */
 } tx_trust_set;
 
 /* Pinned keys from the home plus every accreditation, certificate, event and profile in the
  * cache (each checked by hash and signature). ts must be zeroed; tx_trust_set_free. */
 int tx_trust_set_from_cache(tx_home *home, tx_trust_set *ts);
+
+/* Only the pinned keys from the home (tx_trust_set_from_cache without the records, for a caller
+ * that reads the cache itself and hands each record to tx_trust_set_take). */
+int tx_trust_set_load_pinned(tx_home *home, tx_trust_set *ts);
+
+/* The certificate record with this id, or NULL. Borrowed from ts. */
+const tx_rec *tx_trust_set_certificate(const tx_trust_set *ts, const uint8_t id[TX_ID_LEN]);
 
 /* Pinned keys plus the hub's accreditations, certificates, events and profiles, all listed in
  * one round trip and stored in the cache. */

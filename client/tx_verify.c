@@ -4,9 +4,11 @@
 #include "tx_cell.h"
 #include "tx_client.h"
 #include "tx_error.h"
+#include "tx_idmap.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
+#include "tx_pool.h"
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_util.h"
@@ -84,27 +86,171 @@ wipe_clear(tx_rec *r)
     tx_rec_clear(r);
 }
 
-/* Decrypts the sealed record with the grant's key and opens the inner assessment. */
-static int
-open_inner(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, tx_rec *inner,
-           tx_verdict *v)
+#define NONE ((size_t)-1)
+
+/* Questionnaires and requests of the cache, verified once; the verdicts borrow their
+ * questionnaires from here (tx_verdicts_free frees it). */
+struct tx_verify_store {
+    tx_recs recs;
+    tx_idmap ids; /* id -> position in recs */
+};
+
+static void
+store_free(struct tx_verify_store *st)
 {
-    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    if (st != NULL) {
+        tx_recs_clear(&st->recs);
+        tx_idmap_free(&st->ids);
+        free(st);
+    }
+}
+
+/* Positions of records sharing a 32-byte key (the assessment a grant names, the record a sealed
+ * assessment supersedes), walked in ascending position order like the scans they replace. */
+typedef struct {
+    tx_idmap head;
+    size_t *next;
+} multi;
+
+static int
+multi_build(multi *m, const tx_recs *recs, const uint8_t *(*key_of)(const tx_rec *))
+{
+    m->next = malloc((recs->n ? recs->n : 1) * sizeof *m->next);
+    if (m->next == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = recs->n; i-- > 0;) {
+        const uint8_t *key = key_of(&recs->v[i]);
+        size_t *slot;
+        int added;
+
+        m->next[i] = NONE;
+        if (key == NULL) {
+            continue;
+        }
+        if ((slot = tx_idmap_put(&m->head, key, i, &added)) == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        if (!added) {
+            m->next[i] = *slot;
+            *slot = i;
+        }
+    }
+    return TX_OK;
+}
+
+static size_t
+multi_first(const multi *m, const uint8_t *key)
+{
+    const size_t *at = tx_idmap_get(&m->head, key);
+
+    return at != NULL ? *at : NONE;
+}
+
+static void
+multi_free(multi *m)
+{
+    tx_idmap_free(&m->head);
+    free(m->next);
+    m->next = NULL;
+}
+
+static const uint8_t *
+grant_key(const tx_rec *r)
+{
+    return ((const tx_grant_pb *)r->msg)->assessment.data;
+}
+
+static const uint8_t *
+revoke_key(const tx_rec *r)
+{
+    return ((const tx_grant_revoke_pb *)r->msg)->assessment.data;
+}
+
+static const uint8_t *
+supersedes_key(const tx_rec *r)
+{
+    const tx_sealed_pb *s = (const tx_sealed_pb *)r->msg;
+
+    return s->supersedes.len == TX_ID_LEN ? s->supersedes.data : NULL;
+}
+
+/* Everything verify reads from the cache, each record verified once, with the indexes the
+ * checks join on. Read-only while the checks run on the pool. */
+typedef struct {
+    tx_home *home;
+    tx_recs grants, revokes, sealed;
+    tx_orgs orgs;
+    tx_trust_set ts;
+    tx_idmap sealed_ids; /* id -> position in sealed */
+    multi grants_of, revokes_of, successors;
+    struct tx_verify_store *store;
+} cache_view;
+
+static void
+view_free(cache_view *cv)
+{
+    tx_recs_clear(&cv->grants);
+    tx_recs_clear(&cv->revokes);
+    tx_recs_clear(&cv->sealed);
+    tx_orgs_free(&cv->orgs);
+    tx_trust_set_free(&cv->ts);
+    tx_idmap_free(&cv->sealed_ids);
+    multi_free(&cv->grants_of);
+    multi_free(&cv->revokes_of);
+    multi_free(&cv->successors);
+    store_free(cv->store);
+    cv->store = NULL;
+}
+
+/* The cached record `id` opened as `kind`, from the records read at the start. One that was not
+ * read (absent, damaged, not verifying, of another kind) is read again to say why in v. */
+static const tx_rec *
+find(const cache_view *cv, const uint8_t *id, int kind, tx_verdict *v, int *rc)
+{
+    const size_t *at;
+    tx_rec r = {0};
+    char hex[2 * TX_ID_LEN + 1];
+
+    if (kind == TX_KIND_ASSESSMENT) {
+        if ((at = tx_idmap_get(&cv->sealed_ids, id)) != NULL) {
+            *rc = TX_OK;
+            return &cv->sealed.v[*at];
+        }
+    } else if ((at = tx_idmap_get(&cv->store->ids, id)) != NULL &&
+               cv->store->recs.v[*at].kind == kind) {
+        *rc = TX_OK;
+        return &cv->store->recs.v[*at];
+    }
+    *rc = load(cv->home, id, kind, &r, v);
+    if (*rc == TX_OK) {
+        /* It opens now but did not when the cache was read: changed under us. */
+        tx_hex(hex, id, TX_ID_LEN);
+        fail(v, TX_FAILED, "cached %s %.12s changed while being verified: run ticsx verify again",
+             tx_kind_name(kind), hex);
+        *rc = TX_ERR_CHECKSUM;
+    }
+    tx_rec_clear(&r);
+    return NULL;
+}
+
+/* Decrypts the sealed record with the grant's key and opens the inner assessment. `key` is
+ * TX_CONTENT_KEY_LEN bytes of sodium_malloc'd memory to hold the content key (wiped after). */
+static int
+open_inner(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, uint8_t *key,
+           tx_rec *inner, tx_verdict *v)
+{
     uint8_t *plain = NULL;
     size_t len = 0;
     int rc;
 
-    if (key == NULL) {
-        fail(v, TX_FAILED, "out of memory");
-        return TX_ERR_NOMEM;
-    }
     if ((rc = tx_open_key(me, g->sealed_key.data, key)) != TX_OK) {
         fail(v, TX_FAILED, "decryption failed: content key not sealed to this buyer");
     } else if ((rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data,
                                      key, s->nonce.data, &plain, &len)) != TX_OK) {
         fail(v, TX_FAILED, "decryption failed: the assessment does not open with the granted key");
     }
-    sodium_free(key);
+    sodium_memzero(key, TX_CONTENT_KEY_LEN);
     if (rc != TX_OK) {
         return rc;
     }
@@ -122,17 +268,18 @@ open_inner(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, t
 
 /* Notes that the assessment answers another questionnaire than its request asked for. */
 static void
-note_mismatch(tx_home *home, const tx_questionnaire_pb *answered, const uint8_t *requested,
+note_mismatch(const cache_view *cv, const tx_questionnaire_pb *answered, const uint8_t *requested,
               tx_verdict *v)
 {
-    tx_rec rq = {0};
+    const size_t *at = tx_idmap_get(&cv->store->ids, requested);
+    const tx_rec *rq = at != NULL ? &cv->store->recs.v[*at] : NULL;
     char hex[2 * TX_ID_LEN + 1];
 
     v->q_mismatch = 1;
     memcpy(v->q_requested, requested, TX_ID_LEN);
     tx_hex(hex, requested, TX_ID_LEN);
-    if (tx_rec_from_cache(home, requested, TX_KIND_QUESTIONNAIRE, &rq) == TX_OK) {
-        const tx_questionnaire_pb *q = (const tx_questionnaire_pb *)rq.msg;
+    if (rq != NULL && rq->kind == TX_KIND_QUESTIONNAIRE) {
+        const tx_questionnaire_pb *q = (const tx_questionnaire_pb *)rq->msg;
         snprintf(v->q_requested_name, sizeof v->q_requested_name, "%.80s v%u", q->id, q->version);
         snprintf(v->q_mismatch_reason, sizeof v->q_mismatch_reason,
                  "answers %.80s v%u, but the request asked for %s (%.12s)", answered->id,
@@ -142,20 +289,19 @@ note_mismatch(tx_home *home, const tx_questionnaire_pb *answered, const uint8_t 
                  "answers %.80s v%u, but the request asked for questionnaire %.12s", answered->id,
                  answered->version, hex);
     }
-    tx_rec_clear(&rq);
-    tx_fail_clear();
 }
 
 /* The newest revocation by the grant's author of this organisation's access to the grant's
  * assessment that is newer than the grant (a later grant restores access), or NULL. */
 static const tx_rec *
-revoked_by(const tx_recs *revokes, const tx_rec *grant, const uint8_t *me)
+revoked_by(const cache_view *cv, const tx_rec *grant, const uint8_t *me)
 {
     const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
     const tx_rec *found = NULL;
 
-    for (size_t i = 0; i < revokes->n; i++) {
-        const tx_rec *r = &revokes->v[i];
+    for (size_t i = multi_first(&cv->revokes_of, g->assessment.data); i != NONE;
+         i = cv->revokes_of.next[i]) {
+        const tx_rec *r = &cv->revokes.v[i];
         const tx_grant_revoke_pb *rp = (const tx_grant_revoke_pb *)r->msg;
 
         if (memcmp(tx_rec_signer(r), tx_rec_signer(grant), TX_KEY_LEN) == 0 &&
@@ -170,25 +316,26 @@ revoked_by(const tx_recs *revokes, const tx_rec *grant, const uint8_t *me)
 }
 
 static void
-check(tx_home *home, const tx_orgs *orgs, const tx_trust_set *ts, const tx_recs *revokes,
-      const tx_rec *grant, tx_verdict *v)
+check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
 {
+    tx_home *home = cv->home;
     const tx_identity *me = tx_home_identity(home);
     const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
-    const tx_rec *revoke;
+    const tx_rec *revoke, *sealed, *qrec, *req;
     const tx_org *o;
-    tx_rec sealed = {0}, inner = {0}, qrec = {0}, req = {0};
+    tx_rec inner = {0};
     const tx_sealed_pb *s;
     const tx_assessment_pb *a;
     tx_score score;
     char d[16];
     int64_t now = tx_now();
+    int rc;
 
     memcpy(v->assessment, g->assessment.data, TX_ID_LEN);
     memcpy(v->grant, grant->id, TX_ID_LEN);
     memcpy(v->supplier, tx_rec_signer(grant), TX_KEY_LEN);
     tx_fingerprint(v->supplier, v->supplier_fp);
-    o = tx_orgs_by_key(orgs, v->supplier);
+    o = tx_orgs_by_key(&cv->orgs, v->supplier);
     snprintf(v->supplier_name, sizeof v->supplier_name, "%s", o != NULL ? o->name : "");
     if (g->request.len == TX_ID_LEN) {
         v->has_request = 1;
@@ -196,16 +343,15 @@ check(tx_home *home, const tx_orgs *orgs, const tx_trust_set *ts, const tx_recs 
     }
     if (memcmp(g->grantee.data, me->pub.sign, TX_KEY_LEN) != 0) {
         char fp[TX_FP_LEN];
-        uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
         /* Passed on by its grantee, it cannot be read here either: the key is sealed to it. */
-        int opens = key != NULL && tx_open_key(me, g->sealed_key.data, key) == TX_OK;
-        sodium_free(key);
+        int opens = tx_open_key(me, g->sealed_key.data, key) == TX_OK;
+        sodium_memzero(key, TX_CONTENT_KEY_LEN);
         tx_fingerprint(g->grantee.data, fp);
         fail(v, TX_FAILED, "not granted to this organisation: the grant names %s%s", fp,
              opens ? "" : ", and its content key is not sealed to this buyer");
         goto out;
     }
-    if ((revoke = revoked_by(revokes, grant, me->pub.sign)) != NULL) {
+    if ((revoke = revoked_by(cv, grant, me->pub.sign)) != NULL) {
         tx_format_date(d, sizeof d, ((const tx_grant_revoke_pb *)revoke->msg)->meta->created);
         fail(v, TX_REVOKED, "revoked by the supplier on %s", d);
         goto out;
@@ -215,21 +361,21 @@ check(tx_home *home, const tx_orgs *orgs, const tx_trust_set *ts, const tx_recs 
         fail(v, TX_EXPIRED, "the grant expired on %s", d);
         goto out;
     }
-    if (load(home, g->assessment.data, TX_KIND_ASSESSMENT, &sealed, v) != TX_OK) {
+    if ((sealed = find(cv, g->assessment.data, TX_KIND_ASSESSMENT, v, &rc)) == NULL) {
         goto out;
     }
-    s = (const tx_sealed_pb *)sealed.msg;
+    s = (const tx_sealed_pb *)sealed->msg;
     v->seq = s->meta->seq;
     memcpy(v->questionnaire, s->questionnaire.data, TX_ID_LEN);
     if (s->supersedes.len == TX_ID_LEN) {
         v->has_supersedes = 1;
         memcpy(v->supersedes, s->supersedes.data, TX_ID_LEN);
     }
-    if (memcmp(tx_rec_signer(&sealed), v->supplier, TX_KEY_LEN) != 0) {
+    if (memcmp(tx_rec_signer(sealed), v->supplier, TX_KEY_LEN) != 0) {
         fail(v, TX_FAILED, "the grant is not signed by the assessment's author");
         goto out;
     }
-    if (open_inner(me, g, s, &inner, v) != TX_OK) {
+    if (open_inner(me, g, s, key, &inner, v) != TX_OK) {
         goto out;
     }
     a = (const tx_assessment_pb *)inner.msg;
@@ -247,42 +393,42 @@ check(tx_home *home, const tx_orgs *orgs, const tx_trust_set *ts, const tx_recs 
              "record");
         goto out;
     }
-    if (load(home, s->questionnaire.data, TX_KIND_QUESTIONNAIRE, &qrec, v) != TX_OK) {
+    if ((qrec = find(cv, s->questionnaire.data, TX_KIND_QUESTIONNAIRE, v, &rc)) == NULL) {
         goto out;
     }
     if (v->has_request) {
         const tx_request_pb *r;
-        int rc = load(home, v->request, TX_KIND_REQUEST, &req, v);
+        req = find(cv, v->request, TX_KIND_REQUEST, v, &rc);
         if (rc == TX_ERR_NOT_FOUND) {
             /* fetch gets every request a grant names; the hub shows only one's own. */
             fail(v, TX_FAILED,
                  "the grant names a request this organisation did not make (or "
                  "did not fetch)");
         }
-        if (rc != TX_OK) {
+        if (req == NULL) {
             goto out;
         }
-        r = (const tx_request_pb *)req.msg;
-        if (memcmp(tx_rec_signer(&req), me->pub.sign, TX_KEY_LEN) != 0) {
+        r = (const tx_request_pb *)req->msg;
+        if (memcmp(tx_rec_signer(req), me->pub.sign, TX_KEY_LEN) != 0) {
             fail(v, TX_FAILED, "the grant names a request this organisation did not make");
             goto out;
         }
         if (memcmp(r->questionnaire.data, s->questionnaire.data, TX_ID_LEN) != 0) {
             /* Authentic, but not what was asked: reported beside the verdict. */
-            note_mismatch(home, (const tx_questionnaire_pb *)qrec.msg, r->questionnaire.data, v);
+            note_mismatch(cv, (const tx_questionnaire_pb *)qrec->msg, r->questionnaire.data, v);
         }
     }
-    if (tx_score_compute((const tx_questionnaire_pb *)qrec.msg, a->answers, a->n_answers, &score) !=
-        TX_OK) {
+    if (tx_score_compute((const tx_questionnaire_pb *)qrec->msg, a->answers, a->n_answers,
+                         &score) != TX_OK) {
         fail(v, TX_FAILED, "answers do not fit the questionnaire: %s", tx_fail_msg());
         goto out;
     }
     tx_score_free(&score);
     v->cert_checked = 1;
-    tx_cert_evaluate(ts, a->certificate.len == TX_ID_LEN ? a->certificate.data : NULL, v->supplier,
-                     a->as_of, &v->cert, &v->cert_as_of);
-    tx_cert_evaluate(ts, a->certificate.len == TX_ID_LEN ? a->certificate.data : NULL, v->supplier,
-                     now, NULL, &v->cert_now);
+    tx_cert_evaluate(&cv->ts, a->certificate.len == TX_ID_LEN ? a->certificate.data : NULL,
+                     v->supplier, a->as_of, &v->cert, &v->cert_as_of);
+    tx_cert_evaluate(&cv->ts, a->certificate.len == TX_ID_LEN ? a->certificate.data : NULL,
+                     v->supplier, now, NULL, &v->cert_now);
     if (a->as_of > now) {
         tx_format_date(d, sizeof d, a->as_of);
         fail(v, TX_FAILED, "its as-of date %s is in the future", d);
@@ -292,71 +438,167 @@ check(tx_home *home, const tx_orgs *orgs, const tx_trust_set *ts, const tx_recs 
     } else {
         v->status = TX_VERIFIED;
     }
-    /* Keep what the report needs: the questionnaire and the answers. */
-    v->q = (tx_questionnaire_pb *)qrec.msg;
-    qrec.msg = NULL;
+    /* Keep what the report needs: the questionnaire (shared by every verdict that answers it,
+     * held by the verdicts' store) and the answers. */
+    v->q = (tx_questionnaire_pb *)qrec->msg;
     v->inner = (tx_assessment_pb *)inner.msg;
     inner.msg = NULL;
 out:
-    tx_rec_clear(&sealed);
     wipe_clear(&inner);
-    tx_rec_clear(&qrec);
-    tx_rec_clear(&req);
 }
 
-/* Grants, revocations and sealed assessments in the cache, verified, with the profiles seen
- * alongside. */
+/* One cached record read, hash-checked and opened on the pool. */
+typedef struct {
+    uint8_t id[TX_ID_LEN];
+    tx_rec rec;
+    int rc;
+    char why[256];
+} cached;
+
+typedef struct {
+    tx_home *home;
+    cached *c;
+} read_job;
+
 static int
-load_cache(tx_home *home, tx_recs *grants, tx_recs *revokes, tx_recs *sealed, tx_orgs *orgs)
+wanted_kind(int kind)
+{
+    switch (kind) {
+    case TX_KIND_GRANT:
+    case TX_KIND_PROFILE:
+    case TX_KIND_GRANT_REVOKE:
+    case TX_KIND_ASSESSMENT:
+    case TX_KIND_ACCREDITATION:
+    case TX_KIND_CERTIFICATE:
+    case TX_KIND_CERT_EVENT:
+    case TX_KIND_QUESTIONNAIRE:
+    case TX_KIND_REQUEST:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void
+read_one(void *ctx, size_t i)
+{
+    read_job *j = ctx;
+    cached *c = &j->c[i];
+    uint8_t *bytes;
+    size_t len;
+    int kind;
+
+    if ((c->rc = tx_home_cache_read(j->home, c->id, &bytes, &len)) != TX_OK ||
+        (c->rc = tx_rec_open_known(&c->rec, bytes, len, TX_KIND_NONE, c->id)) != TX_OK) {
+        snprintf(c->why, sizeof c->why, "%s", tx_fail_msg());
+        tx_rec_clear(&c->rec);
+        return;
+    }
+    kind = tx_kind_from_payload_type(c->rec.env->payload_type);
+    if (wanted_kind(kind) && tx_decode_payload(c->rec.env, kind, &c->rec.msg) == TX_OK) {
+        c->rec.kind = kind;
+    } else {
+        tx_rec_clear(&c->rec); /* of no use here: not kept */
+    }
+}
+
+/* Reads the whole cache once: every record hash-checked and verified (on the pool), then
+ * sorted by kind into cv in the cache's listing order; damaged ones are named and skipped. */
+static int
+load_cache(tx_home *home, cache_view *cv)
 {
     uint8_t(*ids)[TX_ID_LEN] = NULL;
     tx_recs profiles = {0};
+    cached *c = NULL;
     size_t n = 0;
     int rc;
 
-    if ((rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
+    cv->home = home;
+    if ((cv->store = calloc(1, sizeof *cv->store)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = tx_trust_set_load_pinned(home, &cv->ts)) != TX_OK ||
+        (rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
         return rc;
     }
-    for (size_t i = 0; i < n && rc == TX_OK; i++) {
-        tx_rec r = {0};
-        int kind;
+    if ((c = calloc(n ? n : 1, sizeof *c)) == NULL) {
+        free(ids);
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(c[i].id, ids[i], TX_ID_LEN);
+    }
+    free(ids);
+    {
+        read_job j = {home, c};
+        tx_pool_for(n, read_one, &j);
+    }
+    for (size_t i = 0; i < n; i++) {
+        tx_rec *r = &c[i].rec;
         char hex[2 * TX_ID_LEN + 1];
 
-        if (tx_rec_from_cache(home, ids[i], TX_KIND_NONE, &r) != TX_OK) {
-            tx_hex(hex, ids[i], TX_ID_LEN);
-            tx_warn("skipping cached record %.12s: %s", hex, tx_fail_msg());
-            tx_rec_clear(&r);
+        if (c[i].rc != TX_OK) {
+            tx_hex(hex, c[i].id, TX_ID_LEN);
+            tx_warn("skipping cached record %.12s: %s", hex, c[i].why);
             continue;
         }
-        kind = tx_kind_from_payload_type(r.env->payload_type);
-        if ((kind == TX_KIND_GRANT || kind == TX_KIND_PROFILE || kind == TX_KIND_GRANT_REVOKE ||
-             kind == TX_KIND_ASSESSMENT) &&
-            tx_decode_payload(r.env, kind, &r.msg) == TX_OK) {
-            r.kind = kind;
-            rc = tx_recs_push(kind == TX_KIND_GRANT          ? grants
-                              : kind == TX_KIND_GRANT_REVOKE ? revokes
-                              : kind == TX_KIND_ASSESSMENT   ? sealed
-                                                             : &profiles,
-                              &r);
+        if (rc != TX_OK || r->env == NULL) {
+            tx_rec_clear(r);
+            continue;
         }
-        tx_rec_clear(&r);
+        switch (r->kind) {
+        case TX_KIND_GRANT:
+            rc = tx_recs_push(&cv->grants, r);
+            break;
+        case TX_KIND_GRANT_REVOKE:
+            rc = tx_recs_push(&cv->revokes, r);
+            break;
+        case TX_KIND_ASSESSMENT:
+            if (tx_idmap_put(&cv->sealed_ids, r->id, cv->sealed.n, NULL) == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
+            }
+            rc = tx_recs_push(&cv->sealed, r);
+            break;
+        case TX_KIND_PROFILE:
+            rc = tx_recs_push(&profiles, r);
+            break;
+        case TX_KIND_QUESTIONNAIRE:
+        case TX_KIND_REQUEST:
+            if (tx_idmap_put(&cv->store->ids, r->id, cv->store->recs.n, NULL) == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
+            }
+            rc = tx_recs_push(&cv->store->recs, r);
+            break;
+        default:
+            rc = tx_trust_set_take(&cv->ts, r);
+            break;
+        }
+        tx_rec_clear(r);
     }
-    if (rc == TX_OK) {
-        rc = tx_orgs_add(orgs, &profiles);
+    free(c);
+    /* Names for the verdicts and for the certificate judgements alike. */
+    if (rc == TX_OK && (rc = tx_orgs_add(&cv->orgs, &profiles)) == TX_OK) {
+        rc = tx_orgs_add(&cv->ts.orgs, &profiles);
     }
     tx_recs_clear(&profiles);
-    free(ids);
+    if (rc == TX_OK && (rc = multi_build(&cv->grants_of, &cv->grants, grant_key)) == TX_OK &&
+        (rc = multi_build(&cv->revokes_of, &cv->revokes, revoke_key)) == TX_OK) {
+        rc = multi_build(&cv->successors, &cv->sealed, supersedes_key);
+    }
+    tx_fail_clear();
     return rc;
 }
 
 /* The sealed record of v's author that replaces `id`, or NULL; the newest if several do. */
 static const tx_rec *
-successor(const tx_recs *sealed, const uint8_t *author, const uint8_t *id)
+successor(const cache_view *cv, const uint8_t *author, const uint8_t *id)
 {
     const tx_rec *found = NULL;
 
-    for (size_t i = 0; i < sealed->n; i++) {
-        const tx_rec *r = &sealed->v[i];
+    for (size_t i = multi_first(&cv->successors, id); i != NONE; i = cv->successors.next[i]) {
+        const tx_rec *r = &cv->sealed.v[i];
         const tx_sealed_pb *s = (const tx_sealed_pb *)r->msg;
 
         if (s->supersedes.len == TX_ID_LEN && memcmp(s->supersedes.data, id, TX_ID_LEN) == 0 &&
@@ -369,32 +611,20 @@ successor(const tx_recs *sealed, const uint8_t *author, const uint8_t *id)
     return found;
 }
 
-static const tx_verdict *
-verdict_of(const tx_verdicts *vs, const uint8_t *id)
-{
-    for (size_t i = 0; i < vs->n; i++) {
-        if (memcmp(vs->v[i].assessment, id, TX_ID_LEN) == 0) {
-            return &vs->v[i];
-        }
-    }
-    return NULL;
-}
-
 /* True if a cached grant of `id` by `author` to `me` stands (not revoked, not ended). */
 static int
-granted(const tx_recs *grants, const tx_recs *revokes, const uint8_t *author, const uint8_t *me,
-        const uint8_t *id)
+granted(const cache_view *cv, const uint8_t *author, const uint8_t *me, const uint8_t *id)
 {
     int64_t now = tx_now();
 
-    for (size_t i = 0; i < grants->n; i++) {
-        const tx_rec *g = &grants->v[i];
+    for (size_t i = multi_first(&cv->grants_of, id); i != NONE; i = cv->grants_of.next[i]) {
+        const tx_rec *g = &cv->grants.v[i];
         const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
 
         if (memcmp(gp->assessment.data, id, TX_ID_LEN) == 0 &&
             memcmp(gp->grantee.data, me, TX_KEY_LEN) == 0 &&
-            memcmp(tx_rec_signer(g), author, TX_KEY_LEN) == 0 &&
-            revoked_by(revokes, g, me) == NULL && (gp->until == 0 || gp->until >= now)) {
+            memcmp(tx_rec_signer(g), author, TX_KEY_LEN) == 0 && revoked_by(cv, g, me) == NULL &&
+            (gp->until == 0 || gp->until >= now)) {
             return 1;
         }
     }
@@ -402,23 +632,25 @@ granted(const tx_recs *grants, const tx_recs *revokes, const uint8_t *author, co
 }
 
 /* Follows the supersede chain from v's assessment (records signed by its author, as cached) to
- * its newest record, and says whether a newer one is granted to this organisation. */
+ * its newest record, and says whether a newer one is granted to this organisation. `first`
+ * maps an assessment id to its first verdict. */
 static void
-note_superseded(const tx_recs *sealed, const tx_recs *grants, const tx_recs *revokes,
-                const uint8_t *me, const tx_verdicts *vs, tx_verdict *v)
+note_superseded(const cache_view *cv, const uint8_t *me, const tx_verdicts *vs,
+                const tx_idmap *first, tx_verdict *v)
 {
-    const tx_rec *next = successor(sealed, v->supplier, v->assessment), *last = NULL;
+    const tx_rec *next = successor(cv, v->supplier, v->assessment), *last = NULL;
     const tx_rec *shared = NULL;
     const tx_verdict *nv;
+    const size_t *at;
     char hex[2 * TX_ID_LEN + 1], d[16];
 
     /* Bounded: signed records cannot form a loop (each names an earlier id), but stay safe. */
-    for (size_t hops = 0; next != NULL && hops <= sealed->n; hops++) {
+    for (size_t hops = 0; next != NULL && hops <= cv->sealed.n; hops++) {
         last = next;
-        if (granted(grants, revokes, v->supplier, me, next->id)) {
+        if (granted(cv, v->supplier, me, next->id)) {
             shared = next;
         }
-        next = successor(sealed, v->supplier, next->id);
+        next = successor(cv, v->supplier, next->id);
     }
     if (last == NULL) {
         return;
@@ -429,7 +661,8 @@ note_superseded(const tx_recs *sealed, const tx_recs *grants, const tx_recs *rev
     if (shared != NULL) {
         v->newer_shared = 1;
         tx_hex(hex, shared->id, TX_ID_LEN);
-        nv = verdict_of(vs, shared->id);
+        at = tx_idmap_get(first, shared->id);
+        nv = at != NULL ? &vs->v[*at] : NULL;
         if (nv == NULL) {
             snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s", hex);
         } else if (nv->status == TX_VERIFIED) {
@@ -453,33 +686,48 @@ grant_seq(const tx_rec *g)
     return ((const tx_grant_pb *)g->msg)->meta->seq;
 }
 
+typedef struct {
+    const cache_view *cv;
+    const tx_rec **pick;
+    tx_verdict *v;
+    uint8_t *keys; /* one content key slot per verdict, in one sodium_malloc'd block */
+} check_job;
+
+static void
+check_one(void *ctx, size_t k)
+{
+    check_job *j = ctx;
+
+    check(j->cv, j->pick[k], j->keys + k * TX_CONTENT_KEY_LEN, &j->v[k]);
+}
+
 int
 tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
 {
     const uint8_t *me = tx_home_identity(home)->pub.sign;
-    tx_recs grants = {0}, revokes = {0}, sealed = {0};
-    tx_orgs orgs = {0};
-    tx_trust_set ts = {0};
-    const tx_rec **pick = NULL; /* chosen grant per assessment */
+    cache_view cv;
+    tx_idmap picked = {0}, first = {0}; /* assessment -> pick; assessment -> first verdict */
+    const tx_rec **pick = NULL;         /* chosen grant per assessment */
     size_t n_pick = 0;
     const uint8_t *target = NULL;
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = load_cache(home, &grants, &revokes, &sealed, &orgs)) != TX_OK ||
-        (rc = tx_trust_set_from_cache(home, &ts)) != TX_OK) {
+    memset(&cv, 0, sizeof cv);
+    if ((rc = load_cache(home, &cv)) != TX_OK) {
         goto out;
     }
-    pick = calloc(grants.n ? grants.n : 1, sizeof *pick);
+    pick = calloc(cv.grants.n ? cv.grants.n : 1, sizeof *pick);
     if (pick == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i < grants.n; i++) {
-        const tx_rec *g = &grants.v[i];
+    for (size_t i = 0; i < cv.grants.n; i++) {
+        const tx_rec *g = &cv.grants.v[i];
         const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
         int to_me = memcmp(gp->grantee.data, me, TX_KEY_LEN) == 0;
-        size_t k;
+        size_t *at;
+        int added;
 
         if (only != NULL) {
             char hex[2 * TX_ID_LEN + 1];
@@ -495,21 +743,19 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
         } else if (!to_me) {
             continue;
         }
-        for (k = 0; k < n_pick; k++) {
-            const tx_grant_pb *p = (const tx_grant_pb *)pick[k]->msg;
-            if (memcmp(p->assessment.data, gp->assessment.data, TX_ID_LEN) == 0) {
-                break;
-            }
+        if ((at = tx_idmap_put(&picked, gp->assessment.data, n_pick, &added)) == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
         }
-        if (k == n_pick) {
+        if (added) {
             pick[n_pick++] = g;
             continue;
         }
         /* Prefer a grant to this organisation, then the newest. */
-        const tx_grant_pb *cur = (const tx_grant_pb *)pick[k]->msg;
+        const tx_grant_pb *cur = (const tx_grant_pb *)pick[*at]->msg;
         int p_to_me = memcmp(cur->grantee.data, me, TX_KEY_LEN) == 0;
-        if ((to_me && !p_to_me) || (to_me == p_to_me && grant_seq(g) > grant_seq(pick[k]))) {
-            pick[k] = g;
+        if ((to_me && !p_to_me) || (to_me == p_to_me && grant_seq(g) > grant_seq(pick[*at]))) {
+            pick[*at] = g;
         }
     }
     if (only != NULL && n_pick == 0) {
@@ -524,20 +770,36 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
         rc = TX_ERR_NOMEM;
         goto out;
     }
-    for (size_t k = 0; k < n_pick; k++) {
-        check(home, &orgs, &ts, &revokes, pick[k], &out->v[out->n++]);
+    /* Each assessment is judged on its own: decryption and signatures on every core. */
+    {
+        /* One guarded allocation for every key, not one mapping (and TLB flush) per verdict. */
+        check_job j = {&cv, pick, out->v, sodium_malloc((n_pick ? n_pick : 1) * TX_CONTENT_KEY_LEN)};
+        if (j.keys == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
+        }
+        tx_pool_for(n_pick, check_one, &j);
+        out->n = n_pick;
+        sodium_free(j.keys);
     }
     for (size_t k = 0; k < out->n; k++) {
-        note_superseded(&sealed, &grants, &revokes, me, out, &out->v[k]);
+        if (tx_idmap_put(&first, out->v[k].assessment, k, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
+        }
     }
+    for (size_t k = 0; k < out->n; k++) {
+        note_superseded(&cv, me, out, &first, &out->v[k]);
+    }
+    /* The verdicts borrow their questionnaires from the store. */
+    out->store = cv.store;
+    cv.store = NULL;
     tx_fail_clear();
 out:
     free(pick);
-    tx_orgs_free(&orgs);
-    tx_trust_set_free(&ts);
-    tx_recs_clear(&grants);
-    tx_recs_clear(&revokes);
-    tx_recs_clear(&sealed);
+    tx_idmap_free(&picked);
+    tx_idmap_free(&first);
+    view_free(&cv);
     return rc;
 }
 
@@ -603,12 +865,13 @@ void
 tx_verdicts_free(tx_verdicts *vs)
 {
     for (size_t i = 0; i < vs->n; i++) {
-        tx_free(vs->v[i].q);
         tx_free(vs->v[i].inner);
     }
     free(vs->v);
     vs->v = NULL;
     vs->n = 0;
+    store_free(vs->store);
+    vs->store = NULL;
 }
 
 static json_t *

@@ -41,7 +41,7 @@ typedef struct {
     uint8_t questionnaire[TX_ID_LEN];
     int has_request;
     uint8_t request[TX_ID_LEN];
-    tx_questionnaire_pb *q;  /* owned; set once the questionnaire verified */
+    tx_questionnaire_pb *q;  /* borrowed from the verdicts' store; set once it verified */
     tx_assessment_pb *inner; /* owned; set once decrypted and verified */
     int cert_checked;        /* the certificate fields below are set (inner assessment read) */
     tx_cert_info cert;
@@ -66,6 +66,7 @@ typedef struct {
 typedef struct {
     tx_verdict *v;
     size_t n;
+    struct tx_verify_store *store; /* owned: the records the verdicts borrow (questionnaires) */
 } tx_verdicts;
 
 /* Verifies every assessment granted to `me` that is in the cache, or only the one whose id

@@ -8,3 +8,5 @@ tx_add_test(test_exchange SOURCES test_exchange.c client_testutil.c hub_testutil
             LIBS tx_hub_lib PkgConfig::JANSSON TIMEOUT 300)
 # test_exchange runs build/client/ticsx and build/hub/ticsx-hub.
 add_dependencies(test_exchange ticsx ticsx-hub)
+# The read path: id map, parallel loop, verification once per process, batch cache writes.
+tx_add_test(test_readpath SOURCES test_readpath.c LIBS tx_client TIMEOUT 60)
