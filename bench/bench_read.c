@@ -10,6 +10,7 @@
 #include "tx_error.h"
 #include "tx_fetch.h"
 #include "tx_ingest.h"
+#include "tx_pool.h"
 #include "tx_report.h"
 #include "tx_score.h"
 #include "tx_seal.h"
@@ -299,6 +300,23 @@ view_free(view *w)
     memset(w, 0, sizeof *w);
 }
 
+typedef struct {
+    const tx_verdicts *vs;
+    view *w;
+} score_job;
+
+static void
+score_one(void *ctx, size_t i)
+{
+    score_job *j = ctx;
+    const tx_verdict *v = &j->vs->v[i];
+
+    if (v->status == TX_VERIFIED && v->inner != NULL && v->q != NULL &&
+        tx_score_compute(v->q, v->inner->answers, v->inner->n_answers, &j->w->scores[i]) == TX_OK) {
+        j->w->scored[i] = 1;
+    }
+}
+
 /* Scores every verified assessment (tx_score_compute) and walks and rolls up the supply tree
  * (tx_tree_build) from the tier-1 suppliers, as the buyer's report does. */
 static int
@@ -321,6 +339,11 @@ aggregate(const tree *t, const tx_verdicts *vs, view *w, tx_tree *out)
         w->roots == NULL) {
         return TX_ERR_NOMEM;
     }
+    /* Scores are independent: on every core, as the report scores its rows. */
+    {
+        score_job j = {vs, w};
+        tx_pool_for(vs->n, score_one, &j);
+    }
     for (size_t i = 0; i < vs->n; i++) {
         const tx_verdict *v = &vs->v[i];
         tx_tree_known *k = &w->known[i];
@@ -335,9 +358,7 @@ aggregate(const tree *t, const tx_verdicts *vs, view *w, tx_tree *out)
         if (v->status != TX_VERIFIED || v->inner == NULL || v->q == NULL) {
             continue;
         }
-        if (tx_score_compute(v->q, v->inner->answers, v->inner->n_answers, &w->scores[i]) ==
-            TX_OK) {
-            w->scored[i] = 1;
+        if (w->scored[i]) {
             k->score = &w->scores[i];
         }
         for (size_t c = 0; c < v->inner->n_suppliers; c++) {
@@ -365,6 +386,113 @@ aggregate(const tree *t, const tx_verdicts *vs, view *w, tx_tree *out)
     in.current_days = TX_TREE_DEFAULT_CURRENT_DAYS;
     in.now = tx_now();
     return tx_tree_build(&in, out);
+}
+
+/* ---- the crypto floor of the read side ---- */
+
+/* Per node, decoded before the clock: the three envelopes as received, and the grant's and the
+ * sealed record's payloads (for the sealed key, nonce and ciphertext). */
+typedef struct {
+    tx_envelope_pb *env[3]; /* profile, grant, sealed */
+    tx_grant_pb *grant;
+    tx_sealed_pb *sealed;
+} floor_node;
+
+typedef struct {
+    const tree *t;
+    floor_node *fn;
+    size_t from, to;
+    int rc;
+} floor_job;
+
+/* Exactly what one node needs: 4 Ed25519 verifications (profile, grant, sealed record, inner
+ * assessment), one crypto_box_seal_open of the content key and the XChaCha20-Poly1305
+ * decryption (plus decoding the inner envelope, which its verification needs). */
+static void *
+floor_thread(void *arg)
+{
+    floor_job *j = arg;
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+
+    j->rc = key == NULL ? TX_ERR_NOMEM : TX_OK;
+    for (size_t i = j->from; i < j->to && j->rc == TX_OK; i++) {
+        const floor_node *f = &j->fn[i];
+        tx_envelope_pb *inner = NULL;
+        uint8_t *plain = NULL;
+        size_t len = 0;
+
+        for (int k = 0; k < 3 && j->rc == TX_OK; k++) {
+            j->rc = tx_envelope_verify(f->env[k]);
+        }
+        if (j->rc == TX_OK) {
+            j->rc = tx_open_key(j->t->buyer, f->grant->sealed_key.data, key);
+        }
+        if (j->rc == TX_OK) {
+            j->rc = tx_open_content(f->sealed->ciphertext.data, f->sealed->ciphertext.len,
+                                    f->sealed->questionnaire.data, key, f->sealed->nonce.data,
+                                    &plain, &len);
+        }
+        if (j->rc == TX_OK && (j->rc = tx_decode_envelope(plain, len, &inner)) == TX_OK) {
+            j->rc = tx_envelope_verify(inner);
+        }
+        tx_free(inner);
+        free(plain);
+    }
+    sodium_free(key);
+    return NULL;
+}
+
+/* Times the node primitives over every node on `threads` threads; *seconds receives the time. */
+static int
+crypto_floor(const tree *t, unsigned threads, double *seconds)
+{
+    floor_node *fn = calloc(t->n, sizeof *fn);
+    pthread_t *tid = calloc(threads, sizeof *tid);
+    floor_job *jobs = calloc(threads, sizeof *jobs);
+    int64_t t0;
+    int rc = fn == NULL || tid == NULL || jobs == NULL ? TX_ERR_NOMEM : TX_OK;
+
+    for (size_t i = 0; i < t->n && rc == TX_OK; i++) {
+        const node *d = &t->nodes[i];
+        ProtobufCMessage *g = NULL, *s = NULL;
+
+        if ((rc = tx_decode_envelope(d->profile, d->profile_len, &fn[i].env[0])) == TX_OK &&
+            (rc = tx_decode_envelope(d->grant, d->grant_len, &fn[i].env[1])) == TX_OK &&
+            (rc = tx_decode_envelope(d->sealed, d->sealed_len, &fn[i].env[2])) == TX_OK &&
+            (rc = tx_decode_payload(fn[i].env[1], TX_KIND_GRANT, &g)) == TX_OK) {
+            rc = tx_decode_payload(fn[i].env[2], TX_KIND_ASSESSMENT, &s);
+        }
+        fn[i].grant = (tx_grant_pb *)g;
+        fn[i].sealed = (tx_sealed_pb *)s;
+    }
+    t0 = tx_bench_now_ns();
+    for (unsigned k = 0; k < threads && rc == TX_OK; k++) {
+        jobs[k] = (floor_job){t, fn, t->n * k / threads, t->n * (k + 1) / threads, TX_OK};
+        if (pthread_create(&tid[k], NULL, floor_thread, &jobs[k]) != 0) {
+            floor_thread(&jobs[k]);
+            tid[k] = 0;
+        }
+    }
+    for (unsigned k = 0; k < threads && rc == TX_OK; k++) {
+        if (tid[k] != 0) {
+            pthread_join(tid[k], NULL);
+        }
+    }
+    *seconds = tx_bench_since_s(t0);
+    for (unsigned k = 0; k < threads && rc == TX_OK; k++) {
+        rc = jobs[k].rc != TX_OK ? jobs[k].rc : rc;
+    }
+    for (size_t i = 0; fn != NULL && i < t->n; i++) {
+        for (int k = 0; k < 3; k++) {
+            tx_free(fn[i].env[k]);
+        }
+        tx_free(fn[i].grant);
+        tx_free(fn[i].sealed);
+    }
+    free(fn);
+    free(tid);
+    free(jobs);
+    return rc;
 }
 
 static void
@@ -397,7 +525,8 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     view w = {0};
     double t_report = 0;
     size_t reached = 0, verified = 0;
-    double t_fetch = 0, t_verify = 0, t_score = 0, total;
+    double t_fetch = 0, t_verify = 0, t_score = 0, t_floor = 0, total;
+    unsigned long sigs0, sigs = 0;
     int64_t t0;
     int rc;
 
@@ -440,6 +569,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
         }
     }
     /* The clock: fetch everything granted, verify and decrypt it, score and walk the tree. */
+    sigs0 = tx_rec_verifications();
     t0 = tx_bench_now_ns();
     if ((rc = tx_fetch_all(c, &fe)) != TX_OK) {
         fprintf(stderr, "ticsx-bench: fetch failed: %s\n", tx_strerror(rc));
@@ -459,6 +589,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     }
     t_score = tx_bench_since_s(t0);
     total = t_fetch + t_verify + t_score;
+    sigs = tx_rec_verifications() - sigs0;
     reached = walked.total.nodes;
     verified = walked.total.verified;
     tx_bench_set(out, "fetched", (double)fe.n, "", "assessments fetched");
@@ -491,6 +622,19 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     *sig_rate = total > 0 ? 3.0 * (double)reached / total : 0;
     tx_bench_set(out, "required_sig_per_s", *sig_rate, "sig/s",
                  "aggregation as signatures (3 per node)/s");
+    tx_bench_set(out, "sig_checks_per_node", reached > 0 ? (double)sigs / (double)reached : 0, "",
+                 "Ed25519 checks made per node (profile, grant, sealed, inner: 4 needed)");
+    /* The floor: the same nodes' own crypto and nothing else, on all cores. */
+    if ((rc = crypto_floor(&t, cfg->threads, &t_floor)) != TX_OK) {
+        fprintf(stderr, "ticsx-bench: the crypto floor failed: %s\n", tx_strerror(rc));
+        goto out;
+    }
+    tx_bench_set(out, "crypto_floor_s", t_floor, "s",
+                 "crypto floor: 4 verify + seal_open + decrypt per node, all cores");
+    tx_bench_set(out, "crypto_floor_nodes_per_s", t_floor > 0 ? (double)t.n / t_floor : 0,
+                 "nodes/s", "  crypto floor rate");
+    tx_bench_set(out, "read_over_crypto_floor", total > 0 ? t_floor / total : 0, "",
+                 "read side / crypto floor, as rates (1 = at the floor)");
     if (reached != t.n || verified != t.n) {
         fprintf(stderr, "ticsx-bench: the buyer's tree has %zu of %zu nodes, %zu verified\n",
                 reached, t.n, verified);

@@ -46,7 +46,7 @@ static const char *const usage =
     "options:\n"
     "  --records N          submits in the sustained ingest (default 100000)\n"
     "  --clients K          client threads, each its own signer and connection (default 4)\n"
-    "  --window W           records in flight per client (default 128)\n"
+    "  --window W           records in flight per client (default 256)\n"
     "  --batch B            records per SubmitBatch call in the batched ingest (default 32;\n"
     "                       1 to 256; the single-submit ingest always sends 1 per call)\n"
     "  --suppliers N        read side: suppliers in the tree (default 10000)\n"
@@ -197,7 +197,7 @@ parse(int argc, char **argv, tx_bench_cfg *cfg, const char **json_path, char *hu
     memset(cfg, 0, sizeof *cfg);
     cfg->records = 100000;
     cfg->clients = 4;
-    cfg->window = 128;
+    cfg->window = 256;
     cfg->batch = 32;
     cfg->suppliers = 10000;
     cfg->threads = ncpu > 0 ? (unsigned)ncpu : 1;
