@@ -60,13 +60,14 @@ open_one(void *ctx, size_t i)
         tx_record_id(o->rec.bytes, o->rec.len, got);
         if (sodium_memcmp(got, o->want, TX_ID_LEN) != 0) {
             tx_hex(hex, o->want, TX_ID_LEN);
-            o->rc = tx_fail(TX_ERR_CHECKSUM, "hub answered a get of %.12s with another record", hex);
+            o->rc =
+                tx_fail(TX_ERR_CHECKSUM, "hub answered a get of %.12s with another record", hex);
             snprintf(o->why, sizeof o->why, "%s", tx_fail_msg());
             return;
         }
     }
-    o->rc = tx_rec_open_known(&o->rec, o->rec.bytes, o->rec.len, o->kind,
-                              o->check_id ? o->want : NULL);
+    o->rc =
+        tx_rec_open_known(&o->rec, o->rec.bytes, o->rec.len, o->kind, o->check_id ? o->want : NULL);
     if (o->rc != TX_OK) {
         snprintf(o->why, sizeof o->why, "%s", tx_fail_msg());
     }
@@ -105,8 +106,8 @@ take_entries(const tx_reply_pb *r, int kind, tx_recs *out)
     }
     for (size_t k = 0; k < n; k++) {
         if (rc == TX_OK && o[k].rc != TX_OK) {
-            tx_warn("ignoring %s at hub index %" PRIu64 ": %s", tx_kind_name(kind),
-                    o[k].rec.index, o[k].why);
+            tx_warn("ignoring %s at hub index %" PRIu64 ": %s", tx_kind_name(kind), o[k].rec.index,
+                    o[k].why);
         } else if (rc == TX_OK) {
             rc = tx_recs_push(out, &o[k].rec);
         }
@@ -339,53 +340,144 @@ submit_refused(const uint8_t *env, size_t len, const tx_reply_pb *r)
                    tx_status_name(r->status), r->message[0] ? ": " : "", r->message);
 }
 
+/* Where each envelope of a tx_rpc_submit went: calls[j] carries envs[first[j] ..
+ * first[j] + count[j]), a Submit when count is 1, else a SubmitBatch. */
+typedef struct {
+    size_t n_calls;
+    size_t *first, *count;
+    uint64_t *ids;
+    tx_reply_pb **replies;     /* per call */
+    tx_reply_pb **again;       /* per envelope: its single resubmission's reply */
+    tx_reply_pb *views;        /* per envelope: its outcome in a batch reply */
+    Ticsx__V1__Receipt *rcpts; /* the receipts those views point to */
+    const tx_reply_pb **per;   /* per envelope: the reply that judges it */
+} submission;
+
+static void
+submission_free(submission *sb, size_t n)
+{
+    for (size_t j = 0; sb->replies != NULL && j < sb->n_calls; j++) {
+        tx_free(sb->replies[j]);
+    }
+    for (size_t i = 0; sb->again != NULL && i < n; i++) {
+        tx_free(sb->again[i]);
+    }
+    free(sb->first);
+    free(sb->count);
+    free(sb->ids);
+    free(sb->replies);
+    free(sb->again);
+    free(sb->views);
+    free(sb->rcpts);
+    free(sb->per);
+}
+
+/* Cuts envs into calls of at most TX_MAX_BATCH envelopes and one envelope's size limit of
+ * bytes (a larger envelope goes alone) and sends them all, in order. */
+static int
+submission_send(submission *sb, tx_conn *conn, size_t n, uint8_t *const *envs, const size_t *lens)
+{
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < n && rc == TX_OK;) {
+        size_t k = 0, bytes = 0, j = sb->n_calls++;
+
+        /* 16 bytes a record for the field's tag and length, with room to spare. */
+        while (i + k < n && k < TX_MAX_BATCH &&
+               (k == 0 || bytes + lens[i + k] + 16 <= TX_MAX_ENVELOPE)) {
+            bytes += lens[i + k] + 16;
+            k++;
+        }
+        sb->first[j] = i;
+        sb->count[j] = k;
+        rc = k == 1 ? send_submit(conn, envs[i], lens[i], &sb->ids[j])
+                    : tx_conn_send_batch(conn, k, envs + i, lens + i, &sb->ids[j]);
+        i += k;
+    }
+    return rc;
+}
+
+/* Waits for every call's reply and points per[i] at the reply (or batch outcome) of envs[i].
+ * A batch refused as a whole (busy, forbidden) judges each of its envelopes. */
+static int
+submission_wait(submission *sb, tx_conn *conn)
+{
+    int rc = TX_OK;
+
+    for (size_t j = 0; j < sb->n_calls && rc == TX_OK; j++) {
+        const tx_reply_pb *r;
+
+        if ((rc = tx_conn_wait(conn, sb->ids[j], &sb->replies[j])) != TX_OK) {
+            break;
+        }
+        r = sb->replies[j];
+        if ((rc = tx_batch_reply_check(r, sb->count[j] > 1 ? sb->count[j] : 0)) != TX_OK) {
+            break;
+        }
+        for (size_t k = 0; k < sb->count[j]; k++) {
+            size_t i = sb->first[j] + k;
+
+            if (sb->count[j] > 1 && r->status == TICSX__V1__STATUS__OK) {
+                tx_batch_outcome(r, k, &sb->views[i], &sb->rcpts[i]);
+                sb->per[i] = &sb->views[i];
+            } else {
+                sb->per[i] = r;
+            }
+        }
+    }
+    return rc;
+}
+
 int
 tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
 {
-    uint64_t *ids = calloc(n ? n : 1, sizeof *ids);
-    int *status = calloc(n ? n : 1, sizeof *status);
-    tx_reply_pb **replies = calloc(n ? n : 1, sizeof *replies);
+    submission sb = {0};
+    size_t m = n ? n : 1;
     int accepted = 0;
     tx_conn *conn;
     int rc;
 
-    if (ids == NULL || status == NULL || replies == NULL) {
+    sb.first = calloc(m, sizeof *sb.first);
+    sb.count = calloc(m, sizeof *sb.count);
+    sb.ids = calloc(m, sizeof *sb.ids);
+    sb.replies = calloc(m, sizeof *sb.replies);
+    sb.again = calloc(m, sizeof *sb.again);
+    sb.views = calloc(m, sizeof *sb.views);
+    sb.rcpts = calloc(m, sizeof *sb.rcpts);
+    sb.per = calloc(m, sizeof *sb.per);
+    if (sb.first == NULL || sb.count == NULL || sb.ids == NULL || sb.replies == NULL ||
+        sb.again == NULL || sb.views == NULL || sb.rcpts == NULL || sb.per == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
     if ((rc = tx_client_conn(c, &conn)) != TX_OK) {
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = send_submit(conn, envs[i], lens[i], &ids[i])) != TX_OK) {
-            rc = tx_client_conn_fail(c, rc);
-            goto out;
-        }
+    /* Several records go in SubmitBatch calls: stored in this order in one transaction each,
+     * so a later one may refer to an earlier one. */
+    if ((rc = submission_send(&sb, conn, n, envs, lens)) != TX_OK ||
+        (rc = submission_wait(&sb, conn)) != TX_OK) {
+        rc = rc == TX_ERR_MALFORMED ? rc : tx_client_conn_fail(c, rc);
+        goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if ((rc = tx_conn_wait(conn, ids[i], &replies[i])) != TX_OK) {
-            rc = tx_client_conn_fail(c, rc);
-            goto out;
-        }
-        status[i] = replies[i]->status;
-        if (status[i] == TICSX__V1__STATUS__OK) {
+        if (sb.per[i]->status == TICSX__V1__STATUS__OK) {
             accepted = 1;
-        } else if (status[i] == TICSX__V1__STATUS__MISSING_REFERENCE && accepted) {
-            /* The record it refers to was in the same batch; now it is stored. */
-            tx_free(replies[i]);
-            replies[i] = NULL;
-            if ((rc = send_submit(conn, envs[i], lens[i], &ids[i])) != TX_OK ||
-                (rc = tx_conn_wait(conn, ids[i], &replies[i])) != TX_OK) {
+        } else if (sb.per[i]->status == TICSX__V1__STATUS__MISSING_REFERENCE && accepted) {
+            /* What it refers to went in another call that is stored now: once more alone. */
+            uint64_t id;
+            if ((rc = send_submit(conn, envs[i], lens[i], &id)) != TX_OK ||
+                (rc = tx_conn_wait(conn, id, &sb.again[i])) != TX_OK) {
                 rc = tx_client_conn_fail(c, rc);
                 goto out;
             }
-            status[i] = replies[i]->status;
+            sb.per[i] = sb.again[i];
         }
     }
     rc = TX_OK;
     for (size_t i = 0; i < n; i++) {
-        if (status[i] != TICSX__V1__STATUS__OK) {
-            rc = submit_refused(envs[i], lens[i], replies[i]);
+        if (sb.per[i]->status != TICSX__V1__STATUS__OK) {
+            rc = submit_refused(envs[i], lens[i], sb.per[i]);
             break;
         }
     }
@@ -394,7 +486,7 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
     for (size_t i = 0; i < n && rc == TX_OK; i++) {
         const tx_pubkey *hub;
         if ((rc = tx_client_hub_key(c, &hub)) == TX_OK &&
-            (rc = tx_receipt_check(replies[i], envs[i], lens[i], hub->sign, NULL)) != TX_OK) {
+            (rc = tx_receipt_check(sb.per[i], envs[i], lens[i], hub->sign, NULL)) != TX_OK) {
             char msg[512];
             uint8_t id[TX_ID_LEN];
             char hex[2 * TX_ID_LEN + 1];
@@ -403,17 +495,11 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
             tx_record_id(envs[i], lens[i], id);
             tx_hex(hex, id, TX_ID_LEN);
             rc = tx_fail(rc == TX_ERR_MALFORMED ? TX_ERR_CHECKSUM : rc,
-                         "bad receipt for %s %.12s: %s", env_kind_name(envs[i], lens[i]), hex,
-                         msg);
+                         "bad receipt for %s %.12s: %s", env_kind_name(envs[i], lens[i]), hex, msg);
         }
     }
 out:
-    for (size_t i = 0; replies != NULL && i < n; i++) {
-        tx_free(replies[i]);
-    }
-    free(replies);
-    free(status);
-    free(ids);
+    submission_free(&sb, n);
     return rc;
 }
 

@@ -369,6 +369,8 @@ accept_parts(tx_round *rd, batch *b)
         b->calls[b->n + j].is_part = 1;
     }
     first->parts = n;
+    tx_debug("batch call %llu from %s: %zu envelopes", (unsigned long long)first->call->id,
+             first->who, n);
     for (size_t j = 0; j < n; j++) {
         pending *p = &b->calls[b->n + j];
 
