@@ -7,6 +7,7 @@
 #include "tx_store.h"
 
 #include <lmdb.h>
+#include <sys/types.h>
 
 /* Key layouts. access: reader | kind | index; public: kind | index; log keys: index;
  * grantees: assessment index | reader (the access entries of assessments, turned around). */
@@ -37,6 +38,7 @@ struct tx_store {
     MDB_dbi nodes;      /* level | index -> Merkle subtree hash (tx_mlog.c) */
     MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint */
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
+    off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
 };
 
 struct tx_batch {
