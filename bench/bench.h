@@ -159,6 +159,11 @@ void tx_bench_set_str(json_t *section, const char *key, const char *v, const cha
 int tx_bench_limits(tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens, size_t n,
                     json_t *out);
 
+/* The all-core Ed25519 verification rate over the same envelopes, measured again (a virtual
+ * machine's speed drifts during a run; the ratios use the mean of every sample). */
+int tx_bench_verify_all_cores(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
+                              size_t n, double *rate);
+
 /* A hub with K enrolled clients, each with its own signer, ready to submit. */
 typedef struct tx_bench_ingest tx_bench_ingest;
 

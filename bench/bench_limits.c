@@ -112,6 +112,53 @@ out:
     return rate;
 }
 
+/* What the signatures cover, prepared once so that a loop measures the checks alone: msgs
+ * (capacity n) receives *got of them, *bytes signed bytes in all. Caller frees each pae. */
+static int
+prepare_msgs(uint8_t *const *envs, const size_t *lens, size_t n, signed_msg *msgs, size_t *got,
+             size_t *bytes)
+{
+    int rc = TX_OK;
+
+    *got = *bytes = 0;
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        tx_envelope_pb *e = NULL;
+
+        if ((rc = tx_decode_envelope(envs[i], lens[i], &e)) == TX_OK) {
+            memcpy(msgs[*got].pk, e->signer_key.data, 32);
+            memcpy(msgs[*got].sig, e->signature.data, 64);
+            rc = tx_pae(e->payload_type, e->payload.data, e->payload.len, &msgs[*got].pae,
+                        &msgs[*got].pae_len);
+            *bytes += msgs[*got].pae_len;
+            *got += rc == TX_OK;
+        }
+        tx_free(e);
+    }
+    return rc == TX_OK && *got == 0 ? TX_ERR_USAGE : rc;
+}
+
+int
+tx_bench_verify_all_cores(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
+                          size_t n, double *rate)
+{
+    signed_msg *msgs = calloc(n ? n : 1, sizeof *msgs);
+    size_t got = 0, bytes = 0;
+    int bad = 0, rc;
+
+    if (msgs == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = prepare_msgs(envs, lens, n, msgs, &got, &bytes)) == TX_OK) {
+        *rate = verify_rate(msgs, got, cfg->threads, cfg->seconds, &bad);
+        rc = bad > 0 ? TX_ERR_BAD_SIGNATURE : TX_OK;
+    }
+    for (size_t i = 0; i < got; i++) {
+        free(msgs[i].pae);
+    }
+    free(msgs);
+    return rc;
+}
+
 static int
 limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens, size_t n,
               json_t *out, double *all_core)
@@ -119,28 +166,12 @@ limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
     signed_msg *msgs = calloc(n ? n : 1, sizeof *msgs);
     size_t got = 0, bytes = 0;
     double one, all;
-    int bad1, badn, rc = TX_OK;
+    int bad1, badn, rc;
 
     if (msgs == NULL) {
         return TX_ERR_NOMEM;
     }
-    /* What the signature covers, prepared once: the loop measures the check alone. */
-    for (size_t i = 0; i < n && rc == TX_OK; i++) {
-        tx_envelope_pb *e = NULL;
-
-        if ((rc = tx_decode_envelope(envs[i], lens[i], &e)) == TX_OK) {
-            memcpy(msgs[got].pk, e->signer_key.data, 32);
-            memcpy(msgs[got].sig, e->signature.data, 64);
-            rc = tx_pae(e->payload_type, e->payload.data, e->payload.len, &msgs[got].pae,
-                        &msgs[got].pae_len);
-            bytes += msgs[got].pae_len;
-            got += rc == TX_OK;
-        }
-        tx_free(e);
-    }
-    if (rc == TX_OK && got == 0) {
-        rc = TX_ERR_USAGE;
-    }
+    rc = prepare_msgs(envs, lens, n, msgs, &got, &bytes);
     if (rc == TX_OK) {
         tx_bench_set(out, "verify_envelopes", (double)got, "", "distinct envelopes verified");
         tx_bench_set(out, "verify_message_bytes_avg", (double)bytes / (double)got, "B",
