@@ -1,5 +1,5 @@
 /* Fuzzes the hub's first step on every frame: decode a Call, then open the envelope a Submit
- * carries, as the ingest path does. */
+ * (or each one a SubmitBatch) carries, as the ingest path does. */
 #include "tx_envelope.h"
 #include "tx_error.h"
 
@@ -35,6 +35,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (tx_envelope_open(call->submit->envelope.data, call->submit->envelope.len, &env) ==
             TX_OK) {
             tx_free(env);
+        }
+        break;
+    case TICSX__V1__CALL__BODY_SUBMIT_BATCH:
+        /* The decoder admits 1 to TX_MAX_BATCH envelopes, none empty; each is opened. */
+        if (call->submit_batch == NULL || call->submit_batch->n_envelopes == 0 ||
+            call->submit_batch->n_envelopes > TX_MAX_BATCH) {
+            abort();
+        }
+        for (size_t i = 0; i < call->submit_batch->n_envelopes; i++) {
+            const ProtobufCBinaryData *e = &call->submit_batch->envelopes[i];
+
+            if (e->len == 0) {
+                abort();
+            }
+            if (tx_envelope_open(e->data, e->len, &env) == TX_OK) {
+                tx_free(env);
+                env = NULL;
+            }
         }
         break;
     case TICSX__V1__CALL__BODY_GET:
