@@ -196,6 +196,35 @@ limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
 
 /* ---- LMDB ---- */
 
+/* One durable write transaction of `batch` records with the next big-endian keys. */
+static int
+commit_records(MDB_env *env, MDB_dbi dbi, const uint8_t *val, size_t vlen, unsigned batch,
+               uint64_t *key_next)
+{
+    MDB_txn *txn;
+    int rc;
+
+    if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != MDB_SUCCESS) {
+        return rc;
+    }
+    for (unsigned i = 0; i < batch && rc == MDB_SUCCESS; i++) {
+        uint8_t kb[8];
+        uint64_t k = (*key_next)++;
+        MDB_val mk = {8, kb}, mv = {vlen, (void *)val};
+
+        for (int b = 7; b >= 0; b--) {
+            kb[b] = (uint8_t)k;
+            k >>= 8;
+        }
+        rc = mdb_put(txn, dbi, &mk, &mv, MDB_APPEND);
+    }
+    if (rc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
 /* Commits of `batch` records each, for cfg->seconds (at most max_txns): *rate in records/s,
  * and when lat is given the time of each commit (us) into lat, *n_lat of them. */
 static int
@@ -209,27 +238,8 @@ lmdb_commits(const tx_bench_cfg *cfg, const uint8_t *val, size_t vlen, unsigned 
 
     for (unsigned t = 0; t < max_txns && !tx_bench_stop && rc == MDB_SUCCESS; t++) {
         int64_t tc = tx_bench_now_ns();
-        MDB_txn *txn;
 
-        if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != MDB_SUCCESS) {
-            break;
-        }
-        for (unsigned i = 0; i < batch && rc == MDB_SUCCESS; i++) {
-            uint8_t kb[8];
-            uint64_t k = (*key_next)++;
-            MDB_val mk = {8, kb}, mv = {vlen, (void *)val};
-
-            for (int b = 7; b >= 0; b--) {
-                kb[b] = (uint8_t)k;
-                k >>= 8;
-            }
-            rc = mdb_put(txn, dbi, &mk, &mv, MDB_APPEND);
-        }
-        if (rc != MDB_SUCCESS) {
-            mdb_txn_abort(txn);
-            break;
-        }
-        if ((rc = mdb_txn_commit(txn)) == MDB_SUCCESS) {
+        if ((rc = commit_records(env, dbi, val, vlen, batch, key_next)) == MDB_SUCCESS) {
             records += batch;
             if (lat != NULL) {
                 lat[(*n_lat)++] = (double)(tx_bench_now_ns() - tc) / 1000;
@@ -261,10 +271,6 @@ lmdb_paced(const tx_bench_cfg *cfg, const uint8_t *val, size_t vlen, uint64_t *k
     clock_gettime(CLOCK_MONOTONIC, &due);
     for (size_t i = 0; i < max && !tx_bench_stop && rc == MDB_SUCCESS; i++) {
         int64_t tc;
-        uint8_t kb[8];
-        uint64_t k = (*key_next)++;
-        MDB_val mk = {8, kb}, mv = {vlen, (void *)val};
-        MDB_txn *txn;
 
         due.tv_nsec += 1000000;
         if (due.tv_nsec >= 1000000000) {
@@ -273,18 +279,7 @@ lmdb_paced(const tx_bench_cfg *cfg, const uint8_t *val, size_t vlen, uint64_t *k
         }
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
         tc = tx_bench_now_ns();
-        for (int b = 7; b >= 0; b--) {
-            kb[b] = (uint8_t)k;
-            k >>= 8;
-        }
-        if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != MDB_SUCCESS) {
-            break;
-        }
-        if ((rc = mdb_put(txn, dbi, &mk, &mv, MDB_APPEND)) != MDB_SUCCESS) {
-            mdb_txn_abort(txn);
-            break;
-        }
-        if ((rc = mdb_txn_commit(txn)) == MDB_SUCCESS) {
+        if ((rc = commit_records(env, dbi, val, vlen, 1, key_next)) == MDB_SUCCESS) {
             lat[(*n)++] = (double)(tx_bench_now_ns() - tc) / 1000;
         }
     }
