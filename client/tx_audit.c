@@ -6,6 +6,7 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_msg.h"
+#include "tx_note.h"
 #include "tx_pool.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 #define WINDOW 256          /* proof calls in flight at once */
-#define CHECKPOINT_MAX 4096 /* bytes of a kept checkpoint file */
+#define CHECKPOINT_MAX TX_NOTE_MAX /* bytes of a kept checkpoint file */
 
 void
 tx_checkpoint_clear(tx_checkpoint *cp)
@@ -35,40 +36,36 @@ tx_checkpoint_clear(tx_checkpoint *cp)
 int
 tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32], tx_checkpoint *out)
 {
-    tx_envelope_pb *e = NULL;
-    ProtobufCMessage *msg = NULL;
-    char fp[TX_FP_LEN], want[TX_FP_LEN];
+    tx_note_checkpoint cp;
+    tx_note note;
+    char fp[TX_FP_LEN];
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = tx_envelope_open_as(env, len, TX_KIND_CHECKPOINT, &e, &msg);
+    if ((rc = tx_note_parse(env, len, &note)) != TX_OK ||
+        (rc = tx_note_checkpoint_parse(note.text, note.text_len, &cp)) != TX_OK) {
+        return tx_fail(rc, "the hub's checkpoint is not a checkpoint note (%s)", tx_strerror(rc));
+    }
+    /* The hub signs under its checkpoints' origin. */
+    rc = tx_note_verify(&note, cp.origin, hub_sign);
     if (rc == TX_ERR_BAD_SIGNATURE) {
         return tx_fail(rc, "the hub's checkpoint signature does not verify");
     }
     if (rc != TX_OK) {
-        return tx_fail(rc, "the hub's checkpoint is malformed: %s", tx_codec_detail());
+        tx_fingerprint(hub_sign, fp);
+        return tx_fail(TX_ERR_WRONG_KEY,
+                       "checkpoint of %s carries no signature by the pinned hub key %s", cp.origin,
+                       fp);
     }
-    if (sodium_memcmp(e->signer_key.data, hub_sign, 32) != 0) {
-        tx_fingerprint(e->signer_key.data, fp);
-        tx_fingerprint(hub_sign, want);
-        rc = tx_fail(TX_ERR_WRONG_KEY, "checkpoint signed by %s, not by the pinned hub key %s", fp,
-                     want);
-        goto out;
-    }
-    const tx_checkpoint_pb *cp = (const tx_checkpoint_pb *)msg;
     if ((out->env = malloc(len)) == NULL) {
-        rc = TX_ERR_NOMEM;
-        goto out;
+        return TX_ERR_NOMEM;
     }
     memcpy(out->env, env, len);
     out->len = len;
-    out->size = cp->size;
-    memcpy(out->root, cp->root.data, 32);
-    out->time = cp->time;
-out:
-    tx_free(msg);
-    tx_free(e);
-    return rc;
+    out->size = cp.size;
+    memcpy(out->root, cp.root, 32);
+    out->time = cp.time;
+    return TX_OK;
 }
 
 /* ---- calls ---- */

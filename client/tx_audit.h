@@ -18,13 +18,14 @@ typedef struct {
     uint64_t size;
     uint8_t root[32];
     int64_t time;
-    uint8_t *env; /* the signed envelope as received (owned) */
+    uint8_t *env; /* the checkpoint note as received, cosignatures included (owned) */
     size_t len;
 } tx_checkpoint;
 
-/* Opens a signed checkpoint: the envelope must verify and be signed by `hub_sign` (the pinned
- * hub key), its payload a checkpoint. The bytes are copied. TX_ERR_BAD_SIGNATURE,
- * TX_ERR_WRONG_KEY or a codec error (message set). Caller clears *out. */
+/* Opens a checkpoint note (keys/tx_note.h): its text must be a ticsx checkpoint and carry a
+ * note signature by `hub_sign` (the pinned hub key) under its origin; other signature lines
+ * (witness cosignatures) are kept, not judged. The bytes are copied. TX_ERR_BAD_SIGNATURE,
+ * TX_ERR_WRONG_KEY, TX_ERR_MALFORMED or TX_ERR_TOO_LARGE (message set). Caller clears *out. */
 int tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32],
                        tx_checkpoint *out);
 

@@ -6,9 +6,11 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
+#include "tx_note.h"
 #include "tx_store_int.h"
 #include "tx_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,7 @@
 #define FILL_CHUNK 65536u /* leaves per transaction when filling an old store */
 
 static const char checkpoint_key[] = "checkpoint"; /* meta: the latest signed checkpoint */
+static const char cosig_prefix[] = "cosig:";        /* meta: | witness key -> cosignature */
 
 static void
 node_key(uint8_t key[NODE_KEY_LEN], unsigned level, uint64_t index)
@@ -257,51 +260,68 @@ tx_mlog_fill(tx_store *s, uint64_t *filled)
 void
 tx_store_set_signer(tx_store *s, const tx_identity *id)
 {
+    char hex[17];
+
     s->signer = id;
+    if (id == NULL) {
+        return;
+    }
+    /* The origin is the hub key's name when init was given one that may be a note key name,
+     * else one derived from the key: the same for every copy of the data directory. */
+    if (tx_note_name_ok(id->pub.name) && strcmp(id->pub.name, "hub") != 0) {
+        memcpy(s->origin, id->pub.name, strlen(id->pub.name) + 1); /* name_ok: it fits */
+    } else {
+        tx_key_id_hex(id->pub.sign, hex);
+        snprintf(s->origin, sizeof s->origin, "ticsx-hub/%s", hex);
+    }
 }
 
-/* Decodes a stored checkpoint envelope without checking its signature (it is the hub's own,
- * read back from its store). */
-static int
-checkpoint_decode(const uint8_t *buf, size_t len, tx_checkpoint_info *info)
+const char *
+tx_store_origin(const tx_store *s)
 {
-    tx_envelope_pb *env = NULL;
-    ProtobufCMessage *msg = NULL;
-    const tx_checkpoint_pb *cp;
-    int rc = tx_decode_envelope(buf, len, &env);
+    return s->origin;
+}
 
-    if (rc == TX_OK) {
-        rc = tx_decode_payload(env, TX_KIND_CHECKPOINT, &msg);
+/* Decodes a checkpoint note's text; the signature is not checked (`note` may be NULL). */
+static int
+checkpoint_decode(const uint8_t *buf, size_t len, tx_checkpoint_info *info, tx_note *note)
+{
+    tx_note local;
+    tx_note_checkpoint cp;
+    int rc;
+
+    if (note == NULL) {
+        note = &local;
     }
-    if (rc == TX_OK) {
-        cp = (const tx_checkpoint_pb *)msg;
-        info->size = cp->size;
-        memcpy(info->root, cp->root.data, 32);
-        info->time = cp->time;
+    if ((rc = tx_note_parse(buf, len, note)) != TX_OK ||
+        (rc = tx_note_checkpoint_parse(note->text, note->text_len, &cp)) != TX_OK) {
+        return rc;
     }
-    tx_free(msg);
-    tx_free(env);
-    return rc;
+    info->size = cp.size;
+    memcpy(info->root, cp.root, 32);
+    info->time = cp.time;
+    return TX_OK;
 }
 
 int
 tx_checkpoint_read(const uint8_t *buf, size_t len, const uint8_t *signer, tx_checkpoint_info *info)
 {
-    tx_envelope_pb *env = NULL;
-    ProtobufCMessage *msg = NULL;
-    int rc = tx_envelope_open_as(buf, len, TX_KIND_CHECKPOINT, &env, &msg);
+    tx_note_checkpoint cp;
+    tx_note note;
+    int rc = tx_note_parse(buf, len, &note);
 
-    if (rc == TX_OK && signer != NULL && memcmp(env->signer_key.data, signer, 32) != 0) {
-        rc = TX_ERR_WRONG_KEY;
+    if (rc == TX_OK) {
+        rc = tx_note_checkpoint_parse(note.text, note.text_len, &cp);
+    }
+    /* The hub signs under the checkpoint's origin. */
+    if (rc == TX_OK && signer != NULL) {
+        rc = tx_note_verify(&note, cp.origin, signer);
     }
     if (rc == TX_OK) {
-        const tx_checkpoint_pb *cp = (const tx_checkpoint_pb *)msg;
-        info->size = cp->size;
-        memcpy(info->root, cp->root.data, 32);
-        info->time = cp->time;
+        info->size = cp.size;
+        memcpy(info->root, cp.root, 32);
+        info->time = cp.time;
     }
-    tx_free(msg);
-    tx_free(env);
     return rc;
 }
 
@@ -319,9 +339,9 @@ checkpoint_in(tx_store *s, MDB_txn *txn, MDB_val *val, tx_checkpoint_info *info)
     if ((rc = tx_store_err(rc, "read checkpoint")) != TX_OK) {
         return rc;
     }
-    if (checkpoint_decode(val->mv_data, val->mv_size, info) != TX_OK) {
-        tx_error("store: the stored checkpoint does not decode (%s); the data file is damaged",
-                 tx_codec_detail());
+    if (checkpoint_decode(val->mv_data, val->mv_size, info, NULL) != TX_OK) {
+        tx_error("store: the stored checkpoint is not a checkpoint note; the data file is "
+                 "damaged");
         return TX_ERR_STORAGE;
     }
     return TX_OK;
@@ -332,7 +352,8 @@ checkpoint_in(tx_store *s, MDB_txn *txn, MDB_val *val, tx_checkpoint_info *info)
 static int
 checkpoint_batch(tx_batch *b, int *made)
 {
-    Ticsx__V1__Checkpoint cp = TICSX__V1__CHECKPOINT__INIT;
+    char text[TX_NOTE_NAME_MAX + 128];
+    size_t text_len;
     tx_checkpoint_info prev = {0};
     node_ctx ctx = {b->s, b->txn};
     uint8_t root[32];
@@ -369,14 +390,12 @@ checkpoint_batch(tx_batch *b, int *made)
         b->err = rc;
         return rc;
     }
-    /* A hub's checkpoints never go back in time, whatever its clock does. */
+    /* A hub's checkpoints never go back in time, whatever its clock does: the time line. */
     now = tx_now();
-    cp.size = b->last;
-    cp.root.data = root;
-    cp.root.len = sizeof root;
-    cp.time = now > prev.time ? now : prev.time;
-    if ((rc = tx_envelope_sign_msg(b->s->signer, TX_KIND_CHECKPOINT, &cp.base, &env, &len)) !=
-        TX_OK) {
+    if ((rc = tx_note_checkpoint_text(b->s->origin, b->last, root, now > prev.time ? now : prev.time,
+                                      text, sizeof text, &text_len)) != TX_OK ||
+        (rc = tx_note_sign((const uint8_t *)text, text_len, b->s->origin, b->s->signer->sec->sign,
+                           &env, &len)) != TX_OK) {
         b->err = rc;
         return rc;
     }
@@ -556,6 +575,51 @@ tx_view_leaves(tx_view *v, uint64_t after, uint32_t limit, uint8_t (**leaves)[32
     return TX_OK;
 }
 
+/* Appends to *env the cosignature lines stored for exactly its text, at most
+ * TX_WITNESSES_SERVED and within TX_NOTE_MAX. */
+static int
+append_cosignatures(tx_view *v, uint8_t **env, size_t *len)
+{
+    MDB_val k = {sizeof cosig_prefix - 1, (void *)cosig_prefix}, val;
+    MDB_cursor *cur;
+    tx_note mine, theirs;
+    size_t served = 0;
+    int rc;
+
+    if (tx_note_parse(*env, *len, &mine) != TX_OK ||
+        mdb_cursor_open(v->txn, v->s->meta, &cur) != MDB_SUCCESS) {
+        return TX_OK; /* best effort: the hub's own signature is what matters */
+    }
+    for (rc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && served < TX_WITNESSES_SERVED;
+         rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        const uint8_t *line;
+        size_t line_len;
+        uint8_t *grown;
+
+        if (k.mv_size < sizeof cosig_prefix - 1 ||
+            memcmp(k.mv_data, cosig_prefix, sizeof cosig_prefix - 1) != 0) {
+            break;
+        }
+        if (tx_note_parse(val.mv_data, val.mv_size, &theirs) != TX_OK ||
+            theirs.text_len != mine.text_len ||
+            memcmp(theirs.text, mine.text, mine.text_len) != 0) {
+            continue;
+        }
+        line = (const uint8_t *)val.mv_data + theirs.text_len + 1;
+        line_len = val.mv_size - theirs.text_len - 1;
+        if (*len + line_len > TX_NOTE_MAX || (grown = realloc(*env, *len + line_len)) == NULL) {
+            break;
+        }
+        memcpy(grown + *len, line, line_len);
+        *env = grown;
+        *len += line_len;
+        served++;
+    }
+    mdb_cursor_close(cur);
+    return TX_OK;
+}
+
 int
 tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *info)
 {
@@ -573,10 +637,142 @@ tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *i
     }
     memcpy(*env, val.mv_data, val.mv_size);
     *len = val.mv_size;
+    append_cosignatures(v, env, len);
     if (info != NULL) {
         *info = got;
     }
     return TX_OK;
+}
+
+/* ---- cosignatures ---- */
+
+/* Judges a witness's cosignature note against the log in txn; TX_OK when it may be stored. */
+static int
+cosign_judge(tx_batch *b, const uint8_t *note_buf, size_t note_len, const uint8_t key[32],
+             tx_outcome *out, tx_note_checkpoint *cp, uint64_t *t)
+{
+    node_ctx ctx = {b->s, b->txn};
+    uint8_t root[32];
+    tx_note note;
+    int rc;
+
+    if (tx_note_parse(note_buf, note_len, &note) != TX_OK || note.n_sigs != 1 ||
+        tx_note_checkpoint_parse(note.text, note.text_len, cp) != TX_OK) {
+        return tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
+                              "a cosignature is a checkpoint note with one cosignature line");
+    }
+    if (strcmp(cp->origin, b->s->origin) != 0) {
+        return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
+                              "the cosigned checkpoint is of log %s, not of this hub's log %s",
+                              cp->origin, b->s->origin);
+    }
+    rc = tx_note_cosig_verify(&note, note.sigs[0].name, key, t);
+    if (rc != TX_OK) {
+        return tx_outcome_set(out, TICSX__V1__STATUS__BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
+                              "the cosignature of %s does not verify with the witness key given",
+                              note.sigs[0].name);
+    }
+    if (cp->size > b->last) {
+        return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
+                              "the cosigned checkpoint has %llu records; the log holds %llu",
+                              (unsigned long long)cp->size, (unsigned long long)b->last);
+    }
+    if ((rc = tx_merkle_root(node_fn, &ctx, cp->size, root)) != TX_OK) {
+        return tx_outcome_storage(out, rc);
+    }
+    if (memcmp(root, cp->root, 32) != 0) {
+        return tx_outcome_set(out, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+                              "the cosigned checkpoint of %llu records has another root than "
+                              "this hub's log of that size",
+                              (unsigned long long)cp->size);
+    }
+    return TX_OK;
+}
+
+/* Witness keys with a stored cosignature, up to the limit. */
+static int
+cosign_count(tx_batch *b, size_t *n)
+{
+    MDB_val k = {sizeof cosig_prefix - 1, (void *)cosig_prefix}, val;
+    MDB_cursor *cur;
+    int rc;
+
+    *n = 0;
+    if ((rc = mdb_cursor_open(b->txn, b->s->meta, &cur)) != MDB_SUCCESS) {
+        return tx_store_err(rc, "open a cursor on meta");
+    }
+    for (rc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        if (k.mv_size < sizeof cosig_prefix - 1 ||
+            memcmp(k.mv_data, cosig_prefix, sizeof cosig_prefix - 1) != 0) {
+            break;
+        }
+        ++*n;
+    }
+    mdb_cursor_close(cur);
+    return TX_OK;
+}
+
+int
+tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uint8_t *key,
+                size_t key_len, tx_outcome *out)
+{
+    uint8_t mkey[sizeof cosig_prefix - 1 + 32];
+    tx_note_checkpoint cp, old_cp;
+    tx_note old;
+    tx_batch *b = NULL;
+    uint64_t t = 0, old_t = 0;
+    MDB_val k = {sizeof mkey, mkey}, val;
+    size_t n;
+    int rc;
+
+    if (key_len != 32 || note_len > TX_NOTE_MAX) {
+        return tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
+                              "a cosignature needs a 32-byte witness key and a note of at most "
+                              "%d bytes",
+                              TX_NOTE_MAX);
+    }
+    if (s->signer == NULL) {
+        return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
+                              "this hub signs no checkpoints");
+    }
+    if ((rc = tx_store_begin(s, &b)) != TX_OK) {
+        return tx_outcome_storage(out, rc);
+    }
+    if ((rc = cosign_judge(b, note_buf, note_len, key, out, &cp, &t)) != TX_OK) {
+        tx_batch_abort(&b);
+        return rc;
+    }
+    memcpy(mkey, cosig_prefix, sizeof cosig_prefix - 1);
+    memcpy(mkey + sizeof cosig_prefix - 1, key, 32);
+    rc = mdb_get(b->txn, s->meta, &k, &val);
+    if (rc == MDB_SUCCESS && tx_note_parse(val.mv_data, val.mv_size, &old) == TX_OK &&
+        tx_note_checkpoint_parse(old.text, old.text_len, &old_cp) == TX_OK &&
+        tx_note_cosig_verify(&old, old.sigs[0].name, key, &old_t) == TX_OK &&
+        (old_cp.size > cp.size || (old_cp.size == cp.size && old_t >= t))) {
+        tx_batch_abort(&b);
+        return tx_outcome_set(out, TICSX__V1__STATUS__OK, TX_OK,
+                              "kept: a newer cosignature of this witness is stored");
+    }
+    if (rc == MDB_NOTFOUND) {
+        if ((rc = cosign_count(b, &n)) != TX_OK) {
+            tx_batch_abort(&b);
+            return tx_outcome_storage(out, rc);
+        }
+        if (n >= TX_WITNESSES_MAX) {
+            tx_batch_abort(&b);
+            return tx_outcome_set(out, TICSX__V1__STATUS__STORAGE_FULL, TX_ERR_STORAGE_FULL,
+                                  "the hub keeps cosignatures of %d witnesses already",
+                                  TX_WITNESSES_MAX);
+        }
+    }
+    if ((rc = tx_batch_put(b, s->meta, mkey, sizeof mkey, note_buf, note_len, 0,
+                           "cosignature")) != TX_OK ||
+        (rc = tx_batch_commit(&b)) != TX_OK) {
+        tx_batch_abort(&b);
+        return tx_outcome_storage(out, rc);
+    }
+    return tx_outcome_set(out, TICSX__V1__STATUS__OK, TX_OK, "stored");
 }
 
 int

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #define TX_LEAVES_MAX 8192u /* leaf hashes per Call.leaves answer */
+#define TX_WITNESSES_MAX 32   /* witness keys whose newest cosignature the hub keeps */
+#define TX_WITNESSES_SERVED 32 /* cosignature lines served with a checkpoint */
 
 /* What a stored checkpoint says. */
 typedef struct {
@@ -43,8 +45,21 @@ int tx_mlog_checkpoint_batch(tx_batch *b);
 int tx_mlog_fill(tx_store *s, uint64_t *filled);
 
 /* The hub's identity signs checkpoints from now on (borrowed: it must outlive the store or
- * the next call). NULL stops signing. */
+ * the next call). NULL stops signing. Checkpoints are C2SP tlog-checkpoint signed notes
+ * (keys/tx_note.h) whose origin, and the name the hub signs under, is the identity's name when
+ * it may be a note key name (ticsx-hub init --origin), else "ticsx-hub/<key id hex>". */
 void tx_store_set_signer(tx_store *s, const tx_identity *id);
+
+/* The origin of the checkpoints signed (set by tx_store_set_signer). Borrowed. */
+const char *tx_store_origin(const tx_store *s);
+
+/* Stores a witness's cosignature (Call.cosign): `note` is a checkpoint text of this log (same
+ * origin, a size the log holds, the root of the log at that size) with exactly one
+ * cosignature/v1 line that verifies with `key`. It replaces that witness key's stored one
+ * unless that is of a larger size, or of the same size and not older; at most
+ * TX_WITNESSES_MAX keys are kept. The verdict goes to out; returns its code. */
+int tx_store_cosign(tx_store *s, const uint8_t *note, size_t note_len, const uint8_t *key,
+                    size_t key_len, tx_outcome *out);
 
 /* Signs and stores a checkpoint now when the latest does not cover the whole log (none yet,
  * or records appended by a process without the key, such as `ticsx-hub enroll`). TX_OK
@@ -75,8 +90,9 @@ int tx_view_consistency(tx_view *v, uint64_t old_size, uint64_t new_size, uint8_
 int tx_view_leaves(tx_view *v, uint64_t after, uint32_t limit, uint8_t (**leaves)[32], size_t *n,
                    uint64_t *next);
 
-/* The latest signed checkpoint envelope; TX_ERR_NOT_FOUND if none was made yet. info (may be
- * NULL) receives what it says. Caller owns *env (free). */
+/* The latest signed checkpoint note, followed by the stored witness cosignature lines of
+ * exactly its text; TX_ERR_NOT_FOUND if none was made yet. info (may be NULL) receives what
+ * it says. Caller owns *env (free). */
 int tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *info);
 
 /* One-shot forms, each in its own read transaction. */
@@ -88,8 +104,9 @@ int tx_store_root(tx_store *s, uint64_t size, uint8_t root[32]);
 int tx_store_rebuild_root(tx_store *s, uint64_t size, uint8_t root[32]);
 int tx_store_checkpoint(tx_store *s, uint8_t **env, size_t *len, tx_checkpoint_info *info);
 
-/* Decodes a checkpoint envelope and checks its signature against `signer` (NULL: any).
- * TX_ERR_BAD_SIGNATURE, TX_ERR_WRONG_KEY or a codec error otherwise. */
+/* Parses a checkpoint note and checks the hub's signature, under its origin, against `signer`
+ * (NULL: not checked). TX_ERR_BAD_SIGNATURE, TX_ERR_WRONG_KEY (no signature line of that
+ * key), TX_ERR_MALFORMED or TX_ERR_TOO_LARGE otherwise. */
 int tx_checkpoint_read(const uint8_t *env, size_t len, const uint8_t *signer,
                        tx_checkpoint_info *info);
 

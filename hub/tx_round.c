@@ -661,6 +661,17 @@ answer_all(tx_round *rd)
             break;
         }
     }
+    /* Cosignatures are written in their own small transactions, before the snapshot. */
+    for (size_t i = 0; i < rd->n; i++) {
+        pending *p = &rd->calls[i];
+        if (!p->answered && !p->is_part && p->call->body_case == TICSX__V1__CALL__BODY_COSIGN) {
+            const Ticsx__V1__Cosign *cs = p->call->cosign;
+            tx_store_cosign(rd->store, cs->note.data, cs->note.len, cs->witness_key.data,
+                            cs->witness_key.len, &p->out);
+            p->answered = 1;
+            tx_info("cosignature from %s: %s", p->who, p->out.message);
+        }
+    }
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;

@@ -4,6 +4,7 @@
 #define TX_STORE_INT_H
 
 #include "tx_keys.h"
+#include "tx_note.h"
 #include "tx_store.h"
 
 #include <lmdb.h>
@@ -36,8 +37,10 @@ struct tx_store {
     MDB_dbi pub;        /* kind | index -> empty */
     MDB_dbi grantees;   /* assessment index | reader -> empty: who may read an assessment */
     MDB_dbi nodes;      /* level | index -> Merkle subtree hash (tx_mlog.c) */
-    MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint */
+    MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint;
+                           "cosig:" | witness key -> its newest cosignature (tx_mlog.c) */
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
+    char origin[TX_NOTE_NAME_MAX + 1]; /* the checkpoints' origin line (tx_store_set_signer) */
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
 };
 

@@ -396,6 +396,14 @@ tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out)
             return reject(c, "watch: at most 16 kinds");
         }
         break;
+    case TICSX__V1__CALL__BODY_COSIGN:
+        if (c->cosign->witness_key.len != TX_KEY_LEN) {
+            return reject(c, "cosign: witness key is not 32 bytes");
+        }
+        if (c->cosign->note.len == 0 || c->cosign->note.len > 8192) {
+            return reject(c, "cosign: note empty or over 8192 bytes");
+        }
+        break;
     case TICSX__V1__CALL__BODY_LIST:
     case TICSX__V1__CALL__BODY_PING:
     case TICSX__V1__CALL__BODY_CHECKPOINT:

@@ -331,7 +331,8 @@ test_checkpoints(void **state)
     assert_int_equal(tx_store_checkpoint(f->s, &env, &len, &info), TX_OK);
     assert_int_equal(tx_checkpoint_read(env, len, hub->pub.sign, &info), TX_OK);
     assert_int_equal(tx_checkpoint_read(env, len, other->pub.sign, &info), TX_ERR_WRONG_KEY);
-    env[len - 1] ^= 1;
+    /* A changed character of the signature's base64 (past the key hash): still a note. */
+    env[len - 10] = env[len - 10] == 'A' ? 'B' : 'A';
     assert_int_equal(tx_checkpoint_read(env, len, hub->pub.sign, &info), TX_ERR_BAD_SIGNATURE);
     free(env);
     assert_int_equal(info.size, 3);
