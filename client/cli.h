@@ -59,6 +59,10 @@ int tx_cmd_revoke(tx_cli *g, int argc, char **argv);
 int tx_cmd_watch(tx_cli *g, int argc, char **argv);
 int tx_cmd_forward(tx_cli *g, int argc, char **argv);
 
+/* cmd_witness.c: `ticsx witness`, and `ticsx trust witness ...` with its subcommand at argv[at]. */
+int tx_cmd_witness(tx_cli *g, int argc, char **argv);
+int tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at);
+
 /* After an answer (cmd_tiers.c): with also_grant_origin, grants the assessment to the original
  * buyer of a forwarded request (TX_ERR_USAGE when it was not forwarded); then adds "depth",
  * "origin_buyer" and "origin_granted" to j, or (j NULL) hints on standard error to forward a

@@ -63,6 +63,9 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         }
     }
     sub = optind < argc ? argv[optind] : "";
+    if (strcmp(sub, "witness") == 0) {
+        return tx_cmd_trust_witness(g, argc, argv, optind + 1);
+    }
     if ((rc = tx_home_resolve(g->home, dir, sizeof dir)) != TX_OK) {
         return rc;
     }

@@ -70,7 +70,11 @@ static const char usage_text[] =
     "  cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
     "  cert show CERT | verify CERT [--at DATE] | list [--holder ORG]\n"
     "  audit-log                                   check the hub's signed log: every record you\n"
-    "                                              may see is in it, the leaves rebuild its root\n"
+    "                                              may see is in it, the leaves rebuild its root\n"    "  witness [--every SECONDS] [--name NAME]     check the hub's log extends the checkpoint\n"
+    "                                              cosigned last, cosign the new one, hand it in\n"
+    "  trust witness add FILE | list | remove KEY | quorum [N]\n"
+    "                                              pin witnesses; accept only checkpoints N of\n"
+    "                                              them cosigned (default 0: none needed)\n"
     "\n"
     "ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
     "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
@@ -232,6 +236,7 @@ static const struct {
     {"accredit", tx_cmd_accredit},
     {"cert", tx_cmd_cert},
     {"audit-log", tx_cmd_audit_log},
+    {"witness", tx_cmd_witness},
 };
 
 static int

@@ -10,6 +10,7 @@
 #include "tx_pool.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
+#include "tx_witness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -485,6 +486,11 @@ tx_audit_sync(tx_client *c, tx_checkpoint *out)
         return tx_client_conn_fail(c, rc);
     }
     if (rc != TX_OK) {
+        return rc;
+    }
+    /* With a witness quorum set, only a checkpoint that many pinned witnesses cosigned. */
+    if ((rc = tx_witness_check(tx_home_dir(tx_client_home(c)), &next, NULL)) != TX_OK) {
+        tx_checkpoint_clear(&next);
         return rc;
     }
     if ((rc = lock_home(tx_client_home(c), &fd)) == TX_OK) {

@@ -69,7 +69,8 @@ int tx_receipt_check(const tx_reply_pb *r, const uint8_t *env, size_t len,
 int tx_audit_judge(const tx_checkpoint *kept, const tx_checkpoint *next, const uint8_t (*path)[32],
                    size_t n);
 
-/* Gets the hub's latest checkpoint, checks its signature against the pinned hub key and that
+/* Gets the hub's latest checkpoint, checks its signature against the pinned hub key, that
+ * it carries the home's witness quorum (tx_witness_check: TX_ERR_REFUSED, nothing kept) and that
  * it extends the kept one (asking for a consistency proof), and keeps it. On a split view,
  * rollback or time going back: saves both under evidence/ and returns TX_ERR_CHECKSUM (the
  * kept one stays). The first checkpoint is taken on trust. `out` (may be NULL) receives the

@@ -603,7 +603,7 @@ append_cosignatures(tx_view *v, uint8_t **env, size_t *len)
         }
         if (tx_note_parse(val.mv_data, val.mv_size, &theirs) != TX_OK ||
             theirs.text_len != mine.text_len ||
-            memcmp(theirs.text, mine.text, mine.text_len) != 0) {
+            memcmp(theirs.text, *env, mine.text_len) != 0) { /* the text starts *env (realloc) */
             continue;
         }
         line = (const uint8_t *)val.mv_data + theirs.text_len + 1;

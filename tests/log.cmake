@@ -5,3 +5,8 @@ tx_add_test(test_mlog SOURCES test_mlog.c hub_testutil.c LIBS tx_hub_lib TIMEOUT
 tx_add_test(test_audit SOURCES test_audit.c hub_testutil.c client_testutil.c
             LIBS tx_hub_lib tx_client PkgConfig::JANSSON PkgConfig::LMDB TIMEOUT 300)
 add_dependencies(test_audit ticsx ticsx-hub)
+# Witnesses end to end: pins and quorum, the hub's check of cosignatures, and the backup fork
+# caught by a witness (real ticsx-hub and ticsx, real backups).
+tx_add_test(test_witness SOURCES test_witness.c hub_testutil.c client_testutil.c
+            LIBS tx_hub_lib tx_client PkgConfig::JANSSON TIMEOUT 300)
+add_dependencies(test_witness ticsx ticsx-hub)

@@ -1,0 +1,546 @@
+/* Witnesses: pinned witness keys and their quorum, and `ticsx witness` (see tx_witness.h). */
+#include "tx_witness.h"
+
+#include "tx_error.h"
+#include "tx_log.h"
+#include "tx_msg.h"
+#include "tx_note.h"
+#include "tx_rpc.h"
+#include "tx_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_KEY_FILE 4096
+
+static int
+wpath(const char *home_dir, const char *file, char *out, size_t n)
+{
+    int w = file != NULL ? snprintf(out, n, "%s/witnesses/%s", home_dir, file)
+                         : snprintf(out, n, "%s/witnesses", home_dir);
+
+    return (w < 0 || (size_t)w >= n) ? tx_fail(TX_ERR_USAGE, "home path too long") : TX_OK;
+}
+
+static int
+load_key_file(const char *path, tx_pubkey *out)
+{
+    uint8_t *text = NULL;
+    size_t len = 0;
+    int rc = tx_file_read(path, MAX_KEY_FILE, &text, &len);
+
+    if (rc == TX_OK) {
+        rc = tx_pubkey_parse((const char *)text, len, out);
+    }
+    free(text);
+    return rc;
+}
+
+int
+tx_witness_vkey(const tx_pubkey *pk, char *out, size_t n)
+{
+    return tx_note_vkey(pk->name, TX_NOTE_COSIG_V1, pk->sign, out, n);
+}
+
+int
+tx_witness_add(const char *home_dir, const char *file, tx_pubkey *out, int *added)
+{
+    char dir[PATH_MAX], path[PATH_MAX], name[32], kid[17], text[1024];
+    tx_pubkey pk, old;
+    int rc;
+
+    *added = 0;
+    if (sodium_init() < 0) {
+        return tx_fail(TX_ERR_CRYPTO, "cannot initialise libsodium");
+    }
+    rc = load_key_file(file, &pk);
+    if (rc == TX_ERR_NOT_FOUND || rc == TX_ERR_IO) {
+        return tx_fail(TX_ERR_USAGE, "cannot read %s: give the witness's witness.pub", file);
+    }
+    if (rc != TX_OK) {
+        return tx_fail(TX_ERR_USAGE,
+                       "%s is not a ticsx public key file (%s): give the witness's witness.pub",
+                       file, tx_strerror(rc));
+    }
+    if (!tx_note_name_ok(pk.name)) {
+        return tx_fail(TX_ERR_USAGE,
+                       "%s names its key \"%s\", which cannot be a witness name (1 to %d "
+                       "printable characters, no space or '+'): give the witness's witness.pub",
+                       file, pk.name, TX_NOTE_NAME_MAX);
+    }
+    tx_key_id_hex(pk.sign, kid);
+    snprintf(name, sizeof name, "%s.pub", kid);
+    if ((rc = wpath(home_dir, NULL, dir, sizeof dir)) != TX_OK ||
+        (rc = wpath(home_dir, name, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    if (out != NULL) {
+        *out = pk;
+    }
+    if (load_key_file(path, &old) == TX_OK) {
+        if (memcmp(old.sign, pk.sign, 32) == 0 && strcmp(old.name, pk.name) == 0) {
+            return TX_OK;
+        }
+        return tx_fail(TX_ERR_EXISTS,
+                       "another witness key with key id %s is pinned already: remove it first "
+                       "with ticsx trust witness remove %s",
+                       kid, kid);
+    }
+    if (tx_mkdir_private(dir) != TX_OK) {
+        return tx_fail(TX_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
+    }
+    if ((rc = tx_pubkey_format(&pk, text, sizeof text)) != TX_OK) {
+        return tx_fail(rc, "cannot format the key of %s", file);
+    }
+    if ((rc = tx_file_replace(path, text, strlen(text), 0644)) != TX_OK) {
+        return tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+    }
+    *added = 1;
+    return TX_OK;
+}
+
+static int
+by_key_id(const void *pa, const void *pb)
+{
+    char a[17], b[17];
+
+    tx_key_id_hex(((const tx_pubkey *)pa)->sign, a);
+    tx_key_id_hex(((const tx_pubkey *)pb)->sign, b);
+    return strcmp(a, b);
+}
+
+int
+tx_witness_list(const char *home_dir, tx_pubkey **keys, size_t *n)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    struct dirent *de;
+    tx_pubkey *v = NULL;
+    size_t count = 0;
+    DIR *d;
+    int rc;
+
+    *keys = NULL;
+    *n = 0;
+    if ((rc = wpath(home_dir, NULL, dir, sizeof dir)) != TX_OK) {
+        return rc;
+    }
+    if ((d = opendir(dir)) == NULL) {
+        return errno == ENOENT ? TX_OK : tx_fail(TX_ERR_IO, "cannot read %s", dir);
+    }
+    while ((de = readdir(d)) != NULL) {
+        tx_pubkey pk, *nv;
+        char kid[17];
+
+        if (strlen(de->d_name) != 20 || strspn(de->d_name, "0123456789abcdef") != 16 ||
+            strcmp(de->d_name + 16, ".pub") != 0 || count >= TX_WITNESS_MAX) {
+            continue;
+        }
+        if (tx_path_join(path, sizeof path, dir, de->d_name) != TX_OK ||
+            load_key_file(path, &pk) != TX_OK || !tx_note_name_ok(pk.name)) {
+            tx_warn("ignoring %s: not a witness public key file", path);
+            continue;
+        }
+        tx_key_id_hex(pk.sign, kid);
+        if (strncmp(kid, de->d_name, 16) != 0) {
+            tx_warn("ignoring %s: it holds the key %s", path, kid);
+            continue;
+        }
+        if ((nv = realloc(v, (count + 1) * sizeof *v)) == NULL) {
+            free(v);
+            closedir(d);
+            return TX_ERR_NOMEM;
+        }
+        v = nv;
+        v[count++] = pk;
+    }
+    closedir(d);
+    if (count > 1) {
+        qsort(v, count, sizeof *v, by_key_id);
+    }
+    *keys = v;
+    *n = count;
+    return TX_OK;
+}
+
+int
+tx_witness_remove(const char *home_dir, const char *which, tx_pubkey *out)
+{
+    tx_pubkey *keys = NULL, pk;
+    size_t n = 0;
+    char kid[17] = "", fp[TX_FP_LEN], file[32], path[PATH_MAX];
+    int rc;
+
+    if ((rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < n && kid[0] == 0; i++) {
+        char k[17];
+        tx_key_id_hex(keys[i].sign, k);
+        tx_fingerprint(keys[i].sign, fp);
+        if (strcasecmp(k, which) == 0 || strcmp(fp, which) == 0 ||
+            strcmp(keys[i].name, which) == 0) {
+            memcpy(kid, k, sizeof kid);
+            pk = keys[i];
+        }
+    }
+    free(keys);
+    snprintf(file, sizeof file, "%s.pub", kid);
+    if (kid[0] == 0 || (rc = wpath(home_dir, file, path, sizeof path)) != TX_OK) {
+        return tx_fail(TX_ERR_NOT_FOUND,
+                       "%s is not a pinned witness: ticsx trust witness list shows them", which);
+    }
+    if (unlink(path) != 0) {
+        return tx_fail(TX_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
+    }
+    if (out != NULL) {
+        *out = pk;
+    }
+    return TX_OK;
+}
+
+int
+tx_witness_quorum(const char *home_dir, unsigned *quorum)
+{
+    char path[PATH_MAX], text[16];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char *end;
+    unsigned long v;
+    int rc;
+
+    *quorum = 0;
+    if ((rc = wpath(home_dir, "quorum", path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    rc = tx_file_read(path, 16, &buf, &len);
+    if (rc == TX_ERR_NOT_FOUND) {
+        return TX_OK;
+    }
+    if (rc != TX_OK) {
+        return tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
+    }
+    memcpy(text, buf, len < sizeof text ? len : sizeof text - 1);
+    text[len < sizeof text ? len : sizeof text - 1] = 0;
+    free(buf);
+    errno = 0;
+    v = strtoul(text, &end, 10);
+    if (end == text || (*end != 0 && *end != '\n') || errno != 0 || v > TX_WITNESS_MAX) {
+        return tx_fail(TX_ERR_MALFORMED,
+                       "%s is damaged: set it again with ticsx trust witness quorum N", path);
+    }
+    *quorum = (unsigned)v;
+    return TX_OK;
+}
+
+int
+tx_witness_set_quorum(const char *home_dir, unsigned quorum)
+{
+    char dir[PATH_MAX], path[PATH_MAX], text[16];
+    tx_pubkey *keys = NULL;
+    size_t n = 0;
+    int rc;
+
+    if ((rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
+        return rc;
+    }
+    free(keys);
+    if (quorum > n) {
+        return tx_fail(TX_ERR_USAGE,
+                       "a quorum of %u needs %u pinned witnesses; %zu are pinned (ticsx trust "
+                       "witness add FILE)",
+                       quorum, quorum, n);
+    }
+    if ((rc = wpath(home_dir, NULL, dir, sizeof dir)) != TX_OK ||
+        (rc = wpath(home_dir, "quorum", path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    if (tx_mkdir_private(dir) != TX_OK) {
+        return tx_fail(TX_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
+    }
+    snprintf(text, sizeof text, "%u\n", quorum);
+    if ((rc = tx_file_replace(path, text, strlen(text), 0644)) != TX_OK) {
+        return tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+    }
+    return TX_OK;
+}
+
+int
+tx_witness_check(const char *home_dir, const tx_checkpoint *cp, unsigned *had)
+{
+    tx_pubkey *keys = NULL;
+    tx_note note;
+    unsigned quorum, count = 0;
+    size_t n = 0;
+    int rc;
+
+    if (had != NULL) {
+        *had = 0;
+    }
+    if ((rc = tx_witness_quorum(home_dir, &quorum)) != TX_OK) {
+        return rc;
+    }
+    if (quorum == 0) {
+        return TX_OK;
+    }
+    if ((rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
+        return rc;
+    }
+    if (tx_note_parse(cp->env, cp->len, &note) == TX_OK) {
+        for (size_t i = 0; i < n; i++) {
+            /* Keys are distinct files; one key counts once, whatever lines it has. */
+            count += tx_note_cosig_verify(&note, keys[i].name, keys[i].sign, NULL) == TX_OK;
+        }
+    }
+    free(keys);
+    if (had != NULL) {
+        *had = count;
+    }
+    if (count < quorum) {
+        return tx_fail(TX_ERR_REFUSED,
+                       "the hub's checkpoint of %" PRIu64 " records is cosigned by %u of the "
+                       "pinned witnesses; the quorum is %u: not accepted (a witness may not have "
+                       "seen it yet; if it refused it, the hub showed a fork)",
+                       cp->size, count, quorum);
+    }
+    return TX_OK;
+}
+
+/* ---- being a witness ---- */
+
+/* The home's witness key, made (named `name`) when there is none. */
+static int
+witness_key(tx_home *home, const char *name, int *made, tx_identity **out)
+{
+    const char *dir = tx_home_dir(home);
+    char path[PATH_MAX], kid[17], def[TX_NOTE_NAME_MAX + 1];
+    tx_identity *id = NULL;
+    int rc;
+
+    *made = 0;
+    if (tx_path_join(path, sizeof path, dir, "witness.key") != TX_OK) {
+        return tx_fail(TX_ERR_USAGE, "home directory path too long");
+    }
+    if (access(path, F_OK) == 0) {
+        if ((rc = tx_identity_load(dir, "witness", out)) != TX_OK) {
+            return tx_fail(rc, "cannot load the witness key %s: %s", path, tx_strerror(rc));
+        }
+        if (!tx_note_name_ok((*out)->pub.name)) {
+            tx_identity_destroy(out);
+            return tx_fail(TX_ERR_BAD_KEY, "%s/witness.pub does not name the witness", dir);
+        }
+        if (name != NULL && strcmp(name, (*out)->pub.name) != 0) {
+            tx_identity_destroy(out);
+            return tx_fail(TX_ERR_USAGE,
+                           "this home's witness is named already (see %s/witness.pub); drop "
+                           "--name",
+                           dir);
+        }
+        return TX_OK;
+    }
+    if (name != NULL && !tx_note_name_ok(name)) {
+        return tx_fail(TX_ERR_USAGE,
+                       "witness name \"%s\": 1 to %d printable characters, no space or '+' "
+                       "(e.g. witness.example.org/1)",
+                       name, TX_NOTE_NAME_MAX);
+    }
+    if ((rc = tx_identity_generate("witness", &id)) != TX_OK) {
+        return tx_fail(rc, "cannot make a witness key: %s", tx_strerror(rc));
+    }
+    if (name == NULL) {
+        tx_key_id_hex(id->pub.sign, kid);
+        snprintf(def, sizeof def, "ticsx-witness/%s", kid);
+        name = def;
+    }
+    snprintf(id->pub.name, sizeof id->pub.name, "%s", name);
+    if ((rc = tx_identity_save(id, dir, "witness")) != TX_OK) {
+        tx_identity_destroy(&id);
+        return tx_fail(rc, "cannot save the witness key in %s: %s", dir, tx_strerror(rc));
+    }
+    *made = 1;
+    *out = id;
+    return TX_OK;
+}
+
+/* Saves both checkpoints of a refused cosignature as evidence/witness-<time>-{old,new}.checkpoint. */
+static void
+save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *next, char *where,
+              size_t n)
+{
+    char dir[PATH_MAX], stamp[32], base[64], path[PATH_MAX + 96];
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc = TX_ERR_EXISTS;
+
+    where[0] = 0;
+    if (tx_path_join(dir, sizeof dir, tx_home_dir(home), "evidence") != TX_OK ||
+        tx_mkdir_private(dir) != TX_OK) {
+        return;
+    }
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    for (int k = 1; k < 100 && rc == TX_ERR_EXISTS; k++) {
+        snprintf(base, sizeof base, k == 1 ? "witness-%s" : "witness-%s-%d", stamp, k);
+        snprintf(path, sizeof path, "%s/%s-old.checkpoint", dir, base);
+        rc = tx_file_create(path, kept->env, kept->len, 0644);
+    }
+    if (rc == TX_OK) {
+        snprintf(path, sizeof path, "%s/%s-new.checkpoint", dir, base);
+        rc = tx_file_create(path, next->env, next->len, 0644);
+    }
+    if (rc == TX_OK && snprintf(where, n, "%s/%s-{old,new}.checkpoint", dir, base) >= (int)n) {
+        where[0] = 0;
+    }
+}
+
+/* Judges next against the last checkpoint cosigned (kept; size 0 when none). */
+static int
+judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoint *next)
+{
+    uint8_t path[TX_MERKLE_MAX_PATH][32];
+    char where[PATH_MAX + 96], msg[1024];
+    tx_reply_pb *r = NULL;
+    size_t n = 0;
+    uint64_t id;
+    int rc;
+
+    if (kept->len == 0) {
+        return TX_OK; /* the first checkpoint this witness sees is taken as the start */
+    }
+    if (next->size > kept->size && kept->size > 0) {
+        if ((rc = tx_log_send_consistency(conn, kept->size, next->size, &id)) != TX_OK ||
+            (rc = tx_conn_wait(conn, id, &r)) != TX_OK) {
+            return tx_client_conn_fail(c, rc);
+        }
+        if (r->status != TICSX__V1__STATUS__OK) {
+            tx_warn("hub refused a consistency proof: %s: %s", tx_status_name(r->status),
+                    r->message);
+        } else if (tx_log_proof_of(r, path, &n) != TX_OK) {
+            tx_warn("%s", tx_fail_msg());
+            n = 0;
+        }
+        tx_free(r);
+    }
+    if ((rc = tx_audit_judge(kept, next, (const uint8_t(*)[32])path, n)) != TX_OK) {
+        snprintf(msg, sizeof msg, "%s", tx_fail_msg());
+        save_evidence(tx_client_home(c), kept, next, where, sizeof where);
+        return tx_fail(rc,
+                       "witness: not cosigned: %s; both signed checkpoints saved as %s; the hub "
+                       "showed a fork of the log this witness cosigned",
+                       msg, where[0] ? where : "(could not be saved)");
+    }
+    return TX_OK;
+}
+
+int
+tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__Cosign cs = TICSX__V1__COSIGN__INIT;
+    const tx_pubkey *hub;
+    tx_identity *id = NULL;
+    tx_checkpoint kept = {0}, next = {0};
+    tx_reply_pb *r = NULL;
+    tx_conn *conn;
+    tx_note note;
+    char path[PATH_MAX], line[TX_NOTE_LINE_MAX];
+    uint8_t *buf = NULL, *cosig = NULL;
+    size_t len = 0, line_len;
+    int64_t now;
+    int rc;
+
+    if (out != NULL) {
+        memset(out, 0, sizeof *out);
+    }
+    if ((rc = witness_key(tx_client_home(c), name, made, &id)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_client_hub_key(c, &hub)) != TX_OK || (rc = tx_client_conn(c, &conn)) != TX_OK) {
+        goto out;
+    }
+    if ((rc = tx_log_checkpoint(conn, hub->sign, &next)) != TX_OK) {
+        if (rc == TX_ERR_UNREACHABLE || rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_NET) {
+            rc = tx_client_conn_fail(c, rc);
+        }
+        goto out;
+    }
+    if ((rc = tx_path_join(path, sizeof path, tx_home_dir(tx_client_home(c)),
+                           "witness.checkpoint")) != TX_OK) {
+        rc = tx_fail(TX_ERR_USAGE, "home directory path too long");
+        goto out;
+    }
+    rc = tx_file_read(path, TX_NOTE_MAX, &buf, &len);
+    if (rc == TX_OK) {
+        rc = tx_checkpoint_open(buf, len, hub->sign, &kept);
+        if (rc != TX_OK) {
+            rc = tx_fail(rc, "%s is damaged or of another hub (%s): it is what this witness "
+                         "cosigned last; restore it, or remove it to start over", path,
+                         tx_fail_msg());
+            goto out;
+        }
+    } else if (rc != TX_ERR_NOT_FOUND) {
+        rc = tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
+        goto out;
+    }
+    if ((rc = judge(c, conn, &kept, &next)) != TX_OK) {
+        goto out;
+    }
+    /* Cosign the text only (the hub's signature line and any cosignatures are not signed). */
+    if ((rc = tx_note_parse(next.env, next.len, &note)) != TX_OK) {
+        goto out;
+    }
+    now = tx_now();
+    if ((rc = tx_note_cosign(note.text, note.text_len, id->pub.name, id->sec->sign,
+                             (uint64_t)(now > 0 ? now : 0), line, sizeof line, &line_len)) !=
+        TX_OK) {
+        rc = tx_fail(rc, "cannot cosign: %s", tx_strerror(rc));
+        goto out;
+    }
+    if ((cosig = malloc(note.text_len + 1 + line_len)) == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(cosig, note.text, note.text_len);
+    cosig[note.text_len] = '\n';
+    memcpy(cosig + note.text_len + 1, line, line_len);
+    cs.note.data = cosig;
+    cs.note.len = note.text_len + 1 + line_len;
+    cs.witness_key.data = id->pub.sign;
+    cs.witness_key.len = 32;
+    call.body_case = TICSX__V1__CALL__BODY_COSIGN;
+    call.cosign = &cs;
+    if ((rc = tx_conn_call(conn, &call, &r)) != TX_OK) {
+        rc = tx_client_conn_fail(c, rc);
+        goto out;
+    }
+    if (r->status != TICSX__V1__STATUS__OK) {
+        rc = tx_fail(TX_ERR_REFUSED, "hub refused the cosignature: %s%s%s",
+                     tx_status_name(r->status), r->message[0] ? ": " : "", r->message);
+        goto out;
+    }
+    /* Keep what was cosigned: the next run must extend it. */
+    if ((rc = tx_file_replace(path, next.env, next.len, 0644)) != TX_OK) {
+        rc = tx_fail(rc, "cannot write %s: %s", path, tx_strerror(rc));
+        goto out;
+    }
+    if (out != NULL) {
+        *out = next;
+        memset(&next, 0, sizeof next);
+    }
+out:
+    tx_free(r);
+    free(cosig);
+    free(buf);
+    tx_checkpoint_clear(&kept);
+    tx_checkpoint_clear(&next);
+    tx_identity_destroy(&id);
+    return rc;
+}

@@ -1,0 +1,426 @@
+/* Witnesses end to end, with the real ticsx-hub (LMDB, CURVE, ZAP) and the real ticsx: pinning
+ * witnesses and a quorum; a checkpoint without the quorum is not accepted; the hub keeps and
+ * serves cosignatures and refuses forged ones; and the backup fork: a hub restored from a
+ * backup taken before a grant was revoked, grown past the old size, is refused by the witness,
+ * and so by a buyer whose own last checkpoint predates the revocation. */
+#include "client_testutil.h"
+#include "hub_testutil.h"
+#include "tx_audit.h"
+#include "tx_client.h"
+#include "tx_error.h"
+#include "tx_note.h"
+#include "tx_rpc.h"
+#include "tx_util.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define BUYER "Example Motors KK"
+#define SUP "Tanaka Seiko KK"
+#define ASSOC "Japan Parts Association"
+#define WNAME "witness.jpa.example/1"
+
+typedef struct {
+    char *root;
+    char hubdir[PATH_MAX], backup[PATH_MAX];
+    char buyer[PATH_MAX], other[PATH_MAX], sup[PATH_MAX], wit[PATH_MAX];
+    ct_hub hub;
+    char env_hub[300], env_key[PATH_MAX + 20];
+} fixture;
+
+static fixture fx;
+static pid_t started[4];
+static size_t n_started;
+
+static int
+stop_leftovers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < n_started; i++) {
+        int status;
+        if (waitpid(started[i], &status, WNOHANG) == 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], &status, 0);
+        }
+    }
+    n_started = 0;
+    return 0;
+}
+
+static void
+start_hub(const char *dir)
+{
+    ct_hub_start(&fx.hub, dir);
+    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
+    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    assert_true(n_started < TX_ARRAY_LEN(started));
+    started[n_started++] = fx.hub.pid;
+}
+
+/* Runs ticsx --home HOME ARGS... against the current hub. */
+static void
+ticsx(ct_result *r, const char *home, ...)
+{
+    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
+    va_list ap;
+
+    va_start(ap, home);
+    ct_ticsx_v(r, env, home, NULL, ap);
+    va_end(ap);
+}
+
+/* ticsx ..., expected to exit with `status`; the result is freed. */
+static void
+expect(int status, const char *home, const char *a1, const char *a2, const char *a3,
+       const char *a4)
+{
+    ct_result r;
+
+    ticsx(&r, home, a1, a2, a3, a4, NULL);
+    ct_expect_status(&r, status);
+    ct_result_free(&r);
+}
+
+static void
+first_id(const ct_result *r, char id[65])
+{
+    if (strlen(r->out) < 65 || r->out[64] != '\n') {
+        fail_msg("no id in: %s\nstderr: %s", r->out, r->err);
+    }
+    memcpy(id, r->out, 64);
+    id[64] = 0;
+}
+
+static size_t
+evidence_files(const char *home)
+{
+    char path[PATH_MAX + 16];
+    struct dirent *e;
+    size_t n = 0;
+    DIR *d;
+
+    snprintf(path, sizeof path, "%s/evidence", home);
+    if ((d = opendir(path)) == NULL) {
+        return 0;
+    }
+    while ((e = readdir(d)) != NULL) {
+        n += strstr(e->d_name, ".checkpoint") != NULL;
+    }
+    closedir(d);
+    return n;
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    fx.root = ct_tmpdir();
+    snprintf(fx.hubdir, sizeof fx.hubdir, "%s/hub", fx.root);
+    snprintf(fx.backup, sizeof fx.backup, "%s/hub-backup", fx.root);
+    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
+    snprintf(fx.other, sizeof fx.other, "%s/other", fx.root);
+    snprintf(fx.sup, sizeof fx.sup, "%s/sup", fx.root);
+    snprintf(fx.wit, sizeof fx.wit, "%s/assoc", fx.root);
+    ct_hub_init(fx.hubdir);
+    ct_keygen_enroll(fx.hubdir, fx.buyer, BUYER, NULL);
+    ct_keygen_enroll(fx.hubdir, fx.other, "Other Buyer KK", NULL);
+    ct_keygen_enroll(fx.hubdir, fx.sup, SUP, NULL);
+    ct_keygen_enroll(fx.hubdir, fx.wit, ASSOC, NULL);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    th_rmtree(fx.root);
+    free(fx.root);
+    return 0;
+}
+
+/* The supplier answers a request of the buyer (every item "yes"); the assessment id. */
+static void
+answer_request(char aid[65])
+{
+    char req[65], path[PATH_MAX + 16];
+    ct_result r;
+    json_t *j, *arr;
+    char *text;
+
+    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ct_expect_status(&r, 0);
+    first_id(&r, req);
+    ct_result_free(&r);
+    snprintf(path, sizeof path, "%s/answers.json", fx.sup);
+    ticsx(&r, fx.sup, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    text = ct_read_file(path);
+    j = ct_parse_json(text);
+    free(text);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string("yes"));
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    ticsx(&r, fx.sup, "answer", req, "--file", path, NULL);
+    ct_expect_status(&r, 0);
+    first_id(&r, aid);
+    ct_result_free(&r);
+}
+
+/* Pinning witnesses and a quorum; a checkpoint the witness has not cosigned is not accepted. */
+static void
+test_trust_witness_and_quorum(void **state)
+{
+    char wpub[PATH_MAX + 16];
+    ct_result r;
+    json_t *j;
+    (void)state;
+
+    start_hub(fx.hubdir);
+    /* The association's first run makes its witness key and cosigns. */
+    ticsx(&r, fx.wit, "witness", "--name", WNAME, NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "cosigned the hub's checkpoint");
+    ct_expect_text(r.err, "witness.pub");
+    ct_expect_text(r.err, WNAME "+");
+    ct_result_free(&r);
+
+    /* Quorum 0 by default; a quorum above the pinned witnesses is refused. */
+    ticsx(&r, fx.buyer, "trust", "witness", "quorum", NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "0");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "trust", "witness", "quorum", "1", NULL);
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "needs 1 pinned witnesses; 0 are pinned");
+    ct_result_free(&r);
+    /* A key file whose name cannot be a witness name (the org's identity.pub) is refused. */
+    snprintf(wpub, sizeof wpub, "%s/identity.pub", fx.wit);
+    ticsx(&r, fx.buyer, "trust", "witness", "add", wpub, NULL);
+    ct_expect_status(&r, 2);
+    ct_expect_text(r.err, "cannot be a witness name");
+    ct_result_free(&r);
+
+    snprintf(wpub, sizeof wpub, "%s/witness.pub", fx.wit);
+    ticsx(&r, fx.buyer, "trust", "witness", "add", wpub, NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, WNAME "+");
+    ct_result_free(&r);
+    expect(0, fx.buyer, "trust", "witness", "quorum", "1");
+    ticsx(&r, fx.buyer, "--json", "trust", "witness", "list", NULL);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
+    assert_int_equal(json_integer_value(json_object_get(j, "quorum")), 1);
+    assert_int_equal(json_array_size(json_object_get(j, "witnesses")), 1);
+    json_decref(j);
+    ct_result_free(&r);
+
+    /* The witness cosigned the latest checkpoint: accepted. */
+    expect(0, fx.buyer, "fetch", NULL, NULL, NULL);
+    /* The log grows (a request): not cosigned yet, not accepted, and nothing is kept. */
+    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "cosigned by 0 of the pinned witnesses; the quorum is 1");
+    ct_result_free(&r);
+    ticsx(&r, fx.buyer, "audit-log", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "the quorum is 1");
+    ct_result_free(&r);
+    /* The witness cosigns it: accepted. */
+    expect(0, fx.wit, "witness", NULL, NULL, NULL);
+    expect(0, fx.buyer, "fetch", NULL, NULL, NULL);
+    expect(0, fx.buyer, "audit-log", NULL, NULL, NULL);
+
+    /* Unpinned, the quorum cannot be met. */
+    expect(0, fx.buyer, "trust", "witness", "remove", WNAME);
+    ticsx(&r, fx.buyer, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "the quorum is 1");
+    ct_result_free(&r);
+    expect(0, fx.buyer, "trust", "witness", "quorum", "0");
+    expect(0, fx.buyer, "fetch", NULL, NULL, NULL);
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+}
+
+/* The hub keeps a cosignature only when it verifies and matches its log. */
+static void
+test_hub_checks_cosignatures(void **state)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__Cosign cs = TICSX__V1__COSIGN__INIT;
+    char line[TX_NOTE_LINE_MAX], bad[TX_NOTE_MAX];
+    tx_identity *w = NULL, *id = NULL;
+    tx_checkpoint cp = {0};
+    tx_conn *conn = NULL;
+    tx_pubkey hub;
+    tx_reply_pb *r = NULL;
+    tx_note note;
+    size_t line_len, n;
+    (void)state;
+
+    start_hub(fx.hubdir);
+    assert_int_equal(tx_pubkey_load(fx.hub.key, &hub), TX_OK);
+    assert_int_equal(tx_identity_load(fx.buyer, "identity", &id), TX_OK);
+    assert_int_equal(tx_conn_open(fx.hub.endpoint, hub.curve, id, 10000, &conn), TX_OK);
+    assert_int_equal(tx_log_checkpoint(conn, hub.sign, &cp), TX_OK);
+    assert_int_equal(tx_note_parse(cp.env, cp.len, &note), TX_OK);
+    assert_int_equal(tx_identity_generate("w", &w), TX_OK);
+
+    /* Cosigned by w, handed in as another key's: refused. */
+    assert_int_equal(tx_note_cosign(note.text, note.text_len, "forger.example", w->sec->sign,
+                                    1000, line, sizeof line, &line_len),
+                     TX_OK);
+    memcpy(bad, note.text, note.text_len);
+    bad[note.text_len] = '\n';
+    memcpy(bad + note.text_len + 1, line, line_len);
+    n = note.text_len + 1 + line_len;
+    cs.note.data = (uint8_t *)bad;
+    cs.note.len = n;
+    cs.witness_key.data = id->pub.sign;
+    cs.witness_key.len = 32;
+    call.body_case = TICSX__V1__CALL__BODY_COSIGN;
+    call.cosign = &cs;
+    assert_int_equal(tx_conn_call(conn, &call, &r), TX_OK);
+    assert_int_equal(r->status, TICSX__V1__STATUS__BAD_SIGNATURE);
+    tx_free(r);
+
+    /* A root the log never had, properly cosigned: refused. */
+    {
+        char text[512];
+        size_t tl;
+        tx_note_checkpoint c;
+        assert_int_equal(tx_note_checkpoint_parse(note.text, note.text_len, &c), TX_OK);
+        c.root[0] ^= 1;
+        assert_int_equal(
+            tx_note_checkpoint_text(c.origin, c.size, c.root, c.time, text, sizeof text, &tl),
+            TX_OK);
+        assert_int_equal(tx_note_cosign((uint8_t *)text, tl, "forger.example", w->sec->sign,
+                                        1000, line, sizeof line, &line_len),
+                         TX_OK);
+        memcpy(bad, text, tl);
+        bad[tl] = '\n';
+        memcpy(bad + tl + 1, line, line_len);
+        cs.note.len = tl + 1 + line_len;
+        cs.witness_key.data = w->pub.sign;
+        assert_int_equal(tx_conn_call(conn, &call, &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__FORBIDDEN);
+        ct_expect_text(r->message, "another root");
+        tx_free(r);
+    }
+
+    /* The real one is stored and served with the checkpoint. */
+    assert_int_equal(tx_note_cosign(note.text, note.text_len, "good.example", w->sec->sign, 1000,
+                                    line, sizeof line, &line_len),
+                     TX_OK);
+    memcpy(bad, note.text, note.text_len);
+    bad[note.text_len] = '\n';
+    memcpy(bad + note.text_len + 1, line, line_len);
+    cs.note.len = note.text_len + 1 + line_len;
+    cs.witness_key.data = w->pub.sign;
+    assert_int_equal(tx_conn_call(conn, &call, &r), TX_OK);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    tx_free(r);
+    tx_checkpoint_clear(&cp);
+    assert_int_equal(tx_log_checkpoint(conn, hub.sign, &cp), TX_OK);
+    assert_int_equal(tx_note_parse(cp.env, cp.len, &note), TX_OK);
+    if (tx_note_cosig_verify(&note, "good.example", w->pub.sign, NULL) != TX_OK) {
+        fail_msg("not served: %.*s", (int)cp.len, (const char *)cp.env);
+    }
+
+    tx_checkpoint_clear(&cp);
+    tx_conn_destroy(&conn);
+    tx_identity_destroy(&w);
+    tx_identity_destroy(&id);
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+}
+
+/* The backup fork, with one witness and quorum 1. */
+static void
+test_backup_fork_caught_by_witness(void **state)
+{
+    char aid[65], out[4096], wpub[PATH_MAX + 16], buyer_fp[TX_FP_LEN + 8];
+    ct_result r;
+    json_t *j;
+    (void)state;
+
+    start_hub(fx.hubdir);
+    snprintf(wpub, sizeof wpub, "%s/witness.pub", fx.wit);
+    expect(0, fx.buyer, "trust", "witness", "add", wpub);
+    expect(0, fx.buyer, "trust", "witness", "quorum", "1");
+    ticsx(&r, fx.buyer, "--json", "whoami", NULL);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
+    snprintf(buyer_fp, sizeof buyer_fp, "%s", json_string_value(json_object_get(j, "fingerprint")));
+    json_decref(j);
+    ct_result_free(&r);
+
+    answer_request(aid);
+    expect(0, fx.wit, "witness", NULL, NULL, NULL);
+    /* The buyer's last checkpoint: before the revocation. */
+    expect(0, fx.buyer, "fetch", NULL, NULL, NULL);
+    expect(0, fx.other, "fetch", NULL, NULL, NULL);
+
+    /* A backup, then the supplier revokes the grant (acknowledged) and the witness cosigns. */
+    if (th_run(out, sizeof out, "backup", "--data", fx.hubdir, "--with-key", fx.backup, NULL) !=
+        0) {
+        fail_msg("ticsx-hub backup failed: %s", out);
+    }
+    ticsx(&r, fx.sup, "revoke", aid, "--from", buyer_fp, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    expect(0, fx.wit, "witness", NULL, NULL, NULL);
+
+    /* The hub is restored from the backup and its log grows past the old size. */
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+    start_hub(fx.backup);
+    for (int i = 0; i < 2; i++) {
+        ticsx(&r, fx.sup, "request", "--questionnaire", "tics-selfcheck", "--to", BUYER, NULL);
+        ct_expect_status(&r, 0);
+        ct_result_free(&r);
+    }
+
+    /* The witness refuses to cosign the fork and keeps the evidence. */
+    ticsx(&r, fx.wit, "witness", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not cosigned");
+    ct_expect_text(r.err, "fork");
+    ct_result_free(&r);
+    assert_int_equal(evidence_files(fx.wit), 2);
+
+    /* A buyer without witnesses sees nothing wrong: its last checkpoint predates the fork. */
+    expect(0, fx.other, "fetch", NULL, NULL, NULL);
+    /* The buyer relying on the witness gets no quorum for the forked checkpoint. */
+    ticsx(&r, fx.buyer, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "cosigned by 0 of the pinned witnesses; the quorum is 1");
+    ct_result_free(&r);
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_trust_witness_and_quorum, stop_leftovers),
+        cmocka_unit_test_teardown(test_hub_checks_cosignatures, stop_leftovers),
+        cmocka_unit_test_teardown(test_backup_fork_caught_by_witness, stop_leftovers),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
