@@ -5,6 +5,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_keys.h"
+#include "tx_note.h"
 #include "tx_util.h"
 
 #include <limits.h>
@@ -429,6 +430,38 @@ seed_keyfiles(const tx_identity *id)
     free(pub);
 }
 
+/* Checkpoint notes as the hub signs them: alone, with one and with two witness cosignatures. */
+static void
+seed_notes(const tx_identity *id)
+{
+    char text[256], line[TX_NOTE_LINE_MAX], buf[TX_NOTE_MAX];
+    uint8_t *note = NULL;
+    size_t len, note_len, line_len;
+
+    if (tx_note_checkpoint_text("ticsx-hub/0123456789abcdef", 20852163, ids[0], 1764633600, text,
+                                sizeof text, &len) != TX_OK ||
+        tx_note_sign((const uint8_t *)text, len, "ticsx-hub/0123456789abcdef", id->sec->sign,
+                     &note, &note_len) != TX_OK) {
+        fprintf(stderr, "make_seeds: cannot sign a checkpoint note\n");
+        failures++;
+        return;
+    }
+    write_seed("fuzz_note", "checkpoint", note, note_len);
+    memcpy(buf, note, note_len);
+    for (int k = 0; k < 2; k++) {
+        const char *name = k == 0 ? "witness.example/1" : "oid/1.3.6.1.4.1";
+        if (tx_note_cosign((const uint8_t *)text, len, name, id->sec->sign, 1764633601 + k, line,
+                           sizeof line, &line_len) != TX_OK) {
+            failures++;
+            break;
+        }
+        memcpy(buf + note_len, line, line_len);
+        note_len += line_len;
+        write_seed("fuzz_note", k == 0 ? "cosigned" : "cosigned-twice", buf, note_len);
+    }
+    free(note);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -457,6 +490,7 @@ main(int argc, char **argv)
         seed_replies(env, env_len);
     }
     seed_keyfiles(id);
+    seed_notes(id);
     for (int i = 0; i < N_SEEDS; i++) {
         free(payloads[i]);
     }
