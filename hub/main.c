@@ -5,6 +5,7 @@
 #include "tx_hub.h"
 #include "tx_hub_admin.h"
 #include "tx_log.h"
+#include "tx_note.h"
 #include "tx_store.h"
 #include "tx_store_check.h"
 #include "tx_util.h"
@@ -28,7 +29,8 @@ enum {
     OPT_TIMEOUT = 32,
     OPT_WORKERS = 64,
     OPT_WAIT = 128,
-    OPT_WITH_KEY = 256
+    OPT_WITH_KEY = 256,
+    OPT_ORIGIN = 512
 };
 
 typedef struct {
@@ -42,6 +44,7 @@ typedef struct {
     unsigned commit_wait_us;
     int help;
     int with_key;
+    const char *origin;
     char **rest;
     int n_rest;
 } args;
@@ -50,7 +53,7 @@ static const char *const usage_main =
     "usage: ticsx-hub COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  init    --data DIR                 create the hub's keys and database in DIR\n"
+    "  init    --data DIR [--origin O]    create the hub's keys and database in DIR\n"
     "  run     --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
     "          [--workers N] [--commit-wait-us US]\n"
     "                                     serve until SIGTERM or SIGINT\n"
@@ -65,11 +68,13 @@ static const char *const usage_main =
     "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n";
 
 static const char *const usage_init =
-    "usage: ticsx-hub init --data DIR\n"
+    "usage: ticsx-hub init --data DIR [--origin ORIGIN]\n"
     "\n"
     "Creates DIR (0700) with the hub identity (hub.key 0600, hub.pub, hub_ed25519.pub) and the\n"
     "LMDB database (data.mdb, lock.mdb). Prints the path of hub.pub, which clients pin with\n"
-    "--hub-key or TICSX_HUB_KEY, and the hub's fingerprint. Refuses if DIR already has hub.key.\n";
+    "--hub-key or TICSX_HUB_KEY, and the hub's fingerprint. Refuses if DIR already has hub.key.\n"
+    "  --origin ORIGIN    the log's name on its checkpoints (C2SP tlog-checkpoint origin line,\n"
+    "                     kept as the name in hub.pub); default ticsx-hub/<hub key id>\n";
 
 static const char *const usage_run =
     "usage: ticsx-hub run --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
@@ -164,6 +169,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
         {"workers", required_argument, NULL, 'w'},
         {"commit-wait-us", required_argument, NULL, 'W'},
         {"with-key", no_argument, NULL, 'K'},
+        {"origin", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -188,6 +194,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
                         : c == 'w' ? OPT_WORKERS
                         : c == 'W' ? OPT_WAIT
                         : c == 'K' ? OPT_WITH_KEY
+                        : c == 'O' ? OPT_ORIGIN
                                    : 0;
 
         if (c == 'h') {
@@ -213,6 +220,9 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
             break;
         case 'K':
             a->with_key = 1;
+            break;
+        case 'O':
+            a->origin = optarg;
             break;
         case 'l':
             a->log_level = optarg;
@@ -285,7 +295,7 @@ cmd_init(int argc, char **argv)
 {
     char pub[PATH_MAX], fp[TX_FP_LEN];
     args a;
-    int rc = parse_args("init", argc, argv, OPT_DATA, usage_init, &a);
+    int rc = parse_args("init", argc, argv, OPT_DATA | OPT_ORIGIN, usage_init, &a);
 
     if (rc >= 0) {
         return rc;
@@ -293,7 +303,13 @@ cmd_init(int argc, char **argv)
     if (a.n_rest != 0) {
         return fail_usage("init", "unexpected argument", usage_init);
     }
-    rc = tx_hub_init(a.data, pub, sizeof pub, fp);
+    if (a.origin != NULL && !tx_note_name_ok(a.origin)) {
+        return fail_usage("init",
+                          "--origin: 1 to 128 printable characters, no space or '+' (e.g. "
+                          "hub.example.org/ticsx)",
+                          usage_init);
+    }
+    rc = tx_hub_init(a.data, a.origin, pub, sizeof pub, fp);
     if (rc == TX_ERR_EXISTS) {
         fprintf(stderr,
                 "ticsx-hub: %s already holds a hub (hub.key exists); refusing to replace it\n",
@@ -306,6 +322,22 @@ cmd_init(int argc, char **argv)
     }
     printf("hub public key: %s\n", pub);
     printf("hub fingerprint: %s\n", fp);
+    {
+        /* What its checkpoints are signed under, and the key as Go's note package reads it. */
+        char origin[TX_NOTE_NAME_MAX + 32], kid[17], vkey[TX_NOTE_VKEY_MAX];
+        tx_pubkey pk;
+        if (tx_pubkey_load(pub, &pk) == TX_OK) {
+            tx_key_id_hex(pk.sign, kid);
+            snprintf(origin, sizeof origin, "%s", a.origin ? a.origin : "ticsx-hub/");
+            if (a.origin == NULL) {
+                strcat(origin, kid);
+            }
+            if (tx_note_vkey(origin, TX_NOTE_ED25519, pk.sign, vkey, sizeof vkey) == TX_OK) {
+                printf("hub checkpoint origin: %s\n", origin);
+                printf("hub verifier key: %s\n", vkey);
+            }
+        }
+    }
     return 0;
 }
 

@@ -53,7 +53,7 @@ tx_hub_unlock(int *fd)
 }
 
 int
-tx_hub_init(const char *dir, char *pub_path, size_t n, char fp[TX_FP_LEN])
+tx_hub_init(const char *dir, const char *origin, char *pub_path, size_t n, char fp[TX_FP_LEN])
 {
     char path[PATH_MAX];
     tx_identity *id = NULL;
@@ -73,7 +73,7 @@ tx_hub_init(const char *dir, char *pub_path, size_t n, char fp[TX_FP_LEN])
     if (chmod(dir, 0700) != 0) {
         tx_warn("init: cannot make %s private (0700): %s", dir, strerror(errno));
     }
-    if ((rc = tx_identity_generate("hub", &id)) != TX_OK ||
+    if ((rc = tx_identity_generate(origin != NULL ? origin : "hub", &id)) != TX_OK ||
         (rc = tx_identity_save(id, dir, "hub")) != TX_OK) {
         goto out;
     }

@@ -17,8 +17,10 @@ void tx_hub_unlock(int *fd);
 
 /* Creates dir (or narrows an existing one to 0700), the hub identity (hub.key 0600, hub.pub,
  * hub_ed25519.pub) and the LMDB environment. TX_ERR_EXISTS if dir already holds hub.key. pub_path
- * (size n) receives the path of hub.pub and fp the hub's fingerprint. */
-int tx_hub_init(const char *dir, char *pub_path, size_t n, char fp[TX_FP_LEN]);
+ * (size n) receives the path of hub.pub and fp the hub's fingerprint. `origin` (may be NULL: the
+ * default, derived from the key) names the log on its checkpoints; it is kept as the hub key's
+ * name (tx_store_set_signer). */
+int tx_hub_init(const char *dir, const char *origin, char *pub_path, size_t n, char fp[TX_FP_LEN]);
 
 /* Enrols the signed OrgProfile in the file at `path`. TX_OK means `res` holds the verdict
  * (status OK, possibly a duplicate, or a refusal); name (size n) gets the profile's legal name

@@ -73,7 +73,12 @@ test_go_verifies_hub_checkpoint(void **state)
     (void)state;
 
     snprintf(dir, sizeof dir, "%s/hub", root);
-    th_hub_init(dir);
+    /* A hub named at init (--origin): its checkpoints carry that origin. */
+    if (th_run(out, sizeof out, "init", "--data", dir, "--origin", "hub.example.org/ticsx",
+               NULL) != 0) {
+        fail_msg("ticsx-hub init --origin failed: %s", out);
+    }
+    assert_non_null(strstr(out, "hub verifier key: hub.example.org/ticsx+"));
     assert_int_equal(th_enroll(dir, pub, 1, NULL, 0), 0);
     th_hub_start(&h, dir);
     snprintf(path, sizeof path, "%s/hub.pub", dir);
@@ -91,6 +96,7 @@ test_go_verifies_hub_checkpoint(void **state)
     assert_int_equal(tx_note_parse(r->checkpoint.data, r->checkpoint.len, &note), TX_OK);
     assert_int_equal(tx_note_checkpoint_parse(note.text, note.text_len, &cp), TX_OK);
     assert_int_equal(cp.size, 5);
+    assert_string_equal(cp.origin, "hub.example.org/ticsx");
 
     /* A witness cosigns it; the hub takes it and serves it with the checkpoint. */
     assert_int_equal(tx_identity_generate("w", &w), TX_OK);
@@ -129,8 +135,7 @@ test_go_verifies_hub_checkpoint(void **state)
     if (notecheck(note_path, hub_vkey, w_vkey, out, sizeof out) != 0) {
         fail_msg("Go refused the hub's checkpoint note:\n%s", out);
     }
-    assert_non_null(strstr(out, "ok\n"));
-    assert_non_null(strstr(out, cp.origin));
+    assert_non_null(strstr(out, "ok\nhub.example.org/ticsx\n5\n"));
 
     /* One character of the size line changed: Go's note.Open refuses it. */
     buf[strlen(cp.origin) + 1] = buf[strlen(cp.origin) + 1] == '5' ? '6' : '5';
