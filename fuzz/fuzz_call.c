@@ -1,7 +1,8 @@
 /* Fuzzes the hub's first step on every frame: decode a Call, then open the envelope a Submit
- * (or each one a SubmitBatch) carries, as the ingest path does. */
+ * (or each one a SubmitBatch) carries, as the ingest path does, or the note a Cosign carries. */
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_note.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -77,6 +78,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case TICSX__V1__CALL__BODY_CHECKPOINT:
         break;
+    case TICSX__V1__CALL__BODY_COSIGN: {
+        /* What the hub does before its store: the note and its one cosignature line. */
+        tx_note note;
+        tx_note_checkpoint cp;
+        if (call->cosign == NULL || call->cosign->witness_key.len != TX_KEY_LEN ||
+            call->cosign->note.len == 0 || call->cosign->note.len > TX_NOTE_MAX) {
+            abort();
+        }
+        if (tx_note_parse(call->cosign->note.data, call->cosign->note.len, &note) == TX_OK &&
+            tx_note_checkpoint_parse(note.text, note.text_len, &cp) == TX_OK) {
+            (void)tx_note_cosig_verify(&note, note.sigs[0].name, call->cosign->witness_key.data,
+                                       NULL);
+        }
+        break;
+    }
     case TICSX__V1__CALL__BODY_INCLUSION:
     case TICSX__V1__CALL__BODY_CONSISTENCY:
     case TICSX__V1__CALL__BODY_LEAVES:

@@ -400,7 +400,7 @@ tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out)
         if (c->cosign->witness_key.len != TX_KEY_LEN) {
             return reject(c, "cosign: witness key is not 32 bytes");
         }
-        if (c->cosign->note.len == 0 || c->cosign->note.len > 8192) {
+        if (c->cosign->note.len == 0 || c->cosign->note.len > 8192) { /* TX_NOTE_MAX */
             return reject(c, "cosign: note empty or over 8192 bytes");
         }
         break;
