@@ -22,8 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char usage_witness[] =
-    "usage: ticsx witness [--every SECONDS] [--name NAME]";
+static const char usage_witness[] = "usage: ticsx witness [--every SECONDS] [--name NAME]";
 static const char usage_trust_witness[] =
     "usage: ticsx trust witness add FILE | list | remove KEY | quorum [N]";
 
@@ -127,8 +126,8 @@ tx_cmd_witness(tx_cli *g, int argc, char **argv)
             const char *home = tx_home_dir(tx_client_home(c));
             tx_pubkey pk;
             snprintf(dir, sizeof dir, "%s/witness.pub", home);
-            if (tx_pubkey_load(dir, &pk) == TX_OK && tx_witness_vkey(&pk, vkey, sizeof vkey) ==
-                                                         TX_OK) {
+            if (tx_pubkey_load(dir, &pk) == TX_OK &&
+                tx_witness_vkey(&pk, vkey, sizeof vkey) == TX_OK) {
                 fprintf(stderr,
                         "made the witness key %s (name %s): give that file to those who rely "
                         "on this witness (ticsx trust witness add FILE); verifier key %s\n",
@@ -140,8 +139,8 @@ tx_cmd_witness(tx_cli *g, int argc, char **argv)
         }
         tx_checkpoint_clear(&cp);
         /* A fork (or any definite no) ends the loop: it needs a person. */
-        if (every == 0 || stop_loop || (rc != TX_OK && rc != TX_ERR_UNREACHABLE &&
-                                        rc != TX_ERR_NET && rc != TX_ERR_BUSY)) {
+        if (every == 0 || stop_loop ||
+            (rc != TX_OK && rc != TX_ERR_UNREACHABLE && rc != TX_ERR_NET && rc != TX_ERR_BUSY)) {
             break;
         }
         if (rc != TX_OK) {
@@ -220,8 +219,7 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
             v = strtoul(argv[at + 1], &end, 10);
             if (*argv[at + 1] == 0 || *end != 0 || errno != 0 || v > TX_WITNESS_MAX ||
                 argv[at + 1][0] == '-') {
-                return tx_fail(TX_ERR_USAGE, "trust witness quorum: N is 0 to %d",
-                               TX_WITNESS_MAX);
+                return tx_fail(TX_ERR_USAGE, "trust witness quorum: N is 0 to %d", TX_WITNESS_MAX);
             }
             if ((rc = tx_witness_set_quorum(dir, (unsigned)v)) != TX_OK) {
                 return rc;

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WINDOW 256          /* proof calls in flight at once */
+#define WINDOW 256                 /* proof calls in flight at once */
 #define CHECKPOINT_MAX TX_NOTE_MAX /* bytes of a kept checkpoint file */
 
 void

@@ -370,7 +370,8 @@ witness_key(tx_home *home, const char *name, int *made, tx_identity **out)
     return TX_OK;
 }
 
-/* Saves both checkpoints of a refused cosignature as evidence/witness-<time>-{old,new}.checkpoint. */
+/* Saves both checkpoints of a refused cosignature as evidence/witness-<time>-{old,new}.checkpoint.
+ */
 static void
 save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *next, char *where,
               size_t n)
@@ -481,9 +482,10 @@ tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
     if (rc == TX_OK) {
         rc = tx_checkpoint_open(buf, len, hub->sign, &kept);
         if (rc != TX_OK) {
-            rc = tx_fail(rc, "%s is damaged or of another hub (%s): it is what this witness "
-                         "cosigned last; restore it, or remove it to start over", path,
-                         tx_fail_msg());
+            rc = tx_fail(rc,
+                         "%s is damaged or of another hub (%s): it is what this witness "
+                         "cosigned last; restore it, or remove it to start over",
+                         path, tx_fail_msg());
             goto out;
         }
     } else if (rc != TX_ERR_NOT_FOUND) {

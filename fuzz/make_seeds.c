@@ -440,8 +440,8 @@ seed_notes(const tx_identity *id)
 
     if (tx_note_checkpoint_text("ticsx-hub/0123456789abcdef", 20852163, ids[0], 1764633600, text,
                                 sizeof text, &len) != TX_OK ||
-        tx_note_sign((const uint8_t *)text, len, "ticsx-hub/0123456789abcdef", id->sec->sign,
-                     &note, &note_len) != TX_OK) {
+        tx_note_sign((const uint8_t *)text, len, "ticsx-hub/0123456789abcdef", id->sec->sign, &note,
+                     &note_len) != TX_OK) {
         fprintf(stderr, "make_seeds: cannot sign a checkpoint note\n");
         failures++;
         return;

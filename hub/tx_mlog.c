@@ -19,7 +19,7 @@
 #define FILL_CHUNK 65536u /* leaves per transaction when filling an old store */
 
 static const char checkpoint_key[] = "checkpoint"; /* meta: the latest signed checkpoint */
-static const char cosig_prefix[] = "cosig:";        /* meta: | witness key -> cosignature */
+static const char cosig_prefix[] = "cosig:";       /* meta: | witness key -> cosignature */
 
 static void
 node_key(uint8_t key[NODE_KEY_LEN], unsigned level, uint64_t index)
@@ -392,8 +392,9 @@ checkpoint_batch(tx_batch *b, int *made)
     }
     /* A hub's checkpoints never go back in time, whatever its clock does: the time line. */
     now = tx_now();
-    if ((rc = tx_note_checkpoint_text(b->s->origin, b->last, root, now > prev.time ? now : prev.time,
-                                      text, sizeof text, &text_len)) != TX_OK ||
+    if ((rc =
+             tx_note_checkpoint_text(b->s->origin, b->last, root, now > prev.time ? now : prev.time,
+                                     text, sizeof text, &text_len)) != TX_OK ||
         (rc = tx_note_sign((const uint8_t *)text, text_len, b->s->origin, b->s->signer->sec->sign,
                            &env, &len)) != TX_OK) {
         b->err = rc;
@@ -766,8 +767,8 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
                                   TX_WITNESSES_MAX);
         }
     }
-    if ((rc = tx_batch_put(b, s->meta, mkey, sizeof mkey, note_buf, note_len, 0,
-                           "cosignature")) != TX_OK ||
+    if ((rc = tx_batch_put(b, s->meta, mkey, sizeof mkey, note_buf, note_len, 0, "cosignature")) !=
+            TX_OK ||
         (rc = tx_batch_commit(&b)) != TX_OK) {
         tx_batch_abort(&b);
         return tx_outcome_storage(out, rc);

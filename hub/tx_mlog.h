@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TX_LEAVES_MAX 8192u /* leaf hashes per Call.leaves answer */
-#define TX_WITNESSES_MAX 32   /* witness keys whose newest cosignature the hub keeps */
+#define TX_LEAVES_MAX 8192u    /* leaf hashes per Call.leaves answer */
+#define TX_WITNESSES_MAX 32    /* witness keys whose newest cosignature the hub keeps */
 #define TX_WITNESSES_SERVED 32 /* cosignature lines served with a checkpoint */
 
 /* What a stored checkpoint says. */

@@ -40,8 +40,9 @@ struct tx_store {
     MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint;
                            "cosig:" | witness key -> its newest cosignature (tx_mlog.c) */
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
-    char origin[TX_NOTE_NAME_MAX + 1]; /* the checkpoints' origin line (tx_store_set_signer) */
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
+    /* The checkpoints' origin line (tx_store_set_signer). */
+    char origin[TX_NOTE_NAME_MAX + 1];
 };
 
 struct tx_batch {

@@ -340,8 +340,8 @@ cosig_prefix(char p[COSIG_PREFIX_MAX], uint64_t t)
 }
 
 int
-tx_note_cosign(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64],
-               uint64_t t, char *line, size_t n, size_t *line_len)
+tx_note_cosign(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64], uint64_t t,
+               char *line, size_t n, size_t *line_len)
 {
     char prefix[COSIG_PREFIX_MAX];
     size_t plen = cosig_prefix(prefix, t);

@@ -17,13 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TX_NOTE_MAX 8192       /* bytes of a note with its signatures */
-#define TX_NOTE_SIGS_MAX 64    /* signature lines of a note */
-#define TX_NOTE_NAME_MAX 128   /* bytes of a key name or an origin */
-#define TX_NOTE_LINE_MAX 320   /* bytes of one signature line, newline included */
-#define TX_NOTE_VKEY_MAX 200   /* bytes of a verifier key, NUL included */
-#define TX_NOTE_ED25519 0x01   /* key type of an Ed25519 note signature */
-#define TX_NOTE_COSIG_V1 0x04  /* key type of an Ed25519 cosignature/v1 */
+#define TX_NOTE_MAX 8192      /* bytes of a note with its signatures */
+#define TX_NOTE_SIGS_MAX 64   /* signature lines of a note */
+#define TX_NOTE_NAME_MAX 128  /* bytes of a key name or an origin */
+#define TX_NOTE_LINE_MAX 320  /* bytes of one signature line, newline included */
+#define TX_NOTE_VKEY_MAX 200  /* bytes of a verifier key, NUL included */
+#define TX_NOTE_ED25519 0x01  /* key type of an Ed25519 note signature */
+#define TX_NOTE_COSIG_V1 0x04 /* key type of an Ed25519 cosignature/v1 */
 
 typedef struct {
     char name[TX_NOTE_NAME_MAX + 1];
@@ -64,8 +64,8 @@ int tx_note_parse(const uint8_t *buf, size_t len, tx_note *out);
 
 /* The text of a checkpoint into out (capacity n); *len its length. TX_ERR_USAGE for an origin
  * tx_note_name_ok refuses or a negative time. */
-int tx_note_checkpoint_text(const char *origin, uint64_t size, const uint8_t root[32],
-                            int64_t time, char *out, size_t n, size_t *len);
+int tx_note_checkpoint_text(const char *origin, uint64_t size, const uint8_t root[32], int64_t time,
+                            char *out, size_t n, size_t *len);
 
 /* Parses a checkpoint's text (exactly the four lines above, canonical numbers and base64).
  * TX_ERR_MALFORMED otherwise. */
@@ -92,7 +92,6 @@ int tx_note_cosign(const uint8_t *text, size_t len, const char *name, const uint
 
 /* Checks that the note holds a cosignature/v1 by pk under `name`; *t (may be NULL) gets its
  * timestamp. Codes as tx_note_verify; a timestamp over 2^63 - 1 is TX_ERR_MALFORMED. */
-int tx_note_cosig_verify(const tx_note *note, const char *name, const uint8_t pk[32],
-                         uint64_t *t);
+int tx_note_cosig_verify(const tx_note *note, const char *name, const uint8_t pk[32], uint64_t *t);
 
 #endif

@@ -25,7 +25,8 @@ static const char go_note[] =
     "then you don't know what your problem is.\n"
     "\n"
     "\xe2\x80\x94 PeterNeumann "
-    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    "x08go/ZJkuBS9UG/"
+    "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
 static void
 go_keys(uint8_t pk[32], uint8_t sk[64])
@@ -51,9 +52,9 @@ test_go_vector(void **state)
     go_keys(pk, sk);
     assert_int_equal(tx_note_vkey("PeterNeumann", TX_NOTE_ED25519, pk, vkey, sizeof vkey), TX_OK);
     assert_string_equal(vkey, go_vkey);
-    assert_int_equal(tx_note_sign((const uint8_t *)go_text, strlen(go_text), "PeterNeumann", sk,
-                                  &note, &len),
-                     TX_OK);
+    assert_int_equal(
+        tx_note_sign((const uint8_t *)go_text, strlen(go_text), "PeterNeumann", sk, &note, &len),
+        TX_OK);
     assert_int_equal(len, strlen(go_note));
     assert_memory_equal(note, go_note, len);
     free(note);
@@ -70,14 +71,14 @@ static void
 test_checkpoint_text(void **state)
 {
     static const char *const bad[] = {
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",               /* no time */
-        "o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\n",      /* leading 0 */
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\ntime 1\n",       /* non-canonical */
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\ntime 1\n",        /* unpadded */
-        "o o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\n",     /* space */
-        "o\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\n",      /* sign */
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\nx\n",   /* extra line */
-        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1",         /* no newline */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",            /* no time */
+        "o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\n",   /* leading 0 */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\ntime 1\n",    /* non-canonical */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\ntime 1\n",     /* unpadded */
+        "o o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\n",  /* space */
+        "o\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\n",   /* sign */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\nx\n", /* extra line */
+        "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1",      /* no newline */
         "o\n18446744073709551616\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 1\n",
         "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime 9223372036854775808\n",
         "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\ntime \n",
@@ -125,12 +126,12 @@ test_cosignature(void **state)
 
     go_keys(pk, sk);
     crypto_sign_keypair(wpk, wsk);
-    assert_int_equal(
-        tx_note_checkpoint_text("ticsx-hub/0011223344556677", 3, root, 100, text, sizeof text, &len),
-        TX_OK);
-    assert_int_equal(tx_note_sign((uint8_t *)text, len, "ticsx-hub/0011223344556677", sk, &note,
-                                  &note_len),
+    assert_int_equal(tx_note_checkpoint_text("ticsx-hub/0011223344556677", 3, root, 100, text,
+                                             sizeof text, &len),
                      TX_OK);
+    assert_int_equal(
+        tx_note_sign((uint8_t *)text, len, "ticsx-hub/0011223344556677", sk, &note, &note_len),
+        TX_OK);
     assert_int_equal(tx_note_cosign((uint8_t *)text, len, "w.example/1", wsk, 1679315147, line,
                                     sizeof line, &line_len),
                      TX_OK);
@@ -165,16 +166,16 @@ test_parse_limits(void **state)
 {
     static const char *const bad[] = {
         "",
-        "text\n",                                   /* no signatures */
-        "text\n\n",                                 /* blank line, no signature */
-        "\n\n\xe2\x80\x94 a AAAAAAA=\n",            /* empty text */
-        "text\n\n- a AAAAAAA=\n",                   /* not an em dash */
-        "text\n\n\xe2\x80\x94 a AAAA\n",            /* under 5 bytes */
-        "text\n\n\xe2\x80\x94 a+b AAAAAAA=\n",      /* '+' in the name */
-        "text\n\n\xe2\x80\x94 a AAAAAAA=",          /* no final newline */
-        "text\n\n\xe2\x80\x94 a AAAAAAA=\n\n",      /* blank line among signatures */
-        "te\txt\n\n\xe2\x80\x94 a AAAAAAA=\n",      /* control character */
-        "a\n\nb\n\n\xe2\x80\x94 a AAAAAAA=\n",      /* a second blank line */
+        "text\n",                              /* no signatures */
+        "text\n\n",                            /* blank line, no signature */
+        "\n\n\xe2\x80\x94 a AAAAAAA=\n",       /* empty text */
+        "text\n\n- a AAAAAAA=\n",              /* not an em dash */
+        "text\n\n\xe2\x80\x94 a AAAA\n",       /* under 5 bytes */
+        "text\n\n\xe2\x80\x94 a+b AAAAAAA=\n", /* '+' in the name */
+        "text\n\n\xe2\x80\x94 a AAAAAAA=",     /* no final newline */
+        "text\n\n\xe2\x80\x94 a AAAAAAA=\n\n", /* blank line among signatures */
+        "te\txt\n\n\xe2\x80\x94 a AAAAAAA=\n", /* control character */
+        "a\n\nb\n\n\xe2\x80\x94 a AAAAAAA=\n", /* a second blank line */
     };
     char big[TX_NOTE_MAX + 64];
     size_t n = 0;
@@ -198,8 +199,7 @@ test_parse_limits(void **state)
     }
     assert_int_equal(tx_note_parse((const uint8_t *)big, n, &note), TX_ERR_TOO_LARGE);
     memset(big, 'a', sizeof big);
-    assert_int_equal(tx_note_parse((const uint8_t *)big, TX_NOTE_MAX + 1, &note),
-                     TX_ERR_TOO_LARGE);
+    assert_int_equal(tx_note_parse((const uint8_t *)big, TX_NOTE_MAX + 1, &note), TX_ERR_TOO_LARGE);
 }
 
 int

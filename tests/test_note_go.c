@@ -74,8 +74,8 @@ test_go_verifies_hub_checkpoint(void **state)
 
     snprintf(dir, sizeof dir, "%s/hub", root);
     /* A hub named at init (--origin): its checkpoints carry that origin. */
-    if (th_run(out, sizeof out, "init", "--data", dir, "--origin", "hub.example.org/ticsx",
-               NULL) != 0) {
+    if (th_run(out, sizeof out, "init", "--data", dir, "--origin", "hub.example.org/ticsx", NULL) !=
+        0) {
         fail_msg("ticsx-hub init --origin failed: %s", out);
     }
     assert_non_null(strstr(out, "hub verifier key: hub.example.org/ticsx+"));

@@ -82,8 +82,7 @@ ticsx(ct_result *r, const char *home, ...)
 
 /* ticsx ..., expected to exit with `status`; the result is freed. */
 static void
-expect(int status, const char *home, const char *a1, const char *a2, const char *a3,
-       const char *a4)
+expect(int status, const char *home, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     ct_result r;
 
@@ -284,8 +283,8 @@ test_hub_checks_cosignatures(void **state)
     assert_int_equal(tx_identity_generate("w", &w), TX_OK);
 
     /* Cosigned by w, handed in as another key's: refused. */
-    assert_int_equal(tx_note_cosign(note.text, note.text_len, "forger.example", w->sec->sign,
-                                    1000, line, sizeof line, &line_len),
+    assert_int_equal(tx_note_cosign(note.text, note.text_len, "forger.example", w->sec->sign, 1000,
+                                    line, sizeof line, &line_len),
                      TX_OK);
     memcpy(bad, note.text, note.text_len);
     bad[note.text_len] = '\n';
@@ -311,8 +310,8 @@ test_hub_checks_cosignatures(void **state)
         assert_int_equal(
             tx_note_checkpoint_text(c.origin, c.size, c.root, c.time, text, sizeof text, &tl),
             TX_OK);
-        assert_int_equal(tx_note_cosign((uint8_t *)text, tl, "forger.example", w->sec->sign,
-                                        1000, line, sizeof line, &line_len),
+        assert_int_equal(tx_note_cosign((uint8_t *)text, tl, "forger.example", w->sec->sign, 1000,
+                                        line, sizeof line, &line_len),
                          TX_OK);
         memcpy(bad, text, tl);
         bad[tl] = '\n';
