@@ -413,6 +413,7 @@ state_text(const tx_tree_node *node, int ja)
         return st == TX_VERIFIED  ? "検証済"
                : st == TX_EXPIRED ? "期限切れ"
                : st == TX_REVOKED ? "取消済"
+               : st == TX_SUPERSEDED ? "旧版"
                                   : "検証失敗";
     }
     if (node->answer_state == TX_TREE_NOT_SHARED) {
