@@ -285,11 +285,11 @@ status_text(int status, int ja)
     if (!ja) {
         return tx_verdict_name(status);
     }
-    return status == TX_VERIFIED  ? "検証済"
-           : status == TX_EXPIRED ? "期限切れ"
-           : status == TX_REVOKED ? "取消済"
+    return status == TX_VERIFIED     ? "検証済"
+           : status == TX_EXPIRED    ? "期限切れ"
+           : status == TX_REVOKED    ? "取消済"
            : status == TX_SUPERSEDED ? "旧版"
-                                  : "検証失敗";
+                                     : "検証失敗";
 }
 
 static void

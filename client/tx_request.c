@@ -18,9 +18,9 @@
 /* A request's note sealed to its readers; what the Request's note fields point at. */
 typedef struct {
     uint8_t nonce[TX_NONCE_LEN];
-    uint8_t *ct;                            /* owned */
-    uint8_t (*sealed)[TX_SEALED_KEY_LEN];   /* owned: one per supplier, then the signer's */
-    ProtobufCBinaryData *keys;              /* owned: points into sealed */
+    uint8_t *ct;                          /* owned */
+    uint8_t (*sealed)[TX_SEALED_KEY_LEN]; /* owned: one per supplier, then the signer's */
+    ProtobufCBinaryData *keys;            /* owned: points into sealed */
 } sealed_note;
 
 static void
@@ -73,8 +73,7 @@ out:
 }
 
 int
-tx_request_note(const tx_request_pb *req, const uint8_t *signer, const tx_identity *me,
-                char **note)
+tx_request_note(const tx_request_pb *req, const uint8_t *signer, const tx_identity *me, char **note)
 {
     uint8_t *key = NULL, *plain = NULL;
     size_t at = req->n_note_keys, len = 0;
@@ -101,8 +100,8 @@ tx_request_note(const tx_request_pb *req, const uint8_t *signer, const tx_identi
     }
     rc = tx_open_key(me, req->note_keys[at].data, key);
     if (rc == TX_OK) {
-        rc = tx_open_content(req->note_sealed.data, req->note_sealed.len,
-                             req->questionnaire.data, key, req->note_nonce.data, &plain, &len);
+        rc = tx_open_content(req->note_sealed.data, req->note_sealed.len, req->questionnaire.data,
+                             key, req->note_nonce.data, &plain, &len);
     }
     sodium_free(key);
     if (rc != TX_OK) {

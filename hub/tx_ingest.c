@@ -461,8 +461,8 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     case TX_KIND_GRANT: {
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
 
-        if ((rc = own_reference(b, &g->assessment, TX_KIND_ASSESSMENT, "assessment",
-                                sub->signer, &ref_index, res)) != TX_OK) {
+        if ((rc = own_reference(b, &g->assessment, TX_KIND_ASSESSMENT, "assessment", sub->signer,
+                                &ref_index, res)) != TX_OK) {
             return rc;
         }
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);

@@ -422,12 +422,11 @@ build_superseders(tx_store *s, MDB_txn *txn)
 static int
 open_dbs(tx_store *s)
 {
-    static const char *const names[] = {"log",    "ids",      "seqs",  "transports",
-                                        "members", "access",  "public", "grantees",
-                                        "nodes",  "meta",     "superseders"};
-    MDB_dbi *dbis[] = {&s->log,    &s->ids,      &s->seqs,  &s->transports,
-                       &s->members, &s->access,  &s->pub,   &s->grantees,
-                       &s->nodes,  &s->meta,     &s->superseders};
+    static const char *const names[] = {"log",     "ids",    "seqs",       "transports",
+                                        "members", "access", "public",     "grantees",
+                                        "nodes",   "meta",   "superseders"};
+    MDB_dbi *dbis[] = {&s->log, &s->ids,      &s->seqs,  &s->transports, &s->members,    &s->access,
+                       &s->pub, &s->grantees, &s->nodes, &s->meta,       &s->superseders};
     MDB_txn *txn;
     int mrc, rc = tx_store_txn_begin(s, 0, &txn);
 

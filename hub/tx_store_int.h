@@ -40,7 +40,8 @@ struct tx_store {
     MDB_dbi grantees;   /* assessment index | reader -> empty: who may read an assessment */
     MDB_dbi nodes;      /* level | index -> Merkle subtree hash (tx_mlog.c) */
     MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint */
-    MDB_dbi superseders; /* old assessment index | index of one superseding it -> empty */
+    /* superseders: old assessment index | index of one superseding it -> empty */
+    MDB_dbi superseders;
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
 };

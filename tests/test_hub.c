@@ -324,8 +324,7 @@ test_missing_reference(void **state)
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
     env = th_grant(f->other, 2, aid, &f->other->pub, key, &len);
-    assert_int_equal(th_submit_status(f->co, env, len, NULL),
-                     TICSX__V1__STATUS__MISSING_REFERENCE);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
     free(env);
     assert_int_equal(th_get_status(f->co, aid), TX_ERR_NOT_FOUND);
     sodium_free(key);
@@ -510,8 +509,7 @@ test_revoke(void **state)
 
     /* Only the author revokes, and only what the grant says. */
     env = th_revoke(f->other, 2, gid, aid, f->buyer->pub.sign, &len);
-    assert_int_equal(th_submit_status(f->co, env, len, NULL),
-                     TICSX__V1__STATUS__MISSING_REFERENCE);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
     free(env);
     env = th_revoke(f->supplier, 4, gid, aid, f->other->pub.sign, &len);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__BAD_REQUEST);
