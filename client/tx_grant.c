@@ -390,6 +390,30 @@ add_grants(tx_client *c, const state *st, const tx_rec *sealed, const uint8_t *k
     return rc;
 }
 
+/* Refuses to grant a superseded assessment: the grantee would be given what this organisation
+ * itself replaced (the hub would show it the newer one, and its verify would say superseded).
+ * Points to the newest of the chain and the command that grants it. */
+static int
+grantable(const state *st, const tx_rec *sealed, const tx_grant_args *a)
+{
+    const tx_rec *newer = superseded_by(st, sealed->id), *newest = NULL;
+    char hex[2 * TX_ID_LEN + 1], nhex[2 * TX_ID_LEN + 1];
+
+    for (size_t hops = 0; newer != NULL && hops <= st->l[S_ASSESSMENT].n; hops++) {
+        newest = newer;
+        newer = superseded_by(st, newer->id);
+    }
+    if (newest == NULL) {
+        return TX_OK;
+    }
+    tx_hex(hex, sealed->id, TX_ID_LEN);
+    tx_hex(nhex, newest->id, TX_ID_LEN);
+    return tx_fail(TX_ERR_USAGE,
+                   "assessment %.12s is superseded by %.12s: grant that one instead (ticsx grant "
+                   "%.12s --to \"%s\"%s); nothing was granted",
+                   hex, nhex, nhex, a->n_to > 0 ? a->to[0] : "NAME", a->n_to > 1 ? " ..." : "");
+}
+
 int
 tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
 {
@@ -416,7 +440,8 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
     if ((rc = state_load(c, &st)) != TX_OK) {
         goto done;
     }
-    if ((rc = find_own(&st, a->assessment, &sealed)) != TX_OK) {
+    if ((rc = find_own(&st, a->assessment, &sealed)) != TX_OK ||
+        (rc = grantable(&st, sealed, a)) != TX_OK) {
         goto out;
     }
     memcpy(out->assessment, sealed->id, TX_ID_LEN);

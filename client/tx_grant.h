@@ -35,7 +35,8 @@ typedef struct {
 
 /* Grants the assessment to each buyer in one pipelined batch. TX_ERR_NOT_FOUND when the
  * assessment is not one of this organisation's (or its content key is not in this home),
- * TX_ERR_USAGE for an unknown buyer, this organisation itself, or an `until` in the past;
+ * TX_ERR_USAGE for an unknown buyer, this organisation itself, an `until` in the past, or an
+ * assessment superseded by a newer one of this organisation (the message names the newest);
  * TX_ERR_REFUSED, connection codes. Caller frees out (tx_grant_result_free). */
 int tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out);
 

@@ -3,7 +3,9 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_log.h"
 #include "tx_msg.h"
+#include "tx_request.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
 
@@ -57,9 +59,11 @@ tx_inbox_entry_clear(tx_inbox_entry *e)
 }
 
 int
-tx_inbox_entry_from(const tx_rec *r, const uint8_t me[TX_KEY_LEN], const tx_orgs *orgs,
+tx_inbox_entry_from(const tx_rec *r, const tx_identity *id, const tx_orgs *orgs,
                     const tx_recs *questionnaires, tx_inbox_entry *e)
 {
+    const uint8_t *me = id->pub.sign;
+
     memset(e, 0, sizeof *e);
     e->kind = r->kind;
     e->index = r->index;
@@ -88,9 +92,21 @@ tx_inbox_entry_from(const tx_rec *r, const uint8_t me[TX_KEY_LEN], const tx_orgs
             snprintf(e->origin_name, sizeof e->origin_name, "%s", o != NULL ? o->name : "");
             tx_fingerprint(e->origin, e->origin_fp);
         }
-        e->note = strdup(req->note);
-        if (e->note == NULL) {
-            return TX_ERR_NOMEM;
+        int nrc = tx_request_note(req, tx_rec_signer(r), id, &e->note);
+
+        if (nrc == TX_ERR_NOMEM) {
+            return nrc;
+        }
+        if (nrc != TX_OK) {
+            char hex[2 * TX_ID_LEN + 1];
+
+            tx_hex(hex, r->id, TX_ID_LEN);
+            tx_warn("request %.12s: %s", hex, tx_fail_msg());
+            tx_fail_clear();
+            e->note = strdup("(sealed note that does not open)");
+            if (e->note == NULL) {
+                return TX_ERR_NOMEM;
+            }
         }
     } else if (r->kind == TX_KIND_GRANT) {
         const tx_grant_pb *gp = (const tx_grant_pb *)r->msg;
@@ -122,9 +138,10 @@ tx_inbox_entry_from(const tx_rec *r, const uint8_t me[TX_KEY_LEN], const tx_orgs
 
 /* Adds the entries of one listed kind past *cur (all of them when `all`) and moves *max. */
 static int
-add_kind(tx_inbox *out, const tx_recs *l, const uint8_t *me, const tx_orgs *orgs,
+add_kind(tx_inbox *out, const tx_recs *l, const tx_identity *id, const tx_orgs *orgs,
          const tx_recs *questionnaires, const tx_recs *grants, int all, uint64_t cur, uint64_t *max)
 {
+    const uint8_t *me = id->pub.sign;
     int rc = TX_OK;
 
     for (size_t i = 0; i < l->n && rc == TX_OK; i++) {
@@ -135,7 +152,7 @@ add_kind(tx_inbox *out, const tx_recs *l, const uint8_t *me, const tx_orgs *orgs
         if (!all && r->index <= cur) {
             continue;
         }
-        rc = tx_inbox_entry_from(r, me, orgs, questionnaires, &e);
+        rc = tx_inbox_entry_from(r, id, orgs, questionnaires, &e);
         if (rc == TX_ERR_NOT_FOUND) {
             rc = TX_OK;
             continue;
@@ -164,7 +181,7 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
 {
     static const int kinds[L_COUNT] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE,
                                        TX_KIND_PROFILE, TX_KIND_QUESTIONNAIRE};
-    const uint8_t *me = tx_client_id(c)->pub.sign;
+    const tx_identity *me = tx_client_id(c);
     tx_recs l[L_COUNT] = {{0}};
     tx_orgs orgs = {0};
     tx_cursor cur, max;

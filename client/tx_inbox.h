@@ -54,7 +54,7 @@ int tx_inbox_load(tx_client *c, int all, tx_inbox *out);
  * a request naming it as a supplier, a grant or revocation naming it as grantee; else
  * TX_ERR_NOT_FOUND (one this organisation sent). orgs names the signer; questionnaires (may be
  * NULL) names a request's questionnaire. Caller clears *e (tx_inbox_entry_clear). */
-int tx_inbox_entry_from(const tx_rec *r, const uint8_t me[TX_KEY_LEN], const tx_orgs *orgs,
+int tx_inbox_entry_from(const tx_rec *r, const tx_identity *me, const tx_orgs *orgs,
                         const tx_recs *questionnaires, tx_inbox_entry *e);
 
 void tx_inbox_entry_clear(tx_inbox_entry *e);

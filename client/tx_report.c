@@ -24,7 +24,7 @@ typedef tx_report_row row;
 static int
 readable(const tx_verdict *v)
 {
-    return v->status == TX_VERIFIED || v->status == TX_EXPIRED;
+    return v->status == TX_VERIFIED || v->status == TX_EXPIRED || v->status == TX_SUPERSEDED;
 }
 
 /* True if `newer` is on the supersede chain that replaces `old` (all of one supplier); `by_id`
@@ -59,7 +59,7 @@ better(const tx_verdicts *vs, const tx_idmap *by_id, const tx_verdict *a, const 
         return 0;
     }
     if (a->status != b->status) {
-        return a->status < b->status; /* verified, then expired, then failed */
+        return tx_verdict_rank(a->status) < tx_verdict_rank(b->status);
     }
     if (a->as_of != b->as_of) {
         return a->as_of > b->as_of;
@@ -285,10 +285,11 @@ status_text(int status, int ja)
     if (!ja) {
         return tx_verdict_name(status);
     }
-    return status == TX_VERIFIED  ? "検証済"
-           : status == TX_EXPIRED ? "期限切れ"
-           : status == TX_REVOKED ? "取消済"
-                                  : "検証失敗";
+    return status == TX_VERIFIED     ? "検証済"
+           : status == TX_EXPIRED    ? "期限切れ"
+           : status == TX_REVOKED    ? "取消済"
+           : status == TX_SUPERSEDED ? "旧版"
+                                     : "検証失敗";
 }
 
 static void

@@ -410,10 +410,11 @@ state_text(const tx_tree_node *node, int ja)
         if (!ja) {
             return tx_verdict_name(st);
         }
-        return st == TX_VERIFIED  ? "検証済"
-               : st == TX_EXPIRED ? "期限切れ"
-               : st == TX_REVOKED ? "取消済"
-                                  : "検証失敗";
+        return st == TX_VERIFIED     ? "検証済"
+               : st == TX_EXPIRED    ? "期限切れ"
+               : st == TX_REVOKED    ? "取消済"
+               : st == TX_SUPERSEDED ? "旧版"
+                                     : "検証失敗";
     }
     if (node->answer_state == TX_TREE_NOT_SHARED) {
         return ja ? "共有なし" : "not shared";

@@ -1,6 +1,7 @@
 /* A buyer's request: pin the questionnaire on the hub (publish it signed by this organisation
  * unless an identical one is already there), name the suppliers by their verified profiles,
- * sign the Request and submit both in one pipelined batch. */
+ * sign the Request and submit both in one pipelined batch. The request's note is sealed to the
+ * suppliers named and to this organisation (the hub cannot read it). */
 #ifndef TX_REQUEST_H
 #define TX_REQUEST_H
 
@@ -21,6 +22,13 @@ typedef struct {
     int published;                    /* this call published the questionnaire */
     size_t n_suppliers;
 } tx_request_result;
+
+/* The note of a request signed by `signer`, for `me`: a sealed note opened with me's seal key
+ * (me is a supplier it names, or its signer), or an older plaintext one. Caller frees *note.
+ * TX_ERR_WRONG_KEY when not sealed to me, TX_ERR_DECRYPT when it does not open,
+ * TX_ERR_MALFORMED when it is not UTF-8 text (message set). */
+int tx_request_note(const tx_request_pb *req, const uint8_t *signer, const tx_identity *me,
+                    char **note);
 
 /* Sends the request. Codes: TX_ERR_USAGE for an unknown or ambiguous supplier (message lists
  * candidates), TX_ERR_REFUSED when the hub refuses, connection codes. */

@@ -30,8 +30,27 @@ tx_verdict_name(int status)
         return "expired";
     case TX_REVOKED:
         return "revoked";
+    case TX_SUPERSEDED:
+        return "superseded";
     default:
         return "failed";
+    }
+}
+
+int
+tx_verdict_rank(int status)
+{
+    switch (status) {
+    case TX_VERIFIED:
+        return 0;
+    case TX_SUPERSEDED:
+        return 1;
+    case TX_EXPIRED:
+        return 2;
+    case TX_REVOKED:
+        return 4;
+    default:
+        return 3;
     }
 }
 
@@ -658,6 +677,15 @@ note_superseded(const cache_view *cv, const uint8_t *me, const tx_verdicts *vs,
     v->superseded = 1;
     memcpy(v->superseded_by, last->id, TX_ID_LEN);
     v->superseded_on = ((const tx_sealed_pb *)last->msg)->meta->created;
+    v->newest_judged = tx_idmap_get(first, last->id) != NULL;
+    if (v->status == TX_VERIFIED) {
+        /* One judgement for verify and report: it verified, but it is not current. */
+        tx_hex(hex, last->id, TX_ID_LEN);
+        tx_format_date(d, sizeof d, v->superseded_on);
+        v->status = TX_SUPERSEDED;
+        snprintf(v->reason, sizeof v->reason, "superseded by %.12s (signed by %.100s %s, %s)", hex,
+                 v->supplier_name[0] ? v->supplier_name : "the supplier", v->supplier_fp, d);
+    }
     if (shared != NULL) {
         v->newer_shared = 1;
         tx_hex(hex, shared->id, TX_ID_LEN);
@@ -665,7 +693,7 @@ note_superseded(const cache_view *cv, const uint8_t *me, const tx_verdicts *vs,
         nv = at != NULL ? &vs->v[*at] : NULL;
         if (nv == NULL) {
             snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s", hex);
-        } else if (nv->status == TX_VERIFIED) {
+        } else if (nv->status == TX_VERIFIED || nv->status == TX_SUPERSEDED) {
             snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s (verified)",
                      hex);
         } else {
@@ -810,6 +838,9 @@ tx_verify_failures(const tx_verdicts *vs)
 
     for (size_t i = 0; i < vs->n; i++) {
         const tx_verdict *v = &vs->v[i];
+        if (v->status == TX_SUPERSEDED && v->newest_judged) {
+            continue;
+        }
         n += v->status != TX_VERIFIED ||
              (v->cert_checked && (tx_cert_status_problem(v->cert_as_of.status) ||
                                   tx_cert_status_problem(v->cert_now.status)));

@@ -24,9 +24,12 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* Verdicts, best first. Revoked: the supplier withdrew this organisation's grant (a
- * GrantRevoke newer than its newest grant); expired also covers a grant whose `until` passed. */
-enum { TX_VERIFIED = 0, TX_EXPIRED = 1, TX_FAILED = 2, TX_REVOKED = 3 };
+/* Verdicts. Revoked: the supplier withdrew this organisation's grant (a GrantRevoke newer than
+ * its newest grant); expired also covers a grant whose `until` passed. Superseded: everything
+ * verified, but a newer sealed assessment of the same author (signed, in the hub's log, shown
+ * to every grantee of the old one) replaces it: it is not current. tx_verdict_rank orders
+ * them best first. */
+enum { TX_VERIFIED = 0, TX_EXPIRED = 1, TX_FAILED = 2, TX_REVOKED = 3, TX_SUPERSEDED = 4 };
 
 typedef struct {
     uint8_t assessment[TX_ID_LEN];
@@ -34,7 +37,7 @@ typedef struct {
     uint8_t supplier[TX_KEY_LEN]; /* the grant's signer */
     char supplier_name[TX_NAME_MAX];
     char supplier_fp[TX_FP_LEN];
-    int status;                 /* TX_VERIFIED, TX_EXPIRED, TX_FAILED */
+    int status;                 /* TX_VERIFIED, TX_EXPIRED, TX_FAILED, TX_REVOKED, TX_SUPERSEDED */
     char reason[320];           /* why not verified; "" when verified */
     int64_t as_of, valid_until; /* 0 when not decrypted */
     uint64_t seq;               /* the sealed record's sequence number */
@@ -56,6 +59,8 @@ typedef struct {
     uint8_t superseded_by[TX_ID_LEN]; /* the newest at the end of that chain */
     int64_t superseded_on;          /* when that one was signed */
     int newer_shared;               /* it was granted to this organisation (it has a verdict) */
+    int newest_judged;              /* the newest of the chain has a verdict of its own in the
+                                       same set (tx_verify_failures counts that one instead) */
     char notice[256];               /* "superseded by a newer assessment not shared with you
                                        (...)" or "newer assessment available: ..."; "" if none */
     int has_content;                /* the ciphertext opened */
@@ -77,7 +82,9 @@ typedef struct {
 int tx_verify_all(tx_home *home, const char *only, tx_verdicts *out);
 
 /* Number of verdicts that are not TX_VERIFIED, or whose certificate has a problem at as-of or
- * now (tx_cert_status_problem: anything but valid or no certificate). */
+ * now (tx_cert_status_problem: anything but valid or no certificate). A superseded one is not
+ * counted when the assessment replacing it is judged in the same set (`verify` of everything
+ * granted, the supplier having granted the newer one too); alone (`verify OLD`) it counts. */
 size_t tx_verify_failures(const tx_verdicts *vs);
 
 /* The certificate status to show in one word: now's when it is a problem, else as-of's when
@@ -97,8 +104,11 @@ json_t *tx_verdict_mismatch_json(const tx_verdict *v);
  * assessments (quiet). */
 int tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet);
 
-/* "verified", "expired", "failed" or "revoked". */
+/* "verified", "expired", "failed", "revoked" or "superseded". */
 const char *tx_verdict_name(int status);
+
+/* Order of verdicts, best first: verified, superseded, expired, failed, revoked. */
+int tx_verdict_rank(int status);
 
 void tx_verdicts_free(tx_verdicts *vs);
 

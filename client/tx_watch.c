@@ -196,7 +196,7 @@ take(watch *w, tx_rec *r)
     if (r->kind == TX_KIND_REQUEST) {
         know_questionnaire(w, r);
     }
-    rc = tx_inbox_entry_from(r, tx_client_id(w->c)->pub.sign, &w->orgs, &w->questionnaires, &e);
+    rc = tx_inbox_entry_from(r, tx_client_id(w->c), &w->orgs, &w->questionnaires, &e);
     if (rc == TX_ERR_NOT_FOUND) {
         return TX_OK; /* one this organisation sent */
     }

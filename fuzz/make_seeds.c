@@ -138,6 +138,8 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     q.n_levels = 1;
     q.levels = levels;
 
+    ProtobufCBinaryData note_keys[2] = {bin(zeros, TX_SEALED_KEY_LEN),
+                                        bin(zeros, TX_SEALED_KEY_LEN)};
     Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
     r.meta = &meta;
     r.questionnaire = bin(ids[0], 32);
@@ -145,7 +147,11 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     r.suppliers = &supplier;
     r.due = 1727740800;
     r.depth = 1;
-    r.note = "yearly check";
+    /* The note sealed to the one supplier and the signer (bytes that look like it). */
+    r.note_nonce = bin(zeros, 24);
+    r.note_sealed = bin(zeros, 48);
+    r.n_note_keys = 2;
+    r.note_keys = note_keys;
 
     Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
     s.meta = &meta;

@@ -286,7 +286,36 @@ reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char *fie
                           "%s %s is not stored at the hub; submit it first", field, shortid);
 }
 
-/* FORBIDDEN unless the record at `index` was signed by `signer`. */
+/* Finds a record of `kind` signed by `signer` (a grant's assessment, a revocation's grant, the
+ * assessment a new one supersedes). Absent, of another kind or another member's: the same
+ * MISSING_REFERENCE and the same words, so that no member can learn whether another's record
+ * id exists. */
+static int
+own_reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char *noun,
+              const uint8_t signer[TX_KEY_LEN], uint64_t *index, tx_outcome *res)
+{
+    uint8_t author[TX_KEY_LEN];
+    char shortid[13];
+    int found_kind;
+    int rc = tx_batch_lookup(b, ref->data, index, &found_kind);
+
+    if (rc == TX_OK && found_kind == kind) {
+        if ((rc = tx_batch_signer_of(b, *index, author)) != TX_OK) {
+            return tx_outcome_storage(res, rc);
+        }
+        if (memcmp(author, signer, TX_KEY_LEN) == 0) {
+            return TX_OK;
+        }
+    } else if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        return tx_outcome_storage(res, rc);
+    }
+    tx_record_id_short(ref->data, shortid);
+    return tx_outcome_set(res, TICSX__V1__STATUS__MISSING_REFERENCE, TX_ERR_MISSING_REF,
+                          "%s %s is not among your records at the hub", noun, shortid);
+}
+
+/* FORBIDDEN unless the record at `index` was signed by `signer` (for public records, whose
+ * existence is no secret). */
 static int
 same_author(tx_batch *b, uint64_t index, const uint8_t signer[TX_KEY_LEN],
             const ProtobufCBinaryData *ref, const char *noun, const char *verb, tx_outcome *res)
@@ -319,9 +348,8 @@ check_revoke(tx_batch *b, const tx_submission *sub, const tx_grant_revoke_pb *v,
     char shortid[13];
     int rc;
 
-    if ((rc = reference(b, &v->grant, TX_KIND_GRANT, "grant", &grant_index, res)) != TX_OK ||
-        (rc = same_author(b, grant_index, sub->signer, &v->grant, "grant", "revoke it", res)) !=
-            TX_OK) {
+    if ((rc = own_reference(b, &v->grant, TX_KIND_GRANT, "grant", sub->signer, &grant_index,
+                            res)) != TX_OK) {
         return rc;
     }
     if ((rc = tx_batch_envelope(b, grant_index, &genv)) != TX_OK) {
@@ -367,6 +395,22 @@ notify_superseded(tx_batch *b, uint64_t old_index, const uint8_t signer[TX_KEY_L
     return rc;
 }
 
+/* Lets `reader` see every assessment superseding the one at `index` (ciphertext only, as for
+ * notify_superseded). */
+static int
+show_superseders(tx_batch *b, const uint8_t reader[TX_KEY_LEN], uint64_t index)
+{
+    uint64_t *newer = NULL;
+    size_t n = 0;
+    int rc = tx_batch_superseders(b, index, &newer, &n);
+
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = tx_batch_allow(b, reader, TX_KIND_ASSESSMENT, newer[i]);
+    }
+    free(newer);
+    return rc;
+}
+
 /* Kind-specific rules, then the append with the record's readers. */
 static int
 apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
@@ -407,10 +451,8 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         }
         /* Only the author of an assessment may supersede it. */
         if (s->supersedes.len == TX_ID_LEN &&
-            ((rc = reference(b, &s->supersedes, TX_KIND_ASSESSMENT, "superseded assessment",
-                             &old_index, res)) != TX_OK ||
-             (rc = same_author(b, old_index, sub->signer, &s->supersedes, "assessment",
-                               "supersede it", res)) != TX_OK)) {
+            (rc = own_reference(b, &s->supersedes, TX_KIND_ASSESSMENT, "superseded assessment",
+                                sub->signer, &old_index, res)) != TX_OK) {
             return rc;
         }
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
@@ -419,10 +461,8 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     case TX_KIND_GRANT: {
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
 
-        if ((rc = reference(b, &g->assessment, TX_KIND_ASSESSMENT, "assessment", &ref_index,
-                            res)) != TX_OK ||
-            (rc = same_author(b, ref_index, sub->signer, &g->assessment, "assessment", "grant it",
-                              res)) != TX_OK) {
+        if ((rc = own_reference(b, &g->assessment, TX_KIND_ASSESSMENT, "assessment", sub->signer,
+                                &ref_index, res)) != TX_OK) {
             return rc;
         }
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
@@ -462,13 +502,21 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     rc = tx_batch_append_hashed(b, sub->id, sub->leaf, sub->buf, sub->len, sub->kind, sub->signer,
                                 sub->seq, (const uint8_t(*)[TX_KEY_LEN])readers, n_readers,
                                 &res->receipt);
-    if (rc == TX_OK && sub->kind == TX_KIND_ASSESSMENT && old_index != 0) {
-        rc = notify_superseded(b, old_index, sub->signer, res->receipt.index);
+    if (rc == TX_OK && sub->kind == TX_KIND_ASSESSMENT && old_index != 0 &&
+        !res->receipt.duplicate) {
+        if ((rc = tx_batch_supersede(b, old_index, res->receipt.index)) == TX_OK) {
+            rc = notify_superseded(b, old_index, sub->signer, res->receipt.index);
+        }
     }
     if (rc == TX_OK && sub->kind == TX_KIND_GRANT) {
-        /* The grantee may now fetch the sealed assessment it was granted. */
+        /* The grantee may now fetch the sealed assessment it was granted, and every one that
+         * supersedes it (directly or along a chain): it learns from the log that what it was
+         * granted is not current, even when the grant came after the supersede. */
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
         rc = tx_batch_allow(b, g->grantee.data, TX_KIND_ASSESSMENT, ref_index);
+        if (rc == TX_OK) {
+            rc = show_superseders(b, g->grantee.data, ref_index);
+        }
     }
     if (rc == TX_OK && sub->kind == TX_KIND_GRANT_REVOKE) {
         /* ...and no longer after a revocation (a later grant restores it). The author keeps

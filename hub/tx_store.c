@@ -340,13 +340,93 @@ build_grantees(tx_store *s, MDB_txn *txn)
     return mdb_put(txn, s->grantees, &k, &v, 0);
 }
 
+int
+tx_store_supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len, uint64_t *old)
+{
+    tx_envelope_pb *e = NULL;
+    ProtobufCMessage *m = NULL;
+    const tx_sealed_pb *sealed;
+    int kind, rc;
+
+    *old = 0;
+    if (tx_decode_envelope(env, len, &e) != TX_OK) {
+        return TX_ERR_STORAGE;
+    }
+    if (tx_kind_from_payload_type(e->payload_type) != TX_KIND_ASSESSMENT) {
+        tx_free(e);
+        return TX_OK;
+    }
+    if (tx_decode_payload(e, TX_KIND_ASSESSMENT, &m) != TX_OK) {
+        tx_free(e);
+        return TX_ERR_STORAGE;
+    }
+    sealed = (const tx_sealed_pb *)m;
+    rc = TX_OK;
+    if (sealed->supersedes.len == TX_ID_LEN) {
+        rc = tx_store_lookup_in(s, txn, sealed->supersedes.data, old, &kind);
+        if (rc == TX_ERR_NOT_FOUND || (rc == TX_OK && kind != TX_KIND_ASSESSMENT)) {
+            *old = 0;
+            rc = TX_OK;
+        }
+    }
+    tx_free(m);
+    tx_free(e);
+    return rc;
+}
+
+/* Fills `superseders` from the log once, for an environment written before it existed (the
+ * marker, shorter than any real key, says it was done). An entry that does not decode is left
+ * to `ticsx-hub check`. */
+static int
+build_superseders(tx_store *s, MDB_txn *txn)
+{
+    MDB_val k = {sizeof TX_SUPERSEDERS_BUILT - 1, TX_SUPERSEDERS_BUILT}, v = {0, ""};
+    uint64_t last = 0, old;
+    uint8_t key[TX_SUPERSEDERS_KEY_LEN];
+    int mrc = mdb_get(txn, s->superseders, &k, &v), rc;
+
+    if (mrc != MDB_NOTFOUND) {
+        return mrc == MDB_SUCCESS ? TX_OK : tx_store_err(mrc, "read superseders");
+    }
+    if ((rc = tx_store_last_in(s, txn, &last)) != TX_OK) {
+        return rc;
+    }
+    for (uint64_t i = 1; i <= last; i++) {
+        uint8_t *env;
+        size_t len;
+
+        if (tx_log_read(s, txn, i, &env, &len) != TX_OK) {
+            continue;
+        }
+        rc = tx_store_supersedes_in(s, txn, env, len, &old);
+        free(env);
+        if (rc == TX_OK && old != 0) {
+            MDB_val sk = {sizeof key, key}, sv = {0, ""};
+
+            tx_be64_put(key, old);
+            tx_be64_put(key + TX_IDX_LEN, i);
+            if ((mrc = mdb_put(txn, s->superseders, &sk, &sv, 0)) != MDB_SUCCESS) {
+                return tx_store_err(mrc, "build superseders");
+            }
+        } else if (rc != TX_OK && rc != TX_ERR_STORAGE) {
+            return rc;
+        }
+    }
+    k.mv_size = sizeof TX_SUPERSEDERS_BUILT - 1;
+    k.mv_data = TX_SUPERSEDERS_BUILT;
+    v.mv_size = 0;
+    v.mv_data = "";
+    return tx_store_err(mdb_put(txn, s->superseders, &k, &v, 0), "build superseders");
+}
+
 static int
 open_dbs(tx_store *s)
 {
-    static const char *const names[] = {"log",    "ids",    "seqs",     "transports", "members",
-                                        "access", "public", "grantees", "nodes",      "meta"};
-    MDB_dbi *dbis[] = {&s->log,    &s->ids, &s->seqs,     &s->transports, &s->members,
-                       &s->access, &s->pub, &s->grantees, &s->nodes,      &s->meta};
+    static const char *const names[] = {"log",     "ids",    "seqs",       "transports",
+                                        "members", "access", "public",     "grantees",
+                                        "nodes",   "meta",   "superseders"};
+    MDB_dbi *dbis[] = {&s->log, &s->ids,      &s->seqs,  &s->transports, &s->members,    &s->access,
+                       &s->pub, &s->grantees, &s->nodes, &s->meta,       &s->superseders};
     MDB_txn *txn;
     int mrc, rc = tx_store_txn_begin(s, 0, &txn);
 
@@ -363,6 +443,10 @@ open_dbs(tx_store *s)
     if ((mrc = build_grantees(s, txn)) != MDB_SUCCESS) {
         mdb_txn_abort(txn);
         return tx_store_err(mrc, "build grantees");
+    }
+    if ((rc = build_superseders(s, txn)) != TX_OK) {
+        mdb_txn_abort(txn);
+        return rc;
     }
     return tx_store_err(mdb_txn_commit(txn), "create databases");
 }
@@ -801,6 +885,84 @@ tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], s
         return rc;
     }
     *readers = list;
+    *n = count;
+    return TX_OK;
+}
+
+int
+tx_batch_supersede(tx_batch *b, uint64_t old, uint64_t index)
+{
+    uint8_t key[TX_SUPERSEDERS_KEY_LEN];
+
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    tx_be64_put(key, old);
+    tx_be64_put(key + TX_IDX_LEN, index);
+    return tx_batch_put(b, b->s->superseders, key, sizeof key, "", 0, 0, "superseders");
+}
+
+int
+tx_batch_superseders(tx_batch *b, uint64_t index, uint64_t **out, size_t *n)
+{
+    uint64_t *list = NULL;
+    size_t count = 0, cap = 0;
+    MDB_cursor *cur = NULL;
+    int mrc, rc;
+
+    *out = NULL;
+    *n = 0;
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    if ((rc = tx_store_err(mdb_cursor_open(b->txn, b->s->superseders, &cur), "open cursor")) !=
+        TX_OK) {
+        return tx_batch_read_rc(b, rc);
+    }
+    /* Breadth first from `index`: list[done..] are still to be followed. Each superseding
+     * record comes later in the log than the one it names, so the walk ends. */
+    for (size_t done = 0, from = index;; from = list[done++]) {
+        uint8_t key[TX_SUPERSEDERS_KEY_LEN];
+        MDB_val k = {sizeof key, key}, v;
+
+        tx_be64_put(key, from);
+        memset(key + TX_IDX_LEN, 0, TX_IDX_LEN);
+        for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == MDB_SUCCESS;
+             mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            uint64_t next;
+
+            if (k.mv_size != TX_SUPERSEDERS_KEY_LEN || tx_be64_get(k.mv_data) != from) {
+                break;
+            }
+            next = tx_be64_get((const uint8_t *)k.mv_data + TX_IDX_LEN);
+            if (next <= from) {
+                continue; /* damaged: would not end */
+            }
+            if (count == cap) {
+                void *grown = realloc(list, (cap = cap ? 2 * cap : 8) * sizeof *list);
+                if (grown == NULL) {
+                    rc = TX_ERR_NOMEM;
+                    break;
+                }
+                list = grown;
+            }
+            list[count++] = next;
+        }
+        if (rc == TX_OK && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+            rc = tx_store_err(mrc, "walk superseders");
+        }
+        if (rc != TX_OK || done == count) {
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    if (rc != TX_OK) {
+        /* The caller was about to write what depends on this list. */
+        b->err = rc;
+        free(list);
+        return rc;
+    }
+    *out = list;
     *n = count;
     return TX_OK;
 }

@@ -1,7 +1,8 @@
 /* The hub's storage: one LMDB environment (DIR/data.mdb). The log (index -> envelope bytes as
- * received) is the source of truth; ids, seqs, transports, members, access, public and
- * grantees are indices derived from it. Writes go through a batch (one write transaction, group commit);
- * reads through a view (one read transaction). Nothing handed out points into the map. */
+ * received) is the source of truth; ids, seqs, transports, members, access, public, grantees
+ * and superseders are indices derived from it. Writes go through a batch (one write
+ * transaction, group commit); reads through a view (one read transaction). Nothing handed out
+ * points into the map. */
 #ifndef TX_STORE_H
 #define TX_STORE_H
 
@@ -118,6 +119,13 @@ int tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint6
 /* Everyone who may read the assessment at `index` now (its author and current grantees), in
  * key order. Caller owns *readers (free); *n may be 0. */
 int tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], size_t *n);
+
+/* Notes that the assessment at `index` supersedes the one at `old` (the superseders index). */
+int tx_batch_supersede(tx_batch *b, uint64_t old, uint64_t index);
+
+/* Every assessment that supersedes the one at `index`, directly or along a chain (A <- B <- C
+ * gives B and C), breadth first. Caller owns *out (free); *n may be 0. */
+int tx_batch_superseders(tx_batch *b, uint64_t index, uint64_t **out, size_t *n);
 
 /* Appends a verified profile and makes its signer a member reachable through `transport`
  * (its CURVE key); a previous profile's transport key of the same signer stops mapping.

@@ -379,6 +379,79 @@ check_transport(walk *w, const MDB_val *k, const MDB_val *v)
     }
 }
 
+/* The superseders index against the log: every assessment that names a stored assessment it
+ * supersedes has its entry, and every entry is such a pair (same signer). */
+static int
+check_superseders(walk *w)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    uint64_t old, at, named;
+    uint8_t key[TX_SUPERSEDERS_KEY_LEN];
+    int mrc, rc = tx_store_err(mdb_cursor_open(w->txn, w->s->superseders, &cur), "superseders");
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        uint8_t *env;
+        size_t len;
+
+        if (k.mv_size == sizeof TX_SUPERSEDERS_BUILT - 1 &&
+            memcmp(k.mv_data, TX_SUPERSEDERS_BUILT, k.mv_size) == 0) {
+            continue;
+        }
+        if (k.mv_size != TX_SUPERSEDERS_KEY_LEN) {
+            note(w->r, "a superseders key of %zu bytes", k.mv_size);
+            continue;
+        }
+        old = tx_be64_get(k.mv_data);
+        at = tx_be64_get((const uint8_t *)k.mv_data + TX_IDX_LEN);
+        if (kind_at(w, old) != TX_KIND_ASSESSMENT || kind_at(w, at) != TX_KIND_ASSESSMENT ||
+            tx_log_read(w->s, w->txn, at, &env, &len) != TX_OK) {
+            note(w->r, "a superseders entry names %llu <- %llu; the log holds no such assessments",
+                 (unsigned long long)old, (unsigned long long)at);
+            continue;
+        }
+        rc = tx_store_supersedes_in(w->s, w->txn, env, len, &named);
+        free(env);
+        if (rc != TX_OK || named != old ||
+            memcmp(w->signers[old], w->signers[at], TX_KEY_LEN) != 0) {
+            note(w->r, "a superseders entry says %llu supersedes %llu; the log does not",
+                 (unsigned long long)at, (unsigned long long)old);
+        }
+        rc = TX_OK;
+    }
+    mdb_cursor_close(cur);
+    if (mrc != MDB_NOTFOUND) {
+        return tx_store_err(mrc, "superseders");
+    }
+    for (at = 1; at < w->cap; at++) {
+        uint8_t *env;
+        size_t len;
+
+        if (kind_at(w, at) != TX_KIND_ASSESSMENT ||
+            tx_log_read(w->s, w->txn, at, &env, &len) != TX_OK) {
+            continue;
+        }
+        rc = tx_store_supersedes_in(w->s, w->txn, env, len, &old);
+        free(env);
+        if (rc != TX_OK || old == 0) {
+            continue;
+        }
+        tx_be64_put(key, old);
+        tx_be64_put(key + TX_IDX_LEN, at);
+        k.mv_size = sizeof key;
+        k.mv_data = key;
+        if (mdb_get(w->txn, w->s->superseders, &k, &v) != MDB_SUCCESS) {
+            note(w->r, "log entry %llu supersedes %llu but the superseders index misses it",
+                 (unsigned long long)at, (unsigned long long)old);
+        }
+    }
+    return TX_OK;
+}
+
 int
 tx_store_check(tx_store *s, tx_store_report *r)
 {
@@ -398,6 +471,9 @@ tx_store_check(tx_store *s, tx_store_report *r)
         (rc = each(&w, s->grantees, "grantees", check_grantee)) == TX_OK &&
         (rc = each(&w, s->members, "members", check_member)) == TX_OK) {
         rc = each(&w, s->transports, "transports", check_transport);
+    }
+    if (rc == TX_OK) {
+        rc = check_superseders(&w);
     }
     mdb_txn_abort(w.txn);
     /* Every log entry's id points back at it, so equal counts leave no id entry over. */

@@ -17,6 +17,9 @@
 #define TX_GRANTEES_KEY_LEN (TX_IDX_LEN + TX_KEY_LEN)
 #define TX_PUBLIC_KEY_LEN (1 + TX_IDX_LEN)
 #define TX_IDS_VAL_LEN (TX_IDX_LEN + 1)
+/* superseders: superseded assessment index | superseding assessment index. */
+#define TX_SUPERSEDERS_KEY_LEN (2 * TX_IDX_LEN)
+#define TX_SUPERSEDERS_BUILT "built" /* marker key: superseders covers the whole log */
 
 /* The log keeps an envelope in parts of at most TX_LOG_PART bytes under index | part (2 bytes,
  * big-endian), so records share leaf pages: a value too big for a leaf gets whole overflow
@@ -39,6 +42,8 @@ struct tx_store {
     MDB_dbi nodes;      /* level | index -> Merkle subtree hash (tx_mlog.c) */
     MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint;
                            "cosig:" | witness key -> its newest cosignature (tx_mlog.c) */
+    /* superseders: old assessment index | index of one superseding it -> empty */
+    MDB_dbi superseders;
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
     /* The checkpoints' origin line (tx_store_set_signer). */
@@ -88,5 +93,11 @@ int tx_log_read(tx_store *s, MDB_txn *txn, uint64_t index, uint8_t **env, size_t
 /* Looks an id up in txn: TX_ERR_NOT_FOUND when absent. */
 int tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint64_t *index,
                        int *kind);
+
+/* The log index of the assessment that the stored envelope `env` supersedes: *old is 0 when it
+ * is not a sealed assessment naming one, or when the one it names is not a stored assessment
+ * (never accepted so; the check reports it). TX_ERR_STORAGE when env does not decode. */
+int tx_store_supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len,
+                           uint64_t *old);
 
 #endif

@@ -505,6 +505,29 @@ check_questionnaire(const tx_questionnaire_pb *q)
     return 1;
 }
 
+/* A request's sealed note: none at all, or a nonce, a ciphertext of at most TX_NOTE_MAX bytes
+ * plus its tag, and one sealed key per supplier plus one for the signer; never beside a
+ * plaintext note. */
+static int
+note_ok(const tx_request_pb *r)
+{
+    if (r->note_sealed.len == 0) {
+        return r->note_nonce.len == 0 && r->n_note_keys == 0;
+    }
+    if (r->note[0] != 0 || r->note_nonce.len != TX_NONCE_LEN ||
+        r->note_sealed.len <= TX_AEAD_TAG_LEN ||
+        r->note_sealed.len > TX_NOTE_MAX + TX_AEAD_TAG_LEN ||
+        r->n_note_keys != r->n_suppliers + 1) {
+        return 0;
+    }
+    for (size_t i = 0; i < r->n_note_keys; i++) {
+        if (r->note_keys[i].len != TX_SEALED_KEY_LEN) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int
 check_payload(int kind, ProtobufCMessage *m)
 {
@@ -523,7 +546,7 @@ check_payload(int kind, ProtobufCMessage *m)
         tx_request_pb *r = (tx_request_pb *)m;
         return meta_ok(r->meta) && r->questionnaire.len == TX_ID_LEN && r->n_suppliers > 0 &&
                ids_ok(r->suppliers, r->n_suppliers, 0) && ids_ok(&r->on_behalf_of, 1, 1) &&
-               ids_ok(&r->origin_buyer, 1, 1);
+               ids_ok(&r->origin_buyer, 1, 1) && note_ok(r);
     }
     case TX_KIND_ASSESSMENT: {
         tx_sealed_pb *s = (tx_sealed_pb *)m;

@@ -969,6 +969,47 @@ test_request(void **state)
     meta.seq = 2;
     r.meta = NULL;
     assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+    r.meta = &meta;
+
+    /* A sealed note: nonce, ciphertext with its tag, one key per supplier and the signer's. */
+    {
+        static uint8_t nonce[24], ct[TX_NOTE_MAX + 17], sk[80];
+        ProtobufCBinaryData keys[4] = {{80, sk}, {80, sk}, {80, sk}, {80, sk}};
+
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_OK);
+        r.note_nonce = (ProtobufCBinaryData){24, nonce};
+        r.note_sealed = (ProtobufCBinaryData){40, ct};
+        r.note_keys = keys;
+        r.n_note_keys = 3;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_OK);
+        r.n_note_keys = 2; /* the signer's own is missing */
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.n_note_keys = 4;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.n_note_keys = 3;
+        keys[1].len = 79;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        keys[1].len = 80;
+        r.note_nonce.len = 12;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.note_nonce.len = 24;
+        r.note_sealed.len = 16; /* not even the tag */
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.note_sealed.len = TX_NOTE_MAX + 17; /* a note longer than 4096 bytes */
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.note_sealed.len = TX_NOTE_MAX + 16;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_OK);
+        r.note = "plaintext beside it";
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.note = "";
+        /* Keys or a nonce without a sealed note. */
+        r.note_sealed.len = 0;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.n_note_keys = 0;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
+        r.note_nonce.len = 0;
+        assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_OK);
+    }
 }
 
 static void

@@ -511,6 +511,83 @@ test_bad_answers_file(void **state)
     ct_result_free(&r);
 }
 
+#define NOTE_SECRET "KIWI-5521: bring the 2025 plant audit findings"
+
+/* True if `needle` occurs in the bytes of the file at path. */
+static int
+file_holds(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    int found;
+
+    assert_non_null(f);
+    do {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 1 << 20;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    found = memmem(buf, len, needle, strlen(needle)) != NULL;
+    free(buf);
+    return found;
+}
+
+/* A request's note is sealed to the suppliers addressed: the hub's file never holds it, the
+ * supplier's inbox shows it, and members not addressed get no request at all. */
+static void
+test_request_note_sealed(void **state)
+{
+    char id[65], path[PATH_MAX + 16];
+    const char *others[] = {fx.s2, fx.outsider};
+    ct_result r;
+    json_t *j, *reqs;
+    int seen = 0;
+    (void)state;
+
+    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1, "--note",
+          NOTE_SECRET, NULL);
+    ct_expect_status(&r, 0);
+    memcpy(id, r.out, 64);
+    id[64] = 0;
+    ct_result_free(&r);
+    snprintf(path, sizeof path, "%s/data.mdb", fx.hub.dir);
+    assert_true(file_holds(path, BUYER)); /* the file is readable and holds profiles */
+    assert_false(file_holds(path, "KIWI-5521"));
+
+    ticsx(&r, fx.s1, "--json", "inbox", "--all", NULL);
+    ct_expect_status(&r, 0);
+    j = ct_parse_json(r.out);
+    reqs = json_object_get(j, "requests");
+    for (size_t i = 0; i < json_array_size(reqs); i++) {
+        json_t *q = json_array_get(reqs, i);
+        if (strcmp(json_string_value(json_object_get(q, "id")), id) == 0) {
+            assert_string_equal(json_string_value(json_object_get(q, "note")), NOTE_SECRET);
+            seen = 1;
+        }
+    }
+    assert_true(seen);
+    json_decref(j);
+    ct_result_free(&r);
+    ticsx(&r, fx.s1, "inbox", "--all", NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "note: KIWI-5521");
+    ct_result_free(&r);
+
+    for (size_t i = 0; i < 2; i++) {
+        ticsx(&r, others[i], "--json", "inbox", "--all", NULL);
+        ct_expect_status(&r, 0);
+        assert_null(strstr(r.out, id));
+        assert_null(strstr(r.out, "KIWI"));
+        ct_result_free(&r);
+    }
+}
+
 int
 main(void)
 {
@@ -518,6 +595,7 @@ main(void)
         cmocka_unit_test(test_identity_and_directory),
         cmocka_unit_test(test_full_exchange),
         cmocka_unit_test(test_report),
+        cmocka_unit_test(test_request_note_sealed),
         cmocka_unit_test(test_outsider_cannot_read),
         cmocka_unit_test(test_damaged_cache_refused_then_repaired),
         cmocka_unit_test(test_unreachable_hub),

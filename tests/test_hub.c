@@ -317,14 +317,14 @@ test_missing_reference(void **state)
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
     free(env);
 
-    /* A grant for somebody else's assessment is forbidden. */
+    /* A grant for somebody else's assessment is refused as if it did not exist. */
     questionnaire(f, 3, qid);
     env = th_sealed(f->supplier, 3, qid, key, &len);
     tx_record_id(env, len, aid);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
     env = th_grant(f->other, 2, aid, &f->other->pub, key, &len);
-    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
     free(env);
     assert_int_equal(th_get_status(f->co, aid), TX_ERR_NOT_FOUND);
     sodium_free(key);
@@ -509,7 +509,7 @@ test_revoke(void **state)
 
     /* Only the author revokes, and only what the grant says. */
     env = th_revoke(f->other, 2, gid, aid, f->buyer->pub.sign, &len);
-    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__FORBIDDEN);
+    assert_int_equal(th_submit_status(f->co, env, len, NULL), TICSX__V1__STATUS__MISSING_REFERENCE);
     free(env);
     env = th_revoke(f->supplier, 4, gid, aid, f->other->pub.sign, &len);
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__BAD_REQUEST);

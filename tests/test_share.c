@@ -494,11 +494,12 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
     ct_expect_status(&r, 0);
     ct_result_free(&r);
 
-    /* A grant of the supplier's assessment signed by the outsider: the hub refuses it... */
+    /* A grant of the supplier's assessment signed by the outsider: the hub refuses it, as if
+     * the assessment did not exist (it does not tell the outsider)... */
     env = make_grant(oc, 1000000, aid, &pb1, &pb1, key, &len);
     assert_int_equal(tx_rpc_submit(oc, 1, &env, &len), TX_ERR_REFUSED);
-    ct_expect_text(tx_fail_msg(), "forbidden");
-    ct_expect_text(tx_fail_msg(), "only the author");
+    ct_expect_text(tx_fail_msg(), "missing_reference");
+    ct_expect_text(tx_fail_msg(), "not among your records at the hub");
     /* ...and were it slipped into buyer 1's cache, verify refuses it. */
     {
         tx_client *bc = client_of(fx.b1);
@@ -661,6 +662,28 @@ test_grant_until(void **state)
     ct_result_free(&r);
 }
 
+/* The report row of buyer `home` for supplier `name`, as JSON (caller decrefs the root). */
+static json_t *
+report_row_of(const char *home, const char *name, json_t **root)
+{
+    ct_result r;
+    json_t *sups;
+
+    ticsx(&r, home, "report", "--format", "json", NULL);
+    ct_expect_status(&r, 0);
+    *root = ct_parse_json(r.out);
+    ct_result_free(&r);
+    sups = json_object_get(*root, "suppliers");
+    for (size_t i = 0; i < json_array_size(sups); i++) {
+        json_t *s = json_array_get(sups, i);
+        if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0) {
+            return s;
+        }
+    }
+    fail_msg("no report row for %s", name);
+    return NULL;
+}
+
 /* The report row of buyer `home` for the supplier, as JSON (caller decrefs the root). */
 static json_t *
 report_row(const char *home, json_t **root)
@@ -720,8 +743,10 @@ test_supersede(void **state)
         assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a2);
         assert_true(json_is_null(json_object_get(row, "superseded_by")));
         json_decref(root);
+        /* The old one is not current (exit 1), though the newer one is shared. */
         ticsx(&r, homes[i], "--json", "verify", fx.a, NULL);
-        ct_expect_status(&r, 0);
+        ct_expect_status(&r, 1);
+        ct_expect_text(r.out, "\"superseded\"");
         ct_expect_text(r.out, "newer assessment available");
         ct_result_free(&r);
     }
@@ -753,6 +778,116 @@ test_supersede(void **state)
     row = report_row(fx.b1, &root);
     assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a3);
     json_decref(root);
+}
+
+/* The supplier grants `aid` to the buyer at `home` with the library, as a supplier would that
+ * skips its own client's checks. */
+static void
+grant_by_library(const char *sup_home, const char *aid_hex, const char *home)
+{
+    uint8_t aid[TX_ID_LEN], *key = sodium_malloc(TX_CONTENT_KEY_LEN), *env;
+    tx_client *sc = client_of(sup_home);
+    tx_pubkey pb;
+    uint64_t seq;
+    size_t len;
+
+    assert_int_equal(tx_unhex(aid, TX_ID_LEN, aid_hex), TX_OK);
+    assert_int_equal(tx_home_key_get(tx_client_home(sc), aid, key), TX_OK);
+    pubkey_of(home, &pb);
+    assert_int_equal(tx_seq_take(sup_home, 1, &seq), TX_OK);
+    env = make_grant(sc, seq, aid, &pb, &pb, key, &len);
+    assert_int_equal(tx_rpc_submit(sc, 1, &env, &len), TX_OK);
+    free(env);
+    sodium_free(key);
+    tx_client_destroy(&sc);
+}
+
+/* `verify aid` at home exits 1 and says it is superseded by `by` (JSON and table alike). */
+static void
+expect_superseded(const char *home, const char *aid, const char *by)
+{
+    char by12[13];
+    ct_result r;
+    json_t *j, *v;
+
+    snprintf(by12, sizeof by12, "%.12s", by);
+    ticsx(&r, home, "fetch", NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, home, "--json", "verify", aid, NULL);
+    ct_expect_status(&r, 1);
+    j = ct_parse_json(r.out);
+    v = json_array_get(json_object_get(j, "assessments"), 0);
+    assert_string_equal(json_string_value(json_object_get(v, "status")), "superseded");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(v, "superseded_by"), "assessment")), by);
+    ct_expect_text(json_string_value(json_object_get(v, "reason")), by12);
+    ct_expect_text(json_string_value(json_object_get(v, "reason")), SUP2);
+    json_decref(j);
+    ct_result_free(&r);
+    ticsx(&r, home, "verify", aid, NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.out, "superseded by");
+    ct_expect_text(r.out, by12);
+    ct_result_free(&r);
+}
+
+/* The attack: a supplier answers well, supersedes it with a worse answer without sharing that,
+ * then grants the old, better one to a new buyer. The new buyer must learn from the hub that
+ * it is superseded, by which assessment and when; also after a chain old <- mid <- newest, and
+ * whenever the grant is made. The supplier's own client refuses such a grant. */
+static void
+test_superseded_is_never_current(void **state)
+{
+    char path[PATH_MAX], good[65], mid[65], newest[65], want[80];
+    ct_result r;
+    json_t *root, *row;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/answers-sup2-yes.json", fx.root);
+    answers_file(fx.sup2, fx.r1, "yes", path);
+    run_id(good, fx.sup2, "answer", fx.r1, "--file", path, NULL);
+    snprintf(path, sizeof path, "%s/answers-sup2-no.json", fx.root);
+    answers_file(fx.sup2, fx.r1, "no", path);
+    run_id(mid, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", good, "--no-regrant",
+           NULL);
+
+    /* Granted by a client that skips the check: buyer 2 is told by the hub. */
+    grant_by_library(fx.sup2, good, fx.b2);
+    expect_superseded(fx.b2, good, mid);
+    row = report_row_of(fx.b2, SUP2, &root);
+    assert_string_equal(json_string_value(json_object_get(row, "assessment")), good);
+    assert_string_equal(json_string_value(json_object_get(row, "status")), "superseded");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(row, "superseded_by"), "assessment")),
+        mid);
+    json_decref(root);
+    ticsx(&r, fx.b2, "report", NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "superseded: superseded by");
+    ct_result_free(&r);
+    /* The supplier's own client refuses, pointing to the newer one and the command. */
+    ticsx(&r, fx.sup2, "grant", good, "--to", B3, NULL);
+    ct_expect_status(&r, 2);
+    snprintf(want, sizeof want, "superseded by %.12s", mid);
+    ct_expect_text(r.err, want);
+    snprintf(want, sizeof want, "ticsx grant %.12s --to", mid);
+    ct_expect_text(r.err, want);
+    ct_result_free(&r);
+
+    /* A chain: newest supersedes mid. The requester (granted good when it answered), buyer 2
+     * (granted after mid) and buyer 3 (granted good after newest) all see newest. */
+    run_id(newest, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", mid, "--no-regrant",
+           NULL);
+    ticsx(&r, fx.sup2, "grant", good, "--to", B3, NULL);
+    ct_expect_status(&r, 2);
+    snprintf(want, sizeof want, "superseded by %.12s", newest);
+    ct_expect_text(r.err, want);
+    ct_result_free(&r);
+    grant_by_library(fx.sup2, good, fx.b3);
+    expect_superseded(fx.b3, good, newest);
+    expect_superseded(fx.b2, good, newest);
+    expect_superseded(fx.b1, good, newest);
 }
 
 /* A ticsx run in the background, its output going to files. */
@@ -958,6 +1093,7 @@ main(void)
         cmocka_unit_test(test_supersede),
         cmocka_unit_test(test_watch_gets_the_grant_pushed),
         cmocka_unit_test(test_bad_sub_supplier_key),
+        cmocka_unit_test(test_superseded_is_never_current),
     };
 
     if (sodium_init() < 0) {

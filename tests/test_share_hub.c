@@ -10,6 +10,7 @@
 #include "tx_seal.h"
 #include "tx_util.h"
 
+#include <lmdb.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,11 +193,11 @@ test_refused_submissions_store_nothing(void **state)
     assert_int_equal(r->status, TICSX__V1__STATUS__BAD_REQUEST);
     tx_free(r);
     free(env);
-    /* A grant of the supplier's assessment signed by someone else. */
+    /* A grant of the supplier's assessment signed by someone else: to it, no such record. */
     env = th_grant(f->rival, f->seq_r++, aid, &f->b1->pub, key, &len);
     r = th_submit(f->cr, env, len);
-    assert_int_equal(r->status, TICSX__V1__STATUS__FORBIDDEN);
-    assert_non_null(strstr(r->message, "only the author"));
+    assert_int_equal(r->status, TICSX__V1__STATUS__MISSING_REFERENCE);
+    assert_non_null(strstr(r->message, "not among your records"));
     tx_free(r);
     free(env);
     assert_int_equal(th_get_status(f->c1, aid), TX_ERR_NOT_FOUND);
@@ -262,11 +264,12 @@ test_supersede_rules(void **state)
     assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
     free(env);
 
-    /* Another supplier cannot supersede it; nor can anyone supersede what is not stored. */
+    /* Another supplier cannot supersede it (to it, it is not there); nor can anyone supersede
+     * what is not stored. */
     env = th_sealed_with(f->rival, f->seq_r++, f->qid, old, "rival", key, 0, &len);
     r = th_submit(f->cr, env, len);
-    assert_int_equal(r->status, TICSX__V1__STATUS__FORBIDDEN);
-    assert_non_null(strstr(r->message, "supersede"));
+    assert_int_equal(r->status, TICSX__V1__STATUS__MISSING_REFERENCE);
+    assert_non_null(strstr(r->message, "not among your records"));
     tx_free(r);
     free(env);
     memset(nowhere, 0x5a, sizeof nowhere);
@@ -282,6 +285,172 @@ test_supersede_rules(void **state)
     assert_int_equal(th_get_status(f->c2, newer), TX_ERR_NOT_FOUND);
     assert_int_equal(th_get_status(f->co, newer), TX_ERR_NOT_FOUND);
     assert_int_equal(th_get_status(f->cr, newer), TX_ERR_NOT_FOUND);
+    sodium_free(key);
+}
+
+/* `ticsx-hub check --data dir`: its exit status. */
+static int
+hub_check(const char *dir)
+{
+    char cmd[PATH_MAX + 64];
+    int st;
+
+    snprintf(cmd, sizeof cmd, "%s check --data '%s' >/dev/null", th_hub_bin(), dir);
+    st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Damages the superseders index of the stopped hub at dir: drops its first entry, or (all)
+ * every entry and the marker, as in an environment written before the index. */
+static void
+superseders_drop(const char *dir, int all)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    MDB_val k, v;
+
+    assert_int_equal(mdb_env_create(&env), MDB_SUCCESS);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), MDB_SUCCESS);
+    assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), MDB_SUCCESS);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), MDB_SUCCESS);
+    assert_int_equal(mdb_dbi_open(txn, "superseders", 0, &dbi), MDB_SUCCESS);
+    assert_int_equal(mdb_cursor_open(txn, dbi, &cur), MDB_SUCCESS);
+    while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == MDB_SUCCESS) {
+        if (k.mv_size == 16 || all) {
+            assert_int_equal(mdb_cursor_del(cur, 0), MDB_SUCCESS);
+            if (!all) {
+                break;
+            }
+        }
+    }
+    mdb_cursor_close(cur);
+    assert_int_equal(mdb_txn_commit(txn), MDB_SUCCESS);
+    mdb_env_close(env);
+}
+
+/* A grant made after the supersede, and along a chain old <- mid <- newest: every grantee of
+ * any assessment of the chain may get every newer one (ciphertext only), whenever granted. */
+static void
+test_superseders_shown_to_later_grantees(void **state)
+{
+    fx *f = *state;
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t old[TX_ID_LEN], mid[TX_ID_LEN], newest[TX_ID_LEN], other[TX_ID_LEN];
+
+    store_assessment(f, NULL, key, old);
+    store_assessment(f, NULL, key, other);
+    grant(f, old, f->b1, key, NULL);
+    store_assessment(f, old, key, mid);
+    /* Granted old after the supersede: buyer 2 sees mid, and nothing unrelated. */
+    grant(f, old, f->b2, key, NULL);
+    assert_int_equal(th_get_status(f->c2, old), TX_OK);
+    assert_int_equal(th_get_status(f->c2, mid), TX_OK);
+    assert_int_equal(th_get_status(f->c2, other), TX_ERR_NOT_FOUND);
+    /* The chain grows: those who held old (buyer 1 since before, buyer 2 since after mid) see
+     * the newest; a grant of old made now shows the whole chain. */
+    store_assessment(f, mid, key, newest);
+    assert_int_equal(th_get_status(f->c1, newest), TX_OK);
+    assert_int_equal(th_get_status(f->c2, newest), TX_OK);
+    assert_int_equal(th_get_status(f->co, mid), TX_ERR_NOT_FOUND);
+    grant(f, old, f->outsider, key, NULL);
+    assert_int_equal(th_get_status(f->co, mid), TX_OK);
+    assert_int_equal(th_get_status(f->co, newest), TX_OK);
+    assert_int_equal(th_get_status(f->co, other), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->cr, mid), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->cr, newest), TX_ERR_NOT_FOUND);
+    /* `ticsx-hub check` recomputes the index from the log: clean, then one entry dropped is
+     * reported (exit 1); an environment without the index (written before it) gets it built
+     * on open, and the hub shows the chain from it. */
+    assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
+    assert_int_equal(hub_check(f->dir), 0);
+    superseders_drop(f->dir, 0);
+    assert_int_equal(hub_check(f->dir), 1);
+    superseders_drop(f->dir, 1);
+    th_hub_start(&f->hub, f->dir);
+    assert_int_equal(hub_check(f->dir), 0);
+    tx_conn_destroy(&f->cs);
+    tx_conn_destroy(&f->cr);
+    f->cs = th_connect(&f->hub, f->supplier, TIMEOUT_MS);
+    f->cr = th_connect(&f->hub, f->rival, TIMEOUT_MS);
+    grant(f, old, f->rival, key, NULL);
+    assert_int_equal(th_get_status(f->cr, mid), TX_OK);
+    assert_int_equal(th_get_status(f->cr, newest), TX_OK);
+    sodium_free(key);
+}
+
+/* Submits env on c and copies the refusal's status and message, with every occurrence of the
+ * short form of `id` replaced by "ID". */
+static int
+refusal(tx_conn *c, uint8_t *env, size_t len, const uint8_t id[TX_ID_LEN], char *msg, size_t n)
+{
+    tx_reply_pb *r = th_submit(c, env, len);
+    char shortid[13], *at;
+    int status = (int)r->status;
+
+    tx_record_id_short(id, shortid);
+    snprintf(msg, n, "%s", r->message);
+    while ((at = strstr(msg, shortid)) != NULL) {
+        memcpy(at, "ID", 2);
+        memmove(at + 2, at + strlen(shortid), strlen(at + strlen(shortid)) + 1);
+    }
+    tx_free(r);
+    free(env);
+    return status;
+}
+
+/* A grant, a revocation and a supersede naming another member's real record are answered
+ * exactly as those naming an id that exists nowhere: no member can probe for record ids. */
+static void
+test_foreign_ids_look_absent(void **state)
+{
+    fx *f = *state;
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t theirs[TX_ID_LEN], their_grant[TX_ID_LEN], random_id[TX_ID_LEN];
+    char a[512], b[512];
+    size_t len;
+    uint8_t *env;
+    int sa, sb;
+
+    /* The rival's assessment, granted to buyer 1. */
+    env = th_sealed_with(f->rival, f->seq_r++, f->qid, NULL, "rival's", key, 0, &len);
+    tx_record_id(env, len, theirs);
+    assert_int_equal(th_submit_status(f->cr, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    env = th_grant(f->rival, f->seq_r++, theirs, &f->b1->pub, key, &len);
+    tx_record_id(env, len, their_grant);
+    assert_int_equal(th_submit_status(f->cr, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    randombytes_buf(random_id, sizeof random_id);
+
+    /* Grant */
+    env = th_grant(f->supplier, f->seq_s++, random_id, &f->b2->pub, key, &len);
+    sa = refusal(f->cs, env, len, random_id, a, sizeof a);
+    env = th_grant(f->supplier, f->seq_s++, theirs, &f->b2->pub, key, &len);
+    sb = refusal(f->cs, env, len, theirs, b, sizeof b);
+    assert_int_equal(sa, TICSX__V1__STATUS__MISSING_REFERENCE);
+    assert_int_equal(sb, sa);
+    assert_string_equal(b, a);
+    assert_non_null(strstr(a, "assessment ID is not among your records at the hub"));
+    /* GrantRevoke */
+    env = th_revoke(f->supplier, f->seq_s++, random_id, theirs, f->b1->pub.sign, &len);
+    sa = refusal(f->cs, env, len, random_id, a, sizeof a);
+    env = th_revoke(f->supplier, f->seq_s++, their_grant, theirs, f->b1->pub.sign, &len);
+    sb = refusal(f->cs, env, len, their_grant, b, sizeof b);
+    assert_int_equal(sa, TICSX__V1__STATUS__MISSING_REFERENCE);
+    assert_int_equal(sb, sa);
+    assert_string_equal(b, a);
+    /* SealedAssessment.supersedes */
+    env = th_sealed_with(f->supplier, f->seq_s++, f->qid, random_id, "x", key, 0, &len);
+    sa = refusal(f->cs, env, len, random_id, a, sizeof a);
+    env = th_sealed_with(f->supplier, f->seq_s++, f->qid, theirs, "x", key, 0, &len);
+    sb = refusal(f->cs, env, len, theirs, b, sizeof b);
+    assert_int_equal(sa, TICSX__V1__STATUS__MISSING_REFERENCE);
+    assert_int_equal(sb, sa);
+    assert_string_equal(b, a);
+    /* Nothing of it was stored: the rival's grant still stands for buyer 1. */
+    assert_int_equal(th_get_status(f->c1, theirs), TX_OK);
     sodium_free(key);
 }
 
@@ -435,6 +604,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_refused_submissions_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replay_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_supersede_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_superseders_shown_to_later_grantees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_ids_look_absent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_pushes_to_those_who_may_see, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_expires_and_bad_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_bounded_and_gone_peers_dropped, setup,
