@@ -630,7 +630,7 @@ by_index(const void *a, const void *b)
 }
 
 int
-tx_audit_records(tx_client *c, const tx_audit_set *set)
+tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out)
 {
     uint64_t ids[WINDOW];
     tx_checkpoint cp = {0};
@@ -703,6 +703,10 @@ tx_audit_records(tx_client *c, const tx_audit_set *set)
     }
 out:
     free(order);
+    if (rc == TX_OK && out != NULL) {
+        *out = cp;
+        memset(&cp, 0, sizeof cp);
+    }
     tx_checkpoint_clear(&cp);
     return rc;
 }

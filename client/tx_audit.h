@@ -94,8 +94,9 @@ int tx_audit_add_recs(tx_audit_set *set, const tx_recs *recs);
 void tx_audit_set_free(tx_audit_set *set);
 
 /* tx_audit_sync, then proves every record of the set included in the accepted checkpoint with
- * pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. */
-int tx_audit_records(tx_client *c, const tx_audit_set *set);
+ * pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. `out`
+ * (may be NULL) receives the checkpoint they were proven in (caller clears). */
+int tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out);
 
 /* ---- audit-log ---- */
 

@@ -543,3 +543,106 @@ tx_home_cursor_save(tx_home *home, uint64_t request, uint64_t grant)
     cur.grant = grant;
     return tx_home_cursor_save_all(home, &cur);
 }
+
+/* ---- proof markers ---- */
+
+#define PROOF_MAX 64 /* bytes of a proofs/<id> file: "INDEX SIZE\n" */
+
+int
+tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, uint64_t size)
+{
+    char path[PATH_MAX], text[PROOF_MAX];
+    int n, rc;
+
+    if (index == 0 || index > size) {
+        return tx_fail(TX_ERR_USAGE, "a proof marker needs 1 <= index <= size");
+    }
+    if ((rc = ensure_sub(home, "proofs")) != TX_OK ||
+        (rc = sub_path(home, "proofs", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    n = snprintf(text, sizeof text, "%" PRIu64 " %" PRIu64 "\n", index, size);
+    /* Without fsync, like the cache: a torn marker does not parse, the record counts as
+     * unproven and the next fetch proves it again. */
+    if ((rc = write_cached(path, (const uint8_t *)text, (size_t)n)) != TX_OK) {
+        return tx_fail(rc, "cannot write %s: %s", path, tx_strerror(rc));
+    }
+    return TX_OK;
+}
+
+typedef struct {
+    tx_home *home;
+    const uint8_t (*ids)[TX_ID_LEN];
+    const uint64_t *index;
+    uint64_t size;
+    int *rcs;
+} proof_job;
+
+static void
+proof_one(void *ctx, size_t i)
+{
+    proof_job *j = ctx;
+
+    j->rcs[i] = tx_home_proof_put(j->home, j->ids[i], j->index[i], j->size);
+}
+
+int
+tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
+                       const uint64_t *index, uint64_t size)
+{
+    int *rcs;
+    int rc;
+
+    if (n == 0) {
+        return TX_OK;
+    }
+    if ((rc = ensure_sub(home, "proofs")) != TX_OK) {
+        return rc;
+    }
+    if ((rcs = calloc(n, sizeof *rcs)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    {
+        proof_job j = {home, ids, index, size, rcs};
+        tx_pool_for(n, proof_one, &j);
+    }
+    rc = TX_OK;
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = rcs[i];
+    }
+    free(rcs);
+    return rc;
+}
+
+int
+tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, uint64_t *size)
+{
+    char path[PATH_MAX];
+    uint8_t *text = NULL;
+    size_t len;
+    unsigned long long a, b;
+    char end;
+    int rc;
+
+    *index = *size = 0;
+    if ((rc = sub_path(home, "proofs", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_file_read(path, PROOF_MAX, &text, &len)) != TX_OK) {
+        return rc == TX_ERR_NOT_FOUND ? rc
+                                      : tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
+    }
+    /* tx_file_read NUL-terminates; a marker is two decimals and a newline, nothing else. */
+    rc = strlen((const char *)text) == len &&
+                 sscanf((const char *)text, "%llu %llu%c", &a, &b, &end) == 3 && end == '\n' &&
+                 a >= 1 && a <= b
+             ? TX_OK
+             : TX_ERR_MALFORMED;
+    free(text);
+    if (rc != TX_OK) {
+        return tx_fail(rc, "%s is damaged: run ticsx fetch to prove the record again", path);
+    }
+    *index = a;
+    *size = b;
+    return TX_OK;
+}

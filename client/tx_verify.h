@@ -67,6 +67,7 @@ typedef struct {
     tx_verdict *v;
     size_t n;
     struct tx_verify_store *store; /* owned: the records the verdicts borrow (questionnaires) */
+    size_t unproven; /* grants to this organisation left out: not proven in the hub's log */
 } tx_verdicts;
 
 /* Verifies every assessment granted to `me` that is in the cache, or only the one whose id
@@ -77,7 +78,8 @@ typedef struct {
 int tx_verify_all(tx_home *home, const char *only, tx_verdicts *out);
 
 /* Number of verdicts that are not TX_VERIFIED, or whose certificate has a problem at as-of or
- * now (tx_cert_status_problem: anything but valid or no certificate). */
+ * now (tx_cert_status_problem: anything but valid or no certificate), plus the grants to this
+ * organisation left out as unproven (their assessments are not verified). */
 size_t tx_verify_failures(const tx_verdicts *vs);
 
 /* The certificate status to show in one word: now's when it is a problem, else as-of's when
