@@ -71,9 +71,20 @@ int tx_audit_judge(const tx_checkpoint *kept, const tx_checkpoint *next, const u
 /* Gets the hub's latest checkpoint, checks its signature against the pinned hub key and that
  * it extends the kept one (asking for a consistency proof), and keeps it. On a split view,
  * rollback or time going back: saves both under evidence/ and returns TX_ERR_CHECKSUM (the
- * kept one stays). The first checkpoint is taken on trust. `out` (may be NULL) receives the
- * accepted checkpoint (caller clears). */
+ * kept one stays; this home's kept receipts are saved too). The first checkpoint is taken on
+ * trust. Then proves every kept receipt against it (tx_receipts_check). `out` (may be NULL)
+ * receives the accepted checkpoint (caller clears). */
 int tx_audit_sync(tx_client *c, tx_checkpoint *out);
+
+/* Keeps `next` (a checkpoint already opened against the pinned key, e.g. from a receipt) like
+ * tx_audit_sync keeps the hub's latest: it must extend the kept one, else TX_ERR_CHECKSUM with
+ * the evidence saved and the kept one left. */
+int tx_audit_accept(tx_client *c, tx_checkpoint *next);
+
+/* Saves old and next as evidence/<time>-{old,new}.checkpoint in the home and names them in
+ * where (size n; "" when they could not be saved). */
+void tx_audit_save_evidence(tx_home *home, const tx_checkpoint *old, const tx_checkpoint *next,
+                            char *where, size_t n);
 
 /* Records the client relies on, for an inclusion check. */
 typedef struct {
