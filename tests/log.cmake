@@ -5,3 +5,8 @@ tx_add_test(test_mlog SOURCES test_mlog.c hub_testutil.c LIBS tx_hub_lib TIMEOUT
 tx_add_test(test_audit SOURCES test_audit.c hub_testutil.c client_testutil.c
             LIBS tx_hub_lib tx_client PkgConfig::JANSSON PkgConfig::LMDB TIMEOUT 300)
 add_dependencies(test_audit ticsx ticsx-hub)
+# What the client keeps of the log, attacked: a restored backup dropping an acknowledged record,
+# a damaged Merkle node (nothing unproven cached or used), a refused certificate listing.
+tx_add_test(test_client_log SOURCES test_client_log.c hub_testutil.c client_testutil.c
+            LIBS tx_hub_lib tx_client PkgConfig::JANSSON PkgConfig::LMDB TIMEOUT 300)
+add_dependencies(test_client_log ticsx ticsx-hub)
