@@ -620,8 +620,6 @@ tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, u
     char path[PATH_MAX];
     uint8_t *text = NULL;
     size_t len;
-    unsigned long long a, b;
-    char end;
     int rc;
 
     *index = *size = 0;
@@ -632,17 +630,42 @@ tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, u
         return rc == TX_ERR_NOT_FOUND ? rc
                                       : tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
     }
-    /* tx_file_read NUL-terminates; a marker is two decimals and a newline, nothing else. */
-    rc = strlen((const char *)text) == len &&
-                 sscanf((const char *)text, "%llu %llu%c", &a, &b, &end) == 3 && end == '\n' &&
-                 a >= 1 && a <= b
-             ? TX_OK
-             : TX_ERR_MALFORMED;
+    rc = tx_home_proof_parse(text, len, index, size);
     free(text);
     if (rc != TX_OK) {
         return tx_fail(rc, "%s is damaged: run ticsx fetch to prove the record again", path);
     }
-    *index = a;
-    *size = b;
+    return TX_OK;
+}
+
+int
+tx_home_proof_parse(const uint8_t *text, size_t len, uint64_t *index, uint64_t *size)
+{
+    uint64_t v[2] = {0, 0};
+    size_t i = 0;
+
+    *index = *size = 0;
+    /* Exactly "INDEX SIZE\n": decimals without sign or leading zero, 1 <= INDEX <= SIZE. */
+    for (int k = 0; k < 2; k++) {
+        size_t start = i;
+        while (i < len && i - start < 20 && text[i] >= '0' && text[i] <= '9') {
+            uint64_t d = (uint64_t)(text[i] - '0');
+            if (v[k] > (UINT64_MAX - d) / 10) {
+                return TX_ERR_MALFORMED;
+            }
+            v[k] = v[k] * 10 + d;
+            i++;
+        }
+        if (i == start || (text[start] == '0' && i - start > 1) || i >= len ||
+            text[i] != (k == 0 ? ' ' : '\n')) {
+            return TX_ERR_MALFORMED;
+        }
+        i++;
+    }
+    if (i != len || v[0] == 0 || v[0] > v[1]) {
+        return TX_ERR_MALFORMED;
+    }
+    *index = v[0];
+    *size = v[1];
     return TX_OK;
 }

@@ -96,4 +96,8 @@ int tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_L
  * TX_ERR_MALFORMED (message set) when the marker is damaged. */
 int tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, uint64_t *size);
 
+/* Parses a marker's bytes (at most 64 of them, from the file): exactly "INDEX SIZE\n" in
+ * decimal with 1 <= INDEX <= SIZE. TX_ERR_MALFORMED otherwise (no message). */
+int tx_home_proof_parse(const uint8_t *text, size_t len, uint64_t *index, uint64_t *size);
+
 #endif

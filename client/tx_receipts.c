@@ -125,6 +125,25 @@ tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t 
     return rc;
 }
 
+int
+tx_receipt_decode(const uint8_t *buf, size_t len, const uint8_t hub_sign[32], uint64_t *index,
+                  uint8_t leaf[32], tx_checkpoint *cp)
+{
+    memset(cp, 0, sizeof *cp);
+    *index = 0;
+    if (len <= HEAD || len > RECEIPT_MAX || memcmp(buf, MAGIC, 4) != 0) {
+        return TX_ERR_MALFORMED;
+    }
+    for (int k = 0; k < 8; k++) {
+        *index = *index << 8 | buf[4 + k];
+    }
+    if (*index == 0) {
+        return TX_ERR_MALFORMED;
+    }
+    memcpy(leaf, buf + 12, 32);
+    return tx_checkpoint_open(buf + HEAD, len - HEAD, hub_sign, cp);
+}
+
 /* Reads receipts/<id>. */
 static int
 receipt_load(tx_home *home, const uint8_t *id, const uint8_t hub_sign[32], receipt *out)
@@ -143,21 +162,15 @@ receipt_load(tx_home *home, const uint8_t *id, const uint8_t hub_sign[32], recei
         return rc == TX_ERR_NOT_FOUND ? rc
                                       : tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
     }
-    if (len <= HEAD || memcmp(buf, MAGIC, 4) != 0) {
+    rc = tx_receipt_decode(buf, len, hub_sign, &out->index, out->leaf, &out->cp);
+    if (rc == TX_ERR_MALFORMED) {
         rc = tx_fail(TX_ERR_MALFORMED, "%s is damaged: remove it", path);
-        goto out;
-    }
-    for (int k = 0; k < 8; k++) {
-        out->index = out->index << 8 | buf[4 + k];
-    }
-    memcpy(out->leaf, buf + 12, 32);
-    if ((rc = tx_checkpoint_open(buf + HEAD, len - HEAD, hub_sign, &out->cp)) != TX_OK) {
+    } else if (rc != TX_OK) {
         rc = tx_fail(rc,
                      "%s: %s (a receipt of another hub: remove it if this home moved to another "
                      "hub on purpose)",
                      path, tx_fail_msg());
     }
-out:
     free(buf);
     return rc;
 }

@@ -26,6 +26,12 @@ int tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint
  * evidence/<time>-<record id>.receipt saved. */
 int tx_receipts_check(tx_client *c, tx_conn *conn, const tx_checkpoint *accepted);
 
+/* Decodes a kept receipt's bytes (at most 4140): "TXR1", the index (8 bytes, big-endian, not
+ * 0), the leaf hash (32), the signed checkpoint, opened against hub_sign. TX_ERR_MALFORMED
+ * (no message) when the frame is wrong, else tx_checkpoint_open's code. Caller clears *cp. */
+int tx_receipt_decode(const uint8_t *buf, size_t len, const uint8_t hub_sign[32], uint64_t *index,
+                      uint8_t leaf[32], tx_checkpoint *cp);
+
 /* Copies every kept receipt into evidence/ (after a failed log check) and names the files in
  * where (size n; "" when there are none). */
 void tx_receipts_evidence(tx_home *home, char *where, size_t n);
