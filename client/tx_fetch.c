@@ -179,8 +179,8 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set, staged *st, tx_rec
 
         snprintf(msg, sizeof msg, "%s", tx_fail_msg());
         return tx_fail(TX_ERR_REFUSED,
-                       "certificates not fetched: %s; the certificates, certificate events and "
-                       "accreditations verify judges with are missing: run ticsx fetch again",
+                       "certificates not fetched: %s; verify cannot judge the certificates "
+                       "assessments reference until a fetch gets them: run ticsx fetch again",
                        msg);
     }
     out->trust_listed = rc == TX_OK;
