@@ -399,6 +399,8 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
         (rc = tx_verify_all(tx_client_home(c), NULL, &vs)) == TX_OK &&
         (rc = tx_tree_roots(tx_client_home(c), &roots, &tree.n_roots, &req_depth)) == TX_OK &&
         (format == TX_REPORT_XLSX || (rc = tx_cli_open_out(out, force, &f, tmp, sizeof tmp)) == TX_OK)) {
+        /* Granted assessments left out as unproven make the report incomplete: exit 1. */
+        g->definite_no = vs.unproven > 0;
         tree.roots = (const uint8_t(*)[TX_KEY_LEN])roots;
         tree.orgs = tx_orgs_from_cache(tx_client_home(c), &orgs) == TX_OK ? &orgs : NULL;
         tree.depth = depth ? depth : req_depth;

@@ -8,6 +8,7 @@
 #include "tx_msg.h"
 #include "tx_note.h"
 #include "tx_pool.h"
+#include "tx_receipts.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
 #include "tx_witness.h"
@@ -408,10 +409,11 @@ save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *nex
 /* Judges `next` against the kept checkpoint (getting the consistency proof it needs) and keeps
  * it when it passes; the caller holds the home lock. */
 static int
-accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *next)
+accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *next,
+              int check_receipts)
 {
     uint8_t path[TX_MERKLE_MAX_PATH][32];
-    char file[PATH_MAX], where[PATH_MAX + 80];
+    char file[PATH_MAX], where[PATH_MAX + 80], receipts[PATH_MAX + 80];
     tx_checkpoint kept = {0};
     tx_reply_pb *r = NULL;
     size_t n = 0;
@@ -420,7 +422,7 @@ accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkp
 
     if (rc == TX_ERR_NOT_FOUND) {
         tx_fail_clear();
-        goto keep; /* the first checkpoint this home sees is taken on trust */
+        goto receipts; /* the first checkpoint this home sees is taken on trust */
     }
     if (rc != TX_OK) {
         return rc;
@@ -446,16 +448,23 @@ accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkp
 
         snprintf(msg, sizeof msg, "%s", tx_fail_msg());
         save_evidence(tx_client_home(c), &kept, next, where, sizeof where);
+        /* The receipts of this home's own records are evidence of what the hub acknowledged. */
+        tx_receipts_evidence(tx_client_home(c), receipts, sizeof receipts);
         rc = tx_fail(rc,
-                     "%s; both signed checkpoints saved as %s; the newer one is not "
+                     "%s; both signed checkpoints saved as %s%s%s; the newer one is not "
                      "accepted: do not rely on this hub's answers",
-                     msg, where[0] ? where : "(could not be saved)");
+                     msg, where[0] ? where : "(could not be saved)",
+                     receipts[0] ? ", this home's receipts as " : "", receipts);
         goto out;
     }
-    if (next->size == kept.size && next->time == kept.time) {
+receipts:
+    /* Nor is a log accepted that lacks a record the hub acknowledged to this home. */
+    if (check_receipts && (rc = tx_receipts_check(c, conn, next)) != TX_OK) {
+        goto out;
+    }
+    if (kept.len > 0 && next->size == kept.size && next->time == kept.time) {
         goto out; /* nothing new to keep */
     }
-keep:
     if ((rc = kept_path(tx_client_home(c), file, sizeof file)) == TX_OK &&
         (rc = tx_file_replace(file, next->env, next->len, 0644)) != TX_OK) {
         rc = tx_fail(rc, "cannot write %s: %s", file, tx_strerror(rc));
@@ -463,6 +472,31 @@ keep:
 out:
     tx_free(r);
     tx_checkpoint_clear(&kept);
+    return rc;
+}
+
+void
+tx_audit_save_evidence(tx_home *home, const tx_checkpoint *old, const tx_checkpoint *next,
+                       char *where, size_t n)
+{
+    save_evidence(home, old, next, where, n);
+}
+
+int
+tx_audit_accept(tx_client *c, tx_checkpoint *next)
+{
+    const tx_pubkey *hub;
+    tx_conn *conn;
+    int fd = -1;
+    int rc;
+
+    if ((rc = tx_client_hub_key(c, &hub)) != TX_OK || (rc = tx_client_conn(c, &conn)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = lock_home(tx_client_home(c), &fd)) == TX_OK) {
+        rc = accept_locked(c, conn, hub->sign, next, 0);
+        close(fd);
+    }
     return rc;
 }
 
@@ -494,7 +528,7 @@ tx_audit_sync(tx_client *c, tx_checkpoint *out)
         return rc;
     }
     if ((rc = lock_home(tx_client_home(c), &fd)) == TX_OK) {
-        rc = accept_locked(c, conn, hub->sign, &next);
+        rc = accept_locked(c, conn, hub->sign, &next, 1);
         close(fd);
     }
     if (rc == TX_OK && out != NULL) {
@@ -633,7 +667,7 @@ by_index(const void *a, const void *b)
 }
 
 int
-tx_audit_records(tx_client *c, const tx_audit_set *set)
+tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out)
 {
     uint64_t ids[WINDOW];
     tx_checkpoint cp = {0};
@@ -706,6 +740,10 @@ tx_audit_records(tx_client *c, const tx_audit_set *set)
     }
 out:
     free(order);
+    if (rc == TX_OK && out != NULL) {
+        *out = cp;
+        memset(&cp, 0, sizeof cp);
+    }
     tx_checkpoint_clear(&cp);
     return rc;
 }

@@ -73,9 +73,20 @@ int tx_audit_judge(const tx_checkpoint *kept, const tx_checkpoint *next, const u
  * it carries the home's witness quorum (tx_witness_check: TX_ERR_REFUSED, nothing kept) and that
  * it extends the kept one (asking for a consistency proof), and keeps it. On a split view,
  * rollback or time going back: saves both under evidence/ and returns TX_ERR_CHECKSUM (the
- * kept one stays). The first checkpoint is taken on trust. `out` (may be NULL) receives the
- * accepted checkpoint (caller clears). */
+ * kept one stays; this home's kept receipts are saved too). The first checkpoint is taken on
+ * trust. Then proves every kept receipt against it (tx_receipts_check). `out` (may be NULL)
+ * receives the accepted checkpoint (caller clears). */
 int tx_audit_sync(tx_client *c, tx_checkpoint *out);
+
+/* Keeps `next` (a checkpoint already opened against the pinned key, e.g. from a receipt) like
+ * tx_audit_sync keeps the hub's latest: it must extend the kept one, else TX_ERR_CHECKSUM with
+ * the evidence saved and the kept one left. */
+int tx_audit_accept(tx_client *c, tx_checkpoint *next);
+
+/* Saves old and next as evidence/<time>-{old,new}.checkpoint in the home and names them in
+ * where (size n; "" when they could not be saved). */
+void tx_audit_save_evidence(tx_home *home, const tx_checkpoint *old, const tx_checkpoint *next,
+                            char *where, size_t n);
 
 /* Records the client relies on, for an inclusion check. */
 typedef struct {
@@ -96,8 +107,9 @@ int tx_audit_add_recs(tx_audit_set *set, const tx_recs *recs);
 void tx_audit_set_free(tx_audit_set *set);
 
 /* tx_audit_sync, then proves every record of the set included in the accepted checkpoint with
- * pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. */
-int tx_audit_records(tx_client *c, const tx_audit_set *set);
+ * pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. `out`
+ * (may be NULL) receives the checkpoint they were proven in (caller clears). */
+int tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out);
 
 /* ---- audit-log ---- */
 

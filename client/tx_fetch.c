@@ -164,40 +164,34 @@ audit_recs(tx_audit_set *set, const tx_recs *recs)
     return tx_audit_add_recs(set, recs);
 }
 
-/* Lists and caches every accreditation, certificate and certificate event; a hub that will
- * not list them is warned about, not fatal. */
+/* Lists every accreditation, certificate and certificate event and stages them for the cache
+ * (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the list)
+ * when the hub will not list them. */
 static int
-fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set)
+fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set, staged *st, tx_recs l[3])
 {
     const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
     size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
-    tx_recs l[3] = {{0}};
-    staged st = {0};
     int rc = tx_rpc_list(c, 3, kinds, NULL, l);
 
     if (rc == TX_ERR_REFUSED) {
-        tx_warn("certificates not fetched: %s", tx_fail_msg());
-        tx_fail_clear();
-        return TX_OK;
+        char msg[512];
+
+        snprintf(msg, sizeof msg, "%s", tx_fail_msg());
+        return tx_fail(TX_ERR_REFUSED,
+                       "certificates not fetched: %s; verify cannot judge the certificates "
+                       "assessments reference until a fetch gets them: run ticsx fetch again",
+                       msg);
     }
     out->trust_listed = rc == TX_OK;
     for (size_t k = 0; k < 3; k++) {
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = stage(&st, &l[k].v[i]);
+            rc = stage(st, &l[k].v[i]);
             *counts[k] += rc == TX_OK;
         }
         if (rc == TX_OK) {
             rc = audit_recs(set, &l[k]);
         }
-    }
-    if (rc == TX_OK) {
-        rc = flush(c, &st);
-    }
-    free(st.envs);
-    free(st.lens);
-    free(st.ids);
-    for (size_t k = 0; k < 3; k++) {
-        tx_recs_clear(&l[k]);
     }
     return rc;
 }
@@ -224,7 +218,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     const int kinds[4] = {TX_KIND_GRANT, TX_KIND_PROFILE, TX_KIND_GRANT_REVOKE,
                           TX_KIND_ASSESSMENT};
     const uint8_t *me = tx_client_id(c)->pub.sign;
-    tx_recs l[4] = {{0}};
+    tx_recs l[4] = {{0}}, trust[3] = {{0}};
+    tx_checkpoint cp = {0};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
     tx_audit_set set = {0};
@@ -232,7 +227,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     staged st = {0};                    /* what this fetch stores in the cache */
     tx_rec *r1 = NULL, *r2 = NULL;
     int *rc1 = NULL, *rc2 = NULL;
-    int rc;
+    char trust_msg[1024];
+    int rc, trust_rc = TX_OK;
 
     memset(out, 0, sizeof *out);
     if ((rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
@@ -327,9 +323,18 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
             rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
         }
     }
-    if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2, &st)) != TX_OK ||
-        (rc = fetch_trust(c, out, &set)) != TX_OK) {
+    if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2, &st)) != TX_OK) {
         goto out;
+    }
+    /* A refused trust listing fails the fetch, after what was listed is proven and kept. */
+    trust_rc = fetch_trust(c, out, &set, &st, trust);
+    if (trust_rc != TX_OK && trust_rc != TX_ERR_REFUSED) {
+        rc = trust_rc;
+        goto out;
+    }
+    if (trust_rc != TX_OK) {
+        snprintf(trust_msg, sizeof trust_msg, "%s", tx_fail_msg());
+        tx_fail_clear();
     }
     /* Every record fetched must be in the hub's signed log, and that log must extend the one
      * this home saw before: a hub showing this organisation another history is caught here. */
@@ -342,8 +347,12 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     for (size_t i = 0; i < second.n && rc == TX_OK; i++) {
         rc = rc2[i] == TX_OK ? tx_audit_add(&set, r2[i].index, r2[i].bytes, r2[i].len) : TX_OK;
     }
-    if (rc != TX_OK || (rc = flush(c, &st)) != TX_OK ||
-        (rc = tx_audit_records(c, &set)) != TX_OK) {
+    /* Atomic: nothing enters the cache before every record of this fetch is proven, and each
+     * record stored gets its proof marker (verify and report use no record without one). */
+    if (rc != TX_OK || (rc = tx_audit_records(c, &set, &cp)) != TX_OK ||
+        (rc = flush(c, &st)) != TX_OK ||
+        (rc = tx_home_proof_put_many(tx_client_home(c), set.n, (const uint8_t(*)[TX_ID_LEN])set.id,
+                                     set.index, cp.size)) != TX_OK) {
         goto out;
     }
     for (size_t i = 0; i < out->n; i++) {
@@ -358,7 +367,14 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
                          : "the hub did not give the assessment");
         }
     }
+    if (trust_rc != TX_OK) {
+        rc = tx_fail(trust_rc, "%s", trust_msg);
+    }
 out:
+    tx_checkpoint_clear(&cp);
+    for (size_t k = 0; k < 3; k++) {
+        tx_recs_clear(&trust[k]);
+    }
     for (size_t i = 0; i < first.n && r1 != NULL; i++) {
         tx_rec_clear(&r1[i]);
     }

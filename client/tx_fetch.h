@@ -32,7 +32,10 @@ typedef struct {
 
 /* Lists grants and profiles in one round trip, then gets all sealed assessments and requests
  * at once, then all questionnaires at once. A record the hub will not give, or that does not
- * check, is reported per grant; the function fails only when the hub cannot be asked. */
+ * check, is reported per grant. Nothing is stored before every record got is proven in the
+ * checkpoint accepted (then each gets a proof marker): a failed log check stores nothing.
+ * Fails when the hub cannot be asked, when the log fails a check (TX_ERR_CHECKSUM), and with
+ * TX_ERR_REFUSED when it refused to list certificates (what was listed is stored then). */
 int tx_fetch_all(tx_client *c, tx_fetched *out);
 
 int tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet);

@@ -543,3 +543,129 @@ tx_home_cursor_save(tx_home *home, uint64_t request, uint64_t grant)
     cur.grant = grant;
     return tx_home_cursor_save_all(home, &cur);
 }
+
+/* ---- proof markers ---- */
+
+#define PROOF_MAX 64 /* bytes of a proofs/<id> file: "INDEX SIZE\n" */
+
+int
+tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, uint64_t size)
+{
+    char path[PATH_MAX], text[PROOF_MAX];
+    int n, rc;
+
+    if (index == 0 || index > size) {
+        return tx_fail(TX_ERR_USAGE, "a proof marker needs 1 <= index <= size");
+    }
+    if ((rc = ensure_sub(home, "proofs")) != TX_OK ||
+        (rc = sub_path(home, "proofs", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    n = snprintf(text, sizeof text, "%" PRIu64 " %" PRIu64 "\n", index, size);
+    /* Without fsync, like the cache: a torn marker does not parse, the record counts as
+     * unproven and the next fetch proves it again. */
+    if ((rc = write_cached(path, (const uint8_t *)text, (size_t)n)) != TX_OK) {
+        return tx_fail(rc, "cannot write %s: %s", path, tx_strerror(rc));
+    }
+    return TX_OK;
+}
+
+typedef struct {
+    tx_home *home;
+    const uint8_t (*ids)[TX_ID_LEN];
+    const uint64_t *index;
+    uint64_t size;
+    int *rcs;
+} proof_job;
+
+static void
+proof_one(void *ctx, size_t i)
+{
+    proof_job *j = ctx;
+
+    j->rcs[i] = tx_home_proof_put(j->home, j->ids[i], j->index[i], j->size);
+}
+
+int
+tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
+                       const uint64_t *index, uint64_t size)
+{
+    int *rcs;
+    int rc;
+
+    if (n == 0) {
+        return TX_OK;
+    }
+    if ((rc = ensure_sub(home, "proofs")) != TX_OK) {
+        return rc;
+    }
+    if ((rcs = calloc(n, sizeof *rcs)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    {
+        proof_job j = {home, ids, index, size, rcs};
+        tx_pool_for(n, proof_one, &j);
+    }
+    rc = TX_OK;
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = rcs[i];
+    }
+    free(rcs);
+    return rc;
+}
+
+int
+tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, uint64_t *size)
+{
+    char path[PATH_MAX];
+    uint8_t *text = NULL;
+    size_t len;
+    int rc;
+
+    *index = *size = 0;
+    if ((rc = sub_path(home, "proofs", id, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_file_read(path, PROOF_MAX, &text, &len)) != TX_OK) {
+        return rc == TX_ERR_NOT_FOUND ? rc
+                                      : tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
+    }
+    rc = tx_home_proof_parse(text, len, index, size);
+    free(text);
+    if (rc != TX_OK) {
+        return tx_fail(rc, "%s is damaged: run ticsx fetch to prove the record again", path);
+    }
+    return TX_OK;
+}
+
+int
+tx_home_proof_parse(const uint8_t *text, size_t len, uint64_t *index, uint64_t *size)
+{
+    uint64_t v[2] = {0, 0};
+    size_t i = 0;
+
+    *index = *size = 0;
+    /* Exactly "INDEX SIZE\n": decimals without sign or leading zero, 1 <= INDEX <= SIZE. */
+    for (int k = 0; k < 2; k++) {
+        size_t start = i;
+        while (i < len && i - start < 20 && text[i] >= '0' && text[i] <= '9') {
+            uint64_t d = (uint64_t)(text[i] - '0');
+            if (v[k] > (UINT64_MAX - d) / 10) {
+                return TX_ERR_MALFORMED;
+            }
+            v[k] = v[k] * 10 + d;
+            i++;
+        }
+        if (i == start || (text[start] == '0' && i - start > 1) || i >= len ||
+            text[i] != (k == 0 ? ' ' : '\n')) {
+            return TX_ERR_MALFORMED;
+        }
+        i++;
+    }
+    if (i != len || v[0] == 0 || v[0] > v[1]) {
+        return TX_ERR_MALFORMED;
+    }
+    *index = v[0];
+    *size = v[1];
+    return TX_OK;
+}

@@ -7,7 +7,9 @@
  *   seq          last sequence number used, decimal; taken under flock on `lock`
  *   records/<64 hex record id>   envelopes as received
  *   keys/<64 hex assessment id>  32-byte content keys, 0600
- *   cursor       "request N\ngrant M\nrevoke K\n": log indices the inbox has shown */
+ *   cursor       "request N\ngrant M\nrevoke K\n": log indices the inbox has shown
+ *   proofs/<64 hex record id>    "INDEX SIZE\n": the record was proven at log index INDEX in
+ *                                a checkpoint of SIZE records that this home accepted */
 #ifndef TX_HOME_H
 #define TX_HOME_H
 
@@ -79,5 +81,23 @@ typedef struct {
 
 int tx_home_cursor_load_all(tx_home *home, tx_cursor *cur);
 int tx_home_cursor_save_all(tx_home *home, const tx_cursor *cur);
+
+/* Proof markers: the record `id` was proven included at log index `index` in a checkpoint of
+ * `size` records this home accepted (fetch writes one for every record it proved; a receipt
+ * proven at a later contact writes one too). verify and report use only records with one.
+ * Written without fsync: a torn marker reads as damaged, and the record as unproven. */
+int tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, uint64_t size);
+
+/* tx_home_proof_put of n records proven in one checkpoint, on several threads. */
+int tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
+                           const uint64_t *index, uint64_t size);
+
+/* The marker of `id`: TX_ERR_NOT_FOUND (no message) when the record was never proven,
+ * TX_ERR_MALFORMED (message set) when the marker is damaged. */
+int tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, uint64_t *size);
+
+/* Parses a marker's bytes (at most 64 of them, from the file): exactly "INDEX SIZE\n" in
+ * decimal with 1 <= INDEX <= SIZE. TX_ERR_MALFORMED otherwise (no message). */
+int tx_home_proof_parse(const uint8_t *text, size_t len, uint64_t *index, uint64_t *size);
 
 #endif

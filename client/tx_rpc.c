@@ -7,6 +7,7 @@
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_pool.h"
+#include "tx_receipts.h"
 #include "tx_util.h"
 
 #include <inttypes.h>
@@ -497,6 +498,10 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
             rc = tx_fail(rc == TX_ERR_MALFORMED ? TX_ERR_CHECKSUM : rc,
                          "bad receipt for %s %.12s: %s", env_kind_name(envs[i], lens[i]), hex, msg);
         }
+    }
+    /* Kept until a later contact proves each record still in the log the hub shows. */
+    if (rc == TX_OK) {
+        rc = tx_receipts_keep(c, n, (const tx_reply_pb *const *)sb.per, envs, lens);
     }
 out:
     submission_free(&sb, n);

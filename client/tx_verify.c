@@ -204,6 +204,7 @@ typedef struct {
     tx_idmap sealed_ids; /* id -> position in sealed */
     multi grants_of, revokes_of, successors;
     struct tx_verify_store *store;
+    size_t unproven, unproven_grants; /* left out: no proof marker (of them, grants to me) */
 } cache_view;
 
 static void
@@ -471,6 +472,7 @@ typedef struct {
     uint8_t id[TX_ID_LEN];
     tx_rec rec;
     int rc;
+    int unproven; /* not proven in a checkpoint this home accepted: left out */
     char why[256];
 } cached;
 
@@ -515,7 +517,14 @@ read_one(void *ctx, size_t i)
     }
     kind = tx_kind_from_payload_type(c->rec.env->payload_type);
     if (wanted_kind(kind) && tx_decode_payload(c->rec.env, kind, &c->rec.msg) == TX_OK) {
+        uint64_t index, size;
+
         c->rec.kind = kind;
+        /* Only what a fetch proved in the hub's signed log is used. */
+        if (tx_home_proof_get(j->home, c->id, &index, &size) != TX_OK) {
+            tx_fail_clear();
+            c->unproven = 1;
+        }
     } else {
         tx_rec_clear(&c->rec); /* of no use here: not kept */
     }
@@ -565,6 +574,14 @@ load_cache(tx_home *home, cache_view *cv)
             tx_rec_clear(r);
             continue;
         }
+        if (c[i].unproven) {
+            cv->unproven++;
+            cv->unproven_grants += r->kind == TX_KIND_GRANT &&
+                                   memcmp(((const tx_grant_pb *)r->msg)->grantee.data,
+                                          tx_home_identity(home)->pub.sign, TX_KEY_LEN) == 0;
+            tx_rec_clear(r);
+            continue;
+        }
         switch (r->kind) {
         case TX_KIND_GRANT:
             rc = tx_recs_push(&cv->grants, r);
@@ -597,6 +614,13 @@ load_cache(tx_home *home, cache_view *cv)
         tx_rec_clear(r);
     }
     free(c);
+    if (cv->unproven > 0) {
+        tx_warn("%zu cached record%s (%zu grant%s to this organisation) %s not proven in the "
+                "hub's signed log and %s left out: run `ticsx fetch`",
+                cv->unproven, cv->unproven == 1 ? "" : "s", cv->unproven_grants,
+                cv->unproven_grants == 1 ? "" : "s", cv->unproven == 1 ? "is" : "are",
+                cv->unproven == 1 ? "is" : "are");
+    }
     /* Names for the verdicts and for the certificate judgements alike. */
     if (rc == TX_OK && (rc = tx_orgs_add(&cv->orgs, &profiles)) == TX_OK) {
         rc = tx_orgs_add(&cv->ts.orgs, &profiles);
@@ -819,6 +843,7 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
     for (size_t k = 0; k < out->n; k++) {
         note_superseded(&cv, me, out, &first, &out->v[k]);
     }
+    out->unproven = cv.unproven_grants;
     /* The verdicts borrow their questionnaires from the store. */
     out->store = cv.store;
     cv.store = NULL;
@@ -834,7 +859,7 @@ out:
 size_t
 tx_verify_failures(const tx_verdicts *vs)
 {
-    size_t n = 0;
+    size_t n = vs->unproven;
 
     for (size_t i = 0; i < vs->n; i++) {
         const tx_verdict *v = &vs->v[i];

@@ -72,6 +72,7 @@ typedef struct {
     tx_verdict *v;
     size_t n;
     struct tx_verify_store *store; /* owned: the records the verdicts borrow (questionnaires) */
+    size_t unproven; /* grants to this organisation left out: not proven in the hub's log */
 } tx_verdicts;
 
 /* Verifies every assessment granted to `me` that is in the cache, or only the one whose id
@@ -82,9 +83,11 @@ typedef struct {
 int tx_verify_all(tx_home *home, const char *only, tx_verdicts *out);
 
 /* Number of verdicts that are not TX_VERIFIED, or whose certificate has a problem at as-of or
- * now (tx_cert_status_problem: anything but valid or no certificate). A superseded one is not
- * counted when the assessment replacing it is judged in the same set (`verify` of everything
- * granted, the supplier having granted the newer one too); alone (`verify OLD`) it counts. */
+ * now (tx_cert_status_problem: anything but valid or no certificate), plus the grants to this
+ * organisation left out as unproven (their assessments are not verified). A superseded one is
+ * not counted when the assessment replacing it is judged in the same set (`verify` of
+ * everything granted, the supplier having granted the newer one too); alone (`verify OLD`) it
+ * counts. */
 size_t tx_verify_failures(const tx_verdicts *vs);
 
 /* The certificate status to show in one word: now's when it is a problem, else as-of's when

@@ -409,7 +409,9 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
     if (shown != NULL) {
         *shown = 0;
     }
-    if ((rc = tx_client_conn(c, &w.conn)) != TX_OK ||
+    /* The hub's log is checked first (the kept checkpoint, this home's receipts), then again
+     * at every renewal. */
+    if ((rc = tx_client_conn(c, &w.conn)) != TX_OK || (rc = tx_audit_sync(c, NULL)) != TX_OK ||
         (rc = tx_home_cursor_load_all(tx_client_home(c), &w.start)) != TX_OK ||
         (rc = tx_rpc_list(c, 2, dir_kinds, NULL, dir)) != TX_OK ||
         (rc = tx_orgs_add(&w.orgs, &dir[0])) != TX_OK) {

@@ -15,3 +15,8 @@ add_dependencies(test_witness ticsx ticsx-hub)
 tx_add_test(test_note_go SOURCES test_note_go.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 300)
 set_tests_properties(test_note_go PROPERTIES SKIP_RETURN_CODE 77)
 add_dependencies(test_note_go ticsx-hub)
+# What the client keeps of the log, attacked: a restored backup dropping an acknowledged record,
+# a damaged Merkle node (nothing unproven cached or used), a refused certificate listing.
+tx_add_test(test_client_log SOURCES test_client_log.c hub_testutil.c client_testutil.c
+            LIBS tx_hub_lib tx_client PkgConfig::JANSSON PkgConfig::LMDB TIMEOUT 300)
+add_dependencies(test_client_log ticsx ticsx-hub)

@@ -306,10 +306,19 @@ world_teardown(void **state)
     return 0;
 }
 
+/* Caches a record with a proof marker, as a fetch that proved it would (no hub here). */
 static void
 put(world *w, const uint8_t *env, size_t len, uint8_t id[TX_ID_LEN])
 {
-    assert_int_equal(tx_home_cache_put(w->home, env, len, id), TX_OK);
+    static uint64_t index;
+    uint8_t got[TX_ID_LEN];
+
+    assert_int_equal(tx_home_cache_put(w->home, env, len, got), TX_OK);
+    index++;
+    assert_int_equal(tx_home_proof_put(w->home, got, index, index), TX_OK);
+    if (id != NULL) {
+        memcpy(id, got, TX_ID_LEN);
+    }
 }
 
 /* Builds and caches questionnaire, request, sealed assessment and grant; aid gets the

@@ -377,7 +377,7 @@ test_report(void **state)
 static void
 test_outsider_cannot_read(void **state)
 {
-    char cmd[PATH_MAX * 3 + 64];
+    char cmd[PATH_MAX * 6 + 128];
     ct_result r;
     (void)state;
 
@@ -395,9 +395,12 @@ test_outsider_cannot_read(void **state)
     ct_expect_text(r.err, "not found");
     ct_result_free(&r);
 
-    /* Handed the buyer's records, it still cannot read them: the grant names the buyer. */
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/records' && cp '%s'/records/* '%s/records/'",
-             fx.outsider, fx.buyer, fx.outsider);
+    /* Handed the buyer's records and proof markers, it still cannot read them: the grant names
+     * the buyer. */
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/records' '%s/proofs' && cp '%s'/records/* '%s/records/' && "
+             "cp '%s'/proofs/* '%s/proofs/'",
+             fx.outsider, fx.outsider, fx.buyer, fx.outsider, fx.buyer, fx.outsider);
     assert_int_equal(system(cmd), 0);
     ticsx(&r, fx.outsider, "verify", fx.a1, NULL);
     ct_expect_status(&r, 1);

@@ -383,7 +383,7 @@ test_reuse_needs_the_same_questionnaire(void **state)
 static void
 test_outsider_can_neither_fetch_nor_decrypt(void **state)
 {
-    char cmd[PATH_MAX * 3 + 64];
+    char cmd[PATH_MAX * 6 + 128];
     ct_result r;
     (void)state;
 
@@ -395,10 +395,12 @@ test_outsider_can_neither_fetch_nor_decrypt(void **state)
     ct_expect_status(&r, 1);
     ct_expect_text(r.err, "not been granted");
     ct_result_free(&r);
-    /* A buyer passes the ciphertext and its grant on: the grant names that buyer, and the key
-     * in it is sealed to that buyer. */
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/records' && cp '%s'/records/* '%s/records/'",
-             fx.outsider, fx.b2, fx.outsider);
+    /* A buyer passes the ciphertext and its grant on (with its proof markers): the grant names
+     * that buyer, and the key in it is sealed to that buyer. */
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/records' '%s/proofs' && cp '%s'/records/* '%s/records/' && "
+             "cp '%s'/proofs/* '%s/proofs/'",
+             fx.outsider, fx.outsider, fx.b2, fx.outsider, fx.b2, fx.outsider);
     assert_int_equal(system(cmd), 0);
     ticsx(&r, fx.outsider, "--json", "verify", fx.a, NULL);
     ct_expect_status(&r, 1);
@@ -506,6 +508,8 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         uint8_t gid[TX_ID_LEN];
         char ghex[65];
         assert_int_equal(tx_home_cache_put(tx_client_home(bc), env, len, gid), TX_OK);
+        /* With a proof marker, as if a fetch had proven it: verify's own checks refuse it. */
+        assert_int_equal(tx_home_proof_put(tx_client_home(bc), gid, 1, 1), TX_OK);
         tx_client_destroy(&bc);
         ticsx(&r, fx.b1, "--json", "verify", fx.a, NULL);
         ct_expect_status(&r, 1);

@@ -523,11 +523,20 @@ test_pinned_keys(void **state)
 
 /* ---- verification of an assessment that references a certificate ---- */
 
+/* Caches a record with a proof marker, as a fetch that proved it would (no hub here). */
 static void
 cache(tx_home *home, uint8_t *env, size_t len, uint8_t *id)
 {
+    static uint64_t index;
+    uint8_t got[TX_ID_LEN];
+
     assert_non_null(env);
-    assert_int_equal(tx_home_cache_put(home, env, len, id), TX_OK);
+    assert_int_equal(tx_home_cache_put(home, env, len, got), TX_OK);
+    index++;
+    assert_int_equal(tx_home_proof_put(home, got, index, index), TX_OK);
+    if (id != NULL) {
+        memcpy(id, got, TX_ID_LEN);
+    }
     free(env);
 }
 

@@ -1,0 +1,521 @@
+/* What the client keeps of the hub's log, attacked with real hubs (LMDB, CURVE) and the real
+ * ticsx: a hub restored from a backup that drops an acknowledged revocation and grows past it
+ * is caught by the supplier that revoked (its receipt's checkpoint is kept, its receipt proven
+ * at the next contact), with the evidence saved; a flipped byte of a stored Merkle node keeps
+ * the whole fetch out of the cache, and verify and report use no record lacking a proof; a
+ * refused certificate listing fails the fetch. */
+#include "client_testutil.h"
+#include "hub_testutil.h"
+#include "tx_error.h"
+#include "tx_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#define BUYER "Log Buyer KK"
+#define SUP "Log Supplier KK"
+#define BODY "Log Certification Body KK"
+
+static char *root;
+
+/* Hubs a test started, so one that fails half way leaves none running. */
+static pid_t started[8];
+static size_t n_started;
+
+static int
+stop_leftovers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < n_started; i++) {
+        int status;
+        if (waitpid(started[i], &status, WNOHANG) == 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], &status, 0);
+        }
+    }
+    n_started = 0;
+    return 0;
+}
+
+static void
+start_hub(ct_hub *h, const char *dir)
+{
+    ct_hub_start(h, dir);
+    assert_true(n_started < TX_ARRAY_LEN(started));
+    started[n_started++] = h->pid;
+}
+
+static void
+path_in(char *out, size_t n, const char *test, const char *name)
+{
+    snprintf(out, n, "%s/%s-%s", root, test, name);
+}
+
+static void
+ticsx(ct_result *r, const char *home, const ct_hub *h, ...)
+{
+    const char *env[] = {"LANG=C", "TICSX_NOW=", NULL};
+    va_list ap;
+
+    va_start(ap, h);
+    ct_ticsx_v(r, env, home, h, ap);
+    va_end(ap);
+}
+
+/* Runs ticsx and asserts its exit status. */
+static void
+ok(const char *home, const ct_hub *h, int status, ...)
+{
+    const char *env[] = {"LANG=C", "TICSX_NOW=", NULL};
+    ct_result r;
+    va_list ap;
+
+    va_start(ap, status);
+    ct_ticsx_v(&r, env, home, h, ap);
+    va_end(ap);
+    ct_expect_status(&r, status);
+    ct_result_free(&r);
+}
+
+/* A hub at dir with the buyer and the supplier (and the body when not NULL) enrolled. */
+static void
+make_parties(const char *dir, const char *buyer, const char *sup, const char *body)
+{
+    ct_hub_init(dir);
+    ct_keygen_enroll(dir, buyer, BUYER, "7123456789012");
+    ct_keygen_enroll(dir, sup, SUP, "3700000000001");
+    if (body != NULL) {
+        ct_keygen_enroll(dir, body, BODY, NULL);
+    }
+}
+
+/* The buyer asks, the supplier answers every item "yes": the assessment id goes to aid. */
+static void
+request_and_answer(const ct_hub *h, const char *buyer, const char *sup, char aid[65])
+{
+    char req[65], path[PATH_MAX];
+    ct_result r;
+    json_t *j, *answers;
+
+    ticsx(&r, buyer, h, "-q", "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ct_expect_status(&r, 0);
+    assert_true(strlen(r.out) >= 64);
+    memcpy(req, r.out, 64);
+    req[64] = 0;
+    ct_result_free(&r);
+    snprintf(path, sizeof path, "%s/answers.json", sup);
+    ok(sup, h, 0, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
+    j = json_load_file(path, 0, NULL);
+    assert_non_null(j);
+    answers = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(answers); i++) {
+        json_object_set_new(json_array_get(answers, i), "answer", json_string("yes"));
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    ticsx(&r, sup, h, "answer", req, "--file", path, NULL);
+    ct_expect_status(&r, 0);
+    assert_true(strlen(r.out) >= 64);
+    memcpy(aid, r.out, 64);
+    aid[64] = 0;
+    ct_result_free(&r);
+}
+
+/* Files in home/evidence whose names end in `suffix`. */
+static size_t
+evidence_count(const char *home, const char *suffix)
+{
+    char dir[PATH_MAX + 16];
+    struct dirent *de;
+    size_t n = 0, sl = strlen(suffix);
+    DIR *d;
+
+    snprintf(dir, sizeof dir, "%s/evidence", home);
+    if ((d = opendir(dir)) == NULL) {
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        n += l > sl && strcmp(de->d_name + l - sl, suffix) == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+static int
+exists(const char *dir, const char *name)
+{
+    char path[PATH_MAX * 2];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* ---- 1. a restored backup drops an acknowledged revocation ---- */
+
+static void
+test_backup_fork_caught_by_the_supplier(void **state)
+{
+    char dir[PATH_MAX], copy[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], aid[65], out[4096];
+    ct_hub h, restored;
+    ct_result r;
+    (void)state;
+
+    path_in(dir, sizeof dir, "fork", "hub");
+    path_in(copy, sizeof copy, "fork", "backup");
+    path_in(buyer, sizeof buyer, "fork", "buyer");
+    path_in(sup, sizeof sup, "fork", "supplier");
+    make_parties(dir, buyer, sup, NULL);
+    start_hub(&h, dir);
+    request_and_answer(&h, buyer, sup, aid);
+    ok(sup, &h, 0, "fetch", NULL);
+
+    /* The operator's hot backup, then the supplier revokes: acknowledged, with a receipt. */
+    if (th_run(out, sizeof out, "backup", "--data", dir, "--with-key", copy, NULL) != 0) {
+        fail_msg("ticsx-hub backup failed: %s", out);
+    }
+    ok(sup, &h, 0, "revoke", aid, "--from", BUYER, NULL);
+    assert_int_equal(ct_hub_stop(&h), 0);
+
+    /* The backup is restored and the log grows past the size the receipt showed. */
+    start_hub(&restored, copy);
+    ok(buyer, &restored, 0, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ok(buyer, &restored, 0, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+
+    ticsx(&r, sup, &restored, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "split view");
+    ct_expect_text(r.err, "evidence");
+    ct_result_free(&r);
+    assert_true(evidence_count(sup, "-old.checkpoint") >= 1);
+    assert_true(evidence_count(sup, "-new.checkpoint") >= 1);
+    assert_true(evidence_count(sup, ".receipt") >= 1);
+    ticsx(&r, sup, &restored, "audit-log", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "split view");
+    ct_result_free(&r);
+    ticsx(&r, sup, &restored, "watch", "--for", "2", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "split view");
+    ct_result_free(&r);
+
+    /* Without its kept checkpoint the home still holds the receipt: the revocation the hub
+     * acknowledged is not in the log it shows now. */
+    {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/checkpoint", sup);
+        assert_int_equal(unlink(path), 0);
+    }
+    ticsx(&r, sup, &restored, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "split view: the hub acknowledged grant revocation");
+    ct_expect_text(r.err, ".receipt");
+    ct_result_free(&r);
+    {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/checkpoint", sup);
+        assert_int_equal(access(path, F_OK), -1); /* the forked log was not accepted */
+    }
+    assert_int_equal(ct_hub_stop(&restored), 0);
+}
+
+/* ---- 2. a damaged Merkle node: nothing unproven enters the cache or a report ---- */
+
+/* The log index of record `id` (hex) in the hub's store at dir (stopped): the ids index. */
+static uint64_t
+record_index(const char *dir, const char *id)
+{
+    uint8_t key[32];
+    uint64_t index = 0;
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k = {sizeof key, key}, v;
+
+    assert_int_equal(tx_unhex(key, sizeof key, id), TX_OK);
+    assert_int_equal(mdb_env_create(&env), MDB_SUCCESS);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), MDB_SUCCESS);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600), MDB_SUCCESS);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), MDB_SUCCESS);
+    assert_int_equal(mdb_dbi_open(txn, "ids", 0, &dbi), MDB_SUCCESS);
+    assert_int_equal(mdb_get(txn, dbi, &k, &v), MDB_SUCCESS);
+    assert_true(v.mv_size >= 8);
+    for (int i = 0; i < 8; i++) {
+        index = index << 8 | ((const uint8_t *)v.mv_data)[i];
+    }
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return index;
+}
+
+/* The offset in `file` of the byte at `p`, from this process's mapping of it (/proc/self/maps). */
+static off_t
+mapped_offset(const char *file, const void *p)
+{
+    char line[PATH_MAX + 256], real[PATH_MAX];
+    uintptr_t at = (uintptr_t)p;
+    off_t off = -1;
+    FILE *f = fopen("/proc/self/maps", "r");
+
+    assert_non_null(f);
+    assert_non_null(realpath(file, real));
+    while (off < 0 && fgets(line, sizeof line, f) != NULL) {
+        unsigned long lo, hi, fo;
+        char path[PATH_MAX] = "";
+
+        if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &lo, &hi, &fo, path) == 4 &&
+            strcmp(path, real) == 0 && at >= lo && at < hi) {
+            off = (off_t)(at - lo + fo);
+        }
+    }
+    fclose(f);
+    assert_true(off >= 0);
+    return off;
+}
+
+/* Flips one byte of the stored Merkle node `level`/`index` in dir/data.mdb (the hub stopped):
+ * LMDB finds the value, the byte is changed in the file at its offset. */
+static void
+flip_node(const char *dir, unsigned level, uint64_t index)
+{
+    uint8_t key[9], want[32], got[32];
+    char file[PATH_MAX + 16];
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k = {sizeof key, key}, v;
+    off_t off;
+    int fd;
+
+    key[0] = (uint8_t)level;
+    for (int i = 0; i < 8; i++) {
+        key[1 + i] = (uint8_t)(index >> (56 - 8 * i));
+    }
+    assert_int_equal(mdb_env_create(&env), MDB_SUCCESS);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), MDB_SUCCESS);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600), MDB_SUCCESS);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), MDB_SUCCESS);
+    assert_int_equal(mdb_dbi_open(txn, "nodes", 0, &dbi), MDB_SUCCESS);
+    assert_int_equal(mdb_get(txn, dbi, &k, &v), MDB_SUCCESS);
+    assert_int_equal(v.mv_size, 32);
+    memcpy(want, v.mv_data, 32);
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    off = mapped_offset(file, v.mv_data);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+
+    fd = open(file, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, got, 32, off), 32);
+    assert_memory_equal(got, want, 32); /* the node's bytes, at that offset of the file */
+    got[7] ^= 0x01;
+    assert_int_equal(pwrite(fd, got, 32, off), 32);
+    assert_int_equal(fsync(fd), 0);
+    close(fd);
+}
+
+/* True when the JSON report shows an assessment of SUP as verified. */
+static int
+report_shows_verified(const char *home, const ct_hub *h, int *status)
+{
+    ct_result r;
+    json_t *j, *sups;
+    int found = 0;
+
+    ticsx(&r, home, h, "report", "--format", "json", NULL);
+    *status = r.status;
+    j = ct_parse_json(r.out);
+    sups = json_object_get(j, "suppliers");
+    for (size_t i = 0; i < json_array_size(sups); i++) {
+        json_t *s = json_array_get(sups, i);
+        const char *st = json_string_value(json_object_get(s, "status"));
+        found |= st != NULL && strcmp(st, "verified") == 0;
+    }
+    json_decref(j);
+    ct_result_free(&r);
+    return found;
+}
+
+static void
+test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
+{
+    char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], records[PATH_MAX + 16], aid[65];
+    uint64_t index;
+    ct_hub h;
+    ct_result r;
+    int status;
+    (void)state;
+
+    path_in(dir, sizeof dir, "node", "hub");
+    path_in(buyer, sizeof buyer, "node", "buyer");
+    path_in(sup, sizeof sup, "node", "supplier");
+    make_parties(dir, buyer, sup, NULL);
+    start_hub(&h, dir);
+    request_and_answer(&h, buyer, sup, aid);
+    assert_int_equal(ct_hub_stop(&h), 0);
+    index = record_index(dir, aid); /* the sealed assessment's log index */
+
+    /* The leaf beside the sealed assessment's: the first hash of its inclusion proof. */
+    flip_node(dir, 0, (index - 1) ^ 1);
+    start_hub(&h, dir);
+    ticsx(&r, buyer, &h, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "is not in the hub's signed log");
+    ct_result_free(&r);
+    snprintf(records, sizeof records, "%s/records", buyer);
+    assert_false(exists(records, aid)); /* nothing of a failed fetch is kept */
+    ticsx(&r, buyer, &h, "verify", aid, NULL);
+    assert_int_not_equal(r.status, 0);
+    ct_result_free(&r);
+    ticsx(&r, buyer, &h, "verify", NULL);
+    assert_null(strstr(r.out, "verified"));
+    ct_result_free(&r);
+    assert_false(report_shows_verified(buyer, &h, &status));
+    assert_int_equal(ct_hub_stop(&h), 0);
+
+    /* Repaired, the fetch proves everything; without the proof markers nothing is used. */
+    flip_node(dir, 0, (index - 1) ^ 1);
+    start_hub(&h, dir);
+    ok(buyer, &h, 0, "fetch", NULL);
+    assert_true(exists(records, aid));
+    ticsx(&r, buyer, &h, "verify", aid, NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.out, "verified");
+    ct_result_free(&r);
+    {
+        char cmd[PATH_MAX + 32];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s/proofs'", buyer);
+        assert_int_equal(system(cmd), 0);
+    }
+    ticsx(&r, buyer, &h, "verify", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "not proven in the hub's signed log");
+    ct_expect_text(r.err, "run `ticsx fetch`");
+    assert_null(strstr(r.out, "verified"));
+    ct_result_free(&r);
+    assert_false(report_shows_verified(buyer, &h, &status));
+    assert_int_equal(status, 1);
+    ok(buyer, &h, 0, "fetch", NULL);
+    ok(buyer, &h, 0, "verify", aid, NULL);
+    assert_true(report_shows_verified(buyer, &h, &status));
+    assert_int_equal(status, 0);
+    assert_int_equal(ct_hub_stop(&h), 0);
+}
+
+/* ---- 3. a refused certificate listing fails the fetch ---- */
+
+/* Flips one byte in every copy of `rec` (from a home's cache) found in dir/data.mdb. */
+static size_t
+damage_record(const char *dir, const char *rec_path)
+{
+    char file[PATH_MAX + 16];
+    char *data, *rec;
+    size_t len, rlen, n = 0;
+    struct stat st;
+    FILE *f;
+
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    rec = ct_read_file(rec_path);
+    assert_int_equal(stat(rec_path, &st), 0);
+    rlen = (size_t)st.st_size;
+    assert_true(rlen > 96);
+    assert_int_equal(stat(file, &st), 0);
+    len = (size_t)st.st_size;
+    data = ct_read_file(file);
+    for (size_t i = 0; i + rlen <= len; i++) {
+        if (memcmp(data + i, rec, rlen) == 0) {
+            data[i + rlen / 2] ^= 0x01;
+            n++;
+        }
+    }
+    f = fopen(file, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    free(data);
+    free(rec);
+    return n;
+}
+
+static void
+test_refused_certificate_listing_fails_fetch(void **state)
+{
+    char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], body[PATH_MAX], aid[65], cid[65];
+    char rec[PATH_MAX + 80];
+    ct_hub h;
+    ct_result r;
+    (void)state;
+
+    path_in(dir, sizeof dir, "trust", "hub");
+    path_in(buyer, sizeof buyer, "trust", "buyer");
+    path_in(sup, sizeof sup, "trust", "supplier");
+    path_in(body, sizeof body, "trust", "body");
+    make_parties(dir, buyer, sup, body);
+    start_hub(&h, dir);
+    request_and_answer(&h, buyer, sup, aid);
+    ticsx(&r, body, &h, "-q", "cert", "issue", "--holder", SUP, "--number", "LOG-CERT-1", "--scope",
+          "design data", "--sector", "manufacturing", "--criteria", "2024", "--issued",
+          "2025-04-01", NULL);
+    ct_expect_status(&r, 0);
+    assert_true(strlen(r.out) >= 64);
+    memcpy(cid, r.out, 64);
+    cid[64] = 0;
+    ct_result_free(&r);
+    assert_int_equal(ct_hub_stop(&h), 0);
+
+    /* The stored certificate no longer matches its id: the hub refuses to list certificates. */
+    snprintf(rec, sizeof rec, "%s/records/%s", body, cid);
+    assert_true(damage_record(dir, rec) >= 1);
+    start_hub(&h, dir);
+    ticsx(&r, buyer, &h, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "certificates not fetched");
+    ct_expect_text(r.err, "hub refused to list certificate");
+    ct_result_free(&r);
+    assert_int_equal(ct_hub_stop(&h), 0);
+}
+
+static int
+group_setup(void **state)
+{
+    (void)state;
+    root = ct_tmpdir();
+    return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+    (void)state;
+    th_rmtree(root);
+    free(root);
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_backup_fork_caught_by_the_supplier, stop_leftovers),
+        cmocka_unit_test_teardown(test_damaged_node_keeps_fetch_out_of_the_cache, stop_leftovers),
+        cmocka_unit_test_teardown(test_refused_certificate_listing_fails_fetch, stop_leftovers),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
