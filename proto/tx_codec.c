@@ -505,8 +505,8 @@ check_questionnaire(const tx_questionnaire_pb *q)
     return 1;
 }
 
-/* A request's sealed note: none at all, or a nonce, a ciphertext of at most TX_NOTE_MAX bytes
- * plus its tag, and one sealed key per supplier plus one for the signer; never beside a
+/* A request's sealed note: none at all, or a nonce, a ciphertext of at most TX_REQUEST_NOTE_MAX
+ * bytes plus its tag, and one sealed key per supplier plus one for the signer; never beside a
  * plaintext note. */
 static int
 note_ok(const tx_request_pb *r)
@@ -516,7 +516,7 @@ note_ok(const tx_request_pb *r)
     }
     if (r->note[0] != 0 || r->note_nonce.len != TX_NONCE_LEN ||
         r->note_sealed.len <= TX_AEAD_TAG_LEN ||
-        r->note_sealed.len > TX_NOTE_MAX + TX_AEAD_TAG_LEN ||
+        r->note_sealed.len > TX_REQUEST_NOTE_MAX + TX_AEAD_TAG_LEN ||
         r->n_note_keys != r->n_suppliers + 1) {
         return 0;
     }

@@ -39,7 +39,7 @@ typedef Ticsx__V1__Reply tx_reply_pb;
 #define TX_ID_LEN 32
 #define TX_NONCE_LEN 24
 #define TX_SEALED_KEY_LEN 80 /* crypto_box_SEALBYTES + 32-byte content key */
-#define TX_NOTE_MAX 4096u    /* bytes of a request's note, before sealing */
+#define TX_REQUEST_NOTE_MAX 4096u /* bytes of a request's note, before sealing */
 #define TX_AEAD_TAG_LEN 16   /* XChaCha20-Poly1305 tag */
 
 /* Record kinds; values equal the wire enum Ticsx__V1__Kind. Assessment is the sealed,

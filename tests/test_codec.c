@@ -973,7 +973,7 @@ test_request(void **state)
 
     /* A sealed note: nonce, ciphertext with its tag, one key per supplier and the signer's. */
     {
-        static uint8_t nonce[24], ct[TX_NOTE_MAX + 17], sk[80];
+        static uint8_t nonce[24], ct[TX_REQUEST_NOTE_MAX + 17], sk[80];
         ProtobufCBinaryData keys[4] = {{80, sk}, {80, sk}, {80, sk}, {80, sk}};
 
         assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_OK);
@@ -995,9 +995,9 @@ test_request(void **state)
         r.note_nonce.len = 24;
         r.note_sealed.len = 16; /* not even the tag */
         assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
-        r.note_sealed.len = TX_NOTE_MAX + 17; /* a note longer than 4096 bytes */
+        r.note_sealed.len = TX_REQUEST_NOTE_MAX + 17; /* a note longer than 4096 bytes */
         assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
-        r.note_sealed.len = TX_NOTE_MAX + 16;
+        r.note_sealed.len = TX_REQUEST_NOTE_MAX + 16;
         assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_OK);
         r.note = "plaintext beside it";
         assert_int_equal(check_kind(TX_KIND_REQUEST, &r.base), TX_ERR_MALFORMED);
