@@ -9,6 +9,7 @@
 #include "tx_orgs.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -191,7 +192,7 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
     req.origin_buyer.data = out->origin;
     req.origin_buyer.len = TX_KEY_LEN;
     req.note = (char *)"";
-    if ((rc = tx_envelope_sign_msg(me, TX_KIND_REQUEST, &req.base, &env, &len)) != TX_OK) {
+    if ((rc = tx_sign_checked(me, TX_KIND_REQUEST, &req.base, NULL, &env, &len)) != TX_OK) {
         goto out;
     }
     tx_record_id(env, len, out->id);

@@ -10,6 +10,7 @@
 #include "tx_qref.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -272,7 +273,7 @@ sign_grant(const tx_identity *me, uint64_t seq, const uint8_t *aid, const tx_org
         g.request.data = (uint8_t *)request;
         g.request.len = TX_ID_LEN;
     }
-    return tx_envelope_sign_msg(me, TX_KIND_GRANT, &g.base, env, len);
+    return tx_sign_checked(me, TX_KIND_GRANT, &g.base, NULL, env, len);
 }
 
 static int
@@ -289,7 +290,7 @@ sign_revoke(const tx_identity *me, uint64_t seq, const tx_rec *grant, uint8_t **
     v.grant.len = TX_ID_LEN;
     v.assessment = gp->assessment;
     v.grantee = gp->grantee;
-    return tx_envelope_sign_msg(me, TX_KIND_GRANT_REVOKE, &v.base, env, len);
+    return tx_sign_checked(me, TX_KIND_GRANT_REVOKE, &v.base, NULL, env, len);
 }
 
 /* Signed records waiting to be submitted together, with the item each one reports. */

@@ -8,6 +8,7 @@
 #include "tx_qref.h"
 #include "tx_questionnaire.h"
 #include "tx_rpc.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <stdlib.h>
@@ -89,8 +90,8 @@ tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *ou
     req.due = args->due;
     req.depth = args->depth ? args->depth : 1;
     req.note = (char *)(args->note != NULL ? args->note : "");
-    if ((rc = tx_envelope_sign_msg(me, TX_KIND_REQUEST, &req.base, &envs[n_envs], &lens[n_envs])) !=
-        TX_OK) {
+    if ((rc = tx_sign_checked(me, TX_KIND_REQUEST, &req.base, NULL, &envs[n_envs],
+                              &lens[n_envs])) != TX_OK) {
         goto out;
     }
     tx_record_id(envs[n_envs], lens[n_envs], out->id);
