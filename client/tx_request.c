@@ -22,7 +22,9 @@ tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *ou
     tx_recs profiles = {0};
     tx_orgs orgs = {0};
     ProtobufCBinaryData *keys = NULL;
-    size_t n_keys = 0;
+    size_t n_keys = 0, n_names = 0;
+    const char **names = NULL;
+    char *store = NULL;
     tx_request_pb req = TICSX__V1__REQUEST__INIT;
     Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
     uint8_t *envs[2] = {NULL, NULL};
@@ -39,21 +41,29 @@ tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *ou
         (rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
         goto out;
     }
-    keys = calloc(args->n_to, sizeof *keys);
+    if ((rc = tx_orgs_split_to(&orgs, args->to, args->n_to, TX_ORGS_MAX_TO, &names, &n_names,
+                               &store)) != TX_OK) {
+        goto out;
+    }
+    if (n_names == 0) {
+        rc = tx_fail(TX_ERR_USAGE, "no supplier: name at least one with --to ORG");
+        goto out;
+    }
+    keys = calloc(n_names + 1, sizeof *keys);
     if (keys == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i < args->n_to; i++) {
+    for (size_t i = 0; i < n_names; i++) {
         const tx_org *o;
         int dup = 0;
 
-        if ((rc = tx_orgs_resolve(&orgs, args->to[i], &o)) != TX_OK) {
+        if ((rc = tx_orgs_resolve(&orgs, names[i], &o)) != TX_OK) {
             goto out;
         }
         if (memcmp(o->key, me->pub.sign, TX_KEY_LEN) == 0) {
             rc = tx_fail(TX_ERR_USAGE, "%s is this organisation: a request goes to suppliers",
-                         args->to[i]);
+                         names[i]);
             goto out;
         }
         for (size_t k = 0; k < n_keys && !dup; k++) {
@@ -110,6 +120,8 @@ out:
     free(envs[0]);
     free(envs[1]);
     free(keys);
+    free(names);
+    free(store);
     tx_orgs_free(&orgs);
     tx_recs_clear(&profiles);
     tx_qref_clear(&ref);
