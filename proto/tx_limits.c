@@ -204,9 +204,13 @@ walk(const ProtobufCMessage *m, const char *path, char *why, size_t n, int depth
                 continue;
             }
             if (f->type == PROTOBUF_C_TYPE_STRING) {
-                if ((rc = tx_limit_check_text(tx_limit_of(d, f, TX_LIMIT_TEXT), v, strlen(v), inner,
-                                              sizeof inner)) != TX_OK) {
-                    snprintf(why, n, "%s: %s", sub, inner);
+                const tx_limit *l = tx_limit_of(d, f, TX_LIMIT_TEXT);
+                if ((rc = tx_limit_check_text(l, v, strlen(v), inner, sizeof inner)) != TX_OK) {
+                    if (strcmp(sub, l->label) == 0) {
+                        snprintf(why, n, "%s", inner); /* "note is …", not "note: note is …" */
+                    } else {
+                        snprintf(why, n, "%s: %s", sub, inner);
+                    }
                     return rc;
                 }
             } else {
