@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
+#include <zip.h>
 
 static uint8_t zeros[64];
 
@@ -530,6 +532,55 @@ test_answers_files_from_table(void **state)
     tx_free(q);
 }
 
+/* XML cannot carry a NUL: a worksheet holding one (&#0;) is refused with its line and column,
+ * never read cut. */
+static void
+test_nul_in_xlsx(void **state)
+{
+    static const char *const parts[][2] = {
+        {"xl/workbook.xml",
+         "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+         "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+         "<sheets><sheet name=\"answers\" sheetId=\"1\" r:id=\"rId7\"/></sheets></workbook>"},
+        {"xl/_rels/workbook.xml.rels",
+         "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+         "<Relationship Id=\"rId7\" Type=\"worksheet\" Target=\"worksheets/answers.xml\"/>"
+         "</Relationships>"},
+        {"xl/worksheets/answers.xml",
+         "<worksheet><sheetData>\n"
+         "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>item</t></is></c>"
+         "<c r=\"B1\" t=\"inlineStr\"><is><t>answer</t></is></c>"
+         "<c r=\"C1\" t=\"inlineStr\"><is><t>comment</t></is></c></row>\n"
+         "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>A1-01</t></is></c>"
+         "<c r=\"B2\" t=\"inlineStr\"><is><t>yes</t></is></c>"
+         "<c r=\"C2\" t=\"inlineStr\"><is><t>safe&#0;hidden</t></is></c></row>\n"
+         "</sheetData></worksheet>"}};
+    char file[] = "/tmp/ticsx-nul-XXXXXX";
+    tx_questionnaire_pb *q;
+    tx_answers a;
+    int err = 0, fd = mkstemp(file);
+    zip_t *z;
+    (void)state;
+
+    assert_true(fd >= 0);
+    close(fd);
+    z = zip_open(file, ZIP_CREATE | ZIP_TRUNCATE, &err);
+    assert_non_null(z);
+    for (size_t i = 0; i < 3; i++) {
+        zip_source_t *src = zip_source_buffer(z, parts[i][1], strlen(parts[i][1]), 0);
+        assert_true(zip_file_add(z, parts[i][0], src, ZIP_FL_OVERWRITE) >= 0);
+    }
+    assert_int_equal(zip_close(z), 0);
+    assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &q), TX_OK);
+    assert_int_not_equal(tx_answers_load(file, q, 1, &a), TX_OK);
+    if (strstr(tx_fail_msg(), "answers.xml is not well-formed XML at line 3, column ") == NULL ||
+        strstr(tx_fail_msg(), "invalid xmlChar value 0") == NULL) {
+        fail_msg("\"%s\" does not name the NUL and where it is", tx_fail_msg());
+    }
+    tx_free(q);
+    unlink(file);
+}
+
 int
 main(void)
 {
@@ -537,6 +588,7 @@ main(void)
         cmocka_unit_test(test_every_limit_both_sides),
         cmocka_unit_test(test_record_size),
         cmocka_unit_test(test_answers_files_from_table),
+        cmocka_unit_test(test_nul_in_xlsx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
