@@ -157,7 +157,7 @@ tx_client_conn_fail(tx_client *c, int rc)
             rc, "hub unreachable at %s: no answer within %d ms%s", c->endpoint, c->timeout_ms,
             cut > 0 ? " (a handshake was cut: the hub may be restarting; try again)" : "");
     case TX_ERR_NOT_ENROLLED:
-        if (cut > 0) {
+        if (c->conn != NULL && tx_conn_refusal(c->conn) == TX_CONN_REFUSED_HELLO) {
             return tx_fail(rc,
                            "hub at %s cut every handshake: the hub key is probably wrong "
                            "(check --hub-key), or this is not a ticsx hub",

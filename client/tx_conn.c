@@ -23,8 +23,9 @@ struct tx_conn {
     char endpoint[256];
     int timeout_ms;
     uint64_t next_id;
-    int auth_failed;    /* the hub refused this client: ZAP said 400, or see below */
-    unsigned hs_failed; /* handshakes that failed otherwise (reset, protocol, ZAP 300/500) */
+    int auth_failed;    /* the hub refused this client: TX_CONN_REFUSED_* (0 = not) */
+    unsigned hs_cut;    /* handshakes cut (reset, protocol error) since the last that succeeded */
+    unsigned hs_failed; /* handshakes that failed without a refusal, in all */
     /* Replies received while waiting for another id. */
     tx_reply_pb **parked;
     size_t n_parked;
@@ -106,7 +107,8 @@ tx_conn_open(const char *endpoint, const uint8_t hub_curve_pk[32], const tx_iden
     snprintf(mon, sizeof mon, "inproc://tx-conn-monitor-%p", (void *)c);
     if (zmq_socket_monitor(c->sock, mon,
                            ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                               ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0) {
         goto fail;
     }
     c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
@@ -158,6 +160,12 @@ tx_conn_handshakes_failed(const tx_conn *conn)
     return conn->hs_failed;
 }
 
+int
+tx_conn_refusal(const tx_conn *conn)
+{
+    return conn->auth_failed;
+}
+
 const char *
 tx_conn_endpoint(const tx_conn *conn)
 {
@@ -207,16 +215,20 @@ drain_monitor(tx_conn *conn)
             uint32_t value;
             memcpy(&event, zmq_msg_data(&m), 2);
             memcpy(&value, (const char *)zmq_msg_data(&m) + 2, 4);
-            if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400) {
-                conn->auth_failed = 1; /* the hub's ZAP handler refused this key */
-            } else if (event &
-                       (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                        ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
+            if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+                conn->hs_cut = 0;
+            } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400) {
+                conn->auth_failed = TX_CONN_REFUSED_KEY; /* the hub's ZAP handler said no */
+            } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+                conn->hs_failed++; /* ZAP 300 or 500: the hub cannot decide now; keep waiting */
+            } else if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
                 /* A hub stopping or restarting cuts a handshake once, then refuses connections
                  * until it is back: keep waiting. A hub that cuts every handshake is listening
                  * and does not take this client's CURVE hello: the hub key is wrong. */
-                if (++conn->hs_failed >= HS_FAILED_REFUSED) {
-                    conn->auth_failed = 1;
+                conn->hs_failed++;
+                if (++conn->hs_cut >= HS_FAILED_REFUSED) {
+                    conn->auth_failed = TX_CONN_REFUSED_HELLO;
                 }
             }
         }

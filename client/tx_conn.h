@@ -68,6 +68,12 @@ int tx_conn_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint8_t **env
 /* Handshakes that failed without a refusal so far (0 if the hub never answered at all). */
 unsigned tx_conn_handshakes_failed(const tx_conn *conn);
 
+/* Why the hub refused this client, after TX_ERR_NOT_ENROLLED: TX_CONN_REFUSED_KEY (its ZAP
+ * handler does not know this organisation's key) or TX_CONN_REFUSED_HELLO (every handshake cut:
+ * a wrong hub key); 0 if it did not. */
+enum { TX_CONN_REFUSED_KEY = 1, TX_CONN_REFUSED_HELLO = 2 };
+int tx_conn_refusal(const tx_conn *conn);
+
 /* The endpoint, for messages. Borrowed. */
 const char *tx_conn_endpoint(const tx_conn *conn);
 
