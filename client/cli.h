@@ -36,9 +36,9 @@ int tx_cli_common_opt(tx_cli *g, int opt, const char *command);
 /* Parses s as YYYY-MM-DD into *out; TX_ERR_USAGE naming the option `opt` when it is not one. */
 int tx_cli_parse_date(const char *opt, const char *s, int64_t *out);
 
-/* Splits NAME[,NAME...] (the value of --to) into names appended to names[*n], skipping leading
- * blanks and empty entries; pointers into `s`, which is modified. TX_ERR_USAGE, "--to: at most
- * MAX WHAT", past max names. */
+/* Appends the value of one --to (NAME[,NAME...], or one name holding commas) to names[*n],
+ * whole, without leading blanks; an empty value is skipped. It is split into names when it is
+ * resolved (tx_orgs_split_to). TX_ERR_USAGE, "--to: at most MAX WHAT", past max values. */
 int tx_cli_split_names(char *s, const char **names, size_t *n, size_t max, const char *what);
 
 /* Opens `path` for writing through a temporary beside it, renamed into place by

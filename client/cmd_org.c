@@ -7,6 +7,7 @@
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_rpc.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <getopt.h>
@@ -83,7 +84,7 @@ write_profile(const char *dir, const tx_identity *id, const char *corp, char *pa
     p.seal_key.len = TX_KEY_LEN;
     p.transport_key.data = (uint8_t *)id->pub.curve;
     p.transport_key.len = TX_KEY_LEN;
-    if ((rc = tx_envelope_sign_msg(id, TX_KIND_PROFILE, &p.base, &env, &len)) != TX_OK) {
+    if ((rc = tx_sign_checked(id, TX_KIND_PROFILE, &p.base, NULL, &env, &len)) != TX_OK) {
         return rc;
     }
     tx_path_join(path, n, dir, "profile.tx");

@@ -125,19 +125,18 @@ tx_cli_parse_date(const char *opt, const char *s, int64_t *out)
 int
 tx_cli_split_names(char *s, const char **names, size_t *n, size_t max, const char *what)
 {
-    for (char *save = NULL, *tok = strtok_r(s, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ') {
-            tok++;
-        }
-        if (*tok == 0) {
-            continue;
-        }
-        if (*n >= max) {
-            return tx_fail(TX_ERR_USAGE, "--to: at most %zu %s", max, what);
-        }
-        names[(*n)++] = tok;
+    /* Kept whole: a legal name may hold commas. The names are split when they are resolved
+     * (tx_orgs_split_to), once the enrolled organisations are known. */
+    while (*s == ' ') {
+        s++;
     }
+    if (*s == 0) {
+        return TX_OK;
+    }
+    if (*n >= max) {
+        return tx_fail(TX_ERR_USAGE, "--to: at most %zu %s", max, what);
+    }
+    names[(*n)++] = s;
     return TX_OK;
 }
 

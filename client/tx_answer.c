@@ -11,6 +11,7 @@
 #include "tx_qref.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -111,8 +112,8 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     }
     a.suppliers = subs;
     a.n_suppliers = answers->n_subs;
-    if ((rc = tx_envelope_sign_msg(me, TX_KIND_INNER_ASSESSMENT, &a.base, &inner, &inner_len)) !=
-        TX_OK) {
+    if ((rc = tx_sign_checked(me, TX_KIND_INNER_ASSESSMENT, &a.base, args->file, &inner,
+                              &inner_len)) != TX_OK) {
         goto out;
     }
     rc = tx_seal_content(inner, inner_len, qrec->id, key, nonce, &ct, &ct_len);
@@ -133,7 +134,8 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
         s.supersedes.data = out->superseded;
         s.supersedes.len = TX_ID_LEN;
     }
-    if ((rc = tx_envelope_sign_msg(me, TX_KIND_ASSESSMENT, &s.base, &envs[0], &lens[0])) != TX_OK) {
+    if ((rc = tx_sign_checked(me, TX_KIND_ASSESSMENT, &s.base, args->file, &envs[0], &lens[0])) !=
+        TX_OK) {
         goto out;
     }
     tx_record_id(envs[0], lens[0], out->assessment);
@@ -151,7 +153,7 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     g.sealed_key.len = TX_SEALED_KEY_LEN;
     g.request.data = (uint8_t *)request->id;
     g.request.len = TX_ID_LEN;
-    if ((rc = tx_envelope_sign_msg(me, TX_KIND_GRANT, &g.base, &envs[1], &lens[1])) != TX_OK) {
+    if ((rc = tx_sign_checked(me, TX_KIND_GRANT, &g.base, NULL, &envs[1], &lens[1])) != TX_OK) {
         goto out;
     }
     tx_record_id(envs[1], lens[1], out->grant);

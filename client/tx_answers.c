@@ -3,6 +3,7 @@
 
 #include "tx_csv.h"
 #include "tx_error.h"
+#include "tx_limits.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
@@ -116,6 +117,7 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
 {
     char *id = trimmed_dup(item);
     Ticsx__V1__Answer *a = NULL;
+    char why[160];
     int idx, choice, rc = TX_OK;
 
     if (id == NULL) {
@@ -143,6 +145,11 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
     } else if ((choice = tx_questionnaire_choice(r->q, answer)) < 0) {
         rc = tx_fail(TX_ERR_MALFORMED, "%s %s (%s): unknown answer \"%.40s\": use %s", r->source,
                      where, id, answer, r->codes);
+    } else if (comment != NULL &&
+               (rc = tx_limit_check_text(
+                    tx_limit_find(&ticsx__v1__answer__descriptor, "comment", TX_LIMIT_TEXT),
+                    comment, strlen(comment), why, sizeof why)) != TX_OK) {
+        rc = tx_fail(rc, "%s %s, item %s: %s", r->source, where, id, why);
     } else {
         void *v = realloc(r->out->v, (r->out->n + 1) * sizeof *r->out->v);
         a = calloc(1, sizeof *a);
@@ -188,12 +195,44 @@ find_column(char **fields, size_t n, const char *name)
 typedef struct {
     int (*next)(void *ctx, char ***fields, size_t *n, unsigned *number);
     void *ctx;
+    /* After next() said TX_ERR_BAD_UTF8: the column (from 1) holding a NUL, its byte in *at. */
+    size_t (*nul)(void *ctx, size_t *at);
 } row_source;
 
 static int
 csv_next(void *ctx, char ***fields, size_t *n, unsigned *number)
 {
     return tx_csv_next(ctx, fields, n, number);
+}
+
+static size_t
+csv_nul(void *ctx, size_t *at)
+{
+    return tx_csv_nul_field(ctx, at);
+}
+
+/* A NUL byte in a cell is refused where it is, never cut: the row, the item and the column. */
+static int
+refuse_nul(reader *r, const row_source *src, char **f, size_t n, unsigned line, size_t width,
+           int col_item, int col_answer, int col_comment)
+{
+    size_t at = 0, col = src->nul != NULL ? src->nul(src->ctx, &at) : 0;
+    int c = (int)col - 1;
+    const char *what = width == 0         ? "the header"
+                       : c == col_comment ? "comment"
+                       : c == col_answer  ? "answer"
+                       : c == col_item    ? "item"
+                                          : "a cell";
+
+    if (width > 0 && col_item >= 0 && (size_t)col_item < n && c != col_item) {
+        return tx_fail(TX_ERR_BAD_UTF8,
+                       "%s %s %u, item %.64s: %s (column %zu) holds a NUL byte at byte %zu: "
+                       "remove it",
+                       r->source, r->unit, line, f[col_item], what, col, at);
+    }
+    return tx_fail(TX_ERR_BAD_UTF8,
+                   "%s %s %u: %s (column %zu) holds a NUL byte at byte %zu: remove it", r->source,
+                   r->unit, line, what, col, at);
 }
 
 typedef struct {
@@ -229,10 +268,13 @@ parse_rows(reader *r, const row_source *src)
     int col_item = -1, col_answer = -1, col_comment = -1;
     int rc;
 
-    while ((rc = src->next(src->ctx, &f, &n, &line)) == TX_OK) {
+    while ((rc = src->next(src->ctx, &f, &n, &line)) == TX_OK || rc == TX_ERR_BAD_UTF8) {
         char where[32];
         size_t blank = 0;
 
+        if (rc == TX_ERR_BAD_UTF8) {
+            return refuse_nul(r, src, f, n, line, width, col_item, col_answer, col_comment);
+        }
         for (size_t i = 0; i < n; i++) {
             if (!tx_utf8_valid(f[i], strlen(f[i]))) {
                 return tx_fail(TX_ERR_MALFORMED,
@@ -281,7 +323,7 @@ parse_rows(reader *r, const row_source *src)
 static int
 parse_csv(reader *r, const char *buf, size_t len)
 {
-    row_source src = {csv_next, NULL};
+    row_source src = {csv_next, NULL, csv_nul};
     tx_csv *csv;
     int rc;
 
@@ -299,7 +341,7 @@ static int
 parse_sheet(reader *r, const tx_xlsx_sheet *sheet)
 {
     sheet_rows rows = {sheet, 0, calloc(sheet->n_cols ? sheet->n_cols : 1, sizeof(char *))};
-    row_source src = {sheet_next, &rows};
+    row_source src = {sheet_next, &rows, NULL};
     int rc;
 
     if (rows.fields == NULL) {
@@ -326,6 +368,15 @@ parse_suppliers(reader *r, const json_t *arr)
         return tx_fail(TX_ERR_MALFORMED, "%s: \"suppliers\" must be a list of {\"name\", "
                                          "\"supplies\", \"key\"}",
                        r->source);
+    }
+    {
+        char why[160];
+        int rc = tx_limit_check_count(
+            tx_limit_find(&ticsx__v1__assessment__descriptor, "suppliers", TX_LIMIT_COUNT),
+            json_array_size(arr), why, sizeof why);
+        if (rc != TX_OK) {
+            return tx_fail(rc, "%s: \"suppliers\" %s", r->source, why);
+        }
     }
     r->out->subs = calloc(json_array_size(arr) + 1, sizeof *r->out->subs);
     if (r->out->subs == NULL) {
@@ -357,6 +408,17 @@ parse_suppliers(reader *r, const json_t *arr)
         if (is_blank(got[0])) {
             return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: a sub-supplier needs a name",
                            r->source, i);
+        }
+        for (size_t k = 0; k < 2; k++) {
+            char why[160];
+            int rc = tx_limit_check_text(
+                tx_limit_find(&ticsx__v1__sub_supplier__descriptor, fields[k], TX_LIMIT_TEXT),
+                got[k], strlen(got[k]), why, sizeof why);
+            if (rc != TX_OK) {
+                return k == 0 ? tx_fail(rc, "%s suppliers[%zu]: %s", r->source, i, why)
+                              : tx_fail(rc, "%s suppliers[%zu] (%.64s): %s", r->source, i, got[0],
+                                        why);
+            }
         }
         sub->name = trimmed_dup(got[0]);
         sub->supplies = trimmed_dup(got[1]);

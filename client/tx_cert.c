@@ -9,6 +9,7 @@
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_rpc.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <stdio.h>
@@ -80,8 +81,8 @@ sign_checked(const tx_identity *id, int kind, const ProtobufCMessage *msg, uint8
     int rc;
 
     *env = NULL;
-    if ((rc = tx_envelope_sign_msg(id, kind, msg, env, len)) != TX_OK) {
-        return tx_fail(rc, "cannot sign the %s: %s", tx_kind_name(kind), tx_strerror(rc));
+    if ((rc = tx_sign_checked(id, kind, msg, NULL, env, len)) != TX_OK) {
+        return rc;
     }
     if ((rc = tx_envelope_open_as(*env, *len, kind, &e, &back)) != TX_OK) {
         rc = tx_fail(TX_ERR_USAGE, "the %s would be refused: %s", tx_kind_name(kind),

@@ -149,14 +149,23 @@ tx_client_conn(tx_client *c, tx_conn **out)
 int
 tx_client_conn_fail(tx_client *c, int rc)
 {
+    unsigned cut = c->conn != NULL ? tx_conn_handshakes_failed(c->conn) : 0;
+
     switch (rc) {
     case TX_ERR_UNREACHABLE:
-        return tx_fail(rc, "hub unreachable at %s: no answer within %d ms", c->endpoint,
-                       c->timeout_ms);
+        return tx_fail(
+            rc, "hub unreachable at %s: no answer within %d ms%s", c->endpoint, c->timeout_ms,
+            cut > 0 ? " (a handshake was cut: the hub may be restarting; try again)" : "");
     case TX_ERR_NOT_ENROLLED:
+        if (c->conn != NULL && tx_conn_refusal(c->conn) == TX_CONN_REFUSED_HELLO) {
+            return tx_fail(rc,
+                           "hub at %s cut every handshake: the hub key is probably wrong "
+                           "(check --hub-key), or this is not a ticsx hub",
+                           c->endpoint);
+        }
         return tx_fail(rc,
-                       "hub at %s refused the handshake: this organisation is probably not "
-                       "enrolled, or the hub key is wrong",
+                       "hub at %s refused the handshake: this organisation is not enrolled "
+                       "there (ask the hub operator to enroll profile.tx)",
                        c->endpoint);
     default:
         return tx_fail(rc, "hub at %s: %s", c->endpoint, tx_strerror(rc));

@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #define MAX_PARKED 4096
+#define HS_FAILED_REFUSED 3 /* handshakes cut in a row that mean a refusal, not a restart */
 
 struct tx_conn {
     void *ctx;
@@ -22,7 +23,9 @@ struct tx_conn {
     char endpoint[256];
     int timeout_ms;
     uint64_t next_id;
-    int auth_failed;
+    int auth_failed;    /* the hub refused this client: TX_CONN_REFUSED_* (0 = not) */
+    unsigned hs_cut;    /* handshakes cut (reset, protocol error) since the last that succeeded */
+    unsigned hs_failed; /* handshakes that failed without a refusal, in all */
     /* Replies received while waiting for another id. */
     tx_reply_pb **parked;
     size_t n_parked;
@@ -104,7 +107,8 @@ tx_conn_open(const char *endpoint, const uint8_t hub_curve_pk[32], const tx_iden
     snprintf(mon, sizeof mon, "inproc://tx-conn-monitor-%p", (void *)c);
     if (zmq_socket_monitor(c->sock, mon,
                            ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                               ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0) {
         goto fail;
     }
     c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
@@ -148,6 +152,18 @@ tx_conn_destroy(tx_conn **conn_p)
     }
     free(c);
     *conn_p = NULL;
+}
+
+unsigned
+tx_conn_handshakes_failed(const tx_conn *conn)
+{
+    return conn->hs_failed;
+}
+
+int
+tx_conn_refusal(const tx_conn *conn)
+{
+    return conn->auth_failed;
 }
 
 const char *
@@ -195,11 +211,25 @@ drain_monitor(tx_conn *conn)
             zmq_msg_close(&m);
             return;
         }
-        if (zmq_msg_size(&m) >= 2 && zmq_msg_more(&m)) {
+        if (zmq_msg_size(&m) >= 6 && zmq_msg_more(&m)) {
+            uint32_t value;
             memcpy(&event, zmq_msg_data(&m), 2);
-            if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                         ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
-                conn->auth_failed = 1;
+            memcpy(&value, (const char *)zmq_msg_data(&m) + 2, 4);
+            if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+                conn->hs_cut = 0;
+            } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400) {
+                conn->auth_failed = TX_CONN_REFUSED_KEY; /* the hub's ZAP handler said no */
+            } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+                conn->hs_failed++; /* ZAP 300 or 500: the hub cannot decide now; keep waiting */
+            } else if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
+                /* A hub stopping or restarting cuts a handshake once, then refuses connections
+                 * until it is back: keep waiting. A hub that cuts every handshake is listening
+                 * and does not take this client's CURVE hello: the hub key is wrong. */
+                conn->hs_failed++;
+                if (++conn->hs_cut >= HS_FAILED_REFUSED) {
+                    conn->auth_failed = TX_CONN_REFUSED_HELLO;
+                }
             }
         }
         zmq_msg_close(&m);
@@ -250,7 +280,7 @@ tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply)
         clock_gettime(CLOCK_MONOTONIC, &ts);
         now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
         if (now_ms >= deadline) {
-            return conn->auth_failed ? TX_ERR_NOT_ENROLLED : TX_ERR_UNREACHABLE;
+            return TX_ERR_UNREACHABLE;
         }
         n = zmq_poll(items, 2, (long)(deadline - now_ms));
         if (n < 0) {

@@ -24,8 +24,12 @@ void tx_conn_destroy(tx_conn **conn_p);
 int tx_conn_send(tx_conn *conn, Ticsx__V1__Call *call, uint64_t *id_out);
 
 /* Waits for the reply to call `id`. Replies to other calls that arrive first are kept for
- * their own wait. TX_ERR_UNREACHABLE on timeout, TX_ERR_NOT_ENROLLED if the hub refused this
- * client's key during the handshake. Caller owns *reply (tx_free). */
+ * their own wait. TX_ERR_UNREACHABLE on timeout, TX_ERR_NOT_ENROLLED at once if the hub refused
+ * this client's key during the handshake (its ZAP handler said 400, or three handshakes in a row
+ * were cut: a listening hub that does not take this client's hello, i.e. a wrong hub key). A
+ * handshake cut once (a hub stopping or restarting) is not a refusal: the wait goes on, and
+ * ends as TX_ERR_UNREACHABLE if the hub does not come back in time. Caller owns *reply
+ * (tx_free). */
 int tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply);
 
 /* Waits at most timeout_ms for the next reply of any id (replies kept by earlier waits first):
@@ -60,6 +64,15 @@ void tx_batch_outcome(const tx_reply_pb *r, size_t i, tx_reply_pb *view,
 /* Fetches one record by id into a fresh buffer. TX_ERR_NOT_FOUND if absent or not visible.
  * Caller owns *env (free). */
 int tx_conn_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint8_t **env, size_t *len);
+
+/* Handshakes that failed without a refusal so far (0 if the hub never answered at all). */
+unsigned tx_conn_handshakes_failed(const tx_conn *conn);
+
+/* Why the hub refused this client, after TX_ERR_NOT_ENROLLED: TX_CONN_REFUSED_KEY (its ZAP
+ * handler does not know this organisation's key) or TX_CONN_REFUSED_HELLO (every handshake cut:
+ * a wrong hub key); 0 if it did not. */
+enum { TX_CONN_REFUSED_KEY = 1, TX_CONN_REFUSED_HELLO = 2 };
+int tx_conn_refusal(const tx_conn *conn);
 
 /* The endpoint, for messages. Borrowed. */
 const char *tx_conn_endpoint(const tx_conn *conn);

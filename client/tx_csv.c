@@ -15,6 +15,7 @@ struct tx_csv {
     size_t *offs;
     char **fields;
     size_t n_fields, fields_cap;
+    size_t nul_field, nul_at; /* the first field holding a NUL (from 1, 0 = none), its byte */
 };
 
 int
@@ -87,6 +88,16 @@ start_field(tx_csv *c)
     return TX_OK;
 }
 
+/* Remembers the first NUL byte of the record: where it is, so it can be named, never cut. */
+static void
+note_nul(tx_csv *c)
+{
+    if (*c->p == 0 && c->nul_field == 0) {
+        c->nul_field = c->n_fields;
+        c->nul_at = c->buf_len - c->offs[c->n_fields - 1] + 1;
+    }
+}
+
 /* Consumes a line end at p if there is one: CRLF, LF or a lone CR. */
 static int
 eol(tx_csv *c)
@@ -118,6 +129,7 @@ tx_csv_next(tx_csv *c, char ***fields, size_t *n, unsigned *line)
     }
     c->buf_len = 0;
     c->n_fields = 0;
+    c->nul_field = 0;
     for (;;) {
         if ((rc = start_field(c)) != TX_OK) {
             return rc;
@@ -143,6 +155,7 @@ tx_csv_next(tx_csv *c, char ***fields, size_t *n, unsigned *line)
                         (*c->p == '\r' && !(c->p + 1 < c->end && c->p[1] == '\n'))) {
                         c->line++;
                     }
+                    note_nul(c);
                     rc = put(c, *c->p++);
                 }
                 if (rc != TX_OK) {
@@ -155,6 +168,7 @@ tx_csv_next(tx_csv *c, char ***fields, size_t *n, unsigned *line)
             }
         } else {
             while (c->p < c->end && *c->p != ',' && *c->p != '\r' && *c->p != '\n') {
+                note_nul(c);
                 if ((rc = put(c, *c->p++)) != TX_OK) {
                     return rc;
                 }
@@ -175,7 +189,18 @@ tx_csv_next(tx_csv *c, char ***fields, size_t *n, unsigned *line)
     }
     *fields = c->fields;
     *n = c->n_fields;
+    if (c->nul_field != 0) {
+        return tx_fail(TX_ERR_BAD_UTF8, "field %zu holds a NUL byte at byte %zu: remove it",
+                       c->nul_field, c->nul_at);
+    }
     return TX_OK;
+}
+
+size_t
+tx_csv_nul_field(const tx_csv *c, size_t *at)
+{
+    *at = c->nul_at;
+    return c->nul_field;
 }
 
 static void

@@ -16,8 +16,14 @@ void tx_csv_destroy(tx_csv **csv_p);
 
 /* The next record: *fields[0..*n) are NUL-terminated, borrowed until the next call; *line is
  * the line the record starts on (from 1). TX_ERR_NOT_FOUND past the last record;
- * TX_ERR_MALFORMED (with *line) for an unterminated quote or text after a closing quote. */
+ * TX_ERR_MALFORMED (with *line) for an unterminated quote or text after a closing quote;
+ * TX_ERR_BAD_UTF8 for a record with a NUL byte in a field: the record is still returned (the
+ * field cut at the NUL, so never use it as text) and tx_csv_nul_field says where. */
 int tx_csv_next(tx_csv *csv, char ***fields, size_t *n, unsigned *line);
+
+/* After TX_ERR_BAD_UTF8 from tx_csv_next: the field (from 1) holding the first NUL, and in *at
+ * its byte within the field (from 1). */
+size_t tx_csv_nul_field(const tx_csv *csv, size_t *at);
 
 /* Writes one record with CRLF, quoting fields that hold a comma, quote, CR or LF, or that
  * start or end with a space. */

@@ -9,6 +9,7 @@
 #include "tx_orgs.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -142,17 +143,26 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
         if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
             goto out;
         }
-        for (size_t i = 0; i < a->n_to && rc == TX_OK; i++) {
+        const char **names = NULL;
+        char *store = NULL;
+        size_t n_names = 0;
+        rc = tx_orgs_split_to(&orgs, a->to, a->n_to, TX_ORGS_MAX_TO, &names, &n_names, &store);
+        for (size_t i = 0; i < n_names && rc == TX_OK; i++) {
             const tx_org *o;
-            if ((rc = tx_orgs_resolve(&orgs, a->to[i], &o)) != TX_OK) {
-                goto out;
+            if ((rc = tx_orgs_resolve(&orgs, names[i], &o)) != TX_OK) {
+                break;
             }
             if (memcmp(o->key, me->pub.sign, TX_KEY_LEN) == 0) {
                 rc = tx_fail(TX_ERR_USAGE, "%s is this organisation: forward to suppliers",
-                             a->to[i]);
-                goto out;
+                             names[i]);
+                break;
             }
             rc = push_key(&keys, &n_keys, o->key);
+        }
+        free(names);
+        free(store);
+        if (rc != TX_OK) {
+            goto out;
         }
     } else {
         rc = tx_forward_own_subs(c, orig->questionnaire.data, &keys, &n_keys);
@@ -191,7 +201,7 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
     req.origin_buyer.data = out->origin;
     req.origin_buyer.len = TX_KEY_LEN;
     req.note = (char *)"";
-    if ((rc = tx_envelope_sign_msg(me, TX_KIND_REQUEST, &req.base, &env, &len)) != TX_OK) {
+    if ((rc = tx_sign_checked(me, TX_KIND_REQUEST, &req.base, NULL, &env, &len)) != TX_OK) {
         goto out;
     }
     tx_record_id(env, len, out->id);

@@ -10,6 +10,7 @@
 #include "tx_qref.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -272,7 +273,7 @@ sign_grant(const tx_identity *me, uint64_t seq, const uint8_t *aid, const tx_org
         g.request.data = (uint8_t *)request;
         g.request.len = TX_ID_LEN;
     }
-    return tx_envelope_sign_msg(me, TX_KIND_GRANT, &g.base, env, len);
+    return tx_sign_checked(me, TX_KIND_GRANT, &g.base, NULL, env, len);
 }
 
 static int
@@ -289,7 +290,7 @@ sign_revoke(const tx_identity *me, uint64_t seq, const tx_rec *grant, uint8_t **
     v.grant.len = TX_ID_LEN;
     v.assessment = gp->assessment;
     v.grantee = gp->grantee;
-    return tx_envelope_sign_msg(me, TX_KIND_GRANT_REVOKE, &v.base, env, len);
+    return tx_sign_checked(me, TX_KIND_GRANT_REVOKE, &v.base, NULL, env, len);
 }
 
 /* Signed records waiting to be submitted together, with the item each one reports. */
@@ -419,6 +420,9 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
 {
     const tx_org **to = calloc(a->n_to + 1, sizeof *to);
     int64_t *until = calloc(a->n_to + 1, sizeof *until);
+    const char **names = NULL;
+    char *store = NULL;
+    size_t n_names = 0;
     uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
     const tx_rec *sealed;
     char d[16];
@@ -445,13 +449,29 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
         goto out;
     }
     memcpy(out->assessment, sealed->id, TX_ID_LEN);
-    for (size_t i = 0; i < a->n_to && rc == TX_OK; i++) {
-        rc = tx_orgs_resolve(&st.orgs, a->to[i], &to[i]);
+    if ((rc = tx_orgs_split_to(&st.orgs, a->to, a->n_to, TX_ORGS_MAX_TO, &names, &n_names,
+                               &store)) != TX_OK) {
+        goto out;
+    }
+    if (n_names == 0) {
+        rc = tx_fail(TX_ERR_USAGE, "no buyer: name at least one with --to BUYER");
+        goto out;
+    }
+    free(to);
+    free(until);
+    to = calloc(n_names + 1, sizeof *to);
+    until = calloc(n_names + 1, sizeof *until);
+    if (to == NULL || until == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n_names && rc == TX_OK; i++) {
+        rc = tx_orgs_resolve(&st.orgs, names[i], &to[i]);
         if (rc == TX_OK && memcmp(to[i]->key, me_of(c), TX_KEY_LEN) == 0) {
             rc = tx_fail(TX_ERR_USAGE,
                          "%s is this organisation: it reads its own assessments "
                          "without a grant",
-                         a->to[i]);
+                         names[i]);
         }
         for (size_t k = 0; k < i && rc == TX_OK; k++) {
             if (to[k] == to[i]) {
@@ -461,8 +481,8 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
         until[i] = a->until;
     }
     if (rc != TX_OK || (rc = open_own(c, sealed, key, NULL)) != TX_OK ||
-        (rc = tx_seq_take(tx_home_dir(tx_client_home(c)), (unsigned)a->n_to, &seq)) != TX_OK ||
-        (rc = add_grants(c, &st, sealed, key, to, until, NULL, a->n_to, seq, &b, out)) != TX_OK) {
+        (rc = tx_seq_take(tx_home_dir(tx_client_home(c)), (unsigned)n_names, &seq)) != TX_OK ||
+        (rc = add_grants(c, &st, sealed, key, to, until, NULL, n_names, seq, &b, out)) != TX_OK) {
         goto out;
     }
     rc = batch_submit(c, &b);
@@ -473,6 +493,8 @@ done:
     sodium_free(key);
     free(to);
     free(until);
+    free(names);
+    free(store);
     if (rc != TX_OK) {
         tx_grant_result_free(out);
     }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SMALL_FILE 256
@@ -51,6 +52,36 @@ tx_home_resolve(const char *opt, char *out, size_t n)
     return TX_OK;
 }
 
+/* What another local user could replace to make this client trust something else: the home
+ * itself, the pinned keys, the cached records and the checkpoint it checks the log against.
+ * Each must be writable by its owner alone. */
+static int
+check_writers(const char *dir)
+{
+    static const struct {
+        const char *rel;
+        const char *mode; /* what to chmod it to: what the client creates it with */
+    } parts[] = {{"", "700"}, {"trust", "700"}, {"records", "700"}, {"checkpoint", "644"}};
+    char path[PATH_MAX];
+    struct stat st;
+
+    for (size_t i = 0; i < TX_ARRAY_LEN(parts); i++) {
+        if (parts[i].rel[0] == 0) {
+            snprintf(path, sizeof path, "%s", dir);
+        } else if (tx_path_join(path, sizeof path, dir, parts[i].rel) != TX_OK) {
+            return tx_fail(TX_ERR_USAGE, "home directory path too long");
+        }
+        if (stat(path, &st) != 0) {
+            continue; /* not made yet: the client makes it private */
+        }
+        if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+            return tx_fail(TX_ERR_PERM, "%s is writable by group or others: run chmod %s %s", path,
+                           parts[i].mode, path);
+        }
+    }
+    return TX_OK;
+}
+
 int
 tx_home_open(const char *dir, tx_home **out)
 {
@@ -68,6 +99,10 @@ tx_home_open(const char *dir, tx_home **out)
     rc = tx_identity_load(dir, "identity", &h->id);
     switch (rc) {
     case TX_OK:
+        if ((rc = check_writers(dir)) != TX_OK) {
+            tx_identity_destroy(&h->id);
+            break;
+        }
         *out = h;
         return TX_OK;
     case TX_ERR_PERM:

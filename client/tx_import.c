@@ -3,6 +3,7 @@
 
 #include "tx_csv.h"
 #include "tx_error.h"
+#include "tx_limits.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
@@ -325,8 +326,10 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, rows 
     if (strlen(r.en) > TX_IMPORT_MAX_TEXT) {
         problem(&p, "text en is longer than %u bytes", TX_IMPORT_MAX_TEXT);
     }
-    if (p.used == 0 && rs->n >= TX_MAX_REPEATED) {
-        problem(&p, "more than %u items", TX_MAX_REPEATED);
+    size_t max_items =
+        tx_limit_find(&ticsx__v1__questionnaire__descriptor, "items", TX_LIMIT_COUNT)->max;
+    if (p.used == 0 && rs->n >= max_items) {
+        problem(&p, "more than %zu items", max_items);
     }
     if (p.used > 0) {
         rc = add_error(errs, line, label, p.text);
@@ -469,8 +472,18 @@ tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_o
         return rc;
     }
     int header_bad = 0;
-    while ((rc = tx_csv_next(csv, &f, &n, &line)) == TX_OK) {
+    while ((rc = tx_csv_next(csv, &f, &n, &line)) == TX_OK || rc == TX_ERR_BAD_UTF8) {
         size_t blank = 0;
+        if (rc == TX_ERR_BAD_UTF8) { /* a NUL byte: named where it is, never cut */
+            char what[200];
+            snprintf(what, sizeof what, "%s", tx_fail_msg());
+            if ((rc = add_error(errs, line,
+                                width > 0 && (size_t)cols[C_ID] < n ? f[cols[C_ID]] : "", what)) !=
+                TX_OK) {
+                goto out;
+            }
+            continue;
+        }
         for (size_t i = 0; i < n; i++) {
             blank += f[i][strspn(f[i], " \t")] == 0;
         }

@@ -210,6 +210,70 @@ tx_orgs_resolve(const tx_orgs *orgs, const char *name, const tx_org **out)
                    count ? "; enrolled: " : " (the hub lists none)", list);
 }
 
+int
+tx_orgs_split_to(const tx_orgs *orgs, const char *const *args, size_t n_args, size_t max,
+                 const char ***names, size_t *n, char **store)
+{
+    size_t total = 0, cap = 0, used = 0;
+    const char **v;
+    char *buf;
+
+    *names = NULL;
+    *n = 0;
+    *store = NULL;
+    for (size_t i = 0; i < n_args; i++) {
+        total += strlen(args[i]) + 1;
+        cap += 1;
+        for (const char *p = args[i]; *p; p++) {
+            cap += *p == ',';
+        }
+    }
+    v = calloc(cap + 1, sizeof *v);
+    buf = malloc(total + 1);
+    if (v == NULL || buf == NULL) {
+        free(v);
+        free(buf);
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n_args; i++) {
+        const tx_org *o;
+        char list[8];
+
+        if (strchr(args[i], ',') == NULL || tx_orgs_resolve(orgs, args[i], &o) == TX_OK ||
+            candidates(orgs, args[i], 0, list, sizeof list) > 1) {
+            v[(*n)++] = args[i]; /* one name, whether or not it resolves */
+            continue;
+        }
+        tx_fail_clear();
+        char *copy = buf + used;
+        memcpy(copy, args[i], strlen(args[i]) + 1);
+        used += strlen(args[i]) + 1;
+        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL;
+             tok = strtok_r(NULL, ",", &save)) {
+            size_t len;
+            while (*tok == ' ' || *tok == '\t') {
+                tok++;
+            }
+            len = strlen(tok);
+            while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t')) {
+                tok[--len] = 0;
+            }
+            if (len > 0) {
+                v[(*n)++] = tok;
+            }
+        }
+    }
+    if (*n > max) {
+        free(v);
+        free(buf);
+        *n = 0;
+        return tx_fail(TX_ERR_USAGE, "--to: at most %zu organisations at once", max);
+    }
+    *names = v;
+    *store = buf;
+    return TX_OK;
+}
+
 void
 tx_orgs_free(tx_orgs *orgs)
 {

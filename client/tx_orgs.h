@@ -45,6 +45,16 @@ const tx_org *tx_orgs_by_key(const tx_orgs *orgs, const uint8_t key[TX_KEY_LEN])
  * ambiguous: TX_ERR_USAGE with a message listing the candidates. */
 int tx_orgs_resolve(const tx_orgs *orgs, const char *name, const tx_org **out);
 
+/* The values of --to as single names. Each argument is first taken whole, as tx_orgs_resolve
+ * takes a name (so "Example Co., Ltd." works); only when it names no organisation is it split
+ * at commas ("A,B"), blanks around each piece and empty pieces dropped. A whole name that is
+ * ambiguous stays whole, so its refusal lists the candidates. *names (free) points into args
+ * and into *store (free). More than max names: TX_ERR_USAGE. */
+#define TX_ORGS_MAX_TO 1000 /* organisations one --to list may name */
+
+int tx_orgs_split_to(const tx_orgs *orgs, const char *const *args, size_t n_args, size_t max,
+                     const char ***names, size_t *n, char **store);
+
 void tx_orgs_free(tx_orgs *orgs);
 
 #endif

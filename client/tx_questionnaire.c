@@ -7,6 +7,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_msg.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <ctype.h>
@@ -479,7 +480,7 @@ tx_questionnaire_sign(const tx_questionnaire_pb *q, const tx_identity *id, uint6
     meta.seq = seq;
     meta.created = created;
     copy.meta = &meta;
-    return tx_envelope_sign_msg(id, TX_KIND_QUESTIONNAIRE, &copy.base, env, len);
+    return tx_sign_checked(id, TX_KIND_QUESTIONNAIRE, &copy.base, NULL, env, len);
 }
 
 static json_t *

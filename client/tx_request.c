@@ -9,6 +9,7 @@
 #include "tx_questionnaire.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -131,7 +132,9 @@ tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *ou
     ProtobufCBinaryData *keys = NULL;
     const uint8_t **seals = NULL;
     sealed_note sn = {0};
-    size_t n_keys = 0;
+    size_t n_keys = 0, n_names = 0;
+    const char **names = NULL;
+    char *store = NULL;
     tx_request_pb req = TICSX__V1__REQUEST__INIT;
     Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
     uint8_t *envs[2] = {NULL, NULL};
@@ -148,22 +151,30 @@ tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *ou
         (rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
         goto out;
     }
-    keys = calloc(args->n_to, sizeof *keys);
-    seals = calloc(args->n_to, sizeof *seals);
+    if ((rc = tx_orgs_split_to(&orgs, args->to, args->n_to, TX_ORGS_MAX_TO, &names, &n_names,
+                               &store)) != TX_OK) {
+        goto out;
+    }
+    if (n_names == 0) {
+        rc = tx_fail(TX_ERR_USAGE, "no supplier: name at least one with --to ORG");
+        goto out;
+    }
+    keys = calloc(n_names + 1, sizeof *keys);
+    seals = calloc(n_names + 1, sizeof *seals);
     if (keys == NULL || seals == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i < args->n_to; i++) {
+    for (size_t i = 0; i < n_names; i++) {
         const tx_org *o;
         int dup = 0;
 
-        if ((rc = tx_orgs_resolve(&orgs, args->to[i], &o)) != TX_OK) {
+        if ((rc = tx_orgs_resolve(&orgs, names[i], &o)) != TX_OK) {
             goto out;
         }
         if (memcmp(o->key, me->pub.sign, TX_KEY_LEN) == 0) {
             rc = tx_fail(TX_ERR_USAGE, "%s is this organisation: a request goes to suppliers",
-                         args->to[i]);
+                         names[i]);
             goto out;
         }
         for (size_t k = 0; k < n_keys && !dup; k++) {
@@ -205,8 +216,8 @@ tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *ou
         (rc = seal_note(args->note, seals, n_keys, me->pub.seal, &req, &sn)) != TX_OK) {
         goto out;
     }
-    if ((rc = tx_envelope_sign_msg(me, TX_KIND_REQUEST, &req.base, &envs[n_envs], &lens[n_envs])) !=
-        TX_OK) {
+    if ((rc = tx_sign_checked(me, TX_KIND_REQUEST, &req.base, NULL, &envs[n_envs],
+                              &lens[n_envs])) != TX_OK) {
         goto out;
     }
     tx_record_id(envs[n_envs], lens[n_envs], out->id);
@@ -227,6 +238,8 @@ out:
     free(keys);
     free(seals);
     sealed_note_free(&sn);
+    free(names);
+    free(store);
     tx_orgs_free(&orgs);
     tx_recs_clear(&profiles);
     tx_qref_clear(&ref);

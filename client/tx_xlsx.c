@@ -124,7 +124,11 @@ parse_xml(const book *b, const char *name, const char *text, size_t len, xmlDoc 
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (doc == NULL || doc->intSubset != NULL || xmlDocGetRootElement(doc) == NULL) {
         const xmlError *e = xmlGetLastError();
-        snprintf(why, sizeof why, "%s is not well-formed XML%s%.120s", name,
+        char at[48] = "";
+        if (e != NULL && e->line > 0) { /* where, e.g. a character XML cannot carry (a NUL) */
+            snprintf(at, sizeof at, " at line %d, column %d", e->line, e->int2);
+        }
+        snprintf(why, sizeof why, "%s is not well-formed XML%s%s%.120s", name, at,
                  e != NULL && e->message != NULL ? ": " : "",
                  e != NULL && e->message != NULL ? e->message : "");
         why[strcspn(why, "\n")] = 0;

@@ -18,7 +18,7 @@
 #define TX_XLSX_MAX_ROWS 20000u       /* rows holding cells */
 #define TX_XLSX_MAX_COLS 64u          /* columns A..BL; cells further right are ignored */
 #define TX_XLSX_MAX_STRINGS 1000000u  /* shared strings */
-#define TX_XLSX_MAX_CELL (64u << 10)  /* bytes of one cell's text */
+#define TX_XLSX_MAX_CELL (256u << 10) /* bytes of one cell's text: above the records' limits */
 
 /* The first worksheet's cells: rows that hold at least one cell, in order, each n_cols wide. */
 typedef struct {

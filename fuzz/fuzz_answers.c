@@ -2,12 +2,13 @@
  * signature) against a small fixed questionnaire: the first byte's low bit is allow_missing,
  * the rest is the file. What is accepted goes into a signed assessment, so it must hold: every
  * answer names a distinct item of the questionnaire and one of its scale codes, every string
- * is valid UTF-8 without NUL, and no item is missing unless allowed. A refused file leaves
- * nothing behind. */
+ * is valid UTF-8 without NUL and within the limits a reader applies (tx_limits), and no item is
+ * missing unless allowed. A refused file leaves nothing behind. */
 #include "fuzz_small_q.h"
 #include "tx_answers.h"
 #include "tx_codec.h"
 #include "tx_error.h"
+#include "tx_limits.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
 
@@ -36,6 +37,15 @@ static int
 clean(const char *s)
 {
     return s != NULL && tx_utf8_valid(s, strlen(s));
+}
+
+/* Within the table's row for field `field` of msg, as the reader will check it. */
+static int
+within(const ProtobufCMessageDescriptor *msg, const char *field, const char *s)
+{
+    char why[160];
+    return tx_limit_check_text(tx_limit_find(msg, field, TX_LIMIT_TEXT), s, strlen(s), why,
+                               sizeof why) == TX_OK;
 }
 
 static int
@@ -74,13 +84,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int item = tx_questionnaire_item(q, ans->item);
 
         if (item < 0 || seen[item]++ || !is_code(ans->choice) || !clean(ans->item) ||
-            !clean(ans->comment)) {
+            !clean(ans->comment) ||
+            !within(&ticsx__v1__answer__descriptor, "comment", ans->comment)) {
             abort();
         }
     }
     for (size_t i = 0; i < a.n_subs; i++) {
         if (!clean(a.subs[i].name) || a.subs[i].name[0] == 0 || !clean(a.subs[i].supplies) ||
-            !clean(a.subs[i].key)) {
+            !clean(a.subs[i].key) ||
+            !within(&ticsx__v1__sub_supplier__descriptor, "name", a.subs[i].name) ||
+            !within(&ticsx__v1__sub_supplier__descriptor, "supplies", a.subs[i].supplies)) {
             abort();
         }
     }

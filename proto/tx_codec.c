@@ -3,6 +3,7 @@
 #include "tx_codec.h"
 
 #include "tx_error.h"
+#include "tx_limits.h"
 #include "tx_util.h"
 
 #include <stdio.h>
@@ -159,12 +160,14 @@ static int
 scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, int depth)
 {
     uint32_t counts[d->n_fields + 1];
+    size_t count_max[d->n_fields + 1]; /* per field, from the limits table; 0 = not looked up */
     int rc;
 
     if (depth > TX_MAX_DEPTH) {
         return fail(TX_ERR_MALFORMED, NULL, "messages nested too deep");
     }
     memset(counts, 0, sizeof counts);
+    memset(count_max, 0, sizeof count_max);
     while (p < end) {
         uint64_t key, v, n;
         const ProtobufCFieldDescriptor *f;
@@ -196,7 +199,11 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
                 }
             }
         }
-        if (++counts[idx] > TX_MAX_REPEATED) {
+        if (count_max[idx] == 0) {
+            count_max[idx] =
+                f->label == PROTOBUF_C_LABEL_REPEATED ? tx_limit_of(d, f, TX_LIMIT_COUNT)->max : 1;
+        }
+        if (++counts[idx] > count_max[idx]) {
             return fail(TX_ERR_TOO_LARGE, f, "too many elements");
         }
         int expected = wire_type_of(f->type);
@@ -245,12 +252,12 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
                             return rc;
                         }
                     }
-                    if (++counts[idx] > TX_MAX_REPEATED) {
+                    if (++counts[idx] > count_max[idx]) {
                         return fail(TX_ERR_TOO_LARGE, f, "too many elements");
                     }
                 }
             } else if (f->type == PROTOBUF_C_TYPE_STRING) {
-                if (n > TX_MAX_STRING) {
+                if (n > tx_limit_of(d, f, TX_LIMIT_TEXT)->max) {
                     return fail(TX_ERR_TOO_LARGE, f, "string too long");
                 }
                 if (!tx_utf8_valid((const char *)p, (size_t)n)) {
@@ -614,7 +621,6 @@ int
 tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out)
 {
     const char *want = tx_kind_payload_type(kind);
-    int rc;
 
     *out = NULL;
     if (want == NULL || strcmp(env->payload_type, want) != 0) {
@@ -622,11 +628,20 @@ tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out)
                  env->payload_type);
         return TX_ERR_WRONG_TYPE;
     }
+    return tx_decode_kind(kind, env->payload.data, env->payload.len, out);
+}
+
+int
+tx_decode_kind(int kind, const uint8_t *buf, size_t len, ProtobufCMessage **out)
+{
+    int rc;
+
+    *out = NULL;
     for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
         if (kinds[i].kind != kind) {
             continue;
         }
-        rc = tx_decode(kinds[i].desc, env->payload.data, env->payload.len, TX_MAX_ENVELOPE, out);
+        rc = tx_decode(kinds[i].desc, buf, len, TX_MAX_ENVELOPE, out);
         if (rc != TX_OK) {
             return rc;
         }

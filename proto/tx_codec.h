@@ -25,7 +25,8 @@ typedef Ticsx__V1__Checkpoint tx_checkpoint_pb;
 typedef Ticsx__V1__Call tx_call_pb;
 typedef Ticsx__V1__Reply tx_reply_pb;
 
-/* Size caps. A wire message carries at most one envelope plus framing; replies carry many. */
+/* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
+ * these. A wire message carries at most one envelope plus framing; replies carry many. */
 #define TX_MAX_ENVELOPE (1u << 20)
 #define TX_MAX_CALL (TX_MAX_ENVELOPE + 4096)
 #define TX_MAX_REPLY (16u << 20)
@@ -82,6 +83,10 @@ int tx_decode_reply(const uint8_t *buf, size_t len, tx_reply_pb **out);
 /* Decodes a verified envelope's payload as `kind`: TX_ERR_WRONG_TYPE if the envelope says
  * another type. Caller owns *out (tx_free). */
 int tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out);
+
+/* The same on payload bytes alone: tx_decode with the kind's schema, then its per-kind checks.
+ * Caller owns *out (tx_free). */
+int tx_decode_kind(int kind, const uint8_t *buf, size_t len, ProtobufCMessage **out);
 
 /* Frees anything a tx_decode* returned; NULL is fine. */
 void tx_free(void *msg);
