@@ -383,6 +383,12 @@ checkpoint_batch(tx_batch *b, int *made)
     rc = tx_batch_put(b, b->s->meta, checkpoint_key, sizeof checkpoint_key - 1, env, len, 0,
                       "checkpoint");
     free(env);
+    if (rc == TX_OK) {
+        /* Recorded outside LMDB once committed (tx_batch_commit). */
+        b->signed_cp = 1;
+        b->signed_size = b->last;
+        memcpy(b->signed_root, root, 32);
+    }
     if (rc == TX_OK && made != NULL) {
         *made = 1;
     }

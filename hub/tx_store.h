@@ -35,8 +35,14 @@ typedef struct {
 
 /* Opens (creating if needed) the environment in dir. map_size in bytes; 0 keeps the size the
  * environment already has (TX_STORE_DEFAULT_MAP for a new one). Clears stale reader slots.
+ * An existing data.mdb must pass tx_store_file_check first (TX_ERR_STORAGE, logged, if not).
  * TX_ERR_IO / TX_ERR_STORAGE on failure. Caller owns *out (tx_store_close). */
 int tx_store_open(const char *dir, size_t map_size, tx_store **out);
+
+/* Opens the environment in dir read-only, writing nothing (no database created, no Merkle
+ * nodes filled): for the integrity check. TX_ERR_STORAGE when a database of the hub is
+ * missing. Caller owns *out (tx_store_close). */
+int tx_store_open_readonly(const char *dir, tx_store **out);
 
 /* Closes the environment; *s_p becomes NULL. No batch or view may be open. NULL is fine. */
 void tx_store_close(tx_store **s_p);
@@ -118,6 +124,14 @@ int tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint6
 /* Everyone who may read the assessment at `index` now (its author and current grantees), in
  * key order. Caller owns *readers (free); *n may be 0. */
 int tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], size_t *n);
+
+/* Another member (not `except`) whose current profile has this corporate number (when not
+ * empty), or this legal name and the same corporate number: its signer into found and the
+ * log index of its profile into *index. TX_ERR_NOT_FOUND when none. Reads every member's
+ * profile. */
+int tx_batch_find_member(tx_batch *b, const char *legal_name, const char *corporate_number,
+                         const uint8_t except[TX_KEY_LEN], uint8_t found[TX_KEY_LEN],
+                         uint64_t *index);
 
 /* Appends a verified profile and makes its signer a member reachable through `transport`
  * (its CURVE key); a previous profile's transport key of the same signer stops mapping.

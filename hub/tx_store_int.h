@@ -39,6 +39,7 @@ struct tx_store {
     MDB_dbi meta;       /* "checkpoint" -> the latest signed checkpoint */
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
+    char dir[4096];            /* the data directory (DIR/checkpoint.signed goes there) */
 };
 
 struct tx_batch {
@@ -47,6 +48,9 @@ struct tx_batch {
     uint64_t base; /* last index committed before the batch */
     uint64_t last; /* last index including this batch's appends */
     int err;       /* sticky: after a failed put the transaction is dead */
+    int signed_cp; /* the batch signed a checkpoint of signed_size records with signed_root */
+    uint64_t signed_size;
+    uint8_t signed_root[32];
 };
 
 struct tx_view {
