@@ -592,6 +592,58 @@ test_permissions(void **state)
     assert_int_equal(run_hub(dir, out, sizeof out), -1);
 }
 
+/* A second organisation with a member's legal name (and its corporate number, empty here) on
+ * new keys: refused unless the operator says so, and then logged. */
+static void
+test_enroll_duplicate_name(void **state)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 32], out[4096];
+    tx_identity *twin = th_identity("Supplier Parts KK");
+    uint8_t *env;
+    size_t len;
+    int rc;
+
+    (void)state;
+    fresh_copy("twin", dir, sizeof dir);
+    rc = th_enroll(dir, twin, 1, out, sizeof out);
+    fprintf(stderr, "# enroll: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "already has the legal name \"Supplier Parts KK\""));
+    assert_non_null(strstr(out, "--allow-duplicate-name"));
+    snprintf(path, sizeof path, "%s/twin.profile.tx", W.root);
+    env = th_profile(twin, 1, &len);
+    assert_int_equal(tx_file_replace(path, env, len, 0600), TX_OK);
+    free(env);
+    rc = th_run(out, sizeof out, "enroll", "--data", dir, "--allow-duplicate-name", path, NULL);
+    fprintf(stderr, "# enroll --allow-duplicate-name: %d: %s", rc, out);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "enrolled anyway (--allow-duplicate-name)"));
+    tx_identity_destroy(&twin);
+}
+
+/* A profile file cut short is a definite no about the profile: exit 1, as the README says. */
+static void
+test_enroll_truncated_profile(void **state)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 32], out[4096];
+    tx_identity *org = th_identity("Third Works KK");
+    uint8_t *env;
+    size_t len;
+    int rc;
+
+    (void)state;
+    fresh_copy("truncated-profile", dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/cut.profile.tx", W.root);
+    env = th_profile(org, 1, &len);
+    assert_int_equal(tx_file_replace(path, env, len / 2, 0600), TX_OK);
+    free(env);
+    rc = th_run(out, sizeof out, "enroll", "--data", dir, path, NULL);
+    fprintf(stderr, "# enroll: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "refused"));
+    tx_identity_destroy(&org);
+}
+
 int
 main(void)
 {
@@ -602,7 +654,8 @@ main(void)
         cmocka_unit_test(test_rolled_back),       cmocka_unit_test(test_leaf_page_flags),
         cmocka_unit_test(test_leaf_page_bounds),
         cmocka_unit_test(test_sequence_index),    cmocka_unit_test(test_merkle_node),
-        cmocka_unit_test(test_permissions),
+        cmocka_unit_test(test_permissions),       cmocka_unit_test(test_enroll_duplicate_name),
+        cmocka_unit_test(test_enroll_truncated_profile),
     };
 
     tx_log_level = TX_LOG_ERROR;
