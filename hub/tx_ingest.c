@@ -122,6 +122,18 @@ tx_outcome_storage(tx_outcome *res, int code)
         code, "the hub could not store the record (%s); try again later", tx_strerror(code));
 }
 
+int
+tx_outcome_read(tx_outcome *res, int code)
+{
+    if (code == TX_ERR_BUSY || code == TX_ERR_NOMEM) {
+        return tx_outcome_storage(res, code);
+    }
+    return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, code,
+                          "the hub could not read its records (%s); try again later, or tell "
+                          "the hub operator if it persists",
+                          tx_strerror(code));
+}
+
 static uint64_t
 payload_seq(int kind, const ProtobufCMessage *m)
 {

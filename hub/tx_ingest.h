@@ -66,6 +66,10 @@ int tx_outcome_set(tx_outcome *res, int status, int code, const char *fmt, ...)
 /* Fills res for a storage failure (`code` from the store) that lost the record's batch. */
 int tx_outcome_storage(tx_outcome *res, int code);
 
+/* Fills res for a failure to read the hub's own records (a damaged data file, LMDB failing):
+ * a read, not a write, failed. */
+int tx_outcome_read(tx_outcome *res, int code);
+
 /* Maps a tx_err code to the wire status that reports it. */
 int tx_err_status(int code);
 

@@ -510,7 +510,7 @@ answer_get(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry *ent, Ticsx__V1
         tx_outcome_set(&p->out, TICSX__V1__STATUS__NOT_FOUND, rc,
                        "record %s is not stored or not visible to you", shortid);
     } else {
-        tx_outcome_storage(&p->out, rc);
+        tx_outcome_read(&p->out, rc);
     }
 }
 
@@ -518,6 +518,7 @@ static void
 answer_list(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry **ents, size_t *n)
 {
     const Ticsx__V1__ListRecords *l = p->call->list;
+    tx_list_damage damage;
     int rc;
 
     if (l->kind == TICSX__V1__KIND__KIND_NONE) {
@@ -525,13 +526,19 @@ answer_list(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry **ents, size_t
                        "list: a kind is required");
         return;
     }
-    rc =
-        tx_view_list(v, (int)l->kind, p->caller, l->after, l->limit, LIST_BYTES, ents, n, &r->next);
+    rc = tx_view_list_damaged(v, (int)l->kind, p->caller, l->after, l->limit, LIST_BYTES, ents,
+                              n, &r->next, &damage);
     if (rc == TX_ERR_USAGE) {
         tx_outcome_set(&p->out, TICSX__V1__STATUS__BAD_REQUEST, rc,
                        "list: this hub keeps no records of kind %d", (int)l->kind);
     } else if (rc != TX_OK) {
-        tx_outcome_storage(&p->out, rc);
+        tx_outcome_read(&p->out, rc);
+    } else if (damage.n > 0) {
+        /* The others are served; the reply's message says what was left out. */
+        tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK,
+                       "%zu damaged record(s) left out of this list, the first at log index "
+                       "%llu; tell the hub operator (ticsx-hub check)",
+                       damage.n, (unsigned long long)damage.first);
     }
 }
 
@@ -690,7 +697,7 @@ answer_all(tx_round *rd)
             vrc = tx_store_view(rd->store, &v);
         }
         if (is_read && vrc != TX_OK) {
-            tx_outcome_storage(&p->out, vrc);
+            tx_outcome_read(&p->out, vrc);
         } else if (is_log) {
             tx_mlog_answer(v, p->call, &r, &p->out, &keep);
         } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_GET) {

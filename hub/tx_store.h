@@ -161,6 +161,19 @@ int tx_view_get(tx_view *v, const uint8_t id[TX_ID_LEN], const uint8_t *reader, 
 int tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
                  size_t max_bytes, tx_entry **entries, size_t *n, uint64_t *next);
 
+/* Records a list left out because they are damaged (their bytes do not hash to their id, or
+ * their parts are broken). */
+typedef struct {
+    size_t n;
+    uint64_t first; /* log index of the first one */
+} tx_list_damage;
+
+/* tx_view_list, leaving damaged records out (each logged) and counting them in *damage instead
+ * of failing the whole list. tx_view_list is this with the count dropped. */
+int tx_view_list_damaged(tx_view *v, int kind, const uint8_t *reader, uint64_t after,
+                         uint32_t limit, size_t max_bytes, tx_entry **entries, size_t *n,
+                         uint64_t *next, tx_list_damage *damage);
+
 /* TX_OK if `reader` may see the record of `kind` at `index` (the rule tx_view_get and
  * tx_view_list apply); TX_ERR_NOT_FOUND otherwise. */
 int tx_view_may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index);

@@ -644,6 +644,66 @@ test_enroll_truncated_profile(void **state)
     tx_identity_destroy(&org);
 }
 
+/* A record damaged under the running hub (its bytes no longer hash to its id): a list serves
+ * the others and names the damaged one; a get of it says the hub could not read it. */
+static void
+test_damaged_record_in_list(void **state)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__Get get = TICSX__V1__GET__INIT;
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    uint8_t key[10] = {0};
+    const fu_rec *victim = &W.recs[17]; /* log index 20: profiles are 1 and 2 */
+    tx_reply_pb *r;
+    tx_conn *c;
+    th_hub h;
+    mdb_file m;
+    leaf_node ln;
+    uint8_t byte;
+    int fd;
+
+    (void)state;
+    fresh_copy("rot", dir, sizeof dir);
+    th_hub_start(&h, dir);
+    mdb_read(dir, &m);
+    key[7] = 20;
+    ln = find_key(&m, "log", key, sizeof key);
+    assert_memory_equal(m.b + ln.data, victim->env, 32);
+    byte = m.b[ln.data + 100] ^ 0x01;
+    free(m.b);
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    assert_true((fd = open(path, O_WRONLY)) >= 0);
+    assert_int_equal(pwrite(fd, &byte, 1, (off_t)ln.data + 100), 1);
+    close(fd);
+    fprintf(stderr, "# flipped byte %zu of data.mdb under the running hub\n", ln.data + 100);
+
+    c = th_connect(&h, W.supplier, TIMEOUT_MS);
+    r = th_list(c, TX_KIND_QUESTIONNAIRE, 0, 1000);
+    fprintf(stderr, "# list: status %d, %zu entries, message: %s\n", (int)r->status, r->n_entries,
+            r->message);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_int_equal(r->n_entries, N_RECS + N_MORE - 1);
+    assert_non_null(strstr(r->message, "1 damaged record(s) left out"));
+    assert_non_null(strstr(r->message, "log index 20"));
+    for (size_t i = 0; i < r->n_entries; i++) {
+        assert_int_not_equal(r->entries[i]->index, 20);
+    }
+    tx_free(r);
+    get.record_id.data = (uint8_t *)victim->id;
+    get.record_id.len = 32;
+    call.body_case = TICSX__V1__CALL__BODY_GET;
+    call.get = &get;
+    assert_int_equal(tx_conn_call(c, &call, &r), TX_OK);
+    fprintf(stderr, "# get: status %d: %s\n", (int)r->status, r->message);
+    assert_int_equal(r->status, TICSX__V1__STATUS__INTERNAL);
+    assert_non_null(strstr(r->message, "could not read"));
+    assert_null(strstr(r->message, "store"));
+    tx_free(r);
+    tx_conn_destroy(&c);
+    assert_true(fu_log_has(&h, "log entry 20 is damaged"));
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+}
+
 int
 main(void)
 {
@@ -655,7 +715,7 @@ main(void)
         cmocka_unit_test(test_leaf_page_bounds),
         cmocka_unit_test(test_sequence_index),    cmocka_unit_test(test_merkle_node),
         cmocka_unit_test(test_permissions),       cmocka_unit_test(test_enroll_duplicate_name),
-        cmocka_unit_test(test_enroll_truncated_profile),
+        cmocka_unit_test(test_enroll_truncated_profile), cmocka_unit_test(test_damaged_record_in_list),
     };
 
     tx_log_level = TX_LOG_ERROR;
