@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -175,22 +176,108 @@ out:
     return rc;
 }
 
+/* DIR/checkpoint.signed holds two slots of SLOT bytes, written in turn like LMDB's meta pages:
+ * "tsc1 SIZE ROOT SEQ SUM" (SUM: the first 4 bytes of the SHA-256 of what precedes it, hex),
+ * padded with spaces to SLOT - 1 and a newline. The slot with the highest SEQ that checks is
+ * the record. Once the file exists, a write overwrites one slot in place: no new blocks are
+ * needed, so recording a checkpoint never fails for a full disk, and a torn write leaves the
+ * other slot. */
+#define SLOT 128
+
+/* Parses one slot; TX_OK with its fields when it checks. */
+static int
+slot_parse(const char *b, uint64_t *size, uint8_t root[32], uint64_t *seq)
+{
+    char text[SLOT + 1], hex[65], sum[9], want[9];
+    unsigned long long sz, sq;
+    uint8_t h[crypto_hash_sha256_BYTES];
+    int n = 0;
+
+    memcpy(text, b, SLOT);
+    text[SLOT] = 0;
+    if (sscanf(text, "tsc1 %20llu %64s %20llu %n%8s", &sz, hex, &sq, &n, sum) != 4 || n <= 0 ||
+        strlen(hex) != 64 || strlen(sum) != 8 || tx_unhex(root, 32, hex) != TX_OK) {
+        return TX_ERR_MALFORMED;
+    }
+    crypto_hash_sha256(h, (const uint8_t *)text, (unsigned long long)n);
+    tx_hex(want, h, 4);
+    if (strcmp(want, sum) != 0) {
+        return TX_ERR_MALFORMED;
+    }
+    *size = sz;
+    *seq = sq;
+    return TX_OK;
+}
+
+/* The newest slot that checks: TX_ERR_MALFORMED when none does. */
+static int
+slots_read(const uint8_t *b, size_t len, uint64_t *size, uint8_t root[32], uint64_t *seq)
+{
+    int rc = TX_ERR_MALFORMED;
+
+    for (size_t i = 0; i + SLOT <= len && i < 2 * SLOT; i += SLOT) {
+        uint64_t sz, sq;
+        uint8_t r[32];
+
+        if (slot_parse((const char *)b + i, &sz, r, &sq) == TX_OK && (rc != TX_OK || sq > *seq)) {
+            *size = sz;
+            *seq = sq;
+            memcpy(root, r, 32);
+            rc = TX_OK;
+        }
+    }
+    return rc;
+}
+
+static void
+slot_format(char out[SLOT], uint64_t size, const uint8_t root[32], uint64_t seq)
+{
+    char text[SLOT + 1], hex[65], sum[9];
+    uint8_t h[crypto_hash_sha256_BYTES];
+    int n;
+
+    tx_hex(hex, root, 32);
+    n = snprintf(text, sizeof text, "tsc1 %llu %s %llu ", (unsigned long long)size, hex,
+                 (unsigned long long)seq);
+    crypto_hash_sha256(h, (const uint8_t *)text, (unsigned long long)n);
+    tx_hex(sum, h, 4);
+    memset(out, ' ', SLOT);
+    memcpy(out, text, (size_t)n);
+    memcpy(out + n, sum, 8);
+    out[SLOT - 1] = '\n';
+}
+
 int
 tx_signed_write(const char *dir, uint64_t size, const uint8_t root[32])
 {
-    char path[PATH_MAX], text[160], hex[65];
+    char path[PATH_MAX], both[2 * SLOT];
+    uint8_t old[2 * SLOT], r[32];
+    uint64_t sz, seq = 0;
+    ssize_t got;
     int fd, rc;
 
     if ((rc = tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE)) != TX_OK) {
         return rc;
     }
-    tx_hex(hex, root, 32);
-    snprintf(text, sizeof text, "ticsx-hub signed checkpoint\nsize %" PRIu64 "\nroot %s\n", size,
-             hex);
-    if ((rc = tx_file_replace(path, text, strlen(text), 0600)) != TX_OK) {
+    if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
+        got = pread(fd, old, sizeof old, 0);
+        if (got == (ssize_t)sizeof old && slots_read(old, sizeof old, &sz, r, &seq) == TX_OK) {
+            seq++;
+            slot_format(both, size, root, seq);
+            rc = pwrite(fd, both, SLOT, (off_t)(seq % 2) * SLOT) == SLOT && fdatasync(fd) == 0
+                     ? TX_OK
+                     : TX_ERR_IO;
+            close(fd);
+            return rc;
+        }
+        close(fd);
+    }
+    /* The first record (or one that does not parse): both slots, written aside and renamed. */
+    slot_format(both, size, root, 0);
+    slot_format(both + SLOT, size, root, 0);
+    if ((rc = tx_file_replace(path, both, sizeof both, 0600)) != TX_OK) {
         return rc;
     }
-    /* The rename is durable once the directory is. */
     if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         return TX_ERR_IO;
     }
@@ -202,25 +289,21 @@ tx_signed_write(const char *dir, uint64_t size, const uint8_t root[32])
 int
 tx_signed_read(const char *dir, uint64_t *size, uint8_t root[32])
 {
-    char path[PATH_MAX], hex[65];
-    unsigned long long sz = 0;
+    char path[PATH_MAX];
     uint8_t *buf = NULL;
+    uint64_t seq = 0;
     size_t len;
     int rc;
 
+    *size = 0;
     if ((rc = tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE)) != TX_OK) {
         return rc;
     }
-    if ((rc = tx_file_read(path, 1024, &buf, &len)) != TX_OK) {
+    if ((rc = tx_file_read(path, 4 * SLOT, &buf, &len)) != TX_OK) {
         return rc == TX_ERR_NOT_FOUND || (rc == TX_ERR_IO && errno == ENOENT) ? TX_ERR_NOT_FOUND
                                                                               : rc;
     }
-    rc = sscanf((const char *)buf, "ticsx-hub signed checkpoint\nsize %llu\nroot %64s", &sz, hex) ==
-                     2 &&
-                 strlen(hex) == 64 && tx_unhex(root, 32, hex) == TX_OK
-             ? TX_OK
-             : TX_ERR_MALFORMED;
+    rc = slots_read(buf, len, size, root, &seq);
     free(buf);
-    *size = sz;
     return rc;
 }

@@ -23,12 +23,15 @@
  * TX_ERR_IO when it cannot be read. */
 int tx_store_file_check(const char *dir, char *why, size_t n);
 
-/* Records that the hub signed a checkpoint of `size` records with `root`: DIR/checkpoint.signed
- * written to a temporary, fsynced, renamed over the old one, and the directory fsynced. */
+/* Records that the hub signed a checkpoint of `size` records with `root` in
+ * DIR/checkpoint.signed, durably (fdatasync) before returning: two checksummed slots written
+ * in turn, in place (no new disk space needed once the file exists; the first write goes to a
+ * temporary, renamed, the directory fsynced). */
 int tx_signed_write(const char *dir, uint64_t size, const uint8_t root[32]);
 
-/* Reads DIR/checkpoint.signed. TX_ERR_NOT_FOUND when the hub never wrote one (a new hub, or
- * a backup restored into a new directory); TX_ERR_MALFORMED when it does not parse. */
+/* Reads DIR/checkpoint.signed (its newest slot that checks). TX_ERR_NOT_FOUND when the hub
+ * never wrote one (a new hub, or a backup restored into a new directory); TX_ERR_MALFORMED when
+ * no slot checks. */
 int tx_signed_read(const char *dir, uint64_t *size, uint8_t root[32]);
 
 #endif
