@@ -719,7 +719,7 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
      * where they happen: that is damage found, not a check that could not run. */
     if (rc == TX_ERR_STORAGE) {
         note(r, "the database is damaged: LMDB cannot read %s (%s)", r->phase,
-             mdb_strerror(w.last_mrc));
+             w.last_mrc != 0 ? mdb_strerror(w.last_mrc) : tx_strerror(rc));
     }
     /* Every log entry's id points back at it, so equal counts leave no id entry over. */
     if (rc == TX_OK && r->ids != r->records) {

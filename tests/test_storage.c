@@ -35,6 +35,7 @@ typedef struct {
     tx_identity *buyer, *supplier;
     fu_rec *recs;
     uint64_t last_seq; /* the supplier's */
+    th_hub *live;      /* a hub a test left running when it failed */
 } world;
 
 static world W;
@@ -101,6 +102,9 @@ static int
 group_teardown(void **state)
 {
     (void)state;
+    if (W.live != NULL && th_hub_alive(W.live)) {
+        th_hub_stop(W.live, SIGKILL);
+    }
     fu_recs_free(W.recs, N_RECS);
     tx_identity_destroy(&W.buyer);
     tx_identity_destroy(&W.supplier);
@@ -665,6 +669,7 @@ test_damaged_record_in_list(void **state)
     (void)state;
     fresh_copy("rot", dir, sizeof dir);
     th_hub_start(&h, dir);
+    W.live = &h;
     mdb_read(dir, &m);
     key[7] = 20;
     ln = find_key(&m, "log", key, sizeof key);
@@ -702,6 +707,7 @@ test_damaged_record_in_list(void **state)
     tx_conn_destroy(&c);
     assert_true(fu_log_has(&h, "log entry 20 is damaged"));
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+    W.live = NULL;
 }
 
 int
