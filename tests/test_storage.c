@@ -42,6 +42,8 @@ static world W;
 
 #define N_MORE 5
 
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 sh(const char *fmt, ...)
 {
