@@ -100,13 +100,21 @@ group_setup(void **state)
     return 0;
 }
 
+/* Stops a hub a failed test left running. */
+static void
+stop_leftover(void)
+{
+    if (W.live != NULL && W.live->pid > 0) {
+        th_hub_stop(W.live, SIGKILL);
+    }
+    W.live = NULL;
+}
+
 static int
 group_teardown(void **state)
 {
     (void)state;
-    if (W.live != NULL && th_hub_alive(W.live)) {
-        th_hub_stop(W.live, SIGKILL);
-    }
+    stop_leftover();
     fu_recs_free(W.recs, N_RECS);
     tx_identity_destroy(&W.buyer);
     tx_identity_destroy(&W.supplier);
@@ -662,7 +670,7 @@ test_damaged_record_in_list(void **state)
     const fu_rec *victim = &W.recs[17]; /* log index 20: profiles are 1 and 2 */
     tx_reply_pb *r;
     tx_conn *c;
-    th_hub h;
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
     mdb_file m;
     leaf_node ln;
     uint8_t byte;
@@ -670,6 +678,7 @@ test_damaged_record_in_list(void **state)
 
     (void)state;
     fresh_copy("rot", dir, sizeof dir);
+    stop_leftover();
     th_hub_start(&h, dir);
     W.live = &h;
     mdb_read(dir, &m);
@@ -722,11 +731,12 @@ test_truncated_under_running_hub(void **state)
     tx_conn *c = NULL;
     tx_reply_pb *r = NULL;
     int64_t until;
-    th_hub h;
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
     int rc;
 
     (void)state;
     fresh_copy("cut-live", dir, sizeof dir);
+    stop_leftover();
     th_hub_start(&h, dir);
     W.live = &h;
     snprintf(path, sizeof path, "%s/data.mdb", dir);
