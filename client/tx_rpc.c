@@ -161,6 +161,10 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 tx_free(r);
                 goto out;
             }
+            if (r->message[0] != 0) {
+                /* Records the hub found damaged and left out of the page. */
+                tx_warn("hub, listing %s records: %s", tx_kind_name(kinds[i]), r->message);
+            }
             /* Continue only while the hub says more may follow and makes progress; the next
              * page is asked for before this one is checked, so the hub works meanwhile. */
             if (r->next > cur[i] && r->n_entries > 0) {

@@ -4,6 +4,7 @@
 #include "tx_error.h"
 #include "tx_hub.h"
 #include "tx_hub_admin.h"
+#include "tx_ingest.h"
 #include "tx_log.h"
 #include "tx_note.h"
 #include "tx_store.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { EXIT_NO = 1, EXIT_LOCAL = 2, EXIT_UNREACHABLE = 3 };
@@ -30,7 +32,8 @@ enum {
     OPT_WORKERS = 64,
     OPT_WAIT = 128,
     OPT_WITH_KEY = 256,
-    OPT_ORIGIN = 512
+    OPT_ORIGIN = 512,
+    OPT_ALLOW_DUP = 1024
 };
 
 typedef struct {
@@ -45,6 +48,7 @@ typedef struct {
     int help;
     int with_key;
     const char *origin;
+    int allow_dup;
     char **rest;
     int n_rest;
 } args;
@@ -57,7 +61,8 @@ static const char *const usage_main =
     "  run     --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
     "          [--workers N] [--commit-wait-us US]\n"
     "                                     serve until SIGTERM or SIGINT\n"
-    "  enroll  --data DIR PROFILE         admit an organisation from its signed profile.tx\n"
+    "  enroll  --data DIR [--allow-duplicate-name] PROFILE\n"
+    "                                     admit an organisation from its signed profile.tx\n"
     "  health  --data DIR [--hub ENDPOINT] [--timeout MS]\n"
     "                                     ping the running hub with its own key\n"
     "  backup  --data DIR [--with-key] OUT\n"
@@ -97,12 +102,16 @@ static const char *const usage_run =
     "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n";
 
 static const char *const usage_enroll =
-    "usage: ticsx-hub enroll --data DIR PROFILE\n"
+    "usage: ticsx-hub enroll --data DIR [--allow-duplicate-name] PROFILE\n"
     "\n"
     "Admits an organisation: verifies its signed profile (the profile.tx its ticsx home holds),\n"
     "stores it and admits its transport key. Works while the hub runs. The same file again\n"
     "changes nothing; a newer profile (higher sequence number) of the same organisation\n"
-    "replaces its transport key. Prints \"enrolled NAME FINGERPRINT\".\n";
+    "replaces its transport key. Prints \"enrolled NAME FINGERPRINT\".\n"
+    "A profile with another member's corporate number, or its legal name and the same\n"
+    "corporate number, is refused unless --allow-duplicate-name is given (then a warning\n"
+    "naming both is logged).\n"
+    "exit status: 0 enrolled, 1 refused (bad, truncated or duplicate profile), 2 local error\n";
 
 static const char *const usage_health =
     "usage: ticsx-hub health --data DIR [--hub ENDPOINT] [--timeout MS]\n"
@@ -170,6 +179,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
         {"commit-wait-us", required_argument, NULL, 'W'},
         {"with-key", no_argument, NULL, 'K'},
         {"origin", required_argument, NULL, 'O'},
+        {"allow-duplicate-name", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -195,6 +205,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
                         : c == 'W' ? OPT_WAIT
                         : c == 'K' ? OPT_WITH_KEY
                         : c == 'O' ? OPT_ORIGIN
+                        : c == 'D' ? OPT_ALLOW_DUP
                                    : 0;
 
         if (c == 'h') {
@@ -223,6 +234,9 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
             break;
         case 'O':
             a->origin = optarg;
+            break;
+        case 'D':
+            a->allow_dup = 1;
             break;
         case 'l':
             a->log_level = optarg;
@@ -341,6 +355,59 @@ cmd_init(int argc, char **argv)
     return 0;
 }
 
+/* The data directory, data.mdb and hub.key are the hub's alone: anyone who can read data.mdb
+ * reads every record's metadata, anyone who can write it rewrites the log. */
+static int
+private_data(const char *dir)
+{
+    static const struct {
+        const char *name;
+        const char *mode;
+    } files[] = {{"", "700"}, {"data.mdb", "600"}, {"hub.key", "600"}};
+    char path[PATH_MAX];
+    struct stat st;
+
+    for (size_t i = 0; i < TX_ARRAY_LEN(files); i++) {
+        if (files[i].name[0] == 0) {
+            snprintf(path, sizeof path, "%s", dir);
+        } else if (tx_path_join(path, sizeof path, dir, files[i].name) != TX_OK) {
+            return 0;
+        }
+        if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+            fprintf(stderr, "ticsx-hub: %s is open to group or others (mode %03o); run `chmod %s %s`\n",
+                    path, (unsigned)(st.st_mode & 0777), files[i].mode, path);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Refuses a database that fails the check (without each record's signature: the signed
+ * checkpoint's root covers the records' bytes). True when it may be served. */
+static int
+trusted_data(const char *dir, int *status)
+{
+    tx_store_report r;
+    int rc = tx_store_check_dir(dir, TX_CHECK_QUICK, &r);
+
+    if (rc == TX_OK || rc == TX_ERR_NOT_FOUND) {
+        return 1;
+    }
+    if (rc == TX_ERR_STORAGE) {
+        fprintf(stderr,
+                "ticsx-hub: refusing to serve %s: %s (%llu problem(s); `ticsx-hub check --data "
+                "%s` lists them)\n",
+                dir, r.n_notes > 0 ? r.notes[0] : "the database is damaged",
+                (unsigned long long)r.problems, dir);
+        *status = EXIT_NO;
+    } else {
+        fprintf(stderr, "ticsx-hub: cannot check %s before serving it: %s\n", dir,
+                tx_strerror(rc));
+        *status = EXIT_LOCAL;
+    }
+    return 0;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -356,8 +423,11 @@ cmd_run(int argc, char **argv)
     if (a.n_rest != 0) {
         return fail_usage("run", "unexpected argument", usage_run);
     }
-    if (!have_hub_key(a.data)) {
+    if (!have_hub_key(a.data) || !private_data(a.data)) {
         return EXIT_LOCAL;
+    }
+    if (!trusted_data(a.data, &rc)) {
+        return rc;
     }
     opt.dir = a.data;
     opt.bind = a.bind;
@@ -374,7 +444,8 @@ cmd_run(int argc, char **argv)
                 a.data, a.data);
         return EXIT_LOCAL;
     case TX_ERR_PERM:
-        fprintf(stderr, "ticsx-hub: %s/hub.key is readable by others; chmod 600 it\n", a.data);
+        fprintf(stderr, "ticsx-hub: %s/hub.key is open to group or others; run `chmod 600 %s/hub.key`\n",
+                a.data, a.data);
         return EXIT_LOCAL;
     case TX_ERR_USAGE:
         fprintf(stderr, "ticsx-hub: cannot serve on %s: not an endpoint to bind (e.g. %s)\n",
@@ -396,7 +467,7 @@ cmd_enroll(int argc, char **argv)
     char name[TX_NAME_MAX], fp[TX_FP_LEN];
     tx_outcome res;
     args a;
-    int rc = parse_args("enroll", argc, argv, OPT_DATA, usage_enroll, &a);
+    int rc = parse_args("enroll", argc, argv, OPT_DATA | OPT_ALLOW_DUP, usage_enroll, &a);
 
     if (rc >= 0) {
         return rc;
@@ -407,7 +478,12 @@ cmd_enroll(int argc, char **argv)
     if (!have_hub_key(a.data)) {
         return EXIT_LOCAL;
     }
-    rc = tx_hub_enroll_file(a.data, a.rest[0], &res, name, sizeof name, fp);
+    rc = tx_hub_enroll_file(a.data, a.rest[0], a.allow_dup ? TX_ENROLL_ALLOW_DUPLICATE_NAME : 0,
+                            &res, name, sizeof name, fp);
+    if (rc == TX_ERR_TOO_LARGE) {
+        fprintf(stderr, "ticsx-hub: enroll %s refused: larger than any profile\n", a.rest[0]);
+        return EXIT_NO;
+    }
     if (rc != TX_OK) {
         fprintf(stderr, "ticsx-hub: enroll %s: %s\n", a.rest[0], tx_strerror(rc));
         return EXIT_LOCAL;
@@ -419,6 +495,9 @@ cmd_enroll(int argc, char **argv)
     case TICSX__V1__STATUS__BAD_SIGNATURE:
     case TICSX__V1__STATUS__REPLAY:
     case TICSX__V1__STATUS__FORBIDDEN:
+    case TICSX__V1__STATUS__BAD_REQUEST:
+        /* A definite no about the profile: it is bad (truncated, malformed, not a profile),
+         * replayed or not allowed. */
         fprintf(stderr, "ticsx-hub: enroll %s refused: %s\n", a.rest[0], res.message);
         return EXIT_NO;
     default:
@@ -510,12 +589,21 @@ cmd_backup(int argc, char **argv)
     }
 }
 
+/* Prints the check's notes on stderr, one line each, and the count. */
+static void
+print_problems(const char *dir, const tx_store_report *r)
+{
+    for (size_t i = 0; i < r->n_notes; i++) {
+        fprintf(stderr, "ticsx-hub: %s: %s\n", dir, r->notes[i]);
+    }
+    fprintf(stderr, "ticsx-hub: %s: %llu problem(s) in %llu records\n", dir,
+            (unsigned long long)r->problems, (unsigned long long)r->records);
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
-    char path[PATH_MAX];
     tx_store_report r;
-    tx_store *s = NULL;
     args a;
     int rc = parse_args("check", argc, argv, OPT_DATA, usage_check, &a);
 
@@ -525,28 +613,23 @@ cmd_check(int argc, char **argv)
     if (a.n_rest != 0) {
         return fail_usage("check", "unexpected argument", usage_check);
     }
-    /* No hub.key needed: a backup made without it is checked too. Never create a database. */
-    if (tx_path_join(path, sizeof path, a.data, "data.mdb") != TX_OK || access(path, F_OK) != 0) {
+    /* No hub.key needed: a backup made without it is checked too. Never create a database,
+     * never write to one: it is opened read-only, in a child process. */
+    rc = tx_store_check_dir(a.data, 0, &r);
+    if (rc == TX_ERR_NOT_FOUND) {
         fprintf(stderr, "ticsx-hub: %s holds no hub database (data.mdb)\n", a.data);
         return EXIT_LOCAL;
     }
-    if ((rc = tx_store_open(a.data, 0, &s)) == TX_OK) {
-        rc = tx_store_check(s, &r);
-    }
-    tx_store_close(&s);
     if (rc != TX_OK && rc != TX_ERR_STORAGE) {
         fprintf(stderr, "ticsx-hub: check %s: %s\n", a.data, tx_strerror(rc));
         return EXIT_LOCAL;
     }
     if (r.problems > 0) {
-        for (size_t i = 0; i < r.n_notes; i++) {
-            fprintf(stderr, "ticsx-hub: %s: %s\n", a.data, r.notes[i]);
-        }
-        fprintf(stderr, "ticsx-hub: %s: %llu problem(s) in %llu records\n", a.data,
-                (unsigned long long)r.problems, (unsigned long long)r.records);
+        print_problems(a.data, &r);
         return EXIT_NO;
     }
-    printf("ok: %llu records up to log index %llu; every record verifies, every index agrees\n",
+    printf("ok: %llu records up to log index %llu; every record verifies, every index, Merkle "
+           "node and the checkpoint agree with the log\n",
            (unsigned long long)r.records, (unsigned long long)r.last);
     return 0;
 }

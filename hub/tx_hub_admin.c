@@ -89,8 +89,8 @@ out:
 }
 
 int
-tx_hub_enroll_file(const char *dir, const char *path, tx_outcome *res, char *name, size_t n,
-                   char fp[TX_FP_LEN])
+tx_hub_enroll_file(const char *dir, const char *path, unsigned flags, tx_outcome *res,
+                   char *name, size_t n, char fp[TX_FP_LEN])
 {
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -109,7 +109,7 @@ tx_hub_enroll_file(const char *dir, const char *path, tx_outcome *res, char *nam
     }
     /* 0: keep whatever map size the running hub (or init) gave the environment. */
     if ((rc = tx_store_open(dir, 0, &store)) == TX_OK) {
-        rc = tx_ingest_enroll(store, buf, len, res, name, n);
+        rc = tx_ingest_enroll_with(store, buf, len, flags, res, name, n);
     }
     tx_store_close(&store);
     free(buf);

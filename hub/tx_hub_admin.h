@@ -22,11 +22,12 @@ void tx_hub_unlock(int *fd);
  * name (tx_store_set_signer). */
 int tx_hub_init(const char *dir, const char *origin, char *pub_path, size_t n, char fp[TX_FP_LEN]);
 
-/* Enrols the signed OrgProfile in the file at `path`. TX_OK means `res` holds the verdict
- * (status OK, possibly a duplicate, or a refusal); name (size n) gets the profile's legal name
- * and fp the signer's fingerprint when it decodes. Other codes: the file or store failed. */
-int tx_hub_enroll_file(const char *dir, const char *path, tx_outcome *res, char *name, size_t n,
-                       char fp[TX_FP_LEN]);
+/* Enrols the signed OrgProfile in the file at `path` (flags: TX_ENROLL_*). TX_OK means `res`
+ * holds the verdict (status OK, possibly a duplicate, or a refusal); name (size n) gets the
+ * profile's legal name and fp the signer's fingerprint when it decodes. Other codes: the file
+ * or store failed. */
+int tx_hub_enroll_file(const char *dir, const char *path, unsigned flags, tx_outcome *res,
+                       char *name, size_t n, char fp[TX_FP_LEN]);
 
 /* Reads the endpoint a running hub wrote to DIR/endpoint into out (size n). */
 int tx_hub_read_endpoint(const char *dir, char *out, size_t n);

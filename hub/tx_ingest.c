@@ -5,6 +5,7 @@
 #include "tx_merkle.h"
 #include "tx_error.h"
 #include "tx_keys.h"
+#include "tx_log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,6 +120,18 @@ tx_outcome_storage(tx_outcome *res, int code)
         tx_err_status(code) == TICSX__V1__STATUS__BUSY ? TICSX__V1__STATUS__BUSY
                                                        : TICSX__V1__STATUS__INTERNAL,
         code, "the hub could not store the record (%s); try again later", tx_strerror(code));
+}
+
+int
+tx_outcome_read(tx_outcome *res, int code)
+{
+    if (code == TX_ERR_BUSY || code == TX_ERR_NOMEM) {
+        return tx_outcome_storage(res, code);
+    }
+    return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, code,
+                          "the hub could not read its records (%s); try again later, or tell "
+                          "the hub operator if it persists",
+                          tx_strerror(code));
 }
 
 static uint64_t
@@ -586,6 +599,16 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 int
 tx_ingest_enroll(tx_store *s, const uint8_t *buf, size_t len, tx_outcome *res, char *name, size_t n)
 {
+    return tx_ingest_enroll_with(s, buf, len, 0, res, name, n);
+}
+
+int
+tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flags,
+                      tx_outcome *res, char *name, size_t n)
+{
+    uint8_t other[TX_KEY_LEN];
+    char other_fp[TX_FP_LEN];
+    uint64_t other_index;
     tx_submission sub;
     const tx_profile_pb *p;
     tx_batch *b = NULL;
@@ -634,6 +657,29 @@ tx_ingest_enroll(tx_store *s, const uint8_t *buf, size_t len, tx_outcome *res, c
                        "profile sequence %llu is not above %llu, the last accepted from %s",
                        (unsigned long long)sub.seq, (unsigned long long)last_seq, fp);
         rc = TX_OK;
+        goto out;
+    }
+    /* Another organisation's name and number on a new key is how a member would be
+     * impersonated in every buyer's list; a real namesake needs the operator's word. */
+    rc = tx_batch_find_member(b, p->legal_name, p->corporate_number, sub.signer, other,
+                              &other_index);
+    if (rc == TX_OK) {
+        tx_fingerprint(other, other_fp);
+        if (!(flags & TX_ENROLL_ALLOW_DUPLICATE_NAME)) {
+            tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+                           "member %s (profile %llu) already has the legal name \"%s\" and "
+                           "corporate number \"%s\"; if %s is truly another organisation, "
+                           "enroll it with --allow-duplicate-name",
+                           other_fp, (unsigned long long)other_index, p->legal_name,
+                           p->corporate_number, fp);
+            rc = TX_OK;
+            goto out;
+        }
+        tx_warn("enroll: %s has the legal name \"%s\" and corporate number \"%s\" of member "
+                "%s; enrolled anyway (--allow-duplicate-name)",
+                fp, p->legal_name, p->corporate_number, other_fp);
+    } else if (rc != TX_ERR_NOT_FOUND) {
+        tx_outcome_storage(res, rc);
         goto out;
     }
     rc = tx_batch_enroll(b, buf, len, sub.signer, sub.seq, p->transport_key.data, &res->receipt);

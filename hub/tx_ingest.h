@@ -50,12 +50,25 @@ void tx_submission_destroy(tx_submission **sub_p);
 int tx_ingest_enroll(tx_store *s, const uint8_t *buf, size_t len, tx_outcome *res, char *name,
                      size_t n);
 
+/* Another member already holds the profile's corporate number, or its legal name with the same
+ * corporate number: tx_ingest_enroll refuses (FORBIDDEN) unless this flag is given, and then
+ * warns on the log naming both. */
+#define TX_ENROLL_ALLOW_DUPLICATE_NAME 1u
+
+/* tx_ingest_enroll with TX_ENROLL_* flags. */
+int tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flags,
+                          tx_outcome *res, char *name, size_t n);
+
 /* Fills res with a status and a formatted message; returns `code` for chaining. */
 int tx_outcome_set(tx_outcome *res, int status, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Fills res for a storage failure (`code` from the store) that lost the record's batch. */
 int tx_outcome_storage(tx_outcome *res, int code);
+
+/* Fills res for a failure to read the hub's own records (a damaged data file, LMDB failing):
+ * a read, not a write, failed. */
+int tx_outcome_read(tx_outcome *res, int code);
 
 /* Maps a tx_err code to the wire status that reports it. */
 int tx_err_status(int code);

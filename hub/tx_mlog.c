@@ -403,6 +403,12 @@ checkpoint_batch(tx_batch *b, int *made)
     rc = tx_batch_put(b, b->s->meta, checkpoint_key, sizeof checkpoint_key - 1, env, len, 0,
                       "checkpoint");
     free(env);
+    if (rc == TX_OK) {
+        /* Recorded outside LMDB once committed (tx_batch_commit). */
+        b->signed_cp = 1;
+        b->signed_size = b->last;
+        memcpy(b->signed_root, root, 32);
+    }
     if (rc == TX_OK && made != NULL) {
         *made = 1;
     }
@@ -883,7 +889,7 @@ refuse_sizes(tx_outcome *out, int rc, const char *what, uint64_t last, uint64_t 
                        "%s: the log holds %llu records, fewer than %llu", what,
                        (unsigned long long)last, (unsigned long long)size);
     } else {
-        tx_outcome_storage(out, rc);
+        tx_outcome_read(out, rc);
     }
 }
 
@@ -892,7 +898,7 @@ static int
 alloc_path(tx_mlog_reply *keep, tx_outcome *out)
 {
     if ((keep->hashes = malloc(TX_MERKLE_MAX_PATH * sizeof *keep->hashes)) == NULL) {
-        tx_outcome_storage(out, TX_ERR_NOMEM);
+        tx_outcome_read(out, TX_ERR_NOMEM);
         return 0;
     }
     return 1;
@@ -914,7 +920,7 @@ finish_proof(tx_view *v, int rc, size_t n, const char *what, uint64_t size, Tics
         return;
     }
     if ((rc = hashes_reply(keep, n, &r->proof)) != TX_OK) {
-        tx_outcome_storage(out, rc);
+        tx_outcome_read(out, rc);
         return;
     }
     r->n_proof = n;
@@ -980,7 +986,7 @@ answer_leaves(tx_view *v, const Ticsx__V1__LeafHashes *q, Ticsx__V1__Reply *r, t
         rc = hashes_reply(keep, n, &r->leaves);
     }
     if (rc != TX_OK) {
-        tx_outcome_storage(out, rc);
+        tx_outcome_read(out, rc);
         return;
     }
     r->n_leaves = n;
@@ -999,7 +1005,7 @@ tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outco
             tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, rc,
                            "the hub has signed no checkpoint yet; try again in a moment");
         } else if (rc != TX_OK) {
-            tx_outcome_storage(out, rc);
+            tx_outcome_read(out, rc);
         } else {
             r->checkpoint.data = keep->checkpoint;
             r->checkpoint.len = keep->checkpoint_len;

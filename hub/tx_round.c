@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,27 @@
 /* A batch holds ROUND_MAX calls plus the rest of a SubmitBatch taken last: each of its
  * envelopes is a pending of its own (verified, ingested and counted in flight alone). */
 #define BATCH_SLOTS (ROUND_MAX + TX_MAX_BATCH)
+
+/* Reply bytes ZeroMQ may hold for one peer that does not read: past it, its further replies
+ * are a short BUSY instead (one reply of any size goes when nothing is queued). ZeroMQ's own
+ * bound (TX_HUB_SNDHWM) counts messages, and a list reply may be 16 MiB. */
+#define PEER_QUEUE_BYTES ((size_t)8 << 20)
+#define PEER_BUCKETS 1024
+
+/* What ZeroMQ holds for one peer: replies handed to it and not yet written to the socket
+ * (ZeroMQ frees each message, on its I/O thread, once written). */
+typedef struct peer_q {
+    struct peer_q *next;
+    atomic_size_t queued; /* bytes */
+    atomic_uint refs;     /* the table's, and one per message ZeroMQ holds */
+    size_t id_len;
+    uint8_t id[256];
+} peer_q;
+
+typedef struct {
+    peer_q *q;
+    size_t len;
+} sent_reply;
 
 /* One call of the current round. */
 typedef struct {
@@ -78,6 +100,7 @@ struct tx_round {
     tx_subs *subs;          /* watchers, pushed the records of each commit */
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
     int64_t commit_wait_us; /* how long a round with submits waits for more */
+    peer_q *peers[PEER_BUCKETS]; /* reply bytes queued per peer */
 };
 
 static int64_t
@@ -122,12 +145,15 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     return TX_OK;
 }
 
+static void peers_sweep(tx_round *rd, int all);
+
 void
 tx_round_destroy(tx_round **r_p)
 {
     if (r_p == NULL || *r_p == NULL) {
         return;
     }
+    peers_sweep(*r_p, 1);
     tx_subs_destroy(&(*r_p)->subs);
     free((*r_p)->b[0].calls);
     free((*r_p)->b[1].calls);
@@ -381,21 +407,147 @@ accept_parts(tx_round *rd, batch *b)
     return n;
 }
 
+/* Called by ZeroMQ (on its I/O thread) once a reply is written or dropped. */
+static void
+reply_freed(void *data, void *hint)
+{
+    sent_reply *h = hint;
+
+    atomic_fetch_sub(&h->q->queued, h->len);
+    atomic_fetch_sub(&h->q->refs, 1);
+    free(data);
+    free(h);
+}
+
+static size_t
+peer_bucket(const uint8_t *id, size_t len)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ id[i]) * 16777619u;
+    }
+    return h % PEER_BUCKETS;
+}
+
+/* The queue account of a peer, made on first use; NULL when out of memory. */
+static peer_q *
+peer_get(tx_round *rd, const uint8_t *id, size_t len)
+{
+    size_t b = peer_bucket(id, len);
+    peer_q *q;
+
+    for (q = rd->peers[b]; q != NULL; q = q->next) {
+        if (q->id_len == len && memcmp(q->id, id, len) == 0) {
+            return q;
+        }
+    }
+    if (len > sizeof q->id || (q = calloc(1, sizeof *q)) == NULL) {
+        return NULL;
+    }
+    atomic_init(&q->queued, 0);
+    atomic_init(&q->refs, 1);
+    q->id_len = len;
+    memcpy(q->id, id, len);
+    q->next = rd->peers[b];
+    rd->peers[b] = q;
+    return q;
+}
+
+/* Frees the accounts of peers ZeroMQ holds nothing for (all: every one, at the end). */
+static void
+peers_sweep(tx_round *rd, int all)
+{
+    for (size_t b = 0; b < PEER_BUCKETS; b++) {
+        peer_q **at = &rd->peers[b];
+
+        while (*at != NULL) {
+            peer_q *q = *at;
+
+            if (all || atomic_load(&q->refs) == 1) {
+                *at = q->next;
+                free(q);
+            } else {
+                at = &q->next;
+            }
+        }
+    }
+}
+
+/* The reply a peer gets instead of another one past PEER_QUEUE_BYTES unread. */
+static int
+pack_busy(uint64_t call_id, size_t queued, uint8_t **buf, size_t *len)
+{
+    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+    char msg[160];
+
+    snprintf(msg, sizeof msg,
+             "busy: %zu KiB of replies to you are still unread at the hub; read them, then "
+             "ask again",
+             queued >> 10);
+    r.id = call_id;
+    r.status = TICSX__V1__STATUS__BUSY;
+    r.message = msg;
+    return tx_pack(&r.base, buf, len);
+}
+
 static void
 send_reply(tx_round *rd, pending *p, Ticsx__V1__Reply *r)
 {
     uint8_t *buf;
-    size_t len;
+    size_t len, queued;
+    peer_q *q;
+    sent_reply *h;
+    zmq_msg_t msg;
+    int sent;
 
     r->id = p->call_id;
     if (tx_pack(&r->base, &buf, &len) != TX_OK) {
         tx_error("hub: out of memory packing reply %llu", (unsigned long long)p->call_id);
         return;
     }
+    if ((q = peer_get(rd, p->peer, p->peer_len)) == NULL || (h = malloc(sizeof *h)) == NULL) {
+        tx_error("hub: out of memory sending reply %llu", (unsigned long long)p->call_id);
+        free(buf);
+        return;
+    }
+    /* A peer that does not read: past PEER_QUEUE_BYTES unread, a short BUSY goes instead. */
+    queued = atomic_load(&q->queued);
+    if (queued > 0 && queued + len > PEER_QUEUE_BYTES && r->status != TICSX__V1__STATUS__BUSY) {
+        static int64_t logged_ms;
+        uint8_t *busy;
+        size_t busy_len;
+
+        if (now_ms() - logged_ms >= 1000) {
+            logged_ms = now_ms();
+            tx_warn("hub: %s leaves %zu KiB of replies unread; its further replies are busy",
+                    p->who, queued >> 10);
+        }
+        if (pack_busy(p->call_id, queued, &busy, &busy_len) == TX_OK) {
+            free(buf);
+            buf = busy;
+            len = busy_len;
+        }
+    }
+    h->q = q;
+    h->len = len;
+    atomic_fetch_add(&q->queued, len);
+    atomic_fetch_add(&q->refs, 1);
+    /* ZeroMQ takes buf without a copy and frees it (reply_freed) once written. */
+    if (zmq_msg_init_data(&msg, buf, len, reply_freed, h) != 0) {
+        reply_freed(buf, h);
+        return;
+    }
     /* Never block on one client: with ROUTER_MANDATORY a gone peer is EHOSTUNREACH and a
      * peer that stopped reading is EAGAIN; its reply is dropped, the others go on. */
-    if (zmq_send(rd->router, p->peer, p->peer_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(rd->router, buf, len, ZMQ_DONTWAIT) < 0) {
+    sent = zmq_send(rd->router, p->peer, p->peer_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+           zmq_msg_send(&msg, rd->router, ZMQ_DONTWAIT) >= 0;
+    if (!sent) {
+        int e = errno;
+        zmq_msg_close(&msg);
+        errno = e;
+    }
+    if (!sent) {
         if (errno == EHOSTUNREACH) {
             tx_debug("reply %llu to %s dropped: peer gone", (unsigned long long)p->call_id, p->who);
         } else {
@@ -413,7 +565,6 @@ send_reply(tx_round *rd, pending *p, Ticsx__V1__Reply *r)
             }
         }
     }
-    free(buf);
 }
 
 static void
@@ -510,7 +661,7 @@ answer_get(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry *ent, Ticsx__V1
         tx_outcome_set(&p->out, TICSX__V1__STATUS__NOT_FOUND, rc,
                        "record %s is not stored or not visible to you", shortid);
     } else {
-        tx_outcome_storage(&p->out, rc);
+        tx_outcome_read(&p->out, rc);
     }
 }
 
@@ -518,6 +669,7 @@ static void
 answer_list(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry **ents, size_t *n)
 {
     const Ticsx__V1__ListRecords *l = p->call->list;
+    tx_list_damage damage;
     int rc;
 
     if (l->kind == TICSX__V1__KIND__KIND_NONE) {
@@ -525,13 +677,19 @@ answer_list(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry **ents, size_t
                        "list: a kind is required");
         return;
     }
-    rc =
-        tx_view_list(v, (int)l->kind, p->caller, l->after, l->limit, LIST_BYTES, ents, n, &r->next);
+    rc = tx_view_list_damaged(v, (int)l->kind, p->caller, l->after, l->limit, LIST_BYTES, ents,
+                              n, &r->next, &damage);
     if (rc == TX_ERR_USAGE) {
         tx_outcome_set(&p->out, TICSX__V1__STATUS__BAD_REQUEST, rc,
                        "list: this hub keeps no records of kind %d", (int)l->kind);
     } else if (rc != TX_OK) {
-        tx_outcome_storage(&p->out, rc);
+        tx_outcome_read(&p->out, rc);
+    } else if (damage.n > 0) {
+        /* The others are served; the reply's message says what was left out. */
+        tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK,
+                       "%zu damaged record(s) left out of this list, the first at log index "
+                       "%llu; tell the hub operator (ticsx-hub check)",
+                       damage.n, (unsigned long long)damage.first);
     }
 }
 
@@ -701,7 +859,7 @@ answer_all(tx_round *rd)
             vrc = tx_store_view(rd->store, &v);
         }
         if (is_read && vrc != TX_OK) {
-            tx_outcome_storage(&p->out, vrc);
+            tx_outcome_read(&p->out, vrc);
         } else if (is_log) {
             tx_mlog_answer(v, p->call, &r, &p->out, &keep);
         } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_GET) {
@@ -760,6 +918,7 @@ answer_all(tx_round *rd)
     }
     tx_mlog_reply_free(&receipts);
     tx_view_end(&v);
+    peers_sweep(rd, 0);
 }
 
 /* Answers a call over PEER_MAX at once; a client that does not read loses the answer. */

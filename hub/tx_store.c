@@ -3,6 +3,7 @@
 #include "tx_store_int.h"
 
 #include "tx_envelope.h"
+#include "tx_store_file.h"
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -454,7 +456,7 @@ open_dbs(tx_store *s)
 int
 tx_store_open(const char *dir, size_t map_size, tx_store **out)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], why[PATH_MAX + 200];
     struct stat st;
     tx_store *s;
     uint64_t filled;
@@ -465,6 +467,12 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
     if ((rc = tx_path_join(path, sizeof path, dir, "data.mdb")) != TX_OK) {
         return rc;
     }
+    /* LMDB trusts its file: one that is not LMDB, truncated or with a damaged meta page is
+     * refused here rather than opened empty, read past its end (SIGBUS) or rolled back. */
+    if ((rc = tx_store_file_check(dir, why, sizeof why)) != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        tx_error("store: %s", why[0] ? why : tx_strerror(rc));
+        return rc;
+    }
     if (map_size == 0 && stat(path, &st) != 0) {
         map_size = TX_STORE_DEFAULT_MAP;
     }
@@ -472,6 +480,7 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
     if (s == NULL) {
         return TX_ERR_NOMEM;
     }
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
     if ((rc = tx_store_err(mdb_env_create(&s->env), "create environment")) != TX_OK) {
         free(s);
         return rc;
@@ -506,6 +515,59 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
      * report the damage. */
     if ((rc = tx_mlog_fill(s, &filled)) != TX_OK) {
         tx_warn("store: the Merkle tree could not be completed (%s)", tx_strerror(rc));
+    }
+    *out = s;
+    return TX_OK;
+}
+
+int
+tx_store_open_readonly(const char *dir, tx_store **out)
+{
+    static const char *const names[] = {"log",    "ids",    "seqs",     "transports", "members",
+                                        "access", "public", "grantees", "nodes",      "meta"};
+    tx_store *s;
+    MDB_txn *txn = NULL;
+    MDB_dbi *dbis[TX_ARRAY_LEN(names)];
+    int mrc;
+
+    *out = NULL;
+    if ((s = calloc(1, sizeof *s)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    dbis[0] = &s->log, dbis[1] = &s->ids, dbis[2] = &s->seqs, dbis[3] = &s->transports;
+    dbis[4] = &s->members, dbis[5] = &s->access, dbis[6] = &s->pub, dbis[7] = &s->grantees;
+    dbis[8] = &s->nodes, dbis[9] = &s->meta;
+    if ((mrc = mdb_env_create(&s->env)) != MDB_SUCCESS) {
+        free(s);
+        return tx_store_err(mrc, "create environment");
+    }
+    if ((mrc = mdb_env_set_maxdbs(s->env, 16)) == MDB_SUCCESS) {
+        mrc = mdb_env_open(s->env, dir, MDB_RDONLY | MDB_NOTLS | MDB_NORDAHEAD, 0600);
+    }
+    if (mrc == MDB_SUCCESS) {
+        mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    }
+    for (size_t i = 0; i < TX_ARRAY_LEN(names) && mrc == MDB_SUCCESS; i++) {
+        if ((mrc = mdb_dbi_open(txn, names[i], 0, dbis[i])) == MDB_NOTFOUND) {
+            tx_error("store: %s/data.mdb has no `%s` database: it is not a hub database", dir,
+                     names[i]);
+            mdb_txn_abort(txn);
+            mdb_env_close(s->env);
+            free(s);
+            return TX_ERR_STORAGE;
+        }
+    }
+    if (mrc == MDB_SUCCESS) {
+        mrc = mdb_txn_commit(txn);
+    } else if (txn != NULL) {
+        mdb_txn_abort(txn);
+    }
+    if (mrc != MDB_SUCCESS) {
+        int rc = tx_store_err(mrc, dir);
+        mdb_env_close(s->env);
+        free(s);
+        return rc;
     }
     *out = s;
     return TX_OK;
@@ -626,6 +688,14 @@ tx_batch_commit(tx_batch **b_p)
     } else {
         /* mdb_txn_commit frees the transaction whatever it returns. */
         rc = commit_err(b->s, mdb_txn_commit(b->txn));
+    }
+    /* Before anyone hears of the checkpoint: what it signed is recorded outside the LMDB
+     * environment, so a database rolled back later (an old copy, a damaged meta page) is
+     * refused at start instead of served. */
+    if (rc == TX_OK && b->signed_cp &&
+        (rc = tx_signed_write(b->s->dir, b->signed_size, b->signed_root)) != TX_OK) {
+        tx_error("store: cannot record the signed checkpoint in %s/%s: %s", b->s->dir,
+                 TX_SIGNED_FILE, tx_strerror(rc));
     }
     if (rc == TX_ERR_STORAGE_FULL) {
         log_map_full(b->s);

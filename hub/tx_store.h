@@ -36,8 +36,14 @@ typedef struct {
 
 /* Opens (creating if needed) the environment in dir. map_size in bytes; 0 keeps the size the
  * environment already has (TX_STORE_DEFAULT_MAP for a new one). Clears stale reader slots.
+ * An existing data.mdb must pass tx_store_file_check first (TX_ERR_STORAGE, logged, if not).
  * TX_ERR_IO / TX_ERR_STORAGE on failure. Caller owns *out (tx_store_close). */
 int tx_store_open(const char *dir, size_t map_size, tx_store **out);
+
+/* Opens the environment in dir read-only, writing nothing (no database created, no Merkle
+ * nodes filled): for the integrity check. TX_ERR_STORAGE when a database of the hub is
+ * missing. Caller owns *out (tx_store_close). */
+int tx_store_open_readonly(const char *dir, tx_store **out);
 
 /* Closes the environment; *s_p becomes NULL. No batch or view may be open. NULL is fine. */
 void tx_store_close(tx_store **s_p);
@@ -127,6 +133,14 @@ int tx_batch_supersede(tx_batch *b, uint64_t old, uint64_t index);
  * gives B and C), breadth first. Caller owns *out (free); *n may be 0. */
 int tx_batch_superseders(tx_batch *b, uint64_t index, uint64_t **out, size_t *n);
 
+/* Another member (not `except`) whose current profile has this corporate number (when not
+ * empty), or this legal name and the same corporate number: its signer into found and the
+ * log index of its profile into *index. TX_ERR_NOT_FOUND when none. Reads every member's
+ * profile. */
+int tx_batch_find_member(tx_batch *b, const char *legal_name, const char *corporate_number,
+                         const uint8_t except[TX_KEY_LEN], uint8_t found[TX_KEY_LEN],
+                         uint64_t *index);
+
 /* Appends a verified profile and makes its signer a member reachable through `transport`
  * (its CURVE key); a previous profile's transport key of the same signer stops mapping.
  * Same bytes again: duplicate receipt, nothing changes. TX_ERR_EXISTS if the transport key
@@ -154,6 +168,19 @@ int tx_view_get(tx_view *v, const uint8_t id[TX_ID_LEN], const uint8_t *reader, 
  * TX_ERR_USAGE for an unknown kind. Caller owns *entries (tx_entries_free). */
 int tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
                  size_t max_bytes, tx_entry **entries, size_t *n, uint64_t *next);
+
+/* Records a list left out because they are damaged (their bytes do not hash to their id, or
+ * their parts are broken). */
+typedef struct {
+    size_t n;
+    uint64_t first; /* log index of the first one */
+} tx_list_damage;
+
+/* tx_view_list, leaving damaged records out (each logged) and counting them in *damage instead
+ * of failing the whole list. tx_view_list is this with the count dropped. */
+int tx_view_list_damaged(tx_view *v, int kind, const uint8_t *reader, uint64_t after,
+                         uint32_t limit, size_t max_bytes, tx_entry **entries, size_t *n,
+                         uint64_t *next, tx_list_damage *damage);
 
 /* TX_OK if `reader` may see the record of `kind` at `index` (the rule tx_view_get and
  * tx_view_list apply); TX_ERR_NOT_FOUND otherwise. */

@@ -5,25 +5,78 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
+#include "tx_keys.h"
+#include "tx_merkle.h"
+#include "tx_mlog.h"
+#include "tx_store_file.h"
 #include "tx_store_int.h"
+#include "tx_util.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define GRANTEES_MARKER "built" /* tx_store.c's marker key in grantees */
 
+/* The indices recomputed from the log and compared entry by entry. Each is what the write side
+ * makes of the log replayed in order: a put of the same key again replaces the value. Adding
+ * an index is a row here and its emit() calls in check_entry. */
+enum { D_IDS, D_SEQS, D_PUBLIC, D_MEMBERS, D_TRANSPORTS, D_NODES, D_COUNT };
+
+static const struct {
+    const char *what;
+    size_t dbi; /* offset of its MDB_dbi in tx_store */
+} derived[D_COUNT] = {
+    [D_IDS] = {"record id index (ids)", offsetof(tx_store, ids)},
+    [D_SEQS] = {"sequence-number index (seqs)", offsetof(tx_store, seqs)},
+    [D_PUBLIC] = {"public index", offsetof(tx_store, pub)},
+    [D_MEMBERS] = {"member index (members)", offsetof(tx_store, members)},
+    [D_TRANSPORTS] = {"transport-key index (transports)", offsetof(tx_store, transports)},
+    [D_NODES] = {"Merkle tree (nodes)", offsetof(tx_store, nodes)},
+};
+
+/* The entries an index should hold: key and value bytes in buf, in the order written. */
+typedef struct {
+    size_t off;
+    uint16_t klen, vlen;
+    uint64_t order;
+} expected_entry;
+
+typedef struct {
+    uint8_t *buf;
+    size_t len, cap;
+    expected_entry *e;
+    size_t n, cap_e;
+} expected;
+
 /* What the walk of the log learnt, for the index checks. kinds[i] is the kind of the entry
- * at index i (0 where none); signers[i] its signer. */
+ * at index i (0 where none); signers[i] its signer, leaves[i] its Merkle leaf hash,
+ * transports[i] the transport key of a profile. */
 typedef struct {
     tx_store *s;
     MDB_txn *txn;
     tx_store_report *r;
+    const tx_check_opts *o;
     uint8_t *kinds;
     uint8_t (*signers)[TX_KEY_LEN];
+    uint8_t (*leaves)[32];
+    uint8_t (*transports)[TX_KEY_LEN];
     uint64_t cap;
+    uint64_t order;
+    expected ex[D_COUNT];
+    int nomem;
+    int last_mrc; /* the last LMDB failure while walking */
 } walk;
+
+static const uint8_t *ex_key(const expected *x, const expected_entry *e);
 
 static void note(tx_store_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -47,6 +100,8 @@ grow(walk *w, uint64_t index)
     uint64_t cap = w->cap ? w->cap : 1024;
     uint8_t *kinds;
     uint8_t(*signers)[TX_KEY_LEN];
+    uint8_t(*leaves)[32];
+    uint8_t(*transports)[TX_KEY_LEN];
 
     while (cap <= index) {
         cap *= 2;
@@ -62,9 +117,105 @@ grow(walk *w, uint64_t index)
         return TX_ERR_NOMEM;
     }
     w->signers = signers;
+    if ((leaves = realloc(w->leaves, cap * sizeof *leaves)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    w->leaves = leaves;
+    if ((transports = realloc(w->transports, cap * sizeof *transports)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    w->transports = transports;
     memset(w->kinds + w->cap, 0, cap - w->cap);
+    memset(w->leaves + w->cap, 0, (cap - w->cap) * sizeof *leaves);
     w->cap = cap;
     return TX_OK;
+}
+
+/* Notes that an index should hold key -> val (a later emit of the same key replaces it). */
+static void
+emit(walk *w, int d, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    expected *x = &w->ex[d];
+
+    if (w->nomem) {
+        return;
+    }
+    if (x->len + klen + vlen > x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 4096;
+        uint8_t *grown;
+
+        while (cap < x->len + klen + vlen) {
+            cap *= 2;
+        }
+        if ((grown = realloc(x->buf, cap)) == NULL) {
+            w->nomem = 1;
+            return;
+        }
+        x->buf = grown;
+        x->cap = cap;
+    }
+    if (x->n == x->cap_e) {
+        size_t cap = x->cap_e ? 2 * x->cap_e : 256;
+        expected_entry *grown = realloc(x->e, cap * sizeof *grown);
+
+        if (grown == NULL) {
+            w->nomem = 1;
+            return;
+        }
+        x->e = grown;
+        x->cap_e = cap;
+    }
+    x->e[x->n].off = x->len;
+    x->e[x->n].klen = (uint16_t)klen;
+    x->e[x->n].vlen = (uint16_t)vlen;
+    x->e[x->n].order = w->order++;
+    x->n++;
+    memcpy(x->buf + x->len, key, klen);
+    memcpy(x->buf + x->len + klen, val, vlen);
+    x->len += klen + vlen;
+}
+
+static const uint8_t *
+ex_key(const expected *x, const expected_entry *e)
+{
+    return x->buf + e->off;
+}
+
+/* LMDB's default key order: bytes, then the shorter first. */
+static int
+key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+
+    if (c != 0) {
+        return c;
+    }
+    return alen < blen ? -1 : alen > blen;
+}
+
+static const expected *sort_x; /* qsort has no context argument */
+
+static int
+entry_cmp(const void *pa, const void *pb)
+{
+    const expected_entry *a = pa, *b = pb;
+    int c = key_cmp(ex_key(sort_x, a), a->klen, ex_key(sort_x, b), b->klen);
+
+    if (c != 0) {
+        return c;
+    }
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static void
+hex_short(char *out, const uint8_t *in, size_t len)
+{
+    if (len > 12) {
+        tx_hex(out, in, 12);
+        strcat(out, "..");
+    } else {
+        tx_hex(out, in, len);
+    }
 }
 
 /* The sequence number in a decoded payload's meta (every stored kind has one). */
@@ -82,17 +233,16 @@ payload_seq(const ProtobufCMessage *m)
     return meta != NULL ? meta->seq : 0;
 }
 
-/* Checks one complete log entry: it verifies, its payload decodes as its kind, the id index
- * points back at it and the signer's sequence number covers it. */
+/* Checks one complete log entry: it verifies, its payload decodes as its kind; notes what the
+ * derived indices must hold for it. */
 static int
 check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
 {
-    uint8_t id[TX_ID_LEN], vkey[TX_ACCESS_KEY_LEN];
+    uint8_t id[TX_ID_LEN], vkey[TX_ACCESS_KEY_LEN], idval[TX_IDS_VAL_LEN], seqval[TX_IDX_LEN];
     tx_envelope_pb *e = NULL;
     ProtobufCMessage *payload = NULL;
-    uint64_t at, last_seq;
     MDB_val k, v;
-    int kind, found_kind;
+    int kind;
     int rc;
 
     tx_record_id(env, len, id);
@@ -101,7 +251,7 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
              tx_codec_detail());
         return TX_OK;
     }
-    if (tx_envelope_verify(e) != TX_OK) {
+    if (!(w->o->flags & TX_CHECK_QUICK) && tx_envelope_verify(e) != TX_OK) {
         note(w->r, "log entry %llu: its signature does not verify", (unsigned long long)index);
         goto out;
     }
@@ -118,41 +268,37 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
     }
     w->kinds[index] = (uint8_t)kind;
     memcpy(w->signers[index], e->signer_key.data, TX_KEY_LEN);
-    rc = tx_store_lookup_in(w->s, w->txn, id, &at, &found_kind);
-    if (rc == TX_ERR_NOT_FOUND) {
-        note(w->r, "log entry %llu has no record id entry", (unsigned long long)index);
-    } else if (rc != TX_OK) {
-        note(w->r, "log entry %llu: its record id entry cannot be read", (unsigned long long)index);
-    } else if (at != index || found_kind != kind) {
-        note(w->r, "log entry %llu: its record id points at %llu (kind %d, not %d)",
-             (unsigned long long)index, (unsigned long long)at, found_kind, kind);
-    }
-    /* Visible where the rules put it: public kinds in `public`, the others at least to
-     * their signer. */
+    /* What the write side puts for this record (tx_batch_append_hashed, tx_batch_enroll). */
+    tx_be64_put(idval, index);
+    idval[TX_IDX_LEN] = (uint8_t)kind;
+    emit(w, D_IDS, id, TX_ID_LEN, idval, sizeof idval);
+    tx_be64_put(seqval, payload_seq(payload));
+    emit(w, D_SEQS, e->signer_key.data, TX_KEY_LEN, seqval, sizeof seqval);
     if (tx_kind_is_public(kind)) {
         vkey[0] = (uint8_t)kind;
         tx_be64_put(vkey + 1, index);
-        k.mv_size = TX_PUBLIC_KEY_LEN;
-    } else {
+        emit(w, D_PUBLIC, vkey, TX_PUBLIC_KEY_LEN, "", 0);
+    }
+    if (kind == TX_KIND_PROFILE) {
+        const tx_profile_pb *p = (const tx_profile_pb *)payload;
+
+        tx_be64_put(seqval, index);
+        emit(w, D_MEMBERS, e->signer_key.data, TX_KEY_LEN, seqval, sizeof seqval);
+        if (p->transport_key.len == TX_KEY_LEN) {
+            memcpy(w->transports[index], p->transport_key.data, TX_KEY_LEN);
+        }
+    }
+    /* Anything not public is visible at least to its signer. */
+    if (!tx_kind_is_public(kind)) {
         memcpy(vkey, e->signer_key.data, TX_KEY_LEN);
         vkey[TX_KEY_LEN] = (uint8_t)kind;
         tx_be64_put(vkey + TX_KEY_LEN + 1, index);
         k.mv_size = TX_ACCESS_KEY_LEN;
-    }
-    k.mv_data = vkey;
-    if (mdb_get(w->txn, tx_kind_is_public(kind) ? w->s->pub : w->s->access, &k, &v) !=
-        MDB_SUCCESS) {
-        note(w->r, "log entry %llu is missing from the %s index", (unsigned long long)index,
-             tx_kind_is_public(kind) ? "public" : "access");
-    }
-    k.mv_size = TX_KEY_LEN;
-    k.mv_data = e->signer_key.data;
-    if (mdb_get(w->txn, w->s->seqs, &k, &v) != MDB_SUCCESS || v.mv_size != TX_IDX_LEN) {
-        note(w->r, "log entry %llu: its signer has no sequence entry", (unsigned long long)index);
-    } else if ((last_seq = tx_be64_get(v.mv_data)) < payload_seq(payload)) {
-        note(w->r, "log entry %llu has sequence %llu, above its signer's last %llu",
-             (unsigned long long)index, (unsigned long long)payload_seq(payload),
-             (unsigned long long)last_seq);
+        k.mv_data = vkey;
+        if (mdb_get(w->txn, w->s->access, &k, &v) != MDB_SUCCESS) {
+            note(w->r, "log entry %llu is missing from the access index",
+                 (unsigned long long)index);
+        }
     }
 out:
     tx_free(payload);
@@ -205,7 +351,11 @@ walk_log(walk *w)
 
         if (mrc == MDB_SUCCESS) {
             if (k.mv_size != TX_LOG_KEY_LEN && k.mv_size != TX_IDX_LEN) {
-                note(w->r, "a log key of %zu bytes", k.mv_size);
+                note(w->r, "the log is damaged: a key of %zu bytes", k.mv_size);
+                if (w->r->problems > 1000) {
+                    note(w->r, "the log is damaged beyond 1000 problems; its walk stopped");
+                    break;
+                }
                 continue;
             }
             at = tx_be64_get(kd);
@@ -215,13 +365,15 @@ walk_log(walk *w)
         /* The entry gathered so far is complete when the next key starts another one. */
         if (index != 0 && (mrc != MDB_SUCCESS || at != index || whole)) {
             w->r->records++;
-            if (!broken) {
+            if (!broken && (rc = grow(w, index)) == TX_OK) {
+                tx_merkle_leaf_hash(buf, n, w->leaves[index]);
                 rc = check_entry(w, index, buf, n);
             }
             index = 0;
         }
         if (mrc != MDB_SUCCESS) {
             if (mrc != MDB_NOTFOUND) {
+                w->last_mrc = mrc;
                 rc = tx_store_err(mrc, "walk log");
             }
             break;
@@ -262,7 +414,7 @@ kind_at(const walk *w, uint64_t index)
     return index < w->cap ? w->kinds[index] : 0;
 }
 
-/* Calls fn on every key and value of dbi. */
+/* Calls fn (if not NULL) on every key and value of dbi: every page of it is read. */
 static int
 each(walk *w, MDB_dbi dbi, const char *what, void (*fn)(walk *, const MDB_val *, const MDB_val *))
 {
@@ -275,9 +427,14 @@ each(walk *w, MDB_dbi dbi, const char *what, void (*fn)(walk *, const MDB_val *,
     }
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        fn(w, &k, &v);
+        if (fn != NULL) {
+            fn(w, &k, &v);
+        }
     }
     mdb_cursor_close(cur);
+    if (mrc != MDB_NOTFOUND) {
+        w->last_mrc = mrc;
+    }
     return mrc == MDB_NOTFOUND ? TX_OK : tx_store_err(mrc, what);
 }
 
@@ -288,24 +445,6 @@ check_id(walk *w, const MDB_val *k, const MDB_val *v)
     w->r->ids++;
     if (v->mv_size != TX_IDS_VAL_LEN) {
         note(w->r, "a record id entry of %zu bytes", v->mv_size);
-    }
-}
-
-static void
-check_public(walk *w, const MDB_val *k, const MDB_val *v)
-{
-    const uint8_t *kd = k->mv_data;
-    uint64_t index;
-
-    (void)v;
-    if (k->mv_size != TX_PUBLIC_KEY_LEN) {
-        note(w->r, "a public index key of %zu bytes", k->mv_size);
-        return;
-    }
-    index = tx_be64_get(kd + 1);
-    if (kind_at(w, index) != kd[0] || !tx_kind_is_public(kd[0])) {
-        note(w->r, "the public index lists %llu as kind %d; the log does not",
-             (unsigned long long)index, kd[0]);
     }
 }
 
@@ -348,35 +487,121 @@ check_grantee(walk *w, const MDB_val *k, const MDB_val *v)
     }
 }
 
-static void
-check_member(walk *w, const MDB_val *k, const MDB_val *v)
+/* The value of the last write of each key, in key order: sorts x and compares it with dbi. */
+static int
+compare_index(walk *w, int d)
 {
-    uint64_t index;
+    expected *x = &w->ex[d];
+    MDB_dbi dbi = *(const MDB_dbi *)((const char *)w->s + derived[d].dbi);
+    MDB_cursor *cur;
+    MDB_val k, v;
+    char kh[32], vh[40], eh[40];
+    size_t i = 0;
+    int mrc, rc = tx_store_err(mdb_cursor_open(w->txn, dbi, &cur), derived[d].what);
 
-    if (k->mv_size != TX_KEY_LEN || v->mv_size != TX_IDX_LEN) {
-        note(w->r, "a member entry of %zu/%zu bytes", k->mv_size, v->mv_size);
-        return;
+    if (rc != TX_OK) {
+        return rc;
     }
-    index = tx_be64_get(v->mv_data);
-    if (kind_at(w, index) != TX_KIND_PROFILE ||
-        memcmp(w->signers[index], k->mv_data, TX_KEY_LEN) != 0) {
-        note(w->r, "a member's profile index %llu is not a profile it signed",
-             (unsigned long long)index);
+    sort_x = x;
+    if (x->n > 1) {
+        qsort(x->e, x->n, sizeof *x->e, entry_cmp);
+    }
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    for (;;) {
+        const expected_entry *e = NULL;
+        int c;
+
+        /* The last write of the next key. */
+        while (i < x->n) {
+            e = &x->e[i++];
+            if (i == x->n || key_cmp(ex_key(x, e), e->klen, ex_key(x, &x->e[i]), x->e[i].klen) != 0) {
+                break;
+            }
+        }
+        if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+            break;
+        }
+        if (e == NULL && mrc == MDB_NOTFOUND) {
+            break;
+        }
+        c = e == NULL ? -1 : mrc == MDB_NOTFOUND ? 1 : key_cmp(k.mv_data, k.mv_size, ex_key(x, e), e->klen);
+        if (c < 0) {
+            hex_short(kh, k.mv_data, k.mv_size);
+            note(w->r, "the %s has an entry the log does not explain (key %s)", derived[d].what, kh);
+        } else if (c > 0) {
+            hex_short(kh, ex_key(x, e), e->klen);
+            note(w->r, "the %s lacks the entry the log needs for key %s", derived[d].what, kh);
+        } else if (v.mv_size != e->vlen || memcmp(v.mv_data, ex_key(x, e) + e->klen, e->vlen) != 0) {
+            hex_short(kh, k.mv_data, k.mv_size);
+            hex_short(vh, v.mv_data, v.mv_size);
+            hex_short(eh, ex_key(x, e) + e->klen, e->vlen);
+            note(w->r, "the %s holds %s for key %s; the log says %s", derived[d].what, vh, kh, eh);
+        }
+        if (c <= 0) {
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+        if (c < 0 && e != NULL) {
+            i--; /* the expected entry is still to be matched */
+            while (i > 0 && key_cmp(ex_key(x, &x->e[i - 1]), x->e[i - 1].klen, ex_key(x, e), e->klen) == 0) {
+                i--;
+            }
+        }
+    }
+    mdb_cursor_close(cur);
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        w->last_mrc = mrc;
+        return tx_store_err(mrc, derived[d].what);
+    }
+    return TX_OK;
+}
+
+/* The transport key of each member's current profile maps to the member. */
+static void
+expect_transports(walk *w)
+{
+    expected *x = &w->ex[D_MEMBERS];
+
+    sort_x = x;
+    if (x->n > 1) {
+        qsort(x->e, x->n, sizeof *x->e, entry_cmp);
+    }
+    for (size_t i = 0; i < x->n; i++) {
+        const expected_entry *e = &x->e[i];
+        uint64_t index;
+
+        if (i + 1 < x->n && key_cmp(ex_key(x, e), e->klen, ex_key(x, &x->e[i + 1]), x->e[i + 1].klen) == 0) {
+            continue;
+        }
+        index = tx_be64_get(ex_key(x, e) + e->klen);
+        emit(w, D_TRANSPORTS, w->transports[index], TX_KEY_LEN, ex_key(x, e), TX_KEY_LEN);
     }
 }
 
-static void
-check_transport(walk *w, const MDB_val *k, const MDB_val *v)
+/* The Merkle nodes: every perfect subtree of the log's leaves (level | index -> hash),
+ * recomputed from the bytes of the log. */
+static int
+compare_nodes(walk *w)
 {
-    MDB_val mk = *v, mv;
+    uint64_t n = w->r->last;
+    uint8_t(*level)[32];
+    uint8_t key[1 + TX_IDX_LEN];
 
-    if (k->mv_size != TX_KEY_LEN || v->mv_size != TX_KEY_LEN) {
-        note(w->r, "a transport entry of %zu/%zu bytes", k->mv_size, v->mv_size);
-        return;
+    if ((level = malloc((n ? n : 1) * sizeof *level)) == NULL) {
+        return TX_ERR_NOMEM;
     }
-    if (mdb_get(w->txn, w->s->members, &mk, &mv) != MDB_SUCCESS) {
-        note(w->r, "a transport key maps to a signer that is not a member");
+    memcpy(level, w->leaves + 1, n * sizeof *level);
+    for (unsigned l = 0; n > 0; l++, n /= 2) {
+        for (uint64_t i = 0; i < n; i++) {
+            key[0] = (uint8_t)l;
+            tx_be64_put(key + 1, i);
+            emit(w, D_NODES, key, sizeof key, level[i], 32);
+        }
+        for (uint64_t i = 0; i + 1 < n; i += 2) {
+            tx_merkle_node_hash(level[i], level[i + 1], level[i / 2]);
+        }
     }
+    free(level);
+    return w->nomem ? TX_ERR_NOMEM : compare_index(w, D_NODES);
 }
 
 /* The superseders index against the log: every assessment that names a stored assessment it
@@ -452,9 +677,65 @@ check_superseders(walk *w)
     return TX_OK;
 }
 
-int
-tx_store_check(tx_store *s, tx_store_report *r)
+/* The stored checkpoint is signed by the hub and signs the log's own tree; the log reaches
+ * what the hub recorded outside LMDB that it signed. */
+static int
+check_checkpoint(walk *w)
 {
+    static const char key[] = "checkpoint";
+    MDB_val k = {sizeof key - 1, (void *)key}, v;
+    tx_checkpoint_info info;
+    uint8_t root[32];
+    uint8_t *copy;
+    uint64_t n = w->r->last;
+    int mrc = mdb_get(w->txn, w->s->meta, &k, &v);
+    int rc;
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        w->last_mrc = mrc;
+        return tx_store_err(mrc, "read checkpoint");
+    }
+    if (mrc == MDB_SUCCESS) {
+        if ((copy = malloc(v.mv_size ? v.mv_size : 1)) == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        memcpy(copy, v.mv_data, v.mv_size);
+        rc = tx_checkpoint_read(copy, v.mv_size, w->o->hub_key, &info);
+        free(copy);
+        if (rc != TX_OK) {
+            note(w->r, "the stored checkpoint does not verify against the hub's key (%s)",
+                 tx_strerror(rc));
+        } else if (info.size > n) {
+            note(w->r, "the stored checkpoint signs %llu records but the log holds %llu: records "
+                       "were lost", (unsigned long long)info.size, (unsigned long long)n);
+        } else if (tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, info.size, root) == TX_OK &&
+                   memcmp(root, info.root, 32) != 0) {
+            note(w->r, "the stored checkpoint's root of %llu records is not the root of the log's "
+                       "first %llu records", (unsigned long long)info.size,
+                 (unsigned long long)info.size);
+        }
+    }
+    if (w->o->have_signed) {
+        if (w->o->signed_size > n) {
+            note(w->r, "the hub signed a checkpoint of %llu records (%s) but the log holds %llu: "
+                       "the database was rolled back (an older copy, or a damaged meta page)",
+                 (unsigned long long)w->o->signed_size, TX_SIGNED_FILE, (unsigned long long)n);
+        } else if (tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, w->o->signed_size,
+                                  root) == TX_OK &&
+                   memcmp(root, w->o->signed_root, 32) != 0) {
+            note(w->r, "the log's first %llu records are not those the hub signed (%s): the log "
+                       "was rewritten", (unsigned long long)w->o->signed_size, TX_SIGNED_FILE);
+        }
+    }
+    return TX_OK;
+}
+
+#define PHASE(w, ...) snprintf((w)->r->phase, sizeof (w)->r->phase, __VA_ARGS__)
+
+int
+tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
+{
+    static const tx_check_opts none;
     walk w;
     int rc;
 
@@ -462,20 +743,61 @@ tx_store_check(tx_store *s, tx_store_report *r)
     memset(&w, 0, sizeof w);
     w.s = s;
     w.r = r;
+    w.o = o != NULL ? o : &none;
+    PHASE(&w, "the database's first pages");
     if ((rc = tx_store_txn_begin(s, MDB_RDONLY, &w.txn)) != TX_OK) {
         return rc;
     }
-    if ((rc = walk_log(&w)) == TX_OK && (rc = each(&w, s->ids, "ids", check_id)) == TX_OK &&
-        (rc = each(&w, s->pub, "public", check_public)) == TX_OK &&
-        (rc = each(&w, s->access, "access", check_access)) == TX_OK &&
-        (rc = each(&w, s->grantees, "grantees", check_grantee)) == TX_OK &&
-        (rc = each(&w, s->members, "members", check_member)) == TX_OK) {
-        rc = each(&w, s->transports, "transports", check_transport);
+    /* Every page of every database is read: the free list and the main database (which names
+     * the others) are not read by the checks below. */
+    PHASE(&w, "the free-page list");
+    if ((rc = each(&w, 0, "free list", NULL)) == TX_OK) {
+        PHASE(&w, "the main database");
+        rc = each(&w, 1, "main database", NULL);
     }
     if (rc == TX_OK) {
+        PHASE(&w, "the log");
+        rc = walk_log(&w);
+    }
+    if (rc == TX_OK) {
+        PHASE(&w, "the record id index");
+        rc = each(&w, s->ids, "ids", check_id);
+    }
+    if (rc == TX_OK) {
+        PHASE(&w, "the access index");
+        rc = each(&w, s->access, "access", check_access);
+    }
+    if (rc == TX_OK) {
+        PHASE(&w, "the grantee index");
+        rc = each(&w, s->grantees, "grantees", check_grantee);
+    }
+    if (rc == TX_OK) {
+        expect_transports(&w);
+        rc = w.nomem ? TX_ERR_NOMEM : TX_OK;
+    }
+    for (int d = 0; d < D_NODES && rc == TX_OK; d++) {
+        PHASE(&w, "the %s", derived[d].what);
+        rc = compare_index(&w, d);
+    }
+    if (rc == TX_OK && r->records == r->last) {
+        PHASE(&w, "the Merkle nodes");
+        rc = compare_nodes(&w);
+    }
+    if (rc == TX_OK && r->records == r->last) {
+        PHASE(&w, "the stored checkpoint");
+        rc = check_checkpoint(&w);
+    }
+    if (rc == TX_OK && r->records == r->last) {
+        PHASE(&w, "the superseders index");
         rc = check_superseders(&w);
     }
     mdb_txn_abort(w.txn);
+    /* LMDB's own refusals of a damaged page (MDB_CORRUPTED, MDB_PAGE_NOTFOUND) end the walk
+     * where they happen: that is damage found, not a check that could not run. */
+    if (rc == TX_ERR_STORAGE) {
+        note(r, "the database is damaged: LMDB cannot read %s (%s)", r->phase,
+             w.last_mrc != 0 ? mdb_strerror(w.last_mrc) : tx_strerror(rc));
+    }
     /* Every log entry's id points back at it, so equal counts leave no id entry over. */
     if (rc == TX_OK && r->ids != r->records) {
         note(r, "%llu record id entries for %llu log entries", (unsigned long long)r->ids,
@@ -487,8 +809,121 @@ tx_store_check(tx_store *s, tx_store_report *r)
     }
     free(w.kinds);
     free(w.signers);
+    free(w.leaves);
+    free(w.transports);
+    for (int d = 0; d < D_COUNT; d++) {
+        free(w.ex[d].buf);
+        free(w.ex[d].e);
+    }
     if (rc != TX_OK) {
         return rc;
     }
     return r->problems == 0 ? TX_OK : TX_ERR_STORAGE;
+}
+
+int
+tx_store_check(tx_store *s, tx_store_report *r)
+{
+    return tx_store_check_with(s, NULL, r);
+}
+
+/* What the child hands back besides the report. */
+typedef struct {
+    tx_store_report r;
+    int rc;
+    int done;
+} shared_result;
+
+int
+tx_store_check_dir(const char *dir, unsigned flags, tx_store_report *r)
+{
+    char why[TX_CHECK_NOTE_LEN], path[PATH_MAX];
+    tx_check_opts o;
+    tx_pubkey hub;
+    shared_result *sh;
+    pid_t pid;
+    int status, rc;
+
+    memset(r, 0, sizeof *r);
+    memset(&o, 0, sizeof o);
+    o.flags = flags;
+    rc = tx_store_file_check(dir, why, sizeof why);
+    if (rc == TX_ERR_STORAGE) {
+        note(r, "%s", why);
+        return rc;
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if (tx_path_join(path, sizeof path, dir, "hub.pub") == TX_OK &&
+        tx_pubkey_load(path, &hub) == TX_OK) {
+        o.hub_key = hub.sign;
+    }
+    /* Read before the snapshot is taken: a hub running meanwhile only writes it after the
+     * commit it describes. */
+    rc = tx_signed_read(dir, &o.signed_size, o.signed_root);
+    if (rc == TX_ERR_MALFORMED) {
+        note(r, "%s/%s does not parse; it records the last checkpoint the hub signed",
+             dir, TX_SIGNED_FILE);
+        return TX_ERR_STORAGE;
+    }
+    o.have_signed = rc == TX_OK;
+    sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) {
+        return TX_ERR_NOMEM;
+    }
+    memset(sh, 0, sizeof *sh);
+    fflush(stdout);
+    fflush(stderr);
+    if ((pid = fork()) < 0) {
+        munmap(sh, sizeof *sh);
+        return TX_ERR_INTERNAL;
+    }
+    if (pid == 0) {
+        tx_store *s = NULL;
+
+        /* The notes say what is wrong; LMDB's and the store's own log lines would only
+         * repeat it. A damaged page may kill this process: that is what it is for. */
+        tx_log_level = -1;
+        snprintf(sh->r.phase, sizeof sh->r.phase, "the database's meta pages");
+        sh->rc = tx_store_open_readonly(dir, &s);
+        if (sh->rc == TX_OK) {
+            sh->rc = tx_store_check_with(s, &o, &sh->r);
+            tx_store_close(&s);
+        } else if (sh->rc == TX_ERR_STORAGE) {
+            note(&sh->r, "%s/data.mdb is not a hub database (LMDB opens it, but without the "
+                         "hub's databases)", dir);
+        }
+        sh->done = 1;
+        _exit(0);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    *r = sh->r;
+    rc = sh->rc;
+    if (!sh->done) {
+        /* The crash is the news: its note goes first, before what the walk noted on the way. */
+        if (r->n_notes == TX_CHECK_NOTES) {
+            r->n_notes--;
+        }
+        memmove(r->notes[1], r->notes[0], r->n_notes * sizeof r->notes[0]);
+        r->n_notes++;
+        r->problems++;
+        if (WIFSIGNALED(status)) {
+            snprintf(r->notes[0], sizeof r->notes[0],
+                     "the database is damaged: reading %s crashed the check (%s); LMDB keeps no "
+                     "page checksums, so a damaged page shows this way",
+                     r->phase, strsignal(WTERMSIG(status)));
+        } else {
+            snprintf(r->notes[0], sizeof r->notes[0],
+                     "the database is damaged: reading %s stopped the check (exit %d)", r->phase,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
+        rc = TX_ERR_STORAGE;
+    }
+    munmap(sh, sizeof *sh);
+    if (rc == TX_OK && r->problems > 0) {
+        rc = TX_ERR_STORAGE;
+    }
+    return rc;
 }

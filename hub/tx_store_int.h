@@ -48,6 +48,7 @@ struct tx_store {
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
     /* The checkpoints' origin line (tx_store_set_signer). */
     char origin[TX_NOTE_NAME_MAX + 1];
+    char dir[4096];            /* the data directory (DIR/checkpoint.signed goes there) */
 };
 
 struct tx_batch {
@@ -56,6 +57,9 @@ struct tx_batch {
     uint64_t base; /* last index committed before the batch */
     uint64_t last; /* last index including this batch's appends */
     int err;       /* sticky: after a failed put the transaction is dead */
+    int signed_cp; /* the batch signed a checkpoint of signed_size records with signed_root */
+    uint64_t signed_size;
+    uint8_t signed_root[32];
 };
 
 struct tx_view {

@@ -92,3 +92,60 @@ tx_batch_enroll(tx_batch *b, const uint8_t *env, size_t len, const uint8_t signe
     }
     return TX_OK;
 }
+
+int
+tx_batch_find_member(tx_batch *b, const char *legal_name, const char *corporate_number,
+                     const uint8_t except[TX_KEY_LEN], uint8_t found[TX_KEY_LEN], uint64_t *index)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    int mrc, rc;
+
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    if ((rc = tx_store_err(mdb_cursor_open(b->txn, b->s->members, &cur), "members")) != TX_OK) {
+        return tx_batch_read_rc(b, rc);
+    }
+    rc = TX_ERR_NOT_FOUND;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS && rc == TX_ERR_NOT_FOUND;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        uint8_t signer[TX_KEY_LEN];
+        uint64_t at;
+        tx_envelope_pb *env;
+        ProtobufCMessage *msg;
+        const tx_profile_pb *p;
+
+        if (k.mv_size != TX_KEY_LEN || v.mv_size != TX_IDX_LEN) {
+            continue;
+        }
+        memcpy(signer, k.mv_data, TX_KEY_LEN);
+        at = tx_be64_get(v.mv_data);
+        if (memcmp(signer, except, TX_KEY_LEN) == 0) {
+            continue;
+        }
+        /* The reads below move no cursor of members. */
+        if ((rc = tx_batch_envelope(b, at, &env)) != TX_OK) {
+            break;
+        }
+        rc = TX_ERR_NOT_FOUND;
+        if (tx_decode_payload(env, TX_KIND_PROFILE, &msg) != TX_OK) {
+            tx_free(env);
+            continue;
+        }
+        p = (const tx_profile_pb *)msg;
+        if (strcmp(p->corporate_number, corporate_number) == 0 &&
+            (corporate_number[0] != 0 || strcmp(p->legal_name, legal_name) == 0)) {
+            memcpy(found, signer, TX_KEY_LEN);
+            *index = at;
+            rc = TX_OK;
+        }
+        tx_free(msg);
+        tx_free(env);
+    }
+    mdb_cursor_close(cur);
+    if (rc == TX_ERR_NOT_FOUND && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = tx_batch_read_rc(b, tx_store_err(mrc, "walk members"));
+    }
+    return rc;
+}

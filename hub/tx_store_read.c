@@ -130,6 +130,16 @@ int
 tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
              size_t max_bytes, tx_entry **entries, size_t *n, uint64_t *next)
 {
+    tx_list_damage d;
+
+    return tx_view_list_damaged(v, kind, reader, after, limit, max_bytes, entries, n, next, &d);
+}
+
+int
+tx_view_list_damaged(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32_t limit,
+                     size_t max_bytes, tx_entry **entries, size_t *n, uint64_t *next,
+                     tx_list_damage *damage)
+{
     uint8_t key[TX_ACCESS_KEY_LEN];
     size_t prefix, key_len, bytes = 0, count = 0;
     MDB_dbi dbi;
@@ -142,6 +152,7 @@ tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32
     *entries = NULL;
     *n = 0;
     *next = 0;
+    memset(damage, 0, sizeof *damage);
     if (!tx_kind_is_stored(kind)) {
         return TX_ERR_USAGE;
     }
@@ -189,7 +200,21 @@ tx_view_list(tx_view *v, int kind, const uint8_t *reader, uint64_t after, uint32
             break;
         }
         index = tx_be64_get((const uint8_t *)k.mv_data + prefix);
-        if ((rc = read_entry(v, index, kind, NULL, &list[count])) != TX_OK) {
+        rc = read_entry(v, index, kind, NULL, &list[count]);
+        if (rc == TX_ERR_STORAGE) {
+            /* One damaged record does not take the others with it: it is left out, named to
+             * the caller and on the hub's log. */
+            tx_error("store: log entry %llu is damaged and was left out of a list; run "
+                     "`ticsx-hub check`",
+                     (unsigned long long)index);
+            if (damage->n++ == 0) {
+                damage->first = index;
+            }
+            rc = TX_OK;
+            mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+            continue;
+        }
+        if (rc != TX_OK) {
             goto out;
         }
         if (count > 0 && bytes + list[count].len > max_bytes) {

@@ -14,3 +14,6 @@ add_dependencies(test_abuse ticsx-hub)
 add_executable(make_input_seeds ${CMAKE_SOURCE_DIR}/fuzz/make_input_seeds.c)
 target_include_directories(make_input_seeds PRIVATE ${CMAKE_SOURCE_DIR}/fuzz)
 target_link_libraries(make_input_seeds PRIVATE tx_client)
+# Damaged storage: real LMDB files damaged at offsets found by walking them; check and run.
+tx_add_test(test_storage SOURCES test_storage.c ${TX_FAULTS_UTIL} LIBS tx_hub_lib TIMEOUT 180)
+add_dependencies(test_storage ticsx-hub)

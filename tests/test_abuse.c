@@ -230,6 +230,102 @@ test_client_that_stops_reading(void **state)
     back_to_baseline(f, "the reader that stopped went away");
 }
 
+/* Sends n list calls of every questionnaire (limit 1000: replies of about 120 KB) without
+ * reading. The hub holds at most 8 MiB of replies unread for one peer (one reply more when
+ * none is queued); past it, replies are a short BUSY. Before, ZeroMQ's queue of 2048 replies
+ * held them all: hundreds of MiB for one member. */
+static void
+test_unread_replies_bounded_by_bytes(void **state)
+{
+    fx *f = *state;
+    void *ctx = zmq_ctx_new();
+    /* The client takes one reply into its own queue and a small socket buffer, then stops. */
+    void *s = dealer(f, ctx, f->other, f->hub.curve, 1);
+    int small = 64 << 10;
+    uint8_t buf[128];
+    size_t ok = 0, busy = 0, other = 0, ok_bytes = 0;
+    long rss_full;
+    char text[128];
+
+    assert_int_equal(zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof small), 0);
+    for (size_t i = 0; i < 1000; i++) {
+        Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+        Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
+        size_t len;
+
+        call.id = 5000 + i;
+        call.body_case = TICSX__V1__CALL__BODY_LIST;
+        list.kind = TICSX__V1__KIND__KIND_QUESTIONNAIRE;
+        list.limit = 1000;
+        call.list = &list;
+        len = protobuf_c_message_pack(&call.base, buf);
+        assert_true(zmq_send(s, buf, len, 0) >= 0);
+        usleep(1000); /* well under the per-client limit of calls in flight */
+    }
+    usleep(1500000);
+    rss_full = fu_proc_rss_kb(f->hub.pid);
+    fprintf(stderr, "# 1000 list calls of %d records, none read: hub rss %ld KiB (baseline %ld)\n",
+            STORED, rss_full, f->rss0);
+    /* Now read everything the hub kept for us. */
+    for (;;) {
+        zmq_msg_t m;
+        tx_reply_pb *r;
+        int timeout = 2000;
+
+        zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, s, 0) < 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        r = ticsx__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        assert_non_null(r);
+        if (r->status == TICSX__V1__STATUS__OK) {
+            ok++;
+            ok_bytes += zmq_msg_size(&m);
+        } else if (r->status == TICSX__V1__STATUS__BUSY) {
+            if (busy++ == 0 || strstr(r->message, "unread") != NULL) {
+                snprintf(text, sizeof text, "%s", r->message);
+            }
+        } else {
+            other++;
+        }
+        ticsx__v1__reply__free_unpacked(r, NULL);
+        zmq_msg_close(&m);
+    }
+    fprintf(stderr, "# read afterwards: %zu ok (%zu KiB), %zu busy (\"%s\"), %zu other\n", ok,
+            ok_bytes >> 10, busy, busy ? text : "", other);
+    assert_true(rss_full <= f->rss0 + (RSS_SLACK_KB > 48 * 1024 ? RSS_SLACK_KB : 40 * 1024));
+    assert_true(busy > 0);
+    assert_non_null(strstr(text, "unread"));
+    /* Drained: a list is answered in full again. */
+    {
+        size_t len;
+        zmq_msg_t m;
+        tx_reply_pb *r;
+        Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+        Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
+
+        call.id = 9999;
+        call.body_case = TICSX__V1__CALL__BODY_LIST;
+        list.kind = TICSX__V1__KIND__KIND_QUESTIONNAIRE;
+        list.limit = 1000;
+        call.list = &list;
+        len = protobuf_c_message_pack(&call.base, buf);
+        assert_true(zmq_send(s, buf, len, 0) >= 0);
+        zmq_msg_init(&m);
+        assert_true(zmq_msg_recv(&m, s, 0) >= 0);
+        r = ticsx__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        assert_non_null(r);
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        assert_int_equal(r->n_entries, STORED);
+        ticsx__v1__reply__free_unpacked(r, NULL);
+        zmq_msg_close(&m);
+    }
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+}
+
 /* Parses "tcp://127.0.0.1:PORT". */
 static struct sockaddr_in
 hub_addr(const fx *f)
@@ -384,6 +480,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_client_that_stops_reading, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unread_replies_bounded_by_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_close_storm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flood_answered_busy, setup, teardown),
     };

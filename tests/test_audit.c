@@ -823,7 +823,8 @@ test_rollback_and_time_going_back(void **state)
     assert_int_equal(ct_hub_stop(&c), 0);
 }
 
-/* Flips a bit of the stored leaf hash of log index `index` (the hub is stopped). */
+/* Flips a bit of the stored leaf hash of log index `index` (in a write transaction of its own,
+ * beside the running hub). */
 static void
 damage_leaf(const char *dir, uint64_t index)
 {
@@ -871,11 +872,10 @@ test_damaged_tree_fails_audit(void **state)
     ticsx(&r, home, &h, "fetch", NULL);
     ct_expect_status(&r, 0);
     ct_result_free(&r);
-    assert_int_equal(ct_hub_stop(&h), 0);
     /* The hub now serves a leaf hash for index 2 (the buyer's profile, sibling of index 1)
-     * that its signed root does not hold. */
+     * that its signed root does not hold. Damaged behind the running hub's back: a hub
+     * refuses to start on a tree that does not match its log (ticsx-hub check). */
     damage_leaf(dir, 2);
-    start_hub(&h, dir, 0);
     ticsx(&r, home, &h, "audit-log", NULL);
     ct_expect_status(&r, 1);
     ct_expect_text(r.err, "audit failed");

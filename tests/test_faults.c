@@ -390,10 +390,10 @@ test_check_finds_damage(void **state)
         int flip;
         const char *says;
     } cases[] = {
-        {"ids", {0}, 0, 0, "has no record id entry"},
+        {"ids", {0}, 0, 0, "the record id index (ids) lacks the entry"},
         {"log", {0, 0, 0, 0, 0, 0, 0, 4, 0, 0}, 10, 1, "its signature does not verify"},
         {"log", {0, 0, 0, 0, 0, 0, 0, 5, 0, 0}, 10, 0, "the log has a gap"},
-        {"public", {2}, 1, 0, "is missing from the public index"},
+        {"public", {2}, 1, 0, "the public index lacks the entry"},
         {"access", {0}, 32, 0, "is missing from the access index"},
     };
     char copy[PATH_MAX], out[8192];
