@@ -53,15 +53,18 @@ tx_home_resolve(const char *opt, char *out, size_t n)
 }
 
 /* What another local user could replace to make this client trust something else: the home
- * itself, the pinned keys, the cached records and the checkpoint it checks the log against.
- * Each must be writable by its owner alone. */
+ * itself, the pinned accreditor and witness keys (and the quorum), the cached records and
+ * their proof markers, the receipts and the checkpoint it checks the log against. Each must
+ * be writable by its owner alone. */
 static int
 check_writers(const char *dir)
 {
     static const struct {
         const char *rel;
         const char *mode; /* what to chmod it to: what the client creates it with */
-    } parts[] = {{"", "700"}, {"trust", "700"}, {"records", "700"}, {"checkpoint", "644"}};
+    } parts[] = {{"", "700"},         {"trust", "700"},    {"witnesses", "700"},
+                 {"records", "700"},  {"proofs", "700"},   {"receipts", "700"},
+                 {"checkpoint", "644"}};
     char path[PATH_MAX];
     struct stat st;
 

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,25 +422,47 @@ build_superseders(tx_store *s, MDB_txn *txn)
     return tx_store_err(mdb_put(txn, s->superseders, &k, &v, 0), "build superseders");
 }
 
+/* The named databases of the environment, for both ways of opening it. `since_v2` marks one
+ * added after the first hubs were deployed: a read-only open of an older environment goes on
+ * without it (the read-write open builds it from the log). */
+static const struct {
+    const char *name;
+    size_t offset; /* of its MDB_dbi in tx_store */
+    int since_v2;
+} store_dbs[] = {
+    {"log", offsetof(tx_store, log), 0},
+    {"ids", offsetof(tx_store, ids), 0},
+    {"seqs", offsetof(tx_store, seqs), 0},
+    {"transports", offsetof(tx_store, transports), 0},
+    {"members", offsetof(tx_store, members), 0},
+    {"access", offsetof(tx_store, access), 0},
+    {"public", offsetof(tx_store, pub), 0},
+    {"grantees", offsetof(tx_store, grantees), 0},
+    {"nodes", offsetof(tx_store, nodes), 0},
+    {"meta", offsetof(tx_store, meta), 0},
+    {"superseders", offsetof(tx_store, superseders), 1},
+};
+
+static MDB_dbi *
+store_dbi(tx_store *s, size_t i)
+{
+    return (MDB_dbi *)((char *)s + store_dbs[i].offset);
+}
+
 static int
 open_dbs(tx_store *s)
 {
-    static const char *const names[] = {"log",     "ids",    "seqs",       "transports",
-                                        "members", "access", "public",     "grantees",
-                                        "nodes",   "meta",   "superseders"};
-    MDB_dbi *dbis[] = {&s->log, &s->ids,      &s->seqs,  &s->transports, &s->members,    &s->access,
-                       &s->pub, &s->grantees, &s->nodes, &s->meta,       &s->superseders};
     MDB_txn *txn;
     int mrc, rc = tx_store_txn_begin(s, 0, &txn);
 
     if (rc != TX_OK) {
         return rc;
     }
-    for (size_t i = 0; i < TX_ARRAY_LEN(names); i++) {
-        mrc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i]);
+    for (size_t i = 0; i < TX_ARRAY_LEN(store_dbs); i++) {
+        mrc = mdb_dbi_open(txn, store_dbs[i].name, MDB_CREATE, store_dbi(s, i));
         if (mrc != MDB_SUCCESS) {
             mdb_txn_abort(txn);
-            return tx_store_err(mrc, names[i]);
+            return tx_store_err(mrc, store_dbs[i].name);
         }
     }
     if ((mrc = build_grantees(s, txn)) != MDB_SUCCESS) {
@@ -523,11 +546,8 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
 int
 tx_store_open_readonly(const char *dir, tx_store **out)
 {
-    static const char *const names[] = {"log",    "ids",    "seqs",     "transports", "members",
-                                        "access", "public", "grantees", "nodes",      "meta"};
     tx_store *s;
     MDB_txn *txn = NULL;
-    MDB_dbi *dbis[TX_ARRAY_LEN(names)];
     int mrc;
 
     *out = NULL;
@@ -535,9 +555,6 @@ tx_store_open_readonly(const char *dir, tx_store **out)
         return TX_ERR_NOMEM;
     }
     snprintf(s->dir, sizeof s->dir, "%s", dir);
-    dbis[0] = &s->log, dbis[1] = &s->ids, dbis[2] = &s->seqs, dbis[3] = &s->transports;
-    dbis[4] = &s->members, dbis[5] = &s->access, dbis[6] = &s->pub, dbis[7] = &s->grantees;
-    dbis[8] = &s->nodes, dbis[9] = &s->meta;
     if ((mrc = mdb_env_create(&s->env)) != MDB_SUCCESS) {
         free(s);
         return tx_store_err(mrc, "create environment");
@@ -548,10 +565,14 @@ tx_store_open_readonly(const char *dir, tx_store **out)
     if (mrc == MDB_SUCCESS) {
         mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
     }
-    for (size_t i = 0; i < TX_ARRAY_LEN(names) && mrc == MDB_SUCCESS; i++) {
-        if ((mrc = mdb_dbi_open(txn, names[i], 0, dbis[i])) == MDB_NOTFOUND) {
+    for (size_t i = 0; i < TX_ARRAY_LEN(store_dbs) && mrc == MDB_SUCCESS; i++) {
+        mrc = mdb_dbi_open(txn, store_dbs[i].name, 0, store_dbi(s, i));
+        if (mrc == MDB_NOTFOUND && store_dbs[i].since_v2) {
+            s->superseders_absent = 1; /* the only such database so far */
+            mrc = MDB_SUCCESS;
+        } else if (mrc == MDB_NOTFOUND) {
             tx_error("store: %s/data.mdb has no `%s` database: it is not a hub database", dir,
-                     names[i]);
+                     store_dbs[i].name);
             mdb_txn_abort(txn);
             mdb_env_close(s->env);
             free(s);

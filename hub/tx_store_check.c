@@ -787,7 +787,7 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
         PHASE(&w, "the stored checkpoint");
         rc = check_checkpoint(&w);
     }
-    if (rc == TX_OK && r->records == r->last) {
+    if (rc == TX_OK && r->records == r->last && !s->superseders_absent) {
         PHASE(&w, "the superseders index");
         rc = check_superseders(&w);
     }

@@ -44,6 +44,7 @@ struct tx_store {
                            "cosig:" | witness key -> its newest cosignature (tx_mlog.c) */
     /* superseders: old assessment index | index of one superseding it -> empty */
     MDB_dbi superseders;
+    int superseders_absent; /* read-only open of an older environment: not there yet */
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
     /* The checkpoints' origin line (tx_store_set_signer). */

@@ -391,18 +391,24 @@ test_home_writable_by_others(void **state)
         mode_t bad, good;
     } cases[] = {{"", 0777, 0700},
                  {"trust", 0775, 0700},
+                 {"witnesses", 0770, 0700},
                  {"records", 0757, 0700},
+                 {"proofs", 0772, 0700},
+                 {"receipts", 0720, 0700},
                  {"checkpoint", 0666, 0644}};
     char path[PATH_MAX + 64], want[PATH_MAX + 128];
     ct_result r;
     (void)state;
 
-    /* fetch writes records/ and checkpoint; trust/ is made on first use. */
+    /* fetch writes records/, proofs/ and checkpoint; the others are made on first use. */
     ticsx(&r, fx.other, "fetch", NULL);
     ct_expect_status(&r, 0);
     ct_result_free(&r);
-    snprintf(path, sizeof path, "%s/trust", fx.other);
-    mkdir(path, 0700);
+    for (const char *const *d = (const char *const[]){"trust", "witnesses", "receipts", NULL};
+         *d != NULL; d++) {
+        snprintf(path, sizeof path, "%s/%s", fx.other, *d);
+        mkdir(path, 0700);
+    }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct stat st;
 
