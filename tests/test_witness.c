@@ -461,6 +461,22 @@ test_quorum_with_lagging_witness(void **state)
     ct_result_free(&r);
     assert_true(cached(fx.late, a2));
     expect(0, fx.late, "audit-log", NULL, NULL, NULL);
+
+    /* Two witnesses that cosigned different checkpoints: none has a quorum of 2, refused. */
+    ticsx(&r, fx.late, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    expect(0, fx.other, "witness", "--name", "witness.other.example/1", NULL);
+    snprintf(wpub, sizeof wpub, "%s/witness.pub", fx.other);
+    expect(0, fx.late, "trust", "witness", "add", wpub);
+    expect(0, fx.late, "trust", "witness", "quorum", "2");
+    ticsx(&r, fx.late, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "cosigned by 1 of the pinned witnesses; the quorum is 2");
+    ct_result_free(&r);
+    /* The first witness catches up: both cosigned the latest. */
+    expect(0, fx.wit, "witness", NULL, NULL, NULL);
+    expect(0, fx.late, "fetch", NULL, NULL, NULL);
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
 }
 
