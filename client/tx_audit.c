@@ -102,6 +102,46 @@ tx_log_checkpoint(tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *out)
 }
 
 int
+tx_log_witnessed(tx_conn *conn, const uint8_t hub_sign[32], const tx_pubkey *keys, size_t n,
+                 unsigned quorum, tx_checkpoint *out)
+{
+    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    Ticsx__V1__Witnessed q = TICSX__V1__WITNESSED__INIT;
+    ProtobufCBinaryData *bins;
+    tx_reply_pb *r = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((bins = calloc(n ? n : 1, sizeof *bins)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bins[i].data = (uint8_t *)keys[i].sign;
+        bins[i].len = 32;
+    }
+    q.witness_keys = bins;
+    q.n_witness_keys = n;
+    q.quorum = quorum;
+    call.body_case = TICSX__V1__CALL__BODY_WITNESSED;
+    call.witnessed = &q;
+    rc = tx_conn_call(conn, &call, &r);
+    free(bins);
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if (r->status == TICSX__V1__STATUS__NOT_FOUND) {
+        rc = tx_fail(TX_ERR_NOT_FOUND, "the hub has no checkpoint with the witness quorum: %s",
+                     r->message);
+    } else if (r->status != TICSX__V1__STATUS__OK) {
+        rc = log_refused("to give its newest witnessed checkpoint", r);
+    } else {
+        rc = tx_checkpoint_open(r->checkpoint.data, r->checkpoint.len, hub_sign, out);
+    }
+    tx_free(r);
+    return rc;
+}
+
+int
 tx_log_proof_of(const tx_reply_pb *r, uint8_t path[][32], size_t *n)
 {
     *n = 0;
@@ -410,7 +450,7 @@ save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *nex
  * it when it passes; the caller holds the home lock. */
 static int
 accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *next,
-              int check_receipts)
+              int check_receipts, int keep)
 {
     uint8_t path[TX_MERKLE_MAX_PATH][32];
     char file[PATH_MAX], where[PATH_MAX + 80], receipts[PATH_MAX + 80];
@@ -422,6 +462,7 @@ accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkp
 
     if (rc == TX_ERR_NOT_FOUND) {
         tx_fail_clear();
+        rc = TX_OK;
         goto receipts; /* the first checkpoint this home sees is taken on trust */
     }
     if (rc != TX_OK) {
@@ -462,8 +503,8 @@ receipts:
     if (check_receipts && (rc = tx_receipts_check(c, conn, next)) != TX_OK) {
         goto out;
     }
-    if (kept.len > 0 && next->size == kept.size && next->time == kept.time) {
-        goto out; /* nothing new to keep */
+    if (!keep || (kept.len > 0 && next->size == kept.size && next->time == kept.time)) {
+        goto out; /* nothing new to keep, or not witnessed enough to be kept */
     }
     if ((rc = kept_path(tx_client_home(c), file, sizeof file)) == TX_OK &&
         (rc = tx_file_replace(file, next->env, next->len, 0644)) != TX_OK) {
@@ -488,16 +529,73 @@ tx_audit_accept(tx_client *c, tx_checkpoint *next)
     const tx_pubkey *hub;
     tx_conn *conn;
     int fd = -1;
-    int rc;
+    int rc, keep = 1;
 
     if ((rc = tx_client_hub_key(c, &hub)) != TX_OK || (rc = tx_client_conn(c, &conn)) != TX_OK) {
         return rc;
     }
+    /* With a quorum, only a witnessed checkpoint is kept: a later witnessed one, possibly
+     * older than this one, must still be accepted against it. */
+    if ((rc = tx_witness_check(tx_home_dir(tx_client_home(c)), next, NULL)) == TX_ERR_REFUSED) {
+        keep = 0;
+        tx_fail_clear();
+    } else if (rc != TX_OK) {
+        return rc;
+    }
     if ((rc = lock_home(tx_client_home(c), &fd)) == TX_OK) {
-        rc = accept_locked(c, conn, hub->sign, next, 0);
+        rc = accept_locked(c, conn, hub->sign, next, 0, keep);
         close(fd);
     }
     return rc;
+}
+
+/* The latest checkpoint `latest` lacks the quorum (the message of why is set): replaces it by
+ * the newest checkpoint that has it, its hub_size the latest's size. TX_ERR_REFUSED with that
+ * message when the hub has none. */
+static int
+witnessed_instead(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *latest)
+{
+    const char *home_dir = tx_home_dir(tx_client_home(c));
+    tx_checkpoint w = {0};
+    tx_pubkey *keys = NULL;
+    char why[1024];
+    unsigned quorum;
+    size_t n = 0;
+    int rc;
+
+    snprintf(why, sizeof why, "%s", tx_fail_msg());
+    if ((rc = tx_witness_quorum(home_dir, &quorum)) != TX_OK ||
+        (rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
+        return rc;
+    }
+    if (n == 0 || quorum == 0 || quorum > n) {
+        free(keys);
+        return tx_fail(TX_ERR_REFUSED, "%s", why);
+    }
+    rc = tx_log_witnessed(conn, hub_sign, keys, n, quorum, &w);
+    free(keys);
+    if (rc == TX_ERR_UNREACHABLE || rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_NET) {
+        return tx_client_conn_fail(c, rc);
+    }
+    /* Every cosignature is checked here; one larger than the hub's latest is not its log. */
+    if (rc != TX_OK || tx_witness_check(home_dir, &w, NULL) != TX_OK || w.size > latest->size) {
+        tx_checkpoint_clear(&w);
+        return tx_fail(TX_ERR_REFUSED, "%s", why);
+    }
+    w.hub_size = latest->size;
+    tx_checkpoint_clear(latest);
+    *latest = w;
+    return TX_OK;
+}
+
+void
+tx_audit_warn_left_out(uint64_t n, uint64_t size)
+{
+    if (n > 0) {
+        tx_warn("%" PRIu64 " record%s newer than the last witnessed checkpoint (size %" PRIu64
+                ") %s left out until the witnesses cosign a newer one",
+                n, n == 1 ? "" : "s", size, n == 1 ? "is" : "are");
+    }
 }
 
 int
@@ -507,7 +605,7 @@ tx_audit_sync(tx_client *c, tx_checkpoint *out)
     tx_checkpoint next = {0};
     tx_conn *conn;
     int fd = -1;
-    int rc;
+    int rc, witnessed = 0;
 
     if (out != NULL) {
         memset(out, 0, sizeof *out);
@@ -522,14 +620,29 @@ tx_audit_sync(tx_client *c, tx_checkpoint *out)
     if (rc != TX_OK) {
         return rc;
     }
-    /* With a witness quorum set, only a checkpoint that many pinned witnesses cosigned. */
-    if ((rc = tx_witness_check(tx_home_dir(tx_client_home(c)), &next, NULL)) != TX_OK) {
+    /* With a witness quorum set, only a checkpoint that many pinned witnesses cosigned: the
+     * latest, or else the newest the hub has with the quorum (records past it wait). */
+    rc = tx_witness_check(tx_home_dir(tx_client_home(c)), &next, NULL);
+    if (rc == TX_ERR_REFUSED) {
+        rc = witnessed_instead(c, conn, hub->sign, &next);
+        witnessed = 1;
+    }
+    if (rc != TX_OK) {
         tx_checkpoint_clear(&next);
         return rc;
     }
     if ((rc = lock_home(tx_client_home(c), &fd)) == TX_OK) {
-        rc = accept_locked(c, conn, hub->sign, &next, 1);
+        rc = accept_locked(c, conn, hub->sign, &next, 1, 1);
         close(fd);
+    }
+    if (rc == TX_ERR_CHECKSUM && witnessed) {
+        char msg[2048];
+
+        snprintf(msg, sizeof msg, "%s", tx_fail_msg());
+        rc = tx_fail(rc,
+                     "the hub's latest checkpoint lacks the witness quorum, and the newest one "
+                     "it has with the quorum fails the check: %s",
+                     msg);
     }
     if (rc == TX_OK && out != NULL) {
         *out = next;
@@ -667,14 +780,17 @@ by_index(const void *a, const void *b)
 }
 
 int
-tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out)
+tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out, uint64_t *left_out)
 {
-    uint64_t ids[WINDOW];
+    uint64_t ids[WINDOW], last_out = 0;
     tx_checkpoint cp = {0};
     tx_conn *conn;
     size_t *order = NULL, n = 0, sent = 0, done = 0;
     int rc;
 
+    if (left_out != NULL) {
+        *left_out = 0;
+    }
     if ((rc = tx_audit_sync(c, &cp)) != TX_OK) {
         return rc;
     }
@@ -693,6 +809,14 @@ tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out)
     qsort(order, set->n, sizeof *order, by_index);
     for (size_t i = 0; i < set->n; i++) {
         size_t k = order[i];
+        if (set->index[k] > cp.size && set->index[k] <= cp.hub_size) {
+            /* Not witnessed yet: left out, not proven (the caller stores none of these). */
+            if (left_out != NULL && set->index[k] != last_out) {
+                ++*left_out;
+            }
+            last_out = set->index[k];
+            continue;
+        }
         if (set->index[k] > cp.size) {
             rc = tx_fail(TX_ERR_CHECKSUM,
                          "the hub showed a record at log index %" PRIu64
@@ -866,6 +990,9 @@ tx_audit_log(tx_client *c, tx_audit_result *res)
             }
             res->checked++;
         }
+    }
+    if (cp.hub_size > 0) {
+        tx_audit_warn_left_out(res->newer, cp.size);
     }
     tx_merkle_root(tx_merkle_node_from_leaves, leaves, cp.size, root);
     res->root_ok = sodium_memcmp(root, cp.root, 32) == 0;

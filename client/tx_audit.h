@@ -20,6 +20,8 @@ typedef struct {
     int64_t time;
     uint8_t *env; /* the checkpoint note as received, cosignatures included (owned) */
     size_t len;
+    uint64_t hub_size; /* tx_audit_sync: the hub's latest size when this is the newest witnessed
+                        * checkpoint, older than the latest (which lacked the quorum); else 0 */
 } tx_checkpoint;
 
 /* Opens a checkpoint note (keys/tx_note.h): its text must be a ticsx checkpoint and carry a
@@ -36,6 +38,12 @@ void tx_checkpoint_clear(tx_checkpoint *cp);
 
 /* The hub's latest checkpoint, opened against hub_sign. */
 int tx_log_checkpoint(tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *out);
+
+/* The newest checkpoint that at least `quorum` of the witness keys (n of them) cosigned
+ * (Call.witnessed), opened against hub_sign; TX_ERR_NOT_FOUND (message set) when the hub has
+ * none. */
+int tx_log_witnessed(tx_conn *conn, const uint8_t hub_sign[32], const tx_pubkey *keys, size_t n,
+                     unsigned quorum, tx_checkpoint *out);
 
 /* The proof hashes of a reply: every element exactly 32 bytes, at most TX_MERKLE_MAX_PATH.
  * TX_ERR_MALFORMED otherwise (message set). */
@@ -70,17 +78,21 @@ int tx_audit_judge(const tx_checkpoint *kept, const tx_checkpoint *next, const u
                    size_t n);
 
 /* Gets the hub's latest checkpoint, checks its signature against the pinned hub key, that
- * it carries the home's witness quorum (tx_witness_check: TX_ERR_REFUSED, nothing kept) and that
- * it extends the kept one (asking for a consistency proof), and keeps it. On a split view,
- * rollback or time going back: saves both under evidence/ and returns TX_ERR_CHECKSUM (the
- * kept one stays; this home's kept receipts are saved too). The first checkpoint is taken on
- * trust. Then proves every kept receipt against it (tx_receipts_check). `out` (may be NULL)
+ * it carries the home's witness quorum (tx_witness_check) and that it extends the kept one
+ * (asking for a consistency proof), and keeps it. When the latest lacks the quorum, the newest
+ * checkpoint that has it (tx_log_witnessed) is judged and kept the same way instead, its
+ * hub_size set to the latest's size: records past it are not witnessed yet; when there is none,
+ * TX_ERR_REFUSED (nothing kept). On a split view, rollback (a witnessed checkpoint smaller than
+ * the kept one too) or time going back: saves both under evidence/ and returns TX_ERR_CHECKSUM
+ * (the kept one stays; this home's kept receipts are saved too). The first checkpoint is taken
+ * on trust. Then proves every kept receipt against it (tx_receipts_check). `out` (may be NULL)
  * receives the accepted checkpoint (caller clears). */
 int tx_audit_sync(tx_client *c, tx_checkpoint *out);
 
-/* Keeps `next` (a checkpoint already opened against the pinned key, e.g. from a receipt) like
- * tx_audit_sync keeps the hub's latest: it must extend the kept one, else TX_ERR_CHECKSUM with
- * the evidence saved and the kept one left. */
+/* Judges `next` (a checkpoint already opened against the pinned key, e.g. from a receipt) like
+ * tx_audit_sync judges the hub's latest: it must extend the kept one, else TX_ERR_CHECKSUM with
+ * the evidence saved and the kept one left. It is kept only when it has the witness quorum
+ * (always with a quorum of 0). */
 int tx_audit_accept(tx_client *c, tx_checkpoint *next);
 
 /* Saves old and next as evidence/<time>-{old,new}.checkpoint in the home and names them in
@@ -107,9 +119,15 @@ int tx_audit_add_recs(tx_audit_set *set, const tx_recs *recs);
 void tx_audit_set_free(tx_audit_set *set);
 
 /* tx_audit_sync, then proves every record of the set included in the accepted checkpoint with
- * pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. `out`
- * (may be NULL) receives the checkpoint they were proven in (caller clears). */
-int tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out);
+ * pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. A record
+ * past an accepted witnessed checkpoint (hub_size set) but within the hub's latest is not
+ * witnessed yet: not proven, counted in *left_out (may be NULL). `out` (may be NULL) receives
+ * the checkpoint they were proven in (caller clears). */
+int tx_audit_records(tx_client *c, const tx_audit_set *set, tx_checkpoint *out, uint64_t *left_out);
+
+/* The line to tell the user about records left out (stderr): "N records newer than the last
+ * witnessed checkpoint (size S) are left out until the witnesses cosign a newer one". */
+void tx_audit_warn_left_out(uint64_t n, uint64_t size);
 
 /* ---- audit-log ---- */
 

@@ -112,6 +112,39 @@ flush(tx_client *c, staged *st)
     return rc;
 }
 
+/* Drops from the set and the staged records those past `size` (not witnessed yet), naming
+ * them in *late: they are neither proven nor cached by this fetch. */
+static int
+leave_out(tx_audit_set *set, uint64_t size, staged *st, tx_idmap *late)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->index[i] > size) {
+            if (tx_idmap_put(late, set->id[i], i, NULL) == NULL) {
+                return TX_ERR_NOMEM;
+            }
+            continue;
+        }
+        set->index[n] = set->index[i];
+        memcpy(set->leaf[n], set->leaf[i], 32);
+        memcpy(set->id[n], set->id[i], TX_ID_LEN);
+        n++;
+    }
+    set->n = n;
+    n = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        if (tx_idmap_get(late, st->ids[i]) != NULL) {
+            continue;
+        }
+        memcpy(st->ids[n], st->ids[i], TX_ID_LEN);
+        st->envs[n] = st->envs[i];
+        st->lens[n++] = st->lens[i];
+    }
+    st->n = n;
+    return TX_OK;
+}
+
 /* Gets everything in w at once and stages what checks for the cache; results per id in
  * recs/rcs (the staged bytes are borrowed from recs). */
 static int
@@ -224,6 +257,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     wanted first = {0}, second = {0};
     tx_audit_set set = {0};
     tx_idmap items = {0}, listed = {0}; /* assessment -> item; sealed id -> l[3] position */
+    tx_idmap late = {0};                /* records past the witnessed checkpoint: left out */
+    uint64_t left_out = 0;
     staged st = {0};                    /* what this fetch stores in the cache */
     tx_rec *r1 = NULL, *r2 = NULL;
     int *rc1 = NULL, *rc2 = NULL;
@@ -349,7 +384,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     }
     /* Atomic: nothing enters the cache before every record of this fetch is proven, and each
      * record stored gets its proof marker (verify and report use no record without one). */
-    if (rc != TX_OK || (rc = tx_audit_records(c, &set, &cp)) != TX_OK ||
+    if (rc != TX_OK || (rc = tx_audit_records(c, &set, &cp, &left_out)) != TX_OK ||
+        (left_out > 0 && (rc = leave_out(&set, cp.size, &st, &late)) != TX_OK) ||
         (rc = flush(c, &st)) != TX_OK ||
         (rc = tx_home_proof_put_many(tx_client_home(c), set.n, (const uint8_t(*)[TX_ID_LEN])set.id,
                                      set.index, cp.size)) != TX_OK) {
@@ -359,6 +395,13 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         tx_fetch_item *it = &out->v[i];
         const size_t *k = tx_idmap_get(&first.seen, it->assessment);
 
+        if (tx_idmap_get(&late, it->assessment) != NULL || tx_idmap_get(&late, it->grant) != NULL) {
+            it->rc = TX_ERR_REFUSED;
+            it->is_new = 0;
+            snprintf(it->why, sizeof it->why, "%s",
+                     "not witnessed yet: left out until the witnesses cosign a newer checkpoint");
+            continue;
+        }
         if (k != NULL && first.kinds[*k] == TX_KIND_ASSESSMENT && rc1[*k] != TX_OK) {
             it->rc = rc1[*k];
             snprintf(it->why, sizeof it->why, "%s",
@@ -367,6 +410,17 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
                          : "the hub did not give the assessment");
         }
     }
+    /* The trust records counted are those now cached. */
+    for (size_t i = 0; left_out > 0 && i < trust[0].n; i++) {
+        out->n_accreditations -= tx_idmap_get(&late, trust[0].v[i].id) != NULL;
+    }
+    for (size_t i = 0; left_out > 0 && i < trust[1].n; i++) {
+        out->n_certificates -= tx_idmap_get(&late, trust[1].v[i].id) != NULL;
+    }
+    for (size_t i = 0; left_out > 0 && i < trust[2].n; i++) {
+        out->n_cert_events -= tx_idmap_get(&late, trust[2].v[i].id) != NULL;
+    }
+    tx_audit_warn_left_out(left_out, cp.size);
     if (trust_rc != TX_OK) {
         rc = tx_fail(trust_rc, "%s", trust_msg);
     }
@@ -389,6 +443,7 @@ out:
     wanted_free(&second);
     tx_idmap_free(&items);
     tx_idmap_free(&listed);
+    tx_idmap_free(&late);
     free(st.envs);
     free(st.lens);
     free(st.ids);

@@ -290,6 +290,12 @@ tx_receipts_check(tx_client *c, tx_conn *conn, const tx_checkpoint *accepted)
             tx_fail_clear();
             continue;
         }
+        if (rc == TX_OK && accepted->hub_size > 0 &&
+            (r.index > accepted->size || r.cp.size > accepted->size)) {
+            /* Past the newest witnessed checkpoint: not witnessed yet, the receipt stays. */
+            tx_checkpoint_clear(&r.cp);
+            continue;
+        }
         if (rc == TX_OK && (rc = receipt_judge(c, conn, &r, accepted, &last)) == TX_OK) {
             /* Proven in a checkpoint this home accepted: the marker replaces the receipt. */
             if ((rc = tx_home_proof_put(home, id, r.index, accepted->size)) == TX_OK &&

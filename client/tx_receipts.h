@@ -14,14 +14,16 @@
 
 /* Keeps the receipts of n records just acknowledged (per[i] the reply or batch outcome of
  * envs[i], each already checked with tx_receipt_check), then keeps the newest of their
- * checkpoints like tx_audit_sync keeps the hub's (TX_ERR_CHECKSUM on a split view, with the
- * evidence saved). */
+ * checkpoints like tx_audit_accept (judged; kept only with the witness quorum; TX_ERR_CHECKSUM
+ * on a split view, with the evidence saved). */
 int tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t *const *envs,
                      const size_t *lens);
 
 /* Proves every kept receipt against `accepted` (a checkpoint that passed tx_audit_judge, before
  * it is kept; the caller holds the home lock): TX_OK when all hold (their records get proof
- * markers, the receipts are removed); TX_ERR_CHECKSUM naming the first that does not, with
+ * markers, the receipts are removed; with `accepted` an older witnessed checkpoint (hub_size
+ * set), a receipt whose index or checkpoint is past it stays, not witnessed yet);
+ * TX_ERR_CHECKSUM naming the first that does not, with
  * evidence/<time>-{old,new}.checkpoint (the receipt's checkpoint and the accepted one) and
  * evidence/<time>-<record id>.receipt saved. */
 int tx_receipts_check(tx_client *c, tx_conn *conn, const tx_checkpoint *accepted);

@@ -441,6 +441,27 @@ judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoin
     return TX_OK;
 }
 
+/* The hub's note signature line of a checkpoint note (opened, so it is there) into out. */
+static int
+hub_line(const tx_note *note, const uint8_t hub_sign[32], char *out, size_t n, size_t *len)
+{
+    tx_note_checkpoint cp;
+    uint8_t hash[4];
+
+    *len = 0;
+    if (tx_note_checkpoint_parse(note->text, note->text_len, &cp) != TX_OK) {
+        return tx_fail(TX_ERR_MALFORMED, "the hub's checkpoint is not a checkpoint note");
+    }
+    tx_note_key_hash(cp.origin, TX_NOTE_ED25519, hub_sign, hash);
+    for (size_t i = 0; i < note->n_sigs; i++) {
+        const tx_note_sig *s = &note->sigs[i];
+        if (s->sig_len == 64 && strcmp(s->name, cp.origin) == 0 && memcmp(s->hash, hash, 4) == 0) {
+            return tx_note_sig_line(s->name, s->hash, s->sig, s->sig_len, out, n, len);
+        }
+    }
+    return tx_fail(TX_ERR_WRONG_KEY, "the hub's checkpoint carries no signature by its key");
+}
+
 int
 tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
 {
@@ -452,9 +473,9 @@ tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
     tx_reply_pb *r = NULL;
     tx_conn *conn;
     tx_note note;
-    char path[PATH_MAX], line[TX_NOTE_LINE_MAX];
+    char path[PATH_MAX], line[TX_NOTE_LINE_MAX], hub_sig[TX_NOTE_LINE_MAX];
     uint8_t *buf = NULL, *cosig = NULL;
-    size_t len = 0, line_len;
+    size_t len = 0, line_len, hub_len = 0;
     int64_t now;
     int rc;
 
@@ -506,15 +527,19 @@ tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
         rc = tx_fail(rc, "cannot cosign: %s", tx_strerror(rc));
         goto out;
     }
-    if ((cosig = malloc(note.text_len + 1 + line_len)) == NULL) {
-        rc = TX_ERR_NOMEM;
+    /* Handed in with the hub's own signature line, so that the hub can serve this checkpoint
+     * with its cosignatures after its log has grown (Call.witnessed). */
+    if ((rc = hub_line(&note, hub->sign, hub_sig, sizeof hub_sig, &hub_len)) != TX_OK ||
+        (cosig = malloc(note.text_len + 1 + hub_len + line_len)) == NULL) {
+        rc = rc != TX_OK ? rc : TX_ERR_NOMEM;
         goto out;
     }
     memcpy(cosig, note.text, note.text_len);
     cosig[note.text_len] = '\n';
-    memcpy(cosig + note.text_len + 1, line, line_len);
+    memcpy(cosig + note.text_len + 1, hub_sig, hub_len);
+    memcpy(cosig + note.text_len + 1 + hub_len, line, line_len);
     cs.note.data = cosig;
-    cs.note.len = note.text_len + 1 + line_len;
+    cs.note.len = note.text_len + 1 + hub_len + line_len;
     cs.witness_key.data = id->pub.sign;
     cs.witness_key.len = 32;
     call.body_case = TICSX__V1__CALL__BODY_COSIGN;

@@ -88,8 +88,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (tx_note_parse(call->cosign->note.data, call->cosign->note.len, &note) == TX_OK &&
             tx_note_checkpoint_parse(note.text, note.text_len, &cp) == TX_OK) {
-            (void)tx_note_cosig_verify(&note, note.sigs[0].name, call->cosign->witness_key.data,
-                                       NULL);
+            /* The cosignature line comes last, after the hub's own line when there is one. */
+            (void)tx_note_cosig_verify(&note, note.sigs[note.n_sigs - 1].name,
+                                       call->cosign->witness_key.data, NULL);
+        }
+        break;
+    }
+    case TICSX__V1__CALL__BODY_WITNESSED: {
+        const Ticsx__V1__Witnessed *w = call->witnessed;
+        if (w == NULL || w->n_witness_keys == 0 || w->n_witness_keys > 64 || w->quorum == 0 ||
+            w->quorum > w->n_witness_keys) {
+            abort();
+        }
+        for (size_t i = 0; i < w->n_witness_keys; i++) {
+            if (w->witness_keys[i].len != TX_KEY_LEN) {
+                abort();
+            }
         }
         break;
     }

@@ -464,6 +464,37 @@ seed_notes(const tx_identity *id)
         memcpy(buf + note_len, line, line_len);
         note_len += line_len;
         write_seed("fuzz_note", k == 0 ? "cosigned" : "cosigned-twice", buf, note_len);
+        if (k == 0) {
+            /* Call.cosign as a witness sends it: the hub's note and its own cosignature line. */
+            Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
+            Ticsx__V1__Cosign cs = TICSX__V1__COSIGN__INIT;
+            c.id = 6;
+            c.body_case = TICSX__V1__CALL__BODY_COSIGN;
+            cs.note = bin((const uint8_t *)buf, note_len);
+            cs.witness_key = bin(id->pub.sign, 32);
+            c.cosign = &cs;
+            write_packed("fuzz_call", "cosign", &c.base);
+        }
+    }
+    {
+        /* Call.witnessed: the newest checkpoint two of three keys cosigned. */
+        Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
+        Ticsx__V1__Witnessed w = TICSX__V1__WITNESSED__INIT;
+        ProtobufCBinaryData keys[3] = {bin(id->pub.sign, 32), bin(ids[0], 32), bin(ids[1], 32)};
+        c.id = 7;
+        c.body_case = TICSX__V1__CALL__BODY_WITNESSED;
+        w.witness_keys = keys;
+        w.n_witness_keys = 3;
+        w.quorum = 2;
+        c.witnessed = &w;
+        write_packed("fuzz_call", "witnessed", &c.base);
+    }
+    {
+        /* Its answer: a checkpoint note with a cosignature. */
+        Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+        r.id = 7;
+        r.checkpoint = bin((const uint8_t *)buf, note_len);
+        write_packed("fuzz_reply", "witnessed", &r.base);
     }
     free(note);
 }

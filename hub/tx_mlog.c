@@ -582,6 +582,18 @@ tx_view_leaves(tx_view *v, uint64_t after, uint32_t limit, uint8_t (**leaves)[32
     return TX_OK;
 }
 
+/* The last line of a stored cosignature note: its cosignature line (a note ends with '\n'). */
+static void
+last_line(const uint8_t *buf, size_t len, size_t *start)
+{
+    size_t i = len >= 2 ? len - 2 : 0;
+
+    while (i > 0 && buf[i] != '\n') {
+        i--;
+    }
+    *start = buf[i] == '\n' ? i + 1 : i;
+}
+
 /* Appends to *env the cosignature lines stored for exactly its text, at most
  * TX_WITNESSES_SERVED and within TX_NOTE_MAX. */
 static int
@@ -601,7 +613,7 @@ append_cosignatures(tx_view *v, uint8_t **env, size_t *len)
          rc == MDB_SUCCESS && served < TX_WITNESSES_SERVED;
          rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
         const uint8_t *line;
-        size_t line_len;
+        size_t line_len, at;
         uint8_t *grown;
 
         if (k.mv_size < sizeof cosig_prefix - 1 ||
@@ -613,8 +625,10 @@ append_cosignatures(tx_view *v, uint8_t **env, size_t *len)
             memcmp(theirs.text, *env, mine.text_len) != 0) { /* the text starts *env (realloc) */
             continue;
         }
-        line = (const uint8_t *)val.mv_data + theirs.text_len + 1;
-        line_len = val.mv_size - theirs.text_len - 1;
+        /* Kept as the hub's note and the cosignature line, or (older) that line alone. */
+        last_line(val.mv_data, val.mv_size, &at);
+        line = (const uint8_t *)val.mv_data + at;
+        line_len = val.mv_size - at;
         if (*len + line_len > TX_NOTE_MAX || (grown = realloc(*env, *len + line_len)) == NULL) {
             break;
         }
@@ -651,33 +665,139 @@ tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *i
     return TX_OK;
 }
 
+/* One kept cosignature note, for tx_view_witnessed. */
+typedef struct {
+    const uint8_t *key;               /* the witness key, in the map */
+    const uint8_t *buf;               /* the note kept, in the map */
+    size_t len, text_len, signed_len; /* signed_len: text and the hub's line; 0 without it */
+    uint64_t size;
+    int64_t time;
+} kept_cosig;
+
+static int
+key_named(const Ticsx__V1__Witnessed *q, const uint8_t *key)
+{
+    for (size_t i = 0; i < q->n_witness_keys; i++) {
+        if (q->witness_keys[i].len == 32 && memcmp(q->witness_keys[i].data, key, 32) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+tx_view_witnessed(tx_view *v, const Ticsx__V1__Witnessed *q, uint8_t **env, size_t *len)
+{
+    MDB_val k = {sizeof cosig_prefix - 1, (void *)cosig_prefix}, val;
+    kept_cosig kept[TX_WITNESSES_MAX];
+    tx_note_checkpoint cp;
+    MDB_cursor *cur;
+    tx_note note;
+    size_t n = 0, best = TX_WITNESSES_MAX;
+    int rc;
+
+    *env = NULL;
+    *len = 0;
+    if ((rc = mdb_cursor_open(v->txn, v->s->meta, &cur)) != MDB_SUCCESS) {
+        return tx_store_err(rc, "open a cursor on meta");
+    }
+    for (rc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
+         rc == MDB_SUCCESS && n < TX_WITNESSES_MAX; rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        kept_cosig *e = &kept[n];
+
+        if (k.mv_size < sizeof cosig_prefix - 1 ||
+            memcmp(k.mv_data, cosig_prefix, sizeof cosig_prefix - 1) != 0) {
+            break;
+        }
+        if (k.mv_size != sizeof cosig_prefix - 1 + 32 ||
+            !key_named(q, (const uint8_t *)k.mv_data + sizeof cosig_prefix - 1) ||
+            tx_note_parse(val.mv_data, val.mv_size, &note) != TX_OK ||
+            tx_note_checkpoint_parse(note.text, note.text_len, &cp) != TX_OK) {
+            continue;
+        }
+        e->key = (const uint8_t *)k.mv_data + sizeof cosig_prefix - 1;
+        e->buf = val.mv_data;
+        e->len = val.mv_size;
+        e->text_len = note.text_len;
+        e->signed_len = 0;
+        if (note.n_sigs == 2) {
+            last_line(val.mv_data, val.mv_size, &e->signed_len);
+        }
+        e->size = cp.size;
+        e->time = cp.time;
+        n++;
+    }
+    mdb_cursor_close(cur);
+    /* The newest text kept with the hub's signature that at least quorum named keys cosigned. */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t count = 0;
+
+        if (kept[i].signed_len == 0 ||
+            (best < n && (kept[i].size < kept[best].size ||
+                          (kept[i].size == kept[best].size && kept[i].time <= kept[best].time)))) {
+            continue;
+        }
+        for (size_t j = 0; j < n; j++) {
+            count += kept[j].text_len == kept[i].text_len &&
+                     memcmp(kept[j].buf, kept[i].buf, kept[i].text_len) == 0;
+        }
+        if (count >= q->quorum) {
+            best = i;
+        }
+    }
+    if (best >= n) {
+        return TX_ERR_NOT_FOUND;
+    }
+    if ((*env = malloc(kept[best].signed_len)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(*env, kept[best].buf, kept[best].signed_len);
+    *len = kept[best].signed_len;
+    return append_cosignatures(v, env, len);
+}
+
 /* ---- cosignatures ---- */
 
-/* Judges a witness's cosignature note against the log in txn; TX_OK when it may be stored. */
+/* Judges a witness's cosignature note against the log in txn; TX_OK when it may be stored.
+ * *hub_signed is set when the note carries the hub's own signature line before the
+ * cosignature line (then the hub can serve that note later, when it is no longer the latest). */
 static int
 cosign_judge(tx_batch *b, const uint8_t *note_buf, size_t note_len, const uint8_t key[32],
-             tx_outcome *out, tx_note_checkpoint *cp, uint64_t *t)
+             tx_outcome *out, tx_note_checkpoint *cp, uint64_t *t, int *hub_signed)
 {
     node_ctx ctx = {b->s, b->txn};
     uint8_t root[32];
     tx_note note;
+    size_t w;
     int rc;
 
-    if (tx_note_parse(note_buf, note_len, &note) != TX_OK || note.n_sigs != 1 ||
+    *hub_signed = 0;
+    if (tx_note_parse(note_buf, note_len, &note) != TX_OK || note.n_sigs < 1 || note.n_sigs > 2 ||
         tx_note_checkpoint_parse(note.text, note.text_len, cp) != TX_OK) {
         return tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
-                              "a cosignature is a checkpoint note with one cosignature line");
+                              "a cosignature is a checkpoint note with the hub's signature line "
+                              "and one cosignature line");
     }
     if (strcmp(cp->origin, b->s->origin) != 0) {
         return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
                               "the cosigned checkpoint is of log %s, not of this hub's log %s",
                               cp->origin, b->s->origin);
     }
-    rc = tx_note_cosig_verify(&note, note.sigs[0].name, key, t);
-    if (rc != TX_OK) {
+    w = note.n_sigs - 1; /* the cosignature line comes last */
+    if (note.n_sigs == 2) {
+        if (tx_note_verify(&note, b->s->origin, b->s->signer->pub.sign) != TX_OK ||
+            note.sigs[0].sig_len != 64) {
+            return tx_outcome_set(out, TICSX__V1__STATUS__BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
+                                  "the cosigned note's first signature line is not this hub's "
+                                  "signature of it");
+        }
+        *hub_signed = 1;
+    }
+    rc = tx_note_cosig_verify(&note, note.sigs[w].name, key, t);
+    if (rc != TX_OK || note.sigs[w].sig_len != 72) {
         return tx_outcome_set(out, TICSX__V1__STATUS__BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
                               "the cosignature of %s does not verify with the witness key given",
-                              note.sigs[0].name);
+                              note.sigs[w].name);
     }
     if (cp->size > b->last) {
         return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
@@ -693,6 +813,35 @@ cosign_judge(tx_batch *b, const uint8_t *note_buf, size_t note_len, const uint8_
                               "this hub's log of that size",
                               (unsigned long long)cp->size);
     }
+    return TX_OK;
+}
+
+/* The older form (text and cosignature line): kept with the hub's signature line when its text
+ * is the latest checkpoint's, as is otherwise. *full (caller frees) is what to keep. */
+static int
+cosign_complete(tx_batch *b, const uint8_t *note_buf, size_t note_len, uint8_t **full,
+                size_t *full_len)
+{
+    tx_checkpoint_info info;
+    tx_note mine, theirs;
+    MDB_val val;
+    size_t at;
+
+    *full = NULL;
+    if (checkpoint_in(b->s, b->txn, &val, &info) != TX_OK ||
+        tx_note_parse(val.mv_data, val.mv_size, &mine) != TX_OK ||
+        tx_note_parse(note_buf, note_len, &theirs) != TX_OK || mine.text_len != theirs.text_len ||
+        memcmp(mine.text, theirs.text, mine.text_len) != 0) {
+        return TX_OK;
+    }
+    last_line(note_buf, note_len, &at);
+    if (val.mv_size + (note_len - at) > TX_NOTE_MAX ||
+        (*full = malloc(val.mv_size + (note_len - at))) == NULL) {
+        return TX_OK; /* kept as it came */
+    }
+    memcpy(*full, val.mv_data, val.mv_size);
+    memcpy(*full + val.mv_size, note_buf + at, note_len - at);
+    *full_len = val.mv_size + (note_len - at);
     return TX_OK;
 }
 
@@ -730,8 +879,9 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
     tx_batch *b = NULL;
     uint64_t t = 0, old_t = 0;
     MDB_val k = {sizeof mkey, mkey}, val;
-    size_t n;
-    int rc;
+    uint8_t *full = NULL;
+    size_t n, full_len = 0;
+    int rc, hub_signed = 0;
 
     if (key_len != 32 || note_len > TX_NOTE_MAX) {
         return tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
@@ -746,7 +896,7 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
     if ((rc = tx_store_begin(s, &b)) != TX_OK) {
         return tx_outcome_storage(out, rc);
     }
-    if ((rc = cosign_judge(b, note_buf, note_len, key, out, &cp, &t)) != TX_OK) {
+    if ((rc = cosign_judge(b, note_buf, note_len, key, out, &cp, &t, &hub_signed)) != TX_OK) {
         tx_batch_abort(&b);
         return rc;
     }
@@ -755,7 +905,7 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
     rc = mdb_get(b->txn, s->meta, &k, &val);
     if (rc == MDB_SUCCESS && tx_note_parse(val.mv_data, val.mv_size, &old) == TX_OK &&
         tx_note_checkpoint_parse(old.text, old.text_len, &old_cp) == TX_OK &&
-        tx_note_cosig_verify(&old, old.sigs[0].name, key, &old_t) == TX_OK &&
+        tx_note_cosig_verify(&old, old.sigs[old.n_sigs - 1].name, key, &old_t) == TX_OK &&
         (old_cp.size > cp.size || (old_cp.size == cp.size && old_t >= t))) {
         tx_batch_abort(&b);
         return tx_outcome_set(out, TICSX__V1__STATUS__OK, TX_OK,
@@ -773,9 +923,13 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
                                   TX_WITNESSES_MAX);
         }
     }
-    if ((rc = tx_batch_put(b, s->meta, mkey, sizeof mkey, note_buf, note_len, 0, "cosignature")) !=
-            TX_OK ||
-        (rc = tx_batch_commit(&b)) != TX_OK) {
+    if (!hub_signed) {
+        cosign_complete(b, note_buf, note_len, &full, &full_len);
+    }
+    rc = tx_batch_put(b, s->meta, mkey, sizeof mkey, full != NULL ? full : note_buf,
+                      full != NULL ? full_len : note_len, 0, "cosignature");
+    free(full);
+    if (rc != TX_OK || (rc = tx_batch_commit(&b)) != TX_OK) {
         tx_batch_abort(&b);
         return tx_outcome_storage(out, rc);
     }
@@ -857,6 +1011,7 @@ tx_mlog_is_call(const tx_call_pb *call)
 {
     switch (call->body_case) {
     case TICSX__V1__CALL__BODY_CHECKPOINT:
+    case TICSX__V1__CALL__BODY_WITNESSED:
     case TICSX__V1__CALL__BODY_INCLUSION:
     case TICSX__V1__CALL__BODY_CONSISTENCY:
     case TICSX__V1__CALL__BODY_LEAVES:
@@ -1006,6 +1161,20 @@ tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outco
                            "the hub has signed no checkpoint yet; try again in a moment");
         } else if (rc != TX_OK) {
             tx_outcome_read(out, rc);
+        } else {
+            r->checkpoint.data = keep->checkpoint;
+            r->checkpoint.len = keep->checkpoint_len;
+        }
+        break;
+    case TICSX__V1__CALL__BODY_WITNESSED:
+        rc = tx_view_witnessed(v, call->witnessed, &keep->checkpoint, &keep->checkpoint_len);
+        if (rc == TX_ERR_NOT_FOUND) {
+            tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, rc,
+                           "no checkpoint kept here has cosignatures of %u of the witnesses "
+                           "named",
+                           (unsigned)call->witnessed->quorum);
+        } else if (rc != TX_OK) {
+            tx_outcome_storage(out, rc);
         } else {
             r->checkpoint.data = keep->checkpoint;
             r->checkpoint.len = keep->checkpoint_len;

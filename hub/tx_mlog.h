@@ -54,9 +54,11 @@ void tx_store_set_signer(tx_store *s, const tx_identity *id);
 const char *tx_store_origin(const tx_store *s);
 
 /* Stores a witness's cosignature (Call.cosign): `note` is a checkpoint text of this log (same
- * origin, a size the log holds, the root of the log at that size) with exactly one
- * cosignature/v1 line that verifies with `key`. It replaces that witness key's stored one
- * unless that is of a larger size, or of the same size and not older; at most
+ * origin, a size the log holds, the root of the log at that size), this hub's note signature
+ * line of it, and one cosignature/v1 line that verifies with `key` (the older form without the
+ * hub's line is kept with the latest checkpoint's signature when its text is the latest's, as
+ * it came otherwise, and then serves only with the latest). It replaces that witness key's
+ * stored one unless that is of a larger size, or of the same size and not older; at most
  * TX_WITNESSES_MAX keys are kept. The verdict goes to out; returns its code. */
 int tx_store_cosign(tx_store *s, const uint8_t *note, size_t note_len, const uint8_t *key,
                     size_t key_len, tx_outcome *out);
@@ -94,6 +96,12 @@ int tx_view_leaves(tx_view *v, uint64_t after, uint32_t limit, uint8_t (**leaves
  * exactly its text; TX_ERR_NOT_FOUND if none was made yet. info (may be NULL) receives what
  * it says. Caller owns *env (free). */
 int tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *info);
+
+/* Call.witnessed: the newest checkpoint text kept with this hub's signature that at least
+ * q->quorum of q->witness_keys cosigned (their newest cosignatures kept), as the hub's signed
+ * note with every kept cosignature of exactly that text appended (as tx_view_checkpoint).
+ * TX_ERR_NOT_FOUND when there is none. Caller owns *env (free). */
+int tx_view_witnessed(tx_view *v, const Ticsx__V1__Witnessed *q, uint8_t **env, size_t *len);
 
 /* One-shot forms, each in its own read transaction. */
 int tx_store_root(tx_store *s, uint64_t size, uint8_t root[32]);

@@ -411,6 +411,19 @@ tx_decode_call(const uint8_t *buf, size_t len, tx_call_pb **out)
             return reject(c, "cosign: note empty or over 8192 bytes");
         }
         break;
+    case TICSX__V1__CALL__BODY_WITNESSED:
+        if (c->witnessed->n_witness_keys == 0 || c->witnessed->n_witness_keys > 64) {
+            return reject(c, "witnessed: 1 to 64 witness keys");
+        }
+        for (size_t i = 0; i < c->witnessed->n_witness_keys; i++) {
+            if (c->witnessed->witness_keys[i].len != TX_KEY_LEN) {
+                return reject(c, "witnessed: a witness key is not 32 bytes");
+            }
+        }
+        if (c->witnessed->quorum == 0 || c->witnessed->quorum > c->witnessed->n_witness_keys) {
+            return reject(c, "witnessed: quorum not between 1 and the number of keys");
+        }
+        break;
     case TICSX__V1__CALL__BODY_LIST:
     case TICSX__V1__CALL__BODY_PING:
     case TICSX__V1__CALL__BODY_CHECKPOINT:

@@ -1,8 +1,10 @@
 /* Witnesses end to end, with the real ticsx-hub (LMDB, CURVE, ZAP) and the real ticsx: pinning
  * witnesses and a quorum; a checkpoint without the quorum is not accepted; the hub keeps and
- * serves cosignatures and refuses forged ones; and the backup fork: a hub restored from a
- * backup taken before a grant was revoked, grown past the old size, is refused by the witness,
- * and so by a buyer whose own last checkpoint predates the revocation. */
+ * serves cosignatures and refuses forged ones; with a witness that lags, the newest cosigned
+ * checkpoint is used and newer records wait; and the backup fork: a hub restored from a backup
+ * taken before a grant was revoked, grown past the old size, is refused by the witness, by the
+ * supplier holding the revocation's receipt, and by a buyer whose checkpoint holds the
+ * revocation (the forked hub's newest cosigned checkpoint is older than it). */
 #include "client_testutil.h"
 #include "hub_testutil.h"
 #include "tx_audit.h"
@@ -29,12 +31,13 @@
 #define BUYER "Example Motors KK"
 #define SUP "Tanaka Seiko KK"
 #define ASSOC "Japan Parts Association"
+#define LATE "Kansai Motors KK"
 #define WNAME "witness.jpa.example/1"
 
 typedef struct {
     char *root;
     char hubdir[PATH_MAX], backup[PATH_MAX];
-    char buyer[PATH_MAX], other[PATH_MAX], sup[PATH_MAX], wit[PATH_MAX];
+    char buyer[PATH_MAX], other[PATH_MAX], sup[PATH_MAX], wit[PATH_MAX], late[PATH_MAX];
     ct_hub hub;
     char env_hub[300], env_key[PATH_MAX + 20];
 } fixture;
@@ -87,6 +90,9 @@ expect(int status, const char *home, const char *a1, const char *a2, const char 
     ct_result r;
 
     ticsx(&r, home, a1, a2, a3, a4, NULL);
+    if (r.status != status) {
+        fprintf(stderr, "ticsx %s %s %s %s\n", a1, a2 ? a2 : "", a3 ? a3 : "", a4 ? a4 : "");
+    }
     ct_expect_status(&r, status);
     ct_result_free(&r);
 }
@@ -131,11 +137,13 @@ setup(void **state)
     snprintf(fx.other, sizeof fx.other, "%s/other", fx.root);
     snprintf(fx.sup, sizeof fx.sup, "%s/sup", fx.root);
     snprintf(fx.wit, sizeof fx.wit, "%s/assoc", fx.root);
+    snprintf(fx.late, sizeof fx.late, "%s/late", fx.root);
     ct_hub_init(fx.hubdir);
     ct_keygen_enroll(fx.hubdir, fx.buyer, BUYER, NULL);
     ct_keygen_enroll(fx.hubdir, fx.other, "Other Buyer KK", NULL);
     ct_keygen_enroll(fx.hubdir, fx.sup, SUP, NULL);
     ct_keygen_enroll(fx.hubdir, fx.wit, ASSOC, NULL);
+    ct_keygen_enroll(fx.hubdir, fx.late, LATE, NULL);
     return 0;
 }
 
@@ -148,20 +156,20 @@ teardown(void **state)
     return 0;
 }
 
-/* The supplier answers a request of the buyer (every item "yes"); the assessment id. */
+/* The supplier answers a request of the buyer `home` (every item "yes"); the assessment id. */
 static void
-answer_request(char aid[65])
+answer_request_of(const char *home, char aid[65])
 {
-    char req[65], path[PATH_MAX + 16];
+    char req[65], path[PATH_MAX + 32];
     ct_result r;
     json_t *j, *arr;
     char *text;
 
-    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ticsx(&r, home, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
     ct_expect_status(&r, 0);
     first_id(&r, req);
     ct_result_free(&r);
-    snprintf(path, sizeof path, "%s/answers.json", fx.sup);
+    snprintf(path, sizeof path, "%s/answers-%.12s.json", fx.sup, req);
     ticsx(&r, fx.sup, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
     ct_expect_status(&r, 0);
     ct_result_free(&r);
@@ -178,6 +186,21 @@ answer_request(char aid[65])
     ct_expect_status(&r, 0);
     first_id(&r, aid);
     ct_result_free(&r);
+}
+
+static void
+answer_request(char aid[65])
+{
+    answer_request_of(fx.buyer, aid);
+}
+
+static int
+cached(const char *home, const char *id)
+{
+    char path[PATH_MAX + 100];
+
+    snprintf(path, sizeof path, "%s/records/%s", home, id);
+    return access(path, F_OK) == 0;
 }
 
 /* Pinning witnesses and a quorum; a checkpoint the witness has not cosigned is not accepted. */
@@ -230,17 +253,17 @@ test_trust_witness_and_quorum(void **state)
 
     /* The witness cosigned the latest checkpoint: accepted. */
     expect(0, fx.buyer, "fetch", NULL, NULL, NULL);
-    /* The log grows (a request): not cosigned yet, not accepted, and nothing is kept. */
+    /* The log grows (a request): its checkpoint is not cosigned yet, so the newest cosigned one
+     * is taken and the request, past it, is left out of the audit (and fetch uses nothing
+     * past it). */
     ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
     ct_expect_status(&r, 0);
     ct_result_free(&r);
-    ticsx(&r, fx.buyer, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "cosigned by 0 of the pinned witnesses; the quorum is 1");
-    ct_result_free(&r);
+    expect(0, fx.buyer, "fetch", NULL, NULL, NULL);
     ticsx(&r, fx.buyer, "audit-log", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "the quorum is 1");
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "newer than the last witnessed checkpoint (size ");
+    ct_expect_text(r.err, "left out until the witnesses cosign a newer one");
     ct_result_free(&r);
     /* The witness cosigns it: accepted. */
     expect(0, fx.wit, "witness", NULL, NULL, NULL);
@@ -343,10 +366,117 @@ test_hub_checks_cosignatures(void **state)
         fail_msg("not served: %.*s", (int)cp.len, (const char *)cp.env);
     }
 
+    /* A note whose line before the cosignature is not the hub's signature: refused. */
+    {
+        char hubline[TX_NOTE_LINE_MAX];
+        uint8_t fake[64] = {0}, hash[4];
+        size_t hl = 0;
+        tx_note_checkpoint c;
+        assert_int_equal(tx_note_checkpoint_parse(note.text, note.text_len, &c), TX_OK);
+        tx_note_key_hash(c.origin, TX_NOTE_ED25519, hub.sign, hash);
+        assert_int_equal(tx_note_sig_line(c.origin, hash, fake, 64, hubline, sizeof hubline, &hl),
+                         TX_OK);
+        memcpy(bad, note.text, note.text_len);
+        bad[note.text_len] = '\n';
+        memcpy(bad + note.text_len + 1, hubline, hl);
+        memcpy(bad + note.text_len + 1 + hl, line, line_len);
+        cs.note.len = note.text_len + 1 + hl + line_len;
+        assert_int_equal(tx_conn_call(conn, &call, &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__BAD_SIGNATURE);
+        ct_expect_text(r->message, "not this hub's signature");
+        tx_free(r);
+    }
+
+    /* Call.witnessed: the note kept for w, with the hub's signature and w's cosignature; none
+     * for a key that never cosigned. */
+    {
+        tx_pubkey keys[2];
+        tx_checkpoint wcp = {0};
+        tx_note wn;
+        memcpy(&keys[0], &w->pub, sizeof keys[0]);
+        memcpy(&keys[1], &id->pub, sizeof keys[1]);
+        assert_int_equal(tx_log_witnessed(conn, hub.sign, keys, 2, 1, &wcp), TX_OK);
+        assert_int_equal(tx_note_parse(wcp.env, wcp.len, &wn), TX_OK);
+        assert_int_equal(tx_note_cosig_verify(&wn, "good.example", w->pub.sign, NULL), TX_OK);
+        assert_int_equal(wcp.size, cp.size);
+        tx_checkpoint_clear(&wcp);
+        assert_int_equal(tx_log_witnessed(conn, hub.sign, keys, 2, 2, &wcp), TX_ERR_NOT_FOUND);
+        assert_int_equal(tx_log_witnessed(conn, hub.sign, &keys[1], 1, 1, &wcp), TX_ERR_NOT_FOUND);
+    }
+
     tx_checkpoint_clear(&cp);
     tx_conn_destroy(&conn);
     tx_identity_destroy(&w);
     tx_identity_destroy(&id);
+    assert_int_equal(ct_hub_stop(&fx.hub), 0);
+}
+
+/* The witness runs now and then while records keep arriving: a buyer with a quorum takes the
+ * newest checkpoint the witness cosigned, uses what it covers and leaves the newer records out
+ * until the witness cosigns them. */
+static void
+test_quorum_with_lagging_witness(void **state)
+{
+    char a1[65], a2[65], wpub[PATH_MAX + 16], short2[13];
+    ct_result r;
+    (void)state;
+
+    start_hub(fx.hubdir);
+    snprintf(wpub, sizeof wpub, "%s/witness.pub", fx.wit);
+    expect(0, fx.late, "trust", "witness", "add", wpub);
+    expect(0, fx.late, "trust", "witness", "quorum", "1");
+    answer_request_of(fx.late, a1);
+    expect(0, fx.wit, "witness", NULL, NULL, NULL);
+    /* The log grows after the witness cosigned: another answered request. */
+    answer_request_of(fx.late, a2);
+    memcpy(short2, a2, 12);
+    short2[12] = 0;
+
+    ticsx(&r, fx.late, "fetch", NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "newer than the last witnessed checkpoint (size ");
+    ct_expect_text(r.err, "are left out until the witnesses cosign a newer one");
+    ct_expect_text(r.out, "not witnessed yet");
+    ct_expect_text(r.out, short2);
+    ct_expect_text(r.out, "fetched 1 assessment (1 new)");
+    ct_result_free(&r);
+    assert_true(cached(fx.late, a1));
+    assert_false(cached(fx.late, a2)); /* not witnessed: not cached, not used */
+    ticsx(&r, fx.late, "verify", NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    ticsx(&r, fx.late, "audit-log", NULL);
+    ct_expect_status(&r, 0);
+    ct_expect_text(r.err, "left out until the witnesses cosign a newer one");
+    ct_result_free(&r);
+
+    /* The witness cosigns the newer checkpoint: the next fetch brings the rest. */
+    expect(0, fx.wit, "witness", NULL, NULL, NULL);
+    ticsx(&r, fx.late, "fetch", NULL);
+    ct_expect_status(&r, 0);
+    if (strstr(r.err, "left out") != NULL) {
+        fail_msg("still left out: %s", r.err);
+    }
+    ct_expect_text(r.out, "fetched 2 assessments (1 new)");
+    ct_result_free(&r);
+    assert_true(cached(fx.late, a2));
+    expect(0, fx.late, "audit-log", NULL, NULL, NULL);
+
+    /* Two witnesses that cosigned different checkpoints: none has a quorum of 2, refused. */
+    ticsx(&r, fx.late, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
+    expect(0, fx.other, "witness", "--name", "witness.other.example/1", NULL);
+    snprintf(wpub, sizeof wpub, "%s/witness.pub", fx.other);
+    expect(0, fx.late, "trust", "witness", "add", wpub);
+    expect(0, fx.late, "trust", "witness", "quorum", "2");
+    ticsx(&r, fx.late, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "cosigned by 1 of the pinned witnesses; the quorum is 2");
+    ct_result_free(&r);
+    /* The first witness catches up: both cosigned the latest. */
+    expect(0, fx.wit, "witness", NULL, NULL, NULL);
+    expect(0, fx.late, "fetch", NULL, NULL, NULL);
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
 }
 
@@ -385,17 +515,20 @@ test_backup_fork_caught_by_witness(void **state)
     ct_expect_status(&r, 0);
     ct_result_free(&r);
     expect(0, fx.wit, "witness", NULL, NULL, NULL);
+    /* The buyer's checkpoint now holds the revocation, cosigned. */
+    expect(0, fx.buyer, "audit-log", NULL, NULL, NULL);
 
-    /* The hub is restored from the backup and its log grows past the old size, through
-     * another member: the supplier's own next submit would be caught by its kept receipt
-     * (test_client_log), and here only the witness and the buyer are on trial. */
+    /* The hub is restored from the backup and its log grows past the old size. The supplier,
+     * holding the revocation's receipt, sees the fork at once. */
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
     start_hub(fx.backup);
-    for (int i = 0; i < 2; i++) {
-        ticsx(&r, fx.other, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
-        ct_expect_status(&r, 0);
-        ct_result_free(&r);
-    }
+    ticsx(&r, fx.sup, "request", "--questionnaire", "tics-selfcheck", "--to", BUYER, NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "split view");
+    ct_result_free(&r);
+    ticsx(&r, fx.other, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ct_expect_status(&r, 0);
+    ct_result_free(&r);
 
     /* The witness refuses to cosign the fork and keeps the evidence. */
     ticsx(&r, fx.wit, "witness", NULL);
@@ -407,10 +540,12 @@ test_backup_fork_caught_by_witness(void **state)
 
     /* A buyer without witnesses sees nothing wrong: its last checkpoint predates the fork. */
     expect(0, fx.other, "fetch", NULL, NULL, NULL);
-    /* The buyer relying on the witness gets no quorum for the forked checkpoint. */
+    /* The buyer relying on the witness gets no quorum for the forked checkpoint, and the newest
+     * cosigned one the forked hub has is older than the buyer's: refused as a rollback. */
     ticsx(&r, fx.buyer, "fetch", NULL);
     ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "cosigned by 0 of the pinned witnesses; the quorum is 1");
+    ct_expect_text(r.err, "lacks the witness quorum");
+    ct_expect_text(r.err, "rollback");
     ct_result_free(&r);
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
 }
@@ -421,6 +556,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_trust_witness_and_quorum, stop_leftovers),
         cmocka_unit_test_teardown(test_hub_checks_cosignatures, stop_leftovers),
+        cmocka_unit_test_teardown(test_quorum_with_lagging_witness, stop_leftovers),
         cmocka_unit_test_teardown(test_backup_fork_caught_by_witness, stop_leftovers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,9 +27,9 @@ func fail(format string, args ...interface{}) {
 	os.Exit(1)
 }
 
-// parseCosigVkey splits "name+hash+base64(0x04||key)".
+// parseCosigVkey splits "name+hash+base64(0x04||key)" (the base64 key may hold a "+" too).
 func parseCosigVkey(vkey string) (string, uint32, ed25519.PublicKey) {
-	parts := strings.Split(vkey, "+")
+	parts := strings.SplitN(vkey, "+", 3)
 	if len(parts) != 3 {
 		fail("witness verifier key %q is not name+hash+key", vkey)
 	}
