@@ -24,7 +24,7 @@
 
 static const char usage_witness[] = "usage: ticsx witness [--every SECONDS] [--name NAME]";
 static const char usage_trust_witness[] =
-    "usage: ticsx trust witness add FILE | list | remove KEY | quorum [N]";
+    "usage: ticsx trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]";
 
 static int
 print_json(json_t *j)
@@ -232,6 +232,31 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
             return print_json(json_pack("{s:i}", "quorum", (int)quorum));
         }
         printf("%u\n", quorum);
+        return TX_OK;
+    }
+    if (strcmp(sub, "max-age") == 0 && (at + 1 == argc || at + 2 == argc)) {
+        int64_t age;
+
+        if (at + 2 == argc) {
+            char *end;
+            long long v;
+            errno = 0;
+            v = strtoll(argv[at + 1], &end, 10);
+            if (*argv[at + 1] == 0 || *end != 0 || errno != 0) {
+                return tx_fail(TX_ERR_USAGE, "trust witness max-age: SECONDS is 60 to %d",
+                               TX_WITNESS_AGE_MAX);
+            }
+            if ((rc = tx_witness_set_max_age(dir, (int64_t)v)) != TX_OK) {
+                return rc;
+            }
+        }
+        if ((rc = tx_witness_max_age(dir, &age)) != TX_OK) {
+            return rc;
+        }
+        if (g->json) {
+            return print_json(json_pack("{s:I}", "max_age", (json_int_t)age));
+        }
+        printf("%lld\n", (long long)age);
         return TX_OK;
     }
     if (strcmp(sub, "list") != 0 || at + 1 != argc) {

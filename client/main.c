@@ -73,7 +73,7 @@ static const char usage_text[] =
     "                                              may see is in it, the leaves rebuild its root\n"
     "  witness [--every SECONDS] [--name NAME]     check the hub's log extends the checkpoint\n"
     "                                              cosigned last, cosign the new one, hand it in\n"
-    "  trust witness add FILE | list | remove KEY | quorum [N]\n"
+    "  trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]\n"
     "                                              pin witnesses; accept only checkpoints N of\n"
     "                                              them cosigned (default 0: none needed)\n"
     "\n"

@@ -578,7 +578,14 @@ witnessed_instead(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_ch
         return tx_client_conn_fail(c, rc);
     }
     /* Every cosignature is checked here; one larger than the hub's latest is not its log. */
-    if (rc != TX_OK || tx_witness_check(home_dir, &w, NULL) != TX_OK || w.size > latest->size) {
+    if (rc != TX_OK || w.size > latest->size) {
+        tx_checkpoint_clear(&w);
+        return tx_fail(TX_ERR_REFUSED, "%s", why);
+    }
+    /* Its own judgement (e.g. cosigned too long ago: the hub may be showing a fork that no
+     * witness will cosign) says more than the latest's. */
+    if (tx_witness_check(home_dir, &w, NULL) != TX_OK) {
+        snprintf(why, sizeof why, "%s", tx_fail_msg());
         tx_checkpoint_clear(&w);
         return tx_fail(TX_ERR_REFUSED, "%s", why);
     }

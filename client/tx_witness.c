@@ -207,18 +207,20 @@ tx_witness_remove(const char *home_dir, const char *which, tx_pubkey *out)
     return TX_OK;
 }
 
-int
-tx_witness_quorum(const char *home_dir, unsigned *quorum)
+/* A number kept in witnesses/NAME (at most `max`); `def` when the file is absent. */
+static int
+setting_get(const char *home_dir, const char *name, unsigned long max, unsigned long def,
+            const char *how, unsigned long *out)
 {
-    char path[PATH_MAX], text[16];
+    char path[PATH_MAX], text[24];
     uint8_t *buf = NULL;
     size_t len = 0;
     char *end;
     unsigned long v;
     int rc;
 
-    *quorum = 0;
-    if ((rc = wpath(home_dir, "quorum", path, sizeof path)) != TX_OK) {
+    *out = def;
+    if ((rc = wpath(home_dir, name, path, sizeof path)) != TX_OK) {
         return rc;
     }
     rc = tx_file_read(path, 16, &buf, &len);
@@ -233,18 +235,69 @@ tx_witness_quorum(const char *home_dir, unsigned *quorum)
     free(buf);
     errno = 0;
     v = strtoul(text, &end, 10);
-    if (end == text || (*end != 0 && *end != '\n') || errno != 0 || v > TX_WITNESS_MAX) {
-        return tx_fail(TX_ERR_MALFORMED,
-                       "%s is damaged: set it again with ticsx trust witness quorum N", path);
+    if (end == text || (*end != 0 && *end != '\n') || errno != 0 || v > max) {
+        return tx_fail(TX_ERR_MALFORMED, "%s is damaged: set it again with ticsx trust witness %s",
+                       path, how);
     }
-    *quorum = (unsigned)v;
+    *out = v;
     return TX_OK;
+}
+
+/* Writes witnesses/NAME = v (0644; the directory 0700). */
+static int
+setting_set(const char *home_dir, const char *name, unsigned long v)
+{
+    char dir[PATH_MAX], path[PATH_MAX], text[24];
+    int rc;
+
+    if ((rc = wpath(home_dir, NULL, dir, sizeof dir)) != TX_OK ||
+        (rc = wpath(home_dir, name, path, sizeof path)) != TX_OK) {
+        return rc;
+    }
+    if (tx_mkdir_private(dir) != TX_OK) {
+        return tx_fail(TX_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
+    }
+    snprintf(text, sizeof text, "%lu\n", v);
+    if ((rc = tx_file_replace(path, text, strlen(text), 0644)) != TX_OK) {
+        return tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
+    }
+    return TX_OK;
+}
+
+int
+tx_witness_quorum(const char *home_dir, unsigned *quorum)
+{
+    unsigned long v;
+    int rc = setting_get(home_dir, "quorum", TX_WITNESS_MAX, 0, "quorum N", &v);
+
+    *quorum = (unsigned)v;
+    return rc;
+}
+
+int
+tx_witness_max_age(const char *home_dir, int64_t *seconds)
+{
+    unsigned long v;
+    int rc = setting_get(home_dir, "max-age", TX_WITNESS_AGE_MAX, TX_WITNESS_AGE_DEFAULT,
+                         "max-age SECONDS", &v);
+
+    *seconds = (int64_t)v;
+    return rc;
+}
+
+int
+tx_witness_set_max_age(const char *home_dir, int64_t seconds)
+{
+    if (seconds < 60 || seconds > TX_WITNESS_AGE_MAX) {
+        return tx_fail(TX_ERR_USAGE, "trust witness max-age: SECONDS is 60 to %d",
+                       TX_WITNESS_AGE_MAX);
+    }
+    return setting_set(home_dir, "max-age", (unsigned long)seconds);
 }
 
 int
 tx_witness_set_quorum(const char *home_dir, unsigned quorum)
 {
-    char dir[PATH_MAX], path[PATH_MAX], text[16];
     tx_pubkey *keys = NULL;
     size_t n = 0;
     int rc;
@@ -259,18 +312,7 @@ tx_witness_set_quorum(const char *home_dir, unsigned quorum)
                        "witness add FILE)",
                        quorum, quorum, n);
     }
-    if ((rc = wpath(home_dir, NULL, dir, sizeof dir)) != TX_OK ||
-        (rc = wpath(home_dir, "quorum", path, sizeof path)) != TX_OK) {
-        return rc;
-    }
-    if (tx_mkdir_private(dir) != TX_OK) {
-        return tx_fail(TX_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
-    }
-    snprintf(text, sizeof text, "%u\n", quorum);
-    if ((rc = tx_file_replace(path, text, strlen(text), 0644)) != TX_OK) {
-        return tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
-    }
-    return TX_OK;
+    return setting_set(home_dir, "quorum", quorum);
 }
 
 int
@@ -278,7 +320,9 @@ tx_witness_check(const char *home_dir, const tx_checkpoint *cp, unsigned *had)
 {
     tx_pubkey *keys = NULL;
     tx_note note;
-    unsigned quorum, count = 0;
+    unsigned quorum, count = 0, fresh = 0;
+    uint64_t newest = 0;
+    int64_t max_age, now = tx_now();
     size_t n = 0;
     int rc;
 
@@ -291,18 +335,44 @@ tx_witness_check(const char *home_dir, const tx_checkpoint *cp, unsigned *had)
     if (quorum == 0) {
         return TX_OK;
     }
-    if ((rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
+    if ((rc = tx_witness_max_age(home_dir, &max_age)) != TX_OK ||
+        (rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
         return rc;
     }
     if (tx_note_parse(cp->env, cp->len, &note) == TX_OK) {
         for (size_t i = 0; i < n; i++) {
-            /* Keys are distinct files; one key counts once, whatever lines it has. */
-            count += tx_note_cosig_verify(&note, keys[i].name, keys[i].sign, NULL) == TX_OK;
+            uint64_t t;
+
+            /* Keys are distinct files; one key counts once, whatever lines it has. Only a
+             * recent cosignature counts: a hub showing this home a fork can replay old ones,
+             * but no witness cosigns the fork, so its cosignatures age. */
+            if (tx_note_cosig_verify(&note, keys[i].name, keys[i].sign, &t) != TX_OK) {
+                continue;
+            }
+            count++;
+            newest = t > newest ? t : newest;
+            fresh += (int64_t)t >= now - max_age;
         }
     }
     free(keys);
     if (had != NULL) {
-        *had = count;
+        *had = fresh;
+    }
+    if (count >= quorum && fresh < quorum) {
+        char when[32] = "?";
+        time_t tt = (time_t)newest;
+        struct tm tm;
+
+        if (gmtime_r(&tt, &tm) != NULL) {
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        return tx_fail(TX_ERR_REFUSED,
+                       "the hub's checkpoint of %" PRIu64 " records is cosigned by the quorum, "
+                       "but only %u of those cosignatures are younger than %" PRId64
+                       " seconds (the newest is from %s): the witnesses have not seen this hub's "
+                       "log since; a witness may have stopped, or the hub is showing this home "
+                       "a fork (ticsx trust witness max-age)",
+                       cp->size, fresh, max_age, when);
     }
     if (count < quorum) {
         return tx_fail(TX_ERR_REFUSED,

@@ -20,8 +20,11 @@
 #include "tx_keys.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TX_WITNESS_MAX 64 /* pinned witness keys */
+#define TX_WITNESS_AGE_DEFAULT 86400 /* seconds a cosignature counts (witnesses/max-age) */
+#define TX_WITNESS_AGE_MAX 31536000  /* a year */
 
 /* Pins `file` (a witness.pub) in home_dir/witnesses. TX_ERR_USAGE for a file that is not a
  * public key file or whose name cannot be a note key name. *added 0 when pinned already. */
@@ -37,9 +40,16 @@ int tx_witness_remove(const char *home_dir, const char *which, tx_pubkey *out);
 int tx_witness_quorum(const char *home_dir, unsigned *quorum);
 int tx_witness_set_quorum(const char *home_dir, unsigned quorum);
 
-/* Judges the witness cosignatures of cp against the home's pins and quorum: TX_OK when the
- * quorum is 0 or met; TX_ERR_REFUSED (message names how many it had and needed) otherwise.
- * *had (may be NULL) gets the count of distinct pinned witnesses that cosigned it. */
+/* How old a cosignature may be and still count (witnesses/max-age; TX_WITNESS_AGE_DEFAULT when
+ * never set) / sets it (60 s to a year, else TX_ERR_USAGE). */
+int tx_witness_max_age(const char *home_dir, int64_t *seconds);
+int tx_witness_set_max_age(const char *home_dir, int64_t seconds);
+
+/* Judges the witness cosignatures of cp against the home's pins, quorum and maximum age: TX_OK
+ * when the quorum is 0 or met by cosignatures younger than the maximum age; TX_ERR_REFUSED
+ * otherwise, the message saying whether the quorum cosigned it too long ago or how many it had
+ * and needed. *had (may be NULL) gets the count of distinct pinned witnesses whose
+ * cosignature of it counts. */
 int tx_witness_check(const char *home_dir, const tx_checkpoint *cp, unsigned *had);
 
 /* The Go note verifier key of a witness ("NAME+HASH+base64(0x04 || key)"). */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +79,20 @@ ticsx(ct_result *r, const char *home, ...)
     const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
     va_list ap;
 
+    va_start(ap, home);
+    ct_ticsx_v(r, env, home, NULL, ap);
+    va_end(ap);
+}
+
+/* ticsx as above with the clock moved `ahead` seconds (TICSX_NOW). */
+static void
+ticsx_later(ct_result *r, long long ahead, const char *home, ...)
+{
+    char now[64];
+    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", now, NULL};
+    va_list ap;
+
+    snprintf(now, sizeof now, "TICSX_NOW=@%lld", (long long)time(NULL) + ahead);
     va_start(ap, home);
     ct_ticsx_v(r, env, home, NULL, ap);
     va_end(ap);
@@ -515,8 +530,11 @@ test_backup_fork_caught_by_witness(void **state)
     ct_expect_status(&r, 0);
     ct_result_free(&r);
     expect(0, fx.wit, "witness", NULL, NULL, NULL);
-    /* The buyer's checkpoint now holds the revocation, cosigned. */
-    expect(0, fx.buyer, "audit-log", NULL, NULL, NULL);
+    /* The other buyer pins the witness too, and its checkpoint now holds the revocation,
+     * cosigned; the buyer's own stays before it. */
+    expect(0, fx.other, "trust", "witness", "add", wpub);
+    expect(0, fx.other, "trust", "witness", "quorum", "1");
+    expect(0, fx.other, "audit-log", NULL, NULL, NULL);
 
     /* The hub is restored from the backup and its log grows past the old size. The supplier,
      * holding the revocation's receipt, sees the fork at once. */
@@ -526,7 +544,7 @@ test_backup_fork_caught_by_witness(void **state)
     ct_expect_status(&r, 1);
     ct_expect_text(r.err, "split view");
     ct_result_free(&r);
-    ticsx(&r, fx.other, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    ticsx(&r, fx.wit, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
     ct_expect_status(&r, 0);
     ct_result_free(&r);
 
@@ -538,14 +556,23 @@ test_backup_fork_caught_by_witness(void **state)
     ct_result_free(&r);
     assert_int_equal(evidence_files(fx.wit), 2);
 
-    /* A buyer without witnesses sees nothing wrong: its last checkpoint predates the fork. */
-    expect(0, fx.other, "fetch", NULL, NULL, NULL);
-    /* The buyer relying on the witness gets no quorum for the forked checkpoint, and the newest
-     * cosigned one the forked hub has is older than the buyer's: refused as a rollback. */
-    ticsx(&r, fx.buyer, "fetch", NULL);
+    /* The other buyer saw the cosigned revocation: the newest cosigned checkpoint the forked
+     * hub has is older than its own, refused as a rollback at once. */
+    ticsx(&r, fx.other, "fetch", NULL);
     ct_expect_status(&r, 1);
     ct_expect_text(r.err, "lacks the witness quorum");
     ct_expect_text(r.err, "rollback");
+    ct_result_free(&r);
+    /* The buyer's last checkpoint predates the revocation. The forked hub's newest cosigned
+     * checkpoint is that old one: nothing forked is used (records past it are left out), and
+     * once its cosignature is older than the maximum age (no witness cosigns the fork, so it
+     * only ages) the buyer refuses it: the fork is detected. */
+    expect(0, fx.buyer, "fetch", NULL, NULL, NULL);
+    expect(0, fx.buyer, "trust", "witness", "max-age", "3600");
+    ticsx_later(&r, 2 * 3600, fx.buyer, "fetch", NULL);
+    ct_expect_status(&r, 1);
+    ct_expect_text(r.err, "younger than 3600 seconds");
+    ct_expect_text(r.err, "fork");
     ct_result_free(&r);
     assert_int_equal(ct_hub_stop(&fx.hub), 0);
 }
