@@ -161,9 +161,16 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 tx_free(r);
                 goto out;
             }
-            if (r->message[0] != 0) {
-                /* Records the hub found damaged and left out of the page. */
-                tx_warn("hub, listing %s records: %s", tx_kind_name(kinds[i]), r->message);
+            if (r->left_out > 0) {
+                /* Records the hub found damaged: a listing without them is not the hub's whole
+                 * answer, so nothing built on it may pass for complete. */
+                rc = tx_fail(TX_ERR_REFUSED,
+                             "hub could not list every %s record: %" PRIu32 " left out as "
+                             "damaged at the hub%s%s",
+                             tx_kind_name(kinds[i]), r->left_out, r->message[0] ? ": " : "",
+                             r->message);
+                tx_free(r);
+                goto out;
             }
             /* Continue only while the hub says more may follow and makes progress; the next
              * page is asked for before this one is checked, so the hub works meanwhile. */

@@ -685,7 +685,8 @@ answer_list(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry **ents, size_t
     } else if (rc != TX_OK) {
         tx_outcome_read(&p->out, rc);
     } else if (damage.n > 0) {
-        /* The others are served; the reply's message says what was left out. */
+        /* The others are served; the reply says how many were left out, its message which. */
+        r->left_out = damage.n > UINT32_MAX ? UINT32_MAX : (uint32_t)damage.n;
         tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK,
                        "%zu damaged record(s) left out of this list, the first at log index "
                        "%llu; tell the hub operator (ticsx-hub check)",

@@ -613,9 +613,19 @@ check_superseders(walk *w)
     MDB_val k, v;
     uint64_t old, at, named;
     uint8_t key[TX_SUPERSEDERS_KEY_LEN];
-    int mrc, rc = tx_store_err(mdb_cursor_open(w->txn, w->s->superseders, &cur), "superseders");
+    MDB_val mk = {sizeof TX_SUPERSEDERS_BUILT - 1, TX_SUPERSEDERS_BUILT}, mv;
+    int mrc, rc;
 
-    if (rc != TX_OK) {
+    /* Without its marker the index was never built (an environment older than it): the hub's
+     * next read-write open builds it from the log, so there is nothing to compare yet. */
+    if ((mrc = mdb_get(w->txn, w->s->superseders, &mk, &mv)) == MDB_NOTFOUND) {
+        return TX_OK;
+    }
+    if (mrc != MDB_SUCCESS) {
+        return tx_store_err(mrc, "superseders");
+    }
+    if ((rc = tx_store_err(mdb_cursor_open(w->txn, w->s->superseders, &cur), "superseders")) !=
+        TX_OK) {
         return rc;
     }
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS;

@@ -289,7 +289,7 @@ mapped_offset(const char *file, const void *p)
     return off;
 }
 
-/* Flips one byte of the stored Merkle node `level`/`index` in dir/data.mdb (the hub stopped):
+/* Flips one byte of the stored Merkle node `level`/`index` in dir/data.mdb (the hub may be running):
  * LMDB finds the value, the byte is changed in the file at its offset. */
 static void
 flip_node(const char *dir, unsigned level, uint64_t index)
@@ -368,12 +368,11 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     make_parties(dir, buyer, sup, NULL);
     start_hub(&h, dir);
     request_and_answer(&h, buyer, sup, aid);
-    assert_int_equal(ct_hub_stop(&h), 0);
     index = record_index(dir, aid); /* the sealed assessment's log index */
 
-    /* The leaf beside the sealed assessment's: the first hash of its inclusion proof. */
+    /* The leaf beside the sealed assessment's: the first hash of its inclusion proof, flipped
+     * under the running hub (it refuses to start on a damaged tree). */
     flip_node(dir, 0, (index - 1) ^ 1);
-    start_hub(&h, dir);
     ticsx(&r, buyer, &h, "fetch", NULL);
     ct_expect_status(&r, 1);
     ct_expect_text(r.err, "is not in the hub's signed log");
@@ -387,11 +386,9 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     assert_null(strstr(r.out, "verified"));
     ct_result_free(&r);
     assert_false(report_shows_verified(buyer, &h, &status));
-    assert_int_equal(ct_hub_stop(&h), 0);
 
     /* Repaired, the fetch proves everything; without the proof markers nothing is used. */
     flip_node(dir, 0, (index - 1) ^ 1);
-    start_hub(&h, dir);
     ok(buyer, &h, 0, "fetch", NULL);
     assert_true(exists(records, aid));
     ticsx(&r, buyer, &h, "verify", aid, NULL);
@@ -477,16 +474,16 @@ test_refused_certificate_listing_fails_fetch(void **state)
     memcpy(cid, r.out, 64);
     cid[64] = 0;
     ct_result_free(&r);
-    assert_int_equal(ct_hub_stop(&h), 0);
 
-    /* The stored certificate no longer matches its id: the hub refuses to list certificates. */
+    /* The stored certificate no longer matches its id (damaged under the running hub, which
+     * refuses to start on a damaged database): the hub leaves it out of the listing and says
+     * so, and the fetch does not pass an incomplete listing for the whole. */
     snprintf(rec, sizeof rec, "%s/records/%s", body, cid);
     assert_true(damage_record(dir, rec) >= 1);
-    start_hub(&h, dir);
     ticsx(&r, buyer, &h, "fetch", NULL);
     ct_expect_status(&r, 1);
     ct_expect_text(r.err, "certificates not fetched");
-    ct_expect_text(r.err, "hub refused to list certificate");
+    ct_expect_text(r.err, "left out as damaged");
     ct_result_free(&r);
     assert_int_equal(ct_hub_stop(&h), 0);
 }
