@@ -333,38 +333,6 @@ witness_key(tx_home *home, const char *name, int *made, tx_identity **out)
     return TX_OK;
 }
 
-/* Saves both checkpoints of a refused cosignature as evidence/witness-<time>-{old,new}.checkpoint.
- */
-static void
-save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *next, char *where,
-              size_t n)
-{
-    char dir[PATH_MAX], stamp[32], base[64], path[PATH_MAX + 96];
-    time_t now = time(NULL);
-    struct tm tm;
-    int rc = TX_ERR_EXISTS;
-
-    where[0] = 0;
-    if (tx_path_join(dir, sizeof dir, tx_home_dir(home), "evidence") != TX_OK ||
-        tx_mkdir_private(dir) != TX_OK) {
-        return;
-    }
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    for (int k = 1; k < 100 && rc == TX_ERR_EXISTS; k++) {
-        snprintf(base, sizeof base, k == 1 ? "witness-%s" : "witness-%s-%d", stamp, k);
-        snprintf(path, sizeof path, "%s/%s-old.checkpoint", dir, base);
-        rc = tx_file_create(path, kept->env, kept->len, 0644);
-    }
-    if (rc == TX_OK) {
-        snprintf(path, sizeof path, "%s/%s-new.checkpoint", dir, base);
-        rc = tx_file_create(path, next->env, next->len, 0644);
-    }
-    if (rc == TX_OK && snprintf(where, n, "%s/%s-{old,new}.checkpoint", dir, base) >= (int)n) {
-        where[0] = 0;
-    }
-}
-
 /* Judges next against the last checkpoint cosigned (kept; size 0 when none). */
 static int
 judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoint *next)
@@ -395,7 +363,7 @@ judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoin
     }
     if ((rc = tx_audit_judge(kept, next, (const uint8_t(*)[32])path, n)) != TX_OK) {
         snprintf(msg, sizeof msg, "%s", tx_fail_msg());
-        save_evidence(tx_client_home(c), kept, next, where, sizeof where);
+        tx_audit_save_evidence(tx_client_home(c), "witness-", kept, next, where, sizeof where);
         return tx_fail(rc,
                        "witness: not cosigned: %s; both signed checkpoints saved as %s; the hub "
                        "showed a fork of the log this witness cosigned",
