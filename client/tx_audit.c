@@ -405,13 +405,11 @@ load_kept(tx_home *home, const uint8_t hub_sign[32], tx_checkpoint *out)
     return TX_OK;
 }
 
-/* Saves both checkpoints of a failed check as evidence/<time>-{old,new}.checkpoint; names the
- * files in *where. */
-static void
-save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *next, char *where,
-              size_t n)
+void
+tx_audit_save_evidence(tx_home *home, const char *prefix, const tx_checkpoint *old,
+                       const tx_checkpoint *next, char *where, size_t n)
 {
-    char dir[PATH_MAX], base[64], stamp[32], path[PATH_MAX + 80];
+    char dir[PATH_MAX], base[64], stamp[32], path[PATH_MAX + 96];
     time_t now = time(NULL);
     struct tm tm;
     int rc = TX_ERR_EXISTS;
@@ -426,12 +424,12 @@ save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *nex
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     for (int k = 1; k < 100 && rc == TX_ERR_EXISTS; k++) {
         if (k == 1) {
-            snprintf(base, sizeof base, "%s", stamp);
+            snprintf(base, sizeof base, "%s%s", prefix, stamp);
         } else {
-            snprintf(base, sizeof base, "%s-%d", stamp, k);
+            snprintf(base, sizeof base, "%s%s-%d", prefix, stamp, k);
         }
         snprintf(path, sizeof path, "%s/%s-old.checkpoint", dir, base);
-        rc = tx_file_create(path, kept->env, kept->len, 0644);
+        rc = tx_file_create(path, old->env, old->len, 0644);
     }
     if (rc == TX_OK) {
         snprintf(path, sizeof path, "%s/%s-new.checkpoint", dir, base);
@@ -488,7 +486,7 @@ accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkp
         char msg[1024];
 
         snprintf(msg, sizeof msg, "%s", tx_fail_msg());
-        save_evidence(tx_client_home(c), &kept, next, where, sizeof where);
+        tx_audit_save_evidence(tx_client_home(c), "", &kept, next, where, sizeof where);
         /* The receipts of this home's own records are evidence of what the hub acknowledged. */
         tx_receipts_evidence(tx_client_home(c), receipts, sizeof receipts);
         rc = tx_fail(rc,
@@ -514,13 +512,6 @@ out:
     tx_free(r);
     tx_checkpoint_clear(&kept);
     return rc;
-}
-
-void
-tx_audit_save_evidence(tx_home *home, const tx_checkpoint *old, const tx_checkpoint *next,
-                       char *where, size_t n)
-{
-    save_evidence(home, old, next, where, n);
 }
 
 int

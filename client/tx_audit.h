@@ -95,10 +95,11 @@ int tx_audit_sync(tx_client *c, tx_checkpoint *out);
  * (always with a quorum of 0). */
 int tx_audit_accept(tx_client *c, tx_checkpoint *next);
 
-/* Saves old and next as evidence/<time>-{old,new}.checkpoint in the home and names them in
- * where (size n; "" when they could not be saved). */
-void tx_audit_save_evidence(tx_home *home, const tx_checkpoint *old, const tx_checkpoint *next,
-                            char *where, size_t n);
+/* Saves old and next as evidence/<prefix><time>-{old,new}.checkpoint (0644; "-2" etc. after
+ * the time when taken) in the home and names them in where (size n; "" when they could not be
+ * saved, with a warning). prefix: "" for the log's checkpoints, "witness-" for a witness's. */
+void tx_audit_save_evidence(tx_home *home, const char *prefix, const tx_checkpoint *old,
+                            const tx_checkpoint *next, char *where, size_t n);
 
 /* Records the client relies on, for an inclusion check. */
 typedef struct {

@@ -319,6 +319,25 @@ tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[
     return put_known(home, id, env, len);
 }
 
+/* Runs fn(ctx, i) for i < n on the pool, each job setting (*rcs)[i]: *rcs (a member of ctx)
+ * is allocated here for the run and freed after. The first failing code, in i order; TX_OK. */
+static int
+pool_run(size_t n, void (*fn)(void *ctx, size_t i), void *ctx, int **rcs)
+{
+    int rc = TX_OK;
+
+    if ((*rcs = calloc(n, sizeof **rcs)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    tx_pool_for(n, fn, ctx);
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = (*rcs)[i];
+    }
+    free(*rcs);
+    *rcs = NULL;
+    return rc;
+}
+
 typedef struct {
     tx_home *home;
     const uint8_t *const *envs;
@@ -341,7 +360,6 @@ tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, cons
                        const uint8_t (*ids)[TX_ID_LEN])
 {
     char path[PATH_MAX];
-    int *rcs;
     int rc;
 
     if (n == 0) {
@@ -353,18 +371,10 @@ tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, cons
         }
         home->records_made = 1;
     }
-    if ((rcs = calloc(n, sizeof *rcs)) == NULL) {
-        return TX_ERR_NOMEM;
-    }
     {
-        put_job j = {home, envs, lens, ids, rcs};
-        tx_pool_for(n, put_one, &j);
+        put_job j = {home, envs, lens, ids, NULL};
+        rc = pool_run(n, put_one, &j, &j.rcs);
     }
-    rc = TX_OK;
-    for (size_t i = 0; i < n && rc == TX_OK; i++) {
-        rc = rcs[i];
-    }
-    free(rcs);
     if (rc != TX_OK) {
         tx_path_join(path, sizeof path, home->dir, "records");
         return tx_fail(rc, "cannot write the record cache in %s: %s", path, tx_strerror(rc));
@@ -628,7 +638,6 @@ int
 tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
                        const uint64_t *index, uint64_t size)
 {
-    int *rcs;
     int rc;
 
     if (n == 0) {
@@ -637,19 +646,10 @@ tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
     if ((rc = ensure_sub(home, "proofs")) != TX_OK) {
         return rc;
     }
-    if ((rcs = calloc(n, sizeof *rcs)) == NULL) {
-        return TX_ERR_NOMEM;
-    }
     {
-        proof_job j = {home, ids, index, size, rcs};
-        tx_pool_for(n, proof_one, &j);
+        proof_job j = {home, ids, index, size, NULL};
+        return pool_run(n, proof_one, &j, &j.rcs);
     }
-    rc = TX_OK;
-    for (size_t i = 0; i < n && rc == TX_OK; i++) {
-        rc = rcs[i];
-    }
-    free(rcs);
-    return rc;
 }
 
 int

@@ -188,7 +188,7 @@ receipt_evidence(tx_home *home, const receipt *r, const tx_checkpoint *accepted,
     static const char suffix[] = "-{old,new}.checkpoint";
     size_t base;
 
-    tx_audit_save_evidence(home, &r->cp, accepted, cps, sizeof cps);
+    tx_audit_save_evidence(home, "", &r->cp, accepted, cps, sizeof cps);
     base = strlen(cps) > sizeof suffix - 1 ? strlen(cps) - (sizeof suffix - 1) : 0;
     tx_hex(hex, r->id, TX_ID_LEN);
     w = snprintf(to, sizeof to, "%.*s-%s.receipt", (int)base, cps, hex);

@@ -4,6 +4,7 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_msg.h"
+#include "tx_pins.h"
 #include "tx_qref.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
@@ -18,45 +19,19 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define MAX_KEY_FILE 4096
-#define MAX_PINNED 256
-
-static int
-trust_path(const char *home_dir, const char *file, char *out, size_t n)
-{
-    int w = file != NULL ? snprintf(out, n, "%s/trust/%s", home_dir, file)
-                         : snprintf(out, n, "%s/trust", home_dir);
-
-    return (w < 0 || (size_t)w >= n) ? tx_fail(TX_ERR_USAGE, "home path too long") : TX_OK;
-}
-
-static int
-load_key_file(const char *path, tx_pubkey *out)
-{
-    uint8_t *text = NULL;
-    size_t len = 0;
-    int rc = tx_file_read(path, MAX_KEY_FILE, &text, &len);
-
-    if (rc == TX_OK) {
-        rc = tx_pubkey_parse((const char *)text, len, out);
-    }
-    free(text);
-    return rc;
-}
+/* Pinned accreditor keys: trust/<key id>.pub. */
+static const tx_pins trust_pins = {
+    .dir = "trust", .max = 256, .what = "public key file", .by_file = 1};
 
 int
 tx_trust_add(const char *home_dir, const char *file, tx_pubkey *out, int *added)
 {
-    char dir[PATH_MAX], path[PATH_MAX], name[32], kid[17];
-    char text[1024];
-    tx_pubkey pk, old;
+    char kid[17];
+    tx_pubkey pk;
     int rc;
 
     *added = 0;
-    if (sodium_init() < 0) { /* tx_pubkey_format uses sodium_malloc */
-        return tx_fail(TX_ERR_CRYPTO, "cannot initialise libsodium");
-    }
-    rc = load_key_file(file, &pk);
+    rc = tx_pins_load(file, &pk);
     if (rc == TX_ERR_NOT_FOUND || rc == TX_ERR_IO) {
         return tx_fail(TX_ERR_USAGE, "cannot read %s: give the accreditor's public key file", file);
     }
@@ -66,144 +41,35 @@ tx_trust_add(const char *home_dir, const char *file, tx_pubkey *out, int *added)
                        "identity.pub",
                        file, tx_strerror(rc));
     }
-    tx_key_id_hex(pk.sign, kid);
-    snprintf(name, sizeof name, "%s.pub", kid);
-    if ((rc = trust_path(home_dir, NULL, dir, sizeof dir)) != TX_OK ||
-        (rc = trust_path(home_dir, name, path, sizeof path)) != TX_OK) {
-        return rc;
-    }
     if (out != NULL) {
         *out = pk;
     }
-    if (load_key_file(path, &old) == TX_OK) {
-        if (memcmp(old.sign, pk.sign, sizeof pk.sign) == 0) {
-            return TX_OK;
-        }
+    if ((rc = tx_pins_add(&trust_pins, home_dir, &pk, file, added)) == TX_ERR_EXISTS) {
+        tx_key_id_hex(pk.sign, kid);
         return tx_fail(TX_ERR_EXISTS,
                        "another key with key id %s is pinned already: remove it first with "
                        "ticsx trust remove %s",
                        kid, kid);
     }
-    if (tx_mkdir_private(dir) != TX_OK) {
-        return tx_fail(TX_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
-    }
-    if ((rc = tx_pubkey_format(&pk, text, sizeof text)) != TX_OK) {
-        return tx_fail(rc, "cannot format the key of %s", file);
-    }
-    if ((rc = tx_file_replace(path, text, strlen(text), 0644)) != TX_OK) {
-        return tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
-    }
-    *added = 1;
-    return TX_OK;
-}
-
-static int
-is_key_file_name(const char *s)
-{
-    return strlen(s) == 20 && strspn(s, "0123456789abcdef") == 16 && strcmp(s + 16, ".pub") == 0;
-}
-
-static int
-by_key_id(const void *pa, const void *pb)
-{
-    char a[17], b[17];
-
-    tx_key_id_hex(((const tx_pubkey *)pa)->sign, a);
-    tx_key_id_hex(((const tx_pubkey *)pb)->sign, b);
-    return strcmp(a, b);
+    return rc;
 }
 
 int
 tx_trust_list(const char *home_dir, tx_pubkey **keys, size_t *n)
 {
-    char dir[PATH_MAX], path[PATH_MAX];
-    struct dirent *de;
-    tx_pubkey *v = NULL;
-    size_t count = 0;
-    DIR *d;
-    int rc;
-
-    *keys = NULL;
-    *n = 0;
-    if ((rc = trust_path(home_dir, NULL, dir, sizeof dir)) != TX_OK) {
-        return rc;
-    }
-    d = opendir(dir);
-    if (d == NULL) {
-        return errno == ENOENT ? TX_OK : tx_fail(TX_ERR_IO, "cannot read %s", dir);
-    }
-    while ((de = readdir(d)) != NULL) {
-        tx_pubkey pk;
-        char kid[17];
-
-        if (!is_key_file_name(de->d_name) || count >= MAX_PINNED) {
-            continue;
-        }
-        if (tx_path_join(path, sizeof path, dir, de->d_name) != TX_OK ||
-            load_key_file(path, &pk) != TX_OK) {
-            tx_warn("ignoring %s: not a public key file", path);
-            continue;
-        }
-        tx_key_id_hex(pk.sign, kid);
-        if (strncmp(kid, de->d_name, 16) != 0) {
-            tx_warn("ignoring %s: it holds the key %s", path, kid);
-            continue;
-        }
-        tx_pubkey *nv = realloc(v, (count + 1) * sizeof *v);
-        if (nv == NULL) {
-            free(v);
-            closedir(d);
-            return TX_ERR_NOMEM;
-        }
-        v = nv;
-        v[count++] = pk;
-    }
-    closedir(d);
-    if (count > 1) {
-        qsort(v, count, sizeof *v, by_key_id);
-    }
-    *keys = v;
-    *n = count;
-    return TX_OK;
+    return tx_pins_list(&trust_pins, home_dir, keys, n);
 }
 
 int
 tx_trust_remove(const char *home_dir, const char *name, tx_pubkey *out)
 {
-    tx_pubkey *keys = NULL, pk;
-    size_t n = 0;
-    char kid[17] = "", fp[TX_FP_LEN], file[32], path[PATH_MAX];
-    int rc;
+    int rc = tx_pins_remove(&trust_pins, home_dir, name, out);
 
-    if ((rc = tx_trust_list(home_dir, &keys, &n)) != TX_OK) {
-        return rc;
-    }
-    for (size_t i = 0; i < n && kid[0] == 0; i++) {
-        char k[17];
-        tx_key_id_hex(keys[i].sign, k);
-        tx_fingerprint(keys[i].sign, fp);
-        if (strcasecmp(k, name) == 0 || strcmp(fp, name) == 0) {
-            memcpy(kid, k, sizeof kid);
-            pk = keys[i];
-        }
-    }
-    if (kid[0] == 0 && load_key_file(name, &pk) == TX_OK) {
-        tx_key_id_hex(pk.sign, kid);
-    }
-    free(keys);
-    snprintf(file, sizeof file, "%s.pub", kid);
-    if (kid[0] == 0 || (rc = trust_path(home_dir, file, path, sizeof path)) != TX_OK ||
-        access(path, F_OK) != 0) {
+    if (rc == TX_ERR_NOT_FOUND) {
         return tx_fail(TX_ERR_NOT_FOUND,
                        "%s is not a pinned accreditor key: ticsx trust list shows them", name);
     }
-    if (unlink(path) != 0) {
-        return tx_fail(TX_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
-    }
-    if (out != NULL) {
-        *out = pk;
-    }
-    return TX_OK;
+    return rc;
 }
 
 int

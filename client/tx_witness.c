@@ -5,6 +5,7 @@
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_note.h"
+#include "tx_pins.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
 
@@ -20,29 +21,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_KEY_FILE 4096
+static int
+name_ok(const tx_pubkey *pk)
+{
+    return tx_note_name_ok(pk->name);
+}
+
+/* Pinned witness keys: witnesses/<key id>.pub; a witness key's name is part of its pin. */
+static const tx_pins witness_pins = {.dir = "witnesses",
+                                     .max = TX_WITNESS_MAX,
+                                     .what = "witness public key file",
+                                     .key_ok = name_ok,
+                                     .by_name = 1};
 
 static int
 wpath(const char *home_dir, const char *file, char *out, size_t n)
 {
-    int w = file != NULL ? snprintf(out, n, "%s/witnesses/%s", home_dir, file)
-                         : snprintf(out, n, "%s/witnesses", home_dir);
-
-    return (w < 0 || (size_t)w >= n) ? tx_fail(TX_ERR_USAGE, "home path too long") : TX_OK;
-}
-
-static int
-load_key_file(const char *path, tx_pubkey *out)
-{
-    uint8_t *text = NULL;
-    size_t len = 0;
-    int rc = tx_file_read(path, MAX_KEY_FILE, &text, &len);
-
-    if (rc == TX_OK) {
-        rc = tx_pubkey_parse((const char *)text, len, out);
-    }
-    free(text);
-    return rc;
+    return tx_pins_path(&witness_pins, home_dir, file, out, n);
 }
 
 int
@@ -54,15 +49,12 @@ tx_witness_vkey(const tx_pubkey *pk, char *out, size_t n)
 int
 tx_witness_add(const char *home_dir, const char *file, tx_pubkey *out, int *added)
 {
-    char dir[PATH_MAX], path[PATH_MAX], name[32], kid[17], text[1024];
-    tx_pubkey pk, old;
+    char kid[17];
+    tx_pubkey pk;
     int rc;
 
     *added = 0;
-    if (sodium_init() < 0) {
-        return tx_fail(TX_ERR_CRYPTO, "cannot initialise libsodium");
-    }
-    rc = load_key_file(file, &pk);
+    rc = tx_pins_load(file, &pk);
     if (rc == TX_ERR_NOT_FOUND || rc == TX_ERR_IO) {
         return tx_fail(TX_ERR_USAGE, "cannot read %s: give the witness's witness.pub", file);
     }
@@ -77,134 +69,35 @@ tx_witness_add(const char *home_dir, const char *file, tx_pubkey *out, int *adde
                        "printable characters, no space or '+'): give the witness's witness.pub",
                        file, pk.name, TX_NOTE_NAME_MAX);
     }
-    tx_key_id_hex(pk.sign, kid);
-    snprintf(name, sizeof name, "%s.pub", kid);
-    if ((rc = wpath(home_dir, NULL, dir, sizeof dir)) != TX_OK ||
-        (rc = wpath(home_dir, name, path, sizeof path)) != TX_OK) {
-        return rc;
-    }
     if (out != NULL) {
         *out = pk;
     }
-    if (load_key_file(path, &old) == TX_OK) {
-        if (memcmp(old.sign, pk.sign, 32) == 0 && strcmp(old.name, pk.name) == 0) {
-            return TX_OK;
-        }
+    if ((rc = tx_pins_add(&witness_pins, home_dir, &pk, file, added)) == TX_ERR_EXISTS) {
+        tx_key_id_hex(pk.sign, kid);
         return tx_fail(TX_ERR_EXISTS,
                        "another witness key with key id %s is pinned already: remove it first "
                        "with ticsx trust witness remove %s",
                        kid, kid);
     }
-    if (tx_mkdir_private(dir) != TX_OK) {
-        return tx_fail(TX_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
-    }
-    if ((rc = tx_pubkey_format(&pk, text, sizeof text)) != TX_OK) {
-        return tx_fail(rc, "cannot format the key of %s", file);
-    }
-    if ((rc = tx_file_replace(path, text, strlen(text), 0644)) != TX_OK) {
-        return tx_fail(rc, "cannot write %s: %s", path, strerror(errno));
-    }
-    *added = 1;
-    return TX_OK;
-}
-
-static int
-by_key_id(const void *pa, const void *pb)
-{
-    char a[17], b[17];
-
-    tx_key_id_hex(((const tx_pubkey *)pa)->sign, a);
-    tx_key_id_hex(((const tx_pubkey *)pb)->sign, b);
-    return strcmp(a, b);
+    return rc;
 }
 
 int
 tx_witness_list(const char *home_dir, tx_pubkey **keys, size_t *n)
 {
-    char dir[PATH_MAX], path[PATH_MAX];
-    struct dirent *de;
-    tx_pubkey *v = NULL;
-    size_t count = 0;
-    DIR *d;
-    int rc;
-
-    *keys = NULL;
-    *n = 0;
-    if ((rc = wpath(home_dir, NULL, dir, sizeof dir)) != TX_OK) {
-        return rc;
-    }
-    if ((d = opendir(dir)) == NULL) {
-        return errno == ENOENT ? TX_OK : tx_fail(TX_ERR_IO, "cannot read %s", dir);
-    }
-    while ((de = readdir(d)) != NULL) {
-        tx_pubkey pk, *nv;
-        char kid[17];
-
-        if (strlen(de->d_name) != 20 || strspn(de->d_name, "0123456789abcdef") != 16 ||
-            strcmp(de->d_name + 16, ".pub") != 0 || count >= TX_WITNESS_MAX) {
-            continue;
-        }
-        if (tx_path_join(path, sizeof path, dir, de->d_name) != TX_OK ||
-            load_key_file(path, &pk) != TX_OK || !tx_note_name_ok(pk.name)) {
-            tx_warn("ignoring %s: not a witness public key file", path);
-            continue;
-        }
-        tx_key_id_hex(pk.sign, kid);
-        if (strncmp(kid, de->d_name, 16) != 0) {
-            tx_warn("ignoring %s: it holds the key %s", path, kid);
-            continue;
-        }
-        if ((nv = realloc(v, (count + 1) * sizeof *v)) == NULL) {
-            free(v);
-            closedir(d);
-            return TX_ERR_NOMEM;
-        }
-        v = nv;
-        v[count++] = pk;
-    }
-    closedir(d);
-    if (count > 1) {
-        qsort(v, count, sizeof *v, by_key_id);
-    }
-    *keys = v;
-    *n = count;
-    return TX_OK;
+    return tx_pins_list(&witness_pins, home_dir, keys, n);
 }
 
 int
 tx_witness_remove(const char *home_dir, const char *which, tx_pubkey *out)
 {
-    tx_pubkey *keys = NULL, pk;
-    size_t n = 0;
-    char kid[17] = "", fp[TX_FP_LEN], file[32], path[PATH_MAX];
-    int rc;
+    int rc = tx_pins_remove(&witness_pins, home_dir, which, out);
 
-    if ((rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
-        return rc;
-    }
-    for (size_t i = 0; i < n && kid[0] == 0; i++) {
-        char k[17];
-        tx_key_id_hex(keys[i].sign, k);
-        tx_fingerprint(keys[i].sign, fp);
-        if (strcasecmp(k, which) == 0 || strcmp(fp, which) == 0 ||
-            strcmp(keys[i].name, which) == 0) {
-            memcpy(kid, k, sizeof kid);
-            pk = keys[i];
-        }
-    }
-    free(keys);
-    snprintf(file, sizeof file, "%s.pub", kid);
-    if (kid[0] == 0 || (rc = wpath(home_dir, file, path, sizeof path)) != TX_OK) {
+    if (rc == TX_ERR_NOT_FOUND) {
         return tx_fail(TX_ERR_NOT_FOUND,
                        "%s is not a pinned witness: ticsx trust witness list shows them", which);
     }
-    if (unlink(path) != 0) {
-        return tx_fail(TX_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
-    }
-    if (out != NULL) {
-        *out = pk;
-    }
-    return TX_OK;
+    return rc;
 }
 
 /* A number kept in witnesses/NAME (at most `max`); `def` when the file is absent. */
@@ -440,38 +333,6 @@ witness_key(tx_home *home, const char *name, int *made, tx_identity **out)
     return TX_OK;
 }
 
-/* Saves both checkpoints of a refused cosignature as evidence/witness-<time>-{old,new}.checkpoint.
- */
-static void
-save_evidence(tx_home *home, const tx_checkpoint *kept, const tx_checkpoint *next, char *where,
-              size_t n)
-{
-    char dir[PATH_MAX], stamp[32], base[64], path[PATH_MAX + 96];
-    time_t now = time(NULL);
-    struct tm tm;
-    int rc = TX_ERR_EXISTS;
-
-    where[0] = 0;
-    if (tx_path_join(dir, sizeof dir, tx_home_dir(home), "evidence") != TX_OK ||
-        tx_mkdir_private(dir) != TX_OK) {
-        return;
-    }
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    for (int k = 1; k < 100 && rc == TX_ERR_EXISTS; k++) {
-        snprintf(base, sizeof base, k == 1 ? "witness-%s" : "witness-%s-%d", stamp, k);
-        snprintf(path, sizeof path, "%s/%s-old.checkpoint", dir, base);
-        rc = tx_file_create(path, kept->env, kept->len, 0644);
-    }
-    if (rc == TX_OK) {
-        snprintf(path, sizeof path, "%s/%s-new.checkpoint", dir, base);
-        rc = tx_file_create(path, next->env, next->len, 0644);
-    }
-    if (rc == TX_OK && snprintf(where, n, "%s/%s-{old,new}.checkpoint", dir, base) >= (int)n) {
-        where[0] = 0;
-    }
-}
-
 /* Judges next against the last checkpoint cosigned (kept; size 0 when none). */
 static int
 judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoint *next)
@@ -502,7 +363,7 @@ judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoin
     }
     if ((rc = tx_audit_judge(kept, next, (const uint8_t(*)[32])path, n)) != TX_OK) {
         snprintf(msg, sizeof msg, "%s", tx_fail_msg());
-        save_evidence(tx_client_home(c), kept, next, where, sizeof where);
+        tx_audit_save_evidence(tx_client_home(c), "witness-", kept, next, where, sizeof where);
         return tx_fail(rc,
                        "witness: not cosigned: %s; both signed checkpoints saved as %s; the hub "
                        "showed a fork of the log this witness cosigned",
