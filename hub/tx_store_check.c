@@ -30,7 +30,7 @@
 /* The indices recomputed from the log and compared entry by entry. Each is what the write side
  * makes of the log replayed in order: a put of the same key again replaces the value. Adding
  * an index is a row here and its emit() calls in check_entry. */
-enum { D_IDS, D_SEQS, D_PUBLIC, D_MEMBERS, D_TRANSPORTS, D_NODES, D_COUNT };
+enum { D_IDS, D_SEQS, D_PUBLIC, D_MEMBERS, D_TRANSPORTS, D_SUPERSEDERS, D_NODES, D_COUNT };
 
 static const struct {
     const char *what;
@@ -41,6 +41,7 @@ static const struct {
     [D_PUBLIC] = {"public index", offsetof(tx_store, pub)},
     [D_MEMBERS] = {"member index (members)", offsetof(tx_store, members)},
     [D_TRANSPORTS] = {"transport-key index (transports)", offsetof(tx_store, transports)},
+    [D_SUPERSEDERS] = {"superseders index", offsetof(tx_store, superseders)},
     [D_NODES] = {"Merkle tree (nodes)", offsetof(tx_store, nodes)},
 };
 
@@ -73,11 +74,13 @@ typedef struct {
     uint64_t cap;
     uint64_t order;
     expected ex[D_COUNT];
+    int superseders; /* the superseders index is built (its marker stored), so it is compared */
     int nomem;
     int last_mrc; /* the last LMDB failure while walking */
 } walk;
 
 static const uint8_t *ex_key(const expected *x, const expected_entry *e);
+static int kind_at(const walk *w, uint64_t index);
 
 static void note(tx_store_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -279,6 +282,22 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
         vkey[0] = (uint8_t)kind;
         tx_be64_put(vkey + 1, index);
         emit(w, D_PUBLIC, vkey, TX_PUBLIC_KEY_LEN, "", 0);
+    }
+    if (kind == TX_KIND_ASSESSMENT && w->superseders) {
+        const tx_sealed_pb *sealed = (const tx_sealed_pb *)payload;
+        uint8_t skey[TX_SUPERSEDERS_KEY_LEN];
+        uint64_t old;
+        int old_kind;
+
+        /* The write side notes a supersede of the same signer's stored assessment. */
+        if (sealed->supersedes.len == TX_ID_LEN &&
+            tx_store_lookup_in(w->s, w->txn, sealed->supersedes.data, &old, &old_kind) == TX_OK &&
+            old_kind == TX_KIND_ASSESSMENT && old < index && kind_at(w, old) == TX_KIND_ASSESSMENT &&
+            memcmp(w->signers[old], e->signer_key.data, TX_KEY_LEN) == 0) {
+            tx_be64_put(skey, old);
+            tx_be64_put(skey + TX_IDX_LEN, index);
+            emit(w, D_SUPERSEDERS, skey, sizeof skey, "", 0);
+        }
     }
     if (kind == TX_KIND_PROFILE) {
         const tx_profile_pb *p = (const tx_profile_pb *)payload;
@@ -605,89 +624,6 @@ compare_nodes(walk *w)
     return w->nomem ? TX_ERR_NOMEM : compare_index(w, D_NODES);
 }
 
-/* The superseders index against the log: every assessment that names a stored assessment it
- * supersedes has its entry, and every entry is such a pair (same signer). */
-static int
-check_superseders(walk *w)
-{
-    MDB_cursor *cur;
-    MDB_val k, v;
-    uint64_t old, at, named;
-    uint8_t key[TX_SUPERSEDERS_KEY_LEN];
-    MDB_val mk = {sizeof TX_SUPERSEDERS_BUILT - 1, TX_SUPERSEDERS_BUILT}, mv;
-    int mrc, rc;
-
-    /* Without its marker the index was never built (an environment older than it): the hub's
-     * next read-write open builds it from the log, so there is nothing to compare yet. */
-    if ((mrc = mdb_get(w->txn, w->s->superseders, &mk, &mv)) == MDB_NOTFOUND) {
-        return TX_OK;
-    }
-    if (mrc != MDB_SUCCESS) {
-        return tx_store_err(mrc, "superseders");
-    }
-    if ((rc = tx_store_err(mdb_cursor_open(w->txn, w->s->superseders, &cur), "superseders")) !=
-        TX_OK) {
-        return rc;
-    }
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == MDB_SUCCESS;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        uint8_t *env;
-        size_t len;
-
-        if (k.mv_size == sizeof TX_SUPERSEDERS_BUILT - 1 &&
-            memcmp(k.mv_data, TX_SUPERSEDERS_BUILT, k.mv_size) == 0) {
-            continue;
-        }
-        if (k.mv_size != TX_SUPERSEDERS_KEY_LEN) {
-            note(w->r, "a superseders key of %zu bytes", k.mv_size);
-            continue;
-        }
-        old = tx_be64_get(k.mv_data);
-        at = tx_be64_get((const uint8_t *)k.mv_data + TX_IDX_LEN);
-        if (kind_at(w, old) != TX_KIND_ASSESSMENT || kind_at(w, at) != TX_KIND_ASSESSMENT ||
-            tx_log_read(w->s, w->txn, at, &env, &len) != TX_OK) {
-            note(w->r, "a superseders entry names %llu <- %llu; the log holds no such assessments",
-                 (unsigned long long)old, (unsigned long long)at);
-            continue;
-        }
-        rc = tx_store_supersedes_in(w->s, w->txn, env, len, &named);
-        free(env);
-        if (rc != TX_OK || named != old ||
-            memcmp(w->signers[old], w->signers[at], TX_KEY_LEN) != 0) {
-            note(w->r, "a superseders entry says %llu supersedes %llu; the log does not",
-                 (unsigned long long)at, (unsigned long long)old);
-        }
-        rc = TX_OK;
-    }
-    mdb_cursor_close(cur);
-    if (mrc != MDB_NOTFOUND) {
-        return tx_store_err(mrc, "superseders");
-    }
-    for (at = 1; at < w->cap; at++) {
-        uint8_t *env;
-        size_t len;
-
-        if (kind_at(w, at) != TX_KIND_ASSESSMENT ||
-            tx_log_read(w->s, w->txn, at, &env, &len) != TX_OK) {
-            continue;
-        }
-        rc = tx_store_supersedes_in(w->s, w->txn, env, len, &old);
-        free(env);
-        if (rc != TX_OK || old == 0) {
-            continue;
-        }
-        tx_be64_put(key, old);
-        tx_be64_put(key + TX_IDX_LEN, at);
-        k.mv_size = sizeof key;
-        k.mv_data = key;
-        if (mdb_get(w->txn, w->s->superseders, &k, &v) != MDB_SUCCESS) {
-            note(w->r, "log entry %llu supersedes %llu but the superseders index misses it",
-                 (unsigned long long)at, (unsigned long long)old);
-        }
-    }
-    return TX_OK;
-}
-
 /* The stored checkpoint is signed by the hub and signs the log's own tree; the log reaches
  * what the hub recorded outside LMDB that it signed. */
 static int
@@ -766,6 +702,21 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
         PHASE(&w, "the main database");
         rc = each(&w, 1, "main database", NULL);
     }
+    if (rc == TX_OK && !s->superseders_absent) {
+        /* Without its marker the superseders index was never built (an environment older
+         * than it): the hub's next read-write open builds it from the log, so there is
+         * nothing to compare yet. With it, the marker is one of its expected entries. */
+        MDB_val mk = {sizeof TX_SUPERSEDERS_BUILT - 1, TX_SUPERSEDERS_BUILT}, mv;
+        int mrc = mdb_get(w.txn, s->superseders, &mk, &mv);
+
+        if (mrc == MDB_SUCCESS) {
+            w.superseders = 1;
+            emit(&w, D_SUPERSEDERS, mk.mv_data, mk.mv_size, "", 0);
+        } else if (mrc != MDB_NOTFOUND) {
+            w.last_mrc = mrc;
+            rc = tx_store_err(mrc, "superseders");
+        }
+    }
     if (rc == TX_OK) {
         PHASE(&w, "the log");
         rc = walk_log(&w);
@@ -787,6 +738,9 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
         rc = w.nomem ? TX_ERR_NOMEM : TX_OK;
     }
     for (int d = 0; d < D_NODES && rc == TX_OK; d++) {
+        if (d == D_SUPERSEDERS && !w.superseders) {
+            continue;
+        }
         PHASE(&w, "the %s", derived[d].what);
         rc = compare_index(&w, d);
     }
@@ -797,10 +751,6 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
     if (rc == TX_OK && r->records == r->last) {
         PHASE(&w, "the stored checkpoint");
         rc = check_checkpoint(&w);
-    }
-    if (rc == TX_OK && r->records == r->last && !s->superseders_absent) {
-        PHASE(&w, "the superseders index");
-        rc = check_superseders(&w);
     }
     mdb_txn_abort(w.txn);
     /* LMDB's own refusals of a damaged page (MDB_CORRUPTED, MDB_PAGE_NOTFOUND) end the walk
