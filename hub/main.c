@@ -6,6 +6,7 @@
 #include "tx_hub_admin.h"
 #include "tx_ingest.h"
 #include "tx_log.h"
+#include "tx_mlog.h"
 #include "tx_note.h"
 #include "tx_store.h"
 #include "tx_store_check.h"
@@ -338,14 +339,10 @@ cmd_init(int argc, char **argv)
     printf("hub fingerprint: %s\n", fp);
     {
         /* What its checkpoints are signed under, and the key as Go's note package reads it. */
-        char origin[TX_NOTE_NAME_MAX + 32], kid[17], vkey[TX_NOTE_VKEY_MAX];
+        char origin[TX_NOTE_NAME_MAX + 1], vkey[TX_NOTE_VKEY_MAX];
         tx_pubkey pk;
         if (tx_pubkey_load(pub, &pk) == TX_OK) {
-            tx_key_id_hex(pk.sign, kid);
-            snprintf(origin, sizeof origin, "%s", a.origin ? a.origin : "ticsx-hub/");
-            if (a.origin == NULL) {
-                strcat(origin, kid);
-            }
+            tx_hub_origin(&pk, origin, sizeof origin);
             if (tx_note_vkey(origin, TX_NOTE_ED25519, pk.sign, vkey, sizeof vkey) == TX_OK) {
                 printf("hub checkpoint origin: %s\n", origin);
                 printf("hub verifier key: %s\n", vkey);

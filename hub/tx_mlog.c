@@ -260,19 +260,24 @@ tx_mlog_fill(tx_store *s, uint64_t *filled)
 void
 tx_store_set_signer(tx_store *s, const tx_identity *id)
 {
+    s->signer = id;
+    if (id != NULL) {
+        tx_hub_origin(&id->pub, s->origin, sizeof s->origin);
+    }
+}
+
+void
+tx_hub_origin(const tx_pubkey *hub, char *out, size_t n)
+{
     char hex[17];
 
-    s->signer = id;
-    if (id == NULL) {
-        return;
-    }
-    /* The origin is the hub key's name when init was given one that may be a note key name,
-     * else one derived from the key: the same for every copy of the data directory. */
-    if (tx_note_name_ok(id->pub.name) && strcmp(id->pub.name, "hub") != 0) {
-        memcpy(s->origin, id->pub.name, strlen(id->pub.name) + 1); /* name_ok: it fits */
+    /* The hub key's name when init was given one that may be a note key name, else one
+     * derived from the key: the same for every copy of the data directory. */
+    if (tx_note_name_ok(hub->name) && strcmp(hub->name, "hub") != 0) {
+        snprintf(out, n, "%s", hub->name);
     } else {
-        tx_key_id_hex(id->pub.sign, hex);
-        snprintf(s->origin, sizeof s->origin, "ticsx-hub/%s", hex);
+        tx_key_id_hex(hub->sign, hex);
+        snprintf(out, n, "ticsx-hub/%s", hex);
     }
 }
 
@@ -1174,7 +1179,7 @@ tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outco
                            "named",
                            (unsigned)call->witnessed->quorum);
         } else if (rc != TX_OK) {
-            tx_outcome_storage(out, rc);
+            tx_outcome_read(out, rc);
         } else {
             r->checkpoint.data = keep->checkpoint;
             r->checkpoint.len = keep->checkpoint_len;

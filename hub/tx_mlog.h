@@ -50,6 +50,10 @@ int tx_mlog_fill(tx_store *s, uint64_t *filled);
  * it may be a note key name (ticsx-hub init --origin), else "ticsx-hub/<key id hex>". */
 void tx_store_set_signer(tx_store *s, const tx_identity *id);
 
+/* The origin the hub whose public key is `hub` signs its checkpoints under: the key's name
+ * (given at init with --origin), or "ticsx-hub/<key id>" when that name cannot be one. */
+void tx_hub_origin(const tx_pubkey *hub, char *out, size_t n);
+
 /* The origin of the checkpoints signed (set by tx_store_set_signer). Borrowed. */
 const char *tx_store_origin(const tx_store *s);
 

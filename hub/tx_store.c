@@ -344,12 +344,29 @@ build_grantees(tx_store *s, MDB_txn *txn)
 }
 
 int
-tx_store_supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len, uint64_t *old)
+tx_store_supersedes_pb(tx_store *s, MDB_txn *txn, const tx_sealed_pb *sealed, uint64_t *old)
+{
+    int kind, rc = TX_OK;
+
+    *old = 0;
+    if (sealed->supersedes.len == TX_ID_LEN) {
+        rc = tx_store_lookup_in(s, txn, sealed->supersedes.data, old, &kind);
+        if (rc == TX_ERR_NOT_FOUND || (rc == TX_OK && kind != TX_KIND_ASSESSMENT)) {
+            *old = 0;
+            rc = TX_OK;
+        }
+    }
+    return rc;
+}
+
+/* tx_store_supersedes_pb of a stored envelope (0 for another kind); TX_ERR_STORAGE when it
+ * does not decode. */
+static int
+supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len, uint64_t *old)
 {
     tx_envelope_pb *e = NULL;
     ProtobufCMessage *m = NULL;
-    const tx_sealed_pb *sealed;
-    int kind, rc;
+    int rc;
 
     *old = 0;
     if (tx_decode_envelope(env, len, &e) != TX_OK) {
@@ -363,15 +380,7 @@ tx_store_supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len
         tx_free(e);
         return TX_ERR_STORAGE;
     }
-    sealed = (const tx_sealed_pb *)m;
-    rc = TX_OK;
-    if (sealed->supersedes.len == TX_ID_LEN) {
-        rc = tx_store_lookup_in(s, txn, sealed->supersedes.data, old, &kind);
-        if (rc == TX_ERR_NOT_FOUND || (rc == TX_OK && kind != TX_KIND_ASSESSMENT)) {
-            *old = 0;
-            rc = TX_OK;
-        }
-    }
+    rc = tx_store_supersedes_pb(s, txn, (const tx_sealed_pb *)m, old);
     tx_free(m);
     tx_free(e);
     return rc;
@@ -401,7 +410,7 @@ build_superseders(tx_store *s, MDB_txn *txn)
         if (tx_log_read(s, txn, i, &env, &len) != TX_OK) {
             continue;
         }
-        rc = tx_store_supersedes_in(s, txn, env, len, &old);
+        rc = supersedes_in(s, txn, env, len, &old);
         free(env);
         if (rc == TX_OK && old != 0) {
             MDB_val sk = {sizeof key, key}, sv = {0, ""};
@@ -415,9 +424,7 @@ build_superseders(tx_store *s, MDB_txn *txn)
             return rc;
         }
     }
-    k.mv_size = sizeof TX_SUPERSEDERS_BUILT - 1;
-    k.mv_data = TX_SUPERSEDERS_BUILT;
-    v.mv_size = 0;
+    v.mv_size = 0; /* k is still the marker */
     v.mv_data = "";
     return tx_store_err(mdb_put(txn, s->superseders, &k, &v, 0), "build superseders");
 }

@@ -131,6 +131,7 @@ grow(walk *w, uint64_t index)
     w->transports = transports;
     memset(w->kinds + w->cap, 0, cap - w->cap);
     memset(w->leaves + w->cap, 0, (cap - w->cap) * sizeof *leaves);
+    memset(w->transports + w->cap, 0, (cap - w->cap) * sizeof *transports);
     w->cap = cap;
     return TX_OK;
 }
@@ -247,7 +248,6 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
     ProtobufCMessage *payload = NULL;
     MDB_val k, v;
     int kind;
-    int rc;
 
     tx_record_id(env, len, id);
     if (tx_decode_envelope(env, len, &e) != TX_OK) {
@@ -265,12 +265,7 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
              (unsigned long long)index, e->payload_type);
         goto out;
     }
-    if ((rc = grow(w, index)) != TX_OK) {
-        tx_free(payload);
-        tx_free(e);
-        return rc;
-    }
-    w->kinds[index] = (uint8_t)kind;
+    w->kinds[index] = (uint8_t)kind; /* walk_log grew the arrays to index */
     memcpy(w->signers[index], e->signer_key.data, TX_KEY_LEN);
     /* What the write side puts for this record (tx_batch_append_hashed, tx_batch_enroll). */
     tx_be64_put(idval, index);
@@ -287,12 +282,10 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
         const tx_sealed_pb *sealed = (const tx_sealed_pb *)payload;
         uint8_t skey[TX_SUPERSEDERS_KEY_LEN];
         uint64_t old;
-        int old_kind;
 
         /* The write side notes a supersede of the same signer's stored assessment. */
-        if (sealed->supersedes.len == TX_ID_LEN &&
-            tx_store_lookup_in(w->s, w->txn, sealed->supersedes.data, &old, &old_kind) == TX_OK &&
-            old_kind == TX_KIND_ASSESSMENT && old < index && kind_at(w, old) == TX_KIND_ASSESSMENT &&
+        if (tx_store_supersedes_pb(w->s, w->txn, sealed, &old) == TX_OK && old != 0 &&
+            old < index && kind_at(w, old) == TX_KIND_ASSESSMENT &&
             memcmp(w->signers[old], e->signer_key.data, TX_KEY_LEN) == 0) {
             tx_be64_put(skey, old);
             tx_be64_put(skey + TX_IDX_LEN, index);
@@ -634,7 +627,7 @@ check_checkpoint(walk *w)
     tx_checkpoint_info info;
     uint8_t root[32];
     uint8_t *copy;
-    uint64_t n = w->r->last;
+    uint64_t n = w->r->last, root_size = UINT64_MAX; /* the size `root` was computed for */
     int mrc = mdb_get(w->txn, w->s->meta, &k, &v);
     int rc;
 
@@ -655,11 +648,15 @@ check_checkpoint(walk *w)
         } else if (info.size > n) {
             note(w->r, "the stored checkpoint signs %llu records but the log holds %llu: records "
                        "were lost", (unsigned long long)info.size, (unsigned long long)n);
-        } else if (tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, info.size, root) == TX_OK &&
-                   memcmp(root, info.root, 32) != 0) {
-            note(w->r, "the stored checkpoint's root of %llu records is not the root of the log's "
-                       "first %llu records", (unsigned long long)info.size,
-                 (unsigned long long)info.size);
+        } else if (tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, info.size, root) ==
+                   TX_OK) {
+            root_size = info.size;
+            if (memcmp(root, info.root, 32) != 0) {
+                note(w->r,
+                     "the stored checkpoint's root of %llu records is not the root of the "
+                     "log's first %llu records",
+                     (unsigned long long)info.size, (unsigned long long)info.size);
+            }
         }
     }
     if (w->o->have_signed) {
@@ -667,8 +664,9 @@ check_checkpoint(walk *w)
             note(w->r, "the hub signed a checkpoint of %llu records (%s) but the log holds %llu: "
                        "the database was rolled back (an older copy, or a damaged meta page)",
                  (unsigned long long)w->o->signed_size, TX_SIGNED_FILE, (unsigned long long)n);
-        } else if (tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, w->o->signed_size,
-                                  root) == TX_OK &&
+        } else if ((root_size == w->o->signed_size ||
+                    tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, w->o->signed_size,
+                                   root) == TX_OK) &&
                    memcmp(root, w->o->signed_root, 32) != 0) {
             note(w->r, "the log's first %llu records are not those the hub signed (%s): the log "
                        "was rewritten", (unsigned long long)w->o->signed_size, TX_SIGNED_FILE);

@@ -3,6 +3,7 @@
 #ifndef TX_STORE_INT_H
 #define TX_STORE_INT_H
 
+#include "tx_codec.h"
 #include "tx_keys.h"
 #include "tx_note.h"
 #include "tx_store.h"
@@ -99,10 +100,8 @@ int tx_log_read(tx_store *s, MDB_txn *txn, uint64_t index, uint8_t **env, size_t
 int tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint64_t *index,
                        int *kind);
 
-/* The log index of the assessment that the stored envelope `env` supersedes: *old is 0 when it
- * is not a sealed assessment naming one, or when the one it names is not a stored assessment
- * (never accepted so; the check reports it). TX_ERR_STORAGE when env does not decode. */
-int tx_store_supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len,
-                           uint64_t *old);
+/* The log index of the assessment that `sealed` supersedes: *old is 0 when it names none, or
+ * when the one it names is not a stored assessment (never accepted so; the check reports it). */
+int tx_store_supersedes_pb(tx_store *s, MDB_txn *txn, const tx_sealed_pb *sealed, uint64_t *old);
 
 #endif
