@@ -237,10 +237,11 @@ read_header(char **f, size_t n, unsigned line, int *cols, tx_import_errors *errs
     return TX_OK;
 }
 
-/* Checks one data row; a good one is appended to rs, a bad one to errs. */
+/* Checks one data row; a good one is appended to rs, a bad one to errs. max_items is the
+ * questionnaire's items limit from the limits table. */
 static int
-read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, rows *rs,
-         tx_import_errors *errs)
+read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_t max_items,
+         rows *rs, tx_import_errors *errs)
 {
     problems p = {.used = 0};
     char label[72] = "";
@@ -326,8 +327,6 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, rows 
     if (strlen(r.en) > TX_IMPORT_MAX_TEXT) {
         problem(&p, "text en is longer than %u bytes", TX_IMPORT_MAX_TEXT);
     }
-    size_t max_items =
-        tx_limit_find(&ticsx__v1__questionnaire__descriptor, "items", TX_LIMIT_COUNT)->max;
     if (p.used == 0 && rs->n >= max_items) {
         problem(&p, "more than %zu items", max_items);
     }
@@ -463,6 +462,8 @@ tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_o
     tx_csv *csv = NULL;
     char **f;
     size_t n, width = 0;
+    const size_t max_items =
+        tx_limit_find(&ticsx__v1__questionnaire__descriptor, "items", TX_LIMIT_COUNT)->max;
     unsigned line = 0;
     int rc;
 
@@ -498,7 +499,7 @@ tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_o
             width = n;
             continue;
         }
-        if ((rc = read_row(f, n, width, line, cols, &rs, errs)) != TX_OK) {
+        if ((rc = read_row(f, n, width, line, cols, max_items, &rs, errs)) != TX_OK) {
             goto out;
         }
     }

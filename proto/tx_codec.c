@@ -161,6 +161,7 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
 {
     uint32_t counts[d->n_fields + 1];
     size_t count_max[d->n_fields + 1]; /* per field, from the limits table; 0 = not looked up */
+    size_t text_max[d->n_fields + 1];  /* the same for string lengths */
     int rc;
 
     if (depth > TX_MAX_DEPTH) {
@@ -168,6 +169,7 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
     }
     memset(counts, 0, sizeof counts);
     memset(count_max, 0, sizeof count_max);
+    memset(text_max, 0, sizeof text_max);
     while (p < end) {
         uint64_t key, v, n;
         const ProtobufCFieldDescriptor *f;
@@ -257,7 +259,10 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
                     }
                 }
             } else if (f->type == PROTOBUF_C_TYPE_STRING) {
-                if (n > tx_limit_of(d, f, TX_LIMIT_TEXT)->max) {
+                if (text_max[idx] == 0) {
+                    text_max[idx] = tx_limit_of(d, f, TX_LIMIT_TEXT)->max;
+                }
+                if (n > text_max[idx]) {
                     return fail(TX_ERR_TOO_LARGE, f, "string too long");
                 }
                 if (!tx_utf8_valid((const char *)p, (size_t)n)) {

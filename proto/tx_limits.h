@@ -11,6 +11,7 @@
 #include "tx_codec.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
     TX_LIMIT_TEXT = 1, /* bytes of a string, which must also be UTF-8 without NUL */
@@ -58,6 +59,11 @@ int tx_limit_check_count(const tx_limit *l, size_t count, char *why, size_t n);
  * 65 536"), the packed size against tx_limit_payload(kind), then the reader's own decoder on
  * the packed bytes (required fields, key sizes, ...). TX_OK or the decoder's code with why. */
 int tx_limits_check_record(int kind, const ProtobufCMessage *m, char *why, size_t n);
+
+/* The same on m already packed into buf (len bytes, as tx_pack gives them), so a sender can
+ * check and then sign the very bytes it packed once. */
+int tx_limits_check_packed(int kind, const ProtobufCMessage *m, const uint8_t *buf, size_t len,
+                           char *why, size_t n);
 
 /* n with a space every three digits ("71 680") into out (size >= 32). Returns out. */
 const char *tx_limit_num(size_t v, char *out);
