@@ -518,6 +518,7 @@ int
 tx_audit_accept(tx_client *c, tx_checkpoint *next)
 {
     const tx_pubkey *hub;
+    tx_witness_policy policy;
     tx_conn *conn;
     int fd = -1;
     int rc, keep = 1;
@@ -527,7 +528,11 @@ tx_audit_accept(tx_client *c, tx_checkpoint *next)
     }
     /* With a quorum, only a witnessed checkpoint is kept: a later witnessed one, possibly
      * older than this one, must still be accepted against it. */
-    if ((rc = tx_witness_check(tx_home_dir(tx_client_home(c)), next, NULL)) == TX_ERR_REFUSED) {
+    if ((rc = tx_witness_policy_load(tx_home_dir(tx_client_home(c)), &policy)) == TX_OK) {
+        rc = tx_witness_check(&policy, next, NULL);
+    }
+    tx_witness_policy_free(&policy);
+    if (rc == TX_ERR_REFUSED) {
         keep = 0;
         tx_fail_clear();
     } else if (rc != TX_OK) {
@@ -540,31 +545,22 @@ tx_audit_accept(tx_client *c, tx_checkpoint *next)
     return rc;
 }
 
-/* The latest checkpoint `latest` lacks the quorum (the message of why is set): replaces it by
- * the newest checkpoint that has it, its hub_size the latest's size. TX_ERR_REFUSED with that
- * message when the hub has none. */
+/* The latest checkpoint `latest` lacks the quorum of `policy` (the message of why is set; so the
+ * quorum is above 0): replaces it by the newest checkpoint that has it, its hub_size the
+ * latest's size. TX_ERR_REFUSED with that message when the hub has none. */
 static int
-witnessed_instead(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *latest)
+witnessed_instead(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32],
+                  const tx_witness_policy *policy, tx_checkpoint *latest)
 {
-    const char *home_dir = tx_home_dir(tx_client_home(c));
     tx_checkpoint w = {0};
-    tx_pubkey *keys = NULL;
     char why[1024];
-    unsigned quorum;
-    size_t n = 0;
     int rc;
 
     snprintf(why, sizeof why, "%s", tx_fail_msg());
-    if ((rc = tx_witness_quorum(home_dir, &quorum)) != TX_OK ||
-        (rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
-        return rc;
-    }
-    if (n == 0 || quorum == 0 || quorum > n) {
-        free(keys);
+    if (policy->n == 0 || policy->quorum > policy->n) {
         return tx_fail(TX_ERR_REFUSED, "%s", why);
     }
-    rc = tx_log_witnessed(conn, hub_sign, keys, n, quorum, &w);
-    free(keys);
+    rc = tx_log_witnessed(conn, hub_sign, policy->keys, policy->n, policy->quorum, &w);
     if (rc == TX_ERR_UNREACHABLE || rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_NET) {
         return tx_client_conn_fail(c, rc);
     }
@@ -575,7 +571,7 @@ witnessed_instead(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_ch
     }
     /* Its own judgement (e.g. cosigned too long ago: the hub may be showing a fork that no
      * witness will cosign) says more than the latest's. */
-    if (tx_witness_check(home_dir, &w, NULL) != TX_OK) {
+    if (tx_witness_check(policy, &w, NULL) != TX_OK) {
         snprintf(why, sizeof why, "%s", tx_fail_msg());
         tx_checkpoint_clear(&w);
         return tx_fail(TX_ERR_REFUSED, "%s", why);
@@ -600,6 +596,7 @@ int
 tx_audit_sync(tx_client *c, tx_checkpoint *out)
 {
     const tx_pubkey *hub;
+    tx_witness_policy policy;
     tx_checkpoint next = {0};
     tx_conn *conn;
     int fd = -1;
@@ -620,11 +617,14 @@ tx_audit_sync(tx_client *c, tx_checkpoint *out)
     }
     /* With a witness quorum set, only a checkpoint that many pinned witnesses cosigned: the
      * latest, or else the newest the hub has with the quorum (records past it wait). */
-    rc = tx_witness_check(tx_home_dir(tx_client_home(c)), &next, NULL);
+    if ((rc = tx_witness_policy_load(tx_home_dir(tx_client_home(c)), &policy)) == TX_OK) {
+        rc = tx_witness_check(&policy, &next, NULL);
+    }
     if (rc == TX_ERR_REFUSED) {
-        rc = witnessed_instead(c, conn, hub->sign, &next);
+        rc = witnessed_instead(c, conn, hub->sign, &policy, &next);
         witnessed = 1;
     }
+    tx_witness_policy_free(&policy);
     if (rc != TX_OK) {
         tx_checkpoint_clear(&next);
         return rc;

@@ -411,14 +411,12 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         }
     }
     /* The trust records counted are those now cached. */
-    for (size_t i = 0; left_out > 0 && i < trust[0].n; i++) {
-        out->n_accreditations -= tx_idmap_get(&late, trust[0].v[i].id) != NULL;
-    }
-    for (size_t i = 0; left_out > 0 && i < trust[1].n; i++) {
-        out->n_certificates -= tx_idmap_get(&late, trust[1].v[i].id) != NULL;
-    }
-    for (size_t i = 0; left_out > 0 && i < trust[2].n; i++) {
-        out->n_cert_events -= tx_idmap_get(&late, trust[2].v[i].id) != NULL;
+    for (size_t k = 0; left_out > 0 && k < 3; k++) {
+        size_t *counted[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
+
+        for (size_t i = 0; i < trust[k].n; i++) {
+            *counted[k] -= tx_idmap_get(&late, trust[k].v[i].id) != NULL;
+        }
     }
     tx_audit_warn_left_out(left_out, cp.size);
     if (trust_rc != TX_OK) {

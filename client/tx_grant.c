@@ -418,8 +418,8 @@ grantable(const state *st, const tx_rec *sealed, const tx_grant_args *a)
 int
 tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
 {
-    const tx_org **to = calloc(a->n_to + 1, sizeof *to);
-    int64_t *until = calloc(a->n_to + 1, sizeof *until);
+    const tx_org **to = NULL;
+    int64_t *until = NULL;
     const char **names = NULL;
     char *store = NULL;
     size_t n_names = 0;
@@ -432,7 +432,7 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (to == NULL || until == NULL || key == NULL) {
+    if (key == NULL) {
         rc = TX_ERR_NOMEM;
         goto done;
     }
@@ -457,8 +457,6 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
         rc = tx_fail(TX_ERR_USAGE, "no buyer: name at least one with --to BUYER");
         goto out;
     }
-    free(to);
-    free(until);
     to = calloc(n_names + 1, sizeof *to);
     until = calloc(n_names + 1, sizeof *until);
     if (to == NULL || until == NULL) {

@@ -28,6 +28,7 @@ struct tx_home {
     char dir[PATH_MAX];
     tx_identity *id;
     int records_made; /* records/ exists: made or checked once */
+    int proofs_made;  /* proofs/ likewise */
 };
 
 int
@@ -596,8 +597,9 @@ tx_home_cursor_save(tx_home *home, uint64_t request, uint64_t grant)
 
 #define PROOF_MAX 64 /* bytes of a proofs/<id> file: "INDEX SIZE\n" */
 
-int
-tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, uint64_t size)
+/* tx_home_proof_put; proofs/ is made first unless `made` says the caller made it. */
+static int
+proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, uint64_t size, int made)
 {
     char path[PATH_MAX], text[PROOF_MAX];
     int n, rc;
@@ -605,8 +607,13 @@ tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, ui
     if (index == 0 || index > size) {
         return tx_fail(TX_ERR_USAGE, "a proof marker needs 1 <= index <= size");
     }
-    if ((rc = ensure_sub(home, "proofs")) != TX_OK ||
-        (rc = sub_path(home, "proofs", id, path, sizeof path)) != TX_OK) {
+    if (!made && !home->proofs_made) {
+        if ((rc = ensure_sub(home, "proofs")) != TX_OK) {
+            return rc;
+        }
+        home->proofs_made = 1;
+    }
+    if ((rc = sub_path(home, "proofs", id, path, sizeof path)) != TX_OK) {
         return rc;
     }
     n = snprintf(text, sizeof text, "%" PRIu64 " %" PRIu64 "\n", index, size);
@@ -616,6 +623,12 @@ tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, ui
         return tx_fail(rc, "cannot write %s: %s", path, tx_strerror(rc));
     }
     return TX_OK;
+}
+
+int
+tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, uint64_t size)
+{
+    return proof_put(home, id, index, size, 0);
 }
 
 typedef struct {
@@ -631,7 +644,8 @@ proof_one(void *ctx, size_t i)
 {
     proof_job *j = ctx;
 
-    j->rcs[i] = tx_home_proof_put(j->home, j->ids[i], j->index[i], j->size);
+    /* proofs/ was made by tx_home_proof_put_many (and the threads leave proofs_made alone). */
+    j->rcs[i] = proof_put(j->home, j->ids[i], j->index[i], j->size, 1);
 }
 
 int
@@ -646,6 +660,7 @@ tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
     if ((rc = ensure_sub(home, "proofs")) != TX_OK) {
         return rc;
     }
+    home->proofs_made = 1;
     {
         proof_job j = {home, ids, index, size, NULL};
         return pool_run(n, proof_one, &j, &j.rcs);

@@ -8,6 +8,7 @@
 #include "tx_log.h"
 #include "tx_merkle.h"
 #include "tx_msg.h"
+#include "tx_note.h"
 #include "tx_util.h"
 
 #include <dirent.h>
@@ -25,7 +26,7 @@
  * checkpoint as the hub sent it. */
 #define MAGIC "TXR1"
 #define HEAD (4 + 8 + 32)
-#define RECEIPT_MAX (HEAD + 4096)
+#define RECEIPT_MAX (HEAD + TX_NOTE_MAX) /* the checkpoint note with its cosignatures */
 
 typedef struct {
     uint8_t id[TX_ID_LEN];
@@ -338,13 +339,18 @@ tx_receipts_evidence(tx_home *home, char *where, size_t n)
         (d = opendir(dir)) == NULL) {
         return;
     }
+    if (tx_mkdir_private(ev) != TX_OK) {
+        closedir(d);
+        tx_fail_clear();
+        return;
+    }
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     while ((de = readdir(d)) != NULL) {
         uint8_t *buf = NULL;
         size_t len;
 
-        if (strlen(de->d_name) != 2 * TX_ID_LEN || tx_mkdir_private(ev) != TX_OK) {
+        if (strlen(de->d_name) != 2 * TX_ID_LEN) {
             continue;
         }
         snprintf(from, sizeof from, "%s/%.64s", dir, de->d_name);

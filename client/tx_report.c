@@ -279,19 +279,6 @@ area_label(const tx_questionnaire_pb *q, size_t i, char *out, size_t n)
     }
 }
 
-static const char *
-status_text(int status, int ja)
-{
-    if (!ja) {
-        return tx_verdict_name(status);
-    }
-    return status == TX_VERIFIED     ? "検証済"
-           : status == TX_EXPIRED    ? "期限切れ"
-           : status == TX_REVOKED    ? "取消済"
-           : status == TX_SUPERSEDED ? "旧版"
-                                     : "検証失敗";
-}
-
 static void
 put_score(FILE *f, const tx_area_score *a, int width)
 {
@@ -394,7 +381,7 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
         fprintf(f, "%7zu\n", r->score.n_unanswered);
         put_id_line(f, r->v);
         if (r->v->status != TX_VERIFIED) {
-            snprintf(buf, sizeof buf, "%s: %s", status_text(r->v->status, ja), r->v->reason);
+            snprintf(buf, sizeof buf, "%s: %s", tx_verdict_label(r->v->status, ja), r->v->reason);
             fputs("  ", f);
             tx_put_wrapped(f, buf, 2, WIDTH, 4);
         }
@@ -464,7 +451,7 @@ write_table(FILE *f, const row *rows, size_t n, int ja)
             }
             tx_put_cell(f, rows[i].v->supplier_name[0] ? rows[i].v->supplier_name : "(no profile)",
                         40);
-            fprintf(f, " %s\n", status_text(rows[i].v->status, ja));
+            fprintf(f, " %s\n", tx_verdict_label(rows[i].v->status, ja));
             put_id_line(f, rows[i].v);
             fputs("  ", f);
             tx_put_wrapped(f, rows[i].v->reason, 2, WIDTH, 4);

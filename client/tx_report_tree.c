@@ -406,15 +406,7 @@ static const char *
 state_text(const tx_tree_node *node, int ja)
 {
     if (node->answer_state == TX_TREE_ANSWERED) {
-        int st = node->known->status;
-        if (!ja) {
-            return tx_verdict_name(st);
-        }
-        return st == TX_VERIFIED     ? "検証済"
-               : st == TX_EXPIRED    ? "期限切れ"
-               : st == TX_REVOKED    ? "取消済"
-               : st == TX_SUPERSEDED ? "旧版"
-                                     : "検証失敗";
+        return tx_verdict_label(node->known->status, ja);
     }
     if (node->answer_state == TX_TREE_NOT_SHARED) {
         return ja ? "共有なし" : "not shared";

@@ -37,6 +37,19 @@ tx_verdict_name(int status)
     }
 }
 
+const char *
+tx_verdict_label(int status, int ja)
+{
+    if (!ja) {
+        return tx_verdict_name(status);
+    }
+    return status == TX_VERIFIED     ? "検証済"
+           : status == TX_EXPIRED    ? "期限切れ"
+           : status == TX_REVOKED    ? "取消済"
+           : status == TX_SUPERSEDED ? "旧版"
+                                     : "検証失敗";
+}
+
 int
 tx_verdict_rank(int status)
 {

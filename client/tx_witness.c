@@ -9,7 +9,6 @@
 #include "tx_rpc.h"
 #include "tx_util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -17,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,12 +103,12 @@ static int
 setting_get(const char *home_dir, const char *name, unsigned long max, unsigned long def,
             const char *how, unsigned long *out)
 {
-    char path[PATH_MAX], text[24];
+    char path[PATH_MAX];
     uint8_t *buf = NULL;
     size_t len = 0;
     char *end;
     unsigned long v;
-    int rc;
+    int rc, bad;
 
     *out = def;
     if ((rc = wpath(home_dir, name, path, sizeof path)) != TX_OK) {
@@ -123,12 +121,12 @@ setting_get(const char *home_dir, const char *name, unsigned long max, unsigned 
     if (rc != TX_OK) {
         return tx_fail(rc, "cannot read %s: %s", path, tx_strerror(rc));
     }
-    memcpy(text, buf, len < sizeof text ? len : sizeof text - 1);
-    text[len < sizeof text ? len : sizeof text - 1] = 0;
-    free(buf);
+    /* tx_file_read NUL-terminates the buffer. */
     errno = 0;
-    v = strtoul(text, &end, 10);
-    if (end == text || (*end != 0 && *end != '\n') || errno != 0 || v > max) {
+    v = strtoul((const char *)buf, &end, 10);
+    bad = end == (char *)buf || (*end != 0 && *end != '\n') || errno != 0 || v > max;
+    free(buf);
+    if (bad) {
         return tx_fail(TX_ERR_MALFORMED, "%s is damaged: set it again with ticsx trust witness %s",
                        path, how);
     }
@@ -209,49 +207,66 @@ tx_witness_set_quorum(const char *home_dir, unsigned quorum)
 }
 
 int
-tx_witness_check(const char *home_dir, const tx_checkpoint *cp, unsigned *had)
+tx_witness_policy_load(const char *home_dir, tx_witness_policy *p)
 {
-    tx_pubkey *keys = NULL;
-    tx_note note;
-    unsigned quorum, count = 0, fresh = 0;
-    uint64_t newest = 0;
-    int64_t max_age, now = tx_now();
-    size_t n = 0;
     int rc;
+
+    memset(p, 0, sizeof *p);
+    p->max_age = TX_WITNESS_AGE_DEFAULT;
+    if ((rc = tx_witness_quorum(home_dir, &p->quorum)) != TX_OK) {
+        return rc;
+    }
+    if (p->quorum == 0) {
+        return TX_OK; /* nothing to judge: the rest is not read */
+    }
+    if ((rc = tx_witness_max_age(home_dir, &p->max_age)) != TX_OK ||
+        (rc = tx_witness_list(home_dir, &p->keys, &p->n)) != TX_OK) {
+        tx_witness_policy_free(p);
+        return rc;
+    }
+    return TX_OK;
+}
+
+void
+tx_witness_policy_free(tx_witness_policy *p)
+{
+    free(p->keys);
+    memset(p, 0, sizeof *p);
+}
+
+int
+tx_witness_check(const tx_witness_policy *p, const tx_checkpoint *cp, unsigned *had)
+{
+    tx_note note;
+    unsigned count = 0, fresh = 0;
+    uint64_t newest = 0;
+    int64_t now = tx_now();
 
     if (had != NULL) {
         *had = 0;
     }
-    if ((rc = tx_witness_quorum(home_dir, &quorum)) != TX_OK) {
-        return rc;
-    }
-    if (quorum == 0) {
+    if (p->quorum == 0) {
         return TX_OK;
     }
-    if ((rc = tx_witness_max_age(home_dir, &max_age)) != TX_OK ||
-        (rc = tx_witness_list(home_dir, &keys, &n)) != TX_OK) {
-        return rc;
-    }
     if (tx_note_parse(cp->env, cp->len, &note) == TX_OK) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < p->n; i++) {
             uint64_t t;
 
             /* Keys are distinct files; one key counts once, whatever lines it has. Only a
              * recent cosignature counts: a hub showing this home a fork can replay old ones,
              * but no witness cosigns the fork, so its cosignatures age. */
-            if (tx_note_cosig_verify(&note, keys[i].name, keys[i].sign, &t) != TX_OK) {
+            if (tx_note_cosig_verify(&note, p->keys[i].name, p->keys[i].sign, &t) != TX_OK) {
                 continue;
             }
             count++;
             newest = t > newest ? t : newest;
-            fresh += (int64_t)t >= now - max_age;
+            fresh += (int64_t)t >= now - p->max_age;
         }
     }
-    free(keys);
     if (had != NULL) {
         *had = fresh;
     }
-    if (count >= quorum && fresh < quorum) {
+    if (count >= p->quorum && fresh < p->quorum) {
         char when[32] = "?";
         time_t tt = (time_t)newest;
         struct tm tm;
@@ -265,14 +280,14 @@ tx_witness_check(const char *home_dir, const tx_checkpoint *cp, unsigned *had)
                        " seconds (the newest is from %s): the witnesses have not seen this hub's "
                        "log since; a witness may have stopped, or the hub is showing this home "
                        "a fork (ticsx trust witness max-age)",
-                       cp->size, fresh, max_age, when);
+                       cp->size, fresh, p->max_age, when);
     }
-    if (count < quorum) {
+    if (count < p->quorum) {
         return tx_fail(TX_ERR_REFUSED,
                        "the hub's checkpoint of %" PRIu64 " records is cosigned by %u of the "
                        "pinned witnesses; the quorum is %u: not accepted (a witness may not have "
                        "seen it yet; if it refused it, the hub showed a fork)",
-                       cp->size, count, quorum);
+                       cp->size, count, p->quorum);
     }
     return TX_OK;
 }

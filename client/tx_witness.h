@@ -45,12 +45,26 @@ int tx_witness_set_quorum(const char *home_dir, unsigned quorum);
 int tx_witness_max_age(const char *home_dir, int64_t *seconds);
 int tx_witness_set_max_age(const char *home_dir, int64_t seconds);
 
-/* Judges the witness cosignatures of cp against the home's pins, quorum and maximum age: TX_OK
- * when the quorum is 0 or met by cosignatures younger than the maximum age; TX_ERR_REFUSED
- * otherwise, the message saying whether the quorum cosigned it too long ago or how many it had
- * and needed. *had (may be NULL) gets the count of distinct pinned witnesses whose
- * cosignature of it counts. */
-int tx_witness_check(const char *home_dir, const tx_checkpoint *cp, unsigned *had);
+/* A home's witness policy, read once: its quorum, maximum age and pinned keys (keys and max_age
+ * are read only when the quorum is above 0; otherwise keys is NULL, n 0). */
+typedef struct {
+    unsigned quorum;
+    int64_t max_age;
+    tx_pubkey *keys;
+    size_t n;
+} tx_witness_policy;
+
+/* Reads home_dir's witness policy into *p (free with tx_witness_policy_free, also after a
+ * failure). */
+int tx_witness_policy_load(const char *home_dir, tx_witness_policy *p);
+void tx_witness_policy_free(tx_witness_policy *p);
+
+/* Judges the witness cosignatures of cp against a home's policy (pins, quorum and maximum age):
+ * TX_OK when the quorum is 0 or met by cosignatures younger than the maximum age;
+ * TX_ERR_REFUSED otherwise, the message saying whether the quorum cosigned it too long ago or
+ * how many it had and needed. *had (may be NULL) gets the count of distinct pinned witnesses
+ * whose cosignature of it counts. */
+int tx_witness_check(const tx_witness_policy *p, const tx_checkpoint *cp, unsigned *had);
 
 /* The Go note verifier key of a witness ("NAME+HASH+base64(0x04 || key)"). */
 int tx_witness_vkey(const tx_pubkey *pk, char *out, size_t n);
