@@ -476,7 +476,7 @@ take_reply(signer *s, const int64_t *due, int64_t timeout_us)
     if (r->status == TICSX__V1__STATUS__OK && r->n_outcomes > 0) {
         /* A batch: one outcome per record. */
         for (size_t i = 0; i < r->n_outcomes; i++) {
-            const Ticsx__V1__Outcome *o = r->outcomes[i];
+            const tx_outcome_pb *o = r->outcomes[i];
             if (o->status == TICSX__V1__STATUS__OK && o->receipt != NULL &&
                 !o->receipt->duplicate) {
                 s->ok++;

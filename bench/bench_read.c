@@ -15,7 +15,7 @@
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_store.h"
-#include "tx_tree.h"
+#include "tx_supply_tree.h"
 #include "tx_util.h"
 #include "tx_verify.h"
 #include "tx_vpool.h"
@@ -362,7 +362,7 @@ aggregate(const tree *t, const tx_verdicts *vs, view *w, tx_tree *out)
             k->score = &w->scores[i];
         }
         for (size_t c = 0; c < v->inner->n_suppliers; c++) {
-            const Ticsx__V1__SubSupplier *sub = v->inner->suppliers[c];
+            const tx_sub_supplier_pb *sub = v->inner->suppliers[c];
             tx_tree_sub *o = &w->subs[at++];
 
             o->has_key = sub->key.len == TX_KEY_LEN;

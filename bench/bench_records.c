@@ -40,8 +40,8 @@ tx_bench_questionnaire(const tx_identity *publisher, uint64_t seq, tx_questionna
 int
 tx_bench_profile(const tx_identity *id, uint64_t seq, uint8_t **env, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__OrgProfile p = TICSX__V1__ORG_PROFILE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
 
     meta.seq = seq;
     meta.created = CREATED;
@@ -71,13 +71,13 @@ tx_bench_sealed(const tx_identity *id, uint64_t seq, const tx_questionnaire_pb *
                 const uint8_t qid[TX_ID_LEN], uint64_t variant, const tx_bench_sub *subs,
                 size_t n_subs, uint8_t *key, uint8_t **env, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
-    Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
-    Ticsx__V1__Answer *ans = calloc(q->n_items ? q->n_items : 1, sizeof *ans);
-    Ticsx__V1__Answer **ans_p = calloc(q->n_items ? q->n_items : 1, sizeof *ans_p);
-    Ticsx__V1__SubSupplier *sub = calloc(n_subs ? n_subs : 1, sizeof *sub);
-    Ticsx__V1__SubSupplier **sub_p = calloc(n_subs ? n_subs : 1, sizeof *sub_p);
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
+    tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+    tx_answer_pb *ans = calloc(q->n_items ? q->n_items : 1, sizeof *ans);
+    tx_answer_pb **ans_p = calloc(q->n_items ? q->n_items : 1, sizeof *ans_p);
+    tx_sub_supplier_pb *sub = calloc(n_subs ? n_subs : 1, sizeof *sub);
+    tx_sub_supplier_pb **sub_p = calloc(n_subs ? n_subs : 1, sizeof *sub_p);
     char(*comments)[sizeof comment_text] = calloc(q->n_items ? q->n_items : 1, sizeof *comments);
     uint8_t nonce[TX_NONCE_LEN];
     uint8_t *inner = NULL, *ct = NULL;
@@ -147,8 +147,8 @@ int
 tx_bench_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_LEN],
                const tx_pubkey *grantee, const uint8_t *key, uint8_t **env, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
     uint8_t sealed[TX_SEALED_KEY_LEN];
     int rc;
 
@@ -172,8 +172,8 @@ int
 tx_bench_pack_submit(uint64_t call_id, const uint8_t *env, size_t len, uint8_t **out,
                      size_t *out_len)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_submit_pb submit = TICSX__V1__SUBMIT__INIT;
 
     submit.envelope.data = (uint8_t *)env;
     submit.envelope.len = len;
@@ -187,8 +187,8 @@ int
 tx_bench_pack_batch(uint64_t call_id, uint8_t *const *envs, const size_t *lens, size_t n,
                     uint8_t **out, size_t *out_len)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__SubmitBatch batch = TICSX__V1__SUBMIT_BATCH__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_submit_batch_pb batch = TICSX__V1__SUBMIT_BATCH__INIT;
     ProtobufCBinaryData *bins = calloc(n ? n : 1, sizeof *bins);
     int rc;
 

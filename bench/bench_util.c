@@ -404,7 +404,7 @@ tx_bench_client_recv(tx_bench_client *c, int64_t timeout_us, tx_reply_pb **reply
 int
 tx_bench_client_ping(tx_bench_client *c, int timeout_ms)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_reply_pb *r = NULL;
     uint8_t *buf;
     size_t len;

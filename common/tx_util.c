@@ -3,6 +3,7 @@
 
 #include "tx_error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -365,4 +366,20 @@ tx_format_date(char *out, size_t n, int64_t t)
     if (gmtime_r(&tt, &tm) == NULL || strftime(out, n, "%Y-%m-%d", &tm) == 0) {
         snprintf(out, n, "?");
     }
+}
+
+int
+tx_is_id_prefix(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 8 || n > 64) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isxdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return 1;
 }

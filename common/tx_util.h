@@ -56,4 +56,7 @@ int tx_parse_time(const char *s, int64_t *out);
 /* Formats as YYYY-MM-DD into out (at least 11 bytes). */
 void tx_format_date(char *out, size_t n, int64_t t);
 
+/* True if s is 8 to 64 hex digits: a prefix of a record id (64 hex digits) a user may type. */
+int tx_is_id_prefix(const char *s);
+
 #endif

@@ -5,7 +5,7 @@
  * is valid UTF-8 without NUL and within the limits a reader applies (tx_limits), and no item is
  * missing unless allowed. A refused file leaves nothing behind. */
 #include "fuzz_small_q.h"
-#include "tx_answers.h"
+#include "tx_answer_file.h"
 #include "tx_codec.h"
 #include "tx_error.h"
 #include "tx_limits.h"
@@ -80,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     for (size_t i = 0; i < a.n; i++) {
-        const Ticsx__V1__Answer *ans = a.v[i];
+        const tx_answer_pb *ans = a.v[i];
         int item = tx_questionnaire_item(q, ans->item);
 
         if (item < 0 || seen[item]++ || !is_code(ans->choice) || !clean(ans->item) ||

@@ -95,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case TICSX__V1__CALL__BODY_WITNESSED: {
-        const Ticsx__V1__Witnessed *w = call->witnessed;
+        const tx_witnessed_pb *w = call->witnessed;
         if (w == NULL || w->n_witness_keys == 0 || w->n_witness_keys > 64 || w->quorum == 0 ||
             w->quorum > w->n_witness_keys) {
             abort();

@@ -24,7 +24,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 must_decode_strictly(tx_questionnaire_pb *q)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     tx_envelope_pb env = TICSX__V1__ENVELOPE__INIT;
     ProtobufCMessage *back = NULL;
     uint8_t *packed;

@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     for (size_t i = 0; i < reply->n_entries; i++) {
-        const Ticsx__V1__Entry *e = reply->entries[i];
+        const tx_entry_pb *e = reply->entries[i];
         tx_envelope_pb *env = NULL;
         ProtobufCMessage *m = NULL;
         int kind;

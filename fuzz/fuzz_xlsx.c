@@ -3,7 +3,7 @@
  * TX_XLSX_MAX_CELL bytes, rows carry worksheet row numbers from 1, and a refusal returns
  * nothing. */
 #include "tx_error.h"
-#include "tx_xlsx.h"
+#include "tx_xlsx_read.h"
 
 #include <stdlib.h>
 #include <string.h>

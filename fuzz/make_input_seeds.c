@@ -8,7 +8,7 @@
  *   build/tests/make_input_seeds fuzz/corpus */
 #include "fuzz_small_q.h"
 #include "fuzz_tree.h"
-#include "tx_answers.h"
+#include "tx_answer_file.h"
 #include "tx_error.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"

@@ -85,8 +85,8 @@ bin(const uint8_t *p, size_t n)
 static void
 make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_SEEDS])
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__LocalText text = TICSX__V1__LOCAL_TEXT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_local_text_pb text = TICSX__V1__LOCAL_TEXT__INIT;
     ProtobufCBinaryData supplier = bin(id->pub.sign, 32);
 
     meta.seq = 1;
@@ -94,22 +94,22 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     text.ja = "ルール作り";
     text.en = "Rules and organisation";
 
-    Ticsx__V1__OrgProfile p = TICSX__V1__ORG_PROFILE__INIT;
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
     p.meta = &meta;
     p.legal_name = "Mikawa Precision";
     p.corporate_number = "7123456789012";
     p.seal_key = bin(id->pub.seal, 32);
     p.transport_key = bin(id->pub.curve, 32);
 
-    Ticsx__V1__Area area = TICSX__V1__AREA__INIT;
-    Ticsx__V1__Area *areas[] = {&area};
-    Ticsx__V1__Item item = TICSX__V1__ITEM__INIT;
-    Ticsx__V1__Item *items[] = {&item};
-    Ticsx__V1__Choice yes = TICSX__V1__CHOICE__INIT, na = TICSX__V1__CHOICE__INIT;
-    Ticsx__V1__Choice *scale[] = {&yes, &na};
-    Ticsx__V1__Level level = TICSX__V1__LEVEL__INIT;
-    Ticsx__V1__Level *levels[] = {&level};
-    Ticsx__V1__Questionnaire q = TICSX__V1__QUESTIONNAIRE__INIT;
+    tx_area_pb area = TICSX__V1__AREA__INIT;
+    tx_area_pb *areas[] = {&area};
+    tx_item_pb item = TICSX__V1__ITEM__INIT;
+    tx_item_pb *items[] = {&item};
+    tx_choice_pb yes = TICSX__V1__CHOICE__INIT, na = TICSX__V1__CHOICE__INIT;
+    tx_choice_pb *scale[] = {&yes, &na};
+    tx_level_pb level = TICSX__V1__LEVEL__INIT;
+    tx_level_pb *levels[] = {&level};
+    tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
     area.id = "A1";
     area.name = &text;
     item.id = "A1-01";
@@ -140,7 +140,7 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
 
     ProtobufCBinaryData note_keys[2] = {bin(zeros, TX_SEALED_KEY_LEN),
                                         bin(zeros, TX_SEALED_KEY_LEN)};
-    Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
+    tx_request_pb r = TICSX__V1__REQUEST__INIT;
     r.meta = &meta;
     r.questionnaire = bin(ids[0], 32);
     r.n_suppliers = 1;
@@ -153,14 +153,14 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     r.n_note_keys = 2;
     r.note_keys = note_keys;
 
-    Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+    tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
     s.meta = &meta;
     s.questionnaire = bin(ids[0], 32);
     s.nonce = bin(zeros, 24);
     s.ciphertext = bin(zeros, 48);
     s.supersedes = bin(ids[1], 32);
 
-    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
     g.meta = &meta;
     g.assessment = bin(ids[2], 32);
     g.grantee = bin(id->pub.sign, 32);
@@ -168,11 +168,11 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     g.until = 1893456000;
     g.request = bin(ids[3], 32);
 
-    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT;
-    Ticsx__V1__Answer *answers[] = {&ans};
-    Ticsx__V1__SubSupplier sub = TICSX__V1__SUB_SUPPLIER__INIT;
-    Ticsx__V1__SubSupplier *subs[] = {&sub};
-    Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
+    tx_answer_pb ans = TICSX__V1__ANSWER__INIT;
+    tx_answer_pb *answers[] = {&ans};
+    tx_sub_supplier_pb sub = TICSX__V1__SUB_SUPPLIER__INIT;
+    tx_sub_supplier_pb *subs[] = {&sub};
+    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
     ans.item = "A1-01";
     ans.choice = "partly";
     ans.comment = "cabinets locked, keys not logged";
@@ -189,14 +189,14 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     a.n_suppliers = 1;
     a.suppliers = subs;
 
-    Ticsx__V1__GrantRevoke gr = TICSX__V1__GRANT_REVOKE__INIT;
+    tx_grant_revoke_pb gr = TICSX__V1__GRANT_REVOKE__INIT;
     gr.meta = &meta;
     gr.grant = bin(ids[1], 32);
     gr.assessment = bin(ids[2], 32);
     gr.grantee = bin(id->pub.sign, 32);
 
     char *scopes[] = {"manufacturing", "sme"};
-    Ticsx__V1__Accreditation ac = TICSX__V1__ACCREDITATION__INIT;
+    tx_accreditation_pb ac = TICSX__V1__ACCREDITATION__INIT;
     ac.meta = &meta;
     ac.body_key = bin(id->pub.sign, 32);
     ac.body_name = "Example Certification Body";
@@ -206,7 +206,7 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     ac.valid_until = 1798761600;
     ac.note = "first accreditation";
 
-    Ticsx__V1__Certificate c = TICSX__V1__CERTIFICATE__INIT;
+    tx_certificate_pb c = TICSX__V1__CERTIFICATE__INIT;
     c.meta = &meta;
     c.number = "TICS-2024-0001";
     c.holder_key = bin(id->pub.sign, 32);
@@ -218,7 +218,7 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     c.issued = 1723766400;
     c.expires = 1818374400;
 
-    Ticsx__V1__CertificateEvent ev = TICSX__V1__CERTIFICATE_EVENT__INIT;
+    tx_cert_event_pb ev = TICSX__V1__CERTIFICATE_EVENT__INIT;
     ev.meta = &meta;
     ev.certificate = bin(ids[3], 32);
     ev.kind = TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT;
@@ -288,10 +288,10 @@ seed_envelopes_and_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], s
 static void
 seed_calls(const uint8_t *env, size_t env_len)
 {
-    Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
-    Ticsx__V1__Get get = TICSX__V1__GET__INIT;
-    Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
+    tx_call_pb c = TICSX__V1__CALL__INIT;
+    tx_submit_pb submit = TICSX__V1__SUBMIT__INIT;
+    tx_get_pb get = TICSX__V1__GET__INIT;
+    tx_list_records_pb list = TICSX__V1__LIST_RECORDS__INIT;
 
     c.id = 1;
     c.body_case = TICSX__V1__CALL__BODY_SUBMIT;
@@ -319,7 +319,7 @@ seed_calls(const uint8_t *env, size_t env_len)
     write_packed("fuzz_call", "ping", &c.base);
 
     {
-        Ticsx__V1__SubmitBatch batch = TICSX__V1__SUBMIT_BATCH__INIT;
+        tx_submit_batch_pb batch = TICSX__V1__SUBMIT_BATCH__INIT;
         ProtobufCBinaryData envs[3] = {bin(env, env_len), bin(env, env_len), bin(env, env_len)};
 
         c.id = 5;
@@ -334,10 +334,10 @@ seed_calls(const uint8_t *env, size_t env_len)
 static void
 seed_replies(const uint8_t *env, size_t env_len)
 {
-    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
-    Ticsx__V1__Receipt receipt = TICSX__V1__RECEIPT__INIT;
-    Ticsx__V1__Entry e1 = TICSX__V1__ENTRY__INIT, e2 = TICSX__V1__ENTRY__INIT;
-    Ticsx__V1__Entry *entries[] = {&e1, &e2};
+    tx_reply_pb r = TICSX__V1__REPLY__INIT;
+    tx_receipt_pb receipt = TICSX__V1__RECEIPT__INIT;
+    tx_entry_pb e1 = TICSX__V1__ENTRY__INIT, e2 = TICSX__V1__ENTRY__INIT;
+    tx_entry_pb *entries[] = {&e1, &e2};
 
     r.id = 1;
     r.status = TICSX__V1__STATUS__OK;
@@ -366,8 +366,8 @@ seed_replies(const uint8_t *env, size_t env_len)
     write_packed("fuzz_reply", "status", &r.base);
 
     {
-        Ticsx__V1__Outcome o1 = TICSX__V1__OUTCOME__INIT, o2 = TICSX__V1__OUTCOME__INIT;
-        Ticsx__V1__Outcome *outs[] = {&o1, &o2};
+        tx_outcome_pb o1 = TICSX__V1__OUTCOME__INIT, o2 = TICSX__V1__OUTCOME__INIT;
+        tx_outcome_pb *outs[] = {&o1, &o2};
 
         r.id = 4;
         r.status = TICSX__V1__STATUS__OK;
@@ -466,8 +466,8 @@ seed_notes(const tx_identity *id)
         write_seed("fuzz_note", k == 0 ? "cosigned" : "cosigned-twice", buf, note_len);
         if (k == 0) {
             /* Call.cosign as a witness sends it: the hub's note and its own cosignature line. */
-            Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
-            Ticsx__V1__Cosign cs = TICSX__V1__COSIGN__INIT;
+            tx_call_pb c = TICSX__V1__CALL__INIT;
+            tx_cosign_pb cs = TICSX__V1__COSIGN__INIT;
             c.id = 6;
             c.body_case = TICSX__V1__CALL__BODY_COSIGN;
             cs.note = bin((const uint8_t *)buf, note_len);
@@ -478,8 +478,8 @@ seed_notes(const tx_identity *id)
     }
     {
         /* Call.witnessed: the newest checkpoint two of three keys cosigned. */
-        Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
-        Ticsx__V1__Witnessed w = TICSX__V1__WITNESSED__INIT;
+        tx_call_pb c = TICSX__V1__CALL__INIT;
+        tx_witnessed_pb w = TICSX__V1__WITNESSED__INIT;
         ProtobufCBinaryData keys[3] = {bin(id->pub.sign, 32), bin(ids[0], 32), bin(ids[1], 32)};
         c.id = 7;
         c.body_case = TICSX__V1__CALL__BODY_WITNESSED;
@@ -491,7 +491,7 @@ seed_notes(const tx_identity *id)
     }
     {
         /* Its answer: a checkpoint note with a cosignature. */
-        Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+        tx_reply_pb r = TICSX__V1__REPLY__INIT;
         r.id = 7;
         r.checkpoint = bin((const uint8_t *)buf, note_len);
         write_packed("fuzz_reply", "witnessed", &r.base);

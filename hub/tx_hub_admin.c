@@ -144,7 +144,7 @@ tx_hub_read_endpoint(const char *dir, char *out, size_t n)
 int
 tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used, size_t n)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_identity *id = NULL;
     tx_conn *conn = NULL;
     tx_reply_pb *reply = NULL;

@@ -137,7 +137,7 @@ tx_outcome_read(tx_outcome *res, int code)
 static uint64_t
 payload_seq(int kind, const ProtobufCMessage *m)
 {
-    const Ticsx__V1__Meta *meta = NULL;
+    const tx_meta_pb *meta = NULL;
 
     switch (kind) {
     case TX_KIND_PROFILE:

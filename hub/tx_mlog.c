@@ -680,7 +680,7 @@ typedef struct {
 } kept_cosig;
 
 static int
-key_named(const Ticsx__V1__Witnessed *q, const uint8_t *key)
+key_named(const tx_witnessed_pb *q, const uint8_t *key)
 {
     for (size_t i = 0; i < q->n_witness_keys; i++) {
         if (q->witness_keys[i].len == 32 && memcmp(q->witness_keys[i].data, key, 32) == 0) {
@@ -691,7 +691,7 @@ key_named(const Ticsx__V1__Witnessed *q, const uint8_t *key)
 }
 
 int
-tx_view_witnessed(tx_view *v, const Ticsx__V1__Witnessed *q, uint8_t **env, size_t *len)
+tx_view_witnessed(tx_view *v, const tx_witnessed_pb *q, uint8_t **env, size_t *len)
 {
     MDB_val k = {sizeof cosig_prefix - 1, (void *)cosig_prefix}, val;
     kept_cosig kept[TX_WITNESSES_MAX];
@@ -1067,7 +1067,7 @@ alloc_path(tx_mlog_reply *keep, tx_outcome *out)
 /* The tail both proof answers share: a size past the log is refused naming the log's size,
  * otherwise the n hashes in keep become the reply's proof. */
 static void
-finish_proof(tx_view *v, int rc, size_t n, const char *what, uint64_t size, Ticsx__V1__Reply *r,
+finish_proof(tx_view *v, int rc, size_t n, const char *what, uint64_t size, tx_reply_pb *r,
              tx_outcome *out, tx_mlog_reply *keep)
 {
     uint64_t last = 0;
@@ -1087,8 +1087,8 @@ finish_proof(tx_view *v, int rc, size_t n, const char *what, uint64_t size, Tics
 }
 
 static void
-answer_inclusion(tx_view *v, const Ticsx__V1__InclusionProof *q, Ticsx__V1__Reply *r,
-                 tx_outcome *out, tx_mlog_reply *keep)
+answer_inclusion(tx_view *v, const tx_inclusion_proof_pb *q, tx_reply_pb *r, tx_outcome *out,
+                 tx_mlog_reply *keep)
 {
     size_t n = 0;
     int rc;
@@ -1111,8 +1111,8 @@ answer_inclusion(tx_view *v, const Ticsx__V1__InclusionProof *q, Ticsx__V1__Repl
 }
 
 static void
-answer_consistency(tx_view *v, const Ticsx__V1__ConsistencyProof *q, Ticsx__V1__Reply *r,
-                   tx_outcome *out, tx_mlog_reply *keep)
+answer_consistency(tx_view *v, const tx_consistency_proof_pb *q, tx_reply_pb *r, tx_outcome *out,
+                   tx_mlog_reply *keep)
 {
     size_t n = 0;
     int rc;
@@ -1136,7 +1136,7 @@ answer_consistency(tx_view *v, const Ticsx__V1__ConsistencyProof *q, Ticsx__V1__
 }
 
 static void
-answer_leaves(tx_view *v, const Ticsx__V1__LeafHashes *q, Ticsx__V1__Reply *r, tx_outcome *out,
+answer_leaves(tx_view *v, const tx_leaf_hashes_pb *q, tx_reply_pb *r, tx_outcome *out,
               tx_mlog_reply *keep)
 {
     size_t n = 0;
@@ -1153,7 +1153,7 @@ answer_leaves(tx_view *v, const Ticsx__V1__LeafHashes *q, Ticsx__V1__Reply *r, t
 }
 
 void
-tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outcome *out,
+tx_mlog_answer(tx_view *v, const tx_call_pb *call, tx_reply_pb *r, tx_outcome *out,
                tx_mlog_reply *keep)
 {
     int rc;
@@ -1201,7 +1201,7 @@ tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outco
 }
 
 void
-tx_mlog_receipt(tx_view *v, uint64_t index, Ticsx__V1__Receipt *receipt, tx_mlog_reply *keep,
+tx_mlog_receipt(tx_view *v, uint64_t index, tx_receipt_pb *receipt, tx_mlog_reply *keep,
                 tx_mlog_reply *shared)
 {
     if (tx_view_leaf(v, index, keep->leaf) == TX_OK) {

@@ -105,7 +105,7 @@ int tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_inf
  * q->quorum of q->witness_keys cosigned (their newest cosignatures kept), as the hub's signed
  * note with every kept cosignature of exactly that text appended (as tx_view_checkpoint).
  * TX_ERR_NOT_FOUND when there is none. Caller owns *env (free). */
-int tx_view_witnessed(tx_view *v, const Ticsx__V1__Witnessed *q, uint8_t **env, size_t *len);
+int tx_view_witnessed(tx_view *v, const tx_witnessed_pb *q, uint8_t **env, size_t *len);
 
 /* One-shot forms, each in its own read transaction. */
 int tx_store_root(tx_store *s, uint64_t size, uint8_t root[32]);
@@ -140,13 +140,13 @@ int tx_mlog_is_call(const tx_call_pb *call);
 
 /* Answers one of those calls from the snapshot v into r (pointing into keep); a refusal (bad
  * request, a size past the log) or a storage failure goes to out. */
-void tx_mlog_answer(tx_view *v, const tx_call_pb *call, Ticsx__V1__Reply *r, tx_outcome *out,
+void tx_mlog_answer(tx_view *v, const tx_call_pb *call, tx_reply_pb *r, tx_outcome *out,
                     tx_mlog_reply *keep);
 
 /* Completes the receipt of a record stored at `index`: its leaf hash (held in keep), and the
  * latest checkpoint when it covers the record (read once into `shared`, which the receipts of
  * one snapshot share). Best effort: a storage failure leaves them out. */
-void tx_mlog_receipt(tx_view *v, uint64_t index, Ticsx__V1__Receipt *receipt, tx_mlog_reply *keep,
+void tx_mlog_receipt(tx_view *v, uint64_t index, tx_receipt_pb *receipt, tx_mlog_reply *keep,
                      tx_mlog_reply *shared);
 
 /* Frees what keep holds and zeroes it. */

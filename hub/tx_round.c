@@ -478,7 +478,7 @@ peers_sweep(tx_round *rd, int all)
 static int
 pack_busy(uint64_t call_id, size_t queued, uint8_t **buf, size_t *len)
 {
-    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+    tx_reply_pb r = TICSX__V1__REPLY__INIT;
     char msg[160];
 
     snprintf(msg, sizeof msg,
@@ -492,7 +492,7 @@ pack_busy(uint64_t call_id, size_t queued, uint8_t **buf, size_t *len)
 }
 
 static void
-send_reply(tx_round *rd, pending *p, Ticsx__V1__Reply *r)
+send_reply(tx_round *rd, pending *p, tx_reply_pb *r)
 {
     uint8_t *buf;
     size_t len, queued;
@@ -644,7 +644,7 @@ commit_submits(tx_round *rd)
 }
 
 static void
-answer_get(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry *ent, Ticsx__V1__Entry *e)
+answer_get(tx_view *v, pending *p, tx_reply_pb *r, tx_entry *ent, tx_entry_pb *e)
 {
     char shortid[13];
     int rc = tx_view_get(v, p->call->get->record_id.data, p->caller, ent);
@@ -666,9 +666,9 @@ answer_get(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry *ent, Ticsx__V1
 }
 
 static void
-answer_list(tx_view *v, pending *p, Ticsx__V1__Reply *r, tx_entry **ents, size_t *n)
+answer_list(tx_view *v, pending *p, tx_reply_pb *r, tx_entry **ents, size_t *n)
 {
-    const Ticsx__V1__ListRecords *l = p->call->list;
+    const tx_list_records_pb *l = p->call->list;
     tx_list_damage damage;
     int rc;
 
@@ -747,11 +747,11 @@ push_committed(tx_round *rd)
 static void
 answer_batch(tx_round *rd, tx_view *v, pending *first, tx_mlog_reply *shared)
 {
-    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+    tx_reply_pb r = TICSX__V1__REPLY__INIT;
     size_t n = first->parts, stored = 0;
-    Ticsx__V1__Outcome *outs = calloc(n, sizeof *outs);
-    Ticsx__V1__Outcome **outs_p = calloc(n, sizeof *outs_p);
-    Ticsx__V1__Receipt *rcpts = calloc(n, sizeof *rcpts);
+    tx_outcome_pb *outs = calloc(n, sizeof *outs);
+    tx_outcome_pb **outs_p = calloc(n, sizeof *outs_p);
+    tx_receipt_pb *rcpts = calloc(n, sizeof *rcpts);
     tx_mlog_reply *keeps = calloc(n, sizeof *keeps);
     char msg[64];
 
@@ -824,7 +824,7 @@ answer_all(tx_round *rd)
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         if (!p->answered && !p->is_part && p->call->body_case == TICSX__V1__CALL__BODY_COSIGN) {
-            const Ticsx__V1__Cosign *cs = p->call->cosign;
+            const tx_cosign_pb *cs = p->call->cosign;
             tx_store_cosign(rd->store, cs->note.data, cs->note.len, cs->witness_key.data,
                             cs->witness_key.len, &p->out);
             p->answered = 1;
@@ -833,11 +833,11 @@ answer_all(tx_round *rd)
     }
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
-        Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
-        Ticsx__V1__Receipt receipt = TICSX__V1__RECEIPT__INIT;
-        Ticsx__V1__Entry one = TICSX__V1__ENTRY__INIT;
-        Ticsx__V1__Entry *one_p = &one;
-        Ticsx__V1__Entry *many = NULL, **many_p = NULL;
+        tx_reply_pb r = TICSX__V1__REPLY__INIT;
+        tx_receipt_pb receipt = TICSX__V1__RECEIPT__INIT;
+        tx_entry_pb one = TICSX__V1__ENTRY__INIT;
+        tx_entry_pb *one_p = &one;
+        tx_entry_pb *many = NULL, **many_p = NULL;
         tx_entry ent = {0}, *ents = NULL;
         tx_mlog_reply keep = {0};
         size_t n_ents = 0;
@@ -926,7 +926,7 @@ answer_all(tx_round *rd)
 static void
 answer_busy(tx_round *rd, pending *p)
 {
-    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+    tx_reply_pb r = TICSX__V1__REPLY__INIT;
 
     r.status = (Ticsx__V1__Status)p->out.status;
     r.message = p->out.message;

@@ -229,12 +229,12 @@ payload_seq(const ProtobufCMessage *m)
 {
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "meta");
-    const Ticsx__V1__Meta *meta;
+    const tx_meta_pb *meta;
 
     if (fd == NULL || fd->type != PROTOBUF_C_TYPE_MESSAGE) {
         return 0;
     }
-    meta = *(const Ticsx__V1__Meta *const *)((const char *)m + fd->offset);
+    meta = *(const tx_meta_pb *const *)((const char *)m + fd->offset);
     return meta != NULL ? meta->seq : 0;
 }
 

@@ -79,8 +79,8 @@ expire(tx_subs *s, int64_t now_ms)
 
 int
 tx_subs_watch(tx_subs *s, const uint8_t *peer, size_t peer_len, const uint8_t member[TX_KEY_LEN],
-              uint64_t call_id, const Ticsx__V1__Watch *w, int64_t now_ms, uint32_t *seconds,
-              char *why, size_t n)
+              uint64_t call_id, const tx_watch_pb *w, int64_t now_ms, uint32_t *seconds, char *why,
+              size_t n)
 {
     uint32_t kinds = 0, secs = w->seconds;
     size_t same_member = 0;
@@ -144,9 +144,9 @@ tx_subs_watch(tx_subs *s, const uint8_t *peer, size_t peer_len, const uint8_t me
 
 /* Sends one push; returns 0 if the watcher should be dropped (its peer is gone). */
 static int
-send_push(void *router, const watcher *w, Ticsx__V1__Entry **entries, size_t n)
+send_push(void *router, const watcher *w, tx_entry_pb **entries, size_t n)
 {
-    Ticsx__V1__Reply r = TICSX__V1__REPLY__INIT;
+    tx_reply_pb r = TICSX__V1__REPLY__INIT;
     char fp[TX_FP_LEN];
     uint8_t *buf;
     size_t len;
@@ -182,7 +182,7 @@ send_push(void *router, const watcher *w, Ticsx__V1__Entry **entries, size_t n)
 /* Pushes to watcher w what it may see among recs; 0 if it should be dropped. */
 static int
 publish_one(tx_view *v, void *router, const watcher *w, const tx_subs_record *recs, size_t n,
-            Ticsx__V1__Entry *ents, Ticsx__V1__Entry **ptrs)
+            tx_entry_pb *ents, tx_entry_pb **ptrs)
 {
     size_t count = 0, bytes = 0;
 
@@ -215,8 +215,8 @@ void
 tx_subs_publish(tx_subs *s, void *router, tx_store *store, const tx_subs_record *recs, size_t n,
                 int64_t now_ms)
 {
-    Ticsx__V1__Entry *ents = NULL;
-    Ticsx__V1__Entry **ptrs = NULL;
+    tx_entry_pb *ents = NULL;
+    tx_entry_pb **ptrs = NULL;
     tx_view *v = NULL;
     int rc;
 

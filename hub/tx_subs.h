@@ -38,7 +38,7 @@ void tx_subs_destroy(tx_subs **s_p);
  * size n); TX_ERR_BUSY when TX_SUBS_MAX watchers, or TX_SUBS_PER_MEMBER of this organisation,
  * are live. *seconds receives the duration granted. */
 int tx_subs_watch(tx_subs *s, const uint8_t *peer, size_t peer_len,
-                  const uint8_t member[TX_KEY_LEN], uint64_t call_id, const Ticsx__V1__Watch *w,
+                  const uint8_t member[TX_KEY_LEN], uint64_t call_id, const tx_watch_pb *w,
                   int64_t now_ms, uint32_t *seconds, char *why, size_t n);
 
 /* Pushes the records among recs[0..n) that each live watcher watches and may read (checked in

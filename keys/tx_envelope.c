@@ -40,7 +40,7 @@ int
 tx_envelope_sign(const tx_identity *id, int kind, const uint8_t *payload, size_t payload_len,
                  uint8_t **out, size_t *out_len)
 {
-    Ticsx__V1__Envelope env = TICSX__V1__ENVELOPE__INIT;
+    tx_envelope_pb env = TICSX__V1__ENVELOPE__INIT;
     const char *type = tx_kind_payload_type(kind);
     uint8_t sig[TX_SIG_LEN];
     uint8_t *pae;

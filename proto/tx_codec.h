@@ -24,6 +24,27 @@ typedef Ticsx__V1__CertificateEvent tx_cert_event_pb;
 typedef Ticsx__V1__Checkpoint tx_checkpoint_pb;
 typedef Ticsx__V1__Call tx_call_pb;
 typedef Ticsx__V1__Reply tx_reply_pb;
+typedef Ticsx__V1__Meta tx_meta_pb;
+typedef Ticsx__V1__Entry tx_entry_pb;
+typedef Ticsx__V1__SubSupplier tx_sub_supplier_pb;
+typedef Ticsx__V1__LocalText tx_local_text_pb;
+typedef Ticsx__V1__Receipt tx_receipt_pb;
+typedef Ticsx__V1__Answer tx_answer_pb;
+typedef Ticsx__V1__Item tx_item_pb;
+typedef Ticsx__V1__Choice tx_choice_pb;
+typedef Ticsx__V1__Witnessed tx_witnessed_pb;
+typedef Ticsx__V1__Outcome tx_outcome_pb;
+typedef Ticsx__V1__Watch tx_watch_pb;
+typedef Ticsx__V1__Submit tx_submit_pb;
+typedef Ticsx__V1__SubmitBatch tx_submit_batch_pb;
+typedef Ticsx__V1__ListRecords tx_list_records_pb;
+typedef Ticsx__V1__Level tx_level_pb;
+typedef Ticsx__V1__LeafHashes tx_leaf_hashes_pb;
+typedef Ticsx__V1__InclusionProof tx_inclusion_proof_pb;
+typedef Ticsx__V1__Get tx_get_pb;
+typedef Ticsx__V1__Cosign tx_cosign_pb;
+typedef Ticsx__V1__ConsistencyProof tx_consistency_proof_pb;
+typedef Ticsx__V1__Area tx_area_pb;
 
 /* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
  * these. A wire message carries at most one envelope plus framing; replies carry many. */

@@ -50,8 +50,8 @@ fu_recs_free(fu_rec *recs, size_t n)
 int
 fu_send_submit(tx_conn *c, const fu_rec *rec, uint64_t *call_id)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_submit_pb submit = TICSX__V1__SUBMIT__INIT;
 
     submit.envelope.data = rec->env;
     submit.envelope.len = rec->len;
@@ -279,7 +279,7 @@ fu_log_has(const th_hub *h, const char *text)
 int
 fu_ping(const th_hub *h, const tx_identity *id, int timeout_ms)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_reply_pb *r = NULL;
     tx_conn *c = th_connect(h, id, timeout_ms);
     int rc;

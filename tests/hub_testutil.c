@@ -337,8 +337,8 @@ sign_msg(const tx_identity *id, int kind, const ProtobufCMessage *msg, size_t *l
 uint8_t *
 th_profile(const tx_identity *id, uint64_t seq, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__OrgProfile p = TICSX__V1__ORG_PROFILE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
 
     meta.seq = seq;
     meta.created = 1700000000;
@@ -354,15 +354,15 @@ th_profile(const tx_identity *id, uint64_t seq, size_t *len)
 uint8_t *
 th_questionnaire(const tx_identity *id, uint64_t seq, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__LocalText text = TICSX__V1__LOCAL_TEXT__INIT;
-    Ticsx__V1__Area area = TICSX__V1__AREA__INIT;
-    Ticsx__V1__Item item = TICSX__V1__ITEM__INIT;
-    Ticsx__V1__Choice yes = TICSX__V1__CHOICE__INIT;
-    Ticsx__V1__Questionnaire q = TICSX__V1__QUESTIONNAIRE__INIT;
-    Ticsx__V1__Area *areas[] = {&area};
-    Ticsx__V1__Item *items[] = {&item};
-    Ticsx__V1__Choice *scale[] = {&yes};
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_local_text_pb text = TICSX__V1__LOCAL_TEXT__INIT;
+    tx_area_pb area = TICSX__V1__AREA__INIT;
+    tx_item_pb item = TICSX__V1__ITEM__INIT;
+    tx_choice_pb yes = TICSX__V1__CHOICE__INIT;
+    tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
+    tx_area_pb *areas[] = {&area};
+    tx_item_pb *items[] = {&item};
+    tx_choice_pb *scale[] = {&yes};
     char qid[64];
 
     snprintf(qid, sizeof qid, "test-q-%llu", (unsigned long long)seq);
@@ -397,8 +397,8 @@ uint8_t *
 th_request(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
            const uint8_t (*suppliers)[32], size_t n, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_request_pb r = TICSX__V1__REQUEST__INIT;
     ProtobufCBinaryData sup[16];
     uint8_t *env;
 
@@ -423,11 +423,11 @@ uint8_t *
 th_sealed_with(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
                const uint8_t *old, const char *secret, uint8_t *key, size_t ct_keep, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
-    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT;
-    Ticsx__V1__Answer *answers[] = {&ans};
-    Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
+    tx_answer_pb ans = TICSX__V1__ANSWER__INIT;
+    tx_answer_pb *answers[] = {&ans};
+    tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
     uint8_t nonce[TX_NONCE_LEN];
     uint8_t *inner, *ct, *env;
     size_t inner_len, ct_len;
@@ -473,8 +473,8 @@ uint8_t *
 th_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_LEN],
          const tx_pubkey *grantee, const uint8_t *key, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
     uint8_t sealed[TX_SEALED_KEY_LEN];
 
     assert_int_equal(tx_seal_key(key, grantee->seal, sealed), TX_OK);
@@ -494,8 +494,8 @@ uint8_t *
 th_revoke(const tx_identity *id, uint64_t seq, const uint8_t gid[TX_ID_LEN],
           const uint8_t aid[TX_ID_LEN], const uint8_t grantee[32], size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__GrantRevoke r = TICSX__V1__GRANT_REVOKE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_grant_revoke_pb r = TICSX__V1__GRANT_REVOKE__INIT;
 
     meta.seq = seq;
     meta.created = 1700000000;
@@ -512,8 +512,8 @@ th_revoke(const tx_identity *id, uint64_t seq, const uint8_t gid[TX_ID_LEN],
 uint8_t *
 th_certificate(const tx_identity *id, uint64_t seq, const tx_identity *holder, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Certificate c = TICSX__V1__CERTIFICATE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_certificate_pb c = TICSX__V1__CERTIFICATE__INIT;
 
     meta.seq = seq;
     meta.created = 1700000000;
@@ -534,8 +534,8 @@ th_certificate(const tx_identity *id, uint64_t seq, const tx_identity *holder, s
 uint8_t *
 th_cert_event(const tx_identity *id, uint64_t seq, const uint8_t cid[TX_ID_LEN], size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__CertificateEvent e = TICSX__V1__CERTIFICATE_EVENT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_cert_event_pb e = TICSX__V1__CERTIFICATE_EVENT__INIT;
 
     meta.seq = seq;
     meta.created = 1700000000;
@@ -550,8 +550,8 @@ th_cert_event(const tx_identity *id, uint64_t seq, const uint8_t cid[TX_ID_LEN],
 uint8_t *
 th_accreditation(const tx_identity *id, uint64_t seq, const tx_identity *body, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Accreditation a = TICSX__V1__ACCREDITATION__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_accreditation_pb a = TICSX__V1__ACCREDITATION__INIT;
     char *scopes[] = {"all"};
 
     meta.seq = seq;
@@ -625,8 +625,8 @@ th_submit_status(tx_conn *c, const uint8_t *env, size_t len, uint64_t *index)
 tx_reply_pb *
 th_list(tx_conn *c, int kind, uint64_t after, uint32_t limit)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__ListRecords l = TICSX__V1__LIST_RECORDS__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_list_records_pb l = TICSX__V1__LIST_RECORDS__INIT;
     tx_reply_pb *r = NULL;
 
     l.kind = (Ticsx__V1__Kind)kind;

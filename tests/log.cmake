@@ -12,7 +12,7 @@ tx_add_test(test_witness SOURCES test_witness.c hub_testutil.c client_testutil.c
 add_dependencies(test_witness ticsx ticsx-hub)
 # The hub's checkpoint note and a witness cosignature verified by Go's
 # golang.org/x/mod/sumdb/note (offline, Debian's packages); skipped (77) without `go`.
-tx_add_test(test_note_go SOURCES test_note_go.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 300)
+tx_add_test(test_note_go SOURCES test_note_go.c hub_testutil.c LIBS tx_hub_lib tx_client TIMEOUT 300)
 set_tests_properties(test_note_go PROPERTIES SKIP_RETURN_CODE 77)
 add_dependencies(test_note_go ticsx-hub)
 # What the client keeps of the log, attacked: a restored backup dropping an acknowledged record,

@@ -4,5 +4,5 @@
 tx_add_test(test_share_hub SOURCES test_share_hub.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 180)
 add_dependencies(test_share_hub ticsx-hub)
 tx_add_test(test_share SOURCES test_share.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib PkgConfig::JANSSON PkgConfig::SODIUM TIMEOUT 600)
+            LIBS tx_hub_lib tx_client PkgConfig::JANSSON PkgConfig::SODIUM TIMEOUT 600)
 add_dependencies(test_share ticsx ticsx-hub)

@@ -176,9 +176,9 @@ dealer(const fx *f, void *ctx, const tx_identity *id, const uint8_t *server_key,
 static size_t
 call_bytes(uint8_t *out, size_t cap, uint64_t id, int body, const uint8_t known[32])
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
-    Ticsx__V1__Get get = TICSX__V1__GET__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_list_records_pb list = TICSX__V1__LIST_RECORDS__INIT;
+    tx_get_pb get = TICSX__V1__GET__INIT;
 
     call.id = id;
     call.body_case = (Ticsx__V1__Call__BodyCase)body;
@@ -257,8 +257,8 @@ test_unread_replies_bounded_by_bytes(void **state)
 
     assert_int_equal(zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof small), 0);
     for (size_t i = 0; i < 1000; i++) {
-        Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-        Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
+        tx_call_pb call = TICSX__V1__CALL__INIT;
+        tx_list_records_pb list = TICSX__V1__LIST_RECORDS__INIT;
         size_t len;
 
         call.id = 5000 + i;
@@ -311,8 +311,8 @@ test_unread_replies_bounded_by_bytes(void **state)
         size_t len;
         zmq_msg_t m;
         tx_reply_pb *r;
-        Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-        Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
+        tx_call_pb call = TICSX__V1__CALL__INIT;
+        tx_list_records_pb list = TICSX__V1__LIST_RECORDS__INIT;
 
         call.id = 9999;
         call.body_case = TICSX__V1__CALL__BODY_LIST;

@@ -6,9 +6,9 @@
  * reported with both checkpoints kept as evidence; a damaged tree fails the audit and fetch. */
 #include "client_testutil.h"
 #include "hub_testutil.h"
-#include "tx_audit.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_log_check.h"
 #include "tx_merkle.h"
 #include "tx_util.h"
 
@@ -201,7 +201,7 @@ hub_checkpoint(const ct_hub *h, tx_checkpoint *cp)
 }
 
 static tx_reply_pb *
-call(tx_conn *c, Ticsx__V1__Call *q)
+call(tx_conn *c, tx_call_pb *q)
 {
     tx_reply_pb *r = NULL;
 
@@ -248,8 +248,8 @@ static uint8_t (*all_leaves(tx_conn *c, uint64_t size))[32]
 
     assert_non_null(leaves);
     for (;;) {
-        Ticsx__V1__Call q = TICSX__V1__CALL__INIT;
-        Ticsx__V1__LeafHashes lh = TICSX__V1__LEAF_HASHES__INIT;
+        tx_call_pb q = TICSX__V1__CALL__INIT;
+        tx_leaf_hashes_pb lh = TICSX__V1__LEAF_HASHES__INIT;
         tx_reply_pb *r;
 
         lh.after = after;
@@ -341,7 +341,7 @@ test_receipts_and_requests(void **state)
     }
     /* A member cannot slip a checkpoint of its own into the log, even one it signed well. */
     {
-        Ticsx__V1__Checkpoint forged = TICSX__V1__CHECKPOINT__INIT;
+        tx_checkpoint_pb forged = TICSX__V1__CHECKPOINT__INIT;
         uint8_t fake_root[32] = {0};
         uint8_t *ck;
         size_t ck_len;
@@ -394,7 +394,7 @@ test_receipts_and_requests(void **state)
 
 /* A reply holding `n` proof hashes from path, for corrupting. */
 typedef struct {
-    Ticsx__V1__Reply r;
+    tx_reply_pb r;
     ProtobufCBinaryData bins[TX_MERKLE_MAX_PATH + 1];
     uint8_t data[TX_MERKLE_MAX_PATH + 1][33];
 } fake;

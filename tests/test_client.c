@@ -166,7 +166,7 @@ static uint8_t *
 signed_profile(const tx_identity *id, size_t *len)
 {
     tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     uint8_t *env = NULL;
 
     meta.seq = 1;
@@ -332,13 +332,13 @@ build(world *w, const variant *v, uint8_t aid[TX_ID_LEN])
     uint8_t *env, *inner, *ct;
     size_t len, inner_len, ct_len;
     uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
-    Ticsx__V1__Meta m1 = TICSX__V1__META__INIT, m2 = TICSX__V1__META__INIT;
-    Ticsx__V1__Meta m3 = TICSX__V1__META__INIT, m4 = TICSX__V1__META__INIT;
+    tx_meta_pb m1 = TICSX__V1__META__INIT, m2 = TICSX__V1__META__INIT;
+    tx_meta_pb m3 = TICSX__V1__META__INIT, m4 = TICSX__V1__META__INIT;
     tx_request_pb r = TICSX__V1__REQUEST__INIT;
     tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
     tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
     tx_grant_pb g = TICSX__V1__GRANT__INIT;
-    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT, *ansp = &ans;
+    tx_answer_pb ans = TICSX__V1__ANSWER__INIT, *ansp = &ans;
     ProtobufCBinaryData supplier = {32, w->supplier->pub.sign};
 
     assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &q), TX_OK);

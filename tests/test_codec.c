@@ -787,8 +787,8 @@ check_kind(int kind, const ProtobufCMessage *msg)
 static void
 test_profile(void **state)
 {
-    Ticsx__V1__OrgProfile p = TICSX__V1__ORG_PROFILE__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     ProtobufCMessage *out;
 
     meta.seq = 1;
@@ -830,15 +830,15 @@ test_profile(void **state)
 }
 
 typedef struct {
-    Ticsx__V1__Questionnaire q;
-    Ticsx__V1__Meta meta;
-    Ticsx__V1__LocalText text;
-    Ticsx__V1__Area area[2];
-    Ticsx__V1__Area *areas[2];
-    Ticsx__V1__Item item[2];
-    Ticsx__V1__Item *items[2];
-    Ticsx__V1__Choice choice[4];
-    Ticsx__V1__Choice *scale[4];
+    tx_questionnaire_pb q;
+    tx_meta_pb meta;
+    tx_local_text_pb text;
+    tx_area_pb area[2];
+    tx_area_pb *areas[2];
+    tx_item_pb item[2];
+    tx_item_pb *items[2];
+    tx_choice_pb choice[4];
+    tx_choice_pb *scale[4];
 } qfix;
 
 static void
@@ -847,18 +847,18 @@ build_questionnaire(qfix *f)
     static const char *const codes[] = {"yes", "partly", "no", "na"};
     static const uint32_t scores[] = {1000, 500, 0, 0};
 
-    f->q = (Ticsx__V1__Questionnaire)TICSX__V1__QUESTIONNAIRE__INIT;
-    f->meta = (Ticsx__V1__Meta)TICSX__V1__META__INIT;
-    f->text = (Ticsx__V1__LocalText)TICSX__V1__LOCAL_TEXT__INIT;
+    f->q = (tx_questionnaire_pb)TICSX__V1__QUESTIONNAIRE__INIT;
+    f->meta = (tx_meta_pb)TICSX__V1__META__INIT;
+    f->text = (tx_local_text_pb)TICSX__V1__LOCAL_TEXT__INIT;
     f->meta.seq = 3;
     f->text.ja = "ルール作り";
     f->text.en = "rules";
     for (int i = 0; i < 2; i++) {
-        f->area[i] = (Ticsx__V1__Area)TICSX__V1__AREA__INIT;
+        f->area[i] = (tx_area_pb)TICSX__V1__AREA__INIT;
         f->area[i].id = i == 0 ? "A1" : "A2";
         f->area[i].name = &f->text;
         f->areas[i] = &f->area[i];
-        f->item[i] = (Ticsx__V1__Item)TICSX__V1__ITEM__INIT;
+        f->item[i] = (tx_item_pb)TICSX__V1__ITEM__INIT;
         f->item[i].id = i == 0 ? "A1-01" : "A2-01";
         f->item[i].area = i == 0 ? "A1" : "A2";
         f->item[i].level = 1;
@@ -867,7 +867,7 @@ build_questionnaire(qfix *f)
         f->items[i] = &f->item[i];
     }
     for (int i = 0; i < 4; i++) {
-        f->choice[i] = (Ticsx__V1__Choice)TICSX__V1__CHOICE__INIT;
+        f->choice[i] = (tx_choice_pb)TICSX__V1__CHOICE__INIT;
         f->choice[i].code = (char *)codes[i];
         f->choice[i].score_permille = scores[i];
         f->choice[i].not_applicable = i == 3;
@@ -939,8 +939,8 @@ test_questionnaire(void **state)
 static void
 test_request(void **state)
 {
-    Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_request_pb r = TICSX__V1__REQUEST__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     ProtobufCBinaryData sup[2] = {{32, (uint8_t *)key32}, {32, (uint8_t *)key32}};
 
     meta.seq = 2;
@@ -1015,8 +1015,8 @@ test_request(void **state)
 static void
 test_sealed_assessment(void **state)
 {
-    Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     uint8_t nonce[24] = {0}, ct[64] = {0};
 
     meta.seq = 4;
@@ -1048,8 +1048,8 @@ test_sealed_assessment(void **state)
 static void
 test_grant(void **state)
 {
-    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     uint8_t sealed[TX_SEALED_KEY_LEN] = {0};
 
     meta.seq = 5;
@@ -1080,12 +1080,12 @@ test_grant(void **state)
 static void
 test_inner_assessment(void **state)
 {
-    Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT;
-    Ticsx__V1__Answer *answers[] = {&ans};
-    Ticsx__V1__SubSupplier sub = TICSX__V1__SUB_SUPPLIER__INIT;
-    Ticsx__V1__SubSupplier *subs[] = {&sub};
+    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_answer_pb ans = TICSX__V1__ANSWER__INIT;
+    tx_answer_pb *answers[] = {&ans};
+    tx_sub_supplier_pb sub = TICSX__V1__SUB_SUPPLIER__INIT;
+    tx_sub_supplier_pb *subs[] = {&sub};
     ProtobufCMessage *out;
 
     meta.seq = 6;
@@ -1124,8 +1124,8 @@ test_inner_assessment(void **state)
 static void
 test_grant_revoke(void **state)
 {
-    Ticsx__V1__GrantRevoke r = TICSX__V1__GRANT_REVOKE__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_grant_revoke_pb r = TICSX__V1__GRANT_REVOKE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
 
     meta.seq = 10;
     r.meta = &meta;
@@ -1149,8 +1149,8 @@ test_grant_revoke(void **state)
 static void
 test_accreditation(void **state)
 {
-    Ticsx__V1__Accreditation a = TICSX__V1__ACCREDITATION__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_accreditation_pb a = TICSX__V1__ACCREDITATION__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     char *scopes[] = {"manufacturing", "sme"};
 
     meta.seq = 1;
@@ -1182,8 +1182,8 @@ test_accreditation(void **state)
 static void
 test_certificate(void **state)
 {
-    Ticsx__V1__Certificate c = TICSX__V1__CERTIFICATE__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_certificate_pb c = TICSX__V1__CERTIFICATE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
 
     meta.seq = 2;
     c.meta = &meta;
@@ -1222,8 +1222,8 @@ test_certificate(void **state)
 static void
 test_cert_event(void **state)
 {
-    Ticsx__V1__CertificateEvent e = TICSX__V1__CERTIFICATE_EVENT__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_cert_event_pb e = TICSX__V1__CERTIFICATE_EVENT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
 
     meta.seq = 3;
     e.meta = &meta;
@@ -1248,8 +1248,8 @@ test_signed_payloads_of_each_kind(void **state)
     /* End to end through signing: each kind opens as itself and only as itself. */
     tx_identity *id;
     qfix f;
-    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     uint8_t sealed[TX_SEALED_KEY_LEN] = {0};
     uint8_t *buf;
     size_t len;

@@ -68,8 +68,8 @@ static const uint8_t qid[TX_ID_LEN] = {0x51, 0x1d, 1,  2,  3,  4,  5,  6,  7,  8
 static void
 pack_request(const tx_identity *supplier, uint64_t seq, uint8_t **out, size_t *len)
 {
-    Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_request_pb r = TICSX__V1__REQUEST__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     ProtobufCBinaryData sup = {TX_KEY_LEN, (uint8_t *)supplier->pub.sign};
 
     meta.seq = seq;
@@ -138,8 +138,8 @@ static void
 test_sign_msg_same_as_sign(void **state)
 {
     fixture *f = *state;
-    Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_request_pb r = TICSX__V1__REQUEST__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     ProtobufCBinaryData sup = {TX_KEY_LEN, f->bob->pub.sign};
     uint8_t *a, *b, *payload;
     size_t alen, blen, plen;

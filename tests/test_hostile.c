@@ -112,15 +112,15 @@ signed_as(const tx_identity *id, const char *type, const uint8_t *payload, size_
 static wbuf
 questionnaire(const char *qid, uint64_t seq)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__LocalText text = TICSX__V1__LOCAL_TEXT__INIT;
-    Ticsx__V1__Area area = TICSX__V1__AREA__INIT;
-    Ticsx__V1__Item item = TICSX__V1__ITEM__INIT;
-    Ticsx__V1__Choice yes = TICSX__V1__CHOICE__INIT;
-    Ticsx__V1__Questionnaire q = TICSX__V1__QUESTIONNAIRE__INIT;
-    Ticsx__V1__Area *areas[] = {&area};
-    Ticsx__V1__Item *items[] = {&item};
-    Ticsx__V1__Choice *scale[] = {&yes};
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_local_text_pb text = TICSX__V1__LOCAL_TEXT__INIT;
+    tx_area_pb area = TICSX__V1__AREA__INIT;
+    tx_item_pb item = TICSX__V1__ITEM__INIT;
+    tx_choice_pb yes = TICSX__V1__CHOICE__INIT;
+    tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
+    tx_area_pb *areas[] = {&area};
+    tx_item_pb *items[] = {&item};
+    tx_choice_pb *scale[] = {&yes};
     wbuf b = {0};
     uint8_t *packed;
     size_t len;
@@ -330,8 +330,8 @@ test_bad_records(void **state)
 
     /* An out-of-range enum in a signed certificate event. */
     {
-        Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-        Ticsx__V1__CertificateEvent e = TICSX__V1__CERTIFICATE_EVENT__INIT;
+        tx_meta_pb meta = TICSX__V1__META__INIT;
+        tx_cert_event_pb e = TICSX__V1__CERTIFICATE_EVENT__INIT;
 
         meta.seq = 18;
         e.meta = &meta;
@@ -348,8 +348,8 @@ test_bad_records(void **state)
     /* The wrong kind under a valid signature: a request's bytes signed as a questionnaire; a
      * type the hub does not know; the plaintext assessment that must never be stored. */
     {
-        Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-        Ticsx__V1__Request r = TICSX__V1__REQUEST__INIT;
+        tx_meta_pb meta = TICSX__V1__META__INIT;
+        tx_request_pb r = TICSX__V1__REQUEST__INIT;
         ProtobufCBinaryData sup = {32, f->supplier->pub.sign};
 
         meta.seq = 19;

@@ -1,5 +1,5 @@
 /* Integration: the real ticsx-hub binary on tcp://127.0.0.1:* with CURVE, real clients
- * (client/tx_conn), real LMDB. Every security property has an attack that must fail. */
+ * (client/net/tx_conn), real LMDB. Every security property has an attack that must fail. */
 #include "hub_testutil.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -84,7 +84,7 @@ teardown(void **state)
 static int
 ping(tx_conn *c)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_reply_pb *r = NULL;
     int rc;
 
@@ -373,7 +373,7 @@ test_submit_batch(void **state)
     assert_int_not_equal(tx_batch_reply_check(r, N + 1), TX_OK);
     assert_true(r->checkpoint.len > 0);
     for (int i = 0; i < N; i++) {
-        const Ticsx__V1__Outcome *o = r->outcomes[i];
+        const tx_outcome_pb *o = r->outcomes[i];
 
         assert_int_equal(o->status, want[i]);
         if (want[i] != TICSX__V1__STATUS__OK) {
@@ -436,8 +436,8 @@ test_submit_batch_bounds(void **state)
     assert_int_equal(tx_conn_send_batch(f->cb, 0, envs, lens, &call), TX_ERR_USAGE);
     assert_int_equal(tx_conn_send_batch(f->cb, TX_MAX_BATCH + 1, envs, lens, &call), TX_ERR_USAGE);
     for (int k = 0; k < 3; k++) {
-        Ticsx__V1__Call c = TICSX__V1__CALL__INIT;
-        Ticsx__V1__SubmitBatch b = TICSX__V1__SUBMIT_BATCH__INIT;
+        tx_call_pb c = TICSX__V1__CALL__INIT;
+        tx_submit_batch_pb b = TICSX__V1__SUBMIT_BATCH__INIT;
         tx_reply_pb *r;
 
         b.n_envelopes = counts[k];
@@ -636,8 +636,8 @@ pipeline(tx_conn *c, const tx_identity *id, int n, uint64_t *calls, uint8_t (*id
          uint8_t **envs, size_t *lens, uint8_t *seen)
 {
     for (int i = 0; i < n; i++) {
-        Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-        Ticsx__V1__Submit submit = TICSX__V1__SUBMIT__INIT;
+        tx_call_pb call = TICSX__V1__CALL__INIT;
+        tx_submit_pb submit = TICSX__V1__SUBMIT__INIT;
 
         envs[i] = th_questionnaire(id, 2 + (uint64_t)i, &lens[i]);
         tx_record_id(envs[i], lens[i], ids[i]);

@@ -275,7 +275,7 @@ test_builtin_coverage(void **state)
         assert_true(n >= 5);
     }
     for (size_t i = 0; i < q->n_items; i++) {
-        const Ticsx__V1__Item *it = q->items[i];
+        const tx_item_pb *it = q->items[i];
         assert_true(it->text->ja[0] && it->text->en[0]);
         assert_true(it->level == 1 || it->level == 2);
         assert_true(it->weight >= 1);

@@ -5,7 +5,7 @@
  * added to the table, or a string added to the schema, is tested without a new line here.
  * Then the rows filled from answers files are tested through the answers parser (CSV, JSON),
  * which must name file, line or entry, item and limit. */
-#include "tx_answers.h"
+#include "tx_answer_file.h"
 #include "tx_builtin.h"
 #include "tx_error.h"
 #include "tx_limits.h"
@@ -31,7 +31,7 @@ static uint8_t zeros[64];
 static void
 baseline(int kind, uint8_t **buf, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     ProtobufCBinaryData id = {TX_ID_LEN, zeros}, key = {TX_KEY_LEN, zeros};
     const ProtobufCMessage *m = NULL;
 
@@ -50,11 +50,11 @@ baseline(int kind, uint8_t **buf, size_t *len)
     }
     case TX_KIND_QUESTIONNAIRE: {
         static tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
-        static Ticsx__V1__LocalText t[5];
-        static Ticsx__V1__Area a = TICSX__V1__AREA__INIT, *ap = &a;
-        static Ticsx__V1__Item it = TICSX__V1__ITEM__INIT, *itp = &it;
-        static Ticsx__V1__Choice c = TICSX__V1__CHOICE__INIT, *cp = &c;
-        static Ticsx__V1__Level l = TICSX__V1__LEVEL__INIT, *lp = &l;
+        static tx_local_text_pb t[5];
+        static tx_area_pb a = TICSX__V1__AREA__INIT, *ap = &a;
+        static tx_item_pb it = TICSX__V1__ITEM__INIT, *itp = &it;
+        static tx_choice_pb c = TICSX__V1__CHOICE__INIT, *cp = &c;
+        static tx_level_pb l = TICSX__V1__LEVEL__INIT, *lp = &l;
         for (int i = 0; i < 5; i++) {
             ticsx__v1__local_text__init(&t[i]);
             t[i].ja = "テキスト";
@@ -101,8 +101,8 @@ baseline(int kind, uint8_t **buf, size_t *len)
     }
     case TX_KIND_INNER_ASSESSMENT: {
         static tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
-        static Ticsx__V1__Answer an = TICSX__V1__ANSWER__INIT, *anp = &an;
-        static Ticsx__V1__SubSupplier s = TICSX__V1__SUB_SUPPLIER__INIT, *sp = &s;
+        static tx_answer_pb an = TICSX__V1__ANSWER__INIT, *anp = &an;
+        static tx_sub_supplier_pb s = TICSX__V1__SUB_SUPPLIER__INIT, *sp = &s;
         a.meta = &meta;
         a.questionnaire = id;
         an.item = "A1-1";
@@ -401,8 +401,8 @@ static void
 test_record_size(void **state)
 {
     tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Answer an[20], *ap[20];
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_answer_pb an[20], *ap[20];
     char *text = malloc(60000 + 1), why[256], want[128], num[32];
     (void)state;
 

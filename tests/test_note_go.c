@@ -57,8 +57,8 @@ notecheck(const char *note_path, const char *hub_vkey, const char *w_vkey, char 
 static void
 test_go_verifies_hub_checkpoint(void **state)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Cosign cs = TICSX__V1__COSIGN__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_cosign_pb cs = TICSX__V1__COSIGN__INIT;
     char dir[PATH_MAX], path[PATH_MAX + 16], note_path[PATH_MAX + 16], out[8192];
     char hub_vkey[TX_NOTE_VKEY_MAX], w_vkey[TX_NOTE_VKEY_MAX], line[TX_NOTE_LINE_MAX];
     char buf[TX_NOTE_MAX];

@@ -2,7 +2,7 @@
  * scoring follows the rules held in the questionnaire (exact percentages on a small hand-made
  * one); answer files in CSV (BOM, CRLF, quoting) and JSON are read back, and every bad row
  * names its line (or entry) and item. */
-#include "tx_answers.h"
+#include "tx_answer_file.h"
 #include "tx_csv.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -143,8 +143,8 @@ test_questionnaire_rules(void **state)
 
 /* Answers as an Assessment carries them. */
 typedef struct {
-    Ticsx__V1__Answer a[16];
-    Ticsx__V1__Answer *p[16];
+    tx_answer_pb a[16];
+    tx_answer_pb *p[16];
     size_t n;
 } answer_set;
 

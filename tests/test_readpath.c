@@ -89,7 +89,7 @@ static uint8_t *
 signed_profile(const tx_identity *id, size_t *len)
 {
     tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
     uint8_t *env = NULL;
 
     meta.seq = 1;

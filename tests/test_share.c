@@ -356,7 +356,7 @@ test_reuse_needs_the_same_questionnaire(void **state)
     (void)state;
 
     /* The buyer asks with another version of the questionnaire. */
-    snprintf(src, sizeof src, "%s/client/questionnaires/tics-selfcheck.json",
+    snprintf(src, sizeof src, "%s/client/forms/questionnaires/tics-selfcheck.json",
              getenv("TX_SOURCE_DIR"));
     snprintf(path, sizeof path, "%s/selfcheck-v2.json", fx.root);
     q = json_load_file(src, 0, NULL);
@@ -436,8 +436,8 @@ static uint8_t *
 make_grant(tx_client *c, uint64_t seq, const uint8_t *aid, const tx_pubkey *grantee,
            const tx_pubkey *seal_to, const uint8_t *key, size_t *len)
 {
-    Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-    Ticsx__V1__Grant g = TICSX__V1__GRANT__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
     uint8_t sealed_key[TX_SEALED_KEY_LEN];
     uint8_t *env = NULL;
 
@@ -523,9 +523,9 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
 
     /* A sealed assessment whose ciphertext was cut short (signed as such by its author). */
     {
-        Ticsx__V1__Meta meta = TICSX__V1__META__INIT;
-        Ticsx__V1__Assessment a = TICSX__V1__ASSESSMENT__INIT;
-        Ticsx__V1__SealedAssessment s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+        tx_meta_pb meta = TICSX__V1__META__INIT;
+        tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
+        tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
         tx_rec old = {0};
         uint8_t nonce[TX_NONCE_LEN], tid[TX_ID_LEN], *inner, *ct, *envs[2];
         size_t inner_len, ct_len, lens[2];
@@ -547,7 +547,7 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         assert_int_equal(tx_seal_content(inner, inner_len, qid->data, key, nonce, &ct, &ct_len),
                          TX_OK);
         free(inner);
-        Ticsx__V1__Meta ms = TICSX__V1__META__INIT;
+        tx_meta_pb ms = TICSX__V1__META__INIT;
         ms.seq = seq + 1;
         ms.created = tx_now();
         s.meta = &ms;

@@ -1,5 +1,5 @@
 /* Sharing at the hub, over the wire: the real ticsx-hub on tcp://127.0.0.1:* with CURVE, real
- * clients (client/tx_conn), real LMDB, records signed with the keys/ functions. Who may read an
+ * clients (client/net/tx_conn), real LMDB, records signed with the keys/ functions. Who may read an
  * assessment (author, current grantees, the old one's grantees for a superseding one), replays,
  * refused submissions that leave nothing stored, and watchers: pushes after a commit to those
  * who may see the record and to no one else, renewal, expiry, the bound (BUSY) and watchers
@@ -458,8 +458,8 @@ test_foreign_ids_look_absent(void **state)
 static uint64_t
 watch(tx_conn *c, uint32_t seconds, int expect_status)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Watch w = TICSX__V1__WATCH__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_watch_pb w = TICSX__V1__WATCH__INIT;
     tx_reply_pb *r = NULL;
     uint64_t id;
 
@@ -540,8 +540,8 @@ test_watch_expires_and_bad_kind(void **state)
     fx *f = *state;
     uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
     uint8_t aid[TX_ID_LEN];
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Watch w = TICSX__V1__WATCH__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_watch_pb w = TICSX__V1__WATCH__INIT;
     Ticsx__V1__Kind kinds[1] = {TICSX__V1__KIND__KIND_NONE};
     tx_reply_pb *r = NULL;
 

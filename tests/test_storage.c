@@ -663,8 +663,8 @@ test_enroll_truncated_profile(void **state)
 static void
 test_damaged_record_in_list(void **state)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Get get = TICSX__V1__GET__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_get_pb get = TICSX__V1__GET__INIT;
     char dir[PATH_MAX], path[PATH_MAX + 16];
     uint8_t key[10] = {0};
     const fu_rec *victim = &W.recs[17]; /* log index 20: profiles are 1 and 2 */
@@ -743,8 +743,8 @@ test_truncated_under_running_hub(void **state)
     assert_int_equal(truncate(path, 8192), 0);
     assert_int_equal(tx_conn_open(h.endpoint, h.curve, W.supplier, 2000, &c), TX_OK);
     {
-        Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-        Ticsx__V1__ListRecords list = TICSX__V1__LIST_RECORDS__INIT;
+        tx_call_pb call = TICSX__V1__CALL__INIT;
+        tx_list_records_pb list = TICSX__V1__LIST_RECORDS__INIT;
 
         list.kind = TICSX__V1__KIND__KIND_QUESTIONNAIRE;
         list.limit = 1000;

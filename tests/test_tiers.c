@@ -1,7 +1,7 @@
 /* The supply tree's arithmetic on a hand-built tree (tx_tree): the walk to N tiers, the
  * reached-twice and loop flags, answer states, and per tier and in total the coverage, the
  * weakest link per area and the counts by certificate status. */
-#include "tx_tree.h"
+#include "tx_supply_tree.h"
 #include "tx_verify.h"
 
 #include <setjmp.h>

@@ -8,8 +8,8 @@
 #include "client_testutil.h"
 #include "hub_testutil.h"
 #include "tx_cell.h"
-#include "tx_cert.h"
-#include "tx_certcheck.h"
+#include "tx_cert_issue.h"
+#include "tx_cert_judge.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_home.h"
@@ -597,8 +597,8 @@ test_verify_with_certificate(void **state)
     q->version = 1;
 
     tx_request_pb r = TICSX__V1__REQUEST__INIT;
-    Ticsx__V1__Meta m1 = TICSX__V1__META__INIT, m2 = TICSX__V1__META__INIT;
-    Ticsx__V1__Meta m3 = TICSX__V1__META__INIT, m4 = TICSX__V1__META__INIT;
+    tx_meta_pb m1 = TICSX__V1__META__INIT, m2 = TICSX__V1__META__INIT;
+    tx_meta_pb m3 = TICSX__V1__META__INIT, m4 = TICSX__V1__META__INIT;
     ProtobufCBinaryData supplier = {TX_KEY_LEN, c->supplier->pub.sign};
     m1.seq = seq++;
     r.meta = &m1;
@@ -609,7 +609,7 @@ test_verify_with_certificate(void **state)
     cache(home, env, len, rid);
 
     tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
-    Ticsx__V1__Answer ans = TICSX__V1__ANSWER__INIT, *ansp = &ans;
+    tx_answer_pb ans = TICSX__V1__ANSWER__INIT, *ansp = &ans;
     m2.seq = 1;
     a.meta = &m2;
     a.questionnaire = (ProtobufCBinaryData){TX_ID_LEN, q1};

@@ -7,9 +7,9 @@
  * revocation (the forked hub's newest cosigned checkpoint is older than it). */
 #include "client_testutil.h"
 #include "hub_testutil.h"
-#include "tx_audit.h"
 #include "tx_client.h"
 #include "tx_error.h"
+#include "tx_log_check.h"
 #include "tx_note.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
@@ -300,8 +300,8 @@ test_trust_witness_and_quorum(void **state)
 static void
 test_hub_checks_cosignatures(void **state)
 {
-    Ticsx__V1__Call call = TICSX__V1__CALL__INIT;
-    Ticsx__V1__Cosign cs = TICSX__V1__COSIGN__INIT;
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_cosign_pb cs = TICSX__V1__COSIGN__INIT;
     char line[TX_NOTE_LINE_MAX], bad[TX_NOTE_MAX];
     tx_identity *w = NULL, *id = NULL;
     tx_checkpoint cp = {0};

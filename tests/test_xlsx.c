@@ -5,12 +5,12 @@
  * item, and what the reader refuses: a zip bomb, too many entries, a DTD, a non-workbook. */
 #include "client_testutil.h"
 #include "hub_testutil.h"
-#include "tx_answers.h"
+#include "tx_answer_file.h"
 #include "tx_error.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
-#include "tx_xlsx.h"
+#include "tx_xlsx_read.h"
 #include "tx_xlsx_template.h"
 
 #include <setjmp.h>

@@ -3,13 +3,13 @@
 # certificate), check sheet import, XLSX answer sheets, and the chain driven through the real
 # ticsx and ticsx-hub binaries.
 tx_add_test(test_trust SOURCES test_trust.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib PkgConfig::JANSSON TIMEOUT 60)
+            LIBS tx_hub_lib tx_client PkgConfig::JANSSON TIMEOUT 60)
 tx_add_test(test_import SOURCES test_import.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib TIMEOUT 60)
+            LIBS tx_hub_lib tx_client TIMEOUT 60)
 tx_add_test(test_xlsx SOURCES test_xlsx.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib TIMEOUT 60)
+            LIBS tx_hub_lib tx_client TIMEOUT 60)
 tx_add_test(test_trust_exchange SOURCES test_trust_exchange.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib PkgConfig::JANSSON TIMEOUT 300)
+            LIBS tx_hub_lib tx_client PkgConfig::JANSSON TIMEOUT 300)
 # These run build/client/ticsx (and test_trust_exchange build/hub/ticsx-hub).
 add_dependencies(test_import ticsx)
 add_dependencies(test_trust_exchange ticsx ticsx-hub)

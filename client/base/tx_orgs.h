@@ -1,0 +1,57 @@
+/* The directory of enrolled organisations, built from the signed PROFILE records the hub
+ * lists (each verified here), and naming an organisation by legal name, fingerprint
+ * (SHA256:...) or 16-hex key id. */
+#ifndef TX_ORGS_H
+#define TX_ORGS_H
+
+#include "tx_idmap.h"
+#include "tx_keys.h"
+#include "tx_rec.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint8_t key[TX_KEY_LEN];  /* Ed25519 signing key: the organisation's identity */
+    uint8_t seal[TX_KEY_LEN]; /* X25519 key content keys are sealed to */
+    char name[TX_NAME_MAX];   /* legal name, from its signed profile */
+    char corporate_number[16];
+    char fingerprint[TX_FP_LEN];
+    char key_id[17];
+    uint64_t seq;
+    uint8_t record[TX_ID_LEN]; /* the profile record's id */
+} tx_org;
+
+typedef struct {
+    tx_org *v;
+    size_t n;
+    tx_idmap by_key; /* signing key -> position in v */
+} tx_orgs;
+
+/* Adds the profiles in `profiles` (opened as TX_KIND_PROFILE), keeping the newest (highest seq)
+ * per signing key. */
+int tx_orgs_add(tx_orgs *orgs, const tx_recs *profiles);
+
+/* Builds the directory from the profiles in the local cache (after a fetch). */
+int tx_orgs_from_cache(tx_home *home, tx_orgs *out);
+
+/* The organisation with this signing key, or NULL. Borrowed. */
+const tx_org *tx_orgs_by_key(const tx_orgs *orgs, const uint8_t key[TX_KEY_LEN]);
+
+/* Resolves a name: fingerprint, key id, or legal name (exact, ASCII case ignored). Unknown or
+ * ambiguous: TX_ERR_USAGE with a message listing the candidates. */
+int tx_orgs_resolve(const tx_orgs *orgs, const char *name, const tx_org **out);
+
+/* The values of --to as single names. Each argument is first taken whole, as tx_orgs_resolve
+ * takes a name (so "Example Co., Ltd." works); only when it names no organisation is it split
+ * at commas ("A,B"), blanks around each piece and empty pieces dropped. A whole name that is
+ * ambiguous stays whole, so its refusal lists the candidates. *names (free) points into args
+ * and into *store (free). More than max names: TX_ERR_USAGE. */
+#define TX_ORGS_MAX_TO 1000 /* organisations one --to list may name */
+
+int tx_orgs_split_to(const tx_orgs *orgs, const char *const *args, size_t n_args, size_t max,
+                     const char ***names, size_t *n, char **store);
+
+void tx_orgs_free(tx_orgs *orgs);
+
+#endif

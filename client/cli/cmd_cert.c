@@ -1,0 +1,539 @@
+/* ticsx trust, accredit, cert: the TICS trust chain from the command line. */
+#include "cli.h"
+
+#include "tx_cell.h"
+#include "tx_cert_issue.h"
+#include "tx_cert_judge.h"
+#include "tx_error.h"
+#include "tx_lookup.h"
+#include "tx_msg.h"
+#include "tx_trust.h"
+#include "tx_util.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+print_json(json_t *root)
+{
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+    fputc('\n', stdout);
+    json_decref(root);
+    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
+}
+
+static const char *
+day(char buf[16], int64_t t)
+{
+    tx_format_date(buf, 16, t);
+    return buf;
+}
+
+static json_t *
+key_json(const tx_pubkey *pk)
+{
+    char fp[TX_FP_LEN], kid[17], hex[2 * TX_KEY_LEN + 1];
+
+    tx_fingerprint(pk->sign, fp);
+    tx_key_id_hex(pk->sign, kid);
+    tx_hex(hex, pk->sign, TX_KEY_LEN);
+    return json_pack("{s:s,s:s,s:s,s:s}", "key_id", kid, "fingerprint", fp, "name", pk->name, "key",
+                     hex);
+}
+
+/* ---- ticsx trust add FILE | list | remove KEY ---- */
+
+int
+tx_cmd_trust(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+    const char *sub;
+    char dir[PATH_MAX], fp[TX_FP_LEN], kid[17];
+    tx_pubkey pk, *keys = NULL;
+    size_t n = 0;
+    int opt, rc, added = 0;
+
+    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        if ((rc = tx_cli_common_opt(g, opt, "trust")) != TX_OK) {
+            return rc;
+        }
+    }
+    sub = optind < argc ? argv[optind] : "";
+    if (strcmp(sub, "witness") == 0) {
+        return tx_cmd_trust_witness(g, argc, argv, optind + 1);
+    }
+    if ((rc = tx_home_resolve(g->home, dir, sizeof dir)) != TX_OK) {
+        return rc;
+    }
+    if (strcmp(sub, "add") == 0 && optind + 2 == argc) {
+        if ((rc = tx_trust_add(dir, argv[optind + 1], &pk, &added)) != TX_OK) {
+            return rc;
+        }
+        tx_fingerprint(pk.sign, fp);
+        tx_key_id_hex(pk.sign, kid);
+        if (g->json) {
+            json_t *j = key_json(&pk);
+            json_object_set_new(j, "added", json_boolean(added));
+            return print_json(j);
+        }
+        printf("%s\n", fp);
+        if (!g->quiet) {
+            fprintf(stderr, "%s accreditor key %s (%s) as %s/trust/%s.pub\n",
+                    added ? "pinned" : "already pinned:", pk.name, kid, dir, kid);
+        }
+        return TX_OK;
+    }
+    if (strcmp(sub, "remove") == 0 && optind + 2 == argc) {
+        if ((rc = tx_trust_remove(dir, argv[optind + 1], &pk)) != TX_OK) {
+            return rc;
+        }
+        tx_fingerprint(pk.sign, fp);
+        if (g->json) {
+            return print_json(key_json(&pk));
+        }
+        printf("%s\n", fp);
+        if (!g->quiet) {
+            fprintf(stderr, "unpinned accreditor key %s: its accreditations no longer count\n",
+                    pk.name);
+        }
+        return TX_OK;
+    }
+    if (strcmp(sub, "list") != 0 || optind + 1 != argc) {
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx trust add FILE | list | remove KEY");
+    }
+    if ((rc = tx_trust_list(dir, &keys, &n)) != TX_OK) {
+        return rc;
+    }
+    if (g->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(arr, key_json(&keys[i]));
+        }
+        free(keys);
+        return print_json(json_pack("{s:o}", "accreditors", arr));
+    }
+    if (!g->quiet && n == 0) {
+        printf("no accreditor key pinned: pin one with ticsx trust add FILE\n");
+    } else if (!g->quiet) {
+        printf("%-16s  %-50s  %s\n", "KEY ID", "FINGERPRINT", "NAME (from the key file)");
+    }
+    for (size_t i = 0; i < n; i++) {
+        tx_fingerprint(keys[i].sign, fp);
+        tx_key_id_hex(keys[i].sign, kid);
+        if (g->quiet) {
+            printf("%s\n", fp);
+        } else {
+            printf("%s  %-50s  %s\n", kid, fp, keys[i].name);
+        }
+    }
+    free(keys);
+    return TX_OK;
+}
+
+/* ---- ticsx accredit ---- */
+
+int
+tx_cmd_accredit(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"body", required_argument, NULL, 'b'},
+                                         {"scope", required_argument, NULL, 's'},
+                                         {"from", required_argument, NULL, 'F'},
+                                         {"until", required_argument, NULL, 'U'},
+                                         {"withdraw", no_argument, NULL, 'W'},
+                                         {"note", required_argument, NULL, 'N'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    tx_accredit_args a = {0};
+    tx_client *c = NULL;
+    uint8_t id[TX_ID_LEN];
+    char hex[2 * TX_ID_LEN + 1], name[TX_NAME_MAX];
+    int opt, rc = TX_OK;
+
+    while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'b':
+            a.body = optarg;
+            break;
+        case 's':
+            a.scopes = optarg;
+            break;
+        case 'F':
+            rc = tx_cli_parse_date("--from", optarg, &a.from);
+            break;
+        case 'U':
+            rc = tx_cli_parse_date("--until", optarg, &a.until);
+            break;
+        case 'W':
+            a.withdraw = 1;
+            break;
+        case 'N':
+            a.note = optarg;
+            break;
+        default:
+            rc = tx_cli_common_opt(g, opt, "accredit");
+        }
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if (a.body == NULL || optind < argc ||
+        (!a.withdraw && (a.scopes == NULL || a.from == 0 || a.until == 0))) {
+        return tx_fail(TX_ERR_USAGE,
+                       "usage: ticsx accredit --body ORG --scope all|SECTOR[,SECTOR...] --from "
+                       "DATE --until DATE [--note TEXT]\n"
+                       "       ticsx accredit --body ORG --withdraw [--until DATE] [--note TEXT]");
+    }
+    if ((rc = tx_cli_open(g, &c)) == TX_OK &&
+        (rc = tx_accredit(c, &a, id, name, sizeof name)) == TX_OK) {
+        tx_hex(hex, id, TX_ID_LEN);
+        if (g->json) {
+            rc = print_json(json_pack("{s:s,s:s,s:b}", "accreditation", hex, "body", name,
+                                      "withdrawn", a.withdraw));
+        } else {
+            printf("%s\n", hex);
+            if (!g->quiet) {
+                fprintf(stderr, "%s %s: signed and published\n",
+                        a.withdraw ? "withdrew the accreditation of" : "accredited", name);
+            }
+        }
+    }
+    tx_client_destroy(&c);
+    return rc;
+}
+
+/* ---- ticsx cert ---- */
+
+typedef struct {
+    const char *holder, *number, *scope, *sector, *note;
+    long criteria;
+    int64_t issued, expires, date, at;
+} cert_opts;
+
+static void
+print_info(const tx_cert_info *info)
+{
+    char fp[TX_FP_LEN], d1[16], d2[16];
+
+    tx_fingerprint(info->holder, fp);
+    printf("certificate  %s\n", info->number);
+    printf("holder       %s  %s\n", info->holder_name, info->corporate_number);
+    printf("             %s\n", fp);
+    tx_fingerprint(info->issuer, fp);
+    printf("issuer       %s\n", info->issuer_name[0] ? info->issuer_name : "(unknown body)");
+    printf("             %s\n", fp);
+    printf("sector       %s, criteria %u\n", info->sector[0] ? info->sector : "-",
+           info->criteria_version);
+    fputs("scope        ", stdout);
+    tx_put_wrapped(stdout, info->scope, 13, 80, 13);
+    printf("valid        %s up to %s\n", day(d1, info->issued), day(d2, info->expires));
+}
+
+static json_t *
+events_json(const tx_trust_set *ts, const tx_rec *cert)
+{
+    json_t *arr = json_array();
+    char hex[2 * TX_ID_LEN + 1], d[16];
+
+    for (size_t i = 0; i < ts->events.n; i++) {
+        const tx_rec *r = &ts->events.v[i];
+        const tx_cert_event_pb *e = (const tx_cert_event_pb *)r->msg;
+        if (memcmp(e->certificate.data, cert->id, TX_ID_LEN) != 0) {
+            continue;
+        }
+        tx_hex(hex, r->id, TX_ID_LEN);
+        json_array_append_new(
+            arr,
+            json_pack("{s:s,s:s,s:s,s:s,s:b}", "record", hex, "kind", tx_cert_event_name(e->kind),
+                      "effective", day(d, e->effective), "note", e->note, "by_issuer",
+                      memcmp(tx_rec_signer(r), tx_rec_signer(cert), TX_KEY_LEN) == 0));
+    }
+    return arr;
+}
+
+/* show, verify: judge one certificate from the hub's records. */
+static int
+cert_judge(tx_cli *g, const char *arg, int show, int64_t at)
+{
+    tx_client *c = NULL;
+    tx_trust_set ts = {0};
+    const tx_rec *cert;
+    tx_cert_info info;
+    tx_cert_state st;
+    int rc;
+
+    if ((rc = tx_cli_open(g, &c)) != TX_OK || (rc = tx_trust_set_from_hub(c, &ts)) != TX_OK ||
+        (rc = tx_trust_find_certificate(&ts, arg, NULL, &cert)) != TX_OK) {
+        goto out;
+    }
+    tx_cert_evaluate(&ts, cert->id, NULL, at, &info, &st);
+    g->definite_no = !show && tx_cert_status_problem(st.status);
+    if (g->json) {
+        json_t *j = tx_cert_json(&info, NULL, &st);
+        if (show) {
+            json_object_set_new(j, "events", events_json(&ts, cert));
+        }
+        rc = print_json(j);
+        goto out;
+    }
+    if (g->quiet) {
+        printf("%s\n", tx_cert_status_name(st.status));
+        goto out;
+    }
+    if (show) {
+        json_t *ev = events_json(&ts, cert);
+        char hex[2 * TX_ID_LEN + 1];
+        tx_hex(hex, cert->id, TX_ID_LEN);
+        print_info(&info);
+        printf("record       %s\n", hex);
+        for (size_t i = 0; i < json_array_size(ev); i++) {
+            json_t *e = json_array_get(ev, i);
+            printf("%-12s %s %s%s%s%s\n", i == 0 ? "events" : "",
+                   json_string_value(json_object_get(e, "effective")),
+                   json_string_value(json_object_get(e, "kind")),
+                   json_string_value(json_object_get(e, "note"))[0] ? ": " : "",
+                   json_string_value(json_object_get(e, "note")),
+                   json_is_true(json_object_get(e, "by_issuer")) ? "" : " (not by the issuer)");
+        }
+        json_decref(ev);
+    }
+    char line[640], d[16];
+    snprintf(line, sizeof line, "%s on %s: %s", tx_cert_status_name(st.status), day(d, at),
+             st.reason);
+    tx_put_wrapped(stdout, line, 0, 80, 2);
+out:
+    tx_trust_set_free(&ts);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+static int
+cert_list(tx_cli *g, const char *holder)
+{
+    tx_client *c = NULL;
+    tx_trust_set ts = {0};
+    const tx_org *who = NULL;
+    json_t *arr = json_array();
+    int64_t now = tx_now();
+    int rc;
+
+    if ((rc = tx_cli_open(g, &c)) != TX_OK || (rc = tx_trust_set_from_hub(c, &ts)) != TX_OK ||
+        (holder != NULL && (rc = tx_orgs_resolve(&ts.orgs, holder, &who)) != TX_OK)) {
+        goto out;
+    }
+    if (!g->json && !g->quiet) {
+        printf("%-16s %-20s %-16s %-10s %-10s %s\n", "CERTIFICATE", "HOLDER", "ISSUER", "ISSUED",
+               "EXPIRES", "STATUS");
+    }
+    for (size_t i = 0; i < ts.certificates.n; i++) {
+        const tx_rec *r = &ts.certificates.v[i];
+        tx_cert_info info;
+        tx_cert_state st;
+        char hex[2 * TX_ID_LEN + 1], d1[16], d2[16];
+
+        if (who != NULL && memcmp(((const tx_certificate_pb *)r->msg)->holder_key.data, who->key,
+                                  TX_KEY_LEN) != 0) {
+            continue;
+        }
+        tx_cert_evaluate(&ts, r->id, NULL, now, &info, &st);
+        tx_hex(hex, r->id, TX_ID_LEN);
+        if (g->json) {
+            json_array_append_new(arr, tx_cert_json(&info, NULL, &st));
+        } else if (g->quiet) {
+            printf("%s\n", hex);
+        } else {
+            tx_put_cell(stdout, info.number, 16);
+            fputc(' ', stdout);
+            tx_put_cell(stdout, info.holder_name, 20);
+            fputc(' ', stdout);
+            tx_put_cell(stdout, info.issuer_name[0] ? info.issuer_name : "?", 16);
+            printf(" %s %s %s\n", day(d1, info.issued), day(d2, info.expires),
+                   tx_cert_status_label(st.status, g->ja));
+        }
+    }
+    if (g->json) {
+        rc = print_json(json_pack("{s:O}", "certificates", arr));
+    }
+out:
+    json_decref(arr);
+    tx_trust_set_free(&ts);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+static int
+cert_issue(tx_cli *g, const cert_opts *o)
+{
+    tx_cert_issue_args a = {.holder = o->holder,
+                            .number = o->number,
+                            .scope = o->scope,
+                            .sector = o->sector,
+                            .criteria = (uint32_t)o->criteria,
+                            .issued = o->issued,
+                            .expires = o->expires};
+    tx_client *c = NULL;
+    tx_cert_info info;
+    uint8_t id[TX_ID_LEN];
+    char hex[2 * TX_ID_LEN + 1], d1[16], d2[16];
+    int rc;
+
+    if (o->holder == NULL || o->number == NULL || o->scope == NULL || o->sector == NULL ||
+        o->criteria == 0 || o->issued == 0) {
+        return tx_fail(TX_ERR_USAGE,
+                       "usage: ticsx cert issue --holder ORG --number N --scope TEXT --sector "
+                       "SECTOR --criteria 2018|2024 --issued DATE [--expires DATE]");
+    }
+    if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_cert_issue(c, &a, id, &info)) == TX_OK) {
+        tx_hex(hex, id, TX_ID_LEN);
+        if (g->json) {
+            rc = print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "certificate", hex, "number",
+                                      info.number, "holder", info.holder_name, "corporate_number",
+                                      info.corporate_number, "issued", day(d1, info.issued),
+                                      "expires", day(d2, info.expires)));
+        } else {
+            printf("%s\n", hex);
+            if (!g->quiet) {
+                fprintf(stderr, "issued certificate %s to %s (%s), valid %s up to %s\n",
+                        info.number, info.holder_name, info.corporate_number, day(d1, info.issued),
+                        day(d2, info.expires));
+            }
+        }
+    }
+    tx_client_destroy(&c);
+    return rc;
+}
+
+static int
+cert_event(tx_cli *g, const char *arg, int kind, const cert_opts *o)
+{
+    tx_client *c = NULL;
+    tx_cert_info info;
+    uint8_t id[TX_ID_LEN];
+    char hex[2 * TX_ID_LEN + 1], d[16];
+    int64_t effective = o->date ? o->date : tx_now();
+    int rc;
+
+    if ((rc = tx_cli_open(g, &c)) == TX_OK &&
+        (rc = tx_cert_record_event(c, arg, kind, effective, o->note, id, &info)) == TX_OK) {
+        tx_hex(hex, id, TX_ID_LEN);
+        if (g->json) {
+            rc = print_json(json_pack("{s:s,s:s,s:s,s:s}", "event", hex, "certificate", info.number,
+                                      "kind", tx_cert_event_name(kind), "effective",
+                                      day(d, effective)));
+        } else {
+            printf("%s\n", hex);
+            if (!g->quiet) {
+                fprintf(stderr, "recorded on certificate %s: %s, effective %s\n", info.number,
+                        tx_cert_event_name(kind), day(d, effective));
+            }
+        }
+    }
+    tx_client_destroy(&c);
+    return rc;
+}
+
+static const struct {
+    const char *name;
+    int kind;
+} event_commands[] = {
+    {"report", TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT},
+    {"suspend", TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED},
+    {"reinstate", TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED},
+    {"revoke", TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED},
+};
+
+static const char cert_usage[] =
+    "usage: ticsx cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria "
+    "2018|2024 --issued DATE [--expires DATE]\n"
+    "       ticsx cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
+    "       ticsx cert show CERT | verify CERT [--at DATE] | list [--holder ORG]";
+
+int
+tx_cmd_cert(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"holder", required_argument, NULL, 'H'},
+                                         {"number", required_argument, NULL, 'n'},
+                                         {"scope", required_argument, NULL, 's'},
+                                         {"sector", required_argument, NULL, 'S'},
+                                         {"criteria", required_argument, NULL, 'c'},
+                                         {"issued", required_argument, NULL, 'i'},
+                                         {"expires", required_argument, NULL, 'e'},
+                                         {"date", required_argument, NULL, 'd'},
+                                         {"at", required_argument, NULL, 'a'},
+                                         {"note", required_argument, NULL, 'N'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    cert_opts o = {0};
+    const char *sub;
+    int opt, rc = TX_OK;
+
+    while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        char *end;
+        switch (opt) {
+        case 'H':
+            o.holder = optarg;
+            break;
+        case 'n':
+            o.number = optarg;
+            break;
+        case 's':
+            o.scope = optarg;
+            break;
+        case 'S':
+            o.sector = optarg;
+            break;
+        case 'c':
+            o.criteria = strtol(optarg, &end, 10);
+            if (*end != 0 || (o.criteria != 2018 && o.criteria != 2024)) {
+                rc = tx_fail(TX_ERR_USAGE, "--criteria %s: use 2018 or 2024", optarg);
+            }
+            break;
+        case 'i':
+            rc = tx_cli_parse_date("--issued", optarg, &o.issued);
+            break;
+        case 'e':
+            rc = tx_cli_parse_date("--expires", optarg, &o.expires);
+            break;
+        case 'd':
+            rc = tx_cli_parse_date("--date", optarg, &o.date);
+            break;
+        case 'a':
+            rc = tx_cli_parse_date("--at", optarg, &o.at);
+            break;
+        case 'N':
+            o.note = optarg;
+            break;
+        default:
+            rc = tx_cli_common_opt(g, opt, "cert");
+        }
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    sub = optind < argc ? argv[optind] : "";
+    if (strcmp(sub, "issue") == 0 && optind + 1 == argc) {
+        return cert_issue(g, &o);
+    }
+    if (strcmp(sub, "list") == 0 && optind + 1 == argc) {
+        return cert_list(g, o.holder);
+    }
+    if (optind + 2 == argc) {
+        const char *arg = argv[optind + 1];
+        if (strcmp(sub, "show") == 0) {
+            return cert_judge(g, arg, 1, tx_now());
+        }
+        if (strcmp(sub, "verify") == 0) {
+            return cert_judge(g, arg, 0, o.at ? o.at : tx_now());
+        }
+        for (size_t i = 0; i < TX_ARRAY_LEN(event_commands); i++) {
+            if (strcmp(sub, event_commands[i].name) == 0) {
+                return cert_event(g, arg, event_commands[i].kind, &o);
+            }
+        }
+    }
+    return tx_fail(TX_ERR_USAGE, "%s", cert_usage);
+}

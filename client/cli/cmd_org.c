@@ -1,0 +1,296 @@
+/* ticsx keygen, whoami, orgs, ping: this organisation and the hub's directory. */
+#include "cli.h"
+
+#include "tx_cell.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_lookup.h"
+#include "tx_msg.h"
+#include "tx_orgs.h"
+#include "tx_rpc.h"
+#include "tx_sign.h"
+#include "tx_util.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_PROFILE 4096
+
+static int
+print_json(json_t *root)
+{
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+    fputc('\n', stdout);
+    json_decref(root);
+    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
+}
+
+/* Only options shared by all commands: used by those that take none of their own. */
+static int
+no_options(tx_cli *g, int argc, char **argv, const char *command)
+{
+    static const struct option opts[] = {TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        if ((rc = tx_cli_common_opt(g, opt, command)) != TX_OK) {
+            return rc;
+        }
+    }
+    if (optind < argc) {
+        return tx_fail(TX_ERR_USAGE, "%s takes no argument (got %s)", command, argv[optind]);
+    }
+    return TX_OK;
+}
+
+static int
+valid_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > 200 || !tx_utf8_valid(name, n)) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
+            return 0; /* the name goes on a key file's comment line */
+        }
+    }
+    return 1;
+}
+
+static int
+write_profile(const char *dir, const tx_identity *id, const char *corp, char *path, size_t n)
+{
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    uint8_t *env = NULL;
+    size_t len = 0;
+    int rc;
+
+    if ((rc = tx_seq_take(dir, 1, &meta.seq)) != TX_OK) {
+        return rc;
+    }
+    meta.created = tx_now();
+    p.meta = &meta;
+    p.legal_name = (char *)id->pub.name;
+    p.corporate_number = (char *)(corp != NULL ? corp : "");
+    p.seal_key.data = (uint8_t *)id->pub.seal;
+    p.seal_key.len = TX_KEY_LEN;
+    p.transport_key.data = (uint8_t *)id->pub.curve;
+    p.transport_key.len = TX_KEY_LEN;
+    if ((rc = tx_sign_checked(id, TX_KIND_PROFILE, &p.base, NULL, &env, &len)) != TX_OK) {
+        return rc;
+    }
+    tx_path_join(path, n, dir, "profile.tx");
+    rc = tx_file_replace(path, env, len, 0644);
+    free(env);
+    return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s", path);
+}
+
+int
+tx_cmd_keygen(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+                                         {"corporate-number", required_argument, NULL, 'c'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    const char *name = NULL, *corp = NULL;
+    char dir[PATH_MAX], path[PATH_MAX], profile[PATH_MAX], ssh[PATH_MAX];
+    char fp[TX_FP_LEN], kid[17];
+    tx_identity *id = NULL;
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        if (opt == 'n') {
+            name = optarg;
+        } else if (opt == 'c') {
+            corp = optarg;
+        } else if ((rc = tx_cli_common_opt(g, opt, "keygen")) != TX_OK) {
+            return rc;
+        }
+    }
+    if (name == NULL || optind < argc) {
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx keygen --name NAME [--corporate-number N]");
+    }
+    if (!valid_name(name)) {
+        return tx_fail(TX_ERR_USAGE, "--name: 1 to 200 bytes of UTF-8 text on one line");
+    }
+    if (corp != NULL && !tx_corporate_number_valid(corp)) {
+        return tx_fail(TX_ERR_USAGE,
+                       "--corporate-number %s: not a valid 13-digit corporate number (法人番号): "
+                       "check the digits",
+                       corp);
+    }
+    if ((rc = tx_home_resolve(g->home, dir, sizeof dir)) != TX_OK) {
+        return rc;
+    }
+    tx_path_join(path, sizeof path, dir, "identity.key");
+    if (access(path, F_OK) == 0) {
+        return tx_fail(TX_ERR_EXISTS, "%s already exists: this home has an identity", path);
+    }
+    if ((rc = tx_mkdir_private(dir)) != TX_OK) {
+        return tx_fail(rc, "cannot create %s", dir);
+    }
+    if ((rc = tx_identity_generate(name, &id)) != TX_OK) {
+        return tx_fail(rc, "cannot generate keys: %s", tx_strerror(rc));
+    }
+    if ((rc = tx_identity_save(id, dir, "identity")) != TX_OK) {
+        rc = tx_fail(rc, "cannot write the identity into %s: %s", dir, tx_strerror(rc));
+        goto out;
+    }
+    if ((rc = write_profile(dir, id, corp, profile, sizeof profile)) != TX_OK) {
+        goto out;
+    }
+    tx_fingerprint(id->pub.sign, fp);
+    tx_key_id_hex(id->pub.sign, kid);
+    tx_path_join(ssh, sizeof ssh, dir, "identity_ed25519.pub");
+    if (g->json) {
+        rc = print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "home", dir, "name", name,
+                                  "fingerprint", fp, "key_id", kid, "public_key", ssh, "profile",
+                                  profile));
+    } else if (g->quiet) {
+        printf("%s\n", fp);
+    } else {
+        printf("identity created in %s\n", dir);
+        printf("name         %s\n", name);
+        printf("fingerprint  %s\n", fp);
+        printf("key id       %s\n", kid);
+        printf("public key   %s\n", ssh);
+        printf("profile      %s\n", profile);
+        printf("give the profile to the hub operator: ticsx-hub enroll --data DIR %s\n", profile);
+    }
+out:
+    tx_identity_destroy(&id);
+    return rc;
+}
+
+/* The legal name and corporate number from this home's own signed profile, if readable. */
+static void
+own_profile(tx_client *c, char *name, size_t n, char *corp, size_t cn)
+{
+    char path[PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    tx_envelope_pb *env = NULL;
+    ProtobufCMessage *msg = NULL;
+
+    snprintf(name, n, "%s", tx_client_id(c)->pub.name);
+    corp[0] = 0;
+    tx_path_join(path, sizeof path, tx_home_dir(tx_client_home(c)), "profile.tx");
+    if (tx_file_read(path, MAX_PROFILE, &buf, &len) == TX_OK &&
+        tx_envelope_open_as(buf, len, TX_KIND_PROFILE, &env, &msg) == TX_OK &&
+        memcmp(env->signer_key.data, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0) {
+        const tx_profile_pb *p = (const tx_profile_pb *)msg;
+        snprintf(name, n, "%s", p->legal_name);
+        snprintf(corp, cn, "%s", p->corporate_number);
+    }
+    tx_free(msg);
+    tx_free(env);
+    free(buf);
+}
+
+int
+tx_cmd_whoami(tx_cli *g, int argc, char **argv)
+{
+    tx_client *c = NULL;
+    char name[TX_NAME_MAX], corp[16], fp[TX_FP_LEN], kid[17];
+    int rc;
+
+    if ((rc = no_options(g, argc, argv, "whoami")) != TX_OK || (rc = tx_cli_open(g, &c)) != TX_OK) {
+        return rc;
+    }
+    own_profile(c, name, sizeof name, corp, sizeof corp);
+    tx_fingerprint(tx_client_id(c)->pub.sign, fp);
+    tx_key_id_hex(tx_client_id(c)->pub.sign, kid);
+    if (g->json) {
+        rc = print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name, "corporate_number", corp,
+                                  "fingerprint", fp, "key_id", kid, "home",
+                                  tx_home_dir(tx_client_home(c))));
+    } else if (g->quiet) {
+        printf("%s\n", fp);
+    } else {
+        printf("name         %s\n", name);
+        if (corp[0]) {
+            printf("corporate no %s\n", corp);
+        }
+        printf("fingerprint  %s\n", fp);
+        printf("key id       %s\n", kid);
+        printf("home         %s\n", tx_home_dir(tx_client_home(c)));
+    }
+    tx_client_destroy(&c);
+    return rc;
+}
+
+int
+tx_cmd_orgs(tx_cli *g, int argc, char **argv)
+{
+    tx_client *c = NULL;
+    tx_orgs orgs = {0};
+    int rc;
+
+    if ((rc = no_options(g, argc, argv, "orgs")) != TX_OK || (rc = tx_cli_open(g, &c)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_orgs_fetch(c, &orgs)) != TX_OK) {
+        goto out;
+    }
+    if (g->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < orgs.n; i++) {
+            const tx_org *o = &orgs.v[i];
+            json_array_append_new(
+                arr,
+                json_pack("{s:s,s:s,s:s,s:s,s:b}", "name", o->name, "corporate_number",
+                          o->corporate_number, "fingerprint", o->fingerprint, "key_id", o->key_id,
+                          "self", memcmp(o->key, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0));
+        }
+        rc = print_json(json_pack("{s:o}", "organisations", arr));
+        goto out;
+    }
+    if (!g->quiet) {
+        printf("%-44s  %-13s  %s\n", "NAME", "CORPORATE NO", "KEY ID");
+    }
+    for (size_t i = 0; i < orgs.n; i++) {
+        const tx_org *o = &orgs.v[i];
+        if (g->quiet) {
+            printf("%s\n", o->fingerprint);
+            continue;
+        }
+        tx_put_cell(stdout, o->name, 44);
+        printf("  %-13s  %s%s\n", o->corporate_number[0] ? o->corporate_number : "-", o->key_id,
+               memcmp(o->key, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0 ? " (you)" : "");
+        printf("  %s\n", o->fingerprint);
+    }
+out:
+    tx_orgs_free(&orgs);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+int
+tx_cmd_ping(tx_cli *g, int argc, char **argv)
+{
+    tx_client *c = NULL;
+    double ms = 0;
+    int rc;
+
+    if ((rc = no_options(g, argc, argv, "ping")) != TX_OK || (rc = tx_cli_open(g, &c)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_rpc_ping(c, &ms)) == TX_OK) {
+        if (g->json) {
+            rc = print_json(json_pack("{s:s,s:f}", "endpoint", tx_client_endpoint(c), "ms", ms));
+        } else if (!g->quiet) {
+            printf("hub at %s answered in %.1f ms\n", tx_client_endpoint(c), ms);
+        }
+    }
+    tx_client_destroy(&c);
+    return rc;
+}

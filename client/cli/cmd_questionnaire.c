@@ -1,0 +1,424 @@
+/* ticsx questionnaire list | show | template | import. */
+#include "cli.h"
+
+#include "tx_answer_file.h"
+#include "tx_cell.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_import.h"
+#include "tx_msg.h"
+#include "tx_orgs.h"
+#include "tx_qref.h"
+#include "tx_questionnaire.h"
+#include "tx_rpc.h"
+#include "tx_util.h"
+#include "tx_xlsx_template.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+dump(json_t *root, FILE *f)
+{
+    int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+    fputc('\n', f);
+    json_decref(root);
+    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the output");
+}
+
+/* A hub key is configured: published questionnaires can be listed. */
+static int
+hub_configured(const tx_cli *g)
+{
+    const char *env = getenv("TICSX_HUB_KEY");
+    return (g->hub_key != NULL && *g->hub_key) || (env != NULL && *env);
+}
+
+static int
+cmd_list(tx_cli *g)
+{
+    int kinds[2] = {TX_KIND_QUESTIONNAIRE, TX_KIND_PROFILE};
+    tx_recs l[2] = {{0}};
+    tx_orgs orgs = {0};
+    tx_client *c = NULL;
+    json_t *arr = json_array();
+    int rc = TX_OK;
+
+    for (size_t i = 0; tx_questionnaire_builtin_name(i) != NULL; i++) {
+        tx_questionnaire_pb *q;
+        if ((rc = tx_questionnaire_builtin(tx_questionnaire_builtin_name(i), &q)) != TX_OK) {
+            goto out;
+        }
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:I,s:s,s:n,s:n,s:I}", "id", q->id, "version",
+                                        (json_int_t)q->version, "title", tx_text(q->title, g->ja),
+                                        "record", "publisher", "items", (json_int_t)q->n_items));
+        tx_free(q);
+    }
+    if (hub_configured(g)) {
+        if ((rc = tx_cli_open(g, &c)) != TX_OK ||
+            (rc = tx_rpc_list(c, 2, kinds, NULL, l)) != TX_OK ||
+            (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
+            goto out;
+        }
+        for (size_t i = 0; i < l[0].n; i++) {
+            const tx_questionnaire_pb *q = (const tx_questionnaire_pb *)l[0].v[i].msg;
+            const tx_org *o = tx_orgs_by_key(&orgs, tx_rec_signer(&l[0].v[i]));
+            char hex[2 * TX_ID_LEN + 1];
+            tx_hex(hex, l[0].v[i].id, TX_ID_LEN);
+            json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I}", "id", q->id,
+                                                 "version", (json_int_t)q->version, "title",
+                                                 tx_text(q->title, g->ja), "record", hex,
+                                                 "publisher", o != NULL ? o->name : "", "items",
+                                                 (json_int_t)q->n_items));
+        }
+    }
+    if (g->json) {
+        rc = dump(json_pack("{s:O}", "questionnaires", arr), stdout);
+        goto out;
+    }
+    if (!g->quiet) {
+        printf("%-22s  %-12s  %-5s  %s\n", "QUESTIONNAIRE", "RECORD", "ITEMS", "TITLE");
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i);
+        const char *rec = json_string_value(json_object_get(e, "record"));
+        char name[96];
+        if (g->quiet) {
+            printf("%s\n", rec != NULL ? rec : json_string_value(json_object_get(e, "id")));
+            continue;
+        }
+        snprintf(name, sizeof name, "%s v%lld", json_string_value(json_object_get(e, "id")),
+                 (long long)json_integer_value(json_object_get(e, "version")));
+        tx_put_cell(stdout, name, 22);
+        printf("  %-12.12s  %5lld  ", rec != NULL ? rec : "built-in",
+               (long long)json_integer_value(json_object_get(e, "items")));
+        tx_put_cell(stdout, json_string_value(json_object_get(e, "title")), 33);
+        fputc('\n', stdout);
+    }
+out:
+    json_decref(arr);
+    tx_orgs_free(&orgs);
+    tx_recs_clear(&l[0]);
+    tx_recs_clear(&l[1]);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+/* Resolves ID without the hub when it names a local questionnaire, else through the hub. */
+static int
+resolve(tx_cli *g, const char *arg, tx_qref *ref, tx_client **c)
+{
+    int rc = tx_qref_local(arg, &ref->q);
+
+    if (rc != TX_ERR_NOT_FOUND) {
+        return rc;
+    }
+    tx_fail_clear();
+    if ((rc = tx_cli_open(g, c)) != TX_OK) {
+        return rc;
+    }
+    return tx_qref_resolve(*c, arg, NULL, ref);
+}
+
+static void
+show_text(const tx_questionnaire_pb *q, int ja)
+{
+    char buf[2048];
+
+    snprintf(buf, sizeof buf, "%s v%u: %s", q->id, q->version, tx_text(q->title, ja));
+    tx_put_wrapped(stdout, buf, 0, 80, 2);
+    printf("%s\n", ja ? "回答:" : "answers:");
+    for (size_t i = 0; i < q->n_scale; i++) {
+        const tx_choice_pb *c = q->scale[i];
+        printf("  %-8s ", c->code);
+        tx_put_cell(stdout, tx_text(c->label, ja), 28);
+        fputc(' ', stdout);
+        if (c->not_applicable) {
+            printf("%s\n", ja ? "(対象外: 採点から除外)" : "(not applicable: left out of scores)");
+        } else {
+            printf("%u%%\n", c->score_permille / 10);
+        }
+    }
+    printf("%s\n", ja ? "レベル:" : "levels:");
+    for (size_t i = 0; i < q->n_levels; i++) {
+        printf("  %u  %s\n", q->levels[i]->level, tx_text(q->levels[i]->name, ja));
+    }
+    for (size_t a = 0; a < q->n_areas; a++) {
+        printf("\n%s %s\n", q->areas[a]->id, tx_text(q->areas[a]->name, ja));
+        for (size_t i = 0; i < q->n_items; i++) {
+            const tx_item_pb *it = q->items[i];
+            if (strcmp(it->area, q->areas[a]->id) != 0) {
+                continue;
+            }
+            snprintf(buf, sizeof buf, "  %-8s L%u w%-3u ", it->id, it->level, it->weight);
+            fputs(buf, stdout);
+            tx_put_wrapped(stdout, tx_text(it->text, ja), tx_display_width(buf), 80,
+                           tx_display_width(buf));
+        }
+    }
+}
+
+static int
+cmd_show(tx_cli *g, const char *arg)
+{
+    tx_qref ref = {0};
+    tx_client *c = NULL;
+    int rc = resolve(g, arg, &ref, &c);
+
+    if (rc == TX_OK) {
+        if (g->json) {
+            json_t *j = tx_questionnaire_to_json(ref.q);
+            if (ref.published) {
+                char hex[2 * TX_ID_LEN + 1];
+                tx_hex(hex, ref.record.id, TX_ID_LEN);
+                json_object_set_new(j, "record", json_string(hex));
+            }
+            rc = dump(j, stdout);
+        } else {
+            show_text(ref.q, g->ja);
+        }
+    }
+    tx_qref_clear(&ref);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+/* libxlsxwriter creates its file itself: it writes a temporary beside `out`, linked into place
+ * only when complete and only if `out` does not exist. */
+static int
+write_xlsx(const char *out, const tx_questionnaire_pb *q, int ja, const char *qref)
+{
+    char tmp[PATH_MAX];
+    int rc;
+
+    if (access(out, F_OK) == 0) {
+        return tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", out);
+    }
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid()) >= (int)sizeof tmp) {
+        return tx_fail(TX_ERR_USAGE, "path too long: %s", out);
+    }
+    rc = tx_xlsx_template(tmp, q, ja, qref);
+    if (rc == TX_OK && link(tmp, out) != 0) {
+        rc = errno == EEXIST
+                 ? tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", out)
+                 : tx_fail(TX_ERR_IO, "cannot write %s: %s", out, strerror(errno));
+    }
+    unlink(tmp);
+    return rc;
+}
+
+static int
+cmd_template(tx_cli *g, const char *arg, const char *out, const char *format)
+{
+    tx_qref ref = {0};
+    tx_client *c = NULL;
+    char qhex[2 * TX_ID_LEN + 1] = "";
+    char tmp[PATH_MAX], codes[160];
+    FILE *f = NULL;
+    int json, rc;
+
+    if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "xlsx") != 0) {
+        return tx_fail(TX_ERR_USAGE, "--format %s: use csv, json or xlsx", format);
+    }
+    json = format != NULL
+               ? strcmp(format, "json") == 0
+               : out != NULL && strlen(out) > 5 && strcmp(out + strlen(out) - 5, ".json") == 0;
+    int xlsx = format != NULL
+                   ? strcmp(format, "xlsx") == 0
+                   : out != NULL && strlen(out) > 5 && strcmp(out + strlen(out) - 5, ".xlsx") == 0;
+    if (xlsx && out == NULL) {
+        return tx_fail(TX_ERR_USAGE, "--format xlsx writes a file: give --out FILE.xlsx");
+    }
+    if ((rc = resolve(g, arg, &ref, &c)) != TX_OK) {
+        goto done;
+    }
+    if (ref.published) {
+        tx_hex(qhex, ref.record.id, TX_ID_LEN);
+    }
+    if (xlsx) {
+        rc = write_xlsx(out, ref.q, g->ja, qhex);
+        if (rc == TX_OK && !g->quiet) {
+            tx_questionnaire_codes(ref.q, codes, sizeof codes);
+            fprintf(stderr,
+                    "wrote %s: %s v%u, %zu items; pick an answer in the answer column (or type "
+                    "%s), then run ticsx answer REQUEST --file %s\n",
+                    out, ref.q->id, ref.q->version, ref.q->n_items, codes, out);
+        }
+        goto done;
+    }
+    if ((rc = tx_cli_open_out(out, 0, &f, tmp, sizeof tmp)) != TX_OK) {
+        goto done;
+    }
+    rc = tx_answers_template(f, ref.q, qhex, json);
+    rc = tx_cli_commit_out(out, f, tmp, rc);
+    if (rc == TX_OK && out != NULL && !g->quiet) {
+        tx_questionnaire_codes(ref.q, codes, sizeof codes);
+        fprintf(stderr,
+                "wrote %s: %s v%u, %zu items; fill in the answer column with %s, then run "
+                "ticsx answer REQUEST --file %s\n",
+                out, ref.q->id, ref.q->version, ref.q->n_items, codes, out);
+    }
+done:
+    tx_qref_clear(&ref);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+/* Lists every bad row of a refused sheet on standard error. */
+static void
+print_import_errors(const char *file, const tx_import_errors *errs)
+{
+    for (size_t i = 0; i < errs->n; i++) {
+        const tx_import_error *e = &errs->v[i];
+        fprintf(stderr, "ticsx: %s line %u%s%s%s: %s\n", file, e->line, e->item[0] ? " (" : "",
+                e->item, e->item[0] ? ")" : "", e->what);
+    }
+    if (errs->total > errs->n) {
+        fprintf(stderr, "ticsx: %s: %zu more bad rows not listed\n", file, errs->total - errs->n);
+    }
+}
+
+static int
+cmd_import(tx_cli *g, const char *file, const tx_import_opts *o, const char *out, int publish)
+{
+    int kind = TX_KIND_QUESTIONNAIRE, already = -1;
+    tx_questionnaire_pb *q = NULL;
+    tx_import_errors errs = {0};
+    tx_recs published = {0};
+    tx_client *c = NULL;
+    uint8_t *env = NULL, id[TX_ID_LEN];
+    size_t len = 0;
+    uint64_t seq;
+    char hex[2 * TX_ID_LEN + 1], tmp[PATH_MAX];
+    FILE *f = NULL;
+    int rc = tx_import_file(file, o, &q, &errs);
+
+    if (rc == TX_ERR_MALFORMED && errs.total > 0) {
+        print_import_errors(file, &errs);
+        goto done;
+    }
+    if (rc != TX_OK) {
+        goto done;
+    }
+    if (out != NULL && strcmp(out, "-") != 0 && access(out, F_OK) == 0) {
+        rc = tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", out);
+        goto done;
+    }
+    if ((rc = tx_cli_open(g, &c)) != TX_OK) {
+        goto done;
+    }
+    if (publish) {
+        if ((rc = tx_rpc_list(c, 1, &kind, NULL, &published)) != TX_OK) {
+            goto done;
+        }
+        already = tx_qref_published(&published, q);
+    }
+    if (already >= 0) {
+        /* The same questionnaire is on the hub already: that record is the one to pin. */
+        const tx_rec *r = &published.v[already];
+        memcpy(id, r->id, TX_ID_LEN);
+        rc = tx_home_cache_put(tx_client_home(c), r->bytes, r->len, NULL);
+    } else if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &seq)) == TX_OK &&
+               (rc = tx_questionnaire_sign(q, tx_client_id(c), seq, tx_now(), &env, &len)) ==
+                   TX_OK) {
+        tx_record_id(env, len, id);
+    }
+    /* Published before anything is written: a refusal leaves nothing behind. */
+    if (rc == TX_OK && publish && already < 0) {
+        rc = tx_rpc_submit(c, 1, &env, &len);
+    }
+    if (rc != TX_OK || (rc = tx_cli_open_out(out, 0, &f, tmp, sizeof tmp)) != TX_OK) {
+        goto done;
+    }
+    rc = dump(tx_questionnaire_to_json(q), f);
+    rc = tx_cli_commit_out(out, f, tmp, rc);
+    if (rc == TX_OK && env != NULL) {
+        rc = tx_home_cache_put(tx_client_home(c), env, len, NULL);
+    }
+    if (rc == TX_OK && !g->quiet) {
+        tx_hex(hex, id, TX_ID_LEN);
+        fprintf(stderr,
+                "imported %s v%u: %zu items in %zu areas; questionnaire record %s (%s)%s%s\n",
+                q->id, q->version, q->n_items, q->n_areas, hex,
+                already >= 0 ? "already on the hub"
+                : publish    ? "signed and published"
+                             : "signed, not published",
+                out != NULL ? "; written to " : "", out != NULL ? out : "");
+    }
+done:
+    free(env);
+    tx_recs_clear(&published);
+    tx_import_errors_free(&errs);
+    tx_free(q);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+int
+tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"id", required_argument, NULL, 'I'},
+                                         {"version", required_argument, NULL, 'v'},
+                                         {"title-ja", required_argument, NULL, 'j'},
+                                         {"title-en", required_argument, NULL, 'e'},
+                                         {"publish", no_argument, NULL, 'P'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    const char *out = NULL, *format = NULL, *sub;
+    tx_import_opts io = {0};
+    int opt, rc, publish = 0;
+
+    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        char *end;
+        if (opt == 'o') {
+            out = optarg;
+        } else if (opt == 'f') {
+            format = optarg;
+        } else if (opt == 'I') {
+            io.id = optarg;
+        } else if (opt == 'v') {
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno != 0 || *end != 0 || v < 1 || v > UINT32_MAX || optarg[0] == '-') {
+                return tx_fail(TX_ERR_USAGE, "--version %s: a whole number from 1", optarg);
+            }
+            io.version = (uint32_t)v;
+        } else if (opt == 'j') {
+            io.title_ja = optarg;
+        } else if (opt == 'e') {
+            io.title_en = optarg;
+        } else if (opt == 'P') {
+            publish = 1;
+        } else if ((rc = tx_cli_common_opt(g, opt, "questionnaire")) != TX_OK) {
+            return rc;
+        }
+    }
+    sub = optind < argc ? argv[optind] : "";
+    if (strcmp(sub, "list") == 0 && optind + 1 == argc) {
+        return cmd_list(g);
+    }
+    if (strcmp(sub, "show") == 0 && optind + 2 == argc) {
+        return cmd_show(g, argv[optind + 1]);
+    }
+    if (strcmp(sub, "template") == 0 && optind + 2 == argc) {
+        return cmd_template(g, argv[optind + 1], out, format);
+    }
+    if (strcmp(sub, "import") == 0 && optind + 2 == argc && io.id != NULL && io.version != 0) {
+        return cmd_import(g, argv[optind + 1], &io, out, publish);
+    }
+    return tx_fail(TX_ERR_USAGE,
+                   "usage: ticsx questionnaire list | show ID | template ID|REQUEST [--out FILE] "
+                   "[--format csv|json|xlsx] | import FILE.csv --id ID --version N [--title-ja "
+                   "T] [--title-en T] [--out FILE.json] [--publish]");
+}

@@ -1,0 +1,382 @@
+/* Answering a request: sign, seal, grant, submit. */
+#include "tx_answer.h"
+
+#include "tx_answer_file.h"
+#include "tx_cert_issue.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_grant.h"
+#include "tx_msg.h"
+#include "tx_orgs.h"
+#include "tx_qref.h"
+#include "tx_rpc.h"
+#include "tx_seal.h"
+#include "tx_sign.h"
+#include "tx_util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DAY 86400
+
+int
+tx_answer_find_request(tx_client *c, const char *arg, tx_rec *request, tx_recs *profiles)
+{
+    int kinds[2] = {TX_KIND_REQUEST, TX_KIND_PROFILE};
+    tx_recs lists[2] = {{0}};
+    size_t len = strlen(arg), hits = 0, at = 0;
+    char hex[2 * TX_ID_LEN + 1];
+    int rc;
+
+    memset(request, 0, sizeof *request);
+    if (!tx_is_id_prefix(arg)) {
+        return tx_fail(TX_ERR_USAGE, "request %s: give its id (64 hex digits, or at least 8)", arg);
+    }
+    if ((rc = tx_rpc_list(c, profiles != NULL ? 2 : 1, kinds, NULL, lists)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < lists[0].n; i++) {
+        tx_hex(hex, lists[0].v[i].id, TX_ID_LEN);
+        if (strncasecmp(hex, arg, len) == 0) {
+            hits++;
+            at = i;
+        }
+    }
+    if (hits == 0) {
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "request %s not found: it does not exist or does not "
+                     "name this organisation (ticsx inbox lists yours)",
+                     arg);
+    } else if (hits > 1) {
+        rc =
+            tx_fail(TX_ERR_USAGE, "request %s is ambiguous: %zu requests start with it", arg, hits);
+    } else {
+        *request = lists[0].v[at];
+        memset(&lists[0].v[at], 0, sizeof lists[0].v[at]);
+        if (profiles != NULL) {
+            *profiles = lists[1];
+            memset(&lists[1], 0, sizeof lists[1]);
+        }
+    }
+    tx_recs_clear(&lists[0]);
+    tx_recs_clear(&lists[1]);
+    return rc;
+}
+
+static int
+names_me(const tx_request_pb *r, const uint8_t *me)
+{
+    for (size_t i = 0; i < r->n_suppliers; i++) {
+        if (memcmp(r->suppliers[i].data, me, TX_KEY_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Signs the inner assessment, encrypts it, signs the sealed record and the grant. */
+static int
+build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
+      const tx_org *buyer, const tx_answers *answers, tx_sub_supplier_pb **subs, uint64_t seq,
+      uint8_t *key, uint8_t *envs[2], size_t lens[2], tx_answer_result *out)
+{
+    const tx_identity *me = tx_client_id(c);
+    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
+    tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
+    tx_grant_pb g = TICSX__V1__GRANT__INIT;
+    tx_meta_pb ma = TICSX__V1__META__INIT, ms = TICSX__V1__META__INIT;
+    tx_meta_pb mg = TICSX__V1__META__INIT;
+    uint8_t nonce[TX_NONCE_LEN];
+    uint8_t sealed_key[TX_SEALED_KEY_LEN];
+    uint8_t *inner = NULL, *ct = NULL;
+    size_t inner_len = 0, ct_len = 0;
+    int64_t now = tx_now();
+    int rc;
+
+    ma.seq = seq;
+    ma.created = now;
+    a.meta = &ma;
+    a.questionnaire.data = (uint8_t *)qrec->id;
+    a.questionnaire.len = TX_ID_LEN;
+    a.request.data = (uint8_t *)request->id;
+    a.request.len = TX_ID_LEN;
+    a.answers = answers->v;
+    a.n_answers = answers->n;
+    a.as_of = out->as_of;
+    a.valid_until = out->valid_until;
+    if (out->has_certificate) {
+        a.certificate.data = out->certificate;
+        a.certificate.len = TX_ID_LEN;
+    }
+    a.suppliers = subs;
+    a.n_suppliers = answers->n_subs;
+    if ((rc = tx_sign_checked(me, TX_KIND_INNER_ASSESSMENT, &a.base, args->file, &inner,
+                              &inner_len)) != TX_OK) {
+        goto out;
+    }
+    rc = tx_seal_content(inner, inner_len, qrec->id, key, nonce, &ct, &ct_len);
+    sodium_memzero(inner, inner_len);
+    if (rc != TX_OK) {
+        goto out;
+    }
+    ms.seq = seq + 1;
+    ms.created = now;
+    s.meta = &ms;
+    s.questionnaire.data = (uint8_t *)qrec->id;
+    s.questionnaire.len = TX_ID_LEN;
+    s.nonce.data = nonce;
+    s.nonce.len = TX_NONCE_LEN;
+    s.ciphertext.data = ct;
+    s.ciphertext.len = ct_len;
+    if (out->supersedes) {
+        s.supersedes.data = out->superseded;
+        s.supersedes.len = TX_ID_LEN;
+    }
+    if ((rc = tx_sign_checked(me, TX_KIND_ASSESSMENT, &s.base, args->file, &envs[0], &lens[0])) !=
+        TX_OK) {
+        goto out;
+    }
+    tx_record_id(envs[0], lens[0], out->assessment);
+    if ((rc = tx_seal_key(key, buyer->seal, sealed_key)) != TX_OK) {
+        goto out;
+    }
+    mg.seq = seq + 2;
+    mg.created = now;
+    g.meta = &mg;
+    g.assessment.data = out->assessment;
+    g.assessment.len = TX_ID_LEN;
+    g.grantee.data = (uint8_t *)buyer->key;
+    g.grantee.len = TX_KEY_LEN;
+    g.sealed_key.data = sealed_key;
+    g.sealed_key.len = TX_SEALED_KEY_LEN;
+    g.request.data = (uint8_t *)request->id;
+    g.request.len = TX_ID_LEN;
+    if ((rc = tx_sign_checked(me, TX_KIND_GRANT, &g.base, NULL, &envs[1], &lens[1])) != TX_OK) {
+        goto out;
+    }
+    tx_record_id(envs[1], lens[1], out->grant);
+out:
+    free(inner);
+    free(ct);
+    return rc;
+}
+
+/* The inner assessment's sub-suppliers from the answers file; a key is 64 hex digits, or an
+ * enrolled organisation's fingerprint or key id. Caller frees *out and each element. */
+static int
+sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
+              tx_sub_supplier_pb ***out)
+{
+    tx_sub_supplier_pb **v = calloc(answers->n_subs + 1, sizeof *v);
+
+    *out = v;
+    if (v == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < answers->n_subs; i++) {
+        const tx_sub_supplier *in = &answers->subs[i];
+        const tx_org *o;
+
+        if ((v[i] = calloc(1, sizeof *v[i] + TX_KEY_LEN)) == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        ticsx__v1__sub_supplier__init(v[i]);
+        v[i]->name = in->name;
+        v[i]->supplies = in->supplies;
+        if (in->key[0] == 0) {
+            continue;
+        }
+        v[i]->key.data = (uint8_t *)(v[i] + 1);
+        v[i]->key.len = TX_KEY_LEN;
+        if (strlen(in->key) == 2 * TX_KEY_LEN &&
+            tx_unhex(v[i]->key.data, TX_KEY_LEN, in->key) == TX_OK) {
+            continue;
+        }
+        /* Also the legal name of an enrolled organisation (unique among profiles). */
+        if (tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
+            tx_fail_clear();
+            return tx_fail(TX_ERR_MALFORMED,
+                           "%s suppliers[%zu] (%s): key \"%.80s\" is neither 64 hex digits nor "
+                           "the fingerprint, key id or legal name of an enrolled organisation",
+                           file, i, in->name, in->key);
+        }
+        memcpy(v[i]->key.data, o->key, TX_KEY_LEN);
+    }
+    return TX_OK;
+}
+
+static void
+sub_suppliers_free(tx_sub_supplier_pb **v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        free(v[i]);
+    }
+    free(v);
+}
+
+static int
+check_dates(const tx_answer_args *args, tx_answer_result *out)
+{
+    char a[16], v[16];
+
+    out->as_of = args->as_of ? args->as_of : tx_now();
+    if (out->as_of > tx_now()) {
+        tx_format_date(a, sizeof a, out->as_of);
+        return tx_fail(TX_ERR_USAGE,
+                       "--as-of %s is in the future: an assessment states what is "
+                       "in place now or was before",
+                       a);
+    }
+    out->valid_until = args->valid_until ? args->valid_until : out->as_of + 365 * (int64_t)DAY;
+    if (out->valid_until <= out->as_of) {
+        tx_format_date(a, sizeof a, out->as_of);
+        tx_format_date(v, sizeof v, out->valid_until);
+        return tx_fail(TX_ERR_USAGE, "--valid-until %s is not after the as-of date %s", v, a);
+    }
+    return TX_OK;
+}
+
+int
+tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out)
+{
+    const tx_identity *me = tx_client_id(c);
+    tx_rec request = {0}, qrec = {0};
+    tx_recs profiles = {0};
+    tx_orgs orgs = {0};
+    const tx_org *buyer;
+    tx_answers answers = {0};
+    const tx_request_pb *req;
+    uint8_t *envs[2] = {NULL, NULL};
+    size_t lens[2] = {0, 0};
+    tx_sub_supplier_pb **subs = NULL;
+    tx_grant_result regrant = {0};
+    uint8_t *key = NULL;
+    char qhex[2 * TX_ID_LEN + 1];
+    int kind = TX_KIND_QUESTIONNAIRE, got;
+    uint64_t seq;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = check_dates(args, out)) != TX_OK ||
+        (rc = tx_answer_find_request(c, args->request, &request, &profiles)) != TX_OK) {
+        goto out;
+    }
+    if (args->supersedes != NULL) {
+        if ((rc = tx_grant_check_supersede(c, args->supersedes, out->superseded)) != TX_OK) {
+            goto out;
+        }
+        out->supersedes = 1;
+    }
+    req = (const tx_request_pb *)request.msg;
+    memcpy(out->request, request.id, TX_ID_LEN);
+    out->depth = req->depth;
+    if (req->on_behalf_of.len == TX_ID_LEN && req->origin_buyer.len == TX_KEY_LEN) {
+        out->forwarded = 1;
+        memcpy(out->origin, req->origin_buyer.data, TX_KEY_LEN);
+        memcpy(out->on_behalf_of, req->on_behalf_of.data, TX_ID_LEN);
+    } else if (args->need_forwarded) {
+        rc = tx_fail(TX_ERR_USAGE,
+                     "--also-grant-origin: request %.12s was not forwarded on anyone's behalf "
+                     "(answering grants its requester)",
+                     args->request);
+        goto out;
+    }
+    if (!names_me(req, me->pub.sign)) {
+        rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
+                     args->request);
+        goto out;
+    }
+    if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
+        goto out;
+    }
+    if ((buyer = tx_orgs_by_key(&orgs, tx_rec_signer(&request))) == NULL) {
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "the requester of %.12s has no profile on the hub: "
+                     "cannot seal the answers to it",
+                     args->request);
+        goto out;
+    }
+    const uint8_t(*qid)[TX_ID_LEN] = (const uint8_t(*)[TX_ID_LEN])req->questionnaire.data;
+    if ((rc = tx_rpc_get(c, 1, qid, &kind, &qrec, &got)) != TX_OK) {
+        goto out;
+    }
+    if ((rc = got) != TX_OK) {
+        goto out;
+    }
+    rc = tx_answers_load(args->file, (const tx_questionnaire_pb *)qrec.msg, args->allow_missing,
+                         &answers);
+    if (rc != TX_OK) {
+        goto out;
+    }
+    tx_hex(qhex, qrec.id, TX_ID_LEN);
+    if (answers.questionnaire[0] != 0 && strcasecmp(answers.questionnaire, qhex) != 0) {
+        rc = tx_fail(TX_ERR_USAGE,
+                     "%s was written for questionnaire %.12s, but the request asks for %.12s: "
+                     "write a new one with ticsx questionnaire template %.16s",
+                     args->file, answers.questionnaire, qhex, args->request);
+        goto out;
+    }
+    out->n_answers = answers.n;
+    out->n_items = ((const tx_questionnaire_pb *)qrec.msg)->n_items;
+    out->n_suppliers = answers.n_subs;
+    if ((rc = sub_suppliers(&answers, &orgs, args->file, &subs)) != TX_OK) {
+        goto out;
+    }
+    if ((rc = tx_cert_pick_own(c, args->certificate, out->certificate, &out->has_certificate,
+                               out->certificate_number, sizeof out->certificate_number)) != TX_OK) {
+        goto out;
+    }
+    key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    if (key == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 3, &seq)) != TX_OK ||
+        (rc = build(c, args, &request, &qrec, buyer, &answers, subs, seq, key, envs, lens, out)) !=
+            TX_OK) {
+        goto out;
+    }
+    /* The key is kept before anything is submitted, so a later grant can always be made. */
+    if ((rc = tx_home_key_put(tx_client_home(c), out->assessment, key)) != TX_OK ||
+        (rc = tx_rpc_submit(c, 2, envs, lens)) != TX_OK) {
+        goto out;
+    }
+    tx_home_cache_put(tx_client_home(c), request.bytes, request.len, NULL);
+    tx_home_cache_put(tx_client_home(c), qrec.bytes, qrec.len, NULL);
+    tx_home_cache_put(tx_client_home(c), envs[0], lens[0], NULL);
+    tx_home_cache_put(tx_client_home(c), envs[1], lens[1], NULL);
+    /* The old one's readers get the new one; the requester already has it. */
+    if (out->supersedes && !args->no_regrant) {
+        rc = tx_grant_regrant(c, out->superseded, out->assessment, key, buyer->key, &regrant);
+        out->n_regranted = regrant.n;
+        if (rc != TX_OK) {
+            char hex[2 * TX_ID_LEN + 1], why[256];
+            tx_hex(hex, out->assessment, TX_ID_LEN);
+            snprintf(why, sizeof why, "%s", tx_fail_msg());
+            rc = tx_fail(rc, "assessment %s is stored, but granting it to the old one's readers "
+                             "failed (%s): run ticsx grant %.12s --to BUYER",
+                         hex, why, hex);
+            goto out;
+        }
+    }
+    /* Only a hint: the answer is stored whatever this finds. */
+    if (!out->supersedes &&
+        tx_grant_latest_own(c, qrec.id, out->assessment, out->older, &out->has_older) != TX_OK) {
+        out->has_older = 0;
+        tx_fail_clear();
+    }
+out:
+    tx_grant_result_free(&regrant);
+    sub_suppliers_free(subs, answers.n_subs);
+    sodium_free(key);
+    free(envs[0]);
+    free(envs[1]);
+    tx_answers_free(&answers);
+    tx_orgs_free(&orgs);
+    tx_recs_clear(&profiles);
+    tx_rec_clear(&request);
+    tx_rec_clear(&qrec);
+    return rc;
+}

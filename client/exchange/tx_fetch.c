@@ -1,0 +1,526 @@
+/* Fetch granted assessments and what is needed to verify them into the cache. */
+#include "tx_fetch.h"
+
+#include "tx_cell.h"
+#include "tx_error.h"
+#include "tx_idmap.h"
+#include "tx_log.h"
+#include "tx_log_check.h"
+#include "tx_msg.h"
+#include "tx_orgs.h"
+#include "tx_rpc.h"
+#include "tx_util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A set of ids to get, with the kind each should open as, in the order first wanted. */
+typedef struct {
+    uint8_t (*ids)[TX_ID_LEN];
+    int *kinds;
+    size_t n, cap;
+    tx_idmap seen; /* id -> position */
+} wanted;
+
+static int
+want(wanted *w, const uint8_t *id, int kind)
+{
+    int added;
+
+    if (tx_idmap_put(&w->seen, id, w->n, &added) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if (!added) {
+        return TX_OK;
+    }
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        void *ids = realloc(w->ids, cap * sizeof *w->ids);
+        if (ids == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        w->ids = ids;
+        void *kinds = realloc(w->kinds, cap * sizeof *w->kinds);
+        if (kinds == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        w->kinds = kinds;
+        w->cap = cap;
+    }
+    memcpy(w->ids[w->n], id, TX_ID_LEN);
+    w->kinds[w->n++] = kind;
+    return TX_OK;
+}
+
+static void
+wanted_free(wanted *w)
+{
+    free(w->ids);
+    free(w->kinds);
+    tx_idmap_free(&w->seen);
+    memset(w, 0, sizeof *w);
+}
+
+/* Records to store in the cache, written together on several threads (the files are
+ * independent); the records must stay alive until the flush. */
+typedef struct {
+    const uint8_t **envs;
+    size_t *lens;
+    uint8_t (*ids)[TX_ID_LEN];
+    size_t n, cap;
+} staged;
+
+static int
+stage(staged *st, const tx_rec *r)
+{
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 256;
+        void *e = realloc(st->envs, cap * sizeof *st->envs);
+        if (e == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        st->envs = e;
+        void *l = realloc(st->lens, cap * sizeof *st->lens);
+        if (l == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        st->lens = l;
+        void *d = realloc(st->ids, cap * sizeof *st->ids);
+        if (d == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        st->ids = d;
+        st->cap = cap;
+    }
+    memcpy(st->ids[st->n], r->id, TX_ID_LEN); /* opened: the id is the bytes' hash */
+    st->envs[st->n] = r->bytes;
+    st->lens[st->n++] = r->len;
+    return TX_OK;
+}
+
+static int
+flush(tx_client *c, staged *st)
+{
+    int rc = tx_home_cache_put_many(tx_client_home(c), st->n, st->envs, st->lens,
+                                    (const uint8_t(*)[TX_ID_LEN])st->ids);
+
+    free(st->envs);
+    free(st->lens);
+    free(st->ids);
+    memset(st, 0, sizeof *st);
+    return rc;
+}
+
+/* Drops from the set and the staged records those past `size` (not witnessed yet), naming
+ * them in *late: they are neither proven nor cached by this fetch. */
+static int
+leave_out(tx_audit_set *set, uint64_t size, staged *st, tx_idmap *late)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->index[i] > size) {
+            if (tx_idmap_put(late, set->id[i], i, NULL) == NULL) {
+                return TX_ERR_NOMEM;
+            }
+            continue;
+        }
+        set->index[n] = set->index[i];
+        memcpy(set->leaf[n], set->leaf[i], 32);
+        memcpy(set->id[n], set->id[i], TX_ID_LEN);
+        n++;
+    }
+    set->n = n;
+    n = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        if (tx_idmap_get(late, st->ids[i]) != NULL) {
+            continue;
+        }
+        memcpy(st->ids[n], st->ids[i], TX_ID_LEN);
+        st->envs[n] = st->envs[i];
+        st->lens[n++] = st->lens[i];
+    }
+    st->n = n;
+    return TX_OK;
+}
+
+/* Gets everything in w at once and stages what checks for the cache; results per id in
+ * recs/rcs (the staged bytes are borrowed from recs). */
+static int
+get_all(tx_client *c, const wanted *w, tx_rec **recs, int **rcs, staged *st)
+{
+    int rc;
+
+    *recs = calloc(w->n ? w->n : 1, sizeof **recs);
+    *rcs = calloc(w->n ? w->n : 1, sizeof **rcs);
+    if (*recs == NULL || *rcs == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if (w->n == 0) {
+        return TX_OK;
+    }
+    if ((rc = tx_rpc_get(c, w->n, (const uint8_t(*)[TX_ID_LEN])w->ids, w->kinds, *recs, *rcs)) !=
+        TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        if ((*rcs)[i] == TX_OK) {
+            rc = stage(st, &(*recs)[i]);
+            if (rc != TX_OK) {
+                return rc;
+            }
+        }
+    }
+    return TX_OK;
+}
+
+static int
+in_cache(tx_client *c, const uint8_t *id)
+{
+    uint8_t *b;
+    size_t len;
+
+    /* Present under its name (hash checked); verify opens it and checks its signature. */
+    if (tx_home_cache_read(tx_client_home(c), id, &b, &len) != TX_OK) {
+        tx_fail_clear();
+        return 0;
+    }
+    free(b);
+    return 1;
+}
+
+/* Adds every record of recs to the set proven included at the end of the fetch. */
+static int
+audit_recs(tx_audit_set *set, const tx_recs *recs)
+{
+    return tx_audit_add_recs(set, recs);
+}
+
+/* Lists every accreditation, certificate and certificate event and stages them for the cache
+ * (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the list)
+ * when the hub will not list them. */
+static int
+fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set, staged *st, tx_recs l[3])
+{
+    const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
+    size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
+    int rc = tx_rpc_list(c, 3, kinds, NULL, l);
+
+    if (rc == TX_ERR_REFUSED) {
+        char msg[512];
+
+        snprintf(msg, sizeof msg, "%s", tx_fail_msg());
+        return tx_fail(TX_ERR_REFUSED,
+                       "certificates not fetched: %s; verify cannot judge the certificates "
+                       "assessments reference until a fetch gets them: run ticsx fetch again",
+                       msg);
+    }
+    out->trust_listed = rc == TX_OK;
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
+            rc = stage(st, &l[k].v[i]);
+            *counts[k] += rc == TX_OK;
+        }
+        if (rc == TX_OK) {
+            rc = audit_recs(set, &l[k]);
+        }
+    }
+    return rc;
+}
+
+/* True if one of the listed revocations withdraws `assessment` from `me`. */
+static int
+revoked(const tx_recs *revokes, const uint8_t *me, const uint8_t *assessment)
+{
+    for (size_t i = 0; i < revokes->n; i++) {
+        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)revokes->v[i].msg;
+        if (memcmp(v->grantee.data, me, TX_KEY_LEN) == 0 &&
+            memcmp(v->assessment.data, assessment, TX_ID_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+tx_fetch_all(tx_client *c, tx_fetched *out)
+{
+    /* Revocations of grants to this organisation and every sealed assessment it may see (those
+     * granted, and newer ones superseding them: verify reports both) come in the first round. */
+    const int kinds[4] = {TX_KIND_GRANT, TX_KIND_PROFILE, TX_KIND_GRANT_REVOKE,
+                          TX_KIND_ASSESSMENT};
+    const uint8_t *me = tx_client_id(c)->pub.sign;
+    tx_recs l[4] = {{0}}, trust[3] = {{0}};
+    tx_checkpoint cp = {0};
+    tx_orgs orgs = {0};
+    wanted first = {0}, second = {0};
+    tx_audit_set set = {0};
+    tx_idmap items = {0}, listed = {0}; /* assessment -> item; sealed id -> l[3] position */
+    tx_idmap late = {0};                /* records past the witnessed checkpoint: left out */
+    uint64_t left_out = 0;
+    staged st = {0};                    /* what this fetch stores in the cache */
+    tx_rec *r1 = NULL, *r2 = NULL;
+    int *rc1 = NULL, *rc2 = NULL;
+    char trust_msg[1024];
+    int rc, trust_rc = TX_OK;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
+        (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
+        goto out;
+    }
+    for (size_t i = 0; i < l[1].n && rc == TX_OK; i++) {
+        rc = stage(&st, &l[1].v[i]);
+    }
+    out->v = calloc(l[0].n ? l[0].n : 1, sizeof *out->v);
+    if (out->v == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < l[3].n; i++) {
+        if (tx_idmap_put(&listed, l[3].v[i].id, i, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
+        }
+    }
+    /* Round two: sealed assessments and the requests they answer, all at once. */
+    for (size_t i = 0; i < l[0].n && rc == TX_OK; i++) {
+        const tx_rec *g = &l[0].v[i];
+        const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
+        tx_fetch_item *it;
+        const tx_org *o;
+
+        if (memcmp(gp->grantee.data, me, TX_KEY_LEN) != 0) {
+            continue;
+        }
+        /* One item per assessment, however often it was granted (a re-grant after a
+         * revocation): the grant shown is the latest in the hub's log. */
+        size_t *at = tx_idmap_get(&items, gp->assessment.data);
+        it = at != NULL ? &out->v[*at] : NULL;
+        if (it != NULL) {
+            memcpy(it->grant, g->id, TX_ID_LEN);
+            if ((rc = stage(&st, g)) != TX_OK) {
+                goto out;
+            }
+            continue;
+        }
+        if (tx_idmap_put(&items, gp->assessment.data, out->n, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
+        }
+        it = &out->v[out->n++];
+        memcpy(it->grant, g->id, TX_ID_LEN);
+        memcpy(it->assessment, gp->assessment.data, TX_ID_LEN);
+        o = tx_orgs_by_key(&orgs, tx_rec_signer(g));
+        snprintf(it->from, sizeof it->from, "%s", o != NULL ? o->name : "");
+        tx_fingerprint(tx_rec_signer(g), it->from_fp);
+        it->is_new = !in_cache(c, it->assessment);
+        if ((rc = stage(&st, g)) != TX_OK) {
+            goto out;
+        }
+        if (tx_idmap_get(&listed, gp->assessment.data) == NULL &&
+            (rc = want(&first, gp->assessment.data, TX_KIND_ASSESSMENT)) != TX_OK) {
+            goto out;
+        }
+        if (gp->request.len == TX_ID_LEN) {
+            rc = want(&first, gp->request.data, TX_KIND_REQUEST);
+        }
+    }
+    for (size_t i = 0; i < l[2].n && rc == TX_OK; i++) {
+        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)l[2].v[i].msg;
+        if (memcmp(v->grantee.data, me, TX_KEY_LEN) == 0) {
+            rc = stage(&st, &l[2].v[i]);
+        }
+    }
+    for (size_t i = 0; i < l[3].n && rc == TX_OK; i++) {
+        const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)l[3].v[i].msg)->questionnaire;
+        rc = stage(&st, &l[3].v[i]);
+        /* Got again even when cached: every record a report relies on is proven to be in the
+         * hub's signed log by this fetch (tx_audit_records). */
+        if (rc == TX_OK) {
+            rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
+        }
+    }
+    if (rc != TX_OK || (rc = get_all(c, &first, &r1, &rc1, &st)) != TX_OK) {
+        goto out;
+    }
+    /* Round three: the questionnaires the sealed assessments name, and those the requests ask
+     * for (verify names the version a request asked for when an assessment answers another). */
+    for (size_t i = 0; i < first.n && rc == TX_OK; i++) {
+        const ProtobufCBinaryData *qid = NULL;
+        if (rc1[i] == TX_OK && first.kinds[i] == TX_KIND_ASSESSMENT) {
+            qid = &((const tx_sealed_pb *)r1[i].msg)->questionnaire;
+        } else if (rc1[i] == TX_OK && first.kinds[i] == TX_KIND_REQUEST) {
+            qid = &((const tx_request_pb *)r1[i].msg)->questionnaire;
+        }
+        if (qid != NULL) {
+            rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
+        }
+    }
+    if (rc != TX_OK || (rc = get_all(c, &second, &r2, &rc2, &st)) != TX_OK) {
+        goto out;
+    }
+    /* A refused trust listing fails the fetch, after what was listed is proven and kept. */
+    trust_rc = fetch_trust(c, out, &set, &st, trust);
+    if (trust_rc != TX_OK && trust_rc != TX_ERR_REFUSED) {
+        rc = trust_rc;
+        goto out;
+    }
+    if (trust_rc != TX_OK) {
+        snprintf(trust_msg, sizeof trust_msg, "%s", tx_fail_msg());
+        tx_fail_clear();
+    }
+    /* Every record fetched must be in the hub's signed log, and that log must extend the one
+     * this home saw before: a hub showing this organisation another history is caught here. */
+    for (size_t k = 0; k < 4 && rc == TX_OK; k++) {
+        rc = audit_recs(&set, &l[k]);
+    }
+    for (size_t i = 0; i < first.n && rc == TX_OK; i++) {
+        rc = rc1[i] == TX_OK ? tx_audit_add(&set, r1[i].index, r1[i].bytes, r1[i].len) : TX_OK;
+    }
+    for (size_t i = 0; i < second.n && rc == TX_OK; i++) {
+        rc = rc2[i] == TX_OK ? tx_audit_add(&set, r2[i].index, r2[i].bytes, r2[i].len) : TX_OK;
+    }
+    /* Atomic: nothing enters the cache before every record of this fetch is proven, and each
+     * record stored gets its proof marker (verify and report use no record without one). */
+    if (rc != TX_OK || (rc = tx_audit_records(c, &set, &cp, &left_out)) != TX_OK ||
+        (left_out > 0 && (rc = leave_out(&set, cp.size, &st, &late)) != TX_OK) ||
+        (rc = flush(c, &st)) != TX_OK ||
+        (rc = tx_home_proof_put_many(tx_client_home(c), set.n, (const uint8_t(*)[TX_ID_LEN])set.id,
+                                     set.index, cp.size)) != TX_OK) {
+        goto out;
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        tx_fetch_item *it = &out->v[i];
+        const size_t *k = tx_idmap_get(&first.seen, it->assessment);
+
+        if (tx_idmap_get(&late, it->assessment) != NULL || tx_idmap_get(&late, it->grant) != NULL) {
+            it->rc = TX_ERR_REFUSED;
+            it->is_new = 0;
+            snprintf(it->why, sizeof it->why, "%s",
+                     "not witnessed yet: left out until the witnesses cosign a newer checkpoint");
+            continue;
+        }
+        if (k != NULL && first.kinds[*k] == TX_KIND_ASSESSMENT && rc1[*k] != TX_OK) {
+            it->rc = rc1[*k];
+            snprintf(it->why, sizeof it->why, "%s",
+                     revoked(&l[2], me, it->assessment)
+                         ? "revoked by the supplier: the hub no longer serves it"
+                         : "the hub did not give the assessment");
+        }
+    }
+    /* The trust records counted are those now cached. */
+    for (size_t k = 0; left_out > 0 && k < 3; k++) {
+        size_t *counted[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
+
+        for (size_t i = 0; i < trust[k].n; i++) {
+            *counted[k] -= tx_idmap_get(&late, trust[k].v[i].id) != NULL;
+        }
+    }
+    tx_audit_warn_left_out(left_out, cp.size);
+    if (trust_rc != TX_OK) {
+        rc = tx_fail(trust_rc, "%s", trust_msg);
+    }
+out:
+    tx_checkpoint_clear(&cp);
+    for (size_t k = 0; k < 3; k++) {
+        tx_recs_clear(&trust[k]);
+    }
+    for (size_t i = 0; i < first.n && r1 != NULL; i++) {
+        tx_rec_clear(&r1[i]);
+    }
+    for (size_t i = 0; i < second.n && r2 != NULL; i++) {
+        tx_rec_clear(&r2[i]);
+    }
+    free(r1);
+    free(r2);
+    free(rc1);
+    free(rc2);
+    wanted_free(&first);
+    wanted_free(&second);
+    tx_idmap_free(&items);
+    tx_idmap_free(&listed);
+    tx_idmap_free(&late);
+    free(st.envs);
+    free(st.lens);
+    free(st.ids);
+    tx_audit_set_free(&set);
+    tx_orgs_free(&orgs);
+    for (size_t i = 0; i < 4; i++) {
+        tx_recs_clear(&l[i]);
+    }
+    if (rc != TX_OK) {
+        tx_fetched_free(out);
+    }
+    return rc;
+}
+
+void
+tx_fetched_free(tx_fetched *fe)
+{
+    free(fe->v);
+    fe->v = NULL;
+    fe->n = 0;
+}
+
+int
+tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
+{
+    char hex[2 * TX_ID_LEN + 1];
+    size_t n_new = 0, n_ok = 0;
+
+    for (size_t i = 0; i < fe->n; i++) {
+        n_new += fe->v[i].rc == TX_OK && fe->v[i].is_new;
+        n_ok += fe->v[i].rc == TX_OK;
+    }
+    if (json) {
+        json_t *arr = json_array();
+        json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I}}", "assessments", arr, "trust",
+                                 "certificates", (json_int_t)fe->n_certificates,
+                                 "certificate_events", (json_int_t)fe->n_cert_events,
+                                 "accreditations", (json_int_t)fe->n_accreditations);
+        int rc;
+        for (size_t i = 0; i < fe->n; i++) {
+            const tx_fetch_item *it = &fe->v[i];
+            char g[2 * TX_ID_LEN + 1];
+            tx_hex(hex, it->assessment, TX_ID_LEN);
+            tx_hex(g, it->grant, TX_ID_LEN);
+            json_array_append_new(
+                arr, json_pack("{s:s,s:s,s:{s:s,s:s},s:b,s:b,s:o}", "assessment", hex, "grant", g,
+                               "from", "name", it->from, "fingerprint", it->from_fp, "fetched",
+                               it->rc == TX_OK, "new", it->is_new, "error",
+                               it->rc == TX_OK ? json_null() : json_string(it->why)));
+        }
+        rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', f);
+        json_decref(root);
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+    }
+    for (size_t i = 0; i < fe->n; i++) {
+        const tx_fetch_item *it = &fe->v[i];
+        tx_hex(hex, it->assessment, TX_ID_LEN);
+        if (quiet) {
+            if (it->rc == TX_OK) {
+                fprintf(f, "%s\n", hex);
+            }
+            continue;
+        }
+        fprintf(f, "%.12s  ", hex);
+        tx_put_cell(f, it->from[0] ? it->from : it->from_fp, 24);
+        fprintf(f, "  %s\n", it->rc != TX_OK ? it->why : it->is_new ? "new" : "already here");
+    }
+    if (!quiet) {
+        fprintf(f, "fetched %zu assessment%s (%zu new)%s\n", n_ok, n_ok == 1 ? "" : "s", n_new,
+                n_ok ? "; ticsx verify checks them" : "");
+        if (fe->trust_listed) {
+            fprintf(f,
+                    "trust records: %zu certificate%s, %zu certificate event%s, %zu "
+                    "accreditation%s\n",
+                    fe->n_certificates, fe->n_certificates == 1 ? "" : "s", fe->n_cert_events,
+                    fe->n_cert_events == 1 ? "" : "s", fe->n_accreditations,
+                    fe->n_accreditations == 1 ? "" : "s");
+        }
+    }
+    return TX_OK;
+}

@@ -1,0 +1,222 @@
+/* Forwarding a request to this organisation's own suppliers, on behalf of the original buyer. */
+#include "tx_forward.h"
+
+#include "tx_answer.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_grant.h"
+#include "tx_msg.h"
+#include "tx_orgs.h"
+#include "tx_rpc.h"
+#include "tx_seal.h"
+#include "tx_sign.h"
+#include "tx_util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+push_key(uint8_t (**keys)[TX_KEY_LEN], size_t *n, const uint8_t *key)
+{
+    uint8_t(*v)[TX_KEY_LEN];
+
+    for (size_t k = 0; k < *n; k++) {
+        if (memcmp((*keys)[k], key, TX_KEY_LEN) == 0) {
+            return TX_OK;
+        }
+    }
+    if ((v = realloc(*keys, (*n + 1) * sizeof *v)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(v[*n], key, TX_KEY_LEN);
+    *keys = v;
+    (*n)++;
+    return TX_OK;
+}
+
+int
+tx_forward_own_subs(tx_client *c, const uint8_t qid[TX_ID_LEN], uint8_t (**keys)[TX_KEY_LEN],
+                    size_t *n)
+{
+    tx_home *home = tx_client_home(c);
+    const tx_identity *me = tx_client_id(c);
+    uint8_t none[TX_ID_LEN] = {0}, id[TX_ID_LEN];
+    uint8_t *key = NULL, *plain = NULL;
+    size_t plain_len = 0;
+    tx_rec sealed = {0};
+    tx_envelope_pb *env = NULL;
+    ProtobufCMessage *msg = NULL;
+    const tx_sealed_pb *s;
+    const tx_assessment_pb *inner;
+    int found = 0, rc;
+
+    *keys = NULL;
+    *n = 0;
+    if ((rc = tx_grant_latest_own(c, qid, none, id, &found)) != TX_OK) {
+        return rc;
+    }
+    if (!found) {
+        return tx_fail(TX_ERR_NOT_FOUND, "no assessment of this organisation answers that "
+                                         "questionnaire: answer first, or name --to ORG");
+    }
+    if ((key = sodium_malloc(TX_CONTENT_KEY_LEN)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = tx_rec_from_cache(home, id, TX_KIND_ASSESSMENT, &sealed)) != TX_OK ||
+        (rc = tx_home_key_get(home, id, key)) != TX_OK) {
+        rc = tx_fail(TX_ERR_NOT_FOUND, "assessment %.12s is not in this home: name --to ORG", "");
+        goto out;
+    }
+    s = (const tx_sealed_pb *)sealed.msg;
+    if ((rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
+                              s->nonce.data, &plain, &plain_len)) != TX_OK ||
+        (rc = tx_envelope_open_as(plain, plain_len, TX_KIND_INNER_ASSESSMENT, &env, &msg)) !=
+            TX_OK) {
+        goto out;
+    }
+    inner = (const tx_assessment_pb *)msg;
+    for (size_t i = 0; i < inner->n_suppliers && rc == TX_OK; i++) {
+        const ProtobufCBinaryData *k = &inner->suppliers[i]->key;
+        if (k->len == TX_KEY_LEN && memcmp(k->data, me->pub.sign, TX_KEY_LEN) != 0) {
+            rc = push_key(keys, n, k->data);
+        }
+    }
+    if (rc == TX_OK && *n == 0) {
+        rc = tx_fail(TX_ERR_NOT_FOUND, "the latest assessment lists no sub-supplier with a key: "
+                                       "name --to ORG");
+    }
+out:
+    if (rc != TX_OK) {
+        free(*keys);
+        *keys = NULL;
+        *n = 0;
+    }
+    tx_free(msg);
+    tx_free(env);
+    if (plain != NULL) {
+        sodium_memzero(plain, plain_len);
+        free(plain);
+    }
+    sodium_free(key);
+    tx_rec_clear(&sealed);
+    return rc;
+}
+
+int
+tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
+{
+    const tx_identity *me = tx_client_id(c);
+    tx_rec request = {0};
+    tx_recs profiles = {0};
+    tx_orgs orgs = {0};
+    uint8_t(*keys)[TX_KEY_LEN] = NULL;
+    size_t n_keys = 0;
+    ProtobufCBinaryData *sup = NULL;
+    tx_request_pb req = TICSX__V1__REQUEST__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    const tx_request_pb *orig;
+    uint8_t *env = NULL;
+    size_t len = 0;
+    int named = 0, rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = tx_answer_find_request(c, a->request, &request, &profiles)) != TX_OK) {
+        goto out;
+    }
+    orig = (const tx_request_pb *)request.msg;
+    for (size_t i = 0; i < orig->n_suppliers && !named; i++) {
+        named = memcmp(orig->suppliers[i].data, me->pub.sign, TX_KEY_LEN) == 0;
+    }
+    if (!named) {
+        rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
+                     a->request);
+        goto out;
+    }
+    if (orig->depth <= 1) {
+        rc = tx_fail(TX_ERR_USAGE,
+                     "request %.12s asks for 1 tier (its suppliers only): nothing to forward",
+                     a->request);
+        goto out;
+    }
+    if (a->n_to > 0) {
+        if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
+            goto out;
+        }
+        const char **names = NULL;
+        char *store = NULL;
+        size_t n_names = 0;
+        rc = tx_orgs_split_to(&orgs, a->to, a->n_to, TX_ORGS_MAX_TO, &names, &n_names, &store);
+        for (size_t i = 0; i < n_names && rc == TX_OK; i++) {
+            const tx_org *o;
+            if ((rc = tx_orgs_resolve(&orgs, names[i], &o)) != TX_OK) {
+                break;
+            }
+            if (memcmp(o->key, me->pub.sign, TX_KEY_LEN) == 0) {
+                rc = tx_fail(TX_ERR_USAGE, "%s is this organisation: forward to suppliers",
+                             names[i]);
+                break;
+            }
+            rc = push_key(&keys, &n_keys, o->key);
+        }
+        free(names);
+        free(store);
+        if (rc != TX_OK) {
+            goto out;
+        }
+    } else {
+        rc = tx_forward_own_subs(c, orig->questionnaire.data, &keys, &n_keys);
+    }
+    if (rc != TX_OK) {
+        goto out;
+    }
+    if ((sup = calloc(n_keys, sizeof *sup)) == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n_keys; i++) {
+        sup[i].data = keys[i];
+        sup[i].len = TX_KEY_LEN;
+    }
+    /* A chain keeps pointing at the first request and its buyer. */
+    if (orig->on_behalf_of.len == TX_ID_LEN && orig->origin_buyer.len == TX_KEY_LEN) {
+        memcpy(out->original, orig->on_behalf_of.data, TX_ID_LEN);
+        memcpy(out->origin, orig->origin_buyer.data, TX_KEY_LEN);
+    } else {
+        memcpy(out->original, request.id, TX_ID_LEN);
+        memcpy(out->origin, tx_rec_signer(&request), TX_KEY_LEN);
+    }
+    if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &meta.seq)) != TX_OK) {
+        goto out;
+    }
+    meta.created = tx_now();
+    req.meta = &meta;
+    req.questionnaire = orig->questionnaire;
+    req.suppliers = sup;
+    req.n_suppliers = n_keys;
+    req.due = orig->due;
+    req.depth = orig->depth - 1;
+    req.on_behalf_of.data = out->original;
+    req.on_behalf_of.len = TX_ID_LEN;
+    req.origin_buyer.data = out->origin;
+    req.origin_buyer.len = TX_KEY_LEN;
+    req.note = (char *)"";
+    if ((rc = tx_sign_checked(me, TX_KIND_REQUEST, &req.base, NULL, &env, &len)) != TX_OK) {
+        goto out;
+    }
+    tx_record_id(env, len, out->id);
+    if ((rc = tx_rpc_submit(c, 1, &env, &len)) != TX_OK) {
+        goto out;
+    }
+    out->depth = req.depth;
+    out->n_suppliers = n_keys;
+    rc = tx_home_cache_put(tx_client_home(c), env, len, NULL);
+out:
+    free(env);
+    free(sup);
+    free(keys);
+    tx_orgs_free(&orgs);
+    tx_recs_clear(&profiles);
+    tx_rec_clear(&request);
+    return rc;
+}

@@ -1,0 +1,613 @@
+/* Questionnaire JSON <-> protobuf, the built-in one, lookups. The JSON is turned into a
+ * temporary message tree that borrows its strings from the parsed document, packed, and
+ * decoded again by the strict codec, so the result is an ordinary tx_free-able message. */
+#include "tx_questionnaire.h"
+
+#include "tx_builtin.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_sign.h"
+#include "tx_util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_FILE (4u << 20)
+#define MAX_ID 64
+
+typedef struct {
+    void **ptrs;
+    size_t n, cap;
+    const char *source;
+} arena;
+
+static void *
+arena_alloc(arena *a, size_t size)
+{
+    void *p;
+
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        void **v = realloc(a->ptrs, cap * sizeof *v);
+        if (v == NULL) {
+            return NULL;
+        }
+        a->ptrs = v;
+        a->cap = cap;
+    }
+    p = calloc(1, size ? size : 1);
+    if (p != NULL) {
+        a->ptrs[a->n++] = p;
+    }
+    return p;
+}
+
+static void
+arena_free(arena *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->ptrs[i]);
+    }
+    free(a->ptrs);
+}
+
+static int
+bad(const arena *a, const char *where, const char *what)
+{
+    return tx_fail(TX_ERR_MALFORMED, "questionnaire %s: %s: %s", a->source, where, what);
+}
+
+static int
+check_keys(const arena *a, json_t *obj, const char *const *allowed, const char *where)
+{
+    const char *key;
+    json_t *v;
+    char what[160];
+
+    json_object_foreach(obj, key, v)
+    {
+        int ok = 0;
+        for (size_t i = 0; allowed[i] != NULL && !ok; i++) {
+            ok = strcmp(key, allowed[i]) == 0;
+        }
+        if (!ok) {
+            snprintf(what, sizeof what, "unknown field \"%.64s\"", key);
+            return bad(a, where, what);
+        }
+    }
+    (void)v;
+    return TX_OK;
+}
+
+static int
+plain_id(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > MAX_ID) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+get_id(const arena *a, json_t *obj, const char *key, const char *where, char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    char what[96];
+
+    if (!json_is_string(v) || !plain_id(json_string_value(v))) {
+        snprintf(what, sizeof what, "\"%s\" must be 1-%d letters, digits, '.', '_' or '-'", key,
+                 MAX_ID);
+        return bad(a, where, what);
+    }
+    *out = (char *)json_string_value(v);
+    return TX_OK;
+}
+
+static int
+get_uint(const arena *a, json_t *obj, const char *key, const char *where, json_int_t lo,
+         json_int_t hi, int required, json_int_t dflt, uint32_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    char what[96];
+
+    if (v == NULL && !required) {
+        *out = (uint32_t)dflt;
+        return TX_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        snprintf(what, sizeof what, "\"%s\" must be an integer from %lld to %lld", key,
+                 (long long)lo, (long long)hi);
+        return bad(a, where, what);
+    }
+    *out = (uint32_t)json_integer_value(v);
+    return TX_OK;
+}
+
+static int
+get_text(arena *a, json_t *obj, const char *key, const char *where, tx_local_text_pb **out)
+{
+    static const char *const keys[] = {"ja", "en", NULL};
+    json_t *v = json_object_get(obj, key);
+    json_t *ja, *en;
+    tx_local_text_pb *t;
+    char w[96];
+    int rc;
+
+    snprintf(w, sizeof w, "%s.%s", where, key);
+    if (!json_is_object(v)) {
+        return bad(a, w, "must be an object {\"ja\": \"...\", \"en\": \"...\"}");
+    }
+    if ((rc = check_keys(a, v, keys, w)) != TX_OK) {
+        return rc;
+    }
+    ja = json_object_get(v, "ja");
+    en = json_object_get(v, "en");
+    if ((ja != NULL && !json_is_string(ja)) || (en != NULL && !json_is_string(en))) {
+        return bad(a, w, "\"ja\" and \"en\" must be strings");
+    }
+    if ((ja == NULL || json_string_length(ja) == 0) &&
+        (en == NULL || json_string_length(en) == 0)) {
+        return bad(a, w, "needs a Japanese or an English text");
+    }
+    t = arena_alloc(a, sizeof *t);
+    if (t == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    ticsx__v1__local_text__init(t);
+    t->ja = ja != NULL ? (char *)json_string_value(ja) : "";
+    t->en = en != NULL ? (char *)json_string_value(en) : "";
+    *out = t;
+    return TX_OK;
+}
+
+/* Allocates the pointer array and the structs of a repeated field of `n` elements. */
+static int
+get_array(arena *a, json_t *root, const char *key, size_t min, void ***ptrs, size_t size, size_t *n)
+{
+    json_t *v = json_object_get(root, key);
+    char *block;
+    char what[96];
+
+    if (!json_is_array(v) || json_array_size(v) < min || json_array_size(v) > TX_MAX_REPEATED) {
+        snprintf(what, sizeof what, "must be an array of 1 to %u entries", TX_MAX_REPEATED);
+        return bad(a, key, what);
+    }
+    *n = json_array_size(v);
+    *ptrs = arena_alloc(a, *n * sizeof(void *));
+    block = arena_alloc(a, *n * size);
+    if (*ptrs == NULL || block == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        (*ptrs)[i] = block + i * size;
+    }
+    return TX_OK;
+}
+
+static int
+parse_scale(arena *a, json_t *root, tx_questionnaire_pb *q)
+{
+    static const char *const keys[] = {"code", "label", "score_permille", "not_applicable", NULL};
+    json_t *arr = json_object_get(root, "scale");
+    int rc;
+
+    if ((rc = get_array(a, root, "scale", 1, (void ***)&q->scale, sizeof(tx_choice_pb),
+                        &q->n_scale)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < q->n_scale; i++) {
+        json_t *c = json_array_get(arr, i);
+        tx_choice_pb *ch = q->scale[i];
+        json_t *na;
+        char w[32];
+
+        snprintf(w, sizeof w, "scale[%zu]", i);
+        ticsx__v1__choice__init(ch);
+        if (!json_is_object(c)) {
+            return bad(a, w, "must be an object");
+        }
+        if ((rc = check_keys(a, c, keys, w)) != TX_OK ||
+            (rc = get_id(a, c, "code", w, &ch->code)) != TX_OK ||
+            (rc = get_text(a, c, "label", w, &ch->label)) != TX_OK ||
+            (rc = get_uint(a, c, "score_permille", w, 0, 1000, 1, 0, &ch->score_permille)) !=
+                TX_OK) {
+            return rc;
+        }
+        na = json_object_get(c, "not_applicable");
+        if (na != NULL && !json_is_boolean(na)) {
+            return bad(a, w, "\"not_applicable\" must be true or false");
+        }
+        ch->not_applicable = json_is_true(na);
+        for (size_t k = 0; k < i; k++) {
+            if (strcasecmp(q->scale[k]->code, ch->code) == 0) {
+                return bad(a, w, "code appears twice");
+            }
+        }
+    }
+    return TX_OK;
+}
+
+static int
+parse_levels(arena *a, json_t *root, tx_questionnaire_pb *q)
+{
+    static const char *const keys[] = {"level", "name", NULL};
+    json_t *arr = json_object_get(root, "levels");
+    int rc;
+
+    if ((rc = get_array(a, root, "levels", 1, (void ***)&q->levels, sizeof(tx_level_pb),
+                        &q->n_levels)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < q->n_levels; i++) {
+        json_t *l = json_array_get(arr, i);
+        tx_level_pb *lv = q->levels[i];
+        char w[32];
+
+        snprintf(w, sizeof w, "levels[%zu]", i);
+        ticsx__v1__level__init(lv);
+        if (!json_is_object(l)) {
+            return bad(a, w, "must be an object");
+        }
+        if ((rc = check_keys(a, l, keys, w)) != TX_OK ||
+            (rc = get_uint(a, l, "level", w, 1, 99, 1, 0, &lv->level)) != TX_OK ||
+            (rc = get_text(a, l, "name", w, &lv->name)) != TX_OK) {
+            return rc;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (q->levels[k]->level == lv->level) {
+                return bad(a, w, "level appears twice");
+            }
+        }
+    }
+    return TX_OK;
+}
+
+static int
+parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
+{
+    static const char *const keys[] = {"id", "name", NULL};
+    json_t *arr = json_object_get(root, "areas");
+    int rc;
+
+    if ((rc = get_array(a, root, "areas", 1, (void ***)&q->areas, sizeof(tx_area_pb),
+                        &q->n_areas)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < q->n_areas; i++) {
+        json_t *o = json_array_get(arr, i);
+        tx_area_pb *ar = q->areas[i];
+        char w[32];
+
+        snprintf(w, sizeof w, "areas[%zu]", i);
+        ticsx__v1__area__init(ar);
+        if (!json_is_object(o)) {
+            return bad(a, w, "must be an object");
+        }
+        if ((rc = check_keys(a, o, keys, w)) != TX_OK ||
+            (rc = get_id(a, o, "id", w, &ar->id)) != TX_OK ||
+            (rc = get_text(a, o, "name", w, &ar->name)) != TX_OK) {
+            return rc;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(q->areas[k]->id, ar->id) == 0) {
+                return bad(a, w, "area id appears twice");
+            }
+        }
+    }
+    return TX_OK;
+}
+
+static int
+parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
+{
+    static const char *const keys[] = {"id", "area", "level", "weight", "text", NULL};
+    json_t *arr = json_object_get(root, "items");
+    int rc;
+
+    if ((rc = get_array(a, root, "items", 1, (void ***)&q->items, sizeof(tx_item_pb),
+                        &q->n_items)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < q->n_items; i++) {
+        json_t *o = json_array_get(arr, i);
+        tx_item_pb *it = q->items[i];
+        int known = 0;
+        char w[96];
+
+        snprintf(w, sizeof w, "items[%zu]", i);
+        ticsx__v1__item__init(it);
+        if (!json_is_object(o)) {
+            return bad(a, w, "must be an object");
+        }
+        if ((rc = check_keys(a, o, keys, w)) != TX_OK ||
+            (rc = get_id(a, o, "id", w, &it->id)) != TX_OK) {
+            return rc;
+        }
+        snprintf(w, sizeof w, "items[%zu] (%s)", i, it->id);
+        if ((rc = get_id(a, o, "area", w, &it->area)) != TX_OK ||
+            (rc = get_uint(a, o, "level", w, 1, 99, 1, 0, &it->level)) != TX_OK ||
+            (rc = get_uint(a, o, "weight", w, 1, 1000, 0, 1, &it->weight)) != TX_OK ||
+            (rc = get_text(a, o, "text", w, &it->text)) != TX_OK) {
+            return rc;
+        }
+        if (tx_questionnaire_area(q, it->area) < 0) {
+            return bad(a, w, "its area is not among \"areas\"");
+        }
+        for (size_t k = 0; k < q->n_levels && !known; k++) {
+            known = q->levels[k]->level == it->level;
+        }
+        if (!known) {
+            return bad(a, w, "its level is not among \"levels\"");
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(q->items[k]->id, it->id) == 0) {
+                return bad(a, w, "item id appears twice");
+            }
+        }
+    }
+    return TX_OK;
+}
+
+int
+tx_questionnaire_parse(const char *text, size_t len, const char *source, tx_questionnaire_pb **out)
+{
+    static const char *const keys[] = {"id",     "version", "title", "scale",
+                                       "levels", "areas",   "items", NULL};
+    tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
+    arena a = {.source = source};
+    json_error_t jerr;
+    json_t *root;
+    uint8_t *packed = NULL;
+    size_t packed_len;
+    int rc;
+
+    *out = NULL;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        return tx_fail(TX_ERR_MALFORMED, "questionnaire %s: line %d: %s", source, jerr.line,
+                       jerr.text);
+    }
+    if (!json_is_object(root)) {
+        rc = bad(&a, "top level", "must be an object");
+        goto out;
+    }
+    if ((rc = check_keys(&a, root, keys, "top level")) != TX_OK ||
+        (rc = get_id(&a, root, "id", "top level", &q.id)) != TX_OK ||
+        (rc = get_uint(&a, root, "version", "top level", 1, UINT32_MAX, 1, 0, &q.version)) !=
+            TX_OK ||
+        (rc = get_text(&a, root, "title", "top level", &q.title)) != TX_OK ||
+        (rc = parse_scale(&a, root, &q)) != TX_OK || (rc = parse_levels(&a, root, &q)) != TX_OK ||
+        (rc = parse_areas(&a, root, &q)) != TX_OK || (rc = parse_items(&a, root, &q)) != TX_OK) {
+        goto out;
+    }
+    if ((rc = tx_pack(&q.base, &packed, &packed_len)) != TX_OK) {
+        goto out;
+    }
+    rc = tx_decode(&ticsx__v1__questionnaire__descriptor, packed, packed_len, TX_MAX_ENVELOPE,
+                   (ProtobufCMessage **)out);
+    if (rc != TX_OK) {
+        rc = tx_fail(rc, "questionnaire %s: %s", source, tx_codec_detail());
+    }
+out:
+    free(packed);
+    arena_free(&a);
+    json_decref(root);
+    return rc;
+}
+
+int
+tx_questionnaire_load_file(const char *path, tx_questionnaire_pb **out)
+{
+    uint8_t *text;
+    size_t len;
+    int rc = tx_file_read(path, MAX_FILE, &text, &len);
+
+    *out = NULL;
+    if (rc != TX_OK) {
+        return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_IO : rc, "cannot read %s: %s", path,
+                       tx_strerror(rc));
+    }
+    rc = tx_questionnaire_parse((const char *)text, len, path, out);
+    free(text);
+    return rc;
+}
+
+const char *
+tx_questionnaire_builtin_name(size_t i)
+{
+    return i < tx_builtin_count ? tx_builtins[i].name : NULL;
+}
+
+int
+tx_questionnaire_builtin(const char *name, tx_questionnaire_pb **out)
+{
+    *out = NULL;
+    for (size_t i = 0; i < tx_builtin_count; i++) {
+        if (strcmp(tx_builtins[i].name, name) == 0) {
+            return tx_questionnaire_parse((const char *)tx_builtins[i].data, tx_builtins[i].len,
+                                          name, out);
+        }
+    }
+    return tx_fail(TX_ERR_NOT_FOUND, "no built-in questionnaire called %s", name);
+}
+
+static int
+pack_without_meta(const tx_questionnaire_pb *q, uint8_t **out, size_t *len)
+{
+    tx_questionnaire_pb copy = *q;
+
+    copy.meta = NULL;
+    return tx_pack(&copy.base, out, len);
+}
+
+int
+tx_questionnaire_same(const tx_questionnaire_pb *a, const tx_questionnaire_pb *b)
+{
+    uint8_t *pa = NULL, *pb = NULL;
+    size_t la = 0, lb = 0;
+    int same = 0;
+
+    if (pack_without_meta(a, &pa, &la) == TX_OK && pack_without_meta(b, &pb, &lb) == TX_OK) {
+        same = la == lb && memcmp(pa, pb, la) == 0;
+    }
+    free(pa);
+    free(pb);
+    return same;
+}
+
+int
+tx_questionnaire_sign(const tx_questionnaire_pb *q, const tx_identity *id, uint64_t seq,
+                      int64_t created, uint8_t **env, size_t *len)
+{
+    tx_questionnaire_pb copy = *q;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+
+    meta.seq = seq;
+    meta.created = created;
+    copy.meta = &meta;
+    return tx_sign_checked(id, TX_KIND_QUESTIONNAIRE, &copy.base, NULL, env, len);
+}
+
+static json_t *
+text_json(const tx_local_text_pb *t)
+{
+    return json_pack("{s:s,s:s}", "ja", t != NULL ? t->ja : "", "en", t != NULL ? t->en : "");
+}
+
+json_t *
+tx_questionnaire_to_json(const tx_questionnaire_pb *q)
+{
+    json_t *root = json_pack("{s:s,s:I,s:o}", "id", q->id, "version", (json_int_t)q->version,
+                             "title", text_json(q->title));
+    json_t *scale = json_array(), *levels = json_array(), *areas = json_array();
+    json_t *items = json_array();
+
+    for (size_t i = 0; i < q->n_scale; i++) {
+        const tx_choice_pb *c = q->scale[i];
+        json_t *o = json_pack("{s:s,s:o,s:I}", "code", c->code, "label", text_json(c->label),
+                              "score_permille", (json_int_t)c->score_permille);
+        if (c->not_applicable) {
+            json_object_set_new(o, "not_applicable", json_true());
+        }
+        json_array_append_new(scale, o);
+    }
+    for (size_t i = 0; i < q->n_levels; i++) {
+        json_array_append_new(levels,
+                              json_pack("{s:I,s:o}", "level", (json_int_t)q->levels[i]->level,
+                                        "name", text_json(q->levels[i]->name)));
+    }
+    for (size_t i = 0; i < q->n_areas; i++) {
+        json_array_append_new(areas, json_pack("{s:s,s:o}", "id", q->areas[i]->id, "name",
+                                               text_json(q->areas[i]->name)));
+    }
+    for (size_t i = 0; i < q->n_items; i++) {
+        const tx_item_pb *it = q->items[i];
+        json_array_append_new(items,
+                              json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", it->id, "area", it->area,
+                                        "level", (json_int_t)it->level, "weight",
+                                        (json_int_t)it->weight, "text", text_json(it->text)));
+    }
+    json_object_set_new(root, "scale", scale);
+    json_object_set_new(root, "levels", levels);
+    json_object_set_new(root, "areas", areas);
+    json_object_set_new(root, "items", items);
+    return root;
+}
+
+int
+tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id)
+{
+    for (size_t i = 0; i < q->n_items; i++) {
+        if (strcmp(q->items[i]->id, id) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int
+tx_questionnaire_area(const tx_questionnaire_pb *q, const char *id)
+{
+    for (size_t i = 0; i < q->n_areas; i++) {
+        if (q->areas[i] != NULL && strcmp(q->areas[i]->id, id) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int
+tx_questionnaire_choice(const tx_questionnaire_pb *q, const char *answer)
+{
+    char buf[512];
+    size_t n;
+
+    while (*answer == ' ' || *answer == '\t') {
+        answer++;
+    }
+    n = strlen(answer);
+    while (n > 0 && (answer[n - 1] == ' ' || answer[n - 1] == '\t')) {
+        n--;
+    }
+    if (n == 0 || n >= sizeof buf) {
+        return -1;
+    }
+    memcpy(buf, answer, n);
+    buf[n] = 0;
+    for (size_t i = 0; i < q->n_scale; i++) {
+        if (strcasecmp(q->scale[i]->code, buf) == 0) {
+            return (int)i;
+        }
+    }
+    for (size_t i = 0; i < q->n_scale; i++) {
+        const tx_local_text_pb *l = q->scale[i]->label;
+        if (l != NULL &&
+            ((l->en[0] && strcasecmp(l->en, buf) == 0) || (l->ja[0] && strcmp(l->ja, buf) == 0))) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+void
+tx_questionnaire_codes(const tx_questionnaire_pb *q, char *out, size_t n)
+{
+    size_t used = 0;
+
+    out[0] = 0;
+    for (size_t i = 0; i < q->n_scale && used < n; i++) {
+        const char *sep = i == 0 ? "" : (i + 1 == q->n_scale ? " or " : ", ");
+        int w = snprintf(out + used, n - used, "%s%s", sep, q->scale[i]->code);
+        if (w < 0) {
+            break;
+        }
+        used += (size_t)w;
+    }
+}
+
+const char *
+tx_text(const tx_local_text_pb *t, int ja)
+{
+    if (t == NULL) {
+        return "";
+    }
+    if (ja) {
+        return t->ja[0] ? t->ja : t->en;
+    }
+    return t->en[0] ? t->en : t->ja;
+}

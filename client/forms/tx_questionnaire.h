@@ -1,0 +1,62 @@
+/* Questionnaires as data: the JSON format (areas, items with ja/en text, levels, weights, the
+ * answer scale and its scores), the built-in TICS-aligned self-check embedded at build time,
+ * and lookups used by answers and scoring.
+ *
+ * JSON: {"id","version","title":{"ja","en"},"scale":[{"code","label","score_permille",
+ * "not_applicable"?}],"levels":[{"level","name"}],"areas":[{"id","name"}],
+ * "items":[{"id","area","level","weight","text"}]} */
+#ifndef TX_QUESTIONNAIRE_H
+#define TX_QUESTIONNAIRE_H
+
+#include "tx_codec.h"
+#include "tx_keys.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The built-in questionnaire's name. */
+#define TX_BUILTIN_QUESTIONNAIRE "tics-selfcheck"
+
+/* Parses the JSON format. `source` names the input in messages. Every rule is checked (unique
+ * ids, items in known areas and levels, scores 0..1000, ...); the first broken one is named
+ * (TX_ERR_MALFORMED). meta is left unset. Caller owns *out (tx_free). */
+int tx_questionnaire_parse(const char *text, size_t len, const char *source,
+                           tx_questionnaire_pb **out);
+
+/* Reads and parses a JSON questionnaire file. */
+int tx_questionnaire_load_file(const char *path, tx_questionnaire_pb **out);
+
+/* The built-in questionnaire called `name` (TX_ERR_NOT_FOUND if none). Caller owns *out. */
+int tx_questionnaire_builtin(const char *name, tx_questionnaire_pb **out);
+
+/* Names of the built-in questionnaires, NULL past the end. */
+const char *tx_questionnaire_builtin_name(size_t i);
+
+/* True if a and b say the same thing: everything but meta packs to the same bytes. */
+int tx_questionnaire_same(const tx_questionnaire_pb *a, const tx_questionnaire_pb *b);
+
+/* Signs q as a questionnaire record with meta {seq, created}. Caller owns *env (free). */
+int tx_questionnaire_sign(const tx_questionnaire_pb *q, const tx_identity *id, uint64_t seq,
+                          int64_t created, uint8_t **env, size_t *len);
+
+/* The JSON form (as parsed above). Caller owns the result (json_decref). */
+json_t *tx_questionnaire_to_json(const tx_questionnaire_pb *q);
+
+/* Index of item `id`, or -1. */
+int tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id);
+
+/* Index of area `id`, or -1. */
+int tx_questionnaire_area(const tx_questionnaire_pb *q, const char *id);
+
+/* Index of the scale choice an answer names: its code, or its en label (both compared without
+ * regard to ASCII case), or its ja label; surrounding spaces ignored. -1 if none. */
+int tx_questionnaire_choice(const tx_questionnaire_pb *q, const char *answer);
+
+/* The allowed answer codes joined as "yes, partly, no or na" into out. */
+void tx_questionnaire_codes(const tx_questionnaire_pb *q, char *out, size_t n);
+
+/* The text in the wanted language, falling back to the other. Never NULL. */
+const char *tx_text(const tx_local_text_pb *t, int ja);
+
+#endif

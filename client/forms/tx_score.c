@@ -1,0 +1,161 @@
+/* Area, overall and level scores from answers, following the rules the questionnaire holds. */
+#include "tx_score.h"
+
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_questionnaire.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double
+tx_score_round(double percent)
+{
+    return round(percent * 10.0) / 10.0;
+}
+
+static void
+add(tx_area_score *a, uint32_t weight, const tx_choice_pb *c)
+{
+    a->answered++;
+    if (c->not_applicable) {
+        return;
+    }
+    a->applicable++;
+    a->weight += weight;
+    a->earned += (uint64_t)weight * c->score_permille;
+}
+
+static void
+finish(tx_area_score *a)
+{
+    a->has_score = a->weight > 0;
+    a->percent = a->has_score ? 100.0 * (double)a->earned / (1000.0 * (double)a->weight) : 0.0;
+}
+
+static int
+level_index(tx_score *s, uint32_t level)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_levels; i++) {
+        if (s->levels[i].level == level) {
+            return (int)i;
+        }
+    }
+    /* Keep ascending order: insert. */
+    for (i = 0; i < s->n_levels && s->levels[i].level < level; i++) {
+    }
+    memmove(&s->levels[i + 1], &s->levels[i], (s->n_levels - i) * sizeof *s->levels);
+    memset(&s->levels[i], 0, sizeof *s->levels);
+    s->levels[i].level = level;
+    s->n_levels++;
+    return (int)i;
+}
+
+int
+tx_score_compute(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n,
+                 tx_score *out)
+{
+    int *chosen = NULL; /* per item: scale index, -1 unanswered */
+    int rc = TX_OK;
+    int all = 1;
+
+    memset(out, 0, sizeof *out);
+    chosen = malloc((q->n_items ? q->n_items : 1) * sizeof *chosen);
+    out->areas = calloc(q->n_areas ? q->n_areas : 1, sizeof *out->areas);
+    out->levels = calloc(q->n_items + q->n_levels + 1, sizeof *out->levels);
+    out->unanswered = calloc(q->n_items ? q->n_items : 1, sizeof *out->unanswered);
+    if (chosen == NULL || out->areas == NULL || out->levels == NULL || out->unanswered == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < q->n_items; i++) {
+        chosen[i] = -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        int item = tx_questionnaire_item(q, answers[k]->item);
+        int choice = -1;
+
+        if (item < 0) {
+            rc = tx_fail(TX_ERR_MALFORMED, "answer for unknown item %s", answers[k]->item);
+            goto out;
+        }
+        for (size_t c = 0; c < q->n_scale && choice < 0; c++) {
+            if (strcmp(q->scale[c]->code, answers[k]->choice) == 0) {
+                choice = (int)c;
+            }
+        }
+        if (choice < 0) {
+            rc = tx_fail(TX_ERR_MALFORMED, "item %s: unknown answer code \"%s\"", answers[k]->item,
+                         answers[k]->choice);
+            goto out;
+        }
+        if (chosen[item] >= 0) {
+            rc = tx_fail(TX_ERR_MALFORMED, "item %s is answered twice", answers[k]->item);
+            goto out;
+        }
+        chosen[item] = choice;
+    }
+    out->n_areas = q->n_areas;
+    for (size_t a = 0; a < q->n_areas; a++) {
+        out->areas[a].id = q->areas[a]->id;
+    }
+    for (size_t l = 0; l < q->n_levels; l++) {
+        level_index(out, q->levels[l]->level);
+    }
+    for (size_t i = 0; i < q->n_items; i++) {
+        const tx_item_pb *it = q->items[i];
+        int area = tx_questionnaire_area(q, it->area);
+        tx_level_score *lv = &out->levels[level_index(out, it->level)];
+
+        if (area >= 0) {
+            out->areas[area].items++;
+        }
+        out->overall.items++;
+        if (chosen[i] < 0) {
+            out->unanswered[out->n_unanswered++] = it->id;
+            lv->applicable++;
+            continue;
+        }
+        const tx_choice_pb *c = q->scale[chosen[i]];
+        if (area >= 0) {
+            add(&out->areas[area], it->weight, c);
+        }
+        add(&out->overall, it->weight, c);
+        if (!c->not_applicable) {
+            lv->applicable++;
+            lv->implemented += c->score_permille == 1000;
+        }
+    }
+    for (size_t a = 0; a < out->n_areas; a++) {
+        finish(&out->areas[a]);
+    }
+    finish(&out->overall);
+    for (size_t l = 0; l < out->n_levels; l++) {
+        tx_level_score *lv = &out->levels[l];
+        lv->share =
+            lv->applicable ? 100.0 * (double)lv->implemented / (double)lv->applicable : 100.0;
+        all = all && lv->implemented == lv->applicable;
+        lv->achieved = all;
+        if (all) {
+            out->level_achieved = lv->level;
+        }
+    }
+out:
+    free(chosen);
+    if (rc != TX_OK) {
+        tx_score_free(out);
+    }
+    return rc;
+}
+
+void
+tx_score_free(tx_score *s)
+{
+    free(s->areas);
+    free(s->levels);
+    free(s->unanswered);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,57 @@
+/* Scoring, driven by the questionnaire's data: a choice scores score_permille/1000; choices
+ * marked not_applicable leave the item out; an area's score is sum(weight*score) over the
+ * answered applicable items divided by the sum of their weights, in percent; the overall score
+ * is the same over all items. Per level: the share of that level's applicable items that are
+ * fully implemented (1000 permille); a level is achieved when every applicable item of it and
+ * of every lower level is fully implemented. Unanswered items are listed, count as applicable
+ * but not implemented for levels, and are left out of the scores. */
+#ifndef TX_SCORE_H
+#define TX_SCORE_H
+
+#include "tx_codec.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *id;    /* borrowed from the questionnaire */
+    size_t items;      /* items in this area */
+    size_t answered;   /* answered, not-applicable included */
+    size_t applicable; /* answered and applicable: the denominator's items */
+    uint64_t weight;   /* sum of weights of the applicable answered items */
+    uint64_t earned;   /* sum of weight * score_permille */
+    int has_score;     /* 0 when no applicable answered item */
+    double percent;    /* 100 * earned / (1000 * weight) */
+} tx_area_score;
+
+typedef struct {
+    uint32_t level;
+    size_t applicable;  /* items of this level not answered "not applicable" */
+    size_t implemented; /* of those, answered with a full-score choice */
+    double share;       /* 100 * implemented / applicable; 100 when none applicable */
+    int achieved;       /* this level and all below fully implemented */
+} tx_level_score;
+
+typedef struct {
+    size_t n_areas;
+    tx_area_score *areas;  /* in questionnaire order */
+    tx_area_score overall; /* id NULL */
+    size_t n_levels;
+    tx_level_score *levels;  /* ascending */
+    uint32_t level_achieved; /* highest achieved level, 0 if none */
+    size_t n_unanswered;
+    const char **unanswered; /* item ids, borrowed from the questionnaire */
+} tx_score;
+
+/* Scores `n` answers (item id + choice code, as in an Assessment) against q. An answer naming an
+ * unknown item or choice, or a second answer for an item, is TX_ERR_MALFORMED with a message
+ * naming it. Caller owns *out's arrays (tx_score_free); q must outlive *out. */
+int tx_score_compute(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n,
+                     tx_score *out);
+
+void tx_score_free(tx_score *s);
+
+/* A percentage rounded to one decimal place. */
+double tx_score_round(double percent);
+
+#endif

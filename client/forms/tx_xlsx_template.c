@@ -1,0 +1,190 @@
+/* XLSX answer template, written with libxlsxwriter. */
+#include "tx_xlsx_template.h"
+
+#include "tx_cell.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_questionnaire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+enum { COL_ITEM, COL_AREA, COL_LEVEL, COL_WEIGHT, COL_TEXT, COL_ANSWER, COL_COMMENT, N_COLS };
+
+/* Height in points for `s` wrapped in a column `width` characters wide. */
+static double
+row_height(const char *s, double width)
+{
+    int lines = (int)((double)tx_display_width(s) / (width - 2.0)) + 1;
+
+    return 15.0 * (lines < 1 ? 1 : lines > 15 ? 15 : lines);
+}
+
+static int
+write_scale(lxw_workbook *wb, const tx_questionnaire_pb *q, int ja, const char *qref,
+            lxw_format *head, size_t *n_list)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "scale");
+    char score[32], about[300];
+    lxw_row_t row = 1;
+
+    if (ws == NULL) {
+        return TX_ERR_IO;
+    }
+    worksheet_write_string(ws, 0, 0, "answer", head);
+    worksheet_write_string(ws, 0, 1, "code", head);
+    worksheet_write_string(ws, 0, 2, ja ? "点数" : "score", head);
+    worksheet_write_string(ws, 0, 3, ja ? "意味" : "meaning", head);
+    worksheet_set_column(ws, 0, 0, 24, NULL);
+    worksheet_set_column(ws, 1, 2, 10, NULL);
+    worksheet_set_column(ws, 3, 3, 24, NULL);
+    /* Column A is the drop-down list: the labels, then the codes. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < q->n_scale; i++, row++) {
+            const tx_choice_pb *c = q->scale[i];
+            if (c->not_applicable) {
+                snprintf(score, sizeof score, "%s", ja ? "対象外" : "not scored");
+            } else {
+                snprintf(score, sizeof score, "%u%%", c->score_permille / 10);
+            }
+            worksheet_write_string(ws, row, 0, pass == 0 ? tx_text(c->label, ja) : c->code, NULL);
+            worksheet_write_string(ws, row, 1, c->code, NULL);
+            worksheet_write_string(ws, row, 2, score, NULL);
+            worksheet_write_string(ws, row, 3, tx_text(c->label, !ja), NULL);
+        }
+    }
+    snprintf(about, sizeof about, "%s v%u%s%s", q->id, q->version, qref[0] ? " record " : "", qref);
+    worksheet_write_string(ws, row + 1, 0, ja ? "質問票" : "questionnaire", head);
+    worksheet_write_string(ws, row + 1, 1, about, NULL);
+    *n_list = 2 * q->n_scale;
+    return TX_OK;
+}
+
+/* Fills list (NULL-ended) with the scale's labels in the chosen language followed by its codes
+ * (labels = 0: the codes only) when Excel can hold them in the cell rule: at most 255
+ * characters joined with commas, none holding a comma or a quote. 0 when they do not fit. */
+static int
+inline_choices(const tx_questionnaire_pb *q, int ja, int labels, char **list)
+{
+    size_t n = 0, chars = 0;
+
+    for (int pass = labels ? 0 : 1; pass < 2; pass++) {
+        for (size_t i = 0; i < q->n_scale; i++) {
+            const char *s = pass == 0 ? tx_text(q->scale[i]->label, ja) : q->scale[i]->code;
+            if (s[0] == 0 || strpbrk(s, ",\"") != NULL) {
+                return 0;
+            }
+            for (const char *p = s; *p; p++) {
+                chars += ((unsigned char)*p & 0xC0) != 0x80;
+            }
+            chars += n > 0; /* the comma before it */
+            list[n++] = (char *)s;
+        }
+    }
+    list[n] = NULL;
+    return chars <= 255;
+}
+
+int
+tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const char *qref)
+{
+    static const double widths[N_COLS] = {10, 20, 6, 7, 70, 20, 40};
+    const char *heads[N_COLS] = {"item",   "area",   "level", "weight", ja ? "text_ja" : "text_en",
+                                 "answer", "comment"};
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws;
+    lxw_format *head, *wrap, *plain, *answer;
+    lxw_data_validation dv;
+    char formula[64], codes[160], message[256], **list;
+    size_t n_list = 0;
+    lxw_error err;
+
+    if (wb == NULL) {
+        return tx_fail(TX_ERR_IO, "cannot create %s", path);
+    }
+    ws = workbook_add_worksheet(wb, "answers");
+    head = workbook_add_format(wb);
+    wrap = workbook_add_format(wb);
+    plain = workbook_add_format(wb);
+    answer = workbook_add_format(wb);
+    if (ws == NULL || head == NULL || wrap == NULL || plain == NULL || answer == NULL) {
+        workbook_close(wb);
+        return tx_fail(TX_ERR_IO, "cannot build the workbook %s", path);
+    }
+    format_set_bold(head);
+    format_set_bg_color(head, 0xDDEBF7);
+    format_set_border(head, LXW_BORDER_THIN);
+    format_set_text_wrap(wrap);
+    format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
+    format_set_align(plain, LXW_ALIGN_VERTICAL_TOP);
+    format_set_align(answer, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bg_color(answer, 0xFFF2CC);
+    format_set_border(answer, LXW_BORDER_THIN);
+    format_set_unlocked(answer);
+    for (int c = 0; c < N_COLS; c++) {
+        worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], head);
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c],
+                             c == COL_TEXT || c == COL_AREA || c == COL_COMMENT ? wrap : plain);
+    }
+    for (size_t i = 0; i < q->n_items; i++) {
+        const tx_item_pb *it = q->items[i];
+        int area = tx_questionnaire_area(q, it->area);
+        const char *text = tx_text(it->text, ja);
+        lxw_row_t row = (lxw_row_t)(i + 1);
+
+        worksheet_write_string(ws, row, COL_ITEM, it->id, plain);
+        worksheet_write_string(ws, row, COL_AREA,
+                               area >= 0 ? tx_text(q->areas[area]->name, ja) : it->area, wrap);
+        worksheet_write_number(ws, row, COL_LEVEL, it->level, plain);
+        worksheet_write_number(ws, row, COL_WEIGHT, it->weight, plain);
+        worksheet_write_string(ws, row, COL_TEXT, text, wrap);
+        worksheet_write_blank(ws, row, COL_ANSWER, answer);
+        worksheet_write_blank(ws, row, COL_COMMENT, wrap);
+        worksheet_set_row(ws, row, row_height(text, widths[COL_TEXT]), NULL);
+    }
+    worksheet_freeze_panes(ws, 1, 1);
+    if (write_scale(wb, q, ja, qref, head, &n_list) != TX_OK) {
+        workbook_close(wb);
+        return tx_fail(TX_ERR_IO, "cannot build the workbook %s", path);
+    }
+    tx_questionnaire_codes(q, codes, sizeof codes);
+    snprintf(formula, sizeof formula, "=scale!$A$2:$A$%zu", n_list + 1);
+    snprintf(message, sizeof message, "%s %s",
+             ja ? "一覧から選ぶか、コードを入力:" : "Pick from the list, or type a code:", codes);
+    memset(&dv, 0, sizeof dv);
+    list = calloc(2 * q->n_scale + 1, sizeof *list);
+    if (list == NULL) {
+        workbook_close(wb);
+        return TX_ERR_NOMEM;
+    }
+    /* The list is written into the cell rule when it fits (libxlsxwriter 1.1.4 loses the copy
+     * of a range formula); the scale sheet's range is the fallback for long scales. */
+    if (inline_choices(q, ja, 1, list) || inline_choices(q, ja, 0, list)) {
+        dv.validate = LXW_VALIDATION_TYPE_LIST;
+        dv.value_list = list;
+    } else {
+        dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
+        dv.value_formula = formula;
+    }
+    dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
+    dv.error_title = ja ? "回答" : "Answer";
+    dv.error_message = message;
+    dv.input_title = ja ? "回答" : "Answer";
+    dv.input_message = message;
+    err = q->n_items > 0 ? worksheet_data_validation_range(ws, 1, COL_ANSWER, (lxw_row_t)q->n_items,
+                                                           COL_ANSWER, &dv)
+                         : LXW_NO_ERROR;
+    free(list);
+    if (err != LXW_NO_ERROR) {
+        workbook_close(wb);
+        return tx_fail(TX_ERR_IO, "cannot add the answer drop-down to %s: %s", path,
+                       lxw_strerror(err));
+    }
+    err = workbook_close(wb);
+    if (err != LXW_NO_ERROR) {
+        return tx_fail(TX_ERR_IO, "cannot write %s: %s", path, lxw_strerror(err));
+    }
+    return TX_OK;
+}

@@ -1,0 +1,619 @@
+/* The report's supply tree: the rows the report picked become what tx_supply_tree walks; the tree
+ * and its roll-ups are added to the JSON document or printed under the supplier tables. */
+#include "tx_report_rows.h"
+#include "tx_supply_tree.h"
+
+#include "tx_cell.h"
+#include "tx_error.h"
+#include "tx_idmap.h"
+#include "tx_msg.h"
+#include "tx_pool.h"
+#include "tx_questionnaire.h"
+#include "tx_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WIDTH 80
+
+typedef struct {
+    tx_report_row *rows;
+    size_t n_rows;
+    tx_tree_known *known;
+    tx_tree_sub *subs;
+    uint8_t (*roots)[TX_KEY_LEN];
+    const char **names;
+    tx_tree tree;
+} tree_ctx;
+
+/* Keys listed as sub-suppliers by verified assessments: for each, the first lister's key and
+ * whether another lister has a different key, so "listed by a verified assessment of another
+ * organisation" is one lookup. */
+typedef struct {
+    tx_idmap at; /* listed key -> slot */
+    const uint8_t **first;
+    int *other;
+    size_t n;
+} listed;
+
+static int
+listed_build(listed *l, const tx_tree_known *known, size_t n, size_t n_subs)
+{
+    memset(l, 0, sizeof *l);
+    l->first = calloc(n_subs ? n_subs : 1, sizeof *l->first);
+    l->other = calloc(n_subs ? n_subs : 1, sizeof *l->other);
+    if (l->first == NULL || l->other == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (known[i].status != TX_VERIFIED) {
+            continue;
+        }
+        for (size_t s = 0; s < known[i].n_subs; s++) {
+            const size_t *slot;
+            int added;
+            if (!known[i].subs[s].has_key) {
+                continue;
+            }
+            if ((slot = tx_idmap_put(&l->at, known[i].subs[s].key, l->n, &added)) == NULL) {
+                return TX_ERR_NOMEM;
+            }
+            if (added) {
+                l->first[l->n++] = known[i].key;
+            } else if (memcmp(l->first[*slot], known[i].key, TX_KEY_LEN) != 0) {
+                l->other[*slot] = 1;
+            }
+        }
+    }
+    return TX_OK;
+}
+
+static int
+listed_by_verified(const listed *l, const uint8_t key[TX_KEY_LEN])
+{
+    const size_t *slot = tx_idmap_get(&l->at, key);
+
+    return slot != NULL && (memcmp(l->first[*slot], key, TX_KEY_LEN) != 0 || l->other[*slot]);
+}
+
+static void
+listed_free(listed *l)
+{
+    tx_idmap_free(&l->at);
+    free(l->first);
+    free(l->other);
+}
+
+/* Tier-1 order: by name, ties in the order found (a stable sort). */
+typedef struct {
+    const char *name;
+    size_t pos;
+} root_order;
+
+static int
+by_root_name(const void *pa, const void *pb)
+{
+    const root_order *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+
+    return c != 0 ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static void
+ctx_free(tree_ctx *c)
+{
+    tx_tree_free(&c->tree);
+    tx_report_rows_free(c->rows, c->n_rows);
+    free(c->known);
+    free(c->subs);
+    free(c->roots);
+    free(c->names);
+    memset(c, 0, sizeof *c);
+}
+
+/* Rows to known organisations; tier 1 = the request's suppliers, then anyone who granted this
+ * buyer an assessment and is listed by no verified assessment (a grant without a request). */
+static int
+ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
+{
+    size_t n_subs = 0, at = 0, n_roots = 0;
+    tx_tree_input in = {0};
+    int rc;
+
+    memset(c, 0, sizeof *c);
+    if ((rc = tx_report_rows(vs, &c->rows, &c->n_rows)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const tx_verdict *v = c->rows[i].v;
+        if (v->status == TX_VERIFIED && v->inner != NULL) {
+            n_subs += v->inner->n_suppliers;
+        }
+    }
+    c->known = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->known);
+    c->subs = calloc(n_subs ? n_subs : 1, sizeof *c->subs);
+    c->roots = calloc(t->n_roots + c->n_rows + 1, sizeof *c->roots);
+    c->names = calloc(t->n_roots + c->n_rows + 1, sizeof *c->names);
+    if (c->known == NULL || c->subs == NULL || c->roots == NULL || c->names == NULL) {
+        ctx_free(c);
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const tx_verdict *v = c->rows[i].v;
+        tx_tree_known *k = &c->known[i];
+        memcpy(k->key, v->supplier, TX_KEY_LEN);
+        k->name = v->supplier_name;
+        k->status = v->status;
+        k->as_of = v->as_of;
+        k->cert_status = v->cert_checked ? tx_verdict_cert_state(v)->status : TX_CERT_UNAVAILABLE;
+        k->score = c->rows[i].scored ? &c->rows[i].score : NULL;
+        k->q = v->q;
+        k->ctx = &c->rows[i];
+        k->subs = &c->subs[at];
+        if (v->status == TX_VERIFIED && v->inner != NULL) {
+            for (size_t s = 0; s < v->inner->n_suppliers; s++) {
+                const tx_sub_supplier_pb *sub = v->inner->suppliers[s];
+                tx_tree_sub *o = &c->subs[at++];
+                o->has_key = sub->key.len == TX_KEY_LEN;
+                if (o->has_key) {
+                    memcpy(o->key, sub->key.data, TX_KEY_LEN);
+                }
+                o->name = sub->name != NULL ? sub->name : "";
+                o->supplies = sub->supplies != NULL ? sub->supplies : "";
+                k->n_subs++;
+            }
+        }
+    }
+    {
+        tx_idmap seen = {0}, last = {0}; /* roots so far; key -> its last known row */
+        listed l;
+        root_order *ord = NULL;
+        uint8_t(*sorted)[TX_KEY_LEN] = NULL;
+
+        rc = listed_build(&l, c->known, c->n_rows, n_subs);
+        for (size_t r = 0; r < t->n_roots && rc == TX_OK; r++) {
+            if (tx_idmap_put(&seen, t->roots[r], n_roots, NULL) == NULL) {
+                rc = TX_ERR_NOMEM;
+            }
+            memcpy(c->roots[n_roots++], t->roots[r], TX_KEY_LEN);
+        }
+        for (size_t i = 0; i < c->n_rows && rc == TX_OK; i++) {
+            if (tx_idmap_get(&seen, c->known[i].key) != NULL ||
+                listed_by_verified(&l, c->known[i].key)) {
+                continue;
+            }
+            if (tx_idmap_put(&seen, c->known[i].key, n_roots, NULL) == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
+            }
+            memcpy(c->roots[n_roots++], c->known[i].key, TX_KEY_LEN);
+        }
+        for (size_t i = 0; i < c->n_rows && rc == TX_OK; i++) {
+            size_t *li = tx_idmap_put(&last, c->known[i].key, i, NULL);
+            if (li == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
+            }
+            *li = i;
+        }
+        ord = calloc(n_roots ? n_roots : 1, sizeof *ord);
+        sorted = calloc(n_roots ? n_roots : 1, sizeof *sorted);
+        if (rc == TX_OK && (ord == NULL || sorted == NULL)) {
+            rc = TX_ERR_NOMEM;
+        }
+        /* Tier 1 by name, so the tree reads the same on every run. */
+        for (size_t r = 0; r < n_roots && rc == TX_OK; r++) {
+            const tx_org *o = t->orgs != NULL ? tx_orgs_by_key(t->orgs, c->roots[r]) : NULL;
+            const size_t *li = tx_idmap_get(&last, c->roots[r]);
+            ord[r].name = li != NULL ? c->known[*li].name : o != NULL ? o->name : "";
+            ord[r].pos = r;
+        }
+        if (rc == TX_OK) {
+            qsort(ord, n_roots, sizeof *ord, by_root_name);
+            for (size_t r = 0; r < n_roots; r++) {
+                memcpy(sorted[r], c->roots[ord[r].pos], TX_KEY_LEN);
+                c->names[r] = ord[r].name;
+            }
+            memcpy(c->roots, sorted, n_roots * sizeof *sorted);
+        }
+        free(ord);
+        free(sorted);
+        listed_free(&l);
+        tx_idmap_free(&seen);
+        tx_idmap_free(&last);
+        if (rc != TX_OK) {
+            ctx_free(c);
+            return rc;
+        }
+    }
+    in.roots = (const uint8_t(*)[TX_KEY_LEN])c->roots;
+    in.root_names = c->names;
+    in.n_roots = n_roots;
+    in.known = c->known;
+    in.n_known = c->n_rows;
+    in.depth = t->depth < 1 ? 1 : t->depth;
+    in.current_days = t->current_days ? t->current_days : TX_TREE_DEFAULT_CURRENT_DAYS;
+    in.now = t->now ? t->now : tx_now();
+    if ((rc = tx_tree_build(&in, &c->tree)) != TX_OK) {
+        ctx_free(c);
+    }
+    return rc;
+}
+
+static json_t *
+key_json(const tx_tree_node *node)
+{
+    char hex[2 * TX_KEY_LEN + 1];
+
+    if (!node->has_key) {
+        return json_null();
+    }
+    tx_hex(hex, node->key, TX_KEY_LEN);
+    return json_string(hex);
+}
+
+static json_t *
+share_json(size_t part, size_t whole)
+{
+    double s = tx_tree_share(part, whole);
+
+    return s < 0 ? json_null() : json_real(s);
+}
+
+static json_t *
+node_json(const tx_tree *tree, size_t i)
+{
+    const tx_tree_node *node = &tree->nodes[i];
+    json_t *o, *parents = json_array(), *flags = json_array();
+
+    if (node->known != NULL) {
+        o = tx_report_row_json(node->known->ctx);
+        json_object_set_new(o, "name", json_string(node->name));
+    } else {
+        char fp[TX_FP_LEN];
+        if (node->has_key) {
+            tx_fingerprint(node->key, fp);
+        }
+        o = json_pack("{s:s,s:o,s:o}", "name", node->name, "fingerprint",
+                      node->has_key ? json_string(fp) : json_null(), "key", key_json(node));
+        json_object_set_new(o, "status", json_null());
+        json_object_set_new(o, "reason", json_null());
+        json_object_set_new(o, "assessment", json_null());
+        json_object_set_new(o, "request", json_null());
+        json_object_set_new(o, "questionnaire", json_null());
+        json_object_set_new(o, "as_of", json_null());
+        json_object_set_new(o, "valid_until", json_null());
+        json_object_set_new(o, "questionnaire_mismatch", json_null());
+        json_object_set_new(o, "superseded_by", json_null());
+        json_object_set_new(o, "certificate", json_null());
+        json_object_set_new(o, "areas", json_array());
+        json_object_set_new(o, "overall", json_null());
+        json_object_set_new(o, "levels", json_array());
+        json_object_set_new(o, "level_achieved", json_null());
+        json_object_set_new(o, "unanswered", json_null());
+        json_object_set_new(o, "unanswered_items", json_array());
+    }
+    for (size_t p = 0; p < node->n_parents; p++) {
+        json_array_append_new(parents, key_json(&tree->nodes[node->parents[p]]));
+    }
+    if (node->flags & TX_TREE_REACHED_TWICE) {
+        json_array_append_new(flags, json_string("reached_twice"));
+    }
+    if (node->flags & TX_TREE_LOOP) {
+        json_array_append_new(flags, json_string("loop"));
+    }
+    json_object_set_new(o, "tier", json_integer(node->tier));
+    json_object_set_new(o, "parents", parents);
+    json_object_set_new(o, "supplies",
+                        node->supplies != NULL ? json_string(node->supplies) : json_null());
+    json_object_set_new(o, "answer_state", json_string(tx_tree_answer_name(node->answer_state)));
+    json_object_set_new(o, "flags", flags);
+    json_object_set_new(o, "age_days",
+                        node->age_days >= 0 ? json_integer(node->age_days) : json_null());
+    json_object_set_new(o, "current", json_boolean(node->current));
+    json_object_set_new(o, "certified", json_boolean(node->certified));
+    return o;
+}
+
+static json_t *
+rollup_json(const tx_tree *tree, const tx_tree_rollup *r)
+{
+    json_t *weakest = json_array(), *certs = json_object();
+    json_t *o =
+        json_pack("{s:o,s:I,s:I,s:I,s:I}", "tier", r->tier ? json_integer(r->tier) : json_null(),
+                  "nodes", (json_int_t)r->nodes, "verified", (json_int_t)r->verified, "current",
+                  (json_int_t)r->current, "certified", (json_int_t)r->certified);
+
+    json_object_set_new(o, "coverage",
+                        json_pack("{s:o,s:o,s:o}", "verified", share_json(r->verified, r->nodes),
+                                  "current", share_json(r->current, r->nodes), "certified",
+                                  share_json(r->certified, r->nodes)));
+    for (size_t w = 0; w < r->n_weakest; w++) {
+        const tx_tree_weak *k = &r->weakest[w];
+        const tx_tree_node *node = &tree->nodes[k->node];
+        json_array_append_new(weakest,
+                              json_pack("{s:s,s:{s:s,s:s},s:f,s:o,s:s}", "area", k->area, "name",
+                                        "ja", k->name != NULL ? k->name->ja : "", "en",
+                                        k->name != NULL ? k->name->en : "", "score", k->score,
+                                        "node", key_json(node), "node_name", node->name));
+    }
+    json_object_set_new(o, "weakest", weakest);
+    for (int s = 0; s <= TX_CERT_UNAVAILABLE; s++) {
+        if (r->cert[s] != 0) {
+            json_object_set_new(certs, tx_cert_status_name(s),
+                                json_integer((json_int_t)r->cert[s]));
+        }
+    }
+    json_object_set_new(o, "certificate_status", certs);
+    return o;
+}
+
+typedef struct {
+    const tx_tree *tree;
+    json_t **out;
+} node_job;
+
+static void
+node_one(void *ctx, size_t i)
+{
+    node_job *j = ctx;
+
+    j->out[i] = node_json(j->tree, i);
+}
+
+int
+tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t)
+{
+    tree_ctx c;
+    json_t *nodes, *tiers;
+    int rc = ctx_build(&c, vs, t);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    nodes = json_array();
+    tiers = json_array();
+    {
+        /* Each node's object is independent (jansson keeps no shared state once its hash seed
+         * is set, which the caller's document did): built on every core, appended in order. */
+        node_job j = {&c.tree, calloc(c.tree.n ? c.tree.n : 1, sizeof *j.out)};
+        if (j.out == NULL) {
+            json_decref(nodes);
+            json_decref(tiers);
+            ctx_free(&c);
+            return TX_ERR_NOMEM;
+        }
+        tx_pool_for(c.tree.n, node_one, &j);
+        for (size_t i = 0; i < c.tree.n; i++) {
+            json_array_append_new(nodes, j.out[i]);
+        }
+        free(j.out);
+    }
+    for (unsigned d = 0; d < c.tree.depth; d++) {
+        json_array_append_new(tiers, rollup_json(&c.tree, &c.tree.tiers[d]));
+    }
+    json_object_set_new(doc, "depth", json_integer(c.tree.depth));
+    json_object_set_new(doc, "current_days", json_integer(c.tree.current_days));
+    json_object_set_new(doc, "nodes", nodes);
+    json_object_set_new(doc, "tiers", tiers);
+    json_object_set_new(doc, "total", rollup_json(&c.tree, &c.tree.total));
+    ctx_free(&c);
+    return TX_OK;
+}
+
+static const char *
+state_text(const tx_tree_node *node, int ja)
+{
+    if (node->answer_state == TX_TREE_ANSWERED) {
+        return tx_verdict_label(node->known->status, ja);
+    }
+    if (node->answer_state == TX_TREE_NOT_SHARED) {
+        return ja ? "共有なし" : "not shared";
+    }
+    return ja ? "未回答" : "no answer";
+}
+
+static void
+put_node(FILE *f, const tx_tree *tree, size_t i, int ja)
+{
+    const tx_tree_node *node = &tree->nodes[i];
+    const tx_report_row *r = node->known != NULL ? node->known->ctx : NULL;
+    char name[320], buf[640];
+    int indent = 2 * (int)(node->tier - 1);
+
+    /* TIER(3) NAME(36) STATE(11) CERT(10) ALL(5) LV(4) AGE(6) = 79 columns. */
+    snprintf(name, sizeof name, "%*s%s", indent > 12 ? 12 : indent, "",
+             node->name[0] ? node->name : "(no profile)");
+    fprintf(f, "%-3u", node->tier);
+    tx_put_cell(f, name, 36);
+    fputc(' ', f);
+    tx_put_cell(f, state_text(node, ja), 10);
+    fputc(' ', f);
+    tx_put_cell(f, node->verified ? tx_cert_status_label(node->known->cert_status, ja) : "-", 9);
+    if (r != NULL && r->scored && r->score.overall.has_score) {
+        fprintf(f, "%5.0f", floor(r->score.overall.percent + 0.5));
+    } else {
+        fprintf(f, "%5s", "-");
+    }
+    if (r != NULL && r->scored && r->score.level_achieved) {
+        fprintf(f, "%4u", r->score.level_achieved);
+    } else {
+        fprintf(f, "%4s", "-");
+    }
+    if (node->age_days >= 0) {
+        fprintf(f, "%5lldd\n", (long long)node->age_days);
+    } else {
+        fprintf(f, "%6s\n", "-");
+    }
+    if (node->flags != 0 || (node->supplies != NULL && node->supplies[0] != '\0')) {
+        size_t used = 0;
+        buf[0] = '\0';
+        if (node->supplies != NULL && node->supplies[0] != '\0') {
+            used += (size_t)snprintf(buf, sizeof buf, "%s%s",
+                                     ja ? "供給: " : "supplies: ", node->supplies);
+        }
+        if ((node->flags & TX_TREE_REACHED_TWICE) && used < sizeof buf) {
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", used ? "; " : "",
+                                     ja ? "複数の経路で到達" : "reached twice");
+        }
+        if ((node->flags & TX_TREE_LOOP) && used < sizeof buf) {
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", used ? "; " : "",
+                                     ja ? "ループ" : "loop");
+        }
+        for (size_t p = 0; p < node->n_parents && node->flags != 0 && used < sizeof buf; p++) {
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                     p ? ", " : (ja ? "; 記載元: " : "; listed by "),
+                                     tree->nodes[node->parents[p]].name);
+        }
+        fprintf(f, "%*s", 5 + indent, "");
+        tx_put_wrapped(f, buf, 5 + indent, WIDTH, 5 + indent);
+    }
+    if (node->known != NULL && node->known->status != TX_VERIFIED) {
+        fprintf(f, "%*s", 5 + indent, "");
+        tx_put_wrapped(f, r->v->reason, 5 + indent, WIDTH, 5 + indent);
+    }
+}
+
+static void
+put_rollup(FILE *f, const tx_tree *tree, const tx_tree_rollup *r, int ja)
+{
+    char buf[1024], pct[3][16];
+    size_t used;
+    size_t parts[3] = {r->verified, r->current, r->certified};
+
+    for (int k = 0; k < 3; k++) {
+        double s = tx_tree_share(parts[k], r->nodes);
+        if (s < 0) {
+            snprintf(pct[k], sizeof pct[k], "-");
+        } else {
+            snprintf(pct[k], sizeof pct[k], "%.1f%%", s);
+        }
+    }
+    if (r->tier) {
+        used = (size_t)snprintf(buf, sizeof buf, ja ? "第%u層: " : "tier %u: ", r->tier);
+    } else {
+        used = (size_t)snprintf(buf, sizeof buf, "%s", ja ? "全体: " : "total: ");
+    }
+    snprintf(buf + used, sizeof buf - used,
+             ja ? "%zu社; 検証済 %zu (%s), 最新 %zu (%s), 認証有効 %zu (%s)"
+                : "%zu nodes; verified %zu (%s), current %zu (%s), certified %zu (%s)",
+             r->nodes, r->verified, pct[0], r->current, pct[1], r->certified, pct[2]);
+    tx_put_wrapped(f, buf, 0, WIDTH, 2);
+    used = (size_t)snprintf(buf, sizeof buf, "%s", ja ? "認証: " : "certificates: ");
+    for (int s = 0, first = 1; s <= TX_CERT_UNAVAILABLE && used < sizeof buf; s++) {
+        if (r->cert[s] != 0) {
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s %zu", first ? "" : ", ",
+                                     ja ? tx_cert_status_label(s, ja) : tx_cert_status_name(s),
+                                     r->cert[s]);
+            first = 0;
+        }
+    }
+    if (r->verified != 0) {
+        fputs("  ", f);
+        tx_put_wrapped(f, buf, 2, WIDTH, 4);
+    }
+    if (r->n_weakest == 0) {
+        return;
+    }
+    /* Areas with the same weakest node and score share one entry: "A1,A3 50 Name". */
+    used = (size_t)snprintf(buf, sizeof buf, "%s", ja ? "最弱: " : "weakest: ");
+    for (size_t w = 0, first = 1; w < r->n_weakest && used < sizeof buf; w++) {
+        const tx_tree_weak *k = &r->weakest[w];
+        int seen = 0;
+        for (size_t p = 0; p < w && !seen; p++) {
+            seen = r->weakest[p].node == k->node && r->weakest[p].score == k->score;
+        }
+        if (seen) {
+            continue;
+        }
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", first ? "" : "; ", k->area);
+        for (size_t q = w + 1; q < r->n_weakest && used < sizeof buf; q++) {
+            if (r->weakest[q].node == k->node && r->weakest[q].score == k->score) {
+                used += (size_t)snprintf(buf + used, sizeof buf - used, ",%s", r->weakest[q].area);
+            }
+        }
+        if (used < sizeof buf) {
+            used += (size_t)snprintf(buf + used, sizeof buf - used, " %.0f %s",
+                                     floor(k->score + 0.5), tree->nodes[k->node].name);
+        }
+        first = 0;
+    }
+    fputs("  ", f);
+    tx_put_wrapped(f, buf, 2, WIDTH, 4);
+}
+
+int
+tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int ja)
+{
+    tree_ctx c;
+    char buf[256];
+    int rc = ctx_build(&c, vs, t);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    fputc('\n', f);
+    snprintf(buf, sizeof buf,
+             ja ? "サプライチェーン (%u層; 最新 = 評価基準日から%u日以内)"
+                : "supply tree (%u tiers; current = as-of within %u days)",
+             c.tree.depth, c.tree.current_days);
+    tx_put_wrapped(f, buf, 0, WIDTH, 2);
+    tx_put_cell(f, ja ? "層" : "T", 3);
+    tx_put_cell(f, ja ? "サプライヤ" : "SUPPLIER", 36);
+    fputc(' ', f);
+    tx_put_cell(f, ja ? "状態" : "STATE", 10);
+    fputc(' ', f);
+    tx_put_cell(f, ja ? "認証" : "CERT", 9);
+    tx_put_rcell(f, ja ? "総合" : "ALL", 5);
+    tx_put_rcell(f, "LV", 4);
+    tx_put_rcell(f, ja ? "経過" : "AGE", 6);
+    fputc('\n', f);
+    /* Depth first under each root, so a node sits under its first parent. */
+    {
+        size_t *stack = calloc(c.tree.n + 1, sizeof *stack);
+        unsigned char *shown = calloc(c.tree.n + 1, 1);
+        size_t top = 0;
+        if (stack == NULL || shown == NULL) {
+            free(stack);
+            free(shown);
+            ctx_free(&c);
+            return TX_ERR_NOMEM;
+        }
+        for (size_t root = 0; root < c.tree.n; root++) {
+            if (c.tree.nodes[root].tier != 1) {
+                continue;
+            }
+            stack[top++] = root;
+            while (top > 0) {
+                size_t i = stack[--top];
+                if (shown[i]) {
+                    continue;
+                }
+                shown[i] = 1;
+                put_node(f, &c.tree, i, ja);
+                /* Children: nodes whose first parent is i, pushed in reverse walk order. */
+                for (size_t k = c.tree.n; k-- > 0;) {
+                    if (!shown[k] && c.tree.nodes[k].n_parents > 0 &&
+                        c.tree.nodes[k].parents[0] == i && c.tree.nodes[k].tier > 1) {
+                        stack[top++] = k;
+                    }
+                }
+            }
+        }
+        free(stack);
+        free(shown);
+    }
+    for (unsigned d = 0; d < c.tree.depth; d++) {
+        put_rollup(f, &c.tree, &c.tree.tiers[d], ja);
+    }
+    put_rollup(f, &c.tree, &c.tree.total, ja);
+    tx_put_wrapped(f,
+                   ja ? "共有なし: 下位の取引先として記載されているが、あなたには評価が"
+                        "共有されていない(未回答の場合を含む)"
+                      : "state: not shared = listed as a sub-supplier, but nothing is granted "
+                        "to you (it may also not have answered yet)",
+                   0, WIDTH, 0);
+    ctx_free(&c);
+    return TX_OK;
+}

@@ -1,0 +1,513 @@
+/* Certificate judgement: accreditor -> body -> certificate -> events, at one moment. */
+#include "tx_cert_judge.h"
+
+#include "tx_error.h"
+#include "tx_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DAY 86400
+
+static const struct {
+    const char *name, *en, *ja;
+} statuses[] = {
+    [TX_CERT_VALID] = {"valid", "valid", "有効"},
+    [TX_CERT_NOT_YET_VALID] = {"not_yet_valid", "not yet", "発効前"},
+    [TX_CERT_EXPIRED] = {"expired", "expired", "期限切れ"},
+    [TX_CERT_STALE] = {"stale", "stale", "報告遅延"},
+    [TX_CERT_SUSPENDED] = {"suspended", "suspended", "一時停止"},
+    [TX_CERT_REVOKED] = {"revoked", "revoked", "取消"},
+    [TX_CERT_NOT_ACCREDITED] = {"not_accredited", "no accr", "認定外"},
+    [TX_CERT_HOLDER_MISMATCH] = {"holder_mismatch", "holder?", "名義違い"},
+    [TX_CERT_NONE] = {"no_certificate", "none", "なし"},
+    [TX_CERT_UNAVAILABLE] = {"unavailable", "missing", "取得不可"},
+};
+
+const char *
+tx_cert_status_name(int status)
+{
+    return status >= 0 && (size_t)status < TX_ARRAY_LEN(statuses) ? statuses[status].name
+                                                                  : "unknown";
+}
+
+const char *
+tx_cert_status_label(int status, int ja)
+{
+    if (status < 0 || (size_t)status >= TX_ARRAY_LEN(statuses)) {
+        return "?";
+    }
+    return ja ? statuses[status].ja : statuses[status].en;
+}
+
+int
+tx_cert_status_problem(int status)
+{
+    return status != TX_CERT_VALID && status != TX_CERT_NONE;
+}
+
+/* Copies at most n-1 bytes of UTF-8 text, never cutting a character in two. */
+static void
+copy_text(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) {
+            len--;
+        }
+    }
+    memcpy(dst, src, len);
+    dst[len] = 0;
+}
+
+static void say(tx_cert_state *st, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(tx_cert_state *st, int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    st->status = status;
+    va_start(ap, fmt);
+    vsnprintf(st->reason, sizeof st->reason, fmt, ap);
+    va_end(ap);
+}
+
+static const char *
+date(char buf[16], int64_t t)
+{
+    tx_format_date(buf, 16, t);
+    return buf;
+}
+
+static int
+is_pinned(const tx_trust_set *ts, const uint8_t *key)
+{
+    for (size_t i = 0; i < ts->n_pinned; i++) {
+        if (memcmp(ts->pinned[i].sign, key, TX_KEY_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *
+pinned_name(const tx_trust_set *ts, const uint8_t *key, char fp[TX_FP_LEN])
+{
+    for (size_t i = 0; i < ts->n_pinned; i++) {
+        if (memcmp(ts->pinned[i].sign, key, TX_KEY_LEN) == 0 && ts->pinned[i].name[0]) {
+            return ts->pinned[i].name;
+        }
+    }
+    tx_fingerprint(key, fp);
+    return fp;
+}
+
+static int
+covers_sector(const tx_accreditation_pb *a, const char *sector)
+{
+    for (size_t i = 0; i < a->n_scopes; i++) {
+        if (strcasecmp(a->scopes[i], "all") == 0 ||
+            (sector[0] != 0 && strcasecmp(a->scopes[i], sector) == 0)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+join_scopes(const tx_accreditation_pb *a, char *out, size_t n)
+{
+    size_t used = 0;
+
+    out[0] = 0;
+    for (size_t i = 0; i < a->n_scopes && used < n; i++) {
+        int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", a->scopes[i]);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* The newest accreditation (highest seq) of `body` by `accreditor`, or NULL. */
+static const tx_rec *
+latest_accreditation(const tx_trust_set *ts, const uint8_t *accreditor, const uint8_t *body)
+{
+    const tx_rec *best = NULL;
+
+    for (size_t i = 0; i < ts->accreditations.n; i++) {
+        const tx_rec *r = &ts->accreditations.v[i];
+        const tx_accreditation_pb *a = (const tx_accreditation_pb *)r->msg;
+        if (memcmp(tx_rec_signer(r), accreditor, TX_KEY_LEN) != 0 ||
+            memcmp(a->body_key.data, body, TX_KEY_LEN) != 0) {
+            continue;
+        }
+        if (best == NULL || a->meta->seq > ((const tx_accreditation_pb *)best->msg)->meta->seq) {
+            best = r;
+        }
+    }
+    return best;
+}
+
+/* The body's name as its accreditation or its profile gives it. */
+static void
+issuer_name(const tx_trust_set *ts, const uint8_t *body, char *out, size_t n)
+{
+    const tx_org *o;
+
+    out[0] = 0;
+    for (size_t i = 0; i < ts->n_pinned && out[0] == 0; i++) {
+        const tx_rec *r = latest_accreditation(ts, ts->pinned[i].sign, body);
+        if (r != NULL) {
+            copy_text(out, n, ((const tx_accreditation_pb *)r->msg)->body_name);
+        }
+    }
+    if (out[0] == 0 && (o = tx_orgs_by_key(&ts->orgs, body)) != NULL) {
+        copy_text(out, n, o->name);
+    }
+}
+
+/* TX_CERT_VALID when a pinned accreditor accredits the issuer for the certificate's sector at
+ * its issue date; else the reason why not, in st. */
+static int
+check_accreditation(const tx_trust_set *ts, const tx_cert_info *info, tx_cert_state *st)
+{
+    char fp[TX_FP_LEN], afp[TX_FP_LEN], d1[16], d2[16], d3[16], scopes[256];
+    const tx_rec *reason_rec = NULL;
+    int scope_miss = 0;
+    const uint8_t *forger = NULL;
+    const char *who = info->issuer_name[0] ? info->issuer_name : NULL;
+
+    tx_fingerprint(info->issuer, fp);
+    if (who == NULL) {
+        who = fp;
+    }
+    if (ts->n_pinned == 0) {
+        say(st, TX_CERT_NOT_ACCREDITED,
+            "issuer %s cannot be checked: no accreditor key is pinned in this home (pin it with "
+            "ticsx trust add FILE)",
+            who);
+        return st->status;
+    }
+    for (size_t i = 0; i < ts->n_pinned; i++) {
+        const tx_rec *r = latest_accreditation(ts, ts->pinned[i].sign, info->issuer);
+        const tx_accreditation_pb *a;
+        if (r == NULL) {
+            continue;
+        }
+        a = (const tx_accreditation_pb *)r->msg;
+        int in_time = a->valid_from <= info->issued && info->issued < a->valid_until;
+        int in_scope = covers_sector(a, info->sector);
+        if (in_time && in_scope) {
+            return TX_CERT_VALID;
+        }
+        /* Prefer explaining a scope miss over a time miss: it does not change with dates. */
+        if (reason_rec == NULL || (!in_scope && in_time)) {
+            reason_rec = r;
+            scope_miss = !in_scope && in_time;
+        }
+    }
+    if (reason_rec != NULL) {
+        const tx_accreditation_pb *a = (const tx_accreditation_pb *)reason_rec->msg;
+        const char *acc = pinned_name(ts, tx_rec_signer(reason_rec), afp);
+        join_scopes(a, scopes, sizeof scopes);
+        if (scope_miss) {
+            say(st, TX_CERT_NOT_ACCREDITED,
+                "issuer %s is accredited by %s for %s only, not for sector \"%s\" of certificate "
+                "%s",
+                who, acc, scopes, info->sector[0] ? info->sector : "(none)", info->number);
+        } else {
+            say(st, TX_CERT_NOT_ACCREDITED,
+                "issuer %s was not accredited when certificate %s was issued on %s: its "
+                "accreditation by %s runs from %s up to %s",
+                who, info->number, date(d1, info->issued), acc, date(d2, a->valid_from),
+                date(d3, a->valid_until));
+        }
+        return st->status;
+    }
+    for (size_t i = 0; i < ts->accreditations.n && forger == NULL; i++) {
+        const tx_rec *r = &ts->accreditations.v[i];
+        const tx_accreditation_pb *a = (const tx_accreditation_pb *)r->msg;
+        if (memcmp(a->body_key.data, info->issuer, TX_KEY_LEN) == 0 &&
+            !is_pinned(ts, tx_rec_signer(r))) {
+            forger = tx_rec_signer(r);
+        }
+    }
+    if (forger != NULL) {
+        tx_fingerprint(forger, afp);
+        say(st, TX_CERT_NOT_ACCREDITED,
+            "issuer %s is not accredited: its accreditation is signed by %s, which is not a "
+            "pinned accreditor key (a forged accreditation)",
+            who, afp);
+    } else {
+        say(st, TX_CERT_NOT_ACCREDITED,
+            "issuer %s (%s) is not accredited by a pinned accreditor: certificate %s does not "
+            "count",
+            who, fp, info->number);
+    }
+    return st->status;
+}
+
+static const tx_cert_event_pb *
+ev(const tx_rec *r)
+{
+    return (const tx_cert_event_pb *)r->msg;
+}
+
+static int
+by_effective(const void *pa, const void *pb)
+{
+    const tx_cert_event_pb *a = ev(*(const tx_rec *const *)pa);
+    const tx_cert_event_pb *b = ev(*(const tx_rec *const *)pb);
+
+    if (a->effective != b->effective) {
+        return a->effective < b->effective ? -1 : 1;
+    }
+    return a->meta->seq < b->meta->seq ? -1 : a->meta->seq > b->meta->seq;
+}
+
+typedef struct {
+    const tx_cert_event_pb *revoked;   /* the revocation, if any */
+    const tx_cert_event_pb *suspended; /* the suspension in force, if any */
+    int64_t last_report;
+} event_state;
+
+/* Applies the issuer's events for the certificate effective at or before `at`, in order. */
+static int
+apply_events(const tx_trust_set *ts, const tx_rec *cert, int64_t at, event_state *es)
+{
+    const tx_rec **v = calloc(ts->events.n ? ts->events.n : 1, sizeof *v);
+    size_t n = 0;
+
+    memset(es, 0, sizeof *es);
+    if (v == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < ts->events.n; i++) {
+        const tx_rec *r = &ts->events.v[i];
+        if (memcmp(ev(r)->certificate.data, cert->id, TX_ID_LEN) == 0 &&
+            memcmp(tx_rec_signer(r), tx_rec_signer(cert), TX_KEY_LEN) == 0 &&
+            ev(r)->effective <= at) {
+            v[n++] = r;
+        }
+    }
+    qsort(v, n, sizeof *v, by_effective);
+    for (size_t i = 0; i < n && es->revoked == NULL; i++) {
+        const tx_cert_event_pb *e = ev(v[i]);
+        switch (e->kind) {
+        case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT:
+            es->last_report = e->effective > es->last_report ? e->effective : es->last_report;
+            break;
+        case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED:
+            if (es->suspended == NULL) {
+                es->suspended = e;
+            }
+            break;
+        case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED:
+            es->suspended = NULL;
+            break;
+        case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED:
+            es->revoked = e;
+            break;
+        default:
+            break;
+        }
+    }
+    free(v);
+    return TX_OK;
+}
+
+void
+tx_cert_event_state(const tx_trust_set *ts, const tx_rec *cert, int64_t at, int *revoked,
+                    int *suspended, int64_t *last_report)
+{
+    event_state es;
+
+    if (apply_events(ts, cert, at, &es) != TX_OK) {
+        memset(&es, 0, sizeof es);
+    }
+    *revoked = es.revoked != NULL;
+    *suspended = es.suspended != NULL;
+    *last_report = es.last_report;
+}
+
+static void
+fill_info(const tx_trust_set *ts, const tx_rec *r, tx_cert_info *info)
+{
+    const tx_certificate_pb *c = (const tx_certificate_pb *)r->msg;
+
+    info->loaded = 1;
+    copy_text(info->number, sizeof info->number, c->number);
+    memcpy(info->holder, c->holder_key.data, TX_KEY_LEN);
+    copy_text(info->holder_name, sizeof info->holder_name, c->holder_name);
+    copy_text(info->corporate_number, sizeof info->corporate_number, c->corporate_number);
+    memcpy(info->issuer, tx_rec_signer(r), TX_KEY_LEN);
+    issuer_name(ts, info->issuer, info->issuer_name, sizeof info->issuer_name);
+    copy_text(info->sector, sizeof info->sector, c->sector);
+    copy_text(info->scope, sizeof info->scope, c->scope);
+    info->criteria_version = c->criteria_version;
+    info->issued = c->issued;
+    info->expires = c->expires;
+}
+
+static void
+with_note(char *out, size_t n, const char *note)
+{
+    char cut[160];
+
+    copy_text(cut, sizeof cut, note);
+    snprintf(out, n, "%s%s", note[0] ? ": " : "", cut);
+}
+
+void
+tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int64_t at,
+                 tx_cert_info *info, tx_cert_state *out)
+{
+    tx_cert_info local;
+    const tx_rec *r;
+    event_state es;
+    char hex[2 * TX_ID_LEN + 1], fp[TX_FP_LEN], d1[16], d2[16], d3[16], note[200];
+    const char *who;
+    int64_t since;
+
+    if (info == NULL) {
+        info = &local;
+    }
+    memset(info, 0, sizeof *info);
+    memset(out, 0, sizeof *out);
+    out->at = at;
+    if (cert == NULL) {
+        say(out, TX_CERT_NONE, "the assessment references no TICS certificate");
+        return;
+    }
+    info->present = 1;
+    memcpy(info->record, cert, TX_ID_LEN);
+    tx_hex(hex, cert, TX_ID_LEN);
+    r = tx_trust_set_certificate(ts, cert);
+    if (r == NULL) {
+        say(out, TX_CERT_UNAVAILABLE,
+            "certificate %.12s is not in the local cache or does not verify: run ticsx fetch", hex);
+        return;
+    }
+    fill_info(ts, r, info);
+    who = info->issuer_name[0] ? info->issuer_name : "its issuer";
+    if (holder != NULL && memcmp(holder, info->holder, TX_KEY_LEN) != 0) {
+        tx_fingerprint(info->holder, fp);
+        say(out, TX_CERT_HOLDER_MISMATCH,
+            "certificate %s is held by %s (%s), not by the organisation that signed the "
+            "assessment",
+            info->number, info->holder_name, fp);
+        return;
+    }
+    if (check_accreditation(ts, info, out) != TX_CERT_VALID) {
+        return;
+    }
+    if (apply_events(ts, r, at, &es) != TX_OK) {
+        say(out, TX_CERT_UNAVAILABLE, "out of memory while reading the events of %s", info->number);
+        return;
+    }
+    out->last_report = es.last_report;
+    if (es.revoked != NULL) {
+        with_note(note, sizeof note, es.revoked->note);
+        say(out, TX_CERT_REVOKED, "certificate %s was revoked by %s on %s%s", info->number, who,
+            date(d1, es.revoked->effective), note);
+    } else if (at < info->issued) {
+        say(out, TX_CERT_NOT_YET_VALID, "certificate %s is not valid before its issue date %s",
+            info->number, date(d1, info->issued));
+    } else if (at >= info->expires) {
+        say(out, TX_CERT_EXPIRED, "certificate %s expired on %s", info->number,
+            date(d1, info->expires));
+    } else if (es.suspended != NULL) {
+        with_note(note, sizeof note, es.suspended->note);
+        say(out, TX_CERT_SUSPENDED, "certificate %s is suspended by %s since %s%s", info->number,
+            who, date(d1, es.suspended->effective), note);
+    } else if (at - (since = es.last_report > info->issued ? es.last_report : info->issued) >
+               (int64_t)TX_STALE_DAYS * DAY) {
+        say(out, TX_CERT_STALE,
+            "no annual report on certificate %s for %lld days (%s %s; one is due every 12 "
+            "months)",
+            info->number, (long long)((at - since) / DAY),
+            es.last_report > info->issued ? "the last was on" : "none since the issue date",
+            date(d1, since));
+    } else {
+        if (es.last_report > 0) {
+            snprintf(note, sizeof note, "last annual report %s", date(d3, es.last_report));
+        } else {
+            snprintf(note, sizeof note, "no annual report due yet");
+        }
+        say(out, TX_CERT_VALID,
+            "certificate %s (%s, criteria %u) issued by %s on %s, valid until %s; %s", info->number,
+            info->sector[0] ? info->sector : "no sector", info->criteria_version, who,
+            date(d1, info->issued), date(d2, info->expires), note);
+    }
+}
+
+static json_t *
+date_json(int64_t t)
+{
+    char d[16];
+
+    if (t == 0) {
+        return json_null();
+    }
+    tx_format_date(d, sizeof d, t);
+    return json_string(d);
+}
+
+static json_t *
+hex_json(const uint8_t *b, size_t len)
+{
+    char hex[2 * TX_ID_LEN + 1];
+
+    tx_hex(hex, b, len);
+    return json_string(hex);
+}
+
+static json_t *
+state_json(const tx_cert_state *st)
+{
+    return json_pack("{s:o,s:s,s:s,s:o}", "date", date_json(st->at), "status",
+                     tx_cert_status_name(st->status), "reason", st->reason, "last_report",
+                     date_json(st->last_report));
+}
+
+json_t *
+tx_cert_json(const tx_cert_info *info, const tx_cert_state *as_of, const tx_cert_state *now)
+{
+    json_t *o = json_object();
+    char fp[TX_FP_LEN];
+
+    json_object_set_new(o, "record",
+                        info->present ? hex_json(info->record, TX_ID_LEN) : json_null());
+    if (info->loaded) {
+        tx_fingerprint(info->issuer, fp);
+        json_object_set_new(o, "number", json_string(info->number));
+        json_object_set_new(o, "holder",
+                            json_pack("{s:s,s:s,s:o}", "name", info->holder_name,
+                                      "corporate_number", info->corporate_number, "key",
+                                      hex_json(info->holder, TX_KEY_LEN)));
+        json_object_set_new(o, "issuer",
+                            json_pack("{s:s,s:o,s:s}", "name", info->issuer_name, "key",
+                                      hex_json(info->issuer, TX_KEY_LEN), "fingerprint", fp));
+        json_object_set_new(o, "sector", json_string(info->sector));
+        json_object_set_new(o, "scope", json_string(info->scope));
+        json_object_set_new(o, "criteria_version", json_integer(info->criteria_version));
+        json_object_set_new(o, "issued", date_json(info->issued));
+        json_object_set_new(o, "expires", date_json(info->expires));
+    } else {
+        static const char *const keys[] = {"number", "holder",           "issuer", "sector",
+                                           "scope",  "criteria_version", "issued", "expires"};
+        for (size_t i = 0; i < TX_ARRAY_LEN(keys); i++) {
+            json_object_set_new(o, keys[i], json_null());
+        }
+    }
+    if (as_of != NULL) {
+        json_object_set_new(o, "as_of", state_json(as_of));
+    }
+    json_object_set_new(o, "now", state_json(now));
+    return o;
+}
