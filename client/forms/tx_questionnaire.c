@@ -6,6 +6,7 @@
 #include "tx_builtin.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_sign.h"
 #include "tx_util.h"
@@ -483,23 +484,17 @@ tx_questionnaire_sign(const tx_questionnaire_pb *q, const tx_identity *id, uint6
     return tx_sign_checked(id, TX_KIND_QUESTIONNAIRE, &copy.base, NULL, env, len);
 }
 
-static json_t *
-text_json(const tx_local_text_pb *t)
-{
-    return json_pack("{s:s,s:s}", "ja", t != NULL ? t->ja : "", "en", t != NULL ? t->en : "");
-}
-
 json_t *
 tx_questionnaire_to_json(const tx_questionnaire_pb *q)
 {
     json_t *root = json_pack("{s:s,s:I,s:o}", "id", q->id, "version", (json_int_t)q->version,
-                             "title", text_json(q->title));
+                             "title", tx_json_text(q->title));
     json_t *scale = json_array(), *levels = json_array(), *areas = json_array();
     json_t *items = json_array();
 
     for (size_t i = 0; i < q->n_scale; i++) {
         const tx_choice_pb *c = q->scale[i];
-        json_t *o = json_pack("{s:s,s:o,s:I}", "code", c->code, "label", text_json(c->label),
+        json_t *o = json_pack("{s:s,s:o,s:I}", "code", c->code, "label", tx_json_text(c->label),
                               "score_permille", (json_int_t)c->score_permille);
         if (c->not_applicable) {
             json_object_set_new(o, "not_applicable", json_true());
@@ -509,18 +504,18 @@ tx_questionnaire_to_json(const tx_questionnaire_pb *q)
     for (size_t i = 0; i < q->n_levels; i++) {
         json_array_append_new(levels,
                               json_pack("{s:I,s:o}", "level", (json_int_t)q->levels[i]->level,
-                                        "name", text_json(q->levels[i]->name)));
+                                        "name", tx_json_text(q->levels[i]->name)));
     }
     for (size_t i = 0; i < q->n_areas; i++) {
         json_array_append_new(areas, json_pack("{s:s,s:o}", "id", q->areas[i]->id, "name",
-                                               text_json(q->areas[i]->name)));
+                                               tx_json_text(q->areas[i]->name)));
     }
     for (size_t i = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
         json_array_append_new(items,
                               json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", it->id, "area", it->area,
                                         "level", (json_int_t)it->level, "weight",
-                                        (json_int_t)it->weight, "text", text_json(it->text)));
+                                        (json_int_t)it->weight, "text", tx_json_text(it->text)));
     }
     json_object_set_new(root, "scale", scale);
     json_object_set_new(root, "levels", levels);

@@ -5,6 +5,7 @@
 #include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_idmap.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_pool.h"
 #include "tx_questionnaire.h"
@@ -143,36 +144,9 @@ free_rows(row *rows, size_t n)
 }
 
 static json_t *
-hex_json(const uint8_t *b, size_t len)
-{
-    char hex[2 * TX_ID_LEN + 1];
-
-    tx_hex(hex, b, len);
-    return json_string(hex);
-}
-
-static json_t *
-date_json(int64_t t)
-{
-    char d[16];
-
-    if (t == 0) {
-        return json_null();
-    }
-    tx_format_date(d, sizeof d, t);
-    return json_string(d);
-}
-
-static json_t *
 score_json(const tx_area_score *a)
 {
     return a->has_score ? json_real(tx_score_round(a->percent)) : json_null();
-}
-
-static json_t *
-text_json(const tx_local_text_pb *t)
-{
-    return json_pack("{s:s,s:s}", "ja", t != NULL ? t->ja : "", "en", t != NULL ? t->en : "");
 }
 
 static json_t *
@@ -180,24 +154,24 @@ row_json(const row *r)
 {
     const tx_verdict *v = r->v;
     json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "name", v->supplier_name, "fingerprint",
-                          v->supplier_fp, "key", hex_json(v->supplier, TX_KEY_LEN), "status",
+                          v->supplier_fp, "key", tx_json_hex(v->supplier, TX_KEY_LEN), "status",
                           tx_verdict_name(v->status), "reason",
                           v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
-                          "assessment", hex_json(v->assessment, TX_ID_LEN), "request",
-                          v->has_request ? hex_json(v->request, TX_ID_LEN) : json_null());
+                          "assessment", tx_json_hex(v->assessment, TX_ID_LEN), "request",
+                          v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null());
     json_t *areas = json_array(), *levels = json_array(), *missing = json_array();
 
     if (v->q != NULL) {
         json_object_set_new(o, "questionnaire",
                             json_pack("{s:o,s:s,s:I,s:o}", "record",
-                                      hex_json(v->questionnaire, TX_ID_LEN), "id", v->q->id,
+                                      tx_json_hex(v->questionnaire, TX_ID_LEN), "id", v->q->id,
                                       "version", (json_int_t)v->q->version, "title",
-                                      text_json(v->q->title)));
+                                      tx_json_text(v->q->title)));
     } else {
         json_object_set_new(o, "questionnaire", json_null());
     }
-    json_object_set_new(o, "as_of", date_json(v->as_of));
-    json_object_set_new(o, "valid_until", date_json(v->valid_until));
+    json_object_set_new(o, "as_of", tx_json_date(v->as_of));
+    json_object_set_new(o, "valid_until", tx_json_date(v->valid_until));
     json_object_set_new(o, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
     json_object_set_new(o, "superseded_by", tx_verdict_superseded_json(v));
     json_object_set_new(o, "certificate", tx_verdict_cert_json(v));
@@ -214,7 +188,7 @@ row_json(const row *r)
     for (size_t a = 0; a < r->score.n_areas; a++) {
         const tx_area_score *s = &r->score.areas[a];
         json_array_append_new(areas, json_pack("{s:s,s:o,s:o,s:I,s:I,s:I}", "id", s->id, "name",
-                                               text_json(v->q->areas[a]->name), "score",
+                                               tx_json_text(v->q->areas[a]->name), "score",
                                                score_json(s), "items", (json_int_t)s->items,
                                                "answered", (json_int_t)s->answered, "applicable",
                                                (json_int_t)s->applicable));
@@ -228,7 +202,7 @@ row_json(const row *r)
             }
         }
         json_array_append_new(levels, json_pack("{s:I,s:o,s:I,s:I,s:f,s:b}", "level",
-                                                (json_int_t)s->level, "name", text_json(name),
+                                                (json_int_t)s->level, "name", tx_json_text(name),
                                                 "applicable", (json_int_t)s->applicable,
                                                 "implemented", (json_int_t)s->implemented, "share",
                                                 tx_score_round(s->share), "achieved", s->achieved));
@@ -251,7 +225,7 @@ static int
 write_json(FILE *f, const row *rows, size_t n, const tx_verdicts *vs, const tx_report_tree_opts *t)
 {
     json_t *arr = json_array();
-    json_t *root = json_pack("{s:o,s:o}", "generated", date_json(tx_now()), "suppliers", arr);
+    json_t *root = json_pack("{s:o,s:o}", "generated", tx_json_date(tx_now()), "suppliers", arr);
     int rc;
 
     for (size_t i = 0; i < n; i++) {
