@@ -18,7 +18,6 @@
 #include <strings.h>
 
 #define MAX_FILE (4u << 20)
-#define MAX_ID 64
 
 typedef struct {
     void **ptrs;
@@ -84,12 +83,12 @@ check_keys(const arena *a, json_t *obj, const char *const *allowed, const char *
     return TX_OK;
 }
 
-static int
-plain_id(const char *s)
+int
+tx_questionnaire_id_valid(const char *s)
 {
     size_t n = strlen(s);
 
-    if (n == 0 || n > MAX_ID) {
+    if (n == 0 || n > TX_QUESTIONNAIRE_ID_MAX) {
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -106,9 +105,9 @@ get_id(const arena *a, json_t *obj, const char *key, const char *where, char **o
     json_t *v = json_object_get(obj, key);
     char what[96];
 
-    if (!json_is_string(v) || !plain_id(json_string_value(v))) {
+    if (!json_is_string(v) || !tx_questionnaire_id_valid(json_string_value(v))) {
         snprintf(what, sizeof what, "\"%s\" must be 1-%d letters, digits, '.', '_' or '-'", key,
-                 MAX_ID);
+                 TX_QUESTIONNAIRE_ID_MAX);
         return bad(a, where, what);
     }
     *out = (char *)json_string_value(v);
