@@ -29,4 +29,13 @@ size_t tx_csv_nul_field(const tx_csv *csv, size_t *at);
  * start or end with a space. */
 void tx_csv_write(FILE *f, const char *const *fields, size_t n);
 
+/* tx_csv_put_field flags: quote every field; quote text that a spreadsheet would take for a
+ * formula (it starts with = + - @ TAB or CR) with a single quote before it. */
+#define TX_CSV_QUOTE_ALL 1
+#define TX_CSV_NO_FORMULA 2
+
+/* Writes one field (no separator): quoted, quotes doubled, when TX_CSV_QUOTE_ALL or when it
+ * holds a comma, quote, CR or LF or starts or ends with a space; else as it is. */
+void tx_csv_put_field(FILE *f, const char *s, int flags);
+
 #endif

@@ -1,12 +1,12 @@
 /* Per-item answers of an assessment, joined with the questionnaire's own texts. */
-#include "tx_render_items.h"
+#include "tx_report_items.h"
 
 #include "tx_json.h"
 
 #include <string.h>
 
 json_t *
-tx_render_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n)
+tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n)
 {
     json_t *out = json_array();
 
