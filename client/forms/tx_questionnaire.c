@@ -195,11 +195,26 @@ get_array(arena *a, json_t *root, const char *key, size_t min, void ***ptrs, siz
     return TX_OK;
 }
 
+/* Element i of the array root[key], its place ("scale[2]") written to w: an object with no
+ * field but `keys`. Borrowed from root. */
+static int
+get_element(const arena *a, json_t *root, const char *key, size_t i, const char *const *keys,
+            char *w, size_t wn, json_t **out)
+{
+    json_t *o = json_array_get(json_object_get(root, key), i);
+
+    snprintf(w, wn, "%s[%zu]", key, i);
+    if (!json_is_object(o)) {
+        return bad(a, w, "must be an object");
+    }
+    *out = o;
+    return check_keys(a, o, keys, w);
+}
+
 static int
 parse_scale(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"code", "label", "score_permille", "not_applicable", NULL};
-    json_t *arr = json_object_get(root, "scale");
     int rc;
 
     if ((rc = get_array(a, root, "scale", 1, (void ***)&q->scale, sizeof(tx_choice_pb),
@@ -207,17 +222,12 @@ parse_scale(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_scale; i++) {
-        json_t *c = json_array_get(arr, i);
         tx_choice_pb *ch = q->scale[i];
-        json_t *na;
+        json_t *c, *na;
         char w[32];
 
-        snprintf(w, sizeof w, "scale[%zu]", i);
         ticsx__v1__choice__init(ch);
-        if (!json_is_object(c)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, c, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "scale", i, keys, w, sizeof w, &c)) != TX_OK ||
             (rc = get_id(a, c, "code", w, &ch->code)) != TX_OK ||
             (rc = get_text(a, c, "label", w, &ch->label)) != TX_OK ||
             (rc = get_uint(a, c, "score_permille", w, 0, 1000, 1, 0, &ch->score_permille)) !=
@@ -242,7 +252,6 @@ static int
 parse_levels(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"level", "name", NULL};
-    json_t *arr = json_object_get(root, "levels");
     int rc;
 
     if ((rc = get_array(a, root, "levels", 1, (void ***)&q->levels, sizeof(tx_level_pb),
@@ -250,16 +259,12 @@ parse_levels(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_levels; i++) {
-        json_t *l = json_array_get(arr, i);
         tx_level_pb *lv = q->levels[i];
+        json_t *l;
         char w[32];
 
-        snprintf(w, sizeof w, "levels[%zu]", i);
         ticsx__v1__level__init(lv);
-        if (!json_is_object(l)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, l, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "levels", i, keys, w, sizeof w, &l)) != TX_OK ||
             (rc = get_uint(a, l, "level", w, 1, 99, 1, 0, &lv->level)) != TX_OK ||
             (rc = get_text(a, l, "name", w, &lv->name)) != TX_OK) {
             return rc;
@@ -277,7 +282,6 @@ static int
 parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"id", "name", NULL};
-    json_t *arr = json_object_get(root, "areas");
     int rc;
 
     if ((rc = get_array(a, root, "areas", 1, (void ***)&q->areas, sizeof(tx_area_pb),
@@ -285,16 +289,12 @@ parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_areas; i++) {
-        json_t *o = json_array_get(arr, i);
         tx_area_pb *ar = q->areas[i];
+        json_t *o;
         char w[32];
 
-        snprintf(w, sizeof w, "areas[%zu]", i);
         ticsx__v1__area__init(ar);
-        if (!json_is_object(o)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, o, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "areas", i, keys, w, sizeof w, &o)) != TX_OK ||
             (rc = get_id(a, o, "id", w, &ar->id)) != TX_OK ||
             (rc = get_text(a, o, "name", w, &ar->name)) != TX_OK) {
             return rc;
@@ -312,7 +312,6 @@ static int
 parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"id", "area", "level", "weight", "text", NULL};
-    json_t *arr = json_object_get(root, "items");
     int rc;
 
     if ((rc = get_array(a, root, "items", 1, (void ***)&q->items, sizeof(tx_item_pb),
@@ -320,17 +319,13 @@ parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_items; i++) {
-        json_t *o = json_array_get(arr, i);
         tx_item_pb *it = q->items[i];
+        json_t *o;
         int known = 0;
         char w[96];
 
-        snprintf(w, sizeof w, "items[%zu]", i);
         ticsx__v1__item__init(it);
-        if (!json_is_object(o)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, o, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "items", i, keys, w, sizeof w, &o)) != TX_OK ||
             (rc = get_id(a, o, "id", w, &it->id)) != TX_OK) {
             return rc;
         }
