@@ -1,6 +1,7 @@
 /* RFC 4180 CSV: a reader that accepts a UTF-8 byte order mark, CRLF or LF line ends and quoted
  * fields holding commas, line breaks and doubled quotes, reporting the line each record starts
- * on; and a writer that quotes only what needs it. */
+ * on; and a writer that quotes only what needs it (or, for the report, every field, with text
+ * a spreadsheet would take for a formula defused). */
 #ifndef TX_CSV_H
 #define TX_CSV_H
 
