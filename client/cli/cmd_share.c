@@ -5,6 +5,7 @@
 #include "tx_error.h"
 #include "tx_grant.h"
 #include "tx_inbox.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 #include "tx_watch.h"
@@ -21,15 +22,6 @@
 #define DAY 86400
 
 static json_t *
-hex_json(const uint8_t *b, size_t len)
-{
-    char hex[2 * TX_ID_LEN + 1];
-
-    tx_hex(hex, b, len);
-    return json_string(hex);
-}
-
-static json_t *
 items_json(const tx_grant_result *res, int64_t until)
 {
     json_t *arr = json_array();
@@ -37,9 +29,9 @@ items_json(const tx_grant_result *res, int64_t until)
 
     for (size_t i = 0; i < res->n; i++) {
         const tx_grant_item *it = &res->v[i];
-        json_t *o = json_pack("{s:o,s:{s:s,s:s,s:o}}", "record", hex_json(it->record, TX_ID_LEN),
+        json_t *o = json_pack("{s:o,s:{s:s,s:s,s:o}}", "record", tx_json_hex(it->record, TX_ID_LEN),
                               "grantee", "name", it->name, "fingerprint", it->fingerprint, "key",
-                              hex_json(it->grantee, TX_KEY_LEN));
+                              tx_json_hex(it->grantee, TX_KEY_LEN));
         if (until != 0) {
             tx_format_date(d, sizeof d, until);
             json_object_set_new(o, "until", json_string(d));
@@ -282,7 +274,7 @@ tx_cli_answer_reuse(tx_cli *g, const char *request, const char *assessment)
             dump(json_pack("{s:s,s:s,s:s,s:b,s:b,s:{s:s,s:s,s:o}}", "assessment", hex, "grant", rec,
                            "request", rq, "reused", 1, "already_answered", it->existing, "grantee",
                            "name", it->name, "fingerprint", it->fingerprint, "key",
-                           hex_json(it->grantee, TX_KEY_LEN)));
+                           tx_json_hex(it->grantee, TX_KEY_LEN)));
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
@@ -302,10 +294,11 @@ void
 tx_answer_share_json(json_t *j, const tx_answer_result *res)
 {
     json_object_set_new(j, "supersedes",
-                        res->supersedes ? hex_json(res->superseded, TX_ID_LEN) : json_null());
+                        res->supersedes ? tx_json_hex(res->superseded, TX_ID_LEN) : json_null());
     json_object_set_new(j, "regranted", json_integer((json_int_t)res->n_regranted));
     json_object_set_new(j, "suppliers", json_integer((json_int_t)res->n_suppliers));
-    json_object_set_new(j, "older", res->has_older ? hex_json(res->older, TX_ID_LEN) : json_null());
+    json_object_set_new(j, "older",
+                        res->has_older ? tx_json_hex(res->older, TX_ID_LEN) : json_null());
 }
 
 void
