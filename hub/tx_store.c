@@ -279,27 +279,6 @@ tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint6
     return TX_OK;
 }
 
-int
-tx_kind_is_public(int kind)
-{
-    switch (kind) {
-    case TX_KIND_PROFILE:
-    case TX_KIND_QUESTIONNAIRE:
-    case TX_KIND_ACCREDITATION:
-    case TX_KIND_CERTIFICATE:
-    case TX_KIND_CERT_EVENT:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-int
-tx_kind_is_stored(int kind)
-{
-    return kind >= TX_KIND_PROFILE && kind <= TX_KIND_CERT_EVENT;
-}
-
 #define GRANTEES_BUILT "built" /* marker key: grantees holds every assessment access entry */
 
 /* Fills `grantees` from `access` once, for an environment written before it existed. The
