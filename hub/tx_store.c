@@ -323,13 +323,13 @@ build_grantees(tx_store *s, MDB_txn *txn)
 }
 
 int
-tx_store_supersedes_pb(tx_store *s, MDB_txn *txn, const tx_sealed_pb *sealed, uint64_t *old)
+tx_store_superseded(tx_store *s, MDB_txn *txn, const uint8_t *replaced, uint64_t *old)
 {
     int kind, rc = TX_OK;
 
     *old = 0;
-    if (sealed->supersedes.len == TX_ID_LEN) {
-        rc = tx_store_lookup_in(s, txn, sealed->supersedes.data, old, &kind);
+    if (replaced != NULL) {
+        rc = tx_store_lookup_in(s, txn, replaced, old, &kind);
         if (rc == TX_ERR_NOT_FOUND || (rc == TX_OK && kind != TX_KIND_ASSESSMENT)) {
             *old = 0;
             rc = TX_OK;
@@ -338,7 +338,7 @@ tx_store_supersedes_pb(tx_store *s, MDB_txn *txn, const tx_sealed_pb *sealed, ui
     return rc;
 }
 
-/* tx_store_supersedes_pb of a stored envelope (0 for another kind); TX_ERR_STORAGE when it
+/* tx_store_superseded of a stored envelope (0 for another kind); TX_ERR_STORAGE when it
  * does not decode. */
 static int
 supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len, uint64_t *old)
@@ -359,7 +359,7 @@ supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len, uint64_
         tx_free(e);
         return TX_ERR_STORAGE;
     }
-    rc = tx_store_supersedes_pb(s, txn, (const tx_sealed_pb *)m, old);
+    rc = tx_store_superseded(s, txn, tx_kind_replaced(TX_KIND_ASSESSMENT, m), old);
     tx_free(m);
     tx_free(e);
     return rc;
