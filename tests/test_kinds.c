@@ -164,6 +164,16 @@ round_trip(int kind, const ProtobufCMessage *m)
     return out;
 }
 
+/* refs[i] names `id`, through `field`, a record of `kind`, checked by `rule`. */
+static void
+assert_ref(const tx_ref *r, const char *field, int kind, tx_ref_rule rule, const uint8_t *id)
+{
+    assert_string_equal(r->ref->field, field);
+    assert_int_equal(r->ref->kind, kind);
+    assert_int_equal(r->ref->rule, rule);
+    assert_memory_equal(r->id, id, TX_ID_LEN);
+}
+
 static void
 test_grant_refs(void **state)
 {
@@ -186,20 +196,14 @@ test_grant_refs(void **state)
     m = round_trip(TX_KIND_GRANT, &g.base);
     assert_int_equal(tx_kind_seq(TX_KIND_GRANT, m), 9);
     assert_int_equal(tx_kind_refs(TX_KIND_GRANT, m, refs), 1);
-    assert_string_equal(refs[0].ref->field, "assessment");
-    assert_int_equal(refs[0].ref->kind, TX_KIND_ASSESSMENT);
-    assert_int_equal(refs[0].ref->rule, TX_REF_OWN);
-    assert_memory_equal(refs[0].id, id_a, TX_ID_LEN);
+    assert_ref(&refs[0], "assessment", TX_KIND_ASSESSMENT, TX_REF_OWN, id_a);
     assert_null(tx_kind_replaced(TX_KIND_GRANT, m));
     tx_free(m);
 
     g.request = (ProtobufCBinaryData){TX_ID_LEN, id_b};
     m = round_trip(TX_KIND_GRANT, &g.base);
     assert_int_equal(tx_kind_refs(TX_KIND_GRANT, m, refs), 2);
-    assert_string_equal(refs[1].ref->field, "request");
-    assert_int_equal(refs[1].ref->kind, TX_KIND_REQUEST);
-    assert_int_equal(refs[1].ref->rule, TX_REF_NAMED);
-    assert_memory_equal(refs[1].id, id_b, TX_ID_LEN);
+    assert_ref(&refs[1], "request", TX_KIND_REQUEST, TX_REF_NAMED, id_b);
     tx_free(m);
 
     /* A reference of the wrong length, or a Meta without a sequence number, is refused. */
@@ -237,19 +241,15 @@ test_supersede_refs(void **state)
     m = round_trip(TX_KIND_ASSESSMENT, &s.base);
     assert_int_equal(tx_kind_seq(TX_KIND_ASSESSMENT, m), 3);
     assert_int_equal(tx_kind_refs(TX_KIND_ASSESSMENT, m, refs), 1);
-    assert_int_equal(refs[0].ref->kind, TX_KIND_QUESTIONNAIRE);
-    assert_int_equal(refs[0].ref->rule, TX_REF_STORED);
+    assert_ref(&refs[0], "questionnaire", TX_KIND_QUESTIONNAIRE, TX_REF_STORED, id_a);
     assert_null(tx_kind_replaced(TX_KIND_ASSESSMENT, m));
     tx_free(m);
 
     s.supersedes = (ProtobufCBinaryData){TX_ID_LEN, id_b};
     m = round_trip(TX_KIND_ASSESSMENT, &s.base);
     assert_int_equal(tx_kind_refs(TX_KIND_ASSESSMENT, m, refs), 2);
-    assert_memory_equal(refs[0].id, id_a, TX_ID_LEN);
-    assert_string_equal(refs[1].ref->field, "supersedes");
-    assert_int_equal(refs[1].ref->kind, TX_KIND_ASSESSMENT);
-    assert_int_equal(refs[1].ref->rule, TX_REF_OWN);
-    assert_memory_equal(refs[1].id, id_b, TX_ID_LEN);
+    assert_ref(&refs[0], "questionnaire", TX_KIND_QUESTIONNAIRE, TX_REF_STORED, id_a);
+    assert_ref(&refs[1], "supersedes", TX_KIND_ASSESSMENT, TX_REF_OWN, id_b);
     assert_memory_equal(tx_kind_replaced(TX_KIND_ASSESSMENT, m), id_b, TX_ID_LEN);
     tx_free(m);
 }
@@ -275,11 +275,8 @@ test_revoke_event_request_refs(void **state)
     m = round_trip(TX_KIND_GRANT_REVOKE, &v.base);
     assert_int_equal(tx_kind_seq(TX_KIND_GRANT_REVOKE, m), 5);
     assert_int_equal(tx_kind_refs(TX_KIND_GRANT_REVOKE, m, refs), 2);
-    assert_int_equal(refs[0].ref->kind, TX_KIND_GRANT);
-    assert_int_equal(refs[0].ref->rule, TX_REF_OWN);
-    assert_memory_equal(refs[0].id, id_a, TX_ID_LEN);
-    assert_int_equal(refs[1].ref->kind, TX_KIND_ASSESSMENT);
-    assert_memory_equal(refs[1].id, id_b, TX_ID_LEN);
+    assert_ref(&refs[0], "grant", TX_KIND_GRANT, TX_REF_OWN, id_a);
+    assert_ref(&refs[1], "assessment", TX_KIND_ASSESSMENT, TX_REF_NAMED, id_b);
     tx_free(m);
 
     e.meta = &meta;
@@ -287,10 +284,8 @@ test_revoke_event_request_refs(void **state)
     e.kind = TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED;
     m = round_trip(TX_KIND_CERT_EVENT, &e.base);
     assert_int_equal(tx_kind_refs(TX_KIND_CERT_EVENT, m, refs), 1);
-    assert_int_equal(refs[0].ref->kind, TX_KIND_CERTIFICATE);
-    assert_int_equal(refs[0].ref->rule, TX_REF_AUTHOR);
+    assert_ref(&refs[0], "certificate", TX_KIND_CERTIFICATE, TX_REF_AUTHOR, id_b);
     assert_string_equal(refs[0].ref->act, "record events for it");
-    assert_memory_equal(refs[0].id, id_b, TX_ID_LEN);
     tx_free(m);
 
     suppliers[0] = (ProtobufCBinaryData){TX_KEY_LEN, key};
@@ -301,12 +296,8 @@ test_revoke_event_request_refs(void **state)
     r.on_behalf_of = (ProtobufCBinaryData){TX_ID_LEN, id_b};
     m = round_trip(TX_KIND_REQUEST, &r.base);
     assert_int_equal(tx_kind_refs(TX_KIND_REQUEST, m, refs), 2);
-    assert_int_equal(refs[0].ref->kind, TX_KIND_QUESTIONNAIRE);
-    assert_int_equal(refs[0].ref->rule, TX_REF_STORED);
-    assert_memory_equal(refs[0].id, id_a, TX_ID_LEN);
-    assert_int_equal(refs[1].ref->kind, TX_KIND_REQUEST);
-    assert_int_equal(refs[1].ref->rule, TX_REF_NAMED);
-    assert_memory_equal(refs[1].id, id_b, TX_ID_LEN);
+    assert_ref(&refs[0], "questionnaire", TX_KIND_QUESTIONNAIRE, TX_REF_STORED, id_a);
+    assert_ref(&refs[1], "on_behalf_of", TX_KIND_REQUEST, TX_REF_NAMED, id_b);
     tx_free(m);
 }
 
