@@ -495,25 +495,6 @@ typedef struct {
     cached *c;
 } read_job;
 
-static int
-wanted_kind(int kind)
-{
-    switch (kind) {
-    case TX_KIND_GRANT:
-    case TX_KIND_PROFILE:
-    case TX_KIND_GRANT_REVOKE:
-    case TX_KIND_ASSESSMENT:
-    case TX_KIND_ACCREDITATION:
-    case TX_KIND_CERTIFICATE:
-    case TX_KIND_CERT_EVENT:
-    case TX_KIND_QUESTIONNAIRE:
-    case TX_KIND_REQUEST:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 static void
 read_one(void *ctx, size_t i)
 {
@@ -530,7 +511,7 @@ read_one(void *ctx, size_t i)
         return;
     }
     kind = tx_kind_from_payload_type(c->rec.env->payload_type);
-    if (wanted_kind(kind) && tx_decode_payload(c->rec.env, kind, &c->rec.msg) == TX_OK) {
+    if (tx_kind_is_stored(kind) && tx_decode_payload(c->rec.env, kind, &c->rec.msg) == TX_OK) {
         uint64_t index, size;
 
         c->rec.kind = kind;
