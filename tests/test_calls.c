@@ -2,11 +2,9 @@
  * row serves refused BAD_REQUEST, the hub's own key only pinging; and the handlers of reads
  * run against a real LMDB store: a record served to who may see it and NOT_FOUND to others,
  * requests that make no sense refused BAD_REQUEST, sizes past the log NOT_FOUND. */
-#include "hub_testutil.h"
+#include "hub_unit.h"
 #include "tx_calls.h"
-#include "tx_envelope.h"
 #include "tx_error.h"
-#include "tx_ingest.h"
 #include "tx_store.h"
 
 #include <setjmp.h>
@@ -104,64 +102,12 @@ test_hub_key_only_pings(void **state)
 
 /* ---- handlers on a real store ---- */
 
-typedef struct {
-    char *dir;
-    tx_store *store;
-    tx_identity *a, *b, *c;
-    uint8_t rid[TX_ID_LEN]; /* a's request to b */
-} fx;
-
-static void
-enroll(tx_store *s, const tx_identity *id)
-{
-    tx_outcome res;
-    size_t len;
-    uint8_t *env = th_profile(id, 1, &len);
-
-    assert_int_equal(tx_ingest_enroll(s, env, len, &res, NULL, 0), TX_OK);
-    assert_int_equal(res.status, TX_STATUS_OK);
-    free(env);
-}
-
-/* Prepares and applies one submit in its own batch; asserts it was stored. */
-static void
-submit(tx_store *s, const tx_identity *by, uint8_t *env, size_t len, uint8_t id[TX_ID_LEN])
-{
-    tx_submission *sub;
-    tx_outcome out;
-    tx_batch *b;
-
-    assert_int_equal(tx_ingest_prepare(by->pub.sign, env, len, &sub, &out), TX_OK);
-    assert_int_equal(tx_store_begin(s, &b), TX_OK);
-    assert_int_equal(tx_ingest_apply(b, sub, &out), TX_OK);
-    assert_int_equal(out.status, TX_STATUS_OK);
-    assert_int_equal(tx_batch_commit(&b), TX_OK);
-    tx_record_id(env, len, id);
-    tx_submission_destroy(&sub);
-    free(env);
-}
-
 static int
 setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    uint8_t qid[TX_ID_LEN], sup[1][32];
-    size_t len;
-    uint8_t *env;
+    hu_store *f = calloc(1, sizeof *f);
 
-    f->dir = th_tmpdir();
-    assert_int_equal(tx_store_open(f->dir, 64u << 20, &f->store), TX_OK);
-    f->a = th_identity("Alpha KK");
-    f->b = th_identity("Beta KK");
-    f->c = th_identity("Gamma KK");
-    enroll(f->store, f->a);
-    enroll(f->store, f->b);
-    enroll(f->store, f->c);
-    env = th_questionnaire(f->a, 2, &len);
-    submit(f->store, f->a, env, len, qid);
-    memcpy(sup[0], f->b->pub.sign, 32);
-    env = th_request(f->a, 3, qid, (const uint8_t(*)[32])sup, 1, &len);
-    submit(f->store, f->a, env, len, f->rid);
+    hu_open(f);
     *state = f;
     return 0;
 }
@@ -169,22 +115,15 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    fx *f = *state;
-
-    tx_store_close(&f->store);
-    tx_identity_destroy(&f->a);
-    tx_identity_destroy(&f->b);
-    tx_identity_destroy(&f->c);
-    th_rmtree(f->dir);
-    free(f->dir);
-    free(f);
+    hu_close(*state);
+    free(*state);
     return 0;
 }
 
 /* Runs the handler of call's row as caller, from a fresh snapshot; the reply in *r (entries
  * and proofs freed at once: only counts are looked at). Returns the status. */
 static int
-answer(fx *f, tx_call_pb *call, const tx_identity *caller, tx_reply_pb *r, tx_outcome *out)
+answer(hu_store *f, tx_call_pb *call, const tx_identity *caller, tx_reply_pb *r, tx_outcome *out)
 {
     const tx_call_def *def = tx_call_admit(call, 0, out);
     tx_reply_keep keep = {0};
@@ -213,13 +152,13 @@ answer(fx *f, tx_call_pb *call, const tx_identity *caller, tx_reply_pb *r, tx_ou
 static void
 test_get_only_to_readers(void **state)
 {
-    fx *f = *state;
+    hu_store *f = *state;
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_get_pb get = TICSX__V1__GET__INIT;
     tx_reply_pb r = TICSX__V1__REPLY__INIT;
     tx_outcome out;
 
-    get.record_id.data = f->rid;
+    get.record_id.data = f->req_id;
     get.record_id.len = TX_ID_LEN;
     call.body_case = TICSX__V1__CALL__BODY_GET;
     call.get = &get;
@@ -238,7 +177,7 @@ test_get_only_to_readers(void **state)
 static void
 test_list_needs_a_kind(void **state)
 {
-    fx *f = *state;
+    hu_store *f = *state;
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_list_records_pb list = TICSX__V1__LIST_RECORDS__INIT;
     tx_reply_pb r = TICSX__V1__REPLY__INIT;
@@ -259,7 +198,7 @@ test_list_needs_a_kind(void **state)
 static void
 test_proofs_checked_against_the_log(void **state)
 {
-    fx *f = *state;
+    hu_store *f = *state;
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_inclusion_proof_pb inc = TICSX__V1__INCLUSION_PROOF__INIT;
     tx_reply_pb r = TICSX__V1__REPLY__INIT;
@@ -288,7 +227,7 @@ test_proofs_checked_against_the_log(void **state)
 static void
 test_ping(void **state)
 {
-    fx *f = *state;
+    hu_store *f = *state;
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_reply_pb r = TICSX__V1__REPLY__INIT;
     tx_outcome out;

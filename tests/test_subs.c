@@ -2,10 +2,8 @@
  * hub's socket, DEALERs the watching clients. A pushed record reaches only the watchers whose
  * organisation may read it and who watch its kind; an expired watcher gets nothing; a kind the
  * hub does not keep cannot be watched. */
-#include "hub_testutil.h"
-#include "tx_envelope.h"
+#include "hub_unit.h"
 #include "tx_error.h"
-#include "tx_ingest.h"
 #include "tx_store.h"
 #include "tx_subs.h"
 
@@ -21,43 +19,11 @@
 #define NOW 1000000
 
 typedef struct {
-    char *dir;
-    tx_store *store;
-    tx_identity *a, *b, *c;
+    hu_store st;
     void *ctx, *router, *peer_b, *peer_c;
     tx_subs *subs;
     tx_subs_record rec; /* a's request to b, stored */
-    uint8_t *env;
 } fx;
-
-static void
-enroll(tx_store *s, const tx_identity *id)
-{
-    tx_outcome res;
-    size_t len;
-    uint8_t *env = th_profile(id, 1, &len);
-
-    assert_int_equal(tx_ingest_enroll(s, env, len, &res, NULL, 0), TX_OK);
-    assert_int_equal(res.status, TX_STATUS_OK);
-    free(env);
-}
-
-/* Stores env submitted by `by` in its own batch; returns its log index. */
-static uint64_t
-store_one(tx_store *s, const tx_identity *by, const uint8_t *env, size_t len)
-{
-    tx_submission *sub;
-    tx_outcome out;
-    tx_batch *b;
-
-    assert_int_equal(tx_ingest_prepare(by->pub.sign, env, len, &sub, &out), TX_OK);
-    assert_int_equal(tx_store_begin(s, &b), TX_OK);
-    assert_int_equal(tx_ingest_apply(b, sub, &out), TX_OK);
-    assert_int_equal(out.status, TX_STATUS_OK);
-    assert_int_equal(tx_batch_commit(&b), TX_OK);
-    tx_submission_destroy(&sub);
-    return out.receipt.index;
-}
 
 /* A DEALER with routing id `id`, connected, and known to the router. */
 static void *
@@ -80,30 +46,13 @@ static int
 setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    uint8_t qid[TX_ID_LEN], sup[1][32];
-    uint8_t *q;
-    size_t len;
     int one = 1, linger = 0;
 
-    f->dir = th_tmpdir();
-    assert_int_equal(tx_store_open(f->dir, 64u << 20, &f->store), TX_OK);
-    f->a = th_identity("Alpha KK");
-    f->b = th_identity("Beta KK");
-    f->c = th_identity("Gamma KK");
-    enroll(f->store, f->a);
-    enroll(f->store, f->b);
-    enroll(f->store, f->c);
-    q = th_questionnaire(f->a, 2, &len);
-    store_one(f->store, f->a, q, len);
-    tx_record_id(q, len, qid);
-    free(q);
-    memcpy(sup[0], f->b->pub.sign, 32);
-    f->env = th_request(f->a, 3, qid, (const uint8_t(*)[32])sup, 1, &len);
-    f->rec.index = store_one(f->store, f->a, f->env, len);
+    hu_open(&f->st);
+    f->rec.index = f->st.req_index;
     f->rec.kind = TX_KIND_REQUEST;
-    f->rec.env = f->env;
-    f->rec.len = len;
-
+    f->rec.env = f->st.req;
+    f->rec.len = f->st.req_len;
     f->ctx = zmq_ctx_new();
     f->router = zmq_socket(f->ctx, ZMQ_ROUTER);
     zmq_setsockopt(f->router, ZMQ_LINGER, &linger, sizeof linger);
@@ -126,13 +75,7 @@ teardown(void **state)
     zmq_close(f->peer_c);
     zmq_close(f->router);
     zmq_ctx_term(f->ctx);
-    tx_store_close(&f->store);
-    tx_identity_destroy(&f->a);
-    tx_identity_destroy(&f->b);
-    tx_identity_destroy(&f->c);
-    th_rmtree(f->dir);
-    free(f->dir);
-    free(f->env);
+    hu_close(&f->st);
     free(f);
     return 0;
 }
@@ -177,10 +120,10 @@ test_only_who_may_see(void **state)
     fx *f = *state;
     tx_reply_pb *r;
 
-    assert_int_equal(watch(f, "peer-b", f->b, 7, NULL, 0, 60), TX_OK);
-    assert_int_equal(watch(f, "peer-c", f->c, 8, NULL, 0, 60), TX_OK);
+    assert_int_equal(watch(f, "peer-b", f->st.b, 7, NULL, 0, 60), TX_OK);
+    assert_int_equal(watch(f, "peer-c", f->st.c, 8, NULL, 0, 60), TX_OK);
     assert_int_equal(tx_subs_count(f->subs), 2);
-    tx_subs_publish(f->subs, f->router, f->store, &f->rec, 1, NOW + 1000);
+    tx_subs_publish(f->subs, f->router, f->st.store, &f->rec, 1, NOW + 1000);
     r = push_on(f->peer_b, 5000);
     assert_non_null(r);
     assert_true(r->push);
@@ -188,7 +131,7 @@ test_only_who_may_see(void **state)
     assert_int_equal(r->n_entries, 1);
     assert_int_equal(r->entries[0]->index, f->rec.index);
     assert_int_equal(r->entries[0]->envelope.len, f->rec.len);
-    assert_memory_equal(r->entries[0]->envelope.data, f->env, f->rec.len);
+    assert_memory_equal(r->entries[0]->envelope.data, f->st.req, f->rec.len);
     tx_free(r);
     /* c may not read a's request to b. */
     assert_null(push_on(f->peer_c, 300));
@@ -200,8 +143,8 @@ test_only_kinds_watched(void **state)
     fx *f = *state;
     Ticsx__V1__Kind grants = TICSX__V1__KIND__KIND_GRANT;
 
-    assert_int_equal(watch(f, "peer-b", f->b, 7, &grants, 1, 60), TX_OK);
-    tx_subs_publish(f->subs, f->router, f->store, &f->rec, 1, NOW + 1000);
+    assert_int_equal(watch(f, "peer-b", f->st.b, 7, &grants, 1, 60), TX_OK);
+    tx_subs_publish(f->subs, f->router, f->st.store, &f->rec, 1, NOW + 1000);
     assert_null(push_on(f->peer_b, 300));
 }
 
@@ -210,8 +153,8 @@ test_expired_gets_nothing(void **state)
 {
     fx *f = *state;
 
-    assert_int_equal(watch(f, "peer-b", f->b, 7, NULL, 0, 1), TX_OK);
-    tx_subs_publish(f->subs, f->router, f->store, &f->rec, 1, NOW + 2000);
+    assert_int_equal(watch(f, "peer-b", f->st.b, 7, NULL, 0, 1), TX_OK);
+    tx_subs_publish(f->subs, f->router, f->st.store, &f->rec, 1, NOW + 2000);
     assert_null(push_on(f->peer_b, 300));
     assert_int_equal(tx_subs_count(f->subs), 0);
 }
@@ -222,7 +165,7 @@ test_unknown_kind_refused(void **state)
     fx *f = *state;
     Ticsx__V1__Kind none = TICSX__V1__KIND__KIND_NONE;
 
-    assert_int_equal(watch(f, "peer-b", f->b, 7, &none, 1, 60), TX_ERR_USAGE);
+    assert_int_equal(watch(f, "peer-b", f->st.b, 7, &none, 1, 60), TX_ERR_USAGE);
     assert_int_equal(tx_subs_count(f->subs), 0);
 }
 

@@ -2,9 +2,9 @@
  * plays libzmq's side of RFC 27. An enrolled transport key is admitted with its member's
  * signing key as user id, the hub's own key as "hub"; an unknown key, a key its member
  * replaced by enrolling a new profile, and a client without CURVE are refused. */
-#include "hub_testutil.h"
+#include "hub_unit.h"
 #include "tx_error.h"
-#include "tx_ingest.h"
+#include "tx_status.h"
 #include "tx_store.h"
 #include "tx_util.h"
 #include "tx_zap.h"
@@ -20,25 +20,11 @@
 #include <cmocka.h>
 
 typedef struct {
-    char *dir;
-    tx_store *store;
+    hu_store st;
     void *ctx, *req;
     tx_zap *zap;
     uint8_t hub_curve[32];
-    tx_identity *a;
 } fx;
-
-static void
-enroll(tx_store *s, const tx_identity *id, uint64_t seq)
-{
-    tx_outcome res;
-    size_t len;
-    uint8_t *env = th_profile(id, seq, &len);
-
-    assert_int_equal(tx_ingest_enroll(s, env, len, &res, NULL, 0), TX_OK);
-    assert_int_equal(res.status, TX_STATUS_OK);
-    free(env);
-}
 
 static int
 setup(void **state)
@@ -46,13 +32,10 @@ setup(void **state)
     fx *f = calloc(1, sizeof *f);
     int linger = 0;
 
-    f->dir = th_tmpdir();
-    assert_int_equal(tx_store_open(f->dir, 64u << 20, &f->store), TX_OK);
-    f->a = th_identity("Alpha KK");
-    enroll(f->store, f->a, 1);
+    hu_open(&f->st);
     randombytes_buf(f->hub_curve, sizeof f->hub_curve);
     f->ctx = zmq_ctx_new();
-    assert_int_equal(tx_zap_open(f->ctx, f->store, f->hub_curve, &f->zap), TX_OK);
+    assert_int_equal(tx_zap_open(f->ctx, f->st.store, f->hub_curve, &f->zap), TX_OK);
     f->req = zmq_socket(f->ctx, ZMQ_REQ);
     zmq_setsockopt(f->req, ZMQ_LINGER, &linger, sizeof linger);
     assert_int_equal(zmq_connect(f->req, TX_ZAP_ENDPOINT), 0);
@@ -68,10 +51,7 @@ teardown(void **state)
     zmq_close(f->req);
     tx_zap_destroy(&f->zap);
     zmq_ctx_term(f->ctx);
-    tx_store_close(&f->store);
-    tx_identity_destroy(&f->a);
-    th_rmtree(f->dir);
-    free(f->dir);
+    hu_close(&f->st);
     free(f);
     return 0;
 }
@@ -112,8 +92,8 @@ test_enrolled_admitted(void **state)
     fx *f = *state;
     char user[80], hex[65];
 
-    assert_int_equal(ask(f, "CURVE", f->a->pub.curve, user), 200);
-    tx_hex(hex, f->a->pub.sign, 32);
+    assert_int_equal(ask(f, "CURVE", f->st.a->pub.curve, user), 200);
+    tx_hex(hex, f->st.a->pub.sign, 32);
     assert_string_equal(user, hex);
     assert_int_equal(ask(f, "CURVE", f->hub_curve, user), 200);
     assert_string_equal(user, TX_ZAP_HUB_USER);
@@ -130,7 +110,7 @@ test_unknown_refused(void **state)
     assert_int_equal(ask(f, "CURVE", key, user), 400);
     assert_string_equal(user, "");
     /* An enrolled key without CURVE is no admission either. */
-    assert_int_equal(ask(f, "PLAIN", f->a->pub.curve, user), 400);
+    assert_int_equal(ask(f, "PLAIN", f->st.a->pub.curve, user), 400);
 }
 
 static void
@@ -141,11 +121,11 @@ test_replaced_key_refused(void **state)
     char user[80];
 
     /* The member enrols a new profile with another transport key: the old key stops. */
-    memcpy(old, f->a->pub.curve, 32);
-    randombytes_buf(f->a->pub.curve, 32);
-    enroll(f->store, f->a, 2);
+    memcpy(old, f->st.a->pub.curve, 32);
+    randombytes_buf(f->st.a->pub.curve, 32);
+    hu_enroll(f->st.store, f->st.a, 4); /* a signed seqs 1 to 3 in hu_open */
     assert_int_equal(ask(f, "CURVE", old, user), 400);
-    assert_int_equal(ask(f, "CURVE", f->a->pub.curve, user), 200);
+    assert_int_equal(ask(f, "CURVE", f->st.a->pub.curve, user), 200);
 }
 
 int
