@@ -9,8 +9,6 @@
 
 #include "tx_codec.h"
 #include "tx_reply.h"
-#include "tx_store.h"
-#include "tx_subs.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,22 +22,6 @@ enum {
     TX_CALL_HUB_MAY = 1u << 4, /* the hub's own key may make it (ticsx-hub's ping) */
     TX_CALL_PER_ENVELOPE = 1u << 5, /* answered with one outcome per envelope (SubmitBatch) */
 };
-
-/* One call being answered: what its handler reads and where it writes the answer. */
-typedef struct {
-    tx_store *store;
-    tx_view *view; /* the round's snapshot (TX_CALL_READS), else NULL */
-    tx_subs *subs;
-    const tx_call_pb *call;
-    const uint8_t *caller; /* the caller's signing key, TX_KEY_LEN bytes */
-    const char *who;       /* the caller's fingerprint, for logs */
-    const uint8_t *peer;   /* its ROUTER routing id, for pushes */
-    size_t peer_len;
-    int64_t now_ms;      /* monotonic */
-    tx_reply_pb *r;      /* what the reply carries besides status and message */
-    tx_outcome *out;     /* the status and message; left untouched: OK */
-    tx_reply_keep *keep; /* what r points into */
-} tx_answer;
 
 typedef struct {
     int body; /* Ticsx__V1__Call__BodyCase */

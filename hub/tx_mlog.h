@@ -17,26 +17,6 @@
 #define TX_WITNESSES_MAX 32    /* witness keys whose newest cosignature the hub keeps */
 #define TX_WITNESSES_SERVED 32 /* cosignature lines served with a checkpoint */
 
-/* ---- in a batch (called by the store's write side) ---- */
-
-/* Stores the leaf hash of the record just appended at log index `index` and every perfect
- * subtree it completes (combining upward while the new node is a right child): O(1)
- * amortised. A failure kills the batch; TX_ERR_STORAGE if earlier nodes are missing. */
-int tx_mlog_append(tx_batch *b, uint64_t index, const uint8_t leaf[32]);
-
-/* When the store has a signer and the latest checkpoint does not cover the batch's log, signs
- * a checkpoint of it (time = max(the previous one's, now)) and stores it as the latest, in the
- * batch's transaction, so it commits with the records it covers. TX_ERR_STORAGE if the log is
- * shorter than the latest checkpoint (history lost: nothing is signed). */
-int tx_mlog_checkpoint_batch(tx_batch *b);
-
-/* ---- the store ---- */
-
-/* Fills `nodes` for log entries it does not cover yet (a data directory written before the
- * Merkle log existed), in transactions of 65536 leaves; called by tx_store_open. *filled gets
- * the number of leaves added. */
-int tx_mlog_fill(tx_store *s, uint64_t *filled);
-
 /* The origin the hub whose public key is `hub` signs its checkpoints under: the key's name
  * (given at init with --origin), or "ticsx-hub/<key id>" when that name cannot be one. */
 void tx_hub_origin(const tx_pubkey *hub, char *out, size_t n);

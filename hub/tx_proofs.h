@@ -1,12 +1,12 @@
 /* The calls that serve the Merkle log (tx_mlog.h): the latest checkpoint and the newest one a
  * quorum of witnesses cosigned, inclusion and consistency proofs, leaf hashes, a witness's
  * cosignature; and the leaf hash and checkpoint a submit's receipt carries. Handlers of rows
- * of the call table (tx_calls.h). */
+ * of the call table (tx_calls.c). */
 #ifndef TX_PROOFS_H
 #define TX_PROOFS_H
 
-#include "tx_calls.h"
 #include "tx_mlog.h"
+#include "tx_reply.h"
 
 #include <stddef.h>
 #include <stdint.h>

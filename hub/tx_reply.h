@@ -1,13 +1,14 @@
 /* Replies of the hub: the verdict on one call (tx_outcome: a wire status, the detail a user
- * reads after the status words, a receipt when a record was stored), and the wire Reply built
- * from it, with what a Reply points into until it is sent (tx_reply_keep). Statuses are the
- * ones of proto/tx_status.h. */
+ * reads after the status words, a receipt when a record was stored), the call being answered
+ * as its handler sees it (tx_answer), and the wire Reply built from them, with what a Reply
+ * points into until it is sent (tx_reply_keep). Statuses are the ones of proto/tx_status.h. */
 #ifndef TX_REPLY_H
 #define TX_REPLY_H
 
 #include "tx_codec.h"
 #include "tx_status.h"
 #include "tx_store.h"
+#include "tx_subs.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,22 @@ typedef struct {
     tx_entry_pb *entries;
     tx_entry_pb **entries_p;
 } tx_reply_keep;
+
+/* One call being answered: what its handler reads and where it writes the answer. */
+typedef struct {
+    tx_store *store;
+    tx_view *view; /* the round's snapshot (TX_CALL_READS), else NULL */
+    tx_subs *subs;
+    const tx_call_pb *call;
+    const uint8_t *caller; /* the caller's signing key, TX_KEY_LEN bytes */
+    const char *who;       /* the caller's fingerprint, for logs */
+    const uint8_t *peer;   /* its ROUTER routing id, for pushes */
+    size_t peer_len;
+    int64_t now_ms;      /* monotonic */
+    tx_reply_pb *r;      /* what the reply carries besides status and message */
+    tx_outcome *out;     /* the status and message; left untouched: OK */
+    tx_reply_keep *keep; /* what r points into */
+} tx_answer;
 
 /* Points r's entries at the n records in ents, which keep takes over (tx_entries_free at the
  * end). TX_ERR_NOMEM (ents freed, r without entries) when memory ran out. */
