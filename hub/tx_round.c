@@ -10,6 +10,7 @@
 #include "tx_keys.h"
 #include "tx_log.h"
 #include "tx_proofs.h"
+#include "tx_send.h"
 #include "tx_subs.h"
 #include "tx_util.h"
 #include "tx_vpool.h"
@@ -17,7 +18,7 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,27 +36,6 @@
 /* A batch holds ROUND_MAX calls plus the rest of a SubmitBatch taken last: each of its
  * envelopes is a pending of its own (verified, ingested and counted in flight alone). */
 #define BATCH_SLOTS (ROUND_MAX + TX_MAX_BATCH)
-
-/* Reply bytes ZeroMQ may hold for one peer that does not read: past it, its further replies
- * are a short BUSY instead (one reply of any size goes when nothing is queued). ZeroMQ's own
- * bound (TX_HUB_SNDHWM) counts messages, and a list reply may be 16 MiB. */
-#define PEER_QUEUE_BYTES ((size_t)8 << 20)
-#define PEER_BUCKETS 1024
-
-/* What ZeroMQ holds for one peer: replies handed to it and not yet written to the socket
- * (ZeroMQ frees each message, on its I/O thread, once written). */
-typedef struct peer_q {
-    struct peer_q *next;
-    atomic_size_t queued; /* bytes */
-    atomic_uint refs;     /* the table's, and one per message ZeroMQ holds */
-    size_t id_len;
-    uint8_t id[256];
-} peer_q;
-
-typedef struct {
-    peer_q *q;
-    size_t len;
-} sent_reply;
 
 /* One call of the current round. */
 typedef struct {
@@ -101,7 +81,7 @@ struct tx_round {
     tx_subs *subs;          /* watchers, pushed the records of each commit */
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
     int64_t commit_wait_us; /* how long a round with submits waits for more */
-    peer_q *peers[PEER_BUCKETS]; /* reply bytes queued per peer */
+    tx_send *send;          /* replies, with the bytes queued per peer */
 };
 
 static int64_t
@@ -133,7 +113,9 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     }
     r->calls = calloc(BATCH_SLOTS, sizeof *r->calls);
     r->b[1].calls = calloc(BATCH_SLOTS, sizeof *r->calls);
-    if (r->calls == NULL || r->b[1].calls == NULL || tx_subs_create(&r->subs) != TX_OK) {
+    if (r->calls == NULL || r->b[1].calls == NULL || tx_subs_create(&r->subs) != TX_OK ||
+        tx_send_create(router, &r->send) != TX_OK) {
+        tx_subs_destroy(&r->subs);
         free(r->calls);
         free(r->b[1].calls);
         free(r);
@@ -146,15 +128,13 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     return TX_OK;
 }
 
-static void peers_sweep(tx_round *rd, int all);
-
 void
 tx_round_destroy(tx_round **r_p)
 {
     if (r_p == NULL || *r_p == NULL) {
         return;
     }
-    peers_sweep(*r_p, 1);
+    tx_send_destroy(&(*r_p)->send);
     tx_subs_destroy(&(*r_p)->subs);
     free((*r_p)->b[0].calls);
     free((*r_p)->b[1].calls);
@@ -424,164 +404,11 @@ accept_parts(tx_round *rd, batch *b)
     return n;
 }
 
-/* Called by ZeroMQ (on its I/O thread) once a reply is written or dropped. */
-static void
-reply_freed(void *data, void *hint)
-{
-    sent_reply *h = hint;
-
-    atomic_fetch_sub(&h->q->queued, h->len);
-    atomic_fetch_sub(&h->q->refs, 1);
-    free(data);
-    free(h);
-}
-
-static size_t
-peer_bucket(const uint8_t *id, size_t len)
-{
-    uint32_t h = 2166136261u;
-
-    for (size_t i = 0; i < len; i++) {
-        h = (h ^ id[i]) * 16777619u;
-    }
-    return h % PEER_BUCKETS;
-}
-
-/* The queue account of a peer, made on first use; NULL when out of memory. */
-static peer_q *
-peer_get(tx_round *rd, const uint8_t *id, size_t len)
-{
-    size_t b = peer_bucket(id, len);
-    peer_q *q;
-
-    for (q = rd->peers[b]; q != NULL; q = q->next) {
-        if (q->id_len == len && memcmp(q->id, id, len) == 0) {
-            return q;
-        }
-    }
-    if (len > sizeof q->id || (q = calloc(1, sizeof *q)) == NULL) {
-        return NULL;
-    }
-    atomic_init(&q->queued, 0);
-    atomic_init(&q->refs, 1);
-    q->id_len = len;
-    memcpy(q->id, id, len);
-    q->next = rd->peers[b];
-    rd->peers[b] = q;
-    return q;
-}
-
-/* Frees the accounts of peers ZeroMQ holds nothing for (all: every one, at the end). */
-static void
-peers_sweep(tx_round *rd, int all)
-{
-    for (size_t b = 0; b < PEER_BUCKETS; b++) {
-        peer_q **at = &rd->peers[b];
-
-        while (*at != NULL) {
-            peer_q *q = *at;
-
-            if (all || atomic_load(&q->refs) == 1) {
-                *at = q->next;
-                free(q);
-            } else {
-                at = &q->next;
-            }
-        }
-    }
-}
-
-/* The reply a peer gets instead of another one past PEER_QUEUE_BYTES unread. */
-static int
-pack_busy(uint64_t call_id, size_t queued, uint8_t **buf, size_t *len)
-{
-    tx_reply_pb r = TICSX__V1__REPLY__INIT;
-    char msg[160];
-
-    snprintf(msg, sizeof msg,
-             "%zu KiB of replies to you are still unread at the hub; read them, then "
-             "ask again",
-             queued >> 10);
-    r.id = call_id;
-    r.status = TX_STATUS_BUSY;
-    r.message = msg;
-    return tx_pack(&r.base, buf, len);
-}
-
+/* Sends p's reply r (its id set to p's call id). */
 static void
 send_reply(tx_round *rd, pending *p, tx_reply_pb *r)
 {
-    uint8_t *buf;
-    size_t len, queued;
-    peer_q *q;
-    sent_reply *h;
-    zmq_msg_t msg;
-    int sent;
-
-    r->id = p->call_id;
-    if (tx_pack(&r->base, &buf, &len) != TX_OK) {
-        tx_error("hub: out of memory packing reply %llu", (unsigned long long)p->call_id);
-        return;
-    }
-    if ((q = peer_get(rd, p->peer, p->peer_len)) == NULL || (h = malloc(sizeof *h)) == NULL) {
-        tx_error("hub: out of memory sending reply %llu", (unsigned long long)p->call_id);
-        free(buf);
-        return;
-    }
-    /* A peer that does not read: past PEER_QUEUE_BYTES unread, a short BUSY goes instead. */
-    queued = atomic_load(&q->queued);
-    if (queued > 0 && queued + len > PEER_QUEUE_BYTES && r->status != TX_STATUS_BUSY) {
-        static int64_t logged_ms;
-        uint8_t *busy;
-        size_t busy_len;
-
-        if (now_ms() - logged_ms >= 1000) {
-            logged_ms = now_ms();
-            tx_warn("hub: %s leaves %zu KiB of replies unread; its further replies are busy",
-                    p->who, queued >> 10);
-        }
-        if (pack_busy(p->call_id, queued, &busy, &busy_len) == TX_OK) {
-            free(buf);
-            buf = busy;
-            len = busy_len;
-        }
-    }
-    h->q = q;
-    h->len = len;
-    atomic_fetch_add(&q->queued, len);
-    atomic_fetch_add(&q->refs, 1);
-    /* ZeroMQ takes buf without a copy and frees it (reply_freed) once written. */
-    if (zmq_msg_init_data(&msg, buf, len, reply_freed, h) != 0) {
-        reply_freed(buf, h);
-        return;
-    }
-    /* Never block on one client: with ROUTER_MANDATORY a gone peer is EHOSTUNREACH and a
-     * peer that stopped reading is EAGAIN; its reply is dropped, the others go on. */
-    sent = zmq_send(rd->router, p->peer, p->peer_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-           zmq_msg_send(&msg, rd->router, ZMQ_DONTWAIT) >= 0;
-    if (!sent) {
-        int e = errno;
-        zmq_msg_close(&msg);
-        errno = e;
-    }
-    if (!sent) {
-        if (errno == EHOSTUNREACH) {
-            tx_debug("reply %llu to %s dropped: peer gone", (unsigned long long)p->call_id, p->who);
-        } else {
-            /* One line a second at most: a client that does not read would flood the log. */
-            static int64_t logged_ms;
-            static uint64_t dropped;
-
-            dropped++;
-            if (now_ms() - logged_ms >= 1000) {
-                logged_ms = now_ms();
-                tx_warn("reply %llu to %s dropped: %s (%llu replies dropped so far)",
-                        (unsigned long long)p->call_id, p->who,
-                        errno == EAGAIN ? "peer is not reading" : zmq_strerror(errno),
-                        (unsigned long long)dropped);
-            }
-        }
-    }
+    tx_send_reply(rd->send, p->peer, p->peer_len, p->who, p->call_id, r, now_ms());
 }
 
 /* Ingests every prepared submit of the round in one write transaction. */
@@ -817,7 +644,7 @@ answer_all(tx_round *rd)
     }
     tx_proofs_latest_free(&latest);
     tx_view_end(&v);
-    peers_sweep(rd, 0);
+    tx_send_sweep(rd->send);
 }
 
 /* Answers a call over PEER_MAX at once; a client that does not read loses the answer. */
