@@ -64,8 +64,8 @@ typedef struct {
     tx_reply_keep *keep; /* what r points into */
 } tx_answer;
 
-/* Points r's entries at the n records in ents, which keep takes over (tx_entries_free at the
- * end). TX_ERR_NOMEM (ents freed, r without entries) when memory ran out. */
+/* Points r's entries at the n records in ents. keep takes ents over whatever it returns
+ * (tx_reply_keep_free frees them); TX_ERR_NOMEM leaves r without entries. */
 int tx_reply_entries(tx_reply_pb *r, tx_reply_keep *keep, tx_entry *ents, size_t n);
 
 /* Points the reply's repeated bytes at the n hashes held in keep->hashes. TX_ERR_NOMEM. */
