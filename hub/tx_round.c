@@ -653,8 +653,7 @@ answer_busy(tx_round *rd, pending *p)
 {
     tx_reply_pb r = TICSX__V1__REPLY__INIT;
 
-    r.status = (Ticsx__V1__Status)p->out.status;
-    r.message = p->out.message;
+    tx_reply_finish(&r, &p->out);
     send_reply(rd, p, &r);
 }
 
