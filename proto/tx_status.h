@@ -7,21 +7,15 @@
 
 #include "ticsx.pb-c.h"
 
-#include <stddef.h>
-
-/* The generated Status under the names product code uses. */
-typedef Ticsx__V1__Status tx_status;
+/* The generated Status under the names product code uses; what each means is said in
+ * ticsx.proto and, for a user, by tx_status_text. */
 #define TX_STATUS_OK TICSX__V1__STATUS__OK
-#define TX_STATUS_BAD_REQUEST TICSX__V1__STATUS__BAD_REQUEST /* malformed call or record */
+#define TX_STATUS_BAD_REQUEST TICSX__V1__STATUS__BAD_REQUEST
 #define TX_STATUS_BAD_SIGNATURE TICSX__V1__STATUS__BAD_SIGNATURE
-#define TX_STATUS_NOT_ENROLLED TICSX__V1__STATUS__NOT_ENROLLED /* signer or caller not enrolled */
-#define TX_STATUS_NOT_FOUND                                                                        \
-    TICSX__V1__STATUS__NOT_FOUND                   /* absent, or not visible to the caller         \
-                                                    */
-#define TX_STATUS_REPLAY TICSX__V1__STATUS__REPLAY /* sequence not above the signer's last */
-#define TX_STATUS_MISSING_REFERENCE                                                                \
-    TICSX__V1__STATUS__MISSING_REFERENCE /* reference not stored                                   \
-                                          */
+#define TX_STATUS_NOT_ENROLLED TICSX__V1__STATUS__NOT_ENROLLED
+#define TX_STATUS_NOT_FOUND TICSX__V1__STATUS__NOT_FOUND
+#define TX_STATUS_REPLAY TICSX__V1__STATUS__REPLAY
+#define TX_STATUS_MISSING_REFERENCE TICSX__V1__STATUS__MISSING_REFERENCE
 #define TX_STATUS_FORBIDDEN TICSX__V1__STATUS__FORBIDDEN
 #define TX_STATUS_TOO_LARGE TICSX__V1__STATUS__TOO_LARGE
 #define TX_STATUS_STORAGE_FULL TICSX__V1__STATUS__STORAGE_FULL
