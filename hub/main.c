@@ -486,19 +486,21 @@ cmd_enroll(int argc, char **argv)
         return EXIT_LOCAL;
     }
     switch (res.status) {
-    case TICSX__V1__STATUS__OK:
+    case TX_STATUS_OK:
         printf("enrolled %s %s%s\n", name, fp, res.receipt.duplicate ? " (already enrolled)" : "");
         return 0;
-    case TICSX__V1__STATUS__BAD_SIGNATURE:
-    case TICSX__V1__STATUS__REPLAY:
-    case TICSX__V1__STATUS__FORBIDDEN:
-    case TICSX__V1__STATUS__BAD_REQUEST:
+    case TX_STATUS_BAD_SIGNATURE:
+    case TX_STATUS_REPLAY:
+    case TX_STATUS_FORBIDDEN:
+    case TX_STATUS_BAD_REQUEST:
         /* A definite no about the profile: it is bad (truncated, malformed, not a profile),
          * replayed or not allowed. */
-        fprintf(stderr, "ticsx-hub: enroll %s refused: %s\n", a.rest[0], res.message);
+        fprintf(stderr, "ticsx-hub: enroll %s refused: %s: %s\n", a.rest[0],
+                tx_status_text(res.status), res.message);
         return EXIT_NO;
     default:
-        fprintf(stderr, "ticsx-hub: enroll %s: %s\n", a.rest[0], res.message);
+        fprintf(stderr, "ticsx-hub: enroll %s: %s: %s\n", a.rest[0], tx_status_text(res.status),
+                res.message);
         return EXIT_LOCAL;
     }
 }

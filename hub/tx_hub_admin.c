@@ -170,7 +170,7 @@ tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used,
         rc = rc == TX_ERR_NOT_ENROLLED ? TX_ERR_REFUSED : rc;
         goto out;
     }
-    rc = reply->status == TICSX__V1__STATUS__OK ? TX_OK : TX_ERR_REFUSED;
+    rc = reply->status == TX_STATUS_OK ? TX_OK : TX_ERR_REFUSED;
 out:
     tx_free(reply);
     tx_conn_destroy(&conn);

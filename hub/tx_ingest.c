@@ -24,116 +24,6 @@ struct tx_submission {
     ProtobufCMessage *payload;
 };
 
-static const char *
-status_word(int status)
-{
-    switch (status) {
-    case TICSX__V1__STATUS__OK:
-        return "ok";
-    case TICSX__V1__STATUS__BAD_REQUEST:
-        return "bad_request";
-    case TICSX__V1__STATUS__BAD_SIGNATURE:
-        return "bad_signature";
-    case TICSX__V1__STATUS__NOT_ENROLLED:
-        return "not_enrolled";
-    case TICSX__V1__STATUS__NOT_FOUND:
-        return "not_found";
-    case TICSX__V1__STATUS__REPLAY:
-        return "replay";
-    case TICSX__V1__STATUS__MISSING_REFERENCE:
-        return "missing_reference";
-    case TICSX__V1__STATUS__FORBIDDEN:
-        return "forbidden";
-    case TICSX__V1__STATUS__TOO_LARGE:
-        return "too_large";
-    case TICSX__V1__STATUS__STORAGE_FULL:
-        return "storage_full";
-    case TICSX__V1__STATUS__BUSY:
-        return "busy";
-    default:
-        return "internal";
-    }
-}
-
-int
-tx_err_status(int code)
-{
-    switch (code) {
-    case TX_OK:
-        return TICSX__V1__STATUS__OK;
-    case TX_ERR_USAGE:
-    case TX_ERR_MALFORMED:
-    case TX_ERR_TRUNCATED:
-    case TX_ERR_BAD_UTF8:
-    case TX_ERR_WRONG_TYPE:
-        return TICSX__V1__STATUS__BAD_REQUEST;
-    case TX_ERR_TOO_LARGE:
-        return TICSX__V1__STATUS__TOO_LARGE;
-    case TX_ERR_BAD_SIGNATURE:
-        return TICSX__V1__STATUS__BAD_SIGNATURE;
-    case TX_ERR_NOT_ENROLLED:
-        return TICSX__V1__STATUS__NOT_ENROLLED;
-    case TX_ERR_NOT_FOUND:
-        return TICSX__V1__STATUS__NOT_FOUND;
-    case TX_ERR_REPLAY:
-        return TICSX__V1__STATUS__REPLAY;
-    case TX_ERR_MISSING_REF:
-        return TICSX__V1__STATUS__MISSING_REFERENCE;
-    case TX_ERR_FORBIDDEN:
-    case TX_ERR_EXISTS:
-        return TICSX__V1__STATUS__FORBIDDEN;
-    case TX_ERR_STORAGE_FULL:
-        return TICSX__V1__STATUS__STORAGE_FULL;
-    case TX_ERR_BUSY:
-        return TICSX__V1__STATUS__BUSY;
-    default:
-        return TICSX__V1__STATUS__INTERNAL;
-    }
-}
-
-int
-tx_outcome_set(tx_outcome *res, int status, int code, const char *fmt, ...)
-{
-    va_list ap;
-    int n = 0;
-
-    res->status = status;
-    if (status != TICSX__V1__STATUS__OK) {
-        n = snprintf(res->message, sizeof res->message, "%s: ", status_word(status));
-    }
-    va_start(ap, fmt);
-    vsnprintf(res->message + n, sizeof res->message - (size_t)n, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-int
-tx_outcome_storage(tx_outcome *res, int code)
-{
-    if (code == TX_ERR_STORAGE_FULL) {
-        return tx_outcome_set(res, TICSX__V1__STATUS__STORAGE_FULL, code,
-                              "the hub's storage is full; nothing was stored, tell the hub "
-                              "operator");
-    }
-    return tx_outcome_set(
-        res,
-        tx_err_status(code) == TICSX__V1__STATUS__BUSY ? TICSX__V1__STATUS__BUSY
-                                                       : TICSX__V1__STATUS__INTERNAL,
-        code, "the hub could not store the record (%s); try again later", tx_strerror(code));
-}
-
-int
-tx_outcome_read(tx_outcome *res, int code)
-{
-    if (code == TX_ERR_BUSY || code == TX_ERR_NOMEM) {
-        return tx_outcome_storage(res, code);
-    }
-    return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, code,
-                          "the hub could not read its records (%s); try again later, or tell "
-                          "the hub operator if it persists",
-                          tx_strerror(code));
-}
-
 void
 tx_submission_destroy(tx_submission **sub_p)
 {
@@ -172,12 +62,12 @@ open_record(const uint8_t *buf, size_t len, tx_submission *sub, tx_outcome *res)
     memcpy(sub->signer, sub->env->signer_key.data, TX_KEY_LEN);
     tx_fingerprint(sub->signer, fp);
     if ((rc = tx_envelope_verify(sub->env)) != TX_OK) {
-        return tx_outcome_set(res, TICSX__V1__STATUS__BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
+        return tx_outcome_set(res, TX_STATUS_BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
                               "envelope signature does not verify against signer %s", fp);
     }
     sub->kind = tx_kind_from_payload_type(sub->env->payload_type);
     if (sub->kind == TX_KIND_INNER_ASSESSMENT) {
-        return tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_WRONG_TYPE,
+        return tx_outcome_set(res, TX_STATUS_BAD_REQUEST, TX_ERR_WRONG_TYPE,
                               "a plaintext assessment is never stored; submit it sealed (%s)",
                               tx_kind_payload_type(TX_KIND_ASSESSMENT));
     }
@@ -200,7 +90,7 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
     *out = NULL;
     memset(res, 0, sizeof *res);
     if (sub == NULL) {
-        return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, TX_ERR_NOMEM, "out of memory");
+        return tx_outcome_set(res, TX_STATUS_INTERNAL, TX_ERR_NOMEM, "out of memory");
     }
     sub->buf = buf;
     sub->len = len;
@@ -212,13 +102,13 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
         goto fail;
     }
     if (sub->kind == TX_KIND_PROFILE) {
-        rc = tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+        rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                             "profiles enter only through `ticsx-hub enroll`; give profile.tx "
                             "to the hub operator");
         goto fail;
     }
     if (sub->kind == TX_KIND_CHECKPOINT) {
-        rc = tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+        rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                             "checkpoints are signed by the hub over its own log; they cannot be "
                             "submitted");
         goto fail;
@@ -226,7 +116,7 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
     if (memcmp(sub->signer, caller, TX_KEY_LEN) != 0) {
         tx_fingerprint(sub->signer, fp_signer);
         tx_fingerprint(caller, fp_caller);
-        rc = tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+        rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                             "record is signed by %s but the caller is %s; submit only your own "
                             "records",
                             fp_signer, fp_caller);
@@ -255,7 +145,7 @@ reference(tx_batch *b, const uint8_t *ref, int kind, const char *field, uint64_t
         return tx_outcome_storage(res, rc);
     }
     tx_record_id_short(ref, shortid);
-    return tx_outcome_set(res, TICSX__V1__STATUS__MISSING_REFERENCE, TX_ERR_MISSING_REF,
+    return tx_outcome_set(res, TX_STATUS_MISSING_REFERENCE, TX_ERR_MISSING_REF,
                           "%s %s is not stored at the hub; submit it first", field, shortid);
 }
 
@@ -283,7 +173,7 @@ own_reference(tx_batch *b, const uint8_t *ref, int kind, const char *noun,
         return tx_outcome_storage(res, rc);
     }
     tx_record_id_short(ref, shortid);
-    return tx_outcome_set(res, TICSX__V1__STATUS__MISSING_REFERENCE, TX_ERR_MISSING_REF,
+    return tx_outcome_set(res, TX_STATUS_MISSING_REFERENCE, TX_ERR_MISSING_REF,
                           "%s %s is not among your records at the hub", noun, shortid);
 }
 
@@ -302,7 +192,7 @@ same_author(tx_batch *b, uint64_t index, const uint8_t signer[TX_KEY_LEN], const
     }
     if (memcmp(author, signer, TX_KEY_LEN) != 0) {
         tx_record_id_short(ref, shortid);
-        return tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+        return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "only the author of %s %s may %s", noun, shortid, verb);
     }
     return TX_OK;
@@ -332,7 +222,7 @@ check_revoke(tx_batch *b, const tx_grant_revoke_pb *v, uint64_t grant_index,
         memcmp(g->grantee.data, v->grantee.data, TX_KEY_LEN) != 0) {
         tx_record_id_short(v->grant.data, shortid);
         rc =
-            tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
+            tx_outcome_set(res, TX_STATUS_BAD_REQUEST, TX_ERR_MALFORMED,
                            "the revocation's assessment or grantee differs from grant %s", shortid);
     } else {
         rc = reference(b, v->assessment.data, TX_KIND_ASSESSMENT, "assessment", assessment_index,
@@ -454,7 +344,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 
         readers = heap = calloc(r->n_suppliers + 1, TX_KEY_LEN);
         if (heap == NULL) {
-            return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, TX_ERR_NOMEM, "out of memory");
+            return tx_outcome_set(res, TX_STATUS_INTERNAL, TX_ERR_NOMEM, "out of memory");
         }
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
         for (size_t i = 0; i < r->n_suppliers; i++) {
@@ -486,7 +376,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         break;
     }
     default:
-        return tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_WRONG_TYPE,
+        return tx_outcome_set(res, TX_STATUS_BAD_REQUEST, TX_ERR_WRONG_TYPE,
                               "records of kind %s cannot be submitted", tx_kind_name(sub->kind));
     }
     rc = tx_batch_append_hashed(b, sub->id, sub->leaf, sub->buf, sub->len, sub->kind, sub->signer,
@@ -520,7 +410,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     if (rc != TX_OK) {
         return tx_outcome_storage(res, rc);
     }
-    return tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "stored as %llu",
+    return tx_outcome_set(res, TX_STATUS_OK, TX_OK, "stored as %llu",
                           (unsigned long long)res->receipt.index);
 }
 
@@ -537,7 +427,7 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     tx_fingerprint(sub->signer, fp);
     rc = tx_batch_member(b, sub->signer, &profile_index);
     if (rc == TX_ERR_NOT_FOUND) {
-        tx_outcome_set(res, TICSX__V1__STATUS__NOT_ENROLLED, TX_ERR_NOT_ENROLLED,
+        tx_outcome_set(res, TX_STATUS_NOT_ENROLLED, TX_ERR_NOT_ENROLLED,
                        "signer %s is not enrolled; ask the hub operator to run "
                        "`ticsx-hub enroll`",
                        fp);
@@ -552,7 +442,7 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     if (rc == TX_OK) {
         res->receipt.index = index;
         res->receipt.duplicate = 1;
-        tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "already stored as %llu",
+        tx_outcome_set(res, TX_STATUS_OK, TX_OK, "already stored as %llu",
                        (unsigned long long)index);
         return TX_OK;
     }
@@ -563,7 +453,7 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         return tx_outcome_storage(res, rc);
     }
     if (sub->seq <= last_seq) {
-        tx_outcome_set(res, TICSX__V1__STATUS__REPLAY, TX_ERR_REPLAY,
+        tx_outcome_set(res, TX_STATUS_REPLAY, TX_ERR_REPLAY,
                        "sequence %llu is not above %llu, the last accepted from %s",
                        (unsigned long long)sub->seq, (unsigned long long)last_seq, fp);
         return TX_OK;
@@ -605,7 +495,7 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
         goto out;
     }
     if (sub.kind != TX_KIND_PROFILE) {
-        tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_WRONG_TYPE,
+        tx_outcome_set(res, TX_STATUS_BAD_REQUEST, TX_ERR_WRONG_TYPE,
                        "expected a signed profile, got a %s", tx_kind_name(sub.kind));
         rc = TX_OK;
         goto out;
@@ -621,7 +511,7 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
     if (rc == TX_OK) {
         res->receipt.index = index;
         res->receipt.duplicate = 1;
-        tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "already enrolled as %llu",
+        tx_outcome_set(res, TX_STATUS_OK, TX_OK, "already enrolled as %llu",
                        (unsigned long long)index);
         goto out;
     }
@@ -630,7 +520,7 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
         goto out;
     }
     if (sub.seq <= last_seq) {
-        tx_outcome_set(res, TICSX__V1__STATUS__REPLAY, TX_ERR_REPLAY,
+        tx_outcome_set(res, TX_STATUS_REPLAY, TX_ERR_REPLAY,
                        "profile sequence %llu is not above %llu, the last accepted from %s",
                        (unsigned long long)sub.seq, (unsigned long long)last_seq, fp);
         rc = TX_OK;
@@ -643,7 +533,7 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
     if (rc == TX_OK) {
         tx_fingerprint(other, other_fp);
         if (!(flags & TX_ENROLL_ALLOW_DUPLICATE_NAME)) {
-            tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+            tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                            "member %s (profile %llu) already has the legal name \"%s\" and "
                            "corporate number \"%s\"; if %s is truly another organisation, "
                            "enroll it with --allow-duplicate-name",
@@ -661,7 +551,7 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
     }
     rc = tx_batch_enroll(b, buf, len, sub.signer, sub.seq, p->transport_key.data, &res->receipt);
     if (rc == TX_ERR_EXISTS) {
-        tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
+        tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                        "the transport key of this profile belongs to another member; make a "
                        "new identity");
         rc = TX_OK;
@@ -674,7 +564,7 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
         tx_outcome_storage(res, rc);
         goto out;
     }
-    tx_outcome_set(res, TICSX__V1__STATUS__OK, TX_OK, "enrolled as %llu",
+    tx_outcome_set(res, TX_STATUS_OK, TX_OK, "enrolled as %llu",
                    (unsigned long long)res->receipt.index);
 out:
     tx_batch_abort(&b);

@@ -5,20 +5,11 @@
 #ifndef TX_INGEST_H
 #define TX_INGEST_H
 
+#include "tx_reply.h"
 #include "tx_store.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define TX_OUTCOME_MSG 320
-
-/* The verdict on one submit: a wire status (Ticsx__V1__Status), a human message and, when
- * accepted, the receipt. */
-typedef struct {
-    int status;
-    char message[TX_OUTCOME_MSG];
-    tx_receipt receipt;
-} tx_outcome;
 
 typedef struct tx_submission tx_submission;
 
@@ -58,19 +49,5 @@ int tx_ingest_enroll(tx_store *s, const uint8_t *buf, size_t len, tx_outcome *re
 /* tx_ingest_enroll with TX_ENROLL_* flags. */
 int tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flags,
                           tx_outcome *res, char *name, size_t n);
-
-/* Fills res with a status and a formatted message; returns `code` for chaining. */
-int tx_outcome_set(tx_outcome *res, int status, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Fills res for a storage failure (`code` from the store) that lost the record's batch. */
-int tx_outcome_storage(tx_outcome *res, int code);
-
-/* Fills res for a failure to read the hub's own records (a damaged data file, LMDB failing):
- * a read, not a write, failed. */
-int tx_outcome_read(tx_outcome *res, int code);
-
-/* Maps a tx_err code to the wire status that reports it. */
-int tx_err_status(int code);
 
 #endif

@@ -1,5 +1,5 @@
 /* The Merkle log in the store: perfect subtree hashes under level (1) | index (8, big-endian)
- * in `nodes`, the latest signed checkpoint in `meta`, and the proof calls served from them. */
+ * in `nodes`, the latest signed checkpoint and the witnesses' cosignatures in `meta`. */
 #include "tx_mlog.h"
 
 #include "tx_envelope.h"
@@ -10,6 +10,7 @@
 #include "tx_store_int.h"
 #include "tx_util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -763,12 +764,27 @@ tx_view_witnessed(tx_view *v, const tx_witnessed_pb *q, uint8_t **env, size_t *l
 
 /* ---- cosignatures ---- */
 
+/* A judgement on a cosignature: its words to why (size n), its code returned. */
+static int judged(char *why, size_t n, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+judged(char *why, size_t n, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, n, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
 /* Judges a witness's cosignature note against the log in txn; TX_OK when it may be stored.
  * *hub_signed is set when the note carries the hub's own signature line before the
  * cosignature line (then the hub can serve that note later, when it is no longer the latest). */
 static int
 cosign_judge(tx_batch *b, const uint8_t *note_buf, size_t note_len, const uint8_t key[32],
-             tx_outcome *out, tx_note_checkpoint *cp, uint64_t *t, int *hub_signed)
+             char *why, size_t n_why, tx_note_checkpoint *cp, uint64_t *t, int *hub_signed)
 {
     node_ctx ctx = {b->s, b->txn};
     uint8_t root[32];
@@ -779,44 +795,44 @@ cosign_judge(tx_batch *b, const uint8_t *note_buf, size_t note_len, const uint8_
     *hub_signed = 0;
     if (tx_note_parse(note_buf, note_len, &note) != TX_OK || note.n_sigs < 1 || note.n_sigs > 2 ||
         tx_note_checkpoint_parse(note.text, note.text_len, cp) != TX_OK) {
-        return tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
-                              "a cosignature is a checkpoint note with the hub's signature line "
-                              "and one cosignature line");
+        return judged(why, n_why, TX_ERR_MALFORMED,
+                      "a cosignature is a checkpoint note with the hub's signature line "
+                      "and one cosignature line");
     }
     if (strcmp(cp->origin, b->s->origin) != 0) {
-        return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
-                              "the cosigned checkpoint is of log %s, not of this hub's log %s",
-                              cp->origin, b->s->origin);
+        return judged(why, n_why, TX_ERR_NOT_FOUND,
+                      "the cosigned checkpoint is of log %s, not of this hub's log %s", cp->origin,
+                      b->s->origin);
     }
     w = note.n_sigs - 1; /* the cosignature line comes last */
     if (note.n_sigs == 2) {
         if (tx_note_verify(&note, b->s->origin, b->s->signer->pub.sign) != TX_OK ||
             note.sigs[0].sig_len != 64) {
-            return tx_outcome_set(out, TICSX__V1__STATUS__BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
-                                  "the cosigned note's first signature line is not this hub's "
-                                  "signature of it");
+            return judged(why, n_why, TX_ERR_BAD_SIGNATURE,
+                          "the cosigned note's first signature line is not this hub's "
+                          "signature of it");
         }
         *hub_signed = 1;
     }
     rc = tx_note_cosig_verify(&note, note.sigs[w].name, key, t);
     if (rc != TX_OK || note.sigs[w].sig_len != 72) {
-        return tx_outcome_set(out, TICSX__V1__STATUS__BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
-                              "the cosignature of %s does not verify with the witness key given",
-                              note.sigs[w].name);
+        return judged(why, n_why, TX_ERR_BAD_SIGNATURE,
+                      "the cosignature of %s does not verify with the witness key given",
+                      note.sigs[w].name);
     }
     if (cp->size > b->last) {
-        return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
-                              "the cosigned checkpoint has %llu records; the log holds %llu",
-                              (unsigned long long)cp->size, (unsigned long long)b->last);
+        return judged(why, n_why, TX_ERR_NOT_FOUND,
+                      "the cosigned checkpoint has %llu records; the log holds %llu",
+                      (unsigned long long)cp->size, (unsigned long long)b->last);
     }
     if ((rc = tx_merkle_root(node_fn, &ctx, cp->size, root)) != TX_OK) {
-        return tx_outcome_storage(out, rc);
+        return rc;
     }
     if (memcmp(root, cp->root, 32) != 0) {
-        return tx_outcome_set(out, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
-                              "the cosigned checkpoint of %llu records has another root than "
-                              "this hub's log of that size",
-                              (unsigned long long)cp->size);
+        return judged(why, n_why, TX_ERR_FORBIDDEN,
+                      "the cosigned checkpoint of %llu records has another root than "
+                      "this hub's log of that size",
+                      (unsigned long long)cp->size);
     }
     return TX_OK;
 }
@@ -876,7 +892,7 @@ cosign_count(tx_batch *b, size_t *n)
 
 int
 tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uint8_t *key,
-                size_t key_len, tx_outcome *out)
+                size_t key_len, char *why, size_t n_why)
 {
     uint8_t mkey[sizeof cosig_prefix - 1 + 32];
     tx_note_checkpoint cp, old_cp;
@@ -888,20 +904,21 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
     size_t n, full_len = 0;
     int rc, hub_signed = 0;
 
+    why[0] = '\0';
     if (key_len != 32 || note_len > TX_NOTE_MAX) {
-        return tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
-                              "a cosignature needs a 32-byte witness key and a note of at most "
-                              "%d bytes",
-                              TX_NOTE_MAX);
+        return judged(why, n_why, TX_ERR_MALFORMED,
+                      "a cosignature needs a 32-byte witness key and a note of at most "
+                      "%d bytes",
+                      TX_NOTE_MAX);
     }
     if (s->signer == NULL) {
-        return tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, TX_ERR_NOT_FOUND,
-                              "this hub signs no checkpoints");
+        return judged(why, n_why, TX_ERR_NOT_FOUND, "this hub signs no checkpoints");
     }
     if ((rc = tx_store_begin(s, &b)) != TX_OK) {
-        return tx_outcome_storage(out, rc);
+        return rc;
     }
-    if ((rc = cosign_judge(b, note_buf, note_len, key, out, &cp, &t, &hub_signed)) != TX_OK) {
+    if ((rc = cosign_judge(b, note_buf, note_len, key, why, n_why, &cp, &t, &hub_signed)) !=
+        TX_OK) {
         tx_batch_abort(&b);
         return rc;
     }
@@ -913,19 +930,17 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
         tx_note_cosig_verify(&old, old.sigs[old.n_sigs - 1].name, key, &old_t) == TX_OK &&
         (old_cp.size > cp.size || (old_cp.size == cp.size && old_t >= t))) {
         tx_batch_abort(&b);
-        return tx_outcome_set(out, TICSX__V1__STATUS__OK, TX_OK,
-                              "kept: a newer cosignature of this witness is stored");
+        return judged(why, n_why, TX_OK, "kept: a newer cosignature of this witness is stored");
     }
     if (rc == MDB_NOTFOUND) {
         if ((rc = cosign_count(b, &n)) != TX_OK) {
             tx_batch_abort(&b);
-            return tx_outcome_storage(out, rc);
+            return rc;
         }
         if (n >= TX_WITNESSES_MAX) {
             tx_batch_abort(&b);
-            return tx_outcome_set(out, TICSX__V1__STATUS__STORAGE_FULL, TX_ERR_STORAGE_FULL,
-                                  "the hub keeps cosignatures of %d witnesses already",
-                                  TX_WITNESSES_MAX);
+            return judged(why, n_why, TX_ERR_STORAGE_FULL,
+                          "the hub keeps cosignatures of %d witnesses already", TX_WITNESSES_MAX);
         }
     }
     if (!hub_signed) {
@@ -936,9 +951,9 @@ tx_store_cosign(tx_store *s, const uint8_t *note_buf, size_t note_len, const uin
     free(full);
     if (rc != TX_OK || (rc = tx_batch_commit(&b)) != TX_OK) {
         tx_batch_abort(&b);
-        return tx_outcome_storage(out, rc);
+        return rc;
     }
-    return tx_outcome_set(out, TICSX__V1__STATUS__OK, TX_OK, "stored");
+    return judged(why, n_why, TX_OK, "stored");
 }
 
 int
@@ -1007,224 +1022,4 @@ tx_store_checkpoint(tx_store *s, uint8_t **env, size_t *len, tx_checkpoint_info 
         tx_view_end(&v);
     }
     return rc;
-}
-
-/* ---- serving ---- */
-
-int
-tx_mlog_is_call(const tx_call_pb *call)
-{
-    switch (call->body_case) {
-    case TICSX__V1__CALL__BODY_CHECKPOINT:
-    case TICSX__V1__CALL__BODY_WITNESSED:
-    case TICSX__V1__CALL__BODY_INCLUSION:
-    case TICSX__V1__CALL__BODY_CONSISTENCY:
-    case TICSX__V1__CALL__BODY_LEAVES:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* Points the reply's repeated bytes at n hashes held in keep. */
-static int
-hashes_reply(tx_mlog_reply *keep, size_t n, ProtobufCBinaryData **out)
-{
-    if ((keep->bins = calloc(n ? n : 1, sizeof *keep->bins)) == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        keep->bins[i].data = keep->hashes[i];
-        keep->bins[i].len = 32;
-    }
-    *out = keep->bins;
-    return TX_OK;
-}
-
-static void
-refuse_sizes(tx_outcome *out, int rc, const char *what, uint64_t last, uint64_t size)
-{
-    if (rc == TX_ERR_NOT_FOUND) {
-        tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, rc,
-                       "%s: the log holds %llu records, fewer than %llu", what,
-                       (unsigned long long)last, (unsigned long long)size);
-    } else {
-        tx_outcome_read(out, rc);
-    }
-}
-
-/* Room for a proof path in keep; false (with the refusal in out) when memory ran out. */
-static int
-alloc_path(tx_mlog_reply *keep, tx_outcome *out)
-{
-    if ((keep->hashes = malloc(TX_MERKLE_MAX_PATH * sizeof *keep->hashes)) == NULL) {
-        tx_outcome_read(out, TX_ERR_NOMEM);
-        return 0;
-    }
-    return 1;
-}
-
-/* The tail both proof answers share: a size past the log is refused naming the log's size,
- * otherwise the n hashes in keep become the reply's proof. */
-static void
-finish_proof(tx_view *v, int rc, size_t n, const char *what, uint64_t size, tx_reply_pb *r,
-             tx_outcome *out, tx_mlog_reply *keep)
-{
-    uint64_t last = 0;
-
-    if (rc == TX_ERR_NOT_FOUND) {
-        view_last(v, &last);
-    }
-    if (rc != TX_OK) {
-        refuse_sizes(out, rc, what, last, size);
-        return;
-    }
-    if ((rc = hashes_reply(keep, n, &r->proof)) != TX_OK) {
-        tx_outcome_read(out, rc);
-        return;
-    }
-    r->n_proof = n;
-}
-
-static void
-answer_inclusion(tx_view *v, const tx_inclusion_proof_pb *q, tx_reply_pb *r, tx_outcome *out,
-                 tx_mlog_reply *keep)
-{
-    size_t n = 0;
-    int rc;
-
-    if (q->index == 0) {
-        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
-                       "inclusion: log indices start at 1");
-        return;
-    }
-    if (q->index > q->size) {
-        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
-                       "inclusion: index %llu is not in a tree of size %llu",
-                       (unsigned long long)q->index, (unsigned long long)q->size);
-        return;
-    }
-    if (alloc_path(keep, out)) {
-        rc = tx_view_inclusion(v, q->index, q->size, keep->hashes, &n);
-        finish_proof(v, rc, n, "inclusion", q->size, r, out, keep);
-    }
-}
-
-static void
-answer_consistency(tx_view *v, const tx_consistency_proof_pb *q, tx_reply_pb *r, tx_outcome *out,
-                   tx_mlog_reply *keep)
-{
-    size_t n = 0;
-    int rc;
-
-    if (q->old_size == 0) {
-        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
-                       "consistency: the old size must be at least 1 (every log is consistent "
-                       "with the empty one)");
-        return;
-    }
-    if (q->old_size > q->new_size) {
-        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
-                       "consistency: old size %llu is larger than new size %llu",
-                       (unsigned long long)q->old_size, (unsigned long long)q->new_size);
-        return;
-    }
-    if (alloc_path(keep, out)) {
-        rc = tx_view_consistency(v, q->old_size, q->new_size, keep->hashes, &n);
-        finish_proof(v, rc, n, "consistency", q->new_size, r, out, keep);
-    }
-}
-
-static void
-answer_leaves(tx_view *v, const tx_leaf_hashes_pb *q, tx_reply_pb *r, tx_outcome *out,
-              tx_mlog_reply *keep)
-{
-    size_t n = 0;
-    int rc = tx_view_leaves(v, q->after, q->limit, &keep->hashes, &n, &r->next);
-
-    if (rc == TX_OK) {
-        rc = hashes_reply(keep, n, &r->leaves);
-    }
-    if (rc != TX_OK) {
-        tx_outcome_read(out, rc);
-        return;
-    }
-    r->n_leaves = n;
-}
-
-void
-tx_mlog_answer(tx_view *v, const tx_call_pb *call, tx_reply_pb *r, tx_outcome *out,
-               tx_mlog_reply *keep)
-{
-    int rc;
-
-    switch (call->body_case) {
-    case TICSX__V1__CALL__BODY_CHECKPOINT:
-        rc = tx_view_checkpoint(v, &keep->checkpoint, &keep->checkpoint_len, NULL);
-        if (rc == TX_ERR_NOT_FOUND) {
-            tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, rc,
-                           "the hub has signed no checkpoint yet; try again in a moment");
-        } else if (rc != TX_OK) {
-            tx_outcome_read(out, rc);
-        } else {
-            r->checkpoint.data = keep->checkpoint;
-            r->checkpoint.len = keep->checkpoint_len;
-        }
-        break;
-    case TICSX__V1__CALL__BODY_WITNESSED:
-        rc = tx_view_witnessed(v, call->witnessed, &keep->checkpoint, &keep->checkpoint_len);
-        if (rc == TX_ERR_NOT_FOUND) {
-            tx_outcome_set(out, TICSX__V1__STATUS__NOT_FOUND, rc,
-                           "no checkpoint kept here has cosignatures of %u of the witnesses "
-                           "named",
-                           (unsigned)call->witnessed->quorum);
-        } else if (rc != TX_OK) {
-            tx_outcome_read(out, rc);
-        } else {
-            r->checkpoint.data = keep->checkpoint;
-            r->checkpoint.len = keep->checkpoint_len;
-        }
-        break;
-    case TICSX__V1__CALL__BODY_INCLUSION:
-        answer_inclusion(v, call->inclusion, r, out, keep);
-        break;
-    case TICSX__V1__CALL__BODY_CONSISTENCY:
-        answer_consistency(v, call->consistency, r, out, keep);
-        break;
-    case TICSX__V1__CALL__BODY_LEAVES:
-        answer_leaves(v, call->leaves, r, out, keep);
-        break;
-    default:
-        tx_outcome_set(out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE, "not a log call");
-        break;
-    }
-}
-
-void
-tx_mlog_receipt(tx_view *v, uint64_t index, tx_receipt_pb *receipt, tx_mlog_reply *keep,
-                tx_mlog_reply *shared)
-{
-    if (tx_view_leaf(v, index, keep->leaf) == TX_OK) {
-        receipt->leaf_hash.data = keep->leaf;
-        receipt->leaf_hash.len = 32;
-    }
-    if (shared->read == 0) {
-        shared->read = tx_view_checkpoint(v, &shared->checkpoint, &shared->checkpoint_len,
-                                          &shared->info) == TX_OK
-                           ? 1
-                           : -1;
-    }
-    if (shared->read > 0 && shared->info.size >= index) {
-        receipt->checkpoint.data = shared->checkpoint;
-        receipt->checkpoint.len = shared->checkpoint_len;
-    }
-}
-
-void
-tx_mlog_reply_free(tx_mlog_reply *keep)
-{
-    free(keep->checkpoint);
-    free(keep->hashes);
-    free(keep->bins);
-    memset(keep, 0, sizeof *keep);
 }

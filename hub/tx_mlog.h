@@ -1,12 +1,12 @@
 /* The Merkle log of the hub's store: an RFC 9162 tree over the log (the record at log index i
  * is leaf i - 1, its hash SHA-256(0x00 || envelope bytes as stored)), kept as every perfect
  * subtree hash in the `nodes` database and updated in the write transaction of each append;
- * the hub's signed checkpoints of it; and the proof calls served from it. Roots and proofs
- * take O(log n) reads; nothing is replayed when the store opens. */
+ * and the hub's signed checkpoints of it and the witnesses' cosignatures. Roots and proofs
+ * take O(log n) reads; nothing is replayed when the store opens. The calls that serve them are
+ * in tx_proofs.h; the store's functions for checkpoints are declared in tx_store.h. */
 #ifndef TX_MLOG_H
 #define TX_MLOG_H
 
-#include "tx_ingest.h"
 #include "tx_keys.h"
 #include "tx_store.h"
 
@@ -17,60 +17,9 @@
 #define TX_WITNESSES_MAX 32    /* witness keys whose newest cosignature the hub keeps */
 #define TX_WITNESSES_SERVED 32 /* cosignature lines served with a checkpoint */
 
-/* What a stored checkpoint says. */
-typedef struct {
-    uint64_t size;
-    uint8_t root[32];
-    int64_t time;
-} tx_checkpoint_info;
-
-/* ---- in a batch (called by the store's write side) ---- */
-
-/* Stores the leaf hash of the record just appended at log index `index` and every perfect
- * subtree it completes (combining upward while the new node is a right child): O(1)
- * amortised. A failure kills the batch; TX_ERR_STORAGE if earlier nodes are missing. */
-int tx_mlog_append(tx_batch *b, uint64_t index, const uint8_t leaf[32]);
-
-/* When the store has a signer and the latest checkpoint does not cover the batch's log, signs
- * a checkpoint of it (time = max(the previous one's, now)) and stores it as the latest, in the
- * batch's transaction, so it commits with the records it covers. TX_ERR_STORAGE if the log is
- * shorter than the latest checkpoint (history lost: nothing is signed). */
-int tx_mlog_checkpoint_batch(tx_batch *b);
-
-/* ---- the store ---- */
-
-/* Fills `nodes` for log entries it does not cover yet (a data directory written before the
- * Merkle log existed), in transactions of 65536 leaves; called by tx_store_open. *filled gets
- * the number of leaves added. */
-int tx_mlog_fill(tx_store *s, uint64_t *filled);
-
-/* The hub's identity signs checkpoints from now on (borrowed: it must outlive the store or
- * the next call). NULL stops signing. Checkpoints are C2SP tlog-checkpoint signed notes
- * (keys/tx_note.h) whose origin, and the name the hub signs under, is the identity's name when
- * it may be a note key name (ticsx-hub init --origin), else "ticsx-hub/<key id hex>". */
-void tx_store_set_signer(tx_store *s, const tx_identity *id);
-
 /* The origin the hub whose public key is `hub` signs its checkpoints under: the key's name
  * (given at init with --origin), or "ticsx-hub/<key id>" when that name cannot be one. */
 void tx_hub_origin(const tx_pubkey *hub, char *out, size_t n);
-
-/* The origin of the checkpoints signed (set by tx_store_set_signer). Borrowed. */
-const char *tx_store_origin(const tx_store *s);
-
-/* Stores a witness's cosignature (Call.cosign): `note` is a checkpoint text of this log (same
- * origin, a size the log holds, the root of the log at that size), this hub's note signature
- * line of it, and one cosignature/v1 line that verifies with `key` (the older form without the
- * hub's line is kept with the latest checkpoint's signature when its text is the latest's, as
- * it came otherwise, and then serves only with the latest). It replaces that witness key's
- * stored one unless that is of a larger size, or of the same size and not older; at most
- * TX_WITNESSES_MAX keys are kept. The verdict goes to out; returns its code. */
-int tx_store_cosign(tx_store *s, const uint8_t *note, size_t note_len, const uint8_t *key,
-                    size_t key_len, tx_outcome *out);
-
-/* Signs and stores a checkpoint now when the latest does not cover the whole log (none yet,
- * or records appended by a process without the key, such as `ticsx-hub enroll`). TX_OK
- * without a signer. *made (may be NULL) is set when one was made. */
-int tx_store_checkpoint_refresh(tx_store *s, int *made);
 
 /* ---- reads (in a view's snapshot) ---- */
 
@@ -107,49 +56,10 @@ int tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_inf
  * TX_ERR_NOT_FOUND when there is none. Caller owns *env (free). */
 int tx_view_witnessed(tx_view *v, const tx_witnessed_pb *q, uint8_t **env, size_t *len);
 
-/* One-shot forms, each in its own read transaction. */
-int tx_store_root(tx_store *s, uint64_t size, uint8_t root[32]);
-
-/* The root of the first `size` records rebuilt from the log itself (every envelope read and
- * hashed, the stored nodes not used), in one snapshot: what a checkpoint must equal after a
- * crash. TX_ERR_NOT_FOUND if size is past the log. */
-int tx_store_rebuild_root(tx_store *s, uint64_t size, uint8_t root[32]);
-int tx_store_checkpoint(tx_store *s, uint8_t **env, size_t *len, tx_checkpoint_info *info);
-
 /* Parses a checkpoint note and checks the hub's signature, under its origin, against `signer`
  * (NULL: not checked). TX_ERR_BAD_SIGNATURE, TX_ERR_WRONG_KEY (no signature line of that
  * key), TX_ERR_MALFORMED or TX_ERR_TOO_LARGE otherwise. */
 int tx_checkpoint_read(const uint8_t *env, size_t len, const uint8_t *signer,
                        tx_checkpoint_info *info);
-
-/* ---- serving the log calls (for the hub's round) ---- */
-
-/* What a log answer points into; freed after the reply is sent. */
-typedef struct {
-    uint8_t *checkpoint;
-    size_t checkpoint_len;
-    tx_checkpoint_info info; /* what checkpoint says, once read (read > 0) */
-    int read;                /* 1: checkpoint read; -1: there was none to read */
-    uint8_t (*hashes)[32];
-    ProtobufCBinaryData *bins;
-    uint8_t leaf[32];
-} tx_mlog_reply;
-
-/* True for Call.checkpoint, inclusion, consistency and leaves. */
-int tx_mlog_is_call(const tx_call_pb *call);
-
-/* Answers one of those calls from the snapshot v into r (pointing into keep); a refusal (bad
- * request, a size past the log) or a storage failure goes to out. */
-void tx_mlog_answer(tx_view *v, const tx_call_pb *call, tx_reply_pb *r, tx_outcome *out,
-                    tx_mlog_reply *keep);
-
-/* Completes the receipt of a record stored at `index`: its leaf hash (held in keep), and the
- * latest checkpoint when it covers the record (read once into `shared`, which the receipts of
- * one snapshot share). Best effort: a storage failure leaves them out. */
-void tx_mlog_receipt(tx_view *v, uint64_t index, tx_receipt_pb *receipt, tx_mlog_reply *keep,
-                     tx_mlog_reply *shared);
-
-/* Frees what keep holds and zeroes it. */
-void tx_mlog_reply_free(tx_mlog_reply *keep);
 
 #endif

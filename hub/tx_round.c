@@ -3,12 +3,14 @@
  * submits only after the commit returned. */
 #include "tx_round.h"
 
+#include "tx_calls.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_ingest.h"
 #include "tx_keys.h"
 #include "tx_log.h"
-#include "tx_mlog.h"
+#include "tx_proofs.h"
+#include "tx_send.h"
 #include "tx_subs.h"
 #include "tx_util.h"
 #include "tx_vpool.h"
@@ -16,7 +18,7 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,7 +26,6 @@
 
 #define ROUND_MAX 512                           /* calls drained per round */
 #define ROUND_BYTES ((size_t)64 << 20)          /* submitted bytes per write transaction */
-#define LIST_BYTES (TX_MAX_REPLY - (64u << 10)) /* envelopes per list reply, framing aside */
 /* Calls one client (one connection) may have taken and not yet answered; more are answered
  * BUSY at once, without verification or store work, so a flood from one client costs the
  * others little. Twice the window the ticsx client keeps in flight (tx_rpc). */
@@ -36,27 +37,6 @@
  * envelopes is a pending of its own (verified, ingested and counted in flight alone). */
 #define BATCH_SLOTS (ROUND_MAX + TX_MAX_BATCH)
 
-/* Reply bytes ZeroMQ may hold for one peer that does not read: past it, its further replies
- * are a short BUSY instead (one reply of any size goes when nothing is queued). ZeroMQ's own
- * bound (TX_HUB_SNDHWM) counts messages, and a list reply may be 16 MiB. */
-#define PEER_QUEUE_BYTES ((size_t)8 << 20)
-#define PEER_BUCKETS 1024
-
-/* What ZeroMQ holds for one peer: replies handed to it and not yet written to the socket
- * (ZeroMQ frees each message, on its I/O thread, once written). */
-typedef struct peer_q {
-    struct peer_q *next;
-    atomic_size_t queued; /* bytes */
-    atomic_uint refs;     /* the table's, and one per message ZeroMQ holds */
-    size_t id_len;
-    uint8_t id[256];
-} peer_q;
-
-typedef struct {
-    peer_q *q;
-    size_t len;
-} sent_reply;
-
 /* One call of the current round. */
 typedef struct {
     uint8_t peer[256]; /* ROUTER routing id */
@@ -65,6 +45,7 @@ typedef struct {
     int is_hub;
     char who[TX_FP_LEN]; /* caller's fingerprint, or "hub", for logs */
     tx_call_pb *call;    /* a SubmitBatch's parts share its first part's */
+    const tx_call_def *def; /* call's row in the call table */
     uint64_t call_id;
     const uint8_t *env; /* the envelope submitted, inside call */
     size_t env_len;
@@ -100,7 +81,7 @@ struct tx_round {
     tx_subs *subs;          /* watchers, pushed the records of each commit */
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
     int64_t commit_wait_us; /* how long a round with submits waits for more */
-    peer_q *peers[PEER_BUCKETS]; /* reply bytes queued per peer */
+    tx_send *send;          /* replies, with the bytes queued per peer */
 };
 
 static int64_t
@@ -132,7 +113,9 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     }
     r->calls = calloc(BATCH_SLOTS, sizeof *r->calls);
     r->b[1].calls = calloc(BATCH_SLOTS, sizeof *r->calls);
-    if (r->calls == NULL || r->b[1].calls == NULL || tx_subs_create(&r->subs) != TX_OK) {
+    if (r->calls == NULL || r->b[1].calls == NULL || tx_subs_create(&r->subs) != TX_OK ||
+        tx_send_create(router, &r->send) != TX_OK) {
+        tx_subs_destroy(&r->subs);
         free(r->calls);
         free(r->b[1].calls);
         free(r);
@@ -145,15 +128,13 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     return TX_OK;
 }
 
-static void peers_sweep(tx_round *rd, int all);
-
 void
 tx_round_destroy(tx_round **r_p)
 {
     if (r_p == NULL || *r_p == NULL) {
         return;
     }
-    peers_sweep(*r_p, 1);
+    tx_send_destroy(&(*r_p)->send);
     tx_subs_destroy(&(*r_p)->subs);
     free((*r_p)->b[0].calls);
     free((*r_p)->b[1].calls);
@@ -231,17 +212,34 @@ prepare_job(void *arg)
     p->prep_rc = tx_ingest_prepare(p->caller, p->env, p->env_len, &p->sub, &p->out);
 }
 
+/* Counts and logs the verdict on a submit. */
+static void
+log_verdict(tx_round *rd, const pending *p)
+{
+    char shortid[13];
+
+    tx_record_id_short(p->out.receipt.id, shortid);
+    if (p->out.status != TX_STATUS_OK) {
+        rd->refused++;
+        tx_info("refused %s from %s: %s: %s", shortid, p->who, tx_status_text(p->out.status),
+                p->out.message);
+    } else if (p->out.receipt.duplicate) {
+        tx_info("duplicate %s %s #%llu from %s", tx_kind_name(tx_submission_kind(p->sub)), shortid,
+                (unsigned long long)p->out.receipt.index, p->who);
+    } else {
+        rd->accepted++;
+        tx_info("accepted %s %s #%llu from %s", tx_kind_name(tx_submission_kind(p->sub)), shortid,
+                (unsigned long long)p->out.receipt.index, p->who);
+    }
+}
+
 /* Takes in what tx_ingest_prepare decided: a refusal is final before any store work. */
 static void
 prepared(tx_round *rd, pending *p)
 {
-    char shortid[13];
-
     if (p->prep_rc != TX_OK) {
         p->answered = 1;
-        rd->refused++;
-        tx_record_id_short(p->out.receipt.id, shortid);
-        tx_info("refused %s from %s: %s", shortid, p->who, p->out.message);
+        log_verdict(rd, p);
     }
 }
 
@@ -251,14 +249,7 @@ static void
 accept_call(tx_round *rd, pending *p)
 {
     p->call_id = p->call->id;
-    if (p->is_hub && p->call->body_case != TICSX__V1__CALL__BODY_PING) {
-        p->answered = 1;
-        tx_outcome_set(&p->out, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
-                       "the hub's own key may only ping");
-        return;
-    }
-    if (p->call->body_case == TICSX__V1__CALL__BODY_SUBMIT ||
-        p->call->body_case == TICSX__V1__CALL__BODY_SUBMIT_BATCH) {
+    if (p->def->flags & TX_CALL_WRITES) {
         p->is_submit = 1;
         if (rd->pool != NULL &&
             tx_vpool_submit_group(rd->pool, &rd->b[rd->fill].group, prepare_job, p) == TX_OK) {
@@ -270,14 +261,11 @@ accept_call(tx_round *rd, pending *p)
     }
 }
 
-/* Envelopes a decoded call submits (0 for calls that submit nothing). */
+/* Envelopes a decoded call submits (0 for calls that submit nothing); envelope i to env. */
 static size_t
-call_parts(const tx_call_pb *call)
+call_envelope(const pending *p, size_t i, const uint8_t **env, size_t *len)
 {
-    if (call->body_case == TICSX__V1__CALL__BODY_SUBMIT_BATCH) {
-        return call->submit_batch->n_envelopes;
-    }
-    return call->body_case == TICSX__V1__CALL__BODY_SUBMIT;
+    return p->def->envelopes != NULL ? p->def->envelopes(p->call, i, env, len) : 0;
 }
 
 /* Calls (envelopes, for a SubmitBatch) taken from p's connection and not yet answered, in
@@ -295,6 +283,16 @@ in_flight(const tx_round *rd, const pending *p)
         }
     }
     return count;
+}
+
+/* Pending slots a decoded call takes: one per envelope, at least one. */
+static size_t
+call_slots(const pending *p)
+{
+    const uint8_t *env;
+    size_t len, n = call_envelope(p, 0, &env, &len);
+
+    return n > 1 ? n : 1;
 }
 
 /* Receives one call into p. 1: got one; 0: nothing waits; -1: dropped, try the next. */
@@ -360,10 +358,13 @@ receive(tx_round *rd, pending *p)
         p->answered = 1;
         tx_outcome_set(&p->out, tx_err_status(dec), dec, "call does not decode: %s", why);
         tx_info("bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
-    } else if (in_flight(rd, p) + (call_parts(p->call) > 1 ? call_parts(p->call) : 1) > PEER_MAX) {
+    } else if ((p->def = tx_call_admit(p->call, p->is_hub, &p->out)) == NULL) {
+        p->call_id = p->call->id;
+        p->answered = 1;
+    } else if (in_flight(rd, p) + call_slots(p) > PEER_MAX) {
         p->call_id = p->call->id;
         p->answered = p->busy = 1;
-        tx_outcome_set(&p->out, TICSX__V1__STATUS__BUSY, TX_ERR_BUSY,
+        tx_outcome_set(&p->out, TX_STATUS_BUSY, TX_ERR_BUSY,
                        "too many calls in flight from this client (%d); retry once answers "
                        "arrive",
                        PEER_MAX);
@@ -374,19 +375,16 @@ out:
     return rc;
 }
 
-/* Accepts the call just received into b->calls[b->n]; a SubmitBatch becomes one pending per
- * envelope, in order, the later ones sharing the first one's call. Returns the slots used. */
+/* Accepts the call just received into b->calls[b->n]; a call answered per envelope
+ * (SubmitBatch) becomes one pending per envelope, in order, the later ones sharing the first
+ * one's call. Returns the slots used. */
 static size_t
 accept_parts(tx_round *rd, batch *b)
 {
     pending *first = &b->calls[b->n];
-    size_t n = call_parts(first->call);
+    size_t n = call_envelope(first, 0, &first->env, &first->env_len);
 
-    if (first->call->body_case == TICSX__V1__CALL__BODY_SUBMIT) {
-        first->env = first->call->submit->envelope.data;
-        first->env_len = first->call->submit->envelope.len;
-    }
-    if (first->call->body_case != TICSX__V1__CALL__BODY_SUBMIT_BATCH || first->is_hub) {
+    if (!(first->def->flags & TX_CALL_PER_ENVELOPE)) {
         accept_call(rd, first);
         return 1;
     }
@@ -400,190 +398,17 @@ accept_parts(tx_round *rd, batch *b)
     for (size_t j = 0; j < n; j++) {
         pending *p = &b->calls[b->n + j];
 
-        p->env = first->call->submit_batch->envelopes[j].data;
-        p->env_len = first->call->submit_batch->envelopes[j].len;
+        call_envelope(first, j, &p->env, &p->env_len);
         accept_call(rd, p);
     }
     return n;
 }
 
-/* Called by ZeroMQ (on its I/O thread) once a reply is written or dropped. */
-static void
-reply_freed(void *data, void *hint)
-{
-    sent_reply *h = hint;
-
-    atomic_fetch_sub(&h->q->queued, h->len);
-    atomic_fetch_sub(&h->q->refs, 1);
-    free(data);
-    free(h);
-}
-
-static size_t
-peer_bucket(const uint8_t *id, size_t len)
-{
-    uint32_t h = 2166136261u;
-
-    for (size_t i = 0; i < len; i++) {
-        h = (h ^ id[i]) * 16777619u;
-    }
-    return h % PEER_BUCKETS;
-}
-
-/* The queue account of a peer, made on first use; NULL when out of memory. */
-static peer_q *
-peer_get(tx_round *rd, const uint8_t *id, size_t len)
-{
-    size_t b = peer_bucket(id, len);
-    peer_q *q;
-
-    for (q = rd->peers[b]; q != NULL; q = q->next) {
-        if (q->id_len == len && memcmp(q->id, id, len) == 0) {
-            return q;
-        }
-    }
-    if (len > sizeof q->id || (q = calloc(1, sizeof *q)) == NULL) {
-        return NULL;
-    }
-    atomic_init(&q->queued, 0);
-    atomic_init(&q->refs, 1);
-    q->id_len = len;
-    memcpy(q->id, id, len);
-    q->next = rd->peers[b];
-    rd->peers[b] = q;
-    return q;
-}
-
-/* Frees the accounts of peers ZeroMQ holds nothing for (all: every one, at the end). */
-static void
-peers_sweep(tx_round *rd, int all)
-{
-    for (size_t b = 0; b < PEER_BUCKETS; b++) {
-        peer_q **at = &rd->peers[b];
-
-        while (*at != NULL) {
-            peer_q *q = *at;
-
-            if (all || atomic_load(&q->refs) == 1) {
-                *at = q->next;
-                free(q);
-            } else {
-                at = &q->next;
-            }
-        }
-    }
-}
-
-/* The reply a peer gets instead of another one past PEER_QUEUE_BYTES unread. */
-static int
-pack_busy(uint64_t call_id, size_t queued, uint8_t **buf, size_t *len)
-{
-    tx_reply_pb r = TICSX__V1__REPLY__INIT;
-    char msg[160];
-
-    snprintf(msg, sizeof msg,
-             "busy: %zu KiB of replies to you are still unread at the hub; read them, then "
-             "ask again",
-             queued >> 10);
-    r.id = call_id;
-    r.status = TICSX__V1__STATUS__BUSY;
-    r.message = msg;
-    return tx_pack(&r.base, buf, len);
-}
-
+/* Sends p's reply r (its id set to p's call id). */
 static void
 send_reply(tx_round *rd, pending *p, tx_reply_pb *r)
 {
-    uint8_t *buf;
-    size_t len, queued;
-    peer_q *q;
-    sent_reply *h;
-    zmq_msg_t msg;
-    int sent;
-
-    r->id = p->call_id;
-    if (tx_pack(&r->base, &buf, &len) != TX_OK) {
-        tx_error("hub: out of memory packing reply %llu", (unsigned long long)p->call_id);
-        return;
-    }
-    if ((q = peer_get(rd, p->peer, p->peer_len)) == NULL || (h = malloc(sizeof *h)) == NULL) {
-        tx_error("hub: out of memory sending reply %llu", (unsigned long long)p->call_id);
-        free(buf);
-        return;
-    }
-    /* A peer that does not read: past PEER_QUEUE_BYTES unread, a short BUSY goes instead. */
-    queued = atomic_load(&q->queued);
-    if (queued > 0 && queued + len > PEER_QUEUE_BYTES && r->status != TICSX__V1__STATUS__BUSY) {
-        static int64_t logged_ms;
-        uint8_t *busy;
-        size_t busy_len;
-
-        if (now_ms() - logged_ms >= 1000) {
-            logged_ms = now_ms();
-            tx_warn("hub: %s leaves %zu KiB of replies unread; its further replies are busy",
-                    p->who, queued >> 10);
-        }
-        if (pack_busy(p->call_id, queued, &busy, &busy_len) == TX_OK) {
-            free(buf);
-            buf = busy;
-            len = busy_len;
-        }
-    }
-    h->q = q;
-    h->len = len;
-    atomic_fetch_add(&q->queued, len);
-    atomic_fetch_add(&q->refs, 1);
-    /* ZeroMQ takes buf without a copy and frees it (reply_freed) once written. */
-    if (zmq_msg_init_data(&msg, buf, len, reply_freed, h) != 0) {
-        reply_freed(buf, h);
-        return;
-    }
-    /* Never block on one client: with ROUTER_MANDATORY a gone peer is EHOSTUNREACH and a
-     * peer that stopped reading is EAGAIN; its reply is dropped, the others go on. */
-    sent = zmq_send(rd->router, p->peer, p->peer_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-           zmq_msg_send(&msg, rd->router, ZMQ_DONTWAIT) >= 0;
-    if (!sent) {
-        int e = errno;
-        zmq_msg_close(&msg);
-        errno = e;
-    }
-    if (!sent) {
-        if (errno == EHOSTUNREACH) {
-            tx_debug("reply %llu to %s dropped: peer gone", (unsigned long long)p->call_id, p->who);
-        } else {
-            /* One line a second at most: a client that does not read would flood the log. */
-            static int64_t logged_ms;
-            static uint64_t dropped;
-
-            dropped++;
-            if (now_ms() - logged_ms >= 1000) {
-                logged_ms = now_ms();
-                tx_warn("reply %llu to %s dropped: %s (%llu replies dropped so far)",
-                        (unsigned long long)p->call_id, p->who,
-                        errno == EAGAIN ? "peer is not reading" : zmq_strerror(errno),
-                        (unsigned long long)dropped);
-            }
-        }
-    }
-}
-
-static void
-log_verdict(tx_round *rd, const pending *p)
-{
-    char shortid[13];
-
-    tx_record_id_short(p->out.receipt.id, shortid);
-    if (p->out.status != TICSX__V1__STATUS__OK) {
-        rd->refused++;
-        tx_info("refused %s from %s: %s", shortid, p->who, p->out.message);
-    } else if (p->out.receipt.duplicate) {
-        tx_info("duplicate %s %s #%llu from %s", tx_kind_name(tx_submission_kind(p->sub)), shortid,
-                (unsigned long long)p->out.receipt.index, p->who);
-    } else {
-        rd->accepted++;
-        tx_info("accepted %s %s #%llu from %s", tx_kind_name(tx_submission_kind(p->sub)), shortid,
-                (unsigned long long)p->out.receipt.index, p->who);
-    }
+    tx_send_reply(rd->send, p->peer, p->peer_len, p->who, p->call_id, r, now_ms());
 }
 
 /* Ingests every prepared submit of the round in one write transaction. */
@@ -619,14 +444,13 @@ commit_submits(tx_round *rd)
             if (p->sub == NULL || p->answered) {
                 continue;
             }
-            if (p->applied && p->out.status == TICSX__V1__STATUS__OK && p->out.receipt.duplicate &&
+            if (p->applied && p->out.status == TX_STATUS_OK && p->out.receipt.duplicate &&
                 p->out.receipt.index <= base) {
                 continue;
             }
             tx_outcome_storage(&p->out, rc);
             if (rc == TX_ERR_STORAGE_FULL) {
-                tx_outcome_set(&p->out, TICSX__V1__STATUS__STORAGE_FULL, rc, "%s",
-                               tx_store_full_reason());
+                tx_outcome_set(&p->out, TX_STATUS_STORAGE_FULL, rc, "%s", tx_store_full_reason());
             }
             lost++;
         }
@@ -641,75 +465,6 @@ commit_submits(tx_round *rd)
     }
     tx_debug("committed a batch of %zu submit(s): stored in %lld us, committed (fsync) in %lld us",
              count, (long long)(t_commit - t0), (long long)(now_us() - t_commit));
-}
-
-static void
-answer_get(tx_view *v, pending *p, tx_reply_pb *r, tx_entry *ent, tx_entry_pb *e)
-{
-    char shortid[13];
-    int rc = tx_view_get(v, p->call->get->record_id.data, p->caller, ent);
-
-    if (rc == TX_OK) {
-        e->index = ent->index;
-        e->envelope.data = ent->env;
-        e->envelope.len = ent->len;
-        r->n_entries = 1;
-        return;
-    }
-    tx_record_id_short(p->call->get->record_id.data, shortid);
-    if (rc == TX_ERR_NOT_FOUND) {
-        tx_outcome_set(&p->out, TICSX__V1__STATUS__NOT_FOUND, rc,
-                       "record %s is not stored or not visible to you", shortid);
-    } else {
-        tx_outcome_read(&p->out, rc);
-    }
-}
-
-static void
-answer_list(tx_view *v, pending *p, tx_reply_pb *r, tx_entry **ents, size_t *n)
-{
-    const tx_list_records_pb *l = p->call->list;
-    tx_list_damage damage;
-    int rc;
-
-    if (l->kind == TICSX__V1__KIND__KIND_NONE) {
-        tx_outcome_set(&p->out, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_USAGE,
-                       "list: a kind is required");
-        return;
-    }
-    rc = tx_view_list_damaged(v, (int)l->kind, p->caller, l->after, l->limit, LIST_BYTES, ents,
-                              n, &r->next, &damage);
-    if (rc == TX_ERR_USAGE) {
-        tx_outcome_set(&p->out, TICSX__V1__STATUS__BAD_REQUEST, rc,
-                       "list: this hub keeps no records of kind %d", (int)l->kind);
-    } else if (rc != TX_OK) {
-        tx_outcome_read(&p->out, rc);
-    } else if (damage.n > 0) {
-        /* The others are served; the reply says how many were left out, its message which. */
-        r->left_out = damage.n > UINT32_MAX ? UINT32_MAX : (uint32_t)damage.n;
-        tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK,
-                       "%zu damaged record(s) left out of this list, the first at log index "
-                       "%llu; tell the hub operator (ticsx-hub check)",
-                       damage.n, (unsigned long long)damage.first);
-    }
-}
-
-/* Registers or renews a watcher (Call.watch). */
-static void
-answer_watch(tx_round *rd, pending *p)
-{
-    char why[128];
-    uint32_t secs;
-    int rc = tx_subs_watch(rd->subs, p->peer, p->peer_len, p->caller, p->call_id, p->call->watch,
-                           now_ms(), &secs, why, sizeof why);
-
-    if (rc == TX_OK) {
-        tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK, "watching for %u s", secs);
-        tx_debug("watcher %s for %u s (%zu held)", p->who, secs, tx_subs_count(rd->subs));
-    } else {
-        tx_outcome_set(&p->out, tx_err_status(rc), rc, "%s", why);
-        tx_info("watch from %s refused: %s", p->who, why);
-    }
 }
 
 /* Pushes what the round stored to the watchers that may see it. */
@@ -729,7 +484,7 @@ push_committed(tx_round *rd)
     }
     for (size_t i = 0; i < rd->n; i++) {
         const pending *p = &rd->calls[i];
-        if (p->sub != NULL && p->applied && p->out.status == TICSX__V1__STATUS__OK &&
+        if (p->sub != NULL && p->applied && p->out.status == TX_STATUS_OK &&
             !p->out.receipt.duplicate) {
             recs[n].index = p->out.receipt.index;
             recs[n].kind = tx_submission_kind(p->sub);
@@ -745,18 +500,18 @@ push_committed(tx_round *rd)
 /* Answers a SubmitBatch whose parts are first[0 .. first->parts): one outcome per envelope, in
  * order, and the checkpoint that holds the records stored once for all of them. */
 static void
-answer_batch(tx_round *rd, tx_view *v, pending *first, tx_mlog_reply *shared)
+answer_batch(tx_round *rd, tx_view *v, pending *first, tx_proofs_latest *latest)
 {
     tx_reply_pb r = TICSX__V1__REPLY__INIT;
     size_t n = first->parts, stored = 0;
     tx_outcome_pb *outs = calloc(n, sizeof *outs);
     tx_outcome_pb **outs_p = calloc(n, sizeof *outs_p);
     tx_receipt_pb *rcpts = calloc(n, sizeof *rcpts);
-    tx_mlog_reply *keeps = calloc(n, sizeof *keeps);
+    tx_reply_keep *keeps = calloc(n, sizeof *keeps); /* leaf hashes only */
     char msg[64];
 
     if (outs == NULL || outs_p == NULL || rcpts == NULL || keeps == NULL) {
-        r.status = TICSX__V1__STATUS__INTERNAL;
+        r.status = TX_STATUS_INTERNAL;
         r.message = "the hub is out of memory answering this batch; submit it again";
         n = 0;
     }
@@ -767,16 +522,13 @@ answer_batch(tx_round *rd, tx_view *v, pending *first, tx_mlog_reply *shared)
         outs_p[j] = &outs[j];
         outs[j].status = (Ticsx__V1__Status)p->out.status;
         outs[j].message = (char *)p->out.message;
-        if (p->sub == NULL || p->out.status != TICSX__V1__STATUS__OK) {
+        if (p->sub == NULL || p->out.status != TX_STATUS_OK) {
             continue;
         }
         ticsx__v1__receipt__init(&rcpts[j]);
-        rcpts[j].index = p->out.receipt.index;
-        rcpts[j].record_id.data = (uint8_t *)p->out.receipt.id;
-        rcpts[j].record_id.len = TX_ID_LEN;
-        rcpts[j].duplicate = p->out.receipt.duplicate != 0;
+        tx_reply_receipt(&rcpts[j], &p->out.receipt);
         if (v != NULL) {
-            tx_mlog_receipt(v, p->out.receipt.index, &rcpts[j], &keeps[j], shared);
+            tx_proofs_receipt(v, p->out.receipt.index, &rcpts[j], &keeps[j], latest);
         }
         if (rcpts[j].checkpoint.len > 0) {
             r.checkpoint = rcpts[j].checkpoint;
@@ -788,7 +540,7 @@ answer_batch(tx_round *rd, tx_view *v, pending *first, tx_mlog_reply *shared)
     }
     if (n > 0) {
         snprintf(msg, sizeof msg, "%zu of %zu stored", stored, n);
-        r.status = TICSX__V1__STATUS__OK;
+        r.status = TX_STATUS_OK;
         r.message = msg;
         r.n_outcomes = n;
         r.outcomes = outs_p;
@@ -800,19 +552,34 @@ answer_batch(tx_round *rd, tx_view *v, pending *first, tx_mlog_reply *shared)
     free(keeps);
 }
 
-/* Sends every reply of the round in arrival order; reads see the batch just committed. */
-static void
-answer_all(tx_round *rd)
+/* The answer context of p's call; v is the round's snapshot. */
+static tx_answer
+answer_of(tx_round *rd, pending *p, tx_view *v, tx_reply_pb *r, tx_reply_keep *keep)
 {
-    tx_view *v = NULL;
-    tx_mlog_reply receipts = {0}; /* the checkpoint every receipt of this snapshot carries */
-    int vrc = TX_OK;
+    return (tx_answer){.store = rd->store,
+                       .view = v,
+                       .subs = rd->subs,
+                       .call = p->call,
+                       .caller = p->caller,
+                       .who = p->who,
+                       .peer = p->peer,
+                       .peer_len = p->peer_len,
+                       .now_ms = now_ms(),
+                       .r = r,
+                       .out = &p->out,
+                       .keep = keep};
+}
 
-    /* A checkpoint asked for covers the whole log: records another process (enroll) appended
-     * since the last commit get one first, so the snapshot below holds it. */
+/* Runs what must happen before the round's snapshot: a checkpoint of the whole log when a
+ * call wants one (records another process, such as enroll, appended since the last commit
+ * get one first, so the snapshot holds it), and the calls that write a transaction of their
+ * own (cosignatures), which are answered here. */
+static void
+before_snapshot(tx_round *rd)
+{
     for (size_t i = 0; i < rd->n; i++) {
         const pending *p = &rd->calls[i];
-        if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_CHECKPOINT) {
+        if (!p->answered && (p->def->flags & TX_CALL_FRESH)) {
             int rc = tx_store_checkpoint_refresh(rd->store, NULL);
             if (rc != TX_OK) {
                 tx_error("hub: cannot sign a checkpoint: %s", tx_strerror(rc));
@@ -820,106 +587,64 @@ answer_all(tx_round *rd)
             break;
         }
     }
-    /* Cosignatures are written in their own small transactions, before the snapshot. */
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
-        if (!p->answered && !p->is_part && p->call->body_case == TICSX__V1__CALL__BODY_COSIGN) {
-            const tx_cosign_pb *cs = p->call->cosign;
-            tx_store_cosign(rd->store, cs->note.data, cs->note.len, cs->witness_key.data,
-                            cs->witness_key.len, &p->out);
+        if (!p->answered && !p->is_part && (p->def->flags & TX_CALL_OWN_TXN)) {
+            tx_answer a = answer_of(rd, p, NULL, NULL, NULL);
+            p->def->answer(&a);
             p->answered = 1;
-            tx_info("cosignature from %s: %s", p->who, p->out.message);
         }
     }
+}
+
+/* Sends every reply of the round in arrival order; reads see the batch just committed. */
+static void
+answer_all(tx_round *rd)
+{
+    tx_view *v = NULL;
+    tx_proofs_latest latest = {0}; /* the checkpoint every receipt of this snapshot carries */
+    int vrc = TX_OK;
+
+    before_snapshot(rd);
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         tx_reply_pb r = TICSX__V1__REPLY__INIT;
         tx_receipt_pb receipt = TICSX__V1__RECEIPT__INIT;
-        tx_entry_pb one = TICSX__V1__ENTRY__INIT;
-        tx_entry_pb *one_p = &one;
-        tx_entry_pb *many = NULL, **many_p = NULL;
-        tx_entry ent = {0}, *ents = NULL;
-        tx_mlog_reply keep = {0};
-        size_t n_ents = 0;
-        int is_log = !p->answered && tx_mlog_is_call(p->call);
-        int is_read = !p->answered && (p->call->body_case == TICSX__V1__CALL__BODY_GET ||
-                                       p->call->body_case == TICSX__V1__CALL__BODY_LIST || is_log);
-        int with_receipt = p->sub != NULL && p->out.status == TICSX__V1__STATUS__OK;
+        tx_reply_keep keep = {0};
+        int is_read = !p->answered && (p->def->flags & TX_CALL_READS);
+        int with_receipt = p->sub != NULL && p->out.status == TX_STATUS_OK;
 
         if (p->is_part) {
             continue; /* answered with the first part of its SubmitBatch */
         }
-        if (p->parts > 0) {
-            if (v == NULL && vrc == TX_OK) {
-                vrc = tx_store_view(rd->store, &v);
-            }
-            answer_batch(rd, vrc == TX_OK ? v : NULL, p, &receipts);
-            continue;
-        }
-        if ((is_read || with_receipt) && v == NULL && vrc == TX_OK) {
+        if ((is_read || with_receipt || p->parts > 0) && v == NULL && vrc == TX_OK) {
             vrc = tx_store_view(rd->store, &v);
+        }
+        if (p->parts > 0) {
+            answer_batch(rd, vrc == TX_OK ? v : NULL, p, &latest);
+            continue;
         }
         if (is_read && vrc != TX_OK) {
             tx_outcome_read(&p->out, vrc);
-        } else if (is_log) {
-            tx_mlog_answer(v, p->call, &r, &p->out, &keep);
-        } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_GET) {
-            answer_get(v, p, &r, &ent, &one);
-            r.entries = r.n_entries ? &one_p : NULL;
-        } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_LIST) {
-            answer_list(v, p, &r, &ents, &n_ents);
-            many = calloc(n_ents ? n_ents : 1, sizeof *many);
-            many_p = calloc(n_ents ? n_ents : 1, sizeof *many_p);
-            if (many == NULL || many_p == NULL) {
-                tx_outcome_storage(&p->out, TX_ERR_NOMEM);
-                n_ents = 0;
-            }
-            for (size_t k = 0; k < n_ents; k++) {
-                ticsx__v1__entry__init(&many[k]);
-                many[k].index = ents[k].index;
-                many[k].envelope.data = ents[k].env;
-                many[k].envelope.len = ents[k].len;
-                many_p[k] = &many[k];
-            }
-            r.n_entries = n_ents;
-            r.entries = n_ents ? many_p : NULL;
-        } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_PING) {
-            tx_outcome_set(&p->out, TICSX__V1__STATUS__OK, TX_OK, "ok");
-        } else if (!p->answered && p->call->body_case == TICSX__V1__CALL__BODY_WATCH) {
-            answer_watch(rd, p);
+        } else if (!p->answered && p->def->answer != NULL) {
+            tx_answer a = answer_of(rd, p, v, &r, &keep);
+            p->def->answer(&a);
         }
-        if (p->sub != NULL && p->out.status == TICSX__V1__STATUS__OK) {
-            receipt.index = p->out.receipt.index;
-            receipt.record_id.data = p->out.receipt.id;
-            receipt.record_id.len = TX_ID_LEN;
-            receipt.duplicate = p->out.receipt.duplicate != 0;
+        if (with_receipt) {
+            tx_reply_receipt(&receipt, &p->out.receipt);
             /* Its leaf hash and a signed checkpoint that holds it: inclusion is provable. */
             if (v != NULL) {
-                tx_mlog_receipt(v, p->out.receipt.index, &receipt, &keep, &receipts);
+                tx_proofs_receipt(v, p->out.receipt.index, &receipt, &keep, &latest);
             }
             r.receipt = &receipt;
         }
-        r.status = (Ticsx__V1__Status)p->out.status;
-        r.message = p->out.message;
-        if (r.status != TICSX__V1__STATUS__OK) {
-            r.n_entries = 0;
-            r.entries = NULL;
-            r.next = 0;
-            r.n_proof = r.n_leaves = 0;
-            r.proof = r.leaves = NULL;
-            r.checkpoint.len = 0;
-            r.checkpoint.data = NULL;
-        }
+        tx_reply_finish(&r, &p->out);
         send_reply(rd, p, &r);
-        tx_mlog_reply_free(&keep);
-        free(ent.env);
-        tx_entries_free(ents, n_ents);
-        free(many);
-        free(many_p);
+        tx_reply_keep_free(&keep);
     }
-    tx_mlog_reply_free(&receipts);
+    tx_proofs_latest_free(&latest);
     tx_view_end(&v);
-    peers_sweep(rd, 0);
+    tx_send_sweep(rd->send);
 }
 
 /* Answers a call over PEER_MAX at once; a client that does not read loses the answer. */
@@ -928,8 +653,7 @@ answer_busy(tx_round *rd, pending *p)
 {
     tx_reply_pb r = TICSX__V1__REPLY__INIT;
 
-    r.status = (Ticsx__V1__Status)p->out.status;
-    r.message = p->out.message;
+    tx_reply_finish(&r, &p->out);
     send_reply(rd, p, &r);
 }
 

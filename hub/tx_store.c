@@ -3,11 +3,10 @@
 #include "tx_store_int.h"
 
 #include "tx_envelope.h"
-#include "tx_store_file.h"
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
-#include "tx_mlog.h"
+#include "tx_store_file.h"
 #include "tx_util.h"
 
 #include <errno.h>

@@ -7,6 +7,7 @@
 #define TX_STORE_H
 
 #include "tx_codec.h"
+#include "tx_keys.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -202,5 +203,49 @@ int tx_store_last_index(tx_store *s, uint64_t *last);
 
 /* Frees `n` entries and the array. NULL is fine. */
 void tx_entries_free(tx_entry *entries, size_t n);
+
+/* ---- checkpoints of the Merkle log (tx_mlog.c) ---- */
+
+/* What a stored checkpoint says. */
+typedef struct {
+    uint64_t size;
+    uint8_t root[32];
+    int64_t time;
+} tx_checkpoint_info;
+
+/* The hub's identity signs checkpoints from now on (borrowed: it must outlive the store or
+ * the next call). NULL stops signing. Checkpoints are C2SP tlog-checkpoint signed notes
+ * (keys/tx_note.h) whose origin, and the name the hub signs under, is the identity's name when
+ * it may be a note key name (ticsx-hub init --origin), else "ticsx-hub/<key id hex>". */
+void tx_store_set_signer(tx_store *s, const tx_identity *id);
+
+/* The origin of the checkpoints signed (set by tx_store_set_signer). Borrowed. */
+const char *tx_store_origin(const tx_store *s);
+
+/* Stores a witness's cosignature (Call.cosign): `note` is a checkpoint text of this log (same
+ * origin, a size the log holds, the root of the log at that size), this hub's note signature
+ * line of it, and one cosignature/v1 line that verifies with `key` (the older form without the
+ * hub's line is kept with the latest checkpoint's signature when its text is the latest's, as
+ * it came otherwise, and then serves only with the latest). It replaces that witness key's
+ * stored one unless that is of a larger size, or of the same size and not older; at most
+ * TX_WITNESSES_MAX keys are kept. Returns TX_OK (stored, or kept the newer one) or the code
+ * of the refusal, with its words in why (size n: "stored", "kept: ...", what is wrong); a
+ * storage failure leaves why empty (TX_ERR_STORAGE_FULL, TX_ERR_BUSY, ...). */
+int tx_store_cosign(tx_store *s, const uint8_t *note, size_t note_len, const uint8_t *key,
+                    size_t key_len, char *why, size_t n);
+
+/* Signs and stores a checkpoint now when the latest does not cover the whole log (none yet,
+ * or records appended by a process without the key, such as `ticsx-hub enroll`). TX_OK
+ * without a signer. *made (may be NULL) is set when one was made. */
+int tx_store_checkpoint_refresh(tx_store *s, int *made);
+
+/* One-shot forms, each in its own read transaction. */
+int tx_store_root(tx_store *s, uint64_t size, uint8_t root[32]);
+
+/* The root of the first `size` records rebuilt from the log itself (every envelope read and
+ * hashed, the stored nodes not used), in one snapshot: what a checkpoint must equal after a
+ * crash. TX_ERR_NOT_FOUND if size is past the log. */
+int tx_store_rebuild_root(tx_store *s, uint64_t size, uint8_t root[32]);
+int tx_store_checkpoint(tx_store *s, uint8_t **env, size_t *len, tx_checkpoint_info *info);
 
 #endif

@@ -1,5 +1,6 @@
-/* Internals shared by the store's write side (tx_store.c) and read side (tx_store_read.c).
- * Not for use outside hub/tx_store*.c. */
+/* Internals shared by the store's write side (tx_store.c), its read side (tx_store_read.c)
+ * and its Merkle log (tx_mlog.c), whose nodes and checkpoints are written in the store's
+ * transactions. Not for use outside the store's files and their tests. */
 #ifndef TX_STORE_INT_H
 #define TX_STORE_INT_H
 
@@ -104,5 +105,23 @@ int tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], u
  * 0 when replaced is NULL, or when it names no stored assessment (never accepted so; the check
  * reports it). */
 int tx_store_superseded(tx_store *s, MDB_txn *txn, const uint8_t *replaced, uint64_t *old);
+
+/* ---- the Merkle log's write side (tx_mlog.c), run in the store's transactions ---- */
+
+/* Stores the leaf hash of the record just appended at log index `index` and every perfect
+ * subtree it completes (combining upward while the new node is a right child): O(1)
+ * amortised. A failure kills the batch; TX_ERR_STORAGE if earlier nodes are missing. */
+int tx_mlog_append(tx_batch *b, uint64_t index, const uint8_t leaf[32]);
+
+/* When the store has a signer and the latest checkpoint does not cover the batch's log, signs
+ * a checkpoint of it (time = max(the previous one's, now)) and stores it as the latest, in the
+ * batch's transaction, so it commits with the records it covers (tx_batch_commit). TX_ERR_STORAGE
+ * if the log is shorter than the latest checkpoint (history lost: nothing is signed). */
+int tx_mlog_checkpoint_batch(tx_batch *b);
+
+/* Fills `nodes` for log entries it does not cover yet (a data directory written before the
+ * Merkle log existed), in transactions of 65536 leaves; called by tx_store_open. *filled gets
+ * the number of leaves added. */
+int tx_mlog_fill(tx_store *s, uint64_t *filled);
 
 #endif

@@ -4,6 +4,7 @@
 #include "tx_error.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_status.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -153,7 +154,7 @@ send_push(void *router, const watcher *w, tx_entry_pb **entries, size_t n)
     int keep = 1;
 
     r.id = w->call_id;
-    r.status = TICSX__V1__STATUS__OK;
+    r.status = TX_STATUS_OK;
     r.message = "";
     r.push = 1;
     r.entries = entries;

@@ -9,6 +9,7 @@
 #include "tx_merkle.h"
 #include "tx_mlog.h"
 #include "tx_store.h"
+#include "tx_store_int.h"
 #include "tx_util.h"
 
 #include <lmdb.h>

@@ -500,7 +500,8 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
      * the assessment did not exist (it does not tell the outsider)... */
     env = make_grant(oc, 1000000, aid, &pb1, &pb1, key, &len);
     assert_int_equal(tx_rpc_submit(oc, 1, &env, &len), TX_ERR_REFUSED);
-    ct_expect_text(tx_fail_msg(), "missing_reference");
+    ct_expect_text(tx_fail_msg(), "hub refused grant ");
+    ct_expect_text(tx_fail_msg(), ": missing reference: assessment ");
     ct_expect_text(tx_fail_msg(), "not among your records at the hub");
     /* ...and were it slipped into buyer 1's cache, verify refuses it. */
     {

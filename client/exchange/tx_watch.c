@@ -297,13 +297,6 @@ send_watch(watch *w)
     return TX_OK;
 }
 
-static int
-watch_refused(const tx_reply_pb *r)
-{
-    return tx_fail(TX_ERR_REFUSED, "hub refused to watch: %s%s%s", tx_status_name(r->status),
-                   r->message[0] ? ": " : "", r->message);
-}
-
 /* Takes the records a push carries. */
 static int
 take_push(watch *w, const tx_reply_pb *r)
@@ -384,8 +377,8 @@ loop(watch *w)
             rc = take_push(w, r);
         } else if (r->id == w->watch_id) {
             w->awaiting_ack = 0;
-            if (r->status != TICSX__V1__STATUS__OK) {
-                rc = watch_refused(r);
+            if (r->status != TX_STATUS_OK) {
+                rc = tx_conn_refused(r, "to watch");
             }
         }
         tx_free(r);
@@ -431,8 +424,8 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
         goto out;
     }
     w.awaiting_ack = 0;
-    if (ack->status != TICSX__V1__STATUS__OK) {
-        rc = watch_refused(ack);
+    if (ack->status != TX_STATUS_OK) {
+        rc = tx_conn_refused(ack, "to watch");
         goto out;
     }
     if (o->ready != NULL) {

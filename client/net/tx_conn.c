@@ -7,6 +7,7 @@
 #include "tx_msg.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,42 +33,16 @@ struct tx_conn {
 };
 
 int
-tx_status_err(int status)
+tx_conn_refused(const tx_reply_pb *r, const char *fmt, ...)
 {
-    switch (status) {
-    case TICSX__V1__STATUS__OK:
-        return TX_OK;
-    case TICSX__V1__STATUS__BAD_REQUEST:
-        return TX_ERR_MALFORMED;
-    case TICSX__V1__STATUS__BAD_SIGNATURE:
-        return TX_ERR_BAD_SIGNATURE;
-    case TICSX__V1__STATUS__NOT_ENROLLED:
-        return TX_ERR_NOT_ENROLLED;
-    case TICSX__V1__STATUS__NOT_FOUND:
-        return TX_ERR_NOT_FOUND;
-    case TICSX__V1__STATUS__REPLAY:
-        return TX_ERR_REPLAY;
-    case TICSX__V1__STATUS__MISSING_REFERENCE:
-        return TX_ERR_MISSING_REF;
-    case TICSX__V1__STATUS__FORBIDDEN:
-        return TX_ERR_FORBIDDEN;
-    case TICSX__V1__STATUS__TOO_LARGE:
-        return TX_ERR_TOO_LARGE;
-    case TICSX__V1__STATUS__STORAGE_FULL:
-        return TX_ERR_STORAGE_FULL;
-    case TICSX__V1__STATUS__BUSY:
-        return TX_ERR_BUSY;
-    default:
-        return TX_ERR_INTERNAL;
-    }
-}
+    char what[256];
+    va_list ap;
 
-const char *
-tx_status_name(int status)
-{
-    const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value(&ticsx__v1__status__descriptor, status);
-    return v != NULL ? v->name : "unknown";
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return tx_fail(TX_ERR_REFUSED, "hub refused %s: %s%s%s", what, tx_status_text(r->status),
+                   r->message[0] ? ": " : "", r->message);
 }
 
 int
@@ -413,7 +388,7 @@ tx_conn_send_batch(tx_conn *conn, size_t n, uint8_t *const *envs, const size_t *
 int
 tx_batch_reply_check(const tx_reply_pb *r, size_t n)
 {
-    if (r->status == TICSX__V1__STATUS__OK && r->n_outcomes != n) {
+    if (r->status == TX_STATUS_OK && r->n_outcomes != n) {
         return tx_fail(TX_ERR_MALFORMED, "the hub answered a batch of %zu with %zu outcomes", n,
                        r->n_outcomes);
     }

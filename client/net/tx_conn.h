@@ -5,6 +5,7 @@
 
 #include "tx_codec.h"
 #include "tx_keys.h"
+#include "tx_status.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -76,10 +77,9 @@ int tx_conn_refusal(const tx_conn *conn);
 /* The endpoint, for messages. Borrowed. */
 const char *tx_conn_endpoint(const tx_conn *conn);
 
-/* Maps a wire status to a tx_err code. */
-int tx_status_err(int status);
-
-/* Name of a wire status ("bad_signature"...). */
-const char *tx_status_name(int status);
+/* Fails (tx_fail) with TX_ERR_REFUSED and returns it, the message reading once
+ * "hub refused WHAT: <status words>: <the hub's message>", WHAT formatted from fmt. */
+int tx_conn_refused(const tx_reply_pb *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -72,13 +72,6 @@ tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32], t
 
 /* ---- calls ---- */
 
-static int
-log_refused(const char *what, const tx_reply_pb *r)
-{
-    return tx_fail(TX_ERR_REFUSED, "hub refused %s: %s%s%s", what, tx_status_name(r->status),
-                   r->message[0] ? ": " : "", r->message);
-}
-
 int
 tx_log_checkpoint(tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *out)
 {
@@ -92,8 +85,8 @@ tx_log_checkpoint(tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *out)
     if ((rc = tx_conn_call(conn, &call, &r)) != TX_OK) {
         return rc;
     }
-    if (r->status != TICSX__V1__STATUS__OK) {
-        rc = log_refused("to give its checkpoint", r);
+    if (r->status != TX_STATUS_OK) {
+        rc = tx_conn_refused(r, "to give its checkpoint");
     } else {
         rc = tx_checkpoint_open(r->checkpoint.data, r->checkpoint.len, hub_sign, out);
     }
@@ -129,11 +122,11 @@ tx_log_witnessed(tx_conn *conn, const uint8_t hub_sign[32], const tx_pubkey *key
     if (rc != TX_OK) {
         return rc;
     }
-    if (r->status == TICSX__V1__STATUS__NOT_FOUND) {
+    if (r->status == TX_STATUS_NOT_FOUND) {
         rc = tx_fail(TX_ERR_NOT_FOUND, "the hub has no checkpoint with the witness quorum: %s",
                      r->message);
-    } else if (r->status != TICSX__V1__STATUS__OK) {
-        rc = log_refused("to give its newest witnessed checkpoint", r);
+    } else if (r->status != TX_STATUS_OK) {
+        rc = tx_conn_refused(r, "to give its newest witnessed checkpoint");
     } else {
         rc = tx_checkpoint_open(r->checkpoint.data, r->checkpoint.len, hub_sign, out);
     }
@@ -169,8 +162,8 @@ tx_log_check_inclusion(const tx_reply_pb *r, uint64_t index, uint64_t size, cons
     size_t n;
     int rc;
 
-    if (r->status != TICSX__V1__STATUS__OK) {
-        return log_refused("an inclusion proof", r);
+    if (r->status != TX_STATUS_OK) {
+        return tx_conn_refused(r, "an inclusion proof");
     }
     if ((rc = tx_log_proof_of(r, path, &n)) != TX_OK) {
         return rc;
@@ -195,8 +188,8 @@ tx_log_check_consistency(const tx_reply_pb *r, uint64_t old_size, const uint8_t 
     size_t n;
     int rc;
 
-    if (r->status != TICSX__V1__STATUS__OK) {
-        return log_refused("a consistency proof", r);
+    if (r->status != TX_STATUS_OK) {
+        return tx_conn_refused(r, "a consistency proof");
     }
     if ((rc = tx_log_proof_of(r, path, &n)) != TX_OK) {
         return rc;
@@ -250,7 +243,7 @@ tx_receipt_check(const tx_reply_pb *r, const uint8_t *env, size_t len, const uin
     uint64_t id;
     int rc;
 
-    if (r->status != TICSX__V1__STATUS__OK || rc_pb == NULL) {
+    if (r->status != TX_STATUS_OK || rc_pb == NULL) {
         return tx_fail(TX_ERR_MALFORMED, "the hub's reply carries no receipt");
     }
     tx_merkle_leaf_hash(env, len, leaf);
@@ -472,10 +465,10 @@ accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkp
             rc = tx_client_conn_fail(c, rc);
             goto out;
         }
-        if (r->status != TICSX__V1__STATUS__OK) {
+        if (r->status != TX_STATUS_OK) {
             /* A hub that will not prove its new log extends the old one shows no proof: the
              * check below then fails like a bad proof. */
-            tx_warn("hub refused a consistency proof: %s: %s", tx_status_name(r->status),
+            tx_warn("hub refused a consistency proof: %s: %s", tx_status_text(r->status),
                     r->message);
         } else if (tx_log_proof_of(r, path, &n) != TX_OK) {
             tx_warn("%s", tx_fail_msg());
@@ -913,8 +906,8 @@ fetch_leaves(tx_client *c, tx_conn *conn, uint64_t size, uint8_t (**leaves)[32])
             rc = tx_client_conn_fail(c, rc);
             goto out;
         }
-        if (r->status != TICSX__V1__STATUS__OK) {
-            rc = log_refused("to give its leaf hashes", r);
+        if (r->status != TX_STATUS_OK) {
+            rc = tx_conn_refused(r, "to give its leaf hashes");
         } else if (r->n_leaves < want) {
             rc = tx_fail(TX_ERR_CHECKSUM,
                          "the hub gave %zu leaf hashes after index %" PRIu64

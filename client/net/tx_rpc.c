@@ -33,13 +33,6 @@ send_list(tx_conn *conn, int kind, uint64_t after, uint64_t *id)
     return tx_conn_send(conn, &call, id);
 }
 
-static int
-refused(const char *what, const tx_reply_pb *r)
-{
-    return tx_fail(TX_ERR_REFUSED, "hub refused to %s: %s%s%s", what, tx_status_name(r->status),
-                   r->message[0] ? ": " : "", r->message);
-}
-
 /* One record of a reply being opened on the pool. */
 typedef struct {
     tx_rec rec;
@@ -155,9 +148,9 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 rc = tx_client_conn_fail(c, rc);
                 goto out;
             }
-            if (r->status != TICSX__V1__STATUS__OK) {
+            if (r->status != TX_STATUS_OK) {
                 snprintf(what, sizeof what, "list %s records", tx_kind_name(kinds[i]));
-                rc = refused(what, r);
+                rc = tx_conn_refused(r, "to %s", what);
                 tx_free(r);
                 goto out;
             }
@@ -222,11 +215,11 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o
     size_t len;
 
     tx_hex(hex, id, TX_ID_LEN);
-    if (r->status == TICSX__V1__STATUS__NOT_FOUND) {
+    if (r->status == TX_STATUS_NOT_FOUND) {
         return tx_fail(TX_ERR_NOT_FOUND, "%s %.12s not found on the hub", tx_kind_name(kind), hex);
     }
-    if (r->status != TICSX__V1__STATUS__OK) {
-        return refused("get a record", r);
+    if (r->status != TX_STATUS_OK) {
+        return tx_conn_refused(r, "to get a record");
     }
     if (r->n_entries != 1 || r->entries[0]->envelope.len == 0) {
         return tx_fail(TX_ERR_MALFORMED, "hub answered a get of %.12s without the record", hex);
@@ -348,8 +341,7 @@ submit_refused(const uint8_t *env, size_t len, const tx_reply_pb *r)
 
     tx_record_id(env, len, id);
     tx_hex(hex, id, TX_ID_LEN);
-    return tx_fail(TX_ERR_REFUSED, "hub refused %s %.12s: %s%s%s", env_kind_name(env, len), hex,
-                   tx_status_name(r->status), r->message[0] ? ": " : "", r->message);
+    return tx_conn_refused(r, "%s %.12s", env_kind_name(env, len), hex);
 }
 
 /* Where each envelope of a tx_rpc_submit went: calls[j] carries envs[first[j] ..
@@ -429,7 +421,7 @@ submission_wait(submission *sb, tx_conn *conn)
         for (size_t k = 0; k < sb->count[j]; k++) {
             size_t i = sb->first[j] + k;
 
-            if (sb->count[j] > 1 && r->status == TICSX__V1__STATUS__OK) {
+            if (sb->count[j] > 1 && r->status == TX_STATUS_OK) {
                 tx_batch_outcome(r, k, &sb->views[i], &sb->rcpts[i]);
                 sb->per[i] = &sb->views[i];
             } else {
@@ -473,9 +465,9 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if (sb.per[i]->status == TICSX__V1__STATUS__OK) {
+        if (sb.per[i]->status == TX_STATUS_OK) {
             accepted = 1;
-        } else if (sb.per[i]->status == TICSX__V1__STATUS__MISSING_REFERENCE && accepted) {
+        } else if (sb.per[i]->status == TX_STATUS_MISSING_REFERENCE && accepted) {
             /* What it refers to went in another call that is stored now: once more alone. */
             uint64_t id;
             if ((rc = send_submit(conn, envs[i], lens[i], &id)) != TX_OK ||
@@ -488,7 +480,7 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
     }
     rc = TX_OK;
     for (size_t i = 0; i < n; i++) {
-        if (sb.per[i]->status != TICSX__V1__STATUS__OK) {
+        if (sb.per[i]->status != TX_STATUS_OK) {
             rc = submit_refused(envs[i], lens[i], sb.per[i]);
             break;
         }
@@ -539,7 +531,7 @@ tx_rpc_ping(tx_client *c, double *ms)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    rc = r->status == TICSX__V1__STATUS__OK ? TX_OK : refused("answer a ping", r);
+    rc = r->status == TX_STATUS_OK ? TX_OK : tx_conn_refused(r, "to answer a ping");
     tx_free(r);
     return rc;
 }

@@ -367,8 +367,8 @@ judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoin
             (rc = tx_conn_wait(conn, id, &r)) != TX_OK) {
             return tx_client_conn_fail(c, rc);
         }
-        if (r->status != TICSX__V1__STATUS__OK) {
-            tx_warn("hub refused a consistency proof: %s: %s", tx_status_name(r->status),
+        if (r->status != TX_STATUS_OK) {
+            tx_warn("hub refused a consistency proof: %s: %s", tx_status_text(r->status),
                     r->message);
         } else if (tx_log_proof_of(r, path, &n) != TX_OK) {
             tx_warn("%s", tx_fail_msg());
@@ -494,9 +494,8 @@ tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
         rc = tx_client_conn_fail(c, rc);
         goto out;
     }
-    if (r->status != TICSX__V1__STATUS__OK) {
-        rc = tx_fail(TX_ERR_REFUSED, "hub refused the cosignature: %s%s%s",
-                     tx_status_name(r->status), r->message[0] ? ": " : "", r->message);
+    if (r->status != TX_STATUS_OK) {
+        rc = tx_conn_refused(r, "the cosignature");
         goto out;
     }
     /* Keep what was cosigned: the next run must extend it. */
