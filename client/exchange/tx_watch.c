@@ -297,13 +297,6 @@ send_watch(watch *w)
     return TX_OK;
 }
 
-static int
-watch_refused(const tx_reply_pb *r)
-{
-    return tx_fail(TX_ERR_REFUSED, "hub refused to watch: %s%s%s", tx_status_name(r->status),
-                   r->message[0] ? ": " : "", r->message);
-}
-
 /* Takes the records a push carries. */
 static int
 take_push(watch *w, const tx_reply_pb *r)
@@ -363,7 +356,7 @@ loop(watch *w)
             /* Each renewal also checks the hub's latest checkpoint against the one kept: two
              * calls, and a split view ends the watch. */
             if ((rc = send_watch(w)) != TX_OK || (rc = catch_up(w)) != TX_OK ||
-                (rc = tx_audit_sync(w->c, NULL)) != TX_OK) {
+                (rc = tx_log_check_sync(w->c, NULL)) != TX_OK) {
                 break;
             }
             renew = now_ms() + RENEW_MS;
@@ -385,7 +378,7 @@ loop(watch *w)
         } else if (r->id == w->watch_id) {
             w->awaiting_ack = 0;
             if (r->status != TICSX__V1__STATUS__OK) {
-                rc = watch_refused(r);
+                rc = tx_conn_refused("to watch", r);
             }
         }
         tx_free(r);
@@ -412,7 +405,7 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
     }
     /* The hub's log is checked first (the kept checkpoint, this home's receipts), then again
      * at every renewal. */
-    if ((rc = tx_client_conn(c, &w.conn)) != TX_OK || (rc = tx_audit_sync(c, NULL)) != TX_OK ||
+    if ((rc = tx_client_conn(c, &w.conn)) != TX_OK || (rc = tx_log_check_sync(c, NULL)) != TX_OK ||
         (rc = tx_home_cursor_load_all(tx_client_home(c), &w.start)) != TX_OK ||
         (rc = tx_rpc_list(c, 2, dir_kinds, NULL, dir)) != TX_OK ||
         (rc = tx_orgs_add(&w.orgs, &dir[0])) != TX_OK) {
@@ -432,7 +425,7 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
     }
     w.awaiting_ack = 0;
     if (ack->status != TICSX__V1__STATUS__OK) {
-        rc = watch_refused(ack);
+        rc = tx_conn_refused("to watch", ack);
         goto out;
     }
     if (o->ready != NULL) {

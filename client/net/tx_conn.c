@@ -173,6 +173,13 @@ tx_conn_endpoint(const tx_conn *conn)
 }
 
 int
+tx_conn_refused(const char *what, const tx_reply_pb *r)
+{
+    return tx_fail(TX_ERR_REFUSED, "hub refused %s: %s%s%s", what, tx_status_name(r->status),
+                   r->message[0] ? ": " : "", r->message);
+}
+
+int
 tx_conn_send(tx_conn *conn, tx_call_pb *call, uint64_t *id_out)
 {
     uint8_t *buf;

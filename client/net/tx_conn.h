@@ -76,6 +76,10 @@ int tx_conn_refusal(const tx_conn *conn);
 /* The endpoint, for messages. Borrowed. */
 const char *tx_conn_endpoint(const tx_conn *conn);
 
+/* A reply whose status is a refusal, as TX_ERR_REFUSED with the message "hub refused WHAT:
+ * STATUS: message" (what: e.g. "to give its checkpoint"); returns TX_ERR_REFUSED. */
+int tx_conn_refused(const char *what, const tx_reply_pb *r);
+
 /* Maps a wire status to a tx_err code. */
 int tx_status_err(int status);
 

@@ -33,13 +33,6 @@ send_list(tx_conn *conn, int kind, uint64_t after, uint64_t *id)
     return tx_conn_send(conn, &call, id);
 }
 
-static int
-refused(const char *what, const tx_reply_pb *r)
-{
-    return tx_fail(TX_ERR_REFUSED, "hub refused to %s: %s%s%s", what, tx_status_name(r->status),
-                   r->message[0] ? ": " : "", r->message);
-}
-
 /* One record of a reply being opened on the pool. */
 typedef struct {
     tx_rec rec;
@@ -156,8 +149,8 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 goto out;
             }
             if (r->status != TICSX__V1__STATUS__OK) {
-                snprintf(what, sizeof what, "list %s records", tx_kind_name(kinds[i]));
-                rc = refused(what, r);
+                snprintf(what, sizeof what, "to list %s records", tx_kind_name(kinds[i]));
+                rc = tx_conn_refused(what, r);
                 tx_free(r);
                 goto out;
             }
@@ -226,7 +219,7 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o
         return tx_fail(TX_ERR_NOT_FOUND, "%s %.12s not found on the hub", tx_kind_name(kind), hex);
     }
     if (r->status != TICSX__V1__STATUS__OK) {
-        return refused("get a record", r);
+        return tx_conn_refused("to get a record", r);
     }
     if (r->n_entries != 1 || r->entries[0]->envelope.len == 0) {
         return tx_fail(TX_ERR_MALFORMED, "hub answered a get of %.12s without the record", hex);
@@ -344,12 +337,12 @@ static int
 submit_refused(const uint8_t *env, size_t len, const tx_reply_pb *r)
 {
     uint8_t id[TX_ID_LEN];
-    char hex[2 * TX_ID_LEN + 1];
+    char hex[2 * TX_ID_LEN + 1], what[96];
 
     tx_record_id(env, len, id);
     tx_hex(hex, id, TX_ID_LEN);
-    return tx_fail(TX_ERR_REFUSED, "hub refused %s %.12s: %s%s%s", env_kind_name(env, len), hex,
-                   tx_status_name(r->status), r->message[0] ? ": " : "", r->message);
+    snprintf(what, sizeof what, "%s %.12s", env_kind_name(env, len), hex);
+    return tx_conn_refused(what, r);
 }
 
 /* Where each envelope of a tx_rpc_submit went: calls[j] carries envs[first[j] ..
@@ -512,7 +505,16 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
     }
     /* Kept until a later contact proves each record still in the log the hub shows. */
     if (rc == TX_OK) {
-        rc = tx_receipts_keep(c, n, (const tx_reply_pb *const *)sb.per, envs, lens);
+        tx_checkpoint newest;
+
+        rc = tx_receipts_keep(c, n, (const tx_reply_pb *const *)sb.per, envs, lens, &newest);
+        /* The newest checkpoint this home has seen must extend the kept one: a hub that forked
+         * before acknowledging is caught now, one that drops the record later at the next
+         * contact. */
+        if (rc == TX_OK && newest.len > 0) {
+            rc = tx_log_check_accept(c, &newest);
+        }
+        tx_checkpoint_clear(&newest);
     }
 out:
     submission_free(&sb, n);
@@ -539,7 +541,7 @@ tx_rpc_ping(tx_client *c, double *ms)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    rc = r->status == TICSX__V1__STATUS__OK ? TX_OK : refused("answer a ping", r);
+    rc = r->status == TICSX__V1__STATUS__OK ? TX_OK : tx_conn_refused("to answer a ping", r);
     tx_free(r);
     return rc;
 }
