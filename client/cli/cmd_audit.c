@@ -11,15 +11,12 @@
 int
 tx_cmd_audit_log(tx_cli *g, int argc, char **argv)
 {
-    static const struct option opts[] = {TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
     tx_log_audit_result res;
     tx_client *c = NULL;
-    int opt, rc;
+    int rc;
 
-    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        if ((rc = tx_cli_common_opt(g, opt, "audit-log")) != TX_OK) {
-            return rc;
-        }
+    if ((rc = tx_cli_common_only(g, argc, argv, "audit-log")) != TX_OK) {
+        return rc;
     }
     if (optind < argc) {
         return tx_fail(TX_ERR_USAGE, "audit-log: unexpected argument %s", argv[optind]);
