@@ -60,17 +60,24 @@ tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32], t
     return TX_OK;
 }
 
+void
+tx_checkpoint_time(int64_t time, char out[32])
+{
+    time_t t = (time_t)time;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        snprintf(out, 32, "@%" PRId64, time);
+    }
+}
+
 static void
 describe(char *out, size_t n, const tx_checkpoint *cp)
 {
     char hex[65], date[32];
-    time_t t = (time_t)cp->time;
-    struct tm tm;
 
     tx_hex(hex, cp->root, 32);
-    if (gmtime_r(&t, &tm) == NULL || strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-        snprintf(date, sizeof date, "@%" PRId64, cp->time);
-    }
+    tx_checkpoint_time(cp->time, date);
     snprintf(out, n, "size %" PRIu64 " root %s signed %s", cp->size, hex, date);
 }
 

@@ -31,6 +31,9 @@ int tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32
 /* Frees the bytes and zeroes. */
 void tx_checkpoint_clear(tx_checkpoint *cp);
 
+/* The time a checkpoint was signed as 2026-01-02T03:04:05Z ("@seconds" when it is none). */
+void tx_checkpoint_time(int64_t time, char out[32]);
+
 /* Judges a new checkpoint against the one kept: sizes equal -> the roots must be equal;
  * larger -> `path` must prove consistency; smaller -> a rollback; and time must not go
  * back. TX_OK or TX_ERR_CHECKSUM with the message naming both sizes and roots. */

@@ -2,6 +2,7 @@
  * may see matched against the leaf at its index, and the root rebuilt. */
 #include "tx_log_audit.h"
 
+#include "tx_checkpoint.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log_check.h"
@@ -17,74 +18,72 @@
 #include <string.h>
 #include <time.h>
 
+/* The leaf hashes of a tree of `size`, asked for a page at a time. */
+typedef struct {
+    uint64_t size;
+    uint8_t (*all)[32];
+} leaf_pages;
+
+#define LEAF_PAGE 8192 /* the hub's most per answer */
+
 static int
-send_leaves(tx_conn *conn, uint64_t after, uint64_t *id)
+send_leaves(void *ctx, tx_conn *conn, size_t i, uint64_t *id)
 {
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_leaf_hashes_pb q = TICSX__V1__LEAF_HASHES__INIT;
 
-    q.after = after;
+    (void)ctx;
+    q.after = (uint64_t)i * LEAF_PAGE;
     call.body_case = TICSX__V1__CALL__BODY_LEAVES;
     call.leaves = &q;
     return tx_conn_send(conn, &call, id);
 }
 
-/* Every leaf hash of the tree of cp.size, pages pipelined. Caller owns *leaves. */
 static int
-fetch_leaves(tx_client *c, tx_conn *conn, uint64_t size, uint8_t (**leaves)[32])
+take_leaves(void *ctx, size_t i, const tx_reply_pb *r)
 {
-    const uint64_t page = 8192; /* the hub's most per answer */
-    uint64_t pages = (size + page - 1) / page, sent = 0, done = 0;
-    uint64_t ids[64];
-    uint8_t(*all)[32];
-    int rc = TX_OK;
+    const leaf_pages *lp = ctx;
+    uint64_t first = (uint64_t)i * LEAF_PAGE;
+    uint64_t want = lp->size - first < LEAF_PAGE ? lp->size - first : LEAF_PAGE;
+
+    if (r->status != TICSX__V1__STATUS__OK) {
+        return tx_conn_refused("to give its leaf hashes", r);
+    }
+    if (r->n_leaves < want) {
+        return tx_fail(TX_ERR_CHECKSUM,
+                       "the hub gave %zu leaf hashes after index %" PRIu64
+                       " where its signed log holds %" PRIu64,
+                       r->n_leaves, first, want);
+    }
+    for (uint64_t k = 0; k < want; k++) {
+        if (r->leaves[k].len != 32) {
+            return tx_fail(TX_ERR_MALFORMED, "the hub gave a leaf hash of %zu bytes",
+                           r->leaves[k].len);
+        }
+        memcpy(lp->all[first + k], r->leaves[k].data, 32);
+    }
+    return TX_OK;
+}
+
+/* Every leaf hash of the tree of `size`, pages pipelined. Caller owns *leaves. */
+static int
+fetch_leaves(tx_client *c, uint64_t size, uint8_t (**leaves)[32])
+{
+    leaf_pages lp = {size, NULL};
+    int rc;
 
     *leaves = NULL;
-    if ((all = malloc((size ? size : 1) * sizeof *all)) == NULL) {
+    if ((lp.all = malloc((size ? size : 1) * sizeof *lp.all)) == NULL) {
         return TX_ERR_NOMEM;
     }
-    while (done < pages) {
-        tx_reply_pb *r = NULL;
-        uint64_t first = done * page, want = size - first < page ? size - first : page;
-
-        while (sent < pages && sent - done < 64) {
-            if ((rc = send_leaves(conn, sent * page, &ids[sent % 64])) != TX_OK) {
-                rc = tx_client_conn_fail(c, rc);
-                goto out;
-            }
-            sent++;
-        }
-        if ((rc = tx_conn_wait(conn, ids[done % 64], &r)) != TX_OK) {
-            rc = tx_client_conn_fail(c, rc);
-            goto out;
-        }
-        if (r->status != TICSX__V1__STATUS__OK) {
-            rc = tx_conn_refused("to give its leaf hashes", r);
-        } else if (r->n_leaves < want) {
-            rc = tx_fail(TX_ERR_CHECKSUM,
-                         "the hub gave %zu leaf hashes after index %" PRIu64
-                         " where its signed log holds %" PRIu64,
-                         r->n_leaves, first, want);
-        }
-        for (uint64_t k = 0; rc == TX_OK && k < want; k++) {
-            if (r->leaves[k].len != 32) {
-                rc = tx_fail(TX_ERR_MALFORMED, "the hub gave a leaf hash of %zu bytes",
-                             r->leaves[k].len);
-            } else {
-                memcpy(all[first + k], r->leaves[k].data, 32);
-            }
-        }
-        tx_free(r);
-        if (rc != TX_OK) {
-            goto out;
-        }
-        done++;
+    rc = tx_client_pipeline(c, (size + LEAF_PAGE - 1) / LEAF_PAGE, 64, send_leaves, take_leaves,
+                            &lp);
+    if (rc != TX_OK) {
+        free(lp.all);
+        return rc;
     }
-    *leaves = all;
-    all = NULL;
-out:
-    free(all);
-    return rc;
+    *leaves = lp.all;
+    return TX_OK;
 }
 
 int
@@ -98,12 +97,11 @@ tx_log_audit(tx_client *c, tx_log_audit_result *res)
     tx_checkpoint cp = {0};
     uint8_t(*leaves)[32] = NULL;
     uint8_t root[32];
-    tx_conn *conn;
     int rc;
 
     memset(res, 0, sizeof *res);
-    if ((rc = tx_log_check_sync(c, &cp)) != TX_OK || (rc = tx_client_conn(c, &conn)) != TX_OK ||
-        (rc = fetch_leaves(c, conn, cp.size, &leaves)) != TX_OK ||
+    if ((rc = tx_log_check_sync(c, &cp)) != TX_OK ||
+        (rc = fetch_leaves(c, cp.size, &leaves)) != TX_OK ||
         (rc = tx_rpc_list(c, N_KINDS, kinds, NULL, l)) != TX_OK) {
         goto out;
     }
@@ -162,13 +160,9 @@ int
 tx_log_audit_print(FILE *f, const tx_log_audit_result *res, int json)
 {
     char hex[65], date[32];
-    time_t t = (time_t)res->time;
-    struct tm tm;
 
     tx_hex(hex, res->root, 32);
-    if (gmtime_r(&t, &tm) == NULL || strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-        snprintf(date, sizeof date, "@%" PRId64, res->time);
-    }
+    tx_checkpoint_time(res->time, date);
     if (json) {
         json_t *j =
             json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:b,s:o}", "size", (json_int_t)res->size, "root",

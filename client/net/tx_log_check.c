@@ -293,28 +293,43 @@ tx_log_check_sync(tx_client *c, tx_checkpoint *out)
 
 /* ---- records ---- */
 
+/* Room for `need` records: the capacity doubles from 64. */
+static int
+set_grow(tx_log_check_set *set, size_t need)
+{
+    size_t cap = set->cap ? set->cap : 64;
+    void *a;
+
+    if (need <= set->cap) {
+        return TX_OK;
+    }
+    while (cap < need) {
+        cap *= 2;
+    }
+    if ((a = realloc(set->index, cap * sizeof *set->index)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set->index = a;
+    if ((a = realloc(set->leaf, cap * sizeof *set->leaf)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set->leaf = a;
+    if ((a = realloc(set->id, cap * sizeof *set->id)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set->id = a;
+    set->cap = cap;
+    return TX_OK;
+}
+
 int
 tx_log_check_add(tx_log_check_set *set, uint64_t index, const uint8_t *env, size_t len)
 {
     if (index == 0) {
         return TX_OK;
     }
-    if (set->n == set->cap) {
-        size_t cap = set->cap ? 2 * set->cap : 64;
-        void *a = realloc(set->index, cap * sizeof *set->index);
-        if (a == NULL) {
-            return TX_ERR_NOMEM;
-        }
-        set->index = a;
-        if ((a = realloc(set->leaf, cap * sizeof *set->leaf)) == NULL) {
-            return TX_ERR_NOMEM;
-        }
-        set->leaf = a;
-        if ((a = realloc(set->id, cap * sizeof *set->id)) == NULL) {
-            return TX_ERR_NOMEM;
-        }
-        set->id = a;
-        set->cap = cap;
+    if (set_grow(set, set->n + 1) != TX_OK) {
+        return TX_ERR_NOMEM;
     }
     set->index[set->n] = index;
     tx_record_id(env, len, set->id[set->n]);
@@ -352,25 +367,9 @@ tx_log_check_add_recs(tx_log_check_set *set, const tx_recs *recs)
             take[n++] = &recs->v[i];
         }
     }
-    if (set->n + n > set->cap) {
-        size_t cap = set->cap ? set->cap : 64;
-        void *a;
-        while (cap < set->n + n) {
-            cap *= 2;
-        }
-        if ((a = realloc(set->index, cap * sizeof *set->index)) == NULL) {
-            goto nomem;
-        }
-        set->index = a;
-        if ((a = realloc(set->leaf, cap * sizeof *set->leaf)) == NULL) {
-            goto nomem;
-        }
-        set->leaf = a;
-        if ((a = realloc(set->id, cap * sizeof *set->id)) == NULL) {
-            goto nomem;
-        }
-        set->id = a;
-        set->cap = cap;
+    if (set_grow(set, set->n + n) != TX_OK) {
+        free(take);
+        return TX_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         set->index[from + i] = take[i]->index;
@@ -383,9 +382,6 @@ tx_log_check_add_recs(tx_log_check_set *set, const tx_recs *recs)
     set->n += n;
     free(take);
     return TX_OK;
-nomem:
-    free(take);
-    return TX_ERR_NOMEM;
 }
 
 void
@@ -418,14 +414,39 @@ by_index(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The inclusion proofs of the records of a set, in the order given, against checkpoint cp. */
+typedef struct {
+    const tx_log_check_set *set;
+    const size_t *order;
+    const tx_checkpoint *cp;
+} proving;
+
+static int
+send_proof(void *ctx, tx_conn *conn, size_t i, uint64_t *id)
+{
+    const proving *p = ctx;
+
+    return tx_log_send_inclusion(conn, p->set->index[p->order[i]], p->cp->size, id);
+}
+
+static int
+take_proof(void *ctx, size_t i, const tx_reply_pb *r)
+{
+    const proving *p = ctx;
+    size_t k = p->order[i];
+    int rc =
+        tx_log_verify_inclusion(r, p->set->index[k], p->cp->size, p->set->leaf[k], p->cp->root);
+
+    return rc == TX_OK ? TX_OK : record_failed(rc, p->set, k);
+}
+
 int
 tx_log_check_records(tx_client *c, const tx_log_check_set *set, tx_checkpoint *out,
                      uint64_t *left_out)
 {
-    uint64_t ids[WINDOW], last_out = 0;
+    uint64_t last_out = 0;
     tx_checkpoint cp = {0};
-    tx_conn *conn;
-    size_t *order = NULL, n = 0, sent = 0, done = 0;
+    size_t *order = NULL, n = 0;
     int rc;
 
     if (left_out != NULL) {
@@ -433,9 +454,6 @@ tx_log_check_records(tx_client *c, const tx_log_check_set *set, tx_checkpoint *o
     }
     if ((rc = tx_log_check_sync(c, &cp)) != TX_OK) {
         return rc;
-    }
-    if ((rc = tx_client_conn(c, &conn)) != TX_OK) {
-        goto out;
     }
     /* One proof per log index; two records at one index are the hub contradicting itself. */
     if ((order = malloc((set->n ? set->n : 1) * sizeof *order)) == NULL) {
@@ -477,30 +495,9 @@ tx_log_check_records(tx_client *c, const tx_log_check_set *set, tx_checkpoint *o
         }
         order[n++] = k;
     }
-    while (done < n) {
-        tx_reply_pb *r = NULL;
-        size_t k = order[done];
-
-        while (sent < n && sent - done < WINDOW) {
-            if ((rc = tx_log_send_inclusion(conn, set->index[order[sent]], cp.size,
-                                            &ids[sent % WINDOW])) != TX_OK) {
-                rc = tx_client_conn_fail(c, rc);
-                goto out;
-            }
-            sent++;
-        }
-        if ((rc = tx_conn_wait(conn, ids[done % WINDOW], &r)) != TX_OK) {
-            rc = tx_client_conn_fail(c, rc);
-            goto out;
-        }
-        rc = tx_log_verify_inclusion(r, set->index[k], cp.size, set->leaf[k], cp.root);
-        tx_free(r);
-        if (rc != TX_OK) {
-            /* The replies still in flight stay queued on the connection, unread. */
-            rc = record_failed(rc, set, k);
-            goto out;
-        }
-        done++;
+    {
+        proving p = {set, order, &cp};
+        rc = tx_client_pipeline(c, n, WINDOW, send_proof, take_proof, &p);
     }
 out:
     free(order);
