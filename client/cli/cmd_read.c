@@ -25,6 +25,20 @@
 
 #define DAY 86400
 
+/* A count given to option `opt`: 1 to max. */
+static int
+parse_count(const char *opt, const char *s, long max, long *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    if (errno != 0 || *end != 0 || *out < 1 || *out > max) {
+        return tx_fail(TX_ERR_USAGE, "%s %s: give a number from 1 to %ld", opt, s, max);
+    }
+    return TX_OK;
+}
+
 int
 tx_cmd_fetch(tx_cli *g, int argc, char **argv)
 {
@@ -118,16 +132,12 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'd' || opt == 'C') {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*optarg == 0 || *end != 0 || v < 1 ||
-                v > (opt == 'd' ? TX_TREE_MAX_DEPTH : 36500)) {
-                rc = tx_fail(TX_ERR_USAGE, "%s %s: give a number from 1 to %d",
-                             opt == 'd' ? "--depth" : "--current-days", optarg,
-                             opt == 'd' ? TX_TREE_MAX_DEPTH : 36500);
-            } else if (opt == 'd') {
+            long v;
+            rc = parse_count(opt == 'd' ? "--depth" : "--current-days", optarg,
+                             opt == 'd' ? TX_TREE_MAX_DEPTH : 36500, &v);
+            if (rc == TX_OK && opt == 'd') {
                 depth = (unsigned)v;
-            } else {
+            } else if (rc == TX_OK) {
                 tree.current_days = (unsigned)v;
             }
         } else if (opt == 'f') {
@@ -219,19 +229,6 @@ watch_show(void *ctx, const tx_inbox_entry *e)
         rc = tx_fail(TX_ERR_IO, "cannot write to standard output");
     }
     return rc;
-}
-
-static int
-parse_count(const char *opt, const char *s, long max, long *out)
-{
-    char *end;
-
-    errno = 0;
-    *out = strtol(s, &end, 10);
-    if (errno != 0 || *end != 0 || *out < 1 || *out > max) {
-        return tx_fail(TX_ERR_USAGE, "%s %s: give a number from 1 to %ld", opt, s, max);
-    }
-    return TX_OK;
 }
 
 int
