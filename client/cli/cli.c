@@ -1,6 +1,6 @@
-/* Helpers every command file shares: opening the client with the global options, the options
- * every command takes, dates, --to values, JSON on standard output, and output files written
- * through a temporary. */
+/* The help text, and helpers every command file shares: opening the client with the global options,
+ * the options every command takes, dates, --to values, JSON on standard output, and output files
+ * written through a temporary. */
 #include "cli.h"
 
 #include "tx_error.h"
@@ -14,6 +14,68 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+const char tx_cli_usage_text[] =
+    "usage: ticsx [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+    "\n"
+    "global options (before the command):\n"
+    "  --home DIR        home directory (env TICSX_HOME, default ~/.config/ticsx)\n"
+    "  --hub ENDPOINT    hub address (env TICSX_HUB, default tcp://127.0.0.1:7700)\n"
+    "  --hub-key FILE    the hub's hub.pub (env TICSX_HUB_KEY); needed to reach the hub\n"
+    "  --timeout MS      wait at most MS for each hub reply (default 5000)\n"
+    "  --lang ja|en      language of texts (default: ja if LANG starts with ja)\n"
+    "  --json            JSON output (read commands)\n"
+    "  -q, --quiet       print only ids, one per line\n"
+    "  -h, --help        this help;  --version  the version\n"
+    "\n"
+    "commands:\n"
+    "  keygen --name NAME [--corporate-number N]   create this organisation's keys and profile\n"
+    "  whoami                                      name, fingerprint, key id, home\n"
+    "  orgs                                        organisations enrolled on the hub\n"
+    "  ping                                        check the hub answers\n"
+    "  questionnaire list                          built-in and published questionnaires\n"
+    "  questionnaire show ID                       areas, items, scale and levels\n"
+    "  questionnaire template ID|REQUEST [--out FILE] [--format csv|json|xlsx]\n"
+    "                                              an answers file to fill in\n"
+    "  questionnaire import FILE.csv --id ID --version N [--title-ja T] [--title-en T]\n"
+    "                [--out FILE.json] [--publish]  a check sheet as a signed questionnaire\n"
+    "  request --questionnaire ID --to ORG[,ORG...] [--due DATE] [--depth N] [--note TEXT]\n"
+    "                                              ask suppliers; prints the request id\n"
+    "  inbox [--all]                               new requests, grants and revocations\n"
+    "  watch [--count N] [--for SECONDS]           print them as the hub pushes them\n"
+    "  answer REQUEST --file FILE [--valid-until DATE] [--as-of DATE] [--allow-missing]\n"
+    "         [--certificate CERT|none] [--supersedes ASSESSMENT [--no-regrant]]\n"
+    "                                              sign, seal and grant; prints the assessment id\n"
+    "  answer REQUEST --reuse ASSESSMENT           answer with an assessment already written\n"
+    "  forward REQUEST [--to ORG[,ORG...]]         pass a request asking for more tiers on to\n"
+    "                                              your suppliers, on behalf of its buyer\n"
+    "  grant ASSESSMENT --to BUYER[,BUYER...] [--until DATE]   share it with more buyers\n"
+    "  revoke ASSESSMENT --from BUYER              withdraw a buyer's grant\n"
+    "  fetch                                       download what was granted to you\n"
+    "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
+    "  report [--format table|json|csv|html|oscal|xlsx] [--out FILE [--force]] [--lang ja|en]\n"
+    "         [--depth N] [--current-days N]   one row per supplier with area scores, and the\n"
+    "                                          supply tree with roll-ups per tier\n"
+    "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
+    "  accredit --body ORG --scope all|SECTOR[,SECTOR...] --from DATE --until DATE [--note T]\n"
+    "  accredit --body ORG --withdraw [--until DATE]   (accreditor) accredit or withdraw a body\n"
+    "  cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria 2018|2024\n"
+    "             --issued DATE [--expires DATE]   (certification body) issue a certificate\n"
+    "  cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
+    "  cert show CERT | verify CERT [--at DATE] | list [--holder ORG]\n"
+    "  audit-log                                   check the hub's signed log: every record you\n"
+    "                                              may see is in it, the leaves rebuild its root\n"
+    "  witness [--every SECONDS] [--name NAME]     check the hub's log extends the checkpoint\n"
+    "                                              cosigned last, cosign the new one, hand it in\n"
+    "  trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]\n"
+    "                                              pin witnesses; accept only checkpoints N of\n"
+    "                                              them cosigned (default 0: none needed)\n"
+    "\n"
+    "ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
+    "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
+    "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"
+    "exit status: 0 ok, 1 a definite no (verification failed, refused), 2 usage or local\n"
+    "error, 3 hub unreachable.\n";
 
 int
 tx_cli_open(const tx_cli *g, tx_client **out)

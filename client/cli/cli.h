@@ -30,10 +30,10 @@ typedef struct {
 /* Organisations one --to may name, all values together. */
 #define TX_CLI_MAX_TO 1000
 
-/* main.c: the text of ticsx --help. */
-extern const char tx_cli_usage_text[];
-
 /* ---- cli.c ---- */
+
+/* The text of ticsx --help (and of -h after any command). */
+extern const char tx_cli_usage_text[];
 
 /* Opens the client with the global options. */
 int tx_cli_open(const tx_cli *g, tx_client **out);
