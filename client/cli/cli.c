@@ -1,6 +1,6 @@
-/* The help text, and helpers every command file shares: opening the client with the global options,
- * the options every command takes, dates, --to values, JSON on standard output, and output files
- * written through a temporary. */
+/* The help text, and the helpers every command file shares: opening the client with the global
+ * options, the options every command takes, dates, --to values, JSON on standard output, and
+ * output files written through a temporary. */
 #include "cli.h"
 
 #include "tx_error.h"
