@@ -134,46 +134,6 @@ tx_outcome_read(tx_outcome *res, int code)
                           tx_strerror(code));
 }
 
-static uint64_t
-payload_seq(int kind, const ProtobufCMessage *m)
-{
-    const tx_meta_pb *meta = NULL;
-
-    switch (kind) {
-    case TX_KIND_PROFILE:
-        meta = ((const tx_profile_pb *)m)->meta;
-        break;
-    case TX_KIND_QUESTIONNAIRE:
-        meta = ((const tx_questionnaire_pb *)m)->meta;
-        break;
-    case TX_KIND_REQUEST:
-        meta = ((const tx_request_pb *)m)->meta;
-        break;
-    case TX_KIND_ASSESSMENT:
-        meta = ((const tx_sealed_pb *)m)->meta;
-        break;
-    case TX_KIND_GRANT:
-        meta = ((const tx_grant_pb *)m)->meta;
-        break;
-    case TX_KIND_GRANT_REVOKE:
-        meta = ((const tx_grant_revoke_pb *)m)->meta;
-        break;
-    case TX_KIND_ACCREDITATION:
-        meta = ((const tx_accreditation_pb *)m)->meta;
-        break;
-    case TX_KIND_CERTIFICATE:
-        meta = ((const tx_certificate_pb *)m)->meta;
-        break;
-    case TX_KIND_CERT_EVENT:
-        meta = ((const tx_cert_event_pb *)m)->meta;
-        break;
-    default:
-        break;
-    }
-    /* tx_decode_payload refuses payloads without meta or with seq 0. */
-    return meta != NULL ? meta->seq : 0;
-}
-
 void
 tx_submission_destroy(tx_submission **sub_p)
 {
@@ -225,7 +185,7 @@ open_record(const uint8_t *buf, size_t len, tx_submission *sub, tx_outcome *res)
         return tx_outcome_set(res, tx_err_status(rc), rc, "%s payload does not decode: %s",
                               tx_kind_name(sub->kind), tx_codec_detail());
     }
-    sub->seq = payload_seq(sub->kind, sub->payload);
+    sub->seq = tx_kind_seq(sub->kind, sub->payload);
     return TX_OK;
 }
 
@@ -281,12 +241,12 @@ fail:
 
 /* Finds a referenced record of `kind`: MISSING_REFERENCE if absent or of another kind. */
 static int
-reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char *field, uint64_t *index,
+reference(tx_batch *b, const uint8_t *ref, int kind, const char *field, uint64_t *index,
           tx_outcome *res)
 {
     char shortid[13];
     int found_kind;
-    int rc = tx_batch_lookup(b, ref->data, index, &found_kind);
+    int rc = tx_batch_lookup(b, ref, index, &found_kind);
 
     if (rc == TX_OK && found_kind == kind) {
         return TX_OK;
@@ -294,7 +254,7 @@ reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char *fie
     if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
         return tx_outcome_storage(res, rc);
     }
-    tx_record_id_short(ref->data, shortid);
+    tx_record_id_short(ref, shortid);
     return tx_outcome_set(res, TICSX__V1__STATUS__MISSING_REFERENCE, TX_ERR_MISSING_REF,
                           "%s %s is not stored at the hub; submit it first", field, shortid);
 }
@@ -304,13 +264,13 @@ reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char *fie
  * MISSING_REFERENCE and the same words, so that no member can learn whether another's record
  * id exists. */
 static int
-own_reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char *noun,
+own_reference(tx_batch *b, const uint8_t *ref, int kind, const char *noun,
               const uint8_t signer[TX_KEY_LEN], uint64_t *index, tx_outcome *res)
 {
     uint8_t author[TX_KEY_LEN];
     char shortid[13];
     int found_kind;
-    int rc = tx_batch_lookup(b, ref->data, index, &found_kind);
+    int rc = tx_batch_lookup(b, ref, index, &found_kind);
 
     if (rc == TX_OK && found_kind == kind) {
         if ((rc = tx_batch_signer_of(b, *index, author)) != TX_OK) {
@@ -322,7 +282,7 @@ own_reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char 
     } else if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
         return tx_outcome_storage(res, rc);
     }
-    tx_record_id_short(ref->data, shortid);
+    tx_record_id_short(ref, shortid);
     return tx_outcome_set(res, TICSX__V1__STATUS__MISSING_REFERENCE, TX_ERR_MISSING_REF,
                           "%s %s is not among your records at the hub", noun, shortid);
 }
@@ -330,8 +290,8 @@ own_reference(tx_batch *b, const ProtobufCBinaryData *ref, int kind, const char 
 /* FORBIDDEN unless the record at `index` was signed by `signer` (for public records, whose
  * existence is no secret). */
 static int
-same_author(tx_batch *b, uint64_t index, const uint8_t signer[TX_KEY_LEN],
-            const ProtobufCBinaryData *ref, const char *noun, const char *verb, tx_outcome *res)
+same_author(tx_batch *b, uint64_t index, const uint8_t signer[TX_KEY_LEN], const uint8_t *ref,
+            const char *noun, const char *verb, tx_outcome *res)
 {
     uint8_t author[TX_KEY_LEN];
     char shortid[13];
@@ -341,30 +301,25 @@ same_author(tx_batch *b, uint64_t index, const uint8_t signer[TX_KEY_LEN],
         return tx_outcome_storage(res, rc);
     }
     if (memcmp(author, signer, TX_KEY_LEN) != 0) {
-        tx_record_id_short(ref->data, shortid);
+        tx_record_id_short(ref, shortid);
         return tx_outcome_set(res, TICSX__V1__STATUS__FORBIDDEN, TX_ERR_FORBIDDEN,
                               "only the author of %s %s may %s", noun, shortid, verb);
     }
     return TX_OK;
 }
 
-/* A revocation must name its grant's own assessment and grantee; *assessment_index receives
- * the assessment's index. */
+/* A revocation must name its grant's own assessment and grantee (the grant, the signer's own,
+ * is at grant_index); *assessment_index receives the assessment's index. */
 static int
-check_revoke(tx_batch *b, const tx_submission *sub, const tx_grant_revoke_pb *v,
+check_revoke(tx_batch *b, const tx_grant_revoke_pb *v, uint64_t grant_index,
              uint64_t *assessment_index, tx_outcome *res)
 {
     tx_envelope_pb *genv = NULL;
     ProtobufCMessage *gmsg = NULL;
     const tx_grant_pb *g;
-    uint64_t grant_index;
     char shortid[13];
     int rc;
 
-    if ((rc = own_reference(b, &v->grant, TX_KIND_GRANT, "grant", sub->signer, &grant_index,
-                            res)) != TX_OK) {
-        return rc;
-    }
     if ((rc = tx_batch_envelope(b, grant_index, &genv)) != TX_OK) {
         return tx_outcome_storage(res, rc);
     }
@@ -380,11 +335,56 @@ check_revoke(tx_batch *b, const tx_submission *sub, const tx_grant_revoke_pb *v,
             tx_outcome_set(res, TICSX__V1__STATUS__BAD_REQUEST, TX_ERR_MALFORMED,
                            "the revocation's assessment or grantee differs from grant %s", shortid);
     } else {
-        rc = reference(b, &v->assessment, TX_KIND_ASSESSMENT, "assessment", assessment_index, res);
+        rc = reference(b, v->assessment.data, TX_KIND_ASSESSMENT, "assessment", assessment_index,
+                       res);
     }
     tx_free(gmsg);
     tx_free(genv);
     return rc;
+}
+
+/* Follows the references of a submitted record that the hub checks, in the order of its row
+ * (tx_kinds.h: which, and by what rule); found[i] receives the log index of refs[i], 0 for one
+ * not followed. */
+static int
+follow_references(tx_batch *b, const tx_submission *sub, const tx_ref *refs, size_t n,
+                  uint64_t *found, tx_outcome *res)
+{
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        const tx_kind_ref *r = refs[i].ref;
+
+        found[i] = 0;
+        switch (r->rule) {
+        case TX_REF_STORED:
+            rc = reference(b, refs[i].id, r->kind, r->noun, &found[i], res);
+            break;
+        case TX_REF_OWN:
+            rc = own_reference(b, refs[i].id, r->kind, r->noun, sub->signer, &found[i], res);
+            break;
+        case TX_REF_AUTHOR:
+            if ((rc = reference(b, refs[i].id, r->kind, r->noun, &found[i], res)) == TX_OK) {
+                rc = same_author(b, found[i], sub->signer, refs[i].id, r->noun, r->act, res);
+            }
+            break;
+        case TX_REF_NAMED:
+            break;
+        }
+    }
+    return rc;
+}
+
+/* The log index follow_references found for the reference to a record of `kind`, 0 if none. */
+static uint64_t
+found_of(const tx_ref *refs, const uint64_t *found, size_t n, int kind)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (refs[i].ref->kind == kind) {
+            return found[i];
+        }
+    }
+    return 0;
 }
 
 /* A superseding assessment becomes visible to everyone who may read the one it replaces now
@@ -424,7 +424,7 @@ show_superseders(tx_batch *b, const uint8_t reader[TX_KEY_LEN], uint64_t index)
     return rc;
 }
 
-/* Kind-specific rules, then the append with the record's readers. */
+/* The record's references, its kind's own rules, then the append with its readers. */
 static int
 apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 {
@@ -432,19 +432,26 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     uint8_t(*heap)[TX_KEY_LEN] = NULL;
     uint8_t(*readers)[TX_KEY_LEN] = pair;
     size_t n_readers = 0;
+    tx_ref refs[TX_KIND_MAX_REFS];
+    uint64_t found[TX_KIND_MAX_REFS];
+    size_t n_refs = tx_kind_refs(sub->kind, sub->payload, refs);
     uint64_t ref_index = 0, old_index = 0;
-    int rc = TX_OK;
+    int rc;
 
+    if ((rc = follow_references(b, sub, refs, n_refs, found, res)) != TX_OK) {
+        return rc;
+    }
     switch (sub->kind) {
     case TX_KIND_QUESTIONNAIRE:
+    case TX_KIND_ACCREDITATION:
+    case TX_KIND_CERTIFICATE:
+    case TX_KIND_CERT_EVENT:
+        /* Public; whether the signer may accredit or certify is for each reader to verify
+         * against the pinned accreditor key. */
         break;
     case TX_KIND_REQUEST: {
         const tx_request_pb *r = (const tx_request_pb *)sub->payload;
 
-        if ((rc = reference(b, &r->questionnaire, TX_KIND_QUESTIONNAIRE, "questionnaire",
-                            &ref_index, res)) != TX_OK) {
-            return rc;
-        }
         readers = heap = calloc(r->n_suppliers + 1, TX_KEY_LEN);
         if (heap == NULL) {
             return tx_outcome_set(res, TICSX__V1__STATUS__INTERNAL, TX_ERR_NOMEM, "out of memory");
@@ -455,29 +462,14 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         }
         break;
     }
-    case TX_KIND_ASSESSMENT: {
-        const tx_sealed_pb *s = (const tx_sealed_pb *)sub->payload;
-
-        if ((rc = reference(b, &s->questionnaire, TX_KIND_QUESTIONNAIRE, "questionnaire",
-                            &ref_index, res)) != TX_OK) {
-            return rc;
-        }
-        /* Only the author of an assessment may supersede it. */
-        if (s->supersedes.len == TX_ID_LEN &&
-            (rc = own_reference(b, &s->supersedes, TX_KIND_ASSESSMENT, "superseded assessment",
-                                sub->signer, &old_index, res)) != TX_OK) {
-            return rc;
-        }
+    case TX_KIND_ASSESSMENT:
+        old_index = found_of(refs, found, n_refs, TX_KIND_ASSESSMENT);
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
         break;
-    }
     case TX_KIND_GRANT: {
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
 
-        if ((rc = own_reference(b, &g->assessment, TX_KIND_ASSESSMENT, "assessment", sub->signer,
-                                &ref_index, res)) != TX_OK) {
-            return rc;
-        }
+        ref_index = found_of(refs, found, n_refs, TX_KIND_ASSESSMENT);
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
         memcpy(readers[n_readers++], g->grantee.data, TX_KEY_LEN);
         break;
@@ -485,27 +477,12 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     case TX_KIND_GRANT_REVOKE: {
         const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)sub->payload;
 
-        if ((rc = check_revoke(b, sub, v, &ref_index, res)) != TX_OK) {
+        if ((rc = check_revoke(b, v, found_of(refs, found, n_refs, TX_KIND_GRANT), &ref_index,
+                               res)) != TX_OK) {
             return rc;
         }
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
         memcpy(readers[n_readers++], v->grantee.data, TX_KEY_LEN);
-        break;
-    }
-    case TX_KIND_ACCREDITATION:
-    case TX_KIND_CERTIFICATE:
-        /* Public; whether the signer may accredit or certify is for each reader to verify
-         * against the pinned accreditor key. */
-        break;
-    case TX_KIND_CERT_EVENT: {
-        const tx_cert_event_pb *e = (const tx_cert_event_pb *)sub->payload;
-
-        if ((rc = reference(b, &e->certificate, TX_KIND_CERTIFICATE, "certificate", &ref_index,
-                            res)) != TX_OK ||
-            (rc = same_author(b, ref_index, sub->signer, &e->certificate, "certificate",
-                              "record events for it", res)) != TX_OK) {
-            return rc;
-        }
         break;
     }
     default:

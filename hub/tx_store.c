@@ -279,27 +279,6 @@ tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint6
     return TX_OK;
 }
 
-int
-tx_kind_is_public(int kind)
-{
-    switch (kind) {
-    case TX_KIND_PROFILE:
-    case TX_KIND_QUESTIONNAIRE:
-    case TX_KIND_ACCREDITATION:
-    case TX_KIND_CERTIFICATE:
-    case TX_KIND_CERT_EVENT:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-int
-tx_kind_is_stored(int kind)
-{
-    return kind >= TX_KIND_PROFILE && kind <= TX_KIND_CERT_EVENT;
-}
-
 #define GRANTEES_BUILT "built" /* marker key: grantees holds every assessment access entry */
 
 /* Fills `grantees` from `access` once, for an environment written before it existed. The
@@ -344,13 +323,13 @@ build_grantees(tx_store *s, MDB_txn *txn)
 }
 
 int
-tx_store_supersedes_pb(tx_store *s, MDB_txn *txn, const tx_sealed_pb *sealed, uint64_t *old)
+tx_store_superseded(tx_store *s, MDB_txn *txn, const uint8_t *replaced, uint64_t *old)
 {
     int kind, rc = TX_OK;
 
     *old = 0;
-    if (sealed->supersedes.len == TX_ID_LEN) {
-        rc = tx_store_lookup_in(s, txn, sealed->supersedes.data, old, &kind);
+    if (replaced != NULL) {
+        rc = tx_store_lookup_in(s, txn, replaced, old, &kind);
         if (rc == TX_ERR_NOT_FOUND || (rc == TX_OK && kind != TX_KIND_ASSESSMENT)) {
             *old = 0;
             rc = TX_OK;
@@ -359,7 +338,7 @@ tx_store_supersedes_pb(tx_store *s, MDB_txn *txn, const tx_sealed_pb *sealed, ui
     return rc;
 }
 
-/* tx_store_supersedes_pb of a stored envelope (0 for another kind); TX_ERR_STORAGE when it
+/* tx_store_superseded of a stored envelope (0 for another kind); TX_ERR_STORAGE when it
  * does not decode. */
 static int
 supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len, uint64_t *old)
@@ -380,7 +359,7 @@ supersedes_in(tx_store *s, MDB_txn *txn, const uint8_t *env, size_t len, uint64_
         tx_free(e);
         return TX_ERR_STORAGE;
     }
-    rc = tx_store_supersedes_pb(s, txn, (const tx_sealed_pb *)m, old);
+    rc = tx_store_superseded(s, txn, tx_kind_replaced(TX_KIND_ASSESSMENT, m), old);
     tx_free(m);
     tx_free(e);
     return rc;

@@ -203,11 +203,4 @@ int tx_store_last_index(tx_store *s, uint64_t *last);
 /* Frees `n` entries and the array. NULL is fine. */
 void tx_entries_free(tx_entry *entries, size_t n);
 
-/* True for kinds every member may read: profiles, questionnaires, accreditations, certificates
- * and certificate events. */
-int tx_kind_is_public(int kind);
-
-/* True for the kinds the log holds (TX_KIND_PROFILE .. TX_KIND_CERT_EVENT). */
-int tx_kind_is_stored(int kind);
-
 #endif

@@ -223,21 +223,6 @@ hex_short(char *out, const uint8_t *in, size_t len)
     }
 }
 
-/* The sequence number in a decoded payload's meta (every stored kind has one). */
-static uint64_t
-payload_seq(const ProtobufCMessage *m)
-{
-    const ProtobufCFieldDescriptor *fd =
-        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "meta");
-    const tx_meta_pb *meta;
-
-    if (fd == NULL || fd->type != PROTOBUF_C_TYPE_MESSAGE) {
-        return 0;
-    }
-    meta = *(const tx_meta_pb *const *)((const char *)m + fd->offset);
-    return meta != NULL ? meta->seq : 0;
-}
-
 /* Checks one complete log entry: it verifies, its payload decodes as its kind; notes what the
  * derived indices must hold for it. */
 static int
@@ -271,7 +256,7 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
     tx_be64_put(idval, index);
     idval[TX_IDX_LEN] = (uint8_t)kind;
     emit(w, D_IDS, id, TX_ID_LEN, idval, sizeof idval);
-    tx_be64_put(seqval, payload_seq(payload));
+    tx_be64_put(seqval, tx_kind_seq(kind, payload));
     emit(w, D_SEQS, e->signer_key.data, TX_KEY_LEN, seqval, sizeof seqval);
     if (tx_kind_is_public(kind)) {
         vkey[0] = (uint8_t)kind;
@@ -279,13 +264,12 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
         emit(w, D_PUBLIC, vkey, TX_PUBLIC_KEY_LEN, "", 0);
     }
     if (kind == TX_KIND_ASSESSMENT && w->superseders) {
-        const tx_sealed_pb *sealed = (const tx_sealed_pb *)payload;
         uint8_t skey[TX_SUPERSEDERS_KEY_LEN];
         uint64_t old;
 
         /* The write side notes a supersede of the same signer's stored assessment. */
-        if (tx_store_supersedes_pb(w->s, w->txn, sealed, &old) == TX_OK && old != 0 &&
-            old < index && kind_at(w, old) == TX_KIND_ASSESSMENT &&
+        if (tx_store_superseded(w->s, w->txn, tx_kind_replaced(kind, payload), &old) == TX_OK &&
+            old != 0 && old < index && kind_at(w, old) == TX_KIND_ASSESSMENT &&
             memcmp(w->signers[old], e->signer_key.data, TX_KEY_LEN) == 0) {
             tx_be64_put(skey, old);
             tx_be64_put(skey + TX_IDX_LEN, index);

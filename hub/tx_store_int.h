@@ -100,8 +100,9 @@ int tx_log_read(tx_store *s, MDB_txn *txn, uint64_t index, uint8_t **env, size_t
 int tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint64_t *index,
                        int *kind);
 
-/* The log index of the assessment that `sealed` supersedes: *old is 0 when it names none, or
- * when the one it names is not a stored assessment (never accepted so; the check reports it). */
-int tx_store_supersedes_pb(tx_store *s, MDB_txn *txn, const tx_sealed_pb *sealed, uint64_t *old);
+/* The log index of the assessment a payload supersedes (`replaced`: tx_kind_replaced): *old is
+ * 0 when replaced is NULL, or when it names no stored assessment (never accepted so; the check
+ * reports it). */
+int tx_store_superseded(tx_store *s, MDB_txn *txn, const uint8_t *replaced, uint64_t *old);
 
 #endif

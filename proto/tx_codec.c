@@ -13,68 +13,6 @@
 
 static _Thread_local char detail[192];
 
-static const struct {
-    int kind;
-    const char *type;
-    const char *name;
-    const ProtobufCMessageDescriptor *desc;
-} kinds[] = {
-    {TX_KIND_PROFILE, "application/vnd.ticsx.profile.v1", "profile",
-     &ticsx__v1__org_profile__descriptor},
-    {TX_KIND_QUESTIONNAIRE, "application/vnd.ticsx.questionnaire.v1", "questionnaire",
-     &ticsx__v1__questionnaire__descriptor},
-    {TX_KIND_REQUEST, "application/vnd.ticsx.request.v1", "request",
-     &ticsx__v1__request__descriptor},
-    {TX_KIND_ASSESSMENT, "application/vnd.ticsx.sealed-assessment.v1", "assessment",
-     &ticsx__v1__sealed_assessment__descriptor},
-    {TX_KIND_GRANT, "application/vnd.ticsx.grant.v1", "grant", &ticsx__v1__grant__descriptor},
-    {TX_KIND_GRANT_REVOKE, "application/vnd.ticsx.grant-revoke.v1", "grant revocation",
-     &ticsx__v1__grant_revoke__descriptor},
-    {TX_KIND_ACCREDITATION, "application/vnd.ticsx.accreditation.v1", "accreditation",
-     &ticsx__v1__accreditation__descriptor},
-    {TX_KIND_CERTIFICATE, "application/vnd.ticsx.certificate.v1", "certificate",
-     &ticsx__v1__certificate__descriptor},
-    {TX_KIND_CERT_EVENT, "application/vnd.ticsx.certificate-event.v1", "certificate event",
-     &ticsx__v1__certificate_event__descriptor},
-    {TX_KIND_INNER_ASSESSMENT, "application/vnd.ticsx.assessment.v1", "inner assessment",
-     &ticsx__v1__assessment__descriptor},
-    {TX_KIND_CHECKPOINT, "application/vnd.ticsx.checkpoint.v1", "checkpoint",
-     &ticsx__v1__checkpoint__descriptor},
-};
-
-const char *
-tx_kind_payload_type(int kind)
-{
-    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
-        if (kinds[i].kind == kind) {
-            return kinds[i].type;
-        }
-    }
-    return NULL;
-}
-
-int
-tx_kind_from_payload_type(const char *type)
-{
-    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
-        if (strcmp(kinds[i].type, type) == 0) {
-            return kinds[i].kind;
-        }
-    }
-    return TX_KIND_NONE;
-}
-
-const char *
-tx_kind_name(int kind)
-{
-    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
-        if (kinds[i].kind == kind) {
-            return kinds[i].name;
-        }
-    }
-    return "unknown";
-}
-
 const char *
 tx_codec_detail(void)
 {
@@ -487,154 +425,6 @@ tx_certificate_max_expiry(int64_t issued)
     return (int64_t)timegm(&tm);
 }
 
-static int
-meta_ok(const Ticsx__V1__Meta *m)
-{
-    return m != NULL && m->seq > 0;
-}
-
-static int
-ids_ok(const ProtobufCBinaryData *v, size_t n, int allow_empty)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!(v[i].len == TX_ID_LEN || (allow_empty && v[i].len == 0))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int
-check_questionnaire(const tx_questionnaire_pb *q)
-{
-    if (q->id[0] == 0 || q->n_areas == 0 || q->n_items == 0 || q->n_scale == 0) {
-        return 0;
-    }
-    for (size_t i = 0; i < q->n_items; i++) {
-        int found = 0;
-        if (q->items[i]->id[0] == 0 || q->items[i]->text == NULL) {
-            return 0;
-        }
-        for (size_t a = 0; a < q->n_areas && !found; a++) {
-            found = strcmp(q->areas[a]->id, q->items[i]->area) == 0;
-        }
-        if (!found) {
-            return 0;
-        }
-    }
-    for (size_t i = 0; i < q->n_scale; i++) {
-        if (q->scale[i]->code[0] == 0 || q->scale[i]->score_permille > 1000) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* A request's sealed note: none at all, or a nonce, a ciphertext of at most TX_REQUEST_NOTE_MAX
- * bytes plus its tag, and one sealed key per supplier plus one for the signer; never beside a
- * plaintext note. */
-static int
-note_ok(const tx_request_pb *r)
-{
-    if (r->note_sealed.len == 0) {
-        return r->note_nonce.len == 0 && r->n_note_keys == 0;
-    }
-    if (r->note[0] != 0 || r->note_nonce.len != TX_NONCE_LEN ||
-        r->note_sealed.len <= TX_AEAD_TAG_LEN ||
-        r->note_sealed.len > TX_REQUEST_NOTE_MAX + TX_AEAD_TAG_LEN ||
-        r->n_note_keys != r->n_suppliers + 1) {
-        return 0;
-    }
-    for (size_t i = 0; i < r->n_note_keys; i++) {
-        if (r->note_keys[i].len != TX_SEALED_KEY_LEN) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int
-check_payload(int kind, ProtobufCMessage *m)
-{
-    switch (kind) {
-    case TX_KIND_PROFILE: {
-        tx_profile_pb *p = (tx_profile_pb *)m;
-        return meta_ok(p->meta) && p->legal_name[0] != 0 && p->seal_key.len == TX_KEY_LEN &&
-               p->transport_key.len == TX_KEY_LEN &&
-               (p->corporate_number[0] == 0 || tx_corporate_number_valid(p->corporate_number));
-    }
-    case TX_KIND_QUESTIONNAIRE: {
-        tx_questionnaire_pb *q = (tx_questionnaire_pb *)m;
-        return meta_ok(q->meta) && check_questionnaire(q);
-    }
-    case TX_KIND_REQUEST: {
-        tx_request_pb *r = (tx_request_pb *)m;
-        return meta_ok(r->meta) && r->questionnaire.len == TX_ID_LEN && r->n_suppliers > 0 &&
-               ids_ok(r->suppliers, r->n_suppliers, 0) && ids_ok(&r->on_behalf_of, 1, 1) &&
-               ids_ok(&r->origin_buyer, 1, 1) && note_ok(r);
-    }
-    case TX_KIND_ASSESSMENT: {
-        tx_sealed_pb *s = (tx_sealed_pb *)m;
-        return meta_ok(s->meta) && s->questionnaire.len == TX_ID_LEN &&
-               s->nonce.len == TX_NONCE_LEN && s->ciphertext.len > 16 &&
-               ids_ok(&s->supersedes, 1, 1);
-    }
-    case TX_KIND_GRANT: {
-        tx_grant_pb *g = (tx_grant_pb *)m;
-        return meta_ok(g->meta) && g->assessment.len == TX_ID_LEN &&
-               g->grantee.len == TX_KEY_LEN && g->sealed_key.len == TX_SEALED_KEY_LEN &&
-               ids_ok(&g->request, 1, 1);
-    }
-    case TX_KIND_GRANT_REVOKE: {
-        tx_grant_revoke_pb *r = (tx_grant_revoke_pb *)m;
-        return meta_ok(r->meta) && r->grant.len == TX_ID_LEN && r->assessment.len == TX_ID_LEN &&
-               r->grantee.len == TX_KEY_LEN;
-    }
-    case TX_KIND_ACCREDITATION: {
-        tx_accreditation_pb *a = (tx_accreditation_pb *)m;
-        for (size_t i = 0; i < a->n_scopes; i++) {
-            if (a->scopes[i][0] == 0) {
-                return 0;
-            }
-        }
-        return meta_ok(a->meta) && a->body_key.len == TX_KEY_LEN && a->body_name[0] != 0 &&
-               a->n_scopes > 0 && a->valid_until >= a->valid_from;
-    }
-    case TX_KIND_CERTIFICATE: {
-        tx_certificate_pb *c = (tx_certificate_pb *)m;
-        return meta_ok(c->meta) && c->number[0] != 0 && c->holder_key.len == TX_KEY_LEN &&
-               c->holder_name[0] != 0 && tx_corporate_number_valid(c->corporate_number) &&
-               c->scope[0] != 0 && (c->criteria_version == 2018 || c->criteria_version == 2024) &&
-               c->expires > c->issued && c->expires <= tx_certificate_max_expiry(c->issued);
-    }
-    case TX_KIND_CERT_EVENT: {
-        tx_cert_event_pb *e = (tx_cert_event_pb *)m;
-        return meta_ok(e->meta) && e->certificate.len == TX_ID_LEN &&
-               e->kind != TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_NONE;
-    }
-    case TX_KIND_CHECKPOINT: {
-        const tx_checkpoint_pb *c = (const tx_checkpoint_pb *)m;
-        return c->root.len == TX_ID_LEN && c->time >= 0; /* root: a SHA-256, like an id */
-    }
-    case TX_KIND_INNER_ASSESSMENT: {
-        tx_assessment_pb *a = (tx_assessment_pb *)m;
-        if (!meta_ok(a->meta) || a->questionnaire.len != TX_ID_LEN ||
-            !ids_ok(&a->request, 1, 1) || !ids_ok(&a->certificate, 1, 1)) {
-            return 0;
-        }
-        /* A sub-supplier is named; its key is optional (it may not be enrolled). */
-        for (size_t i = 0; i < a->n_suppliers; i++) {
-            if (a->suppliers[i]->name[0] == 0 || !ids_ok(&a->suppliers[i]->key, 1, 1)) {
-                return 0;
-            }
-        }
-        return 1;
-    }
-    default:
-        return 0;
-    }
-}
-
 int
 tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out)
 {
@@ -652,25 +442,22 @@ tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out)
 int
 tx_decode_kind(int kind, const uint8_t *buf, size_t len, ProtobufCMessage **out)
 {
+    const tx_kind_info *k = tx_kind_get(kind);
     int rc;
 
     *out = NULL;
-    for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
-        if (kinds[i].kind != kind) {
-            continue;
-        }
-        rc = tx_decode(kinds[i].desc, buf, len, TX_MAX_ENVELOPE, out);
-        if (rc != TX_OK) {
-            return rc;
-        }
-        if (!check_payload(kind, *out)) {
-            tx_free(*out);
-            *out = NULL;
-            snprintf(detail, sizeof detail, "%s: a required field is missing or has the wrong size",
-                     tx_kind_name(kind));
-            return TX_ERR_MALFORMED;
-        }
-        return TX_OK;
+    if (k == NULL) {
+        return TX_ERR_WRONG_TYPE;
     }
-    return TX_ERR_WRONG_TYPE;
+    if ((rc = tx_decode(k->desc, buf, len, TX_MAX_ENVELOPE, out)) != TX_OK) {
+        return rc;
+    }
+    if (!tx_kind_check(kind, *out)) {
+        tx_free(*out);
+        *out = NULL;
+        snprintf(detail, sizeof detail, "%s: a required field is missing or has the wrong size",
+                 k->name);
+        return TX_ERR_MALFORMED;
+    }
+    return TX_OK;
 }

@@ -6,6 +6,7 @@
 #define TX_CODEC_H
 
 #include "ticsx.pb-c.h"
+#include "tx_kinds.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -64,32 +65,6 @@ typedef Ticsx__V1__Area tx_area_pb;
 #define TX_REQUEST_NOTE_MAX 4096u /* bytes of a request's note, before sealing */
 #define TX_AEAD_TAG_LEN 16   /* XChaCha20-Poly1305 tag */
 
-/* Record kinds; values equal the wire enum Ticsx__V1__Kind. Assessment is the sealed,
- * stored form; TX_KIND_INNER_ASSESSMENT is the plaintext signed inside it. */
-enum {
-    TX_KIND_NONE = 0,
-    TX_KIND_PROFILE = 1,
-    TX_KIND_QUESTIONNAIRE = 2,
-    TX_KIND_REQUEST = 3,
-    TX_KIND_ASSESSMENT = 4,
-    TX_KIND_GRANT = 5,
-    TX_KIND_GRANT_REVOKE = 6,
-    TX_KIND_ACCREDITATION = 7,
-    TX_KIND_CERTIFICATE = 8,
-    TX_KIND_CERT_EVENT = 9,
-    TX_KIND_CHECKPOINT = 10, /* signed by the hub, never a record of its log */
-    TX_KIND_INNER_ASSESSMENT = 100,
-};
-
-/* The payload type string of a kind, or NULL. */
-const char *tx_kind_payload_type(int kind);
-
-/* The kind for a payload type string, or TX_KIND_NONE. */
-int tx_kind_from_payload_type(const char *type);
-
-/* Short name ("profile", "request", ...) for messages and the CLI. */
-const char *tx_kind_name(int kind);
-
 /* Strictly decodes `len` bytes as message `desc`, refusing more than `cap` bytes.
  * Returns TX_OK, TX_ERR_TOO_LARGE, TX_ERR_TRUNCATED, TX_ERR_MALFORMED, TX_ERR_BAD_UTF8 or
  * TX_ERR_NOMEM; tx_codec_detail() then names the field. Caller owns *out (tx_free). */
@@ -105,8 +80,8 @@ int tx_decode_reply(const uint8_t *buf, size_t len, tx_reply_pb **out);
  * another type. Caller owns *out (tx_free). */
 int tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out);
 
-/* The same on payload bytes alone: tx_decode with the kind's schema, then its per-kind checks.
- * Caller owns *out (tx_free). */
+/* The same on payload bytes alone: tx_decode with the schema of the kind's row, then
+ * tx_kind_check. Caller owns *out (tx_free). */
 int tx_decode_kind(int kind, const uint8_t *buf, size_t len, ProtobufCMessage **out);
 
 /* Frees anything a tx_decode* returned; NULL is fine. */

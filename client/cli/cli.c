@@ -158,15 +158,6 @@ tx_cli_print_json(json_t *root)
     return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
 }
 
-json_t *
-tx_cli_hex_json(const uint8_t *b, size_t len)
-{
-    char hex[2 * TX_ID_LEN + 1];
-
-    tx_hex(hex, b, len);
-    return json_string(hex);
-}
-
 int
 tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n)
 {

@@ -58,9 +58,6 @@ int tx_cli_split_names(char *s, const char **names, size_t *n, size_t max, const
  * TX_ERR_IO (message set) when it cannot be written. */
 int tx_cli_print_json(json_t *root);
 
-/* An id or key (len bytes, at most TX_ID_LEN) as a JSON hex string. Caller owns the result. */
-json_t *tx_cli_hex_json(const uint8_t *b, size_t len);
-
 /* Opens `path` for writing through a temporary beside it, renamed into place by
  * tx_cli_commit_out. Refuses to overwrite when !replace. NULL path: stdout. */
 int tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n);

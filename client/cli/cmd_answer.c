@@ -6,6 +6,7 @@
 #include "tx_answer.h"
 #include "tx_error.h"
 #include "tx_grant.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -34,7 +35,7 @@ answer_reuse(tx_cli *g, const char *request, const char *assessment)
             tx_cli_print_json(json_pack(
                 "{s:s,s:s,s:s,s:b,s:b,s:{s:s,s:s,s:o}}", "assessment", hex, "grant", rec, "request",
                 rq, "reused", 1, "already_answered", it->existing, "grantee", "name", it->name,
-                "fingerprint", it->fingerprint, "key", tx_cli_hex_json(it->grantee, TX_KEY_LEN)));
+                "fingerprint", it->fingerprint, "key", tx_json_hex(it->grantee, TX_KEY_LEN)));
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
@@ -56,12 +57,11 @@ static void
 share_json(json_t *j, const tx_answer_result *res)
 {
     json_object_set_new(j, "supersedes",
-                        res->supersedes ? tx_cli_hex_json(res->superseded, TX_ID_LEN)
-                                        : json_null());
+                        res->supersedes ? tx_json_hex(res->superseded, TX_ID_LEN) : json_null());
     json_object_set_new(j, "regranted", json_integer((json_int_t)res->n_regranted));
     json_object_set_new(j, "suppliers", json_integer((json_int_t)res->n_suppliers));
     json_object_set_new(j, "older",
-                        res->has_older ? tx_cli_hex_json(res->older, TX_ID_LEN) : json_null());
+                        res->has_older ? tx_json_hex(res->older, TX_ID_LEN) : json_null());
 }
 
 static void

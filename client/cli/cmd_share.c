@@ -5,6 +5,7 @@
 #include "tx_error.h"
 #include "tx_forward.h"
 #include "tx_grant.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -24,10 +25,9 @@ items_json(const tx_grant_result *res, int64_t until)
 
     for (size_t i = 0; i < res->n; i++) {
         const tx_grant_item *it = &res->v[i];
-        json_t *o =
-            json_pack("{s:o,s:{s:s,s:s,s:o}}", "record", tx_cli_hex_json(it->record, TX_ID_LEN),
-                      "grantee", "name", it->name, "fingerprint", it->fingerprint, "key",
-                      tx_cli_hex_json(it->grantee, TX_KEY_LEN));
+        json_t *o = json_pack("{s:o,s:{s:s,s:s,s:o}}", "record", tx_json_hex(it->record, TX_ID_LEN),
+                              "grantee", "name", it->name, "fingerprint", it->fingerprint, "key",
+                              tx_json_hex(it->grantee, TX_KEY_LEN));
         if (until != 0) {
             tx_format_date(d, sizeof d, until);
             json_object_set_new(o, "until", json_string(d));

@@ -44,16 +44,7 @@ me_of(tx_client *c)
 static uint64_t
 rec_seq(const tx_rec *r)
 {
-    switch (r->kind) {
-    case TX_KIND_ASSESSMENT:
-        return ((const tx_sealed_pb *)r->msg)->meta->seq;
-    case TX_KIND_GRANT:
-        return ((const tx_grant_pb *)r->msg)->meta->seq;
-    case TX_KIND_GRANT_REVOKE:
-        return ((const tx_grant_revoke_pb *)r->msg)->meta->seq;
-    default:
-        return 0;
-    }
+    return tx_kind_seq(r->kind, r->msg);
 }
 
 /* Keeps only the records signed by `me` in recs. */

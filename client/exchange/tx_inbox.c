@@ -3,6 +3,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_json.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_request.h"
@@ -215,27 +216,6 @@ tx_inbox_free(tx_inbox *in)
     memset(in, 0, sizeof *in);
 }
 
-static json_t *
-hex_json(const uint8_t *id)
-{
-    char hex[2 * TX_ID_LEN + 1];
-
-    tx_hex(hex, id, TX_ID_LEN);
-    return json_string(hex);
-}
-
-static json_t *
-date_json(int64_t t)
-{
-    char d[16];
-
-    if (t == 0) {
-        return json_null();
-    }
-    tx_format_date(d, sizeof d, t);
-    return json_string(d);
-}
-
 /* The JSON object of one entry; `with_kind` adds "kind" (watch prints mixed kinds). */
 static json_t *
 entry_json(const tx_inbox_entry *e, int with_kind)
@@ -244,28 +224,31 @@ entry_json(const tx_inbox_entry *e, int with_kind)
     json_t *o;
 
     if (e->kind == TX_KIND_REQUEST) {
-        o = json_pack("{s:o,s:I,s:b,s:o,s:o,s:s,s:o,s:I,s:s,s:b,s:o}", "id", hex_json(e->id),
-                      "index", (json_int_t)e->index, "new", e->is_new, "from", from,
-                      "questionnaire", hex_json(e->questionnaire), "questionnaire_name",
-                      e->questionnaire_name, "due", date_json(e->due), "depth",
-                      (json_int_t)e->depth, "note", e->note != NULL ? e->note : "", "answered",
-                      e->answered, "assessment", e->answered ? hex_json(e->answer) : json_null());
+        o = json_pack(
+            "{s:o,s:I,s:b,s:o,s:o,s:s,s:o,s:I,s:s,s:b,s:o}", "id", tx_json_hex(e->id, TX_ID_LEN),
+            "index", (json_int_t)e->index, "new", e->is_new, "from", from, "questionnaire",
+            tx_json_hex(e->questionnaire, TX_ID_LEN), "questionnaire_name", e->questionnaire_name,
+            "due", tx_json_date(e->due), "depth", (json_int_t)e->depth, "note",
+            e->note != NULL ? e->note : "", "answered", e->answered, "assessment",
+            e->answered ? tx_json_hex(e->answer, TX_ID_LEN) : json_null());
         json_object_set_new(o, "on_behalf_of",
                             e->forwarded
                                 ? json_pack("{s:o,s:s,s:s,s:o}", "request",
-                                            hex_json(e->on_behalf_of), "name", e->origin_name,
-                                            "fingerprint", e->origin_fp, "key", hex_json(e->origin))
+                                            tx_json_hex(e->on_behalf_of, TX_ID_LEN), "name",
+                                            e->origin_name, "fingerprint", e->origin_fp, "key",
+                                            tx_json_hex(e->origin, TX_KEY_LEN))
                                 : json_null());
     } else if (e->kind == TX_KIND_GRANT) {
-        o = json_pack(
-            "{s:o,s:I,s:b,s:o,s:o,s:o,s:o}", "id", hex_json(e->id), "index", (json_int_t)e->index,
-            "new", e->is_new, "from", from, "assessment", hex_json(e->assessment), "request",
-            e->has_request ? hex_json(e->request) : json_null(), "until", date_json(e->until));
-    } else {
-        o = json_pack("{s:o,s:I,s:b,s:o,s:o,s:o,s:o}", "id", hex_json(e->id), "index",
+        o = json_pack("{s:o,s:I,s:b,s:o,s:o,s:o,s:o}", "id", tx_json_hex(e->id, TX_ID_LEN), "index",
                       (json_int_t)e->index, "new", e->is_new, "from", from, "assessment",
-                      hex_json(e->assessment), "grant", hex_json(e->grant), "date",
-                      date_json(e->when));
+                      tx_json_hex(e->assessment, TX_ID_LEN), "request",
+                      e->has_request ? tx_json_hex(e->request, TX_ID_LEN) : json_null(), "until",
+                      tx_json_date(e->until));
+    } else {
+        o = json_pack("{s:o,s:I,s:b,s:o,s:o,s:o,s:o}", "id", tx_json_hex(e->id, TX_ID_LEN), "index",
+                      (json_int_t)e->index, "new", e->is_new, "from", from, "assessment",
+                      tx_json_hex(e->assessment, TX_ID_LEN), "grant",
+                      tx_json_hex(e->grant, TX_ID_LEN), "date", tx_json_date(e->when));
     }
     if (with_kind && o != NULL) {
         json_object_set_new(o, "kind",

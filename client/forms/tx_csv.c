@@ -203,17 +203,22 @@ tx_csv_nul_field(const tx_csv *c, size_t *at)
     return c->nul_field;
 }
 
-static void
-write_field(FILE *f, const char *s)
+void
+tx_csv_put_field(FILE *f, const char *s, int flags)
 {
     size_t len = strlen(s);
-    int quote = strpbrk(s, ",\"\r\n") != NULL || (len > 0 && (s[0] == ' ' || s[len - 1] == ' '));
+    int guard = (flags & TX_CSV_NO_FORMULA) && s[0] != 0 && strchr("=+-@\t\r", s[0]) != NULL;
+    int quote = (flags & TX_CSV_QUOTE_ALL) || guard || strpbrk(s, ",\"\r\n") != NULL ||
+                (len > 0 && (s[0] == ' ' || s[len - 1] == ' '));
 
     if (!quote) {
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (guard) {
+        fputc('\'', f);
+    }
     for (; *s; s++) {
         if (*s == '"') {
             fputc('"', f);
@@ -230,7 +235,7 @@ tx_csv_write(FILE *f, const char *const *fields, size_t n)
         if (i > 0) {
             fputc(',', f);
         }
-        write_field(f, fields[i]);
+        tx_csv_put_field(f, fields[i], 0);
     }
     fputs("\r\n", f);
 }

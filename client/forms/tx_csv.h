@@ -1,6 +1,7 @@
 /* RFC 4180 CSV: a reader that accepts a UTF-8 byte order mark, CRLF or LF line ends and quoted
  * fields holding commas, line breaks and doubled quotes, reporting the line each record starts
- * on; and a writer that quotes only what needs it. */
+ * on; and a writer that quotes only what needs it (or, for the report, every field, with text
+ * a spreadsheet would take for a formula defused). */
 #ifndef TX_CSV_H
 #define TX_CSV_H
 
@@ -28,5 +29,14 @@ size_t tx_csv_nul_field(const tx_csv *csv, size_t *at);
 /* Writes one record with CRLF, quoting fields that hold a comma, quote, CR or LF, or that
  * start or end with a space. */
 void tx_csv_write(FILE *f, const char *const *fields, size_t n);
+
+/* tx_csv_put_field flags: quote every field; quote text that a spreadsheet would take for a
+ * formula (it starts with = + - @ TAB or CR) with a single quote before it. */
+#define TX_CSV_QUOTE_ALL 1
+#define TX_CSV_NO_FORMULA 2
+
+/* Writes one field (no separator): quoted, quotes doubled, when TX_CSV_QUOTE_ALL or when it
+ * holds a comma, quote, CR or LF or starts or ends with a space; else as it is. */
+void tx_csv_put_field(FILE *f, const char *s, int flags);
 
 #endif

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ID 64
 #define MAX_TITLE 1000
 
 enum { C_ID, C_AREA, C_LEVEL, C_TEXT_JA, C_TEXT_EN, C_WEIGHT, N_COLS };
@@ -155,22 +154,6 @@ header_name(const char *s, char *out, size_t n)
     out[k] = 0;
 }
 
-static int
-plain_id(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n == 0 || n > MAX_ID) {
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* A whole number in lo..hi, digits only. */
 static int
 parse_number(const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -282,9 +265,9 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_
     }
     if (r.id[0] == 0) {
         problem(&p, "empty id");
-    } else if (strlen(r.id) > MAX_ID) {
-        problem(&p, "id is longer than %d characters", MAX_ID);
-    } else if (!plain_id(r.id)) {
+    } else if (strlen(r.id) > TX_QUESTIONNAIRE_ID_MAX) {
+        problem(&p, "id is longer than %d characters", TX_QUESTIONNAIRE_ID_MAX);
+    } else if (!tx_questionnaire_id_valid(r.id)) {
         problem(&p, "id must be letters, digits, '.', '_' or '-'");
     } else {
         for (size_t k = 0; k < rs->n; k++) {
@@ -436,8 +419,9 @@ out:
 static int
 check_opts(const tx_import_opts *o)
 {
-    if (o->id == NULL || !plain_id(o->id)) {
-        return tx_fail(TX_ERR_USAGE, "--id: 1 to %d letters, digits, '.', '_' or '-'", MAX_ID);
+    if (o->id == NULL || !tx_questionnaire_id_valid(o->id)) {
+        return tx_fail(TX_ERR_USAGE, "--id: 1 to %d letters, digits, '.', '_' or '-'",
+                       TX_QUESTIONNAIRE_ID_MAX);
     }
     if (o->version == 0) {
         return tx_fail(TX_ERR_USAGE, "--version: a whole number from 1");

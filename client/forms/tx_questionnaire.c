@@ -6,6 +6,7 @@
 #include "tx_builtin.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_sign.h"
 #include "tx_util.h"
@@ -17,7 +18,6 @@
 #include <strings.h>
 
 #define MAX_FILE (4u << 20)
-#define MAX_ID 64
 
 typedef struct {
     void **ptrs;
@@ -83,12 +83,12 @@ check_keys(const arena *a, json_t *obj, const char *const *allowed, const char *
     return TX_OK;
 }
 
-static int
-plain_id(const char *s)
+int
+tx_questionnaire_id_valid(const char *s)
 {
     size_t n = strlen(s);
 
-    if (n == 0 || n > MAX_ID) {
+    if (n == 0 || n > TX_QUESTIONNAIRE_ID_MAX) {
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -105,9 +105,9 @@ get_id(const arena *a, json_t *obj, const char *key, const char *where, char **o
     json_t *v = json_object_get(obj, key);
     char what[96];
 
-    if (!json_is_string(v) || !plain_id(json_string_value(v))) {
+    if (!json_is_string(v) || !tx_questionnaire_id_valid(json_string_value(v))) {
         snprintf(what, sizeof what, "\"%s\" must be 1-%d letters, digits, '.', '_' or '-'", key,
-                 MAX_ID);
+                 TX_QUESTIONNAIRE_ID_MAX);
         return bad(a, where, what);
     }
     *out = (char *)json_string_value(v);
@@ -195,11 +195,26 @@ get_array(arena *a, json_t *root, const char *key, size_t min, void ***ptrs, siz
     return TX_OK;
 }
 
+/* Element i of the array root[key], its place ("scale[2]") written to w: an object with no
+ * field but `keys`. Borrowed from root. */
+static int
+get_element(const arena *a, json_t *root, const char *key, size_t i, const char *const *keys,
+            char *w, size_t wn, json_t **out)
+{
+    json_t *o = json_array_get(json_object_get(root, key), i);
+
+    snprintf(w, wn, "%s[%zu]", key, i);
+    if (!json_is_object(o)) {
+        return bad(a, w, "must be an object");
+    }
+    *out = o;
+    return check_keys(a, o, keys, w);
+}
+
 static int
 parse_scale(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"code", "label", "score_permille", "not_applicable", NULL};
-    json_t *arr = json_object_get(root, "scale");
     int rc;
 
     if ((rc = get_array(a, root, "scale", 1, (void ***)&q->scale, sizeof(tx_choice_pb),
@@ -207,17 +222,12 @@ parse_scale(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_scale; i++) {
-        json_t *c = json_array_get(arr, i);
         tx_choice_pb *ch = q->scale[i];
-        json_t *na;
+        json_t *c, *na;
         char w[32];
 
-        snprintf(w, sizeof w, "scale[%zu]", i);
         ticsx__v1__choice__init(ch);
-        if (!json_is_object(c)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, c, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "scale", i, keys, w, sizeof w, &c)) != TX_OK ||
             (rc = get_id(a, c, "code", w, &ch->code)) != TX_OK ||
             (rc = get_text(a, c, "label", w, &ch->label)) != TX_OK ||
             (rc = get_uint(a, c, "score_permille", w, 0, 1000, 1, 0, &ch->score_permille)) !=
@@ -242,7 +252,6 @@ static int
 parse_levels(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"level", "name", NULL};
-    json_t *arr = json_object_get(root, "levels");
     int rc;
 
     if ((rc = get_array(a, root, "levels", 1, (void ***)&q->levels, sizeof(tx_level_pb),
@@ -250,16 +259,12 @@ parse_levels(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_levels; i++) {
-        json_t *l = json_array_get(arr, i);
         tx_level_pb *lv = q->levels[i];
+        json_t *l;
         char w[32];
 
-        snprintf(w, sizeof w, "levels[%zu]", i);
         ticsx__v1__level__init(lv);
-        if (!json_is_object(l)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, l, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "levels", i, keys, w, sizeof w, &l)) != TX_OK ||
             (rc = get_uint(a, l, "level", w, 1, 99, 1, 0, &lv->level)) != TX_OK ||
             (rc = get_text(a, l, "name", w, &lv->name)) != TX_OK) {
             return rc;
@@ -277,7 +282,6 @@ static int
 parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"id", "name", NULL};
-    json_t *arr = json_object_get(root, "areas");
     int rc;
 
     if ((rc = get_array(a, root, "areas", 1, (void ***)&q->areas, sizeof(tx_area_pb),
@@ -285,16 +289,12 @@ parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_areas; i++) {
-        json_t *o = json_array_get(arr, i);
         tx_area_pb *ar = q->areas[i];
+        json_t *o;
         char w[32];
 
-        snprintf(w, sizeof w, "areas[%zu]", i);
         ticsx__v1__area__init(ar);
-        if (!json_is_object(o)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, o, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "areas", i, keys, w, sizeof w, &o)) != TX_OK ||
             (rc = get_id(a, o, "id", w, &ar->id)) != TX_OK ||
             (rc = get_text(a, o, "name", w, &ar->name)) != TX_OK) {
             return rc;
@@ -312,7 +312,6 @@ static int
 parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
     static const char *const keys[] = {"id", "area", "level", "weight", "text", NULL};
-    json_t *arr = json_object_get(root, "items");
     int rc;
 
     if ((rc = get_array(a, root, "items", 1, (void ***)&q->items, sizeof(tx_item_pb),
@@ -320,17 +319,13 @@ parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
         return rc;
     }
     for (size_t i = 0; i < q->n_items; i++) {
-        json_t *o = json_array_get(arr, i);
         tx_item_pb *it = q->items[i];
+        json_t *o;
         int known = 0;
         char w[96];
 
-        snprintf(w, sizeof w, "items[%zu]", i);
         ticsx__v1__item__init(it);
-        if (!json_is_object(o)) {
-            return bad(a, w, "must be an object");
-        }
-        if ((rc = check_keys(a, o, keys, w)) != TX_OK ||
+        if ((rc = get_element(a, root, "items", i, keys, w, sizeof w, &o)) != TX_OK ||
             (rc = get_id(a, o, "id", w, &it->id)) != TX_OK) {
             return rc;
         }
@@ -483,23 +478,17 @@ tx_questionnaire_sign(const tx_questionnaire_pb *q, const tx_identity *id, uint6
     return tx_sign_checked(id, TX_KIND_QUESTIONNAIRE, &copy.base, NULL, env, len);
 }
 
-static json_t *
-text_json(const tx_local_text_pb *t)
-{
-    return json_pack("{s:s,s:s}", "ja", t != NULL ? t->ja : "", "en", t != NULL ? t->en : "");
-}
-
 json_t *
 tx_questionnaire_to_json(const tx_questionnaire_pb *q)
 {
     json_t *root = json_pack("{s:s,s:I,s:o}", "id", q->id, "version", (json_int_t)q->version,
-                             "title", text_json(q->title));
+                             "title", tx_json_text(q->title));
     json_t *scale = json_array(), *levels = json_array(), *areas = json_array();
     json_t *items = json_array();
 
     for (size_t i = 0; i < q->n_scale; i++) {
         const tx_choice_pb *c = q->scale[i];
-        json_t *o = json_pack("{s:s,s:o,s:I}", "code", c->code, "label", text_json(c->label),
+        json_t *o = json_pack("{s:s,s:o,s:I}", "code", c->code, "label", tx_json_text(c->label),
                               "score_permille", (json_int_t)c->score_permille);
         if (c->not_applicable) {
             json_object_set_new(o, "not_applicable", json_true());
@@ -509,18 +498,18 @@ tx_questionnaire_to_json(const tx_questionnaire_pb *q)
     for (size_t i = 0; i < q->n_levels; i++) {
         json_array_append_new(levels,
                               json_pack("{s:I,s:o}", "level", (json_int_t)q->levels[i]->level,
-                                        "name", text_json(q->levels[i]->name)));
+                                        "name", tx_json_text(q->levels[i]->name)));
     }
     for (size_t i = 0; i < q->n_areas; i++) {
         json_array_append_new(areas, json_pack("{s:s,s:o}", "id", q->areas[i]->id, "name",
-                                               text_json(q->areas[i]->name)));
+                                               tx_json_text(q->areas[i]->name)));
     }
     for (size_t i = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
         json_array_append_new(items,
                               json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", it->id, "area", it->area,
                                         "level", (json_int_t)it->level, "weight",
-                                        (json_int_t)it->weight, "text", text_json(it->text)));
+                                        (json_int_t)it->weight, "text", tx_json_text(it->text)));
     }
     json_object_set_new(root, "scale", scale);
     json_object_set_new(root, "levels", levels);

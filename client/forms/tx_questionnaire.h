@@ -18,6 +18,9 @@
 /* The built-in questionnaire's name. */
 #define TX_BUILTIN_QUESTIONNAIRE "tics-selfcheck"
 
+/* The longest id of a questionnaire, area, item or answer code. */
+#define TX_QUESTIONNAIRE_ID_MAX 64
+
 /* Parses the JSON format. `source` names the input in messages. Every rule is checked (unique
  * ids, items in known areas and levels, scores 0..1000, ...); the first broken one is named
  * (TX_ERR_MALFORMED). meta is left unset. Caller owns *out (tx_free). */
@@ -42,6 +45,10 @@ int tx_questionnaire_sign(const tx_questionnaire_pb *q, const tx_identity *id, u
 
 /* The JSON form (as parsed above). Caller owns the result (json_decref). */
 json_t *tx_questionnaire_to_json(const tx_questionnaire_pb *q);
+
+/* True if s can be an id (of a questionnaire, area, item or answer code): 1 to
+ * TX_QUESTIONNAIRE_ID_MAX letters, digits, '.', '_' or '-'. */
+int tx_questionnaire_id_valid(const char *s);
 
 /* Index of item `id`, or -1. */
 int tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id);

@@ -1,146 +1,56 @@
-/* What the report renderers share: the format names and reading the report's JSON document. */
+/* The report in every format: one table of formats (name and renderer), the names users type,
+ * and the dispatcher. Table and JSON are written by the report itself (tx_report.h); every other
+ * format by its renderer (tx_render_formats.h) from the JSON document, so all show the same. */
 #include "tx_render.h"
+#include "tx_render_formats.h"
 
-#include "tx_cert_judge.h"
 #include "tx_error.h"
 #include "tx_msg.h"
-#include "tx_report.h"
+#include "tx_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const format_names[] = {"table", "json", "csv", "html", "oscal", "xlsx"};
+/* One row per format, indexed by TX_REPORT_*. A renderer writes either to a stream (to_file)
+ * or to a path it creates (to_path); a row with neither is written by tx_report_write_tree. */
+typedef struct {
+    const char *name;
+    int (*to_file)(FILE *f, const json_t *doc, int ja);
+    int (*to_path)(const char *path, const json_t *doc, int ja);
+} format_row;
+
+static const format_row formats[] = {
+    [TX_REPORT_TABLE] = {"table", NULL, NULL},
+    [TX_REPORT_JSON] = {"json", NULL, NULL},
+    [TX_REPORT_CSV] = {"csv", tx_render_csv, NULL},
+    [TX_REPORT_HTML] = {"html", tx_render_html, NULL},
+    [TX_REPORT_OSCAL] = {"oscal", tx_render_oscal, NULL},
+    [TX_REPORT_XLSX] = {"xlsx", NULL, tx_render_xlsx},
+};
 
 int
 tx_render_format(const char *name, int *format)
 {
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
-        if (strcmp(name, format_names[i]) == 0) {
+    char names[128];
+    size_t used = 0, n = TX_ARRAY_LEN(formats);
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(name, formats[i].name) == 0) {
             *format = (int)i;
             return TX_OK;
         }
     }
-    return tx_fail(TX_ERR_USAGE, "--format %s: use table, json, csv, html, oscal or xlsx", name);
-}
-
-const char *
-tx_render_text(const json_t *text, int ja)
-{
-    const char *want = json_string_value(json_object_get(text, ja ? "ja" : "en"));
-    const char *other = json_string_value(json_object_get(text, ja ? "en" : "ja"));
-
-    if (want != NULL && want[0] != 0) {
-        return want;
+    /* "table, json, ... or xlsx", from the table. */
+    names[0] = 0;
+    for (size_t i = 0; i < n && used < sizeof names; i++) {
+        int w = snprintf(names + used, sizeof names - used, "%s%s",
+                         i == 0      ? ""
+                         : i + 1 < n ? ", "
+                                     : " or ",
+                         formats[i].name);
+        used += w > 0 ? (size_t)w : 0;
     }
-    return other != NULL ? other : "";
-}
-
-const char *
-tx_render_str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-
-    return s != NULL ? s : "";
-}
-
-const char *
-tx_render_cert_status(const json_t *supplier)
-{
-    return tx_render_str(json_object_get(json_object_get(supplier, "certificate"), "now"),
-                         "status");
-}
-
-const char *
-tx_render_cert_label(const char *status_name, int ja)
-{
-    for (int s = TX_CERT_VALID; s <= TX_CERT_UNAVAILABLE; s++) {
-        if (strcmp(status_name, tx_cert_status_name(s)) == 0) {
-            return tx_cert_status_label(s, ja);
-        }
-    }
-    return "-";
-}
-
-const char *
-tx_render_status_label(const char *status, int ja)
-{
-    static const char *const names[][3] = {
-        {"verified", "verified", "検証済"},
-        {"expired", "expired", "期限切れ"},
-        {"revoked", "revoked", "取消済"},
-        {"failed", "failed", "検証失敗"},
-    };
-
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(status, names[i][0]) == 0) {
-            return names[i][ja ? 2 : 1];
-        }
-    }
-    return status;
-}
-
-void
-tx_render_utf8_fix(char *s)
-{
-    size_t len = strlen(s), lead = len, need;
-
-    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80) {
-        lead--;
-    }
-    if (lead == 0) {
-        return;
-    }
-    unsigned char c = (unsigned char)s[lead - 1];
-    need = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (len - (lead - 1) < need) {
-        s[lead - 1] = 0;
-    }
-}
-
-const json_t *
-tx_render_area_of(const json_t *supplier, const char *id)
-{
-    const json_t *areas = json_object_get(supplier, "areas");
-
-    for (size_t i = 0; i < json_array_size(areas); i++) {
-        const json_t *a = json_array_get(areas, i);
-        if (strcmp(tx_render_str(a, "id"), id) == 0) {
-            return a;
-        }
-    }
-    return NULL;
-}
-
-const json_t *
-tx_render_rows(const json_t *doc)
-{
-    const json_t *nodes = json_object_get(doc, "nodes");
-
-    return json_array_size(nodes) > 0 ? nodes : json_object_get(doc, "suppliers");
-}
-
-json_t *
-tx_render_area_union(const json_t *doc)
-{
-    const json_t *sups = tx_render_rows(doc);
-    json_t *out = json_array();
-    int seen;
-
-    for (size_t s = 0; s < json_array_size(sups); s++) {
-        const json_t *areas = json_object_get(json_array_get(sups, s), "areas");
-        for (size_t i = 0; i < json_array_size(areas); i++) {
-            json_t *a = json_array_get(areas, i);
-            seen = 0;
-            for (size_t k = 0; k < json_array_size(out) && !seen; k++) {
-                seen = strcmp(tx_render_str(json_array_get(out, k), "id"),
-                              tx_render_str(a, "id")) == 0;
-            }
-            if (!seen) {
-                json_array_append(out, a);
-            }
-        }
-    }
-    return out;
+    return tx_fail(TX_ERR_USAGE, "--format %s: use %s", name, names);
 }
 
 int
@@ -152,9 +62,14 @@ tx_render_report(FILE *f, const char *xlsx_path, const tx_verdicts *vs,
     FILE *mem;
     json_t *doc;
     json_error_t jerr;
+    const format_row *row;
     int rc;
 
-    if (format == TX_REPORT_TABLE || format == TX_REPORT_JSON) {
+    if (format < 0 || (size_t)format >= TX_ARRAY_LEN(formats)) {
+        return tx_fail(TX_ERR_USAGE, "unknown report format %d", format);
+    }
+    row = &formats[format];
+    if (row->to_file == NULL && row->to_path == NULL) {
         return tx_report_write_tree(f, vs, t, format == TX_REPORT_JSON, ja);
     }
     /* The document the renderers read is exactly what `--format json` prints. */
@@ -174,22 +89,7 @@ tx_render_report(FILE *f, const char *xlsx_path, const tx_verdicts *vs,
     if (doc == NULL) {
         return tx_fail(TX_ERR_MALFORMED, "report document: %s", jerr.text);
     }
-    switch (format) {
-    case TX_REPORT_CSV:
-        rc = tx_render_csv(f, doc, ja);
-        break;
-    case TX_REPORT_HTML:
-        rc = tx_render_html(f, doc, ja);
-        break;
-    case TX_REPORT_OSCAL:
-        rc = tx_render_oscal(f, doc, ja);
-        break;
-    case TX_REPORT_XLSX:
-        rc = tx_render_xlsx(xlsx_path, doc, ja);
-        break;
-    default:
-        rc = tx_fail(TX_ERR_USAGE, "unknown report format %d", format);
-    }
+    rc = row->to_file != NULL ? row->to_file(f, doc, ja) : row->to_path(xlsx_path, doc, ja);
     json_decref(doc);
     return rc;
 }

@@ -1,29 +1,24 @@
 /* The report as CSV for spreadsheets: RFC 4180 (every field quoted, CRLF), UTF-8 with a BOM so
  * that Excel reads Japanese, one row per supplier (per node of the supply tree when the report
  * has one, with its tier, answer state, what it supplies and its flags) and per-area scores. */
-#include "tx_render.h"
+#include "tx_render_doc.h"
+#include "tx_render_formats.h"
 
+#include "tx_csv.h"
 #include "tx_error.h"
 #include "tx_msg.h"
 
 #include <string.h>
 
-/* A field; text from outside (names, reasons) that a spreadsheet would take for a formula
- * starts with a single quote instead. */
+/* A field, every one quoted; text from outside (names, reasons) that a spreadsheet would take
+ * for a formula starts with a single quote instead. */
 static void
 put_field(FILE *f, const char *s, int outside, int first)
 {
-    fputs(first ? "\"" : ",\"", f);
-    if (outside && s[0] != 0 && strchr("=+-@\t\r", s[0]) != NULL) {
-        fputc('\'', f);
+    if (!first) {
+        fputc(',', f);
     }
-    for (; *s; s++) {
-        if (*s == '"') {
-            fputc('"', f);
-        }
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    tx_csv_put_field(f, s, TX_CSV_QUOTE_ALL | (outside ? TX_CSV_NO_FORMULA : 0));
 }
 
 static void

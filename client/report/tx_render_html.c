@@ -1,6 +1,7 @@
 /* The report as one self-contained HTML page: inline CSS and inline SVG, no script, no URL of
  * any kind (nothing is fetched when it is opened). Every string from the document is escaped. */
-#include "tx_render.h"
+#include "tx_render_doc.h"
+#include "tx_render_formats.h"
 
 #include "tx_error.h"
 #include "tx_msg.h"

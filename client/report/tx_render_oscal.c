@@ -3,7 +3,8 @@
  * observation per questionnaire area (its score) and a finding per item (its answer; per area
  * when the document has no "items"), an observation of the verification and certificate, and
  * each referenced certificate in back-matter. */
-#include "tx_render.h"
+#include "tx_render_doc.h"
+#include "tx_render_formats.h"
 
 #include "tx_error.h"
 #include "tx_msg.h"

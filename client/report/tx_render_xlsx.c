@@ -2,7 +2,8 @@
  * scores with a native radar chart of them, a sheet of certificates, one of every answer and,
  * when the report has a supply tree, one of its roll-ups by tier; each table has an autofilter
  * and a frozen header row. Text is written as strings, never as formulas. */
-#include "tx_render.h"
+#include "tx_render_doc.h"
+#include "tx_render_formats.h"
 
 #include "tx_error.h"
 #include "tx_msg.h"

@@ -11,12 +11,12 @@
  *   "valid_until","questionnaire_mismatch","superseded_by","certificate","areas":[{"id","name":{"ja","en"},"score","items","answered","applicable"}],
  *   "overall","levels":[{"level","name":{"ja","en"},"applicable","implemented","share",
  *   "achieved"}],"level_achieved","unanswered","unanswered_items","items"}]}
- *   ("items": the answers per item, see tx_render_items.h)
+ *   ("items": the answers per item, see tx_report_items.h)
  * Scores are percentages rounded to one decimal, null when nothing applicable was answered. */
 #ifndef TX_REPORT_H
 #define TX_REPORT_H
 
-#include "tx_orgs.h"
+#include "tx_report_tree.h"
 #include "tx_verify.h"
 
 #include <jansson.h>
@@ -26,24 +26,10 @@
  * JSON. */
 int tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja);
 
-/* The supply tree (tx_supply_tree.h) the report walks. */
-typedef struct {
-    const uint8_t (*roots)[TX_KEY_LEN]; /* tier 1: the suppliers of the buyer's requests */
-    size_t n_roots;
-    const tx_orgs *orgs;   /* may be NULL: names of organisations that granted nothing */
-    unsigned depth;        /* tiers, >= 1 */
-    unsigned current_days; /* 0: TX_TREE_DEFAULT_CURRENT_DAYS */
-    int64_t now;
-} tx_report_tree_opts;
-
 /* As tx_report_write, plus the tree when t is not NULL: the table goes on with the indented
  * tree and per-tier roll-ups; JSON gains "depth", "current_days", "nodes", "tiers", "total"
  * (README.md, "The supply tree"). */
 int tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int json,
                          int ja);
-
-/* Adds "depth", "current_days", "nodes", "tiers" and "total" to a report document `doc` built
- * from the same `vs`. TX_ERR_NOMEM. */
-int tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t);
 
 #endif

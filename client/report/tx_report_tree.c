@@ -1,11 +1,13 @@
 /* The report's supply tree: the rows the report picked become what tx_supply_tree walks; the tree
  * and its roll-ups are added to the JSON document or printed under the supplier tables. */
-#include "tx_report_rows.h"
+#include "tx_report_tree.h"
+#include "tx_report_row.h"
 #include "tx_supply_tree.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_idmap.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_pool.h"
 #include "tx_questionnaire.h"
@@ -244,13 +246,7 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
 static json_t *
 key_json(const tx_tree_node *node)
 {
-    char hex[2 * TX_KEY_LEN + 1];
-
-    if (!node->has_key) {
-        return json_null();
-    }
-    tx_hex(hex, node->key, TX_KEY_LEN);
-    return json_string(hex);
+    return node->has_key ? tx_json_hex(node->key, TX_KEY_LEN) : json_null();
 }
 
 static json_t *

@@ -2,6 +2,7 @@
 #include "tx_cert_judge.h"
 
 #include "tx_error.h"
+#include "tx_json.h"
 #include "tx_util.h"
 
 #include <stdarg.h>
@@ -447,32 +448,11 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
 }
 
 static json_t *
-date_json(int64_t t)
-{
-    char d[16];
-
-    if (t == 0) {
-        return json_null();
-    }
-    tx_format_date(d, sizeof d, t);
-    return json_string(d);
-}
-
-static json_t *
-hex_json(const uint8_t *b, size_t len)
-{
-    char hex[2 * TX_ID_LEN + 1];
-
-    tx_hex(hex, b, len);
-    return json_string(hex);
-}
-
-static json_t *
 state_json(const tx_cert_state *st)
 {
-    return json_pack("{s:o,s:s,s:s,s:o}", "date", date_json(st->at), "status",
+    return json_pack("{s:o,s:s,s:s,s:o}", "date", tx_json_date(st->at), "status",
                      tx_cert_status_name(st->status), "reason", st->reason, "last_report",
-                     date_json(st->last_report));
+                     tx_json_date(st->last_report));
 }
 
 json_t *
@@ -482,22 +462,22 @@ tx_cert_json(const tx_cert_info *info, const tx_cert_state *as_of, const tx_cert
     char fp[TX_FP_LEN];
 
     json_object_set_new(o, "record",
-                        info->present ? hex_json(info->record, TX_ID_LEN) : json_null());
+                        info->present ? tx_json_hex(info->record, TX_ID_LEN) : json_null());
     if (info->loaded) {
         tx_fingerprint(info->issuer, fp);
         json_object_set_new(o, "number", json_string(info->number));
         json_object_set_new(o, "holder",
                             json_pack("{s:s,s:s,s:o}", "name", info->holder_name,
                                       "corporate_number", info->corporate_number, "key",
-                                      hex_json(info->holder, TX_KEY_LEN)));
+                                      tx_json_hex(info->holder, TX_KEY_LEN)));
         json_object_set_new(o, "issuer",
                             json_pack("{s:s,s:o,s:s}", "name", info->issuer_name, "key",
-                                      hex_json(info->issuer, TX_KEY_LEN), "fingerprint", fp));
+                                      tx_json_hex(info->issuer, TX_KEY_LEN), "fingerprint", fp));
         json_object_set_new(o, "sector", json_string(info->sector));
         json_object_set_new(o, "scope", json_string(info->scope));
         json_object_set_new(o, "criteria_version", json_integer(info->criteria_version));
-        json_object_set_new(o, "issued", date_json(info->issued));
-        json_object_set_new(o, "expires", date_json(info->expires));
+        json_object_set_new(o, "issued", tx_json_date(info->issued));
+        json_object_set_new(o, "expires", tx_json_date(info->expires));
     } else {
         static const char *const keys[] = {"number", "holder",           "issuer", "sector",
                                            "scope",  "criteria_version", "issued", "expires"};

@@ -4,6 +4,7 @@
 #include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_idmap.h"
+#include "tx_json.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -494,25 +495,6 @@ typedef struct {
     cached *c;
 } read_job;
 
-static int
-wanted_kind(int kind)
-{
-    switch (kind) {
-    case TX_KIND_GRANT:
-    case TX_KIND_PROFILE:
-    case TX_KIND_GRANT_REVOKE:
-    case TX_KIND_ASSESSMENT:
-    case TX_KIND_ACCREDITATION:
-    case TX_KIND_CERTIFICATE:
-    case TX_KIND_CERT_EVENT:
-    case TX_KIND_QUESTIONNAIRE:
-    case TX_KIND_REQUEST:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 static void
 read_one(void *ctx, size_t i)
 {
@@ -529,7 +511,7 @@ read_one(void *ctx, size_t i)
         return;
     }
     kind = tx_kind_from_payload_type(c->rec.env->payload_type);
-    if (wanted_kind(kind) && tx_decode_payload(c->rec.env, kind, &c->rec.msg) == TX_OK) {
+    if (tx_kind_is_stored(kind) && tx_decode_payload(c->rec.env, kind, &c->rec.msg) == TX_OK) {
         uint64_t index, size;
 
         c->rec.kind = kind;
@@ -943,30 +925,6 @@ tx_verdicts_free(tx_verdicts *vs)
     vs->store = NULL;
 }
 
-static json_t *
-hex_or_null(int has, const uint8_t *id, size_t len)
-{
-    char hex[2 * TX_ID_LEN + 1];
-
-    if (!has) {
-        return json_null();
-    }
-    tx_hex(hex, id, len);
-    return json_string(hex);
-}
-
-static json_t *
-date_or_null(int64_t t)
-{
-    char d[16];
-
-    if (t == 0) {
-        return json_null();
-    }
-    tx_format_date(d, sizeof d, t);
-    return json_string(d);
-}
-
 /* The sub-suppliers the assessment lists (read from inside it): [{"name","supplies","key",
  * "fingerprint"}], keys null when not given; null when it was not decrypted. */
 static json_t *
@@ -986,10 +944,10 @@ sub_suppliers_json(const tx_verdict *v)
         if (keyed) {
             tx_fingerprint(s->key.data, fp);
         }
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o}", "name", s->name, "supplies",
-                                             s->supplies, "key",
-                                             hex_or_null(keyed, s->key.data, TX_KEY_LEN),
-                                             "fingerprint", keyed ? json_string(fp) : json_null()));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:o,s:o}", "name", s->name, "supplies", s->supplies, "key",
+                           keyed ? tx_json_hex(s->key.data, TX_KEY_LEN) : json_null(),
+                           "fingerprint", keyed ? json_string(fp) : json_null()));
     }
     return arr;
 }
@@ -1006,22 +964,23 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
         for (size_t i = 0; i < vs->n; i++) {
             const tx_verdict *v = &vs->v[i];
             json_array_append_new(
-                arr,
-                json_pack("{s:o,s:o,s:{s:s,s:s,s:o},s:s,s:o,s:o,s:o,s:o,s:o}", "assessment",
-                          hex_or_null(1, v->assessment, TX_ID_LEN), "grant",
-                          hex_or_null(1, v->grant, TX_ID_LEN), "supplier", "name", v->supplier_name,
-                          "fingerprint", v->supplier_fp, "key",
-                          hex_or_null(1, v->supplier, TX_KEY_LEN), "status",
-                          tx_verdict_name(v->status), "reason",
-                          v->status == TX_VERIFIED ? json_null() : json_string(v->reason), "as_of",
-                          date_or_null(v->as_of), "valid_until", date_or_null(v->valid_until),
-                          "questionnaire", hex_or_null(v->seq != 0, v->questionnaire, TX_ID_LEN),
-                          "request", hex_or_null(v->has_request, v->request, TX_ID_LEN)));
+                arr, json_pack("{s:o,s:o,s:{s:s,s:s,s:o},s:s,s:o,s:o,s:o,s:o,s:o}", "assessment",
+                               tx_json_hex(v->assessment, TX_ID_LEN), "grant",
+                               tx_json_hex(v->grant, TX_ID_LEN), "supplier", "name",
+                               v->supplier_name, "fingerprint", v->supplier_fp, "key",
+                               tx_json_hex(v->supplier, TX_KEY_LEN), "status",
+                               tx_verdict_name(v->status), "reason",
+                               v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
+                               "as_of", tx_json_date(v->as_of), "valid_until",
+                               tx_json_date(v->valid_until), "questionnaire",
+                               v->seq != 0 ? tx_json_hex(v->questionnaire, TX_ID_LEN) : json_null(),
+                               "request",
+                               v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null()));
             json_t *last = json_array_get(arr, json_array_size(arr) - 1);
             json_object_set_new(last, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
             json_object_set_new(last, "superseded_by", tx_verdict_superseded_json(v));
             json_object_set_new(last, "content",
-                                hex_or_null(v->has_content, v->content, TX_ID_LEN));
+                                v->has_content ? tx_json_hex(v->content, TX_ID_LEN) : json_null());
             json_object_set_new(last, "sub_suppliers", sub_suppliers_json(v));
             json_object_set_new(last, "certificate", tx_verdict_cert_json(v));
         }

@@ -8,7 +8,7 @@
  * the questionnaire record verifies; a request the grant names is this organisation's and asks
  * for that questionnaire; the answers fit the questionnaire; the dates hold (as-of not in the
  * future, valid-until not past: else "expired").
- * Beside the verdict: the TICS certificate the assessment references, judged (tx_certcheck)
+ * Beside the verdict: the TICS certificate the assessment references, judged (tx_cert_judge.h)
  * at its as-of date and now with the accreditor keys pinned in the home and the records in the
  * cache; whether it answers another questionnaire (version) than its request asked for; and
  * whether a newer sealed assessment of its author supersedes it (the hub shows such a record to

@@ -1,16 +1,12 @@
 /* Per-item answers of an assessment, joined with the questionnaire's own texts. */
-#include "tx_render_items.h"
+#include "tx_report_items.h"
+
+#include "tx_json.h"
 
 #include <string.h>
 
-static json_t *
-text_json(const tx_local_text_pb *t)
-{
-    return json_pack("{s:s,s:s}", "ja", t != NULL ? t->ja : "", "en", t != NULL ? t->en : "");
-}
-
 json_t *
-tx_render_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n)
+tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n)
 {
     json_t *out = json_array();
 
@@ -33,9 +29,9 @@ tx_render_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers,
             out,
             json_pack("{s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:b,s:s}", "id", item->id, "area",
                       item->area, "level", (json_int_t)item->level, "weight",
-                      (json_int_t)item->weight, "text", text_json(item->text), "answer",
+                      (json_int_t)item->weight, "text", tx_json_text(item->text), "answer",
                       choice != NULL ? json_string(choice->code) : json_null(), "label",
-                      choice != NULL ? text_json(choice->label) : json_null(), "score_permille",
+                      choice != NULL ? tx_json_text(choice->label) : json_null(), "score_permille",
                       choice != NULL && !choice->not_applicable
                           ? json_integer(choice->score_permille)
                           : json_null(),

@@ -1,7 +1,7 @@
-/* The per-item answers of one assessment as report JSON, for the renderers (OSCAL findings per
- * item, the HTML list of gaps). */
-#ifndef TX_RENDER_ITEMS_H
-#define TX_RENDER_ITEMS_H
+/* The per-item answers of one assessment as report JSON: the "items" member of a report row,
+ * which the renderers read (OSCAL findings per item, the HTML list of gaps). */
+#ifndef TX_REPORT_ITEMS_H
+#define TX_REPORT_ITEMS_H
 
 #include "tx_codec.h"
 
@@ -11,6 +11,6 @@
  *   "label":{"ja","en"}|null,"score_permille":n|null,"not_applicable","comment"}], one per
  * item of q in questionnaire order; answer, label and score_permille are null for an item
  * left unanswered (or answered with a choice q does not have). Caller owns the result. */
-json_t *tx_render_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n);
+json_t *tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n);
 
 #endif

@@ -1,0 +1,34 @@
+/* The JSON spelling of ids, keys, dates and local texts shared by every --json output. */
+#include "tx_json.h"
+
+#include "tx_util.h"
+
+#include <assert.h>
+
+json_t *
+tx_json_hex(const uint8_t *b, size_t len)
+{
+    char hex[2 * TX_ID_LEN + 1];
+
+    assert(len <= TX_ID_LEN && TX_KEY_LEN <= TX_ID_LEN);
+    tx_hex(hex, b, len);
+    return json_string(hex);
+}
+
+json_t *
+tx_json_date(int64_t t)
+{
+    char d[16];
+
+    if (t == 0) {
+        return json_null();
+    }
+    tx_format_date(d, sizeof d, t);
+    return json_string(d);
+}
+
+json_t *
+tx_json_text(const tx_local_text_pb *t)
+{
+    return json_pack("{s:s,s:s}", "ja", t != NULL ? t->ja : "", "en", t != NULL ? t->en : "");
+}

@@ -1,0 +1,23 @@
+/* JSON values every printed document spells the same way: ids and keys as lowercase hex, dates
+ * as YYYY-MM-DD (null when unset), texts as {"ja","en"}. One place, so that `inbox --json`,
+ * `report --json`, `cert show --json` and `share --json` agree. */
+#ifndef TX_JSON_H
+#define TX_JSON_H
+
+#include "tx_codec.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The lowercase hex string of b[0..len), len at most 32 (an id or a key). Caller owns. */
+json_t *tx_json_hex(const uint8_t *b, size_t len);
+
+/* The date of t (seconds since the epoch, UTC) as "YYYY-MM-DD"; null when t is 0 (no date).
+ * Caller owns. */
+json_t *tx_json_date(int64_t t);
+
+/* {"ja","en"} of a local text, both "" when t is NULL. Caller owns. */
+json_t *tx_json_text(const tx_local_text_pb *t);
+
+#endif

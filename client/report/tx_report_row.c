@@ -1,0 +1,213 @@
+/* The report's rows: the assessment shown per supplier (a replacing one wins, then the better
+ * verdict, then the newer), its score, and its object in the report's JSON document. */
+#include "tx_report_row.h"
+
+#include "tx_error.h"
+#include "tx_idmap.h"
+#include "tx_json.h"
+#include "tx_pool.h"
+#include "tx_report_items.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef tx_report_row row;
+
+static int
+readable(const tx_verdict *v)
+{
+    return v->status == TX_VERIFIED || v->status == TX_EXPIRED || v->status == TX_SUPERSEDED;
+}
+
+/* True if `newer` is on the supersede chain that replaces `old` (all of one supplier); `by_id`
+ * maps an assessment id to its first verdict. */
+static int
+replaces(const tx_verdicts *vs, const tx_idmap *by_id, const tx_verdict *newer,
+         const tx_verdict *old)
+{
+    const tx_verdict *v = newer;
+
+    for (size_t hops = 0; v != NULL && v->has_supersedes && hops < vs->n; hops++) {
+        const size_t *at;
+        if (memcmp(v->supersedes, old->assessment, TX_ID_LEN) == 0) {
+            return 1;
+        }
+        at = tx_idmap_get(by_id, v->supersedes);
+        v = at != NULL ? &vs->v[*at] : NULL;
+    }
+    return 0;
+}
+
+/* True if a should be shown instead of b for the same supplier: a readable assessment that
+ * replaces the other wins whatever their verdicts; otherwise the better verdict, then the
+ * newer. */
+static int
+better(const tx_verdicts *vs, const tx_idmap *by_id, const tx_verdict *a, const tx_verdict *b)
+{
+    if (readable(a) && replaces(vs, by_id, a, b)) {
+        return 1;
+    }
+    if (readable(b) && replaces(vs, by_id, b, a)) {
+        return 0;
+    }
+    if (a->status != b->status) {
+        return tx_verdict_rank(a->status) < tx_verdict_rank(b->status);
+    }
+    if (a->as_of != b->as_of) {
+        return a->as_of > b->as_of;
+    }
+    return a->seq > b->seq;
+}
+
+static int
+by_name(const void *pa, const void *pb)
+{
+    const row *a = pa, *b = pb;
+    int c = strcmp(a->v->supplier_name, b->v->supplier_name);
+
+    return c != 0 ? c : strcmp(a->v->supplier_fp, b->v->supplier_fp);
+}
+
+/* Scores one row (rows are independent: run on the pool). */
+static void
+score_row(void *ctx, size_t k)
+{
+    row *rows = ctx;
+    const tx_verdict *v = rows[k].v;
+
+    if (v->status != TX_FAILED && v->q != NULL && v->inner != NULL &&
+        tx_score_compute(v->q, v->inner->answers, v->inner->n_answers, &rows[k].score) == TX_OK) {
+        rows[k].scored = 1;
+    }
+}
+
+int
+tx_report_rows(const tx_verdicts *vs, tx_report_row **out, size_t *n)
+{
+    row *rows = calloc(vs->n ? vs->n : 1, sizeof *rows);
+    tx_idmap by_id = {0}, by_supplier = {0}; /* assessment -> verdict; supplier -> row */
+    size_t count = 0;
+
+    if (rows == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < vs->n; i++) {
+        if (tx_idmap_put(&by_id, vs->v[i].assessment, i, NULL) == NULL) {
+            goto nomem;
+        }
+    }
+    for (size_t i = 0; i < vs->n; i++) {
+        const tx_verdict *v = &vs->v[i];
+        int added;
+        const size_t *k = tx_idmap_put(&by_supplier, v->supplier, count, &added);
+        if (k == NULL) {
+            goto nomem;
+        }
+        if (added) {
+            rows[count++].v = v;
+        } else if (better(vs, &by_id, v, rows[*k].v)) {
+            rows[*k].v = v;
+        }
+    }
+    tx_idmap_free(&by_id);
+    tx_idmap_free(&by_supplier);
+    tx_pool_for(count, score_row, rows);
+    qsort(rows, count, sizeof *rows, by_name);
+    *out = rows;
+    *n = count;
+    return TX_OK;
+nomem:
+    tx_idmap_free(&by_id);
+    tx_idmap_free(&by_supplier);
+    free(rows);
+    return TX_ERR_NOMEM;
+}
+
+void
+tx_report_rows_free(tx_report_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].scored) {
+            tx_score_free(&rows[i].score);
+        }
+    }
+    free(rows);
+}
+
+static json_t *
+score_json(const tx_area_score *a)
+{
+    return a->has_score ? json_real(tx_score_round(a->percent)) : json_null();
+}
+
+json_t *
+tx_report_row_json(const tx_report_row *r)
+{
+    const tx_verdict *v = r->v;
+    json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "name", v->supplier_name, "fingerprint",
+                          v->supplier_fp, "key", tx_json_hex(v->supplier, TX_KEY_LEN), "status",
+                          tx_verdict_name(v->status), "reason",
+                          v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
+                          "assessment", tx_json_hex(v->assessment, TX_ID_LEN), "request",
+                          v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null());
+    json_t *areas = json_array(), *levels = json_array(), *missing = json_array();
+
+    if (v->q != NULL) {
+        json_object_set_new(o, "questionnaire",
+                            json_pack("{s:o,s:s,s:I,s:o}", "record",
+                                      tx_json_hex(v->questionnaire, TX_ID_LEN), "id", v->q->id,
+                                      "version", (json_int_t)v->q->version, "title",
+                                      tx_json_text(v->q->title)));
+    } else {
+        json_object_set_new(o, "questionnaire", json_null());
+    }
+    json_object_set_new(o, "as_of", tx_json_date(v->as_of));
+    json_object_set_new(o, "valid_until", tx_json_date(v->valid_until));
+    json_object_set_new(o, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
+    json_object_set_new(o, "superseded_by", tx_verdict_superseded_json(v));
+    json_object_set_new(o, "certificate", tx_verdict_cert_json(v));
+    if (!r->scored) {
+        json_object_set_new(o, "areas", areas);
+        json_object_set_new(o, "overall", json_null());
+        json_object_set_new(o, "levels", levels);
+        json_object_set_new(o, "level_achieved", json_null());
+        json_object_set_new(o, "unanswered", json_null());
+        json_object_set_new(o, "unanswered_items", missing);
+        json_object_set_new(o, "items", json_array());
+        return o;
+    }
+    for (size_t a = 0; a < r->score.n_areas; a++) {
+        const tx_area_score *s = &r->score.areas[a];
+        json_array_append_new(areas, json_pack("{s:s,s:o,s:o,s:I,s:I,s:I}", "id", s->id, "name",
+                                               tx_json_text(v->q->areas[a]->name), "score",
+                                               score_json(s), "items", (json_int_t)s->items,
+                                               "answered", (json_int_t)s->answered, "applicable",
+                                               (json_int_t)s->applicable));
+    }
+    for (size_t l = 0; l < r->score.n_levels; l++) {
+        const tx_level_score *s = &r->score.levels[l];
+        const tx_local_text_pb *name = NULL;
+        for (size_t k = 0; k < v->q->n_levels; k++) {
+            if (v->q->levels[k]->level == s->level) {
+                name = v->q->levels[k]->name;
+            }
+        }
+        json_array_append_new(levels, json_pack("{s:I,s:o,s:I,s:I,s:f,s:b}", "level",
+                                                (json_int_t)s->level, "name", tx_json_text(name),
+                                                "applicable", (json_int_t)s->applicable,
+                                                "implemented", (json_int_t)s->implemented, "share",
+                                                tx_score_round(s->share), "achieved", s->achieved));
+    }
+    for (size_t k = 0; k < r->score.n_unanswered; k++) {
+        json_array_append_new(missing, json_string(r->score.unanswered[k]));
+    }
+    json_object_set_new(o, "areas", areas);
+    json_object_set_new(o, "overall", score_json(&r->score.overall));
+    json_object_set_new(o, "levels", levels);
+    json_object_set_new(o, "level_achieved", json_integer(r->score.level_achieved));
+    json_object_set_new(o, "unanswered", json_integer((json_int_t)r->score.n_unanswered));
+    json_object_set_new(o, "unanswered_items", missing);
+    json_object_set_new(o, "items",
+                        tx_report_items_json(v->q, v->inner->answers, v->inner->n_answers));
+    return o;
+}

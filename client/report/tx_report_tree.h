@@ -1,0 +1,32 @@
+/* The supply tree's part of the report: the rows the report picked (tx_report_row.h) become the
+ * organisations tx_supply_tree walks; the tree and its roll-ups by tier are added to the JSON
+ * document or printed as text under the supplier tables. */
+#ifndef TX_REPORT_TREE_H
+#define TX_REPORT_TREE_H
+
+#include "tx_orgs.h"
+#include "tx_verify.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The supply tree (tx_supply_tree.h) the report walks. */
+typedef struct {
+    const uint8_t (*roots)[TX_KEY_LEN]; /* tier 1: the suppliers of the buyer's requests */
+    size_t n_roots;
+    const tx_orgs *orgs;   /* may be NULL: names of organisations that granted nothing */
+    unsigned depth;        /* tiers, >= 1 */
+    unsigned current_days; /* 0: TX_TREE_DEFAULT_CURRENT_DAYS */
+    int64_t now;
+} tx_report_tree_opts;
+
+/* Adds "depth", "current_days", "nodes", "tiers" and "total" to a report document `doc` built
+ * from the same `vs` (README.md, "The supply tree"). TX_ERR_NOMEM. */
+int tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t);
+
+/* Prints the indented tree and its roll-ups by tier (texts in Japanese when ja), as the table
+ * report goes on after the supplier tables. TX_ERR_NOMEM. */
+int tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int ja);
+
+#endif
