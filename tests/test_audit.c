@@ -8,8 +8,9 @@
 #include "hub_testutil.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
-#include "tx_log_check.h"
+#include "tx_log_proof.h"
 #include "tx_merkle.h"
+#include "tx_receipts.h"
 #include "tx_util.h"
 
 #include <dirent.h>
@@ -424,26 +425,26 @@ corrupt_inclusion(const tx_reply_pb *good, uint64_t index, uint64_t size, const 
     fake f;
 
     assert_int_equal(tx_log_proof_of(good, path, &n), TX_OK);
-    assert_int_equal(tx_log_check_inclusion(fake_reply(&f, (const uint8_t(*)[32])path, n), index,
-                                            size, leaf, root),
+    assert_int_equal(tx_log_verify_inclusion(fake_reply(&f, (const uint8_t(*)[32])path, n), index,
+                                             size, leaf, root),
                      TX_OK);
     /* Index and size. */
-    assert_int_not_equal(tx_log_check_inclusion(good, index + 1, size, leaf, root), TX_OK);
-    assert_int_not_equal(tx_log_check_inclusion(good, index - 1, size, leaf, root), TX_OK);
-    assert_int_not_equal(tx_log_check_inclusion(good, index, 2 * size, leaf, root), TX_OK);
-    assert_int_not_equal(tx_log_check_inclusion(good, index, size / 2, leaf, root), TX_OK);
+    assert_int_not_equal(tx_log_verify_inclusion(good, index + 1, size, leaf, root), TX_OK);
+    assert_int_not_equal(tx_log_verify_inclusion(good, index - 1, size, leaf, root), TX_OK);
+    assert_int_not_equal(tx_log_verify_inclusion(good, index, 2 * size, leaf, root), TX_OK);
+    assert_int_not_equal(tx_log_verify_inclusion(good, index, size / 2, leaf, root), TX_OK);
     /* Each element with a bit flipped. */
     for (size_t i = 0; i < n; i++) {
         fake_reply(&f, (const uint8_t(*)[32])path, n);
         f.data[i][i % 32] ^= 1u << (i % 8);
-        assert_int_equal(tx_log_check_inclusion(&f.r, index, size, leaf, root), TX_ERR_CHECKSUM);
+        assert_int_equal(tx_log_verify_inclusion(&f.r, index, size, leaf, root), TX_ERR_CHECKSUM);
     }
     /* An element added (at the end, at the front) or removed (each). */
     fake_reply(&f, (const uint8_t(*)[32])path, n);
     memcpy(f.data[n], leaf, 32);
     f.bins[n] = (ProtobufCBinaryData){32, f.data[n]};
     f.r.n_proof = n + 1;
-    assert_int_not_equal(tx_log_check_inclusion(&f.r, index, size, leaf, root), TX_OK);
+    assert_int_not_equal(tx_log_verify_inclusion(&f.r, index, size, leaf, root), TX_OK);
     if (n > 0) {
         for (size_t i = 0; i < n; i++) {
             uint8_t shorter[TX_MERKLE_MAX_PATH][32];
@@ -453,25 +454,25 @@ corrupt_inclusion(const tx_reply_pb *good, uint64_t index, uint64_t size, const 
                 }
             }
             assert_int_not_equal(
-                tx_log_check_inclusion(fake_reply(&f, (const uint8_t(*)[32])shorter, n - 1), index,
-                                       size, leaf, root),
+                tx_log_verify_inclusion(fake_reply(&f, (const uint8_t(*)[32])shorter, n - 1), index,
+                                        size, leaf, root),
                 TX_OK);
         }
         /* Trailing data: the last hash one byte longer. */
         fake_reply(&f, (const uint8_t(*)[32])path, n);
         f.bins[n - 1].len = 33;
-        assert_int_equal(tx_log_check_inclusion(&f.r, index, size, leaf, root), TX_ERR_MALFORMED);
+        assert_int_equal(tx_log_verify_inclusion(&f.r, index, size, leaf, root), TX_ERR_MALFORMED);
     }
     /* Trailing data: an empty hash after the proof. */
     fake_reply(&f, (const uint8_t(*)[32])path, n);
     f.bins[n] = (ProtobufCBinaryData){0, f.data[n]};
     f.r.n_proof = n + 1;
-    assert_int_equal(tx_log_check_inclusion(&f.r, index, size, leaf, root), TX_ERR_MALFORMED);
+    assert_int_equal(tx_log_verify_inclusion(&f.r, index, size, leaf, root), TX_ERR_MALFORMED);
     /* A wrong root, and a wrong leaf. */
     memcpy(bad_root, root, 32);
     bad_root[31] ^= 0x80;
-    assert_int_equal(tx_log_check_inclusion(good, index, size, leaf, bad_root), TX_ERR_CHECKSUM);
-    assert_int_equal(tx_log_check_inclusion(good, index, size, bad_root, root), TX_ERR_CHECKSUM);
+    assert_int_equal(tx_log_verify_inclusion(good, index, size, leaf, bad_root), TX_ERR_CHECKSUM);
+    assert_int_equal(tx_log_verify_inclusion(good, index, size, bad_root, root), TX_ERR_CHECKSUM);
 }
 
 /* Every corruption of a consistency proof from old_size to size is refused (the
@@ -485,22 +486,26 @@ corrupt_consistency(const tx_reply_pb *good, uint64_t old_size, const uint8_t ol
     fake f;
 
     assert_int_equal(tx_log_proof_of(good, path, &n), TX_OK);
-    assert_int_equal(tx_log_check_consistency(good, old_size, old_root, size, root), TX_OK);
-    assert_int_not_equal(tx_log_check_consistency(good, old_size + 1, old_root, size, root), TX_OK);
-    assert_int_not_equal(tx_log_check_consistency(good, old_size - 1, old_root, size, root), TX_OK);
-    assert_int_not_equal(tx_log_check_consistency(good, old_size, old_root, 2 * size, root), TX_OK);
-    assert_int_not_equal(tx_log_check_consistency(good, old_size, old_root, size / 2, root), TX_OK);
+    assert_int_equal(tx_log_verify_consistency(good, old_size, old_root, size, root), TX_OK);
+    assert_int_not_equal(tx_log_verify_consistency(good, old_size + 1, old_root, size, root),
+                         TX_OK);
+    assert_int_not_equal(tx_log_verify_consistency(good, old_size - 1, old_root, size, root),
+                         TX_OK);
+    assert_int_not_equal(tx_log_verify_consistency(good, old_size, old_root, 2 * size, root),
+                         TX_OK);
+    assert_int_not_equal(tx_log_verify_consistency(good, old_size, old_root, size / 2, root),
+                         TX_OK);
     for (size_t i = 0; i < n; i++) {
         fake_reply(&f, (const uint8_t(*)[32])path, n);
         f.data[i][(i * 7) % 32] ^= 1u << (i % 8);
-        assert_int_equal(tx_log_check_consistency(&f.r, old_size, old_root, size, root),
+        assert_int_equal(tx_log_verify_consistency(&f.r, old_size, old_root, size, root),
                          TX_ERR_CHECKSUM);
     }
     fake_reply(&f, (const uint8_t(*)[32])path, n);
     memcpy(f.data[n], root, 32);
     f.bins[n] = (ProtobufCBinaryData){32, f.data[n]};
     f.r.n_proof = n + 1;
-    assert_int_not_equal(tx_log_check_consistency(&f.r, old_size, old_root, size, root), TX_OK);
+    assert_int_not_equal(tx_log_verify_consistency(&f.r, old_size, old_root, size, root), TX_OK);
     for (size_t i = 0; i < n; i++) {
         uint8_t shorter[TX_MERKLE_MAX_PATH][32];
         for (size_t k = 0, m = 0; k < n; k++) {
@@ -509,21 +514,21 @@ corrupt_consistency(const tx_reply_pb *good, uint64_t old_size, const uint8_t ol
             }
         }
         assert_int_not_equal(
-            tx_log_check_consistency(fake_reply(&f, (const uint8_t(*)[32])shorter, n - 1), old_size,
-                                     old_root, size, root),
+            tx_log_verify_consistency(fake_reply(&f, (const uint8_t(*)[32])shorter, n - 1),
+                                      old_size, old_root, size, root),
             TX_OK);
     }
     fake_reply(&f, (const uint8_t(*)[32])path, n);
     f.bins[n - 1].len = 33;
-    assert_int_equal(tx_log_check_consistency(&f.r, old_size, old_root, size, root),
+    assert_int_equal(tx_log_verify_consistency(&f.r, old_size, old_root, size, root),
                      TX_ERR_MALFORMED);
     memcpy(bad, root, 32);
     bad[0] ^= 1;
-    assert_int_equal(tx_log_check_consistency(good, old_size, old_root, size, bad),
+    assert_int_equal(tx_log_verify_consistency(good, old_size, old_root, size, bad),
                      TX_ERR_CHECKSUM);
     memcpy(bad, old_root, 32);
     bad[0] ^= 1;
-    assert_int_equal(tx_log_check_consistency(good, old_size, bad, size, root), TX_ERR_CHECKSUM);
+    assert_int_equal(tx_log_verify_consistency(good, old_size, bad, size, root), TX_ERR_CHECKSUM);
 }
 
 static void

@@ -9,7 +9,7 @@
 #include "hub_testutil.h"
 #include "tx_client.h"
 #include "tx_error.h"
-#include "tx_log_check.h"
+#include "tx_log_proof.h"
 #include "tx_note.h"
 #include "tx_rpc.h"
 #include "tx_util.h"

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 #include "tx_error.h"
-#include "tx_log_check.h"
+#include "tx_log_audit.h"
 #include "tx_msg.h"
 
 #include <getopt.h>
@@ -11,21 +11,18 @@
 int
 tx_cmd_audit_log(tx_cli *g, int argc, char **argv)
 {
-    static const struct option opts[] = {TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
-    tx_audit_result res;
+    tx_log_audit_result res;
     tx_client *c = NULL;
-    int opt, rc;
+    int rc;
 
-    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        if ((rc = tx_cli_common_opt(g, opt, "audit-log")) != TX_OK) {
-            return rc;
-        }
+    if ((rc = tx_cli_common_only(g, argc, argv, "audit-log")) != TX_OK) {
+        return rc;
     }
     if (optind < argc) {
         return tx_fail(TX_ERR_USAGE, "audit-log: unexpected argument %s", argv[optind]);
     }
-    if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_audit_log(c, &res)) == TX_OK) {
-        rc = tx_audit_print(stdout, &res, g->json);
+    if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_log_audit(c, &res)) == TX_OK) {
+        rc = tx_log_audit_print(stdout, &res, g->json);
         if (rc == TX_OK && (res.mismatch > 0 || !res.root_ok)) {
             rc = tx_fail(TX_ERR_CHECKSUM, "audit failed: %s (%llu mismatch%s)", res.first,
                          (unsigned long long)res.mismatch, res.mismatch == 1 ? "" : "es");

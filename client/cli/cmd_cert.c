@@ -17,16 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-print_json(json_t *root)
-{
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-    fputc('\n', stdout);
-    json_decref(root);
-    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
-}
-
 static const char *
 day(char buf[16], int64_t t)
 {
@@ -79,7 +69,7 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         if (g->json) {
             json_t *j = key_json(&pk);
             json_object_set_new(j, "added", json_boolean(added));
-            return print_json(j);
+            return tx_cli_print_json(j);
         }
         printf("%s\n", fp);
         if (!g->quiet) {
@@ -94,7 +84,7 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         }
         tx_fingerprint(pk.sign, fp);
         if (g->json) {
-            return print_json(key_json(&pk));
+            return tx_cli_print_json(key_json(&pk));
         }
         printf("%s\n", fp);
         if (!g->quiet) {
@@ -115,7 +105,7 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
             json_array_append_new(arr, key_json(&keys[i]));
         }
         free(keys);
-        return print_json(json_pack("{s:o}", "accreditors", arr));
+        return tx_cli_print_json(json_pack("{s:o}", "accreditors", arr));
     }
     if (!g->quiet && n == 0) {
         printf("no accreditor key pinned: pin one with ticsx trust add FILE\n");
@@ -192,8 +182,8 @@ tx_cmd_accredit(tx_cli *g, int argc, char **argv)
         (rc = tx_accredit(c, &a, id, name, sizeof name)) == TX_OK) {
         tx_hex(hex, id, TX_ID_LEN);
         if (g->json) {
-            rc = print_json(json_pack("{s:s,s:s,s:b}", "accreditation", hex, "body", name,
-                                      "withdrawn", a.withdraw));
+            rc = tx_cli_print_json(json_pack("{s:s,s:s,s:b}", "accreditation", hex, "body", name,
+                                             "withdrawn", a.withdraw));
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
@@ -277,7 +267,7 @@ cert_judge(tx_cli *g, const char *arg, int show, int64_t at)
         if (show) {
             json_object_set_new(j, "events", events_json(&ts, cert));
         }
-        rc = print_json(j);
+        rc = tx_cli_print_json(j);
         goto out;
     }
     if (g->quiet) {
@@ -356,7 +346,7 @@ cert_list(tx_cli *g, const char *holder)
         }
     }
     if (g->json) {
-        rc = print_json(json_pack("{s:O}", "certificates", arr));
+        rc = tx_cli_print_json(json_pack("{s:O}", "certificates", arr));
     }
 out:
     json_decref(arr);
@@ -390,10 +380,10 @@ cert_issue(tx_cli *g, const cert_opts *o)
     if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_cert_issue(c, &a, id, &info)) == TX_OK) {
         tx_hex(hex, id, TX_ID_LEN);
         if (g->json) {
-            rc = print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "certificate", hex, "number",
-                                      info.number, "holder", info.holder_name, "corporate_number",
-                                      info.corporate_number, "issued", day(d1, info.issued),
-                                      "expires", day(d2, info.expires)));
+            rc = tx_cli_print_json(
+                json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "certificate", hex, "number", info.number,
+                          "holder", info.holder_name, "corporate_number", info.corporate_number,
+                          "issued", day(d1, info.issued), "expires", day(d2, info.expires)));
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
@@ -421,9 +411,9 @@ cert_event(tx_cli *g, const char *arg, int kind, const cert_opts *o)
         (rc = tx_cert_record_event(c, arg, kind, effective, o->note, id, &info)) == TX_OK) {
         tx_hex(hex, id, TX_ID_LEN);
         if (g->json) {
-            rc = print_json(json_pack("{s:s,s:s,s:s,s:s}", "event", hex, "certificate", info.number,
-                                      "kind", tx_cert_event_name(kind), "effective",
-                                      day(d, effective)));
+            rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s}", "event", hex, "certificate",
+                                             info.number, "kind", tx_cert_event_name(kind),
+                                             "effective", day(d, effective)));
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {

@@ -21,27 +21,14 @@
 
 #define MAX_PROFILE 4096
 
-static int
-print_json(json_t *root)
-{
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-    fputc('\n', stdout);
-    json_decref(root);
-    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
-}
-
 /* Only options shared by all commands: used by those that take none of their own. */
 static int
 no_options(tx_cli *g, int argc, char **argv, const char *command)
 {
-    static const struct option opts[] = {TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
-    int opt, rc;
+    int rc;
 
-    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        if ((rc = tx_cli_common_opt(g, opt, command)) != TX_OK) {
-            return rc;
-        }
+    if ((rc = tx_cli_common_only(g, argc, argv, command)) != TX_OK) {
+        return rc;
     }
     if (optind < argc) {
         return tx_fail(TX_ERR_USAGE, "%s takes no argument (got %s)", command, argv[optind]);
@@ -152,9 +139,9 @@ tx_cmd_keygen(tx_cli *g, int argc, char **argv)
     tx_key_id_hex(id->pub.sign, kid);
     tx_path_join(ssh, sizeof ssh, dir, "identity_ed25519.pub");
     if (g->json) {
-        rc = print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "home", dir, "name", name,
-                                  "fingerprint", fp, "key_id", kid, "public_key", ssh, "profile",
-                                  profile));
+        rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "home", dir, "name", name,
+                                         "fingerprint", fp, "key_id", kid, "public_key", ssh,
+                                         "profile", profile));
     } else if (g->quiet) {
         printf("%s\n", fp);
     } else {
@@ -210,9 +197,9 @@ tx_cmd_whoami(tx_cli *g, int argc, char **argv)
     tx_fingerprint(tx_client_id(c)->pub.sign, fp);
     tx_key_id_hex(tx_client_id(c)->pub.sign, kid);
     if (g->json) {
-        rc = print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name, "corporate_number", corp,
-                                  "fingerprint", fp, "key_id", kid, "home",
-                                  tx_home_dir(tx_client_home(c))));
+        rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name, "corporate_number",
+                                         corp, "fingerprint", fp, "key_id", kid, "home",
+                                         tx_home_dir(tx_client_home(c))));
     } else if (g->quiet) {
         printf("%s\n", fp);
     } else {
@@ -251,7 +238,7 @@ tx_cmd_orgs(tx_cli *g, int argc, char **argv)
                           o->corporate_number, "fingerprint", o->fingerprint, "key_id", o->key_id,
                           "self", memcmp(o->key, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0));
         }
-        rc = print_json(json_pack("{s:o}", "organisations", arr));
+        rc = tx_cli_print_json(json_pack("{s:o}", "organisations", arr));
         goto out;
     }
     if (!g->quiet) {
@@ -286,7 +273,8 @@ tx_cmd_ping(tx_cli *g, int argc, char **argv)
     }
     if ((rc = tx_rpc_ping(c, &ms)) == TX_OK) {
         if (g->json) {
-            rc = print_json(json_pack("{s:s,s:f}", "endpoint", tx_client_endpoint(c), "ms", ms));
+            rc = tx_cli_print_json(
+                json_pack("{s:s,s:f}", "endpoint", tx_client_endpoint(c), "ms", ms));
         } else if (!g->quiet) {
             printf("hub at %s answered in %.1f ms\n", tx_client_endpoint(c), ms);
         }

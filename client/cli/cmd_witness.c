@@ -26,16 +26,6 @@ static const char usage_witness[] = "usage: ticsx witness [--every SECONDS] [--n
 static const char usage_trust_witness[] =
     "usage: ticsx trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]";
 
-static int
-print_json(json_t *j)
-{
-    int rc = json_dumpf(j, stdout, JSON_INDENT(2)) == 0 ? TX_OK : TX_ERR_IO;
-
-    putchar('\n');
-    json_decref(j);
-    return rc;
-}
-
 static json_t *
 witness_json(const tx_pubkey *pk)
 {
@@ -66,8 +56,8 @@ witness_report(tx_cli *g, const tx_checkpoint *cp)
 
     tx_hex(hex, cp->root, 32);
     if (g->json) {
-        return print_json(json_pack("{s:I,s:s,s:I}", "size", (json_int_t)cp->size, "root", hex,
-                                    "time", (json_int_t)cp->time));
+        return tx_cli_print_json(json_pack("{s:I,s:s,s:I}", "size", (json_int_t)cp->size, "root",
+                                           hex, "time", (json_int_t)cp->time));
     }
     if (!g->quiet) {
         printf("cosigned the hub's checkpoint: %" PRIu64 " records, root %s\n", cp->size, hex);
@@ -181,7 +171,7 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
         if (g->json) {
             json_t *j = witness_json(&pk);
             json_object_set_new(j, "added", json_boolean(added));
-            return print_json(j);
+            return tx_cli_print_json(j);
         }
         tx_witness_vkey(&pk, vkey, sizeof vkey);
         printf("%s\n", vkey);
@@ -229,7 +219,7 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
             return rc;
         }
         if (g->json) {
-            return print_json(json_pack("{s:i}", "quorum", (int)quorum));
+            return tx_cli_print_json(json_pack("{s:i}", "quorum", (int)quorum));
         }
         printf("%u\n", quorum);
         return TX_OK;
@@ -254,7 +244,7 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
             return rc;
         }
         if (g->json) {
-            return print_json(json_pack("{s:I}", "max_age", (json_int_t)age));
+            return tx_cli_print_json(json_pack("{s:I}", "max_age", (json_int_t)age));
         }
         printf("%lld\n", (long long)age);
         return TX_OK;
@@ -273,7 +263,7 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
             json_array_append_new(arr, witness_json(&keys[i]));
         }
         free(keys);
-        return print_json(json_pack("{s:o,s:i}", "witnesses", arr, "quorum", (int)quorum));
+        return tx_cli_print_json(json_pack("{s:o,s:i}", "witnesses", arr, "quorum", (int)quorum));
     }
     if (!g->quiet) {
         printf("quorum %u of %zu pinned witness%s\n", quorum, n, n == 1 ? "" : "es");

@@ -9,6 +9,7 @@
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
+#include "tx_request.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
@@ -17,64 +18,8 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define DAY 86400
-
-int
-tx_answer_find_request(tx_client *c, const char *arg, tx_rec *request, tx_recs *profiles)
-{
-    int kinds[2] = {TX_KIND_REQUEST, TX_KIND_PROFILE};
-    tx_recs lists[2] = {{0}};
-    size_t len = strlen(arg), hits = 0, at = 0;
-    char hex[2 * TX_ID_LEN + 1];
-    int rc;
-
-    memset(request, 0, sizeof *request);
-    if (!tx_is_id_prefix(arg)) {
-        return tx_fail(TX_ERR_USAGE, "request %s: give its id (64 hex digits, or at least 8)", arg);
-    }
-    if ((rc = tx_rpc_list(c, profiles != NULL ? 2 : 1, kinds, NULL, lists)) != TX_OK) {
-        return rc;
-    }
-    for (size_t i = 0; i < lists[0].n; i++) {
-        tx_hex(hex, lists[0].v[i].id, TX_ID_LEN);
-        if (strncasecmp(hex, arg, len) == 0) {
-            hits++;
-            at = i;
-        }
-    }
-    if (hits == 0) {
-        rc = tx_fail(TX_ERR_NOT_FOUND,
-                     "request %s not found: it does not exist or does not "
-                     "name this organisation (ticsx inbox lists yours)",
-                     arg);
-    } else if (hits > 1) {
-        rc =
-            tx_fail(TX_ERR_USAGE, "request %s is ambiguous: %zu requests start with it", arg, hits);
-    } else {
-        *request = lists[0].v[at];
-        memset(&lists[0].v[at], 0, sizeof lists[0].v[at]);
-        if (profiles != NULL) {
-            *profiles = lists[1];
-            memset(&lists[1], 0, sizeof lists[1]);
-        }
-    }
-    tx_recs_clear(&lists[0]);
-    tx_recs_clear(&lists[1]);
-    return rc;
-}
-
-static int
-names_me(const tx_request_pb *r, const uint8_t *me)
-{
-    for (size_t i = 0; i < r->n_suppliers; i++) {
-        if (memcmp(r->suppliers[i].data, me, TX_KEY_LEN) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* Signs the inner assessment, encrypts it, signs the sealed record and the grant. */
 static int
@@ -260,7 +205,7 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
 
     memset(out, 0, sizeof *out);
     if ((rc = check_dates(args, out)) != TX_OK ||
-        (rc = tx_answer_find_request(c, args->request, &request, &profiles)) != TX_OK) {
+        (rc = tx_request_find(c, args->request, &request, &profiles)) != TX_OK) {
         goto out;
     }
     if (args->supersedes != NULL) {
@@ -283,7 +228,7 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
                      args->request);
         goto out;
     }
-    if (!names_me(req, me->pub.sign)) {
+    if (!tx_request_names(req, me->pub.sign)) {
         rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
                      args->request);
         goto out;

@@ -47,10 +47,6 @@ typedef struct {
     uint8_t on_behalf_of[TX_ID_LEN]; /* the original request */
 } tx_answer_result;
 
-/* Finds a request visible to this organisation by id or unique prefix, verifying it; when
- * profiles is not NULL the hub's profiles come back in the same round trip. */
-int tx_answer_find_request(tx_client *c, const char *arg, tx_rec *request, tx_recs *profiles);
-
 /* Answers. With args->supersedes the sealed record names the old assessment (which must be this
  * organisation's, not superseded yet) and, unless no_regrant, the new one is granted to the old
  * one's current grantees after it is stored (tx_grant_regrant). Sub-suppliers listed in a JSON

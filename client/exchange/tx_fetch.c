@@ -115,7 +115,7 @@ flush(tx_client *c, staged *st)
 /* Drops from the set and the staged records those past `size` (not witnessed yet), naming
  * them in *late: they are neither proven nor cached by this fetch. */
 static int
-leave_out(tx_audit_set *set, uint64_t size, staged *st, tx_idmap *late)
+leave_out(tx_log_check_set *set, uint64_t size, staged *st, tx_idmap *late)
 {
     size_t n = 0;
 
@@ -192,16 +192,16 @@ in_cache(tx_client *c, const uint8_t *id)
 
 /* Adds every record of recs to the set proven included at the end of the fetch. */
 static int
-audit_recs(tx_audit_set *set, const tx_recs *recs)
+audit_recs(tx_log_check_set *set, const tx_recs *recs)
 {
-    return tx_audit_add_recs(set, recs);
+    return tx_log_check_add_recs(set, recs);
 }
 
 /* Lists every accreditation, certificate and certificate event and stages them for the cache
  * (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the list)
  * when the hub will not list them. */
 static int
-fetch_trust(tx_client *c, tx_fetched *out, tx_audit_set *set, staged *st, tx_recs l[3])
+fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx_recs l[3])
 {
     const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
     size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
@@ -255,7 +255,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     tx_checkpoint cp = {0};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
-    tx_audit_set set = {0};
+    tx_log_check_set set = {0};
     tx_idmap items = {0}, listed = {0}; /* assessment -> item; sealed id -> l[3] position */
     tx_idmap late = {0};                /* records past the witnessed checkpoint: left out */
     uint64_t left_out = 0;
@@ -337,7 +337,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)l[3].v[i].msg)->questionnaire;
         rc = stage(&st, &l[3].v[i]);
         /* Got again even when cached: every record a report relies on is proven to be in the
-         * hub's signed log by this fetch (tx_audit_records). */
+         * hub's signed log by this fetch (tx_log_check_records). */
         if (rc == TX_OK) {
             rc = want(&second, qid->data, TX_KIND_QUESTIONNAIRE);
         }
@@ -377,14 +377,14 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         rc = audit_recs(&set, &l[k]);
     }
     for (size_t i = 0; i < first.n && rc == TX_OK; i++) {
-        rc = rc1[i] == TX_OK ? tx_audit_add(&set, r1[i].index, r1[i].bytes, r1[i].len) : TX_OK;
+        rc = rc1[i] == TX_OK ? tx_log_check_add(&set, r1[i].index, r1[i].bytes, r1[i].len) : TX_OK;
     }
     for (size_t i = 0; i < second.n && rc == TX_OK; i++) {
-        rc = rc2[i] == TX_OK ? tx_audit_add(&set, r2[i].index, r2[i].bytes, r2[i].len) : TX_OK;
+        rc = rc2[i] == TX_OK ? tx_log_check_add(&set, r2[i].index, r2[i].bytes, r2[i].len) : TX_OK;
     }
     /* Atomic: nothing enters the cache before every record of this fetch is proven, and each
      * record stored gets its proof marker (verify and report use no record without one). */
-    if (rc != TX_OK || (rc = tx_audit_records(c, &set, &cp, &left_out)) != TX_OK ||
+    if (rc != TX_OK || (rc = tx_log_check_records(c, &set, &cp, &left_out)) != TX_OK ||
         (left_out > 0 && (rc = leave_out(&set, cp.size, &st, &late)) != TX_OK) ||
         (rc = flush(c, &st)) != TX_OK ||
         (rc = tx_home_proof_put_many(tx_client_home(c), set.n, (const uint8_t(*)[TX_ID_LEN])set.id,
@@ -418,7 +418,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
             *counted[k] -= tx_idmap_get(&late, trust[k].v[i].id) != NULL;
         }
     }
-    tx_audit_warn_left_out(left_out, cp.size);
+    tx_log_check_warn_left_out(left_out, cp.size);
     if (trust_rc != TX_OK) {
         rc = tx_fail(trust_rc, "%s", trust_msg);
     }
@@ -445,7 +445,7 @@ out:
     free(st.envs);
     free(st.lens);
     free(st.ids);
-    tx_audit_set_free(&set);
+    tx_log_check_set_free(&set);
     tx_orgs_free(&orgs);
     for (size_t i = 0; i < 4; i++) {
         tx_recs_clear(&l[i]);

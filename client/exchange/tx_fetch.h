@@ -36,7 +36,7 @@ typedef struct {
  * checkpoint accepted (then each gets a proof marker): a failed log check stores nothing.
  * With a witness quorum, records past the newest witnessed checkpoint accepted are left out
  * (not proven, not stored; an item relying on one gets TX_ERR_REFUSED, "not witnessed yet") and
- * counted on stderr (tx_audit_warn_left_out).
+ * counted on stderr (tx_log_check_warn_left_out).
  * Fails when the hub cannot be asked, when the log fails a check (TX_ERR_CHECKSUM), and with
  * TX_ERR_REFUSED when it refused to list certificates (what was listed is stored then). */
 int tx_fetch_all(tx_client *c, tx_fetched *out);

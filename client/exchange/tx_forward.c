@@ -1,12 +1,12 @@
 /* Forwarding a request to this organisation's own suppliers, on behalf of the original buyer. */
 #include "tx_forward.h"
 
-#include "tx_answer.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_grant.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
+#include "tx_request.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
@@ -121,7 +121,7 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
     int named = 0, rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = tx_answer_find_request(c, a->request, &request, &profiles)) != TX_OK) {
+    if ((rc = tx_request_find(c, a->request, &request, &profiles)) != TX_OK) {
         goto out;
     }
     orig = (const tx_request_pb *)request.msg;

@@ -1,13 +1,13 @@
 /* Grants, revocations, reuse and re-grants after a supersede. */
 #include "tx_grant.h"
 
-#include "tx_answer.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
+#include "tx_request.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
@@ -565,17 +565,6 @@ out:
     return rc;
 }
 
-static int
-names_me(const tx_request_pb *r, const uint8_t *me)
-{
-    for (size_t i = 0; i < r->n_suppliers; i++) {
-        if (memcmp(r->suppliers[i].data, me, TX_KEY_LEN) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* The questionnaire's name for messages: "tics-selfcheck v1 (1a2b3c4d5e6f)". */
 static void
 q_name(tx_client *c, const uint8_t *qid, char *out, size_t n)
@@ -642,14 +631,14 @@ tx_grant_reuse(tx_client *c, const char *request, const char *assessment, tx_gra
     if (key == NULL) {
         return TX_ERR_NOMEM;
     }
-    if ((rc = tx_answer_find_request(c, request, &req, &profiles)) != TX_OK ||
+    if ((rc = tx_request_find(c, request, &req, &profiles)) != TX_OK ||
         (rc = state_load(c, &st)) != TX_OK) {
         goto out;
     }
     rp = (const tx_request_pb *)req.msg;
     tx_hex(rhex, req.id, TX_ID_LEN);
     memcpy(out->request, req.id, TX_ID_LEN);
-    if (!names_me(rp, me_of(c))) {
+    if (!tx_request_names(rp, me_of(c))) {
         rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
                      rhex);
         goto out;

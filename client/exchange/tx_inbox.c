@@ -41,17 +41,6 @@ set_from(tx_inbox_entry *e, const tx_orgs *orgs, const uint8_t *key)
     tx_fingerprint(key, e->from_fp);
 }
 
-static int
-names(const tx_request_pb *r, const uint8_t *key)
-{
-    for (size_t i = 0; i < r->n_suppliers; i++) {
-        if (memcmp(r->suppliers[i].data, key, TX_KEY_LEN) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 void
 tx_inbox_entry_clear(tx_inbox_entry *e)
 {
@@ -73,7 +62,7 @@ tx_inbox_entry_from(const tx_rec *r, const tx_identity *id, const tx_orgs *orgs,
         const tx_request_pb *req = (const tx_request_pb *)r->msg;
         const tx_rec *q;
 
-        if (!names(req, me)) {
+        if (!tx_request_names(req, me)) {
             return TX_ERR_NOT_FOUND; /* one this organisation sent */
         }
         memcpy(e->questionnaire, req->questionnaire.data, TX_ID_LEN);

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A request's note sealed to its readers; what the Request's note fields point at. */
 typedef struct {
@@ -243,5 +244,60 @@ out:
     tx_orgs_free(&orgs);
     tx_recs_clear(&profiles);
     tx_qref_clear(&ref);
+    return rc;
+}
+
+int
+tx_request_names(const tx_request_pb *r, const uint8_t *key)
+{
+    for (size_t i = 0; i < r->n_suppliers; i++) {
+        if (memcmp(r->suppliers[i].data, key, TX_KEY_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+tx_request_find(tx_client *c, const char *arg, tx_rec *request, tx_recs *profiles)
+{
+    int kinds[2] = {TX_KIND_REQUEST, TX_KIND_PROFILE};
+    tx_recs lists[2] = {{0}};
+    size_t len = strlen(arg), hits = 0, at = 0;
+    char hex[2 * TX_ID_LEN + 1];
+    int rc;
+
+    memset(request, 0, sizeof *request);
+    if (!tx_is_id_prefix(arg)) {
+        return tx_fail(TX_ERR_USAGE, "request %s: give its id (64 hex digits, or at least 8)", arg);
+    }
+    if ((rc = tx_rpc_list(c, profiles != NULL ? 2 : 1, kinds, NULL, lists)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < lists[0].n; i++) {
+        tx_hex(hex, lists[0].v[i].id, TX_ID_LEN);
+        if (strncasecmp(hex, arg, len) == 0) {
+            hits++;
+            at = i;
+        }
+    }
+    if (hits == 0) {
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "request %s not found: it does not exist or does not "
+                     "name this organisation (ticsx inbox lists yours)",
+                     arg);
+    } else if (hits > 1) {
+        rc =
+            tx_fail(TX_ERR_USAGE, "request %s is ambiguous: %zu requests start with it", arg, hits);
+    } else {
+        *request = lists[0].v[at];
+        memset(&lists[0].v[at], 0, sizeof lists[0].v[at]);
+        if (profiles != NULL) {
+            *profiles = lists[1];
+            memset(&lists[1], 0, sizeof lists[1]);
+        }
+    }
+    tx_recs_clear(&lists[0]);
+    tx_recs_clear(&lists[1]);
     return rc;
 }

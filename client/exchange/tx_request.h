@@ -30,6 +30,14 @@ typedef struct {
 int tx_request_note(const tx_request_pb *req, const uint8_t *signer, const tx_identity *me,
                     char **note);
 
+/* 1 when the request names `key` (an organisation's signing key) among its suppliers. */
+int tx_request_names(const tx_request_pb *req, const uint8_t *key);
+
+/* Finds a request visible to this organisation by id or unique prefix (TX_ERR_USAGE when it is
+ * not one or ambiguous, TX_ERR_NOT_FOUND when none), verified; when profiles is not NULL the
+ * hub's profiles come back in the same round trip. Caller clears *request and *profiles. */
+int tx_request_find(tx_client *c, const char *arg, tx_rec *request, tx_recs *profiles);
+
 /* Sends the request. Codes: TX_ERR_USAGE for an unknown or ambiguous supplier (message lists
  * candidates), TX_ERR_REFUSED when the hub refuses, connection codes. */
 int tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *out);

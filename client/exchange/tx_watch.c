@@ -356,7 +356,7 @@ loop(watch *w)
             /* Each renewal also checks the hub's latest checkpoint against the one kept: two
              * calls, and a split view ends the watch. */
             if ((rc = send_watch(w)) != TX_OK || (rc = catch_up(w)) != TX_OK ||
-                (rc = tx_audit_sync(w->c, NULL)) != TX_OK) {
+                (rc = tx_log_check_sync(w->c, NULL)) != TX_OK) {
                 break;
             }
             renew = now_ms() + RENEW_MS;
@@ -405,7 +405,7 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
     }
     /* The hub's log is checked first (the kept checkpoint, this home's receipts), then again
      * at every renewal. */
-    if ((rc = tx_client_conn(c, &w.conn)) != TX_OK || (rc = tx_audit_sync(c, NULL)) != TX_OK ||
+    if ((rc = tx_client_conn(c, &w.conn)) != TX_OK || (rc = tx_log_check_sync(c, NULL)) != TX_OK ||
         (rc = tx_home_cursor_load_all(tx_client_home(c), &w.start)) != TX_OK ||
         (rc = tx_rpc_list(c, 2, dir_kinds, NULL, dir)) != TX_OK ||
         (rc = tx_orgs_add(&w.orgs, &dir[0])) != TX_OK) {

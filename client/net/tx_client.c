@@ -167,3 +167,40 @@ tx_client_conn_fail(tx_client *c, int rc)
         return tx_fail(rc, "hub at %s: %s", c->endpoint, tx_strerror(rc));
     }
 }
+
+int
+tx_client_pipeline(tx_client *c, size_t n, size_t window, tx_pipeline_send send,
+                   tx_pipeline_take take, void *ctx)
+{
+    uint64_t ids[TX_PIPELINE_MAX];
+    size_t sent = 0, done = 0;
+    tx_conn *conn;
+    int rc;
+
+    if (window == 0 || window > TX_PIPELINE_MAX) {
+        window = TX_PIPELINE_MAX;
+    }
+    if ((rc = tx_client_conn(c, &conn)) != TX_OK) {
+        return rc;
+    }
+    while (done < n) {
+        tx_reply_pb *r = NULL;
+
+        while (sent < n && sent - done < window) {
+            if ((rc = send(ctx, conn, sent, &ids[sent % window])) != TX_OK) {
+                return tx_client_conn_fail(c, rc);
+            }
+            sent++;
+        }
+        if ((rc = tx_conn_wait(conn, ids[done % window], &r)) != TX_OK) {
+            return tx_client_conn_fail(c, rc);
+        }
+        rc = take(ctx, done, r);
+        tx_free(r);
+        if (rc != TX_OK) {
+            return rc;
+        }
+        done++;
+    }
+    return TX_OK;
+}

@@ -43,6 +43,23 @@ int tx_client_conn(tx_client *c, tx_conn **out);
  * loaded once: TX_ERR_USAGE when none is configured. Borrowed; owned by the client. */
 int tx_client_hub_key(tx_client *c, const tx_pubkey **out);
 
+/* Calls in flight at once at the most in tx_client_pipeline: well under the socket's high-water
+ * mark. */
+#define TX_PIPELINE_MAX 256
+
+/* One call of a pipeline: sends call i (tx_conn_send...) and sets *id. */
+typedef int (*tx_pipeline_send)(void *ctx, tx_conn *conn, size_t i, uint64_t *id);
+/* Takes the reply to call i (borrowed: freed after it returns); anything but TX_OK stops the
+ * pipeline with that code. */
+typedef int (*tx_pipeline_take)(void *ctx, size_t i, const tx_reply_pb *r);
+
+/* Makes n calls on the client's connection, `window` (at most TX_PIPELINE_MAX) in flight at
+ * once, taking the replies in order. A send or wait that fails is a connection-level failure
+ * (tx_client_conn_fail); a take that fails stops at once (the replies still in flight stay
+ * queued on the connection, unread). */
+int tx_client_pipeline(tx_client *c, size_t n, size_t window, tx_pipeline_send send,
+                       tx_pipeline_take take, void *ctx);
+
 /* Turns a connection-level failure into a message naming the endpoint (unreachable within the
  * timeout; handshake refused); returns rc. */
 int tx_client_conn_fail(tx_client *c, int rc);

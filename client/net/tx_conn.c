@@ -351,7 +351,7 @@ tx_conn_call(tx_conn *conn, tx_call_pb *call, tx_reply_pb **reply)
 }
 
 int
-tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **reply)
+tx_conn_send_submit(tx_conn *conn, const uint8_t *env, size_t len, uint64_t *id_out)
 {
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_submit_pb submit = TICSX__V1__SUBMIT__INIT;
@@ -360,7 +360,19 @@ tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **repl
     submit.envelope.len = len;
     call.body_case = TICSX__V1__CALL__BODY_SUBMIT;
     call.submit = &submit;
-    return tx_conn_call(conn, &call, reply);
+    return tx_conn_send(conn, &call, id_out);
+}
+
+int
+tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **reply)
+{
+    uint64_t id;
+    int rc;
+
+    if ((rc = tx_conn_send_submit(conn, env, len, &id)) != TX_OK) {
+        return rc;
+    }
+    return tx_conn_wait(conn, id, reply);
 }
 
 int
@@ -412,19 +424,28 @@ tx_batch_outcome(const tx_reply_pb *r, size_t i, tx_reply_pb *view, tx_receipt_p
 }
 
 int
-tx_conn_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint8_t **env, size_t *len)
+tx_conn_send_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint64_t *id_out)
 {
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_get_pb get = TICSX__V1__GET__INIT;
-    tx_reply_pb *r;
-    int rc;
 
-    *env = NULL;
     get.record_id.data = (uint8_t *)record_id;
     get.record_id.len = TX_ID_LEN;
     call.body_case = TICSX__V1__CALL__BODY_GET;
     call.get = &get;
-    if ((rc = tx_conn_call(conn, &call, &r)) != TX_OK) {
+    return tx_conn_send(conn, &call, id_out);
+}
+
+int
+tx_conn_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint8_t **env, size_t *len)
+{
+    tx_reply_pb *r;
+    uint64_t id;
+    int rc;
+
+    *env = NULL;
+    if ((rc = tx_conn_send_get(conn, record_id, &id)) != TX_OK ||
+        (rc = tx_conn_wait(conn, id, &r)) != TX_OK) {
         return rc;
     }
     rc = tx_status_err(r->status);

@@ -42,6 +42,10 @@ int tx_conn_next(tx_conn *conn, int timeout_ms, tx_reply_pb **reply);
 /* send + wait. */
 int tx_conn_call(tx_conn *conn, tx_call_pb *call, tx_reply_pb **reply);
 
+/* Sends a Submit of one envelope (bytes as signed) without waiting: *id_out is the call to
+ * tx_conn_wait for. */
+int tx_conn_send_submit(tx_conn *conn, const uint8_t *env, size_t len, uint64_t *id_out);
+
 /* Submits one envelope (bytes as signed). On TX_OK the caller owns *reply, whose status may
  * still be a refusal: use tx_status_err(). */
 int tx_conn_submit(tx_conn *conn, const uint8_t *env, size_t len, tx_reply_pb **reply);
@@ -60,6 +64,9 @@ int tx_batch_reply_check(const tx_reply_pb *r, size_t n);
  * a receipt carrying the batch's checkpoint), for code that judges single replies. view and
  * receipt are the caller's; they point into r. */
 void tx_batch_outcome(const tx_reply_pb *r, size_t i, tx_reply_pb *view, tx_receipt_pb *receipt);
+
+/* Sends a Get of one record by id without waiting: *id_out is the call to tx_conn_wait for. */
+int tx_conn_send_get(tx_conn *conn, const uint8_t record_id[TX_ID_LEN], uint64_t *id_out);
 
 /* Fetches one record by id into a fresh buffer. TX_ERR_NOT_FOUND if absent or not visible.
  * Caller owns *env (free). */

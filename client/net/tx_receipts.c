@@ -6,7 +6,7 @@
 #include "tx_error.h"
 #include "tx_home.h"
 #include "tx_log.h"
-#include "tx_merkle.h"
+#include "tx_log_proof.h"
 #include "tx_msg.h"
 #include "tx_note.h"
 #include "tx_util.h"
@@ -67,8 +67,52 @@ kind_of(tx_home *home, const uint8_t *id)
 }
 
 int
+tx_receipt_check(const tx_reply_pb *r, const uint8_t *env, size_t len, const uint8_t hub_sign[32],
+                 tx_conn *conn)
+{
+    const tx_receipt_pb *rc_pb = r->receipt;
+    uint8_t leaf[32];
+    tx_checkpoint cp = {0};
+    tx_reply_pb *proof = NULL;
+    uint64_t id;
+    int rc;
+
+    if (r->status != TX_STATUS_OK || rc_pb == NULL) {
+        return tx_fail(TX_ERR_MALFORMED, "the hub's reply carries no receipt");
+    }
+    tx_merkle_leaf_hash(env, len, leaf);
+    if (rc_pb->leaf_hash.len != 32 || sodium_memcmp(rc_pb->leaf_hash.data, leaf, 32) != 0) {
+        return tx_fail(TX_ERR_CHECKSUM,
+                       "the hub's receipt for log index %" PRIu64
+                       " names another leaf hash than the record's",
+                       rc_pb->index);
+    }
+    if (rc_pb->checkpoint.len == 0) {
+        return tx_fail(TX_ERR_MALFORMED, "the hub's receipt carries no signed checkpoint");
+    }
+    if ((rc = tx_checkpoint_open(rc_pb->checkpoint.data, rc_pb->checkpoint.len, hub_sign, &cp)) !=
+        TX_OK) {
+        return rc;
+    }
+    if (rc_pb->index == 0 || rc_pb->index > cp.size) {
+        rc = tx_fail(TX_ERR_CHECKSUM,
+                     "the hub's receipt puts the record at log index %" PRIu64
+                     ", outside its checkpoint of %" PRIu64 " records",
+                     rc_pb->index, cp.size);
+    } else if (conn != NULL) {
+        if ((rc = tx_log_send_inclusion(conn, rc_pb->index, cp.size, &id)) == TX_OK &&
+            (rc = tx_conn_wait(conn, id, &proof)) == TX_OK) {
+            rc = tx_log_verify_inclusion(proof, rc_pb->index, cp.size, leaf, cp.root);
+        }
+    }
+    tx_free(proof);
+    tx_checkpoint_clear(&cp);
+    return rc;
+}
+
+int
 tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t *const *envs,
-                 const size_t *lens)
+                 const size_t *lens, tx_checkpoint *newest_out)
 {
     tx_home *home = tx_client_home(c);
     const tx_pubkey *hub;
@@ -77,6 +121,7 @@ tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t 
     uint8_t buf[RECEIPT_MAX];
     int rc;
 
+    memset(newest_out, 0, sizeof *newest_out);
     if (n == 0) {
         return TX_OK;
     }
@@ -119,11 +164,8 @@ tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t 
             return tx_fail(rc, "cannot keep the hub's receipt in %s: %s", path, tx_strerror(rc));
         }
     }
-    /* The newest checkpoint this home has seen must extend the kept one: a hub that forked
-     * before acknowledging is caught now, one that drops the record later at the next contact. */
-    rc = newest.len > 0 ? tx_audit_accept(c, &newest) : TX_OK;
-    tx_checkpoint_clear(&newest);
-    return rc;
+    *newest_out = newest;
+    return TX_OK;
 }
 
 int
@@ -189,7 +231,7 @@ receipt_evidence(tx_home *home, const receipt *r, const tx_checkpoint *accepted,
     static const char suffix[] = "-{old,new}.checkpoint";
     size_t base;
 
-    tx_audit_save_evidence(home, "", &r->cp, accepted, cps, sizeof cps);
+    tx_checkpoint_save_evidence(home, "", &r->cp, accepted, cps, sizeof cps);
     base = strlen(cps) > sizeof suffix - 1 ? strlen(cps) - (sizeof suffix - 1) : 0;
     tx_hex(hex, r->id, TX_ID_LEN);
     w = snprintf(to, sizeof to, "%.*s-%s.receipt", (int)base, cps, hex);
@@ -239,7 +281,7 @@ receipt_judge(tx_client *c, tx_conn *conn, const receipt *r, const tx_checkpoint
             (rc = tx_conn_wait(conn, id, &rep)) != TX_OK) {
             return tx_client_conn_fail(c, rc);
         }
-        rc = tx_log_check_consistency(rep, r->cp.size, r->cp.root, a->size, a->root);
+        rc = tx_log_verify_consistency(rep, r->cp.size, r->cp.root, a->size, a->root);
         tx_free(rep);
         rep = NULL;
         if (rc != TX_OK) {
@@ -252,7 +294,7 @@ receipt_judge(tx_client *c, tx_conn *conn, const receipt *r, const tx_checkpoint
         (rc = tx_conn_wait(conn, id, &rep)) != TX_OK) {
         return tx_client_conn_fail(c, rc);
     }
-    rc = tx_log_check_inclusion(rep, r->index, a->size, r->leaf, a->root);
+    rc = tx_log_verify_inclusion(rep, r->index, a->size, r->leaf, a->root);
     tx_free(rep);
     return rc == TX_ERR_REFUSED ? TX_ERR_CHECKSUM : rc;
 }

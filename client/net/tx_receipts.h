@@ -9,18 +9,24 @@
 #ifndef TX_RECEIPTS_H
 #define TX_RECEIPTS_H
 
+#include "tx_checkpoint.h"
 #include "tx_client.h"
-#include "tx_log_check.h"
+
+/* Checks a submit reply's receipt against the envelope submitted: the leaf hash is the
+ * envelope's, and the checkpoint (when present) is signed by hub_sign and holds the index.
+ * With `conn`, also asks for the inclusion proof and checks it. TX_OK when all hold. */
+int tx_receipt_check(const tx_reply_pb *r, const uint8_t *env, size_t len,
+                     const uint8_t hub_sign[32], tx_conn *conn);
 
 /* Keeps the receipts of n records just acknowledged (per[i] the reply or batch outcome of
- * envs[i], each already checked with tx_receipt_check), then keeps the newest of their
- * checkpoints like tx_audit_accept (judged; kept only with the witness quorum; TX_ERR_CHECKSUM
- * on a split view, with the evidence saved). */
+ * envs[i], each already checked with tx_receipt_check). *newest receives the newest of their
+ * checkpoints (size 0 when n is 0; caller clears), for the caller to accept like any other
+ * (tx_log_check_accept): the newest checkpoint this home has seen must extend the kept one. */
 int tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t *const *envs,
-                     const size_t *lens);
+                     const size_t *lens, tx_checkpoint *newest);
 
-/* Proves every kept receipt against `accepted` (a checkpoint that passed tx_audit_judge, before
- * it is kept; the caller holds the home lock): TX_OK when all hold (their records get proof
+/* Proves every kept receipt against `accepted` (a checkpoint that passed tx_checkpoint_judge,
+ * before it is kept; the caller holds the home lock): TX_OK when all hold (their records get proof
  * markers, the receipts are removed; with `accepted` an older witnessed checkpoint (hub_size
  * set), a receipt whose index or checkpoint is past it stays, not witnessed yet);
  * TX_ERR_CHECKSUM naming the first that does not, with

@@ -149,8 +149,8 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 goto out;
             }
             if (r->status != TX_STATUS_OK) {
-                snprintf(what, sizeof what, "list %s records", tx_kind_name(kinds[i]));
-                rc = tx_conn_refused(r, "to %s", what);
+                snprintf(what, sizeof what, "to list %s records", tx_kind_name(kinds[i]));
+                rc = tx_conn_refused(r, "%s", what);
                 tx_free(r);
                 goto out;
             }
@@ -194,19 +194,6 @@ out:
     return rc;
 }
 
-static int
-send_get(tx_conn *conn, const uint8_t id[TX_ID_LEN], uint64_t *call_id)
-{
-    tx_call_pb call = TICSX__V1__CALL__INIT;
-    tx_get_pb get = TICSX__V1__GET__INIT;
-
-    get.record_id.data = (uint8_t *)id;
-    get.record_id.len = TX_ID_LEN;
-    call.body_case = TICSX__V1__CALL__BODY_GET;
-    call.get = &get;
-    return tx_conn_send(conn, &call, call_id);
-}
-
 /* Checks a get reply's status and keeps a copy of its bytes in o for open_one. */
 static int
 take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o)
@@ -239,6 +226,31 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o
     return TX_OK;
 }
 
+/* The records of a tx_rpc_get, asked for in a pipeline. */
+typedef struct {
+    const uint8_t (*ids)[TX_ID_LEN];
+    const int *kinds;
+    opening *o;
+    int *rcs;
+} getting;
+
+static int
+send_get(void *ctx, tx_conn *conn, size_t i, uint64_t *id)
+{
+    const getting *gt = ctx;
+
+    return tx_conn_send_get(conn, gt->ids[i], id);
+}
+
+static int
+take_got(void *ctx, size_t i, const tx_reply_pb *r)
+{
+    const getting *gt = ctx;
+
+    gt->rcs[i] = take_get(r, gt->ids[i], gt->kinds[i], &gt->o[i]);
+    return TX_OK;
+}
+
 static void
 open_got(void *ctx, size_t i)
 {
@@ -253,35 +265,17 @@ int
 tx_rpc_get(tx_client *c, size_t n, const uint8_t (*ids)[TX_ID_LEN], const int *kinds, tx_rec *out,
            int *rcs)
 {
-    uint64_t call_ids[WINDOW];
     opening *o = calloc(n ? n : 1, sizeof *o);
-    tx_conn *conn;
-    size_t sent = 0, done = 0;
     int rc;
 
     if (o == NULL) {
         return TX_ERR_NOMEM;
     }
-    if ((rc = tx_client_conn(c, &conn)) != TX_OK) {
-        goto out;
-    }
-    while (done < n) {
-        tx_reply_pb *r;
-
-        while (sent < n && sent - done < WINDOW) {
-            if ((rc = send_get(conn, ids[sent], &call_ids[sent % WINDOW])) != TX_OK) {
-                rc = tx_client_conn_fail(c, rc);
-                goto out;
-            }
-            sent++;
-        }
-        if ((rc = tx_conn_wait(conn, call_ids[done % WINDOW], &r)) != TX_OK) {
-            rc = tx_client_conn_fail(c, rc);
+    {
+        getting gt = {ids, kinds, o, rcs};
+        if ((rc = tx_client_pipeline(c, n, WINDOW, send_get, take_got, &gt)) != TX_OK) {
             goto out;
         }
-        rcs[done] = take_get(r, ids[done], kinds[done], &o[done]);
-        tx_free(r);
-        done++;
     }
     /* Hash checks, signatures and decoding are independent: all at once, on the pool. */
     tx_pool_for(n, open_got, o);
@@ -307,19 +301,6 @@ out:
     return rc;
 }
 
-static int
-send_submit(tx_conn *conn, const uint8_t *env, size_t len, uint64_t *id)
-{
-    tx_call_pb call = TICSX__V1__CALL__INIT;
-    tx_submit_pb submit = TICSX__V1__SUBMIT__INIT;
-
-    submit.envelope.data = (uint8_t *)env;
-    submit.envelope.len = len;
-    call.body_case = TICSX__V1__CALL__BODY_SUBMIT;
-    call.submit = &submit;
-    return tx_conn_send(conn, &call, id);
-}
-
 static const char *
 env_kind_name(const uint8_t *env, size_t len)
 {
@@ -337,11 +318,12 @@ static int
 submit_refused(const uint8_t *env, size_t len, const tx_reply_pb *r)
 {
     uint8_t id[TX_ID_LEN];
-    char hex[2 * TX_ID_LEN + 1];
+    char hex[2 * TX_ID_LEN + 1], what[96];
 
     tx_record_id(env, len, id);
     tx_hex(hex, id, TX_ID_LEN);
-    return tx_conn_refused(r, "%s %.12s", env_kind_name(env, len), hex);
+    snprintf(what, sizeof what, "%s %.12s", env_kind_name(env, len), hex);
+    return tx_conn_refused(r, "%s", what);
 }
 
 /* Where each envelope of a tx_rpc_submit went: calls[j] carries envs[first[j] ..
@@ -394,7 +376,7 @@ submission_send(submission *sb, tx_conn *conn, size_t n, uint8_t *const *envs, c
         }
         sb->first[j] = i;
         sb->count[j] = k;
-        rc = k == 1 ? send_submit(conn, envs[i], lens[i], &sb->ids[j])
+        rc = k == 1 ? tx_conn_send_submit(conn, envs[i], lens[i], &sb->ids[j])
                     : tx_conn_send_batch(conn, k, envs + i, lens + i, &sb->ids[j]);
         i += k;
     }
@@ -470,7 +452,7 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
         } else if (sb.per[i]->status == TX_STATUS_MISSING_REFERENCE && accepted) {
             /* What it refers to went in another call that is stored now: once more alone. */
             uint64_t id;
-            if ((rc = send_submit(conn, envs[i], lens[i], &id)) != TX_OK ||
+            if ((rc = tx_conn_send_submit(conn, envs[i], lens[i], &id)) != TX_OK ||
                 (rc = tx_conn_wait(conn, id, &sb.again[i])) != TX_OK) {
                 rc = tx_client_conn_fail(c, rc);
                 goto out;
@@ -504,7 +486,16 @@ tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens)
     }
     /* Kept until a later contact proves each record still in the log the hub shows. */
     if (rc == TX_OK) {
-        rc = tx_receipts_keep(c, n, (const tx_reply_pb *const *)sb.per, envs, lens);
+        tx_checkpoint newest;
+
+        rc = tx_receipts_keep(c, n, (const tx_reply_pb *const *)sb.per, envs, lens, &newest);
+        /* The newest checkpoint this home has seen must extend the kept one: a hub that forked
+         * before acknowledging is caught now, one that drops the record later at the next
+         * contact. */
+        if (rc == TX_OK && newest.len > 0) {
+            rc = tx_log_check_accept(c, &newest);
+        }
+        tx_checkpoint_clear(&newest);
     }
 out:
     submission_free(&sb, n);

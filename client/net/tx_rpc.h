@@ -22,7 +22,9 @@ int tx_rpc_get(tx_client *c, size_t n, const uint8_t (*ids)[TX_ID_LEN], const in
 /* Submits n signed envelopes in this order, all in flight at once. A later record that the hub
  * answered with MISSING_REFERENCE while an earlier one of the batch was accepted is submitted
  * once more after the batch. TX_OK when all are stored (duplicates included); else the first
- * refusal as TX_ERR_REFUSED (or a connection-level code), with the hub's status and message. */
+ * refusal as TX_ERR_REFUSED (or a connection-level code), with the hub's status and message.
+ * Each receipt is checked (tx_receipt_check) and kept (tx_receipts_keep), and the newest of their
+ * checkpoints accepted (tx_log_check_accept): TX_ERR_CHECKSUM when the hub's answers disagree. */
 int tx_rpc_submit(tx_client *c, size_t n, uint8_t *const *envs, const size_t *lens);
 
 /* Round trip to the hub; *ms receives the time it took. */

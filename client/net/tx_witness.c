@@ -3,10 +3,10 @@
 
 #include "tx_error.h"
 #include "tx_log.h"
+#include "tx_log_proof.h"
 #include "tx_msg.h"
 #include "tx_note.h"
 #include "tx_pins.h"
-#include "tx_rpc.h"
 #include "tx_util.h"
 
 #include <errno.h>
@@ -354,31 +354,19 @@ judge(tx_client *c, tx_conn *conn, const tx_checkpoint *kept, const tx_checkpoin
 {
     uint8_t path[TX_MERKLE_MAX_PATH][32];
     char where[PATH_MAX + 96], msg[1024];
-    tx_reply_pb *r = NULL;
     size_t n = 0;
-    uint64_t id;
     int rc;
 
     if (kept->len == 0) {
         return TX_OK; /* the first checkpoint this witness sees is taken as the start */
     }
-    if (next->size > kept->size && kept->size > 0) {
-        if ((rc = tx_log_send_consistency(conn, kept->size, next->size, &id)) != TX_OK ||
-            (rc = tx_conn_wait(conn, id, &r)) != TX_OK) {
-            return tx_client_conn_fail(c, rc);
-        }
-        if (r->status != TX_STATUS_OK) {
-            tx_warn("hub refused a consistency proof: %s: %s", tx_status_text(r->status),
-                    r->message);
-        } else if (tx_log_proof_of(r, path, &n) != TX_OK) {
-            tx_warn("%s", tx_fail_msg());
-            n = 0;
-        }
-        tx_free(r);
+    if (next->size > kept->size && kept->size > 0 &&
+        (rc = tx_log_consistency_path(conn, kept->size, next->size, path, &n)) != TX_OK) {
+        return tx_client_conn_fail(c, rc);
     }
-    if ((rc = tx_audit_judge(kept, next, (const uint8_t(*)[32])path, n)) != TX_OK) {
+    if ((rc = tx_checkpoint_judge(kept, next, (const uint8_t(*)[32])path, n)) != TX_OK) {
         snprintf(msg, sizeof msg, "%s", tx_fail_msg());
-        tx_audit_save_evidence(tx_client_home(c), "witness-", kept, next, where, sizeof where);
+        tx_checkpoint_save_evidence(tx_client_home(c), "witness-", kept, next, where, sizeof where);
         return tx_fail(rc,
                        "witness: not cosigned: %s; both signed checkpoints saved as %s; the hub "
                        "showed a fork of the log this witness cosigned",

@@ -15,9 +15,9 @@
 #ifndef TX_WITNESS_H
 #define TX_WITNESS_H
 
+#include "tx_checkpoint.h"
 #include "tx_client.h"
 #include "tx_keys.h"
-#include "tx_log_check.h"
 
 #include <stddef.h>
 #include <stdint.h>

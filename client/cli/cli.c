@@ -1,0 +1,207 @@
+/* The help text, and the helpers every command file shares: opening the client with the global
+ * options, the options every command takes, dates, --to values, JSON on standard output, and
+ * output files written through a temporary. */
+#include "cli.h"
+
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char tx_cli_usage_text[] =
+    "usage: ticsx [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+    "\n"
+    "global options (before the command):\n"
+    "  --home DIR        home directory (env TICSX_HOME, default ~/.config/ticsx)\n"
+    "  --hub ENDPOINT    hub address (env TICSX_HUB, default tcp://127.0.0.1:7700)\n"
+    "  --hub-key FILE    the hub's hub.pub (env TICSX_HUB_KEY); needed to reach the hub\n"
+    "  --timeout MS      wait at most MS for each hub reply (default 5000)\n"
+    "  --lang ja|en      language of texts (default: ja if LANG starts with ja)\n"
+    "  --json            JSON output (read commands)\n"
+    "  -q, --quiet       print only ids, one per line\n"
+    "  -h, --help        this help;  --version  the version\n"
+    "\n"
+    "commands:\n"
+    "  keygen --name NAME [--corporate-number N]   create this organisation's keys and profile\n"
+    "  whoami                                      name, fingerprint, key id, home\n"
+    "  orgs                                        organisations enrolled on the hub\n"
+    "  ping                                        check the hub answers\n"
+    "  questionnaire list                          built-in and published questionnaires\n"
+    "  questionnaire show ID                       areas, items, scale and levels\n"
+    "  questionnaire template ID|REQUEST [--out FILE] [--format csv|json|xlsx]\n"
+    "                                              an answers file to fill in\n"
+    "  questionnaire import FILE.csv --id ID --version N [--title-ja T] [--title-en T]\n"
+    "                [--out FILE.json] [--publish]  a check sheet as a signed questionnaire\n"
+    "  request --questionnaire ID --to ORG[,ORG...] [--due DATE] [--depth N] [--note TEXT]\n"
+    "                                              ask suppliers; prints the request id\n"
+    "  inbox [--all]                               new requests, grants and revocations\n"
+    "  watch [--count N] [--for SECONDS]           print them as the hub pushes them\n"
+    "  answer REQUEST --file FILE [--valid-until DATE] [--as-of DATE] [--allow-missing]\n"
+    "         [--certificate CERT|none] [--supersedes ASSESSMENT [--no-regrant]]\n"
+    "                                              sign, seal and grant; prints the assessment id\n"
+    "  answer REQUEST --reuse ASSESSMENT           answer with an assessment already written\n"
+    "  forward REQUEST [--to ORG[,ORG...]]         pass a request asking for more tiers on to\n"
+    "                                              your suppliers, on behalf of its buyer\n"
+    "  grant ASSESSMENT --to BUYER[,BUYER...] [--until DATE]   share it with more buyers\n"
+    "  revoke ASSESSMENT --from BUYER              withdraw a buyer's grant\n"
+    "  fetch                                       download what was granted to you\n"
+    "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
+    "  report [--format table|json|csv|html|oscal|xlsx] [--out FILE [--force]] [--lang ja|en]\n"
+    "         [--depth N] [--current-days N]   one row per supplier with area scores, and the\n"
+    "                                          supply tree with roll-ups per tier\n"
+    "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
+    "  accredit --body ORG --scope all|SECTOR[,SECTOR...] --from DATE --until DATE [--note T]\n"
+    "  accredit --body ORG --withdraw [--until DATE]   (accreditor) accredit or withdraw a body\n"
+    "  cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria 2018|2024\n"
+    "             --issued DATE [--expires DATE]   (certification body) issue a certificate\n"
+    "  cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
+    "  cert show CERT | verify CERT [--at DATE] | list [--holder ORG]\n"
+    "  audit-log                                   check the hub's signed log: every record you\n"
+    "                                              may see is in it, the leaves rebuild its root\n"
+    "  witness [--every SECONDS] [--name NAME]     check the hub's log extends the checkpoint\n"
+    "                                              cosigned last, cosign the new one, hand it in\n"
+    "  trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]\n"
+    "                                              pin witnesses; accept only checkpoints N of\n"
+    "                                              them cosigned (default 0: none needed)\n"
+    "\n"
+    "ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
+    "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
+    "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"
+    "exit status: 0 ok, 1 a definite no (verification failed, refused), 2 usage or local\n"
+    "error, 3 hub unreachable.\n";
+
+int
+tx_cli_open(const tx_cli *g, tx_client **out)
+{
+    tx_client_opts o = {
+        .home = g->home, .endpoint = g->hub, .hub_key = g->hub_key, .timeout_ms = g->timeout_ms};
+
+    return tx_client_open(&o, out);
+}
+
+int
+tx_cli_common_opt(tx_cli *g, int opt, const char *command)
+{
+    switch (opt) {
+    case 'J':
+        g->json = 1;
+        return TX_OK;
+    case 'q':
+        g->quiet = 1;
+        return TX_OK;
+    case 'h':
+        fputs(tx_cli_usage_text, stdout);
+        exit(0);
+    default:
+        return tx_fail(TX_ERR_USAGE,
+                       "%s: unknown option or missing value (global options such as --hub go "
+                       "before the command; see ticsx --help)",
+                       command);
+    }
+}
+
+int
+tx_cli_common_only(tx_cli *g, int argc, char **argv, const char *command)
+{
+    static const struct option opts[] = {TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        if ((rc = tx_cli_common_opt(g, opt, command)) != TX_OK) {
+            return rc;
+        }
+    }
+    return TX_OK;
+}
+
+int
+tx_cli_parse_date(const char *opt, const char *s, int64_t *out)
+{
+    if (tx_parse_time(s, out) != TX_OK) {
+        return tx_fail(TX_ERR_USAGE, "%s %s: give a date as YYYY-MM-DD", opt, s);
+    }
+    return TX_OK;
+}
+
+int
+tx_cli_split_names(char *s, const char **names, size_t *n, size_t max, const char *what)
+{
+    /* Kept whole: a legal name may hold commas. The names are split when they are resolved
+     * (tx_orgs_split_to), once the enrolled organisations are known. */
+    while (*s == ' ') {
+        s++;
+    }
+    if (*s == 0) {
+        return TX_OK;
+    }
+    if (*n >= max) {
+        return tx_fail(TX_ERR_USAGE, "--to: at most %zu %s", max, what);
+    }
+    names[(*n)++] = s;
+    return TX_OK;
+}
+
+int
+tx_cli_print_json(json_t *root)
+{
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+    fputc('\n', stdout);
+    json_decref(root);
+    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
+}
+
+int
+tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n)
+{
+    int fd;
+
+    if (path == NULL || strcmp(path, "-") == 0) {
+        *f = stdout;
+        tmp[0] = 0;
+        return TX_OK;
+    }
+    if (!replace && access(path, F_OK) == 0) {
+        return tx_fail(TX_ERR_EXISTS, "%s exists: remove it or choose another --out", path);
+    }
+    if (snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid()) >= (int)n) {
+        return tx_fail(TX_ERR_USAGE, "path too long: %s", path);
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 || (*f = fdopen(fd, "w")) == NULL) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return tx_fail(TX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    }
+    return TX_OK;
+}
+
+int
+tx_cli_commit_out(const char *path, FILE *f, const char *tmp, int rc)
+{
+    if (f == stdout) {
+        if (fflush(stdout) != 0 && rc == TX_OK) {
+            rc = tx_fail(TX_ERR_IO, "cannot write to standard output");
+        }
+        return rc;
+    }
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        rc = rc == TX_OK ? tx_fail(TX_ERR_IO, "cannot write %s: %s", path, strerror(errno)) : rc;
+    }
+    fclose(f);
+    if (rc == TX_OK && rename(tmp, path) != 0) {
+        rc = tx_fail(TX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (rc != TX_OK) {
+        unlink(tmp);
+    }
+    return rc;
+}

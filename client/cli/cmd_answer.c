@@ -1,0 +1,258 @@
+/* ticsx answer: a request answered with an answers file (signed, sealed, granted), or with an
+ * assessment already written (--reuse), and all an answer does after: re-grants of a superseded
+ * one, the grant to the original buyer of a forwarded request, the hints on what to do next. */
+#include "cli.h"
+
+#include "tx_answer.h"
+#include "tx_error.h"
+#include "tx_grant.h"
+#include "tx_json.h"
+#include "tx_msg.h"
+#include "tx_util.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* `answer REQUEST --reuse ASSESSMENT`: an assessment already written, granted for the request. */
+static int
+answer_reuse(tx_cli *g, const char *request, const char *assessment)
+{
+    tx_grant_result res = {0};
+    tx_client *c = NULL;
+    char hex[2 * TX_ID_LEN + 1], rq[2 * TX_ID_LEN + 1], rec[2 * TX_ID_LEN + 1];
+    int rc;
+
+    if ((rc = tx_cli_open(g, &c)) == TX_OK &&
+        (rc = tx_grant_reuse(c, request, assessment, &res)) == TX_OK && res.n == 1) {
+        const tx_grant_item *it = &res.v[0];
+        tx_hex(hex, res.assessment, TX_ID_LEN);
+        tx_hex(rq, res.request, TX_ID_LEN);
+        tx_hex(rec, it->record, TX_ID_LEN);
+        if (g->json) {
+            tx_cli_print_json(json_pack(
+                "{s:s,s:s,s:s,s:b,s:b,s:{s:s,s:s,s:o}}", "assessment", hex, "grant", rec, "request",
+                rq, "reused", 1, "already_answered", it->existing, "grantee", "name", it->name,
+                "fingerprint", it->fingerprint, "key", tx_json_hex(it->grantee, TX_KEY_LEN)));
+        } else {
+            printf("%s\n", hex);
+            if (!g->quiet) {
+                fprintf(stderr, "%s: request %.12s of %s answered with assessment %.12s%s\n",
+                        it->existing ? "nothing to do" : "shared", rq,
+                        it->name[0] ? it->name : it->fingerprint, hex,
+                        it->existing ? " already" : " (no answers typed again)");
+            }
+        }
+    }
+    tx_grant_result_free(&res);
+    tx_client_destroy(&c);
+    return rc;
+}
+
+/* What an answer did about sharing (supersedes, re-grants, sub-suppliers, an older assessment
+ * of the same questionnaire): added to its JSON, or told on standard error. */
+static void
+share_json(json_t *j, const tx_answer_result *res)
+{
+    json_object_set_new(j, "supersedes",
+                        res->supersedes ? tx_json_hex(res->superseded, TX_ID_LEN) : json_null());
+    json_object_set_new(j, "regranted", json_integer((json_int_t)res->n_regranted));
+    json_object_set_new(j, "suppliers", json_integer((json_int_t)res->n_suppliers));
+    json_object_set_new(j, "older",
+                        res->has_older ? tx_json_hex(res->older, TX_ID_LEN) : json_null());
+}
+
+static void
+share_note(FILE *f, const tx_answer_result *res)
+{
+    char old[2 * TX_ID_LEN + 1];
+
+    if (res->n_suppliers > 0) {
+        fprintf(f, "it lists %zu sub-supplier%s (encrypted with the answers)\n", res->n_suppliers,
+                res->n_suppliers == 1 ? "" : "s");
+    }
+    if (res->supersedes) {
+        tx_hex(old, res->superseded, TX_ID_LEN);
+        fprintf(f, "it supersedes %.12s; granted to %zu more reader%s of that one\n", old,
+                res->n_regranted, res->n_regranted == 1 ? "" : "s");
+    } else if (res->has_older) {
+        tx_hex(old, res->older, TX_ID_LEN);
+        fprintf(f,
+                "note: assessment %.12s of this organisation answers the same questionnaire and "
+                "stays current beside the new one (answer --reuse %.12s shares an existing one; "
+                "--supersedes %.12s replaces it)\n",
+                old, old, old);
+    }
+}
+
+/* After an answer: with also_grant_origin, grants the assessment to the original buyer of a
+ * forwarded request (TX_ERR_USAGE when it was not forwarded); then adds "depth", "origin_buyer"
+ * and "origin_granted" to j, or (j NULL) hints on standard error to forward a request asking for
+ * more tiers and to share with the original buyer. */
+static int
+answer_tiers(tx_cli *g, tx_client *c, const tx_answer_result *res, int also_grant_origin, json_t *j)
+{
+    char rq[2 * TX_ID_LEN + 1], as[2 * TX_ID_LEN + 1], fp[TX_FP_LEN];
+    tx_grant_result gr = {0};
+    int rc = TX_OK, granted = 0;
+
+    tx_hex(rq, res->request, TX_ID_LEN);
+    tx_hex(as, res->assessment, TX_ID_LEN);
+    tx_fingerprint(res->origin, fp);
+    if (also_grant_origin && !res->forwarded) {
+        return tx_fail(TX_ERR_USAGE,
+                       "--also-grant-origin: request %.12s was not forwarded on "
+                       "anyone's behalf (it was granted to its requester)",
+                       rq);
+    }
+    if (also_grant_origin) {
+        const char *to[1] = {fp};
+        tx_grant_args ga = {.assessment = as, .to = to, .n_to = 1, .until = 0};
+        if ((rc = tx_grant_submit(c, &ga, &gr)) != TX_OK) {
+            tx_grant_result_free(&gr);
+            return rc;
+        }
+        granted = 1;
+        tx_grant_result_free(&gr);
+    }
+    if (j != NULL) {
+        json_object_set_new(j, "depth", json_integer(res->depth));
+        json_object_set_new(j, "origin_buyer", res->forwarded ? json_string(fp) : json_null());
+        json_object_set_new(j, "origin_granted", json_boolean(granted));
+        return TX_OK;
+    }
+    if (g->quiet) {
+        return TX_OK;
+    }
+    if (res->forwarded && granted) {
+        fprintf(stderr, "also granted to the original buyer %s\n", fp);
+    } else if (res->forwarded) {
+        fprintf(stderr,
+                "forwarded on behalf of %s: it sees this assessment only if you share it "
+                "(ticsx grant %.12s --to %s, or answer --also-grant-origin)\n",
+                fp, as, fp);
+    }
+    if (res->depth > 1) {
+        fprintf(stderr,
+                "the request asks for %u tiers: forward it to your suppliers with "
+                "ticsx forward %.12s\n",
+                res->depth, rq);
+    }
+    return TX_OK;
+}
+
+int
+tx_cmd_answer(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
+                                         {"valid-until", required_argument, NULL, 'v'},
+                                         {"as-of", required_argument, NULL, 'a'},
+                                         {"allow-missing", no_argument, NULL, 'm'},
+                                         {"certificate", required_argument, NULL, 'C'},
+                                         {"reuse", required_argument, NULL, 'R'},
+                                         {"supersedes", required_argument, NULL, 'S'},
+                                         {"no-regrant", no_argument, NULL, 'N'},
+                                         {"also-grant-origin", no_argument, NULL, 'O'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    const char *reuse = NULL;
+    tx_answer_args a = {0};
+    tx_answer_result res;
+    tx_client *c = NULL;
+    char hex[2 * TX_ID_LEN + 1], grant[2 * TX_ID_LEN + 1], d1[16], d2[16];
+    int opt, rc = TX_OK, also_grant_origin = 0;
+
+    while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'f':
+            a.file = optarg;
+            break;
+        case 'v':
+            rc = tx_cli_parse_date("--valid-until", optarg, &a.valid_until);
+            break;
+        case 'a':
+            rc = tx_cli_parse_date("--as-of", optarg, &a.as_of);
+            break;
+        case 'm':
+            a.allow_missing = 1;
+            break;
+        case 'C':
+            a.certificate = optarg;
+            break;
+        case 'R':
+            reuse = optarg;
+            break;
+        case 'S':
+            a.supersedes = optarg;
+            break;
+        case 'N':
+            a.no_regrant = 1;
+            break;
+        case 'O':
+            also_grant_origin = a.need_forwarded = 1;
+            break;
+        default:
+            rc = tx_cli_common_opt(g, opt, "answer");
+        }
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if (reuse != NULL) {
+        if (a.file != NULL || a.supersedes != NULL || a.no_regrant || a.valid_until || a.as_of ||
+            a.allow_missing || a.certificate != NULL || also_grant_origin || optind + 1 != argc) {
+            return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --reuse ASSESSMENT (the "
+                                         "assessment is shared as it is: no other options)");
+        }
+        return answer_reuse(g, argv[optind], reuse);
+    }
+    if (a.no_regrant && a.supersedes == NULL) {
+        return tx_fail(TX_ERR_USAGE, "--no-regrant goes with --supersedes ASSESSMENT");
+    }
+    if (a.file == NULL || optind + 1 != argc) {
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --file FILE [--valid-until DATE] "
+                                     "[--as-of DATE] [--allow-missing] [--certificate CERT|none]");
+    }
+    a.request = argv[optind];
+    if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_answer_submit(c, &a, &res)) == TX_OK) {
+        tx_hex(hex, res.assessment, TX_ID_LEN);
+        tx_hex(grant, res.grant, TX_ID_LEN);
+        tx_format_date(d1, sizeof d1, res.as_of);
+        tx_format_date(d2, sizeof d2, res.valid_until);
+        if (g->json) {
+            char rq[2 * TX_ID_LEN + 1];
+            tx_hex(rq, res.request, TX_ID_LEN);
+            json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "assessment", hex, "grant",
+                                  grant, "request", rq, "answered", (json_int_t)res.n_answers,
+                                  "items", (json_int_t)res.n_items, "as_of", d1, "valid_until", d2);
+            char ch[2 * TX_ID_LEN + 1];
+            tx_hex(ch, res.certificate, TX_ID_LEN);
+            json_object_set_new(j, "certificate",
+                                res.has_certificate ? json_pack("{s:s,s:s}", "record", ch, "number",
+                                                                res.certificate_number)
+                                                    : json_null());
+            share_json(j, &res);
+            rc = answer_tiers(g, c, &res, also_grant_origin, j);
+            tx_cli_print_json(j);
+        } else {
+            printf("%s\n", hex);
+            if (!g->quiet) {
+                fprintf(stderr,
+                        "assessment signed, sealed and granted to the requester: %zu of %zu "
+                        "items answered, as of %s, valid until %s\n",
+                        res.n_answers, res.n_items, d1, d2);
+                if (res.has_certificate) {
+                    fprintf(stderr, "it references TICS certificate %s\n", res.certificate_number);
+                } else {
+                    fprintf(stderr, "it references no TICS certificate\n");
+                }
+                share_note(stderr, &res);
+            }
+            rc = answer_tiers(g, c, &res, also_grant_origin, NULL);
+        }
+    }
+    tx_client_destroy(&c);
+    return rc;
+}

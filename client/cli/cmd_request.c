@@ -1,0 +1,121 @@
+/* ticsx request, inbox: a buyer asks suppliers, and what was sent to this organisation is
+ * listed. */
+#include "cli.h"
+
+#include "tx_error.h"
+#include "tx_inbox.h"
+#include "tx_msg.h"
+#include "tx_request.h"
+#include "tx_util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+tx_cmd_request(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"questionnaire", required_argument, NULL, 'Q'},
+                                         {"to", required_argument, NULL, 'T'},
+                                         {"due", required_argument, NULL, 'D'},
+                                         {"depth", required_argument, NULL, 'd'},
+                                         {"note", required_argument, NULL, 'N'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    tx_request_args a = {0};
+    tx_request_result res;
+    const char **to = calloc(TX_CLI_MAX_TO, sizeof *to);
+    tx_client *c = NULL;
+    char hex[2 * TX_ID_LEN + 1], qhex[2 * TX_ID_LEN + 1];
+    int opt, rc = TX_OK;
+
+    if (to == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    a.to = to;
+    while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        char *end;
+        switch (opt) {
+        case 'Q':
+            a.questionnaire = optarg;
+            break;
+        case 'T':
+            rc = tx_cli_split_names(optarg, to, &a.n_to, TX_CLI_MAX_TO, "suppliers per request");
+            break;
+        case 'D':
+            rc = tx_cli_parse_date("--due", optarg, &a.due);
+            break;
+        case 'd':
+            errno = 0;
+            unsigned long d = strtoul(optarg, &end, 10);
+            if (errno != 0 || *end != 0 || d < 1 || d > 16) {
+                rc = tx_fail(TX_ERR_USAGE, "--depth %s: give a number of tiers, 1 to 16", optarg);
+            }
+            a.depth = (uint32_t)d;
+            break;
+        case 'N':
+            a.note = optarg;
+            if (!tx_utf8_valid(optarg, strlen(optarg)) || strlen(optarg) > 4096) {
+                rc = tx_fail(TX_ERR_USAGE, "--note: at most 4096 bytes of UTF-8 text");
+            }
+            break;
+        default:
+            rc = tx_cli_common_opt(g, opt, "request");
+        }
+    }
+    if (rc == TX_OK && (a.questionnaire == NULL || a.n_to == 0 || optind < argc)) {
+        rc = tx_fail(TX_ERR_USAGE, "usage: ticsx request --questionnaire ID --to ORG[,ORG...] "
+                                   "[--due DATE] [--depth N] [--note TEXT]");
+    }
+    if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
+        (rc = tx_request_send(c, &a, &res)) == TX_OK) {
+        tx_hex(hex, res.id, TX_ID_LEN);
+        tx_hex(qhex, res.questionnaire, TX_ID_LEN);
+        if (g->json) {
+            json_t *j =
+                json_pack("{s:s,s:s,s:b,s:I}", "request", hex, "questionnaire", qhex, "published",
+                          res.published, "suppliers", (json_int_t)res.n_suppliers);
+            tx_cli_print_json(j);
+        } else {
+            printf("%s\n", hex);
+            if (!g->quiet) {
+                fprintf(stderr, "request sent to %zu supplier%s; questionnaire %.12s %s\n",
+                        res.n_suppliers, res.n_suppliers == 1 ? "" : "s", qhex,
+                        res.published ? "published now" : "already on the hub");
+            }
+        }
+    }
+    tx_client_destroy(&c);
+    free(to);
+    return rc;
+}
+
+int
+tx_cmd_inbox(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"all", no_argument, NULL, 'a'}, TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+    tx_client *c = NULL;
+    tx_inbox in = {0};
+    int all = 0, opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        if (opt == 'a') {
+            all = 1;
+        } else if ((rc = tx_cli_common_opt(g, opt, "inbox")) != TX_OK) {
+            return rc;
+        }
+    }
+    if (optind < argc) {
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx inbox [--all]");
+    }
+    if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_inbox_load(c, all, &in)) == TX_OK) {
+        rc = tx_inbox_print(stdout, &in, g->json, g->quiet);
+    }
+    tx_inbox_free(&in);
+    tx_client_destroy(&c);
+    return rc;
+}
