@@ -1,5 +1,6 @@
-/* Test helpers: temp dirs, the ticsx-hub binary as a subprocess, identities, signed records. */
-#include "hub_testutil.h"
+/* The test harness: temporary directories, one runner for the ticsx and ticsx-hub binaries,
+ * hubs started and stopped, parties, identities and signed records. */
+#include "harness.h"
 
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -63,6 +64,45 @@ th_rmtree(const char *dir)
     }
 }
 
+char *
+th_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+void
+th_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+const char *
+th_build_path(char *out, size_t n, const char *rel)
+{
+    const char *build = getenv("TX_BUILD_DIR");
+
+    assert_non_null(build);
+    snprintf(out, n, "%s/%s", build, rel);
+    return out;
+}
+
 const char *
 th_hub_bin(void)
 {
@@ -84,36 +124,48 @@ th_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Puts the optional wrapper and the ticsx-hub binary into argv; strings live in `store`.
- * Returns the number of entries used. */
-static size_t
-hub_argv(char **argv, char *store, size_t store_n)
+/* The wrapper to put in front of the program at path: $TX_TEST_CLIENT_WRAPPER for ticsx,
+ * $TX_TEST_HUB_WRAPPER for ticsx-hub, else none. Borrowed, NULL when unset or empty. */
+static const char *
+wrapper_of(const char *path)
 {
-    const char *wrapper = getenv("TX_TEST_HUB_WRAPPER");
-    size_t k = 0;
+    const char *slash = strrchr(path, '/');
+    const char *name = slash != NULL ? slash + 1 : path;
+    const char *w = NULL;
 
-    if (wrapper != NULL && *wrapper != 0) {
-        snprintf(store, store_n, "%s", wrapper);
-        for (char *tok = strtok(store, " "); tok != NULL && k < MAX_ARGS - 2;
-             tok = strtok(NULL, " ")) {
-            argv[k++] = tok;
-        }
+    if (strcmp(name, "ticsx") == 0) {
+        w = getenv("TX_TEST_CLIENT_WRAPPER");
+    } else if (strcmp(name, "ticsx-hub") == 0) {
+        w = getenv("TX_TEST_HUB_WRAPPER");
     }
-    argv[k++] = (char *)th_hub_bin();
-    return k;
+    return w != NULL && *w != 0 ? w : NULL;
 }
 
-/* argv for ticsx-hub with the optional wrapper in front; strings live in `store`. */
+/* In a forked child: puts env into the environment and execs argv with its wrapper in front;
+ * never returns. */
 static void
-build_argv(char **argv, char *store, size_t store_n, va_list ap)
+exec_child(const char *const *env, const char *const *argv)
 {
-    size_t k = hub_argv(argv, store, store_n);
-    const char *a;
+    const char *args[MAX_ARGS];
+    const char *wrapper = wrapper_of(argv[0]);
+    size_t n = 0;
 
-    while ((a = va_arg(ap, const char *)) != NULL && k < MAX_ARGS - 1) {
-        argv[k++] = (char *)a;
+    for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+        putenv((char *)env[i]);
     }
-    argv[k] = NULL;
+    if (wrapper != NULL) {
+        char *w = strdup(wrapper);
+        for (char *save = NULL, *t = strtok_r(w, " ", &save); t != NULL && n < MAX_ARGS / 2;
+             t = strtok_r(NULL, " ", &save)) {
+            args[n++] = t;
+        }
+    }
+    for (size_t i = 0; argv[i] != NULL && n < MAX_ARGS - 1; i++) {
+        args[n++] = argv[i];
+    }
+    args[n] = NULL;
+    execvp(args[0], (char *const *)args);
+    _exit(127);
 }
 
 static int
@@ -128,52 +180,120 @@ exit_code(int status)
     return -1;
 }
 
-int
-th_run(char *out, size_t n, ...)
+static int
+capture_file(char *path, size_t n)
 {
-    char *argv[MAX_ARGS];
-    char store[1024];
-    int fds[2];
-    size_t got = 0;
+    const char *base = getenv("TMPDIR");
+    int fd;
+
+    snprintf(path, n, "%s/ticsx-out-XXXXXX", base != NULL && *base ? base : "/tmp");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    return fd;
+}
+
+void
+th_exec(th_result *r, const char *const *env, const char *const *argv)
+{
+    char out_path[PATH_MAX], err_path[PATH_MAX];
+    int out_fd = capture_file(out_path, sizeof out_path);
+    int err_fd = capture_file(err_path, sizeof err_path);
+    int64_t deadline = th_now_ms() + (wrapper_of(argv[0]) != NULL ? 600000 : 120000);
     int status = 0;
     pid_t pid;
-    va_list ap;
 
-    va_start(ap, n);
-    build_argv(argv, store, sizeof store, ap);
-    va_end(ap);
-    assert_int_equal(pipe(fds), 0);
+    fflush(stdout);
+    fflush(stderr);
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        dup2(fds[1], 1);
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        execvp(argv[0], argv);
-        _exit(127);
+        int in = open("/dev/null", O_RDONLY);
+
+        dup2(in, 0);
+        dup2(out_fd, 1);
+        dup2(err_fd, 2);
+        exec_child(env, argv);
     }
-    close(fds[1]);
+    close(out_fd);
+    close(err_fd);
     for (;;) {
-        char tmp[512];
-        ssize_t r = read(fds[0], tmp, sizeof tmp);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r <= 0) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR)) {
             break;
         }
-        for (ssize_t i = 0; i < r && out != NULL && got + 1 < n; i++) {
-            out[got++] = tmp[i];
+        if (th_now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            break;
         }
+        usleep(2000);
     }
-    close(fds[0]);
+    r->status = exit_code(status);
+    r->out = th_read_file(out_path);
+    r->err = th_read_file(err_path);
+    unlink(out_path);
+    unlink(err_path);
+}
+
+void
+th_result_free(th_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = NULL;
+    r->err = NULL;
+}
+
+void
+th_expect_status(const th_result *r, int status)
+{
+    if (r->status != status) {
+        fail_msg("exit %d, expected %d\nstdout: %s\nstderr: %s", r->status, status, r->out, r->err);
+    }
+}
+
+void
+th_expect_text(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL) {
+        fail_msg("\"%s\" not found in:\n%s", needle, hay);
+    }
+}
+
+json_t *
+th_parse_json(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+
+    if (j == NULL) {
+        fail_msg("not JSON (%s): %s", err.text, text);
+    }
+    return j;
+}
+
+int
+th_run(char *out, size_t n, ...)
+{
+    const char *argv[MAX_ARGS];
+    size_t k = 0;
+    th_result r;
+    va_list ap;
+
+    argv[k++] = th_hub_bin();
+    va_start(ap, n);
+    for (const char *a = va_arg(ap, const char *); a != NULL && k < MAX_ARGS - 1;
+         a = va_arg(ap, const char *)) {
+        argv[k++] = a;
+    }
+    va_end(ap);
+    argv[k] = NULL;
+    th_exec(&r, NULL, argv);
     if (out != NULL && n > 0) {
-        out[got] = 0;
+        snprintf(out, n, "%s%s", r.out, r.err);
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return exit_code(status);
+    th_result_free(&r);
+    return r.status;
 }
 
 void
@@ -197,57 +317,126 @@ th_hub_init(const char *dir)
     assert_int_equal(rc, 0);
 }
 
-static int
-spawn_run(th_hub *h, char **argv)
+int
+th_hub_enroll(const char *dir, const char *profile, char *out, size_t n)
 {
-    pid_t pid = fork();
+    char buf[2048];
+    int rc = th_run(out != NULL ? out : buf, out != NULL ? n : sizeof buf, "enroll", "--data", dir,
+                    profile, NULL);
 
-    assert_true(pid >= 0);
-    if (pid == 0) {
+    if (rc != 0 && out == NULL) {
+        fprintf(stderr, "ticsx-hub enroll failed (%d): %s\n", rc, buf);
+    }
+    return rc;
+}
+
+/* Hubs started and not stopped yet, for th_stop_leftover_hubs. */
+static pid_t live_hubs[32];
+
+static void
+forget_hub(pid_t pid)
+{
+    for (size_t i = 0; i < TX_ARRAY_LEN(live_hubs); i++) {
+        if (live_hubs[i] == pid) {
+            live_hubs[i] = 0;
+        }
+    }
+}
+
+static void
+remember_hub(pid_t pid)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < TX_ARRAY_LEN(live_hubs); i++) {
+            int status;
+
+            if (live_hubs[i] == 0) {
+                live_hubs[i] = pid;
+                return;
+            }
+            /* Second pass: a slot whose hub the test killed and reaped itself is free. */
+            if (pass == 1 && waitpid(live_hubs[i], &status, WNOHANG) != 0) {
+                live_hubs[i] = pid;
+                return;
+            }
+        }
+    }
+    fail_msg("more than %zu hubs running at once", TX_ARRAY_LEN(live_hubs));
+}
+
+int
+th_stop_leftover_hubs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < TX_ARRAY_LEN(live_hubs); i++) {
+        int status;
+
+        /* Only children not reaped yet, so a pid already waited for is never signalled. */
+        if (live_hubs[i] > 0 && waitpid(live_hubs[i], &status, WNOHANG) == 0) {
+            kill(live_hubs[i], SIGKILL);
+            waitpid(live_hubs[i], &status, 0);
+        }
+        live_hubs[i] = 0;
+    }
+    return 0;
+}
+
+void
+th_hub_start(th_hub *h, const char *dir, const th_hub_opts *opts)
+{
+    const th_hub_opts none = {0};
+    const char *argv[MAX_ARGS];
+    char path[PATH_MAX + 16];
+    tx_pubkey pk;
+    int64_t deadline;
+    size_t k = 0;
+
+    if (opts == NULL) {
+        opts = &none;
+    }
+    memset(h, 0, sizeof *h);
+    snprintf(h->dir, sizeof h->dir, "%s", dir);
+    snprintf(h->key, sizeof h->key, "%s/hub.pub", dir);
+    snprintf(h->log, sizeof h->log, "%s.log", dir);
+    assert_int_equal(tx_pubkey_load(h->key, &pk), TX_OK);
+    memcpy(h->curve, pk.curve, 32);
+    snprintf(path, sizeof path, "%s/endpoint", dir);
+    unlink(path);
+    argv[k++] = th_hub_bin();
+    argv[k++] = "run";
+    argv[k++] = "--data";
+    argv[k++] = dir;
+    argv[k++] = "--bind";
+    argv[k++] = opts->bind != NULL ? opts->bind : "tcp://127.0.0.1:*";
+    argv[k++] = "--log-level";
+    argv[k++] = "debug";
+    for (size_t i = 0; opts->args != NULL && opts->args[i] != NULL && k < MAX_ARGS - 1; i++) {
+        argv[k++] = opts->args[i];
+    }
+    argv[k] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    h->pid = fork();
+    assert_true(h->pid >= 0);
+    if (h->pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+
+        dup2(in, 0);
         /* TX_TEST_HUB_LOG=1 shows the hub's log on the test's stderr. */
         if (getenv("TX_TEST_HUB_LOG") == NULL) {
             int fd = open(h->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
             if (fd >= 0) {
+                dup2(fd, 1);
                 dup2(fd, 2);
             }
         }
-        execvp(argv[0], argv);
-        _exit(127);
+        if (opts->now != NULL) {
+            setenv("TICSX_NOW", opts->now, 1);
+        }
+        exec_child(NULL, argv);
     }
-    return pid;
-}
-
-void
-th_hub_start_with(th_hub *h, const char *dir, const char *const *extra)
-{
-    const char *run[] = {"run",         "--data", dir, "--bind", "tcp://127.0.0.1:*",
-                         "--log-level", "debug"};
-    char *argv[MAX_ARGS];
-    char store[1024];
-    char path[PATH_MAX + 16];
-    tx_pubkey pk;
-    int64_t deadline;
-    int wrapped = getenv("TX_TEST_HUB_WRAPPER") != NULL;
-    size_t k;
-
-    memset(h, 0, sizeof *h);
-    snprintf(h->dir, sizeof h->dir, "%s", dir);
-    snprintf(h->log, sizeof h->log, "%s.log", dir);
-    snprintf(path, sizeof path, "%s/hub.pub", dir);
-    assert_int_equal(tx_pubkey_load(path, &pk), TX_OK);
-    memcpy(h->curve, pk.curve, 32);
-    snprintf(path, sizeof path, "%s/endpoint", dir);
-    unlink(path);
-    k = hub_argv(argv, store, sizeof store);
-    for (size_t i = 0; i < sizeof run / sizeof run[0] && k < MAX_ARGS - 1; i++) {
-        argv[k++] = (char *)run[i];
-    }
-    for (size_t i = 0; extra != NULL && extra[i] != NULL && k < MAX_ARGS - 1; i++) {
-        argv[k++] = (char *)extra[i];
-    }
-    argv[k] = NULL;
-    h->pid = spawn_run(h, argv);
-    deadline = th_now_ms() + (wrapped ? 60000 : 20000);
+    remember_hub(h->pid);
+    deadline = th_now_ms() + (wrapper_of(argv[0]) != NULL ? 60000 : 20000);
     while (th_now_ms() < deadline) {
         int status;
 
@@ -256,6 +445,7 @@ th_hub_start_with(th_hub *h, const char *dir, const char *const *extra)
         }
         if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
             fprintf(stderr, "ticsx-hub run exited early (%d); see %s\n", exit_code(status), h->log);
+            forget_hub(h->pid);
             h->pid = 0;
             fail();
         }
@@ -263,12 +453,6 @@ th_hub_start_with(th_hub *h, const char *dir, const char *const *extra)
     }
     fprintf(stderr, "ticsx-hub run did not write %s in time; see %s\n", path, h->log);
     fail();
-}
-
-void
-th_hub_start(th_hub *h, const char *dir)
-{
-    th_hub_start_with(h, dir, NULL);
 }
 
 int
@@ -280,6 +464,7 @@ th_hub_alive(th_hub *h)
         return 0;
     }
     if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+        forget_hub(h->pid);
         h->pid = 0;
         return 0;
     }
@@ -295,6 +480,7 @@ th_hub_stop(th_hub *h, int sig)
     if (h->pid <= 0) {
         return -1;
     }
+    forget_hub(h->pid);
     kill(h->pid, sig);
     for (;;) {
         pid_t r = waitpid(h->pid, &status, WNOHANG);
@@ -314,6 +500,182 @@ th_hub_stop(th_hub *h, int sig)
     }
     h->pid = 0;
     return exit_code(status);
+}
+
+/* The command line and environment of a ticsx run; strings live in the struct. */
+typedef struct {
+    char bin[PATH_MAX], hub[300], key[PATH_MAX + 32], now[64];
+    const char *env[24];
+    const char *argv[MAX_ARGS];
+} ticsx_cmd;
+
+static void
+ticsx_cmd_make(ticsx_cmd *c, const th_ticsx_opts *opts, const char *home, va_list ap)
+{
+    const th_ticsx_opts none = {0};
+    size_t n = 0, e = 0;
+
+    if (opts == NULL) {
+        opts = &none;
+    }
+    snprintf(c->hub, sizeof c->hub, "TICSX_HUB=%s", opts->hub != NULL ? opts->hub->endpoint : "");
+    snprintf(c->key, sizeof c->key, "TICSX_HUB_KEY=%s", opts->hub != NULL ? opts->hub->key : "");
+    snprintf(c->now, sizeof c->now, "TICSX_NOW=%s", opts->now != NULL ? opts->now : "");
+    c->env[e++] = "LANG=C";
+    c->env[e++] = c->hub;
+    c->env[e++] = c->key;
+    c->env[e++] = c->now;
+    for (size_t i = 0; opts->env != NULL && opts->env[i] != NULL && e < 23; i++) {
+        c->env[e++] = opts->env[i];
+    }
+    c->env[e] = NULL;
+    c->argv[n++] = th_build_path(c->bin, sizeof c->bin, "client/ticsx");
+    c->argv[n++] = "--home";
+    c->argv[n++] = home;
+    for (const char *a = va_arg(ap, const char *); a != NULL && n < MAX_ARGS - 1;
+         a = va_arg(ap, const char *)) {
+        c->argv[n++] = a;
+    }
+    c->argv[n] = NULL;
+}
+
+void
+th_ticsx_v(th_result *r, const th_ticsx_opts *opts, const char *home, va_list ap)
+{
+    ticsx_cmd c;
+
+    ticsx_cmd_make(&c, opts, home, ap);
+    th_exec(r, c.env, c.argv);
+}
+
+pid_t
+th_ticsx_spawn_v(const th_ticsx_opts *opts, const char *out, const char *err, const char *home,
+                 va_list ap)
+{
+    ticsx_cmd c;
+    pid_t pid;
+
+    ticsx_cmd_make(&c, opts, home, ap);
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int in = open("/dev/null", O_RDONLY);
+
+        dup2(in, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        exec_child(c.env, c.argv);
+    }
+    return pid;
+}
+
+void
+th_ticsx_with(th_result *r, const th_ticsx_opts *opts, const char *home, ...)
+{
+    va_list ap;
+
+    va_start(ap, home);
+    th_ticsx_v(r, opts, home, ap);
+    va_end(ap);
+}
+
+void
+th_ticsx(th_result *r, const th_hub *hub, const char *home, ...)
+{
+    const th_ticsx_opts opts = {.hub = hub};
+    va_list ap;
+
+    va_start(ap, home);
+    th_ticsx_v(r, &opts, home, ap);
+    va_end(ap);
+}
+
+void
+th_ticsx_expect(int status, const th_hub *hub, const char *home, ...)
+{
+    const th_ticsx_opts opts = {.hub = hub};
+    th_result r;
+    va_list ap, args;
+
+    va_start(ap, home);
+    va_copy(args, ap);
+    th_ticsx_v(&r, &opts, home, ap);
+    if (r.status != status) {
+        fprintf(stderr, "ticsx");
+        for (const char *a = va_arg(args, const char *); a != NULL;
+             a = va_arg(args, const char *)) {
+            fprintf(stderr, " %s", a);
+        }
+        fprintf(stderr, "\n");
+    }
+    va_end(args);
+    va_end(ap);
+    th_expect_status(&r, status);
+    th_result_free(&r);
+}
+
+void
+th_ticsx_id(char id[65], const th_hub *hub, const char *home, ...)
+{
+    const th_ticsx_opts opts = {.hub = hub};
+    th_result r;
+    va_list ap;
+
+    va_start(ap, home);
+    th_ticsx_v(&r, &opts, home, ap);
+    va_end(ap);
+    th_expect_status(&r, 0);
+    if (strlen(r.out) < 65 || r.out[64] != '\n') {
+        fail_msg("no id in: %s\nstderr: %s", r.out, r.err);
+    }
+    memcpy(id, r.out, 64);
+    id[64] = 0;
+    th_result_free(&r);
+}
+
+void
+th_party(const char *hubdir, const char *home, const char *name, const char *corp)
+{
+    char profile[PATH_MAX + 16];
+    th_result r;
+
+    if (corp != NULL) {
+        th_ticsx(&r, NULL, home, "keygen", "--name", name, "--corporate-number", corp, NULL);
+    } else {
+        th_ticsx(&r, NULL, home, "keygen", "--name", name, NULL);
+    }
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "SHA256:");
+    th_result_free(&r);
+    if (hubdir != NULL) {
+        snprintf(profile, sizeof profile, "%s/profile.tx", home);
+        assert_int_equal(th_hub_enroll(hubdir, profile, NULL, 0), 0);
+    }
+}
+
+enum { GIVEN_NOT_YET, GIVEN_UNDER_WAY, GIVEN_MADE };
+
+int
+th_given(int *step, const char *what)
+{
+    if (*step == GIVEN_UNDER_WAY) {
+        fail_msg("%s failed in an earlier case", what);
+    }
+    if (*step == GIVEN_MADE) {
+        return 0;
+    }
+    *step = GIVEN_UNDER_WAY;
+    return 1;
+}
+
+void
+th_given_made(int *step)
+{
+    *step = GIVEN_MADE;
 }
 
 tx_identity *
@@ -575,7 +937,6 @@ th_enroll(const char *dir, const tx_identity *id, uint64_t seq, char *out, size_
     char buf[2048];
     uint8_t *env;
     size_t len;
-    int rc;
 
     tx_key_id_hex(id->pub.sign, key_id);
     snprintf(path, sizeof path, "%s-%s-%llu.profile.tx", dir, key_id, (unsigned long long)seq);
@@ -583,9 +944,7 @@ th_enroll(const char *dir, const tx_identity *id, uint64_t seq, char *out, size_
     unlink(path);
     assert_int_equal(tx_file_create(path, env, len, 0600), TX_OK);
     free(env);
-    rc = th_run(out != NULL ? out : buf, out != NULL ? n : sizeof buf, "enroll", "--data", dir,
-                path, NULL);
-    return rc;
+    return th_hub_enroll(dir, path, out != NULL ? out : buf, out != NULL ? n : sizeof buf);
 }
 
 tx_conn *

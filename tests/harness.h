@@ -1,15 +1,21 @@
-/* Helpers for the hub tests: temporary directories, running the real ticsx-hub binary, and
- * identities and signed records made with the keys/ functions. Failures abort the test
- * (cmocka assertions), so callers get usable results or nothing. */
-#ifndef HUB_TESTUTIL_H
-#define HUB_TESTUTIL_H
+/* The test harness: temporary directories, the real ticsx-hub and ticsx binaries run as
+ * subprocesses (one runner for both), hubs started and stopped, parties with their own homes,
+ * and identities and signed records made with the keys/ functions. Failures of the helpers
+ * abort the test through cmocka assertions, so callers get usable results or nothing.
+ * $TX_TEST_HUB_WRAPPER and $TX_TEST_CLIENT_WRAPPER (e.g. "valgrind -q --error-exitcode=99")
+ * are put in front of every ticsx-hub and every ticsx command the harness runs. */
+#ifndef HARNESS_H
+#define HARNESS_H
 
 #include "tx_codec.h"
 #include "tx_conn.h"
 #include "tx_keys.h"
 #include "tx_seal.h"
 
+#include <jansson.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,22 +29,65 @@ char *th_tmpdir_named(const char *prefix);
 /* rm -rf dir. */
 void th_rmtree(const char *dir);
 
+/* Reads a whole file (asserted). Caller frees. */
+char *th_read_file(const char *path);
+
+/* Writes a file (asserted). */
+void th_write_file(const char *path, const char *text);
+
+/* $TX_BUILD_DIR/rel into out (size n). Borrowed out. */
+const char *th_build_path(char *out, size_t n, const char *rel);
+
 /* Path of the ticsx-hub binary: $TX_BUILD_DIR/hub/ticsx-hub. Borrowed. */
 const char *th_hub_bin(void);
 
-/* Runs ticsx-hub with the NULL-terminated arguments, collecting stdout and stderr into out
- * (size n, NUL-terminated). Returns the exit status, or 128 + signal. $TX_TEST_HUB_WRAPPER
- * (e.g. "valgrind -q --error-exitcode=99") is put in front of the command when set. */
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t th_now_ms(void);
+
+/* What a command did. */
+typedef struct {
+    int status; /* exit status, or 128 + signal */
+    char *out;  /* stdout, NUL-terminated */
+    char *err;  /* stderr, NUL-terminated */
+} th_result;
+
+/* Runs argv (argv[0] a path) with the extra environment entries env ("NAME=VALUE", NULL-ended,
+ * may be NULL), stdin from /dev/null, and waits at most 120 s (600 s under a wrapper). The
+ * wrapper of ticsx or ticsx-hub goes in front when argv[0] is one of them. Caller frees with
+ * th_result_free. */
+void th_exec(th_result *r, const char *const *env, const char *const *argv);
+
+void th_result_free(th_result *r);
+
+/* Fails the test, showing both outputs, unless r exited with status. */
+void th_expect_status(const th_result *r, int status);
+
+/* Fails the test unless needle occurs in hay. */
+void th_expect_text(const char *hay, const char *needle);
+
+/* Parses text as JSON (asserted). Caller json_decref()s. */
+json_t *th_parse_json(const char *text);
+
+/* Runs ticsx-hub with the NULL-terminated arguments, collecting stdout, then stderr, into out
+ * (size n, NUL-terminated; may be NULL). Returns the exit status, or 128 + signal. */
 int th_run(char *out, size_t n, ...);
 
-/* A running `ticsx-hub run` on dir, bound to tcp://127.0.0.1:*. */
+/* A running `ticsx-hub run` on dir. */
 typedef struct {
     pid_t pid;
     char dir[PATH_MAX];
     char endpoint[256];
+    char key[PATH_MAX + 8]; /* dir/hub.pub, for ticsx --hub-key */
     char log[PATH_MAX + 8]; /* dir + ".log": the hub's stderr */
-    uint8_t curve[32];      /* from dir/hub.pub, for clients to pin */
+    uint8_t curve[32];      /* from dir/hub.pub, for library clients to pin */
 } th_hub;
+
+/* How th_hub_start runs the hub; every field may be left 0. */
+typedef struct {
+    const char *const *args; /* more `ticsx-hub run` options, NULL-terminated */
+    const char *bind;        /* --bind; default tcp://127.0.0.1:* */
+    const char *now;         /* TICSX_NOW for the hub, e.g. "@1700000000"; default the clock */
+} th_hub_opts;
 
 /* Fails the test (before it makes anything) when th_hub_bin() is not executable. */
 void th_require_hub_bin(void);
@@ -46,12 +95,10 @@ void th_require_hub_bin(void);
 /* ticsx-hub init --data dir; asserts success. */
 void th_hub_init(const char *dir);
 
-/* Starts the hub on dir and waits until it has written dir/endpoint (a stale one is removed
- * first). Asserts that it came up. */
-void th_hub_start(th_hub *h, const char *dir);
-
-/* Like th_hub_start, with more `ticsx-hub run` options (NULL-terminated, may be NULL). */
-void th_hub_start_with(th_hub *h, const char *dir, const char *const *extra);
+/* Starts `ticsx-hub run --data dir --log-level debug` with opts (may be NULL) and waits until
+ * it has written dir/endpoint (a stale one is removed first); asserts that it came up. The hub
+ * is remembered until th_hub_stop, for th_stop_leftover_hubs. */
+void th_hub_start(th_hub *h, const char *dir, const th_hub_opts *opts);
 
 /* Sends sig and waits for the exit (SIGKILL after 30 s). Returns the exit status or
  * 128 + signal. */
@@ -60,8 +107,47 @@ int th_hub_stop(th_hub *h, int sig);
 /* True while the hub process runs. */
 int th_hub_alive(th_hub *h);
 
-/* Milliseconds of CLOCK_MONOTONIC. */
-int64_t th_now_ms(void);
+/* Kills (SIGKILL) every hub this process started that th_hub_stop has not stopped yet, so a
+ * test that fails half way leaves none running. A cmocka setup or teardown: returns 0. */
+int th_stop_leftover_hubs(void **state);
+
+/* ticsx-hub enroll --data dir PROFILE; returns the exit status. The command's output goes to
+ * out (size n) when out is not NULL, else to stderr on failure. */
+int th_hub_enroll(const char *dir, const char *profile, char *out, size_t n);
+
+/* What ticsx runs with beyond its arguments; every field may be left 0. */
+typedef struct {
+    const th_hub *hub;      /* named by TICSX_HUB and TICSX_HUB_KEY; NULL: neither is set */
+    const char *now;        /* TICSX_NOW, e.g. "@1700000000"; NULL: the clock */
+    const char *const *env; /* more "NAME=VALUE" entries, NULL-ended */
+} th_ticsx_opts;
+
+/* Runs $TX_BUILD_DIR/client/ticsx --home HOME ARGS... through th_exec, with LANG=C and opts
+ * (may be NULL); ap holds the arguments, NULL-ended. */
+void th_ticsx_v(th_result *r, const th_ticsx_opts *opts, const char *home, va_list ap);
+
+/* Starts ticsx as th_ticsx_v would, without waiting: stdout and stderr go to the files out and
+ * err. Returns its pid; the caller waits for it. */
+pid_t th_ticsx_spawn_v(const th_ticsx_opts *opts, const char *out, const char *err,
+                       const char *home, va_list ap);
+
+/* th_ticsx_v with the arguments inline and NULL-ended. */
+void th_ticsx_with(th_result *r, const th_ticsx_opts *opts, const char *home, ...);
+
+/* th_ticsx_v for a party of hub (may be NULL), the arguments inline and NULL-ended. */
+void th_ticsx(th_result *r, const th_hub *hub, const char *home, ...);
+
+/* th_ticsx, failing the test unless ticsx exits with status (its outputs are shown). */
+void th_ticsx_expect(int status, const th_hub *hub, const char *home, ...);
+
+/* th_ticsx, expected to succeed and print an id (64 hex digits) first on stdout: copied into
+ * id (asserted). */
+void th_ticsx_id(char id[65], const th_hub *hub, const char *home, ...);
+
+/* A party with its own home: `ticsx keygen --name NAME [--corporate-number CORP]` in home
+ * (corp may be NULL), asserted to succeed and print a fingerprint; then, unless hubdir is NULL,
+ * home/profile.tx enrolled on the hub whose data directory is hubdir (asserted). */
+void th_party(const char *hubdir, const char *home, const char *name, const char *corp);
 
 /* A fresh identity (asserted). Caller owns it (tx_identity_destroy). */
 tx_identity *th_identity(const char *name);
@@ -118,5 +204,12 @@ size_t th_list_count(tx_conn *c, int kind);
 /* A bare ZeroMQ DEALER socket in ctx, CURVE-authenticated as id and connected to the hub, with
  * no linger and a receive timeout of timeout_ms (asserted). Caller zmq_close()s it. */
 void *th_raw_dealer(const th_hub *h, void *ctx, const tx_identity *id, int timeout_ms);
+
+/* A precondition several cases of a group share (an exchange made through the binaries, say),
+ * made by the first case that needs it so that each case also runs alone. *step starts 0.
+ * Returns 1 when the caller must make it now and then call th_given_made(step); 0 when it is
+ * made already; fails the test when an earlier attempt failed half way. */
+int th_given(int *step, const char *what);
+void th_given_made(int *step);
 
 #endif

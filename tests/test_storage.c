@@ -87,12 +87,12 @@ group_setup(void **state)
     assert_int_equal(th_enroll(W.pristine, W.buyer, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(W.pristine, W.supplier, 1, NULL, 0), 0);
     W.recs = fu_questionnaires(W.supplier, 2, N_RECS);
-    th_hub_start(&h, W.pristine);
+    th_hub_start(&h, W.pristine, NULL);
     submit(&h, W.recs, N_RECS);
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
     sh("cp %s/data.mdb %s", W.pristine, W.old_mdb);
     more = fu_questionnaires(W.supplier, 2 + N_RECS, N_MORE);
-    th_hub_start(&h, W.pristine);
+    th_hub_start(&h, W.pristine, NULL);
     submit(&h, more, N_MORE);
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
     fu_recs_free(more, N_MORE);
@@ -679,7 +679,7 @@ test_damaged_record_in_list(void **state)
     (void)state;
     fresh_copy("rot", dir, sizeof dir);
     stop_leftover();
-    th_hub_start(&h, dir);
+    th_hub_start(&h, dir, NULL);
     W.live = &h;
     mdb_read(dir, &m);
     key[7] = 20;
@@ -737,7 +737,7 @@ test_truncated_under_running_hub(void **state)
     (void)state;
     fresh_copy("cut-live", dir, sizeof dir);
     stop_leftover();
-    th_hub_start(&h, dir);
+    th_hub_start(&h, dir, NULL);
     W.live = &h;
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     assert_int_equal(truncate(path, 8192), 0);
