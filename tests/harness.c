@@ -657,6 +657,43 @@ th_party(const char *hubdir, const char *home, const char *name, const char *cor
     }
 }
 
+void
+th_world_begin(th_world *w)
+{
+    memset(w, 0, sizeof *w);
+    w->root = th_tmpdir();
+    snprintf(w->hubdir, sizeof w->hubdir, "%s/hub", w->root);
+    th_hub_init(w->hubdir);
+}
+
+char *
+th_world_home(const th_world *w, char *home, const char *dir)
+{
+    snprintf(home, PATH_MAX, "%s/%s", w->root, dir);
+    return home;
+}
+
+void
+th_world_start(th_world *w)
+{
+    th_hub_start(&w->hub, w->hubdir, NULL);
+}
+
+void
+th_world_end(th_world *w)
+{
+    if (w->hub.pid > 0) {
+        assert_int_equal(th_hub_stop(&w->hub, SIGTERM), 0);
+    }
+    if (getenv("TX_TEST_KEEP") == NULL) {
+        th_rmtree(w->root);
+    } else {
+        fprintf(stderr, "kept %s\n", w->root);
+    }
+    free(w->root);
+    w->root = NULL;
+}
+
 enum { GIVEN_NOT_YET, GIVEN_UNDER_WAY, GIVEN_MADE };
 
 int

@@ -205,6 +205,27 @@ size_t th_list_count(tx_conn *c, int kind);
  * no linger and a receive timeout of timeout_ms (asserted). Caller zmq_close()s it. */
 void *th_raw_dealer(const th_hub *h, void *ctx, const tx_identity *id, int timeout_ms);
 
+/* A hub and its parties for a group of cases: everything lives under one temporary root. */
+typedef struct {
+    char *root;                /* owned; removed by th_world_end */
+    char hubdir[PATH_MAX + 8]; /* root/hub */
+    th_hub hub;                /* running between th_world_start and th_world_end */
+} th_world;
+
+/* Makes w's root and initialises its hub in root/hub (not started yet). */
+void th_world_begin(th_world *w);
+
+/* root/dir into home (PATH_MAX bytes): the home of a party; returns home. Pass it to th_party
+ * with w->hubdir to enrol the party, or NULL to keep it a stranger. */
+char *th_world_home(const th_world *w, char *home, const char *dir);
+
+/* Starts w's hub (th_hub_start without options), once its parties are enrolled. */
+void th_world_start(th_world *w);
+
+/* Stops w's hub if it runs, asserting that it exits 0, and removes the root (kept and named on
+ * stderr when $TX_TEST_KEEP is set). */
+void th_world_end(th_world *w);
+
 /* A precondition several cases of a group share (an exchange made through the binaries, say),
  * made by the first case that needs it so that each case also runs alone. *step starts 0.
  * Returns 1 when the caller must make it now and then call th_given_made(step); 0 when it is

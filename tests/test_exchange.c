@@ -31,8 +31,7 @@
 #define OUTSIDER "Outsider Trading Ltd"
 
 typedef struct {
-    char *root;
-    th_hub hub;
+    th_world w;
     char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], outsider[PATH_MAX], stranger[PATH_MAX];
     char request[65];
     char a1[65], a2[65];
@@ -45,23 +44,15 @@ static fixture fx;
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX];
     (void)state;
 
-    fx.root = th_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    snprintf(fx.s1, sizeof fx.s1, "%s/s1", fx.root);
-    snprintf(fx.s2, sizeof fx.s2, "%s/s2", fx.root);
-    snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
-    snprintf(fx.stranger, sizeof fx.stranger, "%s/stranger", fx.root);
-    th_hub_init(hubdir);
-    th_party(hubdir, fx.buyer, BUYER, "7123456789012");
-    th_party(hubdir, fx.s1, S1, NULL);
-    th_party(hubdir, fx.s2, S2, "3700000000001");
-    th_party(hubdir, fx.outsider, OUTSIDER, NULL);
-    th_party(NULL, fx.stranger, "Not Enrolled KK", NULL);
-    th_hub_start(&fx.hub, hubdir, NULL);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s1, "s1"), S1, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s2, "s2"), S2, "3700000000001");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.outsider, "outsider"), OUTSIDER, NULL);
+    th_party(NULL, th_world_home(&fx.w, fx.stranger, "stranger"), "Not Enrolled KK", NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -69,9 +60,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(th_hub_stop(&fx.hub, SIGTERM), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -83,7 +72,7 @@ read_directory(void)
     th_result r;
     json_t *j, *orgs;
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "orgs", "--json", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "orgs", "--json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     orgs = json_object_get(j, "organisations");
@@ -107,7 +96,7 @@ test_identity_and_directory(void **state)
     json_t *j;
     (void)state;
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "--json", "whoami", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "whoami", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     assert_string_equal(json_string_value(json_object_get(j, "name")), BUYER);
@@ -117,11 +106,11 @@ test_identity_and_directory(void **state)
 
     read_directory();
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "keygen", "--name", "Again", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "keygen", "--name", "Again", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "already exists");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.stranger, "keygen", "--name", "X", "--corporate-number",
+    th_ticsx(&r, &fx.w.hub, fx.stranger, "keygen", "--name", "X", "--corporate-number",
              "1234567890123", NULL);
     th_expect_status(&r, 2);
     th_result_free(&r);
@@ -195,7 +184,7 @@ given_exchange(void)
 
     /* The buyer asks both suppliers, one by name and one by fingerprint. */
     snprintf(to, sizeof to, "%s,%s", S1, fx.s2_fp);
-    th_ticsx(&r, &fx.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", to,
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", to,
              "--due", "2099-03-31", "--note", "for the 2025 supplier review", NULL);
     th_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
@@ -204,18 +193,18 @@ given_exchange(void)
     th_result_free(&r);
 
     /* A second request pins the questionnaire already published instead of a new copy. */
-    th_ticsx(&r, &fx.hub, fx.buyer, "--json", "request", "--questionnaire", "tics-selfcheck",
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "request", "--questionnaire", "tics-selfcheck",
              "--to", S1, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\"published\": false");
     th_result_free(&r);
 
     /* Supplier 1 sees it in its inbox, once; the cursor remembers. */
-    th_ticsx(&r, &fx.hub, fx.s1, "-q", "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "-q", "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, fx.request);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.s1, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "nothing new");
     th_result_free(&r);
@@ -223,54 +212,54 @@ given_exchange(void)
     /* Template by request prefix, every item "yes". */
     memcpy(prefix, fx.request, 10);
     prefix[10] = 0;
-    snprintf(path, sizeof path, "%s/s1-template.csv", fx.root);
-    snprintf(filled, sizeof filled, "%s/s1-answers.csv", fx.root);
-    th_ticsx(&r, &fx.hub, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
+    snprintf(path, sizeof path, "%s/s1-template.csv", fx.w.root);
+    snprintf(filled, sizeof filled, "%s/s1-answers.csv", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
     th_expect_status(&r, 2); /* never overwrites a file that may hold answers */
     th_result_free(&r);
     fill_csv(path, filled, "yes");
-    th_ticsx(&r, &fx.hub, fx.s1, "answer", prefix, "--file", filled, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "answer", prefix, "--file", filled, NULL);
     th_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     memcpy(fx.a1, r.out, 64);
     th_result_free(&r);
 
     /* Supplier 2 answers from a JSON template with a mix of codes and labels. */
-    snprintf(path, sizeof path, "%s/s2.json", fx.root);
-    th_ticsx(&r, &fx.hub, fx.s2, "questionnaire", "template", fx.request, "--format", "json",
+    snprintf(path, sizeof path, "%s/s2.json", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.s2, "questionnaire", "template", fx.request, "--format", "json",
              "--out", path, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     fill_json(path);
-    th_ticsx(&r, &fx.hub, fx.s2, "answer", fx.request, "--file", path, "--valid-until",
+    th_ticsx(&r, &fx.w.hub, fx.s2, "answer", fx.request, "--file", path, "--valid-until",
              "2099-12-31", NULL);
     th_expect_status(&r, 0);
     memcpy(fx.a2, r.out, 64);
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.s1, "--json", "inbox", "--all", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "--json", "inbox", "--all", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\"answered\": true");
     th_result_free(&r);
 
     /* The buyer fetches and verifies both on its own machine. */
-    th_ticsx(&r, &fx.hub, fx.buyer, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, S1);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "fetched 2 assessments (2 new)");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "verify", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "verified");
     assert_null(strstr(r.out, "failed"));
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "-q", "verify", fx.a1, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "-q", "verify", fx.a1, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, fx.a1);
     th_result_free(&r);
@@ -338,7 +327,7 @@ test_report(void **state)
 
     given_exchange();
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "json", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     sups = json_object_get(j, "suppliers");
@@ -374,7 +363,7 @@ test_report(void **state)
     th_result_free(&r);
 
     /* The table fits 80 columns, Japanese names included. */
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, S1);
     th_expect_text(r.out, S2);
@@ -397,15 +386,15 @@ test_outsider_cannot_read(void **state)
     given_exchange();
 
     /* The hub shows an enrolled outsider neither the grant nor the assessment. */
-    th_ticsx(&r, &fx.hub, fx.outsider, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "fetch", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "fetched 0 assessments");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.outsider, "verify", fx.a1, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "verify", fx.a1, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "not been granted");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.outsider, "answer", fx.request, "--file", "/dev/null", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "answer", fx.request, "--file", "/dev/null", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "not found");
     th_result_free(&r);
@@ -417,7 +406,7 @@ test_outsider_cannot_read(void **state)
              "cp '%s'/proofs/* '%s/proofs/'",
              fx.outsider, fx.outsider, fx.buyer, fx.outsider, fx.buyer, fx.outsider);
     assert_int_equal(system(cmd), 0);
-    th_ticsx(&r, &fx.hub, fx.outsider, "verify", fx.a1, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "verify", fx.a1, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "not granted to this organisation");
     th_result_free(&r);
@@ -441,14 +430,14 @@ test_damaged_cache_refused_then_repaired(void **state)
     fseek(f, 40, SEEK_SET);
     fputc(c ^ 0x10, f);
     fclose(f);
-    th_ticsx(&r, &fx.hub, fx.buyer, "verify", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "damaged");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "verify", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
 }
@@ -475,7 +464,7 @@ test_unreachable_hub(void **state)
     (void)state;
 
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", closed_port());
-    th_ticsx(&r, &fx.hub, fx.buyer, "--hub", ep, "--timeout", "300", "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--hub", ep, "--timeout", "300", "fetch", NULL);
     th_expect_status(&r, 3);
     th_expect_text(r.err, ep);
     th_expect_text(r.err, "no answer within 300 ms");
@@ -487,7 +476,7 @@ test_unreachable_hub(void **state)
         const char *const env[] = {env_hub, NULL};
         const th_ticsx_opts opts = {.env = env};
 
-        snprintf(env_hub, sizeof env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
+        snprintf(env_hub, sizeof env_hub, "TICSX_HUB=%s", fx.w.hub.endpoint);
         th_ticsx_with(&r, &opts, fx.buyer, "ping", NULL);
         th_expect_status(&r, 2);
         th_expect_text(r.err, "--hub-key");
@@ -501,7 +490,7 @@ test_unenrolled_refused(void **state)
     th_result r;
     (void)state;
 
-    th_ticsx(&r, &fx.hub, fx.stranger, "ping", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.stranger, "ping", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "not enrolled");
     th_result_free(&r);
@@ -516,18 +505,18 @@ test_bad_answers_file(void **state)
 
     given_exchange();
 
-    snprintf(path, sizeof path, "%s/bad.csv", fx.root);
+    snprintf(path, sizeof path, "%s/bad.csv", fx.w.root);
     th_write_file(path, "\xEF\xBB\xBFitem,answer,comment\r\n"
                         "A1-01,yes,\r\n"
                         "A1-02,\"partly\",\"two\r\nlines\"\r\n"
                         "A1-03,sometimes,\r\n");
-    th_ticsx(&r, &fx.hub, fx.s2, "answer", fx.request, "--file", path, "--allow-missing", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s2, "answer", fx.request, "--file", path, "--allow-missing", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "line 5 (A1-03)");
     th_expect_text(r.err, "sometimes");
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
              "Nobody KK", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "Nobody KK");
@@ -574,17 +563,17 @@ test_request_note_sealed(void **state)
     int seen = 0;
     (void)state;
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
              "--note", NOTE_SECRET, NULL);
     th_expect_status(&r, 0);
     memcpy(id, r.out, 64);
     id[64] = 0;
     th_result_free(&r);
-    snprintf(path, sizeof path, "%s/data.mdb", fx.hub.dir);
+    snprintf(path, sizeof path, "%s/data.mdb", fx.w.hub.dir);
     assert_true(file_holds(path, BUYER)); /* the file is readable and holds profiles */
     assert_false(file_holds(path, "KIWI-5521"));
 
-    th_ticsx(&r, &fx.hub, fx.s1, "--json", "inbox", "--all", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "--json", "inbox", "--all", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     reqs = json_object_get(j, "requests");
@@ -598,13 +587,13 @@ test_request_note_sealed(void **state)
     assert_true(seen);
     json_decref(j);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.s1, "inbox", "--all", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "inbox", "--all", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "note: KIWI-5521");
     th_result_free(&r);
 
     for (size_t i = 0; i < 2; i++) {
-        th_ticsx(&r, &fx.hub, others[i], "--json", "inbox", "--all", NULL);
+        th_ticsx(&r, &fx.w.hub, others[i], "--json", "inbox", "--all", NULL);
         th_expect_status(&r, 0);
         assert_null(strstr(r.out, id));
         assert_null(strstr(r.out, "KIWI"));

@@ -31,8 +31,7 @@
 #define SUB "Okazaki Plating KK"
 
 typedef struct {
-    char *root;
-    th_hub hub;
+    th_world w;
     char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], s3[PATH_MAX], meti[PATH_MAX], body[PATH_MAX];
 } fixture;
 
@@ -89,7 +88,7 @@ answer(const char *home, const char *request, const char *const *pattern, size_t
     json_t *j, *arr;
 
     snprintf(path, sizeof path, "%s/answers.json", home);
-    th_ticsx_expect(0, &fx.hub, home, "questionnaire", "template", request, "--format", "json",
+    th_ticsx_expect(0, &fx.w.hub, home, "questionnaire", "template", request, "--format", "json",
                     "--out", path, NULL);
     j = read_json(path);
     arr = json_object_get(j, "answers");
@@ -102,7 +101,7 @@ answer(const char *home, const char *request, const char *const *pattern, size_t
     }
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    th_ticsx(&r, &fx.hub, home, "answer", request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, home, "answer", request, "--file", path, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
 }
@@ -113,7 +112,7 @@ setup(void **state)
     static const char *const all_yes[] = {"yes"};
     static const char *const mixed[] = {"yes", "partly", "no", "na", "yes", "partly"};
     static const char *const weak[] = {"no", "partly", "no"};
-    char hubdir[PATH_MAX], profile[PATH_MAX + 16], request[65], path[PATH_MAX + 16];
+    char request[65], path[PATH_MAX + 16];
     char issued[16];
     time_t now = time(NULL) - 30 * 86400;
     struct tm tm;
@@ -123,38 +122,25 @@ setup(void **state)
     /* Issued a month ago: valid now, no annual report due yet. */
     gmtime_r(&now, &tm);
     strftime(issued, sizeof issued, "%Y-%m-%d", &tm);
-    fx.root = th_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    snprintf(fx.s1, sizeof fx.s1, "%s/s1", fx.root);
-    snprintf(fx.s2, sizeof fx.s2, "%s/s2", fx.root);
-    snprintf(fx.s3, sizeof fx.s3, "%s/s3", fx.root);
-    snprintf(fx.meti, sizeof fx.meti, "%s/meti", fx.root);
-    snprintf(fx.body, sizeof fx.body, "%s/body", fx.root);
-    th_hub_init(hubdir);
-    th_party(NULL, fx.buyer, BUYER, "7123456789012");
-    th_party(NULL, fx.s1, S1, "3180001056789");
-    th_party(NULL, fx.s2, S2, NULL);
-    th_party(NULL, fx.s3, S3, NULL);
-    th_party(NULL, fx.meti, METI, NULL);
-    th_party(NULL, fx.body, BODY, NULL);
-    const char *homes[] = {fx.buyer, fx.s1, fx.s2, fx.s3, fx.meti, fx.body};
-    for (size_t i = 0; i < 6; i++) {
-        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
-        assert_int_equal(th_hub_enroll(hubdir, profile, NULL, 0), 0);
-    }
-    th_hub_start(&fx.hub, hubdir, NULL);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s1, "s1"), S1, "3180001056789");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s2, "s2"), S2, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s3, "s3"), S3, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.meti, "meti"), METI, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.body, "body"), BODY, NULL);
+    th_world_start(&fx.w);
 
     /* S1 holds a TICS certificate from an accredited body the buyer trusts. */
     snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
-    th_ticsx_expect(0, &fx.hub, fx.buyer, "trust", "add", path, NULL);
-    th_ticsx_expect(0, &fx.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "trust", "add", path, NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
                     "2024-01-01", "--until", "2099-01-01", NULL);
-    th_ticsx_expect(0, &fx.hub, fx.body, "cert", "issue", "--holder", S1, "--number", CERT_NO,
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "issue", "--holder", S1, "--number", CERT_NO,
                     "--scope", "設計・製造部門", "--sector", "manufacturing", "--criteria", "2024",
                     "--issued", issued, NULL);
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
              "--to", S2, "--to", S3, "--depth", "2", NULL);
     th_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
@@ -164,7 +150,7 @@ setup(void **state)
     answer(fx.s1, request, all_yes, 1, NULL);
     answer(fx.s2, request, mixed, 6, SUB);
     answer(fx.s3, request, weak, 3, NULL);
-    th_ticsx_expect(0, &fx.hub, fx.buyer, "fetch", NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
     return 0;
 }
 
@@ -172,13 +158,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(th_hub_stop(&fx.hub, SIGTERM), 0);
-    if (getenv("TX_REPORTS_KEEP") == NULL) {
-        th_rmtree(fx.root);
-    } else {
-        fprintf(stderr, "test_reports: kept %s\n", fx.root);
-    }
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -188,8 +168,8 @@ render(char *out, size_t n, const char *format, const char *lang, const char *na
 {
     th_result r;
 
-    snprintf(out, n, "%s/%s", fx.root, name);
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", format, "--lang", lang, "--out", out,
+    snprintf(out, n, "%s/%s", fx.w.root, name);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", format, "--lang", lang, "--out", out,
              NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
@@ -312,7 +292,7 @@ test_oscal(void **state)
     json_object_del(
         json_array_get(json_object_get(json_object_get(j, "assessment-results"), "results"), 0),
         "uuid");
-    snprintf(path, sizeof path, "%s/broken-oscal.json", fx.root);
+    snprintf(path, sizeof path, "%s/broken-oscal.json", fx.w.root);
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
     const char *argv[] = {script, path, NULL};
@@ -368,18 +348,18 @@ test_xlsx(void **state)
     zip_close(z);
 
     /* Never replaced without --force; XLSX needs --out. */
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "exists");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, "--force", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, "--force", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "xlsx", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "--out");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "pdf", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "pdf", NULL);
     th_expect_status(&r, 2);
     th_result_free(&r);
 }
@@ -392,23 +372,23 @@ test_out_rules(void **state)
     th_result r;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/keep.html", fx.root);
+    snprintf(path, sizeof path, "%s/keep.html", fx.w.root);
     th_write_file(path, "precious");
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "html", "--out", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "html", "--out", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "--force");
     th_result_free(&r);
     text = th_read_file(path);
     assert_string_equal(text, "precious");
     free(text);
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "html", "--out", path, "--force", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "html", "--out", path, "--force", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     text = th_read_file(path);
     th_expect_text(text, "<!DOCTYPE html>");
     free(text);
     /* Without --out, on standard output. */
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "csv", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "csv", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\xEF\xBB\xBF");
     th_result_free(&r);
@@ -423,15 +403,15 @@ screenshot(const char *chromium, const char *lang)
     struct stat st;
     th_result r;
 
-    snprintf(html, sizeof html, "%s/shot-%s.html", fx.root, lang);
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", "--format", "html", "--lang", lang, "--out", html,
+    snprintf(html, sizeof html, "%s/shot-%s.html", fx.w.root, lang);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "html", "--lang", lang, "--out", html,
              NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    snprintf(png, sizeof png, "%s/shot-%s.png", fx.root, lang);
+    snprintf(png, sizeof png, "%s/shot-%s.png", fx.w.root, lang);
     snprintf(url, sizeof url, "file://%s", html);
     snprintf(shot, sizeof shot, "--screenshot=%s", png);
-    snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium-%s", fx.root, lang);
+    snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium-%s", fx.w.root, lang);
     const char *argv[] = {chromium,
                           "--headless",
                           "--no-sandbox",

@@ -30,44 +30,24 @@
 #define LONG_COMMENT 71680 /* 70 KiB: over the 64 KiB a reader takes */
 
 typedef struct {
-    char *root;
-    char hubdir[PATH_MAX];
-    th_hub hub;
+    th_world w;
     char buyer[PATH_MAX], supplier[PATH_MAX], comma[PATH_MAX], other[PATH_MAX];
     char request[65];
 } fixture;
 
 static fixture fx;
 
-static void
-set_env(void)
-{
-}
-
 static int
 setup(void **state)
 {
-    char profile[PATH_MAX];
     (void)state;
 
-    fx.root = th_tmpdir();
-    snprintf(fx.hubdir, sizeof fx.hubdir, "%s/hub", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    snprintf(fx.supplier, sizeof fx.supplier, "%s/supplier", fx.root);
-    snprintf(fx.comma, sizeof fx.comma, "%s/comma", fx.root);
-    snprintf(fx.other, sizeof fx.other, "%s/other", fx.root);
-    th_hub_init(fx.hubdir);
-    th_party(NULL, fx.buyer, BUYER, NULL);
-    th_party(NULL, fx.supplier, SUPPLIER, NULL);
-    th_party(NULL, fx.comma, COMMA, NULL);
-    th_party(NULL, fx.other, OTHER, NULL);
-    const char *homes[] = {fx.buyer, fx.supplier, fx.comma, fx.other};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
-        assert_int_equal(th_hub_enroll(fx.hubdir, profile, NULL, 0), 0);
-    }
-    th_hub_start(&fx.hub, fx.hubdir, NULL);
-    set_env();
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.supplier, "supplier"), SUPPLIER, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.comma, "comma"), COMMA, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.other, "other"), OTHER, NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -75,11 +55,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    if (fx.hub.pid > 0) {
-        th_hub_stop(&fx.hub, SIGTERM);
-    }
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -91,7 +67,7 @@ log_size(void)
     json_t *j;
     long size;
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "--json", "audit-log", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "audit-log", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     size = (long)json_integer_value(json_object_get(j, "size"));
@@ -107,15 +83,15 @@ request_and_template(char *tmpl, size_t n)
     th_result r;
 
     if (fx.request[0] == 0) {
-        th_ticsx(&r, &fx.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+        th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                  SUPPLIER, NULL);
         th_expect_status(&r, 0);
         memcpy(fx.request, r.out, 64);
         th_result_free(&r);
     }
-    snprintf(tmpl, n, "%s/template.csv", fx.root);
+    snprintf(tmpl, n, "%s/template.csv", fx.w.root);
     if (access(tmpl, F_OK) != 0) {
-        th_ticsx(&r, &fx.hub, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl,
+        th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl,
                  NULL);
         th_expect_status(&r, 0);
         th_result_free(&r);
@@ -200,10 +176,10 @@ test_long_comment_csv(void **state)
     (void)state;
 
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/long.csv", fx.root);
+    snprintf(path, sizeof path, "%s/long.csv", fx.w.root);
     item = fill_csv(tmpl, path, 12, comment, LONG_COMMENT, &line);
     before = log_size();
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
     th_expect_status(&r, 2);
     snprintf(want, sizeof want,
              "long.csv line %u, item %s: comment is 71 680 bytes, at most 65 536", line, item);
@@ -226,9 +202,9 @@ test_long_comment_json(void **state)
     (void)state;
 
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/long.json", fx.root);
-    th_ticsx(&r, &fx.hub, fx.supplier, "questionnaire", "template", fx.request, "--format", "json",
-             "--out", path, NULL);
+    snprintf(path, sizeof path, "%s/long.json", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "template", fx.request, "--format",
+             "json", "--out", path, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     text = th_read_file(path);
@@ -241,7 +217,7 @@ test_long_comment_json(void **state)
     json_object_set_new(json_array_get(arr, 3), "comment", json_string(comment));
     assert_int_equal(json_dump_file(j, path, 0), 0);
     before = log_size();
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "long.json answers[3], item ");
     th_expect_text(r.err, ": comment is 71 680 bytes, at most 65 536");
@@ -252,7 +228,7 @@ test_long_comment_json(void **state)
     json_object_set_new(j, "suppliers",
                         json_pack("[{s:s,s:s}]", "name", "Sub KK", "supplies", comment));
     assert_int_equal(json_dump_file(j, path, 0), 0);
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "long.json suppliers[0] (Sub KK): supplies is 71 680 bytes, at most");
     th_result_free(&r);
@@ -261,7 +237,7 @@ test_long_comment_json(void **state)
     json_object_del(j, "suppliers");
     json_object_set_new(json_array_get(arr, 3), "comment", json_stringn("safe\0hidden", 11));
     assert_int_equal(json_dump_file(j, path, JSON_INDENT(1)), 0);
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "long.json line ");
     th_result_free(&r);
@@ -291,7 +267,7 @@ test_long_comment_xlsx(void **state)
     memcpy(comment + LONG_COMMENT - LONG_COMMENT % 3, "xx", LONG_COMMENT % 3);
     comment[LONG_COMMENT] = 0;
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/long.xlsx", fx.root);
+    snprintf(path, sizeof path, "%s/long.xlsx", fx.w.root);
     text = th_read_file(tmpl);
     lxw_workbook *wb = workbook_new(path);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "answers");
@@ -311,7 +287,7 @@ test_long_comment_xlsx(void **state)
     }
     tx_csv_destroy(&csv);
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "long.xlsx row 6, item ");
     th_expect_text(r.err, ": comment is 71 680 bytes, at most 65 536");
@@ -332,10 +308,10 @@ test_nul_in_csv(void **state)
     (void)state;
 
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/nul.csv", fx.root);
+    snprintf(path, sizeof path, "%s/nul.csv", fx.w.root);
     item = fill_csv(tmpl, path, 7, "safe\0hidden", 11, &line);
     before = log_size();
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
     th_expect_status(&r, 2);
     snprintf(want, sizeof want,
              "nul.csv line %u, item %s: comment (column 8) holds a NUL byte at byte 5", line, item);
@@ -354,14 +330,14 @@ test_nul_in_import(void **state)
     th_result r;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/sheet.csv", fx.root);
+    snprintf(path, sizeof path, "%s/sheet.csv", fx.w.root);
     f = fopen(path, "wb");
     assert_non_null(f);
     fputs("id,area,level,text ja,text en,weight\r\n", f);
     fputs("X-1,Access,1,,Badges are checked,1\r\n", f);
     fwrite("X-2,Access,1,,Visitors sign in\0 and are escorted,1\r\n", 1, 52, f);
     fclose(f);
-    th_ticsx(&r, &fx.hub, fx.buyer, "questionnaire", "import", path, "--id", "nul-sheet",
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "questionnaire", "import", path, "--id", "nul-sheet",
              "--version", "1", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "line 3");
@@ -388,7 +364,7 @@ test_home_writable_by_others(void **state)
     (void)state;
 
     /* fetch writes records/, proofs/ and checkpoint; the others are made on first use. */
-    th_ticsx(&r, &fx.hub, fx.other, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.other, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     for (const char *const *d = (const char *const[]){"trust", "witnesses", "receipts", NULL};
@@ -402,14 +378,14 @@ test_home_writable_by_others(void **state)
         snprintf(path, sizeof path, "%s%s%s", fx.other, cases[i].rel[0] ? "/" : "", cases[i].rel);
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(chmod(path, cases[i].bad), 0);
-        th_ticsx(&r, &fx.hub, fx.other, "fetch", NULL);
+        th_ticsx(&r, &fx.w.hub, fx.other, "fetch", NULL);
         th_expect_status(&r, 2);
         snprintf(want, sizeof want, "run chmod %o %s", (unsigned)cases[i].good, path);
         th_expect_text(r.err, want);
         th_result_free(&r);
         assert_int_equal(chmod(path, cases[i].good), 0);
     }
-    th_ticsx(&r, &fx.hub, fx.other, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.other, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
 }
@@ -424,8 +400,8 @@ request_to(int status, char id[65], const char *needle, const char *const *to, s
     size_t k = 0;
     th_result r;
 
-    snprintf(hub, sizeof hub, "TICSX_HUB=%s", fx.hub.endpoint);
-    snprintf(key, sizeof key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    snprintf(hub, sizeof hub, "TICSX_HUB=%s", fx.w.hub.endpoint);
+    snprintf(key, sizeof key, "TICSX_HUB_KEY=%s", fx.w.hub.key);
 
     argv[k++] = th_build_path(bin, sizeof bin, "client/ticsx");
     argv[k++] = "--home";
@@ -456,7 +432,7 @@ expect_inbox(const char *home, const char *id, int present)
 {
     th_result r;
 
-    th_ticsx(&r, &fx.hub, home, "-q", "inbox", "--all", NULL);
+    th_ticsx(&r, &fx.w.hub, home, "-q", "inbox", "--all", NULL);
     th_expect_status(&r, 0);
     if (present) {
         th_expect_text(r.out, id);
@@ -505,8 +481,8 @@ restart_hub(const char *bind)
 {
     char dir[PATH_MAX];
 
-    snprintf(dir, sizeof dir, "%s", fx.hub.dir);
-    th_hub_start(&fx.hub, dir, &(th_hub_opts){.bind = bind});
+    snprintf(dir, sizeof dir, "%s", fx.w.hub.dir);
+    th_hub_start(&fx.w.hub, dir, &(th_hub_opts){.bind = bind});
 }
 
 /* Runs `ticsx ping` with a timeout in a child process; returns its pid. The result goes to
@@ -523,7 +499,7 @@ ping_async(const char *home, const char *timeout, const char *out)
     if (pid == 0) {
         th_result r;
         FILE *f;
-        th_ticsx(&r, &fx.hub, home, "--timeout", timeout, "ping", NULL);
+        th_ticsx(&r, &fx.w.hub, home, "--timeout", timeout, "ping", NULL);
         f = fopen(out, "w");
         fprintf(f, "%d\n%s", r.status, r.err);
         fclose(f);
@@ -544,16 +520,16 @@ test_handshake_cut_by_restart(void **state)
     int st;
     (void)state;
 
-    snprintf(bind, sizeof bind, "%s", fx.hub.endpoint);
-    snprintf(out, sizeof out, "%s/ping.out", fx.root);
+    snprintf(bind, sizeof bind, "%s", fx.w.hub.endpoint);
+    snprintf(out, sizeof out, "%s/ping.out", fx.w.root);
 
     /* Frozen: the kernel accepts the connection, the greeting waits unread. Killed: the
      * connection is reset mid-handshake. Restarted on the same port within the timeout. */
-    assert_int_equal(kill(fx.hub.pid, SIGSTOP), 0);
+    assert_int_equal(kill(fx.w.hub.pid, SIGSTOP), 0);
     pid = ping_async(fx.supplier, "8000", out);
     usleep(800 * 1000);
-    assert_int_equal(kill(fx.hub.pid, SIGKILL), 0);
-    assert_int_equal(waitpid(fx.hub.pid, NULL, 0), fx.hub.pid);
+    assert_int_equal(kill(fx.w.hub.pid, SIGKILL), 0);
+    assert_int_equal(waitpid(fx.w.hub.pid, NULL, 0), fx.w.hub.pid);
     usleep(300 * 1000);
     restart_hub(bind);
     assert_int_equal(waitpid(pid, &st, 0), pid);
@@ -564,11 +540,11 @@ test_handshake_cut_by_restart(void **state)
     free(text);
 
     /* Killed mid-handshake and not restarted: unreachable, not "not enrolled". */
-    assert_int_equal(kill(fx.hub.pid, SIGSTOP), 0);
+    assert_int_equal(kill(fx.w.hub.pid, SIGSTOP), 0);
     pid = ping_async(fx.supplier, "2500", out);
     usleep(800 * 1000);
-    assert_int_equal(kill(fx.hub.pid, SIGKILL), 0);
-    assert_int_equal(waitpid(fx.hub.pid, NULL, 0), fx.hub.pid);
+    assert_int_equal(kill(fx.w.hub.pid, SIGKILL), 0);
+    assert_int_equal(waitpid(fx.w.hub.pid, NULL, 0), fx.w.hub.pid);
     assert_int_equal(waitpid(pid, &st, 0), pid);
     text = th_read_file(out);
     if (strncmp(text, "3\n", 2) != 0 || strstr(text, "not enrolled") != NULL) {
@@ -581,9 +557,9 @@ test_handshake_cut_by_restart(void **state)
     {
         char stranger[PATH_MAX];
         th_result r;
-        snprintf(stranger, sizeof stranger, "%s/stranger", fx.root);
+        snprintf(stranger, sizeof stranger, "%s/stranger", fx.w.root);
         th_party(NULL, stranger, "Not Enrolled KK", NULL);
-        th_ticsx(&r, &fx.hub, stranger, "--timeout", "8000", "ping", NULL);
+        th_ticsx(&r, &fx.w.hub, stranger, "--timeout", "8000", "ping", NULL);
         th_expect_status(&r, 1);
         th_expect_text(r.err, "not enrolled");
         th_result_free(&r);
@@ -592,9 +568,9 @@ test_handshake_cut_by_restart(void **state)
     {
         char other[PATH_MAX], key[PATH_MAX + 32];
         const char *const env[] = {key, NULL};
-        const th_ticsx_opts opts = {.hub = &fx.hub, .env = env};
+        const th_ticsx_opts opts = {.hub = &fx.w.hub, .env = env};
         th_result r;
-        snprintf(other, sizeof other, "%s/otherhub", fx.root);
+        snprintf(other, sizeof other, "%s/otherhub", fx.w.root);
         th_hub_init(other);
         snprintf(key, sizeof key, "TICSX_HUB_KEY=%s/hub.pub", other);
         th_ticsx_with(&r, &opts, fx.supplier, "--timeout", "8000", "ping", NULL);

@@ -43,8 +43,7 @@
 #define SECRET_SUPPLIES "anodised housings for the XJ-9 line"
 
 typedef struct {
-    char *root;
-    th_hub hub;
+    th_world w;
     char b1[PATH_MAX], b2[PATH_MAX], b3[PATH_MAX], sup[PATH_MAX], sup2[PATH_MAX],
         outsider[PATH_MAX];
     char r1[65], r2[65];
@@ -59,25 +58,16 @@ static fixture fx;
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX];
     (void)state;
 
-    fx.root = th_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.b1, sizeof fx.b1, "%s/b1", fx.root);
-    snprintf(fx.b2, sizeof fx.b2, "%s/b2", fx.root);
-    snprintf(fx.b3, sizeof fx.b3, "%s/b3", fx.root);
-    snprintf(fx.sup, sizeof fx.sup, "%s/sup", fx.root);
-    snprintf(fx.sup2, sizeof fx.sup2, "%s/sup2", fx.root);
-    snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
-    th_hub_init(hubdir);
-    th_party(hubdir, fx.b1, B1, NULL);
-    th_party(hubdir, fx.b2, B2, NULL);
-    th_party(hubdir, fx.b3, B3, NULL);
-    th_party(hubdir, fx.sup, SUP, NULL);
-    th_party(hubdir, fx.sup2, SUP2, NULL);
-    th_party(hubdir, fx.outsider, OUTSIDER, NULL);
-    th_hub_start(&fx.hub, hubdir, NULL);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b1, "b1"), B1, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b2, "b2"), B2, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b3, "b3"), B3, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.sup, "sup"), SUP, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.sup2, "sup2"), SUP2, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.outsider, "outsider"), OUTSIDER, NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -85,9 +75,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(th_hub_stop(&fx.hub, SIGTERM), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -100,11 +88,11 @@ answers_file(const char *home, const char *req, const char *answer, const char *
     th_result r;
     json_t *j, *arr, *subs;
 
-    th_ticsx(&r, &fx.hub, home, "questionnaire", "template", req, "--format", "json", "--out", path,
-             NULL);
+    th_ticsx(&r, &fx.w.hub, home, "questionnaire", "template", req, "--format", "json", "--out",
+             path, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.outsider, "whoami", "--json", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "whoami", "--json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     snprintf(fp_line, sizeof fp_line, "%s", json_string_value(json_object_get(j, "fingerprint")));
@@ -135,7 +123,7 @@ verify_one(const char *home, const char *aid, char content[65])
     th_result r;
     json_t *j, *arr, *v;
 
-    th_ticsx(&r, &fx.hub, home, "--json", "verify", aid, NULL);
+    th_ticsx(&r, &fx.w.hub, home, "--json", "verify", aid, NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     arr = json_object_get(j, "assessments");
@@ -165,34 +153,34 @@ given_shared(void)
     }
 
     snprintf(sup_both, sizeof sup_both, "%s,%s", SUP, SUP2);
-    th_ticsx_id(fx.r1, &fx.hub, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to",
+    th_ticsx_id(fx.r1, &fx.w.hub, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to",
                 sup_both, NULL);
-    th_ticsx_id(fx.r2, &fx.hub, fx.b2, "request", "--questionnaire", "tics-selfcheck", "--to", SUP,
-                NULL);
-    snprintf(path, sizeof path, "%s/answers.json", fx.root);
+    th_ticsx_id(fx.r2, &fx.w.hub, fx.b2, "request", "--questionnaire", "tics-selfcheck", "--to",
+                SUP, NULL);
+    snprintf(path, sizeof path, "%s/answers.json", fx.w.root);
     answers_file(fx.sup, fx.r1, "yes", path);
 
     /* Answered once... */
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
     th_expect_status(&r, 0);
     memcpy(fx.a, r.out, 64);
     th_expect_text(r.err, "3 sub-suppliers");
     th_result_free(&r);
     /* ...reused for the second request without typing anything again... */
-    th_ticsx(&r, &fx.hub, fx.sup, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "open");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, fx.a);
     th_expect_text(r.err, "shared");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "already");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "--json", "inbox", "--all", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "--json", "inbox", "--all", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     json_t *reqs = json_object_get(j, "requests");
@@ -205,14 +193,14 @@ given_shared(void)
     json_decref(j);
     th_result_free(&r);
     /* ...and granted to a third buyer who never asked. */
-    th_ticsx(&r, &fx.hub, fx.sup, "grant", fx.a, "--to", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", B3, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, B3);
     th_result_free(&r);
 
     const char *homes[] = {fx.b1, fx.b2, fx.b3};
     for (size_t i = 0; i < 3; i++) {
-        th_ticsx(&r, &fx.hub, homes[i], "fetch", NULL);
+        th_ticsx(&r, &fx.w.hub, homes[i], "fetch", NULL);
         th_expect_status(&r, 0);
         th_expect_text(r.out, "fetched 1 assessment");
         th_result_free(&r);
@@ -221,7 +209,7 @@ given_shared(void)
             assert_string_equal(other, same); /* the very same signed bytes */
         }
     }
-    th_ticsx(&r, &fx.hub, fx.b3, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, SUP);
     th_result_free(&r);
@@ -274,7 +262,7 @@ test_hub_holds_no_answer_text(void **state)
 
     given_shared();
 
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
+    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.w.root);
     snprintf(path, sizeof path, "%s/data.mdb", hubdir);
     /* Control: the search works on this file, names from the signed profiles are in it. */
     assert_true(file_has(path, B1));
@@ -304,7 +292,7 @@ test_hub_holds_no_answer_text(void **state)
         assert_false(file_has(path, secrets[s]));
     }
     /* The buyers do read the sub-suppliers: they travel inside the assessment. */
-    th_ticsx(&r, &fx.hub, fx.b2, "--json", "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "--json", "verify", fx.a, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, SECRET_SUB);
     th_expect_text(r.out, SECRET_SUPPLIES);
@@ -324,23 +312,23 @@ test_reuse_needs_the_same_questionnaire(void **state)
     /* The buyer asks with another version of the questionnaire. */
     snprintf(src, sizeof src, "%s/client/forms/questionnaires/tics-selfcheck.json",
              getenv("TX_SOURCE_DIR"));
-    snprintf(path, sizeof path, "%s/selfcheck-v2.json", fx.root);
+    snprintf(path, sizeof path, "%s/selfcheck-v2.json", fx.w.root);
     q = json_load_file(src, 0, NULL);
     assert_non_null(q);
     json_object_set_new(q, "version", json_integer(2));
     assert_int_equal(json_dump_file(q, path, 0), 0);
     json_decref(q);
-    th_ticsx_id(r3, &fx.hub, fx.b1, "request", "--questionnaire", path, "--to", SUP, NULL);
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", r3, "--reuse", fx.a, NULL);
+    th_ticsx_id(r3, &fx.w.hub, fx.b1, "request", "--questionnaire", path, "--to", SUP, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", r3, "--reuse", fx.a, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "answers questionnaire tics-selfcheck v1");
     th_expect_text(r.err, "asks for tics-selfcheck v2");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", r3, "--reuse", fx.a, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", r3, "--reuse", fx.a, "--file", path, NULL);
     th_expect_status(&r, 2);
     th_result_free(&r);
     /* Only the author reuses: the other supplier cannot share this assessment. */
-    th_ticsx(&r, &fx.hub, fx.sup2, "answer", fx.r1, "--reuse", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "answer", fx.r1, "--reuse", fx.a, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "not found among this organisation's assessments");
     th_result_free(&r);
@@ -355,11 +343,11 @@ test_outsider_can_neither_fetch_nor_decrypt(void **state)
 
     given_shared();
 
-    th_ticsx(&r, &fx.hub, fx.outsider, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "fetch", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "fetched 0 assessments");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.outsider, "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "verify", fx.a, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "not been granted");
     th_result_free(&r);
@@ -370,7 +358,7 @@ test_outsider_can_neither_fetch_nor_decrypt(void **state)
              "cp '%s'/proofs/* '%s/proofs/'",
              fx.outsider, fx.outsider, fx.b2, fx.outsider, fx.b2, fx.outsider);
     assert_int_equal(system(cmd), 0);
-    th_ticsx(&r, &fx.hub, fx.outsider, "--json", "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "--json", "verify", fx.a, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "not granted to this organisation");
     th_expect_text(r.out, "content key is not sealed to this buyer");
@@ -381,7 +369,7 @@ test_outsider_can_neither_fetch_nor_decrypt(void **state)
 static tx_client *
 client_of(const char *home)
 {
-    tx_client_opts o = {.home = home, .endpoint = fx.hub.endpoint, .hub_key = fx.hub.key};
+    tx_client_opts o = {.home = home, .endpoint = fx.w.hub.endpoint, .hub_key = fx.w.hub.key};
     tx_client *c = NULL;
 
     assert_int_equal(tx_client_open(&o, &c), TX_OK);
@@ -449,20 +437,20 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
     env = make_grant(sc, seq, aid, &pb2, &pb1, key, &len);
     assert_int_equal(tx_rpc_submit(sc, 1, &env, &len), TX_OK);
     free(env);
-    th_ticsx(&r, &fx.hub, fx.b2, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b2, "--json", "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "--json", "verify", fx.a, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "decryption failed: content key not sealed to this buyer");
     th_result_free(&r);
     /* A proper grant (newer) puts it right. */
-    th_ticsx(&r, &fx.hub, fx.sup, "-q", "grant", fx.a, "--to", B2, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "grant", fx.a, "--to", B2, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b2, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b2, "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "verify", fx.a, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
 
@@ -481,7 +469,7 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         /* With a proof marker, as if a fetch had proven it: verify's own checks refuse it. */
         assert_int_equal(tx_home_proof_put(tx_client_home(bc), gid, 1, 1), TX_OK);
         tx_client_destroy(&bc);
-        th_ticsx(&r, &fx.hub, fx.b1, "--json", "verify", fx.a, NULL);
+        th_ticsx(&r, &fx.w.hub, fx.b1, "--json", "verify", fx.a, NULL);
         th_expect_status(&r, 1);
         th_expect_text(r.out, "not signed by the assessment's author");
         th_result_free(&r);
@@ -537,10 +525,10 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         free(envs[1]);
         tx_rec_clear(&old);
         tx_hex(thex, tid, TX_ID_LEN);
-        th_ticsx(&r, &fx.hub, fx.b1, "fetch", NULL);
+        th_ticsx(&r, &fx.w.hub, fx.b1, "fetch", NULL);
         th_expect_status(&r, 0);
         th_result_free(&r);
-        th_ticsx(&r, &fx.hub, fx.b1, "--json", "verify", thex, NULL);
+        th_ticsx(&r, &fx.w.hub, fx.b1, "--json", "verify", thex, NULL);
         th_expect_status(&r, 1);
         th_expect_text(r.out, "decryption failed: the assessment does not open");
         th_result_free(&r);
@@ -560,44 +548,44 @@ test_revoke_then_regrant(void **state)
     given_shared();
 
     tx_format_date(today, sizeof today, tx_now());
-    th_ticsx(&r, &fx.hub, fx.b3, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "no longer serves it");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "already revoked");
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.b3, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "fetch", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "revoked by the supplier");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b3, "--json", "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "--json", "verify", fx.a, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "revoked by the supplier on");
     th_expect_text(r.out, today);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b3, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "REVOKED");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b3, "--json", "report", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "--json", "report", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\"status\": \"revoked\"");
     th_result_free(&r);
 
     /* A new grant restores it. */
-    th_ticsx(&r, &fx.hub, fx.sup, "-q", "grant", fx.a, "--to", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "grant", fx.a, "--to", B3, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b3, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "fetch", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "fetched 1 assessment");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b3, "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "verify", fx.a, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
 }
@@ -610,34 +598,34 @@ test_grant_until(void **state)
 
     given_shared();
 
-    th_ticsx(&r, &fx.hub, fx.sup, "grant", fx.a, "--to", B2, "--until", "2001-01-01", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", B2, "--until", "2001-01-01", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "in the past");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "grant", fx.a, "--to", SUP, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", SUP, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "is this organisation");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "grant", fx.a, "--to", "Nobody KK", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", "Nobody KK", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "Nobody KK");
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.sup, "--json", "grant", fx.a, "--to", B2, "--until", "2099-12-31",
+    th_ticsx(&r, &fx.w.hub, fx.sup, "--json", "grant", fx.a, "--to", B2, "--until", "2099-12-31",
              NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\"until\": \"2099-12-31\"");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b2, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
     th_result_free(&r);
-    th_ticsx_with(&r, &(th_ticsx_opts){.hub = &fx.hub, .now = "2100-01-02"}, fx.b2, "--json",
+    th_ticsx_with(&r, &(th_ticsx_opts){.hub = &fx.w.hub, .now = "2100-01-02"}, fx.b2, "--json",
                   "verify", fx.a, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "\"status\": \"expired\"");
     th_expect_text(r.out, "the grant expired on 2099-12-31");
     th_result_free(&r);
     /* Before that day it holds. */
-    th_ticsx(&r, &fx.hub, fx.b2, "verify", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "verify", fx.a, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
 }
@@ -649,7 +637,7 @@ report_row_of(const char *home, const char *name, json_t **root)
     th_result r;
     json_t *sups;
 
-    th_ticsx(&r, &fx.hub, home, "report", "--format", "json", NULL);
+    th_ticsx(&r, &fx.w.hub, home, "report", "--format", "json", NULL);
     th_expect_status(&r, 0);
     *root = th_parse_json(r.out);
     th_result_free(&r);
@@ -677,29 +665,29 @@ given_superseded(void)
     }
     given_shared();
 
-    snprintf(path, sizeof path, "%s/answers-2.json", fx.root);
+    snprintf(path, sizeof path, "%s/answers-2.json", fx.w.root);
     answers_file(fx.sup, fx.r1, "partly", path);
     /* Without --supersedes a second assessment of the same questionnaire stays beside the
      * first; answer says so. Another supplier cannot supersede this one. */
-    th_ticsx(&r, &fx.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "only its author may supersede");
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
     th_expect_status(&r, 0);
     memcpy(fx.a2, r.out, 64);
     /* Buyer 1 asked (granted as requester); buyers 2 and 3 held the old one. */
     th_expect_text(r.err, "granted to 2 more readers");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "already superseded");
     th_result_free(&r);
 
     const char *homes[] = {fx.b1, fx.b2, fx.b3};
     for (size_t i = 0; i < 3; i++) {
-        th_ticsx(&r, &fx.hub, homes[i], "fetch", NULL);
+        th_ticsx(&r, &fx.w.hub, homes[i], "fetch", NULL);
         th_expect_status(&r, 0);
         th_result_free(&r);
         row = report_row_of(homes[i], SUP, &root);
@@ -707,7 +695,7 @@ given_superseded(void)
         assert_true(json_is_null(json_object_get(row, "superseded_by")));
         json_decref(root);
         /* The old one is not current (exit 1), though the newer one is shared. */
-        th_ticsx(&r, &fx.hub, homes[i], "--json", "verify", fx.a, NULL);
+        th_ticsx(&r, &fx.w.hub, homes[i], "--json", "verify", fx.a, NULL);
         th_expect_status(&r, 1);
         th_expect_text(r.out, "\"superseded\"");
         th_expect_text(r.out, "newer assessment available");
@@ -715,13 +703,13 @@ given_superseded(void)
     }
 
     /* Superseded again, this time not shared with the old readers: they learn it exists. */
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a2,
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a2,
              "--no-regrant", NULL);
     th_expect_status(&r, 0);
     memcpy(fx.a3, r.out, 64);
     th_expect_text(r.err, "granted to 0 more readers");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.b2, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     row = report_row_of(fx.b2, SUP, &root);
@@ -731,12 +719,12 @@ given_superseded(void)
     assert_string_equal(json_string_value(json_object_get(sb, "assessment")), fx.a3);
     assert_true(json_is_false(json_object_get(sb, "shared")));
     json_decref(root);
-    th_ticsx(&r, &fx.hub, fx.b2, "report", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "report", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "superseded by a newer assessment not shared with you");
     th_result_free(&r);
     /* Buyer 1 (the requester) has the newest. */
-    th_ticsx(&r, &fx.hub, fx.b1, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b1, "fetch", NULL);
     th_result_free(&r);
     row = report_row_of(fx.b1, SUP, &root);
     assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a3);
@@ -782,10 +770,10 @@ expect_superseded(const char *home, const char *aid, const char *by)
     json_t *j, *v;
 
     snprintf(by12, sizeof by12, "%.12s", by);
-    th_ticsx(&r, &fx.hub, home, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, home, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, home, "--json", "verify", aid, NULL);
+    th_ticsx(&r, &fx.w.hub, home, "--json", "verify", aid, NULL);
     th_expect_status(&r, 1);
     j = th_parse_json(r.out);
     v = json_array_get(json_object_get(j, "assessments"), 0);
@@ -796,7 +784,7 @@ expect_superseded(const char *home, const char *aid, const char *by)
     th_expect_text(json_string_value(json_object_get(v, "reason")), SUP2);
     json_decref(j);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, home, "verify", aid, NULL);
+    th_ticsx(&r, &fx.w.hub, home, "verify", aid, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "superseded by");
     th_expect_text(r.out, by12);
@@ -817,12 +805,12 @@ test_superseded_is_never_current(void **state)
 
     given_shared();
 
-    snprintf(path, sizeof path, "%s/answers-sup2-yes.json", fx.root);
+    snprintf(path, sizeof path, "%s/answers-sup2-yes.json", fx.w.root);
     answers_file(fx.sup2, fx.r1, "yes", path);
-    th_ticsx_id(good, &fx.hub, fx.sup2, "answer", fx.r1, "--file", path, NULL);
-    snprintf(path, sizeof path, "%s/answers-sup2-no.json", fx.root);
+    th_ticsx_id(good, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, NULL);
+    snprintf(path, sizeof path, "%s/answers-sup2-no.json", fx.w.root);
     answers_file(fx.sup2, fx.r1, "no", path);
-    th_ticsx_id(mid, &fx.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", good,
+    th_ticsx_id(mid, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", good,
                 "--no-regrant", NULL);
 
     /* Granted by a client that skips the check: buyer 2 is told by the hub. */
@@ -835,12 +823,12 @@ test_superseded_is_never_current(void **state)
         json_string_value(json_object_get(json_object_get(row, "superseded_by"), "assessment")),
         mid);
     json_decref(root);
-    th_ticsx(&r, &fx.hub, fx.b2, "report", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "report", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "superseded: superseded by");
     th_result_free(&r);
     /* The supplier's own client refuses, pointing to the newer one and the command. */
-    th_ticsx(&r, &fx.hub, fx.sup2, "grant", good, "--to", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "grant", good, "--to", B3, NULL);
     th_expect_status(&r, 2);
     snprintf(want, sizeof want, "superseded by %.12s", mid);
     th_expect_text(r.err, want);
@@ -850,9 +838,9 @@ test_superseded_is_never_current(void **state)
 
     /* A chain: newest supersedes mid. The requester (granted good when it answered), buyer 2
      * (granted after mid) and buyer 3 (granted good after newest) all see newest. */
-    th_ticsx_id(newest, &fx.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", mid,
+    th_ticsx_id(newest, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", mid,
                 "--no-regrant", NULL);
-    th_ticsx(&r, &fx.hub, fx.sup2, "grant", good, "--to", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "grant", good, "--to", B3, NULL);
     th_expect_status(&r, 2);
     snprintf(want, sizeof want, "superseded by %.12s", newest);
     th_expect_text(r.err, want);
@@ -873,11 +861,11 @@ typedef struct {
 static void
 bg_start(bg *b, const char *name, const char *home, ...)
 {
-    const th_ticsx_opts opts = {.hub = &fx.hub};
+    const th_ticsx_opts opts = {.hub = &fx.w.hub};
     va_list ap;
 
-    snprintf(b->out, sizeof b->out, "%s/%s.out", fx.root, name);
-    snprintf(b->err, sizeof b->err, "%s/%s.err", fx.root, name);
+    snprintf(b->out, sizeof b->out, "%s/%s.out", fx.w.root, name);
+    snprintf(b->err, sizeof b->err, "%s/%s.err", fx.w.root, name);
     va_start(ap, home);
     b->pid = th_ticsx_spawn_v(&opts, b->out, b->err, home, ap);
     va_end(ap);
@@ -934,9 +922,9 @@ test_watch_gets_the_grant_pushed(void **state)
     given_superseded();
 
     /* Both look at their inbox first, so only what comes next is new. */
-    th_ticsx(&r, &fx.hub, fx.b3, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.outsider, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "inbox", NULL);
     th_result_free(&r);
     bg_start(&w, "watch-b3", fx.b3, "watch", "--count", "1", "--for", wrapped ? "120" : "30",
              NULL);
@@ -945,7 +933,7 @@ test_watch_gets_the_grant_pushed(void **state)
     assert_true(wait_text(w.err, "watching", up) >= 0);
     assert_true(wait_text(o.err, "watching", up) >= 0);
 
-    th_ticsx(&r, &fx.hub, fx.sup, "-q", "grant", fx.a3, "--to", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "grant", fx.a3, "--to", B3, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     took = wait_text(w.out, "grant", bound);
@@ -973,7 +961,7 @@ test_watch_gets_the_grant_pushed(void **state)
     bg_start(&w, "watch-b3-json", fx.b3, "--json", "watch", "--count", "1", "--for",
              wrapped ? "120" : "30", NULL);
     usleep(wrapped ? 5000 * 1000 : 500 * 1000);
-    th_ticsx(&r, &fx.hub, fx.sup, "-q", "revoke", fx.a3, "--from", B3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "revoke", fx.a3, "--from", B3, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     assert_int_equal(bg_wait(&w, up), 0);
@@ -984,7 +972,7 @@ test_watch_gets_the_grant_pushed(void **state)
     json_decref(j);
     free(out);
     /* What the watch showed, inbox does not show again. */
-    th_ticsx(&r, &fx.hub, fx.b3, "inbox", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "nothing new");
     th_result_free(&r);
@@ -1000,13 +988,13 @@ test_bad_sub_supplier_key(void **state)
 
     given_shared();
 
-    snprintf(path, sizeof path, "%s/answers-bad.json", fx.root);
+    snprintf(path, sizeof path, "%s/answers-bad.json", fx.w.root);
     answers_file(fx.sup, fx.r1, "yes", path);
     j = json_load_file(path, 0, NULL);
     json_object_set_new(j, "suppliers", json_pack("[{s:s,s:s}]", "name", "X", "key", "SHA256:no"));
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "suppliers[0] (X)");
     th_result_free(&r);
@@ -1014,7 +1002,7 @@ test_bad_sub_supplier_key(void **state)
     json_object_set_new(j, "suppliers", json_pack("[{s:s}]", "supplies", "no name"));
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    th_ticsx(&r, &fx.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "needs a name");
     th_result_free(&r);

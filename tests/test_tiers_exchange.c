@@ -24,8 +24,7 @@
 #define NOKEY "Corner Packaging"
 
 typedef struct {
-    char *root;
-    th_hub hub;
+    th_world w;
     char oem[PATH_MAX], t1a[PATH_MAX], t1b[PATH_MAX], t2a[PATH_MAX], t2b[PATH_MAX];
 } fixture;
 
@@ -37,7 +36,7 @@ whoami(const char *home, char fp[64])
     th_result r;
     json_t *j;
 
-    th_ticsx(&r, &fx.hub, home, "whoami", "--json", NULL);
+    th_ticsx(&r, &fx.w.hub, home, "whoami", "--json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     snprintf(fp, 64, "%s", json_string_value(json_object_get(j, "fingerprint")));
@@ -48,23 +47,15 @@ whoami(const char *home, char fp[64])
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX];
     (void)state;
 
-    fx.root = th_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.oem, sizeof fx.oem, "%s/oem", fx.root);
-    snprintf(fx.t1a, sizeof fx.t1a, "%s/t1a", fx.root);
-    snprintf(fx.t1b, sizeof fx.t1b, "%s/t1b", fx.root);
-    snprintf(fx.t2a, sizeof fx.t2a, "%s/t2a", fx.root);
-    snprintf(fx.t2b, sizeof fx.t2b, "%s/t2b", fx.root);
-    th_hub_init(hubdir);
-    th_party(hubdir, fx.oem, OEM, NULL);
-    th_party(hubdir, fx.t1a, T1A, NULL);
-    th_party(hubdir, fx.t1b, T1B, NULL);
-    th_party(hubdir, fx.t2a, T2A, NULL);
-    th_party(hubdir, fx.t2b, T2B, NULL);
-    th_hub_start(&fx.hub, hubdir, NULL);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.oem, "oem"), OEM, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t1a, "t1a"), T1A, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t1b, "t1b"), T1B, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t2a, "t2a"), T2A, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t2b, "t2b"), T2B, NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -72,9 +63,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(th_hub_stop(&fx.hub, SIGTERM), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -87,8 +76,8 @@ answers_file(const char *home, const char *req, const char *answer, json_t *subs
     json_t *j, *arr;
     char *text;
 
-    th_ticsx(&r, &fx.hub, home, "questionnaire", "template", req, "--format", "json", "--out", path,
-             NULL);
+    th_ticsx(&r, &fx.w.hub, home, "questionnaire", "template", req, "--format", "json", "--out",
+             path, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     text = th_read_file(path);
@@ -172,36 +161,36 @@ test_tree(void **state)
     whoami(fx.t2b, fp_t2b);
 
     snprintf(to, sizeof to, "%s,%s", T1A, T1B);
-    th_ticsx_id(req, &fx.hub, fx.oem, "request", "--questionnaire", "tics-selfcheck", "--to", to,
+    th_ticsx_id(req, &fx.w.hub, fx.oem, "request", "--questionnaire", "tics-selfcheck", "--to", to,
                 "--depth", "2", NULL);
 
     /* Tier-1 A lists both tier-2s and one organisation without a key; it is told to forward. */
-    snprintf(path, sizeof path, "%s/t1a.json", fx.root);
+    snprintf(path, sizeof path, "%s/t1a.json", fx.w.root);
     answers_file(fx.t1a, req, "yes",
                  json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s}]", "name", T2A, "supplies",
                            "plating", "key", fp_t2a, "name", T2B, "supplies", "springs", "key",
                            fp_t2b, "name", NOKEY, "supplies", "boxes"),
                  path);
-    th_ticsx(&r, &fx.hub, fx.t1a, "answer", req, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t1a, "answer", req, "--file", path, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "ticsx forward");
     memcpy(a1, r.out, 64);
     a1[64] = 0;
     th_result_free(&r);
     /* Tier-1 B lists tier-2 A too: reached twice. Some items only partly: weaker. */
-    snprintf(path, sizeof path, "%s/t1b.json", fx.root);
+    snprintf(path, sizeof path, "%s/t1b.json", fx.w.root);
     answers_file(fx.t1b, req, "partly",
                  json_pack("[{s:s,s:s,s:s}]", "name", "Okazaki", "supplies", "plating", "key", T2A),
                  path); /* the key named by the enrolled organisation's legal name */
-    th_ticsx_id(a2, &fx.hub, fx.t1b, "answer", req, "--file", path, NULL);
+    th_ticsx_id(a2, &fx.w.hub, fx.t1b, "answer", req, "--file", path, NULL);
 
     /* Forwarding: by default to the keyed sub-suppliers of the latest own assessment. */
-    th_ticsx_id(fwd, &fx.hub, fx.t1a, "forward", req, NULL);
-    th_ticsx(&r, &fx.hub, fx.t2a, "inbox", NULL);
+    th_ticsx_id(fwd, &fx.w.hub, fx.t1a, "forward", req, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2a, "inbox", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "on behalf of " OEM);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.t2b, "inbox", "--json", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2b, "inbox", "--json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     {
@@ -216,56 +205,56 @@ test_tree(void **state)
     json_decref(j);
     th_result_free(&r);
     /* The OEM's request asks for 2 tiers, the forwarded one for 1: no further forwarding. */
-    th_ticsx(&r, &fx.hub, fx.t2a, "forward", fwd, "--to", T1B, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2a, "forward", fwd, "--to", T1B, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "asks for 1 tier");
     th_result_free(&r);
     /* Only a supplier the request names may forward it: the tier-2 cannot even see it. */
-    th_ticsx(&r, &fx.hub, fx.t2b, "forward", req, "--to", T2A, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2b, "forward", req, "--to", T2A, NULL);
     assert_int_not_equal(r.status, 0);
     th_expect_text(r.err, "not found");
     th_result_free(&r);
     /* Tier-1 B forwards by name. */
-    th_ticsx_id(fwd2, &fx.hub, fx.t1b, "forward", req, "--to", T2A, NULL);
+    th_ticsx_id(fwd2, &fx.w.hub, fx.t1b, "forward", req, "--to", T2A, NULL);
 
     /* Tier-2 A answers, grants the OEM as well, and lists tier-1 B: a loop. */
-    snprintf(path, sizeof path, "%s/t2a.json", fx.root);
+    snprintf(path, sizeof path, "%s/t2a.json", fx.w.root);
     answers_file(fx.t2a, fwd, "yes",
                  json_pack("[{s:s,s:s,s:s}]", "name", T1B, "supplies", "tooling", "key", fp_t1b),
                  path);
-    th_ticsx(&r, &fx.hub, fx.t2a, "answer", fwd, "--file", path, "--also-grant-origin", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2a, "answer", fwd, "--file", path, "--also-grant-origin", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "also granted to the original buyer");
     memcpy(a3, r.out, 64);
     a3[64] = 0;
     th_result_free(&r);
     /* Tier-2 B answers its direct customer only. */
-    snprintf(path, sizeof path, "%s/t2b.json", fx.root);
+    snprintf(path, sizeof path, "%s/t2b.json", fx.w.root);
     answers_file(fx.t2b, fwd, "no", json_array(), path);
-    th_ticsx(&r, &fx.hub, fx.t2b, "answer", fwd, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2b, "answer", fwd, "--file", path, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "on behalf of");
     memcpy(a4, r.out, 64);
     a4[64] = 0;
     th_result_free(&r);
     /* --also-grant-origin on a request that was not forwarded is refused. */
-    th_ticsx(&r, &fx.hub, fx.t1a, "answer", req, "--file", path, "--also-grant-origin", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t1a, "answer", req, "--file", path, "--also-grant-origin", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "not forwarded");
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.oem, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     /* The OEM verifies tier-2 A's assessment; tier-2 B's is not granted to it. */
-    th_ticsx(&r, &fx.hub, fx.oem, "verify", a3, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "verify", a3, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.oem, "verify", a4, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "verify", a4, NULL);
     assert_int_not_equal(r.status, 0);
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.oem, "report", "--format", "json", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--format", "json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     {
@@ -352,13 +341,13 @@ test_tree(void **state)
     th_result_free(&r);
 
     /* --depth 1: the tier-1s only; the table fits 80 columns and shows the tree. */
-    th_ticsx(&r, &fx.hub, fx.oem, "report", "--format", "json", "--depth", "1", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--format", "json", "--depth", "1", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "nodes")), 2);
     json_decref(j);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.oem, "report", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "supply tree");
     th_expect_text(r.out, "  " T2A);
@@ -375,7 +364,7 @@ test_tree(void **state)
         }
     }
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.oem, "report", "--current-days", "0", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--current-days", "0", NULL);
     th_expect_status(&r, 2);
     th_result_free(&r);
 }

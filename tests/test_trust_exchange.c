@@ -30,8 +30,7 @@
 #define CERT_NO "JQ-2025-0042"
 
 typedef struct {
-    char *root;
-    th_hub hub;
+    th_world w;
     char meti[PATH_MAX], body[PATH_MAX], supplier[PATH_MAX], buyer[PATH_MAX];
     char issued[16], request[65], assessment[65];
     int certified, answered; /* th_given: given_certified, given_answered */
@@ -42,21 +41,14 @@ static fixture fx;
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX];
     (void)state;
 
-    fx.root = th_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.meti, sizeof fx.meti, "%s/meti", fx.root);
-    snprintf(fx.body, sizeof fx.body, "%s/body", fx.root);
-    snprintf(fx.supplier, sizeof fx.supplier, "%s/supplier", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    th_hub_init(hubdir);
-    th_party(hubdir, fx.meti, METI, NULL);
-    th_party(hubdir, fx.body, BODY, NULL);
-    th_party(hubdir, fx.supplier, SUPPLIER, "3180001056789");
-    th_party(hubdir, fx.buyer, BUYER, "7123456789012");
-    th_hub_start(&fx.hub, hubdir, NULL);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.meti, "meti"), METI, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.body, "body"), BODY, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.supplier, "supplier"), SUPPLIER, "3180001056789");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
+    th_world_start(&fx.w);
     /* Issued a month ago, by the real clock the binaries use. */
     tx_format_date(fx.issued, sizeof fx.issued, (int64_t)time(NULL) - 30 * 86400);
     return 0;
@@ -66,9 +58,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(th_hub_stop(&fx.hub, SIGTERM), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -85,29 +75,29 @@ given_certified(void)
 
     /* The buyer pins the accreditor's public key; the list shows it. */
     snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
-    th_ticsx(&r, &fx.hub, fx.buyer, "trust", "add", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "trust", "add", path, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "SHA256:");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "trust", "list", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "trust", "list", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, METI);
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
+    th_ticsx(&r, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
              "2024-01-01", "--until", "2035-01-01", "--note", "first accreditation", NULL);
     th_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     th_result_free(&r);
 
     /* More than three years is refused; the default is exactly three. */
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
              "--scope", "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing",
              "--criteria", "2024", "--issued", "2025-01-01", "--expires", "2028-01-02", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "more than three years");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.body, "--json", "cert", "issue", "--holder", SUPPLIER, "--number",
+    th_ticsx(&r, &fx.w.hub, fx.body, "--json", "cert", "issue", "--holder", SUPPLIER, "--number",
              CERT_NO, "--scope", "設計・製造部門 (design and manufacturing)", "--sector",
              "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
     th_expect_status(&r, 0);
@@ -117,25 +107,26 @@ given_certified(void)
     json_decref(j);
     th_result_free(&r);
     /* The same number twice is refused. */
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
              "--scope", "x", "--sector", "manufacturing", "--criteria", "2024", "--issued",
              fx.issued, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "already issued");
     th_result_free(&r);
     /* A holder without a corporate number cannot be certified. */
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "issue", "--holder", BODY, "--number", "X-1", "--scope",
-             "x", "--sector", "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", BODY, "--number", "X-1",
+             "--scope", "x", "--sector", "manufacturing", "--criteria", "2024", "--issued",
+             fx.issued, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "corporate number");
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "cert", "verify", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", CERT_NO, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "valid on");
     th_result_free(&r);
     /* Another home that pinned nobody does not take the body's word. */
-    th_ticsx(&r, &fx.hub, fx.supplier, "cert", "verify", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "cert", "verify", CERT_NO, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "not_accredited");
     th_result_free(&r);
@@ -182,44 +173,44 @@ given_answered(void)
     }
     given_certified();
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
              SUPPLIER, NULL);
     th_expect_status(&r, 0);
     memcpy(fx.request, r.out, 64);
     th_result_free(&r);
 
     /* The XLSX template, and an answer sheet filled in and read back. */
-    snprintf(tmpl, sizeof tmpl, "%s/template.xlsx", fx.root);
-    th_ticsx(&r, &fx.hub, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl,
+    snprintf(tmpl, sizeof tmpl, "%s/template.xlsx", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl,
              NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "wrote");
     th_result_free(&r);
-    snprintf(path, sizeof path, "%s/answers.xlsx", fx.root);
+    snprintf(path, sizeof path, "%s/answers.xlsx", fx.w.root);
     write_answers_xlsx(path);
     /* A certificate the supplier does not hold cannot be referenced. */
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, "--certificate",
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, "--certificate",
              "JQ-NONE", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "no certificate JQ-NONE");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "references TICS certificate " CERT_NO);
     memcpy(fx.assessment, r.out, 64);
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "fetched 1 assessment (1 new)");
     th_expect_text(r.out, "1 certificate");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "verify", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "certificate valid");
     th_expect_text(r.out, CERT_NO);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "--json", "verify", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "verify", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     cert = json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "certificate");
@@ -230,7 +221,7 @@ given_answered(void)
         json_string_value(json_object_get(json_object_get(cert, "as_of"), "status")), "valid");
     json_decref(j);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "report", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "CERT");
     th_expect_text(r.out, "valid");
@@ -255,34 +246,35 @@ test_revoked(void **state)
     given_answered();
 
     /* Only the issuer records events. */
-    th_ticsx(&r, &fx.hub, fx.supplier, "cert", "revoke", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "cert", "revoke", CERT_NO, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "only its issuer");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "reinstate", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "reinstate", CERT_NO, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "not suspended");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "report", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "report", CERT_NO, NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "revoke", CERT_NO, "--note", "rules not followed", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "revoke", CERT_NO, "--note", "rules not followed",
+             NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "revoked");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "suspend", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "suspend", CERT_NO, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "is revoked");
     th_result_free(&r);
 
-    th_ticsx(&r, &fx.hub, fx.buyer, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "verify", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "certificate revoked");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "--json", "report", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "report", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     cert = json_object_get(json_array_get(json_object_get(j, "suppliers"), 0), "certificate");
@@ -292,16 +284,16 @@ test_revoked(void **state)
                    "rules not followed");
     json_decref(j);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "cert", "verify", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", CERT_NO, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "revoked");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "cert", "show", CERT_NO, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "show", CERT_NO, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "annual report");
     th_expect_text(r.out, "revoked: rules not followed");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "cert", "list", "--holder", SUPPLIER, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "list", "--holder", SUPPLIER, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, CERT_NO);
     th_expect_text(r.out, "revoked");
@@ -317,37 +309,37 @@ test_withdraw_and_import(void **state)
 
     given_certified();
 
-    th_ticsx(&r, &fx.hub, fx.meti, "accredit", "--body", BODY, "--withdraw", "--until",
+    th_ticsx(&r, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--withdraw", "--until",
              "2036-01-01", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "after the end of the current accreditation");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.meti, "accredit", "--body", BODY, "--withdraw", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--withdraw", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     /* A certificate issued from now on is refused; the revoked one stays revoked. */
-    th_ticsx(&r, &fx.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", "JQ-LATE",
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", "JQ-LATE",
              "--scope", "全社", "--sector", "manufacturing", "--criteria", "2024", "--issued",
              "2099-01-01", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.buyer, "cert", "verify", "JQ-LATE", "--at", "2099-02-01", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "JQ-LATE", "--at", "2099-02-01", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "was not accredited when");
     th_result_free(&r);
 
     /* A check sheet, imported and published; then usable by name. */
-    snprintf(sheet, sizeof sheet, "%s/sheet.csv", fx.root);
-    snprintf(out, sizeof out, "%s/sheet.json", fx.root);
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", fx.w.root);
+    snprintf(out, sizeof out, "%s/sheet.json", fx.w.root);
     th_write_file(sheet, "\xEF\xBB\xBFid,area,level,text ja,text en,weight\r\n"
                          "G-1,ガバナンス,1,責任者を置く,A manager is appointed,3\r\n"
                          "G-2,ガバナンス,2,年1回見直す,Reviewed yearly,2\r\n");
-    th_ticsx(&r, &fx.hub, fx.buyer, "questionnaire", "import", sheet, "--id", "buyer-sheet",
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "questionnaire", "import", sheet, "--id", "buyer-sheet",
              "--version", "1", "--out", out, "--publish", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "signed and published");
     th_result_free(&r);
-    th_ticsx(&r, &fx.hub, fx.supplier, "questionnaire", "list", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "list", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "buyer-sheet v1");
     th_result_free(&r);
