@@ -7,6 +7,7 @@
 #include "tx_hub_admin.h"
 #include "tx_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -91,6 +92,50 @@ th_write_file(const char *path, const char *text)
     assert_non_null(f);
     assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
     assert_int_equal(fclose(f), 0);
+}
+
+int
+th_file_holds(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    int found;
+
+    assert_non_null(f);
+    do {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 1 << 20;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    found = memmem(buf, len, needle, strlen(needle)) != NULL;
+    free(buf);
+    return found;
+}
+
+size_t
+th_evidence_count(const char *home, const char *suffix)
+{
+    char dir[PATH_MAX + 16];
+    struct dirent *de;
+    size_t n = 0, sl = strlen(suffix);
+    DIR *d;
+
+    snprintf(dir, sizeof dir, "%s/evidence", home);
+    if ((d = opendir(dir)) == NULL) {
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        n += l > sl && strcmp(de->d_name + l - sl, suffix) == 0;
+    }
+    closedir(d);
+    return n;
 }
 
 const char *

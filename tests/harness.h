@@ -35,6 +35,12 @@ char *th_read_file(const char *path);
 /* Writes a file (asserted). */
 void th_write_file(const char *path, const char *text);
 
+/* True if needle occurs in the bytes of the file at path (asserted readable). */
+int th_file_holds(const char *path, const char *needle);
+
+/* How many files in home/evidence have names ending in suffix (0 without the folder). */
+size_t th_evidence_count(const char *home, const char *suffix);
+
 /* $TX_BUILD_DIR/rel into out (size n). Borrowed out. */
 const char *th_build_path(char *out, size_t n, const char *rel);
 

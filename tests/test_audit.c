@@ -602,26 +602,6 @@ test_growing_log_and_audit(void **state)
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
-/* Files in home/evidence. */
-static size_t
-evidence_files(const char *home)
-{
-    char path[PATH_MAX + 16];
-    struct dirent *e;
-    size_t n = 0;
-    DIR *d;
-
-    snprintf(path, sizeof path, "%s/evidence", home);
-    if ((d = opendir(path)) == NULL) {
-        return 0;
-    }
-    while ((e = readdir(d)) != NULL) {
-        n += strstr(e->d_name, ".checkpoint") != NULL;
-    }
-    closedir(d);
-    return n;
-}
-
 static void
 test_split_view_reported(void **state)
 {
@@ -668,7 +648,7 @@ test_split_view_reported(void **state)
     }
     th_expect_text(r.err, "evidence");
     th_result_free(&r);
-    assert_int_equal(evidence_files(home), 2);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 2);
     after = th_read_file(path);
     assert_string_equal(before, after);
     free(after);
@@ -680,7 +660,7 @@ test_split_view_reported(void **state)
     th_expect_text(r.err, "not an extension of the 3");
     th_expect_text(r.err, "size 4");
     th_result_free(&r);
-    assert_int_equal(evidence_files(home), 4);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 4);
     th_ticsx(&r, &b, home, "audit-log", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "split view");
@@ -740,7 +720,7 @@ test_rollback_and_time_going_back(void **state)
     th_expect_text(r.err, "rollback");
     th_expect_text(r.err, "shrank from 3 to 2 records");
     th_result_free(&r);
-    assert_int_equal(evidence_files(home), 2);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 2);
 
     /* It takes the same record again: same log, but signed earlier than the one kept. */
     assert_int_equal(publish(&c, 20), 3);
@@ -754,7 +734,7 @@ test_rollback_and_time_going_back(void **state)
     th_expect_status(&r, 1);
     th_expect_text(r.err, "time went backwards");
     th_result_free(&r);
-    assert_int_equal(evidence_files(home), 6);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 6);
     kept(home, &a, &k);
     assert_int_equal(k.size, 3);
     assert_int_equal(k.time, now + 10000);

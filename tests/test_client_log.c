@@ -84,27 +84,6 @@ request_and_answer(const th_hub *h, const char *buyer, const char *sup, char aid
     th_result_free(&r);
 }
 
-/* Files in home/evidence whose names end in `suffix`. */
-static size_t
-evidence_count(const char *home, const char *suffix)
-{
-    char dir[PATH_MAX + 16];
-    struct dirent *de;
-    size_t n = 0, sl = strlen(suffix);
-    DIR *d;
-
-    snprintf(dir, sizeof dir, "%s/evidence", home);
-    if ((d = opendir(dir)) == NULL) {
-        return 0;
-    }
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        n += l > sl && strcmp(de->d_name + l - sl, suffix) == 0;
-    }
-    closedir(d);
-    return n;
-}
-
 static int
 exists(const char *dir, const char *name)
 {
@@ -152,9 +131,9 @@ test_backup_fork_caught_by_the_supplier(void **state)
     th_expect_text(r.err, "split view");
     th_expect_text(r.err, "evidence");
     th_result_free(&r);
-    assert_true(evidence_count(sup, "-old.checkpoint") >= 1);
-    assert_true(evidence_count(sup, "-new.checkpoint") >= 1);
-    assert_true(evidence_count(sup, ".receipt") >= 1);
+    assert_true(th_evidence_count(sup, "-old.checkpoint") >= 1);
+    assert_true(th_evidence_count(sup, "-new.checkpoint") >= 1);
+    assert_true(th_evidence_count(sup, ".receipt") >= 1);
     th_ticsx(&r, &restored, sup, "audit-log", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "split view");

@@ -526,31 +526,6 @@ test_bad_answers_file(void **state)
 
 #define NOTE_SECRET "KIWI-5521: bring the 2025 plant audit findings"
 
-/* True if `needle` occurs in the bytes of the file at path. */
-static int
-file_holds(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    int found;
-
-    assert_non_null(f);
-    do {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 1 << 20;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-    } while (got > 0);
-    fclose(f);
-    found = memmem(buf, len, needle, strlen(needle)) != NULL;
-    free(buf);
-    return found;
-}
-
 /* A request's note is sealed to the suppliers addressed: the hub's file never holds it, the
  * supplier's inbox shows it, and members not addressed get no request at all. */
 static void
@@ -570,8 +545,8 @@ test_request_note_sealed(void **state)
     id[64] = 0;
     th_result_free(&r);
     snprintf(path, sizeof path, "%s/data.mdb", fx.w.hub.dir);
-    assert_true(file_holds(path, BUYER)); /* the file is readable and holds profiles */
-    assert_false(file_holds(path, "KIWI-5521"));
+    assert_true(th_file_holds(path, BUYER)); /* the file is readable and holds profiles */
+    assert_false(th_file_holds(path, "KIWI-5521"));
 
     th_ticsx(&r, &fx.w.hub, fx.s1, "--json", "inbox", "--all", NULL);
     th_expect_status(&r, 0);

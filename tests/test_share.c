@@ -223,34 +223,6 @@ test_answer_once_share_with_three(void **state)
     given_shared();
 }
 
-/* True if `needle` occurs in the file's bytes. */
-static int
-file_has(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = strlen(needle), len = 0, cap = 0;
-    char *buf = NULL;
-    int found = 0;
-
-    assert_non_null(f);
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        if (got == 0) {
-            break;
-        }
-        len += got;
-    }
-    fclose(f);
-    found = memmem(buf, len, needle, n) != NULL;
-    free(buf);
-    return found;
-}
-
 static void
 test_hub_holds_no_answer_text(void **state)
 {
@@ -265,8 +237,8 @@ test_hub_holds_no_answer_text(void **state)
     snprintf(hubdir, sizeof hubdir, "%s/hub", fx.w.root);
     snprintf(path, sizeof path, "%s/data.mdb", hubdir);
     /* Control: the search works on this file, names from the signed profiles are in it. */
-    assert_true(file_has(path, B1));
-    assert_true(file_has(path, SUP));
+    assert_true(th_file_holds(path, B1));
+    assert_true(th_file_holds(path, SUP));
     /* Every file of the hub's data directory (data.mdb, lock.mdb, keys, endpoint...). */
     DIR *d = opendir(hubdir);
     struct dirent *e;
@@ -280,7 +252,7 @@ test_hub_holds_no_answer_text(void **state)
         }
         scanned++;
         for (size_t s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
-            if (file_has(path, secrets[s])) {
+            if (th_file_holds(path, secrets[s])) {
                 fail_msg("\"%s\" is readable in %s", secrets[s], path);
             }
         }
@@ -289,7 +261,7 @@ test_hub_holds_no_answer_text(void **state)
     assert_true(scanned >= 2);
     snprintf(path, sizeof path, "%s.log", hubdir);
     for (size_t s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
-        assert_false(file_has(path, secrets[s]));
+        assert_false(th_file_holds(path, secrets[s]));
     }
     /* The buyers do read the sub-suppliers: they travel inside the assessment. */
     th_ticsx(&r, &fx.w.hub, fx.b2, "--json", "verify", fx.a, NULL);

@@ -54,25 +54,6 @@ first_id(const th_result *r, char id[65])
     id[64] = 0;
 }
 
-static size_t
-evidence_files(const char *home)
-{
-    char path[PATH_MAX + 16];
-    struct dirent *e;
-    size_t n = 0;
-    DIR *d;
-
-    snprintf(path, sizeof path, "%s/evidence", home);
-    if ((d = opendir(path)) == NULL) {
-        return 0;
-    }
-    while ((e = readdir(d)) != NULL) {
-        n += strstr(e->d_name, ".checkpoint") != NULL;
-    }
-    closedir(d);
-    return n;
-}
-
 static int
 setup(void **state)
 {
@@ -508,7 +489,7 @@ test_backup_fork_caught_by_witness(void **state)
     th_expect_text(r.err, "not cosigned");
     th_expect_text(r.err, "fork");
     th_result_free(&r);
-    assert_int_equal(evidence_files(fx.wit), 2);
+    assert_int_equal(th_evidence_count(fx.wit, ".checkpoint"), 2);
 
     /* The other buyer saw the cosigned revocation: the newest cosigned checkpoint the forked
      * hub has is older than its own, refused as a rollback at once. */
