@@ -213,6 +213,32 @@ exec_child(const char *const *env, const char *const *argv)
     _exit(127);
 }
 
+/* Forks and execs argv (its wrapper in front) with env added to the environment, stdin from
+ * /dev/null, stdout on out_fd and stderr on err_fd (-1: the test's own). Returns the pid. */
+static pid_t
+spawn(const char *const *env, const char *const *argv, int out_fd, int err_fd)
+{
+    pid_t pid;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+
+        dup2(in, 0);
+        if (out_fd >= 0) {
+            dup2(out_fd, 1);
+        }
+        if (err_fd >= 0) {
+            dup2(err_fd, 2);
+        }
+        exec_child(env, argv);
+    }
+    return pid;
+}
+
 static int
 exit_code(int status)
 {
@@ -245,20 +271,8 @@ th_exec(th_result *r, const char *const *env, const char *const *argv)
     int err_fd = capture_file(err_path, sizeof err_path);
     int64_t deadline = th_now_ms() + (wrapper_of(argv[0]) != NULL ? 600000 : 120000);
     int status = 0;
-    pid_t pid;
+    pid_t pid = spawn(env, argv, out_fd, err_fd);
 
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-
-        dup2(in, 0);
-        dup2(out_fd, 1);
-        dup2(err_fd, 2);
-        exec_child(env, argv);
-    }
     close(out_fd);
     close(err_fd);
     for (;;) {
@@ -431,7 +445,9 @@ th_hub_start(th_hub *h, const char *dir, const th_hub_opts *opts)
 {
     const th_hub_opts none = {0};
     const char *argv[MAX_ARGS];
-    char path[PATH_MAX + 16];
+    const char *env[2] = {NULL, NULL};
+    char path[PATH_MAX + 16], now[64];
+    int log_fd = -1;
     tx_pubkey pk;
     int64_t deadline;
     size_t k = 0;
@@ -459,26 +475,17 @@ th_hub_start(th_hub *h, const char *dir, const th_hub_opts *opts)
         argv[k++] = opts->args[i];
     }
     argv[k] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    h->pid = fork();
-    assert_true(h->pid >= 0);
-    if (h->pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-
-        dup2(in, 0);
-        /* TX_TEST_HUB_LOG=1 shows the hub's log on the test's stderr. */
-        if (getenv("TX_TEST_HUB_LOG") == NULL) {
-            int fd = open(h->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-            if (fd >= 0) {
-                dup2(fd, 1);
-                dup2(fd, 2);
-            }
-        }
-        if (opts->now != NULL) {
-            setenv("TICSX_NOW", opts->now, 1);
-        }
-        exec_child(NULL, argv);
+    if (opts->now != NULL) {
+        snprintf(now, sizeof now, "TICSX_NOW=%s", opts->now);
+        env[0] = now;
+    }
+    /* TX_TEST_HUB_LOG=1 shows the hub's log on the test's stderr. */
+    if (getenv("TX_TEST_HUB_LOG") == NULL) {
+        log_fd = open(h->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    }
+    h->pid = spawn(env, argv, log_fd, log_fd);
+    if (log_fd >= 0) {
+        close(log_fd);
     }
     remember_hub(h->pid);
     deadline = th_now_ms() + (wrapper_of(argv[0]) != NULL ? 60000 : 20000);
@@ -598,23 +605,16 @@ th_ticsx_spawn_v(const th_ticsx_opts *opts, const char *out, const char *err, co
                  va_list ap)
 {
     ticsx_cmd c;
+    int o, e;
     pid_t pid;
 
     ticsx_cmd_make(&c, opts, home, ap);
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int in = open("/dev/null", O_RDONLY);
-
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        exec_child(c.env, c.argv);
-    }
+    o = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    e = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(o >= 0 && e >= 0);
+    pid = spawn(c.env, c.argv, o, e);
+    close(o);
+    close(e);
     return pid;
 }
 
