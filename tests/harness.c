@@ -508,6 +508,44 @@ th_hub_start(th_hub *h, const char *dir, const th_hub_opts *opts)
 }
 
 int
+th_hub_try_run(const char *dir, char *out, size_t n)
+{
+    const char *argv[] = {th_hub_bin(),        "run",         "--data", dir, "--bind",
+                          "tcp://127.0.0.1:*", "--log-level", "error",  NULL};
+    char log[PATH_MAX + 8], endpoint[PATH_MAX + 16];
+    int64_t until = th_now_ms() + (wrapper_of(argv[0]) != NULL ? 60000 : 10000);
+    int status = 0, fd;
+    ssize_t got;
+    pid_t pid;
+
+    snprintf(log, sizeof log, "%s.log", dir);
+    snprintf(endpoint, sizeof endpoint, "%s/endpoint", dir);
+    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    pid = spawn(NULL, argv, fd, fd);
+    close(fd);
+    for (;;) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            break;
+        }
+        if (access(endpoint, F_OK) == 0 || th_now_ms() > until) {
+            kill(pid, SIGTERM);
+            waitpid(pid, &status, 0);
+            fprintf(stderr, "# ticsx-hub run served %s\n", dir);
+            return -1;
+        }
+        usleep(20000);
+    }
+    fd = open(log, O_RDONLY);
+    got = fd >= 0 ? read(fd, out, n - 1) : 0;
+    out[got > 0 ? got : 0] = 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    return exit_code(status);
+}
+
+int
 th_hub_alive(th_hub *h)
 {
     int status;

@@ -106,6 +106,11 @@ void th_hub_init(const char *dir);
  * is remembered until th_hub_stop, for th_stop_leftover_hubs. */
 void th_hub_start(th_hub *h, const char *dir, const th_hub_opts *opts);
 
+/* For a hub expected to refuse: runs `ticsx-hub run --data dir --log-level error` and returns
+ * its exit status when it stops by itself within 10 s (60 s under a wrapper), its output in out
+ * (size n); or -1 when it came up and served (then stopped with SIGTERM). */
+int th_hub_try_run(const char *dir, char *out, size_t n);
+
 /* Sends sig and waits for the exit (SIGKILL after 30 s). Returns the exit status or
  * 128 + signal. */
 int th_hub_stop(th_hub *h, int sig);
