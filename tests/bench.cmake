@@ -35,7 +35,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
 endif()
 
 tx_add_test(test_vpool SOURCES test_vpool.c LIBS tx_hub_lib TIMEOUT 120)
-tx_add_test(test_store_log SOURCES test_store_log.c hub_testutil.c LIBS tx_hub_lib PkgConfig::LMDB
+tx_add_test(test_store_log SOURCES test_store_log.c LIBS tx_test_harness PkgConfig::LMDB
             TIMEOUT 60)
 find_program(TX_VALGRIND valgrind)
 if(TX_VALGRIND AND NOT TX_SANITIZE)

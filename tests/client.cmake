@@ -2,10 +2,10 @@
 # verification from it; and the whole exchange driven through the real ticsx and ticsx-hub
 # binaries over loopback with CURVE on.
 tx_add_test(test_questionnaire SOURCES test_questionnaire.c LIBS tx_client TIMEOUT 60)
-tx_add_test(test_client SOURCES test_client.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib tx_client TIMEOUT 60)
-tx_add_test(test_exchange SOURCES test_exchange.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib tx_client PkgConfig::JANSSON TIMEOUT 300)
+tx_add_test(test_client SOURCES test_client.c
+            LIBS tx_test_harness tx_client TIMEOUT 60)
+tx_add_test(test_exchange SOURCES test_exchange.c
+            LIBS tx_test_harness tx_client PkgConfig::JANSSON TIMEOUT 300)
 # test_exchange runs build/client/ticsx and build/hub/ticsx-hub.
 add_dependencies(test_exchange ticsx ticsx-hub)
 # The read path: id map, parallel loop, verification once per process, batch cache writes.

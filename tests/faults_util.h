@@ -4,7 +4,7 @@
 #ifndef FAULTS_UTIL_H
 #define FAULTS_UTIL_H
 
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_store_check.h"
 
 #include <pthread.h>

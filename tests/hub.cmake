@@ -1,14 +1,14 @@
 # Hub tests: the store against a real LMDB, and the real ticsx-hub binary over loopback with
 # CURVE on.
-tx_add_test(test_store SOURCES test_store.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 60)
-tx_add_test(test_hub SOURCES test_hub.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 120)
+tx_add_test(test_store SOURCES test_store.c LIBS tx_test_harness TIMEOUT 60)
+tx_add_test(test_hub SOURCES test_hub.c LIBS tx_test_harness TIMEOUT 120)
 # test_hub starts build/hub/ticsx-hub.
 add_dependencies(test_hub ticsx-hub)
 # The table of wire statuses shared by hub and client: a row per status, code round trip.
 tx_add_test(test_status SOURCES test_status.c LIBS tx_proto tx_common)
 # The hub's call table, and the read handlers against a real LMDB store.
-tx_add_test(test_calls SOURCES test_calls.c hub_unit.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 60)
+tx_add_test(test_calls SOURCES test_calls.c hub_unit.c LIBS tx_test_harness TIMEOUT 60)
 # The ZAP handler over real ZeroMQ and LMDB: enrolled, unknown and replaced transport keys.
-tx_add_test(test_zap SOURCES test_zap.c hub_unit.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 60)
+tx_add_test(test_zap SOURCES test_zap.c hub_unit.c LIBS tx_test_harness TIMEOUT 60)
 # Watchers over real ZeroMQ and LMDB: a push reaches only who may read the record.
-tx_add_test(test_subs SOURCES test_subs.c hub_unit.c hub_testutil.c LIBS tx_hub_lib TIMEOUT 60)
+tx_add_test(test_subs SOURCES test_subs.c hub_unit.c LIBS tx_test_harness TIMEOUT 60)

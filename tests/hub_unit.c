@@ -1,7 +1,7 @@
 /* The hub unit tests' store fixture (see hub_unit.h). */
 #include "hub_unit.h"
 
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_ingest.h"

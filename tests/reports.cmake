@@ -1,8 +1,8 @@
 # Report formats (CSV, HTML, OSCAL, XLSX) rendered from a real exchange through the real ticsx
 # and ticsx-hub binaries; the OSCAL document is validated with tests/reports/validate-oscal
-# (ajv-cli from build/npm, installed by script/bootstrap) and the HTML drawn by headless
+# (ajv-cli from build/npm, installed by script/bootstrap --tests) and the HTML drawn by headless
 # Chromium. Both are required when CI is set.
 pkg_check_modules(LIBZIP_REPORTS REQUIRED IMPORTED_TARGET libzip)
-tx_add_test(test_reports SOURCES test_reports.c client_testutil.c hub_testutil.c LIBS tx_hub_lib tx_client
+tx_add_test(test_reports SOURCES test_reports.c LIBS tx_test_harness tx_client
             PkgConfig::JANSSON PkgConfig::LIBZIP_REPORTS TIMEOUT 300)
 add_dependencies(test_reports ticsx ticsx-hub)

@@ -2,6 +2,6 @@
 # bytes refused where they are, the home's permissions, exact names in --to, and handshakes cut
 # by a hub restart; against a real hub and the real binaries.
 tx_add_test(test_limits SOURCES test_limits.c LIBS tx_client TIMEOUT 120)
-tx_add_test(test_sender SOURCES test_sender.c client_testutil.c hub_testutil.c
-            LIBS tx_hub_lib tx_client PkgConfig::JANSSON TIMEOUT 300)
+tx_add_test(test_sender SOURCES test_sender.c
+            LIBS tx_test_harness tx_client PkgConfig::JANSSON TIMEOUT 300)
 add_dependencies(test_sender ticsx ticsx-hub)

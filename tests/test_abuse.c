@@ -116,7 +116,7 @@ setup(void **state)
     assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->supplier, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->other, 1, NULL, 0), 0);
-    th_hub_start_with(&f->hub, f->dir, NULL);
+    th_hub_start(&f->hub, f->dir, NULL);
     c = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
     recs = fu_questionnaires(f->buyer, 2, STORED);
     assert_int_equal(fu_submit_all(c, recs, STORED, FU_WINDOW, -1), TX_OK);

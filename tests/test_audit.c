@@ -4,8 +4,7 @@
  * growing log and audit-log rebuilds the signed root; two hubs sharing one key and showing
  * different logs (a split view), a log that shrank and a checkpoint time going back are
  * reported with both checkpoints kept as evidence; a damaged tree fails the audit and fetch. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log_proof.h"
@@ -40,32 +39,11 @@ typedef struct {
 
 static fixture fx;
 
-/* Hubs a test started, so one that fails half way leaves none running. */
-static pid_t started[8];
-static size_t n_started;
-
-/* Stops the hubs of the last test that are still running: only children not reaped yet, so
- * a pid ct_hub_stop already waited for is never signalled. */
-static int
-stop_leftovers(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < n_started; i++) {
-        int status;
-        if (waitpid(started[i], &status, WNOHANG) == 0) {
-            kill(started[i], SIGKILL);
-            waitpid(started[i], &status, 0);
-        }
-    }
-    n_started = 0;
-    return 0;
-}
-
 static int
 group_setup(void **state)
 {
     (void)state;
-    fx.root = ct_tmpdir();
+    fx.root = th_tmpdir();
     fx.pub = th_identity("Publisher KK");
     return 0;
 }
@@ -86,29 +64,6 @@ path_in(char *out, size_t n, const char *name)
     snprintf(out, n, "%s/%s", fx.root, name);
 }
 
-/* Runs ticsx --home HOME --hub ENDPOINT --hub-key KEY ARGS... */
-static void
-ticsx(ct_result *r, const char *home, const ct_hub *h, ...)
-{
-    const char *env[] = {"LANG=C", "TICSX_NOW=", NULL};
-    va_list ap;
-
-    va_start(ap, h);
-    ct_ticsx_v(r, env, home, h, ap);
-    va_end(ap);
-}
-
-/* A client home with its identity (the organisation `name`). */
-static void
-make_home(const char *home, const char *name)
-{
-    ct_result r;
-
-    ticsx(&r, home, NULL, "keygen", "--name", name, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-}
-
 /* ticsx-hub init, then enrols the publisher and the client homes given (NULL-terminated). */
 static void
 make_hub(const char *dir, ...)
@@ -116,13 +71,13 @@ make_hub(const char *dir, ...)
     char profile[PATH_MAX + 16];
     va_list ap;
 
-    ct_hub_init(dir);
+    th_hub_init(dir);
     assert_int_equal(th_enroll(dir, fx.pub, 1, NULL, 0), 0);
     va_start(ap, dir);
     for (const char *home = va_arg(ap, const char *); home != NULL;
          home = va_arg(ap, const char *)) {
         snprintf(profile, sizeof profile, "%s/profile.tx", home);
-        assert_int_equal(ct_hub_enroll(dir, profile), 0);
+        assert_int_equal(th_hub_enroll(dir, profile, NULL, 0), 0);
     }
     va_end(ap);
 }
@@ -139,24 +94,8 @@ copy_hub(const char *from, const char *to)
     }
 }
 
-/* Starts a hub whose clock (for its checkpoints) reads `now` (0: the real clock). */
-static void
-start_hub(ct_hub *h, const char *dir, int64_t now)
-{
-    char text[32];
-
-    if (now != 0) {
-        snprintf(text, sizeof text, "@%lld", (long long)now);
-        setenv("TICSX_NOW", text, 1);
-    }
-    ct_hub_start(h, dir);
-    unsetenv("TICSX_NOW");
-    assert_true(n_started < TX_ARRAY_LEN(started));
-    started[n_started++] = h->pid;
-}
-
 static tx_conn *
-connect_as(const ct_hub *h, const tx_identity *id)
+connect_as(const th_hub *h, const tx_identity *id)
 {
     tx_pubkey hub;
     tx_conn *c = NULL;
@@ -167,7 +106,7 @@ connect_as(const ct_hub *h, const tx_identity *id)
 }
 
 static void
-hub_sign_key(const ct_hub *h, uint8_t out[32])
+hub_sign_key(const th_hub *h, uint8_t out[32])
 {
     tx_pubkey hub;
 
@@ -177,7 +116,7 @@ hub_sign_key(const ct_hub *h, uint8_t out[32])
 
 /* The publisher submits its questionnaire of `seq` to h; returns the receipt's index. */
 static uint64_t
-publish(const ct_hub *h, uint64_t seq)
+publish(const th_hub *h, uint64_t seq)
 {
     tx_conn *c = connect_as(h, fx.pub);
     size_t len;
@@ -191,7 +130,7 @@ publish(const ct_hub *h, uint64_t seq)
 }
 
 static void
-hub_checkpoint(const ct_hub *h, tx_checkpoint *cp)
+hub_checkpoint(const th_hub *h, tx_checkpoint *cp)
 {
     uint8_t key[32];
     tx_conn *c = connect_as(h, fx.pub);
@@ -281,7 +220,7 @@ test_receipts_and_requests(void **state)
 {
     char dir[PATH_MAX];
     uint8_t key[32];
-    ct_hub h;
+    th_hub h;
     tx_conn *c;
     tx_identity *other = th_identity("not the hub");
     tx_checkpoint cp = {0};
@@ -293,7 +232,7 @@ test_receipts_and_requests(void **state)
 
     path_in(dir, sizeof dir, "receipts");
     make_hub(dir, NULL);
-    start_hub(&h, dir, 0);
+    th_hub_start(&h, dir, NULL);
     hub_sign_key(&h, key);
     c = connect_as(&h, fx.pub);
     for (uint64_t seq = 2; seq <= 21; seq++) {
@@ -390,7 +329,7 @@ test_receipts_and_requests(void **state)
     free(first);
     tx_conn_destroy(&c);
     tx_identity_destroy(&other);
-    assert_int_equal(ct_hub_stop(&h), 0);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
 /* A reply holding `n` proof hashes from path, for corrupting. */
@@ -536,7 +475,7 @@ test_corrupted_proofs_refused(void **state)
 {
     char dir[PATH_MAX];
     uint8_t key[32];
-    ct_hub h;
+    th_hub h;
     tx_conn *c;
     tx_checkpoint cp = {0};
     uint8_t(*leaves)[32];
@@ -546,7 +485,7 @@ test_corrupted_proofs_refused(void **state)
 
     path_in(dir, sizeof dir, "corrupt");
     make_hub(dir, NULL);
-    start_hub(&h, dir, 0);
+    th_hub_start(&h, dir, NULL);
     hub_sign_key(&h, key);
     for (uint64_t seq = 2; seq <= 32; seq++) {
         publish(&h, seq);
@@ -586,12 +525,12 @@ test_corrupted_proofs_refused(void **state)
     free(leaves);
     tx_checkpoint_clear(&cp);
     tx_conn_destroy(&c);
-    assert_int_equal(ct_hub_stop(&h), 0);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
 /* The checkpoint this home keeps. */
 static void
-kept(const char *home, const ct_hub *h, tx_checkpoint *cp)
+kept(const char *home, const th_hub *h, tx_checkpoint *cp)
 {
     char path[PATH_MAX + 16];
     uint8_t key[32], *buf;
@@ -612,22 +551,22 @@ test_growing_log_and_audit(void **state)
 {
     char dir[PATH_MAX], home[PATH_MAX], hex[65];
     tx_checkpoint a = {0}, b = {0}, hubcp = {0};
-    ct_result r;
-    ct_hub h;
+    th_result r;
+    th_hub h;
     json_t *j;
     (void)state;
 
     path_in(dir, sizeof dir, "grow");
     path_in(home, sizeof home, "grow-buyer");
-    make_home(home, "Grow Buyer KK");
+    th_party(NULL, home, "Grow Buyer KK", NULL);
     make_hub(dir, home, NULL);
-    start_hub(&h, dir, 0);
+    th_hub_start(&h, dir, NULL);
     for (uint64_t seq = 2; seq <= 6; seq++) {
         publish(&h, seq);
     }
-    ticsx(&r, home, &h, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &h, home, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     kept(home, &h, &a);
     assert_int_equal(a.size, 7);
 
@@ -635,57 +574,37 @@ test_growing_log_and_audit(void **state)
     for (uint64_t seq = 7; seq <= 19; seq++) {
         publish(&h, seq);
     }
-    ticsx(&r, home, &h, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &h, home, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     kept(home, &h, &b);
     assert_int_equal(b.size, 20);
     assert_true(b.time >= a.time);
 
     /* audit-log: every visible record hashes to its leaf, the leaves rebuild the root. */
-    ticsx(&r, home, &h, "audit-log", "--json", NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &h, home, "audit-log", "--json", NULL);
+    th_expect_status(&r, 0);
     hub_checkpoint(&h, &hubcp);
     tx_hex(hex, hubcp.root, 32);
-    j = ct_parse_json(r.out);
+    j = th_parse_json(r.out);
     assert_int_equal(json_integer_value(json_object_get(j, "size")), 20);
     assert_string_equal(json_string_value(json_object_get(j, "root")), hex);
     /* All 20 records are public (profiles, questionnaires). */
     assert_int_equal(json_integer_value(json_object_get(j, "records_checked")), 20);
     assert_true(json_is_true(json_object_get(j, "ok")));
     json_decref(j);
-    ct_result_free(&r);
-    ticsx(&r, home, &h, "audit-log", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "log size 20");
-    ct_expect_text(r.out, hex);
-    ct_expect_text(r.out, "records checked 20");
-    ct_result_free(&r);
+    th_result_free(&r);
+    th_ticsx(&r, &h, home, "audit-log", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "log size 20");
+    th_expect_text(r.out, hex);
+    th_expect_text(r.out, "records checked 20");
+    th_result_free(&r);
 
     tx_checkpoint_clear(&a);
     tx_checkpoint_clear(&b);
     tx_checkpoint_clear(&hubcp);
-    assert_int_equal(ct_hub_stop(&h), 0);
-}
-
-/* Files in home/evidence. */
-static size_t
-evidence_files(const char *home)
-{
-    char path[PATH_MAX + 16];
-    struct dirent *e;
-    size_t n = 0;
-    DIR *d;
-
-    snprintf(path, sizeof path, "%s/evidence", home);
-    if ((d = opendir(path)) == NULL) {
-        return 0;
-    }
-    while ((e = readdir(d)) != NULL) {
-        n += strstr(e->d_name, ".checkpoint") != NULL;
-    }
-    closedir(d);
-    return n;
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
 static void
@@ -694,138 +613,140 @@ test_split_view_reported(void **state)
     char a_dir[PATH_MAX], b_dir[PATH_MAX], home[PATH_MAX], path[PATH_MAX + 16];
     char *before, *after;
     tx_checkpoint ka = {0}, kb = {0};
-    ct_hub a, b;
-    ct_result r;
+    th_hub a, b;
+    th_result r;
     (void)state;
 
     path_in(a_dir, sizeof a_dir, "split-a");
     path_in(b_dir, sizeof b_dir, "split-b");
     path_in(home, sizeof home, "split-buyer");
-    make_home(home, "Split Buyer KK");
+    th_party(NULL, home, "Split Buyer KK", NULL);
     make_hub(a_dir, home, NULL);
     /* A second hub with the same key and the same log so far. */
     copy_hub(a_dir, b_dir);
-    start_hub(&a, a_dir, 0);
-    start_hub(&b, b_dir, 0);
+    th_hub_start(&a, a_dir, NULL);
+    th_hub_start(&b, b_dir, NULL);
     /* Each gets another record at index 3: one size, two roots. */
     assert_int_equal(publish(&a, 10), 3);
     assert_int_equal(publish(&b, 11), 3);
 
-    ticsx(&r, home, &a, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &a, home, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     kept(home, &a, &ka);
     assert_int_equal(ka.size, 3);
     snprintf(path, sizeof path, "%s/checkpoint", home);
-    before = ct_read_file(path);
+    before = th_read_file(path);
 
     /* The same hub key, another log: reported, evidence kept, the new one not accepted. */
-    ticsx(&r, home, &b, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "split view");
-    ct_expect_text(r.err, "two different logs of 3 records");
+    th_ticsx(&r, &b, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "split view");
+    th_expect_text(r.err, "two different logs of 3 records");
     hub_checkpoint(&b, &kb);
     {
         char ha[65], hb[65];
         tx_hex(ha, ka.root, 32);
         tx_hex(hb, kb.root, 32);
-        ct_expect_text(r.err, ha);
-        ct_expect_text(r.err, hb);
+        th_expect_text(r.err, ha);
+        th_expect_text(r.err, hb);
     }
-    ct_expect_text(r.err, "evidence");
-    ct_result_free(&r);
-    assert_int_equal(evidence_files(home), 2);
-    after = ct_read_file(path);
+    th_expect_text(r.err, "evidence");
+    th_result_free(&r);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 2);
+    after = th_read_file(path);
     assert_string_equal(before, after);
     free(after);
 
     /* B grows on its own branch: the consistency proof with the kept checkpoint fails. */
     publish(&b, 12);
-    ticsx(&r, home, &b, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "not an extension of the 3");
-    ct_expect_text(r.err, "size 4");
-    ct_result_free(&r);
-    assert_int_equal(evidence_files(home), 4);
-    ticsx(&r, home, &b, "audit-log", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "split view");
-    ct_result_free(&r);
-    after = ct_read_file(path);
+    th_ticsx(&r, &b, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not an extension of the 3");
+    th_expect_text(r.err, "size 4");
+    th_result_free(&r);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 4);
+    th_ticsx(&r, &b, home, "audit-log", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "split view");
+    th_result_free(&r);
+    after = th_read_file(path);
     assert_string_equal(before, after);
     free(after);
 
     /* The hub this home followed still checks. */
     publish(&a, 13);
-    ticsx(&r, home, &a, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, home, &a, "audit-log", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &a, home, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &a, home, "audit-log", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 
     free(before);
     tx_checkpoint_clear(&ka);
     tx_checkpoint_clear(&kb);
-    assert_int_equal(ct_hub_stop(&a), 0);
-    assert_int_equal(ct_hub_stop(&b), 0);
+    assert_int_equal(th_hub_stop(&a, SIGTERM), 0);
+    assert_int_equal(th_hub_stop(&b, SIGTERM), 0);
 }
 
 static void
 test_rollback_and_time_going_back(void **state)
 {
-    char a_dir[PATH_MAX], c_dir[PATH_MAX], home[PATH_MAX];
+    char a_dir[PATH_MAX], c_dir[PATH_MAX], home[PATH_MAX], at[32];
     int64_t now = (int64_t)time(NULL);
     tx_checkpoint k = {0};
-    ct_hub a, c;
-    ct_result r;
+    th_hub a, c;
+    th_result r;
     (void)state;
 
     path_in(a_dir, sizeof a_dir, "time-a");
     path_in(c_dir, sizeof c_dir, "time-c");
     path_in(home, sizeof home, "time-buyer");
-    make_home(home, "Time Buyer KK");
+    th_party(NULL, home, "Time Buyer KK", NULL);
     make_hub(a_dir, home, NULL);
     copy_hub(a_dir, c_dir); /* 2 records */
-    start_hub(&a, a_dir, now + 10000);
+    snprintf(at, sizeof at, "@%lld", (long long)(now + 10000));
+    th_hub_start(&a, a_dir, &(th_hub_opts){.now = at});
     assert_int_equal(publish(&a, 20), 3);
-    ticsx(&r, home, &a, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &a, home, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     kept(home, &a, &k);
     assert_int_equal(k.size, 3);
     assert_int_equal(k.time, now + 10000);
     tx_checkpoint_clear(&k);
 
     /* A hub of the same key that lost the last record: a rollback. */
-    start_hub(&c, c_dir, now + 5000);
-    ticsx(&r, home, &c, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "rollback");
-    ct_expect_text(r.err, "shrank from 3 to 2 records");
-    ct_result_free(&r);
-    assert_int_equal(evidence_files(home), 2);
+    snprintf(at, sizeof at, "@%lld", (long long)(now + 5000));
+    th_hub_start(&c, c_dir, &(th_hub_opts){.now = at});
+    th_ticsx(&r, &c, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "rollback");
+    th_expect_text(r.err, "shrank from 3 to 2 records");
+    th_result_free(&r);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 2);
 
     /* It takes the same record again: same log, but signed earlier than the one kept. */
     assert_int_equal(publish(&c, 20), 3);
-    ticsx(&r, home, &c, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "time went backwards");
-    ct_result_free(&r);
+    th_ticsx(&r, &c, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "time went backwards");
+    th_result_free(&r);
     /* And grows consistently, still behind in time. */
     assert_int_equal(publish(&c, 21), 4);
-    ticsx(&r, home, &c, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "time went backwards");
-    ct_result_free(&r);
-    assert_int_equal(evidence_files(home), 6);
+    th_ticsx(&r, &c, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "time went backwards");
+    th_result_free(&r);
+    assert_int_equal(th_evidence_count(home, ".checkpoint"), 6);
     kept(home, &a, &k);
     assert_int_equal(k.size, 3);
     assert_int_equal(k.time, now + 10000);
     tx_checkpoint_clear(&k);
 
-    assert_int_equal(ct_hub_stop(&a), 0);
-    assert_int_equal(ct_hub_stop(&c), 0);
+    assert_int_equal(th_hub_stop(&a, SIGTERM), 0);
+    assert_int_equal(th_hub_stop(&c, SIGTERM), 0);
 }
 
 /* Flips a bit of the stored leaf hash of log index `index` (in a write transaction of its own,
@@ -862,57 +783,57 @@ static void
 test_damaged_tree_fails_audit(void **state)
 {
     char dir[PATH_MAX], home[PATH_MAX];
-    ct_result r;
-    ct_hub h;
+    th_result r;
+    th_hub h;
     (void)state;
 
     path_in(dir, sizeof dir, "damaged");
     path_in(home, sizeof home, "damaged-buyer");
-    make_home(home, "Damaged Buyer KK");
+    th_party(NULL, home, "Damaged Buyer KK", NULL);
     make_hub(dir, home, NULL);
-    start_hub(&h, dir, 0);
+    th_hub_start(&h, dir, NULL);
     for (uint64_t seq = 2; seq <= 8; seq++) {
         publish(&h, seq);
     }
-    ticsx(&r, home, &h, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &h, home, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     /* The hub now serves a leaf hash for index 2 (the buyer's profile, sibling of index 1)
      * that its signed root does not hold. Damaged behind the running hub's back: a hub
      * refuses to start on a tree that does not match its log (ticsx-hub check). */
     damage_leaf(dir, 2);
-    ticsx(&r, home, &h, "audit-log", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "audit failed");
-    ct_expect_text(r.err, "at log index 2 does not hash to the leaf");
-    ct_result_free(&r);
-    ticsx(&r, home, &h, "audit-log", "--json", NULL);
-    ct_expect_status(&r, 1);
+    th_ticsx(&r, &h, home, "audit-log", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "audit failed");
+    th_expect_text(r.err, "at log index 2 does not hash to the leaf");
+    th_result_free(&r);
+    th_ticsx(&r, &h, home, "audit-log", "--json", NULL);
+    th_expect_status(&r, 1);
     {
-        json_t *j = ct_parse_json(r.out);
+        json_t *j = th_parse_json(r.out);
         assert_true(json_is_false(json_object_get(j, "ok")));
         assert_int_equal(json_integer_value(json_object_get(j, "mismatches")), 2);
         json_decref(j);
     }
-    ct_result_free(&r);
+    th_result_free(&r);
     /* Fetch proves every record it got: the proof of index 1 runs through that leaf. */
-    ticsx(&r, home, &h, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "is not in the hub's signed log");
-    ct_result_free(&r);
-    assert_int_equal(ct_hub_stop(&h), 0);
+    th_ticsx(&r, &h, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "is not in the hub's signed log");
+    th_result_free(&r);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_receipts_and_requests, stop_leftovers),
-        cmocka_unit_test_teardown(test_corrupted_proofs_refused, stop_leftovers),
-        cmocka_unit_test_teardown(test_growing_log_and_audit, stop_leftovers),
-        cmocka_unit_test_teardown(test_split_view_reported, stop_leftovers),
-        cmocka_unit_test_teardown(test_rollback_and_time_going_back, stop_leftovers),
-        cmocka_unit_test_teardown(test_damaged_tree_fails_audit, stop_leftovers),
+        cmocka_unit_test_teardown(test_receipts_and_requests, th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_corrupted_proofs_refused, th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_growing_log_and_audit, th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_split_view_reported, th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_rollback_and_time_going_back, th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_damaged_tree_fails_audit, th_stop_leftover_hubs),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -2,8 +2,7 @@
  * identity's file permissions, the record cache (round trip; a flipped byte is refused), content
  * keys and the inbox cursor; and verification from the cache, with each attack on a granted
  * assessment refused for its reason. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_home.h"
@@ -40,7 +39,7 @@ new_identity(const char *name)
 static char *
 new_home(const char *name, tx_identity **id_out)
 {
-    char *dir = ct_tmpdir();
+    char *dir = th_tmpdir();
     tx_identity *id = new_identity(name);
 
     assert_int_equal(tx_identity_save(id, dir, "identity"), TX_OK);
@@ -117,7 +116,7 @@ test_seq_monotonic_across_reopen(void **state)
     /* A damaged counter is refused, not reset. */
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/seq", dir);
-    ct_write_file(path, "twelve\n");
+    th_write_file(path, "twelve\n");
     assert_int_equal(tx_seq_take(dir, 1, &first), TX_ERR_MALFORMED);
     th_rmtree(dir);
     free(dir);
@@ -142,7 +141,7 @@ test_home_permissions(void **state)
     tx_home_destroy(&home);
 
     /* No identity: a usage error that says to run keygen. */
-    char *empty = ct_tmpdir();
+    char *empty = th_tmpdir();
     assert_int_equal(tx_home_open(empty, &home), TX_ERR_USAGE);
     assert_non_null(strstr(tx_fail_msg(), "keygen"));
     th_rmtree(empty);

@@ -4,8 +4,7 @@
  * at the next contact), with the evidence saved; a flipped byte of a stored Merkle node keeps
  * the whole fetch out of the cache, and verify and report use no record lacking a proof; a
  * refused certificate listing fails the fetch. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_error.h"
 #include "tx_util.h"
 
@@ -34,93 +33,41 @@
 
 static char *root;
 
-/* Hubs a test started, so one that fails half way leaves none running. */
-static pid_t started[8];
-static size_t n_started;
-
-static int
-stop_leftovers(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < n_started; i++) {
-        int status;
-        if (waitpid(started[i], &status, WNOHANG) == 0) {
-            kill(started[i], SIGKILL);
-            waitpid(started[i], &status, 0);
-        }
-    }
-    n_started = 0;
-    return 0;
-}
-
-static void
-start_hub(ct_hub *h, const char *dir)
-{
-    ct_hub_start(h, dir);
-    assert_true(n_started < TX_ARRAY_LEN(started));
-    started[n_started++] = h->pid;
-}
-
 static void
 path_in(char *out, size_t n, const char *test, const char *name)
 {
     snprintf(out, n, "%s/%s-%s", root, test, name);
 }
 
-static void
-ticsx(ct_result *r, const char *home, const ct_hub *h, ...)
-{
-    const char *env[] = {"LANG=C", "TICSX_NOW=", NULL};
-    va_list ap;
-
-    va_start(ap, h);
-    ct_ticsx_v(r, env, home, h, ap);
-    va_end(ap);
-}
-
-/* Runs ticsx and asserts its exit status. */
-static void
-ok(const char *home, const ct_hub *h, int status, ...)
-{
-    const char *env[] = {"LANG=C", "TICSX_NOW=", NULL};
-    ct_result r;
-    va_list ap;
-
-    va_start(ap, status);
-    ct_ticsx_v(&r, env, home, h, ap);
-    va_end(ap);
-    ct_expect_status(&r, status);
-    ct_result_free(&r);
-}
-
 /* A hub at dir with the buyer and the supplier (and the body when not NULL) enrolled. */
 static void
 make_parties(const char *dir, const char *buyer, const char *sup, const char *body)
 {
-    ct_hub_init(dir);
-    ct_keygen_enroll(dir, buyer, BUYER, "7123456789012");
-    ct_keygen_enroll(dir, sup, SUP, "3700000000001");
+    th_hub_init(dir);
+    th_party(dir, buyer, BUYER, "7123456789012");
+    th_party(dir, sup, SUP, "3700000000001");
     if (body != NULL) {
-        ct_keygen_enroll(dir, body, BODY, NULL);
+        th_party(dir, body, BODY, NULL);
     }
 }
 
 /* The buyer asks, the supplier answers every item "yes": the assessment id goes to aid. */
 static void
-request_and_answer(const ct_hub *h, const char *buyer, const char *sup, char aid[65])
+request_and_answer(const th_hub *h, const char *buyer, const char *sup, char aid[65])
 {
     char req[65], path[PATH_MAX];
-    ct_result r;
+    th_result r;
     json_t *j, *answers;
 
-    ticsx(&r, buyer, h, "-q", "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, h, buyer, "-q", "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    th_expect_status(&r, 0);
     assert_true(strlen(r.out) >= 64);
     memcpy(req, r.out, 64);
     req[64] = 0;
-    ct_result_free(&r);
+    th_result_free(&r);
     snprintf(path, sizeof path, "%s/answers.json", sup);
-    ok(sup, h, 0, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
+    th_ticsx_expect(0, h, sup, "questionnaire", "template", req, "--format", "json", "--out", path,
+                    NULL);
     j = json_load_file(path, 0, NULL);
     assert_non_null(j);
     answers = json_object_get(j, "answers");
@@ -129,33 +76,12 @@ request_and_answer(const ct_hub *h, const char *buyer, const char *sup, char aid
     }
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    ticsx(&r, sup, h, "answer", req, "--file", path, NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, h, sup, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
     assert_true(strlen(r.out) >= 64);
     memcpy(aid, r.out, 64);
     aid[64] = 0;
-    ct_result_free(&r);
-}
-
-/* Files in home/evidence whose names end in `suffix`. */
-static size_t
-evidence_count(const char *home, const char *suffix)
-{
-    char dir[PATH_MAX + 16];
-    struct dirent *de;
-    size_t n = 0, sl = strlen(suffix);
-    DIR *d;
-
-    snprintf(dir, sizeof dir, "%s/evidence", home);
-    if ((d = opendir(dir)) == NULL) {
-        return 0;
-    }
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        n += l > sl && strcmp(de->d_name + l - sl, suffix) == 0;
-    }
-    closedir(d);
-    return n;
+    th_result_free(&r);
 }
 
 static int
@@ -173,8 +99,8 @@ static void
 test_backup_fork_caught_by_the_supplier(void **state)
 {
     char dir[PATH_MAX], copy[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], aid[65], out[4096];
-    ct_hub h, restored;
-    ct_result r;
+    th_hub h, restored;
+    th_result r;
     (void)state;
 
     path_in(dir, sizeof dir, "fork", "hub");
@@ -182,38 +108,40 @@ test_backup_fork_caught_by_the_supplier(void **state)
     path_in(buyer, sizeof buyer, "fork", "buyer");
     path_in(sup, sizeof sup, "fork", "supplier");
     make_parties(dir, buyer, sup, NULL);
-    start_hub(&h, dir);
+    th_hub_start(&h, dir, NULL);
     request_and_answer(&h, buyer, sup, aid);
-    ok(sup, &h, 0, "fetch", NULL);
+    th_ticsx_expect(0, &h, sup, "fetch", NULL);
 
     /* The operator's hot backup, then the supplier revokes: acknowledged, with a receipt. */
     if (th_run(out, sizeof out, "backup", "--data", dir, "--with-key", copy, NULL) != 0) {
         fail_msg("ticsx-hub backup failed: %s", out);
     }
-    ok(sup, &h, 0, "revoke", aid, "--from", BUYER, NULL);
-    assert_int_equal(ct_hub_stop(&h), 0);
+    th_ticsx_expect(0, &h, sup, "revoke", aid, "--from", BUYER, NULL);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 
     /* The backup is restored and the log grows past the size the receipt showed. */
-    start_hub(&restored, copy);
-    ok(buyer, &restored, 0, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
-    ok(buyer, &restored, 0, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
+    th_hub_start(&restored, copy, NULL);
+    th_ticsx_expect(0, &restored, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                    SUP, NULL);
+    th_ticsx_expect(0, &restored, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                    SUP, NULL);
 
-    ticsx(&r, sup, &restored, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "split view");
-    ct_expect_text(r.err, "evidence");
-    ct_result_free(&r);
-    assert_true(evidence_count(sup, "-old.checkpoint") >= 1);
-    assert_true(evidence_count(sup, "-new.checkpoint") >= 1);
-    assert_true(evidence_count(sup, ".receipt") >= 1);
-    ticsx(&r, sup, &restored, "audit-log", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "split view");
-    ct_result_free(&r);
-    ticsx(&r, sup, &restored, "watch", "--for", "2", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "split view");
-    ct_result_free(&r);
+    th_ticsx(&r, &restored, sup, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "split view");
+    th_expect_text(r.err, "evidence");
+    th_result_free(&r);
+    assert_true(th_evidence_count(sup, "-old.checkpoint") >= 1);
+    assert_true(th_evidence_count(sup, "-new.checkpoint") >= 1);
+    assert_true(th_evidence_count(sup, ".receipt") >= 1);
+    th_ticsx(&r, &restored, sup, "audit-log", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "split view");
+    th_result_free(&r);
+    th_ticsx(&r, &restored, sup, "watch", "--for", "2", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "split view");
+    th_result_free(&r);
 
     /* Without its kept checkpoint the home still holds the receipt: the revocation the hub
      * acknowledged is not in the log it shows now. */
@@ -222,17 +150,17 @@ test_backup_fork_caught_by_the_supplier(void **state)
         snprintf(path, sizeof path, "%s/checkpoint", sup);
         assert_int_equal(unlink(path), 0);
     }
-    ticsx(&r, sup, &restored, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "split view: the hub acknowledged grant revocation");
-    ct_expect_text(r.err, ".receipt");
-    ct_result_free(&r);
+    th_ticsx(&r, &restored, sup, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "split view: the hub acknowledged grant revocation");
+    th_expect_text(r.err, ".receipt");
+    th_result_free(&r);
     {
         char path[PATH_MAX + 16];
         snprintf(path, sizeof path, "%s/checkpoint", sup);
         assert_int_equal(access(path, F_OK), -1); /* the forked log was not accepted */
     }
-    assert_int_equal(ct_hub_stop(&restored), 0);
+    assert_int_equal(th_hub_stop(&restored, SIGTERM), 0);
 }
 
 /* ---- 2. a damaged Merkle node: nothing unproven enters the cache or a report ---- */
@@ -332,15 +260,15 @@ flip_node(const char *dir, unsigned level, uint64_t index)
 
 /* True when the JSON report shows an assessment of SUP as verified. */
 static int
-report_shows_verified(const char *home, const ct_hub *h, int *status)
+report_shows_verified(const char *home, const th_hub *h, int *status)
 {
-    ct_result r;
+    th_result r;
     json_t *j, *sups;
     int found = 0;
 
-    ticsx(&r, home, h, "report", "--format", "json", NULL);
+    th_ticsx(&r, h, home, "report", "--format", "json", NULL);
     *status = r.status;
-    j = ct_parse_json(r.out);
+    j = th_parse_json(r.out);
     sups = json_object_get(j, "suppliers");
     for (size_t i = 0; i < json_array_size(sups); i++) {
         json_t *s = json_array_get(sups, i);
@@ -348,7 +276,7 @@ report_shows_verified(const char *home, const ct_hub *h, int *status)
         found |= st != NULL && strcmp(st, "verified") == 0;
     }
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
     return found;
 }
 
@@ -357,8 +285,8 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
 {
     char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], records[PATH_MAX + 16], aid[65];
     uint64_t index;
-    ct_hub h;
-    ct_result r;
+    th_hub h;
+    th_result r;
     int status;
     (void)state;
 
@@ -366,53 +294,53 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     path_in(buyer, sizeof buyer, "node", "buyer");
     path_in(sup, sizeof sup, "node", "supplier");
     make_parties(dir, buyer, sup, NULL);
-    start_hub(&h, dir);
+    th_hub_start(&h, dir, NULL);
     request_and_answer(&h, buyer, sup, aid);
     index = record_index(dir, aid); /* the sealed assessment's log index */
 
     /* The leaf beside the sealed assessment's: the first hash of its inclusion proof, flipped
      * under the running hub (it refuses to start on a damaged tree). */
     flip_node(dir, 0, (index - 1) ^ 1);
-    ticsx(&r, buyer, &h, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "is not in the hub's signed log");
-    ct_result_free(&r);
+    th_ticsx(&r, &h, buyer, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "is not in the hub's signed log");
+    th_result_free(&r);
     snprintf(records, sizeof records, "%s/records", buyer);
     assert_false(exists(records, aid)); /* nothing of a failed fetch is kept */
-    ticsx(&r, buyer, &h, "verify", aid, NULL);
+    th_ticsx(&r, &h, buyer, "verify", aid, NULL);
     assert_int_not_equal(r.status, 0);
-    ct_result_free(&r);
-    ticsx(&r, buyer, &h, "verify", NULL);
+    th_result_free(&r);
+    th_ticsx(&r, &h, buyer, "verify", NULL);
     assert_null(strstr(r.out, "verified"));
-    ct_result_free(&r);
+    th_result_free(&r);
     assert_false(report_shows_verified(buyer, &h, &status));
 
     /* Repaired, the fetch proves everything; without the proof markers nothing is used. */
     flip_node(dir, 0, (index - 1) ^ 1);
-    ok(buyer, &h, 0, "fetch", NULL);
+    th_ticsx_expect(0, &h, buyer, "fetch", NULL);
     assert_true(exists(records, aid));
-    ticsx(&r, buyer, &h, "verify", aid, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "verified");
-    ct_result_free(&r);
+    th_ticsx(&r, &h, buyer, "verify", aid, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "verified");
+    th_result_free(&r);
     {
         char cmd[PATH_MAX + 32];
         snprintf(cmd, sizeof cmd, "rm -rf '%s/proofs'", buyer);
         assert_int_equal(system(cmd), 0);
     }
-    ticsx(&r, buyer, &h, "verify", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "not proven in the hub's signed log");
-    ct_expect_text(r.err, "run `ticsx fetch`");
+    th_ticsx(&r, &h, buyer, "verify", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not proven in the hub's signed log");
+    th_expect_text(r.err, "run `ticsx fetch`");
     assert_null(strstr(r.out, "verified"));
-    ct_result_free(&r);
+    th_result_free(&r);
     assert_false(report_shows_verified(buyer, &h, &status));
     assert_int_equal(status, 1);
-    ok(buyer, &h, 0, "fetch", NULL);
-    ok(buyer, &h, 0, "verify", aid, NULL);
+    th_ticsx_expect(0, &h, buyer, "fetch", NULL);
+    th_ticsx_expect(0, &h, buyer, "verify", aid, NULL);
     assert_true(report_shows_verified(buyer, &h, &status));
     assert_int_equal(status, 0);
-    assert_int_equal(ct_hub_stop(&h), 0);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
 /* ---- 3. a refused certificate listing fails the fetch ---- */
@@ -428,13 +356,13 @@ damage_record(const char *dir, const char *rec_path)
     FILE *f;
 
     snprintf(file, sizeof file, "%s/data.mdb", dir);
-    rec = ct_read_file(rec_path);
+    rec = th_read_file(rec_path);
     assert_int_equal(stat(rec_path, &st), 0);
     rlen = (size_t)st.st_size;
     assert_true(rlen > 96);
     assert_int_equal(stat(file, &st), 0);
     len = (size_t)st.st_size;
-    data = ct_read_file(file);
+    data = th_read_file(file);
     for (size_t i = 0; i + rlen <= len; i++) {
         if (memcmp(data + i, rec, rlen) == 0) {
             data[i + rlen / 2] ^= 0x01;
@@ -455,8 +383,8 @@ test_refused_certificate_listing_fails_fetch(void **state)
 {
     char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], body[PATH_MAX], aid[65], cid[65];
     char rec[PATH_MAX + 80];
-    ct_hub h;
-    ct_result r;
+    th_hub h;
+    th_result r;
     (void)state;
 
     path_in(dir, sizeof dir, "trust", "hub");
@@ -464,35 +392,35 @@ test_refused_certificate_listing_fails_fetch(void **state)
     path_in(sup, sizeof sup, "trust", "supplier");
     path_in(body, sizeof body, "trust", "body");
     make_parties(dir, buyer, sup, body);
-    start_hub(&h, dir);
+    th_hub_start(&h, dir, NULL);
     request_and_answer(&h, buyer, sup, aid);
-    ticsx(&r, body, &h, "-q", "cert", "issue", "--holder", SUP, "--number", "LOG-CERT-1", "--scope",
-          "design data", "--sector", "manufacturing", "--criteria", "2024", "--issued",
-          "2025-04-01", NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &h, body, "-q", "cert", "issue", "--holder", SUP, "--number", "LOG-CERT-1",
+             "--scope", "design data", "--sector", "manufacturing", "--criteria", "2024",
+             "--issued", "2025-04-01", NULL);
+    th_expect_status(&r, 0);
     assert_true(strlen(r.out) >= 64);
     memcpy(cid, r.out, 64);
     cid[64] = 0;
-    ct_result_free(&r);
+    th_result_free(&r);
 
     /* The stored certificate no longer matches its id (damaged under the running hub, which
      * refuses to start on a damaged database): the hub leaves it out of the listing and says
      * so, and the fetch does not pass an incomplete listing for the whole. */
     snprintf(rec, sizeof rec, "%s/records/%s", body, cid);
     assert_true(damage_record(dir, rec) >= 1);
-    ticsx(&r, buyer, &h, "fetch", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "certificates not fetched");
-    ct_expect_text(r.err, "left out as damaged");
-    ct_result_free(&r);
-    assert_int_equal(ct_hub_stop(&h), 0);
+    th_ticsx(&r, &h, buyer, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "certificates not fetched");
+    th_expect_text(r.err, "left out as damaged");
+    th_result_free(&r);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
 static int
 group_setup(void **state)
 {
     (void)state;
-    root = ct_tmpdir();
+    root = th_tmpdir();
     return 0;
 }
 
@@ -509,9 +437,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_backup_fork_caught_by_the_supplier, stop_leftovers),
-        cmocka_unit_test_teardown(test_damaged_node_keeps_fetch_out_of_the_cache, stop_leftovers),
-        cmocka_unit_test_teardown(test_refused_certificate_listing_fails_fetch, stop_leftovers),
+        cmocka_unit_test_teardown(test_backup_fork_caught_by_the_supplier, th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_damaged_node_keeps_fetch_out_of_the_cache,
+                                  th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_refused_certificate_listing_fails_fetch,
+                                  th_stop_leftover_hubs),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -227,7 +227,7 @@ test_kill9_under_load(void **state)
         cls[i].id = ids[i];
         cls[i].recs = fu_questionnaires(ids[i], 2, PER_CLIENT);
     }
-    th_hub_start_with(&hub, dir, NULL);
+    th_hub_start(&hub, dir, NULL);
     set_hub(&w, &hub, 1);
     for (int i = 0; i < CLIENTS; i++) {
         assert_int_equal(pthread_create(&threads[i], NULL, run_client, &cls[i]), 0);
@@ -255,7 +255,7 @@ test_kill9_under_load(void **state)
         assert_true(r.records >= at_kill[kills - 1]);
         assert_mdb_stat_clean(dir);
         assert_root_is_checkpoint(dir);
-        th_hub_start_with(&hub, dir, NULL);
+        th_hub_start(&hub, dir, NULL);
         set_hub(&w, &hub, 1);
     }
     for (int i = 0; i < CLIENTS; i++) {

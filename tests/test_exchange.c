@@ -3,8 +3,7 @@
  * each with its own home. Request, template, answer, fetch, verify, report with exact scores;
  * then what must fail: an outsider reading, a damaged cache, an unreachable hub, an
  * unenrolled organisation, a bad answers file. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_cell.h"
 #include "tx_csv.h"
 #include "tx_error.h"
@@ -32,56 +31,28 @@
 #define OUTSIDER "Outsider Trading Ltd"
 
 typedef struct {
-    char *root;
-    ct_hub hub;
+    th_world w;
     char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], outsider[PATH_MAX], stranger[PATH_MAX];
-    char env_hub[300], env_key[PATH_MAX + 20];
     char request[65];
     char a1[65], a2[65];
     char s2_fp[64];
+    int exchanged; /* th_given: the exchange of given_exchange */
 } fixture;
 
 static fixture fx;
 
-/* Runs ticsx --home HOME ARGS... with the hub settings in the environment. */
-static void
-ticsx(ct_result *r, const char *home, ...)
-{
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(r, env, home, NULL, ap);
-    va_end(ap);
-}
-
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX], profile[PATH_MAX];
     (void)state;
 
-    fx.root = ct_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    snprintf(fx.s1, sizeof fx.s1, "%s/s1", fx.root);
-    snprintf(fx.s2, sizeof fx.s2, "%s/s2", fx.root);
-    snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
-    snprintf(fx.stranger, sizeof fx.stranger, "%s/stranger", fx.root);
-    ct_hub_init(hubdir);
-    ct_keygen(fx.buyer, BUYER, "7123456789012");
-    ct_keygen(fx.s1, S1, NULL);
-    ct_keygen(fx.s2, S2, "3700000000001");
-    ct_keygen(fx.outsider, OUTSIDER, NULL);
-    ct_keygen(fx.stranger, "Not Enrolled KK", NULL);
-    const char *homes[] = {fx.buyer, fx.s1, fx.s2, fx.outsider};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
-        assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
-    }
-    ct_hub_start(&fx.hub, hubdir);
-    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
-    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s1, "s1"), S1, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s2, "s2"), S2, "3700000000001");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.outsider, "outsider"), OUTSIDER, NULL);
+    th_party(NULL, th_world_home(&fx.w, fx.stranger, "stranger"), "Not Enrolled KK", NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -89,30 +60,21 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
+/* Lists the directory as the buyer: the four enrolled organisations; keeps supplier 2's
+ * fingerprint for requests by fingerprint. */
 static void
-test_identity_and_directory(void **state)
+read_directory(void)
 {
-    ct_result r;
+    th_result r;
     json_t *j, *orgs;
-    (void)state;
 
-    ticsx(&r, fx.buyer, "--json", "whoami", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
-    assert_string_equal(json_string_value(json_object_get(j, "name")), BUYER);
-    assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "7123456789012");
-    json_decref(j);
-    ct_result_free(&r);
-
-    ticsx(&r, fx.buyer, "orgs", "--json", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "orgs", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     orgs = json_object_get(j, "organisations");
     assert_int_equal(json_array_size(orgs), 4);
     for (size_t i = 0; i < json_array_size(orgs); i++) {
@@ -124,22 +86,41 @@ test_identity_and_directory(void **state)
     }
     assert_true(strncmp(fx.s2_fp, "SHA256:", 7) == 0);
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
+}
 
-    ticsx(&r, fx.buyer, "keygen", "--name", "Again", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "already exists");
-    ct_result_free(&r);
-    ticsx(&r, fx.stranger, "keygen", "--name", "X", "--corporate-number", "1234567890123", NULL);
-    ct_expect_status(&r, 2);
-    ct_result_free(&r);
+static void
+test_identity_and_directory(void **state)
+{
+    th_result r;
+    json_t *j;
+    (void)state;
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "whoami", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), BUYER);
+    assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "7123456789012");
+    json_decref(j);
+    th_result_free(&r);
+
+    read_directory();
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "keygen", "--name", "Again", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "already exists");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.stranger, "keygen", "--name", "X", "--corporate-number",
+             "1234567890123", NULL);
+    th_expect_status(&r, 2);
+    th_result_free(&r);
 }
 
 /* Fills a CSV template's answer column with `answer` for every item. */
 static void
 fill_csv(const char *in, const char *out, const char *answer)
 {
-    char *text = ct_read_file(in);
+    char *text = th_read_file(in);
     FILE *f = fopen(out, "w");
     tx_csv *csv;
     char **fields;
@@ -173,8 +154,8 @@ static const int pattern_permille[] = {1000, 500, 0, -1, 1000, 1000, 500};
 static void
 fill_json(const char *path)
 {
-    char *text = ct_read_file(path);
-    json_t *j = ct_parse_json(text);
+    char *text = th_read_file(path);
+    json_t *j = th_parse_json(text);
     json_t *arr = json_object_get(j, "answers");
 
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -185,92 +166,111 @@ fill_json(const char *path)
     free(text);
 }
 
+/* The exchange the later cases read from: the buyer's request to both suppliers, their
+ * answers (fx.request, fx.a1, fx.a2), and the buyer's fetched and verified cache. Made once, by
+ * the first case that needs it, so that every case also runs alone. */
 static void
-test_full_exchange(void **state)
+given_exchange(void)
 {
     char path[PATH_MAX], filled[PATH_MAX], to[256], prefix[11];
-    ct_result r;
-    (void)state;
+    th_result r;
+
+    if (!th_given(&fx.exchanged, "the exchange")) {
+        return;
+    }
+    if (fx.s2_fp[0] == 0) {
+        read_directory();
+    }
 
     /* The buyer asks both suppliers, one by name and one by fingerprint. */
     snprintf(to, sizeof to, "%s,%s", S1, fx.s2_fp);
-    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", to, "--due",
-          "2099-03-31", "--note", "for the 2025 supplier review", NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", to,
+             "--due", "2099-03-31", "--note", "for the 2025 supplier review", NULL);
+    th_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     memcpy(fx.request, r.out, 64);
-    ct_expect_text(r.err, "published now");
-    ct_result_free(&r);
+    th_expect_text(r.err, "published now");
+    th_result_free(&r);
 
     /* A second request pins the questionnaire already published instead of a new copy. */
-    ticsx(&r, fx.buyer, "--json", "request", "--questionnaire", "tics-selfcheck", "--to", S1, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "\"published\": false");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "request", "--questionnaire", "tics-selfcheck",
+             "--to", S1, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"published\": false");
+    th_result_free(&r);
 
     /* Supplier 1 sees it in its inbox, once; the cursor remembers. */
-    ticsx(&r, fx.s1, "-q", "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, fx.request);
-    ct_result_free(&r);
-    ticsx(&r, fx.s1, "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "nothing new");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "-q", "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, fx.request);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "nothing new");
+    th_result_free(&r);
 
     /* Template by request prefix, every item "yes". */
     memcpy(prefix, fx.request, 10);
     prefix[10] = 0;
-    snprintf(path, sizeof path, "%s/s1-template.csv", fx.root);
-    snprintf(filled, sizeof filled, "%s/s1-answers.csv", fx.root);
-    ticsx(&r, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
-    ct_expect_status(&r, 2); /* never overwrites a file that may hold answers */
-    ct_result_free(&r);
+    snprintf(path, sizeof path, "%s/s1-template.csv", fx.w.root);
+    snprintf(filled, sizeof filled, "%s/s1-answers.csv", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "questionnaire", "template", prefix, "--out", path, NULL);
+    th_expect_status(&r, 2); /* never overwrites a file that may hold answers */
+    th_result_free(&r);
     fill_csv(path, filled, "yes");
-    ticsx(&r, fx.s1, "answer", prefix, "--file", filled, NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "answer", prefix, "--file", filled, NULL);
+    th_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     memcpy(fx.a1, r.out, 64);
-    ct_result_free(&r);
+    th_result_free(&r);
 
     /* Supplier 2 answers from a JSON template with a mix of codes and labels. */
-    snprintf(path, sizeof path, "%s/s2.json", fx.root);
-    ticsx(&r, fx.s2, "questionnaire", "template", fx.request, "--format", "json", "--out", path,
-          NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    snprintf(path, sizeof path, "%s/s2.json", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.s2, "questionnaire", "template", fx.request, "--format", "json",
+             "--out", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     fill_json(path);
-    ticsx(&r, fx.s2, "answer", fx.request, "--file", path, "--valid-until", "2099-12-31", NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.s2, "answer", fx.request, "--file", path, "--valid-until",
+             "2099-12-31", NULL);
+    th_expect_status(&r, 0);
     memcpy(fx.a2, r.out, 64);
-    ct_result_free(&r);
+    th_result_free(&r);
 
-    ticsx(&r, fx.s1, "--json", "inbox", "--all", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "\"answered\": true");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "--json", "inbox", "--all", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"answered\": true");
+    th_result_free(&r);
 
     /* The buyer fetches and verifies both on its own machine. */
-    ticsx(&r, fx.buyer, "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, S1);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "fetched 2 assessments (2 new)");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "verify", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "verified");
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, S1);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "fetched 2 assessments (2 new)");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "verified");
     assert_null(strstr(r.out, "failed"));
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "-q", "verify", fx.a1, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, fx.a1);
-    ct_result_free(&r);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "-q", "verify", fx.a1, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, fx.a1);
+    th_result_free(&r);
+    th_given_made(&fx.exchanged);
+}
+
+static void
+test_full_exchange(void **state)
+{
+    (void)state;
+    given_exchange();
 }
 
 /* Expected area scores for supplier 2, computed here in integers from the questionnaire. */
@@ -320,14 +320,16 @@ check_s2_scores(json_t *sup)
 static void
 test_report(void **state)
 {
-    ct_result r;
+    th_result r;
     json_t *j, *sups;
     int seen1 = 0, seen2 = 0;
     (void)state;
 
-    ticsx(&r, fx.buyer, "report", "--format", "json", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    given_exchange();
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     sups = json_object_get(j, "suppliers");
     assert_int_equal(json_array_size(sups), 2);
     for (size_t i = 0; i < json_array_size(sups); i++) {
@@ -358,42 +360,44 @@ test_report(void **state)
     }
     assert_true(seen1 && seen2);
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
 
     /* The table fits 80 columns, Japanese names included. */
-    ticsx(&r, fx.buyer, "report", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, S1);
-    ct_expect_text(r.out, S2);
-    ct_expect_text(r.out, "A8");
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, S1);
+    th_expect_text(r.out, S2);
+    th_expect_text(r.out, "A8");
     for (char *line = strtok(r.out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         if (tx_display_width(line) > 80) {
             fail_msg("line wider than 80 columns: %s", line);
         }
     }
-    ct_result_free(&r);
+    th_result_free(&r);
 }
 
 static void
 test_outsider_cannot_read(void **state)
 {
     char cmd[PATH_MAX * 6 + 128];
-    ct_result r;
+    th_result r;
     (void)state;
 
+    given_exchange();
+
     /* The hub shows an enrolled outsider neither the grant nor the assessment. */
-    ticsx(&r, fx.outsider, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "fetched 0 assessments");
-    ct_result_free(&r);
-    ticsx(&r, fx.outsider, "verify", fx.a1, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "not been granted");
-    ct_result_free(&r);
-    ticsx(&r, fx.outsider, "answer", fx.request, "--file", "/dev/null", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "not found");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "fetched 0 assessments");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "verify", fx.a1, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not been granted");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "answer", fx.request, "--file", "/dev/null", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not found");
+    th_result_free(&r);
 
     /* Handed the buyer's records and proof markers, it still cannot read them: the grant names
      * the buyer. */
@@ -402,19 +406,21 @@ test_outsider_cannot_read(void **state)
              "cp '%s'/proofs/* '%s/proofs/'",
              fx.outsider, fx.outsider, fx.buyer, fx.outsider, fx.buyer, fx.outsider);
     assert_int_equal(system(cmd), 0);
-    ticsx(&r, fx.outsider, "verify", fx.a1, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "not granted to this organisation");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "verify", fx.a1, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "not granted to this organisation");
+    th_result_free(&r);
 }
 
 static void
 test_damaged_cache_refused_then_repaired(void **state)
 {
     char path[PATH_MAX + 80];
-    ct_result r;
+    th_result r;
     FILE *f;
     (void)state;
+
+    given_exchange();
 
     snprintf(path, sizeof path, "%s/records/%s", fx.buyer, fx.a2);
     f = fopen(path, "r+b");
@@ -424,16 +430,16 @@ test_damaged_cache_refused_then_repaired(void **state)
     fseek(f, 40, SEEK_SET);
     fputc(c ^ 0x10, f);
     fclose(f);
-    ticsx(&r, fx.buyer, "verify", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "damaged");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "verify", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "damaged");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 }
 
 static int
@@ -454,92 +460,71 @@ static void
 test_unreachable_hub(void **state)
 {
     char ep[64];
-    ct_result r;
+    th_result r;
     (void)state;
 
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", closed_port());
-    ticsx(&r, fx.buyer, "--hub", ep, "--timeout", "300", "fetch", NULL);
-    ct_expect_status(&r, 3);
-    ct_expect_text(r.err, ep);
-    ct_expect_text(r.err, "no answer within 300 ms");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--hub", ep, "--timeout", "300", "fetch", NULL);
+    th_expect_status(&r, 3);
+    th_expect_text(r.err, ep);
+    th_expect_text(r.err, "no answer within 300 ms");
+    th_result_free(&r);
 
     /* Without a hub key there is nothing to connect with: a usage error. */
     {
-        char bin[PATH_MAX];
-        const char *argv[] = {ct_build_path(bin, sizeof bin, "client/ticsx"), "--home", fx.buyer,
-                              "ping", NULL};
-        const char *env[] = {fx.env_hub, "TICSX_HUB_KEY=", NULL};
-        ct_run(&r, env, argv);
-        ct_expect_status(&r, 2);
-        ct_expect_text(r.err, "--hub-key");
-        ct_result_free(&r);
+        char env_hub[300];
+        const char *const env[] = {env_hub, NULL};
+        const th_ticsx_opts opts = {.env = env};
+
+        snprintf(env_hub, sizeof env_hub, "TICSX_HUB=%s", fx.w.hub.endpoint);
+        th_ticsx_with(&r, &opts, fx.buyer, "ping", NULL);
+        th_expect_status(&r, 2);
+        th_expect_text(r.err, "--hub-key");
+        th_result_free(&r);
     }
 }
 
 static void
 test_unenrolled_refused(void **state)
 {
-    ct_result r;
+    th_result r;
     (void)state;
 
-    ticsx(&r, fx.stranger, "ping", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "not enrolled");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.stranger, "ping", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not enrolled");
+    th_result_free(&r);
 }
 
 static void
 test_bad_answers_file(void **state)
 {
     char path[PATH_MAX];
-    ct_result r;
+    th_result r;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/bad.csv", fx.root);
-    ct_write_file(path, "\xEF\xBB\xBFitem,answer,comment\r\n"
+    given_exchange();
+
+    snprintf(path, sizeof path, "%s/bad.csv", fx.w.root);
+    th_write_file(path, "\xEF\xBB\xBFitem,answer,comment\r\n"
                         "A1-01,yes,\r\n"
                         "A1-02,\"partly\",\"two\r\nlines\"\r\n"
                         "A1-03,sometimes,\r\n");
-    ticsx(&r, fx.s2, "answer", fx.request, "--file", path, "--allow-missing", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "line 5 (A1-03)");
-    ct_expect_text(r.err, "sometimes");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.s2, "answer", fx.request, "--file", path, "--allow-missing", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "line 5 (A1-03)");
+    th_expect_text(r.err, "sometimes");
+    th_result_free(&r);
 
-    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", "Nobody KK", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "Nobody KK");
-    ct_expect_text(r.err, S1);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+             "Nobody KK", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "Nobody KK");
+    th_expect_text(r.err, S1);
+    th_result_free(&r);
 }
 
 #define NOTE_SECRET "KIWI-5521: bring the 2025 plant audit findings"
-
-/* True if `needle` occurs in the bytes of the file at path. */
-static int
-file_holds(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    int found;
-
-    assert_non_null(f);
-    do {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 1 << 20;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-    } while (got > 0);
-    fclose(f);
-    found = memmem(buf, len, needle, strlen(needle)) != NULL;
-    free(buf);
-    return found;
-}
 
 /* A request's note is sealed to the suppliers addressed: the hub's file never holds it, the
  * supplier's inbox shows it, and members not addressed get no request at all. */
@@ -548,24 +533,24 @@ test_request_note_sealed(void **state)
 {
     char id[65], path[PATH_MAX + 16];
     const char *others[] = {fx.s2, fx.outsider};
-    ct_result r;
+    th_result r;
     json_t *j, *reqs;
     int seen = 0;
     (void)state;
 
-    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1, "--note",
-          NOTE_SECRET, NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
+             "--note", NOTE_SECRET, NULL);
+    th_expect_status(&r, 0);
     memcpy(id, r.out, 64);
     id[64] = 0;
-    ct_result_free(&r);
-    snprintf(path, sizeof path, "%s/data.mdb", fx.hub.dir);
-    assert_true(file_holds(path, BUYER)); /* the file is readable and holds profiles */
-    assert_false(file_holds(path, "KIWI-5521"));
+    th_result_free(&r);
+    snprintf(path, sizeof path, "%s/data.mdb", fx.w.hub.dir);
+    assert_true(th_file_holds(path, BUYER)); /* the file is readable and holds profiles */
+    assert_false(th_file_holds(path, "KIWI-5521"));
 
-    ticsx(&r, fx.s1, "--json", "inbox", "--all", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "--json", "inbox", "--all", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     reqs = json_object_get(j, "requests");
     for (size_t i = 0; i < json_array_size(reqs); i++) {
         json_t *q = json_array_get(reqs, i);
@@ -576,18 +561,18 @@ test_request_note_sealed(void **state)
     }
     assert_true(seen);
     json_decref(j);
-    ct_result_free(&r);
-    ticsx(&r, fx.s1, "inbox", "--all", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "note: KIWI-5521");
-    ct_result_free(&r);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.s1, "inbox", "--all", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "note: KIWI-5521");
+    th_result_free(&r);
 
     for (size_t i = 0; i < 2; i++) {
-        ticsx(&r, others[i], "--json", "inbox", "--all", NULL);
-        ct_expect_status(&r, 0);
+        th_ticsx(&r, &fx.w.hub, others[i], "--json", "inbox", "--all", NULL);
+        th_expect_status(&r, 0);
         assert_null(strstr(r.out, id));
         assert_null(strstr(r.out, "KIWI"));
-        ct_result_free(&r);
+        th_result_free(&r);
     }
 }
 

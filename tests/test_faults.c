@@ -227,7 +227,7 @@ test_map_full(void **state)
     fu_rec *recs;
 
     make_hub(f);
-    th_hub_start_with(&f->hub, f->dir, small);
+    th_hub_start(&f->hub, f->dir, &(th_hub_opts){.args = small});
     recs = fill_until_full(f, "--map-size", 8000, &n);
     assert_true(fu_log_has(&f->hub, "restart the hub with a larger --map-size"));
     assert_true(th_hub_alive(&f->hub));
@@ -235,7 +235,7 @@ test_map_full(void **state)
     assert_store_clean(f->dir);
 
     /* The operator grows the map: writes resume, and nothing stored before moved. */
-    th_hub_start_with(&f->hub, f->dir, larger);
+    th_hub_start(&f->hub, f->dir, &(th_hub_opts){.args = larger});
     writes_resume(f, 2 + n, 300);
     {
         tx_conn *c = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
@@ -280,7 +280,7 @@ test_disk_full(void **state)
     }
     snprintf(f->mnt, sizeof f->mnt, "%s", f->dir);
     make_hub(f);
-    th_hub_start_with(&f->hub, f->dir, NULL);
+    th_hub_start(&f->hub, f->dir, NULL);
     recs = fill_until_full(f, "disk", 8000, &n);
     assert_true(fu_log_has(&f->hub, "the disk holding the database is full"));
     assert_true(th_hub_alive(&f->hub));
@@ -336,7 +336,7 @@ test_stale_reader_cleared(void **state)
     if (fu_mdb_stat("-r", f->dir, out, sizeof out) >= 0) {
         assert_non_null(strstr(out, pid_text));
     }
-    th_hub_start_with(&f->hub, f->dir, NULL);
+    th_hub_start(&f->hub, f->dir, NULL);
     assert_true(fu_log_has(&f->hub, "cleared 1 stale reader slot(s)"));
     if (fu_mdb_stat("-r", f->dir, out, sizeof out) >= 0) {
         assert_null(strstr(out, pid_text));
@@ -402,7 +402,7 @@ test_check_finds_damage(void **state)
     fu_rec *recs;
 
     make_hub(f);
-    th_hub_start_with(&f->hub, f->dir, NULL);
+    th_hub_start(&f->hub, f->dir, NULL);
     c = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
     recs = fu_questionnaires(f->buyer, 2, 20);
     assert_int_equal(fu_submit_all(c, recs, 20, FU_WINDOW, -1), TX_OK);
@@ -491,7 +491,7 @@ test_backup_while_writing(void **state)
     tx_store_report r;
 
     make_hub(f);
-    th_hub_start_with(&f->hub, f->dir, NULL);
+    th_hub_start(&f->hub, f->dir, NULL);
     snprintf(out_dir, sizeof out_dir, "%s/backup", f->root);
     snprintf(key_dir, sizeof key_dir, "%s/backup-with-key", f->root);
     for (int i = 0; i < 2; i++) {
@@ -563,7 +563,7 @@ test_backup_while_writing(void **state)
 
     /* The copy with the key serves as a hub: the same identity, the same records. */
     assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
-    th_hub_start_with(&restored, key_dir, NULL);
+    th_hub_start(&restored, key_dir, NULL);
     {
         tx_conn *c = th_connect(&restored, f->supplier, TIMEOUT_MS);
         for (size_t k = 0; k < before[1]; k++) {

@@ -201,7 +201,7 @@ setup(void **state)
     f->supplier = th_identity("Supplier Parts KK");
     assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->supplier, 1, NULL, 0), 0);
-    th_hub_start_with(&f->hub, f->dir, NULL);
+    th_hub_start(&f->hub, f->dir, NULL);
     c = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
     q = th_questionnaire(f->buyer, 2, &len);
     tx_record_id(q, len, f->known);

@@ -1,6 +1,6 @@
 /* Integration: the real ticsx-hub binary on tcp://127.0.0.1:* with CURVE, real clients
  * (client/net/tx_conn), real LMDB. Every security property has an attack that must fail. */
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
@@ -49,7 +49,7 @@ setup(void **state)
     assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->supplier, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->other, 1, NULL, 0), 0);
-    th_hub_start(&f->hub, f->dir);
+    th_hub_start(&f->hub, f->dir, NULL);
     f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
     f->cs = th_connect(&f->hub, f->supplier, TIMEOUT_MS);
     f->co = th_connect(&f->hub, f->other, TIMEOUT_MS);
@@ -681,7 +681,7 @@ check_acknowledged(fx *f, int acked, uint8_t (*ids)[32], uint8_t **envs, size_t 
     size_t stored = 0;
 
     tx_conn_destroy(&f->cb);
-    th_hub_start(&f->hub, f->dir);
+    th_hub_start(&f->hub, f->dir, NULL);
     f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
     for (int i = 0; i < acked; i++) {
         uint8_t *env;

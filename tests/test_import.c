@@ -2,8 +2,7 @@
  * levels, weights, the built-in scale, signable and round-tripping through JSON); every kind
  * of bad row is reported with its line number and nothing is made; and through the real ticsx
  * binary, a refused sheet leaves no output file, no record and no sequence number behind. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_import.h"
@@ -300,17 +299,6 @@ test_builtin_coverage(void **state)
 
 /* ---- through the binary ---- */
 
-static void
-run(ct_result *r, const char *home, ...)
-{
-    const char *env[] = {"LANG=C", "TICSX_NOW=", "TICSX_HUB_KEY=", NULL};
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(r, env, home, NULL, ap);
-    va_end(ap);
-}
-
 static size_t
 count_records(const char *home)
 {
@@ -329,67 +317,67 @@ count_records(const char *home)
 static void
 test_cli_all_or_nothing(void **state)
 {
-    char *dir = ct_tmpdir(), home[PATH_MAX], bad[PATH_MAX], good[PATH_MAX], out[PATH_MAX];
+    char *dir = th_tmpdir(), home[PATH_MAX], bad[PATH_MAX], good[PATH_MAX], out[PATH_MAX];
     char seq[PATH_MAX + 8];
     char *seq_before, *seq_after;
     tx_questionnaire_pb *q = NULL;
-    ct_result r;
+    th_result r;
     (void)state;
 
     snprintf(home, sizeof home, "%s/home", dir);
     snprintf(bad, sizeof bad, "%s/bad.csv", dir);
     snprintf(good, sizeof good, "%s/good.csv", dir);
     snprintf(out, sizeof out, "%s/out.json", dir);
-    run(&r, home, "keygen", "--name", "Publisher KK", NULL);
+    th_ticsx(&r, NULL, home, "keygen", "--name", "Publisher KK", NULL);
     assert_int_equal(r.status, 0);
-    ct_result_free(&r);
+    th_result_free(&r);
     snprintf(seq, sizeof seq, "%s/seq", home);
-    ct_write_file(bad, "id,area,level,text ja,text en,weight\n"
+    th_write_file(bad, "id,area,level,text ja,text en,weight\n"
                        "A-1,R,1,j,e,1\n"
                        "A-2,R,x,j,e,1\n"
                        "A-1,R,1,j,e,1\n");
-    seq_before = ct_read_file(seq);
+    seq_before = th_read_file(seq);
 
-    run(&r, home, "questionnaire", "import", bad, "--id", "sheet", "--version", "1", "--out", out,
-        NULL);
+    th_ticsx(&r, NULL, home, "questionnaire", "import", bad, "--id", "sheet", "--version", "1",
+             "--out", out, NULL);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "bad.csv line 3 (A-2): level \"x\""));
     assert_non_null(strstr(r.err, "bad.csv line 4 (A-1): duplicate id (first on line 2)"));
     assert_non_null(strstr(r.err, "2 bad rows: nothing imported"));
-    ct_result_free(&r);
+    th_result_free(&r);
     assert_int_equal(access(out, F_OK), -1);
     assert_int_equal(count_records(home), 0);
-    seq_after = ct_read_file(seq);
+    seq_after = th_read_file(seq);
     assert_string_equal(seq_before, seq_after);
     free(seq_after);
 
     /* A good sheet: the file is a questionnaire usable with --questionnaire FILE, and the
      * signed record is kept. */
-    ct_write_file(good, good_sheet);
-    run(&r, home, "questionnaire", "import", good, "--id", "acme-sheet", "--version", "3",
-        "--title-en", "Partner check sheet", "--out", out, NULL);
+    th_write_file(good, good_sheet);
+    th_ticsx(&r, NULL, home, "questionnaire", "import", good, "--id", "acme-sheet", "--version",
+             "3", "--title-en", "Partner check sheet", "--out", out, NULL);
     if (r.status != 0) {
         fail_msg("import: %s%s", r.out, r.err);
     }
     assert_non_null(strstr(r.err, "imported acme-sheet v3: 5 items in 2 areas"));
-    ct_result_free(&r);
+    th_result_free(&r);
     assert_int_equal(tx_questionnaire_load_file(out, &q), TX_OK);
     assert_int_equal(q->n_items, 5);
     tx_free(q);
     assert_int_equal(count_records(home), 1);
-    seq_after = ct_read_file(seq);
+    seq_after = th_read_file(seq);
     assert_string_not_equal(seq_before, seq_after);
     free(seq_after);
     /* The output is never overwritten. */
-    run(&r, home, "questionnaire", "import", good, "--id", "acme-sheet", "--version", "3", "--out",
-        out, NULL);
+    th_ticsx(&r, NULL, home, "questionnaire", "import", good, "--id", "acme-sheet", "--version",
+             "3", "--out", out, NULL);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "exists"));
-    ct_result_free(&r);
-    run(&r, home, "questionnaire", "show", out, NULL);
+    th_result_free(&r);
+    th_ticsx(&r, NULL, home, "questionnaire", "show", out, NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "acme-sheet v3"));
-    ct_result_free(&r);
+    th_result_free(&r);
 
     free(seq_before);
     th_rmtree(dir);

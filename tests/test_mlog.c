@@ -3,7 +3,7 @@
  * is the RFC 9162 one and verifies; batches of any size, close and reopen keep it; a store
  * written before the Merkle log is filled when opened; checkpoints are signed at commit, cover
  * the log, and their time never goes back. TX_MLOG_FILL=N times the fill of N records. */
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_merkle.h"

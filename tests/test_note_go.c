@@ -5,7 +5,7 @@
  * must fail there too. Built offline from Debian's packages (golang-go,
  * golang-golang-x-mod-dev: GOPATH=/usr/share/gocode, GO111MODULE=off, GOPROXY=off). Skipped
  * (exit 77) only when no `go` is installed. */
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_error.h"
 #include "tx_keys.h"
 #include "tx_note.h"
@@ -80,7 +80,7 @@ test_go_verifies_hub_checkpoint(void **state)
     }
     assert_non_null(strstr(out, "hub verifier key: hub.example.org/ticsx+"));
     assert_int_equal(th_enroll(dir, pub, 1, NULL, 0), 0);
-    th_hub_start(&h, dir);
+    th_hub_start(&h, dir, NULL);
     snprintf(path, sizeof path, "%s/hub.pub", dir);
     assert_int_equal(tx_pubkey_load(path, &hub), TX_OK);
     c = th_connect(&h, pub, 10000);

@@ -5,8 +5,7 @@
  * escaped; drawn by headless Chromium in English and Japanese), OSCAL (validated against NIST's
  * schema with ajv-cli + ajv-formats), XLSX (sheets and a chart part), and the --out rules.
  * Chromium and the validator are required when CI is set, skipped with a message otherwise. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -32,38 +31,11 @@
 #define SUB "Okazaki Plating KK"
 
 typedef struct {
-    char *root;
-    ct_hub hub;
+    th_world w;
     char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], s3[PATH_MAX], meti[PATH_MAX], body[PATH_MAX];
-    char env_hub[300], env_key[PATH_MAX + 20];
 } fixture;
 
 static fixture fx;
-
-static void
-ticsx(ct_result *r, const char *home, ...)
-{
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(r, env, home, NULL, ap);
-    va_end(ap);
-}
-
-static void
-ok(const char *home, ...)
-{
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
-    ct_result r;
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(&r, env, home, NULL, ap);
-    va_end(ap);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-}
 
 static int
 on_ci(void)
@@ -76,8 +48,8 @@ on_ci(void)
 static json_t *
 read_json(const char *path)
 {
-    char *text = ct_read_file(path);
-    json_t *j = ct_parse_json(text);
+    char *text = th_read_file(path);
+    json_t *j = th_parse_json(text);
 
     free(text);
     return j;
@@ -112,11 +84,12 @@ static void
 answer(const char *home, const char *request, const char *const *pattern, size_t n, const char *sub)
 {
     char path[PATH_MAX];
-    ct_result r;
+    th_result r;
     json_t *j, *arr;
 
     snprintf(path, sizeof path, "%s/answers.json", home);
-    ok(home, "questionnaire", "template", request, "--format", "json", "--out", path, NULL);
+    th_ticsx_expect(0, &fx.w.hub, home, "questionnaire", "template", request, "--format", "json",
+                    "--out", path, NULL);
     j = read_json(path);
     arr = json_object_get(j, "answers");
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -128,9 +101,9 @@ answer(const char *home, const char *request, const char *const *pattern, size_t
     }
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    ticsx(&r, home, "answer", request, "--file", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, home, "answer", request, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 }
 
 static int
@@ -139,59 +112,45 @@ setup(void **state)
     static const char *const all_yes[] = {"yes"};
     static const char *const mixed[] = {"yes", "partly", "no", "na", "yes", "partly"};
     static const char *const weak[] = {"no", "partly", "no"};
-    char hubdir[PATH_MAX], profile[PATH_MAX + 16], request[65], path[PATH_MAX + 16];
+    char request[65], path[PATH_MAX + 16];
     char issued[16];
     time_t now = time(NULL) - 30 * 86400;
     struct tm tm;
-    ct_result r;
+    th_result r;
     (void)state;
 
     /* Issued a month ago: valid now, no annual report due yet. */
     gmtime_r(&now, &tm);
     strftime(issued, sizeof issued, "%Y-%m-%d", &tm);
-    fx.root = ct_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    snprintf(fx.s1, sizeof fx.s1, "%s/s1", fx.root);
-    snprintf(fx.s2, sizeof fx.s2, "%s/s2", fx.root);
-    snprintf(fx.s3, sizeof fx.s3, "%s/s3", fx.root);
-    snprintf(fx.meti, sizeof fx.meti, "%s/meti", fx.root);
-    snprintf(fx.body, sizeof fx.body, "%s/body", fx.root);
-    ct_hub_init(hubdir);
-    ct_keygen(fx.buyer, BUYER, "7123456789012");
-    ct_keygen(fx.s1, S1, "3180001056789");
-    ct_keygen(fx.s2, S2, NULL);
-    ct_keygen(fx.s3, S3, NULL);
-    ct_keygen(fx.meti, METI, NULL);
-    ct_keygen(fx.body, BODY, NULL);
-    const char *homes[] = {fx.buyer, fx.s1, fx.s2, fx.s3, fx.meti, fx.body};
-    for (size_t i = 0; i < 6; i++) {
-        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
-        assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
-    }
-    ct_hub_start(&fx.hub, hubdir);
-    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
-    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s1, "s1"), S1, "3180001056789");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s2, "s2"), S2, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s3, "s3"), S3, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.meti, "meti"), METI, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.body, "body"), BODY, NULL);
+    th_world_start(&fx.w);
 
     /* S1 holds a TICS certificate from an accredited body the buyer trusts. */
     snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
-    ok(fx.buyer, "trust", "add", path, NULL);
-    ok(fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from", "2024-01-01", "--until",
-       "2099-01-01", NULL);
-    ok(fx.body, "cert", "issue", "--holder", S1, "--number", CERT_NO, "--scope", "設計・製造部門",
-       "--sector", "manufacturing", "--criteria", "2024", "--issued", issued, NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "trust", "add", path, NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
+                    "2024-01-01", "--until", "2099-01-01", NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "issue", "--holder", S1, "--number", CERT_NO,
+                    "--scope", "設計・製造部門", "--sector", "manufacturing", "--criteria", "2024",
+                    "--issued", issued, NULL);
 
-    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1, "--to", S2,
-          "--to", S3, "--depth", "2", NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
+             "--to", S2, "--to", S3, "--depth", "2", NULL);
+    th_expect_status(&r, 0);
     assert_int_equal(strlen(r.out), 65);
     memcpy(request, r.out, 64);
     request[64] = 0;
-    ct_result_free(&r);
+    th_result_free(&r);
     answer(fx.s1, request, all_yes, 1, NULL);
     answer(fx.s2, request, mixed, 6, SUB);
     answer(fx.s3, request, weak, 3, NULL);
-    ok(fx.buyer, "fetch", NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
     return 0;
 }
 
@@ -199,13 +158,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    if (getenv("TX_REPORTS_KEEP") == NULL) {
-        th_rmtree(fx.root);
-    } else {
-        fprintf(stderr, "test_reports: kept %s\n", fx.root);
-    }
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -213,12 +166,13 @@ teardown(void **state)
 static void
 render(char *out, size_t n, const char *format, const char *lang, const char *name)
 {
-    ct_result r;
+    th_result r;
 
-    snprintf(out, n, "%s/%s", fx.root, name);
-    ticsx(&r, fx.buyer, "report", "--format", format, "--lang", lang, "--out", out, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    snprintf(out, n, "%s/%s", fx.w.root, name);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", format, "--lang", lang, "--out", out,
+             NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 }
 
 static void
@@ -229,23 +183,23 @@ test_csv(void **state)
     (void)state;
 
     render(path, sizeof path, "csv", "en", "report.csv");
-    text = ct_read_file(path);
+    text = th_read_file(path);
     assert_memory_equal(text, "\xEF\xBB\xBF\"supplier\",\"fingerprint\"", 27);
     /* Every row ends in CRLF, fields are quoted with quotes doubled. */
-    ct_expect_text(text, "\r\n");
-    ct_expect_text(text, "\"" S1 "\"");
+    th_expect_text(text, "\r\n");
+    th_expect_text(text, "\"" S1 "\"");
     /* The formula-like name is neutralised: a single quote before the '=', quotes doubled. */
-    ct_expect_text(text, "\r\n\"'=HYPERLINK(\"\"x\"\")\",");
+    th_expect_text(text, "\r\n\"'=HYPERLINK(\"\"x\"\")\",");
     assert_null(strstr(text, "\n\"=HYPERLINK"));
-    ct_expect_text(text, "\"<b>&amp;\"\"' Trading\"");
-    ct_expect_text(text, "\"A1 ");
-    ct_expect_text(text, "\"" SUB "\"");
-    ct_expect_text(text, "\"answer_state\"");
+    th_expect_text(text, "\"<b>&amp;\"\"' Trading\"");
+    th_expect_text(text, "\"A1 ");
+    th_expect_text(text, "\"" SUB "\"");
+    th_expect_text(text, "\"answer_state\"");
     free(text);
 
     render(path, sizeof path, "csv", "ja", "report-ja.csv");
-    text = ct_read_file(path);
-    ct_expect_text(text, "\"サプライヤ\"");
+    text = th_read_file(path);
+    th_expect_text(text, "\"サプライヤ\"");
     free(text);
 }
 
@@ -257,34 +211,34 @@ test_html(void **state)
     (void)state;
 
     render(path, sizeof path, "html", "en", "report.html");
-    text = ct_read_file(path);
-    ct_expect_text(text, "<html lang=\"en\">");
+    text = th_read_file(path);
+    th_expect_text(text, "<html lang=\"en\">");
     assert_null(strstr(text, "<script"));
     assert_null(strstr(text, "<SCRIPT"));
     assert_null(strstr(text, "http:"));
     assert_null(strstr(text, "https:"));
     assert_null(strstr(text, "//"));
     assert_null(strstr(text, "url("));
-    ct_expect_text(text, S1);
-    ct_expect_text(text, "=HYPERLINK(&quot;x&quot;)");
-    ct_expect_text(text, "&lt;b&gt;&amp;amp;&quot;&#39; Trading");
+    th_expect_text(text, S1);
+    th_expect_text(text, "=HYPERLINK(&quot;x&quot;)");
+    th_expect_text(text, "&lt;b&gt;&amp;amp;&quot;&#39; Trading");
     assert_null(strstr(text, "<b>&amp;"));
-    ct_expect_text(text, "<svg");
-    ct_expect_text(text, "Noto Sans CJK JP");
-    ct_expect_text(text, CERT_NO);
-    ct_expect_text(text, "SHA256:");
+    th_expect_text(text, "<svg");
+    th_expect_text(text, "Noto Sans CJK JP");
+    th_expect_text(text, CERT_NO);
+    th_expect_text(text, "SHA256:");
     /* The supply tree: the tier-2 vendor S2 lists, and the roll-ups with the weakest link. */
-    ct_expect_text(text, "Supply tree");
-    ct_expect_text(text, SUB);
-    ct_expect_text(text, "class=\"weak\"");
-    ct_expect_text(text, "Whole tree");
+    th_expect_text(text, "Supply tree");
+    th_expect_text(text, SUB);
+    th_expect_text(text, "class=\"weak\"");
+    th_expect_text(text, "Whole tree");
     /* Item texts from the questionnaire, in the language. */
-    ct_expect_text(text, "<details>");
+    th_expect_text(text, "<details>");
     free(text);
 
     render(path, sizeof path, "html", "ja", "report-ja.html");
-    text = ct_read_file(path);
-    ct_expect_text(text, "<html lang=\"ja\">");
+    text = th_read_file(path);
+    th_expect_text(text, "<html lang=\"ja\">");
     assert_null(strstr(text, "//"));
     free(text);
 }
@@ -295,7 +249,7 @@ test_oscal(void **state)
 {
     char path[PATH_MAX], script[PATH_MAX];
     const char *src = getenv("TX_SOURCE_DIR");
-    ct_result r;
+    th_result r;
     json_t *j, *ar;
     (void)state;
 
@@ -321,30 +275,30 @@ test_oscal(void **state)
             render(path, sizeof path, "oscal", "ja", "report-oscal-ja.json");
         }
         const char *argv[] = {script, path, NULL};
-        ct_run(&r, NULL, argv);
+        th_exec(&r, NULL, argv);
         if (r.status == 77) {
             if (on_ci()) {
                 fail_msg("the OSCAL validator is missing on CI: %s", r.err);
             }
             fprintf(stderr, "test_reports: skipping OSCAL validation: %s", r.err);
-            ct_result_free(&r);
+            th_result_free(&r);
             return;
         }
-        ct_expect_status(&r, 0);
-        ct_result_free(&r);
+        th_expect_status(&r, 0);
+        th_result_free(&r);
     }
     /* The validator catches a broken document: a result without its required uuid. */
     j = read_json(path);
     json_object_del(
         json_array_get(json_object_get(json_object_get(j, "assessment-results"), "results"), 0),
         "uuid");
-    snprintf(path, sizeof path, "%s/broken-oscal.json", fx.root);
+    snprintf(path, sizeof path, "%s/broken-oscal.json", fx.w.root);
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
     const char *argv[] = {script, path, NULL};
-    ct_run(&r, NULL, argv);
-    ct_expect_status(&r, 1);
-    ct_result_free(&r);
+    th_exec(&r, NULL, argv);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
 }
 
 static int
@@ -357,7 +311,7 @@ static void
 test_xlsx(void **state)
 {
     char path[PATH_MAX];
-    ct_result r;
+    th_result r;
     zip_t *z;
     int err;
     (void)state;
@@ -377,37 +331,37 @@ test_xlsx(void **state)
     char *xml = calloc(1, st.size + 1);
     assert_non_null(zf);
     assert_int_equal(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
-    ct_expect_text(xml, "<c:radarChart>");
+    th_expect_text(xml, "<c:radarChart>");
     free(xml);
     zip_fclose(zf);
     assert_int_equal(zip_stat(z, "xl/workbook.xml", 0, &st), 0);
     zf = zip_fopen(z, "xl/workbook.xml", 0);
     xml = calloc(1, st.size + 1);
     assert_int_equal(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
-    ct_expect_text(xml, "name=\"suppliers\"");
-    ct_expect_text(xml, "name=\"certificates\"");
-    ct_expect_text(xml, "name=\"tiers\"");
-    ct_expect_text(xml, "name=\"items\"");
-    ct_expect_text(xml, "_FilterDatabase");
+    th_expect_text(xml, "name=\"suppliers\"");
+    th_expect_text(xml, "name=\"certificates\"");
+    th_expect_text(xml, "name=\"tiers\"");
+    th_expect_text(xml, "name=\"items\"");
+    th_expect_text(xml, "_FilterDatabase");
     free(xml);
     zip_fclose(zf);
     zip_close(z);
 
     /* Never replaced without --force; XLSX needs --out. */
-    ticsx(&r, fx.buyer, "report", "--format", "xlsx", "--out", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "exists");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "report", "--format", "xlsx", "--out", path, "--force", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "report", "--format", "xlsx", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "--out");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "report", "--format", "pdf", NULL);
-    ct_expect_status(&r, 2);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "exists");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, "--force", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "--out");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "pdf", NULL);
+    th_expect_status(&r, 2);
+    th_result_free(&r);
 }
 
 static void
@@ -415,29 +369,29 @@ test_out_rules(void **state)
 {
     char path[PATH_MAX];
     char *text;
-    ct_result r;
+    th_result r;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/keep.html", fx.root);
-    ct_write_file(path, "precious");
-    ticsx(&r, fx.buyer, "report", "--format", "html", "--out", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "--force");
-    ct_result_free(&r);
-    text = ct_read_file(path);
+    snprintf(path, sizeof path, "%s/keep.html", fx.w.root);
+    th_write_file(path, "precious");
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "html", "--out", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "--force");
+    th_result_free(&r);
+    text = th_read_file(path);
     assert_string_equal(text, "precious");
     free(text);
-    ticsx(&r, fx.buyer, "report", "--format", "html", "--out", path, "--force", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    text = ct_read_file(path);
-    ct_expect_text(text, "<!DOCTYPE html>");
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "html", "--out", path, "--force", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    text = th_read_file(path);
+    th_expect_text(text, "<!DOCTYPE html>");
     free(text);
     /* Without --out, on standard output. */
-    ticsx(&r, fx.buyer, "report", "--format", "csv", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "\xEF\xBB\xBF");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "csv", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\xEF\xBB\xBF");
+    th_result_free(&r);
 }
 
 /* Draws the HTML with headless Chromium; the PNG must exist and not be blank. */
@@ -447,16 +401,17 @@ screenshot(const char *chromium, const char *lang)
     char html[PATH_MAX], png[PATH_MAX + 8], url[PATH_MAX + 16], shot[PATH_MAX + 32],
         profile[PATH_MAX];
     struct stat st;
-    ct_result r;
+    th_result r;
 
-    snprintf(html, sizeof html, "%s/shot-%s.html", fx.root, lang);
-    ticsx(&r, fx.buyer, "report", "--format", "html", "--lang", lang, "--out", html, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    snprintf(png, sizeof png, "%s/shot-%s.png", fx.root, lang);
+    snprintf(html, sizeof html, "%s/shot-%s.html", fx.w.root, lang);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "html", "--lang", lang, "--out", html,
+             NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    snprintf(png, sizeof png, "%s/shot-%s.png", fx.w.root, lang);
     snprintf(url, sizeof url, "file://%s", html);
     snprintf(shot, sizeof shot, "--screenshot=%s", png);
-    snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium-%s", fx.root, lang);
+    snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium-%s", fx.w.root, lang);
     const char *argv[] = {chromium,
                           "--headless",
                           "--no-sandbox",
@@ -473,16 +428,16 @@ screenshot(const char *chromium, const char *lang)
                           "--window-size=1280,2000",
                           url,
                           NULL};
-    ct_run(&r, NULL, argv);
+    th_exec(&r, NULL, argv);
     if (stat(png, &st) != 0) {
         fail_msg("chromium wrote no screenshot (exit %d): %s", r.status, r.err);
     }
-    ct_result_free(&r);
+    th_result_free(&r);
     /* A blank 1280x2000 page compresses to a few KB; a drawn report is far larger. */
     if (st.st_size < 20000) {
         fail_msg("%s: %lld bytes, looks blank", png, (long long)st.st_size);
     }
-    char *data = ct_read_file(png);
+    char *data = th_read_file(png);
     assert_memory_equal(data, "\x89PNG", 4);
     free(data);
 }

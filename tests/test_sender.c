@@ -3,8 +3,7 @@
  * the hub's log does not grow); NUL bytes are refused where they are, never cut; a home open
  * to others is refused with the chmod to run; a legal name with a comma works in --to; a
  * handshake cut by a hub restart is "unreachable" (3), not "not enrolled" (1). */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_csv.h"
 #include "tx_error.h"
 
@@ -31,58 +30,24 @@
 #define LONG_COMMENT 71680 /* 70 KiB: over the 64 KiB a reader takes */
 
 typedef struct {
-    char *root;
-    char hubdir[PATH_MAX];
-    ct_hub hub;
+    th_world w;
     char buyer[PATH_MAX], supplier[PATH_MAX], comma[PATH_MAX], other[PATH_MAX];
-    char env_hub[300], env_key[PATH_MAX + 20];
     char request[65];
 } fixture;
 
 static fixture fx;
 
-static void
-ticsx(ct_result *r, const char *home, ...)
-{
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(r, env, home, NULL, ap);
-    va_end(ap);
-}
-
-static void
-set_env(void)
-{
-    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
-    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
-}
-
 static int
 setup(void **state)
 {
-    char profile[PATH_MAX];
     (void)state;
 
-    fx.root = ct_tmpdir();
-    snprintf(fx.hubdir, sizeof fx.hubdir, "%s/hub", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    snprintf(fx.supplier, sizeof fx.supplier, "%s/supplier", fx.root);
-    snprintf(fx.comma, sizeof fx.comma, "%s/comma", fx.root);
-    snprintf(fx.other, sizeof fx.other, "%s/other", fx.root);
-    ct_hub_init(fx.hubdir);
-    ct_keygen(fx.buyer, BUYER, NULL);
-    ct_keygen(fx.supplier, SUPPLIER, NULL);
-    ct_keygen(fx.comma, COMMA, NULL);
-    ct_keygen(fx.other, OTHER, NULL);
-    const char *homes[] = {fx.buyer, fx.supplier, fx.comma, fx.other};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
-        assert_int_equal(ct_hub_enroll(fx.hubdir, profile), 0);
-    }
-    ct_hub_start(&fx.hub, fx.hubdir);
-    set_env();
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.supplier, "supplier"), SUPPLIER, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.comma, "comma"), COMMA, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.other, "other"), OTHER, NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -90,11 +55,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    if (fx.hub.pid > 0) {
-        ct_hub_stop(&fx.hub);
-    }
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -102,16 +63,16 @@ teardown(void **state)
 static long
 log_size(void)
 {
-    ct_result r;
+    th_result r;
     json_t *j;
     long size;
 
-    ticsx(&r, fx.buyer, "--json", "audit-log", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "audit-log", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     size = (long)json_integer_value(json_object_get(j, "size"));
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
     return size;
 }
 
@@ -119,19 +80,21 @@ log_size(void)
 static void
 request_and_template(char *tmpl, size_t n)
 {
-    ct_result r;
+    th_result r;
 
     if (fx.request[0] == 0) {
-        ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUPPLIER, NULL);
-        ct_expect_status(&r, 0);
+        th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                 SUPPLIER, NULL);
+        th_expect_status(&r, 0);
         memcpy(fx.request, r.out, 64);
-        ct_result_free(&r);
+        th_result_free(&r);
     }
-    snprintf(tmpl, n, "%s/template.csv", fx.root);
+    snprintf(tmpl, n, "%s/template.csv", fx.w.root);
     if (access(tmpl, F_OK) != 0) {
-        ticsx(&r, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl, NULL);
-        ct_expect_status(&r, 0);
-        ct_result_free(&r);
+        th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl,
+                 NULL);
+        th_expect_status(&r, 0);
+        th_result_free(&r);
     }
 }
 
@@ -142,7 +105,7 @@ static char *
 fill_csv(const char *tmpl, const char *out, size_t row, const char *comment, size_t comment_len,
          unsigned *line)
 {
-    char *text = ct_read_file(tmpl);
+    char *text = th_read_file(tmpl);
     FILE *f = fopen(out, "wb");
     tx_csv *csv;
     char **fields;
@@ -209,19 +172,19 @@ test_long_comment_csv(void **state)
     char *comment = long_text(LONG_COMMENT), *item;
     unsigned line = 0;
     long before;
-    ct_result r;
+    th_result r;
     (void)state;
 
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/long.csv", fx.root);
+    snprintf(path, sizeof path, "%s/long.csv", fx.w.root);
     item = fill_csv(tmpl, path, 12, comment, LONG_COMMENT, &line);
     before = log_size();
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    ct_expect_status(&r, 2);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_expect_status(&r, 2);
     snprintf(want, sizeof want,
              "long.csv line %u, item %s: comment is 71 680 bytes, at most 65 536", line, item);
-    ct_expect_text(r.err, want);
-    ct_result_free(&r);
+    th_expect_text(r.err, want);
+    th_result_free(&r);
     assert_int_equal(log_size(), before);
     free(item);
     free(comment);
@@ -235,17 +198,17 @@ test_long_comment_json(void **state)
     char *comment = long_text(LONG_COMMENT), *text;
     json_t *j, *arr;
     long before;
-    ct_result r;
+    th_result r;
     (void)state;
 
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/long.json", fx.root);
-    ticsx(&r, fx.supplier, "questionnaire", "template", fx.request, "--format", "json", "--out",
-          path, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    text = ct_read_file(path);
-    j = ct_parse_json(text);
+    snprintf(path, sizeof path, "%s/long.json", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "template", fx.request, "--format",
+             "json", "--out", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    text = th_read_file(path);
+    j = th_parse_json(text);
     free(text);
     arr = json_object_get(j, "answers");
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -254,30 +217,30 @@ test_long_comment_json(void **state)
     json_object_set_new(json_array_get(arr, 3), "comment", json_string(comment));
     assert_int_equal(json_dump_file(j, path, 0), 0);
     before = log_size();
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "long.json answers[3], item ");
-    ct_expect_text(r.err, ": comment is 71 680 bytes, at most 65 536");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "long.json answers[3], item ");
+    th_expect_text(r.err, ": comment is 71 680 bytes, at most 65 536");
+    th_result_free(&r);
 
     /* A sub-supplier named at length is refused the same way. */
     json_object_set_new(json_array_get(arr, 3), "comment", json_string(""));
     json_object_set_new(j, "suppliers",
                         json_pack("[{s:s,s:s}]", "name", "Sub KK", "supplies", comment));
     assert_int_equal(json_dump_file(j, path, 0), 0);
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "long.json suppliers[0] (Sub KK): supplies is 71 680 bytes, at most");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "long.json suppliers[0] (Sub KK): supplies is 71 680 bytes, at most");
+    th_result_free(&r);
 
     /* A NUL written as \u0000 is refused with its line, never cut. */
     json_object_del(j, "suppliers");
     json_object_set_new(json_array_get(arr, 3), "comment", json_stringn("safe\0hidden", 11));
     assert_int_equal(json_dump_file(j, path, JSON_INDENT(1)), 0);
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "long.json line ");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "long.json line ");
+    th_result_free(&r);
     assert_int_equal(log_size(), before);
     json_decref(j);
     free(comment);
@@ -294,7 +257,7 @@ test_long_comment_xlsx(void **state)
     char **fields;
     size_t n, row = 0;
     unsigned l;
-    ct_result r;
+    th_result r;
     (void)state;
 
     /* Excel holds at most 32 767 characters in a cell: 70 KiB of Japanese is 23 894 of them. */
@@ -304,8 +267,8 @@ test_long_comment_xlsx(void **state)
     memcpy(comment + LONG_COMMENT - LONG_COMMENT % 3, "xx", LONG_COMMENT % 3);
     comment[LONG_COMMENT] = 0;
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/long.xlsx", fx.root);
-    text = ct_read_file(tmpl);
+    snprintf(path, sizeof path, "%s/long.xlsx", fx.w.root);
+    text = th_read_file(tmpl);
     lxw_workbook *wb = workbook_new(path);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "answers");
     assert_int_equal(tx_csv_open(text, strlen(text), &csv), TX_OK);
@@ -324,11 +287,11 @@ test_long_comment_xlsx(void **state)
     }
     tx_csv_destroy(&csv);
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "long.xlsx row 6, item ");
-    ct_expect_text(r.err, ": comment is 71 680 bytes, at most 65 536");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "long.xlsx row 6, item ");
+    th_expect_text(r.err, ": comment is 71 680 bytes, at most 65 536");
+    th_result_free(&r);
     free(text);
     free(comment);
 }
@@ -341,19 +304,19 @@ test_nul_in_csv(void **state)
     char *item;
     unsigned line = 0;
     long before;
-    ct_result r;
+    th_result r;
     (void)state;
 
     request_and_template(tmpl, sizeof tmpl);
-    snprintf(path, sizeof path, "%s/nul.csv", fx.root);
+    snprintf(path, sizeof path, "%s/nul.csv", fx.w.root);
     item = fill_csv(tmpl, path, 7, "safe\0hidden", 11, &line);
     before = log_size();
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    ct_expect_status(&r, 2);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_expect_status(&r, 2);
     snprintf(want, sizeof want,
              "nul.csv line %u, item %s: comment (column 8) holds a NUL byte at byte 5", line, item);
-    ct_expect_text(r.err, want);
-    ct_result_free(&r);
+    th_expect_text(r.err, want);
+    th_result_free(&r);
     assert_int_equal(log_size(), before);
     free(item);
 }
@@ -364,22 +327,22 @@ test_nul_in_import(void **state)
 {
     char path[PATH_MAX];
     FILE *f;
-    ct_result r;
+    th_result r;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/sheet.csv", fx.root);
+    snprintf(path, sizeof path, "%s/sheet.csv", fx.w.root);
     f = fopen(path, "wb");
     assert_non_null(f);
     fputs("id,area,level,text ja,text en,weight\r\n", f);
     fputs("X-1,Access,1,,Badges are checked,1\r\n", f);
     fwrite("X-2,Access,1,,Visitors sign in\0 and are escorted,1\r\n", 1, 52, f);
     fclose(f);
-    ticsx(&r, fx.buyer, "questionnaire", "import", path, "--id", "nul-sheet", "--version", "1",
-          NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "line 3");
-    ct_expect_text(r.err, "holds a NUL byte");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "questionnaire", "import", path, "--id", "nul-sheet",
+             "--version", "1", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "line 3");
+    th_expect_text(r.err, "holds a NUL byte");
+    th_result_free(&r);
 }
 
 /* Each directory or file of the home that others may write is refused, with its chmod. */
@@ -397,13 +360,13 @@ test_home_writable_by_others(void **state)
                  {"receipts", 0720, 0700},
                  {"checkpoint", 0666, 0644}};
     char path[PATH_MAX + 64], want[PATH_MAX + 128];
-    ct_result r;
+    th_result r;
     (void)state;
 
     /* fetch writes records/, proofs/ and checkpoint; the others are made on first use. */
-    ticsx(&r, fx.other, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.other, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     for (const char *const *d = (const char *const[]){"trust", "witnesses", "receipts", NULL};
          *d != NULL; d++) {
         snprintf(path, sizeof path, "%s/%s", fx.other, *d);
@@ -415,29 +378,32 @@ test_home_writable_by_others(void **state)
         snprintf(path, sizeof path, "%s%s%s", fx.other, cases[i].rel[0] ? "/" : "", cases[i].rel);
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(chmod(path, cases[i].bad), 0);
-        ticsx(&r, fx.other, "fetch", NULL);
-        ct_expect_status(&r, 2);
+        th_ticsx(&r, &fx.w.hub, fx.other, "fetch", NULL);
+        th_expect_status(&r, 2);
         snprintf(want, sizeof want, "run chmod %o %s", (unsigned)cases[i].good, path);
-        ct_expect_text(r.err, want);
-        ct_result_free(&r);
+        th_expect_text(r.err, want);
+        th_result_free(&r);
         assert_int_equal(chmod(path, cases[i].good), 0);
     }
-    ticsx(&r, fx.other, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.other, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 }
 
 /* Requests to --to ARGS...; asserts the exit status and returns the request id in id. */
 static void
 request_to(int status, char id[65], const char *needle, const char *const *to, size_t n)
 {
-    char bin[PATH_MAX];
+    char bin[PATH_MAX], hub[300], key[PATH_MAX + 32];
     const char *argv[32];
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
+    const char *env[] = {hub, key, "LANG=C", "TICSX_NOW=", NULL};
     size_t k = 0;
-    ct_result r;
+    th_result r;
 
-    argv[k++] = ct_build_path(bin, sizeof bin, "client/ticsx");
+    snprintf(hub, sizeof hub, "TICSX_HUB=%s", fx.w.hub.endpoint);
+    snprintf(key, sizeof key, "TICSX_HUB_KEY=%s", fx.w.hub.key);
+
+    argv[k++] = th_build_path(bin, sizeof bin, "client/ticsx");
     argv[k++] = "--home";
     argv[k++] = fx.buyer;
     argv[k++] = "request";
@@ -448,32 +414,32 @@ request_to(int status, char id[65], const char *needle, const char *const *to, s
         argv[k++] = to[i];
     }
     argv[k] = NULL;
-    ct_run(&r, env, argv);
-    ct_expect_status(&r, status);
+    th_exec(&r, env, argv);
+    th_expect_status(&r, status);
     if (needle != NULL) {
-        ct_expect_text(r.err, needle);
+        th_expect_text(r.err, needle);
     }
     if (status == 0) {
         memcpy(id, r.out, 64);
         id[64] = 0;
     }
-    ct_result_free(&r);
+    th_result_free(&r);
 }
 
 /* The request id is (or is not) in home's inbox. */
 static void
 expect_inbox(const char *home, const char *id, int present)
 {
-    ct_result r;
+    th_result r;
 
-    ticsx(&r, home, "-q", "inbox", "--all", NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, home, "-q", "inbox", "--all", NULL);
+    th_expect_status(&r, 0);
     if (present) {
-        ct_expect_text(r.out, id);
+        th_expect_text(r.out, id);
     } else if (strstr(r.out, id) != NULL) {
         fail_msg("%s got request %s", home, id);
     }
-    ct_result_free(&r);
+    th_result_free(&r);
 }
 
 /* "Example Co., Ltd." in --to: the whole argument is tried as an exact name first; a list
@@ -509,28 +475,14 @@ test_to_name_with_comma(void **state)
     }
 }
 
-/* Starts the hub on a fixed endpoint (the one it had), as a restart does. */
+/* Starts the hub again on a fixed endpoint (the one it had), as a restart does. */
 static void
-hub_start_at(ct_hub *h, const char *bind)
+restart_hub(const char *bind)
 {
-    char bin[PATH_MAX], endpoint[PATH_MAX + 16], log[PATH_MAX + 16];
+    char dir[PATH_MAX];
 
-    snprintf(endpoint, sizeof endpoint, "%s/endpoint", h->dir);
-    snprintf(log, sizeof log, "%s.restart.log", h->dir);
-    unlink(endpoint);
-    ct_build_path(bin, sizeof bin, "hub/ticsx-hub");
-    h->pid = fork();
-    assert_true(h->pid >= 0);
-    if (h->pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execl(bin, bin, "run", "--data", h->dir, "--bind", bind, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 3000 && access(endpoint, F_OK) != 0; i++) {
-        usleep(10000);
-    }
+    snprintf(dir, sizeof dir, "%s", fx.w.hub.dir);
+    th_hub_start(&fx.w.hub, dir, &(th_hub_opts){.bind = bind});
 }
 
 /* Runs `ticsx ping` with a timeout in a child process; returns its pid. The result goes to
@@ -545,9 +497,9 @@ ping_async(const char *home, const char *timeout, const char *out)
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        ct_result r;
+        th_result r;
         FILE *f;
-        ticsx(&r, home, "--timeout", timeout, "ping", NULL);
+        th_ticsx(&r, &fx.w.hub, home, "--timeout", timeout, "ping", NULL);
         f = fopen(out, "w");
         fprintf(f, "%d\n%s", r.status, r.err);
         fclose(f);
@@ -568,69 +520,63 @@ test_handshake_cut_by_restart(void **state)
     int st;
     (void)state;
 
-    snprintf(bind, sizeof bind, "%s", fx.hub.endpoint);
-    snprintf(out, sizeof out, "%s/ping.out", fx.root);
+    snprintf(bind, sizeof bind, "%s", fx.w.hub.endpoint);
+    snprintf(out, sizeof out, "%s/ping.out", fx.w.root);
 
     /* Frozen: the kernel accepts the connection, the greeting waits unread. Killed: the
      * connection is reset mid-handshake. Restarted on the same port within the timeout. */
-    assert_int_equal(kill(fx.hub.pid, SIGSTOP), 0);
+    assert_int_equal(kill(fx.w.hub.pid, SIGSTOP), 0);
     pid = ping_async(fx.supplier, "8000", out);
     usleep(800 * 1000);
-    assert_int_equal(kill(fx.hub.pid, SIGKILL), 0);
-    assert_int_equal(waitpid(fx.hub.pid, NULL, 0), fx.hub.pid);
+    assert_int_equal(kill(fx.w.hub.pid, SIGKILL), 0);
+    assert_int_equal(waitpid(fx.w.hub.pid, NULL, 0), fx.w.hub.pid);
     usleep(300 * 1000);
-    hub_start_at(&fx.hub, bind);
+    restart_hub(bind);
     assert_int_equal(waitpid(pid, &st, 0), pid);
-    text = ct_read_file(out);
+    text = th_read_file(out);
     if (strncmp(text, "0\n", 2) != 0) {
         fail_msg("ping across a hub restart: %s", text);
     }
     free(text);
 
     /* Killed mid-handshake and not restarted: unreachable, not "not enrolled". */
-    assert_int_equal(kill(fx.hub.pid, SIGSTOP), 0);
+    assert_int_equal(kill(fx.w.hub.pid, SIGSTOP), 0);
     pid = ping_async(fx.supplier, "2500", out);
     usleep(800 * 1000);
-    assert_int_equal(kill(fx.hub.pid, SIGKILL), 0);
-    assert_int_equal(waitpid(fx.hub.pid, NULL, 0), fx.hub.pid);
+    assert_int_equal(kill(fx.w.hub.pid, SIGKILL), 0);
+    assert_int_equal(waitpid(fx.w.hub.pid, NULL, 0), fx.w.hub.pid);
     assert_int_equal(waitpid(pid, &st, 0), pid);
-    text = ct_read_file(out);
+    text = th_read_file(out);
     if (strncmp(text, "3\n", 2) != 0 || strstr(text, "not enrolled") != NULL) {
         fail_msg("ping with the hub gone mid-handshake: %s", text);
     }
     free(text);
 
     /* An organisation the hub does not know is still a definite no, at once. */
-    hub_start_at(&fx.hub, bind);
+    restart_hub(bind);
     {
         char stranger[PATH_MAX];
-        ct_result r;
-        snprintf(stranger, sizeof stranger, "%s/stranger", fx.root);
-        ct_keygen(stranger, "Not Enrolled KK", NULL);
-        ticsx(&r, stranger, "--timeout", "8000", "ping", NULL);
-        ct_expect_status(&r, 1);
-        ct_expect_text(r.err, "not enrolled");
-        ct_result_free(&r);
+        th_result r;
+        snprintf(stranger, sizeof stranger, "%s/stranger", fx.w.root);
+        th_party(NULL, stranger, "Not Enrolled KK", NULL);
+        th_ticsx(&r, &fx.w.hub, stranger, "--timeout", "8000", "ping", NULL);
+        th_expect_status(&r, 1);
+        th_expect_text(r.err, "not enrolled");
+        th_result_free(&r);
     }
     /* So is a wrong hub key: the hub cuts every handshake, and the client says which. */
     {
-        char other[PATH_MAX], key[PATH_MAX + 32], bin[PATH_MAX];
-        ct_result r;
-        snprintf(other, sizeof other, "%s/otherhub", fx.root);
-        ct_hub_init(other);
+        char other[PATH_MAX], key[PATH_MAX + 32];
+        const char *const env[] = {key, NULL};
+        const th_ticsx_opts opts = {.hub = &fx.w.hub, .env = env};
+        th_result r;
+        snprintf(other, sizeof other, "%s/otherhub", fx.w.root);
+        th_hub_init(other);
         snprintf(key, sizeof key, "TICSX_HUB_KEY=%s/hub.pub", other);
-        const char *env[] = {fx.env_hub, key, "LANG=C", NULL};
-        const char *argv[] = {ct_build_path(bin, sizeof bin, "client/ticsx"),
-                              "--home",
-                              fx.supplier,
-                              "--timeout",
-                              "8000",
-                              "ping",
-                              NULL};
-        ct_run(&r, env, argv);
-        ct_expect_status(&r, 1);
-        ct_expect_text(r.err, "the hub key is probably wrong");
-        ct_result_free(&r);
+        th_ticsx_with(&r, &opts, fx.supplier, "--timeout", "8000", "ping", NULL);
+        th_expect_status(&r, 1);
+        th_expect_text(r.err, "the hub key is probably wrong");
+        th_result_free(&r);
     }
 }
 

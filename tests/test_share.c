@@ -5,8 +5,7 @@
  * re-grant, grant end dates, supersede notices, and watchers that get a grant pushed. Records
  * the CLI would never make (a key sealed to the wrong buyer, a grant by someone else, a
  * truncated ciphertext) are made with the library and must be refused, here or at the hub. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_client.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -44,94 +43,31 @@
 #define SECRET_SUPPLIES "anodised housings for the XJ-9 line"
 
 typedef struct {
-    char *root;
-    ct_hub hub;
+    th_world w;
     char b1[PATH_MAX], b2[PATH_MAX], b3[PATH_MAX], sup[PATH_MAX], sup2[PATH_MAX],
         outsider[PATH_MAX];
-    char env_hub[300], env_key[PATH_MAX + 20];
     char r1[65], r2[65];
     char a[65];  /* the assessment shared with all three buyers */
     char a2[65]; /* supersedes a (re-granted) */
     char a3[65]; /* supersedes a2 (not re-granted) */
+    int shared, superseded; /* th_given: given_shared, given_superseded */
 } fixture;
 
 static fixture fx;
 
-static void
-ticsx_env(ct_result *r, const char *now, const char *home, va_list ap)
-{
-    char env_now[64];
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", env_now, NULL};
-
-    snprintf(env_now, sizeof env_now, "TICSX_NOW=%s", now != NULL ? now : "");
-    ct_ticsx_v(r, env, home, NULL, ap);
-}
-
-/* Runs ticsx --home HOME ARGS... with the hub settings in the environment. */
-static void
-ticsx(ct_result *r, const char *home, ...)
-{
-    va_list ap;
-
-    va_start(ap, home);
-    ticsx_env(r, NULL, home, ap);
-    va_end(ap);
-}
-
-/* The same with TICSX_NOW set. */
-static void
-ticsx_at(ct_result *r, const char *now, const char *home, ...)
-{
-    va_list ap;
-
-    va_start(ap, home);
-    ticsx_env(r, now, home, ap);
-    va_end(ap);
-}
-
-/* Runs a command expected to succeed and print an id (64 hex) first on stdout, into id. */
-static void
-run_id(char id[65], const char *home, ...)
-{
-    ct_result r;
-    va_list ap;
-
-    va_start(ap, home);
-    ticsx_env(&r, NULL, home, ap);
-    va_end(ap);
-    ct_expect_status(&r, 0);
-    if (strlen(r.out) < 65 || r.out[64] != '\n') {
-        fail_msg("no id in: %s\nstderr: %s", r.out, r.err);
-    }
-    memcpy(id, r.out, 64);
-    id[64] = 0;
-    ct_result_free(&r);
-}
-
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX];
     (void)state;
 
-    fx.root = ct_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.b1, sizeof fx.b1, "%s/b1", fx.root);
-    snprintf(fx.b2, sizeof fx.b2, "%s/b2", fx.root);
-    snprintf(fx.b3, sizeof fx.b3, "%s/b3", fx.root);
-    snprintf(fx.sup, sizeof fx.sup, "%s/sup", fx.root);
-    snprintf(fx.sup2, sizeof fx.sup2, "%s/sup2", fx.root);
-    snprintf(fx.outsider, sizeof fx.outsider, "%s/outsider", fx.root);
-    ct_hub_init(hubdir);
-    ct_keygen_enroll(hubdir, fx.b1, B1, NULL);
-    ct_keygen_enroll(hubdir, fx.b2, B2, NULL);
-    ct_keygen_enroll(hubdir, fx.b3, B3, NULL);
-    ct_keygen_enroll(hubdir, fx.sup, SUP, NULL);
-    ct_keygen_enroll(hubdir, fx.sup2, SUP2, NULL);
-    ct_keygen_enroll(hubdir, fx.outsider, OUTSIDER, NULL);
-    ct_hub_start(&fx.hub, hubdir);
-    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
-    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b1, "b1"), B1, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b2, "b2"), B2, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b3, "b3"), B3, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.sup, "sup"), SUP, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.sup2, "sup2"), SUP2, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.outsider, "outsider"), OUTSIDER, NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -139,9 +75,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -151,21 +85,22 @@ static void
 answers_file(const char *home, const char *req, const char *answer, const char *path)
 {
     char fp_line[128];
-    ct_result r;
+    th_result r;
     json_t *j, *arr, *subs;
 
-    ticsx(&r, home, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.outsider, "whoami", "--json", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, home, "questionnaire", "template", req, "--format", "json", "--out",
+             path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "whoami", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     snprintf(fp_line, sizeof fp_line, "%s", json_string_value(json_object_get(j, "fingerprint")));
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
 
-    char *text = ct_read_file(path);
-    j = ct_parse_json(text);
+    char *text = th_read_file(path);
+    j = th_parse_json(text);
     free(text);
     arr = json_object_get(j, "answers");
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -185,12 +120,12 @@ answers_file(const char *home, const char *req, const char *answer, const char *
 static void
 verify_one(const char *home, const char *aid, char content[65])
 {
-    ct_result r;
+    th_result r;
     json_t *j, *arr, *v;
 
-    ticsx(&r, home, "--json", "verify", aid, NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, home, "--json", "verify", aid, NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     arr = json_object_get(j, "assessments");
     assert_int_equal(json_array_size(arr), 1);
     v = json_array_get(arr, 0);
@@ -201,46 +136,53 @@ verify_one(const char *home, const char *aid, char content[65])
     snprintf(content, 65, "%s", json_string_value(json_object_get(v, "content")));
     assert_int_equal(strlen(content), 64);
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
 }
 
+/* Buyers 1 and 2 ask (fx.r1, fx.r2); the supplier answers r1 once (fx.a), reuses it for r2 and
+ * grants it to buyer 3; all three fetch and verify it. Made once, by the first case that needs it,
+ * so that every case also runs alone. */
 static void
-test_answer_once_share_with_three(void **state)
+given_shared(void)
 {
     char path[PATH_MAX], same[65], other[65], sup_both[300];
-    ct_result r;
+    th_result r;
     json_t *j;
-    (void)state;
+    if (!th_given(&fx.shared, "answering once and sharing with three buyers")) {
+        return;
+    }
 
     snprintf(sup_both, sizeof sup_both, "%s,%s", SUP, SUP2);
-    run_id(fx.r1, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to", sup_both, NULL);
-    run_id(fx.r2, fx.b2, "request", "--questionnaire", "tics-selfcheck", "--to", SUP, NULL);
-    snprintf(path, sizeof path, "%s/answers.json", fx.root);
+    th_ticsx_id(fx.r1, &fx.w.hub, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to",
+                sup_both, NULL);
+    th_ticsx_id(fx.r2, &fx.w.hub, fx.b2, "request", "--questionnaire", "tics-selfcheck", "--to",
+                SUP, NULL);
+    snprintf(path, sizeof path, "%s/answers.json", fx.w.root);
     answers_file(fx.sup, fx.r1, "yes", path);
 
     /* Answered once... */
-    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    th_expect_status(&r, 0);
     memcpy(fx.a, r.out, 64);
-    ct_expect_text(r.err, "3 sub-suppliers");
-    ct_result_free(&r);
+    th_expect_text(r.err, "3 sub-suppliers");
+    th_result_free(&r);
     /* ...reused for the second request without typing anything again... */
-    ticsx(&r, fx.sup, "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "open");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, fx.a);
-    ct_expect_text(r.err, "shared");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "already");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "--json", "inbox", "--all", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "open");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, fx.a);
+    th_expect_text(r.err, "shared");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r2, "--reuse", fx.a, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "already");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "--json", "inbox", "--all", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     json_t *reqs = json_object_get(j, "requests");
     assert_int_equal(json_array_size(reqs), 2);
     for (size_t i = 0; i < 2; i++) {
@@ -249,56 +191,36 @@ test_answer_once_share_with_three(void **state)
         assert_string_equal(json_string_value(json_object_get(q, "assessment")), fx.a);
     }
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
     /* ...and granted to a third buyer who never asked. */
-    ticsx(&r, fx.sup, "grant", fx.a, "--to", B3, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, B3);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", B3, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, B3);
+    th_result_free(&r);
 
     const char *homes[] = {fx.b1, fx.b2, fx.b3};
     for (size_t i = 0; i < 3; i++) {
-        ticsx(&r, homes[i], "fetch", NULL);
-        ct_expect_status(&r, 0);
-        ct_expect_text(r.out, "fetched 1 assessment");
-        ct_result_free(&r);
+        th_ticsx(&r, &fx.w.hub, homes[i], "fetch", NULL);
+        th_expect_status(&r, 0);
+        th_expect_text(r.out, "fetched 1 assessment");
+        th_result_free(&r);
         verify_one(homes[i], fx.a, i == 0 ? same : other);
         if (i > 0) {
             assert_string_equal(other, same); /* the very same signed bytes */
         }
     }
-    ticsx(&r, fx.b3, "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, SUP);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, SUP);
+    th_result_free(&r);
+    th_given_made(&fx.shared);
 }
 
-/* True if `needle` occurs in the file's bytes. */
-static int
-file_has(const char *path, const char *needle)
+static void
+test_answer_once_share_with_three(void **state)
 {
-    FILE *f = fopen(path, "rb");
-    size_t n = strlen(needle), len = 0, cap = 0;
-    char *buf = NULL;
-    int found = 0;
-
-    assert_non_null(f);
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        if (got == 0) {
-            break;
-        }
-        len += got;
-    }
-    fclose(f);
-    found = memmem(buf, len, needle, n) != NULL;
-    free(buf);
-    return found;
+    (void)state;
+    given_shared();
 }
 
 static void
@@ -307,14 +229,16 @@ test_hub_holds_no_answer_text(void **state)
     static const char *const secrets[] = {SECRET_COMMENT, SECRET_SUB, SECRET_SUPPLIES,
                                           "Second Tier Works"};
     char path[PATH_MAX + 300], hubdir[PATH_MAX];
-    ct_result r;
+    th_result r;
     (void)state;
 
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
+    given_shared();
+
+    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.w.root);
     snprintf(path, sizeof path, "%s/data.mdb", hubdir);
     /* Control: the search works on this file, names from the signed profiles are in it. */
-    assert_true(file_has(path, B1));
-    assert_true(file_has(path, SUP));
+    assert_true(th_file_holds(path, B1));
+    assert_true(th_file_holds(path, SUP));
     /* Every file of the hub's data directory (data.mdb, lock.mdb, keys, endpoint...). */
     DIR *d = opendir(hubdir);
     struct dirent *e;
@@ -328,7 +252,7 @@ test_hub_holds_no_answer_text(void **state)
         }
         scanned++;
         for (size_t s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
-            if (file_has(path, secrets[s])) {
+            if (th_file_holds(path, secrets[s])) {
                 fail_msg("\"%s\" is readable in %s", secrets[s], path);
             }
         }
@@ -337,64 +261,68 @@ test_hub_holds_no_answer_text(void **state)
     assert_true(scanned >= 2);
     snprintf(path, sizeof path, "%s.log", hubdir);
     for (size_t s = 0; s < sizeof secrets / sizeof secrets[0]; s++) {
-        assert_false(file_has(path, secrets[s]));
+        assert_false(th_file_holds(path, secrets[s]));
     }
     /* The buyers do read the sub-suppliers: they travel inside the assessment. */
-    ticsx(&r, fx.b2, "--json", "verify", fx.a, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, SECRET_SUB);
-    ct_expect_text(r.out, SECRET_SUPPLIES);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "--json", "verify", fx.a, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, SECRET_SUB);
+    th_expect_text(r.out, SECRET_SUPPLIES);
+    th_result_free(&r);
 }
 
 static void
 test_reuse_needs_the_same_questionnaire(void **state)
 {
     char src[PATH_MAX], path[PATH_MAX], r3[65];
-    ct_result r;
+    th_result r;
     json_t *q;
     (void)state;
+
+    given_shared();
 
     /* The buyer asks with another version of the questionnaire. */
     snprintf(src, sizeof src, "%s/client/forms/questionnaires/tics-selfcheck.json",
              getenv("TX_SOURCE_DIR"));
-    snprintf(path, sizeof path, "%s/selfcheck-v2.json", fx.root);
+    snprintf(path, sizeof path, "%s/selfcheck-v2.json", fx.w.root);
     q = json_load_file(src, 0, NULL);
     assert_non_null(q);
     json_object_set_new(q, "version", json_integer(2));
     assert_int_equal(json_dump_file(q, path, 0), 0);
     json_decref(q);
-    run_id(r3, fx.b1, "request", "--questionnaire", path, "--to", SUP, NULL);
-    ticsx(&r, fx.sup, "answer", r3, "--reuse", fx.a, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "answers questionnaire tics-selfcheck v1");
-    ct_expect_text(r.err, "asks for tics-selfcheck v2");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "answer", r3, "--reuse", fx.a, "--file", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_result_free(&r);
+    th_ticsx_id(r3, &fx.w.hub, fx.b1, "request", "--questionnaire", path, "--to", SUP, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", r3, "--reuse", fx.a, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "answers questionnaire tics-selfcheck v1");
+    th_expect_text(r.err, "asks for tics-selfcheck v2");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", r3, "--reuse", fx.a, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_result_free(&r);
     /* Only the author reuses: the other supplier cannot share this assessment. */
-    ticsx(&r, fx.sup2, "answer", fx.r1, "--reuse", fx.a, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "not found among this organisation's assessments");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "answer", fx.r1, "--reuse", fx.a, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not found among this organisation's assessments");
+    th_result_free(&r);
 }
 
 static void
 test_outsider_can_neither_fetch_nor_decrypt(void **state)
 {
     char cmd[PATH_MAX * 6 + 128];
-    ct_result r;
+    th_result r;
     (void)state;
 
-    ticsx(&r, fx.outsider, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "fetched 0 assessments");
-    ct_result_free(&r);
-    ticsx(&r, fx.outsider, "verify", fx.a, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "not been granted");
-    ct_result_free(&r);
+    given_shared();
+
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "fetched 0 assessments");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "verify", fx.a, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not been granted");
+    th_result_free(&r);
     /* A buyer passes the ciphertext and its grant on (with its proof markers): the grant names
      * that buyer, and the key in it is sealed to that buyer. */
     snprintf(cmd, sizeof cmd,
@@ -402,18 +330,18 @@ test_outsider_can_neither_fetch_nor_decrypt(void **state)
              "cp '%s'/proofs/* '%s/proofs/'",
              fx.outsider, fx.outsider, fx.b2, fx.outsider, fx.b2, fx.outsider);
     assert_int_equal(system(cmd), 0);
-    ticsx(&r, fx.outsider, "--json", "verify", fx.a, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "not granted to this organisation");
-    ct_expect_text(r.out, "content key is not sealed to this buyer");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "--json", "verify", fx.a, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "not granted to this organisation");
+    th_expect_text(r.out, "content key is not sealed to this buyer");
+    th_result_free(&r);
 }
 
 /* A session of the library as the organisation whose home is `home`. */
 static tx_client *
 client_of(const char *home)
 {
-    tx_client_opts o = {.home = home, .endpoint = fx.hub.endpoint, .hub_key = fx.hub.key};
+    tx_client_opts o = {.home = home, .endpoint = fx.w.hub.endpoint, .hub_key = fx.w.hub.key};
     tx_client *c = NULL;
 
     assert_int_equal(tx_client_open(&o, &c), TX_OK);
@@ -465,9 +393,11 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
     uint64_t seq;
     size_t len;
     uint8_t *env;
-    ct_result r;
+    th_result r;
     char path[PATH_MAX + 80];
     (void)state;
+
+    given_shared();
 
     assert_int_equal(tx_unhex(aid, TX_ID_LEN, fx.a), TX_OK);
     assert_int_equal(tx_home_key_get(tx_client_home(sc), aid, key), TX_OK);
@@ -479,30 +409,30 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
     env = make_grant(sc, seq, aid, &pb2, &pb1, key, &len);
     assert_int_equal(tx_rpc_submit(sc, 1, &env, &len), TX_OK);
     free(env);
-    ticsx(&r, fx.b2, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.b2, "--json", "verify", fx.a, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "decryption failed: content key not sealed to this buyer");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "--json", "verify", fx.a, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "decryption failed: content key not sealed to this buyer");
+    th_result_free(&r);
     /* A proper grant (newer) puts it right. */
-    ticsx(&r, fx.sup, "-q", "grant", fx.a, "--to", B2, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.b2, "fetch", NULL);
-    ct_result_free(&r);
-    ticsx(&r, fx.b2, "verify", fx.a, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "grant", fx.a, "--to", B2, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "verify", fx.a, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 
     /* A grant of the supplier's assessment signed by the outsider: the hub refuses it, as if
      * the assessment did not exist (it does not tell the outsider)... */
     env = make_grant(oc, 1000000, aid, &pb1, &pb1, key, &len);
     assert_int_equal(tx_rpc_submit(oc, 1, &env, &len), TX_ERR_REFUSED);
-    ct_expect_text(tx_fail_msg(), "hub refused grant ");
-    ct_expect_text(tx_fail_msg(), ": missing reference: assessment ");
-    ct_expect_text(tx_fail_msg(), "not among your records at the hub");
+    th_expect_text(tx_fail_msg(), "hub refused grant ");
+    th_expect_text(tx_fail_msg(), ": missing reference: assessment ");
+    th_expect_text(tx_fail_msg(), "not among your records at the hub");
     /* ...and were it slipped into buyer 1's cache, verify refuses it. */
     {
         tx_client *bc = client_of(fx.b1);
@@ -512,10 +442,10 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         /* With a proof marker, as if a fetch had proven it: verify's own checks refuse it. */
         assert_int_equal(tx_home_proof_put(tx_client_home(bc), gid, 1, 1), TX_OK);
         tx_client_destroy(&bc);
-        ticsx(&r, fx.b1, "--json", "verify", fx.a, NULL);
-        ct_expect_status(&r, 1);
-        ct_expect_text(r.out, "not signed by the assessment's author");
-        ct_result_free(&r);
+        th_ticsx(&r, &fx.w.hub, fx.b1, "--json", "verify", fx.a, NULL);
+        th_expect_status(&r, 1);
+        th_expect_text(r.out, "not signed by the assessment's author");
+        th_result_free(&r);
         tx_hex(ghex, gid, TX_ID_LEN);
         snprintf(path, sizeof path, "%s/records/%s", fx.b1, ghex);
         assert_int_equal(unlink(path), 0);
@@ -568,13 +498,13 @@ test_wrong_key_foreign_grant_truncated_ciphertext(void **state)
         free(envs[1]);
         tx_rec_clear(&old);
         tx_hex(thex, tid, TX_ID_LEN);
-        ticsx(&r, fx.b1, "fetch", NULL);
-        ct_expect_status(&r, 0);
-        ct_result_free(&r);
-        ticsx(&r, fx.b1, "--json", "verify", thex, NULL);
-        ct_expect_status(&r, 1);
-        ct_expect_text(r.out, "decryption failed: the assessment does not open");
-        ct_result_free(&r);
+        th_ticsx(&r, &fx.w.hub, fx.b1, "fetch", NULL);
+        th_expect_status(&r, 0);
+        th_result_free(&r);
+        th_ticsx(&r, &fx.w.hub, fx.b1, "--json", "verify", thex, NULL);
+        th_expect_status(&r, 1);
+        th_expect_text(r.out, "decryption failed: the assessment does not open");
+        th_result_free(&r);
     }
     sodium_free(key);
     tx_client_destroy(&sc);
@@ -585,99 +515,105 @@ static void
 test_revoke_then_regrant(void **state)
 {
     char today[16];
-    ct_result r;
+    th_result r;
     (void)state;
 
-    tx_format_date(today, sizeof today, tx_now());
-    ticsx(&r, fx.b3, "inbox", NULL);
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "revoke", fx.a, "--from", B3, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "no longer serves it");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "revoke", fx.a, "--from", B3, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "already revoked");
-    ct_result_free(&r);
+    given_shared();
 
-    ticsx(&r, fx.b3, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "revoked by the supplier");
-    ct_result_free(&r);
-    ticsx(&r, fx.b3, "--json", "verify", fx.a, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "revoked by the supplier on");
-    ct_expect_text(r.out, today);
-    ct_result_free(&r);
-    ticsx(&r, fx.b3, "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "REVOKED");
-    ct_result_free(&r);
-    ticsx(&r, fx.b3, "--json", "report", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "\"status\": \"revoked\"");
-    ct_result_free(&r);
+    tx_format_date(today, sizeof today, tx_now());
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "no longer serves it");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "already revoked");
+    th_result_free(&r);
+
+    th_ticsx(&r, &fx.w.hub, fx.b3, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "revoked by the supplier");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "--json", "verify", fx.a, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "revoked by the supplier on");
+    th_expect_text(r.out, today);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "REVOKED");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "--json", "report", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"status\": \"revoked\"");
+    th_result_free(&r);
 
     /* A new grant restores it. */
-    ticsx(&r, fx.sup, "-q", "grant", fx.a, "--to", B3, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.b3, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "fetched 1 assessment");
-    ct_result_free(&r);
-    ticsx(&r, fx.b3, "verify", fx.a, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "grant", fx.a, "--to", B3, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "fetched 1 assessment");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "verify", fx.a, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 }
 
 static void
 test_grant_until(void **state)
 {
-    ct_result r;
+    th_result r;
     (void)state;
 
-    ticsx(&r, fx.sup, "grant", fx.a, "--to", B2, "--until", "2001-01-01", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "in the past");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "grant", fx.a, "--to", SUP, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "is this organisation");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "grant", fx.a, "--to", "Nobody KK", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "Nobody KK");
-    ct_result_free(&r);
+    given_shared();
 
-    ticsx(&r, fx.sup, "--json", "grant", fx.a, "--to", B2, "--until", "2099-12-31", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "\"until\": \"2099-12-31\"");
-    ct_result_free(&r);
-    ticsx(&r, fx.b2, "fetch", NULL);
-    ct_result_free(&r);
-    ticsx_at(&r, "2100-01-02", fx.b2, "--json", "verify", fx.a, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "\"status\": \"expired\"");
-    ct_expect_text(r.out, "the grant expired on 2099-12-31");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", B2, "--until", "2001-01-01", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "in the past");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", SUP, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "is this organisation");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "grant", fx.a, "--to", "Nobody KK", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "Nobody KK");
+    th_result_free(&r);
+
+    th_ticsx(&r, &fx.w.hub, fx.sup, "--json", "grant", fx.a, "--to", B2, "--until", "2099-12-31",
+             NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"until\": \"2099-12-31\"");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
+    th_result_free(&r);
+    th_ticsx_with(&r, &(th_ticsx_opts){.hub = &fx.w.hub, .now = "2100-01-02"}, fx.b2, "--json",
+                  "verify", fx.a, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "\"status\": \"expired\"");
+    th_expect_text(r.out, "the grant expired on 2099-12-31");
+    th_result_free(&r);
     /* Before that day it holds. */
-    ticsx(&r, fx.b2, "verify", fx.a, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "verify", fx.a, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
 }
 
 /* The report row of buyer `home` for supplier `name`, as JSON (caller decrefs the root). */
 static json_t *
 report_row_of(const char *home, const char *name, json_t **root)
 {
-    ct_result r;
+    th_result r;
     json_t *sups;
 
-    ticsx(&r, home, "report", "--format", "json", NULL);
-    ct_expect_status(&r, 0);
-    *root = ct_parse_json(r.out);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, home, "report", "--format", "json", NULL);
+    th_expect_status(&r, 0);
+    *root = th_parse_json(r.out);
+    th_result_free(&r);
     sups = json_object_get(*root, "suppliers");
     for (size_t i = 0; i < json_array_size(sups); i++) {
         json_t *s = json_array_get(sups, i);
@@ -689,100 +625,91 @@ report_row_of(const char *home, const char *name, json_t **root)
     return NULL;
 }
 
-/* The report row of buyer `home` for the supplier, as JSON (caller decrefs the root). */
-static json_t *
-report_row(const char *home, json_t **root)
-{
-    ct_result r;
-    json_t *sups;
-
-    ticsx(&r, home, "report", "--format", "json", NULL);
-    ct_expect_status(&r, 0);
-    *root = ct_parse_json(r.out);
-    ct_result_free(&r);
-    sups = json_object_get(*root, "suppliers");
-    for (size_t i = 0; i < json_array_size(sups); i++) {
-        json_t *s = json_array_get(sups, i);
-        if (strcmp(json_string_value(json_object_get(s, "name")), SUP) == 0) {
-            return s;
-        }
-    }
-    fail_msg("no report row for %s", SUP);
-    return NULL;
-}
-
+/* The supplier supersedes fx.a with fx.a2 (shared with its readers), then fx.a2 with fx.a3 (not
+ * shared). Made once, by the first case that needs it, so that every case also runs alone. */
 static void
-test_supersede(void **state)
+given_superseded(void)
 {
     char path[PATH_MAX];
-    ct_result r;
+    th_result r;
     json_t *root, *row, *sb;
-    (void)state;
+    if (!th_given(&fx.superseded, "superseding the shared assessment twice")) {
+        return;
+    }
+    given_shared();
 
-    snprintf(path, sizeof path, "%s/answers-2.json", fx.root);
+    snprintf(path, sizeof path, "%s/answers-2.json", fx.w.root);
     answers_file(fx.sup, fx.r1, "partly", path);
     /* Without --supersedes a second assessment of the same questionnaire stays beside the
      * first; answer says so. Another supplier cannot supersede this one. */
-    ticsx(&r, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "only its author may supersede");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "only its author may supersede");
+    th_result_free(&r);
 
-    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    th_expect_status(&r, 0);
     memcpy(fx.a2, r.out, 64);
     /* Buyer 1 asked (granted as requester); buyers 2 and 3 held the old one. */
-    ct_expect_text(r.err, "granted to 2 more readers");
-    ct_result_free(&r);
-    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "already superseded");
-    ct_result_free(&r);
+    th_expect_text(r.err, "granted to 2 more readers");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "already superseded");
+    th_result_free(&r);
 
     const char *homes[] = {fx.b1, fx.b2, fx.b3};
     for (size_t i = 0; i < 3; i++) {
-        ticsx(&r, homes[i], "fetch", NULL);
-        ct_expect_status(&r, 0);
-        ct_result_free(&r);
-        row = report_row(homes[i], &root);
+        th_ticsx(&r, &fx.w.hub, homes[i], "fetch", NULL);
+        th_expect_status(&r, 0);
+        th_result_free(&r);
+        row = report_row_of(homes[i], SUP, &root);
         assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a2);
         assert_true(json_is_null(json_object_get(row, "superseded_by")));
         json_decref(root);
         /* The old one is not current (exit 1), though the newer one is shared. */
-        ticsx(&r, homes[i], "--json", "verify", fx.a, NULL);
-        ct_expect_status(&r, 1);
-        ct_expect_text(r.out, "\"superseded\"");
-        ct_expect_text(r.out, "newer assessment available");
-        ct_result_free(&r);
+        th_ticsx(&r, &fx.w.hub, homes[i], "--json", "verify", fx.a, NULL);
+        th_expect_status(&r, 1);
+        th_expect_text(r.out, "\"superseded\"");
+        th_expect_text(r.out, "newer assessment available");
+        th_result_free(&r);
     }
 
     /* Superseded again, this time not shared with the old readers: they learn it exists. */
-    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a2, "--no-regrant",
-          NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, "--supersedes", fx.a2,
+             "--no-regrant", NULL);
+    th_expect_status(&r, 0);
     memcpy(fx.a3, r.out, 64);
-    ct_expect_text(r.err, "granted to 0 more readers");
-    ct_result_free(&r);
-    ticsx(&r, fx.b2, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    row = report_row(fx.b2, &root);
+    th_expect_text(r.err, "granted to 0 more readers");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    row = report_row_of(fx.b2, SUP, &root);
     assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a2);
     sb = json_object_get(row, "superseded_by");
     assert_true(json_is_object(sb));
     assert_string_equal(json_string_value(json_object_get(sb, "assessment")), fx.a3);
     assert_true(json_is_false(json_object_get(sb, "shared")));
     json_decref(root);
-    ticsx(&r, fx.b2, "report", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "superseded by a newer assessment not shared with you");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "report", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "superseded by a newer assessment not shared with you");
+    th_result_free(&r);
     /* Buyer 1 (the requester) has the newest. */
-    ticsx(&r, fx.b1, "fetch", NULL);
-    ct_result_free(&r);
-    row = report_row(fx.b1, &root);
+    th_ticsx(&r, &fx.w.hub, fx.b1, "fetch", NULL);
+    th_result_free(&r);
+    row = report_row_of(fx.b1, SUP, &root);
     assert_string_equal(json_string_value(json_object_get(row, "assessment")), fx.a3);
     json_decref(root);
+    th_given_made(&fx.superseded);
+}
+
+static void
+test_supersede(void **state)
+{
+    (void)state;
+    given_superseded();
 }
 
 /* The supplier grants `aid` to the buyer at `home` with the library, as a supplier would that
@@ -812,29 +739,29 @@ static void
 expect_superseded(const char *home, const char *aid, const char *by)
 {
     char by12[13];
-    ct_result r;
+    th_result r;
     json_t *j, *v;
 
     snprintf(by12, sizeof by12, "%.12s", by);
-    ticsx(&r, home, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, home, "--json", "verify", aid, NULL);
-    ct_expect_status(&r, 1);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, home, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, home, "--json", "verify", aid, NULL);
+    th_expect_status(&r, 1);
+    j = th_parse_json(r.out);
     v = json_array_get(json_object_get(j, "assessments"), 0);
     assert_string_equal(json_string_value(json_object_get(v, "status")), "superseded");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(v, "superseded_by"), "assessment")), by);
-    ct_expect_text(json_string_value(json_object_get(v, "reason")), by12);
-    ct_expect_text(json_string_value(json_object_get(v, "reason")), SUP2);
+    th_expect_text(json_string_value(json_object_get(v, "reason")), by12);
+    th_expect_text(json_string_value(json_object_get(v, "reason")), SUP2);
     json_decref(j);
-    ct_result_free(&r);
-    ticsx(&r, home, "verify", aid, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "superseded by");
-    ct_expect_text(r.out, by12);
-    ct_result_free(&r);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, home, "verify", aid, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "superseded by");
+    th_expect_text(r.out, by12);
+    th_result_free(&r);
 }
 
 /* The attack: a supplier answers well, supersedes it with a worse answer without sharing that,
@@ -845,17 +772,19 @@ static void
 test_superseded_is_never_current(void **state)
 {
     char path[PATH_MAX], good[65], mid[65], newest[65], want[80];
-    ct_result r;
+    th_result r;
     json_t *root, *row;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/answers-sup2-yes.json", fx.root);
+    given_shared();
+
+    snprintf(path, sizeof path, "%s/answers-sup2-yes.json", fx.w.root);
     answers_file(fx.sup2, fx.r1, "yes", path);
-    run_id(good, fx.sup2, "answer", fx.r1, "--file", path, NULL);
-    snprintf(path, sizeof path, "%s/answers-sup2-no.json", fx.root);
+    th_ticsx_id(good, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, NULL);
+    snprintf(path, sizeof path, "%s/answers-sup2-no.json", fx.w.root);
     answers_file(fx.sup2, fx.r1, "no", path);
-    run_id(mid, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", good, "--no-regrant",
-           NULL);
+    th_ticsx_id(mid, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", good,
+                "--no-regrant", NULL);
 
     /* Granted by a client that skips the check: buyer 2 is told by the hub. */
     grant_by_library(fx.sup2, good, fx.b2);
@@ -867,28 +796,28 @@ test_superseded_is_never_current(void **state)
         json_string_value(json_object_get(json_object_get(row, "superseded_by"), "assessment")),
         mid);
     json_decref(root);
-    ticsx(&r, fx.b2, "report", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "superseded: superseded by");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b2, "report", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "superseded: superseded by");
+    th_result_free(&r);
     /* The supplier's own client refuses, pointing to the newer one and the command. */
-    ticsx(&r, fx.sup2, "grant", good, "--to", B3, NULL);
-    ct_expect_status(&r, 2);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "grant", good, "--to", B3, NULL);
+    th_expect_status(&r, 2);
     snprintf(want, sizeof want, "superseded by %.12s", mid);
-    ct_expect_text(r.err, want);
+    th_expect_text(r.err, want);
     snprintf(want, sizeof want, "ticsx grant %.12s --to", mid);
-    ct_expect_text(r.err, want);
-    ct_result_free(&r);
+    th_expect_text(r.err, want);
+    th_result_free(&r);
 
     /* A chain: newest supersedes mid. The requester (granted good when it answered), buyer 2
      * (granted after mid) and buyer 3 (granted good after newest) all see newest. */
-    run_id(newest, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", mid, "--no-regrant",
-           NULL);
-    ticsx(&r, fx.sup2, "grant", good, "--to", B3, NULL);
-    ct_expect_status(&r, 2);
+    th_ticsx_id(newest, &fx.w.hub, fx.sup2, "answer", fx.r1, "--file", path, "--supersedes", mid,
+                "--no-regrant", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup2, "grant", good, "--to", B3, NULL);
+    th_expect_status(&r, 2);
     snprintf(want, sizeof want, "superseded by %.12s", newest);
-    ct_expect_text(r.err, want);
-    ct_result_free(&r);
+    th_expect_text(r.err, want);
+    th_result_free(&r);
     grant_by_library(fx.sup2, good, fx.b3);
     expect_superseded(fx.b3, good, newest);
     expect_superseded(fx.b2, good, newest);
@@ -901,54 +830,18 @@ typedef struct {
     char out[PATH_MAX], err[PATH_MAX];
 } bg;
 
+/* Starts `ticsx --home HOME ARGS...` in the background as b, named name. */
 static void
 bg_start(bg *b, const char *name, const char *home, ...)
 {
-    char bin[PATH_MAX];
-    const char *argv[48];
-    const char *wrapper = getenv("TX_TEST_CLIENT_WRAPPER");
-    size_t n = 0;
-    char *w = NULL;
+    const th_ticsx_opts opts = {.hub = &fx.w.hub};
     va_list ap;
 
-    snprintf(b->out, sizeof b->out, "%s/%s.out", fx.root, name);
-    snprintf(b->err, sizeof b->err, "%s/%s.err", fx.root, name);
-    if (wrapper != NULL && *wrapper) {
-        w = strdup(wrapper);
-        for (char *save = NULL, *t = strtok_r(w, " ", &save); t != NULL && n < 16;
-             t = strtok_r(NULL, " ", &save)) {
-            argv[n++] = t;
-        }
-    }
-    argv[n++] = ct_build_path(bin, sizeof bin, "client/ticsx");
-    argv[n++] = "--home";
-    argv[n++] = home;
+    snprintf(b->out, sizeof b->out, "%s/%s.out", fx.w.root, name);
+    snprintf(b->err, sizeof b->err, "%s/%s.err", fx.w.root, name);
     va_start(ap, home);
-    for (const char *a = va_arg(ap, const char *); a != NULL && n < 47;
-         a = va_arg(ap, const char *)) {
-        argv[n++] = a;
-    }
+    b->pid = th_ticsx_spawn_v(&opts, b->out, b->err, home, ap);
     va_end(ap);
-    argv[n] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    b->pid = fork();
-    assert_true(b->pid >= 0);
-    if (b->pid == 0) {
-        int o = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int e = open(b->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        putenv(fx.env_hub);
-        putenv(fx.env_key);
-        putenv("LANG=C");
-        putenv("TICSX_NOW=");
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    free(w);
 }
 
 /* Waits until `path` holds `text`; returns the ms it took, or -1 after timeout_ms. */
@@ -959,7 +852,7 @@ wait_text(const char *path, const char *text, int64_t timeout_ms)
 
     while (th_now_ms() - t0 < timeout_ms) {
         if (access(path, R_OK) == 0) {
-            char *s = ct_read_file(path);
+            char *s = th_read_file(path);
             int found = strstr(s, text) != NULL;
             free(s);
             if (found) {
@@ -996,14 +889,16 @@ test_watch_gets_the_grant_pushed(void **state)
     int64_t up = wrapped ? 60000 : 15000, bound = wrapped ? 20000 : 5000, took;
     char prefix[13], *out;
     bg w, o;
-    ct_result r;
+    th_result r;
     (void)state;
 
+    given_superseded();
+
     /* Both look at their inbox first, so only what comes next is new. */
-    ticsx(&r, fx.b3, "inbox", NULL);
-    ct_result_free(&r);
-    ticsx(&r, fx.outsider, "inbox", NULL);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.outsider, "inbox", NULL);
+    th_result_free(&r);
     bg_start(&w, "watch-b3", fx.b3, "watch", "--count", "1", "--for", wrapped ? "120" : "30",
              NULL);
     bg_start(&o, "watch-outsider", fx.outsider, "watch", "--count", "1", "--for",
@@ -1011,77 +906,79 @@ test_watch_gets_the_grant_pushed(void **state)
     assert_true(wait_text(w.err, "watching", up) >= 0);
     assert_true(wait_text(o.err, "watching", up) >= 0);
 
-    ticsx(&r, fx.sup, "-q", "grant", fx.a3, "--to", B3, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "grant", fx.a3, "--to", B3, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     took = wait_text(w.out, "grant", bound);
     print_message("grant shown by the watcher %lld ms after the grant command returned\n",
                   (long long)took);
     assert_true(took >= 0);
     assert_int_equal(bg_wait(&w, up), 0);
-    out = ct_read_file(w.out);
+    out = th_read_file(w.out);
     memcpy(prefix, fx.a3, 12);
     prefix[12] = 0;
-    ct_expect_text(out, prefix);
-    ct_expect_text(out, SUP);
+    th_expect_text(out, prefix);
+    th_expect_text(out, SUP);
     free(out);
 
     /* The outsider may not see that grant: it gets nothing and says so. */
     assert_int_equal(bg_wait(&o, up + 60000), 1);
-    out = ct_read_file(o.out);
+    out = th_read_file(o.out);
     assert_string_equal(out, "");
     free(out);
-    out = ct_read_file(o.err);
-    ct_expect_text(out, "0 of 1 record arrived");
+    out = th_read_file(o.err);
+    th_expect_text(out, "0 of 1 record arrived");
     free(out);
 
     /* A revocation arrives the same way, here as one JSON line. */
     bg_start(&w, "watch-b3-json", fx.b3, "--json", "watch", "--count", "1", "--for",
              wrapped ? "120" : "30", NULL);
     usleep(wrapped ? 5000 * 1000 : 500 * 1000);
-    ticsx(&r, fx.sup, "-q", "revoke", fx.a3, "--from", B3, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "-q", "revoke", fx.a3, "--from", B3, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     assert_int_equal(bg_wait(&w, up), 0);
-    out = ct_read_file(w.out);
-    json_t *j = ct_parse_json(out);
+    out = th_read_file(w.out);
+    json_t *j = th_parse_json(out);
     assert_string_equal(json_string_value(json_object_get(j, "kind")), "revocation");
     assert_string_equal(json_string_value(json_object_get(j, "assessment")), fx.a3);
     json_decref(j);
     free(out);
     /* What the watch showed, inbox does not show again. */
-    ticsx(&r, fx.b3, "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "nothing new");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "nothing new");
+    th_result_free(&r);
 }
 
 static void
 test_bad_sub_supplier_key(void **state)
 {
     char path[PATH_MAX];
-    ct_result r;
+    th_result r;
     json_t *j;
     (void)state;
 
-    snprintf(path, sizeof path, "%s/answers-bad.json", fx.root);
+    given_shared();
+
+    snprintf(path, sizeof path, "%s/answers-bad.json", fx.w.root);
     answers_file(fx.sup, fx.r1, "yes", path);
     j = json_load_file(path, 0, NULL);
     json_object_set_new(j, "suppliers", json_pack("[{s:s,s:s}]", "name", "X", "key", "SHA256:no"));
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "suppliers[0] (X)");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "suppliers[0] (X)");
+    th_result_free(&r);
     j = json_load_file(path, 0, NULL);
     json_object_set_new(j, "suppliers", json_pack("[{s:s}]", "supplies", "no name"));
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    ticsx(&r, fx.sup, "answer", fx.r1, "--file", path, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "needs a name");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r1, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "needs a name");
+    th_result_free(&r);
 }
 
 int

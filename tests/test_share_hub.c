@@ -4,7 +4,7 @@
  * refused submissions that leave nothing stored, and watchers: pushes after a commit to those
  * who may see the record and to no one else, renewal, expiry, the bound (BUSY) and watchers
  * whose peer is gone. */
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_seal.h"
@@ -61,7 +61,7 @@ setup(void **state)
     assert_int_equal(th_enroll(f->dir, f->b2, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->outsider, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(f->dir, f->rival, 1, NULL, 0), 0);
-    th_hub_start(&f->hub, f->dir);
+    th_hub_start(&f->hub, f->dir, NULL);
     f->cs = th_connect(&f->hub, f->supplier, TIMEOUT_MS);
     f->c1 = th_connect(&f->hub, f->b1, TIMEOUT_MS);
     f->c2 = th_connect(&f->hub, f->b2, TIMEOUT_MS);
@@ -368,7 +368,7 @@ test_superseders_shown_to_later_grantees(void **state)
     superseders_drop(f->dir, 0);
     assert_int_equal(hub_check(f->dir), 1);
     superseders_drop(f->dir, 1);
-    th_hub_start(&f->hub, f->dir);
+    th_hub_start(&f->hub, f->dir, NULL);
     assert_int_equal(hub_check(f->dir), 0);
     tx_conn_destroy(&f->cs);
     tx_conn_destroy(&f->cr);

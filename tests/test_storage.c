@@ -87,12 +87,12 @@ group_setup(void **state)
     assert_int_equal(th_enroll(W.pristine, W.buyer, 1, NULL, 0), 0);
     assert_int_equal(th_enroll(W.pristine, W.supplier, 1, NULL, 0), 0);
     W.recs = fu_questionnaires(W.supplier, 2, N_RECS);
-    th_hub_start(&h, W.pristine);
+    th_hub_start(&h, W.pristine, NULL);
     submit(&h, W.recs, N_RECS);
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
     sh("cp %s/data.mdb %s", W.pristine, W.old_mdb);
     more = fu_questionnaires(W.supplier, 2 + N_RECS, N_MORE);
-    th_hub_start(&h, W.pristine);
+    th_hub_start(&h, W.pristine, NULL);
     submit(&h, more, N_MORE);
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
     fu_recs_free(more, N_MORE);
@@ -315,50 +315,6 @@ lines(const char *s)
     return k;
 }
 
-/* `ticsx-hub run` on dir: its exit status when it stops by itself within 10 s (its stderr in
- * out), or -1 when it came up and served (stopped then with SIGTERM). */
-static int
-run_hub(const char *dir, char *out, size_t n)
-{
-    char log[PATH_MAX + 8], endpoint[PATH_MAX + 16];
-    int64_t until = th_now_ms() + 10000;
-    int status, fd;
-    pid_t pid;
-    ssize_t got;
-
-    snprintf(log, sizeof log, "%s.log", dir);
-    snprintf(endpoint, sizeof endpoint, "%s/endpoint", dir);
-    if ((pid = fork()) == 0) {
-        int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(lfd, 1);
-        dup2(lfd, 2);
-        execl(th_hub_bin(), th_hub_bin(), "run", "--data", dir, "--bind", "tcp://127.0.0.1:*",
-              "--log-level", "error", (char *)NULL);
-        _exit(127);
-    }
-    assert_true(pid > 0);
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) {
-            break;
-        }
-        if (access(endpoint, F_OK) == 0 || th_now_ms() > until) {
-            kill(pid, SIGTERM);
-            waitpid(pid, &status, 0);
-            fprintf(stderr, "# ticsx-hub run served %s\n", dir);
-            return -1;
-        }
-        usleep(20000);
-    }
-    fd = open(log, O_RDONLY);
-    got = fd >= 0 ? read(fd, out, n - 1) : 0;
-    out[got > 0 ? got : 0] = 0;
-    if (fd >= 0) {
-        close(fd);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* check exits 1 naming `what`, never crashing; run refuses with one line naming it too. */
 static void
 assert_refused(const char *dir, const char *what)
@@ -369,7 +325,7 @@ assert_refused(const char *dir, const char *what)
     fprintf(stderr, "# check: %d: %s", rc, out);
     assert_int_equal(rc, 1);
     assert_non_null(strstr(out, what));
-    rc = run_hub(dir, out, sizeof out);
+    rc = th_hub_try_run(dir, out, sizeof out);
     fprintf(stderr, "# run: %d: %s", rc, out);
     assert_int_equal(rc, 1);
     assert_int_equal(lines(out), 1);
@@ -391,7 +347,7 @@ test_pristine_is_clean(void **state)
     fprintf(stderr, "# check: %d: %s", rc, out);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "ok: 67 records"));
-    assert_int_equal(run_hub(dir, out, sizeof out), -1);
+    assert_int_equal(th_hub_try_run(dir, out, sizeof out), -1);
 }
 
 static void
@@ -591,19 +547,19 @@ test_permissions(void **state)
     (void)state;
     fresh_copy("perm", dir, sizeof dir);
     assert_int_equal(chmod(dir, 0755), 0);
-    assert_int_equal(run_hub(dir, out, sizeof out), 2);
+    assert_int_equal(th_hub_try_run(dir, out, sizeof out), 2);
     fprintf(stderr, "# run: %s", out);
     snprintf(want, sizeof want, "run `chmod 700 %s`", dir);
     assert_non_null(strstr(out, want));
     assert_int_equal(chmod(dir, 0700), 0);
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     assert_int_equal(chmod(path, 0640), 0);
-    assert_int_equal(run_hub(dir, out, sizeof out), 2);
+    assert_int_equal(th_hub_try_run(dir, out, sizeof out), 2);
     fprintf(stderr, "# run: %s", out);
     snprintf(want, sizeof want, "run `chmod 600 %s`", path);
     assert_non_null(strstr(out, want));
     assert_int_equal(chmod(path, 0600), 0);
-    assert_int_equal(run_hub(dir, out, sizeof out), -1);
+    assert_int_equal(th_hub_try_run(dir, out, sizeof out), -1);
 }
 
 /* A second organisation with a member's legal name (and its corporate number, empty here) on
@@ -679,7 +635,7 @@ test_damaged_record_in_list(void **state)
     (void)state;
     fresh_copy("rot", dir, sizeof dir);
     stop_leftover();
-    th_hub_start(&h, dir);
+    th_hub_start(&h, dir, NULL);
     W.live = &h;
     mdb_read(dir, &m);
     key[7] = 20;
@@ -737,7 +693,7 @@ test_truncated_under_running_hub(void **state)
     (void)state;
     fresh_copy("cut-live", dir, sizeof dir);
     stop_leftover();
-    th_hub_start(&h, dir);
+    th_hub_start(&h, dir, NULL);
     W.live = &h;
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     assert_int_equal(truncate(path, 8192), 0);

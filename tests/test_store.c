@@ -1,7 +1,7 @@
 /* tx_store against a real LMDB in a temp directory: append, lookup, visibility, idempotent
  * resubmit, reopen, enrolment mapping, paging, map full; plus the ingest rules that must see
  * earlier records of the same batch. */
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_ingest.h"

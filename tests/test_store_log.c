@@ -1,7 +1,7 @@
 /* The store's log kept in parts (index | part): envelopes of every size around the part size
  * come back byte for byte by id and by list, logs written before parts (index -> whole
  * envelope) are still read and appended to, and a missing part is reported as damage. */
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_store.h"

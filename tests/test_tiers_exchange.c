@@ -4,8 +4,7 @@
  * other does not; a tier-2 lists a tier-1 (a loop) and both tier-1s list the same tier-2
  * (reached twice). The report's nodes, flags, answer states, tiers and coverage are checked
  * exactly. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -25,81 +24,38 @@
 #define NOKEY "Corner Packaging"
 
 typedef struct {
-    char *root;
-    ct_hub hub;
+    th_world w;
     char oem[PATH_MAX], t1a[PATH_MAX], t1b[PATH_MAX], t2a[PATH_MAX], t2b[PATH_MAX];
-    char env_hub[300], env_key[PATH_MAX + 20];
 } fixture;
 
 static fixture fx;
 
 static void
-ticsx(ct_result *r, const char *home, ...)
-{
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", NULL};
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(r, env, home, NULL, ap);
-    va_end(ap);
-}
-
-/* Runs a command that must succeed and print an id (64 hex) first on stdout. */
-static void
-run_id(char id[65], const char *home, ...)
-{
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", NULL};
-    ct_result r;
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(&r, env, home, NULL, ap);
-    va_end(ap);
-    ct_expect_status(&r, 0);
-    if (strlen(r.out) < 65 || r.out[64] != '\n') {
-        fail_msg("no id in: %s\nstderr: %s", r.out, r.err);
-    }
-    memcpy(id, r.out, 64);
-    id[64] = 0;
-    ct_result_free(&r);
-}
-
-static void
 whoami(const char *home, char fp[64])
 {
-    ct_result r;
+    th_result r;
     json_t *j;
 
-    ticsx(&r, home, "whoami", "--json", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, home, "whoami", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     snprintf(fp, 64, "%s", json_string_value(json_object_get(j, "fingerprint")));
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
 }
 
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX];
     (void)state;
 
-    fx.root = ct_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.oem, sizeof fx.oem, "%s/oem", fx.root);
-    snprintf(fx.t1a, sizeof fx.t1a, "%s/t1a", fx.root);
-    snprintf(fx.t1b, sizeof fx.t1b, "%s/t1b", fx.root);
-    snprintf(fx.t2a, sizeof fx.t2a, "%s/t2a", fx.root);
-    snprintf(fx.t2b, sizeof fx.t2b, "%s/t2b", fx.root);
-    ct_hub_init(hubdir);
-    ct_keygen_enroll(hubdir, fx.oem, OEM, NULL);
-    ct_keygen_enroll(hubdir, fx.t1a, T1A, NULL);
-    ct_keygen_enroll(hubdir, fx.t1b, T1B, NULL);
-    ct_keygen_enroll(hubdir, fx.t2a, T2A, NULL);
-    ct_keygen_enroll(hubdir, fx.t2b, T2B, NULL);
-    ct_hub_start(&fx.hub, hubdir);
-    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
-    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.oem, "oem"), OEM, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t1a, "t1a"), T1A, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t1b, "t1b"), T1B, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t2a, "t2a"), T2A, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t2b, "t2b"), T2B, NULL);
+    th_world_start(&fx.w);
     return 0;
 }
 
@@ -107,9 +63,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
 }
 
@@ -118,15 +72,16 @@ teardown(void **state)
 static void
 answers_file(const char *home, const char *req, const char *answer, json_t *subs, const char *path)
 {
-    ct_result r;
+    th_result r;
     json_t *j, *arr;
     char *text;
 
-    ticsx(&r, home, "questionnaire", "template", req, "--format", "json", "--out", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    text = ct_read_file(path);
-    j = ct_parse_json(text);
+    th_ticsx(&r, &fx.w.hub, home, "questionnaire", "template", req, "--format", "json", "--out",
+             path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    text = th_read_file(path);
+    j = th_parse_json(text);
     free(text);
     arr = json_object_get(j, "answers");
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -195,7 +150,7 @@ test_tree(void **state)
     char fp_t1b[64], fp_t2a[64], fp_t2b[64], fp_oem[64], fp[64];
     const char *k_t1a, *k_t1b, *k_t2a;
     char to[256];
-    ct_result r;
+    th_result r;
     json_t *j;
     (void)state;
 
@@ -206,38 +161,38 @@ test_tree(void **state)
     whoami(fx.t2b, fp_t2b);
 
     snprintf(to, sizeof to, "%s,%s", T1A, T1B);
-    run_id(req, fx.oem, "request", "--questionnaire", "tics-selfcheck", "--to", to, "--depth", "2",
-           NULL);
+    th_ticsx_id(req, &fx.w.hub, fx.oem, "request", "--questionnaire", "tics-selfcheck", "--to", to,
+                "--depth", "2", NULL);
 
     /* Tier-1 A lists both tier-2s and one organisation without a key; it is told to forward. */
-    snprintf(path, sizeof path, "%s/t1a.json", fx.root);
+    snprintf(path, sizeof path, "%s/t1a.json", fx.w.root);
     answers_file(fx.t1a, req, "yes",
                  json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s}]", "name", T2A, "supplies",
                            "plating", "key", fp_t2a, "name", T2B, "supplies", "springs", "key",
                            fp_t2b, "name", NOKEY, "supplies", "boxes"),
                  path);
-    ticsx(&r, fx.t1a, "answer", req, "--file", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "ticsx forward");
+    th_ticsx(&r, &fx.w.hub, fx.t1a, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "ticsx forward");
     memcpy(a1, r.out, 64);
     a1[64] = 0;
-    ct_result_free(&r);
+    th_result_free(&r);
     /* Tier-1 B lists tier-2 A too: reached twice. Some items only partly: weaker. */
-    snprintf(path, sizeof path, "%s/t1b.json", fx.root);
+    snprintf(path, sizeof path, "%s/t1b.json", fx.w.root);
     answers_file(fx.t1b, req, "partly",
                  json_pack("[{s:s,s:s,s:s}]", "name", "Okazaki", "supplies", "plating", "key", T2A),
                  path); /* the key named by the enrolled organisation's legal name */
-    run_id(a2, fx.t1b, "answer", req, "--file", path, NULL);
+    th_ticsx_id(a2, &fx.w.hub, fx.t1b, "answer", req, "--file", path, NULL);
 
     /* Forwarding: by default to the keyed sub-suppliers of the latest own assessment. */
-    run_id(fwd, fx.t1a, "forward", req, NULL);
-    ticsx(&r, fx.t2a, "inbox", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "on behalf of " OEM);
-    ct_result_free(&r);
-    ticsx(&r, fx.t2b, "inbox", "--json", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx_id(fwd, &fx.w.hub, fx.t1a, "forward", req, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2a, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "on behalf of " OEM);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.t2b, "inbox", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     {
         const json_t *rq = json_array_get(json_object_get(j, "requests"), 0);
         assert_string_equal(json_string_value(json_object_get(rq, "id")), fwd);
@@ -248,60 +203,60 @@ test_tree(void **state)
         assert_string_equal(json_string_value(json_object_get(ob, "fingerprint")), fp_oem);
     }
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
     /* The OEM's request asks for 2 tiers, the forwarded one for 1: no further forwarding. */
-    ticsx(&r, fx.t2a, "forward", fwd, "--to", T1B, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "asks for 1 tier");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.t2a, "forward", fwd, "--to", T1B, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "asks for 1 tier");
+    th_result_free(&r);
     /* Only a supplier the request names may forward it: the tier-2 cannot even see it. */
-    ticsx(&r, fx.t2b, "forward", req, "--to", T2A, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.t2b, "forward", req, "--to", T2A, NULL);
     assert_int_not_equal(r.status, 0);
-    ct_expect_text(r.err, "not found");
-    ct_result_free(&r);
+    th_expect_text(r.err, "not found");
+    th_result_free(&r);
     /* Tier-1 B forwards by name. */
-    run_id(fwd2, fx.t1b, "forward", req, "--to", T2A, NULL);
+    th_ticsx_id(fwd2, &fx.w.hub, fx.t1b, "forward", req, "--to", T2A, NULL);
 
     /* Tier-2 A answers, grants the OEM as well, and lists tier-1 B: a loop. */
-    snprintf(path, sizeof path, "%s/t2a.json", fx.root);
+    snprintf(path, sizeof path, "%s/t2a.json", fx.w.root);
     answers_file(fx.t2a, fwd, "yes",
                  json_pack("[{s:s,s:s,s:s}]", "name", T1B, "supplies", "tooling", "key", fp_t1b),
                  path);
-    ticsx(&r, fx.t2a, "answer", fwd, "--file", path, "--also-grant-origin", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "also granted to the original buyer");
+    th_ticsx(&r, &fx.w.hub, fx.t2a, "answer", fwd, "--file", path, "--also-grant-origin", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "also granted to the original buyer");
     memcpy(a3, r.out, 64);
     a3[64] = 0;
-    ct_result_free(&r);
+    th_result_free(&r);
     /* Tier-2 B answers its direct customer only. */
-    snprintf(path, sizeof path, "%s/t2b.json", fx.root);
+    snprintf(path, sizeof path, "%s/t2b.json", fx.w.root);
     answers_file(fx.t2b, fwd, "no", json_array(), path);
-    ticsx(&r, fx.t2b, "answer", fwd, "--file", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "on behalf of");
+    th_ticsx(&r, &fx.w.hub, fx.t2b, "answer", fwd, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "on behalf of");
     memcpy(a4, r.out, 64);
     a4[64] = 0;
-    ct_result_free(&r);
+    th_result_free(&r);
     /* --also-grant-origin on a request that was not forwarded is refused. */
-    ticsx(&r, fx.t1a, "answer", req, "--file", path, "--also-grant-origin", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "not forwarded");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.t1a, "answer", req, "--file", path, "--also-grant-origin", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "not forwarded");
+    th_result_free(&r);
 
-    ticsx(&r, fx.oem, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     /* The OEM verifies tier-2 A's assessment; tier-2 B's is not granted to it. */
-    ticsx(&r, fx.oem, "verify", a3, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.oem, "verify", a4, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "verify", a3, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "verify", a4, NULL);
     assert_int_not_equal(r.status, 0);
-    ct_result_free(&r);
+    th_result_free(&r);
 
-    ticsx(&r, fx.oem, "report", "--format", "json", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--format", "json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     {
         const json_t *nodes = json_object_get(j, "nodes");
         const json_t *n;
@@ -383,22 +338,22 @@ test_tree(void **state)
         assert_true(num(json_array_get(weak, 0), "score", NULL) == 100.0);
     }
     json_decref(j);
-    ct_result_free(&r);
+    th_result_free(&r);
 
     /* --depth 1: the tier-1s only; the table fits 80 columns and shows the tree. */
-    ticsx(&r, fx.oem, "report", "--format", "json", "--depth", "1", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--format", "json", "--depth", "1", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "nodes")), 2);
     json_decref(j);
-    ct_result_free(&r);
-    ticsx(&r, fx.oem, "report", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "supply tree");
-    ct_expect_text(r.out, "  " T2A);
-    ct_expect_text(r.out, "not shared");
-    ct_expect_text(r.out, "reached twice");
-    ct_expect_text(r.out, "tier 2: 3 nodes; verified 1 (33.3%)");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "supply tree");
+    th_expect_text(r.out, "  " T2A);
+    th_expect_text(r.out, "not shared");
+    th_expect_text(r.out, "reached twice");
+    th_expect_text(r.out, "tier 2: 3 nodes; verified 1 (33.3%)");
     for (char *line = r.out, *nl; *line; line = nl + 1) {
         nl = strchr(line, '\n');
         if (nl == NULL) {
@@ -408,10 +363,10 @@ test_tree(void **state)
             fail_msg("line wider than 80 columns: %.*s", (int)(nl - line), line);
         }
     }
-    ct_result_free(&r);
-    ticsx(&r, fx.oem, "report", "--current-days", "0", NULL);
-    ct_expect_status(&r, 2);
-    ct_result_free(&r);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--current-days", "0", NULL);
+    th_expect_status(&r, 2);
+    th_result_free(&r);
 }
 
 int

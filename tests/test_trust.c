@@ -5,8 +5,7 @@
  * accreditation, a sector outside the body's scope, events signed by someone else; the pinned
  * key store; and verification of a granted assessment that references a certificate and
  * answers another questionnaire version than its request asked for. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_cell.h"
 #include "tx_cert_issue.h"
 #include "tx_cert_judge.h"
@@ -475,7 +474,7 @@ static void
 test_pinned_keys(void **state)
 {
     chain *c = *state;
-    char *home = ct_tmpdir(), path[PATH_MAX], text[1024], kid[17], fp[TX_FP_LEN];
+    char *home = th_tmpdir(), path[PATH_MAX], text[1024], kid[17], fp[TX_FP_LEN];
     tx_pubkey pk, *keys = NULL;
     struct stat st;
     size_t n = 0;
@@ -483,7 +482,7 @@ test_pinned_keys(void **state)
 
     snprintf(path, sizeof path, "%s/meti.pub", home);
     assert_int_equal(tx_pubkey_format(&c->meti->pub, text, sizeof text), TX_OK);
-    ct_write_file(path, text);
+    th_write_file(path, text);
     assert_int_equal(tx_trust_add(home, path, &pk, &added), TX_OK);
     assert_int_equal(added, 1);
     assert_memory_equal(pk.sign, c->meti->pub.sign, TX_KEY_LEN);
@@ -496,7 +495,7 @@ test_pinned_keys(void **state)
 
     snprintf(path, sizeof path, "%s/rogue.pub", home);
     assert_int_equal(tx_pubkey_format(&c->rogue->pub, text, sizeof text), TX_OK);
-    ct_write_file(path, text);
+    th_write_file(path, text);
     assert_int_equal(tx_trust_add(home, path, NULL, &added), TX_OK);
     assert_int_equal(tx_trust_list(home, &keys, &n), TX_OK);
     assert_int_equal(n, 2);
@@ -504,7 +503,7 @@ test_pinned_keys(void **state)
 
     /* Not a key file; a missing file. */
     snprintf(path, sizeof path, "%s/junk.pub", home);
-    ct_write_file(path, "untrusted comment: nothing\nAAAA\n");
+    th_write_file(path, "untrusted comment: nothing\nAAAA\n");
     assert_int_equal(tx_trust_add(home, path, NULL, &added), TX_ERR_USAGE);
     assert_int_equal(tx_trust_add(home, "/nonexistent/x.pub", NULL, &added), TX_ERR_USAGE);
 
@@ -544,7 +543,7 @@ static void
 test_verify_with_certificate(void **state)
 {
     chain *c = *state;
-    char *dir = ct_tmpdir(), path[PATH_MAX], text[1024], hex[2 * TX_ID_LEN + 1];
+    char *dir = th_tmpdir(), path[PATH_MAX], text[1024], hex[2 * TX_ID_LEN + 1];
     tx_identity *buyer = identity("Example Motors KK");
     tx_questionnaire_pb *q = NULL;
     tx_home *home = NULL;
@@ -560,7 +559,7 @@ test_verify_with_certificate(void **state)
     assert_int_equal(tx_home_open(dir, &home), TX_OK);
     snprintf(path, sizeof path, "%s/meti.pub", dir);
     assert_int_equal(tx_pubkey_format(&c->meti->pub, text, sizeof text), TX_OK);
-    ct_write_file(path, text);
+    th_write_file(path, text);
     assert_int_equal(tx_trust_add(dir, path, NULL, &added), TX_OK);
 
     /* The chain: METI accredits the body; the body certifies the supplier, then revokes. */

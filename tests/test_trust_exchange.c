@@ -6,8 +6,7 @@
  * "valid". Then the body revokes the certificate and verify says "revoked" with exit 1. Also:
  * what the command line refuses (an expiry past three years, events by someone else than the
  * issuer), withdrawing an accreditation, and a check sheet imported and published. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_error.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
@@ -31,51 +30,25 @@
 #define CERT_NO "JQ-2025-0042"
 
 typedef struct {
-    char *root;
-    ct_hub hub;
+    th_world w;
     char meti[PATH_MAX], body[PATH_MAX], supplier[PATH_MAX], buyer[PATH_MAX];
-    char env_hub[300], env_key[PATH_MAX + 20];
     char issued[16], request[65], assessment[65];
+    int certified, answered; /* th_given: given_certified, given_answered */
 } fixture;
 
 static fixture fx;
 
-static void
-ticsx(ct_result *r, const char *home, ...)
-{
-    const char *env[] = {fx.env_hub, fx.env_key, "LANG=C", "TICSX_NOW=", NULL};
-    va_list ap;
-
-    va_start(ap, home);
-    ct_ticsx_v(r, env, home, NULL, ap);
-    va_end(ap);
-}
-
 static int
 setup(void **state)
 {
-    char hubdir[PATH_MAX], profile[PATH_MAX];
     (void)state;
 
-    fx.root = ct_tmpdir();
-    snprintf(hubdir, sizeof hubdir, "%s/hub", fx.root);
-    snprintf(fx.meti, sizeof fx.meti, "%s/meti", fx.root);
-    snprintf(fx.body, sizeof fx.body, "%s/body", fx.root);
-    snprintf(fx.supplier, sizeof fx.supplier, "%s/supplier", fx.root);
-    snprintf(fx.buyer, sizeof fx.buyer, "%s/buyer", fx.root);
-    ct_hub_init(hubdir);
-    ct_keygen(fx.meti, METI, NULL);
-    ct_keygen(fx.body, BODY, NULL);
-    ct_keygen(fx.supplier, SUPPLIER, "3180001056789");
-    ct_keygen(fx.buyer, BUYER, "7123456789012");
-    const char *homes[] = {fx.meti, fx.body, fx.supplier, fx.buyer};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(profile, sizeof profile, "%s/profile.tx", homes[i]);
-        assert_int_equal(ct_hub_enroll(hubdir, profile), 0);
-    }
-    ct_hub_start(&fx.hub, hubdir);
-    snprintf(fx.env_hub, sizeof fx.env_hub, "TICSX_HUB=%s", fx.hub.endpoint);
-    snprintf(fx.env_key, sizeof fx.env_key, "TICSX_HUB_KEY=%s", fx.hub.key);
+    th_world_begin(&fx.w);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.meti, "meti"), METI, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.body, "body"), BODY, NULL);
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.supplier, "supplier"), SUPPLIER, "3180001056789");
+    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
+    th_world_start(&fx.w);
     /* Issued a month ago, by the real clock the binaries use. */
     tx_format_date(fx.issued, sizeof fx.issued, (int64_t)time(NULL) - 30 * 86400);
     return 0;
@@ -85,74 +58,86 @@ static int
 teardown(void **state)
 {
     (void)state;
-    assert_int_equal(ct_hub_stop(&fx.hub), 0);
-    th_rmtree(fx.root);
-    free(fx.root);
+    th_world_end(&fx.w);
     return 0;
+}
+
+/* The buyer pins the accreditor; the accreditor accredits the body, which certifies the supplier
+ * (CERT_NO). Made once, by the first case that needs it, so that every case also runs alone. */
+static void
+given_certified(void)
+{
+    char path[PATH_MAX + 16];
+    th_result r;
+    if (!th_given(&fx.certified, "accrediting the body and certifying the supplier")) {
+        return;
+    }
+
+    /* The buyer pins the accreditor's public key; the list shows it. */
+    snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "trust", "add", path, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "SHA256:");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "trust", "list", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, METI);
+    th_result_free(&r);
+
+    th_ticsx(&r, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
+             "2024-01-01", "--until", "2035-01-01", "--note", "first accreditation", NULL);
+    th_expect_status(&r, 0);
+    assert_int_equal(strlen(r.out), 65);
+    th_result_free(&r);
+
+    /* More than three years is refused; the default is exactly three. */
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
+             "--scope", "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing",
+             "--criteria", "2024", "--issued", "2025-01-01", "--expires", "2028-01-02", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "more than three years");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.body, "--json", "cert", "issue", "--holder", SUPPLIER, "--number",
+             CERT_NO, "--scope", "設計・製造部門 (design and manufacturing)", "--sector",
+             "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
+    th_expect_status(&r, 0);
+    json_t *j = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "3180001056789");
+    assert_string_equal(json_string_value(json_object_get(j, "holder")), SUPPLIER);
+    json_decref(j);
+    th_result_free(&r);
+    /* The same number twice is refused. */
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
+             "--scope", "x", "--sector", "manufacturing", "--criteria", "2024", "--issued",
+             fx.issued, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "already issued");
+    th_result_free(&r);
+    /* A holder without a corporate number cannot be certified. */
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", BODY, "--number", "X-1",
+             "--scope", "x", "--sector", "manufacturing", "--criteria", "2024", "--issued",
+             fx.issued, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "corporate number");
+    th_result_free(&r);
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", CERT_NO, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "valid on");
+    th_result_free(&r);
+    /* Another home that pinned nobody does not take the body's word. */
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "cert", "verify", CERT_NO, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "not_accredited");
+    th_result_free(&r);
+    th_given_made(&fx.certified);
 }
 
 static void
 test_accredit_and_certify(void **state)
 {
-    char path[PATH_MAX + 16];
-    ct_result r;
     (void)state;
-
-    /* The buyer pins the accreditor's public key; the list shows it. */
-    snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
-    ticsx(&r, fx.buyer, "trust", "add", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "SHA256:");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "trust", "list", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, METI);
-    ct_result_free(&r);
-
-    ticsx(&r, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from", "2024-01-01",
-          "--until", "2035-01-01", "--note", "first accreditation", NULL);
-    ct_expect_status(&r, 0);
-    assert_int_equal(strlen(r.out), 65);
-    ct_result_free(&r);
-
-    /* More than three years is refused; the default is exactly three. */
-    ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO, "--scope",
-          "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing", "--criteria",
-          "2024", "--issued", "2025-01-01", "--expires", "2028-01-02", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "more than three years");
-    ct_result_free(&r);
-    ticsx(&r, fx.body, "--json", "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO,
-          "--scope", "設計・製造部門 (design and manufacturing)", "--sector", "manufacturing",
-          "--criteria", "2024", "--issued", fx.issued, NULL);
-    ct_expect_status(&r, 0);
-    json_t *j = ct_parse_json(r.out);
-    assert_string_equal(json_string_value(json_object_get(j, "corporate_number")), "3180001056789");
-    assert_string_equal(json_string_value(json_object_get(j, "holder")), SUPPLIER);
-    json_decref(j);
-    ct_result_free(&r);
-    /* The same number twice is refused. */
-    ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", CERT_NO, "--scope", "x",
-          "--sector", "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "already issued");
-    ct_result_free(&r);
-    /* A holder without a corporate number cannot be certified. */
-    ticsx(&r, fx.body, "cert", "issue", "--holder", BODY, "--number", "X-1", "--scope", "x",
-          "--sector", "manufacturing", "--criteria", "2024", "--issued", fx.issued, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "corporate number");
-    ct_result_free(&r);
-
-    ticsx(&r, fx.buyer, "cert", "verify", CERT_NO, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "valid on");
-    ct_result_free(&r);
-    /* Another home that pinned nobody does not take the body's word. */
-    ticsx(&r, fx.supplier, "cert", "verify", CERT_NO, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "not_accredited");
-    ct_result_free(&r);
+    given_certified();
 }
 
 /* An answer sheet written with libxlsxwriter: every item "Implemented". */
@@ -174,51 +159,60 @@ write_answers_xlsx(const char *path)
     tx_free(q);
 }
 
+/* The buyer's request, the supplier's answer referencing the certificate (fx.request,
+ * fx.assessment), fetched and verified by the buyer. Made once, by the first case that needs it, so
+ * that every case also runs alone. */
 static void
-test_answer_fetch_verify(void **state)
+given_answered(void)
 {
     char path[PATH_MAX], tmpl[PATH_MAX];
-    ct_result r;
+    th_result r;
     json_t *j, *cert;
-    (void)state;
+    if (!th_given(&fx.answered, "the answer referencing the certificate")) {
+        return;
+    }
+    given_certified();
 
-    ticsx(&r, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", SUPPLIER, NULL);
-    ct_expect_status(&r, 0);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+             SUPPLIER, NULL);
+    th_expect_status(&r, 0);
     memcpy(fx.request, r.out, 64);
-    ct_result_free(&r);
+    th_result_free(&r);
 
     /* The XLSX template, and an answer sheet filled in and read back. */
-    snprintf(tmpl, sizeof tmpl, "%s/template.xlsx", fx.root);
-    ticsx(&r, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "wrote");
-    ct_result_free(&r);
-    snprintf(path, sizeof path, "%s/answers.xlsx", fx.root);
+    snprintf(tmpl, sizeof tmpl, "%s/template.xlsx", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "template", fx.request, "--out", tmpl,
+             NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "wrote");
+    th_result_free(&r);
+    snprintf(path, sizeof path, "%s/answers.xlsx", fx.w.root);
     write_answers_xlsx(path);
     /* A certificate the supplier does not hold cannot be referenced. */
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, "--certificate", "JQ-NONE", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "no certificate JQ-NONE");
-    ct_result_free(&r);
-    ticsx(&r, fx.supplier, "answer", fx.request, "--file", path, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "references TICS certificate " CERT_NO);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, "--certificate",
+             "JQ-NONE", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "no certificate JQ-NONE");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "answer", fx.request, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "references TICS certificate " CERT_NO);
     memcpy(fx.assessment, r.out, 64);
-    ct_result_free(&r);
+    th_result_free(&r);
 
-    ticsx(&r, fx.buyer, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "fetched 1 assessment (1 new)");
-    ct_expect_text(r.out, "1 certificate");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "verify", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "certificate valid");
-    ct_expect_text(r.out, CERT_NO);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "--json", "verify", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "fetched 1 assessment (1 new)");
+    th_expect_text(r.out, "1 certificate");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "certificate valid");
+    th_expect_text(r.out, CERT_NO);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "verify", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     cert = json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "certificate");
     assert_string_equal(json_string_value(json_object_get(cert, "number")), CERT_NO);
     assert_string_equal(json_string_value(json_object_get(json_object_get(cert, "now"), "status")),
@@ -226,115 +220,129 @@ test_answer_fetch_verify(void **state)
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(cert, "as_of"), "status")), "valid");
     json_decref(j);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "report", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "CERT");
-    ct_expect_text(r.out, "valid");
-    ct_result_free(&r);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "CERT");
+    th_expect_text(r.out, "valid");
+    th_result_free(&r);
+    th_given_made(&fx.answered);
+}
+
+static void
+test_answer_fetch_verify(void **state)
+{
+    (void)state;
+    given_answered();
 }
 
 static void
 test_revoked(void **state)
 {
-    ct_result r;
+    th_result r;
     json_t *j, *cert;
     (void)state;
 
-    /* Only the issuer records events. */
-    ticsx(&r, fx.supplier, "cert", "revoke", CERT_NO, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.err, "only its issuer");
-    ct_result_free(&r);
-    ticsx(&r, fx.body, "cert", "reinstate", CERT_NO, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "not suspended");
-    ct_result_free(&r);
-    ticsx(&r, fx.body, "cert", "report", CERT_NO, NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.body, "cert", "revoke", CERT_NO, "--note", "rules not followed", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "revoked");
-    ct_result_free(&r);
-    ticsx(&r, fx.body, "cert", "suspend", CERT_NO, NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "is revoked");
-    ct_result_free(&r);
+    given_answered();
 
-    ticsx(&r, fx.buyer, "fetch", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "verify", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "certificate revoked");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "--json", "report", NULL);
-    ct_expect_status(&r, 0);
-    j = ct_parse_json(r.out);
+    /* Only the issuer records events. */
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "cert", "revoke", CERT_NO, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "only its issuer");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "reinstate", CERT_NO, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "not suspended");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "report", CERT_NO, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "revoke", CERT_NO, "--note", "rules not followed",
+             NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "revoked");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "suspend", CERT_NO, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "is revoked");
+    th_result_free(&r);
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "certificate revoked");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "report", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
     cert = json_object_get(json_array_get(json_object_get(j, "suppliers"), 0), "certificate");
     assert_string_equal(json_string_value(json_object_get(json_object_get(cert, "now"), "status")),
                         "revoked");
-    ct_expect_text(json_string_value(json_object_get(json_object_get(cert, "now"), "reason")),
-                "rules not followed");
+    th_expect_text(json_string_value(json_object_get(json_object_get(cert, "now"), "reason")),
+                   "rules not followed");
     json_decref(j);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "cert", "verify", CERT_NO, NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "revoked");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "cert", "show", CERT_NO, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "annual report");
-    ct_expect_text(r.out, "revoked: rules not followed");
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "cert", "list", "--holder", SUPPLIER, NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, CERT_NO);
-    ct_expect_text(r.out, "revoked");
-    ct_result_free(&r);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", CERT_NO, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "revoked");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "show", CERT_NO, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "annual report");
+    th_expect_text(r.out, "revoked: rules not followed");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "list", "--holder", SUPPLIER, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, CERT_NO);
+    th_expect_text(r.out, "revoked");
+    th_result_free(&r);
 }
 
 static void
 test_withdraw_and_import(void **state)
 {
     char sheet[PATH_MAX], out[PATH_MAX];
-    ct_result r;
+    th_result r;
     (void)state;
 
-    ticsx(&r, fx.meti, "accredit", "--body", BODY, "--withdraw", "--until", "2036-01-01", NULL);
-    ct_expect_status(&r, 2);
-    ct_expect_text(r.err, "after the end of the current accreditation");
-    ct_result_free(&r);
-    ticsx(&r, fx.meti, "accredit", "--body", BODY, "--withdraw", NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
+    given_certified();
+
+    th_ticsx(&r, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--withdraw", "--until",
+             "2036-01-01", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "after the end of the current accreditation");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--withdraw", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
     /* A certificate issued from now on is refused; the revoked one stays revoked. */
-    ticsx(&r, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", "JQ-LATE", "--scope",
-          "全社", "--sector", "manufacturing", "--criteria", "2024", "--issued", "2099-01-01",
-          NULL);
-    ct_expect_status(&r, 0);
-    ct_result_free(&r);
-    ticsx(&r, fx.buyer, "cert", "verify", "JQ-LATE", "--at", "2099-02-01", NULL);
-    ct_expect_status(&r, 1);
-    ct_expect_text(r.out, "was not accredited when");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUPPLIER, "--number", "JQ-LATE",
+             "--scope", "全社", "--sector", "manufacturing", "--criteria", "2024", "--issued",
+             "2099-01-01", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "JQ-LATE", "--at", "2099-02-01", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "was not accredited when");
+    th_result_free(&r);
 
     /* A check sheet, imported and published; then usable by name. */
-    snprintf(sheet, sizeof sheet, "%s/sheet.csv", fx.root);
-    snprintf(out, sizeof out, "%s/sheet.json", fx.root);
-    ct_write_file(sheet, "\xEF\xBB\xBFid,area,level,text ja,text en,weight\r\n"
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", fx.w.root);
+    snprintf(out, sizeof out, "%s/sheet.json", fx.w.root);
+    th_write_file(sheet, "\xEF\xBB\xBFid,area,level,text ja,text en,weight\r\n"
                          "G-1,ガバナンス,1,責任者を置く,A manager is appointed,3\r\n"
                          "G-2,ガバナンス,2,年1回見直す,Reviewed yearly,2\r\n");
-    ticsx(&r, fx.buyer, "questionnaire", "import", sheet, "--id", "buyer-sheet", "--version", "1",
-          "--out", out, "--publish", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.err, "signed and published");
-    ct_result_free(&r);
-    ticsx(&r, fx.supplier, "questionnaire", "list", NULL);
-    ct_expect_status(&r, 0);
-    ct_expect_text(r.out, "buyer-sheet v1");
-    ct_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "questionnaire", "import", sheet, "--id", "buyer-sheet",
+             "--version", "1", "--out", out, "--publish", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "signed and published");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.supplier, "questionnaire", "list", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "buyer-sheet v1");
+    th_result_free(&r);
 }
 
 int

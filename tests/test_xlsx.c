@@ -3,8 +3,7 @@
  * libxlsxwriter: shared strings, numbers, columns in another order), a hand-made workbook with
  * inline and rich-text strings and Japanese phonetic guides, a bad row named by row number and
  * item, and what the reader refuses: a zip bomb, too many entries, a DTD, a non-workbook. */
-#include "client_testutil.h"
-#include "hub_testutil.h"
+#include "harness.h"
 #include "tx_answer_file.h"
 #include "tx_error.h"
 #include "tx_msg.h"
@@ -35,7 +34,7 @@ setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
 
-    f->dir = ct_tmpdir();
+    f->dir = th_tmpdir();
     assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &f->q), TX_OK);
     *state = f;
     return 0;
@@ -416,7 +415,7 @@ test_refusals(void **state)
     const entry broken[] = {{"xl/worksheets/sheet1.xml", "<worksheet><sheetData><row>", 0}};
     write_zip(path, broken, 1);
     expect_refused(path, TX_ERR_MALFORMED, "not well-formed XML");
-    ct_write_file(path, "PK\003\004 this is not really a zip");
+    th_write_file(path, "PK\003\004 this is not really a zip");
     expect_refused(path, TX_ERR_MALFORMED, "not a readable XLSX workbook");
 }
 
