@@ -59,4 +59,13 @@ void tx_format_date(char *out, size_t n, int64_t t);
 /* True if s is 8 to 64 hex digits: a prefix of a record id (64 hex digits) a user may type. */
 int tx_is_id_prefix(const char *s);
 
+/* The monotonic clock in milliseconds and in microseconds, for timeouts and durations (never
+ * for dates: tx_now). */
+int64_t tx_clock_ms(void);
+int64_t tx_clock_us(void);
+
+/* Copies at most n-1 bytes (n > 0) of UTF-8 text into dst and ends it with NUL, never cutting a
+ * character in two. */
+void tx_utf8_copy(char *dst, size_t n, const char *src);
+
 #endif

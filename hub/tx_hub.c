@@ -62,15 +62,6 @@ on_sigbus(int sig)
     _exit(2);
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, size_t n)
 {
@@ -112,7 +103,7 @@ open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, siz
 static void
 serve(hub *h)
 {
-    int64_t next_housekeeping = now_ms() + HOUSEKEEPING_MS;
+    int64_t next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
 
     /* The signal handler only sets a flag. zmq_poll does not always return on a signal (one
      * that lands while it handles ZeroMQ's internal commands is absorbed and polling goes on),
@@ -133,9 +124,9 @@ serve(hub *h)
         if ((rc > 0 && (items[0].revents & ZMQ_POLLIN)) || tx_round_pending(h->round)) {
             tx_round_run(h->round);
         }
-        if (now_ms() >= next_housekeeping) {
+        if (tx_clock_ms() >= next_housekeeping) {
             tx_store_reader_check(h->store);
-            next_housekeeping = now_ms() + HOUSEKEEPING_MS;
+            next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
         }
     }
     /* Calls already taken are committed and answered before the hub stops. */

@@ -414,6 +414,16 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                           (unsigned long long)res->receipt.index);
 }
 
+/* The same bytes again: the first copy's receipt, not a second record. */
+static int
+duplicate(tx_outcome *res, uint64_t index, const char *as)
+{
+    res->receipt.index = index;
+    res->receipt.duplicate = 1;
+    return tx_outcome_set(res, TX_STATUS_OK, TX_OK, "already %s as %llu", as,
+                          (unsigned long long)index);
+}
+
 int
 tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 {
@@ -440,11 +450,7 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
      * the first copy already used. */
     rc = tx_batch_lookup(b, sub->id, &index, &kind);
     if (rc == TX_OK) {
-        res->receipt.index = index;
-        res->receipt.duplicate = 1;
-        tx_outcome_set(res, TX_STATUS_OK, TX_OK, "already stored as %llu",
-                       (unsigned long long)index);
-        return TX_OK;
+        return duplicate(res, index, "stored");
     }
     if (rc != TX_ERR_NOT_FOUND) {
         return tx_outcome_storage(res, rc);
@@ -509,10 +515,7 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
     }
     rc = tx_batch_lookup(b, res->receipt.id, &index, &kind);
     if (rc == TX_OK) {
-        res->receipt.index = index;
-        res->receipt.duplicate = 1;
-        tx_outcome_set(res, TX_STATUS_OK, TX_OK, "already enrolled as %llu",
-                       (unsigned long long)index);
+        rc = duplicate(res, index, "enrolled");
         goto out;
     }
     if (rc != TX_ERR_NOT_FOUND || (rc = tx_batch_last_seq(b, sub.signer, &last_seq)) != TX_OK) {

@@ -184,19 +184,10 @@ leaves_in(tx_store *s, MDB_txn *txn, uint64_t *count)
     return TX_OK;
 }
 
-static int64_t
-mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 tx_mlog_fill(tx_store *s, uint64_t *filled)
 {
-    int64_t t0 = mono_ms();
+    int64_t t0 = tx_clock_ms();
     int rc = TX_OK;
 
     *filled = 0;
@@ -253,7 +244,7 @@ tx_mlog_fill(tx_store *s, uint64_t *filled)
     }
     if (*filled > 0) {
         tx_info("store: built the Merkle tree over %llu records in %lld ms",
-                (unsigned long long)*filled, (long long)(mono_ms() - t0));
+                (unsigned long long)*filled, (long long)(tx_clock_ms() - t0));
     }
     return rc;
 }

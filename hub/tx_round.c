@@ -84,24 +84,6 @@ struct tx_round {
     tx_send *send;          /* replies, with the bytes queued per peer */
 };
 
-static int64_t
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 tx_round_create(void *router, tx_store *store, tx_round **out)
 {
@@ -316,7 +298,7 @@ receive(tx_round *rd, pending *p)
         zmq_msg_close(&id);
         return -1;
     }
-    p->t_in = now_us();
+    p->t_in = tx_clock_us();
     p->peer_len = zmq_msg_size(&id);
     memcpy(p->peer, zmq_msg_data(&id), p->peer_len);
     zmq_msg_close(&id);
@@ -408,7 +390,7 @@ accept_parts(tx_round *rd, batch *b)
 static void
 send_reply(tx_round *rd, pending *p, tx_reply_pb *r)
 {
-    tx_send_reply(rd->send, p->peer, p->peer_len, p->who, p->call_id, r, now_ms());
+    tx_send_reply(rd->send, p->peer, p->peer_len, p->who, p->call_id, r, tx_clock_ms());
 }
 
 /* Ingests every prepared submit of the round in one write transaction. */
@@ -418,7 +400,7 @@ commit_submits(tx_round *rd)
     tx_batch *b = NULL;
     uint64_t base = 0;
     size_t count = 0;
-    int64_t t0 = now_us(), t_commit = 0;
+    int64_t t0 = tx_clock_us(), t_commit = 0;
     int rc = tx_store_begin(rd->store, &b);
 
     if (rc == TX_OK) {
@@ -431,7 +413,7 @@ commit_submits(tx_round *rd)
                 count++;
             }
         }
-        t_commit = now_us();
+        t_commit = tx_clock_us();
         rc = rc == TX_OK ? tx_batch_commit(&b) : rc;
         tx_batch_abort(&b);
     }
@@ -464,7 +446,7 @@ commit_submits(tx_round *rd)
         }
     }
     tx_debug("committed a batch of %zu submit(s): stored in %lld us, committed (fsync) in %lld us",
-             count, (long long)(t_commit - t0), (long long)(now_us() - t_commit));
+             count, (long long)(t_commit - t0), (long long)(tx_clock_us() - t_commit));
 }
 
 /* Pushes what the round stored to the watchers that may see it. */
@@ -493,7 +475,7 @@ push_committed(tx_round *rd)
             n++;
         }
     }
-    tx_subs_publish(rd->subs, rd->router, rd->store, recs, n, now_ms());
+    tx_subs_publish(rd->subs, rd->router, rd->store, recs, n, tx_clock_ms());
     free(recs);
 }
 
@@ -564,7 +546,7 @@ answer_of(tx_round *rd, pending *p, tx_view *v, tx_reply_pb *r, tx_reply_keep *k
                        .who = p->who,
                        .peer = p->peer,
                        .peer_len = p->peer_len,
-                       .now_ms = now_ms(),
+                       .now_ms = tx_clock_ms(),
                        .r = r,
                        .out = &p->out,
                        .keep = keep};
@@ -674,8 +656,8 @@ take(tx_round *rd, batch *b)
             break;
         }
         if (got > 0 && p->busy) {
-            if (busy++ == 0 && now_ms() - logged_ms >= 1000) {
-                logged_ms = now_ms();
+            if (busy++ == 0 && tx_clock_ms() - logged_ms >= 1000) {
+                logged_ms = tx_clock_ms();
                 tx_warn("hub: %s has %d calls in flight; its further calls are answered busy",
                         p->who, PEER_MAX);
             }
@@ -764,7 +746,7 @@ finish(tx_round *rd, batch *b)
         push_committed(rd);
         /* Calls are held in arrival order: the first is the oldest. */
         tx_debug("answered %zu call(s); the oldest was taken %lld us before", rd->n,
-                 (long long)(now_us() - rd->calls[0].t_in));
+                 (long long)(tx_clock_us() - rd->calls[0].t_in));
     }
     for (size_t i = 0; i < rd->n; i++) {
         pending_clear(&rd->calls[i]);
@@ -790,10 +772,10 @@ tx_round_run(tx_round *rd)
     }
     take(rd, cur);
     if (prev->n == 0 && cur->submits > 0 && rd->commit_wait_us > 0) {
-        int64_t until = now_us() + rd->commit_wait_us;
+        int64_t until = tx_clock_us() + rd->commit_wait_us;
 
-        for (int64_t left = until - now_us(); left > 0 && !batch_full(cur);
-             left = until - now_us()) {
+        for (int64_t left = until - tx_clock_us(); left > 0 && !batch_full(cur);
+             left = until - tx_clock_us()) {
             wait_input(rd, left, 0);
             take(rd, cur);
         }

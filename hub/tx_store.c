@@ -913,6 +913,18 @@ tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t 
     return rc;
 }
 
+/* Ends a batch's read of a list that a write depends on: on failure the batch cannot commit
+ * half of what depends on it, so it fails the batch and frees the list; returns rc. */
+static int
+batch_list_end(tx_batch *b, int rc, void *list)
+{
+    if (rc != TX_OK) {
+        b->err = rc;
+        free(list);
+    }
+    return rc;
+}
+
 int
 tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], size_t *n)
 {
@@ -953,11 +965,7 @@ tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], s
     if (rc == TX_OK && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
         rc = tx_batch_read_rc(b, tx_store_err(mrc, "walk grantees"));
     }
-    if (rc != TX_OK) {
-        /* The caller was about to write what depends on this list: the batch cannot commit
-         * half of it. */
-        b->err = rc;
-        free(list);
+    if ((rc = batch_list_end(b, rc, list)) != TX_OK) {
         return rc;
     }
     *readers = list;
@@ -1032,10 +1040,7 @@ tx_batch_superseders(tx_batch *b, uint64_t index, uint64_t **out, size_t *n)
         }
     }
     mdb_cursor_close(cur);
-    if (rc != TX_OK) {
-        /* The caller was about to write what depends on this list. */
-        b->err = rc;
-        free(list);
+    if ((rc = batch_list_end(b, rc, list)) != TX_OK) {
         return rc;
     }
     *out = list;

@@ -41,15 +41,6 @@ typedef struct {
     int awaiting_ack;  /* a renewal not answered yet */
 } watch;
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 seen(const watch *w, const uint8_t *id)
 {
@@ -338,12 +329,12 @@ take_push(watch *w, const tx_reply_pb *r)
 static int
 loop(watch *w)
 {
-    int64_t start = now_ms(), renew = start + RENEW_MS;
+    int64_t start = tx_clock_ms(), renew = start + RENEW_MS;
     int64_t end = w->o->seconds > 0 ? start + (int64_t)w->o->seconds * 1000 : 0;
     int rc = TX_OK;
 
     while (rc == TX_OK && !done(w) && !(w->o->stop != NULL && *w->o->stop)) {
-        int64_t now = now_ms(), slice = SLICE_MS;
+        int64_t now = tx_clock_ms(), slice = SLICE_MS;
         tx_reply_pb *r = NULL;
 
         if (end != 0 && now >= end) {
@@ -359,7 +350,7 @@ loop(watch *w)
                 (rc = tx_log_check_sync(w->c, NULL)) != TX_OK) {
                 break;
             }
-            renew = now_ms() + RENEW_MS;
+            renew = tx_clock_ms() + RENEW_MS;
             continue;
         }
         if (end != 0 && end - now < slice) {

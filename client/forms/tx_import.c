@@ -53,22 +53,6 @@ tx_import_errors_free(tx_import_errors *e)
     memset(e, 0, sizeof *e);
 }
 
-/* Copies at most n-1 bytes, never cutting a UTF-8 character in two. */
-static void
-copy_cut(char *dst, size_t n, const char *src)
-{
-    size_t len = strlen(src);
-
-    if (len >= n) {
-        len = n - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) {
-            len--;
-        }
-    }
-    memcpy(dst, src, len);
-    dst[len] = 0;
-}
-
 static int
 add_error(tx_import_errors *e, unsigned line, const char *item, const char *what)
 {
@@ -82,8 +66,8 @@ add_error(tx_import_errors *e, unsigned line, const char *item, const char *what
     }
     e->v = v;
     v[e->n].line = line;
-    copy_cut(v[e->n].item, sizeof v[e->n].item, item);
-    copy_cut(v[e->n].what, sizeof v[e->n].what, what);
+    tx_utf8_copy(v[e->n].item, sizeof v[e->n].item, item);
+    tx_utf8_copy(v[e->n].what, sizeof v[e->n].what, what);
     e->n++;
     return TX_OK;
 }
@@ -242,7 +226,7 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_
         if (id == NULL) {
             return TX_ERR_NOMEM;
         }
-        copy_cut(label, sizeof label, id);
+        tx_utf8_copy(label, sizeof label, id);
         free(id);
     }
     if (n < width) {
@@ -291,12 +275,12 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_
     }
     if (!parse_number(level, 1, 99, &r.level)) {
         char cut[24];
-        copy_cut(cut, sizeof cut, level);
+        tx_utf8_copy(cut, sizeof cut, level);
         problem(&p, "level \"%s\" is not a positive whole number (1 to 99)", cut);
     }
     if (!parse_number(weight, 1, 100, &r.weight)) {
         char cut[24];
-        copy_cut(cut, sizeof cut, weight);
+        tx_utf8_copy(cut, sizeof cut, weight);
         problem(&p, "weight \"%s\" is not a whole number from 1 to 100", cut);
     }
     free(level);

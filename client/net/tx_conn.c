@@ -5,6 +5,7 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_msg.h"
+#include "tx_util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -234,7 +235,6 @@ int
 tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply)
 {
     int64_t deadline = 0;
-    struct timespec ts;
 
     *reply = NULL;
     for (size_t i = 0; i < conn->n_parked; i++) {
@@ -244,16 +244,14 @@ tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply)
             return TX_OK;
         }
     }
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + conn->timeout_ms;
+    deadline = tx_clock_ms() + conn->timeout_ms;
     for (;;) {
         zmq_pollitem_t items[2] = {{conn->sock, 0, ZMQ_POLLIN, 0},
                                    {conn->monitor, 0, ZMQ_POLLIN, 0}};
         int64_t now_ms;
         int n;
 
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        now_ms = tx_clock_ms();
         if (now_ms >= deadline) {
             return TX_ERR_UNREACHABLE;
         }

@@ -50,22 +50,6 @@ tx_cert_status_problem(int status)
     return status != TX_CERT_VALID && status != TX_CERT_NONE;
 }
 
-/* Copies at most n-1 bytes of UTF-8 text, never cutting a character in two. */
-static void
-copy_text(char *dst, size_t n, const char *src)
-{
-    size_t len = strlen(src);
-
-    if (len >= n) {
-        len = n - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) {
-            len--;
-        }
-    }
-    memcpy(dst, src, len);
-    dst[len] = 0;
-}
-
 static void say(tx_cert_state *st, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -164,11 +148,11 @@ issuer_name(const tx_trust_set *ts, const uint8_t *body, char *out, size_t n)
     for (size_t i = 0; i < ts->n_pinned && out[0] == 0; i++) {
         const tx_rec *r = latest_accreditation(ts, ts->pinned[i].sign, body);
         if (r != NULL) {
-            copy_text(out, n, ((const tx_accreditation_pb *)r->msg)->body_name);
+            tx_utf8_copy(out, n, ((const tx_accreditation_pb *)r->msg)->body_name);
         }
     }
     if (out[0] == 0 && (o = tx_orgs_by_key(&ts->orgs, body)) != NULL) {
-        copy_text(out, n, o->name);
+        tx_utf8_copy(out, n, o->name);
     }
 }
 
@@ -342,14 +326,14 @@ fill_info(const tx_trust_set *ts, const tx_rec *r, tx_cert_info *info)
     const tx_certificate_pb *c = (const tx_certificate_pb *)r->msg;
 
     info->loaded = 1;
-    copy_text(info->number, sizeof info->number, c->number);
+    tx_utf8_copy(info->number, sizeof info->number, c->number);
     memcpy(info->holder, c->holder_key.data, TX_KEY_LEN);
-    copy_text(info->holder_name, sizeof info->holder_name, c->holder_name);
-    copy_text(info->corporate_number, sizeof info->corporate_number, c->corporate_number);
+    tx_utf8_copy(info->holder_name, sizeof info->holder_name, c->holder_name);
+    tx_utf8_copy(info->corporate_number, sizeof info->corporate_number, c->corporate_number);
     memcpy(info->issuer, tx_rec_signer(r), TX_KEY_LEN);
     issuer_name(ts, info->issuer, info->issuer_name, sizeof info->issuer_name);
-    copy_text(info->sector, sizeof info->sector, c->sector);
-    copy_text(info->scope, sizeof info->scope, c->scope);
+    tx_utf8_copy(info->sector, sizeof info->sector, c->sector);
+    tx_utf8_copy(info->scope, sizeof info->scope, c->scope);
     info->criteria_version = c->criteria_version;
     info->issued = c->issued;
     info->expires = c->expires;
@@ -360,7 +344,7 @@ with_note(char *out, size_t n, const char *note)
 {
     char cut[160];
 
-    copy_text(cut, sizeof cut, note);
+    tx_utf8_copy(cut, sizeof cut, note);
     snprintf(out, n, "%s%s", note[0] ? ": " : "", cut);
 }
 
