@@ -390,42 +390,6 @@ tx_decode_reply(const uint8_t *buf, size_t len, tx_reply_pb **out)
 }
 
 int
-tx_corporate_number_valid(const char *s)
-{
-    unsigned sum = 0;
-
-    if (strlen(s) != 13) {
-        return 0;
-    }
-    for (int i = 0; i < 13; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-    }
-    /* Check digit = 9 - (sum of the 12 base digits, weighted 1 and 2 alternately from the
-     * right, mod 9). */
-    for (int n = 1; n <= 12; n++) {
-        unsigned digit = (unsigned)(s[13 - n] - '0');
-        sum += digit * ((n % 2 == 1) ? 1u : 2u);
-    }
-    return (unsigned)(s[0] - '0') == 9u - (sum % 9u);
-}
-
-int64_t
-tx_certificate_max_expiry(int64_t issued)
-{
-    time_t t = (time_t)issued;
-    struct tm tm;
-
-    /* Three calendar years; 29 February runs on to 1 March. Out-of-range dates get no room. */
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9000) {
-        return issued;
-    }
-    tm.tm_year += 3;
-    return (int64_t)timegm(&tm);
-}
-
-int
 tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **out)
 {
     const char *want = tx_kind_payload_type(kind);

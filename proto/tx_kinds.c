@@ -3,10 +3,10 @@
  * checks only what is its own. */
 #include "tx_kinds.h"
 
-#include "tx_codec.h"
 #include "tx_util.h"
 
 #include <string.h>
+#include <time.h>
 
 static int
 ids_ok(const ProtobufCBinaryData *v, size_t n, int allow_empty)
@@ -435,4 +435,40 @@ tx_kind_replaced(int kind, const ProtobufCMessage *m)
         }
     }
     return NULL;
+}
+
+int
+tx_corporate_number_valid(const char *s)
+{
+    unsigned sum = 0;
+
+    if (strlen(s) != 13) {
+        return 0;
+    }
+    for (int i = 0; i < 13; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    /* Check digit = 9 - (sum of the 12 base digits, weighted 1 and 2 alternately from the
+     * right, mod 9). */
+    for (int n = 1; n <= 12; n++) {
+        unsigned digit = (unsigned)(s[13 - n] - '0');
+        sum += digit * ((n % 2 == 1) ? 1u : 2u);
+    }
+    return (unsigned)(s[0] - '0') == 9u - (sum % 9u);
+}
+
+int64_t
+tx_certificate_max_expiry(int64_t issued)
+{
+    time_t t = (time_t)issued;
+    struct tm tm;
+
+    /* Three calendar years; 29 February runs on to 1 March. Out-of-range dates get no room. */
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9000) {
+        return issued;
+    }
+    tm.tm_year += 3;
+    return (int64_t)timegm(&tm);
 }

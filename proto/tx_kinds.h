@@ -6,6 +6,7 @@
 #define TX_KINDS_H
 
 #include "ticsx.pb-c.h"
+#include "tx_wire.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -117,5 +118,12 @@ size_t tx_kind_refs(int kind, const ProtobufCMessage *m, tx_ref out[TX_KIND_MAX_
 /* The id of the record this payload replaces (a TX_REF_REPLACES reference), or NULL. Borrowed
  * from m. */
 const uint8_t *tx_kind_replaced(int kind, const ProtobufCMessage *m);
+
+/* True for a 13-digit Japanese corporate number whose leading check digit matches. */
+int tx_corporate_number_valid(const char *s);
+
+/* The latest expiry a certificate issued at `issued` may carry: three calendar years later
+ * (a TICS certificate is renewed by audit every 3 years). */
+int64_t tx_certificate_max_expiry(int64_t issued);
 
 #endif

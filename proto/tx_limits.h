@@ -8,7 +8,8 @@
 #ifndef TX_LIMITS_H
 #define TX_LIMITS_H
 
-#include "tx_codec.h"
+#include "tx_kinds.h"
+#include "tx_wire.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -54,16 +55,10 @@ int tx_limit_check_text(const tx_limit *l, const char *s, size_t len, char *why,
 /* Checks a count against row l: TX_OK or TX_ERR_TOO_LARGE with why. */
 int tx_limit_check_count(const tx_limit *l, size_t count, char *why, size_t n);
 
-/* Everything a reader checks, on a record about to be signed as `kind`: every string and list
- * against its row (why names the path, e.g. "answers[11].comment is 71 680 bytes, at most
- * 65 536"), the packed size against tx_limit_payload(kind), then the reader's own decoder on
- * the packed bytes (required fields, key sizes, ...). TX_OK or the decoder's code with why. */
-int tx_limits_check_record(int kind, const ProtobufCMessage *m, char *why, size_t n);
-
-/* The same on m already packed into buf (len bytes, as tx_pack gives them), so a sender can
- * check and then sign the very bytes it packed once. */
-int tx_limits_check_packed(int kind, const ProtobufCMessage *m, const uint8_t *buf, size_t len,
-                           char *why, size_t n);
+/* Every string and list of m against its row; why names the path of the first too long or too
+ * many (e.g. "answers[11].comment is 71 680 bytes, at most 65 536"). TX_OK or
+ * TX_ERR_TOO_LARGE. */
+int tx_limits_walk(const ProtobufCMessage *m, char *why, size_t n);
 
 /* n with a space every three digits ("71 680") into out (size >= 32). Returns out. */
 const char *tx_limit_num(size_t v, char *out);

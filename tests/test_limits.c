@@ -10,6 +10,7 @@
 #include "tx_error.h"
 #include "tx_limits.h"
 #include "tx_msg.h"
+#include "tx_outgoing.h"
 #include "tx_questionnaire.h"
 
 #include <jansson.h>
@@ -296,7 +297,7 @@ one(int kind, const uint8_t *base, size_t base_len, const path *p, const tx_limi
 
     assert_non_null(m);
     mutate(m, p, l, how);
-    sent = tx_limits_check_record(kind, m, why, sizeof why);
+    sent = tx_outgoing_check(kind, m, why, sizeof why);
     assert_int_equal(tx_pack(m, &buf, &len), TX_OK);
     read = tx_decode_kind(kind, buf, len, &back);
     tx_free(back);
@@ -380,7 +381,7 @@ test_every_limit_both_sides(void **state)
 
         baseline(kinds[k], &base, &len);
         m = protobuf_c_message_unpack(kind_desc(kinds[k]), NULL, len, base);
-        if (tx_limits_check_record(kinds[k], m, why, sizeof why) != TX_OK) {
+        if (tx_outgoing_check(kinds[k], m, why, sizeof why) != TX_OK) {
             fail_msg("baseline %s refused: %s", tx_kind_name(kinds[k]), why);
         }
         protobuf_c_message_free_unpacked(m, NULL);
@@ -421,14 +422,13 @@ test_record_size(void **state)
     }
     a.answers = ap;
     a.n_answers = 20;
-    assert_int_equal(tx_limits_check_record(TX_KIND_INNER_ASSESSMENT, &a.base, why, sizeof why),
+    assert_int_equal(tx_outgoing_check(TX_KIND_INNER_ASSESSMENT, &a.base, why, sizeof why),
                      TX_ERR_TOO_LARGE);
     snprintf(want, sizeof want, "at most %s",
              tx_limit_num(tx_limit_payload(TX_KIND_INNER_ASSESSMENT), num));
     assert_non_null(strstr(why, want));
     a.n_answers = 17; /* 17 x 60 000 bytes fit, sealed and enveloped */
-    assert_int_equal(tx_limits_check_record(TX_KIND_INNER_ASSESSMENT, &a.base, why, sizeof why),
-                     TX_OK);
+    assert_int_equal(tx_outgoing_check(TX_KIND_INNER_ASSESSMENT, &a.base, why, sizeof why), TX_OK);
     free(text);
 }
 

@@ -3,8 +3,8 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
-#include "tx_limits.h"
 #include "tx_msg.h"
+#include "tx_outgoing.h"
 
 #include <stdlib.h>
 
@@ -19,7 +19,7 @@ tx_sign_checked(const tx_identity *id, int kind, const ProtobufCMessage *msg, co
 
     *out = NULL;
     if ((rc = tx_pack(msg, &buf, &len)) != TX_OK ||
-        (rc = tx_limits_check_packed(kind, msg, buf, len, why, sizeof why)) != TX_OK) {
+        (rc = tx_outgoing_check_packed(kind, msg, buf, len, why, sizeof why)) != TX_OK) {
         free(buf);
         return tx_fail(rc, "%s: %s: nothing was signed or sent",
                        what != NULL ? what : tx_kind_name(kind), why);

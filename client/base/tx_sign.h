@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Packs msg once, checks those bytes with tx_limits_check_packed, then signs the same bytes
+/* Packs msg once, checks those bytes with tx_outgoing_check_packed, then signs the same bytes
  * with tx_envelope_sign. `what` names the record for the message
  * ("request", "answers.csv"): on a refusal the message reads "WHAT: answers[3].comment is
  * 71 680 bytes, at most 65 536" and the code is TX_ERR_TOO_LARGE, TX_ERR_BAD_UTF8 or
