@@ -756,6 +756,13 @@ th_world_home(const th_world *w, char *home, const char *dir)
     return home;
 }
 
+char *
+th_world_party(const th_world *w, char *home, const char *dir, const char *name, const char *corp)
+{
+    th_party(w->hubdir, th_world_home(w, home, dir), name, corp);
+    return home;
+}
+
 void
 th_world_start(th_world *w)
 {

@@ -230,6 +230,11 @@ void th_world_begin(th_world *w);
  * with w->hubdir to enrol the party, or NULL to keep it a stranger. */
 char *th_world_home(const th_world *w, char *home, const char *dir);
 
+/* A party of w enrolled on w's hub: th_party(w->hubdir, th_world_home(w, home, dir), name,
+ * corp). Returns home. */
+char *th_world_party(const th_world *w, char *home, const char *dir, const char *name,
+                     const char *corp);
+
 /* Starts w's hub (th_hub_start without options), once its parties are enrolled. */
 void th_world_start(th_world *w);
 

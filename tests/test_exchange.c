@@ -47,10 +47,10 @@ setup(void **state)
     (void)state;
 
     th_world_begin(&fx.w);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s1, "s1"), S1, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s2, "s2"), S2, "3700000000001");
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.outsider, "outsider"), OUTSIDER, NULL);
+    th_world_party(&fx.w, fx.buyer, "buyer", BUYER, "7123456789012");
+    th_world_party(&fx.w, fx.s1, "s1", S1, NULL);
+    th_world_party(&fx.w, fx.s2, "s2", S2, "3700000000001");
+    th_world_party(&fx.w, fx.outsider, "outsider", OUTSIDER, NULL);
     th_party(NULL, th_world_home(&fx.w, fx.stranger, "stranger"), "Not Enrolled KK", NULL);
     th_world_start(&fx.w);
     return 0;

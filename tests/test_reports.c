@@ -123,12 +123,12 @@ setup(void **state)
     gmtime_r(&now, &tm);
     strftime(issued, sizeof issued, "%Y-%m-%d", &tm);
     th_world_begin(&fx.w);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s1, "s1"), S1, "3180001056789");
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s2, "s2"), S2, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.s3, "s3"), S3, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.meti, "meti"), METI, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.body, "body"), BODY, NULL);
+    th_world_party(&fx.w, fx.buyer, "buyer", BUYER, "7123456789012");
+    th_world_party(&fx.w, fx.s1, "s1", S1, "3180001056789");
+    th_world_party(&fx.w, fx.s2, "s2", S2, NULL);
+    th_world_party(&fx.w, fx.s3, "s3", S3, NULL);
+    th_world_party(&fx.w, fx.meti, "meti", METI, NULL);
+    th_world_party(&fx.w, fx.body, "body", BODY, NULL);
     th_world_start(&fx.w);
 
     /* S1 holds a TICS certificate from an accredited body the buyer trusts. */

@@ -43,10 +43,10 @@ setup(void **state)
     (void)state;
 
     th_world_begin(&fx.w);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.supplier, "supplier"), SUPPLIER, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.comma, "comma"), COMMA, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.other, "other"), OTHER, NULL);
+    th_world_party(&fx.w, fx.buyer, "buyer", BUYER, NULL);
+    th_world_party(&fx.w, fx.supplier, "supplier", SUPPLIER, NULL);
+    th_world_party(&fx.w, fx.comma, "comma", COMMA, NULL);
+    th_world_party(&fx.w, fx.other, "other", OTHER, NULL);
     th_world_start(&fx.w);
     return 0;
 }

@@ -61,12 +61,12 @@ setup(void **state)
     (void)state;
 
     th_world_begin(&fx.w);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b1, "b1"), B1, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b2, "b2"), B2, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.b3, "b3"), B3, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.sup, "sup"), SUP, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.sup2, "sup2"), SUP2, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.outsider, "outsider"), OUTSIDER, NULL);
+    th_world_party(&fx.w, fx.b1, "b1", B1, NULL);
+    th_world_party(&fx.w, fx.b2, "b2", B2, NULL);
+    th_world_party(&fx.w, fx.b3, "b3", B3, NULL);
+    th_world_party(&fx.w, fx.sup, "sup", SUP, NULL);
+    th_world_party(&fx.w, fx.sup2, "sup2", SUP2, NULL);
+    th_world_party(&fx.w, fx.outsider, "outsider", OUTSIDER, NULL);
     th_world_start(&fx.w);
     return 0;
 }

@@ -50,11 +50,11 @@ setup(void **state)
     (void)state;
 
     th_world_begin(&fx.w);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.oem, "oem"), OEM, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t1a, "t1a"), T1A, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t1b, "t1b"), T1B, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t2a, "t2a"), T2A, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.t2b, "t2b"), T2B, NULL);
+    th_world_party(&fx.w, fx.oem, "oem", OEM, NULL);
+    th_world_party(&fx.w, fx.t1a, "t1a", T1A, NULL);
+    th_world_party(&fx.w, fx.t1b, "t1b", T1B, NULL);
+    th_world_party(&fx.w, fx.t2a, "t2a", T2A, NULL);
+    th_world_party(&fx.w, fx.t2b, "t2b", T2B, NULL);
     th_world_start(&fx.w);
     return 0;
 }

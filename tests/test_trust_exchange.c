@@ -44,10 +44,10 @@ setup(void **state)
     (void)state;
 
     th_world_begin(&fx.w);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.meti, "meti"), METI, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.body, "body"), BODY, NULL);
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.supplier, "supplier"), SUPPLIER, "3180001056789");
-    th_party(fx.w.hubdir, th_world_home(&fx.w, fx.buyer, "buyer"), BUYER, "7123456789012");
+    th_world_party(&fx.w, fx.meti, "meti", METI, NULL);
+    th_world_party(&fx.w, fx.body, "body", BODY, NULL);
+    th_world_party(&fx.w, fx.supplier, "supplier", SUPPLIER, "3180001056789");
+    th_world_party(&fx.w, fx.buyer, "buyer", BUYER, "7123456789012");
     th_world_start(&fx.w);
     /* Issued a month ago, by the real clock the binaries use. */
     tx_format_date(fx.issued, sizeof fx.issued, (int64_t)time(NULL) - 30 * 86400);
