@@ -840,46 +840,79 @@ th_profile(const tx_identity *id, uint64_t seq, size_t *len)
     return sign_msg(id, TX_KIND_PROFILE, &p.base, len);
 }
 
+/* The parts of the one-item questionnaire of the hub tests, tied together in q. */
+typedef struct {
+    tx_meta_pb meta;
+    tx_local_text_pb text;
+    tx_area_pb area;
+    tx_item_pb item;
+    tx_choice_pb yes;
+    tx_area_pb *areas[1];
+    tx_item_pb *items[1];
+    tx_choice_pb *scale[1];
+    tx_questionnaire_pb q;
+} test_questionnaire;
+
+static void
+questionnaire_fill(test_questionnaire *t, const char *qid, uint64_t seq)
+{
+    *t = (test_questionnaire){
+        .meta = TICSX__V1__META__INIT,
+        .text = TICSX__V1__LOCAL_TEXT__INIT,
+        .area = TICSX__V1__AREA__INIT,
+        .item = TICSX__V1__ITEM__INIT,
+        .yes = TICSX__V1__CHOICE__INIT,
+        .q = TICSX__V1__QUESTIONNAIRE__INIT,
+    };
+    t->meta.seq = seq;
+    t->meta.created = 1700000000;
+    t->text.ja = "規程";
+    t->text.en = "rules";
+    t->area.id = "rules";
+    t->area.name = &t->text;
+    t->item.id = "rules-1";
+    t->item.area = "rules";
+    t->item.level = 1;
+    t->item.text = &t->text;
+    t->item.weight = 1;
+    t->yes.code = "yes";
+    t->yes.label = &t->text;
+    t->yes.score_permille = 1000;
+    t->areas[0] = &t->area;
+    t->items[0] = &t->item;
+    t->scale[0] = &t->yes;
+    t->q.meta = &t->meta;
+    t->q.id = (char *)qid;
+    t->q.version = 1;
+    t->q.title = &t->text;
+    t->q.n_areas = 1;
+    t->q.areas = t->areas;
+    t->q.n_items = 1;
+    t->q.items = t->items;
+    t->q.n_scale = 1;
+    t->q.scale = t->scale;
+}
+
 uint8_t *
 th_questionnaire(const tx_identity *id, uint64_t seq, size_t *len)
 {
-    tx_meta_pb meta = TICSX__V1__META__INIT;
-    tx_local_text_pb text = TICSX__V1__LOCAL_TEXT__INIT;
-    tx_area_pb area = TICSX__V1__AREA__INIT;
-    tx_item_pb item = TICSX__V1__ITEM__INIT;
-    tx_choice_pb yes = TICSX__V1__CHOICE__INIT;
-    tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
-    tx_area_pb *areas[] = {&area};
-    tx_item_pb *items[] = {&item};
-    tx_choice_pb *scale[] = {&yes};
+    test_questionnaire t;
     char qid[64];
 
     snprintf(qid, sizeof qid, "test-q-%llu", (unsigned long long)seq);
-    meta.seq = seq;
-    meta.created = 1700000000;
-    text.ja = "規程";
-    text.en = "rules";
-    area.id = "rules";
-    area.name = &text;
-    item.id = "rules-1";
-    item.area = "rules";
-    item.level = 1;
-    item.text = &text;
-    item.weight = 1;
-    yes.code = "yes";
-    yes.label = &text;
-    yes.score_permille = 1000;
-    q.meta = &meta;
-    q.id = qid;
-    q.version = 1;
-    q.title = &text;
-    q.n_areas = 1;
-    q.areas = areas;
-    q.n_items = 1;
-    q.items = items;
-    q.n_scale = 1;
-    q.scale = scale;
-    return sign_msg(id, TX_KIND_QUESTIONNAIRE, &q.base, len);
+    questionnaire_fill(&t, qid, seq);
+    return sign_msg(id, TX_KIND_QUESTIONNAIRE, &t.q.base, len);
+}
+
+uint8_t *
+th_questionnaire_payload(const char *qid, uint64_t seq, size_t *len)
+{
+    test_questionnaire t;
+    uint8_t *packed;
+
+    questionnaire_fill(&t, qid, seq);
+    assert_int_equal(tx_pack(&t.q.base, &packed, len), TX_OK);
+    return packed;
 }
 
 uint8_t *

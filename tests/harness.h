@@ -166,6 +166,9 @@ tx_identity *th_identity(const char *name);
 /* Signed records. Each returns a malloc'd envelope (caller frees) and its length in *len. */
 uint8_t *th_profile(const tx_identity *id, uint64_t seq, size_t *len);
 uint8_t *th_questionnaire(const tx_identity *id, uint64_t seq, size_t *len);
+/* The same questionnaire's payload, unsigned, with id qid ("" leaves the field out). Caller
+ * owns the bytes (free). */
+uint8_t *th_questionnaire_payload(const char *qid, uint64_t seq, size_t *len);
 uint8_t *th_request(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
                     const uint8_t (*suppliers)[32], size_t n, size_t *len);
 /* A sealed assessment of a signed inner assessment; key receives the content key

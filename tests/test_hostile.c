@@ -112,45 +112,12 @@ signed_as(const tx_identity *id, const char *type, const uint8_t *payload, size_
 static wbuf
 questionnaire(const char *qid, uint64_t seq)
 {
-    tx_meta_pb meta = TICSX__V1__META__INIT;
-    tx_local_text_pb text = TICSX__V1__LOCAL_TEXT__INIT;
-    tx_area_pb area = TICSX__V1__AREA__INIT;
-    tx_item_pb item = TICSX__V1__ITEM__INIT;
-    tx_choice_pb yes = TICSX__V1__CHOICE__INIT;
-    tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
-    tx_area_pb *areas[] = {&area};
-    tx_item_pb *items[] = {&item};
-    tx_choice_pb *scale[] = {&yes};
     wbuf b = {0};
-    uint8_t *packed;
     size_t len;
+    uint8_t *bytes = th_questionnaire_payload(qid, seq, &len);
 
-    meta.seq = seq;
-    meta.created = 1700000000;
-    text.en = "rules";
-    area.id = "rules";
-    area.name = &text;
-    item.id = "rules-1";
-    item.area = "rules";
-    item.level = 1;
-    item.text = &text;
-    item.weight = 1;
-    yes.code = "yes";
-    yes.label = &text;
-    yes.score_permille = 1000;
-    q.meta = &meta;
-    q.id = (char *)qid;
-    q.version = 1;
-    q.title = &text;
-    q.n_areas = 1;
-    q.areas = areas;
-    q.n_items = 1;
-    q.items = items;
-    q.n_scale = 1;
-    q.scale = scale;
-    assert_int_equal(tx_pack(&q.base, &packed, &len), TX_OK);
-    put(&b, packed, len);
-    free(packed);
+    put(&b, bytes, len);
+    free(bytes);
     return b;
 }
 
