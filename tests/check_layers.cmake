@@ -14,7 +14,8 @@ set(LAYERS
     "client/net:client/base keys proto common"
     "client/exchange:client/net client/verify client/forms client/base keys proto common"
     "client/report:client/verify client/forms client/base keys proto common"
-    "client/cli:client/exchange client/report client/net client/verify client/forms client/base keys proto common"
+    "client/ui:client/exchange client/report client/net client/verify client/forms client/base keys proto common"
+    "client/cli:client/ui client/exchange client/report client/net client/verify client/forms client/base keys proto common"
     "hub:client/net/tx_conn.h keys proto common")
 
 # Where each header lives.

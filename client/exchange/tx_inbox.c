@@ -216,9 +216,8 @@ tx_inbox_free(tx_inbox *in)
     memset(in, 0, sizeof *in);
 }
 
-/* The JSON object of one entry; `with_kind` adds "kind" (watch prints mixed kinds). */
-static json_t *
-entry_json(const tx_inbox_entry *e, int with_kind)
+json_t *
+tx_inbox_entry_json(const tx_inbox_entry *e, int with_kind)
 {
     json_t *from = json_pack("{s:s,s:s}", "name", e->from, "fingerprint", e->from_fp);
     json_t *o;
@@ -259,21 +258,29 @@ entry_json(const tx_inbox_entry *e, int with_kind)
     return o;
 }
 
-static int
-print_json(FILE *f, const tx_inbox *in)
+json_t *
+tx_inbox_json(const tx_inbox *in)
 {
     json_t *reqs = json_array(), *grants = json_array(), *revs = json_array();
     json_t *root =
         json_pack("{s:o,s:o,s:o}", "requests", reqs, "grants", grants, "revocations", revs);
-    int rc;
 
     for (size_t i = 0; i < in->n; i++) {
         const tx_inbox_entry *e = &in->v[i];
         json_array_append_new(e->kind == TX_KIND_REQUEST ? reqs
                               : e->kind == TX_KIND_GRANT ? grants
                                                          : revs,
-                              entry_json(e, 0));
+                              tx_inbox_entry_json(e, 0));
     }
+    return root;
+}
+
+static int
+print_json(FILE *f, const tx_inbox *in)
+{
+    json_t *root = tx_inbox_json(in);
+    int rc;
+
     rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     json_decref(root);
@@ -402,7 +409,7 @@ tx_inbox_print_line(FILE *f, const tx_inbox_entry *e, int json, int quiet)
     int n = 0;
 
     if (json) {
-        json_t *o = entry_json(e, 1);
+        json_t *o = tx_inbox_entry_json(e, 1);
         int rc = o != NULL ? json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
         json_decref(o);
         fputc('\n', f);

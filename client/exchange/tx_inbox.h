@@ -8,6 +8,7 @@
 #include "tx_keys.h"
 #include "tx_orgs.h"
 
+#include <jansson.h>
 #include <stdio.h>
 
 typedef struct {
@@ -65,6 +66,11 @@ int tx_inbox_print(FILE *f, const tx_inbox *in, int json, int quiet);
 /* One entry on one line (what watch prints): text, a one-line JSON object, or (quiet) its id
  * (a request's, or the assessment's for grants and revocations). */
 int tx_inbox_print_line(FILE *f, const tx_inbox_entry *e, int json, int quiet);
+
+/* The inbox as `inbox --json` prints it ({"requests","grants","revocations"}), and one entry's
+ * object (`with_kind` adds "kind", as `watch --json` prints it). Caller owns. */
+json_t *tx_inbox_json(const tx_inbox *in);
+json_t *tx_inbox_entry_json(const tx_inbox_entry *e, int with_kind);
 
 void tx_inbox_free(tx_inbox *in);
 

@@ -1,0 +1,46 @@
+/* The state the UI's handlers share: the client session (the home, the hub connection), the
+ * buyer's report model kept in memory between requests, and the event stream to the open pages
+ * (Server-Sent Events). One lock: the client libraries are used by one thread at a time. */
+#ifndef TX_UI_APP_H
+#define TX_UI_APP_H
+
+#include "tx_client.h"
+#include "tx_ui_http.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+typedef struct tx_ui_model tx_ui_model; /* tx_ui_model.c */
+typedef struct tx_ui_events tx_ui_events; /* tx_ui_events.c */
+
+struct tx_ui_app {
+    pthread_mutex_t lock;   /* held around every handler and the watcher's work */
+    tx_client *client;      /* opened at start; connects to the hub on first use */
+    tx_client_opts opts;    /* what it was opened with (the watcher opens its own) */
+    int has_hub;            /* a hub key is configured */
+    tx_ui_model *model;     /* the buyer's report model, NULL until first built */
+    tx_ui_events *events;   /* the open event streams */
+};
+
+/* Opens the client (the home; the hub on first use) for the UI. Caller frees (tx_ui_app_close).
+ * Codes as tx_client_open. */
+int tx_ui_app_open(const tx_client_opts *opts, tx_ui_app **out);
+void tx_ui_app_close(tx_ui_app **app_p);
+
+/* Sends `event` with `data` (taken: the function frees it) to every open event stream.
+ * Safe from any thread; never blocks on a slow page. */
+void tx_ui_event(tx_ui_app *app, const char *event, json_t *data);
+
+/* ---- the buyer's report model (tx_ui_model.c) ---- */
+
+/* Marks the model out of date: the next handler that reads it rebuilds it from the cache. */
+void tx_ui_model_invalidate(tx_ui_app *app);
+
+/* Fetches what was granted to this organisation (tx_fetch_all) and rebuilds the model; called
+ * with app->lock held, by POST /api/fetch and by the watcher when a grant or revocation arrives.
+ * *summary (may be NULL) receives what the fetch found (caller owns). */
+int tx_ui_model_refresh(tx_ui_app *app, json_t **summary);
+
+void tx_ui_model_free(tx_ui_app *app);
+
+#endif
