@@ -36,6 +36,11 @@ void tx_ui_event(tx_ui_app *app, const char *event, json_t *data);
 /* Marks the model out of date: the next handler that reads it rebuilds it from the cache. */
 void tx_ui_model_invalidate(tx_ui_app *app);
 
+/* Builds the model from the home's cache (verify, score, the supply tree) without asking the hub;
+ * called with app->lock held, by the server once at start (in the background, so the first page
+ * finds it ready) and by any handler that finds it missing or out of date. */
+int tx_ui_model_build(tx_ui_app *app);
+
 /* Fetches what was granted to this organisation (tx_fetch_all) and rebuilds the model; called
  * with app->lock held, by POST /api/fetch and by the watcher when a grant or revocation arrives.
  * *summary (may be NULL) receives what the fetch found (caller owns). */

@@ -10,6 +10,13 @@ tx_ui_model_invalidate(tx_ui_app *app)
 }
 
 int
+tx_ui_model_build(tx_ui_app *app)
+{
+    (void)app;
+    return TX_OK;
+}
+
+int
 tx_ui_model_refresh(tx_ui_app *app, json_t **summary)
 {
     (void)app;
