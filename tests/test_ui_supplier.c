@@ -458,7 +458,8 @@ static void
 test_grant_to_third_buyer(void **state)
 {
     tx_ui_app *app;
-    json_t *j, *list, *mine = NULL, *gs;
+    json_t *j, *list, *mine = NULL, *gs, *cli;
+    th_result r;
     int b3 = 0;
     (void)state;
 
@@ -480,8 +481,23 @@ test_grant_to_third_buyer(void **state)
         b3 |= strcmp(str(json_array_get(gs, i), "name"), B3) == 0;
     }
     assert_true(b3);
-    json_decref(j);
     tx_ui_app_close(&app);
+
+    /* The CLI's face of the same listing: the same documents, less the draft each came from. */
+    th_ticsx(&r, &fx.w.hub, fx.sup, "--json", "assessments", NULL);
+    th_expect_status(&r, 0);
+    cli = th_parse_json(r.out);
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_object_del(json_array_get(list, i), "draft");
+    }
+    assert_true(json_equal(cli, j));
+    json_decref(cli);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "assessments", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, B3);
+    th_result_free(&r);
+    json_decref(j);
     th_ticsx_expect(0, &fx.w.hub, fx.b3, "fetch", NULL);
     th_ticsx_expect(0, &fx.w.hub, fx.b3, "verify", fx.a, NULL);
 }
