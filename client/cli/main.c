@@ -68,6 +68,7 @@ static const struct {
     {"cert", tx_cmd_cert},
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
+    {"assessments", tx_cmd_assessments},
     {"ui", tx_cmd_ui},
 };
 
