@@ -592,6 +592,53 @@ test_methods(void **state)
     http_post_ok(&r, &fx.ui, "/", "{}");
     expect_status(&r, 405);
     http_free(&r);
+    /* A change asked for with GET (a link or an image on another page would do that). */
+    static const char *const posts[] = {"/api/fetch", "/api/answer", "/api/score", "/api/grant",
+                                        "/api/revoke"};
+    for (size_t i = 0; i < sizeof posts / sizeof posts[0]; i++) {
+        http_req(&r, &fx.ui, "GET", posts[i], 1, NULL, NULL);
+        expect_status(&r, 405);
+        expect_headers(&r);
+        th_expect_text(r.body, "\"error\"");
+        http_free(&r);
+    }
+}
+
+/* What passes the checks reaches the handlers: a POST's body, a GET's query, a download. */
+static void
+test_handlers_reached(void **state)
+{
+    http_resp r;
+    char *cd;
+    json_t *j;
+    (void)state;
+
+    http_post_ok(&r, &fx.ui, "/api/score",
+                 "{\"questionnaire\": \"tics-selfcheck\", \"answers\": []}");
+    expect_status(&r, 200);
+    expect_headers(&r);
+    j = th_parse_json(r.body);
+    assert_true(json_is_array(json_object_get(j, "areas")));
+    json_decref(j);
+    http_free(&r);
+
+    http_req(&r, &fx.ui, "GET", "/api/dashboard?limit=7&q=no%20such%20name", 1, NULL, NULL);
+    expect_status(&r, 200);
+    j = th_parse_json(r.body);
+    assert_int_equal(json_integer_value(json_object_get(j, "limit")), 7);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+    json_decref(j);
+    http_free(&r);
+
+    http_req(&r, &fx.ui, "GET", "/api/export?format=csv&lang=en", 1, NULL, NULL);
+    expect_status(&r, 200);
+    expect_headers(&r);
+    cd = header_of(&r, "Content-Disposition");
+    assert_non_null(cd);
+    th_expect_text(cd, "attachment; filename=\"ticsx-report-");
+    th_expect_text(cd, ".csv\"; filename*=UTF-8''ticsx-report-");
+    free(cd);
+    http_free(&r);
 }
 
 static void
@@ -981,6 +1028,7 @@ main(void)
         cmocka_unit_test(test_post_without_csrf_refused),
         cmocka_unit_test(test_post_from_another_origin_refused),
         cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_handlers_reached),
         cmocka_unit_test(test_body_limits),
         cmocka_unit_test(test_csp_on_every_kind),
         cmocka_unit_test(test_path_traversal_refused),
