@@ -467,6 +467,11 @@ test_token_once(void **state)
     expect_status(&r, 401);
     assert_null(header_of(&r, "Set-Cookie"));
     http_free(&r);
+    /* Opened again in the browser holding the session: back to the page, no new cookie. */
+    http_req(&r, &u, "GET", path, 1, NULL, NULL);
+    expect_status(&r, 303);
+    assert_null(header_of(&r, "Set-Cookie"));
+    http_free(&r);
 
     /* The session works; without a hub the page is told so. */
     http_req(&r, &u, "GET", "/api/session", 1, NULL, NULL);

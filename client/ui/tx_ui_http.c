@@ -520,12 +520,28 @@ send_events(tx_ui_server *s, struct MHD_Connection *c)
     return send_resp(c, MHD_HTTP_OK, r, 0);
 }
 
+/* 303 to the page (the token leaves the address bar), setting cookie when not NULL. */
+static enum MHD_Result
+redirect_home(struct MHD_Connection *c, const char *cookie)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+    if (r == NULL) {
+        return MHD_NO;
+    }
+    if (cookie != NULL) {
+        MHD_add_response_header(r, "Set-Cookie", cookie);
+    }
+    MHD_add_response_header(r, "Location", "/");
+    return send_resp(c, MHD_HTTP_SEE_OTHER, r, 0);
+}
+
 /* GET /?token=T: the one-time token becomes the session cookie, once. */
 static enum MHD_Result
 take_token(tx_ui_server *s, struct MHD_Connection *c, const char *token)
 {
     char cookie[128];
-    struct MHD_Response *r;
+    enum MHD_Result ret;
     int ok;
 
     pthread_mutex_lock(&s->mu);
@@ -543,14 +559,9 @@ take_token(tx_ui_server *s, struct MHD_Connection *c, const char *token)
         return send_static(c, MHD_HTTP_UNAUTHORIZED, "text/html; charset=utf-8", no_session_page,
                            sizeof no_session_page - 1, 0);
     }
-    r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (r == NULL) {
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Set-Cookie", cookie);
-    MHD_add_response_header(r, "Location", "/");
+    ret = redirect_home(c, cookie);
     sodium_memzero(cookie, sizeof cookie);
-    return send_resp(c, MHD_HTTP_SEE_OTHER, r, 0);
+    return ret;
 }
 
 static int
@@ -593,7 +604,7 @@ route(tx_ui_server *s, struct MHD_Connection *c, const char *url, const char *me
 
     if (strcmp(url, "/api/session") == 0 || strcmp(url, "/api/events") == 0) {
         if (!get) {
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "not_found", "method not allowed");
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method", "method not allowed");
         }
         return url[5] == 's' ? send_session(s, c, ja) : send_events(s, c);
     }
@@ -606,7 +617,7 @@ route(tx_ui_server *s, struct MHD_Connection *c, const char *url, const char *me
     }
     if (strcmp(url, "/") == 0 || strncmp(url, "/assets/", 8) == 0) {
         if (!get) {
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "not_found", "method not allowed");
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method", "method not allowed");
         }
         return url[1] == 0 ? send_asset(c, "index.html", 0) : send_asset(c, url + 8, 1);
     }
@@ -635,7 +646,9 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
     }
     token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
     if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0 && token != NULL) {
-        *ret = take_token(s, c, token);
+        /* The printed address opened again in the browser that holds the session: to the page,
+         * with no new cookie. Anyone else is refused. */
+        *ret = has_session(s, c) ? redirect_home(c, NULL) : take_token(s, c, token);
         return 1;
     }
     if (!has_session(s, c)) {
