@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LOAD_BATCH 1000   /* records per write transaction while loading */
 #define TIER2_PER_TIER1 9 /* tier-2 suppliers listed by each tier-1 supplier */
@@ -551,8 +552,10 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
     tx_report_tree_opts topts = {(const uint8_t(*)[TX_KEY_LEN])w->roots, t->t1, NULL, 3, 0, 0};
     tx_ui_app *app = NULL;
     uint8_t *env = NULL;
-    size_t len = 0, dash_bytes = 0, tree_bytes = 0;
-    double t_doc = 0, t_model = 0, t_dash = 0, t_tree = 0;
+    size_t len = 0, dash_bytes = 0, tree_bytes = 0, sup_bytes = 0;
+    double t_doc = 0, t_model = 0, t_dash = 0, t_tree = 0, t_sup = 0;
+    long anon0 = 0, anon1 = 0, dirty, rss;
+    char target[128], hex[2 * TX_KEY_LEN + 1];
     json_t *doc = NULL;
     char *text = NULL;
     int64_t t0;
@@ -577,16 +580,24 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
         return rc;
     }
     free(env);
+    tx_bench_memory(getpid(), &anon0, &dirty, &rss);
     t0 = tx_bench_now_ns();
     pthread_mutex_lock(&app->lock);
     rc = tx_ui_model_build(app);
     pthread_mutex_unlock(&app->lock);
     t_model = tx_bench_since_s(t0);
+    tx_bench_memory(getpid(), &anon1, &dirty, &rss);
     if (rc == TX_OK) {
         rc = ui_call(app, "/api/dashboard?offset=0&limit=50", &t_dash, &dash_bytes);
     }
     if (rc == TX_OK) {
         rc = ui_call(app, "/api/tree", &t_tree, &tree_bytes);
+    }
+    /* A supplier page (no target): it reads the supplier's history from the cache. */
+    tx_hex(hex, w->roots[0], TX_KEY_LEN);
+    snprintf(target, sizeof target, "/api/supplier/%s", hex);
+    if (rc == TX_OK) {
+        rc = ui_call(app, target, &t_sup, &sup_bytes);
     }
     tx_ui_app_close(&app);
     if (rc != TX_OK) {
@@ -599,6 +610,9 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
     tx_bench_set(out, "ui_dashboard_bytes", (double)dash_bytes, "B", "  its bytes");
     tx_bench_set(out, "ui_tree_s", t_tree, "s", "UI supply tree, as sent");
     tx_bench_set(out, "ui_tree_bytes", (double)tree_bytes, "B", "  its bytes");
+    tx_bench_set(out, "ui_supplier_s", t_sup, "s", "UI supplier page (history from the cache)");
+    tx_bench_set(out, "ui_model_anon_mib", (double)(anon1 - anon0) / 1024, "MiB",
+                 "  UI model in memory (Anonymous growth)");
     if (t_doc > 0) {
         tx_bench_set(out, "ui_model_over_report", t_model / t_doc, "",
                      "UI model build / report --json");
