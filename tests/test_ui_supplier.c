@@ -270,6 +270,10 @@ test_inbox_shows_request(void **state)
     assert_true(json_is_array(json_object_get(found, "drafts")));
     assert_non_null(json_object_get(j, "grants"));
     json_decref(j);
+    /* No certificate issued to it: an empty picker. */
+    j = call(app, 200, "GET", "/api/certificates", NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "certificates")), 0);
+    json_decref(j);
     tx_ui_app_close(&app);
 }
 
@@ -711,6 +715,9 @@ test_selfcheck_without_hub(void **state)
     th_expect_text(error_message(e), "needs a hub");
     json_decref(e);
     e = call(app, 400, "GET", "/api/inbox", NULL);
+    th_expect_text(error_message(e), "needs a hub");
+    json_decref(e);
+    e = call(app, 400, "GET", "/api/assessments", NULL);
     th_expect_text(error_message(e), "needs a hub");
     json_decref(e);
     /* A questionnaire that is not built in cannot be looked up without it either. */
