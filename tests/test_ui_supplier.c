@@ -403,6 +403,12 @@ test_answer_verified_and_scored_alike(void **state)
     v = call(app, 200, "GET", target, NULL);
     assert_string_equal(str(json_object_get(v, "sent"), "assessment"), fx.a);
     json_decref(v);
+    /* Sent once: sending it again without superseding is refused, nothing signed. */
+    body = json_pack("{s:s,s:s}", "draft", fx.draft, "request", fx.r1);
+    v = call(app, 409, "POST", "/api/answer", body);
+    th_expect_text(error_message(v), "sent already");
+    json_decref(v);
+    json_decref(body);
     tx_ui_app_close(&app);
 }
 
@@ -791,7 +797,8 @@ static void
 test_unknown_item_refused(void **state)
 {
     tx_ui_app *app;
-    json_t *body, *j;
+    json_t *body, *j, *q;
+    const char *item;
     (void)state;
 
     app = app_for(fx.offline, 0);
@@ -805,6 +812,20 @@ test_unknown_item_refused(void **state)
     th_expect_text(error_message(j), "Z9-99");
     json_decref(j);
     json_decref(body);
+
+    /* A choice the scale does not have. */
+    q = call(app, 200, "GET", "/api/questionnaire?ref=tics-selfcheck", NULL);
+    item = str(
+        json_array_get(json_object_get(json_array_get(json_object_get(q, "areas"), 0), "items"), 0),
+        "id");
+    body = json_pack("{s:s,s:[{s:s,s:s}]}", "questionnaire", "tics-selfcheck", "answers", "item",
+                     item, "answer", "sometimes");
+    j = call(app, 400, "POST", "/api/drafts", body);
+    th_expect_text(error_message(j), item);
+    th_expect_text(error_message(j), "unknown answer \"sometimes\"");
+    json_decref(j);
+    json_decref(body);
+    json_decref(q);
     tx_ui_app_close(&app);
 }
 
