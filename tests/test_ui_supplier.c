@@ -281,7 +281,7 @@ static void
 test_questionnaire_of_request(void **state)
 {
     tx_ui_app *app;
-    char target[160];
+    char target[160], record[65];
     json_t *q, *scale, *yes = NULL;
     (void)state;
 
@@ -301,6 +301,20 @@ test_questionnaire_of_request(void **state)
     assert_non_null(yes);
     assert_string_equal(str(json_object_get(yes, "label"), "en"), "Implemented");
     assert_string_equal(str(json_object_get(yes, "label"), "ja"), "実施している");
+    snprintf(record, sizeof record, "%s", str(q, "record"));
+    json_decref(q);
+    tx_ui_app_close(&app);
+
+    /* Looked up once, both the request and its questionnaire are kept: no hub needed again
+     * (every live score names it). */
+    app = app_for(fx.sup, 0);
+    snprintf(target, sizeof target, "/api/questionnaire?ref=%s", record);
+    q = call(app, 200, "GET", target, NULL);
+    assert_string_equal(str(q, "record"), record);
+    json_decref(q);
+    snprintf(target, sizeof target, "/api/questionnaire?ref=%s", fx.r1);
+    q = call(app, 200, "GET", target, NULL);
+    assert_string_equal(str(q, "record"), record);
     json_decref(q);
     tx_ui_app_close(&app);
 }
