@@ -86,6 +86,9 @@ int tx_cmd_grant(tx_cli *g, int argc, char **argv);
 int tx_cmd_revoke(tx_cli *g, int argc, char **argv);
 int tx_cmd_forward(tx_cli *g, int argc, char **argv);
 
+/* cmd_assessments.c */
+int tx_cmd_assessments(tx_cli *g, int argc, char **argv);
+
 /* cmd_read.c */
 int tx_cmd_fetch(tx_cli *g, int argc, char **argv);
 int tx_cmd_verify(tx_cli *g, int argc, char **argv);
@@ -100,8 +103,14 @@ int tx_cmd_cert(tx_cli *g, int argc, char **argv);
 /* cmd_audit.c */
 int tx_cmd_audit_log(tx_cli *g, int argc, char **argv);
 
+/* cmd_requests.c */
+int tx_cmd_requests(tx_cli *g, int argc, char **argv);
+
 /* cmd_witness.c: `ticsx witness`, and `ticsx trust witness ...` with its subcommand at argv[at]. */
 int tx_cmd_witness(tx_cli *g, int argc, char **argv);
 int tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at);
+
+/* cmd_ui.c: `ticsx ui`, the web application on 127.0.0.1 until ctrl-c. */
+int tx_cmd_ui(tx_cli *g, int argc, char **argv);
 
 #endif
