@@ -61,14 +61,15 @@ static const struct {
     {"fetch", tx_cmd_fetch},
     {"verify", tx_cmd_verify},
     {"report", tx_cmd_report},
+    {"requests", tx_cmd_requests},
     {"forward", tx_cmd_forward},
     {"trust", tx_cmd_trust},
     {"accredit", tx_cmd_accredit},
     {"cert", tx_cmd_cert},
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
-    {"ui", tx_cmd_ui},
     {"assessments", tx_cmd_assessments},
+    {"ui", tx_cmd_ui},
 };
 
 static int

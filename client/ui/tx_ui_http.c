@@ -65,11 +65,12 @@ struct tx_ui_server {
     char csrf[SECRET_HEX];
 };
 
-/* What a POST collects between the calls of the access handler. */
+/* What a request collects between the calls of the access handler (a POST: its body). */
 typedef struct {
     char *body;
     size_t len;
     int too_large;
+    int get;
 } post_ctx;
 
 static void
@@ -88,6 +89,15 @@ secret_equal(const char *a, const char *secret)
 {
     return a != NULL && secret[0] != 0 && strlen(a) == SECRET_HEX - 1 &&
            sodium_memcmp(a, secret, SECRET_HEX - 1) == 0;
+}
+
+static int
+hex_digit(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* ---- responses ---- */
@@ -592,7 +602,12 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
                                  no_session_page, sizeof no_session_page - 1, 0);
         return 1;
     }
+    cl = header(c, "Content-Length");
     if (strcmp(method, "POST") != 0) {
+        if ((cl != NULL && strcmp(cl, "0") != 0) || header(c, "Transfer-Encoding") != NULL) {
+            *ret = send_error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a GET carries no body");
+            return 1;
+        }
         return 0;
     }
     if (!same_origin_with_csrf(s, c)) {
@@ -601,7 +616,6 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
                           "token; reload the page");
         return 1;
     }
-    cl = header(c, "Content-Length");
     if (cl != NULL) {
         char *end;
         errno = 0;
@@ -630,14 +644,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
         if (check_request(s, c, url, method, &ret)) {
             return ret;
         }
-        if (strcmp(method, "GET") == 0) {
-            return route(s, c, url, method, NULL);
-        }
         if ((p = calloc(1, sizeof *p)) == NULL) {
             return MHD_NO;
         }
+        p->get = strcmp(method, "GET") == 0;
         *con_cls = p;
-        return MHD_YES;
+        return MHD_YES; /* answered on the next call, once the request is read: keeps it alive */
+    }
+    if (p->get) {
+        *upload_data_size = 0; /* a GET's body, if any, is ignored */
+        return route(s, c, url, method, NULL);
     }
     if (*upload_data_size > 0) { /* a piece of the POST's body */
         size_t n = *upload_data_size;
@@ -687,6 +703,29 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         free(p);
         *con_cls = NULL;
     }
+}
+
+/* Percent-decodes the path and the query's names and values in place, as libmicrohttpd would,
+ * except that %00 stays as it is: a NUL must not cut "index.html%00.js" down to a known name. */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *w = s;
+    (void)cls;
+    (void)c;
+
+    for (const char *r = s; *r != 0; r++) {
+        int hi, lo;
+        if (*r == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = 0;
+    return (size_t)(w - s);
 }
 
 /* ---- the daemon ---- */
@@ -759,8 +798,8 @@ tx_ui_server_start(tx_ui_app *app, unsigned port, const char *token, int ja, con
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
         NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_UNESCAPE_CALLBACK,
+        unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (s->d == NULL) {
         close(fd);
         pthread_mutex_destroy(&s->mu);
