@@ -26,13 +26,15 @@
 #define B3 "Kyushu Electric Parts KK"
 #define SUP "Tanaka Seiko KK"
 #define SUP2 "Hamamatsu Castings KK"
+#define SELF "Gifu Springs KK"
 #define COMMENT "Two-factor login on every remote access since April"
 #define SUB_NAME "Okazaki Plating KK"
 #define DUE "2031-03-31"
 
 typedef struct {
     th_world w;
-    char b1[PATH_MAX], b2[PATH_MAX], b3[PATH_MAX], sup[PATH_MAX], sup2[PATH_MAX], offline[PATH_MAX];
+    char b1[PATH_MAX], b2[PATH_MAX], b3[PATH_MAX], sup[PATH_MAX], sup2[PATH_MAX], offline[PATH_MAX],
+        self[PATH_MAX];
     char sup2_fp[64];
     char r1[65], r2[65], r3[65];
     char draft[17], draft2[17];
@@ -58,6 +60,7 @@ setup(void **state)
     th_world_party(&fx.w, fx.b3, "b3", B3, NULL);
     th_world_party(&fx.w, fx.sup, "sup", SUP, NULL);
     th_world_party(&fx.w, fx.sup2, "sup2", SUP2, NULL);
+    th_world_party(&fx.w, fx.self, "self", SELF, NULL);
     th_party(NULL, th_world_home(&fx.w, fx.offline, "offline"), "Hida Small Parts KK", NULL);
     th_world_start(&fx.w);
     th_ticsx(&r, &fx.w.hub, fx.sup2, "whoami", "--json", NULL);
@@ -721,6 +724,62 @@ test_selfcheck_without_hub(void **state)
     tx_ui_app_close(&app);
 }
 
+/* The self-check filled in with no hub configured, sent later as the answer to a buyer's
+ * request once the organisation is enrolled. */
+static void
+test_selfcheck_sent_later(void **state)
+{
+    tx_ui_app *app;
+    json_t *q, *items, *answers, *body, *j, *reqs;
+    char id[17], req[65];
+    int offered = 0;
+    (void)state;
+
+    app = app_for(fx.self, 0);
+    q = call(app, 200, "GET", "/api/questionnaire?ref=tics-selfcheck", NULL);
+    answers = json_array();
+    for (size_t a = 0; a < json_array_size(json_object_get(q, "areas")); a++) {
+        items = json_object_get(json_array_get(json_object_get(q, "areas"), a), "items");
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_array_append_new(answers, json_pack("{s:s,s:s}", "item",
+                                                     str(json_array_get(items, i), "id"), "answer",
+                                                     i % 2 ? "partly" : "yes"));
+        }
+    }
+    body = json_pack("{s:s,s:o}", "questionnaire", "tics-selfcheck", "answers", answers);
+    j = call(app, 200, "POST", "/api/drafts", body);
+    snprintf(id, sizeof id, "%s", str(j, "id"));
+    json_decref(j);
+    json_decref(body);
+    json_decref(q);
+    tx_ui_app_close(&app);
+
+    th_ticsx_id(req, &fx.w.hub, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to", SELF,
+                "--due", DUE, NULL);
+    app = app_for(fx.self, 1);
+    j = call(app, 200, "GET", "/api/inbox", NULL);
+    reqs = json_object_get(j, "requests");
+    for (size_t i = 0; i < json_array_size(reqs); i++) {
+        json_t *e = json_array_get(reqs, i);
+        if (strcmp(str(e, "id"), req) == 0) {
+            offered =
+                json_array_size(json_object_get(e, "drafts")) == 1 &&
+                strcmp(json_string_value(json_array_get(json_object_get(e, "drafts"), 0)), id) == 0;
+        }
+    }
+    assert_true(offered);
+    json_decref(j);
+    body = json_pack("{s:s,s:s}", "draft", id, "request", req);
+    j = call(app, 200, "POST", "/api/answer", body);
+    assert_int_equal(json_integer_value(json_object_get(j, "answered")),
+                     json_integer_value(json_object_get(j, "items")));
+    json_decref(j);
+    json_decref(body);
+    tx_ui_app_close(&app);
+    th_ticsx_expect(0, &fx.w.hub, fx.b1, "fetch", NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.b1, "verify", NULL);
+}
+
 static void
 test_unknown_item_refused(void **state)
 {
@@ -840,6 +899,7 @@ main(void)
         cmocka_unit_test(test_forward_depth_two),
         cmocka_unit_test(test_drafts_private),
         cmocka_unit_test(test_selfcheck_without_hub),
+        cmocka_unit_test(test_selfcheck_sent_later),
         cmocka_unit_test(test_unknown_item_refused),
         cmocka_unit_test(test_large_comment_refused),
     };
