@@ -563,15 +563,18 @@
       sec.appendChild(h('p', {class: 'empty', text: t('sup.noitems')}));
       return sec;
     }
+    // each item once: what is not fully met first, then the rest
+    var met = items.filter(fullyMet);
     sec.appendChild(h('h3', {text: t('sup.gaps', {n: gaps.length})}));
     if (gaps.length) {
       sec.appendChild(h('ol', {class: 'items'}, gaps.map(itemRow)));
     } else {
       sec.appendChild(h('p', {class: 'empty', text: t('sup.nogaps')}));
     }
-    var det = h('details', {class: 'all-items'}, [h('summary', {text: t('sup.all', {n: items.length})})]);
-    det.appendChild(h('ol', {class: 'items'}, items.map(itemRow)));
-    sec.appendChild(det);
+    if (met.length) {
+      sec.appendChild(h('h3', {text: t('sup.met', {n: met.length})}));
+      sec.appendChild(h('ol', {class: 'items'}, met.map(itemRow)));
+    }
     return sec;
   }
 
