@@ -200,7 +200,7 @@
       var tr = h('tr', {t: 'supplier-row', 'data-key': r.key}, [
         h('th', {scope: 'row'}, [
           r.key ? h('a', {href: '#/supplier/' + r.key, text: r.name}) : h('span', {text: r.name}),
-          h('div', {class: 'fp', text: r.fingerprint || ''})
+          h('div', {class: 'fp', title: r.fingerprint || null, text: r.fingerprint || ''})
         ]),
         h('td', {t: 'status'}, [TX.badge('status', r.status), r.reason ? h('div', {class: 'reason', text: r.reason}) : null]),
         certCell,
