@@ -313,7 +313,7 @@
           fs.classList.add('answered');
         }
         var cid = TX.uid('cm');
-        var ta = h('textarea', {id: cid, t: 'comment', rows: '2', maxlength: '2000'});
+        var ta = h('textarea', {id: cid, t: 'comment', rows: '1', maxlength: '2000'});
         ta.value = cur.comment || '';
         ta.addEventListener('input', function () {
           F.answers[it.id] = F.answers[it.id] || {answer: null, comment: ''};
