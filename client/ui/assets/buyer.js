@@ -721,14 +721,30 @@
       }));
     }
     if (!wiz.orgs) {
-      loads.push(TX.get('/api/orgs').then(function (d) {
-        wiz.orgs = (d.orgs || []).filter(function (o) {
-          return !o.self;
-        });
-      }));
+      loads.push(loadOrgs(false));
     }
     return Promise.all(loads).then(function () {
       drawWizard(main);
+    });
+  }
+
+  /* The enrolled organisations come from the home's cache; when it holds none yet (nothing
+   * fetched so far), or when asked, fetch from the hub first. */
+  function loadOrgs(refresh) {
+    var get = function () {
+      return TX.get('/api/orgs').then(function (d) {
+        wiz.orgs = (d.orgs || []).filter(function (o) {
+          return !o.self;
+        });
+      });
+    };
+    var p = refresh ? TX.post('/api/fetch', {}).then(get) : get();
+    return p.then(function () {
+      if (!refresh && !wiz.orgs.length && TX.session && TX.session.hub && TX.session.hub.configured) {
+        return TX.post('/api/fetch', {}).then(get).catch(function () {
+          /* the hub may be away; the list stays empty */
+        });
+      }
     });
   }
 
@@ -818,7 +834,15 @@
       });
       body.appendChild(h('div', {class: 'field'}, [h('label', {for: sid, text: t('wiz.search')}), search]));
       body.appendChild(h('fieldset', {class: 'plain'}, [h('legend', {text: t('wiz.suppliers')}), list]));
-      body.appendChild(count);
+      var reload = h('button', {type: 'button', class: 'link', text: t('wiz.reload')});
+      reload.addEventListener('click', function () {
+        reload.disabled = true;
+        TX.clearMessages();
+        loadOrgs(true).then(drawList).catch(TX.error).then(function () {
+          reload.disabled = false;
+        });
+      });
+      body.appendChild(h('div', {class: 'row-between'}, [count, reload]));
       drawList();
     } else if (wiz.step === 3) {
       var did = TX.uid('due');

@@ -235,6 +235,7 @@ window.TX_TEXT = {
   'wiz.nomatch': {ja: '一致する取引先はありません。', en: 'No organisation matches.'},
   'wiz.noorgs': {ja: 'ハブに登録済みの取引先がありません。', en: 'No organisation is enrolled on the hub.'},
   'wiz.narrow': {ja: '{n} 社が一致しました。先頭の 300 社を表示しています。検索語を追加して絞り込んでください。', en: '{n} match; the first 300 are shown. Narrow the search.'},
+  'wiz.reload': {ja: 'ハブから一覧を更新', en: 'Reload the list from the hub'},
   'wiz.due': {ja: '回答期限', en: 'Due date'},
   'wiz.due.hint': {ja: '空欄の場合は期限なしで依頼します。', en: 'Leave empty for no due date.'},
   'wiz.depth': {ja: '評価の範囲', en: 'Tiers'},
