@@ -45,6 +45,8 @@ window.TX_TEXT = {
   'status.failed': {ja: '検証失敗', en: 'Failed'},
   'status.revoked': {ja: '共有取消し', en: 'Revoked'},
   'status.not_answered': {ja: '未回答', en: 'Not answered'},
+  'status.superseded': {ja: '改訂済み', en: 'Superseded'},
+  'status.not_shared': {ja: '未共有', en: 'Not shared'},
   'status.none': {ja: '—', en: '—'},
   'cert.valid': {ja: '有効', en: 'Valid'},
   'cert.no_certificate': {ja: '認証なし', en: 'No certificate'},
