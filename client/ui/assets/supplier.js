@@ -116,7 +116,7 @@
       }));
       acts.appendChild(h('p', {class: 'hint', text: t('inbox.reuse.hint')}));
     }
-    if (!r.answered && selfDrafts.length) {
+    if (!r.answered && selfDrafts.length && !(r.drafts || []).length) {
       var sd = selfDrafts[selfDrafts.length - 1];
       acts.appendChild(h('a', {class: 'button secondary', t: 'use-selfcheck', href: '#/answer/' + r.id + '?draft=' + encodeURIComponent(sd.id), text: t('inbox.useself', {date: TX.dash(sd.updated)})}));
     }
