@@ -25,14 +25,15 @@
   TX.radar = function (areas, series, opts) {
     opts = opts || {};
     var size = opts.size || 420;
-    var cx = size / 2;
+    var pad = 70; // room for long area names left and right
+    var cx = size / 2 + pad;
     var cy = size / 2;
-    var R = size / 2 - 90;
+    var R = size / 2 - 80;
     var n = areas.length;
     var title = opts.title || TX.t('radar.title');
     var svg = s('svg', {
-      viewBox: '0 0 ' + size + ' ' + size,
-      width: size,
+      viewBox: '0 0 ' + (size + 2 * pad) + ' ' + size,
+      width: size + 2 * pad,
       height: size,
       role: 'img',
       'aria-label': title + ': ' + describe(areas, series),
@@ -99,7 +100,7 @@
       var anchor = Math.abs(Math.cos(a)) < 0.3 ? 'middle' : Math.cos(a) > 0 ? 'start' : 'end';
       var name = TX.L(areas[j].name) || areas[j].id;
       var main = series[0] ? series[0].scores[areas[j].id] : null;
-      var lines = wrap(name, 12);
+      var lines = wrap(name, /[\u3000-\u9fff]/.test(name) ? 7 : 13);
       var rows = lines.length + 1;
       var y0 = Math.sin(a) > 0.3 ? ly + 10 : Math.sin(a) < -0.3 ? ly - 14 * (rows - 1) : ly - 7 * (rows - 1) + 4;
       var txt = s('text', {x: lx, y: y0, 'text-anchor': anchor});
@@ -132,7 +133,11 @@
     }
     var words = text.split(' ');
     if (words.length === 1) {
-      return [text.slice(0, max), text.slice(max, 2 * max)];
+      var out = [];
+      for (var i = 0; i < text.length && out.length < 3; i += max) {
+        out.push(text.slice(i, i + max));
+      }
+      return out;
     }
     var lines = [''];
     words.forEach(function (w) {
