@@ -285,8 +285,9 @@
   };
 
   /* Routes: TX.route(/^\/dashboard$/, render) — render(main, match, query) draws the page. */
-  TX.route = function (re, render, nav) {
-    TX.routes.push({re: re, render: render, nav: nav});
+  /* nav: the page's name (live updates redraw by it); hl: the menu entry to mark, if other. */
+  TX.route = function (re, render, nav, hl) {
+    TX.routes.push({re: re, render: render, nav: nav, hl: hl || nav});
   };
   function parseHash() {
     var hsh = location.hash.replace(/^#/, '') || '/dashboard';
@@ -311,7 +312,7 @@
       var m = p.path.match(r.re);
       if (m) {
         TX.current = {route: r, match: m, query: p.query, path: p.path};
-        markNav(r.nav);
+        markNav(r.hl);
         TX.clear(main);
         main.appendChild(h('p', {class: 'loading', text: TX.t('loading')}));
         Promise.resolve()

@@ -942,7 +942,7 @@
 
   TX.route(/^\/dashboard$/, renderDashboard, 'dashboard');
   TX.route(/^\/tree$/, renderTree, 'tree');
-  TX.route(/^\/supplier\/([0-9a-f]{64})$/, renderSupplier, 'supplier');
+  TX.route(/^\/supplier\/([0-9a-f]{64})$/, renderSupplier, 'supplier', 'dashboard');
   TX.route(/^\/requests$/, renderRequests, 'requests');
-  TX.route(/^\/requests\/new$/, renderWizard, 'requests-new');
+  TX.route(/^\/requests\/new$/, renderWizard, 'requests-new', 'requests');
 })();

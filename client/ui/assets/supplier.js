@@ -266,7 +266,7 @@
   }
 
   TX.route(/^\/inbox$/, renderInbox, 'inbox');
-  TX.route(/^\/answer\/([0-9a-f]{64})$/, renderAnswer, 'answer');
+  TX.route(/^\/answer\/([0-9a-f]{64})$/, renderAnswer, 'answer', 'inbox');
   TX.route(/^\/assessments$/, renderAssessments, 'assessments');
   TX.route(/^\/selfcheck$/, renderSelfcheck, 'selfcheck');
 })();
