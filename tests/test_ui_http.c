@@ -467,6 +467,11 @@ test_token_once(void **state)
     expect_status(&r, 401);
     assert_null(header_of(&r, "Set-Cookie"));
     http_free(&r);
+    /* Opened again in the browser holding the session: back to the page, no new cookie. */
+    http_req(&r, &u, "GET", path, 1, NULL, NULL);
+    expect_status(&r, 303);
+    assert_null(header_of(&r, "Set-Cookie"));
+    http_free(&r);
 
     /* The session works; without a hub the page is told so. */
     http_req(&r, &u, "GET", "/api/session", 1, NULL, NULL);
@@ -1017,6 +1022,122 @@ test_event_stream_gets_request(void **state)
     sse_close(&s);
 }
 
+/* A supplier's answer grants it to the buyer: the buyer's open page gets the grant as `inbox`,
+ * then `model` once the server fetched it, and the dashboard shows the supplier. */
+static void
+test_event_stream_gets_grant_and_model(void **state)
+{
+    char id[65], path[PATH_MAX + 32];
+    ui_proc b;
+    http_resp r;
+    th_result res;
+    json_t *j, *arr;
+    sse s;
+    (void)state;
+
+    ui_start(&b, fx.buyer, "ui-buyer", 1);
+    ui_login(&b);
+    sse_open(&s, &b);
+    sse_wait(&s, "\"state\":\"connected\"");
+
+    th_ticsx_id(id, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                SUPPLIER, NULL);
+    snprintf(path, sizeof path, "%s/answers-grant.json", fx.w.root);
+    th_ticsx(&res, &fx.w.hub, fx.sup, "questionnaire", "template", id, "--format", "json", "--out",
+             path, NULL);
+    th_expect_status(&res, 0);
+    th_result_free(&res);
+    char *text = th_read_file(path);
+    j = th_parse_json(text);
+    free(text);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string("yes"));
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    th_ticsx(&res, &fx.w.hub, fx.sup, "answer", id, "--file", path, NULL);
+    th_expect_status(&res, 0);
+    th_result_free(&res);
+
+    sse_wait(&s, "\"kind\":\"grant\"");
+    sse_wait(&s, "event: model");
+    sse_wait(&s, "\"suppliers\":1");
+    sse_close(&s);
+
+    http_req(&r, &b, "GET", "/api/dashboard", 1, NULL, NULL);
+    expect_status(&r, 200);
+    th_expect_text(r.body, SUPPLIER);
+    th_expect_text(r.body, "\"verified\"");
+    http_free(&r);
+    ui_stop(&b);
+}
+
+/* A hub that will not serve this home (it is not enrolled) is reported to the page as
+ * unreachable, with the reason; the server goes on serving. */
+static void
+test_hub_state_reported(void **state)
+{
+    ui_proc u;
+    http_resp r;
+    sse s;
+    (void)state;
+
+    ui_start(&u, fx.alone, "ui-stranger", 1);
+    ui_login(&u);
+    sse_open(&s, &u);
+    sse_wait(&s, "\"state\":\"unreachable\"");
+    sse_close(&s);
+    http_req(&r, &u, "GET", "/api/session", 1, NULL, NULL);
+    expect_status(&r, 200);
+    th_expect_text(r.body, "\"configured\":true");
+    http_free(&r);
+    ui_stop(&u);
+}
+
+/* Pages cannot hold every thread: past the open streams allowed, one more is refused (503)
+ * while other requests are still answered; a closed page frees its place. */
+static void
+test_stream_limit(void **state)
+{
+    enum { MAX = 16 }; /* TX_UI_STREAMS_MAX */
+    sse s[MAX + 1];
+    ui_proc u;
+    http_resp r;
+    (void)state;
+
+    ui_start(&u, fx.alone, "ui-streams", 0);
+    ui_login(&u);
+    for (int i = 0; i < MAX; i++) {
+        sse_open(&s[i], &u);
+        sse_wait(&s[i], "event: hub");
+    }
+    http_req(&r, &u, "GET", "/api/events", 1, NULL, NULL);
+    expect_status(&r, 503);
+    expect_headers(&r);
+    http_free(&r);
+    http_req(&r, &u, "GET", "/api/session", 1, NULL, NULL);
+    expect_status(&r, 200);
+    http_free(&r);
+    /* One page goes away: a new stream gets its place (once the server noticed). */
+    sse_close(&s[0]);
+    for (int64_t t0 = th_now_ms();;) {
+        sse_open(&s[MAX], &u);
+        sse_wait(&s[MAX], "\r\n\r\n");
+        if (strstr(s[MAX].buf, "HTTP/1.1 200") != NULL) {
+            break;
+        }
+        sse_close(&s[MAX]);
+        assert_true(th_now_ms() - t0 < patience_ms());
+        usleep(100000);
+    }
+    sse_wait(&s[MAX], "event: hub");
+    for (int i = 1; i <= MAX; i++) {
+        sse_close(&s[i]);
+    }
+    ui_stop(&u); /* with streams just closed: still a clean stop */
+}
+
 int
 main(void)
 {
@@ -1036,6 +1157,9 @@ main(void)
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_no_secret_key_in_responses),
         cmocka_unit_test(test_event_stream_gets_request),
+        cmocka_unit_test(test_event_stream_gets_grant_and_model),
+        cmocka_unit_test(test_hub_state_reported),
+        cmocka_unit_test(test_stream_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

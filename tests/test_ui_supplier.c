@@ -270,6 +270,10 @@ test_inbox_shows_request(void **state)
     assert_true(json_is_array(json_object_get(found, "drafts")));
     assert_non_null(json_object_get(j, "grants"));
     json_decref(j);
+    /* No certificate issued to it: an empty picker. */
+    j = call(app, 200, "GET", "/api/certificates", NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "certificates")), 0);
+    json_decref(j);
     tx_ui_app_close(&app);
 }
 
@@ -277,7 +281,7 @@ static void
 test_questionnaire_of_request(void **state)
 {
     tx_ui_app *app;
-    char target[160];
+    char target[160], record[65];
     json_t *q, *scale, *yes = NULL;
     (void)state;
 
@@ -297,6 +301,20 @@ test_questionnaire_of_request(void **state)
     assert_non_null(yes);
     assert_string_equal(str(json_object_get(yes, "label"), "en"), "Implemented");
     assert_string_equal(str(json_object_get(yes, "label"), "ja"), "実施している");
+    snprintf(record, sizeof record, "%s", str(q, "record"));
+    json_decref(q);
+    tx_ui_app_close(&app);
+
+    /* Looked up once, both the request and its questionnaire are kept: no hub needed again
+     * (every live score names it). */
+    app = app_for(fx.sup, 0);
+    snprintf(target, sizeof target, "/api/questionnaire?ref=%s", record);
+    q = call(app, 200, "GET", target, NULL);
+    assert_string_equal(str(q, "record"), record);
+    json_decref(q);
+    snprintf(target, sizeof target, "/api/questionnaire?ref=%s", fx.r1);
+    q = call(app, 200, "GET", target, NULL);
+    assert_string_equal(str(q, "record"), record);
     json_decref(q);
     tx_ui_app_close(&app);
 }
@@ -399,6 +417,12 @@ test_answer_verified_and_scored_alike(void **state)
     v = call(app, 200, "GET", target, NULL);
     assert_string_equal(str(json_object_get(v, "sent"), "assessment"), fx.a);
     json_decref(v);
+    /* Sent once: sending it again without superseding is refused, nothing signed. */
+    body = json_pack("{s:s,s:s}", "draft", fx.draft, "request", fx.r1);
+    v = call(app, 409, "POST", "/api/answer", body);
+    th_expect_text(error_message(v), "sent already");
+    json_decref(v);
+    json_decref(body);
     tx_ui_app_close(&app);
 }
 
@@ -713,6 +737,9 @@ test_selfcheck_without_hub(void **state)
     e = call(app, 400, "GET", "/api/inbox", NULL);
     th_expect_text(error_message(e), "needs a hub");
     json_decref(e);
+    e = call(app, 400, "GET", "/api/assessments", NULL);
+    th_expect_text(error_message(e), "needs a hub");
+    json_decref(e);
     /* A questionnaire that is not built in cannot be looked up without it either. */
     e = call(app, 400, "GET", "/api/questionnaire?ref=acme-check", NULL);
     th_expect_text(error_message(e), "needs a hub");
@@ -784,7 +811,8 @@ static void
 test_unknown_item_refused(void **state)
 {
     tx_ui_app *app;
-    json_t *body, *j;
+    json_t *body, *j, *q;
+    const char *item;
     (void)state;
 
     app = app_for(fx.offline, 0);
@@ -798,6 +826,20 @@ test_unknown_item_refused(void **state)
     th_expect_text(error_message(j), "Z9-99");
     json_decref(j);
     json_decref(body);
+
+    /* A choice the scale does not have. */
+    q = call(app, 200, "GET", "/api/questionnaire?ref=tics-selfcheck", NULL);
+    item = str(
+        json_array_get(json_object_get(json_array_get(json_object_get(q, "areas"), 0), "items"), 0),
+        "id");
+    body = json_pack("{s:s,s:[{s:s,s:s}]}", "questionnaire", "tics-selfcheck", "answers", "item",
+                     item, "answer", "sometimes");
+    j = call(app, 400, "POST", "/api/drafts", body);
+    th_expect_text(error_message(j), item);
+    th_expect_text(error_message(j), "unknown answer \"sometimes\"");
+    json_decref(j);
+    json_decref(body);
+    json_decref(q);
     tx_ui_app_close(&app);
 }
 

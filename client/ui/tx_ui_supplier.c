@@ -429,7 +429,7 @@ static int
 answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
     const char *id, *request, *cert, *supersedes;
-    json_t *draft = NULL, *cv;
+    json_t *draft = NULL, *cv, *sent;
     tx_answer_args a = {0};
     tx_answer_result res;
     char path[PATH_MAX] = "", hex[2 * TX_ID_LEN + 1], date[16];
@@ -442,6 +442,15 @@ answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         (rc = body_str(rq, "supersedes", 0, &supersedes)) != TX_OK ||
         (rc = body_date(rq, "valid_until", &a.valid_until)) != TX_OK ||
         (rc = tx_ui_draft_load(app, id, &draft)) != TX_OK) {
+        goto out;
+    }
+    /* Sent once: sending it again would put a second, unrelated assessment beside the first. */
+    if (supersedes == NULL && json_is_object(sent = json_object_get(draft, "sent"))) {
+        rc = tx_fail(TX_ERR_EXISTS,
+                     "draft %s was sent already as assessment %.12s on %s: to replace that "
+                     "assessment, send it with \"supersedes\"",
+                     id, json_string_value(json_object_get(sent, "assessment")),
+                     json_string_value(json_object_get(sent, "date")));
         goto out;
     }
     if (request == NULL) {
