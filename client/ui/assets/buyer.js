@@ -157,11 +157,11 @@
       {key: 'overall', label: t('col.overall'), num: true},
       {key: 'level', label: t('col.level'), num: true}
     ];
+    cols.push({key: 'age', label: t('col.age'), num: true});
+    cols.push({key: 'due', label: t('col.due')});
     d.areas.forEach(function (a) {
       cols.push({key: a.id, label: a.id, title: TX.L(a.name), num: true, area: true});
     });
-    cols.push({key: 'age', label: t('col.age'), num: true});
-    cols.push({key: 'due', label: t('col.due')});
     var sortBtn = function (c) {
       var active = dash.sort === c.key;
       var b = h('button', {type: 'button', class: 'sort', t: 'sort-' + c.key, title: c.title || null}, [
@@ -207,12 +207,12 @@
         h('td', {t: 'overall', class: 'num strong'}, TX.pct(r.overall)),
         h('td', {t: 'level', class: 'num'}, r.level_achieved === null || r.level_achieved === undefined ? '—' : String(r.level_achieved))
       ]);
+      tr.appendChild(h('td', {t: 'age', class: 'num'}, r.age_days === null || r.age_days === undefined ? '—' : String(r.age_days)));
+      tr.appendChild(due);
       d.areas.forEach(function (a) {
         var v = r.scores ? r.scores[a.id] : null;
         tr.appendChild(h('td', {class: 'num score ' + TX.heatClass(v)}, TX.pct(v)));
       });
-      tr.appendChild(h('td', {t: 'age', class: 'num'}, r.age_days === null || r.age_days === undefined ? '—' : String(r.age_days)));
-      tr.appendChild(due);
       tbody.appendChild(tr);
     });
     var table = h('table', {class: 'grid', t: 'suppliers'}, [h('caption', {class: 'sr-only', text: t('dash.suppliers')}), thead, tbody]);
