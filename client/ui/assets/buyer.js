@@ -878,7 +878,7 @@
         h('dt', {text: t('wiz.suppliers')}), h('dd', null, h('ul', {class: 'plain-list'}, names.map(function (o) { return h('li', {text: o.name + ' (' + o.fingerprint + ')'}); }))),
         h('dt', {text: t('wiz.due')}), h('dd', {text: wiz.due || t('req.nodue')}),
         h('dt', {text: t('wiz.depth')}), h('dd', {text: t('wiz.depth.' + (Number(wiz.depth) === 1 ? '1' : 'n'), {n: wiz.depth})}),
-        h('dt', {text: t('wiz.note')}), h('dd', {text: wiz.note || '—'})
+        h('dt', {text: t('wiz.note.short')}), h('dd', {class: 'note-text', text: wiz.note || '—'})
       ]));
       body.appendChild(h('p', {class: 'consequence', text: t('wiz.consequence', {n: names.length})}));
     }

@@ -245,6 +245,7 @@ window.TX_TEXT = {
   'wiz.depth.n': {ja: '{n}次取引先まで', en: 'Down to tier {n}'},
   'wiz.depth.hint': {ja: '二次以降を含めると、取引先は自社の仕入先へ依頼を転送できます。', en: 'With more tiers, suppliers can forward the request to their own suppliers.'},
   'wiz.note': {ja: '依頼先へのメッセージ（任意）', en: 'Note to the suppliers (optional)'},
+  'wiz.note.short': {ja: 'メッセージ', en: 'Note'},
   'wiz.back': {ja: '戻る', en: 'Back'},
   'wiz.next': {ja: '次へ', en: 'Next'},
   'wiz.send': {ja: '署名して依頼を送信', en: 'Sign and send the request'},
