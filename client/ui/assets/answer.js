@@ -121,10 +121,8 @@
             F.certs = [];
           }));
         }
-        loads.push(TX.get('/api/orgs').then(function (d) {
-          F.orgs = (d.orgs || []).filter(function (o) {
-            return !o.self;
-          });
+        loads.push(TX.orgs(false).then(function (list) {
+          F.orgs = list;
         }).catch(function () {
           F.orgs = [];
         }));

@@ -178,6 +178,30 @@
     });
   };
 
+  /* The enrolled organisations other than this one. They come from the home's cache; when it
+   * holds none yet (nothing fetched so far) or refresh is asked, fetch from the hub first. */
+  TX.orgs = function (refresh) {
+    var get = function () {
+      return TX.get('/api/orgs').then(function (d) {
+        return (d.orgs || []).filter(function (o) {
+          return !o.self;
+        });
+      });
+    };
+    var hub = TX.session && TX.session.hub && TX.session.hub.configured;
+    if (refresh) {
+      return TX.post('/api/fetch', {}).then(get);
+    }
+    return get().then(function (list) {
+      if (list.length || !hub) {
+        return list;
+      }
+      return TX.post('/api/fetch', {}).then(get, function () {
+        return list;
+      });
+    });
+  };
+
   /* The regions: a notice (role=status) and an error (role=alert) with a heading. */
   TX.notice = function (text) {
     var n = document.getElementById('notice');

@@ -728,23 +728,9 @@
     });
   }
 
-  /* The enrolled organisations come from the home's cache; when it holds none yet (nothing
-   * fetched so far), or when asked, fetch from the hub first. */
   function loadOrgs(refresh) {
-    var get = function () {
-      return TX.get('/api/orgs').then(function (d) {
-        wiz.orgs = (d.orgs || []).filter(function (o) {
-          return !o.self;
-        });
-      });
-    };
-    var p = refresh ? TX.post('/api/fetch', {}).then(get) : get();
-    return p.then(function () {
-      if (!refresh && !wiz.orgs.length && TX.session && TX.session.hub && TX.session.hub.configured) {
-        return TX.post('/api/fetch', {}).then(get).catch(function () {
-          /* the hub may be away; the list stays empty */
-        });
-      }
+    return TX.orgs(refresh).then(function (list) {
+      wiz.orgs = list;
     });
   }
 

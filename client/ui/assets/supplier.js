@@ -145,14 +145,12 @@
     TX.title(main, t('as.title'), t('as.lead'));
     return Promise.all([
       TX.get('/api/assessments'),
-      TX.get('/api/orgs').catch(function () {
-        return {orgs: []};
+      TX.orgs(false).catch(function () {
+        return [];
       })
     ]).then(function (res) {
       var list = res[0].assessments || [];
-      var orgs = (res[1].orgs || []).filter(function (o) {
-        return !o.self;
-      });
+      var orgs = res[1];
       if (!list.length) {
         main.appendChild(h('p', {class: 'empty card', text: t('as.empty')}));
         return;
