@@ -104,4 +104,7 @@ int tx_cmd_audit_log(tx_cli *g, int argc, char **argv);
 int tx_cmd_witness(tx_cli *g, int argc, char **argv);
 int tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at);
 
+/* cmd_ui.c: `ticsx ui`, the web application on 127.0.0.1 until ctrl-c. */
+int tx_cmd_ui(tx_cli *g, int argc, char **argv);
+
 #endif

@@ -67,6 +67,7 @@ static const struct {
     {"cert", tx_cmd_cert},
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
+    {"ui", tx_cmd_ui},
 };
 
 static int
