@@ -20,22 +20,47 @@
 
 typedef tx_report_row row;
 
-static int
-write_json(FILE *f, const row *rows, size_t n, const tx_verdicts *vs, const tx_report_tree_opts *t)
+static json_t *
+doc_json(const row *rows, size_t n)
 {
     json_t *arr = json_array();
-    json_t *root = json_pack("{s:o,s:o}", "generated", tx_json_date(tx_now()), "suppliers", arr);
-    int rc;
 
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(arr, tx_report_row_json(&rows[i]));
     }
-    if (t != NULL && (rc = tx_report_tree_json(root, vs, t)) != TX_OK) {
-        json_decref(root);
+    return json_pack("{s:o,s:o}", "generated", tx_json_date(tx_now()), "suppliers", arr);
+}
+
+int
+tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
+{
+    row *rows;
+    size_t n;
+    int rc = tx_report_rows(vs, &rows, &n);
+
+    *out = NULL;
+    if (rc != TX_OK) {
         return rc;
     }
-    /* Six significant digits print rounded scores as written: 83.3, not 83.299999999999997. */
-    rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    *out = doc_json(rows, n);
+    tx_report_rows_free(rows, n);
+    if (t != NULL && (rc = tx_report_tree_json(*out, vs, t)) != TX_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int
+write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t)
+{
+    json_t *root;
+    int rc = tx_report_json(vs, t, &root);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    rc = json_dumpf(root, f, TX_REPORT_JSON_FLAGS);
     fputc('\n', f);
     json_decref(root);
     return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the report");
@@ -244,16 +269,17 @@ tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
 {
     row *rows;
     size_t n;
-    int rc = tx_report_rows(vs, &rows, &n);
+    int rc;
 
-    if (rc != TX_OK) {
-        return rc;
+    if (json) {
+        rc = write_json(f, vs, t);
+    } else if ((rc = tx_report_rows(vs, &rows, &n)) == TX_OK) {
+        rc = write_table(f, rows, n, ja);
+        if (rc == TX_OK && t != NULL) {
+            rc = tx_report_tree_table(f, vs, t, ja);
+        }
+        tx_report_rows_free(rows, n);
     }
-    rc = json ? write_json(f, rows, n, vs, t) : write_table(f, rows, n, ja);
-    if (rc == TX_OK && !json && t != NULL) {
-        rc = tx_report_tree_table(f, vs, t, ja);
-    }
-    tx_report_rows_free(rows, n);
     if (rc == TX_OK && ferror(f)) {
         rc = tx_fail(TX_ERR_IO, "cannot write the report");
     }

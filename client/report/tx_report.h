@@ -22,6 +22,15 @@
 #include <jansson.h>
 #include <stdio.h>
 
+/* How the JSON document is printed (`report --json`): indented, members in order, scores with
+ * six significant digits (83.3, not 83.299999999999997). */
+#define TX_REPORT_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* The report's JSON document of `vs` (with the supply tree when t is not NULL), exactly what
+ * tx_report_write_tree prints as JSON (printed with TX_REPORT_JSON_FLAGS). Caller owns *out.
+ * TX_ERR_NOMEM. */
+int tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out);
+
 /* Writes the report of `vs` (from tx_verify_all) as a table (texts in Japanese when ja) or
  * JSON. */
 int tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja);

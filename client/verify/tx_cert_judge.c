@@ -475,3 +475,134 @@ tx_cert_json(const tx_cert_info *info, const tx_cert_state *as_of, const tx_cert
     json_object_set_new(o, "now", state_json(now));
     return o;
 }
+
+static const char *
+event_kind_name(int kind)
+{
+    switch (kind) {
+    case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT:
+        return "report";
+    case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED:
+        return "suspend";
+    case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED:
+        return "reinstate";
+    case TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED:
+        return "revoke";
+    default:
+        return "unknown";
+    }
+}
+
+/* The accreditation the chain shows for the issuer: the newest by a pinned accreditor that
+ * covers the certificate, else the newest by a pinned one, else any (a forged one shows as not
+ * pinned). */
+static const tx_rec *
+chain_accreditation(const tx_trust_set *ts, const tx_cert_info *info)
+{
+    const tx_rec *pinned_any = NULL;
+
+    for (size_t i = 0; i < ts->n_pinned; i++) {
+        const tx_rec *r = latest_accreditation(ts, ts->pinned[i].sign, info->issuer);
+        const tx_accreditation_pb *a;
+        if (r == NULL) {
+            continue;
+        }
+        a = (const tx_accreditation_pb *)r->msg;
+        if (a->valid_from <= info->issued && info->issued < a->valid_until &&
+            covers_sector(a, info->sector)) {
+            return r;
+        }
+        pinned_any = pinned_any != NULL ? pinned_any : r;
+    }
+    if (pinned_any != NULL) {
+        return pinned_any;
+    }
+    for (size_t i = 0; i < ts->accreditations.n; i++) {
+        const tx_rec *r = &ts->accreditations.v[i];
+        if (memcmp(((const tx_accreditation_pb *)r->msg)->body_key.data, info->issuer,
+                   TX_KEY_LEN) == 0) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+json_t *
+tx_cert_chain_json(const tx_trust_set *ts, const tx_cert_info *info, const tx_cert_state *now)
+{
+    json_t *steps = json_array(), *scopes = json_array();
+    const tx_rec *acc, *cert;
+    char fp[TX_FP_LEN];
+
+    if (!info->present) {
+        return steps;
+    }
+    if (!info->loaded) {
+        json_array_append_new(
+            steps, json_pack("{s:s,s:n,s:n,s:n,s:n,s:n,s:n,s:s,s:s}", "step", "certificate",
+                             "number", "scope", "sector", "criteria_version", "issued", "expires",
+                             "status", tx_cert_status_name(now->status), "reason", now->reason));
+        json_decref(scopes);
+        return steps;
+    }
+    acc = chain_accreditation(ts, info);
+    if (acc != NULL) {
+        const tx_accreditation_pb *a = (const tx_accreditation_pb *)acc->msg;
+        const uint8_t *signer = tx_rec_signer(acc);
+        const tx_org *o = tx_orgs_by_key(&ts->orgs, signer);
+        char afp[TX_FP_LEN];
+        const char *name = pinned_name(ts, signer, afp);
+        int pinned = is_pinned(ts, signer);
+
+        tx_fingerprint(signer, fp);
+        for (size_t i = 0; i < a->n_scopes; i++) {
+            json_array_append_new(scopes, json_string(a->scopes[i]));
+        }
+        json_array_append_new(steps, json_pack("{s:s,s:s,s:s,s:b}", "step", "accreditor", "name",
+                                               o != NULL ? o->name : name, "fingerprint", fp,
+                                               "pinned", pinned));
+        json_array_append_new(steps, json_pack("{s:s,s:o,s:o,s:o,s:b}", "step", "accreditation",
+                                               "scope", scopes, "from", tx_json_date(a->valid_from),
+                                               "until", tx_json_date(a->valid_until), "ok",
+                                               pinned && a->valid_from <= info->issued &&
+                                                   info->issued < a->valid_until &&
+                                                   covers_sector(a, info->sector)));
+    } else {
+        json_array_append_new(steps, json_pack("{s:s,s:n,s:n,s:b}", "step", "accreditor", "name",
+                                               "fingerprint", "pinned", 0));
+        json_array_append_new(steps, json_pack("{s:s,s:o,s:n,s:n,s:b}", "step", "accreditation",
+                                               "scope", scopes, "from", "until", "ok", 0));
+    }
+    tx_fingerprint(info->issuer, fp);
+    json_array_append_new(steps, json_pack("{s:s,s:s,s:s}", "step", "body", "name",
+                                           info->issuer_name, "fingerprint", fp));
+    json_array_append_new(
+        steps, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s,s:s}", "step", "certificate", "number",
+                         info->number, "scope", info->scope, "sector", info->sector,
+                         "criteria_version", (json_int_t)info->criteria_version, "issued",
+                         tx_json_date(info->issued), "expires", tx_json_date(info->expires),
+                         "status", tx_cert_status_name(now->status), "reason", now->reason));
+    if ((cert = tx_trust_set_certificate(ts, info->record)) != NULL) {
+        const tx_rec **v = calloc(ts->events.n ? ts->events.n : 1, sizeof *v);
+        size_t n = 0;
+
+        for (size_t i = 0; v != NULL && i < ts->events.n; i++) {
+            const tx_rec *r = &ts->events.v[i];
+            if (memcmp(ev(r)->certificate.data, cert->id, TX_ID_LEN) == 0 &&
+                memcmp(tx_rec_signer(r), tx_rec_signer(cert), TX_KEY_LEN) == 0) {
+                v[n++] = r;
+            }
+        }
+        if (v != NULL) {
+            qsort(v, n, sizeof *v, by_effective);
+        }
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(steps, json_pack("{s:s,s:s,s:o,s:s}", "step", "event", "kind",
+                                                   event_kind_name(ev(v[i])->kind), "effective",
+                                                   tx_json_date(ev(v[i])->effective), "note",
+                                                   ev(v[i])->note != NULL ? ev(v[i])->note : ""));
+        }
+        free(v);
+    }
+    return steps;
+}

@@ -94,4 +94,15 @@ void tx_cert_event_state(const tx_trust_set *ts, const tx_rec *cert, int64_t at,
 json_t *tx_cert_json(const tx_cert_info *info, const tx_cert_state *as_of,
                      const tx_cert_state *now);
 
+/* The certificate's chain step by step, as the UI's supplier page explains it (docs/ui-api.md):
+ * [{"step":"accreditor","name","fingerprint","pinned"}, {"step":"accreditation","scope",
+ * "from","until","ok"}, {"step":"body","name","fingerprint"}, {"step":"certificate","number",
+ * "scope","sector","criteria_version","issued","expires","status","reason"}, {"step":"event",
+ * "kind":"report"|"suspend"|"reinstate"|"revoke","effective","note"}...]: the accreditation
+ * shown is the pinned one covering the certificate, else the newest pinned one, else any;
+ * `now` (from tx_cert_evaluate) gives the certificate's status. [] when no certificate is
+ * referenced; only the certificate step when its record is not in ts. Caller owns. */
+json_t *tx_cert_chain_json(const tx_trust_set *ts, const tx_cert_info *info,
+                           const tx_cert_state *now);
+
 #endif
