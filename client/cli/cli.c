@@ -51,6 +51,7 @@ const char tx_cli_usage_text[] =
     "                                              your suppliers, on behalf of its buyer\n"
     "  grant ASSESSMENT --to BUYER[,BUYER...] [--until DATE]   share it with more buyers\n"
     "  revoke ASSESSMENT --from BUYER              withdraw a buyer's grant\n"
+    "  assessments                                 own assessments, who holds each, superseded by\n"
     "  fetch                                       download what was granted to you\n"
     "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
     "  report [--format table|json|csv|html|oscal|xlsx] [--out FILE [--force]] [--lang ja|en]\n"

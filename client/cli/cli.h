@@ -86,6 +86,9 @@ int tx_cmd_grant(tx_cli *g, int argc, char **argv);
 int tx_cmd_revoke(tx_cli *g, int argc, char **argv);
 int tx_cmd_forward(tx_cli *g, int argc, char **argv);
 
+/* cmd_assessments.c */
+int tx_cmd_assessments(tx_cli *g, int argc, char **argv);
+
 /* cmd_read.c */
 int tx_cmd_fetch(tx_cli *g, int argc, char **argv);
 int tx_cmd_verify(tx_cli *g, int argc, char **argv);

@@ -32,10 +32,7 @@ answer_reuse(tx_cli *g, const char *request, const char *assessment)
         tx_hex(rq, res.request, TX_ID_LEN);
         tx_hex(rec, it->record, TX_ID_LEN);
         if (g->json) {
-            tx_cli_print_json(json_pack(
-                "{s:s,s:s,s:s,s:b,s:b,s:{s:s,s:s,s:o}}", "assessment", hex, "grant", rec, "request",
-                rq, "reused", 1, "already_answered", it->existing, "grantee", "name", it->name,
-                "fingerprint", it->fingerprint, "key", tx_json_hex(it->grantee, TX_KEY_LEN)));
+            tx_cli_print_json(tx_grant_reuse_json(&res));
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
@@ -52,18 +49,7 @@ answer_reuse(tx_cli *g, const char *request, const char *assessment)
 }
 
 /* What an answer did about sharing (supersedes, re-grants, sub-suppliers, an older assessment
- * of the same questionnaire): added to its JSON, or told on standard error. */
-static void
-share_json(json_t *j, const tx_answer_result *res)
-{
-    json_object_set_new(j, "supersedes",
-                        res->supersedes ? tx_json_hex(res->superseded, TX_ID_LEN) : json_null());
-    json_object_set_new(j, "regranted", json_integer((json_int_t)res->n_regranted));
-    json_object_set_new(j, "suppliers", json_integer((json_int_t)res->n_suppliers));
-    json_object_set_new(j, "older",
-                        res->has_older ? tx_json_hex(res->older, TX_ID_LEN) : json_null());
-}
-
+ * of the same questionnaire), told on standard error. */
 static void
 share_note(FILE *f, const tx_answer_result *res)
 {
@@ -222,18 +208,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
         tx_format_date(d1, sizeof d1, res.as_of);
         tx_format_date(d2, sizeof d2, res.valid_until);
         if (g->json) {
-            char rq[2 * TX_ID_LEN + 1];
-            tx_hex(rq, res.request, TX_ID_LEN);
-            json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "assessment", hex, "grant",
-                                  grant, "request", rq, "answered", (json_int_t)res.n_answers,
-                                  "items", (json_int_t)res.n_items, "as_of", d1, "valid_until", d2);
-            char ch[2 * TX_ID_LEN + 1];
-            tx_hex(ch, res.certificate, TX_ID_LEN);
-            json_object_set_new(j, "certificate",
-                                res.has_certificate ? json_pack("{s:s,s:s}", "record", ch, "number",
-                                                                res.certificate_number)
-                                                    : json_null());
-            share_json(j, &res);
+            json_t *j = tx_answer_result_json(&res);
             rc = answer_tiers(g, c, &res, also_grant_origin, j);
             tx_cli_print_json(j);
         } else {

@@ -17,26 +17,6 @@
 
 #define DAY 86400
 
-static json_t *
-items_json(const tx_grant_result *res, int64_t until)
-{
-    json_t *arr = json_array();
-    char d[16];
-
-    for (size_t i = 0; i < res->n; i++) {
-        const tx_grant_item *it = &res->v[i];
-        json_t *o = json_pack("{s:o,s:{s:s,s:s,s:o}}", "record", tx_json_hex(it->record, TX_ID_LEN),
-                              "grantee", "name", it->name, "fingerprint", it->fingerprint, "key",
-                              tx_json_hex(it->grantee, TX_KEY_LEN));
-        if (until != 0) {
-            tx_format_date(d, sizeof d, until);
-            json_object_set_new(o, "until", json_string(d));
-        }
-        json_array_append_new(arr, o);
-    }
-    return arr;
-}
-
 int
 tx_cmd_grant(tx_cli *g, int argc, char **argv)
 {
@@ -79,8 +59,7 @@ tx_cmd_grant(tx_cli *g, int argc, char **argv)
         (rc = tx_grant_submit(c, &a, &res)) == TX_OK) {
         tx_hex(hex, res.assessment, TX_ID_LEN);
         if (g->json) {
-            tx_cli_print_json(
-                json_pack("{s:s,s:o}", "assessment", hex, "grants", items_json(&res, a.until)));
+            tx_cli_print_json(tx_grant_result_json(&res, "grants", a.until));
         } else {
             for (size_t i = 0; i < res.n; i++) {
                 char rec[2 * TX_ID_LEN + 1];
@@ -129,8 +108,7 @@ tx_cmd_revoke(tx_cli *g, int argc, char **argv)
         (rc = tx_revoke_submit(c, argv[optind], from, &res)) == TX_OK) {
         tx_hex(hex, res.assessment, TX_ID_LEN);
         if (g->json) {
-            tx_cli_print_json(
-                json_pack("{s:s,s:o}", "assessment", hex, "revocations", items_json(&res, 0)));
+            tx_cli_print_json(tx_grant_result_json(&res, "revocations", 0));
         } else {
             for (size_t i = 0; i < res.n; i++) {
                 tx_hex(rec, res.v[i].record, TX_ID_LEN);

@@ -68,6 +68,7 @@ static const struct {
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
     {"ui", tx_cmd_ui},
+    {"assessments", tx_cmd_assessments},
 };
 
 static int

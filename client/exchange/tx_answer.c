@@ -6,6 +6,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_grant.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
@@ -324,4 +325,33 @@ out:
     tx_rec_clear(&request);
     tx_rec_clear(&qrec);
     return rc;
+}
+
+json_t *
+tx_answer_result_json(const tx_answer_result *res)
+{
+    char fp[TX_FP_LEN];
+    json_t *j = json_pack("{s:o,s:o,s:o,s:I,s:I,s:o,s:o}", "assessment",
+                          tx_json_hex(res->assessment, TX_ID_LEN), "grant",
+                          tx_json_hex(res->grant, TX_ID_LEN), "request",
+                          tx_json_hex(res->request, TX_ID_LEN), "answered",
+                          (json_int_t)res->n_answers, "items", (json_int_t)res->n_items, "as_of",
+                          tx_json_date(res->as_of), "valid_until", tx_json_date(res->valid_until));
+
+    json_object_set_new(j, "certificate",
+                        res->has_certificate ? json_pack("{s:o,s:s}", "record",
+                                                         tx_json_hex(res->certificate, TX_ID_LEN),
+                                                         "number", res->certificate_number)
+                                             : json_null());
+    json_object_set_new(j, "supersedes",
+                        res->supersedes ? tx_json_hex(res->superseded, TX_ID_LEN) : json_null());
+    json_object_set_new(j, "regranted", json_integer((json_int_t)res->n_regranted));
+    json_object_set_new(j, "suppliers", json_integer((json_int_t)res->n_suppliers));
+    json_object_set_new(j, "older",
+                        res->has_older ? tx_json_hex(res->older, TX_ID_LEN) : json_null());
+    tx_fingerprint(res->origin, fp);
+    json_object_set_new(j, "depth", json_integer(res->depth));
+    json_object_set_new(j, "origin_buyer", res->forwarded ? json_string(fp) : json_null());
+    json_object_set_new(j, "origin_granted", json_false());
+    return j;
 }

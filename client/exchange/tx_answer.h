@@ -8,6 +8,8 @@
 
 #include "tx_client.h"
 
+#include <jansson.h>
+
 typedef struct {
     const char *request; /* 64 hex, or a unique prefix of >= 8 hex among visible requests */
     const char *file;    /* answers, CSV or JSON */
@@ -56,5 +58,11 @@ typedef struct {
  * TX_ERR_NOT_FOUND for an unknown request, TX_ERR_USAGE when the request does not name this
  * organisation or the dates are inconsistent, TX_ERR_REFUSED, connection codes. */
 int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out);
+
+/* The answer as `answer --json` prints it: {"assessment", "grant", "request", "answered",
+ * "items", "as_of", "valid_until", "certificate": null|{"record", "number"}, "supersedes",
+ * "regranted", "suppliers", "older", "depth", "origin_buyer", "origin_granted": false}.
+ * Caller owns. */
+json_t *tx_answer_result_json(const tx_answer_result *res);
 
 #endif

@@ -10,6 +10,8 @@
 #include "tx_client.h"
 #include "tx_keys.h"
 
+#include <jansson.h>
+
 /* One grant or revocation made (or, for reuse, found). */
 typedef struct {
     uint8_t record[TX_ID_LEN]; /* the Grant or GrantRevoke record */
@@ -67,5 +69,58 @@ int tx_grant_latest_own(tx_client *c, const uint8_t qid[TX_ID_LEN], const uint8_
                         uint8_t out[TX_ID_LEN], int *found);
 
 void tx_grant_result_free(tx_grant_result *r);
+
+/* A grant or revoke result as `grant --json` / `revoke --json` print it: {"assessment",
+ * "<what>": [{"record", "grantee": {"name", "fingerprint", "key"}, "until"?}]} (until: grants
+ * with an end, 0 = none). Caller owns. */
+json_t *tx_grant_result_json(const tx_grant_result *r, const char *what, int64_t until);
+
+/* A reuse as `answer --reuse --json` prints it: {"assessment", "grant", "request", "reused",
+ * "already_answered", "grantee": {"name", "fingerprint", "key"}}. Caller owns. */
+json_t *tx_grant_reuse_json(const tx_grant_result *r);
+
+/* Who holds one of this organisation's assessments now (its newest grant is newer than its
+ * newest revocation and has not ended). */
+typedef struct {
+    uint8_t key[TX_KEY_LEN];
+    char name[TX_NAME_MAX]; /* "" without a profile */
+    char fingerprint[TX_FP_LEN];
+    int64_t until; /* 0 = no end */
+    int has_request;
+    uint8_t request[TX_ID_LEN]; /* the request the newest grant answers */
+} tx_own_holder;
+
+/* One of this organisation's assessments as the hub lists it. */
+typedef struct {
+    uint8_t id[TX_ID_LEN];
+    uint8_t questionnaire[TX_ID_LEN];
+    json_t *q; /* {"record", "id", "version", "title"}, or {"record"} when the hub does not
+                  have the questionnaire; owned */
+    int64_t created;
+    int opened; /* the content key in this home opened it: dates below set */
+    int64_t as_of, valid_until;
+    int superseded;
+    uint8_t superseded_by[TX_ID_LEN]; /* the own assessment naming this one as replaced */
+    tx_own_holder *holders;           /* current holders, this organisation left out */
+    size_t n_holders;
+} tx_own_assessment;
+
+typedef struct {
+    tx_own_assessment *v; /* newest first */
+    size_t n;
+} tx_own_list;
+
+/* This organisation's assessments on the hub with their current holders and what supersedes
+ * them, newest first; as_of and valid_until from the content keys kept in this home. One round
+ * trip for the lists, one for the questionnaires. Connection codes. Caller frees
+ * (tx_own_list_free). */
+int tx_grant_list_own(tx_client *c, tx_own_list *out);
+
+/* `assessments --json`: {"assessments": [{"id", "questionnaire", "as_of", "valid_until",
+ * "created", "superseded_by", "grantees": [{"name", "fingerprint", "key", "until",
+ * "request"}]}]}. Caller owns. */
+json_t *tx_own_list_json(const tx_own_list *l);
+
+void tx_own_list_free(tx_own_list *l);
 
 #endif

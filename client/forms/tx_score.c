@@ -2,6 +2,7 @@
 #include "tx_score.h"
 
 #include "tx_error.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 
@@ -158,4 +159,46 @@ tx_score_free(tx_score *s)
     free(s->levels);
     free(s->unanswered);
     memset(s, 0, sizeof *s);
+}
+
+static json_t *
+percent_json(const tx_area_score *a)
+{
+    return a->has_score ? json_real(tx_score_round(a->percent)) : json_null();
+}
+
+json_t *
+tx_score_json(const tx_questionnaire_pb *q, const tx_score *s)
+{
+    json_t *areas = json_array(), *levels = json_array(), *missing = json_array();
+
+    for (size_t a = 0; a < s->n_areas; a++) {
+        const tx_area_score *as = &s->areas[a];
+        json_array_append_new(areas, json_pack("{s:s,s:o,s:o,s:I,s:I,s:I}", "id", as->id, "name",
+                                               tx_json_text(q->areas[a]->name), "score",
+                                               percent_json(as), "items", (json_int_t)as->items,
+                                               "answered", (json_int_t)as->answered, "applicable",
+                                               (json_int_t)as->applicable));
+    }
+    for (size_t l = 0; l < s->n_levels; l++) {
+        const tx_level_score *ls = &s->levels[l];
+        const tx_local_text_pb *name = NULL;
+        for (size_t k = 0; k < q->n_levels; k++) {
+            if (q->levels[k]->level == ls->level) {
+                name = q->levels[k]->name;
+            }
+        }
+        json_array_append_new(
+            levels, json_pack("{s:I,s:o,s:I,s:I,s:f,s:b}", "level", (json_int_t)ls->level, "name",
+                              tx_json_text(name), "applicable", (json_int_t)ls->applicable,
+                              "implemented", (json_int_t)ls->implemented, "share",
+                              tx_score_round(ls->share), "achieved", ls->achieved));
+    }
+    for (size_t k = 0; k < s->n_unanswered; k++) {
+        json_array_append_new(missing, json_string(s->unanswered[k]));
+    }
+    return json_pack("{s:o,s:o,s:o,s:I,s:I,s:o}", "areas", areas, "overall",
+                     percent_json(&s->overall), "levels", levels, "level_achieved",
+                     (json_int_t)s->level_achieved, "unanswered", (json_int_t)s->n_unanswered,
+                     "unanswered_items", missing);
 }

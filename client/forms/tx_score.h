@@ -10,6 +10,8 @@
 
 #include "tx_codec.h"
 
+#include <jansson.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +52,12 @@ int tx_score_compute(const tx_questionnaire_pb *q, tx_answer_pb *const *answers,
                      tx_score *out);
 
 void tx_score_free(tx_score *s);
+
+/* The scores as a report row shows them: {"areas": [{"id", "name", "score", "items", "answered",
+ * "applicable"}], "overall", "levels": [{"level", "name", "applicable", "implemented", "share",
+ * "achieved"}], "level_achieved", "unanswered", "unanswered_items"}, percentages rounded to one
+ * decimal and null when nothing applicable was answered. s must come from q. Caller owns. */
+json_t *tx_score_json(const tx_questionnaire_pb *q, const tx_score *s);
 
 /* A percentage rounded to one decimal place. */
 double tx_score_round(double percent);

@@ -134,12 +134,6 @@ tx_report_rows_free(tx_report_row *rows, size_t n)
     free(rows);
 }
 
-static json_t *
-score_json(const tx_area_score *a)
-{
-    return a->has_score ? json_real(tx_score_round(a->percent)) : json_null();
-}
-
 json_t *
 tx_report_row_json(const tx_report_row *r)
 {
@@ -150,7 +144,7 @@ tx_report_row_json(const tx_report_row *r)
                           v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
                           "assessment", tx_json_hex(v->assessment, TX_ID_LEN), "request",
                           v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null());
-    json_t *areas = json_array(), *levels = json_array(), *missing = json_array();
+    json_t *areas = json_array(), *levels = json_array(), *missing = json_array(), *scores;
 
     if (v->q != NULL) {
         json_object_set_new(o, "questionnaire",
@@ -176,37 +170,12 @@ tx_report_row_json(const tx_report_row *r)
         json_object_set_new(o, "items", json_array());
         return o;
     }
-    for (size_t a = 0; a < r->score.n_areas; a++) {
-        const tx_area_score *s = &r->score.areas[a];
-        json_array_append_new(areas, json_pack("{s:s,s:o,s:o,s:I,s:I,s:I}", "id", s->id, "name",
-                                               tx_json_text(v->q->areas[a]->name), "score",
-                                               score_json(s), "items", (json_int_t)s->items,
-                                               "answered", (json_int_t)s->answered, "applicable",
-                                               (json_int_t)s->applicable));
-    }
-    for (size_t l = 0; l < r->score.n_levels; l++) {
-        const tx_level_score *s = &r->score.levels[l];
-        const tx_local_text_pb *name = NULL;
-        for (size_t k = 0; k < v->q->n_levels; k++) {
-            if (v->q->levels[k]->level == s->level) {
-                name = v->q->levels[k]->name;
-            }
-        }
-        json_array_append_new(levels, json_pack("{s:I,s:o,s:I,s:I,s:f,s:b}", "level",
-                                                (json_int_t)s->level, "name", tx_json_text(name),
-                                                "applicable", (json_int_t)s->applicable,
-                                                "implemented", (json_int_t)s->implemented, "share",
-                                                tx_score_round(s->share), "achieved", s->achieved));
-    }
-    for (size_t k = 0; k < r->score.n_unanswered; k++) {
-        json_array_append_new(missing, json_string(r->score.unanswered[k]));
-    }
-    json_object_set_new(o, "areas", areas);
-    json_object_set_new(o, "overall", score_json(&r->score.overall));
-    json_object_set_new(o, "levels", levels);
-    json_object_set_new(o, "level_achieved", json_integer(r->score.level_achieved));
-    json_object_set_new(o, "unanswered", json_integer((json_int_t)r->score.n_unanswered));
-    json_object_set_new(o, "unanswered_items", missing);
+    json_decref(areas);
+    json_decref(levels);
+    json_decref(missing);
+    scores = tx_score_json(v->q, &r->score);
+    json_object_update(o, scores);
+    json_decref(scores);
     json_object_set_new(o, "items",
                         tx_report_items_json(v->q, v->inner->answers, v->inner->n_answers));
     return o;
