@@ -12,5 +12,5 @@ foreach(flow attacks answer share lang a11y selfcheck)
     endif()
     add_test(NAME test_ui_${flow} COMMAND ${command})
     set_tests_properties(test_ui_${flow} PROPERTIES TIMEOUT 240 SKIP_RETURN_CODE 77 LABELS ui
-        ENVIRONMENT "TX_BUILD_DIR=${CMAKE_BINARY_DIR};TX_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+        ENVIRONMENT "TX_BUILD_DIR=${CMAKE_BINARY_DIR};TX_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1")
 endforeach()

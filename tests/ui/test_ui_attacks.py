@@ -15,6 +15,7 @@ import sys
 import threading
 import urllib.parse
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (CORP, MARKUP, Failure, answers_file, expect, expect_eq, login,  # noqa: E402
                     main)

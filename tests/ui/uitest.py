@@ -525,7 +525,8 @@ def login(world, home, hub=True, lang="en"):
     u = world.ui(home, hub)
     b = world.browser(lang)
     b.open(u.url)
-    b.t("nav-selfcheck")
+    b.until("the session cookie", lambda: [c for c in b.d.get_cookies()
+                                           if c["name"] == "ticsx_session"])
     return u, b, Api(u, b.cookie())
 
 
@@ -599,3 +600,149 @@ def main(setup, tests, stop_on_failure=True, axe=False):
         return 1
     print("[  PASSED  ] %d test(s)" % len(tests), flush=True)
     return 0
+
+
+# ---- Driving the pages (shared by the flows and script/screenshots) ----
+
+HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def visible(b, name):
+    return [e for e in b.all(name) if e.is_displayed()]
+
+
+def builtin_ref(api):
+    qs = api.get("/api/questionnaires")["questionnaires"]
+    refs = [q["ref"] for q in qs if q.get("builtin")]
+    expect(refs, "no built-in questionnaire in /api/questionnaires: %r" % qs)
+    return refs[0]
+
+
+def choose(b, els, value):
+    """Picks `value` in a select or among radios/options carrying data-t."""
+    from selenium.webdriver.support.ui import Select
+    if els[0].tag_name == "select":
+        s = Select(els[0])
+        vals = [o.get_attribute("value") for o in s.options]
+        expect(value in vals, "no option %r in the select (%r)" % (value, vals))
+        s.select_by_value(value)
+        return
+    for e in els:
+        if e.get_attribute("value") == value:
+            b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", e)
+            e.click()
+            return
+    raise Failure("no choice %r among %r" % (value, [e.get_attribute("value") for e in els]))
+
+
+def wizard(b, ref, fingerprints, due, note=None, shot=None):
+    """The request wizard: questionnaire, suppliers, due date; returns the request id."""
+    b.click("nav-requests")
+    b.click("new-request")
+    done = set()
+    for step in range(8):
+        b.until("a wizard step", lambda: visible(b, "wiz-next") or visible(b, "wiz-send"))
+        q = visible(b, "wiz-questionnaire")
+        if q and "q" not in done:
+            choose(b, q, ref)
+            done.add("q")
+        s = visible(b, "wiz-supplier")
+        if s and "s" not in done:
+            values = [e.get_attribute("value") for e in s]
+            for fp in fingerprints:
+                expect(fp in values, "wiz-supplier has no %s (%r)" % (fp, values))
+            for e in s:
+                if e.is_selected() != (e.get_attribute("value") in fingerprints):
+                    b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", e)
+                    e.click()
+            done.add("s")
+        d = visible(b, "wiz-due")
+        if d and "d" not in done:
+            b.set_value(d[0], due)
+            done.add("d")
+        n = visible(b, "wiz-note")
+        if n and note and "n" not in done:
+            b.type(n[0], note)
+            done.add("n")
+        if shot:
+            b.shot("%s-wizard-%d" % (shot, step))
+        if visible(b, "wiz-send"):
+            expect({"q", "s", "d"} <= done, "the wizard offers to send before all was asked "
+                   "(%s)" % sorted(done))
+            b.click("wiz-send")
+            break
+        before = [e.id for e in visible(b, "wiz-next")]
+        b.click("wiz-next")
+        b.until("the next wizard step",
+                lambda: [e.id for e in visible(b, "wiz-next")] != before or visible(b, "wiz-send"))
+    rid = b.until("the new request's id", lambda: HEX64.search(b.t("request-id").text))
+    return rid.group(0)
+
+
+def fill_answers(b, answers, comments=None, subs=None):
+    """Fills the answer form: answers {item: code}, comments {item: text}, subs [(name,
+    supplies, key)]. The first few choices are clicked as a user does, the rest by script."""
+    b.until("the questionnaire's items", lambda: b.all("item"))
+    for i, (item, code) in enumerate(answers.items()):
+        radios = b.css('input[name="a-%s"][value="%s"]' % (item, code))
+        expect(radios, "no radio a-%s=%s in the form" % (item, code))
+        r = radios[0]
+        if i < 4 and r.is_displayed():
+            b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", r)
+            r.click()
+        else:
+            b.d.execute_script("arguments[0].click()", r)
+    for item, text in (comments or {}).items():
+        fs = b.css('[data-t="item"][data-item="%s"]' % item)
+        expect(fs, "no item %s in the form" % item)
+        c = b.all("comment", fs[0])
+        expect(c, "item %s has no comment field" % item)
+        if c[0].is_displayed():
+            b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", c[0])
+            b.type(c[0], text)
+        else:
+            b.set_value(c[0], text)
+    for name, supplies, key in subs or []:
+        n0 = len(b.all("sub-name"))
+        b.click("sub-add")
+        b.until("a new sub-supplier row", lambda: len(b.all("sub-name")) > n0)
+        b.type(b.all("sub-name")[-1], name)
+        b.type(b.all("sub-supplies")[-1], supplies)
+        b.type(b.all("sub-key")[-1], key)
+
+
+def review_and_send(b):
+    """Review, then sign and send (accepting a confirm dialog); returns the assessment id."""
+    b.click("review")
+    b.click("sign-send")
+    if b.until("sent or a confirm dialog",
+               lambda: visible(b, "confirm-ok") or visible(b, "assessment-id")) and \
+            visible(b, "confirm-ok"):
+        b.confirm()
+    aid = b.until("the assessment id", lambda: HEX64.search(b.t("assessment-id").text))
+    return aid.group(0)
+
+
+def profile_answers(world, home, profile="strong"):
+    q = world.cli(home, "questionnaire", "show", "tics-selfcheck", json_out=True, hub=False)
+    return {it["id"]: pick(profile, i) for i, it in enumerate(q["items"])}
+
+
+def org_key(api, fingerprint):
+    for o in api.get("/api/orgs")["orgs"]:
+        if o["fingerprint"] == fingerprint:
+            return o["key"]
+    raise Failure("/api/orgs has no %s" % fingerprint)
+
+
+def row_of(b, key):
+    rows = b.css('[data-t="supplier-row"][data-key="%s"]' % key)
+    return rows[0] if rows else None
+
+
+def fetch_until(b, what, cond):
+    """Clicks fetch on the dashboard until cond() holds (the hub has it at once; a click
+    while the page is busy is ignored)."""
+    b.click("nav-dashboard")
+    b.click("fetch")
+    return b.until(what, cond)
