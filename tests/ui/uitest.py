@@ -746,3 +746,33 @@ def fetch_until(b, what, cond):
     b.click("nav-dashboard")
     b.click("fetch")
     return b.until(what, cond)
+
+
+def demo_world(w):
+    """A buyer with three suppliers answered by the CLI (one listing a sub-supplier that shares
+    with the buyer), one supplier with an open request: data for the pages' screenshots and
+    the accessibility checks. Returns a dict of homes and ids."""
+    c = {"w": w}
+    c["buyer"] = w.party("buyer", "Tokai Motors", CORP["buyer"])
+    c["sup"] = w.party("supplier", "Mikawa Precision", CORP["supplier"])
+    c["sup2"] = w.party("supplier2", "Nagoya Electronics", CORP["buyer2"])
+    c["sub"] = w.party("tier2", "Okazaki Plating")
+    c["open"] = w.party("supplier3", "Toyota-cho Wiring")
+    w.start_hub()
+    req = w.cli(c["buyer"], "-q", "request", "--questionnaire", "tics-selfcheck", "--to",
+                ",".join(h.fingerprint for h in (c["sup"], c["sup2"], c["open"])), "--depth",
+                "2").stdout.strip()
+    c["req"] = req
+    subs = [{"name": "Okazaki Plating", "supplies": "plating", "key": "Okazaki Plating"}]
+    c["aid"] = w.cli(c["sup"], "-q", "answer", req, "--file",
+                     answers_file(w, c["sup"], req, "strong", "ISMS certified since 2024", subs)
+                     ).stdout.strip()
+    w.cli(c["sup2"], "answer", req, "--file", answers_file(w, c["sup2"], req, "weak"))
+    fwd = w.cli(c["sup"], "-q", "forward", req).stdout.strip()
+    w.cli(c["sub"], "answer", fwd, "--file", answers_file(w, c["sub"], fwd, "strong"),
+          "--also-grant-origin")
+    w.cli(c["buyer"], "fetch")
+    # An open request for the supplier's inbox and answer form.
+    c["req2"] = w.cli(c["buyer"], "-q", "request", "--questionnaire", "tics-selfcheck", "--to",
+                      c["sup"].fingerprint, "--due", "2027-03-31").stdout.strip()
+    return c
