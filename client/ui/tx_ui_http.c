@@ -90,6 +90,15 @@ secret_equal(const char *a, const char *secret)
            sodium_memcmp(a, secret, SECRET_HEX - 1) == 0;
 }
 
+static int
+hex_digit(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
 /* ---- responses ---- */
 
 static enum MHD_Result
@@ -689,6 +698,29 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
+/* Percent-decodes the path and the query's names and values in place, as libmicrohttpd would,
+ * except that %00 stays as it is: a NUL must not cut "index.html%00.js" down to a known name. */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *w = s;
+    (void)cls;
+    (void)c;
+
+    for (const char *r = s; *r != 0; r++) {
+        int hi, lo;
+        if (*r == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = 0;
+    return (size_t)(w - s);
+}
+
 /* ---- the daemon ---- */
 
 static int
@@ -759,8 +791,8 @@ tx_ui_server_start(tx_ui_app *app, unsigned port, const char *token, int ja, con
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
         NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_UNESCAPE_CALLBACK,
+        unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (s->d == NULL) {
         close(fd);
         pthread_mutex_destroy(&s->mu);
