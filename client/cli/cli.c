@@ -57,6 +57,7 @@ const char tx_cli_usage_text[] =
     "  report [--format table|json|csv|html|oscal|xlsx] [--out FILE [--force]] [--lang ja|en]\n"
     "         [--depth N] [--current-days N]   one row per supplier with area scores, and the\n"
     "                                          supply tree with roll-ups per tier\n"
+    "  requests                                    your requests and who answered them\n"
     "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
     "  accredit --body ORG --scope all|SECTOR[,SECTOR...] --from DATE --until DATE [--note T]\n"
     "  accredit --body ORG --withdraw [--until DATE]   (accreditor) accredit or withdraw a body\n"

@@ -103,6 +103,9 @@ int tx_cmd_cert(tx_cli *g, int argc, char **argv);
 /* cmd_audit.c */
 int tx_cmd_audit_log(tx_cli *g, int argc, char **argv);
 
+/* cmd_requests.c */
+int tx_cmd_requests(tx_cli *g, int argc, char **argv);
+
 /* cmd_witness.c: `ticsx witness`, and `ticsx trust witness ...` with its subcommand at argv[at]. */
 int tx_cmd_witness(tx_cli *g, int argc, char **argv);
 int tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at);

@@ -61,6 +61,7 @@ static const struct {
     {"fetch", tx_cmd_fetch},
     {"verify", tx_cmd_verify},
     {"report", tx_cmd_report},
+    {"requests", tx_cmd_requests},
     {"forward", tx_cmd_forward},
     {"trust", tx_cmd_trust},
     {"accredit", tx_cmd_accredit},
