@@ -1,0 +1,497 @@
+/* The page's core: DOM and text helpers, the API wrapper (CSRF header, error documents), the
+ * hash router, the language switch, the confirm dialog and the live event stream. Pages
+ * (buyer.js, supplier.js, answer.js) register their routes with TX.route. */
+'use strict';
+
+(function () {
+  var TX = (window.TX = {});
+  TX.session = null;
+  TX.lang = 'ja';
+  TX.routes = [];
+  TX.current = null; // {route, params, query}
+
+  /* Texts. Every string a user reads comes from the catalogue in i18n.js. */
+  TX.t = function (key, vars) {
+    var e = window.TX_TEXT[key];
+    var s = e ? e[TX.lang] || e.ja || e.en : key;
+    if (vars) {
+      s = s.replace(/\{(\w+)\}/g, function (m, k) {
+        return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
+      });
+    }
+    return s;
+  };
+  /* A {"ja","en"} object from the data, in the page's language, else the other. */
+  TX.L = function (o) {
+    if (o === null || o === undefined) {
+      return '';
+    }
+    if (typeof o === 'string') {
+      return o;
+    }
+    return o[TX.lang] || o[TX.lang === 'ja' ? 'en' : 'ja'] || '';
+  };
+
+  /* Builds an element: props {class, t (data-t), text, onclick..., other attributes};
+   * children are nodes, strings (as text) or arrays of them. Never parses HTML. */
+  var h = (TX.h = function (tag, props, children) {
+    var n = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (k) {
+        var v = props[k];
+        if (v === undefined || v === null || v === false) {
+          return;
+        }
+        if (k === 'class') {
+          n.className = v;
+        } else if (k === 't') {
+          n.setAttribute('data-t', v);
+        } else if (k === 'text') {
+          n.textContent = v;
+        } else if (k.indexOf('on') === 0 && typeof v === 'function') {
+          n.addEventListener(k.slice(2), v);
+        } else if (k === 'value' && (tag === 'input' || tag === 'textarea' || tag === 'select')) {
+          n.value = v;
+        } else if (k === 'checked' || k === 'selected' || k === 'disabled') {
+          n[k] = !!v;
+        } else {
+          n.setAttribute(k, v === true ? '' : String(v));
+        }
+      });
+    }
+    append(n, children);
+    return n;
+  });
+  function append(n, c) {
+    if (c === undefined || c === null || c === false) {
+      return;
+    }
+    if (Array.isArray(c)) {
+      c.forEach(function (x) {
+        append(n, x);
+      });
+    } else if (typeof c === 'string' || typeof c === 'number') {
+      n.appendChild(document.createTextNode(String(c)));
+    } else {
+      n.appendChild(c);
+    }
+  }
+  TX.append = append;
+  TX.clear = function (n) {
+    while (n.firstChild) {
+      n.removeChild(n.firstChild);
+    }
+    return n;
+  };
+
+  var seq = 0;
+  TX.uid = function (p) {
+    seq += 1;
+    return (p || 'id') + '-' + seq;
+  };
+
+  TX.debounce = function (fn, ms) {
+    var timer = null;
+    var d = function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        timer = null;
+        fn.apply(null, args);
+      }, ms);
+    };
+    d.flush = function () {
+      if (timer !== null) {
+        clearTimeout(timer);
+        timer = null;
+        fn();
+      }
+    };
+    d.cancel = function () {
+      clearTimeout(timer);
+      timer = null;
+    };
+    return d;
+  };
+
+  /* Numbers and dates as the page shows them. */
+  TX.pct = function (v) {
+    return v === null || v === undefined ? '—' : Number(v).toFixed(1);
+  };
+  TX.dash = function (v) {
+    return v === null || v === undefined || v === '' ? '—' : String(v);
+  };
+  TX.short = function (hex) {
+    return hex ? String(hex).slice(0, 12) : '—';
+  };
+  TX.today = function () {
+    return (TX.session && TX.session.today) || new Date().toISOString().slice(0, 10);
+  };
+  TX.hhmm = function (d) {
+    var z = function (x) {
+      return (x < 10 ? '0' : '') + x;
+    };
+    return z(d.getHours()) + ':' + z(d.getMinutes());
+  };
+
+  /* A status badge: colour and text, never colour alone. */
+  TX.badge = function (kind, value, t) {
+    var key = kind + '.' + (value === null || value === undefined ? 'none' : value);
+    return h('span', {class: 'badge b-' + kind + ' s-' + (value || 'none'), t: t}, TX.t(key));
+  };
+
+  /* The API. Every POST carries the CSRF token and a JSON body; errors become Error objects
+   * carrying the server's error document. */
+  function failed(res) {
+    return res
+      .json()
+      .catch(function () {
+        return null;
+      })
+      .then(function (doc) {
+        var msg = doc && doc.error && doc.error.message ? doc.error.message : res.status + ' ' + res.statusText;
+        var e = new Error(msg);
+        e.status = res.status;
+        e.code = doc && doc.error ? doc.error.code : null;
+        throw e;
+      });
+  }
+  TX.get = function (path) {
+    return fetch(path, {credentials: 'same-origin', headers: {Accept: 'application/json'}}).then(
+      function (res) {
+        return res.ok ? res.json() : failed(res);
+      }
+    );
+  };
+  TX.post = function (path, body) {
+    return fetch(path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'X-CSRF-Token': TX.session ? TX.session.csrf : ''
+      },
+      body: JSON.stringify(body || {})
+    }).then(function (res) {
+      return res.ok ? res.json() : failed(res);
+    });
+  };
+
+  /* The regions: a notice (role=status) and an error (role=alert) with a heading. */
+  TX.notice = function (text) {
+    var n = document.getElementById('notice');
+    TX.clear(n);
+    if (text) {
+      n.appendChild(h('p', null, text));
+    }
+  };
+  TX.error = function (err) {
+    var n = document.getElementById('error');
+    TX.clear(n);
+    if (!err) {
+      return;
+    }
+    var heading = TX.t('error.heading');
+    if (err.status === 503) {
+      heading = TX.t('error.hub');
+    } else if (err.status === 401 || err.status === 403) {
+      heading = TX.t('error.session');
+    }
+    n.appendChild(
+      h('div', {class: 'alert-box'}, [
+        h('h2', {text: heading}),
+        h('p', {class: 'alert-message', text: err.message || String(err)}),
+        h('button', {
+          type: 'button',
+          class: 'link',
+          text: TX.t('error.dismiss'),
+          onclick: function () {
+            TX.error(null);
+          }
+        })
+      ])
+    );
+    n.scrollIntoView({block: 'nearest'});
+  };
+  TX.clearMessages = function () {
+    TX.error(null);
+  };
+
+  /* The confirm dialog: states the consequence, resolves true on OK. Focus returns to the
+   * button that opened it. */
+  TX.confirm = function (text, okLabel) {
+    var dlg = document.getElementById('confirm');
+    var before = document.activeElement;
+    document.getElementById('confirm-title').textContent = TX.t('confirm.title');
+    document.getElementById('confirm-text').textContent = text;
+    var ok = document.getElementById('confirm-ok');
+    var cancel = document.getElementById('confirm-cancel');
+    ok.textContent = okLabel || TX.t('confirm.ok');
+    cancel.textContent = TX.t('confirm.cancel');
+    return new Promise(function (resolve) {
+      function done(v) {
+        ok.removeEventListener('click', onOk);
+        cancel.removeEventListener('click', onCancel);
+        dlg.removeEventListener('cancel', onCancel);
+        if (dlg.open) {
+          dlg.close();
+        }
+        if (before && before.focus && document.body.contains(before)) {
+          before.focus();
+        }
+        resolve(v);
+      }
+      function onOk() {
+        done(true);
+      }
+      function onCancel(ev) {
+        if (ev) {
+          ev.preventDefault();
+        }
+        done(false);
+      }
+      ok.addEventListener('click', onOk);
+      cancel.addEventListener('click', onCancel);
+      dlg.addEventListener('cancel', onCancel);
+      dlg.showModal();
+      cancel.focus();
+    });
+  };
+
+  /* A button whose action is confirmed first and then run; errors go to the alert region. */
+  TX.action = function (props, label, confirmText, okLabel, run) {
+    props = props || {};
+    props.type = 'button';
+    props.onclick = function (ev) {
+      var btn = ev.currentTarget;
+      TX.confirm(typeof confirmText === 'function' ? confirmText() : confirmText, okLabel).then(
+        function (yes) {
+          if (!yes) {
+            return;
+          }
+          btn.disabled = true;
+          TX.clearMessages();
+          Promise.resolve()
+            .then(run)
+            .catch(TX.error)
+            .then(function () {
+              btn.disabled = false;
+            });
+        }
+      );
+    };
+    return h('button', props, label);
+  };
+
+  /* Routes: TX.route(/^\/dashboard$/, render) — render(main, match, query) draws the page. */
+  TX.route = function (re, render, nav) {
+    TX.routes.push({re: re, render: render, nav: nav});
+  };
+  function parseHash() {
+    var hsh = location.hash.replace(/^#/, '') || '/dashboard';
+    var q = {};
+    var i = hsh.indexOf('?');
+    var path = i >= 0 ? hsh.slice(0, i) : hsh;
+    if (i >= 0) {
+      new URLSearchParams(hsh.slice(i + 1)).forEach(function (v, k) {
+        q[k] = v;
+      });
+    }
+    return {path: path, query: q};
+  }
+  TX.render = function (keepMessages) {
+    var p = parseHash();
+    var main = document.getElementById('main');
+    if (!keepMessages) {
+      TX.clearMessages();
+    }
+    for (var i = 0; i < TX.routes.length; i++) {
+      var r = TX.routes[i];
+      var m = p.path.match(r.re);
+      if (m) {
+        TX.current = {route: r, match: m, query: p.query, path: p.path};
+        markNav(r.nav);
+        TX.clear(main);
+        main.appendChild(h('p', {class: 'loading', text: TX.t('loading')}));
+        Promise.resolve()
+          .then(function () {
+            return r.render(main, m, p.query);
+          })
+          .catch(function (e) {
+            TX.clear(main);
+            main.appendChild(h('h1', {text: TX.t('error.page')}));
+            TX.error(e);
+          });
+        return;
+      }
+    }
+    TX.current = null;
+    markNav(null);
+    TX.clear(main);
+    main.appendChild(h('h1', {text: TX.t('notfound.title')}));
+    main.appendChild(h('p', null, h('a', {href: '#/dashboard', text: TX.t('nav.dashboard')})));
+  };
+  TX.title = function (main, text, sub) {
+    TX.clear(main);
+    document.title = text + ' — ticsx';
+    var head = h('div', {class: 'page-head'}, [h('h1', {text: text})]);
+    if (sub) {
+      head.appendChild(h('p', {class: 'lead', text: sub}));
+    }
+    main.appendChild(head);
+    return head;
+  };
+  function markNav(name) {
+    var links = document.querySelectorAll('#nav a');
+    for (var i = 0; i < links.length; i++) {
+      var on = links[i].getAttribute('data-t') === 'nav-' + name;
+      if (on) {
+        links[i].setAttribute('aria-current', 'page');
+      } else {
+        links[i].removeAttribute('aria-current');
+      }
+    }
+  }
+  TX.go = function (hash) {
+    if (location.hash === hash) {
+      TX.render();
+    } else {
+      location.hash = hash;
+    }
+  };
+  /* Re-renders the current page if it is one of the given nav names (live updates). */
+  TX.refreshIf = function (names) {
+    if (TX.current && names.indexOf(TX.current.route.nav) >= 0 && !TX.busy) {
+      TX.render(true);
+    }
+  };
+
+  /* The shell's texts, redrawn on a language switch. */
+  function shell() {
+    document.documentElement.setAttribute('lang', TX.lang);
+    var set = function (id, key) {
+      var n = document.getElementById(id);
+      if (n) {
+        n.textContent = TX.t(key);
+      }
+    };
+    set('skip-link', 'skip');
+    set('nav-buyer-title', 'nav.buyer');
+    set('nav-supplier-title', 'nav.supplier');
+    set('nav-dashboard', 'nav.dashboard');
+    set('nav-tree', 'nav.tree');
+    set('nav-requests', 'nav.requests');
+    set('nav-inbox', 'nav.inbox');
+    set('nav-assessments', 'nav.assessments');
+    set('nav-selfcheck', 'nav.selfcheck');
+    document.getElementById('nav').setAttribute('aria-label', TX.t('nav.label'));
+    document.getElementById('lang-switch').setAttribute('aria-label', TX.t('lang.label'));
+    ['ja', 'en'].forEach(function (l) {
+      document.getElementById('lang-' + l).setAttribute('aria-pressed', TX.lang === l ? 'true' : 'false');
+    });
+    var org = document.getElementById('org-name');
+    org.textContent = TX.session && TX.session.org ? TX.session.org.name : '';
+    hubStatus(TX.hub);
+  }
+
+  TX.hub = null;
+  function hubStatus(st) {
+    var n = document.getElementById('hub-status');
+    var state = st && st.state ? st.state : TX.session && TX.session.hub && TX.session.hub.configured ? 'unknown' : 'none';
+    n.className = 'hub badge s-hub-' + state;
+    n.textContent = TX.t('hub.' + state);
+    n.title = st && st.message ? st.message : TX.session && TX.session.hub ? TX.session.hub.endpoint || '' : '';
+  }
+
+  TX.setLang = function (l) {
+    if (l !== 'ja' && l !== 'en') {
+      return;
+    }
+    TX.lang = l;
+    document.cookie = 'lang=' + l + '; Path=/; SameSite=Strict';
+    shell();
+    TX.render(true);
+  };
+
+  /* Live updates from the hub's watch stream. */
+  var source = null;
+  function events() {
+    if (!window.EventSource || source) {
+      return;
+    }
+    source = new EventSource('/api/events');
+    source.addEventListener('hub', function (ev) {
+      try {
+        TX.hub = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      hubStatus(TX.hub);
+    });
+    source.addEventListener('inbox', function (ev) {
+      var d;
+      try {
+        d = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      var who = d.from ? d.from.name : '';
+      TX.notice(TX.t('live.' + (d.kind || 'request'), {name: who}));
+      TX.refreshIf(['inbox', 'assessments', 'requests']);
+    });
+    source.addEventListener('model', function (ev) {
+      var d = {};
+      try {
+        d = JSON.parse(ev.data);
+      } catch (e) {
+        /* a model event without a body still means: reload */
+      }
+      TX.notice(TX.t('live.model', {n: d.suppliers === undefined ? '' : d.suppliers}));
+      TX.refreshIf(['dashboard', 'tree', 'supplier', 'requests']);
+    });
+    source.onerror = function () {
+      hubStatus({state: 'unknown', message: ''});
+    };
+  }
+
+  function start() {
+    document.getElementById('lang-ja').addEventListener('click', function () {
+      TX.setLang('ja');
+    });
+    document.getElementById('lang-en').addEventListener('click', function () {
+      TX.setLang('en');
+    });
+    document.getElementById('skip-link').addEventListener('click', function (ev) {
+      ev.preventDefault();
+      document.getElementById('main').focus();
+    });
+    window.addEventListener('hashchange', function () {
+      TX.render();
+      document.getElementById('main').focus({preventScroll: true});
+    });
+    var m = document.cookie.match(/(?:^|;\s*)lang=(ja|en)/);
+    if (m) {
+      TX.lang = m[1];
+    } else if (/^en/i.test(navigator.language || '')) {
+      TX.lang = 'en';
+    }
+    shell();
+    TX.get('/api/session')
+      .then(function (s) {
+        TX.session = s;
+        if (s.lang === 'ja' || s.lang === 'en') {
+          TX.lang = s.lang;
+        }
+        shell();
+        events();
+      })
+      .catch(function (e) {
+        TX.error(e);
+      })
+      .then(function () {
+        TX.render(true);
+      });
+  }
+  document.addEventListener('DOMContentLoaded', start);
+})();
