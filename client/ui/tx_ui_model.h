@@ -10,6 +10,7 @@
 #include "tx_orgs.h"
 #include "tx_progress.h"
 #include "tx_report.h"
+#include "tx_ui_app.h"
 #include "tx_verify.h"
 
 #include <jansson.h>
