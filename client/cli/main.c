@@ -68,8 +68,8 @@ static const struct {
     {"cert", tx_cmd_cert},
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
-    {"ui", tx_cmd_ui},
     {"assessments", tx_cmd_assessments},
+    {"ui", tx_cmd_ui},
 };
 
 static int

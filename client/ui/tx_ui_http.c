@@ -65,11 +65,12 @@ struct tx_ui_server {
     char csrf[SECRET_HEX];
 };
 
-/* What a POST collects between the calls of the access handler. */
+/* What a request collects between the calls of the access handler (a POST: its body). */
 typedef struct {
     char *body;
     size_t len;
     int too_large;
+    int get;
 } post_ctx;
 
 static void
@@ -601,7 +602,12 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
                                  no_session_page, sizeof no_session_page - 1, 0);
         return 1;
     }
+    cl = header(c, "Content-Length");
     if (strcmp(method, "POST") != 0) {
+        if ((cl != NULL && strcmp(cl, "0") != 0) || header(c, "Transfer-Encoding") != NULL) {
+            *ret = send_error(c, MHD_HTTP_BAD_REQUEST, "malformed", "a GET carries no body");
+            return 1;
+        }
         return 0;
     }
     if (!same_origin_with_csrf(s, c)) {
@@ -610,7 +616,6 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
                           "token; reload the page");
         return 1;
     }
-    cl = header(c, "Content-Length");
     if (cl != NULL) {
         char *end;
         errno = 0;
@@ -639,14 +644,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
         if (check_request(s, c, url, method, &ret)) {
             return ret;
         }
-        if (strcmp(method, "GET") == 0) {
-            return route(s, c, url, method, NULL);
-        }
         if ((p = calloc(1, sizeof *p)) == NULL) {
             return MHD_NO;
         }
+        p->get = strcmp(method, "GET") == 0;
         *con_cls = p;
-        return MHD_YES;
+        return MHD_YES; /* answered on the next call, once the request is read: keeps it alive */
+    }
+    if (p->get) {
+        *upload_data_size = 0; /* a GET's body, if any, is ignored */
+        return route(s, c, url, method, NULL);
     }
     if (*upload_data_size > 0) { /* a piece of the POST's body */
         size_t n = *upload_data_size;
