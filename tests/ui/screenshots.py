@@ -10,7 +10,8 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uitest import World, check_tools, demo_world, fill_answers, login, save_shot  # noqa: E402
+from uitest import (World, check_tools, demo_world, fill_answers, login,  # noqa: E402
+                    open_supplier, save_shot)
 
 
 def main():
@@ -43,9 +44,7 @@ def main():
             bb.click("nav-dashboard")
             row = bb.until("Mikawa Precision's row", lambda: [
                 r for r in bb.all("supplier-row") if "Mikawa" in r.text])[0]
-            link = bb.css("a", row)
-            (link[0] if link else row).click()
-            bb.t("radar")
+            open_supplier(bb, row)
             shot(bb, "supplier")
             bb.click("nav-requests")
             bb.until("the requests", lambda: bb.all("request"))

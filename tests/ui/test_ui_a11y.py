@@ -9,7 +9,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uitest import Failure, demo_world, login, main  # noqa: E402
+from uitest import Failure, demo_world, login, main, open_supplier  # noqa: E402
 
 
 def setup(w):
@@ -39,9 +39,7 @@ def buyer_pages(c, lang):
     b.click("nav-dashboard")
     row = b.until("a verified row", lambda: [r for r in b.all("supplier-row")
                                              if "Mikawa" in r.text])[0]
-    link = b.css("a", row)
-    (link[0] if link else row).click()
-    b.t("radar")
+    open_supplier(b, row)
     check(b, lang + " supplier page", bad)
     b.click("nav-requests")
     b.t("requests", visible=False)

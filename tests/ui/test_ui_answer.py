@@ -10,9 +10,9 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uitest import (CORP, MARKUP, HEX64, builtin_ref, expect, expect_eq, fetch_until,  # noqa
+from uitest import (CORP, MARKUP, builtin_ref, expect, expect_eq, fetch_until,  # noqa
                     fill_answers, login, number, org_key, profile_answers, report_row,
-                    review_and_send, row_of, visible, wizard, main)
+                    review_and_send, row_of, wizard, main, open_supplier)
 
 COMMENT = "多要素認証は2026年4月に全社導入済み (MFA since April) <b>not bold</b>"
 
@@ -102,10 +102,7 @@ def test_buyer_sees_it_verified(c):
 
 def test_supplier_page(c):
     b, key = c["bb"], c["key"]
-    row = row_of(b, key)
-    link = b.css("a", row)
-    (link[0] if link else row).click()
-    radar = b.t("radar")
+    radar = open_supplier(b, row_of(b, key))
     expect_eq(radar.tag_name, "svg", "the radar's element")
     shapes = b.css("polygon, path, polyline", radar)
     expect(shapes, "the radar draws nothing")

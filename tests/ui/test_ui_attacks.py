@@ -18,7 +18,7 @@ import urllib.parse
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (CORP, MARKUP, Failure, answers_file, expect, expect_eq, login,  # noqa: E402
-                    main)
+                    main, open_supplier, response_statuses)
 
 
 def setup(w):
@@ -173,6 +173,11 @@ ATTACK_JS = """(async function () {
 })();"""
 
 
+def inbox_ids(w, home):
+    doc = w.cli(home, "inbox", "--all", json_out=True)
+    return sorted(r["id"] for r in doc["requests"])
+
+
 def test_cross_origin_page(c):
     w, ui, b, api, evil = c["w"], c["ui"], c["b"], c["api"], c["evil"]
     site = os.path.join(w.root, "attacker")
@@ -194,7 +199,9 @@ def test_cross_origin_page(c):
     w.servers.append(srv)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     before = api.get("/api/requests")["requests"]
-    inbox_before = w.cli(evil, "inbox", "--all", json_out=True)
+    inbox_before = inbox_ids(w, evil)
+    response_statuses(b, ui.origin)
+    b.perf = []  # only what the attack page does counts below
     b.open("http://127.0.0.1:%d/index.html" % srv.server_address[1])
     title = b.until("the attack page to finish", lambda: b.d.title.startswith("done ")
                     and b.d.title)
@@ -203,9 +210,18 @@ def test_cross_origin_page(c):
     expect_eq(out["read"], "blocked", "a cross-origin read of /api/session")
     expect(out["preflighted"] == "blocked" or out["preflighted"].startswith("status 4"),
            "a cross-origin POST with a CSRF header: %s" % out["preflighted"])
+    # The posts reached the server and were refused there (not merely unread by the page).
+    try:
+        b.until("the attack's responses", lambda: len(response_statuses(
+            b, ui.origin + "/api/requests")) >= 2)
+    finally:
+        print("responses to the attack: %r" % response_statuses(b, "http", True))
+    st = response_statuses(b, ui.origin + "/api/requests")
+    print("statuses the attack got: %r" % st)
+    expect(all(x in (403, 405) for x in st), "the attack's requests got %r" % st)
     after = api.get("/api/requests")["requests"]
     expect_eq(len(after), len(before), "this organisation's requests after the attack page")
-    expect_eq(w.cli(evil, "inbox", "--all", json_out=True), inbox_before,
+    expect_eq(inbox_ids(w, evil), inbox_before,
               "the supplier's inbox after the attack page")
     b.open(ui.origin + "/")
     b.t("nav-dashboard")
@@ -223,6 +239,7 @@ def secret_forms(home):
 
 def test_no_secret_in_responses(c):
     ui, b, api, buyer, evil = c["ui"], c["b"], c["api"], c["buyer"], c["evil"]
+    b.open(ui.origin + "/")
     for nav in ("nav-dashboard", "nav-tree", "nav-requests", "nav-inbox", "nav-assessments",
                 "nav-selfcheck"):
         b.click(nav)
@@ -230,13 +247,13 @@ def test_no_secret_in_responses(c):
             "return document.readyState") == "complete")
     b.click("nav-dashboard")
     row = b.until("a supplier row", lambda: b.all("supplier-row"))[0]
-    row.click()
-    b.t("radar")
+    key = row.get_attribute("data-key")
+    open_supplier(b, row)
     urls = {u for u in b.requested_urls() if u.startswith(ui.origin)}
     urls |= {ui.origin + p for p in ("/", "/api/session", "/api/dashboard", "/api/tree",
                                      "/api/orgs", "/api/requests", "/api/inbox",
                                      "/api/assessments", "/api/drafts", "/api/questionnaires",
-                                     "/api/supplier/" + row.get_attribute("data-key"))}
+                                     "/api/supplier/" + key)}
     expect(len(urls) > 12, "the page loaded only %d URLs: %s" % (len(urls), sorted(urls)))
     forms = secret_forms(buyer)
     seen = 0
