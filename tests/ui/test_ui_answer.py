@@ -12,7 +12,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (CORP, MARKUP, builtin_ref, expect, expect_eq, fetch_until,  # noqa
                     fill_answers, login, number, org_key, profile_answers, report_row,
-                    review_and_send, row_of, wizard, main, open_supplier)
+                    review_and_send, row_of, wizard, main, open_supplier,
+                    soft_expect)
 
 COMMENT = "多要素認証は2026年4月に全社導入済み (MFA since April) <b>not bold</b>"
 
@@ -33,6 +34,13 @@ def test_buyer_requests_with_the_wizard(c):
     c["ref"] = builtin_ref(api)
     today = datetime.date.fromisoformat(api.session["today"])
     c["due"] = (today + datetime.timedelta(days=30)).isoformat()
+    # A buyer that never fetched must still be offered the enrolled organisations.
+    orgs = [o["fingerprint"] for o in api.get("/api/orgs")["orgs"]]
+    if not soft_expect(sup.fingerprint in orgs, "/api/orgs of a buyer that has not fetched yet "
+                       "lacks the enrolled suppliers (%d orgs): the wizard says none is "
+                       "enrolled" % len(orgs)):
+        fetch_until(b, "the fetch done", lambda: sup.fingerprint in [
+            o["fingerprint"] for o in api.get("/api/orgs")["orgs"]])
     rid = wizard(b, c["ref"], [sup.fingerprint, evil.fingerprint], c["due"], "FY2026")
     c["rid"] = rid
     reqs = [r for r in api.get("/api/requests")["requests"] if r["id"] == rid]
@@ -106,12 +114,17 @@ def test_supplier_page(c):
     expect_eq(radar.tag_name, "svg", "the radar's element")
     shapes = b.css("polygon, path, polyline", radar)
     expect(shapes, "the radar draws nothing")
-    comments = b.until("the supplier's comment",
-                       lambda: [e for e in b.all("comment") if COMMENT in e.text])
-    expect(comments, "the comment is not shown as text")
+    rep = report_row(c["w"], c["buyer"], key)
+    got = [it.get("comment") for it in rep["items"] if it["id"] == "A1-01"]
+    expect_eq(got, [COMMENT], "the comment the buyer's report --json reads for A1-01")
+    comments = b.until("the supplier's comment", lambda: [
+        e for e in b.all("comment") if COMMENT in e.get_attribute("textContent")])
     expect(not b.css("b", comments[0]), "the comment's markup became an element")
-    items = b.all("item")
-    expect_eq(len(items), len(c["answers"]), "items on the supplier page")
+    items = {e.get_attribute("data-item") for e in b.all("item")}
+    expect_eq(items, set(c["answers"]), "the items on the supplier page")
+    weak = [k for k, v in c["answers"].items() if v in ("partly", "no")]
+    first = [e.get_attribute("data-item") for e in b.all("item")][:len(weak)]
+    expect_eq(sorted(first), sorted(weak), "the items not fully met, listed first")
     expect(b.all("chain") and b.all("history") and b.all("proof"),
            "the supplier page lacks the chain, history or proof")
     hist = b.t("history").text

@@ -43,6 +43,18 @@ def expect(cond, message):
         raise Failure(message)
 
 
+SOFT = []  # failures recorded by soft_expect: the test fails at its end, the flow goes on
+
+
+def soft_expect(cond, message):
+    """A check whose failure fails the test but lets the flow go on (to reach the later checks
+    past a known product bug)."""
+    if not cond:
+        print("FAILED (continuing): %s" % message, file=sys.stderr, flush=True)
+        SOFT.append(message)
+    return cond
+
+
 def expect_eq(got, want, what):
     if got != want:
         raise Failure("%s: got %r, want %r" % (what, got, want))
@@ -587,14 +599,19 @@ def main(setup, tests, stop_on_failure=True, axe=False):
             print("[ RUN      ] %s" % t.__name__, flush=True)
             ran += 1
             try:
+                del SOFT[:]
                 t(ctx)
+                if SOFT:
+                    e = Failure("%d check(s) failed:\n  %s" % (len(SOFT), "\n  ".join(SOFT)))
+                    e.soft = True  # the flow went on: the next tests may run
+                    raise e
                 print("[       OK ] %s" % t.__name__, flush=True)
-            except Exception:
+            except Exception as e:
                 traceback.print_exc()
                 world.dump()
                 print("[  FAILED  ] %s" % t.__name__, flush=True)
                 failed.append(t.__name__)
-                if stop_on_failure:
+                if stop_on_failure and not getattr(e, "soft", False):
                     break
     finally:
         world.close()
@@ -740,7 +757,8 @@ def org_key(api, fingerprint):
 
 def row_of(b, key):
     rows = b.css('[data-t="supplier-row"][data-key="%s"]' % key)
-    return rows[0] if rows else None
+    shown = [r for r in rows if r.is_displayed()]
+    return (shown or rows or [None])[0]
 
 
 def fetch_until(b, what, cond):
@@ -782,11 +800,19 @@ def demo_world(w):
 
 
 def open_supplier(b, row):
-    """Opens the supplier page from a dashboard row (its name is the link)."""
-    link = b.css("a", row)
-    expect(link, "the supplier row has no link to the supplier page")
-    b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", link[0])
-    link[0].click()
+    """Opens the supplier page from a dashboard row (its name is the link); row: the element
+    or the supplier's key (found again when the dashboard redraws meanwhile)."""
+    key = row if isinstance(row, str) else row.get_attribute("data-key")
+
+    def go():
+        r = row_of(b, key)
+        link = b.css("a", r) if r else []
+        if not link or not link[0].is_displayed():
+            return False
+        b.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", link[0])
+        link[0].click()
+        return True
+    b.until("a link to the supplier page of %s" % key[:16], go)
     return b.t("radar")
 
 
