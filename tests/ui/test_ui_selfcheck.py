@@ -41,8 +41,8 @@ def test_live_score(c):
     expect(want["overall"] is not None, "/api/score gave no overall")
     b.until("the live score %.1f (was %r)" % (want["overall"], before),
             lambda: number(b.t("live-score").text) == want["overall"])
-    radar = b.t("radar")
-    expect_eq(radar.tag_name, "svg", "the live radar's element")
+    b.until("the live radar (svg, with shapes)", lambda: b.t("radar").tag_name == "svg"
+            and b.css("polygon, path, polyline", b.t("radar")))
     b.shot("en-selfcheck")
 
 
