@@ -496,9 +496,15 @@ class Browser:
         res = self.d.execute_async_script(
             "var done = arguments[arguments.length - 1];"
             "axe.run(document, {resultTypes: ['violations']})"
-            ".then(function (r) { done(r.violations); })"
+            ".then(function (r) { done({violations: r.violations, passes: r.passes.length,"
+            " url: location.href}); })"
             ".catch(function (e) { done({error: String(e)}); });")
-        expect(isinstance(res, list), "axe-core failed on %s: %r" % (where, res))
+        expect(isinstance(res, dict) and "violations" in res,
+               "axe-core failed on %s: %r" % (where, res))
+        print("axe %s (%s): %d rules passed, %d violated" % (
+            where, res["url"], res["passes"], len(res["violations"])), file=sys.stderr)
+        expect(res["passes"] >= 10, "axe-core checked almost nothing on %s" % where)
+        res = res["violations"]
         bad = []
         for v in res:
             nodes = ["%s %s" % (", ".join(n.get("target", [])), (n.get("failureSummary") or "")
