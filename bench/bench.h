@@ -113,6 +113,12 @@ int tx_bench_sealed(const tx_identity *id, uint64_t seq, const tx_questionnaire_
                     const uint8_t qid[TX_ID_LEN], uint64_t variant, const tx_bench_sub *subs,
                     size_t n_subs, uint8_t *key, uint8_t **env, size_t *len);
 
+/* A request by id for questionnaire qid naming n suppliers, asking for `depth` tiers. Caller
+ * frees *env. */
+int tx_bench_request(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
+                     const uint8_t (*suppliers)[TX_KEY_LEN], size_t n, uint32_t depth,
+                     uint8_t **env, size_t *len);
+
 /* A grant of assessment aid to grantee, carrying key sealed to its seal key. */
 int tx_bench_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_LEN],
                    const tx_pubkey *grantee, const uint8_t *key, uint8_t **env, size_t *len);

@@ -16,6 +16,8 @@
 #include "tx_seal.h"
 #include "tx_store.h"
 #include "tx_supply_tree.h"
+#include "tx_ui_app.h"
+#include "tx_ui_http.h"
 #include "tx_util.h"
 #include "tx_verify.h"
 #include "tx_vpool.h"
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LOAD_BATCH 1000   /* records per write transaction while loading */
 #define TIER2_PER_TIER1 9 /* tier-2 suppliers listed by each tier-1 supplier */
@@ -511,6 +514,115 @@ tree_free(tree *t)
     free(t->buyer_profile);
 }
 
+/* One API call through the dispatcher, as the server runs it, and the bytes it would send. */
+static int
+ui_call(tx_ui_app *app, const char *target, double *seconds, size_t *bytes)
+{
+    int64_t t0 = tx_bench_now_ns();
+    tx_ui_resp rs;
+    char *text = NULL;
+
+    tx_ui_dispatch(app, "GET", target, NULL, 0, &rs);
+    if (rs.json != NULL) {
+        text = json_dumps(rs.json, JSON_COMPACT);
+    }
+    *seconds = tx_bench_since_s(t0);
+    *bytes = text != NULL ? strlen(text) : 0;
+    if (rs.status != 0 && rs.status != 200) {
+        fprintf(stderr, "ticsx-bench: GET %s answered %d: %s\n", target, rs.status,
+                text != NULL ? text : "");
+    }
+    free(text);
+    tx_ui_resp_clear(&rs);
+    return rs.status == 0 ? TX_OK : TX_ERR_INTERNAL;
+}
+
+/* The web UI (`ticsx ui`) on the same home: the buyer's own request naming the tier-1
+ * suppliers and asking for 3 tiers goes into the cache (untimed, as `ticsx request` leaves
+ * it), then the model is built as at the UI's start (verify, score, the report document, the
+ * compact rows), then the dashboard's first page and the supply tree are asked for through the
+ * dispatcher, each with its answer turned into the bytes the server sends. The base of the
+ * ratios is the report document `report --json` writes (tx_report_json and its printing) of
+ * the same verdicts. */
+static int
+ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *vs, const char *home,
+           const char *endpoint, const char *hubkey, json_t *out)
+{
+    tx_client_opts opts = {home, endpoint, hubkey, READ_TIMEOUT_MS};
+    tx_report_tree_opts topts = {(const uint8_t(*)[TX_KEY_LEN])w->roots, t->t1, NULL, 3, 0, 0};
+    tx_ui_app *app = NULL;
+    uint8_t *env = NULL;
+    size_t len = 0, dash_bytes = 0, tree_bytes = 0, sup_bytes = 0;
+    double t_doc = 0, t_model = 0, t_dash = 0, t_tree = 0, t_sup = 0;
+    long anon0 = 0, anon1 = 0, dirty, rss;
+    char target[128], hex[2 * TX_KEY_LEN + 1];
+    json_t *doc = NULL;
+    char *text = NULL;
+    int64_t t0;
+    int rc;
+
+    (void)cfg;
+    t0 = tx_bench_now_ns();
+    if ((rc = tx_report_json(vs, &topts, &doc)) == TX_OK) {
+        text = json_dumps(doc, TX_REPORT_JSON_FLAGS);
+    }
+    t_doc = tx_bench_since_s(t0);
+    json_decref(doc);
+    free(text);
+    if (rc != TX_OK ||
+        (rc = tx_bench_request(t->buyer, 3, t->qid, (const uint8_t(*)[TX_KEY_LEN])w->roots, t->t1,
+                               3, &env, &len)) != TX_OK ||
+        (rc = tx_ui_app_open(&opts, &app)) != TX_OK ||
+        (rc = tx_home_cache_put(tx_client_home(app->client), env, len, NULL)) != TX_OK) {
+        fprintf(stderr, "ticsx-bench: the UI could not be set up: %s\n", tx_strerror(rc));
+        free(env);
+        tx_ui_app_close(&app);
+        return rc;
+    }
+    free(env);
+    tx_bench_memory(getpid(), &anon0, &dirty, &rss);
+    t0 = tx_bench_now_ns();
+    pthread_mutex_lock(&app->lock);
+    rc = tx_ui_model_build(app);
+    pthread_mutex_unlock(&app->lock);
+    t_model = tx_bench_since_s(t0);
+    tx_bench_memory(getpid(), &anon1, &dirty, &rss);
+    if (rc == TX_OK) {
+        rc = ui_call(app, "/api/dashboard?offset=0&limit=50", &t_dash, &dash_bytes);
+    }
+    if (rc == TX_OK) {
+        rc = ui_call(app, "/api/tree", &t_tree, &tree_bytes);
+    }
+    /* A supplier page (no target): it reads the supplier's history from the cache. */
+    tx_hex(hex, w->roots[0], TX_KEY_LEN);
+    snprintf(target, sizeof target, "/api/supplier/%s", hex);
+    if (rc == TX_OK) {
+        rc = ui_call(app, target, &t_sup, &sup_bytes);
+    }
+    tx_ui_app_close(&app);
+    if (rc != TX_OK) {
+        fprintf(stderr, "ticsx-bench: the UI figures failed: %s\n", tx_strerror(rc));
+        return rc;
+    }
+    tx_bench_set(out, "report_doc_s", t_doc, "s", "report --json document (UI ratios' base)");
+    tx_bench_set(out, "ui_model_build_s", t_model, "s", "UI model build (verify, score, rows)");
+    tx_bench_set(out, "ui_dashboard_s", t_dash, "s", "UI dashboard page of 50, as sent");
+    tx_bench_set(out, "ui_dashboard_bytes", (double)dash_bytes, "B", "  its bytes");
+    tx_bench_set(out, "ui_tree_s", t_tree, "s", "UI supply tree, as sent");
+    tx_bench_set(out, "ui_tree_bytes", (double)tree_bytes, "B", "  its bytes");
+    tx_bench_set(out, "ui_supplier_s", t_sup, "s", "UI supplier page (history from the cache)");
+    tx_bench_set(out, "ui_model_anon_mib", (double)(anon1 - anon0) / 1024, "MiB",
+                 "  UI model in memory (Anonymous growth)");
+    if (t_doc > 0) {
+        tx_bench_set(out, "ui_model_over_report", t_model / t_doc, "",
+                     "UI model build / report --json");
+        tx_bench_set(out, "ui_dashboard_over_report", t_dash / t_doc, "",
+                     "UI dashboard page / report --json");
+        tx_bench_set(out, "ui_tree_over_report", t_tree / t_doc, "", "UI tree / report --json");
+    }
+    return TX_OK;
+}
+
 int
 tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
 {
@@ -618,6 +730,9 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     }
     t_report = tx_bench_since_s(t0);
     tx_bench_set(out, "report_json_s", t_report, "s", "report document (ticsx report --json)");
+    if ((rc = ui_figures(cfg, &t, &w, &vs, home, hub.endpoint, hubkey, out)) != TX_OK) {
+        goto out;
+    }
     /* Each node needs 3 signature checks at least: grant, sealed record, inner assessment. */
     *sig_rate = total > 0 ? 3.0 * (double)reached / total : 0;
     tx_bench_set(out, "required_sig_per_s", *sig_rate, "sig/s",

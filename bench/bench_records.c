@@ -169,6 +169,37 @@ tx_bench_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_LEN]
 }
 
 int
+tx_bench_request(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_ID_LEN],
+                 const uint8_t (*suppliers)[TX_KEY_LEN], size_t n, uint32_t depth, uint8_t **env,
+                 size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_request_pb r = TICSX__V1__REQUEST__INIT;
+    ProtobufCBinaryData *sup = calloc(n ? n : 1, sizeof *sup);
+    int rc;
+
+    *env = NULL;
+    if (sup == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sup[i].data = (uint8_t *)suppliers[i];
+        sup[i].len = TX_KEY_LEN;
+    }
+    meta.seq = seq;
+    meta.created = CREATED;
+    r.meta = &meta;
+    r.questionnaire.data = (uint8_t *)qid;
+    r.questionnaire.len = TX_ID_LEN;
+    r.suppliers = sup;
+    r.n_suppliers = n;
+    r.depth = depth;
+    rc = tx_envelope_sign_msg(id, TX_KIND_REQUEST, &r.base, env, len);
+    free(sup);
+    return rc;
+}
+
+int
 tx_bench_pack_submit(uint64_t call_id, const uint8_t *env, size_t len, uint8_t **out,
                      size_t *out_len)
 {

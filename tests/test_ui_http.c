@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -269,18 +270,21 @@ spawn_ticsx(const th_ticsx_opts *opts, const char *out, const char *err, const c
     return pid;
 }
 
-/* Starts `ticsx ui --no-browser --port 0` on home (with the hub when hub) and reads its URL. */
+/* Starts `ticsx ui --port 0` on home (with the hub when hub), with the extra environment env
+(may be NULL; with it the browser is opened, else --no-browser), and reads its URL. */
 static void
-ui_start(ui_proc *u, const char *home, const char *name, int hub)
+ui_start_env(ui_proc *u, const char *home, const char *name, int hub, const char *const *env)
 {
-    const th_ticsx_opts opts = {.hub = hub ? &fx.w.hub : NULL};
+    const th_ticsx_opts opts = {.hub = hub ? &fx.w.hub : NULL, .env = env};
     int64_t t0 = th_now_ms();
     char *url = NULL;
 
     memset(u, 0, sizeof *u);
     snprintf(u->out, sizeof u->out, "%s/%s.out", fx.w.root, name);
     snprintf(u->err, sizeof u->err, "%s/%s.err", fx.w.root, name);
-    u->pid = spawn_ticsx(&opts, u->out, u->err, home, "ui", "--no-browser", "--port", "0", NULL);
+    u->pid = env != NULL ? spawn_ticsx(&opts, u->out, u->err, home, "ui", "--port", "0", NULL)
+                         : spawn_ticsx(&opts, u->out, u->err, home, "ui", "--no-browser", "--port",
+                                       "0", NULL);
     while (url == NULL) {
         char *text = th_read_file(u->out);
         char *line = strstr(text, "http://127.0.0.1:");
@@ -301,6 +305,12 @@ ui_start(ui_proc *u, const char *home, const char *name, int hub)
     assert_int_equal(sscanf(url, "http://127.0.0.1:%u/?token=%64[0-9a-f]", &u->port, u->token), 2);
     assert_int_equal(strlen(u->token), 64);
     free(url);
+}
+
+static void
+ui_start(ui_proc *u, const char *home, const char *name, int hub)
+{
+    ui_start_env(u, home, name, hub, NULL);
 }
 
 /* Stops it with SIGINT: asserts a clean exit (0; 99 would be a valgrind error). */
@@ -467,6 +477,11 @@ test_token_once(void **state)
     expect_status(&r, 401);
     assert_null(header_of(&r, "Set-Cookie"));
     http_free(&r);
+    /* Opened again in the browser holding the session: back to the page, no new cookie. */
+    http_req(&r, &u, "GET", path, 1, NULL, NULL);
+    expect_status(&r, 303);
+    assert_null(header_of(&r, "Set-Cookie"));
+    http_free(&r);
 
     /* The session works; without a hub the page is told so. */
     http_req(&r, &u, "GET", "/api/session", 1, NULL, NULL);
@@ -591,6 +606,53 @@ test_methods(void **state)
     http_free(&r);
     http_post_ok(&r, &fx.ui, "/", "{}");
     expect_status(&r, 405);
+    http_free(&r);
+    /* A change asked for with GET (a link or an image on another page would do that). */
+    static const char *const posts[] = {"/api/fetch", "/api/answer", "/api/score", "/api/grant",
+                                        "/api/revoke"};
+    for (size_t i = 0; i < sizeof posts / sizeof posts[0]; i++) {
+        http_req(&r, &fx.ui, "GET", posts[i], 1, NULL, NULL);
+        expect_status(&r, 405);
+        expect_headers(&r);
+        th_expect_text(r.body, "\"error\"");
+        http_free(&r);
+    }
+}
+
+/* What passes the checks reaches the handlers: a POST's body, a GET's query, a download. */
+static void
+test_handlers_reached(void **state)
+{
+    http_resp r;
+    char *cd;
+    json_t *j;
+    (void)state;
+
+    http_post_ok(&r, &fx.ui, "/api/score",
+                 "{\"questionnaire\": \"tics-selfcheck\", \"answers\": []}");
+    expect_status(&r, 200);
+    expect_headers(&r);
+    j = th_parse_json(r.body);
+    assert_true(json_is_array(json_object_get(j, "areas")));
+    json_decref(j);
+    http_free(&r);
+
+    http_req(&r, &fx.ui, "GET", "/api/dashboard?limit=7&q=no%20such%20name", 1, NULL, NULL);
+    expect_status(&r, 200);
+    j = th_parse_json(r.body);
+    assert_int_equal(json_integer_value(json_object_get(j, "limit")), 7);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+    json_decref(j);
+    http_free(&r);
+
+    http_req(&r, &fx.ui, "GET", "/api/export?format=csv&lang=en", 1, NULL, NULL);
+    expect_status(&r, 200);
+    expect_headers(&r);
+    cd = header_of(&r, "Content-Disposition");
+    assert_non_null(cd);
+    th_expect_text(cd, "attachment; filename=\"ticsx-report-");
+    th_expect_text(cd, ".csv\"; filename*=UTF-8''ticsx-report-");
+    free(cd);
     http_free(&r);
 }
 
@@ -970,6 +1032,172 @@ test_event_stream_gets_request(void **state)
     sse_close(&s);
 }
 
+/* The browser is $BROWSER started directly with the address as its one argument; a BROWSER
+ * holding shell syntax is not run through a shell: no such program, so the address is only
+ * printed. */
+static void
+test_browser_started_without_shell(void **state)
+{
+    char script[PATH_MAX + 32], args[PATH_MAX + 32], pwned[PATH_MAX + 32], text[PATH_MAX * 4];
+    char env1[PATH_MAX + 64], env2[PATH_MAX * 3], url[160], *got, *out;
+    const char *e1[] = {env1, NULL}, *e2[] = {env2, NULL};
+    ui_proc u;
+    (void)state;
+
+    snprintf(script, sizeof script, "%s/fake-browser", fx.w.root);
+    snprintf(args, sizeof args, "%s/browser.args", fx.w.root);
+    snprintf(pwned, sizeof pwned, "%s/pwned", fx.w.root);
+    snprintf(text, sizeof text,
+             "#!/bin/sh\nprintf '%%s\\n' \"$#\" \"$1\" > '%s.tmp'\nmv '%s.tmp' '%s'\n", args, args,
+             args);
+    th_write_file(script, text);
+    assert_int_equal(chmod(script, 0700), 0);
+    snprintf(env1, sizeof env1, "BROWSER=%s", script);
+    ui_start_env(&u, fx.alone, "ui-browser", 0, e1);
+    for (int64_t t0 = th_now_ms(); access(args, R_OK) != 0;) {
+        assert_true(th_now_ms() - t0 < patience_ms());
+        usleep(20000);
+    }
+    got = th_read_file(args);
+    snprintf(url, sizeof url, "1\nhttp://127.0.0.1:%u/?token=%s\n", u.port, u.token);
+    assert_string_equal(got, url);
+    free(got);
+    ui_stop(&u);
+
+    snprintf(env2, sizeof env2, "BROWSER=%s; touch %s", script, pwned);
+    unlink(args);
+    ui_start_env(&u, fx.alone, "ui-browser-shell", 0, e2);
+    for (int64_t t0 = th_now_ms();;) {
+        out = th_read_file(u.out);
+        if (strstr(out, "No browser could be started") != NULL) {
+            break;
+        }
+        free(out);
+        assert_true(th_now_ms() - t0 < patience_ms());
+        usleep(20000);
+    }
+    free(out);
+    ui_stop(&u);
+    assert_int_not_equal(access(pwned, F_OK), 0);
+    assert_int_not_equal(access(args, F_OK), 0);
+}
+
+/* A supplier's answer grants it to the buyer: the buyer's open page gets the grant as `inbox`,
+ * then `model` once the server fetched it, and the dashboard shows the supplier. */
+static void
+test_event_stream_gets_grant_and_model(void **state)
+{
+    char id[65], path[PATH_MAX + 32];
+    ui_proc b;
+    http_resp r;
+    th_result res;
+    json_t *j, *arr;
+    sse s;
+    (void)state;
+
+    ui_start(&b, fx.buyer, "ui-buyer", 1);
+    ui_login(&b);
+    sse_open(&s, &b);
+    sse_wait(&s, "\"state\":\"connected\"");
+
+    th_ticsx_id(id, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                SUPPLIER, NULL);
+    snprintf(path, sizeof path, "%s/answers-grant.json", fx.w.root);
+    th_ticsx(&res, &fx.w.hub, fx.sup, "questionnaire", "template", id, "--format", "json", "--out",
+             path, NULL);
+    th_expect_status(&res, 0);
+    th_result_free(&res);
+    char *text = th_read_file(path);
+    j = th_parse_json(text);
+    free(text);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string("yes"));
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    th_ticsx(&res, &fx.w.hub, fx.sup, "answer", id, "--file", path, NULL);
+    th_expect_status(&res, 0);
+    th_result_free(&res);
+
+    sse_wait(&s, "\"kind\":\"grant\"");
+    sse_wait(&s, "event: model");
+    sse_wait(&s, "\"suppliers\":1");
+    sse_close(&s);
+
+    http_req(&r, &b, "GET", "/api/dashboard", 1, NULL, NULL);
+    expect_status(&r, 200);
+    th_expect_text(r.body, SUPPLIER);
+    th_expect_text(r.body, "\"verified\"");
+    http_free(&r);
+    ui_stop(&b);
+}
+
+/* A hub that will not serve this home (it is not enrolled) is reported to the page as
+ * unreachable, with the reason; the server goes on serving. */
+static void
+test_hub_state_reported(void **state)
+{
+    ui_proc u;
+    http_resp r;
+    sse s;
+    (void)state;
+
+    ui_start(&u, fx.alone, "ui-stranger", 1);
+    ui_login(&u);
+    sse_open(&s, &u);
+    sse_wait(&s, "\"state\":\"unreachable\"");
+    sse_close(&s);
+    http_req(&r, &u, "GET", "/api/session", 1, NULL, NULL);
+    expect_status(&r, 200);
+    th_expect_text(r.body, "\"configured\":true");
+    http_free(&r);
+    ui_stop(&u);
+}
+
+/* Pages cannot hold every thread: past the open streams allowed, one more is refused (503)
+ * while other requests are still answered; a closed page frees its place. */
+static void
+test_stream_limit(void **state)
+{
+    enum { MAX = 16 }; /* TX_UI_STREAMS_MAX */
+    sse s[MAX + 1];
+    ui_proc u;
+    http_resp r;
+    (void)state;
+
+    ui_start(&u, fx.alone, "ui-streams", 0);
+    ui_login(&u);
+    for (int i = 0; i < MAX; i++) {
+        sse_open(&s[i], &u);
+        sse_wait(&s[i], "event: hub");
+    }
+    http_req(&r, &u, "GET", "/api/events", 1, NULL, NULL);
+    expect_status(&r, 503);
+    expect_headers(&r);
+    http_free(&r);
+    http_req(&r, &u, "GET", "/api/session", 1, NULL, NULL);
+    expect_status(&r, 200);
+    http_free(&r);
+    /* One page goes away: a new stream gets its place (once the server noticed). */
+    sse_close(&s[0]);
+    for (int64_t t0 = th_now_ms();;) {
+        sse_open(&s[MAX], &u);
+        sse_wait(&s[MAX], "\r\n\r\n");
+        if (strstr(s[MAX].buf, "HTTP/1.1 200") != NULL) {
+            break;
+        }
+        sse_close(&s[MAX]);
+        assert_true(th_now_ms() - t0 < patience_ms());
+        usleep(100000);
+    }
+    sse_wait(&s[MAX], "event: hub");
+    for (int i = 1; i <= MAX; i++) {
+        sse_close(&s[i]);
+    }
+    ui_stop(&u); /* with streams just closed: still a clean stop */
+}
+
 int
 main(void)
 {
@@ -981,13 +1209,18 @@ main(void)
         cmocka_unit_test(test_post_without_csrf_refused),
         cmocka_unit_test(test_post_from_another_origin_refused),
         cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_handlers_reached),
         cmocka_unit_test(test_body_limits),
         cmocka_unit_test(test_csp_on_every_kind),
         cmocka_unit_test(test_path_traversal_refused),
         cmocka_unit_test(test_bound_to_loopback_only),
         cmocka_unit_test(test_port_in_use),
+        cmocka_unit_test(test_browser_started_without_shell),
         cmocka_unit_test(test_no_secret_key_in_responses),
         cmocka_unit_test(test_event_stream_gets_request),
+        cmocka_unit_test(test_event_stream_gets_grant_and_model),
+        cmocka_unit_test(test_hub_state_reported),
+        cmocka_unit_test(test_stream_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

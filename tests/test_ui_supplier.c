@@ -26,13 +26,15 @@
 #define B3 "Kyushu Electric Parts KK"
 #define SUP "Tanaka Seiko KK"
 #define SUP2 "Hamamatsu Castings KK"
+#define SELF "Gifu Springs KK"
 #define COMMENT "Two-factor login on every remote access since April"
 #define SUB_NAME "Okazaki Plating KK"
 #define DUE "2031-03-31"
 
 typedef struct {
     th_world w;
-    char b1[PATH_MAX], b2[PATH_MAX], b3[PATH_MAX], sup[PATH_MAX], sup2[PATH_MAX], offline[PATH_MAX];
+    char b1[PATH_MAX], b2[PATH_MAX], b3[PATH_MAX], sup[PATH_MAX], sup2[PATH_MAX], offline[PATH_MAX],
+        self[PATH_MAX];
     char sup2_fp[64];
     char r1[65], r2[65], r3[65];
     char draft[17], draft2[17];
@@ -58,6 +60,7 @@ setup(void **state)
     th_world_party(&fx.w, fx.b3, "b3", B3, NULL);
     th_world_party(&fx.w, fx.sup, "sup", SUP, NULL);
     th_world_party(&fx.w, fx.sup2, "sup2", SUP2, NULL);
+    th_world_party(&fx.w, fx.self, "self", SELF, NULL);
     th_party(NULL, th_world_home(&fx.w, fx.offline, "offline"), "Hida Small Parts KK", NULL);
     th_world_start(&fx.w);
     th_ticsx(&r, &fx.w.hub, fx.sup2, "whoami", "--json", NULL);
@@ -267,6 +270,10 @@ test_inbox_shows_request(void **state)
     assert_true(json_is_array(json_object_get(found, "drafts")));
     assert_non_null(json_object_get(j, "grants"));
     json_decref(j);
+    /* No certificate issued to it: an empty picker. */
+    j = call(app, 200, "GET", "/api/certificates", NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "certificates")), 0);
+    json_decref(j);
     tx_ui_app_close(&app);
 }
 
@@ -274,7 +281,7 @@ static void
 test_questionnaire_of_request(void **state)
 {
     tx_ui_app *app;
-    char target[160];
+    char target[160], record[65];
     json_t *q, *scale, *yes = NULL;
     (void)state;
 
@@ -294,6 +301,20 @@ test_questionnaire_of_request(void **state)
     assert_non_null(yes);
     assert_string_equal(str(json_object_get(yes, "label"), "en"), "Implemented");
     assert_string_equal(str(json_object_get(yes, "label"), "ja"), "実施している");
+    snprintf(record, sizeof record, "%s", str(q, "record"));
+    json_decref(q);
+    tx_ui_app_close(&app);
+
+    /* Looked up once, both the request and its questionnaire are kept: no hub needed again
+     * (every live score names it). */
+    app = app_for(fx.sup, 0);
+    snprintf(target, sizeof target, "/api/questionnaire?ref=%s", record);
+    q = call(app, 200, "GET", target, NULL);
+    assert_string_equal(str(q, "record"), record);
+    json_decref(q);
+    snprintf(target, sizeof target, "/api/questionnaire?ref=%s", fx.r1);
+    q = call(app, 200, "GET", target, NULL);
+    assert_string_equal(str(q, "record"), record);
     json_decref(q);
     tx_ui_app_close(&app);
 }
@@ -396,6 +417,12 @@ test_answer_verified_and_scored_alike(void **state)
     v = call(app, 200, "GET", target, NULL);
     assert_string_equal(str(json_object_get(v, "sent"), "assessment"), fx.a);
     json_decref(v);
+    /* Sent once: sending it again without superseding is refused, nothing signed. */
+    body = json_pack("{s:s,s:s}", "draft", fx.draft, "request", fx.r1);
+    v = call(app, 409, "POST", "/api/answer", body);
+    th_expect_text(error_message(v), "sent already");
+    json_decref(v);
+    json_decref(body);
     tx_ui_app_close(&app);
 }
 
@@ -710,6 +737,9 @@ test_selfcheck_without_hub(void **state)
     e = call(app, 400, "GET", "/api/inbox", NULL);
     th_expect_text(error_message(e), "needs a hub");
     json_decref(e);
+    e = call(app, 400, "GET", "/api/assessments", NULL);
+    th_expect_text(error_message(e), "needs a hub");
+    json_decref(e);
     /* A questionnaire that is not built in cannot be looked up without it either. */
     e = call(app, 400, "GET", "/api/questionnaire?ref=acme-check", NULL);
     th_expect_text(error_message(e), "needs a hub");
@@ -721,11 +751,68 @@ test_selfcheck_without_hub(void **state)
     tx_ui_app_close(&app);
 }
 
+/* The self-check filled in with no hub configured, sent later as the answer to a buyer's
+ * request once the organisation is enrolled. */
+static void
+test_selfcheck_sent_later(void **state)
+{
+    tx_ui_app *app;
+    json_t *q, *items, *answers, *body, *j, *reqs;
+    char id[17], req[65];
+    int offered = 0;
+    (void)state;
+
+    app = app_for(fx.self, 0);
+    q = call(app, 200, "GET", "/api/questionnaire?ref=tics-selfcheck", NULL);
+    answers = json_array();
+    for (size_t a = 0; a < json_array_size(json_object_get(q, "areas")); a++) {
+        items = json_object_get(json_array_get(json_object_get(q, "areas"), a), "items");
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_array_append_new(answers, json_pack("{s:s,s:s}", "item",
+                                                     str(json_array_get(items, i), "id"), "answer",
+                                                     i % 2 ? "partly" : "yes"));
+        }
+    }
+    body = json_pack("{s:s,s:o}", "questionnaire", "tics-selfcheck", "answers", answers);
+    j = call(app, 200, "POST", "/api/drafts", body);
+    snprintf(id, sizeof id, "%s", str(j, "id"));
+    json_decref(j);
+    json_decref(body);
+    json_decref(q);
+    tx_ui_app_close(&app);
+
+    th_ticsx_id(req, &fx.w.hub, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to", SELF,
+                "--due", DUE, NULL);
+    app = app_for(fx.self, 1);
+    j = call(app, 200, "GET", "/api/inbox", NULL);
+    reqs = json_object_get(j, "requests");
+    for (size_t i = 0; i < json_array_size(reqs); i++) {
+        json_t *e = json_array_get(reqs, i);
+        if (strcmp(str(e, "id"), req) == 0) {
+            offered =
+                json_array_size(json_object_get(e, "drafts")) == 1 &&
+                strcmp(json_string_value(json_array_get(json_object_get(e, "drafts"), 0)), id) == 0;
+        }
+    }
+    assert_true(offered);
+    json_decref(j);
+    body = json_pack("{s:s,s:s}", "draft", id, "request", req);
+    j = call(app, 200, "POST", "/api/answer", body);
+    assert_int_equal(json_integer_value(json_object_get(j, "answered")),
+                     json_integer_value(json_object_get(j, "items")));
+    json_decref(j);
+    json_decref(body);
+    tx_ui_app_close(&app);
+    th_ticsx_expect(0, &fx.w.hub, fx.b1, "fetch", NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.b1, "verify", NULL);
+}
+
 static void
 test_unknown_item_refused(void **state)
 {
     tx_ui_app *app;
-    json_t *body, *j;
+    json_t *body, *j, *q;
+    const char *item;
     (void)state;
 
     app = app_for(fx.offline, 0);
@@ -739,6 +826,20 @@ test_unknown_item_refused(void **state)
     th_expect_text(error_message(j), "Z9-99");
     json_decref(j);
     json_decref(body);
+
+    /* A choice the scale does not have. */
+    q = call(app, 200, "GET", "/api/questionnaire?ref=tics-selfcheck", NULL);
+    item = str(
+        json_array_get(json_object_get(json_array_get(json_object_get(q, "areas"), 0), "items"), 0),
+        "id");
+    body = json_pack("{s:s,s:[{s:s,s:s}]}", "questionnaire", "tics-selfcheck", "answers", "item",
+                     item, "answer", "sometimes");
+    j = call(app, 400, "POST", "/api/drafts", body);
+    th_expect_text(error_message(j), item);
+    th_expect_text(error_message(j), "unknown answer \"sometimes\"");
+    json_decref(j);
+    json_decref(body);
+    json_decref(q);
     tx_ui_app_close(&app);
 }
 
@@ -840,6 +941,7 @@ main(void)
         cmocka_unit_test(test_forward_depth_two),
         cmocka_unit_test(test_drafts_private),
         cmocka_unit_test(test_selfcheck_without_hub),
+        cmocka_unit_test(test_selfcheck_sent_later),
         cmocka_unit_test(test_unknown_item_refused),
         cmocka_unit_test(test_large_comment_refused),
     };

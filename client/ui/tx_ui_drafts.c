@@ -38,6 +38,7 @@ meta_json(const char *ref, const tx_questionnaire_pb *q, const uint8_t *record)
 int
 tx_ui_questionnaire(tx_ui_app *app, const char *ref, tx_questionnaire_pb **q, json_t **meta)
 {
+    tx_home *home = tx_client_home(app->client);
     uint8_t id[TX_ID_LEN];
     tx_rec rec = {0};
     tx_qref qr;
@@ -62,14 +63,24 @@ tx_ui_questionnaire(tx_ui_app *app, const char *ref, tx_questionnaire_pb **q, js
         return rc;
     }
     tx_fail_clear();
-    /* A questionnaire record this home has seen: no hub needed. */
-    if (len == 2 * TX_ID_LEN && tx_unhex(id, TX_ID_LEN, ref) == TX_OK &&
-        tx_rec_from_cache(tx_client_home(app->client), id, TX_KIND_QUESTIONNAIRE, &rec) == TX_OK) {
-        *q = (tx_questionnaire_pb *)rec.msg;
-        rec.msg = NULL;
-        *meta = meta_json(ref, *q, rec.id);
-        tx_rec_clear(&rec);
-        return TX_OK;
+    /* A questionnaire record, or a request, this home has kept: no hub needed. */
+    if (len == 2 * TX_ID_LEN && tx_unhex(id, TX_ID_LEN, ref) == TX_OK) {
+        tx_rec req = {0};
+        if (tx_rec_from_cache(home, id, TX_KIND_REQUEST, &req) == TX_OK) {
+            const tx_request_pb *rp = (const tx_request_pb *)req.msg;
+            if (rp->questionnaire.len == TX_ID_LEN) {
+                memcpy(id, rp->questionnaire.data, TX_ID_LEN);
+            }
+        }
+        tx_rec_clear(&req);
+        tx_fail_clear();
+        if (tx_rec_from_cache(home, id, TX_KIND_QUESTIONNAIRE, &rec) == TX_OK) {
+            *q = (tx_questionnaire_pb *)rec.msg;
+            rec.msg = NULL;
+            *meta = meta_json(ref, *q, rec.id);
+            tx_rec_clear(&rec);
+            return TX_OK;
+        }
     }
     tx_rec_clear(&rec);
     tx_fail_clear();
@@ -82,6 +93,15 @@ tx_ui_questionnaire(tx_ui_app *app, const char *ref, tx_questionnaire_pb **q, js
     if ((rc = tx_qref_resolve(app->client, ref, NULL, &qr)) != TX_OK) {
         return rc;
     }
+    /* Kept (a public record, checked), so the page's next look-ups by record or request id,
+     * for every live score, need no hub round trip. */
+    if (qr.published) {
+        tx_home_cache_put(home, qr.record.bytes, qr.record.len, NULL);
+    }
+    if (qr.via_request) {
+        tx_home_cache_put(home, qr.request.bytes, qr.request.len, NULL);
+    }
+    tx_fail_clear();
     *q = qr.q;
     qr.q = NULL;
     *meta = meta_json(ref, *q, qr.published ? qr.record.id : NULL);

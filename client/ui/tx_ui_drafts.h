@@ -17,8 +17,9 @@ typedef struct tx_ui_app tx_ui_app;
 #define TX_UI_DRAFT_ID_LEN 16
 
 /* The questionnaire `ref` names: a built-in name (optionally @VERSION), the 64-hex id of a
- * questionnaire record in the home's cache, or (with a hub) a questionnaire id on the hub, a
- * record or a request id. File paths are refused (the page does not name files). *q: caller
+ * questionnaire record or of a request in the home's cache, or (with a hub) a questionnaire id
+ * on the hub, a record or a request id (the records found are kept in the cache, so the next
+ * look-up needs no hub). File paths are refused (the page does not name files). *q: caller
  * owns (tx_free); *meta: {"ref", "id", "version", "title", "record": HEX|null}, caller owns.
  * TX_ERR_USAGE when it needs the hub and none is configured; tx_qref_resolve's codes. */
 int tx_ui_questionnaire(tx_ui_app *app, const char *ref, tx_questionnaire_pb **q, json_t **meta);

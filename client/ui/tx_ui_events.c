@@ -20,6 +20,7 @@ struct tx_ui_stream {
     size_t head, count;
     char *cur; /* the event being copied out, from cur[off] */
     size_t off;
+    struct timespec last; /* when something was last copied out (CLOCK_MONOTONIC) */
 };
 
 struct tx_ui_events {
@@ -96,6 +97,7 @@ tx_ui_stream_open(tx_ui_events *ev, tx_ui_stream **out)
     pthread_cond_init(&s->cv, &ca);
     pthread_condattr_destroy(&ca);
     s->ev = ev;
+    clock_gettime(CLOCK_MONOTONIC, &s->last);
     if (ev->last_hub != NULL && (s->q[0] = strdup(ev->last_hub)) != NULL) {
         s->count = 1; /* the page learns the hub's state at once */
     }
@@ -134,14 +136,19 @@ tx_ui_stream_close(tx_ui_stream *s)
 }
 
 ssize_t
-tx_ui_stream_read(tx_ui_stream *s, char *buf, size_t n)
+tx_ui_stream_read(tx_ui_stream *s, char *buf, size_t n, int wait_ms)
 {
     tx_ui_events *ev = s->ev;
-    struct timespec deadline;
+    struct timespec now, deadline;
     size_t len = 0;
 
     clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += TX_UI_KEEPALIVE_S;
+    deadline.tv_sec += wait_ms / 1000;
+    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&ev->mu);
     while (!ev->closed && s->cur == NULL && s->count == 0) {
         if (pthread_cond_timedwait(&s->cv, &ev->mu, &deadline) == ETIMEDOUT) {
@@ -159,6 +166,7 @@ tx_ui_stream_read(tx_ui_stream *s, char *buf, size_t n)
         s->head = (s->head + 1) % TX_UI_STREAM_QUEUE;
         s->count--;
     }
+    clock_gettime(CLOCK_MONOTONIC, &now);
     if (s->cur != NULL) {
         size_t left = strlen(s->cur + s->off);
         len = left < n ? left : n;
@@ -168,9 +176,11 @@ tx_ui_stream_read(tx_ui_stream *s, char *buf, size_t n)
             free(s->cur);
             s->cur = NULL;
         }
-    } else {
+        s->last = now;
+    } else if (now.tv_sec - s->last.tv_sec >= TX_UI_KEEPALIVE_S) {
         len = sizeof keepalive - 1 < n ? sizeof keepalive - 1 : n;
         memcpy(buf, keepalive, len);
+        s->last = now;
     }
     pthread_mutex_unlock(&ev->mu);
     return (ssize_t)len;

@@ -32,6 +32,7 @@
 #define SECRET_HEX 65         /* 32 random bytes as hex, NUL */
 #define QUERY_MAX 4096
 #define PROFILE_MAX 4096
+#define STREAM_POLL_MS 1000 /* how often an idle event stream looks whether its page is gone */
 
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src "
                           "'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
@@ -443,38 +444,96 @@ send_session(tx_ui_server *s, struct MHD_Connection *c, int ja)
                                s->version, "today", today));
 }
 
+/* An open event stream and the socket of its page. */
+typedef struct {
+    tx_ui_stream *st;
+    int fd;
+} stream_ctx;
+
+/* True once the page closed its end (a reload, a closed tab): its thread and slot are freed at
+ * once rather than at the next keep-alive. */
+static int
+peer_gone(int fd)
+{
+    char c;
+    ssize_t n;
+
+    if (fd < 0) {
+        return 0;
+    }
+    n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static ssize_t
 stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
-    ssize_t n = tx_ui_stream_read(cls, buf, max);
+    stream_ctx *sc = cls;
     (void)pos;
 
-    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+    for (;;) { /* this connection's own thread: waiting here holds up nobody else */
+        ssize_t n = tx_ui_stream_read(sc->st, buf, max, STREAM_POLL_MS);
+        if (n < 0) {
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        if (n > 0) {
+            return n;
+        }
+        if (peer_gone(sc->fd)) {
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+    }
 }
 
 static void
 stream_free(void *cls)
 {
-    tx_ui_stream_close(cls);
+    stream_ctx *sc = cls;
+
+    tx_ui_stream_close(sc->st);
+    free(sc);
 }
 
 static enum MHD_Result
 send_events(tx_ui_server *s, struct MHD_Connection *c)
 {
-    tx_ui_stream *st = NULL;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    stream_ctx *sc = calloc(1, sizeof *sc);
     struct MHD_Response *r;
     int rc;
 
-    if ((rc = tx_ui_stream_open(s->app->events, &st)) != TX_OK) {
+    if (sc == NULL) {
+        return MHD_NO;
+    }
+    sc->fd = ci != NULL ? ci->connect_fd : -1;
+    if ((rc = tx_ui_stream_open(s->app->events, &sc->st)) != TX_OK) {
+        free(sc);
         return send_error(c, tx_ui_status_of(rc), tx_ui_code_name(rc), tx_fail_msg());
     }
-    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, sc, stream_free);
     if (r == NULL) {
-        tx_ui_stream_close(st);
+        stream_free(sc);
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
     return send_resp(c, MHD_HTTP_OK, r, 0);
+}
+
+/* 303 to the page (the token leaves the address bar), setting cookie when not NULL. */
+static enum MHD_Result
+redirect_home(struct MHD_Connection *c, const char *cookie)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+    if (r == NULL) {
+        return MHD_NO;
+    }
+    if (cookie != NULL) {
+        MHD_add_response_header(r, "Set-Cookie", cookie);
+    }
+    MHD_add_response_header(r, "Location", "/");
+    return send_resp(c, MHD_HTTP_SEE_OTHER, r, 0);
 }
 
 /* GET /?token=T: the one-time token becomes the session cookie, once. */
@@ -482,7 +541,7 @@ static enum MHD_Result
 take_token(tx_ui_server *s, struct MHD_Connection *c, const char *token)
 {
     char cookie[128];
-    struct MHD_Response *r;
+    enum MHD_Result ret;
     int ok;
 
     pthread_mutex_lock(&s->mu);
@@ -500,14 +559,9 @@ take_token(tx_ui_server *s, struct MHD_Connection *c, const char *token)
         return send_static(c, MHD_HTTP_UNAUTHORIZED, "text/html; charset=utf-8", no_session_page,
                            sizeof no_session_page - 1, 0);
     }
-    r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (r == NULL) {
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Set-Cookie", cookie);
-    MHD_add_response_header(r, "Location", "/");
+    ret = redirect_home(c, cookie);
     sodium_memzero(cookie, sizeof cookie);
-    return send_resp(c, MHD_HTTP_SEE_OTHER, r, 0);
+    return ret;
 }
 
 static int
@@ -550,7 +604,7 @@ route(tx_ui_server *s, struct MHD_Connection *c, const char *url, const char *me
 
     if (strcmp(url, "/api/session") == 0 || strcmp(url, "/api/events") == 0) {
         if (!get) {
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "not_found", "method not allowed");
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method", "method not allowed");
         }
         return url[5] == 's' ? send_session(s, c, ja) : send_events(s, c);
     }
@@ -563,7 +617,7 @@ route(tx_ui_server *s, struct MHD_Connection *c, const char *url, const char *me
     }
     if (strcmp(url, "/") == 0 || strncmp(url, "/assets/", 8) == 0) {
         if (!get) {
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "not_found", "method not allowed");
+            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method", "method not allowed");
         }
         return url[1] == 0 ? send_asset(c, "index.html", 0) : send_asset(c, url + 8, 1);
     }
@@ -592,7 +646,9 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
     }
     token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
     if (strcmp(method, "GET") == 0 && strcmp(url, "/") == 0 && token != NULL) {
-        *ret = take_token(s, c, token);
+        /* The printed address opened again in the browser that holds the session: to the page,
+         * with no new cookie. Anyone else is refused. */
+        *ret = has_session(s, c) ? redirect_home(c, NULL) : take_token(s, c, token);
         return 1;
     }
     if (!has_session(s, c)) {

@@ -40,7 +40,8 @@ struct tx_ui_model {
     tx_orgs orgs;                 /* enrolled organisations (profiles in the cache) */
     uint8_t (*roots)[TX_KEY_LEN]; /* tier 1: the suppliers of this organisation's requests */
     tx_report_tree_opts tree;     /* what `report` walks (depth from the requests) */
-    json_t *doc;                  /* the report document with the tree (report --json) */
+    json_t *doc;                  /* the report document with the tree (report --json); its
+                                   * tree nodes slimmed to tier, status and scores */
     json_t *tree_doc;             /* {"depth","current_days","nodes" (compact),"tiers","total"} */
     tx_progress progress;         /* this organisation's requests, newest first */
     tx_ui_row *rows;              /* by name, then fingerprint */

@@ -33,10 +33,11 @@ void tx_ui_events_free(tx_ui_events **ev_p);
  * are open, TX_ERR_NOMEM. Caller closes it (tx_ui_stream_close). */
 int tx_ui_stream_open(tx_ui_events *ev, tx_ui_stream **out);
 
-/* Copies up to n bytes of the stream's text (whole events, or a keep-alive comment after
- * TX_UI_KEEPALIVE_S seconds without one) into buf, waiting until there is some. Returns the
- * byte count (> 0), or -1 once the stream was shut down. */
-ssize_t tx_ui_stream_read(tx_ui_stream *s, char *buf, size_t n);
+/* Copies up to n bytes of the stream's text (whole events, or a keep-alive comment once
+ * TX_UI_KEEPALIVE_S seconds passed without anything sent) into buf, waiting at most wait_ms for
+ * some. Returns the byte count, 0 when nothing came in wait_ms, or -1 once the stream was shut
+ * down. */
+ssize_t tx_ui_stream_read(tx_ui_stream *s, char *buf, size_t n, int wait_ms);
 
 /* Takes the stream off the list and frees it. NULL is fine. */
 void tx_ui_stream_close(tx_ui_stream *s);

@@ -114,6 +114,36 @@ body_date(const tx_ui_req *rq, const char *name, int64_t *out)
 
 /* ---- inbox ---- */
 
+/* A draft fits a request when it was written for it, or for no request (the self-check filled
+ * in before any buyer asked) and for the same questionnaire: the same record, or, for a
+ * built-in one without a record, the same id and version ("tics-selfcheck v1"). A sent draft
+ * fits nothing more. */
+static int
+draft_fits(const json_t *d, const char *request, const char *qrecord, const char *qname)
+{
+    const json_t *q = json_object_get(d, "questionnaire");
+    const char *dr = json_string_value(json_object_get(d, "request"));
+    const char *rec = json_string_value(json_object_get(q, "record"));
+    const char *qid = json_string_value(json_object_get(q, "id"));
+    char name[128];
+
+    if (json_is_object(json_object_get(d, "sent"))) {
+        return 0;
+    }
+    if (dr != NULL) {
+        return strcmp(dr, request) == 0;
+    }
+    if (rec != NULL) {
+        return strcmp(rec, qrecord) == 0;
+    }
+    if (qid == NULL || qname == NULL) {
+        return 0;
+    }
+    snprintf(name, sizeof name, "%.80s v%lld", qid,
+             (long long)json_integer_value(json_object_get(q, "version")));
+    return strcmp(name, qname) == 0;
+}
+
 static int
 inbox_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
@@ -153,11 +183,8 @@ inbox_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         }
         for (size_t k = 0; k < json_array_size(drafts); k++) {
             const json_t *d = json_array_get(drafts, k);
-            const char *dr = json_string_value(json_object_get(d, "request"));
-            const char *rec =
-                json_string_value(json_object_get(json_object_get(d, "questionnaire"), "record"));
-            if ((dr != NULL && strcmp(dr, id) == 0) ||
-                (dr == NULL && rec != NULL && strcmp(rec, qid) == 0)) {
+            if (draft_fits(d, id, qid,
+                           json_string_value(json_object_get(r, "questionnaire_name")))) {
                 json_array_append(ds, json_object_get(d, "id"));
             }
         }
@@ -402,7 +429,7 @@ static int
 answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
     const char *id, *request, *cert, *supersedes;
-    json_t *draft = NULL, *cv;
+    json_t *draft = NULL, *cv, *sent;
     tx_answer_args a = {0};
     tx_answer_result res;
     char path[PATH_MAX] = "", hex[2 * TX_ID_LEN + 1], date[16];
@@ -415,6 +442,15 @@ answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         (rc = body_str(rq, "supersedes", 0, &supersedes)) != TX_OK ||
         (rc = body_date(rq, "valid_until", &a.valid_until)) != TX_OK ||
         (rc = tx_ui_draft_load(app, id, &draft)) != TX_OK) {
+        goto out;
+    }
+    /* Sent once: sending it again would put a second, unrelated assessment beside the first. */
+    if (supersedes == NULL && json_is_object(sent = json_object_get(draft, "sent"))) {
+        rc = tx_fail(TX_ERR_EXISTS,
+                     "draft %s was sent already as assessment %.12s on %s: to replace that "
+                     "assessment, send it with \"supersedes\"",
+                     id, json_string_value(json_object_get(sent, "assessment")),
+                     json_string_value(json_object_get(sent, "date")));
         goto out;
     }
     if (request == NULL) {

@@ -1,0 +1,185 @@
+/* Who holds this organisation's assessments, read from what it signed: its sealed
+ * assessments, grants and revocations as the hub lists them, and the content keys kept in the
+ * home. */
+#include "tx_grant_state.h"
+
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+#include "tx_rpc.h"
+#include "tx_seal.h"
+#include "tx_util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+const uint8_t *
+tx_grant_me(tx_client *c)
+{
+    return tx_client_id(c)->pub.sign;
+}
+
+uint64_t
+tx_grant_seq(const tx_rec *r)
+{
+    return tx_kind_seq(r->kind, r->msg);
+}
+
+/* Keeps only the records signed by `me` in recs. */
+static void
+keep_own(tx_recs *recs, const uint8_t *me)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < recs->n; i++) {
+        if (memcmp(tx_rec_signer(&recs->v[i]), me, TX_KEY_LEN) == 0) {
+            recs->v[k++] = recs->v[i];
+        } else {
+            tx_rec_clear(&recs->v[i]);
+        }
+    }
+    recs->n = k;
+}
+
+void
+tx_grant_state_free(tx_grant_state *st)
+{
+    for (size_t i = 0; i < TX_GS_COUNT; i++) {
+        tx_recs_clear(&st->l[i]);
+    }
+    tx_orgs_free(&st->orgs);
+}
+
+int
+tx_grant_state_load(tx_client *c, tx_grant_state *st)
+{
+    static const int kinds[TX_GS_COUNT] = {TX_KIND_ASSESSMENT, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE,
+                                           TX_KIND_PROFILE};
+    int rc;
+
+    memset(st, 0, sizeof *st);
+    if ((rc = tx_rpc_list(c, TX_GS_COUNT, kinds, NULL, st->l)) != TX_OK ||
+        (rc = tx_orgs_add(&st->orgs, &st->l[TX_GS_PROFILE])) != TX_OK) {
+        tx_grant_state_free(st);
+        return rc;
+    }
+    for (size_t i = 0; i < TX_GS_PROFILE; i++) {
+        keep_own(&st->l[i], tx_grant_me(c));
+    }
+    return TX_OK;
+}
+
+/* The own assessment that supersedes `id`, or NULL. */
+const tx_rec *
+tx_grant_superseded_by(const tx_grant_state *st, const uint8_t *id)
+{
+    for (size_t i = 0; i < st->l[TX_GS_ASSESSMENT].n; i++) {
+        const tx_rec *r = &st->l[TX_GS_ASSESSMENT].v[i];
+        const tx_sealed_pb *s = (const tx_sealed_pb *)r->msg;
+        if (s->supersedes.len == TX_ID_LEN && memcmp(s->supersedes.data, id, TX_ID_LEN) == 0) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Who holds or held assessment `aid` by grant of this organisation. Caller frees *out. */
+int
+tx_grant_holders(const tx_grant_state *st, const uint8_t *aid, tx_grant_holder **out, size_t *n)
+{
+    tx_grant_holder *v = calloc(st->l[TX_GS_GRANT].n + 1, sizeof *v);
+    size_t count = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (v == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < st->l[TX_GS_GRANT].n; i++) {
+        const tx_rec *g = &st->l[TX_GS_GRANT].v[i];
+        const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
+        size_t k;
+
+        if (memcmp(gp->assessment.data, aid, TX_ID_LEN) != 0) {
+            continue;
+        }
+        for (k = 0; k < count && memcmp(v[k].key, gp->grantee.data, TX_KEY_LEN) != 0; k++) {
+        }
+        if (k == count) {
+            memcpy(v[count++].key, gp->grantee.data, TX_KEY_LEN);
+        }
+        if (v[k].grant == NULL || tx_grant_seq(g) > tx_grant_seq(v[k].grant)) {
+            v[k].grant = g;
+        }
+    }
+    for (size_t i = 0; i < st->l[TX_GS_REVOKE].n; i++) {
+        const tx_rec *r = &st->l[TX_GS_REVOKE].v[i];
+        const tx_grant_revoke_pb *rp = (const tx_grant_revoke_pb *)r->msg;
+
+        if (memcmp(rp->assessment.data, aid, TX_ID_LEN) != 0) {
+            continue;
+        }
+        for (size_t k = 0; k < count; k++) {
+            if (memcmp(v[k].key, rp->grantee.data, TX_KEY_LEN) == 0 &&
+                tx_grant_seq(r) > v[k].revoked_seq) {
+                v[k].revoked_seq = tx_grant_seq(r);
+            }
+        }
+    }
+    *out = v;
+    *n = count;
+    return TX_OK;
+}
+
+/* True if h holds the assessment now: granted after its last revocation, not ended. */
+int
+tx_grant_holds(const tx_grant_holder *h, int64_t now)
+{
+    const tx_grant_pb *gp = (const tx_grant_pb *)h->grant->msg;
+
+    return tx_grant_seq(h->grant) > h->revoked_seq && (gp->until == 0 || gp->until >= now);
+}
+
+/* Loads the stored content key of own assessment `sealed` and checks that it opens it, into an
+ * inner assessment signed by this organisation. *inner may be NULL (not wanted). */
+int
+tx_grant_open_own(tx_client *c, const tx_rec *sealed, uint8_t *key, tx_assessment_pb **inner)
+{
+    const tx_sealed_pb *s = (const tx_sealed_pb *)sealed->msg;
+    char hex[2 * TX_ID_LEN + 1];
+    tx_rec in = {0};
+    uint8_t *plain = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (inner != NULL) {
+        *inner = NULL;
+    }
+    tx_hex(hex, sealed->id, TX_ID_LEN);
+    if ((rc = tx_home_key_get(tx_client_home(c), sealed->id, key)) != TX_OK) {
+        return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_NOT_FOUND : rc,
+                       "no content key for assessment %.12s in this home (keys/%s): only the "
+                       "home that wrote it can share it",
+                       hex, hex);
+    }
+    rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
+                         s->nonce.data, &plain, &len);
+    if (rc != TX_OK) {
+        return tx_fail(TX_ERR_DECRYPT,
+                       "the content key kept for assessment %.12s does not open it: keys/%s is "
+                       "damaged; nothing was shared",
+                       hex, hex);
+    }
+    rc = tx_rec_open(&in, plain, len, TX_KIND_INNER_ASSESSMENT);
+    if (rc == TX_OK && memcmp(tx_rec_signer(&in), tx_rec_signer(sealed), TX_KEY_LEN) != 0) {
+        rc = tx_fail(TX_ERR_WRONG_KEY, "assessment %.12s holds another signer's content", hex);
+    }
+    if (rc == TX_OK && inner != NULL) {
+        *inner = (tx_assessment_pb *)in.msg;
+        in.msg = NULL;
+    }
+    sodium_memzero(in.bytes, in.len);
+    tx_rec_clear(&in);
+    return rc;
+}
