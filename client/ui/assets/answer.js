@@ -95,7 +95,7 @@
           // resume the newest unsent self-check draft
           loads.push(TX.get('/api/drafts').then(function (d) {
             var mine = (d.drafts || []).filter(function (x) {
-              return !x.request && !x.sent && x.questionnaire && x.questionnaire.ref === F.ref;
+              return !x.request && !x.sent;
             });
             if (mine.length) {
               return TX.get('/api/drafts/' + encodeURIComponent(mine[mine.length - 1].id)).then(function (dd) {
@@ -121,10 +121,8 @@
             F.certs = [];
           }));
         }
-        loads.push(TX.get('/api/orgs').then(function (d) {
-          F.orgs = (d.orgs || []).filter(function (o) {
-            return !o.self;
-          });
+        loads.push(TX.orgs(false).then(function (list) {
+          F.orgs = list;
         }).catch(function () {
           F.orgs = [];
         }));
@@ -140,7 +138,14 @@
   };
 
   /* ---- saving and scoring -------------------------------------------------------------- */
+  /* Saves run one after another, so the first save's new id is used by the next. */
   function save(F) {
+    F.queue = (F.queue || Promise.resolve()).catch(function () {}).then(function () {
+      return saveNow(F);
+    });
+    return F.queue;
+  }
+  function saveNow(F) {
     var body = {questionnaire: F.ref, answers: answersList(F), suppliers: subsList(F)};
     if (F.draftId) {
       body.id = F.draftId;
@@ -306,7 +311,7 @@
           fs.classList.add('answered');
         }
         var cid = TX.uid('cm');
-        var ta = h('textarea', {id: cid, t: 'comment', rows: '2', maxlength: '2000'});
+        var ta = h('textarea', {id: cid, t: 'comment', rows: '1', maxlength: '2000'});
         ta.value = cur.comment || '';
         ta.addEventListener('input', function () {
           F.answers[it.id] = F.answers[it.id] || {answer: null, comment: ''};
@@ -405,7 +410,7 @@
   function subsEditor(F) {
     var listId = TX.uid('orgs');
     var datalist = h('datalist', {id: listId}, F.orgs.map(function (o) {
-      return h('option', {value: o.key, label: o.name + ' (' + o.fingerprint + ')'});
+      return h('option', {value: o.fingerprint, label: o.name});
     }));
     var body = h('tbody');
     var sec = h('section', {class: 'card', 'aria-labelledby': 'subs-h'}, [
@@ -437,7 +442,7 @@
         key.addEventListener('input', function () {
           s.key = key.value.trim();
           var o = F.orgs.filter(function (x) {
-            return x.key === s.key;
+            return x.key === s.key || x.fingerprint === s.key;
           })[0];
           if (o && !s.name) {
             s.name = o.name;
@@ -505,7 +510,7 @@
     var s = F.score;
     TX.clear(F.ui.score);
     TX.clear(F.ui.radar);
-    if (!s) {
+    if (!s || s.overall === null || s.overall === undefined) {
       F.ui.score.appendChild(h('p', {class: 'hint', text: t('ans.live.none')}));
       return;
     }

@@ -178,6 +178,30 @@
     });
   };
 
+  /* The enrolled organisations other than this one. They come from the home's cache; when it
+   * holds none yet (nothing fetched so far) or refresh is asked, fetch from the hub first. */
+  TX.orgs = function (refresh) {
+    var get = function () {
+      return TX.get('/api/orgs').then(function (d) {
+        return (d.orgs || []).filter(function (o) {
+          return !o.self;
+        });
+      });
+    };
+    var hub = TX.session && TX.session.hub && TX.session.hub.configured;
+    if (refresh) {
+      return TX.post('/api/fetch', {}).then(get);
+    }
+    return get().then(function (list) {
+      if (list.length || !hub) {
+        return list;
+      }
+      return TX.post('/api/fetch', {}).then(get, function () {
+        return list;
+      });
+    });
+  };
+
   /* The regions: a notice (role=status) and an error (role=alert) with a heading. */
   TX.notice = function (text) {
     var n = document.getElementById('notice');
@@ -285,8 +309,9 @@
   };
 
   /* Routes: TX.route(/^\/dashboard$/, render) — render(main, match, query) draws the page. */
-  TX.route = function (re, render, nav) {
-    TX.routes.push({re: re, render: render, nav: nav});
+  /* nav: the page's name (live updates redraw by it); hl: the menu entry to mark, if other. */
+  TX.route = function (re, render, nav, hl) {
+    TX.routes.push({re: re, render: render, nav: nav, hl: hl || nav});
   };
   function parseHash() {
     var hsh = location.hash.replace(/^#/, '') || '/dashboard';
@@ -311,7 +336,7 @@
       var m = p.path.match(r.re);
       if (m) {
         TX.current = {route: r, match: m, query: p.query, path: p.path};
-        markNav(r.nav);
+        markNav(r.hl);
         TX.clear(main);
         main.appendChild(h('p', {class: 'loading', text: TX.t('loading')}));
         Promise.resolve()

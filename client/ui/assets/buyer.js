@@ -157,11 +157,11 @@
       {key: 'overall', label: t('col.overall'), num: true},
       {key: 'level', label: t('col.level'), num: true}
     ];
+    cols.push({key: 'age', label: t('col.age'), num: true});
+    cols.push({key: 'due', label: t('col.due')});
     d.areas.forEach(function (a) {
       cols.push({key: a.id, label: a.id, title: TX.L(a.name), num: true, area: true});
     });
-    cols.push({key: 'age', label: t('col.age'), num: true});
-    cols.push({key: 'due', label: t('col.due')});
     var sortBtn = function (c) {
       var active = dash.sort === c.key;
       var b = h('button', {type: 'button', class: 'sort', t: 'sort-' + c.key, title: c.title || null}, [
@@ -200,19 +200,19 @@
       var tr = h('tr', {t: 'supplier-row', 'data-key': r.key}, [
         h('th', {scope: 'row'}, [
           r.key ? h('a', {href: '#/supplier/' + r.key, text: r.name}) : h('span', {text: r.name}),
-          h('div', {class: 'fp', text: r.fingerprint || ''})
+          h('div', {class: 'fp', title: r.fingerprint || null, text: r.fingerprint || ''})
         ]),
         h('td', {t: 'status'}, [TX.badge('status', r.status), r.reason ? h('div', {class: 'reason', text: r.reason}) : null]),
         certCell,
         h('td', {t: 'overall', class: 'num strong'}, TX.pct(r.overall)),
         h('td', {t: 'level', class: 'num'}, r.level_achieved === null || r.level_achieved === undefined ? '—' : String(r.level_achieved))
       ]);
+      tr.appendChild(h('td', {t: 'age', class: 'num'}, r.age_days === null || r.age_days === undefined ? '—' : String(r.age_days)));
+      tr.appendChild(due);
       d.areas.forEach(function (a) {
         var v = r.scores ? r.scores[a.id] : null;
         tr.appendChild(h('td', {class: 'num score ' + TX.heatClass(v)}, TX.pct(v)));
       });
-      tr.appendChild(h('td', {t: 'age', class: 'num'}, r.age_days === null || r.age_days === undefined ? '—' : String(r.age_days)));
-      tr.appendChild(due);
       tbody.appendChild(tr);
     });
     var table = h('table', {class: 'grid', t: 'suppliers'}, [h('caption', {class: 'sr-only', text: t('dash.suppliers')}), thead, tbody]);
@@ -563,15 +563,18 @@
       sec.appendChild(h('p', {class: 'empty', text: t('sup.noitems')}));
       return sec;
     }
+    // each item once: what is not fully met first, then the rest
+    var met = items.filter(fullyMet);
     sec.appendChild(h('h3', {text: t('sup.gaps', {n: gaps.length})}));
     if (gaps.length) {
       sec.appendChild(h('ol', {class: 'items'}, gaps.map(itemRow)));
     } else {
       sec.appendChild(h('p', {class: 'empty', text: t('sup.nogaps')}));
     }
-    var det = h('details', {class: 'all-items'}, [h('summary', {text: t('sup.all', {n: items.length})})]);
-    det.appendChild(h('ol', {class: 'items'}, items.map(itemRow)));
-    sec.appendChild(det);
+    if (met.length) {
+      sec.appendChild(h('h3', {text: t('sup.met', {n: met.length})}));
+      sec.appendChild(h('ol', {class: 'items'}, met.map(itemRow)));
+    }
     return sec;
   }
 
@@ -718,14 +721,16 @@
       }));
     }
     if (!wiz.orgs) {
-      loads.push(TX.get('/api/orgs').then(function (d) {
-        wiz.orgs = (d.orgs || []).filter(function (o) {
-          return !o.self;
-        });
-      }));
+      loads.push(loadOrgs(false));
     }
     return Promise.all(loads).then(function () {
       drawWizard(main);
+    });
+  }
+
+  function loadOrgs(refresh) {
+    return TX.orgs(refresh).then(function (list) {
+      wiz.orgs = list;
     });
   }
 
@@ -815,7 +820,15 @@
       });
       body.appendChild(h('div', {class: 'field'}, [h('label', {for: sid, text: t('wiz.search')}), search]));
       body.appendChild(h('fieldset', {class: 'plain'}, [h('legend', {text: t('wiz.suppliers')}), list]));
-      body.appendChild(count);
+      var reload = h('button', {type: 'button', class: 'link', text: t('wiz.reload')});
+      reload.addEventListener('click', function () {
+        reload.disabled = true;
+        TX.clearMessages();
+        loadOrgs(true).then(drawList).catch(TX.error).then(function () {
+          reload.disabled = false;
+        });
+      });
+      body.appendChild(h('div', {class: 'row-between'}, [count, reload]));
       drawList();
     } else if (wiz.step === 3) {
       var did = TX.uid('due');
@@ -851,7 +864,7 @@
         h('dt', {text: t('wiz.suppliers')}), h('dd', null, h('ul', {class: 'plain-list'}, names.map(function (o) { return h('li', {text: o.name + ' (' + o.fingerprint + ')'}); }))),
         h('dt', {text: t('wiz.due')}), h('dd', {text: wiz.due || t('req.nodue')}),
         h('dt', {text: t('wiz.depth')}), h('dd', {text: t('wiz.depth.' + (Number(wiz.depth) === 1 ? '1' : 'n'), {n: wiz.depth})}),
-        h('dt', {text: t('wiz.note')}), h('dd', {text: wiz.note || '—'})
+        h('dt', {text: t('wiz.note.short')}), h('dd', {class: 'note-text', text: wiz.note || '—'})
       ]));
       body.appendChild(h('p', {class: 'consequence', text: t('wiz.consequence', {n: names.length})}));
     }
@@ -915,7 +928,7 @@
 
   TX.route(/^\/dashboard$/, renderDashboard, 'dashboard');
   TX.route(/^\/tree$/, renderTree, 'tree');
-  TX.route(/^\/supplier\/([0-9a-f]{64})$/, renderSupplier, 'supplier');
+  TX.route(/^\/supplier\/([0-9a-f]{64})$/, renderSupplier, 'supplier', 'dashboard');
   TX.route(/^\/requests$/, renderRequests, 'requests');
-  TX.route(/^\/requests\/new$/, renderWizard, 'requests-new');
+  TX.route(/^\/requests\/new$/, renderWizard, 'requests-new', 'requests');
 })();

@@ -25,14 +25,15 @@
   TX.radar = function (areas, series, opts) {
     opts = opts || {};
     var size = opts.size || 420;
-    var cx = size / 2;
+    var pad = 70; // room for long area names left and right
+    var cx = size / 2 + pad;
     var cy = size / 2;
-    var R = size / 2 - 90;
+    var R = size / 2 - 80;
     var n = areas.length;
     var title = opts.title || TX.t('radar.title');
     var svg = s('svg', {
-      viewBox: '0 0 ' + size + ' ' + size,
-      width: size,
+      viewBox: '0 0 ' + (size + 2 * pad) + ' ' + size,
+      width: size + 2 * pad,
       height: size,
       role: 'img',
       'aria-label': title + ': ' + describe(areas, series),
@@ -66,8 +67,11 @@
     svg.appendChild(grid);
     // the scale: 0, 25, 50, 75, 100 along the first spoke
     var scale = s('g', {class: 'radar-scale'});
+    // the ticks run between the first two spokes, clear of the area labels
+    var ta = -Math.PI / 2 + Math.PI / Math.max(n, 1);
     [0, 25, 50, 75, 100].forEach(function (v) {
-      scale.appendChild(s('text', {x: cx + 4, y: cy - (R * v) / 100 - 2, class: 'tick'}, v));
+      var r = (R * v) / 100;
+      scale.appendChild(s('text', {x: cx + r * Math.cos(ta) + 3, y: cy + r * Math.sin(ta) + 4, class: 'tick'}, v));
     });
     svg.appendChild(scale);
     series.forEach(function (ser, k) {
@@ -96,8 +100,10 @@
       var anchor = Math.abs(Math.cos(a)) < 0.3 ? 'middle' : Math.cos(a) > 0 ? 'start' : 'end';
       var name = TX.L(areas[j].name) || areas[j].id;
       var main = series[0] ? series[0].scores[areas[j].id] : null;
-      var txt = s('text', {x: lx, y: ly + (Math.sin(a) > 0.3 ? 10 : Math.sin(a) < -0.3 ? -4 : 4), 'text-anchor': anchor});
-      var lines = wrap(name, 12);
+      var lines = wrap(name, /[\u3000-\u9fff]/.test(name) ? 7 : 13);
+      var rows = lines.length + 1;
+      var y0 = Math.sin(a) > 0.3 ? ly + 10 : Math.sin(a) < -0.3 ? ly - 14 * (rows - 1) : ly - 7 * (rows - 1) + 4;
+      var txt = s('text', {x: lx, y: y0, 'text-anchor': anchor});
       lines.forEach(function (line, li) {
         txt.appendChild(s('tspan', {x: lx, dy: li === 0 ? 0 : 14}, line));
       });
@@ -127,7 +133,11 @@
     }
     var words = text.split(' ');
     if (words.length === 1) {
-      return [text.slice(0, max), text.slice(max, 2 * max)];
+      var out = [];
+      for (var i = 0; i < text.length && out.length < 3; i += max) {
+        out.push(text.slice(i, i + max));
+      }
+      return out;
     }
     var lines = [''];
     words.forEach(function (w) {
@@ -159,22 +169,22 @@
 
   /* The colour of a score: five steps from red to green, each with dark text (contrast >= 4.5). */
   var STEPS = [
-    {min: 80, cls: 'h5'},
-    {min: 60, cls: 'h4'},
-    {min: 40, cls: 'h3'},
-    {min: 20, cls: 'h2'},
-    {min: 0, cls: 'h1'}
+    {min: 80, cls: 'hm5'},
+    {min: 60, cls: 'hm4'},
+    {min: 40, cls: 'hm3'},
+    {min: 20, cls: 'hm2'},
+    {min: 0, cls: 'hm1'}
   ];
   TX.heatClass = function (v) {
     if (v === null || v === undefined) {
-      return 'h0';
+      return 'hm0';
     }
     for (var i = 0; i < STEPS.length; i++) {
       if (v >= STEPS[i].min) {
         return STEPS[i].cls;
       }
     }
-    return 'h1';
+    return 'hm1';
   };
 
   /* rows: [{key, name, scores: {id: v}}], areas: [{id, name}] -> a table (data-t=heatmap) in a
@@ -204,10 +214,10 @@
       )
     ]);
     var legend = h('ul', {class: 'heat-legend', 'aria-label': TX.t('heat.legend')}, [
-      ['h1', '0–19'], ['h2', '20–39'], ['h3', '40–59'], ['h4', '60–79'], ['h5', '80–100'], ['h0', TX.t('heat.none')]
-    ].map(function (p) {
-      return h('li', null, [h('span', {class: 'cell swatch-cell ' + p[0], text: p[0] === 'h0' ? '—' : p[1]}), p[0] === 'h0' ? TX.t('heat.none') : '']);
-    }));
+      h('li', {class: 'legend-title', text: TX.t('heat.legend')})
+    ].concat([['hm1', '0–19'], ['hm2', '20–39'], ['hm3', '40–59'], ['hm4', '60–79'], ['hm5', '80–100'], ['hm0', TX.t('heat.none')]].map(function (p) {
+      return h('li', {class: 'swatch-cell ' + p[0], text: p[1]});
+    })));
     return h('div', {class: 'heat-wrap'}, [
       h('div', {class: 'scroll', tabindex: '0', role: 'region', 'aria-label': TX.t('heat.caption')}, table),
       legend

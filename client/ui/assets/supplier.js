@@ -116,7 +116,7 @@
       }));
       acts.appendChild(h('p', {class: 'hint', text: t('inbox.reuse.hint')}));
     }
-    if (!r.answered && selfDrafts.length) {
+    if (!r.answered && selfDrafts.length && !(r.drafts || []).length) {
       var sd = selfDrafts[selfDrafts.length - 1];
       acts.appendChild(h('a', {class: 'button secondary', t: 'use-selfcheck', href: '#/answer/' + r.id + '?draft=' + encodeURIComponent(sd.id), text: t('inbox.useself', {date: TX.dash(sd.updated)})}));
     }
@@ -145,14 +145,12 @@
     TX.title(main, t('as.title'), t('as.lead'));
     return Promise.all([
       TX.get('/api/assessments'),
-      TX.get('/api/orgs').catch(function () {
-        return {orgs: []};
+      TX.orgs(false).catch(function () {
+        return [];
       })
     ]).then(function (res) {
       var list = res[0].assessments || [];
-      var orgs = (res[1].orgs || []).filter(function (o) {
-        return !o.self;
-      });
+      var orgs = res[1];
       if (!list.length) {
         main.appendChild(h('p', {class: 'empty card', text: t('as.empty')}));
         return;
@@ -266,7 +264,7 @@
   }
 
   TX.route(/^\/inbox$/, renderInbox, 'inbox');
-  TX.route(/^\/answer\/([0-9a-f]{64})$/, renderAnswer, 'answer');
+  TX.route(/^\/answer\/([0-9a-f]{64})$/, renderAnswer, 'answer', 'inbox');
   TX.route(/^\/assessments$/, renderAssessments, 'assessments');
   TX.route(/^\/selfcheck$/, renderSelfcheck, 'selfcheck');
 })();
