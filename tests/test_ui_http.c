@@ -792,6 +792,41 @@ test_path_traversal_refused(void **state)
     }
 }
 
+/* The page's language: the lang cookie, else the first of Accept-Language, else the default
+ * (--lang; here LANG=C: English). */
+static void
+test_language(void **state)
+{
+    static const struct {
+        const char *cookie, *accept, *lang; /* cookie: the lang cookie's value or NULL */
+    } cases[] = {
+        {NULL, NULL, "en"},  {NULL, "ja-JP,ja;q=0.9,en;q=0.8", "ja"},
+        {NULL, "ja", "ja"},  {NULL, "en-US,ja;q=0.9", "en"},
+        {NULL, "jam", "en"}, {"ja", "en", "ja"},
+        {"en", "ja", "en"},  {"fr", "ja", "ja"},
+    };
+    char extra[512], want[32];
+    http_resp r;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = snprintf(extra, sizeof extra, "Cookie: ticsx_session=%s%s%s\r\n", fx.ui.cookie,
+                         cases[i].cookie != NULL ? "; lang=" : "",
+                         cases[i].cookie != NULL ? cases[i].cookie : "");
+        if (cases[i].accept != NULL) {
+            snprintf(extra + n, sizeof extra - (size_t)n, "Accept-Language: %s\r\n",
+                     cases[i].accept);
+        }
+        http_req(&r, &fx.ui, "GET", "/api/session", 0, extra, NULL);
+        expect_status(&r, 200);
+        snprintf(want, sizeof want, "\"lang\":\"%s\"", cases[i].lang);
+        if (strstr(r.body, want) == NULL) {
+            fail_msg("case %zu: want %s in %s", i, want, r.body);
+        }
+        http_free(&r);
+    }
+}
+
 /* The local addresses of the sockets listening on port in a /proc/net/tcp* table. */
 static size_t
 listening_on(const char *table, unsigned port, char addrs[][64], size_t max)
@@ -1213,6 +1248,7 @@ main(void)
         cmocka_unit_test(test_body_limits),
         cmocka_unit_test(test_csp_on_every_kind),
         cmocka_unit_test(test_path_traversal_refused),
+        cmocka_unit_test(test_language),
         cmocka_unit_test(test_bound_to_loopback_only),
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_browser_started_without_shell),
