@@ -702,6 +702,37 @@ test_body_limits(void **state)
         http_free(&r);
     }
 
+    /* A chunked body without end: the server stops reading and closes the connection. */
+    {
+        size_t chunk = 256 * 1024, total = 0;
+        char *data = malloc(chunk), line[32], buf[4096];
+        int fd = connect_to("127.0.0.1", fx.ui.port), closed = 0;
+        assert_true(fd >= 0);
+        memset(data, ' ', chunk);
+        snprintf(req, sizeof req,
+                 "POST /api/drafts HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nCookie: ticsx_session=%s\r\n"
+                 "X-CSRF-Token: %s\r\nOrigin: http://127.0.0.1:%u\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n",
+                 fx.ui.port, fx.ui.cookie, fx.ui.csrf, fx.ui.port);
+        assert_true(send(fd, req, strlen(req), MSG_NOSIGNAL) > 0);
+        while (!closed && total < 256u * 1024 * 1024) {
+            snprintf(line, sizeof line, "%zx\r\n", chunk);
+            closed = send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 ||
+                     send(fd, data, chunk, MSG_NOSIGNAL) < 0 ||
+                     send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0;
+            total += chunk;
+        }
+        free(data);
+        assert_true(closed); /* well before 256 MiB */
+        while (recv(fd, buf, sizeof buf, 0) > 0) {
+        }
+        close(fd);
+        print_message("closed after %zu MiB\n", total >> 20);
+        http_req(&r, &fx.ui, "GET", "/api/session", 1, NULL, NULL);
+        expect_status(&r, 200); /* and still serving */
+        http_free(&r);
+    }
+
     /* Not JSON, not an object. */
     http_post_ok(&r, &fx.ui, "/api/drafts", "{\"id\": ");
     expect_status(&r, 400);
