@@ -349,6 +349,7 @@ window.TX_TEXT = {
   'rev.to': {ja: '送信先', en: 'Goes to'},
   'rev.behalf': {ja: '（{name} の依頼による）', en: '(on behalf of {name})'},
   'rev.supersede': {ja: '改訂版として送信すると、元の評価は「改訂済み」となり、共有先にもその旨が通知されます。', en: 'Sent as a new version, the old assessment is marked superseded and its grantees learn of it.'},
+  'rev.origin': {ja: 'この回答は {name} にだけ送られます。最終的な依頼元の {origin} にも見せる場合は、送信後に「回答済みの評価」から {origin} に共有してください。', en: 'This answer goes to {name} only. To let {origin}, the original buyer, see it too, share it with {origin} from "Your assessments" after sending.'},
   'rev.sign.title': {ja: '署名して送信すると', en: 'What signing means'},
   'rev.sign.means': {ja: '回答は自社の鍵で電子署名され、{name} だけが開ける形に暗号化されてハブに送られます。署名した内容は後から変更できません。変更が必要な場合は改訂版を作成します。', en: 'Your answer is signed with your organisation\'s key, encrypted so that only {name} can open it, and sent to the hub. A signed answer cannot be changed; to change it you create a new version.'},
   'rev.back': {ja: '回答の入力に戻る', en: 'Back to the answers'},
