@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -269,18 +270,21 @@ spawn_ticsx(const th_ticsx_opts *opts, const char *out, const char *err, const c
     return pid;
 }
 
-/* Starts `ticsx ui --no-browser --port 0` on home (with the hub when hub) and reads its URL. */
+/* Starts `ticsx ui --port 0` on home (with the hub when hub), with the extra environment env
+(may be NULL; with it the browser is opened, else --no-browser), and reads its URL. */
 static void
-ui_start(ui_proc *u, const char *home, const char *name, int hub)
+ui_start_env(ui_proc *u, const char *home, const char *name, int hub, const char *const *env)
 {
-    const th_ticsx_opts opts = {.hub = hub ? &fx.w.hub : NULL};
+    const th_ticsx_opts opts = {.hub = hub ? &fx.w.hub : NULL, .env = env};
     int64_t t0 = th_now_ms();
     char *url = NULL;
 
     memset(u, 0, sizeof *u);
     snprintf(u->out, sizeof u->out, "%s/%s.out", fx.w.root, name);
     snprintf(u->err, sizeof u->err, "%s/%s.err", fx.w.root, name);
-    u->pid = spawn_ticsx(&opts, u->out, u->err, home, "ui", "--no-browser", "--port", "0", NULL);
+    u->pid = env != NULL ? spawn_ticsx(&opts, u->out, u->err, home, "ui", "--port", "0", NULL)
+                         : spawn_ticsx(&opts, u->out, u->err, home, "ui", "--no-browser", "--port",
+                                       "0", NULL);
     while (url == NULL) {
         char *text = th_read_file(u->out);
         char *line = strstr(text, "http://127.0.0.1:");
@@ -301,6 +305,12 @@ ui_start(ui_proc *u, const char *home, const char *name, int hub)
     assert_int_equal(sscanf(url, "http://127.0.0.1:%u/?token=%64[0-9a-f]", &u->port, u->token), 2);
     assert_int_equal(strlen(u->token), 64);
     free(url);
+}
+
+static void
+ui_start(ui_proc *u, const char *home, const char *name, int hub)
+{
+    ui_start_env(u, home, name, hub, NULL);
 }
 
 /* Stops it with SIGINT: asserts a clean exit (0; 99 would be a valgrind error). */
@@ -692,6 +702,37 @@ test_body_limits(void **state)
         http_free(&r);
     }
 
+    /* A chunked body without end: the server stops reading and closes the connection. */
+    {
+        size_t chunk = 256 * 1024, total = 0;
+        char *data = malloc(chunk), line[32], buf[4096];
+        int fd = connect_to("127.0.0.1", fx.ui.port), closed = 0;
+        assert_true(fd >= 0);
+        memset(data, ' ', chunk);
+        snprintf(req, sizeof req,
+                 "POST /api/drafts HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nCookie: ticsx_session=%s\r\n"
+                 "X-CSRF-Token: %s\r\nOrigin: http://127.0.0.1:%u\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n",
+                 fx.ui.port, fx.ui.cookie, fx.ui.csrf, fx.ui.port);
+        assert_true(send(fd, req, strlen(req), MSG_NOSIGNAL) > 0);
+        while (!closed && total < 256u * 1024 * 1024) {
+            snprintf(line, sizeof line, "%zx\r\n", chunk);
+            closed = send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 ||
+                     send(fd, data, chunk, MSG_NOSIGNAL) < 0 ||
+                     send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0;
+            total += chunk;
+        }
+        free(data);
+        assert_true(closed); /* well before 256 MiB */
+        while (recv(fd, buf, sizeof buf, 0) > 0) {
+        }
+        close(fd);
+        print_message("closed after %zu MiB\n", total >> 20);
+        http_req(&r, &fx.ui, "GET", "/api/session", 1, NULL, NULL);
+        expect_status(&r, 200); /* and still serving */
+        http_free(&r);
+    }
+
     /* Not JSON, not an object. */
     http_post_ok(&r, &fx.ui, "/api/drafts", "{\"id\": ");
     expect_status(&r, 400);
@@ -778,6 +819,41 @@ test_path_traversal_refused(void **state)
         }
         expect_headers(&r);
         assert_null(strstr(r.body, "untrusted comment"));
+        http_free(&r);
+    }
+}
+
+/* The page's language: the lang cookie, else the first of Accept-Language, else the default
+ * (--lang; here LANG=C: English). */
+static void
+test_language(void **state)
+{
+    static const struct {
+        const char *cookie, *accept, *lang; /* cookie: the lang cookie's value or NULL */
+    } cases[] = {
+        {NULL, NULL, "en"},  {NULL, "ja-JP,ja;q=0.9,en;q=0.8", "ja"},
+        {NULL, "ja", "ja"},  {NULL, "en-US,ja;q=0.9", "en"},
+        {NULL, "jam", "en"}, {"ja", "en", "ja"},
+        {"en", "ja", "en"},  {"fr", "ja", "ja"},
+    };
+    char extra[512], want[32];
+    http_resp r;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = snprintf(extra, sizeof extra, "Cookie: ticsx_session=%s%s%s\r\n", fx.ui.cookie,
+                         cases[i].cookie != NULL ? "; lang=" : "",
+                         cases[i].cookie != NULL ? cases[i].cookie : "");
+        if (cases[i].accept != NULL) {
+            snprintf(extra + n, sizeof extra - (size_t)n, "Accept-Language: %s\r\n",
+                     cases[i].accept);
+        }
+        http_req(&r, &fx.ui, "GET", "/api/session", 0, extra, NULL);
+        expect_status(&r, 200);
+        snprintf(want, sizeof want, "\"lang\":\"%s\"", cases[i].lang);
+        if (strstr(r.body, want) == NULL) {
+            fail_msg("case %zu: want %s in %s", i, want, r.body);
+        }
         http_free(&r);
     }
 }
@@ -1022,6 +1098,56 @@ test_event_stream_gets_request(void **state)
     sse_close(&s);
 }
 
+/* The browser is $BROWSER started directly with the address as its one argument; a BROWSER
+ * holding shell syntax is not run through a shell: no such program, so the address is only
+ * printed. */
+static void
+test_browser_started_without_shell(void **state)
+{
+    char script[PATH_MAX + 32], args[PATH_MAX + 32], pwned[PATH_MAX + 32], text[PATH_MAX * 4];
+    char env1[PATH_MAX + 64], env2[PATH_MAX * 3], url[160], *got, *out;
+    const char *e1[] = {env1, NULL}, *e2[] = {env2, NULL};
+    ui_proc u;
+    (void)state;
+
+    snprintf(script, sizeof script, "%s/fake-browser", fx.w.root);
+    snprintf(args, sizeof args, "%s/browser.args", fx.w.root);
+    snprintf(pwned, sizeof pwned, "%s/pwned", fx.w.root);
+    snprintf(text, sizeof text,
+             "#!/bin/sh\nprintf '%%s\\n' \"$#\" \"$1\" > '%s.tmp'\nmv '%s.tmp' '%s'\n", args, args,
+             args);
+    th_write_file(script, text);
+    assert_int_equal(chmod(script, 0700), 0);
+    snprintf(env1, sizeof env1, "BROWSER=%s", script);
+    ui_start_env(&u, fx.alone, "ui-browser", 0, e1);
+    for (int64_t t0 = th_now_ms(); access(args, R_OK) != 0;) {
+        assert_true(th_now_ms() - t0 < patience_ms());
+        usleep(20000);
+    }
+    got = th_read_file(args);
+    snprintf(url, sizeof url, "1\nhttp://127.0.0.1:%u/?token=%s\n", u.port, u.token);
+    assert_string_equal(got, url);
+    free(got);
+    ui_stop(&u);
+
+    snprintf(env2, sizeof env2, "BROWSER=%s; touch %s", script, pwned);
+    unlink(args);
+    ui_start_env(&u, fx.alone, "ui-browser-shell", 0, e2);
+    for (int64_t t0 = th_now_ms();;) {
+        out = th_read_file(u.out);
+        if (strstr(out, "No browser could be started") != NULL) {
+            break;
+        }
+        free(out);
+        assert_true(th_now_ms() - t0 < patience_ms());
+        usleep(20000);
+    }
+    free(out);
+    ui_stop(&u);
+    assert_int_not_equal(access(pwned, F_OK), 0);
+    assert_int_not_equal(access(args, F_OK), 0);
+}
+
 /* A supplier's answer grants it to the buyer: the buyer's open page gets the grant as `inbox`,
  * then `model` once the server fetched it, and the dashboard shows the supplier. */
 static void
@@ -1153,8 +1279,10 @@ main(void)
         cmocka_unit_test(test_body_limits),
         cmocka_unit_test(test_csp_on_every_kind),
         cmocka_unit_test(test_path_traversal_refused),
+        cmocka_unit_test(test_language),
         cmocka_unit_test(test_bound_to_loopback_only),
         cmocka_unit_test(test_port_in_use),
+        cmocka_unit_test(test_browser_started_without_shell),
         cmocka_unit_test(test_no_secret_key_in_responses),
         cmocka_unit_test(test_event_stream_gets_request),
         cmocka_unit_test(test_event_stream_gets_grant_and_model),
