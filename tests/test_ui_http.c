@@ -702,6 +702,37 @@ test_body_limits(void **state)
         http_free(&r);
     }
 
+    /* A chunked body without end: the server stops reading and closes the connection. */
+    {
+        size_t chunk = 256 * 1024, total = 0;
+        char *data = malloc(chunk), line[32], buf[4096];
+        int fd = connect_to("127.0.0.1", fx.ui.port), closed = 0;
+        assert_true(fd >= 0);
+        memset(data, ' ', chunk);
+        snprintf(req, sizeof req,
+                 "POST /api/drafts HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nCookie: ticsx_session=%s\r\n"
+                 "X-CSRF-Token: %s\r\nOrigin: http://127.0.0.1:%u\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n",
+                 fx.ui.port, fx.ui.cookie, fx.ui.csrf, fx.ui.port);
+        assert_true(send(fd, req, strlen(req), MSG_NOSIGNAL) > 0);
+        while (!closed && total < 256u * 1024 * 1024) {
+            snprintf(line, sizeof line, "%zx\r\n", chunk);
+            closed = send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 ||
+                     send(fd, data, chunk, MSG_NOSIGNAL) < 0 ||
+                     send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0;
+            total += chunk;
+        }
+        free(data);
+        assert_true(closed); /* well before 256 MiB */
+        while (recv(fd, buf, sizeof buf, 0) > 0) {
+        }
+        close(fd);
+        print_message("closed after %zu MiB\n", total >> 20);
+        http_req(&r, &fx.ui, "GET", "/api/session", 1, NULL, NULL);
+        expect_status(&r, 200); /* and still serving */
+        http_free(&r);
+    }
+
     /* Not JSON, not an object. */
     http_post_ok(&r, &fx.ui, "/api/drafts", "{\"id\": ");
     expect_status(&r, 400);
@@ -788,6 +819,41 @@ test_path_traversal_refused(void **state)
         }
         expect_headers(&r);
         assert_null(strstr(r.body, "untrusted comment"));
+        http_free(&r);
+    }
+}
+
+/* The page's language: the lang cookie, else the first of Accept-Language, else the default
+ * (--lang; here LANG=C: English). */
+static void
+test_language(void **state)
+{
+    static const struct {
+        const char *cookie, *accept, *lang; /* cookie: the lang cookie's value or NULL */
+    } cases[] = {
+        {NULL, NULL, "en"},  {NULL, "ja-JP,ja;q=0.9,en;q=0.8", "ja"},
+        {NULL, "ja", "ja"},  {NULL, "en-US,ja;q=0.9", "en"},
+        {NULL, "jam", "en"}, {"ja", "en", "ja"},
+        {"en", "ja", "en"},  {"fr", "ja", "ja"},
+    };
+    char extra[512], want[32];
+    http_resp r;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = snprintf(extra, sizeof extra, "Cookie: ticsx_session=%s%s%s\r\n", fx.ui.cookie,
+                         cases[i].cookie != NULL ? "; lang=" : "",
+                         cases[i].cookie != NULL ? cases[i].cookie : "");
+        if (cases[i].accept != NULL) {
+            snprintf(extra + n, sizeof extra - (size_t)n, "Accept-Language: %s\r\n",
+                     cases[i].accept);
+        }
+        http_req(&r, &fx.ui, "GET", "/api/session", 0, extra, NULL);
+        expect_status(&r, 200);
+        snprintf(want, sizeof want, "\"lang\":\"%s\"", cases[i].lang);
+        if (strstr(r.body, want) == NULL) {
+            fail_msg("case %zu: want %s in %s", i, want, r.body);
+        }
         http_free(&r);
     }
 }
@@ -1213,6 +1279,7 @@ main(void)
         cmocka_unit_test(test_body_limits),
         cmocka_unit_test(test_csp_on_every_kind),
         cmocka_unit_test(test_path_traversal_refused),
+        cmocka_unit_test(test_language),
         cmocka_unit_test(test_bound_to_loopback_only),
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_browser_started_without_shell),

@@ -32,6 +32,7 @@
 #define SECRET_HEX 65         /* 32 random bytes as hex, NUL */
 #define QUERY_MAX 4096
 #define PROFILE_MAX 4096
+#define DROP_MAX (16u * 1024 * 1024) /* the most of a too large chunked body read to answer 413 */
 #define STREAM_POLL_MS 1000 /* how often an idle event stream looks whether its page is gone */
 
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src "
@@ -71,6 +72,7 @@ typedef struct {
     char *body;
     size_t len;
     int too_large;
+    size_t dropped; /* bytes of a too large body read and dropped */
     int get;
 } post_ctx;
 
@@ -715,11 +717,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         if (p->too_large || p->len + n > TX_UI_BODY_MAX) {
-            p->too_large = 1; /* a chunked body past the limit: drop the rest */
+            /* A chunked body past the limit: the rest is dropped to answer 413, but not without
+             * end: past DROP_MAX the connection is closed. */
+            p->too_large = 1;
+            p->dropped += n + p->len;
             free(p->body);
             p->body = NULL;
             p->len = 0;
-            return MHD_YES;
+            return p->dropped > DROP_MAX ? MHD_NO : MHD_YES;
         }
         char *grown = realloc(p->body, p->len + n + 1);
         if (grown == NULL) {
