@@ -573,6 +573,9 @@
     if (F.supersedes) {
       sec.appendChild(h('p', {class: 'warn', text: t('rev.supersede')}));
     }
+    if (r.on_behalf_of) {
+      sec.appendChild(h('p', {class: 'hint', text: t('rev.origin', {name: r.from ? r.from.name : '', origin: r.on_behalf_of.name})}));
+    }
     sec.appendChild(h('div', {class: 'callout'}, [h('h3', {text: t('rev.sign.title')}), h('p', {text: t('rev.sign.means', {name: r.from ? r.from.name : ''})})]));
     var back = h('button', {type: 'button', class: 'secondary', text: t('rev.back')});
     back.addEventListener('click', function () {

@@ -202,6 +202,21 @@
     });
   };
 
+  /* Pages that need the hub say so plainly when this home has none (the self-check does not). */
+  TX.needsHub = function (main) {
+    if (!TX.session || !TX.session.hub || TX.session.hub.configured) {
+      return false;
+    }
+    main.appendChild(
+      h('section', {class: 'card callout-card', 'aria-labelledby': 'nohub-h'}, [
+        h('h2', {id: 'nohub-h', text: TX.t('nohub.title')}),
+        h('p', {text: TX.t('nohub.text')}),
+        h('p', null, h('a', {class: 'button primary', href: '#/selfcheck', text: TX.t('nohub.selfcheck')}))
+      ])
+    );
+    return true;
+  };
+
   /* The regions: a notice (role=status) and an error (role=alert) with a heading. */
   TX.notice = function (text) {
     var n = document.getElementById('notice');

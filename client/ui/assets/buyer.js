@@ -711,6 +711,9 @@
       wiz = {step: 1, questionnaire: '', to: {}, due: '', depth: 1, note: '', search: '', qs: null, orgs: null};
     }
     TX.title(main, t('wiz.title'), t('wiz.lead'));
+    if (TX.needsHub(main)) {
+      return;
+    }
     var loads = [];
     if (!wiz.qs) {
       loads.push(TX.get('/api/questionnaires').then(function (d) {

@@ -11,6 +11,9 @@
   /* ---- Inbox --------------------------------------------------------------------------- */
   function renderInbox(main) {
     TX.title(main, t('inbox.title'), t('inbox.lead'));
+    if (TX.needsHub(main)) {
+      return;
+    }
     return Promise.all([
       TX.get('/api/inbox'),
       TX.get('/api/drafts').catch(function () {
@@ -143,6 +146,9 @@
   /* ---- Own assessments ----------------------------------------------------------------- */
   function renderAssessments(main) {
     TX.title(main, t('as.title'), t('as.lead'));
+    if (TX.needsHub(main)) {
+      return;
+    }
     return Promise.all([
       TX.get('/api/assessments'),
       TX.orgs(false).catch(function () {
