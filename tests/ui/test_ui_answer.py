@@ -14,6 +14,7 @@ from uitest import (CORP, MARKUP, Failure, builtin_ref, expect, expect_eq, fetch
                     fill_answers, login, number, org_key, profile_answers, report_row,
                     review_and_send, row_of, wizard, main, open_supplier, soft_expect)
 
+NOTE = "FY2026 調達方針 <img src=x onerror=alert(2)>"
 COMMENT = "多要素認証は2026年4月に全社導入済み (MFA since April) <b>not bold</b>"
 
 
@@ -39,12 +40,13 @@ def test_buyer_requests_with_the_wizard(c):
     c["due"] = (today + datetime.timedelta(days=30)).isoformat()
     # A buyer that never fetched is offered the enrolled organisations all the same: the wizard
     # below fails unless both suppliers are listed.
-    rid = wizard(b, c["ref"], [sup.fingerprint, evil.fingerprint], c["due"], "FY2026")
+    rid = wizard(b, c["ref"], [sup.fingerprint, evil.fingerprint], c["due"], NOTE)
     c["rid"] = rid
     reqs = [r for r in api.get("/api/requests")["requests"] if r["id"] == rid]
     expect(reqs, "/api/requests lacks the new request %s" % rid)
     r = reqs[0]
     expect_eq(r["due"], c["due"], "the request's due date")
+    expect_eq(r["note"], NOTE, "the request's note")
     expect_eq(sorted(s["fingerprint"] for s in r["suppliers"]),
               sorted([sup.fingerprint, evil.fingerprint]), "the request's suppliers")
     expect_eq((r["answered"], r["total"]), (0, 2), "the request's progress")
@@ -71,6 +73,10 @@ def test_supplier_answers_in_the_browser(c):
     expect("Tokai Motors" in el.text, "the inbox entry does not name the buyer: %r" % el.text)
     expect(c["due"] in el.text or c["due"].replace("-", "/") in el.text,
            "the inbox entry does not show the due date %s: %r" % (c["due"], el.text))
+    soft_expect(NOTE in el.text, "the inbox entry does not show the buyer's note as text: %r"
+                % el.text)
+    expect(not b.css('img[src="x"]') and b.alert_text() is None,
+           "the buyer's note became markup in the supplier's inbox")
     b.click("answer", el)
     answers = profile_answers(w, sup, "strong")
     c["answers"] = answers
