@@ -40,13 +40,13 @@ def test_buyer_requests_with_the_wizard(c):
     c["due"] = (today + datetime.timedelta(days=30)).isoformat()
     # A buyer that never fetched is offered the enrolled organisations all the same: the wizard
     # below fails unless both suppliers are listed.
-    rid = wizard(b, c["ref"], [sup.fingerprint, evil.fingerprint], c["due"], NOTE)
+    rid = wizard(b, c["ref"], [sup.fingerprint, evil.fingerprint], c["due"], NOTE, depth=2)
     c["rid"] = rid
     reqs = [r for r in api.get("/api/requests")["requests"] if r["id"] == rid]
     expect(reqs, "/api/requests lacks the new request %s" % rid)
     r = reqs[0]
     expect_eq(r["due"], c["due"], "the request's due date")
-    expect_eq(r["note"], NOTE, "the request's note")
+    expect_eq((r["note"], r["depth"]), (NOTE, 2), "the request's note and depth")
     expect_eq(sorted(s["fingerprint"] for s in r["suppliers"]),
               sorted([sup.fingerprint, evil.fingerprint]), "the request's suppliers")
     expect_eq((r["answered"], r["total"]), (0, 2), "the request's progress")
@@ -143,7 +143,26 @@ def test_supplier_page(c):
            "the history does not show the answer: %r" % hist[:300])
 
 
+def test_sub_supplier_in_the_tree(c):
+    b, w, sub = c["bb"], c["w"], c["sub"]
+    doc = w.cli(c["buyer"], "report", json_out=True, ok=(0, 1))
+    nodes = [n for n in doc["nodes"] if n["fingerprint"] == sub.fingerprint]
+    expect(nodes, "report --json's tree lacks the sub-supplier entered in the form")
+    n = nodes[0]
+    expect_eq((n["tier"], n["parents"], n["supplies"], n["answer_state"]),
+              (2, [c["key"]], "plating", "not_shared"), "the sub-supplier's node")
+    b.click("nav-tree")
+    b.until("the tree's nodes", lambda: b.all("node"))
+    for _ in range(3):
+        for t in [t for t in b.all("toggle") if t.is_displayed()
+                  and t.get_attribute("aria-expanded") == "false"]:
+            t.click()
+    node = b.until("the sub-supplier in the tree", lambda: [
+        x for x in b.all("node") if x.get_attribute("data-key") == n["key"]])[0]
+    expect("Okazaki Plating" in node.text, "the tree's node reads %r" % node.text)
+
+
 if __name__ == "__main__":
     sys.exit(main(setup, [test_buyer_requests_with_the_wizard,
                           test_supplier_answers_in_the_browser, test_buyer_sees_it_verified,
-                          test_supplier_page]))
+                          test_supplier_page, test_sub_supplier_in_the_tree]))
