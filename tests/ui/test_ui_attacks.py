@@ -124,7 +124,8 @@ def test_csrf_and_origin(c):
              ("a wrong CSRF token", {"X-CSRF-Token": "0" * len(api.csrf)}),
              ("another port's Origin", {"Origin": other}),
              ("Origin null", {"Origin": "null"}),
-             ("a cross-site fetch without Origin", {"Origin": None, "Sec-Fetch-Site": "cross-site"}),
+             ("a cross-site fetch without Origin",
+              {"Origin": None, "Sec-Fetch-Site": "cross-site"}),
              ("a same-site fetch without Origin", {"Origin": None, "Sec-Fetch-Site": "same-site"}),
              ("neither Origin nor Sec-Fetch-Site", {"Origin": None}),
              ("a form's content type", {"Content-Type": "text/plain", "Origin": other})]

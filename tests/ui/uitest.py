@@ -249,8 +249,8 @@ class Ui:
         argv = [TICSX, "--home", home.path] + (world.hub_args() if hub else [])
         argv += ["ui", "--no-browser", "--port", "0"]
         err = open(self.err_path, "wb")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
-                                     env=world.env(), text=True)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err,
+                                     stdin=subprocess.DEVNULL, env=world.env(), text=True)
         err.close()
         lines = queue.Queue()
 
