@@ -22,6 +22,9 @@
 #include "tx_verify.h"
 #include "tx_vpool.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -617,6 +620,9 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
         return rc;
     }
     free(env);
+#ifdef __GLIBC__
+    malloc_trim(0); /* as the model build ends with: both sides of its memory figure alike */
+#endif
     tx_bench_memory(getpid(), &anon0, &dirty, &rss);
     t0 = tx_bench_now_ns();
     pthread_mutex_lock(&app->lock);

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <spawn.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef TX_VERSION
 #define TX_VERSION "0"
@@ -137,6 +139,32 @@ watch_main(void *arg)
     return NULL;
 }
 
+/* True when prog (a path, or a name looked up in $PATH) is an executable file. Checked before
+ * spawning: not every posix_spawnp reports a program that is not there (under valgrind, say). */
+static int
+program_exists(const char *prog)
+{
+    const char *path = getenv("PATH");
+    char full[PATH_MAX];
+
+    if (strchr(prog, '/') != NULL) {
+        return access(prog, X_OK) == 0;
+    }
+    for (const char *p = path != NULL ? path : "/usr/bin:/bin"; *p != 0;) {
+        size_t len = strcspn(p, ":");
+        if (len > 0 &&
+            snprintf(full, sizeof full, "%.*s/%s", (int)len, p, prog) < (int)sizeof full &&
+            access(full, X_OK) == 0) {
+            return 1;
+        }
+        p += len;
+        if (*p == ':') {
+            p++;
+        }
+    }
+    return 0;
+}
+
 /* Opens url in $BROWSER (its first entry) or xdg-open, without a shell. The child's pid, or -1
  * when none could be started. */
 static pid_t
@@ -151,7 +179,7 @@ open_browser(const char *url)
 
     snprintf(prog, sizeof prog, "%s", env != NULL && env[0] != 0 ? env : "xdg-open");
     prog[strcspn(prog, ":")] = 0; /* BROWSER may list several, separated by colons */
-    if (prog[0] == 0) {
+    if (prog[0] == 0 || !program_exists(prog)) {
         return -1;
     }
     argv[0] = prog;
