@@ -402,7 +402,7 @@
   };
   /* Re-renders the current page if it is one of the given nav names (live updates). */
   TX.refreshIf = function (names) {
-    if (TX.current && names.indexOf(TX.current.route.nav) >= 0 && !TX.busy) {
+    if (TX.current && names.indexOf(TX.current.route.nav) >= 0) {
       TX.render(true);
     }
   };

@@ -546,7 +546,7 @@
       h('div', {class: 'item-head'}, [
         h('span', {class: 'item-id', text: it.id}),
         h('span', {class: 'badge s-level', text: t('level.n', {n: it.level})}),
-        answered ? h('span', {class: 'badge ' + (fullyMet(it) ? 's-verified' : 's-partial'), text: TX.L(it.label) || it.answer}) : h('span', {class: 'badge s-not_answered', text: t('item.unanswered')})
+        answered ? h('span', {class: 'badge ' + (fullyMet(it) ? 's-verified' : it.score_permille === 0 ? 's-failed' : 's-partial'), text: TX.L(it.label) || it.answer}) : h('span', {class: 'badge s-not_answered', text: t('item.unanswered')})
       ]),
       h('p', {class: 'item-text', text: TX.L(it.text)}),
       it.comment ? h('p', {class: 'comment', t: 'comment'}, [h('span', {class: 'comment-label', text: t('item.comment')}), it.comment]) : null
