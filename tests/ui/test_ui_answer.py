@@ -14,6 +14,7 @@ from uitest import (CORP, MARKUP, Failure, builtin_ref, expect, expect_eq, fetch
                     fill_answers, login, number, org_key, profile_answers, report_row,
                     review_and_send, row_of, wizard, main, open_supplier, soft_expect)
 
+NOTE = "FY2026 調達方針 <img src=x onerror=alert(2)>"
 COMMENT = "多要素認証は2026年4月に全社導入済み (MFA since April) <b>not bold</b>"
 
 
@@ -39,16 +40,18 @@ def test_buyer_requests_with_the_wizard(c):
     c["due"] = (today + datetime.timedelta(days=30)).isoformat()
     # A buyer that never fetched is offered the enrolled organisations all the same: the wizard
     # below fails unless both suppliers are listed.
-    rid = wizard(b, c["ref"], [sup.fingerprint, evil.fingerprint], c["due"], "FY2026")
+    rid = wizard(b, c["ref"], [sup.fingerprint, evil.fingerprint], c["due"], NOTE, depth=2)
     c["rid"] = rid
     reqs = [r for r in api.get("/api/requests")["requests"] if r["id"] == rid]
     expect(reqs, "/api/requests lacks the new request %s" % rid)
     r = reqs[0]
     expect_eq(r["due"], c["due"], "the request's due date")
+    expect_eq((r["note"], r["depth"]), (NOTE, 2), "the request's note and depth")
     expect_eq(sorted(s["fingerprint"] for s in r["suppliers"]),
               sorted([sup.fingerprint, evil.fingerprint]), "the request's suppliers")
     expect_eq((r["answered"], r["total"]), (0, 2), "the request's progress")
     b.until("the request in the list", lambda: b.css('[data-t="request"][data-id="%s"]' % rid))
+    b.click("nav-dashboard")
     inbox = c["w"].cli(sup, "inbox", "--all", json_out=True)
     expect(rid in [x.get("id") or x.get("request") for x in inbox["requests"]],
            "the supplier's inbox (CLI) lacks request %s" % rid)
@@ -71,6 +74,10 @@ def test_supplier_answers_in_the_browser(c):
     expect("Tokai Motors" in el.text, "the inbox entry does not name the buyer: %r" % el.text)
     expect(c["due"] in el.text or c["due"].replace("-", "/") in el.text,
            "the inbox entry does not show the due date %s: %r" % (c["due"], el.text))
+    soft_expect(NOTE in el.text, "the inbox entry does not show the buyer's note as text: %r"
+                % el.text)
+    expect(not b.css('img[src="x"]') and b.alert_text() is None,
+           "the buyer's note became markup in the supplier's inbox")
     b.click("answer", el)
     answers = profile_answers(w, sup, "strong")
     c["answers"] = answers
@@ -94,8 +101,14 @@ def test_buyer_sees_it_verified(c):
     w, b, api, sup = c["w"], c["bb"], c["bapi"], c["sup"]
     key = org_key(api, sup.fingerprint)
     c["key"] = key
-    fetch_until(b, "the supplier verified on the dashboard", lambda: row_of(b, key) and
-                number(b.all("overall", row_of(b, key))[0].text) is not None)
+    # The dashboard has been open since the request was sent: the grant arrives live.
+    def shown():
+        return row_of(b, key) and number(b.all("overall", row_of(b, key))[0].text) is not None
+    try:
+        b.until("the answer arriving live on the open dashboard", shown)
+    except Failure as e:
+        soft_expect(False, str(e))
+        fetch_until(b, "the supplier verified on the dashboard after fetch", shown)
     rep = report_row(w, c["buyer"], key)
     expect_eq(rep["status"], "verified", "report --json status")
     expect_eq(rep["overall"], c["overall"], "report --json overall vs the supplier's score")
@@ -137,7 +150,26 @@ def test_supplier_page(c):
            "the history does not show the answer: %r" % hist[:300])
 
 
+def test_sub_supplier_in_the_tree(c):
+    b, w, sub = c["bb"], c["w"], c["sub"]
+    doc = w.cli(c["buyer"], "report", json_out=True, ok=(0, 1))
+    nodes = [n for n in doc["nodes"] if n["fingerprint"] == sub.fingerprint]
+    expect(nodes, "report --json's tree lacks the sub-supplier entered in the form")
+    n = nodes[0]
+    expect_eq((n["tier"], n["parents"], n["supplies"], n["answer_state"]),
+              (2, [c["key"]], "plating", "not_shared"), "the sub-supplier's node")
+    b.click("nav-tree")
+    b.until("the tree's nodes", lambda: b.all("node"))
+    for _ in range(3):
+        for t in [t for t in b.all("toggle") if t.is_displayed()
+                  and t.get_attribute("aria-expanded") == "false"]:
+            t.click()
+    node = b.until("the sub-supplier in the tree", lambda: [
+        x for x in b.all("node") if x.get_attribute("data-key") == n["key"]])[0]
+    expect("Okazaki Plating" in node.text, "the tree's node reads %r" % node.text)
+
+
 if __name__ == "__main__":
     sys.exit(main(setup, [test_buyer_requests_with_the_wizard,
                           test_supplier_answers_in_the_browser, test_buyer_sees_it_verified,
-                          test_supplier_page]))
+                          test_supplier_page, test_sub_supplier_in_the_tree]))

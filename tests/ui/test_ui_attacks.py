@@ -86,8 +86,11 @@ def test_cookie(c):
     expect_eq(st, 401, "GET /api/session without a cookie")
     st, _, _ = ui.raw("GET", "/api/session", headers={"Cookie": "ticsx_session=" + "0" * 64})
     expect_eq(st, 401, "GET /api/session with a made-up cookie")
-    st, _, _ = ui.raw("GET", "/api/dashboard")
-    expect_eq(st, 401, "GET /api/dashboard without a cookie")
+    for path in ("/api/dashboard", "/api/events", "/api/export?format=json&lang=en",
+                 "/assets/app.js"):
+        st, _, body = ui.raw("GET", path)
+        expect(st == 401, "GET %s without a cookie: %d, want 401" % (path, st))
+        expect(b"Tokai" not in body, "GET %s without a cookie shows the buyer's data" % path)
     ck = [x for x in b.d.get_cookies() if x["name"] == "ticsx_session"][0]
     expect(ck.get("httpOnly") is True, "the session cookie is not HttpOnly: %r" % ck)
     expect_eq(ck.get("sameSite"), "Strict", "the session cookie's SameSite")
@@ -124,7 +127,8 @@ def test_csrf_and_origin(c):
              ("a wrong CSRF token", {"X-CSRF-Token": "0" * len(api.csrf)}),
              ("another port's Origin", {"Origin": other}),
              ("Origin null", {"Origin": "null"}),
-             ("a cross-site fetch without Origin", {"Origin": None, "Sec-Fetch-Site": "cross-site"}),
+             ("a cross-site fetch without Origin",
+              {"Origin": None, "Sec-Fetch-Site": "cross-site"}),
              ("a same-site fetch without Origin", {"Origin": None, "Sec-Fetch-Site": "same-site"}),
              ("neither Origin nor Sec-Fetch-Site", {"Origin": None}),
              ("a form's content type", {"Content-Type": "text/plain", "Origin": other})]

@@ -76,5 +76,16 @@ def test_draft_kept(c):
            "the comment was not kept")
 
 
+def test_stops_cleanly(c):
+    ui = c["ui"]
+    ui.stop()
+    expect_eq(ui.proc.returncode, 0, "ticsx ui's exit status after SIGTERM")
+    st = c["b"].d.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "fetch('/api/session').then(function (r) { done('status ' + r.status); })"
+        ".catch(function () { done('refused'); });")
+    expect_eq(st, "refused", "the page's call after ticsx ui stopped")
+
+
 if __name__ == "__main__":
-    sys.exit(main(setup, [test_no_hub, test_live_score, test_draft_kept]))
+    sys.exit(main(setup, [test_no_hub, test_live_score, test_draft_kept, test_stops_cleanly]))

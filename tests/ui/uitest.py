@@ -249,8 +249,8 @@ class Ui:
         argv = [TICSX, "--home", home.path] + (world.hub_args() if hub else [])
         argv += ["ui", "--no-browser", "--port", "0"]
         err = open(self.err_path, "wb")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
-                                     env=world.env(), text=True)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err,
+                                     stdin=subprocess.DEVNULL, env=world.env(), text=True)
         err.close()
         lines = queue.Queue()
 
@@ -661,7 +661,7 @@ def choose(b, els, value):
     raise Failure("no choice %r among %r" % (value, [e.get_attribute("value") for e in els]))
 
 
-def wizard(b, ref, fingerprints, due, note=None, shot=None):
+def wizard(b, ref, fingerprints, due, note=None, shot=None, depth=None):
     """The request wizard: questionnaire, suppliers, due date; returns the request id."""
     b.click("nav-requests")
     b.click("new-request")
@@ -686,6 +686,10 @@ def wizard(b, ref, fingerprints, due, note=None, shot=None):
         if d and "d" not in done:
             b.set_value(d[0], due)
             done.add("d")
+        dp = visible(b, "wiz-depth")
+        if dp and depth and "p" not in done:
+            choose(b, dp, str(depth))
+            done.add("p")
         n = visible(b, "wiz-note")
         if n and note and "n" not in done:
             b.type(n[0], note)
