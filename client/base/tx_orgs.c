@@ -1,11 +1,14 @@
 /* Organisation directory from verified profiles. */
 #include "tx_orgs.h"
 
+#include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,4 +262,32 @@ tx_orgs_free(tx_orgs *orgs)
     orgs->v = NULL;
     orgs->n = 0;
     tx_idmap_free(&orgs->by_key);
+}
+
+/* A profile is a few hundred bytes; more is not one. */
+#define OWN_PROFILE_MAX 4096
+
+void
+tx_orgs_own_profile(tx_home *home, const tx_identity *me, char *name, size_t n, char *corp,
+                    size_t cn)
+{
+    char path[PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    tx_envelope_pb *env = NULL;
+    ProtobufCMessage *msg = NULL;
+
+    snprintf(name, n, "%s", me->pub.name);
+    corp[0] = 0;
+    if (tx_path_join(path, sizeof path, tx_home_dir(home), "profile.tx") == TX_OK &&
+        tx_file_read(path, OWN_PROFILE_MAX, &buf, &len) == TX_OK &&
+        tx_envelope_open_as(buf, len, TX_KIND_PROFILE, &env, &msg) == TX_OK &&
+        memcmp(env->signer_key.data, me->pub.sign, TX_KEY_LEN) == 0) {
+        const tx_profile_pb *p = (const tx_profile_pb *)msg;
+        snprintf(name, n, "%s", p->legal_name);
+        snprintf(corp, cn, "%s", p->corporate_number);
+    }
+    tx_free(msg);
+    tx_free(env);
+    free(buf);
 }

@@ -4,6 +4,7 @@
 #ifndef TX_ORGS_H
 #define TX_ORGS_H
 
+#include "tx_home.h"
 #include "tx_idmap.h"
 #include "tx_keys.h"
 #include "tx_rec.h"
@@ -51,6 +52,11 @@ int tx_orgs_resolve(const tx_orgs *orgs, const char *name, const tx_org **out);
 
 int tx_orgs_split_to(const tx_orgs *orgs, const char *const *args, size_t n_args, size_t max,
                      const char ***names, size_t *n, char **store);
+
+/* This organisation's legal name and corporate number from the home's own signed profile
+ * (profile.tx, signed by `me`); the name in the identity and "" when it cannot be read. */
+void tx_orgs_own_profile(tx_home *home, const tx_identity *me, char *name, size_t n, char *corp,
+                         size_t cn);
 
 void tx_orgs_free(tx_orgs *orgs);
 

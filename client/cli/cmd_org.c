@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include "tx_cell.h"
-#include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
@@ -18,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define MAX_PROFILE 4096
 
 /* Only options shared by all commands: used by those that take none of their own. */
 static int
@@ -158,31 +155,6 @@ out:
     return rc;
 }
 
-/* The legal name and corporate number from this home's own signed profile, if readable. */
-static void
-own_profile(tx_client *c, char *name, size_t n, char *corp, size_t cn)
-{
-    char path[PATH_MAX];
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    tx_envelope_pb *env = NULL;
-    ProtobufCMessage *msg = NULL;
-
-    snprintf(name, n, "%s", tx_client_id(c)->pub.name);
-    corp[0] = 0;
-    tx_path_join(path, sizeof path, tx_home_dir(tx_client_home(c)), "profile.tx");
-    if (tx_file_read(path, MAX_PROFILE, &buf, &len) == TX_OK &&
-        tx_envelope_open_as(buf, len, TX_KIND_PROFILE, &env, &msg) == TX_OK &&
-        memcmp(env->signer_key.data, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0) {
-        const tx_profile_pb *p = (const tx_profile_pb *)msg;
-        snprintf(name, n, "%s", p->legal_name);
-        snprintf(corp, cn, "%s", p->corporate_number);
-    }
-    tx_free(msg);
-    tx_free(env);
-    free(buf);
-}
-
 int
 tx_cmd_whoami(tx_cli *g, int argc, char **argv)
 {
@@ -193,7 +165,7 @@ tx_cmd_whoami(tx_cli *g, int argc, char **argv)
     if ((rc = no_options(g, argc, argv, "whoami")) != TX_OK || (rc = tx_cli_open(g, &c)) != TX_OK) {
         return rc;
     }
-    own_profile(c, name, sizeof name, corp, sizeof corp);
+    tx_orgs_own_profile(tx_client_home(c), tx_client_id(c), name, sizeof name, corp, sizeof corp);
     tx_fingerprint(tx_client_id(c)->pub.sign, fp);
     tx_key_id_hex(tx_client_id(c)->pub.sign, kid);
     if (g->json) {

@@ -8,10 +8,10 @@
 #include "tx_ui_assets.h"
 #include "tx_ui_http.h"
 
-#include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_keys.h"
 #include "tx_msg.h"
+#include "tx_orgs.h"
 #include "tx_util.h"
 
 #include <arpa/inet.h>
@@ -31,7 +31,6 @@
 #define CONNECTION_TIMEOUT 60 /* seconds a connection may sit idle (streams send every 15 s) */
 #define SECRET_HEX 65         /* 32 random bytes as hex, NUL */
 #define QUERY_MAX 4096
-#define PROFILE_MAX 4096
 #define DROP_MAX (16u * 1024 * 1024) /* the most of a too large chunked body read to answer 413 */
 #define STREAM_POLL_MS 1000 /* how often an idle event stream looks whether its page is gone */
 
@@ -394,31 +393,6 @@ make_target(struct MHD_Connection *c, const char *url, char *target, size_t n)
 
 /* ---- the server's own routes ---- */
 
-/* The legal name and corporate number of this home's own signed profile, if readable. */
-static void
-own_profile(tx_client *cl, char *name, size_t n, char *corp, size_t cn)
-{
-    char path[PATH_MAX];
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    tx_envelope_pb *env = NULL;
-    ProtobufCMessage *msg = NULL;
-
-    snprintf(name, n, "%s", tx_client_id(cl)->pub.name);
-    corp[0] = 0;
-    if (tx_path_join(path, sizeof path, tx_home_dir(tx_client_home(cl)), "profile.tx") == TX_OK &&
-        tx_file_read(path, PROFILE_MAX, &buf, &len) == TX_OK &&
-        tx_envelope_open_as(buf, len, TX_KIND_PROFILE, &env, &msg) == TX_OK &&
-        memcmp(env->signer_key.data, tx_client_id(cl)->pub.sign, TX_KEY_LEN) == 0) {
-        const tx_profile_pb *p = (const tx_profile_pb *)msg;
-        snprintf(name, n, "%s", p->legal_name);
-        snprintf(corp, cn, "%s", p->corporate_number);
-    }
-    tx_free(msg);
-    tx_free(env);
-    free(buf);
-}
-
 static enum MHD_Result
 send_session(tx_ui_server *s, struct MHD_Connection *c, int ja)
 {
@@ -428,7 +402,8 @@ send_session(tx_ui_server *s, struct MHD_Connection *c, int ja)
     json_t *hub;
 
     pthread_mutex_lock(&app->lock);
-    own_profile(app->client, name, sizeof name, corp, sizeof corp);
+    tx_orgs_own_profile(tx_client_home(app->client), tx_client_id(app->client), name, sizeof name,
+                        corp, sizeof corp);
     tx_fingerprint(tx_client_id(app->client)->pub.sign, fp);
     tx_key_id_hex(tx_client_id(app->client)->pub.sign, kid);
     tx_hex(key, tx_client_id(app->client)->pub.sign, TX_KEY_LEN);
