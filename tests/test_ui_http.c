@@ -587,6 +587,36 @@ test_post_from_another_origin_refused(void **state)
 }
 
 static void
+test_cross_site_read_refused(void **state)
+{
+    static const char *const sites[] = {"cross-site", "same-site"};
+    char extra[128];
+    http_resp r;
+    (void)state;
+
+    /* A page elsewhere (another port of 127.0.0.1 is the same site) reading data with the
+     * user's cookie: refused before anything is read. */
+    for (size_t i = 0; i < sizeof sites / sizeof sites[0]; i++) {
+        snprintf(extra, sizeof extra, "Sec-Fetch-Site: %s\r\n", sites[i]);
+        http_req(&r, &fx.ui, "GET", "/api/session", 1, extra, NULL);
+        expect_status(&r, 403);
+        expect_headers(&r);
+        assert_null(strstr(r.body, "csrf"));
+        http_free(&r);
+        http_req(&r, &fx.ui, "GET", "/api/drafts", 1, extra, NULL);
+        expect_status(&r, 403);
+        http_free(&r);
+    }
+    /* Control: the page's own reads, and a browser that sends no Sec-Fetch-Site. */
+    http_req(&r, &fx.ui, "GET", "/api/session", 1, "Sec-Fetch-Site: same-origin\r\n", NULL);
+    expect_status(&r, 200);
+    http_free(&r);
+    http_req(&r, &fx.ui, "GET", "/api/session", 1, NULL, NULL);
+    expect_status(&r, 200);
+    http_free(&r);
+}
+
+static void
 test_methods(void **state)
 {
     http_resp r;
@@ -1274,6 +1304,7 @@ main(void)
         cmocka_unit_test(test_cookie_flags),
         cmocka_unit_test(test_post_without_csrf_refused),
         cmocka_unit_test(test_post_from_another_origin_refused),
+        cmocka_unit_test(test_cross_site_read_refused),
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_handlers_reached),
         cmocka_unit_test(test_body_limits),

@@ -610,7 +610,7 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
     const char *host = header(c, "Host");
     const char *token;
     int api = strncmp(url, "/api/", 5) == 0 || strncmp(url, "/assets/", 8) == 0;
-    const char *cl;
+    const char *cl, *site;
 
     if (host == NULL || strcmp(host, s->host) != 0) {
         *ret = send_static(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8", wrong_host_text,
@@ -633,6 +633,16 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
                                 "no session: open the address ticsx ui printed (valid once)")
                    : send_static(c, MHD_HTTP_UNAUTHORIZED, "text/html; charset=utf-8",
                                  no_session_page, sizeof no_session_page - 1, 0);
+        return 1;
+    }
+    site = header(c, "Sec-Fetch-Site");
+    if (strncmp(url, "/api/", 5) == 0 && site != NULL &&
+        (strcmp(site, "cross-site") == 0 || strcmp(site, "same-site") == 0)) {
+        /* Another site, or another port of this machine (the same site to a browser), asking
+         * for data with the user's cookie: the browser would not hand it the answer, but it is
+         * not answered at all. */
+        *ret = send_error(c, MHD_HTTP_FORBIDDEN, "forbidden",
+                          "refused: only the page itself may read this");
         return 1;
     }
     cl = header(c, "Content-Length");
