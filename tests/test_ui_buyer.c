@@ -475,6 +475,19 @@ test_supplier_page(void **state)
     assert_true(json_is_number(json_object_get(json_object_get(j, "tier_average"), "A1")));
     items = json_object_get(json_object_get(j, "row"), "items");
     assert_true(json_array_size(items) > 0);
+    /* The row is the report's own, every answer included. */
+    {
+        json_t *report = cli_json(fx.buyer, 0, "report", NULL, NULL), *s;
+        int same = 0;
+        json_array_foreach(json_object_get(report, "suppliers"), i, s)
+        {
+            if (strcmp(json_string_value(json_object_get(s, "key")), k1) == 0) {
+                same = json_equal(s, json_object_get(j, "row"));
+            }
+        }
+        assert_true(same);
+        json_decref(report);
+    }
     json_array_foreach(items, i, it)
     {
         const char *c = json_string_value(json_object_get(it, "comment"));
