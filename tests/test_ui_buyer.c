@@ -157,6 +157,16 @@ call(const char *method, const char *target, json_t *body, int status)
     return call_raw(method, target, body, status, NULL, NULL);
 }
 
+/* POST /api/fetch, expected to succeed. */
+static void
+fetch(void)
+{
+    json_t *body = json_object();
+
+    json_decref(call("POST", "/api/fetch", body, 200));
+    json_decref(body);
+}
+
 /* The dashboard row of the organisation with key `key` in doc, or NULL. */
 static json_t *
 row_of(const json_t *rows, const char *key)
@@ -216,7 +226,7 @@ setup(void **state)
         tx_client_opts opts = {fx.buyer, fx.w.hub.endpoint, fx.w.hub.key, 20000};
         assert_int_equal(tx_ui_app_open(&opts, &fx.app), TX_OK);
     }
-    json_decref(call("POST", "/api/fetch", json_object(), 200));
+    fetch();
     return 0;
 }
 
@@ -475,6 +485,19 @@ test_supplier_page(void **state)
     assert_true(json_is_number(json_object_get(json_object_get(j, "tier_average"), "A1")));
     items = json_object_get(json_object_get(j, "row"), "items");
     assert_true(json_array_size(items) > 0);
+    /* The row is the report's own, every answer included. */
+    {
+        json_t *report = cli_json(fx.buyer, 0, "report", NULL, NULL), *s;
+        int same = 0;
+        json_array_foreach(json_object_get(report, "suppliers"), i, s)
+        {
+            if (strcmp(json_string_value(json_object_get(s, "key")), k1) == 0) {
+                same = json_equal(s, json_object_get(j, "row"));
+            }
+        }
+        assert_true(same);
+        json_decref(report);
+    }
     json_array_foreach(items, i, it)
     {
         const char *c = json_string_value(json_object_get(it, "comment"));
@@ -736,7 +759,7 @@ test_revoked(void **state)
     request[64] = 0;
     th_result_free(&r);
     answer(fx.s3, request, id);
-    json_decref(call("POST", "/api/fetch", json_object(), 200));
+    fetch();
     j = call("GET", "/api/dashboard?q=toyohashi", NULL, 200);
     r3 = row_of(json_object_get(j, "rows"), k3);
     assert_non_null(r3);
@@ -744,7 +767,7 @@ test_revoked(void **state)
     json_decref(j);
 
     th_ticsx_expect(0, &fx.w.hub, fx.s3, "revoke", id, "--from", BUYER, NULL);
-    json_decref(call("POST", "/api/fetch", json_object(), 200));
+    fetch();
     j = call("GET", "/api/dashboard?q=toyohashi", NULL, 200);
     r3 = row_of(json_object_get(j, "rows"), k3);
     assert_non_null(r3);

@@ -346,7 +346,7 @@ h_supplier(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         return rc;
     }
     rs->json =
-        json_pack("{s:O,s:o,s:o,s:O,s:O,s:O}", "row", r->full != NULL ? r->full : r->obj, "tier",
+        json_pack("{s:o,s:o,s:o,s:O,s:O,s:O}", "row", tx_ui_model_full_row(r), "tier",
                   r->tier ? json_integer(r->tier) : json_null(), "tier_average",
                   r->tier ? tier_average(m, r->tier) : json_object(), "chain",
                   json_object_get(story, "chain"), "history", json_object_get(story, "history"),

@@ -9,6 +9,7 @@
 #include "tx_fetch.h"
 #include "tx_json.h"
 #include "tx_msg.h"
+#include "tx_report_items.h"
 #include "tx_supply_tree.h"
 #include "tx_util.h"
 
@@ -271,6 +272,39 @@ slim_nodes(json_t *doc)
     }
 }
 
+/* The supplier rows' per-item answers are the bulk of the document (every item's texts in both
+ * languages, per supplier); they are made again for the one supplier a page shows
+ * (tx_ui_model_full_row) from the verdict the model keeps. */
+static void
+drop_items(tx_ui_model *m)
+{
+    for (size_t i = 0; i < m->n_rows; i++) {
+        tx_ui_row *r = &m->rows[i];
+        if (r->full != NULL && r->v != NULL && r->v->q != NULL && r->v->inner != NULL &&
+            json_array_size(json_object_get(r->full, "items")) > 0) {
+            json_object_set_new(r->full, "items", json_null());
+            r->items_dropped = 1;
+        }
+    }
+}
+
+json_t *
+tx_ui_model_full_row(const tx_ui_row *r)
+{
+    json_t *o;
+
+    if (r->full == NULL) {
+        return json_incref(r->obj);
+    }
+    if (!r->items_dropped) {
+        return json_incref(r->full);
+    }
+    o = json_copy(r->full);
+    json_object_set_new(
+        o, "items", tx_report_items_json(r->v->q, r->v->inner->answers, r->v->inner->n_answers));
+    return o;
+}
+
 int
 tx_ui_model_tree(const tx_ui_model *m, unsigned depth, json_t **out)
 {
@@ -434,6 +468,7 @@ tx_ui_model_build(tx_ui_app *app)
     }
     m->tree_doc = compact_tree(m->doc);
     slim_nodes(m->doc);
+    drop_items(m);
     add_requests(m);
     add_tiers(m);
     add_areas_counts(m);

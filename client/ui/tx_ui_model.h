@@ -32,6 +32,7 @@ typedef struct {
     int64_t age;         /* days since as-of, -1: none */
     int64_t next_due;    /* earliest due date of an open request, 0: none */
     unsigned tier;       /* 0: not in the tree */
+    int items_dropped;   /* full's "items" is null in memory: tx_ui_model_full_row */
 } tx_ui_row;
 
 struct tx_ui_model {
@@ -41,7 +42,8 @@ struct tx_ui_model {
     uint8_t (*roots)[TX_KEY_LEN]; /* tier 1: the suppliers of this organisation's requests */
     tx_report_tree_opts tree;     /* what `report` walks (depth from the requests) */
     json_t *doc;                  /* the report document with the tree (report --json); its
-                                   * tree nodes slimmed to tier, status and scores */
+                                   * tree nodes slimmed to tier, status and scores, the supplier
+                                   * rows' "items" null (tx_ui_model_full_row) */
     json_t *tree_doc;             /* {"depth","current_days","nodes" (compact),"tiers","total"} */
     tx_progress progress;         /* this organisation's requests, newest first */
     tx_ui_row *rows;              /* by name, then fingerprint */
@@ -59,6 +61,14 @@ int tx_ui_model_get(tx_ui_app *app, struct tx_ui_model **out);
 /* The tree part with compact nodes, for a depth other than the model's (GET /api/tree?depth=).
  * Caller owns *out. */
 int tx_ui_model_tree(const struct tx_ui_model *m, unsigned depth, json_t **out);
+
+/* The supplier's full report row as `report --json` has it (its per-item answers made again
+ * from the verdict), or its dashboard row when it granted nothing. Caller owns. */
+json_t *tx_ui_model_full_row(const tx_ui_row *r);
+
+/* The supplier's full report row as `report --json` has it (its per-item answers made again
+ * from the verdict), or its dashboard row when it granted nothing. Caller owns. */
+json_t *tx_ui_model_full_row(const tx_ui_row *r);
 
 /* The row of supplier `key`, NULL when the model knows no such supplier. */
 const tx_ui_row *tx_ui_model_row(const struct tx_ui_model *m, const uint8_t key[TX_KEY_LEN]);
