@@ -648,6 +648,8 @@ test_orgs_and_questionnaires(void **state)
         assert_int_equal(strlen(json_string_value(json_object_get(o, "key"))), 64);
     }
     assert_true(self && s2);
+    /* From the hub, as `ticsx orgs` lists them, not only those the cache happens to hold. */
+    assert_string_equal(json_string_value(json_object_get(j, "source")), "hub");
     json_decref(j);
     j = call("GET", "/api/questionnaires", NULL, 200);
     json_array_foreach(json_object_get(j, "questionnaires"), i, q)

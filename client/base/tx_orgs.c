@@ -3,6 +3,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_json.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -262,6 +263,22 @@ tx_orgs_free(tx_orgs *orgs)
     orgs->v = NULL;
     orgs->n = 0;
     tx_idmap_free(&orgs->by_key);
+}
+
+json_t *
+tx_orgs_json(const tx_orgs *orgs, const uint8_t me[TX_KEY_LEN])
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < orgs->n; i++) {
+        const tx_org *o = &orgs->v[i];
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "name", o->name,
+                                             "corporate_number", o->corporate_number, "fingerprint",
+                                             o->fingerprint, "key_id", o->key_id, "key",
+                                             tx_json_hex(o->key, TX_KEY_LEN), "self",
+                                             memcmp(o->key, me, TX_KEY_LEN) == 0));
+    }
+    return arr;
 }
 
 /* A profile is a few hundred bytes; more is not one. */

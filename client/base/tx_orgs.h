@@ -9,6 +9,7 @@
 #include "tx_keys.h"
 #include "tx_rec.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,11 @@ int tx_orgs_resolve(const tx_orgs *orgs, const char *name, const tx_org **out);
 
 int tx_orgs_split_to(const tx_orgs *orgs, const char *const *args, size_t n_args, size_t max,
                      const char ***names, size_t *n, char **store);
+
+/* The directory as `orgs --json` and the web UI list it: [{"name", "corporate_number",
+ * "fingerprint", "key_id", "key", "self"}] in directory order, `self` marking `me`. Caller
+ * owns. */
+json_t *tx_orgs_json(const tx_orgs *orgs, const uint8_t me[TX_KEY_LEN]);
 
 /* This organisation's legal name and corporate number from the home's own signed profile
  * (profile.tx, signed by `me`); the name in the identity and "" when it cannot be read. */

@@ -201,15 +201,7 @@ tx_cmd_orgs(tx_cli *g, int argc, char **argv)
         goto out;
     }
     if (g->json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < orgs.n; i++) {
-            const tx_org *o = &orgs.v[i];
-            json_array_append_new(
-                arr,
-                json_pack("{s:s,s:s,s:s,s:s,s:b}", "name", o->name, "corporate_number",
-                          o->corporate_number, "fingerprint", o->fingerprint, "key_id", o->key_id,
-                          "self", memcmp(o->key, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0));
-        }
+        json_t *arr = tx_orgs_json(&orgs, tx_client_id(c)->pub.sign);
         rc = tx_cli_print_json(json_pack("{s:o}", "organisations", arr));
         goto out;
     }

@@ -7,6 +7,7 @@
 
 #include "tx_error.h"
 #include "tx_json.h"
+#include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_qlist.h"
 #include "tx_render.h"
@@ -452,28 +453,28 @@ h_export(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 
 /* ---- GET /api/orgs, /api/questionnaires, /api/requests ---- */
 
+/* The enrolled organisations as `ticsx orgs` lists them, from the hub (each profile verified and
+ * cached); without a hub, or when it cannot be reached, those this home has in its cache, and
+ * "source" says which. */
 static int
 h_orgs(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
     const uint8_t *me = tx_client_id(app->client)->pub.sign;
-    json_t *list = json_array();
+    tx_orgs orgs = {0};
     tx_ui_model *m;
     int rc;
 
     (void)rq;
+    if (app->has_hub && tx_orgs_fetch(app->client, &orgs) == TX_OK) {
+        rs->json = json_pack("{s:o,s:s}", "orgs", tx_orgs_json(&orgs, me), "source", "hub");
+        tx_orgs_free(&orgs);
+        return TX_OK;
+    }
+    tx_orgs_free(&orgs);
     if ((rc = tx_ui_model_get(app, &m)) != TX_OK) {
-        json_decref(list);
         return rc;
     }
-    for (size_t i = 0; i < m->orgs.n; i++) {
-        const tx_org *o = &m->orgs.v[i];
-        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "name", o->name,
-                                              "corporate_number", o->corporate_number,
-                                              "fingerprint", o->fingerprint, "key_id", o->key_id,
-                                              "key", tx_json_hex(o->key, TX_KEY_LEN), "self",
-                                              memcmp(o->key, me, TX_KEY_LEN) == 0));
-    }
-    rs->json = json_pack("{s:o}", "orgs", list);
+    rs->json = json_pack("{s:o,s:s}", "orgs", tx_orgs_json(&m->orgs, me), "source", "cache");
     return TX_OK;
 }
 
