@@ -1,5 +1,5 @@
 /* Built-in questionnaires: JSON files embedded into the binary at build time by
- * client/embed.cmake (generated tx_builtin_data.c in the build tree). */
+ * cmake/embed.cmake (generated tx_builtin_data.c in the build tree). */
 #ifndef TX_BUILTIN_H
 #define TX_BUILTIN_H
 

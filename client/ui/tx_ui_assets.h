@@ -1,5 +1,5 @@
 /* The page's files (HTML, CSS, JavaScript, the texts in Japanese and English), embedded at
- * build time from client/ui/assets by embed_assets.cmake. */
+ * build time from client/ui/assets by cmake/embed.cmake. */
 #ifndef TX_UI_ASSETS_H
 #define TX_UI_ASSETS_H
 
