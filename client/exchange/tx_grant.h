@@ -97,6 +97,7 @@ typedef struct {
     json_t *q; /* {"record", "id", "version", "title"}, or {"record"} when the hub does not
                   have the questionnaire; owned */
     int64_t created;
+    uint64_t index; /* its log index on the hub: orders assessments made in the same second */
     int opened; /* the content key in this home opened it: dates below set */
     int64_t as_of, valid_until;
     int superseded;

@@ -67,8 +67,13 @@ newest_first(const void *a, const void *b)
 {
     const tx_own_assessment *x = a, *y = b;
 
-    return x->created != y->created ? (x->created < y->created ? 1 : -1)
-                                    : memcmp(x->id, y->id, TX_ID_LEN);
+    if (x->created != y->created) {
+        return x->created < y->created ? 1 : -1;
+    }
+    if (x->index != y->index) { /* the same second: the later in the hub's log first */
+        return x->index < y->index ? 1 : -1;
+    }
+    return memcmp(x->id, y->id, TX_ID_LEN);
 }
 
 /* Fills in e's holders (current ones, this organisation left out). */
@@ -192,6 +197,7 @@ tx_grant_list_own(tx_client *c, tx_own_list *out)
         memcpy(e->id, r->id, TX_ID_LEN);
         memcpy(e->questionnaire, s->questionnaire.data, TX_ID_LEN);
         e->created = s->meta != NULL ? s->meta->created : 0;
+        e->index = r->index;
         if (newer != NULL) {
             e->superseded = 1;
             memcpy(e->superseded_by, newer->id, TX_ID_LEN);

@@ -109,6 +109,9 @@ newest_first(const void *pa, const void *pb)
     if (a->created != b->created) {
         return a->created < b->created ? 1 : -1;
     }
+    if (a->log_index != b->log_index) { /* the same second: the later in the hub's log first */
+        return a->log_index < b->log_index ? 1 : -1;
+    }
     return memcmp(a->id, b->id, TX_ID_LEN);
 }
 
