@@ -535,6 +535,7 @@ tx_cert_chain_json(const tx_trust_set *ts, const tx_cert_info *info, const tx_ce
     char fp[TX_FP_LEN];
 
     if (!info->present) {
+        json_decref(scopes);
         return steps;
     }
     if (!info->loaded) {
