@@ -143,7 +143,9 @@ tx_progress_load(tx_home *home, const tx_verdicts *vs, int64_t now, tx_progress 
         tx_progress_free(out);
         return rc;
     }
-    qsort(out->v, out->n, sizeof *out->v, newest_first);
+    if (out->n > 1) {
+        qsort(out->v, out->n, sizeof *out->v, newest_first);
+    }
     next = malloc((vs->n ? vs->n : 1) * sizeof *next);
     if (next == NULL) {
         tx_progress_free(out);

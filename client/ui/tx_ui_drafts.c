@@ -528,7 +528,9 @@ tx_ui_drafts_list(tx_ui_app *app, int full, json_t **out)
         v[n++].mtime = st.st_mtim;
     }
     closedir(d);
-    qsort(v, n, sizeof *v, newest_first);
+    if (n > 1) {
+        qsort(v, n, sizeof *v, newest_first);
+    }
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(*out, full ? json_incref(v[i].doc) : summary(v[i].doc));
         json_decref(v[i].doc);

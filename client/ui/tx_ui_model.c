@@ -392,7 +392,9 @@ add_rows(tx_ui_model *m)
         return rc;
     }
     /* By name, then key; the index follows the sorted order. */
-    qsort(m->rows, m->n_rows, sizeof *m->rows, by_name);
+    if (m->n_rows > 1) {
+        qsort(m->rows, m->n_rows, sizeof *m->rows, by_name);
+    }
     tx_idmap_free(&m->by_key);
     for (size_t i = 0; i < m->n_rows; i++) {
         if (tx_idmap_put(&m->by_key, m->rows[i].key, i, NULL) == NULL) {
