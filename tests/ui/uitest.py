@@ -222,12 +222,20 @@ class World:
             b.dump()
 
     def close(self):
+        """Stops everything and removes the directory; the names of the ticsx ui processes that
+        did not stop cleanly (exit status, then standard error printed)."""
+        dirty = []
         for b in self.browsers:
             b.quit()
         for s in self.servers:
             s.shutdown()
         for u in self.uis:
-            u.stop()
+            status = u.stop()
+            if status != 0:
+                dirty.append(u.home.name)
+                print("---- ticsx ui (%s) exited %s ----\n%s" % (u.home.name, status,
+                                                              u.stderr()[-6000:]),
+                      file=sys.stderr)
         if self.hub is not None and self.hub.poll() is None:
             self.hub.send_signal(signal.SIGTERM)
             try:
@@ -236,6 +244,7 @@ class World:
                 self.hub.kill()
                 self.hub.wait()
         shutil.rmtree(self.root, ignore_errors=True)
+        return dirty
 
 
 class Ui:
@@ -286,6 +295,8 @@ class Ui:
             return ""
 
     def stop(self):
+        """Stops it with SIGTERM; its exit status (0 for a clean stop; a sanitizer's report or a
+        crash makes it non-zero), -9 when it had to be killed."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -293,6 +304,8 @@ class Ui:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                return -9
+        return self.proc.returncode
 
     def raw(self, method, path, body=None, headers=None):
         """One HTTP request to the ui, exactly as given: (status, headers dict, body bytes)."""
@@ -620,7 +633,10 @@ def main(setup, tests, stop_on_failure=True, axe=False):
                 if stop_on_failure and not getattr(e, "soft", False):
                     break
     finally:
-        world.close()
+        dirty = world.close()
+    if dirty:
+        # Under the sanitizers a leak or an error shows only in ticsx ui's exit status.
+        failed.append("ticsx ui stopped uncleanly: " + ", ".join(dirty))
     if failed:
         print("[  FAILED  ] %d test(s): %s" % (len(failed), ", ".join(failed)), flush=True)
         return 1
