@@ -770,6 +770,21 @@ th_world_start(th_world *w)
 }
 
 void
+th_world_certify(const th_world *w, const char *meti, const char *pinner, const char *body,
+                 const char *body_name, const char *holder, const char *number, const char *issued)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/identity.pub", meti);
+    th_ticsx_expect(0, &w->hub, pinner, "trust", "add", path, NULL);
+    th_ticsx_expect(0, &w->hub, meti, "accredit", "--body", body_name, "--scope", "all", "--from",
+                    "2024-01-01", "--until", "2099-01-01", NULL);
+    th_ticsx_expect(0, &w->hub, body, "cert", "issue", "--holder", holder, "--number", number,
+                    "--scope", "設計・製造部門", "--sector", "manufacturing", "--criteria", "2024",
+                    "--issued", issued, NULL);
+}
+
+void
 th_world_end(th_world *w)
 {
     if (w->hub.pid > 0) {

@@ -241,6 +241,14 @@ char *th_world_party(const th_world *w, char *home, const char *dir, const char 
 /* Starts w's hub (th_hub_start without options), once its parties are enrolled. */
 void th_world_start(th_world *w);
 
+/* A TICS certificate in w, on its started hub: `pinner` pins the accreditor `meti`
+ * (trust add), `meti` accredits the body named `body_name` (home `body`) for every sector from
+ * 2024-01-01 to 2099-01-01, and the body certifies `holder` with certificate `number` (scope
+ * 設計・製造部門, sector manufacturing, 2024 criteria, issued `issued`, YYYY-MM-DD). */
+void th_world_certify(const th_world *w, const char *meti, const char *pinner, const char *body,
+                      const char *body_name, const char *holder, const char *number,
+                      const char *issued);
+
 /* Stops w's hub if it runs, asserting that it exits 0, and removes the root (kept and named on
  * stderr when $TX_TEST_KEEP is set). */
 void th_world_end(th_world *w);

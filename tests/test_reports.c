@@ -112,7 +112,7 @@ setup(void **state)
     static const char *const all_yes[] = {"yes"};
     static const char *const mixed[] = {"yes", "partly", "no", "na", "yes", "partly"};
     static const char *const weak[] = {"no", "partly", "no"};
-    char request[65], path[PATH_MAX + 16];
+    char request[65];
     char issued[16];
     time_t now = time(NULL) - 30 * 86400;
     struct tm tm;
@@ -132,13 +132,7 @@ setup(void **state)
     th_world_start(&fx.w);
 
     /* S1 holds a TICS certificate from an accredited body the buyer trusts. */
-    snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
-    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "trust", "add", path, NULL);
-    th_ticsx_expect(0, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
-                    "2024-01-01", "--until", "2099-01-01", NULL);
-    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "issue", "--holder", S1, "--number", CERT_NO,
-                    "--scope", "設計・製造部門", "--sector", "manufacturing", "--criteria", "2024",
-                    "--issued", issued, NULL);
+    th_world_certify(&fx.w, fx.meti, fx.buyer, fx.body, BODY, S1, CERT_NO, issued);
 
     th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
              "--to", S2, "--to", S3, "--depth", "2", NULL);

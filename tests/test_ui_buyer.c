@@ -186,7 +186,7 @@ row_of(const json_t *rows, const char *key)
 static int
 setup(void **state)
 {
-    char issued[16], path[PATH_MAX + 16], id[65];
+    char issued[16], id[65];
     time_t now = time(NULL);
     time_t then = now - 30 * 86400, due = now + DUE_DAYS * 86400;
     struct tm tm;
@@ -207,13 +207,7 @@ setup(void **state)
     th_world_start(&fx.w);
 
     /* S1 holds a TICS certificate from a body accredited by the accreditor the buyer pins. */
-    snprintf(path, sizeof path, "%s/identity.pub", fx.meti);
-    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "trust", "add", path, NULL);
-    th_ticsx_expect(0, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
-                    "2024-01-01", "--until", "2099-01-01", NULL);
-    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "issue", "--holder", S1, "--number", CERT_NO,
-                    "--scope", "設計・製造部門", "--sector", "manufacturing", "--criteria", "2024",
-                    "--issued", issued, NULL);
+    th_world_certify(&fx.w, fx.meti, fx.buyer, fx.body, BODY, S1, CERT_NO, issued);
 
     th_ticsx(&r, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to", S1,
              "--to", S2, "--due", fx.due, NULL);
