@@ -464,6 +464,29 @@ tx_fetched_free(tx_fetched *fe)
     fe->n = 0;
 }
 
+json_t *
+tx_fetch_json(const tx_fetched *fe)
+{
+    json_t *arr = json_array();
+    json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I}}", "assessments", arr, "trust", "certificates",
+                             (json_int_t)fe->n_certificates, "certificate_events",
+                             (json_int_t)fe->n_cert_events, "accreditations",
+                             (json_int_t)fe->n_accreditations);
+
+    for (size_t i = 0; i < fe->n; i++) {
+        const tx_fetch_item *it = &fe->v[i];
+        char a[2 * TX_ID_LEN + 1], g[2 * TX_ID_LEN + 1];
+        tx_hex(a, it->assessment, TX_ID_LEN);
+        tx_hex(g, it->grant, TX_ID_LEN);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:{s:s,s:s},s:b,s:b,s:o}", "assessment", a,
+                                             "grant", g, "from", "name", it->from, "fingerprint",
+                                             it->from_fp, "fetched", it->rc == TX_OK, "new",
+                                             it->is_new, "error",
+                                             it->rc == TX_OK ? json_null() : json_string(it->why)));
+    }
+    return root;
+}
+
 int
 tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
 {
@@ -475,23 +498,9 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
         n_ok += fe->v[i].rc == TX_OK;
     }
     if (json) {
-        json_t *arr = json_array();
-        json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I}}", "assessments", arr, "trust",
-                                 "certificates", (json_int_t)fe->n_certificates,
-                                 "certificate_events", (json_int_t)fe->n_cert_events,
-                                 "accreditations", (json_int_t)fe->n_accreditations);
+        json_t *root = tx_fetch_json(fe);
         int rc;
-        for (size_t i = 0; i < fe->n; i++) {
-            const tx_fetch_item *it = &fe->v[i];
-            char g[2 * TX_ID_LEN + 1];
-            tx_hex(hex, it->assessment, TX_ID_LEN);
-            tx_hex(g, it->grant, TX_ID_LEN);
-            json_array_append_new(
-                arr, json_pack("{s:s,s:s,s:{s:s,s:s},s:b,s:b,s:o}", "assessment", hex, "grant", g,
-                               "from", "name", it->from, "fingerprint", it->from_fp, "fetched",
-                               it->rc == TX_OK, "new", it->is_new, "error",
-                               it->rc == TX_OK ? json_null() : json_string(it->why)));
-        }
+
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
         json_decref(root);

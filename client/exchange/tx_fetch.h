@@ -11,6 +11,7 @@
 #include "tx_client.h"
 #include "tx_keys.h"
 
+#include <jansson.h>
 #include <stdio.h>
 
 typedef struct {
@@ -42,6 +43,9 @@ typedef struct {
 int tx_fetch_all(tx_client *c, tx_fetched *out);
 
 int tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet);
+
+/* The `fetch --json` document: {"assessments": [...], "trust": {...}}. Caller owns. */
+json_t *tx_fetch_json(const tx_fetched *fe);
 
 void tx_fetched_free(tx_fetched *fe);
 

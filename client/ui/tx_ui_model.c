@@ -507,25 +507,6 @@ tx_ui_model_row(const tx_ui_model *m, const uint8_t key[TX_KEY_LEN])
     return at != NULL ? &m->rows[*at] : NULL;
 }
 
-/* The fetch --json document of fe. */
-static json_t *
-fetch_json(const tx_fetched *fe)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    json_t *doc = NULL;
-
-    if (mem != NULL) {
-        tx_fetch_print(mem, fe, 1, 0);
-        if (fclose(mem) == 0) {
-            doc = json_loadb(text, len, 0, NULL);
-        }
-    }
-    free(text);
-    return doc != NULL ? doc : json_object();
-}
-
 int
 tx_ui_model_refresh(tx_ui_app *app, json_t **summary)
 {
@@ -547,7 +528,7 @@ tx_ui_model_refresh(tx_ui_app *app, json_t **summary)
         if (built != TX_OK) {
             rc = built;
         } else if (summary != NULL) {
-            *summary = json_pack("{s:o,s:o,s:I}", "fetch", fetch_json(&fe), "generated",
+            *summary = json_pack("{s:o,s:o,s:I}", "fetch", tx_fetch_json(&fe), "generated",
                                  tx_json_date(app->model->now), "suppliers",
                                  (json_int_t)app->model->n_rows);
         }
