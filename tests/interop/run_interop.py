@@ -1,0 +1,193 @@
+# ctest test_interop: the independent Python client (ticsx_py.py, written from docs/protocol.md)
+# against a real ticsx-hub over CURVE and the real C ticsx client. Exit 0 pass, 1 fail, 77 skip
+# (python3-zmq or python3-nacl missing). TX_BUILD_DIR names the build with the two binaries.
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import nacl  # noqa: F401
+    import zmq  # noqa: F401
+except ImportError as e:
+    print("SKIP: %s: install python3-zmq and python3-nacl (script/bootstrap --tests)" % e)
+    sys.exit(77)
+
+import ticsx_py as tx
+import vectors
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.environ.get("TX_BUILD_DIR") or sys.exit("TX_BUILD_DIR is not set")
+TICSX = os.path.join(BUILD, "client", "ticsx")
+HUB = os.path.join(BUILD, "hub", "ticsx-hub")
+ENV = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+
+
+def step(text):
+    print("== " + text, flush=True)
+
+
+def run(*argv, ok=True):
+    p = subprocess.run(argv, env=ENV, capture_output=True, text=True)
+    if ok and p.returncode != 0:
+        raise AssertionError("%s exited %d:\n%s%s" % (" ".join(argv), p.returncode, p.stdout, p.stderr))
+    return p
+
+
+def main(tmp):
+    step("the document's test vectors, computed by the Python client")
+    checked = vectors.check_vectors(os.path.join(HERE, "..", "..", "docs", "protocol.md"))
+    assert {"key", "record", "sealed_key", "aead", "inclusion", "consistency", "checkpoint",
+            "call"} <= set(checked), checked
+
+    step("a real hub: ticsx-hub init and run on a free loopback port")
+    hub_dir, hub_pub = os.path.join(tmp, "hub"), os.path.join(tmp, "hub", "hub.pub")
+    run(HUB, "init", "--data", hub_dir)
+    log = open(os.path.join(tmp, "hub.log"), "w")
+    hub = subprocess.Popen([HUB, "run", "--data", hub_dir, "--bind", "tcp://127.0.0.1:*"],
+                           env=ENV, stdout=log, stderr=log)
+    try:
+        while not os.path.exists(os.path.join(hub_dir, "endpoint")):
+            assert hub.poll() is None, "ticsx-hub run exited early, see " + log.name
+            time.sleep(0.01)
+        endpoint = open(os.path.join(hub_dir, "endpoint")).read().strip()
+        exchange(tmp, hub_dir, hub_pub, endpoint)
+    finally:
+        hub.terminate()
+        assert hub.wait(timeout=30) == 0, "ticsx-hub run did not exit 0 on SIGTERM"
+
+
+def exchange(tmp, hub_dir, hub_pub, endpoint):
+    def ticsx(home, *args, ok=True):
+        return run(TICSX, "--home", home, "--hub", endpoint, "--hub-key", hub_pub, *args, ok=ok)
+
+    step("a C supplier: ticsx keygen, ticsx-hub enroll")
+    supplier_home = os.path.join(tmp, "supplier")
+    ticsx(supplier_home, "keygen", "--name", "Mikawa Precision KK")
+    run(HUB, "enroll", "--data", hub_dir, os.path.join(supplier_home, "profile.tx"))
+
+    step("1. the Python buyer's key files, read by the C client; its profile, enrolled by the hub")
+    home = os.path.join(tmp, "buyer")
+    me = tx.Identity.generate("Interop Buyer KK")
+    me.save(home)
+    profile = tx.envelope(me, tx.TYPES["profile"],
+                          tx.profile_payload(me, tx.next_seq(home), "7123456789012"))
+    with open(os.path.join(home, "profile.tx"), "wb") as f:
+        f.write(profile)
+    who = json.loads(ticsx(home, "--json", "whoami").stdout)
+    print("   C whoami of the Python home:", who)
+    assert who["fingerprint"] == me.fingerprint() and who["key_id"] == me.key_id().hex(), who
+    if shutil.which("ssh-keygen"):
+        line = run("ssh-keygen", "-lf", os.path.join(home, "identity_ed25519.pub")).stdout
+        assert line.split()[1] == me.fingerprint(), line
+    out = run(HUB, "enroll", "--data", hub_dir, os.path.join(home, "profile.tx")).stdout
+    assert "enrolled Interop Buyer KK " + me.fingerprint() in out, out
+    orgs = ticsx(supplier_home, "orgs").stdout
+    assert "Interop Buyer KK" in orgs and me.fingerprint() in orgs, orgs
+
+    hub = tx.Hub(endpoint, hub_pub, me)
+    try:
+        buyer(hub, me, home, supplier_home, ticsx)
+    finally:
+        hub.close()
+
+
+def buyer(hub, me, home, supplier_home, ticsx):
+    hub_sign_pk = hub.sign_pk
+    assert tx.status(hub.call(tx.f_uint(5, 1))) == "ok"
+
+    # The supplier's keys from its signed, enrolled profile (its identity.pub names it to us).
+    _, supplier_pk, _, _ = tx.load_public(os.path.join(supplier_home, "identity.pub"))
+    supplier_seal = None
+    for _, env in hub.list(tx.KIND["profile"]):
+        _, p, signer = tx.open_envelope(env, tx.TYPES["profile"])
+        if signer == supplier_pk:
+            supplier_seal = tx.one(p, 4)
+    assert supplier_seal is not None, "the supplier's profile is not on the hub"
+
+    def submit(kind, payload):
+        """Submit one record and check its receipt (§6.2): leaf hash, signed checkpoint,
+        and the record's inclusion in that checkpoint."""
+        env = tx.envelope(me, tx.TYPES[kind], payload)
+        reply = tx.check_ok(hub.submit(env), "submit " + kind)
+        receipt = tx.decode(tx.one(reply, 4))
+        index = tx.one(receipt, 1, 0)
+        assert tx.one(receipt, 2) == tx.record_id(env) and tx.one(receipt, 4) == tx.leaf_hash(env)
+        _, size, root, _ = tx.verify_checkpoint(tx.one(receipt, 5), hub_sign_pk)
+        proof = hub.inclusion(index, size)
+        assert tx.verify_inclusion(index, size, tx.leaf_hash(env), proof, root)
+        print("   %s %s at log index %d, proven in the checkpoint of size %d"
+              % (kind, tx.record_id(env).hex()[:12], index, size))
+        return env, index, size, root
+
+    step("2a. the Python buyer publishes a questionnaire and requests it of the C supplier")
+    questionnaire = tx.questionnaire_payload(
+        tx.next_seq(home), "interop-check", 1, ("相互運用チェック", "Interop check"),
+        [("A", "組織", "Organisation")],
+        [("A1", "A", 1, "情報セキュリティの責任者を定めていますか。",
+          "Is someone responsible for information security?", 1),
+         ("A2", "A", 1, "アクセス権を定期的に見直していますか。",
+          "Are access rights reviewed regularly?", 2)],
+        [("yes", "はい", "Yes", 1000, 0), ("no", "いいえ", "No", 0, 0)],
+        [(1, "基本", "Basic")])
+    q_env, _, old_size, old_root = submit("questionnaire", questionnaire)
+    q_id = tx.record_id(q_env)
+    note = "回答期限までにご回答ください。 Please answer by the due date."
+    req_env, req_index, _, _ = submit("request", tx.request_payload(
+        me, tx.next_seq(home), q_id, [(supplier_pk, supplier_seal)],
+        due=int(time.time()) + 30 * 86400, note=note))
+    req_id = tx.record_id(req_env).hex()
+
+    step("2b. the C supplier's inbox shows the Python buyer's request and opens its sealed note")
+    inbox = ticsx(supplier_home, "--json", "inbox").stdout
+    print("   " + inbox.strip()[:600])
+    assert req_id in inbox and note in inbox and "Interop Buyer KK" in inbox, inbox
+
+    step("2c. the C supplier answers; the Python buyer opens and verifies the assessment")
+    answers = os.path.join(supplier_home, "answers.json")
+    ticsx(supplier_home, "questionnaire", "template", req_id, "--format", "json", "--out", answers)
+    filled = json.load(open(answers))
+    print("   template:", json.dumps(filled, ensure_ascii=False)[:300])
+    for a in filled["answers"]:
+        a["answer"] = "yes" if a["item"] == "A1" else "no"
+    json.dump(filled, open(answers, "w"))
+    ticsx(supplier_home, "answer", req_id, "--file", answers, "--certificate", "none")
+    grants = [env for _, env in hub.list(tx.KIND["grant"])]
+    assert len(grants) == 1, grants
+    _, grant, _ = tx.open_envelope(grants[0], tx.TYPES["grant"])
+    assert tx.one(grant, 6).hex() == req_id, "the grant names another request"
+    entry = tx.decode(tx.one(tx.check_ok(hub.get(tx.one(grant, 2)), "get"), 5))
+    sealed_env = tx.one(entry, 2)
+    assert tx.record_id(sealed_env) == tx.one(grant, 2)
+    inner = tx.open_assessment(me, grants[0], sealed_env)
+    got = {tx.one(tx.decode(a), 1).decode(): tx.one(tx.decode(a), 2).decode() for a in inner[4]}
+    print("   answers opened and verified:", got)
+    assert got == {"A1": "yes", "A2": "no"} and tx.one(inner, 3).hex() == req_id
+
+    step("3. the hub's checkpoint, an inclusion proof of our request, a consistency proof")
+    _, size, root, when = tx.verify_checkpoint(hub.checkpoint(), hub_sign_pk)
+    print("   checkpoint: size %d, root %s, time %d" % (size, root.hex()[:16], when))
+    assert size >= req_index + 2  # the supplier's sealed assessment and grant came after
+    assert tx.verify_inclusion(req_index, size, tx.leaf_hash(req_env),
+                               hub.inclusion(req_index, size), root)
+    assert tx.verify_consistency(old_size, size, old_root, root, hub.consistency(old_size, size))
+    assert not tx.verify_inclusion(req_index, size, tx.leaf_hash(q_env),
+                                   hub.inclusion(req_index, size), root)
+    print("   inclusion of index %d and consistency %d -> %d verified" % (req_index, old_size, size))
+
+    step("4. a record whose signature is broken by one byte is refused: bad_signature")
+    env = bytearray(tx.envelope(me, tx.TYPES["request"], tx.request_payload(
+        me, tx.next_seq(home), q_id, [(supplier_pk, supplier_seal)])))
+    env[-1] ^= 0x01  # the last byte of the envelope is the signature's last
+    reply = hub.submit(bytes(env))
+    print("   hub: %s: %s" % (tx.status(reply), tx.one(reply, 3).decode()))
+    assert tx.status(reply) == "bad_signature" and 4 not in reply
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory(prefix="ticsx-interop-") as tmp:
+        main(tmp)
+    print("PASS: the independent client interoperates with ticsx-hub and ticsx")
