@@ -69,9 +69,9 @@ def exchange(tmp, hub_dir, hub_pub, endpoint):
     ticsx(supplier_home, "keygen", "--name", "Mikawa Precision KK")
     run(HUB, "enroll", "--data", hub_dir, os.path.join(supplier_home, "profile.tx"))
 
-    step("1. the Python buyer's key files, read by the C client; its profile, enrolled by the hub")
-    home = os.path.join(tmp, "buyer")
-    me = tx.Identity.generate("Interop Buyer KK")
+    step("1. the Python organisation's key files, read by the C client; its profile, enrolled by the hub")
+    home = os.path.join(tmp, "python")
+    me = tx.Identity.generate("Interop Python KK")
     me.save(home)
     profile = tx.envelope(me, tx.TYPES["profile"],
                           tx.profile_payload(me, tx.next_seq(home), "7123456789012"))
@@ -84,18 +84,18 @@ def exchange(tmp, hub_dir, hub_pub, endpoint):
         line = run("ssh-keygen", "-lf", os.path.join(home, "identity_ed25519.pub")).stdout
         assert line.split()[1] == me.fingerprint(), line
     out = run(HUB, "enroll", "--data", hub_dir, os.path.join(home, "profile.tx")).stdout
-    assert "enrolled Interop Buyer KK " + me.fingerprint() in out, out
+    assert "enrolled Interop Python KK " + me.fingerprint() in out, out
     orgs = ticsx(supplier_home, "orgs").stdout
-    assert "Interop Buyer KK" in orgs and me.fingerprint() in orgs, orgs
+    assert "Interop Python KK" in orgs and me.fingerprint() in orgs, orgs
 
     hub = tx.Hub(endpoint, hub_pub, me)
     try:
-        buyer(hub, me, home, supplier_home, ticsx)
+        both_ways(hub, me, home, supplier_home, ticsx)
     finally:
         hub.close()
 
 
-def buyer(hub, me, home, supplier_home, ticsx):
+def both_ways(hub, me, home, supplier_home, ticsx):
     hub_sign_pk = hub.sign_pk
     assert tx.status(hub.call(tx.f_uint(5, 1))) == "ok"
 
@@ -108,10 +108,10 @@ def buyer(hub, me, home, supplier_home, ticsx):
             supplier_seal = tx.one(p, 4)
     assert supplier_seal is not None, "the supplier's profile is not on the hub"
 
-    def submit(kind, payload):
+    def submit(kind, payload, env=None):
         """Submit one record and check its receipt (§6.2): leaf hash, signed checkpoint,
         and the record's inclusion in that checkpoint."""
-        env = tx.envelope(me, tx.TYPES[kind], payload)
+        env = env or tx.envelope(me, tx.TYPES[kind], payload)
         reply = tx.check_ok(hub.submit(env), "submit " + kind)
         receipt = tx.decode(tx.one(reply, 4))
         index = tx.one(receipt, 1, 0)
@@ -123,7 +123,7 @@ def buyer(hub, me, home, supplier_home, ticsx):
               % (kind, tx.record_id(env).hex()[:12], index, size))
         return env, index, size, root
 
-    step("2a. the Python buyer publishes a questionnaire and requests it of the C supplier")
+    step("2a. the Python organisation publishes a questionnaire and requests it of the C supplier")
     questionnaire = tx.questionnaire_payload(
         tx.next_seq(home), "interop-check", 1, ("相互運用チェック", "Interop check"),
         [("A", "組織", "Organisation")],
@@ -141,12 +141,12 @@ def buyer(hub, me, home, supplier_home, ticsx):
         due=int(time.time()) + 30 * 86400, note=note))
     req_id = tx.record_id(req_env).hex()
 
-    step("2b. the C supplier's inbox shows the Python buyer's request and opens its sealed note")
+    step("2b. the C supplier's inbox shows the Python organisation's request and opens its sealed note")
     inbox = ticsx(supplier_home, "--json", "inbox").stdout
     print("   " + inbox.strip()[:600])
-    assert req_id in inbox and note in inbox and "Interop Buyer KK" in inbox, inbox
+    assert req_id in inbox and note in inbox and "Interop Python KK" in inbox, inbox
 
-    step("2c. the C supplier answers; the Python buyer opens and verifies the assessment")
+    step("2c. the C supplier answers; the Python organisation opens and verifies the assessment")
     answers = os.path.join(supplier_home, "answers.json")
     ticsx(supplier_home, "questionnaire", "template", req_id, "--format", "json", "--out", answers)
     filled = json.load(open(answers))
@@ -167,10 +167,40 @@ def buyer(hub, me, home, supplier_home, ticsx):
     print("   answers opened and verified:", got)
     assert got == {"A1": "yes", "A2": "no"} and tx.one(inner, 3).hex() == req_id
 
+    step("2d. the C organisation asks the Python one, which answers; the C client verifies it")
+    note = "定期報告の前にご回答ください。"
+    c_req_id = ticsx(supplier_home, "-q", "request", "--questionnaire", "tics-selfcheck",
+                     "--to", me.fingerprint(), "--note", note).stdout.split()[-1]
+    [request] = [tx.open_envelope(env, tx.TYPES["request"])[1]
+                 for _, env in hub.list(tx.KIND["request"]) if tx.record_id(env).hex() == c_req_id]
+    assert tx.open_note(me, request) == note
+    q_id = tx.one(request, 2)
+    entry = tx.decode(tx.one(tx.check_ok(hub.get(q_id), "get"), 5))
+    assert tx.record_id(tx.one(entry, 2)) == q_id
+    _, q, _ = tx.open_envelope(tx.one(entry, 2), tx.TYPES["questionnaire"])
+    full = [tx.one(tx.decode(c), 1).decode() for c in q[7] if tx.one(tx.decode(c), 3, 0) == 1000]
+    answers = [(tx.one(tx.decode(i), 1).decode(), full[0], "Python から回答") for i in q[6]]
+    print("   %d items of %s answered %r" % (len(answers), tx.one(q, 2).decode(), full[0]))
+    sealed_env, grant_env = tx.answer(me, home, bytes.fromhex(c_req_id), q_id, answers,
+                                      supplier_pk, supplier_seal)
+    submit("sealed-assessment", None, sealed_env)
+    submit("grant", None, grant_env)
+    ticsx(supplier_home, "fetch")
+    verify = ticsx(supplier_home, "verify", ok=False)
+    print("   " + verify.stdout.strip().replace("\n", "\n   "))
+    assert verify.returncode == 0 and "Interop Python KK" in verify.stdout, verify.stderr
+    report = json.loads(ticsx(supplier_home, "--json", "report").stdout)
+    [row] = report["suppliers"]
+    print("   report: %s %s, overall %s, level %s, comments %r" % (
+        row["name"], row["status"], row["overall"], row["level_achieved"],
+        {i["comment"] for i in row["items"]}))
+    assert row["status"] == "verified" and row["overall"] == 100 and not row["unanswered"]
+    assert {i["comment"] for i in row["items"]} == {"Python から回答"}
+
     step("3. the hub's checkpoint, an inclusion proof of our request, a consistency proof")
     _, size, root, when = tx.verify_checkpoint(hub.checkpoint(), hub_sign_pk)
     print("   checkpoint: size %d, root %s, time %d" % (size, root.hex()[:16], when))
-    assert size >= req_index + 2  # the supplier's sealed assessment and grant came after
+    assert size >= req_index + 6  # the answers and the second request came after
     assert tx.verify_inclusion(req_index, size, tx.leaf_hash(req_env),
                                hub.inclusion(req_index, size), root)
     assert tx.verify_consistency(old_size, size, old_root, root, hub.consistency(old_size, size))

@@ -301,6 +301,37 @@ def open_assessment(ident, grant_env, sealed_env):
     return inner
 
 
+def open_note(ident, request):
+    """§4.3: a request's note, opened with our seal key (our place among the suppliers, or the
+    last key when we signed it); "" when it has none."""
+    if not request.get(10):
+        return ""
+    suppliers = request.get(3, [])
+    place = suppliers.index(ident.sign_pk) if ident.sign_pk in suppliers else len(suppliers)
+    key = open_sealed_key(ident, request[11][place])
+    return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(one(request, 10), one(request, 2),
+                                                             one(request, 9), key).decode()
+
+
+def answer(ident, home, request_id, questionnaire, answers, grantee_sign_pk, grantee_seal_pk):
+    """§4.1, §4.2: sign the inner assessment, encrypt it, sign the sealed record and a grant of
+    it to the requester. answers: [(item, choice, comment)]. Returns (sealed, grant) envelopes."""
+    now = int(time.time())
+    inner = (meta(next_seq(home)) + f_bytes(2, questionnaire) + f_bytes(3, request_id)
+             + f_repeated(4, [f_bytes(1, i) + f_bytes(2, c) + f_bytes(3, m) for i, c, m in answers])
+             + f_uint(5, now) + f_uint(6, now + 365 * 86400))
+    inner_env = envelope(ident, TYPES["assessment"], inner)
+    key, nonce = os.urandom(32), os.urandom(24)
+    ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(inner_env, questionnaire,
+                                                                   nonce, key)
+    sealed_env = envelope(ident, TYPES["sealed-assessment"], meta(next_seq(home))
+                          + f_bytes(2, questionnaire) + f_bytes(3, nonce) + f_bytes(4, ciphertext))
+    grant_env = envelope(ident, TYPES["grant"], meta(next_seq(home))
+                         + f_bytes(2, record_id(sealed_env)) + f_bytes(3, grantee_sign_pk)
+                         + f_bytes(4, seal_key(key, grantee_seal_pk)) + f_bytes(6, request_id))
+    return sealed_env, grant_env
+
+
 # --- The hub (§5, §6) ---
 
 class Hub:
