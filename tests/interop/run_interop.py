@@ -40,8 +40,8 @@ def run(*argv, ok=True):
 def main(tmp):
     step("the document's test vectors, computed by the Python client")
     checked = vectors.check_vectors(os.path.join(HERE, "..", "..", "docs", "protocol.md"))
-    assert {"key", "record", "sealed_key", "aead", "inclusion", "consistency", "checkpoint",
-            "call"} <= set(checked), checked
+    assert {"key", "record", "sealed_key", "aead", "merkle_tree", "inclusion", "consistency",
+            "checkpoint", "call"} <= set(checked), checked
 
     step("a real hub: ticsx-hub init and run on a free loopback port")
     hub_dir, hub_pub = os.path.join(tmp, "hub"), os.path.join(tmp, "hub", "hub.pub")
@@ -215,6 +215,17 @@ def both_ways(hub, me, home, supplier_home, ticsx):
     reply = hub.submit(bytes(env))
     print("   hub: %s: %s" % (tx.status(reply), tx.one(reply, 3).decode()))
     assert tx.status(reply) == "bad_signature" and 4 not in reply
+
+    step("5. the C client signs from the Python home: same files, same sequence counter")
+    before = int(open(os.path.join(home, "seq")).read())
+    c_req = ticsx(home, "-q", "request", "--questionnaire", tx.record_id(q_env).hex(),
+                  "--to", "Mikawa Precision KK").stdout.split()[-1]
+    [env] = [env for _, env in hub.list(tx.KIND["request"]) if tx.record_id(env).hex() == c_req]
+    _, request, signer = tx.open_envelope(env, tx.TYPES["request"])
+    seq = tx.one(tx.decode(tx.one(request, 1)), 1, 0)
+    print("   C request %s signed by the Python key with seq %d (the Python client's last: %d)"
+          % (c_req[:12], seq, before))
+    assert signer == me.sign_pk and seq > before
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 # the hub's calls over CURVE, and the verifiable log. Section numbers (§) are the document's.
 """ticsx protocol v1 in Python: python3-zmq (CURVE) and python3-nacl (libsodium); protobuf by hand."""
 import base64
+import fcntl
 import hashlib
 import os
 import time
@@ -173,12 +174,15 @@ def load_public(path):
 
 
 def next_seq(home):
-    """§3.6: one counter per signing key; the home's `seq` file holds the last number used."""
+    """§3.6: one counter per signing key; the home's `seq` file holds the last number used,
+    taken under flock on `lock` (so the C client may share the home)."""
     path = os.path.join(home, "seq")
-    last = int(open(path).read()) if os.path.exists(path) else 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write("%d\n" % (last + 1))
+    with open(os.open(os.path.join(home, "lock"), os.O_RDWR | os.O_CREAT, 0o600)) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        last = int(open(path).read()) if os.path.exists(path) else 0
+        with open(path + ".tmp", "w", opener=lambda p, f: os.open(p, f, 0o600)) as f:
+            f.write("%d\n" % (last + 1))
+        os.replace(path + ".tmp", path)
     return last + 1
 
 

@@ -22,6 +22,16 @@ def read_vectors(path):
     return out
 
 
+def mth(leaves):
+    """§7.1: the Merkle tree hash of leaf hashes, split at the largest power of two below n."""
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return tx.node(mth(leaves[:k]), mth(leaves[k:]))
+
+
 def check_vectors(path):
     def b(block, key):
         return b"".join(block[key])
@@ -59,6 +69,10 @@ def check_vectors(path):
             ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
                 t(v, "plaintext").encode(), b(v, "ad"), b(v, "nonce"), b(v, "key"))
             assert ct == b(v, "ciphertext")
+        elif name == "merkle_tree":
+            leaves = [tx.leaf_hash(e.encode()) for e in v["entry"]]
+            assert leaves == v["leaf_hash"] and tx.sha256(b"") == b(v, "empty_root")
+            assert mth(leaves) == b(v, "root") and len(leaves) == int(t(v, "size"))
         elif name == "inclusion":
             assert tx.verify_inclusion(int(t(v, "log_index")), int(t(v, "size")), b(v, "leaf_hash"),
                                        v["proof"], b(v, "root"))
