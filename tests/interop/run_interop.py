@@ -17,6 +17,7 @@ except ImportError as e:
     sys.exit(77)
 
 import ticsx_py as tx
+from zmq.utils.monitor import recv_monitor_message
 import vectors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,12 +91,12 @@ def exchange(tmp, hub_dir, hub_pub, endpoint):
 
     hub = tx.Hub(endpoint, hub_pub, me)
     try:
-        both_ways(hub, me, home, supplier_home, ticsx)
+        both_ways(hub, me, home, supplier_home, ticsx, hub_pub)
     finally:
         hub.close()
 
 
-def both_ways(hub, me, home, supplier_home, ticsx):
+def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
     hub_sign_pk = hub.sign_pk
     assert tx.status(hub.call(tx.f_uint(5, 1))) == "ok"
 
@@ -215,6 +216,25 @@ def both_ways(hub, me, home, supplier_home, ticsx):
     reply = hub.submit(bytes(env))
     print("   hub: %s: %s" % (tx.status(reply), tx.one(reply, 3).decode()))
     assert tx.status(reply) == "bad_signature" and 4 not in reply
+
+    step("4b. a key the hub has not enrolled is refused at the CURVE handshake (ZAP 400)")
+    stranger = tx.Identity.generate("Stranger")
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.DEALER)
+    monitor = sock.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH)
+    sock.curve_serverkey = tx.z85.encode(tx.load_public(hub_pub)[3])
+    sock.curve_publickey = tx.z85.encode(stranger.curve_pk)
+    sock.curve_secretkey = tx.z85.encode(bytes(stranger.curve))
+    sock.linger = 0
+    sock.connect(hub.endpoint)
+    assert monitor.poll(20000), "no handshake failure reported"
+    event = recv_monitor_message(monitor)
+    print("   handshake failed, status %d" % event["value"])
+    assert event["value"] == 400
+    sock.disable_monitor()
+    monitor.close()
+    sock.close()
+    ctx.term()
 
     step("5. the C client signs from the Python home: same files, same sequence counter")
     before = int(open(os.path.join(home, "seq")).read())

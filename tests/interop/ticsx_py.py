@@ -350,6 +350,7 @@ class Hub:
         self.sock.curve_secretkey = z85.encode(bytes(ident.curve))
         self.sock.linger = 0
         self.sock.connect(endpoint)
+        self.endpoint = endpoint
         self.timeout_ms, self.next_id = timeout_ms, 1
 
     def close(self):
