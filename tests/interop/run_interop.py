@@ -34,7 +34,8 @@ def step(text):
 def run(*argv, ok=True):
     p = subprocess.run(argv, env=ENV, capture_output=True, text=True)
     if ok and p.returncode != 0:
-        raise AssertionError("%s exited %d:\n%s%s" % (" ".join(argv), p.returncode, p.stdout, p.stderr))
+        raise AssertionError("%s exited %d:\n%s%s"
+                             % (" ".join(argv), p.returncode, p.stdout, p.stderr))
     return p
 
 
@@ -70,7 +71,7 @@ def exchange(tmp, hub_dir, hub_pub, endpoint):
     ticsx(supplier_home, "keygen", "--name", "Mikawa Precision KK")
     run(HUB, "enroll", "--data", hub_dir, os.path.join(supplier_home, "profile.tx"))
 
-    step("1. the Python organisation's key files, read by the C client; its profile, enrolled by the hub")
+    step("1. the Python organisation's key files, read by the C client; its profile, enrolled")
     home = os.path.join(tmp, "python")
     me = tx.Identity.generate("Interop Python KK")
     me.save(home)
@@ -142,7 +143,7 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
         due=int(time.time()) + 30 * 86400, note=note))
     req_id = tx.record_id(req_env).hex()
 
-    step("2b. the C supplier's inbox shows the Python organisation's request and opens its sealed note")
+    step("2b. the C supplier's inbox shows the Python organisation's request and its sealed note")
     inbox = ticsx(supplier_home, "--json", "inbox").stdout
     print("   " + inbox.strip()[:600])
     assert req_id in inbox and note in inbox and "Interop Python KK" in inbox, inbox
@@ -199,7 +200,14 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
     assert {i["comment"] for i in row["items"]} == {"Python から回答"}
 
     step("3. the hub's checkpoint, an inclusion proof of our request, a consistency proof")
-    _, size, root, when = tx.verify_checkpoint(hub.checkpoint(), hub_sign_pk)
+    note = hub.checkpoint()
+    _, size, root, when = tx.verify_checkpoint(note, hub_sign_pk)
+    forged = note.replace(b"\n%d\n" % size, b"\n%d\n" % (size + 1), 1)
+    try:
+        tx.verify_checkpoint(forged, hub_sign_pk)
+        raise AssertionError("a checkpoint with another size verified")
+    except tx.ProtocolError as e:
+        print("   the same note with size %d is refused: %s" % (size + 1, e))
     print("   checkpoint: size %d, root %s, time %d" % (size, root.hex()[:16], when))
     assert size >= req_index + 6  # the answers and the second request came after
     assert tx.verify_inclusion(req_index, size, tx.leaf_hash(req_env),
@@ -207,7 +215,8 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
     assert tx.verify_consistency(old_size, size, old_root, root, hub.consistency(old_size, size))
     assert not tx.verify_inclusion(req_index, size, tx.leaf_hash(q_env),
                                    hub.inclusion(req_index, size), root)
-    print("   inclusion of index %d and consistency %d -> %d verified" % (req_index, old_size, size))
+    print("   inclusion of index %d and consistency %d -> %d verified"
+          % (req_index, old_size, size))
 
     step("4. a record whose signature is broken by one byte is refused: bad_signature")
     env = bytearray(tx.envelope(me, tx.TYPES["request"], tx.request_payload(

@@ -1,7 +1,7 @@
 # An independent ticsx client, written from docs/protocol.md (and proto/ticsx.proto) only, to show
 # that the protocol can be implemented without the C code: key files, signed records, sealing,
 # the hub's calls over CURVE, and the verifiable log. Section numbers (§) are the document's.
-"""ticsx protocol v1 in Python: python3-zmq (CURVE) and python3-nacl (libsodium); protobuf by hand."""
+"""ticsx protocol v1: python3-zmq (CURVE) and python3-nacl (libsodium); protobuf by hand."""
 import base64
 import fcntl
 import hashlib
@@ -9,6 +9,7 @@ import os
 import time
 
 import nacl.bindings as sodium
+import nacl.exceptions
 import nacl.public
 import nacl.signing
 import zmq
@@ -141,7 +142,8 @@ class Identity:
                             % (self.name, b64(secret))),
             base + ".pub": (0o644, "untrusted comment: ticsx public key: %s\n%s\n"
                             % (self.name, b64(public))),
-            base + "_ed25519.pub": (0o644, "ssh-ed25519 %s %s\n" % (b64(self.ssh_blob()), self.name)),
+            base + "_ed25519.pub": (0o644, "ssh-ed25519 %s %s\n"
+                                    % (b64(self.ssh_blob()), self.name)),
         }
 
     def save(self, home):
@@ -301,7 +303,8 @@ def open_assessment(ident, grant_env, sealed_env):
                                                                   one(sealed, 3), key)
     _, inner, signer = open_envelope(inner_env, TYPES["assessment"])
     if signer != author or one(inner, 2) != questionnaire:
-        raise ProtocolError("the inner assessment is not the author's or names another questionnaire")
+        raise ProtocolError("the inner assessment is not the author's or names another "
+                            "questionnaire")
     return inner
 
 
@@ -342,7 +345,7 @@ class Hub:
     """One DEALER connection with CURVE: the hub's curve key from the pinned hub.pub."""
 
     def __init__(self, endpoint, hub_pub, ident, timeout_ms=10000):
-        self.origin, self.sign_pk, _, curve_pk = load_public(hub_pub)
+        _, self.sign_pk, _, curve_pk = load_public(hub_pub)
         self.ctx = zmq.Context()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.curve_serverkey = z85.encode(curve_pk)
@@ -388,7 +391,8 @@ class Hub:
         return one(check_ok(self.call(f_uint(7, 1)), "checkpoint"), 8)
 
     def inclusion(self, index, size):
-        return check_ok(self.call(f_msg(8, f_uint(1, index) + f_uint(2, size))), "inclusion").get(9, [])
+        reply = self.call(f_msg(8, f_uint(1, index) + f_uint(2, size)))
+        return check_ok(reply, "inclusion").get(9, [])
 
     def consistency(self, old_size, new_size):
         reply = self.call(f_msg(9, f_uint(1, old_size) + f_uint(2, new_size)))
@@ -472,6 +476,9 @@ def verify_checkpoint(note, hub_sign_pk):
         name, _, sig = line.removeprefix("\u2014 ").partition(" ")
         raw = base64.b64decode(sig) if line.startswith("\u2014 ") and name == origin else b""
         if len(raw) == 68 and raw[:4] == key_hash:
-            nacl.signing.VerifyKey(hub_sign_pk).verify(text.encode(), raw[4:])
+            try:
+                nacl.signing.VerifyKey(hub_sign_pk).verify(text.encode(), raw[4:])
+            except nacl.exceptions.BadSignatureError:
+                continue  # another line of the same name and key hash may verify
             return origin, int(lines[1]), base64.b64decode(lines[2]), int(lines[3][5:])
     raise ProtocolError("the checkpoint carries no signature of the pinned hub key")

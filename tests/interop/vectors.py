@@ -51,7 +51,8 @@ def check_vectors(path):
                 assert files[file][1] == "".join(line + "\n" for line in v[key]), file
         elif name == "record":
             ident = tx.Identity("x", b(v, "signer_seed"), bytes(32), bytes(32))
-            payload = (tx.f_msg(1, tx.f_uint(1, int(t(v, "seq"))) + tx.f_uint(2, int(t(v, "created"))))
+            meta = tx.f_uint(1, int(t(v, "seq"))) + tx.f_uint(2, int(t(v, "created")))
+            payload = (tx.f_msg(1, meta)
                        + tx.f_bytes(2, b(v, "assessment")) + tx.f_bytes(3, b(v, "grantee"))
                        + tx.f_bytes(4, b(v, "sealed_key")) + tx.f_uint(5, int(t(v, "until")))
                        + tx.f_bytes(6, b(v, "request")))
