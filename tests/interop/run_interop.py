@@ -31,8 +31,14 @@ def step(text):
     print("== " + text, flush=True)
 
 
+def wrapped(argv):
+    """The harness's wrappers (valgrind runs): TX_TEST_CLIENT_WRAPPER, TX_TEST_HUB_WRAPPER."""
+    name = {TICSX: "TX_TEST_CLIENT_WRAPPER", HUB: "TX_TEST_HUB_WRAPPER"}.get(argv[0])
+    return os.environ.get(name, "").split() + list(argv) if name else list(argv)
+
+
 def run(*argv, ok=True):
-    p = subprocess.run(argv, env=ENV, capture_output=True, text=True)
+    p = subprocess.run(wrapped(argv), env=ENV, capture_output=True, text=True)
     if ok and p.returncode != 0:
         raise AssertionError("%s exited %d:\n%s%s"
                              % (" ".join(argv), p.returncode, p.stdout, p.stderr))
@@ -49,7 +55,7 @@ def main(tmp):
     hub_dir, hub_pub = os.path.join(tmp, "hub"), os.path.join(tmp, "hub", "hub.pub")
     run(HUB, "init", "--data", hub_dir)
     log = open(os.path.join(tmp, "hub.log"), "w")
-    hub = subprocess.Popen([HUB, "run", "--data", hub_dir, "--bind", "tcp://127.0.0.1:*"],
+    hub = subprocess.Popen(wrapped([HUB, "run", "--data", hub_dir, "--bind", "tcp://127.0.0.1:*"]),
                            env=ENV, stdout=log, stderr=log)
     try:
         while not os.path.exists(os.path.join(hub_dir, "endpoint")):
@@ -59,12 +65,13 @@ def main(tmp):
         exchange(tmp, hub_dir, hub_pub, endpoint)
     finally:
         hub.terminate()
-        assert hub.wait(timeout=30) == 0, "ticsx-hub run did not exit 0 on SIGTERM"
+        assert hub.wait(timeout=60) == 0, "ticsx-hub run did not exit 0 on SIGTERM"
 
 
 def exchange(tmp, hub_dir, hub_pub, endpoint):
     def ticsx(home, *args, ok=True):
-        return run(TICSX, "--home", home, "--hub", endpoint, "--hub-key", hub_pub, *args, ok=ok)
+        return run(TICSX, "--home", home, "--hub", endpoint, "--hub-key", hub_pub, "--timeout", "30000",
+                   *args, ok=ok)
 
     step("a C supplier: ticsx keygen, ticsx-hub enroll")
     supplier_home = os.path.join(tmp, "supplier")
@@ -90,7 +97,7 @@ def exchange(tmp, hub_dir, hub_pub, endpoint):
     orgs = ticsx(supplier_home, "orgs").stdout
     assert "Interop Python KK" in orgs and me.fingerprint() in orgs, orgs
 
-    hub = tx.Hub(endpoint, hub_pub, me)
+    hub = tx.Hub(endpoint, hub_pub, me, timeout_ms=30000)
     try:
         both_ways(hub, me, home, supplier_home, ticsx, hub_pub)
     finally:
