@@ -70,13 +70,13 @@ def main(tmp):
 
 def exchange(tmp, hub_dir, hub_pub, endpoint):
     def ticsx(home, *args, ok=True):
-        return run(TICSX, "--home", home, "--hub", endpoint, "--hub-key", hub_pub, "--timeout", "30000",
-                   *args, ok=ok)
+        return run(TICSX, "--home", home, "--hub", endpoint, "--hub-key", hub_pub,
+                   "--timeout", "30000", *args, ok=ok)
 
-    step("a C supplier: ticsx keygen, ticsx-hub enroll")
-    supplier_home = os.path.join(tmp, "supplier")
-    ticsx(supplier_home, "keygen", "--name", "Mikawa Precision KK")
-    run(HUB, "enroll", "--data", hub_dir, os.path.join(supplier_home, "profile.tx"))
+    step("a C organisation (supplier, then buyer): ticsx keygen, ticsx-hub enroll")
+    c_home = os.path.join(tmp, "c")
+    ticsx(c_home, "keygen", "--name", "Mikawa Precision KK")
+    run(HUB, "enroll", "--data", hub_dir, os.path.join(c_home, "profile.tx"))
 
     step("1. the Python organisation's key files, read by the C client; its profile, enrolled")
     home = os.path.join(tmp, "python")
@@ -94,28 +94,28 @@ def exchange(tmp, hub_dir, hub_pub, endpoint):
         assert line.split()[1] == me.fingerprint(), line
     out = run(HUB, "enroll", "--data", hub_dir, os.path.join(home, "profile.tx")).stdout
     assert "enrolled Interop Python KK " + me.fingerprint() in out, out
-    orgs = ticsx(supplier_home, "orgs").stdout
+    orgs = ticsx(c_home, "orgs").stdout
     assert "Interop Python KK" in orgs and me.fingerprint() in orgs, orgs
 
     hub = tx.Hub(endpoint, hub_pub, me, timeout_ms=30000)
     try:
-        both_ways(hub, me, home, supplier_home, ticsx, hub_pub)
+        both_ways(hub, me, home, c_home, ticsx, hub_pub)
     finally:
         hub.close()
 
 
-def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
+def both_ways(hub, me, home, c_home, ticsx, hub_pub):
     hub_sign_pk = hub.sign_pk
     assert tx.status(hub.call(tx.f_uint(5, 1))) == "ok"
 
-    # The supplier's keys from its signed, enrolled profile (its identity.pub names it to us).
-    _, supplier_pk, _, _ = tx.load_public(os.path.join(supplier_home, "identity.pub"))
-    supplier_seal = None
+    # The C organisation's keys from its signed, enrolled profile (its identity.pub names it).
+    _, c_pk, _, _ = tx.load_public(os.path.join(c_home, "identity.pub"))
+    c_seal = None
     for _, env in hub.list(tx.KIND["profile"]):
         _, p, signer = tx.open_envelope(env, tx.TYPES["profile"])
-        if signer == supplier_pk:
-            supplier_seal = tx.one(p, 4)
-    assert supplier_seal is not None, "the supplier's profile is not on the hub"
+        if signer == c_pk:
+            c_seal = tx.one(p, 4)
+    assert c_seal is not None, "the C organisation's profile is not on the hub"
 
     def submit(kind, payload, env=None):
         """Submit one record and check its receipt (§6.2): leaf hash, signed checkpoint,
@@ -146,24 +146,24 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
     q_id = tx.record_id(q_env)
     note = "回答期限までにご回答ください。 Please answer by the due date."
     req_env, req_index, _, _ = submit("request", tx.request_payload(
-        me, tx.next_seq(home), q_id, [(supplier_pk, supplier_seal)],
+        me, tx.next_seq(home), q_id, [(c_pk, c_seal)],
         due=int(time.time()) + 30 * 86400, note=note))
     req_id = tx.record_id(req_env).hex()
 
     step("2b. the C supplier's inbox shows the Python organisation's request and its sealed note")
-    inbox = ticsx(supplier_home, "--json", "inbox").stdout
+    inbox = ticsx(c_home, "--json", "inbox").stdout
     print("   " + inbox.strip()[:600])
     assert req_id in inbox and note in inbox and "Interop Python KK" in inbox, inbox
 
     step("2c. the C supplier answers; the Python organisation opens and verifies the assessment")
-    answers = os.path.join(supplier_home, "answers.json")
-    ticsx(supplier_home, "questionnaire", "template", req_id, "--format", "json", "--out", answers)
+    answers = os.path.join(c_home, "answers.json")
+    ticsx(c_home, "questionnaire", "template", req_id, "--format", "json", "--out", answers)
     filled = json.load(open(answers))
     print("   template:", json.dumps(filled, ensure_ascii=False)[:300])
     for a in filled["answers"]:
         a["answer"] = "yes" if a["item"] == "A1" else "no"
     json.dump(filled, open(answers, "w"))
-    ticsx(supplier_home, "answer", req_id, "--file", answers, "--certificate", "none")
+    ticsx(c_home, "answer", req_id, "--file", answers, "--certificate", "none")
     grants = [env for _, env in hub.list(tx.KIND["grant"])]
     assert len(grants) == 1, grants
     _, grant, _ = tx.open_envelope(grants[0], tx.TYPES["grant"])
@@ -178,7 +178,7 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
 
     step("2d. the C organisation asks the Python one, which answers; the C client verifies it")
     note = "定期報告の前にご回答ください。"
-    c_req_id = ticsx(supplier_home, "-q", "request", "--questionnaire", "tics-selfcheck",
+    c_req_id = ticsx(c_home, "-q", "request", "--questionnaire", "tics-selfcheck",
                      "--to", me.fingerprint(), "--note", note).stdout.split()[-1]
     [request] = [tx.open_envelope(env, tx.TYPES["request"])[1]
                  for _, env in hub.list(tx.KIND["request"]) if tx.record_id(env).hex() == c_req_id]
@@ -191,14 +191,14 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
     answers = [(tx.one(tx.decode(i), 1).decode(), full[0], "Python から回答") for i in q[6]]
     print("   %d items of %s answered %r" % (len(answers), tx.one(q, 2).decode(), full[0]))
     sealed_env, grant_env = tx.answer(me, home, bytes.fromhex(c_req_id), q_id, answers,
-                                      supplier_pk, supplier_seal)
+                                      c_pk, c_seal)
     submit("sealed-assessment", None, sealed_env)
     submit("grant", None, grant_env)
-    ticsx(supplier_home, "fetch")
-    verify = ticsx(supplier_home, "verify", ok=False)
+    ticsx(c_home, "fetch")
+    verify = ticsx(c_home, "verify", ok=False)
     print("   " + verify.stdout.strip().replace("\n", "\n   "))
     assert verify.returncode == 0 and "Interop Python KK" in verify.stdout, verify.stderr
-    report = json.loads(ticsx(supplier_home, "--json", "report").stdout)
+    report = json.loads(ticsx(c_home, "--json", "report").stdout)
     [row] = report["suppliers"]
     print("   report: %s %s, overall %s, level %s, comments %r" % (
         row["name"], row["status"], row["overall"], row["level_achieved"],
@@ -207,9 +207,9 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
     assert {i["comment"] for i in row["items"]} == {"Python から回答"}
 
     step("3. the hub's checkpoint, an inclusion proof of our request, a consistency proof")
-    note = hub.checkpoint()
-    _, size, root, when = tx.verify_checkpoint(note, hub_sign_pk)
-    forged = note.replace(b"\n%d\n" % size, b"\n%d\n" % (size + 1), 1)
+    checkpoint = hub.checkpoint()
+    _, size, root, when = tx.verify_checkpoint(checkpoint, hub_sign_pk)
+    forged = checkpoint.replace(b"\n%d\n" % size, b"\n%d\n" % (size + 1), 1)
     try:
         tx.verify_checkpoint(forged, hub_sign_pk)
         raise AssertionError("a checkpoint with another size verified")
@@ -227,7 +227,7 @@ def both_ways(hub, me, home, supplier_home, ticsx, hub_pub):
 
     step("4. a record whose signature is broken by one byte is refused: bad_signature")
     env = bytearray(tx.envelope(me, tx.TYPES["request"], tx.request_payload(
-        me, tx.next_seq(home), q_id, [(supplier_pk, supplier_seal)])))
+        me, tx.next_seq(home), q_id, [(c_pk, c_seal)])))
     env[-1] ^= 0x01  # the last byte of the envelope is the signature's last
     reply = hub.submit(bytes(env))
     print("   hub: %s: %s" % (tx.status(reply), tx.one(reply, 3).decode()))
