@@ -47,8 +47,10 @@ set(failed 0)
 foreach(kind untranslated only-fuzzy)
     execute_process(COMMAND ${MSGATTRIB} --${kind} --no-obsolete --no-wrap ${merged}
                     OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+    string(REPLACE ";" "," out "${out}") # shown only; a CMake list would split at it
     string(REGEX MATCHALL "\nmsgid \"[^\n]*" ids "\n${out}")
     list(FILTER ids EXCLUDE REGEX "msgid \"\"$")
+    list(TRANSFORM ids REPLACE "^\n" "")
     list(LENGTH ids n)
     if(n GREATER 0)
         set(failed 1)
