@@ -2,7 +2,8 @@
 #   pot     extract every marked string of the programs into POT
 #   update  pot, then merge it into po/ja.po (new strings untranslated, gone ones obsolete)
 #   check   pot, then fail when a marked string has no Japanese, or a fuzzy or broken one
-# Marked: _("...") and N_("...") in C (and the web UI's catalogue), and the format of tx_fail().
+# Marked: _("...") and N_("...") in C, the format of tx_fail(), and the web UI's texts
+# (client/ui/assets/i18n.js, msgctxt = the key; see cmake/ui_texts.cmake).
 
 file(GLOB_RECURSE sources RELATIVE ${SOURCE_DIR}
     ${SOURCE_DIR}/common/*.c ${SOURCE_DIR}/common/*.h
@@ -17,6 +18,21 @@ execute_process(
     RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "xgettext failed (${rc})")
+endif()
+# The web UI's texts (English by key in i18n.js) join them, each with its key as msgctxt.
+execute_process(
+    COMMAND ${CMAKE_COMMAND} -DMODE=pot -DI18N_JS=${SOURCE_DIR}/client/ui/assets/i18n.js
+            -DOUT=${POT}.ui -P ${SOURCE_DIR}/cmake/ui_texts.cmake
+    RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "cannot read the web UI's texts (${rc})")
+endif()
+execute_process(
+    COMMAND ${XGETTEXT} --join-existing --language=PO --from-code=UTF-8 --add-location=file
+            --sort-by-file --package-name=ticsx -o ${POT} ${POT}.ui
+    RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "xgettext could not join the web UI's texts (${rc})")
 endif()
 if(MODE STREQUAL "pot")
     message(STATUS "wrote ${POT}")
