@@ -12,15 +12,15 @@
 
   /* Texts. Every string a user reads is in i18n.js (English) and i18n-ja.js (its Japanese,
    * made from po/ja.po); a text without Japanese shows in English. */
-  TX.t = function(key, vars) {
-      var ja = TX.lang === 'ja' ? window.TX_TEXT_JA || {} : {};
-      var s = ja[key] || window.TX_TEXT[key] || key;
-      if (vars) {
-          s = s.replace(/\{(\w+)\}/g, function(m, k) {
-              return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
-          });
-      }
-      return s;
+  TX.t = function (key, vars) {
+    var ja = TX.lang === 'ja' ? window.TX_TEXT_JA || {} : {};
+    var s = ja[key] || window.TX_TEXT[key] || key;
+    if (vars) {
+      s = s.replace(/\{(\w+)\}/g, function (m, k) {
+        return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
+      });
+    }
+    return s;
   };
   /* A {"ja","en"} object from the data, in the page's language, else the other. */
   TX.L = function (o) {
