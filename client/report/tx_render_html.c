@@ -459,11 +459,10 @@ put_tree(FILE *f, const json_t *doc, int ja)
         put_rollup_row(f, json_object_get(doc, "total"), ja);
     }
     fprintf(f, "</table>\n<p class=\"note\">%s</p>\n",
-            /* xgettext:no-c-format */
-            tx_render_tr(
-                N_("Current: verified and as-of within the report's current period. Certified: "
-                   "verified with a valid certificate now. Coverage in % of the tier's nodes."),
-                ja));
+            tx_render_tr(N_("Current: verified and as-of within the report's current period. "
+                            "Certified: verified with a valid certificate now. Coverage as a "
+                            "share of the tier's nodes."),
+                         ja));
 }
 
 /* Per supplier, the items not fully implemented (unanswered, partly, not), with the
