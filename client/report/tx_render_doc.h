@@ -19,6 +19,8 @@ const char *tx_render_str(const json_t *o, const char *key);
  * (the web UI renders a report in the page's language), else the English itself. A text
  * without Japanese stays English. Borrowed (static). */
 const char *tx_render_tr(const char *msgid, int ja) __attribute__((format_arg(1)));
+/* Lists in a report are joined with tx_render_tr(N_(", "), ja) and N_("; "): 「、」 in
+ * Japanese. */
 
 /* Certificate status name (as in the JSON) of a supplier now, or "" when it was not judged;
  * and its label in the language, the same words as the web UI's. "-" for an unknown name. */

@@ -406,7 +406,7 @@ put_rollup_row(FILE *f, const json_t *t, int ja)
     fputs("</td><td>", f);
     json_object_foreach((json_t *)certs, k, v)
     {
-        fprintf(f, "%s", first ? "" : ", ");
+        fprintf(f, "%s", first ? "" : tx_render_tr(N_(", "), ja));
         put_esc(f, tx_render_cert_label(k, ja));
         fprintf(f, " %lld", (long long)json_integer_value(v));
         first = 0;

@@ -141,7 +141,7 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
     const tx_questionnaire_pb *q = NULL;
     char buf[1024], label[8];
     /* Japanese labels are wider: the web UI's words for certificate states, "レベル". */
-    int name_w, cert_w = ja ? 14 : 9, lv_w = ja ? 7 : 4;
+    int name_w, cert_w = ja ? 12 : 9, lv_w = ja ? 7 : 4;
 
     for (size_t i = 0; i < n && q == NULL; i++) {
         if (rows[i].scored && memcmp(rows[i].v->questionnaire, qid, TX_ID_LEN) == 0) {
@@ -199,8 +199,9 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
     buf[0] = 0;
     for (size_t a = 0; a < q->n_areas && used < sizeof buf; a++) {
         area_label(q, a, label, sizeof label);
-        int w = snprintf(buf + used, sizeof buf - used, "%s%s %s", a ? "; " : "", label,
-                         tx_text(q->areas[a]->name, ja));
+        int w =
+            snprintf(buf + used, sizeof buf - used, "%s%s %s", a ? tx_render_tr(N_("; "), ja) : "",
+                     label, tx_text(q->areas[a]->name, ja));
         used += w > 0 ? (size_t)w : 0;
     }
     tx_put_wrapped(f, buf, 0, WIDTH, 0);
@@ -208,8 +209,9 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
     used += (size_t)snprintf(buf, sizeof buf, "%s",
                              tx_render_tr(N_("LV: highest level fully implemented ("), ja));
     for (size_t l = 0; l < q->n_levels && used < sizeof buf; l++) {
-        int w = snprintf(buf + used, sizeof buf - used, "%s%u %s", l ? ", " : "",
-                         q->levels[l]->level, tx_text(q->levels[l]->name, ja));
+        int w =
+            snprintf(buf + used, sizeof buf - used, "%s%u %s", l ? tx_render_tr(N_(", "), ja) : "",
+                     q->levels[l]->level, tx_text(q->levels[l]->name, ja));
         used += w > 0 ? (size_t)w : 0;
     }
     if (used < sizeof buf) {

@@ -519,9 +519,9 @@ put_rollup(FILE *f, const tx_tree *tree, const tx_tree_rollup *r, int ja)
     used = (size_t)snprintf(buf, sizeof buf, "%s", tx_render_tr(N_("certificates: "), ja));
     for (int s = 0, first = 1; s <= TX_CERT_UNAVAILABLE && used < sizeof buf; s++) {
         if (r->cert[s] != 0) {
-            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s %zu", first ? "" : ", ",
-                                     ja ? tx_render_cert_word(s, ja) : tx_cert_status_name(s),
-                                     r->cert[s]);
+            used += (size_t)snprintf(
+                buf + used, sizeof buf - used, "%s%s %zu", first ? "" : tx_render_tr(N_(", "), ja),
+                ja ? tx_render_cert_word(s, ja) : tx_cert_status_name(s), r->cert[s]);
             first = 0;
         }
     }
