@@ -5,4 +5,4 @@
 pkg_check_modules(LIBZIP_REPORTS REQUIRED IMPORTED_TARGET libzip)
 tx_add_test(test_reports SOURCES test_reports.c LIBS tx_test_harness tx_client
             PkgConfig::JANSSON PkgConfig::LIBZIP_REPORTS TIMEOUT 300)
-add_dependencies(test_reports ticsx ticsx-hub)
+add_dependencies(test_reports ticsx ticsx-hub tx_catalogue)

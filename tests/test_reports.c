@@ -193,8 +193,119 @@ test_csv(void **state)
 
     render(path, sizeof path, "csv", "ja", "report-ja.csv");
     text = th_read_file(path);
-    th_expect_text(text, "\"サプライヤ\"");
+    th_expect_text(text, "\"取引先\"");
+    th_expect_text(text, "\"認証の状態\"");
+    assert_null(strstr(text, "\"Supplier\""));
     free(text);
+}
+
+/* Latin words the questionnaire's own Japanese texts hold ("USB", "ID"): the report shows
+ * them as the data has them. " word word ... " */
+static char data_words[8192] = " ";
+
+static void
+collect_data_words(const json_t *v)
+{
+    const char *k;
+    json_t *m;
+    size_t i;
+
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, m)
+        {
+            collect_data_words(m);
+        }
+        return;
+    }
+    if (!json_is_object(v)) {
+        return;
+    }
+    json_object_foreach((json_t *)v, k, m)
+    {
+        if (strcmp(k, "ja") == 0 && json_is_string(m)) {
+            for (const char *p = json_string_value(m); *p;) {
+                size_t n = 0;
+                char word[64];
+                while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z')) {
+                    n++;
+                }
+                if (n >= 3 && n < 60) {
+                    snprintf(word, sizeof word, " %.*s ", (int)n, p);
+                    if (strstr(data_words, word) == NULL &&
+                        strlen(data_words) + n + 2 < sizeof data_words) {
+                        strcat(data_words, word + 1);
+                    }
+                }
+                p += n > 0 ? n : 1;
+            }
+        } else {
+            collect_data_words(m);
+        }
+    }
+}
+
+/* Words of Latin letters a Japanese page may show: names from the data of this test, the
+ * scheme and standard names, what fingerprints and ids are made of, and the words of the
+ * questionnaire's Japanese texts. */
+static int
+allowed_word(const char *w, size_t n)
+{
+    char word[64];
+
+    if (n < 60) {
+        snprintf(word, sizeof word, " %.*s ", (int)n, w);
+        if (strstr(data_words, word) != NULL) {
+            return 1;
+        }
+    }
+    static const char *const ok[] = {
+        "Example", "Motors", "HYPERLINK",     "Trading", "Okazaki",    "Plating",
+        "plating", "JQA",    "Certification", "METI",    "accreditor", "TICS",
+        "ISMS",    "tics",   "selfcheck",     "ticsx",   "amp", /* the name "<b>&amp;..." holds the
+                                                                   letters of an entity */
+    };
+
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        if (strlen(ok[i]) == n && strncmp(ok[i], w, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Fails when the visible text of `html` (outside tags, <style> and fingerprints) holds a run
+ * of three or more Latin letters that is not an allowed word: an English label left in a
+ * Japanese page. */
+static void
+expect_no_english(const char *html)
+{
+    const char *p = html, *style = strstr(html, "<style>"), *style_end = strstr(html, "</style>");
+
+    while (*p) {
+        if (style != NULL && style_end != NULL && p >= style && p < style_end) {
+            p = style_end + 8;
+            continue;
+        }
+        if (*p == '<' || *p == '&') {
+            /* A tag, or an entity such as &amp; or &#47;: not text a reader sees as a word. */
+            const char *end = strchr(p, *p == '<' ? '>' : ';');
+            p = end != NULL ? end + 1 : p + 1;
+            continue;
+        }
+        if (strncmp(p, "SHA256:", 7) == 0) {
+            p += strcspn(p, "<");
+            continue;
+        }
+        size_t n = 0;
+        while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z')) {
+            n++;
+        }
+        if (n >= 3 && !allowed_word(p, n)) {
+            fail_msg("the Japanese report shows the English word \"%.*s\" in: %.80s", (int)n, p,
+                     p >= html + 40 ? p - 40 : html);
+        }
+        p += n > 0 ? n : 1;
+    }
 }
 
 static void
@@ -202,6 +313,7 @@ test_html(void **state)
 {
     char path[PATH_MAX];
     char *text;
+    json_t *j;
     (void)state;
 
     render(path, sizeof path, "html", "en", "report.html");
@@ -230,10 +342,19 @@ test_html(void **state)
     th_expect_text(text, "<details>");
     free(text);
 
+    render(path, sizeof path, "json", "ja", "report-words.json");
+    j = read_json(path);
+    collect_data_words(j);
+    json_decref(j);
     render(path, sizeof path, "html", "ja", "report-ja.html");
     text = th_read_file(path);
     th_expect_text(text, "<html lang=\"ja\">");
     assert_null(strstr(text, "//"));
+    /* Labels from the catalogue, in the web UI's words; no English label left. */
+    th_expect_text(text, "取引先セキュリティ評価レポート");
+    th_expect_text(text, "サプライチェーン");
+    th_expect_text(text, "検証済み");
+    expect_no_english(text);
     free(text);
 }
 
@@ -358,6 +479,28 @@ test_xlsx(void **state)
     th_result_free(&r);
 }
 
+/* The table in Japanese: durations and levels read as a Japanese reader writes them. */
+static void
+test_table_ja(void **state)
+{
+    th_result r;
+    (void)state;
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--lang", "ja", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "0日経過");
+    th_expect_text(r.out, "サプライチェーン（");
+    th_expect_text(r.out, "レベル");
+    assert_null(strstr(r.out, " 0d\n"));
+    assert_null(strstr(r.out, "SUPPLIER"));
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--lang", "en", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "0d\n");
+    th_expect_text(r.out, "SUPPLIER");
+    th_result_free(&r);
+}
+
 static void
 test_out_rules(void **state)
 {
@@ -460,7 +603,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv),       cmocka_unit_test(test_html),
         cmocka_unit_test(test_oscal),     cmocka_unit_test(test_xlsx),
-        cmocka_unit_test(test_out_rules), cmocka_unit_test(test_chromium),
+        cmocka_unit_test(test_out_rules), cmocka_unit_test(test_table_ja),
+        cmocka_unit_test(test_chromium),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

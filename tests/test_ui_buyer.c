@@ -8,6 +8,7 @@
 #include "harness.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_ui_app.h"
 #include "tx_ui_http.h"
 #include "tx_util.h"
@@ -192,6 +193,9 @@ setup(void **state)
     struct tm tm;
     th_result r;
     (void)state;
+
+    /* English for the process (the catalogue found, as ticsx ui does at start). */
+    assert_int_equal(tx_i18n_init("en"), TX_OK);
 
     gmtime_r(&then, &tm);
     strftime(issued, sizeof issued, "%Y-%m-%d", &tm);
@@ -616,6 +620,21 @@ test_exports(void **state)
             assert_non_null(j);
             json_decref(j);
         }
+        tx_ui_resp_clear(&rs);
+    }
+    /* The page's language, not the process's: this process speaks English (setup), the
+     * report asked for in Japanese has the catalogue's Japanese labels. */
+    for (int ja = 0; ja < 2; ja++) {
+        tx_ui_resp rs;
+        char *text;
+        tx_ui_dispatch(fx.app, "GET",
+                       ja ? "/api/export?format=html&lang=ja" : "/api/export?format=html&lang=en",
+                       NULL, 0, &rs);
+        assert_int_equal(rs.status ? rs.status : 200, 200);
+        text = strndup(rs.body, rs.len);
+        th_expect_text(text, ja ? "取引先セキュリティ評価レポート" : "Supplier security report");
+        th_expect_text(text, ja ? "認証の状態" : "Certificate");
+        free(text);
         tx_ui_resp_clear(&rs);
     }
     json_decref(call("GET", "/api/export?format=table", NULL, 400));

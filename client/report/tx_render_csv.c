@@ -6,7 +6,9 @@
 
 #include "tx_csv.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
+#include "tx_util.h"
 
 #include <string.h>
 
@@ -37,20 +39,27 @@ put_number(FILE *f, const json_t *n)
 int
 tx_render_csv(FILE *f, const json_t *doc, int ja)
 {
+    /* The column keys stay as they are in English (scripts read them); a Japanese reader gets
+     * headings from the catalogue. */
     static const char *const head[][2] = {
-        {"supplier", "サプライヤ"},
-        {"fingerprint", "フィンガープリント"},
-        {"status", "検証"},
-        {"reason", "理由"},
-        {"questionnaire", "質問票"},
-        {"as_of", "評価基準日"},
-        {"valid_until", "有効期限"},
-        {"certificate_status", "認証状態"},
-        {"certificate_number", "認証番号"},
-        {"certificate_issuer", "認証機関"},
-        {"overall", "総合"},
-        {"level_achieved", "達成レベル"},
-        {"unanswered", "未回答"},
+        {"supplier", N_("Supplier")},
+        {"fingerprint", N_("Fingerprint")},
+        {"status", N_("Verification")},
+        {"reason", N_("Reason")},
+        {"questionnaire", N_("Questionnaire")},
+        {"as_of", N_("As of")},
+        {"valid_until", N_("Valid until")},
+        {"certificate_status", N_("Certificate")},
+        {"certificate_number", N_("Certificate number")},
+        {"certificate_issuer", N_("Certification body")},
+        {"overall", N_("Overall")},
+        {"level_achieved", N_("Level")},
+        {"unanswered", N_("Unanswered")},
+        /* The supply tree's columns. */
+        {"tier", N_("Tier")},
+        {"answer_state", N_("Answer state")},
+        {"supplies", N_("Supplies")},
+        {"flags", N_("Notes")},
     };
     const json_t *sups = tx_render_rows(doc);
     json_t *areas = tx_render_area_union(doc);
@@ -59,14 +68,8 @@ tx_render_csv(FILE *f, const json_t *doc, int ja)
     char buf[256];
 
     fputs("\xEF\xBB\xBF", f);
-    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
-        put_field(f, head[i][ja ? 1 : 0], 0, i == 0);
-    }
-    if (tree) {
-        put_field(f, ja ? "階層" : "tier", 0, 0);
-        put_field(f, ja ? "回答状況" : "answer_state", 0, 0);
-        put_field(f, ja ? "供給品" : "supplies", 0, 0);
-        put_field(f, ja ? "注記" : "flags", 0, 0);
+    for (size_t i = 0; i < TX_ARRAY_LEN(head) - (tree ? 0 : 4); i++) {
+        put_field(f, ja ? tx_render_tr(head[i][1], 1) : head[i][0], 0, i == 0);
     }
     for (size_t a = 0; a < n_areas; a++) {
         const json_t *area = json_array_get(areas, a);
@@ -105,7 +108,10 @@ tx_render_csv(FILE *f, const json_t *doc, int ja)
             const json_t *flags = json_object_get(sup, "flags");
             size_t used = 0;
             put_number(f, json_object_get(sup, "tier"));
-            put_field(f, tx_render_str(sup, "answer_state"), 0, 0);
+            put_field(f,
+                      ja ? tx_render_answer_state_label(tx_render_str(sup, "answer_state"), 1)
+                         : tx_render_str(sup, "answer_state"),
+                      0, 0);
             put_field(f, tx_render_str(sup, "supplies"), 1, 0);
             buf[0] = 0;
             for (size_t k = 0; k < json_array_size(flags) && used < sizeof buf; k++) {

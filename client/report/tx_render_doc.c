@@ -1,9 +1,129 @@
-/* Reading the report's JSON document, for every renderer: texts, labels, rows and areas. */
+/* Reading the report's JSON document, for every renderer: texts, labels, rows and areas; and
+ * the report's words in its language, from the one catalogue (po/ja.po). */
 #include "tx_render_doc.h"
 
 #include "tx_cert_judge.h"
+#include "tx_i18n.h"
+#include "tx_util.h"
+#include "tx_verify.h"
 
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The compiled catalogue (ja/LC_MESSAGES/ticsx.mo where tx_i18n found it), read once: gettext
+ * answers in the process's one language, while the web UI renders each report in the language
+ * of the page that asks. A .mo file is a header, then the (length, offset) pairs of the sorted
+ * msgids and of their translations; every string ends in a NUL. */
+#define MO_MAX (16u << 20)
+#define MO_MAGIC 0x950412deu
+
+static struct {
+    unsigned char *data;
+    size_t len;
+    uint32_t n, orig, trans;
+    int swap;
+} mo;
+static pthread_once_t mo_once = PTHREAD_ONCE_INIT;
+
+static uint32_t
+mo_u32(size_t at)
+{
+    uint32_t v;
+
+    memcpy(&v, mo.data + at, sizeof v);
+    return mo.swap ? __builtin_bswap32(v) : v;
+}
+
+/* The string of the pair at `at`, NULL when it does not lie, NUL-terminated, inside the file. */
+static const char *
+mo_str(size_t at)
+{
+    uint64_t len = mo_u32(at), off = mo_u32(at + 4);
+
+    return off + len < mo.len && mo.data[off + len] == 0 ? (const char *)mo.data + off : NULL;
+}
+
+static void
+mo_load(void)
+{
+    char path[PATH_MAX];
+    const char *dir = tx_i18n_localedir();
+    FILE *f;
+    long len;
+    uint32_t magic;
+
+    if (dir[0] == 0 ||
+        snprintf(path, sizeof path, "%s/ja/LC_MESSAGES/ticsx.mo", dir) >= (int)sizeof path ||
+        (f = fopen(path, "rb")) == NULL) {
+        return;
+    }
+    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 28 && (unsigned long)len <= MO_MAX &&
+        fseek(f, 0, SEEK_SET) == 0 && (mo.data = malloc((size_t)len)) != NULL &&
+        fread(mo.data, 1, (size_t)len, f) == (size_t)len) {
+        mo.len = (size_t)len;
+        memcpy(&magic, mo.data, sizeof magic);
+        mo.swap = magic != MO_MAGIC;
+        if (mo_u32(0) == MO_MAGIC) {
+            mo.n = mo_u32(8);
+            mo.orig = mo_u32(12);
+            mo.trans = mo_u32(16);
+        }
+        /* Both tables inside the file, or no table at all. */
+        if ((uint64_t)mo.orig + 8u * (uint64_t)mo.n > mo.len ||
+            (uint64_t)mo.trans + 8u * (uint64_t)mo.n > mo.len) {
+            mo.n = 0;
+        }
+    }
+    fclose(f);
+}
+
+/* The Japanese of msgid in the .mo file, NULL when it has none. */
+static const char *
+mo_find(const char *msgid)
+{
+    size_t lo = 0, hi;
+
+    pthread_once(&mo_once, mo_load);
+    hi = mo.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *id = mo_str(mo.orig + 8 * mid);
+        int c;
+        if (id == NULL) {
+            return NULL;
+        }
+        c = strcmp(msgid, id);
+        if (c == 0) {
+            const char *ja = mo_str(mo.trans + 8 * mid);
+            return ja != NULL && ja[0] != 0 ? ja : NULL;
+        }
+        if (c < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
+}
+
+const char *
+tx_render_tr(const char *msgid, int ja)
+{
+    const char *t;
+
+    if (!ja) {
+        return msgid;
+    }
+    if (tx_i18n_ja()) {
+        return gettext(msgid);
+    }
+    t = mo_find(msgid);
+    return t != NULL ? t : msgid;
+}
 
 const char *
 tx_render_text(const json_t *text, int ja)
@@ -32,33 +152,74 @@ tx_render_cert_status(const json_t *supplier)
                          "status");
 }
 
+/* The certificate states and verdicts in the web UI's words (client/ui/assets/i18n.js, "cert."
+ * and "status."), so a report and the page call one state by one name. */
+static const char *const cert_labels[][2] = {
+    {"valid", N_("Valid")},
+    {"not_yet_valid", N_("Not yet valid")},
+    {"expired", N_("Expired")},
+    {"stale", N_("Periodic report overdue")},
+    {"suspended", N_("Suspended")},
+    {"revoked", N_("Revoked")},
+    {"not_accredited", N_("Not accredited")},
+    {"holder_mismatch", N_("Holder mismatch")},
+    {"no_certificate", N_("No certificate")},
+    {"unavailable", N_("Unavailable")},
+};
+
+static const char *const status_labels[][2] = {
+    {"verified", N_("Verified")},          {"expired", N_("Expired")},
+    {"revoked", N_("Sharing revoked")},    {"superseded", N_("Superseded")},
+    {"failed", N_("Verification failed")}, {"not_shared", N_("Not shared")},
+    {"not_answered", N_("Not answered")},  {"answered", N_("Answered")},
+};
+
+static const char *
+label_of(const char *const (*table)[2], size_t n, const char *name, int ja)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(name, table[i][0]) == 0) {
+            return tx_render_tr(table[i][1], ja);
+        }
+    }
+    return NULL;
+}
+
 const char *
 tx_render_cert_label(const char *status_name, int ja)
 {
-    for (int s = TX_CERT_VALID; s <= TX_CERT_UNAVAILABLE; s++) {
-        if (strcmp(status_name, tx_cert_status_name(s)) == 0) {
-            return tx_cert_status_label(s, ja);
-        }
-    }
-    return "-";
+    const char *l = label_of(cert_labels, TX_ARRAY_LEN(cert_labels), status_name, ja);
+
+    return l != NULL ? l : "-";
 }
 
 const char *
 tx_render_status_label(const char *status, int ja)
 {
-    static const char *const names[][3] = {
-        {"verified", "verified", "検証済"},
-        {"expired", "expired", "期限切れ"},
-        {"revoked", "revoked", "取消済"},
-        {"failed", "failed", "検証失敗"},
-    };
+    const char *l = label_of(status_labels, 5, status, ja);
 
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(status, names[i][0]) == 0) {
-            return names[i][ja ? 2 : 1];
-        }
-    }
-    return status;
+    return l != NULL ? l : status;
+}
+
+const char *
+tx_render_verdict_word(int status, int ja)
+{
+    return ja ? tx_render_status_label(tx_verdict_name(status), 1) : tx_verdict_label(status, 0);
+}
+
+const char *
+tx_render_cert_word(int status, int ja)
+{
+    return ja ? tx_render_cert_label(tx_cert_status_name(status), 1)
+              : tx_cert_status_label(status, 0);
+}
+
+const char *
+tx_render_answer_state_label(const char *state, int ja)
+{
+    const char *l = label_of(status_labels + 5, 3, state, ja);
+
+    return l != NULL ? l : state;
 }
 
 void

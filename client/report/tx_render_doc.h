@@ -14,13 +14,30 @@ const char *tx_render_text(const json_t *text, int ja);
 /* The string member `key` of o, "" when absent or not a string. Borrowed. */
 const char *tx_render_str(const json_t *o, const char *key);
 
+/* `msgid`, an English text of the catalogue (marked with N_() where it is written), in the
+ * report's language: its Japanese from po/ja.po when ja, whatever language the process chose
+ * (the web UI renders a report in the page's language), else the English itself. A text
+ * without Japanese stays English. Borrowed (static). */
+const char *tx_render_tr(const char *msgid, int ja) __attribute__((format_arg(1)));
+/* Lists in a report are joined with tx_render_tr(N_(", "), ja) and N_("; "): 「、」 in
+ * Japanese. */
+
 /* Certificate status name (as in the JSON) of a supplier now, or "" when it was not judged;
- * and its short label in the language. */
+ * and its label in the language, the same words as the web UI's. "-" for an unknown name. */
 const char *tx_render_cert_status(const json_t *supplier);
 const char *tx_render_cert_label(const char *status_name, int ja);
 
-/* Verdict label ("verified", "expired", ...) in the language. */
+/* Verdict label ("verified", "expired", ...) in the language, the web UI's words. */
 const char *tx_render_status_label(const char *status, int ja);
+
+/* The words of the terminal tables for a verdict (TX_VERIFIED, ...) and a certificate status
+ * (TX_CERT_*): in English the short names the CLI has always printed ("verified", "no accr"),
+ * in Japanese the web UI's words, as tx_render_status_label and tx_render_cert_label. */
+const char *tx_render_verdict_word(int status, int ja);
+const char *tx_render_cert_word(int status, int ja);
+
+/* Label of a tree node's answer state ("not_shared", "not_answered") in the language. */
+const char *tx_render_answer_state_label(const char *state, int ja);
 
 /* The rows to show: the supply tree's "nodes" when the document has any (they carry every field
  * of a supplier row plus tier, parents, answer_state, flags), else "suppliers". Borrowed. */

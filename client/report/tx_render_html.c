@@ -4,6 +4,7 @@
 #include "tx_render_formats.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 
 #include <math.h>
@@ -46,12 +47,6 @@ put_esc(FILE *f, const char *s)
     }
 }
 
-static const char *
-label(const char *en, const char *ja, int ja_on)
-{
-    return ja_on ? ja : en;
-}
-
 static const char style[] =
     "body{font-family:\"Noto Sans CJK JP\",\"Noto Sans JP\",\"Hiragino Sans\",\"Yu Gothic\","
     "Meiryo,sans-serif;margin:24px;color:#1d2733;background:#fff}\n"
@@ -86,11 +81,11 @@ put_score_cell(FILE *f, const json_t *score)
 }
 
 static void
-put_supplier_name(FILE *f, const json_t *sup)
+put_supplier_name(FILE *f, const json_t *sup, int ja)
 {
     const char *name = tx_render_str(sup, "name");
 
-    put_esc(f, name[0] ? name : "(no profile)");
+    put_esc(f, name[0] ? name : tx_render_tr(N_("(no profile)"), ja));
 }
 
 static void
@@ -123,28 +118,16 @@ put_cert(FILE *f, const json_t *sup, int ja)
     fputs("</td>", f);
 }
 
-static const char *
-answer_state_label(const char *state, int ja)
-{
-    if (strcmp(state, "not_shared") == 0) {
-        return ja ? "未共有" : "not shared";
-    }
-    if (strcmp(state, "not_answered") == 0) {
-        return ja ? "未回答" : "not answered";
-    }
-    return state;
-}
-
 static void
 put_suppliers(FILE *f, const json_t *sups, int ja)
 {
     fprintf(f,
             "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
             "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
-            label("Suppliers", "サプライヤ", ja), label("Supplier", "サプライヤ", ja),
-            label("Verification", "検証", ja), label("Certificate", "認証", ja),
-            label("As of", "評価基準日", ja), label("Overall", "総合", ja),
-            label("Level", "達成レベル", ja), label("Unanswered", "未回答", ja));
+            tx_render_tr(N_("Suppliers"), ja), tx_render_tr(N_("Supplier"), ja),
+            tx_render_tr(N_("Verification"), ja), tx_render_tr(N_("Certificate"), ja),
+            tx_render_tr(N_("As of"), ja), tx_render_tr(N_("Overall"), ja),
+            tx_render_tr(N_("Level"), ja), tx_render_tr(N_("Unanswered"), ja));
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const char *st = tx_render_str(sup, "status");
@@ -153,13 +136,13 @@ put_suppliers(FILE *f, const json_t *sups, int ja)
         const json_t *miss = json_object_get(sup, "unanswered");
 
         fputs("<tr><td>", f);
-        put_supplier_name(f, sup);
+        put_supplier_name(f, sup, ja);
         fputs("<br><span class=\"fp\">", f);
         put_esc(f, tx_render_str(sup, "fingerprint"));
         fprintf(f, "</span></td><td class=\"nw\"><span class=\"%s\">",
                 strcmp(st, "verified") == 0 ? "ok" : "bad");
         put_esc(f, st[0] ? tx_render_status_label(st, ja)
-                         : answer_state_label(tx_render_str(sup, "answer_state"), ja));
+                         : tx_render_answer_state_label(tx_render_str(sup, "answer_state"), ja));
         fputs("</span>", f);
         if (tx_render_str(sup, "reason")[0]) {
             fputs("<br><span class=\"note\">", f);
@@ -193,8 +176,8 @@ put_suppliers(FILE *f, const json_t *sups, int ja)
 static void
 put_heatmap(FILE *f, const json_t *sups, const json_t *areas, int ja)
 {
-    fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th>", label("Scores by area", "分野別の点数", ja),
-            label("Supplier", "サプライヤ", ja));
+    fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th>", tx_render_tr(N_("Scores by area"), ja),
+            tx_render_tr(N_("Supplier"), ja));
     for (size_t a = 0; a < json_array_size(areas); a++) {
         const json_t *area = json_array_get(areas, a);
         fputs("<th>", f);
@@ -203,11 +186,11 @@ put_heatmap(FILE *f, const json_t *sups, const json_t *areas, int ja)
         put_esc(f, tx_render_text(json_object_get(area, "name"), ja));
         fputs("</span></th>", f);
     }
-    fprintf(f, "<th>%s</th></tr>\n", label("Overall", "総合", ja));
+    fprintf(f, "<th>%s</th></tr>\n", tx_render_tr(N_("Overall"), ja));
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         fputs("<tr><td>", f);
-        put_supplier_name(f, sup);
+        put_supplier_name(f, sup, ja);
         fputs("</td>", f);
         for (size_t a = 0; a < json_array_size(areas); a++) {
             const json_t *mine =
@@ -218,9 +201,10 @@ put_heatmap(FILE *f, const json_t *sups, const json_t *areas, int ja)
         fputs("</tr>\n", f);
     }
     fprintf(f, "</table>\n<p class=\"note\">%s</p>\n",
-            label("Scores: weighted % of the applicable items answered; - where nothing "
-                  "applicable was answered.",
-                  "点数: 該当項目の加重達成率 (%)。- は該当する回答なし。", ja));
+            /* xgettext:no-c-format */
+            tx_render_tr(N_("Scores: weighted % of the applicable items answered; - where nothing "
+                            "applicable was answered."),
+                         ja));
 }
 
 /* One radar chart: a polygon of the area scores on rings at 25, 50, 75 and 100. */
@@ -271,7 +255,7 @@ static void
 put_radars(FILE *f, const json_t *sups, int ja)
 {
     fprintf(f, "<h2>%s</h2>\n<div class=\"cards\">\n",
-            label("Area profile per supplier", "サプライヤ別の分野プロファイル", ja));
+            tx_render_tr(N_("Area profile per supplier"), ja));
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *overall = json_object_get(sup, "overall");
@@ -279,13 +263,13 @@ put_radars(FILE *f, const json_t *sups, int ja)
             continue;
         }
         fputs("<div class=\"card\"><h3>", f);
-        put_supplier_name(f, sup);
+        put_supplier_name(f, sup, ja);
         fputs("</h3><div class=\"fp\">", f);
         put_esc(f, tx_render_str(sup, "fingerprint"));
         fputs("</div>\n", f);
         put_radar(f, sup, ja);
         if (json_is_number(overall)) {
-            fprintf(f, "<div class=\"note\">%s %.1f</div>", label("Overall", "総合", ja),
+            fprintf(f, "<div class=\"note\">%s %.1f</div>", tx_render_tr(N_("Overall"), ja),
                     json_number_value(overall));
         }
         fputs("</div>\n", f);
@@ -341,7 +325,7 @@ put_tree_node(FILE *f, const json_t *doc, size_t i, unsigned char *shown, int ja
     weak_areas(doc, key, weak, sizeof weak);
     fprintf(f, "<tr%s><td style=\"padding-left:%lldpx\">", weak[0] ? " class=\"weak\"" : "",
             8 + 22 * (long long)(tier > 1 ? tier - 1 : 0));
-    put_supplier_name(f, node);
+    put_supplier_name(f, node, ja);
     if (tx_render_str(node, "supplies")[0]) {
         fputs(" <span class=\"note\">(", f);
         put_esc(f, tx_render_str(node, "supplies"));
@@ -350,21 +334,21 @@ put_tree_node(FILE *f, const json_t *doc, size_t i, unsigned char *shown, int ja
     for (size_t k = 0; k < json_array_size(flags); k++) {
         const char *flag = json_string_value(json_array_get(flags, k));
         fputs(" <span class=\"bad\">[", f);
-        put_esc(f, strcmp(flag, "loop") == 0            ? label("loop", "循環", ja)
-                   : strcmp(flag, "reached_twice") == 0 ? label("reached twice", "重複", ja)
+        put_esc(f, strcmp(flag, "loop") == 0            ? tx_render_tr(N_("loop"), ja)
+                   : strcmp(flag, "reached_twice") == 0 ? tx_render_tr(N_("reached twice"), ja)
                                                         : flag);
         fputs("]</span>", f);
     }
     fprintf(f, "</td><td class=\"num\">%lld</td><td class=\"nw\"><span class=\"%s\">",
             (long long)tier, strcmp(st, "verified") == 0 ? "ok" : "bad");
     put_esc(f, st[0] ? tx_render_status_label(st, ja)
-                     : answer_state_label(tx_render_str(node, "answer_state"), ja));
+                     : tx_render_answer_state_label(tx_render_str(node, "answer_state"), ja));
     fputs("</span></td>", f);
     put_cert(f, node, ja);
     put_score_cell(f, json_object_get(node, "overall"));
     fputs("<td>", f);
     if (weak[0]) {
-        fprintf(f, "<span class=\"bad\">%s ", label("weakest link:", "最弱:", ja));
+        fprintf(f, "<span class=\"bad\">%s ", tx_render_tr(N_("weakest link:"), ja));
         put_esc(f, weak);
         fputs("</span>", f);
     }
@@ -389,10 +373,12 @@ put_rollup_row(FILE *f, const json_t *t, int ja)
     int first = 1;
 
     if (json_is_integer(json_object_get(t, "tier"))) {
-        fprintf(f, "<tr><td>%s %lld</td>", label("Tier", "階層", ja),
+        fputs("<tr><td>", f);
+        fprintf(f, tx_render_tr(N_("Tier %lld"), ja),
                 (long long)json_integer_value(json_object_get(t, "tier")));
+        fputs("</td>", f);
     } else {
-        fprintf(f, "<tr><th>%s</th>", label("Whole tree", "全体", ja));
+        fprintf(f, "<tr><th>%s</th>", tx_render_tr(N_("Whole tree"), ja));
     }
     fprintf(f, "<td class=\"num\">%lld</td>",
             (long long)json_integer_value(json_object_get(t, "nodes")));
@@ -420,7 +406,7 @@ put_rollup_row(FILE *f, const json_t *t, int ja)
     fputs("</td><td>", f);
     json_object_foreach((json_t *)certs, k, v)
     {
-        fprintf(f, "%s", first ? "" : ", ");
+        fprintf(f, "%s", first ? "" : tx_render_tr(N_(", "), ja));
         put_esc(f, tx_render_cert_label(k, ja));
         fprintf(f, " %lld", (long long)json_integer_value(v));
         first = 0;
@@ -444,9 +430,9 @@ put_tree(FILE *f, const json_t *doc, int ja)
     fprintf(f,
             "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
             "<th>%s</th><th></th></tr>\n",
-            label("Supply tree", "サプライチェーン階層", ja), label("Organisation", "組織", ja),
-            label("Tier", "階層", ja), label("Verification", "検証", ja),
-            label("Certificate", "認証", ja), label("Overall", "総合", ja));
+            tx_render_tr(N_("Supply tree"), ja), tx_render_tr(N_("Organisation"), ja),
+            tx_render_tr(N_("Tier"), ja), tx_render_tr(N_("Verification"), ja),
+            tx_render_tr(N_("Certificate"), ja), tx_render_tr(N_("Overall"), ja));
     for (size_t i = 0; i < n; i++) {
         if (!shown[i] &&
             json_integer_value(json_object_get(json_array_get(nodes, i), "tier")) <= 1) {
@@ -462,10 +448,10 @@ put_tree(FILE *f, const json_t *doc, int ja)
     fprintf(f,
             "</table>\n<h2>%s</h2>\n<table>\n<tr><th></th><th>%s</th><th>%s</th><th>%s</th>"
             "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
-            label("Roll-up by tier", "階層別の集計", ja), label("Nodes", "組織数", ja),
-            label("Verified", "検証済", ja), label("Current", "最新", ja),
-            label("Certified", "認証有効", ja), label("Weakest link per area", "分野別の最弱", ja),
-            label("Certificates", "認証の状態", ja));
+            tx_render_tr(N_("Roll-up by tier"), ja), tx_render_tr(N_("Nodes"), ja),
+            tx_render_tr(N_("Verified"), ja), tx_render_tr(N_("Current"), ja),
+            tx_render_tr(N_("Certified"), ja), tx_render_tr(N_("Weakest link per area"), ja),
+            tx_render_tr(N_("Certificates"), ja));
     for (size_t t = 0; t < json_array_size(tiers); t++) {
         put_rollup_row(f, json_array_get(tiers, t), ja);
     }
@@ -473,11 +459,10 @@ put_tree(FILE *f, const json_t *doc, int ja)
         put_rollup_row(f, json_object_get(doc, "total"), ja);
     }
     fprintf(f, "</table>\n<p class=\"note\">%s</p>\n",
-            label("Current: verified and as-of within the report's current period. Certified: "
-                  "verified with a valid certificate now. Coverage in % of the tier's nodes.",
-                  "最新: 検証済みで評価基準日が有効期間内。認証有効: 検証済みで現在有効な認証あり。"
-                  "割合は階層の組織数に対する%。",
-                  ja));
+            tx_render_tr(N_("Current: verified and as-of within the report's current period. "
+                            "Certified: verified with a valid certificate now. Coverage as a "
+                            "share of the tier's nodes."),
+                         ja));
 }
 
 /* Per supplier, the items not fully implemented (unanswered, partly, not), with the
@@ -501,19 +486,21 @@ put_gaps(FILE *f, const json_t *sups, int ja)
             continue;
         }
         if (!any) {
-            fprintf(f, "<h2>%s</h2>\n", label("Items not fully implemented", "未達の項目", ja));
+            fprintf(f, "<h2>%s</h2>\n", tx_render_tr(N_("Items not fully implemented"), ja));
             any = 1;
         }
         fputs("<details><summary>", f);
-        put_supplier_name(f, sup);
-        fprintf(f, ": %zu %s</summary>\n", gaps, label("items", "項目", ja));
+        put_supplier_name(f, sup, ja);
+        fputs(": ", f);
+        fprintf(f, tx_render_tr(N_("%zu items"), ja), gaps);
+        fputs("</summary>\n", f);
         if (gaps == 0) {
             fputs("</details>\n", f);
             continue;
         }
         fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
-                label("Item", "項目", ja), label("Requirement", "要求事項", ja),
-                label("Answer", "回答", ja), label("Comment", "コメント", ja));
+                tx_render_tr(N_("Item"), ja), tx_render_tr(N_("Requirement"), ja),
+                tx_render_tr(N_("Answer"), ja), tx_render_tr(N_("Comment"), ja));
         for (size_t i = 0; i < json_array_size(items); i++) {
             const json_t *it = json_array_get(items, i);
             int answered = json_is_string(json_object_get(it, "answer"));
@@ -527,7 +514,7 @@ put_gaps(FILE *f, const json_t *sups, int ja)
             put_esc(f, tx_render_text(json_object_get(it, "text"), ja));
             fprintf(f, "</td><td class=\"nw%s\">", answered ? "" : " bad");
             put_esc(f, answered ? tx_render_text(json_object_get(it, "label"), ja)
-                                : label("not answered", "未回答", ja));
+                                : tx_render_tr(N_("not answered"), ja));
             fputs("</td><td>", f);
             put_esc(f, tx_render_str(it, "comment"));
             fputs("</td></tr>\n", f);
@@ -541,21 +528,21 @@ tx_render_html(FILE *f, const json_t *doc, int ja)
 {
     const json_t *sups = tx_render_rows(doc);
     json_t *areas = tx_render_area_union(doc);
-    const char *title =
-        label("Supplier security report", "サプライヤ セキュリティ評価レポート", ja);
+    const char *title = tx_render_tr(N_("Supplier security report"), ja);
 
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
             ja ? "ja" : "en");
     put_esc(f, title);
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", style);
     put_esc(f, title);
-    fprintf(f, "</h1>\n<div class=\"meta\">%s ", label("Generated", "作成日", ja));
+    fprintf(f, "</h1>\n<div class=\"meta\">%s ", tx_render_tr(N_("Generated"), ja));
     put_esc(f, tx_render_str(doc, "generated"));
-    fprintf(f, " &middot; %zu %s</div>\n", json_array_size(sups), label("suppliers", "社", ja));
+    fputs(" &middot; ", f);
+    fprintf(f, tx_render_tr(N_("%zu suppliers"), ja), json_array_size(sups));
+    fputs("</div>\n", f);
     if (json_array_size(sups) == 0) {
         fprintf(f, "<p>%s</p>\n",
-                label("No assessments to report: run ticsx fetch.",
-                      "検証済みの評価はありません: ticsx fetch を実行してください。", ja));
+                tx_render_tr(N_("No assessments to report: run ticsx fetch."), ja));
     } else {
         put_suppliers(f, sups, ja);
         put_tree(f, doc, ja);

@@ -7,6 +7,7 @@
 #include "tx_render_formats.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -127,7 +128,7 @@ cert_resource(const json_t *sup, int ja, char uuid[37])
     }
     sodium_bin2base64(b64, b64_len, (const unsigned char *)text, len,
                       sodium_base64_VARIANT_ORIGINAL);
-    snprintf(title, sizeof title, "%s %s", ja ? "TICS認証" : "TICS certificate",
+    snprintf(title, sizeof title, "%s %s", tx_render_tr(N_("TICS certificate"), ja),
              tx_render_str(cert, "number"));
     tx_render_utf8_fix(title);
     add_prop(props, "record", tx_render_str(cert, "record"));
@@ -183,9 +184,9 @@ add_item_findings(json_t *findings, const json_t *items, const char *area, const
         snprintf(title, sizeof title, "%s %s", tx_render_str(it, "id"),
                  tx_render_text(json_object_get(it, "text"), ja));
         tx_render_utf8_fix(title);
-        snprintf(desc, sizeof desc, "%s: %s%s%s", ja ? "回答" : "answer",
+        snprintf(desc, sizeof desc, "%s: %s%s%s", tx_render_tr(N_("answer"), ja),
                  answered ? tx_render_text(json_object_get(it, "label"), ja)
-                          : (ja ? "未回答" : "not answered"),
+                          : tx_render_tr(N_("not answered"), ja),
                  comment[0] ? " — " : "", comment);
         tx_render_utf8_fix(desc);
         token(tok, sizeof tok, tx_render_str(it, "id"));
@@ -207,12 +208,11 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
     json_t *props = json_array(), *obs = json_array(), *findings = json_array(), *res, *cert;
     char title[600], desc[1200], uuid[37], cert_uuid[37], score[64], tok[128];
 
-    snprintf(title, sizeof title, "%s: %s", name[0] ? name : "(no profile)",
+    snprintf(title, sizeof title, "%s: %s", name[0] ? name : tx_render_tr(N_("(no profile)"), ja),
              json_is_object(q) ? tx_render_text(json_object_get(q, "title"), ja) : "-");
     tx_render_utf8_fix(title);
-    snprintf(desc, sizeof desc, "%s %s (%s %s)",
-             ja ? "サプライヤの自己評価:" : "Supplier self-assessment by", name,
-             ja ? "署名者" : "signer", tx_render_str(sup, "fingerprint"));
+    snprintf(desc, sizeof desc, tx_render_tr(N_("Supplier self-assessment by %s (signer %s)"), ja),
+             name, tx_render_str(sup, "fingerprint"));
     tx_render_utf8_fix(desc);
     add_prop(props, "supplier-fingerprint", tx_render_str(sup, "fingerprint"));
     add_prop(props, "assessment", tx_render_str(sup, "assessment"));
@@ -243,16 +243,17 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
 
     /* What verification and the certificate check found. */
     cert = cert_resource(sup, ja, cert_uuid);
-    snprintf(
-        desc, sizeof desc, "%s: %s%s%s. %s: %s%s%s", ja ? "検証" : "Verification",
-        tx_render_str(sup, "status")[0] ? tx_render_status_label(tx_render_str(sup, "status"), ja)
-                                        : (ja ? "評価なし" : "no assessment shared"),
-        tx_render_str(sup, "reason")[0] ? " — " : "", tx_render_str(sup, "reason"),
-        ja ? "認証" : "Certificate", cs[0] ? tx_render_cert_label(cs, ja) : "-", cs[0] ? " — " : "",
-        tx_render_str(json_object_get(json_object_get(sup, "certificate"), "now"), "reason"));
+    snprintf(desc, sizeof desc, "%s: %s%s%s. %s: %s%s%s", tx_render_tr(N_("Verification"), ja),
+             tx_render_str(sup, "status")[0]
+                 ? tx_render_status_label(tx_render_str(sup, "status"), ja)
+                 : tx_render_tr(N_("no assessment shared"), ja),
+             tx_render_str(sup, "reason")[0] ? " — " : "", tx_render_str(sup, "reason"),
+             tx_render_tr(N_("Certificate"), ja), cs[0] ? tx_render_cert_label(cs, ja) : "-",
+             cs[0] ? " — " : "",
+             tx_render_str(json_object_get(json_object_get(sup, "certificate"), "now"), "reason"));
     tx_render_utf8_fix(desc);
-    json_t *o = observation(ja ? "署名と認証の検証" : "Signature and certificate verification",
-                            desc, rfc3339(now), uuid);
+    json_t *o = observation(tx_render_tr(N_("Signature and certificate verification"), ja), desc,
+                            rfc3339(now), uuid);
     if (cert != NULL) {
         char href[40];
         snprintf(href, sizeof href, "#%s", cert_uuid);
@@ -272,13 +273,13 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
         if (json_is_number(s)) {
             snprintf(score, sizeof score, "%.1f%%", json_number_value(s));
         } else {
-            snprintf(score, sizeof score, "%s", ja ? "該当なし" : "not applicable");
+            snprintf(score, sizeof score, "%s", tx_render_tr(N_("not applicable"), ja));
         }
         snprintf(title, sizeof title, "%s %s", tx_render_str(a, "id"),
                  tx_render_text(json_object_get(a, "name"), ja));
         tx_render_utf8_fix(title);
-        snprintf(desc, sizeof desc, "%s %s; %s %lld / %lld", ja ? "点数" : "score", score,
-                 ja ? "回答" : "answered", (long long)answered, (long long)items);
+        snprintf(desc, sizeof desc, tx_render_tr(N_("score %s; answered %lld of %lld"), ja), score,
+                 (long long)answered, (long long)items);
         json_array_append_new(obs, observation(title, desc, rfc3339(now), uuid));
         if (json_array_size(item_list) > 0) {
             add_item_findings(findings, item_list, tx_render_str(a, "id"), uuid, ja);
@@ -317,14 +318,12 @@ tx_render_oscal(FILE *f, const json_t *doc, int ja)
         json_array_append_new(
             results,
             json_pack("{s:o,s:s,s:s,s:o,s:{s:[{s:{}}]}}", "uuid", new_uuid(), "title",
-                      ja ? "評価なし" : "No assessments", "description",
-                      ja ? "検証済みの評価はありません" : "No assessments to report", "start",
-                      rfc3339(now), "reviewed-controls", "control-selections", "include-all"));
+                      tx_render_tr(N_("No assessments"), ja), "description",
+                      tx_render_tr(N_("No assessments to report"), ja), "start", rfc3339(now),
+                      "reviewed-controls", "control-selections", "include-all"));
     }
     ar = json_pack("{s:o,s:{s:s,s:o,s:s,s:s},s:{s:s,s:s},s:o}", "uuid", new_uuid(), "metadata",
-                   "title",
-                   ja ? "サプライヤ セキュリティ評価結果 (ticsx)"
-                      : "Supplier security assessment results (ticsx)",
+                   "title", tx_render_tr(N_("Supplier security assessment results (ticsx)"), ja),
                    "last-modified", rfc3339(now), "version", generated[0] ? generated : "1",
                    "oscal-version", "1.0.4", "import-ap", "href", "#", "remarks",
                    "No separate assessment plan: each result answers a ticsx request for the "

@@ -6,6 +6,7 @@
 #include "tx_render_formats.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 
 #include <string.h>
@@ -20,11 +21,18 @@ typedef struct {
     int ja;
 } book;
 
+/* A heading: the key (scripts read the English workbook like the CSV) or its Japanese. */
+static const char *
+word(const book *b, const char *const key_label[2])
+{
+    return b->ja ? tx_render_tr(key_label[1], 1) : key_label[0];
+}
+
 static void
 header(lxw_worksheet *ws, const book *b, const char *const (*cols)[2], size_t n, double width)
 {
     for (size_t c = 0; c < n; c++) {
-        worksheet_write_string(ws, 0, (lxw_col_t)c, cols[c][b->ja ? 1 : 0], b->head);
+        worksheet_write_string(ws, 0, (lxw_col_t)c, word(b, cols[c]), b->head);
     }
     worksheet_set_column(ws, 0, (lxw_col_t)(n - 1), width, NULL);
     worksheet_freeze_panes(ws, 1, 0);
@@ -50,13 +58,14 @@ static void
 sheet_suppliers(const book *b, const json_t *sups)
 {
     static const char *const cols[][2] = {
-        {"supplier", "サプライヤ"},       {"fingerprint", "フィンガープリント"},
-        {"verification", "検証"},         {"reason", "理由"},
-        {"certificate", "認証"},          {"as_of", "評価基準日"},
-        {"valid_until", "有効期限"},      {"overall", "総合"},
-        {"level_achieved", "達成レベル"}, {"unanswered", "未回答"},
+        {"supplier", N_("Supplier")},         {"fingerprint", N_("Fingerprint")},
+        {"verification", N_("Verification")}, {"reason", N_("Reason")},
+        {"certificate", N_("Certificate")},   {"as_of", N_("As of")},
+        {"valid_until", N_("Valid until")},   {"overall", N_("Overall")},
+        {"level_achieved", N_("Level")},      {"unanswered", N_("Unanswered")},
     };
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, b->ja ? "サプライヤ" : "suppliers");
+    static const char *const sheet[2] = {"suppliers", N_("Suppliers")};
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, word(b, sheet));
     size_t n = json_array_size(sups);
 
     header(ws, b, cols, sizeof cols / sizeof cols[0], 16);
@@ -82,13 +91,16 @@ sheet_suppliers(const book *b, const json_t *sups)
 static void
 sheet_areas(const book *b, const json_t *sups, const json_t *areas)
 {
-    const char *name = b->ja ? "分野別" : "areas";
+    static const char *const sheet[2] = {"areas", N_("Scores by area")};
+    static const char *const supplier[2] = {"supplier", N_("Supplier")};
+    static const char *const overall[2] = {"overall", N_("Overall")};
+    const char *name = word(b, sheet);
     lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
     size_t n = json_array_size(sups), na = json_array_size(areas);
     lxw_conditional_format scale = {0};
     char label[300];
 
-    worksheet_write_string(ws, 0, 0, b->ja ? "サプライヤ" : "supplier", b->head);
+    worksheet_write_string(ws, 0, 0, word(b, supplier), b->head);
     worksheet_set_column(ws, 0, 0, 30, NULL);
     for (size_t a = 0; a < na; a++) {
         const json_t *area = json_array_get(areas, a);
@@ -97,7 +109,7 @@ sheet_areas(const book *b, const json_t *sups, const json_t *areas)
         tx_render_utf8_fix(label);
         worksheet_write_string(ws, 0, (lxw_col_t)(a + 1), label, b->head);
     }
-    worksheet_write_string(ws, 0, (lxw_col_t)(na + 1), b->ja ? "総合" : "overall", b->head);
+    worksheet_write_string(ws, 0, (lxw_col_t)(na + 1), word(b, overall), b->head);
     worksheet_set_column(ws, 1, (lxw_col_t)(na + 1), 14, NULL);
     worksheet_freeze_panes(ws, 1, 1);
     for (size_t s = 0; s < n; s++) {
@@ -136,7 +148,7 @@ sheet_areas(const book *b, const json_t *sups, const json_t *areas)
                                 (lxw_col_t)na);
         chart_series_set_name_range(series, name, (lxw_row_t)(s + 1), 0);
     }
-    chart_title_set_name(chart, b->ja ? "分野別の点数" : "Scores by area");
+    chart_title_set_name(chart, tx_render_tr(N_("Scores by area"), b->ja));
     chart_axis_set_min(chart->y_axis, 0);
     chart_axis_set_max(chart->y_axis, 100);
     lxw_chart_options where = {.x_scale = 1.6, .y_scale = 1.6};
@@ -147,19 +159,20 @@ static void
 sheet_certificates(const book *b, const json_t *sups)
 {
     static const char *const cols[][2] = {
-        {"supplier", "サプライヤ"},
-        {"signer_fingerprint", "署名者フィンガープリント"},
-        {"status_now", "現在の状態"},
-        {"status_as_of", "評価基準日の状態"},
-        {"number", "認証番号"},
-        {"issuer", "認証機関"},
-        {"issuer_fingerprint", "認証機関フィンガープリント"},
-        {"sector", "分野"},
-        {"issued", "発行日"},
-        {"expires", "有効期限"},
-        {"reason", "理由"},
+        {"supplier", N_("Supplier")},
+        {"signer_fingerprint", N_("Signer's fingerprint")},
+        {"status_now", N_("Status now")},
+        {"status_as_of", N_("Status on the as-of date")},
+        {"number", N_("Certificate number")},
+        {"issuer", N_("Certification body")},
+        {"issuer_fingerprint", N_("Certification body's fingerprint")},
+        {"sector", N_("Sector")},
+        {"issued", N_("Issued")},
+        {"expires", N_("Expires")},
+        {"reason", N_("Reason")},
     };
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, b->ja ? "認証" : "certificates");
+    static const char *const sheet[2] = {"certificates", N_("Certificates")};
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, word(b, sheet));
     size_t n = json_array_size(sups);
 
     header(ws, b, cols, sizeof cols / sizeof cols[0], 18);
@@ -189,10 +202,18 @@ static void
 sheet_tiers(const book *b, const json_t *doc)
 {
     static const char *const cols[][2] = {
-        {"tier", "階層"},           {"nodes", "組織数"},           {"verified", "検証済"},
-        {"verified_%", "検証済 %"}, {"current", "最新"},           {"current_%", "最新 %"},
-        {"certified", "認証有効"},  {"certified_%", "認証有効 %"}, {"weakest", "分野別の最弱"},
+        {"tier", N_("Tier")},
+        {"nodes", N_("Organisations")},
+        {"verified", N_("Verified")},
+        {"verified_%", N_("Verified, share")},
+        {"current", N_("Current")},
+        {"current_%", N_("Current, share")},
+        {"certified", N_("Certified")},
+        {"certified_%", N_("Certified, share")},
+        {"weakest", N_("Weakest link per area")},
     };
+    static const char *const sheet[2] = {"tiers", N_("Tiers")};
+    static const char *const all[2] = {"all", N_("Whole tree")};
     static const char *const measures[] = {"verified", "current", "certified"};
     const json_t *tiers = json_object_get(doc, "tiers");
     size_t n = json_array_size(tiers);
@@ -202,7 +223,7 @@ sheet_tiers(const book *b, const json_t *doc)
     if (n == 0) {
         return;
     }
-    ws = workbook_add_worksheet(b->wb, b->ja ? "階層" : "tiers");
+    ws = workbook_add_worksheet(b->wb, word(b, sheet));
     header(ws, b, cols, sizeof cols / sizeof cols[0], 12);
     worksheet_set_column(ws, 8, 8, 60, NULL);
     for (size_t i = 0; i <= n; i++) {
@@ -216,7 +237,7 @@ sheet_tiers(const book *b, const json_t *doc)
         if (i < n) {
             put_number(ws, r, 0, json_object_get(t, "tier"), NULL);
         } else {
-            worksheet_write_string(ws, r, 0, b->ja ? "全体" : "all", b->head);
+            worksheet_write_string(ws, r, 0, word(b, all), b->head);
         }
         put_number(ws, r, 1, json_object_get(t, "nodes"), NULL);
         for (size_t m = 0; m < 3; m++) {
@@ -244,14 +265,20 @@ static void
 sheet_items(const book *b, const json_t *sups)
 {
     static const char *const cols[][2] = {
-        {"supplier", "サプライヤ"}, {"item", "項目"},        {"area", "分野"},
-        {"level", "レベル"},        {"text", "要求事項"},    {"answer", "回答"},
-        {"score_%", "点数 %"},      {"comment", "コメント"},
+        {"supplier", N_("Supplier")},
+        {"item", N_("Item")},
+        {"area", N_("Area")},
+        {"level", N_("Level")},
+        {"text", N_("Requirement")},
+        {"answer", N_("Answer")},
+        {"score_%", N_("Score in percent")},
+        {"comment", N_("Comment")},
     };
+    static const char *const sheet[2] = {"items", N_("Items")};
     lxw_worksheet *ws;
     lxw_row_t r = 0;
 
-    ws = workbook_add_worksheet(b->wb, b->ja ? "項目" : "items");
+    ws = workbook_add_worksheet(b->wb, word(b, sheet));
     header(ws, b, cols, sizeof cols / sizeof cols[0], 10);
     worksheet_set_column(ws, 0, 0, 28, NULL);
     worksheet_set_column(ws, 4, 4, 70, NULL);
@@ -272,7 +299,7 @@ sheet_items(const book *b, const json_t *sups)
             put_str(ws, r, 5,
                     json_is_string(json_object_get(it, "answer"))
                         ? tx_render_text(json_object_get(it, "label"), b->ja)
-                        : (b->ja ? "未回答" : "not answered"));
+                        : tx_render_tr(N_("not answered"), b->ja));
             if (json_is_integer(permille)) {
                 worksheet_write_number(ws, r, 6, (double)json_integer_value(permille) / 10.0,
                                        b->num);

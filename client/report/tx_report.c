@@ -1,10 +1,12 @@
 /* The supplier report: the rows (tx_report_row.h) as one table per questionnaire or as the JSON
  * document, followed by the supply tree (tx_report_tree.h) when asked. */
 #include "tx_report.h"
+#include "tx_render_doc.h"
 #include "tx_report_row.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
@@ -110,22 +112,25 @@ put_notes(FILE *f, const tx_verdict *v, int ja)
 
     if (v->q_mismatch) {
         fputs("  ", f);
-        snprintf(buf, sizeof buf, "%s%s",
-                 ja ? "質問票の版違い: " : "questionnaire: ", v->q_mismatch_reason);
+        snprintf(buf, sizeof buf, "%s%s", tx_render_tr(N_("questionnaire: "), ja),
+                 v->q_mismatch_reason);
         tx_put_wrapped(f, buf, 2, WIDTH, 4);
     }
     if (v->superseded) {
         /* This is an older assessment: say so, and whether the newer one can be read. */
         fputs("  ", f);
-        snprintf(buf, sizeof buf, "%s%s", ja ? "旧版: " : "older assessment: ", v->notice);
+        snprintf(buf, sizeof buf, "%s%s", tx_render_tr(N_("older assessment: "), ja), v->notice);
         tx_put_wrapped(f, buf, 2, WIDTH, 4);
     }
     if (v->cert_checked && st->status != TX_CERT_VALID && st->status != TX_CERT_NONE) {
         tx_format_date(d, sizeof d, st->at);
         fputs("  ", f);
-        snprintf(buf, sizeof buf, "%s %s%s: %s", ja ? "認証" : "certificate",
-                 st == &v->cert_as_of ? (ja ? "評価基準日 " : "at as-of ") : "",
-                 st == &v->cert_as_of ? d : (ja ? "現在" : "now"), st->reason);
+        if (st == &v->cert_as_of) {
+            snprintf(buf, sizeof buf, tx_render_tr(N_("certificate at as-of %s: %s"), ja), d,
+                     st->reason);
+        } else {
+            snprintf(buf, sizeof buf, tx_render_tr(N_("certificate now: %s"), ja), st->reason);
+        }
         tx_put_wrapped(f, buf, 2, WIDTH, 4);
     }
 }
@@ -135,7 +140,8 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
 {
     const tx_questionnaire_pb *q = NULL;
     char buf[1024], label[8];
-    int name_w;
+    /* Japanese labels are wider: the web UI's words for certificate states, "レベル". */
+    int name_w, cert_w = ja ? 12 : 9, lv_w = ja ? 7 : 4;
 
     for (size_t i = 0; i < n && q == NULL; i++) {
         if (rows[i].scored && memcmp(rows[i].v->questionnaire, qid, TX_ID_LEN) == 0) {
@@ -144,42 +150,45 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
     }
     /* The certificate column takes the place a verdict column would: every row here was
      * verified, and one whose validity ended says so on the line below it. */
-    name_w = WIDTH - 1 - (10 + 4 * (int)q->n_areas + 5 + 4 + 7);
+    name_w = WIDTH - 1 - (cert_w + 1 + 4 * (int)q->n_areas + 5 + lv_w + 7);
     name_w = name_w < 12 ? 12 : name_w;
     snprintf(buf, sizeof buf, "%s v%u: %s", q->id, q->version, tx_text(q->title, ja));
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
-    tx_put_cell(f, ja ? "サプライヤ" : "SUPPLIER", name_w);
+    tx_put_cell(f, tx_render_tr(N_("SUPPLIER"), ja), name_w);
     fputc(' ', f);
-    tx_put_cell(f, ja ? "認証" : "CERT", 9);
+    tx_put_cell(f, tx_render_tr(N_("CERT"), ja), cert_w);
     for (size_t a = 0; a < q->n_areas; a++) {
         area_label(q, a, label, sizeof label);
         tx_put_rcell(f, label, 4);
     }
-    tx_put_rcell(f, ja ? "総合" : "ALL", 5);
-    tx_put_rcell(f, "LV", 4);
-    tx_put_rcell(f, ja ? "未回答" : "MISS", 7);
+    tx_put_rcell(f, tx_render_tr(N_("ALL"), ja), 5);
+    tx_put_rcell(f, tx_render_tr(N_("LV"), ja), lv_w);
+    tx_put_rcell(f, tx_render_tr(N_("MISS"), ja), 7);
     fputc('\n', f);
     for (size_t i = 0; i < n; i++) {
         const row *r = &rows[i];
         if (!r->scored || memcmp(r->v->questionnaire, qid, TX_ID_LEN) != 0) {
             continue;
         }
-        tx_put_cell(f, r->v->supplier_name[0] ? r->v->supplier_name : "(no profile)", name_w);
+        tx_put_cell(
+            f, r->v->supplier_name[0] ? r->v->supplier_name : tx_render_tr(N_("(no profile)"), ja),
+            name_w);
         fputc(' ', f);
-        tx_put_cell(f, tx_cert_status_label(tx_verdict_cert_state(r->v)->status, ja), 9);
+        tx_put_cell(f, tx_render_cert_word(tx_verdict_cert_state(r->v)->status, ja), cert_w);
         for (size_t a = 0; a < r->score.n_areas; a++) {
             put_score(f, &r->score.areas[a], 4);
         }
         put_score(f, &r->score.overall, 5);
         if (r->score.level_achieved) {
-            fprintf(f, "%4u", r->score.level_achieved);
+            fprintf(f, "%*u", lv_w, r->score.level_achieved);
         } else {
-            fprintf(f, "%4s", "-");
+            fprintf(f, "%*s", lv_w, "-");
         }
         fprintf(f, "%7zu\n", r->score.n_unanswered);
         put_id_line(f, r->v);
         if (r->v->status != TX_VERIFIED) {
-            snprintf(buf, sizeof buf, "%s: %s", tx_verdict_label(r->v->status, ja), r->v->reason);
+            snprintf(buf, sizeof buf, "%s: %s", tx_render_verdict_word(r->v->status, ja),
+                     r->v->reason);
             fputs("  ", f);
             tx_put_wrapped(f, buf, 2, WIDTH, 4);
         }
@@ -190,24 +199,25 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
     buf[0] = 0;
     for (size_t a = 0; a < q->n_areas && used < sizeof buf; a++) {
         area_label(q, a, label, sizeof label);
-        int w = snprintf(buf + used, sizeof buf - used, "%s%s %s", a ? "; " : "", label,
-                         tx_text(q->areas[a]->name, ja));
+        int w =
+            snprintf(buf + used, sizeof buf - used, "%s%s %s", a ? tx_render_tr(N_("; "), ja) : "",
+                     label, tx_text(q->areas[a]->name, ja));
         used += w > 0 ? (size_t)w : 0;
     }
     tx_put_wrapped(f, buf, 0, WIDTH, 0);
     used = 0;
     used += (size_t)snprintf(buf, sizeof buf, "%s",
-                             ja ? "LV: 完全に実施している最高のレベル ("
-                                : "LV: highest level fully implemented (");
+                             tx_render_tr(N_("LV: highest level fully implemented ("), ja));
     for (size_t l = 0; l < q->n_levels && used < sizeof buf; l++) {
-        int w = snprintf(buf + used, sizeof buf - used, "%s%u %s", l ? ", " : "",
-                         q->levels[l]->level, tx_text(q->levels[l]->name, ja));
+        int w =
+            snprintf(buf + used, sizeof buf - used, "%s%u %s", l ? tx_render_tr(N_(", "), ja) : "",
+                     q->levels[l]->level, tx_text(q->levels[l]->name, ja));
         used += w > 0 ? (size_t)w : 0;
     }
     if (used < sizeof buf) {
         snprintf(buf + used, sizeof buf - used, "%s",
-                 ja ? "); 点数は該当項目の加重達成率 (%)"
-                    : "); scores: weighted % of applicable items");
+                 /* xgettext:no-c-format */
+                 tx_render_tr(N_("); scores: weighted % of applicable items"), ja));
     }
     tx_put_wrapped(f, buf, 0, WIDTH, 0);
 }
@@ -218,9 +228,7 @@ write_table(FILE *f, const row *rows, size_t n, int ja)
     int any_failed = 0;
 
     if (n == 0) {
-        fprintf(f, "%s\n",
-                ja ? "検証済みの評価はありません: ticsx fetch を実行してください"
-                   : "no assessments to report: run ticsx fetch");
+        fprintf(f, "%s\n", tx_render_tr(N_("no assessments to report: run ticsx fetch"), ja));
         return TX_OK;
     }
     /* One table per questionnaire, in the order they first appear. */
@@ -242,14 +250,16 @@ write_table(FILE *f, const row *rows, size_t n, int ja)
         }
     }
     if (any_failed) {
-        fprintf(f, "\n%s\n", ja ? "検証できなかった評価:" : "not verified:");
+        fprintf(f, "\n%s\n", tx_render_tr(N_("not verified:"), ja));
         for (size_t i = 0; i < n; i++) {
             if (rows[i].scored) {
                 continue;
             }
-            tx_put_cell(f, rows[i].v->supplier_name[0] ? rows[i].v->supplier_name : "(no profile)",
+            tx_put_cell(f,
+                        rows[i].v->supplier_name[0] ? rows[i].v->supplier_name
+                                                    : tx_render_tr(N_("(no profile)"), ja),
                         40);
-            fprintf(f, " %s\n", tx_verdict_label(rows[i].v->status, ja));
+            fprintf(f, " %s\n", tx_render_verdict_word(rows[i].v->status, ja));
             put_id_line(f, rows[i].v);
             fputs("  ", f);
             tx_put_wrapped(f, rows[i].v->reason, 2, WIDTH, 4);

@@ -1,11 +1,13 @@
 /* The report's supply tree: the rows the report picked become what tx_supply_tree walks; the tree
  * and its roll-ups are added to the JSON document or printed under the supplier tables. */
 #include "tx_report_tree.h"
+#include "tx_render_doc.h"
 #include "tx_report_row.h"
 #include "tx_supply_tree.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
 #include "tx_msg.h"
@@ -402,64 +404,82 @@ static const char *
 state_text(const tx_tree_node *node, int ja)
 {
     if (node->answer_state == TX_TREE_ANSWERED) {
-        return tx_verdict_label(node->known->status, ja);
+        return tx_render_verdict_word(node->known->status, ja);
     }
     if (node->answer_state == TX_TREE_NOT_SHARED) {
-        return ja ? "共有なし" : "not shared";
+        return tx_render_tr(N_("not shared"), ja);
     }
-    return ja ? "未回答" : "no answer";
+    return tx_render_tr(N_("no answer"), ja);
+}
+
+/* Column widths of the tree table, 79 columns in all: Japanese labels ("有効期限切れ",
+ * "120日経過") are wider than the English ones, the name column gives way. */
+typedef struct {
+    int name, state, cert, lv, age;
+} tree_widths;
+
+static tree_widths
+widths(int ja)
+{
+    return ja ? (tree_widths){.name = 21, .state = 12, .cert = 14, .lv = 7, .age = 11}
+              : (tree_widths){.name = 36, .state = 10, .cert = 9, .lv = 4, .age = 6};
 }
 
 static void
 put_node(FILE *f, const tx_tree *tree, size_t i, int ja)
 {
+    tree_widths w = widths(ja);
+    char age[32];
     const tx_tree_node *node = &tree->nodes[i];
     const tx_report_row *r = node->known != NULL ? node->known->ctx : NULL;
     char name[320], buf[640];
     int indent = 2 * (int)(node->tier - 1);
 
-    /* TIER(3) NAME(36) STATE(11) CERT(10) ALL(5) LV(4) AGE(6) = 79 columns. */
     snprintf(name, sizeof name, "%*s%s", indent > 12 ? 12 : indent, "",
-             node->name[0] ? node->name : "(no profile)");
+             node->name[0] ? node->name : tx_render_tr(N_("(no profile)"), ja));
     fprintf(f, "%-3u", node->tier);
-    tx_put_cell(f, name, 36);
+    tx_put_cell(f, name, w.name);
     fputc(' ', f);
-    tx_put_cell(f, state_text(node, ja), 10);
+    tx_put_cell(f, state_text(node, ja), w.state);
     fputc(' ', f);
-    tx_put_cell(f, node->verified ? tx_cert_status_label(node->known->cert_status, ja) : "-", 9);
+    tx_put_cell(f, node->verified ? tx_render_cert_word(node->known->cert_status, ja) : "-",
+                w.cert);
     if (r != NULL && r->scored && r->score.overall.has_score) {
         fprintf(f, "%5.0f", floor(r->score.overall.percent + 0.5));
     } else {
         fprintf(f, "%5s", "-");
     }
     if (r != NULL && r->scored && r->score.level_achieved) {
-        fprintf(f, "%4u", r->score.level_achieved);
+        fprintf(f, "%*u", w.lv, r->score.level_achieved);
     } else {
-        fprintf(f, "%4s", "-");
+        fprintf(f, "%*s", w.lv, "-");
     }
+    /* Days since the as-of date: "0d", 「0日経過」. */
     if (node->age_days >= 0) {
-        fprintf(f, "%5lldd\n", (long long)node->age_days);
+        snprintf(age, sizeof age, tx_render_tr(N_("%lldd"), ja), (long long)node->age_days);
     } else {
-        fprintf(f, "%6s\n", "-");
+        snprintf(age, sizeof age, "-");
     }
+    tx_put_rcell(f, age, w.age);
+    fputc('\n', f);
     if (node->flags != 0 || (node->supplies != NULL && node->supplies[0] != '\0')) {
         size_t used = 0;
         buf[0] = '\0';
         if (node->supplies != NULL && node->supplies[0] != '\0') {
-            used += (size_t)snprintf(buf, sizeof buf, "%s%s",
-                                     ja ? "供給: " : "supplies: ", node->supplies);
+            used += (size_t)snprintf(buf, sizeof buf, "%s%s", tx_render_tr(N_("supplies: "), ja),
+                                     node->supplies);
         }
         if ((node->flags & TX_TREE_REACHED_TWICE) && used < sizeof buf) {
             used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", used ? "; " : "",
-                                     ja ? "複数の経路で到達" : "reached twice");
+                                     tx_render_tr(N_("reached twice"), ja));
         }
         if ((node->flags & TX_TREE_LOOP) && used < sizeof buf) {
             used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", used ? "; " : "",
-                                     ja ? "ループ" : "loop");
+                                     tx_render_tr(N_("loop"), ja));
         }
         for (size_t p = 0; p < node->n_parents && node->flags != 0 && used < sizeof buf; p++) {
             used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
-                                     p ? ", " : (ja ? "; 記載元: " : "; listed by "),
+                                     p ? ", " : tx_render_tr(N_("; listed by "), ja),
                                      tree->nodes[node->parents[p]].name);
         }
         fprintf(f, "%*s", 5 + indent, "");
@@ -487,21 +507,21 @@ put_rollup(FILE *f, const tx_tree *tree, const tx_tree_rollup *r, int ja)
         }
     }
     if (r->tier) {
-        used = (size_t)snprintf(buf, sizeof buf, ja ? "第%u層: " : "tier %u: ", r->tier);
+        used = (size_t)snprintf(buf, sizeof buf, tx_render_tr(N_("tier %u: "), ja), r->tier);
     } else {
-        used = (size_t)snprintf(buf, sizeof buf, "%s", ja ? "全体: " : "total: ");
+        used = (size_t)snprintf(buf, sizeof buf, "%s", tx_render_tr(N_("total: "), ja));
     }
-    snprintf(buf + used, sizeof buf - used,
-             ja ? "%zu社; 検証済 %zu (%s), 最新 %zu (%s), 認証有効 %zu (%s)"
-                : "%zu nodes; verified %zu (%s), current %zu (%s), certified %zu (%s)",
-             r->nodes, r->verified, pct[0], r->current, pct[1], r->certified, pct[2]);
+    snprintf(
+        buf + used, sizeof buf - used,
+        tx_render_tr(N_("%zu nodes; verified %zu (%s), current %zu (%s), certified %zu (%s)"), ja),
+        r->nodes, r->verified, pct[0], r->current, pct[1], r->certified, pct[2]);
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
-    used = (size_t)snprintf(buf, sizeof buf, "%s", ja ? "認証: " : "certificates: ");
+    used = (size_t)snprintf(buf, sizeof buf, "%s", tx_render_tr(N_("certificates: "), ja));
     for (int s = 0, first = 1; s <= TX_CERT_UNAVAILABLE && used < sizeof buf; s++) {
         if (r->cert[s] != 0) {
-            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s %zu", first ? "" : ", ",
-                                     ja ? tx_cert_status_label(s, ja) : tx_cert_status_name(s),
-                                     r->cert[s]);
+            used += (size_t)snprintf(
+                buf + used, sizeof buf - used, "%s%s %zu", first ? "" : tx_render_tr(N_(", "), ja),
+                ja ? tx_render_cert_word(s, ja) : tx_cert_status_name(s), r->cert[s]);
             first = 0;
         }
     }
@@ -513,7 +533,7 @@ put_rollup(FILE *f, const tx_tree *tree, const tx_tree_rollup *r, int ja)
         return;
     }
     /* Areas with the same weakest node and score share one entry: "A1,A3 50 Name". */
-    used = (size_t)snprintf(buf, sizeof buf, "%s", ja ? "最弱: " : "weakest: ");
+    used = (size_t)snprintf(buf, sizeof buf, "%s", tx_render_tr(N_("weakest: "), ja));
     for (size_t w = 0, first = 1; w < r->n_weakest && used < sizeof buf; w++) {
         const tx_tree_weak *k = &r->weakest[w];
         int seen = 0;
@@ -543,6 +563,7 @@ int
 tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int ja)
 {
     tree_ctx c;
+    tree_widths w = widths(ja);
     char buf[256];
     int rc = ctx_build(&c, vs, t);
 
@@ -551,19 +572,18 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
     }
     fputc('\n', f);
     snprintf(buf, sizeof buf,
-             ja ? "サプライチェーン (%u層; 最新 = 評価基準日から%u日以内)"
-                : "supply tree (%u tiers; current = as-of within %u days)",
+             tx_render_tr(N_("supply tree (%u tiers; current = as-of within %u days)"), ja),
              c.tree.depth, c.tree.current_days);
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
-    tx_put_cell(f, ja ? "層" : "T", 3);
-    tx_put_cell(f, ja ? "サプライヤ" : "SUPPLIER", 36);
+    tx_put_cell(f, tx_render_tr(N_("T"), ja), 3);
+    tx_put_cell(f, tx_render_tr(N_("SUPPLIER"), ja), w.name);
     fputc(' ', f);
-    tx_put_cell(f, ja ? "状態" : "STATE", 10);
+    tx_put_cell(f, tx_render_tr(N_("STATE"), ja), w.state);
     fputc(' ', f);
-    tx_put_cell(f, ja ? "認証" : "CERT", 9);
-    tx_put_rcell(f, ja ? "総合" : "ALL", 5);
-    tx_put_rcell(f, "LV", 4);
-    tx_put_rcell(f, ja ? "経過" : "AGE", 6);
+    tx_put_cell(f, tx_render_tr(N_("CERT"), ja), w.cert);
+    tx_put_rcell(f, tx_render_tr(N_("ALL"), ja), 5);
+    tx_put_rcell(f, tx_render_tr(N_("LV"), ja), w.lv);
+    tx_put_rcell(f, tx_render_tr(N_("AGE"), ja), w.age);
     fputc('\n', f);
     /* Depth first under each root, so a node sits under its first parent. */
     {
@@ -604,12 +624,12 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
         put_rollup(f, &c.tree, &c.tree.tiers[d], ja);
     }
     put_rollup(f, &c.tree, &c.tree.total, ja);
-    tx_put_wrapped(f,
-                   ja ? "共有なし: 下位の取引先として記載されているが、あなたには評価が"
-                        "共有されていない(未回答の場合を含む)"
-                      : "state: not shared = listed as a sub-supplier, but nothing is granted "
-                        "to you (it may also not have answered yet)",
-                   0, WIDTH, 0);
+    tx_put_wrapped(
+        f,
+        tx_render_tr(N_("state: not shared = listed as a sub-supplier, but nothing is granted "
+                        "to you (it may also not have answered yet)"),
+                     ja),
+        0, WIDTH, 0);
     ctx_free(&c);
     return TX_OK;
 }

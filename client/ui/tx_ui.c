@@ -7,8 +7,10 @@
 #include "tx_ui_server.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
+#include "tx_render_doc.h"
 #include "tx_watch.h"
 
 #include <errno.h>
@@ -234,16 +236,16 @@ tx_ui_run(const tx_ui_opts *o)
 
     snprintf(url, sizeof url, "http://127.0.0.1:%u/?token=%s", tx_ui_server_port(srv), token);
     sodium_memzero(token, sizeof token);
-    fprintf(out, "%s\n%s\n%s\n",
-            o->ja ? "ticsx ui: ブラウザーで次のアドレスを開いてください（一度だけ有効です）。"
-                  : "ticsx ui: open this address in your browser (it is valid once):",
-            url, o->ja ? "ctrl-c で ticsx ui を停止します。" : "Press ctrl-c to stop ticsx ui.");
+    fprintf(
+        out, "%s\n%s\n%s\n",
+        tx_render_tr(N_("ticsx ui: open this address in your browser (it is valid once):"), o->ja),
+        url, tx_render_tr(N_("Press ctrl-c to stop ticsx ui."), o->ja));
     fflush(out);
     if (!o->no_browser && (browser = open_browser(url)) < 0) {
-        fprintf(out, "%s\n",
-                o->ja
-                    ? "ブラウザーを起動できませんでした。上のアドレスをブラウザーで開いてください。"
-                    : "No browser could be started: open the address above in your browser.");
+        fprintf(
+            out, "%s\n",
+            tx_render_tr(N_("No browser could be started: open the address above in your browser."),
+                         o->ja));
         fflush(out);
     }
     sodium_memzero(url, sizeof url);

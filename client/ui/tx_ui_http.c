@@ -9,9 +9,11 @@
 #include "tx_ui_http.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_keys.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
+#include "tx_render_doc.h"
 #include "tx_util.h"
 
 #include <arpa/inet.h>
@@ -38,18 +40,18 @@ static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'sel
                           "'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
                           "form-action 'self'; frame-ancestors 'none'";
 
-static const char no_session_page[] =
-    "<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width\"><title>ticsx ui</title></head>\n"
-    "<body><main><h1>ticsx ui</h1>\n"
-    "<p lang=\"ja\">ticsx ui が表示したアドレスを開いてください。アドレスは一度だけ有効です。"
-    "新しいアドレスが必要なときは、ticsx ui を停止（ctrl-c）して起動し直してください。</p>\n"
-    "<p lang=\"en\">Open the address ticsx ui printed; it is valid once. For a new one, stop "
-    "ticsx ui (ctrl-c) and start it again.</p>\n</main></body></html>\n";
-
-static const char wrong_host_text[] =
-    "403: ticsx ui answers only at the address it printed (http://127.0.0.1:PORT/).\n"
-    "403: ticsx ui は表示したアドレス（http://127.0.0.1:ポート番号/）でのみ応答します。\n";
+/* The answers to a browser without the session, in both languages since nothing says which
+ * its reader wants; the texts are the catalogue's (made once, at start). */
+#define NO_SESSION_HTML                                                                            \
+    "<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"                            \
+    "<meta name=\"viewport\" content=\"width=device-width\"><title>ticsx ui</title></head>\n"      \
+    "<body><main><h1>ticsx ui</h1>\n<p lang=\"ja\">%s</p>\n<p lang=\"en\">%s</p>\n"                \
+    "</main></body></html>\n"
+static const char no_session_text[] = N_("Open the address ticsx ui printed; it is valid once. "
+                                         "For a new one, stop ticsx ui (ctrl-c) and start it "
+                                         "again.");
+static const char wrong_host_line[] =
+    N_("403: ticsx ui answers only at the address it printed (http://127.0.0.1:PORT/).");
 
 struct tx_ui_server {
     tx_ui_app *app;
@@ -64,6 +66,8 @@ struct tx_ui_server {
     int has_session;
     char session[SECRET_HEX];
     char csrf[SECRET_HEX];
+    char no_session_page[1024]; /* no_session_html with its texts */
+    char wrong_host_text[512];  /* wrong_host_line in Japanese and English */
 };
 
 /* What a request collects between the calls of the access handler (a POST: its body). */
@@ -533,8 +537,8 @@ take_token(tx_ui_server *s, struct MHD_Connection *c, const char *token)
     }
     pthread_mutex_unlock(&s->mu);
     if (!ok) {
-        return send_static(c, MHD_HTTP_UNAUTHORIZED, "text/html; charset=utf-8", no_session_page,
-                           sizeof no_session_page - 1, 0);
+        return send_static(c, MHD_HTTP_UNAUTHORIZED, "text/html; charset=utf-8", s->no_session_page,
+                           strlen(s->no_session_page), 0);
     }
     ret = redirect_home(c, cookie);
     sodium_memzero(cookie, sizeof cookie);
@@ -613,8 +617,8 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
     const char *cl, *site;
 
     if (host == NULL || strcmp(host, s->host) != 0) {
-        *ret = send_static(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8", wrong_host_text,
-                           sizeof wrong_host_text - 1, 0);
+        *ret = send_static(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8", s->wrong_host_text,
+                           strlen(s->wrong_host_text), 0);
         return 1;
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
@@ -632,7 +636,7 @@ check_request(tx_ui_server *s, struct MHD_Connection *c, const char *url, const 
         *ret = api ? send_error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
                                 "no session: open the address ticsx ui printed (valid once)")
                    : send_static(c, MHD_HTTP_UNAUTHORIZED, "text/html; charset=utf-8",
-                                 no_session_page, sizeof no_session_page - 1, 0);
+                                 s->no_session_page, strlen(s->no_session_page), 0);
         return 1;
     }
     site = header(c, "Sec-Fetch-Site");
@@ -839,6 +843,10 @@ tx_ui_server_start(tx_ui_app *app, unsigned port, const char *token, int ja, con
     snprintf(s->origin, sizeof s->origin, "http://127.0.0.1:%u", s->port);
     snprintf(s->version, sizeof s->version, "%s", version);
     snprintf(s->token, sizeof s->token, "%s", token);
+    snprintf(s->no_session_page, sizeof s->no_session_page, NO_SESSION_HTML,
+             tx_render_tr(no_session_text, 1), no_session_text);
+    snprintf(s->wrong_host_text, sizeof s->wrong_host_text, "%s\n%s\n", wrong_host_line,
+             tx_render_tr(wrong_host_line, 1));
     pthread_mutex_init(&s->mu, NULL);
     s->d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,

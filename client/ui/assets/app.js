@@ -10,10 +10,11 @@
   TX.routes = [];
   TX.current = null; // {route, params, query}
 
-  /* Texts. Every string a user reads comes from the catalogue in i18n.js. */
+  /* Texts. Every string a user reads is in i18n.js (English) and i18n-ja.js (its Japanese,
+   * made from po/ja.po); a text without Japanese shows in English. */
   TX.t = function (key, vars) {
-    var e = window.TX_TEXT[key];
-    var s = e ? e[TX.lang] || e.ja || e.en : key;
+    var ja = TX.lang === 'ja' ? window.TX_TEXT_JA || {} : {};
+    var s = ja[key] || window.TX_TEXT[key] || key;
     if (vars) {
       s = s.replace(/\{(\w+)\}/g, function (m, k) {
         return vars[k] === undefined || vars[k] === null ? '' : String(vars[k]);
