@@ -7,6 +7,7 @@
 #include "tx_keys.h"
 #include "tx_log.h"
 #include "tx_mlog.h"
+#include "tx_notify.h"
 #include "tx_round.h"
 #include "tx_store.h"
 #include "tx_util.h"
@@ -100,10 +101,27 @@ open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, siz
     return TX_OK;
 }
 
+/* STATUS= for the service manager when the counts moved (at most once a housekeeping tick). */
 static void
-serve(hub *h)
+notify_status(hub *h, const char *endpoint, uint64_t *shown)
+{
+    uint64_t accepted, refused;
+
+    tx_round_stats(h->round, &accepted, &refused);
+    if (accepted + refused != *shown) {
+        *shown = accepted + refused;
+        tx_notify("STATUS=serving on %s: %llu submits accepted, %llu refused", endpoint,
+                  (unsigned long long)accepted, (unsigned long long)refused);
+    }
+}
+
+static void
+serve(hub *h, const char *endpoint)
 {
     int64_t next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
+    /* The watchdog is pinged from the loop itself: a loop that hangs stops pinging. */
+    int64_t watchdog_ms = tx_notify_watchdog_ms(), next_watchdog = 0;
+    uint64_t shown = 0;
 
     /* The signal handler only sets a flag. zmq_poll does not always return on a signal (one
      * that lands while it handles ZeroMQ's internal commands is absorbed and polling goes on),
@@ -126,9 +144,15 @@ serve(hub *h)
         }
         if (tx_clock_ms() >= next_housekeeping) {
             tx_store_reader_check(h->store);
+            notify_status(h, endpoint, &shown);
             next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
         }
+        if (watchdog_ms > 0 && tx_clock_ms() >= next_watchdog) {
+            tx_notify("WATCHDOG=1");
+            next_watchdog = tx_clock_ms() + watchdog_ms;
+        }
     }
+    tx_notify("STOPPING=1\nSTATUS=stopping: committing and answering the calls taken");
     /* Calls already taken are committed and answered before the hub stops. */
     tx_round_finish(h->round);
 }
@@ -242,7 +266,9 @@ tx_hub_run(const tx_hub_options *opt)
     tx_fingerprint(id->pub.sign, fp);
     tx_info("hub %s serving on %s (data %s, %u verification threads)", fp, endpoint, opt->dir,
             tx_vpool_workers(h.pool));
-    serve(&h);
+    /* Only now does it take calls: the service manager may start what depends on it. */
+    tx_notify("READY=1\nSTATUS=serving on %s", endpoint);
+    serve(&h, endpoint);
     tx_round_stats(h.round, &accepted, &refused);
     tx_info("hub stopping: %llu accepted, %llu refused", (unsigned long long)accepted,
             (unsigned long long)refused);
