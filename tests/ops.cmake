@@ -2,3 +2,11 @@
 # beside a running hub, --help and a data directory the hub may not use.
 tx_add_test(test_hub_config SOURCES test_hub_config.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_hub_config ticsx-hub)
+# sd_notify, a backup beside a PID-1 hub of another PID namespace, dated backups, --help, and a
+# data directory the process may not use. TX_HAVE_SYSTEMD says whether the hub was built with
+# libsystemd (without it the readiness case skips).
+tx_add_test(test_hub_ops SOURCES test_hub_ops.c LIBS tx_test_harness TIMEOUT 180)
+add_dependencies(test_hub_ops ticsx-hub)
+if(TX_SYSTEMD_FOUND)
+    target_compile_definitions(test_hub_ops PRIVATE TX_HAVE_SYSTEMD=1)
+endif()
