@@ -7,6 +7,7 @@
 #include "tx_hub_config.h"
 #include "tx_ingest.h"
 #include "tx_log.h"
+#include "tx_metrics.h"
 #include "tx_mlog.h"
 #include "tx_msg.h"
 #include "tx_note.h"
@@ -44,7 +45,12 @@ enum {
     OPT_CONFIG = 1 << 11,
     OPT_INTO = 1 << 12,
     OPT_KEEP = 1 << 13,
+    OPT_METRICS = 1 << 14,
+    OPT_LOG_FORMAT = 1 << 15, /* every command */
 };
+
+/* given, in_file and file_line hold a bit or a slot per row of options[]. */
+#define MAX_OPTIONS 32
 
 typedef struct {
     const char *data;
@@ -53,7 +59,10 @@ typedef struct {
     const char *config;
     const char *origin;
     const char *into;
-    long log_level; /* TX_LOG_*, -1: unset */
+    const char *metrics; /* --metrics ADDR:PORT; NULL: off */
+    long metrics_remote; /* --metrics-allow-remote */
+    long log_level;      /* TX_LOG_*, -1: unset */
+    long log_format;     /* TX_LOG_TEXT..., -1: unset */
     long map_mib;
     long timeout_ms;
     long workers;
@@ -62,9 +71,9 @@ typedef struct {
     long allow_dup;
     long keep;
     int help;
-    unsigned given;   /* OPT_* bits set on the command line */
-    unsigned in_file; /* OPT_* bits set by the configuration file */
-    int file_line[32];
+    unsigned given;   /* rows of options[] given on the command line, 1 << row */
+    unsigned in_file; /* rows set by the configuration file */
+    int file_line[MAX_OPTIONS];
     char *owned[32]; /* values copied out of the configuration file */
     size_t n_owned;
     char **rest;
@@ -115,6 +124,17 @@ static const option_row options[] = {
      "# What the hub logs on stderr (the journal under systemd): error, warn, info\n"
      "# or debug.\n"
      "# level = info\n"},
+    {"log-format", OPT_LOG_FORMAT, ARG_CHOICE, offsetof(args, log_format), 0, 0, "text|logfmt|json",
+     "one of text, logfmt, json", "log", "format",
+     "# How log lines read: text, logfmt or json (one object per line).\n"
+     "# format = text\n"},
+    {"metrics", OPT_METRICS, ARG_TEXT, offsetof(args, metrics), 0, 0, NULL, "an address ADDR:PORT",
+     "metrics", "listen",
+     "# Serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz and\n"
+     "# /readyz. Off unless set; loopback addresses only unless allow-remote is true.\n"
+     "# listen = 127.0.0.1:9464\n"},
+    {"metrics-allow-remote", OPT_METRICS, ARG_FLAG, offsetof(args, metrics_remote), 0, 0, NULL,
+     "true or false", "metrics", "allow-remote", "# allow-remote = false\n"},
     {"hub", OPT_HUB, ARG_TEXT, offsetof(args, hub), 0, 0, NULL, "a ZeroMQ endpoint", NULL, NULL,
      NULL},
     {"timeout", OPT_TIMEOUT, ARG_NUMBER, offsetof(args, timeout_ms), 1, 3600000, NULL,
@@ -137,7 +157,7 @@ static const char *const usage_main =
     "  init    --data DIR [--origin O]    create the hub's keys and database in DIR\n"
     "  run     --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
     "          [--log-level LEVEL] [--workers N] [--commit-wait-us US]\n"
-    "                                     serve until SIGTERM or SIGINT\n"
+    "          [--metrics ADDR:PORT]        serve until SIGTERM or SIGINT\n"
     "  enroll  --data DIR [--allow-duplicate-name] PROFILE\n"
     "                                     admit an organisation from its signed profile.tx\n"
     "  health  --data DIR [--hub ENDPOINT] [--timeout MS]\n"
@@ -146,6 +166,7 @@ static const char *const usage_main =
     "                                     copy the database (hot, compact) into new dir OUT\n"
     "  check   --data DIR                 verify every record and index of the database\n"
     "\n"
+    "Every command takes --log-format text|logfmt|json for its log lines on stderr.\n"
     "Run `ticsx-hub COMMAND --help` for details.\n"
     "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n";
 
@@ -161,10 +182,12 @@ static const char *const usage_init =
 
 static const char *const usage_run =
     "usage: ticsx-hub run --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
-    "                     [--log-level LEVEL] [--workers N] [--commit-wait-us US]\n"
+    "                     [--log-level LEVEL] [--log-format FORMAT] [--workers N]\n"
+    "                     [--commit-wait-us US] [--metrics ADDR:PORT [--metrics-allow-remote]]\n"
     "\n"
     "Settings come from DIR/hub.ini (or --config FILE) when it exists, the command line\n"
-    "winning: [hub] bind, map-size, workers, commit-wait-us; [log] level. `ticsx-hub init`\n"
+    "winning: [hub] bind, map-size, workers, commit-wait-us; [log] level, format; [metrics]\n"
+    "listen, allow-remote. `ticsx-hub init`\n"
     "writes a commented hub.ini; the hub refuses one that group or others may write.\n"
     "  --config FILE      read the settings from FILE instead of DIR/hub.ini\n"
     "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default " TX_HUB_DEFAULT_BIND ");\n"
@@ -174,11 +197,21 @@ static const char *const usage_run =
     "                     size it already has (1024 as made by init). Raise it when the hub\n"
     "                     answers storage_full.\n"
     "  --log-level LEVEL  error, warn, info (default) or debug; log lines go to stderr\n"
+    "  --log-format FORMAT\n"
+    "                     text (default), logfmt or json: one line per event, with time\n"
+    "                     (RFC 3339, UTC), level, message and fields (ids, fingerprints,\n"
+    "                     statuses); never keys or payloads\n"
     "  --workers N        threads that verify submitted envelopes (default: one per CPU);\n"
     "                     rules and storage stay on one thread, in arrival order\n"
     "  --commit-wait-us US\n"
     "                     how long a batch of submits waits for more before it is\n"
     "                     committed (default 200; 0: as soon as all are verified)\n"
+    "  --metrics ADDR:PORT\n"
+    "                     serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz\n"
+    "                     and /readyz (e.g. 127.0.0.1:9464, [::1]:9464; port 0: any free\n"
+    "                     one, logged). Off by default. Loopback addresses only, unless\n"
+    "  --metrics-allow-remote\n"
+    "                     is given too: the page has no secrets, but says how busy the hub is\n"
     "\n"
     "Holds DIR/hub.lock while running: a second hub on the same DIR refuses to start.\n"
     "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n";
@@ -250,7 +283,22 @@ parse_number(const char *s, long min, long max, long *out)
     return TX_OK;
 }
 
+/* The log level and format given, from here on. */
+static void
+apply_log(const args *a)
+{
+    if (a->log_level >= 0) {
+        tx_log_level = (int)a->log_level;
+    }
+    if (a->log_format >= 0) {
+        tx_log_format = (int)a->log_format;
+    }
+}
+
+_Static_assert(TX_ARRAY_LEN(options) <= MAX_OPTIONS, "a row per bit of args.given");
+
 /* Reads `value` into o's field of a. TX_ERR_USAGE with a detail ("takes ...") otherwise. */
+
 static int
 set_option(args *a, const option_row *o, const char *value)
 {
@@ -258,9 +306,12 @@ set_option(args *a, const option_row *o, const char *value)
     long v;
 
     switch (o->kind) {
-    case ARG_FLAG:
-        *(long *)field = 1;
-        return TX_OK;
+    case ARG_FLAG: /* "" on the command line; true or false in hub.ini */
+        if (value[0] == 0 || strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
+            *(long *)field = strcmp(value, "false") != 0;
+            return TX_OK;
+        }
+        return tx_fail(TX_ERR_USAGE, "takes %s", o->takes);
     case ARG_TEXT:
         if (value[0] == 0) {
             return tx_fail(TX_ERR_USAGE, "takes %s", o->takes);
@@ -283,7 +334,7 @@ set_option(args *a, const option_row *o, const char *value)
             }
             c += len + (c[len] == '|');
         }
-        return tx_fail(TX_ERR_USAGE, "takes %s", o->takes);
+        return tx_fail(TX_ERR_USAGE, "is %s", o->takes);
     }
     return TX_ERR_INTERNAL;
 }
@@ -300,6 +351,8 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
     memset(a, 0, sizeof *a);
     a->bind = TX_HUB_DEFAULT_BIND;
     a->log_level = -1;
+    a->log_format = -1;
+    allowed |= OPT_LOG_FORMAT;
     a->timeout_ms = 3000;
     a->commit_wait_us = TX_HUB_DEFAULT_COMMIT_WAIT_US;
     for (size_t i = 0; i < TX_ARRAY_LEN(options); i++) {
@@ -326,7 +379,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
             snprintf(msg, sizeof msg, "--%s %s", o->name, tx_fail_msg());
             return fail_usage(cmd, msg, usage);
         }
-        a->given |= o->bit;
+        a->given |= 1u << (o - options);
     }
     if (a->help) {
         fputs(usage, stdout);
@@ -337,9 +390,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
     if ((allowed & OPT_DATA) && a->data == NULL) {
         return fail_usage(cmd, "--data DIR is required", usage);
     }
-    if (a->log_level >= 0) {
-        tx_log_level = (int)a->log_level;
-    }
+    apply_log(a);
     return -1;
 }
 
@@ -359,15 +410,15 @@ on_config(void *ctx, const char *section, const char *key, const char *value, in
         if (o->key == NULL || strcmp(section, o->section) != 0 || strcmp(key, o->key) != 0) {
             continue;
         }
-        if (a->in_file & o->bit) {
+        if (a->in_file & (1u << i)) {
             return tx_fail(TX_ERR_USAGE,
                            "given twice (first on line %d); a setting starts at the beginning "
                            "of its line",
                            a->file_line[i]);
         }
-        a->in_file |= o->bit;
+        a->in_file |= 1u << i;
         a->file_line[i] = line;
-        if (a->given & o->bit) {
+        if (a->given & (1u << i)) {
             memset(&scratch, 0, sizeof scratch);
             return set_option(&scratch, o, value);
         }
@@ -414,9 +465,7 @@ load_config(const char *cmd, args *a)
                 tx_fail_msg()[0] ? tx_fail_msg() : tx_strerror(rc));
         return EXIT_LOCAL;
     }
-    if (a->log_level >= 0) {
-        tx_log_level = (int)a->log_level;
-    }
+    apply_log(a);
     return -1;
 }
 
@@ -621,9 +670,14 @@ trusted_data(const char *dir, int *status)
 static int
 serve_data(const args *a)
 {
+    tx_metrics_addr maddr;
     tx_hub_options opt;
     int rc;
 
+    if (a->metrics != NULL &&
+        tx_metrics_parse(a->metrics, (int)a->metrics_remote, &maddr) != TX_OK) {
+        return fail_usage("run", tx_fail_msg(), usage_run);
+    }
     if (!have_hub_key(a->data) || !private_data(a->data)) {
         return EXIT_LOCAL;
     }
@@ -636,6 +690,8 @@ serve_data(const args *a)
     opt.map_size = (size_t)a->map_mib << 20;
     opt.workers = (unsigned)a->workers;
     opt.commit_wait_us = (unsigned)a->commit_wait_us;
+    opt.metrics = a->metrics != NULL ? &maddr : NULL;
+    opt.metrics_text = a->metrics;
     rc = tx_hub_run(&opt);
     switch (rc) {
     case TX_OK:
@@ -655,8 +711,8 @@ serve_data(const args *a)
                 a->bind, TX_HUB_DEFAULT_BIND);
         return EXIT_LOCAL;
     case TX_ERR_NET:
-        fprintf(stderr, "ticsx-hub: cannot serve on %s (address in use?); see the log above\n",
-                a->bind);
+        fprintf(stderr, "ticsx-hub: cannot serve on %s%s%s (address in use?); see the log above\n",
+                a->bind, a->metrics != NULL ? " or metrics on " : "", a->metrics ? a->metrics : "");
         return EXIT_LOCAL;
     default:
         fprintf(stderr, "ticsx-hub: run %s on %s: %s\n", a->data, a->bind, tx_strerror(rc));
@@ -668,10 +724,10 @@ static int
 cmd_run(int argc, char **argv)
 {
     args a;
-    int rc =
-        parse_args("run", argc, argv,
-                   OPT_DATA | OPT_CONFIG | OPT_BIND | OPT_MAP | OPT_LOG | OPT_WORKERS | OPT_WAIT,
-                   usage_run, &a);
+    int rc = parse_args("run", argc, argv,
+                        OPT_DATA | OPT_CONFIG | OPT_BIND | OPT_MAP | OPT_LOG | OPT_WORKERS |
+                            OPT_WAIT | OPT_METRICS,
+                        usage_run, &a);
 
     if (rc >= 0) {
         return rc;

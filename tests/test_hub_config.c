@@ -49,9 +49,13 @@ write_ini(const char *path, const char *text)
 static char *
 serve_once(const char *dir, const char *const *args)
 {
+    char path[PATH_MAX + 8];
     th_hub h;
     char *log;
 
+    /* The harness appends to dir.log: each run's log alone. */
+    snprintf(path, sizeof path, "%s.log", dir);
+    unlink(path);
     th_hub_start(&h, dir, &(th_hub_opts){.args = args});
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
     log = th_read_file(h.log);
@@ -77,6 +81,10 @@ test_init_writes_commented_defaults(void **state)
     th_expect_text(text, "# commit-wait-us = 200\n");
     th_expect_text(text, "[log]\n");
     th_expect_text(text, "# level = info\n");
+    th_expect_text(text, "# format = text\n");
+    th_expect_text(text, "[metrics]\n");
+    th_expect_text(text, "# listen = 127.0.0.1:9464\n");
+    th_expect_text(text, "# allow-remote = false\n");
     for (const char *line = text; *line != 0; line = strchr(line, '\n') + 1) {
         assert_true(line[0] == '#' || line[0] == '[' || line[0] == '\n');
         assert_non_null(strchr(line, '\n'));
@@ -96,6 +104,28 @@ test_file_value_takes_effect(void **state)
     write_ini(d.ini, "# the operator's settings\n[hub]\nworkers = 3\ncommit-wait-us = 0\n");
     log = serve_once(d.dir, NULL);
     th_expect_text(log, "3 verification threads");
+    free(log);
+    hubdir_free(&d);
+}
+
+static void
+test_metrics_and_log_format_from_file(void **state)
+{
+    hubdir d;
+    char *log;
+    (void)state;
+
+    hubdir_make(&d);
+    write_ini(d.ini,
+              "[log]\nformat = json\n[metrics]\nlisten = 127.0.0.1:0\nallow-remote = false\n");
+    log = serve_once(d.dir, NULL);
+    th_expect_text(log, "{\"time\":");
+    th_expect_text(log, "metrics on http://127.0.0.1:");
+    free(log);
+    /* The command line's format wins over the file's. */
+    log = serve_once(d.dir, (const char *const[]){"--log-format", "logfmt", NULL});
+    th_expect_text(log, "level=info");
+    assert_null(strstr(log, "{\"time\":"));
     free(log);
     hubdir_free(&d);
 }
@@ -183,6 +213,11 @@ test_bad_lines_refused_with_line(void **state)
     expect_refused(&d, "[log]\nworkers = 2\n",
                    (const char *const[]){"hub.ini:2:", "[log] workers", "unknown", NULL});
     expect_refused(&d, "workers = 2\n", (const char *const[]){"hub.ini:1:", "unknown", NULL});
+    expect_refused(
+        &d, "[metrics]\nlisten = 127.0.0.1:0\nallow-remote = maybe\n",
+        (const char *const[]){"hub.ini:3:", "[metrics] allow-remote", "true or false", NULL});
+    expect_refused(&d, "[log]\nformat = xml\n",
+                   (const char *const[]){"hub.ini:2:", "[log] format", "text, logfmt, json", NULL});
     /* A bad value is refused even where the command line overrides it. */
     {
         char out[8192];
@@ -228,6 +263,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_writes_commented_defaults),
         cmocka_unit_test_teardown(test_file_value_takes_effect, th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_metrics_and_log_format_from_file, th_stop_leftover_hubs),
         cmocka_unit_test_teardown(test_command_line_wins, th_stop_leftover_hubs),
         cmocka_unit_test_teardown(test_config_option_names_another_file, th_stop_leftover_hubs),
         cmocka_unit_test_teardown(test_bad_lines_refused_with_line, th_stop_leftover_hubs),

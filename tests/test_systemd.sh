@@ -3,7 +3,7 @@
 #  1. `systemd-analyze verify` finds nothing to say about them (any output fails: verify exits
 #     0 on an unknown key), and `systemd-analyze security` rates them OK or better;
 #  2. with strace: every system call and socket family the hub uses while it starts, answers a
-#     ping and stops (and the backup while it copies and prunes) is let in by the unit's
+#     ping and a scrape of its metrics page, and stops (and the backup while it copies and prunes) is let in by the unit's
 #     SystemCallFilter= and RestrictAddressFamilies=, and nothing maps memory writable and
 #     executable (MemoryDenyWriteExecute=).
 # Skips (77) without systemd-analyze; the strace part is skipped with a message without strace.
@@ -103,7 +103,8 @@ check_trace() {
 
 data=$work/data
 "$hub" init --data "$data" >/dev/null
-strace -f -qq -o "$work/run.trace" "$hub" run --data "$data" --bind 'tcp://127.0.0.1:*' 2>"$work/run.log" &
+strace -f -qq -o "$work/run.trace" "$hub" run --data "$data" --bind 'tcp://127.0.0.1:*' \
+    --metrics 127.0.0.1:0 2>"$work/run.log" &
 hubpid=$!
 for _ in $(seq 1 600); do
     [ -s "$data/endpoint" ] && break
@@ -112,6 +113,13 @@ for _ in $(seq 1 600); do
 done
 [ -s "$data/endpoint" ] || fail "the hub did not start: $(cat "$work/run.log")"
 "$hub" health --data "$data" >/dev/null || fail "the hub did not answer its ping"
+# One scrape of the metrics page, so its thread's calls are in the trace too.
+port=$(sed -n 's#.*metrics on http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$work/run.log" | head -n 1)
+[ -n "$port" ] || fail "the hub did not say where its metrics are: $(cat "$work/run.log")"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+grep -q '^HTTP/1.[01] 200' <&3 || fail "the metrics page did not answer 200"
+exec 3<&-
 strace -f -qq -o "$work/backup.trace" "$hub" backup --data "$data" --into "$work/backups" --keep 1 >/dev/null ||
     fail "backup failed"
 # The hub itself, not strace, gets the signal: the first pid of the trace.
