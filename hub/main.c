@@ -97,57 +97,61 @@ typedef struct {
     const char *section, *key, *sample;
 } option_row;
 
+/* How a row reads its value into the field f of args, and whether hub.ini holds it. */
+#define TEXT(f, takes) ARG_TEXT, offsetof(args, f), 0, 0, NULL, takes
+#define NUMBER(f, min, max, takes) ARG_NUMBER, offsetof(args, f), min, max, NULL, takes
+#define CHOICE(f, choices, takes) ARG_CHOICE, offsetof(args, f), 0, 0, choices, takes
+#define FLAG(f) ARG_FLAG, offsetof(args, f), 0, 0, NULL, "true or false"
+#define INI(section, key, sample) section, key, sample
+#define CLI_ONLY NULL, NULL, NULL
+
 static const option_row options[] = {
-    {"data", OPT_DATA, ARG_TEXT, offsetof(args, data), 0, 0, NULL, "a directory", NULL, NULL, NULL},
-    {"config", OPT_CONFIG, ARG_TEXT, offsetof(args, config), 0, 0, NULL, "a file", NULL, NULL,
-     NULL},
-    {"bind", OPT_BIND, ARG_TEXT, offsetof(args, bind), 0, 0, NULL, "a ZeroMQ endpoint", "hub",
-     "bind",
-     "# The ZeroMQ endpoint the hub serves on; a port of * picks a free one.\n"
-     "# bind = " TX_HUB_DEFAULT_BIND "\n"},
-    {"map-size", OPT_MAP, ARG_NUMBER, offsetof(args, map_mib), 1, 1L << 24, NULL,
-     "a number of MiB (1 to 16777216)", "hub", "map-size",
-     "# The most the database can hold, in MiB; raise it when the hub answers\n"
-     "# storage_full. Default: the size the database has (1024 as made by init).\n"
-     "# map-size = 1024\n"},
-    {"workers", OPT_WORKERS, ARG_NUMBER, offsetof(args, workers), 1, TX_VPOOL_MAX_WORKERS, NULL,
-     "a number of threads (1 to 256)", "hub", "workers",
-     "# Threads that verify submitted envelopes. Default: one per CPU.\n"
-     "# workers = 4\n"},
-    {"commit-wait-us", OPT_WAIT, ARG_NUMBER, offsetof(args, commit_wait_us), 0, 1000000, NULL,
-     "microseconds (0 to 1000000)", "hub", "commit-wait-us",
-     "# How long a batch of submits waits for more before it is committed, in\n"
-     "# microseconds (0: as soon as all are verified).\n"
-     "# commit-wait-us = 200\n"},
-    {"log-level", OPT_LOG, ARG_CHOICE, offsetof(args, log_level), 0, 0, "error|warn|info|debug",
-     "one of error, warn, info, debug", "log", "level",
-     "# What the hub logs on stderr (the journal under systemd): error, warn, info\n"
-     "# or debug.\n"
-     "# level = info\n"},
-    {"log-format", OPT_LOG_FORMAT, ARG_CHOICE, offsetof(args, log_format), 0, 0, "text|logfmt|json",
-     "one of text, logfmt, json", "log", "format",
-     "# How log lines read: text, logfmt or json (one object per line).\n"
-     "# format = text\n"},
-    {"metrics", OPT_METRICS, ARG_TEXT, offsetof(args, metrics), 0, 0, NULL, "an address ADDR:PORT",
-     "metrics", "listen",
-     "# Serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz and\n"
-     "# /readyz. Off unless set; loopback addresses only unless allow-remote is true.\n"
-     "# listen = 127.0.0.1:9464\n"},
-    {"metrics-allow-remote", OPT_METRICS, ARG_FLAG, offsetof(args, metrics_remote), 0, 0, NULL,
-     "true or false", "metrics", "allow-remote", "# allow-remote = false\n"},
-    {"hub", OPT_HUB, ARG_TEXT, offsetof(args, hub), 0, 0, NULL, "a ZeroMQ endpoint", NULL, NULL,
-     NULL},
-    {"timeout", OPT_TIMEOUT, ARG_NUMBER, offsetof(args, timeout_ms), 1, 3600000, NULL,
-     "milliseconds (1 or more)", NULL, NULL, NULL},
-    {"with-key", OPT_WITH_KEY, ARG_FLAG, offsetof(args, with_key), 0, 0, NULL, NULL, NULL, NULL,
-     NULL},
-    {"origin", OPT_ORIGIN, ARG_TEXT, offsetof(args, origin), 0, 0, NULL, "a name", NULL, NULL,
-     NULL},
-    {"allow-duplicate-name", OPT_ALLOW_DUP, ARG_FLAG, offsetof(args, allow_dup), 0, 0, NULL, NULL,
-     NULL, NULL, NULL},
-    {"into", OPT_INTO, ARG_TEXT, offsetof(args, into), 0, 0, NULL, "a directory", NULL, NULL, NULL},
-    {"keep", OPT_KEEP, ARG_NUMBER, offsetof(args, keep), 1, 100000, NULL,
-     "a number of backups (1 or more)", NULL, NULL, NULL},
+    {"data", OPT_DATA, TEXT(data, "a directory"), CLI_ONLY},
+    {"config", OPT_CONFIG, TEXT(config, "a file"), CLI_ONLY},
+    {"bind", OPT_BIND, TEXT(bind, "a ZeroMQ endpoint"),
+     INI("hub", "bind",
+         "# The ZeroMQ endpoint the hub serves on; a port of * picks a free one.\n"
+         "# bind = " TX_HUB_DEFAULT_BIND "\n")},
+    {"map-size", OPT_MAP, NUMBER(map_mib, 1, 1L << 24, "a number of MiB (1 to 16777216)"),
+     INI("hub", "map-size",
+         "# The most the database can hold, in MiB; raise it when the hub answers\n"
+         "# storage_full. Default: the size the database has (1024 as made by init).\n"
+         "# map-size = 1024\n")},
+    {"workers", OPT_WORKERS,
+     NUMBER(workers, 1, TX_VPOOL_MAX_WORKERS, "a number of threads (1 to 256)"),
+     INI("hub", "workers",
+         "# Threads that verify submitted envelopes. Default: one per CPU.\n"
+         "# workers = 4\n")},
+    {"commit-wait-us", OPT_WAIT, NUMBER(commit_wait_us, 0, 1000000, "microseconds (0 to 1000000)"),
+     INI("hub", "commit-wait-us",
+         "# How long a batch of submits waits for more before it is committed, in\n"
+         "# microseconds (0: as soon as all are verified).\n"
+         "# commit-wait-us = 200\n")},
+    {"log-level", OPT_LOG,
+     CHOICE(log_level, "error|warn|info|debug", "one of error, warn, info, debug"),
+     INI("log", "level",
+         "# What the hub logs on stderr (the journal under systemd): error, warn, info\n"
+         "# or debug.\n"
+         "# level = info\n")},
+    {"log-format", OPT_LOG_FORMAT,
+     CHOICE(log_format, "text|logfmt|json", "one of text, logfmt, json"),
+     INI("log", "format",
+         "# How log lines read: text, logfmt or json (one object per line).\n"
+         "# format = text\n")},
+    {"metrics", OPT_METRICS, TEXT(metrics, "an address ADDR:PORT"),
+     INI("metrics", "listen",
+         "# Serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz and\n"
+         "# /readyz. Off unless set; loopback addresses only unless allow-remote is true.\n"
+         "# listen = 127.0.0.1:9464\n")},
+    {"metrics-allow-remote", OPT_METRICS, FLAG(metrics_remote),
+     INI("metrics", "allow-remote", "# allow-remote = false\n")},
+    {"hub", OPT_HUB, TEXT(hub, "a ZeroMQ endpoint"), CLI_ONLY},
+    {"timeout", OPT_TIMEOUT, NUMBER(timeout_ms, 1, 3600000, "milliseconds (1 or more)"), CLI_ONLY},
+    {"with-key", OPT_WITH_KEY, FLAG(with_key), CLI_ONLY},
+    {"origin", OPT_ORIGIN, TEXT(origin, "a name"), CLI_ONLY},
+    {"allow-duplicate-name", OPT_ALLOW_DUP, FLAG(allow_dup), CLI_ONLY},
+    {"into", OPT_INTO, TEXT(into, "a directory"), CLI_ONLY},
+    {"keep", OPT_KEEP, NUMBER(keep, 1, 100000, "a number of backups (1 or more)"), CLI_ONLY},
 };
 
 static const char *const usage_main =
