@@ -232,7 +232,7 @@ test_backup_beside_pid1_hub_of_another_namespace(void **state)
 static void
 make_dir_with(const char *parent, const char *name, const char *file)
 {
-    char path[PATH_MAX], f[PATH_MAX + 64];
+    char path[PATH_MAX + 64], f[PATH_MAX + 128];
 
     snprintf(path, sizeof path, "%s/%s", parent, name);
     assert_int_equal(mkdir(path, 0700), 0);
@@ -245,7 +245,7 @@ make_dir_with(const char *parent, const char *name, const char *file)
 static int
 exists_in(const char *parent, const char *name)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX + 64];
 
     snprintf(path, sizeof path, "%s/%s", parent, name);
     return access(path, F_OK) == 0;
