@@ -3,6 +3,7 @@
 
 #include "tx_csv.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_limits.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
@@ -218,11 +219,11 @@ refuse_nul(reader *r, const row_source *src, char **f, size_t n, unsigned line, 
 {
     size_t at = 0, col = src->nul != NULL ? src->nul(src->ctx, &at) : 0;
     int c = (int)col - 1;
-    const char *what = width == 0         ? "the header"
-                       : c == col_comment ? "comment"
-                       : c == col_answer  ? "answer"
-                       : c == col_item    ? "item"
-                                          : "a cell";
+    const char *what = width == 0         ? _("the header")
+                       : c == col_comment ? _("comment")
+                       : c == col_answer  ? _("answer")
+                       : c == col_item    ? _("item")
+                                          : _("a cell");
 
     if (width > 0 && col_item >= 0 && (size_t)col_item < n && c != col_item) {
         return tx_fail(TX_ERR_BAD_UTF8,
@@ -331,7 +332,7 @@ parse_csv(reader *r, const char *buf, size_t len)
         return rc;
     }
     src.ctx = csv;
-    r->unit = "line";
+    r->unit = _("line");
     rc = parse_rows(r, &src);
     tx_csv_destroy(&csv);
     return rc;
@@ -347,7 +348,7 @@ parse_sheet(reader *r, const tx_xlsx_sheet *sheet)
     if (rows.fields == NULL) {
         return TX_ERR_NOMEM;
     }
-    r->unit = "row";
+    r->unit = _("row");
     rc = parse_rows(r, &src);
     free(rows.fields);
     return rc;
@@ -398,10 +399,11 @@ parse_suppliers(reader *r, const json_t *arr)
             for (k = 0; k < TX_ARRAY_LEN(fields) && strcmp(key, fields[k]) != 0; k++) {
             }
             if (k == TX_ARRAY_LEN(fields) || !json_is_string(v)) {
-                return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: %s \"%.64s\": use name, "
-                                                 "supplies and key, each a string",
-                               r->source, i, k == TX_ARRAY_LEN(fields) ? "unknown field" : "field",
-                               key);
+                return tx_fail(TX_ERR_MALFORMED,
+                               "%s suppliers[%zu]: %s \"%.64s\": use name, "
+                               "supplies and key, each a string",
+                               r->source, i,
+                               k == TX_ARRAY_LEN(fields) ? _("unknown field") : _("field"), key);
             }
             got[k] = json_string_value(v);
         }
@@ -558,7 +560,7 @@ tx_answers_load(const char *path, const tx_questionnaire_pb *q, int allow_missin
     memset(out, 0, sizeof *out);
     if (rc != TX_OK) {
         return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_IO : rc, "cannot read %s: %s", path,
-                       rc == TX_ERR_NOT_FOUND ? "no such file" : tx_strerror(rc));
+                       rc == TX_ERR_NOT_FOUND ? _("no such file") : tx_strerror(rc));
     }
     rc = tx_answers_parse((const char *)buf, len, path, q, allow_missing, out);
     free(buf);
