@@ -581,7 +581,7 @@ tx_questionnaire_codes(const tx_questionnaire_pb *q, char *out, size_t n)
 
     out[0] = 0;
     for (size_t i = 0; i < q->n_scale && used < n; i++) {
-        const char *sep = i == 0 ? "" : (i + 1 == q->n_scale ? " or " : ", ");
+        const char *sep = i == 0 ? "" : (i + 1 == q->n_scale ? _(" or ") : _(", "));
         int w = snprintf(out + used, n - used, "%s%s", sep, q->scale[i]->code);
         if (w < 0) {
             break;
