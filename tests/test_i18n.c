@@ -274,6 +274,7 @@ test_json_same_in_both_languages(void **state)
         {"whoami", NULL, NULL},
         {"orgs", NULL, NULL},
         {"questionnaire", "show", "tics-selfcheck"},
+        {"questionnaire", "list", NULL},
         {"cert", "show", CERT_NO},
         {"cert", "verify", CERT_NO},
         {"cert", "list", NULL},

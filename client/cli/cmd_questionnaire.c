@@ -7,6 +7,7 @@
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_import.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
@@ -42,6 +43,17 @@ hub_configured(const tx_cli *g)
     return (g->hub_key != NULL && *g->hub_key) || (env != NULL && *env);
 }
 
+/* A {"ja", "en"} title in the language of texts, the other one when it is empty. */
+static const char *
+title_in(const json_t *t, int ja)
+{
+    const char *first = json_string_value(json_object_get(t, ja ? "ja" : "en"));
+    const char *other = json_string_value(json_object_get(t, ja ? "en" : "ja"));
+
+    return first != NULL && first[0] ? first : other != NULL ? other : "";
+}
+
+/* The JSON (titles in both languages: the same document whatever --lang says) and the table. */
 static int
 cmd_list(tx_cli *g)
 {
@@ -58,8 +70,8 @@ cmd_list(tx_cli *g)
             goto out;
         }
         json_array_append_new(arr,
-                              json_pack("{s:s,s:I,s:s,s:n,s:n,s:I}", "id", q->id, "version",
-                                        (json_int_t)q->version, "title", tx_text(q->title, g->ja),
+                              json_pack("{s:s,s:I,s:o,s:n,s:n,s:I}", "id", q->id, "version",
+                                        (json_int_t)q->version, "title", tx_json_text(q->title),
                                         "record", "publisher", "items", (json_int_t)q->n_items));
         tx_free(q);
     }
@@ -74,11 +86,11 @@ cmd_list(tx_cli *g)
             const tx_org *o = tx_orgs_by_key(&orgs, tx_rec_signer(&l[0].v[i]));
             char hex[2 * TX_ID_LEN + 1];
             tx_hex(hex, l[0].v[i].id, TX_ID_LEN);
-            json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I}", "id", q->id,
-                                                 "version", (json_int_t)q->version, "title",
-                                                 tx_text(q->title, g->ja), "record", hex,
-                                                 "publisher", o != NULL ? o->name : "", "items",
-                                                 (json_int_t)q->n_items));
+            json_array_append_new(arr,
+                                  json_pack("{s:s,s:I,s:o,s:s,s:s,s:I}", "id", q->id, "version",
+                                            (json_int_t)q->version, "title", tx_json_text(q->title),
+                                            "record", hex, "publisher", o != NULL ? o->name : "",
+                                            "items", (json_int_t)q->n_items));
         }
     }
     if (g->json) {
@@ -109,7 +121,7 @@ cmd_list(tx_cli *g)
         fputs("  ", stdout);
         tx_put_rcell(stdout, items, 5);
         fputs("  ", stdout);
-        tx_put_cell(stdout, json_string_value(json_object_get(e, "title")), 33);
+        tx_put_cell(stdout, title_in(json_object_get(e, "title"), g->ja), 33);
         fputc('\n', stdout);
     }
 out:
