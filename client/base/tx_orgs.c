@@ -188,8 +188,12 @@ tx_orgs_resolve(const tx_orgs *orgs, const char *name, const tx_org **out)
                        name, list);
     }
     count = candidates(orgs, "", 1, list, sizeof list);
-    return tx_fail(TX_ERR_USAGE, "no enrolled organisation is called \"%s\"%s%s", name,
-                   count ? "; enrolled: " : " (the hub lists none)", list);
+    if (count == 0) {
+        return tx_fail(TX_ERR_USAGE,
+                       "no enrolled organisation is called \"%s\" (the hub lists none)", name);
+    }
+    return tx_fail(TX_ERR_USAGE, "no enrolled organisation is called \"%s\"; enrolled: %s", name,
+                   list);
 }
 
 int

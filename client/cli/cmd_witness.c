@@ -137,7 +137,7 @@ tx_cmd_witness(tx_cli *g, int argc, char **argv)
             break;
         }
         if (rc != TX_OK) {
-            tx_warn("witness: %s; trying again in %ld s", tx_fail_msg(), every);
+            tx_warn(_("witness: %s; trying again in %ld s"), tx_fail_msg(), every);
             tx_fail_clear();
         }
         fflush(stdout);
