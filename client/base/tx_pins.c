@@ -123,7 +123,7 @@ tx_pins_list(const tx_pins *p, const char *home_dir, tx_pubkey **keys, size_t *n
         }
         if (tx_path_join(path, sizeof path, dir, de->d_name) != TX_OK ||
             tx_pins_load(path, &pk) != TX_OK || (p->key_ok != NULL && !p->key_ok(&pk))) {
-            tx_warn(_("ignoring %s: not a %s"), path, p->what);
+            tx_warn(_("ignoring %s: not a %s"), path, _(p->what));
             continue;
         }
         tx_key_id_hex(pk.sign, kid);

@@ -30,7 +30,7 @@ static const char *const usage_blocks[] = {
        "                    starts with ja)\n"
        "  --json            JSON output (read commands)\n"
        "  -q, --quiet       print only ids, one per line\n"
-       "  -h, --help        this help;  --version  the version\n"),
+       "  -h, --help        this help (also ticsx help);  --version  the version\n"),
     N_("commands:\n"
        "  keygen --name NAME [--corporate-number N]   create this organisation's keys and profile\n"
        "  whoami                                      name, fingerprint, key id, home\n"
@@ -99,6 +99,22 @@ tx_cli_usage(FILE *f)
         fputs(i > 0 ? "\n" : "", f);
         fputs(_(usage_blocks[i]), f);
     }
+}
+
+int
+tx_cmd_help(tx_cli *g, int argc, char **argv)
+{
+    int rc;
+
+    if ((rc = tx_cli_common_only(g, argc, argv, "help")) != TX_OK) {
+        return rc;
+    }
+    if (optind < argc) {
+        return tx_fail(TX_ERR_USAGE, "help takes no argument (got %s): see ticsx --help",
+                       argv[optind]);
+    }
+    tx_cli_usage(stdout);
+    return TX_OK;
 }
 
 int

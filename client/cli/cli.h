@@ -42,6 +42,9 @@ enum { TX_OPT_HOME = 0x100, TX_OPT_HUB, TX_OPT_HUB_KEY, TX_OPT_TIMEOUT, TX_OPT_L
  * texts. */
 void tx_cli_usage(FILE *f);
 
+/* `ticsx help`: the text of ticsx --help on standard output. */
+int tx_cmd_help(tx_cli *g, int argc, char **argv);
+
 /* Opens the client with the global options. */
 int tx_cli_open(const tx_cli *g, tx_client **out);
 

@@ -71,6 +71,7 @@ static const struct {
     {"witness", tx_cmd_witness},
     {"assessments", tx_cmd_assessments},
     {"ui", tx_cmd_ui},
+    {"help", tx_cmd_help},
 };
 
 /* --lang anywhere on the line chooses the language before any text is made, so that even a
