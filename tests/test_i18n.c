@@ -26,8 +26,8 @@
 #define BODY "JQA Certification Body"
 #define CERT_NO "TICS-JA-0001"
 
-/* Every command of client/cli/main.c's table. test_help_names_every_command checks that --help
- * names each one, so a command added there and not here is noticed. */
+/* Every command of client/cli/main.c's table: test_command_list_is_complete reads the table
+ * from the source, so a command added there and not here is noticed. */
 static const char *const commands[] = {
     "keygen",      "whoami",  "orgs",   "ping",     "questionnaire", "request",   "inbox",
     "answer",      "grant",   "revoke", "watch",    "fetch",         "verify",    "report",
@@ -126,6 +126,45 @@ test_help_japanese(void **state)
     th_expect_text(r.out, "usage: ticsx [GLOBAL OPTIONS]");
     expect_no(r.out, "使い方");
     th_result_free(&r);
+}
+
+static void
+test_command_list_is_complete(void **state)
+{
+    const char *src = getenv("TX_SOURCE_DIR");
+    char path[PATH_MAX];
+    char *text, *at;
+    size_t found = 0;
+
+    (void)state;
+    assert_non_null(src);
+    snprintf(path, sizeof path, "%s/client/cli/main.c", src);
+    text = th_read_file(path);
+    assert_non_null(text);
+    /* Entries read {"name", tx_cmd_...}. */
+    for (at = strstr(text, "{\""); at != NULL; at = strstr(at + 2, "{\"")) {
+        char name[32];
+        const char *end = strchr(at + 2, '"');
+        size_t k;
+
+        if (end == NULL || strncmp(end, "\", tx_cmd_", 10) != 0 ||
+            (size_t)(end - at - 2) >= sizeof name) {
+            continue;
+        }
+        memcpy(name, at + 2, (size_t)(end - at - 2));
+        name[end - at - 2] = 0;
+        for (k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+            if (strcmp(commands[k], name) == 0) {
+                break;
+            }
+        }
+        if (k == sizeof commands / sizeof commands[0]) {
+            fail_msg("command %s of client/cli/main.c is missing from test_i18n.c", name);
+        }
+        found++;
+    }
+    assert_int_equal(found, sizeof commands / sizeof commands[0]);
+    free(text);
 }
 
 static void
@@ -449,6 +488,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_japanese),
+        cmocka_unit_test(test_command_list_is_complete),
         cmocka_unit_test(test_help_names_every_command),
         cmocka_unit_test(test_lang_from_environment),
         cmocka_unit_test(test_harness_runs_children_in_english),
