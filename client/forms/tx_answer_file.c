@@ -178,12 +178,36 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
     return rc;
 }
 
+/* 1 when the header cell t names the column `name`: the key itself ("item"), or a label ending
+ * with the key in parentheses, as the template writes it in Japanese ("設問ID（item）", ASCII or
+ * fullwidth parentheses), whatever the language of this process. */
+static int
+names_column(const char *t, const char *name)
+{
+    size_t lt = strlen(t), ln = strlen(name);
+    static const char *const opens[] = {"(", "\xEF\xBC\x88"}, *const closes[] = {")",
+                                                                                 "\xEF\xBC\x89"};
+
+    if (strcasecmp(t, name) == 0) {
+        return 1;
+    }
+    for (size_t k = 0; k < 2; k++) {
+        size_t lo = strlen(opens[k]), lc = strlen(closes[k]);
+        if (lt > lo + ln + lc && strcmp(t + lt - lc, closes[k]) == 0 &&
+            strncasecmp(t + lt - lc - ln, name, ln) == 0 &&
+            strncmp(t + lt - lc - ln - lo, opens[k], lo) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int
 find_column(char **fields, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++) {
         char *t = trimmed_dup(fields[i]);
-        int same = t != NULL && strcasecmp(t, name) == 0;
+        int same = t != NULL && names_column(t, name);
         free(t);
         if (same) {
             return (int)i;

@@ -100,6 +100,12 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
     static const double widths[N_COLS] = {10, 20, 6, 7, 70, 20, 40};
     const char *heads[N_COLS] = {"item",   "area",   "level", "weight", ja ? "text_ja" : "text_en",
                                  "answer", "comment"};
+    /* What each column holds, for a header in the language of texts: "設問ID（item）". The key
+     * stays in the cell: it is what the reader looks for (tx_answers_load). */
+    static const char *const words[N_COLS] = {N_("item ID"), N_("area"),      N_("level"),
+                                              N_("weight"),  N_("item text"), N_("answer"),
+                                              N_("comment")};
+    char named[N_COLS][96];
     lxw_workbook *wb = workbook_new(path);
     lxw_worksheet *ws;
     lxw_format *head, *wrap, *plain, *answer;
@@ -112,7 +118,7 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         return tx_fail(TX_ERR_IO, "cannot create %s", path);
     }
     /* TRANSLATORS: the name of the worksheet to fill in (at most 31 characters, none of
-     * []:*?/\). Its header row stays as it is: those are the column keys read back. */
+     * []:*?/\). */
     ws = workbook_add_worksheet(wb, _("answers"));
     head = workbook_add_format(wb);
     wrap = workbook_add_format(wb);
@@ -133,6 +139,13 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
     format_set_border(answer, LXW_BORDER_THIN);
     format_set_unlocked(answer);
     for (int c = 0; c < N_COLS; c++) {
+        const char *word = _(words[c]);
+        if (strcmp(word, words[c]) != 0) {
+            /* TRANSLATORS: a column header of the answer sheet: what it holds, then its key
+             * (kept in the cell, e.g. "設問ID（item）"). */
+            snprintf(named[c], sizeof named[c], _("%s (%s)"), word, heads[c]);
+            heads[c] = named[c];
+        }
         worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], head);
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c],
                              c == COL_TEXT || c == COL_AREA || c == COL_COMMENT ? wrap : plain);
