@@ -13,7 +13,7 @@
 typedef struct {
     const char *dir;                    /* the directory under the home, e.g. "trust" */
     size_t max;                         /* at most this many keys are listed */
-    const char *what; /* a skipped file is "not a <what>" in the warning (mark it N_()) */
+    const char *what;                   /* a skipped file is "not a <what>" in the warning */
     int (*key_ok)(const tx_pubkey *pk); /* NULL, or what a listed key must also pass */
     int by_name; /* the key's name is part of the pin: the same key under another name is
                   * another key, and tx_pins_remove matches names too */
