@@ -186,8 +186,26 @@ wrapper_of(const char *path)
     return w != NULL && *w != 0 ? w : NULL;
 }
 
+/* 1 when env (NULL-ended "NAME=VALUE" entries) names the language: LC_ALL, LC_MESSAGES, LANG
+ * or LANGUAGE. */
+static int
+env_names_language(const char *const *env)
+{
+    static const char *const names[] = {"LC_ALL=", "LC_MESSAGES=", "LANG=", "LANGUAGE="};
+
+    for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            if (strncmp(env[i], names[k], strlen(names[k])) == 0) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* In a forked child: puts env into the environment and execs argv with its wrapper in front;
- * never returns. */
+ * never returns. The language is never the developer's: without a language in env, children
+ * run with LC_ALL=C.UTF-8 (English texts, UTF-8 output); with one, only what env says. */
 static void
 exec_child(const char *const *env, const char *const *argv)
 {
@@ -195,6 +213,13 @@ exec_child(const char *const *env, const char *const *argv)
     const char *wrapper = wrapper_of(argv[0]);
     size_t n = 0;
 
+    unsetenv("LANGUAGE");
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    unsetenv("LANG");
+    if (!env_names_language(env)) {
+        putenv((char *)"LC_ALL=C.UTF-8");
+    }
     for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
         putenv((char *)env[i]);
     }
@@ -611,7 +636,6 @@ ticsx_cmd_make(ticsx_cmd *c, const th_ticsx_opts *opts, const char *home, va_lis
     snprintf(c->hub, sizeof c->hub, "TICSX_HUB=%s", opts->hub != NULL ? opts->hub->endpoint : "");
     snprintf(c->key, sizeof c->key, "TICSX_HUB_KEY=%s", opts->hub != NULL ? opts->hub->key : "");
     snprintf(c->now, sizeof c->now, "TICSX_NOW=%s", opts->now != NULL ? opts->now : "");
-    c->env[e++] = "LANG=C";
     c->env[e++] = c->hub;
     c->env[e++] = c->key;
     c->env[e++] = c->now;

@@ -133,8 +133,10 @@ typedef struct {
     const char *const *env; /* more "NAME=VALUE" entries, NULL-ended */
 } th_ticsx_opts;
 
-/* Runs $TX_BUILD_DIR/client/ticsx --home HOME ARGS... through th_exec, with LANG=C and opts
- * (may be NULL); ap holds the arguments, NULL-ended. */
+/* Runs $TX_BUILD_DIR/client/ticsx --home HOME ARGS... through th_exec with opts (may be NULL);
+ * ap holds the arguments, NULL-ended. Like every child of the harness, it runs with
+ * LC_ALL=C.UTF-8 (English) and no LANGUAGE unless opts->env names the language (LC_ALL,
+ * LC_MESSAGES, LANG or LANGUAGE), e.g. "LANG=ja_JP.UTF-8". */
 void th_ticsx_v(th_result *r, const th_ticsx_opts *opts, const char *home, va_list ap);
 
 /* Starts ticsx as th_ticsx_v would, without waiting: stdout and stderr go to the files out and

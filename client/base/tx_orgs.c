@@ -3,6 +3,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
@@ -135,7 +136,9 @@ candidates(const tx_orgs *orgs, const char *name, int partial, char *list, size_
             continue;
         }
         if (count < 10 && used < n) {
-            int w = snprintf(list + used, n - used, "%s%s (%s)", count ? ", " : "", o->name,
+            /* TRANSLATORS: one organisation in a list of candidates: its name, its
+             * fingerprint. */
+            int w = snprintf(list + used, n - used, _("%s%s (%s)"), count ? _(", ") : "", o->name,
                              o->fingerprint);
             used += w > 0 ? (size_t)w : 0;
         }
@@ -188,8 +191,12 @@ tx_orgs_resolve(const tx_orgs *orgs, const char *name, const tx_org **out)
                        name, list);
     }
     count = candidates(orgs, "", 1, list, sizeof list);
-    return tx_fail(TX_ERR_USAGE, "no enrolled organisation is called \"%s\"%s%s", name,
-                   count ? "; enrolled: " : " (the hub lists none)", list);
+    if (count == 0) {
+        return tx_fail(TX_ERR_USAGE,
+                       "no enrolled organisation is called \"%s\" (the hub lists none)", name);
+    }
+    return tx_fail(TX_ERR_USAGE, "no enrolled organisation is called \"%s\"; enrolled: %s", name,
+                   list);
 }
 
 int

@@ -2,6 +2,7 @@
 #include "tx_pins.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -122,12 +123,12 @@ tx_pins_list(const tx_pins *p, const char *home_dir, tx_pubkey **keys, size_t *n
         }
         if (tx_path_join(path, sizeof path, dir, de->d_name) != TX_OK ||
             tx_pins_load(path, &pk) != TX_OK || (p->key_ok != NULL && !p->key_ok(&pk))) {
-            tx_warn("ignoring %s: not a %s", path, p->what);
+            tx_warn(_("ignoring %s: not a %s"), path, _(p->what));
             continue;
         }
         tx_key_id_hex(pk.sign, kid);
         if (strncmp(kid, de->d_name, 16) != 0) {
-            tx_warn("ignoring %s: it holds the key %s", path, kid);
+            tx_warn(_("ignoring %s: it holds the key %s"), path, kid);
             continue;
         }
         if ((nv = realloc(v, (count + 1) * sizeof *v)) == NULL) {

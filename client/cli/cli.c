@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -15,72 +16,106 @@
 #include <string.h>
 #include <unistd.h>
 
-const char tx_cli_usage_text[] =
-    "usage: ticsx [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
-    "\n"
-    "global options (before the command):\n"
-    "  --home DIR        home directory (env TICSX_HOME, default ~/.config/ticsx)\n"
-    "  --hub ENDPOINT    hub address (env TICSX_HUB, default tcp://127.0.0.1:7700)\n"
-    "  --hub-key FILE    the hub's hub.pub (env TICSX_HUB_KEY); needed to reach the hub\n"
-    "  --timeout MS      wait at most MS for each hub reply (default 5000)\n"
-    "  --lang ja|en      language of texts (default: ja if LANG starts with ja)\n"
-    "  --json            JSON output (read commands)\n"
-    "  -q, --quiet       print only ids, one per line\n"
-    "  -h, --help        this help;  --version  the version\n"
-    "\n"
-    "commands:\n"
-    "  keygen --name NAME [--corporate-number N]   create this organisation's keys and profile\n"
-    "  whoami                                      name, fingerprint, key id, home\n"
-    "  orgs                                        organisations enrolled on the hub\n"
-    "  ping                                        check the hub answers\n"
-    "  questionnaire list                          built-in and published questionnaires\n"
-    "  questionnaire show ID                       areas, items, scale and levels\n"
-    "  questionnaire template ID|REQUEST [--out FILE] [--format csv|json|xlsx]\n"
-    "                                              an answers file to fill in\n"
-    "  questionnaire import FILE.csv --id ID --version N [--title-ja T] [--title-en T]\n"
-    "                [--out FILE.json] [--publish]  a check sheet as a signed questionnaire\n"
-    "  request --questionnaire ID --to ORG[,ORG...] [--due DATE] [--depth N] [--note TEXT]\n"
-    "                                              ask suppliers; prints the request id\n"
-    "  inbox [--all]                               new requests, grants and revocations\n"
-    "  watch [--count N] [--for SECONDS]           print them as the hub pushes them\n"
-    "  answer REQUEST --file FILE [--valid-until DATE] [--as-of DATE] [--allow-missing]\n"
-    "         [--certificate CERT|none] [--supersedes ASSESSMENT [--no-regrant]]\n"
-    "                                              sign, seal and grant; prints the assessment id\n"
-    "  answer REQUEST --reuse ASSESSMENT           answer with an assessment already written\n"
-    "  forward REQUEST [--to ORG[,ORG...]]         pass a request asking for more tiers on to\n"
-    "                                              your suppliers, on behalf of its buyer\n"
-    "  grant ASSESSMENT --to BUYER[,BUYER...] [--until DATE]   share it with more buyers\n"
-    "  revoke ASSESSMENT --from BUYER              withdraw a buyer's grant\n"
-    "  assessments                                 own assessments, who holds each, superseded by\n"
-    "  fetch                                       download what was granted to you\n"
-    "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
-    "  report [--format table|json|csv|html|oscal|xlsx] [--out FILE [--force]] [--lang ja|en]\n"
-    "         [--depth N] [--current-days N]   one row per supplier with area scores, and the\n"
-    "                                          supply tree with roll-ups per tier\n"
-    "  requests                                    your requests and who answered them\n"
-    "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
-    "  accredit --body ORG --scope all|SECTOR[,SECTOR...] --from DATE --until DATE [--note T]\n"
-    "  accredit --body ORG --withdraw [--until DATE]   (accreditor) accredit or withdraw a body\n"
-    "  cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria 2018|2024\n"
-    "             --issued DATE [--expires DATE]   (certification body) issue a certificate\n"
-    "  cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
-    "  cert show CERT | verify CERT [--at DATE] | list [--holder ORG]\n"
-    "  audit-log                                   check the hub's signed log: every record you\n"
-    "                                              may see is in it, the leaves rebuild its root\n"
-    "  witness [--every SECONDS] [--name NAME]     check the hub's log extends the checkpoint\n"
-    "                                              cosigned last, cosign the new one, hand it in\n"
-    "  trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]\n"
-    "                                              pin witnesses; accept only checkpoints N of\n"
-    "                                              them cosigned (default 0: none needed)\n"
-    "  ui [--port N] [--no-browser] [--lang ja|en] the exchange in your browser, served on\n"
-    "                                              127.0.0.1; prints the address to open (valid\n"
-    "                                              once); ctrl-c stops it\n"
-    "\n"
-    "ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
-    "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
-    "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"
-    "exit status: 0 ok, 1 a definite no (verification failed, refused), 2 usage or local\n"
-    "error, 3 hub unreachable.\n";
+/* The help, in three blocks each translated whole (so that the translation aligns its own
+ * columns): the global options, the commands, the notation and exit status. */
+static const char *const usage_blocks[] = {
+    N_("usage: ticsx [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+       "\n"
+       "global options (before or after the command):\n"
+       "  --home DIR        home directory (env TICSX_HOME, default ~/.config/ticsx)\n"
+       "  --hub ENDPOINT    hub address (env TICSX_HUB, default tcp://127.0.0.1:7700)\n"
+       "  --hub-key FILE    the hub's hub.pub (env TICSX_HUB_KEY); needed to reach the hub\n"
+       "  --timeout MS      wait at most MS for each hub reply (default 5000)\n"
+       "  --lang ja|en      language of texts (default: ja when LC_ALL, LC_MESSAGES or LANG\n"
+       "                    starts with ja)\n"
+       "  --json            JSON output (read commands)\n"
+       "  -q, --quiet       print only ids, one per line\n"
+       "  -h, --help        this help (also ticsx help);  --version  the version\n"),
+    N_("commands:\n"
+       "  keygen --name NAME [--corporate-number N]   create this organisation's keys and profile\n"
+       "  whoami                                      name, fingerprint, key id, home\n"
+       "  orgs                                        organisations enrolled on the hub\n"
+       "  ping                                        check the hub answers\n"
+       "  questionnaire list                          built-in and published questionnaires\n"
+       "  questionnaire show ID                       areas, items, scale and levels\n"
+       "  questionnaire template ID|REQUEST [--out FILE] [--format csv|json|xlsx]\n"
+       "                                              an answers file to fill in\n"
+       "  questionnaire import FILE.csv --id ID --version N [--title-ja T] [--title-en T]\n"
+       "                [--out FILE.json] [--publish]  a check sheet as a signed questionnaire\n"
+       "  request --questionnaire ID --to ORG[,ORG...] [--due DATE] [--depth N] [--note TEXT]\n"
+       "                                              ask suppliers; prints the request id\n"
+       "  inbox [--all]                               new requests, grants and revocations\n"
+       "  watch [--count N] [--for SECONDS]           print them as the hub pushes them\n"
+       "  answer REQUEST --file FILE [--valid-until DATE] [--as-of DATE] [--allow-missing]\n"
+       "         [--certificate CERT|none] [--supersedes ASSESSMENT [--no-regrant]]\n"
+       "                                              sign, seal and grant; prints the assessment "
+       "id\n"
+       "  answer REQUEST --reuse ASSESSMENT           answer with an assessment already written\n"
+       "  forward REQUEST [--to ORG[,ORG...]]         pass a request asking for more tiers on to\n"
+       "                                              your suppliers, on behalf of its buyer\n"
+       "  grant ASSESSMENT --to BUYER[,BUYER...] [--until DATE]   share it with more buyers\n"
+       "  revoke ASSESSMENT --from BUYER              withdraw a buyer's grant\n"
+       "  assessments                                 own assessments, who holds each, superseded "
+       "by\n"
+       "  fetch                                       download what was granted to you\n"
+       "  verify [ASSESSMENT]                         check it all here; exit 1 if any fails\n"
+       "  report [--format table|json|csv|html|oscal|xlsx] [--out FILE [--force]]\n"
+       "         [--depth N] [--current-days N]   one row per supplier with area scores, and the\n"
+       "                                          supply tree with roll-ups per tier\n"
+       "  requests                                    your requests and who answered them\n"
+       "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
+       "  accredit --body ORG --scope all|SECTOR[,SECTOR...] --from DATE --until DATE [--note T]\n"
+       "  accredit --body ORG --withdraw [--until DATE]   (accreditor) accredit or withdraw a "
+       "body\n"
+       "  cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria 2018|2024\n"
+       "             --issued DATE [--expires DATE]   (certification body) issue a certificate\n"
+       "  cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
+       "  cert show CERT | verify CERT [--at DATE] | list [--holder ORG]\n"
+       "  audit-log                                   check the hub's signed log: every record "
+       "you\n"
+       "                                              may see is in it, the leaves rebuild its "
+       "root\n"
+       "  witness [--every SECONDS] [--name NAME]     check the hub's log extends the checkpoint\n"
+       "                                              cosigned last, cosign the new one, hand it "
+       "in\n"
+       "  trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]\n"
+       "                                              pin witnesses; accept only checkpoints N of\n"
+       "                                              them cosigned (default 0: none needed)\n"
+       "  ui [--port N] [--no-browser]                the exchange in your browser, served on\n"
+       "                                              127.0.0.1; prints the address to open "
+       "(valid\n"
+       "                                              once); ctrl-c stops it\n"),
+    N_("ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
+       "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
+       "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"
+       "exit status: 0 ok, 1 a definite no (verification failed, refused), 2 usage or local\n"
+       "error, 3 hub unreachable.\n"),
+};
+
+void
+tx_cli_usage(FILE *f)
+{
+    for (size_t i = 0; i < sizeof usage_blocks / sizeof usage_blocks[0]; i++) {
+        fputs(i > 0 ? "\n" : "", f);
+        fputs(_(usage_blocks[i]), f);
+    }
+}
+
+int
+tx_cmd_help(tx_cli *g, int argc, char **argv)
+{
+    int rc;
+
+    if ((rc = tx_cli_common_only(g, argc, argv, "help")) != TX_OK) {
+        return rc;
+    }
+    if (optind < argc) {
+        return tx_fail(TX_ERR_USAGE, "help takes no argument (got %s): see ticsx --help",
+                       argv[optind]);
+    }
+    tx_cli_usage(stdout);
+    return TX_OK;
+}
 
 int
 tx_cli_open(const tx_cli *g, tx_client **out)
@@ -94,6 +129,9 @@ tx_cli_open(const tx_cli *g, tx_client **out)
 int
 tx_cli_common_opt(tx_cli *g, int opt, const char *command)
 {
+    char *end;
+    long v;
+
     switch (opt) {
     case 'J':
         g->json = 1;
@@ -101,13 +139,35 @@ tx_cli_common_opt(tx_cli *g, int opt, const char *command)
     case 'q':
         g->quiet = 1;
         return TX_OK;
+    case TX_OPT_HOME:
+        g->home = optarg;
+        return TX_OK;
+    case TX_OPT_HUB:
+        g->hub = optarg;
+        return TX_OK;
+    case TX_OPT_HUB_KEY:
+        g->hub_key = optarg;
+        return TX_OK;
+    case TX_OPT_TIMEOUT:
+        errno = 0;
+        v = strtol(optarg, &end, 10);
+        if (errno != 0 || end == optarg || *end != 0 || v <= 0 || v > 3600000) {
+            return tx_fail(TX_ERR_USAGE, "--timeout %s: give milliseconds, 1 to 3600000", optarg);
+        }
+        g->timeout_ms = (int)v;
+        return TX_OK;
+    case TX_OPT_LANG:
+        /* Every text from here on, the error messages included, follows the new language. */
+        if (tx_i18n_init(optarg) != TX_OK) {
+            return tx_fail(TX_ERR_USAGE, "--lang %s: use ja or en", optarg);
+        }
+        g->ja = tx_i18n_ja();
+        return TX_OK;
     case 'h':
-        fputs(tx_cli_usage_text, stdout);
+        tx_cli_usage(stdout);
         exit(0);
     default:
-        return tx_fail(TX_ERR_USAGE,
-                       "%s: unknown option or missing value (global options such as --hub go "
-                       "before the command; see ticsx --help)",
+        return tx_fail(TX_ERR_USAGE, "%s: unknown option or missing value (see ticsx --help)",
                        command);
     }
 }

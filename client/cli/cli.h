@@ -20,11 +20,17 @@ typedef struct {
     int definite_no; /* set by a command that ran but must exit 1 (verify found a failure) */
 } tx_cli;
 
-/* Options every command accepts in its own getopt table. */
+/* Options every command accepts in its own getopt table, before or after the command: the
+ * global options (--home, --hub, --hub-key, --timeout, --lang) and --json, --quiet, --help. */
+enum { TX_OPT_HOME = 0x100, TX_OPT_HUB, TX_OPT_HUB_KEY, TX_OPT_TIMEOUT, TX_OPT_LANG };
 #define TX_CLI_COMMON_OPTS                                                                         \
     {"json", no_argument, NULL, 'J'}, {"quiet", no_argument, NULL, 'q'},                           \
+        {"help", no_argument, NULL, 'h'}, {"home", required_argument, NULL, TX_OPT_HOME},          \
+        {"hub", required_argument, NULL, TX_OPT_HUB},                                              \
+        {"hub-key", required_argument, NULL, TX_OPT_HUB_KEY},                                      \
+        {"timeout", required_argument, NULL, TX_OPT_TIMEOUT},                                      \
     {                                                                                              \
-        "help", no_argument, NULL, 'h'                                                             \
+        "lang", required_argument, NULL, TX_OPT_LANG                                               \
     }
 
 /* Organisations one --to may name, all values together. */
@@ -32,14 +38,19 @@ typedef struct {
 
 /* ---- cli.c ---- */
 
-/* The text of ticsx --help (and of -h after any command). */
-extern const char tx_cli_usage_text[];
+/* Writes the text of ticsx --help (and of -h after any command) to f, in the language of
+ * texts. */
+void tx_cli_usage(FILE *f);
+
+/* `ticsx help`: the text of ticsx --help on standard output. */
+int tx_cmd_help(tx_cli *g, int argc, char **argv);
 
 /* Opens the client with the global options. */
 int tx_cli_open(const tx_cli *g, tx_client **out);
 
-/* Handles -J/-q (and -h: prints the usage and exits 0); TX_ERR_USAGE with a message for
- * anything else. */
+/* Handles the common options: -J/-q, the global options (--lang switches every text at once
+ * through tx_i18n_init), -h (prints the usage and exits 0); TX_ERR_USAGE with a message for a
+ * bad value or anything else. */
 int tx_cli_common_opt(tx_cli *g, int opt, const char *command);
 
 /* Parses argv with the common options only (for a command that has none of its own); the

@@ -6,6 +6,7 @@
 #include "tx_answer.h"
 #include "tx_error.h"
 #include "tx_grant.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -36,10 +37,13 @@ answer_reuse(tx_cli *g, const char *request, const char *assessment)
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
-                fprintf(stderr, "%s: request %.12s of %s answered with assessment %.12s%s\n",
-                        it->existing ? "nothing to do" : "shared", rq,
-                        it->name[0] ? it->name : it->fingerprint, hex,
-                        it->existing ? " already" : " (no answers typed again)");
+                fprintf(stderr,
+                        it->existing
+                            ? _("nothing to do: request %.12s of %s answered with assessment "
+                                "%.12s already\n")
+                            : _("shared: request %.12s of %s answered with assessment %.12s (no "
+                                "answers typed again)\n"),
+                        rq, it->name[0] ? it->name : it->fingerprint, hex);
             }
         }
     }
@@ -56,20 +60,26 @@ share_note(FILE *f, const tx_answer_result *res)
     char old[2 * TX_ID_LEN + 1];
 
     if (res->n_suppliers > 0) {
-        fprintf(f, "it lists %zu sub-supplier%s (encrypted with the answers)\n", res->n_suppliers,
-                res->n_suppliers == 1 ? "" : "s");
+        fprintf(f,
+                ngettext("it lists %zu sub-supplier (encrypted with the answers)\n",
+                         "it lists %zu sub-suppliers (encrypted with the answers)\n",
+                         res->n_suppliers),
+                res->n_suppliers);
     }
     if (res->supersedes) {
         tx_hex(old, res->superseded, TX_ID_LEN);
-        fprintf(f, "it supersedes %.12s; granted to %zu more reader%s of that one\n", old,
-                res->n_regranted, res->n_regranted == 1 ? "" : "s");
+        fprintf(f,
+                ngettext("it supersedes %.12s; granted to %zu more reader of that one\n",
+                         "it supersedes %.12s; granted to %zu more readers of that one\n",
+                         res->n_regranted),
+                old, res->n_regranted);
     } else if (res->has_older) {
         tx_hex(old, res->older, TX_ID_LEN);
         fprintf(f,
-                "note: assessment %.12s of this organisation answers the same questionnaire and "
-                "stays current beside the new one (answer --reuse %.12s shares an existing one; "
-                "--supersedes %.12s replaces it)\n",
-                old, old, old);
+                _("note: assessment %1$.12s of this organisation answers the same questionnaire "
+                  "and stays current beside the new one (answer --reuse %1$.12s shares an "
+                  "existing one; --supersedes %1$.12s replaces it)\n"),
+                old);
     }
 }
 
@@ -113,17 +123,17 @@ answer_tiers(tx_cli *g, tx_client *c, const tx_answer_result *res, int also_gran
         return TX_OK;
     }
     if (res->forwarded && granted) {
-        fprintf(stderr, "also granted to the original buyer %s\n", fp);
+        fprintf(stderr, _("also granted to the original buyer %s\n"), fp);
     } else if (res->forwarded) {
         fprintf(stderr,
-                "forwarded on behalf of %s: it sees this assessment only if you share it "
-                "(ticsx grant %.12s --to %s, or answer --also-grant-origin)\n",
-                fp, as, fp);
+                _("forwarded on behalf of %1$s: it sees this assessment only if you share it "
+                  "(ticsx grant %2$.12s --to %1$s, or answer --also-grant-origin)\n"),
+                fp, as);
     }
     if (res->depth > 1) {
         fprintf(stderr,
-                "the request asks for %u tiers: forward it to your suppliers with "
-                "ticsx forward %.12s\n",
+                _("the request asks for %u tiers: forward it to your suppliers with "
+                  "ticsx forward %.12s\n"),
                 res->depth, rq);
     }
     return TX_OK;
@@ -215,13 +225,14 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
             printf("%s\n", hex);
             if (!g->quiet) {
                 fprintf(stderr,
-                        "assessment signed, sealed and granted to the requester: %zu of %zu "
-                        "items answered, as of %s, valid until %s\n",
+                        _("assessment signed, sealed and granted to the requester: %zu of %zu "
+                          "items answered, as of %s, valid until %s\n"),
                         res.n_answers, res.n_items, d1, d2);
                 if (res.has_certificate) {
-                    fprintf(stderr, "it references TICS certificate %s\n", res.certificate_number);
+                    fprintf(stderr, _("it references TICS certificate %s\n"),
+                            res.certificate_number);
                 } else {
-                    fprintf(stderr, "it references no TICS certificate\n");
+                    fputs(_("it references no TICS certificate\n"), stderr);
                 }
                 share_note(stderr, &res);
             }

@@ -4,6 +4,7 @@
 
 #include "tx_error.h"
 #include "tx_grant.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -42,8 +43,11 @@ tx_cmd_assessments(tx_cli *g, int argc, char **argv)
         goto out;
     }
     if (!g->quiet) {
-        printf("%-12s %-24s %-10s %-11s %-7s %s\n", "ASSESSMENT", "QUESTIONNAIRE", "AS-OF",
-               "VALID-UNTIL", "HOLDERS", "SUPERSEDED-BY");
+        /* TRANSLATORS: column headers over 12, 24, 10, 11 and 7 display columns, one space
+         * between. */
+        fputs(_("ASSESSMENT   QUESTIONNAIRE            AS-OF      VALID-UNTIL HOLDERS "
+                "SUPERSEDED-BY\n"),
+              stdout);
     }
     for (size_t i = 0; i < l.n; i++) {
         const tx_own_assessment *e = &l.v[i];
@@ -67,7 +71,7 @@ tx_cmd_assessments(tx_cli *g, int argc, char **argv)
                date_or_dash(d2, sizeof d2, e->opened, e->valid_until), e->n_holders,
                e->superseded ? by : "-");
         for (size_t k = 0; k < e->n_holders; k++) {
-            printf("  held by %s (%s)\n", e->holders[k].name[0] ? e->holders[k].name : "?",
+            printf(_("  held by %s (%s)\n"), e->holders[k].name[0] ? e->holders[k].name : "?",
                    e->holders[k].fingerprint);
         }
     }

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log_audit.h"
 #include "tx_msg.h"
 
@@ -24,8 +25,8 @@ tx_cmd_audit_log(tx_cli *g, int argc, char **argv)
     if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_log_audit(c, &res)) == TX_OK) {
         rc = tx_log_audit_print(stdout, &res, g->json);
         if (rc == TX_OK && (res.mismatch > 0 || !res.root_ok)) {
-            rc = tx_fail(TX_ERR_CHECKSUM, "audit failed: %s (%llu mismatch%s)", res.first,
-                         (unsigned long long)res.mismatch, res.mismatch == 1 ? "" : "es");
+            rc = tx_fail(TX_ERR_CHECKSUM, "audit failed: %s (mismatches: %llu)", res.first,
+                         (unsigned long long)res.mismatch);
         }
     }
     tx_client_destroy(&c);

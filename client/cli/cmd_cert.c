@@ -5,6 +5,7 @@
 #include "tx_cert_issue.h"
 #include "tx_cert_judge.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_trust.h"
@@ -73,8 +74,10 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         }
         printf("%s\n", fp);
         if (!g->quiet) {
-            fprintf(stderr, "%s accreditor key %s (%s) as %s/trust/%s.pub\n",
-                    added ? "pinned" : "already pinned:", pk.name, kid, dir, kid);
+            fprintf(stderr,
+                    added ? _("pinned accreditor key %s (%s) as %s/trust/%s.pub\n")
+                          : _("already pinned: accreditor key %s (%s) as %s/trust/%s.pub\n"),
+                    pk.name, kid, dir, kid);
         }
         return TX_OK;
     }
@@ -88,7 +91,7 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         }
         printf("%s\n", fp);
         if (!g->quiet) {
-            fprintf(stderr, "unpinned accreditor key %s: its accreditations no longer count\n",
+            fprintf(stderr, _("unpinned accreditor key %s: its accreditations no longer count\n"),
                     pk.name);
         }
         return TX_OK;
@@ -108,9 +111,12 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         return tx_cli_print_json(json_pack("{s:o}", "accreditors", arr));
     }
     if (!g->quiet && n == 0) {
-        printf("no accreditor key pinned: pin one with ticsx trust add FILE\n");
+        fputs(_("no accreditor key pinned: pin one with ticsx trust add FILE\n"), stdout);
     } else if (!g->quiet) {
-        printf("%-16s  %-50s  %s\n", "KEY ID", "FINGERPRINT", "NAME (from the key file)");
+        /* TRANSLATORS: column headers over 16 and 50 display columns, two spaces between. */
+        fputs(_("KEY ID            FINGERPRINT                                         NAME (from "
+                "the key file)\n"),
+              stdout);
     }
     for (size_t i = 0; i < n; i++) {
         tx_fingerprint(keys[i].sign, fp);
@@ -187,8 +193,10 @@ tx_cmd_accredit(tx_cli *g, int argc, char **argv)
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
-                fprintf(stderr, "%s %s: signed and published\n",
-                        a.withdraw ? "withdrew the accreditation of" : "accredited", name);
+                fprintf(stderr,
+                        a.withdraw ? _("withdrew the accreditation of %s: signed and published\n")
+                                   : _("accredited %s: signed and published\n"),
+                        name);
             }
         }
     }
@@ -197,6 +205,21 @@ tx_cmd_accredit(tx_cli *g, int argc, char **argv)
 }
 
 /* ---- ticsx cert ---- */
+
+/* The words of certificate events as people read them (the JSON keeps tx_cert_event_name). */
+static const char *const event_words[] = {N_("annual report"), N_("suspended"), N_("reinstated"),
+                                          N_("revoked"), N_("unknown")};
+
+static const char *
+event_label(const char *name)
+{
+    for (size_t i = 0; i < TX_ARRAY_LEN(event_words); i++) {
+        if (strcmp(name, event_words[i]) == 0) {
+            return _(event_words[i]);
+        }
+    }
+    return name;
+}
 
 typedef struct {
     const char *holder, *number, *scope, *sector, *note;
@@ -210,17 +233,18 @@ print_info(const tx_cert_info *info)
     char fp[TX_FP_LEN], d1[16], d2[16];
 
     tx_fingerprint(info->holder, fp);
-    printf("certificate  %s\n", info->number);
-    printf("holder       %s  %s\n", info->holder_name, info->corporate_number);
+    /* TRANSLATORS: the labels of `ticsx cert show`, each padded to 13 display columns. */
+    printf(_("certificate  %s\n"), info->number);
+    printf(_("holder       %s  %s\n"), info->holder_name, info->corporate_number);
     printf("             %s\n", fp);
     tx_fingerprint(info->issuer, fp);
-    printf("issuer       %s\n", info->issuer_name[0] ? info->issuer_name : "(unknown body)");
+    printf(_("issuer       %s\n"), info->issuer_name[0] ? info->issuer_name : _("(unknown body)"));
     printf("             %s\n", fp);
-    printf("sector       %s, criteria %u\n", info->sector[0] ? info->sector : "-",
+    printf(_("sector       %s, criteria %u\n"), info->sector[0] ? info->sector : "-",
            info->criteria_version);
-    fputs("scope        ", stdout);
+    fputs(_("scope        "), stdout);
     tx_put_wrapped(stdout, info->scope, 13, 80, 13);
-    printf("valid        %s up to %s\n", day(d1, info->issued), day(d2, info->expires));
+    printf(_("valid        %s up to %s\n"), day(d1, info->issued), day(d2, info->expires));
 }
 
 static json_t *
@@ -279,21 +303,23 @@ cert_judge(tx_cli *g, const char *arg, int show, int64_t at)
         char hex[2 * TX_ID_LEN + 1];
         tx_hex(hex, cert->id, TX_ID_LEN);
         print_info(&info);
-        printf("record       %s\n", hex);
+        printf(_("record       %s\n"), hex);
         for (size_t i = 0; i < json_array_size(ev); i++) {
             json_t *e = json_array_get(ev, i);
-            printf("%-12s %s %s%s%s%s\n", i == 0 ? "events" : "",
-                   json_string_value(json_object_get(e, "effective")),
-                   json_string_value(json_object_get(e, "kind")),
-                   json_string_value(json_object_get(e, "note"))[0] ? ": " : "",
+            fputs(i == 0 ? _("events       ") : "             ", stdout);
+            printf("%s %s%s%s%s\n", json_string_value(json_object_get(e, "effective")),
+                   event_label(json_string_value(json_object_get(e, "kind"))),
+                   json_string_value(json_object_get(e, "note"))[0] ? _(": ") : "",
                    json_string_value(json_object_get(e, "note")),
-                   json_is_true(json_object_get(e, "by_issuer")) ? "" : " (not by the issuer)");
+                   json_is_true(json_object_get(e, "by_issuer")) ? "" : _(" (not by the issuer)"));
         }
         json_decref(ev);
     }
     char line[640], d[16];
-    snprintf(line, sizeof line, "%s on %s: %s", tx_cert_status_name(st.status), day(d, at),
-             st.reason);
+    /* Japanese reads the status as a word (有効, 失効, ...), English keeps its name. */
+    snprintf(line, sizeof line, _("%1$s on %2$s: %3$s"),
+             g->ja ? tx_cert_status_label(st.status, 1) : tx_cert_status_name(st.status),
+             day(d, at), st.reason);
     tx_put_wrapped(stdout, line, 0, 80, 2);
 out:
     tx_trust_set_free(&ts);
@@ -316,8 +342,11 @@ cert_list(tx_cli *g, const char *holder)
         goto out;
     }
     if (!g->json && !g->quiet) {
-        printf("%-16s %-20s %-16s %-10s %-10s %s\n", "CERTIFICATE", "HOLDER", "ISSUER", "ISSUED",
-               "EXPIRES", "STATUS");
+        /* TRANSLATORS: column headers over 16, 20, 16, 10 and 10 display columns, one space
+         * between. */
+        fputs(_("CERTIFICATE      HOLDER               ISSUER           ISSUED     EXPIRES    "
+                "STATUS\n"),
+              stdout);
     }
     for (size_t i = 0; i < ts.certificates.n; i++) {
         const tx_rec *r = &ts.certificates.v[i];
@@ -387,7 +416,7 @@ cert_issue(tx_cli *g, const cert_opts *o)
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
-                fprintf(stderr, "issued certificate %s to %s (%s), valid %s up to %s\n",
+                fprintf(stderr, _("issued certificate %s to %s (%s), valid %s up to %s\n"),
                         info.number, info.holder_name, info.corporate_number, day(d1, info.issued),
                         day(d2, info.expires));
             }
@@ -417,8 +446,8 @@ cert_event(tx_cli *g, const char *arg, int kind, const cert_opts *o)
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
-                fprintf(stderr, "recorded on certificate %s: %s, effective %s\n", info.number,
-                        tx_cert_event_name(kind), day(d, effective));
+                fprintf(stderr, _("recorded on certificate %s: %s, effective %s\n"), info.number,
+                        event_label(tx_cert_event_name(kind)), day(d, effective));
             }
         }
     }
@@ -436,11 +465,11 @@ static const struct {
     {"revoke", TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED},
 };
 
-static const char cert_usage[] =
-    "usage: ticsx cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria "
-    "2018|2024 --issued DATE [--expires DATE]\n"
-    "       ticsx cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
-    "       ticsx cert show CERT | verify CERT [--at DATE] | list [--holder ORG]";
+static const char *const cert_usage =
+    N_("usage: ticsx cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria "
+       "2018|2024 --issued DATE [--expires DATE]\n"
+       "       ticsx cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
+       "       ticsx cert show CERT | verify CERT [--at DATE] | list [--holder ORG]");
 
 int
 tx_cmd_cert(tx_cli *g, int argc, char **argv)
@@ -525,5 +554,5 @@ tx_cmd_cert(tx_cli *g, int argc, char **argv)
             }
         }
     }
-    return tx_fail(TX_ERR_USAGE, "%s", cert_usage);
+    return tx_fail(TX_ERR_USAGE, "%s", _(cert_usage));
 }

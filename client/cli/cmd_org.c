@@ -3,6 +3,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -142,13 +143,14 @@ tx_cmd_keygen(tx_cli *g, int argc, char **argv)
     } else if (g->quiet) {
         printf("%s\n", fp);
     } else {
-        printf("identity created in %s\n", dir);
-        printf("name         %s\n", name);
-        printf("fingerprint  %s\n", fp);
-        printf("key id       %s\n", kid);
-        printf("public key   %s\n", ssh);
-        printf("profile      %s\n", profile);
-        printf("give the profile to the hub operator: ticsx-hub enroll --data DIR %s\n", profile);
+        printf(_("identity created in %s\n"), dir);
+        printf(_("name         %s\n"), name);
+        printf(_("fingerprint  %s\n"), fp);
+        printf(_("key id       %s\n"), kid);
+        printf(_("public key   %s\n"), ssh);
+        printf(_("profile      %s\n"), profile);
+        printf(_("give the profile to the hub operator: ticsx-hub enroll --data DIR %s\n"),
+               profile);
     }
 out:
     tx_identity_destroy(&id);
@@ -175,13 +177,13 @@ tx_cmd_whoami(tx_cli *g, int argc, char **argv)
     } else if (g->quiet) {
         printf("%s\n", fp);
     } else {
-        printf("name         %s\n", name);
+        printf(_("name         %s\n"), name);
         if (corp[0]) {
-            printf("corporate no %s\n", corp);
+            printf(_("corporate no %s\n"), corp);
         }
-        printf("fingerprint  %s\n", fp);
-        printf("key id       %s\n", kid);
-        printf("home         %s\n", tx_home_dir(tx_client_home(c)));
+        printf(_("fingerprint  %s\n"), fp);
+        printf(_("key id       %s\n"), kid);
+        printf(_("home         %s\n"), tx_home_dir(tx_client_home(c)));
     }
     tx_client_destroy(&c);
     return rc;
@@ -206,7 +208,8 @@ tx_cmd_orgs(tx_cli *g, int argc, char **argv)
         goto out;
     }
     if (!g->quiet) {
-        printf("%-44s  %-13s  %s\n", "NAME", "CORPORATE NO", "KEY ID");
+        /* TRANSLATORS: column headers over 44, 13 and 16 display columns, two spaces between. */
+        fputs(_("NAME                                          CORPORATE NO   KEY ID\n"), stdout);
     }
     for (size_t i = 0; i < orgs.n; i++) {
         const tx_org *o = &orgs.v[i];
@@ -216,7 +219,7 @@ tx_cmd_orgs(tx_cli *g, int argc, char **argv)
         }
         tx_put_cell(stdout, o->name, 44);
         printf("  %-13s  %s%s\n", o->corporate_number[0] ? o->corporate_number : "-", o->key_id,
-               memcmp(o->key, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0 ? " (you)" : "");
+               memcmp(o->key, tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0 ? _(" (you)") : "");
         printf("  %s\n", o->fingerprint);
     }
 out:
@@ -240,7 +243,7 @@ tx_cmd_ping(tx_cli *g, int argc, char **argv)
             rc = tx_cli_print_json(
                 json_pack("{s:s,s:f}", "endpoint", tx_client_endpoint(c), "ms", ms));
         } else if (!g->quiet) {
-            printf("hub at %s answered in %.1f ms\n", tx_client_endpoint(c), ms);
+            printf(_("hub at %s answered in %.1f ms\n"), tx_client_endpoint(c), ms);
         }
     }
     tx_client_destroy(&c);

@@ -5,7 +5,9 @@
 #include "tx_cell.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_import.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
@@ -41,6 +43,17 @@ hub_configured(const tx_cli *g)
     return (g->hub_key != NULL && *g->hub_key) || (env != NULL && *env);
 }
 
+/* A {"ja", "en"} title in the language of texts, the other one when it is empty. */
+static const char *
+title_in(const json_t *t, int ja)
+{
+    const char *first = json_string_value(json_object_get(t, ja ? "ja" : "en"));
+    const char *other = json_string_value(json_object_get(t, ja ? "en" : "ja"));
+
+    return first != NULL && first[0] ? first : other != NULL ? other : "";
+}
+
+/* The JSON (titles in both languages: the same document whatever --lang says) and the table. */
 static int
 cmd_list(tx_cli *g)
 {
@@ -57,8 +70,8 @@ cmd_list(tx_cli *g)
             goto out;
         }
         json_array_append_new(arr,
-                              json_pack("{s:s,s:I,s:s,s:n,s:n,s:I}", "id", q->id, "version",
-                                        (json_int_t)q->version, "title", tx_text(q->title, g->ja),
+                              json_pack("{s:s,s:I,s:o,s:n,s:n,s:I}", "id", q->id, "version",
+                                        (json_int_t)q->version, "title", tx_json_text(q->title),
                                         "record", "publisher", "items", (json_int_t)q->n_items));
         tx_free(q);
     }
@@ -73,11 +86,11 @@ cmd_list(tx_cli *g)
             const tx_org *o = tx_orgs_by_key(&orgs, tx_rec_signer(&l[0].v[i]));
             char hex[2 * TX_ID_LEN + 1];
             tx_hex(hex, l[0].v[i].id, TX_ID_LEN);
-            json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I}", "id", q->id,
-                                                 "version", (json_int_t)q->version, "title",
-                                                 tx_text(q->title, g->ja), "record", hex,
-                                                 "publisher", o != NULL ? o->name : "", "items",
-                                                 (json_int_t)q->n_items));
+            json_array_append_new(arr,
+                                  json_pack("{s:s,s:I,s:o,s:s,s:s,s:I}", "id", q->id, "version",
+                                            (json_int_t)q->version, "title", tx_json_text(q->title),
+                                            "record", hex, "publisher", o != NULL ? o->name : "",
+                                            "items", (json_int_t)q->n_items));
         }
     }
     if (g->json) {
@@ -85,7 +98,9 @@ cmd_list(tx_cli *g)
         goto out;
     }
     if (!g->quiet) {
-        printf("%-22s  %-12s  %-5s  %s\n", "QUESTIONNAIRE", "RECORD", "ITEMS", "TITLE");
+        /* TRANSLATORS: column headers over 22, 12 and 5 display columns, two spaces between
+         * (ITEMS right-aligned). */
+        fputs(_("QUESTIONNAIRE           RECORD        ITEMS  TITLE\n"), stdout);
     }
     for (size_t i = 0; i < json_array_size(arr); i++) {
         json_t *e = json_array_get(arr, i);
@@ -98,9 +113,15 @@ cmd_list(tx_cli *g)
         snprintf(name, sizeof name, "%s v%lld", json_string_value(json_object_get(e, "id")),
                  (long long)json_integer_value(json_object_get(e, "version")));
         tx_put_cell(stdout, name, 22);
-        printf("  %-12.12s  %5lld  ", rec != NULL ? rec : "built-in",
-               (long long)json_integer_value(json_object_get(e, "items")));
-        tx_put_cell(stdout, json_string_value(json_object_get(e, "title")), 33);
+        char items[24];
+        snprintf(items, sizeof items, "%lld",
+                 (long long)json_integer_value(json_object_get(e, "items")));
+        fputs("  ", stdout);
+        tx_put_cell(stdout, rec != NULL ? rec : _("built-in"), 12);
+        fputs("  ", stdout);
+        tx_put_rcell(stdout, items, 5);
+        fputs("  ", stdout);
+        tx_put_cell(stdout, title_in(json_object_get(e, "title"), g->ja), 33);
         fputc('\n', stdout);
     }
 out:
@@ -135,19 +156,19 @@ show_text(const tx_questionnaire_pb *q, int ja)
 
     snprintf(buf, sizeof buf, "%s v%u: %s", q->id, q->version, tx_text(q->title, ja));
     tx_put_wrapped(stdout, buf, 0, 80, 2);
-    printf("%s\n", ja ? "回答:" : "answers:");
+    fputs(_("answers:\n"), stdout);
     for (size_t i = 0; i < q->n_scale; i++) {
         const tx_choice_pb *c = q->scale[i];
         printf("  %-8s ", c->code);
         tx_put_cell(stdout, tx_text(c->label, ja), 28);
         fputc(' ', stdout);
         if (c->not_applicable) {
-            printf("%s\n", ja ? "(対象外: 採点から除外)" : "(not applicable: left out of scores)");
+            fputs(_("(not applicable: left out of scores)\n"), stdout);
         } else {
             printf("%u%%\n", c->score_permille / 10);
         }
     }
-    printf("%s\n", ja ? "レベル:" : "levels:");
+    fputs(_("levels:\n"), stdout);
     for (size_t i = 0; i < q->n_levels; i++) {
         printf("  %u  %s\n", q->levels[i]->level, tx_text(q->levels[i]->name, ja));
     }
@@ -158,7 +179,9 @@ show_text(const tx_questionnaire_pb *q, int ja)
             if (strcmp(it->area, q->areas[a]->id) != 0) {
                 continue;
             }
-            snprintf(buf, sizeof buf, "  %-8s L%u w%-3u ", it->id, it->level, it->weight);
+            int at = snprintf(buf, sizeof buf, "  %-8s ", it->id);
+            /* TRANSLATORS: an item's level and weight before its text, e.g. "L1 w3 ". */
+            snprintf(buf + at, sizeof buf - (size_t)at, _("L%1$u w%2$-3u "), it->level, it->weight);
             fputs(buf, stdout);
             tx_put_wrapped(stdout, tx_text(it->text, ja), tx_display_width(buf), 80,
                            tx_display_width(buf));
@@ -249,9 +272,9 @@ cmd_template(tx_cli *g, const char *arg, const char *out, const char *format)
         if (rc == TX_OK && !g->quiet) {
             tx_questionnaire_codes(ref.q, codes, sizeof codes);
             fprintf(stderr,
-                    "wrote %s: %s v%u, %zu items; pick an answer in the answer column (or type "
-                    "%s), then run ticsx answer REQUEST --file %s\n",
-                    out, ref.q->id, ref.q->version, ref.q->n_items, codes, out);
+                    _("wrote %1$s: %2$s v%3$u, %4$zu items; pick an answer in the answer column "
+                      "(or type %5$s), then run ticsx answer REQUEST --file %1$s\n"),
+                    out, ref.q->id, ref.q->version, ref.q->n_items, codes);
         }
         goto done;
     }
@@ -263,9 +286,9 @@ cmd_template(tx_cli *g, const char *arg, const char *out, const char *format)
     if (rc == TX_OK && out != NULL && !g->quiet) {
         tx_questionnaire_codes(ref.q, codes, sizeof codes);
         fprintf(stderr,
-                "wrote %s: %s v%u, %zu items; fill in the answer column with %s, then run "
-                "ticsx answer REQUEST --file %s\n",
-                out, ref.q->id, ref.q->version, ref.q->n_items, codes, out);
+                _("wrote %1$s: %2$s v%3$u, %4$zu items; fill in the answer column with %5$s, "
+                  "then run ticsx answer REQUEST --file %1$s\n"),
+                out, ref.q->id, ref.q->version, ref.q->n_items, codes);
     }
 done:
     tx_qref_clear(&ref);
@@ -279,11 +302,15 @@ print_import_errors(const char *file, const tx_import_errors *errs)
 {
     for (size_t i = 0; i < errs->n; i++) {
         const tx_import_error *e = &errs->v[i];
-        fprintf(stderr, "ticsx: %s line %u%s%s%s: %s\n", file, e->line, e->item[0] ? " (" : "",
-                e->item, e->item[0] ? ")" : "", e->what);
+        if (e->item[0]) {
+            fprintf(stderr, _("ticsx: %s line %u (%s): %s\n"), file, e->line, e->item, e->what);
+        } else {
+            fprintf(stderr, _("ticsx: %s line %u: %s\n"), file, e->line, e->what);
+        }
     }
     if (errs->total > errs->n) {
-        fprintf(stderr, "ticsx: %s: %zu more bad rows not listed\n", file, errs->total - errs->n);
+        fprintf(stderr, _("ticsx: %s: %zu more bad rows not listed\n"), file,
+                errs->total - errs->n);
     }
 }
 
@@ -346,13 +373,15 @@ cmd_import(tx_cli *g, const char *file, const tx_import_opts *o, const char *out
     }
     if (rc == TX_OK && !g->quiet) {
         tx_hex(hex, id, TX_ID_LEN);
-        fprintf(stderr,
-                "imported %s v%u: %zu items in %zu areas; questionnaire record %s (%s)%s%s\n",
+        fprintf(stderr, _("imported %s v%u: %zu items in %zu areas; questionnaire record %s (%s)"),
                 q->id, q->version, q->n_items, q->n_areas, hex,
-                already >= 0 ? "already on the hub"
-                : publish    ? "signed and published"
-                             : "signed, not published",
-                out != NULL ? "; written to " : "", out != NULL ? out : "");
+                already >= 0 ? _("already on the hub")
+                : publish    ? _("signed and published")
+                             : _("signed, not published"));
+        if (out != NULL) {
+            fprintf(stderr, _("; written to %s"), out);
+        }
+        fputc('\n', stderr);
     }
 done:
     free(env);

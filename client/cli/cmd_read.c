@@ -5,6 +5,7 @@
 
 #include "tx_error.h"
 #include "tx_fetch.h"
+#include "tx_i18n.h"
 #include "tx_inbox.h"
 #include "tx_msg.h"
 #include "tx_render.h"
@@ -116,7 +117,6 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
                                          {"depth", required_argument, NULL, 'd'},
                                          {"current-days", required_argument, NULL, 'C'},
                                          {"force", no_argument, NULL, 'F'},
-                                         {"lang", required_argument, NULL, 'l'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL;
@@ -144,11 +144,6 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
             rc = tx_render_format(optarg, &format);
         } else if (opt == 'F') {
             force = 1;
-        } else if (opt == 'l') {
-            if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
-                rc = tx_fail(TX_ERR_USAGE, "--lang %s: use ja or en", optarg);
-            }
-            g->ja = strcmp(optarg, "ja") == 0;
         } else if (opt == 'J') {
             format = TX_REPORT_JSON;
         } else if (opt == 'o') {
@@ -214,7 +209,7 @@ watch_ready(void *ctx)
     const watch_ctx *w = ctx;
 
     if (!w->g->quiet && !w->g->json) {
-        fprintf(stderr, "watching for requests, grants and revocations (ctrl-c stops)\n");
+        fputs(_("watching for requests, grants and revocations (ctrl-c stops)\n"), stderr);
     }
 }
 

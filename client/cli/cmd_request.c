@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_inbox.h"
 #include "tx_msg.h"
 #include "tx_request.h"
@@ -43,7 +44,7 @@ tx_cmd_request(tx_cli *g, int argc, char **argv)
             a.questionnaire = optarg;
             break;
         case 'T':
-            rc = tx_cli_split_names(optarg, to, &a.n_to, TX_CLI_MAX_TO, "suppliers per request");
+            rc = tx_cli_split_names(optarg, to, &a.n_to, TX_CLI_MAX_TO, _("suppliers per request"));
             break;
         case 'D':
             rc = tx_cli_parse_date("--due", optarg, &a.due);
@@ -82,9 +83,19 @@ tx_cmd_request(tx_cli *g, int argc, char **argv)
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
-                fprintf(stderr, "request sent to %zu supplier%s; questionnaire %.12s %s\n",
-                        res.n_suppliers, res.n_suppliers == 1 ? "" : "s", qhex,
-                        res.published ? "published now" : "already on the hub");
+                fprintf(stderr,
+                        res.published
+                            ? ngettext("request sent to %zu supplier; questionnaire %.12s "
+                                       "published now\n",
+                                       "request sent to %zu suppliers; questionnaire %.12s "
+                                       "published now\n",
+                                       res.n_suppliers)
+                            : ngettext("request sent to %zu supplier; questionnaire %.12s "
+                                       "already on the hub\n",
+                                       "request sent to %zu suppliers; questionnaire %.12s "
+                                       "already on the hub\n",
+                                       res.n_suppliers),
+                        res.n_suppliers, qhex);
             }
         }
     }

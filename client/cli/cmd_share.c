@@ -5,6 +5,7 @@
 #include "tx_error.h"
 #include "tx_forward.h"
 #include "tx_grant.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -37,7 +38,7 @@ tx_cmd_grant(tx_cli *g, int argc, char **argv)
     a.to = to;
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'T') {
-            rc = tx_cli_split_names(optarg, to, &a.n_to, TX_CLI_MAX_TO, "buyers at once");
+            rc = tx_cli_split_names(optarg, to, &a.n_to, TX_CLI_MAX_TO, _("buyers at once"));
         } else if (opt == 'U') {
             /* Through the end of that day (UTC). */
             if (tx_parse_time(optarg, &a.until) != TX_OK) {
@@ -66,11 +67,11 @@ tx_cmd_grant(tx_cli *g, int argc, char **argv)
                 tx_hex(rec, res.v[i].record, TX_ID_LEN);
                 printf("%s\n", rec);
                 if (!g->quiet) {
-                    fprintf(stderr, "assessment %.12s granted to %s (%s)", hex,
+                    fprintf(stderr, _("assessment %.12s granted to %s (%s)"), hex,
                             res.v[i].name[0] ? res.v[i].name : "?", res.v[i].fingerprint);
                     if (a.until != 0) {
                         tx_format_date(d, sizeof d, a.until);
-                        fprintf(stderr, " until %s", d);
+                        fprintf(stderr, _(" until %s"), d);
                     }
                     fputc('\n', stderr);
                 }
@@ -116,8 +117,8 @@ tx_cmd_revoke(tx_cli *g, int argc, char **argv)
             }
             if (!g->quiet && res.n > 0) {
                 fprintf(stderr,
-                        "assessment %.12s revoked from %s (%s): the hub no longer serves it to "
-                        "them, and their verify reports the revocation\n",
+                        _("assessment %.12s revoked from %s (%s): the hub no longer serves it to "
+                          "them, and their verify reports the revocation\n"),
                         hex, res.v[0].name[0] ? res.v[0].name : "?", res.v[0].fingerprint);
             }
         }
@@ -141,7 +142,7 @@ tx_cmd_forward(tx_cli *g, int argc, char **argv)
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'T') {
-            rc = tx_cli_split_names(optarg, to, &a.n_to, TX_CLI_MAX_TO, "suppliers per request");
+            rc = tx_cli_split_names(optarg, to, &a.n_to, TX_CLI_MAX_TO, _("suppliers per request"));
         } else {
             rc = tx_cli_common_opt(g, opt, "forward");
         }
@@ -166,10 +167,14 @@ tx_cmd_forward(tx_cli *g, int argc, char **argv)
         } else {
             printf("%s\n", id);
             if (!g->quiet) {
+                /* TRANSLATORS: the count of suppliers decides the form; the tiers follow. */
                 fprintf(stderr,
-                        "forwarded to %zu supplier%s on behalf of %s (request %.12s), %u tier%s\n",
-                        res.n_suppliers, res.n_suppliers == 1 ? "" : "s", fp, orig, res.depth,
-                        res.depth == 1 ? "" : "s");
+                        ngettext("forwarded to %zu supplier on behalf of %s (request %.12s), "
+                                 "tiers: %u\n",
+                                 "forwarded to %zu suppliers on behalf of %s (request %.12s), "
+                                 "tiers: %u\n",
+                                 res.n_suppliers),
+                        res.n_suppliers, fp, orig, res.depth);
             }
         }
     }

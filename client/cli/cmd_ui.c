@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_ui.h"
 
@@ -22,24 +23,19 @@ on_stop(int sig)
     ui_stop = 1;
 }
 
-static const char ui_usage[] = "usage: ticsx ui [--port N] [--no-browser] [--lang ja|en]";
+static const char *const ui_usage = N_("usage: ticsx ui [--port N] [--no-browser] [--lang ja|en]");
 
 int
 tx_cmd_ui(tx_cli *g, int argc, char **argv)
 {
     static const struct option opts[] = {{"port", required_argument, NULL, 'p'},
                                          {"no-browser", no_argument, NULL, 'n'},
-                                         {"lang", required_argument, NULL, 'l'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
-    tx_ui_opts o = {.client = {.home = g->home,
-                               .endpoint = g->hub,
-                               .hub_key = g->hub_key,
-                               .timeout_ms = g->timeout_ms}};
+    tx_ui_opts o = {0};
     struct sigaction sa, ign, old_int, old_term, old_pipe;
     int opt, rc = TX_OK;
 
-    o.ja = g->ja;
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'p') {
             char *end;
@@ -54,21 +50,20 @@ tx_cmd_ui(tx_cli *g, int argc, char **argv)
             o.port = (unsigned)v;
         } else if (opt == 'n') {
             o.no_browser = 1;
-        } else if (opt == 'l') {
-            if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
-                rc = tx_fail(TX_ERR_USAGE, "ui: --lang %s: use ja or en", optarg);
-            }
-            o.ja = strcmp(optarg, "ja") == 0;
         } else {
             rc = tx_cli_common_opt(g, opt, "ui");
         }
     }
     if (rc == TX_OK && optind < argc) {
-        rc = tx_fail(TX_ERR_USAGE, "%s", ui_usage);
+        rc = tx_fail(TX_ERR_USAGE, "%s", _(ui_usage));
     }
     if (rc != TX_OK) {
         return rc;
     }
+    /* After the options: the global ones may follow the command (--lang, --home, ...). */
+    o.client = (tx_client_opts){
+        .home = g->home, .endpoint = g->hub, .hub_key = g->hub_key, .timeout_ms = g->timeout_ms};
+    o.ja = g->ja;
     ui_stop = 0;
     o.stop = &ui_stop;
     memset(&sa, 0, sizeof sa);

@@ -4,6 +4,7 @@
 
 #include "tx_error.h"
 #include "tx_home.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_note.h"
@@ -22,9 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char usage_witness[] = "usage: ticsx witness [--every SECONDS] [--name NAME]";
-static const char usage_trust_witness[] =
-    "usage: ticsx trust witness add FILE | list | remove KEY | quorum [N] | max-age [SECONDS]";
+static const char *const usage_witness = N_("usage: ticsx witness [--every SECONDS] [--name NAME]");
+static const char *const usage_trust_witness =
+    N_("usage: ticsx trust witness add FILE | list | remove KEY | quorum [N] | max-age "
+       "[SECONDS]");
 
 static json_t *
 witness_json(const tx_pubkey *pk)
@@ -60,7 +62,8 @@ witness_report(tx_cli *g, const tx_checkpoint *cp)
                                            hex, "time", (json_int_t)cp->time));
     }
     if (!g->quiet) {
-        printf("cosigned the hub's checkpoint: %" PRIu64 " records, root %s\n", cp->size, hex);
+        printf(_("cosigned the hub's checkpoint: %llu records, root %s\n"),
+               (unsigned long long)cp->size, hex);
     }
     return TX_OK;
 }
@@ -98,7 +101,7 @@ tx_cmd_witness(tx_cli *g, int argc, char **argv)
     }
     if (optind < argc) {
         return tx_fail(TX_ERR_USAGE, "witness: unexpected argument %s; %s", argv[optind],
-                       usage_witness);
+                       _(usage_witness));
     }
     if ((rc = tx_cli_open(g, &c)) != TX_OK) {
         return rc;
@@ -119,8 +122,8 @@ tx_cmd_witness(tx_cli *g, int argc, char **argv)
             if (tx_pubkey_load(dir, &pk) == TX_OK &&
                 tx_witness_vkey(&pk, vkey, sizeof vkey) == TX_OK) {
                 fprintf(stderr,
-                        "made the witness key %s (name %s): give that file to those who rely "
-                        "on this witness (ticsx trust witness add FILE); verifier key %s\n",
+                        _("made the witness key %s (name %s): give that file to those who rely "
+                          "on this witness (ticsx trust witness add FILE); verifier key %s\n"),
                         dir, pk.name, vkey);
             }
         }
@@ -134,7 +137,7 @@ tx_cmd_witness(tx_cli *g, int argc, char **argv)
             break;
         }
         if (rc != TX_OK) {
-            tx_warn("witness: %s; trying again in %ld s", tx_fail_msg(), every);
+            tx_warn(_("witness: %s; trying again in %ld s"), tx_fail_msg(), every);
             tx_fail_clear();
         }
         fflush(stdout);
@@ -178,8 +181,11 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
         if (!g->quiet) {
             tx_witness_quorum(dir, &quorum);
             fprintf(stderr,
-                    "%s witness %s; the quorum is %u (set it with ticsx trust witness quorum N)\n",
-                    added ? "pinned" : "already pinned:", pk.name, quorum);
+                    added ? _("pinned witness %s; the quorum is %u (set it with ticsx trust "
+                              "witness quorum N)\n")
+                          : _("already pinned: witness %s; the quorum is %u (set it with ticsx "
+                              "trust witness quorum N)\n"),
+                    pk.name, quorum);
         }
         return TX_OK;
     }
@@ -190,12 +196,12 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
         tx_fingerprint(pk.sign, fp);
         printf("%s\n", fp);
         if (!g->quiet) {
-            fprintf(stderr, "unpinned witness %s: its cosignatures no longer count\n", pk.name);
+            fprintf(stderr, _("unpinned witness %s: its cosignatures no longer count\n"), pk.name);
         }
         if (tx_witness_quorum(dir, &quorum) == TX_OK && tx_witness_list(dir, &keys, &n) == TX_OK &&
             quorum > n) {
-            tx_warn("the quorum %u is now above the %zu pinned witnesses: no checkpoint will be "
-                    "accepted until it is lowered (ticsx trust witness quorum N)",
+            tx_warn(_("the quorum %u is now above the %zu pinned witnesses: no checkpoint will "
+                      "be accepted until it is lowered (ticsx trust witness quorum N)"),
                     quorum, n);
         }
         free(keys);
@@ -250,7 +256,7 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
         return TX_OK;
     }
     if (strcmp(sub, "list") != 0 || at + 1 != argc) {
-        return tx_fail(TX_ERR_USAGE, "%s", usage_trust_witness);
+        return tx_fail(TX_ERR_USAGE, "%s", _(usage_trust_witness));
     }
     if ((rc = tx_witness_list(dir, &keys, &n)) != TX_OK ||
         (rc = tx_witness_quorum(dir, &quorum)) != TX_OK) {
@@ -266,7 +272,9 @@ tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at)
         return tx_cli_print_json(json_pack("{s:o,s:i}", "witnesses", arr, "quorum", (int)quorum));
     }
     if (!g->quiet) {
-        printf("quorum %u of %zu pinned witness%s\n", quorum, n, n == 1 ? "" : "es");
+        printf(
+            ngettext("quorum %u of %zu pinned witness\n", "quorum %u of %zu pinned witnesses\n", n),
+            quorum, n);
     }
     for (size_t i = 0; i < n; i++) {
         tx_witness_vkey(&keys[i], vkey, sizeof vkey);

@@ -71,59 +71,49 @@ static const struct {
     {"witness", tx_cmd_witness},
     {"assessments", tx_cmd_assessments},
     {"ui", tx_cmd_ui},
+    {"help", tx_cmd_help},
 };
 
+/* --lang anywhere on the line chooses the language before any text is made, so that even a
+ * refused option earlier on the line is told in it. A bad value is left to the parser. */
+static void
+early_lang(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc) {
+            tx_i18n_init(argv[++i]);
+        } else if (strncmp(argv[i], "--lang=", 7) == 0) {
+            tx_i18n_init(argv[i] + 7);
+        }
+    }
+}
+
+/* The options before the command: the common ones (which every command also accepts after
+ * it, tx_cli_common_opt) and --version. */
 static int
 parse_global(tx_cli *g, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"home", required_argument, NULL, 'H'},    {"hub", required_argument, NULL, 'u'},
-        {"hub-key", required_argument, NULL, 'k'}, {"timeout", required_argument, NULL, 't'},
-        {"lang", required_argument, NULL, 'l'},    {"json", no_argument, NULL, 'J'},
-        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        TX_CLI_COMMON_OPTS,
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     int opt;
 
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
-        char *end;
-        switch (opt) {
-        case 'H':
-            g->home = optarg;
-            break;
-        case 'u':
-            g->hub = optarg;
-            break;
-        case 'k':
-            g->hub_key = optarg;
-            break;
-        case 't':
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno != 0 || *end != 0 || v <= 0 || v > 3600000) {
-                return tx_fail(TX_ERR_USAGE, "--timeout %s: give milliseconds, 1 to 3600000",
-                               optarg);
-            }
-            g->timeout_ms = (int)v;
-            break;
-        case 'l':
-            if (tx_i18n_init(optarg) != TX_OK) {
-                return tx_fail(TX_ERR_USAGE, "--lang %s: use ja or en", optarg);
-            }
-            g->ja = tx_i18n_ja();
-            break;
-        case 'V':
+        if (opt == 'V') {
             printf("ticsx %s\n", TX_VERSION);
             exit(0);
-        default:
-            if (opt == '?' && optopt == 0) {
-                return tx_fail(TX_ERR_USAGE, "unknown option %s: see ticsx --help",
-                               argv[optind - 1]);
-            }
-            if (tx_cli_common_opt(g, opt, "ticsx") != TX_OK) {
-                return tx_fail(TX_ERR_USAGE, "bad option %s: see ticsx --help", argv[optind - 1]);
-            }
+        }
+        if (opt == '?' && optopt == 0) {
+            return tx_fail(TX_ERR_USAGE, "unknown option %s: see ticsx --help", argv[optind - 1]);
+        }
+        if (opt == '?' || opt == ':') {
+            return tx_fail(TX_ERR_USAGE, "bad option %s: see ticsx --help", argv[optind - 1]);
+        }
+        if (tx_cli_common_opt(g, opt, "ticsx") != TX_OK) {
+            return TX_ERR_USAGE;
         }
     }
     return TX_OK;
@@ -137,13 +127,14 @@ main(int argc, char **argv)
 
     tx_log_level = TX_LOG_WARN;
     tx_i18n_init(NULL);
+    early_lang(argc, argv);
     g.ja = tx_i18n_ja();
     if ((rc = parse_global(&g, argc, argv)) != TX_OK) {
         fprintf(stderr, "ticsx: %s\n", tx_fail_msg());
         return 2;
     }
     if (optind >= argc) {
-        fputs(tx_cli_usage_text, stderr);
+        tx_cli_usage(stderr);
         return 2;
     }
     rc = TX_ERR_USAGE;

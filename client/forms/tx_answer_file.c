@@ -3,6 +3,7 @@
 
 #include "tx_csv.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_limits.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
@@ -177,12 +178,36 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
     return rc;
 }
 
+/* 1 when the header cell t names the column `name`: the key itself ("item"), or a label ending
+ * with the key in parentheses, as the template writes it in Japanese ("設問ID（item）", ASCII or
+ * fullwidth parentheses), whatever the language of this process. */
+static int
+names_column(const char *t, const char *name)
+{
+    size_t lt = strlen(t), ln = strlen(name);
+    static const char *const opens[] = {"(", "\xEF\xBC\x88"}, *const closes[] = {")",
+                                                                                 "\xEF\xBC\x89"};
+
+    if (strcasecmp(t, name) == 0) {
+        return 1;
+    }
+    for (size_t k = 0; k < 2; k++) {
+        size_t lo = strlen(opens[k]), lc = strlen(closes[k]);
+        if (lt > lo + ln + lc && strcmp(t + lt - lc, closes[k]) == 0 &&
+            strncasecmp(t + lt - lc - ln, name, ln) == 0 &&
+            strncmp(t + lt - lc - ln - lo, opens[k], lo) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int
 find_column(char **fields, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++) {
         char *t = trimmed_dup(fields[i]);
-        int same = t != NULL && strcasecmp(t, name) == 0;
+        int same = t != NULL && names_column(t, name);
         free(t);
         if (same) {
             return (int)i;
@@ -218,11 +243,11 @@ refuse_nul(reader *r, const row_source *src, char **f, size_t n, unsigned line, 
 {
     size_t at = 0, col = src->nul != NULL ? src->nul(src->ctx, &at) : 0;
     int c = (int)col - 1;
-    const char *what = width == 0         ? "the header"
-                       : c == col_comment ? "comment"
-                       : c == col_answer  ? "answer"
-                       : c == col_item    ? "item"
-                                          : "a cell";
+    const char *what = width == 0         ? _("the header")
+                       : c == col_comment ? _("comment")
+                       : c == col_answer  ? _("answer")
+                       : c == col_item    ? _("item")
+                                          : _("a cell");
 
     if (width > 0 && col_item >= 0 && (size_t)col_item < n && c != col_item) {
         return tx_fail(TX_ERR_BAD_UTF8,
@@ -331,7 +356,7 @@ parse_csv(reader *r, const char *buf, size_t len)
         return rc;
     }
     src.ctx = csv;
-    r->unit = "line";
+    r->unit = _("line");
     rc = parse_rows(r, &src);
     tx_csv_destroy(&csv);
     return rc;
@@ -347,7 +372,7 @@ parse_sheet(reader *r, const tx_xlsx_sheet *sheet)
     if (rows.fields == NULL) {
         return TX_ERR_NOMEM;
     }
-    r->unit = "row";
+    r->unit = _("row");
     rc = parse_rows(r, &src);
     free(rows.fields);
     return rc;
@@ -398,10 +423,11 @@ parse_suppliers(reader *r, const json_t *arr)
             for (k = 0; k < TX_ARRAY_LEN(fields) && strcmp(key, fields[k]) != 0; k++) {
             }
             if (k == TX_ARRAY_LEN(fields) || !json_is_string(v)) {
-                return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: %s \"%.64s\": use name, "
-                                                 "supplies and key, each a string",
-                               r->source, i, k == TX_ARRAY_LEN(fields) ? "unknown field" : "field",
-                               key);
+                return tx_fail(TX_ERR_MALFORMED,
+                               "%s suppliers[%zu]: %s \"%.64s\": use name, "
+                               "supplies and key, each a string",
+                               r->source, i,
+                               k == TX_ARRAY_LEN(fields) ? _("unknown field") : _("field"), key);
             }
             got[k] = json_string_value(v);
         }
@@ -558,7 +584,7 @@ tx_answers_load(const char *path, const tx_questionnaire_pb *q, int allow_missin
     memset(out, 0, sizeof *out);
     if (rc != TX_OK) {
         return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_IO : rc, "cannot read %s: %s", path,
-                       rc == TX_ERR_NOT_FOUND ? "no such file" : tx_strerror(rc));
+                       rc == TX_ERR_NOT_FOUND ? _("no such file") : tx_strerror(rc));
     }
     rc = tx_answers_parse((const char *)buf, len, path, q, allow_missing, out);
     free(buf);

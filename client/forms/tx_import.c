@@ -3,6 +3,7 @@
 
 #include "tx_csv.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_limits.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
@@ -168,7 +169,8 @@ read_header(char **f, size_t n, unsigned line, int *cols, tx_import_errors *errs
     }
     for (size_t i = 0; i < n; i++) {
         if (!tx_utf8_valid(f[i], strlen(f[i]))) {
-            add_error(errs, line, "", "the header is not valid UTF-8: save the sheet as CSV UTF-8");
+            add_error(errs, line, "",
+                      _("the header is not valid UTF-8: save the sheet as CSV UTF-8"));
             return TX_ERR_MALFORMED;
         }
         header_name(f[i], name, sizeof name);
@@ -178,7 +180,7 @@ read_header(char **f, size_t n, unsigned line, int *cols, tx_import_errors *errs
             }
             if (cols[c] >= 0) {
                 char what[96];
-                snprintf(what, sizeof what, "the header names the column \"%s\" twice",
+                snprintf(what, sizeof what, _("the header names the column \"%s\" twice"),
                          col_names[c]);
                 add_error(errs, line, "", what);
                 return TX_ERR_MALFORMED;
@@ -195,8 +197,8 @@ read_header(char **f, size_t n, unsigned line, int *cols, tx_import_errors *errs
     if (missing[0] != 0) {
         char what[240];
         snprintf(what, sizeof what,
-                 "the header row must name the columns id, area, level, text ja, text en and "
-                 "weight (missing: %s)",
+                 _("the header row must name the columns id, area, level, text ja, text en and "
+                   "weight (missing: %s)"),
                  missing);
         add_error(errs, line, "", what);
         return TX_ERR_MALFORMED;
@@ -218,7 +220,7 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_
     p.text[0] = 0;
     for (size_t i = 0; i < n; i++) {
         if (!tx_utf8_valid(f[i], strlen(f[i]))) {
-            return add_error(errs, line, "", "not valid UTF-8: save the sheet as CSV UTF-8");
+            return add_error(errs, line, "", _("not valid UTF-8: save the sheet as CSV UTF-8"));
         }
     }
     if ((size_t)cols[C_ID] < n) {
@@ -230,12 +232,12 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_
         free(id);
     }
     if (n < width) {
-        problem(&p, "missing column: %zu of the header's %zu columns", n, width);
+        problem(&p, _("missing column: %zu of the header's %zu columns"), n, width);
         return add_error(errs, line, label, p.text);
     }
     for (size_t i = width; i < n; i++) {
         if (f[i][strspn(f[i], " \t")] != 0) {
-            problem(&p, "more columns than the header's %zu", width);
+            problem(&p, _("more columns than the header's %zu"), width);
             break;
         }
     }
@@ -248,23 +250,23 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_
         goto out;
     }
     if (r.id[0] == 0) {
-        problem(&p, "empty id");
+        problem(&p, _("empty id"));
     } else if (strlen(r.id) > TX_QUESTIONNAIRE_ID_MAX) {
-        problem(&p, "id is longer than %d characters", TX_QUESTIONNAIRE_ID_MAX);
+        problem(&p, _("id is longer than %d characters"), TX_QUESTIONNAIRE_ID_MAX);
     } else if (!tx_questionnaire_id_valid(r.id)) {
-        problem(&p, "id must be letters, digits, '.', '_' or '-'");
+        problem(&p, _("id must be letters, digits, '.', '_' or '-'"));
     } else {
         for (size_t k = 0; k < rs->n; k++) {
             if (strcmp(rs->v[k].id, r.id) == 0) {
-                problem(&p, "duplicate id (first on line %u)", rs->v[k].line);
+                problem(&p, _("duplicate id (first on line %u)"), rs->v[k].line);
                 break;
             }
         }
     }
     if (r.area[0] == 0) {
-        problem(&p, "empty area");
+        problem(&p, _("empty area"));
     } else if (strlen(r.area) > TX_IMPORT_MAX_AREA) {
-        problem(&p, "area is longer than %u bytes", TX_IMPORT_MAX_AREA);
+        problem(&p, _("area is longer than %u bytes"), TX_IMPORT_MAX_AREA);
     }
     char *level = trim_dup(f[cols[C_LEVEL]]), *weight = trim_dup(f[cols[C_WEIGHT]]);
     if (level == NULL || weight == NULL) {
@@ -276,26 +278,26 @@ read_row(char **f, size_t n, size_t width, unsigned line, const int *cols, size_
     if (!parse_number(level, 1, 99, &r.level)) {
         char cut[24];
         tx_utf8_copy(cut, sizeof cut, level);
-        problem(&p, "level \"%s\" is not a positive whole number (1 to 99)", cut);
+        problem(&p, _("level \"%s\" is not a positive whole number (1 to 99)"), cut);
     }
     if (!parse_number(weight, 1, 100, &r.weight)) {
         char cut[24];
         tx_utf8_copy(cut, sizeof cut, weight);
-        problem(&p, "weight \"%s\" is not a whole number from 1 to 100", cut);
+        problem(&p, _("weight \"%s\" is not a whole number from 1 to 100"), cut);
     }
     free(level);
     free(weight);
     if (r.ja[0] == 0 && r.en[0] == 0) {
-        problem(&p, "no text: fill in text ja or text en");
+        problem(&p, _("no text: fill in text ja or text en"));
     }
     if (strlen(r.ja) > TX_IMPORT_MAX_TEXT) {
-        problem(&p, "text ja is longer than %u bytes", TX_IMPORT_MAX_TEXT);
+        problem(&p, _("text ja is longer than %u bytes"), TX_IMPORT_MAX_TEXT);
     }
     if (strlen(r.en) > TX_IMPORT_MAX_TEXT) {
-        problem(&p, "text en is longer than %u bytes", TX_IMPORT_MAX_TEXT);
+        problem(&p, _("text en is longer than %u bytes"), TX_IMPORT_MAX_TEXT);
     }
     if (p.used == 0 && rs->n >= max_items) {
-        problem(&p, "more than %zu items", max_items);
+        problem(&p, _("more than %zu items"), max_items);
     }
     if (p.used > 0) {
         rc = add_error(errs, line, label, p.text);
@@ -445,7 +447,7 @@ tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_o
         size_t blank = 0;
         if (rc == TX_ERR_BAD_UTF8) { /* a NUL byte: named where it is, never cut */
             char what[200];
-            snprintf(what, sizeof what, "%s", tx_fail_msg());
+            snprintf(what, sizeof what, _("%s"), tx_fail_msg());
             if ((rc = add_error(errs, line,
                                 width > 0 && (size_t)cols[C_ID] < n ? f[cols[C_ID]] : "", what)) !=
                 TX_OK) {
@@ -475,10 +477,10 @@ tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_o
         add_error(errs, line, "", tx_fail_msg()); /* the CSV itself: an unclosed quote */
     } else if (rc == TX_ERR_NOT_FOUND && width == 0) {
         add_error(errs, 1, "",
-                  "no header row: the sheet needs the columns id, area, level, text ja, text en "
-                  "and weight");
+                  _("no header row: the sheet needs the columns id, area, level, text ja, text en "
+                    "and weight"));
     } else if (rc == TX_ERR_NOT_FOUND && rs.n == 0 && errs->total == 0) {
-        add_error(errs, line, "", "no items below the header");
+        add_error(errs, line, "", _("no items below the header"));
     } else if (rc != TX_ERR_NOT_FOUND && rc != TX_ERR_MALFORMED) {
         goto out;
     }
@@ -510,7 +512,7 @@ tx_import_file(const char *path, const tx_import_opts *o, tx_questionnaire_pb **
     rc = tx_file_read(path, TX_IMPORT_MAX_FILE, &buf, &len);
     if (rc != TX_OK) {
         return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_IO : rc, "cannot read %s: %s", path,
-                       rc == TX_ERR_NOT_FOUND ? "no such file" : tx_strerror(rc));
+                       rc == TX_ERR_NOT_FOUND ? _("no such file") : tx_strerror(rc));
     }
     rc = tx_import_csv((const char *)buf, len, path, o, out, errs);
     free(buf);

@@ -6,6 +6,7 @@
 #include "tx_builtin.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_sign.h"
@@ -75,7 +76,7 @@ check_keys(const arena *a, json_t *obj, const char *const *allowed, const char *
             ok = strcmp(key, allowed[i]) == 0;
         }
         if (!ok) {
-            snprintf(what, sizeof what, "unknown field \"%.64s\"", key);
+            snprintf(what, sizeof what, _("unknown field \"%.64s\""), key);
             return bad(a, where, what);
         }
     }
@@ -106,7 +107,7 @@ get_id(const arena *a, json_t *obj, const char *key, const char *where, char **o
     char what[96];
 
     if (!json_is_string(v) || !tx_questionnaire_id_valid(json_string_value(v))) {
-        snprintf(what, sizeof what, "\"%s\" must be 1-%d letters, digits, '.', '_' or '-'", key,
+        snprintf(what, sizeof what, _("\"%s\" must be 1-%d letters, digits, '.', '_' or '-'"), key,
                  TX_QUESTIONNAIRE_ID_MAX);
         return bad(a, where, what);
     }
@@ -126,7 +127,7 @@ get_uint(const arena *a, json_t *obj, const char *key, const char *where, json_i
         return TX_OK;
     }
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        snprintf(what, sizeof what, "\"%s\" must be an integer from %lld to %lld", key,
+        snprintf(what, sizeof what, _("\"%s\" must be an integer from %lld to %lld"), key,
                  (long long)lo, (long long)hi);
         return bad(a, where, what);
     }
@@ -146,7 +147,7 @@ get_text(arena *a, json_t *obj, const char *key, const char *where, tx_local_tex
 
     snprintf(w, sizeof w, "%s.%s", where, key);
     if (!json_is_object(v)) {
-        return bad(a, w, "must be an object {\"ja\": \"...\", \"en\": \"...\"}");
+        return bad(a, w, _("must be an object {\"ja\": \"...\", \"en\": \"...\"}"));
     }
     if ((rc = check_keys(a, v, keys, w)) != TX_OK) {
         return rc;
@@ -154,11 +155,11 @@ get_text(arena *a, json_t *obj, const char *key, const char *where, tx_local_tex
     ja = json_object_get(v, "ja");
     en = json_object_get(v, "en");
     if ((ja != NULL && !json_is_string(ja)) || (en != NULL && !json_is_string(en))) {
-        return bad(a, w, "\"ja\" and \"en\" must be strings");
+        return bad(a, w, _("\"ja\" and \"en\" must be strings"));
     }
     if ((ja == NULL || json_string_length(ja) == 0) &&
         (en == NULL || json_string_length(en) == 0)) {
-        return bad(a, w, "needs a Japanese or an English text");
+        return bad(a, w, _("needs a Japanese or an English text"));
     }
     t = arena_alloc(a, sizeof *t);
     if (t == NULL) {
@@ -180,7 +181,7 @@ get_array(arena *a, json_t *root, const char *key, size_t min, void ***ptrs, siz
     char what[96];
 
     if (!json_is_array(v) || json_array_size(v) < min || json_array_size(v) > TX_MAX_REPEATED) {
-        snprintf(what, sizeof what, "must be an array of 1 to %u entries", TX_MAX_REPEATED);
+        snprintf(what, sizeof what, _("must be an array of 1 to %u entries"), TX_MAX_REPEATED);
         return bad(a, key, what);
     }
     *n = json_array_size(v);
@@ -205,7 +206,7 @@ get_element(const arena *a, json_t *root, const char *key, size_t i, const char 
 
     snprintf(w, wn, "%s[%zu]", key, i);
     if (!json_is_object(o)) {
-        return bad(a, w, "must be an object");
+        return bad(a, w, _("must be an object"));
     }
     *out = o;
     return check_keys(a, o, keys, w);
@@ -236,12 +237,12 @@ parse_scale(arena *a, json_t *root, tx_questionnaire_pb *q)
         }
         na = json_object_get(c, "not_applicable");
         if (na != NULL && !json_is_boolean(na)) {
-            return bad(a, w, "\"not_applicable\" must be true or false");
+            return bad(a, w, _("\"not_applicable\" must be true or false"));
         }
         ch->not_applicable = json_is_true(na);
         for (size_t k = 0; k < i; k++) {
             if (strcasecmp(q->scale[k]->code, ch->code) == 0) {
-                return bad(a, w, "code appears twice");
+                return bad(a, w, _("code appears twice"));
             }
         }
     }
@@ -271,7 +272,7 @@ parse_levels(arena *a, json_t *root, tx_questionnaire_pb *q)
         }
         for (size_t k = 0; k < i; k++) {
             if (q->levels[k]->level == lv->level) {
-                return bad(a, w, "level appears twice");
+                return bad(a, w, _("level appears twice"));
             }
         }
     }
@@ -301,7 +302,7 @@ parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
         }
         for (size_t k = 0; k < i; k++) {
             if (strcmp(q->areas[k]->id, ar->id) == 0) {
-                return bad(a, w, "area id appears twice");
+                return bad(a, w, _("area id appears twice"));
             }
         }
     }
@@ -337,17 +338,17 @@ parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
             return rc;
         }
         if (tx_questionnaire_area(q, it->area) < 0) {
-            return bad(a, w, "its area is not among \"areas\"");
+            return bad(a, w, _("its area is not among \"areas\""));
         }
         for (size_t k = 0; k < q->n_levels && !known; k++) {
             known = q->levels[k]->level == it->level;
         }
         if (!known) {
-            return bad(a, w, "its level is not among \"levels\"");
+            return bad(a, w, _("its level is not among \"levels\""));
         }
         for (size_t k = 0; k < i; k++) {
             if (strcmp(q->items[k]->id, it->id) == 0) {
-                return bad(a, w, "item id appears twice");
+                return bad(a, w, _("item id appears twice"));
             }
         }
     }
@@ -378,14 +379,14 @@ tx_questionnaire_parse(const char *text, size_t len, const char *source, tx_ques
                        jerr.text);
     }
     if (!json_is_object(root)) {
-        rc = bad(&a, "top level", "must be an object");
+        rc = bad(&a, _("top level"), "must be an object");
         goto out;
     }
-    if ((rc = check_keys(&a, root, keys, "top level")) != TX_OK ||
-        (rc = get_id(&a, root, "id", "top level", &q.id)) != TX_OK ||
-        (rc = get_uint(&a, root, "version", "top level", 1, UINT32_MAX, 1, 0, &q.version)) !=
+    if ((rc = check_keys(&a, root, keys, _("top level"))) != TX_OK ||
+        (rc = get_id(&a, root, "id", _("top level"), &q.id)) != TX_OK ||
+        (rc = get_uint(&a, root, "version", _("top level"), 1, UINT32_MAX, 1, 0, &q.version)) !=
             TX_OK ||
-        (rc = get_text(&a, root, "title", "top level", &q.title)) != TX_OK ||
+        (rc = get_text(&a, root, "title", _("top level"), &q.title)) != TX_OK ||
         (rc = parse_scale(&a, root, &q)) != TX_OK || (rc = parse_levels(&a, root, &q)) != TX_OK ||
         (rc = parse_areas(&a, root, &q)) != TX_OK || (rc = parse_items(&a, root, &q)) != TX_OK) {
         goto out;
@@ -580,7 +581,7 @@ tx_questionnaire_codes(const tx_questionnaire_pb *q, char *out, size_t n)
 
     out[0] = 0;
     for (size_t i = 0; i < q->n_scale && used < n; i++) {
-        const char *sep = i == 0 ? "" : (i + 1 == q->n_scale ? " or " : ", ");
+        const char *sep = i == 0 ? "" : (i + 1 == q->n_scale ? _(" or ") : _(", "));
         int w = snprintf(out + used, n - used, "%s%s", sep, q->scale[i]->code);
         if (w < 0) {
             break;

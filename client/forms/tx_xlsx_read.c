@@ -2,6 +2,7 @@
 #include "tx_xlsx_read.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -64,7 +65,7 @@ read_entry(book *b, const char *name, char **out, size_t *len)
         return too_big(b, name, cap);
     }
     if (b->total >= TX_XLSX_MAX_TOTAL) {
-        return too_big(b, "the workbook", TX_XLSX_MAX_TOTAL);
+        return too_big(b, _("the workbook"), TX_XLSX_MAX_TOTAL);
     }
     if (cap > TX_XLSX_MAX_TOTAL - b->total) {
         cap = TX_XLSX_MAX_TOTAL - b->total;
@@ -96,7 +97,7 @@ read_entry(book *b, const char *name, char **out, size_t *len)
     if (used > cap) {
         free(buf);
         return cap == TX_XLSX_MAX_ENTRY ? too_big(b, name, cap)
-                                        : too_big(b, "the workbook", TX_XLSX_MAX_TOTAL);
+                                        : too_big(b, _("the workbook"), TX_XLSX_MAX_TOTAL);
     }
     buf[used] = 0;
     b->total += used;
@@ -561,13 +562,13 @@ tx_xlsx_read(const uint8_t *buf, size_t len, const char *source, tx_xlsx_sheet *
     }
     rc = read_entry(&b, path, &xml, &xml_len);
     if (rc == TX_ERR_NOT_FOUND) {
-        rc = not_workbook(&b, "it has no worksheet");
+        rc = not_workbook(&b, _("it has no worksheet"));
     }
     if (rc != TX_OK || (rc = parse_xml(&b, path, xml, xml_len, &doc)) != TX_OK) {
         goto out;
     }
     if ((data = child(xmlDocGetRootElement(doc), "sheetData")) == NULL) {
-        rc = not_workbook(&b, "the first worksheet has no cells");
+        rc = not_workbook(&b, _("the first worksheet has no cells"));
         goto out;
     }
     if ((rc = read_rows(&b, data, &ss, &g)) != TX_OK || (rc = to_sheet(&g, out)) != TX_OK) {

@@ -3,6 +3,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 
@@ -26,17 +27,19 @@ static int
 write_scale(lxw_workbook *wb, const tx_questionnaire_pb *q, int ja, const char *qref,
             lxw_format *head, size_t *n_list)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "scale");
+    /* TRANSLATORS: the name of the worksheet listing the answers one may pick (at most 31
+     * characters, none of []:*?/\). */
+    lxw_worksheet *ws = workbook_add_worksheet(wb, _("scale"));
     char score[32], about[300];
     lxw_row_t row = 1;
 
     if (ws == NULL) {
         return TX_ERR_IO;
     }
-    worksheet_write_string(ws, 0, 0, "answer", head);
-    worksheet_write_string(ws, 0, 1, "code", head);
-    worksheet_write_string(ws, 0, 2, ja ? "点数" : "score", head);
-    worksheet_write_string(ws, 0, 3, ja ? "意味" : "meaning", head);
+    worksheet_write_string(ws, 0, 0, _("answer"), head);
+    worksheet_write_string(ws, 0, 1, _("code"), head);
+    worksheet_write_string(ws, 0, 2, _("score"), head);
+    worksheet_write_string(ws, 0, 3, _("meaning"), head);
     worksheet_set_column(ws, 0, 0, 24, NULL);
     worksheet_set_column(ws, 1, 2, 10, NULL);
     worksheet_set_column(ws, 3, 3, 24, NULL);
@@ -45,7 +48,7 @@ write_scale(lxw_workbook *wb, const tx_questionnaire_pb *q, int ja, const char *
         for (size_t i = 0; i < q->n_scale; i++, row++) {
             const tx_choice_pb *c = q->scale[i];
             if (c->not_applicable) {
-                snprintf(score, sizeof score, "%s", ja ? "対象外" : "not scored");
+                snprintf(score, sizeof score, "%s", _("not scored"));
             } else {
                 snprintf(score, sizeof score, "%u%%", c->score_permille / 10);
             }
@@ -55,8 +58,12 @@ write_scale(lxw_workbook *wb, const tx_questionnaire_pb *q, int ja, const char *
             worksheet_write_string(ws, row, 3, tx_text(c->label, !ja), NULL);
         }
     }
-    snprintf(about, sizeof about, "%s v%u%s%s", q->id, q->version, qref[0] ? " record " : "", qref);
-    worksheet_write_string(ws, row + 1, 0, ja ? "質問票" : "questionnaire", head);
+    if (qref[0]) {
+        snprintf(about, sizeof about, _("%s v%u record %s"), q->id, q->version, qref);
+    } else {
+        snprintf(about, sizeof about, "%s v%u", q->id, q->version);
+    }
+    worksheet_write_string(ws, row + 1, 0, _("questionnaire"), head);
     worksheet_write_string(ws, row + 1, 1, about, NULL);
     *n_list = 2 * q->n_scale;
     return TX_OK;
@@ -93,18 +100,26 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
     static const double widths[N_COLS] = {10, 20, 6, 7, 70, 20, 40};
     const char *heads[N_COLS] = {"item",   "area",   "level", "weight", ja ? "text_ja" : "text_en",
                                  "answer", "comment"};
+    /* What each column holds, for a header in the language of texts: "設問ID（item）". The key
+     * stays in the cell: it is what the reader looks for (tx_answers_load). */
+    static const char *const words[N_COLS] = {N_("item ID"), N_("area"),      N_("level"),
+                                              N_("weight"),  N_("item text"), N_("answer"),
+                                              N_("comment")};
+    char named[N_COLS][96];
     lxw_workbook *wb = workbook_new(path);
     lxw_worksheet *ws;
     lxw_format *head, *wrap, *plain, *answer;
     lxw_data_validation dv;
-    char formula[64], codes[160], message[256], **list;
+    char formula[128], codes[160], message[256], **list;
     size_t n_list = 0;
     lxw_error err;
 
     if (wb == NULL) {
         return tx_fail(TX_ERR_IO, "cannot create %s", path);
     }
-    ws = workbook_add_worksheet(wb, "answers");
+    /* TRANSLATORS: the name of the worksheet to fill in (at most 31 characters, none of
+     * []:*?/\). */
+    ws = workbook_add_worksheet(wb, _("answers"));
     head = workbook_add_format(wb);
     wrap = workbook_add_format(wb);
     plain = workbook_add_format(wb);
@@ -124,6 +139,13 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
     format_set_border(answer, LXW_BORDER_THIN);
     format_set_unlocked(answer);
     for (int c = 0; c < N_COLS; c++) {
+        const char *word = _(words[c]);
+        if (strcmp(word, words[c]) != 0) {
+            /* TRANSLATORS: a column header of the answer sheet: what it holds, then its key
+             * (kept in the cell, e.g. "設問ID（item）"). */
+            snprintf(named[c], sizeof named[c], _("%s (%s)"), word, heads[c]);
+            heads[c] = named[c];
+        }
         worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], head);
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c],
                              c == COL_TEXT || c == COL_AREA || c == COL_COMMENT ? wrap : plain);
@@ -150,9 +172,8 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         return tx_fail(TX_ERR_IO, "cannot build the workbook %s", path);
     }
     tx_questionnaire_codes(q, codes, sizeof codes);
-    snprintf(formula, sizeof formula, "=scale!$A$2:$A$%zu", n_list + 1);
-    snprintf(message, sizeof message, "%s %s",
-             ja ? "一覧から選ぶか、コードを入力:" : "Pick from the list, or type a code:", codes);
+    snprintf(formula, sizeof formula, "='%s'!$A$2:$A$%zu", _("scale"), n_list + 1);
+    snprintf(message, sizeof message, _("Pick from the list, or type a code: %s"), codes);
     memset(&dv, 0, sizeof dv);
     list = calloc(2 * q->n_scale + 1, sizeof *list);
     if (list == NULL) {
@@ -169,9 +190,9 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         dv.value_formula = formula;
     }
     dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
-    dv.error_title = ja ? "回答" : "Answer";
+    dv.error_title = _("Answer");
     dv.error_message = message;
-    dv.input_title = ja ? "回答" : "Answer";
+    dv.input_title = _("Answer");
     dv.input_message = message;
     err = q->n_items > 0 ? worksheet_data_validation_range(ws, 1, COL_ANSWER, (lxw_row_t)q->n_items,
                                                            COL_ANSWER, &dv)
