@@ -4,6 +4,7 @@
 #include "tx_error.h"
 #include "tx_hub.h"
 #include "tx_hub_admin.h"
+#include "tx_i18n.h"
 #include "tx_ingest.h"
 #include "tx_log.h"
 #include "tx_mlog.h"
@@ -54,7 +55,7 @@ typedef struct {
     int n_rest;
 } args;
 
-static const char *const usage_main =
+static const char *const usage_main = N_(
     "usage: ticsx-hub COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
@@ -71,22 +72,22 @@ static const char *const usage_main =
     "  check   --data DIR                 verify every record and index of the database\n"
     "\n"
     "Run `ticsx-hub COMMAND --help` for details.\n"
-    "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n";
+    "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n");
 
-static const char *const usage_init =
+static const char *const usage_init = N_(
     "usage: ticsx-hub init --data DIR [--origin ORIGIN]\n"
     "\n"
     "Creates DIR (0700) with the hub identity (hub.key 0600, hub.pub, hub_ed25519.pub) and the\n"
     "LMDB database (data.mdb, lock.mdb). Prints the path of hub.pub, which clients pin with\n"
     "--hub-key or TICSX_HUB_KEY, and the hub's fingerprint. Refuses if DIR already has hub.key.\n"
     "  --origin ORIGIN    the log's name on its checkpoints (C2SP tlog-checkpoint origin line,\n"
-    "                     kept as the name in hub.pub); default ticsx-hub/<hub key id>\n";
+    "                     kept as the name in hub.pub); default ticsx-hub/<hub key id>\n");
 
-static const char *const usage_run =
+static const char *const usage_run = N_(
     "usage: ticsx-hub run --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
     "                     [--workers N] [--commit-wait-us US]\n"
     "\n"
-    "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default " TX_HUB_DEFAULT_BIND ");\n"
+    "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default tcp://127.0.0.1:7700);\n"
     "                     a port of * picks a free one. The bound endpoint is written to\n"
     "                     DIR/endpoint.\n"
     "  --map-size MIB     LMDB map size in MiB: the most the database can hold. Default: the\n"
@@ -100,9 +101,9 @@ static const char *const usage_run =
     "                     committed (default 200; 0: as soon as all are verified)\n"
     "\n"
     "Holds DIR/hub.lock while running: a second hub on the same DIR refuses to start.\n"
-    "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n";
+    "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n");
 
-static const char *const usage_enroll =
+static const char *const usage_enroll = N_(
     "usage: ticsx-hub enroll --data DIR [--allow-duplicate-name] PROFILE\n"
     "\n"
     "Admits an organisation: verifies its signed profile (the profile.tx its ticsx home holds),\n"
@@ -112,16 +113,16 @@ static const char *const usage_enroll =
     "A profile with another member's corporate number, or its legal name and the same\n"
     "corporate number, is refused unless --allow-duplicate-name is given (then a warning\n"
     "naming both is logged).\n"
-    "exit status: 0 enrolled, 1 refused (bad, truncated or duplicate profile), 2 local error\n";
+    "exit status: 0 enrolled, 1 refused (bad, truncated or duplicate profile), 2 local error\n");
 
-static const char *const usage_health =
+static const char *const usage_health = N_(
     "usage: ticsx-hub health --data DIR [--hub ENDPOINT] [--timeout MS]\n"
     "\n"
     "Pings the hub with its own key at ENDPOINT (default: the one in DIR/endpoint).\n"
     "  --timeout MS       how long to wait for the answer (default 3000)\n"
-    "exit status: 0 healthy, 1 refused, 2 local error, 3 unreachable\n";
+    "exit status: 0 healthy, 1 refused, 2 local error, 3 unreachable\n");
 
-static const char *const usage_backup =
+static const char *const usage_backup = N_(
     "usage: ticsx-hub backup --data DIR [--with-key] OUT\n"
     "\n"
     "Copies the hub's database into the new directory OUT (which must not exist) while the hub\n"
@@ -129,21 +130,21 @@ static const char *const usage_backup =
     "and hub_ed25519.pub, but not the hub's secret key hub.key unless --with-key is given:\n"
     "keep that key apart from the backups. To restore, put hub.key (0600) into a copy made\n"
     "without it and run `ticsx-hub run --data OUT`; `ticsx-hub check --data OUT` verifies it.\n"
-    "Prints the last log index the copy holds: every record up to it is in the backup.\n";
+    "Prints the last log index the copy holds: every record up to it is in the backup.\n");
 
-static const char *const usage_check =
+static const char *const usage_check = N_(
     "usage: ticsx-hub check --data DIR\n"
     "\n"
     "Reads the whole database in one snapshot (the hub may keep running) and checks that the\n"
     "log runs from index 1 without gaps, that every record is complete, decodes and verifies\n"
     "against its signer, and that every index (record ids, sequence numbers, visibility,\n"
     "members) agrees with the log.\n"
-    "exit status: 0 clean, 1 problems found (listed), 2 the check could not run\n";
+    "exit status: 0 clean, 1 problems found (listed), 2 the check could not run\n");
 
 static int
 fail_usage(const char *cmd, const char *msg, const char *usage)
 {
-    fprintf(stderr, "ticsx-hub%s%s: %s\n\n%s", cmd ? " " : "", cmd ? cmd : "", msg, usage);
+    fprintf(stderr, "ticsx-hub%s%s: %s\n\n%s", cmd ? " " : "", cmd ? cmd : "", msg, _(usage));
     return EXIT_LOCAL;
 }
 
@@ -268,7 +269,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
         }
     }
     if (a->help) {
-        fputs(usage, stdout);
+        fputs(_(usage), stdout);
         return 0;
     }
     a->rest = argv + optind;
@@ -633,6 +634,18 @@ cmd_check(int argc, char **argv)
     return 0;
 }
 
+/* True when the command's arguments ask for its help (before any "--"). */
+static int
+asks_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -642,13 +655,20 @@ main(int argc, char **argv)
     } cmds[] = {{"init", cmd_init},     {"run", cmd_run},       {"enroll", cmd_enroll},
                 {"health", cmd_health}, {"backup", cmd_backup}, {"check", cmd_check}};
 
+    /* The operator's commands speak the operator's language (LANG=ja_JP.UTF-8: Japanese);
+     * `run` stays English throughout, log lines and what it sends over the wire alike (log
+     * tools read it; clients translate by status): it never binds the catalogue, so gettext
+     * returns the English text. Only `run --help` is translated. */
+    if (argc < 2 || strcmp(argv[1], "run") != 0 || asks_help(argc - 1, argv + 1)) {
+        tx_i18n_init(NULL);
+    }
     if (argc < 2) {
-        fputs(usage_main, stderr);
+        fputs(_(usage_main), stderr);
         return EXIT_LOCAL;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        fputs(usage_main, stdout);
+        fputs(_(usage_main), stdout);
         return 0;
     }
     for (size_t i = 0; i < TX_ARRAY_LEN(cmds); i++) {
