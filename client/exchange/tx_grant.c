@@ -352,8 +352,13 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
     if (n == 0) {
         char hex[2 * TX_ID_LEN + 1];
         tx_hex(hex, sealed->id, TX_ID_LEN);
-        rc = tx_fail(TX_ERR_NOT_FOUND, "assessment %.12s is not granted to %s%s: nothing to revoke",
-                     hex, org->name, granted ? " (already revoked)" : "");
+        rc = granted ? tx_fail(TX_ERR_NOT_FOUND,
+                               "assessment %.12s is no longer granted to %s (already revoked): "
+                               "nothing to revoke",
+                               hex, org->name)
+                     : tx_fail(TX_ERR_NOT_FOUND,
+                               "assessment %.12s is not granted to %s: nothing to revoke", hex,
+                               org->name);
         goto out;
     }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), (unsigned)n, &seq)) != TX_OK) {

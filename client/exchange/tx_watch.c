@@ -4,6 +4,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_check.h"
 #include "tx_msg.h"
@@ -369,7 +370,7 @@ loop(watch *w)
         } else if (r->id == w->watch_id) {
             w->awaiting_ack = 0;
             if (r->status != TX_STATUS_OK) {
-                rc = tx_conn_refused(r, "to watch");
+                rc = tx_conn_refused(r, "%s", _("to watch"));
             }
         }
         tx_free(r);
@@ -416,7 +417,7 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
     }
     w.awaiting_ack = 0;
     if (ack->status != TX_STATUS_OK) {
-        rc = tx_conn_refused(ack, "to watch");
+        rc = tx_conn_refused(ack, "%s", _("to watch"));
         goto out;
     }
     if (o->ready != NULL) {
@@ -429,8 +430,10 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
         rc = tx_home_cursor_save_all(tx_client_home(c), &w.cur);
     }
     if (rc == TX_OK && o->count > 0 && w.shown < o->count && !(o->stop != NULL && *o->stop)) {
-        rc = tx_fail(TX_ERR_NOT_FOUND, "watch: %zu of %zu record%s arrived within %d s", w.shown,
-                     o->count, o->count == 1 ? "" : "s", o->seconds);
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "watch: %zu of %zu records arrived within %d s: wait longer with --for "
+                     "SECONDS, or check with the sender that they were sent",
+                     w.shown, o->count, o->seconds);
     }
 out:
     if (shown != NULL) {

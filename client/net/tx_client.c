@@ -149,9 +149,14 @@ tx_client_conn_fail(tx_client *c, int rc)
 
     switch (rc) {
     case TX_ERR_UNREACHABLE:
-        return tx_fail(
-            rc, "hub unreachable at %s: no answer within %d ms%s", c->endpoint, c->timeout_ms,
-            cut > 0 ? " (a handshake was cut: the hub may be restarting; try again)" : "");
+        return cut > 0 ? tx_fail(rc,
+                                 "hub unreachable at %s: no answer within %d ms (a handshake was "
+                                 "cut: the hub may be restarting; try again)",
+                                 c->endpoint, c->timeout_ms)
+                       : tx_fail(rc,
+                                 "hub unreachable at %s: no answer within %d ms: check that the "
+                                 "hub runs and the address, or raise --timeout",
+                                 c->endpoint, c->timeout_ms);
     case TX_ERR_NOT_ENROLLED:
         if (c->conn != NULL && tx_conn_refusal(c->conn) == TX_CONN_REFUSED_HELLO) {
             return tx_fail(rc,

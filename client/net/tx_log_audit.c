@@ -5,6 +5,7 @@
 #include "tx_checkpoint.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log_check.h"
 #include "tx_merkle.h"
 #include "tx_msg.h"
@@ -47,7 +48,7 @@ take_leaves(void *ctx, size_t i, const tx_reply_pb *r)
     uint64_t want = lp->size - first < LEAF_PAGE ? lp->size - first : LEAF_PAGE;
 
     if (r->status != TX_STATUS_OK) {
-        return tx_conn_refused(r, "to give its leaf hashes");
+        return tx_conn_refused(r, "%s", _("to give its leaf hashes"));
     }
     if (r->n_leaves < want) {
         return tx_fail(TX_ERR_CHECKSUM,

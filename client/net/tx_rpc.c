@@ -3,6 +3,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_check.h"
 #include "tx_msg.h"
@@ -149,7 +150,7 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 goto out;
             }
             if (r->status != TX_STATUS_OK) {
-                snprintf(what, sizeof what, "to list %s records", tx_kind_name(kinds[i]));
+                snprintf(what, sizeof what, _("to list %s records"), tx_kind_name(kinds[i]));
                 rc = tx_conn_refused(r, "%s", what);
                 tx_free(r);
                 goto out;
@@ -159,9 +160,8 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                  * answer, so nothing built on it may pass for complete. */
                 rc = tx_fail(TX_ERR_REFUSED,
                              "hub could not list every %s record: %" PRIu32 " left out as "
-                             "damaged at the hub%s%s",
-                             tx_kind_name(kinds[i]), r->left_out, r->message[0] ? ": " : "",
-                             r->message);
+                             "damaged at the hub: %s; ask the hub operator to run ticsx-hub check",
+                             tx_kind_name(kinds[i]), r->left_out, r->message[0] ? r->message : "-");
                 tx_free(r);
                 goto out;
             }
@@ -206,7 +206,7 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o
         return tx_fail(TX_ERR_NOT_FOUND, "%s %.12s not found on the hub", tx_kind_name(kind), hex);
     }
     if (r->status != TX_STATUS_OK) {
-        return tx_conn_refused(r, "to get a record");
+        return tx_conn_refused(r, "%s", _("to get a record"));
     }
     if (r->n_entries != 1 || r->entries[0]->envelope.len == 0) {
         return tx_fail(TX_ERR_MALFORMED, "hub answered a get of %.12s without the record", hex);
@@ -522,7 +522,7 @@ tx_rpc_ping(tx_client *c, double *ms)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    rc = r->status == TX_STATUS_OK ? TX_OK : tx_conn_refused(r, "to answer a ping");
+    rc = r->status == TX_STATUS_OK ? TX_OK : tx_conn_refused(r, "%s", _("to answer a ping"));
     tx_free(r);
     return rc;
 }

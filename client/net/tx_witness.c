@@ -2,6 +2,7 @@
 #include "tx_witness.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_proof.h"
 #include "tx_msg.h"
@@ -483,7 +484,7 @@ tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
         goto out;
     }
     if (r->status != TX_STATUS_OK) {
-        rc = tx_conn_refused(r, "the cosignature");
+        rc = tx_conn_refused(r, "%s", _("the cosignature"));
         goto out;
     }
     /* Keep what was cosigned: the next run must extend it. */

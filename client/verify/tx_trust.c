@@ -185,10 +185,14 @@ tx_trust_find_certificate(const tx_trust_set *ts, const char *arg, const uint8_t
         }
     }
     if (hits == 0) {
-        return tx_fail(TX_ERR_NOT_FOUND,
-                       "no certificate %s%s on the hub: give its number or record id "
-                       "(ticsx cert list shows them)",
-                       arg, issuer != NULL ? " issued by this body" : "");
+        return issuer != NULL ? tx_fail(TX_ERR_NOT_FOUND,
+                                        "no certificate %s issued by this body on the hub: give "
+                                        "its number or record id (ticsx cert list shows them)",
+                                        arg)
+                              : tx_fail(TX_ERR_NOT_FOUND,
+                                        "no certificate %s on the hub: give its number or record "
+                                        "id (ticsx cert list shows them)",
+                                        arg);
     }
     if (hits > 1) {
         return tx_fail(TX_ERR_USAGE,
