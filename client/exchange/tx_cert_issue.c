@@ -6,6 +6,7 @@
 #include "tx_cert_judge.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -499,7 +500,7 @@ tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has,
     }
     rc = tx_rpc_list(c, 1, &kind, NULL, &certs);
     if (rc == TX_ERR_REFUSED && arg == NULL) {
-        tx_warn("the hub does not list certificates (%s): the assessment references none",
+        tx_warn(_("the hub does not list certificates (%s): the assessment references none"),
                 tx_fail_msg());
         tx_fail_clear();
         return TX_OK;

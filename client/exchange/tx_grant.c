@@ -4,6 +4,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_grant_state.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -625,7 +626,7 @@ tx_grant_regrant(tx_client *c, const uint8_t old[TX_ID_LEN], const uint8_t new_i
         }
         if ((to[n] = tx_orgs_by_key(&st.orgs, hs[i].key)) == NULL) {
             tx_fingerprint(hs[i].key, fp);
-            tx_warn("not re-granted to %s: it has no profile on the hub", fp);
+            tx_warn(_("not re-granted to %s: it has no profile on the hub"), fp);
             continue;
         }
         until[n] = gp->until;

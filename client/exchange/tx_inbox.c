@@ -92,7 +92,7 @@ tx_inbox_entry_from(const tx_rec *r, const tx_identity *id, const tx_orgs *orgs,
             char hex[2 * TX_ID_LEN + 1];
 
             tx_hex(hex, r->id, TX_ID_LEN);
-            tx_warn("request %.12s: %s", hex, tx_fail_msg());
+            tx_warn(_("request %.12s: %s"), hex, tx_fail_msg());
             tx_fail_clear();
             e->note = strdup(_("(sealed note that does not open)"));
             if (e->note == NULL) {

@@ -198,7 +198,7 @@ take(watch *w, tx_rec *r)
     }
     if ((rc = check_record(w, r)) != TX_OK) {
         tx_hex(hex, r->id, TX_ID_LEN);
-        tx_warn("not shown: %s %.12s from %s: %s", tx_kind_name(r->kind), hex,
+        tx_warn(_("not shown: %s %.12s from %s: %s"), tx_kind_name(r->kind), hex,
                 e.from[0] ? e.from : e.from_fp, tx_fail_msg());
         tx_fail_clear();
         tx_inbox_entry_clear(&e);
@@ -303,7 +303,7 @@ take_push(watch *w, const tx_reply_pb *r)
         int kind;
 
         if (tx_decode_envelope(e->envelope.data, e->envelope.len, &env) != TX_OK) {
-            tx_warn("ignoring an undecodable record pushed by the hub: %s", tx_codec_detail());
+            tx_warn(_("ignoring an undecodable record pushed by the hub: %s"), tx_codec_detail());
             continue;
         }
         kind = tx_kind_from_payload_type(env->payload_type);
@@ -317,7 +317,7 @@ take_push(watch *w, const tx_reply_pb *r)
         memcpy(bytes, e->envelope.data, e->envelope.len);
         rec.index = e->index;
         if (tx_rec_open(&rec, bytes, e->envelope.len, kind) != TX_OK) {
-            tx_warn("ignoring a record pushed by the hub: %s", tx_fail_msg());
+            tx_warn(_("ignoring a record pushed by the hub: %s"), tx_fail_msg());
             tx_fail_clear();
         } else {
             rc = take(w, &rec);

@@ -4,6 +4,7 @@
 #include "tx_checkpoint.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
 #include "tx_msg.h"
@@ -78,7 +79,7 @@ describe(char *out, size_t n, const tx_checkpoint *cp)
 
     tx_hex(hex, cp->root, 32);
     tx_checkpoint_time(cp->time, date);
-    snprintf(out, n, "size %" PRIu64 " root %s signed %s", cp->size, hex, date);
+    snprintf(out, n, _("size %" PRIu64 " root %s signed %s"), cp->size, hex, date);
 }
 
 int
@@ -129,7 +130,7 @@ tx_checkpoint_save_evidence(tx_home *home, const char *prefix, const tx_checkpoi
     where[0] = 0;
     if (tx_path_join(dir, sizeof dir, tx_home_dir(home), "evidence") != TX_OK ||
         tx_mkdir_private(dir) != TX_OK) {
-        tx_warn("cannot make the evidence directory under %s", tx_home_dir(home));
+        tx_warn(_("cannot make the evidence directory under %s"), tx_home_dir(home));
         return;
     }
     gmtime_r(&now, &tm);
@@ -148,7 +149,7 @@ tx_checkpoint_save_evidence(tx_home *home, const char *prefix, const tx_checkpoi
         rc = tx_file_create(path, next->env, next->len, 0644);
     }
     if (rc != TX_OK) {
-        tx_warn("cannot save the evidence under %s: %s", dir, tx_strerror(rc));
+        tx_warn(_("cannot save the evidence under %s: %s"), dir, tx_strerror(rc));
         return;
     }
     if (snprintf(where, n, "%s/%s-{old,new}.checkpoint", dir, base) >= (int)n) {

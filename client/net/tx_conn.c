@@ -312,7 +312,7 @@ tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply)
             rc = tx_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), &r);
             zmq_msg_close(&m);
             if (rc != TX_OK) {
-                tx_warn("hub %s sent an unreadable reply: %s", conn->endpoint,
+                tx_warn(_("hub %s sent an unreadable reply: %s"), conn->endpoint,
                         tx_codec_detail());
                 continue;
             }
@@ -360,7 +360,7 @@ tx_conn_next(tx_conn *conn, int timeout_ms, tx_reply_pb **reply)
     rc = tx_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), reply);
     zmq_msg_close(&m);
     if (rc != TX_OK) {
-        tx_warn("hub %s sent an unreadable reply: %s", conn->endpoint, tx_codec_detail());
+        tx_warn(_("hub %s sent an unreadable reply: %s"), conn->endpoint, tx_codec_detail());
         *reply = NULL;
     }
     return TX_OK;

@@ -176,12 +176,16 @@ tx_log_audit_print(FILE *f, const tx_log_audit_result *res, int json)
         json_decref(j);
         return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
     }
-    fprintf(f, "log size %" PRIu64 "\nroot %s\nsigned %s\n", res->size, hex, date);
-    fprintf(f, "records checked %" PRIu64 "%s\n", res->checked,
-            res->newer ? " (newer ones are left for the next audit)" : "");
+    /* TRANSLATORS: audit result; keep the three lines. */
+    fprintf(f, _("log size %" PRIu64 "\nroot %s\nsigned %s\n"), res->size, hex, date);
+    fprintf(f,
+            res->newer ? _("records checked %" PRIu64 " (newer ones are left for the next audit)\n")
+                       : _("records checked %" PRIu64 "\n"),
+            res->checked);
     if (res->mismatch == 0 && res->root_ok) {
-        fprintf(f, "ok: every record you may see is in the signed log, and the leaves rebuild "
-                   "its root\n");
+        fputs(_("ok: every record you may see is in the signed log, and the leaves rebuild its "
+                "root\n"),
+              f);
     }
     return TX_OK;
 }

@@ -189,7 +189,8 @@ tx_log_consistency_path(tx_conn *conn, uint64_t old_size, uint64_t new_size, uin
     if (r->status != TX_STATUS_OK) {
         /* A hub that will not prove its new log extends the old one shows no proof: the
          * judgement then fails like a bad proof. */
-        tx_warn("hub refused a consistency proof: %s: %s", tx_status_text(r->status), r->message);
+        tx_warn(_("hub refused a consistency proof: %s: %s"), tx_status_text(r->status),
+                r->message);
     } else if (tx_log_proof_of(r, path, n) != TX_OK) {
         tx_warn("%s", tx_fail_msg());
         *n = 0; /* a malformed proof is judged as no proof */

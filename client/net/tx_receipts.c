@@ -5,6 +5,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_home.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_proof.h"
 #include "tx_msg.h"
@@ -344,7 +345,7 @@ tx_receipts_check(tx_client *c, tx_conn *conn, const tx_checkpoint *accepted)
             if ((rc = tx_home_proof_put(home, id, r.index, accepted->size)) == TX_OK &&
                 receipt_path(home, id, path, sizeof path) == TX_OK && unlink(path) != 0 &&
                 errno != ENOENT) {
-                tx_warn("cannot remove %s: %s", path, strerror(errno));
+                tx_warn(_("cannot remove %s: %s"), path, strerror(errno));
             }
         } else if (rc == TX_ERR_CHECKSUM) {
             char msg[768], where[2 * PATH_MAX + 300], hex[2 * TX_ID_LEN + 1];

@@ -101,8 +101,8 @@ take_entries(const tx_reply_pb *r, int kind, tx_recs *out)
     }
     for (size_t k = 0; k < n; k++) {
         if (rc == TX_OK && o[k].rc != TX_OK) {
-            tx_warn("ignoring %s at hub index %" PRIu64 ": %s", tx_kind_name(kind), o[k].rec.index,
-                    o[k].why);
+            tx_warn(_("ignoring %s at hub index %" PRIu64 ": %s"), tx_kind_name(kind),
+                    o[k].rec.index, o[k].why);
         } else if (rc == TX_OK) {
             rc = tx_recs_push(out, &o[k].rec);
         }

@@ -595,7 +595,7 @@ load_cache(tx_home *home, cache_view *cv)
 
         if (c[i].rc != TX_OK) {
             tx_hex(hex, c[i].id, TX_ID_LEN);
-            tx_warn("skipping cached record %.12s: %s", hex, c[i].why);
+            tx_warn(_("skipping cached record %.12s: %s"), hex, c[i].why);
             continue;
         }
         if (rc != TX_OK || r->env == NULL) {
