@@ -439,21 +439,42 @@ run_hub(const char *lang, char *out, size_t n, const char *const *args)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* What may stay ASCII in a usage text: the command, its options, their placeholders, file
- * names, endpoints, units and names of tools and formats. */
+/* A usage text with what stays ASCII blanked: options ("--data"), placeholders ("DIR",
+ * "ADDR:PORT"), and file names, paths, endpoints and values ("hub.key", "DIR/endpoint",
+ * "tcp://127.0.0.1:7700", "storage_full"). Caller frees. */
+static char *
+usage_words(const char *text)
+{
+    char *s = strdup(text);
+
+    assert_non_null(s);
+    for (char *p = s; *p;) {
+        char *end = p;
+        int lower = 0, mark = 0;
+        if (!id_char(*p)) {
+            p++;
+            continue;
+        }
+        while (id_char(*end) || *end == '<' || *end == '>' || *end == '[' || *end == ']' ||
+               *end == '|') {
+            lower |= *end >= 'a' && *end <= 'z';
+            mark |= strchr("/._:<>|", *end) != NULL;
+            end++;
+        }
+        if (*p == '-' || *p == '[' || !lower || mark) {
+            memset(p, ' ', (size_t)(end - p));
+        }
+        p = end;
+    }
+    return s;
+}
+
+/* The commands and the names of tools, formats and levels a Japanese usage text keeps. */
 static const char *const usage_ids[] = {
-    "ticsx",   "hub",    "COMMAND", "OPTIONS",    "init",       "run",     "enroll",    "health",
-    "backup",  "check",  "data",    "DIR",        "origin",     "ORIGIN",  "bind",      "ENDPOINT",
-    "map",     "size",   "MIB",     "log",        "level",      "LEVEL",   "workers",   "commit",
-    "wait",    "with",   "key",     "OUT",        "timeout",    "allow",   "duplicate", "name",
-    "PROFILE", "help",   "pub",     "ed",         "mdb",        "lock",    "LMDB",      "TICSX",
-    "HUB",     "KEY",    "tlog",    "checkpoint", "tcp",        "ZeroMQ",  "MiB",       "error",
-    "warn",    "info",   "debug",   "stderr",     "CPU",        "SIGTERM", "SIGINT",    "endpoint",
-    "storage", "full",   "profile", "config",     "FILE",       "metrics", "ADDR",      "PORT",
-    "format",  "remote", "text",    "logfmt",     "json",       "JSON",    "into",      "PARENT",
-    "keep",    "http",   "healthz", "readyz",     "Prometheus", "systemd", "ini",       "notify",
-    "into",    "sd",     "NOTIFY",  "SOCKET",     "id",         "CSP",     "WATCHDOG",  "USEC",
-    NULL};
+    "ticsx",  "hub",        "init",   "run",      "enroll",     "health",  "backup",
+    "check",  "ZeroMQ",     "LMDB",   "MiB",      "Prometheus", "stderr",  "text",
+    "logfmt", "json",       "error",  "warn",     "info",       "debug",   "localhost",
+    "tlog",   "checkpoint", "origin", "enrolled", "systemd",    "journal", NULL};
 
 static void
 test_hub_usage_japanese(void **state)
@@ -469,8 +490,12 @@ test_hub_usage_japanese(void **state)
             args[1] = NULL;
         }
         assert_int_equal(run_hub("ja_JP.UTF-8", out, sizeof out, args), 0);
-        snprintf(what, sizeof what, "ticsx-hub %s--help", cmds[i] != NULL ? cmds[i] : "");
-        expect_japanese(what, out, usage_ids);
+        snprintf(what, sizeof what, "ticsx-hub %s --help", cmds[i] != NULL ? cmds[i] : "");
+        {
+            char *words = usage_words(out);
+            expect_japanese(what, words, usage_ids);
+            free(words);
+        }
         th_expect_text(out, "使い方: ticsx-hub");
         /* English under C.UTF-8. */
         assert_int_equal(run_hub("C.UTF-8", out, sizeof out, args), 0);
