@@ -430,10 +430,15 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
         rc = tx_home_cursor_save_all(tx_client_home(c), &w.cur);
     }
     if (rc == TX_OK && o->count > 0 && w.shown < o->count && !(o->stop != NULL && *o->stop)) {
-        rc = tx_fail(TX_ERR_NOT_FOUND,
-                     "watch: %zu of %zu records arrived within %d s: wait longer with --for "
-                     "SECONDS, or check with the sender that they were sent",
-                     w.shown, o->count, o->seconds);
+        rc = o->count == 1
+                 ? tx_fail(TX_ERR_NOT_FOUND,
+                           "watch: %zu of %zu record arrived within %d s: wait longer with "
+                           "--for SECONDS, or check with the sender that it was sent",
+                           w.shown, o->count, o->seconds)
+                 : tx_fail(TX_ERR_NOT_FOUND,
+                           "watch: %zu of %zu records arrived within %d s: wait longer with "
+                           "--for SECONDS, or check with the sender that they were sent",
+                           w.shown, o->count, o->seconds);
     }
 out:
     if (shown != NULL) {
