@@ -120,7 +120,8 @@ tx_cert_sign_accreditation(const tx_identity *accreditor, uint64_t seq,
         }
     }
     if (until < from) {
-        return tx_fail(TX_ERR_USAGE, "the accreditation would end before it starts");
+        return tx_fail(TX_ERR_USAGE,
+                       "the accreditation would end before it starts: check --from and --until");
     }
     if (note != NULL && !text_ok(note, MAX_NOTE, 1)) {
         return tx_fail(TX_ERR_USAGE, "--note: at most %d bytes of UTF-8 text on one line",
@@ -157,7 +158,8 @@ tx_cert_sign_certificate(const tx_identity *body, uint64_t seq, const tx_certifi
     }
     if (!tx_corporate_number_valid(c->corporate_number)) {
         return tx_fail(TX_ERR_USAGE,
-                       "corporate number \"%s\" of %s is not 13 digits with a valid check digit",
+                       "corporate number \"%s\" of %s is not 13 digits with a valid check digit: "
+                       "check the number",
                        c->corporate_number, c->holder_name);
     }
     if (!text_ok(c->scope, MAX_SCOPE_TEXT, 0)) {
@@ -183,7 +185,8 @@ tx_cert_sign_certificate(const tx_identity *body, uint64_t seq, const tx_certifi
     tx_format_date(d2, sizeof d2, c->issued);
     tx_format_date(d3, sizeof d3, max);
     if (copy.expires <= c->issued) {
-        return tx_fail(TX_ERR_USAGE, "--expires %s is not after the issue date %s", d1, d2);
+        return tx_fail(TX_ERR_USAGE,
+                       "--expires %s is not after the issue date %s: give a later date", d1, d2);
     }
     if (copy.expires > max) {
         return tx_fail(TX_ERR_USAGE,
@@ -376,7 +379,7 @@ tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN], 
     if (!tx_corporate_number_valid(holder->corporate_number)) {
         rc = tx_fail(TX_ERR_USAGE,
                      "%s has no valid corporate number (法人番号) in its profile: a certificate "
-                     "names its holder by it",
+                     "names its holder by it; the holder must add it to its profile",
                      holder->name);
         goto out;
     }
@@ -386,7 +389,8 @@ tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN], 
             strcmp(((const tx_certificate_pb *)r->msg)->number, a->number) == 0) {
             tx_hex(hex, r->id, TX_ID_LEN);
             rc = tx_fail(TX_ERR_EXISTS,
-                         "certificate number %s was already issued by this body (record %.12s)",
+                         "certificate number %s was already issued by this body (record %.12s): "
+                         "give another number",
                          a->number, hex);
             goto out;
         }

@@ -506,7 +506,7 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
         json_decref(root);
-        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result: check the output");
     }
     for (size_t i = 0; i < fe->n; i++) {
         const tx_fetch_item *it = &fe->v[i];

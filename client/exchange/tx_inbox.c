@@ -285,7 +285,7 @@ print_json(FILE *f, const tx_inbox *in)
     rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     json_decref(root);
-    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the inbox");
+    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the inbox: check the output");
 }
 
 static const char *

@@ -37,18 +37,22 @@ tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32], t
     memset(out, 0, sizeof *out);
     if ((rc = tx_note_parse(env, len, &note)) != TX_OK ||
         (rc = tx_note_checkpoint_parse(note.text, note.text_len, &cp)) != TX_OK) {
-        return tx_fail(rc, "the hub's checkpoint is not a checkpoint note (%s)", tx_strerror(rc));
+        return tx_fail(rc,
+                       "the hub's checkpoint is not a checkpoint note (%s): check that the "
+                       "endpoint is a ticsx hub",
+                       tx_strerror(rc));
     }
     /* The hub signs under its checkpoints' origin. */
     rc = tx_note_verify(&note, cp.origin, hub_sign);
     if (rc == TX_ERR_BAD_SIGNATURE) {
-        return tx_fail(rc, "the hub's checkpoint signature does not verify");
+        return tx_fail(rc, "the hub's checkpoint signature does not verify: check --hub-key");
     }
     if (rc != TX_OK) {
         tx_fingerprint(hub_sign, fp);
         return tx_fail(TX_ERR_WRONG_KEY,
-                       "checkpoint of %s carries no signature by the pinned hub key %s", cp.origin,
-                       fp);
+                       "checkpoint of %s carries no signature by the pinned hub key %s: check the "
+                       "hub and --hub-key",
+                       cp.origin, fp);
     }
     if ((out->env = malloc(len)) == NULL) {
         return TX_ERR_NOMEM;

@@ -413,7 +413,8 @@ tx_conn_send_batch(tx_conn *conn, size_t n, uint8_t *const *envs, const size_t *
     ProtobufCBinaryData bins[TX_MAX_BATCH];
 
     if (n == 0 || n > TX_MAX_BATCH) {
-        return tx_fail(TX_ERR_USAGE, "a batch holds 1 to %u envelopes, not %zu", TX_MAX_BATCH, n);
+        return tx_fail(TX_ERR_USAGE, "a batch holds 1 to %u envelopes, not %zu: send them in parts",
+                       TX_MAX_BATCH, n);
     }
     for (size_t i = 0; i < n; i++) {
         bins[i].data = envs[i];
@@ -430,8 +431,9 @@ int
 tx_batch_reply_check(const tx_reply_pb *r, size_t n)
 {
     if (r->status == TX_STATUS_OK && r->n_outcomes != n) {
-        return tx_fail(TX_ERR_MALFORMED, "the hub answered a batch of %zu with %zu outcomes", n,
-                       r->n_outcomes);
+        return tx_fail(TX_ERR_MALFORMED,
+                       "the hub answered a batch of %zu with %zu outcomes: run the command again",
+                       n, r->n_outcomes);
     }
     return TX_OK;
 }

@@ -174,7 +174,7 @@ tx_log_audit_print(FILE *f, const tx_log_audit_result *res, int json)
         int rc = j != NULL ? json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
         fputc('\n', f);
         json_decref(j);
-        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result: check the output");
     }
     /* TRANSLATORS: audit result; keep the three lines. */
     fprintf(f, _("log size %" PRIu64 "\nroot %s\nsigned %s\n"), res->size, hex, date);

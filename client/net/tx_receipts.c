@@ -131,7 +131,10 @@ tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t 
     }
     if (tx_path_join(dir, sizeof dir, tx_home_dir(home), "receipts") != TX_OK ||
         tx_mkdir_private(dir) != TX_OK) {
-        return tx_fail(TX_ERR_IO, "cannot create the receipts directory in %s", tx_home_dir(home));
+        return tx_fail(
+            TX_ERR_IO,
+            "cannot create the receipts directory in %s: check its permissions and free space",
+            tx_home_dir(home));
     }
     for (size_t i = 0; i < n; i++) {
         const tx_receipt_pb *r = per[i]->receipt;
@@ -140,7 +143,8 @@ tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t 
 
         /* tx_receipt_check passed: a leaf of 32 bytes and a checkpoint that opens. */
         if (r == NULL || r->leaf_hash.len != 32 || r->checkpoint.len > RECEIPT_MAX - HEAD) {
-            return tx_fail(TX_ERR_MALFORMED, "the hub's receipt cannot be kept");
+            return tx_fail(TX_ERR_MALFORMED,
+                           "the hub's receipt cannot be kept: it is malformed or too large");
         }
         if ((rc = tx_checkpoint_open(r->checkpoint.data, r->checkpoint.len, hub->sign, &cp)) !=
             TX_OK) {

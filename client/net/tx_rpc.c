@@ -209,7 +209,9 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o
         return tx_conn_refused(r, "%s", _("to get a record"));
     }
     if (r->n_entries != 1 || r->entries[0]->envelope.len == 0) {
-        return tx_fail(TX_ERR_MALFORMED, "hub answered a get of %.12s without the record", hex);
+        return tx_fail(TX_ERR_MALFORMED,
+                       "hub answered a get of %.12s without the record: run the command again",
+                       hex);
     }
     len = r->entries[0]->envelope.len;
     o->rec.bytes = malloc(len);

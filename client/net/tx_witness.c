@@ -314,7 +314,10 @@ witness_key(tx_home *home, const char *name, int *made, tx_identity **out)
         }
         if (!tx_note_name_ok((*out)->pub.name)) {
             tx_identity_destroy(out);
-            return tx_fail(TX_ERR_BAD_KEY, "%s/witness.pub does not name the witness", dir);
+            return tx_fail(TX_ERR_BAD_KEY,
+                           "%s/witness.pub does not name the witness: restore witness.pub from a "
+                           "backup of this home",
+                           dir);
         }
         if (name != NULL && strcmp(name, (*out)->pub.name) != 0) {
             tx_identity_destroy(out);

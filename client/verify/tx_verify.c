@@ -1028,7 +1028,7 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
         json_decref(root);
-        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result: check the output");
     }
     if (!quiet && vs->n == 0) {
         fputs(_("no assessments granted to this organisation in the cache: run ticsx fetch\n"), f);
