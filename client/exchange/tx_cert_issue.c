@@ -87,7 +87,7 @@ sign_checked(const tx_identity *id, int kind, const ProtobufCMessage *msg, uint8
         return rc;
     }
     if ((rc = tx_envelope_open_as(*env, *len, kind, &e, &back)) != TX_OK) {
-        rc = tx_fail(TX_ERR_USAGE, "the %s would be refused: %s", tx_kind_name(kind),
+        rc = tx_fail(TX_ERR_USAGE, "the %s would be refused: %s", tx_kind_word(kind),
                      tx_codec_detail());
         free(*env);
         *env = NULL;

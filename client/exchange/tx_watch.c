@@ -198,7 +198,7 @@ take(watch *w, tx_rec *r)
     }
     if ((rc = check_record(w, r)) != TX_OK) {
         tx_hex(hex, r->id, TX_ID_LEN);
-        tx_warn(_("not shown: %s %.12s from %s: %s"), tx_kind_name(r->kind), hex,
+        tx_warn(_("not shown: %s %.12s from %s: %s"), tx_kind_word(r->kind), hex,
                 e.from[0] ? e.from : e.from_fp, tx_fail_msg());
         tx_fail_clear();
         tx_inbox_entry_clear(&e);

@@ -2,6 +2,7 @@
 #include "tx_client.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -208,4 +209,26 @@ tx_client_pipeline(tx_client *c, size_t n, size_t window, tx_pipeline_send send,
         done++;
     }
     return TX_OK;
+}
+
+const char *
+tx_kind_word(int kind)
+{
+    static const char *const words[] = {
+        [TX_KIND_PROFILE] = N_("profile"),
+        [TX_KIND_QUESTIONNAIRE] = N_("questionnaire"),
+        [TX_KIND_REQUEST] = N_("request"),
+        [TX_KIND_ASSESSMENT] = N_("assessment"),
+        [TX_KIND_GRANT] = N_("grant"),
+        [TX_KIND_GRANT_REVOKE] = N_("grant revocation"),
+        [TX_KIND_ACCREDITATION] = N_("accreditation"),
+        [TX_KIND_CERTIFICATE] = N_("certificate"),
+        [TX_KIND_CERT_EVENT] = N_("certificate event"),
+        [TX_KIND_CHECKPOINT] = N_("checkpoint"),
+    };
+
+    if (kind > 0 && (size_t)kind < sizeof words / sizeof words[0] && words[kind] != NULL) {
+        return _(words[kind]);
+    }
+    return kind == TX_KIND_INNER_ASSESSMENT ? _("inner assessment") : tx_kind_name(kind);
 }

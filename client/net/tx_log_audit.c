@@ -124,9 +124,9 @@ tx_log_audit(tx_client *c, tx_log_audit_result *res)
                 if (res->mismatch++ == 0) {
                     tx_hex(hex, rec->id, TX_ID_LEN);
                     snprintf(res->first, sizeof res->first,
-                             "%s %.12s at log index %" PRIu64
-                             " does not hash to the leaf the hub gave for that index",
-                             tx_kind_name(kinds[k]), hex, rec->index);
+                             _("%s %.12s at log index %" PRIu64
+                               " does not hash to the leaf the hub gave for that index"),
+                             tx_kind_word(kinds[k]), hex, rec->index);
                 }
                 continue;
             }

@@ -52,14 +52,14 @@ receipt_path(tx_home *home, const uint8_t *id, char *out, size_t n)
 static const char *
 kind_of(tx_home *home, const uint8_t *id)
 {
-    const char *name = "record";
+    const char *name = _("record");
     tx_envelope_pb *e = NULL;
     uint8_t *env = NULL;
     size_t len;
 
     if (tx_home_cache_read(home, id, &env, &len) == TX_OK &&
         tx_decode_envelope(env, len, &e) == TX_OK) {
-        name = tx_kind_name(tx_kind_from_payload_type(e->payload_type));
+        name = tx_kind_word(tx_kind_from_payload_type(e->payload_type));
     }
     tx_fail_clear();
     tx_free(e);

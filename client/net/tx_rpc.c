@@ -101,7 +101,7 @@ take_entries(const tx_reply_pb *r, int kind, tx_recs *out)
     }
     for (size_t k = 0; k < n; k++) {
         if (rc == TX_OK && o[k].rc != TX_OK) {
-            tx_warn(_("ignoring %s at hub index %" PRIu64 ": %s"), tx_kind_name(kind),
+            tx_warn(_("ignoring %s at hub index %" PRIu64 ": %s"), tx_kind_word(kind),
                     o[k].rec.index, o[k].why);
         } else if (rc == TX_OK) {
             rc = tx_recs_push(out, &o[k].rec);
@@ -150,7 +150,7 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 goto out;
             }
             if (r->status != TX_STATUS_OK) {
-                snprintf(what, sizeof what, _("to list %s records"), tx_kind_name(kinds[i]));
+                snprintf(what, sizeof what, _("to list %s records"), tx_kind_word(kinds[i]));
                 rc = tx_conn_refused(r, "%s", what);
                 tx_free(r);
                 goto out;
@@ -161,7 +161,7 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 rc = tx_fail(TX_ERR_REFUSED,
                              "hub could not list every %s record: %" PRIu32 " left out as "
                              "damaged at the hub: %s; ask the hub operator to run ticsx-hub check",
-                             tx_kind_name(kinds[i]), r->left_out, r->message[0] ? r->message : "-");
+                             tx_kind_word(kinds[i]), r->left_out, r->message[0] ? r->message : "-");
                 tx_free(r);
                 goto out;
             }
@@ -203,7 +203,7 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o
 
     tx_hex(hex, id, TX_ID_LEN);
     if (r->status == TX_STATUS_NOT_FOUND) {
-        return tx_fail(TX_ERR_NOT_FOUND, "%s %.12s not found on the hub", tx_kind_name(kind), hex);
+        return tx_fail(TX_ERR_NOT_FOUND, "%s %.12s not found on the hub", tx_kind_word(kind), hex);
     }
     if (r->status != TX_STATUS_OK) {
         return tx_conn_refused(r, "%s", _("to get a record"));
@@ -307,10 +307,10 @@ static const char *
 env_kind_name(const uint8_t *env, size_t len)
 {
     tx_envelope_pb *e;
-    const char *name = "record";
+    const char *name = _("record");
 
     if (tx_decode_envelope(env, len, &e) == TX_OK) {
-        name = tx_kind_name(tx_kind_from_payload_type(e->payload_type));
+        name = tx_kind_word(tx_kind_from_payload_type(e->payload_type));
         tx_free(e);
     }
     return name;

@@ -91,7 +91,8 @@ cert_word(int status)
     return tx_i18n_ja() ? tx_cert_status_label(status, 1) : tx_cert_status_name(status);
 }
 
-/* The record kind a verdict's reason names, in the reader's language. */
+/* The record kind a verdict's reason names, in the reader's language (verify works offline:
+ * tx_kind_word of client/net is out of its reach). */
 static const char *
 kind_word(int kind)
 {
@@ -128,7 +129,8 @@ load(tx_home *home, const uint8_t *id, int kind, tx_rec *rec, tx_verdict *v)
         fail(v, TX_FAILED, _("signature does not verify: %s %.12s"), kind_word(kind), hex);
         break;
     case TX_ERR_CHECKSUM:
-        fail(v, TX_FAILED, _("cached %s %.12s is damaged: run ticsx fetch"), kind_word(kind), hex);
+        fail(v, TX_FAILED, _("cached %s %.12s is damaged: run ticsx fetch"), kind_word(kind),
+             hex);
         break;
     default:
         fail(v, TX_FAILED, "%s", tx_fail_msg());
