@@ -471,10 +471,12 @@ usage_words(const char *text)
 
 /* The commands and the names of tools, formats and levels a Japanese usage text keeps. */
 static const char *const usage_ids[] = {
-    "ticsx",  "hub",        "init",   "run",      "enroll",     "health",  "backup",
-    "check",  "ZeroMQ",     "LMDB",   "MiB",      "Prometheus", "stderr",  "text",
-    "logfmt", "json",       "error",  "warn",     "info",       "debug",   "localhost",
-    "tlog",   "checkpoint", "origin", "enrolled", "systemd",    "journal", NULL};
+    "ticsx", "hub", "init", "run", "enroll", "health", "backup", "check", "ZeroMQ", "LMDB", "MiB",
+    "Prometheus", "stderr", "text", "logfmt", "json", "error", "warn", "info", "debug", "localhost",
+    "tlog", "checkpoint", "origin", "enrolled", "systemd", "journal",
+    /* hub.ini's sections and keys */
+    "log", "metrics", "bind", "map", "size", "workers", "commit", "wait", "level", "format",
+    "listen", "allow", "remote", NULL};
 
 static void
 test_hub_usage_japanese(void **state)
