@@ -1,11 +1,13 @@
 /* Japanese in the libraries and the hub: with Japanese chosen, every certificate verdict reason
  * is wholly Japanese (no English word outside ids, numbers, dates and command names), the inbox
- * listing's headers and states are Japanese, every `ticsx-hub` usage text is Japanese with
+ * listing's headers and states are Japanese, a hub's refusal shows its status in Japanese with
+ * the hub's English detail kept, every `ticsx-hub` usage text is Japanese with
  * LANG=ja_JP.UTF-8 (no Japanese locale installed: tx_i18n copes), and `ticsx-hub run` keeps
  * its log lines and its usage errors English under the same LANG. */
 #include "harness.h"
 #include "tx_cert_issue.h"
 #include "tx_cert_judge.h"
+#include "tx_conn.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_inbox.h"
@@ -395,6 +397,31 @@ test_inbox_headers_japanese(void **state)
     free(text);
 }
 
+/* ---- a hub's refusal, in this process ---- */
+
+static void
+test_refusal_status_in_readers_language(void **state)
+{
+    tx_reply_pb r = TICSX__V1__REPLY__INIT;
+    (void)state;
+
+    r.status = TX_STATUS_FORBIDDEN;
+    r.message = "only the author may revoke";
+    assert_int_equal(tx_i18n_init("ja"), TX_OK);
+    assert_int_equal(tx_conn_refused(&r, "%s", _("to get a record")), TX_ERR_REFUSED);
+    /* The status in Japanese, the hub's English detail kept for support. */
+    assert_string_equal(tx_fail_msg(), "ハブがレコードの取得を拒否しました: 許可されていません"
+                                       "（ハブの詳細: only the author may revoke）");
+    r.message = "";
+    tx_conn_refused(&r, "%s", _("to get a record"));
+    assert_string_equal(tx_fail_msg(), "ハブがレコードの取得を拒否しました: 許可されていません");
+    assert_int_equal(tx_i18n_init("en"), TX_OK);
+    r.message = "only the author may revoke";
+    tx_conn_refused(&r, "%s", _("to get a record"));
+    assert_string_equal(tx_fail_msg(),
+                        "hub refused to get a record: forbidden: only the author may revoke");
+}
+
 /* ---- the hub binary ---- */
 
 /* Runs ticsx-hub with LANG=lang (LC_ALL, LC_MESSAGES and LANGUAGE unset), stdout and stderr
@@ -580,6 +607,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_certificate_reasons_japanese, chain_setup,
                                         chain_teardown),
         cmocka_unit_test(test_inbox_headers_japanese),
+        cmocka_unit_test(test_refusal_status_in_readers_language),
         cmocka_unit_test(test_hub_usage_japanese),
         cmocka_unit_test(test_hub_run_stays_english),
     };
