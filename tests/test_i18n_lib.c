@@ -374,7 +374,7 @@ test_inbox_headers_japanese(void **state)
 
     assert_int_equal(tx_i18n_init("ja"), TX_OK);
     text = print_inbox(&in);
-    for (const char *h = "回答依頼\0送信元\0質問票\0回答期限\0状態\0未回答\0評価\0共有取消し\0"
+    for (const char *h = "回答依頼\0送信元\0質問票\0回答期限\0状態\0未回答\0評価\0共有の取消し\0"
                          "2026-12-24\0"
                          "2次取引先までの回答を求めています\0";
          *h; h += strlen(h) + 1) {
