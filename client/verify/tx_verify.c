@@ -129,8 +129,7 @@ load(tx_home *home, const uint8_t *id, int kind, tx_rec *rec, tx_verdict *v)
         fail(v, TX_FAILED, _("signature does not verify: %s %.12s"), kind_word(kind), hex);
         break;
     case TX_ERR_CHECKSUM:
-        fail(v, TX_FAILED, _("cached %s %.12s is damaged: run ticsx fetch"), kind_word(kind),
-             hex);
+        fail(v, TX_FAILED, _("cached %s %.12s is damaged: run ticsx fetch"), kind_word(kind), hex);
         break;
     default:
         fail(v, TX_FAILED, "%s", tx_fail_msg());
