@@ -29,7 +29,7 @@ name_ok(const tx_pubkey *pk)
 /* Pinned witness keys: witnesses/<key id>.pub; a witness key's name is part of its pin. */
 static const tx_pins witness_pins = {.dir = "witnesses",
                                      .max = TX_WITNESS_MAX,
-                                     .what = "witness public key file",
+                                     .what = N_("witness public key file"),
                                      .key_ok = name_ok,
                                      .by_name = 1};
 

@@ -2,6 +2,7 @@
 #include "tx_trust.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_pins.h"
@@ -19,7 +20,7 @@
 
 /* Pinned accreditor keys: trust/<key id>.pub. */
 static const tx_pins trust_pins = {
-    .dir = "trust", .max = 256, .what = "public key file", .by_file = 1};
+    .dir = "trust", .max = 256, .what = N_("public key file"), .by_file = 1};
 
 int
 tx_trust_add(const char *home_dir, const char *file, tx_pubkey *out, int *added)
