@@ -964,6 +964,18 @@ cmd_check(int argc, char **argv)
     return 0;
 }
 
+/* True when the command's arguments ask for its help (before any "--"). */
+static int
+asks_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -973,6 +985,13 @@ main(int argc, char **argv)
     } cmds[] = {{"init", cmd_init},     {"run", cmd_run},       {"enroll", cmd_enroll},
                 {"health", cmd_health}, {"backup", cmd_backup}, {"check", cmd_check}};
 
+    /* The operator's commands speak the operator's language (LANG=ja_JP.UTF-8: Japanese);
+     * `run` stays English throughout, log lines and what it sends over the wire alike (log
+     * tools read it; clients translate by status): it never binds the catalogue, so gettext
+     * returns the English text. Only `run --help` is translated. */
+    if (argc < 2 || strcmp(argv[1], "run") != 0 || asks_help(argc - 1, argv + 1)) {
+        tx_i18n_init(NULL);
+    }
     if (argc < 2) {
         fputs(_(usage_main), stderr);
         return EXIT_LOCAL;

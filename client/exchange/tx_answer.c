@@ -172,14 +172,15 @@ check_dates(const tx_answer_args *args, tx_answer_result *out)
         tx_format_date(a, sizeof a, out->as_of);
         return tx_fail(TX_ERR_USAGE,
                        "--as-of %s is in the future: an assessment states what is "
-                       "in place now or was before",
+                       "in place now or was before; give today or an earlier date",
                        a);
     }
     out->valid_until = args->valid_until ? args->valid_until : out->as_of + 365 * (int64_t)DAY;
     if (out->valid_until <= out->as_of) {
         tx_format_date(a, sizeof a, out->as_of);
         tx_format_date(v, sizeof v, out->valid_until);
-        return tx_fail(TX_ERR_USAGE, "--valid-until %s is not after the as-of date %s", v, a);
+        return tx_fail(TX_ERR_USAGE,
+                       "--valid-until %s is not after the as-of date %s: give a later date", v, a);
     }
     return TX_OK;
 }
@@ -225,12 +226,14 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     } else if (args->need_forwarded) {
         rc = tx_fail(TX_ERR_USAGE,
                      "--also-grant-origin: request %.12s was not forwarded on anyone's behalf "
-                     "(answering grants its requester)",
+                     "(answering grants its requester): drop --also-grant-origin",
                      args->request);
         goto out;
     }
     if (!tx_request_names(req, me->pub.sign)) {
-        rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
+        rc = tx_fail(TX_ERR_USAGE,
+                     "request %.12s does not name this organisation as a supplier: ticsx inbox "
+                     "lists the requests sent to it",
                      args->request);
         goto out;
     }
@@ -240,7 +243,7 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((buyer = tx_orgs_by_key(&orgs, tx_rec_signer(&request))) == NULL) {
         rc = tx_fail(TX_ERR_NOT_FOUND,
                      "the requester of %.12s has no profile on the hub: "
-                     "cannot seal the answers to it",
+                     "cannot seal the answers to it; ask the requester to enrol at the hub",
                      args->request);
         goto out;
     }

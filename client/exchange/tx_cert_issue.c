@@ -6,6 +6,7 @@
 #include "tx_cert_judge.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -86,7 +87,7 @@ sign_checked(const tx_identity *id, int kind, const ProtobufCMessage *msg, uint8
         return rc;
     }
     if ((rc = tx_envelope_open_as(*env, *len, kind, &e, &back)) != TX_OK) {
-        rc = tx_fail(TX_ERR_USAGE, "the %s would be refused: %s", tx_kind_name(kind),
+        rc = tx_fail(TX_ERR_USAGE, "the %s would be refused: %s", tx_kind_word(kind),
                      tx_codec_detail());
         free(*env);
         *env = NULL;
@@ -119,7 +120,8 @@ tx_cert_sign_accreditation(const tx_identity *accreditor, uint64_t seq,
         }
     }
     if (until < from) {
-        return tx_fail(TX_ERR_USAGE, "the accreditation would end before it starts");
+        return tx_fail(TX_ERR_USAGE,
+                       "the accreditation would end before it starts: check --from and --until");
     }
     if (note != NULL && !text_ok(note, MAX_NOTE, 1)) {
         return tx_fail(TX_ERR_USAGE, "--note: at most %d bytes of UTF-8 text on one line",
@@ -156,7 +158,8 @@ tx_cert_sign_certificate(const tx_identity *body, uint64_t seq, const tx_certifi
     }
     if (!tx_corporate_number_valid(c->corporate_number)) {
         return tx_fail(TX_ERR_USAGE,
-                       "corporate number \"%s\" of %s is not 13 digits with a valid check digit",
+                       "corporate number \"%s\" of %s is not 13 digits with a valid check digit: "
+                       "check the number",
                        c->corporate_number, c->holder_name);
     }
     if (!text_ok(c->scope, MAX_SCOPE_TEXT, 0)) {
@@ -182,7 +185,8 @@ tx_cert_sign_certificate(const tx_identity *body, uint64_t seq, const tx_certifi
     tx_format_date(d2, sizeof d2, c->issued);
     tx_format_date(d3, sizeof d3, max);
     if (copy.expires <= c->issued) {
-        return tx_fail(TX_ERR_USAGE, "--expires %s is not after the issue date %s", d1, d2);
+        return tx_fail(TX_ERR_USAGE,
+                       "--expires %s is not after the issue date %s: give a later date", d1, d2);
     }
     if (copy.expires > max) {
         return tx_fail(TX_ERR_USAGE,
@@ -375,7 +379,7 @@ tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN], 
     if (!tx_corporate_number_valid(holder->corporate_number)) {
         rc = tx_fail(TX_ERR_USAGE,
                      "%s has no valid corporate number (法人番号) in its profile: a certificate "
-                     "names its holder by it",
+                     "names its holder by it; the holder must add it to its profile",
                      holder->name);
         goto out;
     }
@@ -385,7 +389,8 @@ tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN], 
             strcmp(((const tx_certificate_pb *)r->msg)->number, a->number) == 0) {
             tx_hex(hex, r->id, TX_ID_LEN);
             rc = tx_fail(TX_ERR_EXISTS,
-                         "certificate number %s was already issued by this body (record %.12s)",
+                         "certificate number %s was already issued by this body (record %.12s): "
+                         "give another number",
                          a->number, hex);
             goto out;
         }
@@ -499,7 +504,7 @@ tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has,
     }
     rc = tx_rpc_list(c, 1, &kind, NULL, &certs);
     if (rc == TX_ERR_REFUSED && arg == NULL) {
-        tx_warn("the hub does not list certificates (%s): the assessment references none",
+        tx_warn(_("the hub does not list certificates (%s): the assessment references none"),
                 tx_fail_msg());
         tx_fail_clear();
         return TX_OK;

@@ -3,6 +3,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_idmap.h"
 #include "tx_log.h"
 #include "tx_log_check.h"
@@ -399,15 +400,16 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
             it->rc = TX_ERR_REFUSED;
             it->is_new = 0;
             snprintf(it->why, sizeof it->why, "%s",
-                     "not witnessed yet: left out until the witnesses cosign a newer checkpoint");
+                     _("not witnessed yet: left out until the witnesses cosign a newer "
+                       "checkpoint"));
             continue;
         }
         if (k != NULL && first.kinds[*k] == TX_KIND_ASSESSMENT && rc1[*k] != TX_OK) {
             it->rc = rc1[*k];
             snprintf(it->why, sizeof it->why, "%s",
                      revoked(&l[2], me, it->assessment)
-                         ? "revoked by the supplier: the hub no longer serves it"
-                         : "the hub did not give the assessment");
+                         ? _("revoked by the supplier: the hub no longer serves it")
+                         : _("the hub did not give the assessment"));
         }
     }
     /* The trust records counted are those now cached. */
@@ -504,7 +506,7 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
         json_decref(root);
-        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result: check the output");
     }
     for (size_t i = 0; i < fe->n; i++) {
         const tx_fetch_item *it = &fe->v[i];
@@ -517,18 +519,31 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
         }
         fprintf(f, "%.12s  ", hex);
         tx_put_cell(f, it->from[0] ? it->from : it->from_fp, 24);
-        fprintf(f, "  %s\n", it->rc != TX_OK ? it->why : it->is_new ? "new" : "already here");
+        fprintf(f, "  %s\n", it->rc != TX_OK ? it->why : it->is_new ? _("new") : _("already here"));
     }
     if (!quiet) {
-        fprintf(f, "fetched %zu assessment%s (%zu new)%s\n", n_ok, n_ok == 1 ? "" : "s", n_new,
-                n_ok ? "; ticsx verify checks them" : "");
-        if (fe->trust_listed) {
+        if (n_ok == 0) {
+            fputs(_("fetched 0 assessments\n"), f);
+        } else {
             fprintf(f,
-                    "trust records: %zu certificate%s, %zu certificate event%s, %zu "
-                    "accreditation%s\n",
-                    fe->n_certificates, fe->n_certificates == 1 ? "" : "s", fe->n_cert_events,
-                    fe->n_cert_events == 1 ? "" : "s", fe->n_accreditations,
-                    fe->n_accreditations == 1 ? "" : "s");
+                    ngettext("fetched %1$zu assessment (%2$zu new); ticsx verify checks it\n",
+                             "fetched %1$zu assessments (%2$zu new); ticsx verify checks them\n",
+                             n_ok),
+                    n_ok, n_new);
+        }
+        if (fe->trust_listed) {
+            char c[64], e[64], a[64];
+            snprintf(c, sizeof c,
+                     ngettext("%zu certificate", "%zu certificates", fe->n_certificates),
+                     fe->n_certificates);
+            snprintf(e, sizeof e,
+                     ngettext("%zu certificate event", "%zu certificate events", fe->n_cert_events),
+                     fe->n_cert_events);
+            snprintf(a, sizeof a,
+                     ngettext("%zu accreditation", "%zu accreditations", fe->n_accreditations),
+                     fe->n_accreditations);
+            /* TRANSLATORS: the three counts above, in this order. */
+            fprintf(f, _("trust records: %1$s, %2$s, %3$s\n"), c, e, a);
         }
     }
     return TX_OK;

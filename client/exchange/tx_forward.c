@@ -129,7 +129,9 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
         named = memcmp(orig->suppliers[i].data, me->pub.sign, TX_KEY_LEN) == 0;
     }
     if (!named) {
-        rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
+        rc = tx_fail(TX_ERR_USAGE,
+                     "request %.12s does not name this organisation as a supplier: ticsx inbox "
+                     "lists the requests sent to it",
                      a->request);
         goto out;
     }

@@ -4,6 +4,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_grant_state.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -41,7 +42,8 @@ find_own(const tx_grant_state *st, const char *arg, const tx_rec **out)
     if (hits == 0) {
         return tx_fail(TX_ERR_NOT_FOUND,
                        "assessment %s not found among this organisation's assessments on the hub "
-                       "(only the author grants, revokes, reuses or supersedes one)",
+                       "(only the author grants, revokes, reuses or supersedes one); ticsx "
+                       "assessments lists them",
                        arg);
     }
     if (hits > 1) {
@@ -243,7 +245,7 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
     }
     if (a->until != 0 && a->until < tx_now()) {
         tx_format_date(d, sizeof d, a->until);
-        rc = tx_fail(TX_ERR_USAGE, "--until %s is in the past", d);
+        rc = tx_fail(TX_ERR_USAGE, "--until %s is in the past: give a later date", d);
         goto done;
     }
     if ((rc = tx_grant_state_load(c, &st)) != TX_OK) {
@@ -278,7 +280,7 @@ tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out)
         }
         for (size_t k = 0; k < i && rc == TX_OK; k++) {
             if (to[k] == to[i]) {
-                rc = tx_fail(TX_ERR_USAGE, "--to names %s twice", to[i]->name);
+                rc = tx_fail(TX_ERR_USAGE, "--to names %s twice: name it once", to[i]->name);
             }
         }
         until[i] = a->until;
@@ -352,8 +354,13 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
     if (n == 0) {
         char hex[2 * TX_ID_LEN + 1];
         tx_hex(hex, sealed->id, TX_ID_LEN);
-        rc = tx_fail(TX_ERR_NOT_FOUND, "assessment %.12s is not granted to %s%s: nothing to revoke",
-                     hex, org->name, granted ? " (already revoked)" : "");
+        rc = granted ? tx_fail(TX_ERR_NOT_FOUND,
+                               "assessment %.12s is no longer granted to %s (already revoked): "
+                               "nothing to revoke",
+                               hex, org->name)
+                     : tx_fail(TX_ERR_NOT_FOUND,
+                               "assessment %.12s is not granted to %s: nothing to revoke", hex,
+                               org->name);
         goto out;
     }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), (unsigned)n, &seq)) != TX_OK) {
@@ -453,7 +460,9 @@ tx_grant_reuse(tx_client *c, const char *request, const char *assessment, tx_gra
     tx_hex(rhex, req.id, TX_ID_LEN);
     memcpy(out->request, req.id, TX_ID_LEN);
     if (!tx_request_names(rp, tx_grant_me(c))) {
-        rc = tx_fail(TX_ERR_USAGE, "request %.12s does not name this organisation as a supplier",
+        rc = tx_fail(TX_ERR_USAGE,
+                     "request %.12s does not name this organisation as a supplier: ticsx inbox "
+                     "lists the requests sent to it",
                      rhex);
         goto out;
     }
@@ -474,7 +483,8 @@ tx_grant_reuse(tx_client *c, const char *request, const char *assessment, tx_gra
     }
     if ((buyer = tx_orgs_by_key(&st.orgs, tx_rec_signer(&req))) == NULL) {
         rc = tx_fail(TX_ERR_NOT_FOUND,
-                     "the requester of %.12s has no profile on the hub: cannot seal the key to it",
+                     "the requester of %.12s has no profile on the hub: cannot seal the key to it; "
+                     "ask the requester to enrol at the hub",
                      rhex);
         goto out;
     }
@@ -553,7 +563,7 @@ tx_grant_check_supersede(tx_client *c, const char *old_arg, uint8_t old[TX_ID_LE
     if (rc == TX_ERR_NOT_FOUND) {
         rc = tx_fail(rc,
                      "--supersedes %s: not one of this organisation's assessments on the hub "
-                     "(only its author may supersede an assessment)",
+                     "(only its author may supersede an assessment); ticsx assessments lists them",
                      old_arg);
     }
     if (rc == TX_OK && (newer = tx_grant_superseded_by(&st, sealed->id)) != NULL) {
@@ -597,7 +607,8 @@ tx_grant_regrant(tx_client *c, const uint8_t old[TX_ID_LEN], const uint8_t new_i
         }
     }
     if (sealed == NULL) {
-        rc = tx_fail(TX_ERR_NOT_FOUND, "the new assessment is not listed by the hub");
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "the new assessment is not listed by the hub; run the command again shortly");
         goto out;
     }
     if ((rc = tx_grant_holders(&st, old, &hs, &nh)) != TX_OK) {
@@ -620,7 +631,7 @@ tx_grant_regrant(tx_client *c, const uint8_t old[TX_ID_LEN], const uint8_t new_i
         }
         if ((to[n] = tx_orgs_by_key(&st.orgs, hs[i].key)) == NULL) {
             tx_fingerprint(hs[i].key, fp);
-            tx_warn("not re-granted to %s: it has no profile on the hub", fp);
+            tx_warn(_("not re-granted to %s: it has no profile on the hub"), fp);
             continue;
         }
         until[n] = gp->until;

@@ -173,7 +173,8 @@ tx_grant_open_own(tx_client *c, const tx_rec *sealed, uint8_t *key, tx_assessmen
     }
     rc = tx_rec_open(&in, plain, len, TX_KIND_INNER_ASSESSMENT);
     if (rc == TX_OK && memcmp(tx_rec_signer(&in), tx_rec_signer(sealed), TX_KEY_LEN) != 0) {
-        rc = tx_fail(TX_ERR_WRONG_KEY, "assessment %.12s holds another signer's content", hex);
+        rc = tx_fail(TX_ERR_WRONG_KEY,
+                     "assessment %.12s holds another signer's content: do not rely on it", hex);
     }
     if (rc == TX_OK && inner != NULL) {
         *inner = (tx_assessment_pb *)in.msg;

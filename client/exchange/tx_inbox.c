@@ -3,6 +3,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_log.h"
 #include "tx_msg.h"
@@ -91,9 +92,9 @@ tx_inbox_entry_from(const tx_rec *r, const tx_identity *id, const tx_orgs *orgs,
             char hex[2 * TX_ID_LEN + 1];
 
             tx_hex(hex, r->id, TX_ID_LEN);
-            tx_warn("request %.12s: %s", hex, tx_fail_msg());
+            tx_warn(_("request %.12s: %s"), hex, tx_fail_msg());
             tx_fail_clear();
-            e->note = strdup("(sealed note that does not open)");
+            e->note = strdup(_("(sealed note that does not open)"));
             if (e->note == NULL) {
                 return TX_ERR_NOMEM;
             }
@@ -284,13 +285,30 @@ print_json(FILE *f, const tx_inbox *in)
     rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     json_decref(root);
-    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the inbox");
+    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the inbox: check the output");
 }
 
 static const char *
 who(const tx_inbox_entry *e)
 {
     return e->from[0] ? e->from : e->from_fp;
+}
+
+/* One header row: cells of the given widths (0: the last, unpadded), two spaces apart. */
+static void
+header_row(FILE *f, const char *const *cells, const int *widths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i > 0) {
+            fputs("  ", f);
+        }
+        if (widths[i] > 0) {
+            tx_put_cell(f, cells[i], widths[i]);
+        } else {
+            fputs(cells[i], f);
+        }
+    }
+    fputc('\n', f);
 }
 
 static void
@@ -311,8 +329,12 @@ print_requests(FILE *f, const tx_inbox *in, int quiet, int *sections)
             continue;
         }
         if (!header++) {
-            fprintf(f, "%s%-12s  %-22s  %-18s  %-10s  %s\n", (*sections)++ ? "\n" : "", "REQUEST",
-                    "FROM", "QUESTIONNAIRE", "DUE", "STATUS");
+            fputs((*sections)++ ? "\n" : "", f);
+            /* TRANSLATORS: inbox table headers; columns of 12, 22, 18 and 10 characters. */
+            header_row(f,
+                       (const char *[]){_("REQUEST"), _("FROM"), _("QUESTIONNAIRE"), _("DUE"),
+                                        _("STATUS")},
+                       (const int[]){12, 22, 18, 10, 0}, 5);
         }
         if (e->due) {
             tx_format_date(due, sizeof due, e->due);
@@ -324,19 +346,24 @@ print_requests(FILE *f, const tx_inbox *in, int quiet, int *sections)
         tx_put_cell(f, who(e), 22);
         fputs("  ", f);
         tx_put_cell(f, e->questionnaire_name[0] ? e->questionnaire_name : rq, 18);
-        fprintf(f, "  %-10s  %s\n", due, e->answered ? "answered" : "open");
+        fputs("  ", f);
+        tx_put_cell(f, due, 10);
+        fprintf(f, "  %s\n", e->answered ? _("answered") : _("open"));
         if (e->forwarded) {
             char ob[2 * TX_ID_LEN + 1];
             tx_hex(ob, e->on_behalf_of, TX_ID_LEN);
-            fprintf(f, "              on behalf of %.120s (request %.12s), %u tier%s\n",
-                    e->origin_name[0] ? e->origin_name : e->origin_fp, ob, e->depth,
-                    e->depth == 1 ? "" : "s");
+            fputs("              ", f);
+            fprintf(f,
+                    e->depth == 1 ? _("on behalf of %.120s (request %.12s), %u tier\n")
+                                  : _("on behalf of %.120s (request %.12s), %u tiers\n"),
+                    e->origin_name[0] ? e->origin_name : e->origin_fp, ob, e->depth);
         } else if (e->depth > 1) {
-            fprintf(f, "              asks for %u tiers: answer, then ticsx forward %.12s\n",
-                    e->depth, hex);
+            fputs("              ", f);
+            fprintf(f, _("asks for %u tiers: answer, then ticsx forward %.12s\n"), e->depth, hex);
         }
         if (e->note != NULL && e->note[0]) {
-            fprintf(f, "              note: %.200s\n", e->note);
+            fputs("              ", f);
+            fprintf(f, _("note: %.200s\n"), e->note);
         }
     }
 }
@@ -359,9 +386,13 @@ print_grants(FILE *f, const tx_inbox *in, int kind, int quiet, int *sections)
             continue;
         }
         if (!header++) {
-            fprintf(f, "%s%-12s  %-22s  %s\n", (*sections)++ ? "\n" : "",
-                    kind == TX_KIND_GRANT ? "ASSESSMENT" : "REVOKED", "FROM",
-                    kind == TX_KIND_GRANT ? "FOR REQUEST" : "ON");
+            fputs((*sections)++ ? "\n" : "", f);
+            /* TRANSLATORS: inbox table headers; columns of 12 and 22 characters. */
+            header_row(f,
+                       (const char *[]){kind == TX_KIND_GRANT ? _("ASSESSMENT") : _("REVOKED"),
+                                        _("FROM"),
+                                        kind == TX_KIND_GRANT ? _("FOR REQUEST") : _("ON")},
+                       (const int[]){12, 22, 0}, 3);
         }
         fprintf(f, "%.12s  ", hex);
         tx_put_cell(f, who(e), 22);
@@ -370,7 +401,8 @@ print_grants(FILE *f, const tx_inbox *in, int kind, int quiet, int *sections)
             fprintf(f, "  %.12s", e->has_request ? rq : "-");
             if (e->until) {
                 tx_format_date(d, sizeof d, e->until);
-                fprintf(f, "  (until %s)", d);
+                fputs("  ", f);
+                fprintf(f, _("(until %s)"), d);
             }
             fputc('\n', f);
         } else {
@@ -395,9 +427,9 @@ tx_inbox_print(FILE *f, const tx_inbox *in, int json, int quiet)
         grants += in->v[i].kind == TX_KIND_GRANT;
     }
     if (!quiet && in->n == 0) {
-        fprintf(f, "nothing new (ticsx inbox --all shows everything)\n");
+        fputs(_("nothing new (ticsx inbox --all shows everything)\n"), f);
     } else if (!quiet && grants > 0) {
-        fprintf(f, "(ticsx fetch, then ticsx verify, reads the assessments)\n");
+        fputs(_("(ticsx fetch, then ticsx verify, reads the assessments)\n"), f);
     }
     return TX_OK;
 }
@@ -428,26 +460,28 @@ tx_inbox_print_line(FILE *f, const tx_inbox_entry *e, int json, int quiet)
                      e->questionnaire_name[0] ? e->questionnaire_name : other);
         if (e->due) {
             tx_format_date(d, sizeof d, e->due);
-            snprintf(rest + n, sizeof rest - (size_t)n, ", due %s", d);
+            snprintf(rest + n, sizeof rest - (size_t)n, _(", due %s"), d);
         }
     } else if (e->kind == TX_KIND_GRANT) {
         tx_hex(other, e->request, TX_ID_LEN);
         if (e->has_request) {
-            n = snprintf(rest, sizeof rest, "for request %.12s", other);
+            n = snprintf(rest, sizeof rest, _("for request %.12s"), other);
         }
         if (e->until) {
             tx_format_date(d, sizeof d, e->until);
-            snprintf(rest + n, sizeof rest - (size_t)n, "%suntil %s", n ? ", " : "", d);
+            snprintf(rest + n, sizeof rest - (size_t)n, n ? _(", until %s") : _("until %s"), d);
         }
     } else {
         tx_format_date(d, sizeof d, e->when);
-        snprintf(rest, sizeof rest, "revoked on %s", d);
+        snprintf(rest, sizeof rest, _("revoked on %s"), d);
     }
-    fprintf(f, "%-10s  %.12s  from ",
-            e->kind == TX_KIND_REQUEST ? "request"
-            : e->kind == TX_KIND_GRANT ? "grant"
-                                       : "revocation",
-            hex);
+    tx_put_cell(f,
+                e->kind == TX_KIND_REQUEST ? _("request")
+                : e->kind == TX_KIND_GRANT ? _("grant")
+                                           : _("revocation"),
+                10);
+    /* TRANSLATORS: inbox --watch line: "<id>  from <sender>"; keep the two spaces after %.12s. */
+    fprintf(f, _("  %.12s  from "), hex);
     if (rest[0]) {
         tx_put_cell(f, who(e), 22);
         fprintf(f, "  %s", rest);

@@ -6,6 +6,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
 #include "tx_kinds.h"
@@ -277,7 +278,7 @@ tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json, 
                                                            : "未回答";
             }
             fputs("  ", f);
-            tx_put_cell(f, o != NULL ? o->name : "(no profile)", 44);
+            tx_put_cell(f, o != NULL ? o->name : _("(no profile)"), 44);
             fprintf(f, " %s\n", state);
         }
     }

@@ -43,8 +43,8 @@ tx_qref_local(const char *arg, tx_questionnaire_pb **q)
             if (rc == TX_OK && version != 0 && (*q)->version != version) {
                 tx_free(*q);
                 *q = NULL;
-                return tx_fail(TX_ERR_NOT_FOUND, "built-in %s is version %u", name,
-                               (unsigned)version);
+                return tx_fail(TX_ERR_NOT_FOUND, "built-in %s is version %u: give that version",
+                               name, (unsigned)version);
             }
             return rc;
         }
@@ -120,8 +120,8 @@ by_prefix(tx_client *c, const char *arg, tx_recs *qs, tx_recs *reqs, tx_qref *ou
         }
     }
     if (hits == 0) {
-        return tx_fail(TX_ERR_NOT_FOUND, "no questionnaire or request %s is visible on the hub",
-                       arg);
+        return tx_fail(TX_ERR_NOT_FOUND,
+                       "no questionnaire or request %s is visible on the hub: check the id", arg);
     }
     if (hits > 1) {
         return tx_fail(TX_ERR_USAGE, "%s is ambiguous: %zu records start with it; give more digits",

@@ -95,7 +95,8 @@ tx_request_note(const tx_request_pb *req, const uint8_t *signer, const tx_identi
         at = req->n_suppliers;
     }
     if (at >= req->n_note_keys) {
-        return tx_fail(TX_ERR_WRONG_KEY, "the request's note is not sealed to this organisation");
+        return tx_fail(TX_ERR_WRONG_KEY, "the request's note is not sealed to this organisation: "
+                                         "ask the requester to send it again");
     }
     if ((key = sodium_malloc(TX_CONTENT_KEY_LEN)) == NULL) {
         return TX_ERR_NOMEM;
@@ -107,12 +108,14 @@ tx_request_note(const tx_request_pb *req, const uint8_t *signer, const tx_identi
     }
     sodium_free(key);
     if (rc != TX_OK) {
-        return tx_fail(TX_ERR_DECRYPT, "the request's note does not open with this "
-                                       "organisation's seal key");
+        return tx_fail(TX_ERR_DECRYPT,
+                       "the request's note does not open with this "
+                       "organisation's seal key: ask the requester to send it again");
     }
     if (!tx_utf8_valid((const char *)plain, len) || memchr(plain, 0, len) != NULL) {
         free(plain);
-        return tx_fail(TX_ERR_MALFORMED, "the request's note is not UTF-8 text");
+        return tx_fail(TX_ERR_MALFORMED,
+                       "the request's note is not UTF-8 text: ask the requester to send it again");
     }
     *note = malloc(len + 1);
     if (*note != NULL) {

@@ -5,6 +5,7 @@
 
 #include "tx_checkpoint.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
@@ -94,7 +95,7 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
         }
         if (r->due != 0) {
             tx_format_date(d, sizeof d, r->due);
-            snprintf(detail, sizeof detail, "due %s", d);
+            snprintf(detail, sizeof detail, _("due %s"), d);
         }
         json_array_append_new(s->history,
                               entry(created(r->meta), "requested", rec->id, index, detail));
@@ -105,7 +106,7 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
         json_array_append_new(s->history, entry(created(a->meta), "answered", rec->id, index, ""));
         if (a->supersedes.len == TX_ID_LEN) {
             tx_hex(hex, rec->id, TX_ID_LEN);
-            snprintf(detail, sizeof detail, "replaced by %.16s", hex);
+            snprintf(detail, sizeof detail, _("replaced by %.16s"), hex);
             json_array_append_new(s->history, entry(created(a->meta), "superseded",
                                                     a->supersedes.data, index, detail));
         }
@@ -118,7 +119,7 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
         }
         if (g->until != 0) {
             tx_format_date(d, sizeof d, g->until);
-            snprintf(detail, sizeof detail, "until %s", d);
+            snprintf(detail, sizeof detail, _("until %s"), d);
         }
         json_array_append_new(s->history,
                               entry(created(g->meta), "granted", rec->id, index, detail));
@@ -177,11 +178,11 @@ by_date(const void *pa, const void *pb)
 static const char *
 event_word(json_int_t kind)
 {
-    return kind == 1   ? "annual report"
-           : kind == 2 ? "suspended"
-           : kind == 3 ? "revoked"
-           : kind == 4 ? "reinstated"
-                       : "event";
+    return kind == 1   ? _("annual report")
+           : kind == 2 ? _("suspended")
+           : kind == 3 ? _("revoked")
+           : kind == 4 ? _("reinstated")
+                       : _("event");
 }
 
 /* The certificate events of the certificates the supplier holds, into the history. */
@@ -211,7 +212,7 @@ add_cert_events(story *s)
 
             snprintf(detail, sizeof detail, "%s%s%s",
                      event_word(json_integer_value(json_object_get(e, "kind"))),
-                     note[0] ? ": " : "", note);
+                     note[0] ? _(": ") : "", note);
             json_object_del(o, "certificate");
             json_object_del(o, "kind");
             json_object_del(o, "note");

@@ -4,6 +4,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_check.h"
 #include "tx_msg.h"
@@ -197,7 +198,7 @@ take(watch *w, tx_rec *r)
     }
     if ((rc = check_record(w, r)) != TX_OK) {
         tx_hex(hex, r->id, TX_ID_LEN);
-        tx_warn("not shown: %s %.12s from %s: %s", tx_kind_name(r->kind), hex,
+        tx_warn(_("not shown: %s %.12s from %s: %s"), tx_kind_word(r->kind), hex,
                 e.from[0] ? e.from : e.from_fp, tx_fail_msg());
         tx_fail_clear();
         tx_inbox_entry_clear(&e);
@@ -302,7 +303,7 @@ take_push(watch *w, const tx_reply_pb *r)
         int kind;
 
         if (tx_decode_envelope(e->envelope.data, e->envelope.len, &env) != TX_OK) {
-            tx_warn("ignoring an undecodable record pushed by the hub: %s", tx_codec_detail());
+            tx_warn(_("ignoring an undecodable record pushed by the hub: %s"), tx_codec_detail());
             continue;
         }
         kind = tx_kind_from_payload_type(env->payload_type);
@@ -316,7 +317,7 @@ take_push(watch *w, const tx_reply_pb *r)
         memcpy(bytes, e->envelope.data, e->envelope.len);
         rec.index = e->index;
         if (tx_rec_open(&rec, bytes, e->envelope.len, kind) != TX_OK) {
-            tx_warn("ignoring a record pushed by the hub: %s", tx_fail_msg());
+            tx_warn(_("ignoring a record pushed by the hub: %s"), tx_fail_msg());
             tx_fail_clear();
         } else {
             rc = take(w, &rec);
@@ -369,7 +370,7 @@ loop(watch *w)
         } else if (r->id == w->watch_id) {
             w->awaiting_ack = 0;
             if (r->status != TX_STATUS_OK) {
-                rc = tx_conn_refused(r, "to watch");
+                rc = tx_conn_refused(r, "%s", _("to watch"));
             }
         }
         tx_free(r);
@@ -416,7 +417,7 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
     }
     w.awaiting_ack = 0;
     if (ack->status != TX_STATUS_OK) {
-        rc = tx_conn_refused(ack, "to watch");
+        rc = tx_conn_refused(ack, "%s", _("to watch"));
         goto out;
     }
     if (o->ready != NULL) {
@@ -429,8 +430,15 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
         rc = tx_home_cursor_save_all(tx_client_home(c), &w.cur);
     }
     if (rc == TX_OK && o->count > 0 && w.shown < o->count && !(o->stop != NULL && *o->stop)) {
-        rc = tx_fail(TX_ERR_NOT_FOUND, "watch: %zu of %zu record%s arrived within %d s", w.shown,
-                     o->count, o->count == 1 ? "" : "s", o->seconds);
+        rc = o->count == 1
+                 ? tx_fail(TX_ERR_NOT_FOUND,
+                           "watch: %zu of %zu record arrived within %d s: wait longer with "
+                           "--for SECONDS, or check with the sender that it was sent",
+                           w.shown, o->count, o->seconds)
+                 : tx_fail(TX_ERR_NOT_FOUND,
+                           "watch: %zu of %zu records arrived within %d s: wait longer with "
+                           "--for SECONDS, or check with the sender that they were sent",
+                           w.shown, o->count, o->seconds);
     }
 out:
     if (shown != NULL) {

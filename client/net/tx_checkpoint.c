@@ -4,6 +4,7 @@
 #include "tx_checkpoint.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
 #include "tx_msg.h"
@@ -36,18 +37,22 @@ tx_checkpoint_open(const uint8_t *env, size_t len, const uint8_t hub_sign[32], t
     memset(out, 0, sizeof *out);
     if ((rc = tx_note_parse(env, len, &note)) != TX_OK ||
         (rc = tx_note_checkpoint_parse(note.text, note.text_len, &cp)) != TX_OK) {
-        return tx_fail(rc, "the hub's checkpoint is not a checkpoint note (%s)", tx_strerror(rc));
+        return tx_fail(rc,
+                       "the hub's checkpoint is not a checkpoint note (%s): check that the "
+                       "endpoint is a ticsx hub",
+                       tx_strerror(rc));
     }
     /* The hub signs under its checkpoints' origin. */
     rc = tx_note_verify(&note, cp.origin, hub_sign);
     if (rc == TX_ERR_BAD_SIGNATURE) {
-        return tx_fail(rc, "the hub's checkpoint signature does not verify");
+        return tx_fail(rc, "the hub's checkpoint signature does not verify: check --hub-key");
     }
     if (rc != TX_OK) {
         tx_fingerprint(hub_sign, fp);
         return tx_fail(TX_ERR_WRONG_KEY,
-                       "checkpoint of %s carries no signature by the pinned hub key %s", cp.origin,
-                       fp);
+                       "checkpoint of %s carries no signature by the pinned hub key %s: check the "
+                       "hub and --hub-key",
+                       cp.origin, fp);
     }
     if ((out->env = malloc(len)) == NULL) {
         return TX_ERR_NOMEM;
@@ -78,7 +83,7 @@ describe(char *out, size_t n, const tx_checkpoint *cp)
 
     tx_hex(hex, cp->root, 32);
     tx_checkpoint_time(cp->time, date);
-    snprintf(out, n, "size %" PRIu64 " root %s signed %s", cp->size, hex, date);
+    snprintf(out, n, _("size %" PRIu64 " root %s signed %s"), cp->size, hex, date);
 }
 
 int
@@ -129,7 +134,7 @@ tx_checkpoint_save_evidence(tx_home *home, const char *prefix, const tx_checkpoi
     where[0] = 0;
     if (tx_path_join(dir, sizeof dir, tx_home_dir(home), "evidence") != TX_OK ||
         tx_mkdir_private(dir) != TX_OK) {
-        tx_warn("cannot make the evidence directory under %s", tx_home_dir(home));
+        tx_warn(_("cannot make the evidence directory under %s"), tx_home_dir(home));
         return;
     }
     gmtime_r(&now, &tm);
@@ -148,7 +153,7 @@ tx_checkpoint_save_evidence(tx_home *home, const char *prefix, const tx_checkpoi
         rc = tx_file_create(path, next->env, next->len, 0644);
     }
     if (rc != TX_OK) {
-        tx_warn("cannot save the evidence under %s: %s", dir, tx_strerror(rc));
+        tx_warn(_("cannot save the evidence under %s: %s"), dir, tx_strerror(rc));
         return;
     }
     if (snprintf(where, n, "%s/%s-{old,new}.checkpoint", dir, base) >= (int)n) {

@@ -2,6 +2,7 @@
 #include "tx_client.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -149,9 +150,14 @@ tx_client_conn_fail(tx_client *c, int rc)
 
     switch (rc) {
     case TX_ERR_UNREACHABLE:
-        return tx_fail(
-            rc, "hub unreachable at %s: no answer within %d ms%s", c->endpoint, c->timeout_ms,
-            cut > 0 ? " (a handshake was cut: the hub may be restarting; try again)" : "");
+        return cut > 0 ? tx_fail(rc,
+                                 "hub unreachable at %s: no answer within %d ms (a handshake was "
+                                 "cut: the hub may be restarting; try again)",
+                                 c->endpoint, c->timeout_ms)
+                       : tx_fail(rc,
+                                 "hub unreachable at %s: no answer within %d ms: check that the "
+                                 "hub runs and the address, or raise --timeout",
+                                 c->endpoint, c->timeout_ms);
     case TX_ERR_NOT_ENROLLED:
         if (c->conn != NULL && tx_conn_refusal(c->conn) == TX_CONN_REFUSED_HELLO) {
             return tx_fail(rc,
@@ -203,4 +209,26 @@ tx_client_pipeline(tx_client *c, size_t n, size_t window, tx_pipeline_send send,
         done++;
     }
     return TX_OK;
+}
+
+const char *
+tx_kind_word(int kind)
+{
+    static const char *const words[] = {
+        [TX_KIND_PROFILE] = N_("profile"),
+        [TX_KIND_QUESTIONNAIRE] = N_("questionnaire"),
+        [TX_KIND_REQUEST] = N_("request"),
+        [TX_KIND_ASSESSMENT] = N_("assessment"),
+        [TX_KIND_GRANT] = N_("grant"),
+        [TX_KIND_GRANT_REVOKE] = N_("grant revocation"),
+        [TX_KIND_ACCREDITATION] = N_("accreditation"),
+        [TX_KIND_CERTIFICATE] = N_("certificate"),
+        [TX_KIND_CERT_EVENT] = N_("certificate event"),
+        [TX_KIND_CHECKPOINT] = N_("checkpoint"),
+    };
+
+    if (kind > 0 && (size_t)kind < sizeof words / sizeof words[0] && words[kind] != NULL) {
+        return _(words[kind]);
+    }
+    return kind == TX_KIND_INNER_ASSESSMENT ? _("inner assessment") : tx_kind_name(kind);
 }

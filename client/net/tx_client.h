@@ -64,4 +64,8 @@ int tx_client_pipeline(tx_client *c, size_t n, size_t window, tx_pipeline_send s
  * timeout; handshake refused); returns rc. */
 int tx_client_conn_fail(tx_client *c, int rc);
 
+/* A record kind as a message names it, in the reader's language ("assessment", 「評価」);
+ * tx_kind_name's word for kinds without a translation. Static. */
+const char *tx_kind_word(int kind);
+
 #endif

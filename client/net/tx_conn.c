@@ -3,6 +3,7 @@
 #include "tx_conn.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -33,6 +34,32 @@ struct tx_conn {
     size_t n_parked;
 };
 
+/* The hub's status in the reader's language (tx_status_text's words in English); the hub's
+ * own message stays as it sent it, in English, for support. */
+static const char *
+status_words(int status)
+{
+    static const char *const words[TX_STATUS_COUNT_] = {
+        [TX_STATUS_OK] = N_("ok"),
+        [TX_STATUS_BAD_REQUEST] = N_("bad request"),
+        [TX_STATUS_BAD_SIGNATURE] = N_("bad signature"),
+        [TX_STATUS_NOT_ENROLLED] = N_("not enrolled"),
+        [TX_STATUS_NOT_FOUND] = N_("not found"),
+        [TX_STATUS_REPLAY] = N_("replayed"),
+        [TX_STATUS_MISSING_REFERENCE] = N_("missing reference"),
+        [TX_STATUS_FORBIDDEN] = N_("forbidden"),
+        [TX_STATUS_TOO_LARGE] = N_("too large"),
+        [TX_STATUS_STORAGE_FULL] = N_("hub storage full"),
+        [TX_STATUS_BUSY] = N_("busy"),
+        [TX_STATUS_INTERNAL] = N_("internal error"),
+    };
+
+    if (status < 0 || status >= TX_STATUS_COUNT_ || words[status] == NULL) {
+        return tx_status_text(status);
+    }
+    return _(words[status]);
+}
+
 int
 tx_conn_refused(const tx_reply_pb *r, const char *fmt, ...)
 {
@@ -42,8 +69,12 @@ tx_conn_refused(const tx_reply_pb *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return tx_fail(TX_ERR_REFUSED, "hub refused %s: %s%s%s", what, tx_status_text(r->status),
-                   r->message[0] ? ": " : "", r->message);
+    if (r->message[0] == 0) {
+        return tx_fail(TX_ERR_REFUSED, "hub refused %s: %s", what, status_words(r->status));
+    }
+    /* TRANSLATORS: the last %s is the hub's own English detail, kept for support. */
+    return tx_fail(TX_ERR_REFUSED, "hub refused %s: %s: %s", what, status_words(r->status),
+                   r->message);
 }
 
 int
@@ -281,7 +312,7 @@ tx_conn_wait(tx_conn *conn, uint64_t id, tx_reply_pb **reply)
             rc = tx_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), &r);
             zmq_msg_close(&m);
             if (rc != TX_OK) {
-                tx_warn("hub %s sent an unreadable reply: %s", conn->endpoint,
+                tx_warn(_("hub %s sent an unreadable reply: %s"), conn->endpoint,
                         tx_codec_detail());
                 continue;
             }
@@ -329,7 +360,7 @@ tx_conn_next(tx_conn *conn, int timeout_ms, tx_reply_pb **reply)
     rc = tx_decode_reply(zmq_msg_data(&m), zmq_msg_size(&m), reply);
     zmq_msg_close(&m);
     if (rc != TX_OK) {
-        tx_warn("hub %s sent an unreadable reply: %s", conn->endpoint, tx_codec_detail());
+        tx_warn(_("hub %s sent an unreadable reply: %s"), conn->endpoint, tx_codec_detail());
         *reply = NULL;
     }
     return TX_OK;
@@ -382,7 +413,8 @@ tx_conn_send_batch(tx_conn *conn, size_t n, uint8_t *const *envs, const size_t *
     ProtobufCBinaryData bins[TX_MAX_BATCH];
 
     if (n == 0 || n > TX_MAX_BATCH) {
-        return tx_fail(TX_ERR_USAGE, "a batch holds 1 to %u envelopes, not %zu", TX_MAX_BATCH, n);
+        return tx_fail(TX_ERR_USAGE, "a batch holds 1 to %u envelopes, not %zu: send them in parts",
+                       TX_MAX_BATCH, n);
     }
     for (size_t i = 0; i < n; i++) {
         bins[i].data = envs[i];
@@ -399,8 +431,9 @@ int
 tx_batch_reply_check(const tx_reply_pb *r, size_t n)
 {
     if (r->status == TX_STATUS_OK && r->n_outcomes != n) {
-        return tx_fail(TX_ERR_MALFORMED, "the hub answered a batch of %zu with %zu outcomes", n,
-                       r->n_outcomes);
+        return tx_fail(TX_ERR_MALFORMED,
+                       "the hub answered a batch of %zu with %zu outcomes: run the command again",
+                       n, r->n_outcomes);
     }
     return TX_OK;
 }

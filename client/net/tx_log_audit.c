@@ -5,6 +5,7 @@
 #include "tx_checkpoint.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log_check.h"
 #include "tx_merkle.h"
 #include "tx_msg.h"
@@ -47,7 +48,7 @@ take_leaves(void *ctx, size_t i, const tx_reply_pb *r)
     uint64_t want = lp->size - first < LEAF_PAGE ? lp->size - first : LEAF_PAGE;
 
     if (r->status != TX_STATUS_OK) {
-        return tx_conn_refused(r, "to give its leaf hashes");
+        return tx_conn_refused(r, "%s", _("to give its leaf hashes"));
     }
     if (r->n_leaves < want) {
         return tx_fail(TX_ERR_CHECKSUM,
@@ -123,9 +124,9 @@ tx_log_audit(tx_client *c, tx_log_audit_result *res)
                 if (res->mismatch++ == 0) {
                     tx_hex(hex, rec->id, TX_ID_LEN);
                     snprintf(res->first, sizeof res->first,
-                             "%s %.12s at log index %" PRIu64
-                             " does not hash to the leaf the hub gave for that index",
-                             tx_kind_name(kinds[k]), hex, rec->index);
+                             _("%s %.12s at log index %" PRIu64
+                               " does not hash to the leaf the hub gave for that index"),
+                             tx_kind_word(kinds[k]), hex, rec->index);
                 }
                 continue;
             }
@@ -173,14 +174,18 @@ tx_log_audit_print(FILE *f, const tx_log_audit_result *res, int json)
         int rc = j != NULL ? json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
         fputc('\n', f);
         json_decref(j);
-        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result: check the output");
     }
-    fprintf(f, "log size %" PRIu64 "\nroot %s\nsigned %s\n", res->size, hex, date);
-    fprintf(f, "records checked %" PRIu64 "%s\n", res->checked,
-            res->newer ? " (newer ones are left for the next audit)" : "");
+    /* TRANSLATORS: audit result; keep the three lines. */
+    fprintf(f, _("log size %" PRIu64 "\nroot %s\nsigned %s\n"), res->size, hex, date);
+    fprintf(f,
+            res->newer ? _("records checked %" PRIu64 " (newer ones are left for the next audit)\n")
+                       : _("records checked %" PRIu64 "\n"),
+            res->checked);
     if (res->mismatch == 0 && res->root_ok) {
-        fprintf(f, "ok: every record you may see is in the signed log, and the leaves rebuild "
-                   "its root\n");
+        fputs(_("ok: every record you may see is in the signed log, and the leaves rebuild its "
+                "root\n"),
+              f);
     }
     return TX_OK;
 }

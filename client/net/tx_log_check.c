@@ -5,6 +5,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_proof.h"
 #include "tx_merkle.h"
@@ -131,11 +132,17 @@ accept_locked(tx_client *c, tx_conn *conn, const uint8_t hub_sign[32], tx_checkp
         tx_checkpoint_save_evidence(tx_client_home(c), "", &kept, next, where, sizeof where);
         /* The receipts of this home's own records are evidence of what the hub acknowledged. */
         tx_receipts_evidence(tx_client_home(c), receipts, sizeof receipts);
-        rc = tx_fail(rc,
-                     "%s; both signed checkpoints saved as %s%s%s; the newer one is not "
-                     "accepted: do not rely on this hub's answers",
-                     msg, where[0] ? where : "(could not be saved)",
-                     receipts[0] ? ", this home's receipts as " : "", receipts);
+        if (receipts[0]) {
+            rc = tx_fail(rc,
+                         "%s; both signed checkpoints saved as %s, this home's receipts as %s; "
+                         "the newer one is not accepted: do not rely on this hub's answers",
+                         msg, where[0] ? where : _("(could not be saved)"), receipts);
+        } else {
+            rc = tx_fail(rc,
+                         "%s; both signed checkpoints saved as %s; the newer one is not "
+                         "accepted: do not rely on this hub's answers",
+                         msg, where[0] ? where : _("(could not be saved)"));
+        }
         goto out;
     }
 receipts:

@@ -3,6 +3,7 @@
 #include "tx_log_proof.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
 #include "tx_msg.h"
@@ -26,7 +27,7 @@ tx_log_checkpoint(tx_conn *conn, const uint8_t hub_sign[32], tx_checkpoint *out)
         return rc;
     }
     if (r->status != TX_STATUS_OK) {
-        rc = tx_conn_refused(r, "to give its checkpoint");
+        rc = tx_conn_refused(r, "%s", _("to give its checkpoint"));
     } else {
         rc = tx_checkpoint_open(r->checkpoint.data, r->checkpoint.len, hub_sign, out);
     }
@@ -66,7 +67,7 @@ tx_log_witnessed(tx_conn *conn, const uint8_t hub_sign[32], const tx_pubkey *key
         rc = tx_fail(TX_ERR_NOT_FOUND, "the hub has no checkpoint with the witness quorum: %s",
                      r->message);
     } else if (r->status != TX_STATUS_OK) {
-        rc = tx_conn_refused(r, "to give its newest witnessed checkpoint");
+        rc = tx_conn_refused(r, "%s", _("to give its newest witnessed checkpoint"));
     } else {
         rc = tx_checkpoint_open(r->checkpoint.data, r->checkpoint.len, hub_sign, out);
     }
@@ -103,7 +104,7 @@ tx_log_verify_inclusion(const tx_reply_pb *r, uint64_t index, uint64_t size, con
     int rc;
 
     if (r->status != TX_STATUS_OK) {
-        return tx_conn_refused(r, "an inclusion proof");
+        return tx_conn_refused(r, "%s", _("an inclusion proof"));
     }
     if ((rc = tx_log_proof_of(r, path, &n)) != TX_OK) {
         return rc;
@@ -129,7 +130,7 @@ tx_log_verify_consistency(const tx_reply_pb *r, uint64_t old_size, const uint8_t
     int rc;
 
     if (r->status != TX_STATUS_OK) {
-        return tx_conn_refused(r, "a consistency proof");
+        return tx_conn_refused(r, "%s", _("a consistency proof"));
     }
     if ((rc = tx_log_proof_of(r, path, &n)) != TX_OK) {
         return rc;
@@ -188,7 +189,8 @@ tx_log_consistency_path(tx_conn *conn, uint64_t old_size, uint64_t new_size, uin
     if (r->status != TX_STATUS_OK) {
         /* A hub that will not prove its new log extends the old one shows no proof: the
          * judgement then fails like a bad proof. */
-        tx_warn("hub refused a consistency proof: %s: %s", tx_status_text(r->status), r->message);
+        tx_warn(_("hub refused a consistency proof: %s: %s"), tx_status_text(r->status),
+                r->message);
     } else if (tx_log_proof_of(r, path, n) != TX_OK) {
         tx_warn("%s", tx_fail_msg());
         *n = 0; /* a malformed proof is judged as no proof */

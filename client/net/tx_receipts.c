@@ -5,6 +5,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_home.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_proof.h"
 #include "tx_msg.h"
@@ -51,14 +52,14 @@ receipt_path(tx_home *home, const uint8_t *id, char *out, size_t n)
 static const char *
 kind_of(tx_home *home, const uint8_t *id)
 {
-    const char *name = "record";
+    const char *name = _("record");
     tx_envelope_pb *e = NULL;
     uint8_t *env = NULL;
     size_t len;
 
     if (tx_home_cache_read(home, id, &env, &len) == TX_OK &&
         tx_decode_envelope(env, len, &e) == TX_OK) {
-        name = tx_kind_name(tx_kind_from_payload_type(e->payload_type));
+        name = tx_kind_word(tx_kind_from_payload_type(e->payload_type));
     }
     tx_fail_clear();
     tx_free(e);
@@ -130,7 +131,10 @@ tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t 
     }
     if (tx_path_join(dir, sizeof dir, tx_home_dir(home), "receipts") != TX_OK ||
         tx_mkdir_private(dir) != TX_OK) {
-        return tx_fail(TX_ERR_IO, "cannot create the receipts directory in %s", tx_home_dir(home));
+        return tx_fail(
+            TX_ERR_IO,
+            "cannot create the receipts directory in %s: check its permissions and free space",
+            tx_home_dir(home));
     }
     for (size_t i = 0; i < n; i++) {
         const tx_receipt_pb *r = per[i]->receipt;
@@ -139,7 +143,8 @@ tx_receipts_keep(tx_client *c, size_t n, const tx_reply_pb *const *per, uint8_t 
 
         /* tx_receipt_check passed: a leaf of 32 bytes and a checkpoint that opens. */
         if (r == NULL || r->leaf_hash.len != 32 || r->checkpoint.len > RECEIPT_MAX - HEAD) {
-            return tx_fail(TX_ERR_MALFORMED, "the hub's receipt cannot be kept");
+            return tx_fail(TX_ERR_MALFORMED,
+                           "the hub's receipt cannot be kept: it is malformed or too large");
         }
         if ((rc = tx_checkpoint_open(r->checkpoint.data, r->checkpoint.len, hub->sign, &cp)) !=
             TX_OK) {
@@ -344,7 +349,7 @@ tx_receipts_check(tx_client *c, tx_conn *conn, const tx_checkpoint *accepted)
             if ((rc = tx_home_proof_put(home, id, r.index, accepted->size)) == TX_OK &&
                 receipt_path(home, id, path, sizeof path) == TX_OK && unlink(path) != 0 &&
                 errno != ENOENT) {
-                tx_warn("cannot remove %s: %s", path, strerror(errno));
+                tx_warn(_("cannot remove %s: %s"), path, strerror(errno));
             }
         } else if (rc == TX_ERR_CHECKSUM) {
             char msg[768], where[2 * PATH_MAX + 300], hex[2 * TX_ID_LEN + 1];

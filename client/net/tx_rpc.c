@@ -3,6 +3,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_check.h"
 #include "tx_msg.h"
@@ -100,8 +101,8 @@ take_entries(const tx_reply_pb *r, int kind, tx_recs *out)
     }
     for (size_t k = 0; k < n; k++) {
         if (rc == TX_OK && o[k].rc != TX_OK) {
-            tx_warn("ignoring %s at hub index %" PRIu64 ": %s", tx_kind_name(kind), o[k].rec.index,
-                    o[k].why);
+            tx_warn(_("ignoring %s at hub index %" PRIu64 ": %s"), tx_kind_word(kind),
+                    o[k].rec.index, o[k].why);
         } else if (rc == TX_OK) {
             rc = tx_recs_push(out, &o[k].rec);
         }
@@ -149,7 +150,7 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 goto out;
             }
             if (r->status != TX_STATUS_OK) {
-                snprintf(what, sizeof what, "to list %s records", tx_kind_name(kinds[i]));
+                snprintf(what, sizeof what, _("to list %s records"), tx_kind_word(kinds[i]));
                 rc = tx_conn_refused(r, "%s", what);
                 tx_free(r);
                 goto out;
@@ -159,9 +160,8 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                  * answer, so nothing built on it may pass for complete. */
                 rc = tx_fail(TX_ERR_REFUSED,
                              "hub could not list every %s record: %" PRIu32 " left out as "
-                             "damaged at the hub%s%s",
-                             tx_kind_name(kinds[i]), r->left_out, r->message[0] ? ": " : "",
-                             r->message);
+                             "damaged at the hub: %s; ask the hub operator to run ticsx-hub check",
+                             tx_kind_word(kinds[i]), r->left_out, r->message[0] ? r->message : "-");
                 tx_free(r);
                 goto out;
             }
@@ -203,13 +203,15 @@ take_get(const tx_reply_pb *r, const uint8_t id[TX_ID_LEN], int kind, opening *o
 
     tx_hex(hex, id, TX_ID_LEN);
     if (r->status == TX_STATUS_NOT_FOUND) {
-        return tx_fail(TX_ERR_NOT_FOUND, "%s %.12s not found on the hub", tx_kind_name(kind), hex);
+        return tx_fail(TX_ERR_NOT_FOUND, "%s %.12s not found on the hub", tx_kind_word(kind), hex);
     }
     if (r->status != TX_STATUS_OK) {
-        return tx_conn_refused(r, "to get a record");
+        return tx_conn_refused(r, "%s", _("to get a record"));
     }
     if (r->n_entries != 1 || r->entries[0]->envelope.len == 0) {
-        return tx_fail(TX_ERR_MALFORMED, "hub answered a get of %.12s without the record", hex);
+        return tx_fail(TX_ERR_MALFORMED,
+                       "hub answered a get of %.12s without the record: run the command again",
+                       hex);
     }
     len = r->entries[0]->envelope.len;
     o->rec.bytes = malloc(len);
@@ -305,10 +307,10 @@ static const char *
 env_kind_name(const uint8_t *env, size_t len)
 {
     tx_envelope_pb *e;
-    const char *name = "record";
+    const char *name = _("record");
 
     if (tx_decode_envelope(env, len, &e) == TX_OK) {
-        name = tx_kind_name(tx_kind_from_payload_type(e->payload_type));
+        name = tx_kind_word(tx_kind_from_payload_type(e->payload_type));
         tx_free(e);
     }
     return name;
@@ -522,7 +524,7 @@ tx_rpc_ping(tx_client *c, double *ms)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    rc = r->status == TX_STATUS_OK ? TX_OK : tx_conn_refused(r, "to answer a ping");
+    rc = r->status == TX_STATUS_OK ? TX_OK : tx_conn_refused(r, "%s", _("to answer a ping"));
     tx_free(r);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "tx_witness.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_log_proof.h"
 #include "tx_msg.h"
@@ -28,7 +29,7 @@ name_ok(const tx_pubkey *pk)
 /* Pinned witness keys: witnesses/<key id>.pub; a witness key's name is part of its pin. */
 static const tx_pins witness_pins = {.dir = "witnesses",
                                      .max = TX_WITNESS_MAX,
-                                     .what = "witness public key file",
+                                     .what = N_("witness public key file"),
                                      .key_ok = name_ok,
                                      .by_name = 1};
 
@@ -313,7 +314,10 @@ witness_key(tx_home *home, const char *name, int *made, tx_identity **out)
         }
         if (!tx_note_name_ok((*out)->pub.name)) {
             tx_identity_destroy(out);
-            return tx_fail(TX_ERR_BAD_KEY, "%s/witness.pub does not name the witness", dir);
+            return tx_fail(TX_ERR_BAD_KEY,
+                           "%s/witness.pub does not name the witness: restore witness.pub from a "
+                           "backup of this home",
+                           dir);
         }
         if (name != NULL && strcmp(name, (*out)->pub.name) != 0) {
             tx_identity_destroy(out);
@@ -483,7 +487,7 @@ tx_witness_once(tx_client *c, const char *name, int *made, tx_checkpoint *out)
         goto out;
     }
     if (r->status != TX_STATUS_OK) {
-        rc = tx_conn_refused(r, "the cosignature");
+        rc = tx_conn_refused(r, "%s", _("the cosignature"));
         goto out;
     }
     /* Keep what was cosigned: the next run must extend it. */

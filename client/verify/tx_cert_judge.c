@@ -2,6 +2,7 @@
 #include "tx_cert_judge.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_util.h"
 
@@ -173,8 +174,8 @@ check_accreditation(const tx_trust_set *ts, const tx_cert_info *info, tx_cert_st
     }
     if (ts->n_pinned == 0) {
         say(st, TX_CERT_NOT_ACCREDITED,
-            "issuer %s cannot be checked: no accreditor key is pinned in this home (pin it with "
-            "ticsx trust add FILE)",
+            _("issuer %s cannot be checked: no accreditor key is pinned in this home (pin it with "
+              "ticsx trust add FILE)"),
             who);
         return st->status;
     }
@@ -202,13 +203,13 @@ check_accreditation(const tx_trust_set *ts, const tx_cert_info *info, tx_cert_st
         join_scopes(a, scopes, sizeof scopes);
         if (scope_miss) {
             say(st, TX_CERT_NOT_ACCREDITED,
-                "issuer %s is accredited by %s for %s only, not for sector \"%s\" of certificate "
-                "%s",
-                who, acc, scopes, info->sector[0] ? info->sector : "(none)", info->number);
+                _("issuer %1$s is accredited by %2$s for %3$s only, not for sector \"%4$s\" of "
+                  "certificate %5$s"),
+                who, acc, scopes, info->sector[0] ? info->sector : _("(none)"), info->number);
         } else {
             say(st, TX_CERT_NOT_ACCREDITED,
-                "issuer %s was not accredited when certificate %s was issued on %s: its "
-                "accreditation by %s runs from %s up to %s",
+                _("issuer %1$s was not accredited when certificate %2$s was issued on %3$s: its "
+                  "accreditation by %4$s runs from %5$s up to %6$s"),
                 who, info->number, date(d1, info->issued), acc, date(d2, a->valid_from),
                 date(d3, a->valid_until));
         }
@@ -225,13 +226,13 @@ check_accreditation(const tx_trust_set *ts, const tx_cert_info *info, tx_cert_st
     if (forger != NULL) {
         tx_fingerprint(forger, afp);
         say(st, TX_CERT_NOT_ACCREDITED,
-            "issuer %s is not accredited: its accreditation is signed by %s, which is not a "
-            "pinned accreditor key (a forged accreditation)",
+            _("issuer %1$s is not accredited: its accreditation is signed by %2$s, which is not a "
+              "pinned accreditor key (a forged accreditation)"),
             who, afp);
     } else {
         say(st, TX_CERT_NOT_ACCREDITED,
-            "issuer %s (%s) is not accredited by a pinned accreditor: certificate %s does not "
-            "count",
+            _("issuer %1$s (%2$s) is not accredited by a pinned accreditor: certificate %3$s does "
+              "not count"),
             who, fp, info->number);
     }
     return st->status;
@@ -345,7 +346,12 @@ with_note(char *out, size_t n, const char *note)
     char cut[160];
 
     tx_utf8_copy(cut, sizeof cut, note);
-    snprintf(out, n, "%s%s", note[0] ? ": " : "", cut);
+    if (note[0] == 0) {
+        out[0] = 0;
+        return;
+    }
+    /* TRANSLATORS: the issuer's note after a revocation or suspension sentence. */
+    snprintf(out, n, _(": %s"), cut);
 }
 
 void
@@ -366,7 +372,7 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
     memset(out, 0, sizeof *out);
     out->at = at;
     if (cert == NULL) {
-        say(out, TX_CERT_NONE, "the assessment references no TICS certificate");
+        say(out, TX_CERT_NONE, "%s", _("the assessment references no TICS certificate"));
         return;
     }
     info->present = 1;
@@ -375,16 +381,17 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
     r = tx_trust_set_certificate(ts, cert);
     if (r == NULL) {
         say(out, TX_CERT_UNAVAILABLE,
-            "certificate %.12s is not in the local cache or does not verify: run ticsx fetch", hex);
+            _("certificate %.12s is not in the local cache or does not verify: run ticsx fetch"),
+            hex);
         return;
     }
     fill_info(ts, r, info);
-    who = info->issuer_name[0] ? info->issuer_name : "its issuer";
+    who = info->issuer_name[0] ? info->issuer_name : _("its issuer");
     if (holder != NULL && memcmp(holder, info->holder, TX_KEY_LEN) != 0) {
         tx_fingerprint(info->holder, fp);
         say(out, TX_CERT_HOLDER_MISMATCH,
-            "certificate %s is held by %s (%s), not by the organisation that signed the "
-            "assessment",
+            _("certificate %1$s is held by %2$s (%3$s), not by the organisation that signed the "
+              "assessment"),
             info->number, info->holder_name, fp);
         return;
     }
@@ -392,42 +399,50 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
         return;
     }
     if (apply_events(ts, r, at, &es) != TX_OK) {
-        say(out, TX_CERT_UNAVAILABLE, "out of memory while reading the events of %s", info->number);
+        say(out, TX_CERT_UNAVAILABLE, _("out of memory while reading the events of %s"),
+            info->number);
         return;
     }
     out->last_report = es.last_report;
     if (es.revoked != NULL) {
         with_note(note, sizeof note, es.revoked->note);
-        say(out, TX_CERT_REVOKED, "certificate %s was revoked by %s on %s%s", info->number, who,
-            date(d1, es.revoked->effective), note);
+        say(out, TX_CERT_REVOKED, _("certificate %1$s was revoked by %2$s on %3$s%4$s"),
+            info->number, who, date(d1, es.revoked->effective), note);
     } else if (at < info->issued) {
-        say(out, TX_CERT_NOT_YET_VALID, "certificate %s is not valid before its issue date %s",
-            info->number, date(d1, info->issued));
+        say(out, TX_CERT_NOT_YET_VALID,
+            _("certificate %1$s is not valid before its issue date %2$s"), info->number,
+            date(d1, info->issued));
     } else if (at >= info->expires) {
-        say(out, TX_CERT_EXPIRED, "certificate %s expired on %s", info->number,
+        say(out, TX_CERT_EXPIRED, _("certificate %1$s expired on %2$s"), info->number,
             date(d1, info->expires));
     } else if (es.suspended != NULL) {
         with_note(note, sizeof note, es.suspended->note);
-        say(out, TX_CERT_SUSPENDED, "certificate %s is suspended by %s since %s%s", info->number,
-            who, date(d1, es.suspended->effective), note);
+        say(out, TX_CERT_SUSPENDED, _("certificate %1$s is suspended by %2$s since %3$s%4$s"),
+            info->number, who, date(d1, es.suspended->effective), note);
     } else if (at - (since = es.last_report > info->issued ? es.last_report : info->issued) >
                (int64_t)TX_STALE_DAYS * DAY) {
-        say(out, TX_CERT_STALE,
-            "no annual report on certificate %s for %lld days (%s %s; one is due every 12 "
-            "months)",
-            info->number, (long long)((at - since) / DAY),
-            es.last_report > info->issued ? "the last was on" : "none since the issue date",
-            date(d1, since));
+        if (es.last_report > info->issued) {
+            say(out, TX_CERT_STALE,
+                _("no annual report on certificate %1$s for %2$lld days (the last was on %3$s; "
+                  "one is due every 12 months)"),
+                info->number, (long long)((at - since) / DAY), date(d1, since));
+        } else {
+            say(out, TX_CERT_STALE,
+                _("no annual report on certificate %1$s for %2$lld days (none since the issue "
+                  "date %3$s; one is due every 12 months)"),
+                info->number, (long long)((at - since) / DAY), date(d1, since));
+        }
     } else {
         if (es.last_report > 0) {
-            snprintf(note, sizeof note, "last annual report %s", date(d3, es.last_report));
+            snprintf(note, sizeof note, _("last annual report %s"), date(d3, es.last_report));
         } else {
-            snprintf(note, sizeof note, "no annual report due yet");
+            snprintf(note, sizeof note, "%s", _("no annual report due yet"));
         }
         say(out, TX_CERT_VALID,
-            "certificate %s (%s, criteria %u) issued by %s on %s, valid until %s; %s", info->number,
-            info->sector[0] ? info->sector : "no sector", info->criteria_version, who,
-            date(d1, info->issued), date(d2, info->expires), note);
+            _("certificate %1$s (%2$s, criteria %3$u) issued by %4$s on %5$s, valid until %6$s; "
+              "%7$s"),
+            info->number, info->sector[0] ? info->sector : _("no sector"), info->criteria_version,
+            who, date(d1, info->issued), date(d2, info->expires), note);
     }
 }
 

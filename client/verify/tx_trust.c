@@ -2,6 +2,7 @@
 #include "tx_trust.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_pins.h"
@@ -19,7 +20,7 @@
 
 /* Pinned accreditor keys: trust/<key id>.pub. */
 static const tx_pins trust_pins = {
-    .dir = "trust", .max = 256, .what = "public key file", .by_file = 1};
+    .dir = "trust", .max = 256, .what = N_("public key file"), .by_file = 1};
 
 int
 tx_trust_add(const char *home_dir, const char *file, tx_pubkey *out, int *added)
@@ -185,10 +186,14 @@ tx_trust_find_certificate(const tx_trust_set *ts, const char *arg, const uint8_t
         }
     }
     if (hits == 0) {
-        return tx_fail(TX_ERR_NOT_FOUND,
-                       "no certificate %s%s on the hub: give its number or record id "
-                       "(ticsx cert list shows them)",
-                       arg, issuer != NULL ? " issued by this body" : "");
+        return issuer != NULL ? tx_fail(TX_ERR_NOT_FOUND,
+                                        "no certificate %s issued by this body on the hub: give "
+                                        "its number or record id (ticsx cert list shows them)",
+                                        arg)
+                              : tx_fail(TX_ERR_NOT_FOUND,
+                                        "no certificate %s on the hub: give its number or record "
+                                        "id (ticsx cert list shows them)",
+                                        arg);
     }
     if (hits > 1) {
         return tx_fail(TX_ERR_USAGE,

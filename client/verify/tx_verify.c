@@ -3,6 +3,7 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
 #include "tx_log.h"
@@ -82,6 +83,33 @@ fail(tx_verdict *v, int status, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A certificate status in verify's lines: its name in English (as before), its label in
+ * Japanese. */
+static const char *
+cert_word(int status)
+{
+    return tx_i18n_ja() ? tx_cert_status_label(status, 1) : tx_cert_status_name(status);
+}
+
+/* The record kind a verdict's reason names, in the reader's language (verify works offline:
+ * tx_kind_word of client/net is out of its reach). */
+static const char *
+kind_word(int kind)
+{
+    switch (kind) {
+    case TX_KIND_ASSESSMENT:
+        return _("assessment");
+    case TX_KIND_GRANT:
+        return _("grant");
+    case TX_KIND_REQUEST:
+        return _("request");
+    case TX_KIND_QUESTIONNAIRE:
+        return _("questionnaire");
+    default:
+        return tx_kind_name(kind);
+    }
+}
+
 /* Opens a cached record for a verdict, turning each way it can fail into a reason. */
 static int
 load(tx_home *home, const uint8_t *id, int kind, tx_rec *rec, tx_verdict *v)
@@ -94,14 +122,14 @@ load(tx_home *home, const uint8_t *id, int kind, tx_rec *rec, tx_verdict *v)
     case TX_OK:
         return TX_OK;
     case TX_ERR_NOT_FOUND:
-        fail(v, TX_FAILED, "%s %.12s is not in the local cache: run ticsx fetch",
-             tx_kind_name(kind), hex);
+        fail(v, TX_FAILED, _("%s %.12s is not in the local cache: run ticsx fetch"),
+             kind_word(kind), hex);
         break;
     case TX_ERR_BAD_SIGNATURE:
-        fail(v, TX_FAILED, "signature does not verify: %s %.12s", tx_kind_name(kind), hex);
+        fail(v, TX_FAILED, _("signature does not verify: %s %.12s"), kind_word(kind), hex);
         break;
     case TX_ERR_CHECKSUM:
-        fail(v, TX_FAILED, "cached %s %.12s is damaged: run ticsx fetch", tx_kind_name(kind), hex);
+        fail(v, TX_FAILED, _("cached %s %.12s is damaged: run ticsx fetch"), kind_word(kind), hex);
         break;
     default:
         fail(v, TX_FAILED, "%s", tx_fail_msg());
@@ -260,8 +288,9 @@ find(const cache_view *cv, const uint8_t *id, int kind, tx_verdict *v, int *rc)
     if (*rc == TX_OK) {
         /* It opens now but did not when the cache was read: changed under us. */
         tx_hex(hex, id, TX_ID_LEN);
-        fail(v, TX_FAILED, "cached %s %.12s changed while being verified: run ticsx verify again",
-             tx_kind_name(kind), hex);
+        fail(v, TX_FAILED,
+             _("cached %s %.12s changed while being verified: run ticsx verify again"),
+             kind_word(kind), hex);
         *rc = TX_ERR_CHECKSUM;
     }
     tx_rec_clear(&r);
@@ -279,10 +308,11 @@ open_inner(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, u
     int rc;
 
     if ((rc = tx_open_key(me, g->sealed_key.data, key)) != TX_OK) {
-        fail(v, TX_FAILED, "decryption failed: content key not sealed to this buyer");
+        fail(v, TX_FAILED, _("decryption failed: content key not sealed to this buyer"));
     } else if ((rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data,
                                      key, s->nonce.data, &plain, &len)) != TX_OK) {
-        fail(v, TX_FAILED, "decryption failed: the assessment does not open with the granted key");
+        fail(v, TX_FAILED,
+             _("decryption failed: the assessment does not open with the granted key"));
     }
     sodium_memzero(key, TX_CONTENT_KEY_LEN);
     if (rc != TX_OK) {
@@ -290,12 +320,12 @@ open_inner(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, u
     }
     rc = tx_rec_open(inner, plain, len, TX_KIND_INNER_ASSESSMENT);
     if (rc == TX_ERR_BAD_SIGNATURE) {
-        fail(v, TX_FAILED, "signature does not verify: inner assessment");
+        fail(v, TX_FAILED, _("signature does not verify: inner assessment"));
     } else if (rc == TX_ERR_WRONG_TYPE) {
-        fail(v, TX_FAILED, "the sealed content is not an assessment (%s)",
-             inner->env != NULL ? inner->env->payload_type : "unknown type");
+        fail(v, TX_FAILED, _("the sealed content is not an assessment (%s)"),
+             inner->env != NULL ? inner->env->payload_type : _("unknown type"));
     } else if (rc != TX_OK) {
-        fail(v, TX_FAILED, "inner assessment is malformed: %s", tx_codec_detail());
+        fail(v, TX_FAILED, _("inner assessment is malformed: %s"), tx_codec_detail());
     }
     return rc;
 }
@@ -316,12 +346,12 @@ note_mismatch(const cache_view *cv, const tx_questionnaire_pb *answered, const u
         const tx_questionnaire_pb *q = (const tx_questionnaire_pb *)rq->msg;
         snprintf(v->q_requested_name, sizeof v->q_requested_name, "%.80s v%u", q->id, q->version);
         snprintf(v->q_mismatch_reason, sizeof v->q_mismatch_reason,
-                 "answers %.80s v%u, but the request asked for %s (%.12s)", answered->id,
+                 _("answers %.80s v%u, but the request asked for %s (%.12s)"), answered->id,
                  answered->version, v->q_requested_name, hex);
     } else {
         snprintf(v->q_mismatch_reason, sizeof v->q_mismatch_reason,
-                 "answers %.80s v%u, but the request asked for questionnaire %.12s", answered->id,
-                 answered->version, hex);
+                 _("answers %.80s v%u, but the request asked for questionnaire %.12s"),
+                 answered->id, answered->version, hex);
     }
 }
 
@@ -381,18 +411,21 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
         int opens = tx_open_key(me, g->sealed_key.data, key) == TX_OK;
         sodium_memzero(key, TX_CONTENT_KEY_LEN);
         tx_fingerprint(g->grantee.data, fp);
-        fail(v, TX_FAILED, "not granted to this organisation: the grant names %s%s", fp,
-             opens ? "" : ", and its content key is not sealed to this buyer");
+        fail(v, TX_FAILED,
+             opens ? _("not granted to this organisation: the grant names %s")
+                   : _("not granted to this organisation: the grant names %s, and its content key "
+                       "is not sealed to this buyer"),
+             fp);
         goto out;
     }
     if ((revoke = revoked_by(cv, grant, me->pub.sign)) != NULL) {
         tx_format_date(d, sizeof d, ((const tx_grant_revoke_pb *)revoke->msg)->meta->created);
-        fail(v, TX_REVOKED, "revoked by the supplier on %s", d);
+        fail(v, TX_REVOKED, _("revoked by the supplier on %s"), d);
         goto out;
     }
     if (g->until != 0 && g->until < now) {
         tx_format_date(d, sizeof d, g->until);
-        fail(v, TX_EXPIRED, "the grant expired on %s", d);
+        fail(v, TX_EXPIRED, _("the grant expired on %s"), d);
         goto out;
     }
     if ((sealed = find(cv, g->assessment.data, TX_KIND_ASSESSMENT, v, &rc)) == NULL) {
@@ -406,7 +439,7 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
         memcpy(v->supersedes, s->supersedes.data, TX_ID_LEN);
     }
     if (memcmp(tx_rec_signer(sealed), v->supplier, TX_KEY_LEN) != 0) {
-        fail(v, TX_FAILED, "the grant is not signed by the assessment's author");
+        fail(v, TX_FAILED, _("the grant is not signed by the assessment's author"));
         goto out;
     }
     if (open_inner(me, g, s, key, &inner, v) != TX_OK) {
@@ -418,13 +451,14 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     v->as_of = a->as_of;
     v->valid_until = a->valid_until;
     if (memcmp(tx_rec_signer(&inner), v->supplier, TX_KEY_LEN) != 0) {
-        fail(v, TX_FAILED, "the inner assessment is signed by another key than its sealed record");
+        fail(v, TX_FAILED,
+             _("the inner assessment is signed by another key than its sealed record"));
         goto out;
     }
     if (memcmp(a->questionnaire.data, s->questionnaire.data, TX_ID_LEN) != 0) {
         fail(v, TX_FAILED,
-             "the inner assessment names another questionnaire than its sealed "
-             "record");
+             _("the inner assessment names another questionnaire than its sealed "
+               "record"));
         goto out;
     }
     if ((qrec = find(cv, s->questionnaire.data, TX_KIND_QUESTIONNAIRE, v, &rc)) == NULL) {
@@ -436,15 +470,15 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
         if (rc == TX_ERR_NOT_FOUND) {
             /* fetch gets every request a grant names; the hub shows only one's own. */
             fail(v, TX_FAILED,
-                 "the grant names a request this organisation did not make (or "
-                 "did not fetch)");
+                 _("the grant names a request this organisation did not make (or "
+                   "did not fetch)"));
         }
         if (req == NULL) {
             goto out;
         }
         r = (const tx_request_pb *)req->msg;
         if (memcmp(tx_rec_signer(req), me->pub.sign, TX_KEY_LEN) != 0) {
-            fail(v, TX_FAILED, "the grant names a request this organisation did not make");
+            fail(v, TX_FAILED, _("the grant names a request this organisation did not make"));
             goto out;
         }
         if (memcmp(r->questionnaire.data, s->questionnaire.data, TX_ID_LEN) != 0) {
@@ -454,7 +488,7 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     }
     if (tx_score_compute((const tx_questionnaire_pb *)qrec->msg, a->answers, a->n_answers,
                          &score) != TX_OK) {
-        fail(v, TX_FAILED, "answers do not fit the questionnaire: %s", tx_fail_msg());
+        fail(v, TX_FAILED, _("answers do not fit the questionnaire: %s"), tx_fail_msg());
         goto out;
     }
     tx_score_free(&score);
@@ -465,10 +499,10 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
                      v->supplier, now, NULL, &v->cert_now);
     if (a->as_of > now) {
         tx_format_date(d, sizeof d, a->as_of);
-        fail(v, TX_FAILED, "its as-of date %s is in the future", d);
+        fail(v, TX_FAILED, _("its as-of date %s is in the future"), d);
     } else if (a->valid_until < now) {
         tx_format_date(d, sizeof d, a->valid_until);
-        fail(v, TX_EXPIRED, "validity ended on %s", d);
+        fail(v, TX_EXPIRED, _("validity ended on %s"), d);
     } else {
         v->status = TX_VERIFIED;
     }
@@ -562,7 +596,7 @@ load_cache(tx_home *home, cache_view *cv)
 
         if (c[i].rc != TX_OK) {
             tx_hex(hex, c[i].id, TX_ID_LEN);
-            tx_warn("skipping cached record %.12s: %s", hex, c[i].why);
+            tx_warn(_("skipping cached record %.12s: %s"), hex, c[i].why);
             continue;
         }
         if (rc != TX_OK || r->env == NULL) {
@@ -702,8 +736,15 @@ note_superseded(const cache_view *cv, const uint8_t *me, const tx_verdicts *vs,
         tx_hex(hex, last->id, TX_ID_LEN);
         tx_format_date(d, sizeof d, v->superseded_on);
         v->status = TX_SUPERSEDED;
-        snprintf(v->reason, sizeof v->reason, "superseded by %.12s (signed by %.100s %s, %s)", hex,
-                 v->supplier_name[0] ? v->supplier_name : "the supplier", v->supplier_fp, d);
+        if (v->supplier_name[0]) {
+            snprintf(v->reason, sizeof v->reason,
+                     _("superseded by %.12s (signed by %.100s %s, %s)"), hex, v->supplier_name,
+                     v->supplier_fp, d);
+        } else {
+            snprintf(v->reason, sizeof v->reason,
+                     _("superseded by %.12s (signed by the supplier %s, %s)"), hex, v->supplier_fp,
+                     d);
+        }
     }
     if (shared != NULL) {
         v->newer_shared = 1;
@@ -711,20 +752,21 @@ note_superseded(const cache_view *cv, const uint8_t *me, const tx_verdicts *vs,
         at = tx_idmap_get(first, shared->id);
         nv = at != NULL ? &vs->v[*at] : NULL;
         if (nv == NULL) {
-            snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s", hex);
+            snprintf(v->notice, sizeof v->notice, _("newer assessment available: %.12s"), hex);
         } else if (nv->status == TX_VERIFIED || nv->status == TX_SUPERSEDED) {
-            snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s (verified)",
+            snprintf(v->notice, sizeof v->notice, _("newer assessment available: %.12s (verified)"),
                      hex);
         } else {
-            snprintf(v->notice, sizeof v->notice, "newer assessment available: %.12s (%s: %.120s)",
-                     hex, tx_verdict_name(nv->status), nv->reason);
+            snprintf(v->notice, sizeof v->notice,
+                     _("newer assessment available: %.12s (%s: %.120s)"), hex,
+                     tx_verdict_label(nv->status, tx_i18n_ja()), nv->reason);
         }
         return;
     }
     tx_hex(hex, last->id, TX_ID_LEN);
     tx_format_date(d, sizeof d, v->superseded_on);
     snprintf(v->notice, sizeof v->notice,
-             "superseded by a newer assessment not shared with you (%.12s, %s)", hex, d);
+             _("superseded by a newer assessment not shared with you (%.12s, %s)"), hex, d);
 }
 
 static uint64_t
@@ -987,14 +1029,18 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
         json_decref(root);
-        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result");
+        return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the result: check the output");
     }
     if (!quiet && vs->n == 0) {
-        fprintf(f, "no assessments granted to this organisation in the cache: run ticsx fetch\n");
+        fputs(_("no assessments granted to this organisation in the cache: run ticsx fetch\n"), f);
         return TX_OK;
     }
     if (!quiet) {
-        fprintf(f, "%-12s  %-22s  %s\n", "ASSESSMENT", "SUPPLIER", "VERDICT");
+        /* TRANSLATORS: verify table headers; columns of 12 and 22 characters. */
+        tx_put_cell(f, _("ASSESSMENT"), 12);
+        fputs("  ", f);
+        tx_put_cell(f, _("SUPPLIER"), 22);
+        fprintf(f, "  %s\n", _("VERDICT"));
     }
     for (size_t i = 0; i < vs->n; i++) {
         const tx_verdict *v = &vs->v[i];
@@ -1008,20 +1054,22 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
             continue;
         }
         fprintf(f, "%.12s  ", hex);
-        tx_put_cell(f, v->supplier_name[0] ? v->supplier_name : "(no profile)", 22);
+        tx_put_cell(f, v->supplier_name[0] ? v->supplier_name : _("(no profile)"), 22);
         fputs("  ", f);
         if (v->status == TX_VERIFIED) {
             tx_format_date(a, sizeof a, v->as_of);
             tx_format_date(u, sizeof u, v->valid_until);
-            snprintf(line, sizeof line, "verified, valid %s..%s", a, u);
+            snprintf(line, sizeof line, _("verified, valid %s..%s"), a, u);
         } else {
-            snprintf(line, sizeof line, "%s: %s", tx_verdict_name(v->status), v->reason);
+            /* TRANSLATORS: "<verdict>: <reason>" */
+            snprintf(line, sizeof line, _("%1$s: %2$s"), tx_verdict_label(v->status, tx_i18n_ja()),
+                     v->reason);
         }
         tx_put_wrapped(f, line, 38, 80, 38);
         fprintf(f, "%14s%s\n", "", v->supplier_fp);
         if (v->q_mismatch) {
             fprintf(f, "%14s", "");
-            snprintf(line, sizeof line, "questionnaire: %s", v->q_mismatch_reason);
+            snprintf(line, sizeof line, _("questionnaire: %s"), v->q_mismatch_reason);
             tx_put_wrapped(f, line, 14, 80, 16);
         }
         if (v->superseded) {
@@ -1031,14 +1079,14 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
         if (v->cert_checked) {
             char cl[640];
             fprintf(f, "%14s", "");
-            snprintf(cl, sizeof cl, "certificate %s: %s", tx_cert_status_name(v->cert_now.status),
+            snprintf(cl, sizeof cl, _("certificate %1$s: %2$s"), cert_word(v->cert_now.status),
                      v->cert_now.reason);
             tx_put_wrapped(f, cl, 14, 80, 16);
             if (v->cert_as_of.status != v->cert_now.status) {
                 tx_format_date(a, sizeof a, v->as_of);
                 fprintf(f, "%14s", "");
-                snprintf(cl, sizeof cl, "at as-of %s %s: %s", a,
-                         tx_cert_status_name(v->cert_as_of.status), v->cert_as_of.reason);
+                snprintf(cl, sizeof cl, _("at the as-of date %1$s, certificate %2$s: %3$s"), a,
+                         cert_word(v->cert_as_of.status), v->cert_as_of.reason);
                 tx_put_wrapped(f, cl, 14, 80, 16);
             }
         }
