@@ -15,6 +15,7 @@
 #define TX_DOMAIN "ticsx"
 
 static int is_ja;
+static _Thread_local int english_here;
 static char localedir[PATH_MAX];
 
 static int
@@ -115,6 +116,21 @@ tx_i18n_init(const char *lang)
     bind_textdomain_codeset(TX_DOMAIN, "UTF-8");
     textdomain(TX_DOMAIN);
     return TX_OK;
+}
+
+const char *
+tx_gettext(const char *s)
+{
+    return english_here ? s : gettext(s);
+}
+
+int
+tx_i18n_english(int on)
+{
+    int was = english_here;
+
+    english_here = on;
+    return was;
 }
 
 int

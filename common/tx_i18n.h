@@ -6,8 +6,15 @@
 
 #include <libintl.h>
 
-#define _(s) gettext(s)
+#define _(s) tx_gettext(s)
 #define N_(s) (s)
+
+/* gettext(s), or `s` itself while tx_i18n_english is on for this thread. */
+const char *tx_gettext(const char *s) __attribute__((format_arg(1)));
+
+/* Keeps every text of this thread English while `on` (output for programs: --json, whose
+ * reasons and messages must not change with the language); returns the previous setting. */
+int tx_i18n_english(int on);
 
 /* Chooses the language of every translated text for this process and binds the catalogue.
  * `lang` is "ja", "en" or NULL for the environment (LC_ALL, LC_MESSAGES, LANG: Japanese when the

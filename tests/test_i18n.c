@@ -332,6 +332,8 @@ test_json_same_in_both_languages(void **state)
         {"cert", "show", CERT_NO},
         {"cert", "verify", CERT_NO},
         {"cert", "list", NULL},
+        {"inbox", NULL, NULL},
+        {"report", NULL, NULL},
     };
 
     (void)state;

@@ -134,7 +134,9 @@ tx_cli_common_opt(tx_cli *g, int opt, const char *command)
 
     switch (opt) {
     case 'J':
+        /* Output for programs: its texts (reasons, messages) stay English whatever --lang. */
         g->json = 1;
+        tx_i18n_english(1);
         return TX_OK;
     case 'q':
         g->quiet = 1;
@@ -164,6 +166,7 @@ tx_cli_common_opt(tx_cli *g, int opt, const char *command)
         g->ja = tx_i18n_ja();
         return TX_OK;
     case 'h':
+        tx_i18n_english(0); /* help is for people, even beside --json */
         tx_cli_usage(stdout);
         exit(0);
     default:

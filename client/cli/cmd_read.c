@@ -157,6 +157,9 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
                                    "[--out FILE [--force]] [--lang ja|en] [--depth N] "
                                    "[--current-days N]");
     }
+    if (format == TX_REPORT_JSON) {
+        tx_i18n_english(1); /* as --json: a document for programs */
+    }
     if (rc == TX_OK && format == TX_REPORT_XLSX && (out == NULL || strcmp(out, "-") == 0)) {
         rc = tx_fail(TX_ERR_USAGE, "--format xlsx needs --out FILE.xlsx");
     }

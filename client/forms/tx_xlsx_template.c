@@ -190,9 +190,9 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         dv.value_formula = formula;
     }
     dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
-    dv.error_title = _("Answer");
+    dv.error_title = (char *)_("Answer");
     dv.error_message = message;
-    dv.input_title = _("Answer");
+    dv.input_title = (char *)_("Answer");
     dv.input_message = message;
     err = q->n_items > 0 ? worksheet_data_validation_range(ws, 1, COL_ANSWER, (lxw_row_t)q->n_items,
                                                            COL_ANSWER, &dv)
