@@ -271,7 +271,7 @@ expect_ja(chain *c, const uint8_t *cert, const tx_identity *holder, const char *
     if (needle != NULL && strstr(st.reason, needle) == NULL) {
         fail_msg("%s: \"%s\" does not say \"%s\"", what, st.reason, needle);
     }
-    assert_true(has_non_ascii(tx_cert_status_label(status, 1)));
+    assert_true(has_non_ascii(tx_cert_status_label(status)));
 }
 
 static void
