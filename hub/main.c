@@ -809,12 +809,13 @@ cmd_enroll(int argc, char **argv)
     case TX_STATUS_FORBIDDEN:
     case TX_STATUS_BAD_REQUEST:
         /* A definite no about the profile: it is bad (truncated, malformed, not a profile),
-         * replayed or not allowed. */
+         * replayed or not allowed. The status's words are translated (client/net/tx_conn.c
+         * marks them), the hub's detail stays English. */
         fprintf(stderr, _("ticsx-hub: enroll %s refused: %s: %s\n"), a.rest[0],
-                tx_status_text(res.status), res.message);
+                _(tx_status_text(res.status)), res.message);
         return EXIT_NO;
     default:
-        fprintf(stderr, "ticsx-hub: enroll %s: %s: %s\n", a.rest[0], tx_status_text(res.status),
+        fprintf(stderr, "ticsx-hub: enroll %s: %s: %s\n", a.rest[0], _(tx_status_text(res.status)),
                 res.message);
         return EXIT_LOCAL;
     }
