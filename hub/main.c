@@ -380,7 +380,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
             continue;
         }
         if (o == NULL || (o->bit & allowed) == 0) {
-            snprintf(msg, sizeof msg, "unknown or incomplete option %s", argv[optind - 1]);
+            snprintf(msg, sizeof msg, _("unknown or incomplete option %s"), argv[optind - 1]);
             return fail_usage(cmd, msg, usage);
         }
         if (set_option(a, o, optarg != NULL ? optarg : "") != TX_OK) {
@@ -396,7 +396,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
     a->rest = argv + optind;
     a->n_rest = argc - optind;
     if ((allowed & OPT_DATA) && a->data == NULL) {
-        return fail_usage(cmd, "--data DIR is required", usage);
+        return fail_usage(cmd, _("--data DIR is required"), usage);
     }
     apply_log(a);
     return -1;
@@ -462,7 +462,7 @@ load_config(const char *cmd, args *a)
     if (a->config != NULL) {
         snprintf(path, sizeof path, "%s", a->config);
     } else if (tx_path_join(path, sizeof path, a->data, "hub.ini") != TX_OK) {
-        return fail_usage(cmd, "--data DIR is too long", "");
+        return fail_usage(cmd, _("--data DIR is too long"), "");
     }
     rc = tx_config_read(path, on_config, a);
     if (rc == TX_ERR_NOT_FOUND && a->config == NULL) {
@@ -530,8 +530,8 @@ have_hub_key(const char *dir)
     char path[PATH_MAX];
 
     if (tx_path_join(path, sizeof path, dir, "hub.key") != TX_OK || access(path, F_OK) != 0) {
-        fprintf(stderr, "ticsx-hub: %s has no hub.key; run `ticsx-hub init --data %s` first\n", dir,
-                dir);
+        fprintf(stderr, _("ticsx-hub: %s has no hub.key; run `ticsx-hub init --data %s` first\n"),
+                dir, dir);
         return 0;
     }
     return 1;
@@ -577,12 +577,12 @@ cmd_init(int argc, char **argv)
         return rc;
     }
     if (a.n_rest != 0) {
-        return fail_usage("init", "unexpected argument", usage_init);
+        return fail_usage("init", _("unexpected argument"), usage_init);
     }
     if (a.origin != NULL && !tx_note_name_ok(a.origin)) {
         return fail_usage("init",
-                          "--origin: 1 to 128 printable characters, no space or '+' (e.g. "
-                          "hub.example.org/ticsx)",
+                          _("--origin: 1 to 128 printable characters, no space or '+' (e.g. "
+                            "hub.example.org/ticsx)"),
                           usage_init);
     }
     if (!usable_data(a.data, 1)) {
@@ -591,7 +591,7 @@ cmd_init(int argc, char **argv)
     rc = tx_hub_init(a.data, a.origin, pub, sizeof pub, fp);
     if (rc == TX_ERR_EXISTS) {
         fprintf(stderr,
-                "ticsx-hub: %s already holds a hub (hub.key exists); refusing to replace it\n",
+                _("ticsx-hub: %s already holds a hub (hub.key exists); refusing to replace it\n"),
                 a.data);
         return EXIT_LOCAL;
     }
@@ -605,8 +605,8 @@ cmd_init(int argc, char **argv)
                 tx_strerror(rc));
         return EXIT_LOCAL;
     }
-    printf("hub public key: %s\n", pub);
-    printf("hub fingerprint: %s\n", fp);
+    printf(_("hub public key: %s\n"), pub);
+    printf(_("hub fingerprint: %s\n"), fp);
     {
         /* What its checkpoints are signed under, and the key as Go's note package reads it. */
         char origin[TX_NOTE_NAME_MAX + 1], vkey[TX_NOTE_VKEY_MAX];
@@ -614,14 +614,14 @@ cmd_init(int argc, char **argv)
         if (tx_pubkey_load(pub, &pk) == TX_OK) {
             tx_hub_origin(&pk, origin, sizeof origin);
             if (tx_note_vkey(origin, TX_NOTE_ED25519, pk.sign, vkey, sizeof vkey) == TX_OK) {
-                printf("hub checkpoint origin: %s\n", origin);
-                printf("hub verifier key: %s\n", vkey);
+                printf(_("hub checkpoint origin: %s\n"), origin);
+                printf(_("hub verifier key: %s\n"), vkey);
             }
         }
     }
     /* Said only when init wrote it: an operator's own hub.ini is left as it was. */
     if (rc == TX_OK) {
-        printf("hub settings: %s (all commented out: the defaults apply)\n", ini);
+        printf(_("hub settings: %s (all commented out: the defaults apply)\n"), ini);
     }
     return 0;
 }
@@ -645,7 +645,8 @@ private_data(const char *dir)
             return 0;
         }
         if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
-            fprintf(stderr, "ticsx-hub: %s is open to group or others (mode %03o); run `chmod %s %s`\n",
+            fprintf(stderr,
+                    _("ticsx-hub: %s is open to group or others (mode %03o); run `chmod %s %s`\n"),
                     path, (unsigned)(st.st_mode & 0777), files[i].mode, path);
             return 0;
         }
@@ -666,13 +667,13 @@ trusted_data(const char *dir, int *status)
     }
     if (rc == TX_ERR_STORAGE) {
         fprintf(stderr,
-                "ticsx-hub: refusing to serve %s: %s (%llu problem(s); `ticsx-hub check --data "
-                "%s` lists them)\n",
-                dir, r.n_notes > 0 ? r.notes[0] : "the database is damaged",
+                _("ticsx-hub: refusing to serve %s: %s (%llu problem(s); `ticsx-hub check --data "
+                  "%s` lists them)\n"),
+                dir, r.n_notes > 0 ? r.notes[0] : _("the database is damaged"),
                 (unsigned long long)r.problems, dir);
         *status = EXIT_NO;
     } else {
-        fprintf(stderr, "ticsx-hub: cannot check %s before serving it: %s\n", dir,
+        fprintf(stderr, _("ticsx-hub: cannot check %s before serving it: %s\n"), dir,
                 tx_strerror(rc));
         *status = EXIT_LOCAL;
     }
@@ -711,24 +712,34 @@ serve_data(const args *a)
         return 0;
     case TX_ERR_LOCKED:
         fprintf(stderr,
-                "ticsx-hub: %s is in use by another hub (%s/hub.lock is locked); stop it first\n",
+                _("ticsx-hub: %s is in use by another hub (%s/hub.lock is locked); stop it "
+                  "first\n"),
                 a->data, a->data);
         return EXIT_LOCAL;
     case TX_ERR_PERM:
         fprintf(stderr,
-                "ticsx-hub: %s/hub.key is open to group or others; run `chmod 600 %s/hub.key`\n",
+                _("ticsx-hub: %s/hub.key is open to group or others; run `chmod 600 "
+                  "%s/hub.key`\n"),
                 a->data, a->data);
         return EXIT_LOCAL;
     case TX_ERR_USAGE:
-        fprintf(stderr, "ticsx-hub: cannot serve on %s: not an endpoint to bind (e.g. %s)\n",
+        fprintf(stderr, _("ticsx-hub: cannot serve on %s: not an endpoint to bind (e.g. %s)\n"),
                 a->bind, TX_HUB_DEFAULT_BIND);
         return EXIT_LOCAL;
     case TX_ERR_NET:
-        fprintf(stderr, "ticsx-hub: cannot serve on %s%s%s (address in use?); see the log above\n",
-                a->bind, a->metrics != NULL ? " or metrics on " : "", a->metrics ? a->metrics : "");
+        if (a->metrics != NULL) {
+            fprintf(stderr,
+                    _("ticsx-hub: cannot serve on %s or metrics on %s (address in use?); see the "
+                      "log above\n"),
+                    a->bind, a->metrics);
+        } else {
+            fprintf(stderr,
+                    _("ticsx-hub: cannot serve on %s (address in use?); see the log above\n"),
+                    a->bind);
+        }
         return EXIT_LOCAL;
     default:
-        fprintf(stderr, "ticsx-hub: run %s on %s: %s\n", a->data, a->bind, tx_strerror(rc));
+        fprintf(stderr, _("ticsx-hub: run %s on %s: %s\n"), a->data, a->bind, tx_strerror(rc));
         return EXIT_LOCAL;
     }
 }
@@ -746,7 +757,7 @@ cmd_run(int argc, char **argv)
         return rc;
     }
     if (a.n_rest != 0) {
-        return fail_usage("run", "unexpected argument", usage_run);
+        return fail_usage("run", _("unexpected argument"), usage_run);
     }
     if (!usable_data(a.data, 1)) {
         return EXIT_LOCAL;
@@ -772,7 +783,7 @@ cmd_enroll(int argc, char **argv)
         return rc;
     }
     if (a.n_rest != 1) {
-        return fail_usage("enroll", "one PROFILE file is required", usage_enroll);
+        return fail_usage("enroll", _("one PROFILE file is required"), usage_enroll);
     }
     if (!usable_data(a.data, 1) || !have_hub_key(a.data) || !no_pid_clash("enroll", a.data)) {
         return EXIT_LOCAL;
@@ -780,7 +791,7 @@ cmd_enroll(int argc, char **argv)
     rc = tx_hub_enroll_file(a.data, a.rest[0], a.allow_dup ? TX_ENROLL_ALLOW_DUPLICATE_NAME : 0,
                             &res, name, sizeof name, fp);
     if (rc == TX_ERR_TOO_LARGE) {
-        fprintf(stderr, "ticsx-hub: enroll %s refused: larger than any profile\n", a.rest[0]);
+        fprintf(stderr, _("ticsx-hub: enroll %s refused: larger than any profile\n"), a.rest[0]);
         return EXIT_NO;
     }
     if (rc != TX_OK) {
@@ -789,19 +800,22 @@ cmd_enroll(int argc, char **argv)
     }
     switch (res.status) {
     case TX_STATUS_OK:
-        printf("enrolled %s %s%s\n", name, fp, res.receipt.duplicate ? " (already enrolled)" : "");
+        printf(res.receipt.duplicate ? _("enrolled %s %s (already enrolled)\n")
+                                     : _("enrolled %s %s\n"),
+               name, fp);
         return 0;
     case TX_STATUS_BAD_SIGNATURE:
     case TX_STATUS_REPLAY:
     case TX_STATUS_FORBIDDEN:
     case TX_STATUS_BAD_REQUEST:
         /* A definite no about the profile: it is bad (truncated, malformed, not a profile),
-         * replayed or not allowed. */
-        fprintf(stderr, "ticsx-hub: enroll %s refused: %s: %s\n", a.rest[0],
-                tx_status_text(res.status), res.message);
+         * replayed or not allowed. The status's words are translated (client/net/tx_conn.c
+         * marks them), the hub's detail stays English. */
+        fprintf(stderr, _("ticsx-hub: enroll %s refused: %s: %s\n"), a.rest[0],
+                _(tx_status_text(res.status)), res.message);
         return EXIT_NO;
     default:
-        fprintf(stderr, "ticsx-hub: enroll %s: %s: %s\n", a.rest[0], tx_status_text(res.status),
+        fprintf(stderr, "ticsx-hub: enroll %s: %s: %s\n", a.rest[0], _(tx_status_text(res.status)),
                 res.message);
         return EXIT_LOCAL;
     }
@@ -818,31 +832,33 @@ cmd_health(int argc, char **argv)
         return rc;
     }
     if (a.n_rest != 0) {
-        return fail_usage("health", "unexpected argument", usage_health);
+        return fail_usage("health", _("unexpected argument"), usage_health);
     }
     /* Quiet unless asked: health runs from container health checks every few seconds. */
     tx_log_level = TX_LOG_ERROR;
     rc = tx_hub_health(a.data, a.hub, (int)a.timeout_ms, used, sizeof used);
     switch (rc) {
     case TX_OK:
-        printf("healthy: %s\n", used);
+        printf(_("healthy: %s\n"), used);
         return 0;
     case TX_ERR_UNREACHABLE:
     case TX_ERR_NET:
-        fprintf(stderr, "ticsx-hub: hub at %s did not answer within %ld ms\n", used, a.timeout_ms);
+        fprintf(stderr, _("ticsx-hub: hub at %s did not answer within %ld ms\n"), used,
+                a.timeout_ms);
         return EXIT_UNREACHABLE;
     case TX_ERR_REFUSED:
-        fprintf(stderr, "ticsx-hub: hub at %s refused the ping; is it the hub of %s?\n", used,
+        fprintf(stderr, _("ticsx-hub: hub at %s refused the ping; is it the hub of %s?\n"), used,
                 a.data);
         return EXIT_NO;
     case TX_ERR_NOT_FOUND:
         if (a.hub == NULL && used[0] == 0) {
             fprintf(stderr,
-                    "ticsx-hub: %s/endpoint not found; is the hub running? (or pass --hub)\n",
+                    _("ticsx-hub: %s/endpoint not found; is the hub running? (or pass "
+                      "--hub)\n"),
                     a.data);
             return EXIT_UNREACHABLE;
         }
-        fprintf(stderr, "ticsx-hub: %s has no hub.key; run `ticsx-hub init` first\n", a.data);
+        fprintf(stderr, _("ticsx-hub: %s has no hub.key; run `ticsx-hub init` first\n"), a.data);
         return EXIT_LOCAL;
     default:
         fprintf(stderr, "ticsx-hub: health %s: %s\n", used[0] ? used : a.data, tx_strerror(rc));
@@ -886,9 +902,11 @@ cmd_backup(int argc, char **argv)
     rc = tx_hub_backup(a.data, out, (int)a.with_key, &info);
     switch (rc) {
     case TX_OK:
-        printf("backed up %s to %s: log up to index %llu, %llu bytes%s\n", a.data, out,
-               (unsigned long long)info.last, (unsigned long long)info.bytes,
-               a.with_key ? ", with hub.key" : ", without hub.key");
+        printf(a.with_key ? _("backed up %s to %s: log up to index %llu, %llu bytes, with "
+                              "hub.key\n")
+                          : _("backed up %s to %s: log up to index %llu, %llu bytes, without "
+                              "hub.key\n"),
+               a.data, out, (unsigned long long)info.last, (unsigned long long)info.bytes);
         if (a.keep > 0 && tx_hub_backup_prune(a.into, (unsigned)a.keep, &removed) != TX_OK) {
             fprintf(stderr, _("ticsx-hub: cannot list %s to remove old backups\n"), a.into);
             return EXIT_LOCAL;
@@ -898,19 +916,20 @@ cmd_backup(int argc, char **argv)
         }
         return 0;
     case TX_ERR_EXISTS:
-        fprintf(stderr, "ticsx-hub: %s already exists; name a new directory for the backup\n", out);
+        fprintf(stderr, _("ticsx-hub: %s already exists; name a new directory for the backup\n"),
+                out);
         return EXIT_LOCAL;
     case TX_ERR_NOT_FOUND:
         fprintf(stderr,
-                "ticsx-hub: %s holds no hub database (data.mdb, hub.pub), or %s's parent "
-                "is missing\n",
+                _("ticsx-hub: %s holds no hub database (data.mdb, hub.pub), or %s's parent "
+                  "is missing\n"),
                 a.data, out);
         return EXIT_LOCAL;
     case TX_ERR_STORAGE_FULL:
-        fprintf(stderr, "ticsx-hub: no space for the backup in %s; nothing was kept\n", out);
+        fprintf(stderr, _("ticsx-hub: no space for the backup in %s; nothing was kept\n"), out);
         return EXIT_LOCAL;
     default:
-        fprintf(stderr, "ticsx-hub: backup %s to %s: %s; nothing was kept\n", a.data, out,
+        fprintf(stderr, _("ticsx-hub: backup %s to %s: %s; nothing was kept\n"), a.data, out,
                 tx_strerror(rc));
         return EXIT_LOCAL;
     }
@@ -923,7 +942,7 @@ print_problems(const char *dir, const tx_store_report *r)
     for (size_t i = 0; i < r->n_notes; i++) {
         fprintf(stderr, "ticsx-hub: %s: %s\n", dir, r->notes[i]);
     }
-    fprintf(stderr, "ticsx-hub: %s: %llu problem(s) in %llu records\n", dir,
+    fprintf(stderr, _("ticsx-hub: %s: %llu problem(s) in %llu records\n"), dir,
             (unsigned long long)r->problems, (unsigned long long)r->records);
 }
 
@@ -938,7 +957,7 @@ cmd_check(int argc, char **argv)
         return rc;
     }
     if (a.n_rest != 0) {
-        return fail_usage("check", "unexpected argument", usage_check);
+        return fail_usage("check", _("unexpected argument"), usage_check);
     }
     /* No hub.key needed: a backup made without it is checked too. Never create a database,
      * never write to one: it is opened read-only, in a child process. */
@@ -947,7 +966,7 @@ cmd_check(int argc, char **argv)
     }
     rc = tx_store_check_dir(a.data, 0, &r);
     if (rc == TX_ERR_NOT_FOUND) {
-        fprintf(stderr, "ticsx-hub: %s holds no hub database (data.mdb)\n", a.data);
+        fprintf(stderr, _("ticsx-hub: %s holds no hub database (data.mdb)\n"), a.data);
         return EXIT_LOCAL;
     }
     if (rc != TX_OK && rc != TX_ERR_STORAGE) {
@@ -958,8 +977,8 @@ cmd_check(int argc, char **argv)
         print_problems(a.data, &r);
         return EXIT_NO;
     }
-    printf("ok: %llu records up to log index %llu; every record verifies, every index, Merkle "
-           "node and the checkpoint agree with the log\n",
+    printf(_("ok: %llu records up to log index %llu; every record verifies, every index, Merkle "
+             "node and the checkpoint agree with the log\n"),
            (unsigned long long)r.records, (unsigned long long)r.last);
     return 0;
 }
@@ -1006,5 +1025,5 @@ main(int argc, char **argv)
             return cmds[i].fn(argc - 1, argv + 1);
         }
     }
-    return fail_usage(NULL, "unknown command", usage_main);
+    return fail_usage(NULL, _("unknown command"), usage_main);
 }

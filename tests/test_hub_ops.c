@@ -150,6 +150,9 @@ spawn_pid1(const char *const *argv, int out_fd, pid_t *waiter)
         if (c == 0) {
             dup2(out_fd, 1);
             dup2(out_fd, 2);
+            /* English whatever the developer's language: the texts are checked. */
+            setenv("LC_ALL", "C.UTF-8", 1);
+            unsetenv("LANGUAGE");
             execv(argv[0], (char *const *)argv);
             _exit(127);
         }
@@ -372,6 +375,8 @@ run_as_other(const char *const *argv, char *err, size_t n)
             (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)) {
             _exit(98);
         }
+        setenv("LC_ALL", "C.UTF-8", 1);
+        unsetenv("LANGUAGE");
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }

@@ -296,7 +296,7 @@ test_revoked(void **state)
     th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "list", "--holder", SUPPLIER, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, CERT_NO);
-    th_expect_text(r.out, "revoked");
+    th_expect_text(r.out, " Revoked\n");
     th_result_free(&r);
 }
 

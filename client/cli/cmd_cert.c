@@ -318,8 +318,8 @@ cert_judge(tx_cli *g, const char *arg, int show, int64_t at)
     char line[640], d[16];
     /* Japanese reads the status as a word (有効, 失効, ...), English keeps its name. */
     snprintf(line, sizeof line, _("%1$s on %2$s: %3$s"),
-             g->ja ? tx_cert_status_label(st.status, 1) : tx_cert_status_name(st.status),
-             day(d, at), st.reason);
+             g->ja ? tx_cert_status_label(st.status) : tx_cert_status_name(st.status), day(d, at),
+             st.reason);
     tx_put_wrapped(stdout, line, 0, 80, 2);
 out:
     tx_trust_set_free(&ts);
@@ -371,7 +371,7 @@ cert_list(tx_cli *g, const char *holder)
             fputc(' ', stdout);
             tx_put_cell(stdout, info.issuer_name[0] ? info.issuer_name : "?", 16);
             printf(" %s %s %s\n", day(d1, info.issued), day(d2, info.expires),
-                   tx_cert_status_label(st.status, g->ja));
+                   tx_cert_status_label(st.status));
         }
     }
     if (g->json) {

@@ -204,14 +204,30 @@ tx_render_status_label(const char *status, int ja)
 const char *
 tx_render_verdict_word(int status, int ja)
 {
-    return ja ? tx_render_status_label(tx_verdict_name(status), 1) : tx_verdict_label(status, 0);
+    return ja ? tx_render_status_label(tx_verdict_name(status), 1) : tx_verdict_name(status);
 }
 
 const char *
 tx_render_cert_word(int status, int ja)
 {
-    return ja ? tx_render_cert_label(tx_cert_status_name(status), 1)
-              : tx_cert_status_label(status, 0);
+    /* English tables give a certificate's state 9 columns: short words of their own. */
+    static const char *const short_en[] = {
+        [TX_CERT_VALID] = "valid",
+        [TX_CERT_NOT_YET_VALID] = "not yet",
+        [TX_CERT_EXPIRED] = "expired",
+        [TX_CERT_STALE] = "stale",
+        [TX_CERT_SUSPENDED] = "suspended",
+        [TX_CERT_REVOKED] = "revoked",
+        [TX_CERT_NOT_ACCREDITED] = "no accr",
+        [TX_CERT_HOLDER_MISMATCH] = "holder?",
+        [TX_CERT_NONE] = "none",
+        [TX_CERT_UNAVAILABLE] = "missing",
+    };
+
+    if (ja) {
+        return tx_render_cert_label(tx_cert_status_name(status), 1);
+    }
+    return status >= 0 && (size_t)status < TX_ARRAY_LEN(short_en) ? short_en[status] : "?";
 }
 
 const char *

@@ -14,19 +14,21 @@
 
 #define DAY 86400
 
+/* Each status's name (machine output) and label, in the words of the web UI
+ * (client/ui/assets/i18n.js, "cert.") and the reports (client/report/tx_render_doc.c). */
 static const struct {
-    const char *name, *en, *ja;
+    const char *name, *label;
 } statuses[] = {
-    [TX_CERT_VALID] = {"valid", "valid", "有効"},
-    [TX_CERT_NOT_YET_VALID] = {"not_yet_valid", "not yet", "発効前"},
-    [TX_CERT_EXPIRED] = {"expired", "expired", "期限切れ"},
-    [TX_CERT_STALE] = {"stale", "stale", "報告遅延"},
-    [TX_CERT_SUSPENDED] = {"suspended", "suspended", "一時停止"},
-    [TX_CERT_REVOKED] = {"revoked", "revoked", "取消"},
-    [TX_CERT_NOT_ACCREDITED] = {"not_accredited", "no accr", "認定外"},
-    [TX_CERT_HOLDER_MISMATCH] = {"holder_mismatch", "holder?", "名義違い"},
-    [TX_CERT_NONE] = {"no_certificate", "none", "なし"},
-    [TX_CERT_UNAVAILABLE] = {"unavailable", "missing", "取得不可"},
+    [TX_CERT_VALID] = {"valid", N_("Valid")},
+    [TX_CERT_NOT_YET_VALID] = {"not_yet_valid", N_("Not yet valid")},
+    [TX_CERT_EXPIRED] = {"expired", N_("Expired")},
+    [TX_CERT_STALE] = {"stale", N_("Periodic report overdue")},
+    [TX_CERT_SUSPENDED] = {"suspended", N_("Suspended")},
+    [TX_CERT_REVOKED] = {"revoked", N_("Revoked")},
+    [TX_CERT_NOT_ACCREDITED] = {"not_accredited", N_("Not accredited")},
+    [TX_CERT_HOLDER_MISMATCH] = {"holder_mismatch", N_("Holder mismatch")},
+    [TX_CERT_NONE] = {"no_certificate", N_("No certificate")},
+    [TX_CERT_UNAVAILABLE] = {"unavailable", N_("Unavailable")},
 };
 
 const char *
@@ -37,12 +39,12 @@ tx_cert_status_name(int status)
 }
 
 const char *
-tx_cert_status_label(int status, int ja)
+tx_cert_status_label(int status)
 {
     if (status < 0 || (size_t)status >= TX_ARRAY_LEN(statuses)) {
         return "?";
     }
-    return ja ? statuses[status].ja : statuses[status].en;
+    return _(statuses[status].label);
 }
 
 int

@@ -43,8 +43,9 @@ enum {
  * "holder_mismatch", "no_certificate", "unavailable". */
 const char *tx_cert_status_name(int status);
 
-/* Short label for tables (at most 9 columns), English or Japanese. */
-const char *tx_cert_status_label(int status, int ja);
+/* The status's label in the process's language ("Periodic report overdue", 「定期報告の遅延」),
+ * the web UI's words; "?" for an unknown status. Static storage. */
+const char *tx_cert_status_label(int status);
 
 /* True for a status that must make `verify` exit 1: anything but valid and no certificate. */
 int tx_cert_status_problem(int status);

@@ -39,17 +39,22 @@ tx_verdict_name(int status)
     }
 }
 
+/* The web UI's and the reports' words for a verdict ("status." of i18n.js). */
 const char *
-tx_verdict_label(int status, int ja)
+tx_verdict_label(int status)
 {
-    if (!ja) {
-        return tx_verdict_name(status);
-    }
-    return status == TX_VERIFIED     ? "検証済"
-           : status == TX_EXPIRED    ? "期限切れ"
-           : status == TX_REVOKED    ? "取消済"
-           : status == TX_SUPERSEDED ? "旧版"
-                                     : "検証失敗";
+    return status == TX_VERIFIED     ? _("Verified")
+           : status == TX_EXPIRED    ? _("Expired")
+           : status == TX_REVOKED    ? _("Sharing revoked")
+           : status == TX_SUPERSEDED ? _("Superseded")
+                                     : _("Verification failed");
+}
+
+/* A verdict in verify's lines: its name in English (as before), its label in Japanese. */
+static const char *
+verdict_word(int status)
+{
+    return tx_i18n_ja() ? tx_verdict_label(status) : tx_verdict_name(status);
 }
 
 int
@@ -88,7 +93,7 @@ fail(tx_verdict *v, int status, const char *fmt, ...)
 static const char *
 cert_word(int status)
 {
-    return tx_i18n_ja() ? tx_cert_status_label(status, 1) : tx_cert_status_name(status);
+    return tx_i18n_ja() ? tx_cert_status_label(status) : tx_cert_status_name(status);
 }
 
 /* The record kind a verdict's reason names, in the reader's language (verify works offline:
@@ -759,7 +764,7 @@ note_superseded(const cache_view *cv, const uint8_t *me, const tx_verdicts *vs,
         } else {
             snprintf(v->notice, sizeof v->notice,
                      _("newer assessment available: %.12s (%s: %.120s)"), hex,
-                     tx_verdict_label(nv->status, tx_i18n_ja()), nv->reason);
+                     verdict_word(nv->status), nv->reason);
         }
         return;
     }
@@ -1062,8 +1067,7 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
             snprintf(line, sizeof line, _("verified, valid %s..%s"), a, u);
         } else {
             /* TRANSLATORS: "<verdict>: <reason>" */
-            snprintf(line, sizeof line, _("%1$s: %2$s"), tx_verdict_label(v->status, tx_i18n_ja()),
-                     v->reason);
+            snprintf(line, sizeof line, _("%1$s: %2$s"), verdict_word(v->status), v->reason);
         }
         tx_put_wrapped(f, line, 38, 80, 38);
         fprintf(f, "%14s%s\n", "", v->supplier_fp);

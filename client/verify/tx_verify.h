@@ -110,8 +110,9 @@ int tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet);
 /* "verified", "expired", "failed", "revoked" or "superseded". */
 const char *tx_verdict_name(int status);
 
-/* The verdict as a report shows it: tx_verdict_name, or in Japanese when ja. */
-const char *tx_verdict_label(int status, int ja);
+/* The verdict's label in the process's language ("Sharing revoked", 「共有取消し」), the web
+ * UI's words. Static storage. */
+const char *tx_verdict_label(int status);
 
 /* Order of verdicts, best first: verified, superseded, expired, failed, revoked. */
 int tx_verdict_rank(int status);
