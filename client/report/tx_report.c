@@ -140,8 +140,9 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
 {
     const tx_questionnaire_pb *q = NULL;
     char buf[1024], label[8];
-    /* Japanese labels are wider: the web UI's words for certificate states, "レベル". */
-    int name_w, cert_w = ja ? 12 : 9, lv_w = ja ? 7 : 4;
+    /* Japanese labels are wider: the web UI's words for certificate states (定期報告の遅延
+     * takes 14 columns), "レベル". */
+    int name_w, cert_w = ja ? 14 : 9, lv_w = ja ? 7 : 4;
 
     for (size_t i = 0; i < n && q == NULL; i++) {
         if (rows[i].scored && memcmp(rows[i].v->questionnaire, qid, TX_ID_LEN) == 0) {
