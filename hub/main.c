@@ -6,7 +6,9 @@
 #include "tx_hub_admin.h"
 #include "tx_ingest.h"
 #include "tx_log.h"
+#include "tx_metrics.h"
 #include "tx_mlog.h"
+#include "tx_msg.h"
 #include "tx_note.h"
 #include "tx_store.h"
 #include "tx_store_check.h"
@@ -34,7 +36,9 @@ enum {
     OPT_WAIT = 128,
     OPT_WITH_KEY = 256,
     OPT_ORIGIN = 512,
-    OPT_ALLOW_DUP = 1024
+    OPT_ALLOW_DUP = 1024,
+    OPT_METRICS = 2048,
+    OPT_LOG_FORMAT = 4096 /* every command */
 };
 
 typedef struct {
@@ -50,6 +54,8 @@ typedef struct {
     int with_key;
     const char *origin;
     int allow_dup;
+    const char *metrics; /* --metrics ADDR:PORT; NULL: off */
+    int metrics_remote;  /* --metrics-allow-remote */
     char **rest;
     int n_rest;
 } args;
@@ -60,7 +66,7 @@ static const char *const usage_main =
     "commands:\n"
     "  init    --data DIR [--origin O]    create the hub's keys and database in DIR\n"
     "  run     --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
-    "          [--workers N] [--commit-wait-us US]\n"
+    "          [--workers N] [--commit-wait-us US] [--metrics ADDR:PORT]\n"
     "                                     serve until SIGTERM or SIGINT\n"
     "  enroll  --data DIR [--allow-duplicate-name] PROFILE\n"
     "                                     admit an organisation from its signed profile.tx\n"
@@ -70,6 +76,7 @@ static const char *const usage_main =
     "                                     copy the database (hot, compact) into new dir OUT\n"
     "  check   --data DIR                 verify every record and index of the database\n"
     "\n"
+    "Every command takes --log-format text|logfmt|json for its log lines on stderr.\n"
     "Run `ticsx-hub COMMAND --help` for details.\n"
     "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n";
 
@@ -84,7 +91,8 @@ static const char *const usage_init =
 
 static const char *const usage_run =
     "usage: ticsx-hub run --data DIR [--bind ENDPOINT] [--map-size MIB] [--log-level LEVEL]\n"
-    "                     [--workers N] [--commit-wait-us US]\n"
+    "                     [--log-format FORMAT] [--workers N] [--commit-wait-us US]\n"
+    "                     [--metrics ADDR:PORT [--metrics-allow-remote]]\n"
     "\n"
     "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default " TX_HUB_DEFAULT_BIND ");\n"
     "                     a port of * picks a free one. The bound endpoint is written to\n"
@@ -93,11 +101,21 @@ static const char *const usage_run =
     "                     size it already has (1024 as made by init). Raise it when the hub\n"
     "                     answers storage_full.\n"
     "  --log-level LEVEL  error, warn, info (default) or debug; log lines go to stderr\n"
+    "  --log-format FORMAT\n"
+    "                     text (default), logfmt or json: one line per event, with time\n"
+    "                     (RFC 3339, UTC), level, message and fields (ids, fingerprints,\n"
+    "                     statuses); never keys or payloads\n"
     "  --workers N        threads that verify submitted envelopes (default: one per CPU);\n"
     "                     rules and storage stay on one thread, in arrival order\n"
     "  --commit-wait-us US\n"
     "                     how long a batch of submits waits for more before it is\n"
     "                     committed (default 200; 0: as soon as all are verified)\n"
+    "  --metrics ADDR:PORT\n"
+    "                     serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz\n"
+    "                     and /readyz (e.g. 127.0.0.1:9464, [::1]:9464; port 0: any free\n"
+    "                     one, logged). Off by default. Loopback addresses only, unless\n"
+    "  --metrics-allow-remote\n"
+    "                     is given too: the page has no secrets, but says how busy the hub is\n"
     "\n"
     "Holds DIR/hub.lock while running: a second hub on the same DIR refuses to start.\n"
     "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n";
@@ -181,6 +199,9 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
         {"with-key", no_argument, NULL, 'K'},
         {"origin", required_argument, NULL, 'O'},
         {"allow-duplicate-name", no_argument, NULL, 'D'},
+        {"metrics", required_argument, NULL, 'M'},
+        {"metrics-allow-remote", no_argument, NULL, 'R'},
+        {"log-format", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -193,6 +214,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
     a->map_mib = 0;
     a->timeout_ms = 3000;
     a->commit_wait_us = TX_HUB_DEFAULT_COMMIT_WAIT_US;
+    allowed |= OPT_LOG_FORMAT;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -207,6 +229,9 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
                         : c == 'K' ? OPT_WITH_KEY
                         : c == 'O' ? OPT_ORIGIN
                         : c == 'D' ? OPT_ALLOW_DUP
+                        : c == 'M' ? OPT_METRICS
+                        : c == 'R' ? OPT_METRICS
+                        : c == 'F' ? OPT_LOG_FORMAT
                                    : 0;
 
         if (c == 'h') {
@@ -241,6 +266,18 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
             break;
         case 'l':
             a->log_level = optarg;
+            break;
+        case 'M':
+            a->metrics = optarg;
+            break;
+        case 'R':
+            a->metrics_remote = 1;
+            break;
+        case 'F':
+            if ((tx_log_format = tx_log_format_parse(optarg)) < 0) {
+                tx_log_format = TX_LOG_TEXT;
+                return fail_usage(cmd, "--log-format is one of text, logfmt, json", usage);
+            }
             break;
         case 'H':
             a->hub = optarg;
@@ -409,16 +446,21 @@ static int
 cmd_run(int argc, char **argv)
 {
     tx_hub_options opt;
+    tx_metrics_addr maddr;
     args a;
     int rc =
         parse_args("run", argc, argv,
-                   OPT_DATA | OPT_BIND | OPT_MAP | OPT_LOG | OPT_WORKERS | OPT_WAIT, usage_run, &a);
+                   OPT_DATA | OPT_BIND | OPT_MAP | OPT_LOG | OPT_WORKERS | OPT_WAIT | OPT_METRICS,
+                   usage_run, &a);
 
     if (rc >= 0) {
         return rc;
     }
     if (a.n_rest != 0) {
         return fail_usage("run", "unexpected argument", usage_run);
+    }
+    if (a.metrics != NULL && tx_metrics_parse(a.metrics, a.metrics_remote, &maddr) != TX_OK) {
+        return fail_usage("run", tx_fail_msg(), usage_run);
     }
     if (!have_hub_key(a.data) || !private_data(a.data)) {
         return EXIT_LOCAL;
@@ -431,6 +473,8 @@ cmd_run(int argc, char **argv)
     opt.map_size = (size_t)a.map_mib << 20;
     opt.workers = a.workers;
     opt.commit_wait_us = a.commit_wait_us;
+    opt.metrics = a.metrics != NULL ? &maddr : NULL;
+    opt.metrics_text = a.metrics;
     rc = tx_hub_run(&opt);
     switch (rc) {
     case TX_OK:
@@ -449,8 +493,8 @@ cmd_run(int argc, char **argv)
                 a.bind, TX_HUB_DEFAULT_BIND);
         return EXIT_LOCAL;
     case TX_ERR_NET:
-        fprintf(stderr, "ticsx-hub: cannot serve on %s (address in use?); see the log above\n",
-                a.bind);
+        fprintf(stderr, "ticsx-hub: cannot serve on %s%s%s (address in use?); see the log above\n",
+                a.bind, a.metrics != NULL ? " or metrics on " : "", a.metrics ? a.metrics : "");
         return EXIT_LOCAL;
     default:
         fprintf(stderr, "ticsx-hub: run %s on %s: %s\n", a.data, a.bind, tx_strerror(rc));
