@@ -1,16 +1,17 @@
-# Bash completion of ticsx-hub: its commands, each command's options, --log-level's values,
-# the data directory, the profile to enrol and the backup directory. Installed as
+# Bash completion of ticsx-hub: its commands, each command's options, the values of
+# --log-level and --log-format, the data directory, the configuration file, the profile to
+# enrol and the backup directories. Installed as
 # share/bash-completion/completions/ticsx-hub; needs no bash-completion helper.
 
-# The options each command takes (besides --help).
+# The options each command takes (besides --log-format and --help, which all take).
 _ticsx_hub_command_opts()
 {
     case $1 in
     init) echo "--data --origin" ;;
-    run) echo "--data --bind --map-size --log-level --workers --commit-wait-us" ;;
+    run) echo "--data --config --bind --map-size --log-level --workers --commit-wait-us --metrics --metrics-allow-remote" ;;
     enroll) echo "--data --allow-duplicate-name" ;;
     health) echo "--data --hub --timeout" ;;
-    backup) echo "--data --with-key" ;;
+    backup) echo "--data --with-key --into --keep" ;;
     check) echo "--data" ;;
     esac
 }
@@ -19,8 +20,8 @@ _ticsx_hub()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="init run enroll health backup check"
-    local valued=" --data --origin --bind --map-size --log-level --workers --commit-wait-us --hub
-        --timeout "
+    local valued=" --data --origin --config --bind --map-size --log-level --log-format --workers
+        --commit-wait-us --metrics --hub --timeout --into --keep "
     local i cmd="" word nargs=0
 
     valued=" $(echo $valued) "
@@ -55,12 +56,18 @@ _ticsx_hub()
     case "$valued" in
     *" $prev "*)
         case $prev in
-        --data)
+        --data | --into)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$cur")
             ;;
+        --config)
+            compopt -o filenames 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            ;;
         --log-level) mapfile -t COMPREPLY < <(compgen -W "error warn info debug" -- "$cur") ;;
+        --log-format) mapfile -t COMPREPLY < <(compgen -W "text logfmt json" -- "$cur") ;;
         --bind) mapfile -t COMPREPLY < <(compgen -W "tcp://127.0.0.1:7700 tcp://0.0.0.0:7700" -- "$cur") ;;
+        --metrics) mapfile -t COMPREPLY < <(compgen -W "127.0.0.1:9464 [::1]:9464" -- "$cur") ;;
         esac
         return 0
         ;;
@@ -68,14 +75,14 @@ _ticsx_hub()
 
     if [ -z "$cmd" ]; then
         if [[ $cur == -* ]]; then
-            mapfile -t COMPREPLY < <(compgen -W "--help -h" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "--log-format --help -h" -- "$cur")
         else
             mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
         fi
         return 0
     fi
     if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "$(_ticsx_hub_command_opts "$cmd") --help -h" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "$(_ticsx_hub_command_opts "$cmd") --log-format --help -h" -- "$cur")
         return 0
     fi
     # enroll PROFILE: a file; backup OUT: a new directory.

@@ -30,6 +30,8 @@ help_of() {
 #   sub PATH.. NAME     a sub-command reached by PATH (e.g. "sub trust witness quorum")
 #   opt CMD OPTION      an option in a command's synopsis ("-" for the global options)
 #   val CMD OPTION V    a value the synopsis lists for an option (--format table|json|...)
+# CMD is "*" for an option that a sentence outside the sections gives with its values ("Every
+# command takes --log-format text|logfmt|json"): every command must complete it.
 # In the "commands:" section a line's synopsis is what comes before its first two blanks; an
 # option followed by a word that is neither an option nor "[..." takes that word as its value,
 # unless its own token closes a bracket ("[--force]").
@@ -88,6 +90,16 @@ parse_usage() {
             chain = 0; afterbar = 0
         }
     }
+    function prose_values(line, who,    n, t, j, np, parts, k) {
+        n = split(line, t, /[ ,;.()]+/)
+        for (j = 1; j < n; j++) {
+            if (t[j] ~ /^--[a-z][a-z0-9-]*$/ && t[j + 1] ~ /^[a-z0-9]+(\|[a-z0-9]+)+$/) {
+                np = split(t[j + 1], parts, "|")
+                for (k = 1; k <= np; k++) print "val", who, t[j], parts[k]
+                print "opt", who, t[j]
+            }
+        }
+    }
     /^global options/ { sec = "g"; next }
     /^commands:/ { sec = "c"; next }
     /^[^ ]/ { sec = "" }
@@ -105,12 +117,24 @@ parse_usage() {
     }
     sec == "c" && /^  [a-z]/ { syntax($0, 1); next }
     sec == "c" && /^ +[[-]/ { syntax($0, 0); next }
+    # Prose outside the sections ("Every command takes --log-format text|logfmt|json"): the
+    # values hold for every command ("*").
+    sec == "" { prose_values($0, "*") }
     '
 }
 
 # The options of one command's own help (usage lines and lines that start with an option).
 parse_command_help() {
     awk -v cmd="$1" '
+    {
+        n = split($0, t, /[][ ,;.()]+/)
+        for (j = 1; j < n; j++) {
+            if (t[j] ~ /^--[a-z][a-z0-9-]*$/ && t[j + 1] ~ /^[a-z0-9]+(\|[a-z0-9]+)+$/) {
+                np = split(t[j + 1], parts, "|")
+                for (k = 1; k <= np; k++) print "val", cmd, t[j], parts[k]
+            }
+        }
+    }
     /^usage:/ || /^ +\[?--?[a-z]/ {
         n = split($0, t, /[][ ,;|]+/)
         for (j = 1; j <= n; j++) {
@@ -254,6 +278,10 @@ for program in ticsx ticsx-hub; do
         opt)
             if [ "$a" = - ]; then
                 expect_offered "$b" "$comp" "$func" "$program" "-"
+            elif [ "$a" = "*" ]; then
+                for x in $commands; do
+                    expect_offered "$b" "$comp" "$func" "$program" "$x" "-"
+                done
             else
                 expect_offered "$b" "$comp" "$func" "$program" "$a" "-"
             fi
@@ -261,6 +289,10 @@ for program in ticsx ticsx-hub; do
         val)
             if [ "$a" = - ]; then
                 expect_offered "$c" "$comp" "$func" "$program" "$b" ""
+            elif [ "$a" = "*" ]; then
+                for x in $commands; do
+                    expect_offered "$c" "$comp" "$func" "$program" "$x" "$b" ""
+                done
             else
                 expect_offered "$c" "$comp" "$func" "$program" "$a" "$b" ""
             fi
