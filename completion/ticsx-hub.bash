@@ -24,7 +24,7 @@ _ticsx_hub()
         --commit-wait-us --metrics --hub --timeout --into --keep "
     local i cmd="" word nargs=0
 
-    valued=" $(echo $valued) "
+    valued=${valued//$'\n'/ }
     COMPREPLY=()
     if [[ $cur == --*=* ]]; then
         prev=${cur%%=*}

@@ -57,8 +57,7 @@ _ticsx()
     local globals="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h --version"
     local i cmd="" cmd_at=0 sub="" word
 
-    local valued
-    valued=$(echo $_ticsx_valued)
+    local valued=" ${_ticsx_valued//$'\n'/ } "
 
     COMPREPLY=()
     # --option=value: complete the value of that option (split at "=" or not, as
@@ -92,7 +91,7 @@ _ticsx()
     if [ -n "$cmd" ]; then
         for ((i = cmd_at + 1; i < COMP_CWORD; i++)); do
             word=${COMP_WORDS[i]}
-            case " $valued " in
+            case "$valued" in
             *" $word "*) ((i++)) ;;
             *) [[ $word == -* ]] || args+=("$word") ;;
             esac
@@ -101,7 +100,7 @@ _ticsx()
     fi
 
     # Values of options: a finite set, a file, a directory, or nothing to offer.
-    case " $valued " in
+    case "$valued" in
     *" $prev "*)
         case $prev in
         --home) _ticsx_files -d ;;

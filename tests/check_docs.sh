@@ -234,6 +234,7 @@ for program in ticsx ticsx-hub; do
         continue
     fi
     checks=$((checks + 1))
+    # shellcheck disable=SC1090
     (source "$comp" && declare -F "$func" >/dev/null) || fail "$comp defines no function $func"
     complete_spec=$(bash -c "source '$comp'; complete -p $program" 2>&1)
     checks=$((checks + 1))
