@@ -320,6 +320,12 @@ tx_hub_run(const tx_hub_options *opt)
         (rc = tx_metrics_start(opt->metrics, opt->dir, &h.stats, h.pool, &h.metrics)) != TX_OK) {
         tx_error("hub: cannot serve metrics on %s: %s", opt->metrics_text, tx_fail_msg());
     }
+    if (h.metrics != NULL) {
+        /* Before DIR/endpoint is written: whoever waits for that file finds this line. */
+        tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KV("metrics", tx_metrics_url(h.metrics))),
+                  "hub: metrics on %s/metrics (health: /healthz, /readyz)",
+                  tx_metrics_url(h.metrics));
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != TX_OK) {
         goto out;
@@ -344,11 +350,6 @@ tx_hub_run(const tx_hub_options *opt)
                         TX_KN("workers", tx_vpool_workers(h.pool))),
               "hub %s serving on %s (data %s, %u verification threads)", fp, endpoint, opt->dir,
               tx_vpool_workers(h.pool));
-    if (h.metrics != NULL) {
-        tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KV("metrics", tx_metrics_url(h.metrics))),
-                  "hub: metrics on %s/metrics (health: /healthz, /readyz)",
-                  tx_metrics_url(h.metrics));
-    }
     serve(&h);
     tx_round_stats(h.round, &accepted, &refused);
     tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KN("accepted", accepted), TX_KN("refused", refused)),

@@ -476,8 +476,9 @@ test_no_names_or_keys(void **state)
     free(text);
 }
 
-/* A stranger's handshake is refused by ZAP and counted. The loop reads the connection events
- * on its next turn, so the page is read again until it shows (at most 20 s). */
+/* A stranger's handshake is refused by ZAP and counted, and its connections are not counted
+ * once closed. The loop reads the connection events on its next turn, so the page is read
+ * again until it shows them (at most 20 s each). */
 static void
 test_refused_handshake_counted(void **state)
 {
@@ -503,6 +504,18 @@ test_refused_handshake_counted(void **state)
     assert_true(now > before);
     zmq_close(s);
     zmq_ctx_term(ctx);
+    /* Each refused attempt closed its connection: the gauge falls back to the fixture's one
+     * client. */
+    for (int i = 0; i < 200; i++) {
+        text = scrape(f);
+        now = sample(text, "ticsx_hub_connections");
+        free(text);
+        if (now == 1) {
+            break;
+        }
+        usleep(100000);
+    }
+    assert_true(now == 1);
 }
 
 /* Listening TCP sockets of process pid (from /proc/PID/fd and /proc/net/tcp{,6}). */
