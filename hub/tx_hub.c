@@ -9,6 +9,7 @@
 #include "tx_metrics.h"
 #include "tx_mlog.h"
 #include "tx_msg.h"
+#include "tx_notify.h"
 #include "tx_round.h"
 #include "tx_store.h"
 #include "tx_util.h"
@@ -178,10 +179,27 @@ count_log(hub *h)
     }
 }
 
+/* STATUS= for the service manager when the counts moved (at most once a housekeeping tick). */
 static void
-serve(hub *h)
+notify_status(hub *h, const char *endpoint, uint64_t *shown)
+{
+    uint64_t accepted, refused;
+
+    tx_round_stats(h->round, &accepted, &refused);
+    if (accepted + refused != *shown) {
+        *shown = accepted + refused;
+        tx_notify("STATUS=serving on %s: %llu submits accepted, %llu refused", endpoint,
+                  (unsigned long long)accepted, (unsigned long long)refused);
+    }
+}
+
+static void
+serve(hub *h, const char *endpoint)
 {
     int64_t next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
+    /* The watchdog is pinged from the loop itself: a loop that hangs stops pinging. */
+    int64_t watchdog_ms = tx_notify_watchdog_ms(), next_watchdog = 0;
+    uint64_t shown = 0;
 
     atomic_store_explicit(&h->stats.loop_ms, tx_clock_ms(), memory_order_relaxed);
     atomic_store_explicit(&h->stats.state, TX_STATS_SERVING, memory_order_relaxed);
@@ -214,9 +232,15 @@ serve(hub *h)
         if (tx_clock_ms() >= next_housekeeping) {
             tx_store_reader_check(h->store);
             count_log(h);
+            notify_status(h, endpoint, &shown);
             next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
         }
+        if (watchdog_ms > 0 && tx_clock_ms() >= next_watchdog) {
+            tx_notify("WATCHDOG=1");
+            next_watchdog = tx_clock_ms() + watchdog_ms;
+        }
     }
+    tx_notify("STOPPING=1\nSTATUS=stopping: committing and answering the calls taken");
     /* Calls already taken are committed and answered before the hub stops. */
     atomic_store_explicit(&h->stats.state, TX_STATS_STOPPING, memory_order_relaxed);
     tx_round_finish(h->round);
@@ -350,7 +374,9 @@ tx_hub_run(const tx_hub_options *opt)
                         TX_KN("workers", tx_vpool_workers(h.pool))),
               "hub %s serving on %s (data %s, %u verification threads)", fp, endpoint, opt->dir,
               tx_vpool_workers(h.pool));
-    serve(&h);
+    /* Only now does it take calls: the service manager may start what depends on it. */
+    tx_notify("READY=1\nSTATUS=serving on %s", endpoint);
+    serve(&h, endpoint);
     tx_round_stats(h.round, &accepted, &refused);
     tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KN("accepted", accepted), TX_KN("refused", refused)),
               "hub stopping: %llu accepted, %llu refused", (unsigned long long)accepted,
