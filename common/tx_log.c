@@ -14,7 +14,7 @@ int tx_log_format = TX_LOG_TEXT;
 
 #define MSG_MAX 1024      /* the message, formatted */
 #define LOG_LINE_MAX 8192 /* the line, escaped; room for the message escaped 6 for 1 */
-#define LOG_LINE_TAIL 3   /* kept for the closing "}\n" */
+#define LOG_LINE_TAIL 3   /* kept for what closes a cut line: a quote, the brace, the newline */
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -34,13 +34,26 @@ tx_log_format_parse(const char *name)
 typedef struct {
     char p[LOG_LINE_MAX];
     size_t len;
+    int full; /* something did not fit: nothing more is appended but closers */
 } line_buf;
 
-/* Appends n bytes if they fit (leaving LOG_LINE_TAIL); returns 0 when they did not. */
+/* Appends a character that closes what was opened (a string's quote, the object's brace, the
+ * newline): at most LOG_LINE_TAIL of these follow the point where the line was cut. */
+static void
+put_closer(line_buf *b, char c)
+{
+    if (b->len < sizeof b->p) {
+        b->p[b->len++] = c;
+    }
+}
+
+/* Appends n bytes if they fit (leaving LOG_LINE_TAIL); returns 0 when they did not, and from
+ * then on appends nothing more, so a cut line ends with whole parts. */
 static int
 put_n(line_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + LOG_LINE_TAIL > sizeof b->p) {
+    if (b->full || b->len + n + LOG_LINE_TAIL > sizeof b->p) {
+        b->full = 1;
         return 0;
     }
     memcpy(b->p + b->len, s, n);
@@ -127,49 +140,57 @@ put_escaped(line_buf *b, const char *s, int json)
     }
 }
 
-/* A logfmt value: bare when it holds no space, quote, '=' or control character, else quoted. */
-static void
-put_logfmt_value(line_buf *b, const char *s)
+/* True when a logfmt value can go without quotes: no space, quote, '=', backslash or control
+ * character, and not empty. */
+static int
+logfmt_bare(const char *s)
 {
     int bare = *s != 0;
 
     for (const unsigned char *u = (const unsigned char *)s; *u && bare; u++) {
         bare = *u > 0x20 && *u != '"' && *u != '=' && *u != '\\' && *u != 0x7f;
     }
-    if (bare) {
-        put_escaped(b, s, 0);
-        return;
-    }
-    put_s(b, "\"");
-    put_escaped(b, s, 0);
-    put_s(b, "\"");
+    return bare;
 }
 
+/* A field: its opening part goes in whole or not at all, and a string opened is closed. */
 static void
 put_field(line_buf *b, const tx_log_field *f, int json)
 {
+    const char *v = f->str != NULL ? f->str : "";
+    char head[96];
     char num[24];
 
     if (f->is_num) {
         snprintf(num, sizeof num, "%llu", f->num);
     }
     if (json) {
-        put_s(b, ",\"");
-        put_escaped(b, f->key, 1);
-        put_s(b, "\":");
+        /* Keys are literals of the code ([a-z_]+): no escaping needed. */
         if (f->is_num) {
-            put_s(b, num);
-        } else {
-            put_s(b, "\"");
-            put_escaped(b, f->str != NULL ? f->str : "", 1);
-            put_s(b, "\"");
+            snprintf(head, sizeof head, ",\"%.40s\":%s", f->key, num);
+            put_s(b, head);
+            return;
+        }
+        snprintf(head, sizeof head, ",\"%.40s\":\"", f->key);
+        if (put_s(b, head)) {
+            put_escaped(b, v, 1);
+            put_closer(b, '"');
         }
         return;
     }
-    put_s(b, " ");
-    put_s(b, f->key);
-    put_s(b, "=");
-    put_logfmt_value(b, f->is_num ? num : f->str != NULL ? f->str : "");
+    if (f->is_num || logfmt_bare(v)) {
+        snprintf(head, sizeof head, " %.40s=%s", f->key, f->is_num ? num : "");
+        if (put_s(b, head) && !f->is_num) {
+            /* A bare value cut short is still a bare value. */
+            put_escaped(b, v, 0);
+        }
+        return;
+    }
+    snprintf(head, sizeof head, " %.40s=\"", f->key);
+    if (put_s(b, head)) {
+        put_escaped(b, v, 0);
+        put_closer(b, '"');
+    }
 }
 
 static void
@@ -188,6 +209,7 @@ write_line(int level, const tx_log_field *fields, size_t n, const char *fmt, va_
     snprintf(stamp + len, sizeof stamp - len, ".%03ldZ", ts.tv_nsec / 1000000);
     vsnprintf(msg, sizeof msg, fmt, ap);
     b.len = 0;
+    b.full = 0;
     switch (tx_log_format) {
     case TX_LOG_JSON:
         put_s(&b, "{\"time\":\"");
@@ -196,12 +218,11 @@ write_line(int level, const tx_log_field *fields, size_t n, const char *fmt, va_
         put_s(&b, name);
         put_s(&b, "\",\"msg\":\"");
         put_escaped(&b, msg, 1);
-        put_s(&b, "\"");
+        put_closer(&b, '"');
         for (size_t i = 0; i < n; i++) {
             put_field(&b, &fields[i], 1);
         }
-        /* LOG_LINE_TAIL was kept for these. */
-        b.p[b.len++] = '}';
+        put_closer(&b, '}');
         break;
     case TX_LOG_LOGFMT:
         put_s(&b, "time=");
@@ -210,7 +231,7 @@ write_line(int level, const tx_log_field *fields, size_t n, const char *fmt, va_
         put_s(&b, name);
         put_s(&b, " msg=\"");
         put_escaped(&b, msg, 0);
-        put_s(&b, "\"");
+        put_closer(&b, '"');
         for (size_t i = 0; i < n; i++) {
             put_field(&b, &fields[i], 0);
         }
@@ -224,7 +245,7 @@ write_line(int level, const tx_log_field *fields, size_t n, const char *fmt, va_
         put_s(&b, msg);
         break;
     }
-    b.p[b.len++] = '\n';
+    put_closer(&b, '\n');
     fwrite(b.p, 1, b.len, stderr);
 }
 

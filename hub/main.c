@@ -5,6 +5,7 @@
 #include "tx_hub.h"
 #include "tx_hub_admin.h"
 #include "tx_hub_config.h"
+#include "tx_i18n.h"
 #include "tx_ingest.h"
 #include "tx_log.h"
 #include "tx_metrics.h"
@@ -97,126 +98,133 @@ typedef struct {
     const char *section, *key, *sample;
 } option_row;
 
+/* How a row reads its value into the field f of args, and whether hub.ini holds it. */
+#define TEXT(f, takes) ARG_TEXT, offsetof(args, f), 0, 0, NULL, takes
+#define NUMBER(f, min, max, takes) ARG_NUMBER, offsetof(args, f), min, max, NULL, takes
+#define CHOICE(f, choices, takes) ARG_CHOICE, offsetof(args, f), 0, 0, choices, takes
+#define FLAG(f) ARG_FLAG, offsetof(args, f), 0, 0, NULL, NULL
+#define INI(section, key, sample) section, key, sample
+#define CLI_ONLY NULL, NULL, NULL
+
 static const option_row options[] = {
-    {"data", OPT_DATA, ARG_TEXT, offsetof(args, data), 0, 0, NULL, "a directory", NULL, NULL, NULL},
-    {"config", OPT_CONFIG, ARG_TEXT, offsetof(args, config), 0, 0, NULL, "a file", NULL, NULL,
-     NULL},
-    {"bind", OPT_BIND, ARG_TEXT, offsetof(args, bind), 0, 0, NULL, "a ZeroMQ endpoint", "hub",
-     "bind",
-     "# The ZeroMQ endpoint the hub serves on; a port of * picks a free one.\n"
-     "# bind = " TX_HUB_DEFAULT_BIND "\n"},
-    {"map-size", OPT_MAP, ARG_NUMBER, offsetof(args, map_mib), 1, 1L << 24, NULL,
-     "a number of MiB (1 to 16777216)", "hub", "map-size",
-     "# The most the database can hold, in MiB; raise it when the hub answers\n"
-     "# storage_full. Default: the size the database has (1024 as made by init).\n"
-     "# map-size = 1024\n"},
-    {"workers", OPT_WORKERS, ARG_NUMBER, offsetof(args, workers), 1, TX_VPOOL_MAX_WORKERS, NULL,
-     "a number of threads (1 to 256)", "hub", "workers",
-     "# Threads that verify submitted envelopes. Default: one per CPU.\n"
-     "# workers = 4\n"},
-    {"commit-wait-us", OPT_WAIT, ARG_NUMBER, offsetof(args, commit_wait_us), 0, 1000000, NULL,
-     "microseconds (0 to 1000000)", "hub", "commit-wait-us",
-     "# How long a batch of submits waits for more before it is committed, in\n"
-     "# microseconds (0: as soon as all are verified).\n"
-     "# commit-wait-us = 200\n"},
-    {"log-level", OPT_LOG, ARG_CHOICE, offsetof(args, log_level), 0, 0, "error|warn|info|debug",
-     "one of error, warn, info, debug", "log", "level",
-     "# What the hub logs on stderr (the journal under systemd): error, warn, info\n"
-     "# or debug.\n"
-     "# level = info\n"},
-    {"log-format", OPT_LOG_FORMAT, ARG_CHOICE, offsetof(args, log_format), 0, 0, "text|logfmt|json",
-     "one of text, logfmt, json", "log", "format",
-     "# How log lines read: text, logfmt or json (one object per line).\n"
-     "# format = text\n"},
-    {"metrics", OPT_METRICS, ARG_TEXT, offsetof(args, metrics), 0, 0, NULL, "an address ADDR:PORT",
-     "metrics", "listen",
-     "# Serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz and\n"
-     "# /readyz. Off unless set; loopback addresses only unless allow-remote is true.\n"
-     "# listen = 127.0.0.1:9464\n"},
-    {"metrics-allow-remote", OPT_METRICS, ARG_FLAG, offsetof(args, metrics_remote), 0, 0, NULL,
-     "true or false", "metrics", "allow-remote", "# allow-remote = false\n"},
-    {"hub", OPT_HUB, ARG_TEXT, offsetof(args, hub), 0, 0, NULL, "a ZeroMQ endpoint", NULL, NULL,
-     NULL},
-    {"timeout", OPT_TIMEOUT, ARG_NUMBER, offsetof(args, timeout_ms), 1, 3600000, NULL,
-     "milliseconds (1 or more)", NULL, NULL, NULL},
-    {"with-key", OPT_WITH_KEY, ARG_FLAG, offsetof(args, with_key), 0, 0, NULL, NULL, NULL, NULL,
-     NULL},
-    {"origin", OPT_ORIGIN, ARG_TEXT, offsetof(args, origin), 0, 0, NULL, "a name", NULL, NULL,
-     NULL},
-    {"allow-duplicate-name", OPT_ALLOW_DUP, ARG_FLAG, offsetof(args, allow_dup), 0, 0, NULL, NULL,
-     NULL, NULL, NULL},
-    {"into", OPT_INTO, ARG_TEXT, offsetof(args, into), 0, 0, NULL, "a directory", NULL, NULL, NULL},
-    {"keep", OPT_KEEP, ARG_NUMBER, offsetof(args, keep), 1, 100000, NULL,
-     "a number of backups (1 or more)", NULL, NULL, NULL},
+    {"data", OPT_DATA, TEXT(data, N_("a directory")), CLI_ONLY},
+    {"config", OPT_CONFIG, TEXT(config, N_("a file")), CLI_ONLY},
+    {"bind", OPT_BIND, TEXT(bind, N_("a ZeroMQ endpoint")),
+     INI("hub", "bind",
+         "# The ZeroMQ endpoint the hub serves on; a port of * picks a free one.\n"
+         "# bind = " TX_HUB_DEFAULT_BIND "\n")},
+    {"map-size", OPT_MAP, NUMBER(map_mib, 1, 1L << 24, N_("a number of MiB (1 to 16777216)")),
+     INI("hub", "map-size",
+         "# The most the database can hold, in MiB; raise it when the hub answers\n"
+         "# storage_full. Default: the size the database has (1024 as made by init).\n"
+         "# map-size = 1024\n")},
+    {"workers", OPT_WORKERS,
+     NUMBER(workers, 1, TX_VPOOL_MAX_WORKERS, N_("a number of threads (1 to 256)")),
+     INI("hub", "workers",
+         "# Threads that verify submitted envelopes. Default: one per CPU.\n"
+         "# workers = 4\n")},
+    {"commit-wait-us", OPT_WAIT,
+     NUMBER(commit_wait_us, 0, 1000000, N_("microseconds (0 to 1000000)")),
+     INI("hub", "commit-wait-us",
+         "# How long a batch of submits waits for more before it is committed, in\n"
+         "# microseconds (0: as soon as all are verified).\n"
+         "# commit-wait-us = 200\n")},
+    {"log-level", OPT_LOG,
+     CHOICE(log_level, "error|warn|info|debug", N_("one of error, warn, info, debug")),
+     INI("log", "level",
+         "# What the hub logs on stderr (the journal under systemd): error, warn, info\n"
+         "# or debug.\n"
+         "# level = info\n")},
+    {"log-format", OPT_LOG_FORMAT,
+     CHOICE(log_format, "text|logfmt|json", N_("one of text, logfmt, json")),
+     INI("log", "format",
+         "# How log lines read: text, logfmt or json (one object per line).\n"
+         "# format = text\n")},
+    {"metrics", OPT_METRICS, TEXT(metrics, N_("an address ADDR:PORT")),
+     INI("metrics", "listen",
+         "# Serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz and\n"
+         "# /readyz. Off unless set; loopback addresses only unless allow-remote is true.\n"
+         "# listen = 127.0.0.1:9464\n")},
+    {"metrics-allow-remote", OPT_METRICS, FLAG(metrics_remote),
+     INI("metrics", "allow-remote", "# allow-remote = false\n")},
+    {"hub", OPT_HUB, TEXT(hub, N_("a ZeroMQ endpoint")), CLI_ONLY},
+    {"timeout", OPT_TIMEOUT, NUMBER(timeout_ms, 1, 3600000, N_("milliseconds (1 or more)")),
+     CLI_ONLY},
+    {"with-key", OPT_WITH_KEY, FLAG(with_key), CLI_ONLY},
+    {"origin", OPT_ORIGIN, TEXT(origin, N_("a name")), CLI_ONLY},
+    {"allow-duplicate-name", OPT_ALLOW_DUP, FLAG(allow_dup), CLI_ONLY},
+    {"into", OPT_INTO, TEXT(into, N_("a directory")), CLI_ONLY},
+    {"keep", OPT_KEEP, NUMBER(keep, 1, 100000, N_("a number of backups (1 or more)")), CLI_ONLY},
 };
 
 static const char *const usage_main =
-    "usage: ticsx-hub COMMAND [OPTIONS]\n"
-    "\n"
-    "commands:\n"
-    "  init    --data DIR [--origin O]    create the hub's keys and database in DIR\n"
-    "  run     --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
-    "          [--log-level LEVEL] [--workers N] [--commit-wait-us US]\n"
-    "          [--metrics ADDR:PORT]        serve until SIGTERM or SIGINT\n"
-    "  enroll  --data DIR [--allow-duplicate-name] PROFILE\n"
-    "                                     admit an organisation from its signed profile.tx\n"
-    "  health  --data DIR [--hub ENDPOINT] [--timeout MS]\n"
-    "                                     ping the running hub with its own key\n"
-    "  backup  --data DIR [--with-key] OUT | --into PARENT [--keep N]\n"
-    "                                     copy the database (hot, compact) into new dir OUT\n"
-    "  check   --data DIR                 verify every record and index of the database\n"
-    "\n"
-    "Every command takes --log-format text|logfmt|json for its log lines on stderr.\n"
-    "Run `ticsx-hub COMMAND --help` for details.\n"
-    "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n";
+    N_("usage: ticsx-hub COMMAND [OPTIONS]\n"
+       "\n"
+       "commands:\n"
+       "  init    --data DIR [--origin O]    create the hub's keys and database in DIR\n"
+       "  run     --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
+       "          [--log-level LEVEL] [--workers N] [--commit-wait-us US]\n"
+       "          [--metrics ADDR:PORT]\n"
+       "                                     serve until SIGTERM or SIGINT\n"
+       "  enroll  --data DIR [--allow-duplicate-name] PROFILE\n"
+       "                                     admit an organisation from its signed profile.tx\n"
+       "  health  --data DIR [--hub ENDPOINT] [--timeout MS]\n"
+       "                                     ping the running hub with its own key\n"
+       "  backup  --data DIR [--with-key] OUT | --into PARENT [--keep N]\n"
+       "                                     copy the database (hot, compact) into new dir OUT\n"
+       "  check   --data DIR                 verify every record and index of the database\n"
+       "\n"
+       "Every command takes --log-format text|logfmt|json for its log lines on stderr.\n"
+       "Run `ticsx-hub COMMAND --help` for details.\n"
+       "exit status: 0 ok, 1 refused, 2 usage or local error, 3 hub unreachable\n");
 
 static const char *const usage_init =
-    "usage: ticsx-hub init --data DIR [--origin ORIGIN]\n"
-    "\n"
-    "Creates DIR (0700) with the hub identity (hub.key 0600, hub.pub, hub_ed25519.pub), the\n"
-    "LMDB database (data.mdb, lock.mdb) and a commented hub.ini (0600). Prints the path of\n"
-    "hub.pub, which clients pin with --hub-key or TICSX_HUB_KEY, and the hub's fingerprint.\n"
-    "Refuses if DIR already has hub.key.\n"
-    "  --origin ORIGIN    the log's name on its checkpoints (C2SP tlog-checkpoint origin line,\n"
-    "                     kept as the name in hub.pub); default ticsx-hub/<hub key id>\n";
+    N_("usage: ticsx-hub init --data DIR [--origin ORIGIN]\n"
+       "\n"
+       "Creates DIR (0700) with the hub identity (hub.key 0600, hub.pub, hub_ed25519.pub), the\n"
+       "LMDB database (data.mdb, lock.mdb) and a commented hub.ini (0600). Prints the path of\n"
+       "hub.pub, which clients pin with --hub-key or TICSX_HUB_KEY, and the hub's fingerprint.\n"
+       "Refuses if DIR already has hub.key.\n"
+       "  --origin ORIGIN    the log's name on its checkpoints (C2SP tlog-checkpoint origin line,\n"
+       "                     kept as the name in hub.pub); default ticsx-hub/<hub key id>\n");
 
 static const char *const usage_run =
-    "usage: ticsx-hub run --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
-    "                     [--log-level LEVEL] [--log-format FORMAT] [--workers N]\n"
-    "                     [--commit-wait-us US] [--metrics ADDR:PORT [--metrics-allow-remote]]\n"
-    "\n"
-    "Settings come from DIR/hub.ini (or --config FILE) when it exists, the command line\n"
-    "winning: [hub] bind, map-size, workers, commit-wait-us; [log] level, format; [metrics]\n"
-    "listen, allow-remote. `ticsx-hub init`\n"
-    "writes a commented hub.ini; the hub refuses one that group or others may write.\n"
-    "  --config FILE      read the settings from FILE instead of DIR/hub.ini\n"
-    "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default " TX_HUB_DEFAULT_BIND ");\n"
-    "                     a port of * picks a free one. The bound endpoint is written to\n"
-    "                     DIR/endpoint.\n"
-    "  --map-size MIB     LMDB map size in MiB: the most the database can hold. Default: the\n"
-    "                     size it already has (1024 as made by init). Raise it when the hub\n"
-    "                     answers storage_full.\n"
-    "  --log-level LEVEL  error, warn, info (default) or debug; log lines go to stderr\n"
-    "  --log-format FORMAT\n"
-    "                     text (default), logfmt or json: one line per event, with time\n"
-    "                     (RFC 3339, UTC), level, message and fields (ids, fingerprints,\n"
-    "                     statuses); never keys or payloads\n"
-    "  --workers N        threads that verify submitted envelopes (default: one per CPU);\n"
-    "                     rules and storage stay on one thread, in arrival order\n"
-    "  --commit-wait-us US\n"
-    "                     how long a batch of submits waits for more before it is\n"
-    "                     committed (default 200; 0: as soon as all are verified)\n"
-    "  --metrics ADDR:PORT\n"
-    "                     serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz\n"
-    "                     and /readyz (e.g. 127.0.0.1:9464, [::1]:9464; port 0: any free\n"
-    "                     one, logged). Off by default. Loopback addresses only, unless\n"
-    "  --metrics-allow-remote\n"
-    "                     is given too: the page has no secrets, but says how busy the hub is\n"
-    "\n"
-    "Holds DIR/hub.lock while running: a second hub on the same DIR refuses to start.\n"
-    "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n";
+    N_("usage: ticsx-hub run --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
+       "                     [--log-level LEVEL] [--log-format FORMAT] [--workers N]\n"
+       "                     [--commit-wait-us US] [--metrics ADDR:PORT [--metrics-allow-remote]]\n"
+       "\n"
+       "Settings come from DIR/hub.ini (or --config FILE) when it exists, the command line\n"
+       "winning: [hub] bind, map-size, workers, commit-wait-us; [log] level, format; [metrics]\n"
+       "listen, allow-remote. `ticsx-hub init` writes a commented hub.ini; the hub refuses one\n"
+       "that group or others may write.\n"
+       "  --config FILE      read the settings from FILE instead of DIR/hub.ini\n"
+       "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default tcp://127.0.0.1:7700);\n"
+       "                     a port of * picks a free one. The bound endpoint is written to\n"
+       "                     DIR/endpoint.\n"
+       "  --map-size MIB     LMDB map size in MiB: the most the database can hold. Default: the\n"
+       "                     size it already has (1024 as made by init). Raise it when the hub\n"
+       "                     answers storage_full.\n"
+       "  --log-level LEVEL  error, warn, info (default) or debug; log lines go to stderr\n"
+       "  --log-format FORMAT\n"
+       "                     text (default), logfmt or json: one line per event, with time\n"
+       "                     (RFC 3339, UTC), level, message and fields (ids, fingerprints,\n"
+       "                     statuses); never keys or payloads\n"
+       "  --workers N        threads that verify submitted envelopes (default: one per CPU);\n"
+       "                     rules and storage stay on one thread, in arrival order\n"
+       "  --commit-wait-us US\n"
+       "                     how long a batch of submits waits for more before it is\n"
+       "                     committed (default 200; 0: as soon as all are verified)\n"
+       "  --metrics ADDR:PORT\n"
+       "                     serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz\n"
+       "                     and /readyz (e.g. 127.0.0.1:9464, [::1]:9464; port 0: any free\n"
+       "                     one, logged). Off by default. Loopback addresses only, unless\n"
+       "  --metrics-allow-remote\n"
+       "                     is given too: the page has no secrets, but says how busy the hub is\n"
+       "\n"
+       "Holds DIR/hub.lock while running: a second hub on the same DIR refuses to start.\n"
+       "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n");
 
-static const char *const usage_enroll =
+static const char *const usage_enroll = N_(
     "usage: ticsx-hub enroll --data DIR [--allow-duplicate-name] PROFILE\n"
     "\n"
     "Admits an organisation: verifies its signed profile (the profile.tx its ticsx home holds),\n"
@@ -226,42 +234,42 @@ static const char *const usage_enroll =
     "A profile with another member's corporate number, or its legal name and the same\n"
     "corporate number, is refused unless --allow-duplicate-name is given (then a warning\n"
     "naming both is logged).\n"
-    "exit status: 0 enrolled, 1 refused (bad, truncated or duplicate profile), 2 local error\n";
+    "exit status: 0 enrolled, 1 refused (bad, truncated or duplicate profile), 2 local error\n");
 
 static const char *const usage_health =
-    "usage: ticsx-hub health --data DIR [--hub ENDPOINT] [--timeout MS]\n"
-    "\n"
-    "Pings the hub with its own key at ENDPOINT (default: the one in DIR/endpoint).\n"
-    "  --timeout MS       how long to wait for the answer (default 3000)\n"
-    "exit status: 0 healthy, 1 refused, 2 local error, 3 unreachable\n";
+    N_("usage: ticsx-hub health --data DIR [--hub ENDPOINT] [--timeout MS]\n"
+       "\n"
+       "Pings the hub with its own key at ENDPOINT (default: the one in DIR/endpoint).\n"
+       "  --timeout MS       how long to wait for the answer (default 3000)\n"
+       "exit status: 0 healthy, 1 refused, 2 local error, 3 unreachable\n");
 
 static const char *const usage_backup =
-    "usage: ticsx-hub backup --data DIR [--with-key] OUT\n"
-    "       ticsx-hub backup --data DIR [--with-key] --into PARENT [--keep N]\n"
-    "\n"
-    "Copies the hub's database into the new directory OUT (which must not exist) while the hub\n"
-    "keeps serving: one consistent snapshot, compacted, synced to disk. OUT also gets hub.pub\n"
-    "and hub_ed25519.pub, but not the hub's secret key hub.key unless --with-key is given:\n"
-    "keep that key apart from the backups. To restore, put hub.key (0600) into a copy made\n"
-    "without it and run `ticsx-hub run --data OUT`; `ticsx-hub check --data OUT` verifies it.\n"
-    "Prints the last log index the copy holds: every record up to it is in the backup.\n"
-    "  --into PARENT      back up into PARENT/YYYY-MM-DDTHHMMSSZ (UTC; PARENT is made 0700)\n"
-    "  --keep N           then remove all but the N newest such backups in PARENT (other\n"
-    "                     files and directories there are left alone)\n";
+    N_("usage: ticsx-hub backup --data DIR [--with-key] OUT\n"
+       "       ticsx-hub backup --data DIR [--with-key] --into PARENT [--keep N]\n"
+       "\n"
+       "Copies the hub's database into the new directory OUT (which must not exist) while the hub\n"
+       "keeps serving: one consistent snapshot, compacted, synced to disk. OUT also gets hub.pub\n"
+       "and hub_ed25519.pub, but not the hub's secret key hub.key unless --with-key is given:\n"
+       "keep that key apart from the backups. To restore, put hub.key (0600) into a copy made\n"
+       "without it and run `ticsx-hub run --data OUT`; `ticsx-hub check --data OUT` verifies it.\n"
+       "Prints the last log index the copy holds: every record up to it is in the backup.\n"
+       "  --into PARENT      back up into PARENT/YYYY-MM-DDTHHMMSSZ (UTC; PARENT is made 0700)\n"
+       "  --keep N           then remove all but the N newest such backups in PARENT (other\n"
+       "                     files and directories there are left alone)\n");
 
 static const char *const usage_check =
-    "usage: ticsx-hub check --data DIR\n"
-    "\n"
-    "Reads the whole database in one snapshot (the hub may keep running) and checks that the\n"
-    "log runs from index 1 without gaps, that every record is complete, decodes and verifies\n"
-    "against its signer, and that every index (record ids, sequence numbers, visibility,\n"
-    "members) agrees with the log.\n"
-    "exit status: 0 clean, 1 problems found (listed), 2 the check could not run\n";
+    N_("usage: ticsx-hub check --data DIR\n"
+       "\n"
+       "Reads the whole database in one snapshot (the hub may keep running) and checks that the\n"
+       "log runs from index 1 without gaps, that every record is complete, decodes and verifies\n"
+       "against its signer, and that every index (record ids, sequence numbers, visibility,\n"
+       "members) agrees with the log.\n"
+       "exit status: 0 clean, 1 problems found (listed), 2 the check could not run\n");
 
 static int
 fail_usage(const char *cmd, const char *msg, const char *usage)
 {
-    fprintf(stderr, "ticsx-hub%s%s: %s\n\n%s", cmd ? " " : "", cmd ? cmd : "", msg, usage);
+    fprintf(stderr, "ticsx-hub%s%s: %s\n\n%s", cmd ? " " : "", cmd ? cmd : "", msg, _(usage));
     return EXIT_LOCAL;
 }
 
@@ -311,16 +319,16 @@ set_option(args *a, const option_row *o, const char *value)
             *(long *)field = strcmp(value, "false") != 0;
             return TX_OK;
         }
-        return tx_fail(TX_ERR_USAGE, "takes %s", o->takes);
+        return tx_fail(TX_ERR_USAGE, "takes true or false");
     case ARG_TEXT:
         if (value[0] == 0) {
-            return tx_fail(TX_ERR_USAGE, "takes %s", o->takes);
+            return tx_fail(TX_ERR_USAGE, "takes %s", _(o->takes));
         }
         *(const char **)field = value;
         return TX_OK;
     case ARG_NUMBER:
         if (parse_number(value, o->min, o->max, &v) != TX_OK) {
-            return tx_fail(TX_ERR_USAGE, "takes %s", o->takes);
+            return tx_fail(TX_ERR_USAGE, "takes %s", _(o->takes));
         }
         *(long *)field = v;
         return TX_OK;
@@ -334,7 +342,7 @@ set_option(args *a, const option_row *o, const char *value)
             }
             c += len + (c[len] == '|');
         }
-        return tx_fail(TX_ERR_USAGE, "is %s", o->takes);
+        return tx_fail(TX_ERR_USAGE, "is %s", _(o->takes));
     }
     return TX_ERR_INTERNAL;
 }
@@ -382,7 +390,7 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
         a->given |= 1u << (o - options);
     }
     if (a->help) {
-        fputs(usage, stdout);
+        fputs(_(usage), stdout);
         return 0;
     }
     a->rest = argv + optind;
@@ -549,11 +557,11 @@ no_pid_clash(const char *cmd, const char *dir)
         return 1;
     }
     fprintf(stderr,
-            "ticsx-hub %s: the hub serving %s is running in another container (another PID "
-            "namespace) under the same process id as this command (%ld, both PID 1), and the "
-            "database cannot tell the two apart. Run the command in the hub's own container "
-            "(`docker compose exec hub ticsx-hub %s ...` or `docker exec`), or stop the hub "
-            "first.\n",
+            _("ticsx-hub %s: the hub serving %s is running in another container (another PID "
+              "namespace) under the same process id as this command (%ld, both PID 1), and the "
+              "database cannot tell the two apart. Run the command in the hub's own container "
+              "(`docker compose exec hub ticsx-hub %s ...` or `docker exec`), or stop the hub "
+              "first.\n"),
             cmd, dir, (long)getpid(), cmd);
     return 0;
 }
@@ -593,7 +601,8 @@ cmd_init(int argc, char **argv)
     }
     rc = write_config_sample(a.data, ini, sizeof ini);
     if (rc != TX_OK && rc != TX_ERR_EXISTS) {
-        fprintf(stderr, "ticsx-hub: init %s: cannot write %s: %s\n", a.data, ini, tx_strerror(rc));
+        fprintf(stderr, _("ticsx-hub: init %s: cannot write %s: %s\n"), a.data, ini,
+                tx_strerror(rc));
         return EXIT_LOCAL;
     }
     printf("hub public key: %s\n", pub);
@@ -851,10 +860,10 @@ cmd_backup(int argc, char **argv)
         return rc;
     }
     if (a.n_rest != (a.into == NULL ? 1 : 0)) {
-        return fail_usage("backup", "name one OUT directory, or --into PARENT", usage_backup);
+        return fail_usage("backup", _("name one OUT directory, or --into PARENT"), usage_backup);
     }
     if (a.keep != 0 && a.into == NULL) {
-        return fail_usage("backup", "--keep needs --into PARENT", usage_backup);
+        return fail_usage("backup", _("--keep needs --into PARENT"), usage_backup);
     }
     if (!usable_data(a.data, 0) || !no_pid_clash("backup", a.data)) {
         return EXIT_LOCAL;
@@ -863,7 +872,7 @@ cmd_backup(int argc, char **argv)
         tx_hub_backup_name(name, tx_now());
         if (tx_mkdir_private(a.into) != TX_OK ||
             tx_path_join(out, sizeof out, a.into, name) != TX_OK) {
-            fprintf(stderr, "ticsx-hub: cannot make %s for the backups: %s\n", a.into,
+            fprintf(stderr, _("ticsx-hub: cannot make %s for the backups: %s\n"), a.into,
                     strerror(errno));
             return EXIT_LOCAL;
         }
@@ -877,11 +886,11 @@ cmd_backup(int argc, char **argv)
                (unsigned long long)info.last, (unsigned long long)info.bytes,
                a.with_key ? ", with hub.key" : ", without hub.key");
         if (a.keep > 0 && tx_hub_backup_prune(a.into, (unsigned)a.keep, &removed) != TX_OK) {
-            fprintf(stderr, "ticsx-hub: cannot list %s to remove old backups\n", a.into);
+            fprintf(stderr, _("ticsx-hub: cannot list %s to remove old backups\n"), a.into);
             return EXIT_LOCAL;
         }
         if (removed > 0) {
-            printf("removed %u older backup(s) from %s, keeping %ld\n", removed, a.into, a.keep);
+            printf(_("removed %u older backup(s) from %s, keeping %ld\n"), removed, a.into, a.keep);
         }
         return 0;
     case TX_ERR_EXISTS:
@@ -961,12 +970,12 @@ main(int argc, char **argv)
                 {"health", cmd_health}, {"backup", cmd_backup}, {"check", cmd_check}};
 
     if (argc < 2) {
-        fputs(usage_main, stderr);
+        fputs(_(usage_main), stderr);
         return EXIT_LOCAL;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        fputs(usage_main, stdout);
+        fputs(_(usage_main), stdout);
         return 0;
     }
     for (size_t i = 0; i < TX_ARRAY_LEN(cmds); i++) {

@@ -60,7 +60,7 @@ static int
 check_one(const char *path, int mode)
 {
     struct stat st;
-    const char *how = mode & W_OK ? "read and write" : "read";
+    unsigned me = (unsigned)geteuid();
 
     if (faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0) {
         return TX_OK;
@@ -79,14 +79,24 @@ check_one(const char *path, int mode)
                        "permission denied: %s cannot be reached by uid %u, which ticsx-hub runs "
                        "as (a directory above it is closed to it); open the way or run "
                        "ticsx-hub as the owner of the data directory",
-                       path, (unsigned)geteuid());
+                       path, me);
+    }
+    /* Two whole sentences, not a verb put into one: each is translated as it stands. */
+    if (mode & W_OK) {
+        return tx_fail(TX_ERR_PERM,
+                       "permission denied: %s belongs to uid %u (mode %03o) and ticsx-hub runs "
+                       "as uid %u, which must read and write it; give the data directory to "
+                       "uid %u (`chown -R %u DIR`; in a container, the volume's owner) or run "
+                       "ticsx-hub as uid %u",
+                       path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), me, me, me,
+                       (unsigned)st.st_uid);
     }
     return tx_fail(TX_ERR_PERM,
                    "permission denied: %s belongs to uid %u (mode %03o) and ticsx-hub runs as "
-                   "uid %u, which must %s it; give the data directory to uid %u (`chown -R %u "
+                   "uid %u, which must read it; give the data directory to uid %u (`chown -R %u "
                    "DIR`; in a container, the volume's owner) or run ticsx-hub as uid %u",
-                   path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid(),
-                   how, (unsigned)geteuid(), (unsigned)geteuid(), (unsigned)st.st_uid);
+                   path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), me, me, me,
+                   (unsigned)st.st_uid);
 }
 
 int

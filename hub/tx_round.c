@@ -348,12 +348,17 @@ receive(tx_round *rd, pending *p)
 
         /* Answerable only if the id can be read; otherwise the caller's wait times out. */
         if (!peek_call_id(zmq_msg_data(&body), zmq_msg_size(&body), &p->call_id)) {
-            tx_info("dropped an undecodable call from %s: %s", p->who, why);
+            tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KV("outcome", "dropped"), TX_KV("peer", p->who)),
+                      "dropped an undecodable call from %s: %s", p->who, why);
             goto out;
         }
         p->answered = 1;
         tx_outcome_set(&p->out, tx_err_status(dec), dec, "call does not decode: %s", why);
-        tx_info("bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
+        tx_log_kv(TX_LOG_INFO,
+                  TX_FIELDS(TX_KV("outcome", "refused"),
+                            TX_KV("status", tx_status_name(p->out.status)),
+                            TX_KN("call", p->call_id), TX_KV("peer", p->who)),
+                  "bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
     } else if ((p->def = tx_call_admit(p->call, p->is_hub, &p->out)) == NULL) {
         p->call_id = p->call->id;
         p->answered = 1;
@@ -704,8 +709,9 @@ take(tx_round *rd, batch *b)
         if (got > 0 && p->busy) {
             if (busy++ == 0 && tx_clock_ms() - logged_ms >= 1000) {
                 logged_ms = tx_clock_ms();
-                tx_warn("hub: %s has %d calls in flight; its further calls are answered busy",
-                        p->who, PEER_MAX);
+                tx_log_kv(TX_LOG_WARN, TX_FIELDS(TX_KV("status", "busy"), TX_KV("peer", p->who)),
+                          "hub: %s has %d calls in flight; its further calls are answered busy",
+                          p->who, PEER_MAX);
             }
             answer_busy(rd, p);
             if (rd->stats != NULL && (p->def->flags & TX_CALL_WRITES)) {

@@ -6,6 +6,7 @@
 #include "harness.h"
 #include "tx_error.h"
 #include "tx_keys.h"
+#include "tx_log.h"
 #include "tx_status.h"
 #include "tx_util.h"
 
@@ -13,6 +14,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -810,6 +812,91 @@ test_log_logfmt(void **state)
     free(log);
 }
 
+/* What tx_log_fields writes for one line in format fmt (stderr captured). Caller frees. */
+static char *
+log_line(const fx *f, int fmt, const tx_log_field *fields, size_t n, const char *msg)
+{
+    char path[PATH_MAX + 16];
+    int saved = dup(2), fd, old_format = tx_log_format;
+    char *text;
+
+    snprintf(path, sizeof path, "%s/line.log", f->root);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0 && saved >= 0);
+    fflush(stderr);
+    dup2(fd, 2);
+    tx_log_format = fmt;
+    tx_log_fields(TX_LOG_WARN, fields, n, "%s", msg);
+    tx_log_format = old_format;
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    text = th_read_file(path);
+    /* One line, ended by its newline. */
+    assert_true(strlen(text) > 0 && strchr(text, '\n') == text + strlen(text) - 1);
+    text[strlen(text) - 1] = 0;
+    return text;
+}
+
+/* Quotes, backslashes, newlines, control characters, bytes that are not UTF-8 and Japanese in
+ * a message and a field: escaped so that the line parses back to the same text (a bad byte as
+ * U+FFFD); a line too long for the buffer is cut and still parses. */
+static void
+test_log_escapes(void **state)
+{
+    static const char msg[] = "a \"quoted\" \\ back\nslash\x01 \xff 日本語";
+    static const char want[] = "a \"quoted\" \\ back\nslash\x01 \xef\xbf\xbd 日本語";
+    fx *f = *state;
+    char big[1100], quotes[1100];
+    char *keys[16], *vals[16];
+    json_t *o;
+    char *line;
+    int n;
+
+    tx_log_field fields[] = {TX_KV("peer", "SHA256:ab+/c"), TX_KV("why", "two words \"q\" a=b"),
+                             TX_KN("index", 9007199254740993ULL)};
+    line = log_line(f, TX_LOG_JSON, fields, 3, msg);
+    o = json_loads(line, 0, NULL);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "msg")), want);
+    assert_string_equal(json_string_value(json_object_get(o, "level")), "warn");
+    assert_string_equal(json_string_value(json_object_get(o, "why")), "two words \"q\" a=b");
+    assert_true(json_integer_value(json_object_get(o, "index")) == 9007199254740993LL);
+    json_decref(o);
+    free(line);
+
+    line = log_line(f, TX_LOG_LOGFMT, fields, 3, msg);
+    n = logfmt_parse(line, keys, vals, 16);
+    assert_int_equal(n, 6);
+    assert_string_equal(keys[3], "peer");
+    assert_string_equal(vals[3], "SHA256:ab+/c");
+    assert_string_equal(vals[4], "two words \"q\" a=b");
+    assert_string_equal(vals[5], "9007199254740993");
+    free(line);
+
+    /* Escaped, each of these grows six- or twofold: together far past one line. */
+    memset(big, 0x01, sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    memset(quotes, '"', sizeof quotes - 1);
+    quotes[sizeof quotes - 1] = 0;
+    {
+        tx_log_field many[] = {TX_KV("a", quotes), TX_KV("b", quotes), TX_KV("c", quotes),
+                               TX_KV("d", quotes), TX_KN("e", 1)};
+        line = log_line(f, TX_LOG_JSON, many, 5, big);
+        o = json_loads(line, 0, NULL);
+        if (o == NULL) {
+            fail_msg("a cut JSON line does not parse: %s", line);
+        }
+        assert_true(json_is_string(json_object_get(o, "msg")));
+        json_decref(o);
+        free(line);
+        line = log_line(f, TX_LOG_LOGFMT, many, 5, big);
+        assert_true(logfmt_parse(line, keys, vals, 16) >= 3);
+        free(line);
+    }
+}
+
 static void
 test_log_format_unknown_refused(void **state)
 {
@@ -836,6 +923,7 @@ main(void)
         cmocka_unit_test(test_remote_address_refused),
         cmocka_unit_test(test_log_json),
         cmocka_unit_test(test_log_logfmt),
+        cmocka_unit_test(test_log_escapes),
         cmocka_unit_test(test_log_format_unknown_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
