@@ -1,0 +1,173 @@
+# Bash completion of ticsx: commands, sub-commands, each command's options, option values
+# where they are few (--lang, --format, --criteria...) and files or directories where one is
+# expected. Installed as share/bash-completion/completions/ticsx; needs no bash-completion helper.
+
+# The options that take a value (the next word).
+_ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number --out --format
+    --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
+    --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
+    --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
+    --port"
+
+# The options every command takes after its name.
+_ticsx_common="--json --quiet -q --help -h"
+
+# The options each command takes (besides the common ones).
+_ticsx_command_opts()
+{
+    case $1 in
+    keygen) echo "--name --corporate-number" ;;
+    questionnaire) echo "--out --format --id --version --title-ja --title-en --publish" ;;
+    request) echo "--questionnaire --to --due --depth --note" ;;
+    inbox) echo "--all" ;;
+    watch) echo "--count --for" ;;
+    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin" ;;
+    grant) echo "--to --until" ;;
+    revoke) echo "--from" ;;
+    forward) echo "--to" ;;
+    report) echo "--format --out --force --lang --depth --current-days" ;;
+    accredit) echo "--body --scope --from --until --withdraw --note" ;;
+    cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
+    witness) echo "--every --name" ;;
+    ui) echo "--port --no-browser --lang" ;;
+    esac
+}
+
+# Files (or, with -d, directories) matching the current word, as file names.
+_ticsx_files()
+{
+    compopt -o filenames 2>/dev/null
+    if [ "${1:-}" = -d ]; then
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+    else
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    fi
+}
+
+_ticsx_words()
+{
+    mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
+}
+
+_ticsx()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
+        fetch verify report requests forward trust accredit cert audit-log witness assessments ui"
+    local globals="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h --version"
+    local i cmd="" cmd_at=0 sub="" word
+
+    local valued=" ${_ticsx_valued//$'\n'/ } "
+
+    COMPREPLY=()
+    # --option=value: complete the value of that option (split at "=" or not, as
+    # COMP_WORDBREAKS says).
+    if [[ $cur == --*=* ]]; then
+        prev=${cur%%=*}
+        cur=${cur#*=}
+    elif [ "$prev" = "=" ] && [ "$COMP_CWORD" -ge 2 ]; then
+        prev=${COMP_WORDS[COMP_CWORD - 2]}
+    elif [ "$cur" = "=" ]; then
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        cur=""
+    fi
+
+    # The command is the first word that is neither an option nor an option's value.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=${COMP_WORDS[i]}
+        case $word in
+        --home | --hub | --hub-key | --timeout | --lang) ((i++)) ;;
+        -*) ;;
+        *)
+            cmd=$word
+            cmd_at=$i
+            break
+            ;;
+        esac
+    done
+    # The words after the command that are neither options nor their values: its
+    # sub-command and arguments.
+    local args=()
+    if [ -n "$cmd" ]; then
+        for ((i = cmd_at + 1; i < COMP_CWORD; i++)); do
+            word=${COMP_WORDS[i]}
+            case "$valued" in
+            *" $word "*) ((i++)) ;;
+            *) [[ $word == -* ]] || args+=("$word") ;;
+            esac
+        done
+        sub=${args[0]:-}
+    fi
+
+    # Values of options: a finite set, a file, a directory, or nothing to offer.
+    case "$valued" in
+    *" $prev "*)
+        case $prev in
+        --home) _ticsx_files -d ;;
+        --hub-key | --file | --out) _ticsx_files ;;
+        --lang) _ticsx_words "ja en" ;;
+        --format)
+            if [ "$cmd" = questionnaire ]; then
+                _ticsx_words "csv json xlsx"
+            else
+                _ticsx_words "table json csv html oscal xlsx"
+            fi
+            ;;
+        --criteria) _ticsx_words "2018 2024" ;;
+        --certificate) _ticsx_words "none" ;;
+        --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
+        --questionnaire) _ticsx_words "tics-selfcheck" ;;
+        esac
+        return 0
+        ;;
+    esac
+
+    if [ -z "$cmd" ]; then
+        if [[ $cur == -* ]]; then
+            _ticsx_words "$globals"
+        else
+            _ticsx_words "$commands"
+        fi
+        return
+    fi
+
+    if [[ $cur == -* ]]; then
+        _ticsx_words "$(_ticsx_command_opts "$cmd") $_ticsx_common"
+        return
+    fi
+
+    # Sub-commands and positional arguments.
+    case $cmd in
+    questionnaire)
+        case $sub in
+        "") _ticsx_words "list show template import" ;;
+        show | template)
+            if [[ $cur == */* || $cur == .* ]]; then
+                _ticsx_files
+            else
+                _ticsx_words "tics-selfcheck"
+            fi
+            ;;
+        import) _ticsx_files ;;
+        esac
+        ;;
+    trust)
+        case $sub in
+        "") _ticsx_words "add list remove witness" ;;
+        add) _ticsx_files ;;
+        witness)
+            local w=${args[1]:-}
+            case $w in
+            "") _ticsx_words "add list remove quorum max-age" ;;
+            add) _ticsx_files ;;
+            esac
+            ;;
+        esac
+        ;;
+    cert)
+        [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list"
+        ;;
+    esac
+}
+
+complete -F _ticsx ticsx
