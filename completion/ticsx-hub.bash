@@ -19,7 +19,7 @@ _ticsx_hub_command_opts()
 _ticsx_hub()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="init run enroll health backup check"
+    local commands="init run enroll health backup check help"
     local valued=" --data --origin --config --bind --map-size --log-level --log-format --workers
         --commit-wait-us --metrics --hub --timeout --into --keep "
     local i cmd="" word nargs=0

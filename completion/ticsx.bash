@@ -9,8 +9,8 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
     --port"
 
-# The options every command takes after its name.
-_ticsx_common="--json --quiet -q --help -h"
+# The global options, which every command also takes after its name (--version only before).
+_ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
 
 # The options each command takes (besides the common ones).
 _ticsx_command_opts()
@@ -25,11 +25,11 @@ _ticsx_command_opts()
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
-    report) echo "--format --out --force --lang --depth --current-days" ;;
+    report) echo "--format --out --force --depth --current-days" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
     cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
     witness) echo "--every --name" ;;
-    ui) echo "--port --no-browser --lang" ;;
+    ui) echo "--port --no-browser" ;;
     esac
 }
 
@@ -53,8 +53,9 @@ _ticsx()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
-        fetch verify report requests forward trust accredit cert audit-log witness assessments ui"
-    local globals="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h --version"
+        fetch verify report requests forward trust accredit cert audit-log witness assessments ui
+        help"
+    local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
     local valued=" ${_ticsx_valued//$'\n'/ } "
