@@ -65,9 +65,10 @@ say "request $request"
 
 say "$name answers: every item 'yes'"
 as supplier inbox
+rm -f "$homes/supplier/answers.csv" "$homes/supplier/answers.filled.csv"
 as supplier questionnaire template "$request" --out "$homes/supplier/answers.csv"
-# The template's rows end in ",," (answer and comment empty); quoted texts never end a line so.
-sed 's/,,$/,yes,/' "$homes/supplier/answers.csv" >"$homes/supplier/answers.filled.csv"
+# The template's rows (CRLF) end in ",," (answer and comment empty); quoted texts never do.
+sed 's/,,\(\r\?\)$/,yes,\1/' "$homes/supplier/answers.csv" >"$homes/supplier/answers.filled.csv"
 as supplier answer "$request" --file "$homes/supplier/answers.filled.csv"
 
 say "the buyer fetches, verifies and reports"
