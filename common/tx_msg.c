@@ -1,5 +1,7 @@
-/* Thread-local failure detail. */
+/* Thread-local failure detail, in the language tx_i18n_init chose. */
 #include "tx_msg.h"
+
+#include "tx_i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +14,7 @@ tx_fail(int code, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(last, sizeof last, fmt, ap);
+    vsnprintf(last, sizeof last, _(fmt), ap);
     va_end(ap);
     return code;
 }

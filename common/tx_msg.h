@@ -4,7 +4,8 @@
 #ifndef TX_MSG_H
 #define TX_MSG_H
 
-/* Records the detail and returns `code`, so callers write `return tx_fail(rc, "...")`. */
+/* Records the detail and returns `code`, so callers write `return tx_fail(rc, "...")`. The
+ * format is translated (tx_i18n.h): write it in English; xgettext extracts it. */
 int tx_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The detail set by the last tx_fail on this thread, or "" after tx_fail_clear().

@@ -7,6 +7,7 @@
 #include "tx_store.h"
 #include "tx_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The files of a data directory a backup may hold, so a failed one can be removed. */
@@ -215,5 +217,91 @@ fail:
         close(fd);
     }
     remove_copy(out);
+    return rc;
+}
+
+void
+tx_hub_backup_name(char out[TX_BACKUP_NAME_LEN], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, TX_BACKUP_NAME_LEN, "%Y-%m-%dT%H%M%SZ", &tm);
+}
+
+/* True for a name tx_hub_backup_name could have made. */
+static int
+dated_name(const char *name)
+{
+    static const char shape[] = "dddd-dd-ddTddddddZ";
+
+    if (strlen(name) != sizeof shape - 1) {
+        return 0;
+    }
+    for (size_t i = 0; shape[i] != 0; i++) {
+        if (shape[i] == 'd' ? (name[i] < '0' || name[i] > '9') : name[i] != shape[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+tx_hub_backup_prune(const char *parent, unsigned keep, unsigned *removed)
+{
+    char **names = NULL, path[PATH_MAX];
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    DIR *d = opendir(parent);
+    int rc = TX_OK;
+
+    *removed = 0;
+    if (d == NULL) {
+        return errno_err(errno);
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (!dated_name(e->d_name)) {
+            continue;
+        }
+        if (n == cap) {
+            char **more = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *names);
+            if (more == NULL) {
+                rc = TX_ERR_NOMEM;
+                break;
+            }
+            names = more;
+        }
+        if ((names[n] = strdup(e->d_name)) == NULL) {
+            rc = TX_ERR_NOMEM;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (rc == TX_OK) {
+        qsort(names, n, sizeof *names, by_name);
+    }
+    for (size_t i = 0; rc == TX_OK && i + keep < n; i++) {
+        if (tx_path_join(path, sizeof path, parent, names[i]) != TX_OK) {
+            continue;
+        }
+        remove_copy(path);
+        if (access(path, F_OK) == 0) {
+            tx_warn("backup: kept %s: it holds files a backup does not", path);
+        } else {
+            (*removed)++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
     return rc;
 }

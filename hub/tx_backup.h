@@ -20,4 +20,15 @@ typedef struct {
  * hub; TX_ERR_STORAGE_FULL if the copy does not fit. */
 int tx_hub_backup(const char *dir, const char *out, int with_key, tx_backup_info *info);
 
+/* The name of a dated backup directory for time t: "YYYY-MM-DDTHHMMSSZ" (UTC) into out, which
+ * needs TX_BACKUP_NAME_LEN bytes. Names of later backups sort after earlier ones. */
+#define TX_BACKUP_NAME_LEN 19
+void tx_hub_backup_name(char out[TX_BACKUP_NAME_LEN], int64_t t);
+
+/* Keeps the `keep` newest dated backups (directories named as tx_hub_backup_name names them)
+ * in `parent` and removes the older ones: the files a backup holds, then the directory. Other
+ * entries of parent are left alone, and so is a dated directory holding anything else (it is
+ * logged). *removed gets how many were removed. TX_ERR_IO if parent cannot be read. */
+int tx_hub_backup_prune(const char *parent, unsigned keep, unsigned *removed);
+
 #endif

@@ -6,7 +6,10 @@
 #include "tx_hub_admin.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_metrics.h"
 #include "tx_mlog.h"
+#include "tx_msg.h"
+#include "tx_notify.h"
 #include "tx_round.h"
 #include "tx_store.h"
 #include "tx_util.h"
@@ -36,7 +39,17 @@ typedef struct {
     tx_zap *zap;
     tx_round *round;
     tx_vpool *pool;
+    void *monitor;       /* PAIR receiving the router's connection events */
+    tx_stats stats;      /* for the metrics page */
+    tx_metrics *metrics; /* NULL when off */
 } hub;
+
+#define MONITOR_ENDPOINT "inproc://ticsx-hub-monitor"
+/* Connections opened and closed (a failed handshake closes one too), and handshakes. */
+#define MONITOR_EVENTS                                                                             \
+    (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |                 \
+     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                       \
+     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
 
 static volatile sig_atomic_t stop_requested;
 
@@ -88,6 +101,13 @@ open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, siz
         tx_error("hub: cannot configure the server socket: %s", zmq_strerror(errno));
         return TX_ERR_NET;
     }
+    /* Before the bind, so that no connection is missed. */
+    if (zmq_socket_monitor(h->router, MONITOR_ENDPOINT, MONITOR_EVENTS) != 0 ||
+        (h->monitor = zmq_socket(h->ctx, ZMQ_PAIR)) == NULL ||
+        zmq_connect(h->monitor, MONITOR_ENDPOINT) != 0) {
+        tx_error("hub: cannot watch the server socket's connections: %s", zmq_strerror(errno));
+        return TX_ERR_NET;
+    }
     if (zmq_bind(h->router, bind) != 0) {
         int e = errno;
         tx_error("hub: cannot bind %s: %s", bind, zmq_strerror(e));
@@ -100,19 +120,101 @@ open_router(hub *h, const tx_identity *id, const char *bind, char *endpoint, siz
     return TX_OK;
 }
 
+/* Counts the connection events waiting on the monitor socket, without blocking. ZeroMQ's
+ * I/O thread waits when a thousand are unread, so the loop reads them every turn. */
 static void
-serve(hub *h)
+count_connections(hub *h)
+{
+    for (;;) {
+        zmq_msg_t ev, addr;
+        uint16_t event = 0;
+
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, h->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        if (zmq_msg_size(&ev) >= 2) {
+            memcpy(&event, zmq_msg_data(&ev), 2);
+        }
+        if (zmq_msg_more(&ev)) {
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, h->monitor, 0);
+            zmq_msg_close(&addr);
+        }
+        zmq_msg_close(&ev);
+        switch (event) {
+        case ZMQ_EVENT_ACCEPTED:
+            tx_stats_add(&h->stats.accepted, 1);
+            break;
+        case ZMQ_EVENT_DISCONNECTED:
+            tx_stats_add(&h->stats.disconnected, 1);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            tx_stats_add(&h->stats.handshakes_ok, 1);
+            break;
+        default:
+            tx_stats_add(&h->stats.handshakes_failed, 1);
+            break;
+        }
+    }
+}
+
+/* The log's size and its latest checkpoint's time, read from the store (records appended by
+ * `ticsx-hub enroll` included). */
+static void
+count_log(hub *h)
+{
+    tx_checkpoint_info cp;
+    uint8_t *env = NULL;
+    size_t len;
+    uint64_t last;
+
+    if (tx_store_last_index(h->store, &last) == TX_OK) {
+        tx_stats_set(&h->stats.log_size, last);
+    }
+    if (tx_store_checkpoint(h->store, &env, &len, &cp) == TX_OK) {
+        atomic_store_explicit(&h->stats.checkpoint_time, cp.time, memory_order_relaxed);
+        free(env);
+    }
+}
+
+/* STATUS= for the service manager when the counts moved (at most once a housekeeping tick). */
+static void
+notify_status(hub *h, const char *endpoint, uint64_t *shown)
+{
+    uint64_t accepted, refused;
+
+    tx_round_stats(h->round, &accepted, &refused);
+    if (accepted + refused != *shown) {
+        *shown = accepted + refused;
+        tx_notify("STATUS=serving on %s: %llu submits accepted, %llu refused", endpoint,
+                  (unsigned long long)accepted, (unsigned long long)refused);
+    }
+}
+
+static void
+serve(hub *h, const char *endpoint)
 {
     int64_t next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
+    /* The watchdog is pinged from the loop itself: a loop that hangs stops pinging. */
+    int64_t watchdog_ms = tx_notify_watchdog_ms(), next_watchdog = 0;
+    uint64_t shown = 0;
+
+    atomic_store_explicit(&h->stats.loop_ms, tx_clock_ms(), memory_order_relaxed);
+    atomic_store_explicit(&h->stats.state, TX_STATS_SERVING, memory_order_relaxed);
 
     /* The signal handler only sets a flag. zmq_poll does not always return on a signal (one
      * that lands while it handles ZeroMQ's internal commands is absorbed and polling goes on),
      * so the poll wakes every tick to look at the flag. */
     while (!stop_requested) {
-        zmq_pollitem_t items[2] = {{h->router, 0, ZMQ_POLLIN, 0},
-                                   {tx_zap_socket(h->zap), 0, ZMQ_POLLIN, 0}};
+        zmq_pollitem_t items[3] = {{h->router, 0, ZMQ_POLLIN, 0},
+                                   {tx_zap_socket(h->zap), 0, ZMQ_POLLIN, 0},
+                                   {h->monitor, 0, ZMQ_POLLIN, 0}};
         /* Calls taken last round are answered by the next one, at once. */
-        int rc = zmq_poll(items, 2, tx_round_pending(h->round) ? 0 : TICK_MS);
+        int rc = zmq_poll(items, 3, tx_round_pending(h->round) ? 0 : TICK_MS);
+
+        atomic_store_explicit(&h->stats.loop_ms, tx_clock_ms(), memory_order_relaxed);
 
         if (rc < 0 && errno != EINTR) {
             tx_error("hub: poll failed: %s", zmq_strerror(errno));
@@ -121,15 +223,26 @@ serve(hub *h)
         if (rc > 0 && (items[1].revents & ZMQ_POLLIN)) {
             tx_zap_serve(h->zap);
         }
+        if (rc > 0 && (items[2].revents & ZMQ_POLLIN)) {
+            count_connections(h);
+        }
         if ((rc > 0 && (items[0].revents & ZMQ_POLLIN)) || tx_round_pending(h->round)) {
             tx_round_run(h->round);
         }
         if (tx_clock_ms() >= next_housekeeping) {
             tx_store_reader_check(h->store);
+            count_log(h);
+            notify_status(h, endpoint, &shown);
             next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
         }
+        if (watchdog_ms > 0 && tx_clock_ms() >= next_watchdog) {
+            tx_notify("WATCHDOG=1");
+            next_watchdog = tx_clock_ms() + watchdog_ms;
+        }
     }
+    tx_notify("STOPPING=1\nSTATUS=stopping: committing and answering the calls taken");
     /* Calls already taken are committed and answered before the hub stops. */
+    atomic_store_explicit(&h->stats.state, TX_STATS_STOPPING, memory_order_relaxed);
     tx_round_finish(h->round);
 }
 
@@ -155,8 +268,10 @@ log_checkpoint(tx_store *s)
     }
     free(env);
     tx_hex(root, cp.root, 32);
-    tx_info("hub: %s checkpoint: %llu records, root %.16s", made ? "signed a" : "latest",
-            (unsigned long long)cp.size, root);
+    root[16] = 0;
+    tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KN("size", cp.size), TX_KV("root", root)),
+              "hub: %s checkpoint: %llu records, root %s", made ? "signed a" : "latest",
+              (unsigned long long)cp.size, root);
 }
 
 /* Core dumps could hold the hub's secret key. */
@@ -183,6 +298,7 @@ tx_hub_run(const tx_hub_options *opt)
     int rc;
 
     memset(&h, 0, sizeof h);
+    h.stats.start_time = tx_now();
     stop_requested = 0;
     no_core_dumps();
     if ((rc = tx_path_join(endpoint_path, sizeof endpoint_path, opt->dir, "endpoint")) != TX_OK) {
@@ -202,6 +318,7 @@ tx_hub_run(const tx_hub_options *opt)
      * now if the latest does not cover it (a new hub, or profiles enrolled meanwhile). */
     tx_store_set_signer(h.store, id);
     log_checkpoint(h.store);
+    count_log(&h);
     /* ZeroMQ's I/O threads inherit this mask, so SIGTERM reaches the poll loop's thread and
      * interrupts zmq_poll at once. */
     sigemptyset(&block);
@@ -220,6 +337,18 @@ tx_hub_run(const tx_hub_options *opt)
     /* Pool threads start with SIGTERM and SIGINT blocked, like ZeroMQ's. */
     if (rc == TX_OK && (rc = tx_vpool_create(opt->workers, &h.pool)) == TX_OK) {
         tx_round_set_pool(h.round, h.pool, opt->commit_wait_us);
+        tx_round_set_stats(h.round, &h.stats);
+    }
+    /* Its thread too. */
+    if (rc == TX_OK && opt->metrics != NULL &&
+        (rc = tx_metrics_start(opt->metrics, opt->dir, &h.stats, h.pool, &h.metrics)) != TX_OK) {
+        tx_error("hub: cannot serve metrics on %s: %s", opt->metrics_text, tx_fail_msg());
+    }
+    if (h.metrics != NULL) {
+        /* Before DIR/endpoint is written: whoever waits for that file finds this line. */
+        tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KV("metrics", tx_metrics_url(h.metrics))),
+                  "hub: metrics on %s/metrics (health: /healthz, /readyz)",
+                  tx_metrics_url(h.metrics));
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != TX_OK) {
@@ -240,18 +369,29 @@ tx_hub_run(const tx_hub_options *opt)
     }
     wrote_endpoint = 1;
     tx_fingerprint(id->pub.sign, fp);
-    tx_info("hub %s serving on %s (data %s, %u verification threads)", fp, endpoint, opt->dir,
-            tx_vpool_workers(h.pool));
-    serve(&h);
+    tx_log_kv(TX_LOG_INFO,
+              TX_FIELDS(TX_KV("hub", fp), TX_KV("endpoint", endpoint), TX_KV("data", opt->dir),
+                        TX_KN("workers", tx_vpool_workers(h.pool))),
+              "hub %s serving on %s (data %s, %u verification threads)", fp, endpoint, opt->dir,
+              tx_vpool_workers(h.pool));
+    /* Only now does it take calls: the service manager may start what depends on it. */
+    tx_notify("READY=1\nSTATUS=serving on %s", endpoint);
+    serve(&h, endpoint);
     tx_round_stats(h.round, &accepted, &refused);
-    tx_info("hub stopping: %llu accepted, %llu refused", (unsigned long long)accepted,
-            (unsigned long long)refused);
+    tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KN("accepted", accepted), TX_KN("refused", refused)),
+              "hub stopping: %llu accepted, %llu refused", (unsigned long long)accepted,
+              (unsigned long long)refused);
 out:
+    /* Before anything it reads is freed. */
+    tx_metrics_stop(&h.metrics);
     if (wrote_endpoint) {
         unlink(endpoint_path);
     }
     if (h.router != NULL) {
         zmq_close(h.router);
+    }
+    if (h.monitor != NULL) {
+        zmq_close(h.monitor);
     }
     tx_zap_destroy(&h.zap);
     /* A second signal during shutdown interrupts zmq_ctx_term; it must still finish. */

@@ -4,6 +4,8 @@
 #ifndef TX_HUB_H
 #define TX_HUB_H
 
+#include "tx_metrics.h"
+
 #include <stddef.h>
 
 #define TX_HUB_DEFAULT_BIND "tcp://127.0.0.1:7700"
@@ -14,6 +16,8 @@ typedef struct {
     size_t map_size;         /* LMDB map size in bytes; 0 keeps the environment's */
     unsigned workers;        /* verification threads; 0: one per online CPU */
     unsigned commit_wait_us; /* how long a round with submits waits for more to commit */
+    const tx_metrics_addr *metrics; /* serve /metrics, /healthz, /readyz there; NULL: off */
+    const char *metrics_text;       /* how the operator wrote that address, for messages */
 } tx_hub_options;
 
 /* Default of commit_wait_us: small beside a commit, so latency barely moves. */
@@ -22,7 +26,8 @@ typedef struct {
 /* Serves until SIGTERM or SIGINT, then finishes the round in flight (commit and replies) and
  * returns TX_OK. Holds an flock on DIR/hub.lock (TX_ERR_LOCKED if another hub has it), writes
  * the bound endpoint to DIR/endpoint, and refuses to start (TX_ERR_NET) if the ZAP handler
- * cannot be bound. Turns off core dumps for the process. */
+ * cannot be bound, or the metrics address when one is given. Turns off core dumps for the process.
+ */
 int tx_hub_run(const tx_hub_options *opt);
 
 #endif

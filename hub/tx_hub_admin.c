@@ -5,11 +5,13 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
+#include "tx_msg.h"
 #include "tx_store.h"
 #include "tx_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,103 @@ tx_hub_unlock(int *fd)
         close(*fd);
         *fd = -1;
     }
+}
+
+/* TX_ERR_PERM with what to do when this process may not use `path` as `mode` (R_OK, W_OK...
+ * of faccessat); TX_OK when it may or the file is absent. */
+static int
+check_one(const char *path, int mode)
+{
+    struct stat st;
+    unsigned me = (unsigned)geteuid();
+
+    if (faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0) {
+        return TX_OK;
+    }
+    if (errno == EROFS) {
+        return tx_fail(TX_ERR_IO,
+                       "%s is on a read-only file system; the hub writes its data "
+                       "directory: mount it read-write",
+                       path);
+    }
+    if (errno != EACCES && errno != EPERM) {
+        return TX_OK; /* absent: whoever opens it says so */
+    }
+    if (stat(path, &st) != 0) {
+        return tx_fail(TX_ERR_PERM,
+                       "permission denied: %s cannot be reached by uid %u, which ticsx-hub runs "
+                       "as (a directory above it is closed to it); open the way or run "
+                       "ticsx-hub as the owner of the data directory",
+                       path, me);
+    }
+    /* Two whole sentences, not a verb put into one: each is translated as it stands. */
+    if (mode & W_OK) {
+        return tx_fail(TX_ERR_PERM,
+                       "permission denied: %s belongs to uid %u (mode %03o) and ticsx-hub runs "
+                       "as uid %u, which must read and write it; give the data directory to "
+                       "uid %u (`chown -R %u DIR`; in a container, the volume's owner) or run "
+                       "ticsx-hub as uid %u",
+                       path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), me, me, me,
+                       (unsigned)st.st_uid);
+    }
+    return tx_fail(TX_ERR_PERM,
+                   "permission denied: %s belongs to uid %u (mode %03o) and ticsx-hub runs as "
+                   "uid %u, which must read it; give the data directory to uid %u (`chown -R %u "
+                   "DIR`; in a container, the volume's owner) or run ticsx-hub as uid %u",
+                   path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), me, me, me,
+                   (unsigned)st.st_uid);
+}
+
+int
+tx_hub_check_access(const char *dir, int write)
+{
+    static const struct {
+        const char *name;
+        int mode; /* beyond R_OK; W_OK only when `write` */
+        int writes;
+    } files[] = {{"", X_OK, 1},     {"data.mdb", 0, 1}, {"lock.mdb", W_OK, 1}, {"hub.key", 0, 0},
+                 {"hub.ini", 0, 0}, {"hub.lock", 0, 1}, {"endpoint", 0, 0}};
+    char path[PATH_MAX], parent[PATH_MAX];
+    struct stat st;
+    int rc;
+
+    if (stat(dir, &st) != 0 && errno == ENOENT) {
+        /* init makes it: the parent must let it. */
+        snprintf(parent, sizeof parent, "%s", dir);
+        return write ? check_one(dirname(parent), W_OK | X_OK) : TX_OK;
+    }
+    for (size_t i = 0; i < TX_ARRAY_LEN(files); i++) {
+        int mode = R_OK | files[i].mode | (write && files[i].writes ? W_OK : 0);
+        if (files[i].name[0] == 0) {
+            snprintf(path, sizeof path, "%s", dir);
+        } else if ((rc = tx_path_join(path, sizeof path, dir, files[i].name)) != TX_OK) {
+            return rc;
+        }
+        if ((rc = check_one(path, mode)) != TX_OK) {
+            return rc;
+        }
+    }
+    return TX_OK;
+}
+
+int
+tx_hub_pid_clash(const char *dir)
+{
+    /* LMDB marks a process that reads with an fcntl write lock on the byte of lock.mdb at its
+     * pid. Nothing of ours holds one yet, and F_GETLK never reports our own locks: a lock on
+     * our byte is another process's with our pid. */
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = getpid(), .l_len = 1};
+    char path[PATH_MAX];
+    int fd, clash;
+
+    if (tx_path_join(path, sizeof path, dir, "lock.mdb") != TX_OK ||
+        (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        return 0;
+    }
+    clash = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    /* Closing drops every fcntl lock this process holds on the file: there are none yet. */
+    close(fd);
+    return clash;
 }
 
 int

@@ -15,6 +15,18 @@ int tx_hub_lock(const char *dir, int *fd);
 /* Releases the lock; *fd becomes -1. */
 void tx_hub_unlock(int *fd);
 
+/* Whether this process may use the data directory `dir` and the files in it the hub opens:
+ * read them, and write them too when `write` (run, enroll, init). TX_OK when it may, or when
+ * dir does not exist but its parent lets it be made (init); TX_ERR_PERM with a tx_fail() detail
+ * naming the path, its owner's uid and mode, this process's uid and what to do; TX_ERR_IO for a
+ * read-only file system. */
+int tx_hub_check_access(const char *dir, int write);
+
+/* True when another process with this process's pid reads or writes dir's database: a hub that
+ * is PID 1 of another container (another PID namespace) while this command is PID 1 of its own.
+ * LMDB tells its readers apart by pid, so it can only fail with EAGAIN then. */
+int tx_hub_pid_clash(const char *dir);
+
 /* Creates dir (or narrows an existing one to 0700), the hub identity (hub.key 0600, hub.pub,
  * hub_ed25519.pub) and the LMDB environment. TX_ERR_EXISTS if dir already holds hub.key. pub_path
  * (size n) receives the path of hub.pub and fp the hub's fingerprint. `origin` (may be NULL: the

@@ -11,6 +11,7 @@
 #include "tx_log.h"
 #include "tx_proofs.h"
 #include "tx_send.h"
+#include "tx_stats.h"
 #include "tx_subs.h"
 #include "tx_util.h"
 #include "tx_vpool.h"
@@ -82,6 +83,7 @@ struct tx_round {
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
     int64_t commit_wait_us; /* how long a round with submits waits for more */
     tx_send *send;          /* replies, with the bytes queued per peer */
+    tx_stats *stats;        /* counters for the metrics page; NULL: none */
 };
 
 int
@@ -129,6 +131,12 @@ tx_round_stats(const tx_round *r, uint64_t *accepted, uint64_t *refused)
 {
     *accepted = r->accepted;
     *refused = r->refused;
+}
+
+void
+tx_round_set_stats(tx_round *r, tx_stats *stats)
+{
+    r->stats = stats;
 }
 
 void
@@ -203,15 +211,21 @@ log_verdict(tx_round *rd, const pending *p)
     tx_record_id_short(p->out.receipt.id, shortid);
     if (p->out.status != TX_STATUS_OK) {
         rd->refused++;
-        tx_info("refused %s from %s: %s: %s", shortid, p->who, tx_status_text(p->out.status),
-                p->out.message);
-    } else if (p->out.receipt.duplicate) {
-        tx_info("duplicate %s %s #%llu from %s", tx_kind_name(tx_submission_kind(p->sub)), shortid,
-                (unsigned long long)p->out.receipt.index, p->who);
+        tx_log_kv(TX_LOG_INFO,
+                  TX_FIELDS(TX_KV("outcome", "refused"), TX_KV("id", shortid),
+                            TX_KV("status", tx_status_name(p->out.status)), TX_KV("peer", p->who)),
+                  "refused %s from %s: %s: %s", shortid, p->who, tx_status_text(p->out.status),
+                  p->out.message);
     } else {
-        rd->accepted++;
-        tx_info("accepted %s %s #%llu from %s", tx_kind_name(tx_submission_kind(p->sub)), shortid,
-                (unsigned long long)p->out.receipt.index, p->who);
+        const char *kind = tx_kind_name(tx_submission_kind(p->sub));
+        const char *outcome = p->out.receipt.duplicate ? "duplicate" : "accepted";
+
+        rd->accepted += !p->out.receipt.duplicate;
+        tx_log_kv(TX_LOG_INFO,
+                  TX_FIELDS(TX_KV("outcome", outcome), TX_KV("kind", kind), TX_KV("id", shortid),
+                            TX_KN("index", p->out.receipt.index), TX_KV("peer", p->who)),
+                  "%s %s %s #%llu from %s", outcome, kind, shortid,
+                  (unsigned long long)p->out.receipt.index, p->who);
     }
 }
 
@@ -334,12 +348,17 @@ receive(tx_round *rd, pending *p)
 
         /* Answerable only if the id can be read; otherwise the caller's wait times out. */
         if (!peek_call_id(zmq_msg_data(&body), zmq_msg_size(&body), &p->call_id)) {
-            tx_info("dropped an undecodable call from %s: %s", p->who, why);
+            tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KV("outcome", "dropped"), TX_KV("peer", p->who)),
+                      "dropped an undecodable call from %s: %s", p->who, why);
             goto out;
         }
         p->answered = 1;
         tx_outcome_set(&p->out, tx_err_status(dec), dec, "call does not decode: %s", why);
-        tx_info("bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
+        tx_log_kv(TX_LOG_INFO,
+                  TX_FIELDS(TX_KV("outcome", "refused"),
+                            TX_KV("status", tx_status_name(p->out.status)),
+                            TX_KN("call", p->call_id), TX_KV("peer", p->who)),
+                  "bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
     } else if ((p->def = tx_call_admit(p->call, p->is_hub, &p->out)) == NULL) {
         p->call_id = p->call->id;
         p->answered = 1;
@@ -393,6 +412,37 @@ send_reply(tx_round *rd, pending *p, tx_reply_pb *r)
     tx_send_reply(rd->send, p->peer, p->peer_len, p->who, p->call_id, r, tx_clock_ms());
 }
 
+/* Counts a commit that took us microseconds and the records it stored; a commit that grows
+ * the log signs a checkpoint of it at the time tx_now() (or the last one's, if later). */
+static void
+count_commit(tx_round *rd, int64_t us)
+{
+    uint64_t stored = 0, last = 0;
+
+    if (rd->stats == NULL) {
+        return;
+    }
+    tx_stats_observe(&rd->stats->commit, us);
+    for (size_t i = 0; i < rd->n; i++) {
+        const pending *p = &rd->calls[i];
+        if (p->sub != NULL && p->applied && p->out.status == TX_STATUS_OK &&
+            !p->out.receipt.duplicate) {
+            stored++;
+            last = p->out.receipt.index > last ? p->out.receipt.index : last;
+        }
+    }
+    if (stored > 0) {
+        int64_t now = tx_now();
+        tx_stats_add(&rd->stats->stored, stored);
+        if (last > tx_stats_get(&rd->stats->log_size)) {
+            tx_stats_set(&rd->stats->log_size, last);
+        }
+        if (now > atomic_load_explicit(&rd->stats->checkpoint_time, memory_order_relaxed)) {
+            atomic_store_explicit(&rd->stats->checkpoint_time, now, memory_order_relaxed);
+        }
+    }
+}
+
 /* Ingests every prepared submit of the round in one write transaction. */
 static void
 commit_submits(tx_round *rd)
@@ -439,6 +489,7 @@ commit_submits(tx_round *rd)
         tx_error("hub: a batch of %zu submit(s) was not stored: %s", lost, tx_strerror(rc));
         return;
     }
+    count_commit(rd, tx_clock_us() - t_commit);
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         if (p->sub != NULL && !p->answered) {
@@ -658,10 +709,14 @@ take(tx_round *rd, batch *b)
         if (got > 0 && p->busy) {
             if (busy++ == 0 && tx_clock_ms() - logged_ms >= 1000) {
                 logged_ms = tx_clock_ms();
-                tx_warn("hub: %s has %d calls in flight; its further calls are answered busy",
-                        p->who, PEER_MAX);
+                tx_log_kv(TX_LOG_WARN, TX_FIELDS(TX_KV("status", "busy"), TX_KV("peer", p->who)),
+                          "hub: %s has %d calls in flight; its further calls are answered busy",
+                          p->who, PEER_MAX);
             }
             answer_busy(rd, p);
+            if (rd->stats != NULL && (p->def->flags & TX_CALL_WRITES)) {
+                tx_stats_add(&rd->stats->submits[TX_STATUS_BUSY], call_slots(p));
+            }
         }
         if (got < 0 || p->busy) {
             pending_clear(p);
@@ -742,6 +797,14 @@ finish(tx_round *rd, batch *b)
         commit_submits(rd);
     }
     answer_all(rd);
+    if (rd->stats != NULL && rd->n > 0) {
+        for (size_t i = 0; i < rd->n; i++) {
+            if (rd->calls[i].is_submit) {
+                tx_stats_submit(rd->stats, rd->calls[i].out.status);
+            }
+        }
+        tx_stats_observe(&rd->stats->round, tx_clock_us() - rd->calls[0].t_in);
+    }
     if (submits > 0) {
         push_committed(rd);
         /* Calls are held in arrival order: the first is the oldest. */

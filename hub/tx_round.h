@@ -7,6 +7,7 @@
 #ifndef TX_ROUND_H
 #define TX_ROUND_H
 
+#include "tx_stats.h"
 #include "tx_store.h"
 #include "tx_vpool.h"
 
@@ -36,6 +37,9 @@ void tx_round_finish(tx_round *r);
 /* Verifies submits on `pool` (borrowed; NULL: on the caller's thread). When the hub was idle,
  * the first submits wait up to commit_wait_us for more to share their commit. */
 void tx_round_set_pool(tx_round *r, tx_vpool *pool, unsigned commit_wait_us);
+
+/* Counts submits, commits and rounds into stats (borrowed; NULL: none) from now on. */
+void tx_round_set_stats(tx_round *r, tx_stats *stats);
 
 /* Records accepted and refused so far. */
 void tx_round_stats(const tx_round *r, uint64_t *accepted, uint64_t *refused);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ struct tx_vpool {
     job *ring;           /* queued jobs: ring[(head + i) % cap], i < queued */
     size_t cap, head, queued;
     size_t pending; /* submitted and not finished (queued or running) */
+    _Atomic size_t depth; /* pending, for readers without the mutex (tx_vpool_depth) */
     int stop;
     int efd;
     unsigned n_threads;
@@ -69,6 +71,7 @@ worker(void *arg)
         j.fn(j.arg);
         pthread_mutex_lock(&p->mu);
         p->pending--;
+        atomic_store_explicit(&p->depth, p->pending, memory_order_relaxed);
         wake = p->pending == 0;
         if (j.group != NULL && --j.group->pending == 0) {
             wake = 1;
@@ -216,6 +219,7 @@ tx_vpool_submit_group(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *arg)
         p->ring[(p->head + p->queued) % p->cap] = (job){fn, arg, g};
         p->queued++;
         p->pending++;
+        atomic_store_explicit(&p->depth, p->pending, memory_order_relaxed);
         if (g != NULL) {
             g->pending++;
         }
@@ -288,4 +292,10 @@ tx_vpool_clear_fd(tx_vpool *p)
     if (read(p->efd, &v, sizeof v) < 0 && errno != EAGAIN) {
         tx_warn("vpool: cannot read the idle signal: %s", strerror(errno));
     }
+}
+
+size_t
+tx_vpool_depth(tx_vpool *p)
+{
+    return atomic_load_explicit(&p->depth, memory_order_relaxed);
 }

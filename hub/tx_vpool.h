@@ -52,6 +52,10 @@ int tx_vpool_idle(tx_vpool *p);
 /* Blocks until every job submitted so far has finished. */
 void tx_vpool_wait(tx_vpool *p);
 
+/* Jobs submitted and not finished (queued or running), read without the pool's mutex from
+ * any thread: a moment's figure for the metrics page. */
+size_t tx_vpool_depth(tx_vpool *p);
+
 /* A descriptor that becomes readable when the pool goes idle or a group finishes, for
  * zmq_poll or poll(2) beside other sockets; tx_vpool_idle() and tx_vpool_group_done() stay
  * the truth (readiness is a hint). Borrowed. */

@@ -103,7 +103,8 @@ decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **t
     if (!frame_is(&frames[5], "CURVE") || zmq_msg_size(&frames[6]) != 32) {
         *code = "400";
         *text = "curve required";
-        tx_info("zap: refused a non-CURVE client from %s", addr);
+        tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KV("outcome", "refused"), TX_KV("addr", addr)),
+                  "zap: refused a non-CURVE client from %s", addr);
         return;
     }
     if (memcmp(zmq_msg_data(&frames[6]), z->hub_curve, 32) == 0) {
@@ -119,11 +120,16 @@ decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **t
         *text = "OK";
         tx_hex(user, signer, 32);
         tx_fingerprint(signer, fp);
-        tx_debug("zap: admitted %s from %s", fp, addr);
+        tx_log_kv(TX_LOG_DEBUG,
+                  TX_FIELDS(TX_KV("outcome", "admitted"), TX_KV("peer", fp), TX_KV("addr", addr)),
+                  "zap: admitted %s from %s", fp, addr);
     } else if (rc == TX_ERR_NOT_FOUND) {
         *code = "400";
         *text = "not enrolled";
-        tx_info("zap: refused a client with an unenrolled transport key from %s", addr);
+        tx_log_kv(TX_LOG_INFO,
+                  TX_FIELDS(TX_KV("outcome", "refused"), TX_KV("status", "not_enrolled"),
+                            TX_KV("addr", addr)),
+                  "zap: refused a client with an unenrolled transport key from %s", addr);
     } else {
         *text = "hub storage unavailable";
         tx_error("zap: transport lookup failed: %s", tx_strerror(rc));

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -82,10 +83,8 @@ parse_global(tx_cli *g, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
-    const char *lang = getenv("LANG");
     int opt;
 
-    g->ja = lang != NULL && strncmp(lang, "ja", 2) == 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
         char *end;
@@ -109,10 +108,10 @@ parse_global(tx_cli *g, int argc, char **argv)
             g->timeout_ms = (int)v;
             break;
         case 'l':
-            if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
+            if (tx_i18n_init(optarg) != TX_OK) {
                 return tx_fail(TX_ERR_USAGE, "--lang %s: use ja or en", optarg);
             }
-            g->ja = strcmp(optarg, "ja") == 0;
+            g->ja = tx_i18n_ja();
             break;
         case 'V':
             printf("ticsx %s\n", TX_VERSION);
@@ -137,6 +136,8 @@ main(int argc, char **argv)
     int rc, status;
 
     tx_log_level = TX_LOG_WARN;
+    tx_i18n_init(NULL);
+    g.ja = tx_i18n_ja();
     if ((rc = parse_global(&g, argc, argv)) != TX_OK) {
         fprintf(stderr, "ticsx: %s\n", tx_fail_msg());
         return 2;
