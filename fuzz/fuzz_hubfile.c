@@ -1,7 +1,9 @@
 /* The hub's own files read before anything trusts them: data.mdb's meta pages
- * (tx_store_file_check) and checkpoint.signed (tx_signed_read). The input is written as both
- * into one scratch directory; neither may crash, read past it or leak. */
+ * (tx_store_file_check), checkpoint.signed (tx_signed_read) and hub.ini (tx_config_read). The
+ * input is written as each into one scratch directory; none may crash, read past it or leak. */
 #include "tx_error.h"
+#include "tx_hub_config.h"
+#include "tx_msg.h"
 #include "tx_store_file.h"
 
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/fuzz_hubfile-XXXXXX";
@@ -31,6 +34,20 @@ put(const char *name, const uint8_t *data, size_t size)
     close(fd);
 }
 
+/* Takes what ticsx-hub's option table would: a value is refused when it is empty or when the
+ * key is "bad", as a bad value is, so both of tx_config_read's paths run. */
+static int
+on_setting(void *ctx, const char *section, const char *key, const char *value, int line)
+{
+    size_t *seen = ctx;
+
+    *seen += strlen(section) + strlen(key) + strlen(value) + (size_t)(line > 0);
+    if (value[0] == 0 || strcmp(key, "bad") == 0) {
+        return tx_fail(TX_ERR_USAGE, "takes %s", "a value");
+    }
+    return TX_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -50,5 +67,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     put(TX_SIGNED_FILE, data, size);
     (void)tx_store_file_check(dir, why, sizeof why);
     (void)tx_signed_read(dir, &n, root);
+    put("hub.ini", data, size);
+    {
+        char ini[sizeof dir + 16];
+        size_t seen = 0;
+        snprintf(ini, sizeof ini, "%s/hub.ini", dir);
+        (void)tx_config_read(ini, on_setting, &seen);
+    }
     return 0;
 }

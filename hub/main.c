@@ -619,6 +619,10 @@ cmd_init(int argc, char **argv)
             }
         }
     }
+    /* Said only when init wrote it: an operator's own hub.ini is left as it was. */
+    if (rc == TX_OK) {
+        printf("hub settings: %s (all commented out: the defaults apply)\n", ini);
+    }
     return 0;
 }
 

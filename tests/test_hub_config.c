@@ -67,10 +67,18 @@ test_init_writes_commented_defaults(void **state)
 {
     struct stat st;
     hubdir d;
+    th_result r;
     char *text;
     (void)state;
 
-    hubdir_make(&d);
+    d.root = th_tmpdir();
+    snprintf(d.dir, sizeof d.dir, "%s/hub", d.root);
+    snprintf(d.ini, sizeof d.ini, "%s/hub.ini", d.dir);
+    th_exec(&r, NULL, (const char *const[]){th_hub_bin(), "init", "--data", d.dir, NULL});
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "hub settings: ");
+    th_expect_text(r.out, d.ini);
+    th_result_free(&r);
     assert_int_equal(stat(d.ini, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     text = th_read_file(d.ini);

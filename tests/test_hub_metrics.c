@@ -609,6 +609,26 @@ test_remote_address_refused(void **state)
         th_run(out, sizeof out, "run", "--data", f->dir, "--metrics", "example.org:9464", NULL), 2);
 }
 
+/* A second hub asked for the metrics port the fixture's hub holds refuses to start (exit 2)
+ * and names the address, instead of serving without its page. */
+static void
+test_metrics_port_in_use(void **state)
+{
+    fx *f = *state;
+    char dir[PATH_MAX + 16], metrics[64], want[96], out[8192];
+
+    snprintf(dir, sizeof dir, "%s/second", f->root);
+    snprintf(metrics, sizeof metrics, "127.0.0.1:%u", f->port);
+    th_hub_init(dir);
+    assert_int_equal(th_run(out, sizeof out, "run", "--data", dir, "--bind", "tcp://127.0.0.1:*",
+                            "--metrics", metrics, NULL),
+                     2);
+    snprintf(want, sizeof want, "cannot serve metrics on %s", metrics);
+    th_expect_text(out, want);
+    /* The first one still serves its page. */
+    free(scrape(f));
+}
+
 /* ---- log formats ---- */
 
 /* Runs a hub with --log-format fmt on its own data directory, an accepted and a refused
@@ -921,6 +941,7 @@ main(void)
         cmocka_unit_test(test_refused_handshake_counted),
         cmocka_unit_test(test_off_by_default),
         cmocka_unit_test(test_remote_address_refused),
+        cmocka_unit_test(test_metrics_port_in_use),
         cmocka_unit_test(test_log_json),
         cmocka_unit_test(test_log_logfmt),
         cmocka_unit_test(test_log_escapes),

@@ -1,7 +1,7 @@
-/* What an operator meets around the real ticsx-hub: readiness told to the service manager over
- * $NOTIFY_SOCKET (sd_notify, as systemd's Type=notify reads it), a backup beside a hub that is
- * PID 1 of another PID namespace, dated backups with --keep, --help that makes nothing, and a
- * data directory this process may not use named as a permission problem. */
+/* What an operator meets around the real ticsx-hub: readiness and the watchdog told to the
+ * service manager over $NOTIFY_SOCKET (sd_notify, as systemd's Type=notify reads it), a backup
+ * beside a hub that is PID 1 of another PID namespace, dated backups with --keep, --help that makes
+ * nothing, and a data directory this process may not use named as a permission problem. */
 #include "harness.h"
 
 #include "tx_error.h"
@@ -97,11 +97,14 @@ test_ready_and_stopping_notified(void **state)
     th_hub_init(dir);
     fd = notify_socket(sock);
     setenv("NOTIFY_SOCKET", sock, 1);
+    /* As WatchdogSec=200ms would: the loop pings at half of it. */
+    setenv("WATCHDOG_USEC", "200000", 1);
     th_hub_start(&h, dir, NULL);
     /* READY=1 only once it takes calls, with where it serves. */
     assert_true(await_notify(fd, "READY=1", msg, sizeof msg, 60000));
     th_expect_text(msg, "STATUS=serving on ");
     th_expect_text(msg, h.endpoint);
+    assert_true(await_notify(fd, "WATCHDOG=1", msg, sizeof msg, 30000));
     /* A second hub on the same directory refuses to serve: it must not say READY=1. */
     {
         th_result r;
@@ -114,6 +117,7 @@ test_ready_and_stopping_notified(void **state)
     }
     assert_false(await_notify(fd, "READY=1", msg, sizeof msg, 500));
     unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
     assert_true(await_notify(fd, "STOPPING=1", msg, sizeof msg, 10000));
     close(fd);
