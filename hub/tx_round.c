@@ -713,10 +713,10 @@ take(tx_round *rd, batch *b)
                           "hub: %s has %d calls in flight; its further calls are answered busy",
                           p->who, PEER_MAX);
             }
-            answer_busy(rd, p);
             if (rd->stats != NULL && (p->def->flags & TX_CALL_WRITES)) {
                 tx_stats_add(&rd->stats->submits[TX_STATUS_BUSY], call_slots(p));
             }
+            answer_busy(rd, p);
         }
         if (got < 0 || p->busy) {
             pending_clear(p);
@@ -796,13 +796,14 @@ finish(tx_round *rd, batch *b)
     if (submits > 0) {
         commit_submits(rd);
     }
+    /* Counted before the answers go: a client that holds its answer finds it on the page. */
+    for (size_t i = 0; rd->stats != NULL && i < rd->n; i++) {
+        if (rd->calls[i].is_submit) {
+            tx_stats_submit(rd->stats, rd->calls[i].out.status);
+        }
+    }
     answer_all(rd);
     if (rd->stats != NULL && rd->n > 0) {
-        for (size_t i = 0; i < rd->n; i++) {
-            if (rd->calls[i].is_submit) {
-                tx_stats_submit(rd->stats, rd->calls[i].out.status);
-            }
-        }
         tx_stats_observe(&rd->stats->round, tx_clock_us() - rd->calls[0].t_in);
     }
     if (submits > 0) {
