@@ -57,8 +57,7 @@ static void
 find_localedir(void)
 {
     char beside[PATH_MAX];
-    const char *candidates[4] = {getenv("TICSX_LOCALEDIR"), NULL, TX_BUILD_LOCALEDIR,
-                                 TX_LOCALEDIR};
+    const char *candidates[4] = {getenv("TICSX_LOCALEDIR"), NULL, TX_BUILD_LOCALEDIR, TX_LOCALEDIR};
 
     if (beside_program(beside, sizeof beside)) {
         candidates[1] = beside;
