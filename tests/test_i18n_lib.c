@@ -6,6 +6,7 @@
  * `ticsx-hub init` and `enroll`, and `ticsx-hub run` keeps its log lines and its usage errors
  * English under the same LANG. */
 #include "harness.h"
+#include "th_chain.h"
 #include "tx_cert_issue.h"
 #include "tx_cert_judge.h"
 #include "tx_conn.h"
@@ -130,104 +131,28 @@ test_helper_finds_english(void **state)
 
 /* ---- certificate reasons, in this process ---- */
 
-static int64_t
-D(const char *date)
-{
-    int64_t t = 0;
-    assert_int_equal(tx_parse_time(date, &t), TX_OK);
-    return t;
-}
-
 typedef struct {
+    th_chain t; /* the trust set and the sequence numbers */
     tx_identity *meti, *rogue, *body, *supplier, *other;
-    tx_trust_set ts;
-    uint64_t seq;
 } chain;
-
-static tx_identity *
-identity(const char *name)
-{
-    tx_identity *id = NULL;
-    assert_int_equal(tx_identity_generate(name, &id), TX_OK);
-    return id;
-}
-
-static void
-add(chain *c, uint8_t *env, size_t len, int kind, uint8_t *id)
-{
-    tx_rec r = {0};
-
-    assert_non_null(env);
-    if (tx_rec_open(&r, env, len, kind) != TX_OK) {
-        fail_msg("%s", tx_fail_msg());
-    }
-    if (id != NULL) {
-        memcpy(id, r.id, TX_ID_LEN);
-    }
-    assert_int_equal(tx_trust_set_take(&c->ts, &r), TX_OK);
-}
-
-static void
-accredit(chain *c, const tx_identity *by, const tx_identity *body, const char *scope,
-         const char *from, const char *until)
-{
-    const char *scopes[1] = {scope};
-    uint8_t *env = NULL;
-    size_t len = 0;
-
-    assert_int_equal(tx_cert_sign_accreditation(by, ++c->seq, body->pub.sign, body->pub.name,
-                                                scopes, 1, D(from), D(until), "", &env, &len),
-                     TX_OK);
-    add(c, env, len, TX_KIND_ACCREDITATION, NULL);
-}
-
-static void
-certify(chain *c, const tx_identity *body, const tx_identity *holder, const char *number,
-        const char *sector, const char *issued, uint8_t id[TX_ID_LEN])
-{
-    tx_certificate_pb cert = TICSX__V1__CERTIFICATE__INIT;
-    uint8_t *env = NULL;
-    size_t len = 0;
-
-    cert.number = (char *)number;
-    cert.holder_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)holder->pub.sign};
-    cert.holder_name = (char *)holder->pub.name;
-    cert.corporate_number = CORP;
-    cert.scope = "設計部門及び製造部門";
-    cert.sector = (char *)sector;
-    cert.criteria_version = 2024;
-    cert.issued = D(issued);
-    if (tx_cert_sign_certificate(body, ++c->seq, &cert, &env, &len) != TX_OK) {
-        fail_msg("%s", tx_fail_msg());
-    }
-    add(c, env, len, TX_KIND_CERTIFICATE, id);
-}
-
-static void
-event(chain *c, const uint8_t cert[TX_ID_LEN], int kind, const char *date, const char *note)
-{
-    uint8_t *env = NULL;
-    size_t len = 0;
-
-    assert_int_equal(tx_cert_sign_event(c->body, ++c->seq, cert, kind, D(date), note, &env, &len),
-                     TX_OK);
-    add(c, env, len, TX_KIND_CERT_EVENT, NULL);
-}
 
 static int
 chain_setup(void **state)
 {
     chain *c = calloc(1, sizeof *c);
 
+    c->t.scope = "設計部門及び製造部門";
+    c->t.corp = CORP;
+
     /* Japanese names, as the parties of a Japanese exchange have: only ids stay ASCII. */
-    c->meti = identity("経済産業省");
-    c->rogue = identity("自称認定機関");
-    c->body = identity("日本品質認証機構");
-    c->supplier = identity("三河精密株式会社");
-    c->other = identity("尾張工業株式会社");
-    c->ts.pinned = calloc(1, sizeof *c->ts.pinned);
-    c->ts.pinned[0] = c->meti->pub;
-    c->ts.n_pinned = 1;
+    c->meti = th_identity("経済産業省");
+    c->rogue = th_identity("自称認定機関");
+    c->body = th_identity("日本品質認証機構");
+    c->supplier = th_identity("三河精密株式会社");
+    c->other = th_identity("尾張工業株式会社");
+    c->t.ts.pinned = calloc(1, sizeof *c->t.ts.pinned);
+    c->t.ts.pinned[0] = c->meti->pub;
+    c->t.ts.n_pinned = 1;
     *state = c;
     return 0;
 }
@@ -237,7 +162,7 @@ chain_teardown(void **state)
 {
     chain *c = *state;
 
-    tx_trust_set_free(&c->ts);
+    tx_trust_set_free(&c->t.ts);
     tx_identity_destroy(&c->meti);
     tx_identity_destroy(&c->rogue);
     tx_identity_destroy(&c->body);
@@ -262,7 +187,8 @@ expect_ja(chain *c, const uint8_t *cert, const tx_identity *holder, const char *
     tx_cert_state st;
     char what[128];
 
-    tx_cert_evaluate(&c->ts, cert, holder != NULL ? holder->pub.sign : NULL, D(date), NULL, &st);
+    tx_cert_evaluate(&c->t.ts, cert, holder != NULL ? holder->pub.sign : NULL, th_date(date), NULL,
+                     &st);
     if (st.status != status) {
         fail_msg("at %s: %s (%s), expected %s", date, tx_cert_status_name(st.status), st.reason,
                  tx_cert_status_name(status));
@@ -287,9 +213,10 @@ test_certificate_reasons_japanese(void **state)
     if (tx_i18n_localedir()[0] == 0) {
         fail_msg("the Japanese catalogue was not found (build the tx_catalogue target)");
     }
-    accredit(c, c->meti, c->body, "manufacturing", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, NUMBER, "manufacturing", "2023-11-01", cert);
-    event(c, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT, "2024-10-15", "定期報告");
+    th_chain_accredit(&c->t, c->meti, c->body, "manufacturing", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, NUMBER, "manufacturing", "2023-11-01", cert);
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT,
+                   "2024-10-15", "定期報告");
 
     /* The issue's example: an expired certificate, date as 2026-11-01 (ISO, everywhere). */
     expect_ja(c, cert, c->supplier, "2026-11-02", TX_CERT_EXPIRED,
@@ -298,30 +225,35 @@ test_certificate_reasons_japanese(void **state)
     expect_ja(c, cert, c->supplier, "2023-06-01", TX_CERT_NOT_YET_VALID, NULL);
     expect_ja(c, cert, c->supplier, "2025-11-01", TX_CERT_STALE, "定期報告");
     expect_ja(c, cert, c->other, "2024-11-01", TX_CERT_HOLDER_MISMATCH, NULL);
-    event(c, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED, "2025-01-10",
-          "是正処置の確認中");
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED,
+                   "2025-01-10", "是正処置の確認中");
     expect_ja(c, cert, c->supplier, "2025-02-01", TX_CERT_SUSPENDED, "是正処置の確認中");
 
-    certify(c, c->body, c->supplier, "TICS-DEMO-0008", "manufacturing", "2024-01-01", revoked);
-    event(c, revoked, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED, "2024-06-01", "");
+    th_chain_certify(&c->t, c->body, c->supplier, "TICS-DEMO-0008", "manufacturing", "2024-01-01",
+                     revoked);
+    th_chain_event(&c->t, c->body, revoked, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED,
+                   "2024-06-01", "");
     expect_ja(c, revoked, c->supplier, "2024-07-01", TX_CERT_REVOKED, "2024-06-01");
 
     /* Not accredited: a sector outside the scope, a date outside the accreditation, a body
      * accredited only by a key that is not pinned, and no pinned key at all. */
-    certify(c, c->body, c->supplier, "TICS-DEMO-0009", "aerospace-defence", "2024-01-01", other);
+    th_chain_certify(&c->t, c->body, c->supplier, "TICS-DEMO-0009", "aerospace-defence",
+                     "2024-01-01", other);
     expect_ja(c, other, c->supplier, "2024-02-01", TX_CERT_NOT_ACCREDITED, "aerospace-defence");
-    certify(c, c->body, c->supplier, "TICS-DEMO-0010", "manufacturing", "2031-01-01", stray);
+    th_chain_certify(&c->t, c->body, c->supplier, "TICS-DEMO-0010", "manufacturing", "2031-01-01",
+                     stray);
     expect_ja(c, stray, c->supplier, "2031-02-01", TX_CERT_NOT_ACCREDITED, "2030-01-01");
     {
         uint8_t forged[TX_ID_LEN];
-        accredit(c, c->rogue, c->supplier, "manufacturing", "2023-01-01", "2030-01-01");
-        certify(c, c->supplier, c->supplier, "TICS-DEMO-0011", "manufacturing", "2024-01-01",
-                forged);
+        th_chain_accredit(&c->t, c->rogue, c->supplier, "manufacturing", "2023-01-01",
+                          "2030-01-01");
+        th_chain_certify(&c->t, c->supplier, c->supplier, "TICS-DEMO-0011", "manufacturing",
+                         "2024-01-01", forged);
         expect_ja(c, forged, c->supplier, "2024-02-01", TX_CERT_NOT_ACCREDITED, "偽造");
     }
-    c->ts.n_pinned = 0;
+    c->t.ts.n_pinned = 0;
     expect_ja(c, cert, c->supplier, "2024-11-01", TX_CERT_NOT_ACCREDITED, "ticsx trust add");
-    c->ts.n_pinned = 1;
+    c->t.ts.n_pinned = 1;
 
     /* No certificate, and one this home does not hold. */
     expect_ja(c, NULL, c->supplier, "2024-11-01", TX_CERT_NONE, NULL);
@@ -330,7 +262,7 @@ test_certificate_reasons_japanese(void **state)
 
     /* The same judgement in English reads as before. */
     assert_int_equal(tx_i18n_init("en"), TX_OK);
-    tx_cert_evaluate(&c->ts, cert, c->supplier->pub.sign, D("2026-11-02"), NULL, &st);
+    tx_cert_evaluate(&c->t.ts, cert, c->supplier->pub.sign, th_date("2026-11-02"), NULL, &st);
     assert_string_equal(st.reason, "certificate " NUMBER " expired on 2026-11-01");
 }
 
@@ -362,16 +294,16 @@ test_inbox_headers_japanese(void **state)
     memset(e[0].id, 0xab, TX_ID_LEN);
     snprintf(e[0].from, sizeof e[0].from, "%s", "豊田自動車株式会社");
     snprintf(e[0].questionnaire_name, sizeof e[0].questionnaire_name, "tics-selfcheck v1");
-    e[0].due = D("2026-12-24");
+    e[0].due = th_date("2026-12-24");
     e[0].depth = 2;
     e[1].kind = TX_KIND_GRANT;
     memset(e[1].assessment, 0xcd, TX_ID_LEN);
     snprintf(e[1].from, sizeof e[1].from, "%s", "三河精密株式会社");
-    e[1].until = D("2027-03-31");
+    e[1].until = th_date("2027-03-31");
     e[2].kind = TX_KIND_GRANT_REVOKE;
     memset(e[2].assessment, 0xef, TX_ID_LEN);
     snprintf(e[2].from, sizeof e[2].from, "%s", "尾張工業株式会社");
-    e[2].when = D("2026-11-30");
+    e[2].when = th_date("2026-11-30");
 
     assert_int_equal(tx_i18n_init("ja"), TX_OK);
     text = print_inbox(&in);

@@ -6,6 +6,7 @@
  * key store; and verification of a granted assessment that references a certificate and
  * answers another questionnaire version than its request asked for. */
 #include "harness.h"
+#include "th_chain.h"
 #include "tx_cell.h"
 #include "tx_cert_issue.h"
 #include "tx_cert_judge.h"
@@ -35,110 +36,30 @@
 
 #define CORP "3180001056789" /* a 13-digit corporate number with a valid check digit */
 
-static int64_t
-D(const char *date)
-{
-    int64_t t = 0;
-
-    assert_int_equal(tx_parse_time(date, &t), TX_OK);
-    return t;
-}
-
 typedef struct {
+    th_chain t; /* the trust set and the sequence numbers */
     tx_identity *meti, *rogue, *body, *body_new, *body_ad, *unaccredited, *supplier, *other;
-    tx_trust_set ts;
-    uint64_t seq;
 } chain;
-
-static tx_identity *
-identity(const char *name)
-{
-    tx_identity *id = NULL;
-
-    assert_int_equal(tx_identity_generate(name, &id), TX_OK);
-    return id;
-}
-
-/* Opens a signed envelope and adds it to the set; id (may be NULL) gets the record id. */
-static void
-add(chain *c, uint8_t *env, size_t len, int kind, uint8_t *id)
-{
-    tx_rec r = {0};
-
-    assert_non_null(env);
-    if (tx_rec_open(&r, env, len, kind) != TX_OK) {
-        fail_msg("%s", tx_fail_msg());
-    }
-    if (id != NULL) {
-        memcpy(id, r.id, TX_ID_LEN);
-    }
-    assert_int_equal(tx_trust_set_take(&c->ts, &r), TX_OK);
-}
-
-static void
-accredit(chain *c, const tx_identity *by, const tx_identity *body, const char *scope,
-         const char *from, const char *until)
-{
-    const char *scopes[1] = {scope};
-    uint8_t *env = NULL;
-    size_t len = 0;
-
-    assert_int_equal(tx_cert_sign_accreditation(by, ++c->seq, body->pub.sign, body->pub.name,
-                                                scopes, 1, D(from), D(until), "", &env, &len),
-                     TX_OK);
-    add(c, env, len, TX_KIND_ACCREDITATION, NULL);
-}
-
-static void
-certify(chain *c, const tx_identity *body, const tx_identity *holder, const char *number,
-        const char *sector, const char *issued, uint8_t id[TX_ID_LEN])
-{
-    tx_certificate_pb cert = TICSX__V1__CERTIFICATE__INIT;
-    uint8_t *env = NULL;
-    size_t len = 0;
-
-    cert.number = (char *)number;
-    cert.holder_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)holder->pub.sign};
-    cert.holder_name = (char *)holder->pub.name;
-    cert.corporate_number = CORP;
-    cert.scope = "設計部門及び製造部門 (design and manufacturing)";
-    cert.sector = (char *)sector;
-    cert.criteria_version = 2024;
-    cert.issued = D(issued);
-    if (tx_cert_sign_certificate(body, ++c->seq, &cert, &env, &len) != TX_OK) {
-        fail_msg("%s", tx_fail_msg());
-    }
-    add(c, env, len, TX_KIND_CERTIFICATE, id);
-}
-
-static void
-event(chain *c, const tx_identity *by, const uint8_t cert[TX_ID_LEN], int kind, const char *date,
-      const char *note)
-{
-    uint8_t *env = NULL;
-    size_t len = 0;
-
-    assert_int_equal(tx_cert_sign_event(by, ++c->seq, cert, kind, D(date), note, &env, &len),
-                     TX_OK);
-    add(c, env, len, TX_KIND_CERT_EVENT, NULL);
-}
 
 static int
 chain_setup(void **state)
 {
     chain *c = calloc(1, sizeof *c);
 
-    c->meti = identity("METI (accreditor)");
-    c->rogue = identity("Rogue Accreditor");
-    c->body = identity("Japan Quality Body");
-    c->body_new = identity("Japan Quality Body (new key)");
-    c->body_ad = identity("Defence Audit Body");
-    c->unaccredited = identity("Self-styled Body");
-    c->supplier = identity("Mikawa Precision KK");
-    c->other = identity("Other KK");
-    c->ts.pinned = calloc(1, sizeof *c->ts.pinned);
-    c->ts.pinned[0] = c->meti->pub;
-    c->ts.n_pinned = 1;
+    c->t.scope = "設計部門及び製造部門 (design and manufacturing)";
+    c->t.corp = CORP;
+
+    c->meti = th_identity("METI (accreditor)");
+    c->rogue = th_identity("Rogue Accreditor");
+    c->body = th_identity("Japan Quality Body");
+    c->body_new = th_identity("Japan Quality Body (new key)");
+    c->body_ad = th_identity("Defence Audit Body");
+    c->unaccredited = th_identity("Self-styled Body");
+    c->supplier = th_identity("Mikawa Precision KK");
+    c->other = th_identity("Other KK");
+    c->t.ts.pinned = calloc(1, sizeof *c->t.ts.pinned);
+    c->t.ts.pinned[0] = c->meti->pub;
+    c->t.ts.n_pinned = 1;
     *state = c;
     return 0;
 }
@@ -148,7 +69,7 @@ chain_teardown(void **state)
 {
     chain *c = *state;
 
-    tx_trust_set_free(&c->ts);
+    tx_trust_set_free(&c->t.ts);
     tx_identity_destroy(&c->meti);
     tx_identity_destroy(&c->rogue);
     tx_identity_destroy(&c->body);
@@ -168,7 +89,7 @@ expect_at(chain *c, const uint8_t *cert, const char *date, int status, const cha
     tx_cert_state st;
     tx_cert_info info;
 
-    tx_cert_evaluate(&c->ts, cert, c->supplier->pub.sign, D(date), &info, &st);
+    tx_cert_evaluate(&c->t.ts, cert, c->supplier->pub.sign, th_date(date), &info, &st);
     if (st.status != status) {
         fail_msg("at %s: %s (%s), expected %s", date, tx_cert_status_name(st.status), st.reason,
                  tx_cert_status_name(status));
@@ -176,7 +97,7 @@ expect_at(chain *c, const uint8_t *cert, const char *date, int status, const cha
     if (needle != NULL && strstr(st.reason, needle) == NULL) {
         fail_msg("at %s: reason \"%s\" does not say \"%s\"", date, st.reason, needle);
     }
-    assert_int_equal(st.at, D(date));
+    assert_int_equal(st.at, th_date(date));
 }
 
 static void
@@ -187,16 +108,17 @@ test_valid_and_dates(void **state)
     tx_cert_info info;
     tx_cert_state st;
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, "JQ-2024-001", "manufacturing", "2024-04-01", cert);
-    event(c, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT, "2025-03-15",
-          "定期報告");
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2024-001", "manufacturing", "2024-04-01",
+                     cert);
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT,
+                   "2025-03-15", "定期報告");
 
     expect_at(c, cert, "2025-06-01", TX_CERT_VALID, "JQ-2024-001");
-    tx_cert_evaluate(&c->ts, cert, c->supplier->pub.sign, D("2025-06-01"), &info, &st);
+    tx_cert_evaluate(&c->t.ts, cert, c->supplier->pub.sign, th_date("2025-06-01"), &info, &st);
     assert_string_equal(info.issuer_name, "Japan Quality Body");
-    assert_int_equal(info.expires, D("2027-04-01")); /* three years by default */
-    assert_int_equal(st.last_report, D("2025-03-15"));
+    assert_int_equal(info.expires, th_date("2027-04-01")); /* three years by default */
+    assert_int_equal(st.last_report, th_date("2025-03-15"));
     assert_false(tx_cert_status_problem(st.status));
     /* A clock before issue, and at and after expiry. */
     expect_at(c, cert, "2024-03-31", TX_CERT_NOT_YET_VALID, "not valid before its issue date");
@@ -205,7 +127,7 @@ test_valid_and_dates(void **state)
     expect_at(c, cert, "2031-01-01", TX_CERT_EXPIRED, NULL);
     /* The JSON carries both moments. */
     tx_cert_state as_of;
-    tx_cert_evaluate(&c->ts, cert, c->supplier->pub.sign, D("2024-05-01"), NULL, &as_of);
+    tx_cert_evaluate(&c->t.ts, cert, c->supplier->pub.sign, th_date("2024-05-01"), NULL, &as_of);
     json_t *j = tx_cert_json(&info, &as_of, &st);
     assert_string_equal(json_string_value(json_object_get(j, "number")), "JQ-2024-001");
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "now"), "status")),
@@ -222,13 +144,15 @@ test_stale(void **state)
     chain *c = *state;
     uint8_t cert[TX_ID_LEN];
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, "JQ-2024-002", "manufacturing", "2024-04-01", cert);
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2024-002", "manufacturing", "2024-04-01",
+                     cert);
     /* No report: fresh for 365 days after issue, stale after. */
     expect_at(c, cert, "2025-04-01", TX_CERT_VALID, "no annual report due yet");
     expect_at(c, cert, "2025-04-02", TX_CERT_STALE, "none since the issue date 2024-04-01");
     /* A report resets the 12 months; a report dated after the moment judged does not count. */
-    event(c, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT, "2025-05-01", "");
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT,
+                   "2025-05-01", "");
     expect_at(c, cert, "2025-04-30", TX_CERT_STALE, NULL);
     expect_at(c, cert, "2025-05-01", TX_CERT_VALID, "last annual report 2025-05-01");
     expect_at(c, cert, "2026-05-01", TX_CERT_VALID, NULL);
@@ -243,11 +167,13 @@ test_suspended_then_reinstated(void **state)
     chain *c = *state;
     uint8_t cert[TX_ID_LEN];
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, "JQ-2024-003", "manufacturing", "2024-04-01", cert);
-    event(c, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED, "2024-10-01",
-          "audit findings open");
-    event(c, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED, "2024-12-01", "");
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2024-003", "manufacturing", "2024-04-01",
+                     cert);
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED,
+                   "2024-10-01", "audit findings open");
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED,
+                   "2024-12-01", "");
     expect_at(c, cert, "2024-09-30", TX_CERT_VALID, NULL);
     expect_at(c, cert, "2024-10-01", TX_CERT_SUSPENDED,
               "suspended by Japan Quality Body since "
@@ -262,12 +188,15 @@ test_revoked_is_final(void **state)
     chain *c = *state;
     uint8_t cert[TX_ID_LEN];
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, "JQ-2024-004", "manufacturing", "2024-04-01", cert);
-    event(c, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED, "2024-09-01",
-          "rules not followed");
-    event(c, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED, "2024-10-01", "");
-    event(c, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT, "2025-03-01", "");
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2024-004", "manufacturing", "2024-04-01",
+                     cert);
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED,
+                   "2024-09-01", "rules not followed");
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED,
+                   "2024-10-01", "");
+    th_chain_event(&c->t, c->body, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT,
+                   "2025-03-01", "");
     expect_at(c, cert, "2024-08-31", TX_CERT_VALID, NULL);
     expect_at(c, cert, "2024-09-01", TX_CERT_REVOKED,
               "revoked by Japan Quality Body on 2024-09-01");
@@ -281,12 +210,14 @@ test_events_by_others_do_not_count(void **state)
     chain *c = *state;
     uint8_t cert[TX_ID_LEN];
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, "JQ-2024-005", "manufacturing", "2024-04-01", cert);
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2024-005", "manufacturing", "2024-04-01",
+                     cert);
     /* A competitor "revokes" it; the holder "reports" for itself: neither is the issuer. */
-    event(c, c->other, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED, "2024-05-01", "");
-    event(c, c->supplier, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT, "2025-03-01",
-          "");
+    th_chain_event(&c->t, c->other, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED,
+                   "2024-05-01", "");
+    th_chain_event(&c->t, c->supplier, cert, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT,
+                   "2025-03-01", "");
     expect_at(c, cert, "2024-06-01", TX_CERT_VALID, NULL);
     expect_at(c, cert, "2025-04-02", TX_CERT_STALE, NULL);
 }
@@ -297,7 +228,8 @@ test_unaccredited_issuer(void **state)
     chain *c = *state;
     uint8_t cert[TX_ID_LEN];
 
-    certify(c, c->unaccredited, c->supplier, "SELF-1", "manufacturing", "2024-04-01", cert);
+    th_chain_certify(&c->t, c->unaccredited, c->supplier, "SELF-1", "manufacturing", "2024-04-01",
+                     cert);
     expect_at(c, cert, "2024-06-01", TX_CERT_NOT_ACCREDITED,
               "is not accredited by a pinned accreditor");
     assert_true(tx_cert_status_problem(TX_CERT_NOT_ACCREDITED));
@@ -311,8 +243,9 @@ test_forged_accreditation(void **state)
     char fp[TX_FP_LEN];
 
     /* A well-formed accreditation, signed by a key this home did not pin. */
-    accredit(c, c->rogue, c->unaccredited, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->unaccredited, c->supplier, "SELF-2", "manufacturing", "2024-04-01", cert);
+    th_chain_accredit(&c->t, c->rogue, c->unaccredited, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->unaccredited, c->supplier, "SELF-2", "manufacturing", "2024-04-01",
+                     cert);
     tx_fingerprint(c->rogue->pub.sign, fp);
     expect_at(c, cert, "2024-06-01", TX_CERT_NOT_ACCREDITED, "forged accreditation");
     expect_at(c, cert, "2024-06-01", TX_CERT_NOT_ACCREDITED, fp);
@@ -323,13 +256,14 @@ test_no_pinned_accreditor(void **state)
 {
     chain *c = *state;
     uint8_t cert[TX_ID_LEN];
-    size_t pinned = c->ts.n_pinned;
+    size_t pinned = c->t.ts.n_pinned;
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, "JQ-2024-006", "manufacturing", "2024-04-01", cert);
-    c->ts.n_pinned = 0;
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2024-006", "manufacturing", "2024-04-01",
+                     cert);
+    c->t.ts.n_pinned = 0;
     expect_at(c, cert, "2024-06-01", TX_CERT_NOT_ACCREDITED, "ticsx trust add");
-    c->ts.n_pinned = pinned;
+    c->t.ts.n_pinned = pinned;
     expect_at(c, cert, "2024-06-01", TX_CERT_VALID, NULL);
 }
 
@@ -340,11 +274,11 @@ test_holder_is_not_the_signer(void **state)
     uint8_t cert[TX_ID_LEN];
     tx_cert_state st;
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->other, "JQ-2024-007", "manufacturing", "2024-04-01", cert);
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->other, "JQ-2024-007", "manufacturing", "2024-04-01", cert);
     expect_at(c, cert, "2024-06-01", TX_CERT_HOLDER_MISMATCH, "held by Other KK");
     /* Without an assessment (ticsx cert verify), nobody's holding is checked. */
-    tx_cert_evaluate(&c->ts, cert, NULL, D("2024-06-01"), NULL, &st);
+    tx_cert_evaluate(&c->t.ts, cert, NULL, th_date("2024-06-01"), NULL, &st);
     assert_int_equal(st.status, TX_CERT_VALID);
 }
 
@@ -356,7 +290,7 @@ test_none_and_unavailable(void **state)
     tx_cert_info info;
     tx_cert_state st;
 
-    tx_cert_evaluate(&c->ts, NULL, c->supplier->pub.sign, D("2024-06-01"), &info, &st);
+    tx_cert_evaluate(&c->t.ts, NULL, c->supplier->pub.sign, th_date("2024-06-01"), &info, &st);
     assert_int_equal(st.status, TX_CERT_NONE);
     assert_false(info.present);
     assert_false(tx_cert_status_problem(st.status));
@@ -376,14 +310,17 @@ test_withdrawal_and_rotation(void **state)
     chain *c = *state;
     uint8_t before[TX_ID_LEN], after[TX_ID_LEN], rotated[TX_ID_LEN];
 
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
-    certify(c, c->body, c->supplier, "JQ-2024-010", "manufacturing", "2024-06-01", before);
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2024-010", "manufacturing", "2024-06-01",
+                     before);
     /* Withdrawn: the later accreditation (higher seq) ends on 2025-01-01. */
-    accredit(c, c->meti, c->body, "all", "2023-01-01", "2025-01-01");
-    certify(c, c->body, c->supplier, "JQ-2025-011", "manufacturing", "2025-02-01", after);
+    th_chain_accredit(&c->t, c->meti, c->body, "all", "2023-01-01", "2025-01-01");
+    th_chain_certify(&c->t, c->body, c->supplier, "JQ-2025-011", "manufacturing", "2025-02-01",
+                     after);
     /* Rotated: the same body under a new key, accredited from the withdrawal on. */
-    accredit(c, c->meti, c->body_new, "all", "2025-01-01", "2030-01-01");
-    certify(c, c->body_new, c->supplier, "JQ-2025-012", "manufacturing", "2025-02-01", rotated);
+    th_chain_accredit(&c->t, c->meti, c->body_new, "all", "2025-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body_new, c->supplier, "JQ-2025-012", "manufacturing", "2025-02-01",
+                     rotated);
 
     expect_at(c, before, "2025-03-01", TX_CERT_VALID, NULL); /* keeps its verdict */
     expect_at(c, after, "2025-03-01", TX_CERT_NOT_ACCREDITED,
@@ -397,9 +334,10 @@ test_scope_of_accreditation(void **state)
     chain *c = *state;
     uint8_t mfg[TX_ID_LEN], ad[TX_ID_LEN];
 
-    accredit(c, c->meti, c->body_ad, "aerospace-defence", "2023-01-01", "2030-01-01");
-    certify(c, c->body_ad, c->supplier, "DA-001", "manufacturing", "2024-04-01", mfg);
-    certify(c, c->body_ad, c->supplier, "DA-002", "aerospace-defence", "2024-04-01", ad);
+    th_chain_accredit(&c->t, c->meti, c->body_ad, "aerospace-defence", "2023-01-01", "2030-01-01");
+    th_chain_certify(&c->t, c->body_ad, c->supplier, "DA-001", "manufacturing", "2024-04-01", mfg);
+    th_chain_certify(&c->t, c->body_ad, c->supplier, "DA-002", "aerospace-defence", "2024-04-01",
+                     ad);
     expect_at(c, mfg, "2024-06-01", TX_CERT_NOT_ACCREDITED,
               "for aerospace-defence only, not for sector \"manufacturing\"");
     expect_at(c, ad, "2024-06-01", TX_CERT_VALID, NULL);
@@ -422,21 +360,21 @@ test_certificate_rules(void **state)
     cert.scope = "本社";
     cert.sector = "manufacturing";
     cert.criteria_version = 2018;
-    cert.issued = D("2023-04-01");
+    cert.issued = th_date("2023-04-01");
     /* Exactly three years (over 29 February 2024) is the maximum; a day more is refused. */
-    cert.expires = D("2026-04-01");
+    cert.expires = th_date("2026-04-01");
     assert_int_equal(tx_cert_sign_certificate(c->body, 1, &cert, &env, &len), TX_OK);
     assert_int_equal(tx_envelope_open_as(env, len, TX_KIND_CERTIFICATE, &e, &m), TX_OK);
     tx_free(m);
     tx_free(e);
     free(env);
-    cert.expires = D("2026-04-02");
+    cert.expires = th_date("2026-04-02");
     assert_int_equal(tx_cert_sign_certificate(c->body, 2, &cert, &env, &len), TX_ERR_USAGE);
     assert_non_null(strstr(tx_fail_msg(), "more than three years"));
     assert_null(env);
     /* The codec refuses it too, so no hub stores one. */
-    assert_true(tx_certificate_max_expiry(D("2023-04-01")) == D("2026-04-01"));
-    cert.expires = D("2026-03-01");
+    assert_true(tx_certificate_max_expiry(th_date("2023-04-01")) == th_date("2026-04-01"));
+    cert.expires = th_date("2026-03-01");
     cert.corporate_number = "4180001056789"; /* check digit wrong */
     assert_int_equal(tx_cert_sign_certificate(c->body, 3, &cert, &env, &len), TX_ERR_USAGE);
     assert_non_null(strstr(tx_fail_msg(), "check digit"));
@@ -454,7 +392,8 @@ test_certificate_rules(void **state)
 
     const char *bad_scope[1] = {"All Industries"};
     assert_int_equal(tx_cert_sign_accreditation(c->meti, 8, c->body->pub.sign, "Body", bad_scope, 1,
-                                                D("2024-01-01"), D("2025-01-01"), NULL, &env, &len),
+                                                th_date("2024-01-01"), th_date("2025-01-01"), NULL,
+                                                &env, &len),
                      TX_ERR_USAGE);
     char scopes[] = "manufacturing, aerospace-defence";
     const char *split[TX_MAX_SCOPES];
@@ -464,7 +403,7 @@ test_certificate_rules(void **state)
     assert_string_equal(split[1], "aerospace-defence");
     assert_int_equal(tx_cert_sign_event(c->body, 9,
                                         (const uint8_t *)"0123456789abcdef0123456789abcdef", 0,
-                                        D("2024-01-01"), NULL, &env, &len),
+                                        th_date("2024-01-01"), NULL, &env, &len),
                      TX_ERR_USAGE);
 }
 
@@ -544,7 +483,7 @@ test_verify_with_certificate(void **state)
 {
     chain *c = *state;
     char *dir = th_tmpdir(), path[PATH_MAX], text[1024], hex[2 * TX_ID_LEN + 1];
-    tx_identity *buyer = identity("Example Motors KK");
+    tx_identity *buyer = th_identity("Example Motors KK");
     tx_questionnaire_pb *q = NULL;
     tx_home *home = NULL;
     uint8_t q1[TX_ID_LEN], q2[TX_ID_LEN], rid[TX_ID_LEN], aid[TX_ID_LEN], cid[TX_ID_LEN];
@@ -565,8 +504,8 @@ test_verify_with_certificate(void **state)
     /* The chain: METI accredits the body; the body certifies the supplier, then revokes. */
     const char *all[1] = {"all"};
     assert_int_equal(tx_cert_sign_accreditation(c->meti, 1, c->body->pub.sign, "Japan Quality Body",
-                                                all, 1, D("2023-01-01"), D("2030-01-01"), NULL,
-                                                &env, &len),
+                                                all, 1, th_date("2023-01-01"),
+                                                th_date("2030-01-01"), NULL, &env, &len),
                      TX_OK);
     cache(home, env, len, NULL);
     tx_certificate_pb cert = TICSX__V1__CERTIFICATE__INIT;
@@ -577,21 +516,23 @@ test_verify_with_certificate(void **state)
     cert.scope = "全社";
     cert.sector = "manufacturing";
     cert.criteria_version = 2024;
-    cert.issued = D("2025-01-10");
+    cert.issued = th_date("2025-01-10");
     assert_int_equal(tx_cert_sign_certificate(c->body, 2, &cert, &env, &len), TX_OK);
     cache(home, env, len, cid);
-    assert_int_equal(tx_cert_sign_event(c->body, 3, cid,
-                                        TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED,
-                                        D("2025-09-01"), "withdrawn by the holder", &env, &len),
-                     TX_OK);
+    assert_int_equal(
+        tx_cert_sign_event(c->body, 3, cid, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED,
+                           th_date("2025-09-01"), "withdrawn by the holder", &env, &len),
+        TX_OK);
     cache(home, env, len, NULL);
 
     /* Questionnaire v1 and v2; the request asks for v2, the assessment answers v1. */
     assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &q), TX_OK);
-    assert_int_equal(tx_questionnaire_sign(q, buyer, seq++, D("2025-01-01"), &env, &len), TX_OK);
+    assert_int_equal(tx_questionnaire_sign(q, buyer, seq++, th_date("2025-01-01"), &env, &len),
+                     TX_OK);
     cache(home, env, len, q1);
     q->version = 2;
-    assert_int_equal(tx_questionnaire_sign(q, buyer, seq++, D("2025-01-01"), &env, &len), TX_OK);
+    assert_int_equal(tx_questionnaire_sign(q, buyer, seq++, th_date("2025-01-01"), &env, &len),
+                     TX_OK);
     cache(home, env, len, q2);
     q->version = 1;
 
@@ -617,8 +558,8 @@ test_verify_with_certificate(void **state)
     ans.choice = "yes";
     a.answers = &ansp;
     a.n_answers = 1;
-    a.as_of = D("2025-06-01");
-    a.valid_until = D("2026-06-01");
+    a.as_of = th_date("2025-06-01");
+    a.valid_until = th_date("2026-06-01");
     a.certificate = (ProtobufCBinaryData){TX_ID_LEN, cid};
     assert_int_equal(
         tx_envelope_sign_msg(c->supplier, TX_KIND_INNER_ASSESSMENT, &a.base, &inner, &inner_len),
@@ -720,9 +661,9 @@ fresh(void **state)
 {
     chain *c = *state;
 
-    tx_recs_clear(&c->ts.accreditations);
-    tx_recs_clear(&c->ts.certificates);
-    tx_recs_clear(&c->ts.events);
+    tx_recs_clear(&c->t.ts.accreditations);
+    tx_recs_clear(&c->t.ts.certificates);
+    tx_recs_clear(&c->t.ts.events);
     return 0;
 }
 

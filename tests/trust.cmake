@@ -3,7 +3,7 @@
 # certificate), check sheet import, XLSX answer sheets, and the chain driven through the real
 # ticsx and ticsx-hub binaries.
 tx_add_test(test_trust SOURCES test_trust.c
-            LIBS tx_test_harness tx_client PkgConfig::JANSSON TIMEOUT 60)
+            LIBS tx_test_chain tx_test_harness tx_client PkgConfig::JANSSON TIMEOUT 60)
 tx_add_test(test_import SOURCES test_import.c
             LIBS tx_test_harness tx_client TIMEOUT 60)
 tx_add_test(test_xlsx SOURCES test_xlsx.c
