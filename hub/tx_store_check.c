@@ -701,6 +701,10 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
     }
     if (rc == TX_OK) {
         PHASE(&w, "the log");
+        /* The arrays exist even for an empty log: the checks below offset into them. */
+        rc = grow(&w, 0);
+    }
+    if (rc == TX_OK) {
         rc = walk_log(&w);
     }
     if (rc == TX_OK) {
