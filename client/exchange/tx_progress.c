@@ -20,9 +20,10 @@
 const char *
 tx_progress_state_name(int state)
 {
-    return state == TX_PROGRESS_ANSWERED  ? "answered"
-           : state == TX_PROGRESS_OVERDUE ? "overdue"
-                                          : "open";
+    /* Machine names in JSON; the table shows them through _(). */
+    return state == TX_PROGRESS_ANSWERED  ? N_("answered")
+           : state == TX_PROGRESS_OVERDUE ? N_("overdue")
+                                          : N_("open");
 }
 
 typedef struct {
@@ -249,9 +250,7 @@ tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json, 
         return rc == 0 && !ferror(f) ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the requests");
     }
     if (p->n == 0) {
-        fprintf(f, "%s\n",
-                ja ? "依頼はまだありません: ticsx request で依頼を送ってください"
-                   : "no requests yet: send one with ticsx request");
+        fprintf(f, "%s\n", _("no requests yet: send one with ticsx request"));
     }
     for (size_t r = 0; r < p->n; r++) {
         const tx_progress_request *q = &p->v[r];
@@ -265,18 +264,13 @@ tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json, 
         } else {
             snprintf(due, sizeof due, "-");
         }
-        fprintf(f, "%.16s  %s  %s %s  %s %zu/%zu\n", hex, date, ja ? "回答期限" : "due", due,
+        fprintf(f, "%.16s  %s  %s %s  %s %zu/%zu\n", hex, date, _("due"), due,
                 qid != NULL ? qid : "?", q->answered, q->n_suppliers);
         for (size_t k = 0; k < q->n_suppliers; k++) {
             const tx_progress_supplier *sp = &q->suppliers[k];
             const tx_org *o = orgs != NULL ? tx_orgs_by_key(orgs, sp->key) : NULL;
-            const char *state = tx_progress_state_name(sp->state);
+            const char *state = _(tx_progress_state_name(sp->state));
 
-            if (ja) {
-                state = sp->state == TX_PROGRESS_ANSWERED  ? "回答済"
-                        : sp->state == TX_PROGRESS_OVERDUE ? "期限超過"
-                                                           : "未回答";
-            }
             fputs("  ", f);
             tx_put_cell(f, o != NULL ? o->name : _("(no profile)"), 44);
             fprintf(f, " %s\n", state);
