@@ -44,7 +44,7 @@ id_char(char ch)
 }
 
 /* The first run of three or more ASCII letters in s that is not one of `allowed` (a
- * NULL-ended list of words that may stay ASCII: command names, option placeholders), copied
+ * NULL-ended list of words that may stay ASCII: command names, option argument names), copied
  * into out; 0 when there is none. A token with a digit in it is an id, a number, a date or a
  * fingerprint ("TICS-DEMO-0007", "2026-11-01", "SHA256:oy3r...") and is skipped whole. */
 static int
@@ -399,7 +399,7 @@ run_hub(const char *lang, char *out, size_t n, const char *const *args)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* A usage text with what stays ASCII blanked: options ("--data"), placeholders ("DIR",
+/* A usage text with what stays ASCII blanked: options ("--data"), argument names ("DIR",
  * "ADDR:PORT"), and file names, paths, endpoints and values ("hub.key", "DIR/endpoint",
  * "tcp://127.0.0.1:7700", "storage_full"). Caller frees. */
 static char *

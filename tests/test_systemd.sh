@@ -63,12 +63,12 @@ expand() {
         /^ *#/ || NF == 0 { next }
         { member[g] = member[g] " " $1 }
         END {
-            n = split(want, todo, " "); seen[""] = 1
+            n = split(want, stack, " "); seen[""] = 1
             while (n > 0) {
-                x = todo[n--]
+                x = stack[n--]
                 if (x in seen) continue
                 seen[x] = 1
-                if (substr(x, 1, 1) == "@") { m = split(member[x], a, " "); for (i = 1; i <= m; i++) todo[++n] = a[i] }
+                if (substr(x, 1, 1) == "@") { m = split(member[x], a, " "); for (i = 1; i <= m; i++) stack[++n] = a[i] }
                 else print x
             }
         }' "$work/groups" | sort -u
