@@ -32,7 +32,7 @@ tx_cmd_requests(tx_cli *g, int argc, char **argv)
             tx_fail_clear();
         }
         if ((rc = tx_progress_load(tx_client_home(c), &vs, 0, &p)) == TX_OK) {
-            rc = tx_progress_print(stdout, &p, &orgs, g->json, g->ja);
+            rc = tx_progress_print(stdout, &p, &orgs, g->json);
         }
     }
     tx_progress_free(&p);

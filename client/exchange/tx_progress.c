@@ -239,7 +239,7 @@ tx_progress_json(const tx_progress *p, const tx_orgs *orgs)
 }
 
 int
-tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json, int ja)
+tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json)
 {
     if (json) {
         json_t *doc = tx_progress_json(p, orgs);

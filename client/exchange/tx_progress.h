@@ -51,8 +51,8 @@ const char *tx_progress_state_name(int state);
 /* The JSON above; names from orgs (may be NULL). Caller owns. */
 json_t *tx_progress_json(const tx_progress *p, const tx_orgs *orgs);
 
-/* A table (texts in Japanese when ja) or the JSON document. */
-int tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json, int ja);
+/* A table (texts in the process's language, tx_i18n) or the JSON document. */
+int tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json);
 
 void tx_progress_free(tx_progress *p);
 
