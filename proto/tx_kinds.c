@@ -143,6 +143,22 @@ check_cert_event(const ProtobufCMessage *m)
 }
 
 static int
+check_evidence_chunk(const ProtobufCMessage *m)
+{
+    const tx_evidence_chunk_pb *c = (const tx_evidence_chunk_pb *)m;
+
+    return c->nonce.len == TX_NONCE_LEN && c->ciphertext.len > TX_AEAD_TAG_LEN;
+}
+
+static int
+check_register(const ProtobufCMessage *m)
+{
+    const tx_register_pb *r = (const tx_register_pb *)m;
+
+    return r->list[0] != 0 && r->as_of > 0;
+}
+
+static int
 check_checkpoint(const ProtobufCMessage *m)
 {
     const tx_checkpoint_pb *c = (const tx_checkpoint_pb *)m;
@@ -278,6 +294,24 @@ static const tx_kind_info kinds[] = {
         .payload_type = "application/vnd.ticsx.checkpoint.v1",
         .desc = &ticsx__v1__checkpoint__descriptor,
         .check = check_checkpoint,
+    },
+    {
+        .kind = TX_KIND_EVIDENCE_CHUNK,
+        .name = "evidence chunk",
+        .payload_type = "application/vnd.ticsx.evidence-chunk.v1",
+        .desc = &ticsx__v1__evidence_chunk__descriptor,
+        .flags = TX_KIND_STORED,
+        .meta = META(tx_evidence_chunk_pb),
+        .check = check_evidence_chunk,
+    },
+    {
+        .kind = TX_KIND_REGISTER,
+        .name = "register",
+        .payload_type = "application/vnd.ticsx.register.v1",
+        .desc = &ticsx__v1__register__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_register_pb),
+        .check = check_register,
     },
     {
         .kind = TX_KIND_INNER_ASSESSMENT,

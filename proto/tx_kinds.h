@@ -25,6 +25,8 @@ enum {
     TX_KIND_CERTIFICATE = 8,
     TX_KIND_CERT_EVENT = 9,
     TX_KIND_CHECKPOINT = 10, /* signed by the hub, never a record of its log */
+    TX_KIND_EVIDENCE_CHUNK = 11,
+    TX_KIND_REGISTER = 12,
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 

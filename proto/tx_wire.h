@@ -41,6 +41,12 @@ typedef Ticsx__V1__Get tx_get_pb;
 typedef Ticsx__V1__Cosign tx_cosign_pb;
 typedef Ticsx__V1__ConsistencyProof tx_consistency_proof_pb;
 typedef Ticsx__V1__Area tx_area_pb;
+typedef Ticsx__V1__Topic tx_topic_pb;
+typedef Ticsx__V1__Credential tx_credential_pb;
+typedef Ticsx__V1__EvidenceRef tx_evidence_ref_pb;
+typedef Ticsx__V1__EvidenceChunk tx_evidence_chunk_pb;
+typedef Ticsx__V1__Register tx_register_pb;
+typedef Ticsx__V1__RegisterEntry tx_register_entry_pb;
 
 /* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
  * these. A wire message carries at most one envelope plus framing; replies carry many. */

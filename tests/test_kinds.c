@@ -17,9 +17,11 @@
 #include <string.h>
 
 static const int all_kinds[] = {
-    TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,          TX_KIND_ASSESSMENT,
-    TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,  TX_KIND_ACCREDITATION,    TX_KIND_CERTIFICATE,
-    TX_KIND_CERT_EVENT, TX_KIND_CHECKPOINT,    TX_KIND_INNER_ASSESSMENT,
+    TX_KIND_PROFILE,          TX_KIND_QUESTIONNAIRE,  TX_KIND_REQUEST,
+    TX_KIND_ASSESSMENT,       TX_KIND_GRANT,          TX_KIND_GRANT_REVOKE,
+    TX_KIND_ACCREDITATION,    TX_KIND_CERTIFICATE,    TX_KIND_CERT_EVENT,
+    TX_KIND_CHECKPOINT,       TX_KIND_EVIDENCE_CHUNK, TX_KIND_REGISTER,
+    TX_KIND_INNER_ASSESSMENT,
 };
 
 static void
@@ -41,7 +43,7 @@ test_every_kind_has_a_row(void **state)
     }
     assert_null(tx_kind_at(tx_kind_count()));
     assert_null(tx_kind_get(TX_KIND_NONE));
-    assert_null(tx_kind_get(11));
+    assert_null(tx_kind_get(13));
     assert_string_equal(tx_kind_name(TX_KIND_NONE), "unknown");
     assert_null(tx_kind_payload_type(TX_KIND_NONE));
 }
@@ -77,9 +79,12 @@ test_stored_and_public(void **state)
     for (size_t i = 0; i < TX_ARRAY_LEN(all_kinds); i++) {
         int k = all_kinds[i];
         int pub = k == TX_KIND_PROFILE || k == TX_KIND_QUESTIONNAIRE ||
-                  k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE || k == TX_KIND_CERT_EVENT;
+                  k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE ||
+                  k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER;
 
-        assert_int_equal(tx_kind_is_stored(k), k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT);
+        assert_int_equal(tx_kind_is_stored(k), (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
+                                                   k == TX_KIND_EVIDENCE_CHUNK ||
+                                                   k == TX_KIND_REGISTER);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));

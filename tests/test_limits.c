@@ -56,6 +56,10 @@ baseline(int kind, uint8_t **buf, size_t *len)
         static tx_item_pb it = TICSX__V1__ITEM__INIT, *itp = &it;
         static tx_choice_pb c = TICSX__V1__CHOICE__INIT, *cp = &c;
         static tx_level_pb l = TICSX__V1__LEVEL__INIT, *lp = &l;
+        static tx_topic_pb tp = TICSX__V1__TOPIC__INIT, *tpp = &tp;
+        static char *topic_id = "tics-2024.incident";
+        static tx_local_text_pb prov = TICSX__V1__LOCAL_TEXT__INIT,
+                                tname = TICSX__V1__LOCAL_TEXT__INIT;
         for (int i = 0; i < 5; i++) {
             ticsx__v1__local_text__init(&t[i]);
             t[i].ja = "テキスト";
@@ -85,6 +89,18 @@ baseline(int kind, uint8_t **buf, size_t *len)
         q.n_scale = 1;
         q.levels = &lp;
         q.n_levels = 1;
+        prov.ja = "非公式";
+        prov.en = "unofficial";
+        tname.ja = "事故対応";
+        tname.en = "incident response";
+        tp.id = topic_id;
+        tp.framework = "tics-2024";
+        tp.name = &tname;
+        q.topics = &tpp;
+        q.n_topics = 1;
+        q.provenance = &prov;
+        it.topics = &topic_id;
+        it.n_topics = 1;
         m = &q.base;
         break;
     }
@@ -104,6 +120,10 @@ baseline(int kind, uint8_t **buf, size_t *len)
         static tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
         static tx_answer_pb an = TICSX__V1__ANSWER__INIT, *anp = &an;
         static tx_sub_supplier_pb s = TICSX__V1__SUB_SUPPLIER__INIT, *sp = &s;
+        static tx_credential_pb cr = TICSX__V1__CREDENTIAL__INIT, *crp = &cr;
+        static tx_evidence_ref_pb ev = TICSX__V1__EVIDENCE_REF__INIT, *evp = &ev;
+        static char *ev_name = "tics-certificate.pdf";
+        static ProtobufCBinaryData chunk;
         a.meta = &meta;
         a.questionnaire = id;
         an.item = "A1-1";
@@ -115,6 +135,31 @@ baseline(int kind, uint8_t **buf, size_t *len)
         a.n_answers = 1;
         a.suppliers = &sp;
         a.n_suppliers = 1;
+        cr.scheme = "tics";
+        cr.state = "certified";
+        cr.number = "TICS-0001";
+        cr.body = "Body";
+        cr.holder_name = "Example KK";
+        cr.corporate_number = "7123456789012";
+        cr.scope = "all sites";
+        cr.standard = "2024";
+        cr.issued = 1730000000;
+        cr.expires = 1730000000 + 86400;
+        cr.renews = "TICS-0000";
+        cr.evidence = &ev_name;
+        cr.n_evidence = 1;
+        a.credentials = &crp;
+        a.n_credentials = 1;
+        chunk = id;
+        ev.name = ev_name;
+        ev.media_type = "application/pdf";
+        ev.size = 10;
+        ev.sha256 = id;
+        ev.key = key;
+        ev.chunks = &chunk;
+        ev.n_chunks = 1;
+        a.evidence = &evp;
+        a.n_evidence = 1;
         m = &a.base;
         break;
     }
@@ -156,6 +201,31 @@ baseline(int kind, uint8_t **buf, size_t *len)
         m = &e.base;
         break;
     }
+    case TX_KIND_REGISTER: {
+        static tx_register_pb r = TICSX__V1__REGISTER__INIT;
+        static tx_register_entry_pb e = TICSX__V1__REGISTER_ENTRY__INIT, *ep = &e;
+        static tx_local_text_pb title = TICSX__V1__LOCAL_TEXT__INIT;
+        static char *sector = "manufacturing";
+        r.meta = &meta;
+        r.list = "tics-certified";
+        title.ja = "認証取得事業者";
+        title.en = "certified organisations";
+        r.title = &title;
+        r.source = "https://www.meti.go.jp/";
+        r.as_of = 1700000000;
+        e.number = "TICS-0001";
+        e.holder_name = "Example KK";
+        e.corporate_number = "7123456789012";
+        e.body = "Body";
+        e.scope = "all sites";
+        e.sectors = &sector;
+        e.n_sectors = 1;
+        e.note = "n";
+        r.entries = &ep;
+        r.n_entries = 1;
+        m = &r.base;
+        break;
+    }
     default:
         fail_msg("no baseline for kind %d", kind);
     }
@@ -164,7 +234,7 @@ baseline(int kind, uint8_t **buf, size_t *len)
 
 static const int kinds[] = {TX_KIND_PROFILE,          TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,
                             TX_KIND_INNER_ASSESSMENT, TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
-                            TX_KIND_CERT_EVENT};
+                            TX_KIND_CERT_EVENT,       TX_KIND_REGISTER};
 
 /* A field reached from the record's top: the fields to follow (element 0 of lists). */
 typedef struct {
@@ -191,6 +261,8 @@ kind_desc(int kind)
         return &ticsx__v1__accreditation__descriptor;
     case TX_KIND_CERTIFICATE:
         return &ticsx__v1__certificate__descriptor;
+    case TX_KIND_REGISTER:
+        return &ticsx__v1__register__descriptor;
     default:
         return &ticsx__v1__certificate_event__descriptor;
     }
@@ -451,8 +523,11 @@ test_answers_files_from_table(void **state)
         int rc;
 
         if (l->kind != TX_KIND_INNER_ASSESSMENT || l->type != TX_LIMIT_TEXT ||
+            (l->msg != &ticsx__v1__answer__descriptor &&
+             l->msg != &ticsx__v1__sub_supplier__descriptor) ||
             (l->msg == &ticsx__v1__answer__descriptor && strcmp(l->field, "comment") != 0)) {
-            continue; /* item and answer must match the questionnaire, whose limits bound them */
+            continue; /* item and answer must match the questionnaire, whose limits bound them;
+                         credentials and evidence do not come from an answers file */
         }
         text = malloc(l->max + 2);
         memset(text, 'z', l->max + 1);
