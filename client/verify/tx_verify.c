@@ -406,6 +406,7 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     tx_fingerprint(v->supplier, v->supplier_fp);
     o = tx_orgs_by_key(&cv->orgs, v->supplier);
     snprintf(v->supplier_name, sizeof v->supplier_name, "%s", o != NULL ? o->name : "");
+    snprintf(v->supplier_corp, sizeof v->supplier_corp, "%s", o != NULL ? o->corporate_number : "");
     if (g->request.len == TX_ID_LEN) {
         v->has_request = 1;
         memcpy(v->request, g->request.data, TX_ID_LEN);
