@@ -51,6 +51,7 @@ typedef struct {
     tx_recs recs;        /* every register record of the cache, opened */
     tx_register_info *v; /* one per record (trusted or not), then the built-ins */
     size_t n;
+    void *builtin; /* private: the built-in editions' entries */
 } tx_registers;
 
 /* Loads the pinned publishers and every register record in the cache (a record that fails its
