@@ -202,9 +202,7 @@ judge_at(const tx_registers *regs, const tx_trust_set *ts, const tx_verdict *v,
 {
     char d1[16], d2[16], why[256];
     int tics = strcmp(d->scheme, "tics") == 0;
-    int grace = 0;
-
-    (void)ts;
+    int grace = ts != NULL ? ts->report_grace_days : 0;
     out->next_due = 0;
     /* The holder is the signer: its verified profile names it. */
     if (d->corporate_number[0] && v->supplier_corp[0] &&
@@ -379,6 +377,26 @@ register_info(const tx_registers *regs, const tx_credential_pb *d, int64_t at, t
     snprintf(c->reg_match, sizeof c->reg_match, "%s", tx_reg_match_name(r.match));
 }
 
+/* The verdict's result for its file `name` (tx_verdict.evidence follows inner->evidence). */
+static const tx_evidence_result *
+evidence_of(const tx_verdict *v, const char *name)
+{
+    for (size_t i = 0; i < v->n_evidence; i++) {
+        if (v->evidence[i].name != NULL && strcmp(v->evidence[i].name, name) == 0) {
+            return &v->evidence[i];
+        }
+    }
+    return NULL;
+}
+
+static const char *
+evidence_status(int status)
+{
+    return status == TX_EVIDENCE_CHECKED   ? "checked"
+           : status == TX_EVIDENCE_MISSING ? "missing"
+                                           : "mismatch";
+}
+
 static void
 add_declared(const tx_registers *regs, const tx_trust_set *ts, const tx_verdict *v,
              const tx_credential_pb *d, int64_t now, tx_cred *c)
@@ -406,7 +424,7 @@ add_declared(const tx_registers *regs, const tx_trust_set *ts, const tx_verdict 
     c->expected = d->expected;
     for (size_t i = 0; i < d->n_evidence && c->n_files < TX_CRED_MAX_FILES; i++) {
         tx_cred_file *f = &c->files[c->n_files++];
-        const tx_evidence_result *r = tx_evidence_find(v, d->evidence[i]);
+        const tx_evidence_result *r = evidence_of(v, d->evidence[i]);
         snprintf(f->name, sizeof f->name, "%s", d->evidence[i]);
         if (r == NULL) {
             f->status = TX_EVIDENCE_MISSING;
@@ -523,12 +541,18 @@ tx_cred_json(const tx_cred *v, size_t n)
                               str_or_null(f->media_type), "size",
                               f->has_hash ? json_integer((json_int_t)f->size) : json_null(),
                               "sha256", f->has_hash ? tx_json_hex(f->sha256, 32) : json_null(),
-                              "status", tx_evidence_status_name(f->status)));
+                              "status", evidence_status(f->status)));
         }
         json_object_set_new(j, "evidence", ev);
         json_array_append_new(arr, j);
     }
     return arr;
+}
+
+json_t *
+tx_cred_verdict_json(const tx_verdict *v)
+{
+    return tx_cred_json(v->creds, v->n_creds);
 }
 
 size_t

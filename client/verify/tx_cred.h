@@ -110,6 +110,9 @@ int tx_cred_judge_all(tx_home *home, const tx_trust_set *ts, tx_verdicts *vs);
  * "register","evidence"}] (the report's JSON contract). Caller owns. */
 json_t *tx_cred_json(const tx_cred *v, size_t n);
 
+/* tx_cred_json of a verdict's list (the report row's and verify's "credentials"). */
+json_t *tx_cred_verdict_json(const tx_verdict *v);
+
 /* Number of credentials whose severity is problem. */
 size_t tx_cred_problems(const tx_cred *v, size_t n);
 

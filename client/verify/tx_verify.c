@@ -2,6 +2,7 @@
 #include "tx_verify.h"
 
 #include "tx_cell.h"
+#include "tx_cred.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_idmap.h"
@@ -9,6 +10,7 @@
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
+#include "tx_policy_store.h"
 #include "tx_pool.h"
 #include "tx_rec.h"
 #include "tx_score.h"
@@ -584,6 +586,8 @@ load_cache(tx_home *home, cache_view *cv)
         (rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
         return rc;
     }
+    /* The buyer's acceptance policy says how late a periodic report may be (0: not at all). */
+    cv->ts.report_grace_days = tx_policy_report_grace(home);
     if ((c = calloc(n ? n : 1, sizeof *c)) == NULL) {
         free(ids);
         return TX_ERR_NOMEM;
@@ -887,6 +891,10 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
         note_superseded(&cv, me, out, &first, &out->v[k]);
     }
     out->unproven = cv.unproven_grants;
+    /* The credentials, once every verdict (and its evidence files) is judged. */
+    if ((rc = tx_cred_judge_all(home, &cv.ts, out)) != TX_OK) {
+        goto out;
+    }
     /* The verdicts borrow their questionnaires from the store. */
     out->store = cv.store;
     cv.store = NULL;
@@ -911,7 +919,8 @@ tx_verify_failures(const tx_verdicts *vs)
         }
         n += v->status != TX_VERIFIED ||
              (v->cert_checked && (tx_cert_status_problem(v->cert_as_of.status) ||
-                                  tx_cert_status_problem(v->cert_now.status)));
+                                  tx_cert_status_problem(v->cert_now.status))) ||
+             tx_cred_problems(v->creds, v->n_creds) > 0;
     }
     return n;
 }
@@ -965,6 +974,7 @@ tx_verdicts_free(tx_verdicts *vs)
 {
     for (size_t i = 0; i < vs->n; i++) {
         tx_free(vs->v[i].inner);
+        free(vs->v[i].creds);
     }
     free(vs->v);
     vs->v = NULL;
@@ -1031,6 +1041,7 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
                                 v->has_content ? tx_json_hex(v->content, TX_ID_LEN) : json_null());
             json_object_set_new(last, "sub_suppliers", sub_suppliers_json(v));
             json_object_set_new(last, "certificate", tx_verdict_cert_json(v));
+            json_object_set_new(last, "credentials", tx_cred_json(v->creds, v->n_creds));
         }
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
@@ -1094,6 +1105,21 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
                          cert_word(v->cert_as_of.status), v->cert_as_of.reason);
                 tx_put_wrapped(f, cl, 14, 80, 16);
             }
+        }
+        for (size_t k = 0; k < v->n_creds; k++) {
+            const tx_cred *c = &v->creds[k];
+            char cl[1024];
+            if (c->signed_) {
+                continue; /* told by the certificate lines above */
+            }
+            fprintf(f, "%14s", "");
+            /* TRANSLATORS: "declared <scheme> <number>: <status label>: <reason>" */
+            snprintf(cl, sizeof cl, _("declared %1$s %2$s: %3$s: %4$s"),
+                     tx_cred_scheme_label(c->scheme), c->number[0] ? c->number : "-",
+                     tx_i18n_ja() ? tx_cred_status_label(c->status)
+                                  : tx_cred_status_name(c->status),
+                     c->reason);
+            tx_put_wrapped(f, cl, 14, 80, 16);
         }
     }
     return TX_OK;
