@@ -151,9 +151,11 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                                          {"supersedes", required_argument, NULL, 'S'},
                                          {"no-regrant", no_argument, NULL, 'N'},
                                          {"also-grant-origin", no_argument, NULL, 'O'},
+                                         {"evidence", required_argument, NULL, 'E'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *reuse = NULL;
+    tx_attachment files[TX_EVIDENCE_MAX_CHUNKS]; /* --evidence: each file takes a chunk at least */
     tx_answer_args a = {0};
     tx_answer_result res;
     tx_client *c = NULL;
@@ -189,6 +191,15 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
         case 'O':
             also_grant_origin = a.need_forwarded = 1;
             break;
+        case 'E':
+            if (a.n_attachments == TX_ARRAY_LEN(files)) {
+                rc = tx_fail(TX_ERR_USAGE, "--evidence: at most %zu files", TX_ARRAY_LEN(files));
+                break;
+            }
+            files[a.n_attachments] = (tx_attachment){.path = optarg};
+            a.attachments = files;
+            a.n_attachments++;
+            break;
         default:
             rc = tx_cli_common_opt(g, opt, "answer");
         }
@@ -198,7 +209,8 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     }
     if (reuse != NULL) {
         if (a.file != NULL || a.supersedes != NULL || a.no_regrant || a.valid_until || a.as_of ||
-            a.allow_missing || a.certificate != NULL || also_grant_origin || optind + 1 != argc) {
+            a.allow_missing || a.certificate != NULL || also_grant_origin || a.n_attachments > 0 ||
+            optind + 1 != argc) {
             return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --reuse ASSESSMENT (the "
                                          "assessment is shared as it is: no other options)");
         }
@@ -209,7 +221,8 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     }
     if (a.file == NULL || optind + 1 != argc) {
         return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --file FILE [--valid-until DATE] "
-                                     "[--as-of DATE] [--allow-missing] [--certificate CERT|none]");
+                                     "[--as-of DATE] [--allow-missing] [--certificate CERT|none] "
+                                     "[--evidence FILE]...");
     }
     a.request = argv[optind];
     if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_answer_submit(c, &a, &res)) == TX_OK) {
@@ -235,6 +248,13 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                     fputs(_("it references no TICS certificate\n"), stderr);
                 }
                 share_note(stderr, &res);
+                if (res.n_evidence > 0) {
+                    fprintf(stderr,
+                            ngettext("%zu evidence file attached (%zu chunks sent, %zu reused)\n",
+                                     "%zu evidence files attached (%zu chunks sent, %zu reused)\n",
+                                     res.n_evidence),
+                            res.n_evidence, res.evidence_sent, res.evidence_reused);
+                }
             }
             rc = answer_tiers(g, c, &res, also_grant_origin, NULL);
         }

@@ -68,7 +68,8 @@ int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result 
 
 /* The answer as `answer --json` prints it: {"assessment", "grant", "request", "answered",
  * "items", "as_of", "valid_until", "certificate": null|{"record", "number"}, "supersedes",
- * "regranted", "suppliers", "older", "depth", "origin_buyer", "origin_granted": false}.
+ * "regranted", "suppliers", "older", "depth", "origin_buyer", "origin_granted": false,
+ * "evidence": {"files", "sent", "reused"}}.
  * Caller owns. */
 json_t *tx_answer_result_json(const tx_answer_result *res);
 
