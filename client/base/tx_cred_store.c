@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #define CRED_JSON_MAX 65536
-#define CRED_MAX 256
 
 const char *
 tx_cred_media_type(const uint8_t *b, size_t len)
@@ -276,8 +275,8 @@ tx_cred_load_all(tx_home *home, tx_cred_decl **v, size_t *n)
         if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0) {
             continue;
         }
-        if (*n >= CRED_MAX) {
-            rc = tx_fail(TX_ERR_TOO_LARGE, "%s: more than %d credentials", dir, CRED_MAX);
+        if (*n >= TX_CRED_MAX) {
+            rc = tx_fail(TX_ERR_TOO_LARGE, "%s: more than %d credentials", dir, TX_CRED_MAX);
             break;
         }
         if ((rc = tx_path_join(path, sizeof path, dir, de->d_name)) != TX_OK ||

@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* At most this many credentials in a home (and so in an answer). */
+#define TX_CRED_MAX 64
+
 /* A document may be at most this large (the evidence files' limit per file). */
 #define TX_CRED_DOC_MAX (20u << 20)
 

@@ -62,6 +62,8 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     a.n_suppliers = answers->n_subs;
     a.evidence = ev->refs;
     a.n_evidence = ev->n;
+    a.credentials = args->credentials;
+    a.n_credentials = args->n_credentials;
     if ((rc = tx_sign_checked(me, TX_KIND_INNER_ASSESSMENT, &a.base, args->file, &inner,
                               &inner_len)) != TX_OK) {
         goto out;

@@ -28,6 +28,9 @@ typedef struct {
     const tx_attachment *attachments; /* files attached (Assessment.evidence): `--evidence FILE`
                                          and credentials' documents; names unique; may be NULL */
     size_t n_attachments;
+    tx_credential_pb **credentials; /* declared credentials (Assessment.credentials), their
+                                       documents among the attachments; may be NULL */
+    size_t n_credentials;
 } tx_answer_args;
 
 typedef struct {
