@@ -286,6 +286,7 @@ node_json(const tx_tree *tree, size_t i)
         json_object_set_new(o, "superseded_by", json_null());
         json_object_set_new(o, "certificate", json_null());
         json_object_set_new(o, "credentials", json_array());
+        json_object_set_new(o, "evidence", json_array());
         json_object_set_new(o, "areas", json_array());
         json_object_set_new(o, "overall", json_null());
         json_object_set_new(o, "levels", json_array());
