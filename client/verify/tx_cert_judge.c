@@ -420,15 +420,71 @@ with_note(char *out, size_t n, const char *note)
     snprintf(out, n, _(": %s"), cut);
 }
 
+static void evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int64_t at,
+                     tx_cert_info *info, tx_cert_state *out, int depth);
+
+int
+tx_cert_is_renewal(const tx_rec *next, const tx_rec *old)
+{
+    const tx_certificate_pb *n = (const tx_certificate_pb *)next->msg;
+    const tx_certificate_pb *o = (const tx_certificate_pb *)old->msg;
+
+    return n->renews.len == TX_ID_LEN && memcmp(n->renews.data, old->id, TX_ID_LEN) == 0 &&
+           memcmp(tx_rec_signer(next), tx_rec_signer(old), TX_KEY_LEN) == 0 &&
+           n->holder_key.len == TX_KEY_LEN && o->holder_key.len == TX_KEY_LEN &&
+           memcmp(n->holder_key.data, o->holder_key.data, TX_KEY_LEN) == 0;
+}
+
+/* The best renewal of `old` at `at` (valid before report due, then the latest issued), judged
+ * along its own line; 0 when none is valid or due. */
+static int
+best_renewal(const tx_trust_set *ts, const tx_rec *old, const uint8_t *holder, int64_t at,
+             int depth, tx_cert_info *binfo, tx_cert_state *bst)
+{
+    int found = 0;
+
+    if (depth >= TX_RENEWAL_DEPTH) {
+        return 0;
+    }
+    for (size_t i = 0; i < ts->certificates.n; i++) {
+        const tx_rec *r = &ts->certificates.v[i];
+        tx_cert_info ni;
+        tx_cert_state ns;
+        if (!tx_cert_is_renewal(r, old) || tx_trust_set_certificate(ts, r->id) != r) {
+            continue;
+        }
+        evaluate(ts, r->id, holder, at, &ni, &ns, depth + 1);
+        if (ns.status != TX_CERT_VALID && ns.status != TX_CERT_REPORT_DUE) {
+            continue;
+        }
+        if (!found || (ns.status == TX_CERT_VALID && bst->status != TX_CERT_VALID) ||
+            (ns.status == bst->status && ni.issued > binfo->issued)) {
+            *binfo = ni;
+            *bst = ns;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 void
 tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int64_t at,
                  tx_cert_info *info, tx_cert_state *out)
+{
+    evaluate(ts, cert, holder, at, info, out, 0);
+}
+
+static void
+evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int64_t at,
+         tx_cert_info *info, tx_cert_state *out, int depth)
 {
     tx_cert_info local;
     const tx_rec *r;
     event_state es;
     char hex[2 * TX_ID_LEN + 1], fp[TX_FP_LEN], d1[16], d2[16], d3[16], note[200];
     const char *who;
+    tx_cert_info ninfo;
+    tx_cert_state nst;
     int64_t since, due = 0;
     long long late;
     int rs;
@@ -489,6 +545,27 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
         say(out, TX_CERT_NOT_YET_VALID,
             _("certificate %1$s is not valid before its issue date %2$s"), info->number,
             date(d1, info->issued));
+    } else if (at >= info->expires && best_renewal(ts, r, holder != NULL ? holder : info->holder,
+                                                   at, depth, &ninfo, &nst)) {
+        char cut[300];
+        tx_utf8_copy(cut, sizeof cut, nst.reason);
+        out->status = nst.status;
+        out->last_report = nst.last_report;
+        out->next_report_due = nst.next_report_due;
+        out->renewed = 1;
+        if (nst.renewed) { /* renewed more than once: name the one in force */
+            memcpy(out->renewed_by, nst.renewed_by, TX_ID_LEN);
+            memcpy(out->renewed_by_number, nst.renewed_by_number, sizeof out->renewed_by_number);
+            out->renewed_by_expires = nst.renewed_by_expires;
+        } else {
+            memcpy(out->renewed_by, ninfo.record, TX_ID_LEN);
+            memcpy(out->renewed_by_number, ninfo.number, sizeof out->renewed_by_number);
+            out->renewed_by_expires = ninfo.expires;
+        }
+        say(out, nst.status,
+            _("certificate %1$s expired on %2$s and was renewed by %3$s of the same body for the "
+              "same holder: %4$s"),
+            info->number, date(d1, info->expires), out->renewed_by_number, cut);
     } else if (at >= info->expires) {
         say(out, TX_CERT_EXPIRED, _("certificate %1$s expired on %2$s"), info->number,
             date(d1, info->expires));
@@ -582,9 +659,16 @@ tx_cert_json(const tx_cert_info *info, const tx_cert_state *as_of, const tx_cert
         json_object_set_new(o, "criteria_version", json_integer(info->criteria_version));
         json_object_set_new(o, "issued", tx_json_date(info->issued));
         json_object_set_new(o, "expires", tx_json_date(info->expires));
+        json_object_set_new(
+            o, "renews",
+            info->has_renews
+                ? json_pack("{s:o,s:o}", "record", tx_json_hex(info->renews, TX_ID_LEN), "number",
+                            info->renews_number[0] ? json_string(info->renews_number) : json_null())
+                : json_null());
     } else {
-        static const char *const keys[] = {"number", "holder",           "issuer", "sector",
-                                           "scope",  "criteria_version", "issued", "expires"};
+        static const char *const keys[] = {"number", "holder",  "issuer",
+                                           "sector", "scope",   "criteria_version",
+                                           "issued", "expires", "renews"};
         for (size_t i = 0; i < TX_ARRAY_LEN(keys); i++) {
             json_object_set_new(o, keys[i], json_null());
         }

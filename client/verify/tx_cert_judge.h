@@ -123,6 +123,10 @@ typedef struct {
 void tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder,
                       int64_t at, tx_cert_info *info, tx_cert_state *out);
 
+/* True when certificate record `next` renews `old`: it names old's record id in renews, the
+ * same body signed both, and both have the same holder key. */
+int tx_cert_is_renewal(const tx_rec *next, const tx_rec *old);
+
 /* The state the issuer's events for certificate `cert` (an opened record of ts) leave at `at`
  * (INT64_MAX: all of them): revoked, suspended, and the newest annual report (0 if none). */
 void tx_cert_event_state(const tx_trust_set *ts, const tx_rec *cert, int64_t at, int *revoked,
