@@ -29,6 +29,7 @@ typedef struct {
     size_t n;
     size_t n_certificates, n_cert_events, n_accreditations; /* trust records now cached */
     int trust_listed; /* 0 when the hub would not list them (the message was warned) */
+    size_t n_registers; /* register records now cached (public, like the trust records) */
 } tx_fetched;
 
 /* Lists grants and profiles in one round trip, then gets all sealed assessments and requests
