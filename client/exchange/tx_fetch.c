@@ -258,15 +258,17 @@ audit_recs(tx_log_check_set *set, const tx_recs *recs)
     return tx_log_check_add_recs(set, recs);
 }
 
-/* Lists every accreditation, certificate and certificate event and stages them for the cache
+/* Lists every accreditation, certificate, certificate event and register and stages them for the cache
  * (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the list)
  * when the hub will not list them. */
 static int
-fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx_recs l[3])
+fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx_recs l[4])
 {
-    const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
-    size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
-    int rc = tx_rpc_list(c, 3, kinds, NULL, l);
+    const int kinds[4] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT,
+                          TX_KIND_REGISTER};
+    size_t *counts[4] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events,
+                         &out->n_registers};
+    int rc = tx_rpc_list(c, 4, kinds, NULL, l);
 
     if (rc == TX_ERR_REFUSED) {
         char msg[512];
@@ -278,7 +280,7 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx
                        msg);
     }
     out->trust_listed = rc == TX_OK;
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < 4; k++) {
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
             rc = stage(st, &l[k].v[i]);
             *counts[k] += rc == TX_OK;
@@ -312,7 +314,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     const int kinds[4] = {TX_KIND_GRANT, TX_KIND_PROFILE, TX_KIND_GRANT_REVOKE,
                           TX_KIND_ASSESSMENT};
     const uint8_t *me = tx_client_id(c)->pub.sign;
-    tx_recs l[4] = {{0}}, trust[3] = {{0}};
+    tx_recs l[4] = {{0}}, trust[4] = {{0}};
     tx_checkpoint cp = {0};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
@@ -473,8 +475,9 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         }
     }
     /* The trust records counted are those now cached. */
-    for (size_t k = 0; left_out > 0 && k < 3; k++) {
-        size_t *counted[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
+    for (size_t k = 0; left_out > 0 && k < 4; k++) {
+        size_t *counted[4] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events,
+                              &out->n_registers};
 
         for (size_t i = 0; i < trust[k].n; i++) {
             *counted[k] -= tx_idmap_get(&late, trust[k].v[i].id) != NULL;
@@ -513,7 +516,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     }
 out:
     tx_checkpoint_clear(&cp);
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < 4; k++) {
         tx_recs_clear(&trust[k]);
     }
     for (size_t i = 0; i < first.n && r1 != NULL; i++) {
@@ -557,10 +560,11 @@ json_t *
 tx_fetch_json(const tx_fetched *fe)
 {
     json_t *arr = json_array();
-    json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I}}", "assessments", arr, "trust", "certificates",
-                             (json_int_t)fe->n_certificates, "certificate_events",
+    json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I,s:I}}", "assessments", arr, "trust",
+                             "certificates", (json_int_t)fe->n_certificates, "certificate_events",
                              (json_int_t)fe->n_cert_events, "accreditations",
-                             (json_int_t)fe->n_accreditations);
+                             (json_int_t)fe->n_accreditations, "registers",
+                             (json_int_t)fe->n_registers);
 
     json_object_set_new(root, "evidence",
                         json_pack("{s:I,s:I,s:I}", "fetched", (json_int_t)fe->evidence_fetched,
@@ -636,6 +640,13 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
                      fe->n_accreditations);
             /* TRANSLATORS: the three counts above, in this order. */
             fprintf(f, _("trust records: %1$s, %2$s, %3$s\n"), c, e, a);
+            if (fe->n_registers > 0) {
+                fprintf(f,
+                        ngettext("%zu register record (ticsx register list shows them)\n",
+                                 "%zu register records (ticsx register list shows them)\n",
+                                 fe->n_registers),
+                        fe->n_registers);
+            }
         }
         if (fe->evidence_fetched > 0) {
             fprintf(f,

@@ -32,6 +32,7 @@ typedef struct {
     /* Evidence chunks of the assessments granted: got and cached now, cached before, not given
      * by the hub (not readable by this organisation, e.g. its grant revoked). */
     size_t evidence_fetched, evidence_cached, evidence_refused;
+    size_t n_registers; /* register records now cached (public, like the trust records) */
 } tx_fetched;
 
 /* Lists grants and profiles in one round trip, then gets all sealed assessments and requests
