@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The help, in three blocks each translated whole (so that the translation aligns its own
+/* The help, in blocks each translated whole (so that the translation aligns its own
  * columns): the global options, the commands, the notation and exit status. */
 static const char *const usage_blocks[] = {
     N_("usage: ticsx [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
@@ -92,6 +92,21 @@ static const char *const usage_blocks[] = {
        "  evidence get ASSESSMENT [NAME] [--out FILE|DIR] [--force]\n"
        "                                              write a checked file; a mismatch is "
        "refused\n"),
+    N_("commands: declared credentials (kept in the home, sent with every answer)\n"
+       "  credential add --scheme tics|isms|tisax|pmark|audit\n"
+       "                 [--state certified|applied|under_audit] [--number N] [--body NAME]\n"
+       "                 [--holder NAME] [--corporate-number N] [--scope TEXT]\n"
+       "                 [--criteria 2018|2024] [--standard TEXT] [--issued DATE]\n"
+       "                 [--expires DATE] [--last-report DATE] [--expected DATE]\n"
+       "                 [--renews NUMBER] [--document FILE]\n"
+       "                                              declare a certificate, label, audit report\n"
+       "                                              or application; its document (PDF, PNG,\n"
+       "                                              JPEG) goes with every answer\n"
+       "  credential list                             the declared credentials\n"
+       "  credential show ID | remove ID              one of them; remove it\n"
+       "  answer REQUEST --file FILE [--credentials all|none|ID[,ID...]]\n"
+       "                                              which ones an answer declares (default "
+       "all)\n"),
     N_("ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
        "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
        "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"
