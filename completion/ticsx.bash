@@ -7,8 +7,8 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port --scheme --state --holder --standard --last-report --expected --renews --document
-    --credentials"
+    --port --scheme --state --standard --last-report --expected --renews --document
+    --credentials --grace"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -28,7 +28,7 @@ _ticsx_command_opts()
     forward) echo "--to" ;;
     report) echo "--format --out --force --depth --current-days" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
-    cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
+    cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note --renews --grace" ;;
     credential) echo "--scheme --state --number --body --holder --corporate-number --scope --criteria --standard --issued --expires --last-report --expected --renews --document" ;;
     witness) echo "--every --name" ;;
     ui) echo "--port --no-browser" ;;
@@ -172,7 +172,7 @@ _ticsx()
         esac
         ;;
     cert)
-        [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list"
+        [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list history"
         ;;
     credential)
         [ -z "$sub" ] && _ticsx_words "add list show remove"
