@@ -71,6 +71,7 @@ static const struct {
     {"witness", tx_cmd_witness},
     {"assessments", tx_cmd_assessments},
     {"ui", tx_cmd_ui},
+    {"policy", tx_cmd_policy},
     {"help", tx_cmd_help},
 };
 
