@@ -97,7 +97,7 @@ test_parse_good(void **state)
                               "is verified; achieves level 1 or higher; scores at least 60% in "
                               "area A5; scores at least 50.5% in area A2; scores at least 70% "
                               "overall; answered within the last 365 days; every sub-supplier "
-                              "meets the policy too; a TICS periodic report late by up to 30 days "
+                              "meets the policy too. A TICS periodic report late by up to 30 days "
                               "is a warning, not a failure.");
     /* The empty policy is a policy every supplier meets. */
     assert_int_equal(parse("{}", &p), TX_OK);
