@@ -25,10 +25,11 @@
 #define SUP_CORP "3700000000001"
 #define GOOD "Good Castings KK"
 #define BODY "一般財団法人 日本品質保証機構"
+#define ASSOC "Automotive Parts Association"
 
 typedef struct {
     th_world w;
-    char buyer[PATH_MAX], sup[PATH_MAX], good[PATH_MAX];
+    char buyer[PATH_MAX], sup[PATH_MAX], good[PATH_MAX], assoc[PATH_MAX];
     char pdf[PATH_MAX], png[PATH_MAX], jpg[PATH_MAX], txt[PATH_MAX];
     char a_sup[65], a_good[65];
     int answered;
@@ -66,6 +67,7 @@ setup(void **state)
     th_world_party(&fx.w, fx.buyer, "buyer", BUYER, "7123456789012");
     th_world_party(&fx.w, fx.sup, "sup", SUP, SUP_CORP);
     th_world_party(&fx.w, fx.good, "good", GOOD, NULL);
+    th_world_party(&fx.w, fx.assoc, "assoc", ASSOC, NULL);
     th_world_start(&fx.w);
     snprintf(fx.pdf, sizeof fx.pdf, "%s/cert.pdf", fx.w.root);
     snprintf(fx.png, sizeof fx.png, "%s/isms.png", fx.w.root);
@@ -197,6 +199,17 @@ declare_all(void)
     th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "audit", "--body",
                     "Audit Firm LLC", "--issued", ago(30), "--scope", "全工場の情報管理",
                     "--number", "AR-2026-7", "--document", fx.pdf, NULL);
+    /* Periodic report late by 15 days: stale without grace, report_due with 30 days. */
+    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--number",
+                    "TICS-DUE", "--body", BODY, "--criteria", "2024", "--issued", ago(380),
+                    "--expires", ago(-700), "--document", fx.pdf, NULL);
+    /* Not in the register; in the register under another holder. */
+    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--number",
+                    "TICS-NOTL", "--body", BODY, "--criteria", "2024", "--issued", ago(100),
+                    "--expires", ago(-900), "--document", fx.pdf, NULL);
+    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--number",
+                    "TICS-REG2", "--body", BODY, "--criteria", "2024", "--issued", ago(100),
+                    "--expires", ago(-900), "--document", fx.pdf, NULL);
     /* What add refuses, written by hand. */
     snprintf(json,
              sizeof json,
@@ -246,6 +259,27 @@ answer(const char *home, const char *name, const char *which, char aid[65], th_r
     aid[64] = 0;
 }
 
+/* The association publishes the list of certified organisations it read 50 days ago (as METI
+ * publishes it): TICS-0001 for the supplier, TICS-REG2 for another holder; the buyer pins the
+ * association as a register publisher. */
+static void
+publish_register(void)
+{
+    char csv[PATH_MAX * 2], text[2048], id[65], pub[PATH_MAX * 2];
+
+    snprintf(csv, sizeof csv, "%s/certified.csv", fx.w.root);
+    snprintf(text, sizeof text,
+             "事業者名,法人番号,認証番号,認証機関,認証範囲,認証日,有効期限\n"
+             "%s,%s,TICS-0001,%s,設計・製造部門,%s,%s\n"
+             "Other Holder KK,7123456789012,TICS-REG2,%s,全社,%s,%s\n",
+             SUP, SUP_CORP, BODY, ago(200), ago(-800), BODY, ago(100), ago(-900));
+    th_write_file(csv, text);
+    th_ticsx_id(id, &fx.w.hub, fx.assoc, "register", "import", csv, "--as-of", ago(50), "--list",
+                "tics-certified", "--publish", NULL);
+    snprintf(pub, sizeof pub, "%s/identity.pub", fx.assoc);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "register", "trust", pub, NULL);
+}
+
 static void
 given_answered(void)
 {
@@ -258,13 +292,14 @@ given_answered(void)
     answer(fx.sup, SUP, NULL, fx.a_sup, &r);
     /* answer warns about an expired credential, and goes on. */
     th_expect_text(r.err, "warning: declared credential TICS-OLD expired");
-    th_expect_text(r.err, "it declares 13 credentials");
+    th_expect_text(r.err, "it declares 16 credentials");
     th_result_free(&r);
     th_ticsx_expect(0, NULL, fx.good, "credential", "add", "--scheme", "tics", "--number",
                     "G-77", "--body", "日本品質保証機構", "--criteria", "2024", "--issued",
                     ago(30), "--expires", ago(-1000), "--document", fx.pdf, NULL);
     answer(fx.good, GOOD, NULL, fx.a_good, &r);
     th_result_free(&r);
+    publish_register();
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", fx.a_sup, NULL);
     th_expect_status(&r, 1); /* credential problems count as failures */
@@ -320,7 +355,12 @@ test_declared_with_document(void **state)
     (void)state;
     given_answered();
     json_t *c = cred("TICS-0001", NULL, NULL);
-    expect(c, "declared", "ok", "with its document");
+    expect(c, "listed", "ok", NULL);
+    json_t *reg = json_object_get(c, "register");
+    assert_string_equal(json_string_value(json_object_get(reg, "match")), "listed");
+    assert_string_equal(json_string_value(json_object_get(reg, "list")), "tics-certified");
+    assert_string_equal(json_string_value(json_object_get(reg, "publisher")), ASSOC);
+    assert_string_equal(json_string_value(json_object_get(reg, "as_of")), ago(50));
     assert_string_equal(json_string_value(json_object_get(c, "scheme")), "tics");
     assert_int_equal(json_integer_value(json_object_get(c, "criteria_version")), 2024);
     assert_string_equal(json_string_value(json_object_get(c, "scope")), "設計・製造部門");
@@ -349,6 +389,51 @@ test_dates_and_tics_rules(void **state)
     expect(cred("X-CRIT", NULL, NULL), "invalid_criteria", "problem", "2024-08-16");
     expect(cred("X-FAKE", NULL, NULL), "not_accredited", "problem",
            "not in the accredited bodies register");
+}
+
+/* The public register: listed (above), not listed in the register of its date, listed under
+ * another holder; a declared credential that matches no register stays "declared". */
+static void
+test_register_match(void **state)
+{
+    (void)state;
+    given_answered();
+    json_t *c = cred("TICS-NOTL", NULL, NULL);
+    expect(c, "declared", "ok", ago(50));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(c, "register"), "match")),
+        "not_listed");
+    c = cred("TICS-REG2", NULL, NULL);
+    expect(c, "register_mismatch", "problem", NULL);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(c, "register"), "match")),
+        "other_holder");
+    /* ISMS has no register: none consulted. */
+    assert_true(json_is_null(json_object_get(cred("IS 123456", NULL, NULL), "register")));
+}
+
+/* The periodic report late within the grace days of the buyer's policy is a warning. */
+static void
+test_report_grace(void **state)
+{
+    th_result r;
+    (void)state;
+
+    given_answered();
+    expect(cred("TICS-DUE", NULL, NULL), "stale", "problem", NULL);
+    th_ticsx_expect(0, NULL, fx.buyer, "policy", "set", "--grace", "30", NULL);
+    th_ticsx(&r, NULL, fx.buyer, "--json", "verify", fx.a_sup, NULL);
+    json_t *j = th_parse_json(r.out);
+    json_t *all = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
+                                  "credentials");
+    json_t *saved = fx.creds;
+    fx.creds = all;
+    expect(cred("TICS-DUE", NULL, NULL), "report_due", "warning", "30 days");
+    expect(cred("TICS-STALE", NULL, NULL), "stale", "problem", NULL); /* 135 days late */
+    fx.creds = saved;
+    json_decref(j);
+    th_result_free(&r);
+    th_ticsx_expect(0, NULL, fx.buyer, "policy", "use", "none", NULL);
 }
 
 static void
@@ -495,6 +580,8 @@ main(void)
         cmocka_unit_test(test_add_refuses_invalid),
         cmocka_unit_test(test_declared_with_document),
         cmocka_unit_test(test_dates_and_tics_rules),
+        cmocka_unit_test(test_register_match),
+        cmocka_unit_test(test_report_grace),
         cmocka_unit_test(test_applications),
         cmocka_unit_test(test_holder_mismatch),
         cmocka_unit_test(test_other_schemes),
