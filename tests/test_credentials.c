@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,10 +27,11 @@
 #define GOOD "Good Castings KK"
 #define BODY "一般財団法人 日本品質保証機構"
 #define ASSOC "Automotive Parts Association"
+#define SHADY "Shady Parts KK"
 
 typedef struct {
     th_world w;
-    char buyer[PATH_MAX], sup[PATH_MAX], good[PATH_MAX], assoc[PATH_MAX];
+    char buyer[PATH_MAX], sup[PATH_MAX], good[PATH_MAX], assoc[PATH_MAX], shady[PATH_MAX];
     char pdf[PATH_MAX], png[PATH_MAX], jpg[PATH_MAX], txt[PATH_MAX];
     char a_sup[65], a_good[65];
     int answered;
@@ -68,6 +70,7 @@ setup(void **state)
     th_world_party(&fx.w, fx.sup, "sup", SUP, SUP_CORP);
     th_world_party(&fx.w, fx.good, "good", GOOD, NULL);
     th_world_party(&fx.w, fx.assoc, "assoc", ASSOC, NULL);
+    th_world_party(&fx.w, fx.shady, "shady", SHADY, NULL);
     th_world_start(&fx.w);
     snprintf(fx.pdf, sizeof fx.pdf, "%s/cert.pdf", fx.w.root);
     snprintf(fx.png, sizeof fx.png, "%s/isms.png", fx.w.root);
@@ -228,7 +231,8 @@ declare_all(void)
 
 /* Request, template, answer (with --credentials as given), fetch; the assessment id to aid. */
 static void
-answer(const char *home, const char *name, const char *which, char aid[65], th_result *ans)
+answer(const char *home, const char *name, const char *which, const char *evidence, char aid[65],
+       th_result *ans)
 {
     static int n;
     char req[65], path[PATH_MAX * 2];
@@ -247,7 +251,10 @@ answer(const char *home, const char *name, const char *which, char aid[65], th_r
     }
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    if (which != NULL) {
+    if (evidence != NULL) {
+        th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which,
+                 "--evidence", evidence, NULL);
+    } else if (which != NULL) {
         th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which,
                  NULL);
     } else {
@@ -289,7 +296,7 @@ given_answered(void)
         return;
     }
     declare_all();
-    answer(fx.sup, SUP, NULL, fx.a_sup, &r);
+    answer(fx.sup, SUP, NULL, NULL, fx.a_sup, &r);
     /* answer warns about an expired credential, and goes on. */
     th_expect_text(r.err, "warning: declared credential TICS-OLD expired");
     th_expect_text(r.err, "it declares 16 credentials");
@@ -297,7 +304,7 @@ given_answered(void)
     th_ticsx_expect(0, NULL, fx.good, "credential", "add", "--scheme", "tics", "--number",
                     "G-77", "--body", "日本品質保証機構", "--criteria", "2024", "--issued",
                     ago(30), "--expires", ago(-1000), "--document", fx.pdf, NULL);
-    answer(fx.good, GOOD, NULL, fx.a_good, &r);
+    answer(fx.good, GOOD, NULL, NULL, fx.a_good, &r);
     th_result_free(&r);
     publish_register();
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
@@ -524,9 +531,9 @@ test_answer_credentials_selection(void **state)
     (void)state;
 
     given_answered();
-    answer(fx.sup, SUP, "none", aid, &r);
+    answer(fx.sup, SUP, "none", NULL, aid, &r);
     th_result_free(&r);
-    answer(fx.sup, SUP, "IS 123456,AB1234-01", aid, &r);
+    answer(fx.sup, SUP, "IS 123456,AB1234-01", NULL, aid, &r);
     th_expect_text(r.err, "it declares 2 credentials");
     th_result_free(&r);
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
@@ -541,6 +548,80 @@ test_answer_credentials_selection(void **state)
     th_ticsx(&r, &fx.w.hub, fx.sup, "answer", "0000000000000000", "--file", "x.json",
              "--credentials", "NO-SUCH", NULL);
     assert_int_not_equal(r.status, 0);
+    th_result_free(&r);
+}
+
+static void
+sha256_hex(const char *path, char hex[65])
+{
+    char *text = th_read_file(path);
+    uint8_t h[32];
+
+    crypto_hash_sha256(h, (const uint8_t *)text, strlen(text));
+    tx_hex(hex, h, 32);
+    free(text);
+}
+
+/* The attack: a supplier whose client lists, for its credential's document, the pieces of
+ * another file it sent before (its home's index of sent files edited), so that the signed
+ * assessment states the hash of a forged certificate the pieces do not hold. The buyer's
+ * check finds the mismatch: the credential is evidence_failed (a problem), never declared. */
+static void
+test_attack_document_hash_mismatch(void **state)
+{
+    char aid[65], a_path[PATH_MAX * 2], b_path[PATH_MAX * 2], ha[65], hb[65];
+    char from[PATH_MAX * 2], to[PATH_MAX * 2];
+    th_result r;
+    (void)state;
+
+    given_answered();
+    snprintf(a_path, sizeof a_path, "%s/minutes.pdf", fx.w.root);
+    snprintf(b_path, sizeof b_path, "%s/forged.pdf", fx.w.root);
+    th_write_file(a_path, "%PDF-1.7\n% minutes of a meeting, nothing certified\n%%EOF\n");
+    th_write_file(b_path, "%PDF-1.7\n% a certificate no body ever issued\n%%EOF\n");
+    /* An answer with the harmless file, so its pieces are at the hub and in the index. */
+    answer(fx.shady, SHADY, "none", a_path, aid, &r);
+    th_result_free(&r);
+    th_ticsx_expect(0, NULL, fx.shady, "credential", "add", "--scheme", "tics", "--number",
+                    "TICS-FORGED", "--body", BODY, "--criteria", "2024", "--issued", ago(60),
+                    "--expires", ago(-1000), "--document", b_path, NULL);
+    sha256_hex(a_path, ha);
+    sha256_hex(b_path, hb);
+    snprintf(from, sizeof from, "%s/attachments/%s", fx.shady, ha);
+    snprintf(to, sizeof to, "%s/attachments/%s", fx.shady, hb);
+    {
+        char *bytes;
+        size_t n;
+        FILE *f = fopen(from, "rb");
+        assert_non_null(f);
+        bytes = malloc(4096);
+        n = fread(bytes, 1, 4096, f);
+        fclose(f);
+        assert_true(n > 32);
+        f = fopen(to, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(bytes, 1, n, f), n);
+        fclose(f);
+        chmod(to, 0600);
+        free(bytes);
+    }
+    answer(fx.shady, SHADY, NULL, NULL, aid, &r);
+    th_result_free(&r);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
+    th_ticsx(&r, NULL, fx.buyer, "--json", "verify", aid, NULL);
+    th_expect_status(&r, 1);
+    json_t *j = th_parse_json(r.out);
+    json_t *all = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
+                                  "credentials");
+    json_t *saved = fx.creds;
+    fx.creds = all;
+    json_t *c = cred("TICS-FORGED", NULL, NULL);
+    expect(c, "evidence_failed", "problem", "does not match");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(c, "evidence"), 0), "status")),
+                        "mismatch");
+    fx.creds = saved;
+    json_decref(j);
     th_result_free(&r);
 }
 
@@ -587,6 +668,7 @@ main(void)
         cmocka_unit_test(test_other_schemes),
         cmocka_unit_test(test_verify_output_and_exit),
         cmocka_unit_test(test_answer_credentials_selection),
+        cmocka_unit_test(test_attack_document_hash_mismatch),
         cmocka_unit_test(test_list_show_remove),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
