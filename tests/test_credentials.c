@@ -32,6 +32,7 @@
 typedef struct {
     th_world w;
     char buyer[PATH_MAX], sup[PATH_MAX], good[PATH_MAX], assoc[PATH_MAX], shady[PATH_MAX];
+    char meti[PATH_MAX], body[PATH_MAX];
     char pdf[PATH_MAX], png[PATH_MAX], jpg[PATH_MAX], txt[PATH_MAX];
     char a_sup[65], a_good[65];
     int answered;
@@ -71,6 +72,8 @@ setup(void **state)
     th_world_party(&fx.w, fx.good, "good", GOOD, NULL);
     th_world_party(&fx.w, fx.assoc, "assoc", ASSOC, NULL);
     th_world_party(&fx.w, fx.shady, "shady", SHADY, NULL);
+    th_world_party(&fx.w, fx.meti, "meti", "METI Accreditation", NULL);
+    th_world_party(&fx.w, fx.body, "body", "Signed Body KK", NULL);
     th_world_start(&fx.w);
     snprintf(fx.pdf, sizeof fx.pdf, "%s/cert.pdf", fx.w.root);
     snprintf(fx.png, sizeof fx.png, "%s/isms.png", fx.w.root);
@@ -296,6 +299,9 @@ given_answered(void)
         return;
     }
     declare_all();
+    /* A certificate signed by an accredited body too: it comes first in the list. */
+    th_world_certify(&fx.w, fx.meti, fx.buyer, fx.body, "Signed Body KK", SUP, "SIGNED-1",
+                     ago(100));
     answer(fx.sup, SUP, NULL, NULL, fx.a_sup, &r);
     /* answer warns about an expired credential, and goes on. */
     th_expect_text(r.err, "warning: declared credential TICS-OLD expired");
@@ -384,6 +390,25 @@ test_declared_with_document(void **state)
                         "TICS-0001.pdf");
     assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "media_type")),
                         "application/pdf");
+}
+
+static void
+test_signed_certificate_first(void **state)
+{
+    (void)state;
+    given_answered();
+    json_t *c = json_array_get(fx.creds, 0);
+    assert_string_equal(json_string_value(json_object_get(c, "source")), "signed");
+    assert_string_equal(json_string_value(json_object_get(c, "status")), "valid");
+    assert_string_equal(json_string_value(json_object_get(c, "severity")), "ok");
+    assert_string_equal(json_string_value(json_object_get(c, "number")), "SIGNED-1");
+    assert_string_equal(json_string_value(json_object_get(c, "body")), "Signed Body KK");
+    assert_int_equal(json_integer_value(json_object_get(c, "criteria_version")), 2024);
+    assert_int_equal(strlen(json_string_value(json_object_get(c, "record"))), 64);
+    for (size_t i = 1; i < json_array_size(fx.creds); i++) {
+        c = json_array_get(fx.creds, i);
+        assert_string_equal(json_string_value(json_object_get(c, "source")), "declared");
+    }
 }
 
 static void
@@ -542,7 +567,11 @@ test_answer_credentials_selection(void **state)
     json_t *j = th_parse_json(r.out);
     json_t *c = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
                                 "credentials");
-    assert_int_equal(json_array_size(c), 2);
+    assert_int_equal(json_array_size(c), 3); /* the signed certificate, then the two chosen */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 1), "number")),
+                        "IS 123456");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 2), "number")),
+                        "AB1234-01");
     json_decref(j);
     th_result_free(&r);
     th_ticsx(&r, &fx.w.hub, fx.sup, "answer", "0000000000000000", "--file", "x.json",
@@ -660,6 +689,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_refuses_invalid),
         cmocka_unit_test(test_declared_with_document),
+        cmocka_unit_test(test_signed_certificate_first),
         cmocka_unit_test(test_dates_and_tics_rules),
         cmocka_unit_test(test_register_match),
         cmocka_unit_test(test_report_grace),
