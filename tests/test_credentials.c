@@ -125,14 +125,14 @@ test_add_refuses_invalid(void **state)
     th_expect_text(r.err, "3 years");
     th_result_free(&r);
     /* A document that is not a PDF or an image, by its bytes. */
-    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "pmark", "--number", "1082", "--document",
-             fx.txt, NULL);
+    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "pmark", "--number", "1082",
+             "--document", fx.txt, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "not a PDF, PNG or JPEG");
     th_result_free(&r);
     /* Each scheme's fields. */
-    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number", "IS 1", "--body",
-             "BSI", "--expires", ago(-100), NULL);
+    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number", "IS 1",
+             "--body", "BSI", "--expires", ago(-100), NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "ISO/IEC 27001:2022");
     th_result_free(&r);
@@ -180,8 +180,8 @@ declare_all(void)
     th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--number",
                     "TICS-STALE", "--body", BODY, "--criteria", "2024", "--issued", ago(500),
                     "--expires", ago(-500), "--document", fx.pdf, NULL);
-    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--state",
-                    "applied", "--body", BODY, "--expected", ago(-30), NULL);
+    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--state", "applied",
+                    "--body", BODY, "--expected", ago(-30), NULL);
     th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--state",
                     "under_audit", "--number", "APP-2", "--body", BODY, "--expected", ago(10),
                     NULL);
@@ -193,10 +193,10 @@ declare_all(void)
                     "IS 123456", "--body", "BSI Group Japan", "--scope", "本社", "--standard",
                     "ISO/IEC 27001:2022", "--issued", ago(300), "--expires", ago(-700),
                     "--document", fx.png, NULL);
-    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number",
-                    "IS 999", "--body", "BSI Group Japan", "--scope", "本社", "--standard",
-                    "ISO/IEC 27001:2013", "--issued", ago(1200), "--expires", ago(5),
-                    "--document", fx.png, NULL);
+    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number", "IS 999",
+                    "--body", "BSI Group Japan", "--scope", "本社", "--standard",
+                    "ISO/IEC 27001:2013", "--issued", ago(1200), "--expires", ago(5), "--document",
+                    fx.png, NULL);
     th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tisax", "--number",
                     "AB1234-01", "--standard", "AL3 Info high, Prototype", "--issued", ago(100),
                     "--expires", ago(-900), "--document", fx.jpg, NULL);
@@ -217,8 +217,7 @@ declare_all(void)
                     "TICS-REG2", "--body", BODY, "--criteria", "2024", "--issued", ago(100),
                     "--expires", ago(-900), "--document", fx.pdf, NULL);
     /* What add refuses, written by hand. */
-    snprintf(json,
-             sizeof json,
+    snprintf(json, sizeof json,
              "{\"id\":\"X-CRIT\",\"scheme\":\"tics\",\"state\":\"certified\",\"number\":\"X-CRIT\","
              "\"body\":\"%s\",\"holder_name\":\"%s\",\"standard\":\"2024\","
              "\"issued\":\"2024-03-01\",\"expires\":\"2027-02-28\",\"last_report\":\"%s\"}",
@@ -258,8 +257,7 @@ answer(const char *home, const char *name, const char *which, const char *eviden
         th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which,
                  "--evidence", evidence, NULL);
     } else if (which != NULL) {
-        th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which,
-                 NULL);
+        th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which, NULL);
     } else {
         th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, NULL);
     }
@@ -307,9 +305,9 @@ given_answered(void)
     th_expect_text(r.err, "warning: declared credential TICS-OLD expired");
     th_expect_text(r.err, "it declares 16 credentials");
     th_result_free(&r);
-    th_ticsx_expect(0, NULL, fx.good, "credential", "add", "--scheme", "tics", "--number",
-                    "G-77", "--body", "日本品質保証機構", "--criteria", "2024", "--issued",
-                    ago(30), "--expires", ago(-1000), "--document", fx.pdf, NULL);
+    th_ticsx_expect(0, NULL, fx.good, "credential", "add", "--scheme", "tics", "--number", "G-77",
+                    "--body", "日本品質保証機構", "--criteria", "2024", "--issued", ago(30),
+                    "--expires", ago(-1000), "--document", fx.pdf, NULL);
     answer(fx.good, GOOD, NULL, NULL, fx.a_good, &r);
     th_result_free(&r);
     publish_register();
@@ -332,12 +330,11 @@ cred(const char *number, const char *scheme, const char *state)
     for (size_t i = 0; i < json_array_size(fx.creds); i++) {
         json_t *c = json_array_get(fx.creds, i);
         const char *n = json_string_value(json_object_get(c, "number"));
-        if (number != NULL ? (n != NULL && strcmp(n, number) == 0)
-                           : (n == NULL &&
-                              strcmp(json_string_value(json_object_get(c, "scheme")), scheme) ==
-                                  0 &&
-                              strcmp(json_string_value(json_object_get(c, "state")), state) ==
-                                  0)) {
+        if (number != NULL
+                ? (n != NULL && strcmp(n, number) == 0)
+                : (n == NULL &&
+                   strcmp(json_string_value(json_object_get(c, "scheme")), scheme) == 0 &&
+                   strcmp(json_string_value(json_object_get(c, "state")), state) == 0)) {
             return c;
         }
     }
@@ -352,8 +349,8 @@ expect(json_t *c, const char *status, const char *severity, const char *reason_p
     const char *reason = json_string_value(json_object_get(c, "reason"));
 
     if (strcmp(st, status) != 0) {
-        fail_msg("%s: status %s (%s), expected %s",
-                 json_string_value(json_object_get(c, "number")), st, reason, status);
+        fail_msg("%s: status %s (%s), expected %s", json_string_value(json_object_get(c, "number")),
+                 st, reason, status);
     }
     assert_string_equal(json_string_value(json_object_get(c, "severity")), severity);
     assert_string_equal(json_string_value(json_object_get(c, "source")), "declared");
@@ -432,14 +429,12 @@ test_register_match(void **state)
     given_answered();
     json_t *c = cred("TICS-NOTL", NULL, NULL);
     expect(c, "declared", "ok", ago(50));
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(c, "register"), "match")),
-        "not_listed");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(c, "register"), "match")),
+                        "not_listed");
     c = cred("TICS-REG2", NULL, NULL);
     expect(c, "register_mismatch", "problem", NULL);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(c, "register"), "match")),
-        "other_holder");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(c, "register"), "match")),
+                        "other_holder");
     /* ISMS has no register: none consulted. */
     assert_true(json_is_null(json_object_get(cred("IS 123456", NULL, NULL), "register")));
 }
@@ -456,8 +451,8 @@ test_report_grace(void **state)
     th_ticsx_expect(0, NULL, fx.buyer, "policy", "set", "--grace", "30", NULL);
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", fx.a_sup, NULL);
     json_t *j = th_parse_json(r.out);
-    json_t *all = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                  "credentials");
+    json_t *all =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
     json_t *saved = fx.creds;
     fx.creds = all;
     expect(cred("TICS-DUE", NULL, NULL), "report_due", "warning", "30 days");
@@ -533,8 +528,8 @@ test_verify_output_and_exit(void **state)
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", fx.a_good, NULL);
     th_expect_status(&r, 0);
     json_t *j = th_parse_json(r.out);
-    json_t *c = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                "credentials");
+    json_t *c =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
     assert_int_equal(json_array_size(c), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "status")),
                         "declared");
@@ -565,8 +560,8 @@ test_answer_credentials_selection(void **state)
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", aid, NULL);
     th_expect_status(&r, 0);
     json_t *j = th_parse_json(r.out);
-    json_t *c = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                "credentials");
+    json_t *c =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
     assert_int_equal(json_array_size(c), 3); /* the signed certificate, then the two chosen */
     assert_string_equal(json_string_value(json_object_get(json_array_get(c, 1), "number")),
                         "IS 123456");
@@ -640,8 +635,8 @@ test_attack_document_hash_mismatch(void **state)
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", aid, NULL);
     th_expect_status(&r, 1);
     json_t *j = th_parse_json(r.out);
-    json_t *all = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                  "credentials");
+    json_t *all =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
     json_t *saved = fx.creds;
     fx.creds = all;
     json_t *c = cred("TICS-FORGED", NULL, NULL);

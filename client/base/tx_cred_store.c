@@ -221,8 +221,8 @@ tx_cred_save(tx_home *home, tx_cred_decl *c, const char *doc_path)
     if (access(path, F_OK) == 0) {
         free(bytes);
         return tx_fail(TX_ERR_EXISTS,
-                       "credential %s is declared already: ticsx credential remove %s first",
-                       c->id, c->id);
+                       "credential %s is declared already: ticsx credential remove %s first", c->id,
+                       c->id);
     }
     if (bytes != NULL) {
         if ((rc = tx_path_join(doc, sizeof doc, dir, c->document)) != TX_OK ||
