@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -826,6 +827,20 @@ test_damaged_piece_refused_by_get(void **state)
     th_ticsx_expect(0, &fx.w.hub, fx.b1, "verify", fx.a, NULL);
 }
 
+/* The hub's integrity check rebuilds the chunk -> assessment index from the log and compares it
+ * with the stored one (run on the stopped hub, which is started again after). */
+static void
+test_hub_check_compares_evidence_index(void **state)
+{
+    char out[16384];
+    (void)state;
+
+    given_answered();
+    assert_int_equal(th_hub_stop(&fx.w.hub, SIGTERM), 0);
+    assert_int_equal(th_run(out, sizeof out, "check", "--data", fx.w.hubdir, NULL), 0);
+    th_world_start(&fx.w);
+}
+
 int
 main(void)
 {
@@ -838,6 +853,7 @@ main(void)
         cmocka_unit_test(test_revoked_grant_stops_chunk_fetch),
         cmocka_unit_test(test_altered_pieces_never_check),
         cmocka_unit_test(test_damaged_piece_refused_by_get),
+        cmocka_unit_test(test_hub_check_compares_evidence_index),
     };
     th_require_hub_bin();
     return cmocka_run_group_tests(tests, setup, teardown);
