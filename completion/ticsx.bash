@@ -7,7 +7,9 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port --renews --grace"
+    --port"
+# TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
+_ticsx_valued="$_ticsx_valued --renews --grace"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
