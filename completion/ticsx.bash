@@ -9,8 +9,10 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
     --port --evidence"
 # Declared credentials (credential add, answer --credentials): the options that take a value.
-_ticsx_valued+=" --scheme --state --standard --last-report --expected --renews --document
-    --credentials --grace"
+_ticsx_valued+=" --scheme --state --standard --last-report --expected --document
+    --credentials"
+# TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
+_ticsx_valued="$_ticsx_valued --renews --grace"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
