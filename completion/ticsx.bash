@@ -7,7 +7,8 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port"
+    --port
+    --list --source"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -30,6 +31,7 @@ _ticsx_command_opts()
     cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
     witness) echo "--every --name" ;;
     ui) echo "--port --no-browser" ;;
+    register) echo "--list --as-of --source --title-ja --title-en --publish --out --force --at" ;;
     esac
 }
 
@@ -54,7 +56,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert audit-log witness assessments ui
-        help"
+        help register"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -115,6 +117,7 @@ _ticsx()
             fi
             ;;
         --criteria) _ticsx_words "2018 2024" ;;
+        --list) _ticsx_words "tics-certified tics-bodies" ;;
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
@@ -167,6 +170,14 @@ _ticsx()
         ;;
     cert)
         [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list"
+        ;;
+    # public registers
+    register)
+        case $sub in
+        "") _ticsx_words "import list show trust untrust trusted bodies" ;;
+        import | trust) _ticsx_files ;;
+        show) _ticsx_words "tics-certified tics-bodies" ;;
+        esac
         ;;
     esac
 }
