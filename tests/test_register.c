@@ -604,6 +604,13 @@ test_bodies(void **state)
     th_expect_text(r.out, "not stated");
     assert_null(strstr(r.out, "ライド"));
     th_result_free(&r);
+    /* show tics-bodies is the edition in force, as the judgement uses it */
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "show", "tics-bodies", "--at", "2025-01-01",
+             NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "entries:    8");
+    th_expect_text(r.out, "ライド");
+    th_result_free(&r);
 
     /* a signed tics-bodies register of the pinned association, newer than the built-in one,
      * replaces it from its date; the rogue's is ignored */
