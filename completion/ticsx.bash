@@ -13,6 +13,8 @@ _ticsx_valued+=" --scheme --state --standard --last-report --expected --document
     --credentials"
 # TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
 _ticsx_valued="$_ticsx_valued --renews --grace"
+# Public registers (register import): the options that take a value.
+_ticsx_valued+=" --list --source"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -38,6 +40,7 @@ _ticsx_command_opts()
     ui) echo "--port --no-browser" ;;
     # evidence files
     evidence) echo "--out --force" ;;
+    register) echo "--list --as-of --source --title-ja --title-en --publish --out --force --at" ;;
     esac
 }
 
@@ -62,7 +65,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence"
+        help evidence register"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -127,6 +130,7 @@ _ticsx()
         --state) _ticsx_words "certified applied under_audit" ;;
         --credentials) _ticsx_words "all none" ;;
         --document) _ticsx_files ;;
+        --list) _ticsx_words "tics-certified tics-bodies" ;;
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
@@ -186,6 +190,14 @@ _ticsx()
     # evidence files: list|get ASSESSMENT [NAME]
     evidence)
         [ -z "$sub" ] && _ticsx_words "list get"
+        ;;
+    # public registers
+    register)
+        case $sub in
+        "") _ticsx_words "import list show trust untrust trusted bodies" ;;
+        import | trust) _ticsx_files ;;
+        show) _ticsx_words "tics-certified tics-bodies" ;;
+        esac
         ;;
     esac
 }
