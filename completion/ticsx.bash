@@ -9,6 +9,9 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
     --port"
 
+# The acceptance policy (policy set, report --policy): its options that take a value.
+_ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
+
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
 
@@ -25,7 +28,8 @@ _ticsx_command_opts()
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
-    report) echo "--format --out --force --depth --current-days" ;;
+    report) echo "--format --out --force --depth --current-days --policy" ;;
+    policy) echo "--accept --level --area --overall --within --grace --verified --sub-suppliers --name" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
     cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
     witness) echo "--every --name" ;;
@@ -54,7 +58,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert audit-log witness assessments ui
-        help"
+        policy help"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -118,6 +122,11 @@ _ticsx()
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
+        --policy) _ticsx_words "none" ;;
+        --accept)
+            # SCHEME:STATUS[,STATUS...]: the schemes with the statuses a policy usually accepts.
+            _ticsx_words "tics:valid,listed isms:valid,listed tisax:valid pmark:valid audit:valid"
+            ;;
         esac
         return 0
         ;;
@@ -167,6 +176,13 @@ _ticsx()
         ;;
     cert)
         [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list"
+        ;;
+    policy)
+        case $sub in
+        "") _ticsx_words "set show list use" ;;
+        set) _ticsx_files ;;
+        use) _ticsx_words "none" ;;
+        esac
         ;;
     esac
 }
