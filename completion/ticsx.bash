@@ -7,7 +7,8 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port"
+    --port --scheme --state --standard --last-report --expected --renews --document
+    --credentials --grace"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -24,14 +25,15 @@ _ticsx_command_opts()
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
-    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin" ;;
+    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --credentials" ;;
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
     report) echo "--format --out --force --depth --current-days --policy" ;;
     policy) echo "--accept --level --area --overall --within --grace --verified --sub-suppliers --name" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
-    cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
+    cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note --renews --grace" ;;
+    credential) echo "--scheme --state --number --body --holder --corporate-number --scope --criteria --standard --issued --expires --last-report --expected --renews --document" ;;
     witness) echo "--every --name" ;;
     ui) echo "--port --no-browser" ;;
     esac
@@ -57,7 +59,7 @@ _ticsx()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
-        fetch verify report requests forward trust accredit cert audit-log witness assessments ui
+        fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
         policy help"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
@@ -119,6 +121,10 @@ _ticsx()
             fi
             ;;
         --criteria) _ticsx_words "2018 2024" ;;
+        --scheme) _ticsx_words "tics isms tisax pmark audit" ;;
+        --state) _ticsx_words "certified applied under_audit" ;;
+        --credentials) _ticsx_words "all none" ;;
+        --document) _ticsx_files ;;
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
@@ -175,7 +181,10 @@ _ticsx()
         esac
         ;;
     cert)
-        [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list"
+        [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list history"
+        ;;
+    credential)
+        [ -z "$sub" ] && _ticsx_words "add list show remove"
         ;;
     policy)
         case $sub in

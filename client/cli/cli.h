@@ -100,6 +100,9 @@ int tx_cmd_forward(tx_cli *g, int argc, char **argv);
 /* cmd_assessments.c */
 int tx_cmd_assessments(tx_cli *g, int argc, char **argv);
 
+/* cmd_evidence.c */
+int tx_cmd_evidence(tx_cli *g, int argc, char **argv);
+
 /* cmd_read.c */
 int tx_cmd_fetch(tx_cli *g, int argc, char **argv);
 int tx_cmd_verify(tx_cli *g, int argc, char **argv);
@@ -111,6 +114,9 @@ int tx_cmd_trust(tx_cli *g, int argc, char **argv);
 int tx_cmd_accredit(tx_cli *g, int argc, char **argv);
 int tx_cmd_cert(tx_cli *g, int argc, char **argv);
 
+/* cmd_credential.c: ticsx credential add|list|show|remove (declared credentials). */
+int tx_cmd_credential(tx_cli *g, int argc, char **argv);
+
 /* cmd_audit.c */
 int tx_cmd_audit_log(tx_cli *g, int argc, char **argv);
 
@@ -120,6 +126,9 @@ int tx_cmd_requests(tx_cli *g, int argc, char **argv);
 /* cmd_witness.c: `ticsx witness`, and `ticsx trust witness ...` with its subcommand at argv[at]. */
 int tx_cmd_witness(tx_cli *g, int argc, char **argv);
 int tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at);
+
+/* cmd_register.c: `ticsx register`, public registers as signed, dated data. */
+int tx_cmd_register(tx_cli *g, int argc, char **argv);
 
 /* cmd_ui.c: `ticsx ui`, the web application on 127.0.0.1 until ctrl-c. */
 int tx_cmd_ui(tx_cli *g, int argc, char **argv);

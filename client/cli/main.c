@@ -67,10 +67,13 @@ static const struct {
     {"trust", tx_cmd_trust},
     {"accredit", tx_cmd_accredit},
     {"cert", tx_cmd_cert},
+    {"credential", tx_cmd_credential},
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
     {"assessments", tx_cmd_assessments},
+    {"evidence", tx_cmd_evidence},
     {"ui", tx_cmd_ui},
+    {"register", tx_cmd_register},
     {"policy", tx_cmd_policy},
     {"help", tx_cmd_help},
 };
