@@ -206,6 +206,8 @@ _ticsx()
         "") _ticsx_words "import list show trust untrust trusted bodies" ;;
         import | trust) _ticsx_files ;;
         show) _ticsx_words "tics-certified tics-bodies" ;;
+        esac
+        ;;
     policy)
         case $sub in
         "") _ticsx_words "set show list use" ;;
