@@ -8,7 +8,7 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
     --port --scheme --state --standard --last-report --expected --renews --document
-    --credentials --grace"
+    --credentials --grace --evidence"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -25,7 +25,7 @@ _ticsx_command_opts()
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
-    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --credentials" ;;
+    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --credentials --evidence" ;;
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
@@ -36,6 +36,8 @@ _ticsx_command_opts()
     credential) echo "--scheme --state --number --body --holder --corporate-number --scope --criteria --standard --issued --expires --last-report --expected --renews --document" ;;
     witness) echo "--every --name" ;;
     ui) echo "--port --no-browser" ;;
+    # evidence files
+    evidence) echo "--out --force" ;;
     esac
 }
 
@@ -60,7 +62,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        policy help"
+        policy help evidence"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -111,7 +113,7 @@ _ticsx()
     *" $prev "*)
         case $prev in
         --home) _ticsx_files -d ;;
-        --hub-key | --file | --out) _ticsx_files ;;
+        --hub-key | --file | --out | --evidence) _ticsx_files ;;
         --lang) _ticsx_words "ja en" ;;
         --format)
             if [ "$cmd" = questionnaire ]; then
@@ -192,6 +194,10 @@ _ticsx()
         set) _ticsx_files ;;
         use) _ticsx_words "none" ;;
         esac
+        ;;
+    # evidence files: list|get ASSESSMENT [NAME]
+    evidence)
+        [ -z "$sub" ] && _ticsx_words "list get"
         ;;
     esac
 }
