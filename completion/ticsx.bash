@@ -8,7 +8,7 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
     --port --scheme --state --standard --last-report --expected --renews --document
-    --credentials --grace --evidence"
+    --credentials --grace --evidence --list --source"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -38,6 +38,7 @@ _ticsx_command_opts()
     ui) echo "--port --no-browser" ;;
     # evidence files
     evidence) echo "--out --force" ;;
+    register) echo "--list --as-of --source --title-ja --title-en --publish --out --force --at" ;;
     esac
 }
 
@@ -62,7 +63,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        policy help evidence"
+        policy help evidence register"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -127,6 +128,7 @@ _ticsx()
         --state) _ticsx_words "certified applied under_audit" ;;
         --credentials) _ticsx_words "all none" ;;
         --document) _ticsx_files ;;
+        --list) _ticsx_words "tics-certified tics-bodies" ;;
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
@@ -198,6 +200,14 @@ _ticsx()
     # evidence files: list|get ASSESSMENT [NAME]
     evidence)
         [ -z "$sub" ] && _ticsx_words "list get"
+        ;;
+    # public registers
+    register)
+        case $sub in
+        "") _ticsx_words "import list show trust untrust trusted bodies" ;;
+        import | trust) _ticsx_files ;;
+        show) _ticsx_words "tics-certified tics-bodies" ;;
+        esac
         ;;
     esac
 }

@@ -120,6 +120,7 @@ test_import_formats(void **state)
     expect_import(data(p, "certified-bom.csv"), "csv", 3);
     expect_import(data(p, "certified-sjis.csv"), "csv", 3);
     expect_import(data(p, "certified.html"), "html", 2);
+    expect_import(data(p, "certified-sjis.html"), "html", 2);
 }
 
 /* The parser through the library: what each cell becomes. */
@@ -156,6 +157,21 @@ test_import_cells(void **state)
     assert_int_equal(rows.v[2]->valid_from, day("2025-06-01")); /* 令和7年6月1日 */
     tx_register_rows_free(&rows);
     free(text);
+
+    /* a byte order mark before Shift_JIS bytes: the mark is dropped, the rest converted */
+    {
+        size_t n = strlen(text = th_read_file(data(p, "certified-sjis.csv")));
+        uint8_t *b = malloc(n + 3);
+        assert_non_null(b);
+        memcpy(b, "\xEF\xBB\xBF", 3);
+        memcpy(b + 3, text, n);
+        assert_int_equal(tx_register_parse(b, n + 3, "bom-sjis", "tics-certified", &rows), TX_OK);
+        assert_true(rows.sjis);
+        assert_string_equal(rows.v[0]->holder_name, "株式会社 架空精工");
+        tx_register_rows_free(&rows);
+        free(b);
+        free(text);
+    }
 }
 
 static void
@@ -351,6 +367,21 @@ test_publish_fetch_trust(void **state)
     th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "trusted", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, ASSOC);
+    th_result_free(&r);
+    /* untrust: the association's registers no longer count; trust again */
+    snprintf(p, sizeof p, "%s/identity.pub", fx.assoc);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "register", "untrust", p, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "show", "tics-certified", NULL);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "untrust", p, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not a pinned register publisher");
+    th_result_free(&r);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "register", "trust", p, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "show", "tics-certified", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "yes: the publisher is pinned");
     th_result_free(&r);
     /* a file that is not a key */
     th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "trust", data(p, "certified.csv"), NULL);
@@ -588,6 +619,13 @@ test_bodies(void **state)
     th_expect_text(r.out, "entries:    7");
     th_expect_text(r.out, "not stated");
     assert_null(strstr(r.out, "ライド"));
+    th_result_free(&r);
+    /* show tics-bodies is the edition in force, as the judgement uses it */
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "show", "tics-bodies", "--at", "2025-01-01",
+             NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "entries:    8");
+    th_expect_text(r.out, "ライド");
     th_result_free(&r);
 
     /* a signed tics-bodies register of the pinned association, newer than the built-in one,
