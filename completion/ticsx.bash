@@ -7,8 +7,14 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port --scheme --state --standard --last-report --expected --renews --document
-    --credentials --grace --evidence --list --source"
+    --port --evidence"
+# Declared credentials (credential add, answer --credentials): the options that take a value.
+_ticsx_valued+=" --scheme --state --standard --last-report --expected --document
+    --credentials"
+# TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
+_ticsx_valued="$_ticsx_valued --renews --grace"
+# Public registers (register import): the options that take a value.
+_ticsx_valued+=" --list --source"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -25,7 +31,7 @@ _ticsx_command_opts()
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
-    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --credentials --evidence" ;;
+    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence --credentials" ;;
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
@@ -63,7 +69,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        policy help evidence register"
+        help evidence register policy"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -190,13 +196,6 @@ _ticsx()
     credential)
         [ -z "$sub" ] && _ticsx_words "add list show remove"
         ;;
-    policy)
-        case $sub in
-        "") _ticsx_words "set show list use" ;;
-        set) _ticsx_files ;;
-        use) _ticsx_words "none" ;;
-        esac
-        ;;
     # evidence files: list|get ASSESSMENT [NAME]
     evidence)
         [ -z "$sub" ] && _ticsx_words "list get"
@@ -207,6 +206,13 @@ _ticsx()
         "") _ticsx_words "import list show trust untrust trusted bodies" ;;
         import | trust) _ticsx_files ;;
         show) _ticsx_words "tics-certified tics-bodies" ;;
+        esac
+        ;;
+    policy)
+        case $sub in
+        "") _ticsx_words "set show list use" ;;
+        set) _ticsx_files ;;
+        use) _ticsx_words "none" ;;
         esac
         ;;
     esac

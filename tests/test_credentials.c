@@ -32,6 +32,7 @@
 typedef struct {
     th_world w;
     char buyer[PATH_MAX], sup[PATH_MAX], good[PATH_MAX], assoc[PATH_MAX], shady[PATH_MAX];
+    char meti[PATH_MAX], body[PATH_MAX];
     char pdf[PATH_MAX], png[PATH_MAX], jpg[PATH_MAX], txt[PATH_MAX];
     char a_sup[65], a_good[65];
     int answered;
@@ -71,6 +72,8 @@ setup(void **state)
     th_world_party(&fx.w, fx.good, "good", GOOD, NULL);
     th_world_party(&fx.w, fx.assoc, "assoc", ASSOC, NULL);
     th_world_party(&fx.w, fx.shady, "shady", SHADY, NULL);
+    th_world_party(&fx.w, fx.meti, "meti", "METI Accreditation", NULL);
+    th_world_party(&fx.w, fx.body, "body", "Signed Body KK", NULL);
     th_world_start(&fx.w);
     snprintf(fx.pdf, sizeof fx.pdf, "%s/cert.pdf", fx.w.root);
     snprintf(fx.png, sizeof fx.png, "%s/isms.png", fx.w.root);
@@ -122,14 +125,14 @@ test_add_refuses_invalid(void **state)
     th_expect_text(r.err, "3 years");
     th_result_free(&r);
     /* A document that is not a PDF or an image, by its bytes. */
-    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "pmark", "--number", "1082", "--document",
-             fx.txt, NULL);
+    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "pmark", "--number", "1082",
+             "--document", fx.txt, NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "not a PDF, PNG or JPEG");
     th_result_free(&r);
     /* Each scheme's fields. */
-    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number", "IS 1", "--body",
-             "BSI", "--expires", ago(-100), NULL);
+    th_ticsx(&r, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number", "IS 1",
+             "--body", "BSI", "--expires", ago(-100), NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "ISO/IEC 27001:2022");
     th_result_free(&r);
@@ -177,8 +180,8 @@ declare_all(void)
     th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--number",
                     "TICS-STALE", "--body", BODY, "--criteria", "2024", "--issued", ago(500),
                     "--expires", ago(-500), "--document", fx.pdf, NULL);
-    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--state",
-                    "applied", "--body", BODY, "--expected", ago(-30), NULL);
+    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--state", "applied",
+                    "--body", BODY, "--expected", ago(-30), NULL);
     th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tics", "--state",
                     "under_audit", "--number", "APP-2", "--body", BODY, "--expected", ago(10),
                     NULL);
@@ -190,10 +193,10 @@ declare_all(void)
                     "IS 123456", "--body", "BSI Group Japan", "--scope", "本社", "--standard",
                     "ISO/IEC 27001:2022", "--issued", ago(300), "--expires", ago(-700),
                     "--document", fx.png, NULL);
-    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number",
-                    "IS 999", "--body", "BSI Group Japan", "--scope", "本社", "--standard",
-                    "ISO/IEC 27001:2013", "--issued", ago(1200), "--expires", ago(5),
-                    "--document", fx.png, NULL);
+    th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "isms", "--number", "IS 999",
+                    "--body", "BSI Group Japan", "--scope", "本社", "--standard",
+                    "ISO/IEC 27001:2013", "--issued", ago(1200), "--expires", ago(5), "--document",
+                    fx.png, NULL);
     th_ticsx_expect(0, NULL, fx.sup, "credential", "add", "--scheme", "tisax", "--number",
                     "AB1234-01", "--standard", "AL3 Info high, Prototype", "--issued", ago(100),
                     "--expires", ago(-900), "--document", fx.jpg, NULL);
@@ -214,8 +217,7 @@ declare_all(void)
                     "TICS-REG2", "--body", BODY, "--criteria", "2024", "--issued", ago(100),
                     "--expires", ago(-900), "--document", fx.pdf, NULL);
     /* What add refuses, written by hand. */
-    snprintf(json,
-             sizeof json,
+    snprintf(json, sizeof json,
              "{\"id\":\"X-CRIT\",\"scheme\":\"tics\",\"state\":\"certified\",\"number\":\"X-CRIT\","
              "\"body\":\"%s\",\"holder_name\":\"%s\",\"standard\":\"2024\","
              "\"issued\":\"2024-03-01\",\"expires\":\"2027-02-28\",\"last_report\":\"%s\"}",
@@ -255,8 +257,7 @@ answer(const char *home, const char *name, const char *which, const char *eviden
         th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which,
                  "--evidence", evidence, NULL);
     } else if (which != NULL) {
-        th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which,
-                 NULL);
+        th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, "--credentials", which, NULL);
     } else {
         th_ticsx(ans, &fx.w.hub, home, "answer", req, "--file", path, NULL);
     }
@@ -296,14 +297,17 @@ given_answered(void)
         return;
     }
     declare_all();
+    /* A certificate signed by an accredited body too: it comes first in the list. */
+    th_world_certify(&fx.w, fx.meti, fx.buyer, fx.body, "Signed Body KK", SUP, "SIGNED-1",
+                     ago(100));
     answer(fx.sup, SUP, NULL, NULL, fx.a_sup, &r);
     /* answer warns about an expired credential, and goes on. */
     th_expect_text(r.err, "warning: declared credential TICS-OLD expired");
     th_expect_text(r.err, "it declares 16 credentials");
     th_result_free(&r);
-    th_ticsx_expect(0, NULL, fx.good, "credential", "add", "--scheme", "tics", "--number",
-                    "G-77", "--body", "日本品質保証機構", "--criteria", "2024", "--issued",
-                    ago(30), "--expires", ago(-1000), "--document", fx.pdf, NULL);
+    th_ticsx_expect(0, NULL, fx.good, "credential", "add", "--scheme", "tics", "--number", "G-77",
+                    "--body", "日本品質保証機構", "--criteria", "2024", "--issued", ago(30),
+                    "--expires", ago(-1000), "--document", fx.pdf, NULL);
     answer(fx.good, GOOD, NULL, NULL, fx.a_good, &r);
     th_result_free(&r);
     publish_register();
@@ -326,12 +330,11 @@ cred(const char *number, const char *scheme, const char *state)
     for (size_t i = 0; i < json_array_size(fx.creds); i++) {
         json_t *c = json_array_get(fx.creds, i);
         const char *n = json_string_value(json_object_get(c, "number"));
-        if (number != NULL ? (n != NULL && strcmp(n, number) == 0)
-                           : (n == NULL &&
-                              strcmp(json_string_value(json_object_get(c, "scheme")), scheme) ==
-                                  0 &&
-                              strcmp(json_string_value(json_object_get(c, "state")), state) ==
-                                  0)) {
+        if (number != NULL
+                ? (n != NULL && strcmp(n, number) == 0)
+                : (n == NULL &&
+                   strcmp(json_string_value(json_object_get(c, "scheme")), scheme) == 0 &&
+                   strcmp(json_string_value(json_object_get(c, "state")), state) == 0)) {
             return c;
         }
     }
@@ -346,8 +349,8 @@ expect(json_t *c, const char *status, const char *severity, const char *reason_p
     const char *reason = json_string_value(json_object_get(c, "reason"));
 
     if (strcmp(st, status) != 0) {
-        fail_msg("%s: status %s (%s), expected %s",
-                 json_string_value(json_object_get(c, "number")), st, reason, status);
+        fail_msg("%s: status %s (%s), expected %s", json_string_value(json_object_get(c, "number")),
+                 st, reason, status);
     }
     assert_string_equal(json_string_value(json_object_get(c, "severity")), severity);
     assert_string_equal(json_string_value(json_object_get(c, "source")), "declared");
@@ -387,6 +390,25 @@ test_declared_with_document(void **state)
 }
 
 static void
+test_signed_certificate_first(void **state)
+{
+    (void)state;
+    given_answered();
+    json_t *c = json_array_get(fx.creds, 0);
+    assert_string_equal(json_string_value(json_object_get(c, "source")), "signed");
+    assert_string_equal(json_string_value(json_object_get(c, "status")), "valid");
+    assert_string_equal(json_string_value(json_object_get(c, "severity")), "ok");
+    assert_string_equal(json_string_value(json_object_get(c, "number")), "SIGNED-1");
+    assert_string_equal(json_string_value(json_object_get(c, "body")), "Signed Body KK");
+    assert_int_equal(json_integer_value(json_object_get(c, "criteria_version")), 2024);
+    assert_int_equal(strlen(json_string_value(json_object_get(c, "record"))), 64);
+    for (size_t i = 1; i < json_array_size(fx.creds); i++) {
+        c = json_array_get(fx.creds, i);
+        assert_string_equal(json_string_value(json_object_get(c, "source")), "declared");
+    }
+}
+
+static void
 test_dates_and_tics_rules(void **state)
 {
     (void)state;
@@ -407,14 +429,12 @@ test_register_match(void **state)
     given_answered();
     json_t *c = cred("TICS-NOTL", NULL, NULL);
     expect(c, "declared", "ok", ago(50));
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(c, "register"), "match")),
-        "not_listed");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(c, "register"), "match")),
+                        "not_listed");
     c = cred("TICS-REG2", NULL, NULL);
     expect(c, "register_mismatch", "problem", NULL);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(c, "register"), "match")),
-        "other_holder");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(c, "register"), "match")),
+                        "other_holder");
     /* ISMS has no register: none consulted. */
     assert_true(json_is_null(json_object_get(cred("IS 123456", NULL, NULL), "register")));
 }
@@ -431,8 +451,8 @@ test_report_grace(void **state)
     th_ticsx_expect(0, NULL, fx.buyer, "policy", "set", "--grace", "30", NULL);
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", fx.a_sup, NULL);
     json_t *j = th_parse_json(r.out);
-    json_t *all = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                  "credentials");
+    json_t *all =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
     json_t *saved = fx.creds;
     fx.creds = all;
     expect(cred("TICS-DUE", NULL, NULL), "report_due", "warning", "30 days");
@@ -508,8 +528,8 @@ test_verify_output_and_exit(void **state)
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", fx.a_good, NULL);
     th_expect_status(&r, 0);
     json_t *j = th_parse_json(r.out);
-    json_t *c = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                "credentials");
+    json_t *c =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
     assert_int_equal(json_array_size(c), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "status")),
                         "declared");
@@ -540,9 +560,13 @@ test_answer_credentials_selection(void **state)
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", aid, NULL);
     th_expect_status(&r, 0);
     json_t *j = th_parse_json(r.out);
-    json_t *c = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                "credentials");
-    assert_int_equal(json_array_size(c), 2);
+    json_t *c =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
+    assert_int_equal(json_array_size(c), 3); /* the signed certificate, then the two chosen */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 1), "number")),
+                        "IS 123456");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(c, 2), "number")),
+                        "AB1234-01");
     json_decref(j);
     th_result_free(&r);
     th_ticsx(&r, &fx.w.hub, fx.sup, "answer", "0000000000000000", "--file", "x.json",
@@ -611,8 +635,8 @@ test_attack_document_hash_mismatch(void **state)
     th_ticsx(&r, NULL, fx.buyer, "--json", "verify", aid, NULL);
     th_expect_status(&r, 1);
     json_t *j = th_parse_json(r.out);
-    json_t *all = json_object_get(json_array_get(json_object_get(j, "assessments"), 0),
-                                  "credentials");
+    json_t *all =
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials");
     json_t *saved = fx.creds;
     fx.creds = all;
     json_t *c = cred("TICS-FORGED", NULL, NULL);
@@ -660,6 +684,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_refuses_invalid),
         cmocka_unit_test(test_declared_with_document),
+        cmocka_unit_test(test_signed_certificate_first),
         cmocka_unit_test(test_dates_and_tics_rules),
         cmocka_unit_test(test_register_match),
         cmocka_unit_test(test_report_grace),

@@ -139,8 +139,9 @@ check_fields(tx_home *home, tx_cred_decl *c, const char *criteria)
                            c->state);
         }
         if (c->issued || c->expires || c->last_report) {
-            return tx_fail(TX_ERR_USAGE, "an application (--state %s) has no --issued, "
-                                         "--expires or --last-report yet",
+            return tx_fail(TX_ERR_USAGE,
+                           "an application (--state %s) has no --issued, "
+                           "--expires or --last-report yet",
                            c->state);
         }
         return tics ? check_body(home, c->body, tx_now()) : TX_OK;
@@ -332,12 +333,12 @@ cred_add(tx_cli *g, tx_client *cl, int argc, char **argv)
     }
     printf("%s\n", c.id);
     if (!g->quiet) {
-        fprintf(stderr,
-                c.document[0] ? _("declared; every answer includes it with its document from "
-                                  "now on (answer --credentials none leaves it out)\n")
-                              : _("declared; every answer includes it from now on; without a "
-                                  "document a buyer sees it as unproven (add it again with "
-                                  "--document FILE)\n"));
+        fprintf(stderr, c.document[0]
+                            ? _("declared; every answer includes it with its document from "
+                                "now on (answer --credentials none leaves it out)\n")
+                            : _("declared; every answer includes it from now on; without a "
+                                "document a buyer sees it as unproven (add it again with "
+                                "--document FILE)\n"));
     }
     return TX_OK;
 }
@@ -363,6 +364,16 @@ cred_list(tx_cli *g, tx_client *cl)
     }
     if (n == 0 && !g->quiet) {
         fputs(_("no declared credentials: ticsx credential add declares one\n"), stdout);
+    } else if (!g->quiet) {
+        /* TRANSLATORS: credential list headers; columns of 20, 14, 10 and 24 characters. */
+        tx_put_cell(stdout, _("ID"), 20);
+        fputs("  ", stdout);
+        tx_put_cell(stdout, _("SCHEME"), 14);
+        fputs("  ", stdout);
+        tx_put_cell(stdout, _("STATE"), 10);
+        fputs("  ", stdout);
+        tx_put_cell(stdout, _("BODY"), 24);
+        printf("  %s\n", _("EXPIRES/EXPECTED"));
     }
     for (size_t i = 0; i < n; i++) {
         if (g->quiet) {
