@@ -105,6 +105,25 @@ test_parse_good(void **state)
     assert_string_equal(text, "No rule: every supplier meets this policy.");
 }
 
+/* The sample file the documentation shows is a policy ticsx takes. */
+static void
+test_sample_file(void **state)
+{
+    const char *src = getenv("TX_SOURCE_DIR");
+    char path[PATH_MAX], *text;
+    tx_policy_rules p;
+    (void)state;
+
+    assert_non_null(src);
+    snprintf(path, sizeof path, "%s/docs/policy-sample.json", src);
+    text = th_read_file(path);
+    assert_int_equal(parse(text, &p), TX_OK);
+    assert_int_equal(p.n_accept, 2);
+    assert_int_equal(p.grace_days, 30);
+    assert_true(p.verified && p.sub_suppliers);
+    free(text);
+}
+
 static void
 test_parse_japanese_sentence(void **state)
 {
@@ -791,6 +810,7 @@ main(void)
 {
     const struct CMUnitTest unit[] = {
         cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_sample_file),
         cmocka_unit_test(test_parse_japanese_sentence),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_versions),
