@@ -373,12 +373,15 @@ done:
     return rc;
 }
 
-/* Lists every bad row of a refused sheet on standard error. */
+/* Lists every bad row of a refused sheet (and of its topics file) on standard error. */
 static void
-print_import_errors(const char *file, const tx_import_errors *errs)
+print_import_errors(const char *sheet, const char *topics, const tx_import_errors *errs)
 {
+    const char *file = sheet;
+
     for (size_t i = 0; i < errs->n; i++) {
         const tx_import_error *e = &errs->v[i];
+        file = e->in_topics && topics != NULL ? topics : sheet;
         if (e->item[0]) {
             fprintf(stderr, _("ticsx: %s line %u (%s): %s\n"), file, e->line, e->item, e->what);
         } else {
@@ -386,7 +389,7 @@ print_import_errors(const char *file, const tx_import_errors *errs)
         }
     }
     if (errs->total > errs->n) {
-        fprintf(stderr, _("ticsx: %s: %zu more bad rows not listed\n"), file,
+        fprintf(stderr, _("ticsx: %s: %zu more bad rows not listed\n"), sheet,
                 errs->total - errs->n);
     }
 }
@@ -407,7 +410,7 @@ cmd_import(tx_cli *g, const char *file, const tx_import_opts *o, const char *out
     int rc = tx_import_file(file, o, &q, &errs);
 
     if (rc == TX_ERR_MALFORMED && errs.total > 0) {
-        print_import_errors(file, &errs);
+        print_import_errors(file, o->topics_file, &errs);
         goto done;
     }
     if (rc != TX_OK) {
@@ -479,6 +482,7 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
                                          {"title-ja", required_argument, NULL, 'j'},
                                          {"title-en", required_argument, NULL, 'e'},
                                          {"publish", no_argument, NULL, 'P'},
+                                         {"topics", required_argument, NULL, 'T'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *format = NULL, *sub;
@@ -506,6 +510,8 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
             io.title_en = optarg;
         } else if (opt == 'P') {
             publish = 1;
+        } else if (opt == 'T') {
+            io.topics_file = optarg;
         } else if ((rc = tx_cli_common_opt(g, opt, "questionnaire")) != TX_OK) {
             return rc;
         }
@@ -526,5 +532,5 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
     return tx_fail(TX_ERR_USAGE,
                    "usage: ticsx questionnaire list | show ID | template ID|REQUEST [--out FILE] "
                    "[--format csv|json|xlsx] | import FILE.csv --id ID --version N [--title-ja "
-                   "T] [--title-en T] [--out FILE.json] [--publish]");
+                   "T] [--title-en T] [--topics TOPICS.csv] [--out FILE.json] [--publish]");
 }
