@@ -194,9 +194,14 @@ show_item_topics(const tx_questionnaire_pb *q, const tx_item_pb *it, int ja, int
     }
     for (size_t k = 0; k < it->n_topics && used < sizeof line; k++) {
         int t = tx_questionnaire_topic(q, it->topics[k]);
-        int w = snprintf(line + used, sizeof line - used, "%s%s (%s)", k == 0 ? "" : _("; "),
-                         t >= 0 ? tx_text(q->topics[t]->name, ja) : it->topics[k],
-                         t >= 0 ? framework_name(q->topics[t]->framework) : "?");
+        int w = snprintf(line + used, sizeof line - used, "%s", k == 0 ? "" : _("; "));
+        if (w < 0 || (size_t)w >= sizeof line - used) {
+            break;
+        }
+        used += (size_t)w;
+        w = snprintf(line + used, sizeof line - used, _("%s (%s)"),
+                     t >= 0 ? tx_text(q->topics[t]->name, ja) : it->topics[k],
+                     t >= 0 ? framework_name(q->topics[t]->framework) : "?");
         if (w < 0) {
             break;
         }
@@ -245,7 +250,7 @@ show_text(const tx_questionnaire_pb *q, int ja)
     for (size_t i = 0; i < q->n_topics; i++) {
         const tx_topic_pb *t = q->topics[i];
         int at = printf("  %-20s ", t->id);
-        snprintf(buf, sizeof buf, "%s (%s)", tx_text(t->name, ja), framework_name(t->framework));
+        snprintf(buf, sizeof buf, _("%s (%s)"), tx_text(t->name, ja), framework_name(t->framework));
         tx_put_wrapped(stdout, buf, at, 80, 23);
     }
     for (size_t a = 0; a < q->n_areas; a++) {
