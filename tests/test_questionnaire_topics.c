@@ -230,7 +230,11 @@ static const char topics_csv[] = "ID,Framework,Name JA,Name EN\r\n"
 static void
 test_import_with_topics(void **state)
 {
-    tx_import_opts o = {"acme", 1, NULL, "Acme sheet", NULL, topics_csv, sizeof topics_csv - 1};
+    tx_import_opts o = {.id = "acme",
+                        .version = 1,
+                        .title_en = "Acme sheet",
+                        .topics_buf = topics_csv,
+                        .topics_len = sizeof topics_csv - 1};
     tx_import_errors errs;
     tx_questionnaire_pb *q = NULL;
     (void)state;
