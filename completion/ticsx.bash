@@ -7,7 +7,8 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port"
+    --port
+    --topics"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -17,7 +18,7 @@ _ticsx_command_opts()
 {
     case $1 in
     keygen) echo "--name --corporate-number" ;;
-    questionnaire) echo "--out --format --id --version --title-ja --title-en --publish" ;;
+    questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
@@ -105,7 +106,7 @@ _ticsx()
     *" $prev "*)
         case $prev in
         --home) _ticsx_files -d ;;
-        --hub-key | --file | --out) _ticsx_files ;;
+        --hub-key | --file | --out | --topics) _ticsx_files ;;
         --lang) _ticsx_words "ja en" ;;
         --format)
             if [ "$cmd" = questionnaire ]; then
