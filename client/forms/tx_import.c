@@ -490,7 +490,7 @@ by_level(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Builds the questionnaire's JSON form from good rows (the scale and used topics of `builtin`)
+/* Builds the questionnaire's JSON form from good rows (with `builtin`'s answer scale)
  * and parses it with the one parser. */
 static int
 build(const rows *rs, const topic_defs *defs, const tx_questionnaire_pb *builtin,
