@@ -135,6 +135,12 @@ static const char *const usage_blocks[] = {
        "                                              the version in force) or by no policy\n"
        "SCHEME: tics, isms, tisax, pmark, audit.  STATUS: valid, listed, declared, report_due,\n"
        "applied, under_audit (a credential's status as verify shows it).\n"),
+    N_("commands: questionnaires mapped to topics (2024 TICS criteria, JAMA/JAPIA Level 1...)\n"
+       "  questionnaire import FILE.csv --id ID --version N --topics TOPICS.csv\n"
+       "                                              a sheet whose topics column names topics of\n"
+       "                                              TOPICS.csv (id, framework, name ja, name "
+       "en)\n"
+       "                                              or of the built-in questionnaire\n"),
     N_("ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
        "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
        "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"
