@@ -12,6 +12,7 @@
 #include "tx_msg.h"
 #include "tx_sign.h"
 
+#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FILE_LEN 300
 
 static tx_home *home;
+static char home_dir[] = "/tmp/fuzz-evidence-XXXXXX";
 static uint8_t signer[TX_KEY_LEN], key[32], sha[32], chunk_id[TX_ID_LEN];
+
+static int
+remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+/* The home made at start goes when the fuzzer exits. */
+static void
+remove_home(void)
+{
+    tx_home_destroy(&home);
+    nftw(home_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char dir[] = "/tmp/fuzz-evidence-XXXXXX";
+    char *dir = home_dir;
     tx_identity *id = NULL;
     tx_evidence_chunk_pb ch = TICSX__V1__EVIDENCE_CHUNK__INIT;
     tx_meta_pb m = TICSX__V1__META__INIT;
@@ -39,7 +58,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
     (void)argc;
     (void)argv;
-    if (sodium_init() < 0 || mkdtemp(dir) == NULL ||
+    if (sodium_init() < 0 || mkdtemp(dir) == NULL || atexit(remove_home) != 0 ||
         tx_identity_generate("Fuzz Supplier KK", &id) != TX_OK ||
         tx_identity_save(id, dir, "identity") != TX_OK || tx_home_open(dir, &home) != TX_OK) {
         return -1;
