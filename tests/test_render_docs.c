@@ -133,9 +133,9 @@ test_level_share(void **state)
 
     (void)state;
     tx_render_level_share(json_array_get(sups, 0), 0, 0, buf, sizeof buf);
-    assert_string_equal(buf, "L1 80%");
+    assert_string_equal(buf, "L1 L2 80%");
     tx_render_level_share(json_array_get(sups, 1), 0, 0, buf, sizeof buf);
-    assert_string_equal(buf, "- 33%");
+    assert_string_equal(buf, "L1 33%");
     tx_render_level_share(json_array_get(sups, 0), 1, 0, buf, sizeof buf);
     assert_string_equal(buf, "L1 100%, L2 80%");
     tx_render_level_share(json_array_get(sups, 0), 1, 1, buf, sizeof buf);
@@ -198,7 +198,7 @@ test_html(void **state)
     assert_has(en, "Credentials and evidence");
     assert_has(en, "tics-0777.pdf <span class=\"ok\">checked</span>");
     assert_has(en, "T-2024-03</span> Classifying information");
-    assert_has(en, "L1 80%");
+    assert_has(en, "L1 L2 80%");
     assert_has(en, "Version 2");
     assert_has(en, "@media print");
     assert_lacks(en, "<script");

@@ -556,16 +556,20 @@ tx_render_level_share(const json_t *row, int all, int ja, char *out, size_t n)
     }
     if (achieved > 0) {
         tx_render_append(out, n, &used, "L%lld", (long long)achieved);
-    } else {
-        tx_render_append(out, n, &used, "-");
     }
-    /* The share of the first level above the one achieved (rounded down: 99.6 is not 100). */
+    /* The lowest level not achieved with its share fully met (rounded down: 99.6 is not 100),
+     * as tx_score_level_text writes it. */
     for (size_t i = 0; i < json_array_size(levels); i++) {
         const json_t *l = json_array_get(levels, i);
         const json_t *share = json_object_get(l, "share");
         if (json_integer_value(json_object_get(l, "level")) > achieved && json_is_number(share)) {
-            tx_render_append(out, n, &used, " %.0f%%", floor(json_number_value(share)));
+            tx_render_append(out, n, &used, "%sL%lld %.0f%%", used ? " " : "",
+                             (long long)json_integer_value(json_object_get(l, "level")),
+                             floor(json_number_value(share)));
             break;
         }
+    }
+    if (used == 0) {
+        tx_render_append(out, n, &used, "-");
     }
 }

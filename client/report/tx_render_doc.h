@@ -80,10 +80,10 @@ int tx_render_policy_pass(const json_t *row);
 const char *tx_render_policy_label(int pass, int ja);
 void tx_render_policy_reasons(const json_t *row, int ja, char *out, size_t n);
 
-/* The level achieved beside the share fully met of the level above it: "L1 80%" (level 1
- * achieved, 80 % of level 2's applicable items fully implemented), "L3" when the highest is
- * achieved, "- 45%" when none is; "-" without levels. `all` lists every level instead:
- * "L1 100%, L2 80%, L3 20%". */
+/* The level achieved beside the share fully met of the lowest level not achieved, as
+ * tx_score_level_text writes it: "L1 80%" (no level yet, 80% of level 1's applicable items
+ * fully met), "L1 L2 40%" (level 1 achieved, 40% of level 2), "L3" (every level); "-" without
+ * levels. `all` lists every level instead: "L1 100%, L2 80%, L3 20%". */
 void tx_render_level_share(const json_t *row, int all, int ja, char *out, size_t n);
 
 /* Appends printf-formatted text at *used in out (size n), never past its end. */

@@ -180,7 +180,7 @@ write_group(FILE *f, const row *rows, const json_t *sups, size_t n, const uint8_
     char buf[1024], label[8], label16[32];
     /* Japanese labels are wider: the web UI's words for certificate states (定期報告の遅延
      * takes 14 columns), "レベル". */
-    int name_w, cert_w = ja ? 14 : 9, lv_w = 7;
+    int name_w, cert_w = ja ? 14 : 9, lv_w = 10;
 
     for (size_t i = 0; i < n && q == NULL; i++) {
         if (rows[i].scored && memcmp(rows[i].v->questionnaire, qid, TX_ID_LEN) == 0) {
@@ -189,8 +189,9 @@ write_group(FILE *f, const row *rows, const json_t *sups, size_t n, const uint8_
     }
     /* The certificate column takes the place a verdict column would: every row here was
      * verified, and one whose validity ended says so on the line below it. */
+    /* With 8 areas in Japanese the name keeps 10 columns: the whole row stays within 80. */
     name_w = WIDTH - 1 - (cert_w + 1 + 4 * (int)q->n_areas + 5 + lv_w + 7);
-    name_w = name_w < 12 ? 12 : name_w;
+    name_w = name_w < 10 ? 10 : name_w;
     snprintf(buf, sizeof buf, "%s v%u: %s", q->id, q->version, tx_text(q->title, ja));
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
     tx_put_cell(f, tx_render_tr(N_("SUPPLIER"), ja), name_w);
@@ -218,7 +219,7 @@ write_group(FILE *f, const row *rows, const json_t *sups, size_t n, const uint8_
             put_score(f, &r->score.areas[a], 4);
         }
         put_score(f, &r->score.overall, 5);
-        /* "L1 80%": the level achieved, the share fully met of the one above. */
+        /* "L1 L2 80%": the level achieved, the share fully met of the one above. */
         tx_render_level_share(json_array_get(sups, i), 0, ja, label16, sizeof label16);
         tx_put_rcell(f, label16, lv_w);
         fprintf(f, "%7zu\n", r->score.n_unanswered);
@@ -334,7 +335,7 @@ tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
          * every other format; its rows are in the order of `rows`. */
         rc = write_table(f, rows, json_object_get(doc, "suppliers"), n, ja);
         if (rc == TX_OK && t != NULL) {
-            rc = tx_report_tree_table(f, vs, t, ja);
+            rc = tx_report_tree_table(f, vs, t, doc, ja);
         }
         tx_report_rows_free(rows, n);
     }
