@@ -314,6 +314,45 @@ show_superseders(tx_batch *b, const uint8_t reader[TX_KEY_LEN], uint64_t index)
     return rc;
 }
 
+/* A sealed assessment's evidence list: at most TX_EVIDENCE_MAX_CHUNKS ids, each a stored
+ * evidence chunk of the same signer (absent and another's refused alike, as TX_REF_OWN);
+ * their log indices into *chunks (caller frees). */
+static int
+evidence_list(tx_batch *b, const tx_submission *sub, uint64_t **chunks, tx_outcome *res)
+{
+    const tx_sealed_pb *s = (const tx_sealed_pb *)sub->payload;
+    int rc = TX_OK;
+
+    *chunks = NULL;
+    if (s->n_evidence == 0) {
+        return TX_OK;
+    }
+    if (s->n_evidence > TX_EVIDENCE_MAX_CHUNKS) {
+        return tx_outcome_set(res, TX_STATUS_TOO_LARGE, TX_ERR_TOO_LARGE,
+                              "the assessment lists %zu evidence chunks, at most %u (%u MiB of "
+                              "files)",
+                              s->n_evidence, TX_EVIDENCE_MAX_CHUNKS, TX_EVIDENCE_TOTAL_MAX >> 20);
+    }
+    if ((*chunks = calloc(s->n_evidence, sizeof **chunks)) == NULL) {
+        return tx_outcome_set(res, TX_STATUS_INTERNAL, TX_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < s->n_evidence && rc == TX_OK; i++) {
+        if (s->evidence[i].len != TX_ID_LEN) {
+            rc = tx_outcome_set(res, TX_STATUS_BAD_REQUEST, TX_ERR_MALFORMED,
+                                "evidence[%zu] is %zu bytes, not a record id of %d", i,
+                                s->evidence[i].len, TX_ID_LEN);
+        } else {
+            rc = own_reference(b, s->evidence[i].data, TX_KIND_EVIDENCE_CHUNK, "evidence chunk",
+                               sub->signer, &(*chunks)[i], res);
+        }
+    }
+    if (rc != TX_OK) {
+        free(*chunks);
+        *chunks = NULL;
+    }
+    return rc;
+}
+
 /* The record's references, its kind's own rules, then the append with its readers. */
 static int
 apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
@@ -326,6 +365,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     uint64_t found[TX_KIND_MAX_REFS];
     size_t n_refs = tx_kind_refs(sub->kind, sub->payload, refs);
     uint64_t ref_index = 0, old_index = 0;
+    uint64_t *chunks = NULL;
     int rc;
 
     if ((rc = follow_references(b, sub, refs, n_refs, found, res)) != TX_OK) {
@@ -354,8 +394,24 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     }
     case TX_KIND_ASSESSMENT:
         old_index = found_of(refs, found, n_refs, TX_KIND_ASSESSMENT);
+        if ((rc = evidence_list(b, sub, &chunks, res)) != TX_OK) {
+            return rc;
+        }
         memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
         break;
+    case TX_KIND_EVIDENCE_CHUNK: {
+        /* Its signer's; readers of a sealed assessment listing it read it too (the store's
+         * evidence index, written when that assessment is stored). */
+        const tx_evidence_chunk_pb *ch = (const tx_evidence_chunk_pb *)sub->payload;
+
+        if (ch->ciphertext.len > TX_EVIDENCE_CHUNK + TX_AEAD_TAG_LEN) {
+            return tx_outcome_set(res, TX_STATUS_TOO_LARGE, TX_ERR_TOO_LARGE,
+                                  "an evidence chunk holds %zu bytes, at most %u",
+                                  ch->ciphertext.len, TX_EVIDENCE_CHUNK + TX_AEAD_TAG_LEN);
+        }
+        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        break;
+    }
     case TX_KIND_GRANT: {
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
 
@@ -388,6 +444,14 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
             rc = notify_superseded(b, old_index, sub->signer, res->receipt.index);
         }
     }
+    if (rc == TX_OK && chunks != NULL && !res->receipt.duplicate) {
+        /* In the same write transaction: the chunks are readable exactly as the assessment. */
+        const tx_sealed_pb *s = (const tx_sealed_pb *)sub->payload;
+        for (size_t i = 0; i < s->n_evidence && rc == TX_OK; i++) {
+            rc = tx_batch_list_evidence(b, chunks[i], res->receipt.index);
+        }
+    }
+    free(chunks);
     if (rc == TX_OK && sub->kind == TX_KIND_GRANT) {
         /* The grantee may now fetch the sealed assessment it was granted, and every one that
          * supersedes it (directly or along a chain): it learns from the log that what it was

@@ -414,18 +414,20 @@ static const struct {
     const char *name;
     size_t offset; /* of its MDB_dbi in tx_store */
     int since_v2;
+    size_t absent; /* since_v2: offset of the flag set when a read-only open lacks it */
 } store_dbs[] = {
-    {"log", offsetof(tx_store, log), 0},
-    {"ids", offsetof(tx_store, ids), 0},
-    {"seqs", offsetof(tx_store, seqs), 0},
-    {"transports", offsetof(tx_store, transports), 0},
-    {"members", offsetof(tx_store, members), 0},
-    {"access", offsetof(tx_store, access), 0},
-    {"public", offsetof(tx_store, pub), 0},
-    {"grantees", offsetof(tx_store, grantees), 0},
-    {"nodes", offsetof(tx_store, nodes), 0},
-    {"meta", offsetof(tx_store, meta), 0},
-    {"superseders", offsetof(tx_store, superseders), 1},
+    {"log", offsetof(tx_store, log), 0, 0},
+    {"ids", offsetof(tx_store, ids), 0, 0},
+    {"seqs", offsetof(tx_store, seqs), 0, 0},
+    {"transports", offsetof(tx_store, transports), 0, 0},
+    {"members", offsetof(tx_store, members), 0, 0},
+    {"access", offsetof(tx_store, access), 0, 0},
+    {"public", offsetof(tx_store, pub), 0, 0},
+    {"grantees", offsetof(tx_store, grantees), 0, 0},
+    {"nodes", offsetof(tx_store, nodes), 0, 0},
+    {"meta", offsetof(tx_store, meta), 0, 0},
+    {"superseders", offsetof(tx_store, superseders), 1, offsetof(tx_store, superseders_absent)},
+    {"evidence", offsetof(tx_store, evidence), 1, offsetof(tx_store, evidence_absent)},
 };
 
 static MDB_dbi *
@@ -553,7 +555,7 @@ tx_store_open_readonly(const char *dir, tx_store **out)
     for (size_t i = 0; i < TX_ARRAY_LEN(store_dbs) && mrc == MDB_SUCCESS; i++) {
         mrc = mdb_dbi_open(txn, store_dbs[i].name, 0, store_dbi(s, i));
         if (mrc == MDB_NOTFOUND && store_dbs[i].since_v2) {
-            s->superseders_absent = 1; /* the only such database so far */
+            *(int *)((char *)s + store_dbs[i].absent) = 1;
             mrc = MDB_SUCCESS;
         } else if (mrc == MDB_NOTFOUND) {
             tx_error("store: %s/data.mdb has no `%s` database: it is not a hub database", dir,
@@ -984,6 +986,19 @@ tx_batch_supersede(tx_batch *b, uint64_t old, uint64_t index)
     tx_be64_put(key, old);
     tx_be64_put(key + TX_IDX_LEN, index);
     return tx_batch_put(b, b->s->superseders, key, sizeof key, "", 0, 0, "superseders");
+}
+
+int
+tx_batch_list_evidence(tx_batch *b, uint64_t chunk, uint64_t assessment)
+{
+    uint8_t key[TX_EVIDENCE_KEY_LEN];
+
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    tx_be64_put(key, chunk);
+    tx_be64_put(key + TX_IDX_LEN, assessment);
+    return tx_batch_put(b, b->s->evidence, key, sizeof key, "", 0, 0, "evidence");
 }
 
 int

@@ -130,6 +130,10 @@ int tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN
 /* Notes that the assessment at `index` supersedes the one at `old` (the superseders index). */
 int tx_batch_supersede(tx_batch *b, uint64_t old, uint64_t index);
 
+/* Notes that the sealed assessment at `assessment` lists the evidence chunk at `chunk`: the
+ * chunk is then served to whoever may read that assessment (tx_view_may_read). */
+int tx_batch_list_evidence(tx_batch *b, uint64_t chunk, uint64_t assessment);
+
 /* Every assessment that supersedes the one at `index`, directly or along a chain (A <- B <- C
  * gives B and C), breadth first. Caller owns *out (free); *n may be 0. */
 int tx_batch_superseders(tx_batch *b, uint64_t index, uint64_t **out, size_t *n);
@@ -184,7 +188,9 @@ int tx_view_list_damaged(tx_view *v, int kind, const uint8_t *reader, uint64_t a
                          uint64_t *next, tx_list_damage *damage);
 
 /* TX_OK if `reader` may see the record of `kind` at `index` (the rule tx_view_get and
- * tx_view_list apply); TX_ERR_NOT_FOUND otherwise. */
+ * tx_view_list apply; an evidence chunk also to whoever may read a sealed assessment listing
+ * it, for tx_view_get only: a list shows a reader its own chunks); TX_ERR_NOT_FOUND
+ * otherwise. */
 int tx_view_may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index);
 
 /* The member whose transport (CURVE) key this is; TX_ERR_NOT_FOUND if none. */

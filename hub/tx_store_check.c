@@ -30,7 +30,17 @@
 /* The indices recomputed from the log and compared entry by entry. Each is what the write side
  * makes of the log replayed in order: a put of the same key again replaces the value. Adding
  * an index is a row here and its emit() calls in check_entry. */
-enum { D_IDS, D_SEQS, D_PUBLIC, D_MEMBERS, D_TRANSPORTS, D_SUPERSEDERS, D_NODES, D_COUNT };
+enum {
+    D_IDS,
+    D_SEQS,
+    D_PUBLIC,
+    D_MEMBERS,
+    D_TRANSPORTS,
+    D_SUPERSEDERS,
+    D_EVIDENCE,
+    D_NODES,
+    D_COUNT
+};
 
 static const struct {
     const char *what;
@@ -42,6 +52,7 @@ static const struct {
     [D_MEMBERS] = {"member index (members)", offsetof(tx_store, members)},
     [D_TRANSPORTS] = {"transport-key index (transports)", offsetof(tx_store, transports)},
     [D_SUPERSEDERS] = {"superseders index", offsetof(tx_store, superseders)},
+    [D_EVIDENCE] = {"evidence index", offsetof(tx_store, evidence)},
     [D_NODES] = {"Merkle tree (nodes)", offsetof(tx_store, nodes)},
 };
 
@@ -274,6 +285,26 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
             tx_be64_put(skey, old);
             tx_be64_put(skey + TX_IDX_LEN, index);
             emit(w, D_SUPERSEDERS, skey, sizeof skey, "", 0);
+        }
+    }
+    if (kind == TX_KIND_ASSESSMENT && !w->s->evidence_absent) {
+        const tx_sealed_pb *sp = (const tx_sealed_pb *)payload;
+
+        /* The write side notes each listed chunk: stored earlier, of the same signer. */
+        for (size_t i = 0; i < sp->n_evidence; i++) {
+            uint8_t ekey[TX_EVIDENCE_KEY_LEN];
+            uint64_t at;
+            int ck;
+
+            if (sp->evidence[i].len == TX_ID_LEN &&
+                tx_store_lookup_in(w->s, w->txn, sp->evidence[i].data, &at, &ck) == TX_OK &&
+                ck == TX_KIND_EVIDENCE_CHUNK && at < index &&
+                kind_at(w, at) == TX_KIND_EVIDENCE_CHUNK &&
+                memcmp(w->signers[at], e->signer_key.data, TX_KEY_LEN) == 0) {
+                tx_be64_put(ekey, at);
+                tx_be64_put(ekey + TX_IDX_LEN, index);
+                emit(w, D_EVIDENCE, ekey, sizeof ekey, "", 0);
+            }
         }
     }
     if (kind == TX_KIND_PROFILE) {
@@ -724,7 +755,7 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
         rc = w.nomem ? TX_ERR_NOMEM : TX_OK;
     }
     for (int d = 0; d < D_NODES && rc == TX_OK; d++) {
-        if (d == D_SUPERSEDERS && !w.superseders) {
+        if ((d == D_SUPERSEDERS && !w.superseders) || (d == D_EVIDENCE && s->evidence_absent)) {
             continue;
         }
         PHASE(&w, "the %s", derived[d].what);

@@ -22,6 +22,8 @@
 /* superseders: superseded assessment index | superseding assessment index. */
 #define TX_SUPERSEDERS_KEY_LEN (2 * TX_IDX_LEN)
 #define TX_SUPERSEDERS_BUILT "built" /* marker key: superseders covers the whole log */
+/* evidence: chunk index | index of a sealed assessment listing it (SealedAssessment.evidence). */
+#define TX_EVIDENCE_KEY_LEN (2 * TX_IDX_LEN)
 
 /* The log keeps an envelope in parts of at most TX_LOG_PART bytes under index | part (2 bytes,
  * big-endian), so records share leaf pages: a value too big for a leaf gets whole overflow
@@ -47,6 +49,9 @@ struct tx_store {
     /* superseders: old assessment index | index of one superseding it -> empty */
     MDB_dbi superseders;
     int superseders_absent; /* read-only open of an older environment: not there yet */
+    /* evidence: chunk index | sealed assessment index -> empty: who may read a chunk */
+    MDB_dbi evidence;
+    int evidence_absent;       /* read-only open of an environment older than it */
     const tx_identity *signer; /* signs checkpoints at commit; NULL: none (borrowed) */
     off_t tail_to;             /* data.mdb is pre-written with zeros up to here (tx_store.c) */
     /* The checkpoints' origin line (tx_store_set_signer). */

@@ -93,11 +93,60 @@ read_entry(tx_view *v, uint64_t index, int kind, const uint8_t *id, tx_entry *ou
     return TX_OK;
 }
 
-int
-tx_view_may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index)
+static int
+access_entry(tx_view *v, const uint8_t *reader, int kind, uint64_t index)
 {
     uint8_t key[TX_ACCESS_KEY_LEN];
     MDB_val k = {sizeof key, key}, val;
+
+    memcpy(key, reader, TX_KEY_LEN);
+    key[TX_KEY_LEN] = (uint8_t)kind;
+    tx_be64_put(key + TX_KEY_LEN + 1, index);
+    return tx_store_err(mdb_get(v->txn, v->s->access, &k, &val), "read access");
+}
+
+/* An evidence chunk not the reader's own: readable while the reader may read one of the sealed
+ * assessments listing it (a revoked grant took that access entry away). */
+static int
+may_read_chunk(tx_view *v, const uint8_t *reader, uint64_t index)
+{
+    uint8_t key[TX_EVIDENCE_KEY_LEN];
+    MDB_cursor *cur = NULL;
+    MDB_val k = {sizeof key, key}, val;
+    int mrc, rc;
+
+    if (v->s->evidence_absent) {
+        return TX_ERR_NOT_FOUND;
+    }
+    tx_be64_put(key, index);
+    memset(key + TX_IDX_LEN, 0, TX_IDX_LEN);
+    if ((rc = tx_store_err(mdb_cursor_open(v->txn, v->s->evidence, &cur), "open cursor")) !=
+        TX_OK) {
+        return rc;
+    }
+    rc = TX_ERR_NOT_FOUND;
+    for (mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE); mrc == MDB_SUCCESS;
+         mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        if (k.mv_size != TX_EVIDENCE_KEY_LEN || tx_be64_get(k.mv_data) != index) {
+            break;
+        }
+        rc = access_entry(v, reader, TX_KIND_ASSESSMENT,
+                          tx_be64_get((const uint8_t *)k.mv_data + TX_IDX_LEN));
+        if (rc != TX_ERR_NOT_FOUND) {
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    if (rc == TX_ERR_NOT_FOUND && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = tx_store_err(mrc, "walk evidence");
+    }
+    return rc;
+}
+
+int
+tx_view_may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index)
+{
+    int rc;
 
     if (tx_kind_is_public(kind)) {
         return TX_OK;
@@ -105,10 +154,11 @@ tx_view_may_read(tx_view *v, const uint8_t *reader, int kind, uint64_t index)
     if (reader == NULL) {
         return TX_ERR_NOT_FOUND;
     }
-    memcpy(key, reader, TX_KEY_LEN);
-    key[TX_KEY_LEN] = (uint8_t)kind;
-    tx_be64_put(key + TX_KEY_LEN + 1, index);
-    return tx_store_err(mdb_get(v->txn, v->s->access, &k, &val), "read access");
+    rc = access_entry(v, reader, kind, index);
+    if (rc == TX_ERR_NOT_FOUND && kind == TX_KIND_EVIDENCE_CHUNK) {
+        rc = may_read_chunk(v, reader, index);
+    }
+    return rc;
 }
 
 int

@@ -66,4 +66,14 @@ typedef Ticsx__V1__RegisterEntry tx_register_entry_pb;
 #define TX_REQUEST_NOTE_MAX 4096u /* bytes of a request's note, before sealing */
 #define TX_AEAD_TAG_LEN 16   /* XChaCha20-Poly1305 tag */
 
+/* Evidence files (EvidenceRef, EvidenceChunk): a file of at most TX_EVIDENCE_FILE_MAX bytes
+ * travels in pieces of TX_EVIDENCE_CHUNK bytes (the last one shorter), so three chunk records
+ * fit one submit call; an assessment's files together are at most TX_EVIDENCE_TOTAL_MAX, so
+ * a sealed assessment lists at most TX_EVIDENCE_MAX_CHUNKS chunk ids. */
+#define TX_EVIDENCE_CHUNK (256u << 10)
+#define TX_EVIDENCE_FILE_MAX (20u << 20)
+#define TX_EVIDENCE_TOTAL_MAX (100u << 20)
+#define TX_EVIDENCE_MAX_CHUNKS (TX_EVIDENCE_TOTAL_MAX / TX_EVIDENCE_CHUNK)
+#define TX_EVIDENCE_AD "ticsx-evidence-v1"
+
 #endif

@@ -55,6 +55,33 @@ th_chain_accredit(th_chain *c, const tx_identity *by, const tx_identity *body, c
 }
 
 void
+th_chain_certify_as(th_chain *c, const tx_identity *body, const tx_identity *holder,
+                    const char *number, uint32_t criteria, const char *issued, const char *expires,
+                    const uint8_t *renews, uint8_t id[TX_ID_LEN])
+{
+    tx_certificate_pb cert = TICSX__V1__CERTIFICATE__INIT;
+    uint8_t *env = NULL;
+    size_t len = 0;
+
+    cert.number = (char *)number;
+    cert.holder_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)holder->pub.sign};
+    cert.holder_name = (char *)holder->pub.name;
+    cert.corporate_number = (char *)c->corp;
+    cert.scope = (char *)c->scope;
+    cert.sector = "manufacturing";
+    cert.criteria_version = criteria;
+    cert.issued = th_date(issued);
+    cert.expires = expires != NULL ? th_date(expires) : 0;
+    if (renews != NULL) {
+        cert.renews = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)renews};
+    }
+    if (tx_cert_sign_certificate(body, ++c->seq, &cert, &env, &len) != TX_OK) {
+        fail_msg("%s", tx_fail_msg());
+    }
+    th_chain_add(c, env, len, TX_KIND_CERTIFICATE, id);
+}
+
+void
 th_chain_certify(th_chain *c, const tx_identity *body, const tx_identity *holder,
                  const char *number, const char *sector, const char *issued, uint8_t id[TX_ID_LEN])
 {
@@ -68,8 +95,10 @@ th_chain_certify(th_chain *c, const tx_identity *body, const tx_identity *holder
     cert.corporate_number = (char *)c->corp;
     cert.scope = (char *)c->scope;
     cert.sector = (char *)sector;
-    cert.criteria_version = 2024;
     cert.issued = th_date(issued);
+    cert.criteria_version = c->criteria                           ? c->criteria
+                            : cert.issued < TX_TICS_2024_IN_FORCE ? 2018
+                                                                  : 2024;
     if (tx_cert_sign_certificate(body, ++c->seq, &cert, &env, &len) != TX_OK) {
         fail_msg("%s", tx_fail_msg());
     }

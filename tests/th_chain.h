@@ -15,6 +15,8 @@ typedef struct {
     uint64_t seq;      /* the last sequence number used, shared by every signer */
     const char *scope; /* the scope (認証範囲) of the certificates made next */
     const char *corp;  /* the holder's corporate number on them */
+    uint32_t criteria; /* their criteria version; 0: 2018 when issued before 2024-08-16 (when
+                          the 2024 criteria came into force), else 2024 */
 } th_chain;
 
 /* A date (YYYY-MM-DD or RFC 3339) as Unix seconds. */
@@ -30,11 +32,18 @@ void th_chain_add(th_chain *c, uint8_t *env, size_t len, int kind, uint8_t *id);
 void th_chain_accredit(th_chain *c, const tx_identity *by, const tx_identity *body,
                        const char *scope, const char *from, const char *until);
 
-/* `body` certifies `holder` (2024 criteria, c->scope, c->corp) under `number` in `sector` on
+/* `body` certifies `holder` (c->criteria, c->scope, c->corp) under `number` in `sector` on
  * `issued`; `id` gets the certificate's record id. */
 void th_chain_certify(th_chain *c, const tx_identity *body, const tx_identity *holder,
                       const char *number, const char *sector, const char *issued,
                       uint8_t id[TX_ID_LEN]);
+
+/* Like th_chain_certify, signed directly (no rule of `ticsx cert issue` applies, as when
+ * another client signs a record): criteria `criteria`, expiry `expires` (NULL: three years),
+ * renewing certificate `renews` (NULL: none). */
+void th_chain_certify_as(th_chain *c, const tx_identity *body, const tx_identity *holder,
+                         const char *number, uint32_t criteria, const char *issued,
+                         const char *expires, const uint8_t *renews, uint8_t id[TX_ID_LEN]);
 
 /* `by` records an event of `kind` on certificate `cert`, effective `date`. */
 void th_chain_event(th_chain *c, const tx_identity *by, const uint8_t cert[TX_ID_LEN], int kind,

@@ -85,6 +85,13 @@ static const char *const usage_blocks[] = {
        "                                              127.0.0.1; prints the address to open "
        "(valid\n"
        "                                              once); ctrl-c stops it\n"),
+    N_("evidence files (documents attached to an assessment, checked by every grantee):\n"
+       "  answer REQUEST --file FILE --evidence FILE [--evidence FILE...]\n"
+       "                                              attach files (20 MiB each, 100 MiB in all)\n"
+       "  evidence list ASSESSMENT                    its files and whether each is checked\n"
+       "  evidence get ASSESSMENT [NAME] [--out FILE|DIR] [--force]\n"
+       "                                              write a checked file; a mismatch is "
+       "refused\n"),
     N_("ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
        "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
        "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"

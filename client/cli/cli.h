@@ -111,6 +111,9 @@ int tx_cmd_trust(tx_cli *g, int argc, char **argv);
 int tx_cmd_accredit(tx_cli *g, int argc, char **argv);
 int tx_cmd_cert(tx_cli *g, int argc, char **argv);
 
+/* cmd_credential.c: ticsx credential add|list|show|remove (declared credentials). */
+int tx_cmd_credential(tx_cli *g, int argc, char **argv);
+
 /* cmd_audit.c */
 int tx_cmd_audit_log(tx_cli *g, int argc, char **argv);
 

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "tx_answer.h"
+#include "tx_cred_store.h"
 #include "tx_error.h"
 #include "tx_grant.h"
 #include "tx_i18n.h"
@@ -139,6 +140,98 @@ answer_tiers(tx_cli *g, tx_client *c, const tx_answer_result *res, int also_gran
     return TX_OK;
 }
 
+/* The declared credentials an answer includes (`--credentials all|none|ID[,ID...]`, default
+ * all), as Credential messages pointing into decl, with their documents appended to the
+ * attachments. Warns on standard error about one that has expired by the as-of date or
+ * today (a buyer judges it expired): the answer goes on. */
+static int
+pick_credentials(tx_cli *g, tx_client *c, const char *which, tx_answer_args *a,
+                 tx_attachment *files, size_t max_files, tx_cred_decl **decl,
+                 tx_credential_pb **pbs, char **slots, tx_credential_pb ***ptrs)
+{
+    size_t n = 0, keep = 0;
+    int64_t at = a->as_of ? a->as_of : tx_now();
+    int rc;
+
+    *decl = NULL;
+    if (which != NULL && strcmp(which, "none") == 0) {
+        return TX_OK;
+    }
+    if ((rc = tx_cred_load_all(tx_client_home(c), decl, &n)) != TX_OK) {
+        return rc;
+    }
+    if (which != NULL && strcmp(which, "all") != 0) {
+        char *list = strdup(which), *save = NULL;
+        if (list == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        for (char *t = strtok_r(list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+            size_t i;
+            for (i = 0; i < n; i++) {
+                if (strcmp((*decl)[i].id, t) == 0 || strcmp((*decl)[i].number, t) == 0) {
+                    break;
+                }
+            }
+            if (i == n) {
+                rc = tx_fail(TX_ERR_NOT_FOUND,
+                             "--credentials: no declared credential %s (ticsx credential list "
+                             "shows them; all or none)",
+                             t);
+                free(list);
+                return rc;
+            }
+            if (i >= keep) { /* move it to the front, once */
+                tx_cred_decl tmp = (*decl)[keep];
+                (*decl)[keep] = (*decl)[i];
+                (*decl)[i] = tmp;
+                keep++;
+            }
+        }
+        free(list);
+        n = keep;
+    }
+    if (n == 0) {
+        return TX_OK;
+    }
+    if ((*pbs = calloc(n, sizeof **pbs)) == NULL || (*ptrs = calloc(n, sizeof **ptrs)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        tx_cred_decl *d = &(*decl)[i];
+        static char doc[TX_CRED_MAX][4096];
+        tx_cred_to_pb(d, &(*pbs)[i], &slots[i]);
+        (*ptrs)[i] = &(*pbs)[i];
+        if (d->expires && d->expires <= at && !g->quiet) {
+            char day[16];
+            tx_format_date(day, sizeof day, d->expires);
+            fprintf(stderr,
+                    _("warning: declared credential %1$s expired on %2$s: a buyer sees it as "
+                      "expired (ticsx credential remove %1$s, or --credentials to leave it "
+                      "out)\n"),
+                    d->id, day);
+        }
+        if (d->document[0] == 0) {
+            continue;
+        }
+        if (a->n_attachments >= max_files) {
+            return tx_fail(TX_ERR_USAGE, "--evidence: at most %zu files with the credentials' "
+                                         "documents",
+                           max_files);
+        }
+        if ((rc = tx_cred_doc_path(tx_client_home(c), d, doc[i], sizeof doc[i])) != TX_OK) {
+            return rc;
+        }
+        if (a->attachments != files) {
+            a->attachments = files;
+        }
+        files[a->n_attachments++] = (tx_attachment){.path = doc[i], .name = d->document,
+                                                    .media_type = d->media_type};
+    }
+    a->credentials = *ptrs;
+    a->n_credentials = n;
+    return TX_OK;
+}
+
 int
 tx_cmd_answer(tx_cli *g, int argc, char **argv)
 {
@@ -151,9 +244,15 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                                          {"supersedes", required_argument, NULL, 'S'},
                                          {"no-regrant", no_argument, NULL, 'N'},
                                          {"also-grant-origin", no_argument, NULL, 'O'},
+                                         {"evidence", required_argument, NULL, 'E'},
+                                         {"credentials", required_argument, NULL, 'K'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *reuse = NULL;
+    const char *reuse = NULL, *which = NULL;
+    tx_cred_decl *decl = NULL;
+    tx_credential_pb *pbs = NULL, **ptrs = NULL;
+    char *slots[TX_CRED_MAX];
+    tx_attachment files[TX_EVIDENCE_MAX_CHUNKS]; /* --evidence: each file takes a chunk at least */
     tx_answer_args a = {0};
     tx_answer_result res;
     tx_client *c = NULL;
@@ -189,6 +288,18 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
         case 'O':
             also_grant_origin = a.need_forwarded = 1;
             break;
+        case 'K':
+            which = optarg;
+            break;
+        case 'E':
+            if (a.n_attachments == TX_ARRAY_LEN(files)) {
+                rc = tx_fail(TX_ERR_USAGE, "--evidence: at most %zu files", TX_ARRAY_LEN(files));
+                break;
+            }
+            files[a.n_attachments] = (tx_attachment){.path = optarg};
+            a.attachments = files;
+            a.n_attachments++;
+            break;
         default:
             rc = tx_cli_common_opt(g, opt, "answer");
         }
@@ -198,7 +309,8 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     }
     if (reuse != NULL) {
         if (a.file != NULL || a.supersedes != NULL || a.no_regrant || a.valid_until || a.as_of ||
-            a.allow_missing || a.certificate != NULL || also_grant_origin || optind + 1 != argc) {
+            a.allow_missing || a.certificate != NULL || also_grant_origin || a.n_attachments > 0 ||
+            which != NULL || optind + 1 != argc) {
             return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --reuse ASSESSMENT (the "
                                          "assessment is shared as it is: no other options)");
         }
@@ -209,16 +321,24 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     }
     if (a.file == NULL || optind + 1 != argc) {
         return tx_fail(TX_ERR_USAGE, "usage: ticsx answer REQUEST --file FILE [--valid-until DATE] "
-                                     "[--as-of DATE] [--allow-missing] [--certificate CERT|none]");
+                                     "[--as-of DATE] [--allow-missing] [--certificate CERT|none] "
+                                     "[--evidence FILE]... [--credentials all|none|ID[,ID...]]");
     }
     a.request = argv[optind];
-    if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_answer_submit(c, &a, &res)) == TX_OK) {
+    if ((rc = tx_cli_open(g, &c)) == TX_OK &&
+        (rc = pick_credentials(g, c, which, &a, files, TX_ARRAY_LEN(files), &decl, &pbs, slots,
+                               &ptrs)) == TX_OK &&
+        (rc = tx_answer_submit(c, &a, &res)) == TX_OK) {
         tx_hex(hex, res.assessment, TX_ID_LEN);
         tx_hex(grant, res.grant, TX_ID_LEN);
         tx_format_date(d1, sizeof d1, res.as_of);
         tx_format_date(d2, sizeof d2, res.valid_until);
         if (g->json) {
-            json_t *j = tx_answer_result_json(&res);
+            json_t *j = tx_answer_result_json(&res), *ids = json_array();
+            for (size_t i = 0; i < a.n_credentials; i++) {
+                json_array_append_new(ids, json_string(decl[i].id));
+            }
+            json_object_set_new(j, "credentials", ids);
             rc = answer_tiers(g, c, &res, also_grant_origin, j);
             tx_cli_print_json(j);
         } else {
@@ -235,10 +355,27 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                     fputs(_("it references no TICS certificate\n"), stderr);
                 }
                 share_note(stderr, &res);
+                if (a.n_credentials > 0) {
+                    fprintf(stderr,
+                            ngettext("it declares %zu credential (ticsx credential list)\n",
+                                     "it declares %zu credentials (ticsx credential list)\n",
+                                     a.n_credentials),
+                            a.n_credentials);
+                }
+                if (res.n_evidence > 0) {
+                    fprintf(stderr,
+                            ngettext("%zu evidence file attached (%zu chunks sent, %zu reused)\n",
+                                     "%zu evidence files attached (%zu chunks sent, %zu reused)\n",
+                                     res.n_evidence),
+                            res.n_evidence, res.evidence_sent, res.evidence_reused);
+                }
             }
             rc = answer_tiers(g, c, &res, also_grant_origin, NULL);
         }
     }
+    free(decl);
+    free(pbs);
+    free(ptrs);
     tx_client_destroy(&c);
     return rc;
 }

@@ -67,6 +67,7 @@ static const struct {
     {"trust", tx_cmd_trust},
     {"accredit", tx_cmd_accredit},
     {"cert", tx_cmd_cert},
+    {"credential", tx_cmd_credential},
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
     {"assessments", tx_cmd_assessments},

@@ -25,9 +25,11 @@
 /* Signs the inner assessment, encrypts it, signs the sealed record and the grant. */
 static int
 build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
-      const tx_org *buyer, const tx_answers *answers, tx_sub_supplier_pb **subs, uint64_t seq,
-      uint8_t *key, uint8_t *envs[2], size_t lens[2], tx_answer_result *out)
+      const tx_org *buyer, const tx_answers *answers, tx_sub_supplier_pb **subs,
+      const tx_evidence_set *ev, uint64_t seq, uint8_t *key, uint8_t *envs[2], size_t lens[2],
+      tx_answer_result *out)
 {
+    ProtobufCBinaryData *chunk_ids = NULL;
     const tx_identity *me = tx_client_id(c);
     tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
     tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
@@ -58,6 +60,10 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     }
     a.suppliers = subs;
     a.n_suppliers = answers->n_subs;
+    a.evidence = ev->refs;
+    a.n_evidence = ev->n;
+    a.credentials = args->credentials;
+    a.n_credentials = args->n_credentials;
     if ((rc = tx_sign_checked(me, TX_KIND_INNER_ASSESSMENT, &a.base, args->file, &inner,
                               &inner_len)) != TX_OK) {
         goto out;
@@ -79,6 +85,19 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     if (out->supersedes) {
         s.supersedes.data = out->superseded;
         s.supersedes.len = TX_ID_LEN;
+    }
+    /* Every chunk of every file, in the clear, so the hub serves them to this one's readers. */
+    if (ev->n_chunks > 0) {
+        if ((chunk_ids = calloc(ev->n_chunks, sizeof *chunk_ids)) == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
+        }
+        for (size_t i = 0; i < ev->n_chunks; i++) {
+            chunk_ids[i].data = (uint8_t *)ev->chunks[i];
+            chunk_ids[i].len = TX_ID_LEN;
+        }
+        s.evidence = chunk_ids;
+        s.n_evidence = ev->n_chunks;
     }
     if ((rc = tx_sign_checked(me, TX_KIND_ASSESSMENT, &s.base, args->file, &envs[0], &lens[0])) !=
         TX_OK) {
@@ -104,6 +123,7 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     }
     tx_record_id(envs[1], lens[1], out->grant);
 out:
+    free(chunk_ids);
     free(inner);
     free(ct);
     return rc;
@@ -199,6 +219,7 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     size_t lens[2] = {0, 0};
     tx_sub_supplier_pb **subs = NULL;
     tx_grant_result regrant = {0};
+    tx_evidence_set ev = {0};
     uint8_t *key = NULL;
     char qhex[2 * TX_ID_LEN + 1];
     int kind = TX_KIND_QUESTIONNAIRE, got;
@@ -206,7 +227,9 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = check_dates(args, out)) != TX_OK ||
+    /* Files too large or unreadable are refused before anything is signed or sent. */
+    if ((rc = tx_evidence_check(args->attachments, args->n_attachments)) != TX_OK ||
+        (rc = check_dates(args, out)) != TX_OK ||
         (rc = tx_request_find(c, args->request, &request, &profiles)) != TX_OK) {
         goto out;
     }
@@ -282,9 +305,16 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
         rc = TX_ERR_NOMEM;
         goto out;
     }
+    /* The chunks first (lower sequence numbers): the sealed record must find them stored. */
+    if ((rc = tx_evidence_send(c, args->attachments, args->n_attachments, &ev)) != TX_OK) {
+        goto out;
+    }
+    out->n_evidence = ev.n;
+    out->evidence_sent = ev.sent;
+    out->evidence_reused = ev.reused;
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 3, &seq)) != TX_OK ||
-        (rc = build(c, args, &request, &qrec, buyer, &answers, subs, seq, key, envs, lens, out)) !=
-            TX_OK) {
+        (rc = build(c, args, &request, &qrec, buyer, &answers, subs, &ev, seq, key, envs, lens,
+                    out)) != TX_OK) {
         goto out;
     }
     /* The key is kept before anything is submitted, so a later grant can always be made. */
@@ -317,6 +347,7 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
         tx_fail_clear();
     }
 out:
+    tx_evidence_set_free(&ev);
     tx_grant_result_free(&regrant);
     sub_suppliers_free(subs, answers.n_subs);
     sodium_free(key);
@@ -356,5 +387,9 @@ tx_answer_result_json(const tx_answer_result *res)
     json_object_set_new(j, "depth", json_integer(res->depth));
     json_object_set_new(j, "origin_buyer", res->forwarded ? json_string(fp) : json_null());
     json_object_set_new(j, "origin_granted", json_false());
+    json_object_set_new(j, "evidence",
+                        json_pack("{s:I,s:I,s:I}", "files", (json_int_t)res->n_evidence, "sent",
+                                  (json_int_t)res->evidence_sent, "reused",
+                                  (json_int_t)res->evidence_reused));
     return j;
 }

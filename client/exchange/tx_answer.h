@@ -7,6 +7,7 @@
 #define TX_ANSWER_H
 
 #include "tx_client.h"
+#include "tx_evidence.h"
 
 #include <jansson.h>
 
@@ -24,6 +25,12 @@ typedef struct {
                                 current grantees */
     int need_forwarded;      /* refuse (TX_ERR_USAGE, nothing signed) unless the request was
                                 forwarded on behalf of an original buyer */
+    const tx_attachment *attachments; /* files attached (Assessment.evidence): `--evidence FILE`
+                                         and credentials' documents; names unique; may be NULL */
+    size_t n_attachments;
+    tx_credential_pb **credentials; /* declared credentials (Assessment.credentials), their
+                                       documents among the attachments; may be NULL */
+    size_t n_credentials;
 } tx_answer_args;
 
 typedef struct {
@@ -47,6 +54,9 @@ typedef struct {
     int forwarded;                  /* the request was forwarded on behalf of `origin` */
     uint8_t origin[TX_KEY_LEN];     /* the original buyer */
     uint8_t on_behalf_of[TX_ID_LEN]; /* the original request */
+    size_t n_evidence;               /* files attached */
+    size_t evidence_sent;            /* chunk records submitted for them */
+    size_t evidence_reused;          /* chunks of files sent before, listed again */
 } tx_answer_result;
 
 /* Answers. With args->supersedes the sealed record names the old assessment (which must be this
@@ -61,7 +71,8 @@ int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result 
 
 /* The answer as `answer --json` prints it: {"assessment", "grant", "request", "answered",
  * "items", "as_of", "valid_until", "certificate": null|{"record", "number"}, "supersedes",
- * "regranted", "suppliers", "older", "depth", "origin_buyer", "origin_granted": false}.
+ * "regranted", "suppliers", "older", "depth", "origin_buyer", "origin_granted": false,
+ * "evidence": {"files", "sent", "reused"}}.
  * Caller owns. */
 json_t *tx_answer_result_json(const tx_answer_result *res);
 

@@ -358,6 +358,45 @@ add_made(tx_trust_set *ts, const uint8_t *env, size_t len, int kind)
     return rc;
 }
 
+/* The certificate `a->renews` names, when this body issued it to the same holder before. */
+static int
+check_renewal(const tx_trust_set *ts, const tx_identity *me, const tx_org *holder,
+              const tx_cert_issue_args *a, const tx_rec **old)
+{
+    const tx_certificate_pb *o;
+    char name[TX_NAME_MAX], d1[16], d2[16];
+    int rc;
+
+    if ((rc = tx_trust_find_certificate(ts, a->renews, NULL, old)) != TX_OK) {
+        return rc;
+    }
+    o = (const tx_certificate_pb *)(*old)->msg;
+    if (memcmp(tx_rec_signer(*old), me->pub.sign, TX_KEY_LEN) != 0) {
+        const tx_org *body = tx_orgs_by_key(&ts->orgs, tx_rec_signer(*old));
+        tx_utf8_copy(name, sizeof name, body != NULL ? body->name : _("another body"));
+        return tx_fail(TX_ERR_USAGE,
+                       "--renews %s: certificate %s was issued by %s, not by this body: a body "
+                       "renews only the certificates it issued",
+                       a->renews, o->number, name);
+    }
+    if (o->holder_key.len != TX_KEY_LEN ||
+        memcmp(o->holder_key.data, holder->key, TX_KEY_LEN) != 0) {
+        return tx_fail(TX_ERR_USAGE,
+                       "--renews %s: certificate %s is held by %s, not by %s: a renewal is for "
+                       "the same holder",
+                       a->renews, o->number, o->holder_name, holder->name);
+    }
+    if (a->issued <= o->issued) {
+        tx_format_date(d1, sizeof d1, a->issued);
+        tx_format_date(d2, sizeof d2, o->issued);
+        return tx_fail(TX_ERR_USAGE,
+                       "--renews %s: the renewal's issue date %s is not after that of "
+                       "certificate %s (%s)",
+                       a->renews, d1, o->number, d2);
+    }
+    return TX_OK;
+}
+
 int
 tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN], tx_cert_info *info)
 {
@@ -369,11 +408,20 @@ tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN], 
     uint8_t *env = NULL;
     size_t len = 0;
     uint64_t seq;
-    char hex[2 * TX_ID_LEN + 1];
+    const tx_rec *old = NULL;
+    char hex[2 * TX_ID_LEN + 1], why[300], d1[16];
     int rc;
 
     if ((rc = tx_trust_set_from_hub(c, &ts)) != TX_OK ||
         (rc = tx_orgs_resolve(&ts.orgs, a->holder, &holder)) != TX_OK) {
+        goto out;
+    }
+    if (!tx_tics_criteria_ok(a->criteria, a->issued, why, sizeof why)) {
+        tx_format_date(d1, sizeof d1, a->issued);
+        rc = tx_fail(TX_ERR_USAGE, "--criteria %u --issued %s: %s", a->criteria, d1, why);
+        goto out;
+    }
+    if (a->renews != NULL && (rc = check_renewal(&ts, me, holder, a, &old)) != TX_OK) {
         goto out;
     }
     if (!tx_corporate_number_valid(holder->corporate_number)) {
@@ -404,6 +452,9 @@ tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN], 
     cert.criteria_version = a->criteria;
     cert.issued = a->issued;
     cert.expires = a->expires;
+    if (old != NULL) {
+        cert.renews = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)old->id};
+    }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &seq)) != TX_OK ||
         (rc = tx_cert_sign_certificate(me, seq, &cert, &env, &len)) != TX_OK ||
         (rc = submit_one(c, env, len)) != TX_OK) {

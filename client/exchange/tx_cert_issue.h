@@ -66,10 +66,13 @@ typedef struct {
     uint32_t criteria;
     int64_t issued;
     int64_t expires; /* 0 = three years after issue */
+    const char *renews; /* NULL, or the certificate (number or record id prefix) it renews */
 } tx_cert_issue_args;
 
 /* Issues a certificate to an enrolled organisation, taking its key, legal name and corporate
- * number from its verified profile; refuses a number this body already used. */
+ * number from its verified profile; refuses a number this body already used, an issue date
+ * the TICS criteria rule refuses (tx_tics_criteria_ok), and a renewal of a certificate that
+ * another body issued, that another organisation holds, or that was not issued earlier. */
 int tx_cert_issue(tx_client *c, const tx_cert_issue_args *a, uint8_t id[TX_ID_LEN],
                   tx_cert_info *info);
 

@@ -191,6 +191,66 @@ in_cache(tx_client *c, const uint8_t *id)
     return 1;
 }
 
+#define EVIDENCE_GROUP 32u /* chunks got at once: about 8 MiB */
+
+/* The evidence chunks of the sealed assessments granted to this organisation (sealed[i], n of
+ * them) that are not in the cache yet, got in groups and cached. The hub gives a chunk only to
+ * whoever may read an assessment listing it, so after a revocation none come. Each is checked
+ * by hash and signature here; its bytes are bound by the file's hash in the signed assessment,
+ * which verify checks (no log proof is kept for chunks). */
+static int
+fetch_evidence(tx_client *c, const tx_sealed_pb *const *sealed, size_t n, tx_fetched *out)
+{
+    wanted w = {0};
+    tx_rec *recs = NULL;
+    int *rcs = NULL, *kinds = NULL;
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        for (size_t j = 0; j < sealed[i]->n_evidence && rc == TX_OK; j++) {
+            const ProtobufCBinaryData *id = &sealed[i]->evidence[j];
+
+            if (id->len != TX_ID_LEN || tx_idmap_get(&w.seen, id->data) != NULL) {
+                continue;
+            }
+            if (in_cache(c, id->data)) {
+                out->evidence_cached++;
+                if (tx_idmap_put(&w.seen, id->data, SIZE_MAX, NULL) == NULL) {
+                    rc = TX_ERR_NOMEM;
+                }
+                continue;
+            }
+            rc = want(&w, id->data, TX_KIND_EVIDENCE_CHUNK);
+        }
+    }
+    recs = calloc(EVIDENCE_GROUP, sizeof *recs);
+    rcs = calloc(EVIDENCE_GROUP, sizeof *rcs);
+    if (rc == TX_OK && (recs == NULL || rcs == NULL)) {
+        rc = TX_ERR_NOMEM;
+    }
+    for (size_t at = 0; at < w.n && rc == TX_OK; at += EVIDENCE_GROUP) {
+        size_t k = w.n - at < EVIDENCE_GROUP ? w.n - at : EVIDENCE_GROUP;
+
+        kinds = w.kinds + at;
+        rc = tx_rpc_get(c, k, (const uint8_t(*)[TX_ID_LEN])(w.ids + at), kinds, recs, rcs);
+        for (size_t i = 0; i < k && rc == TX_OK; i++) {
+            if (rcs[i] != TX_OK) {
+                out->evidence_refused++;
+                continue;
+            }
+            rc = tx_home_cache_put(tx_client_home(c), recs[i].bytes, recs[i].len, NULL);
+            out->evidence_fetched += rc == TX_OK;
+        }
+        for (size_t i = 0; i < k; i++) {
+            tx_rec_clear(&recs[i]);
+        }
+    }
+    free(recs);
+    free(rcs);
+    wanted_free(&w);
+    return rc;
+}
+
 /* Adds every record of recs to the set proven included at the end of the fetch. */
 static int
 audit_recs(tx_log_check_set *set, const tx_recs *recs)
@@ -198,15 +258,17 @@ audit_recs(tx_log_check_set *set, const tx_recs *recs)
     return tx_log_check_add_recs(set, recs);
 }
 
-/* Lists every accreditation, certificate and certificate event and stages them for the cache
+/* Lists every accreditation, certificate, certificate event and register and stages them for the cache
  * (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the list)
  * when the hub will not list them. */
 static int
-fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx_recs l[3])
+fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx_recs l[4])
 {
-    const int kinds[3] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
-    size_t *counts[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
-    int rc = tx_rpc_list(c, 3, kinds, NULL, l);
+    const int kinds[4] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT,
+                          TX_KIND_REGISTER};
+    size_t *counts[4] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events,
+                         &out->n_registers};
+    int rc = tx_rpc_list(c, 4, kinds, NULL, l);
 
     if (rc == TX_ERR_REFUSED) {
         char msg[512];
@@ -218,7 +280,7 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx
                        msg);
     }
     out->trust_listed = rc == TX_OK;
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < 4; k++) {
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
             rc = stage(st, &l[k].v[i]);
             *counts[k] += rc == TX_OK;
@@ -252,7 +314,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     const int kinds[4] = {TX_KIND_GRANT, TX_KIND_PROFILE, TX_KIND_GRANT_REVOKE,
                           TX_KIND_ASSESSMENT};
     const uint8_t *me = tx_client_id(c)->pub.sign;
-    tx_recs l[4] = {{0}}, trust[3] = {{0}};
+    tx_recs l[4] = {{0}}, trust[4] = {{0}};
     tx_checkpoint cp = {0};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
@@ -413,20 +475,48 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         }
     }
     /* The trust records counted are those now cached. */
-    for (size_t k = 0; left_out > 0 && k < 3; k++) {
-        size_t *counted[3] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events};
+    for (size_t k = 0; left_out > 0 && k < 4; k++) {
+        size_t *counted[4] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events,
+                              &out->n_registers};
 
         for (size_t i = 0; i < trust[k].n; i++) {
             *counted[k] -= tx_idmap_get(&late, trust[k].v[i].id) != NULL;
         }
     }
     tx_log_check_warn_left_out(left_out, cp.size);
+    /* Last, the evidence files of what was granted (and is cached now). */
+    {
+        const tx_sealed_pb **sealed = calloc(first.n + l[3].n + 1, sizeof *sealed);
+        size_t n_sealed = 0;
+
+        if (sealed == NULL) {
+            rc = TX_ERR_NOMEM;
+            goto out;
+        }
+        for (size_t i = 0; i < first.n; i++) {
+            if (rc1[i] == TX_OK && first.kinds[i] == TX_KIND_ASSESSMENT &&
+                tx_idmap_get(&late, r1[i].id) == NULL) {
+                sealed[n_sealed++] = (const tx_sealed_pb *)r1[i].msg;
+            }
+        }
+        for (size_t i = 0; i < l[3].n; i++) {
+            if (tx_idmap_get(&items, l[3].v[i].id) != NULL &&
+                tx_idmap_get(&late, l[3].v[i].id) == NULL) {
+                sealed[n_sealed++] = (const tx_sealed_pb *)l[3].v[i].msg;
+            }
+        }
+        rc = fetch_evidence(c, sealed, n_sealed, out);
+        free(sealed);
+        if (rc != TX_OK) {
+            goto out;
+        }
+    }
     if (trust_rc != TX_OK) {
         rc = tx_fail(trust_rc, "%s", trust_msg);
     }
 out:
     tx_checkpoint_clear(&cp);
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < 4; k++) {
         tx_recs_clear(&trust[k]);
     }
     for (size_t i = 0; i < first.n && r1 != NULL; i++) {
@@ -470,10 +560,16 @@ json_t *
 tx_fetch_json(const tx_fetched *fe)
 {
     json_t *arr = json_array();
-    json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I}}", "assessments", arr, "trust", "certificates",
-                             (json_int_t)fe->n_certificates, "certificate_events",
+    json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I,s:I}}", "assessments", arr, "trust",
+                             "certificates", (json_int_t)fe->n_certificates, "certificate_events",
                              (json_int_t)fe->n_cert_events, "accreditations",
-                             (json_int_t)fe->n_accreditations);
+                             (json_int_t)fe->n_accreditations, "registers",
+                             (json_int_t)fe->n_registers);
+
+    json_object_set_new(root, "evidence",
+                        json_pack("{s:I,s:I,s:I}", "fetched", (json_int_t)fe->evidence_fetched,
+                                  "cached", (json_int_t)fe->evidence_cached, "refused",
+                                  (json_int_t)fe->evidence_refused));
 
     for (size_t i = 0; i < fe->n; i++) {
         const tx_fetch_item *it = &fe->v[i];
@@ -544,6 +640,28 @@ tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet)
                      fe->n_accreditations);
             /* TRANSLATORS: the three counts above, in this order. */
             fprintf(f, _("trust records: %1$s, %2$s, %3$s\n"), c, e, a);
+            if (fe->n_registers > 0) {
+                fprintf(f,
+                        ngettext("%zu register record (ticsx register list shows them)\n",
+                                 "%zu register records (ticsx register list shows them)\n",
+                                 fe->n_registers),
+                        fe->n_registers);
+            }
+        }
+        if (fe->evidence_fetched > 0) {
+            fprintf(f,
+                    ngettext("evidence: %zu file chunk fetched\n",
+                             "evidence: %zu file chunks fetched\n", fe->evidence_fetched),
+                    fe->evidence_fetched);
+        }
+        if (fe->evidence_refused > 0) {
+            fprintf(f,
+                    ngettext("evidence: the hub did not give %zu file chunk (not shared with "
+                             "you, or the sharing was revoked)\n",
+                             "evidence: the hub did not give %zu file chunks (not shared with "
+                             "you, or the sharing was revoked)\n",
+                             fe->evidence_refused),
+                    fe->evidence_refused);
         }
     }
     return TX_OK;

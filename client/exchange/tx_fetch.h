@@ -29,6 +29,10 @@ typedef struct {
     size_t n;
     size_t n_certificates, n_cert_events, n_accreditations; /* trust records now cached */
     int trust_listed; /* 0 when the hub would not list them (the message was warned) */
+    /* Evidence chunks of the assessments granted: got and cached now, cached before, not given
+     * by the hub (not readable by this organisation, e.g. its grant revoked). */
+    size_t evidence_fetched, evidence_cached, evidence_refused;
+    size_t n_registers; /* register records now cached (public, like the trust records) */
 } tx_fetched;
 
 /* Lists grants and profiles in one round trip, then gets all sealed assessments and requests
@@ -44,7 +48,8 @@ int tx_fetch_all(tx_client *c, tx_fetched *out);
 
 int tx_fetch_print(FILE *f, const tx_fetched *fe, int json, int quiet);
 
-/* The `fetch --json` document: {"assessments": [...], "trust": {...}}. Caller owns. */
+/* The `fetch --json` document: {"assessments": [...], "trust": {...}, "evidence": {"fetched",
+ * "cached", "refused"}}. Caller owns. */
 json_t *tx_fetch_json(const tx_fetched *fe);
 
 void tx_fetched_free(tx_fetched *fe);

@@ -2,7 +2,10 @@
  * verdict, then the newer), its score, and its object in the report's JSON document. */
 #include "tx_report_row.h"
 
+#include "tx_cred.h"
+
 #include "tx_error.h"
+#include "tx_evidence_check.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
 #include "tx_pool.h"
@@ -160,6 +163,8 @@ tx_report_row_json(const tx_report_row *r)
     json_object_set_new(o, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
     json_object_set_new(o, "superseded_by", tx_verdict_superseded_json(v));
     json_object_set_new(o, "certificate", tx_verdict_cert_json(v));
+    json_object_set_new(o, "credentials", tx_cred_verdict_json(v));
+    json_object_set_new(o, "evidence", tx_evidence_json(v->evidence, v->n_evidence));
     if (!r->scored) {
         json_object_set_new(o, "areas", areas);
         json_object_set_new(o, "overall", json_null());

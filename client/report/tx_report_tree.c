@@ -285,6 +285,8 @@ node_json(const tx_tree *tree, size_t i)
         json_object_set_new(o, "questionnaire_mismatch", json_null());
         json_object_set_new(o, "superseded_by", json_null());
         json_object_set_new(o, "certificate", json_null());
+        json_object_set_new(o, "credentials", json_array());
+        json_object_set_new(o, "evidence", json_array());
         json_object_set_new(o, "areas", json_array());
         json_object_set_new(o, "overall", json_null());
         json_object_set_new(o, "levels", json_array());
@@ -337,7 +339,7 @@ rollup_json(const tx_tree *tree, const tx_tree_rollup *r)
                                         "node", key_json(node), "node_name", node->name));
     }
     json_object_set_new(o, "weakest", weakest);
-    for (int s = 0; s <= TX_CERT_UNAVAILABLE; s++) {
+    for (int s = 0; s < TX_CERT_STATUS_COUNT; s++) {
         if (r->cert[s] != 0) {
             json_object_set_new(certs, tx_cert_status_name(s),
                                 json_integer((json_int_t)r->cert[s]));
@@ -542,7 +544,7 @@ put_rollup(FILE *f, const tx_tree *tree, const tx_tree_rollup *r, int ja)
         r->nodes, r->verified, pct[0], r->current, pct[1], r->certified, pct[2]);
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
     used = (size_t)snprintf(buf, sizeof buf, "%s", tx_render_tr(N_("certificates: "), ja));
-    for (int s = 0, first = 1; s <= TX_CERT_UNAVAILABLE && used < sizeof buf; s++) {
+    for (int s = 0, first = 1; s < TX_CERT_STATUS_COUNT && used < sizeof buf; s++) {
         if (r->cert[s] != 0) {
             used += (size_t)snprintf(
                 buf + used, sizeof buf - used, "%s%s %zu", first ? "" : tx_render_tr(N_(", "), ja),

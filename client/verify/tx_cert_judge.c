@@ -29,6 +29,8 @@ static const struct {
     [TX_CERT_HOLDER_MISMATCH] = {"holder_mismatch", N_("Holder mismatch")},
     [TX_CERT_NONE] = {"no_certificate", N_("No certificate")},
     [TX_CERT_UNAVAILABLE] = {"unavailable", N_("Unavailable")},
+    [TX_CERT_REPORT_DUE] = {"report_due", N_("Periodic report due")},
+    [TX_CERT_INVALID_CRITERIA] = {"invalid_criteria", N_("Invalid criteria")},
 };
 
 const char *
@@ -50,7 +52,7 @@ tx_cert_status_label(int status)
 int
 tx_cert_status_problem(int status)
 {
-    return status != TX_CERT_VALID && status != TX_CERT_NONE;
+    return status != TX_CERT_VALID && status != TX_CERT_NONE && status != TX_CERT_REPORT_DUE;
 }
 
 static void say(tx_cert_state *st, int status, const char *fmt, ...)
@@ -72,6 +74,59 @@ date(char buf[16], int64_t t)
 {
     tx_format_date(buf, 16, t);
     return buf;
+}
+
+int
+tx_tics_criteria_ok(uint32_t criteria, int64_t issued, char *why, size_t n)
+{
+    char d[16];
+    char local[8];
+
+    if (why == NULL || n == 0) {
+        why = local;
+        n = sizeof local;
+    }
+    why[0] = 0;
+    if (criteria != 2018 && criteria != 2024) {
+        snprintf(why, n,
+                 _("%u is not a TICS criteria version: the criteria are those of 2018 and 2024"),
+                 criteria);
+        return 0;
+    }
+    if (issued < TX_TICS_START) {
+        snprintf(why, n,
+                 _("a TICS certificate cannot be issued before %s, when the scheme began (this "
+                   "one is dated %s)"),
+                 "2018-09-25", date(d, issued));
+        return 0;
+    }
+    if (criteria == 2024 && issued < TX_TICS_2024_IN_FORCE) {
+        snprintf(why, n,
+                 _("a certificate on the 2024 criteria cannot be issued before 2024-08-16, when "
+                   "they came into force (this one is dated %s)"),
+                 date(d, issued));
+        return 0;
+    }
+    return 1;
+}
+
+int
+tx_tics_report_state(int64_t issued, int64_t last_report, int64_t at, int grace_days,
+                     int64_t *next_due)
+{
+    int64_t since = last_report > issued ? last_report : issued;
+    int64_t due = since + (int64_t)TX_STALE_DAYS * DAY;
+
+    if (next_due != NULL) {
+        *next_due = due;
+    }
+    if (grace_days < 0) {
+        grace_days = 0;
+    }
+    if (at <= due) {
+        return 0;
+    }
+    return at - due <= (int64_t)grace_days * DAY ? 1 : 2;
 }
 
 static int
@@ -340,6 +395,15 @@ fill_info(const tx_trust_set *ts, const tx_rec *r, tx_cert_info *info)
     info->criteria_version = c->criteria_version;
     info->issued = c->issued;
     info->expires = c->expires;
+    if (c->renews.len == TX_ID_LEN) {
+        const tx_rec *old = tx_trust_set_certificate(ts, c->renews.data);
+        info->has_renews = 1;
+        memcpy(info->renews, c->renews.data, TX_ID_LEN);
+        if (old != NULL) {
+            tx_utf8_copy(info->renews_number, sizeof info->renews_number,
+                         ((const tx_certificate_pb *)old->msg)->number);
+        }
+    }
 }
 
 static void
@@ -356,16 +420,74 @@ with_note(char *out, size_t n, const char *note)
     snprintf(out, n, _(": %s"), cut);
 }
 
+static void evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int64_t at,
+                     tx_cert_info *info, tx_cert_state *out, int depth);
+
+int
+tx_cert_is_renewal(const tx_rec *next, const tx_rec *old)
+{
+    const tx_certificate_pb *n = (const tx_certificate_pb *)next->msg;
+    const tx_certificate_pb *o = (const tx_certificate_pb *)old->msg;
+
+    return n->renews.len == TX_ID_LEN && memcmp(n->renews.data, old->id, TX_ID_LEN) == 0 &&
+           memcmp(tx_rec_signer(next), tx_rec_signer(old), TX_KEY_LEN) == 0 &&
+           n->holder_key.len == TX_KEY_LEN && o->holder_key.len == TX_KEY_LEN &&
+           memcmp(n->holder_key.data, o->holder_key.data, TX_KEY_LEN) == 0;
+}
+
+/* The best renewal of `old` at `at` (valid before report due, then the latest issued), judged
+ * along its own line; 0 when none is valid or due. */
+static int
+best_renewal(const tx_trust_set *ts, const tx_rec *old, const uint8_t *holder, int64_t at,
+             int depth, tx_cert_info *binfo, tx_cert_state *bst)
+{
+    int found = 0;
+
+    if (depth >= TX_RENEWAL_DEPTH) {
+        return 0;
+    }
+    for (size_t i = 0; i < ts->certificates.n; i++) {
+        const tx_rec *r = &ts->certificates.v[i];
+        tx_cert_info ni;
+        tx_cert_state ns;
+        if (!tx_cert_is_renewal(r, old) || tx_trust_set_certificate(ts, r->id) != r) {
+            continue;
+        }
+        evaluate(ts, r->id, holder, at, &ni, &ns, depth + 1);
+        if (ns.status != TX_CERT_VALID && ns.status != TX_CERT_REPORT_DUE) {
+            continue;
+        }
+        if (!found || (ns.status == TX_CERT_VALID && bst->status != TX_CERT_VALID) ||
+            (ns.status == bst->status && ni.issued > binfo->issued)) {
+            *binfo = ni;
+            *bst = ns;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 void
 tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int64_t at,
                  tx_cert_info *info, tx_cert_state *out)
+{
+    evaluate(ts, cert, holder, at, info, out, 0);
+}
+
+static void
+evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int64_t at,
+         tx_cert_info *info, tx_cert_state *out, int depth)
 {
     tx_cert_info local;
     const tx_rec *r;
     event_state es;
     char hex[2 * TX_ID_LEN + 1], fp[TX_FP_LEN], d1[16], d2[16], d3[16], note[200];
     const char *who;
-    int64_t since;
+    tx_cert_info ninfo;
+    tx_cert_state nst;
+    int64_t since, due = 0;
+    long long late;
+    int rs;
 
     if (info == NULL) {
         info = &local;
@@ -400,12 +522,21 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
     if (check_accreditation(ts, info, out) != TX_CERT_VALID) {
         return;
     }
+    if (!tx_tics_criteria_ok(info->criteria_version, info->issued, note, sizeof note)) {
+        say(out, TX_CERT_INVALID_CRITERIA, _("certificate %1$s does not count: %2$s"), info->number,
+            note);
+        return;
+    }
     if (apply_events(ts, r, at, &es) != TX_OK) {
         say(out, TX_CERT_UNAVAILABLE, _("out of memory while reading the events of %s"),
             info->number);
         return;
     }
     out->last_report = es.last_report;
+    tx_tics_report_state(info->issued, es.last_report, at, 0, &out->next_report_due);
+    if (es.revoked != NULL || at >= info->expires || out->next_report_due >= info->expires) {
+        out->next_report_due = 0; /* no report comes due: revoked, expired or renewal first */
+    }
     if (es.revoked != NULL) {
         with_note(note, sizeof note, es.revoked->note);
         say(out, TX_CERT_REVOKED, _("certificate %1$s was revoked by %2$s on %3$s%4$s"),
@@ -414,6 +545,27 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
         say(out, TX_CERT_NOT_YET_VALID,
             _("certificate %1$s is not valid before its issue date %2$s"), info->number,
             date(d1, info->issued));
+    } else if (at >= info->expires && best_renewal(ts, r, holder != NULL ? holder : info->holder,
+                                                   at, depth, &ninfo, &nst)) {
+        char cut[300];
+        tx_utf8_copy(cut, sizeof cut, nst.reason);
+        out->status = nst.status;
+        out->last_report = nst.last_report;
+        out->next_report_due = nst.next_report_due;
+        out->renewed = 1;
+        if (nst.renewed) { /* renewed more than once: name the one in force */
+            memcpy(out->renewed_by, nst.renewed_by, TX_ID_LEN);
+            memcpy(out->renewed_by_number, nst.renewed_by_number, sizeof out->renewed_by_number);
+            out->renewed_by_expires = nst.renewed_by_expires;
+        } else {
+            memcpy(out->renewed_by, ninfo.record, TX_ID_LEN);
+            memcpy(out->renewed_by_number, ninfo.number, sizeof out->renewed_by_number);
+            out->renewed_by_expires = ninfo.expires;
+        }
+        say(out, nst.status,
+            _("certificate %1$s expired on %2$s and was renewed by %3$s of the same body for the "
+              "same holder: %4$s"),
+            info->number, date(d1, info->expires), out->renewed_by_number, cut);
     } else if (at >= info->expires) {
         say(out, TX_CERT_EXPIRED, _("certificate %1$s expired on %2$s"), info->number,
             date(d1, info->expires));
@@ -421,18 +573,35 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
         with_note(note, sizeof note, es.suspended->note);
         say(out, TX_CERT_SUSPENDED, _("certificate %1$s is suspended by %2$s since %3$s%4$s"),
             info->number, who, date(d1, es.suspended->effective), note);
-    } else if (at - (since = es.last_report > info->issued ? es.last_report : info->issued) >
-               (int64_t)TX_STALE_DAYS * DAY) {
-        if (es.last_report > info->issued) {
+    } else if ((rs = tx_tics_report_state(info->issued, es.last_report, at, ts->report_grace_days,
+                                          &due)) != 0) {
+        since = es.last_report > info->issued ? es.last_report : info->issued;
+        late = (at - due + DAY - 1) / DAY;
+        if (rs == 1 && es.last_report > info->issued) {
+            say(out, TX_CERT_REPORT_DUE,
+                _("the annual report on certificate %1$s was due on %2$s and is %3$lld days late "
+                  "(the last was on %4$s; %5$d days of grace are allowed before it counts as "
+                  "overdue)"),
+                info->number, date(d1, due), late, date(d2, since), ts->report_grace_days);
+        } else if (rs == 1) {
+            say(out, TX_CERT_REPORT_DUE,
+                _("the first annual report on certificate %1$s was due on %2$s and is %3$lld days "
+                  "late (none since the issue date %4$s; %5$d days of grace are allowed before it "
+                  "counts as overdue)"),
+                info->number, date(d1, due), late, date(d2, since), ts->report_grace_days);
+        } else if (es.last_report > info->issued) {
             say(out, TX_CERT_STALE,
                 _("no annual report on certificate %1$s for %2$lld days (the last was on %3$s; "
-                  "one is due every 12 months)"),
-                info->number, (long long)((at - since) / DAY), date(d1, since));
+                  "one is due every 12 months): it was due on %4$s and is %5$lld days late"),
+                info->number, (long long)((at - since) / DAY), date(d1, since), date(d2, due),
+                late);
         } else {
             say(out, TX_CERT_STALE,
                 _("no annual report on certificate %1$s for %2$lld days (none since the issue "
-                  "date %3$s; one is due every 12 months)"),
-                info->number, (long long)((at - since) / DAY), date(d1, since));
+                  "date %3$s; one is due every 12 months): it was due on %4$s and is %5$lld days "
+                  "late"),
+                info->number, (long long)((at - since) / DAY), date(d1, since), date(d2, due),
+                late);
         }
     } else {
         if (es.last_report > 0) {
@@ -451,9 +620,20 @@ tx_cert_evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *hol
 static json_t *
 state_json(const tx_cert_state *st)
 {
-    return json_pack("{s:o,s:s,s:s,s:o}", "date", tx_json_date(st->at), "status",
-                     tx_cert_status_name(st->status), "reason", st->reason, "last_report",
-                     tx_json_date(st->last_report));
+    json_t *o = json_pack("{s:o,s:s,s:s,s:o,s:o}", "date", tx_json_date(st->at), "status",
+                          tx_cert_status_name(st->status), "reason", st->reason, "last_report",
+                          tx_json_date(st->last_report), "next_report_due",
+                          tx_json_date(st->next_report_due));
+
+    if (o != NULL) {
+        json_object_set_new(o, "renewed_by",
+                            st->renewed ? json_pack("{s:o,s:s,s:o}", "record",
+                                                    tx_json_hex(st->renewed_by, TX_ID_LEN),
+                                                    "number", st->renewed_by_number, "expires",
+                                                    tx_json_date(st->renewed_by_expires))
+                                        : json_null());
+    }
+    return o;
 }
 
 json_t *
@@ -479,9 +659,16 @@ tx_cert_json(const tx_cert_info *info, const tx_cert_state *as_of, const tx_cert
         json_object_set_new(o, "criteria_version", json_integer(info->criteria_version));
         json_object_set_new(o, "issued", tx_json_date(info->issued));
         json_object_set_new(o, "expires", tx_json_date(info->expires));
+        json_object_set_new(
+            o, "renews",
+            info->has_renews
+                ? json_pack("{s:o,s:o}", "record", tx_json_hex(info->renews, TX_ID_LEN), "number",
+                            info->renews_number[0] ? json_string(info->renews_number) : json_null())
+                : json_null());
     } else {
-        static const char *const keys[] = {"number", "holder",           "issuer", "sector",
-                                           "scope",  "criteria_version", "issued", "expires"};
+        static const char *const keys[] = {"number", "holder",  "issuer",
+                                           "sector", "scope",   "criteria_version",
+                                           "issued", "expires", "renews"};
         for (size_t i = 0; i < TX_ARRAY_LEN(keys); i++) {
             json_object_set_new(o, keys[i], json_null());
         }

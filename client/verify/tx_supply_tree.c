@@ -202,7 +202,7 @@ roll_up(tx_tree *t, unsigned tier, tx_tree_rollup *r)
         if (!node->verified) {
             continue;
         }
-        if (k->cert_status >= 0 && k->cert_status <= TX_CERT_UNAVAILABLE) {
+        if (k->cert_status >= 0 && k->cert_status < TX_CERT_STATUS_COUNT) {
             r->cert[k->cert_status]++;
         }
         if (k->score == NULL) {

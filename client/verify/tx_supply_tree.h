@@ -84,7 +84,7 @@ typedef struct {
     size_t nodes, verified, current, certified;
     tx_tree_weak *weakest; /* per area, in order of first appearance */
     size_t n_weakest;
-    size_t cert[TX_CERT_UNAVAILABLE + 1]; /* verified nodes by certificate status */
+    size_t cert[TX_CERT_STATUS_COUNT]; /* verified nodes by certificate status */
 } tx_tree_rollup;
 
 typedef struct {

@@ -38,6 +38,8 @@ typedef struct {
     tx_recs events;         /* opened as TX_KIND_CERT_EVENT */
     tx_orgs orgs;           /* profiles, for names */
     tx_idmap cert_ids;      /* certificate record id -> its first position in certificates */
+    int report_grace_days;  /* days an annual report may be late before stale (report_due
+                               until then); 0 by default (the buyer's policy sets it) */
 } tx_trust_set;
 
 /* Pinned keys from the home plus every accreditation, certificate, event and profile in the

@@ -1,7 +1,10 @@
 /* Verify granted assessments from the cache. */
 #include "tx_verify.h"
 
+#include "tx_evidence_check.h"
+
 #include "tx_cell.h"
+#include "tx_cred.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_idmap.h"
@@ -9,6 +12,7 @@
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
+#include "tx_policy_store.h"
 #include "tx_pool.h"
 #include "tx_rec.h"
 #include "tx_score.h"
@@ -406,6 +410,7 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     tx_fingerprint(v->supplier, v->supplier_fp);
     o = tx_orgs_by_key(&cv->orgs, v->supplier);
     snprintf(v->supplier_name, sizeof v->supplier_name, "%s", o != NULL ? o->name : "");
+    snprintf(v->supplier_corp, sizeof v->supplier_corp, "%s", o != NULL ? o->corporate_number : "");
     if (g->request.len == TX_ID_LEN) {
         v->has_request = 1;
         memcpy(v->request, g->request.data, TX_ID_LEN);
@@ -516,6 +521,10 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     v->q = (tx_questionnaire_pb *)qrec->msg;
     v->inner = (tx_assessment_pb *)inner.msg;
     inner.msg = NULL;
+    /* Its files, from the cache (a failure to allocate leaves them unlisted). */
+    if (tx_evidence_check_all(home, v->inner, v->supplier, &v->evidence, &v->n_evidence) != TX_OK) {
+        v->n_evidence = 0;
+    }
 out:
     wipe_clear(&inner);
 }
@@ -534,6 +543,23 @@ typedef struct {
     cached *c;
 } read_job;
 
+/* A large evidence chunk, told by the envelope's type only (nothing else believed), so that
+ * the whole cache's read does not verify the signatures of file pieces. */
+static int
+is_chunk(const uint8_t *bytes, size_t len)
+{
+    tx_envelope_pb *e = NULL;
+    int yes = 0;
+
+    if (len > 4096) {
+        if (tx_decode_envelope(bytes, len, &e) == TX_OK) {
+            yes = tx_kind_from_payload_type(e->payload_type) == TX_KIND_EVIDENCE_CHUNK;
+        }
+        tx_free(e);
+    }
+    return yes;
+}
+
 static void
 read_one(void *ctx, size_t i)
 {
@@ -543,13 +569,24 @@ read_one(void *ctx, size_t i)
     size_t len;
     int kind;
 
-    if ((c->rc = tx_home_cache_read(j->home, c->id, &bytes, &len)) != TX_OK ||
-        (c->rc = tx_rec_open_known(&c->rec, bytes, len, TX_KIND_NONE, c->id)) != TX_OK) {
+    if ((c->rc = tx_home_cache_read(j->home, c->id, &bytes, &len)) != TX_OK) {
+        snprintf(c->why, sizeof c->why, "%s", tx_fail_msg());
+        return;
+    }
+    if (is_chunk(bytes, len)) {
+        free(bytes); /* read per file by tx_evidence_check, not here */
+        return;
+    }
+    if ((c->rc = tx_rec_open_known(&c->rec, bytes, len, TX_KIND_NONE, c->id)) != TX_OK) {
         snprintf(c->why, sizeof c->why, "%s", tx_fail_msg());
         tx_rec_clear(&c->rec);
         return;
     }
     kind = tx_kind_from_payload_type(c->rec.env->payload_type);
+    if (kind == TX_KIND_EVIDENCE_CHUNK) {
+        tx_rec_clear(&c->rec); /* a small one: as above */
+        return;
+    }
     if (tx_kind_is_stored(kind) && tx_decode_payload(c->rec.env, kind, &c->rec.msg) == TX_OK) {
         uint64_t index, size;
 
@@ -583,6 +620,8 @@ load_cache(tx_home *home, cache_view *cv)
         (rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
         return rc;
     }
+    /* The buyer's acceptance policy says how late a periodic report may be (0: not at all). */
+    cv->ts.report_grace_days = tx_policy_report_grace(home);
     if ((c = calloc(n ? n : 1, sizeof *c)) == NULL) {
         free(ids);
         return TX_ERR_NOMEM;
@@ -886,6 +925,10 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
         note_superseded(&cv, me, out, &first, &out->v[k]);
     }
     out->unproven = cv.unproven_grants;
+    /* The credentials, once every verdict (and its evidence files) is judged. */
+    if ((rc = tx_cred_judge_all(home, &cv.ts, out)) != TX_OK) {
+        goto out;
+    }
     /* The verdicts borrow their questionnaires from the store. */
     out->store = cv.store;
     cv.store = NULL;
@@ -896,6 +939,19 @@ out:
     tx_idmap_free(&first);
     view_free(&cv);
     return rc;
+}
+
+/* An evidence file that does not match its signed description (missing is not counted: it
+ * may simply not be fetched yet). */
+static int
+evidence_mismatch(const tx_verdict *v)
+{
+    for (size_t i = 0; i < v->n_evidence; i++) {
+        if (v->evidence[i].status == TX_EVIDENCE_MISMATCH) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 size_t
@@ -910,7 +966,9 @@ tx_verify_failures(const tx_verdicts *vs)
         }
         n += v->status != TX_VERIFIED ||
              (v->cert_checked && (tx_cert_status_problem(v->cert_as_of.status) ||
-                                  tx_cert_status_problem(v->cert_now.status)));
+                                  tx_cert_status_problem(v->cert_now.status))) ||
+             tx_cred_problems(v->creds, v->n_creds) > 0 ||
+             evidence_mismatch(v);
     }
     return n;
 }
@@ -964,6 +1022,8 @@ tx_verdicts_free(tx_verdicts *vs)
 {
     for (size_t i = 0; i < vs->n; i++) {
         tx_free(vs->v[i].inner);
+        free(vs->v[i].creds);
+        tx_evidence_results_free(vs->v[i].evidence, vs->v[i].n_evidence);
     }
     free(vs->v);
     vs->v = NULL;
@@ -1030,6 +1090,8 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
                                 v->has_content ? tx_json_hex(v->content, TX_ID_LEN) : json_null());
             json_object_set_new(last, "sub_suppliers", sub_suppliers_json(v));
             json_object_set_new(last, "certificate", tx_verdict_cert_json(v));
+            json_object_set_new(last, "credentials", tx_cred_json(v->creds, v->n_creds));
+            json_object_set_new(last, "evidence", tx_evidence_json(v->evidence, v->n_evidence));
         }
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);
@@ -1093,6 +1155,35 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
                          cert_word(v->cert_as_of.status), v->cert_as_of.reason);
                 tx_put_wrapped(f, cl, 14, 80, 16);
             }
+        }
+        for (size_t k = 0; k < v->n_creds; k++) {
+            const tx_cred *c = &v->creds[k];
+            char cl[1024];
+            if (c->signed_) {
+                continue; /* told by the certificate lines above */
+            }
+            fprintf(f, "%14s", "");
+            /* TRANSLATORS: "declared <scheme> <number>: <status label>: <reason>" */
+            snprintf(cl, sizeof cl, _("declared %1$s %2$s: %3$s: %4$s"),
+                     tx_cred_scheme_label(c->scheme), c->number[0] ? c->number : "-",
+                     tx_i18n_ja() ? tx_cred_status_label(c->status)
+                                  : tx_cred_status_name(c->status),
+                     c->reason);
+            tx_put_wrapped(f, cl, 14, 80, 16);
+        }
+        for (size_t k = 0; k < v->n_evidence; k++) {
+            const tx_evidence_result *e = &v->evidence[k];
+            char el[640];
+
+            fprintf(f, "%14s", "");
+            if (e->status == TX_EVIDENCE_CHECKED) {
+                snprintf(el, sizeof el, _("evidence %1$s: %2$s"), e->name,
+                         tx_evidence_status_label(e->status));
+            } else {
+                snprintf(el, sizeof el, _("evidence %1$s: %2$s (%3$s)"), e->name,
+                         tx_evidence_status_label(e->status), e->reason);
+            }
+            tx_put_wrapped(f, el, 14, 80, 16);
         }
     }
     return TX_OK;
