@@ -100,6 +100,9 @@ int tx_cmd_forward(tx_cli *g, int argc, char **argv);
 /* cmd_assessments.c */
 int tx_cmd_assessments(tx_cli *g, int argc, char **argv);
 
+/* cmd_evidence.c */
+int tx_cmd_evidence(tx_cli *g, int argc, char **argv);
+
 /* cmd_read.c */
 int tx_cmd_fetch(tx_cli *g, int argc, char **argv);
 int tx_cmd_verify(tx_cli *g, int argc, char **argv);

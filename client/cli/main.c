@@ -71,6 +71,7 @@ static const struct {
     {"audit-log", tx_cmd_audit_log},
     {"witness", tx_cmd_witness},
     {"assessments", tx_cmd_assessments},
+    {"evidence", tx_cmd_evidence},
     {"ui", tx_cmd_ui},
     {"help", tx_cmd_help},
 };

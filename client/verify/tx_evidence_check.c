@@ -274,7 +274,7 @@ tx_evidence_open(tx_home *home, const tx_verdict *v, const char *name, uint8_t *
         return tx_fail(TX_ERR_MISSING_REF, "evidence \"%.200s\" is missing: %s", r->name, why);
     }
     if (status != TX_EVIDENCE_CHECKED) {
-        return tx_fail(TX_ERR_MALFORMED,
+        return tx_fail(TX_ERR_CHECKSUM,
                        "evidence \"%.200s\" does not match what the signed assessment says (%s): "
                        "refused; ask the supplier to send it again",
                        r->name, why);

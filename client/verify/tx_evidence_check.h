@@ -50,7 +50,7 @@ json_t *tx_evidence_json(const tx_evidence_result *r, size_t n);
 /* The bytes of the verdict's file `name` (NULL: the only file), decrypted and checked again
  * now; its media type into media_type (size n). TX_ERR_NOT_FOUND (no such file, or the
  * assessment was not decrypted), TX_ERR_USAGE (NULL name and more than one file),
- * TX_ERR_MISSING_REF (chunks not in the cache), TX_ERR_MALFORMED (mismatch: refused), each with
+ * TX_ERR_MISSING_REF (chunks not in the cache), TX_ERR_CHECKSUM (mismatch: refused), each with
  * a message (tx_fail). Caller owns *data (free). */
 int tx_evidence_open(tx_home *home, const tx_verdict *v, const char *name, uint8_t **data,
                      size_t *len, char *media_type, size_t n);
