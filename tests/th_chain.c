@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -54,18 +55,18 @@ th_chain_accredit(th_chain *c, const tx_identity *by, const tx_identity *body, c
     th_chain_add(c, env, len, TX_KIND_ACCREDITATION, NULL);
 }
 
-void
-th_chain_certify_as(th_chain *c, const tx_identity *body, const tx_identity *holder,
-                    const char *number, uint32_t criteria, const char *issued, const char *expires,
-                    const uint8_t *renews, uint8_t id[TX_ID_LEN])
+uint8_t *
+th_chain_certify_as(th_chain *c, const tx_identity *body, const uint8_t *holder,
+                    const char *holder_name, const char *number, uint32_t criteria,
+                    const char *issued, const char *expires, const uint8_t *renews,
+                    uint8_t id[TX_ID_LEN], size_t *len)
 {
     tx_certificate_pb cert = TICSX__V1__CERTIFICATE__INIT;
-    uint8_t *env = NULL;
-    size_t len = 0;
+    uint8_t *env = NULL, *copy;
 
     cert.number = (char *)number;
-    cert.holder_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)holder->pub.sign};
-    cert.holder_name = (char *)holder->pub.name;
+    cert.holder_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)holder};
+    cert.holder_name = (char *)holder_name;
     cert.corporate_number = (char *)c->corp;
     cert.scope = (char *)c->scope;
     cert.sector = "manufacturing";
@@ -75,10 +76,14 @@ th_chain_certify_as(th_chain *c, const tx_identity *body, const tx_identity *hol
     if (renews != NULL) {
         cert.renews = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)renews};
     }
-    if (tx_cert_sign_certificate(body, ++c->seq, &cert, &env, &len) != TX_OK) {
+    if (tx_cert_sign_certificate(body, ++c->seq, &cert, &env, len) != TX_OK) {
         fail_msg("%s", tx_fail_msg());
     }
-    th_chain_add(c, env, len, TX_KIND_CERTIFICATE, id);
+    copy = malloc(*len);
+    assert_non_null(copy);
+    memcpy(copy, env, *len);
+    th_chain_add(c, env, *len, TX_KIND_CERTIFICATE, id);
+    return copy;
 }
 
 void

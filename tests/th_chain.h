@@ -38,12 +38,15 @@ void th_chain_certify(th_chain *c, const tx_identity *body, const tx_identity *h
                       const char *number, const char *sector, const char *issued,
                       uint8_t id[TX_ID_LEN]);
 
-/* Like th_chain_certify, signed directly (no rule of `ticsx cert issue` applies, as when
- * another client signs a record): criteria `criteria`, expiry `expires` (NULL: three years),
- * renewing certificate `renews` (NULL: none). */
-void th_chain_certify_as(th_chain *c, const tx_identity *body, const tx_identity *holder,
-                         const char *number, uint32_t criteria, const char *issued,
-                         const char *expires, const uint8_t *renews, uint8_t id[TX_ID_LEN]);
+/* Like th_chain_certify in sector manufacturing, signed directly (no rule of `ticsx cert
+ * issue` applies, as when another client signs a record): criteria `criteria`, expiry
+ * `expires` (NULL: three years), renewing certificate `renews` (NULL: none), holder key
+ * `holder` named holder_name. Returns a copy of the signed envelope (caller frees; its length
+ * in *len), for a test that submits it to a hub. */
+uint8_t *th_chain_certify_as(th_chain *c, const tx_identity *body, const uint8_t *holder,
+                             const char *holder_name, const char *number, uint32_t criteria,
+                             const char *issued, const char *expires, const uint8_t *renews,
+                             uint8_t id[TX_ID_LEN], size_t *len);
 
 /* `by` records an event of `kind` on certificate `cert`, effective `date`. */
 void th_chain_event(th_chain *c, const tx_identity *by, const uint8_t cert[TX_ID_LEN], int kind,

@@ -6,6 +6,7 @@
 #include "tx_cert_judge.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
+#include "tx_json.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_trust.h"
@@ -142,6 +143,8 @@ tx_cmd_accredit(tx_cli *g, int argc, char **argv)
                                          {"until", required_argument, NULL, 'U'},
                                          {"withdraw", no_argument, NULL, 'W'},
                                          {"note", required_argument, NULL, 'N'},
+                                         {"renews", required_argument, NULL, 'R'},
+                                         {"grace", required_argument, NULL, 'g'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     tx_accredit_args a = {0};
@@ -222,9 +225,10 @@ event_label(const char *name)
 }
 
 typedef struct {
-    const char *holder, *number, *scope, *sector, *note;
+    const char *holder, *number, *scope, *sector, *note, *renews;
     long criteria;
     int64_t issued, expires, date, at;
+    int grace; /* --grace DAYS, -1 when not given */
 } cert_opts;
 
 static void
@@ -245,6 +249,31 @@ print_info(const tx_cert_info *info)
     fputs(_("scope        "), stdout);
     tx_put_wrapped(stdout, info->scope, 13, 80, 13);
     printf(_("valid        %s up to %s\n"), day(d1, info->issued), day(d2, info->expires));
+    if (info->has_renews) {
+        char hex[2 * TX_ID_LEN + 1];
+        tx_hex(hex, info->renews, TX_ID_LEN);
+        printf(_("renews       %s\n"), info->renews_number[0] ? info->renews_number : hex);
+    }
+}
+
+/* The certificates that renew `cert` (same body, same holder), as [{"record","number",
+ * "issued"}]. */
+static json_t *
+renewed_by_json(const tx_trust_set *ts, const tx_rec *cert)
+{
+    json_t *arr = json_array();
+    char d[16];
+
+    for (size_t i = 0; i < ts->certificates.n; i++) {
+        const tx_rec *r = &ts->certificates.v[i];
+        const tx_certificate_pb *c = (const tx_certificate_pb *)r->msg;
+        if (tx_trust_set_certificate(ts, r->id) == r && tx_cert_is_renewal(r, cert)) {
+            json_array_append_new(arr, json_pack("{s:o,s:s,s:s}", "record",
+                                                 tx_json_hex(r->id, TX_ID_LEN), "number", c->number,
+                                                 "issued", day(d, c->issued)));
+        }
+    }
+    return arr;
 }
 
 static json_t *
@@ -271,7 +300,7 @@ events_json(const tx_trust_set *ts, const tx_rec *cert)
 
 /* show, verify: judge one certificate from the hub's records. */
 static int
-cert_judge(tx_cli *g, const char *arg, int show, int64_t at)
+cert_judge(tx_cli *g, const char *arg, int show, int64_t at, int grace)
 {
     tx_client *c = NULL;
     tx_trust_set ts = {0};
@@ -284,12 +313,14 @@ cert_judge(tx_cli *g, const char *arg, int show, int64_t at)
         (rc = tx_trust_find_certificate(&ts, arg, NULL, &cert)) != TX_OK) {
         goto out;
     }
+    ts.report_grace_days = grace > 0 ? grace : 0;
     tx_cert_evaluate(&ts, cert->id, NULL, at, &info, &st);
     g->definite_no = !show && tx_cert_status_problem(st.status);
     if (g->json) {
         json_t *j = tx_cert_json(&info, NULL, &st);
         if (show) {
             json_object_set_new(j, "events", events_json(&ts, cert));
+            json_object_set_new(j, "renewed_by", renewed_by_json(&ts, cert));
         }
         rc = tx_cli_print_json(j);
         goto out;
@@ -302,7 +333,15 @@ cert_judge(tx_cli *g, const char *arg, int show, int64_t at)
         json_t *ev = events_json(&ts, cert);
         char hex[2 * TX_ID_LEN + 1];
         tx_hex(hex, cert->id, TX_ID_LEN);
+        json_t *rb = renewed_by_json(&ts, cert);
         print_info(&info);
+        for (size_t i = 0; i < json_array_size(rb); i++) {
+            json_t *e = json_array_get(rb, i);
+            fputs(i == 0 ? _("renewed by   ") : "             ", stdout);
+            printf("%s (%s)\n", json_string_value(json_object_get(e, "number")),
+                   json_string_value(json_object_get(e, "issued")));
+        }
+        json_decref(rb);
         printf(_("record       %s\n"), hex);
         for (size_t i = 0; i < json_array_size(ev); i++) {
             json_t *e = json_array_get(ev, i);
@@ -384,6 +423,130 @@ out:
     return rc;
 }
 
+/* The line a certificate belongs to: its predecessors and successors (same body, same holder,
+ * through renews) marked in `in`; at most TX_RENEWAL_DEPTH rounds. */
+static void
+mark_line(const tx_trust_set *ts, const tx_rec *start, unsigned char *in)
+{
+    in[start - ts->certificates.v] = 1;
+    for (int round = 0, grew = 1; grew && round < 2 * TX_RENEWAL_DEPTH; round++) {
+        grew = 0;
+        for (size_t i = 0; i < ts->certificates.n; i++) {
+            for (size_t k = 0; k < ts->certificates.n; k++) {
+                const tx_rec *a = &ts->certificates.v[i], *b = &ts->certificates.v[k];
+                if (in[i] != in[k] && tx_cert_is_renewal(a, b)) {
+                    in[i] = in[k] = 1;
+                    grew = 1;
+                }
+            }
+        }
+    }
+}
+
+static int
+by_issue(const void *pa, const void *pb)
+{
+    const tx_rec *a = *(const tx_rec *const *)pa, *b = *(const tx_rec *const *)pb;
+    int64_t ia = ((const tx_certificate_pb *)a->msg)->issued;
+    int64_t ib = ((const tx_certificate_pb *)b->msg)->issued;
+
+    return ia < ib ? -1 : ia > ib ? 1 : memcmp(a->id, b->id, TX_ID_LEN);
+}
+
+/* history CERT|ORG: the line of certificates of one certificate, or every certificate an
+ * organisation holds, oldest first, each judged at `at`. */
+static int
+cert_history(tx_cli *g, const char *arg, int64_t at, int grace)
+{
+    tx_client *c = NULL;
+    tx_trust_set ts = {0};
+    const tx_rec *cert = NULL, **v = NULL;
+    const tx_org *who = NULL;
+    unsigned char *in = NULL;
+    json_t *arr = json_array();
+    size_t n = 0;
+    char d[16];
+    int rc;
+
+    if ((rc = tx_cli_open(g, &c)) != TX_OK || (rc = tx_trust_set_from_hub(c, &ts)) != TX_OK) {
+        goto out;
+    }
+    ts.report_grace_days = grace > 0 ? grace : 0;
+    if (tx_trust_find_certificate(&ts, arg, NULL, &cert) != TX_OK) {
+        cert = NULL;
+        if (tx_orgs_resolve(&ts.orgs, arg, &who) != TX_OK) {
+            rc = tx_fail(TX_ERR_NOT_FOUND,
+                         "%s is neither a certificate (number or record id) nor an organisation "
+                         "known to the hub: check the name or run ticsx cert list",
+                         arg);
+            goto out;
+        }
+    }
+    in = calloc(ts.certificates.n + 1, 1);
+    v = calloc(ts.certificates.n + 1, sizeof *v);
+    if (in == NULL || v == NULL) {
+        rc = tx_fail(TX_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (cert != NULL) {
+        mark_line(&ts, cert, in);
+    }
+    for (size_t i = 0; i < ts.certificates.n; i++) {
+        const tx_rec *r = &ts.certificates.v[i];
+        const tx_certificate_pb *pb = (const tx_certificate_pb *)r->msg;
+        if (tx_trust_set_certificate(&ts, r->id) != r) {
+            continue; /* a second copy of one record */
+        }
+        if (who != NULL ? memcmp(pb->holder_key.data, who->key, TX_KEY_LEN) == 0 : in[i]) {
+            v[n++] = r;
+        }
+    }
+    qsort(v, n, sizeof *v, by_issue);
+    if (!g->json && !g->quiet && n == 0) {
+        fprintf(stdout, _("%s holds no certificate known to the hub\n"), who->name);
+    } else if (!g->json && !g->quiet) {
+        /* TRANSLATORS: column headers over 16, 10, 10, 24 display columns, one space between;
+         * RENEWS is the certificate number a renewal replaces. */
+        fputs(_("CERTIFICATE      ISSUED     EXPIRES    STATUS                   RENEWS\n"),
+              stdout);
+    }
+    for (size_t i = 0; i < n; i++) {
+        tx_cert_info info;
+        tx_cert_state st;
+        char hex[2 * TX_ID_LEN + 1], d2[16];
+        tx_cert_evaluate(&ts, v[i]->id, NULL, at, &info, &st);
+        tx_hex(hex, v[i]->id, TX_ID_LEN);
+        if (g->json) {
+            json_array_append_new(arr, tx_cert_json(&info, NULL, &st));
+        } else if (g->quiet) {
+            printf("%s\n", hex);
+        } else {
+            char status[160];
+            if (st.renewed) {
+                snprintf(status, sizeof status, _("renewed by %s"), st.renewed_by_number);
+            } else {
+                snprintf(status, sizeof status, "%s", tx_cert_status_label(st.status));
+            }
+            tx_put_cell(stdout, info.number, 16);
+            printf(" %s %s ", day(d, info.issued), day(d2, info.expires));
+            tx_put_cell(stdout, status, 24);
+            printf(" %s\n", !info.has_renews        ? "-"
+                            : info.renews_number[0] ? info.renews_number
+                                                    : hex);
+        }
+    }
+    if (g->json) {
+        rc = tx_cli_print_json(json_pack("{s:s,s:O}", "at", day(d, at), "certificates", arr));
+    }
+out:
+    free(in);
+    free(v);
+    json_decref(arr);
+    tx_trust_set_free(&ts);
+    tx_client_destroy(&c);
+    return rc;
+}
+
 static int
 cert_issue(tx_cli *g, const cert_opts *o)
 {
@@ -393,7 +556,8 @@ cert_issue(tx_cli *g, const cert_opts *o)
                             .sector = o->sector,
                             .criteria = (uint32_t)o->criteria,
                             .issued = o->issued,
-                            .expires = o->expires};
+                            .expires = o->expires,
+                            .renews = o->renews};
     tx_client *c = NULL;
     tx_cert_info info;
     uint8_t id[TX_ID_LEN];
@@ -404,15 +568,17 @@ cert_issue(tx_cli *g, const cert_opts *o)
         o->criteria == 0 || o->issued == 0) {
         return tx_fail(TX_ERR_USAGE,
                        "usage: ticsx cert issue --holder ORG --number N --scope TEXT --sector "
-                       "SECTOR --criteria 2018|2024 --issued DATE [--expires DATE]");
+                       "SECTOR --criteria 2018|2024 --issued DATE [--expires DATE] [--renews "
+                       "CERT]");
     }
     if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_cert_issue(c, &a, id, &info)) == TX_OK) {
         tx_hex(hex, id, TX_ID_LEN);
         if (g->json) {
-            rc = tx_cli_print_json(
-                json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "certificate", hex, "number", info.number,
-                          "holder", info.holder_name, "corporate_number", info.corporate_number,
-                          "issued", day(d1, info.issued), "expires", day(d2, info.expires)));
+            rc = tx_cli_print_json(json_pack(
+                "{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "certificate", hex, "number", info.number,
+                "holder", info.holder_name, "corporate_number", info.corporate_number, "issued",
+                day(d1, info.issued), "expires", day(d2, info.expires), "renews",
+                info.has_renews ? tx_json_hex(info.renews, TX_ID_LEN) : json_null()));
         } else {
             printf("%s\n", hex);
             if (!g->quiet) {
@@ -465,11 +631,12 @@ static const struct {
     {"revoke", TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED},
 };
 
-static const char *const cert_usage =
-    N_("usage: ticsx cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria "
-       "2018|2024 --issued DATE [--expires DATE]\n"
-       "       ticsx cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
-       "       ticsx cert show CERT | verify CERT [--at DATE] | list [--holder ORG]");
+static const char *const cert_usage = N_(
+    "usage: ticsx cert issue --holder ORG --number N --scope TEXT --sector SECTOR --criteria "
+    "2018|2024 --issued DATE [--expires DATE] [--renews CERT]\n"
+    "       ticsx cert report|suspend|reinstate|revoke CERT [--date DATE] [--note TEXT]\n"
+    "       ticsx cert show CERT | verify CERT [--at DATE] [--grace DAYS] | list [--holder ORG]\n"
+    "       ticsx cert history CERT|ORG [--at DATE] [--grace DAYS]");
 
 int
 tx_cmd_cert(tx_cli *g, int argc, char **argv)
@@ -484,9 +651,11 @@ tx_cmd_cert(tx_cli *g, int argc, char **argv)
                                          {"date", required_argument, NULL, 'd'},
                                          {"at", required_argument, NULL, 'a'},
                                          {"note", required_argument, NULL, 'N'},
+                                         {"renews", required_argument, NULL, 'R'},
+                                         {"grace", required_argument, NULL, 'g'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
-    cert_opts o = {0};
+    cert_opts o = {.grace = -1};
     const char *sub;
     int opt, rc = TX_OK;
 
@@ -526,6 +695,17 @@ tx_cmd_cert(tx_cli *g, int argc, char **argv)
         case 'N':
             o.note = optarg;
             break;
+        case 'R':
+            o.renews = optarg;
+            break;
+        case 'g':
+            o.grace = (int)strtol(optarg, &end, 10);
+            if (*end != 0 || end == optarg || o.grace < 0 || o.grace > 365 || strlen(optarg) > 3) {
+                rc = tx_fail(TX_ERR_USAGE,
+                             "--grace %s: give the days an annual report may be late, 0 to 365",
+                             optarg);
+            }
+            break;
         default:
             rc = tx_cli_common_opt(g, opt, "cert");
         }
@@ -543,10 +723,13 @@ tx_cmd_cert(tx_cli *g, int argc, char **argv)
     if (optind + 2 == argc) {
         const char *arg = argv[optind + 1];
         if (strcmp(sub, "show") == 0) {
-            return cert_judge(g, arg, 1, tx_now());
+            return cert_judge(g, arg, 1, tx_now(), o.grace);
         }
         if (strcmp(sub, "verify") == 0) {
-            return cert_judge(g, arg, 0, o.at ? o.at : tx_now());
+            return cert_judge(g, arg, 0, o.at ? o.at : tx_now(), o.grace);
+        }
+        if (strcmp(sub, "history") == 0) {
+            return cert_history(g, arg, o.at ? o.at : tx_now(), o.grace);
         }
         for (size_t i = 0; i < TX_ARRAY_LEN(event_commands); i++) {
             if (strcmp(sub, event_commands[i].name) == 0) {

@@ -62,6 +62,8 @@ window.TX_TEXT = {
   'cert.expired': 'Expired',
   'cert.suspended': 'Suspended',
   'cert.stale': 'Periodic report overdue',
+  'cert.report_due': 'Periodic report due',
+  'cert.invalid_criteria': 'Invalid criteria',
   'cert.none': '—',
   'cert.until': 'until {date}',
   'cert.pick.auto': 'Reference the newest certificate automatically',
