@@ -127,6 +127,9 @@ int tx_cmd_requests(tx_cli *g, int argc, char **argv);
 int tx_cmd_witness(tx_cli *g, int argc, char **argv);
 int tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at);
 
+/* cmd_register.c: `ticsx register`, public registers as signed, dated data. */
+int tx_cmd_register(tx_cli *g, int argc, char **argv);
+
 /* cmd_ui.c: `ticsx ui`, the web application on 127.0.0.1 until ctrl-c. */
 int tx_cmd_ui(tx_cli *g, int argc, char **argv);
 

@@ -73,6 +73,7 @@ static const struct {
     {"assessments", tx_cmd_assessments},
     {"evidence", tx_cmd_evidence},
     {"ui", tx_cmd_ui},
+    {"register", tx_cmd_register},
     {"help", tx_cmd_help},
 };
 
