@@ -25,23 +25,24 @@ const char *const tx_policy_statuses[TX_POLICY_STATUS_COUNT] = {
 static const char *const scheme_labels[TX_POLICY_SCHEME_COUNT] = {
     N_("TICS"), N_("ISMS"), N_("TISAX"), N_("Privacy Mark"), N_("third-party audit report")};
 
-static const char *const status_labels[TX_POLICY_STATUS_COUNT] = {N_("valid"),
-                                                                  N_("listed in a register"),
-                                                                  N_("declared"),
-                                                                  N_("periodic report due"),
-                                                                  N_("applied for"),
-                                                                  N_("under audit"),
-                                                                  N_("not yet valid"),
-                                                                  N_("expired"),
-                                                                  N_("periodic report overdue"),
-                                                                  N_("suspended"),
-                                                                  N_("revoked"),
-                                                                  N_("body not accredited"),
-                                                                  N_("holder mismatch"),
-                                                                  N_("invalid criteria"),
-                                                                  N_("register mismatch"),
-                                                                  N_("evidence failed"),
-                                                                  N_("unavailable")};
+/* The words of the web UI and the report for the same statuses. */
+static const char *const status_labels[TX_POLICY_STATUS_COUNT] = {N_("Valid"),
+                                                                  N_("Listed in a register"),
+                                                                  N_("Declared"),
+                                                                  N_("Periodic report due"),
+                                                                  N_("Applied for"),
+                                                                  N_("Under audit"),
+                                                                  N_("Not yet valid"),
+                                                                  N_("Expired"),
+                                                                  N_("Periodic report overdue"),
+                                                                  N_("Suspended"),
+                                                                  N_("Revoked"),
+                                                                  N_("Not accredited"),
+                                                                  N_("Holder mismatch"),
+                                                                  N_("Invalid criteria"),
+                                                                  N_("Register mismatch"),
+                                                                  N_("Evidence failed"),
+                                                                  N_("Unavailable")};
 
 int
 tx_policy_scheme_find(const char *name)
@@ -68,10 +69,12 @@ tx_policy_status_find(const char *name)
 static const char *
 label(const char *msgid, int en)
 {
-    int was = tx_i18n_english(en);
+    int was = en ? tx_i18n_english(1) : 0;
     const char *s = _(msgid);
 
-    tx_i18n_english(was);
+    if (en) {
+        tx_i18n_english(was);
+    }
     return s;
 }
 
@@ -350,7 +353,10 @@ tx_policy_rules_parse(const char *what, const uint8_t *text, size_t len, int sto
     rc = tx_policy_rules_from_json(o, stored, out);
     json_decref(o);
     if (rc != TX_OK) {
-        return tx_fail(rc, "%s: %s", what, tx_fail_msg());
+        char why[512];
+
+        snprintf(why, sizeof why, "%s", tx_fail_msg());
+        return tx_fail(rc, "%s: %s", what, why);
     }
     return TX_OK;
 }
@@ -439,28 +445,33 @@ cat(char *out, size_t n, size_t *at, const char *fmt, ...)
     *at += (size_t)w;
 }
 
-/* "TICS (valid or listed in a register) or ISMS (valid)". */
+/* "TICS (Valid or Listed in a register) or ISMS (Valid)". */
 static void
 accept_text(const tx_policy_rules *p, char *out, size_t n)
 {
-    size_t at = 0;
+    char acc[1024] = "", one[512], st[384], tmp[1024];
 
-    out[0] = '\0';
     for (size_t i = 0; i < p->n_accept; i++) {
-        int first = 1;
-
-        if (i > 0) {
-            cat(out, n, &at, "%s", _(" or "));
-        }
-        cat(out, n, &at, "%s%s", _(scheme_labels[p->accept[i].scheme]), _(" ("));
+        st[0] = '\0';
         for (int s = 0; s < TX_POLICY_STATUS_COUNT; s++) {
             if (p->accept[i].statuses & 1u << s) {
-                cat(out, n, &at, "%s%s", first ? "" : _(" or "), _(status_labels[s]));
-                first = 0;
+                if (st[0]) {
+                    snprintf(tmp, sizeof tmp, _("%1$s or %2$s"), st, _(status_labels[s]));
+                    tx_utf8_copy(st, sizeof st, tmp);
+                } else {
+                    tx_utf8_copy(st, sizeof st, _(status_labels[s]));
+                }
             }
         }
-        cat(out, n, &at, "%s", _(")"));
+        snprintf(one, sizeof one, _("%s (%s)"), _(scheme_labels[p->accept[i].scheme]), st);
+        if (acc[0]) {
+            snprintf(tmp, sizeof tmp, _("%1$s or %2$s"), acc, one);
+            tx_utf8_copy(acc, sizeof acc, tmp);
+        } else {
+            tx_utf8_copy(acc, sizeof acc, one);
+        }
     }
+    tx_utf8_copy(out, n, acc);
 }
 
 /* The sentence of each rule in force, in order; `fn` receives the member's name and text. */
@@ -515,12 +526,14 @@ json_t *
 tx_policy_rules_list(const tx_policy_rules *p, int en)
 {
     json_t *arr = json_array();
-    int was = tx_i18n_english(en);
+    int was = en ? tx_i18n_english(1) : 0;
 
     if (arr != NULL) {
         each_rule(p, add_rule, arr);
     }
-    tx_i18n_english(was);
+    if (en) {
+        tx_i18n_english(was);
+    }
     return arr;
 }
 
@@ -543,7 +556,7 @@ add_part(void *arg, const char *rule, const char *text)
 void
 tx_policy_rules_text(const tx_policy_rules *p, int en, char *out, size_t n)
 {
-    int was = tx_i18n_english(en);
+    int was = en ? tx_i18n_english(1) : 0;
     sentence s = {out, n, 0, 0};
     char body[2048];
 
@@ -559,5 +572,7 @@ tx_policy_rules_text(const tx_policy_rules *p, int en, char *out, size_t n)
     }
 
     tx_utf8_copy(out, n, out);
-    tx_i18n_english(was);
+    if (en) {
+        tx_i18n_english(was);
+    }
 }

@@ -65,10 +65,12 @@ int tx_policy_rules_parse(const char *what, const uint8_t *text, size_t len, int
 json_t *tx_policy_rules_json(const tx_policy_rules *p);
 
 /* The rules as an array of {"rule","text"}, one per rule in force, "rule" the member's name
- * and "text" its sentence in the process's language (English when en is set). Caller owns. */
+ * and "text" its sentence in the process's language (English when en is set, else as
+ * tx_i18n_english says). Caller owns. */
 json_t *tx_policy_rules_list(const tx_policy_rules *p, int en);
 
-/* The whole policy as one sentence in the process's language (English when en is set), e.g.
+/* The whole policy as one sentence in the process's language (English when en is set, else as
+ * tx_i18n_english says), e.g.
  * 「TICS（有効または登録簿に掲載）またはISMS（有効）を持ち、レベル1以上を達成していること。」
  * Writes at most n bytes into out (cut at a character boundary). */
 void tx_policy_rules_text(const tx_policy_rules *p, int en, char *out, size_t n);

@@ -140,7 +140,10 @@ tx_policy_store_get(tx_home *home, int version, tx_policy *out)
     rc = tx_policy_rules_from_json(pol, 1, &out->rules);
     json_decref(doc);
     if (rc != TX_OK) {
-        return tx_fail(rc, "%s is damaged: %s", path, tx_fail_msg());
+        char why[512];
+
+        snprintf(why, sizeof why, "%s", tx_fail_msg());
+        return tx_fail(rc, "%s is damaged: %s", path, why);
     }
     out->version = version;
     return TX_OK;
@@ -210,7 +213,7 @@ write_current(tx_home *home, int version)
     }
     snprintf(text, sizeof text, "%d\n", version);
     if ((rc = tx_file_replace(path, text, strlen(text), 0600)) != TX_OK) {
-        return tx_fail(rc, "cannot write %s: %s", path, tx_fail_msg());
+        return tx_fail(rc, "cannot write %s", path);
     }
     return TX_OK;
 }

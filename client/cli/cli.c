@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The help, in three blocks each translated whole (so that the translation aligns its own
+/* The help, in blocks each translated whole (so that the translation aligns its own
  * columns): the global options, the commands, the notation and exit status. */
 static const char *const usage_blocks[] = {
     N_("usage: ticsx [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
@@ -92,6 +92,21 @@ static const char *const usage_blocks[] = {
        "  evidence get ASSESSMENT [NAME] [--out FILE|DIR] [--force]\n"
        "                                              write a checked file; a mismatch is "
        "refused\n"),
+    N_("commands: the buyer's acceptance policy\n"
+       "  policy set FILE [--name TEXT]               a new version of the policy, in force from\n"
+       "                                              now (FILE: JSON, see man ticsx)\n"
+       "  policy set [--accept SCHEME:STATUS[,STATUS...]] [--level N] [--area ID=PERCENT]\n"
+       "             [--overall PERCENT] [--within DAYS] [--grace DAYS] [--verified]\n"
+       "             [--sub-suppliers] [--name TEXT]  the same from options; --accept and --area\n"
+       "                                              may be repeated (any one --accept is "
+       "enough)\n"
+       "  policy show [N]                             the policy in force (or version N) in words\n"
+       "  policy list                                 every version with its date; * in force\n"
+       "  policy use N|none                           put version N in force (none: no policy)\n"
+       "  report [--policy N|none]                    judge each supplier by version N (default:\n"
+       "                                              the version in force) or by no policy\n"
+       "SCHEME: tics, isms, tisax, pmark, audit.  STATUS: valid, listed, declared, report_due,\n"
+       "applied, under_audit (a credential's status as verify shows it).\n"),
     N_("ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
        "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
        "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"

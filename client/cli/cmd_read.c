@@ -117,6 +117,7 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
                                          {"depth", required_argument, NULL, 'd'},
                                          {"current-days", required_argument, NULL, 'C'},
                                          {"force", no_argument, NULL, 'F'},
+                                         {"policy", required_argument, NULL, 'P'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL;
@@ -144,6 +145,8 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
             rc = tx_render_format(optarg, &format);
         } else if (opt == 'F') {
             force = 1;
+        } else if (opt == 'P') {
+            rc = tx_cli_policy_opt(optarg);
         } else if (opt == 'J') {
             format = TX_REPORT_JSON;
         } else if (opt == 'o') {
@@ -155,7 +158,7 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
     if (rc == TX_OK && optind < argc) {
         rc = tx_fail(TX_ERR_USAGE, "usage: ticsx report [--format table|json|csv|html|oscal|xlsx] "
                                    "[--out FILE [--force]] [--lang ja|en] [--depth N] "
-                                   "[--current-days N]");
+                                   "[--current-days N] [--policy N|none]");
     }
     if (format == TX_REPORT_JSON) {
         tx_i18n_english(1); /* as --json: a document for programs */

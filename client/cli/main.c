@@ -74,6 +74,7 @@ static const struct {
     {"evidence", tx_cmd_evidence},
     {"ui", tx_cmd_ui},
     {"register", tx_cmd_register},
+    {"policy", tx_cmd_policy},
     {"help", tx_cmd_help},
 };
 

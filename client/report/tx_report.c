@@ -1,6 +1,7 @@
 /* The supplier report: the rows (tx_report_row.h) as one table per questionnaire or as the JSON
  * document, followed by the supply tree (tx_report_tree.h) when asked. */
 #include "tx_report.h"
+#include "tx_policy.h"
 #include "tx_render_doc.h"
 #include "tx_report_row.h"
 
@@ -46,7 +47,9 @@ tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out
     }
     *out = doc_json(rows, n);
     tx_report_rows_free(rows, n);
-    if (t != NULL && (rc = tx_report_tree_json(*out, vs, t)) != TX_OK) {
+    if ((t != NULL && (rc = tx_report_tree_json(*out, vs, t)) != TX_OK) ||
+        (rc = tx_policy_apply(*out, vs->policy, t != NULL && t->now ? t->now : tx_now())) !=
+            TX_OK) {
         json_decref(*out);
         *out = NULL;
     }

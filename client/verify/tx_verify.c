@@ -834,6 +834,24 @@ check_one(void *ctx, size_t k)
     check(j->cv, j->pick[k], j->keys + k * TX_CONTENT_KEY_LEN, &j->v[k]);
 }
 
+/* The acceptance policy the report applies, the same version whose grace days judge the
+ * certificates (tx_policy_report_grace). */
+static int
+load_policy(tx_home *home, tx_verdicts *out)
+{
+    tx_policy p;
+    int found, rc = tx_policy_selected(home, &p, &found);
+
+    if (rc != TX_OK || !found) {
+        return rc;
+    }
+    if ((out->policy = malloc(sizeof *out->policy)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    *out->policy = p;
+    return TX_OK;
+}
+
 int
 tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
 {
@@ -847,6 +865,9 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
 
     memset(out, 0, sizeof *out);
     memset(&cv, 0, sizeof cv);
+    if ((rc = load_policy(home, out)) != TX_OK) {
+        goto out;
+    }
     if ((rc = load_cache(home, &cv)) != TX_OK) {
         goto out;
     }
@@ -1030,6 +1051,8 @@ tx_verdicts_free(tx_verdicts *vs)
     vs->n = 0;
     store_free(vs->store);
     vs->store = NULL;
+    free(vs->policy);
+    vs->policy = NULL;
 }
 
 /* The sub-suppliers the assessment lists (read from inside it): [{"name","supplies","key",

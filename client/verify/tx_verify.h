@@ -20,6 +20,7 @@
 #include "tx_codec.h"
 #include "tx_home.h"
 #include "tx_keys.h"
+#include "tx_policy_store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -79,13 +80,16 @@ typedef struct {
     size_t n;
     struct tx_verify_store *store; /* owned: the records the verdicts borrow (questionnaires) */
     size_t unproven; /* grants to this organisation left out: not proven in the hub's log */
+    tx_policy *policy; /* owned: the acceptance policy reports apply (tx_policy_selected), NULL
+                        * when none */
 } tx_verdicts;
 
 /* Verifies every assessment granted to `me` that is in the cache, or only the one whose id
  * starts with `only` (hex, may be NULL). With `only`, grants for that assessment that name
  * someone else are judged too, so a non-grantee gets a "not granted" verdict rather than
  * silence; TX_ERR_NOT_FOUND if the cache holds no grant for it. The return code is about
- * running the checks; each verdict says how its assessment fared. */
+ * running the checks; each verdict says how its assessment fared. The selected acceptance
+ * policy (tx_policy_selected) is loaded into out->policy; a damaged or missing one fails. */
 int tx_verify_all(tx_home *home, const char *only, tx_verdicts *out);
 
 /* Number of verdicts that are not TX_VERIFIED, or whose certificate has a problem at as-of or
