@@ -5,6 +5,8 @@
 
 #include "tx_util.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,11 +32,68 @@ check_profile(const ProtobufCMessage *m)
 }
 
 static int
+topic_cmp(const void *a, const void *b)
+{
+    return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
+}
+
+/* The questionnaire's topics have non-empty unique ids and frameworks, and every item names
+ * only topics among them, each once. Sorted once, so a hostile record costs n log n. */
+static int
+topics_ok(const tx_questionnaire_pb *q)
+{
+    char ***byid;
+    size_t *seen;
+    int ok = 1;
+
+    if (q->n_topics == 0) {
+        for (size_t i = 0; i < q->n_items; i++) {
+            if (q->items[i]->n_topics != 0) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    byid = malloc(q->n_topics * sizeof *byid);
+    seen = malloc(q->n_topics * sizeof *seen);
+    if (byid == NULL || seen == NULL) {
+        free(byid);
+        free(seen);
+        return 0;
+    }
+    for (size_t t = 0; t < q->n_topics && ok; t++) {
+        ok = q->topics[t]->id[0] != 0 && q->topics[t]->framework[0] != 0;
+        byid[t] = &q->topics[t]->id;
+        seen[t] = SIZE_MAX;
+    }
+    if (ok) {
+        qsort(byid, q->n_topics, sizeof *byid, topic_cmp);
+    }
+    for (size_t t = 1; t < q->n_topics && ok; t++) {
+        ok = strcmp(*byid[t - 1], *byid[t]) != 0;
+    }
+    for (size_t i = 0; i < q->n_items && ok; i++) {
+        for (size_t k = 0; k < q->items[i]->n_topics && ok; k++) {
+            char *key = q->items[i]->topics[k], **keyp = &key;
+            char ***hit = bsearch(&keyp, byid, q->n_topics, sizeof *byid, topic_cmp);
+            size_t at = hit != NULL ? (size_t)(hit - byid) : 0;
+            ok = hit != NULL && seen[at] != i;
+            if (ok) {
+                seen[at] = i;
+            }
+        }
+    }
+    free(byid);
+    free(seen);
+    return ok;
+}
+
+static int
 check_questionnaire(const ProtobufCMessage *m)
 {
     const tx_questionnaire_pb *q = (const tx_questionnaire_pb *)m;
 
-    if (q->id[0] == 0 || q->n_areas == 0 || q->n_items == 0 || q->n_scale == 0) {
+    if (q->id[0] == 0 || q->n_areas == 0 || q->n_items == 0 || q->n_scale == 0 || !topics_ok(q)) {
         return 0;
     }
     for (size_t i = 0; i < q->n_items; i++) {

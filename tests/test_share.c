@@ -281,20 +281,20 @@ test_reuse_needs_the_same_questionnaire(void **state)
 
     given_shared();
 
-    /* The buyer asks with another version of the questionnaire. */
+    /* The buyer asks with another version of the questionnaire (the built-in one is v2). */
     snprintf(src, sizeof src, "%s/client/forms/questionnaires/tics-selfcheck.json",
              getenv("TX_SOURCE_DIR"));
-    snprintf(path, sizeof path, "%s/selfcheck-v2.json", fx.w.root);
+    snprintf(path, sizeof path, "%s/selfcheck-v3.json", fx.w.root);
     q = json_load_file(src, 0, NULL);
     assert_non_null(q);
-    json_object_set_new(q, "version", json_integer(2));
+    json_object_set_new(q, "version", json_integer(3));
     assert_int_equal(json_dump_file(q, path, 0), 0);
     json_decref(q);
     th_ticsx_id(r3, &fx.w.hub, fx.b1, "request", "--questionnaire", path, "--to", SUP, NULL);
     th_ticsx(&r, &fx.w.hub, fx.sup, "answer", r3, "--reuse", fx.a, NULL);
     th_expect_status(&r, 2);
-    th_expect_text(r.err, "answers questionnaire tics-selfcheck v1");
-    th_expect_text(r.err, "asks for tics-selfcheck v2");
+    th_expect_text(r.err, "answers questionnaire tics-selfcheck v2");
+    th_expect_text(r.err, "asks for tics-selfcheck v3");
     th_result_free(&r);
     th_ticsx(&r, &fx.w.hub, fx.sup, "answer", r3, "--reuse", fx.a, "--file", path, NULL);
     th_expect_status(&r, 2);

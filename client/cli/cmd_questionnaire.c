@@ -53,6 +53,27 @@ title_in(const json_t *t, int ja)
     return first != NULL && first[0] ? first : other != NULL ? other : "";
 }
 
+/* A questionnaire's provenance for JSON: {"ja", "en"}, or null when it says none. */
+static json_t *
+provenance_json(const tx_questionnaire_pb *q)
+{
+    return tx_questionnaire_has_provenance(q) ? tx_json_text(q->provenance) : json_null();
+}
+
+/* The name of a topic's framework in the language of texts: the two this project maps to by
+ * name, any other as the questionnaire spells it. */
+static const char *
+framework_name(const char *framework)
+{
+    if (strcmp(framework, "tics-2024") == 0) {
+        return _("TICS criteria 2024");
+    }
+    if (strcmp(framework, "jama-l1") == 0) {
+        return _("JAMA/JAPIA Level 1");
+    }
+    return framework;
+}
+
 /* The JSON (titles in both languages: the same document whatever --lang says) and the table. */
 static int
 cmd_list(tx_cli *g)
@@ -62,6 +83,7 @@ cmd_list(tx_cli *g)
     tx_orgs orgs = {0};
     tx_client *c = NULL;
     json_t *arr = json_array();
+    size_t builtins = 0;
     int rc = TX_OK;
 
     for (size_t i = 0; tx_questionnaire_builtin_name(i) != NULL; i++) {
@@ -70,9 +92,10 @@ cmd_list(tx_cli *g)
             goto out;
         }
         json_array_append_new(arr,
-                              json_pack("{s:s,s:I,s:o,s:n,s:n,s:I}", "id", q->id, "version",
+                              json_pack("{s:s,s:I,s:o,s:n,s:n,s:I,s:b,s:o}", "id", q->id, "version",
                                         (json_int_t)q->version, "title", tx_json_text(q->title),
-                                        "record", "publisher", "items", (json_int_t)q->n_items));
+                                        "record", "publisher", "items", (json_int_t)q->n_items,
+                                        "builtin", 1, "provenance", provenance_json(q)));
         tx_free(q);
     }
     if (hub_configured(g)) {
@@ -86,11 +109,12 @@ cmd_list(tx_cli *g)
             const tx_org *o = tx_orgs_by_key(&orgs, tx_rec_signer(&l[0].v[i]));
             char hex[2 * TX_ID_LEN + 1];
             tx_hex(hex, l[0].v[i].id, TX_ID_LEN);
-            json_array_append_new(arr,
-                                  json_pack("{s:s,s:I,s:o,s:s,s:s,s:I}", "id", q->id, "version",
-                                            (json_int_t)q->version, "title", tx_json_text(q->title),
-                                            "record", hex, "publisher", o != NULL ? o->name : "",
-                                            "items", (json_int_t)q->n_items));
+            json_array_append_new(arr, json_pack("{s:s,s:I,s:o,s:s,s:s,s:I,s:b,s:o}", "id", q->id,
+                                                 "version", (json_int_t)q->version, "title",
+                                                 tx_json_text(q->title), "record", hex, "publisher",
+                                                 o != NULL ? o->name : "", "items",
+                                                 (json_int_t)q->n_items, "builtin", 0, "provenance",
+                                                 provenance_json(q)));
         }
     }
     if (g->json) {
@@ -123,6 +147,15 @@ cmd_list(tx_cli *g)
         fputs("  ", stdout);
         tx_put_cell(stdout, title_in(json_object_get(e, "title"), g->ja), 33);
         fputc('\n', stdout);
+        builtins += rec == NULL;
+    }
+    if (builtins > 0 && !g->quiet) {
+        fputc('\n', stdout);
+        tx_put_wrapped(stdout,
+                       _("Built-in questionnaires are TICS-aligned and unofficial: written by the "
+                         "ticsx project, not METI's self-check list nor the text of the criteria "
+                         "(ticsx questionnaire show ID tells where each comes from)."),
+                       0, 80, 0);
     }
 out:
     json_decref(arr);
@@ -149,6 +182,38 @@ resolve(tx_cli *g, const char *arg, tx_qref *ref, tx_client **c)
     return tx_qref_resolve(*c, arg, NULL, ref);
 }
 
+/* An item's topics under its text: "→ name (framework); ...". */
+static void
+show_item_topics(const tx_questionnaire_pb *q, const tx_item_pb *it, int ja, int indent)
+{
+    char line[2048];
+    size_t used = 0;
+
+    if (it->n_topics == 0) {
+        return;
+    }
+    for (size_t k = 0; k < it->n_topics && used < sizeof line; k++) {
+        int t = tx_questionnaire_topic(q, it->topics[k]);
+        int w = snprintf(line + used, sizeof line - used, "%s", k == 0 ? "" : _("; "));
+        if (w < 0 || (size_t)w >= sizeof line - used) {
+            break;
+        }
+        used += (size_t)w;
+        w = snprintf(line + used, sizeof line - used, _("%s (%s)"),
+                     t >= 0 ? tx_text(q->topics[t]->name, ja) : it->topics[k],
+                     t >= 0 ? framework_name(q->topics[t]->framework) : "?");
+        if (w < 0) {
+            break;
+        }
+        used += (size_t)w;
+    }
+    printf("%*s", indent, "");
+    /* TRANSLATORS: before the list of topics an item serves, under the item's text. */
+    fputs(_("-> "), stdout);
+    tx_put_wrapped(stdout, line, indent + tx_display_width(_("-> ")), 80,
+                   indent + tx_display_width(_("-> ")));
+}
+
 static void
 show_text(const tx_questionnaire_pb *q, int ja)
 {
@@ -156,6 +221,13 @@ show_text(const tx_questionnaire_pb *q, int ja)
 
     snprintf(buf, sizeof buf, "%s v%u: %s", q->id, q->version, tx_text(q->title, ja));
     tx_put_wrapped(stdout, buf, 0, 80, 2);
+    if (tx_questionnaire_has_provenance(q)) {
+        fputs(_("provenance:\n"), stdout);
+        fputs("  ", stdout);
+        tx_put_wrapped(stdout, tx_text(q->provenance, ja), 2, 80, 2);
+    } else {
+        fputs(_("provenance: not stated by the questionnaire\n"), stdout);
+    }
     fputs(_("answers:\n"), stdout);
     for (size_t i = 0; i < q->n_scale; i++) {
         const tx_choice_pb *c = q->scale[i];
@@ -172,6 +244,15 @@ show_text(const tx_questionnaire_pb *q, int ja)
     for (size_t i = 0; i < q->n_levels; i++) {
         printf("  %u  %s\n", q->levels[i]->level, tx_text(q->levels[i]->name, ja));
     }
+    if (q->n_topics > 0) {
+        fputs(_("topics:\n"), stdout);
+    }
+    for (size_t i = 0; i < q->n_topics; i++) {
+        const tx_topic_pb *t = q->topics[i];
+        int at = printf("  %-20s ", t->id);
+        snprintf(buf, sizeof buf, _("%s (%s)"), tx_text(t->name, ja), framework_name(t->framework));
+        tx_put_wrapped(stdout, buf, at, 80, 23);
+    }
     for (size_t a = 0; a < q->n_areas; a++) {
         printf("\n%s %s\n", q->areas[a]->id, tx_text(q->areas[a]->name, ja));
         for (size_t i = 0; i < q->n_items; i++) {
@@ -185,6 +266,7 @@ show_text(const tx_questionnaire_pb *q, int ja)
             fputs(buf, stdout);
             tx_put_wrapped(stdout, tx_text(it->text, ja), tx_display_width(buf), 80,
                            tx_display_width(buf));
+            show_item_topics(q, it, ja, tx_display_width(buf));
         }
     }
 }
@@ -296,12 +378,15 @@ done:
     return rc;
 }
 
-/* Lists every bad row of a refused sheet on standard error. */
+/* Lists every bad row of a refused sheet (and of its topics file) on standard error. */
 static void
-print_import_errors(const char *file, const tx_import_errors *errs)
+print_import_errors(const char *sheet, const char *topics, const tx_import_errors *errs)
 {
+    const char *file = sheet;
+
     for (size_t i = 0; i < errs->n; i++) {
         const tx_import_error *e = &errs->v[i];
+        file = e->in_topics && topics != NULL ? topics : sheet;
         if (e->item[0]) {
             fprintf(stderr, _("ticsx: %s line %u (%s): %s\n"), file, e->line, e->item, e->what);
         } else {
@@ -309,7 +394,7 @@ print_import_errors(const char *file, const tx_import_errors *errs)
         }
     }
     if (errs->total > errs->n) {
-        fprintf(stderr, _("ticsx: %s: %zu more bad rows not listed\n"), file,
+        fprintf(stderr, _("ticsx: %s: %zu more bad rows not listed\n"), sheet,
                 errs->total - errs->n);
     }
 }
@@ -330,7 +415,7 @@ cmd_import(tx_cli *g, const char *file, const tx_import_opts *o, const char *out
     int rc = tx_import_file(file, o, &q, &errs);
 
     if (rc == TX_ERR_MALFORMED && errs.total > 0) {
-        print_import_errors(file, &errs);
+        print_import_errors(file, o->topics_file, &errs);
         goto done;
     }
     if (rc != TX_OK) {
@@ -402,6 +487,7 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
                                          {"title-ja", required_argument, NULL, 'j'},
                                          {"title-en", required_argument, NULL, 'e'},
                                          {"publish", no_argument, NULL, 'P'},
+                                         {"topics", required_argument, NULL, 'T'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *format = NULL, *sub;
@@ -429,6 +515,8 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
             io.title_en = optarg;
         } else if (opt == 'P') {
             publish = 1;
+        } else if (opt == 'T') {
+            io.topics_file = optarg;
         } else if ((rc = tx_cli_common_opt(g, opt, "questionnaire")) != TX_OK) {
             return rc;
         }
@@ -449,5 +537,5 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
     return tx_fail(TX_ERR_USAGE,
                    "usage: ticsx questionnaire list | show ID | template ID|REQUEST [--out FILE] "
                    "[--format csv|json|xlsx] | import FILE.csv --id ID --version N [--title-ja "
-                   "T] [--title-en T] [--out FILE.json] [--publish]");
+                   "T] [--title-en T] [--topics TOPICS.csv] [--out FILE.json] [--publish]");
 }

@@ -309,10 +309,92 @@ parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
     return TX_OK;
 }
 
+/* "topics" is optional: absent or an empty array is no topic. */
+static int
+parse_topics(arena *a, json_t *root, tx_questionnaire_pb *q)
+{
+    static const char *const keys[] = {"id", "framework", "name", NULL};
+    int rc;
+
+    if (json_object_get(root, "topics") == NULL ||
+        (json_is_array(json_object_get(root, "topics")) &&
+         json_array_size(json_object_get(root, "topics")) == 0)) {
+        return TX_OK;
+    }
+    if ((rc = get_array(a, root, "topics", 1, (void ***)&q->topics, sizeof(tx_topic_pb),
+                        &q->n_topics)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < q->n_topics; i++) {
+        tx_topic_pb *t = q->topics[i];
+        json_t *o;
+        char w[96];
+
+        ticsx__v1__topic__init(t);
+        if ((rc = get_element(a, root, "topics", i, keys, w, sizeof w, &o)) != TX_OK ||
+            (rc = get_id(a, o, "id", w, &t->id)) != TX_OK) {
+            return rc;
+        }
+        snprintf(w, sizeof w, "topics[%zu] (%s)", i, t->id);
+        if ((rc = get_id(a, o, "framework", w, &t->framework)) != TX_OK ||
+            (rc = get_text(a, o, "name", w, &t->name)) != TX_OK) {
+            return rc;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(q->topics[k]->id, t->id) == 0) {
+                return bad(a, w, _("topic id appears twice"));
+            }
+        }
+    }
+    return TX_OK;
+}
+
+/* An item's "topics": optional, an array of ids of the questionnaire's topics, each once. */
+static int
+parse_item_topics(arena *a, json_t *o, const char *w, const tx_questionnaire_pb *q, tx_item_pb *it)
+{
+    json_t *v = json_object_get(o, "topics");
+    char what[160];
+
+    if (v == NULL) {
+        return TX_OK;
+    }
+    if (!json_is_array(v) || json_array_size(v) > TX_MAX_REPEATED) {
+        return bad(a, w, _("\"topics\" must be an array of topic ids"));
+    }
+    if (json_array_size(v) == 0) {
+        return TX_OK;
+    }
+    it->n_topics = json_array_size(v);
+    it->topics = arena_alloc(a, it->n_topics * sizeof *it->topics);
+    if (it->topics == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < it->n_topics; k++) {
+        json_t *e = json_array_get(v, k);
+        if (!json_is_string(e)) {
+            return bad(a, w, _("\"topics\" must be an array of topic ids"));
+        }
+        it->topics[k] = (char *)json_string_value(e);
+        if (tx_questionnaire_topic(q, it->topics[k]) < 0) {
+            snprintf(what, sizeof what, _("topic \"%.64s\" is not among \"topics\""),
+                     it->topics[k]);
+            return bad(a, w, what);
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (strcmp(it->topics[j], it->topics[k]) == 0) {
+                snprintf(what, sizeof what, _("topic \"%.64s\" appears twice"), it->topics[k]);
+                return bad(a, w, what);
+            }
+        }
+    }
+    return TX_OK;
+}
+
 static int
 parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
 {
-    static const char *const keys[] = {"id", "area", "level", "weight", "text", NULL};
+    static const char *const keys[] = {"id", "area", "level", "weight", "text", "topics", NULL};
     int rc;
 
     if ((rc = get_array(a, root, "items", 1, (void ***)&q->items, sizeof(tx_item_pb),
@@ -334,7 +416,8 @@ parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
         if ((rc = get_id(a, o, "area", w, &it->area)) != TX_OK ||
             (rc = get_uint(a, o, "level", w, 1, 99, 1, 0, &it->level)) != TX_OK ||
             (rc = get_uint(a, o, "weight", w, 1, 1000, 0, 1, &it->weight)) != TX_OK ||
-            (rc = get_text(a, o, "text", w, &it->text)) != TX_OK) {
+            (rc = get_text(a, o, "text", w, &it->text)) != TX_OK ||
+            (rc = parse_item_topics(a, o, w, q, it)) != TX_OK) {
             return rc;
         }
         if (tx_questionnaire_area(q, it->area) < 0) {
@@ -358,8 +441,8 @@ parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
 int
 tx_questionnaire_parse(const char *text, size_t len, const char *source, tx_questionnaire_pb **out)
 {
-    static const char *const keys[] = {"id",     "version", "title", "scale",
-                                       "levels", "areas",   "items", NULL};
+    static const char *const keys[] = {"id",     "version", "title",  "provenance", "scale",
+                                       "levels", "areas",   "topics", "items",      NULL};
     tx_questionnaire_pb q = TICSX__V1__QUESTIONNAIRE__INIT;
     arena a = {.source = source};
     json_error_t jerr;
@@ -387,8 +470,11 @@ tx_questionnaire_parse(const char *text, size_t len, const char *source, tx_ques
         (rc = get_uint(&a, root, "version", _("top level"), 1, UINT32_MAX, 1, 0, &q.version)) !=
             TX_OK ||
         (rc = get_text(&a, root, "title", _("top level"), &q.title)) != TX_OK ||
+        (json_object_get(root, "provenance") != NULL &&
+         (rc = get_text(&a, root, "provenance", _("top level"), &q.provenance)) != TX_OK) ||
         (rc = parse_scale(&a, root, &q)) != TX_OK || (rc = parse_levels(&a, root, &q)) != TX_OK ||
-        (rc = parse_areas(&a, root, &q)) != TX_OK || (rc = parse_items(&a, root, &q)) != TX_OK) {
+        (rc = parse_areas(&a, root, &q)) != TX_OK || (rc = parse_topics(&a, root, &q)) != TX_OK ||
+        (rc = parse_items(&a, root, &q)) != TX_OK) {
         goto out;
     }
     if ((rc = tx_pack(&q.base, &packed, &packed_len)) != TX_OK) {
@@ -487,6 +573,9 @@ tx_questionnaire_to_json(const tx_questionnaire_pb *q)
     json_t *scale = json_array(), *levels = json_array(), *areas = json_array();
     json_t *items = json_array();
 
+    if (tx_questionnaire_has_provenance(q)) {
+        json_object_set_new(root, "provenance", tx_json_text(q->provenance));
+    }
     for (size_t i = 0; i < q->n_scale; i++) {
         const tx_choice_pb *c = q->scale[i];
         json_t *o = json_pack("{s:s,s:o,s:I}", "code", c->code, "label", tx_json_text(c->label),
@@ -507,14 +596,30 @@ tx_questionnaire_to_json(const tx_questionnaire_pb *q)
     }
     for (size_t i = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
-        json_array_append_new(items,
-                              json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", it->id, "area", it->area,
-                                        "level", (json_int_t)it->level, "weight",
-                                        (json_int_t)it->weight, "text", tx_json_text(it->text)));
+        json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:o}", "id", it->id, "area", it->area, "level",
+                              (json_int_t)it->level, "weight", (json_int_t)it->weight, "text",
+                              tx_json_text(it->text));
+        if (it->n_topics > 0) {
+            json_t *t = json_array();
+            for (size_t k = 0; k < it->n_topics; k++) {
+                json_array_append_new(t, json_string(it->topics[k]));
+            }
+            json_object_set_new(o, "topics", t);
+        }
+        json_array_append_new(items, o);
     }
     json_object_set_new(root, "scale", scale);
     json_object_set_new(root, "levels", levels);
     json_object_set_new(root, "areas", areas);
+    if (q->n_topics > 0) {
+        json_t *topics = json_array();
+        for (size_t i = 0; i < q->n_topics; i++) {
+            const tx_topic_pb *t = q->topics[i];
+            json_array_append_new(topics, json_pack("{s:s,s:s,s:o}", "id", t->id, "framework",
+                                                    t->framework, "name", tx_json_text(t->name)));
+        }
+        json_object_set_new(root, "topics", topics);
+    }
     json_object_set_new(root, "items", items);
     return root;
 }
@@ -528,6 +633,40 @@ tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id)
         }
     }
     return -1;
+}
+
+int
+tx_questionnaire_topic(const tx_questionnaire_pb *q, const char *id)
+{
+    for (size_t i = 0; i < q->n_topics; i++) {
+        if (q->topics[i] != NULL && strcmp(q->topics[i]->id, id) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int
+tx_questionnaire_has_provenance(const tx_questionnaire_pb *q)
+{
+    return q->provenance != NULL && (q->provenance->ja[0] != 0 || q->provenance->en[0] != 0);
+}
+
+json_t *
+tx_questionnaire_item_topics_json(const tx_questionnaire_pb *q, const tx_item_pb *it)
+{
+    json_t *out = json_array();
+
+    for (size_t k = 0; it != NULL && k < it->n_topics; k++) {
+        int t = tx_questionnaire_topic(q, it->topics[k]);
+        if (t < 0) {
+            continue;
+        }
+        json_array_append_new(out, json_pack("{s:s,s:s,s:o}", "id", q->topics[t]->id, "framework",
+                                             q->topics[t]->framework, "name",
+                                             tx_json_text(q->topics[t]->name)));
+    }
+    return out;
 }
 
 int

@@ -2,9 +2,12 @@
  * answer scale and its scores), the built-in TICS-aligned self-check embedded at build time,
  * and lookups used by answers and scoring.
  *
- * JSON: {"id","version","title":{"ja","en"},"scale":[{"code","label","score_permille",
- * "not_applicable"?}],"levels":[{"level","name"}],"areas":[{"id","name"}],
- * "items":[{"id","area","level","weight","text"}]} */
+ * JSON: {"id","version","title":{"ja","en"},"provenance"?:{"ja","en"},"scale":[{"code","label",
+ * "score_permille","not_applicable"?}],"levels":[{"level","name"}],"areas":[{"id","name"}],
+ * "topics"?:[{"id","framework","name"}],"items":[{"id","area","level","weight","text",
+ * "topics"?:[topic id,...]}]}. provenance says who wrote the questionnaire and what it is not;
+ * topics are those of outside frameworks ("tics-2024", "jama-l1", ...) items map to: topic ids
+ * unique, every item topic one of them and named once per item. */
 #ifndef TX_QUESTIONNAIRE_H
 #define TX_QUESTIONNAIRE_H
 
@@ -52,6 +55,16 @@ int tx_questionnaire_id_valid(const char *s);
 
 /* Index of item `id`, or -1. */
 int tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id);
+
+/* Index of topic `id`, or -1. */
+int tx_questionnaire_topic(const tx_questionnaire_pb *q, const char *id);
+
+/* True when q says where it comes from (a provenance text in either language). */
+int tx_questionnaire_has_provenance(const tx_questionnaire_pb *q);
+
+/* The topics item `it` of q serves: [{"id","framework","name":{"ja","en"}}], in the item's
+ * order; never NULL (an empty array when none). Caller owns. */
+json_t *tx_questionnaire_item_topics_json(const tx_questionnaire_pb *q, const tx_item_pb *it);
 
 /* Index of area `id`, or -1. */
 int tx_questionnaire_area(const tx_questionnaire_pb *q, const char *id);

@@ -167,6 +167,29 @@ percent_json(const tx_area_score *a)
     return a->has_score ? json_real(tx_score_round(a->percent)) : json_null();
 }
 
+/* The lowest level not yet achieved, with its share of applicable items fully met: what a
+ * report shows as "L1 80%". null when every level is achieved (or there is none). */
+static json_t *
+level_next_json(const tx_questionnaire_pb *q, const tx_score *s)
+{
+    for (size_t l = 0; l < s->n_levels; l++) {
+        const tx_level_score *ls = &s->levels[l];
+        const tx_local_text_pb *name = NULL;
+        if (ls->achieved) {
+            continue;
+        }
+        for (size_t k = 0; k < q->n_levels; k++) {
+            if (q->levels[k]->level == ls->level) {
+                name = q->levels[k]->name;
+            }
+        }
+        return json_pack("{s:I,s:o,s:f,s:I,s:I}", "level", (json_int_t)ls->level, "name",
+                         tx_json_text(name), "share", tx_score_round(ls->share), "fully_met",
+                         (json_int_t)ls->implemented, "applicable", (json_int_t)ls->applicable);
+    }
+    return json_null();
+}
+
 json_t *
 tx_score_json(const tx_questionnaire_pb *q, const tx_score *s)
 {
@@ -197,8 +220,40 @@ tx_score_json(const tx_questionnaire_pb *q, const tx_score *s)
     for (size_t k = 0; k < s->n_unanswered; k++) {
         json_array_append_new(missing, json_string(s->unanswered[k]));
     }
-    return json_pack("{s:o,s:o,s:o,s:I,s:I,s:o}", "areas", areas, "overall",
+    return json_pack("{s:o,s:o,s:o,s:I,s:o,s:I,s:o}", "areas", areas, "overall",
                      percent_json(&s->overall), "levels", levels, "level_achieved",
-                     (json_int_t)s->level_achieved, "unanswered", (json_int_t)s->n_unanswered,
-                     "unanswered_items", missing);
+                     (json_int_t)s->level_achieved, "level_next", level_next_json(q, s),
+                     "unanswered", (json_int_t)s->n_unanswered, "unanswered_items", missing);
+}
+
+int
+tx_score_level_text(const json_t *row, char *out, size_t n)
+{
+    const json_t *next = json_object_get(row, "level_next");
+    const json_t *got = json_object_get(row, "level_achieved");
+    json_int_t achieved = json_is_integer(got) ? json_integer_value(got) : 0;
+    int w;
+
+    if (n == 0) {
+        return 0;
+    }
+    out[0] = 0;
+    if (json_is_object(next)) {
+        json_int_t level = json_integer_value(json_object_get(next, "level"));
+        double share = json_number_value(json_object_get(next, "share"));
+        long whole = (long)floor(share); /* never shows 100% before the level is achieved */
+        if (whole > 99) {
+            whole = 99;
+        }
+        if (achieved > 0) {
+            w = snprintf(out, n, "L%lld L%lld %ld%%", (long long)achieved, (long long)level, whole);
+        } else {
+            w = snprintf(out, n, "L%lld %ld%%", (long long)level, whole);
+        }
+    } else if (achieved > 0) {
+        w = snprintf(out, n, "L%lld", (long long)achieved);
+    } else {
+        return 0;
+    }
+    return w > 0 && (size_t)w < n;
 }

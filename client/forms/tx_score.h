@@ -55,9 +55,23 @@ void tx_score_free(tx_score *s);
 
 /* The scores as a report row shows them: {"areas": [{"id", "name", "score", "items", "answered",
  * "applicable"}], "overall", "levels": [{"level", "name", "applicable", "implemented", "share",
- * "achieved"}], "level_achieved", "unanswered", "unanswered_items"}, percentages rounded to one
- * decimal and null when nothing applicable was answered. s must come from q. Caller owns. */
+ * "achieved"}], "level_achieved", "level_next", "unanswered", "unanswered_items"}, percentages
+ * rounded to one decimal and null when nothing applicable was answered. s must come from q.
+ * Caller owns.
+ *
+ * A level's "share" is the percentage of its applicable items (not answered "not applicable";
+ * unanswered ones count) that are fully met, "implemented" their number; "level_achieved" is
+ * the highest level achieved (0 if none). "level_next" is the lowest level not achieved,
+ * {"level", "name", "share", "fully_met", "applicable"}, or null when every level is: with
+ * level_achieved it is what a report shows as "L1 80%" (no level yet, 80% of level 1 fully
+ * met) or "L1 L2 40%" (level 1 achieved, 40% of level 2). */
 json_t *tx_score_json(const tx_questionnaire_pb *q, const tx_score *s);
+
+/* The level summary of a report row (its "level_achieved" and "level_next" as above) as the
+ * short text reports show: "L1 80%", "L1 L2 40%", "L2", or "" when the row has no score. The
+ * share is rounded down, so 100% is never shown before the level is achieved. Returns 1 when
+ * something was written, 0 otherwise. Same text in every language. */
+int tx_score_level_text(const json_t *row, char *out, size_t n);
 
 /* A percentage rounded to one decimal place. */
 double tx_score_round(double percent);

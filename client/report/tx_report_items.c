@@ -2,6 +2,7 @@
 #include "tx_report_items.h"
 
 #include "tx_json.h"
+#include "tx_questionnaire.h"
 
 #include <string.h>
 
@@ -27,16 +28,16 @@ tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers,
         }
         json_array_append_new(
             out,
-            json_pack("{s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:b,s:s}", "id", item->id, "area",
-                      item->area, "level", (json_int_t)item->level, "weight",
-                      (json_int_t)item->weight, "text", tx_json_text(item->text), "answer",
-                      choice != NULL ? json_string(choice->code) : json_null(), "label",
-                      choice != NULL ? tx_json_text(choice->label) : json_null(), "score_permille",
-                      choice != NULL && !choice->not_applicable
-                          ? json_integer(choice->score_permille)
-                          : json_null(),
-                      "not_applicable", choice != NULL && choice->not_applicable, "comment",
-                      ans != NULL && ans->comment != NULL ? ans->comment : ""));
+            json_pack(
+                "{s:s,s:s,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:b,s:s}", "id", item->id, "area", item->area,
+                "level", (json_int_t)item->level, "weight", (json_int_t)item->weight, "text",
+                tx_json_text(item->text), "topics", tx_questionnaire_item_topics_json(q, item),
+                "answer", choice != NULL ? json_string(choice->code) : json_null(), "label",
+                choice != NULL ? tx_json_text(choice->label) : json_null(), "score_permille",
+                choice != NULL && !choice->not_applicable ? json_integer(choice->score_permille)
+                                                          : json_null(),
+                "not_applicable", choice != NULL && choice->not_applicable, "comment",
+                ans != NULL && ans->comment != NULL ? ans->comment : ""));
     }
     return out;
 }

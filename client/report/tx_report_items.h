@@ -7,7 +7,8 @@
 
 #include <jansson.h>
 
-/* [{"id","area","level","weight","text":{"ja","en"},"answer":code|null,
+/* [{"id","area","level","weight","text":{"ja","en"},
+ *   "topics":[{"id","framework","name":{"ja","en"}}],"answer":code|null,
  *   "label":{"ja","en"}|null,"score_permille":n|null,"not_applicable","comment"}], one per
  * item of q in questionnaire order; answer, label and score_permille are null for an item
  * left unanswered (or answered with a choice q does not have). Caller owns the result. */

@@ -9,6 +9,7 @@
 #include "tx_idmap.h"
 #include "tx_json.h"
 #include "tx_pool.h"
+#include "tx_questionnaire.h"
 #include "tx_report_items.h"
 
 #include <stdlib.h>
@@ -150,11 +151,13 @@ tx_report_row_json(const tx_report_row *r)
     json_t *areas = json_array(), *levels = json_array(), *missing = json_array(), *scores;
 
     if (v->q != NULL) {
-        json_object_set_new(o, "questionnaire",
-                            json_pack("{s:o,s:s,s:I,s:o}", "record",
-                                      tx_json_hex(v->questionnaire, TX_ID_LEN), "id", v->q->id,
-                                      "version", (json_int_t)v->q->version, "title",
-                                      tx_json_text(v->q->title)));
+        json_object_set_new(
+            o, "questionnaire",
+            json_pack("{s:o,s:s,s:I,s:o,s:o}", "record", tx_json_hex(v->questionnaire, TX_ID_LEN),
+                      "id", v->q->id, "version", (json_int_t)v->q->version, "title",
+                      tx_json_text(v->q->title), "provenance",
+                      tx_questionnaire_has_provenance(v->q) ? tx_json_text(v->q->provenance)
+                                                            : json_null()));
     } else {
         json_object_set_new(o, "questionnaire", json_null());
     }
@@ -170,6 +173,7 @@ tx_report_row_json(const tx_report_row *r)
         json_object_set_new(o, "overall", json_null());
         json_object_set_new(o, "levels", levels);
         json_object_set_new(o, "level_achieved", json_null());
+        json_object_set_new(o, "level_next", json_null());
         json_object_set_new(o, "unanswered", json_null());
         json_object_set_new(o, "unanswered_items", missing);
         json_object_set_new(o, "items", json_array());

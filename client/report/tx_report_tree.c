@@ -291,6 +291,7 @@ node_json(const tx_tree *tree, size_t i)
         json_object_set_new(o, "overall", json_null());
         json_object_set_new(o, "levels", json_array());
         json_object_set_new(o, "level_achieved", json_null());
+        json_object_set_new(o, "level_next", json_null());
         json_object_set_new(o, "unanswered", json_null());
         json_object_set_new(o, "unanswered_items", json_array());
     }
