@@ -115,7 +115,7 @@ test_labels(void **state)
         assert_string_not_equal(valid, listed);
         assert_null(strstr(declared, valid));
     }
-    assert_string_equal(tx_render_cred_label("declared", 1), "自己申告（未確認）");
+    assert_string_equal(tx_render_cred_label("declared", 1), "取引先の自己申告");
     assert_string_equal(tx_render_cred_label("listed", 1), "登録簿に掲載");
     assert_string_equal(tx_render_policy_label(1, 1), "適合");
     assert_string_equal(tx_render_policy_label(0, 1), "不適合");
@@ -148,17 +148,17 @@ test_table(void **state)
     char *en = render(table_notes, doc, 0), *ja = render(table_notes, doc, 1);
 
     (void)state;
-    assert_has(en, "TICS, signed by the body: Valid");
-    assert_has(en, "TICS, declared by the supplier: Listed in the register");
+    assert_has(en, "TICS: Valid (signed by the body); No. TICS-0001");
+    assert_has(en, "TICS, declared by the supplier: Listed in a public register");
     assert_has(en, "register: listed (METI TICS list, as of 2026-11-01)");
-    assert_has(en, "ISMS (ISO/IEC 27001), declared by the supplier: Declared (not verified)");
+    assert_has(en, "ISMS (ISO/IEC 27001): Declared by the supplier; No. IS 123456");
     assert_has(en, "evidence: isms=cert.pdf (does not");
     assert_has(en, "policy v2: Fail: ISMS certificate: evidence does not match");
     assert_has(en, "policy v2: Pass");
     /* A problem's reason is shown; an ok one's is not repeated. */
     assert_has(en, "lists TICS-0900 for another holder");
     assert_lacks(en, "signed by Body Alpha, accredited");
-    assert_has(ja, "自己申告（未確認）");
+    assert_has(ja, "取引先の自己申告");
     assert_has(ja, "登録簿に掲載");
     assert_has(ja, "不適合");
     assert_fits(en);
@@ -176,7 +176,7 @@ test_csv(void **state)
     assert_has(en, "\"level_shares\",\"credentials\",\"credential_problems\",\"evidence\","
                    "\"policy\",\"policy_version\",\"policy_reasons\"");
     assert_has(en, "\"L1 100%, L2 80%\"");
-    assert_has(en, "TICS, declared by the supplier: Listed in the register");
+    assert_has(en, "TICS, declared by the supplier: Listed in a public register");
     assert_has(en, "\"Fail\",\"2\",\"ISMS certificate: evidence does not match; level 2 "
                    "required, level 1 achieved\"");
     /* Tohoku: one problem (register mismatch), the applied Privacy Mark is a warning. */
@@ -192,8 +192,8 @@ test_html(void **state)
     char *en = render(tx_render_html, doc, 0), *ja = render(tx_render_html, doc, 1);
 
     (void)state;
-    assert_has(en, "<span class=\"decl\">Declared (not verified)</span>");
-    assert_has(en, "<span class=\"ok\">Listed in the register</span>");
+    assert_has(en, "<span class=\"decl\">Declared by the supplier</span>");
+    assert_has(en, "<span class=\"ok\">Listed in a public register</span>");
     assert_has(en, "<span class=\"bad\">Fail</span>");
     assert_has(en, "Credentials and evidence");
     assert_has(en, "tics-0777.pdf <span class=\"ok\">checked</span>");
@@ -202,7 +202,7 @@ test_html(void **state)
     assert_has(en, "Version 2");
     assert_has(en, "@media print");
     assert_lacks(en, "<script");
-    assert_has(ja, "自己申告（未確認）");
+    assert_has(ja, "取引先の自己申告");
     assert_has(ja, "受入れ基準");
     assert_has(ja, "情報の区分");
     free(en);
@@ -266,7 +266,7 @@ test_xlsx(void **state)
     assert_has(wb, "name=\"evidence\"");
     strings = zip_part(path, "xl/sharedStrings.xml");
     assert_non_null(strings);
-    assert_has(strings, "Listed in the register");
+    assert_has(strings, "Listed in a public register");
     assert_has(strings, "level_shares");
     assert_has(strings, "T-2024-03 Classifying information");
     assert_has(strings, "tics-0777.pdf (checked)");

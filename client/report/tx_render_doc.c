@@ -306,10 +306,12 @@ tx_render_area_union(const json_t *doc)
 
 /* ---- Credentials, policy and level shares (README.md "Report JSON"). ---- */
 
+/* A credential's status in the words of verify (client/verify/tx_cred.c), so the CLI, the
+ * reports and the UI call one status by one name. */
 static const char *const cred_labels[][2] = {
-    {"valid", N_("Valid")},
-    {"listed", N_("Listed in the register")},
-    {"declared", N_("Declared (not verified)")},
+    {"valid", N_("Valid (signed by the body)")},
+    {"listed", N_("Listed in a public register")},
+    {"declared", N_("Declared by the supplier")},
     {"report_due", N_("Periodic report due")},
     {"applied", N_("Applied for")},
     {"under_audit", N_("Under audit")},
@@ -318,11 +320,11 @@ static const char *const cred_labels[][2] = {
     {"stale", N_("Periodic report overdue")},
     {"suspended", N_("Suspended")},
     {"revoked", N_("Revoked")},
-    {"not_accredited", N_("Not accredited")},
+    {"not_accredited", N_("Body not accredited")},
     {"holder_mismatch", N_("Holder mismatch")},
-    {"invalid_criteria", N_("Criteria not valid at issue")},
+    {"invalid_criteria", N_("Invalid criteria version")},
     {"register_mismatch", N_("Register mismatch")},
-    {"evidence_failed", N_("Evidence not verified")},
+    {"evidence_failed", N_("Evidence failed")},
     {"unavailable", N_("Unavailable")},
 };
 
@@ -422,12 +424,19 @@ tx_render_cred_line(const json_t *c, int ja, char *out, size_t n)
     const json_t *crit = json_object_get(c, "criteria_version");
     char buf[64];
     size_t used = 0;
+    const char *status = tx_render_str(c, "status");
 
-    out[0] = 0;
-    tx_render_append(out, n, &used, "%s, %s: %s",
-                     tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
-                     tx_render_source_label(tx_render_str(c, "source"), ja),
-                     tx_render_cred_label(tx_render_str(c, "status"), ja));
+    /* "valid" and "declared" say their source in their label already. */
+    if (strcmp(status, "valid") == 0 || strcmp(status, "declared") == 0) {
+        tx_render_append(out, n, &used, "%s: %s",
+                         tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
+                         tx_render_cred_label(status, ja));
+    } else {
+        tx_render_append(out, n, &used, "%s, %s: %s",
+                         tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
+                         tx_render_source_label(tx_render_str(c, "source"), ja),
+                         tx_render_cred_label(status, ja));
+    }
     append_field(out, n, &used, ja, tx_render_tr(N_("No. "), ja), tx_render_str(c, "number"));
     append_field(out, n, &used, ja, "", tx_render_str(c, "body"));
     append_field(out, n, &used, ja, tx_render_tr(N_("standard "), ja),
