@@ -428,19 +428,22 @@ tx_render_cred_line(const json_t *c, int ja, char *out, size_t n)
 
     /* "valid" and "declared" say their source in their label already. */
     if (strcmp(status, "valid") == 0 || strcmp(status, "declared") == 0) {
-        tx_render_append(out, n, &used, "%s: %s",
+        tx_render_append(out, n, &used, "%s%s%s",
                          tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
-                         tx_render_cred_label(status, ja));
+                         tx_render_tr(N_(": "), ja), tx_render_cred_label(status, ja));
     } else {
-        tx_render_append(out, n, &used, "%s, %s: %s",
-                         tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
-                         tx_render_source_label(tx_render_str(c, "source"), ja),
-                         tx_render_cred_label(status, ja));
+        tx_render_append(
+            out, n, &used, "%s%s%s%s%s", tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
+            tx_render_tr(N_(", "), ja), tx_render_source_label(tx_render_str(c, "source"), ja),
+            tx_render_tr(N_(": "), ja), tx_render_cred_label(status, ja));
     }
     append_field(out, n, &used, ja, tx_render_tr(N_("No. "), ja), tx_render_str(c, "number"));
     append_field(out, n, &used, ja, "", tx_render_str(c, "body"));
-    append_field(out, n, &used, ja, tx_render_tr(N_("standard "), ja),
-                 tx_render_str(c, "standard"));
+    /* A TICS certificate's "standard" is its criteria version, said next. */
+    if (strcmp(tx_render_str(c, "scheme"), "tics") != 0) {
+        append_field(out, n, &used, ja, tx_render_tr(N_("standard "), ja),
+                     tx_render_str(c, "standard"));
+    }
     if (json_is_integer(crit)) {
         snprintf(buf, sizeof buf, tx_render_tr(N_("%lld criteria"), ja),
                  (long long)json_integer_value(crit));

@@ -263,8 +263,9 @@ write_group(FILE *f, const row *rows, const json_t *sups, size_t n, const uint8_
     tx_put_wrapped(f, buf, 0, WIDTH, 0);
     /* xgettext:no-c-format */
     tx_put_wrapped(f,
-                   tx_render_tr(N_("LV L1 80%: level 1 achieved and 80% of the next level's "
-                                   "applicable items fully implemented"),
+                   tx_render_tr(N_("LV: \"L1 80%\" = level 1 not yet achieved, 80% of its "
+                                   "items fully implemented; \"L1 L2 40%\" = level 1 achieved, "
+                                   "40% of level 2's"),
                                 ja),
                    0, WIDTH, 0);
 }

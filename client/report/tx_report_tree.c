@@ -424,8 +424,9 @@ typedef struct {
 static tree_widths
 widths(int ja)
 {
-    return ja ? (tree_widths){.name = 21, .state = 12, .cert = 14, .lv = 7, .age = 11}
-              : (tree_widths){.name = 36, .state = 10, .cert = 9, .lv = 4, .age = 6};
+    /* LV holds "L1 L2 40%" (the level achieved beside the share of the next one). */
+    return ja ? (tree_widths){.name = 18, .state = 12, .cert = 14, .lv = 10, .age = 11}
+              : (tree_widths){.name = 30, .state = 10, .cert = 9, .lv = 10, .age = 6};
 }
 
 /* Under a node, from its JSON: its credentials in a few words and the policy's verdict. */
@@ -476,7 +477,11 @@ put_node(FILE *f, const tx_tree *tree, size_t i, const json_t *jnode, int ja)
     } else {
         fprintf(f, "%5s", "-");
     }
-    if (r != NULL && r->scored && r->score.level_achieved) {
+    if (r != NULL && r->scored && json_array_size(json_object_get(jnode, "levels")) > 0) {
+        char lv[32];
+        tx_render_level_share(jnode, 0, ja, lv, sizeof lv);
+        tx_put_rcell(f, lv, w.lv);
+    } else if (r != NULL && r->scored && r->score.level_achieved) {
         fprintf(f, "%*u", w.lv, r->score.level_achieved);
     } else {
         fprintf(f, "%*s", w.lv, "-");
