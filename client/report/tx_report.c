@@ -162,7 +162,9 @@ put_notes(FILE *f, const tx_verdict *v, const json_t *jrow, int ja)
         snprintf(buf, sizeof buf, "%s%s", tx_render_tr(N_("older assessment: "), ja), v->notice);
         tx_put_wrapped(f, buf, 2, WIDTH, 4);
     }
-    if (v->cert_checked && st->status != TX_CERT_VALID && st->status != TX_CERT_NONE) {
+    /* The row's credentials (below) list the body-signed certificate with its reason. */
+    if (v->cert_checked && st->status != TX_CERT_VALID && st->status != TX_CERT_NONE &&
+        json_array_size(json_object_get(jrow, "credentials")) == 0) {
         tx_format_date(d, sizeof d, st->at);
         fputs("  ", f);
         if (st == &v->cert_as_of) {
