@@ -7,7 +7,7 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port"
+    --port --evidence"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -21,7 +21,7 @@ _ticsx_command_opts()
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
-    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin" ;;
+    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence" ;;
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
@@ -30,6 +30,8 @@ _ticsx_command_opts()
     cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
     witness) echo "--every --name" ;;
     ui) echo "--port --no-browser" ;;
+    # evidence files
+    evidence) echo "--out --force" ;;
     esac
 }
 
@@ -54,7 +56,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert audit-log witness assessments ui
-        help"
+        help evidence"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -105,7 +107,7 @@ _ticsx()
     *" $prev "*)
         case $prev in
         --home) _ticsx_files -d ;;
-        --hub-key | --file | --out) _ticsx_files ;;
+        --hub-key | --file | --out | --evidence) _ticsx_files ;;
         --lang) _ticsx_words "ja en" ;;
         --format)
             if [ "$cmd" = questionnaire ]; then
@@ -167,6 +169,10 @@ _ticsx()
         ;;
     cert)
         [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list"
+        ;;
+    # evidence files: list|get ASSESSMENT [NAME]
+    evidence)
+        [ -z "$sub" ] && _ticsx_words "list get"
         ;;
     esac
 }

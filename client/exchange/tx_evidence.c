@@ -184,14 +184,15 @@ tx_evidence_set_free(tx_evidence_set *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The home's index of files sent: evidence/<sha256 hex> = key || chunk ids. */
+/* The home's index of files sent: attachments/<sha256 hex> = key || chunk ids (evidence/ holds
+ * the log's misbehaviour evidence). */
 static int
 index_path(tx_client *c, const uint8_t sha[32], char *out, size_t n, int make)
 {
     char dir[PATH_MAX], hex[65];
     int rc;
 
-    if ((rc = tx_path_join(dir, sizeof dir, tx_home_dir(tx_client_home(c)), "evidence")) != TX_OK) {
+    if ((rc = tx_path_join(dir, sizeof dir, tx_home_dir(tx_client_home(c)), "attachments")) != TX_OK) {
         return rc;
     }
     if (make && (rc = tx_mkdir_private(dir)) != TX_OK) {

@@ -42,7 +42,7 @@ int tx_evidence_check(const tx_attachment *a, size_t n);
 /* Checks (tx_evidence_check), then encrypts, signs and submits the chunks of every attachment
  * (a file sent before by this home, same SHA-256, reuses its key and chunks unless they are no
  * longer in the home's index), filling *out. The chunks are stored at the hub when this
- * returns TX_OK; the file keys stay in the home (evidence/<sha256 hex>, 0600) for reuse.
+ * returns TX_OK; the file keys stay in the home (attachments/<sha256 hex>, 0600) for reuse.
  * Caller owns *out (tx_evidence_set_free). Codes as tx_evidence_check, TX_ERR_REFUSED when the
  * hub refused a chunk, connection codes. */
 int tx_evidence_send(tx_client *c, const tx_attachment *a, size_t n, tx_evidence_set *out);
