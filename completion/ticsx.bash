@@ -8,6 +8,8 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
     --port --evidence"
+    --port --scheme --state --standard --last-report --expected --renews --document
+    --credentials --grace"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -22,12 +24,14 @@ _ticsx_command_opts()
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
     answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence" ;;
+    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --credentials" ;;
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
     report) echo "--format --out --force --depth --current-days" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
-    cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note" ;;
+    cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note --renews --grace" ;;
+    credential) echo "--scheme --state --number --body --holder --corporate-number --scope --criteria --standard --issued --expires --last-report --expected --renews --document" ;;
     witness) echo "--every --name" ;;
     ui) echo "--port --no-browser" ;;
     # evidence files
@@ -57,6 +61,8 @@ _ticsx()
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert audit-log witness assessments ui
         help evidence"
+        fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
+        help"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -117,6 +123,10 @@ _ticsx()
             fi
             ;;
         --criteria) _ticsx_words "2018 2024" ;;
+        --scheme) _ticsx_words "tics isms tisax pmark audit" ;;
+        --state) _ticsx_words "certified applied under_audit" ;;
+        --credentials) _ticsx_words "all none" ;;
+        --document) _ticsx_files ;;
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
@@ -168,7 +178,10 @@ _ticsx()
         esac
         ;;
     cert)
-        [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list"
+        [ -z "$sub" ] && _ticsx_words "issue report suspend reinstate revoke show verify list history"
+        ;;
+    credential)
+        [ -z "$sub" ] && _ticsx_words "add list show remove"
         ;;
     # evidence files: list|get ASSESSMENT [NAME]
     evidence)

@@ -379,6 +379,10 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         /* Public; whether the signer may accredit or certify is for each reader to verify
          * against the pinned accreditor key. */
         break;
+    case TX_KIND_REGISTER:
+        /* Public; whether a register counts is for each reader to decide by the publishers it
+         * pins (trust/registers/). */
+        break;
     case TX_KIND_REQUEST: {
         const tx_request_pb *r = (const tx_request_pb *)sub->payload;
 

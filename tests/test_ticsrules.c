@@ -8,6 +8,7 @@
 #include "tx_cert_issue.h"
 #include "tx_cert_judge.h"
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_kinds.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
@@ -277,6 +278,37 @@ test_renewal_judged(void **state)
     /* A holder mismatch stays one: the renewal does not make it another's certificate. */
     tx_cert_evaluate(&c->t.ts, a, c->other->pub.sign, th_date("2028-01-01"), NULL, &st);
     assert_int_equal(st.status, TX_CERT_HOLDER_MISMATCH);
+}
+
+/* The new statuses' labels and reasons in Japanese. */
+static void
+test_japanese(void **state)
+{
+    chain *c = *state;
+    uint8_t a[TX_ID_LEN], b[TX_ID_LEN], e[TX_ID_LEN];
+    tx_cert_state st;
+    size_t len;
+
+    assert_int_equal(tx_i18n_init("ja"), TX_OK);
+    if (tx_i18n_localedir()[0] == 0) {
+        tx_i18n_init("en");
+        fail_msg("the Japanese catalogue was not found (build the tx_catalogue target)");
+    }
+    assert_string_equal(tx_cert_status_label(TX_CERT_REPORT_DUE),
+                        "定期報告の期限超過（猶予期間内）");
+    assert_string_equal(tx_cert_status_label(TX_CERT_INVALID_CRITERIA), "認証基準の不整合");
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
+                             "JA-EARLY", 2024, "2024-08-01", NULL, NULL, e, &len));
+    judge(c, e, "2025-01-01", 0, TX_CERT_INVALID_CRITERIA, "2024年版の認証基準", NULL);
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
+                             "JA-1", 2018, "2021-03-01", NULL, NULL, a, &len));
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
+                             "JA-2", 2024, "2024-09-01", NULL, a, b, &len));
+    judge(c, b, "2025-09-11", 30, TX_CERT_REPORT_DUE, "10日遅れています", &st);
+    th_expect_text(st.reason, "30日の猶予");
+    judge(c, b, "2025-10-11", 30, TX_CERT_STALE, "期限は 2025-09-01 で、40日遅れています", NULL);
+    judge(c, a, "2025-01-01", 0, TX_CERT_VALID, "JA-2 として更新しています", NULL);
+    assert_int_equal(tx_i18n_init("en"), TX_OK);
 }
 
 /* ---- through the binaries ---- */
@@ -558,6 +590,12 @@ test_renewal_history_and_show(void **state)
     th_expect_text(r.out, "LINE-A");
     th_expect_text(r.out, "LINE-B");
     th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--lang", "ja", "cert", "history", "LINE-A", "--at",
+             "2025-01-01", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "更新元");
+    th_expect_text(r.out, "LINE-B に更新済み");
+    th_result_free(&r);
     th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "history", "Nobody At All KK", NULL);
     th_expect_status(&r, 1);
     th_result_free(&r);
@@ -673,6 +711,7 @@ main(void)
                                         chain_teardown),
         cmocka_unit_test_setup_teardown(test_report_due_and_stale, chain_setup, chain_teardown),
         cmocka_unit_test_setup_teardown(test_renewal_judged, chain_setup, chain_teardown),
+        cmocka_unit_test_setup_teardown(test_japanese, chain_setup, chain_teardown),
     };
     const struct CMUnitTest world[] = {
         cmocka_unit_test(test_issue_refuses_criteria),

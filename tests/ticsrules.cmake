@@ -3,4 +3,4 @@
 # ticsx-hub binaries.
 tx_add_test(test_ticsrules SOURCES test_ticsrules.c
             LIBS tx_test_chain tx_test_harness tx_client PkgConfig::JANSSON TIMEOUT 300)
-add_dependencies(test_ticsrules ticsx ticsx-hub)
+add_dependencies(test_ticsrules ticsx ticsx-hub tx_catalogue)

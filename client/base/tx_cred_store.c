@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CRED_JSON_MAX 65536
 
 const char *
 tx_cred_media_type(const uint8_t *b, size_t len)
@@ -141,14 +140,19 @@ get_date(json_t *j, const char *key, int64_t *t, const char *path)
     return TX_OK;
 }
 
-static int
-parse(const uint8_t *b, size_t len, const char *path, tx_cred_decl *c)
+int
+tx_cred_parse(const uint8_t *b, size_t len, const char *path, tx_cred_decl *c)
 {
     json_error_t err;
-    json_t *j = json_loadb((const char *)b, len, 0, &err);
+    json_t *j;
     int rc;
 
     memset(c, 0, sizeof *c);
+    if (len > TX_CRED_JSON_MAX) {
+        return tx_fail(TX_ERR_TOO_LARGE, "%s: larger than %d bytes: remove it", path,
+                       TX_CRED_JSON_MAX);
+    }
+    j = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES, &err);
     if (j == NULL || !json_is_object(j)) {
         json_decref(j);
         return tx_fail(TX_ERR_MALFORMED, "%s: not a credential (JSON object): remove it", path);
@@ -221,8 +225,8 @@ tx_cred_save(tx_home *home, tx_cred_decl *c, const char *doc_path)
     if (access(path, F_OK) == 0) {
         free(bytes);
         return tx_fail(TX_ERR_EXISTS,
-                       "credential %s is declared already: ticsx credential remove %s first",
-                       c->id, c->id);
+                       "credential %s is declared already: ticsx credential remove %s first", c->id,
+                       c->id);
     }
     if (bytes != NULL) {
         if ((rc = tx_path_join(doc, sizeof doc, dir, c->document)) != TX_OK ||
@@ -280,7 +284,7 @@ tx_cred_load_all(tx_home *home, tx_cred_decl **v, size_t *n)
             break;
         }
         if ((rc = tx_path_join(path, sizeof path, dir, de->d_name)) != TX_OK ||
-            (rc = tx_file_read(path, CRED_JSON_MAX, &b, &len)) != TX_OK) {
+            (rc = tx_file_read(path, TX_CRED_JSON_MAX, &b, &len)) != TX_OK) {
             break;
         }
         if ((nv = realloc(*v, (*n + 1) * sizeof **v)) == NULL) {
@@ -289,7 +293,7 @@ tx_cred_load_all(tx_home *home, tx_cred_decl **v, size_t *n)
             break;
         }
         *v = nv;
-        rc = parse(b, len, path, &(*v)[*n]);
+        rc = tx_cred_parse(b, len, path, &(*v)[*n]);
         free(b);
         if (rc == TX_OK) {
             (*n)++;

@@ -37,6 +37,14 @@ typedef struct {
     char media_type[32]; /* of the document */
 } tx_cred_decl;
 
+/* A credential file is at most this large. */
+#define TX_CRED_JSON_MAX 65536
+
+/* Parses a credential file's bytes (at most TX_CRED_JSON_MAX; `path` names it in messages):
+ * every member checked (strings fit and are UTF-8, dates YYYY-MM-DD, id/scheme/state present,
+ * the document a plain file name). TX_ERR_MALFORMED or TX_ERR_TOO_LARGE with a message. */
+int tx_cred_parse(const uint8_t *b, size_t len, const char *path, tx_cred_decl *c);
+
 /* The media type of a document from its first bytes: "application/pdf", "image/png",
  * "image/jpeg", or NULL for anything else. */
 const char *tx_cred_media_type(const uint8_t *b, size_t len);

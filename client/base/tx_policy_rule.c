@@ -548,7 +548,9 @@ add_part(void *arg, const char *rule, const char *text)
 {
     sentence *s = arg;
 
-    (void)rule;
+    if (strcmp(rule, "report_grace_days") == 0) {
+        return; /* not a condition: a sentence of its own */
+    }
     cat(s->out, s->n, &s->at, "%s%s", s->count ? _("; ") : "", text);
     s->count++;
 }
@@ -569,6 +571,15 @@ tx_policy_rules_text(const tx_policy_rules *p, int en, char *out, size_t n)
         snprintf(out, n, "%s", _("No rule: every supplier meets this policy."));
     } else {
         snprintf(out, n, _("A supplier is accepted when it %s."), body);
+    }
+    if (p->grace_days > 0) {
+        char first[2560];
+
+        tx_utf8_copy(first, sizeof first, out);
+        snprintf(out, n,
+                 _("%1$s A TICS periodic report late by up to %2$d days is a warning, not a "
+                   "failure."),
+                 first, p->grace_days);
     }
 
     tx_utf8_copy(out, n, out);

@@ -309,7 +309,8 @@ tx_policy_selected(tx_home *home, tx_policy *out, int *found)
         return TX_OK;
     }
     if ((rc = tx_policy_store_get(home, v, out)) != TX_OK) {
-        return rc;
+        /* A version chosen by number that is not there is the caller's mistake. */
+        return rc == TX_ERR_NOT_FOUND ? TX_ERR_USAGE : rc;
     }
     *found = 1;
     return TX_OK;

@@ -49,7 +49,8 @@ int tx_policy_store_use(tx_home *home, int version);
 int tx_policy_store_list(tx_home *home, int **versions, size_t *n);
 
 /* The selected policy (tx_policy_select): *found is 0 when none applies (no current version,
- * or TX_POLICY_NONE chosen). Failures with the message set. */
+ * or TX_POLICY_NONE chosen). TX_ERR_USAGE when the chosen version does not exist; other
+ * failures (a damaged version) with the message set. */
 int tx_policy_selected(tx_home *home, tx_policy *out, int *found);
 
 #endif

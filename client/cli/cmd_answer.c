@@ -214,8 +214,9 @@ pick_credentials(tx_cli *g, tx_client *c, const char *which, tx_answer_args *a,
             continue;
         }
         if (a->n_attachments >= max_files) {
-            return tx_fail(TX_ERR_USAGE, "--evidence: at most %zu files with the credentials' "
-                                         "documents",
+            return tx_fail(TX_ERR_USAGE,
+                           "--evidence: at most %zu files with the credentials' "
+                           "documents",
                            max_files);
         }
         if ((rc = tx_cred_doc_path(tx_client_home(c), d, doc[i], sizeof doc[i])) != TX_OK) {
@@ -224,8 +225,8 @@ pick_credentials(tx_cli *g, tx_client *c, const char *which, tx_answer_args *a,
         if (a->attachments != files) {
             a->attachments = files;
         }
-        files[a->n_attachments++] = (tx_attachment){.path = doc[i], .name = d->document,
-                                                    .media_type = d->media_type};
+        files[a->n_attachments++] =
+            (tx_attachment){.path = doc[i], .name = d->document, .media_type = d->media_type};
     }
     a->credentials = *ptrs;
     a->n_credentials = n;

@@ -139,8 +139,9 @@ check_fields(tx_home *home, tx_cred_decl *c, const char *criteria)
                            c->state);
         }
         if (c->issued || c->expires || c->last_report) {
-            return tx_fail(TX_ERR_USAGE, "an application (--state %s) has no --issued, "
-                                         "--expires or --last-report yet",
+            return tx_fail(TX_ERR_USAGE,
+                           "an application (--state %s) has no --issued, "
+                           "--expires or --last-report yet",
                            c->state);
         }
         return tics ? check_body(home, c->body, tx_now()) : TX_OK;
@@ -332,12 +333,12 @@ cred_add(tx_cli *g, tx_client *cl, int argc, char **argv)
     }
     printf("%s\n", c.id);
     if (!g->quiet) {
-        fprintf(stderr,
-                c.document[0] ? _("declared; every answer includes it with its document from "
-                                  "now on (answer --credentials none leaves it out)\n")
-                              : _("declared; every answer includes it from now on; without a "
-                                  "document a buyer sees it as unproven (add it again with "
-                                  "--document FILE)\n"));
+        fprintf(stderr, c.document[0]
+                            ? _("declared; every answer includes it with its document from "
+                                "now on (answer --credentials none leaves it out)\n")
+                            : _("declared; every answer includes it from now on; without a "
+                                "document a buyer sees it as unproven (add it again with "
+                                "--document FILE)\n"));
     }
     return TX_OK;
 }

@@ -295,7 +295,8 @@ policy_show(tx_cli *g, tx_home *home, const char *which)
         version = current;
         if (version == 0) {
             if (g->json) {
-                return tx_cli_print_json(json_null());
+                return puts("null") < 0 ? tx_fail(TX_ERR_IO, "cannot write to standard output")
+                                        : TX_OK;
             }
             if (!g->quiet) {
                 printf("%s\n", _("no acceptance policy is in force: reports judge no supplier "
@@ -420,5 +421,6 @@ tx_cmd_policy(tx_cli *g, int argc, char **argv)
         rc = policy_use(g, tx_client_home(c), argv[optind]);
     }
     tx_client_destroy(&c);
-    return rc;
+    /* A version that is not there is a mistake in the command line: exit 2, not 1. */
+    return rc == TX_ERR_NOT_FOUND ? TX_ERR_USAGE : rc;
 }

@@ -64,8 +64,11 @@ static int
 reg_import(tx_cli *g, const char *file, const reg_opts *o)
 {
     tx_register_rows rows = {0};
-    tx_register_args a = {.list = o->list, .title_ja = o->title_ja, .title_en = o->title_en,
-                          .source = o->source, .as_of = o->as_of};
+    tx_register_args a = {.list = o->list,
+                          .title_ja = o->title_ja,
+                          .title_en = o->title_en,
+                          .source = o->source,
+                          .as_of = o->as_of};
     tx_client *c = NULL;
     uint8_t *data = NULL, *env = NULL, id[TX_ID_LEN];
     size_t len = 0, elen = 0;
@@ -153,8 +156,8 @@ info_json(const tx_register_info *ri)
     return json_pack("{s:o,s:s,s:o,s:I,s:b,s:b,s:s,s:o,s:I}", "id",
                      ri->rec != NULL ? json_string(hex) : json_null(), "list", ri->list, "as_of",
                      date_or_null(ri->as_of), "entries", (json_int_t)ri->n_entries, "trusted",
-                     ri->trusted, "builtin", ri->builtin, "publisher", ri->publisher,
-                     "fingerprint", str_or_null(ri->fingerprint), "seq", (json_int_t)ri->seq);
+                     ri->trusted, "builtin", ri->builtin, "publisher", ri->publisher, "fingerprint",
+                     str_or_null(ri->fingerprint), "seq", (json_int_t)ri->seq);
 }
 
 static int
@@ -291,11 +294,10 @@ show_one(tx_cli *g, const tx_registers *regs, size_t i)
             json_array_append_new(arr, entry_json(ents[k]));
         }
         json_object_set_new(j, "source", str_or_null(p != NULL ? p->source : "METI briefing"));
-        json_object_set_new(
-            j, "title",
-            p != NULL && p->title != NULL
-                ? json_pack("{s:s,s:s}", "ja", p->title->ja, "en", p->title->en)
-                : json_null());
+        json_object_set_new(j, "title",
+                            p != NULL && p->title != NULL
+                                ? json_pack("{s:s,s:s}", "ja", p->title->ja, "en", p->title->en)
+                                : json_null());
         json_object_set_new(j, "items", arr);
         return tx_cli_print_json(j);
     }

@@ -56,11 +56,11 @@ tx_register_sign(const tx_identity *me, uint64_t seq, const tx_register_args *a,
     r.meta = &meta;
     r.list = (char *)list;
     title.ja = (char *)(a->title_ja != NULL ? a->title_ja
-                        : bodies           ? "技術情報管理認証 認証機関一覧"
-                                           : "技術情報管理認証 認証取得事業者一覧");
+                        : bodies            ? "技術情報管理認証 認証機関一覧"
+                                 : "技術情報管理認証 認証取得事業者一覧");
     title.en = (char *)(a->title_en != NULL ? a->title_en
-                        : bodies           ? "TICS accredited certification bodies"
-                                           : "TICS certified organisations");
+                        : bodies            ? "TICS accredited certification bodies"
+                                            : "TICS certified organisations");
     r.title = &title;
     r.source = (char *)(a->source != NULL
                             ? a->source
@@ -83,8 +83,8 @@ tx_register_sign(const tx_identity *me, uint64_t seq, const tx_register_args *a,
 }
 
 int
-tx_register_make(tx_client *c, const tx_register_args *a, const tx_register_rows *rows,
-                 int publish, uint8_t **env, size_t *len, uint8_t id[TX_ID_LEN])
+tx_register_make(tx_client *c, const tx_register_args *a, const tx_register_rows *rows, int publish,
+                 uint8_t **env, size_t *len, uint8_t id[TX_ID_LEN])
 {
     tx_home *home = tx_client_home(c);
     uint64_t seq;

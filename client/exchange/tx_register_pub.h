@@ -14,8 +14,8 @@ typedef struct {
     const char *list;     /* "tics-certified" (default), "tics-bodies", ... */
     const char *title_ja; /* NULL: the list's default title */
     const char *title_en;
-    const char *source;   /* where the list was read; NULL: a default naming METI's page */
-    int64_t as_of;        /* the day it was read; 0: today */
+    const char *source; /* where the list was read; NULL: a default naming METI's page */
+    int64_t as_of;      /* the day it was read; 0: today */
 } tx_register_args;
 
 /* True for a list name: 1 to 63 of a-z, 0-9 and '-'. */

@@ -18,28 +18,43 @@
 #include <string.h>
 #include <strings.h>
 
-enum { COL_IGNORE, COL_HOLDER, COL_CORP, COL_NUMBER, COL_BODY, COL_SCOPE, COL_SECTORS, COL_FROM,
-       COL_UNTIL, COL_NOTE, COL_COUNT };
+enum {
+    COL_IGNORE,
+    COL_HOLDER,
+    COL_CORP,
+    COL_NUMBER,
+    COL_BODY,
+    COL_SCOPE,
+    COL_SECTORS,
+    COL_FROM,
+    COL_UNTIL,
+    COL_NOTE,
+    COL_COUNT
+};
 
 static const struct {
     const char *name;
     int col;
 } col_names[] = {
-    {"事業者名", COL_HOLDER},       {"holder_name", COL_HOLDER},  {"法人番号", COL_CORP},
-    {"corporate_number", COL_CORP}, {"認証番号", COL_NUMBER},     {"number", COL_NUMBER},
-    {"認証機関", COL_BODY},         {"認証機関名", COL_BODY},     {"body", COL_BODY},
-    {"認証範囲", COL_SCOPE},        {"scope", COL_SCOPE},         {"分野", COL_SECTORS},
-    {"sectors", COL_SECTORS},       {"認証日", COL_FROM},         {"認定日", COL_FROM},
-    {"issued", COL_FROM},           {"有効期限", COL_UNTIL},      {"expires", COL_UNTIL},
-    {"備考", COL_NOTE},             {"note", COL_NOTE},           {"所在地", COL_IGNORE},
-    {"address", COL_IGNORE},
+    {"事業者名", COL_HOLDER}, {"holder_name", COL_HOLDER},
+    {"法人番号", COL_CORP},   {"corporate_number", COL_CORP},
+    {"認証番号", COL_NUMBER}, {"number", COL_NUMBER},
+    {"認証機関", COL_BODY},   {"認証機関名", COL_BODY},
+    {"body", COL_BODY},       {"認証範囲", COL_SCOPE},
+    {"scope", COL_SCOPE},     {"分野", COL_SECTORS},
+    {"sectors", COL_SECTORS}, {"認証日", COL_FROM},
+    {"認定日", COL_FROM},     {"issued", COL_FROM},
+    {"有効期限", COL_UNTIL},  {"expires", COL_UNTIL},
+    {"備考", COL_NOTE},       {"note", COL_NOTE},
+    {"所在地", COL_IGNORE},   {"address", COL_IGNORE},
 };
 
-#define EXPECT_CERTIFIED                                                                        \
-    "事業者名, 法人番号, 認証番号, 認証機関, 認証範囲, 認証日, 有効期限, 備考 (所在地 is read and " \
+#define EXPECT_CERTIFIED                                                                                                        \
+    "事業者名, 法人番号, 認証番号, 認証機関, 認証範囲, 認証日, 有効期限, 備考 (所在地 is read " \
+    "and "                                                                                                                      \
     "ignored; 事業者名, 認証番号 and 認証機関 are required)"
-#define EXPECT_BODIES                                                                           \
-    "認証機関, 法人番号, 認証範囲, 分野, 認定日, 有効期限, 備考 (認証機関 and 認証範囲 are "       \
+#define EXPECT_BODIES                                                                                                       \
+    "認証機関, 法人番号, 認証範囲, 分野, 認定日, 有効期限, 備考 (認証機関 and 認証範囲 are " \
     "required)"
 
 #define MAX_COLS 32u
@@ -198,7 +213,7 @@ entity(const char *p, const char *end, char *out, size_t *o)
     static const struct {
         const char *name;
         uint32_t cp;
-    } named[] = {{"amp", '&'},  {"lt", '<'},   {"gt", '>'},
+    } named[] = {{"amp", '&'},  {"lt", '<'},    {"gt", '>'},
                  {"quot", '"'}, {"apos", '\''}, {"nbsp", ' '}};
     const char *semi = p + 1;
 
@@ -211,8 +226,8 @@ entity(const char *p, const char *end, char *out, size_t *o)
         int ok = 0;
         if (n >= 2 && p[1] == '#') {
             char *e;
-            unsigned long v = (p[2] == 'x' || p[2] == 'X') ? strtoul(p + 3, &e, 16)
-                                                           : strtoul(p + 2, &e, 10);
+            unsigned long v =
+                (p[2] == 'x' || p[2] == 'X') ? strtoul(p + 3, &e, 16) : strtoul(p + 2, &e, 10);
             ok = e == semi && v > 0 && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF);
             cp = (uint32_t)v;
         } else {
@@ -238,8 +253,9 @@ push_row(table *t, row *r)
     row *nv;
 
     if (t->n >= TX_REGISTER_ROWS_MAX + 1) {
-        return tx_fail(TX_ERR_TOO_LARGE, "line %u: more than %u rows: a list holds at most %u "
-                                         "organisations",
+        return tx_fail(TX_ERR_TOO_LARGE,
+                       "line %u: more than %u rows: a list holds at most %u "
+                       "organisations",
                        r->line, TX_REGISTER_ROWS_MAX, TX_REGISTER_ROWS_MAX);
     }
     if ((nv = realloc(t->v, (t->n + 1) * sizeof *nv)) == NULL) {
@@ -275,26 +291,26 @@ html_table(cursor *c, table *t)
     if (cell == NULL) {
         return TX_ERR_NOMEM;
     }
-#define END_CELL()                                                                             \
-    do {                                                                                       \
-        if (cell_open) {                                                                       \
-            char **nc;                                                                         \
-            cell[o] = 0;                                                                       \
-            tidy(cell);                                                                        \
-            if (cur.n >= MAX_COLS) {                                                           \
-                rc = tx_fail(TX_ERR_MALFORMED, "line %u: more than %u cells in a row",         \
-                             cur.line, MAX_COLS);                                              \
-                goto out;                                                                      \
-            }                                                                                  \
-            if ((nc = realloc(cur.cells, (cur.n + 1) * sizeof *nc)) == NULL ||                 \
-                (cur.cells = nc, (nc[cur.n] = strdup(cell)) == NULL)) {                        \
-                rc = TX_ERR_NOMEM;                                                             \
-                goto out;                                                                      \
-            }                                                                                  \
-            cur.n++;                                                                           \
-            cell_open = 0;                                                                     \
-            o = 0;                                                                             \
-        }                                                                                      \
+#define END_CELL()                                                                                 \
+    do {                                                                                           \
+        if (cell_open) {                                                                           \
+            char **nc;                                                                             \
+            cell[o] = 0;                                                                           \
+            tidy(cell);                                                                            \
+            if (cur.n >= MAX_COLS) {                                                               \
+                rc = tx_fail(TX_ERR_MALFORMED, "line %u: more than %u cells in a row", cur.line,   \
+                             MAX_COLS);                                                            \
+                goto out;                                                                          \
+            }                                                                                      \
+            if ((nc = realloc(cur.cells, (cur.n + 1) * sizeof *nc)) == NULL ||                     \
+                (cur.cells = nc, (nc[cur.n] = strdup(cell)) == NULL)) {                            \
+                rc = TX_ERR_NOMEM;                                                                 \
+                goto out;                                                                          \
+            }                                                                                      \
+            cur.n++;                                                                               \
+            cell_open = 0;                                                                         \
+            o = 0;                                                                                 \
+        }                                                                                          \
     } while (0)
     int cell_open = 0;
     while (p < end) {
@@ -335,8 +351,8 @@ html_table(cursor *c, table *t)
                 }
                 cell_open = 1;
                 o = 0;
-            } else if (cell_open && (tag_is(p, end, "br") || tag_is(p, end, "p") ||
-                                     tag_is(p, end, "div"))) {
+            } else if (cell_open &&
+                       (tag_is(p, end, "br") || tag_is(p, end, "p") || tag_is(p, end, "div"))) {
                 cell[o++] = ' ';
             }
             p = skip_tag(p, end);
@@ -420,8 +436,9 @@ read_html(const char *text, size_t len, const char *list, table *out)
             c.p++;
         }
     }
-    return tx_fail(TX_ERR_MALFORMED, "no table with a header row of the list's columns; expected "
-                                     "columns: %s",
+    return tx_fail(TX_ERR_MALFORMED,
+                   "no table with a header row of the list's columns; expected "
+                   "columns: %s",
                    is_bodies(list) ? EXPECT_BODIES : EXPECT_CERTIFIED);
 }
 
@@ -431,14 +448,15 @@ read_csv(const char *text, size_t len, table *out)
     tx_csv *csv = NULL;
     char **fields;
     size_t n;
-    unsigned line;
-    int rc;
+    unsigned line = 0;
+    int rc, from_us = 0;
 
     if ((rc = tx_csv_open(text, len, &csv)) != TX_OK) {
         return rc;
     }
     while ((rc = tx_csv_next(csv, &fields, &n, &line)) == TX_OK) {
         row r = {0};
+        from_us = 1;
         if (n > MAX_COLS) {
             rc = tx_fail(TX_ERR_MALFORMED, "line %u: more than %u columns", line, MAX_COLS);
             break;
@@ -468,8 +486,9 @@ read_csv(const char *text, size_t len, table *out)
         if (rc != TX_OK) {
             break;
         }
+        from_us = 0;
     }
-    if (rc == TX_ERR_MALFORMED && tx_fail_msg()[0] == 0) {
+    if (rc == TX_ERR_MALFORMED && !from_us) {
         rc = tx_fail(TX_ERR_MALFORMED,
                      "line %u: a quoted field is not closed, or text follows its closing quote",
                      line);
@@ -654,8 +673,7 @@ to_entries(const table *t, const char *list, tx_register_rows *out)
     int rc = TX_OK;
 
     if (t->n == 0) {
-        return tx_fail(TX_ERR_MALFORMED, "line 1: the file is empty; expected columns: %s",
-                       expect);
+        return tx_fail(TX_ERR_MALFORMED, "line 1: the file is empty; expected columns: %s", expect);
     }
     h = &t->v[0];
     for (size_t i = 0; i < h->n && i < MAX_COLS; i++) {
@@ -706,8 +724,8 @@ to_entries(const table *t, const char *list, tx_register_rows *out)
         }
         if (w->n > h->n) {
             return tx_fail(TX_ERR_MALFORMED,
-                           "line %u: %zu cells, the header has %zu; expected columns: %s",
-                           w->line, w->n, h->n, expect);
+                           "line %u: %zu cells, the header has %zu; expected columns: %s", w->line,
+                           w->n, h->n, expect);
         }
         for (size_t i = 0; i < w->n; i++) {
             if (map[i] != COL_IGNORE) {
@@ -725,8 +743,8 @@ to_entries(const table *t, const char *list, tx_register_rows *out)
                            "line %u: a required column is empty; expected columns: %s", w->line,
                            expect);
         }
-        if (!EMPTY(COL_CORP) && (corp_digits(cell[COL_CORP], corp) != 0 ||
-                                 !tx_corporate_number_valid(corp))) {
+        if (!EMPTY(COL_CORP) &&
+            (corp_digits(cell[COL_CORP], corp) != 0 || !tx_corporate_number_valid(corp))) {
             return tx_fail(TX_ERR_MALFORMED,
                            "line %u: 法人番号 \"%s\" is not a corporate number (13 digits with "
                            "its check digit)",
@@ -771,7 +789,8 @@ to_entries(const table *t, const char *list, tx_register_rows *out)
             if ((e->sectors = calloc(16, sizeof *e->sectors)) == NULL) {
                 return TX_ERR_NOMEM;
             }
-            for (char *s = strtok_r(buf, ", ;", &save); s != NULL; s = strtok_r(NULL, ", ;", &save)) {
+            for (char *s = strtok_r(buf, ", ;", &save); s != NULL;
+                 s = strtok_r(NULL, ", ;", &save)) {
                 if (!sector_ok(s) || e->n_sectors >= 16) {
                     return tx_fail(TX_ERR_MALFORMED,
                                    "line %u: 分野 \"%s\" is not a list of up to 16 sector names "
@@ -795,8 +814,7 @@ to_entries(const table *t, const char *list, tx_register_rows *out)
         }
     }
     if (out->n == 0) {
-        return tx_fail(TX_ERR_MALFORMED, "line %u: the list has no rows below its header",
-                       h->line);
+        return tx_fail(TX_ERR_MALFORMED, "line %u: the list has no rows below its header", h->line);
     }
     return TX_OK;
 }
@@ -890,8 +908,8 @@ tx_register_parse(const uint8_t *data, size_t len, const char *source, const cha
     memset(out, 0, sizeof *out);
     tx_fail_clear();
     if (len > TX_REGISTER_FILE_MAX) {
-        return tx_fail(TX_ERR_TOO_LARGE, "%s is %zu bytes, at most %u: save only the list",
-                       source, len, TX_REGISTER_FILE_MAX);
+        return tx_fail(TX_ERR_TOO_LARGE, "%s is %zu bytes, at most %u: save only the list", source,
+                       len, TX_REGISTER_FILE_MAX);
     }
     if ((rc = to_utf8(data, len, &text, &tlen, &sjis)) != TX_OK) {
         goto out;

@@ -25,8 +25,8 @@
 typedef struct {
     tx_register_entry_pb **v; /* each and its strings malloc'd */
     size_t n;
-    int html;                 /* the file was an HTML table */
-    int sjis;                 /* the file was Shift_JIS/CP932 */
+    int html; /* the file was an HTML table */
+    int sjis; /* the file was Shift_JIS/CP932 */
 } tx_register_rows;
 
 /* Parses `data` (a file's bytes; `source` names it in messages) for list `list`.

@@ -20,9 +20,9 @@
 #define DAY 86400
 
 static const char *const status_names[TX_CRED_COUNT_] = {
-    "valid",           "listed",          "declared",         "report_due",
-    "applied",         "under_audit",     "not_yet_valid",    "expired",
-    "stale",           "suspended",       "revoked",          "not_accredited",
+    "valid",           "listed",           "declared",          "report_due",
+    "applied",         "under_audit",      "not_yet_valid",     "expired",
+    "stale",           "suspended",        "revoked",           "not_accredited",
     "holder_mismatch", "invalid_criteria", "register_mismatch", "evidence_failed",
     "unavailable",
 };
@@ -318,8 +318,8 @@ judge_at(const tx_registers *regs, const tx_trust_set *ts, const tx_verdict *v,
                 reg.status = TX_CRED_REGISTER_MISMATCH;
                 snprintf(reg.reason, sizeof reg.reason, "%s", r.reason);
             } else if (r.match == TX_REG_NOT_LISTED && reg.status == TX_CRED_DECLARED) {
-                snprintf(reg.reason, sizeof reg.reason,
-                         _("declared with its document; %s"), r.reason);
+                snprintf(reg.reason, sizeof reg.reason, _("declared with its document; %s"),
+                         r.reason);
             }
         }
         tx_fail_clear();
@@ -440,9 +440,8 @@ add_declared(const tx_registers *regs, const tx_trust_set *ts, const tx_verdict 
     judge_at(regs, ts, v, d, c, v->as_of, when, &at_asof);
     judge_at(regs, ts, v, d, c, now, "", &at_now);
     /* The worse of the two; now's when equally bad. */
-    const judged *j = tx_cred_severity(at_asof.status) > tx_cred_severity(at_now.status)
-                          ? &at_asof
-                          : &at_now;
+    const judged *j =
+        tx_cred_severity(at_asof.status) > tx_cred_severity(at_now.status) ? &at_asof : &at_now;
     c->status = j->status;
     c->next_report_due = at_now.next_due;
     snprintf(c->reason, sizeof c->reason, "%s", j->reason);
@@ -527,13 +526,12 @@ tx_cred_json(const tx_cred *v, size_t n)
         json_object_set_new(j, "renews", str_or_null(c->renews));
         json_object_set_new(j, "record",
                             c->has_record ? tx_json_hex(c->record, TX_ID_LEN) : json_null());
-        json_object_set_new(j, "register",
-                            c->has_register
-                                ? json_pack("{s:s,s:s,s:s,s:o,s:s}", "list", c->reg_list,
-                                            "publisher", c->reg_publisher, "fingerprint",
-                                            c->reg_fingerprint, "as_of",
-                                            tx_json_date(c->reg_as_of), "match", c->reg_match)
-                                : json_null());
+        json_object_set_new(
+            j, "register",
+            c->has_register ? json_pack("{s:s,s:s,s:s,s:o,s:s}", "list", c->reg_list, "publisher",
+                                        c->reg_publisher, "fingerprint", c->reg_fingerprint,
+                                        "as_of", tx_json_date(c->reg_as_of), "match", c->reg_match)
+                            : json_null());
         for (size_t k = 0; k < c->n_files; k++) {
             const tx_cred_file *f = &c->files[k];
             json_array_append_new(

@@ -28,8 +28,8 @@ tx_register_trust_add(const char *home_dir, const char *file, tx_pubkey *out, in
     *added = 0;
     rc = tx_pins_load(file, &pk);
     if (rc == TX_ERR_NOT_FOUND || rc == TX_ERR_IO) {
-        return tx_fail(TX_ERR_USAGE, "cannot read %s: give the register publisher's public key file",
-                       file);
+        return tx_fail(TX_ERR_USAGE,
+                       "cannot read %s: give the register publisher's public key file", file);
     }
     if (rc != TX_OK) {
         return tx_fail(TX_ERR_USAGE,
@@ -91,7 +91,8 @@ static const builtin_body builtin_bodies[] = {
     {"一般財団法人 日本品質保証機構", "全業種", {"all"}, 1},
     {"株式会社 日本環境認証機構", "全業種", {"all"}, 1},
     {"公益財団法人 防衛基盤整備協会",
-     "電気機械器具製造業、情報通信機械器具製造業及び輸送用機械器具製造業（航空宇宙・防衛関連に限る）",
+     "電気機械器具製造業、情報通信機械器具製造業及び輸送用機械器具製造業（航空宇宙・防衛関連に限る"
+     "）",
      {"electrical-machinery", "ict-equipment", "transport-equipment", "aerospace-defence"},
      1},
     {"一般社団法人 情報セキュリティ関西研究所", "全業種", {"all"}, 1},
@@ -173,8 +174,7 @@ tx_registers_load(tx_home *home, tx_registers *regs)
     builtin_store *bs;
     int rc;
 
-    if ((rc = tx_register_trust_list(tx_home_dir(home), &regs->pinned, &regs->n_pinned)) !=
-            TX_OK ||
+    if ((rc = tx_register_trust_list(tx_home_dir(home), &regs->pinned, &regs->n_pinned)) != TX_OK ||
         (rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
         return rc;
     }
@@ -363,8 +363,8 @@ fold(const char *in, char *out, size_t n, int upper)
             uint32_t v = prev;
             if (cp == 0xFF9E && prev == 0x30A6) {
                 v = 0x30F4;
-            } else if (cp == 0xFF9E && ((prev >= 0x30AB && prev <= 0x30C8) ||
-                                        (prev >= 0x30CF && prev <= 0x30DB))) {
+            } else if (cp == 0xFF9E &&
+                       ((prev >= 0x30AB && prev <= 0x30C8) || (prev >= 0x30CF && prev <= 0x30DB))) {
                 v = prev + 1;
             } else if (cp == 0xFF9F && prev >= 0x30CF && prev <= 0x30DB) {
                 v = prev + 2;
@@ -396,9 +396,23 @@ fold(const char *in, char *out, size_t n, int upper)
 
 /* Legal forms, as they read after folding. */
 static const char *const legal_forms[] = {
-    "株式会社", "(株)",     "㈱",       "有限会社",   "(有)",       "合同会社",
-    "合資会社", "合名会社", "一般社団法人", "一般財団法人", "公益社団法人", "公益財団法人",
-    "特定非営利活動法人", "独立行政法人", "co.,ltd.", "co.,ltd", "inc.",
+    "株式会社",
+    "(株)",
+    "㈱",
+    "有限会社",
+    "(有)",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "一般社団法人",
+    "一般財団法人",
+    "公益社団法人",
+    "公益財団法人",
+    "特定非営利活動法人",
+    "独立行政法人",
+    "co.,ltd.",
+    "co.,ltd",
+    "inc.",
 };
 
 void
@@ -594,8 +608,8 @@ tx_register_match(const tx_registers *regs, const tx_reg_query *q, tx_reg_result
     } else {
         out->match = TX_REG_NOT_LISTED;
         snprintf(out->reason, sizeof out->reason,
-                 _("Certificate %s is not in the register of %s published by %s."), q->number,
-                 day, best->publisher);
+                 _("Certificate %s is not in the register of %s published by %s."), q->number, day,
+                 best->publisher);
     }
     return TX_OK;
 }
@@ -665,13 +679,13 @@ tx_register_body(const tx_registers *regs, const char *name, int64_t at, tx_reg_
             snprintf(out->reason, sizeof out->reason,
                      _("%s is accredited from %s until %s only, by the accredited bodies "
                        "register of %s."),
-                     e->holder_name, e->valid_from != 0 ? d1 : "-",
-                     e->valid_until != 0 ? d2 : "-", day);
+                     e->holder_name, e->valid_from != 0 ? d1 : "-", e->valid_until != 0 ? d2 : "-",
+                     day);
         } else {
             out->state = TX_BODY_ACCREDITED;
             snprintf(out->reason, sizeof out->reason,
-                     _("%s is in the accredited bodies register of %s (%s)."), e->holder_name,
-                     day, use->publisher);
+                     _("%s is in the accredited bodies register of %s (%s)."), e->holder_name, day,
+                     use->publisher);
         }
         return TX_OK;
     }

@@ -988,8 +988,7 @@ tx_verify_failures(const tx_verdicts *vs)
         n += v->status != TX_VERIFIED ||
              (v->cert_checked && (tx_cert_status_problem(v->cert_as_of.status) ||
                                   tx_cert_status_problem(v->cert_now.status))) ||
-             tx_cred_problems(v->creds, v->n_creds) > 0 ||
-             evidence_mismatch(v);
+             tx_cred_problems(v->creds, v->n_creds) > 0 || evidence_mismatch(v);
     }
     return n;
 }
