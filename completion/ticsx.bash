@@ -10,6 +10,9 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --port --evidence"
     --port --scheme --state --standard --last-report --expected --renews --document
     --credentials --grace"
+    --port"
+# TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
+_ticsx_valued="$_ticsx_valued --renews --grace"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"

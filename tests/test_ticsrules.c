@@ -201,12 +201,11 @@ test_report_due_and_stale(void **state)
     c->t.ts.report_grace_days = 0;
     tx_cert_evaluate(&c->t.ts, cert, NULL, th_date("2026-06-01"), &info, &st);
     j = tx_cert_json(&info, NULL, &st);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "now"),
-                                                          "next_report_due")),
-                        "2027-02-01");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "now"),
-                                                          "last_report")),
-                        "2026-02-01");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "now"), "next_report_due")),
+        "2027-02-01");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "now"), "last_report")), "2026-02-01");
     assert_true(json_is_null(json_object_get(j, "renews")));
     json_decref(j);
 }
@@ -221,21 +220,21 @@ test_renewal_judged(void **state)
     json_t *j;
     size_t len;
 
-    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
-                             "LINE-1", 2018, "2021-03-01", NULL, NULL, a, &len));
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK", "LINE-1",
+                             2018, "2021-03-01", NULL, NULL, a, &len));
     th_chain_event(&c->t, c->body, a, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT,
                    "2023-02-01", "");
     judge(c, a, "2024-03-01", 0, TX_CERT_EXPIRED, "expired on 2024-03-01", NULL);
     /* A renewal by another body, and one for another holder, do not count. */
     free(th_chain_certify_as(&c->t, c->body2, c->supplier->pub.sign, "Mikawa Precision KK",
                              "OTHER-BODY", 2024, "2024-09-01", NULL, a, x, &len));
-    free(th_chain_certify_as(&c->t, c->body, c->other->pub.sign, "Other KK", "OTHER-HOLDER",
-                             2024, "2024-09-01", NULL, a, y, &len));
+    free(th_chain_certify_as(&c->t, c->body, c->other->pub.sign, "Other KK", "OTHER-HOLDER", 2024,
+                             "2024-09-01", NULL, a, y, &len));
     judge(c, a, "2025-01-01", 0, TX_CERT_EXPIRED, "expired on 2024-03-01", &st);
     assert_false(st.renewed);
     /* The body renews it on 2024-09-01: before that the old one is expired, after it renewed. */
-    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
-                             "LINE-2", 2024, "2024-09-01", NULL, a, b, &len));
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK", "LINE-2",
+                             2024, "2024-09-01", NULL, a, b, &len));
     judge(c, a, "2024-05-01", 0, TX_CERT_EXPIRED, NULL, &st);
     assert_false(st.renewed);
     judge(c, a, "2025-01-01", 0, TX_CERT_VALID, "was renewed by LINE-2", &st);
@@ -266,13 +265,13 @@ test_renewal_judged(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "expires")), "2024-03-01");
     json_decref(j);
     /* Renewed twice: the old one names the one in force. */
-    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
-                             "LINE-3", 2024, "2027-08-01", NULL, b, d, &len));
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK", "LINE-3",
+                             2024, "2027-08-01", NULL, b, d, &len));
     judge(c, a, "2028-01-01", 0, TX_CERT_VALID, "renewed by LINE-3", &st);
     assert_memory_equal(st.renewed_by, d, TX_ID_LEN);
     /* The renewal revoked: the old one is expired again. */
-    th_chain_event(&c->t, c->body, b, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED,
-                   "2026-02-01", "");
+    th_chain_event(&c->t, c->body, b, TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED, "2026-02-01",
+                   "");
     judge(c, a, "2026-03-01", 0, TX_CERT_EXPIRED, NULL, &st);
     assert_false(st.renewed);
     /* A holder mismatch stays one: the renewal does not make it another's certificate. */
@@ -300,10 +299,10 @@ test_japanese(void **state)
     free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
                              "JA-EARLY", 2024, "2024-08-01", NULL, NULL, e, &len));
     judge(c, e, "2025-01-01", 0, TX_CERT_INVALID_CRITERIA, "2024年版の認証基準", NULL);
-    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
-                             "JA-1", 2018, "2021-03-01", NULL, NULL, a, &len));
-    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK",
-                             "JA-2", 2024, "2024-09-01", NULL, a, b, &len));
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK", "JA-1",
+                             2018, "2021-03-01", NULL, NULL, a, &len));
+    free(th_chain_certify_as(&c->t, c->body, c->supplier->pub.sign, "Mikawa Precision KK", "JA-2",
+                             2024, "2024-09-01", NULL, a, b, &len));
     judge(c, b, "2025-09-11", 30, TX_CERT_REPORT_DUE, "10日遅れています", &st);
     th_expect_text(st.reason, "30日の猶予");
     judge(c, b, "2025-10-11", 30, TX_CERT_STALE, "期限は 2025-09-01 で、40日遅れています", NULL);
@@ -366,8 +365,8 @@ given_accredited(void)
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "trust", "add", path, NULL);
     th_ticsx_expect(0, &fx.w.hub, fx.meti, "accredit", "--body", BODY, "--scope", "all", "--from",
                     "2018-01-01", "--until", "2099-01-01", NULL);
-    th_ticsx_expect(0, &fx.w.hub, fx.meti, "accredit", "--body", BODY2, "--scope", "all",
-                    "--from", "2018-01-01", "--until", "2099-01-01", NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.meti, "accredit", "--body", BODY2, "--scope", "all", "--from",
+                    "2018-01-01", "--until", "2099-01-01", NULL);
     th_given_made(&fx.accredited);
 }
 
@@ -438,8 +437,8 @@ test_invalid_criteria_verified(void **state)
     given_accredited();
     assert_int_equal(tx_identity_load(fx.body2, "identity", &body), TX_OK);
     assert_int_equal(tx_identity_load(fx.supplier, "identity", &sup), TX_OK);
-    env = th_chain_certify_as(&t, body, sup->pub.sign, SUPPLIER, "SIGNED-EARLY", 2024,
-                              "2024-06-01", NULL, NULL, id, &len);
+    env = th_chain_certify_as(&t, body, sup->pub.sign, SUPPLIER, "SIGNED-EARLY", 2024, "2024-06-01",
+                              NULL, NULL, id, &len);
     conn = th_connect(&fx.w.hub, body, 5000);
     assert_int_equal(th_submit_status(conn, env, len, NULL), TICSX__V1__STATUS__OK);
     tx_conn_destroy(&conn);
@@ -448,8 +447,7 @@ test_invalid_criteria_verified(void **state)
     tx_identity_destroy(&body);
     tx_identity_destroy(&sup);
 
-    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "SIGNED-EARLY", "--at", "2025-01-01",
-             NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "SIGNED-EARLY", "--at", "2025-01-01", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "invalid_criteria");
     th_expect_text(r.out, "2024-08-16");
@@ -458,9 +456,8 @@ test_invalid_criteria_verified(void **state)
              "2025-01-01", NULL);
     th_expect_status(&r, 1);
     j = th_parse_json(r.out);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(j, "now"), "status")),
-        "invalid_criteria");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "now"), "status")),
+                        "invalid_criteria");
     json_decref(j);
     th_result_free(&r);
 }
@@ -482,15 +479,15 @@ test_report_grace_cli(void **state)
     th_expect_status(&r, 1);
     th_expect_text(r.out, "stale");
     th_result_free(&r);
-    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "GRACE-1", "--at", "2026-01-20",
-             "--grace", "30", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "GRACE-1", "--at", "2026-01-20", "--grace",
+             "30", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "report_due");
     th_expect_text(r.out, "2026-01-10");
     th_expect_text(r.out, "10 days");
     th_result_free(&r);
-    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "GRACE-1", "--at", "2026-03-01",
-             "--grace", "30", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "cert", "verify", "GRACE-1", "--at", "2026-03-01", "--grace",
+             "30", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.out, "stale");
     th_result_free(&r);
@@ -571,8 +568,8 @@ test_renewal_history_and_show(void **state)
     th_expect_text(r.out, "2024-09-01");
     assert_non_null(strstr(r.out, "LINE-A") < strstr(r.out, "LINE-B") ? r.out : NULL);
     th_result_free(&r);
-    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "cert", "history", "LINE-B", "--at",
-             "2025-01-01", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "cert", "history", "LINE-B", "--at", "2025-01-01",
+             NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     arr = json_object_get(j, "certificates");
@@ -611,10 +608,9 @@ test_renewal_history_and_show(void **state)
     th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "cert", "show", "LINE-A", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(j, "renewed_by"), 0),
-                                          "number")),
-        "LINE-B");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "renewed_by"), 0), "number")),
+                        "LINE-B");
     json_decref(j);
     th_result_free(&r);
     /* verify of the old one: renewed while the renewal holds, expired in the gap. */
@@ -690,8 +686,7 @@ test_assessment_old_certificate(void **state)
     json_decref(j);
     th_result_free(&r);
     /* The renewal revoked: the assessment's certificate is expired, and verify fails. */
-    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "revoke", "LINE-B", "--note", "withdrawn",
-                    NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "revoke", "LINE-B", "--note", "withdrawn", NULL);
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
     th_ticsx(&r, &fx.w.hub, fx.buyer, "verify", NULL);
     th_expect_status(&r, 1);
@@ -707,8 +702,7 @@ main(void)
         cmocka_unit_test(test_report_rule),
     };
     const struct CMUnitTest chain_tests[] = {
-        cmocka_unit_test_setup_teardown(test_invalid_criteria_judged, chain_setup,
-                                        chain_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_criteria_judged, chain_setup, chain_teardown),
         cmocka_unit_test_setup_teardown(test_report_due_and_stale, chain_setup, chain_teardown),
         cmocka_unit_test_setup_teardown(test_renewal_judged, chain_setup, chain_teardown),
         cmocka_unit_test_setup_teardown(test_japanese, chain_setup, chain_teardown),

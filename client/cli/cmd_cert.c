@@ -423,24 +423,40 @@ out:
     return rc;
 }
 
-/* The line a certificate belongs to: its predecessors and successors (same body, same holder,
- * through renews) marked in `in`; at most TX_RENEWAL_DEPTH rounds. */
+/* The line a certificate belongs to, marked in `in`: back along renews to the first one (same
+ * body, same holder, at most TX_RENEWAL_DEPTH steps), then forward to every renewal of a marked
+ * one, breadth first; each step scans the set once. */
 static void
 mark_line(const tx_trust_set *ts, const tx_rec *start, unsigned char *in)
 {
+    const tx_rec *root = start;
+    size_t *queue = calloc(ts->certificates.n + 1, sizeof *queue), head = 0, tail = 0;
+
+    for (int i = 0; i < TX_RENEWAL_DEPTH; i++) {
+        const tx_certificate_pb *c = (const tx_certificate_pb *)root->msg;
+        const tx_rec *prev =
+            c->renews.len == TX_ID_LEN ? tx_trust_set_certificate(ts, c->renews.data) : NULL;
+        if (prev == NULL || !tx_cert_is_renewal(root, prev)) {
+            break;
+        }
+        root = prev;
+    }
+    in[root - ts->certificates.v] = 1;
     in[start - ts->certificates.v] = 1;
-    for (int round = 0, grew = 1; grew && round < 2 * TX_RENEWAL_DEPTH; round++) {
-        grew = 0;
+    if (queue == NULL) {
+        return; /* out of memory: the line is what was marked */
+    }
+    queue[tail++] = (size_t)(root - ts->certificates.v);
+    while (head < tail) {
+        const tx_rec *cur = &ts->certificates.v[queue[head++]];
         for (size_t i = 0; i < ts->certificates.n; i++) {
-            for (size_t k = 0; k < ts->certificates.n; k++) {
-                const tx_rec *a = &ts->certificates.v[i], *b = &ts->certificates.v[k];
-                if (in[i] != in[k] && tx_cert_is_renewal(a, b)) {
-                    in[i] = in[k] = 1;
-                    grew = 1;
-                }
+            if (!in[i] && tx_cert_is_renewal(&ts->certificates.v[i], cur)) {
+                in[i] = 1;
+                queue[tail++] = i;
             }
         }
     }
+    free(queue);
 }
 
 static int

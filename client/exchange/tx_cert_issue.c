@@ -367,8 +367,12 @@ check_renewal(const tx_trust_set *ts, const tx_identity *me, const tx_org *holde
     char name[TX_NAME_MAX], d1[16], d2[16];
     int rc;
 
-    if ((rc = tx_trust_find_certificate(ts, a->renews, NULL, old)) != TX_OK) {
-        return rc;
+    /* This body's certificate of that number first; another body's only to say why not. */
+    if (tx_trust_find_certificate(ts, a->renews, me->pub.sign, old) != TX_OK) {
+        tx_fail_clear();
+        if ((rc = tx_trust_find_certificate(ts, a->renews, NULL, old)) != TX_OK) {
+            return rc;
+        }
     }
     o = (const tx_certificate_pb *)(*old)->msg;
     if (memcmp(tx_rec_signer(*old), me->pub.sign, TX_KEY_LEN) != 0) {

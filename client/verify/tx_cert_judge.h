@@ -108,7 +108,7 @@ typedef struct {
 typedef struct {
     int status;
     int64_t at;
-    int64_t last_report; /* newest annual report effective at `at`, 0 if none */
+    int64_t last_report;           /* newest annual report effective at `at`, 0 if none */
     int64_t next_report_due;       /* when the next annual report is due, 0 when not applicable */
     int renewed;                   /* the certificate expired; the judgement is its successor's */
     uint8_t renewed_by[TX_ID_LEN]; /* that successor's record id (renewed set) */
