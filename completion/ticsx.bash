@@ -13,6 +13,8 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --port"
 # TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
 _ticsx_valued="$_ticsx_valued --renews --grace"
+    --port
+    --list --source"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -39,6 +41,7 @@ _ticsx_command_opts()
     ui) echo "--port --no-browser" ;;
     # evidence files
     evidence) echo "--out --force" ;;
+    register) echo "--list --as-of --source --title-ja --title-en --publish --out --force --at" ;;
     esac
 }
 
@@ -66,6 +69,7 @@ _ticsx()
         help evidence"
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
         help"
+        help register"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -130,6 +134,7 @@ _ticsx()
         --state) _ticsx_words "certified applied under_audit" ;;
         --credentials) _ticsx_words "all none" ;;
         --document) _ticsx_files ;;
+        --list) _ticsx_words "tics-certified tics-bodies" ;;
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
@@ -189,6 +194,14 @@ _ticsx()
     # evidence files: list|get ASSESSMENT [NAME]
     evidence)
         [ -z "$sub" ] && _ticsx_words "list get"
+        ;;
+    # public registers
+    register)
+        case $sub in
+        "") _ticsx_words "import list show trust untrust trusted bodies" ;;
+        import | trust) _ticsx_files ;;
+        show) _ticsx_words "tics-certified tics-bodies" ;;
+        esac
         ;;
     esac
 }

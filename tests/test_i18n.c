@@ -36,7 +36,7 @@ static const char *const commands[] = {
     "keygen",      "whoami",  "orgs",   "ping",     "questionnaire", "request",   "inbox",
     "answer",      "grant",   "revoke", "watch",    "fetch",         "verify",    "report",
     "requests",    "forward", "trust",  "accredit", "cert",          "audit-log", "witness",
-    "assessments", "ui",      "help",
+    "assessments", "ui",      "help",   "register",
 };
 
 static const char *const ja_env[] = {"LANG=ja_JP.UTF-8", NULL};
@@ -334,6 +334,8 @@ test_json_same_in_both_languages(void **state)
         {"cert", "list", NULL},
         {"inbox", NULL, NULL},
         {"report", NULL, NULL},
+        {"register", "list", NULL},
+        {"register", "bodies", NULL},
     };
 
     (void)state;

@@ -156,6 +156,21 @@ test_import_cells(void **state)
     assert_int_equal(rows.v[2]->valid_from, day("2025-06-01")); /* 令和7年6月1日 */
     tx_register_rows_free(&rows);
     free(text);
+
+    /* a byte order mark before Shift_JIS bytes: the mark is dropped, the rest converted */
+    {
+        size_t n = strlen(text = th_read_file(data(p, "certified-sjis.csv")));
+        uint8_t *b = malloc(n + 3);
+        assert_non_null(b);
+        memcpy(b, "\xEF\xBB\xBF", 3);
+        memcpy(b + 3, text, n);
+        assert_int_equal(tx_register_parse(b, n + 3, "bom-sjis", "tics-certified", &rows), TX_OK);
+        assert_true(rows.sjis);
+        assert_string_equal(rows.v[0]->holder_name, "株式会社 架空精工");
+        tx_register_rows_free(&rows);
+        free(b);
+        free(text);
+    }
 }
 
 static void

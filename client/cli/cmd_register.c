@@ -25,7 +25,7 @@
 static const char *const register_usage =
     N_("usage: ticsx register import FILE [--list LIST] [--as-of DATE] [--source TEXT]\n"
        "                [--title-ja T --title-en T] --publish|--out FILE\n"
-       "       ticsx register list | show ID|LIST [--at DATE] | bodies [--at DATE]\n"
+       "       ticsx register list | bodies [--at DATE] | show ID|LIST [--at DATE]\n"
        "       ticsx register trust FILE | untrust KEY | trusted");
 
 typedef struct {

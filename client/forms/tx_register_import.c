@@ -826,7 +826,7 @@ to_utf8(const uint8_t *data, size_t len, char **out, size_t *out_len, int *sjis)
 {
     iconv_t cd;
     char *in, *o, *buf;
-    size_t il = len, ol = 2 * len + 8;
+    size_t il, ol;
 
     *sjis = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
@@ -846,6 +846,8 @@ to_utf8(const uint8_t *data, size_t len, char **out, size_t *out_len, int *sjis)
         *out_len = len;
         return TX_OK;
     }
+    il = len;
+    ol = 3 * len + 8; /* a CP932 byte or pair is at most 3 UTF-8 bytes */
     if ((cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1) {
         return tx_fail(TX_ERR_BAD_UTF8, "the file is not UTF-8, and this system cannot read "
                                         "Shift_JIS: save it as UTF-8");
