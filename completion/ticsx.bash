@@ -16,6 +16,9 @@ _ticsx_valued="$_ticsx_valued --renews --grace"
     --port
     --list --source"
 
+# The acceptance policy (policy set, report --policy): its options that take a value.
+_ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
+
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
 
@@ -33,7 +36,8 @@ _ticsx_command_opts()
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
-    report) echo "--format --out --force --depth --current-days" ;;
+    report) echo "--format --out --force --depth --current-days --policy" ;;
+    policy) echo "--accept --level --area --overall --within --grace --verified --sub-suppliers --name" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
     cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note --renews --grace" ;;
     credential) echo "--scheme --state --number --body --holder --corporate-number --scope --criteria --standard --issued --expires --last-report --expected --renews --document" ;;
@@ -70,6 +74,7 @@ _ticsx()
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
         help"
         help register"
+        policy help"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -138,6 +143,11 @@ _ticsx()
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
+        --policy) _ticsx_words "none" ;;
+        --accept)
+            # SCHEME:STATUS[,STATUS...]: the schemes with the statuses a policy usually accepts.
+            _ticsx_words "tics:valid,listed isms:valid,listed tisax:valid pmark:valid audit:valid"
+            ;;
         esac
         return 0
         ;;
@@ -201,6 +211,13 @@ _ticsx()
         "") _ticsx_words "import list show trust untrust trusted bodies" ;;
         import | trust) _ticsx_files ;;
         show) _ticsx_words "tics-certified tics-bodies" ;;
+        esac
+        ;;
+    policy)
+        case $sub in
+        "") _ticsx_words "set show list use" ;;
+        set) _ticsx_files ;;
+        use) _ticsx_words "none" ;;
         esac
         ;;
     esac

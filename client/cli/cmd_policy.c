@@ -229,6 +229,7 @@ policy_set(tx_cli *g, int argc, char **argv)
     if (json_object_size(areas)) {
         json_object_set(o, "areas", areas);
     }
+    optind++; /* the word "set" */
     if (rc == TX_OK && optind < argc) {
         /* From a file: the options are the file's, only --name may override its name. */
         uint8_t *text = NULL;
@@ -384,41 +385,52 @@ policy_use(tx_cli *g, tx_home *home, const char *which)
     return TX_OK;
 }
 
+/* The sub-command: the first word after "policy" that is neither an option nor the value of a
+ * global option (options may come before it: ticsx policy --lang ja show). */
+static const char *
+find_sub(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--home") == 0 || strcmp(argv[i], "--hub") == 0 ||
+            strcmp(argv[i], "--hub-key") == 0 || strcmp(argv[i], "--timeout") == 0 ||
+            strcmp(argv[i], "--lang") == 0) {
+            i++;
+        } else if (argv[i][0] != '-') {
+            return argv[i];
+        }
+    }
+    return "";
+}
+
 int
 tx_cmd_policy(tx_cli *g, int argc, char **argv)
 {
-    const char *sub = argc > 1 ? argv[1] : "";
+    const char *sub = find_sub(argc, argv);
     tx_client *c = NULL;
     int rc;
 
     if (strcmp(sub, "set") == 0) {
-        return policy_set(g, argc - 1, argv + 1);
+        return policy_set(g, argc, argv);
     }
-    if (strcmp(sub, "show") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "use") != 0) {
-        if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
-            return tx_cli_common_only(g, argc, argv, "policy");
-        }
-        return tx_fail(TX_ERR_USAGE, "%s", _(usage_policy));
-    }
-    if ((rc = tx_cli_common_only(g, argc - 1, argv + 1, "policy")) != TX_OK) {
+    /* Options first (--help prints the usage and exits), then the words. */
+    if ((rc = tx_cli_common_only(g, argc, argv, "policy")) != TX_OK) {
         return rc;
     }
-    argc--;
-    argv++;
-    if ((strcmp(sub, "use") == 0 && optind + 1 != argc) ||
-        (strcmp(sub, "show") == 0 && optind + 1 < argc) ||
-        (strcmp(sub, "list") == 0 && optind != argc)) {
+    if ((strcmp(sub, "use") == 0 && optind + 2 != argc) ||
+        (strcmp(sub, "show") == 0 && optind + 2 < argc) ||
+        (strcmp(sub, "list") == 0 && optind + 1 != argc) ||
+        (strcmp(sub, "use") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "list") != 0)) {
         return tx_fail(TX_ERR_USAGE, "%s", _(usage_policy));
     }
     if ((rc = tx_cli_open(g, &c)) != TX_OK) {
         return rc;
     }
     if (strcmp(sub, "show") == 0) {
-        rc = policy_show(g, tx_client_home(c), optind < argc ? argv[optind] : NULL);
+        rc = policy_show(g, tx_client_home(c), optind + 1 < argc ? argv[optind + 1] : NULL);
     } else if (strcmp(sub, "list") == 0) {
         rc = policy_list(g, tx_client_home(c));
     } else {
-        rc = policy_use(g, tx_client_home(c), argv[optind]);
+        rc = policy_use(g, tx_client_home(c), argv[optind + 1]);
     }
     tx_client_destroy(&c);
     /* A version that is not there is a mistake in the command line: exit 2, not 1. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define SECONDS_PER_DAY 86400
+#define TX_POLICY_MAX_TIER 64
 
 /* 1 when texts are Japanese right now (the process's language, not under --json). */
 static int
@@ -49,8 +50,8 @@ row_credentials(const json_t *row)
         strcmp(st, "no_certificate") == 0) {
         return json_array();
     }
-    return json_pack("[{s:s,s:s,s:s,s:O}]", "scheme", "tics", "source", "signed", "status", st,
-                     "number", json_object_get(cert, "number"));
+    return json_pack("[{s:s,s:s,s:s,s:s?}]", "scheme", "tics", "source", "signed", "status", st,
+                     "number", json_string_value(json_object_get(cert, "number")));
 }
 
 static void
@@ -256,6 +257,9 @@ roll_up_nodes(json_t *nodes)
         json_int_t t = json_integer_value(json_object_get(json_array_get(nodes, i), "tier"));
         deepest = t > deepest ? t : deepest;
     }
+    if (deepest > TX_POLICY_MAX_TIER) {
+        deepest = TX_POLICY_MAX_TIER; /* deeper nodes are not a supply tree ticsx walks */
+    }
     for (json_int_t tier = deepest; tier >= 1; tier--) {
         for (i = 0; i < n; i++) {
             json_t *node = json_array_get(nodes, i), *pol = json_object_get(node, "policy");
@@ -344,7 +348,8 @@ rows_from_nodes(json_t *rows, const json_t *nodes)
     }
 }
 
-/* "policy_pass" and "policy_fail" of each tier and the total, from the nodes. */
+/* "policy_pass" and "policy_fail" of each tier and the total, from the nodes; null when no
+ * policy applies. */
 static void
 count_tiers(json_t *doc, const tx_policy *p)
 {
@@ -367,14 +372,14 @@ count_tiers(json_t *doc, const tx_policy *p)
             pass += json_is_true(json_object_get(pol, "pass"));
             fail += !json_is_true(json_object_get(pol, "pass"));
         }
-        json_object_set_new(t, "policy_pass", json_integer(pass));
-        json_object_set_new(t, "policy_fail", json_integer(fail));
+        json_object_set_new(t, "policy_pass", p != NULL ? json_integer(pass) : json_null());
+        json_object_set_new(t, "policy_fail", p != NULL ? json_integer(fail) : json_null());
         pass_all += pass;
         fail_all += fail;
     }
     if (json_is_object(total)) {
-        json_object_set_new(total, "policy_pass", json_integer(pass_all));
-        json_object_set_new(total, "policy_fail", json_integer(fail_all));
+        json_object_set_new(total, "policy_pass", p != NULL ? json_integer(pass_all) : json_null());
+        json_object_set_new(total, "policy_fail", p != NULL ? json_integer(fail_all) : json_null());
     }
 }
 
@@ -402,7 +407,12 @@ apply_rows(json_t *rows, const tx_policy *p, int64_t now)
 
     json_array_foreach(rows, i, row)
     {
-        json_t *pol = p != NULL ? tx_policy_row(row, p, now) : json_null();
+        json_t *pol;
+
+        if (!json_is_object(row)) {
+            continue;
+        }
+        pol = p != NULL ? tx_policy_row(row, p, now) : json_null();
 
         if (pol == NULL || json_object_set_new(row, "policy", pol) != 0) {
             return TX_ERR_NOMEM;

@@ -2,8 +2,9 @@
  * ("suppliers"[]) and tree node ("nodes"[]) gets "policy": {"version","pass","reasons",
  * "checks":[{"rule","pass","reason"}]} (null when no policy applies), the document gets
  * "policy": {"version","name","set","text","rules":[{"rule","text"}]} or null, and the tree's
- * "tiers"[] and "total" get "policy_pass" and "policy_fail" counts. Reasons and texts are in the
- * process's language (English while tx_i18n_english is on, as under --json). */
+ * "tiers"[] and "total" get "policy_pass" and "policy_fail" counts (null when no policy).
+ * Reasons and texts are in the process's language (English while tx_i18n_english is on, as
+ * under --json). */
 #ifndef TX_POLICY_H
 #define TX_POLICY_H
 
