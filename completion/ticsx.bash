@@ -18,6 +18,8 @@ _ticsx_valued="$_ticsx_valued --renews --grace"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
+    --port
+    --topics"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -27,7 +29,7 @@ _ticsx_command_opts()
 {
     case $1 in
     keygen) echo "--name --corporate-number" ;;
-    questionnaire) echo "--out --format --id --version --title-ja --title-en --publish" ;;
+    questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
@@ -126,6 +128,7 @@ _ticsx()
         case $prev in
         --home) _ticsx_files -d ;;
         --hub-key | --file | --out | --evidence) _ticsx_files ;;
+        --hub-key | --file | --out | --topics) _ticsx_files ;;
         --lang) _ticsx_words "ja en" ;;
         --format)
             if [ "$cmd" = questionnaire ]; then

@@ -1,5 +1,6 @@
 /* Fuzzes what turns a user's file into a questionnaire: first byte 0, the rest is a CSV check
- * sheet for tx_import_csv; 1, a JSON questionnaire for tx_questionnaire_parse. Whatever either
+ * sheet for tx_import_csv; 1, a JSON questionnaire for tx_questionnaire_parse; 2, a topics file
+ * (CSV) and a check sheet naming its topics, split at the first form feed. Whatever either
  * accepts must be a questionnaire the hub's strict decoder accepts too (packed with a meta, it
  * passes tx_decode_payload), so an import never yields a record the hub would refuse. A refused
  * sheet yields nothing but its listed errors. */
@@ -48,9 +49,13 @@ must_decode_strictly(tx_questionnaire_pb *q)
 }
 
 static void
-import_csv(const uint8_t *data, size_t size)
+import_csv(const uint8_t *data, size_t size, const uint8_t *topics, size_t topics_len)
 {
-    tx_import_opts o = {"fuzz-sheet", 1, NULL, "Fuzz sheet"};
+    tx_import_opts o = {.id = "fuzz-sheet",
+                        .version = 1,
+                        .title_en = "Fuzz sheet",
+                        .topics_buf = (const char *)topics,
+                        .topics_len = topics_len};
     tx_import_errors errs = {0};
     tx_questionnaire_pb *q = NULL;
 
@@ -97,9 +102,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (data[0] == 0) {
-        import_csv(data + 1, size - 1);
+        import_csv(data + 1, size - 1, NULL, 0);
     } else if (data[0] == 1) {
         parse_json(data + 1, size - 1);
+    } else if (data[0] == 2) {
+        const uint8_t *ff = memchr(data + 1, '\f', size - 1);
+        if (ff != NULL) {
+            import_csv(ff + 1, size - (size_t)(ff + 1 - data), data + 1, (size_t)(ff - data - 1));
+        }
     }
     return 0;
 }

@@ -62,7 +62,7 @@ static const char sheet[] =
     "\xEF\xBB\xBFid,area,level,text ja,text en,weight\n"
     "R-01,ルール作り,1,保護すべき情報を台帳にしている,\"Protected information is listed, in a "
     "register\",3\n"
-    "R-02,ルール作り,2,秘密区分を付けている,Each item has a class,1\n"
+    "R-02,ルール作り,2,機密区分を付けている,Each item has a class,1\n"
     "P-01,実践,1,\"施錠する \"\"保管庫\"\"\",Locked storage,2\r\n";
 
 static const char bad_sheet[] = "ID,Area,Level,Text-JA,Text_EN,Weight\n"
@@ -70,9 +70,20 @@ static const char bad_sheet[] = "ID,Area,Level,Text-JA,Text_EN,Weight\n"
                                 "R-01,a,x,\xff,,101\n"
                                 "bad id!,a,1,t,t,1\n";
 
+/* A topics file, a form feed, and a sheet naming its topics and built-in ones. */
+static const char topics_and_sheet[] =
+    "id,framework,name ja,name en\n"
+    "own.bcp,own,事業継続,Business continuity\n"
+    "\f"
+    "id,area,level,text ja,text en,weight,topics\n"
+    "R-01,ルール作り,1,機密区分を付けている,Classes are set,2,\"tics-2024.classes; own.bcp\"\n"
+    "R-02,実践,1,教育している,Training,1,tics-2024.training、jama-l1.people\n"
+    "R-03,実践,2,手順がある,A procedure,1,\n";
+
 static void
 seed_import(void)
 {
+    seed_text("fuzz_import", "csv-topics", 2, topics_and_sheet);
     seed_text("fuzz_import", "csv-sheet", 0, sheet);
     seed_text("fuzz_import", "csv-bad-rows", 0, bad_sheet);
     seed_text("fuzz_import", "json-questionnaire", 1, FUZZ_SMALL_Q_JSON);

@@ -20,7 +20,10 @@
 
 #include <cmocka.h>
 
-static const tx_import_opts opts = {"acme-sheet", 3, "取引先チェックシート", "Partner check sheet"};
+static const tx_import_opts opts = {.id = "acme-sheet",
+                                    .version = 3,
+                                    .title_ja = "取引先チェックシート",
+                                    .title_en = "Partner check sheet"};
 
 static const char good_sheet[] =
     "\xEF\xBB\xBF"
@@ -95,7 +98,7 @@ test_good_sheet(void **state)
 
     /* Without a byte order mark, LF only, no titles: the title is the id. */
     const char plain[] = "id,area,level,text ja,text en,weight\nX1,Area,1,テキスト,Text,100\n";
-    tx_import_opts o2 = {"plain", 1, NULL, NULL};
+    tx_import_opts o2 = {.id = "plain", .version = 1};
     assert_int_equal(tx_import_csv(plain, strlen(plain), "plain.csv", &o2, &q, &errs), TX_OK);
     assert_string_equal(tx_text(q->title, 0), "plain");
     assert_int_equal(q->items[0]->weight, 100);
@@ -216,7 +219,7 @@ test_bad_sheets(void **state)
     expect_error(&e, 1, 3, "", "never closed");
     tx_import_errors_free(&e);
     /* Bad options are usage errors. */
-    tx_import_opts bad = {"bad id", 1, NULL, NULL};
+    tx_import_opts bad = {.id = "bad id", .version = 1};
     assert_int_equal(tx_import_csv(header_only, strlen(header_only), "x", &bad, &q, &e),
                      TX_ERR_USAGE);
     bad.id = "ok";

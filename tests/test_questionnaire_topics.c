@@ -230,7 +230,11 @@ static const char topics_csv[] = "ID,Framework,Name JA,Name EN\r\n"
 static void
 test_import_with_topics(void **state)
 {
-    tx_import_opts o = {"acme", 1, NULL, "Acme sheet", NULL, topics_csv, sizeof topics_csv - 1};
+    tx_import_opts o = {.id = "acme",
+                        .version = 1,
+                        .title_en = "Acme sheet",
+                        .topics_buf = topics_csv,
+                        .topics_len = sizeof topics_csv - 1};
     tx_import_errors errs;
     tx_questionnaire_pb *q = NULL;
     (void)state;
@@ -515,6 +519,73 @@ test_level_share(void **state)
     tx_free(q);
 }
 
+/* Through a real exchange: the report's row carries the provenance, each item its topics, and
+ * the level summary a renderer shows as "L1 98%". */
+static void
+test_report_carries_topics_and_level_share(void **state)
+{
+    char buyer[PATH_MAX], sup[PATH_MAX], path[PATH_MAX + 32], request[65];
+    tx_questionnaire_pb *q = builtin();
+    size_t n1 = 0;
+    th_world w;
+    th_result r;
+    json_t *j, *arr, *row, *next;
+    (void)state;
+
+    for (size_t i = 0; i < q->n_items; i++) {
+        n1 += q->items[i]->level == 1;
+    }
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", "Topics Motors KK", NULL);
+    th_world_party(&w, sup, "sup", "Topics Parts KK", NULL);
+    th_world_start(&w);
+    th_ticsx_id(request, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Topics Parts KK", NULL);
+
+    /* Every item fully met but the first (a level-1 item), which is partly met. */
+    snprintf(path, sizeof path, "%s/answers.json", sup);
+    th_ticsx_expect(0, &w.hub, sup, "questionnaire", "template", request, "--format", "json",
+                    "--out", path, NULL);
+    j = json_load_file(path, 0, NULL);
+    assert_non_null(j);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer",
+                            json_string(i == 0 ? "partly" : "yes"));
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    th_ticsx_expect(0, &w.hub, sup, "answer", request, "--file", path, NULL);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+
+    th_ticsx(&r, &w.hub, buyer, "--json", "report", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    row = json_array_get(json_object_get(j, "suppliers"), 0);
+    assert_non_null(row);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(
+                   json_object_get(json_object_get(row, "questionnaire"), "provenance"), "en")),
+               "unofficial"));
+    json_t *t0 = json_array_get(
+        json_object_get(json_array_get(json_object_get(row, "items"), 0), "topics"), 0);
+    assert_string_equal(json_string_value(json_object_get(t0, "id")), q->items[0]->topics[0]);
+    assert_non_null(json_object_get(json_object_get(t0, "name"), "ja"));
+    assert_int_equal(json_integer_value(json_object_get(row, "level_achieved")), 0);
+    next = json_object_get(row, "level_next");
+    assert_int_equal(json_integer_value(json_object_get(next, "level")), 1);
+    assert_int_equal(json_integer_value(json_object_get(next, "fully_met")), (json_int_t)(n1 - 1));
+    assert_int_equal(json_integer_value(json_object_get(next, "applicable")), (json_int_t)n1);
+    char text[32], want[32];
+    snprintf(want, sizeof want, "L1 %d%%", (int)(100 * (n1 - 1) / n1));
+    assert_int_equal(tx_score_level_text(row, text, sizeof text), 1);
+    assert_string_equal(text, want);
+    json_decref(j);
+    th_result_free(&r);
+    tx_free(q);
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
@@ -526,6 +597,7 @@ main(void)
         cmocka_unit_test(test_import_cli_names_bad_topics_by_line),
         cmocka_unit_test(test_show_and_list_in_both_languages),
         cmocka_unit_test(test_level_share),
+        cmocka_unit_test(test_report_carries_topics_and_level_share),
     };
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
 }

@@ -136,6 +136,12 @@ static const char *const usage_blocks[] = {
        "  register trust FILE | untrust KEY | trusted  pin the publishers whose registers count\n"
        "  register bodies [--at DATE]                 the accredited certification bodies in\n"
        "                                              force (built in, or a signed register)\n"),
+    N_("commands: questionnaires mapped to topics (2024 TICS criteria, JAMA/JAPIA Level 1...)\n"
+       "  questionnaire import FILE.csv --id ID --version N --topics TOPICS.csv\n"
+       "                                              a sheet whose topics column names topics of\n"
+       "                                              TOPICS.csv (id, framework, name ja, name "
+       "en)\n"
+       "                                              or of the built-in questionnaire\n"),
     N_("ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
        "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
        "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"

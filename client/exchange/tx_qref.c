@@ -41,10 +41,11 @@ tx_qref_local(const char *arg, tx_questionnaire_pb **q)
         if (strcmp(tx_questionnaire_builtin_name(i), name) == 0) {
             int rc = tx_questionnaire_builtin(name, q);
             if (rc == TX_OK && version != 0 && (*q)->version != version) {
+                unsigned have = (*q)->version;
                 tx_free(*q);
                 *q = NULL;
                 return tx_fail(TX_ERR_NOT_FOUND, "built-in %s is version %u: give that version",
-                               name, (unsigned)version);
+                               name, have);
             }
             return rc;
         }
