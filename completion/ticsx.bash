@@ -7,19 +7,13 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port --evidence"
-    --port --scheme --state --standard --last-report --expected --renews --document
-    --credentials --grace"
-    --port"
+    --port --evidence --scheme --state --standard --last-report --expected --renews --document
+    --credentials --grace --list --source --topics"
 # TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
 _ticsx_valued="$_ticsx_valued --renews --grace"
-    --port
-    --list --source"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
-    --port
-    --topics"
 
 # The global options, which every command also takes after its name (--version only before).
 _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help -h"
@@ -33,8 +27,7 @@ _ticsx_command_opts()
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
-    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence" ;;
-    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --credentials" ;;
+    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence --credentials" ;;
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
@@ -71,12 +64,8 @@ _ticsx()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
-        fetch verify report requests forward trust accredit cert audit-log witness assessments ui
-        help evidence"
-        fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help"
-        help register"
-        policy help"
+        fetch verify report requests forward trust accredit cert credential audit-log witness
+        assessments ui evidence register policy help"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 

@@ -88,7 +88,6 @@ static const char *const usage_blocks[] = {
        "(valid\n"
        "                                              once); ctrl-c stops it\n"),
     N_("commands: evidence files attached to assessments, checked by every grantee\n"
-    N_("evidence files (documents attached to an assessment, checked by every grantee):\n"
        "  answer REQUEST --file FILE --evidence FILE [--evidence FILE...]\n"
        "                                              attach files (20 MiB each, 100 MiB in all)\n"
        "  evidence list ASSESSMENT                    its files and whether each is checked\n"
