@@ -150,7 +150,7 @@ test_table(void **state)
     (void)state;
     assert_has(en, "TICS: Valid (signed by the body); No. TICS-0001");
     assert_has(en, "TICS, declared by the supplier: Listed in a public register");
-    assert_has(en, "register: listed (METI TICS list, as of 2026-11-01)");
+    assert_has(en, "register: listed (METI TICS list, Industry Association, as of");
     assert_has(en, "ISMS (ISO/IEC 27001): Declared by the supplier; No. IS 123456");
     assert_has(en, "evidence: isms=cert.pdf (does not");
     assert_has(en, "policy v2: Fail: ISMS certificate: evidence does not match");

@@ -464,6 +464,10 @@ tx_render_cred_line(const json_t *c, int ja, char *out, size_t n)
                          tx_render_tr(N_("register: "), ja),
                          tx_render_match_label(tx_render_str(reg, "match"), ja),
                          tx_render_str(reg, "list"));
+        if (tx_render_str(reg, "publisher")[0]) {
+            tx_render_append(out, n, &used, "%s%s", tx_render_tr(N_(", "), ja),
+                             tx_render_str(reg, "publisher"));
+        }
         if (tx_render_str(reg, "as_of")[0]) {
             tx_render_append(out, n, &used, tx_render_tr(N_(", as of %s"), ja),
                              tx_render_str(reg, "as_of"));
