@@ -416,9 +416,14 @@ put_credentials(FILE *f, const json_t *sups, int ja)
                 const json_t *c = json_array_get(creds, i);
                 fprintf(f, "<td><span class=\"%s\">", cred_class(c));
                 put_esc(f, tx_render_cred_label(tx_render_str(c, "status"), ja));
-                fputs("</span><br><span class=\"note\">", f);
-                put_esc(f, tx_render_str(c, "reason"));
-                fputs("</span></td>", f);
+                fputs("</span>", f);
+                /* A valid body-signed certificate's reason is the Certificate column's. */
+                if (strcmp(tx_render_str(c, "status"), "valid") != 0) {
+                    fputs("<br><span class=\"note\">", f);
+                    put_esc(f, tx_render_str(c, "reason"));
+                    fputs("</span>", f);
+                }
+                fputs("</td>", f);
             }
             fputs("</tr>\n", f);
             for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
@@ -705,7 +710,8 @@ put_tree(FILE *f, const json_t *doc, int ja)
                          ja));
 }
 
-/* An item's topics: "T-2024-03 Classifying information", one a line. */
+/* An item's topics, one a line: "T-2024-03 Classifying information" (the name alone in Japanese).
+ */
 static void
 put_topics(FILE *f, const json_t *it, int ja)
 {
@@ -714,9 +720,13 @@ put_topics(FILE *f, const json_t *it, int ja)
     for (size_t i = 0; i < json_array_size(topics); i++) {
         const json_t *tp = json_array_get(topics, i);
         fputs(i ? "<br>" : "", f);
-        fputs("<span class=\"nw\">", f);
-        put_esc(f, tx_render_str(tp, "id"));
-        fputs("</span> ", f);
+        /* The id (ASCII, e.g. tics-2024.scope) only in English: the Japanese page reads
+         * Japanese throughout. */
+        if (!ja) {
+            fputs("<span class=\"nw\">", f);
+            put_esc(f, tx_render_str(tp, "id"));
+            fputs("</span> ", f);
+        }
         put_esc(f, tx_render_text(json_object_get(tp, "name"), ja));
     }
 }

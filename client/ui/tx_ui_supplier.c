@@ -1,6 +1,7 @@
 /* The supplier's API: the inbox, questionnaires, drafts, the live score, answering, and answer
  * once / share with many (reuse, supersede, grant, revoke, forward). Each handler reads its
  * arguments, calls the client library the CLI calls, and returns the CLI's --json shapes. */
+#include "tx_cred_store.h"
 #include "tx_ui_app.h"
 #include "tx_ui_drafts.h"
 #include "tx_ui_http.h"
@@ -349,6 +350,29 @@ out:
 
 /* ---- certificates for the picker ---- */
 
+/* GET /api/credentials: the credentials this organisation declared (`ticsx credential add`),
+ * read-only, as `credential list --json` gives them; every answer includes them. */
+static int
+credentials_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
+{
+    tx_cred_decl *v = NULL;
+    size_t n = 0;
+    json_t *arr;
+    int rc;
+
+    (void)rq;
+    if ((rc = tx_cred_load_all(tx_client_home(app->client), &v, &n)) != TX_OK) {
+        return rc;
+    }
+    arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(arr, tx_cred_decl_json(&v[i]));
+    }
+    free(v);
+    rs->json = json_pack("{s:o}", "credentials", arr);
+    return TX_OK;
+}
+
 static int
 certificates_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
@@ -631,6 +655,7 @@ const tx_ui_route tx_ui_supplier_routes[] = {
     {"GET", "/api/drafts/", draft_get, TX_UI_PREFIX},
     {"POST", "/api/score", score_post, TX_UI_POST},
     {"GET", "/api/certificates", certificates_get, 0},
+    {"GET", "/api/credentials", credentials_get, 0},
     {"POST", "/api/answer", answer_post, TX_UI_POST},
     {"GET", "/api/assessments", assessments_get, 0},
     {"POST", "/api/reuse", reuse_post, TX_UI_POST},

@@ -112,6 +112,20 @@ def test_tree_badges(c):
     expect(b.css('[data-t="policy"]', mikawa[0]), "the tree shows no policy verdict")
 
 
+def test_supplier_sees_its_declared_credentials(c):
+    """The supplier's Assessments page lists what it declared (read-only), in its own style."""
+    c["sui"], c["sb"], c["sapi"] = login(c["w"], c["sup"])
+    b = c["sb"]
+    b.click("nav-assessments")
+    cards = b.until("the declared credentials", lambda: b.all("declared-credential"))
+    isms = [k for k in cards if k.get_attribute("data-scheme") == "isms"]
+    expect(isms and "IS-UI-0001" in isms[0].text, "no declared ISMS certificate: %r" %
+           [k.text for k in cards])
+    expect(b.css(".cred-declared", isms[0]), "the declared credential lacks its style")
+    expect_eq(len(c["sapi"].get("/api/credentials")["credentials"]), 1, "declared credentials")
+    b.axe("en supplier's assessments with declared credentials")
+
+
 def test_japanese(c):
     b = c["bb"]
     b.click("lang-ja")
@@ -133,4 +147,4 @@ def test_japanese(c):
 if __name__ == "__main__":
     sys.exit(main(setup, [test_dashboard_badges, test_declared_badge_is_not_valid,
                           test_evidence_opens, test_policy_and_topics, test_tree_badges,
-                          test_japanese], axe=True))
+                          test_supplier_sees_its_declared_credentials, test_japanese], axe=True))

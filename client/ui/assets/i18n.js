@@ -468,6 +468,13 @@ window.TX_TEXT = {
   'credf.expected': 'Expected',
   'credf.renews': 'Renews',
   'item.topics': 'Topics',
+  'credf.document': 'Document',
+  'state.certified': 'Declared: certified',
+  'state.applied': 'Declared: applied for',
+  'state.under_audit': 'Declared: under audit',
+  'as.creds': 'Your declared credentials',
+  'as.creds.lead': 'Every answer includes them with their documents; each buyer judges them. Declare or remove one with ticsx credential add or remove.',
+  'as.creds.none': 'No credentials declared (ticsx credential add declares one).',
 
   'radar.title': 'Radar chart'
 };
