@@ -201,6 +201,8 @@ test_html(void **state)
     assert_has(en, "L1 L2 80%");
     assert_has(en, "Version 2");
     assert_has(en, "@media print");
+    assert_has(en, "TICS-aligned self-check (unofficial) (tics-selfcheck v2): Not an official "
+                   "METI form.");
     assert_lacks(en, "<script");
     assert_has(ja, "取引先の自己申告");
     assert_has(ja, "受入れ基準");

@@ -486,6 +486,41 @@ put_credentials(FILE *f, const json_t *sups, int ja)
     }
 }
 
+/* Each questionnaire the rows answered, once: its title, id and version, and its provenance
+ * (who wrote it and what it is not, e.g. the built-in self-check is TICS-aligned and
+ * unofficial). */
+static void
+put_questionnaires(FILE *f, const json_t *sups, int ja)
+{
+    json_t *seen = json_object();
+    char key[256];
+
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *q = json_object_get(json_array_get(sups, s), "questionnaire");
+        const char *prov = tx_render_text(json_object_get(q, "provenance"), ja);
+        if (!json_is_object(q)) {
+            continue;
+        }
+        snprintf(key, sizeof key, "%s v%lld", tx_render_str(q, "id"),
+                 (long long)json_integer_value(json_object_get(q, "version")));
+        if (json_object_get(seen, key) != NULL) {
+            continue;
+        }
+        json_object_set_new(seen, key, json_true());
+        fputs("<p class=\"meta\">", f);
+        put_esc(f, tx_render_text(json_object_get(q, "title"), ja));
+        fputs(" (", f);
+        put_esc(f, key);
+        fputs(")", f);
+        if (prov[0]) {
+            fputs(": ", f);
+            put_esc(f, prov);
+        }
+        fputs("</p>\n", f);
+    }
+    json_decref(seen);
+}
+
 /* The acceptance policy applied: its version, name, date and text. */
 static void
 put_policy(FILE *f, const json_t *doc, int ja)
@@ -813,6 +848,7 @@ tx_render_html(FILE *f, const json_t *doc, int ja)
         fprintf(f, "<p>%s</p>\n",
                 tx_render_tr(N_("No assessments to report: run ticsx fetch."), ja));
     } else {
+        put_questionnaires(f, sups, ja);
         put_policy(f, doc, ja);
         put_suppliers(f, sups, ja);
         put_credentials(f, sups, ja);
