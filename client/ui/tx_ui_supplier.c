@@ -204,7 +204,28 @@ out:
 
 /* ---- questionnaires ---- */
 
-/* The questionnaire as the page draws it: its areas with their items, the scale with labels. */
+/* An item's topics as the page shows them: [{"id","framework","name"}] from the
+ * questionnaire's topics its ids name ([] when none). */
+static json_t *
+item_topics(const json_t *topics, const json_t *item)
+{
+    json_t *out = json_array(), *id, *tp;
+    size_t i, k;
+
+    json_array_foreach(json_object_get(item, "topics"), i, id)
+    {
+        json_array_foreach(topics, k, tp)
+        {
+            if (json_is_string(id) && json_equal(json_object_get(tp, "id"), id)) {
+                json_array_append(out, tp);
+            }
+        }
+    }
+    return out;
+}
+
+/* The questionnaire as the page draws it: its areas with their items (each with its topics),
+ * the scale with labels, its provenance. */
 static json_t *
 questionnaire_json(const tx_questionnaire_pb *q, const json_t *meta)
 {
@@ -232,11 +253,12 @@ questionnaire_json(const tx_questionnaire_pb *q, const json_t *meta)
         json_array_foreach(items, k, it)
         {
             if (strcmp(json_string_value(json_object_get(it, "area")), aid) == 0) {
-                json_array_append_new(its, json_pack("{s:O,s:O,s:O,s:O}", "id",
-                                                     json_object_get(it, "id"), "level",
-                                                     json_object_get(it, "level"), "weight",
-                                                     json_object_get(it, "weight"), "text",
-                                                     json_object_get(it, "text")));
+                json_array_append_new(
+                    its,
+                    json_pack("{s:O,s:O,s:O,s:O,s:o}", "id", json_object_get(it, "id"), "level",
+                              json_object_get(it, "level"), "weight", json_object_get(it, "weight"),
+                              "text", json_object_get(it, "text"), "topics",
+                              item_topics(json_object_get(plain, "topics"), it)));
             }
         }
         json_array_append_new(areas, json_pack("{s:O,s:O,s:o}", "id", json_object_get(v, "id"),
@@ -246,6 +268,10 @@ questionnaire_json(const tx_questionnaire_pb *q, const json_t *meta)
                      "id", json_object_get(plain, "id"), "version",
                      json_object_get(plain, "version"), "title", json_object_get(plain, "title"),
                      "scale", scale, "levels", json_object_get(plain, "levels"), "areas", areas);
+    json_object_set(root, "provenance",
+                    json_object_get(plain, "provenance") != NULL
+                        ? json_object_get(plain, "provenance")
+                        : json_null());
     json_decref(plain);
     return root;
 }
