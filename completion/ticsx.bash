@@ -7,10 +7,14 @@ _ticsx_valued="--home --hub --hub-key --timeout --lang --name --corporate-number
     --id --version --title-ja --title-en --questionnaire --to --due --depth --note --count --for
     --file --valid-until --as-of --certificate --reuse --supersedes --until --from --current-days
     --body --scope --holder --number --sector --criteria --issued --expires --date --at --every
-    --port --evidence --scheme --state --standard --last-report --expected --renews --document
-    --credentials --grace --list --source --topics"
+    --port --evidence"
+# Declared credentials (credential add, answer --credentials): the options that take a value.
+_ticsx_valued+=" --scheme --state --standard --last-report --expected --document
+    --credentials"
 # TICS rules: renewals and the periodic report's grace (cert issue --renews, cert verify --grace).
 _ticsx_valued="$_ticsx_valued --renews --grace"
+# Public registers (register import): the options that take a value.
+_ticsx_valued+=" --list --source"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -23,7 +27,7 @@ _ticsx_command_opts()
 {
     case $1 in
     keygen) echo "--name --corporate-number" ;;
-    questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
+    questionnaire) echo "--out --format --id --version --title-ja --title-en --publish" ;;
     request) echo "--questionnaire --to --due --depth --note" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
@@ -64,8 +68,8 @@ _ticsx()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
-        fetch verify report requests forward trust accredit cert credential audit-log witness
-        assessments ui evidence register policy help"
+        fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
+        help evidence register policy"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -117,7 +121,6 @@ _ticsx()
         case $prev in
         --home) _ticsx_files -d ;;
         --hub-key | --file | --out | --evidence) _ticsx_files ;;
-        --hub-key | --file | --out | --topics) _ticsx_files ;;
         --lang) _ticsx_words "ja en" ;;
         --format)
             if [ "$cmd" = questionnaire ]; then

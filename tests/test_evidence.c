@@ -827,6 +827,47 @@ test_damaged_piece_refused_by_get(void **state)
     th_ticsx_expect(0, &fx.w.hub, fx.b1, "verify", fx.a, NULL);
 }
 
+/* A file of exactly 20 MiB (80 chunks) makes the whole trip: sent, fetched, checked, written. */
+static void
+test_largest_file_round_trip(void **state)
+{
+    char answers[PATH_MAX + 16], big[PATH_MAX + 16], out[PATH_MAX + 16], aid[65];
+    size_t size = TX_EVIDENCE_FILE_MAX, got_len;
+    uint8_t *data = malloc(size), sha[32], got_sha[32], *got;
+    th_result r;
+    (void)state;
+
+    given_answered();
+    assert_non_null(data);
+    randombytes_buf(data, size);
+    crypto_hash_sha256(sha, data, size);
+    snprintf(big, sizeof big, "%s/largest.png", fx.w.root);
+    write_bytes(big, data, size);
+    free(data);
+    snprintf(answers, sizeof answers, "%s/answers4.json", fx.w.root);
+    answers_file(fx.sup, fx.r3, answers);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.r3, "--file", answers, "--evidence", big, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "1 evidence file attached (80 chunks sent, 0 reused)");
+    memcpy(aid, r.out, 64);
+    aid[64] = 0;
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "fetch", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "80 file chunks fetched");
+    th_result_free(&r);
+    snprintf(out, sizeof out, "%s/largest-got.png", fx.w.root);
+    th_ticsx(&r, &fx.w.hub, fx.b3, "evidence", "get", aid, "--out", out, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "image/png, checked");
+    th_result_free(&r);
+    got = read_bytes(out, &got_len);
+    assert_int_equal(got_len, size);
+    crypto_hash_sha256(got_sha, got, got_len);
+    assert_memory_equal(sha, got_sha, 32);
+    free(got);
+}
+
 /* The hub's integrity check rebuilds the chunk -> assessment index from the log and compares it
  * with the stored one (run on the stopped hub, which is started again after). */
 static void
@@ -853,6 +894,7 @@ main(void)
         cmocka_unit_test(test_revoked_grant_stops_chunk_fetch),
         cmocka_unit_test(test_altered_pieces_never_check),
         cmocka_unit_test(test_damaged_piece_refused_by_get),
+        cmocka_unit_test(test_largest_file_round_trip),
         cmocka_unit_test(test_hub_check_compares_evidence_index),
     };
     th_require_hub_bin();

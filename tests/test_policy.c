@@ -105,6 +105,25 @@ test_parse_good(void **state)
     assert_string_equal(text, "No rule: every supplier meets this policy.");
 }
 
+/* The sample file the documentation shows is a policy ticsx takes. */
+static void
+test_sample_file(void **state)
+{
+    const char *src = getenv("TX_SOURCE_DIR");
+    char path[PATH_MAX], *text;
+    tx_policy_rules p;
+    (void)state;
+
+    assert_non_null(src);
+    snprintf(path, sizeof path, "%s/docs/policy-sample.json", src);
+    text = th_read_file(path);
+    assert_int_equal(parse(text, &p), TX_OK);
+    assert_int_equal(p.n_accept, 2);
+    assert_int_equal(p.grace_days, 30);
+    assert_true(p.verified && p.sub_suppliers);
+    free(text);
+}
+
 static void
 test_parse_japanese_sentence(void **state)
 {
@@ -616,6 +635,22 @@ world_setup(void **state)
     request[64] = 0;
     th_result_free(&r);
     answer(fx.s1, request, all_yes, 1, NULL);
+    {
+        /* S2 declares an ISMS certificate (no public register: declared at best). */
+        char doc[PATH_MAX + 16], from[16], until[16];
+        time_t t0 = time(NULL) - 300 * 86400, t1 = time(NULL) + 700 * 86400;
+
+        snprintf(doc, sizeof doc, "%s/isms.pdf", fx.s2);
+        th_write_file(doc, "%PDF-1.4\n% ISMS certificate IS 4242\n%%EOF\n");
+        gmtime_r(&t0, &tm);
+        strftime(from, sizeof from, "%Y-%m-%d", &tm);
+        gmtime_r(&t1, &tm);
+        strftime(until, sizeof until, "%Y-%m-%d", &tm);
+        th_ticsx_expect(0, NULL, fx.s2, "credential", "add", "--scheme", "isms", "--number",
+                        "IS 4242", "--body", "BSI Group Japan", "--scope", "本社", "--standard",
+                        "ISO/IEC 27001:2022", "--issued", from, "--expires", until, "--document",
+                        doc, NULL);
+    }
     answer(fx.s2, request, weak, 3, SUB);
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
     return 0;
@@ -738,11 +773,44 @@ test_report_applies_versions(void **state)
     th_result_free(&r);
 }
 
+/* A declared credential from a real answer: the policy that accepts a declared ISMS passes
+ * S2's credentials check with it; the one that wants a valid ISMS does not. */
+static void
+test_report_declared_credential(void **state)
+{
+    json_t *doc;
+    const json_t *s2, *c;
+    size_t i;
+    int found = 0;
+    (void)state;
+
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "policy", "set", "--accept", "isms:declared", "--name",
+                    "declared ISMS", NULL);
+    doc = report(NULL);
+    s2 = supplier(doc, S2);
+    json_array_foreach(json_object_get(s2, "credentials"), i, c)
+    {
+        found |= strcmp(json_string_value(json_object_get(c, "scheme")), "isms") == 0;
+    }
+    assert_true(found);
+    rule_is(s2, "credentials", 1, "holds ISMS IS 4242 (Declared)");
+    assert_true(json_is_true(json_object_get(json_object_get(s2, "policy"), "pass")));
+    /* S1 declared nothing and has only its TICS certificate. */
+    rule_is(supplier(doc, S1), "credentials", 0, "no accepted credential (has TICS (Valid))");
+    json_decref(doc);
+
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "policy", "set", "--accept", "isms:valid", NULL);
+    doc = report(NULL);
+    rule_is(supplier(doc, S2), "credentials", 0, "has ISMS (Declared)");
+    json_decref(doc);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest unit[] = {
         cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_sample_file),
         cmocka_unit_test(test_parse_japanese_sentence),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_versions),
@@ -753,6 +821,7 @@ main(void)
     };
     const struct CMUnitTest world[] = {
         cmocka_unit_test(test_report_applies_versions),
+        cmocka_unit_test(test_report_declared_credential),
     };
     int failed;
 

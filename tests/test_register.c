@@ -120,6 +120,7 @@ test_import_formats(void **state)
     expect_import(data(p, "certified-bom.csv"), "csv", 3);
     expect_import(data(p, "certified-sjis.csv"), "csv", 3);
     expect_import(data(p, "certified.html"), "html", 2);
+    expect_import(data(p, "certified-sjis.html"), "html", 2);
 }
 
 /* The parser through the library: what each cell becomes. */
@@ -367,6 +368,21 @@ test_publish_fetch_trust(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.out, ASSOC);
     th_result_free(&r);
+    /* untrust: the association's registers no longer count; trust again */
+    snprintf(p, sizeof p, "%s/identity.pub", fx.assoc);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "register", "untrust", p, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "show", "tics-certified", NULL);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "untrust", p, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "not a pinned register publisher");
+    th_result_free(&r);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "register", "trust", p, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "show", "tics-certified", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "yes: the publisher is pinned");
+    th_result_free(&r);
     /* a file that is not a key */
     th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "trust", data(p, "certified.csv"), NULL);
     th_expect_status(&r, 2);
@@ -603,6 +619,13 @@ test_bodies(void **state)
     th_expect_text(r.out, "entries:    7");
     th_expect_text(r.out, "not stated");
     assert_null(strstr(r.out, "ライド"));
+    th_result_free(&r);
+    /* show tics-bodies is the edition in force, as the judgement uses it */
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "register", "show", "tics-bodies", "--at", "2025-01-01",
+             NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "entries:    8");
+    th_expect_text(r.out, "ライド");
     th_result_free(&r);
 
     /* a signed tics-bodies register of the pinned association, newer than the built-in one,

@@ -87,6 +87,17 @@ static const char *const usage_blocks[] = {
        "                                              127.0.0.1; prints the address to open "
        "(valid\n"
        "                                              once); ctrl-c stops it\n"),
+    /* public registers (cmd_register.c); a block of its own, read as part of the commands */
+    N_("  register import FILE [--list LIST] [--as-of DATE] [--source TEXT] [--title-ja T]\n"
+       "           [--title-en T] [--publish] [--out FILE [--force]]\n"
+       "                                              METI's list of certified organisations\n"
+       "                                              (CSV or the HTML table) as a signed,\n"
+       "                                              dated register\n"
+       "  register list                               registers in the cache, trusted or not\n"
+       "  register show ID|LIST [--at DATE]           one register and its entries\n"
+       "  register trust FILE | untrust KEY | trusted  pin the publishers whose registers count\n"
+       "  register bodies [--at DATE]                 the accredited certification bodies in\n"
+       "                                              force (built in, or a signed register)\n"),
     N_("commands: evidence files attached to assessments, checked by every grantee\n"
        "  answer REQUEST --file FILE --evidence FILE [--evidence FILE...]\n"
        "                                              attach files (20 MiB each, 100 MiB in all)\n"
@@ -124,23 +135,6 @@ static const char *const usage_blocks[] = {
        "                                              the version in force) or by no policy\n"
        "SCHEME: tics, isms, tisax, pmark, audit.  STATUS: valid, listed, declared, report_due,\n"
        "applied, under_audit (a credential's status as verify shows it).\n"),
-    /* public registers (cmd_register.c); a block of its own, read as part of the commands */
-    N_("  register import FILE [--list LIST] [--as-of DATE] [--source TEXT] [--title-ja T]\n"
-       "           [--title-en T] [--publish] [--out FILE [--force]]\n"
-       "                                              METI's list of certified organisations\n"
-       "                                              (CSV or the HTML table) as a signed,\n"
-       "                                              dated register\n"
-       "  register list                               registers in the cache, trusted or not\n"
-       "  register show ID|LIST [--at DATE]           one register and its entries\n"
-       "  register trust FILE | untrust KEY | trusted  pin the publishers whose registers count\n"
-       "  register bodies [--at DATE]                 the accredited certification bodies in\n"
-       "                                              force (built in, or a signed register)\n"),
-    N_("commands: questionnaires mapped to topics (2024 TICS criteria, JAMA/JAPIA Level 1...)\n"
-       "  questionnaire import FILE.csv --id ID --version N --topics TOPICS.csv\n"
-       "                                              a sheet whose topics column names topics of\n"
-       "                                              TOPICS.csv (id, framework, name ja, name "
-       "en)\n"
-       "                                              or of the built-in questionnaire\n"),
     N_("ORG: legal name, fingerprint (SHA256:...) or 16-hex key id.  DATE: YYYY-MM-DD.\n"
        "REQUEST, ASSESSMENT: 64 hex digits, or a unique prefix of at least 8.\n"
        "CERT: a certificate number, or its record id (a unique prefix of at least 8 hex).\n"

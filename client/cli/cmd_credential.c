@@ -364,6 +364,16 @@ cred_list(tx_cli *g, tx_client *cl)
     }
     if (n == 0 && !g->quiet) {
         fputs(_("no declared credentials: ticsx credential add declares one\n"), stdout);
+    } else if (!g->quiet) {
+        /* TRANSLATORS: credential list headers; columns of 20, 14, 10 and 24 characters. */
+        tx_put_cell(stdout, _("ID"), 20);
+        fputs("  ", stdout);
+        tx_put_cell(stdout, _("SCHEME"), 14);
+        fputs("  ", stdout);
+        tx_put_cell(stdout, _("STATE"), 10);
+        fputs("  ", stdout);
+        tx_put_cell(stdout, _("BODY"), 24);
+        printf("  %s\n", _("EXPIRES/EXPECTED"));
     }
     for (size_t i = 0; i < n; i++) {
         if (g->quiet) {

@@ -215,6 +215,7 @@ tx_cmd_evidence(tx_cli *g, int argc, char **argv)
             force = 1;
             break;
         case 'h':
+            tx_i18n_english(0); /* help is for people, even beside --json */
             fputs(_(usage), stdout);
             return TX_OK;
         default:

@@ -590,7 +590,10 @@ tx_cmd_register(tx_cli *g, int argc, char **argv)
         return reg_list(g);
     }
     if (strcmp(sub, "show") == 0 && optind + 2 == argc) {
-        return reg_show(g, argv[optind + 1], o.at);
+        /* the bodies list: the edition in force, as the judgement uses it */
+        return strcmp(argv[optind + 1], TX_REG_LIST_BODIES) == 0
+                   ? reg_bodies(g, o.at)
+                   : reg_show(g, argv[optind + 1], o.at);
     }
     if (strcmp(sub, "bodies") == 0 && optind + 1 == argc) {
         return reg_bodies(g, o.at);

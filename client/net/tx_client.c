@@ -225,6 +225,7 @@ tx_kind_word(int kind)
         [TX_KIND_CERTIFICATE] = N_("certificate"),
         [TX_KIND_CERT_EVENT] = N_("certificate event"),
         [TX_KIND_CHECKPOINT] = N_("checkpoint"),
+        [TX_KIND_EVIDENCE_CHUNK] = N_("evidence chunk"),
     };
 
     if (kind > 0 && (size_t)kind < sizeof words / sizeof words[0] && words[kind] != NULL) {

@@ -128,9 +128,11 @@ typedef struct {
 
 /* Finds the accredited body named `name` (normalised: full/half width, spaces, 株式会社/
  * 一般社団法人/... before or after the name) in the bodies register in force at `at`: the
- * newest of the built-in editions and trusted "tics-bodies" registers whose as_of is at or
- * before `at` (the oldest when none is). TX_OK with out->state; TX_ERR_NOT_FOUND (message set)
- * when no edition knows the name. */
+ * newest, among those whose as_of is at or before `at`, of the built-in editions (2024: as_of
+ * 0; June 2025: 2025-06-01) and the trusted "tics-bodies" registers read after the newest
+ * built-in edition (a signed register replaces the built-in one from its date). TX_OK with
+ * out->state (TX_BODY_NOT_LISTED: absent from that edition, present in another); TX_ERR_NOT_FOUND
+ * (message set) when no edition knows the name. */
 int tx_register_body(const tx_registers *regs, const char *name, int64_t at, tx_reg_body *out);
 
 /* Whether the body's sectors cover `sector` ("all" covers every sector). */
