@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "tx_util.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <sodium.h>
@@ -649,6 +650,58 @@ test_attack_document_hash_mismatch(void **state)
     th_result_free(&r);
 }
 
+/* The statuses of the good supplier's only credential in the buyer's verify, and its exit. */
+static const char *
+good_status(int expect_exit, char *reason, size_t n)
+{
+    static char status[32];
+    th_result r;
+
+    th_ticsx(&r, NULL, fx.buyer, "--json", "verify", fx.a_good, NULL);
+    th_expect_status(&r, expect_exit);
+    json_t *j = th_parse_json(r.out);
+    json_t *c = json_array_get(
+        json_object_get(json_array_get(json_object_get(j, "assessments"), 0), "credentials"), 0);
+    snprintf(status, sizeof status, "%s", json_string_value(json_object_get(c, "status")));
+    snprintf(reason, n, "%s", json_string_value(json_object_get(c, "reason")));
+    json_decref(j);
+    th_result_free(&r);
+    return status;
+}
+
+/* The document's pieces gone from the buyer's cache (never fetched, or lost): the credential is
+ * evidence_failed ("missing"), never declared on the supplier's word; a fetch brings them back. */
+static void
+test_document_missing_then_fetched(void **state)
+{
+    char dir[PATH_MAX * 2], path[PATH_MAX * 3], reason[512];
+    struct dirent *de;
+    size_t removed = 0;
+    DIR *d;
+    (void)state;
+
+    given_answered();
+    assert_string_equal(good_status(0, reason, sizeof reason), "declared");
+    snprintf(dir, sizeof dir, "%s/records", fx.buyer);
+    assert_non_null(d = opendir(dir));
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (th_file_holds(path, "application/vnd.ticsx.evidence-chunk.v1")) {
+            assert_int_equal(unlink(path), 0);
+            removed++;
+        }
+    }
+    closedir(d);
+    assert_true(removed > 0);
+    assert_string_equal(good_status(1, reason, sizeof reason), "evidence_failed");
+    th_expect_text(reason, "is missing");
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
+    assert_string_equal(good_status(0, reason, sizeof reason), "declared");
+}
+
 /* list, show and remove; the files are private to the home's owner. */
 static void
 test_list_show_remove(void **state)
@@ -694,6 +747,7 @@ main(void)
         cmocka_unit_test(test_verify_output_and_exit),
         cmocka_unit_test(test_answer_credentials_selection),
         cmocka_unit_test(test_attack_document_hash_mismatch),
+        cmocka_unit_test(test_document_missing_then_fetched),
         cmocka_unit_test(test_list_show_remove),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

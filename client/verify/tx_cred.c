@@ -241,7 +241,14 @@ judge_at(const tx_registers *regs, const tx_trust_set *ts, const tx_verdict *v,
             return;
         }
     }
-    if (tics && d->body[0] && regs != NULL) {
+    if (tics && regs == NULL) {
+        out->status = TX_CRED_UNAVAILABLE;
+        snprintf(out->reason, sizeof out->reason,
+                 _("the accredited bodies register could not be read here: the body is not "
+                   "checked"));
+        return;
+    }
+    if (tics && d->body[0]) {
         tx_reg_body rb;
         int64_t when_body = d->issued ? d->issued : at;
         if (tx_register_body(regs, d->body, when_body, &rb) != TX_OK ||
@@ -452,9 +459,16 @@ int
 tx_cred_judge_all(tx_home *home, const tx_trust_set *ts, tx_verdicts *vs)
 {
     tx_registers regs = {0};
-    int have_regs = tx_registers_load(home, &regs) == TX_OK;
+    int have_regs = 0, declared = 0;
     int64_t now = tx_now();
 
+    /* The registers (a scan of the cache) only when some assessment declares a credential. */
+    for (size_t i = 0; i < vs->n && !declared; i++) {
+        declared = vs->v[i].inner != NULL && vs->v[i].inner->n_credentials > 0;
+    }
+    if (declared && !(have_regs = tx_registers_load(home, &regs) == TX_OK)) {
+        tx_registers_free(&regs);
+    }
     tx_fail_clear();
     for (size_t i = 0; i < vs->n; i++) {
         tx_verdict *v = &vs->v[i];
