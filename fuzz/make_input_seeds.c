@@ -1,8 +1,9 @@
 /* Writes the seed corpora of the fuzz targets for files users bring and proofs the hub serves:
  * fuzz_import (CSV check sheets, JSON questionnaires), fuzz_answers (answer files in CSV, JSON
  * and XLSX), fuzz_xlsx (workbooks: templates, one filled in by another program, and a template
- * re-zipped uncompressed so mutations reach the XML) and fuzz_merkle (valid proofs of the tree
- * in fuzz_tree.h). Made with the real template writers; its output is committed under
+ * re-zipped uncompressed so mutations reach the XML), fuzz_merkle (valid proofs of the tree
+ * in fuzz_tree.h) and a questionnaire payload with topics for fuzz_payload. Made with the real
+ * template writers; its output is committed under
  * fuzz/corpus/ (workbooks carry their creation time, so they differ from run to run). Run it
  * again when a format changes (built with the tests):
  *   build/tests/make_input_seeds fuzz/corpus */
@@ -10,6 +11,7 @@
 #include "fuzz_tree.h"
 #include "tx_answer_file.h"
 #include "tx_error.h"
+#include "tx_msg.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
 #include "tx_xlsx_template.h"
@@ -79,6 +81,44 @@ static const char topics_and_sheet[] =
     "R-01,ルール作り,1,機密区分を付けている,Classes are set,2,\"tics-2024.classes; own.bcp\"\n"
     "R-02,実践,1,教育している,Training,1,tics-2024.training、jama-l1.people\n"
     "R-03,実践,2,手順がある,A procedure,1,\n";
+
+/* A questionnaire payload with topics for fuzz_payload: the kind byte, then the packed record
+ * (so mutations reach Topic and Item.topics, which the decoder's topic check reads). */
+static void
+seed_topics_payload(void)
+{
+    static const char json[] =
+        "{\"id\":\"t\",\"version\":1,\"title\":{\"en\":\"T\"},"
+        "\"provenance\":{\"ja\":\"非公式\",\"en\":\"Unofficial\"},"
+        "\"scale\":[{\"code\":\"yes\",\"label\":{\"en\":\"Yes\"},\"score_permille\":1000}],"
+        "\"levels\":[{\"level\":1,\"name\":{\"en\":\"L1\"}}],"
+        "\"areas\":[{\"id\":\"A\",\"name\":{\"en\":\"A\"}}],"
+        "\"topics\":[{\"id\":\"tics-2024.incident\",\"framework\":\"tics-2024\","
+        "\"name\":{\"en\":\"Incidents\"}},{\"id\":\"jama-l1.incident\",\"framework\":"
+        "\"jama-l1\",\"name\":{\"en\":\"Incidents\"}}],"
+        "\"items\":[{\"id\":\"i1\",\"area\":\"A\",\"level\":1,\"text\":{\"en\":\"x\"},"
+        "\"topics\":[\"tics-2024.incident\",\"jama-l1.incident\"]}]}";
+    tx_questionnaire_pb *q = NULL;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    uint8_t kind = TX_KIND_QUESTIONNAIRE, *packed = NULL;
+    size_t len = 0;
+
+    if (tx_questionnaire_parse(json, strlen(json), "seed", &q) != TX_OK) {
+        fprintf(stderr, "make_input_seeds: the topics questionnaire: %s\n", tx_fail_msg());
+        failures++;
+        return;
+    }
+    meta.seq = 1;
+    q->meta = &meta;
+    if (tx_pack(&q->base, &packed, &len) == TX_OK) {
+        write_seed("fuzz_payload", "questionnaire-topics", &kind, 1, packed, len);
+    } else {
+        failures++;
+    }
+    q->meta = NULL;
+    free(packed);
+    tx_free(q);
+}
 
 static void
 seed_import(void)
@@ -322,6 +362,7 @@ main(int argc, char **argv)
         return 2;
     }
     seed_import();
+    seed_topics_payload();
     seed_answers();
     seed_merkle();
     return failures == 0 ? 0 : 1;

@@ -12,6 +12,8 @@
 #include "tx_report_items.h"
 #include "tx_score.h"
 #include "tx_util.h"
+#include "tx_xlsx_read.h"
+#include "tx_xlsx_template.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -519,6 +521,47 @@ test_level_share(void **state)
     tx_free(q);
 }
 
+/* The XLSX answer template shows each item's topics in a last column, after the columns the
+ * reader looks for; a questionnaire without topics has no such column. */
+static void
+test_xlsx_template_shows_topics(void **state)
+{
+    char *root = th_tmpdir(), path[PATH_MAX];
+    tx_questionnaire_pb *q = builtin();
+    tx_xlsx_sheet ws;
+    uint8_t *buf;
+    size_t len;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/t.xlsx", root);
+    assert_int_equal(tx_xlsx_template(path, q, 0, ""), TX_OK);
+    assert_int_equal(tx_file_read(path, TX_XLSX_MAX_FILE, &buf, &len), TX_OK);
+    assert_int_equal(tx_xlsx_read(buf, len, path, &ws), TX_OK);
+    free(buf);
+    assert_int_equal(ws.n_cols, 8);
+    assert_string_equal(ws.cells[7], "topics");
+    assert_string_equal(ws.cells[8], "A1-01");
+    assert_string_equal(ws.cells[8 + 7], "Identifying the information to protect (TICS criteria "
+                                         "2024)\nKnowing the information assets (JAMA/JAPIA "
+                                         "Level 1)");
+    tx_xlsx_sheet_free(&ws);
+    unlink(path);
+
+    q->n_topics = 0;
+    for (size_t i = 0; i < q->n_items; i++) {
+        q->items[i]->n_topics = 0;
+    }
+    assert_int_equal(tx_xlsx_template(path, q, 0, ""), TX_OK);
+    assert_int_equal(tx_file_read(path, TX_XLSX_MAX_FILE, &buf, &len), TX_OK);
+    assert_int_equal(tx_xlsx_read(buf, len, path, &ws), TX_OK);
+    free(buf);
+    assert_int_equal(ws.n_cols, 7);
+    tx_xlsx_sheet_free(&ws);
+    tx_free(q);
+    th_rmtree(root);
+    free(root);
+}
+
 /* Through a real exchange: the report's row carries the provenance, each item its topics, and
  * the level summary a renderer shows as "L1 98%". */
 static void
@@ -597,6 +640,7 @@ main(void)
         cmocka_unit_test(test_import_cli_names_bad_topics_by_line),
         cmocka_unit_test(test_show_and_list_in_both_languages),
         cmocka_unit_test(test_level_share),
+        cmocka_unit_test(test_xlsx_template_shows_topics),
         cmocka_unit_test(test_report_carries_topics_and_level_share),
     };
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

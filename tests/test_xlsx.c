@@ -100,15 +100,17 @@ test_template(void **state)
     }
     free(buf);
     assert_int_equal(sheet.n_rows, 1 + f->q->n_items);
-    assert_int_equal(sheet.n_cols, 7);
+    /* The built-in questionnaire maps its items to topics: a last column shows them. */
+    assert_int_equal(sheet.n_cols, 8);
     assert_string_equal(sheet.cells[0], "item");
     assert_string_equal(sheet.cells[4], "text_ja");
     assert_string_equal(sheet.cells[5], "answer");
-    assert_string_equal(sheet.cells[7 + 0], f->q->items[0]->id);
-    assert_string_equal(sheet.cells[7 + 1], "ルール作り");
-    assert_string_equal(sheet.cells[7 + 2], "1");
-    assert_string_equal(sheet.cells[7 + 4], f->q->items[0]->text->ja);
-    assert_null(sheet.cells[7 + 5]); /* the answer cell is blank */
+    assert_string_equal(sheet.cells[7], "topics");
+    assert_string_equal(sheet.cells[8 + 0], f->q->items[0]->id);
+    assert_string_equal(sheet.cells[8 + 1], "ルール作り");
+    assert_string_equal(sheet.cells[8 + 2], "1");
+    assert_string_equal(sheet.cells[8 + 4], f->q->items[0]->text->ja);
+    assert_null(sheet.cells[8 + 5]); /* the answer cell is blank */
     assert_int_equal(sheet.row_numbers[1], 2);
     tx_xlsx_sheet_free(&sheet);
 

@@ -60,20 +60,6 @@ provenance_json(const tx_questionnaire_pb *q)
     return tx_questionnaire_has_provenance(q) ? tx_json_text(q->provenance) : json_null();
 }
 
-/* The name of a topic's framework in the language of texts: the two this project maps to by
- * name, any other as the questionnaire spells it. */
-static const char *
-framework_name(const char *framework)
-{
-    if (strcmp(framework, "tics-2024") == 0) {
-        return _("TICS criteria 2024");
-    }
-    if (strcmp(framework, "jama-l1") == 0) {
-        return _("JAMA/JAPIA Level 1");
-    }
-    return framework;
-}
-
 /* The JSON (titles in both languages: the same document whatever --lang says) and the table. */
 static int
 cmd_list(tx_cli *g)
@@ -182,31 +168,16 @@ resolve(tx_cli *g, const char *arg, tx_qref *ref, tx_client **c)
     return tx_qref_resolve(*c, arg, NULL, ref);
 }
 
-/* An item's topics under its text: "→ name (framework); ...". */
+/* An item's topics under its text: "-> name (framework); ...". */
 static void
 show_item_topics(const tx_questionnaire_pb *q, const tx_item_pb *it, int ja, int indent)
 {
     char line[2048];
-    size_t used = 0;
 
     if (it->n_topics == 0) {
         return;
     }
-    for (size_t k = 0; k < it->n_topics && used < sizeof line; k++) {
-        int t = tx_questionnaire_topic(q, it->topics[k]);
-        int w = snprintf(line + used, sizeof line - used, "%s", k == 0 ? "" : _("; "));
-        if (w < 0 || (size_t)w >= sizeof line - used) {
-            break;
-        }
-        used += (size_t)w;
-        w = snprintf(line + used, sizeof line - used, _("%s (%s)"),
-                     t >= 0 ? tx_text(q->topics[t]->name, ja) : it->topics[k],
-                     t >= 0 ? framework_name(q->topics[t]->framework) : "?");
-        if (w < 0) {
-            break;
-        }
-        used += (size_t)w;
-    }
+    tx_questionnaire_item_topics_text(q, it, ja, _("; "), line, sizeof line);
     printf("%*s", indent, "");
     /* TRANSLATORS: before the list of topics an item serves, under the item's text. */
     fputs(_("-> "), stdout);
@@ -250,7 +221,8 @@ show_text(const tx_questionnaire_pb *q, int ja)
     for (size_t i = 0; i < q->n_topics; i++) {
         const tx_topic_pb *t = q->topics[i];
         int at = printf("  %-20s ", t->id);
-        snprintf(buf, sizeof buf, _("%s (%s)"), tx_text(t->name, ja), framework_name(t->framework));
+        snprintf(buf, sizeof buf, _("%s (%s)"), tx_text(t->name, ja),
+                 tx_topic_framework_name(t->framework));
         tx_put_wrapped(stdout, buf, at, 80, 23);
     }
     for (size_t a = 0; a < q->n_areas; a++) {

@@ -490,12 +490,12 @@ by_level(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Builds the questionnaire's JSON form from good rows and parses it with the one parser. */
+/* Builds the questionnaire's JSON form from good rows (with `builtin`'s answer scale)
+ * and parses it with the one parser. */
 static int
-build(const rows *rs, const topic_defs *defs, const char *source, const tx_import_opts *o,
-      tx_questionnaire_pb **out)
+build(const rows *rs, const topic_defs *defs, const tx_questionnaire_pb *builtin,
+      const char *source, const tx_import_opts *o, tx_questionnaire_pb **out)
 {
-    tx_questionnaire_pb *builtin = NULL;
     json_t *root = NULL, *areas = json_array(), *items = json_array(), *levels = json_array();
     json_t *topics = json_array();
     unsigned lv[100];
@@ -506,9 +506,6 @@ build(const rows *rs, const topic_defs *defs, const char *source, const tx_impor
 
     if (area_names == NULL || areas == NULL || items == NULL || levels == NULL || topics == NULL) {
         rc = TX_ERR_NOMEM;
-        goto out;
-    }
-    if ((rc = tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &builtin)) != TX_OK) {
         goto out;
     }
     for (size_t i = 0; i < rs->n; i++) {
@@ -583,7 +580,6 @@ out:
     json_decref(levels);
     json_decref(topics);
     free(area_names);
-    tx_free(builtin);
     return rc;
 }
 
@@ -843,7 +839,7 @@ tx_import_csv(const char *buf, size_t len, const char *source, const tx_import_o
                      errs->total == 1 ? "" : "s");
         goto out;
     }
-    rc = build(&rs, &defs, source, o, out);
+    rc = build(&rs, &defs, builtin, source, o, out);
 out:
     tx_csv_destroy(&csv);
     rows_free(&rs);

@@ -646,6 +646,43 @@ tx_questionnaire_topic(const tx_questionnaire_pb *q, const char *id)
     return -1;
 }
 
+const char *
+tx_topic_framework_name(const char *framework)
+{
+    if (strcmp(framework, "tics-2024") == 0) {
+        return _("TICS criteria 2024");
+    }
+    if (strcmp(framework, "jama-l1") == 0) {
+        return _("JAMA/JAPIA Level 1");
+    }
+    return framework;
+}
+
+void
+tx_questionnaire_item_topics_text(const tx_questionnaire_pb *q, const tx_item_pb *it, int ja,
+                                  const char *sep, char *out, size_t n)
+{
+    size_t used = 0;
+
+    if (n == 0) {
+        return;
+    }
+    out[0] = 0;
+    for (size_t k = 0; it != NULL && k < it->n_topics && used + 1 < n; k++) {
+        int t = tx_questionnaire_topic(q, it->topics[k]);
+        char one[512];
+        snprintf(one, sizeof one, _("%s (%s)"),
+                 t >= 0 ? tx_text(q->topics[t]->name, ja) : it->topics[k],
+                 t >= 0 ? tx_topic_framework_name(q->topics[t]->framework) : "?");
+        if (k > 0) {
+            tx_utf8_copy(out + used, n - used, sep);
+            used = strlen(out);
+        }
+        tx_utf8_copy(out + used, n - used, one);
+        used = strlen(out);
+    }
+}
+
 int
 tx_questionnaire_has_provenance(const tx_questionnaire_pb *q)
 {

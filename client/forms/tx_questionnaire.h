@@ -59,6 +59,15 @@ int tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id);
 /* Index of topic `id`, or -1. */
 int tx_questionnaire_topic(const tx_questionnaire_pb *q, const char *id);
 
+/* The name of a topic framework in the language of texts: "TICS criteria 2024" for
+ * "tics-2024", "JAMA/JAPIA Level 1" for "jama-l1", any other as it is spelt. */
+const char *tx_topic_framework_name(const char *framework);
+
+/* Item `it`'s topics as one text in the language of texts: "name (framework)" joined by sep
+ * into out (cut to n bytes at a character boundary). Empty when it has none. */
+void tx_questionnaire_item_topics_text(const tx_questionnaire_pb *q, const tx_item_pb *it, int ja,
+                                       const char *sep, char *out, size_t n);
+
 /* True when q says where it comes from (a provenance text in either language). */
 int tx_questionnaire_has_provenance(const tx_questionnaire_pb *q);
 

@@ -12,7 +12,17 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-enum { COL_ITEM, COL_AREA, COL_LEVEL, COL_WEIGHT, COL_TEXT, COL_ANSWER, COL_COMMENT, N_COLS };
+enum {
+    COL_ITEM,
+    COL_AREA,
+    COL_LEVEL,
+    COL_WEIGHT,
+    COL_TEXT,
+    COL_ANSWER,
+    COL_COMMENT,
+    COL_TOPICS, /* only when the questionnaire maps its items to topics */
+    N_COLS
+};
 
 /* Height in points for `s` wrapped in a column `width` characters wide. */
 static double
@@ -97,14 +107,16 @@ inline_choices(const tx_questionnaire_pb *q, int ja, int labels, char **list)
 int
 tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const char *qref)
 {
-    static const double widths[N_COLS] = {10, 20, 6, 7, 70, 20, 40};
-    const char *heads[N_COLS] = {"item",   "area",   "level", "weight", ja ? "text_ja" : "text_en",
-                                 "answer", "comment"};
+    static const double widths[N_COLS] = {10, 20, 6, 7, 70, 20, 40, 40};
+    const char *heads[N_COLS] = {"item",   "area",    "level", "weight", ja ? "text_ja" : "text_en",
+                                 "answer", "comment", "topics"};
     /* What each column holds, for a header in the language of texts: "設問ID（item）". The key
      * stays in the cell: it is what the reader looks for (tx_answers_load). */
-    static const char *const words[N_COLS] = {N_("item ID"), N_("area"),      N_("level"),
-                                              N_("weight"),  N_("item text"), N_("answer"),
-                                              N_("comment")};
+    static const char *const words[N_COLS] = {
+        N_("item ID"),   N_("area"),   N_("level"),   N_("weight"),
+        N_("item text"), N_("answer"), N_("comment"), N_("topics it serves")};
+    const int n_cols = q->n_topics > 0 ? N_COLS : COL_TOPICS;
+    char topics[2048];
     char named[N_COLS][96];
     lxw_workbook *wb = workbook_new(path);
     lxw_worksheet *ws;
@@ -138,7 +150,7 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
     format_set_bg_color(answer, 0xFFF2CC);
     format_set_border(answer, LXW_BORDER_THIN);
     format_set_unlocked(answer);
-    for (int c = 0; c < N_COLS; c++) {
+    for (int c = 0; c < n_cols; c++) {
         const char *word = _(words[c]);
         if (strcmp(word, words[c]) != 0) {
             /* TRANSLATORS: a column header of the answer sheet: what it holds, then its key
@@ -148,7 +160,7 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         }
         worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], head);
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c],
-                             c == COL_TEXT || c == COL_AREA || c == COL_COMMENT ? wrap : plain);
+                             c == COL_TEXT || c == COL_AREA || c >= COL_COMMENT ? wrap : plain);
     }
     for (size_t i = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
@@ -164,6 +176,10 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         worksheet_write_string(ws, row, COL_TEXT, text, wrap);
         worksheet_write_blank(ws, row, COL_ANSWER, answer);
         worksheet_write_blank(ws, row, COL_COMMENT, wrap);
+        if (n_cols > COL_TOPICS) {
+            tx_questionnaire_item_topics_text(q, it, ja, "\n", topics, sizeof topics);
+            worksheet_write_string(ws, row, COL_TOPICS, topics, wrap);
+        }
         worksheet_set_row(ws, row, row_height(text, widths[COL_TEXT]), NULL);
     }
     worksheet_freeze_panes(ws, 1, 1);
