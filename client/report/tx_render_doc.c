@@ -485,9 +485,8 @@ tx_render_cred_line(const json_t *c, int ja, char *out, size_t n)
     }
 }
 
-/* A scheme in a word or two, for summaries. */
-static const char *
-short_scheme(const char *scheme, int ja)
+const char *
+tx_render_scheme_short(const char *scheme, int ja)
 {
     return strcmp(scheme, "tics") == 0    ? "TICS"
            : strcmp(scheme, "isms") == 0  ? "ISMS"
@@ -507,7 +506,7 @@ tx_render_cred_summary(const json_t *row, int ja, char *out, size_t n)
         const json_t *c = json_array_get(creds, i);
         const char *scheme = tx_render_str(c, "scheme");
         tx_render_append(out, n, &used, "%s%s %s", i ? tx_render_tr(N_(", "), ja) : "",
-                         short_scheme(scheme, ja),
+                         tx_render_scheme_short(scheme, ja),
                          tx_render_cred_label(tx_render_str(c, "status"), ja));
     }
 }

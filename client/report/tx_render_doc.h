@@ -58,6 +58,9 @@ const json_t *tx_render_area_of(const json_t *supplier, const char *id);
  * same words in every report and in the web UI. The name itself for an unknown one. */
 const char *tx_render_cred_label(const char *status, int ja);
 const char *tx_render_scheme_label(const char *scheme, int ja);
+/* The scheme in a word or two for summaries and narrow cells: "TICS", "ISMS", "TISAX", the
+ * Privacy Mark's label, "Audit report". */
+const char *tx_render_scheme_short(const char *scheme, int ja);
 const char *tx_render_source_label(const char *source, int ja);
 const char *tx_render_match_label(const char *match, int ja);
 const char *tx_render_evidence_label(const char *status, int ja);

@@ -96,7 +96,7 @@ put_cred_policy_cells(FILE *f, const json_t *sup, int ja)
     for (size_t i = 0; i < json_array_size(creds); i++) {
         const json_t *c = json_array_get(creds, i);
         fputs(i ? "<br>" : "", f);
-        put_esc(f, tx_render_scheme_label(tx_render_str(c, "scheme"), ja));
+        put_esc(f, tx_render_scheme_short(tx_render_str(c, "scheme"), ja));
         fprintf(f, " <span class=\"%s\">", cred_class(c));
         put_esc(f, tx_render_cred_label(tx_render_str(c, "status"), ja));
         fputs("</span>", f);
