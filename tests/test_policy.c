@@ -92,13 +92,14 @@ test_parse_good(void **state)
     json_decref(j);
 
     tx_policy_rules_text(&p, 1, text, sizeof text);
-    assert_string_equal(text, "A supplier is accepted when it holds TICS (Valid or Listed in a "
-                              "register) or ISMS (Valid or Listed in a register); the assessment "
-                              "is verified; achieves level 1 or higher; scores at least 60% in "
-                              "area A5; scores at least 50.5% in area A2; scores at least 70% "
-                              "overall; answered within the last 365 days; every sub-supplier "
-                              "meets the policy too. A TICS periodic report late by up to 30 days "
-                              "is a warning, not a failure.");
+    assert_string_equal(
+        text, "A supplier is accepted when it holds TICS (Valid or Listed in a "
+              "public register) or ISMS (Valid or Listed in a public register); the assessment "
+              "is verified; achieves level 1 or higher; scores at least 60% in "
+              "area A5; scores at least 50.5% in area A2; scores at least 70% "
+              "overall; answered within the last 365 days; every sub-supplier "
+              "meets the policy too. A TICS periodic report late by up to 30 days "
+              "is a warning, not a failure.");
     /* The empty policy is a policy every supplier meets. */
     assert_int_equal(parse("{}", &p), TX_OK);
     tx_policy_rules_text(&p, 1, text, sizeof text);
@@ -461,7 +462,7 @@ test_evaluate_each_rule(void **state)
 
     /* bad fails every rule, each with its reason. */
     rule_is(bad, "credentials", 0,
-            "no accepted credential (has TICS (Declared), Privacy Mark (Valid))");
+            "no accepted credential (has TICS (Declared by the supplier), Privacy Mark (Valid))");
     rule_is(bad, "verified", 0, "the assessment is not verified (Expired)");
     rule_is(bad, "level", 0, "level 0 achieved (level 1 required)");
     rule_is(bad, "areas", 0, "area A5 scores 40.0% (60% required)");
@@ -793,7 +794,7 @@ test_report_declared_credential(void **state)
         found |= strcmp(json_string_value(json_object_get(c, "scheme")), "isms") == 0;
     }
     assert_true(found);
-    rule_is(s2, "credentials", 1, "holds ISMS IS 4242 (Declared)");
+    rule_is(s2, "credentials", 1, "holds ISMS IS 4242 (Declared by the supplier)");
     assert_true(json_is_true(json_object_get(json_object_get(s2, "policy"), "pass")));
     /* S1 declared nothing and has only its TICS certificate. */
     rule_is(supplier(doc, S1), "credentials", 0, "no accepted credential (has TICS (Valid))");
@@ -801,7 +802,7 @@ test_report_declared_credential(void **state)
 
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "policy", "set", "--accept", "isms:valid", NULL);
     doc = report(NULL);
-    rule_is(supplier(doc, S2), "credentials", 0, "has ISMS (Declared)");
+    rule_is(supplier(doc, S2), "credentials", 0, "has ISMS (Declared by the supplier)");
     json_decref(doc);
 }
 

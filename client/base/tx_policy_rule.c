@@ -25,10 +25,11 @@ const char *const tx_policy_statuses[TX_POLICY_STATUS_COUNT] = {
 static const char *const scheme_labels[TX_POLICY_SCHEME_COUNT] = {
     N_("TICS"), N_("ISMS"), N_("TISAX"), N_("Privacy Mark"), N_("third-party audit report")};
 
-/* The words of the web UI and the report for the same statuses. */
+/* The words of verify, the report and the web UI for the same statuses (tx_cred.c), but
+ * "Valid" without its note, as the policy names the status whoever signed it. */
 static const char *const status_labels[TX_POLICY_STATUS_COUNT] = {N_("Valid"),
-                                                                  N_("Listed in a register"),
-                                                                  N_("Declared"),
+                                                                  N_("Listed in a public register"),
+                                                                  N_("Declared by the supplier"),
                                                                   N_("Periodic report due"),
                                                                   N_("Applied for"),
                                                                   N_("Under audit"),
@@ -37,9 +38,9 @@ static const char *const status_labels[TX_POLICY_STATUS_COUNT] = {N_("Valid"),
                                                                   N_("Periodic report overdue"),
                                                                   N_("Suspended"),
                                                                   N_("Revoked"),
-                                                                  N_("Not accredited"),
+                                                                  N_("Body not accredited"),
                                                                   N_("Holder mismatch"),
-                                                                  N_("Invalid criteria"),
+                                                                  N_("Invalid criteria version"),
                                                                   N_("Register mismatch"),
                                                                   N_("Evidence failed"),
                                                                   N_("Unavailable")};
