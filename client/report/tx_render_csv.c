@@ -36,6 +36,52 @@ put_number(FILE *f, const json_t *n)
     put_field(f, buf, 0, 0);
 }
 
+/* The columns of credentials, evidence and policy: every credential on a line of its own in
+ * one cell, the count of those with severity "problem", each evidence file with its status,
+ * and the policy's verdict, version and reasons ("" without a policy). */
+static void
+put_extra(FILE *f, const json_t *sup, int ja, char *buf, size_t n)
+{
+    const json_t *creds = json_object_get(sup, "credentials");
+    const json_t *ev = json_object_get(sup, "evidence");
+    const json_t *pol = json_object_get(sup, "policy");
+    int pass = tx_render_policy_pass(sup);
+    json_int_t problems = 0;
+    char line[1024];
+    size_t used = 0;
+
+    tx_render_level_share(sup, 1, ja, buf, n);
+    put_field(f, buf, 0, 0);
+    buf[0] = 0;
+    for (size_t i = 0; i < json_array_size(creds); i++) {
+        const json_t *c = json_array_get(creds, i);
+        size_t lu;
+        tx_render_cred_line(c, ja, line, sizeof line);
+        lu = strlen(line);
+        if (tx_render_str(c, "reason")[0] && strcmp(tx_render_str(c, "severity"), "ok") != 0) {
+            tx_render_append(line, sizeof line, &lu, "%s%s", tx_render_tr(N_(": "), ja),
+                             tx_render_str(c, "reason"));
+        }
+        tx_render_append(buf, n, &used, "%s%s", i ? "\n" : "", line);
+        problems += strcmp(tx_render_str(c, "severity"), "problem") == 0;
+    }
+    put_field(f, buf, 1, 0);
+    snprintf(line, sizeof line, "%lld", (long long)problems);
+    put_field(f, json_is_array(creds) ? line : "", 0, 0);
+    used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < json_array_size(ev); i++) {
+        const json_t *e = json_array_get(ev, i);
+        tx_render_append(buf, n, &used, "%s%s (%s)", i ? "\n" : "", tx_render_str(e, "name"),
+                         tx_render_evidence_label(tx_render_str(e, "status"), ja));
+    }
+    put_field(f, buf, 1, 0);
+    put_field(f, tx_render_policy_label(pass, ja), 0, 0);
+    put_number(f, json_object_get(pol, "version"));
+    tx_render_policy_reasons(sup, ja, buf, n);
+    put_field(f, buf, 1, 0);
+}
+
 int
 tx_render_csv(FILE *f, const json_t *doc, int ja)
 {
@@ -55,6 +101,14 @@ tx_render_csv(FILE *f, const json_t *doc, int ja)
         {"overall", N_("Overall")},
         {"level_achieved", N_("Level")},
         {"unanswered", N_("Unanswered")},
+        /* Credentials, evidence and the buyer's policy (README.md "Report JSON"). */
+        {"level_shares", N_("Share fully met per level")},
+        {"credentials", N_("Credentials")},
+        {"credential_problems", N_("Credential problems")},
+        {"evidence", N_("Evidence files")},
+        {"policy", N_("Acceptance policy")},
+        {"policy_version", N_("Policy version")},
+        {"policy_reasons", N_("Policy reasons")},
         /* The supply tree's columns. */
         {"tier", N_("Tier")},
         {"answer_state", N_("Answer state")},
@@ -65,7 +119,7 @@ tx_render_csv(FILE *f, const json_t *doc, int ja)
     json_t *areas = tx_render_area_union(doc);
     size_t n_areas = json_array_size(areas);
     int tree = sups == json_object_get(doc, "nodes");
-    char buf[256];
+    char buf[256], big[4096];
 
     fputs("\xEF\xBB\xBF", f);
     for (size_t i = 0; i < TX_ARRAY_LEN(head) - (tree ? 0 : 4); i++) {
@@ -104,6 +158,7 @@ tx_render_csv(FILE *f, const json_t *doc, int ja)
         put_number(f, json_object_get(sup, "overall"));
         put_number(f, json_object_get(sup, "level_achieved"));
         put_number(f, json_object_get(sup, "unanswered"));
+        put_extra(f, sup, ja, big, sizeof big);
         if (tree) {
             const json_t *flags = json_object_get(sup, "flags");
             size_t used = 0;

@@ -8,7 +8,9 @@
 #include "tx_verify.h"
 
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,4 +302,289 @@ tx_render_area_union(const json_t *doc)
         }
     }
     return out;
+}
+
+/* ---- Credentials, policy and level shares (README.md "Report JSON"). ---- */
+
+/* A credential's status in the words of verify (client/verify/tx_cred.c), so the CLI, the
+ * reports and the UI call one status by one name. */
+static const char *const cred_labels[][2] = {
+    {"valid", N_("Valid (signed by the body)")},
+    {"listed", N_("Listed in a public register")},
+    {"declared", N_("Declared by the supplier")},
+    {"report_due", N_("Periodic report due")},
+    {"applied", N_("Applied for")},
+    {"under_audit", N_("Under audit")},
+    {"not_yet_valid", N_("Not yet valid")},
+    {"expired", N_("Expired")},
+    {"stale", N_("Periodic report overdue")},
+    {"suspended", N_("Suspended")},
+    {"revoked", N_("Revoked")},
+    {"not_accredited", N_("Body not accredited")},
+    {"holder_mismatch", N_("Holder mismatch")},
+    {"invalid_criteria", N_("Invalid criteria version")},
+    {"register_mismatch", N_("Register mismatch")},
+    {"evidence_failed", N_("Evidence failed")},
+    {"unavailable", N_("Unavailable")},
+};
+
+static const char *const scheme_labels[][2] = {
+    {"tics", N_("TICS")},
+    {"isms", N_("ISMS (ISO/IEC 27001)")},
+    {"tisax", N_("TISAX")},
+    {"pmark", N_("Privacy Mark")},
+    {"audit", N_("Third-party audit report")},
+};
+
+static const char *const source_labels[][2] = {
+    {"signed", N_("signed by the body")},
+    {"declared", N_("declared by the supplier")},
+};
+
+static const char *const match_labels[][2] = {
+    {"listed", N_("listed")},
+    {"other_holder", N_("listed for another holder")},
+    {"other_body", N_("listed with another body")},
+    {"not_listed", N_("not listed")},
+};
+
+static const char *const evidence_labels[][2] = {
+    {"checked", N_("checked")},
+    {"missing", N_("missing")},
+    {"mismatch", N_("does not match")},
+};
+
+#define LABEL(table, name, ja)                                                                     \
+    do {                                                                                           \
+        const char *l_ = label_of(table, TX_ARRAY_LEN(table), name, ja);                           \
+        return l_ != NULL ? l_ : name;                                                             \
+    } while (0)
+
+const char *
+tx_render_cred_label(const char *status, int ja)
+{
+    LABEL(cred_labels, status, ja);
+}
+
+const char *
+tx_render_scheme_label(const char *scheme, int ja)
+{
+    LABEL(scheme_labels, scheme, ja);
+}
+
+const char *
+tx_render_source_label(const char *source, int ja)
+{
+    LABEL(source_labels, source, ja);
+}
+
+const char *
+tx_render_match_label(const char *match, int ja)
+{
+    LABEL(match_labels, match, ja);
+}
+
+const char *
+tx_render_evidence_label(const char *status, int ja)
+{
+    LABEL(evidence_labels, status, ja);
+}
+
+void
+tx_render_append(char *out, size_t n, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    if (*used >= n) {
+        return;
+    }
+    va_start(ap, fmt);
+    w = vsnprintf(out + *used, n - *used, fmt, ap);
+    va_end(ap);
+    *used = w < 0 ? *used : *used + (size_t)w >= n ? n - 1 : *used + (size_t)w;
+    tx_render_utf8_fix(out);
+}
+
+/* Appends "; label value" (the separator only after something) when value is not empty. */
+static void
+append_field(char *out, size_t n, size_t *used, int ja, const char *label, const char *value)
+{
+    if (value[0] == 0) {
+        return;
+    }
+    tx_render_append(out, n, used, "%s%s%s", *used ? tx_render_tr(N_("; "), ja) : "", label, value);
+}
+
+void
+tx_render_cred_line(const json_t *c, int ja, char *out, size_t n)
+{
+    const json_t *reg = json_object_get(c, "register");
+    const json_t *ev = json_object_get(c, "evidence");
+    const json_t *crit = json_object_get(c, "criteria_version");
+    char buf[64];
+    size_t used = 0;
+    const char *status = tx_render_str(c, "status");
+
+    /* "valid" and "declared" say their source in their label already. */
+    if (strcmp(status, "valid") == 0 || strcmp(status, "declared") == 0) {
+        tx_render_append(out, n, &used, "%s%s%s",
+                         tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
+                         tx_render_tr(N_(": "), ja), tx_render_cred_label(status, ja));
+    } else {
+        tx_render_append(
+            out, n, &used, "%s%s%s%s%s", tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
+            tx_render_tr(N_(", "), ja), tx_render_source_label(tx_render_str(c, "source"), ja),
+            tx_render_tr(N_(": "), ja), tx_render_cred_label(status, ja));
+    }
+    append_field(out, n, &used, ja, tx_render_tr(N_("No. "), ja), tx_render_str(c, "number"));
+    append_field(out, n, &used, ja, "", tx_render_str(c, "body"));
+    /* A TICS certificate's "standard" is its criteria version, said next. */
+    if (strcmp(tx_render_str(c, "scheme"), "tics") != 0) {
+        append_field(out, n, &used, ja, tx_render_tr(N_("standard "), ja),
+                     tx_render_str(c, "standard"));
+    }
+    if (json_is_integer(crit)) {
+        snprintf(buf, sizeof buf, tx_render_tr(N_("%lld criteria"), ja),
+                 (long long)json_integer_value(crit));
+        append_field(out, n, &used, ja, "", buf);
+    }
+    append_field(out, n, &used, ja, tx_render_tr(N_("scope: "), ja), tx_render_str(c, "scope"));
+    append_field(out, n, &used, ja, tx_render_tr(N_("issued "), ja), tx_render_str(c, "issued"));
+    append_field(out, n, &used, ja, tx_render_tr(N_("expires "), ja), tx_render_str(c, "expires"));
+    append_field(out, n, &used, ja, tx_render_tr(N_("last periodic report "), ja),
+                 tx_render_str(c, "last_report"));
+    append_field(out, n, &used, ja, tx_render_tr(N_("next report due "), ja),
+                 tx_render_str(c, "next_report_due"));
+    append_field(out, n, &used, ja, tx_render_tr(N_("expected "), ja),
+                 tx_render_str(c, "expected"));
+    append_field(out, n, &used, ja, tx_render_tr(N_("renews "), ja), tx_render_str(c, "renews"));
+    if (json_is_object(reg)) {
+        tx_render_append(out, n, &used, "%s%s%s (%s", used ? tx_render_tr(N_("; "), ja) : "",
+                         tx_render_tr(N_("register: "), ja),
+                         tx_render_match_label(tx_render_str(reg, "match"), ja),
+                         tx_render_str(reg, "list"));
+        if (tx_render_str(reg, "publisher")[0]) {
+            tx_render_append(out, n, &used, "%s%s", tx_render_tr(N_(", "), ja),
+                             tx_render_str(reg, "publisher"));
+        }
+        if (tx_render_str(reg, "as_of")[0]) {
+            tx_render_append(out, n, &used, tx_render_tr(N_(", as of %s"), ja),
+                             tx_render_str(reg, "as_of"));
+        }
+        tx_render_append(out, n, &used, ")");
+    }
+    for (size_t i = 0; i < json_array_size(ev); i++) {
+        const json_t *e = json_array_get(ev, i);
+        tx_render_append(out, n, &used, "%s%s%s (%s)",
+                         i      ? tx_render_tr(N_(", "), ja)
+                         : used ? tx_render_tr(N_("; "), ja)
+                                : "",
+                         i ? "" : tx_render_tr(N_("evidence: "), ja), tx_render_str(e, "name"),
+                         tx_render_evidence_label(tx_render_str(e, "status"), ja));
+    }
+}
+
+const char *
+tx_render_scheme_short(const char *scheme, int ja)
+{
+    return strcmp(scheme, "tics") == 0    ? "TICS"
+           : strcmp(scheme, "isms") == 0  ? "ISMS"
+           : strcmp(scheme, "tisax") == 0 ? "TISAX"
+           : strcmp(scheme, "audit") == 0 ? tx_render_tr(N_("Audit report"), ja)
+                                          : tx_render_scheme_label(scheme, ja);
+}
+
+void
+tx_render_cred_summary(const json_t *row, int ja, char *out, size_t n)
+{
+    const json_t *creds = json_object_get(row, "credentials");
+    size_t used = 0;
+
+    out[0] = 0;
+    for (size_t i = 0; i < json_array_size(creds); i++) {
+        const json_t *c = json_array_get(creds, i);
+        const char *scheme = tx_render_str(c, "scheme");
+        tx_render_append(out, n, &used, "%s%s %s", i ? tx_render_tr(N_(", "), ja) : "",
+                         tx_render_scheme_short(scheme, ja),
+                         tx_render_cred_label(tx_render_str(c, "status"), ja));
+    }
+}
+
+int
+tx_render_policy_pass(const json_t *row)
+{
+    const json_t *p = json_object_get(row, "policy");
+
+    if (!json_is_object(p)) {
+        return -1;
+    }
+    return json_is_true(json_object_get(p, "pass")) ? 1 : 0;
+}
+
+const char *
+tx_render_policy_label(int pass, int ja)
+{
+    return pass < 0 ? "" : pass ? tx_render_tr(N_("Pass"), ja) : tx_render_tr(N_("Fail"), ja);
+}
+
+void
+tx_render_policy_reasons(const json_t *row, int ja, char *out, size_t n)
+{
+    const json_t *reasons = json_object_get(json_object_get(row, "policy"), "reasons");
+    size_t used = 0;
+
+    out[0] = 0;
+    for (size_t i = 0; i < json_array_size(reasons); i++) {
+        const char *r = json_string_value(json_array_get(reasons, i));
+        tx_render_append(out, n, &used, "%s%s", i ? tx_render_tr(N_("; "), ja) : "",
+                         r != NULL ? r : "");
+    }
+}
+
+void
+tx_render_level_share(const json_t *row, int all, int ja, char *out, size_t n)
+{
+    const json_t *levels = json_object_get(row, "levels");
+    const json_t *got = json_object_get(row, "level_achieved");
+    json_int_t achieved = json_is_integer(got) ? json_integer_value(got) : 0;
+    size_t used = 0;
+
+    out[0] = 0;
+    if (json_array_size(levels) == 0) {
+        if (achieved > 0) {
+            tx_render_append(out, n, &used, "L%lld", (long long)achieved);
+        } else {
+            tx_render_append(out, n, &used, "-");
+        }
+        return;
+    }
+    if (all) {
+        for (size_t i = 0; i < json_array_size(levels); i++) {
+            const json_t *l = json_array_get(levels, i);
+            const json_t *share = json_object_get(l, "share");
+            tx_render_append(out, n, &used, "%sL%lld %.0f%%", i ? tx_render_tr(N_(", "), ja) : "",
+                             (long long)json_integer_value(json_object_get(l, "level")),
+                             json_is_number(share) ? floor(json_number_value(share)) : 0.0);
+        }
+        return;
+    }
+    if (achieved > 0) {
+        tx_render_append(out, n, &used, "L%lld", (long long)achieved);
+    }
+    /* The lowest level not achieved with its share fully met (rounded down: 99.6 is not 100),
+     * as tx_score_level_text writes it. */
+    for (size_t i = 0; i < json_array_size(levels); i++) {
+        const json_t *l = json_array_get(levels, i);
+        const json_t *share = json_object_get(l, "share");
+        if (json_integer_value(json_object_get(l, "level")) > achieved && json_is_number(share)) {
+            tx_render_append(out, n, &used, "%sL%lld %.0f%%", used ? " " : "",
+                             (long long)json_integer_value(json_object_get(l, "level")),
+                             floor(json_number_value(share)));
+            break;
+        }
+    }
+    if (used == 0) {
+        tx_render_append(out, n, &used, "-");
+    }
 }

@@ -53,4 +53,44 @@ void tx_render_utf8_fix(char *s);
 /* The area object with id `id` of a supplier, NULL when it has none. Borrowed. */
 const json_t *tx_render_area_of(const json_t *supplier, const char *id);
 
+/* Credentials (a row's "credentials"[], README.md "Report JSON"): the label in the language of
+ * a credential's status, scheme, source, register match and of an evidence file's status; the
+ * same words in every report and in the web UI. The name itself for an unknown one. */
+const char *tx_render_cred_label(const char *status, int ja);
+const char *tx_render_scheme_label(const char *scheme, int ja);
+/* The scheme in a word or two for summaries and narrow cells: "TICS", "ISMS", "TISAX", the
+ * Privacy Mark's label, "Audit report". */
+const char *tx_render_scheme_short(const char *scheme, int ja);
+const char *tx_render_source_label(const char *source, int ja);
+const char *tx_render_match_label(const char *match, int ja);
+const char *tx_render_evidence_label(const char *status, int ja);
+
+/* One credential as one line of text in the language: scheme and source, status label, then
+ * the fields it has (number, body, scope, criteria version, dates, register match, evidence
+ * files), e.g. "TICS, declared: Listed in the register; No. T-1; Body A; 2024 criteria;
+ * expires 2027-03-31; register: METI list as of 2026-11-01". Cut at n - 1 bytes (UTF-8
+ * whole). */
+void tx_render_cred_line(const json_t *cred, int ja, char *out, size_t n);
+
+/* A row's credentials in a few words: "TICS Valid, ISMS Declared (not verified)"; "" when it
+ * has none. Cut as tx_render_cred_line. */
+void tx_render_cred_summary(const json_t *row, int ja, char *out, size_t n);
+
+/* A row's policy verdict: 1 pass, 0 fail, -1 when no policy was applied ("policy" null or
+ * absent); its label ("Pass"/"Fail", 適合/不適合; "" for -1); and the reasons joined with "; "
+ * (cut as tx_render_cred_line). */
+int tx_render_policy_pass(const json_t *row);
+const char *tx_render_policy_label(int pass, int ja);
+void tx_render_policy_reasons(const json_t *row, int ja, char *out, size_t n);
+
+/* The level achieved beside the share fully met of the lowest level not achieved, as
+ * tx_score_level_text writes it: "L1 80%" (no level yet, 80% of level 1's applicable items
+ * fully met), "L1 L2 40%" (level 1 achieved, 40% of level 2), "L3" (every level); "-" without
+ * levels. `all` lists every level instead: "L1 100%, L2 80%, L3 20%". */
+void tx_render_level_share(const json_t *row, int all, int ja, char *out, size_t n);
+
+/* Appends printf-formatted text at *used in out (size n), never past its end. */
+void tx_render_append(char *out, size_t n, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -65,7 +65,61 @@ static const char style[] =
     ".card{border:1px solid #c9d2dc;border-radius:6px;padding:8px}"
     ".card h3{font-size:14px;margin:0 0 4px}\n"
     "details{margin:4px 0}summary{cursor:pointer;font-weight:600}details table{margin:6px 0}\n"
-    "svg text{font-size:11px;fill:#1d2733}\n";
+    "svg text{font-size:11px;fill:#1d2733}\n"
+    ".warn{color:#8a5300;font-weight:600}.decl{color:#3d4a5c;font-style:italic}\n"
+    ".creds th{white-space:nowrap}.creds td{min-width:150px}\n"
+    "@media print{body{margin:0}h2{break-after:avoid}tr,.card{break-inside:avoid}"
+    "details>*{display:block}}\n";
+
+/* The class of a credential's status: ok (valid, listed), decl (declared: not the same as
+ * valid), warn (a warning), bad (a problem). */
+static const char *
+cred_class(const json_t *c)
+{
+    const char *sev = tx_render_str(c, "severity");
+
+    if (strcmp(tx_render_str(c, "status"), "declared") == 0) {
+        return "decl";
+    }
+    return strcmp(sev, "ok") == 0 ? "ok" : strcmp(sev, "warning") == 0 ? "warn" : "bad";
+}
+
+/* A cell of the credentials' summary and the policy's verdict of a row. */
+static void
+put_cred_policy_cells(FILE *f, const json_t *sup, int ja)
+{
+    const json_t *creds = json_object_get(sup, "credentials");
+    int pass = tx_render_policy_pass(sup);
+    char reasons[1024];
+
+    fputs("<td>", f);
+    for (size_t i = 0; i < json_array_size(creds); i++) {
+        const json_t *c = json_array_get(creds, i);
+        fputs(i ? "<br>" : "", f);
+        put_esc(f, tx_render_scheme_short(tx_render_str(c, "scheme"), ja));
+        fprintf(f, " <span class=\"%s\">", cred_class(c));
+        put_esc(f, tx_render_cred_label(tx_render_str(c, "status"), ja));
+        fputs("</span>", f);
+    }
+    if (json_array_size(creds) == 0) {
+        fputs("-", f);
+    }
+    fputs("</td><td>", f);
+    if (pass < 0) {
+        fputs("-</td>", f);
+        return;
+    }
+    fprintf(f, "<span class=\"%s\">", pass ? "ok" : "bad");
+    put_esc(f, tx_render_policy_label(pass, ja));
+    fputs("</span>", f);
+    tx_render_policy_reasons(sup, ja, reasons, sizeof reasons);
+    if (reasons[0]) {
+        fputs("<br><span class=\"note\">", f);
+        put_esc(f, reasons);
+        fputs("</span>", f);
+    }
+    fputs("</td>", f);
+}
 
 static void
 put_score_cell(FILE *f, const json_t *score)
@@ -121,18 +175,20 @@ put_cert(FILE *f, const json_t *sup, int ja)
 static void
 put_suppliers(FILE *f, const json_t *sups, int ja)
 {
+    char lvbuf[256];
+
     fprintf(f,
-            "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-            "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
+            "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
             tx_render_tr(N_("Suppliers"), ja), tx_render_tr(N_("Supplier"), ja),
             tx_render_tr(N_("Verification"), ja), tx_render_tr(N_("Certificate"), ja),
+            tx_render_tr(N_("Credentials"), ja), tx_render_tr(N_("Acceptance policy"), ja),
             tx_render_tr(N_("As of"), ja), tx_render_tr(N_("Overall"), ja),
             tx_render_tr(N_("Level"), ja), tx_render_tr(N_("Unanswered"), ja));
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const char *st = tx_render_str(sup, "status");
         const json_t *overall = json_object_get(sup, "overall");
-        const json_t *lv = json_object_get(sup, "level_achieved");
         const json_t *miss = json_object_get(sup, "unanswered");
 
         fputs("<tr><td>", f);
@@ -151,6 +207,7 @@ put_suppliers(FILE *f, const json_t *sups, int ja)
         }
         fputs("</td>", f);
         put_cert(f, sup, ja);
+        put_cred_policy_cells(f, sup, ja);
         fputs("<td class=\"nw\">", f);
         put_esc(f, tx_render_str(sup, "as_of"));
         if (tx_render_str(sup, "valid_until")[0]) {
@@ -159,11 +216,17 @@ put_suppliers(FILE *f, const json_t *sups, int ja)
         }
         fputs("</td>", f);
         put_score_cell(f, overall);
-        if (json_is_integer(lv) && json_integer_value(lv) > 0) {
-            fprintf(f, "<td class=\"num\">%lld</td>", (long long)json_integer_value(lv));
-        } else {
-            fputs("<td class=\"num\">-</td>", f);
+        /* The level achieved beside every level's share fully met. */
+        tx_render_level_share(sup, 0, ja, lvbuf, sizeof lvbuf);
+        fputs("<td class=\"nw\">", f);
+        put_esc(f, lvbuf);
+        if (json_array_size(json_object_get(sup, "levels")) > 0) {
+            tx_render_level_share(sup, 1, ja, lvbuf, sizeof lvbuf);
+            fputs("<br><span class=\"note\">", f);
+            put_esc(f, lvbuf);
+            fputs("</span>", f);
         }
+        fputs("</td>", f);
         if (json_is_integer(miss)) {
             fprintf(f, "<td class=\"num\">%lld</td></tr>\n", (long long)json_integer_value(miss));
         } else {
@@ -277,6 +340,215 @@ put_radars(FILE *f, const json_t *sups, int ja)
     fputs("</div>\n", f);
 }
 
+/* A row of the credentials' table: one field of every credential side by side. */
+static void
+put_field_row(FILE *f, const json_t *creds, const char *label, const char *key)
+{
+    fputs("<tr><th>", f);
+    put_esc(f, label);
+    fputs("</th>", f);
+    for (size_t i = 0; i < json_array_size(creds); i++) {
+        const json_t *v = json_object_get(json_array_get(creds, i), key);
+        fputs("<td>", f);
+        if (json_is_integer(v)) {
+            fprintf(f, "%lld", (long long)json_integer_value(v));
+        } else {
+            put_esc(f, json_is_string(v) && json_string_length(v) ? json_string_value(v) : "-");
+        }
+        fputs("</td>", f);
+    }
+    fputs("</tr>\n", f);
+}
+
+/* Per supplier with credentials: each credential in a column of its own (the body-signed
+ * certificate first), its status, reason, fields, register match and evidence files; then the
+ * supplier's other evidence files. Declared credentials say so in their own words and style. */
+static void
+put_credentials(FILE *f, const json_t *sups, int ja)
+{
+    static const struct {
+        const char *label, *key;
+    } fields[] = {
+        {N_("Certificate number"), "number"},
+        {N_("Certification body"), "body"},
+        {N_("Holder"), "holder_name"},
+        {N_("Corporate number"), "corporate_number"},
+        {N_("Scope"), "scope"},
+        {N_("Standard"), "standard"},
+        {N_("Criteria version"), "criteria_version"},
+        {N_("Issued"), "issued"},
+        {N_("Expires"), "expires"},
+        {N_("Last periodic report"), "last_report"},
+        {N_("Next report due"), "next_report_due"},
+        {N_("Expected"), "expected"},
+        {N_("Renews"), "renews"},
+    };
+    int any = 0;
+
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *creds = json_object_get(sup, "credentials");
+        const json_t *ev = json_object_get(sup, "evidence");
+        size_t n = json_array_size(creds);
+
+        if (n == 0 && json_array_size(ev) == 0) {
+            continue;
+        }
+        if (!any) {
+            fprintf(f, "<h2>%s</h2>\n", tx_render_tr(N_("Credentials and evidence"), ja));
+            any = 1;
+        }
+        fputs("<h3>", f);
+        put_supplier_name(f, sup, ja);
+        fputs("</h3>\n", f);
+        if (n > 0) {
+            fputs("<table class=\"creds\">\n<tr><th></th>", f);
+            for (size_t i = 0; i < n; i++) {
+                const json_t *c = json_array_get(creds, i);
+                fputs("<th>", f);
+                put_esc(f, tx_render_scheme_label(tx_render_str(c, "scheme"), ja));
+                fputs("<br><span class=\"note\">", f);
+                put_esc(f, tx_render_source_label(tx_render_str(c, "source"), ja));
+                fputs("</span></th>", f);
+            }
+            fprintf(f, "</tr>\n<tr><th>%s</th>", tx_render_tr(N_("Status"), ja));
+            for (size_t i = 0; i < n; i++) {
+                const json_t *c = json_array_get(creds, i);
+                fprintf(f, "<td><span class=\"%s\">", cred_class(c));
+                put_esc(f, tx_render_cred_label(tx_render_str(c, "status"), ja));
+                fputs("</span>", f);
+                /* A valid body-signed certificate's reason is the Certificate column's. */
+                if (strcmp(tx_render_str(c, "status"), "valid") != 0) {
+                    fputs("<br><span class=\"note\">", f);
+                    put_esc(f, tx_render_str(c, "reason"));
+                    fputs("</span>", f);
+                }
+                fputs("</td>", f);
+            }
+            fputs("</tr>\n", f);
+            for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+                put_field_row(f, creds, tx_render_tr(fields[k].label, ja), fields[k].key);
+            }
+            fprintf(f, "<tr><th>%s</th>", tx_render_tr(N_("Register"), ja));
+            for (size_t i = 0; i < n; i++) {
+                const json_t *reg = json_object_get(json_array_get(creds, i), "register");
+                fputs("<td>", f);
+                if (json_is_object(reg)) {
+                    const char *m = tx_render_str(reg, "match");
+                    fprintf(f, "<span class=\"%s\">", strcmp(m, "listed") == 0 ? "ok" : "bad");
+                    put_esc(f, tx_render_match_label(m, ja));
+                    fputs("</span><br>", f);
+                    put_esc(f, tx_render_str(reg, "list"));
+                    fputs(" &middot; ", f);
+                    put_esc(f, tx_render_str(reg, "publisher"));
+                    fputs(" &middot; ", f);
+                    put_esc(f, tx_render_str(reg, "as_of"));
+                    fputs("<br><span class=\"fp\">", f);
+                    put_esc(f, tx_render_str(reg, "fingerprint"));
+                    fputs("</span>", f);
+                } else {
+                    fputs("-", f);
+                }
+                fputs("</td>", f);
+            }
+            fprintf(f, "</tr>\n<tr><th>%s</th>", tx_render_tr(N_("Evidence files"), ja));
+            for (size_t i = 0; i < n; i++) {
+                const json_t *files = json_object_get(json_array_get(creds, i), "evidence");
+                fputs("<td>", f);
+                for (size_t e = 0; e < json_array_size(files); e++) {
+                    const json_t *fe = json_array_get(files, e);
+                    const char *st = tx_render_str(fe, "status");
+                    fputs(e ? "<br>" : "", f);
+                    put_esc(f, tx_render_str(fe, "name"));
+                    fprintf(f, " <span class=\"%s\">", strcmp(st, "checked") == 0 ? "ok" : "bad");
+                    put_esc(f, tx_render_evidence_label(st, ja));
+                    fputs("</span>", f);
+                }
+                fputs(json_array_size(files) ? "</td>" : "-</td>", f);
+            }
+            fputs("</tr>\n</table>\n", f);
+        }
+        if (json_array_size(ev) > 0) {
+            fprintf(f, "<p>%s: ", tx_render_tr(N_("All evidence files"), ja));
+            for (size_t e = 0; e < json_array_size(ev); e++) {
+                const json_t *fe = json_array_get(ev, e);
+                const char *st = tx_render_str(fe, "status");
+                fputs(e ? tx_render_tr(N_(", "), ja) : "", f);
+                put_esc(f, tx_render_str(fe, "name"));
+                fprintf(f, " (%s, %lld B) <span class=\"%s\">", tx_render_str(fe, "media_type"),
+                        (long long)json_integer_value(json_object_get(fe, "size")),
+                        strcmp(st, "checked") == 0 ? "ok" : "bad");
+                put_esc(f, tx_render_evidence_label(st, ja));
+                fputs("</span>", f);
+            }
+            fputs("</p>\n", f);
+        }
+    }
+}
+
+/* Each questionnaire the rows answered, once: its title, id and version, and its provenance
+ * (who wrote it and what it is not, e.g. the built-in self-check is TICS-aligned and
+ * unofficial). */
+static void
+put_questionnaires(FILE *f, const json_t *sups, int ja)
+{
+    json_t *seen = json_object();
+    char key[256];
+
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *q = json_object_get(json_array_get(sups, s), "questionnaire");
+        const char *prov = tx_render_text(json_object_get(q, "provenance"), ja);
+        if (!json_is_object(q)) {
+            continue;
+        }
+        snprintf(key, sizeof key, "%s v%lld", tx_render_str(q, "id"),
+                 (long long)json_integer_value(json_object_get(q, "version")));
+        if (json_object_get(seen, key) != NULL) {
+            continue;
+        }
+        json_object_set_new(seen, key, json_true());
+        fputs("<p class=\"meta\">", f);
+        put_esc(f, tx_render_text(json_object_get(q, "title"), ja));
+        fputs(" (", f);
+        put_esc(f, key);
+        fputs(")", f);
+        if (prov[0]) {
+            fputs(": ", f);
+            put_esc(f, prov);
+        }
+        fputs("</p>\n", f);
+    }
+    json_decref(seen);
+}
+
+/* The acceptance policy applied: its version, name, date and text. */
+static void
+put_policy(FILE *f, const json_t *doc, int ja)
+{
+    const json_t *p = json_object_get(doc, "policy");
+
+    if (!json_is_object(p)) {
+        return;
+    }
+    fprintf(f, "<h2>%s</h2>\n<p>", tx_render_tr(N_("Acceptance policy"), ja));
+    fprintf(f, tx_render_tr(N_("Version %lld"), ja),
+            (long long)json_integer_value(json_object_get(p, "version")));
+    if (tx_render_str(p, "name")[0]) {
+        fputs(" &middot; ", f);
+        put_esc(f, tx_render_str(p, "name"));
+    }
+    if (tx_render_str(p, "set")[0]) {
+        fputs(" &middot; ", f);
+        put_esc(f, tx_render_str(p, "set"));
+    }
+    fputs("</p>\n", f);
+    if (tx_render_str(p, "text")[0]) {
+        fputs("<p class=\"note\">", f);
+        put_esc(f, tx_render_str(p, "text"));
+        fputs("</p>\n", f);
+    }
+}
+
 /* The areas in which node `key` is the weakest link of the whole tree, as "A1, A3"; "" when
  * none. (Each tier's own weakest links are listed in the roll-up table.) */
 static void
@@ -345,6 +617,7 @@ put_tree_node(FILE *f, const json_t *doc, size_t i, unsigned char *shown, int ja
                      : tx_render_answer_state_label(tx_render_str(node, "answer_state"), ja));
     fputs("</span></td>", f);
     put_cert(f, node, ja);
+    put_cred_policy_cells(f, node, ja);
     put_score_cell(f, json_object_get(node, "overall"));
     fputs("<td>", f);
     if (weak[0]) {
@@ -404,6 +677,12 @@ put_rollup_row(FILE *f, const json_t *t, int ja)
         put_esc(f, tx_render_str(e, "node_name"));
     }
     fputs("</td><td>", f);
+    if (json_is_integer(json_object_get(t, "policy_pass"))) {
+        fprintf(f, "%s %lld%s%s %lld<br>", tx_render_tr(N_("Pass"), ja),
+                (long long)json_integer_value(json_object_get(t, "policy_pass")),
+                tx_render_tr(N_(", "), ja), tx_render_tr(N_("Fail"), ja),
+                (long long)json_integer_value(json_object_get(t, "policy_fail")));
+    }
     json_object_foreach((json_t *)certs, k, v)
     {
         fprintf(f, "%s", first ? "" : tx_render_tr(N_(", "), ja));
@@ -429,10 +708,11 @@ put_tree(FILE *f, const json_t *doc, int ja)
     }
     fprintf(f,
             "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-            "<th>%s</th><th></th></tr>\n",
+            "<th>%s</th><th>%s</th><th>%s</th><th></th></tr>\n",
             tx_render_tr(N_("Supply tree"), ja), tx_render_tr(N_("Organisation"), ja),
             tx_render_tr(N_("Tier"), ja), tx_render_tr(N_("Verification"), ja),
-            tx_render_tr(N_("Certificate"), ja), tx_render_tr(N_("Overall"), ja));
+            tx_render_tr(N_("Certificate"), ja), tx_render_tr(N_("Credentials"), ja),
+            tx_render_tr(N_("Acceptance policy"), ja), tx_render_tr(N_("Overall"), ja));
     for (size_t i = 0; i < n; i++) {
         if (!shown[i] &&
             json_integer_value(json_object_get(json_array_get(nodes, i), "tier")) <= 1) {
@@ -463,6 +743,27 @@ put_tree(FILE *f, const json_t *doc, int ja)
                             "Certified: verified with a valid certificate now. Coverage as a "
                             "share of the tier's nodes."),
                          ja));
+}
+
+/* An item's topics, one a line: "T-2024-03 Classifying information" (the name alone in Japanese).
+ */
+static void
+put_topics(FILE *f, const json_t *it, int ja)
+{
+    const json_t *topics = json_object_get(it, "topics");
+
+    for (size_t i = 0; i < json_array_size(topics); i++) {
+        const json_t *tp = json_array_get(topics, i);
+        fputs(i ? "<br>" : "", f);
+        /* The id (ASCII, e.g. tics-2024.scope) only in English: the Japanese page reads
+         * Japanese throughout. */
+        if (!ja) {
+            fputs("<span class=\"nw\">", f);
+            put_esc(f, tx_render_str(tp, "id"));
+            fputs("</span> ", f);
+        }
+        put_esc(f, tx_render_text(json_object_get(tp, "name"), ja));
+    }
 }
 
 /* Per supplier, the items not fully implemented (unanswered, partly, not), with the
@@ -498,9 +799,10 @@ put_gaps(FILE *f, const json_t *sups, int ja)
             fputs("</details>\n", f);
             continue;
         }
-        fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+        fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
                 tx_render_tr(N_("Item"), ja), tx_render_tr(N_("Requirement"), ja),
-                tx_render_tr(N_("Answer"), ja), tx_render_tr(N_("Comment"), ja));
+                tx_render_tr(N_("Topics"), ja), tx_render_tr(N_("Answer"), ja),
+                tx_render_tr(N_("Comment"), ja));
         for (size_t i = 0; i < json_array_size(items); i++) {
             const json_t *it = json_array_get(items, i);
             int answered = json_is_string(json_object_get(it, "answer"));
@@ -512,6 +814,8 @@ put_gaps(FILE *f, const json_t *sups, int ja)
             put_esc(f, tx_render_str(it, "id"));
             fputs("</td><td>", f);
             put_esc(f, tx_render_text(json_object_get(it, "text"), ja));
+            fputs("</td><td>", f);
+            put_topics(f, it, ja);
             fprintf(f, "</td><td class=\"nw%s\">", answered ? "" : " bad");
             put_esc(f, answered ? tx_render_text(json_object_get(it, "label"), ja)
                                 : tx_render_tr(N_("not answered"), ja));
@@ -544,7 +848,10 @@ tx_render_html(FILE *f, const json_t *doc, int ja)
         fprintf(f, "<p>%s</p>\n",
                 tx_render_tr(N_("No assessments to report: run ticsx fetch."), ja));
     } else {
+        put_questionnaires(f, sups, ja);
+        put_policy(f, doc, ja);
         put_suppliers(f, sups, ja);
+        put_credentials(f, sups, ja);
         put_tree(f, doc, ja);
         put_heatmap(f, sups, areas, ja);
         put_radars(f, sups, ja);

@@ -197,6 +197,83 @@ add_item_findings(json_t *findings, const json_t *items, const char *area, const
     }
 }
 
+/* An observation per credential: its fields as props (stable names, values as in the JSON),
+ * its status and reason as description, its evidence files as relevant evidence. */
+static json_t *
+credential_observation(const json_t *c, int64_t now, int ja)
+{
+    static const char *const keys[][2] = {
+        {"credential-scheme", "scheme"},
+        {"credential-source", "source"},
+        {"credential-state", "state"},
+        {"credential-status", "status"},
+        {"credential-severity", "severity"},
+        {"credential-number", "number"},
+        {"credential-body", "body"},
+        {"credential-holder", "holder_name"},
+        {"credential-corporate-number", "corporate_number"},
+        {"credential-scope", "scope"},
+        {"credential-standard", "standard"},
+        {"credential-issued", "issued"},
+        {"credential-expires", "expires"},
+        {"credential-last-report", "last_report"},
+        {"credential-next-report-due", "next_report_due"},
+        {"credential-expected", "expected"},
+        {"credential-renews", "renews"},
+        {"credential-record", "record"},
+    };
+    const json_t *reg = json_object_get(c, "register");
+    const json_t *ev = json_object_get(c, "evidence");
+    json_t *props = json_array(), *o, *rel;
+    char title[300], desc[1200], buf[32], uuid[37];
+
+    for (size_t k = 0; k < TX_ARRAY_LEN(keys); k++) {
+        add_prop(props, keys[k][0], tx_render_str(c, keys[k][1]));
+    }
+    if (json_is_integer(json_object_get(c, "criteria_version"))) {
+        snprintf(buf, sizeof buf, "%lld",
+                 (long long)json_integer_value(json_object_get(c, "criteria_version")));
+        add_prop(props, "credential-criteria-version", buf);
+    }
+    if (json_is_object(reg)) {
+        add_prop(props, "register-match", tx_render_str(reg, "match"));
+        add_prop(props, "register-list", tx_render_str(reg, "list"));
+        add_prop(props, "register-publisher", tx_render_str(reg, "publisher"));
+        add_prop(props, "register-publisher-fingerprint", tx_render_str(reg, "fingerprint"));
+        add_prop(props, "register-as-of", tx_render_str(reg, "as_of"));
+    }
+    snprintf(title, sizeof title, "%s (%s)", tx_render_scheme_label(tx_render_str(c, "scheme"), ja),
+             tx_render_source_label(tx_render_str(c, "source"), ja));
+    tx_render_utf8_fix(title);
+    snprintf(desc, sizeof desc, "%s: %s", tx_render_cred_label(tx_render_str(c, "status"), ja),
+             tx_render_str(c, "reason")[0] ? tx_render_str(c, "reason") : "-");
+    tx_render_utf8_fix(desc);
+    o = observation(title, desc, rfc3339(now), uuid);
+    if (json_array_size(props) > 0) {
+        json_object_set_new(o, "props", props);
+    } else {
+        json_decref(props);
+    }
+    rel = json_array();
+    for (size_t i = 0; i < json_array_size(ev); i++) {
+        const json_t *e = json_array_get(ev, i);
+        json_t *eprops = json_array();
+        snprintf(desc, sizeof desc, "%s (%s)", tx_render_str(e, "name"),
+                 tx_render_evidence_label(tx_render_str(e, "status"), ja));
+        tx_render_utf8_fix(desc);
+        add_prop(eprops, "evidence-status", tx_render_str(e, "status"));
+        add_prop(eprops, "evidence-sha256", tx_render_str(e, "sha256"));
+        add_prop(eprops, "evidence-media-type", tx_render_str(e, "media_type"));
+        json_array_append_new(rel, json_pack("{s:s,s:o}", "description", desc, "props", eprops));
+    }
+    if (json_array_size(rel) > 0) {
+        json_object_set_new(o, "relevant-evidence", rel);
+    } else {
+        json_decref(rel);
+    }
+    return o;
+}
+
 static json_t *
 supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
 {
@@ -228,6 +305,17 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
     if (json_is_number(json_object_get(sup, "overall"))) {
         snprintf(score, sizeof score, "%.1f", json_number_value(json_object_get(sup, "overall")));
         add_prop(props, "overall-score", score);
+    }
+    tx_render_level_share(sup, 0, 0, score, sizeof score);
+    if (json_array_size(json_object_get(sup, "levels")) > 0) {
+        add_prop(props, "level-share", score);
+    }
+    if (tx_render_policy_pass(sup) >= 0) {
+        add_prop(props, "policy-pass", tx_render_policy_pass(sup) ? "true" : "false");
+        snprintf(score, sizeof score, "%lld",
+                 (long long)json_integer_value(
+                     json_object_get(json_object_get(sup, "policy"), "version")));
+        add_prop(props, "policy-version", score);
     }
     res = json_pack("{s:o,s:s,s:s,s:o,s:{s:[{s:{}}]}}", "uuid", new_uuid(), "title", title,
                     "description", desc, "start", date_rfc3339(tx_render_str(sup, "as_of"), now),
@@ -261,6 +349,26 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
         json_array_append_new(resources, cert);
     }
     json_array_append_new(obs, o);
+
+    /* Each credential an observation; the policy's verdict a finding related to them. */
+    for (size_t i = 0; i < json_array_size(json_object_get(sup, "credentials")); i++) {
+        json_array_append_new(
+            obs, credential_observation(json_array_get(json_object_get(sup, "credentials"), i), now,
+                                        ja));
+    }
+    if (tx_render_policy_pass(sup) >= 0) {
+        char reasons[1000];
+        tx_render_policy_reasons(sup, ja, reasons, sizeof reasons);
+        snprintf(title, sizeof title, tx_render_tr(N_("Acceptance policy version %lld"), ja),
+                 (long long)json_integer_value(
+                     json_object_get(json_object_get(sup, "policy"), "version")));
+        snprintf(desc, sizeof desc, "%s%s%s",
+                 tx_render_policy_label(tx_render_policy_pass(sup), ja), reasons[0] ? " — " : "",
+                 reasons);
+        tx_render_utf8_fix(desc);
+        json_array_append_new(findings, finding(title, desc, "acceptance-policy",
+                                                tx_render_policy_pass(sup) == 1, uuid));
+    }
 
     for (size_t i = 0; i < json_array_size(areas); i++) {
         const json_t *a = json_array_get(areas, i);

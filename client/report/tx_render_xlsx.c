@@ -9,6 +9,7 @@
 #include "tx_i18n.h"
 #include "tx_msg.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
@@ -58,13 +59,24 @@ static void
 sheet_suppliers(const book *b, const json_t *sups)
 {
     static const char *const cols[][2] = {
-        {"supplier", N_("Supplier")},         {"fingerprint", N_("Fingerprint")},
-        {"verification", N_("Verification")}, {"reason", N_("Reason")},
-        {"certificate", N_("Certificate")},   {"as_of", N_("As of")},
-        {"valid_until", N_("Valid until")},   {"overall", N_("Overall")},
-        {"level_achieved", N_("Level")},      {"unanswered", N_("Unanswered")},
+        {"supplier", N_("Supplier")},
+        {"fingerprint", N_("Fingerprint")},
+        {"verification", N_("Verification")},
+        {"reason", N_("Reason")},
+        {"certificate", N_("Certificate")},
+        {"as_of", N_("As of")},
+        {"valid_until", N_("Valid until")},
+        {"overall", N_("Overall")},
+        {"level_achieved", N_("Level")},
+        {"unanswered", N_("Unanswered")},
+        {"level_shares", N_("Share fully met per level")},
+        {"credentials", N_("Credentials")},
+        {"policy", N_("Acceptance policy")},
+        {"policy_version", N_("Policy version")},
+        {"policy_reasons", N_("Policy reasons")},
     };
     static const char *const sheet[2] = {"suppliers", N_("Suppliers")};
+    char buf[2048];
     lxw_worksheet *ws = workbook_add_worksheet(b->wb, word(b, sheet));
     size_t n = json_array_size(sups);
 
@@ -84,6 +96,14 @@ sheet_suppliers(const book *b, const json_t *sups)
         put_number(ws, r, 7, json_object_get(sup, "overall"), b->num);
         put_number(ws, r, 8, json_object_get(sup, "level_achieved"), NULL);
         put_number(ws, r, 9, json_object_get(sup, "unanswered"), NULL);
+        tx_render_level_share(sup, 1, b->ja, buf, sizeof buf);
+        put_str(ws, r, 10, json_array_size(json_object_get(sup, "levels")) ? buf : "");
+        tx_render_cred_summary(sup, b->ja, buf, sizeof buf);
+        put_str(ws, r, 11, buf);
+        put_str(ws, r, 12, tx_render_policy_label(tx_render_policy_pass(sup), b->ja));
+        put_number(ws, r, 13, json_object_get(json_object_get(sup, "policy"), "version"), NULL);
+        tx_render_policy_reasons(sup, b->ja, buf, sizeof buf);
+        put_str(ws, r, 14, buf);
     }
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)n, sizeof cols / sizeof cols[0] - 1);
 }
@@ -197,6 +217,117 @@ sheet_certificates(const book *b, const json_t *sups)
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)n, sizeof cols / sizeof cols[0] - 1);
 }
 
+/* Every credential of every supplier, one a row: scheme, source, status and reason, the
+ * fields, the register match and the evidence files with their status. */
+static void
+sheet_credentials(const book *b, const json_t *sups)
+{
+    static const char *const cols[][2] = {
+        {"supplier", N_("Supplier")},
+        {"scheme", N_("Scheme")},
+        {"source", N_("Source")},
+        {"status", N_("Status")},
+        {"reason", N_("Reason")},
+        {"number", N_("Certificate number")},
+        {"body", N_("Certification body")},
+        {"holder", N_("Holder")},
+        {"scope", N_("Scope")},
+        {"standard", N_("Standard")},
+        {"criteria_version", N_("Criteria version")},
+        {"issued", N_("Issued")},
+        {"expires", N_("Expires")},
+        {"last_report", N_("Last periodic report")},
+        {"next_report_due", N_("Next report due")},
+        {"expected", N_("Expected")},
+        {"register", N_("Register")},
+        {"register_as_of", N_("Register as of")},
+        {"evidence", N_("Evidence files")},
+    };
+    static const char *const sheet[2] = {"credentials", N_("Credentials")};
+    static const char *const fields[] = {"number", "body", "holder_name", "scope", "standard"};
+    static const char *const dates[] = {"issued", "expires", "last_report", "next_report_due",
+                                        "expected"};
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, word(b, sheet));
+    lxw_row_t r = 0;
+    char buf[2048];
+
+    header(ws, b, cols, sizeof cols / sizeof cols[0], 16);
+    worksheet_set_column(ws, 0, 0, 28, NULL);
+    worksheet_set_column(ws, 4, 4, 50, NULL);
+    worksheet_set_column(ws, 18, 18, 40, NULL);
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *creds = json_object_get(sup, "credentials");
+        for (size_t i = 0; i < json_array_size(creds); i++) {
+            const json_t *c = json_array_get(creds, i);
+            const json_t *reg = json_object_get(c, "register");
+            const json_t *ev = json_object_get(c, "evidence");
+            size_t used = 0;
+            r++;
+            put_str(ws, r, 0, tx_render_str(sup, "name"));
+            put_str(ws, r, 1, tx_render_scheme_label(tx_render_str(c, "scheme"), b->ja));
+            put_str(ws, r, 2, tx_render_source_label(tx_render_str(c, "source"), b->ja));
+            put_str(ws, r, 3, tx_render_cred_label(tx_render_str(c, "status"), b->ja));
+            put_str(ws, r, 4, tx_render_str(c, "reason"));
+            for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+                put_str(ws, r, (lxw_col_t)(5 + k), tx_render_str(c, fields[k]));
+            }
+            put_number(ws, r, 10, json_object_get(c, "criteria_version"), NULL);
+            for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++) {
+                put_str(ws, r, (lxw_col_t)(11 + k), tx_render_str(c, dates[k]));
+            }
+            if (json_is_object(reg)) {
+                snprintf(buf, sizeof buf, "%s (%s, %s)",
+                         tx_render_match_label(tx_render_str(reg, "match"), b->ja),
+                         tx_render_str(reg, "list"), tx_render_str(reg, "publisher"));
+                tx_render_utf8_fix(buf);
+                put_str(ws, r, 16, buf);
+                put_str(ws, r, 17, tx_render_str(reg, "as_of"));
+            }
+            buf[0] = 0;
+            for (size_t e = 0; e < json_array_size(ev); e++) {
+                const json_t *fe = json_array_get(ev, e);
+                tx_render_append(buf, sizeof buf, &used, "%s%s (%s)", e ? "\n" : "",
+                                 tx_render_str(fe, "name"),
+                                 tx_render_evidence_label(tx_render_str(fe, "status"), b->ja));
+            }
+            put_str(ws, r, 18, buf);
+        }
+    }
+    worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);
+}
+
+/* Every evidence file of every supplier's assessment, one a row. */
+static void
+sheet_evidence(const book *b, const json_t *sups)
+{
+    static const char *const cols[][2] = {
+        {"supplier", N_("Supplier")},  {"name", N_("File")},      {"media_type", N_("Type")},
+        {"size", N_("Size in bytes")}, {"sha256", N_("SHA-256")}, {"status", N_("Status")},
+    };
+    static const char *const sheet[2] = {"evidence", N_("Evidence files")};
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, word(b, sheet));
+    lxw_row_t r = 0;
+
+    header(ws, b, cols, sizeof cols / sizeof cols[0], 18);
+    worksheet_set_column(ws, 0, 1, 30, NULL);
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        const json_t *ev = json_object_get(sup, "evidence");
+        for (size_t e = 0; e < json_array_size(ev); e++) {
+            const json_t *fe = json_array_get(ev, e);
+            r++;
+            put_str(ws, r, 0, tx_render_str(sup, "name"));
+            put_str(ws, r, 1, tx_render_str(fe, "name"));
+            put_str(ws, r, 2, tx_render_str(fe, "media_type"));
+            put_number(ws, r, 3, json_object_get(fe, "size"), NULL);
+            put_str(ws, r, 4, tx_render_str(fe, "sha256"));
+            put_str(ws, r, 5, tx_render_evidence_label(tx_render_str(fe, "status"), b->ja));
+        }
+    }
+    worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);
+}
+
 /* The supply tree's roll-ups: one row per tier and one for the whole tree. */
 static void
 sheet_tiers(const book *b, const json_t *doc)
@@ -273,8 +404,10 @@ sheet_items(const book *b, const json_t *sups)
         {"answer", N_("Answer")},
         {"score_%", N_("Score in percent")},
         {"comment", N_("Comment")},
+        {"topics", N_("Topics")},
     };
     static const char *const sheet[2] = {"items", N_("Items")};
+    char buf[2048];
     lxw_worksheet *ws;
     lxw_row_t r = 0;
 
@@ -305,6 +438,15 @@ sheet_items(const book *b, const json_t *sups)
                                        b->num);
             }
             put_str(ws, r, 7, tx_render_str(it, "comment"));
+            buf[0] = 0;
+            size_t used = 0;
+            for (size_t k = 0; k < json_array_size(json_object_get(it, "topics")); k++) {
+                const json_t *tp = json_array_get(json_object_get(it, "topics"), k);
+                tx_render_append(buf, sizeof buf, &used, "%s%s %s", k ? "\n" : "",
+                                 tx_render_str(tp, "id"),
+                                 tx_render_text(json_object_get(tp, "name"), b->ja));
+            }
+            put_str(ws, r, 8, buf);
         }
     }
     worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);
@@ -331,6 +473,8 @@ tx_render_xlsx(const char *path, const json_t *doc, int ja)
     sheet_suppliers(&b, sups);
     sheet_areas(&b, sups, areas);
     sheet_certificates(&b, sups);
+    sheet_credentials(&b, sups);
+    sheet_evidence(&b, sups);
     sheet_items(&b, sups);
     sheet_tiers(&b, doc);
     err = workbook_close(b.wb);

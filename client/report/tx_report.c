@@ -106,9 +106,46 @@ put_id_line(FILE *f, const tx_verdict *v)
     fputc('\n', f);
 }
 
-/* Under a row: the questionnaire mismatch and the certificate's reason when it is not valid. */
+void
+tx_report_row_notes(FILE *f, const json_t *jrow, int ja)
+{
+    const json_t *creds = json_object_get(jrow, "credentials");
+    const json_t *pol = json_object_get(jrow, "policy");
+    int pass = tx_render_policy_pass(jrow);
+    char buf[1024], reasons[768];
+
+    for (size_t i = 0; i < json_array_size(creds); i++) {
+        const json_t *c = json_array_get(creds, i);
+        const char *reason = tx_render_str(c, "reason");
+        size_t used;
+        tx_render_cred_line(c, ja, buf, sizeof buf);
+        used = strlen(buf);
+        /* The reason of anything not plainly fine. */
+        if (reason[0] && strcmp(tx_render_str(c, "severity"), "ok") != 0) {
+            tx_render_append(buf, sizeof buf, &used, "%s%s", tx_render_tr(N_(": "), ja), reason);
+        }
+        fputs("  ", f);
+        tx_put_wrapped(f, buf, 2, WIDTH, 4);
+    }
+    if (pass >= 0) {
+        size_t used = 0;
+        tx_render_policy_reasons(jrow, ja, reasons, sizeof reasons);
+        buf[0] = 0;
+        tx_render_append(buf, sizeof buf, &used, tx_render_tr(N_("policy v%lld: %s"), ja),
+                         (long long)json_integer_value(json_object_get(pol, "version")),
+                         tx_render_policy_label(pass, ja));
+        if (reasons[0]) {
+            tx_render_append(buf, sizeof buf, &used, "%s%s", tx_render_tr(N_(": "), ja), reasons);
+        }
+        fputs("  ", f);
+        tx_put_wrapped(f, buf, 2, WIDTH, 4);
+    }
+}
+
+/* Under a row: the questionnaire mismatch and the certificate's reason when it is not valid;
+ * then, from the row's JSON, its credentials and the policy's verdict. */
 static void
-put_notes(FILE *f, const tx_verdict *v, int ja)
+put_notes(FILE *f, const tx_verdict *v, const json_t *jrow, int ja)
 {
     const tx_cert_state *st = tx_verdict_cert_state(v);
     char buf[640], d[16];
@@ -125,7 +162,9 @@ put_notes(FILE *f, const tx_verdict *v, int ja)
         snprintf(buf, sizeof buf, "%s%s", tx_render_tr(N_("older assessment: "), ja), v->notice);
         tx_put_wrapped(f, buf, 2, WIDTH, 4);
     }
-    if (v->cert_checked && st->status != TX_CERT_VALID && st->status != TX_CERT_NONE) {
+    /* The row's credentials (below) list the body-signed certificate with its reason. */
+    if (v->cert_checked && st->status != TX_CERT_VALID && st->status != TX_CERT_NONE &&
+        json_array_size(json_object_get(jrow, "credentials")) == 0) {
         tx_format_date(d, sizeof d, st->at);
         fputs("  ", f);
         if (st == &v->cert_as_of) {
@@ -136,16 +175,17 @@ put_notes(FILE *f, const tx_verdict *v, int ja)
         }
         tx_put_wrapped(f, buf, 2, WIDTH, 4);
     }
+    tx_report_row_notes(f, jrow, ja);
 }
 
 static void
-write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
+write_group(FILE *f, const row *rows, const json_t *sups, size_t n, const uint8_t *qid, int ja)
 {
     const tx_questionnaire_pb *q = NULL;
-    char buf[1024], label[8];
+    char buf[1024], label[8], label16[32];
     /* Japanese labels are wider: the web UI's words for certificate states (定期報告の遅延
      * takes 14 columns), "レベル". */
-    int name_w, cert_w = ja ? 14 : 9, lv_w = ja ? 7 : 4;
+    int name_w, cert_w = ja ? 14 : 9, lv_w = 10;
 
     for (size_t i = 0; i < n && q == NULL; i++) {
         if (rows[i].scored && memcmp(rows[i].v->questionnaire, qid, TX_ID_LEN) == 0) {
@@ -154,8 +194,9 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
     }
     /* The certificate column takes the place a verdict column would: every row here was
      * verified, and one whose validity ended says so on the line below it. */
+    /* With 8 areas in Japanese the name keeps 10 columns: the whole row stays within 80. */
     name_w = WIDTH - 1 - (cert_w + 1 + 4 * (int)q->n_areas + 5 + lv_w + 7);
-    name_w = name_w < 12 ? 12 : name_w;
+    name_w = name_w < 10 ? 10 : name_w;
     snprintf(buf, sizeof buf, "%s v%u: %s", q->id, q->version, tx_text(q->title, ja));
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
     tx_put_cell(f, tx_render_tr(N_("SUPPLIER"), ja), name_w);
@@ -183,11 +224,9 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
             put_score(f, &r->score.areas[a], 4);
         }
         put_score(f, &r->score.overall, 5);
-        if (r->score.level_achieved) {
-            fprintf(f, "%*u", lv_w, r->score.level_achieved);
-        } else {
-            fprintf(f, "%*s", lv_w, "-");
-        }
+        /* "L1 L2 80%": the level achieved, the share fully met of the one above. */
+        tx_render_level_share(json_array_get(sups, i), 0, ja, label16, sizeof label16);
+        tx_put_rcell(f, label16, lv_w);
         fprintf(f, "%7zu\n", r->score.n_unanswered);
         put_id_line(f, r->v);
         if (r->v->status != TX_VERIFIED) {
@@ -196,7 +235,7 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
             fputs("  ", f);
             tx_put_wrapped(f, buf, 2, WIDTH, 4);
         }
-        put_notes(f, r->v, ja);
+        put_notes(f, r->v, json_array_get(sups, i), ja);
     }
     /* Legend: area names, then what LV and MISS mean. */
     size_t used = 0;
@@ -224,10 +263,17 @@ write_group(FILE *f, const row *rows, size_t n, const uint8_t *qid, int ja)
                  tx_render_tr(N_("); scores: weighted % of applicable items"), ja));
     }
     tx_put_wrapped(f, buf, 0, WIDTH, 0);
+    /* xgettext:no-c-format */
+    tx_put_wrapped(f,
+                   tx_render_tr(N_("LV: \"L1 80%\" = level 1 not yet achieved, 80% of its "
+                                   "items fully implemented; \"L1 L2 40%\" = level 1 achieved, "
+                                   "40% of level 2's"),
+                                ja),
+                   0, WIDTH, 0);
 }
 
 static int
-write_table(FILE *f, const row *rows, size_t n, int ja)
+write_table(FILE *f, const row *rows, const json_t *sups, size_t n, int ja)
 {
     int any_failed = 0;
 
@@ -250,7 +296,7 @@ write_table(FILE *f, const row *rows, size_t n, int ja)
             if (i > 0) {
                 fputc('\n', f);
             }
-            write_group(f, rows, n, rows[i].v->questionnaire, ja);
+            write_group(f, rows, sups, n, rows[i].v->questionnaire, ja);
         }
     }
     if (any_failed) {
@@ -267,6 +313,7 @@ write_table(FILE *f, const row *rows, size_t n, int ja)
             put_id_line(f, rows[i].v);
             fputs("  ", f);
             tx_put_wrapped(f, rows[i].v->reason, 2, WIDTH, 4);
+            tx_report_row_notes(f, json_array_get(sups, i), ja);
         }
     }
     return TX_OK;
@@ -282,18 +329,23 @@ int
 tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int json, int ja)
 {
     row *rows;
+    json_t *doc = NULL;
     size_t n;
     int rc;
 
     if (json) {
         rc = write_json(f, vs, t);
-    } else if ((rc = tx_report_rows(vs, &rows, &n)) == TX_OK) {
-        rc = write_table(f, rows, n, ja);
+    } else if ((rc = tx_report_json(vs, t, &doc)) == TX_OK &&
+               (rc = tx_report_rows(vs, &rows, &n)) == TX_OK) {
+        /* The rows' credentials, evidence and policy verdict come from the document, as in
+         * every other format; its rows are in the order of `rows`. */
+        rc = write_table(f, rows, json_object_get(doc, "suppliers"), n, ja);
         if (rc == TX_OK && t != NULL) {
-            rc = tx_report_tree_table(f, vs, t, ja);
+            rc = tx_report_tree_table(f, vs, t, doc, ja);
         }
         tx_report_rows_free(rows, n);
     }
+    json_decref(doc);
     if (rc == TX_OK && ferror(f)) {
         rc = tx_fail(TX_ERR_IO, "cannot write the report");
     }

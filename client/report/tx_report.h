@@ -41,4 +41,10 @@ int tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja);
 int tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int json,
                          int ja);
 
+/* The lines under a row of the table from the row's JSON: each credential (scheme, source,
+ * status label, fields, register match, evidence; its reason unless its severity is "ok") and
+ * the policy's verdict with its reasons, each wrapped at 80 columns. Nothing for a row without
+ * them. */
+void tx_report_row_notes(FILE *f, const json_t *row, int ja);
+
 #endif

@@ -424,12 +424,37 @@ typedef struct {
 static tree_widths
 widths(int ja)
 {
-    return ja ? (tree_widths){.name = 21, .state = 12, .cert = 14, .lv = 7, .age = 11}
-              : (tree_widths){.name = 36, .state = 10, .cert = 9, .lv = 4, .age = 6};
+    /* LV holds "L1 L2 40%" (the level achieved beside the share of the next one). */
+    return ja ? (tree_widths){.name = 18, .state = 12, .cert = 14, .lv = 10, .age = 11}
+              : (tree_widths){.name = 30, .state = 10, .cert = 9, .lv = 10, .age = 6};
+}
+
+/* Under a node, from its JSON: its credentials in a few words and the policy's verdict. */
+static void
+put_node_notes(FILE *f, const json_t *jnode, int ja)
+{
+    char buf[1024], creds[768];
+    size_t used = 0;
+    int pass = tx_render_policy_pass(jnode);
+
+    tx_render_cred_summary(jnode, ja, creds, sizeof creds);
+    buf[0] = 0;
+    if (creds[0]) {
+        tx_render_append(buf, sizeof buf, &used, "%s%s", tx_render_tr(N_("credentials: "), ja),
+                         creds);
+    }
+    if (pass >= 0) {
+        tx_render_append(buf, sizeof buf, &used, "%s%s%s", used ? tx_render_tr(N_("; "), ja) : "",
+                         tx_render_tr(N_("policy: "), ja), tx_render_policy_label(pass, ja));
+    }
+    if (buf[0]) {
+        fputs("     ", f);
+        tx_put_wrapped(f, buf, 5, WIDTH, 7);
+    }
 }
 
 static void
-put_node(FILE *f, const tx_tree *tree, size_t i, int ja)
+put_node(FILE *f, const tx_tree *tree, size_t i, const json_t *jnode, int ja)
 {
     tree_widths w = widths(ja);
     char age[32];
@@ -452,7 +477,11 @@ put_node(FILE *f, const tx_tree *tree, size_t i, int ja)
     } else {
         fprintf(f, "%5s", "-");
     }
-    if (r != NULL && r->scored && r->score.level_achieved) {
+    if (r != NULL && r->scored && json_array_size(json_object_get(jnode, "levels")) > 0) {
+        char lv[32];
+        tx_render_level_share(jnode, 0, ja, lv, sizeof lv);
+        tx_put_rcell(f, lv, w.lv);
+    } else if (r != NULL && r->scored && r->score.level_achieved) {
         fprintf(f, "%*u", w.lv, r->score.level_achieved);
     } else {
         fprintf(f, "%*s", w.lv, "-");
@@ -492,6 +521,7 @@ put_node(FILE *f, const tx_tree *tree, size_t i, int ja)
         fprintf(f, "%*s", 5 + indent, "");
         tx_put_wrapped(f, r->v->reason, 5 + indent, WIDTH, 5 + indent);
     }
+    put_node_notes(f, jnode, ja);
 }
 
 static void
@@ -562,8 +592,28 @@ put_rollup(FILE *f, const tx_tree *tree, const tx_tree_rollup *r, int ja)
     tx_put_wrapped(f, buf, 2, WIDTH, 4);
 }
 
+/* "policy: pass 3, fail 1" under a roll-up whose JSON has the counts. */
+static void
+put_policy_counts(FILE *f, const json_t *rollup, int ja)
+{
+    const json_t *pass = json_object_get(rollup, "policy_pass");
+    const json_t *fail = json_object_get(rollup, "policy_fail");
+    char buf[256];
+
+    if (!json_is_integer(pass) || !json_is_integer(fail)) {
+        return;
+    }
+    snprintf(buf, sizeof buf, "%s%s %lld%s%s %lld", tx_render_tr(N_("policy: "), ja),
+             tx_render_policy_label(1, ja), (long long)json_integer_value(pass),
+             tx_render_tr(N_(", "), ja), tx_render_policy_label(0, ja),
+             (long long)json_integer_value(fail));
+    fputs("  ", f);
+    tx_put_wrapped(f, buf, 2, WIDTH, 4);
+}
+
 int
-tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int ja)
+tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t,
+                     const json_t *doc, int ja)
 {
     tree_ctx c;
     tree_widths w = widths(ja);
@@ -610,7 +660,7 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
                     continue;
                 }
                 shown[i] = 1;
-                put_node(f, &c.tree, i, ja);
+                put_node(f, &c.tree, i, json_array_get(json_object_get(doc, "nodes"), i), ja);
                 /* Children: nodes whose first parent is i, pushed in reverse walk order. */
                 for (size_t k = c.tree.n; k-- > 0;) {
                     if (!shown[k] && c.tree.nodes[k].n_parents > 0 &&
@@ -625,8 +675,10 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
     }
     for (unsigned d = 0; d < c.tree.depth; d++) {
         put_rollup(f, &c.tree, &c.tree.tiers[d], ja);
+        put_policy_counts(f, json_array_get(json_object_get(doc, "tiers"), d), ja);
     }
     put_rollup(f, &c.tree, &c.tree.total, ja);
+    put_policy_counts(f, json_object_get(doc, "total"), ja);
     tx_put_wrapped(
         f,
         tx_render_tr(N_("state: not shared = listed as a sub-supplier, but nothing is granted "

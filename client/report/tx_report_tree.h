@@ -26,7 +26,10 @@ typedef struct {
 int tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t);
 
 /* Prints the indented tree and its roll-ups by tier (texts in Japanese when ja), as the table
- * report goes on after the supplier tables. TX_ERR_NOMEM. */
-int tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int ja);
+ * report goes on after the supplier tables; under each node its credentials and the policy's
+ * verdict, under each roll-up the policy's counts, read from `doc` (the report's JSON document
+ * with the tree of the same vs and t; may be NULL). TX_ERR_NOMEM. */
+int tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t,
+                         const json_t *doc, int ja);
 
 #endif

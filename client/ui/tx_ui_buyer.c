@@ -6,11 +6,13 @@
 #include "tx_ui_model.h"
 
 #include "tx_error.h"
+#include "tx_evidence_check.h"
 #include "tx_json.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_qlist.h"
 #include "tx_render.h"
+#include "tx_render_doc.h"
 #include "tx_request.h"
 #include "tx_story.h"
 #include "tx_supply_tree.h"
@@ -451,6 +453,74 @@ h_export(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     return rc;
 }
 
+/* ---- GET /api/evidence?assessment=HEX&name=NAME ---- */
+
+/* The media types a file is served as: the few a browser shows without running anything in
+ * it; every other file (HTML, SVG, scripts, office documents...) goes as bytes to save. The
+ * server adds nosniff and the page's CSP; the response is always a download. */
+static const char *
+evidence_type(const char *media_type)
+{
+    static const char *const shown[] = {"application/pdf", "image/png", "image/jpeg", "text/plain"};
+
+    for (size_t i = 0; i < TX_ARRAY_LEN(shown); i++) {
+        if (strcmp(media_type, shown[i]) == 0) {
+            return strcmp(shown[i], "text/plain") == 0 ? "text/plain; charset=utf-8" : shown[i];
+        }
+    }
+    return "application/octet-stream";
+}
+
+/* One evidence file of an assessment the model holds, decrypted and checked again now: only a
+ * checked file is handed out (tx_evidence_open refuses a mismatch or a missing piece). */
+static int
+h_evidence(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
+{
+    char hex[2 * TX_ID_LEN + 8], name[512], media[256];
+    const char *a = tx_ui_arg(rq, "assessment", hex, sizeof hex);
+    const char *nm = tx_ui_arg(rq, "name", name, sizeof name);
+    uint8_t id[TX_ID_LEN], *data = NULL;
+    const tx_verdict *v = NULL;
+    tx_ui_model *m;
+    size_t len = 0;
+    int rc;
+
+    if (a == NULL || strlen(a) != 2 * TX_ID_LEN || strspn(a, "0123456789abcdef") != 2 * TX_ID_LEN ||
+        tx_unhex(id, TX_ID_LEN, a) != TX_OK) {
+        return tx_fail(TX_ERR_USAGE, "assessment=%.80s: give the assessment's id (64 hex)",
+                       a != NULL ? a : "");
+    }
+    if (nm == NULL || nm[0] == 0) {
+        return tx_fail(TX_ERR_USAGE, "name: give the evidence file's name");
+    }
+    if ((rc = tx_ui_model_get(app, &m)) != TX_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < m->vs.n && v == NULL; i++) {
+        if (memcmp(m->vs.v[i].assessment, id, TX_ID_LEN) == 0) {
+            v = &m->vs.v[i];
+        }
+    }
+    if (v == NULL) {
+        return tx_fail(TX_ERR_NOT_FOUND,
+                       "assessment %.16s: not among the assessments granted to this organisation "
+                       "(fetch again if it was granted just now)",
+                       a);
+    }
+    media[0] = 0;
+    if ((rc = tx_evidence_open(tx_client_home(app->client), v, nm, &data, &len, media,
+                               sizeof media)) != TX_OK) {
+        return rc;
+    }
+    rs->body = (char *)data;
+    rs->len = len;
+    rs->type = evidence_type(media);
+    snprintf(rs->filename, sizeof rs->filename, "%s", nm);
+    /* A name cut at the buffer's end keeps whole UTF-8 characters. */
+    tx_render_utf8_fix(rs->filename);
+    return TX_OK;
+}
+
 /* ---- GET /api/orgs, /api/questionnaires, /api/requests ---- */
 
 /* The enrolled organisations as `ticsx orgs` lists them, from the hub (each profile verified and
@@ -566,6 +636,7 @@ const tx_ui_route tx_ui_buyer_routes[] = {
     {"GET", "/api/tree", h_tree, 0},
     {"GET", "/api/supplier/", h_supplier, TX_UI_PREFIX},
     {"GET", "/api/export", h_export, 0},
+    {"GET", "/api/evidence", h_evidence, 0},
     {"GET", "/api/orgs", h_orgs, 0},
     {"GET", "/api/questionnaires", h_questionnaires, 0},
     {"GET", "/api/requests", h_requests, 0},

@@ -86,6 +86,38 @@ member(const json_t *o, const char *key)
     return v != NULL ? json_incref(v) : json_null();
 }
 
+/* The credentials of a report row in brief, for lists and the tree: [{"scheme","source",
+ * "status","severity","reason"}] ([] when none). */
+static json_t *
+creds_brief(const json_t *full)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *c;
+
+    json_array_foreach(json_object_get(full, "credentials"), i, c)
+    {
+        json_array_append_new(out, json_pack("{s:o,s:o,s:o,s:o,s:o}", "scheme", member(c, "scheme"),
+                                             "source", member(c, "source"), "status",
+                                             member(c, "status"), "severity", member(c, "severity"),
+                                             "reason", member(c, "reason")));
+    }
+    return out;
+}
+
+/* The policy's verdict of a report row in brief: {"version","pass","reasons"} or null. */
+static json_t *
+policy_brief(const json_t *full)
+{
+    const json_t *p = json_object_get(full, "policy");
+
+    if (!json_is_object(p)) {
+        return json_null();
+    }
+    return json_pack("{s:o,s:o,s:o}", "version", member(p, "version"), "pass", member(p, "pass"),
+                     "reasons", member(p, "reasons"));
+}
+
 static char *
 haystack(const char *name, const char *fp)
 {
@@ -137,6 +169,9 @@ row_from_report(tx_ui_model *m, tx_ui_row *r, json_t *full, const tx_verdict *v)
     if (r->obj == NULL) {
         return TX_ERR_NOMEM;
     }
+    json_object_set_new(r->obj, "credentials", creds_brief(full));
+    json_object_set_new(r->obj, "policy", policy_brief(full));
+    json_object_set_new(r->obj, "levels", member(full, "levels"));
     r->name = json_string_value(json_object_get(r->obj, "name"));
     r->status = json_string_value(json_object_get(r->obj, "status"));
     r->overall = json_is_number(overall) ? json_number_value(overall) : -1;
@@ -232,6 +267,8 @@ compact_node(const json_t *n)
                                     : json_null());
         }
     }
+    json_object_set_new(o, "credentials", creds_brief(n));
+    json_object_set_new(o, "policy", policy_brief(n));
     return o;
 }
 

@@ -1,6 +1,7 @@
 /* The supplier's API: the inbox, questionnaires, drafts, the live score, answering, and answer
  * once / share with many (reuse, supersede, grant, revoke, forward). Each handler reads its
  * arguments, calls the client library the CLI calls, and returns the CLI's --json shapes. */
+#include "tx_cred_store.h"
 #include "tx_ui_app.h"
 #include "tx_ui_drafts.h"
 #include "tx_ui_http.h"
@@ -203,7 +204,28 @@ out:
 
 /* ---- questionnaires ---- */
 
-/* The questionnaire as the page draws it: its areas with their items, the scale with labels. */
+/* An item's topics as the page shows them: [{"id","framework","name"}] from the
+ * questionnaire's topics its ids name ([] when none). */
+static json_t *
+item_topics(const json_t *topics, const json_t *item)
+{
+    json_t *out = json_array(), *id, *tp;
+    size_t i, k;
+
+    json_array_foreach(json_object_get(item, "topics"), i, id)
+    {
+        json_array_foreach(topics, k, tp)
+        {
+            if (json_is_string(id) && json_equal(json_object_get(tp, "id"), id)) {
+                json_array_append(out, tp);
+            }
+        }
+    }
+    return out;
+}
+
+/* The questionnaire as the page draws it: its areas with their items (each with its topics),
+ * the scale with labels, its provenance. */
 static json_t *
 questionnaire_json(const tx_questionnaire_pb *q, const json_t *meta)
 {
@@ -231,11 +253,12 @@ questionnaire_json(const tx_questionnaire_pb *q, const json_t *meta)
         json_array_foreach(items, k, it)
         {
             if (strcmp(json_string_value(json_object_get(it, "area")), aid) == 0) {
-                json_array_append_new(its, json_pack("{s:O,s:O,s:O,s:O}", "id",
-                                                     json_object_get(it, "id"), "level",
-                                                     json_object_get(it, "level"), "weight",
-                                                     json_object_get(it, "weight"), "text",
-                                                     json_object_get(it, "text")));
+                json_array_append_new(
+                    its,
+                    json_pack("{s:O,s:O,s:O,s:O,s:o}", "id", json_object_get(it, "id"), "level",
+                              json_object_get(it, "level"), "weight", json_object_get(it, "weight"),
+                              "text", json_object_get(it, "text"), "topics",
+                              item_topics(json_object_get(plain, "topics"), it)));
             }
         }
         json_array_append_new(areas, json_pack("{s:O,s:O,s:o}", "id", json_object_get(v, "id"),
@@ -245,6 +268,10 @@ questionnaire_json(const tx_questionnaire_pb *q, const json_t *meta)
                      "id", json_object_get(plain, "id"), "version",
                      json_object_get(plain, "version"), "title", json_object_get(plain, "title"),
                      "scale", scale, "levels", json_object_get(plain, "levels"), "areas", areas);
+    json_object_set(root, "provenance",
+                    json_object_get(plain, "provenance") != NULL
+                        ? json_object_get(plain, "provenance")
+                        : json_null());
     json_decref(plain);
     return root;
 }
@@ -348,6 +375,29 @@ out:
 }
 
 /* ---- certificates for the picker ---- */
+
+/* GET /api/credentials: the credentials this organisation declared (`ticsx credential add`),
+ * read-only, as `credential list --json` gives them; every answer includes them. */
+static int
+credentials_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
+{
+    tx_cred_decl *v = NULL;
+    size_t n = 0;
+    json_t *arr;
+    int rc;
+
+    (void)rq;
+    if ((rc = tx_cred_load_all(tx_client_home(app->client), &v, &n)) != TX_OK) {
+        return rc;
+    }
+    arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(arr, tx_cred_decl_json(&v[i]));
+    }
+    free(v);
+    rs->json = json_pack("{s:o}", "credentials", arr);
+    return TX_OK;
+}
 
 static int
 certificates_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
@@ -631,6 +681,7 @@ const tx_ui_route tx_ui_supplier_routes[] = {
     {"GET", "/api/drafts/", draft_get, TX_UI_PREFIX},
     {"POST", "/api/score", score_post, TX_UI_POST},
     {"GET", "/api/certificates", certificates_get, 0},
+    {"GET", "/api/credentials", credentials_get, 0},
     {"POST", "/api/answer", answer_post, TX_UI_POST},
     {"GET", "/api/assessments", assessments_get, 0},
     {"POST", "/api/reuse", reuse_post, TX_UI_POST},

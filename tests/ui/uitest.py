@@ -806,6 +806,16 @@ def demo_world(w):
     c["sub"] = w.party("tier2", "Okazaki Plating")
     c["open"] = w.party("supplier3", "Toyota-cho Wiring")
     w.start_hub()
+    # Mikawa Precision declares its ISMS certificate with a scan (every answer includes it);
+    # the buyer accepts a declared ISMS certificate or a valid or listed TICS one.
+    c["isms_pdf"] = os.path.join(c["sup"].path, "isms-ui.pdf")
+    with open(c["isms_pdf"], "wb") as f:
+        f.write(b"%PDF-1.4\n% demo scan of ISMS certificate IS-UI-0001\n%%EOF\n")
+    w.cli(c["sup"], "credential", "add", "--scheme", "isms", "--number", "IS-UI-0001", "--body",
+          "Demo ISMS Registrar", "--standard", "ISO/IEC 27001:2022", "--scope", "Head office",
+          "--issued", "2025-01-10", "--expires", "2028-01-09", "--document", c["isms_pdf"])
+    w.cli(c["buyer"], "policy", "set", "--accept", "isms:declared", "--accept",
+          "tics:valid,listed", "--name", "UI demo")
     req = w.cli(c["buyer"], "-q", "request", "--questionnaire", "tics-selfcheck", "--to",
                 ",".join(h.fingerprint for h in (c["sup"], c["sup2"], c["open"])), "--depth",
                 "2").stdout.strip()

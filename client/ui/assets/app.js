@@ -141,6 +141,33 @@
     return h('span', {class: 'badge b-' + kind + ' s-' + (value || 'none'), t: t}, TX.t(key));
   };
 
+  /* A credential's badge: scheme and status in words, coloured by severity; a declared one
+   * has its own words and a dashed, neutral style, never the look of a valid one. */
+  TX.credBadge = function (c, t) {
+    var declared = c.status === 'declared';
+    return h('span', {class: 'badge cred sev-' + (c.severity || 'problem') + (declared ? ' cred-declared' : ''), t: t || 'cred', 'data-status': c.status || ''},
+      TX.t('scheme.' + c.scheme) + ': ' + TX.t('cred.' + c.status));
+  };
+  /* The policy's verdict: "Pass"/"Fail" with the version, or nothing without a policy. */
+  TX.policyBadge = function (p, t) {
+    if (!p) {
+      return null;
+    }
+    return h('span', {class: 'badge ' + (p.pass ? 's-verified' : 's-failed'), t: t || 'policy', title: (p.reasons || []).join('; ') || null},
+      TX.t(p.pass ? 'policy.pass' : 'policy.fail', {v: p.version}));
+  };
+  /* "L1 80%" (no level yet, 80% of level 1 fully met), "L1 L2 40%", "L3": as the reports. */
+  TX.levelText = function (levels, achieved) {
+    var out = achieved ? 'L' + achieved : '';
+    var next = (levels || []).filter(function (l) {
+      return l.level > (achieved || 0) && l.share !== null && l.share !== undefined;
+    })[0];
+    if (next) {
+      out += (out ? ' ' : '') + 'L' + next.level + ' ' + Math.floor(next.share) + '%';
+    }
+    return out || '—';
+  };
+
   /* The API. Every POST carries the CSRF token and a JSON body; errors become Error objects
    * carrying the server's error document. */
   function failed(res) {

@@ -157,6 +157,8 @@
       {key: 'overall', label: t('col.overall'), num: true},
       {key: 'level', label: t('col.level'), num: true}
     ];
+    cols.push({key: 'creds', label: t('col.creds'), nosort: true});
+    cols.push({key: 'policy', label: t('col.policy'), nosort: true});
     cols.push({key: 'age', label: t('col.age'), num: true});
     cols.push({key: 'due', label: t('col.due')});
     d.areas.forEach(function (a) {
@@ -185,6 +187,9 @@
     };
     var thead = h('thead', null, h('tr', null, cols.map(function (c) {
       var active = dash.sort === c.key;
+      if (c.nosort) {
+        return h('th', {scope: 'col', t: 'col-' + c.key, text: c.label});
+      }
       return h('th', {scope: 'col', class: c.num ? 'num' : null, 'aria-sort': active ? (dash.order === 'asc' ? 'ascending' : 'descending') : null}, sortBtn(c));
     })));
     var tbody = h('tbody');
@@ -205,8 +210,12 @@
         h('td', {t: 'status'}, [TX.badge('status', r.status), r.reason ? h('div', {class: 'reason', text: r.reason}) : null]),
         certCell,
         h('td', {t: 'overall', class: 'num strong'}, TX.pct(r.overall)),
-        h('td', {t: 'level', class: 'num'}, r.level_achieved === null || r.level_achieved === undefined ? '—' : String(r.level_achieved))
+        h('td', {t: 'level', class: 'num nw'}, TX.levelText(r.levels, r.level_achieved))
       ]);
+      tr.appendChild(h('td', {t: 'creds'}, (r.credentials || []).length ? h('div', {class: 'cred-list'}, r.credentials.map(function (c) {
+        return TX.credBadge(c);
+      })) : '—'));
+      tr.appendChild(h('td', {t: 'policy'}, r.policy ? [TX.policyBadge(r.policy), (r.policy.reasons || []).length ? h('div', {class: 'reason', text: r.policy.reasons.join('; ')}) : null] : '—'));
       tr.appendChild(h('td', {t: 'age', class: 'num'}, r.age_days === null || r.age_days === undefined ? '—' : String(r.age_days)));
       tr.appendChild(due);
       d.areas.forEach(function (a) {
@@ -350,6 +359,12 @@
     if (n.certificate && n.certificate.status) {
       row.appendChild(TX.badge('cert', n.certificate.status));
     }
+    (n.credentials || []).forEach(function (c) {
+      row.appendChild(TX.credBadge(c));
+    });
+    if (n.policy) {
+      row.appendChild(TX.policyBadge(n.policy));
+    }
     row.appendChild(h('span', {class: 'node-score', text: t('tree.score', {score: TX.pct(n.overall), level: TX.dash(n.level_achieved)})}));
     (n.flags || []).forEach(function (f) {
       row.appendChild(h('span', {class: 'badge s-flag', text: t('flag.' + f)}));
@@ -420,7 +435,8 @@
         TX.badge('status', r.status, 'status'),
         r.certificate && r.certificate.now ? TX.badge('cert', r.certificate.now.status, 'cert') : null,
         h('span', {class: 'kv-inline', text: t('sup.overall', {v: TX.pct(r.overall)})}),
-        h('span', {class: 'kv-inline', text: t('sup.level', {v: TX.dash(r.level_achieved)})}),
+        h('span', {class: 'kv-inline', t: 'level-share', text: t('sup.level', {v: TX.levelText(r.levels, r.level_achieved)})}),
+        TX.policyBadge(r.policy),
         h('span', {class: 'kv-inline', text: t('sup.asof', {asof: TX.dash(r.as_of), until: TX.dash(r.valid_until)})}),
         r.questionnaire ? h('span', {class: 'kv-inline', text: TX.L(r.questionnaire.title) + ' ' + (r.questionnaire.id || '') + ' v' + TX.dash(r.questionnaire.version)}) : null
       ]));
@@ -443,6 +459,10 @@
       drawAreas(areasCard, r);
       drawRadarWithOverlay(radarCard, d, key);
 
+      main.appendChild(credentialsSection(r));
+      if (r.policy) {
+        main.appendChild(policySection(r.policy));
+      }
       main.appendChild(itemsSection(r));
       main.appendChild(chainSection(d.chain || [], r));
       main.appendChild(historySection(d.history || []));
@@ -549,6 +569,9 @@
         answered ? h('span', {class: 'badge ' + (fullyMet(it) ? 's-verified' : it.score_permille === 0 ? 's-failed' : 's-partial'), text: TX.L(it.label) || it.answer}) : h('span', {class: 'badge s-not_answered', text: t('item.unanswered')})
       ]),
       h('p', {class: 'item-text', text: TX.L(it.text)}),
+      (it.topics || []).length ? h('ul', {class: 'topics', t: 'topics', 'aria-label': t('item.topics')}, it.topics.map(function (tp) {
+        return h('li', {class: 'topic', title: tp.framework || null}, [h('span', {class: 'topic-id', text: tp.id}), ' ', TX.L(tp.name)]);
+      })) : null,
       it.comment ? h('p', {class: 'comment', t: 'comment'}, [h('span', {class: 'comment-label', text: t('item.comment')}), it.comment]) : null
     ]);
   }
@@ -574,6 +597,95 @@
     if (met.length) {
       sec.appendChild(h('h3', {text: t('sup.met', {n: met.length})}));
       sec.appendChild(h('ol', {class: 'items'}, met.map(itemRow)));
+    }
+    return sec;
+  }
+
+  /* ---- Credentials, evidence and the policy --------------------------------------------- */
+
+  /* The link that opens a checked evidence file (GET /api/evidence); a file not checked is
+   * shown with its status and never offered. */
+  function evidenceItem(assessment, e) {
+    var ok = e.status === 'checked';
+    var url = '/api/evidence?assessment=' + encodeURIComponent(assessment || '') + '&name=' + encodeURIComponent(e.name || '');
+    return h('li', {t: 'evidence', 'data-name': e.name || ''}, [
+      ok && assessment ? h('a', {href: url, download: e.name || '', t: 'evidence-open', text: e.name}) : h('span', {text: e.name}),
+      ' ',
+      h('span', {class: 'badge ' + (ok ? 's-verified' : 's-failed'), text: t('ev.' + (e.status || 'missing'))}),
+      e.media_type ? h('span', {class: 'small', text: ' ' + e.media_type + (e.size !== undefined && e.size !== null ? ', ' + t('ev.size', {n: e.size}) : '')}) : null
+    ]);
+  }
+
+  var CRED_FIELDS = ['number', 'body', 'holder_name', 'corporate_number', 'scope', 'standard', 'criteria_version', 'issued', 'expires', 'last_report', 'next_report_due', 'expected', 'renews'];
+
+  function credentialCard(r, c, i) {
+    var hid = 'cred-h-' + i;
+    var dl = h('dl', {class: 'kv'});
+    CRED_FIELDS.forEach(function (f) {
+      if (c[f] === null || c[f] === undefined || c[f] === '') {
+        return;
+      }
+      dl.appendChild(h('dt', {text: t('credf.' + f)}));
+      dl.appendChild(h('dd', {text: String(c[f])}));
+    });
+    var reg = c.register;
+    var card = h('section', {class: 'card cred-card sev-border-' + (c.severity || 'problem'), t: 'credential', 'data-scheme': c.scheme || '', 'data-source': c.source || '', 'aria-labelledby': hid}, [
+      h('h3', {id: hid}, [t('scheme.' + c.scheme), ' ', h('span', {class: 'small', text: t('source.' + c.source)})]),
+      h('p', null, TX.credBadge(c, 'cred-status')),
+      c.reason ? h('p', {class: 'reason', t: 'cred-reason', text: c.reason}) : null,
+      dl
+    ]);
+    if (reg) {
+      card.appendChild(h('p', {t: 'register'}, [
+        h('span', {class: 'badge ' + (reg.match === 'listed' ? 's-verified' : 's-failed'), text: t('match.' + reg.match)}),
+        ' ' + t('reg.of', {list: TX.dash(reg.list), publisher: TX.dash(reg.publisher), date: TX.dash(reg.as_of)}),
+        reg.fingerprint ? h('span', {class: 'fp', text: ' ' + reg.fingerprint}) : null
+      ]));
+    }
+    if ((c.evidence || []).length) {
+      card.appendChild(h('ul', {class: 'plain-list evidence', 'aria-label': t('sup.evidence')}, c.evidence.map(function (e) {
+        return evidenceItem(r.assessment, e);
+      })));
+    }
+    return card;
+  }
+
+  function credentialsSection(r) {
+    var creds = r.credentials || [];
+    var sec = h('section', {class: 'card', t: 'credentials', 'aria-labelledby': 'creds-h'}, [h('h2', {id: 'creds-h', text: t('sup.creds')})]);
+    if (!creds.length) {
+      sec.appendChild(h('p', {class: 'empty', text: t('sup.nocreds')}));
+    } else {
+      sec.appendChild(h('div', {class: 'cred-grid'}, creds.map(function (c, i) {
+        return credentialCard(r, c, i);
+      })));
+    }
+    if ((r.evidence || []).length) {
+      sec.appendChild(h('h3', {text: t('sup.evidence')}));
+      sec.appendChild(h('ul', {class: 'plain-list evidence', t: 'evidence-all'}, r.evidence.map(function (e) {
+        return evidenceItem(r.assessment, e);
+      })));
+    }
+    return sec;
+  }
+
+  function policySection(p) {
+    var sec = h('section', {class: 'card', t: 'policy-section', 'aria-labelledby': 'policy-h'}, [
+      h('h2', {id: 'policy-h', text: t('sup.policy')}),
+      h('p', null, TX.policyBadge(p, 'policy-verdict'))
+    ]);
+    if ((p.reasons || []).length) {
+      sec.appendChild(h('ul', {class: 'reasons', t: 'policy-reasons'}, p.reasons.map(function (x) {
+        return h('li', {text: x});
+      })));
+    }
+    if ((p.checks || []).length) {
+      sec.appendChild(h('table', {class: 'grid compact'}, [
+        h('thead', null, h('tr', null, [h('th', {scope: 'col', text: t('policy.rule')}), h('th', {scope: 'col', text: t('policy.result')}), h('th', {scope: 'col', text: t('policy.reason')})])),
+        h('tbody', null, p.checks.map(function (c) {
+          return h('tr', null, [h('th', {scope: 'row', text: c.rule || ''}), h('td', null, h('span', {class: 'badge ' + (c.pass ? 's-verified' : 's-failed'), text: t(c.pass ? 'policy.ok' : 'policy.no')})), h('td', {text: c.reason || ''})]);
+        }))
+      ]));
     }
     return sec;
   }

@@ -153,10 +153,14 @@
       TX.get('/api/assessments'),
       TX.orgs(false).catch(function () {
         return [];
+      }),
+      TX.get('/api/credentials').catch(function () {
+        return {credentials: []};
       })
     ]).then(function (res) {
       var list = res[0].assessments || [];
       var orgs = res[1];
+      main.appendChild(declaredCredentials(res[2].credentials || []));
       if (!list.length) {
         main.appendChild(h('p', {class: 'empty card', text: t('as.empty')}));
         return;
@@ -165,6 +169,36 @@
         return assessmentCard(a, orgs);
       })));
     });
+  }
+
+  /* The credentials this organisation declared (read-only: ticsx credential add|remove). */
+  var DECL_FIELDS = ['number', 'body', 'scope', 'standard', 'issued', 'expires', 'last_report', 'expected', 'renews', 'document'];
+
+  function declaredCredentials(creds) {
+    var sec = h('section', {class: 'card', t: 'declared-credentials', 'aria-labelledby': 'decl-h'}, [
+      h('h2', {id: 'decl-h', text: t('as.creds')}),
+      h('p', {class: 'hint', text: t('as.creds.lead')})
+    ]);
+    if (!creds.length) {
+      sec.appendChild(h('p', {class: 'empty', text: t('as.creds.none')}));
+      return sec;
+    }
+    sec.appendChild(h('div', {class: 'cred-grid'}, creds.map(function (c, i) {
+      var dl = h('dl', {class: 'kv'});
+      DECL_FIELDS.forEach(function (f) {
+        if (c[f] === null || c[f] === undefined || c[f] === '') {
+          return;
+        }
+        dl.appendChild(h('dt', {text: t('credf.' + f)}));
+        dl.appendChild(h('dd', {text: String(c[f])}));
+      });
+      return h('section', {class: 'card', t: 'declared-credential', 'data-scheme': c.scheme || '', 'aria-labelledby': 'decl-' + i}, [
+        h('h3', {id: 'decl-' + i, text: t('scheme.' + c.scheme)}),
+        h('p', null, h('span', {class: 'badge cred cred-declared', text: t('state.' + (c.state || 'certified'))})),
+        dl
+      ]);
+    })));
+    return sec;
   }
 
   function assessmentCard(a, orgs) {
