@@ -36,7 +36,7 @@ static const char *const commands[] = {
     "keygen",      "whoami",  "orgs",   "ping",     "questionnaire", "request",   "inbox",
     "answer",      "grant",   "revoke", "watch",    "fetch",         "verify",    "report",
     "requests",    "forward", "trust",  "accredit", "cert",          "audit-log", "witness",
-    "assessments", "ui",      "help",   "evidence", "register", "policy", "credential",
+    "assessments", "ui",      "help",   "evidence", "register",      "policy",    "credential",
 };
 
 static const char *const ja_env[] = {"LANG=ja_JP.UTF-8", NULL};

@@ -219,11 +219,12 @@ test_hub_refuses_unknown_topic(void **state)
     free(root);
 }
 
-static const char sheet[] = "id,area,level,text ja,text en,weight,Topics\r\n"
-                            "R-01,ルール,1,機密区分を付けている,Classes are set,2,"
-                            "\"tics-2024.classes; own.bcp\"\r\n"
-                            "R-02,ルール,1,教育している,Training,1,tics-2024.training、jama-l1.people\r\n"
-                            "R-03,ルール,2,手順がある,A procedure,1,\r\n";
+static const char sheet[] =
+    "id,area,level,text ja,text en,weight,Topics\r\n"
+    "R-01,ルール,1,機密区分を付けている,Classes are set,2,"
+    "\"tics-2024.classes; own.bcp\"\r\n"
+    "R-02,ルール,1,教育している,Training,1,tics-2024.training、jama-l1.people\r\n"
+    "R-03,ルール,2,手順がある,A procedure,1,\r\n";
 
 static const char topics_csv[] = "ID,Framework,Name JA,Name EN\r\n"
                                  "own.bcp,own,事業継続,Business continuity\r\n"
@@ -379,9 +380,8 @@ test_show_and_list_in_both_languages(void **state)
     th_ticsx_with(&r, &ja, home, "--json", "questionnaire", "show", "tics-selfcheck", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
-    assert_non_null(strstr(json_string_value(json_object_get(
-                               json_object_get(j, "provenance"), "en")),
-                           "unofficial"));
+    assert_non_null(strstr(
+        json_string_value(json_object_get(json_object_get(j, "provenance"), "en")), "unofficial"));
     assert_true(json_array_size(json_object_get(j, "topics")) > 10);
     json_t *t0 = json_array_get(
         json_object_get(json_array_get(json_object_get(j, "items"), 0), "topics"), 0);
@@ -415,7 +415,8 @@ static const char small_q[] =
     "\"scale\":[{\"code\":\"yes\",\"label\":{\"en\":\"Yes\"},\"score_permille\":1000},"
     "{\"code\":\"partly\",\"label\":{\"en\":\"Partly\"},\"score_permille\":500},"
     "{\"code\":\"na\",\"label\":{\"en\":\"NA\"},\"score_permille\":0,\"not_applicable\":true}],"
-    "\"levels\":[{\"level\":1,\"name\":{\"en\":\"Basic\"}},{\"level\":2,\"name\":{\"en\":\"More\"}}],"
+    "\"levels\":[{\"level\":1,\"name\":{\"en\":\"Basic\"}},{\"level\":2,\"name\":{\"en\":\"More\"}}"
+    "],"
     "\"areas\":[{\"id\":\"A\",\"name\":{\"en\":\"A\"}}],"
     "\"topics\":[{\"id\":\"tics-2024.incident\",\"framework\":\"tics-2024\","
     "\"name\":{\"ja\":\"漏えい・事故の報告と対応\",\"en\":\"Incidents\"}}],"

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 const char *
 tx_cred_media_type(const uint8_t *b, size_t len)
 {

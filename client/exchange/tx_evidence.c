@@ -192,7 +192,8 @@ index_path(tx_client *c, const uint8_t sha[32], char *out, size_t n, int make)
     char dir[PATH_MAX], hex[65];
     int rc;
 
-    if ((rc = tx_path_join(dir, sizeof dir, tx_home_dir(tx_client_home(c)), "attachments")) != TX_OK) {
+    if ((rc = tx_path_join(dir, sizeof dir, tx_home_dir(tx_client_home(c)), "attachments")) !=
+        TX_OK) {
         return rc;
     }
     if (make && (rc = tx_mkdir_private(dir)) != TX_OK) {

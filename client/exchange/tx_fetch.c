@@ -258,9 +258,9 @@ audit_recs(tx_log_check_set *set, const tx_recs *recs)
     return tx_log_check_add_recs(set, recs);
 }
 
-/* Lists every accreditation, certificate, certificate event and register and stages them for the cache
- * (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the list)
- * when the hub will not list them. */
+/* Lists every accreditation, certificate, certificate event and register and stages them for the
+ * cache (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the
+ * list) when the hub will not list them. */
 static int
 fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx_recs l[4])
 {
@@ -560,11 +560,11 @@ json_t *
 tx_fetch_json(const tx_fetched *fe)
 {
     json_t *arr = json_array();
-    json_t *root = json_pack("{s:o,s:{s:I,s:I,s:I,s:I}}", "assessments", arr, "trust",
-                             "certificates", (json_int_t)fe->n_certificates, "certificate_events",
-                             (json_int_t)fe->n_cert_events, "accreditations",
-                             (json_int_t)fe->n_accreditations, "registers",
-                             (json_int_t)fe->n_registers);
+    json_t *root =
+        json_pack("{s:o,s:{s:I,s:I,s:I,s:I}}", "assessments", arr, "trust", "certificates",
+                  (json_int_t)fe->n_certificates, "certificate_events",
+                  (json_int_t)fe->n_cert_events, "accreditations", (json_int_t)fe->n_accreditations,
+                  "registers", (json_int_t)fe->n_registers);
 
     json_object_set_new(root, "evidence",
                         json_pack("{s:I,s:I,s:I}", "fetched", (json_int_t)fe->evidence_fetched,

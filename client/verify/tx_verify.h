@@ -70,8 +70,8 @@ typedef struct {
     struct tx_evidence_result *evidence; /* owned: per file of inner->evidence, in its order
                                             (tx_evidence_check.h); NULL when none */
     size_t n_evidence;
-    char supplier_corp[16];   /* the signer's corporate number from its verified profile */
-    struct tx_cred *creds;    /* owned: the credentials, signed first then declared (tx_cred.h) */
+    char supplier_corp[16]; /* the signer's corporate number from its verified profile */
+    struct tx_cred *creds;  /* owned: the credentials, signed first then declared (tx_cred.h) */
     size_t n_creds;
 } tx_verdict;
 
