@@ -1,35 +1,10 @@
 /* Display width of UTF-8 text and fixed-width cells. */
 #include "tx_cell.h"
 
+#include "tx_util.h"
+
 #include <stdint.h>
 #include <string.h>
-
-/* Decodes one UTF-8 sequence at s (already validated upstream; bad bytes count as one column).
- * Returns its length in bytes. */
-static int
-next_cp(const unsigned char *s, uint32_t *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-        return 2;
-    }
-    if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        return 3;
-    }
-    if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-        (s[3] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-        return 4;
-    }
-    *cp = '?';
-    return 1;
-}
 
 static int
 cp_width(uint32_t cp)
@@ -55,7 +30,7 @@ tx_display_width(const char *s)
 
     while (*p) {
         uint32_t cp;
-        p += next_cp(p, &cp);
+        p += tx_utf8_next(p, &cp);
         w += cp_width(cp);
     }
     return w;
@@ -73,7 +48,7 @@ tx_put_cell(FILE *f, const char *s, int width)
     } else {
         while (*p) {
             uint32_t cp;
-            int n = next_cp(p, &cp);
+            int n = (int)tx_utf8_next(p, &cp);
             int cw = cp_width(cp);
             if (used + cw > width - 1) {
                 break;
@@ -126,7 +101,7 @@ tx_put_wrapped(FILE *f, const char *text, int start, int width, int indent)
         end = p;
         while (*end && *end != ' ') {
             uint32_t cp;
-            end += next_cp(end, &cp);
+            end += tx_utf8_next(end, &cp);
             ww += cp_width(cp);
         }
         if (end == p) {
@@ -144,7 +119,7 @@ tx_put_wrapped(FILE *f, const char *text, int start, int width, int indent)
         /* A word wider than the line (Japanese text has no spaces) breaks anywhere. */
         while (p < end) {
             uint32_t cp;
-            int n = next_cp(p, &cp);
+            int n = (int)tx_utf8_next(p, &cp);
             int cw = cp_width(cp);
             if (col + cw > width && col > indent) {
                 new_line(f, indent, &col);

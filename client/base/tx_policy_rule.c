@@ -12,85 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const tx_policy_schemes[TX_POLICY_SCHEME_COUNT] = {"tics", "isms", "tisax", "pmark",
-                                                               "audit"};
-
-const char *const tx_policy_statuses[TX_POLICY_STATUS_COUNT] = {
-    "valid",           "listed",           "declared",          "report_due",
-    "applied",         "under_audit",      "not_yet_valid",     "expired",
-    "stale",           "suspended",        "revoked",           "not_accredited",
-    "holder_mismatch", "invalid_criteria", "register_mismatch", "evidence_failed",
-    "unavailable"};
-
-static const char *const scheme_labels[TX_POLICY_SCHEME_COUNT] = {
-    N_("TICS"), N_("ISMS"), N_("TISAX"), N_("Privacy Mark"), N_("third-party audit report")};
-
-/* The words of verify, the report and the web UI for the same statuses (tx_cred.c), but
- * "Valid" without its note, as the policy names the status whoever signed it. */
-static const char *const status_labels[TX_POLICY_STATUS_COUNT] = {N_("Valid"),
-                                                                  N_("Listed in a public register"),
-                                                                  N_("Declared by the supplier"),
-                                                                  N_("Periodic report due"),
-                                                                  N_("Applied for"),
-                                                                  N_("Under audit"),
-                                                                  N_("Not yet valid"),
-                                                                  N_("Expired"),
-                                                                  N_("Periodic report overdue"),
-                                                                  N_("Suspended"),
-                                                                  N_("Revoked"),
-                                                                  N_("Body not accredited"),
-                                                                  N_("Holder mismatch"),
-                                                                  N_("Invalid criteria version"),
-                                                                  N_("Register mismatch"),
-                                                                  N_("Evidence failed"),
-                                                                  N_("Unavailable")};
-
-int
-tx_policy_scheme_find(const char *name)
-{
-    for (int i = 0; i < TX_POLICY_SCHEME_COUNT; i++) {
-        if (strcmp(name, tx_policy_schemes[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-int
-tx_policy_status_find(const char *name)
-{
-    for (int i = 0; i < TX_POLICY_STATUS_COUNT; i++) {
-        if (strcmp(name, tx_policy_statuses[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-static const char *
-label(const char *msgid, int en)
-{
-    int was = en ? tx_i18n_english(1) : 0;
-    const char *s = _(msgid);
-
-    if (en) {
-        tx_i18n_english(was);
-    }
-    return s;
-}
-
-const char *
-tx_policy_scheme_label(int scheme, int en)
-{
-    return scheme >= 0 && scheme < TX_POLICY_SCHEME_COUNT ? label(scheme_labels[scheme], en) : "-";
-}
-
-const char *
-tx_policy_status_label(int status, int en)
-{
-    return status >= 0 && status < TX_POLICY_STATUS_COUNT ? label(status_labels[status], en) : "-";
-}
-
 void
 tx_policy_rules_init(tx_policy_rules *p)
 {
@@ -173,7 +94,7 @@ parse_accept(const json_t *a, size_t i, tx_policy_accept *out)
                        "%s.scheme: missing or not a string (tics, isms, tisax, pmark, audit)",
                        what);
     }
-    if ((out->scheme = tx_policy_scheme_find(json_string_value(v))) < 0) {
+    if ((out->scheme = tx_cred_scheme_find(json_string_value(v))) < 0) {
         return tx_fail(TX_ERR_MALFORMED,
                        "%s.scheme: unknown scheme \"%s\" (tics, isms, tisax, pmark, audit)", what,
                        json_string_value(v));
@@ -191,7 +112,7 @@ parse_accept(const json_t *a, size_t i, tx_policy_accept *out)
     }
     json_array_foreach(st, j, v)
     {
-        int s = json_is_string(v) ? tx_policy_status_find(json_string_value(v)) : -1;
+        int s = json_is_string(v) ? tx_cred_status_find(json_string_value(v)) : -1;
 
         if (s < 0) {
             return tx_fail(TX_ERR_MALFORMED,
@@ -203,7 +124,7 @@ parse_accept(const json_t *a, size_t i, tx_policy_accept *out)
         }
         if (out->statuses & 1u << s) {
             return tx_fail(TX_ERR_MALFORMED, "%s.status[%zu]: \"%s\" is named twice", what, j,
-                           tx_policy_statuses[s]);
+                           tx_cred_statuses[s]);
         }
         out->statuses |= 1u << s;
     }
@@ -296,7 +217,7 @@ tx_policy_rules_from_json(const json_t *o, int stored, tx_policy_rules *p)
                         return tx_fail(TX_ERR_MALFORMED,
                                        "credentials[%zu]: scheme \"%s\" is named twice (list "
                                        "all its statuses in one entry)",
-                                       i, tx_policy_schemes[p->accept[i].scheme]);
+                                       i, tx_cred_schemes[p->accept[i].scheme]);
                     }
                 }
             }
@@ -379,14 +300,14 @@ tx_policy_rules_json(const tx_policy_rules *p)
         for (size_t i = 0; i < p->n_accept; i++) {
             json_t *st = json_array();
 
-            for (int s = 0; s < TX_POLICY_STATUS_COUNT; s++) {
+            for (int s = 0; s < TX_CRED_COUNT_; s++) {
                 if (p->accept[i].statuses & 1u << s) {
-                    json_array_append_new(st, json_string(tx_policy_statuses[s]));
+                    json_array_append_new(st, json_string(tx_cred_statuses[s]));
                 }
             }
             json_array_append_new(arr,
                                   json_pack("{s:s,s:o}", "scheme",
-                                            tx_policy_schemes[p->accept[i].scheme], "status", st));
+                                            tx_cred_schemes[p->accept[i].scheme], "status", st));
         }
         json_object_set_new(o, "credentials", arr);
     }
@@ -454,17 +375,17 @@ accept_text(const tx_policy_rules *p, char *out, size_t n)
 
     for (size_t i = 0; i < p->n_accept; i++) {
         st[0] = '\0';
-        for (int s = 0; s < TX_POLICY_STATUS_COUNT; s++) {
+        for (int s = 0; s < TX_CRED_COUNT_; s++) {
             if (p->accept[i].statuses & 1u << s) {
                 if (st[0]) {
-                    snprintf(tmp, sizeof tmp, _("%1$s or %2$s"), st, _(status_labels[s]));
+                    snprintf(tmp, sizeof tmp, _("%1$s or %2$s"), st, tx_cred_status_word(s, 0));
                     tx_utf8_copy(st, sizeof st, tmp);
                 } else {
-                    tx_utf8_copy(st, sizeof st, _(status_labels[s]));
+                    tx_utf8_copy(st, sizeof st, tx_cred_status_word(s, 0));
                 }
             }
         }
-        snprintf(one, sizeof one, _("%s (%s)"), _(scheme_labels[p->accept[i].scheme]), st);
+        snprintf(one, sizeof one, _("%s (%s)"), tx_cred_scheme_word(p->accept[i].scheme, 0), st);
         if (acc[0]) {
             snprintf(tmp, sizeof tmp, _("%1$s or %2$s"), acc, one);
             tx_utf8_copy(acc, sizeof acc, tmp);

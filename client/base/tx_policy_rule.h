@@ -5,6 +5,8 @@
 #ifndef TX_POLICY_RULE_H
 #define TX_POLICY_RULE_H
 
+#include "tx_cred_words.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,14 +18,9 @@
 #define TX_POLICY_AREA_ID_MAX 16  /* bytes of an area id, NUL included */
 #define TX_POLICY_MAX_DAYS 3660   /* within_days and report_grace_days, at most */
 
-/* Credential schemes and statuses, as the report's "credentials" members spell them. */
-enum { TX_POLICY_SCHEME_COUNT = 5, TX_POLICY_STATUS_COUNT = 17 };
-extern const char *const tx_policy_schemes[TX_POLICY_SCHEME_COUNT];
-extern const char *const tx_policy_statuses[TX_POLICY_STATUS_COUNT];
-
 typedef struct {
-    int scheme;        /* index in tx_policy_schemes */
-    uint32_t statuses; /* bit i: tx_policy_statuses[i] is accepted */
+    int scheme;        /* index in tx_cred_schemes */
+    uint32_t statuses; /* bit i: tx_cred_statuses[i] is accepted */
 } tx_policy_accept;
 
 typedef struct {
@@ -74,14 +71,5 @@ json_t *tx_policy_rules_list(const tx_policy_rules *p, int en);
  * 「TICS（有効または登録簿に掲載）またはISMS（有効）を持ち、レベル1以上を達成していること。」
  * Writes at most n bytes into out (cut at a character boundary). */
 void tx_policy_rules_text(const tx_policy_rules *p, int en, char *out, size_t n);
-
-/* Label of a scheme ("TICS", "ISMS", "TISAX", "Privacy Mark", "third-party audit report")
- * and of a status ("valid", 「有効」) in the process's language, or English when en. */
-const char *tx_policy_scheme_label(int scheme, int en);
-const char *tx_policy_status_label(int status, int en);
-
-/* Index of a scheme or status name, -1 when unknown. */
-int tx_policy_scheme_find(const char *name);
-int tx_policy_status_find(const char *name);
 
 #endif

@@ -282,6 +282,53 @@ tx_cli_print_json(json_t *root)
     return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
 }
 
+json_t *
+tx_cli_key_json(const tx_pubkey *pk)
+{
+    char fp[TX_FP_LEN], kid[17], hex[2 * TX_KEY_LEN + 1];
+
+    tx_fingerprint(pk->sign, fp);
+    tx_key_id_hex(pk->sign, kid);
+    tx_hex(hex, pk->sign, TX_KEY_LEN);
+    return json_pack("{s:s,s:s,s:s,s:s}", "key_id", kid, "fingerprint", fp, "name", pk->name, "key",
+                     hex);
+}
+
+int
+tx_cli_print_pins(const tx_cli *g, tx_pubkey *keys, size_t n, const char *member,
+                  const char *none_text)
+{
+    char fp[TX_FP_LEN], kid[17];
+
+    if (g->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(arr, tx_cli_key_json(&keys[i]));
+        }
+        free(keys);
+        return tx_cli_print_json(json_pack("{s:o}", member, arr));
+    }
+    if (!g->quiet && n == 0) {
+        fputs(none_text, stdout);
+    } else if (!g->quiet) {
+        /* TRANSLATORS: column headers over 16 and 50 display columns, two spaces between. */
+        fputs(_("KEY ID            FINGERPRINT                                         NAME (from "
+                "the key file)\n"),
+              stdout);
+    }
+    for (size_t i = 0; i < n; i++) {
+        tx_fingerprint(keys[i].sign, fp);
+        tx_key_id_hex(keys[i].sign, kid);
+        if (g->quiet) {
+            printf("%s\n", fp);
+        } else {
+            printf("%s  %-50s  %s\n", kid, fp, keys[i].name);
+        }
+    }
+    free(keys);
+    return TX_OK;
+}
+
 int
 tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n)
 {

@@ -69,6 +69,15 @@ int tx_cli_split_names(char *s, const char **names, size_t *n, size_t max, const
  * TX_ERR_IO (message set) when it cannot be written. */
 int tx_cli_print_json(json_t *root);
 
+/* {"key_id","fingerprint","name","key"} of a pinned public key. Caller owns. */
+json_t *tx_cli_key_json(const tx_pubkey *pk);
+
+/* Prints pinned keys (accreditors, register publishers) and frees them: JSON {member: [...]},
+ * fingerprints with -q, else a table (key id, fingerprint, name), or none_text when there is
+ * none. TX_OK or TX_ERR_IO. */
+int tx_cli_print_pins(const tx_cli *g, tx_pubkey *keys, size_t n, const char *member,
+                      const char *none_text);
+
 /* Opens `path` for writing through a temporary beside it, renamed into place by
  * tx_cli_commit_out. Refuses to overwrite when !replace. NULL path: stdout. */
 int tx_cli_open_out(const char *path, int replace, FILE **f, char *tmp, size_t n);

@@ -26,18 +26,6 @@ day(char buf[16], int64_t t)
     return buf;
 }
 
-static json_t *
-key_json(const tx_pubkey *pk)
-{
-    char fp[TX_FP_LEN], kid[17], hex[2 * TX_KEY_LEN + 1];
-
-    tx_fingerprint(pk->sign, fp);
-    tx_key_id_hex(pk->sign, kid);
-    tx_hex(hex, pk->sign, TX_KEY_LEN);
-    return json_pack("{s:s,s:s,s:s,s:s}", "key_id", kid, "fingerprint", fp, "name", pk->name, "key",
-                     hex);
-}
-
 /* ---- ticsx trust add FILE | list | remove KEY ---- */
 
 int
@@ -69,7 +57,7 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         tx_fingerprint(pk.sign, fp);
         tx_key_id_hex(pk.sign, kid);
         if (g->json) {
-            json_t *j = key_json(&pk);
+            json_t *j = tx_cli_key_json(&pk);
             json_object_set_new(j, "added", json_boolean(added));
             return tx_cli_print_json(j);
         }
@@ -88,7 +76,7 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
         }
         tx_fingerprint(pk.sign, fp);
         if (g->json) {
-            return tx_cli_print_json(key_json(&pk));
+            return tx_cli_print_json(tx_cli_key_json(&pk));
         }
         printf("%s\n", fp);
         if (!g->quiet) {
@@ -103,33 +91,8 @@ tx_cmd_trust(tx_cli *g, int argc, char **argv)
     if ((rc = tx_trust_list(dir, &keys, &n)) != TX_OK) {
         return rc;
     }
-    if (g->json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_array_append_new(arr, key_json(&keys[i]));
-        }
-        free(keys);
-        return tx_cli_print_json(json_pack("{s:o}", "accreditors", arr));
-    }
-    if (!g->quiet && n == 0) {
-        fputs(_("no accreditor key pinned: pin one with ticsx trust add FILE\n"), stdout);
-    } else if (!g->quiet) {
-        /* TRANSLATORS: column headers over 16 and 50 display columns, two spaces between. */
-        fputs(_("KEY ID            FINGERPRINT                                         NAME (from "
-                "the key file)\n"),
-              stdout);
-    }
-    for (size_t i = 0; i < n; i++) {
-        tx_fingerprint(keys[i].sign, fp);
-        tx_key_id_hex(keys[i].sign, kid);
-        if (g->quiet) {
-            printf("%s\n", fp);
-        } else {
-            printf("%s  %-50s  %s\n", kid, fp, keys[i].name);
-        }
-    }
-    free(keys);
-    return TX_OK;
+    return tx_cli_print_pins(g, keys, n, "accreditors",
+                             _("no accreditor key pinned: pin one with ticsx trust add FILE\n"));
 }
 
 /* ---- ticsx accredit ---- */

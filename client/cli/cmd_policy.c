@@ -84,7 +84,7 @@ add_accept(json_t *creds, const char *arg)
     }
     memcpy(scheme, arg, (size_t)(colon - arg));
     scheme[colon - arg] = 0;
-    if (tx_policy_scheme_find(scheme) < 0) {
+    if (tx_cred_scheme_find(scheme) < 0) {
         json_decref(st);
         return tx_fail(TX_ERR_USAGE,
                        "--accept %s: unknown scheme %s (tics, isms, tisax, pmark, audit)", arg,
@@ -92,7 +92,7 @@ add_accept(json_t *creds, const char *arg)
     }
     snprintf(buf, sizeof buf, "%s", colon + 1);
     for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-        if (tx_policy_status_find(tok) < 0) {
+        if (tx_cred_status_find(tok) < 0) {
             json_decref(st);
             return tx_fail(TX_ERR_USAGE,
                            "--accept %s: unknown status %s (valid, listed, declared, "

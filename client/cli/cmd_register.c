@@ -427,16 +427,6 @@ out:
 
 /* ---- trust / untrust / trusted ---- */
 
-static json_t *
-key_json(const tx_pubkey *pk)
-{
-    char fp[TX_FP_LEN], kid[17];
-
-    tx_fingerprint(pk->sign, fp);
-    tx_key_id_hex(pk->sign, kid);
-    return json_pack("{s:s,s:s,s:s}", "key_id", kid, "fingerprint", fp, "name", pk->name);
-}
-
 static int
 reg_trust(tx_cli *g, const char *sub, const char *arg)
 {
@@ -455,7 +445,7 @@ reg_trust(tx_cli *g, const char *sub, const char *arg)
         tx_fingerprint(pk.sign, fp);
         tx_key_id_hex(pk.sign, kid);
         if (g->json) {
-            json_t *j = key_json(&pk);
+            json_t *j = tx_cli_key_json(&pk);
             json_object_set_new(j, "added", json_boolean(added));
             return tx_cli_print_json(j);
         }
@@ -475,7 +465,7 @@ reg_trust(tx_cli *g, const char *sub, const char *arg)
         }
         tx_fingerprint(pk.sign, fp);
         if (g->json) {
-            return tx_cli_print_json(key_json(&pk));
+            return tx_cli_print_json(tx_cli_key_json(&pk));
         }
         printf("%s\n", fp);
         if (!g->quiet) {
@@ -487,33 +477,9 @@ reg_trust(tx_cli *g, const char *sub, const char *arg)
     if ((rc = tx_register_trust_list(dir, &keys, &n)) != TX_OK) {
         return rc;
     }
-    if (g->json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            json_array_append_new(arr, key_json(&keys[i]));
-        }
-        free(keys);
-        return tx_cli_print_json(json_pack("{s:o}", "publishers", arr));
-    }
-    if (!g->quiet && n == 0) {
-        fputs(_("no register publisher pinned: pin one with ticsx register trust FILE\n"), stdout);
-    } else if (!g->quiet) {
-        /* TRANSLATORS: column headers over 16 and 50 display columns, two spaces between. */
-        fputs(_("KEY ID            FINGERPRINT                                         NAME (from "
-                "the key file)\n"),
-              stdout);
-    }
-    for (size_t i = 0; i < n; i++) {
-        tx_fingerprint(keys[i].sign, fp);
-        tx_key_id_hex(keys[i].sign, kid);
-        if (g->quiet) {
-            printf("%s\n", fp);
-        } else {
-            printf("%s  %-50s  %s\n", kid, fp, keys[i].name);
-        }
-    }
-    free(keys);
-    return TX_OK;
+    return tx_cli_print_pins(
+        g, keys, n, "publishers",
+        _("no register publisher pinned: pin one with ticsx register trust FILE\n"));
 }
 
 int

@@ -91,31 +91,6 @@ is_bodies(const char *list)
 
 /* ---- cell text ---- */
 
-static size_t
-put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Collapses white space (ASCII and U+3000 kept as one ASCII space), trims; in place. Control
  * characters become spaces. */
 static void
@@ -239,7 +214,7 @@ entity(const char *p, const char *end, char *out, size_t *o)
             }
         }
         if (ok) {
-            *o += put_utf8(out + *o, cp);
+            *o += tx_utf8_put(out + *o, cp);
             return semi + 1;
         }
     }

@@ -66,8 +66,8 @@ check_credentials(const json_t *row, const tx_policy_rules *r, json_t *checks)
         const char *scheme = json_string_value(json_object_get(c, "scheme"));
         const char *status = json_string_value(json_object_get(c, "status"));
         const char *number = json_string_value(json_object_get(c, "number"));
-        int sc = scheme ? tx_policy_scheme_find(scheme) : -1;
-        int st = status ? tx_policy_status_find(status) : -1;
+        int sc = scheme ? tx_cred_scheme_find(scheme) : -1;
+        int st = status ? tx_cred_status_find(status) : -1;
         int w;
 
         if (sc < 0) {
@@ -76,11 +76,11 @@ check_credentials(const json_t *row, const tx_policy_rules *r, json_t *checks)
         for (size_t k = 0; k < r->n_accept; k++) {
             if (r->accept[k].scheme == sc && st >= 0 && (r->accept[k].statuses & 1u << st)) {
                 if (number != NULL && number[0]) {
-                    snprintf(buf, sizeof buf, _("holds %s %s (%s)"), tx_policy_scheme_label(sc, 0),
-                             number, tx_policy_status_label(st, 0));
+                    snprintf(buf, sizeof buf, _("holds %s %s (%s)"), tx_cred_scheme_word(sc, 0),
+                             number, tx_cred_status_word(st, 0));
                 } else {
-                    snprintf(buf, sizeof buf, _("holds %s (%s)"), tx_policy_scheme_label(sc, 0),
-                             tx_policy_status_label(st, 0));
+                    snprintf(buf, sizeof buf, _("holds %s (%s)"), tx_cred_scheme_word(sc, 0),
+                             tx_cred_status_word(st, 0));
                 }
                 add_check(checks, "credentials", 1, buf);
                 json_decref(creds);
@@ -90,8 +90,8 @@ check_credentials(const json_t *row, const tx_policy_rules *r, json_t *checks)
         if (at + 1 < sizeof seen) {
             char one[256];
 
-            snprintf(one, sizeof one, _("%s (%s)"), tx_policy_scheme_label(sc, 0),
-                     st >= 0  ? tx_policy_status_label(st, 0)
+            snprintf(one, sizeof one, _("%s (%s)"), tx_cred_scheme_word(sc, 0),
+                     st >= 0  ? tx_cred_status_word(st, 0)
                      : status ? status
                               : "?");
             w = snprintf(seen + at, sizeof seen - at, "%s%s", at ? _(", ") : "", one);

@@ -19,45 +19,21 @@
 
 #define DAY 86400
 
-static const char *const status_names[TX_CRED_COUNT_] = {
-    "valid",           "listed",           "declared",          "report_due",
-    "applied",         "under_audit",      "not_yet_valid",     "expired",
-    "stale",           "suspended",        "revoked",           "not_accredited",
-    "holder_mismatch", "invalid_criteria", "register_mismatch", "evidence_failed",
-    "unavailable",
-};
-
-/* The labels: the same words as the certificate's where the status is the same. */
-static const char *const status_labels[TX_CRED_COUNT_] = {
-    N_("Valid (signed by the body)"),
-    N_("Listed in a public register"),
-    N_("Declared by the supplier"),
-    N_("Periodic report due"),
-    N_("Applied for"),
-    N_("Under audit"),
-    N_("Not yet valid"),
-    N_("Expired"),
-    N_("Periodic report overdue"),
-    N_("Suspended"),
-    N_("Revoked"),
-    N_("Body not accredited"),
-    N_("Holder mismatch"),
-    N_("Invalid criteria version"),
-    N_("Register mismatch"),
-    N_("Evidence failed"),
-    N_("Unavailable"),
-};
-
 const char *
 tx_cred_status_name(int status)
 {
-    return status >= 0 && status < TX_CRED_COUNT_ ? status_names[status] : "unavailable";
+    return tx_cred_statuses[status >= 0 && status < TX_CRED_COUNT_ ? status : TX_CRED_UNAVAILABLE];
 }
 
 const char *
 tx_cred_status_label(int status)
 {
-    return _(status_labels[status >= 0 && status < TX_CRED_COUNT_ ? status : TX_CRED_UNAVAILABLE]);
+    if (status == TX_CRED_VALID) {
+        return _(
+            "Valid (signed by the body)"); /* only a body's signature makes a credential valid */
+    }
+    return tx_cred_status_word(
+        status >= 0 && status < TX_CRED_COUNT_ ? status : TX_CRED_UNAVAILABLE, 0);
 }
 
 int
@@ -145,14 +121,9 @@ day(char buf[16], int64_t t)
 static int
 from_cert_status(int st)
 {
-    const char *name = tx_cert_status_name(st);
+    int i = tx_cred_status_find(tx_cert_status_name(st));
 
-    for (int i = 0; i < TX_CRED_COUNT_; i++) {
-        if (strcmp(name, status_names[i]) == 0) {
-            return i;
-        }
-    }
-    return TX_CRED_UNAVAILABLE;
+    return i >= 0 ? i : TX_CRED_UNAVAILABLE;
 }
 
 static void

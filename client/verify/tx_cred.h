@@ -16,33 +16,13 @@
 #ifndef TX_CRED_H
 #define TX_CRED_H
 
+#include "tx_cred_words.h"
 #include "tx_home.h"
 #include "tx_trust.h"
 #include "tx_verify.h"
 
 #include <jansson.h>
 #include <stdint.h>
-
-enum {
-    TX_CRED_VALID = 0,
-    TX_CRED_LISTED,
-    TX_CRED_DECLARED,
-    TX_CRED_REPORT_DUE,
-    TX_CRED_APPLIED,
-    TX_CRED_UNDER_AUDIT,
-    TX_CRED_NOT_YET_VALID,
-    TX_CRED_EXPIRED,
-    TX_CRED_STALE,
-    TX_CRED_SUSPENDED,
-    TX_CRED_REVOKED,
-    TX_CRED_NOT_ACCREDITED,
-    TX_CRED_HOLDER_MISMATCH,
-    TX_CRED_INVALID_CRITERIA,
-    TX_CRED_REGISTER_MISMATCH,
-    TX_CRED_EVIDENCE_FAILED,
-    TX_CRED_UNAVAILABLE,
-    TX_CRED_COUNT_
-};
 
 enum { TX_CRED_OK = 0, TX_CRED_WARNING = 1, TX_CRED_PROBLEM = 2 };
 

@@ -287,56 +287,6 @@ static const uint16_t hw_kana[] = {
     0x30EA, 0x30EB, 0x30EC, 0x30ED, 0x30EF, 0x30F3,                                 /* FF98 */
 };
 
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-        return 2;
-    }
-    if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        return 3;
-    }
-    if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-        (s[3] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-        return 4;
-    }
-    *cp = 0xFFFD;
-    return 1;
-}
-
-static size_t
-utf8_put(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Width folding, spaces dropped, ASCII lower-cased (upper when `upper`), dashes as '-'. */
 static void
 fold(const char *in, char *out, size_t n, int upper)
@@ -348,7 +298,7 @@ fold(const char *in, char *out, size_t n, int upper)
 
     while (*s != 0 && o + 5 < n) {
         uint32_t cp;
-        s += utf8_next(s, &cp);
+        s += tx_utf8_next(s, &cp);
         if (cp == ' ' || cp == '\t' || cp == 0x3000 || cp == 0xA0 || cp == '\r' || cp == '\n') {
             continue;
         }
@@ -371,7 +321,7 @@ fold(const char *in, char *out, size_t n, int upper)
             }
             if (v != prev) {
                 o = prev_at;
-                o += utf8_put(out + o, v);
+                o += tx_utf8_put(out + o, v);
                 prev = 0;
                 continue;
             }
@@ -389,7 +339,7 @@ fold(const char *in, char *out, size_t n, int upper)
         }
         prev_at = o;
         prev = cp;
-        o += utf8_put(out + o, cp);
+        o += tx_utf8_put(out + o, cp);
     }
     out[o] = 0;
 }
