@@ -68,4 +68,11 @@ int64_t tx_clock_us(void);
  * character in two. */
 void tx_utf8_copy(char *dst, size_t n, const char *src);
 
+/* Decodes the UTF-8 sequence at s (NUL-terminated) into *cp and returns its length in bytes; a
+ * byte that does not start a well-formed sequence is one byte of U+FFFD. */
+size_t tx_utf8_next(const unsigned char *s, uint32_t *cp);
+
+/* Encodes cp (at most U+10FFFF) as UTF-8 at out (room for 4 bytes); returns its length. */
+size_t tx_utf8_put(char *out, uint32_t cp);
+
 #endif

@@ -68,7 +68,7 @@ test_parse_good(void **state)
                      TX_OK);
     assert_string_equal(p.name, "Tier-1 2026");
     assert_int_equal(p.n_accept, 2);
-    assert_int_equal(p.accept[0].scheme, tx_policy_scheme_find("tics"));
+    assert_int_equal(p.accept[0].scheme, tx_cred_scheme_find("tics"));
     assert_int_equal(p.accept[1].statuses, 3); /* no status: valid or listed */
     assert_int_equal(p.level, 1);
     assert_int_equal(p.n_areas, 2);
