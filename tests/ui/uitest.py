@@ -804,7 +804,7 @@ def demo_world(w):
     c["sup"] = w.party("supplier", "Mikawa Precision", CORP["supplier"])
     c["sup2"] = w.party("supplier2", "Nagoya Electronics", CORP["buyer2"])
     c["sub"] = w.party("tier2", "Okazaki Plating")
-    c["open"] = w.party("supplier3", "Toyota-cho Wiring")
+    c["open"] = w.party("supplier3", "Anjo Wiring")
     w.start_hub()
     # Mikawa Precision declares its ISMS certificate with a scan (every answer includes it);
     # the buyer accepts a declared ISMS certificate or a valid or listed TICS one.
