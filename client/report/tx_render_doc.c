@@ -406,6 +406,21 @@ tx_render_append(char *out, size_t n, size_t *used, const char *fmt, ...)
     tx_render_utf8_fix(out);
 }
 
+/* The parentheses around a note in the language: " (" and ")", full width in Japanese. */
+static const char *
+open_paren(int ja)
+{
+    /* TRANSLATORS: opens a note after a word, e.g. "file.pdf (checked)". */
+    return tx_render_tr(N_(" ("), ja);
+}
+
+static const char *
+close_paren(int ja)
+{
+    /* TRANSLATORS: closes the note opened by " (". */
+    return tx_render_tr(N_(")"), ja);
+}
+
 /* Appends "; label value" (the separator only after something) when value is not empty. */
 static void
 append_field(char *out, size_t n, size_t *used, int ja, const char *label, const char *value)
@@ -460,9 +475,9 @@ tx_render_cred_line(const json_t *c, int ja, char *out, size_t n)
                  tx_render_str(c, "expected"));
     append_field(out, n, &used, ja, tx_render_tr(N_("renews "), ja), tx_render_str(c, "renews"));
     if (json_is_object(reg)) {
-        tx_render_append(out, n, &used, "%s%s%s (%s", used ? tx_render_tr(N_("; "), ja) : "",
+        tx_render_append(out, n, &used, "%s%s%s%s%s", used ? tx_render_tr(N_("; "), ja) : "",
                          tx_render_tr(N_("register: "), ja),
-                         tx_render_match_label(tx_render_str(reg, "match"), ja),
+                         tx_render_match_label(tx_render_str(reg, "match"), ja), open_paren(ja),
                          tx_render_str(reg, "list"));
         if (tx_render_str(reg, "publisher")[0]) {
             tx_render_append(out, n, &used, "%s%s", tx_render_tr(N_(", "), ja),
@@ -472,16 +487,17 @@ tx_render_cred_line(const json_t *c, int ja, char *out, size_t n)
             tx_render_append(out, n, &used, tx_render_tr(N_(", as of %s"), ja),
                              tx_render_str(reg, "as_of"));
         }
-        tx_render_append(out, n, &used, ")");
+        tx_render_append(out, n, &used, "%s", close_paren(ja));
     }
     for (size_t i = 0; i < json_array_size(ev); i++) {
         const json_t *e = json_array_get(ev, i);
-        tx_render_append(out, n, &used, "%s%s%s (%s)",
+        tx_render_append(out, n, &used, "%s%s%s%s%s%s",
                          i      ? tx_render_tr(N_(", "), ja)
                          : used ? tx_render_tr(N_("; "), ja)
                                 : "",
                          i ? "" : tx_render_tr(N_("evidence: "), ja), tx_render_str(e, "name"),
-                         tx_render_evidence_label(tx_render_str(e, "status"), ja));
+                         open_paren(ja), tx_render_evidence_label(tx_render_str(e, "status"), ja),
+                         close_paren(ja));
     }
 }
 
