@@ -8,6 +8,13 @@
   var h = TX.h;
   var t = TX.t;
 
+  // The words of a policy rule's name ("credentials": 認証); an unknown name as it is.
+  function ruleLabel(rule) {
+    var key = 'policy.rule.' + (rule || '');
+    var text = t(key);
+    return text === key ? (rule || '') : text;
+  }
+
   /* ---- Dashboard ---------------------------------------------------------------------- */
   var dash = {offset: 0, limit: 50, sort: 'name', order: 'asc', q: '', status: '', cert: ''};
   var STATUSES = ['verified', 'expired', 'failed', 'revoked', 'not_answered'];
@@ -683,7 +690,7 @@
       sec.appendChild(h('table', {class: 'grid compact'}, [
         h('thead', null, h('tr', null, [h('th', {scope: 'col', text: t('policy.rule')}), h('th', {scope: 'col', text: t('policy.result')}), h('th', {scope: 'col', text: t('policy.reason')})])),
         h('tbody', null, p.checks.map(function (c) {
-          return h('tr', null, [h('th', {scope: 'row', text: c.rule || ''}), h('td', null, h('span', {class: 'badge ' + (c.pass ? 's-verified' : 's-failed'), text: t(c.pass ? 'policy.ok' : 'policy.no')})), h('td', {text: c.reason || ''})]);
+          return h('tr', null, [h('th', {scope: 'row', text: ruleLabel(c.rule)}), h('td', null, h('span', {class: 'badge ' + (c.pass ? 's-verified' : 's-failed'), text: t(c.pass ? 'policy.ok' : 'policy.no')})), h('td', {text: c.reason || ''})]);
         }))
       ]));
     }
