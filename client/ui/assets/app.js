@@ -142,19 +142,25 @@
   };
 
   /* A credential's badge: scheme and status in words, coloured by severity; a declared one
-   * has its own words and a dashed, neutral style, never the look of a valid one. */
-  TX.credBadge = function (c, t) {
+   * has its own words and a dashed, neutral style, never the look of a valid one. `brief`: the
+   * scheme's short name, for lists. */
+  TX.credBadge = function (c, t, brief) {
     var declared = c.status === 'declared';
+    var scheme = brief ? 'scheme.brief.' + c.scheme : 'scheme.' + c.scheme;
+    var word = TX.t(scheme);
     return h('span', {class: 'badge cred sev-' + (c.severity || 'problem') + (declared ? ' cred-declared' : ''), t: t || 'cred', 'data-status': c.status || ''},
-      TX.t('scheme.' + c.scheme) + ': ' + TX.t('cred.' + c.status));
+      (word === scheme ? TX.t('scheme.' + c.scheme) : word) + ': ' + TX.t('cred.' + c.status));
   };
-  /* The policy's verdict: "Pass"/"Fail" with the version, or nothing without a policy. */
-  TX.policyBadge = function (p, t) {
+  /* The policy's verdict: "Pass"/"Fail" with the version, or nothing without a policy; `brief`:
+   * the word alone, the version and reasons as its title, for lists. */
+  TX.policyBadge = function (p, t, brief) {
     if (!p) {
       return null;
     }
-    return h('span', {class: 'badge ' + (p.pass ? 's-verified' : 's-failed'), t: t || 'policy', title: (p.reasons || []).join('; ') || null},
-      TX.t(p.pass ? 'policy.pass' : 'policy.fail', {v: p.version}));
+    var full = TX.t(p.pass ? 'policy.pass' : 'policy.fail', {v: p.version});
+    var reasons = (p.reasons || []).join('; ');
+    return h('span', {class: 'badge ' + (p.pass ? 's-verified' : 's-failed'), t: t || 'policy', title: brief ? full + (reasons ? ': ' + reasons : '') : reasons || null},
+      brief ? TX.t(p.pass ? 'policy.ok.brief' : 'policy.no.brief') : full);
   };
   /* "L1 80%" (no level yet, 80% of level 1 fully met), "L1 L2 40%", "L3": as the reports. */
   TX.levelText = function (levels, achieved) {

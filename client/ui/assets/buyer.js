@@ -220,9 +220,10 @@
         h('td', {t: 'level', class: 'num nw'}, TX.levelText(r.levels, r.level_achieved))
       ]);
       tr.appendChild(h('td', {t: 'creds'}, (r.credentials || []).length ? h('div', {class: 'cred-list'}, r.credentials.map(function (c) {
-        return TX.credBadge(c);
+        return TX.credBadge(c, null, true);
       })) : '—'));
-      tr.appendChild(h('td', {t: 'policy'}, r.policy ? [TX.policyBadge(r.policy), (r.policy.reasons || []).length ? h('div', {class: 'reason', text: r.policy.reasons.join('; ')}) : null] : '—'));
+      // The badge only, its reasons as its title: the supplier's page lists them in full.
+      tr.appendChild(h('td', {t: 'policy'}, r.policy ? TX.policyBadge(r.policy, null, true) : '—'));
       tr.appendChild(h('td', {t: 'age', class: 'num'}, r.age_days === null || r.age_days === undefined ? '—' : String(r.age_days)));
       tr.appendChild(due);
       d.areas.forEach(function (a) {
@@ -367,10 +368,10 @@
       row.appendChild(TX.badge('cert', n.certificate.status));
     }
     (n.credentials || []).forEach(function (c) {
-      row.appendChild(TX.credBadge(c));
+      row.appendChild(TX.credBadge(c, null, true));
     });
     if (n.policy) {
-      row.appendChild(TX.policyBadge(n.policy));
+      row.appendChild(TX.policyBadge(n.policy, null, true));
     }
     row.appendChild(h('span', {class: 'node-score', text: t('tree.score', {score: TX.pct(n.overall), level: TX.dash(n.level_achieved)})}));
     (n.flags || []).forEach(function (f) {
