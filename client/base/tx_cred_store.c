@@ -70,12 +70,6 @@ cred_file(tx_home *home, const char *id, const char *ext, char *out, size_t n)
     return tx_path_join(out, n, dir, name);
 }
 
-static json_t *
-str_or_null(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
 json_t *
 tx_cred_decl_json(const tx_cred_decl *c)
 {
@@ -84,19 +78,19 @@ tx_cred_decl_json(const tx_cred_decl *c)
     json_object_set_new(j, "id", json_string(c->id));
     json_object_set_new(j, "scheme", json_string(c->scheme));
     json_object_set_new(j, "state", json_string(c->state));
-    json_object_set_new(j, "number", str_or_null(c->number));
-    json_object_set_new(j, "body", str_or_null(c->body));
-    json_object_set_new(j, "holder_name", str_or_null(c->holder_name));
-    json_object_set_new(j, "corporate_number", str_or_null(c->corporate_number));
-    json_object_set_new(j, "scope", str_or_null(c->scope));
-    json_object_set_new(j, "standard", str_or_null(c->standard));
+    json_object_set_new(j, "number", tx_json_str(c->number));
+    json_object_set_new(j, "body", tx_json_str(c->body));
+    json_object_set_new(j, "holder_name", tx_json_str(c->holder_name));
+    json_object_set_new(j, "corporate_number", tx_json_str(c->corporate_number));
+    json_object_set_new(j, "scope", tx_json_str(c->scope));
+    json_object_set_new(j, "standard", tx_json_str(c->standard));
     json_object_set_new(j, "issued", tx_json_date(c->issued));
     json_object_set_new(j, "expires", tx_json_date(c->expires));
     json_object_set_new(j, "last_report", tx_json_date(c->last_report));
     json_object_set_new(j, "expected", tx_json_date(c->expected));
-    json_object_set_new(j, "renews", str_or_null(c->renews));
-    json_object_set_new(j, "document", str_or_null(c->document));
-    json_object_set_new(j, "media_type", str_or_null(c->media_type));
+    json_object_set_new(j, "renews", tx_json_str(c->renews));
+    json_object_set_new(j, "document", tx_json_str(c->document));
+    json_object_set_new(j, "media_type", tx_json_str(c->media_type));
     return j;
 }
 

@@ -16,6 +16,12 @@ tx_json_hex(const uint8_t *b, size_t len)
 }
 
 json_t *
+tx_json_str(const char *s)
+{
+    return s != NULL && s[0] != 0 ? json_string(s) : json_null();
+}
+
+json_t *
 tx_json_date(int64_t t)
 {
     char d[16];

@@ -17,6 +17,9 @@ json_t *tx_json_hex(const uint8_t *b, size_t len);
  * Caller owns. */
 json_t *tx_json_date(int64_t t);
 
+/* The string s, or null when s is NULL or empty (an unset field). Caller owns. */
+json_t *tx_json_str(const char *s);
+
 /* {"ja","en"} of a local text, both "" when t is NULL. Caller owns. */
 json_t *tx_json_text(const tx_local_text_pb *t);
 

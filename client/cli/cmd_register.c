@@ -8,6 +8,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_register.h"
 #include "tx_register_import.h"
@@ -42,20 +43,6 @@ day_or(char buf[16], int64_t t, const char *none)
     }
     tx_format_date(buf, 16, t);
     return buf;
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-    return s != NULL && s[0] != 0 ? json_string(s) : json_null();
-}
-
-static json_t *
-date_or_null(int64_t t)
-{
-    char d[16];
-
-    return t != 0 ? json_string(day_or(d, t, "")) : json_null();
 }
 
 /* ---- import ---- */
@@ -110,7 +97,7 @@ reg_import(tx_cli *g, const char *file, const reg_opts *o)
     if (g->json) {
         rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:I,s:b,s:o,s:s}", "id", hex, "list",
                                          o->list, "as_of", d, "entries", (json_int_t)rows.n,
-                                         "published", o->publish, "out", str_or_null(o->out),
+                                         "published", o->publish, "out", tx_json_str(o->out),
                                          "format", rows.html ? "html" : "csv"));
         goto out;
     }
@@ -155,9 +142,9 @@ info_json(const tx_register_info *ri)
     }
     return json_pack("{s:o,s:s,s:o,s:I,s:b,s:b,s:s,s:o,s:I}", "id",
                      ri->rec != NULL ? json_string(hex) : json_null(), "list", ri->list, "as_of",
-                     date_or_null(ri->as_of), "entries", (json_int_t)ri->n_entries, "trusted",
+                     tx_json_date(ri->as_of), "entries", (json_int_t)ri->n_entries, "trusted",
                      ri->trusted, "builtin", ri->builtin, "publisher", ri->publisher, "fingerprint",
-                     str_or_null(ri->fingerprint), "seq", (json_int_t)ri->seq);
+                     tx_json_str(ri->fingerprint), "seq", (json_int_t)ri->seq);
 }
 
 static int
@@ -222,12 +209,12 @@ entry_json(const tx_register_entry_pb *e)
     for (size_t i = 0; i < e->n_sectors; i++) {
         json_array_append_new(sec, json_string(e->sectors[i]));
     }
-    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "number", str_or_null(e->number),
+    return json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "number", tx_json_str(e->number),
                      "holder_name", e->holder_name, "corporate_number",
-                     str_or_null(e->corporate_number), "body", str_or_null(e->body), "scope",
-                     str_or_null(e->scope), "sectors", sec, "valid_from",
-                     date_or_null(e->valid_from), "valid_until", date_or_null(e->valid_until),
-                     "note", str_or_null(e->note));
+                     tx_json_str(e->corporate_number), "body", tx_json_str(e->body), "scope",
+                     tx_json_str(e->scope), "sectors", sec, "valid_from",
+                     tx_json_date(e->valid_from), "valid_until", tx_json_date(e->valid_until),
+                     "note", tx_json_str(e->note));
 }
 
 static void
@@ -293,7 +280,7 @@ show_one(tx_cli *g, const tx_registers *regs, size_t i)
         for (size_t k = 0; k < n; k++) {
             json_array_append_new(arr, entry_json(ents[k]));
         }
-        json_object_set_new(j, "source", str_or_null(p != NULL ? p->source : "METI briefing"));
+        json_object_set_new(j, "source", tx_json_str(p != NULL ? p->source : "METI briefing"));
         json_object_set_new(j, "title",
                             p != NULL && p->title != NULL
                                 ? json_pack("{s:s,s:s}", "ja", p->title->ja, "en", p->title->en)

@@ -62,22 +62,12 @@ tx_cred_severity_name(int severity)
 const char *
 tx_cred_scheme_label(const char *scheme)
 {
-    if (strcmp(scheme, "tics") == 0) {
-        return _("TICS");
-    }
-    if (strcmp(scheme, "isms") == 0) {
-        return _("ISMS (ISO/IEC 27001)");
-    }
-    if (strcmp(scheme, "tisax") == 0) {
-        return _("TISAX");
-    }
-    if (strcmp(scheme, "pmark") == 0) {
-        return _("Privacy Mark");
-    }
-    if (strcmp(scheme, "audit") == 0) {
-        return _("Third-party audit report");
-    }
-    return scheme;
+    static const char *const labels[TX_CRED_SCHEME_COUNT] = {N_("TICS"), N_("ISMS (ISO/IEC 27001)"),
+                                                             N_("TISAX"), N_("Privacy Mark"),
+                                                             N_("Third-party audit report")};
+    int i = tx_cred_scheme_find(scheme);
+
+    return i >= 0 ? _(labels[i]) : scheme;
 }
 
 const char *
@@ -474,12 +464,6 @@ tx_cred_judge_all(tx_home *home, const tx_trust_set *ts, tx_verdicts *vs)
     return TX_OK;
 }
 
-static json_t *
-str_or_null(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
 json_t *
 tx_cred_json(const tx_cred *v, size_t n)
 {
@@ -495,12 +479,12 @@ tx_cred_json(const tx_cred *v, size_t n)
         json_object_set_new(j, "severity",
                             json_string(tx_cred_severity_name(tx_cred_severity(c->status))));
         json_object_set_new(j, "reason", json_string(c->reason));
-        json_object_set_new(j, "number", str_or_null(c->number));
-        json_object_set_new(j, "body", str_or_null(c->body));
-        json_object_set_new(j, "holder_name", str_or_null(c->holder_name));
-        json_object_set_new(j, "corporate_number", str_or_null(c->corporate_number));
-        json_object_set_new(j, "scope", str_or_null(c->scope));
-        json_object_set_new(j, "standard", str_or_null(c->standard));
+        json_object_set_new(j, "number", tx_json_str(c->number));
+        json_object_set_new(j, "body", tx_json_str(c->body));
+        json_object_set_new(j, "holder_name", tx_json_str(c->holder_name));
+        json_object_set_new(j, "corporate_number", tx_json_str(c->corporate_number));
+        json_object_set_new(j, "scope", tx_json_str(c->scope));
+        json_object_set_new(j, "standard", tx_json_str(c->standard));
         json_object_set_new(j, "criteria_version",
                             c->criteria_version ? json_integer(c->criteria_version) : json_null());
         json_object_set_new(j, "issued", tx_json_date(c->issued));
@@ -508,7 +492,7 @@ tx_cred_json(const tx_cred *v, size_t n)
         json_object_set_new(j, "last_report", tx_json_date(c->last_report));
         json_object_set_new(j, "next_report_due", tx_json_date(c->next_report_due));
         json_object_set_new(j, "expected", tx_json_date(c->expected));
-        json_object_set_new(j, "renews", str_or_null(c->renews));
+        json_object_set_new(j, "renews", tx_json_str(c->renews));
         json_object_set_new(j, "record",
                             c->has_record ? tx_json_hex(c->record, TX_ID_LEN) : json_null());
         json_object_set_new(
@@ -521,7 +505,7 @@ tx_cred_json(const tx_cred *v, size_t n)
             const tx_cred_file *f = &c->files[k];
             json_array_append_new(
                 ev, json_pack("{s:s,s:o,s:o,s:o,s:s}", "name", f->name, "media_type",
-                              str_or_null(f->media_type), "size",
+                              tx_json_str(f->media_type), "size",
                               f->has_hash ? json_integer((json_int_t)f->size) : json_null(),
                               "sha256", f->has_hash ? tx_json_hex(f->sha256, 32) : json_null(),
                               "status", evidence_status(f->status)));
