@@ -293,9 +293,7 @@
         var cur = F.answers[it.id] || {answer: null, comment: ''};
         var fs = h('fieldset', {class: 'q-item', t: 'item', 'data-item': it.id}, [
           h('legend', null, [h('span', {class: 'item-id', text: it.id}), h('span', {class: 'badge s-level', text: t('level.n', {n: it.level}) + (levelName[it.level] ? ' ' + levelName[it.level] : '')}), h('span', {class: 'item-text', text: TX.L(it.text)})]),
-          (it.topics || []).length ? h('ul', {class: 'topics', t: 'topics', 'aria-label': t('item.topics')}, it.topics.map(function (tp) {
-            return h('li', {class: 'topic', title: tp.framework || null}, [h('span', {class: 'topic-id', text: tp.id}), ' ', TX.L(tp.name)]);
-          })) : null
+          TX.topicList(it.topics)
         ]);
         var choices = h('div', {class: 'choices'});
         q.scale.forEach(function (sc) {

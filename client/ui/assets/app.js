@@ -151,6 +151,15 @@
     return h('span', {class: 'badge cred sev-' + (c.severity || 'problem') + (declared ? ' cred-declared' : ''), t: t || 'cred', 'data-status': c.status || ''},
       (word === scheme ? TX.t('scheme.' + c.scheme) : word) + ': ' + TX.t('cred.' + c.status));
   };
+  /* An item's topics (2024 criteria, JAMA/JAPIA Level 1) as a list of chips; null when none. */
+  TX.topicList = function (topics) {
+    if (!(topics || []).length) {
+      return null;
+    }
+    return h('ul', {class: 'topics', t: 'topics', 'aria-label': TX.t('item.topics')}, topics.map(function (tp) {
+      return h('li', {class: 'topic', title: tp.framework || null}, [h('span', {class: 'topic-id', text: tp.id}), ' ', TX.L(tp.name)]);
+    }));
+  };
   /* The policy's verdict: "Pass"/"Fail" with the version, or nothing without a policy; `brief`:
    * the word alone, the version and reasons as its title, for lists. */
   TX.policyBadge = function (p, t, brief) {

@@ -577,9 +577,7 @@
         answered ? h('span', {class: 'badge ' + (fullyMet(it) ? 's-verified' : it.score_permille === 0 ? 's-failed' : 's-partial'), text: TX.L(it.label) || it.answer}) : h('span', {class: 'badge s-not_answered', text: t('item.unanswered')})
       ]),
       h('p', {class: 'item-text', text: TX.L(it.text)}),
-      (it.topics || []).length ? h('ul', {class: 'topics', t: 'topics', 'aria-label': t('item.topics')}, it.topics.map(function (tp) {
-        return h('li', {class: 'topic', title: tp.framework || null}, [h('span', {class: 'topic-id', text: tp.id}), ' ', TX.L(tp.name)]);
-      })) : null,
+      TX.topicList(it.topics),
       it.comment ? h('p', {class: 'comment', t: 'comment'}, [h('span', {class: 'comment-label', text: t('item.comment')}), it.comment]) : null
     ]);
   }
