@@ -26,6 +26,7 @@ typedef Ticsx__V1__SubSupplier tx_sub_supplier_pb;
 typedef Ticsx__V1__LocalText tx_local_text_pb;
 typedef Ticsx__V1__Receipt tx_receipt_pb;
 typedef Ticsx__V1__Answer tx_answer_pb;
+typedef Ticsx__V1__Plan tx_plan_pb;
 typedef Ticsx__V1__Item tx_item_pb;
 typedef Ticsx__V1__Choice tx_choice_pb;
 typedef Ticsx__V1__Witnessed tx_witnessed_pb;
@@ -64,6 +65,7 @@ typedef Ticsx__V1__RegisterEntry tx_register_entry_pb;
 #define TX_NONCE_LEN 24
 #define TX_SEALED_KEY_LEN 80 /* crypto_box_SEALBYTES + 32-byte content key */
 #define TX_REQUEST_NOTE_MAX 4096u /* bytes of a request's note, before sealing */
+#define TX_MAX_PLAN_ACTION 4096u  /* bytes of a remediation plan's action (Plan.action) */
 #define TX_AEAD_TAG_LEN 16   /* XChaCha20-Poly1305 tag */
 
 /* Evidence files (EvidenceRef, EvidenceChunk): a file of at most TX_EVIDENCE_FILE_MAX bytes

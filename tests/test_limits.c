@@ -119,6 +119,7 @@ baseline(int kind, uint8_t **buf, size_t *len)
     case TX_KIND_INNER_ASSESSMENT: {
         static tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
         static tx_answer_pb an = TICSX__V1__ANSWER__INIT, *anp = &an;
+        static tx_plan_pb pl = TICSX__V1__PLAN__INIT;
         static tx_sub_supplier_pb s = TICSX__V1__SUB_SUPPLIER__INIT, *sp = &s;
         static tx_credential_pb cr = TICSX__V1__CREDENTIAL__INIT, *crp = &cr;
         static tx_evidence_ref_pb ev = TICSX__V1__EVIDENCE_REF__INIT, *evp = &ev;
@@ -129,6 +130,11 @@ baseline(int kind, uint8_t **buf, size_t *len)
         an.item = "A1-1";
         an.choice = "yes";
         an.comment = "kept in the safe";
+        pl.action = "lock the drawing cabinet";
+        pl.due = 1735689600;
+        an.plan = &pl;
+        an.evidence = &ev_name;
+        an.n_evidence = 1;
         s.name = "Sub KK";
         s.supplies = "bolts";
         a.answers = &anp;

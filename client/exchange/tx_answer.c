@@ -9,6 +9,7 @@
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
+#include "tx_plan.h"
 #include "tx_qref.h"
 #include "tx_request.h"
 #include "tx_rpc.h"
@@ -41,6 +42,7 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     uint8_t *inner = NULL, *ct = NULL;
     size_t inner_len = 0, ct_len = 0;
     int64_t now = tx_now();
+    char why[512];
     int rc;
 
     ma.seq = seq;
@@ -64,6 +66,11 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     a.n_evidence = ev->n;
     a.credentials = args->credentials;
     a.n_credentials = args->n_credentials;
+    /* Plans and per-item evidence follow the rules every reader applies (tx_plan.h). */
+    if (tx_plan_check((const tx_questionnaire_pb *)qrec->msg, &a, why, sizeof why) != TX_OK) {
+        rc = tx_fail(TX_ERR_MALFORMED, "%s: %s", args->file, why);
+        goto out;
+    }
     if ((rc = tx_sign_checked(me, TX_KIND_INNER_ASSESSMENT, &a.base, args->file, &inner,
                               &inner_len)) != TX_OK) {
         goto out;

@@ -12,6 +12,7 @@
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
+#include "tx_plan.h"
 #include "tx_policy_store.h"
 #include "tx_pool.h"
 #include "tx_rec.h"
@@ -400,7 +401,7 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     const tx_sealed_pb *s;
     const tx_assessment_pb *a;
     tx_score score;
-    char d[16];
+    char d[16], why[512];
     int64_t now = tx_now();
     int rc;
 
@@ -502,6 +503,10 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
         goto out;
     }
     tx_score_free(&score);
+    if (tx_plan_check((const tx_questionnaire_pb *)qrec->msg, a, why, sizeof why) != TX_OK) {
+        fail(v, TX_FAILED, _("inner assessment is malformed: %s"), why);
+        goto out;
+    }
     v->cert_checked = 1;
     tx_cert_evaluate(&cv->ts, a->certificate.len == TX_ID_LEN ? a->certificate.data : NULL,
                      v->supplier, a->as_of, &v->cert, &v->cert_as_of);
