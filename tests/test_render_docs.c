@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 static json_t *doc;
+static json_t *docs; /* [doc]: the renderers take one document per questionnaire */
 
 static int
 setup(void **state)
@@ -37,6 +38,7 @@ setup(void **state)
     if (doc == NULL) {
         fprintf(stderr, "%s: %s\n", path, err.text);
     }
+    docs = doc != NULL ? json_pack("[O]", doc) : NULL;
     return doc == NULL;
 }
 
@@ -44,6 +46,7 @@ static int
 teardown(void **state)
 {
     (void)state;
+    json_decref(docs);
     json_decref(doc);
     return 0;
 }
@@ -170,7 +173,7 @@ test_table(void **state)
 static void
 test_csv(void **state)
 {
-    char *en = render(tx_render_csv, doc, 0);
+    char *en = render(tx_render_csv, docs, 0);
 
     (void)state;
     assert_has(en, "\"level_shares\",\"credentials\",\"credential_problems\",\"evidence\","
@@ -189,7 +192,7 @@ test_csv(void **state)
 static void
 test_html(void **state)
 {
-    char *en = render(tx_render_html, doc, 0), *ja = render(tx_render_html, doc, 1);
+    char *en = render(tx_render_html, docs, 0), *ja = render(tx_render_html, docs, 1);
 
     (void)state;
     assert_has(en, "<span class=\"decl\">Declared by the supplier</span>");
@@ -214,7 +217,7 @@ test_html(void **state)
 static void
 test_oscal(void **state)
 {
-    char *en = render(tx_render_oscal, doc, 0);
+    char *en = render(tx_render_oscal, docs, 0);
     json_error_t err;
     json_t *o = json_loads(en, 0, &err);
 
@@ -261,7 +264,7 @@ test_xlsx(void **state)
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/r.xlsx", dir);
-    assert_int_equal(tx_render_xlsx(path, doc, 0), 0);
+    assert_int_equal(tx_render_xlsx(path, docs, 0), 0);
     wb = zip_part(path, "xl/workbook.xml");
     assert_non_null(wb);
     assert_has(wb, "name=\"credentials\"");

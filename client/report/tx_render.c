@@ -15,8 +15,8 @@
  * or to a path it creates (to_path); a row with neither is written by tx_report_write_tree. */
 typedef struct {
     const char *name;
-    int (*to_file)(FILE *f, const json_t *doc, int ja);
-    int (*to_path)(const char *path, const json_t *doc, int ja);
+    int (*to_file)(FILE *f, const json_t *docs, int ja);
+    int (*to_path)(const char *path, const json_t *docs, int ja);
 } format_row;
 
 static const format_row formats[] = {
@@ -60,7 +60,7 @@ tx_render_report(FILE *f, const char *xlsx_path, const tx_verdicts *vs,
     char *text = NULL;
     size_t len = 0;
     FILE *mem;
-    json_t *doc;
+    json_t *doc, *docs;
     json_error_t jerr;
     const format_row *row;
     int rc;
@@ -89,7 +89,8 @@ tx_render_report(FILE *f, const char *xlsx_path, const tx_verdicts *vs,
     if (doc == NULL) {
         return tx_fail(TX_ERR_MALFORMED, "report document: %s", jerr.text);
     }
-    rc = row->to_file != NULL ? row->to_file(f, doc, ja) : row->to_path(xlsx_path, doc, ja);
-    json_decref(doc);
+    docs = json_pack("[o]", doc);
+    rc = row->to_file != NULL ? row->to_file(f, docs, ja) : row->to_path(xlsx_path, docs, ja);
+    json_decref(docs);
     return rc;
 }

@@ -83,8 +83,10 @@ put_extra(FILE *f, const json_t *sup, int ja, char *buf, size_t n)
 }
 
 int
-tx_render_csv(FILE *f, const json_t *doc, int ja)
+tx_render_csv(FILE *f, const json_t *docs, int ja)
 {
+    /* Several questionnaires in turn: only the first for now (issue 15 renders each). */
+    const json_t *doc = json_array_get(docs, 0);
     /* The column keys stay as they are in English (scripts read them); a Japanese reader gets
      * headings from the catalogue. */
     static const char *const head[][2] = {

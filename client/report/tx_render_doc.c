@@ -280,6 +280,23 @@ tx_render_rows(const json_t *doc)
     return json_array_size(nodes) > 0 ? nodes : json_object_get(doc, "suppliers");
 }
 
+const json_t *
+tx_render_questionnaire(const json_t *doc)
+{
+    const json_t *q = json_object_get(doc, "questionnaire");
+    const json_t *rows = tx_render_rows(doc);
+    size_t i;
+
+    if (json_is_object(q))
+        return q;
+    for (i = 0; i < json_array_size(rows); i++) {
+        q = json_object_get(json_array_get(rows, i), "questionnaire");
+        if (json_is_object(q))
+            return q;
+    }
+    return NULL;
+}
+
 json_t *
 tx_render_area_union(const json_t *doc)
 {

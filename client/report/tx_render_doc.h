@@ -43,6 +43,11 @@ const char *tx_render_answer_state_label(const char *state, int ja);
  * of a supplier row plus tier, parents, answer_state, flags), else "suppliers". Borrowed. */
 const json_t *tx_render_rows(const json_t *doc);
 
+/* The questionnaire a document reports ({record, id, version, title, provenance}): the
+ * document's own "questionnaire" member when it has one, else the first row's; NULL when
+ * neither names one. Borrowed. */
+const json_t *tx_render_questionnaire(const json_t *doc);
+
 /* The areas of every row in order of first appearance, as an array of the rows' area objects
  * (id, name). Caller owns (json_decref). */
 json_t *tx_render_area_union(const json_t *doc);

@@ -828,8 +828,10 @@ put_gaps(FILE *f, const json_t *sups, int ja)
 }
 
 int
-tx_render_html(FILE *f, const json_t *doc, int ja)
+tx_render_html(FILE *f, const json_t *docs, int ja)
 {
+    /* Several questionnaires in turn: only the first for now (issue 15 renders each). */
+    const json_t *doc = json_array_get(docs, 0);
     const json_t *sups = tx_render_rows(doc);
     json_t *areas = tx_render_area_union(doc);
     const char *title = tx_render_tr(N_("Supplier security report"), ja);

@@ -406,8 +406,10 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
 }
 
 int
-tx_render_oscal(FILE *f, const json_t *doc, int ja)
+tx_render_oscal(FILE *f, const json_t *docs, int ja)
 {
+    /* Several questionnaires in turn: only the first for now (issue 15 renders each). */
+    const json_t *doc = json_array_get(docs, 0);
     const json_t *sups = tx_render_rows(doc);
     int64_t now = tx_now();
     json_t *results = json_array(), *resources = json_array(), *ar, *root;

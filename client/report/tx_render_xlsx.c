@@ -453,8 +453,10 @@ sheet_items(const book *b, const json_t *sups)
 }
 
 int
-tx_render_xlsx(const char *path, const json_t *doc, int ja)
+tx_render_xlsx(const char *path, const json_t *docs, int ja)
 {
+    /* Several questionnaires in turn: only the first for now (issue 15 renders each). */
+    const json_t *doc = json_array_get(docs, 0);
     const json_t *sups = tx_render_rows(doc);
     json_t *areas = tx_render_area_union(doc);
     book b = {.wb = workbook_new(path), .ja = ja};
