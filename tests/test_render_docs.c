@@ -7,6 +7,7 @@
 #include "tx_render_doc.h"
 #include "tx_render_formats.h"
 #include "tx_report.h"
+#include "xlsx_parts.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include <cmocka.h>
 
@@ -239,30 +239,6 @@ test_oscal(void **state)
     free(en);
 }
 
-/* The text of one part of the workbook. */
-static char *
-zip_part(const char *path, const char *name)
-{
-    int err;
-    zip_t *z = zip_open(path, ZIP_RDONLY, &err);
-    zip_stat_t st;
-    zip_file_t *zf;
-    char *buf;
-
-    assert_non_null(z);
-    if (zip_stat(z, name, 0, &st) != 0) {
-        zip_close(z);
-        return NULL;
-    }
-    buf = calloc(1, st.size + 1);
-    zf = zip_fopen(z, name, 0);
-    assert_non_null(zf);
-    assert_int_equal(zip_fread(zf, buf, st.size), (zip_int64_t)st.size);
-    zip_fclose(zf);
-    zip_close(z);
-    return buf;
-}
-
 static void
 test_xlsx(void **state)
 {
@@ -273,11 +249,11 @@ test_xlsx(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/r.xlsx", dir);
     assert_int_equal(tx_render_xlsx(path, docs, 0), 0);
-    wb = zip_part(path, "xl/workbook.xml");
+    wb = xp_zip_part(path, "xl/workbook.xml");
     assert_non_null(wb);
     assert_has(wb, "name=\"credentials\"");
     assert_has(wb, "name=\"evidence\"");
-    strings = zip_part(path, "xl/sharedStrings.xml");
+    strings = xp_zip_part(path, "xl/sharedStrings.xml");
     assert_non_null(strings);
     assert_has(strings, "Listed in a public register");
     assert_has(strings, "level_shares");
@@ -324,73 +300,14 @@ test_csv_tree(void **state)
     free(ja);
 }
 
-/* The name of the worksheet part (xl/worksheets/sheetN.xml) of the sheet `name`, or NULL. */
-static char *
-sheet_part(const char *path, const char *name)
-{
-    char *wb = zip_part(path, "xl/workbook.xml"),
-         *rels = zip_part(path, "xl/_rels/workbook.xml.rels");
-    char needle[256], *at, *part = NULL;
-
-    assert_non_null(wb);
-    assert_non_null(rels);
-    snprintf(needle, sizeof needle, "<sheet name=\"%s\" ", name);
-    if ((at = strstr(wb, needle)) != NULL && (at = strstr(at, "r:id=\"")) != NULL) {
-        snprintf(needle, sizeof needle, "Id=\"%.*s\"", (int)strcspn(at + 6, "\""), at + 6);
-        if ((at = strstr(rels, needle)) != NULL && (at = strstr(at, "Target=\"")) != NULL) {
-            part = calloc(1, 300);
-            snprintf(part, 300, "xl/%.*s", (int)strcspn(at + 8, "\""), at + 8);
-        }
-    }
-    free(wb);
-    free(rels);
-    return part;
-}
-
-/* The text of cell `ref` ("D4") of the sheet `name`: a shared string or the value as written;
- * "" when the cell is empty. Caller frees. */
-static char *
-cell(const char *path, const char *name, const char *ref)
-{
-    char *part = sheet_part(path, name), *xml, *strings, needle[32], *at, *out;
-    long idx;
-
-    if (part == NULL) {
-        fail_msg("no sheet named \"%s\"", name);
-    }
-    xml = zip_part(path, part);
-    strings = zip_part(path, "xl/sharedStrings.xml");
-    free(part);
-    snprintf(needle, sizeof needle, "<c r=\"%s\"", ref);
-    at = strstr(xml, needle);
-    if (at == NULL || (at = strstr(at, "<v>")) == NULL) {
-        free(xml);
-        free(strings);
-        return strdup("");
-    }
-    if (strstr(strstr(xml, needle), "t=\"s\"") == NULL ||
-        strstr(strstr(xml, needle), "t=\"s\"") > at) {
-        out = strndup(at + 3, strcspn(at + 3, "<"));
-    } else {
-        char *si = strings;
-        idx = strtol(at + 3, NULL, 10);
-        for (long k = 0; k <= idx && si != NULL; k++) {
-            si = strstr(si + 1, "<si>");
-        }
-        assert_non_null(si);
-        si = strchr(strstr(si, "<t"), '>') + 1;
-        out = strndup(si, strcspn(si, "<"));
-    }
-    free(xml);
-    free(strings);
-    return out;
-}
-
 static void
 assert_cell(const char *path, const char *sheet, const char *ref, const char *want)
 {
-    char *got = cell(path, sheet, ref);
+    char *got = xp_cell(path, sheet, ref);
 
+    if (got == NULL) {
+        fail_msg("no sheet named \"%s\"", sheet);
+    }
     if (strcmp(got, want) != 0) {
         fail_msg("%s!%s is \"%s\", expected \"%s\"", sheet, ref, got, want);
     }
@@ -411,12 +328,12 @@ test_xlsx_print(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/r.xlsx", dir);
     assert_int_equal(tx_render_xlsx(path, docs, 0), 0);
-    wb = zip_part(path, "xl/workbook.xml");
+    wb = xp_zip_part(path, "xl/workbook.xml");
     for (size_t i = 0; i < sizeof sheets / sizeof sheets[0]; i++) {
         char want[128];
-        part = sheet_part(path, sheets[i]);
+        part = xp_sheet_part(path, sheets[i]);
         assert_non_null(part);
-        xml = zip_part(path, part);
+        xml = xp_zip_part(path, part);
         assert_has(xml, "<pageSetUpPr fitToPage=\"1\"/>");
         assert_has(xml, "<pageSetup paperSize=\"9\" fitToHeight=\"0\" orientation=\"landscape\"/>");
         /* Every column of the table has its width (none lost to a later one). */
@@ -433,17 +350,17 @@ test_xlsx_print(void **state)
     assert_has(wb, "name=\"_xlnm.Print_Titles\"");
     /* The radar chart on its own sheet, landscape, drawn from the areas sheet. */
     assert_has(wb, "<sheet name=\"radar\"");
-    part = sheet_part(path, "radar");
+    part = xp_sheet_part(path, "radar");
     assert_string_equal(part, "xl/chartsheets/sheet1.xml");
-    xml = zip_part(path, part);
+    xml = xp_zip_part(path, part);
     assert_has(xml, "orientation=\"landscape\"");
     free(xml);
-    xml = zip_part(path, "xl/charts/chart1.xml");
+    xml = xp_zip_part(path, "xl/charts/chart1.xml");
     assert_has(xml, "<c:radarChart>");
     assert_has(xml, "<c:f>areas!$B$1:$");
     free(xml);
     /* Item texts wrap, top-aligned: the column's style is a wrapping one. */
-    styles = zip_part(path, "xl/styles.xml");
+    styles = xp_zip_part(path, "xl/styles.xml");
     assert_has(styles, "wrapText=\"1\"");
     free(styles);
     free(part);
@@ -464,7 +381,7 @@ test_xlsx_two(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/r.xlsx", dir);
     assert_int_equal(tx_render_xlsx(path, two, 0), 0);
-    wb = zip_part(path, "xl/workbook.xml");
+    wb = xp_zip_part(path, "xl/workbook.xml");
     assert_has(wb, "<sheet name=\"suppliers tics-selfcheck\"");
     assert_has(wb, "<sheet name=\"suppliers japia-sheet\"");
     assert_has(wb, "<sheet name=\"radar tics-selfcheck\"");
@@ -499,7 +416,7 @@ test_xlsx_two(void **state)
 
     /* In Japanese: sheet names and headings from the catalogue. */
     assert_int_equal(tx_render_xlsx(path, two, 1), 0);
-    wb = zip_part(path, "xl/workbook.xml");
+    wb = xp_zip_part(path, "xl/workbook.xml");
     assert_has(wb, "<sheet name=\"サプライチェーン japia-sheet\"");
     assert_has(wb, "<sheet name=\"レーダーチャート tics-selfcheck\"");
     assert_cell(path, "サプライチェーン tics-selfcheck", "D1", "親の取引先");
@@ -539,7 +456,7 @@ test_xlsx_sheet_names(void **state)
     snprintf(path, sizeof path, "%s/r.xlsx", dir);
     for (int ja = 0; ja <= 1; ja++) {
         assert_int_equal(tx_render_xlsx(path, many, ja), 0);
-        wb = zip_part(path, "xl/workbook.xml");
+        wb = xp_zip_part(path, "xl/workbook.xml");
         count = 0;
         for (char *at = strstr(wb, "<sheet name=\""); at != NULL;
              at = strstr(at + 1, "<sheet name=\"")) {
@@ -564,7 +481,7 @@ test_xlsx_sheet_names(void **state)
     }
     wb = NULL;
     assert_int_equal(tx_render_xlsx(path, many, 0), 0);
-    wb = zip_part(path, "xl/workbook.xml");
+    wb = xp_zip_part(path, "xl/workbook.xml");
     assert_has(wb, "<sheet name=\"suppliers a_b_c_d_e_f_g_h\"");
     assert_has(wb, "<sheet name=\"suppliers 'quoted_\"");
     assert_has(wb, "<sheet name=\"suppliers very-long-questionnai\"");

@@ -6,6 +6,7 @@
  * schema with ajv-cli + ajv-formats), XLSX (sheets and a chart part), and the --out rules.
  * Chromium and the validator are required when CI is set, skipped with a message otherwise. */
 #include "harness.h"
+#include "xlsx_parts.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -422,6 +423,90 @@ zip_has(zip_t *z, const char *name)
     return zip_name_locate(z, name, 0) >= 0;
 }
 
+/* The node named `name` of the buyer's report JSON (with the tree), or NULL. */
+static const json_t *
+report_node(const json_t *report, const char *name)
+{
+    const json_t *nodes = json_object_get(report, "nodes");
+
+    for (size_t i = 0; i < json_array_size(nodes); i++) {
+        const json_t *n = json_array_get(nodes, i);
+        const char *nn = json_string_value(json_object_get(n, "name"));
+        if (nn != NULL && strcmp(nn, name) == 0) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+/* The workbook of the two-tier exchange: the radar chart on a chartsheet of its own, the
+ * suppliers sheet printing landscape one page wide with its header row repeated, and the tree
+ * sheet's row of the sub-supplier at tier 2 under S2, with S2's fingerprint. */
+static void
+expect_xlsx_tree(const char *path)
+{
+    th_result r;
+    json_t *report;
+    const json_t *sub, *s2;
+    char *part, *xml, *v, ref[8];
+    int row = 0;
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "json", NULL);
+    th_expect_status(&r, 0);
+    report = th_parse_json(r.out);
+    th_result_free(&r);
+    sub = report_node(report, SUB);
+    s2 = report_node(report, S2);
+    assert_non_null(sub);
+    assert_non_null(s2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(sub, "parents"), 0)),
+                        json_string_value(json_object_get(s2, "key")));
+
+    part = xp_sheet_part(path, "radar");
+    assert_non_null(part);
+    assert_non_null(strstr(part, "chartsheets/"));
+    free(part);
+    part = xp_sheet_part(path, "suppliers");
+    assert_non_null(part);
+    xml = xp_zip_part(path, part);
+    th_expect_text(xml, "<pageSetUpPr fitToPage=\"1\"/>");
+    th_expect_text(xml, "orientation=\"landscape\"");
+    free(xml);
+    free(part);
+    xml = xp_zip_part(path, "xl/workbook.xml");
+    th_expect_text(xml, ">suppliers!$1:$1</definedName>");
+    th_expect_text(xml, ">tree!$1:$1</definedName>");
+    free(xml);
+
+    for (int i = 2; i < 20 && row == 0; i++) {
+        snprintf(ref, sizeof ref, "B%d", i);
+        v = xp_cell(path, "tree", ref);
+        assert_non_null(v);
+        row = strcmp(v, SUB) == 0 ? i : 0;
+        free(v);
+    }
+    assert_int_not_equal(row, 0);
+    static const struct {
+        char col;
+        const char *key;
+    } want[] = {{'A', "tier"}, {'D', "parent"}, {'E', "parent_fingerprint"}, {'F', "supplies"}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        const char *expect = k == 0   ? "2"
+                             : k == 1 ? S2
+                             : k == 2 ? json_string_value(json_object_get(s2, "fingerprint"))
+                                      : "plating";
+        snprintf(ref, sizeof ref, "%c1", want[k].col);
+        v = xp_cell(path, "tree", ref);
+        assert_string_equal(v, want[k].key);
+        free(v);
+        snprintf(ref, sizeof ref, "%c%d", want[k].col, row);
+        v = xp_cell(path, "tree", ref);
+        assert_string_equal(v, expect);
+        free(v);
+    }
+    json_decref(report);
+}
+
 static void
 test_xlsx(void **state)
 {
@@ -461,6 +546,7 @@ test_xlsx(void **state)
     free(xml);
     zip_fclose(zf);
     zip_close(z);
+    expect_xlsx_tree(path);
 
     /* Never replaced without --force; XLSX needs --out. */
     th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, NULL);
