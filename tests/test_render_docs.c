@@ -411,6 +411,12 @@ test_xlsx_two(void **state)
     assert_cell(path, "tree japia-sheet", "D5", "Alpha Parts KK");
     assert_cell(path, "tree japia-sheet", "G5", "not_answered");
     assert_cell(path, "tree japia-sheet", "I5", "");
+    /* Each radar chart draws from its own questionnaire's areas sheet. */
+    char *chart = xp_zip_part(path, "xl/charts/chart2.xml");
+    assert_non_null(chart);
+    assert_has(chart, "<c:f>'areas japia-sheet'!$B$1:$C$1</c:f>");
+    assert_has(chart, "Scores by area: JAPIA-style check sheet (japia-sheet v1)");
+    free(chart);
     free(wb);
     unlink(path);
 
@@ -488,6 +494,11 @@ test_xlsx_sheet_names(void **state)
     assert_has(wb, "<sheet name=\"suppliers very-long-questionn~2\"");
     assert_has(wb, "<sheet name=\"suppliers VERY-long-questionn~3\"");
     assert_has(wb, "<sheet name=\"suppliers 品質保証チェックシート自動車部品工業会版二\"");
+    /* A chart's ranges name a sheet with an apostrophe in it quoted, the apostrophe doubled. */
+    char *chart = xp_zip_part(path, "xl/charts/chart2.xml");
+    assert_non_null(chart);
+    assert_has(chart, "<c:f>'areas ''quoted_'!$B$1:$C$1</c:f>");
+    free(chart);
     free(wb);
     unlink(path);
     rmdir(dir);
