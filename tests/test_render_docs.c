@@ -359,11 +359,23 @@ test_xlsx_print(void **state)
     assert_has(xml, "<c:radarChart>");
     assert_has(xml, "<c:f>areas!$B$1:$");
     free(xml);
-    /* Item texts wrap, top-aligned: the column's style is a wrapping one. */
-    styles = xp_zip_part(path, "xl/styles.xml");
-    assert_has(styles, "wrapText=\"1\"");
-    free(styles);
     free(part);
+    /* Item texts wrap in a wide column (60 characters), top-aligned. */
+    part = xp_sheet_part(path, "items");
+    xml = xp_zip_part(path, part);
+    assert_has(xml, "<col min=\"5\" max=\"5\" width=\"60.7109375\" style=\"1\"");
+    free(xml);
+    free(part);
+    styles = xp_zip_part(path, "xl/styles.xml");
+    /* Style 1 (the columns' one; 0 is Excel's default) wraps, top-aligned. */
+    char *xf = strstr(styles, "<cellXfs");
+    assert_non_null(xf);
+    xf = strstr(strstr(xf, "<xf ") + 1, "<xf ");
+    assert_non_null(xf);
+    const char *want = "<alignment vertical=\"top\" wrapText=\"1\"/></xf>";
+    assert_memory_equal(strstr(xf, "<alignment"), want, strlen(want));
+    assert_true(strstr(xf, "<alignment") < strstr(xf, "</xf>"));
+    free(styles);
     free(wb);
     unlink(path);
     rmdir(dir);

@@ -148,24 +148,17 @@ tx_xlsx_add_chartsheet(tx_xlsx_book *b, const char *const key_label[2], lxw_char
 }
 
 void
-tx_xlsx_header(lxw_worksheet *ws, const tx_xlsx_book *b, const char *const (*cols)[2], size_t n,
-               double width)
+tx_xlsx_header(lxw_worksheet *ws, const tx_xlsx_book *b, const char *const (*cols)[2],
+               const double *widths, size_t n)
 {
+    /* One column at a time: ranges starting at the same column would replace each other,
+     * overlapping ones upset Excel. Every cell wraps, so a long text grows its row instead of
+     * running off the printed page. */
     for (size_t c = 0; c < n; c++) {
         worksheet_write_string(ws, 0, (lxw_col_t)c, tx_xlsx_word(b, cols[c]), b->head);
-    }
-    /* One column at a time: a later width for one of them replaces its entry alone (ranges
-     * starting at the same column would replace each other, overlapping ones upset Excel). */
-    for (size_t c = 0; c < n; c++) {
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, b->top);
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], b->wrap);
     }
     worksheet_freeze_panes(ws, 1, 0);
-}
-
-void
-tx_xlsx_wrap_column(lxw_worksheet *ws, const tx_xlsx_book *b, lxw_col_t c, double width)
-{
-    worksheet_set_column(ws, c, c, width, b->wrap);
 }
 
 void
@@ -246,7 +239,6 @@ tx_render_xlsx(const char *path, const json_t *docs, int ja)
     format_set_align(b.head, LXW_ALIGN_VERTICAL_TOP);
     b.num = new_format(b.wb, 0);
     format_set_num_format(b.num, "0.0");
-    b.top = new_format(b.wb, 0);
     b.wrap = new_format(b.wb, 1);
     for (size_t i = 0; i < n; i++) {
         render_doc(&b, json_array_get(docs, i), n > 1);

@@ -9,7 +9,7 @@
 
 typedef struct {
     lxw_workbook *wb;
-    lxw_format *head, *num, *top, *wrap;
+    lxw_format *head, *num, *wrap;
     int ja;
     const char *qid; /* the questionnaire of the sheets being added; NULL with one document */
     char title[200]; /* its title in the language and id, for the printed page header */
@@ -33,13 +33,15 @@ lxw_worksheet *tx_xlsx_add_sheet(tx_xlsx_book *b, const char *const key_label[2]
 /* A chartsheet for view `key_label` holding `chart`, printed landscape on its own page. */
 void tx_xlsx_add_chartsheet(tx_xlsx_book *b, const char *const key_label[2], lxw_chart *chart);
 
-/* Row 0 with the headings of n columns, each `width` wide, frozen. Set any other width one
- * column at a time (worksheet_set_column(ws, c, c, ...)). */
-void tx_xlsx_header(lxw_worksheet *ws, const tx_xlsx_book *b, const char *const (*cols)[2],
-                    size_t n, double width);
+/* A sheet's table of widths has one per column, checked at compile time. */
+#define TX_XLSX_WIDTH_PER_COLUMN(widths, cols)                                                     \
+    _Static_assert(sizeof(widths) / sizeof((widths)[0]) == sizeof(cols) / sizeof((cols)[0]),       \
+                   "one width per column")
 
-/* A wide column of long text (item texts, comments, reasons): wrapped, top-aligned. */
-void tx_xlsx_wrap_column(lxw_worksheet *ws, const tx_xlsx_book *b, lxw_col_t c, double width);
+/* Row 0 with the headings of n columns, frozen; column c `widths[c]` characters wide, its
+ * cells wrapped and top-aligned. */
+void tx_xlsx_header(lxw_worksheet *ws, const tx_xlsx_book *b, const char *const (*cols)[2],
+                    const double *widths, size_t n);
 
 void tx_xlsx_put_number(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t *n,
                         lxw_format *fmt);

@@ -32,6 +32,9 @@ tx_xlsx_sheet_suppliers(tx_xlsx_book *b, const json_t *sups)
         {"policy_version", N_("Policy version")},
         {"policy_reasons", N_("Policy reasons")},
     };
+    /* Widths in characters: short for dates and numbers, wide for texts (wrapped). */
+    static const double widths[] = {24, 26, 12, 30, 12, 11, 11, 8, 7, 8, 16, 30, 9, 8, 30};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"suppliers", N_("Suppliers")};
     char buf[2048];
     lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
@@ -40,12 +43,7 @@ tx_xlsx_sheet_suppliers(tx_xlsx_book *b, const json_t *sups)
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, sizeof cols / sizeof cols[0], 16);
-    worksheet_set_column(ws, 0, 0, 30, b->top);
-    worksheet_set_column(ws, 1, 1, 30, b->top);
-    tx_xlsx_wrap_column(ws, b, 3, 40);
-    tx_xlsx_wrap_column(ws, b, 11, 40);
-    tx_xlsx_wrap_column(ws, b, 14, 50);
+    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < n; s++) {
         const json_t *sup = json_array_get(sups, s);
         const char *cs = tx_render_cert_status(sup);
@@ -134,14 +132,14 @@ tx_xlsx_sheet_areas(tx_xlsx_book *b, const json_t *sups, const json_t *areas)
         return;
     }
     worksheet_write_string(ws, 0, 0, tx_xlsx_word(b, supplier), b->head);
-    worksheet_set_column(ws, 0, 0, 30, b->top);
+    worksheet_set_column(ws, 0, 0, 26, b->wrap);
     for (size_t a = 0; a < na; a++) {
         const json_t *area = json_array_get(areas, a);
         tx_render_area_label(area, b->ja, label, sizeof label);
         worksheet_write_string(ws, 0, (lxw_col_t)(a + 1), label, b->head);
     }
     worksheet_write_string(ws, 0, (lxw_col_t)(na + 1), tx_xlsx_word(b, overall), b->head);
-    worksheet_set_column(ws, 1, (lxw_col_t)(na + 1), 14, b->top);
+    worksheet_set_column(ws, 1, (lxw_col_t)(na + 1), 12, b->wrap);
     worksheet_freeze_panes(ws, 1, 1);
     for (size_t s = 0; s < n; s++) {
         const json_t *sup = json_array_get(sups, s);
@@ -177,6 +175,9 @@ tx_xlsx_sheet_certificates(tx_xlsx_book *b, const json_t *sups)
         {"expires", N_("Expires")},
         {"reason", N_("Reason")},
     };
+    /* Widths in characters: short for dates and numbers, wide for texts (wrapped). */
+    static const double widths[] = {24, 26, 14, 14, 14, 20, 26, 12, 11, 11, 30};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"certificates", N_("Certificates")};
     lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
     size_t n = json_array_size(sups);
@@ -184,8 +185,7 @@ tx_xlsx_sheet_certificates(tx_xlsx_book *b, const json_t *sups)
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, sizeof cols / sizeof cols[0], 18);
-    tx_xlsx_wrap_column(ws, b, 10, 40);
+    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < n; s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *cert = json_object_get(sup, "certificate");
@@ -233,6 +233,10 @@ tx_xlsx_sheet_credentials(tx_xlsx_book *b, const json_t *sups)
         {"register_as_of", N_("Register as of")},
         {"evidence", N_("Evidence files")},
     };
+    /* Widths in characters: short for dates and numbers, wide for texts (wrapped). */
+    static const double widths[] = {22, 14, 14, 14, 30, 14, 18, 18, 18, 14,
+                                    8,  11, 11, 11, 11, 11, 24, 11, 30};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"credentials", N_("Credentials")};
     static const char *const fields[] = {"number", "body", "holder_name", "scope", "standard"};
     static const char *const dates[] = {"issued", "expires", "last_report", "next_report_due",
@@ -244,10 +248,7 @@ tx_xlsx_sheet_credentials(tx_xlsx_book *b, const json_t *sups)
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, sizeof cols / sizeof cols[0], 16);
-    worksheet_set_column(ws, 0, 0, 28, b->top);
-    tx_xlsx_wrap_column(ws, b, 4, 50);
-    tx_xlsx_wrap_column(ws, b, 18, 40);
+    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *creds = json_object_get(sup, "credentials");
@@ -298,6 +299,9 @@ tx_xlsx_sheet_evidence(tx_xlsx_book *b, const json_t *sups)
         {"supplier", N_("Supplier")},  {"name", N_("File")},      {"media_type", N_("Type")},
         {"size", N_("Size in bytes")}, {"sha256", N_("SHA-256")}, {"status", N_("Status")},
     };
+    /* Widths in characters: short for dates and numbers, wide for texts (wrapped). */
+    static const double widths[] = {24, 30, 16, 10, 34, 14};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"evidence", N_("Evidence files")};
     lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
     lxw_row_t r = 0;
@@ -305,9 +309,7 @@ tx_xlsx_sheet_evidence(tx_xlsx_book *b, const json_t *sups)
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, sizeof cols / sizeof cols[0], 18);
-    worksheet_set_column(ws, 0, 0, 30, b->top);
-    worksheet_set_column(ws, 1, 1, 30, b->top);
+    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *ev = json_object_get(sup, "evidence");

@@ -24,6 +24,9 @@ tx_xlsx_sheet_items(tx_xlsx_book *b, const json_t *sups)
         {"comment", N_("Comment")},
         {"topics", N_("Topics")},
     };
+    /* Widths in characters: short for dates and numbers, wide for texts (wrapped). */
+    static const double widths[] = {20, 8, 6, 6, 60, 14, 8, 36, 26};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"items", N_("Items")};
     char buf[2048];
     lxw_worksheet *ws;
@@ -33,12 +36,7 @@ tx_xlsx_sheet_items(tx_xlsx_book *b, const json_t *sups)
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, sizeof cols / sizeof cols[0], 10);
-    worksheet_set_column(ws, 0, 0, 28, b->top);
-    tx_xlsx_wrap_column(ws, b, 4, 70);
-    worksheet_set_column(ws, 5, 5, 16, b->top);
-    tx_xlsx_wrap_column(ws, b, 7, 40);
-    tx_xlsx_wrap_column(ws, b, 8, 30);
+    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *items = json_object_get(sup, "items");
@@ -89,6 +87,9 @@ tx_xlsx_sheet_tiers(tx_xlsx_book *b, const json_t *doc)
         {"certified_%", N_("Certified, share")},
         {"weakest", N_("Weakest link per area")},
     };
+    /* Widths in characters: short for dates and numbers, wide for texts (wrapped). */
+    static const double widths[] = {8, 10, 9, 9, 9, 9, 9, 9, 50};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"tiers", N_("Tiers")};
     static const char *const all[2] = {"all", N_("Whole tree")};
     static const char *const measures[] = {"verified", "current", "certified"};
@@ -104,8 +105,7 @@ tx_xlsx_sheet_tiers(tx_xlsx_book *b, const json_t *doc)
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, sizeof cols / sizeof cols[0], 12);
-    tx_xlsx_wrap_column(ws, b, 8, 60);
+    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i <= n; i++) {
         const json_t *t = i < n ? json_array_get(tiers, i) : json_object_get(doc, "total");
         const json_t *weakest = json_object_get(t, "weakest");
@@ -210,6 +210,9 @@ tx_xlsx_sheet_tree(tx_xlsx_book *b, const json_t *doc, const json_t *areas)
         {"age_days", N_("Age in days")},
         {"flags", N_("Notes")},
     };
+    /* Widths in characters: short for dates and numbers, wide for texts (wrapped). */
+    static const double widths[] = {6, 24, 26, 24, 26, 14, 12, 12, 8, 7, 7, 14};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"tree", N_("Supply tree")};
     const size_t nc = sizeof cols / sizeof cols[0], na = json_array_size(areas);
     const json_t *nodes = json_object_get(doc, "nodes");
@@ -220,20 +223,14 @@ tx_xlsx_sheet_tree(tx_xlsx_book *b, const json_t *doc, const json_t *areas)
     if (n == 0 || (ws = tx_xlsx_add_sheet(b, sheet, NULL)) == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, nc, 12);
-    worksheet_set_column(ws, 0, 0, 6, b->top);
-    tx_xlsx_wrap_column(ws, b, 1, 28);
-    worksheet_set_column(ws, 2, 2, 24, b->top);
-    tx_xlsx_wrap_column(ws, b, 3, 28);
-    tx_xlsx_wrap_column(ws, b, 4, 24);
-    tx_xlsx_wrap_column(ws, b, 5, 18);
+    tx_xlsx_header(ws, b, cols, widths, nc);
     for (size_t a = 0; a < na; a++) {
         const json_t *area = json_array_get(areas, a);
         tx_render_area_label(area, b->ja, label, sizeof label);
         worksheet_write_string(ws, 0, (lxw_col_t)(nc + a), label, b->head);
     }
     if (na > 0) {
-        worksheet_set_column(ws, (lxw_col_t)nc, (lxw_col_t)(nc + na - 1), 12, b->top);
+        worksheet_set_column(ws, (lxw_col_t)nc, (lxw_col_t)(nc + na - 1), 10, b->wrap);
     }
     worksheet_freeze_panes(ws, 1, 2);
     for (size_t i = 0; i < n; i++) {
