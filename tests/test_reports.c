@@ -190,6 +190,9 @@ test_csv(void **state)
     th_expect_text(text, "\"A1 ");
     th_expect_text(text, "\"" SUB "\"");
     th_expect_text(text, "\"answer_state\"");
+    /* The sub-supplier's parent is S2, named like a formula: neutralised in its cell too. */
+    th_expect_text(text, "\"flags\",\"parent\",\"parent_fingerprint\",");
+    th_expect_text(text, "\"plating\",\"\",\"'=HYPERLINK(\"\"x\"\")\",\"SHA256:");
     free(text);
 
     render(path, sizeof path, "csv", "ja", "report-ja.csv");
