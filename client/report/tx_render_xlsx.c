@@ -162,6 +162,30 @@ tx_xlsx_header(lxw_worksheet *ws, const tx_xlsx_book *b, const char *const (*col
 }
 
 void
+tx_xlsx_area_headings(lxw_worksheet *ws, const tx_xlsx_book *b, const json_t *areas,
+                      lxw_col_t first)
+{
+    char label[300];
+
+    for (size_t a = 0; a < json_array_size(areas); a++) {
+        lxw_col_t c = (lxw_col_t)(first + a);
+        tx_render_area_label(json_array_get(areas, a), b->ja, label, sizeof label);
+        worksheet_write_string(ws, 0, c, label, b->head);
+        worksheet_set_column(ws, c, c, 10, b->wrap);
+    }
+}
+
+void
+tx_xlsx_area_scores(lxw_worksheet *ws, const tx_xlsx_book *b, lxw_row_t r, lxw_col_t first,
+                    const json_t *row, const json_t *areas)
+{
+    for (size_t a = 0; a < json_array_size(areas); a++) {
+        const json_t *mine = tx_render_area_of(row, tx_render_str(json_array_get(areas, a), "id"));
+        tx_xlsx_put_number(ws, r, (lxw_col_t)(first + a), json_object_get(mine, "score"), b->num);
+    }
+}
+
+void
 tx_xlsx_put_number(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t *n, lxw_format *fmt)
 {
     if (json_is_number(n)) {

@@ -43,6 +43,13 @@ void tx_xlsx_add_chartsheet(tx_xlsx_book *b, const char *const key_label[2], lxw
 void tx_xlsx_header(lxw_worksheet *ws, const tx_xlsx_book *b, const char *const (*cols)[2],
                     const double *widths, size_t n);
 
+/* Row 0 from column `first` on: "ID name" of each area, each column 10 wide; and row r's
+ * score per area of `row` (a supplier or a node), in the same columns. */
+void tx_xlsx_area_headings(lxw_worksheet *ws, const tx_xlsx_book *b, const json_t *areas,
+                           lxw_col_t first);
+void tx_xlsx_area_scores(lxw_worksheet *ws, const tx_xlsx_book *b, lxw_row_t r, lxw_col_t first,
+                         const json_t *row, const json_t *areas);
+
 void tx_xlsx_put_number(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t *n,
                         lxw_format *fmt);
 void tx_xlsx_put_str(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s);

@@ -124,7 +124,7 @@ tx_xlsx_sheet_areas(tx_xlsx_book *b, const json_t *sups, const json_t *areas)
     static const char *const sheet[2] = {"areas", N_("Scores by area")};
     static const char *const supplier[2] = {"supplier", N_("Supplier")};
     static const char *const overall[2] = {"overall", N_("Overall")};
-    char name[LXW_MAX_SHEETNAME_LENGTH], label[300];
+    char name[LXW_MAX_SHEETNAME_LENGTH];
     lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, name);
     size_t n = json_array_size(sups), na = json_array_size(areas);
 
@@ -133,23 +133,15 @@ tx_xlsx_sheet_areas(tx_xlsx_book *b, const json_t *sups, const json_t *areas)
     }
     worksheet_write_string(ws, 0, 0, tx_xlsx_word(b, supplier), b->head);
     worksheet_set_column(ws, 0, 0, 26, b->wrap);
-    for (size_t a = 0; a < na; a++) {
-        const json_t *area = json_array_get(areas, a);
-        tx_render_area_label(area, b->ja, label, sizeof label);
-        worksheet_write_string(ws, 0, (lxw_col_t)(a + 1), label, b->head);
-    }
+    tx_xlsx_area_headings(ws, b, areas, 1);
     worksheet_write_string(ws, 0, (lxw_col_t)(na + 1), tx_xlsx_word(b, overall), b->head);
-    worksheet_set_column(ws, 1, (lxw_col_t)(na + 1), 12, b->wrap);
+    worksheet_set_column(ws, (lxw_col_t)(na + 1), (lxw_col_t)(na + 1), 12, b->wrap);
     worksheet_freeze_panes(ws, 1, 1);
     for (size_t s = 0; s < n; s++) {
         const json_t *sup = json_array_get(sups, s);
         lxw_row_t r = (lxw_row_t)(s + 1);
         tx_xlsx_put_str(ws, r, 0, tx_render_str(sup, "name"));
-        for (size_t a = 0; a < na; a++) {
-            const json_t *mine =
-                tx_render_area_of(sup, tx_render_str(json_array_get(areas, a), "id"));
-            tx_xlsx_put_number(ws, r, (lxw_col_t)(a + 1), json_object_get(mine, "score"), b->num);
-        }
+        tx_xlsx_area_scores(ws, b, r, 1, sup, areas);
         tx_xlsx_put_number(ws, r, (lxw_col_t)(na + 1), json_object_get(sup, "overall"), b->num);
     }
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)n, (lxw_col_t)(na + 1));

@@ -184,10 +184,7 @@ tree_row(const tx_xlsx_book *b, lxw_worksheet *ws, lxw_row_t r, const json_t *do
     tx_xlsx_put_number(ws, r, 10, json_object_get(node, "age_days"), NULL);
     flags_text(node, b->ja, names, sizeof names);
     tx_xlsx_put_str(ws, r, 11, names);
-    for (size_t a = 0; a < json_array_size(areas); a++) {
-        const json_t *mine = tx_render_area_of(node, tx_render_str(json_array_get(areas, a), "id"));
-        tx_xlsx_put_number(ws, r, (lxw_col_t)(12 + a), json_object_get(mine, "score"), b->num);
-    }
+    tx_xlsx_area_scores(ws, b, r, 12, node, areas);
 }
 
 /* The supply tree, one node a row in walk order: tier, the organisation, its parents (every
@@ -217,21 +214,13 @@ tx_xlsx_sheet_tree(tx_xlsx_book *b, const json_t *doc, const json_t *areas)
     const size_t nc = sizeof cols / sizeof cols[0], na = json_array_size(areas);
     const json_t *nodes = json_object_get(doc, "nodes");
     size_t n = json_array_size(nodes);
-    char label[300];
     lxw_worksheet *ws;
 
     if (n == 0 || (ws = tx_xlsx_add_sheet(b, sheet, NULL)) == NULL) {
         return;
     }
     tx_xlsx_header(ws, b, cols, widths, nc);
-    for (size_t a = 0; a < na; a++) {
-        const json_t *area = json_array_get(areas, a);
-        tx_render_area_label(area, b->ja, label, sizeof label);
-        worksheet_write_string(ws, 0, (lxw_col_t)(nc + a), label, b->head);
-    }
-    if (na > 0) {
-        worksheet_set_column(ws, (lxw_col_t)nc, (lxw_col_t)(nc + na - 1), 10, b->wrap);
-    }
+    tx_xlsx_area_headings(ws, b, areas, (lxw_col_t)nc);
     worksheet_freeze_panes(ws, 1, 2);
     for (size_t i = 0; i < n; i++) {
         tree_row(b, ws, (lxw_row_t)(i + 1), doc, json_array_get(nodes, i), areas);
