@@ -289,7 +289,7 @@ test_csv_tree(void **state)
     /* A tier-1 node has no parent; a name like a formula is neutralised where it starts. */
     assert_has(en, "\"'=Beta Trading\",\"bbbb-2222\"");
     assert_has(en, "\"1\",\"answered\",\"\",\"\",\"\",\"\",\"50.0\"");
-    assert_has(ja, "\"親の取引先\",\"親の取引先のフィンガープリント\"");
+    assert_has(ja, "\"記載元の取引先\",\"記載元の取引先のフィンガープリント\"");
     /* One questionnaire: area headings as before, without the questionnaire's id. */
     json_t *one = json_pack("[O]", json_array_get(two, 0));
     char *single = render(tx_render_csv, one, 0);
@@ -437,7 +437,7 @@ test_xlsx_two(void **state)
     wb = xp_zip_part(path, "xl/workbook.xml");
     assert_has(wb, "<sheet name=\"サプライチェーン japia-sheet\"");
     assert_has(wb, "<sheet name=\"レーダーチャート tics-selfcheck\"");
-    assert_cell(path, "サプライチェーン tics-selfcheck", "D1", "親の取引先");
+    assert_cell(path, "サプライチェーン tics-selfcheck", "D1", "記載元の取引先");
     assert_cell(path, "サプライチェーン tics-selfcheck", "L4", "複数の取引先経由");
     free(wb);
     unlink(path);
