@@ -84,6 +84,29 @@ tx_cmd_grant(tx_cli *g, int argc, char **argv)
     return rc;
 }
 
+/* Each revocation's record id on stdout; on stderr, each version it was revoked from. */
+static void
+print_revoked(const tx_cli *g, const tx_grant_result *res)
+{
+    char hex[2 * TX_ID_LEN + 1], rec[2 * TX_ID_LEN + 1];
+
+    for (size_t i = 0; i < res->n; i++) {
+        tx_hex(rec, res->v[i].record, TX_ID_LEN);
+        printf("%s\n", rec);
+        if (!g->quiet) {
+            tx_hex(hex, res->v[i].assessment, TX_ID_LEN);
+            fprintf(stderr, _("assessment %.12s revoked from %s (%s)\n"), hex,
+                    res->v[i].name[0] ? res->v[i].name : "?", res->v[i].fingerprint);
+        }
+    }
+    if (!g->quiet && res->n > 0) {
+        fputs(_("the hub no longer serves these versions to them, nor their evidence, and their "
+                "verify reports the revocation; a version granted to them again later is readable "
+                "again\n"),
+              stderr);
+    }
+}
+
 int
 tx_cmd_revoke(tx_cli *g, int argc, char **argv)
 {
@@ -92,7 +115,6 @@ tx_cmd_revoke(tx_cli *g, int argc, char **argv)
     const char *from = NULL;
     tx_grant_result res = {0};
     tx_client *c = NULL;
-    char hex[2 * TX_ID_LEN + 1], rec[2 * TX_ID_LEN + 1];
     int opt, rc = TX_OK;
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -107,20 +129,10 @@ tx_cmd_revoke(tx_cli *g, int argc, char **argv)
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
         (rc = tx_revoke_submit(c, argv[optind], from, &res)) == TX_OK) {
-        tx_hex(hex, res.assessment, TX_ID_LEN);
         if (g->json) {
             tx_cli_print_json(tx_grant_result_json(&res, "revocations", 0));
         } else {
-            for (size_t i = 0; i < res.n; i++) {
-                tx_hex(rec, res.v[i].record, TX_ID_LEN);
-                printf("%s\n", rec);
-            }
-            if (!g->quiet && res.n > 0) {
-                fprintf(stderr,
-                        _("assessment %.12s revoked from %s (%s): the hub no longer serves it to "
-                          "them, and their verify reports the revocation\n"),
-                        hex, res.v[0].name[0] ? res.v[0].name : "?", res.v[0].fingerprint);
-            }
+            print_revoked(g, &res);
         }
     }
     tx_grant_result_free(&res);

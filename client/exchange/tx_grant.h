@@ -14,7 +14,8 @@
 
 /* One grant or revocation made (or, for reuse, found). */
 typedef struct {
-    uint8_t record[TX_ID_LEN]; /* the Grant or GrantRevoke record */
+    uint8_t record[TX_ID_LEN];     /* the Grant or GrantRevoke record */
+    uint8_t assessment[TX_ID_LEN]; /* the assessment it grants or revokes */
     uint8_t grantee[TX_KEY_LEN];
     char name[TX_NAME_MAX]; /* the grantee's legal name, "" without a profile */
     char fingerprint[TX_FP_LEN];
@@ -42,7 +43,9 @@ typedef struct {
  * TX_ERR_REFUSED, connection codes. Caller frees out (tx_grant_result_free). */
 int tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out);
 
-/* Revokes every grant of the assessment to `from` not yet revoked (one GrantRevoke each).
+/* Revokes every grant to `from` not yet revoked (one GrantRevoke each) of the assessment and
+ * of every other version of its line (the ones it supersedes and the ones superseding it):
+ * the buyer keeps no version of it. The items name each assessment revoked, oldest first.
  * TX_ERR_NOT_FOUND when there is none (never granted, or already revoked). */
 int tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_grant_result *out);
 
@@ -71,8 +74,9 @@ int tx_grant_latest_own(tx_client *c, const uint8_t qid[TX_ID_LEN], const uint8_
 void tx_grant_result_free(tx_grant_result *r);
 
 /* A grant or revoke result as `grant --json` / `revoke --json` print it: {"assessment",
- * "<what>": [{"record", "grantee": {"name", "fingerprint", "key"}, "until"?}]} (until: grants
- * with an end, 0 = none). Caller owns. */
+ * "assessments": [ids, once each, as the items name them], "<what>": [{"record", "assessment",
+ * "grantee": {"name", "fingerprint", "key"}, "until"?}]} (until: grants with an end, 0 =
+ * none). Caller owns. */
 json_t *tx_grant_result_json(const tx_grant_result *r, const char *what, int64_t until);
 
 /* A reuse as `answer --reuse --json` prints it: {"assessment", "grant", "request", "reused",

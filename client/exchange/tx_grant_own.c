@@ -26,17 +26,27 @@ grantee_json(const tx_grant_item *it)
 json_t *
 tx_grant_result_json(const tx_grant_result *r, const char *what, int64_t until)
 {
-    json_t *arr = json_array();
+    json_t *arr = json_array(), *ids = json_array();
 
     for (size_t i = 0; i < r->n; i++) {
-        json_t *o = json_pack("{s:o,s:o}", "record", tx_json_hex(r->v[i].record, TX_ID_LEN),
-                              "grantee", grantee_json(&r->v[i]));
+        json_t *o = json_pack("{s:o,s:o,s:o}", "record", tx_json_hex(r->v[i].record, TX_ID_LEN),
+                              "assessment", tx_json_hex(r->v[i].assessment, TX_ID_LEN), "grantee",
+                              grantee_json(&r->v[i]));
+        size_t k = 0;
+
         if (until != 0) {
             json_object_set_new(o, "until", tx_json_date(until));
         }
         json_array_append_new(arr, o);
+        while (k < i && memcmp(r->v[k].assessment, r->v[i].assessment, TX_ID_LEN) != 0) {
+            k++;
+        }
+        if (k == i) {
+            json_array_append_new(ids, tx_json_hex(r->v[i].assessment, TX_ID_LEN));
+        }
     }
-    return json_pack("{s:o,s:o}", "assessment", tx_json_hex(r->assessment, TX_ID_LEN), what, arr);
+    return json_pack("{s:o,s:o,s:o}", "assessment", tx_json_hex(r->assessment, TX_ID_LEN),
+                     "assessments", ids, what, arr);
 }
 
 json_t *
