@@ -24,10 +24,12 @@
 #define B1 "Example Motors KK"
 #define B2 "Nagoya Assembly KK"
 #define SUP "Tanaka Seiko KK"
+#define SUB "Okazaki Plating KK"
+#define SUB2 "Gifu Spring KK"
 
 typedef struct {
     th_world w;
-    char b1[PATH_MAX], b2[PATH_MAX], sup[PATH_MAX];
+    char b1[PATH_MAX], b2[PATH_MAX], sup[PATH_MAX], sub[PATH_MAX], sub2[PATH_MAX];
     char note[PATH_MAX];
 } fixture;
 
@@ -41,6 +43,8 @@ setup(void **state)
     th_world_party(&fx.w, fx.b1, "b1", B1, NULL);
     th_world_party(&fx.w, fx.b2, "b2", B2, NULL);
     th_world_party(&fx.w, fx.sup, "sup", SUP, NULL);
+    th_world_party(&fx.w, fx.sub, "sub", SUB, NULL);
+    th_world_party(&fx.w, fx.sub2, "sub2", SUB2, NULL);
     th_world_start(&fx.w);
     snprintf(fx.note, sizeof fx.note, "%s/isms.txt", fx.w.root);
     th_write_file(fx.note, "ISMS certificate IS 123456, valid until 2027-03-31\n");
@@ -101,10 +105,28 @@ first_chunk(const char *aid, char out[65])
     tx_client_destroy(&c);
 }
 
-/* A JSON answers file for request `req`: every item "yes". */
+/* home's fingerprint (whoami). */
 static void
-answers_file(const char *req, const char *path)
+fingerprint_of(const char *home, char *out, size_t n)
 {
+    th_result r;
+    json_t *j;
+
+    th_ticsx(&r, &fx.w.hub, home, "--json", "whoami", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    snprintf(out, n, "%s", json_string_value(json_object_get(j, "fingerprint")));
+    json_decref(j);
+    th_result_free(&r);
+}
+
+/* A JSON answers file for request `req`: every item "yes"; with `sub` (a home, may be NULL)
+ * listed as a sub-supplier by its key. */
+static void
+answers_file(const char *req, const char *path, const char *sub)
+{
+    char fp[128];
+
     th_result r;
     json_t *j, *arr;
     char *text;
@@ -120,6 +142,12 @@ answers_file(const char *req, const char *path)
     for (size_t i = 0; i < json_array_size(arr); i++) {
         json_object_set_new(json_array_get(arr, i), "answer", json_string("yes"));
     }
+    if (sub != NULL) {
+        fingerprint_of(sub, fp, sizeof fp);
+        json_object_set_new(
+            j, "suppliers",
+            json_pack("[{s:s,s:s,s:s}]", "name", SUB, "supplies", "plating", "key", fp));
+    }
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
 }
@@ -134,7 +162,7 @@ answer(const char *req, const char *old, char aid[65])
 
     snprintf(path, sizeof path, "%s/answers-%.8s.json", fx.w.root, req);
     unlink(path);
-    answers_file(req, path);
+    answers_file(req, path, fx.sub);
     if (old == NULL) {
         th_ticsx(&r, &fx.w.hub, fx.sup, "answer", req, "--file", path, "--evidence", fx.note, NULL);
     } else {
@@ -226,11 +254,61 @@ test_revoke_covers_the_line(void **state)
     assert_int_equal(get_status(fx.b1, chunk, TX_KIND_EVIDENCE_CHUNK), TX_ERR_NOT_FOUND);
 }
 
+/* Forwarding the same request again asks nobody twice: the second run signs nothing and names
+ * who was asked before; one naming a new supplier too asks only that one. */
+static void
+test_forward_twice_no_duplicates(void **state)
+{
+    char req[65], aid[65], fwd[65];
+    th_result r;
+    json_t *j;
+    (void)state;
+
+    th_ticsx_id(req, &fx.w.hub, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to", SUP,
+                "--depth", "2", NULL);
+    answer(req, NULL, aid);
+    th_ticsx_id(fwd, &fx.w.hub, fx.sup, "forward", req, NULL);
+
+    th_ticsx(&r, &fx.w.hub, fx.sup, "forward", req, NULL);
+    th_expect_status(&r, 0);
+    assert_string_equal(r.out, "");
+    th_expect_text(r.err, "not asked again: " SUB);
+    th_expect_text(r.err, "nothing forwarded");
+    th_result_free(&r);
+
+    th_ticsx(&r, &fx.w.hub, fx.sup, "--json", "forward", req, "--to", SUB "," SUB2, NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    assert_true(json_is_string(json_object_get(j, "request")));
+    assert_int_equal(json_integer_value(json_object_get(j, "suppliers")), 1);
+    assert_int_equal(json_array_size(json_object_get(j, "skipped")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "skipped"), 0), "request")),
+                        fwd);
+    json_decref(j);
+    th_result_free(&r);
+
+    /* Each sub-supplier got exactly one request on behalf of it. */
+    th_ticsx(&r, &fx.w.hub, fx.sub, "--json", "inbox", "--all", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(j, "requests")), 1);
+    json_decref(j);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.sub2, "--json", "inbox", "--all", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(j, "requests")), 1);
+    json_decref(j);
+    th_result_free(&r);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_revoke_covers_the_line),
+        cmocka_unit_test(test_forward_twice_no_duplicates),
     };
 
     th_require_hub_bin();
