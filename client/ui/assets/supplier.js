@@ -124,22 +124,13 @@
       acts.appendChild(h('a', {class: 'button secondary', t: 'use-selfcheck', href: '#/answer/' + r.id + '?draft=' + encodeURIComponent(sd.id), text: t('inbox.useself', {date: TX.dash(sd.updated)})}));
     }
     if (r.depth > 1) {
-        acts.appendChild(TX.action(
-            {class : 'secondary', t : 'forward'}, t('inbox.forward'),
-            t('inbox.forward.confirm', {name : r.from ? r.from.name : '', n : r.depth - 1}),
-            t('inbox.forward.ok'), function() {
-                return TX.post('/api/forward', {request : r.id}).then(function(res) {
-                    var skipped = (res.skipped || []).map(function(s) {
-                        return s.name || s.fingerprint;
-                    });
-                    var msg = res.request ? t('inbox.forward.done', {n : res.suppliers})
-                                          : t('inbox.forward.none');
-                    TX.notice(skipped.length
-                                  ? msg + ' ' +
-                                        t('inbox.forward.skipped', {names : skipped.join(', ')})
-                                  : msg);
-                });
-            }));
+      acts.appendChild(TX.action({class: 'secondary', t: 'forward'}, t('inbox.forward'), t('inbox.forward.confirm', {name: r.from ? r.from.name : '', n: r.depth - 1}), t('inbox.forward.ok'), function () {
+        return TX.post('/api/forward', {request: r.id}).then(function (res) {
+          var skipped = (res.skipped || []).map(function (s) { return s.name || s.fingerprint; });
+          var msg = res.request ? t('inbox.forward.done', {n: res.suppliers}) : t('inbox.forward.none');
+          TX.notice(skipped.length ? msg + ' ' + t('inbox.forward.skipped', {names: skipped.join(', ')}) : msg);
+        });
+      }));
     }
     card.appendChild(acts);
     return card;
@@ -233,41 +224,21 @@
     if (!grantees.length) {
       card.appendChild(h('p', {class: 'empty', text: t('as.nogrants')}));
     } else {
-        card.appendChild(h('table', {class : 'grid compact'}, [
-            h('thead', null,
-              h('tr', null,
-                [
-                    h('th', {scope : 'col', text : t('col.name')}),
-                    h('th', {scope : 'col', text : t('col.until')}),
-                    h('th', {scope : 'col', text : t('subs.actions')})
-                ])),
-            h('tbody', null, grantees.map(function(g) {
-                return h('tr', {'data-fingerprint' : g.fingerprint}, [
-                    h('th', {scope : 'row'},
-                      [ g.name, h('div', {class : 'fp', text : g.fingerprint}) ]),
-                    h('td', {text : g.until || t('inbox.nolimit')}),
-                    h('td', null,
-                      TX.action(
-                          {
-                              class : 'danger small',
-                              t : 'revoke',
-                              'aria-label' : t('as.revoke') + ': ' + g.name
-                          },
-                          t('as.revoke'), t('as.revoke.confirm', {name : g.name}),
-                          t('as.revoke.ok'),
-                          function() {
-                              return TX
-                                  .post('/api/revoke', {assessment : a.id, from : g.fingerprint})
-                                  .then(function(res) {
-                                      TX.notice(
-                                          t('as.revoke.done',
-                                            {name : g.name, n : (res.assessments || []).length}));
-                                      TX.render(true);
-                                  });
-                          }))
-                ]);
+      card.appendChild(h('table', {class: 'grid compact'}, [
+        h('thead', null, h('tr', null, [h('th', {scope: 'col', text: t('col.name')}), h('th', {scope: 'col', text: t('col.until')}), h('th', {scope: 'col', text: t('subs.actions')})])),
+        h('tbody', null, grantees.map(function (g) {
+          return h('tr', {'data-fingerprint': g.fingerprint}, [
+            h('th', {scope: 'row'}, [g.name, h('div', {class: 'fp', text: g.fingerprint})]),
+            h('td', {text: g.until || t('inbox.nolimit')}),
+            h('td', null, TX.action({class: 'danger small', t: 'revoke', 'aria-label': t('as.revoke') + ': ' + g.name}, t('as.revoke'), t('as.revoke.confirm', {name: g.name}), t('as.revoke.ok'), function () {
+              return TX.post('/api/revoke', {assessment: a.id, from: g.fingerprint}).then(function (res) {
+                TX.notice(t('as.revoke.done', {name: g.name, n: (res.assessments || []).length}));
+                TX.render(true);
+              });
             }))
-        ]));
+          ]);
+        }))
+      ]));
     }
     if (!a.superseded_by) {
       var toId = TX.uid('gt');
