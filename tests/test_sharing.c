@@ -26,10 +26,13 @@
 #define SUP "Tanaka Seiko KK"
 #define SUB "Okazaki Plating KK"
 #define SUB2 "Gifu Spring KK"
+#define METI "METI Accreditation"
+#define BODY "Japan Quality Body"
 
 typedef struct {
     th_world w;
     char b1[PATH_MAX], b2[PATH_MAX], sup[PATH_MAX], sub[PATH_MAX], sub2[PATH_MAX];
+    char meti[PATH_MAX], body[PATH_MAX];
     char note[PATH_MAX];
 } fixture;
 
@@ -42,9 +45,11 @@ setup(void **state)
     th_world_begin(&fx.w);
     th_world_party(&fx.w, fx.b1, "b1", B1, NULL);
     th_world_party(&fx.w, fx.b2, "b2", B2, NULL);
-    th_world_party(&fx.w, fx.sup, "sup", SUP, NULL);
+    th_world_party(&fx.w, fx.sup, "sup", SUP, "3180001056789");
     th_world_party(&fx.w, fx.sub, "sub", SUB, NULL);
     th_world_party(&fx.w, fx.sub2, "sub2", SUB2, NULL);
+    th_world_party(&fx.w, fx.meti, "meti", METI, NULL);
+    th_world_party(&fx.w, fx.body, "body", BODY, NULL);
     th_world_start(&fx.w);
     snprintf(fx.note, sizeof fx.note, "%s/isms.txt", fx.w.root);
     th_write_file(fx.note, "ISMS certificate IS 123456, valid until 2027-03-31\n");
@@ -303,12 +308,78 @@ test_forward_twice_no_duplicates(void **state)
     th_result_free(&r);
 }
 
+/* Answers req (with --certificate cert unless NULL): the number of the certificate the
+ * assessment references ("none") and the run's output in r (caller frees). */
+static void
+answer_cert(const char *req, const char *cert, th_result *r, char number[64])
+{
+    char path[PATH_MAX + 32];
+    json_t *j, *c;
+
+    snprintf(path, sizeof path, "%s/answers-cert.json", fx.w.root);
+    unlink(path);
+    answers_file(req, path, NULL);
+    if (cert == NULL) {
+        th_ticsx(r, &fx.w.hub, fx.sup, "--json", "answer", req, "--file", path, NULL);
+    } else {
+        th_ticsx(r, &fx.w.hub, fx.sup, "--json", "answer", req, "--file", path, "--certificate",
+                 cert, NULL);
+    }
+    th_expect_status(r, 0);
+    j = th_parse_json(r->out);
+    c = json_object_get(j, "certificate");
+    snprintf(number, 64, "%s",
+             json_is_object(c) ? json_string_value(json_object_get(c, "number")) : "none");
+    json_decref(j);
+}
+
+/* By default `answer` references the newest certificate in force, passing over a newer one
+ * the body revoked (and saying so); with none in force it references none and warns, naming
+ * the choice; --certificate still takes one not in force, with a warning. */
+static void
+test_answer_skips_certificate_not_in_force(void **state)
+{
+    char req[65], number[64];
+    th_result r;
+    (void)state;
+
+    th_world_certify(&fx.w, fx.meti, fx.b1, fx.body, BODY, SUP, "LINE-1", "2025-01-10");
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUP, "--number", "LINE-2",
+                    "--scope", "設計・製造部門", "--sector", "manufacturing", "--criteria", "2024",
+                    "--issued", "2026-01-10", NULL);
+    th_ticsx_id(req, &fx.w.hub, fx.b1, "request", "--questionnaire", "tics-selfcheck", "--to", SUP,
+                NULL);
+    answer_cert(req, NULL, &r, number);
+    assert_string_equal(number, "LINE-2");
+    th_result_free(&r);
+
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "revoke", "LINE-2", "--note", "withdrawn", NULL);
+    answer_cert(req, NULL, &r, number);
+    assert_string_equal(number, "LINE-1");
+    th_expect_text(r.err, "LINE-2 is not in force");
+    th_result_free(&r);
+
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "suspend", "LINE-1", NULL);
+    answer_cert(req, NULL, &r, number);
+    assert_string_equal(number, "none");
+    th_expect_text(r.err, "no TICS certificate of this organisation is in force");
+    th_expect_text(r.err, "the newest, LINE-2");
+    th_expect_text(r.err, "references none");
+    th_result_free(&r);
+
+    answer_cert(req, "LINE-1", &r, number);
+    assert_string_equal(number, "LINE-1");
+    th_expect_text(r.err, "LINE-1 is not in force");
+    th_result_free(&r);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_revoke_covers_the_line),
         cmocka_unit_test(test_forward_twice_no_duplicates),
+        cmocka_unit_test(test_answer_skips_certificate_not_in_force),
     };
 
     th_require_hub_bin();

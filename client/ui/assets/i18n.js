@@ -66,7 +66,7 @@ window.TX_TEXT = {
   'cert.invalid_criteria': 'Invalid criteria',
   'cert.none': '—',
   'cert.until': 'until {date}',
-  'cert.pick.auto': 'Reference the newest certificate automatically',
+  'cert.pick.auto': 'Reference the newest certificate in force automatically',
   'cert.pick.none': 'Reference no certificate',
   'req.answered': 'Answered',
   'req.open': 'Open',
