@@ -192,6 +192,71 @@ has_string(const json_t *arr, const char *s)
     return 0;
 }
 
+/* The share of `aid` with buyer `name` in `assessments --json`, or NULL. */
+static json_t *
+share_of(json_t *doc, const char *aid, const char *name)
+{
+    json_t *as = json_object_get(doc, "assessments");
+
+    for (size_t i = 0; i < json_array_size(as); i++) {
+        json_t *a = json_array_get(as, i), *sh = json_object_get(a, "shared");
+        if (strcmp(json_string_value(json_object_get(a, "id")), aid) != 0) {
+            continue;
+        }
+        for (size_t k = 0; k < json_array_size(sh); k++) {
+            if (strcmp(json_string_value(json_object_get(json_array_get(sh, k), "name")), name) ==
+                0) {
+                return json_array_get(sh, k);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* `ticsx assessments` after the second revocation: one line a1 -> a2 -> a3; a2 and a3 revoked
+ * from buyer 1 and held by buyer 2. */
+static void
+expect_listing(const char *a1, const char *a2, const char *a3)
+{
+    th_result r;
+    json_t *j, *lines, *chain = NULL, *sh;
+
+    th_ticsx(&r, &fx.w.hub, fx.sup, "--json", "assessments", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    lines = json_object_get(j, "lines");
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *c = json_object_get(json_array_get(lines, i), "chain");
+        if (strcmp(json_string_value(json_array_get(c, 0)), a1) == 0) {
+            chain = c;
+            assert_string_equal(
+                json_string_value(json_object_get(json_array_get(lines, i), "current")), a3);
+        }
+    }
+    assert_non_null(chain);
+    assert_int_equal(json_array_size(chain), 3);
+    assert_string_equal(json_string_value(json_array_get(chain, 1)), a2);
+    assert_string_equal(json_string_value(json_array_get(chain, 2)), a3);
+    sh = share_of(j, a2, B1);
+    assert_non_null(sh);
+    assert_string_equal(json_string_value(json_object_get(sh, "state")), "revoked");
+    assert_true(json_is_string(json_object_get(sh, "revoked")));
+    assert_string_equal(json_string_value(json_object_get(share_of(j, a2, B2), "state")),
+                        "current");
+    assert_string_equal(json_string_value(json_object_get(share_of(j, a3, B1), "state")),
+                        "revoked");
+    assert_string_equal(json_string_value(json_object_get(share_of(j, a3, B2), "state")),
+                        "current");
+    json_decref(j);
+    th_result_free(&r);
+
+    th_ticsx(&r, &fx.w.hub, fx.sup, "assessments", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "revoked from " B1);
+    th_expect_text(r.out, "held by " B2);
+    th_result_free(&r);
+}
+
 /* Revoking the newer version takes the older one with it (each named), at the hub too, and the
  * evidence both list; a later version is not shown to the revoked buyer unless granted to it on
  * purpose. The other buyer keeps all. */
@@ -252,6 +317,7 @@ test_revoke_covers_the_line(void **state)
     assert_int_equal(get_status(fx.b1, chunk, TX_KIND_EVIDENCE_CHUNK), TX_OK); /* a3 lists it */
     th_ticsx(&r, &fx.w.hub, fx.sup, "revoke", a1, "--from", B1, NULL);
     th_expect_status(&r, 0);
+    expect_listing(a1, a2, a3);
     a3[12] = 0;
     th_expect_text(r.err, a3);
     th_expect_text(r.err, "revoked from " B1);

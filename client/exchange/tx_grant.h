@@ -83,13 +83,19 @@ json_t *tx_grant_result_json(const tx_grant_result *r, const char *what, int64_t
  * "already_answered", "grantee": {"name", "fingerprint", "key"}}. Caller owns. */
 json_t *tx_grant_reuse_json(const tx_grant_result *r);
 
-/* Who holds one of this organisation's assessments now (its newest grant is newer than its
- * newest revocation and has not ended). */
+/* Where one of this organisation's assessments is shared: a buyer it was ever granted to, by
+ * its newest grant and newest revocation. It holds it now (TX_SHARE_CURRENT) when that grant
+ * is newer than the revocation and has not ended. */
+enum { TX_SHARE_CURRENT, TX_SHARE_REVOKED, TX_SHARE_ENDED };
+
 typedef struct {
     uint8_t key[TX_KEY_LEN];
     char name[TX_NAME_MAX]; /* "" without a profile */
     char fingerprint[TX_FP_LEN];
-    int64_t until; /* 0 = no end */
+    int state;       /* TX_SHARE_* */
+    int64_t granted; /* the newest grant's date */
+    int64_t until;   /* 0 = no end */
+    int64_t revoked; /* TX_SHARE_REVOKED: the newest revocation's date */
     int has_request;
     uint8_t request[TX_ID_LEN]; /* the request the newest grant answers */
 } tx_own_holder;
@@ -106,8 +112,11 @@ typedef struct {
     int64_t as_of, valid_until;
     int superseded;
     uint8_t superseded_by[TX_ID_LEN]; /* the own assessment naming this one as replaced */
-    tx_own_holder *holders;           /* current holders, this organisation left out */
+    uint8_t line[TX_ID_LEN];          /* the first version of its line (itself when none) */
+    tx_own_holder *holders;           /* every buyer it was granted to, current ones first; this
+                                         organisation left out */
     size_t n_holders;
+    size_t n_current; /* holders[0..n_current) hold it now */
 } tx_own_assessment;
 
 typedef struct {
@@ -122,8 +131,11 @@ typedef struct {
 int tx_grant_list_own(tx_client *c, tx_own_list *out);
 
 /* `assessments --json`: {"assessments": [{"id", "questionnaire", "as_of", "valid_until",
- * "created", "superseded_by", "grantees": [{"name", "fingerprint", "key", "until",
- * "request"}]}]}. Caller owns. */
+ * "created", "superseded_by", "line", "grantees": [{"name", "fingerprint", "key", "granted",
+ * "until", "request"}] (current holders), "shared": [the same with "state": "current" |
+ * "revoked" | "ended" and "revoked": DATE|null] (every buyer ever granted)}], "lines":
+ * [{"chain": [ids, oldest first], "current": the newest id, "questionnaire"}] (newest line
+ * first)}. Caller owns. */
 json_t *tx_own_list_json(const tx_own_list *l);
 
 void tx_own_list_free(tx_own_list *l);

@@ -195,6 +195,7 @@ tx_grant_holders(const tx_grant_state *st, const uint8_t *aid, tx_grant_holder *
             if (memcmp(v[k].key, rp->grantee.data, TX_KEY_LEN) == 0 &&
                 tx_grant_seq(r) > v[k].revoked_seq) {
                 v[k].revoked_seq = tx_grant_seq(r);
+                v[k].revoke = r;
             }
         }
     }

@@ -26,6 +26,7 @@ typedef struct {
     uint8_t key[TX_KEY_LEN];
     const tx_rec *grant;  /* newest grant */
     uint64_t revoked_seq; /* newest revocation's seq, 0 if none */
+    const tx_rec *revoke; /* that revocation, NULL if none */
 } tx_grant_holder;
 
 /* This organisation's signing key. Borrowed. */
