@@ -130,6 +130,12 @@ def test_revoke(c):
     old = [a for a in c["api"].get("/api/assessments")["assessments"] if a["id"] == c["a1"]][0]
     expect(b1.fingerprint not in [g["fingerprint"] for g in old["grantees"]],
            "revoking the new version left buyer 1 the superseded one")
+    # The page lists the revoked share under each version, with its date.
+    assessment_el(c["b"], c["a1"])
+    c["b"].until("the revoked share listed under the superseded version", lambda: [
+        x for x in c["b"].css('[data-t="assessment"][data-id="%s"] [data-t="past-shares"] li'
+                              % c["a1"])
+        if b1.name in x.text and x.get_attribute("data-state") == "revoked"])
     w.cli(b1, "fetch")
     key = c["key"]
     row = report_row(w, b1, key)

@@ -240,6 +240,13 @@
         }))
       ]));
     }
+    var past = (a.shared || []).filter(function (s) { return s.state !== 'current'; });
+    if (past.length) {
+      card.appendChild(h('h3', {class: 'h4', text: t('as.past', {n: past.length})}));
+      card.appendChild(h('ul', {class: 'plain-list', t: 'past-shares'}, past.map(function (s) {
+        return h('li', {'data-fingerprint': s.fingerprint, 'data-state': s.state, text: t(s.state === 'revoked' ? 'as.past.revoked' : 'as.past.ended', {name: s.name || s.fingerprint, date: s.state === 'revoked' ? s.revoked : s.until, granted: s.granted})});
+      })));
+    }
     if (!a.superseded_by) {
       var toId = TX.uid('gt');
       var untilId = TX.uid('gu');
