@@ -79,12 +79,7 @@ static void
 print_lines(const tx_own_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
-        size_t k = 0;
-
-        while (k < i && memcmp(l->v[k].line, l->v[i].line, TX_ID_LEN) != 0) {
-            k++;
-        }
-        if (k < i) {
+        if (!tx_own_line_starts(l, i)) {
             continue;
         }
         if (i > 0) {

@@ -130,6 +130,10 @@ typedef struct {
  * (tx_own_list_free). */
 int tx_grant_list_own(tx_client *c, tx_own_list *out);
 
+/* True when l->v[i] is the newest version of its line in l (the list is newest first, so a
+ * line starts there); its other versions follow it in l. */
+int tx_own_line_starts(const tx_own_list *l, size_t i);
+
 /* `assessments --json`: {"assessments": [{"id", "questionnaire", "as_of", "valid_until",
  * "created", "superseded_by", "line", "grantees": [{"name", "fingerprint", "key", "granted",
  * "until", "request"}] (current holders), "shared": [the same with "state": "current" |

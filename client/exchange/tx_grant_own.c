@@ -309,6 +309,17 @@ holder_json(const tx_own_holder *h, int with_state)
     return o;
 }
 
+int
+tx_own_line_starts(const tx_own_list *l, size_t i)
+{
+    for (size_t k = 0; k < i; k++) {
+        if (memcmp(l->v[k].line, l->v[i].line, TX_ID_LEN) == 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The version lines: each line's versions oldest first, newest line first (l is newest
  * first). */
 static json_t *
@@ -317,15 +328,12 @@ lines_json(const tx_own_list *l)
     json_t *lines = json_array();
 
     for (size_t i = 0; i < l->n; i++) {
-        json_t *chain = json_array();
-        size_t k = 0;
+        json_t *chain;
 
-        while (k < i && memcmp(l->v[k].line, l->v[i].line, TX_ID_LEN) != 0) {
-            k++;
-        }
-        if (k < i) {
+        if (!tx_own_line_starts(l, i)) {
             continue; /* its line is listed with a newer version */
         }
+        chain = json_array();
         for (size_t j = l->n; j-- > i;) {
             if (memcmp(l->v[j].line, l->v[i].line, TX_ID_LEN) == 0) {
                 json_array_append_new(chain, tx_json_hex(l->v[j].id, TX_ID_LEN));
