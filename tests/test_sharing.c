@@ -437,6 +437,15 @@ test_answer_skips_certificate_not_in_force(void **state)
     assert_string_equal(number, "LINE-1");
     th_expect_text(r.err, "LINE-1 is not in force");
     th_result_free(&r);
+
+    /* An expired one, named: referenced, with the warning. */
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "issue", "--holder", SUP, "--number", "OLD-0",
+                    "--scope", "設計・製造部門", "--sector", "manufacturing", "--criteria", "2018",
+                    "--issued", "2021-01-10", NULL);
+    answer_cert(req, "OLD-0", &r, number);
+    assert_string_equal(number, "OLD-0");
+    th_expect_text(r.err, "OLD-0 is not in force");
+    th_result_free(&r);
 }
 
 int
