@@ -298,6 +298,16 @@ test_revoke_covers_the_line(void **state)
     th_ticsx(&r, &fx.w.hub, fx.b1, "evidence", "list", a1, NULL);
     th_expect_status(&r, 1);
     th_result_free(&r);
+    /* The buyer's own view: both versions revoked. */
+    th_ticsx_expect(0, &fx.w.hub, fx.b1, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.b1, "--json", "verify", a1, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "revoked by the supplier");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.b1, "--json", "verify", a2, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "revoked by the supplier");
+    th_result_free(&r);
     assert_int_equal(get_status(fx.b2, a1, TX_KIND_ASSESSMENT), TX_OK);
     assert_int_equal(get_status(fx.b2, chunk, TX_KIND_EVIDENCE_CHUNK), TX_OK);
 
