@@ -19,6 +19,9 @@ typedef struct {
     unsigned depth;        /* tiers, >= 1 */
     unsigned current_days; /* 0: TX_TREE_DEFAULT_CURRENT_DAYS */
     int64_t now;
+    const tx_verdicts *subs_from; /* NULL: the report's verdicts. Where a supplier's
+                                     sub-suppliers are read: its newest verified assessment
+                                     that lists any, whatever its questionnaire */
 } tx_report_tree_opts;
 
 /* Adds "depth", "current_days", "nodes", "tiers" and "total" to a report document `doc` built

@@ -386,7 +386,7 @@ export_xlsx(tx_ui_app *app, const tx_ui_model *m, int ja, tx_ui_resp *rs)
                        strerror(errno));
     }
     snprintf(path, sizeof path, "%s/report.xlsx", dir);
-    rc = tx_render_report(NULL, path, &m->vs, &m->tree, TX_REPORT_XLSX, ja);
+    rc = tx_render_report(NULL, path, &m->vs, &m->tree, NULL, TX_REPORT_XLSX, ja);
     if (rc == TX_OK && (rc = tx_file_read(path, 256u * 1024 * 1024, &bytes, &len)) != TX_OK) {
         rc = tx_fail(rc, "cannot read the spreadsheet back: %s", tx_strerror(rc));
     }
@@ -434,7 +434,7 @@ h_export(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         if (mem == NULL) {
             return tx_fail(TX_ERR_NOMEM, "out of memory");
         }
-        rc = tx_render_report(mem, NULL, &m->vs, &m->tree, format, ja);
+        rc = tx_render_report(mem, NULL, &m->vs, &m->tree, NULL, format, ja);
         if (fclose(mem) != 0 && rc == TX_OK) {
             rc = tx_fail(TX_ERR_NOMEM, "out of memory");
         }
