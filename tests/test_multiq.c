@@ -330,14 +330,14 @@ test_main_questionnaire(void **state)
 }
 
 /* Hand-built verdicts: one whose questionnaire did not verify joins the scope of another
- * verdict of the same record; one of an unknown record goes to the unreadable scope, last. */
+ * verdict of the same record; one of an unknown record (revoked before it was read) is in
+ * every scope; only with no questionnaire known at all is there a scope with no id. */
 static void
 test_scopes(void **state)
 {
     tx_questionnaire_pb qa, qb;
     tx_verdict v[4];
-    tx_verdicts vs = {.v = v, .n = 4};
-    tx_verdicts none = {0};
+    tx_verdicts vs = {.v = v, .n = 4}, unknown = {.v = &v[2], .n = 1}, none = {0};
     tx_report_scope *sc;
     size_t n;
     json_t *j;
@@ -354,28 +354,37 @@ test_scopes(void **state)
     v[0].questionnaire[0] = 1;
     v[1].questionnaire[0] = 1; /* qa's record, failed before its questionnaire was read */
     v[1].seq = 7;
-    v[2].questionnaire[0] = 9; /* a record no verdict read */
-    v[2].seq = 8;
+    v[2].status = TX_REVOKED; /* its sealed record never read */
     v[3].q = &qb;
     v[3].questionnaire[0] = 2;
     assert_int_equal(tx_report_scopes(&vs, NULL, &sc, &n), TX_OK);
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 2);
     assert_string_equal(sc[0].id, "alpha");
-    assert_int_equal(sc[0].vs.n, 1);
+    assert_int_equal(sc[0].vs.n, 2);
+    assert_ptr_equal(sc[0].q, &qb);
+    assert_int_equal(sc[0].vs.v[0].status, TX_REVOKED);
     assert_string_equal(sc[1].id, "zeta");
-    assert_int_equal(sc[1].vs.n, 2);
+    assert_int_equal(sc[1].vs.n, 3);
     assert_ptr_equal(sc[1].q, &qa);
-    assert_string_equal(sc[2].id, "");
-    assert_int_equal(sc[2].vs.n, 1);
-    assert_int_equal(sc[2].vs.v[0].seq, 8);
-    j = tx_report_scope_json(&sc[2]);
-    assert_true(json_is_null(j));
+    assert_int_equal(sc[1].vs.v[1].seq, 7);
+    j = tx_report_scope_json(&sc[1]);
+    assert_string_equal(json_string_value(json_object_get(j, "id")), "zeta");
     json_decref(j);
     tx_report_scopes_free(sc, n);
 
     assert_int_equal(tx_report_scopes(&vs, "zeta", &sc, &n), TX_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(sc[0].vs.n, 2);
+    assert_int_equal(sc[0].vs.n, 3);
+    tx_report_scopes_free(sc, n);
+
+    /* Nothing known: one scope with no id, its questionnaire null. */
+    assert_int_equal(tx_report_scopes(&unknown, NULL, &sc, &n), TX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(sc[0].id, "");
+    assert_int_equal(sc[0].vs.n, 1);
+    j = tx_report_scope_json(&sc[0]);
+    assert_true(json_is_null(j));
+    json_decref(j);
     tx_report_scopes_free(sc, n);
 
     /* Nothing granted: one scope, for the tree of what was asked. */

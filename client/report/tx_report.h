@@ -35,8 +35,8 @@ int tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *
 /* The report per questionnaire (tx_report_scope.h): {"generated","reports":[doc, ...]}, one
  * document per questionnaire id in `vs` in turn, or only `only`'s (one document, whatever
  * answers it). Each document is tx_report_json's of that questionnaire's verdicts with a
- * "questionnaire" member ({"record","id","version","title","provenance"}; null for the
- * assessments whose questionnaire could not be read) and, with t, its own tree whose
+ * "questionnaire" member ({"record","id","version","title","provenance"}; null when no
+ * questionnaire is known, tx_report_scope.h) and, with t, its own tree whose
  * sub-suppliers come from each supplier's newest verified assessment that lists any. Caller
  * owns *out. TX_ERR_NOMEM. */
 int tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const char *only,

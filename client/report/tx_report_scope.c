@@ -78,7 +78,7 @@ tx_report_scopes(const tx_verdicts *all, const char *only, tx_report_scope **out
     tx_report_scope *s = calloc(all->n + 1, sizeof *s);
     tx_idmap by_record = {0};
     const char **ids = calloc(all->n + 1, sizeof *ids);
-    size_t count = 0;
+    size_t count = 0, unknown = 0;
 
     *out = NULL;
     *n = 0;
@@ -91,19 +91,32 @@ tx_report_scopes(const tx_verdicts *all, const char *only, tx_report_scope **out
     if (s == NULL || ids == NULL) {
         goto nomem;
     }
+    /* The scopes: `only`, else each questionnaire id answered; the one with no id only when
+     * none is known (every verdict unreadable, or none at all: the tree of what was asked). */
     if (only != NULL) {
         scope_for(s, &count, only, 1);
     }
-    /* Count each scope's verdicts, then copy them in. */
+    for (size_t i = 0; i < all->n; i++) {
+        ids[i] = qid_of(all, &by_record, i);
+        if (only == NULL && ids[i] != NULL) {
+            scope_for(s, &count, ids[i], 1);
+        }
+    }
+    if (count == 0) {
+        scope_for(s, &count, NULL, 1);
+    }
+    /* Count each scope's verdicts, then copy them in; an unreadable verdict (revoked or failed
+     * before its questionnaire was read) is in every scope. */
     for (size_t i = 0; i < all->n; i++) {
         tx_report_scope *sc;
-        ids[i] = qid_of(all, &by_record, i);
-        if ((sc = scope_for(s, &count, ids[i], only == NULL)) != NULL) {
+        if (ids[i] == NULL) {
+            unknown++;
+        } else if ((sc = scope_for(s, &count, ids[i], 0)) != NULL) {
             sc->vs.n++;
         }
     }
     for (size_t k = 0; k < count; k++) {
-        if ((s[k].vs.v = calloc(s[k].vs.n + 1, sizeof *s[k].vs.v)) == NULL) {
+        if ((s[k].vs.v = calloc(s[k].vs.n + unknown + 1, sizeof *s[k].vs.v)) == NULL) {
             tx_report_scopes_free(s, count);
             s = NULL;
             goto nomem;
@@ -113,16 +126,14 @@ tx_report_scopes(const tx_verdicts *all, const char *only, tx_report_scope **out
         s[k].vs.unproven = all->unproven;
     }
     for (size_t i = 0; i < all->n; i++) {
-        tx_report_scope *sc = scope_for(s, &count, ids[i], 0);
-        if (sc != NULL) {
+        tx_report_scope *sc;
+        if (ids[i] == NULL) {
+            for (size_t k = 0; k < count; k++) {
+                scope_add(&s[k], all, &all->v[i]);
+            }
+        } else if ((sc = scope_for(s, &count, ids[i], 0)) != NULL) {
             scope_add(sc, all, &all->v[i]);
         }
-    }
-    if (count == 0) {
-        /* Nothing granted yet: one scope, for the tree of what was asked. */
-        s[0].vs.policy = all->policy;
-        s[0].vs.unproven = all->unproven;
-        count = 1;
     }
     qsort(s, count, sizeof *s, by_id);
     tx_idmap_free(&by_record);

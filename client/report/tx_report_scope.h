@@ -2,7 +2,9 @@
  * versions of one id together), one report document each; and the organisation's main
  * questionnaire, the one its reports show by default (home file `main-questionnaire`, 0600).
  * A verdict whose questionnaire could not be read takes the id of another verdict of the same
- * questionnaire record, else it goes to a scope of its own with no id. */
+ * questionnaire record; failing that (revoked or failed before it was read) it is in every
+ * scope, so each report still shows the supplier's state. Only when no id is known at all is
+ * there a scope with no id. */
 #ifndef TX_REPORT_SCOPE_H
 #define TX_REPORT_SCOPE_H
 
@@ -21,9 +23,9 @@ typedef struct {
                                              tx_report_scopes_free only (vs.v is the only thing owned) */
 } tx_report_scope;
 
-/* The scopes of `all`, by questionnaire id (unreadable last), or only `only`'s (one scope,
- * empty when nothing answers it). With no verdicts at all, one empty scope with no id, so the
- * supply tree of unanswered requests is still reported. Caller frees with
+/* The scopes of `all`, by questionnaire id, or only `only`'s (one scope, holding only the
+ * unreadable verdicts when nothing answers it). With no verdicts at all, one empty scope with
+ * no id, so the supply tree of unanswered requests is still reported. Caller frees with
  * tx_report_scopes_free. TX_ERR_NOMEM. */
 int tx_report_scopes(const tx_verdicts *all, const char *only, tx_report_scope **out, size_t *n);
 void tx_report_scopes_free(tx_report_scope *s, size_t n);
