@@ -480,13 +480,13 @@ add_areas_counts(tx_ui_model *m)
 static int
 pick_questionnaire(tx_ui_model *m, tx_home *home, const char *asked)
 {
-    char main_q[TX_QUESTIONNAIRE_ID_MAX + 1] = "";
+    const char *main_q = m->main_q;
     tx_report_scope *all;
     size_t n;
     const char *shown;
     int rc;
 
-    if ((rc = tx_report_main_get(home, main_q)) != TX_OK ||
+    if ((rc = tx_report_main_get(home, m->main_q)) != TX_OK ||
         (rc = tx_report_scopes(&m->vs, NULL, &all, &n)) != TX_OK) {
         return rc;
     }
@@ -583,6 +583,16 @@ tx_ui_model_get_q(tx_ui_app *app, const char *id, tx_ui_model **out)
     if (strcmp(want, app->questionnaire) != 0) {
         snprintf(app->questionnaire, sizeof app->questionnaire, "%s", want);
         tx_ui_model_invalidate(app);
+    } else if (app->model != NULL) {
+        /* The default and the selector's mark follow `questionnaire main` set meanwhile. */
+        char main_q[TX_QUESTIONNAIRE_ID_MAX + 1];
+        int rc = tx_report_main_get(tx_client_home(app->client), main_q);
+        if (rc != TX_OK) {
+            return rc;
+        }
+        if (strcmp(main_q, app->model->main_q) != 0) {
+            tx_ui_model_invalidate(app);
+        }
     }
     return tx_ui_model_get(app, out);
 }

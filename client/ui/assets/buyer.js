@@ -28,14 +28,16 @@
     if (!shownQ) {
       return path;
     }
-    return path + (path.indexOf('?') < 0 ? '?' : '&') + 'questionnaire=' + encodeURIComponent(shownQ);
+    var sep = path.indexOf('?') < 0 ? '?' : '&';
+    return path + sep + 'questionnaire=' + encodeURIComponent(shownQ);
   }
 
   // The questionnaire selector: one option per questionnaire answered (the main one marked).
   function fillQuestionnaires(field, sel, list) {
     TX.clear(sel);
     (list || []).forEach(function (q) {
-      var name = q.id === null ? t('dash.q.unknown') : (TX.L(q.title) || q.id) + ' (' + q.id + (q.version ? ' v' + q.version : '') + ')';
+      var name = q.id === null ? t('dash.q.unknown')
+        : (TX.L(q.title) || q.id) + ' (' + q.id + (q.version ? ' v' + q.version : '') + ')';
       sel.appendChild(h('option', {
         value: q.id || '',
         text: q.main ? t('dash.q.main', {name: name}) : name,
