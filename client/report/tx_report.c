@@ -396,7 +396,7 @@ write_scope(FILE *f, const tx_report_scope *sc, const tx_report_tree_opts *t, in
                  tx_render_tr(N_("%s: no assessment answers this questionnaire"), ja), sc->id);
         tx_put_wrapped(f, buf, 0, WIDTH, 2);
     }
-    if ((rc = tx_report_json(&sc->vs, t, &doc)) == TX_OK &&
+    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), &doc)) == TX_OK &&
         (rc = tx_report_rows(&sc->vs, &rows, &n)) == TX_OK) {
         /* The rows' credentials, evidence and policy verdict come from the document, as in
          * every other format; its rows are in the order of `rows`. */

@@ -663,15 +663,24 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
     tree_ctx c;
     tree_widths w = widths(ja);
     char buf[256];
+    const char *qid =
+        json_string_value(json_object_get(json_object_get(doc, "questionnaire"), "id"));
     int rc = ctx_build(&c, vs, t);
 
     if (rc != TX_OK) {
         return rc;
     }
     fputc('\n', f);
-    snprintf(buf, sizeof buf,
-             tx_render_tr(N_("supply tree (%u tiers; current = as-of within %u days)"), ja),
-             c.tree.depth, c.tree.current_days);
+    if (qid != NULL) {
+        /* Each questionnaire has its own tree: say whose. */
+        snprintf(buf, sizeof buf,
+                 tx_render_tr(N_("supply tree, %s (%u tiers; current = as-of within %u days)"), ja),
+                 qid, c.tree.depth, c.tree.current_days);
+    } else {
+        snprintf(buf, sizeof buf,
+                 tx_render_tr(N_("supply tree (%u tiers; current = as-of within %u days)"), ja),
+                 c.tree.depth, c.tree.current_days);
+    }
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
     tx_put_cell(f, tx_render_tr(N_("T"), ja), 3);
     tx_put_cell(f, tx_render_tr(N_("SUPPLIER"), ja), w.name);

@@ -31,7 +31,8 @@ int tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree
 /* Prints the indented tree and its roll-ups by tier (texts in Japanese when ja), as the table
  * report goes on after the supplier tables; under each node its credentials and the policy's
  * verdict, under each roll-up the policy's counts, read from `doc` (the report's JSON document
- * with the tree of the same vs and t; may be NULL). TX_ERR_NOMEM. */
+ * with the tree of the same vs and t; may be NULL); the heading names the document's
+ * questionnaire when it has one. TX_ERR_NOMEM. */
 int tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t,
                          const json_t *doc, int ja);
 
