@@ -158,11 +158,7 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
             out = optarg;
         } else if (opt == 'Q') {
             only = optarg;
-            if (!tx_questionnaire_id_valid(only)) {
-                rc = tx_fail(TX_ERR_USAGE,
-                             "%s: a questionnaire id is 1 to %d letters, digits, '.', '_' or '-'",
-                             only, TX_QUESTIONNAIRE_ID_MAX);
-            }
+            rc = tx_report_qid_check(only);
         } else {
             rc = tx_cli_common_opt(g, opt, "report");
         }

@@ -175,6 +175,17 @@ tx_report_scope_json(const tx_report_scope *s)
         tx_questionnaire_has_provenance(q) ? tx_json_text(q->provenance) : json_null());
 }
 
+int
+tx_report_qid_check(const char *id)
+{
+    if (strlen(id) > TX_QUESTIONNAIRE_ID_MAX || !tx_questionnaire_id_valid(id)) {
+        return tx_fail(TX_ERR_USAGE,
+                       "%s: a questionnaire id is 1 to %d letters, digits, '.', '_' or '-'", id,
+                       TX_QUESTIONNAIRE_ID_MAX);
+    }
+    return TX_OK;
+}
+
 static int
 main_path(tx_home *home, char *path, size_t n)
 {
@@ -233,11 +244,8 @@ tx_report_main_set(tx_home *home, const char *id)
         }
         return TX_OK;
     }
-    if (strlen(id) > TX_QUESTIONNAIRE_ID_MAX || !tx_questionnaire_id_valid(id)) {
-        return tx_fail(TX_ERR_USAGE,
-                       "%s: a questionnaire id is 1 to %d letters, digits, '.', '_' "
-                       "or '-'",
-                       id, TX_QUESTIONNAIRE_ID_MAX);
+    if ((rc = tx_report_qid_check(id)) != TX_OK) {
+        return rc;
     }
     snprintf(line, sizeof line, "%s\n", id);
     return tx_file_replace(path, line, strlen(line), 0600);

@@ -34,6 +34,10 @@ void tx_report_scopes_free(tx_report_scope *s, size_t n);
  * newest version ("id" alone when none answers it), null for the unreadable scope. */
 json_t *tx_report_scope_json(const tx_report_scope *s);
 
+/* TX_OK when id is a questionnaire id (tx_questionnaire_id_valid, at most
+ * TX_QUESTIONNAIRE_ID_MAX), else TX_ERR_USAGE with a message naming it. */
+int tx_report_qid_check(const char *id);
+
 /* The main questionnaire: *id set to "" when none is set. TX_ERR_MALFORMED if the file holds no
  * valid id. */
 int tx_report_main_get(tx_home *home, char id[TX_QUESTIONNAIRE_ID_MAX + 1]);

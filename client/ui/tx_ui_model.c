@@ -573,21 +573,19 @@ int
 tx_ui_model_get_q(tx_ui_app *app, const char *id, tx_ui_model **out)
 {
     const char *want = id != NULL ? id : "";
+    char main_q[TX_QUESTIONNAIRE_ID_MAX + 1];
+    int rc;
 
     *out = NULL;
-    if (want[0] && (strlen(want) > TX_QUESTIONNAIRE_ID_MAX || !tx_questionnaire_id_valid(want))) {
-        return tx_fail(TX_ERR_USAGE,
-                       "%s: a questionnaire id is 1 to %d letters, digits, '.', '_' or '-'", want,
-                       TX_QUESTIONNAIRE_ID_MAX);
+    if (want[0] && (rc = tx_report_qid_check(want)) != TX_OK) {
+        return rc;
     }
     if (strcmp(want, app->questionnaire) != 0) {
         snprintf(app->questionnaire, sizeof app->questionnaire, "%s", want);
         tx_ui_model_invalidate(app);
     } else if (app->model != NULL) {
         /* The default and the selector's mark follow `questionnaire main` set meanwhile. */
-        char main_q[TX_QUESTIONNAIRE_ID_MAX + 1];
-        int rc = tx_report_main_get(tx_client_home(app->client), main_q);
-        if (rc != TX_OK) {
+        if ((rc = tx_report_main_get(tx_client_home(app->client), main_q)) != TX_OK) {
             return rc;
         }
         if (strcmp(main_q, app->model->main_q) != 0) {
