@@ -834,7 +834,7 @@ static void
 put_doc(FILE *f, const json_t *doc, int ja)
 {
     const json_t *sups = tx_render_rows(doc);
-    const json_t *q = json_object_get(doc, "questionnaire");
+    const json_t *q = tx_render_questionnaire(doc);
     json_t *areas = tx_render_area_union(doc);
 
     fputs("<section class=\"questionnaire\">\n", f);
