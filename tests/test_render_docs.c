@@ -231,6 +231,46 @@ test_oscal(void **state)
     free(en);
 }
 
+/* Two questionnaires' documents: HTML has a section under each title, OSCAL a result per
+ * supplier of each. */
+static void
+test_two_questionnaires(void **state)
+{
+    json_t *a = json_deep_copy(doc), *b = json_deep_copy(doc), *two, *o;
+    char *html, *one, *both;
+    size_t n_one, n_both;
+
+    (void)state;
+    json_object_set_new(a, "questionnaire",
+                        json_pack("{s:s,s:i,s:{s:s,s:s}}", "id", "a-sheet", "version", 1, "title",
+                                  "ja", "シートA", "en", "Sheet A"));
+    json_object_set_new(b, "questionnaire",
+                        json_pack("{s:s,s:i,s:{s:s,s:s}}", "id", "b-sheet", "version", 3, "title",
+                                  "ja", "シートB", "en", "Sheet B"));
+    two = json_pack("[o,o]", a, b);
+    html = render(tx_render_html, two, 0);
+    assert_has(html, "<h2 class=\"questionnaire\">Sheet A</h2>");
+    assert_has(html, "<h2 class=\"questionnaire\">Sheet B</h2>");
+    assert_true(strstr(html, "Sheet A</h2>") < strstr(html, "Sheet B</h2>"));
+    free(html);
+    html = render(tx_render_html, two, 1);
+    assert_has(html, "<h2 class=\"questionnaire\">シートB</h2>");
+    free(html);
+    one = render(tx_render_oscal, docs, 0);
+    both = render(tx_render_oscal, two, 0);
+    o = json_loads(one, 0, NULL);
+    n_one = json_array_size(json_object_get(json_object_get(o, "assessment-results"), "results"));
+    json_decref(o);
+    o = json_loads(both, 0, NULL);
+    n_both = json_array_size(json_object_get(json_object_get(o, "assessment-results"), "results"));
+    json_decref(o);
+    assert_true(n_one > 0);
+    assert_int_equal(n_both, 2 * n_one);
+    free(one);
+    free(both);
+    json_decref(two);
+}
+
 /* The text of one part of the workbook. */
 static char *
 zip_part(const char *path, const char *name)
@@ -288,7 +328,7 @@ main(void)
         cmocka_unit_test(test_labels), cmocka_unit_test(test_level_share),
         cmocka_unit_test(test_table),  cmocka_unit_test(test_csv),
         cmocka_unit_test(test_html),   cmocka_unit_test(test_oscal),
-        cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_xlsx),   cmocka_unit_test(test_two_questionnaires),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
