@@ -614,7 +614,7 @@ report_row_of(const char *home, const char *name, json_t **root)
     th_expect_status(&r, 0);
     *root = th_parse_json(r.out);
     th_result_free(&r);
-    sups = json_object_get(*root, "suppliers");
+    sups = json_object_get(th_report_doc(*root), "suppliers");
     for (size_t i = 0; i < json_array_size(sups); i++) {
         json_t *s = json_array_get(sups, i);
         if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0) {
