@@ -244,7 +244,7 @@ test_oscal(void **state)
 static void
 test_two_questionnaires(void **state)
 {
-    json_t *a = json_deep_copy(doc), *b = json_deep_copy(doc), *two, *o;
+    json_t *a = json_deep_copy(doc), *b = json_deep_copy(doc), *pair, *o;
     char *html, *one, *both;
     size_t n_one, n_both;
 
@@ -255,17 +255,17 @@ test_two_questionnaires(void **state)
     json_object_set_new(b, "questionnaire",
                         json_pack("{s:s,s:i,s:{s:s,s:s}}", "id", "b-sheet", "version", 3, "title",
                                   "ja", "シートB", "en", "Sheet B"));
-    two = json_pack("[o,o]", a, b);
-    html = render(tx_render_html, two, 0);
+    pair = json_pack("[o,o]", a, b);
+    html = render(tx_render_html, pair, 0);
     assert_has(html, "<h2 class=\"questionnaire\">Sheet A</h2>");
     assert_has(html, "<h2 class=\"questionnaire\">Sheet B</h2>");
     assert_true(strstr(html, "Sheet A</h2>") < strstr(html, "Sheet B</h2>"));
     free(html);
-    html = render(tx_render_html, two, 1);
+    html = render(tx_render_html, pair, 1);
     assert_has(html, "<h2 class=\"questionnaire\">シートB</h2>");
     free(html);
     one = render(tx_render_oscal, docs, 0);
-    both = render(tx_render_oscal, two, 0);
+    both = render(tx_render_oscal, pair, 0);
     o = json_loads(one, 0, NULL);
     n_one = json_array_size(json_object_get(json_object_get(o, "assessment-results"), "results"));
     json_decref(o);
@@ -276,31 +276,7 @@ test_two_questionnaires(void **state)
     assert_int_equal(n_both, 2 * n_one);
     free(one);
     free(both);
-    json_decref(two);
-}
-
-/* The text of one part of the workbook. */
-static char *
-zip_part(const char *path, const char *name)
-{
-    int err;
-    zip_t *z = zip_open(path, ZIP_RDONLY, &err);
-    zip_stat_t st;
-    zip_file_t *zf;
-    char *buf;
-
-    assert_non_null(z);
-    if (zip_stat(z, name, 0, &st) != 0) {
-        zip_close(z);
-        return NULL;
-    }
-    buf = calloc(1, st.size + 1);
-    zf = zip_fopen(z, name, 0);
-    assert_non_null(zf);
-    assert_int_equal(zip_fread(zf, buf, st.size), (zip_int64_t)st.size);
-    zip_fclose(zf);
-    zip_close(z);
-    return buf;
+    json_decref(pair);
 }
 
 static void

@@ -443,15 +443,16 @@ static void
 expect_xlsx_tree(const char *path)
 {
     th_result r;
-    json_t *report;
-    const json_t *sub, *s2;
+    json_t *root;
+    const json_t *report, *sub, *s2;
     char *part, *xml, *v, ref[8];
     int row = 0;
 
     th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "json", NULL);
     th_expect_status(&r, 0);
-    report = th_parse_json(r.out);
+    root = th_parse_json(r.out);
     th_result_free(&r);
+    report = th_report_doc(root);
     sub = report_node(report, SUB);
     s2 = report_node(report, S2);
     assert_non_null(sub);
@@ -501,7 +502,7 @@ expect_xlsx_tree(const char *path)
         assert_string_equal(v, expect);
         free(v);
     }
-    json_decref(report);
+    json_decref(root);
 }
 
 static void
