@@ -171,9 +171,9 @@ sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
         if (tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
             tx_fail_clear();
             return tx_fail(TX_ERR_MALFORMED,
-                           "%s suppliers[%zu] (%s): key \"%.80s\" is neither 64 hex digits nor "
+                           "%s %s (%s): key \"%.80s\" is neither 64 hex digits nor "
                            "the fingerprint, key id or legal name of an enrolled organisation",
-                           file, i, in->name, in->key);
+                           file, in->where, in->name, in->key);
         }
         memcpy(v[i]->key.data, o->key, TX_KEY_LEN);
     }
