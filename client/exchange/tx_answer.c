@@ -2,6 +2,7 @@
 #include "tx_answer.h"
 
 #include "tx_answer_file.h"
+#include "tx_answer_subs.h"
 #include "tx_cert_issue.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -303,6 +304,11 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = sub_suppliers(&answers, &orgs, args->file, &subs)) != TX_OK) {
         goto out;
     }
+    /* Only a warning: superseding may mean to drop them. */
+    if (out->supersedes &&
+        tx_answer_dropped_subs(c, out->superseded, subs, answers.n_subs, out) != TX_OK) {
+        tx_fail_clear();
+    }
     if ((rc = tx_cert_pick_own(c, args->certificate, out->certificate, &out->has_certificate,
                                out->certificate_number, sizeof out->certificate_number)) != TX_OK) {
         goto out;
@@ -368,6 +374,18 @@ out:
     return rc;
 }
 
+/* The sub-suppliers a superseding answer no longer lists: {"count", "names"}. */
+static json_t *
+dropped_json(const tx_answer_result *res)
+{
+    json_t *names = json_array();
+
+    for (size_t i = 0; i < res->n_dropped && i < TX_ANSWER_DROPPED_MAX; i++) {
+        json_array_append_new(names, json_string(res->dropped[i]));
+    }
+    return json_pack("{s:I,s:o}", "count", (json_int_t)res->n_dropped, "names", names);
+}
+
 json_t *
 tx_answer_result_json(const tx_answer_result *res)
 {
@@ -398,5 +416,6 @@ tx_answer_result_json(const tx_answer_result *res)
                         json_pack("{s:I,s:I,s:I}", "files", (json_int_t)res->n_evidence, "sent",
                                   (json_int_t)res->evidence_sent, "reused",
                                   (json_int_t)res->evidence_reused));
+    json_object_set_new(j, "dropped_suppliers", dropped_json(res));
     return j;
 }
