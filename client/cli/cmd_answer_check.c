@@ -5,6 +5,7 @@
  * hub; a request does (its questionnaire, and the organisations a sub-supplier's key may name). */
 #include "cli.h"
 
+#include "tx_answer.h"
 #include "tx_answer_file.h"
 #include "tx_cell.h"
 #include "tx_error.h"
@@ -139,34 +140,27 @@ check_plans(check *k)
 }
 
 /* A sub-supplier as the assessment would carry it: {"name", "supplies", "key", "where",
- * "resolved"}; a key the hub cannot resolve is a problem (answer would refuse it). */
+ * "resolved"}; a key the hub's organisations do not resolve is a problem (answer would refuse
+ * it). Offline, only a key of 64 hex digits is resolved. */
 static json_t *
 sub_json(check *k, const tx_sub_supplier *s)
 {
     json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "name", s->name, "supplies", s->supplies, "key",
                           s->key, "where", s->where);
-    const tx_org *o = NULL;
     uint8_t raw[TX_KEY_LEN];
-    char fp[TX_FP_LEN], line[512];
+    char fp[TX_FP_LEN];
+    int hex = strlen(s->key) == 2 * TX_KEY_LEN && tx_unhex(raw, TX_KEY_LEN, s->key) == TX_OK;
 
-    if (s->key[0] == 0) {
-        json_object_set_new(j, "resolved", json_null());
-    } else if (strlen(s->key) == 2 * TX_KEY_LEN && tx_unhex(raw, TX_KEY_LEN, s->key) == TX_OK) {
+    json_object_set_new(j, "resolved", json_null());
+    if (s->key[0] == 0 || (!k->online && !hex)) {
+        return j;
+    }
+    if (tx_answer_sub_key(&k->orgs, k->file, s, raw) == TX_OK) {
         tx_fingerprint(raw, fp);
         json_object_set_new(j, "resolved", json_string(fp));
-    } else if (!k->online) {
-        json_object_set_new(j, "resolved", json_null()); /* resolved when answering */
-    } else if (tx_orgs_resolve(&k->orgs, s->key, &o) == TX_OK) {
-        tx_fingerprint(o->key, fp);
-        json_object_set_new(j, "resolved", json_string(fp));
     } else {
+        problem(k, tx_fail_msg());
         tx_fail_clear();
-        json_object_set_new(j, "resolved", json_null());
-        snprintf(line, sizeof line,
-                 _("%s %s (%s): key \"%.80s\" is neither 64 hex digits nor the fingerprint, key "
-                   "id or legal name of an enrolled organisation"),
-                 k->file, s->where, s->name, s->key);
-        problem(k, line);
     }
     return j;
 }

@@ -137,13 +137,35 @@ out:
     return rc;
 }
 
-/* The inner assessment's sub-suppliers from the answers file; a key is 64 hex digits, or an
- * enrolled organisation's fingerprint or key id. Caller frees *out and each element. */
+int
+tx_answer_sub_key(const tx_orgs *orgs, const char *file, const tx_sub_supplier *in,
+                  uint8_t key[TX_KEY_LEN])
+{
+    const tx_org *o;
+
+    if (strlen(in->key) == 2 * TX_KEY_LEN && tx_unhex(key, TX_KEY_LEN, in->key) == TX_OK) {
+        return TX_OK;
+    }
+    /* Also the legal name of an enrolled organisation (unique among profiles). */
+    if (tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
+        tx_fail_clear();
+        return tx_fail(TX_ERR_MALFORMED,
+                       "%s %s (%s): key \"%.80s\" is neither 64 hex digits nor "
+                       "the fingerprint, key id or legal name of an enrolled organisation",
+                       file, in->where, in->name, in->key);
+    }
+    memcpy(key, o->key, TX_KEY_LEN);
+    return TX_OK;
+}
+
+/* The inner assessment's sub-suppliers from the answers file, keys resolved
+ * (tx_answer_sub_key). Caller frees *out and each element. */
 static int
 sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
               tx_sub_supplier_pb ***out)
 {
     tx_sub_supplier_pb **v = calloc(answers->n_subs + 1, sizeof *v);
+    int rc;
 
     *out = v;
     if (v == NULL) {
@@ -151,7 +173,6 @@ sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
     }
     for (size_t i = 0; i < answers->n_subs; i++) {
         const tx_sub_supplier *in = &answers->subs[i];
-        const tx_org *o;
 
         if ((v[i] = calloc(1, sizeof *v[i] + TX_KEY_LEN)) == NULL) {
             return TX_ERR_NOMEM;
@@ -164,19 +185,9 @@ sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
         }
         v[i]->key.data = (uint8_t *)(v[i] + 1);
         v[i]->key.len = TX_KEY_LEN;
-        if (strlen(in->key) == 2 * TX_KEY_LEN &&
-            tx_unhex(v[i]->key.data, TX_KEY_LEN, in->key) == TX_OK) {
-            continue;
+        if ((rc = tx_answer_sub_key(orgs, file, in, v[i]->key.data)) != TX_OK) {
+            return rc;
         }
-        /* Also the legal name of an enrolled organisation (unique among profiles). */
-        if (tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
-            tx_fail_clear();
-            return tx_fail(TX_ERR_MALFORMED,
-                           "%s %s (%s): key \"%.80s\" is neither 64 hex digits nor "
-                           "the fingerprint, key id or legal name of an enrolled organisation",
-                           file, in->where, in->name, in->key);
-        }
-        memcpy(v[i]->key.data, o->key, TX_KEY_LEN);
     }
     return TX_OK;
 }

@@ -6,8 +6,10 @@
 #ifndef TX_ANSWER_H
 #define TX_ANSWER_H
 
+#include "tx_answer_file.h"
 #include "tx_client.h"
 #include "tx_evidence.h"
+#include "tx_orgs.h"
 
 #include <jansson.h>
 
@@ -75,6 +77,12 @@ typedef struct {
  * TX_ERR_NOT_FOUND for an unknown request, TX_ERR_USAGE when the request does not name this
  * organisation or the dates are inconsistent, TX_ERR_REFUSED, connection codes. */
 int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out);
+
+/* The key of sub-supplier `in` (its key not empty) as the assessment carries it: 64 hex
+ * digits, or the fingerprint, key id or legal name of an organisation in orgs. TX_OK, or
+ * TX_ERR_MALFORMED naming file, where the file lists it, the sub-supplier and the key. */
+int tx_answer_sub_key(const tx_orgs *orgs, const char *file, const tx_sub_supplier *in,
+                      uint8_t key[TX_KEY_LEN]);
 
 /* The answer as `answer --json` prints it: {"assessment", "grant", "request", "answered",
  * "items", "as_of", "valid_until", "certificate": null|{"record", "number"}, "supersedes",
