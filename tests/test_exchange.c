@@ -132,6 +132,9 @@ fill_csv(const char *in, const char *out, const char *answer)
     assert_int_equal(tx_csv_open(text, strlen(text), &csv), TX_OK);
     fputs("\xEF\xBB\xBF", f);
     while (tx_csv_next(csv, &fields, &n, &line) == TX_OK) {
+        if (n == 1 && fields[0][0] == 0) {
+            break; /* the blank line before the sub-suppliers' section: none listed */
+        }
         assert_int_equal(n, 8);
         if (!first) {
             fields[6] = (char *)answer;

@@ -370,6 +370,7 @@ window.TX_TEXT = {
   'sent.id': 'Assessment id:',
   'sent.to': '{name} can now read your answer.',
   'sent.superseded': 'Assessment {id}… is now superseded.',
+  'sent.dropped': 'Warning: {n} sub-supplier(s) listed in the superseded assessment are not listed any more ({names}): buyers\' supply trees lose them.',
   'sent.forward': 'This request asks for more tiers: use "Forward to your suppliers" in the inbox.',
   'sent.assessments': 'Your assessments',
   'sent.inbox': 'Inbox',
