@@ -252,7 +252,14 @@ print_text(const check *k, const json_t *j)
             const json_t *fp = json_object_get(v, "resolved");
             printf("  %s", json_string_value(json_object_get(v, "name")));
             printf("%s%s", supplies[0] ? _(": ") : "", supplies);
-            printf("%s\n", json_is_string(fp) ? "" : _(" (no key: not on the hub)"));
+            const char *key = json_string_value(json_object_get(v, "key"));
+            if (json_is_string(fp)) {
+                printf(" (%s)\n", json_string_value(fp));
+            } else if (key == NULL || key[0] == '\0') {
+                puts(_(" (no key: not on the hub)"));
+            } else {
+                printf(_(" (key %s: not looked up without the hub)\n"), key);
+            }
         }
     }
 }
