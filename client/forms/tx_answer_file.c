@@ -6,6 +6,7 @@
 #include "tx_i18n.h"
 #include "tx_limits.h"
 #include "tx_msg.h"
+#include "tx_plan.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
 #include "tx_xlsx_read.h"
@@ -35,14 +36,15 @@ tx_answers_template(FILE *f, const tx_questionnaire_pb *q, const char *qref, int
         json_decref(root);
         return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the template");
     }
-    static const char *const header[] = {"item",    "area",    "level",  "weight",
-                                         "text_ja", "text_en", "answer", "comment"};
+    static const char *const header[] = {"item",    "area",     "level",     "weight",
+                                         "text_ja", "text_en",  "answer",    "comment",
+                                         "plan",    "plan_due", "plan_done", "evidence"};
     fputs("\xEF\xBB\xBF", f);
     tx_csv_write(f, header, TX_ARRAY_LEN(header));
     for (size_t i = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
         char level[16], weight[16];
-        const char *row[8];
+        const char *row[12] = {0};
 
         snprintf(level, sizeof level, "%u", it->level);
         snprintf(weight, sizeof weight, "%u", it->weight);
@@ -52,8 +54,9 @@ tx_answers_template(FILE *f, const tx_questionnaire_pb *q, const char *qref, int
         row[3] = weight;
         row[4] = it->text != NULL ? it->text->ja : "";
         row[5] = it->text != NULL ? it->text->en : "";
-        row[6] = "";
-        row[7] = "";
+        for (size_t k = 6; k < TX_ARRAY_LEN(row); k++) {
+            row[k] = "";
+        }
         tx_csv_write(f, row, TX_ARRAY_LEN(row));
     }
     return ferror(f) ? tx_fail(TX_ERR_IO, "cannot write the template") : TX_OK;
@@ -66,6 +69,7 @@ tx_answers_free(tx_answers *a)
         free(a->v[i]->item);
         free(a->v[i]->choice);
         free(a->v[i]->comment);
+        tx_plan_answer_clear(a->v[i]);
         free(a->v[i]);
     }
     free(a->v);
@@ -178,6 +182,63 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
     return rc;
 }
 
+/* An answer's remediation plan and evidence file names, as a file gives them. */
+typedef struct {
+    tx_plan_text plan;
+    const char *evidence;        /* CSV and XLSX: names separated by ';' (or NULL) */
+    const json_t *evidence_list; /* JSON: ["name", ...] (or NULL) */
+} extras;
+
+static int
+evidence_given(const extras *x)
+{
+    return (x->evidence != NULL && !is_blank(x->evidence)) ||
+           json_array_size(x->evidence_list) > 0;
+}
+
+static int
+take_evidence(tx_answer_pb *a, const extras *x, char *why, size_t n)
+{
+    const char *p = x->evidence;
+    int rc = TX_OK;
+
+    while (p != NULL && rc == TX_OK) {
+        const char *semi = strchr(p, ';');
+        char *name = strndup(p, semi != NULL ? (size_t)(semi - p) : strlen(p));
+        rc = name != NULL ? tx_plan_take_evidence(a, name, why, n) : TX_ERR_NOMEM;
+        free(name);
+        p = semi != NULL ? semi + 1 : NULL;
+    }
+    for (size_t i = 0; rc == TX_OK && i < json_array_size(x->evidence_list); i++) {
+        rc = tx_plan_take_evidence(a, json_string_value(json_array_get(x->evidence_list, i)),
+                                   why, n);
+    }
+    return rc;
+}
+
+/* Gives the answer just taken (the last of r->out, if take() added one for `item`) its plan
+ * and evidence. `n_before`: r->out->n before take(). */
+static int
+take_extras(reader *r, const char *where, const char *item, size_t n_before, const extras *x)
+{
+    char why[256];
+    int rc;
+
+    if (r->out->n == n_before) {
+        return !tx_plan_text_given(&x->plan) && !evidence_given(x)
+                   ? TX_OK
+                   : tx_fail(TX_ERR_MALFORMED,
+                             "%s %s (%.64s): a remediation plan or evidence needs an answer",
+                             r->source, where, item);
+    }
+    tx_answer_pb *a = r->out->v[r->out->n - 1];
+    if ((rc = tx_plan_take(r->q, a, &x->plan, why, sizeof why)) == TX_OK) {
+        rc = take_evidence(a, x, why, sizeof why);
+    }
+    return rc == TX_ERR_MALFORMED ? tx_fail(rc, "%s %s (%s): %s", r->source, where, a->item, why)
+                                  : rc;
+}
+
 /* 1 when the header cell t names the column `name`: the key itself ("item"), or a label ending
  * with the key in parentheses, as the template writes it in Japanese ("設問ID（item）", ASCII or
  * fullwidth parentheses), whatever the language of this process. */
@@ -284,6 +345,28 @@ sheet_next(void *ctx, char ***fields, size_t *n, unsigned *number)
     return TX_OK;
 }
 
+/* The plan columns of a CSV or XLSX header (tx_answer_file.h), -1 for those absent. */
+static const char *const extra_columns[4] = {"plan", "plan_due", "plan_done", "evidence"};
+
+static void
+find_extra_columns(char **f, size_t n, int col[4])
+{
+    for (size_t k = 0; k < 4; k++) {
+        col[k] = find_column(f, n, extra_columns[k]);
+    }
+}
+
+static extras
+row_extras(char **f, const int col[4])
+{
+    const char *v[4];
+
+    for (size_t k = 0; k < 4; k++) {
+        v[k] = col[k] >= 0 ? f[col[k]] : NULL;
+    }
+    return (extras){{v[0], v[1], v[2]}, v[3], NULL};
+}
+
 static int
 parse_rows(reader *r, const row_source *src)
 {
@@ -291,6 +374,7 @@ parse_rows(reader *r, const row_source *src)
     size_t n, width = 0;
     unsigned line = 0;
     int col_item = -1, col_answer = -1, col_comment = -1;
+    int col_x[4] = {-1, -1, -1, -1}; /* plan, plan_due, plan_done, evidence */
     int rc;
 
     while ((rc = src->next(src->ctx, &f, &n, &line)) == TX_OK || rc == TX_ERR_BAD_UTF8) {
@@ -315,6 +399,7 @@ parse_rows(reader *r, const row_source *src)
             col_item = find_column(f, n, "item");
             col_answer = find_column(f, n, "answer");
             col_comment = find_column(f, n, "comment");
+            find_extra_columns(f, n, col_x);
             if (col_item < 0 || col_answer < 0) {
                 return tx_fail(TX_ERR_MALFORMED,
                                "%s %s %u: the header must name the columns item and answer "
@@ -329,8 +414,13 @@ parse_rows(reader *r, const row_source *src)
             return tx_fail(TX_ERR_MALFORMED, "%s %s (%.64s): %zu columns, the header has %zu",
                            r->source, where, (size_t)col_item < n ? f[col_item] : "?", n, width);
         }
+        size_t before = r->out->n;
         rc = take(r, where, line, f[col_item], f[col_answer],
                   col_comment >= 0 ? f[col_comment] : "");
+        if (rc == TX_OK) {
+            extras x = row_extras(f, col_x);
+            rc = take_extras(r, where, f[col_item], before, &x);
+        }
         if (rc != TX_OK) {
             return rc;
         }
@@ -457,6 +547,39 @@ parse_suppliers(reader *r, const json_t *arr)
     return TX_OK;
 }
 
+/* A JSON answer's optional "plan" {"action", "due", "done"} and "evidence" ["name", ...] into
+ * *x: the number of those fields, or a number that fails the caller's size check (1000) when
+ * either is malformed. */
+static size_t
+json_extras(const json_t *e, extras *x)
+{
+    const json_t *plan = json_object_get(e, "plan"), *ev = json_object_get(e, "evidence");
+    const char **to[3] = {&x->plan.action, &x->plan.due, &x->plan.done};
+    const char *key;
+    json_t *v;
+
+    for (size_t i = 0; i < json_array_size(ev); i++) {
+        if (!json_is_string(json_array_get(ev, i))) {
+            return 1000;
+        }
+    }
+    if ((ev != NULL && !json_is_array(ev)) || (plan != NULL && !json_is_object(plan))) {
+        return 1000;
+    }
+    json_object_foreach((json_t *)plan, key, v)
+    {
+        size_t k;
+        for (k = 0; k < 3 && strcmp(key, k == 0 ? "action" : extra_columns[k] + 5) != 0; k++) {
+        }
+        if (k == 3 || !json_is_string(v)) {
+            return 1000;
+        }
+        *to[k] = json_string_value(v);
+    }
+    x->evidence_list = ev;
+    return (plan != NULL) + (ev != NULL);
+}
+
 static int
 parse_json(reader *r, const char *buf, size_t len)
 {
@@ -494,22 +617,30 @@ parse_json(reader *r, const char *buf, size_t len)
         json_t *item = json_object_get(e, "item");
         json_t *answer = json_object_get(e, "answer");
         json_t *comment = json_object_get(e, "comment");
+        extras x = {{NULL, NULL, NULL}, NULL, NULL};
+        size_t before = r->out->n;
         char where[32];
 
         snprintf(where, sizeof where, "answers[%zu]", i);
         if (!json_is_object(e) || !json_is_string(item) ||
             (answer != NULL && !json_is_string(answer)) ||
             (comment != NULL && !json_is_string(comment)) ||
-            json_object_size(e) != 1u + (answer != NULL) + (comment != NULL)) {
+            json_object_size(e) !=
+                1u + (answer != NULL) + (comment != NULL) + json_extras(e, &x)) {
             rc = tx_fail(TX_ERR_MALFORMED,
                          "%s %s: expected {\"item\": \"...\", \"answer\": \"...\", "
-                         "\"comment\": \"...\"}",
+                         "\"comment\": \"...\", \"plan\": {\"action\": \"...\", \"due\": "
+                         "\"YYYY-MM-DD\", \"done\": \"YYYY-MM-DD\"}, \"evidence\": [\"file "
+                         "name\"]} (comment, plan and evidence optional)",
                          r->source, where);
             goto out;
         }
         rc = take(r, where, (unsigned)i + 1, json_string_value(item),
                   answer != NULL ? json_string_value(answer) : "",
                   comment != NULL ? json_string_value(comment) : "");
+        if (rc == TX_OK) {
+            rc = take_extras(r, where, json_string_value(item), before, &x);
+        }
         if (rc != TX_OK) {
             goto out;
         }

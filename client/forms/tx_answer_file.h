@@ -5,10 +5,14 @@
  * An XLSX workbook (told apart by its zip signature; see tx_xlsx) is read like the CSV, from
  * its first worksheet, naming rows by their row number.
  *
- * CSV header: item,area,level,weight,text_ja,text_en,answer,comment (only item and answer are
- * needed when reading; columns are found by name).
- * JSON: {"questionnaire":"<record id hex>","answers":[{"item":"A1-01","answer":"","comment":""}],
+ * CSV header: item,area,level,weight,text_ja,text_en,answer,comment,plan,plan_due,plan_done,
+ * evidence (only item and answer are needed when reading; columns are found by name).
+ * JSON: {"questionnaire":"<record id hex>","answers":[{"item":"A1-01","answer":"","comment":"",
+ *        "plan":{"action":"...","due":"YYYY-MM-DD","done":"YYYY-MM-DD"},"evidence":["f.pdf"]}],
  *        "suppliers":[{"name":"...","supplies":"...","key":"..."}]}   (suppliers optional)
+ * A remediation plan (plan = what will be done, plan_due, plan_done; JSON "plan") only on an
+ * item answered short of full credit (tx_plan.h); evidence names files attached with
+ * `answer --evidence` (CSV/XLSX: separated by ';').
  * Sub-suppliers (JSON only) go into the encrypted assessment; "key" is optional and resolved
  * by the caller (tx_answer): 64 hex digits of an Ed25519 key, or a fingerprint / key id of an
  * enrolled organisation.
