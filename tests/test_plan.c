@@ -6,7 +6,9 @@
 #include "tx_error.h"
 #include "tx_msg.h"
 #include "tx_plan.h"
+#include "tx_policy.h"
 #include "tx_questionnaire.h"
+#include "tx_report_plans.h"
 #include "tx_util.h"
 
 #include <setjmp.h>
@@ -196,6 +198,65 @@ test_check(void **state)
     tx_answers_free(&a);
 }
 
+/* The plans as reports show them, and the policy's two plan rules on a row: a plan overdue
+ * counts against max_overdue, a plan done longer ago than plan_days (its item still short of
+ * full credit) fails plan_days; done recently passes. */
+static void
+test_report_and_policy(void **state)
+{
+    tx_answers a;
+    tx_assessment_pb as = TICSX__V1__ASSESSMENT__INIT;
+    tx_policy p = {.version = 1};
+    const char *rule = "{\"plan_days\": 30, \"max_overdue\": 0}";
+    int64_t now = D("2027-03-10");
+    json_t *plans, *row, *pol, *tier, *doc;
+    char buf[256];
+    (void)state;
+
+    assert_int_equal(parse("{\"answers\":[{\"item\":\"X-1\",\"answer\":\"no\",\"plan\":"
+                           "{\"action\":\"train staff\",\"due\":\"2027-01-31\",\"done\":"
+                           "\"2027-02-01\"}},{\"item\":\"X-2\",\"answer\":\"partly\",\"plan\":"
+                           "{\"action\":\"lock\",\"due\":\"2027-03-01\"}}]}",
+                           &a),
+                     TX_OK);
+    as.answers = a.v;
+    as.n_answers = a.n;
+    plans = tx_plan_json(&as, now, 30);
+    assert_int_equal(json_integer_value(json_object_get(plans, "overdue")), 1);
+    assert_int_equal(json_integer_value(json_object_get(plans, "stale")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(plans, "items"), 0), "state")),
+                        "stale");
+    row = json_pack("{s:s,s:O,s:i}", "name", "S", "plans", plans, "tier", 1);
+    assert_true(tx_report_plans_summary(row, 0, buf, sizeof buf));
+    assert_non_null(strstr(buf, "1 overdue"));
+
+    tx_policy_rules_init(&p.rules);
+    assert_int_equal(tx_policy_rules_parse("t", (const uint8_t *)rule, strlen(rule), 0, &p.rules),
+                     TX_OK);
+    pol = tx_policy_row(row, &p, now);
+    assert_false(json_is_true(json_object_get(pol, "pass")));
+    assert_int_equal(json_array_size(json_object_get(pol, "reasons")), 2);
+    json_decref(pol);
+    /* Thirty days after the done date it is not stale yet; with the plan on time, it passes. */
+    pol = tx_policy_row(row, &p, D("2027-02-28"));
+    assert_true(json_is_true(json_object_get(pol, "pass")));
+    json_decref(pol);
+
+    /* The tree's tiers sum their nodes' plans. */
+    tier = json_pack("{s:i}", "tier", 1);
+    doc = json_pack("{s:[O,O],s:[O],s:{}}", "nodes", row, row, "tiers", tier, "total");
+    tx_report_plans_tiers(doc);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(doc, "total"), "plans_overdue")), 2);
+    assert_int_equal(json_integer_value(json_object_get(tier, "plans_open")), 0);
+    json_decref(doc);
+    json_decref(tier);
+    json_decref(row);
+    json_decref(plans);
+    tx_answers_free(&a);
+}
+
 int
 main(void)
 {
@@ -204,6 +265,7 @@ main(void)
         cmocka_unit_test(test_csv_plans),
         cmocka_unit_test(test_json_plans),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_report_and_policy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

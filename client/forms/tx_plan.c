@@ -3,6 +3,7 @@
 
 #include "tx_error.h"
 #include "tx_i18n.h"
+#include "tx_json.h"
 #include "tx_limits.h"
 #include "tx_util.h"
 
@@ -290,8 +291,55 @@ tx_plan_state_name(tx_plan_state s)
 const char *
 tx_plan_state_label(tx_plan_state s)
 {
-    static const char *const labels[] = {N_("none"), N_("open"), N_("overdue"), N_("done"),
+    static const char *const labels[] = {N_("none"), N_("in progress"), N_("overdue"), N_("done"),
                                          N_("done, item not improved")};
 
     return _(labels[s]);
+}
+
+void
+tx_plan_count(const tx_assessment_pb *a, int64_t now, unsigned stale_days, tx_plan_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; a != NULL && i < a->n_answers; i++) {
+        switch (tx_plan_state_of(a->answers[i]->plan, now, stale_days)) {
+        case TX_PLAN_OPEN: c->open++; break;
+        case TX_PLAN_OVERDUE: c->overdue++; break;
+        case TX_PLAN_DONE: c->done++; break;
+        case TX_PLAN_STALE: c->stale++; break;
+        case TX_PLAN_NONE: break;
+        }
+    }
+}
+
+static json_t *
+one_plan_json(const tx_answer_pb *an, int64_t now, unsigned stale_days)
+{
+    const tx_plan_pb *p = an->plan;
+    json_t *ev = json_array();
+
+    for (size_t j = 0; j < an->n_evidence; j++) {
+        json_array_append_new(ev, json_string(an->evidence[j]));
+    }
+    return json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}", "item", an->item, "action", p->action, "due",
+                     tx_json_date(p->due), "done", p->done ? tx_json_date(p->done) : json_null(),
+                     "state", tx_plan_state_name(tx_plan_state_of(p, now, stale_days)),
+                     "evidence", ev);
+}
+
+json_t *
+tx_plan_json(const tx_assessment_pb *a, int64_t now, unsigned stale_days)
+{
+    tx_plan_counts c;
+    json_t *items = json_array();
+
+    tx_plan_count(a, now, stale_days, &c);
+    for (size_t i = 0; a != NULL && i < a->n_answers; i++) {
+        if (a->answers[i]->plan != NULL) {
+            json_array_append_new(items, one_plan_json(a->answers[i], now, stale_days));
+        }
+    }
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "open", (json_int_t)c.open, "overdue",
+                     (json_int_t)c.overdue, "done", (json_int_t)c.done, "stale",
+                     (json_int_t)c.stale, "days", (json_int_t)stale_days, "items", items);
 }

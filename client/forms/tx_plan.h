@@ -8,6 +8,7 @@
 
 #include "tx_codec.h"
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* Checks every answer of `a` against q: a plan only on an answered item whose choice scores
@@ -66,5 +67,17 @@ const char *tx_plan_state_name(tx_plan_state s);
 
 /* The same, translated for people. */
 const char *tx_plan_state_label(tx_plan_state s);
+
+/* How many plans of an assessment are in each state. */
+typedef struct {
+    size_t open, overdue, done, stale;
+} tx_plan_counts;
+
+void tx_plan_count(const tx_assessment_pb *a, int64_t now, unsigned stale_days, tx_plan_counts *c);
+
+/* The plans of `a` (NULL: none) as the reports and `verify --json` show them:
+ * {"open","overdue","done","stale","days","items":[{"item","action","due","done","state",
+ * "evidence":[names]}]}, "days" being stale_days, "done" null while open. Caller owns. */
+json_t *tx_plan_json(const tx_assessment_pb *a, int64_t now, unsigned stale_days);
 
 #endif

@@ -15,12 +15,17 @@ typedef struct {
     const tx_verdict *v; /* borrowed from the tx_verdicts the rows were picked from */
     int scored;          /* verified or expired: the answers were checked and are shown */
     tx_score score;
+    unsigned plan_days; /* a plan done longer ago than this, item not improved, is stale */
 } tx_report_row;
 
 /* One row per supplier of `vs`, sorted by name (then fingerprint); scored on the thread pool.
  * Caller frees *out with tx_report_rows_free; the rows borrow vs. TX_ERR_NOMEM. */
 int tx_report_rows(const tx_verdicts *vs, tx_report_row **out, size_t *n);
 void tx_report_rows_free(tx_report_row *rows, size_t n);
+
+/* The days after which a plan marked done is stale when its item was not improved: the
+ * policy's plan_days, else TX_PLAN_DAYS_DEFAULT. */
+unsigned tx_report_plan_days(const tx_verdicts *vs);
 
 /* The row's object of the report's "suppliers" array (tx_report.h, "JSON"). Caller owns. */
 json_t *tx_report_row_json(const tx_report_row *r);
