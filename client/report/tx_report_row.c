@@ -118,7 +118,7 @@ tx_report_rows(const tx_verdicts *vs, tx_report_row **out, size_t *n)
     tx_idmap_free(&by_id);
     tx_idmap_free(&by_supplier);
     for (size_t i = 0; i < count; i++) {
-        rows[i].plan_days = tx_report_plan_days(vs);
+        rows[i].plan_days = tx_verdicts_plan_days(vs);
     }
     tx_pool_for(count, score_row, rows);
     qsort(rows, count, sizeof *rows, by_name);
@@ -141,15 +141,6 @@ tx_report_rows_free(tx_report_row *rows, size_t n)
         }
     }
     free(rows);
-}
-
-unsigned
-tx_report_plan_days(const tx_verdicts *vs)
-{
-    if (vs->policy != NULL && vs->policy->rules.plan_days >= 0) {
-        return (unsigned)vs->policy->rules.plan_days;
-    }
-    return TX_PLAN_DAYS_DEFAULT;
 }
 
 json_t *

@@ -23,10 +23,6 @@ typedef struct {
 int tx_report_rows(const tx_verdicts *vs, tx_report_row **out, size_t *n);
 void tx_report_rows_free(tx_report_row *rows, size_t n);
 
-/* The days after which a plan marked done is stale when its item was not improved: the
- * policy's plan_days, else TX_PLAN_DAYS_DEFAULT. */
-unsigned tx_report_plan_days(const tx_verdicts *vs);
-
 /* The row's object of the report's "suppliers" array (tx_report.h, "JSON"). Caller owns. */
 json_t *tx_report_row_json(const tx_report_row *r);
 
