@@ -238,6 +238,20 @@ test_plans_end_to_end(void **state)
     th_expect_text(r.out, "remediation plans: 1 in progress, 1 overdue");
     th_expect_text(r.out, "overdue, plan due ");
     th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "csv", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"policy_reasons\",\"plans_open\",\"plans_overdue\"");
+    th_expect_text(r.out, "at most 0)\",\"1\",\"1\"");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "html", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "<h2>Remediation plans</h2>");
+    th_expect_text(r.out, "Train every operator on USB media rules");
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "oscal", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"remediation-plans\"");
+    th_result_free(&r);
 
     /* Marked done: a new version superseding the first, granted to the buyer again. */
     th_ticsx(&r, &fx.w.hub, fx.sup, "plan", "done", fx.a1, fx.item_yes, NULL);

@@ -4,6 +4,7 @@
  * and a frozen header row. Text is written as strings, never as formulas. */
 #include "tx_render_doc.h"
 #include "tx_render_formats.h"
+#include "tx_report_plans.h"
 
 #include "tx_error.h"
 #include "tx_i18n.h"
@@ -452,6 +453,51 @@ sheet_items(const book *b, const json_t *sups)
     worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);
 }
 
+/* One row per remediation plan of every supplier: its state, dates, action and evidence. */
+static void
+sheet_plans(const book *b, const json_t *sups)
+{
+    static const char *const cols[][2] = {
+        {"supplier", N_("Supplier")}, {"item", N_("Item")},      {"state", N_("State")},
+        {"due", N_("Due")},           {"done", N_("Done")},      {"action", N_("Action")},
+        {"evidence", N_("Evidence files")},
+    };
+    static const char *const sheet[2] = {"plans", N_("Remediation plans")};
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, word(b, sheet));
+    const json_t *p;
+    char buf[1024];
+    lxw_row_t r = 0;
+    size_t i;
+
+    header(ws, b, cols, sizeof cols / sizeof cols[0], 12);
+    worksheet_set_column(ws, 0, 0, 28, NULL);
+    worksheet_set_column(ws, 5, 5, 60, NULL);
+    worksheet_set_column(ws, 6, 6, 30, NULL);
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        json_array_foreach(json_object_get(json_object_get(sup, "plans"), "items"), i, p)
+        {
+            const json_t *ev = json_object_get(p, "evidence");
+            size_t used = 0;
+            r++;
+            put_str(ws, r, 0, tx_render_str(sup, "name"));
+            put_str(ws, r, 1, tx_render_str(p, "item"));
+            put_str(ws, r, 2, b->ja ? tx_report_plan_state_label(tx_render_str(p, "state"), 1)
+                                    : tx_render_str(p, "state"));
+            put_str(ws, r, 3, tx_render_str(p, "due"));
+            put_str(ws, r, 4, tx_render_str(p, "done"));
+            put_str(ws, r, 5, tx_render_str(p, "action"));
+            buf[0] = 0;
+            for (size_t k = 0; k < json_array_size(ev); k++) {
+                tx_render_append(buf, sizeof buf, &used, "%s%s", k ? "\n" : "",
+                                 json_string_value(json_array_get(ev, k)));
+            }
+            put_str(ws, r, 6, buf);
+        }
+    }
+    worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);
+}
+
 int
 tx_render_xlsx(const char *path, const json_t *docs, int ja)
 {
@@ -478,6 +524,7 @@ tx_render_xlsx(const char *path, const json_t *docs, int ja)
     sheet_credentials(&b, sups);
     sheet_evidence(&b, sups);
     sheet_items(&b, sups);
+    sheet_plans(&b, sups);
     sheet_tiers(&b, doc);
     err = workbook_close(b.wb);
     json_decref(areas);
