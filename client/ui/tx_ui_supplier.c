@@ -15,6 +15,7 @@
 #include "tx_json.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
+#include "tx_plan_own.h"
 #include "tx_questionnaire.h"
 #include "tx_score.h"
 #include "tx_util.h"
@@ -585,6 +586,19 @@ out:
     return rc;
 }
 
+/* GET /api/plans: this organisation's remediation plans (`plan list --all --json`). */
+static int
+plans_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
+{
+    int rc;
+
+    (void)rq;
+    if ((rc = need_hub(app, "the list of remediation plans")) == TX_OK) {
+        rc = tx_plan_list_own(app->client, 1, &rs->json);
+    }
+    return rc;
+}
+
 static int
 reuse_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
@@ -684,6 +698,7 @@ const tx_ui_route tx_ui_supplier_routes[] = {
     {"GET", "/api/credentials", credentials_get, 0},
     {"POST", "/api/answer", answer_post, TX_UI_POST},
     {"GET", "/api/assessments", assessments_get, 0},
+    {"GET", "/api/plans", plans_get, 0},
     {"POST", "/api/reuse", reuse_post, TX_UI_POST},
     {"POST", "/api/grant", grant_post, TX_UI_POST},
     {"POST", "/api/revoke", revoke_post, TX_UI_POST},
