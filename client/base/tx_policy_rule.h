@@ -1,7 +1,7 @@
 /* The buyer's acceptance policy (受入れ基準) as data: the rules a supplier's report row must
  * meet (credentials any-of by scheme and status, level, area and overall minimums, age of the
- * answer, periodic report grace, verified verdict, sub-suppliers, remediation plans), parsed strictly from JSON
- * and spelled back as JSON and as one sentence in the process's language. */
+ * answer, periodic report grace, verified verdict, sub-suppliers, remediation plans), parsed
+ * strictly from JSON and spelled back as JSON and as one sentence in the process's language. */
 #ifndef TX_POLICY_RULE_H
 #define TX_POLICY_RULE_H
 

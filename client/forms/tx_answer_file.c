@@ -192,8 +192,7 @@ typedef struct {
 static int
 evidence_given(const extras *x)
 {
-    return (x->evidence != NULL && !is_blank(x->evidence)) ||
-           json_array_size(x->evidence_list) > 0;
+    return (x->evidence != NULL && !is_blank(x->evidence)) || json_array_size(x->evidence_list) > 0;
 }
 
 static int
@@ -210,8 +209,8 @@ take_evidence(tx_answer_pb *a, const extras *x, char *why, size_t n)
         p = semi != NULL ? semi + 1 : NULL;
     }
     for (size_t i = 0; rc == TX_OK && i < json_array_size(x->evidence_list); i++) {
-        rc = tx_plan_take_evidence(a, json_string_value(json_array_get(x->evidence_list, i)),
-                                   why, n);
+        rc = tx_plan_take_evidence(a, json_string_value(json_array_get(x->evidence_list, i)), why,
+                                   n);
     }
     return rc;
 }
@@ -625,8 +624,7 @@ parse_json(reader *r, const char *buf, size_t len)
         if (!json_is_object(e) || !json_is_string(item) ||
             (answer != NULL && !json_is_string(answer)) ||
             (comment != NULL && !json_is_string(comment)) ||
-            json_object_size(e) !=
-                1u + (answer != NULL) + (comment != NULL) + json_extras(e, &x)) {
+            json_object_size(e) != 1u + (answer != NULL) + (comment != NULL) + json_extras(e, &x)) {
             rc = tx_fail(TX_ERR_MALFORMED,
                          "%s %s: expected {\"item\": \"...\", \"answer\": \"...\", "
                          "\"comment\": \"...\", \"plan\": {\"action\": \"...\", \"due\": "

@@ -303,11 +303,20 @@ tx_plan_count(const tx_assessment_pb *a, int64_t now, unsigned stale_days, tx_pl
     memset(c, 0, sizeof *c);
     for (size_t i = 0; a != NULL && i < a->n_answers; i++) {
         switch (tx_plan_state_of(a->answers[i]->plan, now, stale_days)) {
-        case TX_PLAN_OPEN: c->open++; break;
-        case TX_PLAN_OVERDUE: c->overdue++; break;
-        case TX_PLAN_DONE: c->done++; break;
-        case TX_PLAN_STALE: c->stale++; break;
-        case TX_PLAN_NONE: break;
+        case TX_PLAN_OPEN:
+            c->open++;
+            break;
+        case TX_PLAN_OVERDUE:
+            c->overdue++;
+            break;
+        case TX_PLAN_DONE:
+            c->done++;
+            break;
+        case TX_PLAN_STALE:
+            c->stale++;
+            break;
+        case TX_PLAN_NONE:
+            break;
         }
     }
 }
@@ -323,8 +332,8 @@ one_plan_json(const tx_answer_pb *an, int64_t now, unsigned stale_days)
     }
     return json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}", "item", an->item, "action", p->action, "due",
                      tx_json_date(p->due), "done", p->done ? tx_json_date(p->done) : json_null(),
-                     "state", tx_plan_state_name(tx_plan_state_of(p, now, stale_days)),
-                     "evidence", ev);
+                     "state", tx_plan_state_name(tx_plan_state_of(p, now, stale_days)), "evidence",
+                     ev);
 }
 
 json_t *

@@ -533,8 +533,8 @@ put_plans(FILE *f, const json_t *sups, int ja)
     size_t i, rows = 0;
 
     for (size_t s = 0; s < json_array_size(sups); s++) {
-        rows += json_array_size(json_object_get(json_object_get(json_array_get(sups, s), "plans"),
-                                                "items"));
+        rows += json_array_size(
+            json_object_get(json_object_get(json_array_get(sups, s), "plans"), "items"));
     }
     if (rows == 0) {
         return;

@@ -184,14 +184,13 @@ add_plans(json_t *obs, json_t *findings, const json_t *sup, int64_t now, int ja)
         tx_render_append(desc, sizeof desc, &used, "\n%s", line);
     }
     tx_render_utf8_fix(desc);
-    json_array_append_new(obs, observation(tx_render_tr(N_("Remediation plans"), ja), desc,
-                                           rfc3339(now), uuid));
-    json_array_append_new(findings,
-                          finding(tx_render_tr(N_("Remediation plans"), ja), desc,
-                                  "remediation-plans",
-                                  tx_report_plans_n(sup, "overdue") == 0 &&
-                                      tx_report_plans_n(sup, "stale") == 0,
-                                  uuid));
+    json_array_append_new(
+        obs, observation(tx_render_tr(N_("Remediation plans"), ja), desc, rfc3339(now), uuid));
+    json_array_append_new(
+        findings,
+        finding(tx_render_tr(N_("Remediation plans"), ja), desc, "remediation-plans",
+                tx_report_plans_n(sup, "overdue") == 0 && tx_report_plans_n(sup, "stale") == 0,
+                uuid));
 }
 
 /* A finding per item of area `area`: satisfied when answered with full credit or not

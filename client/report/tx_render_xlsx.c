@@ -458,8 +458,12 @@ static void
 sheet_plans(const book *b, const json_t *sups)
 {
     static const char *const cols[][2] = {
-        {"supplier", N_("Supplier")}, {"item", N_("Item")},      {"state", N_("State")},
-        {"due", N_("Due")},           {"done", N_("Done")},      {"action", N_("Action")},
+        {"supplier", N_("Supplier")},
+        {"item", N_("Item")},
+        {"state", N_("State")},
+        {"due", N_("Due")},
+        {"done", N_("Done")},
+        {"action", N_("Action")},
         {"evidence", N_("Evidence files")},
     };
     static const char *const sheet[2] = {"plans", N_("Remediation plans")};
@@ -482,8 +486,9 @@ sheet_plans(const book *b, const json_t *sups)
             r++;
             put_str(ws, r, 0, tx_render_str(sup, "name"));
             put_str(ws, r, 1, tx_render_str(p, "item"));
-            put_str(ws, r, 2, b->ja ? tx_report_plan_state_label(tx_render_str(p, "state"), 1)
-                                    : tx_render_str(p, "state"));
+            put_str(ws, r, 2,
+                    b->ja ? tx_report_plan_state_label(tx_render_str(p, "state"), 1)
+                          : tx_render_str(p, "state"));
             put_str(ws, r, 3, tx_render_str(p, "due"));
             put_str(ws, r, 4, tx_render_str(p, "done"));
             put_str(ws, r, 5, tx_render_str(p, "action"));

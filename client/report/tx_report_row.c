@@ -173,8 +173,8 @@ tx_report_row_json(const tx_report_row *r)
     json_object_set_new(o, "certificate", tx_verdict_cert_json(v));
     json_object_set_new(o, "credentials", tx_cred_verdict_json(v));
     json_object_set_new(o, "evidence", tx_evidence_json(v->evidence, v->n_evidence));
-    json_object_set_new(o, "plans", tx_plan_json(r->scored ? v->inner : NULL, tx_now(),
-                                                 r->plan_days));
+    json_object_set_new(o, "plans",
+                        tx_plan_json(r->scored ? v->inner : NULL, tx_now(), r->plan_days));
     if (!r->scored) {
         json_object_set_new(o, "areas", areas);
         json_object_set_new(o, "overall", json_null());
