@@ -71,6 +71,12 @@ def test_supplier_enters_a_plan(c):
               [(partly, ACTION, c["due"], "open", c["aid"])], "plan list --json")
     got = api.get("/api/plans")["plans"]
     expect_eq([(p["item"], p["action"]) for p in got], [(partly, ACTION)], "GET /api/plans")
+    b.click("nav-assessments")
+    mine = b.until("the plan on the assessments page",
+                   lambda: b.css('[data-t="own-plan"][data-item="%s"]' % partly))[0]
+    expect_eq(mine.get_attribute("data-state"), "open", "the own plan's state")
+    expect(ACTION in mine.text and not b.css('img[src="x"]'),
+           "the own plan row reads %r" % mine.text)
 
 
 def test_buyer_sees_the_plan(c):

@@ -392,6 +392,8 @@ window.TX_TEXT = {
 
   // assessments
   'as.title': 'Your assessments',
+  'as.assessment': 'Assessment',
+  'as.plans.hint': 'Plans not done yet, earliest due first. To mark one done run ticsx plan done ASSESSMENT ITEM: a new version replaces the assessment and goes to the same buyers.',
   'as.lead': 'Assessments you signed and who can read them. Answer once, share with many.',
   'as.empty': 'No assessments yet.',
   'as.current': 'Current',
