@@ -164,8 +164,11 @@
       var list = res[0].assessments || [];
       var orgs = res[1];
       main.appendChild(declaredCredentials(res[2].credentials || []));
-      if ((res[3].plans || []).length) {
-        main.appendChild(ownPlans(res[3].plans));
+      var open = (res[3].plans || []).filter(function (p) {
+        return !p.done;
+      });
+      if (open.length) {
+        main.appendChild(ownPlans(open));
       }
       if (!list.length) {
         main.appendChild(h('p', {class: 'empty card', text: t('as.empty')}));
