@@ -99,6 +99,7 @@ answers_file(const char *path, const char *first, int plan_on_yes)
     if (strcmp(first, "yes") != 0) {
         json_object_set_new(json_array_get(arr, 0), "plan",
                             json_pack("{s:s,s:s}", "action", ACTION_LATE, "due", late));
+        json_object_set_new(json_array_get(arr, 0), "evidence", json_pack("[s]", "cabinet.txt"));
     }
     json_object_set_new(json_array_get(arr, 1), "answer", json_string("no"));
     json_object_set_new(json_array_get(arr, 1), "plan",
@@ -183,7 +184,7 @@ anywhere(const char *dir, const char *text)
 static void
 test_plans_end_to_end(void **state)
 {
-    char path[PATH_MAX + 32], a2[65], a3[65];
+    char path[PATH_MAX + 32], doc[PATH_MAX + 32], a2[65], a3[65];
     th_result r;
     json_t *j, *row;
     (void)state;
@@ -204,8 +205,17 @@ test_plans_end_to_end(void **state)
     assert_string_equal(r.out, "");
     th_result_free(&r);
 
+    /* An item naming an evidence file the answer does not attach: refused before signing. */
     answers_file(path, "partly", 0);
-    th_ticsx_id(fx.a1, &fx.w.hub, fx.sup, "answer", fx.req, "--file", path, NULL);
+    th_ticsx(&r, &fx.w.hub, fx.sup, "answer", fx.req, "--file", path, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "names the evidence file \"cabinet.txt\", which the assessment does "
+                          "not attach");
+    th_result_free(&r);
+    snprintf(doc, sizeof doc, "%s/cabinet.txt", fx.w.root);
+    th_write_file(doc, "photo of the locked cabinet, 2026-11\n");
+    th_ticsx_id(fx.a1, &fx.w.hub, fx.sup, "answer", fx.req, "--file", path, "--evidence", doc,
+                NULL);
 
     /* The supplier's list: both open plans, the late one first. */
     th_ticsx(&r, &fx.w.hub, fx.sup, "plan", "list", "--json", NULL);
@@ -226,6 +236,13 @@ test_plans_end_to_end(void **state)
     row = report_row(0);
     assert_int_equal(plans_n(row, "open"), 1);
     assert_int_equal(plans_n(row, "overdue"), 1);
+    {
+        const json_t *late =
+            json_array_get(json_object_get(json_object_get(row, "plans"), "items"), 0);
+        assert_string_equal(json_string_value(json_object_get(late, "item")), fx.item_late);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(late, "evidence"), 0)),
+                            "cabinet.txt");
+    }
     assert_int_equal(check_pass(row, "max_overdue"), 0);
     assert_int_equal(check_pass(row, "plan_days"), 1);
     json_decref(row);
@@ -258,7 +275,13 @@ test_plans_end_to_end(void **state)
     th_expect_status(&r, 2);
     th_expect_text(r.err, "has no remediation plan");
     th_result_free(&r);
-    th_ticsx_id(a2, &fx.w.hub, fx.sup, "plan", "done", fx.a1, fx.item_late, NULL);
+    /* The new version is sealed with a new key: the attached file must be given again. */
+    th_ticsx(&r, &fx.w.hub, fx.sup, "plan", "done", fx.a1, fx.item_late, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "attaches the evidence file \"cabinet.txt\": give it again");
+    th_result_free(&r);
+    th_ticsx_id(a2, &fx.w.hub, fx.sup, "plan", "done", fx.a1, fx.item_late, "--evidence", doc,
+                NULL);
     th_ticsx(&r, &fx.w.hub, fx.sup, "plan", "done", fx.a1, fx.item_open, NULL);
     th_expect_status(&r, 2); /* the old version is superseded now */
     th_result_free(&r);
