@@ -154,14 +154,6 @@ answers_json(const tx_assessment_pb *in, const char *item, int64_t done)
                      "suppliers", subs);
 }
 
-static const char *
-base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    return slash != NULL ? slash + 1 : path;
-}
-
 /* Every file the old version attaches must be given again: the new one is sealed with a new
  * content key, so its files are encrypted and bound anew. */
 static int
@@ -171,8 +163,7 @@ check_files(const tx_plan_done_args *a, const tx_assessment_pb *in)
         const char *name = in->evidence[i]->name;
         size_t k;
         for (k = 0; k < a->n_attachments; k++) {
-            const tx_attachment *f = &a->attachments[k];
-            if (strcmp(f->name != NULL ? f->name : base_name(f->path), name) == 0) {
+            if (strcmp(tx_attachment_name(&a->attachments[k]), name) == 0) {
                 break;
             }
         }
