@@ -288,15 +288,6 @@ tx_plan_state_name(tx_plan_state s)
     return names[s];
 }
 
-const char *
-tx_plan_state_label(tx_plan_state s)
-{
-    static const char *const labels[] = {N_("none"), N_("in progress"), N_("overdue"), N_("done"),
-                                         N_("done, item not improved")};
-
-    return _(labels[s]);
-}
-
 void
 tx_plan_count(const tx_assessment_pb *a, int64_t now, unsigned stale_days, tx_plan_counts *c)
 {

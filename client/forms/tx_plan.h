@@ -65,8 +65,7 @@ tx_plan_state tx_plan_state_of(const tx_plan_pb *p, int64_t now, unsigned stale_
 /* "none", "open", "overdue", "done" or "stale" (for JSON; not translated). */
 const char *tx_plan_state_name(tx_plan_state s);
 
-/* The same, translated for people. */
-const char *tx_plan_state_label(tx_plan_state s);
+/* (Its label for people: tx_report_plan_state_label in the report layer.) */
 
 /* How many plans of an assessment are in each state. */
 typedef struct {
