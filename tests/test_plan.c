@@ -128,6 +128,12 @@ test_csv_plans(void **state)
     assert_int_equal(a.v[1]->n_evidence, 1);
     tx_answers_free(&a);
 
+    /* A date as a Japanese spreadsheet writes it. */
+    assert_int_equal(parse("item,answer,plan,plan_due\nX-1,no,lock it,2027/6/30\n", &a), TX_OK);
+    assert_int_equal(a.v[0]->plan->due, D("2027-06-30"));
+    tx_answers_free(&a);
+    expect_bad("item,answer,plan,plan_due\nX-1,no,lock it,2027/13/30\n", "not \"2027/13/30\"");
+
     expect_bad("item,answer,plan,plan_due\nX-1,yes,lock it,2027-06-30\n",
                "line 2 (X-1): a remediation plan belongs only to an item short of full credit");
     expect_bad("item,answer,plan,plan_due\nX-1,na,lock it,2027-06-30\n", "answered \"na\"");

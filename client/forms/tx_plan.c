@@ -137,14 +137,31 @@ trim_dup(const char *s)
     return strndup(s, n);
 }
 
-/* A date as YYYY-MM-DD, or as the day number a spreadsheet keeps for a date cell (days since
- * 1899-12-30, five digits). */
+/* "2027/3/31" (as Japanese spreadsheets write dates) as "2027-03-31" into out; 0 if s is not
+ * that shape. */
+static int
+slashed(const char *s, char *out, size_t n)
+{
+    int y, m, d, end = 0;
+
+    if (sscanf(s, "%4d/%2d/%2d%n", &y, &m, &d, &end) != 3 || s[end] != 0) {
+        return 0;
+    }
+    snprintf(out, n, "%04d-%02d-%02d", y, m, d);
+    return 1;
+}
+
+/* A date as YYYY-MM-DD or YYYY/M/D, or as the day number a spreadsheet keeps for a date cell
+ * (days since 1899-12-30, five digits). */
 static int
 day_of(const char *s, int64_t *out)
 {
-    char *t = trim_dup(s);
+    char *t = trim_dup(s), iso[16];
     int rc = t != NULL && tx_parse_time(t, out) == TX_OK && *out > 0 ? TX_OK : TX_ERR_MALFORMED;
 
+    if (rc != TX_OK && t != NULL && slashed(t, iso, sizeof iso)) {
+        rc = tx_parse_time(iso, out) == TX_OK && *out > 0 ? TX_OK : TX_ERR_MALFORMED;
+    }
     if (rc != TX_OK && t != NULL && strlen(t) == 5 && strspn(t, "0123456789") == 5) {
         *out = (strtoll(t, NULL, 10) - 25569) * DAY;
         rc = *out > 0 ? TX_OK : TX_ERR_MALFORMED;
