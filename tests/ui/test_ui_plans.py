@@ -64,6 +64,7 @@ def test_supplier_enters_a_plan(c):
                      lambda: [e for e in b.all("plan-action", fs) if e.is_displayed()])[0]
     b.type(action, ACTION)
     b.set_value(b.all("plan-due", fs)[0], c["due"])
+    b.axe("the answer form with a plan")
     c["aid"] = review_and_send(b)
 
     plans = w.cli(c["sup"], "plan", "list", json_out=True)["plans"]
@@ -77,6 +78,7 @@ def test_supplier_enters_a_plan(c):
     expect_eq(mine.get_attribute("data-state"), "open", "the own plan's state")
     expect(ACTION in mine.text and not b.css('img[src="x"]'),
            "the own plan row reads %r" % mine.text)
+    b.axe("the assessments page with a plan")
 
 
 def test_buyer_sees_the_plan(c):
@@ -94,10 +96,11 @@ def test_buyer_sees_the_plan(c):
     expect(c["due"] in row.text, "the plan row lacks the due date: %r" % row.text)
     expect(not b.css('img[src="x"]') and b.alert_text() is None,
            "the plan's text became markup on the buyer's page")
+    b.axe("the supplier page with a plan")
     doc = api.get("/api/supplier/" + key)
     plans = (doc.get("row") or doc).get("plans") or {}
     expect_eq(plans.get("open"), 1, "the supplier's open plans in /api/supplier")
 
 
 if __name__ == "__main__":
-    sys.exit(main(setup, [test_supplier_enters_a_plan, test_buyer_sees_the_plan]))
+    sys.exit(main(setup, [test_supplier_enters_a_plan, test_buyer_sees_the_plan], axe=True))
