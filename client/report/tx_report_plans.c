@@ -64,6 +64,25 @@ tx_report_plan_state_label(const char *state, int ja)
     return tx_render_tr(N_("done, item not improved"), ja);
 }
 
+/* "1 in progress" for state k of tx_report_plans_summary's list, in the language. */
+static void
+put_count(char *out, size_t n, size_t *used, size_t k, long c, int ja)
+{
+    switch (k) {
+    case 0:
+        tx_render_append(out, n, used, tx_render_tr(N_("%ld in progress"), ja), c);
+        break;
+    case 1:
+        tx_render_append(out, n, used, tx_render_tr(N_("%ld overdue"), ja), c);
+        break;
+    case 2:
+        tx_render_append(out, n, used, tx_render_tr(N_("%ld done"), ja), c);
+        break;
+    default:
+        tx_render_append(out, n, used, tx_render_tr(N_("%ld done, item not improved"), ja), c);
+    }
+}
+
 int
 tx_report_plans_summary(const json_t *row, int ja, char *out, size_t n)
 {
@@ -77,9 +96,9 @@ tx_report_plans_summary(const json_t *row, int ja, char *out, size_t n)
         if (c == 0) {
             continue;
         }
-        tx_render_append(out, n, &used, "%s%s%ld %s", parts ? tx_render_tr(N_(", "), ja) : "",
-                         parts ? "" : tx_render_tr(N_("remediation plans: "), ja), c,
-                         tx_report_plan_state_label(states[k], ja));
+        tx_render_append(out, n, &used, "%s",
+                         tx_render_tr(parts ? N_(", ") : N_("remediation plans: "), ja));
+        put_count(out, n, &used, k, c, ja);
         parts++;
     }
     return parts > 0;
