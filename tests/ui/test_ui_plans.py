@@ -102,5 +102,27 @@ def test_buyer_sees_the_plan(c):
     expect_eq(plans.get("open"), 1, "the supplier's open plans in /api/supplier")
 
 
+def test_supplier_marks_it_done(c):
+    w, b = c["w"], c["sb"]
+    b.click("nav-assessments")
+    row = b.until("the plan on the assessments page",
+                  lambda: b.css('[data-t="own-plan"][data-item="%s"]' % c["item"]))[0]
+    b.click("plan-done", row)
+    b.confirm()
+    b.until("the plan gone from the open plans",
+            lambda: not b.css('[data-t="own-plan"][data-item="%s"]' % c["item"]))
+    plans = w.cli(c["sup"], "plan", "list", "--all", json_out=True)["plans"]
+    expect_eq([(p["item"], p["state"]) for p in plans], [(c["item"], "done")],
+              "plan list --all --json after marking it done")
+    expect(plans[0]["assessment"] != c["aid"], "marking it done made no new version")
+    # The buyer holds the new version (granted again) and sees the plan done.
+    w.cli(c["buyer"], "fetch")
+    rows = [r for r in w.cli(c["buyer"], "report", json_out=True, ok=(0, 1))["suppliers"]
+            if r["fingerprint"] == c["sup"].fingerprint]
+    expect_eq((rows[0]["assessment"], rows[0]["plans"]["done"]), (plans[0]["assessment"], 1),
+              "the buyer's row after the plan was marked done")
+
+
 if __name__ == "__main__":
-    sys.exit(main(setup, [test_supplier_enters_a_plan, test_buyer_sees_the_plan], axe=True))
+    sys.exit(main(setup, [test_supplier_enters_a_plan, test_buyer_sees_the_plan,
+                          test_supplier_marks_it_done], axe=True))
