@@ -18,6 +18,8 @@ _ticsx_valued+=" --list --source"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
+# Remediation plans (policy set --plan-days --max-overdue; plan done --date, --evidence above).
+_ticsx_valued+=" --plan-days --max-overdue"
 # Questionnaire topics (questionnaire import --topics).
 _ticsx_valued+=" --topics"
 
@@ -38,7 +40,9 @@ _ticsx_command_opts()
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
     report) echo "--format --out --force --depth --current-days --policy --questionnaire" ;;
-    policy) echo "--accept --level --area --overall --within --grace --verified --sub-suppliers --name" ;;
+    policy) echo "--accept --level --area --overall --within --grace --verified --sub-suppliers --plan-days --max-overdue --name" ;;
+    # remediation plans: plan list|done
+    plan) echo "--all --date --evidence" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
     cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note --renews --grace" ;;
     credential) echo "--scheme --state --number --body --holder --corporate-number --scope --criteria --standard --issued --expires --last-report --expected --renews --document" ;;
@@ -71,7 +75,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy"
+        help evidence register policy plan"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -210,6 +214,9 @@ _ticsx()
         import | trust) _ticsx_files ;;
         show) _ticsx_words "tics-certified tics-bodies" ;;
         esac
+        ;;
+    plan)
+        [ -z "$sub" ] && _ticsx_words "list done"
         ;;
     policy)
         case $sub in

@@ -67,8 +67,9 @@ say "$name answers: every item 'yes'"
 as supplier inbox
 rm -f "$homes/supplier/answers.csv" "$homes/supplier/answers.filled.csv"
 as supplier questionnaire template "$request" --out "$homes/supplier/answers.csv"
-# The template's rows (CRLF) end in ",," (answer and comment empty); quoted texts never do.
-sed 's/,,\(\r\?\)$/,yes,\1/' "$homes/supplier/answers.csv" >"$homes/supplier/answers.filled.csv"
+# The template's rows (CRLF) end in ",,,,,," (answer, comment and the remediation plan
+# columns empty); quoted texts never do.
+sed 's/,,,,,,\(\r\?\)$/,yes,,,,,\1/' "$homes/supplier/answers.csv" >"$homes/supplier/answers.filled.csv"
 as supplier answer "$request" --file "$homes/supplier/answers.filled.csv"
 
 say "the buyer fetches, verifies and reports"

@@ -3,12 +3,15 @@
  * the rest is the file. What is accepted goes into a signed assessment, so it must hold: every
  * answer names a distinct item of the questionnaire and one of its scale codes, every string
  * is valid UTF-8 without NUL and within the limits a reader applies (tx_limits), and no item is
- * missing unless allowed. A refused file leaves nothing behind. */
+ * missing unless allowed; a remediation plan only on an item answered short of full credit,
+ * with an action within its limit and a due date; evidence names non-blank and within their
+ * limit. A refused file leaves nothing behind. */
 #include "fuzz_small_q.h"
 #include "tx_answer_file.h"
 #include "tx_codec.h"
 #include "tx_error.h"
 #include "tx_limits.h"
+#include "tx_plan.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
 
@@ -48,6 +51,23 @@ within(const ProtobufCMessageDescriptor *msg, const char *field, const char *s)
                                sizeof why) == TX_OK;
 }
 
+/* The plan and evidence of one accepted answer hold the rules tx_plan.h states. */
+static int
+plan_ok(const tx_answer_pb *ans)
+{
+    const tx_plan_pb *p = ans->plan;
+
+    for (size_t j = 0; j < ans->n_evidence; j++) {
+        if (!clean(ans->evidence[j]) || ans->evidence[j][0] == 0 ||
+            !within(&ticsx__v1__answer__descriptor, "evidence", ans->evidence[j])) {
+            return 0;
+        }
+    }
+    return p == NULL || (tx_plan_allowed(q, ans->choice) && clean(p->action) &&
+                         p->action[0] != 0 && strlen(p->action) <= TX_MAX_PLAN_ACTION &&
+                         p->due > 0 && p->due % 86400 == 0 && p->done % 86400 == 0);
+}
+
 static int
 is_code(const char *choice)
 {
@@ -85,7 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (item < 0 || seen[item]++ || !is_code(ans->choice) || !clean(ans->item) ||
             !clean(ans->comment) ||
-            !within(&ticsx__v1__answer__descriptor, "comment", ans->comment)) {
+            !within(&ticsx__v1__answer__descriptor, "comment", ans->comment) || !plan_ok(ans)) {
             abort();
         }
     }

@@ -2,6 +2,7 @@
 # verification from it; and the whole exchange driven through the real ticsx and ticsx-hub
 # binaries over loopback with CURVE on.
 tx_add_test(test_questionnaire SOURCES test_questionnaire.c LIBS tx_client TIMEOUT 60)
+tx_add_test(test_plan SOURCES test_plan.c LIBS tx_client)
 tx_add_test(test_client SOURCES test_client.c
             LIBS tx_test_harness tx_client TIMEOUT 60)
 tx_add_test(test_exchange SOURCES test_exchange.c

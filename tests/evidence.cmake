@@ -4,3 +4,8 @@
 tx_add_test(test_evidence SOURCES test_evidence.c
             LIBS tx_test_harness tx_client PkgConfig::JANSSON PkgConfig::SODIUM TIMEOUT 600)
 add_dependencies(test_evidence ticsx ticsx-hub)
+# Remediation plans end to end (answer with plans, report, verify, plan list|done, policy
+# plan_days and max_overdue) and that no outsider sees them.
+tx_add_test(test_items SOURCES test_items.c LIBS tx_test_harness tx_client PkgConfig::JANSSON
+            TIMEOUT 300)
+add_dependencies(test_items ticsx ticsx-hub)

@@ -70,13 +70,14 @@ filled_csv(const tx_questionnaire_pb *q, const char *tail)
     assert_int_equal(tx_answers_template(f, q, "", 0), TX_OK);
     fclose(f);
     out = calloc(1, len * 2 + strlen(tail) + 1);
-    /* Rows of items: "...,text_en,," -> "...,text_en,yes," (the answer column is the 7th). */
+    /* Rows of items: "...,text_en,,,,,," -> "...,text_en,yes,,,,," (the answer column is the
+     * 7th, then comment and the four remediation plan columns). */
     for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
         size_t n = strlen(line);
-        int item_row = n > 3 && strcmp(line + n - 3, ",,\r") == 0;
-        memcpy(out + used, line, n - (item_row ? 2 : 0));
-        used += n - (item_row ? 2 : 0);
-        used += (size_t)sprintf(out + used, "%s\n", item_row ? "yes,\r" : "");
+        int item_row = n > 7 && strcmp(line + n - 7, ",,,,,,\r") == 0;
+        memcpy(out + used, line, n - (item_row ? 7 : 0));
+        used += n - (item_row ? 7 : 0);
+        used += (size_t)sprintf(out + used, "%s\n", item_row ? ",yes,,,,,\r" : "");
     }
     strcpy(out + used, tail);
     free(buf);

@@ -444,8 +444,11 @@ test_template_round_trip(void **state)
     assert_int_equal(tx_answers_template(f, q, "", 0), TX_OK);
     fclose(f);
     assert_memory_equal(
-        buf, "\xEF\xBB\xBFitem,area,level,weight,text_ja,text_en,answer,comment\r\n", 58);
-    assert_non_null(strstr(buf, "Y-2,Y,1,1,五,\"five, with a comma\",,\r\n"));
+        buf,
+        "\xEF\xBB\xBFitem,area,level,weight,text_ja,text_en,answer,comment,plan,plan_due,"
+        "plan_done,evidence\r\n",
+        91);
+    assert_non_null(strstr(buf, "Y-2,Y,1,1,五,\"five, with a comma\",,,,,,\r\n"));
     assert_non_null(strstr(buf, "\"six \"\"quoted\"\"\""));
     assert_int_equal(tx_answers_parse(buf, len, "t.csv", q, 0, &a), TX_ERR_MALFORMED);
     assert_non_null(strstr(tx_fail_msg(), "t.csv line 2 (X-1): no answer"));

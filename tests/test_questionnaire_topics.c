@@ -539,10 +539,11 @@ test_xlsx_template_shows_topics(void **state)
     assert_int_equal(tx_file_read(path, TX_XLSX_MAX_FILE, &buf, &len), TX_OK);
     assert_int_equal(tx_xlsx_read(buf, len, path, &ws), TX_OK);
     free(buf);
-    assert_int_equal(ws.n_cols, 8);
+    /* topics, then the four remediation plan columns */
+    assert_int_equal(ws.n_cols, 12);
     assert_string_equal(ws.cells[7], "topics");
-    assert_string_equal(ws.cells[8], "A1-01");
-    assert_string_equal(ws.cells[8 + 7], "Identifying the information to protect (TICS criteria "
+    assert_string_equal(ws.cells[12], "A1-01");
+    assert_string_equal(ws.cells[12 + 7], "Identifying the information to protect (TICS criteria "
                                          "2024)\nKnowing the information assets (JAMA/JAPIA "
                                          "Level 1)");
     tx_xlsx_sheet_free(&ws);
@@ -560,7 +561,7 @@ test_xlsx_template_shows_topics(void **state)
     assert_int_equal(tx_file_read(path, TX_XLSX_MAX_FILE, &buf, &len), TX_OK);
     assert_int_equal(tx_xlsx_read(buf, len, path, &ws), TX_OK);
     free(buf);
-    assert_int_equal(ws.n_cols, 7);
+    assert_int_equal(ws.n_cols, 11);
     tx_xlsx_sheet_free(&ws);
     q->n_topics = n_topics;
     for (size_t i = 0; i < q->n_items; i++) {

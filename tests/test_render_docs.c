@@ -531,9 +531,9 @@ test_xlsx_sheet_names(void **state)
             assert_true(tx_display_width(name) <= 62); /* 31 characters, wide or not */
             count++;
         }
-        /* Nine sheets per questionnaire (suppliers, areas, radar, certificates, credentials,
-         * evidence, items, tiers, tree). */
-        assert_int_equal(count, 9 * n);
+        /* Ten sheets per questionnaire (suppliers, areas, radar, certificates, credentials,
+         * evidence, items, plans, tiers, tree). */
+        assert_int_equal(count, 10 * n);
         free(wb);
         unlink(path);
     }

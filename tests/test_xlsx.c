@@ -101,16 +101,21 @@ test_template(void **state)
     free(buf);
     assert_int_equal(sheet.n_rows, 1 + f->q->n_items);
     /* The built-in questionnaire maps its items to topics: a last column shows them. */
-    assert_int_equal(sheet.n_cols, 8);
+    /* Then the remediation plan columns, named by their keys. */
+    assert_int_equal(sheet.n_cols, 12);
     assert_string_equal(sheet.cells[0], "item");
     assert_string_equal(sheet.cells[4], "text_ja");
     assert_string_equal(sheet.cells[5], "answer");
     assert_string_equal(sheet.cells[7], "topics");
-    assert_string_equal(sheet.cells[8 + 0], f->q->items[0]->id);
-    assert_string_equal(sheet.cells[8 + 1], "ルール作り");
-    assert_string_equal(sheet.cells[8 + 2], "1");
-    assert_string_equal(sheet.cells[8 + 4], f->q->items[0]->text->ja);
-    assert_null(sheet.cells[8 + 5]); /* the answer cell is blank */
+    assert_string_equal(sheet.cells[8], "plan");
+    assert_string_equal(sheet.cells[9], "plan_due");
+    assert_string_equal(sheet.cells[11], "evidence");
+    assert_string_equal(sheet.cells[12 + 0], f->q->items[0]->id);
+    assert_string_equal(sheet.cells[12 + 1], "ルール作り");
+    assert_string_equal(sheet.cells[12 + 2], "1");
+    assert_string_equal(sheet.cells[12 + 4], f->q->items[0]->text->ja);
+    assert_null(sheet.cells[12 + 5]); /* the answer cell is blank */
+    assert_null(sheet.cells[12 + 8]); /* so is the plan */
     assert_int_equal(sheet.row_numbers[1], 2);
     tx_xlsx_sheet_free(&sheet);
 
@@ -181,6 +186,48 @@ write_filled(const char *path, const tx_questionnaire_pb *q, int bad_row, const 
         worksheet_write_string(ws, row, 3, q->items[i]->id, NULL);
     }
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
+/* A plan typed into the sheet: its due date kept by Excel as a date (a day number) reads as
+ * that day; a plan on an item answered yes is refused with its row. */
+static void
+test_plan_columns(void **state)
+{
+    fixture *f = *state;
+    char path[PATH_MAX];
+    tx_answers a;
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    int64_t due = 0;
+
+    snprintf(path, sizeof path, "%s/plan.xlsx", f->dir);
+    for (int pass = 0; pass < 2; pass++) {
+        wb = workbook_new(path);
+        ws = workbook_add_worksheet(wb, "回答");
+        worksheet_write_string(ws, 0, 0, "item", NULL);
+        worksheet_write_string(ws, 0, 1, "answer", NULL);
+        worksheet_write_string(ws, 0, 2, "是正計画（plan）", NULL);
+        worksheet_write_string(ws, 0, 3, "plan_due", NULL);
+        worksheet_write_string(ws, 1, 0, f->q->items[0]->id, NULL);
+        worksheet_write_string(ws, 1, 1, pass == 0 ? "partly" : "yes", NULL);
+        worksheet_write_string(ws, 1, 2, "鍵付きキャビネットを導入", NULL);
+        worksheet_write_number(ws, 1, 3, 46568, NULL); /* 2027-06-30 */
+        assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+        if (pass == 1) {
+            assert_int_equal(tx_answers_load(path, f->q, 1, &a), TX_ERR_MALFORMED);
+            assert_non_null(strstr(tx_fail_msg(), "row 2"));
+            assert_non_null(strstr(tx_fail_msg(), "answered \"yes\""));
+            break;
+        }
+        if (tx_answers_load(path, f->q, 1, &a) != TX_OK) {
+            fail_msg("%s", tx_fail_msg());
+        }
+        assert_int_equal(tx_parse_time("2027-06-30", &due), TX_OK);
+        assert_non_null(a.v[0]->plan);
+        assert_string_equal(a.v[0]->plan->action, "鍵付きキャビネットを導入");
+        assert_int_equal(a.v[0]->plan->due, due);
+        tx_answers_free(&a);
+    }
 }
 
 static void
@@ -427,7 +474,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template),      cmocka_unit_test(test_filled_read_back),
         cmocka_unit_test(test_bad_row_named), cmocka_unit_test(test_inline_and_rich_strings),
-        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_refusals),      cmocka_unit_test(test_plan_columns),
     };
     return cmocka_run_group_tests_name("xlsx", tests, setup, teardown);
 }

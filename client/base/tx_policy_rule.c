@@ -19,6 +19,8 @@ tx_policy_rules_init(tx_policy_rules *p)
     p->level = -1;
     p->overall = -1;
     p->within_days = -1;
+    p->plan_days = -1;
+    p->max_overdue = -1;
 }
 
 /* An integer member in [lo, hi]. */
@@ -232,6 +234,10 @@ tx_policy_rules_from_json(const json_t *o, int stored, tx_policy_rules *p)
             rc = get_int(v, "within_days", 1, TX_POLICY_MAX_DAYS, &p->within_days);
         } else if (strcmp(key, "report_grace_days") == 0) {
             rc = get_int(v, "report_grace_days", 0, TX_POLICY_MAX_DAYS, &p->grace_days);
+        } else if (strcmp(key, "plan_days") == 0) {
+            rc = get_int(v, "plan_days", 0, TX_POLICY_MAX_DAYS, &p->plan_days);
+        } else if (strcmp(key, "max_overdue") == 0) {
+            rc = get_int(v, "max_overdue", 0, 100000, &p->max_overdue);
         } else if (strcmp(key, "verified") == 0) {
             rc = get_bool(v, "verified", &p->verified);
         } else if (strcmp(key, "sub_suppliers") == 0) {
@@ -241,7 +247,8 @@ tx_policy_rules_from_json(const json_t *o, int stored, tx_policy_rules *p)
         } else {
             return tx_fail(TX_ERR_MALFORMED,
                            "unknown member \"%s\" (name, credentials, level, areas, overall, "
-                           "within_days, report_grace_days, verified, sub_suppliers)",
+                           "within_days, report_grace_days, verified, sub_suppliers, "
+                           "plan_days, max_overdue)",
                            key);
         }
         if (rc != TX_OK) {
@@ -337,6 +344,12 @@ tx_policy_rules_json(const tx_policy_rules *p)
     if (p->sub_suppliers) {
         json_object_set_new(o, "sub_suppliers", json_true());
     }
+    if (p->plan_days >= 0) {
+        json_object_set_new(o, "plan_days", json_integer(p->plan_days));
+    }
+    if (p->max_overdue >= 0) {
+        json_object_set_new(o, "max_overdue", json_integer(p->max_overdue));
+    }
     return o;
 }
 
@@ -429,6 +442,17 @@ each_rule(const tx_policy_rules *p, void (*fn)(void *, const char *, const char 
     }
     if (p->sub_suppliers) {
         fn(arg, "sub_suppliers", _("every sub-supplier meets the policy too"));
+    }
+    if (p->max_overdue >= 0) {
+        snprintf(buf, sizeof buf, _("has at most %d remediation plans past their due date"),
+                 p->max_overdue);
+        fn(arg, "max_overdue", buf);
+    }
+    if (p->plan_days >= 0) {
+        snprintf(buf, sizeof buf,
+                 _("improves each item whose remediation plan is done within %d days"),
+                 p->plan_days);
+        fn(arg, "plan_days", buf);
     }
     if (p->grace_days > 0) {
         snprintf(buf, sizeof buf,

@@ -1,7 +1,7 @@
 /* The buyer's acceptance policy (受入れ基準) as data: the rules a supplier's report row must
  * meet (credentials any-of by scheme and status, level, area and overall minimums, age of the
- * answer, periodic report grace, verified verdict, sub-suppliers), parsed strictly from JSON
- * and spelled back as JSON and as one sentence in the process's language. */
+ * answer, periodic report grace, verified verdict, sub-suppliers, remediation plans), parsed
+ * strictly from JSON and spelled back as JSON and as one sentence in the process's language. */
 #ifndef TX_POLICY_RULE_H
 #define TX_POLICY_RULE_H
 
@@ -41,6 +41,9 @@ typedef struct {
     int grace_days;    /* periodic report late by up to this many days is a warning; 0 */
     int verified;      /* the assessment's verdict must be "verified" */
     int sub_suppliers; /* a tree node passes only when every sub-supplier under it passes */
+    int plan_days;     /* a remediation plan marked done more than this many days ago whose
+                          item was not improved by a superseding answer fails; -1 none */
+    int max_overdue;   /* at most this many remediation plans past their due date; -1 none */
 } tx_policy_rules;
 
 /* A policy with no rule (every member "none"). */

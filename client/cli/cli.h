@@ -150,6 +150,9 @@ int tx_cmd_ui(tx_cli *g, int argc, char **argv);
 /* cmd_policy.c: `ticsx policy set|show|list|use`, the buyer's acceptance policy. */
 int tx_cmd_policy(tx_cli *g, int argc, char **argv);
 
+/* cmd_plan.c */
+int tx_cmd_plan(tx_cli *g, int argc, char **argv);
+
 /* `report --policy N|none`: the policy the report applies instead of the one in force
  * (tx_policy_select). TX_ERR_USAGE with a message for another value. */
 int tx_cli_policy_opt(const char *arg);

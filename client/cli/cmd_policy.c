@@ -18,7 +18,8 @@
 static const char *const usage_policy =
     N_("usage: ticsx policy set FILE [--name TEXT] | set [--accept SCHEME:STATUS[,STATUS...]] "
        "[--level N] [--area ID=PERCENT] [--overall PERCENT] [--within DAYS] [--grace DAYS] "
-       "[--verified] [--sub-suppliers] [--name TEXT] | show [N] | list | use N|none");
+       "[--verified] [--sub-suppliers] [--plan-days DAYS] [--max-overdue N] [--name TEXT] | "
+       "show [N] | list | use N|none");
 
 /* A version number from the command line: 1 to TX_POLICY_MAX_VERSIONS ("none": 0 if allowed). */
 static int
@@ -154,6 +155,23 @@ policy_json(const tx_policy *p, int current)
     return o;
 }
 
+/* --plan-days DAYS (days) or --max-overdue N: a whole number into o. */
+static int
+set_plan_rule(json_t *o, int days, const char *arg)
+{
+    const char *flag = days ? "--plan-days" : "--max-overdue";
+    double v;
+    int rc = parse_number(flag, arg, 0, days ? TX_POLICY_MAX_DAYS : 100000, &v);
+
+    if (rc == TX_OK && v != (json_int_t)v) {
+        rc = tx_fail(TX_ERR_USAGE, "%s %s: a whole number", flag, arg);
+    }
+    if (rc == TX_OK) {
+        json_object_set_new(o, days ? "plan_days" : "max_overdue", json_integer((json_int_t)v));
+    }
+    return rc;
+}
+
 static int
 policy_set(tx_cli *g, int argc, char **argv)
 {
@@ -165,6 +183,8 @@ policy_set(tx_cli *g, int argc, char **argv)
                                          {"grace", required_argument, NULL, 'g'},
                                          {"verified", no_argument, NULL, 'v'},
                                          {"sub-suppliers", no_argument, NULL, 's'},
+                                         {"plan-days", required_argument, NULL, 'P'},
+                                         {"max-overdue", required_argument, NULL, 'M'},
                                          {"name", required_argument, NULL, 'n'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
@@ -209,6 +229,10 @@ policy_set(tx_cli *g, int argc, char **argv)
                 json_object_set_new(o, opt == 'w' ? "within_days" : "report_grace_days",
                                     json_integer((json_int_t)v));
             }
+            break;
+        case 'P':
+        case 'M':
+            rc = set_plan_rule(o, opt == 'P', optarg);
             break;
         case 'v':
             json_object_set_new(o, "verified", json_true());

@@ -75,6 +75,7 @@ static const struct {
     {"ui", tx_cmd_ui},
     {"register", tx_cmd_register},
     {"policy", tx_cmd_policy},
+    {"plan", tx_cmd_plan},
     {"help", tx_cmd_help},
 };
 

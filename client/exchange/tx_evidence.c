@@ -62,8 +62,8 @@ tx_evidence_media_type(const char *name)
     return "application/octet-stream";
 }
 
-static const char *
-att_name(const tx_attachment *a)
+const char *
+tx_attachment_name(const tx_attachment *a)
 {
     const char *slash;
 
@@ -108,7 +108,7 @@ tx_evidence_check(const tx_attachment *a, size_t n)
     int rc;
 
     for (size_t i = 0; i < n; i++) {
-        const char *name = att_name(&a[i]);
+        const char *name = tx_attachment_name(&a[i]);
         struct stat st;
 
         if (a[i].path == NULL) {
@@ -141,7 +141,7 @@ tx_evidence_check(const tx_attachment *a, size_t n)
                            a[i].path);
         }
         for (size_t j = 0; j < i; j++) {
-            if (strcmp(att_name(&a[j]), name) == 0) {
+            if (strcmp(tx_attachment_name(&a[j]), name) == 0) {
                 return tx_fail(TX_ERR_USAGE,
                                "evidence %s and %s have the same name \"%s\": names are unique "
                                "in an assessment; rename one",
@@ -346,7 +346,7 @@ send_chunks(tx_client *c, const char *what, const uint8_t *data, size_t size, tx
 static int
 one_file(tx_client *c, const tx_attachment *a, tx_evidence_ref_pb *r, int *reused)
 {
-    const char *name = att_name(a);
+    const char *name = tx_attachment_name(a);
     const char *type = a->media_type != NULL ? a->media_type : tx_evidence_media_type(name);
     uint8_t *data = NULL;
     size_t size = 0, n_chunks;

@@ -33,6 +33,9 @@ typedef struct {
     size_t reused; /* chunks of a file sent before (same SHA-256), listed again */
 } tx_evidence_set;
 
+/* The attachment's name in the assessment: its name, else the last component of its path. */
+const char *tx_attachment_name(const tx_attachment *a);
+
 /* Checks the attachments before anything is signed: each readable regular file, at most
  * TX_EVIDENCE_FILE_MAX bytes, all together at most TX_EVIDENCE_TOTAL_MAX, names unique, not
  * empty, without '/' and within the name limit. TX_ERR_TOO_LARGE, TX_ERR_USAGE, TX_ERR_IO with

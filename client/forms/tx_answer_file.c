@@ -6,6 +6,7 @@
 #include "tx_i18n.h"
 #include "tx_limits.h"
 #include "tx_msg.h"
+#include "tx_plan.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
 #include "tx_xlsx_read.h"
@@ -20,7 +21,8 @@
 
 /* The columns a table is read by, found by name in its header. The answers table needs item and
  * answer; further optional columns (a remediation plan's) go at the end of answer_cols. */
-static const char *const answer_cols[] = {"item", "answer", "comment"};
+static const char *const answer_cols[] = {"item",     "answer",    "comment", "plan",
+                                           "plan_due", "plan_done", "evidence"};
 static const char *const sub_cols[] = {"name", "supplies", "key"};
 
 /* The CSV template's answer columns, in order: the header key and what each row holds. A column
@@ -35,10 +37,15 @@ enum {
     CSV_TEXT_EN,
     CSV_ANSWER,
     CSV_COMMENT,
+    CSV_PLAN,
+    CSV_PLAN_DUE,
+    CSV_PLAN_DONE,
+    CSV_EVIDENCE,
     CSV_COLS
 };
-static const char *const csv_header[CSV_COLS] = {"item",    "area",    "level",  "weight",
-                                                 "text_ja", "text_en", "answer", "comment"};
+static const char *const csv_header[CSV_COLS] = {
+    "item",   "area",    "level", "weight",   "text_ja",   "text_en",
+    "answer", "comment", "plan",  "plan_due", "plan_done", "evidence"};
 
 /* The sub-suppliers' section of the CSV template: a blank line, then its own header. */
 static void
@@ -97,6 +104,7 @@ tx_answers_free(tx_answers *a)
         free(a->v[i]->item);
         free(a->v[i]->choice);
         free(a->v[i]->comment);
+        tx_plan_answer_clear(a->v[i]);
         free(a->v[i]);
     }
     free(a->v);
@@ -207,6 +215,62 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
     }
     free(id);
     return rc;
+}
+
+/* An answer's remediation plan and evidence file names, as a file gives them. */
+typedef struct {
+    tx_plan_text plan;
+    const char *evidence;        /* CSV and XLSX: names separated by ';' (or NULL) */
+    const json_t *evidence_list; /* JSON: ["name", ...] (or NULL) */
+} extras;
+
+static int
+evidence_given(const extras *x)
+{
+    return (x->evidence != NULL && !is_blank(x->evidence)) || json_array_size(x->evidence_list) > 0;
+}
+
+static int
+take_evidence(tx_answer_pb *a, const extras *x, char *why, size_t n)
+{
+    const char *p = x->evidence;
+    int rc = TX_OK;
+
+    while (p != NULL && rc == TX_OK) {
+        const char *semi = strchr(p, ';');
+        char *name = strndup(p, semi != NULL ? (size_t)(semi - p) : strlen(p));
+        rc = name != NULL ? tx_plan_take_evidence(a, name, why, n) : TX_ERR_NOMEM;
+        free(name);
+        p = semi != NULL ? semi + 1 : NULL;
+    }
+    for (size_t i = 0; rc == TX_OK && i < json_array_size(x->evidence_list); i++) {
+        rc = tx_plan_take_evidence(a, json_string_value(json_array_get(x->evidence_list, i)), why,
+                                   n);
+    }
+    return rc;
+}
+
+/* Gives the answer just taken (the last of r->out, if take() added one for `item`) its plan
+ * and evidence. `n_before`: r->out->n before take(). */
+static int
+take_extras(reader *r, const char *where, const char *item, size_t n_before, const extras *x)
+{
+    char why[256];
+    int rc;
+
+    if (r->out->n == n_before) {
+        return !tx_plan_text_given(&x->plan) && !evidence_given(x)
+                   ? TX_OK
+                   : tx_fail(TX_ERR_MALFORMED,
+                             "%s %s (%.64s): a remediation plan or evidence needs an answer",
+                             r->source, where, item);
+    }
+    tx_answer_pb *a = r->out->v[r->out->n - 1];
+    if ((rc = tx_plan_take(r->q, a, &x->plan, why, sizeof why)) == TX_OK) {
+        rc = take_evidence(a, x, why, sizeof why);
+    }
+    return rc == TX_ERR_MALFORMED ? tx_fail(rc, "%s %s (%s): %s", r->source, where, a->item, why)
+                                  : rc;
 }
 
 /* Takes one sub-supplier; `where` is "line 14", "sheet suppliers, row 3" or "suppliers[2]". The
@@ -421,7 +485,18 @@ take_row(reader *r, const table *t, char **f, size_t n, unsigned line)
     if (t->subs) {
         return take_sub(r, where, f[t->col[0]], f[t->col[1]], t->col[2] >= 0 ? f[t->col[2]] : "");
     }
-    return take(r, where, line, f[t->col[0]], f[t->col[1]], t->col[2] >= 0 ? f[t->col[2]] : "");
+    size_t before = r->out->n;
+    const char *v[4]; /* plan, plan_due, plan_done, evidence: answer_cols[3..6] */
+    int rc = take(r, where, line, f[t->col[0]], f[t->col[1]], t->col[2] >= 0 ? f[t->col[2]] : "");
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    for (size_t k = 0; k < 4; k++) {
+        v[k] = t->col[3 + k] >= 0 ? f[t->col[3 + k]] : NULL;
+    }
+    extras x = {{v[0], v[1], v[2]}, v[3], NULL};
+    return take_extras(r, where, f[t->col[0]], before, &x);
 }
 
 /* Reads the rows of src: the answers table, then (optionally) the sub-suppliers table after it;
@@ -604,6 +679,40 @@ parse_suppliers(reader *r, const json_t *arr)
     return rc;
 }
 
+/* A JSON answer's optional "plan" {"action", "due", "done"} and "evidence" ["name", ...] into
+ * *x: the number of those fields, or a number that fails the caller's size check (1000) when
+ * either is malformed. */
+static size_t
+json_extras(const json_t *e, extras *x)
+{
+    static const char *const plan_keys[3] = {"action", "due", "done"};
+    const json_t *plan = json_object_get(e, "plan"), *ev = json_object_get(e, "evidence");
+    const char **to[3] = {&x->plan.action, &x->plan.due, &x->plan.done};
+    const char *key;
+    json_t *v;
+
+    for (size_t i = 0; i < json_array_size(ev); i++) {
+        if (!json_is_string(json_array_get(ev, i))) {
+            return 1000;
+        }
+    }
+    if ((ev != NULL && !json_is_array(ev)) || (plan != NULL && !json_is_object(plan))) {
+        return 1000;
+    }
+    json_object_foreach((json_t *)plan, key, v)
+    {
+        size_t k;
+        for (k = 0; k < 3 && strcmp(key, plan_keys[k]) != 0; k++) {
+        }
+        if (k == 3 || !json_is_string(v)) {
+            return 1000;
+        }
+        *to[k] = json_string_value(v);
+    }
+    x->evidence_list = ev;
+    return (plan != NULL) + (ev != NULL);
+}
+
 static int
 parse_json(reader *r, const char *buf, size_t len)
 {
@@ -641,22 +750,29 @@ parse_json(reader *r, const char *buf, size_t len)
         json_t *item = json_object_get(e, "item");
         json_t *answer = json_object_get(e, "answer");
         json_t *comment = json_object_get(e, "comment");
+        extras x = {{NULL, NULL, NULL}, NULL, NULL};
+        size_t before = r->out->n;
         char where[32];
 
         snprintf(where, sizeof where, "answers[%zu]", i);
         if (!json_is_object(e) || !json_is_string(item) ||
             (answer != NULL && !json_is_string(answer)) ||
             (comment != NULL && !json_is_string(comment)) ||
-            json_object_size(e) != 1u + (answer != NULL) + (comment != NULL)) {
+            json_object_size(e) != 1u + (answer != NULL) + (comment != NULL) + json_extras(e, &x)) {
             rc = tx_fail(TX_ERR_MALFORMED,
                          "%s %s: expected {\"item\": \"...\", \"answer\": \"...\", "
-                         "\"comment\": \"...\"}",
+                         "\"comment\": \"...\", \"plan\": {\"action\": \"...\", \"due\": "
+                         "\"YYYY-MM-DD\", \"done\": \"YYYY-MM-DD\"}, \"evidence\": [\"file "
+                         "name\"]} (comment, plan and evidence optional)",
                          r->source, where);
             goto out;
         }
         rc = take(r, where, (unsigned)i + 1, json_string_value(item),
                   answer != NULL ? json_string_value(answer) : "",
                   comment != NULL ? json_string_value(comment) : "");
+        if (rc == TX_OK) {
+            rc = take_extras(r, where, json_string_value(item), before, &x);
+        }
         if (rc != TX_OK) {
             goto out;
         }

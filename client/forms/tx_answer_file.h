@@ -5,14 +5,18 @@
  * An XLSX workbook (told apart by its zip signature; see tx_xlsx) is read like the CSV, from
  * its first worksheet, naming rows by their row number.
  *
- * CSV header: item,area,level,weight,text_ja,text_en,answer,comment (only item and answer are
- * needed when reading; columns are found by name). After the answers, a blank line and a second
- * section with its own header, name,supplies,key, lists the supplier's own suppliers (optional:
- * files without it are read as before).
- * JSON: {"questionnaire":"<record id hex>","answers":[{"item":"A1-01","answer":"","comment":""}],
+ * CSV header: item,area,level,weight,text_ja,text_en,answer,comment,plan,plan_due,plan_done,
+ * evidence (only item and answer are needed when reading; columns are found by name). After the
+ * answers, a blank line and a second section with its own header, name,supplies,key, lists the
+ * supplier's own suppliers (optional: files without it are read as before).
+ * JSON: {"questionnaire":"<record id hex>","answers":[{"item":"A1-01","answer":"","comment":"",
+ *        "plan":{"action":"...","due":"YYYY-MM-DD","done":"YYYY-MM-DD"},"evidence":["f.pdf"]}],
  *        "suppliers":[{"name":"...","supplies":"...","key":"..."}]}   (suppliers optional)
- * An XLSX workbook lists them on a worksheet of their own (the template's "suppliers" sheet:
- * any later worksheet whose first row names the columns name and supplies).
+ * A remediation plan (plan = what will be done, plan_due, plan_done; JSON "plan") only on an
+ * item answered short of full credit (tx_plan.h); evidence names files attached with
+ * `answer --evidence` (CSV/XLSX: separated by ';').
+ * An XLSX workbook lists sub-suppliers on a worksheet of their own (the template's "suppliers"
+ * sheet: any later worksheet whose first row names the columns name and supplies).
  * Sub-suppliers go into the encrypted assessment, with the same checks and limits whatever the
  * format (tx_limits; a key of at most TX_SUB_KEY_MAX bytes); "key" is optional and resolved
  * by the caller (tx_answer): 64 hex digits of an Ed25519 key, or a fingerprint / key id of an

@@ -160,6 +160,36 @@ write_suppliers(lxw_workbook *wb, lxw_format *head, lxw_format *input)
                                                                                        : TX_ERR_IO;
 }
 
+/* The remediation plan columns (tx_answer_file.h) after the others, from column `first`: text
+ * cells (so Excel keeps a typed date as written), unlocked and shaded like the answer. */
+static void
+write_plan_columns(lxw_workbook *wb, lxw_worksheet *ws, const tx_questionnaire_pb *q,
+                   lxw_col_t first, lxw_format *head)
+{
+    static const char *const keys[] = {"plan", "plan_due", "plan_done", "evidence"};
+    static const char *const words[] = {N_("remediation plan"), N_("plan due date"),
+                                        N_("plan done date"), N_("evidence files")};
+    static const double widths[] = {40, 12, 12, 24};
+    lxw_format *cell = workbook_add_format(wb);
+
+    if (cell == NULL) {
+        return;
+    }
+    format_set_num_format(cell, "@");
+    format_set_text_wrap(cell);
+    format_set_align(cell, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bg_color(cell, 0xFFF2CC);
+    format_set_border(cell, LXW_BORDER_THIN);
+    format_set_unlocked(cell);
+    for (lxw_col_t k = 0; k < 4; k++) {
+        write_head(ws, first + k, keys[k], words[k], head);
+        worksheet_set_column(ws, first + k, first + k, widths[k], cell);
+        for (size_t i = 0; i < q->n_items; i++) {
+            worksheet_write_blank(ws, (lxw_row_t)(i + 1), first + k, cell);
+        }
+    }
+}
+
 int
 tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const char *qref)
 {
@@ -230,6 +260,7 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         }
         worksheet_set_row(ws, row, row_height(text, widths[COL_TEXT]), NULL);
     }
+    write_plan_columns(wb, ws, q, (lxw_col_t)n_cols, head);
     worksheet_freeze_panes(ws, 1, 1);
     if (write_suppliers(wb, head, answer) != TX_OK ||
         write_scale(wb, q, ja, qref, head, &n_list) != TX_OK) {

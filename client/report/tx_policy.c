@@ -201,6 +201,50 @@ check_within(const json_t *row, const tx_policy_rules *r, int64_t now, json_t *c
     add_check(checks, "within_days", days <= r->within_days, buf);
 }
 
+/* Counts the row's remediation plans ("plans"."items") overdue on `now`, and those marked
+ * done more than `days` days before it (their item still short of full credit). */
+static void
+count_plans(const json_t *row, int64_t now, int days, long *overdue, long *stale)
+{
+    const json_t *it;
+    int64_t today = now - now % SECONDS_PER_DAY, t;
+    size_t i;
+
+    *overdue = *stale = 0;
+    json_array_foreach(json_object_get(json_object_get(row, "plans"), "items"), i, it)
+    {
+        const char *due = json_string_value(json_object_get(it, "due"));
+        const char *done = json_string_value(json_object_get(it, "done"));
+
+        if (done != NULL && tx_parse_time(done, &t) == TX_OK) {
+            *stale += days >= 0 && today > t + (int64_t)days * SECONDS_PER_DAY;
+        } else if (due != NULL && tx_parse_time(due, &t) == TX_OK) {
+            *overdue += t < today;
+        }
+    }
+}
+
+static void
+check_plans(const json_t *row, const tx_policy_rules *r, int64_t now, json_t *checks)
+{
+    long overdue, stale;
+    char buf[256];
+
+    count_plans(row, now, r->plan_days, &overdue, &stale);
+    if (r->max_overdue >= 0) {
+        snprintf(buf, sizeof buf, _("%ld remediation plans past their due date (at most %d)"),
+                 overdue, r->max_overdue);
+        add_check(checks, "max_overdue", overdue <= r->max_overdue, buf);
+    }
+    if (r->plan_days >= 0) {
+        snprintf(buf, sizeof buf,
+                 _("%ld remediation plans done more than %d days ago without an improved "
+                   "answer"),
+                 stale, r->plan_days);
+        add_check(checks, "plan_days", stale == 0, buf);
+    }
+}
+
 /* A row's policy object with every rule but sub_suppliers. */
 json_t *
 tx_policy_row(const json_t *row, const tx_policy *p, int64_t now)
@@ -227,6 +271,9 @@ tx_policy_row(const json_t *row, const tx_policy *p, int64_t now)
     }
     if (r->within_days >= 0) {
         check_within(row, r, now, checks);
+    }
+    if (r->max_overdue >= 0 || r->plan_days >= 0) {
+        check_plans(row, r, now, checks);
     }
     json_array_foreach(checks, i, c)
     {

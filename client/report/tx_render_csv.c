@@ -83,6 +83,8 @@ put_extra(FILE *f, const json_t *sup, int ja, char *buf, size_t n)
     put_number(f, json_object_get(pol, "version"));
     tx_render_policy_reasons(sup, ja, buf, n);
     put_field(f, buf, 1, 0);
+    put_number(f, json_object_get(json_object_get(sup, "plans"), "open"));
+    put_number(f, json_object_get(json_object_get(sup, "plans"), "overdue"));
 }
 
 /* The column keys stay as they are in English (scripts read them); a Japanese reader gets
@@ -109,6 +111,8 @@ static const char *const head[][2] = {
     {"policy", N_("Acceptance policy")},
     {"policy_version", N_("Policy version")},
     {"policy_reasons", N_("Policy reasons")},
+    {"plans_open", N_("Open remediation plans")},
+    {"plans_overdue", N_("Overdue remediation plans")},
     /* The supply tree's columns. */
     {"tier", N_("Tier")},
     {"answer_state", N_("Answer state")},

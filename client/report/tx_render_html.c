@@ -2,6 +2,7 @@
  * any kind (nothing is fetched when it is opened). Every string from the document is escaped. */
 #include "tx_render_doc.h"
 #include "tx_render_formats.h"
+#include "tx_report_plans.h"
 
 #include "tx_error.h"
 #include "tx_i18n.h"
@@ -522,6 +523,45 @@ put_questionnaires(FILE *f, const json_t *sups, int ja)
     json_decref(seen);
 }
 
+/* Every supplier's remediation plans, one a row: item, state, due and done dates, action. */
+static void
+put_plans(FILE *f, const json_t *sups, int ja)
+{
+    static const char *const heads[] = {N_("Supplier"), N_("Item"), N_("State"),
+                                        N_("Due"),      N_("Done"), N_("Action")};
+    static const char *const keys[] = {"item", "state", "due", "done", "action"};
+    const json_t *p;
+    size_t i, rows = 0;
+
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        rows += json_array_size(
+            json_object_get(json_object_get(json_array_get(sups, s), "plans"), "items"));
+    }
+    if (rows == 0) {
+        return;
+    }
+    fprintf(f, "<h2>%s</h2>\n<table>\n<tr>", tx_render_tr(N_("Remediation plans"), ja));
+    for (size_t k = 0; k < sizeof heads / sizeof heads[0]; k++) {
+        fprintf(f, "<th>%s</th>", tx_render_tr(heads[k], ja));
+    }
+    fputs("</tr>\n", f);
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        json_array_foreach(json_object_get(json_object_get(sup, "plans"), "items"), i, p)
+        {
+            fputs("<tr><td>", f);
+            put_esc(f, tx_render_str(sup, "name"));
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+                fputs("</td><td>", f);
+                put_esc(f, k == 1 ? tx_report_plan_state_label(tx_render_str(p, "state"), ja)
+                                  : tx_render_str(p, keys[k]));
+            }
+            fputs("</td></tr>\n", f);
+        }
+    }
+    fputs("</table>\n", f);
+}
+
 /* The acceptance policy applied: its version, name, date and text. */
 static void
 put_policy(FILE *f, const json_t *doc, int ja)
@@ -855,6 +895,7 @@ put_doc(FILE *f, const json_t *doc, int ja)
         put_policy(f, doc, ja);
         put_suppliers(f, sups, ja);
         put_credentials(f, sups, ja);
+        put_plans(f, sups, ja);
         put_tree(f, doc, ja);
         put_heatmap(f, sups, areas, ja);
         put_radars(f, sups, ja);

@@ -5,6 +5,7 @@
  * each referenced certificate in back-matter. */
 #include "tx_render_doc.h"
 #include "tx_render_formats.h"
+#include "tx_report_plans.h"
 
 #include "tx_error.h"
 #include "tx_i18n.h"
@@ -161,6 +162,35 @@ finding(const char *title, const char *desc, const char *target, int satisfied,
                      target, "title", title, "status", "state",
                      satisfied ? "satisfied" : "not-satisfied", "related-observations",
                      "observation-uuid", obs_uuid);
+}
+
+/* The supplier's remediation plans: an observation listing them (summary, then one a line) and
+ * a finding "remediation-plans", satisfied when none is overdue or done without an improved
+ * answer. Nothing for a supplier without plans. */
+static void
+add_plans(json_t *obs, json_t *findings, const json_t *sup, int64_t now, int ja)
+{
+    const json_t *p;
+    char desc[4096], line[1200], uuid[37];
+    size_t used, i;
+
+    if (!tx_report_plans_summary(sup, ja, desc, sizeof desc)) {
+        return;
+    }
+    used = strlen(desc);
+    json_array_foreach(json_object_get(json_object_get(sup, "plans"), "items"), i, p)
+    {
+        tx_report_plan_line(p, ja, line, sizeof line);
+        tx_render_append(desc, sizeof desc, &used, "\n%s", line);
+    }
+    tx_render_utf8_fix(desc);
+    json_array_append_new(
+        obs, observation(tx_render_tr(N_("Remediation plans"), ja), desc, rfc3339(now), uuid));
+    json_array_append_new(
+        findings,
+        finding(tx_render_tr(N_("Remediation plans"), ja), desc, "remediation-plans",
+                tx_report_plans_n(sup, "overdue") == 0 && tx_report_plans_n(sup, "stale") == 0,
+                uuid));
 }
 
 /* A finding per item of area `area`: satisfied when answered with full credit or not
@@ -356,6 +386,7 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
             obs, credential_observation(json_array_get(json_object_get(sup, "credentials"), i), now,
                                         ja));
     }
+    add_plans(obs, findings, sup, now, ja);
     if (tx_render_policy_pass(sup) >= 0) {
         char reasons[1000];
         tx_render_policy_reasons(sup, ja, reasons, sizeof reasons);

@@ -224,6 +224,7 @@ render_doc(tx_xlsx_book *b, const json_t *doc, int several)
     tx_xlsx_sheet_credentials(b, rows);
     tx_xlsx_sheet_evidence(b, rows);
     tx_xlsx_sheet_items(b, rows);
+    tx_xlsx_sheet_plans(b, rows);
     tx_xlsx_sheet_tiers(b, doc);
     tx_xlsx_sheet_tree(b, doc, areas);
     json_decref(areas);

@@ -61,6 +61,7 @@ void tx_xlsx_sheet_certificates(tx_xlsx_book *b, const json_t *rows);
 void tx_xlsx_sheet_credentials(tx_xlsx_book *b, const json_t *rows);
 void tx_xlsx_sheet_evidence(tx_xlsx_book *b, const json_t *rows);
 void tx_xlsx_sheet_items(tx_xlsx_book *b, const json_t *rows);
+void tx_xlsx_sheet_plans(tx_xlsx_book *b, const json_t *rows);
 void tx_xlsx_sheet_tiers(tx_xlsx_book *b, const json_t *doc);
 void tx_xlsx_sheet_tree(tx_xlsx_book *b, const json_t *doc, const json_t *areas);
 

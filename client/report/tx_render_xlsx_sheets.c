@@ -2,6 +2,7 @@
  * credentials and evidence files (tx_render_xlsx.h). */
 #include "tx_render_doc.h"
 #include "tx_render_xlsx.h"
+#include "tx_report_plans.h"
 
 #include "tx_i18n.h"
 #include "tx_msg.h"
@@ -314,6 +315,54 @@ tx_xlsx_sheet_evidence(tx_xlsx_book *b, const json_t *sups)
             tx_xlsx_put_number(ws, r, 3, json_object_get(fe, "size"), NULL);
             tx_xlsx_put_str(ws, r, 4, tx_render_str(fe, "sha256"));
             tx_xlsx_put_str(ws, r, 5, tx_render_evidence_label(tx_render_str(fe, "status"), b->ja));
+        }
+    }
+    worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);
+}
+
+/* One row per remediation plan of every supplier: its state, dates, action and evidence. */
+void
+tx_xlsx_sheet_plans(tx_xlsx_book *b, const json_t *sups)
+{
+    static const char *const cols[][2] = {
+        {"supplier", N_("Supplier")}, {"item", N_("Item")},     {"state", N_("State")},
+        {"due", N_("Due")},           {"done", N_("Done")},     {"action", N_("Action")},
+        {"evidence", N_("Evidence files")},
+    };
+    static const double widths[] = {28, 10, 12, 12, 12, 60, 30};
+    TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
+    static const char *const sheet[2] = {"plans", N_("Remediation plans")};
+    lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    const json_t *p;
+    char buf[1024];
+    lxw_row_t r = 0;
+    size_t i;
+
+    if (ws == NULL) {
+        return;
+    }
+    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
+    for (size_t s = 0; s < json_array_size(sups); s++) {
+        const json_t *sup = json_array_get(sups, s);
+        json_array_foreach(json_object_get(json_object_get(sup, "plans"), "items"), i, p)
+        {
+            const json_t *ev = json_object_get(p, "evidence");
+            const char *state = tx_render_str(p, "state");
+            size_t used = 0;
+
+            r++;
+            tx_xlsx_put_str(ws, r, 0, tx_render_str(sup, "name"));
+            tx_xlsx_put_str(ws, r, 1, tx_render_str(p, "item"));
+            tx_xlsx_put_str(ws, r, 2, b->ja ? tx_report_plan_state_label(state, 1) : state);
+            tx_xlsx_put_str(ws, r, 3, tx_render_str(p, "due"));
+            tx_xlsx_put_str(ws, r, 4, tx_render_str(p, "done"));
+            tx_xlsx_put_str(ws, r, 5, tx_render_str(p, "action"));
+            buf[0] = 0;
+            for (size_t k = 0; k < json_array_size(ev); k++) {
+                tx_render_append(buf, sizeof buf, &used, "%s%s", k ? "\n" : "",
+                                 json_string_value(json_array_get(ev, k)));
+            }
+            tx_xlsx_put_str(ws, r, 6, buf);
         }
     }
     worksheet_autofilter(ws, 0, 0, r, sizeof cols / sizeof cols[0] - 1);

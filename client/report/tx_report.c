@@ -3,6 +3,7 @@
 #include "tx_report.h"
 #include "tx_policy.h"
 #include "tx_render_doc.h"
+#include "tx_report_plans.h"
 #include "tx_report_row.h"
 #include "tx_report_scope.h"
 
@@ -196,6 +197,7 @@ tx_report_row_notes(FILE *f, const json_t *jrow, int ja)
         fputs("  ", f);
         tx_put_wrapped(f, buf, 2, WIDTH, 4);
     }
+    tx_report_plans_notes(f, jrow, ja);
 }
 
 /* Under a row: the questionnaire mismatch and the certificate's reason when it is not valid;

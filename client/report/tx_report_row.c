@@ -8,9 +8,11 @@
 #include "tx_evidence_check.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
+#include "tx_plan.h"
 #include "tx_pool.h"
 #include "tx_questionnaire.h"
 #include "tx_report_items.h"
+#include "tx_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,9 @@ tx_report_rows(const tx_verdicts *vs, tx_report_row **out, size_t *n)
     }
     tx_idmap_free(&by_id);
     tx_idmap_free(&by_supplier);
+    for (size_t i = 0; i < count; i++) {
+        rows[i].plan_days = tx_verdicts_plan_days(vs);
+    }
     tx_pool_for(count, score_row, rows);
     qsort(rows, count, sizeof *rows, by_name);
     *out = rows;
@@ -168,6 +173,8 @@ tx_report_row_json(const tx_report_row *r)
     json_object_set_new(o, "certificate", tx_verdict_cert_json(v));
     json_object_set_new(o, "credentials", tx_cred_verdict_json(v));
     json_object_set_new(o, "evidence", tx_evidence_json(v->evidence, v->n_evidence));
+    json_object_set_new(o, "plans",
+                        tx_plan_json(r->scored ? v->inner : NULL, tx_now(), r->plan_days));
     if (!r->scored) {
         json_object_set_new(o, "areas", areas);
         json_object_set_new(o, "overall", json_null());

@@ -15,6 +15,7 @@ typedef struct {
     const tx_verdict *v; /* borrowed from the tx_verdicts the rows were picked from */
     int scored;          /* verified or expired: the answers were checked and are shown */
     tx_score score;
+    unsigned plan_days; /* a plan done longer ago than this, item not improved, is stale */
 } tx_report_row;
 
 /* One row per supplier of `vs`, sorted by name (then fingerprint); scored on the thread pool.

@@ -2,6 +2,7 @@
  * and its roll-ups are added to the JSON document or printed under the supplier tables. */
 #include "tx_report_tree.h"
 #include "tx_render_doc.h"
+#include "tx_report_plans.h"
 #include "tx_report_row.h"
 #include "tx_supply_tree.h"
 
@@ -339,6 +340,7 @@ node_json(const tx_tree *tree, size_t i)
         json_object_set_new(o, "level_next", json_null());
         json_object_set_new(o, "unanswered", json_null());
         json_object_set_new(o, "unanswered_items", json_array());
+        json_object_set_new(o, "plans", json_null());
     }
     for (size_t p = 0; p < node->n_parents; p++) {
         json_array_append_new(parents, key_json(&tree->nodes[node->parents[p]]));
@@ -444,6 +446,7 @@ tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opt
     json_object_set_new(doc, "nodes", nodes);
     json_object_set_new(doc, "tiers", tiers);
     json_object_set_new(doc, "total", rollup_json(&c.tree, &c.tree.total));
+    tx_report_plans_tiers(doc);
     ctx_free(&c);
     return TX_OK;
 }
@@ -730,9 +733,11 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
     for (unsigned d = 0; d < c.tree.depth; d++) {
         put_rollup(f, &c.tree, &c.tree.tiers[d], ja);
         put_policy_counts(f, json_array_get(json_object_get(doc, "tiers"), d), ja);
+        tx_report_plans_rollup(f, json_array_get(json_object_get(doc, "tiers"), d), ja);
     }
     put_rollup(f, &c.tree, &c.tree.total, ja);
     put_policy_counts(f, json_object_get(doc, "total"), ja);
+    tx_report_plans_rollup(f, json_object_get(doc, "total"), ja);
     tx_put_wrapped(
         f,
         tx_render_tr(N_("state: not shared = listed as a sub-supplier, but nothing is granted "

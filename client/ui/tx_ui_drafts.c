@@ -128,6 +128,41 @@ opt_string(const json_t *v, const char *what, const char **out)
     return TX_OK;
 }
 
+/* An answer's remediation plan from the page ({"action", "due", "done"}, each a string, any
+ * may be missing or ""), copied into `to` as the answers file writes it; nothing when absent
+ * or null. The reader checks it against the answer (tx_plan_take). */
+static int
+plan_doc(const json_t *e, const char *what, json_t *to)
+{
+    static const char *const fields[] = {"action", "due", "done"};
+    const json_t *p = json_object_get(e, "plan");
+    json_t *o;
+
+    if (p == NULL || json_is_null(p)) {
+        return TX_OK;
+    }
+    if (!json_is_object(p)) {
+        return tx_fail(TX_ERR_MALFORMED,
+                       "%s: \"plan\" must be {\"action\": \"...\", \"due\": \"YYYY-MM-DD\", "
+                       "\"done\": \"YYYY-MM-DD\"}",
+                       what);
+    }
+    o = json_object();
+    json_object_set_new(to, "plan", o);
+    for (size_t k = 0; k < TX_ARRAY_LEN(fields); k++) {
+        const char *s = NULL;
+        char field[160];
+        int rc;
+
+        snprintf(field, sizeof field, "%s.plan.%s", what, fields[k]);
+        if ((rc = opt_string(json_object_get(p, fields[k]), field, &s)) != TX_OK) {
+            return rc;
+        }
+        json_object_set_new(o, fields[k], json_string(s != NULL ? s : ""));
+    }
+    return TX_OK;
+}
+
 /* The answers and sub-suppliers as an answers file's JSON, after the checks the reader leaves
  * to the sender: a comment on an unanswered item, a NUL inside a string. */
 static int
@@ -173,6 +208,9 @@ answers_doc(const json_t *answers, const json_t *suppliers, json_t **out)
         json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "item", item, "answer",
                                              answer != NULL ? answer : "", "comment",
                                              comment != NULL ? comment : ""));
+        if ((rc = plan_doc(e, what, json_array_get(arr, json_array_size(arr) - 1))) != TX_OK) {
+            return rc;
+        }
     }
     for (size_t i = 0; i < json_array_size(suppliers) && rc == TX_OK; i++) {
         const json_t *e = json_array_get(suppliers, i);

@@ -15,6 +15,7 @@
 #include "tx_json.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
+#include "tx_plan_own.h"
 #include "tx_questionnaire.h"
 #include "tx_score.h"
 #include "tx_util.h"
@@ -585,6 +586,38 @@ out:
     return rc;
 }
 
+/* GET /api/plans: this organisation's remediation plans (`plan list --all --json`). */
+static int
+plans_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
+{
+    int rc;
+
+    (void)rq;
+    if ((rc = need_hub(app, "the list of remediation plans")) == TX_OK) {
+        rc = tx_plan_list_own(app->client, 1, &rs->json);
+    }
+    return rc;
+}
+
+/* POST /api/plans/done {"assessment", "item"}: `plan done` (today; an assessment attaching
+ * evidence files is refused with the reason: they are given again on the command line). */
+static int
+plan_done_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
+{
+    tx_plan_done_args a = {0};
+    tx_answer_result res;
+    int rc;
+
+    if ((rc = need_hub(app, "marking a remediation plan done")) == TX_OK &&
+        (rc = body_str(rq, "assessment", 1, &a.assessment)) == TX_OK &&
+        (rc = body_str(rq, "item", 1, &a.item)) == TX_OK &&
+        (rc = tx_plan_done(app->client, &a, &res)) == TX_OK) {
+        rs->json = tx_answer_result_json(&res);
+        json_object_set_new(rs->json, "item", json_string(a.item));
+    }
+    return rc;
+}
+
 static int
 reuse_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
@@ -680,6 +713,8 @@ const tx_ui_route tx_ui_supplier_routes[] = {
     {"GET", "/api/credentials", credentials_get, 0},
     {"POST", "/api/answer", answer_post, TX_UI_POST},
     {"GET", "/api/assessments", assessments_get, 0},
+    {"GET", "/api/plans", plans_get, 0},
+    {"POST", "/api/plans/done", plan_done_post, TX_UI_POST},
     {"POST", "/api/reuse", reuse_post, TX_UI_POST},
     {"POST", "/api/grant", grant_post, TX_UI_POST},
     {"POST", "/api/revoke", revoke_post, TX_UI_POST},

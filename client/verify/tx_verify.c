@@ -980,6 +980,15 @@ evidence_mismatch(const tx_verdict *v)
     return 0;
 }
 
+unsigned
+tx_verdicts_plan_days(const tx_verdicts *vs)
+{
+    if (vs->policy != NULL && vs->policy->rules.plan_days >= 0) {
+        return (unsigned)vs->policy->rules.plan_days;
+    }
+    return TX_PLAN_DAYS_DEFAULT;
+}
+
 size_t
 tx_verify_failures(const tx_verdicts *vs)
 {
@@ -1124,6 +1133,9 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
             json_object_set_new(last, "certificate", tx_verdict_cert_json(v));
             json_object_set_new(last, "credentials", tx_cred_json(v->creds, v->n_creds));
             json_object_set_new(last, "evidence", tx_evidence_json(v->evidence, v->n_evidence));
+            json_object_set_new(last, "plans",
+                                tx_plan_json(v->status != TX_FAILED ? v->inner : NULL, tx_now(),
+                                             tx_verdicts_plan_days(vs)));
         }
         rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         fputc('\n', f);

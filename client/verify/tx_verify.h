@@ -92,6 +92,10 @@ typedef struct {
  * policy (tx_policy_selected) is loaded into out->policy; a damaged or missing one fails. */
 int tx_verify_all(tx_home *home, const char *only, tx_verdicts *out);
 
+/* The days after which a remediation plan marked done is stale when its item was not improved
+ * (tx_plan_state_of): the selected policy's plan_days, else TX_PLAN_DAYS_DEFAULT. */
+unsigned tx_verdicts_plan_days(const tx_verdicts *vs);
+
 /* Number of verdicts that are not TX_VERIFIED, or whose certificate has a problem at as-of or
  * now (tx_cert_status_problem: anything but valid or no certificate), plus the grants to this
  * organisation left out as unproven (their assessments are not verified). A superseded one is

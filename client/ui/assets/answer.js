@@ -15,10 +15,45 @@
     Object.keys(F.answers).forEach(function (id) {
       var a = F.answers[id];
       if (a.answer || a.comment) {
-        out.push({item: id, answer: a.answer || null, comment: a.comment || ''});
+        var o = {item: id, answer: a.answer || null, comment: a.comment || ''};
+        // a remediation plan only while the answer is short of full credit
+        if (a.plan && (a.plan.action || a.plan.due) && planAllowed(F, a.answer)) {
+          o.plan = {action: a.plan.action || '', due: a.plan.due || '', done: a.plan.done || ''};
+        }
+        out.push(o);
       }
     });
     return out;
+  }
+  // true when choice `code` scores below full credit and is not "not applicable"
+  function planAllowed(F, code) {
+    var sc = F.q && (F.q.scale || []).filter(function (c) {
+      return c.code === code;
+    })[0];
+    return !!sc && !sc.not_applicable && sc.score_permille < 1000;
+  }
+  // the plan fields of one item: what will be done and by when, shown for partly/no answers
+  function planEditor(F, it, cur) {
+    var aid = TX.uid('pa'), did = TX.uid('pd');
+    var plan = cur.plan || {action: '', due: '', done: ''};
+    var ta = h('textarea', {id: aid, t: 'plan-action', rows: '1', maxlength: '4000'});
+    var due = h('input', {id: did, t: 'plan-due', type: 'date'});
+    ta.value = plan.action || '';
+    due.value = plan.due || '';
+    function set() {
+      F.answers[it.id] = F.answers[it.id] || {answer: null, comment: ''};
+      F.answers[it.id].plan = {action: ta.value, due: due.value, done: plan.done || ''};
+      changed(F);
+    }
+    ta.addEventListener('input', set);
+    due.addEventListener('change', set);
+    var box = h('div', {class: 'field plan-field', t: 'plan'}, [
+      h('label', {for: aid, text: t('ans.plan', {id: it.id})}), ta,
+      h('label', {for: did, text: t('ans.plan.due')}), due,
+      plan.done ? h('p', {class: 'hint', text: t('ans.plan.done', {date: plan.done})}) : null
+    ]);
+    box.hidden = !planAllowed(F, cur.answer);
+    return box;
   }
   function subsList(F) {
     return F.suppliers.filter(function (s) {
@@ -82,7 +117,7 @@
             // a sent draft stays as it was: changes go to a new draft
             F.draftId = d.sent ? null : d.id;
             (d.answers || []).forEach(function (a) {
-              F.answers[a.item] = {answer: a.answer || null, comment: a.comment || ''};
+              F.answers[a.item] = {answer: a.answer || null, comment: a.comment || '', plan: a.plan || null};
             });
             F.suppliers = (d.suppliers || []).map(function (s) {
               return {name: s.name || '', supplies: s.supplies || '', key: s.key || ''};
@@ -101,7 +136,7 @@
               return TX.get('/api/drafts/' + encodeURIComponent(mine[mine.length - 1].id)).then(function (dd) {
                 F.draftId = dd.id;
                 (dd.answers || []).forEach(function (a) {
-                  F.answers[a.item] = {answer: a.answer || null, comment: a.comment || ''};
+                  F.answers[a.item] = {answer: a.answer || null, comment: a.comment || '', plan: a.plan || null};
                 });
                 F.suppliers = (dd.suppliers || []).map(function (s) {
                   return {name: s.name || '', supplies: s.supplies || '', key: s.key || ''};
@@ -296,12 +331,14 @@
           TX.topicList(it.topics)
         ]);
         var choices = h('div', {class: 'choices'});
+        var planBox = planEditor(F, it, cur);
         q.scale.forEach(function (sc) {
           var id = TX.uid('c');
           var radio = h('input', {type: 'radio', id: id, name: 'a-' + it.id, value: sc.code, checked: cur.answer === sc.code});
           radio.addEventListener('change', function () {
             F.answers[it.id] = F.answers[it.id] || {answer: null, comment: ''};
             F.answers[it.id].answer = sc.code;
+            planBox.hidden = !planAllowed(F, sc.code);
             fs.classList.add('answered');
             changed(F);
           });
@@ -320,6 +357,7 @@
           changed(F);
         });
         fs.appendChild(h('div', {class: 'field comment-field'}, [h('label', {for: cid, text: t('ans.comment', {id: it.id})}), ta]));
+        fs.appendChild(planBox);
         sec.appendChild(fs);
       });
       form.appendChild(sec);

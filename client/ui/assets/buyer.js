@@ -510,6 +510,7 @@
       if (r.policy) {
         main.appendChild(policySection(r.policy));
       }
+      main.appendChild(plansSection(r));
       main.appendChild(itemsSection(r));
       main.appendChild(chainSection(d.chain || [], r));
       main.appendChild(historySection(d.history || []));
@@ -619,6 +620,34 @@
       TX.topicList(it.topics),
       it.comment ? h('p', {class: 'comment', t: 'comment'}, [h('span', {class: 'comment-label', text: t('item.comment')}), it.comment]) : null
     ]);
+  }
+
+  // the supplier's remediation plans: counts, then one row a plan (item, state, due, done, action)
+  function plansSection(r) {
+    var p = r.plans || {items: []};
+    var sec = h('section', {class: 'card', t: 'plans', 'aria-labelledby': 'plans-h'}, [h('h2', {id: 'plans-h', text: t('sup.plans')})]);
+    if (!(p.items || []).length) {
+      sec.appendChild(h('p', {class: 'empty', text: t('sup.noplans')}));
+      return sec;
+    }
+    sec.appendChild(h('p', {t: 'plan-counts', text: t('sup.plans.counts', {open: p.open || 0, overdue: p.overdue || 0, done: p.done || 0, stale: p.stale || 0})}));
+    var badge = {open: 's-partial', overdue: 's-failed', done: 's-verified', stale: 's-failed'};
+    var rows = p.items.map(function (pl) {
+      return h('tr', {t: 'plan', 'data-item': pl.item, 'data-state': pl.state}, [
+        h('td', {text: pl.item}),
+        h('td', null, h('span', {class: 'badge ' + (badge[pl.state] || ''), text: t('plan.' + pl.state)})),
+        h('td', {text: pl.due || ''}),
+        h('td', {text: pl.done || '—'}),
+        h('td', {text: pl.action || ''})
+      ]);
+    });
+    sec.appendChild(h('table', {class: 'grid compact'}, [
+      h('thead', null, h('tr', null, ['plan.item', 'plan.state', 'plan.due', 'plan.done', 'plan.action'].map(function (k) {
+        return h('th', {scope: 'col', text: t(k)});
+      }))),
+      h('tbody', null, rows)
+    ]));
+    return sec;
   }
 
   function itemsSection(r) {

@@ -158,11 +158,20 @@
       }),
       TX.get('/api/credentials').catch(function () {
         return {credentials: []};
+      }),
+      TX.get('/api/plans').catch(function () {
+        return {plans: []};
       })
     ]).then(function (res) {
       var list = res[0].assessments || [];
       var orgs = res[1];
       main.appendChild(declaredCredentials(res[2].credentials || []));
+      var open = (res[3].plans || []).filter(function (p) {
+        return !p.done;
+      });
+      if (open.length) {
+        main.appendChild(ownPlans(open));
+      }
       if (!list.length) {
         main.appendChild(h('p', {class: 'empty card', text: t('as.empty')}));
         return;
@@ -171,6 +180,36 @@
         return assessmentCard(a, orgs);
       })));
     });
+  }
+
+  /* This organisation's remediation plans in its current assessments (GET /api/plans); marking
+   * one done (POST /api/plans/done, as `ticsx plan done`) signs a new version. */
+  function ownPlans(plans) {
+    var badge = {open: 's-partial', overdue: 's-failed', done: 's-verified', stale: 's-failed'};
+    return h('section', {class: 'card', t: 'own-plans', 'aria-labelledby': 'own-plans-h'}, [
+      h('h2', {id: 'own-plans-h', text: t('sup.plans')}),
+      h('p', {class: 'hint', text: t('as.plans.hint')}),
+      h('table', {class: 'grid compact'}, [
+        h('thead', null, h('tr', null, ['as.assessment', 'plan.item', 'plan.state', 'plan.due', 'plan.action', 'plan.mark'].map(function (k) {
+          return h('th', {scope: 'col', text: t(k)});
+        }))),
+        h('tbody', null, plans.map(function (p) {
+          return h('tr', {t: 'own-plan', 'data-item': p.item, 'data-state': p.state}, [
+            h('td', {class: 'mono', title: p.assessment, text: TX.short(p.assessment)}),
+            h('td', {text: p.item}),
+            h('td', null, h('span', {class: 'badge ' + (badge[p.state] || ''), text: t('plan.' + p.state)})),
+            h('td', {text: p.due || ''}),
+            h('td', {text: p.action || ''}),
+            h('td', null, TX.action({class: 'secondary small', t: 'plan-done', 'aria-label': t('plan.mark') + ': ' + p.item}, t('plan.mark'), t('plan.mark.confirm', {item: p.item}), t('plan.mark.ok'), function () {
+              return TX.post('/api/plans/done', {assessment: p.assessment, item: p.item}).then(function (res) {
+                TX.notice(t('plan.mark.done', {item: p.item, id: TX.short(res.assessment)}));
+                TX.render(true);
+              });
+            }))
+          ]);
+        }))
+      ])
+    ]);
   }
 
   /* The credentials this organisation declared (read-only: ticsx credential add|remove). */
