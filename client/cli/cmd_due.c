@@ -1,0 +1,62 @@
+/* ticsx due: what this organisation must do and by when, from the home's cache (--fetch
+ * refreshes it from the hub first). Exit 1 when something is overdue. */
+#include "cli.h"
+
+#include "tx_due.h"
+#include "tx_error.h"
+#include "tx_msg.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int
+parse_within(const char *s, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != 0 || v < 0 || v > TX_DUE_MAX_DAYS) {
+        return tx_fail(TX_ERR_USAGE, "--within %s: give a number of days, 0 to %d", s,
+                       TX_DUE_MAX_DAYS);
+    }
+    *out = (int)v;
+    return TX_OK;
+}
+
+int
+tx_cmd_due(tx_cli *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"within", required_argument, NULL, 'w'},
+                                         {"fetch", no_argument, NULL, 'f'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    int within = TX_DUE_DEFAULT_DAYS, fetch = 0, opt, rc = TX_OK;
+    tx_client *c = NULL;
+    tx_due d = {0};
+
+    while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        if (opt == 'w') {
+            rc = parse_within(optarg, &within);
+        } else if (opt == 'f') {
+            fetch = 1;
+        } else {
+            rc = tx_cli_common_opt(g, opt, "due");
+        }
+    }
+    if (rc == TX_OK && optind < argc) {
+        rc = tx_fail(TX_ERR_USAGE, "usage: ticsx due [--within DAYS] [--fetch] [--json]");
+    }
+    if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
+        (!fetch || (rc = tx_due_fetch(c)) == TX_OK) &&
+        (rc = tx_due_load(c, 0, within, &d)) == TX_OK) {
+        rc = tx_due_print(stdout, &d, g->json);
+        g->definite_no = d.overdue > 0;
+    }
+    tx_due_free(&d);
+    tx_client_destroy(&c);
+    return rc;
+}
