@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Midnight UTC of t's day plus `days`: when a request sent at t is due. */
+/* Midnight UTC of t's day plus `days` (0: no due date): when a request sent at t is due. */
 static int64_t
 due_after(int64_t t, int32_t days)
 {
@@ -46,7 +46,7 @@ tx_campaign_start(tx_client *c, const tx_request_args *a, const tx_period *every
     k.depth = a->depth ? a->depth : 1;
     k.every = *every;
     /* Later requests are due as long after they are sent as this one is. */
-    k.due_days = due ? (int32_t)((due - due_after(sent_at, 0) + 86399) / 86400) : 0;
+    k.due_days = due ? (int32_t)((due - (sent_at - sent_at % 86400) + 86399) / 86400) : 0;
     k.due_days = due && k.due_days < 1 ? 1 : k.due_days;
     k.started = sent_at;
     k.next = tx_period_add(sent_at, every);

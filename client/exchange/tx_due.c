@@ -6,6 +6,7 @@
 #include "tx_cache_scan.h"
 #include "tx_fetch.h"
 #include "tx_grant_state.h"
+#include "tx_lookup.h"
 #include "tx_progress.h"
 #include "tx_request.h"
 #include "tx_rpc.h"
@@ -53,6 +54,7 @@ tx_due_push(tx_due_ctx *x, int kind, int64_t date, const uint8_t *record, const 
         snprintf(it->party_name, sizeof it->party_name, "%s", o != NULL ? o->name : "");
     }
     snprintf(it->subject, sizeof it->subject, "%s", subject != NULL ? subject : "");
+    it->tier = x->tier;
     return TX_OK;
 }
 
@@ -168,10 +170,9 @@ awaiting(tx_due_ctx *x)
             if (q->suppliers[k].state == TX_PROGRESS_ANSWERED || q->due == 0) {
                 continue;
             }
+            x->tier = 1; /* direct suppliers: forwarded requests are the tier-1's to follow */
             rc = tx_due_push(x, TX_DUE_AWAITING, q->due, q->id, q->suppliers[k].key, name);
-            if (rc == TX_OK) {
-                x->out->v[x->out->n - 1].tier = 1; /* forwarded requests are the tier-1's */
-            }
+            x->tier = 0;
         }
     }
     tx_progress_free(&p);
@@ -391,21 +392,28 @@ tx_due_load(tx_client *c, int64_t now, int within, tx_due *out)
 int
 tx_due_fetch(tx_client *c)
 {
-    static const int kinds[3] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE};
+    static const int kinds[4] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE,
+                                 TX_KIND_QUESTIONNAIRE};
     tx_fetched fe = {0};
-    tx_recs l[3] = {{0}};
+    tx_orgs orgs = {0};
+    tx_recs l[4] = {{0}};
     int rc = tx_fetch_all(c, &fe);
 
     tx_fetched_free(&fe);
-    /* The requests naming this organisation and its own grants are not what fetch keeps. */
-    if (rc == TX_OK && (rc = tx_rpc_list(c, 3, kinds, NULL, l)) == TX_OK) {
-        for (size_t k = 0; k < 3 && rc == TX_OK; k++) {
+    if (rc == TX_OK) { /* every profile, for the names of suppliers who have not answered */
+        rc = tx_orgs_fetch(c, &orgs);
+        tx_orgs_free(&orgs);
+    }
+    /* The requests naming this organisation (and their questionnaires) and its own grants are
+     * not what fetch keeps. */
+    if (rc == TX_OK && (rc = tx_rpc_list(c, 4, kinds, NULL, l)) == TX_OK) {
+        for (size_t k = 0; k < 4 && rc == TX_OK; k++) {
             for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
                 rc = tx_home_cache_put(tx_client_home(c), l[k].v[i].bytes, l[k].v[i].len, NULL);
             }
         }
     }
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < 4; k++) {
         tx_recs_clear(&l[k]);
     }
     return rc;

@@ -12,6 +12,7 @@ typedef struct {
     size_t cap;
     const uint8_t *me;                         /* this organisation's signing key */
     int64_t horizon;                           /* now + the window */
+    uint32_t tier;                             /* given to the items pushed (awaiting) */
     tx_orgs orgs;                              /* names, from the cache */
     tx_verdicts vs;                            /* what was granted to this organisation */
     tx_recs requests, grants, revokes, sealed; /* from the cache (see tx_due.c) */

@@ -15,7 +15,7 @@ static const struct {
     const char *label; /* the table, through _() */
 } kinds[TX_DUE_KIND_COUNT] = {
     [TX_DUE_ANSWER] = {"answer", N_("request to answer")},
-    [TX_DUE_AWAITING] = {"awaiting", N_("answer awaited from supplier")},
+    [TX_DUE_AWAITING] = {"awaiting", N_("awaiting answer")},
     [TX_DUE_ASSESSMENT] = {"assessment", N_("own assessment valid until")},
     [TX_DUE_SUPPLIER_ASSESSMENT] = {"supplier_assessment", N_("supplier's assessment valid until")},
     [TX_DUE_CERT_EXPIRES] = {"certificate_expires", N_("certificate expires")},
@@ -30,13 +30,14 @@ tx_due_kind_name(int kind)
     return kind >= 0 && kind < TX_DUE_KIND_COUNT ? kinds[kind].name : "?";
 }
 
-/* Whole days from now to the item's date, rounded down: -1 the day after it passed. */
+/* Calendar days (UTC) from today to the item's date: 0 today, -1 yesterday. */
 static int64_t
 days_left(const tx_due *d, const tx_due_item *it)
 {
-    int64_t s = it->date - d->now;
+    int64_t a = it->date >= 0 ? it->date / 86400 : -((-it->date + 86399) / 86400);
+    int64_t b = d->now >= 0 ? d->now / 86400 : -((-d->now + 86399) / 86400);
 
-    return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+    return a - b;
 }
 
 json_t *
