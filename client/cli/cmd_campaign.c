@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "tx_campaign.h"
+#include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_json.h"
@@ -77,8 +78,9 @@ print_line(const tx_campaign *k, const tx_progress *p)
     json_decref(tx_campaign_json_rates(k, p, &answered, &asked));
     tx_format_date(next, sizeof next, k->next);
     tx_period_format(&k->every, every, sizeof every);
-    printf("%-5u %-5s %s %-24s ", k->number, every, k->stopped ? _("stopped   ") : next,
-           k->questionnaire);
+    printf("%-5u %-5s ", k->number, every);
+    tx_put_cell(stdout, k->stopped ? _("stopped") : next, 10);
+    printf(" %-24s ", k->questionnaire);
     printf(_("%zu sent, %zu/%zu answered"), k->n_sent, answered, asked);
     if (asked != 0) {
         printf(" (%zu%%)", (answered * 100 + asked / 2) / asked);

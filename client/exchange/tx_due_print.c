@@ -87,7 +87,7 @@ print_item(FILE *f, const tx_due *d, const tx_due_item *it)
         size_t at = strlen(what);
         snprintf(what + at, sizeof what - at, _(" (tier %u)"), it->tier);
     }
-    tx_put_cell(f, it->overdue ? _("overdue") : _("due"), 8);
+    tx_put_cell(f, it->overdue ? _("overdue") : _("due soon"), 10);
     fprintf(f, " %s ", date);
     tx_put_cell(f, days, 10);
     fputc(' ', f);
