@@ -24,13 +24,14 @@
 #define BUYER "Example Motors KK"
 #define S1 "Tanaka Seiko KK"
 #define S2 "Gifu Springs KK"
+#define T2 "Okazaki Plating KK"
 #define BODY "Japan Cert Body KK"
 #define CERT_NO "TICS-DUE-1"
 #define DAY 86400
 
 typedef struct {
     th_world w;
-    char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], meti[PATH_MAX], body[PATH_MAX];
+    char buyer[PATH_MAX], s1[PATH_MAX], s2[PATH_MAX], t2[PATH_MAX], meti[PATH_MAX], body[PATH_MAX];
     char req[65];
     int asked; /* th_given step of the overdue request */
 } fixture;
@@ -67,6 +68,7 @@ setup(void **state)
     th_world_party(&fx.w, fx.buyer, "buyer", BUYER, NULL);
     th_world_party(&fx.w, fx.s1, "s1", S1, "3700000000001");
     th_world_party(&fx.w, fx.s2, "s2", S2, NULL);
+    th_world_party(&fx.w, fx.t2, "t2", T2, NULL);
     th_world_party(&fx.w, fx.meti, "meti", "METI", NULL);
     th_world_party(&fx.w, fx.body, "body", BODY, NULL);
     th_world_start(&fx.w);
@@ -136,6 +138,25 @@ count(const json_t *doc, const char *kind, const char *party, const json_t **fou
             *found = it;
         }
     }
+    return n;
+}
+
+/* count() of the items about request `record` only. */
+static size_t
+count_for(const json_t *doc, const char *kind, const char *party, const char *record)
+{
+    json_t *only = json_pack("{s:[]}", "items");
+    const json_t *items = json_object_get(doc, "items");
+    size_t n;
+
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        if (strcmp(json_string_value(json_object_get(it, "record")), record) == 0) {
+            json_array_append(json_object_get(only, "items"), it);
+        }
+    }
+    n = count(only, kind, party, NULL);
+    json_decref(only);
     return n;
 }
 
@@ -386,14 +407,70 @@ test_campaign_file_damaged(void **state)
     th_result_free(&r);
 }
 
+/* An answers file for `req` with every item `choice` and the sub-suppliers `subs` (taken). */
+static void
+answers_file(const char *home, const char *req, const char *choice, json_t *subs, const char *path)
+{
+    json_t *j, *arr;
+    char *text;
+
+    th_ticsx_expect(0, &fx.w.hub, home, "questionnaire", "template", req, "--format", "json",
+                    "--out", path, NULL);
+    text = th_read_file(path);
+    j = th_parse_json(text);
+    free(text);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string(choice));
+    }
+    json_object_set_new(j, "suppliers", subs);
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+}
+
+/* A request for two tiers: the tier-2 that supplier 1 lists is awaited at tier 2 by the same
+ * date until it shares an answer with the buyer. */
+static void
+test_tier_two(void **state)
+{
+    char req[65], fwd[65], due[16], path[PATH_MAX + 32];
+    const json_t *it = NULL;
+    json_t *j;
+    (void)state;
+
+    th_ticsx_id(req, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                S1, "--depth", "2", "--due", day_from_now(due, -5), NULL);
+    snprintf(path, sizeof path, "%s/s1-tiers.json", fx.w.root);
+    answers_file(fx.s1, req, "yes",
+                 json_pack("[{s:s,s:s,s:s}]", "name", "Okazaki", "supplies", "plating", "key", T2),
+                 path);
+    th_ticsx_expect(0, &fx.w.hub, fx.s1, "answer", req, "--file", path, NULL);
+    j = due_json(fx.buyer, NULL, 1, "--fetch", NULL);
+    assert_int_equal(count_for(j, "awaiting", S1, req), 0);
+    assert_int_equal(count(j, "awaiting", T2, &it), 1);
+    assert_string_equal(str(it, "record"), req);
+    assert_string_equal(str(it, "state"), "overdue");
+    assert_int_equal(json_integer_value(json_object_get(it, "tier")), 2);
+    json_decref(j);
+
+    /* Tier 2 answers the forwarded request and grants the buyer too: no longer awaited. */
+    th_ticsx_id(fwd, &fx.w.hub, fx.s1, "forward", req, NULL);
+    snprintf(path, sizeof path, "%s/t2.json", fx.w.root);
+    answers_file(fx.t2, fwd, "yes", json_array(), path);
+    th_ticsx_expect(0, &fx.w.hub, fx.t2, "answer", fwd, "--file", path, "--also-grant-origin",
+                    NULL);
+    j = due_json(fx.buyer, NULL, 1, "--fetch", NULL);
+    assert_int_equal(count(j, "awaiting", T2, NULL), 0);
+    json_decref(j);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buyer_sees_overdue),
-        cmocka_unit_test(test_supplier_answers),
-        cmocka_unit_test(test_campaign),
-        cmocka_unit_test(test_campaign_file_damaged),
+        cmocka_unit_test(test_buyer_sees_overdue), cmocka_unit_test(test_supplier_answers),
+        cmocka_unit_test(test_campaign),           cmocka_unit_test(test_campaign_file_damaged),
+        cmocka_unit_test(test_tier_two),
     };
 
     th_require_hub_bin();

@@ -151,6 +151,89 @@ to_answer(tx_due_ctx *x)
     return rc;
 }
 
+/* 1 when supplier `key` has granted this organisation an assessment (whatever its verdict:
+ * it has answered). */
+static int
+has_shared(const tx_verdicts *vs, const uint8_t *key)
+{
+    for (size_t i = 0; i < vs->n; i++) {
+        if (memcmp(vs->v[i].supplier, key, TX_KEY_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Beyond tier 1: a request asking for more tiers reaches, through the sub-suppliers listed in
+ * the assessments read, organisations that should answer by the same date (the tier-1 forwards
+ * it on this organisation's behalf). One that has shared nothing with it is awaited, at its
+ * tier; the walk stops there and at the request's depth. */
+typedef struct {
+    uint8_t (*keys)[TX_KEY_LEN];
+    unsigned *tier;
+    size_t n;
+} walk;
+
+enum { WALK_MAX = 4096 };
+
+/* Adds the keyed sub-suppliers listed in verdict v of a node at `tier` that are not reached
+ * yet; those that shared nothing are pushed as awaited. */
+static int
+walk_subs(tx_due_ctx *x, const tx_progress_request *q, const char *name, walk *w,
+          const tx_verdict *v, unsigned tier)
+{
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < v->inner->n_suppliers && rc == TX_OK && w->n < WALK_MAX; i++) {
+        const tx_sub_supplier_pb *sub = v->inner->suppliers[i];
+        size_t seen = 0;
+
+        if (sub->key.len != TX_KEY_LEN) {
+            continue; /* no key: nobody to ask on the hub */
+        }
+        while (seen < w->n && memcmp(w->keys[seen], sub->key.data, TX_KEY_LEN) != 0) {
+            seen++;
+        }
+        if (seen < w->n) {
+            continue;
+        }
+        memcpy(w->keys[w->n], sub->key.data, TX_KEY_LEN);
+        w->tier[w->n++] = tier + 1;
+        if (!has_shared(&x->vs, sub->key.data)) {
+            x->tier = tier + 1;
+            rc = tx_due_push(x, TX_DUE_AWAITING, q->due, q->id, sub->key.data, name);
+            x->tier = 0;
+        }
+    }
+    return rc;
+}
+
+static int
+deeper_tiers(tx_due_ctx *x, const tx_progress_request *q, const char *name)
+{
+    walk w = {calloc(WALK_MAX, TX_KEY_LEN), calloc(WALK_MAX, sizeof(unsigned)), 0};
+    int rc = w.keys != NULL && w.tier != NULL ? TX_OK : TX_ERR_NOMEM;
+
+    for (size_t k = 0; k < q->n_suppliers && rc == TX_OK && w.n < WALK_MAX; k++) {
+        memcpy(w.keys[w.n], q->suppliers[k].key, TX_KEY_LEN);
+        w.tier[w.n++] = 1;
+    }
+    for (size_t head = 0; head < w.n && rc == TX_OK; head++) {
+        /* Every assessment of that organisation still in force lists some of its suppliers. */
+        for (size_t i = 0; w.tier[head] < q->depth && i < x->vs.n && rc == TX_OK; i++) {
+            const tx_verdict *v = &x->vs.v[i];
+            if (v->inner != NULL && !v->superseded &&
+                (v->status == TX_VERIFIED || v->status == TX_EXPIRED) &&
+                memcmp(v->supplier, w.keys[head], TX_KEY_LEN) == 0) {
+                rc = walk_subs(x, q, name, &w, v, w.tier[head]);
+            }
+        }
+    }
+    free(w.keys);
+    free(w.tier);
+    return rc;
+}
+
 static int
 awaiting(tx_due_ctx *x)
 {
@@ -170,9 +253,12 @@ awaiting(tx_due_ctx *x)
             if (q->suppliers[k].state == TX_PROGRESS_ANSWERED || q->due == 0) {
                 continue;
             }
-            x->tier = 1; /* direct suppliers: forwarded requests are the tier-1's to follow */
+            x->tier = 1; /* direct suppliers; deeper tiers below */
             rc = tx_due_push(x, TX_DUE_AWAITING, q->due, q->id, q->suppliers[k].key, name);
             x->tier = 0;
+        }
+        if (rc == TX_OK && q->due != 0 && q->depth > 1) {
+            rc = deeper_tiers(x, q, name);
         }
     }
     tx_progress_free(&p);

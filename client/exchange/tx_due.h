@@ -38,7 +38,8 @@ typedef struct {
     int has_party;             /* party is set: the supplier, buyer or grantee concerned */
     uint8_t party[TX_KEY_LEN];
     char party_name[TX_NAME_MAX]; /* "" without a profile */
-    uint32_t tier;                /* awaiting: 1 for a direct supplier; else 0 */
+    uint32_t tier;                /* awaiting: 1 for a direct supplier, 2 for its suppliers...;
+                                     else 0 */
     char subject[160];            /* questionnaire "id vN" or certificate number; may be "" */
 } tx_due_item;
 
