@@ -407,27 +407,6 @@ test_campaign_file_damaged(void **state)
     th_result_free(&r);
 }
 
-/* An answers file for `req` with every item `choice` and the sub-suppliers `subs` (taken). */
-static void
-answers_file(const char *home, const char *req, const char *choice, json_t *subs, const char *path)
-{
-    json_t *j, *arr;
-    char *text;
-
-    th_ticsx_expect(0, &fx.w.hub, home, "questionnaire", "template", req, "--format", "json",
-                    "--out", path, NULL);
-    text = th_read_file(path);
-    j = th_parse_json(text);
-    free(text);
-    arr = json_object_get(j, "answers");
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        json_object_set_new(json_array_get(arr, i), "answer", json_string(choice));
-    }
-    json_object_set_new(j, "suppliers", subs);
-    assert_int_equal(json_dump_file(j, path, 0), 0);
-    json_decref(j);
-}
-
 /* A request for two tiers: the tier-2 that supplier 1 lists is awaited at tier 2 by the same
  * date until it shares an answer with the buyer. */
 static void
@@ -441,9 +420,9 @@ test_tier_two(void **state)
     th_ticsx_id(req, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                 S1, "--depth", "2", "--due", day_from_now(due, -5), NULL);
     snprintf(path, sizeof path, "%s/s1-tiers.json", fx.w.root);
-    answers_file(fx.s1, req, "yes",
-                 json_pack("[{s:s,s:s,s:s}]", "name", "Okazaki", "supplies", "plating", "key", T2),
-                 path);
+    th_answers_file(
+        &fx.w.hub, fx.s1, req, "yes",
+        json_pack("[{s:s,s:s,s:s}]", "name", "Okazaki", "supplies", "plating", "key", T2), path);
     th_ticsx_expect(0, &fx.w.hub, fx.s1, "answer", req, "--file", path, NULL);
     j = due_json(fx.buyer, NULL, 1, "--fetch", NULL);
     assert_int_equal(count_for(j, "awaiting", S1, req), 0);
@@ -456,7 +435,7 @@ test_tier_two(void **state)
     /* Tier 2 answers the forwarded request and grants the buyer too: no longer awaited. */
     th_ticsx_id(fwd, &fx.w.hub, fx.s1, "forward", req, NULL);
     snprintf(path, sizeof path, "%s/t2.json", fx.w.root);
-    answers_file(fx.t2, fwd, "yes", json_array(), path);
+    th_answers_file(&fx.w.hub, fx.t2, fwd, "yes", json_array(), path);
     th_ticsx_expect(0, &fx.w.hub, fx.t2, "answer", fwd, "--file", path, "--also-grant-origin",
                     NULL);
     j = due_json(fx.buyer, NULL, 1, "--fetch", NULL);
