@@ -400,6 +400,7 @@ test_campaign_file_damaged(void **state)
     th_write_file(path, "{\"version\":1,\"number\":3,\"questionnaire\":\"q\",\"to\":[\"x\"],"
                         "\"depth\":99,\"note\":null,\"every\":\"12m\",\"due_days\":null,"
                         "\"started\":1,\"next\":2,\"stopped\":false,\"requests\":[]}");
+    assert_int_equal(chmod(path, 0600), 0);
     th_ticsx(&r, &fx.w.hub, fx.s2, "campaign", "run", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.err, "3.json");
@@ -443,13 +444,45 @@ test_tier_two(void **state)
     json_decref(j);
 }
 
+/* A campaign file others can write could send this organisation's requests anywhere: refused,
+ * with the chmod to run; nothing is sent. */
+static void
+test_campaign_file_open_to_others(void **state)
+{
+    char path[PATH_MAX + 32];
+    th_result r;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/campaigns", fx.t2);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/campaigns/1.json", fx.t2);
+    th_write_file(path, "{\"version\":1,\"number\":1,\"questionnaire\":\"tics-selfcheck\","
+                        "\"to\":[\"" S2 "\"],\"depth\":1,\"note\":null,\"every\":\"12m\","
+                        "\"due_days\":null,\"started\":1,\"next\":2,\"stopped\":false,"
+                        "\"requests\":[]}");
+    assert_int_equal(chmod(path, 0666), 0);
+    th_ticsx(&r, &fx.w.hub, fx.t2, "campaign", "run", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "chmod 600");
+    th_result_free(&r);
+    /* Private again, it is due (next is long past) and sends one request. */
+    assert_int_equal(chmod(path, 0600), 0);
+    th_ticsx(&r, &fx.w.hub, fx.t2, "campaign", "run", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "campaign 1: request ");
+    th_result_free(&r);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buyer_sees_overdue), cmocka_unit_test(test_supplier_answers),
-        cmocka_unit_test(test_campaign),           cmocka_unit_test(test_campaign_file_damaged),
+        cmocka_unit_test(test_buyer_sees_overdue),
+        cmocka_unit_test(test_supplier_answers),
+        cmocka_unit_test(test_campaign),
+        cmocka_unit_test(test_campaign_file_damaged),
         cmocka_unit_test(test_tier_two),
+        cmocka_unit_test(test_campaign_file_open_to_others),
     };
 
     th_require_hub_bin();

@@ -287,6 +287,15 @@ tx_campaign_load(const char *home_dir, unsigned number, tx_campaign *out)
         (rc = tx_path_join(path, sizeof path, dir, name)) != TX_OK) {
         return rc;
     }
+    /* A campaign decides whom requests go to, signed by this organisation: only its owner may
+     * write it (and read it: it names suppliers). */
+    if (tx_file_check_private(dir) == TX_ERR_PERM) {
+        return tx_fail(TX_ERR_PERM, "%s can be opened by other users: chmod 700 %s", dir, dir);
+    }
+    if (tx_file_check_private(path) == TX_ERR_PERM) {
+        return tx_fail(TX_ERR_PERM, "%s can be read or written by other users: chmod 600 %s", path,
+                       path);
+    }
     rc = tx_file_read(path, TX_CAMPAIGN_FILE_MAX, &data, &len);
     if (rc == TX_ERR_NOT_FOUND) {
         return tx_fail(rc, "no campaign %u: see ticsx campaign list", number);
