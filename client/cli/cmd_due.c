@@ -6,26 +6,8 @@
 #include "tx_error.h"
 #include "tx_msg.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-
-static int
-parse_within(const char *s, int *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != 0 || v < 0 || v > TX_DUE_MAX_DAYS) {
-        return tx_fail(TX_ERR_USAGE, "--within %s: give a number of days, 0 to %d", s,
-                       TX_DUE_MAX_DAYS);
-    }
-    *out = (int)v;
-    return TX_OK;
-}
 
 int
 tx_cmd_due(tx_cli *g, int argc, char **argv)
@@ -40,7 +22,7 @@ tx_cmd_due(tx_cli *g, int argc, char **argv)
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'w') {
-            rc = parse_within(optarg, &within);
+            rc = tx_due_parse_within("--within", optarg, &within);
         } else if (opt == 'f') {
             fetch = 1;
         } else {

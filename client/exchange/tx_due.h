@@ -59,6 +59,10 @@ int tx_due_load(tx_client *c, int64_t now, int within, tx_due *out);
  * organisation and its own grants and revocations. Connection codes (TX_ERR_UNREACHABLE). */
 int tx_due_fetch(tx_client *c);
 
+/* Parses a window of days, 0 to TX_DUE_MAX_DAYS, given as `what` (the option or field named in
+ * the message). TX_ERR_USAGE with a message otherwise. */
+int tx_due_parse_within(const char *what, const char *s, int *out);
+
 /* "answer", "awaiting", "assessment", "supplier_assessment", "certificate_expires",
  * "certificate_report", "grant_given", "grant_received". */
 const char *tx_due_kind_name(int kind);

@@ -8,6 +8,8 @@
 #include "tx_msg.h"
 #include "tx_util.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -23,6 +25,22 @@ static const struct {
     [TX_DUE_GRANT_GIVEN] = {"grant_given", N_("grant given ends")},
     [TX_DUE_GRANT_RECEIVED] = {"grant_received", N_("grant received ends")},
 };
+
+int
+tx_due_parse_within(const char *what, const char *s, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != 0 || v < 0 || v > TX_DUE_MAX_DAYS) {
+        return tx_fail(TX_ERR_USAGE, "%s %s: give a number of days, 0 to %d", what, s,
+                       TX_DUE_MAX_DAYS);
+    }
+    *out = (int)v;
+    return TX_OK;
+}
 
 const char *
 tx_due_kind_name(int kind)
