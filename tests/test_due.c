@@ -486,6 +486,34 @@ test_campaign_file_open_to_others(void **state)
     th_result_free(&r);
 }
 
+/* A renewed certificate's deadlines are its successor's: the old one's periodic report no
+ * longer shows; the new one's, a year on, does. */
+static void
+test_certificate_renewed(void **state)
+{
+    char issued[16];
+    const json_t *it = NULL;
+    json_t *j;
+    (void)state;
+
+    th_ticsx_expect(0, &fx.w.hub, fx.body, "cert", "issue", "--holder", S1, "--number",
+                    "TICS-DUE-2", "--scope", "設計・製造部門", "--sector", "manufacturing",
+                    "--criteria", "2024", "--issued", day_from_now(issued, -10), "--renews",
+                    CERT_NO, NULL);
+    j = due_json(fx.s1, NULL, 0, "--fetch", "--within=30");
+    assert_int_equal(count(j, "certificate_report", S1, NULL), 0);
+    json_decref(j);
+    j = due_json(fx.s1, NULL, 0, "--within", "400");
+    assert_int_equal(count(j, "certificate_report", S1, &it), 1);
+    assert_string_equal(str(it, "subject"), "TICS-DUE-2");
+    json_decref(j);
+    /* The buyer holds assessments referencing the old one: it follows the line too. */
+    j = due_json(fx.buyer, NULL, 1, "--fetch", "--within=400");
+    assert_int_equal(count(j, "certificate_report", S1, &it), 1);
+    assert_string_equal(str(it, "subject"), "TICS-DUE-2");
+    json_decref(j);
+}
+
 int
 main(void)
 {
@@ -496,6 +524,7 @@ main(void)
         cmocka_unit_test(test_campaign_file_damaged),
         cmocka_unit_test(test_tier_two),
         cmocka_unit_test(test_campaign_file_open_to_others),
+        cmocka_unit_test(test_certificate_renewed),
     };
 
     th_require_hub_bin();

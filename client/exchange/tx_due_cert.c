@@ -1,6 +1,7 @@
 /* Certificates in `ticsx due`: this organisation's own (holder key) and those its suppliers'
  * current assessments reference, from the trust records in the cache. A certificate renewed by
- * a newer one of the same line, or revoked, is left out; a report due after expiry too. */
+ * a newer one of the same line counts as that one (its dates); a revoked one is left out, and a
+ * report due after expiry. */
 #include "tx_due_int.h"
 
 #include "tx_cert_judge.h"
@@ -11,15 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-renewed(const tx_trust_set *ts, const tx_rec *cert)
+/* The newest certificate of cert's line of renewals (cert itself when none renews it). */
+static const tx_rec *
+latest_in_line(const tx_trust_set *ts, const tx_rec *cert)
 {
-    for (size_t k = 0; k < ts->certificates.n; k++) {
-        if (tx_cert_is_renewal(&ts->certificates.v[k], cert)) {
-            return 1;
+    for (int depth = 0; depth < TX_RENEWAL_DEPTH; depth++) {
+        const tx_rec *next = NULL;
+
+        for (size_t k = 0; k < ts->certificates.n && next == NULL; k++) {
+            if (tx_cert_is_renewal(&ts->certificates.v[k], cert)) {
+                next = &ts->certificates.v[k];
+            }
         }
+        if (next == NULL) {
+            break;
+        }
+        cert = next;
     }
-    return 0;
+    return cert;
 }
 
 static int
@@ -29,7 +39,7 @@ one_certificate(tx_due_ctx *x, const tx_trust_set *ts, const tx_rec *cert)
     int revoked = 0, suspended = 0, rc;
     int64_t last = 0, next_due = 0;
 
-    if (cp->holder_key.len != TX_KEY_LEN || renewed(ts, cert)) {
+    if (cp->holder_key.len != TX_KEY_LEN) {
         return TX_OK;
     }
     tx_cert_event_state(ts, cert, x->out->now, &revoked, &suspended, &last);
@@ -73,6 +83,8 @@ tx_due_certificates(tx_due_ctx *x)
                      memcmp(x->vs.v[v].cert.record, cert->id, TX_ID_LEN) == 0 &&
                      tx_due_current(&x->vs, v);
         }
+        /* A renewed certificate's deadlines are its successor's. */
+        cert = wanted ? latest_in_line(&ts, cert) : cert;
         for (size_t k = 0; k < n_seen && wanted; k++) {
             wanted = memcmp(seen[k], cert->id, TX_ID_LEN) != 0;
         }
