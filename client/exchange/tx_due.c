@@ -99,8 +99,13 @@ take(void *ctx, const tx_rec *rec, uint64_t log_index)
     (void)log_index;
     if (rec->kind == TX_KIND_REQUEST) {
         const tx_request_pb *req = (const tx_request_pb *)rec->msg;
-        if (!tx_request_names(req, x->me) || memcmp(tx_rec_signer(rec), x->me, TX_KEY_LEN) == 0) {
-            return TX_OK; /* this organisation's own requests come from tx_progress */
+        int mine = memcmp(tx_rec_signer(rec), x->me, TX_KEY_LEN) == 0;
+
+        /* Its own requests come from tx_progress, except those it forwarded for a buyer. */
+        if (mine && req->on_behalf_of.len != 0) {
+            l = &x->forwarded;
+        } else if (mine || !tx_request_names(req, x->me)) {
+            return TX_OK;
         }
     } else if (rec->kind == TX_KIND_GRANT) {
         const tx_grant_pb *g = (const tx_grant_pb *)rec->msg;
@@ -231,6 +236,39 @@ deeper_tiers(tx_due_ctx *x, const tx_progress_request *q, const char *name)
     }
     free(w.keys);
     free(w.tier);
+    return rc;
+}
+
+/* Requests this organisation forwarded on a buyer's behalf: each supplier that has not granted
+ * it an assessment naming the forwarded request is awaited (tier 1 from here). */
+static int
+awaiting_forwarded(tx_due_ctx *x)
+{
+    int rc = TX_OK;
+
+    for (size_t r = 0; r < x->forwarded.n && rc == TX_OK; r++) {
+        const tx_rec *fr = &x->forwarded.v[r];
+        const tx_request_pb *req = (const tx_request_pb *)fr->msg;
+        char name[160];
+
+        questionnaire_name(x, req->questionnaire.data, req->questionnaire.len, name, sizeof name);
+        for (size_t k = 0; req->due != 0 && k < req->n_suppliers && rc == TX_OK; k++) {
+            int answered = 0;
+
+            for (size_t i = 0; i < x->vs.n && !answered && req->suppliers[k].len == TX_KEY_LEN;
+                 i++) {
+                const tx_verdict *v = &x->vs.v[i];
+                answered = v->has_request && memcmp(v->request, fr->id, TX_ID_LEN) == 0 &&
+                           memcmp(v->supplier, req->suppliers[k].data, TX_KEY_LEN) == 0;
+            }
+            if (!answered && req->suppliers[k].len == TX_KEY_LEN) {
+                x->tier = 1;
+                rc =
+                    tx_due_push(x, TX_DUE_AWAITING, req->due, fr->id, req->suppliers[k].data, name);
+                x->tier = 0;
+            }
+        }
+    }
     return rc;
 }
 
@@ -456,14 +494,15 @@ tx_due_load(tx_client *c, int64_t now, int within, tx_due *out)
     if ((rc = tx_verify_all(tx_client_home(c), NULL, &x.vs)) == TX_OK &&
         (rc = tx_cache_scan(tx_client_home(c), want, take, &x)) == TX_OK &&
         (rc = to_answer(&x)) == TX_OK && (rc = awaiting(&x)) == TX_OK &&
-        (rc = own_assessments(&x)) == TX_OK && (rc = supplier_assessments(&x)) == TX_OK &&
-        (rc = tx_due_certificates(&x)) == TX_OK) {
+        (rc = awaiting_forwarded(&x)) == TX_OK && (rc = own_assessments(&x)) == TX_OK &&
+        (rc = supplier_assessments(&x)) == TX_OK && (rc = tx_due_certificates(&x)) == TX_OK) {
         rc = grants_ending(&x);
     }
     if (rc == TX_OK && out->n > 1) {
         qsort(out->v, out->n, sizeof *out->v, soonest_first);
     }
     tx_recs_clear(&x.requests);
+    tx_recs_clear(&x.forwarded);
     tx_recs_clear(&x.grants);
     tx_recs_clear(&x.revokes);
     tx_recs_clear(&x.sealed);

@@ -1,10 +1,10 @@
 /* What this organisation has to do and by when, from the home's cache (works offline; --fetch
  * refreshes the cache first): requests to answer (as a supplier), requests its suppliers have not
- * answered (as a buyer, per supplier and tier), its own assessments and its suppliers' whose
- * validity ends, certificates (its own and those its suppliers reference) that expire or whose
- * periodic report (定期報告) falls due, and grants (given or received) that end.
- * An item is overdue when its date has passed, due when it falls within the window.
- * JSON (stable): {"date","within","until","overdue","due","items":[{"kind","state","date",
+ * answered (as a buyer, per supplier and tier; as a tier-1, those it forwarded a request to), its
+ * own assessments and its suppliers' whose validity ends, certificates (its own and those its
+ * suppliers reference) that expire or whose periodic report (定期報告) falls due, and grants (given
+ * or received) that end. An item is overdue when its date has passed, due when it falls within the
+ * window. JSON (stable): {"date","within","until","overdue","due","items":[{"kind","state","date",
  *   "days","record","subject","party":{"name","fingerprint","key"}|null,"tier"}]}, soonest
  *   first; kind one of the names of tx_due_kind_name. */
 #ifndef TX_DUE_H

@@ -10,12 +10,12 @@ typedef struct {
     tx_client *c;
     tx_due *out;
     size_t cap;
-    const uint8_t *me;                         /* this organisation's signing key */
-    int64_t horizon;                           /* now + the window */
-    uint32_t tier;                             /* given to the items pushed (awaiting) */
-    tx_orgs orgs;                              /* names, from the cache */
-    tx_verdicts vs;                            /* what was granted to this organisation */
-    tx_recs requests, grants, revokes, sealed; /* from the cache (see tx_due.c) */
+    const uint8_t *me; /* this organisation's signing key */
+    int64_t horizon;   /* now + the window */
+    uint32_t tier;     /* given to the items pushed (awaiting) */
+    tx_orgs orgs;      /* names, from the cache */
+    tx_verdicts vs;    /* what was granted to this organisation */
+    tx_recs requests, forwarded, grants, revokes, sealed; /* from the cache (tx_due.c) */
 } tx_due_ctx;
 
 /* Adds an item unless it falls after the window (or has no date). party and subject may be
