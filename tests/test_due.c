@@ -248,6 +248,11 @@ test_supplier_answers(void **state)
     j = due_json(fx.s2, NULL, 0, NULL, NULL);
     assert_int_equal(count(j, "answer", NULL, NULL), 0);
     json_decref(j);
+    /* The inbox keeps what it listed: due then knows the request, still offline. */
+    th_ticsx_expect(0, &fx.w.hub, fx.s2, "inbox", NULL);
+    j = due_json(fx.s2, NULL, 1, NULL, NULL);
+    assert_int_equal(count_for(j, "answer", NULL, fx.req), 1);
+    json_decref(j);
     j = due_json(fx.s2, NULL, 1, "--fetch", NULL);
     assert_int_equal(count(j, "answer", BUYER, &it), 1);
     assert_string_equal(str(it, "record"), fx.req);
