@@ -391,6 +391,23 @@ test_campaign(void **state)
     assert_int_equal(json_integer_value(json_object_get(c, "asked")), 4);
     assert_int_equal(json_integer_value(json_object_get(c, "answered")), 0);
     assert_string_equal(str(c, "every"), "12m");
+    /* Then, only the newer request is awaited: it replaces last year's for both suppliers. */
+    {
+        char second[65];
+        json_t *d;
+
+        snprintf(second, sizeof second, "%s",
+                 str(json_array_get(json_object_get(c, "requests"), 1), "id"));
+        d = due_json(fx.buyer, at, -1, NULL, NULL);
+        assert_int_equal(count_for(d, "awaiting", NULL, first), 0);
+        assert_int_equal(count_for(d, "awaiting", NULL, second), 2);
+        json_decref(d);
+        /* A supplier sees the newer one only, too. */
+        d = due_json(fx.s2, at, -1, "--fetch", NULL);
+        assert_int_equal(count_for(d, "answer", NULL, first), 0);
+        assert_int_equal(count_for(d, "answer", NULL, second), 1);
+        json_decref(d);
+    }
     assert_int_equal(json_integer_value(json_object_get(c, "due_days")), 30);
     json_decref(c);
     th_result_free(&r);
@@ -465,7 +482,7 @@ test_tier_two(void **state)
     th_answers_file(&fx.w.hub, fx.t2, fwd, "yes", json_array(), path);
     th_ticsx_expect(0, &fx.w.hub, fx.t2, "answer", fwd, "--file", path, "--also-grant-origin",
                     NULL);
-    j = due_json(fx.buyer, NULL, 1, "--fetch", NULL);
+    j = due_json(fx.buyer, NULL, -1, "--fetch", NULL);
     assert_int_equal(count(j, "awaiting", T2, NULL), 0);
     json_decref(j);
     j = due_json(fx.s1, NULL, -1, "--fetch", NULL);
@@ -524,7 +541,7 @@ test_certificate_renewed(void **state)
     assert_string_equal(str(it, "subject"), "TICS-DUE-2");
     json_decref(j);
     /* The buyer holds assessments referencing the old one: it follows the line too. */
-    j = due_json(fx.buyer, NULL, 1, "--fetch", "--within=400");
+    j = due_json(fx.buyer, NULL, -1, "--fetch", "--within=400");
     assert_int_equal(count(j, "certificate_report", S1, &it), 1);
     assert_string_equal(str(it, "subject"), "TICS-DUE-2");
     json_decref(j);

@@ -137,6 +137,28 @@ answered_by_me(const tx_due_ctx *x, const uint8_t *request)
     return 0;
 }
 
+/* A newer request of the same buyer for the same questionnaire replaces request i (a yearly
+ * campaign asks again: last year's is not still to do). */
+static int
+replaced_request(const tx_due_ctx *x, size_t i)
+{
+    const tx_rec *r = &x->requests.v[i];
+    const tx_request_pb *req = (const tx_request_pb *)r->msg;
+    int64_t created = req->meta != NULL ? req->meta->created : 0;
+
+    for (size_t k = 0; k < x->requests.n; k++) {
+        const tx_rec *o = &x->requests.v[k];
+        const tx_request_pb *op = (const tx_request_pb *)o->msg;
+        if (k != i && op->meta != NULL && op->meta->created > created &&
+            memcmp(tx_rec_signer(o), tx_rec_signer(r), TX_KEY_LEN) == 0 &&
+            op->questionnaire.len == req->questionnaire.len &&
+            memcmp(op->questionnaire.data, req->questionnaire.data, req->questionnaire.len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int
 to_answer(tx_due_ctx *x)
 {
@@ -147,7 +169,7 @@ to_answer(tx_due_ctx *x)
         const tx_request_pb *req = (const tx_request_pb *)r->msg;
         char name[160];
 
-        if (req->due == 0 || answered_by_me(x, r->id)) {
+        if (req->due == 0 || answered_by_me(x, r->id) || replaced_request(x, i)) {
             continue;
         }
         questionnaire_name(x, req->questionnaire.data, req->questionnaire.len, name, sizeof name);
@@ -272,6 +294,26 @@ awaiting_forwarded(tx_due_ctx *x)
     return rc;
 }
 
+/* A newer request of this organisation (p is newest first) asks supplier `key` for the same
+ * questionnaire as request r: that one is awaited instead. */
+static int
+asked_again(const tx_progress *p, size_t r, const uint8_t *key)
+{
+    const json_t *qrec = json_object_get(p->v[r].questionnaire, "record");
+
+    for (size_t n = 0; n < r; n++) {
+        if (!json_equal(json_object_get(p->v[n].questionnaire, "record"), qrec)) {
+            continue;
+        }
+        for (size_t k = 0; k < p->v[n].n_suppliers; k++) {
+            if (memcmp(p->v[n].suppliers[k].key, key, TX_KEY_LEN) == 0) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int
 awaiting(tx_due_ctx *x)
 {
@@ -288,7 +330,8 @@ awaiting(tx_due_ctx *x)
             snprintf(name, sizeof name, "%.120s v%lld", qid, (long long)ver);
         }
         for (size_t k = 0; k < q->n_suppliers && rc == TX_OK; k++) {
-            if (q->suppliers[k].state == TX_PROGRESS_ANSWERED || q->due == 0) {
+            if (q->suppliers[k].state == TX_PROGRESS_ANSWERED || q->due == 0 ||
+                asked_again(&p, r, q->suppliers[k].key)) {
                 continue;
             }
             x->tier = 1; /* direct suppliers; deeper tiers below */
