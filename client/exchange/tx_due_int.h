@@ -23,6 +23,14 @@ typedef struct {
 int tx_due_push(tx_due_ctx *x, int kind, int64_t date, const uint8_t *record, const uint8_t *party,
                 const char *subject);
 
+/* "id vN" of a cached questionnaire into out (n bytes), "" when it is not in the cache. */
+void tx_due_questionnaire_name(tx_due_ctx *x, const uint8_t *qid, size_t len, char *out, size_t n);
+
+/* tx_due_requests.c: requests naming this organisation to answer (supplier), and suppliers not
+ * yet answering its own or forwarded requests (buyer, per tier). TX_ERR_NOMEM or the cache's. */
+int tx_due_to_answer(tx_due_ctx *x);
+int tx_due_awaiting(tx_due_ctx *x);
+
 /* 1 when verdict i is a supplier's current assessment: verified or expired, not superseded,
  * and no other of the same supplier and questionnaire lasts longer. */
 int tx_due_current(const tx_verdicts *vs, size_t i);
