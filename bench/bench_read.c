@@ -588,7 +588,8 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
            const char *endpoint, const char *hubkey, json_t *out)
 {
     tx_client_opts opts = {home, endpoint, hubkey, READ_TIMEOUT_MS};
-    tx_report_tree_opts topts = {(const uint8_t(*)[TX_KEY_LEN])w->roots, t->t1, NULL, 3, 0, 0};
+    tx_report_tree_opts topts = {
+        (const uint8_t(*)[TX_KEY_LEN])w->roots, t->t1, NULL, 3, 0, 0, NULL};
     tx_ui_app *app = NULL;
     uint8_t *env = NULL;
     size_t len = 0, dash_bytes = 0, tree_bytes = 0, sup_bytes = 0;
@@ -773,7 +774,8 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     /* Beside it, untimed by the targets: the buyer's report document of that tree. */
     t0 = tx_bench_now_ns();
     {
-        tx_report_tree_opts opts = {(const uint8_t(*)[TX_KEY_LEN])w.roots, t.t1, NULL, 3, 0, 0};
+        tx_report_tree_opts opts = {
+            (const uint8_t(*)[TX_KEY_LEN])w.roots, t.t1, NULL, 3, 0, 0, NULL};
         if ((rc = tx_report_tree_json(doc, &vs, &opts)) != TX_OK) {
             goto out;
         }

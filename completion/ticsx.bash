@@ -39,7 +39,7 @@ _ticsx_command_opts()
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
-    report) echo "--format --out --force --depth --current-days --policy" ;;
+    report) echo "--format --out --force --depth --current-days --policy --questionnaire" ;;
     policy) echo "--accept --level --area --overall --within --grace --verified --sub-suppliers --name" ;;
     accredit) echo "--body --scope --from --until --withdraw --note" ;;
     cert) echo "--holder --number --scope --sector --criteria --issued --expires --date --at --note --renews --grace" ;;
@@ -171,7 +171,8 @@ _ticsx()
     case $cmd in
     questionnaire)
         case $sub in
-        "") _ticsx_words "list show template import" ;;
+        "") _ticsx_words "list show template import main" ;;
+        main) _ticsx_words "tics-selfcheck none" ;;
         show | template)
             if [[ $cur == */* || $cur == .* ]]; then
                 _ticsx_files

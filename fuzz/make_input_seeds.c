@@ -208,6 +208,9 @@ filled_workbook(const char *tmp, size_t *len)
                                           {"A1-01", "yes", "台帳あり"},
                                           {"A1-02", "一部実施", NULL},
                                           {"A2-01", "Not applicable", "no locks, no safes"}};
+    static const char *const subs[][3] = {{"取引先名（name）", "供給品（supplies）", "key"},
+                                          {"東海精密", "ブラケット", ""},
+                                          {"Kobe Cast", "castings", "Kobe Cast KK"}};
     lxw_workbook *wb;
     lxw_worksheet *ws;
     uint8_t *buf = NULL;
@@ -226,6 +229,18 @@ filled_workbook(const char *tmp, size_t *len)
     }
     worksheet_write_string(ws, 0, 3, "score", NULL);
     worksheet_write_number(ws, 1, 3, 42, NULL);
+    /* The supplier's own suppliers on a sheet of their own, after an empty one. */
+    if (workbook_add_worksheet(wb, "notes") == NULL ||
+        (ws = workbook_add_worksheet(wb, "二次取引先")) == NULL) {
+        failures++;
+        workbook_close(wb);
+        return NULL;
+    }
+    for (lxw_row_t r = 0; r < TX_ARRAY_LEN(subs); r++) {
+        for (lxw_col_t c = 0; c < 3; c++) {
+            worksheet_write_string(ws, r, c, subs[r][c], NULL);
+        }
+    }
     if (workbook_close(wb) != LXW_NO_ERROR || tx_file_read(tmp, 1u << 24, &buf, len) != TX_OK) {
         failures++;
         buf = NULL;
@@ -241,6 +256,13 @@ seed_answers(void)
                               "A1-01,yes,\"台帳あり, 2024\"\n"
                               "A1-02,Partly implemented,\n"
                               "A2-01,該当しない,\"\"\"quoted\"\"\"\n";
+    static const char csv_subs[] = "item,answer,comment\r\n"
+                                   "A1-01,yes,\r\n"
+                                   "A1-02,no,\r\n"
+                                   ",,\r\n"
+                                   "name,supplies,key\r\n"
+                                   "東海精密,ブラケット,\r\n"
+                                   "\"Kobe Cast, Ltd.\",castings,0123abcd\r\n";
     static const char json[] =
         "{\"questionnaire\":\"\",\"answers\":["
         "{\"item\":\"A1-01\",\"answer\":\"yes\",\"comment\":\"ok\"},"
@@ -259,6 +281,7 @@ seed_answers(void)
         return;
     }
     seed_text("fuzz_answers", "csv-filled", 0, csv);
+    seed_text("fuzz_answers", "csv-subs", 0, csv_subs);
     seed_text("fuzz_answers", "json-filled", 0, json);
     if ((text = template_text(q, 0, &len)) != NULL) {
         write_seed("fuzz_answers", "csv-template", "\x01", 1, text, len);

@@ -299,16 +299,19 @@ notify_superseded(tx_batch *b, uint64_t old_index, const uint8_t signer[TX_KEY_L
 }
 
 /* Lets `reader` see every assessment superseding the one at `index` (ciphertext only, as for
- * notify_superseded). */
+ * notify_superseded), or (allow 0) takes that away again: a revoked grant of a version takes
+ * the newer versions of its line with it, however the reader came to see them; a grant of a
+ * newer version made after the revocation opens that one (and its newer ones) again. */
 static int
-show_superseders(tx_batch *b, const uint8_t reader[TX_KEY_LEN], uint64_t index)
+superseders_access(tx_batch *b, const uint8_t reader[TX_KEY_LEN], uint64_t index, int allow)
 {
     uint64_t *newer = NULL;
     size_t n = 0;
     int rc = tx_batch_superseders(b, index, &newer, &n);
 
     for (size_t i = 0; i < n && rc == TX_OK; i++) {
-        rc = tx_batch_allow(b, reader, TX_KIND_ASSESSMENT, newer[i]);
+        rc = allow ? tx_batch_allow(b, reader, TX_KIND_ASSESSMENT, newer[i])
+                   : tx_batch_deny(b, reader, TX_KIND_ASSESSMENT, newer[i]);
     }
     free(newer);
     return rc;
@@ -463,15 +466,19 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
         rc = tx_batch_allow(b, g->grantee.data, TX_KIND_ASSESSMENT, ref_index);
         if (rc == TX_OK) {
-            rc = show_superseders(b, g->grantee.data, ref_index);
+            rc = superseders_access(b, g->grantee.data, ref_index, 1);
         }
     }
     if (rc == TX_OK && sub->kind == TX_KIND_GRANT_REVOKE) {
-        /* ...and no longer after a revocation (a later grant restores it). The author keeps
-         * seeing its own assessment even if it had granted it to itself. */
+        /* ...and no longer after a revocation, nor the versions superseding it (a later grant
+         * restores what it names). The author keeps seeing its own assessment even if it had
+         * granted it to itself. */
         const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)sub->payload;
         if (memcmp(v->grantee.data, sub->signer, TX_KEY_LEN) != 0) {
             rc = tx_batch_deny(b, v->grantee.data, TX_KIND_ASSESSMENT, ref_index);
+            if (rc == TX_OK) {
+                rc = superseders_access(b, v->grantee.data, ref_index, 0);
+            }
         }
     }
     free(heap);

@@ -356,6 +356,18 @@ th_parse_json(const char *text)
     return j;
 }
 
+json_t *
+th_report_doc(const json_t *root)
+{
+    const json_t *docs = json_object_get(root, "reports");
+
+    if (json_array_size(docs) != 1) {
+        fail_msg("a report of one questionnaire expected, got %zu documents",
+                 json_array_size(docs));
+    }
+    return json_array_get(docs, 0);
+}
+
 int
 th_run(char *out, size_t n, ...)
 {

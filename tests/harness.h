@@ -74,6 +74,10 @@ void th_expect_text(const char *hay, const char *needle);
 /* Parses text as JSON (asserted). Caller json_decref()s. */
 json_t *th_parse_json(const char *text);
 
+/* The only questionnaire's document of a `report --json` output {"generated","reports":[doc]}
+ * (asserted to hold exactly one). Borrowed from root. */
+json_t *th_report_doc(const json_t *root);
+
 /* Runs ticsx-hub with the NULL-terminated arguments, collecting stdout, then stderr, into out
  * (size n, NUL-terminated; may be NULL). Returns the exit status, or 128 + signal. */
 int th_run(char *out, size_t n, ...);

@@ -3,7 +3,7 @@
 # renderers are functions of the document alone, so no exchange is needed. Needs the catalogue
 # (tx_catalogue) for the Japanese.
 pkg_check_modules(LIBZIP_PRESENTATION REQUIRED IMPORTED_TARGET libzip)
-tx_add_test(test_render_docs SOURCES test_render_docs.c LIBS tx_client PkgConfig::JANSSON
+tx_add_test(test_render_docs SOURCES test_render_docs.c xlsx_parts.c LIBS tx_client PkgConfig::JANSSON
             PkgConfig::LIBZIP_PRESENTATION)
 add_dependencies(test_render_docs tx_catalogue)
 

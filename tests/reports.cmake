@@ -3,6 +3,6 @@
 # (ajv-cli from build/npm, installed by script/bootstrap --tests) and the HTML drawn by headless
 # Chromium. Both are required when CI is set.
 pkg_check_modules(LIBZIP_REPORTS REQUIRED IMPORTED_TARGET libzip)
-tx_add_test(test_reports SOURCES test_reports.c LIBS tx_test_harness tx_client
+tx_add_test(test_reports SOURCES test_reports.c xlsx_parts.c LIBS tx_test_harness tx_client
             PkgConfig::JANSSON PkgConfig::LIBZIP_REPORTS TIMEOUT 300)
 add_dependencies(test_reports ticsx ticsx-hub tx_catalogue)

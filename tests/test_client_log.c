@@ -269,7 +269,7 @@ report_shows_verified(const char *home, const th_hub *h, int *status)
     th_ticsx(&r, h, home, "report", "--format", "json", NULL);
     *status = r.status;
     j = th_parse_json(r.out);
-    sups = json_object_get(j, "suppliers");
+    sups = json_object_get(th_report_doc(j), "suppliers");
     for (size_t i = 0; i < json_array_size(sups); i++) {
         json_t *s = json_array_get(sups, i);
         const char *st = json_string_value(json_object_get(s, "status"));

@@ -301,7 +301,8 @@ test_files_checked_and_written(void **state)
     th_ticsx(&r, &fx.w.hub, fx.b1, "report", "--format", "json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
-    ev = json_object_get(json_array_get(json_object_get(j, "suppliers"), 0), "evidence");
+    ev = json_object_get(json_array_get(json_object_get(th_report_doc(j), "suppliers"), 0),
+                         "evidence");
     assert_int_equal(json_array_size(ev), 2);
     json_decref(j);
     th_result_free(&r);

@@ -132,6 +132,9 @@ fill_csv(const char *in, const char *out, const char *answer)
     assert_int_equal(tx_csv_open(text, strlen(text), &csv), TX_OK);
     fputs("\xEF\xBB\xBF", f);
     while (tx_csv_next(csv, &fields, &n, &line) == TX_OK) {
+        if (n == 1 && fields[0][0] == 0) {
+            break; /* the blank line before the sub-suppliers' section: none listed */
+        }
         assert_int_equal(n, 8);
         if (!first) {
             fields[6] = (char *)answer;
@@ -330,7 +333,7 @@ test_report(void **state)
     th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "json", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
-    sups = json_object_get(j, "suppliers");
+    sups = json_object_get(th_report_doc(j), "suppliers");
     assert_int_equal(json_array_size(sups), 2);
     for (size_t i = 0; i < json_array_size(sups); i++) {
         json_t *s = json_array_get(sups, i);

@@ -669,7 +669,7 @@ static json_t *
 report(const char *policy)
 {
     th_result r;
-    json_t *j;
+    json_t *j, *doc;
 
     if (policy != NULL) {
         th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--json", "--policy", policy, NULL);
@@ -679,7 +679,9 @@ report(const char *policy)
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
     th_result_free(&r);
-    return j;
+    doc = json_incref(th_report_doc(j));
+    json_decref(j);
+    return doc;
 }
 
 static const json_t *

@@ -614,7 +614,7 @@ test_report_carries_topics_and_level_share(void **state)
     th_ticsx(&r, &w.hub, buyer, "--json", "report", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
-    row = json_array_get(json_object_get(j, "suppliers"), 0);
+    row = json_array_get(json_object_get(th_report_doc(j), "suppliers"), 0);
     assert_non_null(row);
     assert_non_null(
         strstr(json_string_value(json_object_get(

@@ -3,9 +3,11 @@
  * certified, one named like a spreadsheet formula, one named like HTML). The buyer renders
  * every format: CSV (BOM, quoting, formula names neutralised), HTML (no script, no URL, names
  * escaped; drawn by headless Chromium in English and Japanese), OSCAL (validated against NIST's
- * schema with ajv-cli + ajv-formats), XLSX (sheets and a chart part), and the --out rules.
+ * schema with ajv-cli + ajv-formats), XLSX (sheets, the radar chartsheet, print setup and the
+ * tree sheet with the tier-2 sub-supplier under its parent), and the --out rules.
  * Chromium and the validator are required when CI is set, skipped with a message otherwise. */
 #include "harness.h"
+#include "xlsx_parts.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -17,7 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include <cmocka.h>
 
@@ -189,6 +190,9 @@ test_csv(void **state)
     th_expect_text(text, "\"A1 ");
     th_expect_text(text, "\"" SUB "\"");
     th_expect_text(text, "\"answer_state\"");
+    /* The sub-supplier's parent is S2, named like a formula: neutralised in its cell too. */
+    th_expect_text(text, "\"flags\",\"parent\",\"parent_fingerprint\",");
+    th_expect_text(text, "\"plating\",\"\",\"'=HYPERLINK(\"\"x\"\")\",\"SHA256:");
     free(text);
 
     render(path, sizeof path, "csv", "ja", "report-ja.csv");
@@ -416,51 +420,120 @@ test_oscal(void **state)
     th_result_free(&r);
 }
 
-static int
-zip_has(zip_t *z, const char *name)
+/* The node named `name` of the buyer's report JSON (with the tree), or NULL. */
+static const json_t *
+report_node(const json_t *report, const char *name)
 {
-    return zip_name_locate(z, name, 0) >= 0;
+    const json_t *nodes = json_object_get(report, "nodes");
+
+    for (size_t i = 0; i < json_array_size(nodes); i++) {
+        const json_t *n = json_array_get(nodes, i);
+        const char *nn = json_string_value(json_object_get(n, "name"));
+        if (nn != NULL && strcmp(nn, name) == 0) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+/* The workbook of the two-tier exchange: the radar chart on a chartsheet of its own, the
+ * suppliers sheet printing landscape one page wide with its header row repeated, and the tree
+ * sheet's row of the sub-supplier at tier 2 under S2, with S2's fingerprint. */
+static void
+expect_xlsx_tree(const char *path)
+{
+    th_result r;
+    json_t *root;
+    const json_t *report, *sub, *s2;
+    char *part, *xml, *v, ref[8];
+    int row = 0;
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    th_result_free(&r);
+    report = th_report_doc(root);
+    sub = report_node(report, SUB);
+    s2 = report_node(report, S2);
+    assert_non_null(sub);
+    assert_non_null(s2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(sub, "parents"), 0)),
+                        json_string_value(json_object_get(s2, "key")));
+
+    part = xp_sheet_part(path, "radar");
+    assert_non_null(part);
+    assert_non_null(strstr(part, "chartsheets/"));
+    free(part);
+    part = xp_sheet_part(path, "suppliers");
+    assert_non_null(part);
+    xml = xp_zip_part(path, part);
+    th_expect_text(xml, "<pageSetUpPr fitToPage=\"1\"/>");
+    th_expect_text(xml, "orientation=\"landscape\"");
+    free(xml);
+    free(part);
+    xml = xp_zip_part(path, "xl/workbook.xml");
+    th_expect_text(xml, ">suppliers!$1:$1</definedName>");
+    th_expect_text(xml, ">tree!$1:$1</definedName>");
+    free(xml);
+
+    for (int i = 2; i < 20 && row == 0; i++) {
+        snprintf(ref, sizeof ref, "B%d", i);
+        v = xp_cell(path, "tree", ref);
+        assert_non_null(v);
+        row = strcmp(v, SUB) == 0 ? i : 0;
+        free(v);
+    }
+    assert_int_not_equal(row, 0);
+    static const struct {
+        char col;
+        const char *key;
+    } want[] = {{'A', "tier"}, {'D', "parent"}, {'E', "parent_fingerprint"}, {'F', "supplies"}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        const char *expect = k == 0   ? "2"
+                             : k == 1 ? S2
+                             : k == 2 ? json_string_value(json_object_get(s2, "fingerprint"))
+                                      : "plating";
+        snprintf(ref, sizeof ref, "%c1", want[k].col);
+        v = xp_cell(path, "tree", ref);
+        assert_string_equal(v, want[k].key);
+        free(v);
+        snprintf(ref, sizeof ref, "%c%d", want[k].col, row);
+        v = xp_cell(path, "tree", ref);
+        assert_string_equal(v, expect);
+        free(v);
+    }
+    json_decref(root);
 }
 
 static void
 test_xlsx(void **state)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], *xml;
     th_result r;
-    zip_t *z;
-    int err;
     (void)state;
 
     render(path, sizeof path, "xlsx", "en", "report.xlsx");
-    z = zip_open(path, ZIP_RDONLY, &err);
-    assert_non_null(z);
-    assert_true(zip_has(z, "xl/worksheets/sheet1.xml"));
-    assert_true(zip_has(z, "xl/worksheets/sheet2.xml"));
-    assert_true(zip_has(z, "xl/worksheets/sheet3.xml"));
-    assert_true(zip_has(z, "xl/worksheets/sheet4.xml"));
-    assert_true(zip_has(z, "xl/worksheets/sheet5.xml"));
-    assert_true(zip_has(z, "xl/charts/chart1.xml"));
-    zip_stat_t st;
-    assert_int_equal(zip_stat(z, "xl/charts/chart1.xml", 0, &st), 0);
-    zip_file_t *zf = zip_fopen(z, "xl/charts/chart1.xml", 0);
-    char *xml = calloc(1, st.size + 1);
-    assert_non_null(zf);
-    assert_int_equal(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
+    for (int i = 1; i <= 5; i++) {
+        char part[64];
+        snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", i);
+        xml = xp_zip_part(path, part);
+        assert_non_null(xml);
+        free(xml);
+    }
+    xml = xp_zip_part(path, "xl/charts/chart1.xml");
+    assert_non_null(xml);
     th_expect_text(xml, "<c:radarChart>");
     free(xml);
-    zip_fclose(zf);
-    assert_int_equal(zip_stat(z, "xl/workbook.xml", 0, &st), 0);
-    zf = zip_fopen(z, "xl/workbook.xml", 0);
-    xml = calloc(1, st.size + 1);
-    assert_int_equal(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
+    xml = xp_zip_part(path, "xl/workbook.xml");
+    assert_non_null(xml);
     th_expect_text(xml, "name=\"suppliers\"");
     th_expect_text(xml, "name=\"certificates\"");
     th_expect_text(xml, "name=\"tiers\"");
     th_expect_text(xml, "name=\"items\"");
+    th_expect_text(xml, "name=\"tree\"");
     th_expect_text(xml, "_FilterDatabase");
     free(xml);
-    zip_fclose(zf);
-    zip_close(z);
+    expect_xlsx_tree(path);
 
     /* Never replaced without --force; XLSX needs --out. */
     th_ticsx(&r, &fx.w.hub, fx.buyer, "report", "--format", "xlsx", "--out", path, NULL);

@@ -117,6 +117,9 @@ fill_csv(const char *tmpl, const char *out, size_t row, const char *comment, siz
     assert_int_equal(tx_csv_open(text, strlen(text), &csv), TX_OK);
     fputs("\xEF\xBB\xBF", f);
     while (tx_csv_next(csv, &fields, &n, &l) == TX_OK) {
+        if (n == 1 && fields[0][0] == 0) {
+            break; /* the blank line before the sub-suppliers' section: none listed */
+        }
         assert_int_equal(n, 8);
         if (at == 0) {
             tx_csv_write(f, (const char *const *)fields, n);
@@ -276,7 +279,8 @@ test_long_comment_xlsx(void **state)
     worksheet_write_string(ws, 0, 1, "answer", NULL);
     worksheet_write_string(ws, 0, 2, "comment", NULL);
     assert_int_equal(tx_csv_next(csv, &fields, &n, &l), TX_OK); /* header */
-    while (tx_csv_next(csv, &fields, &n, &l) == TX_OK) {
+    /* The items; the sub-suppliers' section after them is left out. */
+    while (tx_csv_next(csv, &fields, &n, &l) == TX_OK && n == 8) {
         row++;
         worksheet_write_string(ws, (lxw_row_t)row, 0, fields[0], NULL);
         worksheet_write_string(ws, (lxw_row_t)row, 1, "yes", NULL);

@@ -525,7 +525,7 @@ test_revoke_then_regrant(void **state)
     th_result_free(&r);
     th_ticsx(&r, &fx.w.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
     th_expect_status(&r, 0);
-    th_expect_text(r.err, "no longer serves it");
+    th_expect_text(r.err, "no longer serves these versions");
     th_result_free(&r);
     th_ticsx(&r, &fx.w.hub, fx.sup, "revoke", fx.a, "--from", B3, NULL);
     th_expect_status(&r, 1);
@@ -614,7 +614,7 @@ report_row_of(const char *home, const char *name, json_t **root)
     th_expect_status(&r, 0);
     *root = th_parse_json(r.out);
     th_result_free(&r);
-    sups = json_object_get(*root, "suppliers");
+    sups = json_object_get(th_report_doc(*root), "suppliers");
     for (size_t i = 0; i < json_array_size(sups); i++) {
         json_t *s = json_array_get(sups, i);
         if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0) {
@@ -941,13 +941,18 @@ test_watch_gets_the_grant_pushed(void **state)
     out = th_read_file(w.out);
     json_t *j = th_parse_json(out);
     assert_string_equal(json_string_value(json_object_get(j, "kind")), "revocation");
-    assert_string_equal(json_string_value(json_object_get(j, "assessment")), fx.a3);
+    /* The revocation covers the whole line: the first pushed may be of an older version. */
+    const char *revoked = json_string_value(json_object_get(j, "assessment"));
+    assert_true(strcmp(revoked, fx.a3) == 0 || strcmp(revoked, fx.a2) == 0 ||
+                strcmp(revoked, fx.a) == 0);
+    memcpy(prefix, revoked, 12);
     json_decref(j);
     free(out);
-    /* What the watch showed, inbox does not show again. */
+    /* What the watch showed, inbox does not show again (the other versions' revocations it
+     * does). */
     th_ticsx(&r, &fx.w.hub, fx.b3, "inbox", NULL);
     th_expect_status(&r, 0);
-    th_expect_text(r.out, "nothing new");
+    assert_null(strstr(r.out, prefix));
     th_result_free(&r);
 }
 

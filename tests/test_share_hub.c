@@ -288,6 +288,42 @@ test_supersede_rules(void **state)
     sodium_free(key);
 }
 
+/* A revoked grant takes the newer versions of its line with it: buyer 1, granted only the old
+ * one, saw the newer one's ciphertext by the supersede notice; after the revocation it gets
+ * neither (nor the next one in the line). A grant of the newer version made afterwards opens
+ * that one again, not the revoked old one. */
+static void
+test_revoke_hides_newer_versions(void **state)
+{
+    fx *f = *state;
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t old[TX_ID_LEN], mid[TX_ID_LEN], newest[TX_ID_LEN], gid[TX_ID_LEN];
+    size_t len;
+    uint8_t *env;
+
+    store_assessment(f, NULL, key, old);
+    grant(f, old, f->b1, key, gid);
+    grant(f, old, f->b2, key, NULL);
+    store_assessment(f, old, key, mid);
+    assert_int_equal(th_get_status(f->c1, mid), TX_OK);
+    env = th_revoke(f->supplier, f->seq_s++, gid, old, f->b1->pub.sign, &len);
+    assert_int_equal(th_submit_status(f->cs, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    assert_int_equal(th_get_status(f->c1, old), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->c1, mid), TX_ERR_NOT_FOUND);
+    /* Buyer 2, not revoked, keeps both; the next version reaches it and not buyer 1. */
+    assert_int_equal(th_get_status(f->c2, mid), TX_OK);
+    store_assessment(f, mid, key, newest);
+    assert_int_equal(th_get_status(f->c2, newest), TX_OK);
+    assert_int_equal(th_get_status(f->c1, newest), TX_ERR_NOT_FOUND);
+    /* Granted the newest again on purpose: readable, the revoked versions stay closed. */
+    grant(f, newest, f->b1, key, NULL);
+    assert_int_equal(th_get_status(f->c1, newest), TX_OK);
+    assert_int_equal(th_get_status(f->c1, old), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->c1, mid), TX_ERR_NOT_FOUND);
+    sodium_free(key);
+}
+
 /* `ticsx-hub check --data dir`: its exit status. */
 static int
 hub_check(const char *dir)
@@ -605,11 +641,11 @@ main(void)
         cmocka_unit_test_setup_teardown(test_replay_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_supersede_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_superseders_shown_to_later_grantees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke_hides_newer_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_ids_look_absent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_pushes_to_those_who_may_see, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch_expires_and_bad_kind, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_watch_bounded_and_gone_peers_dropped, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_watch_bounded_and_gone_peers_dropped, setup, teardown),
     };
 
     if (sodium_init() < 0) {

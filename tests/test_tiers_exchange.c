@@ -151,7 +151,7 @@ test_tree(void **state)
     const char *k_t1a, *k_t1b, *k_t2a;
     char to[256];
     th_result r;
-    json_t *j;
+    json_t *j, *root;
     (void)state;
 
     whoami(fx.oem, fp_oem);
@@ -256,7 +256,8 @@ test_tree(void **state)
 
     th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--format", "json", NULL);
     th_expect_status(&r, 0);
-    j = th_parse_json(r.out);
+    root = th_parse_json(r.out);
+    j = th_report_doc(root);
     {
         const json_t *nodes = json_object_get(j, "nodes");
         const json_t *n;
@@ -337,15 +338,15 @@ test_tree(void **state)
                             k_t2a);
         assert_true(num(json_array_get(weak, 0), "score", NULL) == 100.0);
     }
-    json_decref(j);
+    json_decref(root);
     th_result_free(&r);
 
     /* --depth 1: the tier-1s only; the table fits 80 columns and shows the tree. */
     th_ticsx(&r, &fx.w.hub, fx.oem, "report", "--format", "json", "--depth", "1", NULL);
     th_expect_status(&r, 0);
-    j = th_parse_json(r.out);
-    assert_int_equal(json_array_size(json_object_get(j, "nodes")), 2);
-    json_decref(j);
+    root = th_parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(th_report_doc(root), "nodes")), 2);
+    json_decref(root);
     th_result_free(&r);
     th_ticsx(&r, &fx.w.hub, fx.oem, "report", NULL);
     th_expect_status(&r, 0);

@@ -633,7 +633,8 @@ test_verify_with_certificate(void **state)
     json_error_t jerr;
     json_t *j = json_loads(buf, 0, &jerr);
     assert_non_null(j);
-    json_t *row = json_array_get(json_object_get(j, "suppliers"), 0);
+    json_t *row = json_array_get(
+        json_object_get(json_array_get(json_object_get(j, "reports"), 0), "suppliers"), 0);
     json_t *cj = json_object_get(row, "certificate");
     assert_string_equal(json_string_value(json_object_get(cj, "number")), "JQ-2025-100");
     assert_string_equal(json_string_value(json_object_get(json_object_get(cj, "now"), "status")),

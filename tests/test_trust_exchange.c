@@ -277,7 +277,8 @@ test_revoked(void **state)
     th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "report", NULL);
     th_expect_status(&r, 0);
     j = th_parse_json(r.out);
-    cert = json_object_get(json_array_get(json_object_get(j, "suppliers"), 0), "certificate");
+    cert = json_object_get(json_array_get(json_object_get(th_report_doc(j), "suppliers"), 0),
+                           "certificate");
     assert_string_equal(json_string_value(json_object_get(json_object_get(cert, "now"), "status")),
                         "revoked");
     th_expect_text(json_string_value(json_object_get(json_object_get(cert, "now"), "reason")),

@@ -214,7 +214,7 @@ report_row(const char *home, const char *aid, json_t **doc)
     th_expect_status(&r, 0);
     *doc = th_parse_json(r.out);
     th_result_free(&r);
-    rows = json_object_get(*doc, "suppliers");
+    rows = json_object_get(th_report_doc(*doc), "suppliers");
     for (size_t i = 0; i < json_array_size(rows); i++) {
         json_t *row = json_array_get(rows, i);
         if (strcmp(str(row, "assessment"), aid) == 0) {

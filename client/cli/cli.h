@@ -101,6 +101,11 @@ int tx_cmd_inbox(tx_cli *g, int argc, char **argv);
 /* cmd_answer.c */
 int tx_cmd_answer(tx_cli *g, int argc, char **argv);
 
+/* cmd_answer_check.c: `answer --check FILE (REQUEST | --questionnaire ID)`, a dry run. TX_OK
+ * when valid; TX_ERR_MALFORMED (exit 2) when the file has problems (all shown first). */
+int tx_cmd_answer_check(tx_cli *g, const char *file, const char *request, const char *qid,
+                        int allow_missing);
+
 /* cmd_share.c */
 int tx_cmd_grant(tx_cli *g, int argc, char **argv);
 int tx_cmd_revoke(tx_cli *g, int argc, char **argv);

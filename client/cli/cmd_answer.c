@@ -84,6 +84,33 @@ share_note(FILE *f, const tx_answer_result *res)
     }
 }
 
+/* Warns that a superseding answer no longer lists some of the old one's sub-suppliers: the
+ * buyers' supply trees lose them (and the tiers below them). Said even with --quiet. */
+static void
+dropped_note(FILE *f, const tx_answer_result *res)
+{
+    char old[2 * TX_ID_LEN + 1];
+
+    if (res->n_dropped == 0) {
+        return;
+    }
+    tx_hex(old, res->superseded, TX_ID_LEN);
+    fprintf(f,
+            ngettext("warning: %zu sub-supplier listed in %.12s is not listed any more; buyers' "
+                     "supply trees lose it:",
+                     "warning: %zu sub-suppliers listed in %.12s are not listed any more; "
+                     "buyers' supply trees lose them:",
+                     res->n_dropped),
+            res->n_dropped, old);
+    for (size_t i = 0; i < res->n_dropped && i < TX_ANSWER_DROPPED_MAX; i++) {
+        fprintf(f, "%s%s", i > 0 ? _(", ") : " ", res->dropped[i]);
+    }
+    if (res->n_dropped > TX_ANSWER_DROPPED_MAX) {
+        fprintf(f, _(" and %zu more"), res->n_dropped - TX_ANSWER_DROPPED_MAX);
+    }
+    fputs(_("\n(list them in the answers file's suppliers sheet or section to keep them)\n"), f);
+}
+
 /* After an answer: with also_grant_origin, grants the assessment to the original buyer of a
  * forwarded request (TX_ERR_USAGE when it was not forwarded); then adds "depth", "origin_buyer"
  * and "origin_granted" to j, or (j NULL) hints on standard error to forward a request asking for
@@ -247,9 +274,11 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                                          {"also-grant-origin", no_argument, NULL, 'O'},
                                          {"evidence", required_argument, NULL, 'E'},
                                          {"credentials", required_argument, NULL, 'K'},
+                                         {"check", required_argument, NULL, 'c'},
+                                         {"questionnaire", required_argument, NULL, 'Q'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *reuse = NULL, *which = NULL;
+    const char *reuse = NULL, *which = NULL, *check = NULL, *qid = NULL;
     tx_cred_decl *decl = NULL;
     tx_credential_pb *pbs = NULL, **ptrs = NULL;
     char *slots[TX_CRED_MAX];
@@ -292,6 +321,12 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
         case 'K':
             which = optarg;
             break;
+        case 'c':
+            check = optarg;
+            break;
+        case 'Q':
+            qid = optarg;
+            break;
         case 'E':
             if (a.n_attachments == TX_ARRAY_LEN(files)) {
                 rc = tx_fail(TX_ERR_USAGE, "--evidence: at most %zu files", TX_ARRAY_LEN(files));
@@ -307,6 +342,18 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     }
     if (rc != TX_OK) {
         return rc;
+    }
+    if (check != NULL || qid != NULL) {
+        if (check == NULL || a.file != NULL || reuse != NULL || a.supersedes != NULL ||
+            a.no_regrant || a.valid_until || a.as_of || a.certificate != NULL ||
+            also_grant_origin || a.n_attachments > 0 || which != NULL ||
+            optind + (qid == NULL) != argc) {
+            return tx_fail(TX_ERR_USAGE, "usage: ticsx answer --check FILE (REQUEST | "
+                                         "--questionnaire ID) [--allow-missing] [--json] (a dry "
+                                         "run: no other options)");
+        }
+        return tx_cmd_answer_check(g, check, qid == NULL ? argv[optind] : NULL, qid,
+                                   a.allow_missing);
     }
     if (reuse != NULL) {
         if (a.file != NULL || a.supersedes != NULL || a.no_regrant || a.valid_until || a.as_of ||
@@ -344,6 +391,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
             tx_cli_print_json(j);
         } else {
             printf("%s\n", hex);
+            dropped_note(stderr, &res);
             if (!g->quiet) {
                 fprintf(stderr,
                         _("assessment signed, sealed and granted to the requester: %zu of %zu "

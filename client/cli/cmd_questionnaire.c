@@ -1,4 +1,4 @@
-/* ticsx questionnaire list | show | template | import. */
+/* ticsx questionnaire list | show | template | import | main. */
 #include "cli.h"
 
 #include "tx_answer_file.h"
@@ -12,6 +12,7 @@
 #include "tx_orgs.h"
 #include "tx_qref.h"
 #include "tx_questionnaire.h"
+#include "tx_report_scope.h"
 #include "tx_rpc.h"
 #include "tx_util.h"
 #include "tx_xlsx_template.h"
@@ -268,6 +269,37 @@ cmd_show(tx_cli *g, const char *arg)
     return rc;
 }
 
+/* The organisation's main questionnaire: shown (arg NULL), set or cleared ("none"). */
+static int
+cmd_main(tx_cli *g, const char *arg)
+{
+    char id[TX_QUESTIONNAIRE_ID_MAX + 1] = "";
+    tx_client *c = NULL;
+    int rc = tx_cli_open(g, &c);
+
+    if (rc == TX_OK && arg != NULL) {
+        rc = tx_report_main_set(tx_client_home(c), strcmp(arg, "none") == 0 ? NULL : arg);
+    }
+    if (rc == TX_OK) {
+        rc = tx_report_main_get(tx_client_home(c), id);
+    }
+    if (rc == TX_OK && g->json) {
+        rc = dump(json_pack("{s:o}", "main", id[0] ? json_string(id) : json_null()), stdout);
+    } else if (rc == TX_OK && g->quiet) {
+        if (id[0]) {
+            printf("%s\n", id);
+        }
+    } else if (rc == TX_OK && id[0]) {
+        printf(_("main questionnaire: %s (reports show it alone; report --questionnaire ID shows "
+                 "another)\n"),
+               id);
+    } else if (rc == TX_OK) {
+        fputs(_("no main questionnaire: reports show each questionnaire in turn\n"), stdout);
+    }
+    tx_client_destroy(&c);
+    return rc;
+}
+
 /* libxlsxwriter creates its file itself: it writes a temporary beside `out`, linked into place
  * only when complete and only if `out` does not exist. */
 static int
@@ -503,11 +535,15 @@ tx_cmd_questionnaire(tx_cli *g, int argc, char **argv)
     if (strcmp(sub, "template") == 0 && optind + 2 == argc) {
         return cmd_template(g, argv[optind + 1], out, format);
     }
+    if (strcmp(sub, "main") == 0 && optind + 2 >= argc) {
+        return cmd_main(g, optind + 1 < argc ? argv[optind + 1] : NULL);
+    }
     if (strcmp(sub, "import") == 0 && optind + 2 == argc && io.id != NULL && io.version != 0) {
         return cmd_import(g, argv[optind + 1], &io, out, publish);
     }
     return tx_fail(TX_ERR_USAGE,
                    "usage: ticsx questionnaire list | show ID | template ID|REQUEST [--out FILE] "
                    "[--format csv|json|xlsx] | import FILE.csv --id ID --version N [--title-ja "
-                   "T] [--title-en T] [--topics TOPICS.csv] [--out FILE.json] [--publish]");
+                   "T] [--title-en T] [--topics TOPICS.csv] [--out FILE.json] [--publish] | "
+                   "main [ID|none]");
 }

@@ -8,8 +8,10 @@
 #include "tx_i18n.h"
 #include "tx_inbox.h"
 #include "tx_msg.h"
+#include "tx_questionnaire.h"
 #include "tx_render.h"
 #include "tx_report.h"
+#include "tx_report_scope.h"
 #include "tx_supply_tree.h"
 #include "tx_util.h"
 #include "tx_verify.h"
@@ -92,7 +94,8 @@ tx_cmd_verify(tx_cli *g, int argc, char **argv)
 /* XLSX goes through a temporary beside `out`, linked into place (renamed with --force) so that
  * an existing file is never replaced by surprise. */
 static int
-report_xlsx(const char *out, int force, const tx_verdicts *vs, const tx_report_tree_opts *t, int ja)
+report_xlsx(const char *out, int force, const tx_verdicts *vs, const tx_report_tree_opts *t,
+            const char *only, int ja)
 {
     char tmp[PATH_MAX];
     int rc;
@@ -100,7 +103,7 @@ report_xlsx(const char *out, int force, const tx_verdicts *vs, const tx_report_t
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid()) >= (int)sizeof tmp) {
         return tx_fail(TX_ERR_USAGE, "path too long: %s", out);
     }
-    rc = tx_render_report(NULL, tmp, vs, t, TX_REPORT_XLSX, ja);
+    rc = tx_render_report(NULL, tmp, vs, t, only, TX_REPORT_XLSX, ja);
     if (rc == TX_OK && (force ? rename(tmp, out) : link(tmp, out)) != 0) {
         rc = errno == EEXIST ? tx_fail(TX_ERR_EXISTS, "%s exists: remove it or add --force", out)
                              : tx_fail(TX_ERR_IO, "cannot write %s: %s", out, strerror(errno));
@@ -118,9 +121,11 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
                                          {"current-days", required_argument, NULL, 'C'},
                                          {"force", no_argument, NULL, 'F'},
                                          {"policy", required_argument, NULL, 'P'},
+                                         {"questionnaire", required_argument, NULL, 'Q'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+    const char *out = NULL, *only = NULL;
+    char main_q[TX_QUESTIONNAIRE_ID_MAX + 1] = "";
     tx_client *c = NULL;
     tx_verdicts vs = {0};
     tx_report_tree_opts tree = {0};
@@ -151,6 +156,9 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
             format = TX_REPORT_JSON;
         } else if (opt == 'o') {
             out = optarg;
+        } else if (opt == 'Q') {
+            only = optarg;
+            rc = tx_report_qid_check(only);
         } else {
             rc = tx_cli_common_opt(g, opt, "report");
         }
@@ -158,7 +166,7 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
     if (rc == TX_OK && optind < argc) {
         rc = tx_fail(TX_ERR_USAGE, "usage: ticsx report [--format table|json|csv|html|oscal|xlsx] "
                                    "[--out FILE [--force]] [--lang ja|en] [--depth N] "
-                                   "[--current-days N] [--policy N|none]");
+                                   "[--current-days N] [--policy N|none] [--questionnaire ID]");
     }
     if (format == TX_REPORT_JSON) {
         tx_i18n_english(1); /* as --json: a document for programs */
@@ -172,8 +180,12 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
     }
     /* The tree starts at the suppliers of this organisation's own requests and goes as deep
      * as the deepest of them asks, unless --depth says otherwise. */
-    if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
-        (rc = tx_verify_all(tx_client_home(c), NULL, &vs)) == TX_OK &&
+    /* Each questionnaire in turn, or the main one when the organisation named it. */
+    if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK && only == NULL &&
+        (rc = tx_report_main_get(tx_client_home(c), main_q)) == TX_OK && main_q[0]) {
+        only = main_q;
+    }
+    if (rc == TX_OK && (rc = tx_verify_all(tx_client_home(c), NULL, &vs)) == TX_OK &&
         (rc = tx_tree_roots(tx_client_home(c), &roots, &tree.n_roots, &req_depth)) == TX_OK &&
         (format == TX_REPORT_XLSX ||
          (rc = tx_cli_open_out(out, force, &f, tmp, sizeof tmp)) == TX_OK)) {
@@ -183,9 +195,9 @@ tx_cmd_report(tx_cli *g, int argc, char **argv)
         tree.orgs = tx_orgs_from_cache(tx_client_home(c), &orgs) == TX_OK ? &orgs : NULL;
         tree.depth = depth ? depth : req_depth;
         if (format == TX_REPORT_XLSX) {
-            rc = report_xlsx(out, force, &vs, &tree, g->ja);
+            rc = report_xlsx(out, force, &vs, &tree, only, g->ja);
         } else {
-            rc = tx_render_report(f, NULL, &vs, &tree, format, g->ja);
+            rc = tx_render_report(f, NULL, &vs, &tree, only, format, g->ja);
             rc = tx_cli_commit_out(out, f, tmp, rc);
         }
     }

@@ -84,6 +84,29 @@ tx_cmd_grant(tx_cli *g, int argc, char **argv)
     return rc;
 }
 
+/* Each revocation's record id on stdout; on stderr, each version it was revoked from. */
+static void
+print_revoked(const tx_cli *g, const tx_grant_result *res)
+{
+    char hex[2 * TX_ID_LEN + 1], rec[2 * TX_ID_LEN + 1];
+
+    for (size_t i = 0; i < res->n; i++) {
+        tx_hex(rec, res->v[i].record, TX_ID_LEN);
+        printf("%s\n", rec);
+        if (!g->quiet) {
+            tx_hex(hex, res->v[i].assessment, TX_ID_LEN);
+            fprintf(stderr, _("assessment %.12s revoked from %s (%s)\n"), hex,
+                    res->v[i].name[0] ? res->v[i].name : "?", res->v[i].fingerprint);
+        }
+    }
+    if (!g->quiet && res->n > 0) {
+        fputs(_("the hub no longer serves these versions to them, nor their evidence, and their "
+                "verify reports the revocation; a version granted to them again later is readable "
+                "again\n"),
+              stderr);
+    }
+}
+
 int
 tx_cmd_revoke(tx_cli *g, int argc, char **argv)
 {
@@ -92,7 +115,6 @@ tx_cmd_revoke(tx_cli *g, int argc, char **argv)
     const char *from = NULL;
     tx_grant_result res = {0};
     tx_client *c = NULL;
-    char hex[2 * TX_ID_LEN + 1], rec[2 * TX_ID_LEN + 1];
     int opt, rc = TX_OK;
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -107,25 +129,51 @@ tx_cmd_revoke(tx_cli *g, int argc, char **argv)
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
         (rc = tx_revoke_submit(c, argv[optind], from, &res)) == TX_OK) {
-        tx_hex(hex, res.assessment, TX_ID_LEN);
         if (g->json) {
             tx_cli_print_json(tx_grant_result_json(&res, "revocations", 0));
         } else {
-            for (size_t i = 0; i < res.n; i++) {
-                tx_hex(rec, res.v[i].record, TX_ID_LEN);
-                printf("%s\n", rec);
-            }
-            if (!g->quiet && res.n > 0) {
-                fprintf(stderr,
-                        _("assessment %.12s revoked from %s (%s): the hub no longer serves it to "
-                          "them, and their verify reports the revocation\n"),
-                        hex, res.v[0].name[0] ? res.v[0].name : "?", res.v[0].fingerprint);
-            }
+            print_revoked(g, &res);
         }
     }
     tx_grant_result_free(&res);
     tx_client_destroy(&c);
     return rc;
+}
+
+/* The new request's id on stdout; on stderr, whom it asks and who was asked before. */
+static void
+print_forwarded(const tx_cli *g, const tx_forward_result *res)
+{
+    char id[2 * TX_ID_LEN + 1], orig[2 * TX_ID_LEN + 1], fp[TX_FP_LEN], prev[2 * TX_ID_LEN + 1];
+
+    tx_hex(id, res->id, TX_ID_LEN);
+    tx_hex(orig, res->original, TX_ID_LEN);
+    tx_fingerprint(res->origin, fp);
+    if (res->sent) {
+        printf("%s\n", id);
+    }
+    if (g->quiet) {
+        return;
+    }
+    for (size_t i = 0; i < res->n_skipped; i++) {
+        tx_hex(prev, res->skipped[i].request, TX_ID_LEN);
+        fprintf(stderr, _("not asked again: %s (%s), asked by request %.12s\n"),
+                res->skipped[i].name[0] ? res->skipped[i].name : "?", res->skipped[i].fingerprint,
+                prev);
+    }
+    if (!res->sent) {
+        fprintf(stderr,
+                _("nothing forwarded: every supplier was already asked on behalf of %s (request "
+                  "%.12s)\n"),
+                fp, orig);
+        return;
+    }
+    /* TRANSLATORS: the count of suppliers decides the form; the tiers follow. */
+    fprintf(stderr,
+            ngettext("forwarded to %zu supplier on behalf of %s (request %.12s), tiers: %u\n",
+                     "forwarded to %zu suppliers on behalf of %s (request %.12s), tiers: %u\n",
+                     res->n_suppliers),
+            res->n_suppliers, fp, orig, res->depth);
 }
 
 int
@@ -135,9 +183,8 @@ tx_cmd_forward(tx_cli *g, int argc, char **argv)
         {"to", required_argument, NULL, 'T'}, TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
     const char **to = calloc(TX_CLI_MAX_TO, sizeof *to);
     tx_forward_args a = {0};
-    tx_forward_result res;
+    tx_forward_result res = {0};
     tx_client *c = NULL;
-    char id[2 * TX_ID_LEN + 1], orig[2 * TX_ID_LEN + 1], fp[TX_FP_LEN];
     int opt, rc = to != NULL ? TX_OK : TX_ERR_NOMEM;
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -156,28 +203,13 @@ tx_cmd_forward(tx_cli *g, int argc, char **argv)
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
         (rc = tx_forward_send(c, &a, &res)) == TX_OK) {
-        tx_hex(id, res.id, TX_ID_LEN);
-        tx_hex(orig, res.original, TX_ID_LEN);
-        tx_fingerprint(res.origin, fp);
         if (g->json) {
-            json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:I}", "request", id, "on_behalf_of", orig,
-                                  "origin_buyer", fp, "depth", (json_int_t)res.depth, "suppliers",
-                                  (json_int_t)res.n_suppliers);
-            tx_cli_print_json(j);
+            tx_cli_print_json(tx_forward_result_json(&res));
         } else {
-            printf("%s\n", id);
-            if (!g->quiet) {
-                /* TRANSLATORS: the count of suppliers decides the form; the tiers follow. */
-                fprintf(stderr,
-                        ngettext("forwarded to %zu supplier on behalf of %s (request %.12s), "
-                                 "tiers: %u\n",
-                                 "forwarded to %zu suppliers on behalf of %s (request %.12s), "
-                                 "tiers: %u\n",
-                                 res.n_suppliers),
-                        res.n_suppliers, fp, orig, res.depth);
-            }
+            print_forwarded(g, &res);
         }
     }
+    tx_forward_result_free(&res);
     tx_client_destroy(&c);
     free(to);
     return rc;

@@ -2,6 +2,7 @@
 #include "tx_answer.h"
 
 #include "tx_answer_file.h"
+#include "tx_answer_subs.h"
 #include "tx_cert_issue.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -136,13 +137,35 @@ out:
     return rc;
 }
 
-/* The inner assessment's sub-suppliers from the answers file; a key is 64 hex digits, or an
- * enrolled organisation's fingerprint or key id. Caller frees *out and each element. */
+int
+tx_answer_sub_key(const tx_orgs *orgs, const char *file, const tx_sub_supplier *in,
+                  uint8_t key[TX_KEY_LEN])
+{
+    const tx_org *o;
+
+    if (strlen(in->key) == 2 * TX_KEY_LEN && tx_unhex(key, TX_KEY_LEN, in->key) == TX_OK) {
+        return TX_OK;
+    }
+    /* Also the legal name of an enrolled organisation (unique among profiles). */
+    if (tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
+        tx_fail_clear();
+        return tx_fail(TX_ERR_MALFORMED,
+                       "%s %s (%s): key \"%.80s\" is neither 64 hex digits nor "
+                       "the fingerprint, key id or legal name of an enrolled organisation",
+                       file, in->where, in->name, in->key);
+    }
+    memcpy(key, o->key, TX_KEY_LEN);
+    return TX_OK;
+}
+
+/* The inner assessment's sub-suppliers from the answers file, keys resolved
+ * (tx_answer_sub_key). Caller frees *out and each element. */
 static int
 sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
               tx_sub_supplier_pb ***out)
 {
     tx_sub_supplier_pb **v = calloc(answers->n_subs + 1, sizeof *v);
+    int rc;
 
     *out = v;
     if (v == NULL) {
@@ -150,7 +173,6 @@ sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
     }
     for (size_t i = 0; i < answers->n_subs; i++) {
         const tx_sub_supplier *in = &answers->subs[i];
-        const tx_org *o;
 
         if ((v[i] = calloc(1, sizeof *v[i] + TX_KEY_LEN)) == NULL) {
             return TX_ERR_NOMEM;
@@ -163,19 +185,9 @@ sub_suppliers(const tx_answers *answers, const tx_orgs *orgs, const char *file,
         }
         v[i]->key.data = (uint8_t *)(v[i] + 1);
         v[i]->key.len = TX_KEY_LEN;
-        if (strlen(in->key) == 2 * TX_KEY_LEN &&
-            tx_unhex(v[i]->key.data, TX_KEY_LEN, in->key) == TX_OK) {
-            continue;
+        if ((rc = tx_answer_sub_key(orgs, file, in, v[i]->key.data)) != TX_OK) {
+            return rc;
         }
-        /* Also the legal name of an enrolled organisation (unique among profiles). */
-        if (tx_orgs_resolve(orgs, in->key, &o) != TX_OK) {
-            tx_fail_clear();
-            return tx_fail(TX_ERR_MALFORMED,
-                           "%s suppliers[%zu] (%s): key \"%.80s\" is neither 64 hex digits nor "
-                           "the fingerprint, key id or legal name of an enrolled organisation",
-                           file, i, in->name, in->key);
-        }
-        memcpy(v[i]->key.data, o->key, TX_KEY_LEN);
     }
     return TX_OK;
 }
@@ -303,6 +315,11 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = sub_suppliers(&answers, &orgs, args->file, &subs)) != TX_OK) {
         goto out;
     }
+    /* Only a warning: superseding may mean to drop them. */
+    if (out->supersedes &&
+        tx_answer_dropped_subs(c, out->superseded, subs, answers.n_subs, out) != TX_OK) {
+        tx_fail_clear();
+    }
     if ((rc = tx_cert_pick_own(c, args->certificate, out->certificate, &out->has_certificate,
                                out->certificate_number, sizeof out->certificate_number)) != TX_OK) {
         goto out;
@@ -368,6 +385,18 @@ out:
     return rc;
 }
 
+/* The sub-suppliers a superseding answer no longer lists: {"count", "names"}. */
+static json_t *
+dropped_json(const tx_answer_result *res)
+{
+    json_t *names = json_array();
+
+    for (size_t i = 0; i < res->n_dropped && i < TX_ANSWER_DROPPED_MAX; i++) {
+        json_array_append_new(names, json_string(res->dropped[i]));
+    }
+    return json_pack("{s:I,s:o}", "count", (json_int_t)res->n_dropped, "names", names);
+}
+
 json_t *
 tx_answer_result_json(const tx_answer_result *res)
 {
@@ -398,5 +427,6 @@ tx_answer_result_json(const tx_answer_result *res)
                         json_pack("{s:I,s:I,s:I}", "files", (json_int_t)res->n_evidence, "sent",
                                   (json_int_t)res->evidence_sent, "reused",
                                   (json_int_t)res->evidence_reused));
+    json_object_set_new(j, "dropped_suppliers", dropped_json(res));
     return j;
 }

@@ -6,8 +6,10 @@
 #ifndef TX_ANSWER_H
 #define TX_ANSWER_H
 
+#include "tx_answer_file.h"
 #include "tx_client.h"
 #include "tx_evidence.h"
+#include "tx_orgs.h"
 
 #include <jansson.h>
 
@@ -33,6 +35,8 @@ typedef struct {
     size_t n_credentials;
 } tx_answer_args;
 
+#define TX_ANSWER_DROPPED_MAX 16 /* dropped sub-suppliers named in a result */
+
 typedef struct {
     uint8_t assessment[TX_ID_LEN]; /* the SealedAssessment record */
     uint8_t grant[TX_ID_LEN];
@@ -57,22 +61,35 @@ typedef struct {
     size_t n_evidence;               /* files attached */
     size_t evidence_sent;            /* chunk records submitted for them */
     size_t evidence_reused;          /* chunks of files sent before, listed again */
+    /* With supersedes: the old one's sub-suppliers the new one no longer lists (a warning:
+     * tier 2 loses them), and the first ones' names. */
+    size_t n_dropped;
+    char dropped[TX_ANSWER_DROPPED_MAX][128];
 } tx_answer_result;
 
 /* Answers. With args->supersedes the sealed record names the old assessment (which must be this
  * organisation's, not superseded yet) and, unless no_regrant, the new one is granted to the old
- * one's current grantees after it is stored (tx_grant_regrant). Sub-suppliers listed in a JSON
- * answers file go into the inner assessment; a key given as a fingerprint or key id is resolved
- * against the enrolled organisations.
+ * one's current grantees after it is stored (tx_grant_regrant), and the old one's sub-suppliers
+ * the new one no longer lists are named in out->dropped (the answer goes on). Sub-suppliers
+ * listed in the answers file (any format) go into the inner assessment; a key given as a
+ * fingerprint, key id or legal name is resolved against the enrolled organisations.
  * Codes: TX_ERR_MALFORMED for a bad answers file (message names line and item),
  * TX_ERR_NOT_FOUND for an unknown request, TX_ERR_USAGE when the request does not name this
  * organisation or the dates are inconsistent, TX_ERR_REFUSED, connection codes. */
 int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out);
 
+/* The key of sub-supplier `in` (its key not empty) as the assessment carries it: 64 hex
+ * digits, or the fingerprint, key id or legal name of an organisation in orgs. TX_OK, or
+ * TX_ERR_MALFORMED naming file, where the file lists it, the sub-supplier and the key. */
+int tx_answer_sub_key(const tx_orgs *orgs, const char *file, const tx_sub_supplier *in,
+                      uint8_t key[TX_KEY_LEN]);
+
 /* The answer as `answer --json` prints it: {"assessment", "grant", "request", "answered",
  * "items", "as_of", "valid_until", "certificate": null|{"record", "number"}, "supersedes",
  * "regranted", "suppliers", "older", "depth", "origin_buyer", "origin_granted": false,
- * "evidence": {"files", "sent", "reused"}}.
+ * "evidence": {"files", "sent", "reused"}, "dropped_suppliers": {"count", "names"} (count 0
+ * unless it supersedes an assessment listing sub-suppliers the new one does not; names: the
+ * first TX_ANSWER_DROPPED_MAX)}.
  * Caller owns. */
 json_t *tx_answer_result_json(const tx_answer_result *res);
 

@@ -539,15 +539,90 @@ out:
     return rc;
 }
 
+/* The status that keeps own certificate `r` from being in force at `now` (TX_CERT_REVOKED,
+ * TX_CERT_SUSPENDED, TX_CERT_EXPIRED, TX_CERT_NOT_YET_VALID), or TX_CERT_VALID. The issuer's
+ * events decide; the annual report rule and the accreditation are the buyer's to judge. */
+static int
+in_force(const tx_trust_set *ts, const tx_rec *r, int64_t now)
+{
+    const tx_certificate_pb *cp = (const tx_certificate_pb *)r->msg;
+    int revoked = 0, suspended = 0;
+    int64_t last = 0;
+
+    tx_cert_event_state(ts, r, now, &revoked, &suspended, &last);
+    if (revoked) {
+        return TX_CERT_REVOKED;
+    }
+    if (suspended) {
+        return TX_CERT_SUSPENDED;
+    }
+    if (cp->expires != 0 && now >= cp->expires) {
+        return TX_CERT_EXPIRED;
+    }
+    return now < cp->issued ? TX_CERT_NOT_YET_VALID : TX_CERT_VALID;
+}
+
+/* The newer of a and b (by issue date, then hub order); NULL counts as oldest. */
+static const tx_rec *
+newer_cert(const tx_rec *a, const tx_rec *b)
+{
+    const tx_certificate_pb *ap, *bp;
+
+    if (a == NULL || b == NULL) {
+        return a != NULL ? a : b;
+    }
+    ap = (const tx_certificate_pb *)a->msg;
+    bp = (const tx_certificate_pb *)b->msg;
+    return ap->issued > bp->issued || (ap->issued == bp->issued && a->index > b->index) ? a : b;
+}
+
+/* The default: the newest own certificate in force; a newer one not in force, or none in
+ * force, is said on stderr with the choice made. *pick NULL: none. */
+static void
+pick_default(const tx_trust_set *ts, const uint8_t *me, int64_t now, const tx_rec **pick)
+{
+    const tx_rec *newest = NULL, *best = NULL;
+    const tx_certificate_pb *np;
+
+    for (size_t i = 0; i < ts->certificates.n; i++) {
+        const tx_rec *r = &ts->certificates.v[i];
+        const tx_certificate_pb *cp = (const tx_certificate_pb *)r->msg;
+
+        if (memcmp(cp->holder_key.data, me, TX_KEY_LEN) != 0) {
+            continue;
+        }
+        newest = newer_cert(newest, r);
+        if (in_force(ts, r, now) == TX_CERT_VALID) {
+            best = newer_cert(best, r);
+        }
+    }
+    *pick = best;
+    if (newest == NULL || newest == best) {
+        return;
+    }
+    np = (const tx_certificate_pb *)newest->msg;
+    if (best == NULL) {
+        tx_warn(_("no TICS certificate of this organisation is in force (the newest, %s: %s): "
+                  "the assessment references none; --certificate CERT references one anyway"),
+                np->number, tx_cert_status_label(in_force(ts, newest, now)));
+    } else {
+        tx_warn(_("TICS certificate %s is not in force (%s): the assessment references %s, the "
+                  "newest in force; --certificate CERT|none chooses otherwise"),
+                np->number, tx_cert_status_label(in_force(ts, newest, now)),
+                ((const tx_certificate_pb *)best->msg)->number);
+    }
+}
+
 int
 tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has, char *number,
                  size_t n)
 {
+    static const int kinds[2] = {TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
     const uint8_t *me = tx_client_id(c)->pub.sign;
-    int kind = TX_KIND_CERTIFICATE;
-    tx_recs certs = {0};
+    tx_recs lists[2] = {{0}};
     tx_trust_set ts = {0};
     const tx_rec *pick = NULL;
+    int64_t now = tx_now();
     int rc;
 
     *has = 0;
@@ -557,18 +632,17 @@ tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has,
     if (arg != NULL && strcmp(arg, "none") == 0) {
         return TX_OK;
     }
-    rc = tx_rpc_list(c, 1, &kind, NULL, &certs);
+    rc = tx_rpc_list(c, 2, kinds, NULL, lists);
     if (rc == TX_ERR_REFUSED && arg == NULL) {
         tx_warn(_("the hub does not list certificates (%s): the assessment references none"),
                 tx_fail_msg());
         tx_fail_clear();
         return TX_OK;
     }
-    if (rc != TX_OK) {
-        return rc;
-    }
-    for (size_t i = 0; i < certs.n && rc == TX_OK; i++) {
-        rc = tx_trust_set_take(&ts, &certs.v[i]);
+    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
+        for (size_t i = 0; i < lists[k].n && rc == TX_OK; i++) {
+            rc = tx_trust_set_take(&ts, &lists[k].v[i]);
+        }
     }
     if (rc != TX_OK) {
         goto out;
@@ -585,20 +659,13 @@ tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has,
                          cp->number, cp->holder_name);
             goto out;
         }
-    } else {
-        for (size_t i = 0; i < ts.certificates.n; i++) {
-            const tx_rec *r = &ts.certificates.v[i];
-            const tx_certificate_pb *cp = (const tx_certificate_pb *)r->msg;
-            const tx_certificate_pb *bp =
-                pick != NULL ? (const tx_certificate_pb *)pick->msg : NULL;
-            if (memcmp(cp->holder_key.data, me, TX_KEY_LEN) != 0) {
-                continue;
-            }
-            if (bp == NULL || cp->issued > bp->issued ||
-                (cp->issued == bp->issued && r->index > pick->index)) {
-                pick = r;
-            }
+        if (in_force(&ts, pick, now) != TX_CERT_VALID) {
+            tx_warn(_("TICS certificate %s is not in force (%s): referenced as --certificate "
+                      "asks; buyers' verify will report it"),
+                    cp->number, tx_cert_status_label(in_force(&ts, pick, now)));
         }
+    } else {
+        pick_default(&ts, me, now, &pick);
         if (pick == NULL) {
             goto out;
         }
@@ -610,7 +677,8 @@ tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has,
     }
     rc = tx_home_cache_put(tx_client_home(c), pick->bytes, pick->len, NULL);
 out:
-    tx_recs_clear(&certs);
+    tx_recs_clear(&lists[0]);
+    tx_recs_clear(&lists[1]);
     tx_trust_set_free(&ts);
     return rc;
 }

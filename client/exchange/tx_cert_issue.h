@@ -83,10 +83,12 @@ int tx_cert_record_event(tx_client *c, const char *cert, int kind, int64_t effec
                          const char *note, uint8_t id[TX_ID_LEN], tx_cert_info *info);
 
 /* The certificate an assessment of this organisation references: `arg` NULL picks the newest
- * certificate held by this organisation on the hub (by issue date, then hub order; none if there is
- * none or the hub does not list certificates), "none" picks none, else a number or record id
- * prefix that must be held by this organisation. *has is 0 for none. number (may be NULL)
- * receives the certificate number. */
+ * certificate held by this organisation on the hub that is in force now (not revoked, suspended
+ * or expired by its issuer's events and dates; by issue date, then hub order), warning when a
+ * newer one is passed over or none is in force (then none is referenced); none if there is
+ * none or the hub does not list certificates. "none" picks none, else a number or record id
+ * prefix that must be held by this organisation (one not in force is taken, with a warning).
+ * *has is 0 for none. number (may be NULL) receives the certificate number. */
 int tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has, char *number,
                      size_t n);
 

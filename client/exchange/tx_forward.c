@@ -4,6 +4,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_grant.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_request.h"
@@ -103,6 +104,123 @@ out:
     return rc;
 }
 
+void
+tx_forward_result_free(tx_forward_result *r)
+{
+    free(r->skipped);
+    r->skipped = NULL;
+    r->n_skipped = 0;
+}
+
+json_t *
+tx_forward_result_json(const tx_forward_result *r)
+{
+    char fp[TX_FP_LEN];
+    json_t *skipped = json_array();
+
+    for (size_t i = 0; i < r->n_skipped; i++) {
+        const tx_forward_skip *k = &r->skipped[i];
+        json_array_append_new(skipped,
+                              json_pack("{s:s,s:s,s:o,s:o}", "name", k->name, "fingerprint",
+                                        k->fingerprint, "key", tx_json_hex(k->key, TX_KEY_LEN),
+                                        "request", tx_json_hex(k->request, TX_ID_LEN)));
+    }
+    tx_fingerprint(r->origin, fp);
+    return json_pack("{s:o,s:o,s:s,s:I,s:I,s:o}", "request",
+                     r->sent ? tx_json_hex(r->id, TX_ID_LEN) : json_null(), "on_behalf_of",
+                     tx_json_hex(r->original, TX_ID_LEN), "origin_buyer", fp, "depth",
+                     (json_int_t)r->depth, "suppliers", (json_int_t)r->n_suppliers, "skipped",
+                     skipped);
+}
+
+/* The earlier forward of `original` signed by `me` that asked `key`, or NULL. Borrowed from
+ * all. */
+static const tx_rec *
+asked_before(const tx_recs *all, const uint8_t *me, const uint8_t *original, const uint8_t *key)
+{
+    for (size_t i = 0; i < all->n; i++) {
+        const tx_request_pb *r = (const tx_request_pb *)all->v[i].msg;
+        if (memcmp(tx_rec_signer(&all->v[i]), me, TX_KEY_LEN) == 0 &&
+            r->on_behalf_of.len == TX_ID_LEN &&
+            memcmp(r->on_behalf_of.data, original, TX_ID_LEN) == 0 && tx_request_names(r, key)) {
+            return &all->v[i];
+        }
+    }
+    return NULL;
+}
+
+/* Drops from keys the suppliers an earlier forward of `original` by this organisation asked
+ * (the hub's list of requests it signed), recording each in out->skipped. */
+static int
+skip_asked(tx_client *c, const tx_orgs *orgs, uint8_t (*keys)[TX_KEY_LEN], size_t *n,
+           tx_forward_result *out)
+{
+    const int kind = TX_KIND_REQUEST;
+    const uint8_t *me = tx_client_id(c)->pub.sign;
+    tx_recs all = {0};
+    size_t kept = 0;
+    int rc;
+
+    if ((rc = tx_rpc_list(c, 1, &kind, NULL, &all)) != TX_OK) {
+        return rc;
+    }
+    if ((out->skipped = calloc(*n + 1, sizeof *out->skipped)) == NULL) {
+        tx_recs_clear(&all);
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        const tx_rec *prev = asked_before(&all, me, out->original, keys[i]);
+        tx_forward_skip *sk;
+        const tx_org *o;
+
+        if (prev == NULL) {
+            memmove(keys[kept++], keys[i], TX_KEY_LEN);
+            continue;
+        }
+        sk = &out->skipped[out->n_skipped++];
+        o = tx_orgs_by_key(orgs, keys[i]);
+        memcpy(sk->key, keys[i], TX_KEY_LEN);
+        snprintf(sk->name, sizeof sk->name, "%s", o != NULL ? o->name : "");
+        tx_fingerprint(keys[i], sk->fingerprint);
+        memcpy(sk->request, prev->id, TX_ID_LEN);
+    }
+    *n = kept;
+    tx_recs_clear(&all);
+    return TX_OK;
+}
+
+/* The suppliers to ask: the organisations --to names, or the sub-suppliers with a key of the
+ * latest own assessment of the request's questionnaire. Caller frees *keys. */
+static int
+forward_targets(tx_client *c, const tx_forward_args *a, const tx_orgs *orgs,
+                const tx_request_pb *orig, uint8_t (**keys)[TX_KEY_LEN], size_t *n)
+{
+    const uint8_t *me = tx_client_id(c)->pub.sign;
+    const char **names = NULL;
+    char *store = NULL;
+    size_t n_names = 0;
+    int rc;
+
+    if (a->n_to == 0) {
+        return tx_forward_own_subs(c, orig->questionnaire.data, keys, n);
+    }
+    rc = tx_orgs_split_to(orgs, a->to, a->n_to, TX_ORGS_MAX_TO, &names, &n_names, &store);
+    for (size_t i = 0; i < n_names && rc == TX_OK; i++) {
+        const tx_org *o;
+        if ((rc = tx_orgs_resolve(orgs, names[i], &o)) != TX_OK) {
+            break;
+        }
+        if (memcmp(o->key, me, TX_KEY_LEN) == 0) {
+            rc = tx_fail(TX_ERR_USAGE, "%s is this organisation: forward to suppliers", names[i]);
+            break;
+        }
+        rc = push_key(keys, n, o->key);
+    }
+    free(names);
+    free(store);
+    return rc;
+}
+
 int
 tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
 {
@@ -141,35 +259,18 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
                      a->request);
         goto out;
     }
-    if (a->n_to > 0) {
-        if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
-            goto out;
-        }
-        const char **names = NULL;
-        char *store = NULL;
-        size_t n_names = 0;
-        rc = tx_orgs_split_to(&orgs, a->to, a->n_to, TX_ORGS_MAX_TO, &names, &n_names, &store);
-        for (size_t i = 0; i < n_names && rc == TX_OK; i++) {
-            const tx_org *o;
-            if ((rc = tx_orgs_resolve(&orgs, names[i], &o)) != TX_OK) {
-                break;
-            }
-            if (memcmp(o->key, me->pub.sign, TX_KEY_LEN) == 0) {
-                rc = tx_fail(TX_ERR_USAGE, "%s is this organisation: forward to suppliers",
-                             names[i]);
-                break;
-            }
-            rc = push_key(&keys, &n_keys, o->key);
-        }
-        free(names);
-        free(store);
-        if (rc != TX_OK) {
-            goto out;
-        }
+    /* A chain keeps pointing at the first request and its buyer. */
+    if (orig->on_behalf_of.len == TX_ID_LEN && orig->origin_buyer.len == TX_KEY_LEN) {
+        memcpy(out->original, orig->on_behalf_of.data, TX_ID_LEN);
+        memcpy(out->origin, orig->origin_buyer.data, TX_KEY_LEN);
     } else {
-        rc = tx_forward_own_subs(c, orig->questionnaire.data, &keys, &n_keys);
+        memcpy(out->original, request.id, TX_ID_LEN);
+        memcpy(out->origin, tx_rec_signer(&request), TX_KEY_LEN);
     }
-    if (rc != TX_OK) {
+    out->depth = orig->depth - 1;
+    if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK ||
+        (rc = forward_targets(c, a, &orgs, orig, &keys, &n_keys)) != TX_OK ||
+        (rc = skip_asked(c, &orgs, keys, &n_keys, out)) != TX_OK || n_keys == 0) {
         goto out;
     }
     if ((sup = calloc(n_keys, sizeof *sup)) == NULL) {
@@ -179,14 +280,6 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
     for (size_t i = 0; i < n_keys; i++) {
         sup[i].data = keys[i];
         sup[i].len = TX_KEY_LEN;
-    }
-    /* A chain keeps pointing at the first request and its buyer. */
-    if (orig->on_behalf_of.len == TX_ID_LEN && orig->origin_buyer.len == TX_KEY_LEN) {
-        memcpy(out->original, orig->on_behalf_of.data, TX_ID_LEN);
-        memcpy(out->origin, orig->origin_buyer.data, TX_KEY_LEN);
-    } else {
-        memcpy(out->original, request.id, TX_ID_LEN);
-        memcpy(out->origin, tx_rec_signer(&request), TX_KEY_LEN);
     }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &meta.seq)) != TX_OK) {
         goto out;
@@ -210,7 +303,7 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
     if ((rc = tx_rpc_submit(c, 1, &env, &len)) != TX_OK) {
         goto out;
     }
-    out->depth = req.depth;
+    out->sent = 1;
     out->n_suppliers = n_keys;
     rc = tx_home_cache_put(tx_client_home(c), env, len, NULL);
 out:

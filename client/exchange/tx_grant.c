@@ -108,8 +108,8 @@ typedef struct {
 } batch;
 
 static int
-batch_add(batch *b, tx_grant_result *out, uint8_t *env, size_t len, const uint8_t *grantee,
-          const tx_orgs *orgs)
+batch_add(batch *b, tx_grant_result *out, uint8_t *env, size_t len, const uint8_t *aid,
+          const uint8_t *grantee, const tx_orgs *orgs)
 {
     const tx_org *o = tx_orgs_by_key(orgs, grantee);
     tx_grant_item *it;
@@ -135,6 +135,7 @@ batch_add(batch *b, tx_grant_result *out, uint8_t *env, size_t len, const uint8_
     it = &out->v[out->n++];
     memset(it, 0, sizeof *it);
     tx_record_id(env, len, it->record);
+    memcpy(it->assessment, aid, TX_ID_LEN);
     memcpy(it->grantee, grantee, TX_KEY_LEN);
     snprintf(it->name, sizeof it->name, "%s", o != NULL ? o->name : "");
     tx_fingerprint(grantee, it->fingerprint);
@@ -192,7 +193,7 @@ add_grants(tx_client *c, const tx_grant_state *st, const tx_rec *sealed, const u
         rc = sign_grant(tx_client_id(c), seq + i, sealed->id, to[i], key, until[i],
                         requests != NULL ? requests[i] : NULL, &env, &len);
         if (rc == TX_OK) {
-            rc = batch_add(b, out, env, len, to[i]->key, &st->orgs);
+            rc = batch_add(b, out, env, len, sealed->id, to[i]->key, &st->orgs);
         }
     }
     return rc;
@@ -306,13 +307,51 @@ done:
     return rc;
 }
 
+/* True if grant g has a revocation among this organisation's. */
+static int
+grant_revoked(const tx_grant_state *st, const tx_rec *g)
+{
+    for (size_t k = 0; k < st->l[TX_GS_REVOKE].n; k++) {
+        const tx_grant_revoke_pb *rp = (const tx_grant_revoke_pb *)st->l[TX_GS_REVOKE].v[k].msg;
+        if (memcmp(rp->grant.data, g->id, TX_ID_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The grants to `grantee` of any version in line not revoked yet, oldest version first, into
+ * pending (room for every grant); *granted counts those revoked already too. */
+static void
+pending_revokes(const tx_grant_state *st, const tx_rec *const *line, size_t n_line,
+                const uint8_t *grantee, const tx_rec **pending, size_t *n, size_t *granted)
+{
+    *n = *granted = 0;
+    for (size_t a = 0; a < n_line; a++) {
+        for (size_t i = 0; i < st->l[TX_GS_GRANT].n; i++) {
+            const tx_rec *g = &st->l[TX_GS_GRANT].v[i];
+            const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
+
+            if (memcmp(gp->assessment.data, line[a]->id, TX_ID_LEN) != 0 ||
+                memcmp(gp->grantee.data, grantee, TX_KEY_LEN) != 0) {
+                continue;
+            }
+            (*granted)++;
+            if (!grant_revoked(st, g)) {
+                pending[(*n)++] = g;
+            }
+        }
+    }
+}
+
 int
 tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_grant_result *out)
 {
     const tx_rec *sealed;
     const tx_org *org;
-    const tx_rec **pending = NULL;
-    size_t n = 0, granted = 0;
+    const tx_rec **pending = NULL, **line = NULL;
+    size_t n = 0, granted = 0, n_line = 0;
+    char hex[2 * TX_ID_LEN + 1];
     batch b = {0};
     tx_grant_state st;
     uint64_t seq;
@@ -323,54 +362,38 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
         return rc;
     }
     if ((rc = find_own(&st, assessment, &sealed)) != TX_OK ||
-        (rc = tx_orgs_resolve(&st.orgs, from, &org)) != TX_OK) {
+        (rc = tx_orgs_resolve(&st.orgs, from, &org)) != TX_OK ||
+        (rc = tx_grant_line(&st, sealed->id, &line, &n_line)) != TX_OK) {
         goto out;
     }
     memcpy(out->assessment, sealed->id, TX_ID_LEN);
-    pending = calloc(st.l[TX_GS_GRANT].n + 1, sizeof *pending);
-    if (pending == NULL) {
+    tx_hex(hex, sealed->id, TX_ID_LEN);
+    if ((pending = calloc(st.l[TX_GS_GRANT].n + 1, sizeof *pending)) == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
-    /* Every grant of it to this buyer that no revocation names yet. */
-    for (size_t i = 0; i < st.l[TX_GS_GRANT].n; i++) {
-        const tx_rec *g = &st.l[TX_GS_GRANT].v[i];
-        const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
-        int revoked = 0;
-
-        if (memcmp(gp->assessment.data, sealed->id, TX_ID_LEN) != 0 ||
-            memcmp(gp->grantee.data, org->key, TX_KEY_LEN) != 0) {
-            continue;
-        }
-        granted++;
-        for (size_t k = 0; k < st.l[TX_GS_REVOKE].n && !revoked; k++) {
-            const tx_grant_revoke_pb *rp = (const tx_grant_revoke_pb *)st.l[TX_GS_REVOKE].v[k].msg;
-            revoked = memcmp(rp->grant.data, g->id, TX_ID_LEN) == 0;
-        }
-        if (!revoked) {
-            pending[n++] = g;
-        }
-    }
+    pending_revokes(&st, line, n_line, org->key, pending, &n, &granted);
     if (n == 0) {
-        char hex[2 * TX_ID_LEN + 1];
-        tx_hex(hex, sealed->id, TX_ID_LEN);
         rc = granted ? tx_fail(TX_ERR_NOT_FOUND,
-                               "assessment %.12s is no longer granted to %s (already revoked): "
-                               "nothing to revoke",
+                               "assessment %.12s is no longer granted to %s, in no version of "
+                               "its line (already revoked): nothing to revoke",
                                hex, org->name)
                      : tx_fail(TX_ERR_NOT_FOUND,
-                               "assessment %.12s is not granted to %s: nothing to revoke", hex,
-                               org->name);
+                               "assessment %.12s is not granted to %s, in no version of its "
+                               "line: nothing to revoke",
+                               hex, org->name);
         goto out;
     }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), (unsigned)n, &seq)) != TX_OK) {
         goto out;
     }
     for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        const tx_grant_pb *gp = (const tx_grant_pb *)pending[i]->msg;
         uint8_t *env = NULL;
         size_t len = 0;
+
         if ((rc = sign_revoke(tx_client_id(c), seq + i, pending[i], &env, &len)) == TX_OK) {
-            rc = batch_add(&b, out, env, len, org->key, &st.orgs);
+            rc = batch_add(&b, out, env, len, gp->assessment.data, org->key, &st.orgs);
         }
     }
     if (rc == TX_OK) {
@@ -379,6 +402,7 @@ tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_gran
 out:
     batch_free(&b);
     free(pending);
+    free(line);
     tx_grant_state_free(&st);
     if (rc != TX_OK) {
         tx_grant_result_free(out);

@@ -14,7 +14,8 @@
 
 /* One grant or revocation made (or, for reuse, found). */
 typedef struct {
-    uint8_t record[TX_ID_LEN]; /* the Grant or GrantRevoke record */
+    uint8_t record[TX_ID_LEN];     /* the Grant or GrantRevoke record */
+    uint8_t assessment[TX_ID_LEN]; /* the assessment it grants or revokes */
     uint8_t grantee[TX_KEY_LEN];
     char name[TX_NAME_MAX]; /* the grantee's legal name, "" without a profile */
     char fingerprint[TX_FP_LEN];
@@ -42,7 +43,9 @@ typedef struct {
  * TX_ERR_REFUSED, connection codes. Caller frees out (tx_grant_result_free). */
 int tx_grant_submit(tx_client *c, const tx_grant_args *a, tx_grant_result *out);
 
-/* Revokes every grant of the assessment to `from` not yet revoked (one GrantRevoke each).
+/* Revokes every grant to `from` not yet revoked (one GrantRevoke each) of the assessment and
+ * of every other version of its line (the ones it supersedes and the ones superseding it):
+ * the buyer keeps no version of it. The items name each assessment revoked, oldest first.
  * TX_ERR_NOT_FOUND when there is none (never granted, or already revoked). */
 int tx_revoke_submit(tx_client *c, const char *assessment, const char *from, tx_grant_result *out);
 
@@ -71,21 +74,28 @@ int tx_grant_latest_own(tx_client *c, const uint8_t qid[TX_ID_LEN], const uint8_
 void tx_grant_result_free(tx_grant_result *r);
 
 /* A grant or revoke result as `grant --json` / `revoke --json` print it: {"assessment",
- * "<what>": [{"record", "grantee": {"name", "fingerprint", "key"}, "until"?}]} (until: grants
- * with an end, 0 = none). Caller owns. */
+ * "assessments": [ids, once each, as the items name them], "<what>": [{"record", "assessment",
+ * "grantee": {"name", "fingerprint", "key"}, "until"?}]} (until: grants with an end, 0 =
+ * none). Caller owns. */
 json_t *tx_grant_result_json(const tx_grant_result *r, const char *what, int64_t until);
 
 /* A reuse as `answer --reuse --json` prints it: {"assessment", "grant", "request", "reused",
  * "already_answered", "grantee": {"name", "fingerprint", "key"}}. Caller owns. */
 json_t *tx_grant_reuse_json(const tx_grant_result *r);
 
-/* Who holds one of this organisation's assessments now (its newest grant is newer than its
- * newest revocation and has not ended). */
+/* Where one of this organisation's assessments is shared: a buyer it was ever granted to, by
+ * its newest grant and newest revocation. It holds it now (TX_SHARE_CURRENT) when that grant
+ * is newer than the revocation and has not ended. */
+enum { TX_SHARE_CURRENT, TX_SHARE_REVOKED, TX_SHARE_ENDED };
+
 typedef struct {
     uint8_t key[TX_KEY_LEN];
     char name[TX_NAME_MAX]; /* "" without a profile */
     char fingerprint[TX_FP_LEN];
-    int64_t until; /* 0 = no end */
+    int state;       /* TX_SHARE_* */
+    int64_t granted; /* the newest grant's date */
+    int64_t until;   /* 0 = no end */
+    int64_t revoked; /* TX_SHARE_REVOKED: the newest revocation's date */
     int has_request;
     uint8_t request[TX_ID_LEN]; /* the request the newest grant answers */
 } tx_own_holder;
@@ -102,8 +112,11 @@ typedef struct {
     int64_t as_of, valid_until;
     int superseded;
     uint8_t superseded_by[TX_ID_LEN]; /* the own assessment naming this one as replaced */
-    tx_own_holder *holders;           /* current holders, this organisation left out */
+    uint8_t line[TX_ID_LEN];          /* the first version of its line (itself when none) */
+    tx_own_holder *holders;           /* every buyer it was granted to, current ones first; this
+                                         organisation left out */
     size_t n_holders;
+    size_t n_current; /* holders[0..n_current) hold it now */
 } tx_own_assessment;
 
 typedef struct {
@@ -117,9 +130,16 @@ typedef struct {
  * (tx_own_list_free). */
 int tx_grant_list_own(tx_client *c, tx_own_list *out);
 
+/* True when l->v[i] is the newest version of its line in l (the list is newest first, so a
+ * line starts there); its other versions follow it in l. */
+int tx_own_line_starts(const tx_own_list *l, size_t i);
+
 /* `assessments --json`: {"assessments": [{"id", "questionnaire", "as_of", "valid_until",
- * "created", "superseded_by", "grantees": [{"name", "fingerprint", "key", "until",
- * "request"}]}]}. Caller owns. */
+ * "created", "superseded_by", "line", "grantees": [{"name", "fingerprint", "key", "granted",
+ * "until", "request"}] (current holders), "shared": [the same with "state": "current" |
+ * "revoked" | "ended" and "revoked": DATE|null] (every buyer ever granted)}], "lines":
+ * [{"chain": [ids, oldest first], "current": the newest id, "questionnaire"}] (newest line
+ * first)}. Caller owns. */
 json_t *tx_own_list_json(const tx_own_list *l);
 
 void tx_own_list_free(tx_own_list *l);

@@ -26,17 +26,27 @@ grantee_json(const tx_grant_item *it)
 json_t *
 tx_grant_result_json(const tx_grant_result *r, const char *what, int64_t until)
 {
-    json_t *arr = json_array();
+    json_t *arr = json_array(), *ids = json_array();
 
     for (size_t i = 0; i < r->n; i++) {
-        json_t *o = json_pack("{s:o,s:o}", "record", tx_json_hex(r->v[i].record, TX_ID_LEN),
-                              "grantee", grantee_json(&r->v[i]));
+        json_t *o = json_pack("{s:o,s:o,s:o}", "record", tx_json_hex(r->v[i].record, TX_ID_LEN),
+                              "assessment", tx_json_hex(r->v[i].assessment, TX_ID_LEN), "grantee",
+                              grantee_json(&r->v[i]));
+        size_t k = 0;
+
         if (until != 0) {
             json_object_set_new(o, "until", tx_json_date(until));
         }
         json_array_append_new(arr, o);
+        while (k < i && memcmp(r->v[k].assessment, r->v[i].assessment, TX_ID_LEN) != 0) {
+            k++;
+        }
+        if (k == i) {
+            json_array_append_new(ids, tx_json_hex(r->v[i].assessment, TX_ID_LEN));
+        }
     }
-    return json_pack("{s:o,s:o}", "assessment", tx_json_hex(r->assessment, TX_ID_LEN), what, arr);
+    return json_pack("{s:o,s:o,s:o}", "assessment", tx_json_hex(r->assessment, TX_ID_LEN),
+                     "assessments", ids, what, arr);
 }
 
 json_t *
@@ -76,7 +86,46 @@ newest_first(const void *a, const void *b)
     return memcmp(x->id, y->id, TX_ID_LEN);
 }
 
-/* Fills in e's holders (current ones, this organisation left out). */
+static int
+current_first(const void *a, const void *b)
+{
+    const tx_own_holder *x = a, *y = b;
+
+    if (x->state != y->state) {
+        return x->state < y->state ? -1 : 1;
+    }
+    return strcmp(x->fingerprint, y->fingerprint);
+}
+
+/* One buyer's sharing of the assessment from its newest grant and revocation. */
+static void
+own_holder(const tx_grant_state *st, const tx_grant_holder *hs, int64_t now, tx_own_holder *h)
+{
+    const tx_grant_pb *gp = (const tx_grant_pb *)hs->grant->msg;
+    const tx_org *o = tx_orgs_by_key(&st->orgs, hs->key);
+
+    memcpy(h->key, hs->key, TX_KEY_LEN);
+    snprintf(h->name, sizeof h->name, "%s", o != NULL ? o->name : "");
+    tx_fingerprint(hs->key, h->fingerprint);
+    h->granted = gp->meta != NULL ? gp->meta->created : 0;
+    h->until = gp->until;
+    if (gp->request.len == TX_ID_LEN) {
+        h->has_request = 1;
+        memcpy(h->request, gp->request.data, TX_ID_LEN);
+    }
+    if (tx_grant_holds(hs, now)) {
+        h->state = TX_SHARE_CURRENT;
+    } else if (tx_grant_seq(hs->grant) <= hs->revoked_seq) {
+        const tx_grant_revoke_pb *rp = (const tx_grant_revoke_pb *)hs->revoke->msg;
+        h->state = TX_SHARE_REVOKED;
+        h->revoked = rp->meta != NULL ? rp->meta->created : 0;
+    } else {
+        h->state = TX_SHARE_ENDED;
+    }
+}
+
+/* Fills in e's holders (every buyer it was granted to, current ones first; this organisation
+ * left out). */
 static int
 own_holders(tx_client *c, const tx_grant_state *st, tx_own_assessment *e, int64_t now)
 {
@@ -93,25 +142,33 @@ own_holders(tx_client *c, const tx_grant_state *st, tx_own_assessment *e, int64_
         return TX_ERR_NOMEM;
     }
     for (size_t k = 0; k < nh; k++) {
-        const tx_grant_pb *gp = (const tx_grant_pb *)hs[k].grant->msg;
-        const tx_org *o = tx_orgs_by_key(&st->orgs, hs[k].key);
         tx_own_holder *h = &e->holders[e->n_holders];
 
-        if (!tx_grant_holds(&hs[k], now) || memcmp(hs[k].key, tx_grant_me(c), TX_KEY_LEN) == 0) {
+        if (memcmp(hs[k].key, tx_grant_me(c), TX_KEY_LEN) == 0) {
             continue;
         }
-        memcpy(h->key, hs[k].key, TX_KEY_LEN);
-        snprintf(h->name, sizeof h->name, "%s", o != NULL ? o->name : "");
-        tx_fingerprint(hs[k].key, h->fingerprint);
-        h->until = gp->until;
-        if (gp->request.len == TX_ID_LEN) {
-            h->has_request = 1;
-            memcpy(h->request, gp->request.data, TX_ID_LEN);
-        }
+        own_holder(st, &hs[k], now, h);
+        e->n_current += h->state == TX_SHARE_CURRENT;
         e->n_holders++;
     }
+    qsort(e->holders, e->n_holders, sizeof *e->holders, current_first);
     free(hs);
     return TX_OK;
+}
+
+/* The first version of r's line into e->line. */
+static int
+own_line(const tx_grant_state *st, const tx_rec *r, tx_own_assessment *e)
+{
+    const tx_rec **line = NULL;
+    size_t n = 0;
+    int rc = tx_grant_line(st, r->id, &line, &n);
+
+    if (rc == TX_OK) {
+        memcpy(e->line, n > 0 ? line[0]->id : r->id, TX_ID_LEN);
+    }
+    free(line);
+    return rc;
 }
 
 /* The questionnaires the assessments answer, fetched by id in one round trip. */
@@ -210,7 +267,9 @@ tx_grant_list_own(tx_client *c, tx_own_list *out)
         }
         tx_free(inner);
         tx_fail_clear();
-        rc = own_holders(c, &st, e, now);
+        if ((rc = own_holders(c, &st, e, now)) == TX_OK) {
+            rc = own_line(&st, r, e);
+        }
     }
     if (rc == TX_OK) {
         rc = own_questionnaires(c, out);
@@ -228,6 +287,65 @@ out:
     return rc;
 }
 
+static const char *
+share_state_name(int state)
+{
+    return state == TX_SHARE_CURRENT ? "current" : state == TX_SHARE_REVOKED ? "revoked" : "ended";
+}
+
+static json_t *
+holder_json(const tx_own_holder *h, int with_state)
+{
+    json_t *o = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "name", h->name, "fingerprint",
+                          h->fingerprint, "key", tx_json_hex(h->key, TX_KEY_LEN), "granted",
+                          tx_json_date(h->granted), "until", tx_json_date(h->until), "request",
+                          h->has_request ? tx_json_hex(h->request, TX_ID_LEN) : json_null());
+
+    if (with_state) {
+        json_object_set_new(o, "state", json_string(share_state_name(h->state)));
+        json_object_set_new(o, "revoked",
+                            h->state == TX_SHARE_REVOKED ? tx_json_date(h->revoked) : json_null());
+    }
+    return o;
+}
+
+int
+tx_own_line_starts(const tx_own_list *l, size_t i)
+{
+    for (size_t k = 0; k < i; k++) {
+        if (memcmp(l->v[k].line, l->v[i].line, TX_ID_LEN) == 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The version lines: each line's versions oldest first, newest line first (l is newest
+ * first). */
+static json_t *
+lines_json(const tx_own_list *l)
+{
+    json_t *lines = json_array();
+
+    for (size_t i = 0; i < l->n; i++) {
+        json_t *chain;
+
+        if (!tx_own_line_starts(l, i)) {
+            continue; /* its line is listed with a newer version */
+        }
+        chain = json_array();
+        for (size_t j = l->n; j-- > i;) {
+            if (memcmp(l->v[j].line, l->v[i].line, TX_ID_LEN) == 0) {
+                json_array_append_new(chain, tx_json_hex(l->v[j].id, TX_ID_LEN));
+            }
+        }
+        json_array_append_new(lines, json_pack("{s:o,s:o,s:O}", "chain", chain, "current",
+                                               tx_json_hex(l->v[i].id, TX_ID_LEN), "questionnaire",
+                                               l->v[i].q != NULL ? l->v[i].q : json_null()));
+    }
+    return lines;
+}
+
 json_t *
 tx_own_list_json(const tx_own_list *l)
 {
@@ -235,24 +353,23 @@ tx_own_list_json(const tx_own_list *l)
 
     for (size_t i = 0; i < l->n; i++) {
         const tx_own_assessment *e = &l->v[i];
-        json_t *gs = json_array();
+        json_t *gs = json_array(), *shared = json_array();
 
         for (size_t k = 0; k < e->n_holders; k++) {
-            const tx_own_holder *h = &e->holders[k];
-            json_array_append_new(
-                gs, json_pack("{s:s,s:s,s:o,s:o,s:o}", "name", h->name, "fingerprint",
-                              h->fingerprint, "key", tx_json_hex(h->key, TX_KEY_LEN), "until",
-                              tx_json_date(h->until), "request",
-                              h->has_request ? tx_json_hex(h->request, TX_ID_LEN) : json_null()));
+            if (e->holders[k].state == TX_SHARE_CURRENT) {
+                json_array_append_new(gs, holder_json(&e->holders[k], 0));
+            }
+            json_array_append_new(shared, holder_json(&e->holders[k], 1));
         }
         json_array_append_new(
-            arr, json_pack("{s:o,s:O,s:o,s:o,s:o,s:o,s:o}", "id", tx_json_hex(e->id, TX_ID_LEN),
-                           "questionnaire", e->q != NULL ? e->q : json_null(), "as_of",
-                           e->opened ? tx_json_date(e->as_of) : json_null(), "valid_until",
-                           e->opened ? tx_json_date(e->valid_until) : json_null(), "created",
-                           tx_json_date(e->created), "superseded_by",
-                           e->superseded ? tx_json_hex(e->superseded_by, TX_ID_LEN) : json_null(),
-                           "grantees", gs));
+            arr,
+            json_pack("{s:o,s:O,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", tx_json_hex(e->id, TX_ID_LEN),
+                      "questionnaire", e->q != NULL ? e->q : json_null(), "as_of",
+                      e->opened ? tx_json_date(e->as_of) : json_null(), "valid_until",
+                      e->opened ? tx_json_date(e->valid_until) : json_null(), "created",
+                      tx_json_date(e->created), "superseded_by",
+                      e->superseded ? tx_json_hex(e->superseded_by, TX_ID_LEN) : json_null(),
+                      "line", tx_json_hex(e->line, TX_ID_LEN), "grantees", gs, "shared", shared));
     }
-    return json_pack("{s:o}", "assessments", arr);
+    return json_pack("{s:o,s:o}", "assessments", arr, "lines", lines_json(l));
 }

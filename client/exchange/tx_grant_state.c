@@ -84,6 +84,77 @@ tx_grant_superseded_by(const tx_grant_state *st, const uint8_t *id)
     return NULL;
 }
 
+int
+tx_grant_line_has(const tx_rec *const *v, size_t n, const uint8_t *id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(v[i]->id, id, TX_ID_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+older_first(const void *a, const void *b)
+{
+    uint64_t x = tx_grant_seq(*(const tx_rec *const *)a),
+             y = tx_grant_seq(*(const tx_rec *const *)b);
+
+    return x < y ? -1 : x > y;
+}
+
+int
+tx_grant_line(const tx_grant_state *st, const uint8_t *id, const tx_rec ***out, size_t *n)
+{
+    const tx_recs *as = &st->l[TX_GS_ASSESSMENT];
+    const tx_rec **v = calloc(as->n + 1, sizeof *v);
+    size_t count = 0;
+    int grew = 1;
+
+    *out = NULL;
+    *n = 0;
+    if (v == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < as->n && count == 0; i++) {
+        if (memcmp(as->v[i].id, id, TX_ID_LEN) == 0) {
+            v[count++] = &as->v[i];
+        }
+    }
+    /* Closure over "supersedes" in both directions; each pass adds at least one or ends. */
+    while (grew) {
+        grew = 0;
+        for (size_t i = 0; i < as->n; i++) {
+            const tx_rec *r = &as->v[i];
+            const tx_sealed_pb *s = (const tx_sealed_pb *)r->msg;
+            int has_old = s->supersedes.len == TX_ID_LEN;
+
+            if (tx_grant_line_has(v, count, r->id)) {
+                continue;
+            }
+            if (has_old && tx_grant_line_has(v, count, s->supersedes.data)) {
+                v[count++] = r;
+                grew = 1;
+                continue;
+            }
+            for (size_t k = 0; k < count; k++) {
+                const tx_sealed_pb *ks = (const tx_sealed_pb *)v[k]->msg;
+                if (ks->supersedes.len == TX_ID_LEN &&
+                    memcmp(ks->supersedes.data, r->id, TX_ID_LEN) == 0) {
+                    v[count++] = r;
+                    grew = 1;
+                    break;
+                }
+            }
+        }
+    }
+    qsort(v, count, sizeof *v, older_first);
+    *out = v;
+    *n = count;
+    return TX_OK;
+}
+
 /* Who holds or held assessment `aid` by grant of this organisation. Caller frees *out. */
 int
 tx_grant_holders(const tx_grant_state *st, const uint8_t *aid, tx_grant_holder **out, size_t *n)
@@ -124,6 +195,7 @@ tx_grant_holders(const tx_grant_state *st, const uint8_t *aid, tx_grant_holder *
             if (memcmp(v[k].key, rp->grantee.data, TX_KEY_LEN) == 0 &&
                 tx_grant_seq(r) > v[k].revoked_seq) {
                 v[k].revoked_seq = tx_grant_seq(r);
+                v[k].revoke = r;
             }
         }
     }

@@ -26,6 +26,7 @@ typedef struct {
     uint8_t key[TX_KEY_LEN];
     const tx_rec *grant;  /* newest grant */
     uint64_t revoked_seq; /* newest revocation's seq, 0 if none */
+    const tx_rec *revoke; /* that revocation, NULL if none */
 } tx_grant_holder;
 
 /* This organisation's signing key. Borrowed. */
@@ -41,6 +42,14 @@ void tx_grant_state_free(tx_grant_state *st);
 
 /* The own assessment that supersedes `id`, or NULL. Borrowed from st. */
 const tx_rec *tx_grant_superseded_by(const tx_grant_state *st, const uint8_t *id);
+
+/* The own assessments of `id`'s version line: it, those it supersedes and those superseding
+ * it, along the chain either way (a branch included), oldest first (by sequence number).
+ * *out holds records borrowed from st; caller frees the array. */
+int tx_grant_line(const tx_grant_state *st, const uint8_t *id, const tx_rec ***out, size_t *n);
+
+/* True if `id` is one of the n records of v (a version line). */
+int tx_grant_line_has(const tx_rec *const *v, size_t n, const uint8_t *id);
 
 /* Who holds or held assessment `aid` by grant of this organisation. Caller frees *out. */
 int tx_grant_holders(const tx_grant_state *st, const uint8_t *aid, tx_grant_holder **out,

@@ -18,12 +18,43 @@
 
 #define MAX_ANSWERS_FILE TX_XLSX_MAX_FILE /* a workbook; CSV and JSON files are far smaller */
 
+/* The columns a table is read by, found by name in its header. The answers table needs item and
+ * answer; further optional columns (a remediation plan's) go at the end of answer_cols. */
+static const char *const answer_cols[] = {"item", "answer", "comment"};
+static const char *const sub_cols[] = {"name", "supplies", "key"};
+
+/* The CSV template's answer columns, in order: the header key and what each row holds. A column
+ * added here (e.g. a remediation plan's) is written by the template; the reader finds the
+ * columns it needs by name (answer_cols). */
+enum {
+    CSV_ITEM,
+    CSV_AREA,
+    CSV_LEVEL,
+    CSV_WEIGHT,
+    CSV_TEXT_JA,
+    CSV_TEXT_EN,
+    CSV_ANSWER,
+    CSV_COMMENT,
+    CSV_COLS
+};
+static const char *const csv_header[CSV_COLS] = {"item",    "area",    "level",  "weight",
+                                                 "text_ja", "text_en", "answer", "comment"};
+
+/* The sub-suppliers' section of the CSV template: a blank line, then its own header. */
+static void
+csv_subs_section(FILE *f)
+{
+    fputs("\r\n", f);
+    tx_csv_write(f, (const char *const *)sub_cols, TX_ARRAY_LEN(sub_cols));
+}
+
 int
 tx_answers_template(FILE *f, const tx_questionnaire_pb *q, const char *qref, int json)
 {
     if (json) {
         json_t *arr = json_array();
-        json_t *root = json_pack("{s:s,s:o}", "questionnaire", qref, "answers", arr);
+        json_t *root =
+            json_pack("{s:s,s:o,s:[]}", "questionnaire", qref, "answers", arr, "suppliers");
         int rc;
 
         for (size_t i = 0; i < q->n_items; i++) {
@@ -35,27 +66,27 @@ tx_answers_template(FILE *f, const tx_questionnaire_pb *q, const char *qref, int
         json_decref(root);
         return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the template");
     }
-    static const char *const header[] = {"item",    "area",    "level",  "weight",
-                                         "text_ja", "text_en", "answer", "comment"};
     fputs("\xEF\xBB\xBF", f);
-    tx_csv_write(f, header, TX_ARRAY_LEN(header));
+    tx_csv_write(f, csv_header, CSV_COLS);
     for (size_t i = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
         char level[16], weight[16];
-        const char *row[8];
+        const char *row[CSV_COLS] = {0};
 
         snprintf(level, sizeof level, "%u", it->level);
         snprintf(weight, sizeof weight, "%u", it->weight);
-        row[0] = it->id;
-        row[1] = it->area;
-        row[2] = level;
-        row[3] = weight;
-        row[4] = it->text != NULL ? it->text->ja : "";
-        row[5] = it->text != NULL ? it->text->en : "";
-        row[6] = "";
-        row[7] = "";
-        tx_csv_write(f, row, TX_ARRAY_LEN(row));
+        row[CSV_ITEM] = it->id;
+        row[CSV_AREA] = it->area;
+        row[CSV_LEVEL] = level;
+        row[CSV_WEIGHT] = weight;
+        row[CSV_TEXT_JA] = it->text != NULL ? it->text->ja : "";
+        row[CSV_TEXT_EN] = it->text != NULL ? it->text->en : "";
+        for (size_t c = 0; c < CSV_COLS; c++) {
+            row[c] = row[c] != NULL ? row[c] : ""; /* the answer and the columns to fill in */
+        }
+        tx_csv_write(f, row, CSV_COLS);
     }
+    csv_subs_section(f);
     return ferror(f) ? tx_fail(TX_ERR_IO, "cannot write the template") : TX_OK;
 }
 
@@ -178,6 +209,56 @@ take(reader *r, const char *where, unsigned pos, const char *item, const char *a
     return rc;
 }
 
+/* Takes one sub-supplier; `where` is "line 14", "sheet suppliers, row 3" or "suppliers[2]". The
+ * same checks whatever the format: a name, the record's text limits and count, a key of sane
+ * length (tx_answer resolves it). */
+static int
+take_sub(reader *r, const char *where, const char *name, const char *supplies, const char *key)
+{
+    const char *got[2] = {name, supplies};
+    static const char *const fields[2] = {"name", "supplies"};
+    tx_sub_supplier *sub;
+    char why[160];
+    int rc;
+
+    if (is_blank(name)) {
+        return tx_fail(TX_ERR_MALFORMED, "%s %s: a sub-supplier needs a name", r->source, where);
+    }
+    rc = tx_limit_check_count(
+        tx_limit_find(&ticsx__v1__assessment__descriptor, "suppliers", TX_LIMIT_COUNT),
+        r->out->n_subs + 1, why, sizeof why);
+    if (rc != TX_OK) {
+        return tx_fail(rc, "%s %s (%.64s): %s", r->source, where, name, why);
+    }
+    for (size_t k = 0; k < 2; k++) {
+        rc = tx_limit_check_text(
+            tx_limit_find(&ticsx__v1__sub_supplier__descriptor, fields[k], TX_LIMIT_TEXT), got[k],
+            strlen(got[k]), why, sizeof why);
+        if (rc != TX_OK) {
+            return k == 0 ? tx_fail(rc, "%s %s: %s", r->source, where, why)
+                          : tx_fail(rc, "%s %s (%.64s): %s", r->source, where, name, why);
+        }
+    }
+    if (strlen(key) > TX_SUB_KEY_MAX) {
+        return tx_fail(TX_ERR_TOO_LARGE,
+                       "%s %s (%.64s): key is %zu bytes, at most %u: give 64 hex digits, or the "
+                       "fingerprint, key id or legal name of an enrolled organisation",
+                       r->source, where, name, strlen(key), TX_SUB_KEY_MAX);
+    }
+    sub = realloc(r->out->subs, (r->out->n_subs + 1) * sizeof *sub);
+    if (sub == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    r->out->subs = sub;
+    sub = &sub[r->out->n_subs++];
+    memset(sub, 0, sizeof *sub);
+    snprintf(sub->where, sizeof sub->where, "%s", where);
+    sub->name = trimmed_dup(name);
+    sub->supplies = trimmed_dup(supplies);
+    sub->key = trimmed_dup(key);
+    return sub->name == NULL || sub->supplies == NULL || sub->key == NULL ? TX_ERR_NOMEM : TX_OK;
+}
+
 /* 1 when the header cell t names the column `name`: the key itself ("item"), or a label ending
  * with the key in parentheses, as the template writes it in Japanese ("設問ID（item）", ASCII or
  * fullwidth parentheses), whatever the language of this process. */
@@ -284,21 +365,82 @@ sheet_next(void *ctx, char ***fields, size_t *n, unsigned *number)
     return TX_OK;
 }
 
+enum { COLS_MAX = 8 };
+
+/* One table of a file: the answers, or the sub-suppliers (a CSV's second section after its own
+ * header row, or a worksheet of their own). */
+typedef struct {
+    int subs;          /* 1: the sub-suppliers table */
+    size_t width;      /* columns of its header; 0 until the header is read */
+    int col[COLS_MAX]; /* where answer_cols or sub_cols sit, -1 when absent */
+} table;
+
+/* 1 when the row is the header of the sub-suppliers table: it names name and supplies. */
 static int
-parse_rows(reader *r, const row_source *src)
+is_subs_header(char **f, size_t n)
+{
+    return find_column(f, n, sub_cols[0]) >= 0 && find_column(f, n, sub_cols[1]) >= 0;
+}
+
+/* Reads a header row into t (whose `subs` says which table it heads). */
+static int
+read_header(reader *r, table *t, char **f, size_t n, unsigned line)
+{
+    const char *const *names = t->subs ? sub_cols : answer_cols;
+    size_t k = t->subs ? TX_ARRAY_LEN(sub_cols) : TX_ARRAY_LEN(answer_cols);
+
+    for (size_t i = 0; i < k; i++) {
+        t->col[i] = find_column(f, n, names[i]);
+    }
+    if (t->col[0] < 0 || t->col[1] < 0) {
+        return t->subs ? tx_fail(TX_ERR_MALFORMED,
+                                 "%s %s %u: the sub-suppliers' header must name the columns name "
+                                 "and supplies (key is optional)",
+                                 r->source, r->unit, line)
+                       : tx_fail(TX_ERR_MALFORMED,
+                                 "%s %s %u: the header must name the columns item and answer "
+                                 "(write one with ticsx questionnaire template)",
+                                 r->source, r->unit, line);
+    }
+    t->width = n;
+    return TX_OK;
+}
+
+/* One row of table t after its header. */
+static int
+take_row(reader *r, const table *t, char **f, size_t n, unsigned line)
+{
+    char where[128];
+    const char *first = (size_t)t->col[0] < n ? f[t->col[0]] : "?";
+
+    snprintf(where, sizeof where, "%s %u", r->unit, line);
+    if (n != t->width) {
+        return tx_fail(TX_ERR_MALFORMED, "%s %s (%.64s): %zu columns, the header has %zu",
+                       r->source, where, first, n, t->width);
+    }
+    if (t->subs) {
+        return take_sub(r, where, f[t->col[0]], f[t->col[1]], t->col[2] >= 0 ? f[t->col[2]] : "");
+    }
+    return take(r, where, line, f[t->col[0]], f[t->col[1]], t->col[2] >= 0 ? f[t->col[2]] : "");
+}
+
+/* Reads the rows of src: the answers table, then (optionally) the sub-suppliers table after it;
+ * with subs_only, the sub-suppliers table alone (a worksheet of its own, which may be empty). */
+static int
+parse_rows(reader *r, const row_source *src, int subs_only)
 {
     char **f;
-    size_t n, width = 0;
+    size_t n;
     unsigned line = 0;
-    int col_item = -1, col_answer = -1, col_comment = -1;
+    table t = {.subs = subs_only};
     int rc;
 
     while ((rc = src->next(src->ctx, &f, &n, &line)) == TX_OK || rc == TX_ERR_BAD_UTF8) {
-        char where[32];
         size_t blank = 0;
 
         if (rc == TX_ERR_BAD_UTF8) {
-            return refuse_nul(r, src, f, n, line, width, col_item, col_answer, col_comment);
+            return t.subs ? refuse_nul(r, src, f, n, line, t.width, -1, -1, -1)
+                          : refuse_nul(r, src, f, n, line, t.width, t.col[0], t.col[1], t.col[2]);
         }
         for (size_t i = 0; i < n; i++) {
             if (!tx_utf8_valid(f[i], strlen(f[i]))) {
@@ -311,32 +453,16 @@ parse_rows(reader *r, const row_source *src)
         if (blank == n) {
             continue; /* empty lines, and rows Excel leaves as bare commas */
         }
-        if (width == 0) {
-            col_item = find_column(f, n, "item");
-            col_answer = find_column(f, n, "answer");
-            col_comment = find_column(f, n, "comment");
-            if (col_item < 0 || col_answer < 0) {
-                return tx_fail(TX_ERR_MALFORMED,
-                               "%s %s %u: the header must name the columns item and answer "
-                               "(write one with ticsx questionnaire template)",
-                               r->source, r->unit, line);
-            }
-            width = n;
-            continue;
+        if (t.width > 0 && !t.subs && is_subs_header(f, n)) {
+            t = (table){.subs = 1}; /* the answers end, the sub-suppliers begin */
         }
-        snprintf(where, sizeof where, "%s %u", r->unit, line);
-        if (n != width) {
-            return tx_fail(TX_ERR_MALFORMED, "%s %s (%.64s): %zu columns, the header has %zu",
-                           r->source, where, (size_t)col_item < n ? f[col_item] : "?", n, width);
-        }
-        rc = take(r, where, line, f[col_item], f[col_answer],
-                  col_comment >= 0 ? f[col_comment] : "");
+        rc = t.width == 0 ? read_header(r, &t, f, n, line) : take_row(r, &t, f, n, line);
         if (rc != TX_OK) {
             return rc;
         }
     }
     if (rc == TX_ERR_NOT_FOUND) {
-        return width > 0
+        return t.width > 0 || subs_only
                    ? TX_OK
                    : tx_fail(TX_ERR_MALFORMED, "%s: empty: no header and no answers", r->source);
     }
@@ -357,24 +483,69 @@ parse_csv(reader *r, const char *buf, size_t len)
     }
     src.ctx = csv;
     r->unit = _("line");
-    rc = parse_rows(r, &src);
+    rc = parse_rows(r, &src, 0);
     tx_csv_destroy(&csv);
     return rc;
 }
 
 static int
-parse_sheet(reader *r, const tx_xlsx_sheet *sheet)
+parse_sheet(reader *r, const tx_xlsx_sheet *sheet, int subs_only)
 {
     sheet_rows rows = {sheet, 0, calloc(sheet->n_cols ? sheet->n_cols : 1, sizeof(char *))};
     row_source src = {sheet_next, &rows, NULL};
+    char unit[160];
     int rc;
 
     if (rows.fields == NULL) {
         return TX_ERR_NOMEM;
     }
     r->unit = _("row");
-    rc = parse_rows(r, &src);
+    if (subs_only) {
+        /* TRANSLATORS: names a row of a worksheet other than the first; a row number follows. */
+        snprintf(unit, sizeof unit, _("sheet %.96s, row"), sheet->name);
+        r->unit = unit;
+    }
+    rc = parse_rows(r, &src, subs_only);
+    r->unit = _("row");
     free(rows.fields);
+    return rc;
+}
+
+/* 1 when the worksheet's first row holding a value heads the sub-suppliers table. */
+static int
+sheet_lists_subs(const tx_xlsx_sheet *sheet)
+{
+    sheet_rows rows = {sheet, 0, calloc(sheet->n_cols ? sheet->n_cols : 1, sizeof(char *))};
+    char **f;
+    size_t n;
+    unsigned line;
+    int found =
+        rows.fields != NULL && sheet_next(&rows, &f, &n, &line) == TX_OK && is_subs_header(f, n);
+
+    free(rows.fields);
+    return found;
+}
+
+/* A workbook: the answers on its first worksheet, the sub-suppliers on the first later one whose
+ * header names them (none in templates written before they were asked for). */
+static int
+parse_book(reader *r, const char *buf, size_t len)
+{
+    tx_xlsx_sheet *sheets = NULL;
+    size_t n = 0;
+    int rc = tx_xlsx_read_all((const uint8_t *)buf, len, r->source, &sheets, &n);
+
+    if (rc == TX_OK) {
+        rc = parse_sheet(r, &sheets[0], 0);
+    }
+    for (size_t i = 1; rc == TX_OK && i < n; i++) {
+        if (sheet_lists_subs(&sheets[i])) {
+            rc = parse_sheet(r, &sheets[i], 1);
+            break;
+        }
+    }
+    tx_xlsx_sheets_free(sheets, n);
+    free(sheets);
     return rc;
 }
 
@@ -382,79 +553,55 @@ parse_sheet(reader *r, const tx_xlsx_sheet *sheet)
 static int
 parse_suppliers(reader *r, const json_t *arr)
 {
-    static const char *const fields[] = {"name", "supplies", "key"};
     const char *key;
     json_t *v;
+    char why[160];
+    int rc;
 
     if (arr == NULL) {
         return TX_OK;
     }
     if (!json_is_array(arr)) {
-        return tx_fail(TX_ERR_MALFORMED, "%s: \"suppliers\" must be a list of {\"name\", "
-                                         "\"supplies\", \"key\"}",
+        return tx_fail(TX_ERR_MALFORMED,
+                       "%s: \"suppliers\" must be a list of {\"name\", "
+                       "\"supplies\", \"key\"}",
                        r->source);
     }
-    {
-        char why[160];
-        int rc = tx_limit_check_count(
-            tx_limit_find(&ticsx__v1__assessment__descriptor, "suppliers", TX_LIMIT_COUNT),
-            json_array_size(arr), why, sizeof why);
-        if (rc != TX_OK) {
-            return tx_fail(rc, "%s: \"suppliers\" %s", r->source, why);
-        }
+    rc = tx_limit_check_count(
+        tx_limit_find(&ticsx__v1__assessment__descriptor, "suppliers", TX_LIMIT_COUNT),
+        json_array_size(arr), why, sizeof why);
+    if (rc != TX_OK) {
+        return tx_fail(rc, "%s: \"suppliers\" %s", r->source, why);
     }
-    r->out->subs = calloc(json_array_size(arr) + 1, sizeof *r->out->subs);
-    if (r->out->subs == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < json_array_size(arr); i++) {
+    for (size_t i = 0; i < json_array_size(arr) && rc == TX_OK; i++) {
         json_t *e = json_array_get(arr, i);
         const char *got[3] = {"", "", ""};
-        tx_sub_supplier *sub = &r->out->subs[r->out->n_subs];
+        char where[32];
 
         if (!json_is_object(e)) {
-            return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: expected {\"name\": \"...\", "
-                                             "\"supplies\": \"...\", \"key\": \"...\"}",
+            return tx_fail(TX_ERR_MALFORMED,
+                           "%s suppliers[%zu]: expected {\"name\": \"...\", "
+                           "\"supplies\": \"...\", \"key\": \"...\"}",
                            r->source, i);
         }
         json_object_foreach(e, key, v)
         {
             size_t k;
-            for (k = 0; k < TX_ARRAY_LEN(fields) && strcmp(key, fields[k]) != 0; k++) {
+            for (k = 0; k < TX_ARRAY_LEN(sub_cols) && strcmp(key, sub_cols[k]) != 0; k++) {
             }
-            if (k == TX_ARRAY_LEN(fields) || !json_is_string(v)) {
+            if (k == TX_ARRAY_LEN(sub_cols) || !json_is_string(v)) {
                 return tx_fail(TX_ERR_MALFORMED,
                                "%s suppliers[%zu]: %s \"%.64s\": use name, "
                                "supplies and key, each a string",
                                r->source, i,
-                               k == TX_ARRAY_LEN(fields) ? _("unknown field") : _("field"), key);
+                               k == TX_ARRAY_LEN(sub_cols) ? _("unknown field") : _("field"), key);
             }
             got[k] = json_string_value(v);
         }
-        if (is_blank(got[0])) {
-            return tx_fail(TX_ERR_MALFORMED, "%s suppliers[%zu]: a sub-supplier needs a name",
-                           r->source, i);
-        }
-        for (size_t k = 0; k < 2; k++) {
-            char why[160];
-            int rc = tx_limit_check_text(
-                tx_limit_find(&ticsx__v1__sub_supplier__descriptor, fields[k], TX_LIMIT_TEXT),
-                got[k], strlen(got[k]), why, sizeof why);
-            if (rc != TX_OK) {
-                return k == 0 ? tx_fail(rc, "%s suppliers[%zu]: %s", r->source, i, why)
-                              : tx_fail(rc, "%s suppliers[%zu] (%.64s): %s", r->source, i, got[0],
-                                        why);
-            }
-        }
-        sub->name = trimmed_dup(got[0]);
-        sub->supplies = trimmed_dup(got[1]);
-        sub->key = trimmed_dup(got[2]);
-        r->out->n_subs++;
-        if (sub->name == NULL || sub->supplies == NULL || sub->key == NULL) {
-            return TX_ERR_NOMEM;
-        }
+        snprintf(where, sizeof where, "suppliers[%zu]", i);
+        rc = take_sub(r, where, got[0], got[1], got[2]);
     }
-    return TX_OK;
+    return rc;
 }
 
 static int
@@ -526,7 +673,6 @@ tx_answers_parse(const char *buf, size_t len, const char *source, const tx_quest
 {
     reader r = {.source = source, .q = q, .allow_missing = allow_missing, .out = out};
     const char *p = buf, *end = buf + len;
-    tx_xlsx_sheet sheet = {0};
     size_t missing = 0;
     int json, rc;
 
@@ -545,11 +691,7 @@ tx_answers_parse(const char *buf, size_t len, const char *source, const tx_quest
     json = p < end && *p == '{';
     r.json = json;
     if (tx_xlsx_is_zip((const uint8_t *)buf, len)) {
-        rc = tx_xlsx_read((const uint8_t *)buf, len, source, &sheet);
-        if (rc == TX_OK) {
-            rc = parse_sheet(&r, &sheet);
-        }
-        tx_xlsx_sheet_free(&sheet);
+        rc = parse_book(&r, buf, len);
     } else {
         rc = json ? parse_json(&r, buf, len) : parse_csv(&r, buf, len);
     }

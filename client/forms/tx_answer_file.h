@@ -6,10 +6,15 @@
  * its first worksheet, naming rows by their row number.
  *
  * CSV header: item,area,level,weight,text_ja,text_en,answer,comment (only item and answer are
- * needed when reading; columns are found by name).
+ * needed when reading; columns are found by name). After the answers, a blank line and a second
+ * section with its own header, name,supplies,key, lists the supplier's own suppliers (optional:
+ * files without it are read as before).
  * JSON: {"questionnaire":"<record id hex>","answers":[{"item":"A1-01","answer":"","comment":""}],
  *        "suppliers":[{"name":"...","supplies":"...","key":"..."}]}   (suppliers optional)
- * Sub-suppliers (JSON only) go into the encrypted assessment; "key" is optional and resolved
+ * An XLSX workbook lists them on a worksheet of their own (the template's "suppliers" sheet:
+ * any later worksheet whose first row names the columns name and supplies).
+ * Sub-suppliers go into the encrypted assessment, with the same checks and limits whatever the
+ * format (tx_limits; a key of at most TX_SUB_KEY_MAX bytes); "key" is optional and resolved
  * by the caller (tx_answer): 64 hex digits of an Ed25519 key, or a fingerprint / key id of an
  * enrolled organisation.
  * Answers are the scale codes, or a choice's en or ja label (ASCII case ignored). */
@@ -21,18 +26,22 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* One sub-supplier from the JSON "suppliers" list. */
+#define TX_SUB_KEY_MAX 256u /* bytes of a sub-supplier's key as written (hex, id or name) */
+
+/* One sub-supplier from the JSON "suppliers" list, the CSV's second section or the XLSX
+ * suppliers sheet. */
 typedef struct {
-    char *name;     /* never empty */
-    char *supplies; /* "" when not given */
-    char *key;      /* as written, "" when not given */
+    char *name;      /* never empty */
+    char *supplies;  /* "" when not given */
+    char *key;       /* as written, "" when not given */
+    char where[128]; /* where the file lists it: "suppliers[2]", "line 14", "sheet X, row 3" */
 } tx_sub_supplier;
 
 typedef struct {
     tx_answer_pb **v; /* answered items, in file order; choice = the scale code */
     size_t n;
     char questionnaire[65]; /* the JSON file's "questionnaire" field, "" for CSV */
-    tx_sub_supplier *subs;  /* the JSON file's "suppliers", in file order */
+    tx_sub_supplier *subs;  /* the file's sub-suppliers, in file order */
     size_t n_subs;
 } tx_answers;
 

@@ -26,6 +26,7 @@ typedef struct {
     const char *source;
     zip_t *zip;
     size_t total; /* uncompressed bytes read so far */
+    size_t rows;  /* rows holding cells read so far, all sheets */
 } book;
 
 static int
@@ -284,29 +285,19 @@ out:
     return rc;
 }
 
-/* The path of the first worksheet: workbook.xml names it, its relationships locate it. */
-static void
-first_sheet_path(book *b, char *out, size_t n)
-{
-    char *wb = NULL, *rels = NULL;
-    size_t wl, rl;
-    xmlDoc *wdoc = NULL, *rdoc = NULL;
-    xmlNode *sheet;
-    xmlChar *rid = NULL;
+/* A worksheet the workbook lists: its name and the zip entry holding it. */
+typedef struct {
+    char name[96];
+    char path[256];
+} sheet_ref;
 
-    snprintf(out, n, "xl/worksheets/sheet1.xml");
-    if (read_entry(b, "xl/workbook.xml", &wb, &wl) != TX_OK ||
-        read_entry(b, "xl/_rels/workbook.xml.rels", &rels, &rl) != TX_OK ||
-        parse_xml(b, "xl/workbook.xml", wb, wl, &wdoc) != TX_OK ||
-        parse_xml(b, "xl/_rels/workbook.xml.rels", rels, rl, &rdoc) != TX_OK) {
-        goto out;
-    }
-    sheet = child(child(xmlDocGetRootElement(wdoc), "sheets"), "sheet");
-    if (sheet == NULL ||
-        (rid = xmlGetNsProp(sheet, (const xmlChar *)"id", (const xmlChar *)REL_NS)) == NULL) {
-        goto out;
-    }
-    for (xmlNode *r = xmlDocGetRootElement(rdoc)->children; r != NULL; r = r->next) {
+/* The target of relationship `rid` in rels, as a zip entry path, into out; 0 when absent. */
+static int
+rel_target(xmlDoc *rels, const xmlChar *rid, char *out, size_t n)
+{
+    int found = 0;
+
+    for (xmlNode *r = xmlDocGetRootElement(rels)->children; r != NULL && !found; r = r->next) {
         xmlChar *id, *target;
         if (!named(r, "Relationship")) {
             continue;
@@ -315,22 +306,57 @@ first_sheet_path(book *b, char *out, size_t n)
         target = xmlGetProp(r, (const xmlChar *)"Target");
         if (id != NULL && target != NULL && xmlStrcmp(id, rid) == 0) {
             const char *t = (const char *)target;
-            if (t[0] == '/') {
-                snprintf(out, n, "%s", t + 1);
-            } else {
-                snprintf(out, n, "xl/%s", t);
-            }
+            snprintf(out, n, t[0] == '/' ? "%s" : "xl/%s", t[0] == '/' ? t + 1 : t);
+            found = 1;
         }
         xmlFree(id);
         xmlFree(target);
     }
+    return found;
+}
+
+/* The worksheets in workbook order, at most `max`: workbook.xml names them, its relationships
+ * locate them. Without a readable workbook.xml, sheet1.xml alone (named ""). */
+static size_t
+list_sheets(book *b, sheet_ref *out, size_t max)
+{
+    char *wb = NULL, *rels = NULL;
+    size_t wl, rl, n = 0;
+    xmlDoc *wdoc = NULL, *rdoc = NULL;
+
+    if (read_entry(b, "xl/workbook.xml", &wb, &wl) != TX_OK ||
+        read_entry(b, "xl/_rels/workbook.xml.rels", &rels, &rl) != TX_OK ||
+        parse_xml(b, "xl/workbook.xml", wb, wl, &wdoc) != TX_OK ||
+        parse_xml(b, "xl/_rels/workbook.xml.rels", rels, rl, &rdoc) != TX_OK) {
+        goto out;
+    }
+    for (xmlNode *sheet = child(child(xmlDocGetRootElement(wdoc), "sheets"), "sheet");
+         sheet != NULL && n < max; sheet = sheet->next) {
+        xmlChar *rid, *name;
+        if (!named(sheet, "sheet")) {
+            continue;
+        }
+        rid = xmlGetNsProp(sheet, (const xmlChar *)"id", (const xmlChar *)REL_NS);
+        name = xmlGetProp(sheet, (const xmlChar *)"name");
+        if (rid != NULL && rel_target(rdoc, rid, out[n].path, sizeof out[n].path)) {
+            snprintf(out[n].name, sizeof out[n].name, "%s", name != NULL ? (char *)name : "");
+            n++;
+        }
+        xmlFree(rid);
+        xmlFree(name);
+    }
 out:
-    xmlFree(rid);
+    if (n == 0) {
+        snprintf(out[0].name, sizeof out[0].name, "%s", "");
+        snprintf(out[0].path, sizeof out[0].path, "%s", "xl/worksheets/sheet1.xml");
+        n = 1;
+    }
     xmlFreeDoc(wdoc);
     xmlFreeDoc(rdoc);
     free(wb);
     free(rels);
     tx_fail_clear();
+    return n;
 }
 
 /* "BC12" -> column 55, row 12 (both from 1); 0 when absent or malformed. */
@@ -430,7 +456,7 @@ cell_text(const book *b, const xmlNode *c, const strings *ss, unsigned row, int 
 }
 
 static int
-read_rows(const book *b, const xmlNode *data, const strings *ss, grid *g)
+read_rows(book *b, const xmlNode *data, const strings *ss, grid *g)
 {
     unsigned last_row = 0;
     int rc;
@@ -451,7 +477,7 @@ read_rows(const book *b, const xmlNode *data, const strings *ss, grid *g)
                            MAX_ROW_NUMBER);
         }
         last_row = number;
-        if (g->n >= TX_XLSX_MAX_ROWS) {
+        if (b->rows++ >= TX_XLSX_MAX_ROWS) {
             return tx_fail(TX_ERR_TOO_LARGE, "%s: more than %u rows", b->source, TX_XLSX_MAX_ROWS);
         }
         if ((rc = grid_row(g, number)) != TX_OK) {
@@ -520,22 +546,66 @@ to_sheet(grid *g, tx_xlsx_sheet *out)
     return TX_OK;
 }
 
-int
-tx_xlsx_read(const uint8_t *buf, size_t len, const char *source, tx_xlsx_sheet *out)
+/* Reads worksheet `ref` into out; `first` says it is the one that must hold cells. Messages
+ * name a later sheet by its name. */
+static int
+read_sheet(book *b, const sheet_ref *ref, int first, const strings *ss, tx_xlsx_sheet *out)
+{
+    const char *source = b->source;
+    char label[384], *xml = NULL;
+    size_t xml_len;
+    xmlDoc *doc = NULL;
+    xmlNode *data;
+    grid g = {0};
+    int rc = read_entry(b, ref->path, &xml, &xml_len);
+
+    if (!first) {
+        /* TRANSLATORS: how a worksheet other than the first is named in messages: the file,
+         * then the sheet's name. */
+        snprintf(label, sizeof label, _("%s, sheet %s,"), source, ref->name);
+        b->source = label;
+    }
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = not_workbook(b, _("it has no worksheet"));
+    }
+    if (rc != TX_OK || (rc = parse_xml(b, ref->path, xml, xml_len, &doc)) != TX_OK) {
+        goto out;
+    }
+    if ((data = child(xmlDocGetRootElement(doc), "sheetData")) == NULL) {
+        rc = first ? not_workbook(b, _("the first worksheet has no cells")) : TX_OK;
+    } else {
+        rc = read_rows(b, data, ss, &g);
+    }
+    if (rc == TX_OK) {
+        rc = to_sheet(&g, out);
+    }
+    if (rc == TX_OK) {
+        out->name = strdup(ref->name);
+        rc = out->name != NULL ? TX_OK : TX_ERR_NOMEM;
+    }
+out:
+    b->source = source;
+    xmlFreeDoc(doc);
+    free(xml);
+    grid_free(&g);
+    return rc;
+}
+
+/* Reads the first `max` worksheets of the workbook in buf into out[0..*n). */
+static int
+read_book(const uint8_t *buf, size_t len, const char *source, size_t max, tx_xlsx_sheet *out,
+          size_t *n)
 {
     book b = {.source = source};
     zip_error_t zerr;
     zip_source_t *src;
     strings ss = {0};
-    grid g = {0};
-    char path[256], *xml = NULL;
-    size_t xml_len;
-    xmlDoc *doc = NULL;
-    xmlNode *data;
+    sheet_ref refs[TX_XLSX_MAX_SHEETS];
+    size_t n_refs;
     zip_int64_t entries;
     int rc;
 
-    memset(out, 0, sizeof *out);
+    *n = 0;
     xmlInitParser();
     if (len > TX_XLSX_MAX_FILE) {
         return tx_fail(TX_ERR_TOO_LARGE, "%s is larger than %u MiB", source,
@@ -556,34 +626,56 @@ tx_xlsx_read(const uint8_t *buf, size_t len, const char *source, tx_xlsx_sheet *
                      (long long)entries, TX_XLSX_MAX_ENTRIES);
         goto out;
     }
-    first_sheet_path(&b, path, sizeof path);
+    n_refs = list_sheets(&b, refs, max < TX_XLSX_MAX_SHEETS ? max : TX_XLSX_MAX_SHEETS);
     if ((rc = read_shared_strings(&b, &ss)) != TX_OK) {
         goto out;
     }
-    rc = read_entry(&b, path, &xml, &xml_len);
-    if (rc == TX_ERR_NOT_FOUND) {
-        rc = not_workbook(&b, _("it has no worksheet"));
-    }
-    if (rc != TX_OK || (rc = parse_xml(&b, path, xml, xml_len, &doc)) != TX_OK) {
-        goto out;
-    }
-    if ((data = child(xmlDocGetRootElement(doc), "sheetData")) == NULL) {
-        rc = not_workbook(&b, _("the first worksheet has no cells"));
-        goto out;
-    }
-    if ((rc = read_rows(&b, data, &ss, &g)) != TX_OK || (rc = to_sheet(&g, out)) != TX_OK) {
-        goto out;
+    for (size_t i = 0; i < n_refs && rc == TX_OK; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        rc = read_sheet(&b, &refs[i], i == 0, &ss, &out[i]);
+        *n = i + 1;
     }
 out:
-    xmlFreeDoc(doc);
-    free(xml);
-    grid_free(&g);
     strings_free(&ss);
     zip_discard(b.zip);
     if (rc != TX_OK) {
-        tx_xlsx_sheet_free(out);
+        tx_xlsx_sheets_free(out, *n);
+        *n = 0;
     }
     return rc;
+}
+
+int
+tx_xlsx_read(const uint8_t *buf, size_t len, const char *source, tx_xlsx_sheet *out)
+{
+    size_t n;
+
+    memset(out, 0, sizeof *out);
+    return read_book(buf, len, source, 1, out, &n);
+}
+
+int
+tx_xlsx_read_all(const uint8_t *buf, size_t len, const char *source, tx_xlsx_sheet **out, size_t *n)
+{
+    int rc;
+
+    *n = 0;
+    if ((*out = calloc(TX_XLSX_MAX_SHEETS, sizeof **out)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = read_book(buf, len, source, TX_XLSX_MAX_SHEETS, *out, n)) != TX_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+void
+tx_xlsx_sheets_free(tx_xlsx_sheet *v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        tx_xlsx_sheet_free(&v[i]);
+    }
 }
 
 void
@@ -594,5 +686,6 @@ tx_xlsx_sheet_free(tx_xlsx_sheet *s)
     }
     free(s->cells);
     free(s->row_numbers);
+    free(s->name);
     memset(s, 0, sizeof *s);
 }

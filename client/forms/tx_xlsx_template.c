@@ -104,6 +104,62 @@ inline_choices(const tx_questionnaire_pb *q, int ja, int labels, char **list)
     return chars <= 255;
 }
 
+/* A header cell: the column's key, or in a translated template what it holds followed by the
+ * key ("設問ID（item）"): the reader finds the column by the key (tx_answers_load). */
+static void
+write_head(lxw_worksheet *ws, lxw_col_t col, const char *key, const char *word, lxw_format *head)
+{
+    const char *tr = _(word);
+    char named[160];
+
+    if (strcmp(tr, word) != 0) {
+        /* TRANSLATORS: a column header of the answer sheet: what it holds, then its key
+         * (kept in the cell, e.g. "設問ID（item）"). */
+        snprintf(named, sizeof named, _("%s (%s)"), tr, key);
+        key = named;
+    }
+    worksheet_write_string(ws, 0, col, key, head);
+}
+
+/* Rows made ready on the suppliers sheet (more may be typed below them). */
+#define SUB_ROWS 30
+
+/* The "suppliers" worksheet: the supplier's own suppliers, one a row (name, what it supplies,
+ * its key or its name on the hub), read back as the assessment's sub-suppliers. */
+static int
+write_suppliers(lxw_workbook *wb, lxw_format *head, lxw_format *input)
+{
+    static const char *const keys[] = {"name", "supplies", "key"};
+    static const char *const words[] = {N_("supplier name"), N_("what it supplies"),
+                                        N_("key or name on the hub")};
+    static const double widths[] = {36, 36, 48};
+    /* TRANSLATORS: the name of the worksheet listing the supplier's own suppliers (at most 31
+     * characters, none of []:*?/\). */
+    lxw_worksheet *ws = workbook_add_worksheet(wb, _("suppliers"));
+    lxw_data_validation dv = {0};
+
+    if (ws == NULL) {
+        return TX_ERR_IO;
+    }
+    for (lxw_col_t c = 0; c < 3; c++) {
+        write_head(ws, c, keys[c], words[c], head);
+        worksheet_set_column(ws, c, c, widths[c], input);
+    }
+    for (lxw_row_t r = 1; r <= SUB_ROWS; r++) {
+        for (lxw_col_t c = 0; c < 3; c++) {
+            worksheet_write_blank(ws, r, c, input);
+        }
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    dv.validate = LXW_VALIDATION_TYPE_ANY;
+    dv.input_title = (char *)_("Sub-supplier");
+    dv.input_message =
+        (char *)_("Optional: 64 hex digits of its key, its fingerprint or key id, or "
+                  "its legal name on the hub. Leave empty if it is not enrolled.");
+    return worksheet_data_validation_range(ws, 1, 2, SUB_ROWS, 2, &dv) == LXW_NO_ERROR ? TX_OK
+                                                                                       : TX_ERR_IO;
+}
+
 int
 tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const char *qref)
 {
@@ -117,7 +173,6 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         N_("item text"), N_("answer"), N_("comment"), N_("topics it serves")};
     const int n_cols = q->n_topics > 0 ? N_COLS : COL_TOPICS;
     char topics[2048];
-    char named[N_COLS][96];
     lxw_workbook *wb = workbook_new(path);
     lxw_worksheet *ws;
     lxw_format *head, *wrap, *plain, *answer;
@@ -151,14 +206,7 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
     format_set_border(answer, LXW_BORDER_THIN);
     format_set_unlocked(answer);
     for (int c = 0; c < n_cols; c++) {
-        const char *word = _(words[c]);
-        if (strcmp(word, words[c]) != 0) {
-            /* TRANSLATORS: a column header of the answer sheet: what it holds, then its key
-             * (kept in the cell, e.g. "設問ID（item）"). */
-            snprintf(named[c], sizeof named[c], _("%s (%s)"), word, heads[c]);
-            heads[c] = named[c];
-        }
-        worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], head);
+        write_head(ws, (lxw_col_t)c, heads[c], words[c], head);
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c],
                              c == COL_TEXT || c == COL_AREA || c >= COL_COMMENT ? wrap : plain);
     }
@@ -183,7 +231,8 @@ tx_xlsx_template(const char *path, const tx_questionnaire_pb *q, int ja, const c
         worksheet_set_row(ws, row, row_height(text, widths[COL_TEXT]), NULL);
     }
     worksheet_freeze_panes(ws, 1, 1);
-    if (write_scale(wb, q, ja, qref, head, &n_list) != TX_OK) {
+    if (write_suppliers(wb, head, answer) != TX_OK ||
+        write_scale(wb, q, ja, qref, head, &n_list) != TX_OK) {
         workbook_close(wb);
         return tx_fail(TX_ERR_IO, "cannot build the workbook %s", path);
     }

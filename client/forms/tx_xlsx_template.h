@@ -2,7 +2,9 @@
  * "answers": item, area, level, weight, the item text in the chosen language, answer and
  * comment, with a frozen header, readable column widths, wrapped texts and a drop-down list on
  * every answer cell offering the scale's labels (in that language) and its codes; a second
- * worksheet, "scale", explains each choice. tx_xlsx reads it back. */
+ * worksheet, "suppliers", lists the supplier's own suppliers (name, supplies, key: a key, a
+ * fingerprint or key id, or a legal name on the hub); a third, "scale", explains each choice.
+ * tx_answers_load reads it back. */
 #ifndef TX_XLSX_TEMPLATE_H
 #define TX_XLSX_TEMPLATE_H
 

@@ -55,13 +55,9 @@ tx_render_format(const char *name, int *format)
 
 int
 tx_render_report(FILE *f, const char *xlsx_path, const tx_verdicts *vs,
-                 const tx_report_tree_opts *t, int format, int ja)
+                 const tx_report_tree_opts *t, const char *only, int format, int ja)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem;
-    json_t *doc, *docs;
-    json_error_t jerr;
+    json_t *root;
     const format_row *row;
     int rc;
 
@@ -70,27 +66,14 @@ tx_render_report(FILE *f, const char *xlsx_path, const tx_verdicts *vs,
     }
     row = &formats[format];
     if (row->to_file == NULL && row->to_path == NULL) {
-        return tx_report_write_tree(f, vs, t, format == TX_REPORT_JSON, ja);
+        return tx_report_write_tree(f, vs, t, only, format == TX_REPORT_JSON, ja);
     }
-    /* The document the renderers read is exactly what `--format json` prints. */
-    if ((mem = open_memstream(&text, &len)) == NULL) {
-        return tx_fail(TX_ERR_NOMEM, "out of memory");
+    /* The documents the renderers read are exactly what `--format json` prints. */
+    if ((rc = tx_report_docs(vs, t, only, &root)) != TX_OK) {
+        return rc == TX_ERR_NOMEM ? tx_fail(rc, "out of memory") : rc;
     }
-    rc = tx_report_write_tree(mem, vs, t, 1, ja);
-    if (fclose(mem) != 0 && rc == TX_OK) {
-        rc = tx_fail(TX_ERR_NOMEM, "out of memory");
-    }
-    if (rc != TX_OK) {
-        free(text);
-        return rc;
-    }
-    doc = json_loadb(text, len, 0, &jerr);
-    free(text);
-    if (doc == NULL) {
-        return tx_fail(TX_ERR_MALFORMED, "report document: %s", jerr.text);
-    }
-    docs = json_pack("[o]", doc);
-    rc = row->to_file != NULL ? row->to_file(f, docs, ja) : row->to_path(xlsx_path, docs, ja);
-    json_decref(docs);
+    rc = row->to_file != NULL ? row->to_file(f, json_object_get(root, "reports"), ja)
+                              : row->to_path(xlsx_path, json_object_get(root, "reports"), ja);
+    json_decref(root);
     return rc;
 }

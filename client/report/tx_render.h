@@ -25,9 +25,10 @@ enum {
 int tx_render_format(const char *name, int *format);
 
 /* Renders the report of `vs` (from tx_verify_all; with the supply tree when t is not NULL) in
- * `format`: table and json as tx_report_write_tree prints them, the others from that JSON
- * document. XLSX is written to xlsx_path (the caller picks a fresh path), the others to f. */
+ * `format`, each questionnaire in turn or only `only` (NULL: all): table and json as
+ * tx_report_write_tree prints them, the others from that JSON's documents ("reports"). XLSX is
+ * written to xlsx_path (the caller picks a fresh path), the others to f. */
 int tx_render_report(FILE *f, const char *xlsx_path, const tx_verdicts *vs,
-                     const tx_report_tree_opts *t, int format, int ja);
+                     const tx_report_tree_opts *t, const char *only, int format, int ja);
 
 #endif

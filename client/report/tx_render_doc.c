@@ -280,6 +280,42 @@ tx_render_rows(const json_t *doc)
     return json_array_size(nodes) > 0 ? nodes : json_object_get(doc, "suppliers");
 }
 
+/* The node of doc whose key is `key`, NULL when none. */
+static const json_t *
+node_by_key(const json_t *doc, const char *key)
+{
+    const json_t *nodes = json_object_get(doc, "nodes");
+
+    for (size_t i = 0; i < json_array_size(nodes); i++) {
+        if (strcmp(tx_render_str(json_array_get(nodes, i), "key"), key) == 0) {
+            return json_array_get(nodes, i);
+        }
+    }
+    return NULL;
+}
+
+void
+tx_render_parents(const json_t *doc, const json_t *node, char *names, char *fps, size_t n)
+{
+    const json_t *parents = json_object_get(node, "parents");
+    size_t used_names = 0, used_fps = 0, k = 0;
+
+    names[0] = 0;
+    fps[0] = 0;
+    for (size_t i = 0; i < json_array_size(parents); i++) {
+        const char *key = json_string_value(json_array_get(parents, i));
+        const json_t *p = key != NULL ? node_by_key(doc, key) : NULL;
+        const char *sep = k > 0 ? "\n" : "";
+        if (key == NULL) {
+            continue;
+        }
+        k++;
+        tx_render_append(names, n, &used_names, "%s%s", sep,
+                         p != NULL ? tx_render_str(p, "name") : key);
+        tx_render_append(fps, n, &used_fps, "%s%s", sep, tx_render_str(p, "fingerprint"));
+    }
+}
+
 const json_t *
 tx_render_questionnaire(const json_t *doc)
 {
@@ -319,6 +355,14 @@ tx_render_area_union(const json_t *doc)
         }
     }
     return out;
+}
+
+void
+tx_render_area_label(const json_t *area, int ja, char *out, size_t n)
+{
+    snprintf(out, n, "%s %s", tx_render_str(area, "id"),
+             tx_render_text(json_object_get(area, "name"), ja));
+    tx_render_utf8_fix(out);
 }
 
 /* ---- Credentials, policy and level shares (README.md "Report JSON"). ---- */

@@ -43,6 +43,12 @@ const char *tx_render_answer_state_label(const char *state, int ja);
  * of a supplier row plus tier, parents, answer_state, flags), else "suppliers". Borrowed. */
 const json_t *tx_render_rows(const json_t *doc);
 
+/* The parents of tree node `node` of `doc` (its "parents", keys of other nodes), their names
+ * and their fingerprints, one a line ("\n") in the order of "parents"; a parent that is no
+ * node of doc shows its key as its name. "" for none (tier 1). Cut at n - 1 bytes (UTF-8
+ * whole). */
+void tx_render_parents(const json_t *doc, const json_t *node, char *names, char *fps, size_t n);
+
 /* The questionnaire a document reports ({record, id, version, title, provenance}): the
  * document's own "questionnaire" member when it has one, else the first row's; NULL when
  * neither names one. Borrowed. */
@@ -51,6 +57,10 @@ const json_t *tx_render_questionnaire(const json_t *doc);
 /* The areas of every row in order of first appearance, as an array of the rows' area objects
  * (id, name). Caller owns (json_decref). */
 json_t *tx_render_area_union(const json_t *doc);
+
+/* "ID name" of an area object (id, name) in the language, cut at n - 1 bytes (UTF-8 whole):
+ * the heading of an area's column. */
+void tx_render_area_label(const json_t *area, int ja, char *out, size_t n);
 
 /* Cuts a trailing incomplete UTF-8 sequence off s (what snprintf leaves when it truncates). */
 void tx_render_utf8_fix(char *s);

@@ -68,6 +68,7 @@ static const char style[] =
     "svg text{font-size:11px;fill:#1d2733}\n"
     ".warn{color:#8a5300;font-weight:600}.decl{color:#3d4a5c;font-style:italic}\n"
     ".creds th{white-space:nowrap}.creds td{min-width:150px}\n"
+    "h2.questionnaire{font-size:20px;border-bottom:4px solid #1d2733;margin-top:36px}\n"
     "@media print{body{margin:0}h2{break-after:avoid}tr,.card{break-inside:avoid}"
     "details>*{display:block}}\n";
 
@@ -827,23 +828,23 @@ put_gaps(FILE *f, const json_t *sups, int ja)
     }
 }
 
-int
-tx_render_html(FILE *f, const json_t *docs, int ja)
+/* One questionnaire's part: under its title when the document names one, its suppliers and
+ * every view of them. */
+static void
+put_doc(FILE *f, const json_t *doc, int ja)
 {
-    /* Several questionnaires in turn: only the first for now (issue 15 renders each). */
-    const json_t *doc = json_array_get(docs, 0);
     const json_t *sups = tx_render_rows(doc);
+    const json_t *q = tx_render_questionnaire(doc);
     json_t *areas = tx_render_area_union(doc);
-    const char *title = tx_render_tr(N_("Supplier security report"), ja);
 
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-            ja ? "ja" : "en");
-    put_esc(f, title);
-    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", style);
-    put_esc(f, title);
-    fprintf(f, "</h1>\n<div class=\"meta\">%s ", tx_render_tr(N_("Generated"), ja));
-    put_esc(f, tx_render_str(doc, "generated"));
-    fputs(" &middot; ", f);
+    fputs("<section class=\"questionnaire\">\n", f);
+    if (json_is_object(q)) {
+        const char *t = tx_render_text(json_object_get(q, "title"), ja);
+        fputs("<h2 class=\"questionnaire\">", f);
+        put_esc(f, t[0] ? t : tx_render_str(q, "id"));
+        fputs("</h2>\n", f);
+    }
+    fputs("<div class=\"meta\">", f);
     fprintf(f, tx_render_tr(N_("%zu suppliers"), ja), json_array_size(sups));
     fputs("</div>\n", f);
     if (json_array_size(sups) == 0) {
@@ -859,7 +860,27 @@ tx_render_html(FILE *f, const json_t *docs, int ja)
         put_radars(f, sups, ja);
         put_gaps(f, sups, ja);
     }
-    fputs("</body>\n</html>\n", f);
+    fputs("</section>\n", f);
     json_decref(areas);
+}
+
+int
+tx_render_html(FILE *f, const json_t *docs, int ja)
+{
+    const char *title = tx_render_tr(N_("Supplier security report"), ja);
+
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+            ja ? "ja" : "en");
+    put_esc(f, title);
+    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", style);
+    put_esc(f, title);
+    fprintf(f, "</h1>\n<div class=\"meta\">%s ", tx_render_tr(N_("Generated"), ja));
+    put_esc(f, tx_render_str(json_array_get(docs, 0), "generated"));
+    fputs("</div>\n", f);
+    /* Each questionnaire in turn. */
+    for (size_t d = 0; d < json_array_size(docs); d++) {
+        put_doc(f, json_array_get(docs, d), ja);
+    }
+    fputs("</body>\n</html>\n", f);
     return ferror(f) ? tx_fail(TX_ERR_IO, "cannot write the report") : TX_OK;
 }

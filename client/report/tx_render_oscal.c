@@ -408,9 +408,7 @@ supplier_result(const json_t *sup, int64_t now, int ja, json_t *resources)
 int
 tx_render_oscal(FILE *f, const json_t *docs, int ja)
 {
-    /* Several questionnaires in turn: only the first for now (issue 15 renders each). */
     const json_t *doc = json_array_get(docs, 0);
-    const json_t *sups = tx_render_rows(doc);
     int64_t now = tx_now();
     json_t *results = json_array(), *resources = json_array(), *ar, *root;
     const char *generated = tx_render_str(doc, "generated");
@@ -419,9 +417,14 @@ tx_render_oscal(FILE *f, const json_t *docs, int ja)
     if (sodium_init() < 0) {
         return tx_fail(TX_ERR_CRYPTO, "libsodium did not initialise");
     }
-    for (size_t s = 0; s < json_array_size(sups); s++) {
-        json_array_append_new(results,
-                              supplier_result(json_array_get(sups, s), now, ja, resources));
+    /* A result per supplier of each questionnaire in turn; each result's title names its
+     * questionnaire. */
+    for (size_t d = 0; d < json_array_size(docs); d++) {
+        const json_t *sups = tx_render_rows(json_array_get(docs, d));
+        for (size_t s = 0; s < json_array_size(sups); s++) {
+            json_array_append_new(results,
+                                  supplier_result(json_array_get(sups, s), now, ja, resources));
+        }
     }
     if (json_array_size(results) == 0) {
         /* The schema wants at least one result. */

@@ -4,6 +4,7 @@
 #include "tx_policy.h"
 #include "tx_render_doc.h"
 #include "tx_report_row.h"
+#include "tx_report_scope.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
@@ -24,18 +25,24 @@
 typedef tx_report_row row;
 
 static json_t *
-doc_json(const row *rows, size_t n)
+doc_json(const row *rows, size_t n, json_t *questionnaire)
 {
-    json_t *arr = json_array();
+    json_t *arr = json_array(), *doc = json_object();
 
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(arr, tx_report_row_json(&rows[i]));
     }
-    return json_pack("{s:o,s:o}", "generated", tx_json_date(tx_now()), "suppliers", arr);
+    json_object_set_new(doc, "generated", tx_json_date(tx_now()));
+    if (questionnaire != NULL) {
+        json_object_set_new(doc, "questionnaire", questionnaire);
+    }
+    json_object_set_new(doc, "suppliers", arr);
+    return doc;
 }
 
-int
-tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
+/* The document of `vs`, with "questionnaire" when that is not NULL (stolen). */
+static int
+report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *questionnaire, json_t **out)
 {
     row *rows;
     size_t n;
@@ -43,9 +50,10 @@ tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out
 
     *out = NULL;
     if (rc != TX_OK) {
+        json_decref(questionnaire);
         return rc;
     }
-    *out = doc_json(rows, n);
+    *out = doc_json(rows, n, questionnaire);
     tx_report_rows_free(rows, n);
     if ((t != NULL && (rc = tx_report_tree_json(*out, vs, t)) != TX_OK) ||
         (rc = tx_policy_apply(*out, vs->policy, t != NULL && t->now ? t->now : tx_now())) !=
@@ -56,11 +64,59 @@ tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out
     return rc;
 }
 
+int
+tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
+{
+    return report_doc(vs, t, NULL, out);
+}
+
+/* The tree options of a scope: sub-suppliers read from every verdict. */
+static const tx_report_tree_opts *
+scope_tree(const tx_report_tree_opts *t, const tx_verdicts *all, tx_report_tree_opts *buf)
+{
+    if (t == NULL) {
+        return NULL;
+    }
+    *buf = *t;
+    buf->subs_from = all;
+    return buf;
+}
+
+int
+tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const char *only, json_t **out)
+{
+    tx_report_scope *sc;
+    tx_report_tree_opts buf;
+    size_t n;
+    json_t *docs;
+    int rc = tx_report_scopes(vs, only, &sc, &n);
+
+    *out = NULL;
+    if (rc != TX_OK) {
+        return rc;
+    }
+    docs = json_array();
+    for (size_t k = 0; k < n && rc == TX_OK; k++) {
+        json_t *doc;
+        rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), &doc);
+        if (rc == TX_OK) {
+            json_array_append_new(docs, doc);
+        }
+    }
+    tx_report_scopes_free(sc, n);
+    if (rc != TX_OK) {
+        json_decref(docs);
+        return rc;
+    }
+    *out = json_pack("{s:o,s:o}", "generated", tx_json_date(tx_now()), "reports", docs);
+    return TX_OK;
+}
+
 static int
-write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t)
+write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, const char *only)
 {
     json_t *root;
-    int rc = tx_report_json(vs, t, &root);
+    int rc = tx_report_docs(vs, t, only, &root);
 
     if (rc != TX_OK) {
         return rc;
@@ -322,30 +378,60 @@ write_table(FILE *f, const row *rows, const json_t *sups, size_t n, int ja)
 int
 tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja)
 {
-    return tx_report_write_tree(f, vs, NULL, json, ja);
+    return tx_report_write_tree(f, vs, NULL, NULL, json, ja);
 }
 
-int
-tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int json, int ja)
+/* The table of one scope: its supplier tables, then its tree. */
+static int
+write_scope(FILE *f, const tx_report_scope *sc, const tx_report_tree_opts *t, int ja)
 {
     row *rows;
     json_t *doc = NULL;
     size_t n;
     int rc;
 
-    if (json) {
-        rc = write_json(f, vs, t);
-    } else if ((rc = tx_report_json(vs, t, &doc)) == TX_OK &&
-               (rc = tx_report_rows(vs, &rows, &n)) == TX_OK) {
+    if (sc->vs.n == 0 && sc->id[0] != 0) {
+        char buf[256];
+        snprintf(buf, sizeof buf,
+                 tx_render_tr(N_("%s: no assessment answers this questionnaire"), ja), sc->id);
+        tx_put_wrapped(f, buf, 0, WIDTH, 2);
+    }
+    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), &doc)) == TX_OK &&
+        (rc = tx_report_rows(&sc->vs, &rows, &n)) == TX_OK) {
         /* The rows' credentials, evidence and policy verdict come from the document, as in
          * every other format; its rows are in the order of `rows`. */
-        rc = write_table(f, rows, json_object_get(doc, "suppliers"), n, ja);
+        if (n > 0 || sc->id[0] == 0) {
+            rc = write_table(f, rows, json_object_get(doc, "suppliers"), n, ja);
+        }
         if (rc == TX_OK && t != NULL) {
-            rc = tx_report_tree_table(f, vs, t, doc, ja);
+            rc = tx_report_tree_table(f, &sc->vs, t, doc, ja);
         }
         tx_report_rows_free(rows, n);
     }
     json_decref(doc);
+    return rc;
+}
+
+int
+tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, const char *only,
+                     int json, int ja)
+{
+    tx_report_scope *sc = NULL;
+    tx_report_tree_opts buf;
+    size_t n = 0;
+    int rc;
+
+    if (json) {
+        rc = write_json(f, vs, t, only);
+    } else if ((rc = tx_report_scopes(vs, only, &sc, &n)) == TX_OK) {
+        for (size_t k = 0; k < n && rc == TX_OK; k++) {
+            if (k > 0) {
+                fputc('\n', f);
+            }
+            rc = write_scope(f, &sc[k], scope_tree(t, vs, &buf), ja);
+        }
+        tx_report_scopes_free(sc, n);
+    }
     if (rc == TX_OK && ferror(f)) {
         rc = tx_fail(TX_ERR_IO, "cannot write the report");
     }

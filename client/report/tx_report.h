@@ -6,7 +6,8 @@
  * Table: fits 80 columns with up to 8 areas; short area ids with a legend; CERT is the status
  * of the referenced TICS certificate (tx_verdict_cert_state), its reason on a line below when
  * it is not valid; a row whose validity ended has "expired: ..." on a line below.
- * JSON (stable): {"generated","suppliers":[{"name","fingerprint","key","status","reason",
+ * JSON of one questionnaire's document (stable): {"generated","questionnaire",
+ *   "suppliers":[{"name","fingerprint","key","status","reason",
  *   "assessment","request","questionnaire":{"record","id","version","title"},"as_of",
  *   "valid_until","questionnaire_mismatch","superseded_by","certificate","areas":[{"id","name":{"ja","en"},"score","items","answered","applicable"}],
  *   "overall","levels":[{"level","name":{"ja","en"},"applicable","implemented","share",
@@ -26,20 +27,30 @@
  * six significant digits (83.3, not 83.299999999999997). */
 #define TX_REPORT_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 
-/* The report's JSON document of `vs` (with the supply tree when t is not NULL), exactly what
- * tx_report_write_tree prints as JSON (printed with TX_REPORT_JSON_FLAGS). Caller owns *out.
- * TX_ERR_NOMEM. */
+/* The report's JSON document of all of `vs`, whatever the questionnaires (with the supply tree
+ * when t is not NULL), as one of tx_report_docs's but without "questionnaire". Caller owns
+ * *out. TX_ERR_NOMEM. */
 int tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out);
 
+/* The report per questionnaire (tx_report_scope.h): {"generated","reports":[doc, ...]}, one
+ * document per questionnaire id in `vs` in turn, or only `only`'s (one document, whatever
+ * answers it). Each document is tx_report_json's of that questionnaire's verdicts with a
+ * "questionnaire" member ({"record","id","version","title","provenance"}; null when no
+ * questionnaire is known, tx_report_scope.h) and, with t, its own tree whose
+ * sub-suppliers come from each supplier's newest verified assessment that lists any. Caller
+ * owns *out. TX_ERR_NOMEM. */
+int tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const char *only,
+                   json_t **out);
+
 /* Writes the report of `vs` (from tx_verify_all) as a table (texts in Japanese when ja) or
- * JSON. */
+ * JSON (tx_report_docs), each questionnaire in turn. */
 int tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja);
 
 /* As tx_report_write, plus the tree when t is not NULL: the table goes on with the indented
  * tree and per-tier roll-ups; JSON gains "depth", "current_days", "nodes", "tiers", "total"
- * (README.md, "The supply tree"). */
-int tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, int json,
-                         int ja);
+ * (README.md, "The supply tree"). Only questionnaire `only` when it is not NULL. */
+int tx_report_write_tree(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t,
+                         const char *only, int json, int ja);
 
 /* The lines under a row of the table from the row's JSON: each credential (scheme, source,
  * status label, fields, register match, evidence; its reason unless its severity is "ok") and

@@ -116,6 +116,43 @@ ctx_free(tree_ctx *c)
     memset(c, 0, sizeof *c);
 }
 
+static int
+lists_subs(const tx_verdict *v)
+{
+    return v->status == TX_VERIFIED && v->inner != NULL && v->inner->n_suppliers > 0;
+}
+
+/* Per row, the verdict its sub-suppliers are read from: the supplier's newest verified
+ * assessment in `from` that lists any (whatever its questionnaire), else the row's own. */
+static int
+subs_sources(tree_ctx *c, const tx_verdicts *from, const tx_verdict **src)
+{
+    tx_idmap best = {0}; /* supplier -> index in from */
+
+    for (size_t i = 0; i < from->n; i++) {
+        const tx_verdict *v = &from->v[i];
+        int added;
+        size_t *at;
+        if (!lists_subs(v)) {
+            continue;
+        }
+        if ((at = tx_idmap_put(&best, v->supplier, i, &added)) == NULL) {
+            tx_idmap_free(&best);
+            return TX_ERR_NOMEM;
+        }
+        if (!added && (v->as_of > from->v[*at].as_of ||
+                       (v->as_of == from->v[*at].as_of && v->seq > from->v[*at].seq))) {
+            *at = i;
+        }
+    }
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const size_t *at = tx_idmap_get(&best, c->rows[i].v->supplier);
+        src[i] = at != NULL ? &from->v[*at] : c->rows[i].v;
+    }
+    tx_idmap_free(&best);
+    return TX_OK;
+}
+
 /* Rows to known organisations; tier 1 = the request's suppliers, then anyone who granted this
  * buyer an assessment and is listed by no verified assessment (a grant without a request). */
 static int
@@ -123,16 +160,22 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
 {
     size_t n_subs = 0, at = 0, n_roots = 0;
     tx_tree_input in = {0};
+    const tx_verdict **src;
     int rc;
 
     memset(c, 0, sizeof *c);
     if ((rc = tx_report_rows(vs, &c->rows, &c->n_rows)) != TX_OK) {
         return rc;
     }
+    if ((src = calloc(c->n_rows + 1, sizeof *src)) == NULL ||
+        subs_sources(c, t->subs_from != NULL ? t->subs_from : vs, src) != TX_OK) {
+        free(src);
+        ctx_free(c);
+        return TX_ERR_NOMEM;
+    }
     for (size_t i = 0; i < c->n_rows; i++) {
-        const tx_verdict *v = c->rows[i].v;
-        if (v->status == TX_VERIFIED && v->inner != NULL) {
-            n_subs += v->inner->n_suppliers;
+        if (lists_subs(src[i])) {
+            n_subs += src[i]->inner->n_suppliers;
         }
     }
     c->known = calloc(c->n_rows ? c->n_rows : 1, sizeof *c->known);
@@ -140,6 +183,7 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
     c->roots = calloc(t->n_roots + c->n_rows + 1, sizeof *c->roots);
     c->names = calloc(t->n_roots + c->n_rows + 1, sizeof *c->names);
     if (c->known == NULL || c->subs == NULL || c->roots == NULL || c->names == NULL) {
+        free(src);
         ctx_free(c);
         return TX_ERR_NOMEM;
     }
@@ -155,9 +199,9 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
         k->q = v->q;
         k->ctx = &c->rows[i];
         k->subs = &c->subs[at];
-        if (v->status == TX_VERIFIED && v->inner != NULL) {
-            for (size_t s = 0; s < v->inner->n_suppliers; s++) {
-                const tx_sub_supplier_pb *sub = v->inner->suppliers[s];
+        if (lists_subs(src[i])) {
+            for (size_t s = 0; s < src[i]->inner->n_suppliers; s++) {
+                const tx_sub_supplier_pb *sub = src[i]->inner->suppliers[s];
                 tx_tree_sub *o = &c->subs[at++];
                 o->has_key = sub->key.len == TX_KEY_LEN;
                 if (o->has_key) {
@@ -169,6 +213,7 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
             }
         }
     }
+    free(src);
     {
         tx_idmap seen = {0}, last = {0}; /* roots so far; key -> its last known row */
         listed l;
@@ -618,15 +663,24 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
     tree_ctx c;
     tree_widths w = widths(ja);
     char buf[256];
+    const char *qid =
+        json_string_value(json_object_get(json_object_get(doc, "questionnaire"), "id"));
     int rc = ctx_build(&c, vs, t);
 
     if (rc != TX_OK) {
         return rc;
     }
     fputc('\n', f);
-    snprintf(buf, sizeof buf,
-             tx_render_tr(N_("supply tree (%u tiers; current = as-of within %u days)"), ja),
-             c.tree.depth, c.tree.current_days);
+    if (qid != NULL) {
+        /* Each questionnaire has its own tree: say whose. */
+        snprintf(buf, sizeof buf,
+                 tx_render_tr(N_("supply tree, %s (%u tiers; current = as-of within %u days)"), ja),
+                 qid, c.tree.depth, c.tree.current_days);
+    } else {
+        snprintf(buf, sizeof buf,
+                 tx_render_tr(N_("supply tree (%u tiers; current = as-of within %u days)"), ja),
+                 c.tree.depth, c.tree.current_days);
+    }
     tx_put_wrapped(f, buf, 0, WIDTH, 2);
     tx_put_cell(f, tx_render_tr(N_("T"), ja), 3);
     tx_put_cell(f, tx_render_tr(N_("SUPPLIER"), ja), w.name);

@@ -19,6 +19,9 @@ typedef struct {
     unsigned depth;        /* tiers, >= 1 */
     unsigned current_days; /* 0: TX_TREE_DEFAULT_CURRENT_DAYS */
     int64_t now;
+    const tx_verdicts *subs_from; /* NULL: the report's verdicts. Where a supplier's
+                                     sub-suppliers are read: its newest verified assessment
+                                     that lists any, whatever its questionnaire */
 } tx_report_tree_opts;
 
 /* Adds "depth", "current_days", "nodes", "tiers" and "total" to a report document `doc` built
@@ -28,7 +31,8 @@ int tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree
 /* Prints the indented tree and its roll-ups by tier (texts in Japanese when ja), as the table
  * report goes on after the supplier tables; under each node its credentials and the policy's
  * verdict, under each roll-up the policy's counts, read from `doc` (the report's JSON document
- * with the tree of the same vs and t; may be NULL). TX_ERR_NOMEM. */
+ * with the tree of the same vs and t; may be NULL); the heading names the document's
+ * questionnaire when it has one. TX_ERR_NOMEM. */
 int tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t,
                          const json_t *doc, int ja);
 

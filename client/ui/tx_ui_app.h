@@ -19,6 +19,8 @@ struct tx_ui_app {
     tx_client_opts opts;    /* what it was opened with (the watcher opens its own) */
     int has_hub;            /* a hub key is configured */
     tx_ui_model *model;     /* the buyer's report model, NULL until first built */
+    char questionnaire[72]; /* the questionnaire the model shows as asked (?questionnaire=),
+                               "" for the default: the main one, else the first answered */
     tx_ui_events *events;   /* the open event streams */
 };
 
@@ -40,6 +42,10 @@ void tx_ui_model_invalidate(tx_ui_app *app);
  * called with app->lock held, by the server once at start (in the background, so the first page
  * finds it ready) and by any handler that finds it missing or out of date. */
 int tx_ui_model_build(tx_ui_app *app);
+
+/* The model of questionnaire `id` (NULL or "": the default), rebuilt when it shows another.
+ * TX_ERR_USAGE for an id that is not one. Borrowed until the lock is released. */
+int tx_ui_model_get_q(tx_ui_app *app, const char *id, tx_ui_model **out);
 
 /* Fetches what was granted to this organisation (tx_fetch_all) and rebuilds the model; called
  * with app->lock held, by POST /api/fetch and by the watcher when a grant or revocation arrives.

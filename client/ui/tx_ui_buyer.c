@@ -210,6 +210,15 @@ lower(char *s)
     }
 }
 
+/* The model of the questionnaire the page shows (?questionnaire=ID; absent: the default). */
+static int
+model_for(tx_ui_app *app, const tx_ui_req *rq, tx_ui_model **m)
+{
+    char q[256];
+
+    return tx_ui_model_get_q(app, tx_ui_arg(rq, "questionnaire", q, sizeof q), m);
+}
+
 static int
 h_dashboard(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
@@ -227,7 +236,7 @@ h_dashboard(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 
     if ((rc = arg_count(rq, "offset", 0, LONG_MAX / 2, 0, &offset)) != TX_OK ||
         (rc = arg_count(rq, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &limit)) != TX_OK ||
-        (rc = tx_ui_model_get(app, &m)) != TX_OK || (rc = parse_sort(m, rq, &k)) != TX_OK) {
+        (rc = model_for(app, rq, &m)) != TX_OK || (rc = parse_sort(m, rq, &k)) != TX_OK) {
         return rc;
     }
     if (qs != NULL) {
@@ -255,6 +264,7 @@ h_dashboard(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         json_pack("{s:o,s:s,s:I,s:I,s:I,s:O,s:O,s:o}", "generated", tx_json_date(m->now), "today",
                   today, "total", (json_int_t)n, "offset", (json_int_t)offset, "limit",
                   (json_int_t)limit, "areas", m->areas, "counts", m->counts, "rows", rows);
+    json_object_set(rs->json, "questionnaires", m->questionnaires);
     return TX_OK;
 }
 
@@ -268,7 +278,7 @@ h_tree(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     if ((rc = arg_count(rq, "depth", 1, TX_TREE_MAX_DEPTH, 0, &depth)) != TX_OK ||
-        (rc = tx_ui_model_get(app, &m)) != TX_OK) {
+        (rc = model_for(app, rq, &m)) != TX_OK) {
         return rc;
     }
     if (depth == 0 || (unsigned)depth == m->tree.depth) {
@@ -337,7 +347,7 @@ h_supplier(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         return tx_fail(TX_ERR_USAGE, "supplier %.80s: give the organisation's key (64 hex)",
                        rq->rest);
     }
-    if ((rc = tx_ui_model_get(app, &m)) != TX_OK) {
+    if ((rc = model_for(app, rq, &m)) != TX_OK) {
         return rc;
     }
     if ((r = tx_ui_model_row(m, key)) == NULL) {
@@ -371,6 +381,14 @@ static const struct {
     {"json", "json", "application/json"},
 };
 
+/* The questionnaire the model shows, for the export: NULL when none is named (every
+ * questionnaire then, as `report`). */
+static const char *
+shown(const tx_ui_model *m)
+{
+    return m->scope[0].id[0] ? m->scope[0].id : NULL;
+}
+
 /* XLSX is written to a file: a fresh 0700 directory in the home, read back and removed. */
 static int
 export_xlsx(tx_ui_app *app, const tx_ui_model *m, int ja, tx_ui_resp *rs)
@@ -387,7 +405,7 @@ export_xlsx(tx_ui_app *app, const tx_ui_model *m, int ja, tx_ui_resp *rs)
                        strerror(errno));
     }
     snprintf(path, sizeof path, "%s/report.xlsx", dir);
-    rc = tx_render_report(NULL, path, &m->vs, &m->tree, TX_REPORT_XLSX, ja);
+    rc = tx_render_report(NULL, path, &m->vs, &m->tree, shown(m), TX_REPORT_XLSX, ja);
     if (rc == TX_OK && (rc = tx_file_read(path, 256u * 1024 * 1024, &bytes, &len)) != TX_OK) {
         rc = tx_fail(rc, "cannot read the spreadsheet back: %s", tx_strerror(rc));
     }
@@ -423,7 +441,7 @@ h_export(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         return tx_fail(TX_ERR_USAGE, "lang=%s: use ja or en", l);
     }
     ja = l != NULL ? strcmp(l, "ja") == 0 : ja;
-    if ((rc = tx_render_format(f, &format)) != TX_OK || (rc = tx_ui_model_get(app, &m)) != TX_OK) {
+    if ((rc = tx_render_format(f, &format)) != TX_OK || (rc = model_for(app, rq, &m)) != TX_OK) {
         return rc;
     }
     if (format == TX_REPORT_XLSX) {
@@ -435,7 +453,7 @@ h_export(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         if (mem == NULL) {
             return tx_fail(TX_ERR_NOMEM, "out of memory");
         }
-        rc = tx_render_report(mem, NULL, &m->vs, &m->tree, format, ja);
+        rc = tx_render_report(mem, NULL, &m->vs, &m->tree, shown(m), format, ja);
         if (fclose(mem) != 0 && rc == TX_OK) {
             rc = tx_fail(TX_ERR_NOMEM, "out of memory");
         }

@@ -42,6 +42,8 @@ model_free(tx_ui_model *m)
     tx_progress_free(&m->progress);
     free(m->roots);
     tx_orgs_free(&m->orgs);
+    tx_report_scopes_free(m->scope, m->n_scope);
+    json_decref(m->questionnaires);
     tx_verdicts_free(&m->vs);
     free(m);
 }
@@ -351,7 +353,7 @@ tx_ui_model_tree(const tx_ui_model *m, unsigned depth, json_t **out)
 
     *out = NULL;
     t.depth = depth;
-    if ((rc = tx_report_tree_json(doc, &m->vs, &t)) == TX_OK) {
+    if ((rc = tx_report_tree_json(doc, m->rvs, &t)) == TX_OK) {
         *out = compact_tree(doc);
     }
     json_decref(doc);
@@ -473,6 +475,47 @@ add_areas_counts(tx_ui_model *m)
     }
 }
 
+/* The questionnaire the model shows: the one asked, else the main one, else the first
+ * answered; its verdicts in m->rvs; every questionnaire answered in m->questionnaires. */
+static int
+pick_questionnaire(tx_ui_model *m, tx_home *home, const char *asked)
+{
+    const char *main_q = m->main_q;
+    tx_report_scope *all;
+    size_t n;
+    const char *shown;
+    int rc;
+
+    if ((rc = tx_report_main_get(home, m->main_q)) != TX_OK ||
+        (rc = tx_report_scopes(&m->vs, NULL, &all, &n)) != TX_OK) {
+        return rc;
+    }
+    shown = asked[0] ? asked : main_q[0] ? main_q : all[0].id;
+    /* One scope: that questionnaire's, or (no id) the unreadable ones', or none at all. */
+    if ((rc = tx_report_scopes(&m->vs, shown[0] ? shown : NULL, &m->scope, &m->n_scope)) == TX_OK) {
+        int selected = 0;
+        m->rvs = &m->scope[0].vs;
+        m->questionnaires = json_array();
+        for (size_t i = 0; i < n && m->vs.n > 0; i++) {
+            json_t *q = tx_report_scope_json(&all[i]);
+            q = json_is_null(q) ? json_pack("{s:n}", "id") : q;
+            selected |= strcmp(all[i].id, shown) == 0;
+            json_object_set_new(q, "selected", json_boolean(strcmp(all[i].id, shown) == 0));
+            json_object_set_new(q, "main", json_boolean(strcmp(all[i].id, main_q) == 0));
+            json_array_append_new(m->questionnaires, q);
+        }
+        if (!selected && shown[0]) {
+            /* Asked for, or the main one, but answered by nobody yet. */
+            json_t *q = tx_report_scope_json(&m->scope[0]);
+            json_object_set_new(q, "selected", json_true());
+            json_object_set_new(q, "main", json_boolean(strcmp(shown, main_q) == 0));
+            json_array_append_new(m->questionnaires, q);
+        }
+    }
+    tx_report_scopes_free(all, n);
+    return rc;
+}
+
 int
 tx_ui_model_build(tx_ui_app *app)
 {
@@ -488,6 +531,7 @@ tx_ui_model_build(tx_ui_app *app)
     /* As tx_cmd_report: the tree starts at the suppliers of this organisation's own requests
      * and goes as deep as the deepest of them asks. */
     if ((rc = tx_verify_all(home, NULL, &m->vs)) != TX_OK ||
+        (rc = pick_questionnaire(m, home, app->questionnaire)) != TX_OK ||
         (rc = tx_tree_roots(home, &m->roots, &m->tree.n_roots, &req_depth)) != TX_OK) {
         model_free(m);
         return rc;
@@ -499,7 +543,8 @@ tx_ui_model_build(tx_ui_app *app)
         tx_fail_clear();
     }
     m->tree.depth = req_depth;
-    if ((rc = tx_report_json(&m->vs, &m->tree, &m->doc)) != TX_OK ||
+    m->tree.subs_from = &m->vs;
+    if ((rc = tx_report_json(m->rvs, &m->tree, &m->doc)) != TX_OK ||
         (rc = tx_progress_load(home, &m->vs, m->now, &m->progress)) != TX_OK ||
         (rc = add_rows(m)) != TX_OK) {
         model_free(m);
@@ -522,6 +567,32 @@ tx_ui_model_build(tx_ui_app *app)
     malloc_trim(0);
 #endif
     return TX_OK;
+}
+
+int
+tx_ui_model_get_q(tx_ui_app *app, const char *id, tx_ui_model **out)
+{
+    const char *want = id != NULL ? id : "";
+    char main_q[TX_QUESTIONNAIRE_ID_MAX + 1];
+    int rc;
+
+    *out = NULL;
+    if (want[0] && (rc = tx_report_qid_check(want)) != TX_OK) {
+        return rc;
+    }
+    if (strcmp(want, app->questionnaire) != 0) {
+        snprintf(app->questionnaire, sizeof app->questionnaire, "%s", want);
+        tx_ui_model_invalidate(app);
+    } else if (app->model != NULL) {
+        /* The default and the selector's mark follow `questionnaire main` set meanwhile. */
+        if ((rc = tx_report_main_get(tx_client_home(app->client), main_q)) != TX_OK) {
+            return rc;
+        }
+        if (strcmp(main_q, app->model->main_q) != 0) {
+            tx_ui_model_invalidate(app);
+        }
+    }
+    return tx_ui_model_get(app, out);
 }
 
 int

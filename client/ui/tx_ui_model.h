@@ -10,6 +10,7 @@
 #include "tx_orgs.h"
 #include "tx_progress.h"
 #include "tx_report.h"
+#include "tx_report_scope.h"
 #include "tx_ui_app.h"
 #include "tx_verify.h"
 
@@ -38,6 +39,13 @@ typedef struct {
 struct tx_ui_model {
     int valid;                    /* 0 after tx_ui_model_invalidate */
     tx_verdicts vs;               /* tx_verify_all of the cache */
+    tx_report_scope *scope;       /* the questionnaire shown (tx_report_scopes, one) */
+    size_t n_scope;
+    const tx_verdicts *rvs;       /* its verdicts: what the report, the rows and the tree show */
+    json_t *questionnaires;       /* [{"id","version","title","selected","main"}]: each
+                                     questionnaire answered (id null: not readable), and the
+                                     one shown when nobody answered it */
+    char main_q[TX_QUESTIONNAIRE_ID_MAX + 1]; /* the main questionnaire when built */
     tx_orgs orgs;                 /* enrolled organisations (profiles in the cache) */
     uint8_t (*roots)[TX_KEY_LEN]; /* tier 1: the suppliers of this organisation's requests */
     tx_report_tree_opts tree;     /* what `report` walks (depth from the requests) */

@@ -651,9 +651,8 @@ static int
 forward_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
 {
     tx_forward_args a = {0};
-    tx_forward_result res;
+    tx_forward_result res = {0};
     const char **to = NULL;
-    char fp[TX_FP_LEN];
     int rc;
 
     if ((rc = need_hub(app, "forwarding a request")) == TX_OK &&
@@ -661,13 +660,10 @@ forward_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         (rc = body_names(rq, "to", &to, &a.n_to)) == TX_OK) {
         a.to = to;
         if ((rc = tx_forward_send(app->client, &a, &res)) == TX_OK) {
-            tx_fingerprint(res.origin, fp);
-            rs->json =
-                json_pack("{s:o,s:o,s:s,s:I,s:I}", "request", tx_json_hex(res.id, TX_ID_LEN),
-                          "on_behalf_of", tx_json_hex(res.original, TX_ID_LEN), "origin_buyer", fp,
-                          "depth", (json_int_t)res.depth, "suppliers", (json_int_t)res.n_suppliers);
+            rs->json = tx_forward_result_json(&res);
         }
     }
+    tx_forward_result_free(&res);
     free(to);
     return rc;
 }

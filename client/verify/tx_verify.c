@@ -1111,6 +1111,11 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
                                "request",
                                v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null()));
             json_t *last = json_array_get(arr, json_array_size(arr) - 1);
+            /* The questionnaire's own id and version, once its record verified. */
+            json_object_set_new(last, "questionnaire_id",
+                                v->q != NULL ? json_string(v->q->id) : json_null());
+            json_object_set_new(last, "questionnaire_version",
+                                v->q != NULL ? json_integer(v->q->version) : json_null());
             json_object_set_new(last, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
             json_object_set_new(last, "superseded_by", tx_verdict_superseded_json(v));
             json_object_set_new(last, "content",

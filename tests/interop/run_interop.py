@@ -199,7 +199,8 @@ def both_ways(hub, me, home, c_home, ticsx, hub_pub):
     print("   " + verify.stdout.strip().replace("\n", "\n   "))
     assert verify.returncode == 0 and "Interop Python KK" in verify.stdout, verify.stderr
     report = json.loads(ticsx(c_home, "--json", "report").stdout)
-    [row] = report["suppliers"]
+    [doc] = report["reports"]
+    [row] = doc["suppliers"]
     print("   report: %s %s, overall %s, level %s, comments %r" % (
         row["name"], row["status"], row["overall"], row["level_achieved"],
         {i["comment"] for i in row["items"]}))

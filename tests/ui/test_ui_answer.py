@@ -11,7 +11,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (CORP, MARKUP, Failure, builtin_ref, expect, expect_eq, fetch_until,  # noqa
-                    fill_answers, login, number, org_key, profile_answers, report_row,
+                    fill_answers, login, number, org_key, profile_answers, report_doc, report_row,
                     review_and_send, row_of, wizard, main, open_supplier, soft_expect)
 
 NOTE = "FY2026 調達方針 <img src=x onerror=alert(2)>"
@@ -152,7 +152,7 @@ def test_supplier_page(c):
 
 def test_sub_supplier_in_the_tree(c):
     b, w, sub = c["bb"], c["w"], c["sub"]
-    doc = w.cli(c["buyer"], "report", json_out=True, ok=(0, 1))
+    doc = report_doc(w, c["buyer"])
     nodes = [n for n in doc["nodes"] if n["fingerprint"] == sub.fingerprint]
     expect(nodes, "report --json's tree lacks the sub-supplier entered in the form")
     n = nodes[0]

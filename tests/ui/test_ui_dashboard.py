@@ -12,13 +12,13 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (TICSX, demo_world, expect, expect_eq, login, main, number,  # noqa: E402
-                    row_of)
+                    report_doc, row_of)
 
 
 def setup(w):
     c = demo_world(w)
     c["ui"], c["b"], c["api"] = login(w, c["buyer"])
-    c["report"] = w.cli(c["buyer"], "report", json_out=True, ok=(0, 1))
+    c["report"] = report_doc(w, c["buyer"])
     return c
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Answer once, share with many, in the supplier's browser: an assessment answered in the page
 answers a second buyer's request by reuse; it is superseded by a corrected one; a buyer's
-grant is revoked; each through its button and the confirm dialog, whose text names the
+grant is revoked (every version at once); each through its button and the confirm dialog, whose text names the
 consequence. The buyers see it with the CLI and, for the revocation, on the dashboard."""
 
 import os
@@ -124,9 +124,18 @@ def test_revoke(c):
     w, b1 = c["w"], c["b1"]
     expect(b1.fingerprint in c["grantees"], "buyer 1 is no grantee of the new assessment: %r"
            % c["grantees"])
-    # Buyer 1 holds both the superseded assessment and the new one: both are withdrawn.
+    # Buyer 1 holds both the superseded assessment and the new one: one revocation withdraws
+    # both (the whole version line).
     revoke_in_page(c, c["a2"], b1)
-    revoke_in_page(c, c["a1"], b1)
+    old = [a for a in c["api"].get("/api/assessments")["assessments"] if a["id"] == c["a1"]][0]
+    expect(b1.fingerprint not in [g["fingerprint"] for g in old["grantees"]],
+           "revoking the new version left buyer 1 the superseded one")
+    # The page lists the revoked share under each version, with its date.
+    assessment_el(c["b"], c["a1"])
+    c["b"].until("the revoked share listed under the superseded version", lambda: [
+        x for x in c["b"].css('[data-t="assessment"][data-id="%s"] [data-t="past-shares"] li'
+                              % c["a1"])
+        if b1.name in x.text and x.get_attribute("data-state") == "revoked"])
     w.cli(b1, "fetch")
     key = c["key"]
     row = report_row(w, b1, key)

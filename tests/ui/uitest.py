@@ -583,8 +583,17 @@ def pick(profile, i):
     return ["yes", "partly", "no", "no", "partly"][i % 5]
 
 
+def report_doc(world, home, *args):
+    """The one questionnaire's document of `report --json` ({"generated", "reports": [doc]})."""
+    out = world.cli(home, "report", *args, json_out=True, ok=(0, 1))
+    if len(out["reports"]) != 1:
+        raise Failure("report --json of %s: %d documents, one expected"
+                      % (home.name, len(out["reports"])))
+    return out["reports"][0]
+
+
 def report_row(world, home, key):
-    doc = world.cli(home, "report", json_out=True, ok=(0, 1))
+    doc = report_doc(world, home)
     for r in doc["suppliers"]:
         if r["key"] == key:
             return r

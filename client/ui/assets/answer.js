@@ -623,6 +623,10 @@
       res.supersedes ? h('p', {text: t('sent.superseded', {id: TX.short(res.supersedes)})}) : null
     ]);
     var acts = h('div', {class: 'actions'}, [h('a', {class: 'button secondary', href: '#/assessments', text: t('sent.assessments')}), h('a', {class: 'button secondary', href: '#/inbox', text: t('sent.inbox')})]);
+    var dropped = res.dropped_suppliers || {count: 0, names: []};
+    if (dropped.count > 0) {
+      box.appendChild(h('p', {class: 'warn', t: 'sent-dropped', text: t('sent.dropped', {n: dropped.count, names: dropped.names.join(', ')})}));
+    }
     if (r.depth > 1) {
       box.appendChild(h('p', {class: 'callout', text: t('sent.forward')}));
     }

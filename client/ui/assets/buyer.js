@@ -21,6 +21,32 @@
   var CERTS = ['valid', 'no_certificate', 'unavailable', 'holder_mismatch', 'not_accredited', 'revoked',
     'not_yet_valid', 'expired', 'suspended', 'stale'];
 
+  // The questionnaire the buyer's pages show: '' until the buyer picks one (the server then
+  // shows the main questionnaire, else the first answered). Every report call names it.
+  var shownQ = '';
+  function withQ(path) {
+    if (!shownQ) {
+      return path;
+    }
+    var sep = path.indexOf('?') < 0 ? '?' : '&';
+    return path + sep + 'questionnaire=' + encodeURIComponent(shownQ);
+  }
+
+  // The questionnaire selector: one option per questionnaire answered (the main one marked).
+  function fillQuestionnaires(field, sel, list) {
+    TX.clear(sel);
+    (list || []).forEach(function (q) {
+      var name = q.id === null ? t('dash.q.unknown')
+        : (TX.L(q.title) || q.id) + ' (' + q.id + (q.version ? ' v' + q.version : '') + ')';
+      sel.appendChild(h('option', {
+        value: q.id || '',
+        text: q.main ? t('dash.q.main', {name: name}) : name,
+        selected: q.selected
+      }));
+    });
+    field.hidden = !list || list.length === 0;
+  }
+
   function dashQuery() {
     var p = new URLSearchParams();
     p.set('offset', dash.offset);
@@ -36,7 +62,7 @@
     if (dash.cert) {
       p.set('cert', dash.cert);
     }
-    return '/api/dashboard?' + p.toString();
+    return withQ('/api/dashboard?' + p.toString());
   }
 
   function renderDashboard(main) {
@@ -66,13 +92,25 @@
       exp.appendChild(h('a', {
         class: 'button secondary',
         t: 'export-' + f,
-        href: '/api/export?format=' + f + '&lang=' + TX.lang,
+        href: withQ('/api/export?format=' + f + '&lang=' + TX.lang),
         download: '',
         text: f.toUpperCase()
       }));
     });
     tools.appendChild(exp);
     head.appendChild(tools);
+    var qId = TX.uid('q');
+    var qSel = h('select', {id: qId, t: 'questionnaire'});
+    var qField = h('div', {class: 'field questionnaire-pick', t: 'questionnaire-pick'}, [
+      h('label', {for: qId, text: t('dash.questionnaire')}), qSel
+    ]);
+    qField.hidden = true;
+    head.appendChild(qField);
+    qSel.addEventListener('change', function () {
+      shownQ = qSel.value;
+      dash.offset = 0;
+      TX.render(true);
+    });
 
     var counts = h('div', {class: 'cards counts'});
     main.appendChild(counts);
@@ -113,6 +151,7 @@
 
     var load = function (focusKey) {
       return TX.get(dashQuery()).then(function (d) {
+        fillQuestionnaires(qField, qSel, d.questionnaires);
         drawCounts(counts, d);
         drawTable(tableBox, d, load, focusKey);
         TX.clear(heatBox);
@@ -264,7 +303,7 @@
   function renderTree(main, m, q) {
     TX.title(main, t('tree.title'), t('tree.lead'));
     var depth = q.depth ? '?depth=' + encodeURIComponent(q.depth) : '';
-    return TX.get('/api/tree' + depth).then(function (d) {
+    return TX.get(withQ('/api/tree' + depth)).then(function (d) {
       var nodes = d.nodes || [];
       var byKey = {};
       var children = {};
@@ -435,7 +474,7 @@
 
   function renderSupplier(main, m) {
     var key = m[1];
-    return TX.get('/api/supplier/' + key).then(function (d) {
+    return TX.get(withQ('/api/supplier/' + key)).then(function (d) {
       var r = d.row || {};
       TX.title(main, r.name || TX.short(key), r.fingerprint || '');
       var head = main.querySelector('.page-head');
@@ -542,7 +581,7 @@
     sel.addEventListener('change', draw);
     draw();
     // other suppliers for the overlay, from the dashboard's data
-    TX.get('/api/dashboard?limit=500&sort=name&status=verified')
+    TX.get(withQ('/api/dashboard?limit=500&sort=name&status=verified'))
       .then(function (dd) {
         var grp = h('optgroup', {label: t('sup.overlay.others')});
         dd.rows.forEach(function (row) {

@@ -126,7 +126,9 @@
     if (r.depth > 1) {
       acts.appendChild(TX.action({class: 'secondary', t: 'forward'}, t('inbox.forward'), t('inbox.forward.confirm', {name: r.from ? r.from.name : '', n: r.depth - 1}), t('inbox.forward.ok'), function () {
         return TX.post('/api/forward', {request: r.id}).then(function (res) {
-          TX.notice(t('inbox.forward.done', {n: res.suppliers}));
+          var skipped = (res.skipped || []).map(function (s) { return s.name || s.fingerprint; });
+          var msg = res.request ? t('inbox.forward.done', {n: res.suppliers}) : t('inbox.forward.none');
+          TX.notice(skipped.length ? msg + ' ' + t('inbox.forward.skipped', {names: skipped.join(', ')}) : msg);
         });
       }));
     }
@@ -229,14 +231,21 @@
             h('th', {scope: 'row'}, [g.name, h('div', {class: 'fp', text: g.fingerprint})]),
             h('td', {text: g.until || t('inbox.nolimit')}),
             h('td', null, TX.action({class: 'danger small', t: 'revoke', 'aria-label': t('as.revoke') + ': ' + g.name}, t('as.revoke'), t('as.revoke.confirm', {name: g.name}), t('as.revoke.ok'), function () {
-              return TX.post('/api/revoke', {assessment: a.id, from: g.fingerprint}).then(function () {
-                TX.notice(t('as.revoke.done', {name: g.name}));
+              return TX.post('/api/revoke', {assessment: a.id, from: g.fingerprint}).then(function (res) {
+                TX.notice(t('as.revoke.done', {name: g.name, n: (res.assessments || []).length}));
                 TX.render(true);
               });
             }))
           ]);
         }))
       ]));
+    }
+    var past = (a.shared || []).filter(function (s) { return s.state !== 'current'; });
+    if (past.length) {
+      card.appendChild(h('h3', {class: 'h4', text: t('as.past', {n: past.length})}));
+      card.appendChild(h('ul', {class: 'plain-list', t: 'past-shares'}, past.map(function (s) {
+        return h('li', {'data-fingerprint': s.fingerprint, 'data-state': s.state, text: t(s.state === 'revoked' ? 'as.past.revoked' : 'as.past.ended', {name: s.name || s.fingerprint, date: s.state === 'revoked' ? s.revoked : s.until, granted: s.granted})});
+      })));
     }
     if (!a.superseded_by) {
       var toId = TX.uid('gt');
