@@ -227,6 +227,15 @@ test_buyer_sees_overdue(void **state)
     th_expect_text(r.out, "2 overdue");
     th_expect_text(r.out, S2);
     th_result_free(&r);
+    /* -q: the record of each item, one per line (here the request, once per supplier). */
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "due", "-q", NULL);
+    th_expect_status(&r, 1);
+    {
+        char want[2 * 65 + 1];
+        snprintf(want, sizeof want, "%s\n%s\n", fx.req, fx.req);
+        assert_string_equal(r.out, want);
+    }
+    th_result_free(&r);
     /* A bad window is a usage error. */
     th_ticsx(&r, &fx.w.hub, fx.buyer, "due", "--within", "-1", NULL);
     th_expect_status(&r, 2);

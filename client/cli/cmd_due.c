@@ -35,7 +35,7 @@ tx_cmd_due(tx_cli *g, int argc, char **argv)
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
         (!fetch || (rc = tx_due_fetch(c)) == TX_OK) &&
         (rc = tx_due_load(c, 0, within, &d)) == TX_OK) {
-        rc = tx_due_print(stdout, &d, g->json);
+        rc = tx_due_print(stdout, &d, g->json, g->quiet);
         g->definite_no = d.overdue > 0;
     }
     tx_due_free(&d);

@@ -70,8 +70,9 @@ const char *tx_due_kind_name(int kind);
 /* The JSON above. Caller owns. */
 json_t *tx_due_json(const tx_due *d);
 
-/* A table in the process's language, or the JSON document. TX_OK or TX_ERR_IO. */
-int tx_due_print(FILE *f, const tx_due *d, int json);
+/* A table in the process's language, the JSON document, or (quiet) each item's record id on a
+ * line of its own, soonest first. TX_OK or TX_ERR_IO. */
+int tx_due_print(FILE *f, const tx_due *d, int json, int quiet);
 
 void tx_due_free(tx_due *d);
 

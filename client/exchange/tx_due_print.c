@@ -117,7 +117,7 @@ print_item(FILE *f, const tx_due *d, const tx_due_item *it)
 }
 
 int
-tx_due_print(FILE *f, const tx_due *d, int json)
+tx_due_print(FILE *f, const tx_due *d, int json, int quiet)
 {
     if (json) {
         json_t *doc = tx_due_json(d);
@@ -127,13 +127,19 @@ tx_due_print(FILE *f, const tx_due *d, int json)
         json_decref(doc);
         return rc == 0 && !ferror(f) ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the list");
     }
-    if (d->n == 0) {
+    if (quiet) {
+        for (size_t i = 0; i < d->n; i++) {
+            char hex[2 * TX_ID_LEN + 1];
+            tx_hex(hex, d->v[i].record, TX_ID_LEN);
+            fprintf(f, "%s\n", hex);
+        }
+    } else if (d->n == 0) {
         fprintf(f, _("nothing due within %d days\n"), d->within);
     } else {
         fprintf(f, _("%zu overdue, %zu due within %d days\n"), d->overdue, d->n - d->overdue,
                 d->within);
     }
-    for (size_t i = 0; i < d->n; i++) {
+    for (size_t i = 0; i < d->n && !quiet; i++) {
         print_item(f, d, &d->v[i]);
     }
     return ferror(f) ? tx_fail(TX_ERR_IO, "cannot write the list") : TX_OK;
