@@ -428,6 +428,18 @@ test_campaign(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.out, "2 sent, 0/4 answered");
     th_result_free(&r);
+    /* A hub that does not answer: exit 3, and the campaign stays due (nothing recorded). */
+    th_ticsx_id(first, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                S1, "--every", "1y", NULL);
+    {
+        th_ticsx_opts o = {.hub = &fx.w.hub, .now = at_from_now(at, 400)};
+
+        th_ticsx_with(&r, &o, fx.buyer, "campaign", "run", "--hub", "tcp://127.0.0.1:9",
+                      "--timeout", "300", NULL);
+        th_expect_status(&r, 3);
+        th_result_free(&r);
+        assert_int_equal(campaign_run(at, 0), 1);
+    }
     th_ticsx(&r, &fx.w.hub, fx.buyer, "campaign", "show", "7", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "no campaign 7");

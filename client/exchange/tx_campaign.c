@@ -142,6 +142,9 @@ tx_campaign_run(tx_client *c, int dry, int64_t now, tx_campaign_run_result *out)
             snprintf(st->why, sizeof st->why, "%s", tx_fail_msg());
             first = first == TX_OK ? st->rc : first;
             tx_fail_clear();
+            if (st->rc == TX_ERR_UNREACHABLE || st->rc == TX_ERR_NET) {
+                break; /* the others would wait for the same hub: they go on the next run */
+            }
         }
     }
     tx_campaigns_free(v, n);
