@@ -236,6 +236,14 @@ test_buyer_sees_overdue(void **state)
         assert_string_equal(r.out, want);
     }
     th_result_free(&r);
+    /* --fetch from a hub that does not answer: exit 3 (without --fetch no hub is asked). */
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "due", "--fetch", "--hub", "tcp://127.0.0.1:9", "--timeout",
+             "300", NULL);
+    th_expect_status(&r, 3);
+    th_result_free(&r);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "due", "--hub", "tcp://127.0.0.1:9", NULL);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
     /* A bad window is a usage error. */
     th_ticsx(&r, &fx.w.hub, fx.buyer, "due", "--within", "-1", NULL);
     th_expect_status(&r, 2);
