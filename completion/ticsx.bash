@@ -32,7 +32,9 @@ _ticsx_command_opts()
     case $1 in
     keygen) echo "--name --corporate-number" ;;
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
-    request) echo "--questionnaire --to --due --depth --note" ;;
+    request) echo "--questionnaire --to --due --depth --note --every" ;;
+    due) echo "--within --fetch" ;;
+    campaign) echo "--dry-run" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
     answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence --credentials" ;;
@@ -75,7 +77,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan"
+        help evidence register policy plan due campaign"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -141,6 +143,7 @@ _ticsx()
         --credentials) _ticsx_words "all none" ;;
         --document) _ticsx_files ;;
         --list) _ticsx_words "tics-certified tics-bodies" ;;
+        --every) [ "$cmd" = request ] && _ticsx_words "12m 6m 1y 90d" ;;
         --certificate) _ticsx_words "none" ;;
         --scope) [ "$cmd" = accredit ] && _ticsx_words "all" ;;
         --questionnaire) _ticsx_words "tics-selfcheck" ;;
@@ -217,6 +220,9 @@ _ticsx()
         ;;
     plan)
         [ -z "$sub" ] && _ticsx_words "list done"
+        ;;
+    campaign)
+        [ -z "$sub" ] && _ticsx_words "list show run stop"
         ;;
     policy)
         case $sub in

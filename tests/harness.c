@@ -821,6 +821,29 @@ th_world_certify(const th_world *w, const char *meti, const char *pinner, const 
 }
 
 void
+th_answers_file(const th_hub *hub, const char *home, const char *req, const char *choice,
+                json_t *subs, const char *path)
+{
+    json_t *j, *arr;
+    char *text;
+
+    th_ticsx_expect(0, hub, home, "questionnaire", "template", req, "--format", "json", "--out",
+                    path, NULL);
+    text = th_read_file(path);
+    j = th_parse_json(text);
+    free(text);
+    arr = json_object_get(j, "answers");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_object_set_new(json_array_get(arr, i), "answer", json_string(choice));
+    }
+    if (subs != NULL) {
+        json_object_set_new(j, "suppliers", subs);
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+}
+
+void
 th_world_end(th_world *w)
 {
     if (w->hub.pid > 0) {

@@ -255,6 +255,12 @@ void th_world_certify(const th_world *w, const char *meti, const char *pinner, c
                       const char *body_name, const char *holder, const char *number,
                       const char *issued);
 
+/* An answers file for request `req` (id) at `path`: `questionnaire template REQ --format json`
+ * run by the party `home` on `hub`, every item answered `choice` ("yes", "partly"...), and the
+ * sub-suppliers `subs` (a JSON array, taken; NULL leaves the template's). Asserted. */
+void th_answers_file(const th_hub *hub, const char *home, const char *req, const char *choice,
+                     json_t *subs, const char *path);
+
 /* Stops w's hub if it runs, asserting that it exits 0, and removes the root (kept and named on
  * stderr when $TX_TEST_KEEP is set). */
 void th_world_end(th_world *w);

@@ -28,13 +28,20 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The units as installed, but running the binary just built (verify checks that it exists).
-for u in ticsx-hub.service ticsx-hub-backup.service ticsx-hub-backup.timer; do
-    sed "s#/usr/bin/ticsx-hub#$hub#g" "$src/$u" >"$work/$u"
+# The units as installed, but running the binaries just built (verify checks that they exist).
+# ticsx-campaign.* are user units; verified in the system manager's mode, which needs no
+# user session (%h is then root's home).
+cli=${TX_BUILD_DIR:?}/client/ticsx
+for u in ticsx-hub.service ticsx-hub-backup.service ticsx-hub-backup.timer \
+    ticsx-campaign.service ticsx-campaign.timer; do
+    sed -e "s#/usr/bin/ticsx-hub#$hub#g" -e "s#/usr/bin/ticsx #$cli #g" "$src/$u" >"$work/$u"
 done
+grep -q "^ExecStart=$cli campaign run" "$work/ticsx-campaign.service" ||
+    fail "ticsx-campaign.service: ExecStart does not run ticsx campaign run"
 # --man=no: the man page is installed with the package, not here.
 out=$(cd "$work" && systemd-analyze verify --man=no ./ticsx-hub.service \
-    ./ticsx-hub-backup.service ./ticsx-hub-backup.timer 2>&1) || fail "verify: $out"
+    ./ticsx-hub-backup.service ./ticsx-hub-backup.timer ./ticsx-campaign.service \
+    ./ticsx-campaign.timer 2>&1) || fail "verify: $out"
 [ -z "$out" ] || fail "systemd-analyze verify has something to say:
 $out"
 echo "ok: systemd-analyze verify"

@@ -795,6 +795,38 @@ test_revoked(void **state)
     json_decref(j);
 }
 
+/* GET /api/due: what `ticsx due --json` prints, from the same library; a bad window is 400. */
+static void
+test_due(void **state)
+{
+    char request[65], due[16];
+    time_t t = time(NULL) + 5 * 86400;
+    const json_t *it;
+    json_t *j, *cli;
+    size_t i, found = 0;
+    (void)state;
+
+    strftime(due, sizeof due, "%Y-%m-%d", gmtime(&t));
+    th_ticsx_id(request, &fx.w.hub, fx.buyer, "request", "--questionnaire", "tics-selfcheck",
+                "--to", S2, "--due", due, NULL);
+    j = call("GET", "/api/due?within=10", NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "within")), 10);
+    json_array_foreach(json_object_get(j, "items"), i, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "record")), request) == 0) {
+            found++;
+            assert_string_equal(json_string_value(json_object_get(it, "kind")), "awaiting");
+            assert_string_equal(json_string_value(json_object_get(it, "date")), due);
+        }
+    }
+    assert_int_equal(found, 1);
+    cli = cli_json(fx.buyer, 0, "due", "--within", "10");
+    assert_true(json_equal(json_object_get(cli, "items"), json_object_get(j, "items")));
+    json_decref(cli);
+    json_decref(j);
+    json_decref(call("GET", "/api/due?within=-3", NULL, 400));
+}
+
 int
 main(void)
 {
@@ -809,6 +841,7 @@ main(void)
         cmocka_unit_test(test_exports),
         cmocka_unit_test(test_orgs_and_questionnaires),
         cmocka_unit_test(test_requests),
+        cmocka_unit_test(test_due),
         cmocka_unit_test(test_revoked),
     };
 

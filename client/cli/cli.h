@@ -137,6 +137,12 @@ int tx_cmd_audit_log(tx_cli *g, int argc, char **argv);
 /* cmd_requests.c */
 int tx_cmd_requests(tx_cli *g, int argc, char **argv);
 
+/* cmd_due.c: `ticsx due`, what needs doing by when (exit 1 when something is overdue). */
+int tx_cmd_due(tx_cli *g, int argc, char **argv);
+
+/* cmd_campaign.c: `ticsx campaign list|show|run|stop`, requests repeated on a period. */
+int tx_cmd_campaign(tx_cli *g, int argc, char **argv);
+
 /* cmd_witness.c: `ticsx witness`, and `ticsx trust witness ...` with its subcommand at argv[at]. */
 int tx_cmd_witness(tx_cli *g, int argc, char **argv);
 int tx_cmd_trust_witness(tx_cli *g, int argc, char **argv, int at);

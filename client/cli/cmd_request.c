@@ -2,6 +2,7 @@
  * listed. */
 #include "cli.h"
 
+#include "tx_campaign.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_inbox.h"
@@ -24,10 +25,13 @@ tx_cmd_request(tx_cli *g, int argc, char **argv)
                                          {"due", required_argument, NULL, 'D'},
                                          {"depth", required_argument, NULL, 'd'},
                                          {"note", required_argument, NULL, 'N'},
+                                         {"every", required_argument, NULL, 'E'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     tx_request_args a = {0};
     tx_request_result res;
+    tx_period every = {0};
+    unsigned campaign = 0;
     const char **to = calloc(TX_CLI_MAX_TO, sizeof *to);
     tx_client *c = NULL;
     char hex[2 * TX_ID_LEN + 1], qhex[2 * TX_ID_LEN + 1];
@@ -63,22 +67,33 @@ tx_cmd_request(tx_cli *g, int argc, char **argv)
                 rc = tx_fail(TX_ERR_USAGE, "--note: at most 4096 bytes of UTF-8 text");
             }
             break;
+        case 'E':
+            rc = tx_period_parse(optarg, &every);
+            break;
         default:
             rc = tx_cli_common_opt(g, opt, "request");
         }
     }
     if (rc == TX_OK && (a.questionnaire == NULL || a.n_to == 0 || optind < argc)) {
         rc = tx_fail(TX_ERR_USAGE, "usage: ticsx request --questionnaire ID --to ORG[,ORG...] "
-                                   "[--due DATE] [--depth N] [--note TEXT]");
+                                   "[--due DATE] [--depth N] [--note TEXT] [--every PERIOD]");
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK &&
         (rc = tx_request_send(c, &a, &res)) == TX_OK) {
+        /* The request is sent: a campaign that cannot be stored is said, the request stands. */
+        if (every.n != 0 &&
+            (rc = tx_campaign_start(c, &a, &every, a.due, res.id, tx_now(), &campaign)) != TX_OK) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", tx_fail_msg());
+            rc = tx_fail(rc, "the request was sent, but no campaign was started: %s", why);
+        }
         tx_hex(hex, res.id, TX_ID_LEN);
         tx_hex(qhex, res.questionnaire, TX_ID_LEN);
         if (g->json) {
             json_t *j =
-                json_pack("{s:s,s:s,s:b,s:I}", "request", hex, "questionnaire", qhex, "published",
-                          res.published, "suppliers", (json_int_t)res.n_suppliers);
+                json_pack("{s:s,s:s,s:b,s:I,s:o}", "request", hex, "questionnaire", qhex,
+                          "published", res.published, "suppliers", (json_int_t)res.n_suppliers,
+                          "campaign", campaign ? json_integer(campaign) : json_null());
             tx_cli_print_json(j);
         } else {
             printf("%s\n", hex);
@@ -96,6 +111,12 @@ tx_cmd_request(tx_cli *g, int argc, char **argv)
                                        "already on the hub\n",
                                        res.n_suppliers),
                         res.n_suppliers, qhex);
+                if (campaign != 0) {
+                    fprintf(stderr,
+                            _("campaign %u started: ticsx campaign run sends the next one "
+                              "when due\n"),
+                            campaign);
+                }
             }
         }
     }

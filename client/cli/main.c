@@ -63,6 +63,8 @@ static const struct {
     {"verify", tx_cmd_verify},
     {"report", tx_cmd_report},
     {"requests", tx_cmd_requests},
+    {"due", tx_cmd_due},
+    {"campaign", tx_cmd_campaign},
     {"forward", tx_cmd_forward},
     {"trust", tx_cmd_trust},
     {"accredit", tx_cmd_accredit},

@@ -167,6 +167,31 @@ add_kind(tx_inbox *out, const tx_recs *l, const tx_identity *id, const tx_orgs *
     return rc;
 }
 
+/* Keeps the requests naming this organisation, and their questionnaires, in the cache: `due`
+ * lists what to answer from there without the hub. */
+static int
+cache_requests(tx_client *c, const tx_recs *requests, const tx_recs *questionnaires)
+{
+    const uint8_t *me = tx_client_id(c)->pub.sign;
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < requests->n && rc == TX_OK; i++) {
+        const tx_request_pb *req = (const tx_request_pb *)requests->v[i].msg;
+        const tx_rec *q = req->questionnaire.len == TX_ID_LEN
+                              ? tx_recs_find(questionnaires, req->questionnaire.data)
+                              : NULL;
+
+        if (!tx_request_names(req, me)) {
+            continue;
+        }
+        rc = tx_home_cache_put(tx_client_home(c), requests->v[i].bytes, requests->v[i].len, NULL);
+        if (rc == TX_OK && q != NULL) {
+            rc = tx_home_cache_put(tx_client_home(c), q->bytes, q->len, NULL);
+        }
+    }
+    return rc;
+}
+
 int
 tx_inbox_load(tx_client *c, int all, tx_inbox *out)
 {
@@ -195,6 +220,9 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
     }
     if (memcmp(&max, &cur, sizeof max) != 0) {
         rc = tx_home_cursor_save_all(tx_client_home(c), &max);
+    }
+    if (rc == TX_OK) {
+        rc = cache_requests(c, &l[L_REQUEST], &l[L_QUESTIONNAIRE]);
     }
 out:
     tx_orgs_free(&orgs);

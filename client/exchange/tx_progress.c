@@ -228,12 +228,17 @@ tx_progress_json(const tx_progress *p, const tx_orgs *orgs)
         json_array_append_new(
             list,
             json_pack(
-                "{s:o,s:o,s:O,s:o,s:I,s:o,s:I,s:I,s:o,s:o}", "id", tx_json_hex(q->id, TX_ID_LEN),
-                "date", tx_json_date(q->created), "questionnaire", q->questionnaire, "due",
-                q->due ? tx_json_date(q->due) : json_null(), "depth", (json_int_t)q->depth, "note",
+                "{s:o,s:o,s:O,s:o,s:I,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "id",
+                tx_json_hex(q->id, TX_ID_LEN), "date", tx_json_date(q->created), "questionnaire",
+                q->questionnaire, "due", q->due ? tx_json_date(q->due) : json_null(), "depth",
+                (json_int_t)q->depth, "note",
                 q->note != NULL ? json_string(q->note) : json_string(""), "answered",
-                (json_int_t)q->answered, "total", (json_int_t)q->n_suppliers, "suppliers", sup,
-                "log_index", q->log_index ? json_integer((json_int_t)q->log_index) : json_null()));
+                (json_int_t)q->answered, "total", (json_int_t)q->n_suppliers, "asked",
+                (json_int_t)q->n_suppliers, "response_rate",
+                q->n_suppliers ? json_real((double)q->answered / (double)q->n_suppliers)
+                               : json_null(),
+                "suppliers", sup, "log_index",
+                q->log_index ? json_integer((json_int_t)q->log_index) : json_null()));
     }
     return json_pack("{s:o}", "requests", list);
 }
@@ -264,8 +269,12 @@ tx_progress_print(FILE *f, const tx_progress *p, const tx_orgs *orgs, int json)
         } else {
             snprintf(due, sizeof due, "-");
         }
-        fprintf(f, "%.16s  %s  %s %s  %s %zu/%zu\n", hex, date, _("due"), due,
+        fprintf(f, "%.16s  %s  %s %s  %s %zu/%zu", hex, date, _("due"), due,
                 qid != NULL ? qid : "?", q->answered, q->n_suppliers);
+        if (q->n_suppliers != 0) { /* the response rate */
+            fprintf(f, " (%zu%%)", (q->answered * 100 + q->n_suppliers / 2) / q->n_suppliers);
+        }
+        fputc('\n', f);
         for (size_t k = 0; k < q->n_suppliers; k++) {
             const tx_progress_supplier *sp = &q->suppliers[k];
             const tx_org *o = orgs != NULL ? tx_orgs_by_key(orgs, sp->key) : NULL;

@@ -3,7 +3,8 @@
  * granted for that request), open, or overdue (open past its due date). What `ticsx requests`
  * prints and what the UI's request list and dashboard show; works offline.
  * JSON (stable): {"requests": [{"id","date","questionnaire":{"record","id","version","title"},
- *   "due","depth","note","answered","total","suppliers":[{"name","fingerprint","key","state",
+ *   "due","depth","note","answered","total","asked" (= total),"response_rate" (answered/asked,
+ *   null when none asked),"suppliers":[{"name","fingerprint","key","state",
  *   "assessment","answered_on"}]}]}, newest first. */
 #ifndef TX_PROGRESS_H
 #define TX_PROGRESS_H

@@ -5,6 +5,7 @@
 #include "tx_ui_http.h"
 #include "tx_ui_model.h"
 
+#include "tx_due.h"
 #include "tx_error.h"
 #include "tx_evidence_check.h"
 #include "tx_json.h"
@@ -587,6 +588,25 @@ h_requests(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     return TX_OK;
 }
 
+/* ---- GET /api/due?within=DAYS ---- */
+
+/* What this organisation must do and by when, as `ticsx due --json` prints it, from the cache. */
+static int
+h_due(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
+{
+    char buf[16];
+    const char *arg = tx_ui_arg(rq, "within", buf, sizeof buf);
+    int within = TX_DUE_DEFAULT_DAYS, rc = TX_OK;
+    tx_due d = {0};
+
+    if ((arg == NULL || (rc = tx_due_parse_within("within", arg, &within)) == TX_OK) &&
+        (rc = tx_due_load(app->client, 0, within, &d)) == TX_OK) {
+        rs->json = tx_due_json(&d);
+    }
+    tx_due_free(&d);
+    return rc;
+}
+
 /* ---- POST /api/requests ---- */
 
 static int
@@ -658,6 +678,7 @@ const tx_ui_route tx_ui_buyer_routes[] = {
     {"GET", "/api/orgs", h_orgs, 0},
     {"GET", "/api/questionnaires", h_questionnaires, 0},
     {"GET", "/api/requests", h_requests, 0},
+    {"GET", "/api/due", h_due, 0},
     {"POST", "/api/requests", h_request_send, TX_UI_POST},
 };
 const size_t tx_ui_buyer_n_routes = TX_ARRAY_LEN(tx_ui_buyer_routes);
