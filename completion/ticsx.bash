@@ -37,7 +37,7 @@ _ticsx_command_opts()
     campaign) echo "--dry-run" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
-    answer) echo "--file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence --credentials" ;;
+    answer) echo "--check --questionnaire --file --valid-until --as-of --allow-missing --certificate --reuse --supersedes --no-regrant --also-grant-origin --evidence --credentials" ;;
     grant) echo "--to --until" ;;
     revoke) echo "--from" ;;
     forward) echo "--to" ;;
