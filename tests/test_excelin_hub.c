@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <cmocka.h>
@@ -290,12 +291,66 @@ test_check_answer_supersede(void **state)
     th_result_free(&r);
 }
 
+/* answer --check with a remediation plan naming an evidence file: refused until --evidence
+ * gives it, and a file over answer's limit is a problem before anything is signed. */
+static void
+test_check_evidence(void **state)
+{
+    char path[512], lock[512], big[512];
+    th_result r;
+    json_t *j;
+    FILE *f;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/plan.json", fx.w.root);
+    th_ticsx(&r, NULL, fx.t1, "questionnaire", "template", "tics-selfcheck", "--format", "json",
+             "--out", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    j = json_load_file(path, 0, NULL);
+    assert_non_null(j);
+    for (size_t i = 0; i < json_array_size(json_object_get(j, "answers")); i++) {
+        json_t *a = json_array_get(json_object_get(j, "answers"), i);
+        json_object_set_new(a, "answer", json_string(i == 0 ? "no" : "yes"));
+        if (i == 0) {
+            json_object_set_new(a, "plan",
+                                json_pack("{s:s,s:s}", "action", "Lock the cabinet", "due",
+                                          "2099-01-31"));
+            json_object_set_new(a, "evidence", json_pack("[s]", "lock.jpg"));
+        }
+    }
+    assert_int_equal(json_dump_file(j, path, 0), 0);
+    json_decref(j);
+    th_ticsx(&r, NULL, fx.t1, "answer", "--check", path, "--questionnaire", "tics-selfcheck",
+             NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.out, "names the evidence file \"lock.jpg\", which the assessment does not");
+    th_result_free(&r);
+    snprintf(lock, sizeof lock, "%s/lock.jpg", fx.w.root);
+    th_write_file(lock, "\xff\xd8\xff\xe0 a photo of the locked cabinet");
+    th_ticsx(&r, NULL, fx.t1, "answer", "--check", path, "--questionnaire", "tics-selfcheck",
+             "--evidence", lock, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    /* 21 MiB (sparse): over the 20 MiB a file may have, found by the dry run. */
+    snprintf(big, sizeof big, "%s/big.pdf", fx.w.root);
+    assert_non_null(f = fopen(big, "w"));
+    assert_int_equal(ftruncate(fileno(f), 21 << 20), 0);
+    fclose(f);
+    th_ticsx(&r, NULL, fx.t1, "answer", "--check", path, "--questionnaire", "tics-selfcheck",
+             "--evidence", lock, "--evidence", big, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.out, "big.pdf");
+    th_result_free(&r);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template_sheet),
         cmocka_unit_test(test_check_answer_supersede),
+        cmocka_unit_test(test_check_evidence),
     };
 
     th_require_hub_bin();

@@ -53,7 +53,7 @@ static const char *const usage_blocks[] = {
        "                                              sign, seal and grant; prints the assessment "
        "id\n"
        "  answer REQUEST --reuse ASSESSMENT           answer with an assessment already written\n"
-       "  answer --check FILE REQUEST|--questionnaire ID [--allow-missing]\n"
+       "  answer --check FILE REQUEST|--questionnaire ID [--allow-missing] [--evidence FILE]\n"
        "                                              dry run: scores, sub-suppliers, problems\n"
        "  forward REQUEST [--to ORG[,ORG...]]         pass a request asking for more tiers on to\n"
        "                                              your suppliers, on behalf of its buyer\n"

@@ -5,6 +5,7 @@
 #define TX_CLI_H
 
 #include "tx_client.h"
+#include "tx_evidence.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -101,10 +102,11 @@ int tx_cmd_inbox(tx_cli *g, int argc, char **argv);
 /* cmd_answer.c */
 int tx_cmd_answer(tx_cli *g, int argc, char **argv);
 
-/* cmd_answer_check.c: `answer --check FILE (REQUEST | --questionnaire ID)`, a dry run. TX_OK
+/* cmd_answer_check.c: `answer --check FILE (REQUEST | --questionnaire ID) [--evidence FILE]...`,
+ * a dry run (the files are checked against answer's limits and the names the file gives). TX_OK
  * when valid; TX_ERR_MALFORMED (exit 2) when the file has problems (all shown first). */
 int tx_cmd_answer_check(tx_cli *g, const char *file, const char *request, const char *qid,
-                        int allow_missing);
+                        int allow_missing, const tx_attachment *files, size_t n_files);
 
 /* cmd_share.c */
 int tx_cmd_grant(tx_cli *g, int argc, char **argv);

@@ -346,14 +346,13 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     if (check != NULL || qid != NULL) {
         if (check == NULL || a.file != NULL || reuse != NULL || a.supersedes != NULL ||
             a.no_regrant || a.valid_until || a.as_of || a.certificate != NULL ||
-            also_grant_origin || a.n_attachments > 0 || which != NULL ||
-            optind + (qid == NULL) != argc) {
+            also_grant_origin || which != NULL || optind + (qid == NULL) != argc) {
             return tx_fail(TX_ERR_USAGE, "usage: ticsx answer --check FILE (REQUEST | "
-                                         "--questionnaire ID) [--allow-missing] [--json] (a dry "
-                                         "run: no other options)");
+                                         "--questionnaire ID) [--allow-missing] [--evidence "
+                                         "FILE]... [--json] (a dry run: no other options)");
         }
         return tx_cmd_answer_check(g, check, qid == NULL ? argv[optind] : NULL, qid,
-                                   a.allow_missing);
+                                   a.allow_missing, a.attachments, a.n_attachments);
     }
     if (reuse != NULL) {
         if (a.file != NULL || a.supersedes != NULL || a.no_regrant || a.valid_until || a.as_of ||

@@ -9,6 +9,7 @@
 #include "tx_answer_file.h"
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_evidence.h"
 #include "tx_i18n.h"
 #include "tx_json.h"
 #include "tx_msg.h"
@@ -36,6 +37,8 @@ typedef struct {
     tx_answers a;     /* read with blank answers allowed, so the scores show what is there */
     int parsed;       /* the file could be read at all */
     json_t *problems; /* strings */
+    const tx_attachment *files; /* --evidence: the files the answer would attach */
+    size_t n_files;
 } check;
 
 static void
@@ -123,13 +126,26 @@ check_missing(check *k, const tx_score *s, int allow_missing)
     problem(k, line);
 }
 
-/* Plans and per-item evidence by the rules a buyer applies (tx_plan_check). */
+/* The --evidence files by answer's limits (tx_evidence_check), then plans and per-item evidence
+ * by the rules a buyer applies (tx_plan_check), against those files' names. */
 static void
 check_plans(check *k)
 {
     tx_assessment_pb as = TICSX__V1__ASSESSMENT__INIT;
+    tx_evidence_ref_pb refs[TX_EVIDENCE_MAX_CHUNKS], *ptrs[TX_EVIDENCE_MAX_CHUNKS];
     char why[512], line[640];
 
+    if (tx_evidence_check(k->files, k->n_files) != TX_OK) {
+        problem(k, tx_fail_msg());
+        tx_fail_clear();
+    }
+    for (size_t i = 0; i < k->n_files && i < TX_ARRAY_LEN(refs); i++) {
+        refs[i] = (tx_evidence_ref_pb)TICSX__V1__EVIDENCE_REF__INIT;
+        refs[i].name = (char *)tx_attachment_name(&k->files[i]);
+        ptrs[i] = &refs[i];
+    }
+    as.evidence = ptrs;
+    as.n_evidence = k->n_files < TX_ARRAY_LEN(refs) ? k->n_files : TX_ARRAY_LEN(refs);
     as.answers = k->a.v;
     as.n_answers = k->a.n;
     as.as_of = tx_now();
@@ -295,16 +311,17 @@ verdict(const check *k)
 
 int
 tx_cmd_answer_check(tx_cli *g, const char *file, const char *request, const char *qid,
-                    int allow_missing)
+                    int allow_missing, const tx_attachment *files, size_t n_files)
 {
-    check k = {.g = g, .file = file, .problems = json_array()};
+    check k = {
+        .g = g, .file = file, .problems = json_array(), .files = files, .n_files = n_files};
     tx_client *c = NULL;
     json_t *j = NULL;
     int rc;
 
     if ((request == NULL) == (qid == NULL)) {
         rc = tx_fail(TX_ERR_USAGE, "usage: ticsx answer --check FILE (REQUEST | --questionnaire "
-                                   "ID) [--allow-missing] [--json]");
+                                   "ID) [--allow-missing] [--evidence FILE]... [--json]");
     } else if ((rc = resolve(&k, request, qid, &c)) == TX_OK && (rc = read_file(&k)) == TX_OK &&
                (rc = judge(&k, allow_missing, &j)) == TX_OK) {
         if (g->json) {
