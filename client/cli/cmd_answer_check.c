@@ -288,6 +288,7 @@ verdict(const check *k)
     size_t n = json_array_size(k->problems), i;
     json_t *v;
 
+    fflush(stdout); /* the figures above come first, also when both go to one file */
     if (n == 0) {
         if (!k->g->quiet && !k->g->json) {
             fprintf(stderr,

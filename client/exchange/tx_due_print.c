@@ -107,13 +107,29 @@ print_item(FILE *f, const tx_due *d, const tx_due_item *it)
     }
     tx_put_cell(f, it->overdue ? _("overdue") : _("due soon"), 10);
     fprintf(f, " %s ", date);
-    tx_put_cell(f, days, 10);
+    tx_put_cell(f, days, 12);
     fputc(' ', f);
     tx_put_cell(f, what, 36);
     fputc(' ', f);
     tx_put_cell(f, it->has_party ? (it->party_name[0] ? it->party_name : _("(no profile)")) : "-",
                 28);
     fprintf(f, " %s %.12s\n", it->subject[0] ? it->subject : "-", hex);
+}
+
+/* The column headings, in the widths print_item writes. */
+static void
+print_header(FILE *f)
+{
+    tx_put_cell(f, _("STATE"), 10);
+    fputc(' ', f);
+    tx_put_cell(f, _("DATE"), 10);
+    fputc(' ', f);
+    tx_put_cell(f, _("WHEN"), 12);
+    fputc(' ', f);
+    tx_put_cell(f, _("WHAT"), 36);
+    fputc(' ', f);
+    tx_put_cell(f, _("WHO"), 28);
+    fprintf(f, " %s\n", _("SUBJECT, RECORD"));
 }
 
 int
@@ -138,6 +154,9 @@ tx_due_print(FILE *f, const tx_due *d, int json, int quiet)
     } else {
         fprintf(f, _("%zu overdue, %zu due within %d days\n"), d->overdue, d->n - d->overdue,
                 d->within);
+    }
+    if (!quiet && d->n > 0) {
+        print_header(f);
     }
     for (size_t i = 0; i < d->n && !quiet; i++) {
         print_item(f, d, &d->v[i]);
