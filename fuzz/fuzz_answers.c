@@ -63,9 +63,9 @@ plan_ok(const tx_answer_pb *ans)
             return 0;
         }
     }
-    return p == NULL || (tx_plan_allowed(q, ans->choice) && clean(p->action) &&
-                         p->action[0] != 0 && strlen(p->action) <= TX_MAX_PLAN_ACTION &&
-                         p->due > 0 && p->due % 86400 == 0 && p->done % 86400 == 0);
+    return p == NULL || (tx_plan_allowed(q, ans->choice) && clean(p->action) && p->action[0] != 0 &&
+                         strlen(p->action) <= TX_MAX_PLAN_ACTION && p->due > 0 &&
+                         p->due % 86400 == 0 && p->done % 86400 == 0);
 }
 
 static int

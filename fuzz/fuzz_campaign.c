@@ -15,10 +15,10 @@ static int
 same(const tx_campaign *a, const tx_campaign *b)
 {
     if (a->number != b->number || a->depth != b->depth || a->every.n != b->every.n ||
-        a->every.unit != b->every.unit || a->due_days != b->due_days ||
-        a->started != b->started || a->next != b->next || a->stopped != b->stopped ||
-        a->n_to != b->n_to || a->n_sent != b->n_sent ||
-        strcmp(a->questionnaire, b->questionnaire) != 0 || (a->note == NULL) != (b->note == NULL) ||
+        a->every.unit != b->every.unit || a->due_days != b->due_days || a->started != b->started ||
+        a->next != b->next || a->stopped != b->stopped || a->n_to != b->n_to ||
+        a->n_sent != b->n_sent || strcmp(a->questionnaire, b->questionnaire) != 0 ||
+        (a->note == NULL) != (b->note == NULL) ||
         (a->note != NULL && strcmp(a->note, b->note) != 0)) {
         return 0;
     }

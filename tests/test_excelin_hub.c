@@ -313,16 +313,15 @@ test_check_evidence(void **state)
         json_t *a = json_array_get(json_object_get(j, "answers"), i);
         json_object_set_new(a, "answer", json_string(i == 0 ? "no" : "yes"));
         if (i == 0) {
-            json_object_set_new(a, "plan",
-                                json_pack("{s:s,s:s}", "action", "Lock the cabinet", "due",
-                                          "2099-01-31"));
+            json_object_set_new(
+                a, "plan",
+                json_pack("{s:s,s:s}", "action", "Lock the cabinet", "due", "2099-01-31"));
             json_object_set_new(a, "evidence", json_pack("[s]", "lock.jpg"));
         }
     }
     assert_int_equal(json_dump_file(j, path, 0), 0);
     json_decref(j);
-    th_ticsx(&r, NULL, fx.t1, "answer", "--check", path, "--questionnaire", "tics-selfcheck",
-             NULL);
+    th_ticsx(&r, NULL, fx.t1, "answer", "--check", path, "--questionnaire", "tics-selfcheck", NULL);
     th_expect_status(&r, 2);
     th_expect_text(r.out, "names the evidence file \"lock.jpg\", which the assessment does not");
     th_result_free(&r);

@@ -33,12 +33,11 @@
 /* Every command of client/cli/main.c's table: test_command_list_is_complete reads the table
  * from the source, so a command added there and not here is noticed. */
 static const char *const commands[] = {
-    "keygen",      "whoami",  "orgs",   "ping",     "questionnaire", "request",   "inbox",
-    "answer",      "grant",   "revoke", "watch",    "fetch",         "verify",    "report",
-    "requests",    "forward", "trust",  "accredit", "cert",          "audit-log", "witness",
-    "assessments", "ui",      "help",   "evidence", "register",      "policy",    "credential",
-    "plan",
-    "due",         "campaign",
+    "keygen",      "whoami",  "orgs",     "ping",     "questionnaire", "request",   "inbox",
+    "answer",      "grant",   "revoke",   "watch",    "fetch",         "verify",    "report",
+    "requests",    "forward", "trust",    "accredit", "cert",          "audit-log", "witness",
+    "assessments", "ui",      "help",     "evidence", "register",      "policy",    "credential",
+    "plan",        "due",     "campaign",
 };
 
 static const char *const ja_env[] = {"LANG=ja_JP.UTF-8", NULL};

@@ -544,8 +544,8 @@ test_xlsx_template_shows_topics(void **state)
     assert_string_equal(ws.cells[7], "topics");
     assert_string_equal(ws.cells[12], "A1-01");
     assert_string_equal(ws.cells[12 + 7], "Identifying the information to protect (TICS criteria "
-                                         "2024)\nKnowing the information assets (JAMA/JAPIA "
-                                         "Level 1)");
+                                          "2024)\nKnowing the information assets (JAMA/JAPIA "
+                                          "Level 1)");
     tx_xlsx_sheet_free(&ws);
     unlink(path);
 

@@ -314,8 +314,7 @@ int
 tx_cmd_answer_check(tx_cli *g, const char *file, const char *request, const char *qid,
                     int allow_missing, const tx_attachment *files, size_t n_files)
 {
-    check k = {
-        .g = g, .file = file, .problems = json_array(), .files = files, .n_files = n_files};
+    check k = {.g = g, .file = file, .problems = json_array(), .files = files, .n_files = n_files};
     tx_client *c = NULL;
     json_t *j = NULL;
     int rc;

@@ -227,18 +227,17 @@ tx_progress_json(const tx_progress *p, const tx_orgs *orgs)
         }
         json_array_append_new(
             list,
-            json_pack(
-                "{s:o,s:o,s:O,s:o,s:I,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "id",
-                tx_json_hex(q->id, TX_ID_LEN), "date", tx_json_date(q->created), "questionnaire",
-                q->questionnaire, "due", q->due ? tx_json_date(q->due) : json_null(), "depth",
-                (json_int_t)q->depth, "note",
-                q->note != NULL ? json_string(q->note) : json_string(""), "answered",
-                (json_int_t)q->answered, "total", (json_int_t)q->n_suppliers, "asked",
-                (json_int_t)q->n_suppliers, "response_rate",
-                q->n_suppliers ? json_real((double)q->answered / (double)q->n_suppliers)
-                               : json_null(),
-                "suppliers", sup, "log_index",
-                q->log_index ? json_integer((json_int_t)q->log_index) : json_null()));
+            json_pack("{s:o,s:o,s:O,s:o,s:I,s:o,s:I,s:I,s:I,s:o,s:o,s:o}", "id",
+                      tx_json_hex(q->id, TX_ID_LEN), "date", tx_json_date(q->created),
+                      "questionnaire", q->questionnaire, "due",
+                      q->due ? tx_json_date(q->due) : json_null(), "depth", (json_int_t)q->depth,
+                      "note", q->note != NULL ? json_string(q->note) : json_string(""), "answered",
+                      (json_int_t)q->answered, "total", (json_int_t)q->n_suppliers, "asked",
+                      (json_int_t)q->n_suppliers, "response_rate",
+                      q->n_suppliers ? json_real((double)q->answered / (double)q->n_suppliers)
+                                     : json_null(),
+                      "suppliers", sup, "log_index",
+                      q->log_index ? json_integer((json_int_t)q->log_index) : json_null()));
     }
     return json_pack("{s:o}", "requests", list);
 }

@@ -22,7 +22,7 @@
 /* The columns a table is read by, found by name in its header. The answers table needs item and
  * answer; further optional columns (a remediation plan's) go at the end of answer_cols. */
 static const char *const answer_cols[] = {"item",     "answer",    "comment", "plan",
-                                           "plan_due", "plan_done", "evidence"};
+                                          "plan_due", "plan_done", "evidence"};
 static const char *const sub_cols[] = {"name", "supplies", "key"};
 
 /* The CSV template's answer columns, in order: the header key and what each row holds. A column
@@ -43,9 +43,9 @@ enum {
     CSV_EVIDENCE,
     CSV_COLS
 };
-static const char *const csv_header[CSV_COLS] = {
-    "item",   "area",    "level", "weight",   "text_ja",   "text_en",
-    "answer", "comment", "plan",  "plan_due", "plan_done", "evidence"};
+static const char *const csv_header[CSV_COLS] = {"item",    "area",     "level",     "weight",
+                                                 "text_ja", "text_en",  "answer",    "comment",
+                                                 "plan",    "plan_due", "plan_done", "evidence"};
 
 /* The sub-suppliers' section of the CSV template: a blank line, then its own header. */
 static void

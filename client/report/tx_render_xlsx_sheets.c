@@ -325,8 +325,12 @@ void
 tx_xlsx_sheet_plans(tx_xlsx_book *b, const json_t *sups)
 {
     static const char *const cols[][2] = {
-        {"supplier", N_("Supplier")}, {"item", N_("Item")},     {"state", N_("State")},
-        {"due", N_("Due")},           {"done", N_("Done")},     {"action", N_("Action")},
+        {"supplier", N_("Supplier")},
+        {"item", N_("Item")},
+        {"state", N_("State")},
+        {"due", N_("Due")},
+        {"done", N_("Done")},
+        {"action", N_("Action")},
         {"evidence", N_("Evidence files")},
     };
     static const double widths[] = {28, 10, 12, 12, 12, 60, 30};

@@ -37,16 +37,16 @@ typedef struct {
 } tx_ui_row;
 
 struct tx_ui_model {
-    int valid;                    /* 0 after tx_ui_model_invalidate */
-    tx_verdicts vs;               /* tx_verify_all of the cache */
-    tx_report_scope *scope;       /* the questionnaire shown (tx_report_scopes, one) */
+    int valid;              /* 0 after tx_ui_model_invalidate */
+    tx_verdicts vs;         /* tx_verify_all of the cache */
+    tx_report_scope *scope; /* the questionnaire shown (tx_report_scopes, one) */
     size_t n_scope;
-    const tx_verdicts *rvs;       /* its verdicts: what the report, the rows and the tree show */
-    json_t *questionnaires;       /* [{"id","version","title","selected","main"}]: each
-                                     questionnaire answered (id null: not readable), and the
-                                     one shown when nobody answered it */
+    const tx_verdicts *rvs; /* its verdicts: what the report, the rows and the tree show */
+    json_t *questionnaires; /* [{"id","version","title","selected","main"}]: each
+                               questionnaire answered (id null: not readable), and the
+                               one shown when nobody answered it */
     char main_q[TX_QUESTIONNAIRE_ID_MAX + 1]; /* the main questionnaire when built */
-    tx_orgs orgs;                 /* enrolled organisations (profiles in the cache) */
+    tx_orgs orgs;                             /* enrolled organisations (profiles in the cache) */
     uint8_t (*roots)[TX_KEY_LEN]; /* tier 1: the suppliers of this organisation's requests */
     tx_report_tree_opts tree;     /* what `report` walks (depth from the requests) */
     json_t *doc;                  /* the report document with the tree (report --json); its
