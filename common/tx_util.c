@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,10 +119,14 @@ tx_file_create(const char *path, const void *data, size_t len, mode_t mode)
 int
 tx_file_replace(const char *path, const void *data, size_t len, mode_t mode)
 {
+    /* A temporary name of its own per call: threads of one process (the UI's server and its
+     * watcher) replacing the same file at once must not remove each other's temporary. */
+    static atomic_uint serial;
     char tmp[PATH_MAX];
     int rc;
 
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(),
+                 atomic_fetch_add(&serial, 1)) >= (int)sizeof tmp) {
         return TX_ERR_USAGE;
     }
     unlink(tmp);
@@ -160,7 +165,7 @@ tx_mkdir_private(const char *path)
         return TX_ERR_USAGE;
     }
     memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; ; p++) {
+    for (char *p = buf + 1;; p++) {
         if (*p == '/' || *p == 0) {
             char c = *p;
             *p = 0;

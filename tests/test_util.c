@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,46 @@ test_file_replace(void **state)
     free(buf);
 }
 
+/* Threads replacing one file at once (the UI's server and its watcher both save the inbox
+ * cursor): every call succeeds and the file holds one whole version. */
+#define REPLACERS 4
+#define REPLACES 300
+
+static void *
+replace_often(void *arg)
+{
+    const char *path = arg;
+    long failed = 0;
+
+    for (int i = 0; i < REPLACES; i++) {
+        failed += tx_file_replace(path, "request 1\ngrant 2\n", 18, 0600) != TX_OK;
+    }
+    return (void *)failed;
+}
+
+static void
+test_file_replace_threads(void **state)
+{
+    char path[PATH_MAX];
+    pthread_t t[REPLACERS];
+    uint8_t *buf;
+    size_t len;
+
+    (void)state;
+    path_in_tmp(path, sizeof path, "cursor");
+    for (int i = 0; i < REPLACERS; i++) {
+        assert_int_equal(pthread_create(&t[i], NULL, replace_often, path), 0);
+    }
+    for (int i = 0; i < REPLACERS; i++) {
+        void *failed;
+        assert_int_equal(pthread_join(t[i], &failed), 0);
+        assert_int_equal((long)failed, 0);
+    }
+    assert_int_equal(tx_file_read(path, 64, &buf, &len), TX_OK);
+    assert_int_equal(len, 18);
+    free(buf);
+}
+
 static void
 test_file_check_private(void **state)
 {
@@ -460,6 +501,7 @@ main(void)
         cmocka_unit_test(test_file_read_cap),
         cmocka_unit_test(test_file_create_exclusive),
         cmocka_unit_test(test_file_replace),
+        cmocka_unit_test(test_file_replace_threads),
         cmocka_unit_test(test_file_check_private),
         cmocka_unit_test(test_mkdir_private),
         cmocka_unit_test(test_path_join),
