@@ -283,6 +283,34 @@ test_unproven_left_out(void **state)
     assert_int_equal(rename(keep, path), 0);
 }
 
+/* A cached record whose bytes were altered (one bit of its signature flipped, its name kept)
+ * does not verify and is not shown. */
+static void
+test_altered_record_not_shown(void **state)
+{
+    char path[PATH_MAX + 80], grant[65];
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    json_t *j;
+    (void)state;
+
+    given_exchange();
+    j = history(NULL, 0, NULL, NULL);
+    snprintf(grant, sizeof grant, "%s", str(at(j, find(j, "granted", fx.a3)), "record"));
+    json_decref(j);
+    snprintf(path, sizeof path, "%s/records/%s", fx.buyer, grant);
+    assert_int_equal(tx_file_read(path, 1 << 20, &bytes, &len), 0);
+    bytes[len - 1] ^= 1;
+    assert_int_equal(tx_file_replace(path, bytes, len, 0600), 0);
+    j = history(NULL, 0, NULL, NULL);
+    assert_int_equal(find(j, "granted", fx.a3), -1);
+    assert_true(find(j, "answered", fx.a3) >= 0);
+    json_decref(j);
+    bytes[len - 1] ^= 1;
+    assert_int_equal(tx_file_replace(path, bytes, len, 0600), 0);
+    free(bytes);
+}
+
 /* The CSV: a BOM, every field quoted, the formula-like name defused; the table in Japanese. */
 static void
 test_csv_and_table(void **state)
@@ -323,9 +351,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_everything),
-        cmocka_unit_test(test_narrowed),
-        cmocka_unit_test(test_unproven_left_out),
+        cmocka_unit_test(test_everything),        cmocka_unit_test(test_narrowed),
+        cmocka_unit_test(test_unproven_left_out), cmocka_unit_test(test_altered_record_not_shown),
         cmocka_unit_test(test_csv_and_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
