@@ -194,6 +194,7 @@ test_everything(void **state)
     expect_actor(at(j, find(j, "answered", fx.a2)), S1, NULL);
     expect_actor(at(j, find(j, "superseded", fx.a1)), S1, NULL);
     assert_string_equal(str(at(j, find(j, "superseded", fx.a1)), "record"), fx.a2);
+    assert_true(strncmp(str(at(j, find(j, "superseded", fx.a1)), "detail"), fx.a1, 16) == 0);
     expect_actor(at(j, find(j, "granted", fx.a1)), S1, BUYER);
     expect_actor(at(j, find(j, "granted", fx.a2)), S1, BUYER);
     expect_actor(at(j, find(j, "revoked", fx.a2)), S1, BUYER);

@@ -99,7 +99,7 @@ take_assessment(builder *b, const tx_rec *rec, uint64_t index)
 {
     const tx_sealed_pb *a = (const tx_sealed_pb *)rec->msg;
     tx_history_event *e = add(b, TX_HIST_ANSWERED, rec, a->meta, index);
-    char hex[2 * TX_ID_LEN + 1];
+    char hex[2 * TX_ID_LEN + 1], hex_new[2 * TX_ID_LEN + 1];
 
     if (e == NULL) {
         return TX_ERR_NOMEM;
@@ -111,8 +111,9 @@ take_assessment(builder *b, const tx_rec *rec, uint64_t index)
             return TX_ERR_NOMEM;
         }
         set_id(&e->has_about, e->about, &a->supersedes);
-        tx_hex(hex, rec->id, TX_ID_LEN);
-        snprintf(e->detail, sizeof e->detail, _("replaced by %.16s"), hex);
+        tx_hex(hex, a->supersedes.data, TX_ID_LEN);
+        tx_hex(hex_new, rec->id, TX_ID_LEN);
+        snprintf(e->detail, sizeof e->detail, _("%.16s replaced by %.16s"), hex, hex_new);
     }
     return TX_OK;
 }
