@@ -348,12 +348,41 @@ test_csv_and_table(void **state)
     th_ticsx_expect(2, &fx.w.hub, fx.buyer, "history", "Nobody At All KK", NULL);
 }
 
+/* A certificate signed by an organisation no pinned accreditor accredits is shown as what it
+ * is: signed by that organisation, and not counting. */
+static void
+test_unaccredited_certificate(void **state)
+{
+    json_t *j;
+    const json_t *e;
+    long i;
+    (void)state;
+
+    given_exchange();
+    th_ticsx_expect(0, &fx.w.hub, fx.t2, "cert", "issue", "--holder", S1, "--number", "FAKE-1",
+                    "--scope", "all", "--sector", "manufacturing", "--criteria", "2024", "--issued",
+                    "2025-02-01", NULL);
+    th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);
+    j = history(NULL, 0, NULL, NULL);
+    i = find(j, "certified", NULL);
+    assert_true(i >= 0);
+    e = at(j, i);
+    assert_string_equal(str(json_object_get(e, "actor"), "name"), T2);
+    th_expect_text(str(e, "detail"), "FAKE-1 (does not count: Not accredited)");
+    /* The body's certificate counts: nothing added to its number. */
+    assert_string_equal(str(at(j, find(j, "certified", fx.cert)), "detail"), CERT_NO);
+    json_decref(j);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_everything),        cmocka_unit_test(test_narrowed),
-        cmocka_unit_test(test_unproven_left_out), cmocka_unit_test(test_altered_record_not_shown),
+        cmocka_unit_test(test_everything),
+        cmocka_unit_test(test_narrowed),
+        cmocka_unit_test(test_unproven_left_out),
+        cmocka_unit_test(test_altered_record_not_shown),
+        cmocka_unit_test(test_unaccredited_certificate),
         cmocka_unit_test(test_csv_and_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,10 +3,12 @@
 #include "tx_history.h"
 
 #include "tx_cache_scan.h"
+#include "tx_cert_judge.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
+#include "tx_trust.h"
 #include "tx_util.h"
 
 #include <stdlib.h>
@@ -238,6 +240,44 @@ holder_of(tx_history *h)
     }
 }
 
+/* A certificate that no pinned accreditor let its signer issue (or issued against the TICS
+ * criteria) says so in its detail: the row shows who signed it, not that it counts. */
+static int
+judge_certificates(tx_home *home, tx_history *h)
+{
+    tx_trust_set ts = {0};
+    int rc = TX_OK, any = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        any = any || h->v[i].kind == TX_HIST_CERTIFIED;
+    }
+    if (!any || (rc = tx_trust_set_from_cache(home, &ts)) != TX_OK) {
+        tx_trust_set_free(&ts);
+        return rc;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        tx_history_event *e = &h->v[i];
+        tx_cert_info info;
+        tx_cert_state st;
+        size_t used;
+
+        if (e->kind != TX_HIST_CERTIFIED) {
+            continue;
+        }
+        /* Judged on its issue date, which the first look reads. */
+        tx_cert_evaluate(&ts, e->record, NULL, e->at, &info, &st);
+        tx_cert_evaluate(&ts, e->record, NULL, info.issued, &info, &st);
+        used = strlen(e->detail);
+        if ((st.status == TX_CERT_NOT_ACCREDITED || st.status == TX_CERT_INVALID_CRITERIA) &&
+            used < sizeof e->detail) {
+            snprintf(e->detail + used, sizeof e->detail - used, _(" (does not count: %s)"),
+                     tx_cert_status_label(st.status));
+        }
+    }
+    tx_trust_set_free(&ts);
+    return TX_OK;
+}
+
 static int
 in_line(const uint8_t (*line)[TX_ID_LEN], size_t n, const uint8_t id[TX_ID_LEN])
 {
@@ -410,6 +450,9 @@ tx_history_load(tx_home *home, const char *what, tx_history *out)
         goto out;
     }
     holder_of(out);
+    if ((rc = judge_certificates(home, out)) != TX_OK) {
+        goto out;
+    }
     if ((keep = calloc(out->n + 1, 1)) == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
