@@ -6,6 +6,7 @@
 #include "tx_cert_judge.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
+#include "tx_idmap.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_trust.h"
@@ -222,22 +223,30 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
 }
 
 /* A certificate event concerns the certificate's holder, when the certificate is cached. */
-static void
+static int
 holder_of(tx_history *h)
 {
-    for (size_t i = 0; i < h->n; i++) {
-        tx_history_event *e = &h->v[i];
-        if (e->kind < TX_HIST_CERT_REPORT || !e->has_about) {
-            continue;
-        }
-        for (size_t k = 0; k < h->n; k++) {
-            const tx_history_event *c = &h->v[k];
-            if (c->kind == TX_HIST_CERTIFIED && memcmp(c->record, e->about, TX_ID_LEN) == 0) {
-                e->has_subject = c->has_subject;
-                memcpy(e->subject, c->subject, TX_KEY_LEN);
-            }
+    tx_idmap certs = {0};
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        if (h->v[i].kind == TX_HIST_CERTIFIED &&
+            tx_idmap_put(&certs, h->v[i].record, i, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
         }
     }
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        tx_history_event *e = &h->v[i];
+        const size_t *c;
+
+        if (e->kind >= TX_HIST_CERT_REPORT && e->has_about &&
+            (c = tx_idmap_get(&certs, e->about)) != NULL) {
+            e->has_subject = h->v[*c].has_subject;
+            memcpy(e->subject, h->v[*c].subject, TX_KEY_LEN);
+        }
+    }
+    tx_idmap_free(&certs);
+    return rc;
 }
 
 /* A certificate that no pinned accreditor let its signer issue (or issued against the TICS
@@ -312,6 +321,29 @@ find_assessment(const tx_history *h, const char *prefix, uint8_t id[TX_ID_LEN], 
     return TX_OK;
 }
 
+/* Marks the requests that the marked grants answer. */
+static int
+mark_requests(const tx_history *h, unsigned char *keep)
+{
+    tx_idmap answered = {0};
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        const tx_history_event *e = &h->v[i];
+        if (keep[i] && e->kind == TX_HIST_GRANTED && e->has_request &&
+            tx_idmap_put(&answered, e->request, i, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+        }
+    }
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        if (h->v[i].kind <= TX_HIST_FORWARDED && tx_idmap_get(&answered, h->v[i].record) != NULL) {
+            keep[i] = 1;
+        }
+    }
+    tx_idmap_free(&answered);
+    return rc;
+}
+
 /* Marks (keep[i] = 1) the events of the version line of `start`: the assessments linked by
  * supersedes either way, their grants and revocations, and the requests the grants answer. */
 static int
@@ -346,14 +378,8 @@ mark_line(const tx_history *h, const uint8_t start[TX_ID_LEN], unsigned char *ke
         keep[i] = e->kind >= TX_HIST_ANSWERED && e->kind <= TX_HIST_REVOKED && e->has_about &&
                   in_line((const uint8_t(*)[TX_ID_LEN])line, n, e->about);
     }
-    for (size_t i = 0; i < h->n; i++) { /* the requests the line's grants answer */
-        for (size_t k = 0; k < h->n && h->v[i].kind <= TX_HIST_FORWARDED && !keep[i]; k++) {
-            keep[i] = keep[k] && h->v[k].kind == TX_HIST_GRANTED && h->v[k].has_request &&
-                      memcmp(h->v[k].request, h->v[i].record, TX_ID_LEN) == 0;
-        }
-    }
     free(line);
-    return TX_OK;
+    return mark_requests(h, keep);
 }
 
 /* Marks the events an organisation signed or that name it. */
@@ -449,8 +475,7 @@ tx_history_load(tx_home *home, const char *what, tx_history *out)
         (rc = tx_cache_scan(home, want, take, &b)) != TX_OK) {
         goto out;
     }
-    holder_of(out);
-    if ((rc = judge_certificates(home, out)) != TX_OK) {
+    if ((rc = holder_of(out)) != TX_OK || (rc = judge_certificates(home, out)) != TX_OK) {
         goto out;
     }
     if ((keep = calloc(out->n + 1, 1)) == NULL) {
