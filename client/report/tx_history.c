@@ -431,17 +431,19 @@ static void
 compact(tx_history *h, const unsigned char *keep)
 {
     size_t w = 0;
-    const uint8_t *last = NULL;
+    uint8_t last[TX_ID_LEN] = {0}; /* copied: the slot it came from may be written over */
+    int any = 0;
 
     for (size_t i = 0; i < h->n; i++) {
         if (!keep[i]) {
             continue;
         }
         if (h->v[i].log_index == 0) {
-            if (last == NULL || memcmp(last, h->v[i].record, TX_ID_LEN) != 0) {
+            if (!any || memcmp(last, h->v[i].record, TX_ID_LEN) != 0) {
                 h->unproven++;
             }
-            last = h->v[i].record;
+            memcpy(last, h->v[i].record, TX_ID_LEN);
+            any = 1;
             continue;
         }
         h->v[w++] = h->v[i];

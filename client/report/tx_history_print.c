@@ -75,6 +75,7 @@ row_of(const tx_history *h, const tx_history_event *e, int iso, row *r)
     }
 }
 
+/* A text field, null when empty (an id not given, a record without a signed time). */
 static json_t *
 hex_or_null(const char *hex)
 {
@@ -94,7 +95,7 @@ tx_history_json(const tx_history *h)
         row_of(h, e, 1, &r);
         json_array_append_new(
             events,
-            json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:I,s:s}", "at", r.at, "kind",
+            json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:I,s:s}", "at", hex_or_null(r.at), "kind",
                       tx_history_kind_name(e->kind), "actor", tx_signer_json(&r.actor), "subject",
                       e->has_subject ? json_pack("{s:o,s:s}", "name", tx_json_str(r.subject.name),
                                                  "fingerprint", r.subject.fingerprint)
