@@ -34,6 +34,7 @@ _ticsx_command_opts()
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note --every" ;;
     due) echo "--within --fetch" ;;
+    history) echo "--format --out --force --fetch" ;;
     campaign) echo "--dry-run" ;;
     inbox) echo "--all" ;;
     watch) echo "--count --for" ;;
@@ -77,7 +78,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan due campaign"
+        help evidence register policy plan due campaign history"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -133,6 +134,8 @@ _ticsx()
         --format)
             if [ "$cmd" = questionnaire ]; then
                 _ticsx_words "csv json xlsx"
+            elif [ "$cmd" = history ]; then
+                _ticsx_words "table json csv"
             else
                 _ticsx_words "table json csv html oscal xlsx"
             fi

@@ -142,6 +142,9 @@ int tx_cmd_requests(tx_cli *g, int argc, char **argv);
 /* cmd_due.c: `ticsx due`, what needs doing by when (exit 1 when something is overdue). */
 int tx_cmd_due(tx_cli *g, int argc, char **argv);
 
+/* cmd_history.c: `ticsx history [ASSESSMENT|ORG]`, who did what when, from proven records. */
+int tx_cmd_history(tx_cli *g, int argc, char **argv);
+
 /* cmd_campaign.c: `ticsx campaign list|show|run|stop`, requests repeated on a period. */
 int tx_cmd_campaign(tx_cli *g, int argc, char **argv);
 

@@ -64,6 +64,7 @@ static const struct {
     {"report", tx_cmd_report},
     {"requests", tx_cmd_requests},
     {"due", tx_cmd_due},
+    {"history", tx_cmd_history},
     {"campaign", tx_cmd_campaign},
     {"forward", tx_cmd_forward},
     {"trust", tx_cmd_trust},

@@ -1,0 +1,506 @@
+/* The history's events from one pass over the cache, narrowed to an assessment's version line
+ * or an organisation, unproven records left out, newest first. */
+#include "tx_history.h"
+
+#include "tx_cache_scan.h"
+#include "tx_cert_judge.h"
+#include "tx_error.h"
+#include "tx_i18n.h"
+#include "tx_idmap.h"
+#include "tx_kinds.h"
+#include "tx_msg.h"
+#include "tx_trust.h"
+#include "tx_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    tx_history *h;
+    size_t cap;
+} builder;
+
+static int
+want(void *ctx, int kind, const uint8_t *signer)
+{
+    (void)ctx;
+    (void)signer;
+    return kind == TX_KIND_REQUEST || kind == TX_KIND_ASSESSMENT || kind == TX_KIND_GRANT ||
+           kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
+           kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION;
+}
+
+/* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
+static tx_history_event *
+add(builder *b, int kind, const tx_rec *rec, const tx_meta_pb *meta, uint64_t index)
+{
+    tx_history *h = b->h;
+    tx_history_event *e;
+
+    if (h->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        tx_history_event *grown = realloc(h->v, cap * sizeof *grown);
+        if (grown == NULL) {
+            return NULL;
+        }
+        h->v = grown;
+        b->cap = cap;
+    }
+    e = &h->v[h->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->at = meta != NULL ? meta->created : 0;
+    memcpy(e->actor, tx_rec_signer(rec), TX_KEY_LEN);
+    memcpy(e->record, rec->id, TX_ID_LEN);
+    e->log_index = index;
+    return e;
+}
+
+static void
+set_id(int *has, uint8_t out[TX_ID_LEN], const ProtobufCBinaryData *b)
+{
+    *has = b->len == TX_ID_LEN;
+    if (*has) {
+        memcpy(out, b->data, TX_ID_LEN);
+    }
+}
+
+static void
+set_key(tx_history_event *e, const ProtobufCBinaryData *b)
+{
+    e->has_subject = b->len == TX_KEY_LEN;
+    if (e->has_subject) {
+        memcpy(e->subject, b->data, TX_KEY_LEN);
+    }
+}
+
+/* One event per supplier asked: each row then names who was asked. */
+static int
+take_request(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_request_pb *r = (const tx_request_pb *)rec->msg;
+    int kind = r->on_behalf_of.len != 0 ? TX_HIST_FORWARDED : TX_HIST_REQUESTED;
+    char d[16];
+
+    for (size_t i = 0; i < r->n_suppliers; i++) {
+        tx_history_event *e = add(b, kind, rec, r->meta, index);
+        if (e == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        set_key(e, &r->suppliers[i]);
+        set_id(&e->has_request, e->request, &r->on_behalf_of);
+        if (r->due != 0) {
+            tx_format_date(d, sizeof d, r->due);
+            snprintf(e->detail, sizeof e->detail, _("due %s"), d);
+        }
+    }
+    return TX_OK;
+}
+
+static int
+take_assessment(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_sealed_pb *a = (const tx_sealed_pb *)rec->msg;
+    tx_history_event *e = add(b, TX_HIST_ANSWERED, rec, a->meta, index);
+    char hex[2 * TX_ID_LEN + 1], hex_new[2 * TX_ID_LEN + 1];
+
+    if (e == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    e->has_about = 1;
+    memcpy(e->about, rec->id, TX_ID_LEN);
+    if (a->supersedes.len == TX_ID_LEN) {
+        if ((e = add(b, TX_HIST_SUPERSEDED, rec, a->meta, index)) == NULL) {
+            return TX_ERR_NOMEM;
+        }
+        set_id(&e->has_about, e->about, &a->supersedes);
+        tx_hex(hex, a->supersedes.data, TX_ID_LEN);
+        tx_hex(hex_new, rec->id, TX_ID_LEN);
+        snprintf(e->detail, sizeof e->detail, _("%.16s replaced by %.16s"), hex, hex_new);
+    }
+    return TX_OK;
+}
+
+static int
+take_grant(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_grant_pb *g = (const tx_grant_pb *)rec->msg;
+    tx_history_event *e = add(b, TX_HIST_GRANTED, rec, g->meta, index);
+    char d[16];
+
+    if (e == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set_key(e, &g->grantee);
+    set_id(&e->has_about, e->about, &g->assessment);
+    set_id(&e->has_request, e->request, &g->request);
+    if (g->until != 0) {
+        tx_format_date(d, sizeof d, g->until);
+        snprintf(e->detail, sizeof e->detail, _("until %s"), d);
+    }
+    return TX_OK;
+}
+
+static int
+take_revoke(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_grant_revoke_pb *g = (const tx_grant_revoke_pb *)rec->msg;
+    tx_history_event *e = add(b, TX_HIST_REVOKED, rec, g->meta, index);
+
+    if (e == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set_key(e, &g->grantee);
+    set_id(&e->has_about, e->about, &g->assessment);
+    return TX_OK;
+}
+
+static int
+take_certificate(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_certificate_pb *c = (const tx_certificate_pb *)rec->msg;
+    tx_history_event *e = add(b, TX_HIST_CERTIFIED, rec, c->meta, index);
+
+    if (e == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set_key(e, &c->holder_key);
+    e->has_about = 1;
+    memcpy(e->about, rec->id, TX_ID_LEN);
+    snprintf(e->detail, sizeof e->detail, "%s", c->number != NULL ? c->number : "");
+    return TX_OK;
+}
+
+/* The holder is the certificate's: set once every certificate is read (holder_of). */
+static int
+take_cert_event(builder *b, const tx_rec *rec, uint64_t index)
+{
+    static const int kinds[] = {
+        [TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_ANNUAL_REPORT] = TX_HIST_CERT_REPORT,
+        [TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_SUSPENDED] = TX_HIST_CERT_SUSPENDED,
+        [TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REVOKED] = TX_HIST_CERT_REVOKED,
+        [TICSX__V1__CERT_EVENT_KIND__CERT_EVENT_REINSTATED] = TX_HIST_CERT_REINSTATED,
+    };
+    const tx_cert_event_pb *ev = (const tx_cert_event_pb *)rec->msg;
+    tx_history_event *e;
+
+    if (ev->kind <= 0 || (size_t)ev->kind >= TX_ARRAY_LEN(kinds)) {
+        return TX_OK; /* a kind this client does not know: not a step it can name */
+    }
+    if ((e = add(b, kinds[ev->kind], rec, ev->meta, index)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set_id(&e->has_about, e->about, &ev->certificate);
+    snprintf(e->detail, sizeof e->detail, "%s", ev->note != NULL ? ev->note : "");
+    return TX_OK;
+}
+
+static int
+take(void *ctx, const tx_rec *rec, uint64_t index)
+{
+    builder *b = ctx;
+
+    switch (rec->kind) {
+    case TX_KIND_REQUEST:
+        return take_request(b, rec, index);
+    case TX_KIND_ASSESSMENT:
+        return take_assessment(b, rec, index);
+    case TX_KIND_GRANT:
+        return take_grant(b, rec, index);
+    case TX_KIND_GRANT_REVOKE:
+        return take_revoke(b, rec, index);
+    case TX_KIND_CERTIFICATE:
+        return take_certificate(b, rec, index);
+    case TX_KIND_CERT_EVENT:
+        return take_cert_event(b, rec, index);
+    default: { /* an accreditation names a body that may have no profile */
+        const tx_accreditation_pb *a = (const tx_accreditation_pb *)rec->msg;
+        return a->body_key.len == TX_KEY_LEN
+                   ? tx_signers_add_body(&b->h->signers, a->body_key.data, a->body_name)
+                   : TX_OK;
+    }
+    }
+}
+
+/* A certificate event concerns the certificate's holder, when the certificate is cached. */
+static int
+holder_of(tx_history *h)
+{
+    tx_idmap certs = {0};
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        if (h->v[i].kind == TX_HIST_CERTIFIED &&
+            tx_idmap_put(&certs, h->v[i].record, i, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+        }
+    }
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        tx_history_event *e = &h->v[i];
+        const size_t *c;
+
+        if (e->kind >= TX_HIST_CERT_REPORT && e->has_about &&
+            (c = tx_idmap_get(&certs, e->about)) != NULL) {
+            e->has_subject = h->v[*c].has_subject;
+            memcpy(e->subject, h->v[*c].subject, TX_KEY_LEN);
+        }
+    }
+    tx_idmap_free(&certs);
+    return rc;
+}
+
+/* A certificate that no pinned accreditor let its signer issue (or issued against the TICS
+ * criteria) says so in its detail: the row shows who signed it, not that it counts. */
+static int
+judge_certificates(tx_home *home, tx_history *h)
+{
+    tx_trust_set ts = {0};
+    int rc = TX_OK, any = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        any = any || h->v[i].kind == TX_HIST_CERTIFIED;
+    }
+    if (!any || (rc = tx_trust_set_from_cache(home, &ts)) != TX_OK) {
+        tx_trust_set_free(&ts);
+        return rc;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        tx_history_event *e = &h->v[i];
+        tx_cert_info info;
+        tx_cert_state st;
+        size_t used;
+
+        if (e->kind != TX_HIST_CERTIFIED) {
+            continue;
+        }
+        /* Judged on its issue date, which the first look reads. */
+        tx_cert_evaluate(&ts, e->record, NULL, e->at, &info, &st);
+        tx_cert_evaluate(&ts, e->record, NULL, info.issued, &info, &st);
+        used = strlen(e->detail);
+        if ((st.status == TX_CERT_NOT_ACCREDITED || st.status == TX_CERT_INVALID_CRITERIA) &&
+            used < sizeof e->detail) {
+            snprintf(e->detail + used, sizeof e->detail - used, _(" (does not count: %s)"),
+                     tx_cert_status_label(st.status));
+        }
+    }
+    tx_trust_set_free(&ts);
+    return TX_OK;
+}
+
+static int
+in_line(const uint8_t (*line)[TX_ID_LEN], size_t n, const uint8_t id[TX_ID_LEN])
+{
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(line[i], id, TX_ID_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The one assessment whose id starts with `prefix` into id, *found 1; *found 0 when none.
+ * Several: TX_ERR_USAGE. */
+static int
+find_assessment(const tx_history *h, const char *prefix, uint8_t id[TX_ID_LEN], int *found)
+{
+    char hex[2 * TX_ID_LEN + 1];
+
+    *found = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const tx_history_event *e = &h->v[i];
+        tx_hex(hex, e->record, TX_ID_LEN);
+        if (e->kind != TX_HIST_ANSWERED || strncasecmp(hex, prefix, strlen(prefix)) != 0) {
+            continue;
+        }
+        if (*found && memcmp(id, e->record, TX_ID_LEN) != 0) {
+            return tx_fail(TX_ERR_USAGE, "%s names several assessments: give more digits", prefix);
+        }
+        memcpy(id, e->record, TX_ID_LEN);
+        *found = 1;
+    }
+    return TX_OK;
+}
+
+/* Marks the requests that the marked grants answer. */
+static int
+mark_requests(const tx_history *h, unsigned char *keep)
+{
+    tx_idmap answered = {0};
+    int rc = TX_OK;
+
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        const tx_history_event *e = &h->v[i];
+        if (keep[i] && e->kind == TX_HIST_GRANTED && e->has_request &&
+            tx_idmap_put(&answered, e->request, i, NULL) == NULL) {
+            rc = TX_ERR_NOMEM;
+        }
+    }
+    for (size_t i = 0; i < h->n && rc == TX_OK; i++) {
+        if (h->v[i].kind <= TX_HIST_FORWARDED && tx_idmap_get(&answered, h->v[i].record) != NULL) {
+            keep[i] = 1;
+        }
+    }
+    tx_idmap_free(&answered);
+    return rc;
+}
+
+/* Marks (keep[i] = 1) the events of the version line of `start`: the assessments linked by
+ * supersedes either way, their grants and revocations, and the requests the grants answer. */
+static int
+mark_line(const tx_history *h, const uint8_t start[TX_ID_LEN], unsigned char *keep)
+{
+    uint8_t(*line)[TX_ID_LEN] = malloc((h->n + 1) * TX_ID_LEN);
+    size_t n = 1;
+    int grew = 1;
+
+    if (line == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(line[0], start, TX_ID_LEN);
+    while (grew) {
+        grew = 0;
+        for (size_t i = 0; i < h->n; i++) {
+            const tx_history_event *e = &h->v[i];
+            int old_in, new_in;
+            if (e->kind != TX_HIST_SUPERSEDED) {
+                continue;
+            }
+            old_in = in_line((const uint8_t(*)[TX_ID_LEN])line, n, e->about);
+            new_in = in_line((const uint8_t(*)[TX_ID_LEN])line, n, e->record);
+            if (old_in != new_in) {
+                memcpy(line[n++], old_in ? e->record : e->about, TX_ID_LEN);
+                grew = 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        const tx_history_event *e = &h->v[i];
+        keep[i] = e->kind >= TX_HIST_ANSWERED && e->kind <= TX_HIST_REVOKED && e->has_about &&
+                  in_line((const uint8_t(*)[TX_ID_LEN])line, n, e->about);
+    }
+    free(line);
+    return mark_requests(h, keep);
+}
+
+/* Marks the events an organisation signed or that name it. */
+static void
+mark_org(const tx_history *h, const uint8_t key[TX_KEY_LEN], unsigned char *keep)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        const tx_history_event *e = &h->v[i];
+        tx_signer who;
+        tx_signer_describe(&h->signers, e->actor, &who);
+        keep[i] = memcmp(who.org, key, TX_KEY_LEN) == 0 ||
+                  (e->has_subject && memcmp(e->subject, key, TX_KEY_LEN) == 0);
+    }
+}
+
+/* What `what` names: marks the events to keep. */
+static int
+select_events(tx_history *h, const char *what, unsigned char *keep)
+{
+    const tx_org *org = NULL;
+    uint8_t id[TX_ID_LEN];
+    char why[512];
+    int rc, found = 0;
+
+    if (what == NULL) {
+        memset(keep, 1, h->n);
+        return TX_OK;
+    }
+    if (tx_is_id_prefix(what) && (rc = find_assessment(h, what, id, &found)) != TX_OK) {
+        return rc;
+    }
+    if (found) {
+        return mark_line(h, id, keep);
+    }
+    if (tx_orgs_resolve(&h->signers.orgs, what, &org) != TX_OK) {
+        snprintf(why, sizeof why, "%s", tx_fail_msg());
+        return tx_fail(TX_ERR_USAGE,
+                       "%s names no assessment in the cache and no organisation: %s (run ticsx "
+                       "fetch, or ticsx history --fetch, to refresh the cache)",
+                       what, why);
+    }
+    mark_org(h, org->key, keep);
+    return TX_OK;
+}
+
+/* Keeps the marked events that are proven; counts the records left out (a request's events
+ * are adjacent: counted once). */
+static void
+compact(tx_history *h, const unsigned char *keep)
+{
+    size_t w = 0;
+    uint8_t last[TX_ID_LEN] = {0}; /* copied: the slot it came from may be written over */
+    int any = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        if (!keep[i]) {
+            continue;
+        }
+        if (h->v[i].log_index == 0) {
+            if (!any || memcmp(last, h->v[i].record, TX_ID_LEN) != 0) {
+                h->unproven++;
+            }
+            memcpy(last, h->v[i].record, TX_ID_LEN);
+            any = 1;
+            continue;
+        }
+        h->v[w++] = h->v[i];
+    }
+    h->n = w;
+}
+
+static int
+newest_first(const void *pa, const void *pb)
+{
+    const tx_history_event *a = pa, *b = pb;
+
+    if (a->at != b->at) {
+        return a->at < b->at ? 1 : -1;
+    }
+    if (a->log_index != b->log_index) {
+        return a->log_index < b->log_index ? 1 : -1;
+    }
+    return (a->kind < b->kind) - (a->kind > b->kind);
+}
+
+int
+tx_history_load(tx_home *home, const char *what, tx_history *out)
+{
+    builder b = {out, 0};
+    unsigned char *keep = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = tx_signers_load(home, &out->signers)) != TX_OK ||
+        (rc = tx_cache_scan(home, want, take, &b)) != TX_OK) {
+        goto out;
+    }
+    if ((rc = holder_of(out)) != TX_OK || (rc = judge_certificates(home, out)) != TX_OK) {
+        goto out;
+    }
+    if ((keep = calloc(out->n + 1, 1)) == NULL) {
+        rc = TX_ERR_NOMEM;
+        goto out;
+    }
+    if ((rc = select_events(out, what, keep)) != TX_OK) {
+        goto out;
+    }
+    compact(out, keep);
+    qsort(out->v, out->n, sizeof *out->v, newest_first);
+out:
+    free(keep);
+    if (rc != TX_OK) {
+        tx_history_free(out);
+    }
+    return rc;
+}
+
+void
+tx_history_free(tx_history *h)
+{
+    free(h->v);
+    tx_signers_free(&h->signers);
+    memset(h, 0, sizeof *h);
+}
