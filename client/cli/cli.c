@@ -70,6 +70,8 @@ static const char *const usage_blocks[] = {
        "                                              roll-ups per tier\n"
        "  requests                                    your requests, who answered, response rate\n"
        "  due [--within DAYS] [--fetch]               what to do by when; exit 1 if overdue\n"
+       "  history [ASSESSMENT|ORG] [--format table|json|csv] [--out FILE [--force]] [--fetch]\n"
+       "                                              who did what when, with each log index\n"
        "  campaign show N | list | run [--dry-run] | stop N\n"
        "                                              requests repeated each period (cron, timer)\n"
        "  trust add FILE | list | remove KEY          pin the accreditor's public key (METI role)\n"
