@@ -171,7 +171,11 @@ tx_history_print_table(FILE *f, const tx_history *h)
     for (size_t i = 0; i <= h->n; i++) {
         if (i == 0) {
             for (int k = 0; k < COLS; k++) {
+                /* Headings in capitals, as the other tables have them (Japanese unchanged). */
                 snprintf(c[k], sizeof c[k], "%s", _(headings[k]));
+                for (char *p = c[k]; *p != '\0'; p++) {
+                    *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+                }
             }
         } else {
             cells(h, &h->v[i - 1], c);
