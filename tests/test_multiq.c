@@ -125,6 +125,9 @@ given_both_answered(void)
     fx.ready = 1;
 }
 
+/* ticsx --json report with up to seven more arguments, the list ended by NULL. */
+static json_t *report_json(th_result *r, ...) __attribute__((sentinel));
+
 static json_t *
 report_json(th_result *r, ...)
 {
@@ -251,13 +254,13 @@ test_questionnaire_option(void **state)
     (void)state;
 
     given_both_answered();
-    j = report_json(&r, "--questionnaire", TICS);
+    j = report_json(&r, "--questionnaire", TICS, NULL);
     expect_doc(th_report_doc(j), TICS, fx.a_tics);
     json_decref(j);
     th_result_free(&r);
 
     /* A questionnaire nobody answered: the same envelope, one empty document naming it. */
-    j = report_json(&r, "--questionnaire", "nobody-answers");
+    j = report_json(&r, "--questionnaire", "nobody-answers", NULL);
     assert_string_equal(doc_qid(th_report_doc(j)), "nobody-answers");
     assert_int_equal(json_array_size(json_object_get(th_report_doc(j), "suppliers")), 0);
     json_decref(j);
@@ -302,7 +305,7 @@ test_main_questionnaire(void **state)
     expect_doc(th_report_doc(j), SHEET, fx.a_sheet);
     json_decref(j);
     th_result_free(&r);
-    j = report_json(&r, "--questionnaire", TICS);
+    j = report_json(&r, "--questionnaire", TICS, NULL);
     expect_doc(th_report_doc(j), TICS, fx.a_tics);
     json_decref(j);
     th_result_free(&r);

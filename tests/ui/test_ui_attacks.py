@@ -18,7 +18,7 @@ import urllib.parse
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (CORP, MARKUP, Failure, answers_file, expect, expect_eq, login,  # noqa: E402
-                    main, open_supplier, response_statuses)
+                    main, open_supplier, response_statuses, visible)
 
 
 def setup(w):
@@ -45,11 +45,14 @@ def test_markup_name_is_text(c):
     # The wizard lists the enrolled organisations by name: the same name, as text.
     b.click("nav-requests")
     b.click("new-request")
-    for _ in range(3):
-        if any(e.is_displayed() for e in b.all("wiz-supplier")):
+    for _ in range(3):  # to the step listing the suppliers, each step drawn before moving on
+        b.until("a wizard step", lambda: visible(b, "wiz-next") or visible(b, "wiz-send"))
+        if visible(b, "wiz-supplier"):
             break
-        if any(e.is_displayed() for e in b.all("wiz-next")):
-            b.click("wiz-next")
+        before = [e.id for e in visible(b, "wiz-next")]
+        b.click("wiz-next")
+        b.until("the next wizard step",
+                lambda: [e.id for e in visible(b, "wiz-next")] != before or visible(b, "wiz-send"))
     b.until("the markup name among the suppliers to ask",
             lambda: MARKUP in b.d.find_element("tag name", "body").text)
     cb = [e for e in b.all("wiz-supplier") if e.get_attribute("value") == evil.fingerprint]
