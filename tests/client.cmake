@@ -11,3 +11,5 @@ tx_add_test(test_exchange SOURCES test_exchange.c
 add_dependencies(test_exchange ticsx ticsx-hub)
 # The read path: id map, parallel loop, verification once per process, batch cache writes.
 tx_add_test(test_readpath SOURCES test_readpath.c LIBS tx_client TIMEOUT 60)
+# A signing key resolved through member records to its organisation (client/verify/tx_signer).
+tx_add_test(test_signer SOURCES test_signer.c LIBS tx_client TIMEOUT 60)

@@ -1,0 +1,110 @@
+/* Resolving a signing key to its organisation through member records. */
+#include "tx_signer.h"
+
+#include "tx_error.h"
+#include "tx_kinds.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const role_names[] = {
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER] = "viewer",
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER] = "responder",
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER] = "officer",
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN] = "admin",
+};
+
+const char *
+tx_signer_role_name(int role)
+{
+    return role > 0 && role <= TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN ? role_names[role] : "?";
+}
+
+int
+tx_signer_role_parse(const char *word)
+{
+    for (int r = 1; r <= TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN; r++) {
+        if (strcmp(word, role_names[r]) == 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* The member record or removal rec, of `kind`, names `key` and is signed by the organisation
+ * it names; its organisation into org. */
+static int
+names(const tx_rec *rec, int kind, const uint8_t key[TX_KEY_LEN], const uint8_t **org)
+{
+    const ProtobufCBinaryData *o, *k;
+
+    if (rec->kind != kind || rec->msg == NULL || rec->env == NULL) {
+        return 0;
+    }
+    if (kind == TX_KIND_MEMBER) {
+        o = &((const tx_member_pb *)rec->msg)->organisation;
+        k = &((const tx_member_pb *)rec->msg)->signing_key;
+    } else {
+        o = &((const tx_member_remove_pb *)rec->msg)->organisation;
+        k = &((const tx_member_remove_pb *)rec->msg)->signing_key;
+    }
+    *org = o->data;
+    return memcmp(k->data, key, TX_KEY_LEN) == 0 &&
+           memcmp(tx_rec_signer(rec), o->data, TX_KEY_LEN) == 0;
+}
+
+static void
+take(tx_signer_info *out, const tx_rec *rec)
+{
+    const tx_member_pb *m = (const tx_member_pb *)rec->msg;
+
+    memcpy(out->org, m->organisation.data, TX_KEY_LEN);
+    memcpy(out->key, m->signing_key.data, TX_KEY_LEN);
+    memcpy(out->seal, m->seal_key.data, TX_KEY_LEN);
+    memcpy(out->transport, m->transport_key.data, TX_KEY_LEN);
+    snprintf(out->name, sizeof out->name, "%s", m->name);
+    out->role = (int)m->role;
+    out->from = m->valid_from;
+    out->until = m->valid_until;
+    out->seq = tx_kind_seq(TX_KIND_MEMBER, rec->msg);
+    out->record = rec;
+}
+
+int
+tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
+                  tx_signer_info *out)
+{
+    const uint8_t *org;
+
+    memset(out, 0, sizeof *out);
+    out->removed = INT64_MAX;
+    for (size_t i = 0; i < records->n; i++) {
+        const tx_rec *r = &records->v[i];
+
+        if (!names(r, TX_KIND_MEMBER, key, &org)) {
+            continue;
+        }
+        if (out->record != NULL && memcmp(org, out->org, TX_KEY_LEN) != 0) {
+            /* Two organisations name the same person: neither may claim what it signed. */
+            memset(out, 0, sizeof *out);
+            return TX_ERR_EXISTS;
+        }
+        if (out->record == NULL || tx_kind_seq(TX_KIND_MEMBER, r->msg) > out->seq) {
+            take(out, r);
+        }
+    }
+    if (out->record == NULL) {
+        return TX_ERR_NOT_FOUND;
+    }
+    for (size_t i = 0; i < records->n; i++) {
+        const tx_rec *r = &records->v[i];
+        const tx_member_remove_pb *x = (const tx_member_remove_pb *)r->msg;
+
+        if (names(r, TX_KIND_MEMBER_REMOVE, key, &org) && memcmp(org, out->org, TX_KEY_LEN) == 0 &&
+            tx_kind_seq(TX_KIND_MEMBER_REMOVE, r->msg) > out->seq && x->effective < out->removed) {
+            out->removed = x->effective;
+        }
+    }
+    out->acts = out->from <= at && (out->until == 0 || at < out->until) && at < out->removed;
+    return TX_OK;
+}
