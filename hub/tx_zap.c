@@ -96,7 +96,7 @@ decide_person(tx_zap *z, const uint8_t *curve, const char *addr, char user[TX_ZA
                             TX_KV("peer", fp), TX_KV("addr", addr)),
                   "zap: refused %s of %s from %s: removed, expired or not yet valid", fp, org,
                   addr);
-        return TX_ERR_NOT_FOUND;
+        return TX_ERR_FORBIDDEN;
     }
     tx_hex(user, p.org, TX_KEY_LEN);
     tx_hex(user + 2 * TX_KEY_LEN, p.key, TX_KEY_LEN);
@@ -160,6 +160,9 @@ decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **t
         tx_log_kv(TX_LOG_DEBUG,
                   TX_FIELDS(TX_KV("outcome", "admitted"), TX_KV("peer", fp), TX_KV("addr", addr)),
                   "zap: admitted %s from %s", fp, addr);
+    } else if (rc == TX_ERR_FORBIDDEN) {
+        *code = "400";
+        *text = "not enrolled"; /* logged with its reason above */
     } else if (rc == TX_ERR_NOT_FOUND) {
         *code = "400";
         *text = "not enrolled";

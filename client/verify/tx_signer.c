@@ -2,16 +2,17 @@
 #include "tx_signer.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_kinds.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char *const role_names[] = {
-    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER] = "viewer",
-    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER] = "responder",
-    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER] = "officer",
-    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN] = "admin",
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER] = N_("viewer"),
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER] = N_("responder"),
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER] = N_("officer"),
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN] = N_("admin"),
 };
 
 const char *

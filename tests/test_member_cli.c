@@ -1,0 +1,93 @@
+/* Integration: ticsx member and keygen --member-of through the real binaries and a real hub.
+ * A person makes its keys in its own home with a copy of its organisation's profile; the
+ * organisation names it (member add), both homes list it, it connects with its own keys, a
+ * member's home cannot name members, and once removed the hub refuses it. */
+#include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static void
+test_member_cli(void **state)
+{
+    th_world w;
+    char sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], profile[PATH_MAX + 16], key[PATH_MAX + 16],
+        id[65];
+    th_result r;
+    json_t *root;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, ito, "ito");
+    th_world_start(&w);
+    snprintf(profile, sizeof profile, "%s/profile.tx", sup);
+
+    /* The person's own keys, beside its organisation's profile; a file that is no profile is
+     * refused. */
+    th_ticsx_expect(2, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", "/dev/null",
+                    NULL);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
+                    NULL);
+    th_ticsx_expect(0, &w.hub, ito, "keygen", "--name", "Ito Ken", "--member-of", profile, NULL);
+    /* Not named yet: the hub refuses it. */
+    th_ticsx_expect(1, &w.hub, sato, "ping", NULL);
+
+    snprintf(key, sizeof key, "%s/identity.pub", sato);
+    th_ticsx_expect(2, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "boss",
+                    "--key", key, NULL);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", key, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", ito);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
+                key, NULL);
+    th_ticsx_expect(0, &w.hub, sato, "ping", NULL);
+
+    /* Both homes list the organisation's people; a member's home names no one. */
+    th_ticsx(&r, &w.hub, sato, "member", "list", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(root, "members")), 2);
+    json_decref(root);
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sup, "member", "show", "Sato Hanako", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "role")), "officer");
+    assert_string_equal(json_string_value(json_object_get(root, "status")), "active");
+    json_decref(root);
+    th_result_free(&r);
+    th_ticsx_expect(2, &w.hub, sato, "member", "add", "--name", "Ito Ken", "--role", "admin",
+                    "--key", key, NULL);
+    th_ticsx_expect(2, &w.hub, sato, "member", "remove", "Ito Ken", NULL);
+    th_ticsx_expect(1, &w.hub, sup, "member", "show", "Nobody", NULL);
+
+    /* Removed: refused at its next connection, listed as removed. */
+    th_ticsx_id(id, &w.hub, sup, "member", "remove", "Sato Hanako", NULL);
+    th_ticsx_expect(1, &w.hub, sato, "ping", NULL);
+    th_ticsx_expect(0, &w.hub, ito, "ping", NULL);
+    th_ticsx(&r, &w.hub, sup, "member", "show", "Sato Hanako", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "status")), "removed");
+    json_decref(root);
+    th_result_free(&r);
+    th_world_end(&w);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_member_cli),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
+}
