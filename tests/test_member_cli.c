@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -82,11 +83,69 @@ test_member_cli(void **state)
     th_world_end(&w);
 }
 
+/* An officer answers from its own home; the buyer's verify sees the organisation as the author
+ * and still does once the officer is removed (it signed while a member). A viewer's answer is
+ * refused by the hub. */
+static void
+test_officer_answers(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], profile[PATH_MAX + 16],
+        key[PATH_MAX + 16], path[PATH_MAX + 16], req[65], id[65], later[32];
+    th_ticsx_opts later_opts = {.hub = &w.hub, .now = later};
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", "Tokai Motors KK", NULL);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, ito, "ito");
+    th_world_start(&w);
+    snprintf(profile, sizeof profile, "%s/profile.tx", sup);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
+                    NULL);
+    th_ticsx_expect(0, &w.hub, ito, "keygen", "--name", "Ito Ken", "--member-of", profile, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", sato);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", key, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", ito);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
+                key, NULL);
+
+    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+    snprintf(path, sizeof path, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, sato, req, "yes", NULL, path);
+    th_ticsx(&r, &w.hub, ito, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    /* Removed a minute after it signed (TICSX_NOW: no waiting on the clock). */
+    snprintf(later, sizeof later, "@%lld", (long long)time(NULL) + 60);
+    th_ticsx_with(&r, &later_opts, sup, "member", "remove", "Sato Hanako", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx_expect(0, &w.hub, buyer, "verify", NULL);
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_member_cli),
+        cmocka_unit_test(test_officer_answers),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

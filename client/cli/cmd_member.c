@@ -88,7 +88,7 @@ people_of(tx_client *c, int64_t now, tx_recs *recs, tx_signer_info **people, siz
 {
     uint8_t org[TX_KEY_LEN];
     int is_member;
-    int rc = tx_member_home_org(tx_client_home(c), tx_client_id(c), org, &is_member);
+    int rc = tx_home_org(tx_client_home(c), org, &is_member);
 
     return rc == TX_OK ? tx_member_people(c, org, now, recs, people, n) : rc;
 }

@@ -116,7 +116,7 @@ finish_member(tx_cli *g, const char *dir, const tx_identity *id, const uint8_t *
     char path[PATH_MAX], pub[PATH_MAX], fp[TX_FP_LEN];
     int rc;
 
-    tx_path_join(path, sizeof path, dir, TX_MEMBER_ORG_PROFILE);
+    tx_path_join(path, sizeof path, dir, TX_HOME_ORG_PROFILE);
     if ((rc = tx_file_replace(path, org, len, 0644)) != TX_OK) {
         return tx_fail(rc, "cannot write %s", path);
     }

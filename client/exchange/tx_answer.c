@@ -227,7 +227,6 @@ check_dates(const tx_answer_args *args, tx_answer_result *out)
 int
 tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out)
 {
-    const tx_identity *me = tx_client_id(c);
     tx_rec request = {0}, qrec = {0};
     tx_recs profiles = {0};
     tx_orgs orgs = {0};
@@ -242,8 +241,9 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     uint8_t *key = NULL;
     char qhex[2 * TX_ID_LEN + 1];
     int kind = TX_KIND_QUESTIONNAIRE, got;
+    uint8_t org[TX_KEY_LEN];
     uint64_t seq;
-    int rc;
+    int rc, is_member;
 
     memset(out, 0, sizeof *out);
     /* Files too large or unreadable are refused before anything is signed or sent. */
@@ -272,7 +272,10 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
                      args->request);
         goto out;
     }
-    if (!tx_request_names(req, me->pub.sign)) {
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK) {
+        goto out;
+    }
+    if (!tx_request_names(req, org)) {
         rc = tx_fail(TX_ERR_USAGE,
                      "request %.12s does not name this organisation as a supplier: ticsx inbox "
                      "lists the requests sent to it",

@@ -15,44 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-tx_member_home_org(tx_home *home, const tx_identity *me, uint8_t org[TX_KEY_LEN], int *is_member)
-{
-    char path[4096];
-    tx_rec rec = {0};
-    uint8_t *buf;
-    size_t len;
-    int rc;
-
-    tx_path_join(path, sizeof path, tx_home_dir(home), TX_MEMBER_ORG_PROFILE);
-    memcpy(org, me->pub.sign, TX_KEY_LEN);
-    *is_member = 0;
-    rc = tx_file_read(path, TX_MAX_ENVELOPE, &buf, &len);
-    if (rc == TX_ERR_NOT_FOUND) {
-        return TX_OK;
-    }
-    if (rc != TX_OK) {
-        return tx_fail(rc, "cannot read %s", path);
-    }
-    if ((rc = tx_rec_open(&rec, buf, len, TX_KIND_PROFILE)) != TX_OK) {
-        tx_rec_clear(&rec);
-        return tx_fail(rc,
-                       "%s is not a signed organisation profile: copy profile.tx from the "
-                       "organisation's home again",
-                       path);
-    }
-    memcpy(org, tx_rec_signer(&rec), TX_KEY_LEN);
-    *is_member = 1;
-    tx_rec_clear(&rec);
-    return TX_OK;
-}
-
 /* Refuses in a member's home: member records are the organisation key's. */
 static int
 org_home_only(tx_client *c)
 {
     uint8_t org[TX_KEY_LEN];
-    int is_member, rc = tx_member_home_org(tx_client_home(c), tx_client_id(c), org, &is_member);
+    int is_member, rc = tx_home_org(tx_client_home(c), org, &is_member);
 
     if (rc == TX_OK && is_member) {
         rc = tx_fail(TX_ERR_USAGE, "this is a member's home: members are added and removed with "

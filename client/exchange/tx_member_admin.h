@@ -11,9 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The organisation's profile kept in a member's home. */
-#define TX_MEMBER_ORG_PROFILE "org-profile.tx"
-
 /* What a new member record says. */
 typedef struct {
     const tx_pubkey *person; /* the member's public keys (its identity.pub) */
@@ -21,11 +18,6 @@ typedef struct {
     int role;                /* Ticsx__V1__MemberRole */
     int64_t from, until;     /* until 0: no end */
 } tx_member_args;
-
-/* The organisation this home acts for into org: the signer of HOME/org-profile.tx in a member's
- * home (checked: a signed profile), else the home's own key. *is_member says which. */
-int tx_member_home_org(tx_home *home, const tx_identity *me, uint8_t org[TX_KEY_LEN],
-                       int *is_member);
 
 /* Signs a member record with the organisation key `me` (seq taken from the home) with the
  * organisation's seal secret key sealed to the member's seal key (so it can read what is
