@@ -85,13 +85,14 @@ test_member_cli(void **state)
 
 /* An officer answers from its own home; the buyer's verify sees the organisation as the author
  * and still does once the officer is removed (it signed while a member). A viewer's answer is
- * refused by the hub. */
+ * refused by the hub. The buyer's viewer reads and verifies what was granted to the buyer in
+ * its own home, and nothing once removed. */
 static void
 test_officer_answers(void **state)
 {
     th_world w;
-    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], profile[PATH_MAX + 16],
-        key[PATH_MAX + 16], path[PATH_MAX + 16], req[65], id[65], later[32];
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], kato[PATH_MAX],
+        profile[PATH_MAX + 16], key[PATH_MAX + 16], path[PATH_MAX + 16], req[65], id[65], later[32];
     th_ticsx_opts later_opts = {.hub = &w.hub, .now = later};
     th_result r;
 
@@ -102,6 +103,7 @@ test_officer_answers(void **state)
     th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
     th_world_home(&w, sato, "sato");
     th_world_home(&w, ito, "ito");
+    th_world_home(&w, kato, "kato");
     th_world_start(&w);
     snprintf(profile, sizeof profile, "%s/profile.tx", sup);
     th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
@@ -130,6 +132,21 @@ test_officer_answers(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.out, "Mikawa Precision KK");
     th_result_free(&r);
+
+    /* The buyer's auditor (a viewer) reads what was granted to the buyer, in its own home. */
+    snprintf(profile, sizeof profile, "%s/profile.tx", buyer);
+    th_ticsx_expect(0, &w.hub, kato, "keygen", "--name", "Kato Yui", "--member-of", profile, NULL);
+    th_ticsx_expect(1, &w.hub, kato, "fetch", NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", kato);
+    th_ticsx_id(id, &w.hub, buyer, "member", "add", "--name", "Kato Yui", "--role", "viewer",
+                "--key", key, NULL);
+    th_ticsx_expect(0, &w.hub, kato, "fetch", NULL);
+    th_ticsx(&r, &w.hub, kato, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    th_ticsx_id(id, &w.hub, buyer, "member", "remove", "Kato Yui", NULL);
+    th_ticsx_expect(1, &w.hub, kato, "fetch", NULL);
     /* Removed a minute after it signed (TICSX_NOW: no waiting on the clock). */
     snprintf(later, sizeof later, "@%lld", (long long)time(NULL) + 60);
     th_ticsx_with(&r, &later_opts, sup, "member", "remove", "Sato Hanako", NULL);

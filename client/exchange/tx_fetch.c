@@ -329,7 +329,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
      * granted, and newer ones superseding them: verify reports both) come in the first round. */
     const int kinds[4] = {TX_KIND_GRANT, TX_KIND_PROFILE, TX_KIND_GRANT_REVOKE,
                           TX_KIND_ASSESSMENT};
-    const uint8_t *me = tx_client_id(c)->pub.sign;
+    uint8_t me[TX_KEY_LEN]; /* the organisation (a member's home fetches for it) */
+    int is_member;
     tx_recs l[4] = {{0}}, trust[TRUST_KINDS] = {{0}};
     tx_checkpoint cp = {0};
     tx_orgs orgs = {0};
@@ -345,7 +346,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     int rc, trust_rc = TX_OK;
 
     memset(out, 0, sizeof *out);
-    if ((rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
+    if ((rc = tx_home_org(tx_client_home(c), me, &is_member)) != TX_OK ||
+        (rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
         (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
         goto out;
     }

@@ -5,7 +5,12 @@
 #include "tx_i18n.h"
 #include "tx_kinds.h"
 
+#include "tx_msg.h"
+#include "tx_util.h"
+
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const role_names[] = {
@@ -69,6 +74,44 @@ take(tx_signer_info *out, const tx_rec *rec)
     out->until = m->valid_until;
     out->seq = tx_kind_seq(TX_KIND_MEMBER, rec->msg);
     out->record = rec;
+}
+
+int
+tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out)
+{
+    const tx_identity *me = tx_home_identity(home);
+    const tx_member_pb *m;
+    tx_signer_info si;
+    tx_identity *r;
+    uint8_t org[TX_KEY_LEN];
+    int is_member, rc = tx_home_org(home, org, &is_member);
+
+    *out = NULL;
+    if (rc != TX_OK || !is_member) {
+        return rc;
+    }
+    if (tx_signer_resolve(records, me->pub.sign, tx_now(), &si) != TX_OK ||
+        memcmp(si.org, org, TX_KEY_LEN) != 0) {
+        return tx_fail(TX_ERR_NOT_FOUND, "no member record of this home's key by its "
+                                         "organisation is cached: run ticsx fetch, or ask the "
+                                         "organisation to add this member");
+    }
+    m = (const tx_member_pb *)si.record->msg;
+    if ((r = calloc(1, sizeof *r)) == NULL || (r->sec = sodium_malloc(sizeof *r->sec)) == NULL) {
+        free(r);
+        return tx_fail(TX_ERR_NOMEM, "out of memory");
+    }
+    memcpy(r->pub.sign, org, TX_KEY_LEN);
+    if (m->org_seal_key.len != TX_SEALED_KEY_LEN ||
+        crypto_box_seal_open(r->sec->seal, m->org_seal_key.data, TX_SEALED_KEY_LEN, me->pub.seal,
+                             me->sec->seal) != 0) {
+        tx_identity_destroy(&r);
+        return tx_fail(TX_ERR_WRONG_KEY, "this member's record gives it no key to read what is "
+                                         "granted to the organisation");
+    }
+    crypto_scalarmult_base(r->pub.seal, r->sec->seal);
+    *out = r;
+    return TX_OK;
 }
 
 int

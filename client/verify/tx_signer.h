@@ -34,6 +34,14 @@ typedef struct {
 int tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
                       tx_signer_info *out);
 
+/* In a member's home (tx_home_org): the organisation as a reader, *out an identity whose
+ * signing key is the organisation's and whose seal keys are the organisation's, opened from the
+ * org_seal_key of this member's newest record among `records` (so content keys sealed to the
+ * organisation open). *out NULL in an organisation's own home. Fails (message) when no record
+ * of this member by its organisation is among them (run ticsx fetch) or it carries no key.
+ * Caller owns *out (tx_identity_destroy). */
+int tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out);
+
 /* The role's word for messages and the CLI ("officer", ...), "?" for none; and back, 0 when
  * `word` is none of viewer, responder, officer, admin. */
 const char *tx_signer_role_name(int role);

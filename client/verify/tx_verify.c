@@ -252,7 +252,10 @@ supersedes_key(const tx_rec *r)
 typedef struct {
     tx_home *home;
     tx_recs grants, revokes, sealed;
-    tx_recs members; /* member records and removals: people's signatures (tx_signer) */
+    tx_recs members;       /* member records and removals: people's signatures (tx_signer) */
+    const tx_identity *me; /* who reads the grants: the home's identity, or in a member's home
+                              the organisation (reader) */
+    tx_identity *reader;
     tx_orgs orgs;
     tx_trust_set ts;
     tx_idmap sealed_ids; /* id -> position in sealed */
@@ -268,6 +271,7 @@ view_free(cache_view *cv)
     tx_recs_clear(&cv->revokes);
     tx_recs_clear(&cv->sealed);
     tx_recs_clear(&cv->members);
+    tx_identity_destroy(&cv->reader);
     tx_orgs_free(&cv->orgs);
     tx_trust_set_free(&cv->ts);
     tx_idmap_free(&cv->sealed_ids);
@@ -475,7 +479,7 @@ static void
 check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
 {
     tx_home *home = cv->home;
-    const tx_identity *me = tx_home_identity(home);
+    const tx_identity *me = cv->me;
     const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
     const tx_rec *revoke, *sealed, *qrec, *req;
     const tx_org *o;
@@ -955,7 +959,7 @@ load_policy(tx_home *home, tx_verdicts *out)
 int
 tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
 {
-    const uint8_t *me = tx_home_identity(home)->pub.sign;
+    const uint8_t *me;
     cache_view cv;
     tx_idmap picked = {0}, first = {0}; /* assessment -> pick; assessment -> first verdict */
     const tx_rec **pick = NULL;         /* chosen grant per assessment */
@@ -968,9 +972,12 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
     if ((rc = load_policy(home, out)) != TX_OK) {
         goto out;
     }
-    if ((rc = load_cache(home, &cv)) != TX_OK) {
+    if ((rc = load_cache(home, &cv)) != TX_OK ||
+        (rc = tx_signer_reader(home, &cv.members, &cv.reader)) != TX_OK) {
         goto out;
     }
+    cv.me = cv.reader != NULL ? cv.reader : tx_home_identity(home);
+    me = cv.me->pub.sign;
     pick = calloc(cv.grants.n ? cv.grants.n : 1, sizeof *pick);
     if (pick == NULL) {
         rc = TX_ERR_NOMEM;
