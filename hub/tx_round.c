@@ -195,6 +195,29 @@ set_caller(pending *p, const char *user)
     return TX_OK;
 }
 
+/* A person's connection outlives its removal or expiry: every call it makes is refused from
+ * then on (NOT_ENROLLED, as at the handshake), not only its next handshake. Sets p->out. */
+static int
+person_current(tx_round *rd, pending *p)
+{
+    tx_person person;
+    char fp[TX_FP_LEN];
+    int rc = tx_store_person(rd->store, TX_PERSON_BY_KEY, p->person, &person);
+
+    if (rc == TX_OK && memcmp(person.org, p->caller, TX_KEY_LEN) == 0 &&
+        tx_person_acts(&person, (int64_t)time(NULL))) {
+        return 1;
+    }
+    if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        tx_outcome_storage(&p->out, rc);
+    } else {
+        tx_fingerprint(p->person, fp);
+        tx_outcome_set(&p->out, TX_STATUS_NOT_ENROLLED, TX_ERR_NOT_ENROLLED,
+                       "%s is no longer a member of its organisation (removed or expired)", fp);
+    }
+    return 0;
+}
+
 static void
 pending_clear(pending *p)
 {
@@ -373,6 +396,9 @@ receive(tx_round *rd, pending *p)
                             TX_KN("call", p->call_id), TX_KV("peer", p->who)),
                   "bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
     } else if ((p->def = tx_call_admit(p->call, p->is_hub, &p->out)) == NULL) {
+        p->call_id = p->call->id;
+        p->answered = 1;
+    } else if (p->is_person && !person_current(rd, p)) {
         p->call_id = p->call->id;
         p->answered = 1;
     } else if (in_flight(rd, p) + call_slots(p) > PEER_MAX) {

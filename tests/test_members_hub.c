@@ -268,8 +268,8 @@ test_roles(void **state)
     }
 }
 
-/* A removal stops submissions at once and the person's next handshake; an expired or not yet
- * valid record admits nobody; a later record re-admits. */
+/* A removal stops every call of an open connection at once and the person's next handshake; an
+ * expired or not yet valid record admits nobody; a later record re-admits. */
 static void
 test_removal(void **state)
 {
@@ -286,8 +286,11 @@ test_removal(void **state)
     assert_int_equal(
         submit(f->cs, removal(f->supplier, f->seq_s++, f->officer, now - 60, &len), &len),
         TICSX__V1__STATUS__OK);
+    /* The connection it opened before: every call refused from now on, reads included. */
     env = th_sealed(f->officer, 1, qid, key, &len);
-    assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__NOT_ENROLLED);
+    assert_int_equal(th_get_status(officer, qid), TX_ERR_NOT_ENROLLED);
+    assert_int_equal(ping(officer), TX_ERR_NOT_ENROLLED);
     tx_conn_destroy(&officer);
     assert_refused(f, f->officer);
 
