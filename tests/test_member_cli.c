@@ -118,6 +118,11 @@ test_officer_answers(void **state)
 
     th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                 "Mikawa Precision KK", NULL);
+    /* The officer's inbox holds the request to its organisation. */
+    th_ticsx(&r, &w.hub, sato, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Tokai Motors KK");
+    th_result_free(&r);
     snprintf(path, sizeof path, "%s/answers.json", w.root);
     th_answers_file(&w.hub, sato, req, "yes", NULL, path);
     th_ticsx(&r, &w.hub, ito, "answer", req, "--file", path, NULL);
