@@ -92,7 +92,8 @@ test_officer_answers(void **state)
 {
     th_world w;
     char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], kato[PATH_MAX],
-        profile[PATH_MAX + 16], key[PATH_MAX + 16], path[PATH_MAX + 16], req[65], id[65], later[32];
+        mori[PATH_MAX], profile[PATH_MAX + 16], key[PATH_MAX + 16], path[PATH_MAX + 16], req[65],
+        id[65], later[32];
     th_ticsx_opts later_opts = {.hub = &w.hub, .now = later};
     th_result r;
 
@@ -104,6 +105,7 @@ test_officer_answers(void **state)
     th_world_home(&w, sato, "sato");
     th_world_home(&w, ito, "ito");
     th_world_home(&w, kato, "kato");
+    th_world_home(&w, mori, "mori");
     th_world_start(&w);
     snprintf(profile, sizeof profile, "%s/profile.tx", sup);
     th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
@@ -152,6 +154,23 @@ test_officer_answers(void **state)
     th_result_free(&r);
     th_ticsx_id(id, &w.hub, buyer, "member", "remove", "Kato Yui", NULL);
     th_ticsx_expect(1, &w.hub, kato, "fetch", NULL);
+    /* A buyer's officer asks from its own home; the supplier's officer answers it to the buyer;
+     * the buyer verifies it as its own request. */
+    snprintf(profile, sizeof profile, "%s/profile.tx", buyer);
+    th_ticsx_expect(0, &w.hub, mori, "keygen", "--name", "Mori Aoi", "--member-of", profile, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", mori);
+    th_ticsx_id(id, &w.hub, buyer, "member", "add", "--name", "Mori Aoi", "--role", "officer",
+                "--key", key, NULL);
+    th_ticsx_id(req, &w.hub, mori, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+    th_ticsx(&r, &w.hub, sato, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+
     /* Removed a minute after it signed (TICSX_NOW: no waiting on the clock). */
     snprintf(later, sizeof later, "@%lld", (long long)time(NULL) + 60);
     th_ticsx_with(&r, &later_opts, sup, "member", "remove", "Sato Hanako", NULL);

@@ -583,7 +583,7 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
             goto out;
         }
         r = (const tx_request_pb *)req->msg;
-        if (memcmp(tx_rec_signer(req), me->pub.sign, TX_KEY_LEN) != 0) {
+        if (!same_org(cv, tx_rec_signer(req), me->pub.sign)) {
             fail(v, TX_FAILED, _("the grant names a request this organisation did not make"));
             goto out;
         }
