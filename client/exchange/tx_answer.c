@@ -15,8 +15,8 @@
 #include "tx_request.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
-#include "tx_signer.h"
 #include "tx_sign.h"
+#include "tx_signer.h"
 #include "tx_util.h"
 
 #include <sodium.h>
