@@ -237,19 +237,26 @@ int
 tx_cmd_whoami(tx_cli *g, int argc, char **argv)
 {
     tx_client *c = NULL;
-    char name[TX_NAME_MAX], corp[16], fp[TX_FP_LEN], kid[17];
-    int rc;
+    char name[TX_NAME_MAX], corp[16], fp[TX_FP_LEN], kid[17], org_fp[TX_FP_LEN];
+    uint8_t org[TX_KEY_LEN];
+    int rc, is_member;
 
     if ((rc = no_options(g, argc, argv, "whoami")) != TX_OK || (rc = tx_cli_open(g, &c)) != TX_OK) {
         return rc;
     }
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK) {
+        tx_client_destroy(&c);
+        return rc;
+    }
+    tx_fingerprint(org, org_fp);
     tx_orgs_own_profile(tx_client_home(c), tx_client_id(c), name, sizeof name, corp, sizeof corp);
     tx_fingerprint(tx_client_id(c)->pub.sign, fp);
     tx_key_id_hex(tx_client_id(c)->pub.sign, kid);
     if (g->json) {
-        rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name, "corporate_number",
-                                         corp, "fingerprint", fp, "key_id", kid, "home",
-                                         tx_home_dir(tx_client_home(c))));
+        rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "name", name,
+                                         "corporate_number", corp, "fingerprint", fp, "key_id", kid,
+                                         "home", tx_home_dir(tx_client_home(c)), "member_of",
+                                         is_member ? org_fp : NULL));
     } else if (g->quiet) {
         printf("%s\n", fp);
     } else {
@@ -260,6 +267,9 @@ tx_cmd_whoami(tx_cli *g, int argc, char **argv)
         printf(_("fingerprint  %s\n"), fp);
         printf(_("key id       %s\n"), kid);
         printf(_("home         %s\n"), tx_home_dir(tx_client_home(c)));
+        if (is_member) {
+            printf(_("member of    %s\n"), org_fp);
+        }
     }
     tx_client_destroy(&c);
     return rc;
