@@ -25,6 +25,7 @@ typedef struct {
     tx_home *home;
     tx_identity *buyer, *org, *other, *person;
     uint64_t index;
+    uint8_t aid[TX_ID_LEN], gid[TX_ID_LEN];
 } fx;
 
 /* Stores env in the buyer's cache, proven at the next log index. Frees env. */
@@ -102,6 +103,8 @@ setup(void **state)
     tx_record_id(env, len, aid);
     cache(f, env, len);
     env = th_grant(f->person, 2, aid, &f->buyer->pub, key, &len);
+    tx_record_id(env, len, f->gid);
+    memcpy(f->aid, aid, TX_ID_LEN);
     cache(f, env, len);
     sodium_free(key);
     *state = f;
@@ -197,6 +200,24 @@ test_claimed_twice_fails(void **state)
     tx_verdicts_free(&vs);
 }
 
+/* The organisation's key revokes what its officer granted: later in the hub's log, whatever the
+ * two keys' own sequence numbers (the organisation's counter is lower here). */
+static void
+test_org_revokes_officer_grant(void **state)
+{
+    fx *f = *state;
+    tx_verdicts vs;
+    uint8_t *env;
+    size_t len;
+
+    member(f, f->org, 2, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER);
+    env = th_revoke(f->org, 1, f->gid, f->aid, f->buyer->pub.sign, &len);
+    cache(f, env, len);
+    verdict(f, &vs);
+    assert_int_equal(vs.v[0].status, 3 /* revoked */);
+    tx_verdicts_free(&vs);
+}
+
 int
 main(void)
 {
@@ -205,6 +226,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_viewer_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removed_before_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claimed_twice_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_org_revokes_officer_grant, setup, teardown),
     };
 
     if (sodium_init() < 0) {

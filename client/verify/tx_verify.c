@@ -451,6 +451,19 @@ by_author(const cache_view *cv, const tx_rec *rec, int64_t at, tx_verdict *v)
     return author_of(cv, rec, at, org, NULL, 0, v) && memcmp(org, v->supplier, TX_KEY_LEN) == 0;
 }
 
+/* True when record a came after b: by sequence number when one key signed both (its own
+ * counter), else (two people of one organisation, or a person and the organisation's key:
+ * counters of their own) by their indices in the hub's log, which fetch proved. */
+static int
+later(const tx_rec *a, const tx_rec *b)
+{
+    if (memcmp(tx_rec_signer(a), tx_rec_signer(b), TX_KEY_LEN) == 0 || a->index == 0 ||
+        b->index == 0) {
+        return tx_kind_seq(a->kind, a->msg) > tx_kind_seq(b->kind, b->msg);
+    }
+    return a->index > b->index;
+}
+
 /* The newest revocation by the grant's author of this organisation's access to the grant's
  * assessment that is newer than the grant (a later grant restores access), or NULL. */
 static const tx_rec *
@@ -466,9 +479,8 @@ revoked_by(const cache_view *cv, const tx_rec *grant, const uint8_t *me)
 
         if (same_org(cv, tx_rec_signer(r), tx_rec_signer(grant)) &&
             memcmp(rp->assessment.data, g->assessment.data, TX_ID_LEN) == 0 &&
-            memcmp(rp->grantee.data, me, TX_KEY_LEN) == 0 && rp->meta->seq > g->meta->seq &&
-            (found == NULL ||
-             rp->meta->seq > ((const tx_grant_revoke_pb *)found->msg)->meta->seq)) {
+            memcmp(rp->grantee.data, me, TX_KEY_LEN) == 0 && later(r, grant) &&
+            (found == NULL || later(r, found))) {
             found = r;
         }
     }
@@ -695,6 +707,8 @@ read_one(void *ctx, size_t i)
         if (tx_home_proof_get(j->home, c->id, &index, &size) != TX_OK) {
             tx_fail_clear();
             c->unproven = 1;
+        } else {
+            c->rec.index = index; /* orders the records of one organisation's people */
         }
     } else {
         tx_rec_clear(&c->rec); /* of no use here: not kept */
@@ -822,9 +836,7 @@ successor(const cache_view *cv, const uint8_t *author, const uint8_t *id)
         const tx_sealed_pb *s = (const tx_sealed_pb *)r->msg;
 
         if (s->supersedes.len == TX_ID_LEN && memcmp(s->supersedes.data, id, TX_ID_LEN) == 0 &&
-            same_org(cv, tx_rec_signer(r), author) &&
-            (found == NULL ||
-             s->meta->seq > ((const tx_sealed_pb *)found->msg)->meta->seq)) {
+            same_org(cv, tx_rec_signer(r), author) && (found == NULL || later(r, found))) {
             found = r;
         }
     }
