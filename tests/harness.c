@@ -1232,6 +1232,23 @@ th_list(tx_conn *c, int kind, uint64_t after, uint32_t limit)
 }
 
 int
+th_ping(tx_conn *c)
+{
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_reply_pb *r = NULL;
+    int rc;
+
+    call.body_case = TICSX__V1__CALL__BODY_PING;
+    call.ping = 1;
+    rc = tx_conn_call(c, &call, &r);
+    if (rc == TX_OK) {
+        rc = tx_status_err(r->status);
+    }
+    tx_free(r);
+    return rc;
+}
+
+int
 th_get_status(tx_conn *c, const uint8_t id[TX_ID_LEN])
 {
     uint8_t *env = NULL;

@@ -215,6 +215,10 @@ int th_submit_status(tx_conn *c, const uint8_t *env, size_t len, uint64_t *index
 /* Sends a ListRecords call; caller tx_free()s the reply. */
 tx_reply_pb *th_list(tx_conn *c, int kind, uint64_t after, uint32_t limit);
 
+/* Pings the hub: the tx_conn_call code, or the reply's status as a code (TX_OK when it
+ * answered OK, TX_ERR_NOT_ENROLLED for a caller the hub no longer admits). */
+int th_ping(tx_conn *c);
+
 /* Gets record id and frees it: the tx_conn_get code (TX_OK when readable). */
 int th_get_status(tx_conn *c, const uint8_t id[TX_ID_LEN]);
 

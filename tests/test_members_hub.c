@@ -89,29 +89,12 @@ submit(tx_conn *c, uint8_t *env, const size_t *len)
     return status;
 }
 
-static int
-ping(tx_conn *c)
-{
-    tx_call_pb call = TICSX__V1__CALL__INIT;
-    tx_reply_pb *r = NULL;
-    int rc;
-
-    call.body_case = TICSX__V1__CALL__BODY_PING;
-    call.ping = 1;
-    rc = tx_conn_call(c, &call, &r);
-    if (rc == TX_OK) {
-        rc = tx_status_err(r->status);
-    }
-    tx_free(r);
-    return rc;
-}
-
 /* A connection the hub must refuse at the handshake. */
 static void
 assert_refused(const fx *f, const tx_identity *id)
 {
     tx_conn *c = th_connect(&f->hub, id, 1500);
-    int rc = ping(c);
+    int rc = th_ping(c);
 
     assert_true(rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_UNREACHABLE);
     tx_conn_destroy(&c);
@@ -212,7 +195,7 @@ test_roles(void **state)
     size_t len;
 
     questionnaire(f, qid);
-    assert_int_equal(ping(viewer), TX_OK);
+    assert_int_equal(th_ping(viewer), TX_OK);
     /* A viewer and a responder submit nothing for the organisation. */
     env = th_sealed(f->viewer, 1, qid, key, &len);
     assert_int_equal(submit(viewer, env, &len), TICSX__V1__STATUS__FORBIDDEN);
@@ -282,7 +265,7 @@ test_removal(void **state)
     size_t len;
 
     questionnaire(f, qid);
-    assert_int_equal(ping(officer), TX_OK);
+    assert_int_equal(th_ping(officer), TX_OK);
     assert_int_equal(
         submit(f->cs, removal(f->supplier, f->seq_s++, f->officer, now - 60, &len), &len),
         TICSX__V1__STATUS__OK);
@@ -290,7 +273,7 @@ test_removal(void **state)
     env = th_sealed(f->officer, 1, qid, key, &len);
     assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__NOT_ENROLLED);
     assert_int_equal(th_get_status(officer, qid), TX_ERR_NOT_ENROLLED);
-    assert_int_equal(ping(officer), TX_ERR_NOT_ENROLLED);
+    assert_int_equal(th_ping(officer), TX_ERR_NOT_ENROLLED);
     tx_conn_destroy(&officer);
     assert_refused(f, f->officer);
 
@@ -298,7 +281,7 @@ test_removal(void **state)
     assert_int_equal(submit(f->co, removal(f->other, f->seq_o++, f->viewer, now - 60, &len), &len),
                      TICSX__V1__STATUS__MISSING_REFERENCE);
     officer = th_connect(&f->hub, f->viewer, TIMEOUT_MS);
-    assert_int_equal(ping(officer), TX_OK);
+    assert_int_equal(th_ping(officer), TX_OK);
     tx_conn_destroy(&officer);
 
     /* Expired, and not yet valid: refused at the handshake. */
@@ -364,7 +347,7 @@ test_forged_members(void **state)
     assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     assert_refused(f, mallory);
     /* The officer still works: none of the above changed it. */
-    assert_int_equal(ping(officer), TX_OK);
+    assert_int_equal(th_ping(officer), TX_OK);
     tx_conn_destroy(&officer);
     tx_identity_destroy(&mallory);
 }
