@@ -43,38 +43,19 @@ cache(fx *f, uint8_t *env, size_t len)
 static void
 member(fx *f, const tx_identity *org, uint64_t seq, int role)
 {
-    tx_meta_pb meta = TICSX__V1__META__INIT;
-    tx_member_pb m = TICSX__V1__MEMBER_RECORD__INIT;
-    uint8_t *env;
     size_t len;
+    uint8_t *env =
+        th_member(org, org->pub.sign, seq, f->person, f->person->pub.curve, role, 0, 0, &len);
 
-    meta.seq = seq;
-    m.meta = &meta;
-    m.organisation = (ProtobufCBinaryData){32, (uint8_t *)org->pub.sign};
-    m.signing_key = (ProtobufCBinaryData){32, f->person->pub.sign};
-    m.seal_key = (ProtobufCBinaryData){32, f->person->pub.seal};
-    m.transport_key = (ProtobufCBinaryData){32, f->person->pub.curve};
-    m.name = "Sato Hanako";
-    m.role = role;
-    assert_int_equal(tx_envelope_sign_msg(org, TX_KIND_MEMBER, &m.base, &env, &len), TX_OK);
     cache(f, env, len);
 }
 
 static void
 removal(fx *f, uint64_t seq, int64_t effective)
 {
-    tx_meta_pb meta = TICSX__V1__META__INIT;
-    tx_member_remove_pb x = TICSX__V1__MEMBER_REMOVE__INIT;
-    uint8_t *env;
     size_t len;
+    uint8_t *env = th_member_removal(f->org, seq, f->person->pub.sign, effective, &len);
 
-    meta.seq = seq;
-    x.meta = &meta;
-    x.organisation = (ProtobufCBinaryData){32, f->org->pub.sign};
-    x.signing_key = (ProtobufCBinaryData){32, f->person->pub.sign};
-    x.effective = effective;
-    assert_int_equal(tx_envelope_sign_msg(f->org, TX_KIND_MEMBER_REMOVE, &x.base, &env, &len),
-                     TX_OK);
     cache(f, env, len);
 }
 

@@ -31,51 +31,17 @@ typedef struct {
     uint64_t seq_s, seq_o; /* the next sequence numbers of supplier and other */
 } fx;
 
-/* A member record of `person` signed by `org`, naming `named` as the organisation. */
-static uint8_t *
-member_of(const tx_identity *org, const uint8_t named[32], uint64_t seq, const tx_identity *person,
-          const uint8_t curve[32], int role, int64_t from, int64_t until, size_t *len)
-{
-    tx_meta_pb meta = TICSX__V1__META__INIT;
-    tx_member_pb m = TICSX__V1__MEMBER_RECORD__INIT;
-    uint8_t *env = NULL;
-
-    meta.seq = seq;
-    meta.created = (int64_t)time(NULL);
-    m.meta = &meta;
-    m.organisation = (ProtobufCBinaryData){32, (uint8_t *)named};
-    m.signing_key = (ProtobufCBinaryData){32, (uint8_t *)person->pub.sign};
-    m.seal_key = (ProtobufCBinaryData){32, (uint8_t *)person->pub.seal};
-    m.transport_key = (ProtobufCBinaryData){32, (uint8_t *)curve};
-    m.name = (char *)person->pub.name;
-    m.role = role;
-    m.valid_from = from;
-    m.valid_until = until;
-    assert_int_equal(tx_envelope_sign_msg(org, TX_KIND_MEMBER, &m.base, &env, len), TX_OK);
-    return env;
-}
-
 static uint8_t *
 member(const tx_identity *org, uint64_t seq, const tx_identity *person, int role, size_t *len)
 {
-    return member_of(org, org->pub.sign, seq, person, person->pub.curve, role, 0, 0, len);
+    return th_member(org, org->pub.sign, seq, person, person->pub.curve, role, 0, 0, len);
 }
 
 static uint8_t *
 removal(const tx_identity *org, uint64_t seq, const tx_identity *person, int64_t effective,
         size_t *len)
 {
-    tx_meta_pb meta = TICSX__V1__META__INIT;
-    tx_member_remove_pb x = TICSX__V1__MEMBER_REMOVE__INIT;
-    uint8_t *env = NULL;
-
-    meta.seq = seq;
-    x.meta = &meta;
-    x.organisation = (ProtobufCBinaryData){32, (uint8_t *)org->pub.sign};
-    x.signing_key = (ProtobufCBinaryData){32, (uint8_t *)person->pub.sign};
-    x.effective = effective;
-    assert_int_equal(tx_envelope_sign_msg(org, TX_KIND_MEMBER_REMOVE, &x.base, &env, len), TX_OK);
-    return env;
+    return th_member_removal(org, seq, person->pub.sign, effective, len);
 }
 
 /* Submits env on c and frees it; returns the status. The length is read here, after env was
@@ -285,11 +251,11 @@ test_removal(void **state)
     tx_conn_destroy(&officer);
 
     /* Expired, and not yet valid: refused at the handshake. */
-    env = member_of(f->supplier, f->supplier->pub.sign, f->seq_s++, f->viewer, f->viewer->pub.curve,
+    env = th_member(f->supplier, f->supplier->pub.sign, f->seq_s++, f->viewer, f->viewer->pub.curve,
                     TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER, now - 7200, now - 3600, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__OK);
     assert_refused(f, f->viewer);
-    env = member_of(f->supplier, f->supplier->pub.sign, f->seq_s++, f->responder,
+    env = th_member(f->supplier, f->supplier->pub.sign, f->seq_s++, f->responder,
                     f->responder->pub.curve, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER,
                     now + 86400, 0, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__OK);
@@ -319,7 +285,7 @@ test_forged_members(void **state)
     size_t len;
 
     /* Another organisation names a person for the supplier: refused, and never admitted. */
-    env = member_of(f->other, f->supplier->pub.sign, f->seq_o++, mallory, mallory->pub.curve,
+    env = th_member(f->other, f->supplier->pub.sign, f->seq_o++, mallory, mallory->pub.curve,
                     TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, 0, 0, &len);
     assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     assert_refused(f, mallory);
@@ -330,10 +296,10 @@ test_forged_members(void **state)
     env = member(f->other, f->seq_o++, f->officer, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, &len);
     assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     /* ...or gives its person the officer's transport key, or an enrolled organisation's. */
-    env = member_of(f->other, f->other->pub.sign, f->seq_o++, mallory, f->officer->pub.curve,
+    env = th_member(f->other, f->other->pub.sign, f->seq_o++, mallory, f->officer->pub.curve,
                     TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, 0, 0, &len);
     assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
-    env = member_of(f->other, f->other->pub.sign, f->seq_o++, mallory, f->buyer->pub.curve,
+    env = th_member(f->other, f->other->pub.sign, f->seq_o++, mallory, f->buyer->pub.curve,
                     TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, 0, 0, &len);
     assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     /* An enrolled organisation's key is no one's person. */
