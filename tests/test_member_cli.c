@@ -93,7 +93,7 @@ test_officer_answers(void **state)
     th_world w;
     char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], kato[PATH_MAX],
         mori[PATH_MAX], profile[PATH_MAX + 16], key[PATH_MAX + 16], path[PATH_MAX + 16], req[65],
-        id[65], later[32];
+        id[65], aid[65], later[32], nagoya[PATH_MAX];
     th_ticsx_opts later_opts = {.hub = &w.hub, .now = later};
     th_result r;
 
@@ -102,6 +102,7 @@ test_officer_answers(void **state)
     th_world_begin(&w);
     th_world_party(&w, buyer, "buyer", "Tokai Motors KK", NULL);
     th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_party(&w, nagoya, "nagoya", "Nagoya Body KK", NULL);
     th_world_home(&w, sato, "sato");
     th_world_home(&w, ito, "ito");
     th_world_home(&w, kato, "kato");
@@ -130,12 +131,17 @@ test_officer_answers(void **state)
     th_ticsx(&r, &w.hub, ito, "answer", req, "--file", path, NULL);
     th_expect_status(&r, 1);
     th_result_free(&r);
-    th_ticsx(&r, &w.hub, sato, "answer", req, "--file", path, NULL);
-    th_expect_status(&r, 0);
-    th_result_free(&r);
+    th_ticsx_id(aid, &w.hub, sato, "answer", req, "--file", path, NULL);
 
     th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
     th_ticsx(&r, &w.hub, buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    /* The officer shares it with another buyer; that buyer sees the organisation's. */
+    th_ticsx_expect(0, &w.hub, sato, "grant", aid, "--to", "Nagoya Body KK", NULL);
+    th_ticsx_expect(0, &w.hub, nagoya, "fetch", NULL);
+    th_ticsx(&r, &w.hub, nagoya, "verify", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "Mikawa Precision KK");
     th_result_free(&r);
