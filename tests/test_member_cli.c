@@ -138,6 +138,10 @@ test_officer_answers(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.out, "Mikawa Precision KK");
     th_result_free(&r);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"signed_by_member\": \"Sato Hanako\"");
+    th_result_free(&r);
     /* The officer shares it with another buyer; that buyer sees the organisation's. */
     th_ticsx_expect(0, &w.hub, sato, "grant", aid, "--to", "Nagoya Body KK", NULL);
     th_ticsx_expect(0, &w.hub, nagoya, "fetch", NULL);

@@ -1243,6 +1243,9 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
             json_object_set_new(last, "superseded_by", tx_verdict_superseded_json(v));
             json_object_set_new(last, "content",
                                 v->has_content ? tx_json_hex(v->content, TX_ID_LEN) : json_null());
+            /* The person of the supplier who signed the grant (its member record's name). */
+            json_object_set_new(last, "signed_by_member",
+                                v->member_name[0] ? json_string(v->member_name) : json_null());
             json_object_set_new(last, "sub_suppliers", sub_suppliers_json(v));
             json_object_set_new(last, "certificate", tx_verdict_cert_json(v));
             json_object_set_new(last, "credentials", tx_cred_json(v->creds, v->n_creds));
