@@ -743,6 +743,27 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     return tx_batch_error(b);
 }
 
+/* An organisation enrolls with keys no member record names: a person's signing or transport
+ * key as an organisation's would make one key two identities. FORBIDDEN in res otherwise. */
+static int
+person_keys_free(tx_batch *b, const uint8_t signer[TX_KEY_LEN],
+                 const uint8_t transport[TX_KEY_LEN], tx_outcome *res)
+{
+    tx_person p;
+    int rc = tx_batch_person(b, TX_PERSON_BY_KEY, signer, &p);
+
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = tx_batch_person(b, TX_PERSON_BY_TRANSPORT, transport, &p);
+    }
+    if (rc == TX_OK) {
+        tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                       "a key of this profile is a member's of an enrolled organisation; an "
+                       "organisation makes its own keys with `ticsx keygen`");
+        return TX_ERR_FORBIDDEN;
+    }
+    return rc == TX_ERR_NOT_FOUND ? TX_OK : tx_outcome_storage(res, rc);
+}
+
 int
 tx_ingest_enroll(tx_store *s, const uint8_t *buf, size_t len, tx_outcome *res, char *name, size_t n)
 {
@@ -824,6 +845,10 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
                 fp, p->legal_name, p->corporate_number, other_fp);
     } else if (rc != TX_ERR_NOT_FOUND) {
         tx_outcome_storage(res, rc);
+        goto out;
+    }
+    if ((rc = person_keys_free(b, sub.signer, p->transport_key.data, res)) != TX_OK) {
+        rc = rc == TX_ERR_FORBIDDEN ? TX_OK : rc;
         goto out;
     }
     rc = tx_batch_enroll(b, buf, len, sub.signer, sub.seq, p->transport_key.data, &res->receipt);

@@ -312,6 +312,13 @@ test_forged_members(void **state)
     env = member(f->supplier, f->seq_s++, mallory, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, &len);
     assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     assert_refused(f, mallory);
+    /* The operator cannot enrol a person's keys as an organisation's. */
+    {
+        char out[2048];
+
+        assert_int_equal(th_enroll(f->dir, f->officer, 1, out, sizeof out), 1);
+        assert_non_null(strstr(out, "is a member's"));
+    }
     /* The officer still works: none of the above changed it. */
     assert_int_equal(th_ping(officer), TX_OK);
     tx_conn_destroy(&officer);
