@@ -746,8 +746,8 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 /* An organisation enrolls with keys no member record names: a person's signing or transport
  * key as an organisation's would make one key two identities. FORBIDDEN in res otherwise. */
 static int
-person_keys_free(tx_batch *b, const uint8_t signer[TX_KEY_LEN],
-                 const uint8_t transport[TX_KEY_LEN], tx_outcome *res)
+person_keys_free(tx_batch *b, const uint8_t signer[TX_KEY_LEN], const uint8_t transport[TX_KEY_LEN],
+                 tx_outcome *res)
 {
     tx_person p;
     int rc = tx_batch_person(b, TX_PERSON_BY_KEY, signer, &p);
