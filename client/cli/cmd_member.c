@@ -70,7 +70,9 @@ print_person(const tx_signer_info *p, int64_t now)
 
     tx_fingerprint(p->key, fp);
     tx_put_cell(stdout, p->name, 28);
-    printf("  %-9s  %s\n", _(tx_signer_role_name(p->role)), _(status_of(p, now)));
+    fputs("  ", stdout);
+    tx_put_cell(stdout, _(tx_signer_role_name(p->role)), 9);
+    printf("  %s\n", _(status_of(p, now)));
     printf("  %s\n", fp);
     if (p->until != 0) {
         tx_format_date(d, sizeof d, p->until);
