@@ -274,6 +274,40 @@ test_removal(void **state)
     sodium_free(key);
 }
 
+/* An admin submits for the organisation as an officer does, and names or removes no members
+ * itself (member records stay the organisation key's). */
+static void
+test_admin(void **state)
+{
+    fx *f = *state;
+    tx_identity *admin = th_identity("Kimura Sho");
+    uint8_t qid[32], aid[32];
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN), *env;
+    tx_conn *c;
+    size_t len;
+
+    assert_int_equal(submit(f->cs,
+                            member(f->supplier, f->seq_s++, admin,
+                                   TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, &len),
+                            &len),
+                     TICSX__V1__STATUS__OK);
+    c = th_connect(&f->hub, admin, TIMEOUT_MS);
+    questionnaire(f, qid);
+    env = th_sealed(admin, 1, qid, key, &len);
+    tx_record_id(env, len, aid);
+    assert_int_equal(submit(c, env, &len), TICSX__V1__STATUS__OK);
+    env = th_grant(admin, 2, aid, &f->buyer->pub, key, &len);
+    assert_int_equal(submit(c, env, &len), TICSX__V1__STATUS__OK);
+    assert_int_equal(th_get_status(f->cb, aid), TX_OK);
+    env = member(admin, 3, f->other, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER, &len);
+    assert_int_equal(submit(c, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = removal(f->supplier, f->seq_s++, f->viewer, 0, &len);
+    assert_int_equal(submit(c, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    tx_conn_destroy(&c);
+    tx_identity_destroy(&admin);
+    sodium_free(key);
+}
+
 /* The attacks on member records themselves. */
 static void
 test_forged_members(void **state)
@@ -332,6 +366,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
