@@ -145,6 +145,8 @@ _ticsx()
         --scheme) _ticsx_words "tics isms tisax pmark audit" ;;
         --state) _ticsx_words "certified applied under_audit" ;;
         --credentials) _ticsx_words "all none" ;;
+        --role) _ticsx_words "viewer responder officer admin" ;;
+        --key | --member-of) _ticsx_files ;;
         --document) _ticsx_files ;;
         --list) _ticsx_words "tics-certified tics-bodies" ;;
         --every) [ "$cmd" = request ] && _ticsx_words "12m 6m 1y 90d" ;;
@@ -215,11 +217,7 @@ _ticsx()
         [ -z "$sub" ] && _ticsx_words "list get"
         ;;
     member)
-        case $prev in
-        --role) _ticsx_words "viewer responder officer admin" ;;
-        --key) _ticsx_files ;;
-        *) [ -z "$sub" ] && _ticsx_words "add list show remove" ;;
-        esac
+        [ -z "$sub" ] && _ticsx_words "add list show remove"
         ;;
     # public registers
     register)
