@@ -47,8 +47,14 @@ test_member_cli(void **state)
     th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
                 "--key", key, NULL);
     snprintf(key, sizeof key, "%s/identity.pub", ito);
-    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
-                key, NULL);
+    th_ticsx(&r, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
+             key, "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "role")), "viewer");
+    assert_int_equal(strlen(json_string_value(json_object_get(root, "id"))), 64);
+    json_decref(root);
+    th_result_free(&r);
     th_ticsx_expect(0, &w.hub, sato, "ping", NULL);
 
     /* Both homes list the organisation's people; a member's home names no one. */

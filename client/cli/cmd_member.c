@@ -175,8 +175,12 @@ member_add(tx_cli *g, tx_client *c, const member_opts *o)
     }
     tx_hex(hex, id, TX_ID_LEN);
     tx_fingerprint(pk.sign, fp);
+    if (g->json) {
+        return tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s}", "id", hex, "name", o->name, "role",
+                                           tx_signer_role_name(a.role), "fingerprint", fp));
+    }
     printf("%s\n", hex);
-    if (!g->quiet && !g->json) {
+    if (!g->quiet) {
         printf(_("member %s (%s) added: %s\n"), o->name, _(tx_signer_role_name(a.role)), fp);
     }
     return TX_OK;
@@ -196,10 +200,16 @@ member_remove(tx_cli *g, tx_client *c, const char *who, int64_t date)
     if (rc == TX_OK && (rc = tx_member_find(people, n, who, &one)) == TX_OK &&
         (rc = tx_member_remove(c, one->key, date != 0 ? date : tx_now(), id)) == TX_OK) {
         tx_hex(hex, id, TX_ID_LEN);
-        printf("%s\n", hex);
-        if (!g->quiet && !g->json) {
-            tx_format_date(d, sizeof d, date != 0 ? date : tx_now());
-            printf(_("member %s removed from %s: the hub refuses it from then on\n"), one->name, d);
+        tx_format_date(d, sizeof d, date != 0 ? date : tx_now());
+        if (g->json) {
+            rc = tx_cli_print_json(
+                json_pack("{s:s,s:s,s:s}", "id", hex, "name", one->name, "removed", d));
+        } else {
+            printf("%s\n", hex);
+            if (!g->quiet) {
+                printf(_("member %s removed from %s: the hub refuses it from then on\n"), one->name,
+                       d);
+            }
         }
     }
     free(people);
