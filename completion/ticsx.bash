@@ -15,6 +15,8 @@ _ticsx_valued+=" --scheme --state --standard --last-report --expected --document
 _ticsx_valued="$_ticsx_valued --renews --grace"
 # Public registers (register import): the options that take a value.
 _ticsx_valued+=" --list --source"
+# An organisation's people (keygen --member-of, member add): the options that take a value.
+_ticsx_valued+=" --member-of --role --key"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -30,7 +32,9 @@ _ticsx_common="--home --hub --hub-key --timeout --lang --json --quiet -q --help 
 _ticsx_command_opts()
 {
     case $1 in
-    keygen) echo "--name --corporate-number" ;;
+    keygen) echo "--name --corporate-number --member-of" ;;
+    # an organisation's people: member add|list|show|remove
+    member) echo "--name --role --key --from --until --date" ;;
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note --every" ;;
     due) echo "--within --fetch" ;;
@@ -78,7 +82,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan due campaign history"
+        help evidence register policy plan due campaign history member"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -144,6 +148,8 @@ _ticsx()
         --scheme) _ticsx_words "tics isms tisax pmark audit" ;;
         --state) _ticsx_words "certified applied under_audit" ;;
         --credentials) _ticsx_words "all none" ;;
+        --role) _ticsx_words "viewer responder officer admin" ;;
+        --key | --member-of) _ticsx_files ;;
         --document) _ticsx_files ;;
         --list) _ticsx_words "tics-certified tics-bodies" ;;
         --every) [ "$cmd" = request ] && _ticsx_words "12m 6m 1y 90d" ;;
@@ -212,6 +218,9 @@ _ticsx()
     # evidence files: list|get ASSESSMENT [NAME]
     evidence)
         [ -z "$sub" ] && _ticsx_words "list get"
+        ;;
+    member)
+        [ -z "$sub" ] && _ticsx_words "add list show remove"
         ;;
     # public registers
     register)

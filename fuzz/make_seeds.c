@@ -16,14 +16,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define N_SEEDS 10
+#define N_SEEDS 12
 
 /* The kind of each seed payload, in the order make_payloads packs them. fuzz_payload takes
  * its first byte as the kind. */
 static const int payload_kinds[N_SEEDS] = {
-    TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE,   TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
-    TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,    TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
-    TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT};
+    TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE,    TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
+    TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,     TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
+    TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT, TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE};
 
 static const char *outdir;
 static int failures;
@@ -225,8 +225,28 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     ev.effective = 1755302400;
     ev.note = "定期報告";
 
-    const ProtobufCMessage *msgs[N_SEEDS] = {&p.base,  &q.base,  &r.base, &s.base,  &g.base,
-                                             &gr.base, &ac.base, &c.base, &ev.base, &a.base};
+    uint8_t org[32];
+    memset(org, 0x4f, sizeof org);
+    tx_member_pb mb = TICSX__V1__MEMBER_RECORD__INIT;
+    mb.meta = &meta;
+    mb.organisation = bin(org, 32);
+    mb.signing_key = bin(id->pub.sign, 32);
+    mb.seal_key = bin(id->pub.seal, 32);
+    mb.transport_key = bin(id->pub.curve, 32);
+    mb.name = "佐藤 花子";
+    mb.role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER;
+    mb.valid_from = 1723766400;
+    mb.valid_until = 1818374400;
+
+    tx_member_remove_pb mr = TICSX__V1__MEMBER_REMOVE__INIT;
+    mr.meta = &meta;
+    mr.organisation = bin(org, 32);
+    mr.signing_key = bin(id->pub.sign, 32);
+    mr.effective = 1755302400;
+
+    const ProtobufCMessage *msgs[N_SEEDS] = {&p.base,  &q.base,  &r.base,  &s.base,
+                                             &g.base,  &gr.base, &ac.base, &c.base,
+                                             &ev.base, &a.base,  &mb.base, &mr.base};
     for (int i = 0; i < N_SEEDS; i++) {
         if (tx_pack(msgs[i], &payloads[i], &lens[i]) != TX_OK) {
             failures++;

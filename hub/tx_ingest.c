@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct tx_submission {
     const uint8_t *buf; /* borrowed */
@@ -18,6 +19,10 @@ struct tx_submission {
     uint8_t id[TX_ID_LEN];
     uint8_t leaf[TX_HASH_LEN]; /* Merkle leaf hash, computed with the id off the writer thread */
     uint8_t signer[TX_KEY_LEN];
+    /* The organisation the record is of: its signer, or the organisation of the person who
+     * signed it (by_person), which owns and reads it as its own. */
+    uint8_t author[TX_KEY_LEN];
+    int by_person;
     int kind;
     uint64_t seq;
     tx_envelope_pb *env;
@@ -83,6 +88,27 @@ int
 tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t len,
                   tx_submission **out, tx_outcome *res)
 {
+    return tx_ingest_prepare_as(caller, NULL, buf, len, out, res);
+}
+
+/* What a person's own key may not sign: what only the organisation key signs. */
+static int
+person_kind_refused(const tx_submission *sub, tx_outcome *res)
+{
+    if (sub->kind == TX_KIND_MEMBER || sub->kind == TX_KIND_MEMBER_REMOVE) {
+        return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                              "a %s is signed by the organisation key, not a member's; run "
+                              "`ticsx member` in the organisation's home",
+                              tx_kind_name(sub->kind));
+    }
+    return TX_OK;
+}
+
+int
+tx_ingest_prepare_as(const uint8_t caller[TX_KEY_LEN], const uint8_t *person, const uint8_t *buf,
+                     size_t len, tx_submission **out, tx_outcome *res)
+{
+    const uint8_t *who = person != NULL ? person : caller;
     tx_submission *sub = calloc(1, sizeof *sub);
     char fp_signer[TX_FP_LEN], fp_caller[TX_FP_LEN];
     int rc;
@@ -113,15 +139,20 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
                             "submitted");
         goto fail;
     }
-    if (memcmp(sub->signer, caller, TX_KEY_LEN) != 0) {
+    if (person != NULL && (rc = person_kind_refused(sub, res)) != TX_OK) {
+        goto fail;
+    }
+    if (memcmp(sub->signer, who, TX_KEY_LEN) != 0) {
         tx_fingerprint(sub->signer, fp_signer);
-        tx_fingerprint(caller, fp_caller);
+        tx_fingerprint(who, fp_caller);
         rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                             "record is signed by %s but the caller is %s; submit only your own "
                             "records",
                             fp_signer, fp_caller);
         goto fail;
     }
+    memcpy(sub->author, caller, TX_KEY_LEN);
+    sub->by_person = person != NULL;
     *out = sub;
     return TX_OK;
 fail:
@@ -149,6 +180,30 @@ reference(tx_batch *b, const uint8_t *ref, int kind, const char *field, uint64_t
                           "%s %s is not stored at the hub; submit it first", field, shortid);
 }
 
+/* Whether the record at `index` is of organisation `org`: signed by its key, or by a person its
+ * member records name (a person's records stay its organisation's after it is removed). */
+static int
+is_of(tx_batch *b, uint64_t index, const uint8_t org[TX_KEY_LEN], int *yes)
+{
+    uint8_t signer[TX_KEY_LEN];
+    tx_person p;
+    int rc = tx_batch_signer_of(b, index, signer);
+
+    *yes = 0;
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if (memcmp(signer, org, TX_KEY_LEN) == 0) {
+        *yes = 1;
+        return TX_OK;
+    }
+    rc = tx_batch_person(b, TX_PERSON_BY_KEY, signer, &p);
+    if (rc == TX_OK) {
+        *yes = memcmp(p.org, org, TX_KEY_LEN) == 0;
+    }
+    return rc == TX_ERR_NOT_FOUND ? TX_OK : rc;
+}
+
 /* Finds a record of `kind` signed by `signer` (a grant's assessment, a revocation's grant, the
  * assessment a new one supersedes). Absent, of another kind or another member's: the same
  * MISSING_REFERENCE and the same words, so that no member can learn whether another's record
@@ -157,16 +212,15 @@ static int
 own_reference(tx_batch *b, const uint8_t *ref, int kind, const char *noun,
               const uint8_t signer[TX_KEY_LEN], uint64_t *index, tx_outcome *res)
 {
-    uint8_t author[TX_KEY_LEN];
     char shortid[13];
-    int found_kind;
+    int found_kind, yes;
     int rc = tx_batch_lookup(b, ref, index, &found_kind);
 
     if (rc == TX_OK && found_kind == kind) {
-        if ((rc = tx_batch_signer_of(b, *index, author)) != TX_OK) {
+        if ((rc = is_of(b, *index, signer, &yes)) != TX_OK) {
             return tx_outcome_storage(res, rc);
         }
-        if (memcmp(author, signer, TX_KEY_LEN) == 0) {
+        if (yes) {
             return TX_OK;
         }
     } else if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
@@ -183,14 +237,14 @@ static int
 same_author(tx_batch *b, uint64_t index, const uint8_t signer[TX_KEY_LEN], const uint8_t *ref,
             const char *noun, const char *verb, tx_outcome *res)
 {
-    uint8_t author[TX_KEY_LEN];
     char shortid[13];
-    int rc = tx_batch_signer_of(b, index, author);
+    int yes;
+    int rc = is_of(b, index, signer, &yes);
 
     if (rc != TX_OK) {
         return tx_outcome_storage(res, rc);
     }
-    if (memcmp(author, signer, TX_KEY_LEN) != 0) {
+    if (!yes) {
         tx_record_id_short(ref, shortid);
         return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "only the author of %s %s may %s", noun, shortid, verb);
@@ -251,11 +305,11 @@ follow_references(tx_batch *b, const tx_submission *sub, const tx_ref *refs, siz
             rc = reference(b, refs[i].id, r->kind, r->noun, &found[i], res);
             break;
         case TX_REF_OWN:
-            rc = own_reference(b, refs[i].id, r->kind, r->noun, sub->signer, &found[i], res);
+            rc = own_reference(b, refs[i].id, r->kind, r->noun, sub->author, &found[i], res);
             break;
         case TX_REF_AUTHOR:
             if ((rc = reference(b, refs[i].id, r->kind, r->noun, &found[i], res)) == TX_OK) {
-                rc = same_author(b, found[i], sub->signer, refs[i].id, r->noun, r->act, res);
+                rc = same_author(b, found[i], sub->author, refs[i].id, r->noun, r->act, res);
             }
             break;
         case TX_REF_NAMED:
@@ -346,7 +400,7 @@ evidence_list(tx_batch *b, const tx_submission *sub, uint64_t **chunks, tx_outco
                                 s->evidence[i].len, TX_ID_LEN);
         } else {
             rc = own_reference(b, s->evidence[i].data, TX_KIND_EVIDENCE_CHUNK, "evidence chunk",
-                               sub->signer, &(*chunks)[i], res);
+                               sub->author, &(*chunks)[i], res);
         }
     }
     if (rc != TX_OK) {
@@ -356,11 +410,109 @@ evidence_list(tx_batch *b, const tx_submission *sub, uint64_t **chunks, tx_outco
     return rc;
 }
 
+/* FORBIDDEN unless a member record or removal names its signer as the organisation: one
+ * organisation cannot name people for another. */
+static int
+names_signer(const tx_submission *sub, const ProtobufCBinaryData *org, tx_outcome *res)
+{
+    char fp_org[TX_FP_LEN], fp[TX_FP_LEN];
+
+    if (memcmp(org->data, sub->signer, TX_KEY_LEN) == 0) {
+        return TX_OK;
+    }
+    tx_fingerprint(org->data, fp_org);
+    tx_fingerprint(sub->signer, fp);
+    return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                          "the %s names organisation %s but is signed by %s; an organisation "
+                          "names only its own members",
+                          tx_kind_name(sub->kind), fp_org, fp);
+}
+
+/* A member record: of its signer's organisation; its signing key no enrolled organisation's
+ * and no other organisation's person's; its transport key no enrolled organisation's and no
+ * other person's (the hub admits by it). */
+static int
+check_member_record(tx_batch *b, const tx_submission *sub, tx_outcome *res)
+{
+    const tx_member_pb *r = (const tx_member_pb *)sub->payload;
+    uint64_t at;
+    tx_person p;
+    int rc = names_signer(sub, &r->organisation, res);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_batch_member(b, r->signing_key.data, &at)) != TX_ERR_NOT_FOUND) {
+        return rc != TX_OK ? tx_outcome_storage(res, rc)
+                           : tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                                            "the member's signing key is an enrolled "
+                                            "organisation's; the member must make its own keys");
+    }
+    rc = tx_batch_person(b, TX_PERSON_BY_KEY, r->signing_key.data, &p);
+    if (rc == TX_OK && memcmp(p.org, sub->signer, TX_KEY_LEN) != 0) {
+        return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                              "the member's signing key is already a member of another "
+                              "organisation");
+    }
+    if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        return tx_outcome_storage(res, rc);
+    }
+    rc = tx_batch_transport_owner(b, r->transport_key.data, p.key);
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = tx_batch_person(b, TX_PERSON_BY_TRANSPORT, r->transport_key.data, &p);
+        if (rc == TX_OK && memcmp(p.key, r->signing_key.data, TX_KEY_LEN) == 0) {
+            rc = TX_ERR_NOT_FOUND; /* the same person's key again */
+        }
+    }
+    if (rc == TX_OK) {
+        return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                              "the member's transport key is already in use at this hub; the "
+                              "member must make its own keys");
+    }
+    return rc == TX_ERR_NOT_FOUND ? TX_OK : tx_outcome_storage(res, rc);
+}
+
+/* A removal: of its signer's organisation, naming one of its people. */
+static int
+check_member_removal(tx_batch *b, const tx_submission *sub, tx_outcome *res)
+{
+    const tx_member_remove_pb *x = (const tx_member_remove_pb *)sub->payload;
+    char fp[TX_FP_LEN];
+    tx_person p;
+    int rc = names_signer(sub, &x->organisation, res);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    rc = tx_batch_person(b, TX_PERSON_BY_KEY, x->signing_key.data, &p);
+    if (rc == TX_OK && memcmp(p.org, sub->signer, TX_KEY_LEN) == 0) {
+        return TX_OK;
+    }
+    if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        return tx_outcome_storage(res, rc);
+    }
+    tx_fingerprint(x->signing_key.data, fp);
+    return tx_outcome_set(res, TX_STATUS_MISSING_REFERENCE, TX_ERR_MISSING_REF,
+                          "%s is not a member of your organisation at the hub", fp);
+}
+
+/* Adds the record's organisation to its readers, and the person who signed it (whose reads
+ * go through its organisation; the log's check expects every signer to read its own). */
+static size_t
+add_authors(uint8_t (*readers)[TX_KEY_LEN], size_t n, const tx_submission *sub)
+{
+    memcpy(readers[n++], sub->author, TX_KEY_LEN);
+    if (sub->by_person) {
+        memcpy(readers[n++], sub->signer, TX_KEY_LEN);
+    }
+    return n;
+}
+
 /* The record's references, its kind's own rules, then the append with its readers. */
 static int
 apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 {
-    uint8_t pair[2][TX_KEY_LEN];
+    uint8_t pair[3][TX_KEY_LEN];
     uint8_t(*heap)[TX_KEY_LEN] = NULL;
     uint8_t(*readers)[TX_KEY_LEN] = pair;
     size_t n_readers = 0;
@@ -386,14 +538,25 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         /* Public; whether a register counts is for each reader to decide by the publishers it
          * pins (trust/registers/). */
         break;
+    case TX_KIND_MEMBER:
+        /* Public: every verifier resolves a person's signatures through them. */
+        if ((rc = check_member_record(b, sub, res)) != TX_OK) {
+            return rc;
+        }
+        break;
+    case TX_KIND_MEMBER_REMOVE:
+        if ((rc = check_member_removal(b, sub, res)) != TX_OK) {
+            return rc;
+        }
+        break;
     case TX_KIND_REQUEST: {
         const tx_request_pb *r = (const tx_request_pb *)sub->payload;
 
-        readers = heap = calloc(r->n_suppliers + 1, TX_KEY_LEN);
+        readers = heap = calloc(r->n_suppliers + 2, TX_KEY_LEN);
         if (heap == NULL) {
             return tx_outcome_set(res, TX_STATUS_INTERNAL, TX_ERR_NOMEM, "out of memory");
         }
-        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        n_readers = add_authors(readers, n_readers, sub);
         for (size_t i = 0; i < r->n_suppliers; i++) {
             memcpy(readers[n_readers++], r->suppliers[i].data, TX_KEY_LEN);
         }
@@ -404,7 +567,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         if ((rc = evidence_list(b, sub, &chunks, res)) != TX_OK) {
             return rc;
         }
-        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        n_readers = add_authors(readers, n_readers, sub);
         break;
     case TX_KIND_EVIDENCE_CHUNK: {
         /* Its signer's; readers of a sealed assessment listing it read it too (the store's
@@ -416,14 +579,14 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                                   "an evidence chunk holds %zu bytes, at most %u",
                                   ch->ciphertext.len, TX_EVIDENCE_CHUNK + TX_AEAD_TAG_LEN);
         }
-        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        n_readers = add_authors(readers, n_readers, sub);
         break;
     }
     case TX_KIND_GRANT: {
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
 
         ref_index = found_of(refs, found, n_refs, TX_KIND_ASSESSMENT);
-        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        n_readers = add_authors(readers, n_readers, sub);
         memcpy(readers[n_readers++], g->grantee.data, TX_KEY_LEN);
         break;
     }
@@ -434,7 +597,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                                res)) != TX_OK) {
             return rc;
         }
-        memcpy(readers[n_readers++], sub->signer, TX_KEY_LEN);
+        n_readers = add_authors(readers, n_readers, sub);
         memcpy(readers[n_readers++], v->grantee.data, TX_KEY_LEN);
         break;
     }
@@ -448,7 +611,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     if (rc == TX_OK && sub->kind == TX_KIND_ASSESSMENT && old_index != 0 &&
         !res->receipt.duplicate) {
         if ((rc = tx_batch_supersede(b, old_index, res->receipt.index)) == TX_OK) {
-            rc = notify_superseded(b, old_index, sub->signer, res->receipt.index);
+            rc = notify_superseded(b, old_index, sub->author, res->receipt.index);
         }
     }
     if (rc == TX_OK && chunks != NULL && !res->receipt.duplicate) {
@@ -474,7 +637,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
          * restores what it names). The author keeps seeing its own assessment even if it had
          * granted it to itself. */
         const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)sub->payload;
-        if (memcmp(v->grantee.data, sub->signer, TX_KEY_LEN) != 0) {
+        if (memcmp(v->grantee.data, sub->author, TX_KEY_LEN) != 0) {
             rc = tx_batch_deny(b, v->grantee.data, TX_KIND_ASSESSMENT, ref_index);
             if (rc == TX_OK) {
                 rc = superseders_access(b, v->grantee.data, ref_index, 0);
@@ -487,6 +650,38 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     }
     return tx_outcome_set(res, TX_STATUS_OK, TX_OK, "stored as %llu",
                           (unsigned long long)res->receipt.index);
+}
+
+/* A person submits for its organisation only while its newest member record (stored by that
+ * organisation) is valid and not removed, and only as an officer or admin: a viewer reads, and
+ * a responder's drafts do not go to the hub as records of the organisation. */
+static int
+person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
+{
+    char fp[TX_FP_LEN];
+    tx_person p;
+    int rc = tx_batch_person(b, TX_PERSON_BY_KEY, sub->signer, &p);
+
+    tx_fingerprint(sub->signer, fp);
+    if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        return tx_outcome_storage(res, rc);
+    }
+    if (rc == TX_ERR_NOT_FOUND || memcmp(p.org, sub->author, TX_KEY_LEN) != 0 ||
+        !tx_person_acts(&p, (int64_t)time(NULL))) {
+        return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                              "%s is not a current member of the organisation (removed, expired "
+                              "or not yet valid)",
+                              fp);
+    }
+    if (p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER &&
+        p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN) {
+        return tx_outcome_set(
+            res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+            "member %s is a %s: only an officer or an admin submits records "
+            "for the organisation",
+            fp, p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER ? "viewer" : "responder");
+    }
+    return TX_OK;
 }
 
 /* The same bytes again: the first copy's receipt, not a second record. */
@@ -509,8 +704,8 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 
     memset(res, 0, sizeof *res);
     memcpy(res->receipt.id, sub->id, TX_ID_LEN);
-    tx_fingerprint(sub->signer, fp);
-    rc = tx_batch_member(b, sub->signer, &profile_index);
+    tx_fingerprint(sub->author, fp);
+    rc = tx_batch_member(b, sub->author, &profile_index);
     if (rc == TX_ERR_NOT_FOUND) {
         tx_outcome_set(res, TX_STATUS_NOT_ENROLLED, TX_ERR_NOT_ENROLLED,
                        "signer %s is not enrolled; ask the hub operator to run "
@@ -530,10 +725,14 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     if (rc != TX_ERR_NOT_FOUND) {
         return tx_outcome_storage(res, rc);
     }
+    if (sub->by_person && person_may_submit(b, sub, res) != TX_OK) {
+        return tx_batch_error(b);
+    }
     if ((rc = tx_batch_last_seq(b, sub->signer, &last_seq)) != TX_OK) {
         return tx_outcome_storage(res, rc);
     }
     if (sub->seq <= last_seq) {
+        tx_fingerprint(sub->signer, fp); /* sequence numbers are per signing key */
         tx_outcome_set(res, TX_STATUS_REPLAY, TX_ERR_REPLAY,
                        "sequence %llu is not above %llu, the last accepted from %s",
                        (unsigned long long)sub->seq, (unsigned long long)last_seq, fp);
@@ -542,6 +741,27 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     apply_kind(b, sub, res);
     /* Rule refusals are verdicts; only a storage failure (which kills the batch) is an error. */
     return tx_batch_error(b);
+}
+
+/* An organisation enrolls with keys no member record names: a person's signing or transport
+ * key as an organisation's would make one key two identities. FORBIDDEN in res otherwise. */
+static int
+person_keys_free(tx_batch *b, const uint8_t signer[TX_KEY_LEN], const uint8_t transport[TX_KEY_LEN],
+                 tx_outcome *res)
+{
+    tx_person p;
+    int rc = tx_batch_person(b, TX_PERSON_BY_KEY, signer, &p);
+
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = tx_batch_person(b, TX_PERSON_BY_TRANSPORT, transport, &p);
+    }
+    if (rc == TX_OK) {
+        tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                       "a key of this profile is a member's of an enrolled organisation; an "
+                       "organisation makes its own keys with `ticsx keygen`");
+        return TX_ERR_FORBIDDEN;
+    }
+    return rc == TX_ERR_NOT_FOUND ? TX_OK : tx_outcome_storage(res, rc);
 }
 
 int
@@ -625,6 +845,10 @@ tx_ingest_enroll_with(tx_store *s, const uint8_t *buf, size_t len, unsigned flag
                 fp, p->legal_name, p->corporate_number, other_fp);
     } else if (rc != TX_ERR_NOT_FOUND) {
         tx_outcome_storage(res, rc);
+        goto out;
+    }
+    if ((rc = person_keys_free(b, sub.signer, p->transport_key.data, res)) != TX_OK) {
+        rc = rc == TX_ERR_FORBIDDEN ? TX_OK : rc;
         goto out;
     }
     rc = tx_batch_enroll(b, buf, len, sub.signer, sub.seq, p->transport_key.data, &res->receipt);

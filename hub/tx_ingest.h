@@ -20,6 +20,14 @@ typedef struct tx_submission tx_submission;
 int tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t len,
                       tx_submission **out, tx_outcome *res);
 
+/* tx_ingest_prepare for a call by a person of organisation `caller` (person: its signing key,
+ * as the hub's ZAP handler named it; NULL: the organisation's own key). The record must be
+ * signed by the person's key and is of the organisation: tx_ingest_apply checks that the
+ * person may still act and that its role lets it submit. A person never submits what only the
+ * organisation key signs (member records). */
+int tx_ingest_prepare_as(const uint8_t caller[TX_KEY_LEN], const uint8_t *person,
+                         const uint8_t *buf, size_t len, tx_submission **out, tx_outcome *res);
+
 /* Applies the store rules and appends the record to batch `b`. TX_OK means `res` holds the
  * verdict (accepted, duplicate or refused); any other code is a storage failure that killed
  * the batch (TX_ERR_STORAGE_FULL, ...), with `res` set to match. */

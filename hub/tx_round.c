@@ -42,7 +42,9 @@
 typedef struct {
     uint8_t peer[256]; /* ROUTER routing id */
     size_t peer_len;
-    uint8_t caller[TX_KEY_LEN];
+    uint8_t caller[TX_KEY_LEN]; /* the organisation: whose records it reads */
+    uint8_t person[TX_KEY_LEN]; /* is_person: the person of it who connected (its signing key) */
+    int is_person;
     int is_hub;
     char who[TX_FP_LEN]; /* caller's fingerprint, or "hub", for logs */
     tx_call_pb *call;    /* a SubmitBatch's parts share its first part's */
@@ -168,6 +170,8 @@ peek_call_id(const uint8_t *p, size_t n, uint64_t *id)
 static int
 set_caller(pending *p, const char *user)
 {
+    char org[2 * TX_KEY_LEN + 1];
+
     if (user == NULL) {
         return TX_ERR_INTERNAL;
     }
@@ -176,11 +180,42 @@ set_caller(pending *p, const char *user)
         strcpy(p->who, TX_ZAP_HUB_USER);
         return TX_OK;
     }
-    if (strlen(user) != 2 * TX_KEY_LEN || tx_unhex(p->caller, TX_KEY_LEN, user) != TX_OK) {
+    /* An organisation's key, or (a person of it, tx_zap.h) its key then the person's. */
+    p->is_person = strlen(user) == 4 * TX_KEY_LEN;
+    if (strlen(user) != 2 * TX_KEY_LEN && !p->is_person) {
+        return TX_ERR_INTERNAL;
+    }
+    memcpy(org, user, 2 * TX_KEY_LEN);
+    org[2 * TX_KEY_LEN] = 0;
+    if (tx_unhex(p->caller, TX_KEY_LEN, org) != TX_OK ||
+        (p->is_person && tx_unhex(p->person, TX_KEY_LEN, user + 2 * TX_KEY_LEN) != TX_OK)) {
         return TX_ERR_INTERNAL;
     }
     tx_fingerprint(p->caller, p->who);
     return TX_OK;
+}
+
+/* A person's connection outlives its removal or expiry: every call it makes is refused from
+ * then on (NOT_ENROLLED, as at the handshake), not only its next handshake. Sets p->out. */
+static int
+person_current(tx_round *rd, pending *p)
+{
+    tx_person person;
+    char fp[TX_FP_LEN];
+    int rc = tx_store_person(rd->store, TX_PERSON_BY_KEY, p->person, &person);
+
+    if (rc == TX_OK && memcmp(person.org, p->caller, TX_KEY_LEN) == 0 &&
+        tx_person_acts(&person, (int64_t)time(NULL))) {
+        return 1;
+    }
+    if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
+        tx_outcome_storage(&p->out, rc);
+    } else {
+        tx_fingerprint(p->person, fp);
+        tx_outcome_set(&p->out, TX_STATUS_NOT_ENROLLED, TX_ERR_NOT_ENROLLED,
+                       "%s is no longer a member of its organisation (removed or expired)", fp);
+    }
+    return 0;
 }
 
 static void
@@ -199,7 +234,8 @@ prepare_job(void *arg)
 {
     pending *p = arg;
 
-    p->prep_rc = tx_ingest_prepare(p->caller, p->env, p->env_len, &p->sub, &p->out);
+    p->prep_rc = tx_ingest_prepare_as(p->caller, p->is_person ? p->person : NULL, p->env,
+                                      p->env_len, &p->sub, &p->out);
 }
 
 /* Counts and logs the verdict on a submit. */
@@ -360,6 +396,9 @@ receive(tx_round *rd, pending *p)
                             TX_KN("call", p->call_id), TX_KV("peer", p->who)),
                   "bad call %llu from %s: %s", (unsigned long long)p->call_id, p->who, why);
     } else if ((p->def = tx_call_admit(p->call, p->is_hub, &p->out)) == NULL) {
+        p->call_id = p->call->id;
+        p->answered = 1;
+    } else if (p->is_person && !person_current(rd, p)) {
         p->call_id = p->call->id;
         p->answered = 1;
     } else if (in_flight(rd, p) + call_slots(p) > PEER_MAX) {

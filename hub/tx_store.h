@@ -210,6 +210,37 @@ int tx_store_last_index(tx_store *s, uint64_t *last);
 /* Frees `n` entries and the array. NULL is fine. */
 void tx_entries_free(tx_entry *entries, size_t n);
 
+/* ---- people of an organisation (tx_store_people.c) ----
+ * The persons an enrolled organisation's key named in member records (kind 13) and removed
+ * (kind 14); not the enrolled organisations, which the calls above name "members". */
+
+/* What the stored records say of one person. */
+typedef struct {
+    uint8_t org[TX_KEY_LEN];       /* the organisation that signed its newest member record */
+    uint8_t key[TX_KEY_LEN];       /* its signing key */
+    uint8_t transport[TX_KEY_LEN]; /* its CURVE key, as its newest record names it */
+    int role;                      /* Ticsx__V1__MemberRole */
+    int64_t from, until;           /* validity of its newest record; until 0: no end */
+    int64_t removed;               /* earliest removal stored after that record; INT64_MAX: none */
+    uint64_t index;                /* log index of its newest member record */
+} tx_person;
+
+#define TX_PERSON_BY_KEY 0       /* look the person up by its signing key */
+#define TX_PERSON_BY_TRANSPORT 1 /* ...or by the transport key its newest record names */
+
+/* The person a key names, from the member records stored (in the batch: its own appends
+ * included); TX_ERR_NOT_FOUND when none names it. Whether it may act now is tx_person_acts. */
+int tx_batch_person(tx_batch *b, int by, const uint8_t key[TX_KEY_LEN], tx_person *out);
+int tx_store_person(tx_store *s, int by, const uint8_t key[TX_KEY_LEN], tx_person *out);
+
+/* The enrolled organisation whose transport key this is, in the batch; TX_ERR_NOT_FOUND if
+ * none. */
+int tx_batch_transport_owner(tx_batch *b, const uint8_t curve[TX_KEY_LEN],
+                             uint8_t signer[TX_KEY_LEN]);
+
+/* True when the person's newest record is valid at `now` and no removal took effect. */
+int tx_person_acts(const tx_person *p, int64_t now);
+
 /* ---- checkpoints of the Merkle log (tx_mlog.c) ---- */
 
 /* What a stored checkpoint says. */

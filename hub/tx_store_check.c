@@ -278,10 +278,11 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
         uint8_t skey[TX_SUPERSEDERS_KEY_LEN];
         uint64_t old;
 
-        /* The write side notes a supersede of the same signer's stored assessment. */
+        /* The write side notes a supersede of a stored assessment of the same organisation
+         * (signed by its key or its people's). */
         if (tx_store_superseded(w->s, w->txn, tx_kind_replaced(kind, payload), &old) == TX_OK &&
             old != 0 && old < index && kind_at(w, old) == TX_KIND_ASSESSMENT &&
-            memcmp(w->signers[old], e->signer_key.data, TX_KEY_LEN) == 0) {
+            tx_store_same_org(w->s, w->txn, w->signers[old], e->signer_key.data)) {
             tx_be64_put(skey, old);
             tx_be64_put(skey + TX_IDX_LEN, index);
             emit(w, D_SUPERSEDERS, skey, sizeof skey, "", 0);
@@ -290,7 +291,7 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
     if (kind == TX_KIND_ASSESSMENT && !w->s->evidence_absent) {
         const tx_sealed_pb *sp = (const tx_sealed_pb *)payload;
 
-        /* The write side notes each listed chunk: stored earlier, of the same signer. */
+        /* The write side notes each listed chunk: stored earlier, of the same organisation. */
         for (size_t i = 0; i < sp->n_evidence; i++) {
             uint8_t ekey[TX_EVIDENCE_KEY_LEN];
             uint64_t at;
@@ -300,7 +301,7 @@ check_entry(walk *w, uint64_t index, const uint8_t *env, size_t len)
                 tx_store_lookup_in(w->s, w->txn, sp->evidence[i].data, &at, &ck) == TX_OK &&
                 ck == TX_KIND_EVIDENCE_CHUNK && at < index &&
                 kind_at(w, at) == TX_KIND_EVIDENCE_CHUNK &&
-                memcmp(w->signers[at], e->signer_key.data, TX_KEY_LEN) == 0) {
+                tx_store_same_org(w->s, w->txn, w->signers[at], e->signer_key.data)) {
                 tx_be64_put(ekey, at);
                 tx_be64_put(ekey + TX_IDX_LEN, index);
                 emit(w, D_EVIDENCE, ekey, sizeof ekey, "", 0);

@@ -111,6 +111,15 @@ int tx_store_lookup_in(tx_store *s, MDB_txn *txn, const uint8_t id[TX_ID_LEN], u
  * reports it). */
 int tx_store_superseded(tx_store *s, MDB_txn *txn, const uint8_t *replaced, uint64_t *old);
 
+/* tx_batch_person in any transaction of the store (tx_store_people.c). */
+int tx_store_person_in(tx_store *s, MDB_txn *txn, int by, const uint8_t key[TX_KEY_LEN],
+                       tx_person *out);
+
+/* True when signing keys a and b act for the same organisation: equal, or the organisation of
+ * a person (tx_store_people.c) is the other or the same as the other's. */
+int tx_store_same_org(tx_store *s, MDB_txn *txn, const uint8_t a[TX_KEY_LEN],
+                      const uint8_t b[TX_KEY_LEN]);
+
 /* ---- the Merkle log's write side (tx_mlog.c), run in the store's transactions ---- */
 
 /* Stores the leaf hash of the record just appended at log index `index` and every perfect

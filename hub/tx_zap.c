@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 /* RFC 27 request: version, request id, domain, address, identity, mechanism, credentials. */
@@ -74,9 +75,41 @@ frame_is(zmq_msg_t *m, const char *s)
     return zmq_msg_size(m) == n && memcmp(zmq_msg_data(m), s, n) == 0;
 }
 
+/* A person of an organisation (a member record names this transport key): admitted while it
+ * may act, with the user id of its organisation followed by its own signing key. Removed or
+ * expired: refused, so a removal takes effect at the person's next handshake. */
+static int
+decide_person(tx_zap *z, const uint8_t *curve, const char *addr, char user[TX_ZAP_USER_MAX])
+{
+    tx_person p;
+    char fp[TX_FP_LEN], org[TX_FP_LEN];
+    int rc = tx_store_person(z->store, TX_PERSON_BY_TRANSPORT, curve, &p);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    tx_fingerprint(p.key, fp);
+    tx_fingerprint(p.org, org);
+    if (!tx_person_acts(&p, (int64_t)time(NULL))) {
+        tx_log_kv(TX_LOG_INFO,
+                  TX_FIELDS(TX_KV("outcome", "refused"), TX_KV("status", "member_ended"),
+                            TX_KV("peer", fp), TX_KV("addr", addr)),
+                  "zap: refused %s of %s from %s: removed, expired or not yet valid", fp, org,
+                  addr);
+        return TX_ERR_FORBIDDEN;
+    }
+    tx_hex(user, p.org, TX_KEY_LEN);
+    tx_hex(user + 2 * TX_KEY_LEN, p.key, TX_KEY_LEN);
+    tx_log_kv(TX_LOG_DEBUG,
+              TX_FIELDS(TX_KV("outcome", "admitted"), TX_KV("peer", fp), TX_KV("addr", addr)),
+              "zap: admitted %s of %s from %s", fp, org, addr);
+    return TX_OK;
+}
+
 /* Decides on one well-formed request: status code and user id. */
 static void
-decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **text, char user[65])
+decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **text,
+       char user[TX_ZAP_USER_MAX])
 {
     uint8_t signer[32];
     char fp[TX_FP_LEN];
@@ -115,7 +148,11 @@ decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **t
         return;
     }
     rc = tx_store_member_of_transport(z->store, zmq_msg_data(&frames[6]), signer);
-    if (rc == TX_OK) {
+    if (rc == TX_ERR_NOT_FOUND &&
+        (rc = decide_person(z, zmq_msg_data(&frames[6]), addr, user)) == TX_OK) {
+        *code = "200";
+        *text = "OK";
+    } else if (rc == TX_OK) {
         *code = "200";
         *text = "OK";
         tx_hex(user, signer, 32);
@@ -123,6 +160,9 @@ decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **t
         tx_log_kv(TX_LOG_DEBUG,
                   TX_FIELDS(TX_KV("outcome", "admitted"), TX_KV("peer", fp), TX_KV("addr", addr)),
                   "zap: admitted %s from %s", fp, addr);
+    } else if (rc == TX_ERR_FORBIDDEN) {
+        *code = "400";
+        *text = "not enrolled"; /* logged with its reason above */
     } else if (rc == TX_ERR_NOT_FOUND) {
         *code = "400";
         *text = "not enrolled";
@@ -150,7 +190,7 @@ serve_one(tx_zap *z)
     size_t n = 0;
     int more = 1;
     const char *code, *text;
-    char user[65];
+    char user[TX_ZAP_USER_MAX];
     int rc = TX_OK;
 
     while (more) {

@@ -1,7 +1,9 @@
 /* The hub's ZAP handler (ZeroMQ RFC 27): a REP socket on inproc://zeromq.zap.01 that admits a
  * CURVE client only if its transport key is enrolled (looked up in the store at every
- * handshake, so enrolments by another process apply at once) or is the hub's own key. The
- * user id it returns is the lowercase hex of the member's signing key, or "hub". */
+ * handshake, so enrolments by another process apply at once), is named by the newest member
+ * record of a person its organisation has not removed (tx_store_people), or is the hub's own
+ * key. The user id it returns is the lowercase hex of the member's signing key; for a person,
+ * its organisation's key then its own; or "hub". */
 #ifndef TX_ZAP_H
 #define TX_ZAP_H
 
@@ -11,6 +13,9 @@
 
 #define TX_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define TX_ZAP_HUB_USER "hub"
+/* Room for a user id: an organisation's signing key in hex, or (a person of an organisation,
+ * tx_store_people) the organisation's key then the person's, both in hex. */
+#define TX_ZAP_USER_MAX (4 * TX_KEY_LEN + 1)
 
 typedef struct tx_zap tx_zap;
 

@@ -217,6 +217,31 @@ check_register(const ProtobufCMessage *m)
     return r->list[0] != 0 && r->as_of > 0;
 }
 
+/* Both keys of the organisation and the member are keys; the organisation is the signer, which
+ * the hub and every verifier check (the payload alone cannot). */
+static int
+check_member(const ProtobufCMessage *m)
+{
+    const tx_member_pb *r = (const tx_member_pb *)m;
+
+    return r->organisation.len == TX_KEY_LEN && r->signing_key.len == TX_KEY_LEN &&
+           r->seal_key.len == TX_KEY_LEN && r->transport_key.len == TX_KEY_LEN &&
+           memcmp(r->organisation.data, r->signing_key.data, TX_KEY_LEN) != 0 && r->name[0] != 0 &&
+           r->role >= TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER &&
+           r->role <= TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN && r->valid_from >= 0 &&
+           (r->valid_until == 0 || r->valid_until > r->valid_from) &&
+           (r->org_seal_key.len == 0 || r->org_seal_key.len == TX_SEALED_KEY_LEN);
+}
+
+static int
+check_member_remove(const ProtobufCMessage *m)
+{
+    const tx_member_remove_pb *r = (const tx_member_remove_pb *)m;
+
+    return r->organisation.len == TX_KEY_LEN && r->signing_key.len == TX_KEY_LEN &&
+           r->effective >= 0;
+}
+
 static int
 check_checkpoint(const ProtobufCMessage *m)
 {
@@ -371,6 +396,24 @@ static const tx_kind_info kinds[] = {
         .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
         .meta = META(tx_register_pb),
         .check = check_register,
+    },
+    {
+        .kind = TX_KIND_MEMBER,
+        .name = "member",
+        .payload_type = "application/vnd.ticsx.member.v1",
+        .desc = &ticsx__v1__member_record__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_member_pb),
+        .check = check_member,
+    },
+    {
+        .kind = TX_KIND_MEMBER_REMOVE,
+        .name = "member removal",
+        .payload_type = "application/vnd.ticsx.member-remove.v1",
+        .desc = &ticsx__v1__member_remove__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_member_remove_pb),
+        .check = check_member_remove,
     },
     {
         .kind = TX_KIND_INNER_ASSESSMENT,

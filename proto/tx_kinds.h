@@ -27,6 +27,8 @@ enum {
     TX_KIND_CHECKPOINT = 10, /* signed by the hub, never a record of its log */
     TX_KIND_EVIDENCE_CHUNK = 11,
     TX_KIND_REGISTER = 12,
+    TX_KIND_MEMBER = 13,        /* signed by the organisation key */
+    TX_KIND_MEMBER_REMOVE = 14, /* signed by the organisation key */
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 

@@ -48,6 +48,8 @@ typedef Ticsx__V1__EvidenceRef tx_evidence_ref_pb;
 typedef Ticsx__V1__EvidenceChunk tx_evidence_chunk_pb;
 typedef Ticsx__V1__Register tx_register_pb;
 typedef Ticsx__V1__RegisterEntry tx_register_entry_pb;
+typedef Ticsx__V1__MemberRecord tx_member_pb;
+typedef Ticsx__V1__MemberRemove tx_member_remove_pb;
 
 /* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
  * these. A wire message carries at most one envelope plus framing; replies carry many. */
@@ -67,6 +69,7 @@ typedef Ticsx__V1__RegisterEntry tx_register_entry_pb;
 #define TX_REQUEST_NOTE_MAX 4096u /* bytes of a request's note, before sealing */
 #define TX_MAX_PLAN_ACTION 4096u  /* bytes of a remediation plan's action (Plan.action) */
 #define TX_AEAD_TAG_LEN 16   /* XChaCha20-Poly1305 tag */
+#define TX_MEMBER_NAME_MAX 256u /* bytes of a member's display name (MemberRecord.name) */
 
 /* Evidence files (EvidenceRef, EvidenceChunk): a file of at most TX_EVIDENCE_FILE_MAX bytes
  * travels in pieces of TX_EVIDENCE_CHUNK bytes (the last one shorter), so three chunk records

@@ -1231,6 +1231,61 @@ th_list(tx_conn *c, int kind, uint64_t after, uint32_t limit)
     return r;
 }
 
+uint8_t *
+th_member(const tx_identity *org, const uint8_t named[32], uint64_t seq,
+          const tx_identity *person, const uint8_t curve[32], int role, int64_t from,
+          int64_t until, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_member_pb m = TICSX__V1__MEMBER_RECORD__INIT;
+
+    meta.seq = seq;
+    meta.created = 1700000000;
+    m.meta = &meta;
+    m.organisation = (ProtobufCBinaryData){32, (uint8_t *)named};
+    m.signing_key = (ProtobufCBinaryData){32, (uint8_t *)person->pub.sign};
+    m.seal_key = (ProtobufCBinaryData){32, (uint8_t *)person->pub.seal};
+    m.transport_key = (ProtobufCBinaryData){32, (uint8_t *)curve};
+    m.name = (char *)person->pub.name;
+    m.role = role;
+    m.valid_from = from;
+    m.valid_until = until;
+    return sign_msg(org, TX_KIND_MEMBER, &m.base, len);
+}
+
+uint8_t *
+th_member_removal(const tx_identity *org, uint64_t seq, const uint8_t person[32],
+                  int64_t effective, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_member_remove_pb x = TICSX__V1__MEMBER_REMOVE__INIT;
+
+    meta.seq = seq;
+    meta.created = 1700000000;
+    x.meta = &meta;
+    x.organisation = (ProtobufCBinaryData){32, (uint8_t *)org->pub.sign};
+    x.signing_key = (ProtobufCBinaryData){32, (uint8_t *)person};
+    x.effective = effective;
+    return sign_msg(org, TX_KIND_MEMBER_REMOVE, &x.base, len);
+}
+
+int
+th_ping(tx_conn *c)
+{
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+    tx_reply_pb *r = NULL;
+    int rc;
+
+    call.body_case = TICSX__V1__CALL__BODY_PING;
+    call.ping = 1;
+    rc = tx_conn_call(c, &call, &r);
+    if (rc == TX_OK) {
+        rc = tx_status_err(r->status);
+    }
+    tx_free(r);
+    return rc;
+}
+
 int
 th_get_status(tx_conn *c, const uint8_t id[TX_ID_LEN])
 {

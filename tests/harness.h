@@ -199,6 +199,14 @@ uint8_t *th_cert_event(const tx_identity *id, uint64_t seq, const uint8_t cid[TX
 uint8_t *th_accreditation(const tx_identity *id, uint64_t seq, const tx_identity *body,
                           size_t *len);
 
+/* A member record of `person` (its keys, the transport key `curve`, its name) signed by `org`
+ * and naming `named` as the organisation (org's own key unless forging), and a removal. */
+uint8_t *th_member(const tx_identity *org, const uint8_t named[32], uint64_t seq,
+                   const tx_identity *person, const uint8_t curve[32], int role, int64_t from,
+                   int64_t until, size_t *len);
+uint8_t *th_member_removal(const tx_identity *org, uint64_t seq, const uint8_t person[32],
+                           int64_t effective, size_t *len);
+
 /* Writes id's profile (seq) to a file in dir's parent and runs `ticsx-hub enroll`. Returns the
  * exit status; the command's output goes to out (size n) when out is not NULL. */
 int th_enroll(const char *dir, const tx_identity *id, uint64_t seq, char *out, size_t n);
@@ -214,6 +222,10 @@ int th_submit_status(tx_conn *c, const uint8_t *env, size_t len, uint64_t *index
 
 /* Sends a ListRecords call; caller tx_free()s the reply. */
 tx_reply_pb *th_list(tx_conn *c, int kind, uint64_t after, uint32_t limit);
+
+/* Pings the hub: the tx_conn_call code, or the reply's status as a code (TX_OK when it
+ * answered OK, TX_ERR_NOT_ENROLLED for a caller the hub no longer admits). */
+int th_ping(tx_conn *c);
 
 /* Gets record id and frees it: the tx_conn_get code (TX_OK when readable). */
 int th_get_status(tx_conn *c, const uint8_t id[TX_ID_LEN]);

@@ -12,3 +12,9 @@ tx_add_test(test_calls SOURCES test_calls.c hub_unit.c LIBS tx_test_harness TIME
 tx_add_test(test_zap SOURCES test_zap.c hub_unit.c LIBS tx_test_harness TIMEOUT 60)
 # Watchers over real ZeroMQ and LMDB: a push reaches only who may read the record.
 tx_add_test(test_subs SOURCES test_subs.c hub_unit.c LIBS tx_test_harness TIMEOUT 60)
+# An organisation's people at the real ticsx-hub: roles, removal, forged member records.
+tx_add_test(test_members_hub SOURCES test_members_hub.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_members_hub ticsx-hub)
+# ticsx member and keygen --member-of through the binaries and a real hub.
+tx_add_test(test_member_cli SOURCES test_member_cli.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_member_cli ticsx-hub ticsx)

@@ -1327,10 +1327,10 @@ static void
 test_kind_names(void **state)
 {
     static const int kinds[] = {
-        TX_KIND_PROFILE,        TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,
-        TX_KIND_ASSESSMENT,     TX_KIND_GRANT,         TX_KIND_GRANT_REVOKE,
-        TX_KIND_ACCREDITATION,  TX_KIND_CERTIFICATE,   TX_KIND_CERT_EVENT,
-        TX_KIND_EVIDENCE_CHUNK, TX_KIND_REGISTER,      TX_KIND_INNER_ASSESSMENT};
+        TX_KIND_PROFILE,       TX_KIND_QUESTIONNAIRE,   TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
+        TX_KIND_GRANT,         TX_KIND_GRANT_REVOKE,    TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
+        TX_KIND_CERT_EVENT,    TX_KIND_EVIDENCE_CHUNK,  TX_KIND_REGISTER,      TX_KIND_MEMBER,
+        TX_KIND_MEMBER_REMOVE, TX_KIND_INNER_ASSESSMENT};
 
     for (size_t i = 0; i < TX_ARRAY_LEN(kinds); i++) {
         const char *type = tx_kind_payload_type(kinds[i]);

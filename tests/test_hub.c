@@ -81,23 +81,6 @@ teardown(void **state)
     return 0;
 }
 
-static int
-ping(tx_conn *c)
-{
-    tx_call_pb call = TICSX__V1__CALL__INIT;
-    tx_reply_pb *r = NULL;
-    int rc;
-
-    call.body_case = TICSX__V1__CALL__BODY_PING;
-    call.ping = 1;
-    rc = tx_conn_call(c, &call, &r);
-    if (rc == TX_OK) {
-        rc = tx_status_err(r->status);
-    }
-    tx_free(r);
-    return rc;
-}
-
 /* Submits a questionnaire by buyer at seq and returns its id in qid. */
 static void
 questionnaire(fx *f, uint64_t seq, uint8_t qid[32])
@@ -203,7 +186,7 @@ test_unenrolled_gets_nothing(void **state)
     int rc;
 
     questionnaire(f, 2, qid);
-    rc = ping(c);
+    rc = th_ping(c);
     assert_true(rc == TX_ERR_NOT_ENROLLED || rc == TX_ERR_UNREACHABLE);
     q = th_questionnaire(f->stranger, 2, &len);
     rc = tx_conn_submit(c, q, len, &r);
@@ -216,7 +199,7 @@ test_unenrolled_gets_nothing(void **state)
     assert_int_equal(th_enroll(f->dir, f->stranger, 1, out, sizeof out), 0);
     assert_non_null(strstr(out, "enrolled Stranger KK SHA256:"));
     c = th_connect(&f->hub, f->stranger, TIMEOUT_MS);
-    assert_int_equal(ping(c), TX_OK);
+    assert_int_equal(th_ping(c), TX_OK);
     assert_int_equal(th_submit_status(c, q, len, NULL), TICSX__V1__STATUS__OK);
     tx_conn_destroy(&c);
     free(q);
@@ -602,7 +585,7 @@ test_oversize_and_garbage(void **state)
     big[1] = 0x09;
     assert_int_equal(zmq_send(s, big, big_len, 0), (int)big_len);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(ping(f->cb), TX_OK);
+        assert_int_equal(th_ping(f->cb), TX_OK);
     }
     questionnaire(f, 2, qid);
     assert_int_equal(th_get_status(f->co, qid), TX_OK);
@@ -623,7 +606,7 @@ test_hub_key_may_only_ping(void **state)
     questionnaire(f, 2, qid);
     assert_int_equal(tx_identity_load(f->dir, "hub", &hub_id), TX_OK);
     c = th_connect(&f->hub, hub_id, TIMEOUT_MS);
-    assert_int_equal(ping(c), TX_OK);
+    assert_int_equal(th_ping(c), TX_OK);
     assert_int_equal(th_get_status(c, qid), TX_ERR_FORBIDDEN);
     tx_conn_destroy(&c);
     tx_identity_destroy(&hub_id);
@@ -784,7 +767,7 @@ test_second_hub_refused(void **state)
     assert_int_equal(rc, 2);
     assert_non_null(strstr(out, "in use by another hub"));
     /* The first one still serves, and its endpoint file is untouched. */
-    assert_int_equal(ping(f->cb), TX_OK);
+    assert_int_equal(th_ping(f->cb), TX_OK);
     assert_int_equal(th_run(out, sizeof out, "health", "--data", f->dir, NULL), 0);
     assert_non_null(strstr(out, "healthy"));
 }

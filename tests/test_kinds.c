@@ -17,11 +17,10 @@
 #include <string.h>
 
 static const int all_kinds[] = {
-    TX_KIND_PROFILE,          TX_KIND_QUESTIONNAIRE,  TX_KIND_REQUEST,
-    TX_KIND_ASSESSMENT,       TX_KIND_GRANT,          TX_KIND_GRANT_REVOKE,
-    TX_KIND_ACCREDITATION,    TX_KIND_CERTIFICATE,    TX_KIND_CERT_EVENT,
-    TX_KIND_CHECKPOINT,       TX_KIND_EVIDENCE_CHUNK, TX_KIND_REGISTER,
-    TX_KIND_INNER_ASSESSMENT,
+    TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,          TX_KIND_ASSESSMENT,
+    TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,  TX_KIND_ACCREDITATION,    TX_KIND_CERTIFICATE,
+    TX_KIND_CERT_EVENT, TX_KIND_CHECKPOINT,    TX_KIND_EVIDENCE_CHUNK,   TX_KIND_REGISTER,
+    TX_KIND_MEMBER,     TX_KIND_MEMBER_REMOVE, TX_KIND_INNER_ASSESSMENT,
 };
 
 static void
@@ -43,7 +42,7 @@ test_every_kind_has_a_row(void **state)
     }
     assert_null(tx_kind_at(tx_kind_count()));
     assert_null(tx_kind_get(TX_KIND_NONE));
-    assert_null(tx_kind_get(13));
+    assert_null(tx_kind_get(15));
     assert_string_equal(tx_kind_name(TX_KIND_NONE), "unknown");
     assert_null(tx_kind_payload_type(TX_KIND_NONE));
 }
@@ -80,11 +79,13 @@ test_stored_and_public(void **state)
         int k = all_kinds[i];
         int pub = k == TX_KIND_PROFILE || k == TX_KIND_QUESTIONNAIRE ||
                   k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE ||
-                  k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER;
+                  k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
+                  k == TX_KIND_MEMBER_REMOVE;
 
         assert_int_equal(tx_kind_is_stored(k), (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
                                                    k == TX_KIND_EVIDENCE_CHUNK ||
-                                                   k == TX_KIND_REGISTER);
+                                                   k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
+                                                   k == TX_KIND_MEMBER_REMOVE);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));
@@ -227,6 +228,68 @@ test_grant_refs(void **state)
     assert_false(tx_kind_check(TX_KIND_GRANT_REVOKE, &g.base));
 }
 
+/* A member record names two distinct keys of 32 bytes, a role, a name and an ordered period;
+ * a removal names the organisation and the member. Each defect alone is refused. */
+static void
+test_member_checks(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_member_pb r = TICSX__V1__MEMBER_RECORD__INIT;
+    tx_member_remove_pb x = TICSX__V1__MEMBER_REMOVE__INIT;
+    ProtobufCMessage *m;
+
+    (void)state;
+    fill_ids();
+    meta.seq = 4;
+    r.meta = &meta;
+    r.organisation = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    r.signing_key = r.seal_key = r.transport_key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    r.name = "Sato";
+    r.role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER;
+    r.valid_from = 100;
+    m = round_trip(TX_KIND_MEMBER, &r.base);
+    assert_int_equal(tx_kind_seq(TX_KIND_MEMBER, m), 4);
+    tx_free(m);
+    r.org_seal_key = (ProtobufCBinaryData){TX_SEALED_KEY_LEN, sealed_key};
+    r.valid_until = 101;
+    assert_true(tx_kind_check(TX_KIND_MEMBER, &r.base));
+
+    r.org_seal_key.len = TX_SEALED_KEY_LEN - 1;
+    assert_false(tx_kind_check(TX_KIND_MEMBER, &r.base));
+    r.org_seal_key.len = TX_SEALED_KEY_LEN;
+    r.valid_until = 100;
+    assert_false(tx_kind_check(TX_KIND_MEMBER, &r.base));
+    r.valid_until = 0;
+    r.role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_NONE;
+    assert_false(tx_kind_check(TX_KIND_MEMBER, &r.base));
+    r.role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN + 1;
+    assert_false(tx_kind_check(TX_KIND_MEMBER, &r.base));
+    r.role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN;
+    r.name = "";
+    assert_false(tx_kind_check(TX_KIND_MEMBER, &r.base));
+    r.name = "Sato";
+    /* The organisation cannot be its own member. */
+    r.organisation.data = key;
+    assert_false(tx_kind_check(TX_KIND_MEMBER, &r.base));
+    r.organisation.data = id_a;
+    r.transport_key.len = TX_KEY_LEN - 1;
+    assert_false(tx_kind_check(TX_KIND_MEMBER, &r.base));
+    r.transport_key.len = TX_KEY_LEN;
+    assert_true(tx_kind_check(TX_KIND_MEMBER, &r.base));
+
+    x.meta = &meta;
+    x.organisation = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    x.signing_key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    x.effective = 200;
+    m = round_trip(TX_KIND_MEMBER_REMOVE, &x.base);
+    tx_free(m);
+    x.signing_key.len = 0;
+    assert_false(tx_kind_check(TX_KIND_MEMBER_REMOVE, &x.base));
+    x.signing_key.len = TX_KEY_LEN;
+    x.effective = -1;
+    assert_false(tx_kind_check(TX_KIND_MEMBER_REMOVE, &x.base));
+}
+
 static void
 test_supersede_refs(void **state)
 {
@@ -317,6 +380,7 @@ main(void)
         cmocka_unit_test(test_seq_of_every_kind),
         cmocka_unit_test(test_grant_refs),
         cmocka_unit_test(test_supersede_refs),
+        cmocka_unit_test(test_member_checks),
         cmocka_unit_test(test_revoke_event_request_refs),
     };
 

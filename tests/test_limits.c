@@ -232,6 +232,19 @@ baseline(int kind, uint8_t **buf, size_t *len)
         m = &r.base;
         break;
     }
+    case TX_KIND_MEMBER: {
+        static tx_member_pb r = TICSX__V1__MEMBER_RECORD__INIT;
+        static uint8_t org[TX_KEY_LEN] = {1};
+        r.meta = &meta;
+        r.organisation = (ProtobufCBinaryData){TX_KEY_LEN, org};
+        r.signing_key = key;
+        r.seal_key = key;
+        r.transport_key = key;
+        r.name = "佐藤 花子";
+        r.role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER;
+        m = &r.base;
+        break;
+    }
     default:
         fail_msg("no baseline for kind %d", kind);
     }
@@ -240,7 +253,7 @@ baseline(int kind, uint8_t **buf, size_t *len)
 
 static const int kinds[] = {TX_KIND_PROFILE,          TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,
                             TX_KIND_INNER_ASSESSMENT, TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
-                            TX_KIND_CERT_EVENT,       TX_KIND_REGISTER};
+                            TX_KIND_CERT_EVENT,       TX_KIND_REGISTER,      TX_KIND_MEMBER};
 
 /* A field reached from the record's top: the fields to follow (element 0 of lists). */
 typedef struct {
@@ -269,6 +282,8 @@ kind_desc(int kind)
         return &ticsx__v1__certificate__descriptor;
     case TX_KIND_REGISTER:
         return &ticsx__v1__register__descriptor;
+    case TX_KIND_MEMBER:
+        return &ticsx__v1__member_record__descriptor;
     default:
         return &ticsx__v1__certificate_event__descriptor;
     }

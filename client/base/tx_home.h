@@ -36,6 +36,14 @@ void tx_home_destroy(tx_home **home_p);
 const char *tx_home_dir(const tx_home *home);
 const tx_identity *tx_home_identity(const tx_home *home);
 
+/* The organisation's profile kept in a member's home (ticsx keygen --member-of). */
+#define TX_HOME_ORG_PROFILE "org-profile.tx"
+
+/* The organisation this home acts for into org: the signer of HOME/org-profile.tx in a member's
+ * home (checked: a signed profile; a damaged one fails with a message), else the home's own
+ * key. *is_member says which. */
+int tx_home_org(tx_home *home, uint8_t org[TX_KEY_LEN], int *is_member);
+
 /* Reserves `count` consecutive sequence numbers for the signer whose home is `dir`: under an
  * exclusive flock on dir/lock, reads the last used value, stores last+count with
  * tx_file_replace, and returns last+1 in *first. Two processes never get the same number. */

@@ -33,6 +33,11 @@ static const char *const usage_blocks[] = {
        "  -h, --help        this help (also ticsx help);  --version  the version\n"),
     N_("commands:\n"
        "  keygen --name NAME [--corporate-number N]   create this organisation's keys and profile\n"
+       "  keygen --name NAME --member-of PROFILE      a person's own keys, beside its organisation's\n"
+       "                                              profile (a member's home)\n"
+       "  member add --name NAME --role ROLE --key FILE [--from DATE] [--until DATE]\n"
+       "  member show MEMBER | list | remove MEMBER [--date DATE]\n"
+       "                                              the organisation's people and their roles\n"
        "  whoami                                      name, fingerprint, key id, home\n"
        "  orgs                                        organisations enrolled on the hub\n"
        "  ping                                        check the hub answers\n"

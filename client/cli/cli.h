@@ -92,6 +92,9 @@ int tx_cmd_whoami(tx_cli *g, int argc, char **argv);
 int tx_cmd_orgs(tx_cli *g, int argc, char **argv);
 int tx_cmd_ping(tx_cli *g, int argc, char **argv);
 
+/* ---- cmd_member.c ---- */
+int tx_cmd_member(tx_cli *g, int argc, char **argv);
+
 /* cmd_questionnaire.c */
 int tx_cmd_questionnaire(tx_cli *g, int argc, char **argv);
 

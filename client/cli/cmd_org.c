@@ -5,6 +5,7 @@
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_lookup.h"
+#include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_rpc.h"
@@ -79,14 +80,76 @@ write_profile(const char *dir, const tx_identity *id, const char *corp, char *pa
     return rc == TX_OK ? TX_OK : tx_fail(rc, "cannot write %s", path);
 }
 
+/* The organisation profile a member's home keeps (keygen --member-of): read, checked to be a
+ * signed profile, and its bytes kept in *bytes for writing once the keys exist. */
+static int
+read_org_profile(const char *file, uint8_t **bytes, size_t *len)
+{
+    tx_rec rec = {0};
+    uint8_t *copy;
+    int rc = tx_file_read(file, TX_MAX_ENVELOPE, bytes, len);
+
+    if (rc != TX_OK) {
+        return tx_fail(rc, "--member-of %s: cannot read it: %s", file, tx_strerror(rc));
+    }
+    if ((copy = malloc(*len)) == NULL) {
+        free(*bytes);
+        return tx_fail(TX_ERR_NOMEM, "out of memory");
+    }
+    memcpy(copy, *bytes, *len);
+    if ((rc = tx_rec_open(&rec, copy, *len, TX_KIND_PROFILE)) != TX_OK) {
+        free(*bytes);
+        *bytes = NULL;
+        rc = tx_fail(rc,
+                     "--member-of %s: not a signed organisation profile (the profile.tx of "
+                     "the organisation's home)",
+                     file);
+    }
+    tx_rec_clear(&rec);
+    return rc;
+}
+
+/* The end of keygen in a member's home: the organisation's profile beside the new keys. */
+static int
+finish_member(tx_cli *g, const char *dir, const tx_identity *id, const uint8_t *org, size_t len)
+{
+    char path[PATH_MAX], pub[PATH_MAX], fp[TX_FP_LEN];
+    int rc;
+
+    tx_path_join(path, sizeof path, dir, TX_HOME_ORG_PROFILE);
+    if ((rc = tx_file_replace(path, org, len, 0644)) != TX_OK) {
+        return tx_fail(rc, "cannot write %s", path);
+    }
+    tx_path_join(pub, sizeof pub, dir, "identity.pub");
+    tx_fingerprint(id->pub.sign, fp);
+    if (g->json) {
+        return tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "home", dir, "name",
+                                           id->pub.name, "fingerprint", fp, "public_key", pub,
+                                           "org_profile", path));
+    }
+    if (g->quiet) {
+        printf("%s\n", fp);
+        return TX_OK;
+    }
+    printf(_("member keys created in %s\n"), dir);
+    printf(_("fingerprint  %s\n"), fp);
+    printf(_("give %s to your organisation: ticsx member add --name NAME --role ROLE --key "
+             "identity.pub\n"),
+           pub);
+    return TX_OK;
+}
+
 int
 tx_cmd_keygen(tx_cli *g, int argc, char **argv)
 {
     static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
                                          {"corporate-number", required_argument, NULL, 'c'},
+                                         {"member-of", required_argument, NULL, 'm'},
                                          TX_CLI_COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *name = NULL, *corp = NULL;
+    const char *name = NULL, *corp = NULL, *member_of = NULL;
+    uint8_t *org = NULL;
+    size_t org_len = 0;
     char dir[PATH_MAX], path[PATH_MAX], profile[PATH_MAX], ssh[PATH_MAX];
     char fp[TX_FP_LEN], kid[17];
     tx_identity *id = NULL;
@@ -97,12 +160,15 @@ tx_cmd_keygen(tx_cli *g, int argc, char **argv)
             name = optarg;
         } else if (opt == 'c') {
             corp = optarg;
+        } else if (opt == 'm') {
+            member_of = optarg;
         } else if ((rc = tx_cli_common_opt(g, opt, "keygen")) != TX_OK) {
             return rc;
         }
     }
-    if (name == NULL || optind < argc) {
-        return tx_fail(TX_ERR_USAGE, "usage: ticsx keygen --name NAME [--corporate-number N]");
+    if (name == NULL || optind < argc || (member_of != NULL && corp != NULL)) {
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx keygen --name NAME [--corporate-number N | "
+                                     "--member-of PROFILE]");
     }
     if (!valid_name(name)) {
         return tx_fail(TX_ERR_USAGE, "--name: 1 to 200 bytes of UTF-8 text on one line");
@@ -113,21 +179,30 @@ tx_cmd_keygen(tx_cli *g, int argc, char **argv)
                        "check the digits",
                        corp);
     }
-    if ((rc = tx_home_resolve(g->home, dir, sizeof dir)) != TX_OK) {
+    if ((rc = tx_home_resolve(g->home, dir, sizeof dir)) != TX_OK ||
+        (member_of != NULL && (rc = read_org_profile(member_of, &org, &org_len)) != TX_OK)) {
         return rc;
     }
     tx_path_join(path, sizeof path, dir, "identity.key");
     if (access(path, F_OK) == 0) {
-        return tx_fail(TX_ERR_EXISTS, "%s already exists: this home has an identity", path);
+        rc = tx_fail(TX_ERR_EXISTS, "%s already exists: this home has an identity", path);
+        goto out;
     }
     if ((rc = tx_mkdir_private(dir)) != TX_OK) {
-        return tx_fail(rc, "cannot create %s", dir);
+        rc = tx_fail(rc, "cannot create %s", dir);
+        goto out;
     }
     if ((rc = tx_identity_generate(name, &id)) != TX_OK) {
-        return tx_fail(rc, "cannot generate keys: %s", tx_strerror(rc));
+        rc = tx_fail(rc, "cannot generate keys: %s", tx_strerror(rc));
+        goto out;
     }
     if ((rc = tx_identity_save(id, dir, "identity")) != TX_OK) {
         rc = tx_fail(rc, "cannot write the identity into %s: %s", dir, tx_strerror(rc));
+        goto out;
+    }
+    if (org != NULL) {
+        /* A person of an organisation: no profile of its own (it is not enrolled). */
+        rc = finish_member(g, dir, id, org, org_len);
         goto out;
     }
     if ((rc = write_profile(dir, id, corp, profile, sizeof profile)) != TX_OK) {
@@ -153,6 +228,7 @@ tx_cmd_keygen(tx_cli *g, int argc, char **argv)
                profile);
     }
 out:
+    free(org);
     tx_identity_destroy(&id);
     return rc;
 }
@@ -161,19 +237,26 @@ int
 tx_cmd_whoami(tx_cli *g, int argc, char **argv)
 {
     tx_client *c = NULL;
-    char name[TX_NAME_MAX], corp[16], fp[TX_FP_LEN], kid[17];
-    int rc;
+    char name[TX_NAME_MAX], corp[16], fp[TX_FP_LEN], kid[17], org_fp[TX_FP_LEN];
+    uint8_t org[TX_KEY_LEN];
+    int rc, is_member;
 
     if ((rc = no_options(g, argc, argv, "whoami")) != TX_OK || (rc = tx_cli_open(g, &c)) != TX_OK) {
         return rc;
     }
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK) {
+        tx_client_destroy(&c);
+        return rc;
+    }
+    tx_fingerprint(org, org_fp);
     tx_orgs_own_profile(tx_client_home(c), tx_client_id(c), name, sizeof name, corp, sizeof corp);
     tx_fingerprint(tx_client_id(c)->pub.sign, fp);
     tx_key_id_hex(tx_client_id(c)->pub.sign, kid);
     if (g->json) {
-        rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", name, "corporate_number",
-                                         corp, "fingerprint", fp, "key_id", kid, "home",
-                                         tx_home_dir(tx_client_home(c))));
+        rc = tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "name", name,
+                                         "corporate_number", corp, "fingerprint", fp, "key_id", kid,
+                                         "home", tx_home_dir(tx_client_home(c)), "member_of",
+                                         is_member ? org_fp : NULL));
     } else if (g->quiet) {
         printf("%s\n", fp);
     } else {
@@ -184,6 +267,9 @@ tx_cmd_whoami(tx_cli *g, int argc, char **argv)
         printf(_("fingerprint  %s\n"), fp);
         printf(_("key id       %s\n"), kid);
         printf(_("home         %s\n"), tx_home_dir(tx_client_home(c)));
+        if (is_member) {
+            printf(_("member of    %s\n"), org_fp);
+        }
     }
     tx_client_destroy(&c);
     return rc;

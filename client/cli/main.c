@@ -52,6 +52,7 @@ static const struct {
     {"whoami", tx_cmd_whoami},
     {"orgs", tx_cmd_orgs},
     {"ping", tx_cmd_ping},
+    {"member", tx_cmd_member},
     {"questionnaire", tx_cmd_questionnaire},
     {"request", tx_cmd_request},
     {"inbox", tx_cmd_inbox},

@@ -16,6 +16,7 @@
 #include "tx_rpc.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
+#include "tx_signer.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -224,10 +225,39 @@ check_dates(const tx_answer_args *args, tx_answer_result *out)
     return TX_OK;
 }
 
+/* A request signed by a person of the buyer: the buyer is the organisation its member records
+ * (fetched now) name, if it was an officer or admin when it signed. *buyer stays NULL when the
+ * signer is no such person. */
+static int
+requester_org(tx_client *c, const tx_rec *request, const tx_orgs *orgs, const tx_org **buyer)
+{
+    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
+    tx_recs l[2] = {{0}}, all = {0};
+    tx_signer_info si;
+    int rc = tx_rpc_list(c, 2, kinds, NULL, l);
+
+    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
+        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
+            rc = tx_recs_push(&all, &l[k].v[i]);
+        }
+    }
+    if (rc == TX_OK &&
+        tx_signer_resolve(&all, tx_rec_signer(request),
+                          ((const tx_request_pb *)request->msg)->meta->created, &si) == TX_OK &&
+        si.acts &&
+        (si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||
+         si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN)) {
+        *buyer = tx_orgs_by_key(orgs, si.org);
+    }
+    tx_recs_clear(&l[0]);
+    tx_recs_clear(&l[1]);
+    tx_recs_clear(&all);
+    return rc;
+}
+
 int
 tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out)
 {
-    const tx_identity *me = tx_client_id(c);
     tx_rec request = {0}, qrec = {0};
     tx_recs profiles = {0};
     tx_orgs orgs = {0};
@@ -242,8 +272,9 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     uint8_t *key = NULL;
     char qhex[2 * TX_ID_LEN + 1];
     int kind = TX_KIND_QUESTIONNAIRE, got;
+    uint8_t org[TX_KEY_LEN];
     uint64_t seq;
-    int rc;
+    int rc, is_member;
 
     memset(out, 0, sizeof *out);
     /* Files too large or unreadable are refused before anything is signed or sent. */
@@ -272,7 +303,10 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
                      args->request);
         goto out;
     }
-    if (!tx_request_names(req, me->pub.sign)) {
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK) {
+        goto out;
+    }
+    if (!tx_request_names(req, org)) {
         rc = tx_fail(TX_ERR_USAGE,
                      "request %.12s does not name this organisation as a supplier: ticsx inbox "
                      "lists the requests sent to it",
@@ -282,7 +316,11 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
         goto out;
     }
-    if ((buyer = tx_orgs_by_key(&orgs, tx_rec_signer(&request))) == NULL) {
+    if ((buyer = tx_orgs_by_key(&orgs, tx_rec_signer(&request))) == NULL &&
+        (rc = requester_org(c, &request, &orgs, &buyer)) != TX_OK) {
+        goto out;
+    }
+    if (buyer == NULL) {
         rc = tx_fail(TX_ERR_NOT_FOUND,
                      "the requester of %.12s has no profile on the hub: "
                      "cannot seal the answers to it; ask the requester to enrol at the hub",

@@ -258,17 +258,32 @@ audit_recs(tx_log_check_set *set, const tx_recs *recs)
     return tx_log_check_add_recs(set, recs);
 }
 
-/* Lists every accreditation, certificate, certificate event and register and stages them for the
- * cache (l, owned by the caller, must live until the flush). TX_ERR_REFUSED (message names the
- * list) when the hub will not list them. */
-static int
-fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx_recs l[4])
+/* The public records fetch lists whole: accreditations, certificates, certificate events,
+ * registers, and the member records and removals that resolve people's signatures. */
+#define TRUST_KINDS 6
+
+static void
+trust_counts(tx_fetched *out, size_t *counts[TRUST_KINDS])
 {
-    const int kinds[4] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT,
-                          TX_KIND_REGISTER};
-    size_t *counts[4] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events,
-                         &out->n_registers};
-    int rc = tx_rpc_list(c, 4, kinds, NULL, l);
+    counts[0] = &out->n_accreditations;
+    counts[1] = &out->n_certificates;
+    counts[2] = &out->n_cert_events;
+    counts[3] = &out->n_registers;
+    counts[4] = counts[5] = &out->n_members;
+}
+
+/* Lists every record of TRUST_KINDS and stages them for the cache (l, owned by the caller, must
+ * live until the flush). TX_ERR_REFUSED (message names the list) when the hub will not list
+ * them. */
+static int
+fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st,
+            tx_recs l[TRUST_KINDS])
+{
+    const int kinds[TRUST_KINDS] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
+                                    TX_KIND_CERT_EVENT,    TX_KIND_REGISTER,
+                                    TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE};
+    size_t *counts[TRUST_KINDS];
+    int rc = tx_rpc_list(c, TRUST_KINDS, kinds, NULL, l);
 
     if (rc == TX_ERR_REFUSED) {
         char msg[512];
@@ -280,7 +295,8 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st, tx
                        msg);
     }
     out->trust_listed = rc == TX_OK;
-    for (size_t k = 0; k < 4; k++) {
+    trust_counts(out, counts);
+    for (size_t k = 0; k < TRUST_KINDS; k++) {
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
             rc = stage(st, &l[k].v[i]);
             *counts[k] += rc == TX_OK;
@@ -313,8 +329,9 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
      * granted, and newer ones superseding them: verify reports both) come in the first round. */
     const int kinds[4] = {TX_KIND_GRANT, TX_KIND_PROFILE, TX_KIND_GRANT_REVOKE,
                           TX_KIND_ASSESSMENT};
-    const uint8_t *me = tx_client_id(c)->pub.sign;
-    tx_recs l[4] = {{0}}, trust[4] = {{0}};
+    uint8_t me[TX_KEY_LEN]; /* the organisation (a member's home fetches for it) */
+    int is_member;
+    tx_recs l[4] = {{0}}, trust[TRUST_KINDS] = {{0}};
     tx_checkpoint cp = {0};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
@@ -329,7 +346,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     int rc, trust_rc = TX_OK;
 
     memset(out, 0, sizeof *out);
-    if ((rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
+    if ((rc = tx_home_org(tx_client_home(c), me, &is_member)) != TX_OK ||
+        (rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
         (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
         goto out;
     }
@@ -475,10 +493,10 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         }
     }
     /* The trust records counted are those now cached. */
-    for (size_t k = 0; left_out > 0 && k < 4; k++) {
-        size_t *counted[4] = {&out->n_accreditations, &out->n_certificates, &out->n_cert_events,
-                              &out->n_registers};
+    for (size_t k = 0; left_out > 0 && k < TRUST_KINDS; k++) {
+        size_t *counted[TRUST_KINDS];
 
+        trust_counts(out, counted);
         for (size_t i = 0; i < trust[k].n; i++) {
             *counted[k] -= tx_idmap_get(&late, trust[k].v[i].id) != NULL;
         }
@@ -516,7 +534,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     }
 out:
     tx_checkpoint_clear(&cp);
-    for (size_t k = 0; k < 4; k++) {
+    for (size_t k = 0; k < TRUST_KINDS; k++) {
         tx_recs_clear(&trust[k]);
     }
     for (size_t i = 0; i < first.n && r1 != NULL; i++) {

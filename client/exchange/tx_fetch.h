@@ -33,6 +33,8 @@ typedef struct {
      * by the hub (not readable by this organisation, e.g. its grant revoked). */
     size_t evidence_fetched, evidence_cached, evidence_refused;
     size_t n_registers; /* register records now cached (public, like the trust records) */
+    size_t n_members;   /* member records and removals now cached (public: they resolve the
+                           signatures of organisations' people, client/verify/tx_signer) */
 } tx_fetched;
 
 /* Lists grants and profiles in one round trip, then gets all sealed assessments and requests

@@ -170,9 +170,9 @@ add_kind(tx_inbox *out, const tx_recs *l, const tx_identity *id, const tx_orgs *
 /* Keeps the requests naming this organisation, and their questionnaires, in the cache: `due`
  * lists what to answer from there without the hub. */
 static int
-cache_requests(tx_client *c, const tx_recs *requests, const tx_recs *questionnaires)
+cache_requests(tx_client *c, const uint8_t *me, const tx_recs *requests,
+               const tx_recs *questionnaires)
 {
-    const uint8_t *me = tx_client_id(c)->pub.sign;
     int rc = TX_OK;
 
     for (size_t i = 0; i < requests->n && rc == TX_OK; i++) {
@@ -197,14 +197,17 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
 {
     static const int kinds[L_COUNT] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE,
                                        TX_KIND_PROFILE, TX_KIND_QUESTIONNAIRE};
-    const tx_identity *me = tx_client_id(c);
+    /* The organisation's requests: in a member's home, its organisation's (tx_home_org). */
+    tx_identity as = *tx_client_id(c);
+    const tx_identity *me = &as;
     tx_recs l[L_COUNT] = {{0}};
     tx_orgs orgs = {0};
     tx_cursor cur, max;
-    int rc;
+    int rc, is_member;
 
     memset(out, 0, sizeof *out);
-    if ((rc = tx_home_cursor_load_all(tx_client_home(c), &cur)) != TX_OK ||
+    if ((rc = tx_home_org(tx_client_home(c), as.pub.sign, &is_member)) != TX_OK ||
+        (rc = tx_home_cursor_load_all(tx_client_home(c), &cur)) != TX_OK ||
         (rc = tx_rpc_list(c, L_COUNT, kinds, NULL, l)) != TX_OK ||
         (rc = tx_orgs_add(&orgs, &l[L_PROFILE])) != TX_OK) {
         goto out;
@@ -222,7 +225,7 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
         rc = tx_home_cursor_save_all(tx_client_home(c), &max);
     }
     if (rc == TX_OK) {
-        rc = cache_requests(c, &l[L_REQUEST], &l[L_QUESTIONNAIRE]);
+        rc = cache_requests(c, me->pub.sign, &l[L_REQUEST], &l[L_QUESTIONNAIRE]);
     }
 out:
     tx_orgs_free(&orgs);

@@ -8,6 +8,7 @@
 #include "tx_i18n.h"
 #include "tx_idmap.h"
 #include "tx_kinds.h"
+#include "tx_signer.h"
 #include "tx_msg.h"
 #include "tx_trust.h"
 #include "tx_util.h"
@@ -27,7 +28,8 @@ want(void *ctx, int kind, const uint8_t *signer)
     (void)signer;
     return kind == TX_KIND_REQUEST || kind == TX_KIND_ASSESSMENT || kind == TX_KIND_GRANT ||
            kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
-           kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION;
+           kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION ||
+           kind == TX_KIND_MEMBER || kind == TX_KIND_MEMBER_REMOVE;
 }
 
 /* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
@@ -195,6 +197,43 @@ take_cert_event(builder *b, const tx_rec *rec, uint64_t index)
     return TX_OK;
 }
 
+/* Keeps a member record or removal (opened again from a copy of its bytes: the scan frees
+ * its own) for the people who signed for their organisations. */
+static int
+take_person(builder *b, const tx_rec *rec)
+{
+    tx_rec copy = {0};
+    uint8_t *bytes = malloc(rec->len);
+    int rc;
+
+    if (bytes == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(bytes, rec->bytes, rec->len);
+    if ((rc = tx_rec_open_known(&copy, bytes, rec->len, rec->kind, rec->id)) == TX_OK) {
+        copy.index = rec->index;
+        rc = tx_recs_push(&b->h->people, &copy);
+    }
+    tx_rec_clear(&copy);
+    return rc;
+}
+
+/* An event signed by a person counts as its organisation's: the actor becomes the
+ * organisation its member records name (at the signing time), the person is named. */
+static void
+resolve_people(tx_history *h)
+{
+    for (size_t i = 0; i < h->n && h->people.n > 0; i++) {
+        tx_history_event *e = &h->v[i];
+        tx_signer_info who;
+
+        if (tx_signer_resolve(&h->people, e->actor, e->at, &who) == TX_OK) {
+            memcpy(e->actor, who.org, TX_KEY_LEN);
+            snprintf(e->member, sizeof e->member, "%.*s", (int)sizeof e->member - 1, who.name);
+        }
+    }
+}
+
 static int
 take(void *ctx, const tx_rec *rec, uint64_t index)
 {
@@ -213,6 +252,9 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
         return take_certificate(b, rec, index);
     case TX_KIND_CERT_EVENT:
         return take_cert_event(b, rec, index);
+    case TX_KIND_MEMBER:
+    case TX_KIND_MEMBER_REMOVE:
+        return take_person(b, rec);
     default: { /* an accreditation names a body that may have no profile */
         const tx_accreditation_pb *a = (const tx_accreditation_pb *)rec->msg;
         return a->body_key.len == TX_KEY_LEN
@@ -477,6 +519,7 @@ tx_history_load(tx_home *home, const char *what, tx_history *out)
         (rc = tx_cache_scan(home, want, take, &b)) != TX_OK) {
         goto out;
     }
+    resolve_people(out);
     if ((rc = holder_of(out)) != TX_OK || (rc = judge_certificates(home, out)) != TX_OK) {
         goto out;
     }
@@ -502,5 +545,6 @@ tx_history_free(tx_history *h)
 {
     free(h->v);
     tx_signers_free(&h->signers);
+    tx_recs_clear(&h->people);
     memset(h, 0, sizeof *h);
 }

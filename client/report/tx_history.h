@@ -7,7 +7,7 @@
 #define TX_HISTORY_H
 
 #include "tx_home.h"
-#include "tx_signer.h"
+#include "tx_signer_name.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -40,6 +40,7 @@ typedef struct {
     uint8_t record[TX_ID_LEN];
     uint64_t log_index; /* from the record's proof marker; 0: not proven */
     char detail[160];
+    char member[TX_NAME_MAX]; /* the person who signed for `actor` (its organisation), or "" */
 } tx_history_event;
 
 typedef struct {
@@ -47,6 +48,7 @@ typedef struct {
     size_t n;
     size_t unproven; /* records that would have been shown, left out: not proven */
     tx_signers signers;
+    tx_recs people; /* member records and removals in the cache (tx_signer_resolve) */
 } tx_history;
 
 /* The history of everything in the cache (what = NULL), of one assessment's version line (what

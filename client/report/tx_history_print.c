@@ -70,6 +70,7 @@ row_of(const tx_history *h, const tx_history_event *e, int iso, row *r)
         tx_hex(r->request, e->request, TX_ID_LEN);
     }
     tx_signer_describe(&h->signers, e->actor, &r->actor);
+    snprintf(r->actor.member, sizeof r->actor.member, "%s", e->member);
     if (e->has_subject) {
         tx_signer_describe(&h->signers, e->subject, &r->subject);
     }

@@ -18,6 +18,7 @@
 #include "tx_rec.h"
 #include "tx_score.h"
 #include "tx_seal.h"
+#include "tx_signer.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -251,6 +252,10 @@ supersedes_key(const tx_rec *r)
 typedef struct {
     tx_home *home;
     tx_recs grants, revokes, sealed;
+    tx_recs members;       /* member records and removals: people's signatures (tx_signer) */
+    const tx_identity *me; /* who reads the grants: the home's identity, or in a member's home
+                              the organisation (reader) */
+    tx_identity *reader;
     tx_orgs orgs;
     tx_trust_set ts;
     tx_idmap sealed_ids; /* id -> position in sealed */
@@ -265,6 +270,8 @@ view_free(cache_view *cv)
     tx_recs_clear(&cv->grants);
     tx_recs_clear(&cv->revokes);
     tx_recs_clear(&cv->sealed);
+    tx_recs_clear(&cv->members);
+    tx_identity_destroy(&cv->reader);
     tx_orgs_free(&cv->orgs);
     tx_trust_set_free(&cv->ts);
     tx_idmap_free(&cv->sealed_ids);
@@ -365,6 +372,98 @@ note_mismatch(const cache_view *cv, const tx_questionnaire_pb *answered, const u
     }
 }
 
+/* The organisation `key` acts for through the cached member records, whatever the date: its
+ * person's organisation, or itself. For the links between the records of one author. */
+static void
+org_of(const cache_view *cv, const uint8_t *key, uint8_t org[TX_KEY_LEN])
+{
+    tx_signer_info si;
+
+    memcpy(org, key, TX_KEY_LEN);
+    if (tx_signer_resolve(&cv->members, key, 0, &si) == TX_OK) {
+        memcpy(org, si.org, TX_KEY_LEN);
+    }
+}
+
+/* True when keys a and b act for the same organisation. */
+static int
+same_org(const cache_view *cv, const uint8_t *a, const uint8_t *b)
+{
+    uint8_t oa[TX_KEY_LEN], ob[TX_KEY_LEN];
+
+    if (memcmp(a, b, TX_KEY_LEN) == 0) {
+        return 1;
+    }
+    org_of(cv, a, oa);
+    org_of(cv, b, ob);
+    return memcmp(oa, ob, TX_KEY_LEN) == 0;
+}
+
+/* The author buyers see of `rec`, signed at `at`: its signer's key, or the organisation of the
+ * person who signed it (tx_signer), into org, the person's name into member (may be NULL).
+ * 0, with the reason in v, when the person did not act for it at that date (removed, expired,
+ * named by two organisations) or its role signs nothing for the organisation. */
+static int
+author_of(const cache_view *cv, const tx_rec *rec, int64_t at, uint8_t org[TX_KEY_LEN],
+          char *member, size_t n, tx_verdict *v)
+{
+    tx_signer_info si;
+    char fp[TX_FP_LEN], d[16];
+    int rc = tx_signer_resolve(&cv->members, tx_rec_signer(rec), at, &si);
+
+    memcpy(org, tx_rec_signer(rec), TX_KEY_LEN);
+    if (rc == TX_ERR_NOT_FOUND) {
+        return 1;
+    }
+    tx_fingerprint(tx_rec_signer(rec), fp);
+    if (rc != TX_OK) {
+        fail(v, TX_FAILED, _("signed by %s, whom two organisations name as their member"), fp);
+        return 0;
+    }
+    memcpy(org, si.org, TX_KEY_LEN);
+    if (member != NULL) {
+        snprintf(member, n, "%s", si.name);
+    }
+    tx_format_date(d, sizeof d, at);
+    if (!si.acts) {
+        fail(v, TX_FAILED, _("signed by member %s (%s), who was removed or not valid on %s"),
+             si.name, fp, d);
+        return 0;
+    }
+    if (si.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER &&
+        si.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN) {
+        fail(v, TX_FAILED,
+             _("signed by member %s (%s), a %s: only officers and admins sign for the "
+               "organisation"),
+             si.name, fp, _(tx_signer_role_name(si.role)));
+        return 0;
+    }
+    return 1;
+}
+
+/* True when rec (signed at `at`) is by the author v names, directly or through a person of it
+ * who could sign for it then; v's reason says why not. */
+static int
+by_author(const cache_view *cv, const tx_rec *rec, int64_t at, tx_verdict *v)
+{
+    uint8_t org[TX_KEY_LEN];
+
+    return author_of(cv, rec, at, org, NULL, 0, v) && memcmp(org, v->supplier, TX_KEY_LEN) == 0;
+}
+
+/* True when record a came after b: by sequence number when one key signed both (its own
+ * counter), else (two people of one organisation, or a person and the organisation's key:
+ * counters of their own) by their indices in the hub's log, which fetch proved. */
+static int
+later(const tx_rec *a, const tx_rec *b)
+{
+    if (memcmp(tx_rec_signer(a), tx_rec_signer(b), TX_KEY_LEN) == 0 || a->index == 0 ||
+        b->index == 0) {
+        return tx_kind_seq(a->kind, a->msg) > tx_kind_seq(b->kind, b->msg);
+    }
+    return a->index > b->index;
+}
+
 /* The newest revocation by the grant's author of this organisation's access to the grant's
  * assessment that is newer than the grant (a later grant restores access), or NULL. */
 static const tx_rec *
@@ -378,11 +477,10 @@ revoked_by(const cache_view *cv, const tx_rec *grant, const uint8_t *me)
         const tx_rec *r = &cv->revokes.v[i];
         const tx_grant_revoke_pb *rp = (const tx_grant_revoke_pb *)r->msg;
 
-        if (memcmp(tx_rec_signer(r), tx_rec_signer(grant), TX_KEY_LEN) == 0 &&
+        if (same_org(cv, tx_rec_signer(r), tx_rec_signer(grant)) &&
             memcmp(rp->assessment.data, g->assessment.data, TX_ID_LEN) == 0 &&
-            memcmp(rp->grantee.data, me, TX_KEY_LEN) == 0 && rp->meta->seq > g->meta->seq &&
-            (found == NULL ||
-             rp->meta->seq > ((const tx_grant_revoke_pb *)found->msg)->meta->seq)) {
+            memcmp(rp->grantee.data, me, TX_KEY_LEN) == 0 && later(r, grant) &&
+            (found == NULL || later(r, found))) {
             found = r;
         }
     }
@@ -393,7 +491,7 @@ static void
 check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
 {
     tx_home *home = cv->home;
-    const tx_identity *me = tx_home_identity(home);
+    const tx_identity *me = cv->me;
     const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
     const tx_rec *revoke, *sealed, *qrec, *req;
     const tx_org *o;
@@ -403,11 +501,12 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     tx_score score;
     char d[16], why[512];
     int64_t now = tx_now();
-    int rc;
+    int rc, signed_ok;
 
     memcpy(v->assessment, g->assessment.data, TX_ID_LEN);
     memcpy(v->grant, grant->id, TX_ID_LEN);
-    memcpy(v->supplier, tx_rec_signer(grant), TX_KEY_LEN);
+    signed_ok = author_of(cv, grant, g->meta->created, v->supplier, v->member_name,
+                          sizeof v->member_name, v);
     tx_fingerprint(v->supplier, v->supplier_fp);
     o = tx_orgs_by_key(&cv->orgs, v->supplier);
     snprintf(v->supplier_name, sizeof v->supplier_name, "%s", o != NULL ? o->name : "");
@@ -415,6 +514,9 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     if (g->request.len == TX_ID_LEN) {
         v->has_request = 1;
         memcpy(v->request, g->request.data, TX_ID_LEN);
+    }
+    if (!signed_ok) {
+        goto out;
     }
     if (memcmp(g->grantee.data, me->pub.sign, TX_KEY_LEN) != 0) {
         char fp[TX_FP_LEN];
@@ -449,8 +551,10 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
         v->has_supersedes = 1;
         memcpy(v->supersedes, s->supersedes.data, TX_ID_LEN);
     }
-    if (memcmp(tx_rec_signer(sealed), v->supplier, TX_KEY_LEN) != 0) {
-        fail(v, TX_FAILED, _("the grant is not signed by the assessment's author"));
+    if (!by_author(cv, sealed, s->meta->created, v)) {
+        if (v->status != TX_FAILED) {
+            fail(v, TX_FAILED, _("the grant is not signed by the assessment's author"));
+        }
         goto out;
     }
     if (open_inner(me, g, s, key, &inner, v) != TX_OK) {
@@ -461,9 +565,12 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     memcpy(v->content, inner.id, TX_ID_LEN);
     v->as_of = a->as_of;
     v->valid_until = a->valid_until;
-    if (memcmp(tx_rec_signer(&inner), v->supplier, TX_KEY_LEN) != 0) {
-        fail(v, TX_FAILED,
-             _("the inner assessment is signed by another key than its sealed record"));
+    if (!same_org(cv, tx_rec_signer(&inner), tx_rec_signer(sealed)) ||
+        !by_author(cv, &inner, a->meta->created, v)) {
+        if (v->status != TX_FAILED) {
+            fail(v, TX_FAILED,
+                 _("the inner assessment is signed by another key than its sealed record"));
+        }
         goto out;
     }
     if (memcmp(a->questionnaire.data, s->questionnaire.data, TX_ID_LEN) != 0) {
@@ -488,7 +595,7 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
             goto out;
         }
         r = (const tx_request_pb *)req->msg;
-        if (memcmp(tx_rec_signer(req), me->pub.sign, TX_KEY_LEN) != 0) {
+        if (!same_org(cv, tx_rec_signer(req), me->pub.sign)) {
             fail(v, TX_FAILED, _("the grant names a request this organisation did not make"));
             goto out;
         }
@@ -600,6 +707,8 @@ read_one(void *ctx, size_t i)
         if (tx_home_proof_get(j->home, c->id, &index, &size) != TX_OK) {
             tx_fail_clear();
             c->unproven = 1;
+        } else {
+            c->rec.index = index; /* orders the records of one organisation's people */
         }
     } else {
         tx_rec_clear(&c->rec); /* of no use here: not kept */
@@ -677,6 +786,10 @@ load_cache(tx_home *home, cache_view *cv)
         case TX_KIND_PROFILE:
             rc = tx_recs_push(&profiles, r);
             break;
+        case TX_KIND_MEMBER:
+        case TX_KIND_MEMBER_REMOVE:
+            rc = tx_recs_push(&cv->members, r);
+            break;
         case TX_KIND_QUESTIONNAIRE:
         case TX_KIND_REQUEST:
             if (tx_idmap_put(&cv->store->ids, r->id, cv->store->recs.n, NULL) == NULL) {
@@ -723,9 +836,7 @@ successor(const cache_view *cv, const uint8_t *author, const uint8_t *id)
         const tx_sealed_pb *s = (const tx_sealed_pb *)r->msg;
 
         if (s->supersedes.len == TX_ID_LEN && memcmp(s->supersedes.data, id, TX_ID_LEN) == 0 &&
-            memcmp(tx_rec_signer(r), author, TX_KEY_LEN) == 0 &&
-            (found == NULL ||
-             s->meta->seq > ((const tx_sealed_pb *)found->msg)->meta->seq)) {
+            same_org(cv, tx_rec_signer(r), author) && (found == NULL || later(r, found))) {
             found = r;
         }
     }
@@ -744,7 +855,7 @@ granted(const cache_view *cv, const uint8_t *author, const uint8_t *me, const ui
 
         if (memcmp(gp->assessment.data, id, TX_ID_LEN) == 0 &&
             memcmp(gp->grantee.data, me, TX_KEY_LEN) == 0 &&
-            memcmp(tx_rec_signer(g), author, TX_KEY_LEN) == 0 && revoked_by(cv, g, me) == NULL &&
+            same_org(cv, tx_rec_signer(g), author) && revoked_by(cv, g, me) == NULL &&
             (gp->until == 0 || gp->until >= now)) {
             return 1;
         }
@@ -860,7 +971,7 @@ load_policy(tx_home *home, tx_verdicts *out)
 int
 tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
 {
-    const uint8_t *me = tx_home_identity(home)->pub.sign;
+    const uint8_t *me;
     cache_view cv;
     tx_idmap picked = {0}, first = {0}; /* assessment -> pick; assessment -> first verdict */
     const tx_rec **pick = NULL;         /* chosen grant per assessment */
@@ -873,9 +984,12 @@ tx_verify_all(tx_home *home, const char *only, tx_verdicts *out)
     if ((rc = load_policy(home, out)) != TX_OK) {
         goto out;
     }
-    if ((rc = load_cache(home, &cv)) != TX_OK) {
+    if ((rc = load_cache(home, &cv)) != TX_OK ||
+        (rc = tx_signer_reader(home, &cv.members, &cv.reader)) != TX_OK) {
         goto out;
     }
+    cv.me = cv.reader != NULL ? cv.reader : tx_home_identity(home);
+    me = cv.me->pub.sign;
     pick = calloc(cv.grants.n ? cv.grants.n : 1, sizeof *pick);
     if (pick == NULL) {
         rc = TX_ERR_NOMEM;
@@ -1129,6 +1243,9 @@ tx_verify_print(FILE *f, const tx_verdicts *vs, int json, int quiet)
             json_object_set_new(last, "superseded_by", tx_verdict_superseded_json(v));
             json_object_set_new(last, "content",
                                 v->has_content ? tx_json_hex(v->content, TX_ID_LEN) : json_null());
+            /* The person of the supplier who signed the grant (its member record's name). */
+            json_object_set_new(last, "signed_by_member",
+                                v->member_name[0] ? json_string(v->member_name) : json_null());
             json_object_set_new(last, "sub_suppliers", sub_suppliers_json(v));
             json_object_set_new(last, "certificate", tx_verdict_cert_json(v));
             json_object_set_new(last, "credentials", tx_cred_json(v->creds, v->n_creds));

@@ -35,7 +35,9 @@ enum { TX_VERIFIED = 0, TX_EXPIRED = 1, TX_FAILED = 2, TX_REVOKED = 3, TX_SUPERS
 typedef struct {
     uint8_t assessment[TX_ID_LEN];
     uint8_t grant[TX_ID_LEN];
-    uint8_t supplier[TX_KEY_LEN]; /* the grant's signer */
+    uint8_t supplier[TX_KEY_LEN]; /* the grant's author: its signer, or the organisation of the
+                                     member who signed it (tx_signer) */
+    char member_name[257];        /* that member's display name; "" for the organisation's key */
     char supplier_name[TX_NAME_MAX];
     char supplier_fp[TX_FP_LEN];
     int status;                 /* TX_VERIFIED, TX_EXPIRED, TX_FAILED, TX_REVOKED, TX_SUPERSEDED */

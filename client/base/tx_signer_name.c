@@ -1,6 +1,6 @@
 /* Signer keys to the organisations (and, with member records, the members) that a history
  * names. */
-#include "tx_signer.h"
+#include "tx_signer_name.h"
 
 #include "tx_error.h"
 #include "tx_json.h"

@@ -2,8 +2,8 @@
  * and fingerprint from its verified profile in the cache, or a certification body's name from
  * an accreditation) and the member who signed for it. Every signer key is resolved through
  * tx_signer_describe, so member records extend it in one place. */
-#ifndef TX_SIGNER_H
-#define TX_SIGNER_H
+#ifndef TX_SIGNER_NAME_H
+#define TX_SIGNER_NAME_H
 
 #include "tx_home.h"
 #include "tx_orgs.h"

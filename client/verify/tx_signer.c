@@ -1,0 +1,154 @@
+/* Resolving a signing key to its organisation through member records. */
+#include "tx_signer.h"
+
+#include "tx_error.h"
+#include "tx_i18n.h"
+#include "tx_kinds.h"
+
+#include "tx_msg.h"
+#include "tx_util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[] = {
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER] = N_("viewer"),
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER] = N_("responder"),
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER] = N_("officer"),
+    [TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN] = N_("admin"),
+};
+
+const char *
+tx_signer_role_name(int role)
+{
+    return role > 0 && role <= TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN ? role_names[role] : "?";
+}
+
+int
+tx_signer_role_parse(const char *word)
+{
+    for (int r = 1; r <= TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN; r++) {
+        if (strcmp(word, role_names[r]) == 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* The member record or removal rec, of `kind`, names `key` and is signed by the organisation
+ * it names; its organisation into org. */
+static int
+names(const tx_rec *rec, int kind, const uint8_t key[TX_KEY_LEN], const uint8_t **org)
+{
+    const ProtobufCBinaryData *o, *k;
+
+    if (rec->kind != kind || rec->msg == NULL || rec->env == NULL) {
+        return 0;
+    }
+    if (kind == TX_KIND_MEMBER) {
+        o = &((const tx_member_pb *)rec->msg)->organisation;
+        k = &((const tx_member_pb *)rec->msg)->signing_key;
+    } else {
+        o = &((const tx_member_remove_pb *)rec->msg)->organisation;
+        k = &((const tx_member_remove_pb *)rec->msg)->signing_key;
+    }
+    *org = o->data;
+    return memcmp(k->data, key, TX_KEY_LEN) == 0 &&
+           memcmp(tx_rec_signer(rec), o->data, TX_KEY_LEN) == 0;
+}
+
+static void
+take(tx_signer_info *out, const tx_rec *rec)
+{
+    const tx_member_pb *m = (const tx_member_pb *)rec->msg;
+
+    memcpy(out->org, m->organisation.data, TX_KEY_LEN);
+    memcpy(out->key, m->signing_key.data, TX_KEY_LEN);
+    memcpy(out->seal, m->seal_key.data, TX_KEY_LEN);
+    memcpy(out->transport, m->transport_key.data, TX_KEY_LEN);
+    snprintf(out->name, sizeof out->name, "%s", m->name);
+    out->role = (int)m->role;
+    out->from = m->valid_from;
+    out->until = m->valid_until;
+    out->seq = tx_kind_seq(TX_KIND_MEMBER, rec->msg);
+    out->record = rec;
+}
+
+int
+tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out)
+{
+    const tx_identity *me = tx_home_identity(home);
+    const tx_member_pb *m;
+    tx_signer_info si;
+    tx_identity *r;
+    uint8_t org[TX_KEY_LEN];
+    int is_member, rc = tx_home_org(home, org, &is_member);
+
+    *out = NULL;
+    if (rc != TX_OK || !is_member) {
+        return rc;
+    }
+    if (tx_signer_resolve(records, me->pub.sign, tx_now(), &si) != TX_OK ||
+        memcmp(si.org, org, TX_KEY_LEN) != 0) {
+        return tx_fail(TX_ERR_NOT_FOUND, "no member record of this home's key by its "
+                                         "organisation is cached: run ticsx fetch, or ask the "
+                                         "organisation to add this member");
+    }
+    m = (const tx_member_pb *)si.record->msg;
+    if ((r = calloc(1, sizeof *r)) == NULL || (r->sec = sodium_malloc(sizeof *r->sec)) == NULL) {
+        free(r);
+        return tx_fail(TX_ERR_NOMEM, "out of memory");
+    }
+    memcpy(r->pub.sign, org, TX_KEY_LEN);
+    if (m->org_seal_key.len != TX_SEALED_KEY_LEN ||
+        crypto_box_seal_open(r->sec->seal, m->org_seal_key.data, TX_SEALED_KEY_LEN, me->pub.seal,
+                             me->sec->seal) != 0) {
+        tx_identity_destroy(&r);
+        return tx_fail(TX_ERR_WRONG_KEY, "this member's record gives it no key to read what is "
+                                         "granted to the organisation");
+    }
+    crypto_scalarmult_base(r->pub.seal, r->sec->seal);
+    *out = r;
+    return TX_OK;
+}
+
+int
+tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
+                  tx_signer_info *out)
+{
+    const uint8_t *org;
+
+    memset(out, 0, sizeof *out);
+    out->removed = INT64_MAX;
+    for (size_t i = 0; i < records->n; i++) {
+        const tx_rec *r = &records->v[i];
+
+        if (!names(r, TX_KIND_MEMBER, key, &org)) {
+            continue;
+        }
+        if (out->record != NULL && memcmp(org, out->org, TX_KEY_LEN) != 0) {
+            /* Two organisations name the same person: neither may claim what it signed. */
+            memset(out, 0, sizeof *out);
+            return TX_ERR_EXISTS;
+        }
+        if (out->record == NULL || tx_kind_seq(TX_KIND_MEMBER, r->msg) > out->seq) {
+            take(out, r);
+        }
+    }
+    if (out->record == NULL) {
+        return TX_ERR_NOT_FOUND;
+    }
+    for (size_t i = 0; i < records->n; i++) {
+        const tx_rec *r = &records->v[i];
+        const tx_member_remove_pb *x = (const tx_member_remove_pb *)r->msg;
+
+        if (names(r, TX_KIND_MEMBER_REMOVE, key, &org) && memcmp(org, out->org, TX_KEY_LEN) == 0 &&
+            tx_kind_seq(TX_KIND_MEMBER_REMOVE, r->msg) > out->seq && x->effective < out->removed) {
+            out->removed = x->effective;
+        }
+    }
+    out->acts = out->from <= at && (out->until == 0 || at < out->until) && at < out->removed;
+    return TX_OK;
+}

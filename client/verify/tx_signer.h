@@ -1,0 +1,50 @@
+/* Who signed a record, as a verifier sees it: an organisation's own key, or a person its member
+ * records (kind 13) name, resolved through them to the organisation, at a date. The one place
+ * where a signing key becomes (organisation, member, role): every verifier and the history ask
+ * here. Works offline, from member records and removals already opened (tx_rec). */
+#ifndef TX_SIGNER_H
+#define TX_SIGNER_H
+
+#include "tx_rec.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the newest member record of a person says, and whether it acts at the date asked. */
+typedef struct {
+    uint8_t org[TX_KEY_LEN];  /* the organisation: the author buyers see */
+    uint8_t key[TX_KEY_LEN];  /* the person's signing key */
+    uint8_t seal[TX_KEY_LEN]; /* its seal key */
+    uint8_t transport[TX_KEY_LEN];
+    char name[257];       /* display name, for the history */
+    int role;             /* Ticsx__V1__MemberRole */
+    int64_t from, until;  /* until 0: no end */
+    int64_t removed;      /* INT64_MAX: not removed */
+    uint64_t seq;         /* of its newest member record */
+    const tx_rec *record; /* that record, borrowed from the records passed */
+    int acts;             /* valid and not removed at the date asked */
+} tx_signer_info;
+
+/* Resolves `key` among `records`, opened member records (kind 13) and removals (kind 14) in any
+ * order and of any organisations: the newest record (highest seq of its organisation's key)
+ * whose signer is the organisation it names and whose signing key is `key`; then the earliest
+ * removal of the same organisation with a higher seq. TX_ERR_NOT_FOUND (no message) when no
+ * record names the key: then the key acts for itself. TX_ERR_EXISTS (no message) when member
+ * records of two organisations name it: it acts for neither. `at` decides out->acts. */
+int tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
+                      tx_signer_info *out);
+
+/* In a member's home (tx_home_org): the organisation as a reader, *out an identity whose
+ * signing key is the organisation's and whose seal keys are the organisation's, opened from the
+ * org_seal_key of this member's newest record among `records` (so content keys sealed to the
+ * organisation open). *out NULL in an organisation's own home. Fails (message) when no record
+ * of this member by its organisation is among them (run ticsx fetch) or it carries no key.
+ * Caller owns *out (tx_identity_destroy). */
+int tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out);
+
+/* The role's word for messages and the CLI ("officer", ...), "?" for none; and back, 0 when
+ * `word` is none of viewer, responder, officer, admin. */
+const char *tx_signer_role_name(int role);
+int tx_signer_role_parse(const char *word);
+
+#endif

@@ -1,0 +1,209 @@
+/* Integration: ticsx member and keygen --member-of through the real binaries and a real hub.
+ * A person makes its keys in its own home with a copy of its organisation's profile; the
+ * organisation names it (member add), both homes list it, it connects with its own keys, a
+ * member's home cannot name members, and once removed the hub refuses it. */
+#include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+static void
+test_member_cli(void **state)
+{
+    th_world w;
+    char sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], profile[PATH_MAX + 16], key[PATH_MAX + 16],
+        id[65];
+    th_result r;
+    json_t *root;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, ito, "ito");
+    th_world_start(&w);
+    snprintf(profile, sizeof profile, "%s/profile.tx", sup);
+
+    /* The person's own keys, beside its organisation's profile; a file that is no profile is
+     * refused. */
+    th_ticsx_expect(2, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", "/dev/null",
+                    NULL);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
+                    NULL);
+    th_ticsx_expect(0, &w.hub, ito, "keygen", "--name", "Ito Ken", "--member-of", profile, NULL);
+    /* Not named yet: the hub refuses it. */
+    th_ticsx_expect(1, &w.hub, sato, "ping", NULL);
+
+    snprintf(key, sizeof key, "%s/identity.pub", sato);
+    th_ticsx_expect(2, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "boss",
+                    "--key", key, NULL);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", key, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", ito);
+    th_ticsx(&r, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
+             key, "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "role")), "viewer");
+    assert_int_equal(strlen(json_string_value(json_object_get(root, "id"))), 64);
+    json_decref(root);
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, sato, "ping", NULL);
+
+    /* Both homes list the organisation's people; a member's home names no one. */
+    th_ticsx(&r, &w.hub, sato, "member", "list", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(root, "members")), 2);
+    json_decref(root);
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sup, "member", "show", "Sato Hanako", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "role")), "officer");
+    assert_string_equal(json_string_value(json_object_get(root, "status")), "active");
+    json_decref(root);
+    th_result_free(&r);
+    th_ticsx_expect(2, &w.hub, sato, "member", "add", "--name", "Ito Ken", "--role", "admin",
+                    "--key", key, NULL);
+    th_ticsx_expect(2, &w.hub, sato, "member", "remove", "Ito Ken", NULL);
+    th_ticsx_expect(1, &w.hub, sup, "member", "show", "Nobody", NULL);
+
+    /* Removed: refused at its next connection, listed as removed. */
+    th_ticsx_id(id, &w.hub, sup, "member", "remove", "Sato Hanako", NULL);
+    th_ticsx_expect(1, &w.hub, sato, "ping", NULL);
+    th_ticsx_expect(0, &w.hub, ito, "ping", NULL);
+    th_ticsx(&r, &w.hub, sup, "member", "show", "Sato Hanako", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_string_equal(json_string_value(json_object_get(root, "status")), "removed");
+    json_decref(root);
+    th_result_free(&r);
+    th_world_end(&w);
+}
+
+/* An officer answers from its own home; the buyer's verify sees the organisation as the author
+ * and still does once the officer is removed (it signed while a member). A viewer's answer is
+ * refused by the hub. The buyer's viewer reads and verifies what was granted to the buyer in
+ * its own home, and nothing once removed. */
+static void
+test_officer_answers(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], ito[PATH_MAX], kato[PATH_MAX],
+        mori[PATH_MAX], profile[PATH_MAX + 16], key[PATH_MAX + 16], path[PATH_MAX + 16], req[65],
+        id[65], aid[65], later[32], nagoya[PATH_MAX];
+    th_ticsx_opts later_opts = {.hub = &w.hub, .now = later};
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", "Tokai Motors KK", NULL);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_party(&w, nagoya, "nagoya", "Nagoya Body KK", NULL);
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, ito, "ito");
+    th_world_home(&w, kato, "kato");
+    th_world_home(&w, mori, "mori");
+    th_world_start(&w);
+    snprintf(profile, sizeof profile, "%s/profile.tx", sup);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
+                    NULL);
+    th_ticsx_expect(0, &w.hub, ito, "keygen", "--name", "Ito Ken", "--member-of", profile, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", sato);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", key, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", ito);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
+                key, NULL);
+
+    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+    /* The officer's inbox holds the request to its organisation. */
+    th_ticsx(&r, &w.hub, sato, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Tokai Motors KK");
+    th_result_free(&r);
+    snprintf(path, sizeof path, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, sato, req, "yes", NULL, path);
+    th_ticsx(&r, &w.hub, ito, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
+    th_ticsx_id(aid, &w.hub, sato, "answer", req, "--file", path, NULL);
+
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"signed_by_member\": \"Sato Hanako\"");
+    th_result_free(&r);
+    /* The officer shares it with another buyer; that buyer sees the organisation's. */
+    th_ticsx_expect(0, &w.hub, sato, "grant", aid, "--to", "Nagoya Body KK", NULL);
+    th_ticsx_expect(0, &w.hub, nagoya, "fetch", NULL);
+    th_ticsx(&r, &w.hub, nagoya, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+
+    /* The buyer's auditor (a viewer) reads what was granted to the buyer, in its own home. */
+    snprintf(profile, sizeof profile, "%s/profile.tx", buyer);
+    th_ticsx_expect(0, &w.hub, kato, "keygen", "--name", "Kato Yui", "--member-of", profile, NULL);
+    th_ticsx_expect(1, &w.hub, kato, "fetch", NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", kato);
+    th_ticsx_id(id, &w.hub, buyer, "member", "add", "--name", "Kato Yui", "--role", "viewer",
+                "--key", key, NULL);
+    th_ticsx_expect(0, &w.hub, kato, "fetch", NULL);
+    th_ticsx(&r, &w.hub, kato, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    th_ticsx_id(id, &w.hub, buyer, "member", "remove", "Kato Yui", NULL);
+    th_ticsx_expect(1, &w.hub, kato, "fetch", NULL);
+    /* A buyer's officer asks from its own home; the supplier's officer answers it to the buyer;
+     * the buyer verifies it as its own request. */
+    snprintf(profile, sizeof profile, "%s/profile.tx", buyer);
+    th_ticsx_expect(0, &w.hub, mori, "keygen", "--name", "Mori Aoi", "--member-of", profile, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", mori);
+    th_ticsx_id(id, &w.hub, buyer, "member", "add", "--name", "Mori Aoi", "--role", "officer",
+                "--key", key, NULL);
+    th_ticsx_id(req, &w.hub, mori, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+    th_ticsx(&r, &w.hub, sato, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+
+    /* Removed a minute after it signed (TICSX_NOW: no waiting on the clock). */
+    snprintf(later, sizeof later, "@%lld", (long long)time(NULL) + 60);
+    th_ticsx_with(&r, &later_opts, sup, "member", "remove", "Sato Hanako", NULL);
+    th_expect_status(&r, 0);
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx_expect(0, &w.hub, buyer, "verify", NULL);
+    th_world_end(&w);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_member_cli),
+        cmocka_unit_test(test_officer_answers),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
+}

@@ -1,0 +1,167 @@
+/* Unit tests of client/verify/tx_signer: a signing key resolved through member records to its
+ * organisation, member name and role at a date; replaced and removed records; and the forged
+ * records a verifier must not believe (signed by another organisation than the one named, one
+ * person claimed by two organisations). Records are really signed and opened. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_kinds.h"
+#include "tx_signer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static tx_identity *org, *other, *person;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    assert_int_equal(tx_identity_generate("Supplier Parts KK", &org), TX_OK);
+    assert_int_equal(tx_identity_generate("Other Works KK", &other), TX_OK);
+    assert_int_equal(tx_identity_generate("Sato Hanako", &person), TX_OK);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    tx_identity_destroy(&org);
+    tx_identity_destroy(&other);
+    tx_identity_destroy(&person);
+    return 0;
+}
+
+/* Opens env (signed as kind) into recs and frees it. */
+static void
+push(tx_recs *recs, uint8_t *env, size_t len, int kind)
+{
+    tx_rec rec = {0};
+
+    assert_int_equal(tx_rec_open(&rec, env, len, kind), TX_OK);
+    assert_int_equal(tx_recs_push(recs, &rec), TX_OK);
+}
+
+/* A member record of person by `by`, naming `named` as the organisation. */
+static void
+member(tx_recs *recs, const tx_identity *by, const tx_identity *named, uint64_t seq, int role,
+       int64_t from, int64_t until)
+{
+    size_t len;
+    uint8_t *env =
+        th_member(by, named->pub.sign, seq, person, person->pub.curve, role, from, until, &len);
+
+    push(recs, env, len, TX_KIND_MEMBER);
+}
+
+static void
+removal(tx_recs *recs, const tx_identity *by, uint64_t seq, int64_t effective)
+{
+    size_t len;
+    uint8_t *env = th_member_removal(by, seq, person->pub.sign, effective, &len);
+
+    push(recs, env, len, TX_KIND_MEMBER_REMOVE);
+}
+
+static void
+test_resolve_and_replace(void **state)
+{
+    tx_recs recs = {0};
+    tx_signer_info si;
+
+    (void)state;
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 100, &si), TX_ERR_NOT_FOUND);
+    member(&recs, org, org, 3, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER, 100, 200);
+    member(&recs, org, org, 2, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER, 0, 0);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 150, &si), TX_OK);
+    /* The newer record (seq 3) holds, whatever the order the records came in. */
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    assert_string_equal(si.name, "Sato Hanako");
+    assert_int_equal(si.seq, 3);
+    assert_int_equal(si.role, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER);
+    assert_string_equal(tx_signer_role_name(si.role), "officer");
+    assert_true(si.acts);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 99, &si), TX_OK);
+    assert_false(si.acts);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 200, &si), TX_OK);
+    assert_false(si.acts);
+    /* The organisation's own key is no person. */
+    assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 150, &si), TX_ERR_NOT_FOUND);
+    tx_recs_clear(&recs);
+}
+
+static void
+test_removal(void **state)
+{
+    tx_recs recs = {0};
+    tx_signer_info si;
+
+    (void)state;
+    /* A removal older than the record does not end it (the person was named again). */
+    removal(&recs, org, 2, 50);
+    member(&recs, org, org, 3, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER, 0, 0);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 100, &si), TX_OK);
+    assert_true(si.acts);
+    /* A later one ends it from its date; another organisation's removal does nothing. */
+    removal(&recs, other, 9, 10);
+    removal(&recs, org, 4, 120);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 119, &si), TX_OK);
+    assert_true(si.acts);
+    assert_int_equal(si.removed, 120);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 120, &si), TX_OK);
+    assert_false(si.acts);
+    tx_recs_clear(&recs);
+}
+
+/* Attacks: a record signed by another organisation than the one it names is ignored; one person
+ * claimed by two organisations resolves to neither. */
+static void
+test_forged(void **state)
+{
+    tx_recs recs = {0};
+    tx_signer_info si;
+
+    (void)state;
+    member(&recs, other, org, 5, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, 0, 0);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 100, &si), TX_ERR_NOT_FOUND);
+    member(&recs, org, org, 2, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER, 0, 0);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 100, &si), TX_OK);
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    member(&recs, other, other, 6, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN, 0, 0);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 100, &si), TX_ERR_EXISTS);
+    assert_false(si.acts);
+    tx_recs_clear(&recs);
+}
+
+static void
+test_role_words(void **state)
+{
+    (void)state;
+    assert_int_equal(tx_signer_role_parse("viewer"), TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER);
+    assert_int_equal(tx_signer_role_parse("admin"), TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN);
+    assert_int_equal(tx_signer_role_parse("root"), 0);
+    assert_int_equal(tx_signer_role_parse(""), 0);
+    assert_string_equal(tx_signer_role_name(0), "?");
+    assert_string_equal(tx_signer_role_name(99), "?");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve_and_replace),
+        cmocka_unit_test(test_removal),
+        cmocka_unit_test(test_forged),
+        cmocka_unit_test(test_role_words),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
