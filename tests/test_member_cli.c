@@ -4,6 +4,7 @@
  * member's home cannot name members, and once removed the hub refuses it. */
 #include "harness.h"
 
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,28 @@ test_officer_answers(void **state)
     th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\"signed_by_member\": \"Sato Hanako\"");
+    th_result_free(&r);
+    /* The buyer's history: the organisation answered, through the officer named. */
+    th_ticsx(&r, &w.hub, buyer, "history", aid, "--format", "json", NULL);
+    th_expect_status(&r, 0);
+    {
+        json_t *j = th_parse_json(r.out), *e, *who = NULL;
+        size_t i;
+        json_array_foreach(json_object_get(j, "events"), i, e)
+        {
+            if (strcmp(json_string_value(json_object_get(e, "kind")), "answered") == 0) {
+                who = json_object_get(e, "actor");
+            }
+        }
+        assert_non_null(who);
+        assert_string_equal(json_string_value(json_object_get(who, "name")), "Mikawa Precision KK");
+        assert_string_equal(json_string_value(json_object_get(who, "member")), "Sato Hanako");
+        json_decref(j);
+    }
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, buyer, "history", aid, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK / Sato"); /* the column cuts the rest */
     th_result_free(&r);
     /* The officer shares it with another buyer; that buyer sees the organisation's. */
     th_ticsx_expect(0, &w.hub, sato, "grant", aid, "--to", "Nagoya Body KK", NULL);

@@ -8,8 +8,8 @@
 #include "tx_i18n.h"
 #include "tx_idmap.h"
 #include "tx_kinds.h"
-#include "tx_signer.h"
 #include "tx_msg.h"
+#include "tx_signer.h"
 #include "tx_trust.h"
 #include "tx_util.h"
 
@@ -28,8 +28,8 @@ want(void *ctx, int kind, const uint8_t *signer)
     (void)signer;
     return kind == TX_KIND_REQUEST || kind == TX_KIND_ASSESSMENT || kind == TX_KIND_GRANT ||
            kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
-           kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION ||
-           kind == TX_KIND_MEMBER || kind == TX_KIND_MEMBER_REMOVE;
+           kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION || kind == TX_KIND_MEMBER ||
+           kind == TX_KIND_MEMBER_REMOVE;
 }
 
 /* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
