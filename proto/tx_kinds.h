@@ -29,6 +29,7 @@ enum {
     TX_KIND_REGISTER = 12,
     TX_KIND_MEMBER = 13,        /* signed by the organisation key */
     TX_KIND_MEMBER_REMOVE = 14, /* signed by the organisation key */
+    TX_KIND_DRAFT = 15,         /* signed by a responder or officer; sealed to the organisation */
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 
