@@ -220,12 +220,85 @@ test_officer_answers(void **state)
     th_world_end(&w);
 }
 
+#define SECRET_SUB "Kiwi Hidden Castings"
+
+/* A responder's answer is a draft sealed to its organisation: nothing reaches the requester, the
+ * hub's store never holds the answers, the responder's own assessment is refused, and the
+ * officer still answers. */
+static void
+test_responder_drafts(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], tanaka[PATH_MAX], profile[PATH_MAX + 16],
+        key[PATH_MAX + 16], path[PATH_MAX + 16], req[65], id[65], draft[65], store[PATH_MAX + 32];
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", "Tokai Motors KK", NULL);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, tanaka, "tanaka");
+    th_world_start(&w);
+    snprintf(profile, sizeof profile, "%s/profile.tx", sup);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
+                    NULL);
+    th_ticsx_expect(0, &w.hub, tanaka, "keygen", "--name", "Tanaka Jiro", "--member-of", profile,
+                    NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", sato);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", key, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", tanaka);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Tanaka Jiro", "--role", "responder",
+                "--key", key, NULL);
+    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+    snprintf(path, sizeof path, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, tanaka, req, "yes",
+                    json_pack("[{s:s,s:s}]", "name", SECRET_SUB, "supplies", "castings"), path);
+
+    /* The responder's answer is a draft for an officer. */
+    th_ticsx(&r, &w.hub, tanaka, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "prepared for an officer");
+    assert_int_equal(strlen(r.out), 65);
+    memcpy(draft, r.out, 64);
+    draft[64] = 0;
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, tanaka, "answer", req, "--file", path, "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"draft\"");
+    th_result_free(&r);
+    /* What a draft cannot carry is refused before anything is signed. */
+    th_ticsx(&r, &w.hub, tanaka, "answer", req, "--file", path, "--supersedes", draft, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "officer approves");
+    th_result_free(&r);
+    /* Nothing reached the buyer. */
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    assert_null(strstr(r.out, "Mikawa Precision KK"));
+    th_result_free(&r);
+
+    /* The officer still answers itself. */
+    th_ticsx_expect(0, &w.hub, sato, "answer", req, "--file", path, NULL);
+
+    /* The hub's store holds the draft but never the answers in it. */
+    assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);
+    snprintf(store, sizeof store, "%s/data.mdb", w.hubdir);
+    assert_true(th_file_holds(store, "application/vnd.ticsx.draft.v1"));
+    assert_false(th_file_holds(store, SECRET_SUB));
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_member_cli),
         cmocka_unit_test(test_officer_answers),
+        cmocka_unit_test(test_responder_drafts),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
