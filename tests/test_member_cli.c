@@ -281,8 +281,26 @@ test_responder_drafts(void **state)
     assert_null(strstr(r.out, "Mikawa Precision KK"));
     th_result_free(&r);
 
-    /* The officer still answers itself. */
-    th_ticsx_expect(0, &w.hub, sato, "answer", req, "--file", path, NULL);
+    /* A responder does not approve; the officer lists the drafts and approves one: the buyer
+     * then verifies the organisation's assessment, signed by the officer. */
+    th_ticsx(&r, &w.hub, tanaka, "drafts", "approve", draft, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "only an officer");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Tanaka Jiro");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "approve", draft, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "approved");
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"signed_by_member\": \"Sato Hanako\"");
+    th_expect_text(r.out, SECRET_SUB);
+    th_result_free(&r);
 
     /* The hub's store holds the draft but never the answers in it. */
     assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);

@@ -35,6 +35,10 @@ sign_inner(tx_client *c, const tx_answer_args *args, const tx_rec *request, cons
     tx_meta_pb ma = TICSX__V1__META__INIT;
     char why[512];
 
+    if (args->prepared != NULL) {
+        a = *args->prepared; /* shallow: the draft's answers, signed again by this key */
+        a.draft = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)args->draft};
+    }
     ma.seq = seq;
     ma.created = tx_now();
     a.meta = &ma;
@@ -42,20 +46,22 @@ sign_inner(tx_client *c, const tx_answer_args *args, const tx_rec *request, cons
     a.questionnaire.len = TX_ID_LEN;
     a.request.data = (uint8_t *)request->id;
     a.request.len = TX_ID_LEN;
-    a.answers = answers->v;
-    a.n_answers = answers->n;
+    if (args->prepared == NULL) {
+        a.answers = answers->v;
+        a.n_answers = answers->n;
+        a.suppliers = subs;
+        a.n_suppliers = answers->n_subs;
+        a.credentials = args->credentials;
+        a.n_credentials = args->n_credentials;
+    }
     a.as_of = out->as_of;
     a.valid_until = out->valid_until;
     if (out->has_certificate) {
         a.certificate.data = (uint8_t *)out->certificate;
         a.certificate.len = TX_ID_LEN;
     }
-    a.suppliers = subs;
-    a.n_suppliers = answers->n_subs;
     a.evidence = ev->refs;
     a.n_evidence = ev->n;
-    a.credentials = args->credentials;
-    a.n_credentials = args->n_credentials;
     /* Plans and per-item evidence follow the rules every reader applies (tx_plan.h). */
     if (tx_plan_check((const tx_questionnaire_pb *)qrec->msg, &a, why, sizeof why) != TX_OK) {
         return tx_fail(TX_ERR_MALFORMED, "%s: %s", args->file, why);
@@ -376,6 +382,26 @@ submit_draft(tx_client *c, const tx_answer_args *args, const tx_rec *request, co
     return rc;
 }
 
+/* An approved draft answers the request it was prepared for, with its own dates. */
+static int
+prepared_fits(const tx_answer_args *args, const tx_rec *qrec, tx_answer_result *out)
+{
+    const tx_assessment_pb *p = args->prepared;
+
+    if (p->questionnaire.len != TX_ID_LEN ||
+        memcmp(p->questionnaire.data, qrec->id, TX_ID_LEN) != 0 || p->request.len != TX_ID_LEN ||
+        memcmp(p->request.data, out->request, TX_ID_LEN) != 0) {
+        return tx_fail(TX_ERR_MALFORMED, "%s does not answer the request it was prepared for",
+                       args->file);
+    }
+    out->as_of = p->as_of;
+    out->valid_until = p->valid_until;
+    out->n_answers = p->n_answers;
+    out->n_items = ((const tx_questionnaire_pb *)qrec->msg)->n_items;
+    out->n_suppliers = p->n_suppliers;
+    return TX_OK;
+}
+
 int
 tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out)
 {
@@ -457,6 +483,10 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = got) != TX_OK) {
         goto out;
     }
+    if (args->prepared != NULL) {
+        rc = prepared_fits(args, &qrec, out);
+        goto prepared;
+    }
     rc = tx_answers_load(args->file, (const tx_questionnaire_pb *)qrec.msg, args->allow_missing,
                          &answers);
     if (rc != TX_OK) {
@@ -476,8 +506,12 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = sub_suppliers(&answers, &orgs, args->file, &subs)) != TX_OK) {
         goto out;
     }
+prepared:
+    if (rc != TX_OK) {
+        goto out;
+    }
     /* Only a warning: superseding may mean to drop them. */
-    if (out->supersedes &&
+    if (out->supersedes && args->prepared == NULL &&
         tx_answer_dropped_subs(c, out->superseded, subs, answers.n_subs, out) != TX_OK) {
         tx_fail_clear();
     }

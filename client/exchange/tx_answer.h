@@ -33,6 +33,10 @@ typedef struct {
     tx_credential_pb **credentials; /* declared credentials (Assessment.credentials), their
                                        documents among the attachments; may be NULL */
     size_t n_credentials;
+    const tx_assessment_pb *prepared; /* an approved draft's inner assessment: its answers,
+                                         sub-suppliers, credentials and dates instead of file
+                                         (file then only names it in messages) */
+    const uint8_t *draft;             /* with prepared: the Draft's record id (TX_ID_LEN) */
 } tx_answer_args;
 
 #define TX_ANSWER_DROPPED_MAX 16 /* dropped sub-suppliers named in a result */

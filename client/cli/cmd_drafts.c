@@ -1,0 +1,100 @@
+/* ticsx drafts [list] | drafts approve ID: a responder's drafts, listed and approved by an
+ * officer in its own home (see tx_drafts.h). */
+#include "cli.h"
+
+#include "tx_drafts.h"
+#include "tx_error.h"
+#include "tx_i18n.h"
+#include "tx_msg.h"
+#include "tx_util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+print_list(const tx_cli *g, const tx_drafts *d)
+{
+    char id[2 * TX_ID_LEN + 1], req[2 * TX_ID_LEN + 1], date[16];
+
+    if (g->json) {
+        tx_cli_print_json(tx_drafts_json(d));
+        return;
+    }
+    if (d->n == 0) {
+        fputs(_("no drafts\n"), stderr);
+        return;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const tx_draft_item *it = &d->v[i];
+        const tx_draft_pb *p = (const tx_draft_pb *)it->draft.msg;
+
+        tx_hex(id, it->draft.id, TX_ID_LEN);
+        tx_hex(req, p->request.data, TX_ID_LEN);
+        tx_format_date(date, sizeof date, p->meta->created);
+        printf("%.12s  %.12s  %s  %s (%s)  ", id, req, date, it->ok ? it->who.name : "?",
+               it->ok ? _(tx_signer_role_name(it->who.role)) : "?");
+        if (it->ok) {
+            printf(_("%zu answered\n"), ((const tx_assessment_pb *)it->inner.msg)->n_answers);
+        } else {
+            printf(_("refused: %s\n"), it->why);
+        }
+    }
+}
+
+static int
+approve(const tx_cli *g, tx_client *c, const char *id)
+{
+    char hex[2 * TX_ID_LEN + 1];
+    tx_answer_result res;
+    int rc = tx_drafts_approve(c, id, &res);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    tx_hex(hex, res.assessment, TX_ID_LEN);
+    if (g->json) {
+        json_t *j = tx_answer_result_json(&res);
+
+        json_object_set_new(j, "draft", json_string(id));
+        tx_cli_print_json(j);
+    } else {
+        printf("%s\n", hex);
+        if (!g->quiet) {
+            fprintf(stderr,
+                    _("draft %s approved: assessment signed for the organisation, sealed and "
+                      "granted to the requester\n"),
+                    id);
+        }
+    }
+    return TX_OK;
+}
+
+int
+tx_cmd_drafts(tx_cli *g, int argc, char **argv)
+{
+    tx_client *c = NULL;
+    tx_drafts d = {0};
+    const char *sub = NULL, *id = NULL;
+    int rc = tx_cli_common_only(g, argc, argv, "drafts");
+
+    if (rc == TX_OK && optind < argc) {
+        sub = argv[optind++];
+    }
+    if (rc == TX_OK && sub != NULL && strcmp(sub, "approve") == 0 && optind < argc) {
+        id = argv[optind++];
+    }
+    if (rc == TX_OK && (optind < argc || (sub != NULL && strcmp(sub, "list") != 0 && id == NULL))) {
+        rc = tx_fail(TX_ERR_USAGE, "usage: ticsx drafts [list] | ticsx drafts approve ID");
+    }
+    if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK) {
+        if (id != NULL) {
+            rc = approve(g, c, id);
+        } else if ((rc = tx_drafts_load(c, &d)) == TX_OK) {
+            print_list(g, &d);
+        }
+    }
+    tx_drafts_free(&d);
+    tx_client_destroy(&c);
+    return rc;
+}

@@ -1,0 +1,48 @@
+/* An organisation's drafts (kind 15): the answers its responders prepared, sealed to the
+ * organisation. Listed and opened in a member's home with the organisation's seal key its member
+ * record gives it; each one checked: the inner assessment signed by the draft's own signer, a
+ * responder, officer or admin of this organisation when it signed, for the draft's request.
+ * An officer or admin approves one: signs the same assessment as the organisation's and sends
+ * it as `answer` would (sealed assessment and grant), naming the draft it came from. */
+#ifndef TX_DRAFTS_H
+#define TX_DRAFTS_H
+
+#include "tx_answer.h"
+#include "tx_client.h"
+#include "tx_rec.h"
+#include "tx_signer.h"
+
+#include <jansson.h>
+
+typedef struct {
+    tx_rec draft;       /* the Draft record */
+    tx_rec inner;       /* the opened inner assessment (env NULL when not ok) */
+    tx_signer_info who; /* who prepared it (record NULL) */
+    int ok;             /* opened and checked; else why says what is wrong */
+    char why[256];
+} tx_draft_item;
+
+typedef struct {
+    tx_draft_item *v;
+    size_t n;
+} tx_drafts;
+
+/* The drafts of this home's organisation on the hub, oldest first. Only in a member's home
+ * (TX_ERR_USAGE otherwise); connection codes. Caller frees (tx_drafts_free). */
+int tx_drafts_load(tx_client *c, tx_drafts *out);
+void tx_drafts_free(tx_drafts *d);
+
+/* The draft whose id starts with `prefix` (>= 8 hex): TX_ERR_NOT_FOUND, TX_ERR_USAGE when
+ * ambiguous. */
+int tx_drafts_find(const tx_drafts *d, const char *prefix, const tx_draft_item **out);
+
+/* {"drafts": [{"draft", "request", "questionnaire", "prepared_by": {"name", "role"}, "created",
+ * "answered", "ok", "problem"}]}. Caller owns. */
+json_t *tx_drafts_json(const tx_drafts *d);
+
+/* Approves draft `prefix`: this home's person must be an officer or admin of the organisation
+ * now (TX_ERR_FORBIDDEN otherwise) and the draft must be ok (TX_ERR_MALFORMED, with why); then
+ * tx_answer_submit with it prepared. */
+int tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out);
+
+#endif
