@@ -1281,7 +1281,7 @@ th_draft(const tx_identity *id, uint64_t seq, const uint8_t rid[TX_ID_LEN],
     assert_non_null(sealed);
     assert_int_equal(crypto_box_seal(sealed, (const uint8_t *)text, strlen(text), to), 0);
     meta.seq = seq;
-    meta.created = 1700000000;
+    meta.created = time(NULL); /* within its signer's membership */
     d.meta = &meta;
     d.request = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)rid};
     d.questionnaire = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)qid};

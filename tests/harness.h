@@ -207,7 +207,7 @@ uint8_t *th_member(const tx_identity *org, const uint8_t named[32], uint64_t seq
 uint8_t *th_member_removal(const tx_identity *org, uint64_t seq, const uint8_t person[32],
                            int64_t effective, size_t *len);
 /* A Draft signed by `id` answering request `rid` of questionnaire `qid`: `text` sealed to the
- * seal key `to` (crypto_box_seal), standing in for the inner assessment envelope. */
+ * seal key `to` (crypto_box_seal), standing in for the inner assessment envelope; created now. */
 uint8_t *th_draft(const tx_identity *id, uint64_t seq, const uint8_t rid[TX_ID_LEN],
                   const uint8_t qid[TX_ID_LEN], const uint8_t to[32], const char *text,
                   size_t *len);

@@ -3,6 +3,9 @@
  * organisation names it (member add), both homes list it, it connects with its own keys, a
  * member's home cannot name members, and once removed the hub refuses it. */
 #include "harness.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_util.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -231,6 +234,11 @@ test_responder_drafts(void **state)
     th_world w;
     char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], tanaka[PATH_MAX], profile[PATH_MAX + 16],
         key[PATH_MAX + 16], path[PATH_MAX + 16], req[65], id[65], draft[65], store[PATH_MAX + 32];
+    char ito[PATH_MAX], bad_hex[65];
+    uint8_t rid[32], qid[32], bad[32], *env;
+    tx_identity *tid = NULL, *sid = NULL;
+    tx_conn *conn;
+    size_t len;
     th_result r;
 
     (void)state;
@@ -240,20 +248,38 @@ test_responder_drafts(void **state)
     th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
     th_world_home(&w, sato, "sato");
     th_world_home(&w, tanaka, "tanaka");
+    th_world_home(&w, ito, "ito");
     th_world_start(&w);
     snprintf(profile, sizeof profile, "%s/profile.tx", sup);
     th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
                     NULL);
     th_ticsx_expect(0, &w.hub, tanaka, "keygen", "--name", "Tanaka Jiro", "--member-of", profile,
                     NULL);
+    th_ticsx_expect(0, &w.hub, ito, "keygen", "--name", "Ito Ken", "--member-of", profile, NULL);
     snprintf(key, sizeof key, "%s/identity.pub", sato);
     th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
                 "--key", key, NULL);
     snprintf(key, sizeof key, "%s/identity.pub", tanaka);
     th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Tanaka Jiro", "--role", "responder",
                 "--key", key, NULL);
-    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
-                "Mikawa Precision KK", NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", ito);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
+                key, NULL);
+    th_ticsx(&r, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+             "Mikawa Precision KK", "--json", NULL);
+    th_expect_status(&r, 0);
+    {
+        json_t *j = th_parse_json(r.out);
+
+        assert_int_equal(
+            tx_unhex(rid, sizeof rid, json_string_value(json_object_get(j, "request"))), TX_OK);
+        assert_int_equal(
+            tx_unhex(qid, sizeof qid, json_string_value(json_object_get(j, "questionnaire"))),
+            TX_OK);
+        tx_hex(req, rid, sizeof rid);
+        json_decref(j);
+    }
+    th_result_free(&r);
     snprintf(path, sizeof path, "%s/answers.json", w.root);
     th_answers_file(&w.hub, tanaka, req, "yes",
                     json_pack("[{s:s,s:s}]", "name", SECRET_SUB, "supplies", "castings"), path);
@@ -286,6 +312,31 @@ test_responder_drafts(void **state)
     th_ticsx(&r, &w.hub, tanaka, "drafts", "approve", draft, NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "only an officer");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, ito, "drafts", "approve", draft, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "only an officer");
+    th_result_free(&r);
+    /* A draft that does not hold an assessment signed by its preparer is refused. */
+    assert_int_equal(tx_identity_load(tanaka, "identity", &tid), TX_OK);
+    assert_int_equal(tx_identity_load(sup, "identity", &sid), TX_OK);
+    conn = th_connect(&w.hub, tid, 5000);
+    env = th_draft(tid, 1000, rid, qid, sid->pub.seal,
+                   "this is not a signed assessment envelope at all", &len);
+    tx_record_id(env, len, bad);
+    assert_int_equal(th_submit_status(conn, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    tx_conn_destroy(&conn);
+    tx_identity_destroy(&tid);
+    tx_identity_destroy(&sid);
+    tx_hex(bad_hex, bad, sizeof bad);
+    th_ticsx(&r, &w.hub, sato, "drafts", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "holds no signed assessment");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "approve", bad_hex, NULL);
+    assert_int_not_equal(r.status, 0);
+    th_expect_text(r.err, "holds no signed assessment");
     th_result_free(&r);
     th_ticsx(&r, &w.hub, sato, "drafts", NULL);
     th_expect_status(&r, 0);
