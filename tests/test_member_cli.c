@@ -335,7 +335,7 @@ test_responder_drafts(void **state)
     th_expect_text(r.out, "holds no signed assessment");
     th_result_free(&r);
     th_ticsx(&r, &w.hub, sato, "drafts", "approve", bad_hex, NULL);
-    assert_int_not_equal(r.status, 0);
+    th_expect_status(&r, 1);
     th_expect_text(r.err, "holds no signed assessment");
     th_result_free(&r);
     th_ticsx(&r, &w.hub, sato, "drafts", NULL);

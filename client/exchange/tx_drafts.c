@@ -218,7 +218,7 @@ tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
     memset(out, 0, sizeof *out);
     if (rc == TX_OK && (rc = tx_drafts_load(c, &d)) == TX_OK &&
         (rc = tx_drafts_find(&d, prefix, &it)) == TX_OK && !it->ok) {
-        rc = tx_fail(TX_ERR_MALFORMED, "draft %.12s is refused: %s", prefix, it->why);
+        rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", prefix, it->why);
     }
     if (rc == TX_OK) {
         const tx_draft_pb *p = (const tx_draft_pb *)it->draft.msg;

@@ -41,7 +41,7 @@ int tx_drafts_find(const tx_drafts *d, const char *prefix, const tx_draft_item *
 json_t *tx_drafts_json(const tx_drafts *d);
 
 /* Approves draft `prefix`: this home's person must be an officer or admin of the organisation
- * now (TX_ERR_FORBIDDEN otherwise) and the draft must be ok (TX_ERR_MALFORMED, with why); then
+ * now (TX_ERR_FORBIDDEN otherwise) and the draft must be ok (TX_ERR_REFUSED, with why); then
  * tx_answer_submit with it prepared. */
 int tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out);
 
