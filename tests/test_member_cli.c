@@ -342,6 +342,11 @@ test_responder_drafts(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.out, "Tanaka Jiro");
     th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "show", draft, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "prepared by Tanaka Jiro");
+    th_expect_text(r.out, " yes ");
+    th_result_free(&r);
     th_ticsx(&r, &w.hub, sato, "drafts", "approve", draft, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "approved");

@@ -1,10 +1,11 @@
-/* ticsx drafts [list] | drafts approve ID: a responder's drafts, listed and approved by an
- * officer in its own home (see tx_drafts.h). */
+/* ticsx drafts [list] | drafts show ID | drafts approve ID: a responder's drafts, listed and
+ * approved by an officer in its own home (see tx_drafts.h). */
 #include "cli.h"
 
 #include "tx_drafts.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
+#include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -40,6 +41,55 @@ print_list(const tx_cli *g, const tx_drafts *d)
             printf(_("refused: %s\n"), it->why);
         }
     }
+}
+
+/* One draft: who prepared it, for which request, its dates and each answer (item, choice,
+ * comment); --json {"draft", "request", "prepared_by": {"name", "role"}, "as_of",
+ * "valid_until", "answers": [{"item", "choice", "comment"}]}. */
+static int
+show(const tx_cli *g, tx_client *c, const char *id)
+{
+    char hex[2 * TX_ID_LEN + 1], req[2 * TX_ID_LEN + 1], d1[16], d2[16];
+    const tx_draft_item *it;
+    const tx_assessment_pb *a;
+    tx_drafts d = {0};
+    int rc = tx_drafts_load(c, &d);
+
+    if (rc == TX_OK && (rc = tx_drafts_find(&d, id, &it)) == TX_OK && !it->ok) {
+        rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", id, it->why);
+    }
+    if (rc != TX_OK) {
+        tx_drafts_free(&d);
+        return rc;
+    }
+    a = (const tx_assessment_pb *)it->inner.msg;
+    tx_hex(hex, it->draft.id, TX_ID_LEN);
+    tx_hex(req, a->request.data, TX_ID_LEN);
+    if (g->json) {
+        json_t *answers = json_array();
+
+        for (size_t i = 0; i < a->n_answers; i++) {
+            json_array_append_new(answers, json_pack("{s:s,s:s,s:s}", "item", a->answers[i]->item,
+                                                     "choice", a->answers[i]->choice, "comment",
+                                                     a->answers[i]->comment));
+        }
+        tx_cli_print_json(json_pack("{s:s,s:s,s:{s:s,s:s},s:o,s:o,s:o}", "draft", hex, "request",
+                                    req, "prepared_by", "name", it->who.name, "role",
+                                    tx_signer_role_name(it->who.role), "as_of",
+                                    tx_json_date(a->as_of), "valid_until",
+                                    tx_json_date(a->valid_until), "answers", answers));
+    } else {
+        tx_format_date(d1, sizeof d1, a->as_of);
+        tx_format_date(d2, sizeof d2, a->valid_until);
+        printf(_("draft %s\nrequest %s\nprepared by %s (%s)\nas of %s, valid until %s\n"), hex, req,
+               it->who.name, _(tx_signer_role_name(it->who.role)), d1, d2);
+        for (size_t i = 0; i < a->n_answers; i++) {
+            printf("  %-10s %-8s %s\n", a->answers[i]->item, a->answers[i]->choice,
+                   a->answers[i]->comment);
+        }
+    }
+    tx_drafts_free(&d);
+    return TX_OK;
 }
 
 static int
@@ -81,14 +131,18 @@ tx_cmd_drafts(tx_cli *g, int argc, char **argv)
     if (rc == TX_OK && optind < argc) {
         sub = argv[optind++];
     }
-    if (rc == TX_OK && sub != NULL && strcmp(sub, "approve") == 0 && optind < argc) {
+    if (rc == TX_OK && sub != NULL && (strcmp(sub, "approve") == 0 || strcmp(sub, "show") == 0) &&
+        optind < argc) {
         id = argv[optind++];
     }
     if (rc == TX_OK && (optind < argc || (sub != NULL && strcmp(sub, "list") != 0 && id == NULL))) {
-        rc = tx_fail(TX_ERR_USAGE, "usage: ticsx drafts [list] | ticsx drafts approve ID");
+        rc = tx_fail(TX_ERR_USAGE,
+                     "usage: ticsx drafts [list] | ticsx drafts show ID | ticsx drafts approve ID");
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK) {
-        if (id != NULL) {
+        if (id != NULL && strcmp(sub, "show") == 0) {
+            rc = show(g, c, id);
+        } else if (id != NULL) {
             rc = approve(g, c, id);
         } else if ((rc = tx_drafts_load(c, &d)) == TX_OK) {
             print_list(g, &d);
