@@ -550,6 +550,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         }
         break;
     case TX_KIND_DRAFT:
+    case TX_KIND_DRAFT_DECISION:
         /* The organisation's people only: sealed to the organisation, never granted. */
         n_readers = add_authors(readers, n_readers, sub);
         break;

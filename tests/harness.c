@@ -1291,6 +1291,24 @@ th_draft(const tx_identity *id, uint64_t seq, const uint8_t rid[TX_ID_LEN],
     return env;
 }
 
+uint8_t *
+th_draft_decision(const tx_identity *id, uint64_t seq, const uint8_t did[TX_ID_LEN],
+                  const uint8_t *aid, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_draft_decision_pb d = TICSX__V1__DRAFT_DECISION__INIT;
+
+    meta.seq = seq;
+    meta.created = time(NULL);
+    d.meta = &meta;
+    d.draft = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)did};
+    if (aid != NULL) {
+        d.approved = 1;
+        d.assessment = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)aid};
+    }
+    return sign_msg(id, TX_KIND_DRAFT_DECISION, &d.base, len);
+}
+
 int
 th_ping(tx_conn *c)
 {

@@ -226,7 +226,7 @@ static void
 test_drafts(void **state)
 {
     fx *f = *state;
-    uint8_t qid[32], rid[32], did[32], other_q[32];
+    uint8_t qid[32], rid[32], did[32], other_q[32], dec[32];
     uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
     uint8_t *env;
     size_t len;
@@ -259,6 +259,18 @@ test_drafts(void **state)
     memset(other_q, 0x42, sizeof other_q);
     env = th_draft(f->responder, 2, other_q, qid, f->supplier->pub.seal, DRAFT_TEXT, &len);
     assert_int_equal(submit(responder, env, &len), TICSX__V1__STATUS__MISSING_REFERENCE);
+    /* Only an officer decides on a draft; the organisation's people read the decision. */
+    env = th_draft_decision(f->responder, 4, did, NULL, &len);
+    assert_int_equal(submit(responder, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = th_draft_decision(f->officer, 2, did, NULL, &len);
+    tx_record_id(env, len, dec);
+    assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__OK);
+    assert_int_equal(th_get_status(viewer, dec), TX_OK);
+    assert_int_equal(th_get_status(f->cb, dec), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, dec), TX_ERR_NOT_FOUND);
+    /* An approval names an assessment the officer signed. */
+    env = th_draft_decision(f->officer, 3, did, rid, &len);
+    assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__MISSING_REFERENCE);
     /* The responder still sends no assessment or grant of its own. */
     env = th_sealed(f->responder, 3, qid, key, &len);
     assert_int_equal(submit(responder, env, &len), TICSX__V1__STATUS__FORBIDDEN);
