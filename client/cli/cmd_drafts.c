@@ -1,5 +1,5 @@
-/* ticsx drafts [list] | drafts show ID | drafts approve ID: a responder's drafts, listed and
- * approved by an officer in its own home (see tx_drafts.h). */
+/* ticsx drafts [list] | show ID | approve ID | reject ID [--note TEXT]: a responder's drafts,
+ * listed and approved by an officer in its own home (see tx_drafts.h). */
 #include "cli.h"
 
 #include "tx_drafts.h"
@@ -33,7 +33,8 @@ print_list(const tx_cli *g, const tx_drafts *d)
         tx_hex(id, it->draft.id, TX_ID_LEN);
         tx_hex(req, p->request.data, TX_ID_LEN);
         tx_format_date(date, sizeof date, p->meta->created);
-        printf("%.12s  %.12s  %s  %s (%s)  ", id, req, date, it->ok ? it->who.name : "?",
+        printf("%.12s  %.12s  %s  %-8s  %s (%s)  ", id, req, date,
+               _(tx_draft_state_name(it->state)), it->ok ? it->who.name : "?",
                it->ok ? _(tx_signer_role_name(it->who.role)) : "?");
         if (it->ok) {
             printf(_("%zu answered\n"), ((const tx_assessment_pb *)it->inner.msg)->n_answers);
@@ -83,6 +84,10 @@ show(const tx_cli *g, tx_client *c, const char *id)
         tx_format_date(d2, sizeof d2, a->valid_until);
         printf(_("draft %s\nrequest %s\nprepared by %s (%s)\nas of %s, valid until %s\n"), hex, req,
                it->who.name, _(tx_signer_role_name(it->who.role)), d1, d2);
+        if (it->state != TX_DRAFT_OPEN) {
+            printf(_("%s by %s%s%s\n"), _(tx_draft_state_name(it->state)), it->decided_by,
+                   it->note[0] ? ": " : "", it->note);
+        }
         for (size_t i = 0; i < a->n_answers; i++) {
             printf("  %-10s %-8s %s\n", a->answers[i]->item, a->answers[i]->choice,
                    a->answers[i]->comment);
@@ -120,30 +125,57 @@ approve(const tx_cli *g, tx_client *c, const char *id)
     return TX_OK;
 }
 
+/* The subcommand and its ID; TX_ERR_USAGE for anything else. */
+static int
+drafts_args(int argc, char **argv, const char **sub, const char **id)
+{
+    static const char *const with_id[] = {"show", "approve", "reject"};
+
+    *sub = optind < argc ? argv[optind++] : "list";
+    *id = NULL;
+    for (size_t i = 0; i < TX_ARRAY_LEN(with_id); i++) {
+        if (strcmp(*sub, with_id[i]) == 0 && optind < argc) {
+            *id = argv[optind++];
+        }
+    }
+    if (optind < argc || (strcmp(*sub, "list") != 0 && *id == NULL)) {
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx drafts [list] | show ID | approve ID | reject "
+                                     "ID [--note TEXT]");
+    }
+    return TX_OK;
+}
+
 int
 tx_cmd_drafts(tx_cli *g, int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"note", required_argument, NULL, 'n'}, TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
     tx_client *c = NULL;
     tx_drafts d = {0};
-    const char *sub = NULL, *id = NULL;
-    int rc = tx_cli_common_only(g, argc, argv, "drafts");
+    const char *sub = NULL, *id = NULL, *note = NULL;
+    int opt, rc = TX_OK;
 
-    if (rc == TX_OK && optind < argc) {
-        sub = argv[optind++];
+    while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        if (opt == 'n') {
+            note = optarg;
+        } else {
+            rc = tx_cli_common_opt(g, opt, "drafts");
+        }
     }
-    if (rc == TX_OK && sub != NULL && (strcmp(sub, "approve") == 0 || strcmp(sub, "show") == 0) &&
-        optind < argc) {
-        id = argv[optind++];
-    }
-    if (rc == TX_OK && (optind < argc || (sub != NULL && strcmp(sub, "list") != 0 && id == NULL))) {
-        rc = tx_fail(TX_ERR_USAGE,
-                     "usage: ticsx drafts [list] | ticsx drafts show ID | ticsx drafts approve ID");
+    if (rc == TX_OK && (rc = drafts_args(argc, argv, &sub, &id)) == TX_OK && note != NULL &&
+        strcmp(sub, "reject") != 0) {
+        rc = tx_fail(TX_ERR_USAGE, "--note goes with drafts reject");
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK) {
-        if (id != NULL && strcmp(sub, "show") == 0) {
+        if (strcmp(sub, "show") == 0) {
             rc = show(g, c, id);
-        } else if (id != NULL) {
+        } else if (strcmp(sub, "approve") == 0) {
             rc = approve(g, c, id);
+        } else if (strcmp(sub, "reject") == 0) {
+            rc = tx_drafts_reject(c, id, note);
+            if (rc == TX_OK && !g->quiet) {
+                fprintf(stderr, _("draft %s rejected\n"), id);
+            }
         } else if ((rc = tx_drafts_load(c, &d)) == TX_OK) {
             print_list(g, &d);
         }

@@ -7,6 +7,7 @@
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_rpc.h"
+#include "tx_sign.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -79,29 +80,78 @@ open_one(tx_draft_item *it, const tx_identity *org, const tx_recs *people)
 }
 
 static int
-load_people(tx_client *c, tx_recs *drafts, tx_recs *people)
+load_people(tx_client *c, tx_recs *drafts, tx_recs *decisions, tx_recs *people)
 {
-    static const int kinds[3] = {TX_KIND_DRAFT, TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[3] = {{0}};
-    int rc = tx_rpc_list(c, 3, kinds, NULL, l);
+    static const int kinds[4] = {TX_KIND_DRAFT, TX_KIND_DRAFT_DECISION, TX_KIND_MEMBER,
+                                 TX_KIND_MEMBER_REMOVE};
+    tx_recs l[4] = {{0}};
+    int rc = tx_rpc_list(c, 4, kinds, NULL, l);
 
-    for (size_t k = 1; k < 3 && rc == TX_OK; k++) {
+    for (size_t k = 2; k < 4 && rc == TX_OK; k++) {
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
             rc = tx_recs_push(people, &l[k].v[i]);
         }
     }
     *drafts = l[0];
-    tx_recs_clear(&l[1]);
+    *decisions = l[1];
     tx_recs_clear(&l[2]);
+    tx_recs_clear(&l[3]);
     return rc;
+}
+
+const char *
+tx_draft_state_name(int state)
+{
+    return state == TX_DRAFT_APPROVED   ? N_("approved")
+           : state == TX_DRAFT_REJECTED ? N_("rejected")
+                                        : N_("pending");
+}
+
+/* The first decision on each draft by an officer or admin of the organisation who acted then
+ * decides it; its note is opened with the organisation's seal key. */
+static void
+apply_decisions(tx_drafts *d, const tx_recs *decisions, const tx_identity *org,
+                const tx_recs *people)
+{
+    for (size_t i = 0; i < decisions->n; i++) {
+        const tx_draft_decision_pb *x = (const tx_draft_decision_pb *)decisions->v[i].msg;
+        tx_signer_info si;
+
+        if (tx_signer_resolve(people, tx_rec_signer(&decisions->v[i]), x->meta->created, &si) !=
+                TX_OK ||
+            memcmp(si.org, org->pub.sign, TX_KEY_LEN) != 0 || !si.acts ||
+            (si.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER &&
+             si.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN)) {
+            continue;
+        }
+        for (size_t k = 0; k < d->n; k++) {
+            tx_draft_item *it = &d->v[k];
+            size_t n = x->note_sealed.len - crypto_box_SEALBYTES;
+
+            if (it->state != TX_DRAFT_OPEN || x->draft.len != TX_ID_LEN ||
+                memcmp(it->draft.id, x->draft.data, TX_ID_LEN) != 0) {
+                continue;
+            }
+            it->state = x->approved ? TX_DRAFT_APPROVED : TX_DRAFT_REJECTED;
+            snprintf(it->decided_by, sizeof it->decided_by, "%s", si.name);
+            if (x->approved) {
+                memcpy(it->assessment, x->assessment.data, TX_ID_LEN);
+            }
+            if (x->note_sealed.len > crypto_box_SEALBYTES && n < sizeof it->note &&
+                crypto_box_seal_open((uint8_t *)it->note, x->note_sealed.data, x->note_sealed.len,
+                                     org->pub.seal, org->sec->seal) == 0) {
+                it->note[tx_utf8_valid(it->note, n) ? n : 0] = 0;
+            }
+        }
+    }
 }
 
 int
 tx_drafts_load(tx_client *c, tx_drafts *out)
 {
-    tx_recs drafts = {0}, people = {0};
+    tx_recs drafts = {0}, decisions = {0}, people = {0};
     tx_identity *org = NULL;
-    int rc = load_people(c, &drafts, &people);
+    int rc = load_people(c, &drafts, &decisions, &people);
 
     memset(out, 0, sizeof *out);
     if (rc == TX_OK && (rc = tx_signer_reader(tx_client_home(c), &people, &org)) == TX_OK &&
@@ -119,7 +169,12 @@ tx_drafts_load(tx_client *c, tx_drafts *out)
         memset(&drafts.v[i], 0, sizeof drafts.v[i]);
         rc = open_one(it, org, &people);
     }
+    if (rc == TX_OK) {
+        memcpy(out->org_seal, org->pub.seal, TX_KEY_LEN);
+        apply_decisions(out, &decisions, org, &people);
+    }
     tx_identity_destroy(&org);
+    tx_recs_clear(&decisions);
     tx_recs_clear(&drafts);
     tx_recs_clear(&people);
     return rc;
@@ -166,14 +221,17 @@ tx_drafts_json(const tx_drafts *d)
         const tx_assessment_pb *a = it->ok ? (const tx_assessment_pb *)it->inner.msg : NULL;
 
         json_array_append_new(
-            arr, json_pack("{s:o,s:o,s:o,s:{s:s,s:s},s:o,s:o,s:b,s:o}", "draft",
+            arr, json_pack("{s:o,s:o,s:o,s:{s:s,s:s},s:o,s:o,s:b,s:o,s:s,s:o,s:o}", "draft",
                            tx_json_hex(it->draft.id, TX_ID_LEN), "request",
                            tx_json_hex(p->request.data, TX_ID_LEN), "questionnaire",
                            tx_json_hex(p->questionnaire.data, TX_ID_LEN), "prepared_by", "name",
                            it->who.name, "role", tx_signer_role_name(it->who.role), "created",
                            tx_json_date(p->meta->created), "answered",
                            a ? json_integer((json_int_t)a->n_answers) : json_null(), "ok", it->ok,
-                           "problem", it->ok ? json_null() : json_string(it->why)));
+                           "problem", it->ok ? json_null() : json_string(it->why), "state",
+                           tx_draft_state_name(it->state), "decided_by",
+                           it->state ? json_string(it->decided_by) : json_null(), "note",
+                           it->note[0] ? json_string(it->note) : json_null()));
     }
     return json_pack("{s:o}", "drafts", arr);
 }
@@ -206,6 +264,81 @@ may_approve(tx_client *c)
     return rc;
 }
 
+/* Signs and submits this officer's decision on draft `it`. */
+static int
+decide(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t *assessment,
+       const char *note)
+{
+    tx_draft_decision_pb x = TICSX__V1__DRAFT_DECISION__INIT;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    size_t n = note != NULL ? strlen(note) : 0, len = 0;
+    uint8_t *sealed = NULL, *env = NULL;
+    uint64_t seq;
+    int rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &seq);
+
+    if (rc == TX_OK && n > 0 && (sealed = malloc(n + crypto_box_SEALBYTES)) == NULL) {
+        rc = TX_ERR_NOMEM;
+    }
+    if (rc == TX_OK && n > 0 &&
+        crypto_box_seal(sealed, (const uint8_t *)note, n, d->org_seal) != 0) {
+        rc = tx_fail(TX_ERR_CRYPTO, "cannot seal the note to the organisation's seal key");
+    }
+    if (rc == TX_OK) {
+        meta.seq = seq;
+        meta.created = tx_now();
+        x.meta = &meta;
+        x.draft = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)it->draft.id};
+        x.approved = assessment != NULL;
+        if (assessment != NULL) {
+            x.assessment = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)assessment};
+        }
+        if (n > 0) {
+            x.note_sealed = (ProtobufCBinaryData){n + crypto_box_SEALBYTES, sealed};
+        }
+        rc = tx_sign_checked(tx_client_id(c), TX_KIND_DRAFT_DECISION, &x.base, NULL, &env, &len);
+    }
+    if (rc == TX_OK) {
+        rc = tx_rpc_submit(c, 1, &env, &len);
+    }
+    free(env);
+    free(sealed);
+    return rc;
+}
+
+/* The officer may decide, and draft `prefix` exists, checks and is still open. */
+static int
+decidable(tx_client *c, const char *prefix, tx_drafts *d, const tx_draft_item **it)
+{
+    int rc = may_approve(c);
+
+    if (rc == TX_OK && (rc = tx_drafts_load(c, d)) == TX_OK &&
+        (rc = tx_drafts_find(d, prefix, it)) == TX_OK && !(*it)->ok) {
+        rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", prefix, (*it)->why);
+    }
+    if (rc == TX_OK && (*it)->state != TX_DRAFT_OPEN) {
+        rc = tx_fail(TX_ERR_REFUSED, "draft %.12s was already %s by %s", prefix,
+                     _(tx_draft_state_name((*it)->state)), (*it)->decided_by);
+    }
+    return rc;
+}
+
+int
+tx_drafts_reject(tx_client *c, const char *prefix, const char *note)
+{
+    tx_drafts d = {0};
+    const tx_draft_item *it = NULL;
+    int rc = decidable(c, prefix, &d, &it);
+
+    if (rc == TX_OK && note != NULL && strlen(note) >= sizeof it->note) {
+        rc = tx_fail(TX_ERR_USAGE, "--note: at most %zu bytes", sizeof it->note - 1);
+    }
+    if (rc == TX_OK) {
+        rc = decide(c, &d, it, NULL, note);
+    }
+    tx_drafts_free(&d);
+    return rc;
+}
+
 int
 tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
 {
@@ -213,13 +346,9 @@ tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
     const tx_draft_item *it = NULL;
     tx_answer_args args = {0};
     char req[2 * TX_ID_LEN + 1], name[32];
-    int rc = may_approve(c);
+    int rc = decidable(c, prefix, &d, &it);
 
     memset(out, 0, sizeof *out);
-    if (rc == TX_OK && (rc = tx_drafts_load(c, &d)) == TX_OK &&
-        (rc = tx_drafts_find(&d, prefix, &it)) == TX_OK && !it->ok) {
-        rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", prefix, it->why);
-    }
     if (rc == TX_OK) {
         const tx_draft_pb *p = (const tx_draft_pb *)it->draft.msg;
 
@@ -234,6 +363,14 @@ tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
             args.certificate = NULL; /* this organisation's newest, as the responder had */
         }
         rc = tx_answer_submit(c, &args, out);
+    }
+    if (rc == TX_OK && (rc = decide(c, &d, it, out->assessment, NULL)) != TX_OK) {
+        char hex[2 * TX_ID_LEN + 1], why[256];
+
+        tx_hex(hex, out->assessment, TX_ID_LEN);
+        snprintf(why, sizeof why, "%s", tx_fail_msg());
+        rc =
+            tx_fail(rc, "assessment %s was sent, but recording the approval failed (%s)", hex, why);
     }
     tx_drafts_free(&d);
     return rc;

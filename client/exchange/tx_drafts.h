@@ -20,11 +20,18 @@ typedef struct {
     tx_signer_info who; /* who prepared it (record NULL) */
     int ok;             /* opened and checked; else why says what is wrong */
     char why[256];
+    int state; /* TX_DRAFT_OPEN, _APPROVED or _REJECTED (by an officer's decision) */
+    char decided_by[257];
+    uint8_t assessment[TX_ID_LEN]; /* approved: the assessment sent */
+    char note[512];                /* the decision's note, opened; may be empty */
 } tx_draft_item;
+
+enum { TX_DRAFT_OPEN, TX_DRAFT_APPROVED, TX_DRAFT_REJECTED };
 
 typedef struct {
     tx_draft_item *v;
     size_t n;
+    uint8_t org_seal[TX_KEY_LEN]; /* the organisation's seal public key */
 } tx_drafts;
 
 /* The drafts of this home's organisation on the hub, oldest first. Only in a member's home
@@ -37,12 +44,21 @@ void tx_drafts_free(tx_drafts *d);
 int tx_drafts_find(const tx_drafts *d, const char *prefix, const tx_draft_item **out);
 
 /* {"drafts": [{"draft", "request", "questionnaire", "prepared_by": {"name", "role"}, "created",
- * "answered", "ok", "problem"}]}. Caller owns. */
+ * "answered", "ok", "problem", "state": "pending"|"approved"|"rejected", "decided_by", "note"}]}.
+ * Caller owns. */
 json_t *tx_drafts_json(const tx_drafts *d);
 
 /* Approves draft `prefix`: this home's person must be an officer or admin of the organisation
- * now (TX_ERR_FORBIDDEN otherwise) and the draft must be ok (TX_ERR_REFUSED, with why); then
- * tx_answer_submit with it prepared. */
+ * now (TX_ERR_FORBIDDEN otherwise) and the draft must be ok and still open (TX_ERR_REFUSED,
+ * with why); then tx_answer_submit with it prepared, then a DraftDecision naming the
+ * assessment. */
 int tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out);
+
+/* Rejects draft `prefix` (the same conditions) with `note` (may be NULL) sealed to the
+ * organisation: a DraftDecision. */
+int tx_drafts_reject(tx_client *c, const char *prefix, const char *note);
+
+/* "pending", "approved" or "rejected". */
+const char *tx_draft_state_name(int state);
 
 #endif
