@@ -36,7 +36,11 @@ print_list(const tx_cli *g, const tx_drafts *d)
         printf("%.12s  %.12s  %s  %-8s  %s (%s)  ", id, req, date,
                _(tx_draft_state_name(it->state)), it->ok ? it->who.name : "?",
                it->ok ? _(tx_signer_role_name(it->who.role)) : "?");
-        if (it->ok) {
+        if (it->ok && it->has_score) {
+            printf(_("%zu answered, %.1f%%, level %u\n"),
+                   ((const tx_assessment_pb *)it->inner.msg)->n_answers, it->score,
+                   (unsigned)it->level);
+        } else if (it->ok) {
             printf(_("%zu answered\n"), ((const tx_assessment_pb *)it->inner.msg)->n_answers);
         } else {
             printf(_("refused: %s\n"), it->why);

@@ -7,6 +7,7 @@
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_rpc.h"
+#include "tx_score.h"
 #include "tx_sign.h"
 #include "tx_util.h"
 
@@ -77,6 +78,31 @@ open_one(tx_draft_item *it, const tx_identity *org, const tx_recs *people)
     }
     it->ok = 1;
     return TX_OK;
+}
+
+/* The overall score and level of an opened draft against its questionnaire (fetched); left
+ * unscored when it cannot be fetched or scored. */
+static int
+score_one(tx_client *c, tx_draft_item *it)
+{
+    const tx_assessment_pb *a = (const tx_assessment_pb *)it->inner.msg;
+    const uint8_t(*qid)[TX_ID_LEN] = (const uint8_t(*)[TX_ID_LEN])a->questionnaire.data;
+    int kind = TX_KIND_QUESTIONNAIRE, got;
+    tx_rec q = {0};
+    tx_score s = {0};
+    int rc = tx_rpc_get(c, 1, qid, &kind, &q, &got);
+
+    if (rc == TX_OK && got == TX_OK &&
+        tx_score_compute((const tx_questionnaire_pb *)q.msg, a->answers, a->n_answers, &s) ==
+            TX_OK) {
+        it->has_score = s.overall.has_score;
+        it->score = s.overall.percent;
+        it->level = s.level_achieved;
+    }
+    tx_fail_clear();
+    tx_score_free(&s);
+    tx_rec_clear(&q);
+    return rc;
 }
 
 static int
@@ -167,7 +193,9 @@ tx_drafts_load(tx_client *c, tx_drafts *out)
 
         it->draft = drafts.v[i]; /* taken */
         memset(&drafts.v[i], 0, sizeof drafts.v[i]);
-        rc = open_one(it, org, &people);
+        if ((rc = open_one(it, org, &people)) == TX_OK && it->ok) {
+            rc = score_one(c, it);
+        }
     }
     if (rc == TX_OK) {
         memcpy(out->org_seal, org->pub.seal, TX_KEY_LEN);
@@ -220,18 +248,21 @@ tx_drafts_json(const tx_drafts *d)
         const tx_draft_pb *p = (const tx_draft_pb *)it->draft.msg;
         const tx_assessment_pb *a = it->ok ? (const tx_assessment_pb *)it->inner.msg : NULL;
 
-        json_array_append_new(
-            arr, json_pack("{s:o,s:o,s:o,s:{s:s,s:s},s:o,s:o,s:b,s:o,s:s,s:o,s:o}", "draft",
-                           tx_json_hex(it->draft.id, TX_ID_LEN), "request",
-                           tx_json_hex(p->request.data, TX_ID_LEN), "questionnaire",
-                           tx_json_hex(p->questionnaire.data, TX_ID_LEN), "prepared_by", "name",
-                           it->who.name, "role", tx_signer_role_name(it->who.role), "created",
-                           tx_json_date(p->meta->created), "answered",
-                           a ? json_integer((json_int_t)a->n_answers) : json_null(), "ok", it->ok,
-                           "problem", it->ok ? json_null() : json_string(it->why), "state",
-                           tx_draft_state_name(it->state), "decided_by",
-                           it->state ? json_string(it->decided_by) : json_null(), "note",
-                           it->note[0] ? json_string(it->note) : json_null()));
+        json_t *o = json_pack("{s:o,s:o,s:o,s:{s:s,s:s},s:o,s:o,s:b,s:o,s:s,s:o,s:o}", "draft",
+                              tx_json_hex(it->draft.id, TX_ID_LEN), "request",
+                              tx_json_hex(p->request.data, TX_ID_LEN), "questionnaire",
+                              tx_json_hex(p->questionnaire.data, TX_ID_LEN), "prepared_by", "name",
+                              it->who.name, "role", tx_signer_role_name(it->who.role), "created",
+                              tx_json_date(p->meta->created), "answered",
+                              a ? json_integer((json_int_t)a->n_answers) : json_null(), "ok",
+                              it->ok, "problem", it->ok ? json_null() : json_string(it->why),
+                              "state", tx_draft_state_name(it->state), "decided_by",
+                              it->state ? json_string(it->decided_by) : json_null(), "note",
+                              it->note[0] ? json_string(it->note) : json_null());
+
+        json_object_set_new(o, "score", it->has_score ? json_real(it->score) : json_null());
+        json_object_set_new(o, "level_achieved", json_integer(it->level));
+        json_array_append_new(arr, o);
     }
     return json_pack("{s:o}", "drafts", arr);
 }

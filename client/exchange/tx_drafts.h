@@ -24,6 +24,9 @@ typedef struct {
     char decided_by[257];
     uint8_t assessment[TX_ID_LEN]; /* approved: the assessment sent */
     char note[512];                /* the decision's note, opened; may be empty */
+    int has_score;                 /* ok and scored against its questionnaire */
+    double score;                  /* overall percentage */
+    uint32_t level;                /* level achieved, 0 if none */
 } tx_draft_item;
 
 enum { TX_DRAFT_OPEN, TX_DRAFT_APPROVED, TX_DRAFT_REJECTED };
@@ -44,7 +47,8 @@ void tx_drafts_free(tx_drafts *d);
 int tx_drafts_find(const tx_drafts *d, const char *prefix, const tx_draft_item **out);
 
 /* {"drafts": [{"draft", "request", "questionnaire", "prepared_by": {"name", "role"}, "created",
- * "answered", "ok", "problem", "state": "pending"|"approved"|"rejected", "decided_by", "note"}]}.
+ * "answered", "ok", "problem", "state": "pending"|"approved"|"rejected", "decided_by", "note",
+ * "score": overall percentage or null, "level_achieved"}]}.
  * Caller owns. */
 json_t *tx_drafts_json(const tx_drafts *d);
 
