@@ -16,14 +16,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define N_SEEDS 12
+#define N_SEEDS 14
 
 /* The kind of each seed payload, in the order make_payloads packs them. fuzz_payload takes
  * its first byte as the kind. */
 static const int payload_kinds[N_SEEDS] = {
     TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE,    TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
     TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,     TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
-    TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT, TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE};
+    TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT, TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE,
+    TX_KIND_DRAFT,      TX_KIND_DRAFT_DECISION};
 
 static const char *outdir;
 static int failures;
@@ -244,9 +245,24 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     mr.signing_key = bin(id->pub.sign, 32);
     mr.effective = 1755302400;
 
-    const ProtobufCMessage *msgs[N_SEEDS] = {&p.base,  &q.base,  &r.base,  &s.base,
-                                             &g.base,  &gr.base, &ac.base, &c.base,
-                                             &ev.base, &a.base,  &mb.base, &mr.base};
+    uint8_t sealed[TX_SEALED_KEY_LEN + 64];
+    memset(sealed, 0x5d, sizeof sealed);
+    tx_draft_pb dr = TICSX__V1__DRAFT__INIT;
+    dr.meta = &meta;
+    dr.request = bin(org, 32);
+    dr.questionnaire = bin(org, 32);
+    dr.sealed = bin(sealed, sizeof sealed);
+
+    tx_draft_decision_pb dd = TICSX__V1__DRAFT_DECISION__INIT;
+    dd.meta = &meta;
+    dd.draft = bin(org, 32);
+    dd.approved = 1;
+    dd.assessment = bin(org, 32);
+    dd.note_sealed = bin(sealed, sizeof sealed);
+
+    const ProtobufCMessage *msgs[N_SEEDS] = {&p.base,  &q.base,  &r.base,  &s.base,  &g.base,
+                                             &gr.base, &ac.base, &c.base,  &ev.base, &a.base,
+                                             &mb.base, &mr.base, &dr.base, &dd.base};
     for (int i = 0; i < N_SEEDS; i++) {
         if (tx_pack(msgs[i], &payloads[i], &lens[i]) != TX_OK) {
             failures++;

@@ -549,6 +549,11 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
             return rc;
         }
         break;
+    case TX_KIND_DRAFT:
+    case TX_KIND_DRAFT_DECISION:
+        /* The organisation's people only: sealed to the organisation, never granted. */
+        n_readers = add_authors(readers, n_readers, sub);
+        break;
     case TX_KIND_REQUEST: {
         const tx_request_pb *r = (const tx_request_pb *)sub->payload;
 
@@ -654,7 +659,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 
 /* A person submits for its organisation only while its newest member record (stored by that
  * organisation) is valid and not removed, and only as an officer or admin: a viewer reads, and
- * a responder's drafts do not go to the hub as records of the organisation. */
+ * a responder submits drafts only (sealed to the organisation, for its officers). */
 static int
 person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 {
@@ -672,6 +677,9 @@ person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                               "%s is not a current member of the organisation (removed, expired "
                               "or not yet valid)",
                               fp);
+    }
+    if (p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER && sub->kind == TX_KIND_DRAFT) {
+        return TX_OK;
     }
     if (p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER &&
         p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN) {

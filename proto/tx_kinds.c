@@ -233,6 +233,25 @@ check_member(const ProtobufCMessage *m)
            (r->org_seal_key.len == 0 || r->org_seal_key.len == TX_SEALED_KEY_LEN);
 }
 
+/* The sealed answer is longer than a sealed box's overhead and a key (a signed envelope is). */
+static int
+check_draft(const ProtobufCMessage *m)
+{
+    const tx_draft_pb *d = (const tx_draft_pb *)m;
+
+    return d->sealed.len > TX_SEALED_KEY_LEN;
+}
+
+/* Approved names the assessment sent, rejected none; a note is a sealed box or absent. */
+static int
+check_draft_decision(const ProtobufCMessage *m)
+{
+    const tx_draft_decision_pb *d = (const tx_draft_decision_pb *)m;
+
+    return (d->approved ? d->assessment.len == TX_ID_LEN : d->assessment.len == 0) &&
+           (d->note_sealed.len == 0 || d->note_sealed.len > TX_SEALED_KEY_LEN - TX_KEY_LEN);
+}
+
 static int
 check_member_remove(const ProtobufCMessage *m)
 {
@@ -414,6 +433,32 @@ static const tx_kind_info kinds[] = {
         .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
         .meta = META(tx_member_remove_pb),
         .check = check_member_remove,
+    },
+    {
+        .kind = TX_KIND_DRAFT,
+        .name = "draft",
+        .payload_type = "application/vnd.ticsx.draft.v1",
+        .desc = &ticsx__v1__draft__descriptor,
+        .flags = TX_KIND_STORED,
+        .meta = META(tx_draft_pb),
+        .check = check_draft,
+        .refs = {{FIELD(tx_draft_pb, request), .noun = "request", .kind = TX_KIND_REQUEST,
+                  .rule = TX_REF_STORED},
+                 {FIELD(tx_draft_pb, questionnaire), .noun = "questionnaire",
+                  .kind = TX_KIND_QUESTIONNAIRE, .rule = TX_REF_STORED}},
+    },
+    {
+        .kind = TX_KIND_DRAFT_DECISION,
+        .name = "draft decision",
+        .payload_type = "application/vnd.ticsx.draft-decision.v1",
+        .desc = &ticsx__v1__draft_decision__descriptor,
+        .flags = TX_KIND_STORED,
+        .meta = META(tx_draft_decision_pb),
+        .check = check_draft_decision,
+        .refs = {{FIELD(tx_draft_decision_pb, draft), .noun = "draft", .kind = TX_KIND_DRAFT,
+                  .rule = TX_REF_STORED},
+                 {FIELD(tx_draft_decision_pb, assessment), .noun = "approved assessment",
+                  .kind = TX_KIND_ASSESSMENT, .flags = TX_REF_OPTIONAL, .rule = TX_REF_OWN}},
     },
     {
         .kind = TX_KIND_INNER_ASSESSMENT,

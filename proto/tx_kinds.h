@@ -27,8 +27,10 @@ enum {
     TX_KIND_CHECKPOINT = 10, /* signed by the hub, never a record of its log */
     TX_KIND_EVIDENCE_CHUNK = 11,
     TX_KIND_REGISTER = 12,
-    TX_KIND_MEMBER = 13,        /* signed by the organisation key */
-    TX_KIND_MEMBER_REMOVE = 14, /* signed by the organisation key */
+    TX_KIND_MEMBER = 13,         /* signed by the organisation key */
+    TX_KIND_MEMBER_REMOVE = 14,  /* signed by the organisation key */
+    TX_KIND_DRAFT = 15,          /* signed by a responder or officer; sealed to the organisation */
+    TX_KIND_DRAFT_DECISION = 16, /* an officer's approval or rejection of a draft */
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 

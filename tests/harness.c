@@ -1269,6 +1269,46 @@ th_member_removal(const tx_identity *org, uint64_t seq, const uint8_t person[32]
     return sign_msg(org, TX_KIND_MEMBER_REMOVE, &x.base, len);
 }
 
+uint8_t *
+th_draft(const tx_identity *id, uint64_t seq, const uint8_t rid[TX_ID_LEN],
+         const uint8_t qid[TX_ID_LEN], const uint8_t to[32], const char *text, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_draft_pb d = TICSX__V1__DRAFT__INIT;
+    size_t n = strlen(text) + crypto_box_SEALBYTES;
+    uint8_t *sealed = malloc(n), *env;
+
+    assert_non_null(sealed);
+    assert_int_equal(crypto_box_seal(sealed, (const uint8_t *)text, strlen(text), to), 0);
+    meta.seq = seq;
+    meta.created = time(NULL); /* within its signer's membership */
+    d.meta = &meta;
+    d.request = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)rid};
+    d.questionnaire = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)qid};
+    d.sealed = (ProtobufCBinaryData){n, sealed};
+    env = sign_msg(id, TX_KIND_DRAFT, &d.base, len);
+    free(sealed);
+    return env;
+}
+
+uint8_t *
+th_draft_decision(const tx_identity *id, uint64_t seq, const uint8_t did[TX_ID_LEN],
+                  const uint8_t *aid, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_draft_decision_pb d = TICSX__V1__DRAFT_DECISION__INIT;
+
+    meta.seq = seq;
+    meta.created = time(NULL);
+    d.meta = &meta;
+    d.draft = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)did};
+    if (aid != NULL) {
+        d.approved = 1;
+        d.assessment = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)aid};
+    }
+    return sign_msg(id, TX_KIND_DRAFT_DECISION, &d.base, len);
+}
+
 int
 th_ping(tx_conn *c)
 {

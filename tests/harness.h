@@ -206,6 +206,15 @@ uint8_t *th_member(const tx_identity *org, const uint8_t named[32], uint64_t seq
                    int64_t until, size_t *len);
 uint8_t *th_member_removal(const tx_identity *org, uint64_t seq, const uint8_t person[32],
                            int64_t effective, size_t *len);
+/* A Draft signed by `id` answering request `rid` of questionnaire `qid`: `text` sealed to the
+ * seal key `to` (crypto_box_seal), standing in for the inner assessment envelope; created now. */
+uint8_t *th_draft(const tx_identity *id, uint64_t seq, const uint8_t rid[TX_ID_LEN],
+                  const uint8_t qid[TX_ID_LEN], const uint8_t to[32], const char *text,
+                  size_t *len);
+/* A DraftDecision signed by `id` on draft `did`: approved with assessment `aid`, or (aid NULL)
+ * rejected; no note. */
+uint8_t *th_draft_decision(const tx_identity *id, uint64_t seq, const uint8_t did[TX_ID_LEN],
+                           const uint8_t *aid, size_t *len);
 
 /* Writes id's profile (seq) to a file in dir's parent and runs `ticsx-hub enroll`. Returns the
  * exit status; the command's output goes to out (size n) when out is not NULL. */

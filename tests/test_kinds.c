@@ -17,10 +17,23 @@
 #include <string.h>
 
 static const int all_kinds[] = {
-    TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,          TX_KIND_ASSESSMENT,
-    TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,  TX_KIND_ACCREDITATION,    TX_KIND_CERTIFICATE,
-    TX_KIND_CERT_EVENT, TX_KIND_CHECKPOINT,    TX_KIND_EVIDENCE_CHUNK,   TX_KIND_REGISTER,
-    TX_KIND_MEMBER,     TX_KIND_MEMBER_REMOVE, TX_KIND_INNER_ASSESSMENT,
+    TX_KIND_PROFILE,
+    TX_KIND_QUESTIONNAIRE,
+    TX_KIND_REQUEST,
+    TX_KIND_ASSESSMENT,
+    TX_KIND_GRANT,
+    TX_KIND_GRANT_REVOKE,
+    TX_KIND_ACCREDITATION,
+    TX_KIND_CERTIFICATE,
+    TX_KIND_CERT_EVENT,
+    TX_KIND_CHECKPOINT,
+    TX_KIND_EVIDENCE_CHUNK,
+    TX_KIND_REGISTER,
+    TX_KIND_MEMBER,
+    TX_KIND_MEMBER_REMOVE,
+    TX_KIND_DRAFT,
+    TX_KIND_DRAFT_DECISION,
+    TX_KIND_INNER_ASSESSMENT,
 };
 
 static void
@@ -42,7 +55,7 @@ test_every_kind_has_a_row(void **state)
     }
     assert_null(tx_kind_at(tx_kind_count()));
     assert_null(tx_kind_get(TX_KIND_NONE));
-    assert_null(tx_kind_get(15));
+    assert_null(tx_kind_get(17));
     assert_string_equal(tx_kind_name(TX_KIND_NONE), "unknown");
     assert_null(tx_kind_payload_type(TX_KIND_NONE));
 }
@@ -82,10 +95,11 @@ test_stored_and_public(void **state)
                   k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
                   k == TX_KIND_MEMBER_REMOVE;
 
-        assert_int_equal(tx_kind_is_stored(k), (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
-                                                   k == TX_KIND_EVIDENCE_CHUNK ||
-                                                   k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
-                                                   k == TX_KIND_MEMBER_REMOVE);
+        assert_int_equal(tx_kind_is_stored(k),
+                         (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
+                             k == TX_KIND_EVIDENCE_CHUNK || k == TX_KIND_REGISTER ||
+                             k == TX_KIND_MEMBER || k == TX_KIND_MEMBER_REMOVE ||
+                             k == TX_KIND_DRAFT || k == TX_KIND_DRAFT_DECISION);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));

@@ -3,6 +3,9 @@
  * organisation names it (member add), both homes list it, it connects with its own keys, a
  * member's home cannot name members, and once removed the hub refuses it. */
 #include "harness.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_util.h"
 
 #include <jansson.h>
 #include <setjmp.h>
@@ -220,12 +223,179 @@ test_officer_answers(void **state)
     th_world_end(&w);
 }
 
+#define SECRET_SUB "Kiwi Hidden Castings"
+
+/* A responder's answer is a draft sealed to its organisation: nothing reaches the requester, the
+ * hub's store never holds the answers, the responder's own assessment is refused, and the
+ * officer still answers. */
+static void
+test_responder_drafts(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], tanaka[PATH_MAX], profile[PATH_MAX + 16],
+        key[PATH_MAX + 16], path[PATH_MAX + 16], req[65], id[65], draft[65], store[PATH_MAX + 32];
+    char ito[PATH_MAX], bad_hex[65], second[65];
+    uint8_t rid[32], qid[32], bad[32], *env;
+    tx_identity *tid = NULL, *sid = NULL;
+    tx_conn *conn;
+    size_t len;
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", "Tokai Motors KK", NULL);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, tanaka, "tanaka");
+    th_world_home(&w, ito, "ito");
+    th_world_start(&w);
+    snprintf(profile, sizeof profile, "%s/profile.tx", sup);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", profile,
+                    NULL);
+    th_ticsx_expect(0, &w.hub, tanaka, "keygen", "--name", "Tanaka Jiro", "--member-of", profile,
+                    NULL);
+    th_ticsx_expect(0, &w.hub, ito, "keygen", "--name", "Ito Ken", "--member-of", profile, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", sato);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", key, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", tanaka);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Tanaka Jiro", "--role", "responder",
+                "--key", key, NULL);
+    snprintf(key, sizeof key, "%s/identity.pub", ito);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Ito Ken", "--role", "viewer", "--key",
+                key, NULL);
+    th_ticsx(&r, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+             "Mikawa Precision KK", "--json", NULL);
+    th_expect_status(&r, 0);
+    {
+        json_t *j = th_parse_json(r.out);
+
+        assert_int_equal(
+            tx_unhex(rid, sizeof rid, json_string_value(json_object_get(j, "request"))), TX_OK);
+        assert_int_equal(
+            tx_unhex(qid, sizeof qid, json_string_value(json_object_get(j, "questionnaire"))),
+            TX_OK);
+        tx_hex(req, rid, sizeof rid);
+        json_decref(j);
+    }
+    th_result_free(&r);
+    snprintf(path, sizeof path, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, tanaka, req, "yes",
+                    json_pack("[{s:s,s:s}]", "name", SECRET_SUB, "supplies", "castings"), path);
+
+    /* The responder's answer is a draft for an officer. */
+    th_ticsx(&r, &w.hub, tanaka, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "prepared for an officer");
+    assert_int_equal(strlen(r.out), 65);
+    memcpy(draft, r.out, 64);
+    draft[64] = 0;
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, tanaka, "answer", req, "--file", path, "--json", NULL);
+    th_expect_status(&r, 0);
+    {
+        json_t *j = th_parse_json(r.out);
+
+        snprintf(second, sizeof second, "%s", json_string_value(json_object_get(j, "draft")));
+        json_decref(j);
+    }
+    th_result_free(&r);
+    /* What a draft cannot carry is refused before anything is signed. */
+    th_ticsx(&r, &w.hub, tanaka, "answer", req, "--file", path, "--supersedes", draft, NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "officer approves");
+    th_result_free(&r);
+    /* Nothing reached the buyer. */
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    assert_null(strstr(r.out, "Mikawa Precision KK"));
+    th_result_free(&r);
+
+    /* A responder does not approve; the officer lists the drafts and approves one: the buyer
+     * then verifies the organisation's assessment, signed by the officer. */
+    th_ticsx(&r, &w.hub, tanaka, "drafts", "approve", draft, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "only an officer");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, ito, "drafts", "approve", draft, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "only an officer");
+    th_result_free(&r);
+    /* A draft that does not hold an assessment signed by its preparer is refused. */
+    assert_int_equal(tx_identity_load(tanaka, "identity", &tid), TX_OK);
+    assert_int_equal(tx_identity_load(sup, "identity", &sid), TX_OK);
+    conn = th_connect(&w.hub, tid, 5000);
+    env = th_draft(tid, 1000, rid, qid, sid->pub.seal,
+                   "this is not a signed assessment envelope at all", &len);
+    tx_record_id(env, len, bad);
+    assert_int_equal(th_submit_status(conn, env, len, NULL), TICSX__V1__STATUS__OK);
+    free(env);
+    tx_conn_destroy(&conn);
+    tx_identity_destroy(&tid);
+    tx_identity_destroy(&sid);
+    tx_hex(bad_hex, bad, sizeof bad);
+    th_ticsx(&r, &w.hub, sato, "drafts", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "holds no signed assessment");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "approve", bad_hex, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "holds no signed assessment");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Tanaka Jiro");
+    th_expect_text(r.out, "100.0%");
+    th_result_free(&r);
+    /* The officer rejects the second with a note (read by the organisation's people); a rejected
+     * draft is not approved, nor one approved twice. A responder does not reject. */
+    th_ticsx_expect(1, &w.hub, tanaka, "drafts", "reject", second, NULL);
+    th_ticsx_expect(0, &w.hub, sato, "drafts", "reject", second, "--note", "A1: evidence missing",
+                    NULL);
+    th_ticsx(&r, &w.hub, tanaka, "drafts", "show", second, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "rejected by Sato Hanako: A1: evidence missing");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "approve", second, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "already rejected");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "show", draft, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "prepared by Tanaka Jiro");
+    th_expect_text(r.out, " yes ");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "approve", draft, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "approved");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "approve", draft, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "already approved by Sato Hanako");
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"signed_by_member\": \"Sato Hanako\"");
+    th_expect_text(r.out, SECRET_SUB);
+    th_result_free(&r);
+
+    /* The hub's store holds the draft but never the answers in it. */
+    assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);
+    snprintf(store, sizeof store, "%s/data.mdb", w.hubdir);
+    assert_true(th_file_holds(store, "application/vnd.ticsx.draft.v1"));
+    assert_false(th_file_holds(store, SECRET_SUB));
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_member_cli),
         cmocka_unit_test(test_officer_answers),
+        cmocka_unit_test(test_responder_drafts),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

@@ -217,6 +217,77 @@ test_roles(void **state)
     }
 }
 
+#define DRAFT_TEXT "A1-01=yes: MFA on every remote access (draft KIWI-7731)"
+
+/* A draft (a responder's answer sealed to the organisation) is the one record a responder
+ * submits; the organisation and its people fetch it, the buyer and another organisation do
+ * not, and the hub's store never holds its text. */
+static void
+test_drafts(void **state)
+{
+    fx *f = *state;
+    uint8_t qid[32], rid[32], did[32], other_q[32], dec[32];
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    uint8_t *env;
+    size_t len;
+    char path[PATH_MAX + 16], out[4096];
+    tx_conn *officer = th_connect(&f->hub, f->officer, TIMEOUT_MS);
+    tx_conn *viewer = th_connect(&f->hub, f->viewer, TIMEOUT_MS);
+    tx_conn *responder = th_connect(&f->hub, f->responder, TIMEOUT_MS);
+
+    questionnaire(f, qid);
+    env = th_request(f->buyer, 3, qid, (const uint8_t(*)[32])f->supplier->pub.sign, 1, &len);
+    tx_record_id(env, len, rid);
+    assert_int_equal(submit(f->cb, env, &len), TICSX__V1__STATUS__OK);
+
+    env = th_draft(f->responder, 1, rid, qid, f->supplier->pub.seal, DRAFT_TEXT, &len);
+    tx_record_id(env, len, did);
+    assert_int_equal(submit(responder, env, &len), TICSX__V1__STATUS__OK);
+    /* The organisation and its people read it; the buyer and another organisation do not. */
+    assert_int_equal(th_get_status(f->cs, did), TX_OK);
+    assert_int_equal(th_get_status(officer, did), TX_OK);
+    assert_int_equal(th_get_status(viewer, did), TX_OK);
+    assert_int_equal(th_get_status(f->cb, did), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, did), TX_ERR_NOT_FOUND);
+
+    /* A viewer prepares nothing; an officer may draft too. */
+    env = th_draft(f->viewer, 1, rid, qid, f->supplier->pub.seal, DRAFT_TEXT, &len);
+    assert_int_equal(submit(viewer, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = th_draft(f->officer, 1, rid, qid, f->supplier->pub.seal, DRAFT_TEXT, &len);
+    assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__OK);
+    /* A draft names a stored request and questionnaire. */
+    memset(other_q, 0x42, sizeof other_q);
+    env = th_draft(f->responder, 2, other_q, qid, f->supplier->pub.seal, DRAFT_TEXT, &len);
+    assert_int_equal(submit(responder, env, &len), TICSX__V1__STATUS__MISSING_REFERENCE);
+    /* Only an officer decides on a draft; the organisation's people read the decision. */
+    env = th_draft_decision(f->responder, 4, did, NULL, &len);
+    assert_int_equal(submit(responder, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = th_draft_decision(f->officer, 2, did, NULL, &len);
+    tx_record_id(env, len, dec);
+    assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__OK);
+    assert_int_equal(th_get_status(viewer, dec), TX_OK);
+    assert_int_equal(th_get_status(f->cb, dec), TX_ERR_NOT_FOUND);
+    assert_int_equal(th_get_status(f->co, dec), TX_ERR_NOT_FOUND);
+    /* An approval names an assessment the officer signed. */
+    env = th_draft_decision(f->officer, 3, did, rid, &len);
+    assert_int_equal(submit(officer, env, &len), TICSX__V1__STATUS__MISSING_REFERENCE);
+    /* The responder still sends no assessment or grant of its own. */
+    env = th_sealed(f->responder, 3, qid, key, &len);
+    assert_int_equal(submit(responder, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+
+    sodium_free(key);
+    tx_conn_destroy(&officer);
+    tx_conn_destroy(&viewer);
+    tx_conn_destroy(&responder);
+    assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
+    snprintf(path, sizeof path, "%s/data.mdb", f->dir);
+    assert_true(th_file_holds(path, "application/vnd.ticsx.draft.v1"));
+    assert_false(th_file_holds(path, "KIWI-7731"));
+    if (th_run(out, sizeof out, "check", "--data", f->dir, NULL) != 0) {
+        fail_msg("ticsx-hub check: %s", out);
+    }
+}
+
 /* A removal stops every call of an open connection at once and the person's next handshake; an
  * expired or not yet valid record admits nobody; a later record re-admits. */
 static void
@@ -367,6 +438,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_removal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

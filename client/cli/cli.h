@@ -148,6 +148,9 @@ int tx_cmd_due(tx_cli *g, int argc, char **argv);
 /* cmd_history.c: `ticsx history [ASSESSMENT|ORG]`, who did what when, from proven records. */
 int tx_cmd_history(tx_cli *g, int argc, char **argv);
 
+/* cmd_drafts.c: `ticsx drafts [list] | approve ID`, a responder's answers for an officer. */
+int tx_cmd_drafts(tx_cli *g, int argc, char **argv);
+
 /* cmd_campaign.c: `ticsx campaign list|show|run|stop`, requests repeated on a period. */
 int tx_cmd_campaign(tx_cli *g, int argc, char **argv);
 

@@ -111,6 +111,34 @@ dropped_note(FILE *f, const tx_answer_result *res)
     fputs(_("\n(list them in the answers file's suppliers sheet or section to keep them)\n"), f);
 }
 
+/* A responder's answer: the draft's id on standard output (or {"draft", "request", "answered",
+ * "items", "as_of", "valid_until"}), and what happens next. */
+static void
+print_draft(const tx_cli *g, const tx_answer_result *res)
+{
+    char hex[2 * TX_ID_LEN + 1], d1[16], d2[16];
+
+    tx_hex(hex, res->draft_id, TX_ID_LEN);
+    tx_format_date(d1, sizeof d1, res->as_of);
+    tx_format_date(d2, sizeof d2, res->valid_until);
+    if (g->json) {
+        tx_cli_print_json(
+            json_pack("{s:o,s:o,s:I,s:I,s:o,s:o}", "draft", tx_json_hex(res->draft_id, TX_ID_LEN),
+                      "request", tx_json_hex(res->request, TX_ID_LEN), "answered",
+                      (json_int_t)res->n_answers, "items", (json_int_t)res->n_items, "as_of",
+                      tx_json_date(res->as_of), "valid_until", tx_json_date(res->valid_until)));
+        return;
+    }
+    printf("%s\n", hex);
+    if (!g->quiet) {
+        fprintf(stderr,
+                _("draft %.12s prepared for an officer: %zu of %zu items answered, as of %s, "
+                  "valid until %s; sealed to the organisation, nothing was sent to the "
+                  "requester\n"),
+                hex, res->n_answers, res->n_items, d1, d2);
+    }
+}
+
 /* After an answer: with also_grant_origin, grants the assessment to the original buyer of a
  * forwarded request (TX_ERR_USAGE when it was not forwarded); then adds "depth", "origin_buyer"
  * and "origin_granted" to j, or (j NULL) hints on standard error to forward a request asking for
@@ -375,7 +403,9 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
     if ((rc = tx_cli_open(g, &c)) == TX_OK &&
         (rc = pick_credentials(g, c, which, &a, files, TX_ARRAY_LEN(files), &decl, &pbs, slots,
                                &ptrs)) == TX_OK &&
-        (rc = tx_answer_submit(c, &a, &res)) == TX_OK) {
+        (rc = tx_answer_submit(c, &a, &res)) == TX_OK && res.draft) {
+        print_draft(g, &res);
+    } else if (rc == TX_OK) {
         tx_hex(hex, res.assessment, TX_ID_LEN);
         tx_hex(grant, res.grant, TX_ID_LEN);
         tx_format_date(d1, sizeof d1, res.as_of);

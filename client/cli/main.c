@@ -66,6 +66,7 @@ static const struct {
     {"requests", tx_cmd_requests},
     {"due", tx_cmd_due},
     {"history", tx_cmd_history},
+    {"drafts", tx_cmd_drafts},
     {"campaign", tx_cmd_campaign},
     {"forward", tx_cmd_forward},
     {"trust", tx_cmd_trust},

@@ -25,6 +25,92 @@
 
 #define DAY 86400
 
+/* Signs the inner assessment (seq) as this home's key: *inner, caller frees. */
+static int
+sign_inner(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
+           const tx_answers *answers, tx_sub_supplier_pb **subs, const tx_evidence_set *ev,
+           uint64_t seq, const tx_answer_result *out, uint8_t **inner, size_t *inner_len)
+{
+    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
+    tx_meta_pb ma = TICSX__V1__META__INIT;
+    char why[512];
+
+    if (args->prepared != NULL) {
+        a = *args->prepared; /* shallow: the draft's answers, signed again by this key */
+        a.draft = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)args->draft};
+    }
+    ma.seq = seq;
+    ma.created = tx_now();
+    a.meta = &ma;
+    a.questionnaire.data = (uint8_t *)qrec->id;
+    a.questionnaire.len = TX_ID_LEN;
+    a.request.data = (uint8_t *)request->id;
+    a.request.len = TX_ID_LEN;
+    if (args->prepared == NULL) {
+        a.answers = answers->v;
+        a.n_answers = answers->n;
+        a.suppliers = subs;
+        a.n_suppliers = answers->n_subs;
+        a.credentials = args->credentials;
+        a.n_credentials = args->n_credentials;
+    }
+    a.as_of = out->as_of;
+    a.valid_until = out->valid_until;
+    if (out->has_certificate) {
+        a.certificate.data = (uint8_t *)out->certificate;
+        a.certificate.len = TX_ID_LEN;
+    }
+    a.evidence = ev->refs;
+    a.n_evidence = ev->n;
+    /* Plans and per-item evidence follow the rules every reader applies (tx_plan.h). */
+    if (tx_plan_check((const tx_questionnaire_pb *)qrec->msg, &a, why, sizeof why) != TX_OK) {
+        return tx_fail(TX_ERR_MALFORMED, "%s: %s", args->file, why);
+    }
+    return tx_sign_checked(tx_client_id(c), TX_KIND_INNER_ASSESSMENT, &a.base, args->file, inner,
+                           inner_len);
+}
+
+/* A draft: the inner assessment signed by this person, sealed to the organisation's seal key
+ * (every member given it opens it; the hub cannot), in a Draft signed by this person. */
+static int
+build_draft(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
+            const tx_answers *answers, tx_sub_supplier_pb **subs, const uint8_t org_seal[32],
+            uint64_t seq, uint8_t **env, size_t *env_len, tx_answer_result *out)
+{
+    static const tx_evidence_set none = {0};
+    tx_draft_pb d = TICSX__V1__DRAFT__INIT;
+    tx_meta_pb md = TICSX__V1__META__INIT;
+    uint8_t *inner = NULL, *sealed = NULL;
+    size_t inner_len = 0;
+    int rc = sign_inner(c, args, request, qrec, answers, subs, &none, seq, out, &inner, &inner_len);
+
+    if (rc == TX_OK && (sealed = malloc(inner_len + crypto_box_SEALBYTES)) == NULL) {
+        rc = TX_ERR_NOMEM;
+    }
+    if (rc == TX_OK && crypto_box_seal(sealed, inner, inner_len, org_seal) != 0) {
+        rc = tx_fail(TX_ERR_CRYPTO, "cannot seal the draft to the organisation's seal key");
+    }
+    if (rc == TX_OK) {
+        md.seq = seq + 1;
+        md.created = tx_now();
+        d.meta = &md;
+        d.request = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)request->id};
+        d.questionnaire = (ProtobufCBinaryData){TX_ID_LEN, (uint8_t *)qrec->id};
+        d.sealed = (ProtobufCBinaryData){inner_len + crypto_box_SEALBYTES, sealed};
+        rc = tx_sign_checked(tx_client_id(c), TX_KIND_DRAFT, &d.base, args->file, env, env_len);
+    }
+    if (rc == TX_OK) {
+        tx_record_id(*env, *env_len, out->draft_id);
+        out->draft = 1;
+    }
+    if (inner != NULL) {
+        sodium_memzero(inner, inner_len);
+    }
+    free(inner);
+    free(sealed);
+    return rc;
+}
+
 /* Signs the inner assessment, encrypts it, signs the sealed record and the grant. */
 static int
 build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
@@ -34,47 +120,19 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
 {
     ProtobufCBinaryData *chunk_ids = NULL;
     const tx_identity *me = tx_client_id(c);
-    tx_assessment_pb a = TICSX__V1__ASSESSMENT__INIT;
     tx_sealed_pb s = TICSX__V1__SEALED_ASSESSMENT__INIT;
     tx_grant_pb g = TICSX__V1__GRANT__INIT;
-    tx_meta_pb ma = TICSX__V1__META__INIT, ms = TICSX__V1__META__INIT;
+    tx_meta_pb ms = TICSX__V1__META__INIT;
     tx_meta_pb mg = TICSX__V1__META__INIT;
     uint8_t nonce[TX_NONCE_LEN];
     uint8_t sealed_key[TX_SEALED_KEY_LEN];
     uint8_t *inner = NULL, *ct = NULL;
     size_t inner_len = 0, ct_len = 0;
     int64_t now = tx_now();
-    char why[512];
     int rc;
 
-    ma.seq = seq;
-    ma.created = now;
-    a.meta = &ma;
-    a.questionnaire.data = (uint8_t *)qrec->id;
-    a.questionnaire.len = TX_ID_LEN;
-    a.request.data = (uint8_t *)request->id;
-    a.request.len = TX_ID_LEN;
-    a.answers = answers->v;
-    a.n_answers = answers->n;
-    a.as_of = out->as_of;
-    a.valid_until = out->valid_until;
-    if (out->has_certificate) {
-        a.certificate.data = out->certificate;
-        a.certificate.len = TX_ID_LEN;
-    }
-    a.suppliers = subs;
-    a.n_suppliers = answers->n_subs;
-    a.evidence = ev->refs;
-    a.n_evidence = ev->n;
-    a.credentials = args->credentials;
-    a.n_credentials = args->n_credentials;
-    /* Plans and per-item evidence follow the rules every reader applies (tx_plan.h). */
-    if (tx_plan_check((const tx_questionnaire_pb *)qrec->msg, &a, why, sizeof why) != TX_OK) {
-        rc = tx_fail(TX_ERR_MALFORMED, "%s: %s", args->file, why);
-        goto out;
-    }
-    if ((rc = tx_sign_checked(me, TX_KIND_INNER_ASSESSMENT, &a.base, args->file, &inner,
-                              &inner_len)) != TX_OK) {
+    if ((rc = sign_inner(c, args, request, qrec, answers, subs, ev, seq, out, &inner,
+                         &inner_len)) != TX_OK) {
         goto out;
     }
     rc = tx_seal_content(inner, inner_len, qrec->id, key, nonce, &ct, &ct_len);
@@ -225,34 +283,123 @@ check_dates(const tx_answer_args *args, tx_answer_result *out)
     return TX_OK;
 }
 
+/* What the member records on the hub (fetched now) say of `key` at `at`: *found 0 when none
+ * names it (the key acts for itself). */
+static int
+person_of(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *si, int *found)
+{
+    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
+    tx_recs l[2] = {{0}}, all = {0};
+    int rc = tx_rpc_list(c, 2, kinds, NULL, l);
+
+    *found = 0;
+    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
+        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
+            rc = tx_recs_push(&all, &l[k].v[i]);
+        }
+    }
+    /* The info's record is borrowed from `all`: it is not kept. */
+    if (rc == TX_OK && tx_signer_resolve(&all, key, at, si) == TX_OK) {
+        si->record = NULL;
+        *found = 1;
+    }
+    tx_recs_clear(&l[0]);
+    tx_recs_clear(&l[1]);
+    tx_recs_clear(&all);
+    return rc;
+}
+
 /* A request signed by a person of the buyer: the buyer is the organisation its member records
  * (fetched now) name, if it was an officer or admin when it signed. *buyer stays NULL when the
  * signer is no such person. */
 static int
 requester_org(tx_client *c, const tx_rec *request, const tx_orgs *orgs, const tx_org **buyer)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[2] = {{0}}, all = {0};
     tx_signer_info si;
-    int rc = tx_rpc_list(c, 2, kinds, NULL, l);
+    int found;
+    int rc = person_of(c, tx_rec_signer(request),
+                       ((const tx_request_pb *)request->msg)->meta->created, &si, &found);
 
-    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
-        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = tx_recs_push(&all, &l[k].v[i]);
-        }
-    }
-    if (rc == TX_OK &&
-        tx_signer_resolve(&all, tx_rec_signer(request),
-                          ((const tx_request_pb *)request->msg)->meta->created, &si) == TX_OK &&
-        si.acts &&
+    if (rc == TX_OK && found && si.acts &&
         (si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||
          si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN)) {
         *buyer = tx_orgs_by_key(orgs, si.org);
     }
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
-    tx_recs_clear(&all);
     return rc;
+}
+
+/* In a member's home: whether this person is a responder now, whose answers are drafts. */
+static int
+drafts_only(tx_client *c, int is_member, int *draft)
+{
+    tx_signer_info si;
+    int found = 0, rc = TX_OK;
+
+    *draft = 0;
+    if (is_member) {
+        rc = person_of(c, tx_client_id(c)->pub.sign, tx_now(), &si, &found);
+    }
+    if (rc == TX_OK && found && si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER) {
+        *draft = 1;
+    }
+    return rc;
+}
+
+/* What a draft cannot carry: it is the officer who supersedes and attaches. */
+static int
+draft_args_ok(const tx_answer_args *args)
+{
+    if (args->supersedes != NULL || args->n_attachments > 0) {
+        return tx_fail(TX_ERR_USAGE,
+                       "a responder's answer is a draft for an officer: --supersedes and "
+                       "--evidence are given when an officer approves it; drop them");
+    }
+    return TX_OK;
+}
+
+/* Signs, seals to the organisation and submits the draft. */
+static int
+submit_draft(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
+             const tx_answers *answers, tx_sub_supplier_pb **subs, const tx_org *org,
+             tx_answer_result *out)
+{
+    uint8_t *env = NULL;
+    size_t len = 0;
+    uint64_t seq;
+    int rc;
+
+    if (org == NULL) {
+        return tx_fail(TX_ERR_NOT_FOUND, "the organisation's profile is not on the hub: cannot "
+                                         "seal the draft to it; run ticsx fetch");
+    }
+    if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 2, &seq)) == TX_OK &&
+        (rc = build_draft(c, args, request, qrec, answers, subs, org->seal, seq, &env, &len,
+                          out)) == TX_OK &&
+        (rc = tx_rpc_submit(c, 1, &env, &len)) == TX_OK) {
+        tx_home_cache_put(tx_client_home(c), env, len, NULL);
+    }
+    free(env);
+    return rc;
+}
+
+/* An approved draft answers the request it was prepared for, with its own dates. */
+static int
+prepared_fits(const tx_answer_args *args, const tx_rec *qrec, tx_answer_result *out)
+{
+    const tx_assessment_pb *p = args->prepared;
+
+    if (p->questionnaire.len != TX_ID_LEN ||
+        memcmp(p->questionnaire.data, qrec->id, TX_ID_LEN) != 0 || p->request.len != TX_ID_LEN ||
+        memcmp(p->request.data, out->request, TX_ID_LEN) != 0) {
+        return tx_fail(TX_ERR_MALFORMED, "%s does not answer the request it was prepared for",
+                       args->file);
+    }
+    out->as_of = p->as_of;
+    out->valid_until = p->valid_until;
+    out->n_answers = p->n_answers;
+    out->n_items = ((const tx_questionnaire_pb *)qrec->msg)->n_items;
+    out->n_suppliers = p->n_suppliers;
+    return TX_OK;
 }
 
 int
@@ -274,7 +421,7 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     int kind = TX_KIND_QUESTIONNAIRE, got;
     uint8_t org[TX_KEY_LEN];
     uint64_t seq;
-    int rc, is_member;
+    int rc, is_member, draft = 0;
 
     memset(out, 0, sizeof *out);
     /* Files too large or unreadable are refused before anything is signed or sent. */
@@ -282,12 +429,6 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
         (rc = check_dates(args, out)) != TX_OK ||
         (rc = tx_request_find(c, args->request, &request, &profiles)) != TX_OK) {
         goto out;
-    }
-    if (args->supersedes != NULL) {
-        if ((rc = tx_grant_check_supersede(c, args->supersedes, out->superseded)) != TX_OK) {
-            goto out;
-        }
-        out->supersedes = 1;
     }
     req = (const tx_request_pb *)request.msg;
     memcpy(out->request, request.id, TX_ID_LEN);
@@ -303,8 +444,16 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
                      args->request);
         goto out;
     }
-    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK) {
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK ||
+        (rc = drafts_only(c, is_member, &draft)) != TX_OK ||
+        (draft && (rc = draft_args_ok(args)) != TX_OK)) {
         goto out;
+    }
+    if (args->supersedes != NULL) {
+        if ((rc = tx_grant_check_supersede(c, args->supersedes, out->superseded)) != TX_OK) {
+            goto out;
+        }
+        out->supersedes = 1;
     }
     if (!tx_request_names(req, org)) {
         rc = tx_fail(TX_ERR_USAGE,
@@ -334,6 +483,10 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = got) != TX_OK) {
         goto out;
     }
+    if (args->prepared != NULL) {
+        rc = prepared_fits(args, &qrec, out);
+        goto prepared;
+    }
     rc = tx_answers_load(args->file, (const tx_questionnaire_pb *)qrec.msg, args->allow_missing,
                          &answers);
     if (rc != TX_OK) {
@@ -353,13 +506,22 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     if ((rc = sub_suppliers(&answers, &orgs, args->file, &subs)) != TX_OK) {
         goto out;
     }
+prepared:
+    if (rc != TX_OK) {
+        goto out;
+    }
     /* Only a warning: superseding may mean to drop them. */
-    if (out->supersedes &&
+    if (out->supersedes && args->prepared == NULL &&
         tx_answer_dropped_subs(c, out->superseded, subs, answers.n_subs, out) != TX_OK) {
         tx_fail_clear();
     }
     if ((rc = tx_cert_pick_own(c, args->certificate, out->certificate, &out->has_certificate,
                                out->certificate_number, sizeof out->certificate_number)) != TX_OK) {
+        goto out;
+    }
+    if (draft) {
+        rc =
+            submit_draft(c, args, &request, &qrec, &answers, subs, tx_orgs_by_key(&orgs, org), out);
         goto out;
     }
     key = sodium_malloc(TX_CONTENT_KEY_LEN);
@@ -396,8 +558,9 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
             char hex[2 * TX_ID_LEN + 1], why[256];
             tx_hex(hex, out->assessment, TX_ID_LEN);
             snprintf(why, sizeof why, "%s", tx_fail_msg());
-            rc = tx_fail(rc, "assessment %s is stored, but granting it to the old one's readers "
-                             "failed (%s): run ticsx grant %.12s --to BUYER",
+            rc = tx_fail(rc,
+                         "assessment %s is stored, but granting it to the old one's readers "
+                         "failed (%s): run ticsx grant %.12s --to BUYER",
                          hex, why, hex);
             goto out;
         }

@@ -33,11 +33,18 @@ typedef struct {
     tx_credential_pb **credentials; /* declared credentials (Assessment.credentials), their
                                        documents among the attachments; may be NULL */
     size_t n_credentials;
+    const tx_assessment_pb *prepared; /* an approved draft's inner assessment: its answers,
+                                         sub-suppliers, credentials and dates instead of file
+                                         (file then only names it in messages) */
+    const uint8_t *draft;             /* with prepared: the Draft's record id (TX_ID_LEN) */
 } tx_answer_args;
 
 #define TX_ANSWER_DROPPED_MAX 16 /* dropped sub-suppliers named in a result */
 
 typedef struct {
+    int draft;                     /* a responder's answer: a Draft for an officer; nothing
+                                      else signed or sent (assessment and grant stay zero) */
+    uint8_t draft_id[TX_ID_LEN];   /* the Draft record */
     uint8_t assessment[TX_ID_LEN]; /* the SealedAssessment record */
     uint8_t grant[TX_ID_LEN];
     uint8_t request[TX_ID_LEN];
@@ -67,9 +74,12 @@ typedef struct {
     char dropped[TX_ANSWER_DROPPED_MAX][128];
 } tx_answer_result;
 
-/* Answers. With args->supersedes the sealed record names the old assessment (which must be this
- * organisation's, not superseded yet) and, unless no_regrant, the new one is granted to the old
- * one's current grantees after it is stored (tx_grant_regrant), and the old one's sub-suppliers
+/* Answers. In a member's home whose member record makes it a responder, the answer is a draft
+ * (out->draft): the inner assessment the responder signed, sealed to the organisation's seal key
+ * in a Draft record for an officer to approve; args->supersedes and attachments are then refused
+ * (TX_ERR_USAGE). With args->supersedes the sealed record names the old assessment (which must
+ * be this organisation's, not superseded yet) and, unless no_regrant, the new one is granted to the
+ * old one's current grantees after it is stored (tx_grant_regrant), and the old one's sub-suppliers
  * the new one no longer lists are named in out->dropped (the answer goes on). Sub-suppliers
  * listed in the answers file (any format) go into the inner assessment; a key given as a
  * fingerprint, key id or legal name is resolved against the enrolled organisations.
