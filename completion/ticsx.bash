@@ -35,6 +35,7 @@ _ticsx_command_opts()
     keygen) echo "--name --corporate-number --member-of" ;;
     # an organisation's people: member add|list|show|remove
     member) echo "--name --role --key --from --until --date" ;;
+    drafts) echo "--note" ;;
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note --every" ;;
     due) echo "--within --fetch" ;;
@@ -82,7 +83,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan due campaign history member"
+        help evidence register policy plan due campaign history member drafts"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -221,6 +222,9 @@ _ticsx()
         ;;
     member)
         [ -z "$sub" ] && _ticsx_words "add list show remove"
+        ;;
+    drafts)
+        [ -z "$sub" ] && _ticsx_words "list show approve reject"
         ;;
     # public registers
     register)
