@@ -161,6 +161,18 @@ tx_xlsx_header(lxw_worksheet *ws, const tx_xlsx_book *b, const char *const (*col
     worksheet_freeze_panes(ws, 1, 0);
 }
 
+lxw_worksheet *
+tx_xlsx_add_table(tx_xlsx_book *b, const char *const key_label[2], const char *const (*cols)[2],
+                  const double *widths, size_t n)
+{
+    lxw_worksheet *ws = tx_xlsx_add_sheet(b, key_label, NULL);
+
+    if (ws != NULL) {
+        tx_xlsx_header(ws, b, cols, widths, n);
+    }
+    return ws;
+}
+
 void
 tx_xlsx_area_headings(lxw_worksheet *ws, const tx_xlsx_book *b, const json_t *areas,
                       lxw_col_t first)

@@ -30,6 +30,11 @@ void tx_xlsx_sheet_name(tx_xlsx_book *b, const char *const key_label[2], char *o
  * the footer. `name` (may be NULL) receives its name. NULL when out of memory. */
 lxw_worksheet *tx_xlsx_add_sheet(tx_xlsx_book *b, const char *const key_label[2], char *name);
 
+/* A table's worksheet for view `key_label`: tx_xlsx_add_sheet, then tx_xlsx_header with its
+ * n columns. NULL when out of memory. */
+lxw_worksheet *tx_xlsx_add_table(tx_xlsx_book *b, const char *const key_label[2],
+                                 const char *const (*cols)[2], const double *widths, size_t n);
+
 /* A chartsheet for view `key_label` holding `chart`, printed landscape on its own page. */
 void tx_xlsx_add_chartsheet(tx_xlsx_book *b, const char *const key_label[2], lxw_chart *chart);
 

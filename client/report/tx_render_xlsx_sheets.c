@@ -38,13 +38,12 @@ tx_xlsx_sheet_suppliers(tx_xlsx_book *b, const json_t *sups)
     TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"suppliers", N_("Suppliers")};
     char buf[2048];
-    lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    lxw_worksheet *ws = tx_xlsx_add_table(b, sheet, cols, widths, sizeof cols / sizeof cols[0]);
     size_t n = json_array_size(sups);
 
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < n; s++) {
         const json_t *sup = json_array_get(sups, s);
         const char *cs = tx_render_cert_status(sup);
@@ -172,13 +171,12 @@ tx_xlsx_sheet_certificates(tx_xlsx_book *b, const json_t *sups)
     static const double widths[] = {24, 26, 14, 14, 14, 20, 26, 12, 11, 11, 30};
     TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"certificates", N_("Certificates")};
-    lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    lxw_worksheet *ws = tx_xlsx_add_table(b, sheet, cols, widths, sizeof cols / sizeof cols[0]);
     size_t n = json_array_size(sups);
 
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < n; s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *cert = json_object_get(sup, "certificate");
@@ -234,14 +232,13 @@ tx_xlsx_sheet_credentials(tx_xlsx_book *b, const json_t *sups)
     static const char *const fields[] = {"number", "body", "holder_name", "scope", "standard"};
     static const char *const dates[] = {"issued", "expires", "last_report", "next_report_due",
                                         "expected"};
-    lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    lxw_worksheet *ws = tx_xlsx_add_table(b, sheet, cols, widths, sizeof cols / sizeof cols[0]);
     lxw_row_t r = 0;
     char buf[2048];
 
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *creds = json_object_get(sup, "credentials");
@@ -296,13 +293,12 @@ tx_xlsx_sheet_evidence(tx_xlsx_book *b, const json_t *sups)
     static const double widths[] = {24, 30, 16, 10, 34, 14};
     TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"evidence", N_("Evidence files")};
-    lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    lxw_worksheet *ws = tx_xlsx_add_table(b, sheet, cols, widths, sizeof cols / sizeof cols[0]);
     lxw_row_t r = 0;
 
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *ev = json_object_get(sup, "evidence");
@@ -336,7 +332,7 @@ tx_xlsx_sheet_plans(tx_xlsx_book *b, const json_t *sups)
     static const double widths[] = {28, 10, 12, 12, 12, 60, 30};
     TX_XLSX_WIDTH_PER_COLUMN(widths, cols);
     static const char *const sheet[2] = {"plans", N_("Remediation plans")};
-    lxw_worksheet *ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    lxw_worksheet *ws = tx_xlsx_add_table(b, sheet, cols, widths, sizeof cols / sizeof cols[0]);
     const json_t *p;
     char buf[1024];
     lxw_row_t r = 0;
@@ -345,7 +341,6 @@ tx_xlsx_sheet_plans(tx_xlsx_book *b, const json_t *sups)
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         json_array_foreach(json_object_get(json_object_get(sup, "plans"), "items"), i, p)

@@ -32,11 +32,10 @@ tx_xlsx_sheet_items(tx_xlsx_book *b, const json_t *sups)
     lxw_worksheet *ws;
     lxw_row_t r = 0;
 
-    ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    ws = tx_xlsx_add_table(b, sheet, cols, widths, sizeof cols / sizeof cols[0]);
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t s = 0; s < json_array_size(sups); s++) {
         const json_t *sup = json_array_get(sups, s);
         const json_t *items = json_object_get(sup, "items");
@@ -101,11 +100,10 @@ tx_xlsx_sheet_tiers(tx_xlsx_book *b, const json_t *doc)
     if (n == 0) {
         return;
     }
-    ws = tx_xlsx_add_sheet(b, sheet, NULL);
+    ws = tx_xlsx_add_table(b, sheet, cols, widths, sizeof cols / sizeof cols[0]);
     if (ws == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i <= n; i++) {
         const json_t *t = i < n ? json_array_get(tiers, i) : json_object_get(doc, "total");
         const json_t *weakest = json_object_get(t, "weakest");
@@ -216,10 +214,9 @@ tx_xlsx_sheet_tree(tx_xlsx_book *b, const json_t *doc, const json_t *areas)
     size_t n = json_array_size(nodes);
     lxw_worksheet *ws;
 
-    if (n == 0 || (ws = tx_xlsx_add_sheet(b, sheet, NULL)) == NULL) {
+    if (n == 0 || (ws = tx_xlsx_add_table(b, sheet, cols, widths, nc)) == NULL) {
         return;
     }
-    tx_xlsx_header(ws, b, cols, widths, nc);
     tx_xlsx_area_headings(ws, b, areas, (lxw_col_t)nc);
     worksheet_freeze_panes(ws, 1, 2);
     for (size_t i = 0; i < n; i++) {
