@@ -33,6 +33,7 @@ static const int all_kinds[] = {
     TX_KIND_MEMBER_REMOVE,
     TX_KIND_DRAFT,
     TX_KIND_DRAFT_DECISION,
+    TX_KIND_KEY_SUCCESSOR,
     TX_KIND_INNER_ASSESSMENT,
 };
 
@@ -55,7 +56,7 @@ test_every_kind_has_a_row(void **state)
     }
     assert_null(tx_kind_at(tx_kind_count()));
     assert_null(tx_kind_get(TX_KIND_NONE));
-    assert_null(tx_kind_get(17));
+    assert_null(tx_kind_get(99));
     assert_string_equal(tx_kind_name(TX_KIND_NONE), "unknown");
     assert_null(tx_kind_payload_type(TX_KIND_NONE));
 }
@@ -93,13 +94,14 @@ test_stored_and_public(void **state)
         int pub = k == TX_KIND_PROFILE || k == TX_KIND_QUESTIONNAIRE ||
                   k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE ||
                   k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
-                  k == TX_KIND_MEMBER_REMOVE;
+                  k == TX_KIND_MEMBER_REMOVE || k == TX_KIND_KEY_SUCCESSOR;
 
         assert_int_equal(tx_kind_is_stored(k),
                          (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
                              k == TX_KIND_EVIDENCE_CHUNK || k == TX_KIND_REGISTER ||
                              k == TX_KIND_MEMBER || k == TX_KIND_MEMBER_REMOVE ||
-                             k == TX_KIND_DRAFT || k == TX_KIND_DRAFT_DECISION);
+                             k == TX_KIND_DRAFT || k == TX_KIND_DRAFT_DECISION ||
+                             k == TX_KIND_KEY_SUCCESSOR);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));
@@ -304,6 +306,45 @@ test_member_checks(void **state)
     assert_false(tx_kind_check(TX_KIND_MEMBER_REMOVE, &x.base));
 }
 
+/* A key successor names five keys of 32 bytes and a 64-byte proof; its signing key is new (not
+ * the organisation's, not the one it replaces). Each defect alone is refused. */
+static void
+test_key_successor_checks(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_successor_pb r = TICSX__V1__KEY_SUCCESSOR__INIT;
+    uint8_t sig[TX_SIG_LEN] = {7};
+    ProtobufCMessage *m;
+
+    (void)state;
+    fill_ids();
+    meta.seq = 5;
+    r.meta = &meta;
+    r.organisation = r.predecessor = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    r.signing_key = r.seal_key = r.transport_key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    r.proof = (ProtobufCBinaryData){TX_SIG_LEN, sig};
+    r.effective = 300;
+    m = round_trip(TX_KIND_KEY_SUCCESSOR, &r.base);
+    assert_int_equal(tx_kind_seq(TX_KIND_KEY_SUCCESSOR, m), 5);
+    tx_free(m);
+    r.proof.len = TX_SIG_LEN - 1;
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.proof.len = TX_SIG_LEN;
+    r.seal_key.len = 0;
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.seal_key.len = TX_KEY_LEN;
+    r.effective = -1;
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.effective = 300;
+    r.signing_key.data = id_a; /* the organisation's own key again */
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.signing_key.data = key;
+    r.predecessor.data = key; /* a key succeeding itself */
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.predecessor.data = id_a;
+    assert_true(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+}
+
 static void
 test_supersede_refs(void **state)
 {
@@ -395,6 +436,7 @@ main(void)
         cmocka_unit_test(test_grant_refs),
         cmocka_unit_test(test_supersede_refs),
         cmocka_unit_test(test_member_checks),
+        cmocka_unit_test(test_key_successor_checks),
         cmocka_unit_test(test_revoke_event_request_refs),
     };
 
