@@ -15,6 +15,9 @@ tx_add_test(test_subs SOURCES test_subs.c hub_unit.c LIBS tx_test_harness TIMEOU
 # An organisation's people at the real ticsx-hub: roles, removal, forged member records.
 tx_add_test(test_members_hub SOURCES test_members_hub.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_members_hub ticsx-hub)
+# An organisation's key replaced by a successor at the real ticsx-hub: admission, refusals, forgeries.
+tx_add_test(test_rotation_hub SOURCES test_rotation_hub.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_rotation_hub ticsx-hub)
 # ticsx member and keygen --member-of through the binaries and a real hub.
 tx_add_test(test_member_cli SOURCES test_member_cli.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_member_cli ticsx-hub ticsx)
