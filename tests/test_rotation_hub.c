@@ -8,13 +8,12 @@
 #include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
-#include "tx_key_proof.h"
 
 #include <setjmp.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,38 +31,6 @@ typedef struct {
     tx_conn *cb, *cs, *co;
     uint64_t seq_s, seq_o;
 } fx;
-
-/* A key successor of `org` signed by `by`, naming `pred` as the key replaced and `succ` as its
- * successor from `effective`; its proof made by `prover` (succ itself, or a forger). */
-static uint8_t *
-successor(const tx_identity *by, const uint8_t org[32], const uint8_t pred[32], uint64_t seq,
-          const tx_identity *succ, const tx_identity *prover, int64_t effective, size_t *len)
-{
-    tx_meta_pb meta = TICSX__V1__META__INIT;
-    tx_key_successor_pb r = TICSX__V1__KEY_SUCCESSOR__INIT;
-    uint8_t sig[TX_SIG_LEN];
-    uint8_t *env = NULL;
-
-    meta.seq = seq;
-    meta.created = 1700000000;
-    r.meta = &meta;
-    r.organisation = (ProtobufCBinaryData){32, (uint8_t *)org};
-    r.predecessor = (ProtobufCBinaryData){32, (uint8_t *)pred};
-    r.signing_key = (ProtobufCBinaryData){32, (uint8_t *)succ->pub.sign};
-    r.seal_key = (ProtobufCBinaryData){32, (uint8_t *)succ->pub.seal};
-    r.transport_key = (ProtobufCBinaryData){32, (uint8_t *)succ->pub.curve};
-    r.effective = effective;
-    if (prover == succ) {
-        assert_int_equal(tx_key_proof_sign(succ, &r, sig), TX_OK);
-    } else {
-        /* The forger signs the statement with its own key: not the successor's signature. */
-        r.signing_key.data = (uint8_t *)prover->pub.sign;
-        assert_int_equal(tx_key_proof_sign(prover, &r, sig), TX_OK);
-        r.signing_key.data = (uint8_t *)succ->pub.sign;
-    }
-    assert_int_equal(tx_envelope_sign_msg(by, TX_KIND_KEY_SUCCESSOR, &r.base, &env, len), TX_OK);
-    return env;
-}
 
 static int
 submit(tx_conn *c, uint8_t *env, const size_t *len)
@@ -171,8 +138,8 @@ test_rotation(void **state)
     replay = th_sealed(f->supplier, f->seq_s++, qid, key, &replay_len);
     /* Not admitted before its record is stored. */
     assert_refused(f, f->next);
-    env = successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++, f->next,
-                    f->next, now - 60, &len);
+    env = th_key_successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++,
+                           f->next, f->next, now - 60, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__OK);
 
     /* The old key: refused for every record from now on, and at its next handshake. */
@@ -208,15 +175,15 @@ test_rotation(void **state)
     assert_int_equal(th_ping(co), TX_OK);
     assert_int_equal(th_get_status(co, aid), TX_OK);
     /* A member names no successor. */
-    env = successor(f->officer, f->supplier->pub.sign, f->officer->pub.sign, 1, f->third, f->third,
-                    now, &len);
+    env = th_key_successor(f->officer, f->supplier->pub.sign, f->officer->pub.sign, 1, f->third,
+                           f->third, now, &len);
     assert_int_equal(submit(co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     tx_conn_destroy(&co);
 
     /* The successor names its own successor from next year: it still acts until then, and the
      * third key is not admitted before. */
-    env = successor(f->next, f->supplier->pub.sign, f->next->pub.sign, 5, f->third, f->third,
-                    now + 365 * 86400, &len);
+    env = th_key_successor(f->next, f->supplier->pub.sign, f->next->pub.sign, 5, f->third, f->third,
+                           now + 365 * 86400, &len);
     assert_int_equal(submit(cn, env, &len), TICSX__V1__STATUS__OK);
     assert_int_equal(th_ping(cn), TX_OK);
     assert_refused(f, f->third);
@@ -243,30 +210,30 @@ test_forged_successors(void **state)
     size_t len;
 
     /* Another organisation names a successor of the supplier's key: signed by the wrong key. */
-    env = successor(f->other, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_o++, f->next,
-                    f->next, now - 60, &len);
+    env = th_key_successor(f->other, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_o++,
+                           f->next, f->next, now - 60, &len);
     assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     /* ...or names the supplier as organisation but itself as the key replaced. */
-    env = successor(f->other, f->supplier->pub.sign, f->other->pub.sign, f->seq_o++, f->next,
-                    f->next, now - 60, &len);
+    env = th_key_successor(f->other, f->supplier->pub.sign, f->other->pub.sign, f->seq_o++, f->next,
+                           f->next, now - 60, &len);
     assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     /* The supplier names a successor whose holder did not sign the proof. */
-    env = successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++, f->next,
-                    f->other, now - 60, &len);
+    env = th_key_successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++,
+                           f->next, f->other, now - 60, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__BAD_SIGNATURE);
     /* ...or the buyer's keys as its successor (its proof is the buyer's own). */
-    env = successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++, f->buyer,
-                    f->buyer, now - 60, &len);
+    env = th_key_successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++,
+                           f->buyer, f->buyer, now - 60, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     assert_refused(f, f->next);
     assert_int_equal(th_ping(f->cs), TX_OK);
 
     /* One successor per key: a second one is refused. */
-    env = successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++, f->next,
-                    f->next, now + 86400, &len);
+    env = th_key_successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++,
+                           f->next, f->next, now + 86400, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__OK);
-    env = successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++, f->third,
-                    f->third, now - 60, &len);
+    env = th_key_successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++,
+                           f->third, f->third, now - 60, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     assert_refused(f, f->third);
     /* Not yet in force: the old key still acts, the successor is not admitted yet. */

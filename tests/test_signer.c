@@ -141,6 +141,73 @@ test_forged(void **state)
     tx_recs_clear(&recs);
 }
 
+/* A key successor of `pred` by `by` for organisation `o`, proven by `prover`, into recs. */
+static void
+successor(tx_recs *recs, const tx_identity *by, const tx_identity *o, const tx_identity *pred,
+          const tx_identity *succ, const tx_identity *prover, int64_t effective)
+{
+    size_t len;
+    uint8_t *env =
+        th_key_successor(by, o->pub.sign, pred->pub.sign, 7, succ, prover, effective, &len);
+
+    push(recs, env, len, TX_KIND_KEY_SUCCESSOR);
+}
+
+/* The organisation's key replaced twice: each key acts for the organisation from its date until
+ * its successor's; member records signed by a successor count; a successor signed by another
+ * key than the one it replaces, or without the successor's proof, is nobody's. */
+static void
+test_successors(void **state)
+{
+    tx_identity *k2, *k3;
+    tx_recs recs = {0};
+    tx_signer_info si;
+
+    (void)state;
+    assert_int_equal(tx_identity_generate("Supplier Parts KK 2026", &k2), TX_OK);
+    assert_int_equal(tx_identity_generate("Supplier Parts KK 2027", &k3), TX_OK);
+    /* Forged: by another organisation, by the successor itself, or proven by another key. */
+    successor(&recs, other, org, org, k2, k2, 100);
+    successor(&recs, k2, org, org, k2, k2, 100);
+    successor(&recs, org, org, org, k2, other, 100);
+    assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 150, &si), TX_ERR_NOT_FOUND);
+    assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 150, &si), TX_ERR_NOT_FOUND);
+    /* A member record k2 signs is nobody's before k2 is the organisation's. */
+    member(&recs, k2, org, 9, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER, 0, 0);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 150, &si), TX_ERR_NOT_FOUND);
+
+    successor(&recs, org, org, org, k2, k2, 100);
+    successor(&recs, k2, org, k2, k3, k3, 200);
+    /* The enrolled key acts until 100, k2 from 100 to 200, k3 from 200, all as org. */
+    assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 99, &si), TX_OK);
+    assert_true(si.is_key && si.acts);
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    assert_int_equal(si.removed, 100);
+    assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 100, &si), TX_OK);
+    assert_false(si.acts);
+    assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 99, &si), TX_OK);
+    assert_false(si.acts);
+    assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 150, &si), TX_OK);
+    assert_true(si.is_key && si.acts);
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    assert_memory_equal(si.seal, k2->pub.seal, 32);
+    assert_int_equal(si.role, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN);
+    assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 200, &si), TX_OK);
+    assert_false(si.acts);
+    assert_int_equal(tx_signer_resolve(&recs, k3->pub.sign, 250, &si), TX_OK);
+    assert_true(si.is_key && si.acts);
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    assert_int_equal(si.removed, INT64_MAX);
+    /* The member record k2 signed is now the organisation's. */
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 150, &si), TX_OK);
+    assert_false(si.is_key);
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    assert_true(si.acts);
+    tx_recs_clear(&recs);
+    tx_identity_destroy(&k2);
+    tx_identity_destroy(&k3);
+}
+
 static void
 test_role_words(void **state)
 {
@@ -161,6 +228,7 @@ main(void)
         cmocka_unit_test(test_removal),
         cmocka_unit_test(test_forged),
         cmocka_unit_test(test_role_words),
+        cmocka_unit_test(test_successors),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -23,14 +23,22 @@ typedef struct {
     uint64_t seq;         /* of its newest member record */
     const tx_rec *record; /* that record, borrowed from the records passed */
     int acts;             /* valid and not removed at the date asked */
+    /* The organisation's own key, not a member: the enrolled key once it names a successor
+     * (from INT64_MIN, record NULL, seal unknown: the profile's), or a successor (kind 17) in a
+     * chain from it (from its effective date, record its successor record). `removed` is then
+     * when its own successor takes over; name is empty and role admin. */
+    int is_key;
 } tx_signer_info;
 
-/* Resolves `key` among `records`, opened member records (kind 13) and removals (kind 14) in any
- * order and of any organisations: the newest record (highest seq of its organisation's key)
- * whose signer is the organisation it names and whose signing key is `key`; then the earliest
- * removal of the same organisation with a higher seq. TX_ERR_NOT_FOUND (no message) when no
- * record names the key: then the key acts for itself. TX_ERR_EXISTS (no message) when member
- * records of two organisations name it: it acts for neither. `at` decides out->acts. */
+/* Resolves `key` among `records`, opened member records (kind 13), removals (kind 14) and key
+ * successors (kind 17) in any order and of any organisations: the newest record (highest seq of
+ * its organisation's key) whose signer is the organisation it names (its enrolled key or a
+ * successor of it) and whose signing key is `key`; then the earliest removal of the same
+ * organisation with a higher seq. With no member record: the organisation's own key (is_key),
+ * a successor in a chain of successors each signed by the key it replaces with the successor's
+ * proof, or an enrolled key that names a successor. TX_ERR_NOT_FOUND (no message) when nothing
+ * names the key: then the key acts for itself. TX_ERR_EXISTS (no message) when member records
+ * of two organisations name it: it acts for neither. `at` decides out->acts. */
 int tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
                       tx_signer_info *out);
 
