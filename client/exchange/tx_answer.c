@@ -8,6 +8,7 @@
 #include "tx_error.h"
 #include "tx_grant.h"
 #include "tx_json.h"
+#include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_plan.h"
@@ -288,23 +289,15 @@ check_dates(const tx_answer_args *args, tx_answer_result *out)
 static int
 person_of(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *si, int *found)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[2] = {{0}}, all = {0};
-    int rc = tx_rpc_list(c, 2, kinds, NULL, l);
+    tx_recs all = {0};
+    int rc = tx_member_records(c, &all);
 
     *found = 0;
-    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
-        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = tx_recs_push(&all, &l[k].v[i]);
-        }
-    }
     /* The info's record is borrowed from `all`: it is not kept. */
     if (rc == TX_OK && tx_signer_resolve(&all, key, at, si) == TX_OK) {
         si->record = NULL;
         *found = 1;
     }
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
     tx_recs_clear(&all);
     return rc;
 }

@@ -106,29 +106,16 @@ tx_member_remove(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t effective,
     return sign_submit(c, TX_KIND_MEMBER_REMOVE, &meta, &x.base, id);
 }
 
-/* Keeps the records of got signed by org, moving them into recs. */
-static int
-keep_org(tx_recs *got, const uint8_t org[TX_KEY_LEN], tx_recs *recs)
-{
-    int rc = TX_OK;
-
-    for (size_t i = 0; i < got->n && rc == TX_OK; i++) {
-        if (memcmp(tx_rec_signer(&got->v[i]), org, TX_KEY_LEN) == 0) {
-            rc = tx_recs_push(recs, &got->v[i]);
-        }
-    }
-    return rc;
-}
-
 static int
 by_name(const void *a, const void *b)
 {
     return strcmp(((const tx_signer_info *)a)->name, ((const tx_signer_info *)b)->name);
 }
 
-/* One entry per person named in recs (already resolved ones skipped). */
+/* One entry per person of org named in recs (already resolved ones skipped). */
 static int
-resolve_all(const tx_recs *recs, int64_t at, tx_signer_info **people, size_t *n)
+resolve_all(const tx_recs *recs, const uint8_t org[TX_KEY_LEN], int64_t at,
+            tx_signer_info **people, size_t *n)
 {
     tx_signer_info *v = calloc(recs->n + 1, sizeof *v);
 
@@ -146,7 +133,8 @@ resolve_all(const tx_recs *recs, int64_t at, tx_signer_info **people, size_t *n)
         for (size_t j = 0; j < *n && !seen; j++) {
             seen = memcmp(v[j].key, m->signing_key.data, TX_KEY_LEN) == 0;
         }
-        if (!seen && tx_signer_resolve(recs, m->signing_key.data, at, &v[*n]) == TX_OK) {
+        if (!seen && tx_signer_resolve(recs, m->signing_key.data, at, &v[*n]) == TX_OK &&
+            memcmp(v[*n].org, org, TX_KEY_LEN) == 0) {
             (*n)++;
         }
     }
@@ -156,25 +144,30 @@ resolve_all(const tx_recs *recs, int64_t at, tx_signer_info **people, size_t *n)
 }
 
 int
+tx_member_records(tx_client *c, tx_recs *all)
+{
+    static const int kinds[3] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE, TX_KIND_KEY_SUCCESSOR};
+    tx_recs got[3] = {{0}};
+    int rc = tx_rpc_list(c, 3, kinds, NULL, got);
+
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t i = 0; i < got[k].n && rc == TX_OK; i++) {
+            rc = tx_recs_push(all, &got[k].v[i]);
+        }
+        tx_recs_clear(&got[k]);
+    }
+    return rc;
+}
+
+int
 tx_member_people(tx_client *c, const uint8_t org[TX_KEY_LEN], int64_t at, tx_recs *recs,
                  tx_signer_info **people, size_t *n)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    const uint64_t after[2] = {0, 0};
-    tx_recs got[2] = {{0}};
-    int rc = tx_rpc_list(c, 2, kinds, after, got);
+    int rc = tx_member_records(c, recs);
 
     *people = NULL;
     *n = 0;
-    if (rc == TX_OK) {
-        rc = keep_org(&got[0], org, recs);
-    }
-    if (rc == TX_OK) {
-        rc = keep_org(&got[1], org, recs);
-    }
-    tx_recs_clear(&got[0]);
-    tx_recs_clear(&got[1]);
-    return rc == TX_OK ? resolve_all(recs, at, people, n) : rc;
+    return rc == TX_OK ? resolve_all(recs, org, at, people, n) : rc;
 }
 
 int

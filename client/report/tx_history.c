@@ -29,7 +29,7 @@ want(void *ctx, int kind, const uint8_t *signer)
     return kind == TX_KIND_REQUEST || kind == TX_KIND_ASSESSMENT || kind == TX_KIND_GRANT ||
            kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
            kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION || kind == TX_KIND_MEMBER ||
-           kind == TX_KIND_MEMBER_REMOVE;
+           kind == TX_KIND_MEMBER_REMOVE || kind == TX_KIND_KEY_SUCCESSOR;
 }
 
 /* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
@@ -218,6 +218,25 @@ take_person(builder *b, const tx_rec *rec)
     return rc;
 }
 
+/* A key successor resolves signatures (as a member record does) and is an event: the key that
+ * signed it (its organisation) names its successor from a date. */
+static int
+take_successor(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_key_successor_pb *r = (const tx_key_successor_pb *)rec->msg;
+    tx_history_event *e;
+    char fp[TX_FP_LEN], d[16];
+    int rc = take_person(b, rec);
+
+    if (rc != TX_OK || (e = add(b, TX_HIST_KEY_ROTATED, rec, r->meta, index)) == NULL) {
+        return rc != TX_OK ? rc : TX_ERR_NOMEM;
+    }
+    tx_fingerprint(r->signing_key.data, fp);
+    tx_format_date(d, sizeof d, r->effective);
+    snprintf(e->detail, sizeof e->detail, _("new key %s from %s"), fp, d);
+    return TX_OK;
+}
+
 /* An event signed by a person counts as its organisation's: the actor becomes the
  * organisation its member records name (at the signing time), the person is named. */
 static void
@@ -255,6 +274,8 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
     case TX_KIND_MEMBER:
     case TX_KIND_MEMBER_REMOVE:
         return take_person(b, rec);
+    case TX_KIND_KEY_SUCCESSOR:
+        return take_successor(b, rec, index);
     default: { /* an accreditation names a body that may have no profile */
         const tx_accreditation_pb *a = (const tx_accreditation_pb *)rec->msg;
         return a->body_key.len == TX_KEY_LEN
@@ -281,7 +302,7 @@ holder_of(tx_history *h)
         tx_history_event *e = &h->v[i];
         const size_t *c;
 
-        if (e->kind >= TX_HIST_CERT_REPORT && e->has_about &&
+        if (e->kind >= TX_HIST_CERT_REPORT && e->kind <= TX_HIST_CERT_REVOKED && e->has_about &&
             (c = tx_idmap_get(&certs, e->about)) != NULL) {
             e->has_subject = h->v[*c].has_subject;
             memcpy(e->subject, h->v[*c].subject, TX_KEY_LEN);

@@ -28,6 +28,7 @@ static const struct {
     [TX_HIST_CERT_SUSPENDED] = {"certificate_suspended", N_("certificate suspended")},
     [TX_HIST_CERT_REINSTATED] = {"certificate_reinstated", N_("certificate reinstated")},
     [TX_HIST_CERT_REVOKED] = {"certificate_revoked", N_("certificate revoked")},
+    [TX_HIST_KEY_ROTATED] = {"key_rotated", N_("organisation key replaced")},
 };
 
 const char *
@@ -90,7 +91,7 @@ tx_history_json(const tx_history *h)
 
     for (size_t i = 0; i < h->n; i++) {
         const tx_history_event *e = &h->v[i];
-        int cert = e->kind >= TX_HIST_CERTIFIED;
+        int cert = e->kind >= TX_HIST_CERTIFIED && e->kind <= TX_HIST_CERT_REVOKED;
         row r;
 
         row_of(h, e, 1, &r);

@@ -425,6 +425,13 @@ author_of(const cache_view *cv, const tx_rec *rec, int64_t at, uint8_t org[TX_KE
         snprintf(member, n, "%s", si.name);
     }
     tx_format_date(d, sizeof d, at);
+    if (!si.acts && si.is_key) {
+        fail(v, TX_FAILED,
+             _("signed on %s by %s, a key of the organisation that was not in force then (a "
+               "successor replaced it, or its own took effect later)"),
+             d, fp);
+        return 0;
+    }
     if (!si.acts) {
         fail(v, TX_FAILED, _("signed by member %s (%s), who was removed or not valid on %s"),
              si.name, fp, d);
@@ -788,6 +795,7 @@ load_cache(tx_home *home, cache_view *cv)
             break;
         case TX_KIND_MEMBER:
         case TX_KIND_MEMBER_REMOVE:
+        case TX_KIND_KEY_SUCCESSOR:
             rc = tx_recs_push(&cv->members, r);
             break;
         case TX_KIND_QUESTIONNAIRE:
