@@ -13,6 +13,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_kinds.h"
+#include "tx_orgs.h"
 #include "tx_signer.h"
 
 #include <stdlib.h>
@@ -208,6 +209,38 @@ test_successors(void **state)
     tx_identity_destroy(&k3);
 }
 
+/* The directory seals to the seal key of the successor in force, and names the organisation by
+ * its enrolled key; a forged successor changes nothing. */
+static void
+test_orgs_follow(void **state)
+{
+    tx_identity *k2;
+    tx_recs profiles = {0}, recs = {0};
+    tx_orgs orgs = {0};
+    size_t len;
+    uint8_t *env = th_profile(org, 1, &len);
+    const tx_org *o;
+
+    (void)state;
+    assert_int_equal(tx_identity_generate("Supplier Parts KK 2026", &k2), TX_OK);
+    push(&profiles, env, len, TX_KIND_PROFILE);
+    assert_int_equal(tx_orgs_add(&orgs, &profiles), TX_OK);
+    successor(&recs, org, org, org, k2, other, 100);
+    tx_orgs_follow(&orgs, &recs, 150);
+    assert_non_null(o = tx_orgs_by_key(&orgs, org->pub.sign));
+    assert_memory_equal(o->seal, org->pub.seal, 32);
+    successor(&recs, org, org, org, k2, k2, 100);
+    tx_orgs_follow(&orgs, &recs, 99);
+    assert_memory_equal(o->seal, org->pub.seal, 32);
+    tx_orgs_follow(&orgs, &recs, 150);
+    assert_memory_equal(o->seal, k2->pub.seal, 32);
+    assert_memory_equal(o->key, org->pub.sign, 32);
+    tx_orgs_free(&orgs);
+    tx_recs_clear(&profiles);
+    tx_recs_clear(&recs);
+    tx_identity_destroy(&k2);
+}
+
 static void
 test_role_words(void **state)
 {
@@ -229,6 +262,7 @@ main(void)
         cmocka_unit_test(test_forged),
         cmocka_unit_test(test_role_words),
         cmocka_unit_test(test_successors),
+        cmocka_unit_test(test_orgs_follow),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

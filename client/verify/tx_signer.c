@@ -3,7 +3,7 @@
 
 #include "tx_error.h"
 #include "tx_i18n.h"
-#include "tx_key_proof.h"
+#include "tx_key_chain.h"
 #include "tx_kinds.h"
 
 #include "tx_msg.h"
@@ -38,66 +38,6 @@ tx_signer_role_parse(const char *word)
     return 0;
 }
 
-/* Successors deeper than this are not followed (a chain of real rotations is short). */
-#define CHAIN_MAX 32
-
-/* A key successor rec, signed by the key it replaces with the successor's proof: the
- * successor's signing key. NULL when rec is none of that. */
-static const tx_key_successor_pb *
-successor_of(const tx_rec *rec)
-{
-    const tx_key_successor_pb *r = (const tx_key_successor_pb *)rec->msg;
-
-    if (rec->kind != TX_KIND_KEY_SUCCESSOR || r == NULL || rec->env == NULL ||
-        memcmp(tx_rec_signer(rec), r->predecessor.data, TX_KEY_LEN) != 0 || !tx_key_proof_ok(r)) {
-        return NULL;
-    }
-    return r;
-}
-
-/* The first successor among records of organisation `org` whose `field` (signing key or
- * predecessor) is `key`. */
-static const tx_rec *
-find_successor(const tx_recs *records, const uint8_t org[TX_KEY_LEN], const uint8_t key[TX_KEY_LEN],
-               int by_predecessor)
-{
-    for (size_t i = 0; i < records->n; i++) {
-        const tx_key_successor_pb *r = successor_of(&records->v[i]);
-        const ProtobufCBinaryData *k;
-
-        if (r == NULL) {
-            continue;
-        }
-        k = by_predecessor ? &r->predecessor : &r->signing_key;
-        if (memcmp(k->data, key, TX_KEY_LEN) == 0 &&
-            (org == NULL || memcmp(r->organisation.data, org, TX_KEY_LEN) == 0)) {
-            return &records->v[i];
-        }
-    }
-    return NULL;
-}
-
-/* Whether `key` is the organisation `org`'s own key or a successor of it: a chain of key
- * successors, each signed by the key it replaces, runs from `org` to `key`. */
-static int
-key_of(const tx_recs *records, const uint8_t org[TX_KEY_LEN], const uint8_t key[TX_KEY_LEN])
-{
-    const uint8_t *k = key;
-
-    for (int depth = 0; depth < CHAIN_MAX; depth++) {
-        const tx_rec *r;
-
-        if (memcmp(k, org, TX_KEY_LEN) == 0) {
-            return 1;
-        }
-        if ((r = find_successor(records, org, k, 0)) == NULL) {
-            return 0;
-        }
-        k = ((const tx_key_successor_pb *)r->msg)->predecessor.data;
-    }
-    return 0;
-}
-
 /* The member record or removal rec, of `kind`, names `key` and is signed by the organisation
  * it names (its key or a successor of it); its organisation into org. */
 static int
@@ -117,7 +57,7 @@ names(const tx_recs *records, const tx_rec *rec, int kind, const uint8_t key[TX_
         k = &((const tx_member_remove_pb *)rec->msg)->signing_key;
     }
     *org = o->data;
-    return memcmp(k->data, key, TX_KEY_LEN) == 0 && key_of(records, o->data, tx_rec_signer(rec));
+    return memcmp(k->data, key, TX_KEY_LEN) == 0 && tx_key_chain_holds(records, o->data, tx_rec_signer(rec));
 }
 
 static void
@@ -181,13 +121,13 @@ tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out)
 static int
 resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *out)
 {
-    const tx_rec *named = find_successor(records, NULL, key, 0);
+    const tx_rec *named = tx_key_chain_find(records, NULL, key, 0);
     const tx_rec *next;
     const tx_key_successor_pb *r;
 
     if (named != NULL) {
         r = (const tx_key_successor_pb *)named->msg;
-        if (!key_of(records, r->organisation.data, key)) {
+        if (!tx_key_chain_holds(records, r->organisation.data, key)) {
             return TX_ERR_NOT_FOUND;
         }
         memcpy(out->org, r->organisation.data, TX_KEY_LEN);
@@ -196,7 +136,7 @@ resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, t
         out->from = r->effective;
         out->seq = tx_kind_seq(TX_KIND_KEY_SUCCESSOR, named->msg);
         out->record = named;
-    } else if (find_successor(records, key, key, 1) != NULL) {
+    } else if (tx_key_chain_find(records, key, key, 1) != NULL) {
         memcpy(out->org, key, TX_KEY_LEN); /* the enrolled key: its seal key is its profile's */
         out->from = INT64_MIN;
     } else {
@@ -205,7 +145,7 @@ resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, t
     memcpy(out->key, key, TX_KEY_LEN);
     out->role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN;
     out->is_key = 1;
-    if ((next = find_successor(records, out->org, key, 1)) != NULL) {
+    if ((next = tx_key_chain_find(records, out->org, key, 1)) != NULL) {
         out->removed = ((const tx_key_successor_pb *)next->msg)->effective;
     }
     out->acts = out->from <= at && at < out->removed;

@@ -1,0 +1,32 @@
+/* The chain of an organisation's keys: its enrolled key, then each key successor (kind 17)
+ * signed by the key it replaces with the successor's proof (keys/tx_key_proof.h). The
+ * organisation stays its enrolled key; the chain says which key signs, seals and connects for
+ * it at a date. Offline, over records already opened (tx_rec); forged successors (signed by
+ * another key than the one they name as replaced, or without the successor's proof) are
+ * ignored. tx_signer (verify) resolves signatures with it, tx_orgs the seal key to seal to. */
+#ifndef TX_KEY_CHAIN_H
+#define TX_KEY_CHAIN_H
+
+#include "tx_rec.h"
+
+#include <stdint.h>
+
+/* The payload of rec when it is a key successor signed by the key it replaces with the
+ * successor's proof, else NULL. Borrowed from rec. */
+const tx_key_successor_pb *tx_key_chain_successor(const tx_rec *rec);
+
+/* The first such successor among records whose successor signing key (by_predecessor 0) or
+ * replaced key (1) is `key`, of organisation `org` (NULL: any). Borrowed. */
+const tx_rec *tx_key_chain_find(const tx_recs *records, const uint8_t *org,
+                                const uint8_t key[TX_KEY_LEN], int by_predecessor);
+
+/* True when `key` is `org` or a successor in a chain from it. */
+int tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
+                       const uint8_t key[TX_KEY_LEN]);
+
+/* The successor of `org` in force at `at` (the last of the chain whose effective date is not
+ * after `at`), NULL while the enrolled key is. Borrowed. */
+const tx_key_successor_pb *tx_key_chain_current(const tx_recs *records,
+                                                const uint8_t org[TX_KEY_LEN], int64_t at);
+
+#endif
