@@ -21,3 +21,6 @@ add_dependencies(test_rotation_hub ticsx-hub)
 # ticsx member and keygen --member-of through the binaries and a real hub.
 tx_add_test(test_member_cli SOURCES test_member_cli.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_member_cli ticsx-hub ticsx)
+# ticsx key rotate through the binaries and a real hub: answers before and after, verify, history.
+tx_add_test(test_key_cli SOURCES test_key_cli.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_key_cli ticsx-hub ticsx)

@@ -184,7 +184,10 @@ test_successors(void **state)
     assert_true(si.is_key && si.acts);
     assert_memory_equal(si.org, org->pub.sign, 32);
     assert_int_equal(si.removed, 100);
+    /* The second of the rotation is both keys'. */
     assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 100, &si), TX_OK);
+    assert_true(si.acts);
+    assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 101, &si), TX_OK);
     assert_false(si.acts);
     assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 99, &si), TX_OK);
     assert_false(si.acts);
@@ -193,7 +196,7 @@ test_successors(void **state)
     assert_memory_equal(si.org, org->pub.sign, 32);
     assert_memory_equal(si.seal, k2->pub.seal, 32);
     assert_int_equal(si.role, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN);
-    assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 200, &si), TX_OK);
+    assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 201, &si), TX_OK);
     assert_false(si.acts);
     assert_int_equal(tx_signer_resolve(&recs, k3->pub.sign, 250, &si), TX_OK);
     assert_true(si.is_key && si.acts);

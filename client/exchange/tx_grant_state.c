@@ -5,6 +5,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_key_rotate.h"
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
@@ -26,14 +27,15 @@ tx_grant_seq(const tx_rec *r)
     return tx_kind_seq(r->kind, r->msg);
 }
 
-/* Keeps only the records signed by `me` in recs. */
+/* Keeps only the records signed by this home's key in recs, or by a key it retired (ticsx key
+ * rotate). */
 static void
-keep_own(tx_recs *recs, const uint8_t *me)
+keep_own(tx_recs *recs, tx_home *home)
 {
     size_t k = 0;
 
     for (size_t i = 0; i < recs->n; i++) {
-        if (memcmp(tx_rec_signer(&recs->v[i]), me, TX_KEY_LEN) == 0) {
+        if (tx_key_home_signed(home, tx_rec_signer(&recs->v[i]))) {
             recs->v[k++] = recs->v[i];
         } else {
             tx_rec_clear(&recs->v[i]);
@@ -65,7 +67,7 @@ tx_grant_state_load(tx_client *c, tx_grant_state *st)
         return rc;
     }
     for (size_t i = 0; i < TX_GS_PROFILE; i++) {
-        keep_own(&st->l[i], tx_grant_me(c));
+        keep_own(&st->l[i], tx_client_home(c));
     }
     return TX_OK;
 }

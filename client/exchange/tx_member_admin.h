@@ -19,6 +19,11 @@ typedef struct {
     int64_t from, until;     /* until 0: no end */
 } tx_member_args;
 
+/* Takes a sequence number from the home, signs m as `kind` with the home's key, submits it and
+ * caches it; id receives the record id. */
+int tx_sign_submit(tx_client *c, int kind, tx_meta_pb *meta, const ProtobufCMessage *m,
+                   uint8_t id[TX_ID_LEN]);
+
 /* Signs a member record with the organisation key `me` (seq taken from the home) with the
  * organisation's seal secret key sealed to the member's seal key (so it can read what is
  * granted to the organisation), submits it and caches it. id receives the record id.

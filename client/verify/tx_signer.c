@@ -97,12 +97,19 @@ tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out)
                                          "organisation is cached: run ticsx fetch, or ask the "
                                          "organisation to add this member");
     }
-    m = (const tx_member_pb *)si.record->msg;
     if ((r = calloc(1, sizeof *r)) == NULL || (r->sec = sodium_malloc(sizeof *r->sec)) == NULL) {
         free(r);
         return tx_fail(TX_ERR_NOMEM, "out of memory");
     }
     memcpy(r->pub.sign, org, TX_KEY_LEN);
+    if (si.is_key) {
+        /* The organisation's own key in force (ticsx key rotate): its seal key is the home's. */
+        memcpy(r->sec->seal, me->sec->seal, TX_KEY_LEN);
+        memcpy(r->pub.seal, me->pub.seal, TX_KEY_LEN);
+        *out = r;
+        return TX_OK;
+    }
+    m = (const tx_member_pb *)si.record->msg;
     if (m->org_seal_key.len != TX_SEALED_KEY_LEN ||
         crypto_box_seal_open(r->sec->seal, m->org_seal_key.data, TX_SEALED_KEY_LEN, me->pub.seal,
                              me->sec->seal) != 0) {
@@ -148,7 +155,8 @@ resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, t
     if ((next = tx_key_chain_find(records, out->org, key, 1)) != NULL) {
         out->removed = ((const tx_key_successor_pb *)next->msg)->effective;
     }
-    out->acts = out->from <= at && at < out->removed;
+    /* The second of the rotation is both keys' (times are whole seconds). */
+    out->acts = out->from <= at && at <= out->removed;
     return TX_OK;
 }
 

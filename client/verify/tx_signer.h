@@ -26,7 +26,8 @@ typedef struct {
     /* The organisation's own key, not a member: the enrolled key once it names a successor
      * (from INT64_MIN, record NULL, seal unknown: the profile's), or a successor (kind 17) in a
      * chain from it (from its effective date, record its successor record). `removed` is then
-     * when its own successor takes over; name is empty and role admin. */
+     * when its own successor takes over (it still acts in that second, as the successor does);
+     * name is empty and role admin. */
     int is_key;
 } tx_signer_info;
 
@@ -45,7 +46,8 @@ int tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int
 /* In a member's home (tx_home_org): the organisation as a reader, *out an identity whose
  * signing key is the organisation's and whose seal keys are the organisation's, opened from the
  * org_seal_key of this member's newest record among `records` (so content keys sealed to the
- * organisation open). *out NULL in an organisation's own home. Fails (message) when no record
+ * organisation open); in a home holding the successor of the organisation's key, the home's
+ * own seal keys. *out NULL in an organisation's own home. Fails (message) when no record
  * of this member by its organisation is among them (run ticsx fetch) or it carries no key.
  * Caller owns *out (tx_identity_destroy). */
 int tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out);

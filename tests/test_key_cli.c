@@ -1,0 +1,144 @@
+/* Integration: ticsx key rotate through the real binaries and a real hub. A supplier answers a
+ * buyer, rotates its organisation key, and answers again (superseding) with the new key; the
+ * buyer verifies both assessments as the one organisation and its history shows the rotation;
+ * the rotated home keeps the old key under retired/ (0600), still reads what was granted to
+ * the organisation, names members, and a member's home cannot rotate the organisation's key. */
+#include "harness.h"
+#include "tx_util.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#define BUYER "Tokai Motors KK"
+#define SUPPLIER "Mikawa Precision KK"
+
+/* The fingerprint of the organisation `ticsx whoami --json` says home acts for. */
+static void
+org_of(const th_world *w, const char *home, char *out, size_t n)
+{
+    th_result r;
+    json_t *j;
+
+    th_ticsx(&r, &w->hub, home, "whoami", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    /* A rotated home acts for the organisation it holds the key of, as a member's does. */
+    snprintf(out, n, "%s",
+             json_string_value(json_object_get(j, json_is_string(json_object_get(j, "member_of"))
+                                                      ? "member_of"
+                                                      : "fingerprint")));
+    json_decref(j);
+    th_result_free(&r);
+}
+
+/* How many history events of `kind` the buyer's history of everything holds. */
+static size_t
+events(const th_world *w, const char *home, const char *kind)
+{
+    th_result r;
+    json_t *j, *e;
+    size_t i, n = 0;
+
+    th_ticsx(&r, &w->hub, home, "history", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    json_array_foreach(json_object_get(j, "events"), i, e)
+    {
+        n += strcmp(json_string_value(json_object_get(e, "kind")), kind) == 0;
+    }
+    json_decref(j);
+    th_result_free(&r);
+    return n;
+}
+
+static void
+test_rotate(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], path[PATH_MAX + 32], req[65], a1[65],
+        a2[65], id[65], before[TX_FP_LEN + 8], after[TX_FP_LEN + 8];
+    th_result r;
+    struct stat st;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", BUYER, NULL);
+    th_world_party(&w, sup, "supplier", SUPPLIER, "3700000000001");
+    th_world_home(&w, sato, "sato");
+    th_world_start(&w);
+
+    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                SUPPLIER, NULL);
+    snprintf(path, sizeof path, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, sup, req, "yes", NULL, path);
+    th_ticsx_id(a1, &w.hub, sup, "answer", req, "--file", path, NULL);
+    org_of(&w, sup, before, sizeof before);
+
+    /* The rotation: the old key kept under retired/, private; the organisation the same. */
+    th_ticsx(&r, &w.hub, sup, "key", "rotate", "--json", NULL);
+    th_expect_status(&r, 0);
+    {
+        json_t *j = th_parse_json(r.out);
+        const char *retired = json_string_value(json_object_get(j, "retired"));
+
+        assert_string_equal(json_string_value(json_object_get(j, "organisation")), before);
+        assert_string_equal(json_string_value(json_object_get(j, "old")), before);
+        assert_string_not_equal(json_string_value(json_object_get(j, "new")), before);
+        assert_int_equal(stat(retired, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        json_decref(j);
+    }
+    th_result_free(&r);
+    org_of(&w, sup, after, sizeof after);
+    assert_string_equal(after, before);
+    th_ticsx_expect(0, &w.hub, sup, "ping", NULL);
+
+    /* The new key answers again, superseding; its inbox still holds the request. */
+    th_ticsx(&r, &w.hub, sup, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, BUYER);
+    th_result_free(&r);
+    th_ticsx_id(a2, &w.hub, sup, "answer", req, "--file", path, "--supersedes", a1, NULL);
+
+    /* The buyer verifies both as the one organisation; its history shows the rotation. */
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, a2);
+    th_expect_text(r.out, SUPPLIER);
+    assert_null(strstr(r.out, "not in force"));
+    th_result_free(&r);
+    assert_int_equal(events(&w, buyer, "key_rotated"), 1);
+    assert_int_equal(events(&w, buyer, "answered"), 2);
+
+    /* The rotated home names members; a member's home rotates nothing. */
+    snprintf(path, sizeof path, "%s/profile.tx", sup);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", path, NULL);
+    snprintf(path, sizeof path, "%s/identity.pub", sato);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", path, NULL);
+    th_ticsx_expect(0, &w.hub, sato, "ping", NULL);
+    th_ticsx(&r, &w.hub, sato, "key", "rotate", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "member's home");
+    th_result_free(&r);
+    th_world_end(&w);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rotate),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
+}
