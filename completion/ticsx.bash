@@ -83,7 +83,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan due campaign history member drafts"
+        help evidence register policy plan due campaign history member drafts key"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -222,6 +222,10 @@ _ticsx()
         ;;
     member)
         [ -z "$sub" ] && _ticsx_words "add list show remove"
+        ;;
+    # the organisation key: rotate
+    key)
+        [ -z "$sub" ] && _ticsx_words "rotate"
         ;;
     drafts)
         [ -z "$sub" ] && _ticsx_words "list show approve reject"
