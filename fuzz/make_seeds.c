@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define N_SEEDS 15
+#define N_SEEDS 16
 
 /* The kind of each seed payload, in the order make_payloads packs them. fuzz_payload takes
  * its first byte as the kind. */
@@ -25,7 +25,7 @@ static const int payload_kinds[N_SEEDS] = {
     TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE,    TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
     TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,     TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
     TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT, TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE,
-    TX_KIND_DRAFT,      TX_KIND_DRAFT_DECISION,   TX_KIND_KEY_SUCCESSOR};
+    TX_KIND_DRAFT,      TX_KIND_DRAFT_DECISION,   TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION};
 
 static const char *outdir;
 static int failures;
@@ -273,10 +273,18 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
         failures++;
     }
 
+    tx_key_revocation_pb kr = TICSX__V1__KEY_REVOCATION__INIT;
+    kr.meta = &meta;
+    kr.organisation = bin(org, 32);
+    kr.key = bin(id->pub.sign, 32);
+    kr.from = 1755302400;
+    kr.from_index = 1042;
+    kr.reason = "ノートPCの盗難";
+
     const ProtobufCMessage *msgs[N_SEEDS] = {&p.base,  &q.base,  &r.base,  &s.base,  &g.base,
                                              &gr.base, &ac.base, &c.base,  &ev.base, &a.base,
                                              &mb.base, &mr.base, &dr.base, &dd.base,
-                                             &ks.base};
+                                             &ks.base, &kr.base};
     for (int i = 0; i < N_SEEDS; i++) {
         if (tx_pack(msgs[i], &payloads[i], &lens[i]) != TX_OK) {
             failures++;

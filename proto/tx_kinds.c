@@ -276,6 +276,17 @@ check_key_successor(const ProtobufCMessage *m)
            memcmp(r->signing_key.data, r->predecessor.data, TX_KEY_LEN) != 0 && r->effective >= 0;
 }
 
+/* Two keys of 32 bytes, a date and a reason; that the signer is the organisation's key in force
+ * and the key one of its people or replaced keys, the hub and every verifier check. */
+static int
+check_key_revocation(const ProtobufCMessage *m)
+{
+    const tx_key_revocation_pb *r = (const tx_key_revocation_pb *)m;
+
+    return r->organisation.len == TX_KEY_LEN && r->key.len == TX_KEY_LEN && r->from >= 0 &&
+           r->reason[0] != 0;
+}
+
 static int
 check_checkpoint(const ProtobufCMessage *m)
 {
@@ -483,6 +494,15 @@ static const tx_kind_info kinds[] = {
         .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
         .meta = META(tx_key_successor_pb),
         .check = check_key_successor,
+    },
+    {
+        .kind = TX_KIND_KEY_REVOCATION,
+        .name = "key revocation",
+        .payload_type = "application/vnd.ticsx.key-revocation.v1",
+        .desc = &ticsx__v1__key_revocation__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_key_revocation_pb),
+        .check = check_key_revocation,
     },
     {
         .kind = TX_KIND_INNER_ASSESSMENT,

@@ -53,6 +53,7 @@ typedef Ticsx__V1__MemberRemove tx_member_remove_pb;
 typedef Ticsx__V1__Draft tx_draft_pb;
 typedef Ticsx__V1__DraftDecision tx_draft_decision_pb;
 typedef Ticsx__V1__KeySuccessor tx_key_successor_pb;
+typedef Ticsx__V1__KeyRevocation tx_key_revocation_pb;
 
 /* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
  * these. A wire message carries at most one envelope plus framing; replies carry many. */

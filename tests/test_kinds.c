@@ -34,6 +34,7 @@ static const int all_kinds[] = {
     TX_KIND_DRAFT,
     TX_KIND_DRAFT_DECISION,
     TX_KIND_KEY_SUCCESSOR,
+    TX_KIND_KEY_REVOCATION,
     TX_KIND_INNER_ASSESSMENT,
 };
 
@@ -94,14 +95,15 @@ test_stored_and_public(void **state)
         int pub = k == TX_KIND_PROFILE || k == TX_KIND_QUESTIONNAIRE ||
                   k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE ||
                   k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
-                  k == TX_KIND_MEMBER_REMOVE || k == TX_KIND_KEY_SUCCESSOR;
+                  k == TX_KIND_MEMBER_REMOVE || k == TX_KIND_KEY_SUCCESSOR ||
+                  k == TX_KIND_KEY_REVOCATION;
 
         assert_int_equal(tx_kind_is_stored(k),
                          (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
                              k == TX_KIND_EVIDENCE_CHUNK || k == TX_KIND_REGISTER ||
                              k == TX_KIND_MEMBER || k == TX_KIND_MEMBER_REMOVE ||
                              k == TX_KIND_DRAFT || k == TX_KIND_DRAFT_DECISION ||
-                             k == TX_KIND_KEY_SUCCESSOR);
+                             k == TX_KIND_KEY_SUCCESSOR || k == TX_KIND_KEY_REVOCATION);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));
@@ -345,6 +347,38 @@ test_key_successor_checks(void **state)
     assert_true(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
 }
 
+/* A key revocation names two keys, a date not before 1970 and a reason. */
+static void
+test_key_revocation_checks(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_revocation_pb r = TICSX__V1__KEY_REVOCATION__INIT;
+    ProtobufCMessage *m;
+
+    (void)state;
+    fill_ids();
+    meta.seq = 6;
+    r.meta = &meta;
+    r.organisation = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    r.key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    r.from = 400;
+    r.from_index = 12;
+    r.reason = "laptop stolen";
+    m = round_trip(TX_KIND_KEY_REVOCATION, &r.base);
+    assert_int_equal(tx_kind_seq(TX_KIND_KEY_REVOCATION, m), 6);
+    tx_free(m);
+    r.reason = "";
+    assert_false(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+    r.reason = "laptop stolen";
+    r.key.len = 31;
+    assert_false(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+    r.key.len = TX_KEY_LEN;
+    r.from = -1;
+    assert_false(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+    r.from = 0;
+    assert_true(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+}
+
 static void
 test_supersede_refs(void **state)
 {
@@ -437,6 +471,7 @@ main(void)
         cmocka_unit_test(test_supersede_refs),
         cmocka_unit_test(test_member_checks),
         cmocka_unit_test(test_key_successor_checks),
+        cmocka_unit_test(test_key_revocation_checks),
         cmocka_unit_test(test_revoke_event_request_refs),
     };
 
