@@ -100,7 +100,7 @@ static int
 person_kind_refused(const tx_submission *sub, tx_outcome *res)
 {
     if (sub->kind == TX_KIND_MEMBER || sub->kind == TX_KIND_MEMBER_REMOVE ||
-        sub->kind == TX_KIND_KEY_SUCCESSOR) {
+        sub->kind == TX_KIND_KEY_SUCCESSOR || sub->kind == TX_KIND_KEY_REVOCATION) {
         return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "a %s is signed by the organisation key, not a member's; run "
                               "`ticsx member` in the organisation's home",
@@ -559,6 +559,14 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         /* Public: every verifier follows the organisation's keys through them. */
         if ((rc = tx_ingest_key_successor(b, sub->signer, sub->author,
                                           (const tx_key_successor_pb *)sub->payload, res)) !=
+            TX_OK) {
+            return rc;
+        }
+        break;
+    case TX_KIND_KEY_REVOCATION:
+        /* Public: every verifier flags what the key signed from then on. */
+        if ((rc = tx_ingest_key_revocation(b, sub->signer, sub->author,
+                                           (const tx_key_revocation_pb *)sub->payload, res)) !=
             TX_OK) {
             return rc;
         }

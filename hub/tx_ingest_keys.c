@@ -6,6 +6,7 @@
 #include "tx_keys.h"
 
 #include <string.h>
+#include <time.h>
 
 static int
 forbidden(tx_outcome *res, const char *what)
@@ -68,4 +69,59 @@ tx_ingest_key_successor(tx_batch *b, const uint8_t signer[TX_KEY_LEN],
         return tx_outcome_storage(res, rc);
     }
     return keys_free(b, r, res);
+}
+
+/* Whether `key` is one of `author`'s people or a key of its own that a successor replaced. */
+static int
+revocable(tx_batch *b, const uint8_t author[TX_KEY_LEN], const uint8_t key[TX_KEY_LEN], int *yes)
+{
+    tx_person p;
+    int64_t at;
+    int rc = tx_batch_person(b, TX_PERSON_BY_KEY, key, &p);
+
+    *yes = 0;
+    if (rc == TX_OK) {
+        *yes = memcmp(p.org, author, TX_KEY_LEN) == 0 && (!p.is_key || p.removed != INT64_MAX);
+        return TX_OK;
+    }
+    if (rc != TX_ERR_NOT_FOUND) {
+        return rc;
+    }
+    if (memcmp(key, author, TX_KEY_LEN) != 0) {
+        return TX_OK;
+    }
+    rc = tx_batch_key_replaced(b, key, &at);
+    *yes = rc == TX_OK;
+    return rc == TX_ERR_NOT_FOUND ? TX_OK : rc;
+}
+
+int
+tx_ingest_key_revocation(tx_batch *b, const uint8_t signer[TX_KEY_LEN],
+                         const uint8_t author[TX_KEY_LEN], const tx_key_revocation_pb *r,
+                         tx_outcome *res)
+{
+    char fp[TX_FP_LEN];
+    int yes, rc;
+
+    if (memcmp(r->organisation.data, author, TX_KEY_LEN) != 0) {
+        return forbidden(res, "a key revocation names the organisation whose key signs it");
+    }
+    if (memcmp(r->key.data, signer, TX_KEY_LEN) == 0) {
+        return forbidden(res, "the key in force cannot revoke itself: name a successor first "
+                              "(ticsx key rotate), then revoke the old key");
+    }
+    if (r->from > (int64_t)time(NULL)) {
+        return forbidden(res, "a key is reported lost from a date not in the future");
+    }
+    if ((rc = revocable(b, author, r->key.data, &yes)) != TX_OK) {
+        return tx_outcome_storage(res, rc);
+    }
+    if (!yes) {
+        tx_fingerprint(r->key.data, fp);
+        return tx_outcome_set(res, TX_STATUS_MISSING_REFERENCE, TX_ERR_MISSING_REF,
+                              "%s is neither a member of your organisation nor a key of it a "
+                              "successor replaced",
+                              fp);
+    }
+    return TX_OK;
 }

@@ -222,7 +222,8 @@ typedef struct {
     uint8_t transport[TX_KEY_LEN]; /* its CURVE key, as its newest record names it */
     int role;                      /* Ticsx__V1__MemberRole */
     int64_t from, until;           /* validity of its newest record; until 0: no end */
-    int64_t removed;               /* earliest removal stored after that record; INT64_MAX: none */
+    int64_t removed; /* earliest removal stored after that record, revocation (kind 18) or
+                      * successor of its key; INT64_MAX: none */
     uint64_t index;                /* log index of its newest member record */
     int is_key; /* the organisation's own signing key in force from `from` (a key successor,
                  * kind 17), not a member: it acts as the organisation in every way */

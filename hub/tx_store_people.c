@@ -152,6 +152,22 @@ take_successor(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t in
     return TX_ERR_NOT_FOUND;
 }
 
+/* A revocation by the person's organisation (its key or a successor) ends it from its date. */
+static int
+take_revocation(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
+{
+    person_walk *w = arg;
+    const tx_key_revocation_pb *x = (const tx_key_revocation_pb *)m;
+
+    (void)index;
+    if (memcmp(x->key.data, w->p->key, TX_KEY_LEN) == 0 &&
+        memcmp(x->organisation.data, w->p->org, TX_KEY_LEN) == 0 &&
+        signs_for(w, env->signer_key.data, w->p->org) && x->from < w->p->removed) {
+        w->p->removed = x->from;
+    }
+    return TX_ERR_NOT_FOUND;
+}
+
 /* The key's own successor ends it from the successor's effective date. */
 static int
 take_replacement(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
@@ -212,6 +228,9 @@ tx_store_person_in(tx_store *s, MDB_txn *txn, int by, const uint8_t key[TX_KEY_L
         return TX_ERR_NOT_FOUND;
     }
     rc = walk_kind(s, txn, TX_KIND_MEMBER_REMOVE, take_removal, &w);
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = walk_kind(s, txn, TX_KIND_KEY_REVOCATION, take_revocation, &w);
+    }
     if (rc == TX_ERR_NOT_FOUND && out->is_key) {
         w.key = out->key;
         rc = walk_kind(s, txn, TX_KIND_KEY_SUCCESSOR, take_replacement, &w);

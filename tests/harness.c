@@ -1301,6 +1301,24 @@ th_key_successor(const tx_identity *by, const uint8_t org[32], const uint8_t pre
 }
 
 uint8_t *
+th_key_revocation(const tx_identity *by, const uint8_t org[32], uint64_t seq, const uint8_t key[32],
+                  int64_t from, uint64_t from_index, const char *reason, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_revocation_pb r = TICSX__V1__KEY_REVOCATION__INIT;
+
+    meta.seq = seq;
+    meta.created = 1700000000;
+    r.meta = &meta;
+    r.organisation = (ProtobufCBinaryData){32, (uint8_t *)org};
+    r.key = (ProtobufCBinaryData){32, (uint8_t *)key};
+    r.from = from;
+    r.from_index = from_index;
+    r.reason = (char *)reason;
+    return sign_msg(by, TX_KIND_KEY_REVOCATION, &r.base, len);
+}
+
+uint8_t *
 th_draft(const tx_identity *id, uint64_t seq, const uint8_t rid[TX_ID_LEN],
          const uint8_t qid[TX_ID_LEN], const uint8_t to[32], const char *text, size_t *len)
 {

@@ -241,12 +241,81 @@ test_forged_successors(void **state)
     assert_refused(f, f->next);
 }
 
+/* A member's key reported lost: refused at once (open connection and handshake); only the
+ * organisation's key in force revokes, only its people's keys or its replaced keys, never
+ * itself, never from a future date. */
+static void
+test_revocation(void **state)
+{
+    fx *f = *state;
+    uint8_t qid[32];
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    int64_t now = (int64_t)time(NULL);
+    uint8_t *env;
+    size_t len;
+    tx_conn *co, *cn;
+
+    env = th_member(f->supplier, f->supplier->pub.sign, f->seq_s++, f->officer,
+                    f->officer->pub.curve, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER, 0, 0, &len);
+    assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__OK);
+    env = th_questionnaire(f->buyer, 2, &len);
+    tx_record_id(env, len, qid);
+    assert_int_equal(submit(f->cb, env, &len), TICSX__V1__STATUS__OK);
+    co = th_connect(&f->hub, f->officer, TIMEOUT_MS);
+    env = th_sealed(f->officer, 1, qid, key, &len);
+    assert_int_equal(submit(co, env, &len), TICSX__V1__STATUS__OK);
+
+    /* Refused: by a member, by another organisation, of a key not the organisation's, of the
+     * key in force itself, from a future date. */
+    env = th_key_revocation(f->officer, f->supplier->pub.sign, 2, f->officer->pub.sign, now - 60, 0,
+                            "lost", &len);
+    assert_int_equal(submit(co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = th_key_revocation(f->other, f->supplier->pub.sign, f->seq_o++, f->officer->pub.sign,
+                            now - 60, 0, "lost", &len);
+    assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = th_key_revocation(f->other, f->other->pub.sign, f->seq_o++, f->officer->pub.sign,
+                            now - 60, 0, "lost", &len);
+    assert_int_equal(submit(f->co, env, &len), TICSX__V1__STATUS__MISSING_REFERENCE);
+    env = th_key_revocation(f->supplier, f->supplier->pub.sign, f->seq_s++, f->buyer->pub.sign,
+                            now - 60, 0, "lost", &len);
+    assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__MISSING_REFERENCE);
+    env = th_key_revocation(f->supplier, f->supplier->pub.sign, f->seq_s++, f->supplier->pub.sign,
+                            now - 60, 0, "lost", &len);
+    assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = th_key_revocation(f->supplier, f->supplier->pub.sign, f->seq_s++, f->officer->pub.sign,
+                            now + 3600, 0, "lost", &len);
+    assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+    env = th_sealed(f->officer, 2, qid, key, &len);
+    assert_int_equal(submit(co, env, &len), TICSX__V1__STATUS__OK);
+
+    /* The organisation revokes it from an hour ago: refused at once, and at the handshake. */
+    env = th_key_revocation(f->supplier, f->supplier->pub.sign, f->seq_s++, f->officer->pub.sign,
+                            now - 3600, 0, "laptop stolen", &len);
+    assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__OK);
+    env = th_sealed(f->officer, 3, qid, key, &len);
+    assert_int_equal(submit(co, env, &len), TICSX__V1__STATUS__NOT_ENROLLED);
+    tx_conn_destroy(&co);
+    assert_refused(f, f->officer);
+
+    /* After a rotation the successor revokes the replaced key. */
+    env = th_key_successor(f->supplier, f->supplier->pub.sign, f->supplier->pub.sign, f->seq_s++,
+                           f->next, f->next, now - 60, &len);
+    assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__OK);
+    cn = th_connect(&f->hub, f->next, TIMEOUT_MS);
+    env = th_key_revocation(f->next, f->supplier->pub.sign, 1, f->supplier->pub.sign, now - 120, 0,
+                            "old key copied", &len);
+    assert_int_equal(submit(cn, env, &len), TICSX__V1__STATUS__OK);
+    tx_conn_destroy(&cn);
+    sodium_free(key);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_successors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
