@@ -212,6 +212,46 @@ test_successors(void **state)
     tx_identity_destroy(&k3);
 }
 
+/* A key revocation of `key` for organisation `o` signed by `by`, into recs. */
+static void
+revocation(tx_recs *recs, const tx_identity *by, const tx_identity *o, const uint8_t *key,
+           int64_t from, uint64_t from_index, const char *reason)
+{
+    size_t len;
+    uint8_t *env = th_key_revocation(by, o->pub.sign, 8, key, from, from_index, reason, &len);
+
+    push(recs, env, len, TX_KIND_KEY_REVOCATION);
+}
+
+/* A member's key reported lost: what it signed from the date, or what entered the log from the
+ * index whatever date it carries (the thief's back-dating), is compromised; a revocation by
+ * another organisation, or of another key, changes nothing. */
+static void
+test_revocations(void **state)
+{
+    tx_recs recs = {0};
+    tx_signer_info si;
+
+    (void)state;
+    member(&recs, org, org, 3, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER, 0, 0);
+    revocation(&recs, other, org, person->pub.sign, 100, 1, "forged");
+    revocation(&recs, org, org, other->pub.sign, 100, 1, "another key");
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 50, &si), TX_OK);
+    assert_false(tx_signer_compromised(&si, 600, 99));
+    revocation(&recs, org, org, person->pub.sign, 500, 40, "laptop stolen");
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 50, &si), TX_OK);
+    assert_true(si.acts);
+    assert_int_equal(si.revoked_from, 500);
+    assert_int_equal(si.revoked_index, 40);
+    assert_string_equal(si.revoked_reason, "laptop stolen");
+    assert_false(tx_signer_compromised(&si, 400, 39));
+    assert_false(tx_signer_compromised(&si, 400, 0));
+    /* Back-dated to 400 but logged at 41: caught by its index. */
+    assert_true(tx_signer_compromised(&si, 400, 41));
+    assert_true(tx_signer_compromised(&si, 500, 0));
+    tx_recs_clear(&recs);
+}
+
 /* The directory seals to the seal key of the successor in force, and names the organisation by
  * its enrolled key; a forged successor changes nothing. */
 static void
@@ -266,6 +306,7 @@ main(void)
         cmocka_unit_test(test_role_words),
         cmocka_unit_test(test_successors),
         cmocka_unit_test(test_orgs_follow),
+        cmocka_unit_test(test_revocations),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -29,7 +29,8 @@ want(void *ctx, int kind, const uint8_t *signer)
     return kind == TX_KIND_REQUEST || kind == TX_KIND_ASSESSMENT || kind == TX_KIND_GRANT ||
            kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
            kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION || kind == TX_KIND_MEMBER ||
-           kind == TX_KIND_MEMBER_REMOVE || kind == TX_KIND_KEY_SUCCESSOR;
+           kind == TX_KIND_MEMBER_REMOVE || kind == TX_KIND_KEY_SUCCESSOR ||
+           kind == TX_KIND_KEY_REVOCATION;
 }
 
 /* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
@@ -237,6 +238,25 @@ take_successor(builder *b, const tx_rec *rec, uint64_t index)
     return TX_OK;
 }
 
+/* A key revocation flags signatures (tx_signer) and is an event: the organisation reported a
+ * key lost from a date, with its reason. */
+static int
+take_revocation(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_key_revocation_pb *r = (const tx_key_revocation_pb *)rec->msg;
+    tx_history_event *e;
+    char fp[TX_FP_LEN], d[16];
+    int rc = take_person(b, rec);
+
+    if (rc != TX_OK || (e = add(b, TX_HIST_KEY_REVOKED, rec, r->meta, index)) == NULL) {
+        return rc != TX_OK ? rc : TX_ERR_NOMEM;
+    }
+    tx_fingerprint(r->key.data, fp);
+    tx_format_date(d, sizeof d, r->from);
+    snprintf(e->detail, sizeof e->detail, _("%s from %s: %.60s"), fp, d, r->reason);
+    return TX_OK;
+}
+
 /* An event signed by a person counts as its organisation's: the actor becomes the
  * organisation its member records name (at the signing time), the person is named. */
 static void
@@ -249,6 +269,11 @@ resolve_people(tx_history *h)
         if (tx_signer_resolve(&h->people, e->actor, e->at, &who) == TX_OK) {
             memcpy(e->actor, who.org, TX_KEY_LEN);
             snprintf(e->member, sizeof e->member, "%.*s", (int)sizeof e->member - 1, who.name);
+            if (tx_signer_compromised(&who, e->at, e->log_index)) {
+                /* Flagged where it is shown: the signing key was reported lost. */
+                snprintf(e->detail, sizeof e->detail, _("signed with a key reported lost: %.100s"),
+                         who.revoked_reason);
+            }
         }
     }
 }
@@ -276,6 +301,8 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
         return take_person(b, rec);
     case TX_KIND_KEY_SUCCESSOR:
         return take_successor(b, rec, index);
+    case TX_KIND_KEY_REVOCATION:
+        return take_revocation(b, rec, index);
     default: { /* an accreditation names a body that may have no profile */
         const tx_accreditation_pb *a = (const tx_accreditation_pb *)rec->msg;
         return a->body_key.len == TX_KEY_LEN

@@ -25,6 +25,7 @@ enum {
     TX_HIST_CERT_REINSTATED,
     TX_HIST_CERT_REVOKED,
     TX_HIST_KEY_ROTATED, /* the organisation's key replaced by a successor (kind 17) */
+    TX_HIST_KEY_REVOKED, /* a key reported lost (kind 18) */
     TX_HIST_KIND_COUNT
 };
 

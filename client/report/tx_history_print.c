@@ -29,6 +29,7 @@ static const struct {
     [TX_HIST_CERT_REINSTATED] = {"certificate_reinstated", N_("certificate reinstated")},
     [TX_HIST_CERT_REVOKED] = {"certificate_revoked", N_("certificate revoked")},
     [TX_HIST_KEY_ROTATED] = {"key_rotated", N_("organisation key replaced")},
+    [TX_HIST_KEY_REVOKED] = {"key_revoked", N_("key reported lost")},
 };
 
 const char *

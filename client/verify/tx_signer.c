@@ -57,7 +57,8 @@ names(const tx_recs *records, const tx_rec *rec, int kind, const uint8_t key[TX_
         k = &((const tx_member_remove_pb *)rec->msg)->signing_key;
     }
     *org = o->data;
-    return memcmp(k->data, key, TX_KEY_LEN) == 0 && tx_key_chain_holds(records, o->data, tx_rec_signer(rec));
+    return memcmp(k->data, key, TX_KEY_LEN) == 0 &&
+           tx_key_chain_holds(records, o->data, tx_rec_signer(rec));
 }
 
 static void
@@ -160,14 +161,45 @@ resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, t
     return TX_OK;
 }
 
+/* The key revocations of `key` by its organisation (signed by a key of its chain) into out. */
+static void
+revocations(const tx_recs *records, const uint8_t key[TX_KEY_LEN], tx_signer_info *out)
+{
+    for (size_t i = 0; i < records->n; i++) {
+        const tx_rec *r = &records->v[i];
+        const tx_key_revocation_pb *x = (const tx_key_revocation_pb *)r->msg;
+
+        if (r->kind != TX_KIND_KEY_REVOCATION || x == NULL || r->env == NULL ||
+            memcmp(x->key.data, key, TX_KEY_LEN) != 0 ||
+            memcmp(x->organisation.data, out->org, TX_KEY_LEN) != 0 ||
+            !tx_key_chain_holds(records, out->org, tx_rec_signer(r))) {
+            continue;
+        }
+        if (x->from < out->revoked_from) {
+            out->revoked_from = x->from;
+            snprintf(out->revoked_reason, sizeof out->revoked_reason, "%s", x->reason);
+        }
+        if (x->from_index != 0 && (out->revoked_index == 0 || x->from_index < out->revoked_index)) {
+            out->revoked_index = x->from_index;
+        }
+    }
+}
+
 int
-tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
-                  tx_signer_info *out)
+tx_signer_compromised(const tx_signer_info *info, int64_t at, uint64_t index)
+{
+    return at >= info->revoked_from ||
+           (info->revoked_index != 0 && index != 0 && index >= info->revoked_index);
+}
+
+static int
+resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *out)
 {
     const uint8_t *org;
 
     memset(out, 0, sizeof *out);
     out->removed = INT64_MAX;
+    out->revoked_from = INT64_MAX;
     for (size_t i = 0; i < records->n; i++) {
         const tx_rec *r = &records->v[i];
 
@@ -198,4 +230,16 @@ tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t
     }
     out->acts = out->from <= at && (out->until == 0 || at < out->until) && at < out->removed;
     return TX_OK;
+}
+
+int
+tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
+                  tx_signer_info *out)
+{
+    int rc = resolve(records, key, at, out);
+
+    if (rc == TX_OK) {
+        revocations(records, key, out);
+    }
+    return rc;
 }

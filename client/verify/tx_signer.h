@@ -29,6 +29,12 @@ typedef struct {
      * when its own successor takes over (it still acts in that second, as the successor does);
      * name is empty and role admin. */
     int is_key;
+    /* Reported lost (key revocations, kind 18, by its organisation's key in force): records it
+     * signed from revoked_from (INT64_MAX: never), or that entered the hub's log at or after
+     * revoked_index (0: none), are suspect; the reason of the earliest report. */
+    int64_t revoked_from;
+    uint64_t revoked_index;
+    char revoked_reason[257];
 } tx_signer_info;
 
 /* Resolves `key` among `records`, opened member records (kind 13), removals (kind 14) and key
@@ -39,9 +45,15 @@ typedef struct {
  * a successor in a chain of successors each signed by the key it replaces with the successor's
  * proof, or an enrolled key that names a successor. TX_ERR_NOT_FOUND (no message) when nothing
  * names the key: then the key acts for itself. TX_ERR_EXISTS (no message) when member records
- * of two organisations name it: it acts for neither. `at` decides out->acts. */
+ * of two organisations name it: it acts for neither. `at` decides out->acts. Key revocations
+ * (kind 18) of the key by its organisation fill the revoked_ fields (tx_signer_compromised). */
 int tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
                       tx_signer_info *out);
+
+/* True when a record `info`'s key signed at `at` (its own word) and stored at log index `index`
+ * (0: not known) falls in the time or the part of the log its revocation covers: a thief's
+ * back-dated record is caught by its index. */
+int tx_signer_compromised(const tx_signer_info *info, int64_t at, uint64_t index);
 
 /* In a member's home (tx_home_org): the organisation as a reader, *out an identity whose
  * signing key is the organisation's and whose seal keys are the organisation's, opened from the

@@ -424,6 +424,14 @@ author_of(const cache_view *cv, const tx_rec *rec, int64_t at, uint8_t org[TX_KE
     if (member != NULL) {
         snprintf(member, n, "%s", si.name);
     }
+    if (tx_signer_compromised(&si, at, rec->index)) {
+        tx_format_date(d, sizeof d, si.revoked_from);
+        fail(v, TX_FAILED,
+             _("signed by %s, a key its organisation reported lost from %s (or at log index "
+               "%llu): %s"),
+             fp, d, (unsigned long long)si.revoked_index, si.revoked_reason);
+        return 0;
+    }
     tx_format_date(d, sizeof d, at);
     if (!si.acts && si.is_key) {
         fail(v, TX_FAILED,
@@ -796,6 +804,7 @@ load_cache(tx_home *home, cache_view *cv)
         case TX_KIND_MEMBER:
         case TX_KIND_MEMBER_REMOVE:
         case TX_KIND_KEY_SUCCESSOR:
+        case TX_KIND_KEY_REVOCATION:
             rc = tx_recs_push(&cv->members, r);
             break;
         case TX_KIND_QUESTIONNAIRE:
