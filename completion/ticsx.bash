@@ -17,6 +17,8 @@ _ticsx_valued="$_ticsx_valued --renews --grace"
 _ticsx_valued+=" --list --source"
 # An organisation's people (keygen --member-of, member add): the options that take a value.
 _ticsx_valued+=" --member-of --role --key"
+# Keys reported lost (key revoke): the options that take a value.
+_ticsx_valued+=" --reason --from-index"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -35,6 +37,8 @@ _ticsx_command_opts()
     keygen) echo "--name --corporate-number --member-of" ;;
     # an organisation's people: member add|list|show|remove
     member) echo "--name --role --key --from --until --date" ;;
+    # the organisation key: rotate | revoke (MEMBER | --own)
+    key) echo "--own --from --reason --from-index" ;;
     drafts) echo "--note" ;;
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note --every" ;;
@@ -225,7 +229,7 @@ _ticsx()
         ;;
     # the organisation key: rotate
     key)
-        [ -z "$sub" ] && _ticsx_words "rotate"
+        [ -z "$sub" ] && _ticsx_words "rotate revoke"
         ;;
     drafts)
         [ -z "$sub" ] && _ticsx_words "list show approve reject"

@@ -11,8 +11,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -133,11 +135,123 @@ test_rotate(void **state)
     th_world_end(&w);
 }
 
+/* The time line ("time T") of the checkpoint file a home kept. */
+static long long
+kept_time(const char *home)
+{
+    char path[PATH_MAX + 16];
+    char *text, *at;
+    long long t = 0;
+
+    snprintf(path, sizeof path, "%s/checkpoint", home);
+    text = th_read_file(path);
+    assert_non_null(text);
+    at = strstr(text, "\ntime ");
+    assert_non_null(at);
+    t = atoll(at + 6);
+    free(text);
+    return t;
+}
+
+/* A member's key stolen: the thief answers with a back-dated clock after the organisation's
+ * last checkpoint; the organisation reports the key lost from that checkpoint's time; the
+ * buyer's verify fails the thief's assessment (caught by its log index, not its date) with the
+ * reason, keeps the earlier one, and the hub refuses the key from then on. */
+static void
+test_revoke(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], path[PATH_MAX + 32], req[65], a1[65],
+        a2[65], id[65], from[32], past[32];
+    th_ticsx_opts thief = {0};
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", BUYER, NULL);
+    th_world_party(&w, sup, "supplier", SUPPLIER, "3700000000001");
+    th_world_home(&w, sato, "sato");
+    th_world_start(&w);
+    snprintf(path, sizeof path, "%s/profile.tx", sup);
+    th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", path, NULL);
+    snprintf(path, sizeof path, "%s/identity.pub", sato);
+    th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
+                "--key", path, NULL);
+    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                SUPPLIER, NULL);
+    snprintf(path, sizeof path, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, sato, req, "yes", NULL, path);
+    /* The officer's own answer, two days before (the same second as the report would be
+     * either side of it). */
+    snprintf(past, sizeof past, "@%lld", (long long)time(NULL) - 2 * 86400);
+    thief.hub = &w.hub;
+    thief.now = past;
+    th_ticsx_with(&r, &thief, sato, "answer", req, "--file", path, NULL);
+    th_expect_status(&r, 0);
+    snprintf(a1, sizeof a1, "%.64s", r.out);
+    th_result_free(&r);
+    /* The organisation's home keeps a checkpoint covering a1. */
+    th_ticsx_expect(0, &w.hub, sup, "fetch", NULL);
+    snprintf(from, sizeof from, "@%lld", kept_time(sup));
+    /* The thief answers again, its clock set back a day. */
+    snprintf(past, sizeof past, "@%lld", kept_time(sup) - 86400);
+    th_ticsx_with(&r, &thief, sato, "answer", req, "--file", path, "--supersedes", a1, NULL);
+    th_expect_status(&r, 0);
+    snprintf(a2, sizeof a2, "%.64s", r.out);
+    th_result_free(&r);
+
+    /* Only the organisation's home reports a key lost. */
+    th_ticsx(&r, &w.hub, sato, "key", "revoke", "Sato Hanako", "--from", from, "--reason",
+             "laptop stolen", NULL);
+    th_expect_status(&r, 2);
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sup, "key", "revoke", "Sato Hanako", "--from", from, "--reason",
+             "laptop stolen", "--json", NULL);
+    th_expect_status(&r, 0);
+    {
+        json_t *j = th_parse_json(r.out);
+        assert_true(json_integer_value(json_object_get(j, "from_index")) > 0);
+        json_decref(j);
+    }
+    th_result_free(&r);
+    th_ticsx_expect(1, &w.hub, sato, "ping", NULL);
+
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    {
+        json_t *j = th_parse_json(r.out), *v;
+        size_t i;
+        int seen = 0;
+
+        json_array_foreach(json_object_get(j, "assessments"), i, v)
+        {
+            const char *aid = json_string_value(json_object_get(v, "assessment"));
+            const char *why = json_string_value(json_object_get(v, "reason"));
+
+            if (strcmp(aid, a2) == 0) {
+                assert_string_equal(json_string_value(json_object_get(v, "status")), "failed");
+                assert_non_null(strstr(why, "laptop stolen"));
+                seen |= 1;
+            } else if (strcmp(aid, a1) == 0) {
+                assert_null(why != NULL ? strstr(why, "reported lost") : NULL);
+                seen |= 2;
+            }
+        }
+        assert_int_equal(seen & 1, 1);
+        json_decref(j);
+    }
+    th_result_free(&r);
+    assert_int_equal(events(&w, buyer, "key_revoked"), 1);
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rotate),
+        cmocka_unit_test(test_revoke),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

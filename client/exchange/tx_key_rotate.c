@@ -3,7 +3,9 @@
 
 #include "tx_error.h"
 #include "tx_home.h"
+#include "tx_key_chain.h"
 #include "tx_key_proof.h"
+#include "tx_log_check.h"
 #include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_signer.h"
@@ -195,4 +197,59 @@ tx_key_rotate(tx_client *c, tx_key_rotated *out)
 out:
     tx_identity_destroy(&next);
     return rc;
+}
+
+int
+tx_key_predecessor(tx_client *c, uint8_t out[TX_KEY_LEN])
+{
+    tx_recs all = {0};
+    const tx_rec *r = NULL;
+    uint8_t org[TX_KEY_LEN];
+    int rc = tx_key_org_home(c, org);
+
+    if (rc == TX_OK && (rc = tx_member_records(c, &all)) == TX_OK) {
+        r = tx_key_chain_find(&all, org, tx_client_id(c)->pub.sign, 0);
+        if (r != NULL) {
+            memcpy(out, ((const tx_key_successor_pb *)r->msg)->predecessor.data, TX_KEY_LEN);
+        }
+    }
+    tx_recs_clear(&all);
+    if (rc == TX_OK && r == NULL) {
+        rc = tx_fail(TX_ERR_NOT_FOUND, "this home's key replaced no other: to report the key in "
+                                       "force lost, run ticsx key rotate first, then revoke "
+                                       "the old key with --own");
+    }
+    return rc;
+}
+
+int
+tx_key_revoke(tx_client *c, tx_key_revoke_args *a, uint8_t id[TX_ID_LEN])
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_revocation_pb r = TICSX__V1__KEY_REVOCATION__INIT;
+    uint8_t org[TX_KEY_LEN];
+    tx_checkpoint kept;
+    int rc = tx_key_org_home(c, org);
+
+    if (rc == TX_ERR_NOT_FOUND) {
+        return tx_fail(TX_ERR_USAGE, "this is a member's home: keys are reported lost with the "
+                                     "organisation key, in the organisation's home");
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    if (a->from_index == 0 && tx_log_check_kept(c, &kept) == TX_OK) {
+        /* Logged after a checkpoint no newer than the loss: possibly the thief's. */
+        if (kept.time <= a->from) {
+            a->from_index = kept.size + 1;
+        }
+        tx_checkpoint_clear(&kept);
+    }
+    r.meta = &meta;
+    r.organisation = (ProtobufCBinaryData){TX_KEY_LEN, org};
+    r.key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)a->key};
+    r.from = a->from;
+    r.from_index = a->from_index;
+    r.reason = (char *)a->reason;
+    return tx_sign_submit(c, TX_KIND_KEY_REVOCATION, &meta, &r.base, id);
 }

@@ -42,4 +42,22 @@ int tx_key_home_signed(tx_home *home, const uint8_t key[TX_KEY_LEN]);
  * member's home. */
 int tx_key_rotate(tx_client *c, tx_key_rotated *out);
 
+/* What a key revocation says (ticsx key revoke). */
+typedef struct {
+    const uint8_t *key;  /* the key reported lost */
+    int64_t from;        /* lost from (not in the future) */
+    uint64_t from_index; /* 0: the size + 1 of the checkpoint this home kept, when it is not
+                          * newer than `from` (records logged after it are suspect) */
+    const char *reason;
+} tx_key_revoke_args;
+
+/* The key this home's key replaced (the predecessor its successor record names), from the
+ * hub's records: for `key revoke --own`. TX_ERR_NOT_FOUND with a message when none. */
+int tx_key_predecessor(tx_client *c, uint8_t out[TX_KEY_LEN]);
+
+/* Signs (with the organisation's key in force, this home's) and submits a key revocation;
+ * a->from_index is filled when 0 and the kept checkpoint allows. id receives the record id.
+ * TX_ERR_USAGE in a member's home. */
+int tx_key_revoke(tx_client *c, tx_key_revoke_args *a, uint8_t id[TX_ID_LEN]);
+
 #endif
