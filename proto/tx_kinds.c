@@ -287,6 +287,22 @@ check_key_revocation(const ProtobufCMessage *m)
            r->reason[0] != 0;
 }
 
+/* Five keys of 32 bytes (the new key not the organisation's nor the one replaced), a 13-digit
+ * corporate number with its check digit, and the new profile's bytes. */
+static int
+check_key_reenrolment(const ProtobufCMessage *m)
+{
+    const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)m;
+
+    return r->organisation.len == TX_KEY_LEN && r->replaces.len == TX_KEY_LEN &&
+           r->signing_key.len == TX_KEY_LEN && r->seal_key.len == TX_KEY_LEN &&
+           r->transport_key.len == TX_KEY_LEN &&
+           memcmp(r->signing_key.data, r->organisation.data, TX_KEY_LEN) != 0 &&
+           memcmp(r->signing_key.data, r->replaces.data, TX_KEY_LEN) != 0 && r->effective >= 0 &&
+           r->compromised_from >= 0 && tx_corporate_number_valid(r->corporate_number) &&
+           r->profile.len > 0;
+}
+
 static int
 check_checkpoint(const ProtobufCMessage *m)
 {
@@ -503,6 +519,15 @@ static const tx_kind_info kinds[] = {
         .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
         .meta = META(tx_key_revocation_pb),
         .check = check_key_revocation,
+    },
+    {
+        .kind = TX_KIND_KEY_REENROLMENT,
+        .name = "key re-enrolment",
+        .payload_type = "application/vnd.ticsx.key-reenrolment.v1",
+        .desc = &ticsx__v1__key_reenrolment__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_key_reenrolment_pb),
+        .check = check_key_reenrolment,
     },
     {
         .kind = TX_KIND_INNER_ASSESSMENT,

@@ -33,6 +33,7 @@ enum {
     TX_KIND_DRAFT_DECISION = 16, /* an officer's approval or rejection of a draft */
     TX_KIND_KEY_SUCCESSOR = 17,  /* signed by the organisation's key in force: its next key */
     TX_KIND_KEY_REVOCATION = 18, /* signed by the organisation's key in force: a key lost */
+    TX_KIND_KEY_REENROLMENT = 19, /* signed by the hub's log key: a lost key's successor */
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 

@@ -54,6 +54,7 @@ typedef Ticsx__V1__Draft tx_draft_pb;
 typedef Ticsx__V1__DraftDecision tx_draft_decision_pb;
 typedef Ticsx__V1__KeySuccessor tx_key_successor_pb;
 typedef Ticsx__V1__KeyRevocation tx_key_revocation_pb;
+typedef Ticsx__V1__KeyReenrolment tx_key_reenrolment_pb;
 
 /* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
  * these. A wire message carries at most one envelope plus framing; replies carry many. */

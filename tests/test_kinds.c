@@ -35,6 +35,7 @@ static const int all_kinds[] = {
     TX_KIND_DRAFT_DECISION,
     TX_KIND_KEY_SUCCESSOR,
     TX_KIND_KEY_REVOCATION,
+    TX_KIND_KEY_REENROLMENT,
     TX_KIND_INNER_ASSESSMENT,
 };
 
@@ -96,14 +97,15 @@ test_stored_and_public(void **state)
                   k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE ||
                   k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
                   k == TX_KIND_MEMBER_REMOVE || k == TX_KIND_KEY_SUCCESSOR ||
-                  k == TX_KIND_KEY_REVOCATION;
+                  k == TX_KIND_KEY_REVOCATION || k == TX_KIND_KEY_REENROLMENT;
 
         assert_int_equal(tx_kind_is_stored(k),
                          (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
                              k == TX_KIND_EVIDENCE_CHUNK || k == TX_KIND_REGISTER ||
                              k == TX_KIND_MEMBER || k == TX_KIND_MEMBER_REMOVE ||
                              k == TX_KIND_DRAFT || k == TX_KIND_DRAFT_DECISION ||
-                             k == TX_KIND_KEY_SUCCESSOR || k == TX_KIND_KEY_REVOCATION);
+                             k == TX_KIND_KEY_SUCCESSOR || k == TX_KIND_KEY_REVOCATION ||
+                             k == TX_KIND_KEY_REENROLMENT);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));
@@ -379,6 +381,39 @@ test_key_revocation_checks(void **state)
     assert_true(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
 }
 
+/* A re-enrolment names five keys (the new one new), a valid corporate number and a profile. */
+static void
+test_key_reenrolment_checks(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_reenrolment_pb r = TICSX__V1__KEY_REENROLMENT__INIT;
+    uint8_t prof[4] = {1, 2, 3, 4};
+    ProtobufCMessage *m;
+
+    (void)state;
+    fill_ids();
+    meta.seq = 7;
+    r.meta = &meta;
+    r.organisation = r.replaces = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    r.signing_key = r.seal_key = r.transport_key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    r.effective = 500;
+    r.corporate_number = "3700000000001";
+    r.profile = (ProtobufCBinaryData){sizeof prof, prof};
+    m = round_trip(TX_KIND_KEY_REENROLMENT, &r.base);
+    assert_int_equal(tx_kind_seq(TX_KIND_KEY_REENROLMENT, m), 7);
+    tx_free(m);
+    r.corporate_number = "3700000000002"; /* a wrong check digit */
+    assert_false(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+    r.corporate_number = "3700000000001";
+    r.signing_key.data = id_a;
+    assert_false(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+    r.signing_key.data = key;
+    r.profile.len = 0;
+    assert_false(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+    r.profile.len = sizeof prof;
+    assert_true(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+}
+
 static void
 test_supersede_refs(void **state)
 {
@@ -472,6 +507,7 @@ main(void)
         cmocka_unit_test(test_member_checks),
         cmocka_unit_test(test_key_successor_checks),
         cmocka_unit_test(test_key_revocation_checks),
+        cmocka_unit_test(test_key_reenrolment_checks),
         cmocka_unit_test(test_revoke_event_request_refs),
     };
 
