@@ -22,4 +22,22 @@ int tx_ingest_key_revocation(tx_batch *b, const uint8_t signer[TX_KEY_LEN],
                              const uint8_t author[TX_KEY_LEN], const tx_key_revocation_pb *r,
                              tx_outcome *res);
 
+/* What the hub operator gives `ticsx-hub reenroll`. */
+typedef struct {
+    const uint8_t *profile; /* the new profile envelope (profile.tx of the new home) */
+    size_t profile_len;
+    const char *replaces;     /* the enrolled organisation's fingerprint (SHA256:...) */
+    int64_t compromised_from; /* 0: not reported compromised */
+    int64_t now;              /* the effective date */
+} tx_reenrol_args;
+
+/* Re-enrols an organisation that lost its key in force, in one write transaction: the new
+ * profile must verify and carry the legal name and corporate number (required) of the enrolled
+ * organisation `replaces` names; its keys must be nobody's at the hub. Writes a key
+ * re-enrolment (kind 19) signed by the hub's key `hub`: the new key replaces the key in force
+ * from now. TX_OK means res holds the verdict (OK, FORBIDDEN or BAD_REQUEST); other codes are
+ * storage failures. */
+int tx_ingest_reenrol(tx_store *s, const tx_identity *hub, const tx_reenrol_args *a,
+                      tx_outcome *res);
+
 #endif

@@ -249,6 +249,11 @@ int tx_person_acts(const tx_person *p, int64_t now);
  * TX_ERR_NOT_FOUND when none does. For an enrolled organisation's own key: its successor acts
  * for it from then on, and the key itself no longer does. */
 int tx_batch_key_replaced(tx_batch *b, const uint8_t key[TX_KEY_LEN], int64_t *at);
+
+/* The key that acts for enrolled organisation `org` at `now`: its enrolled key, or the last of
+ * the successors (kind 17) and re-enrolments (kind 19) in force replacing it. */
+int tx_batch_key_in_force(tx_batch *b, const uint8_t org[TX_KEY_LEN], int64_t now,
+                          uint8_t out[TX_KEY_LEN]);
 int tx_store_key_replaced(tx_store *s, const uint8_t key[TX_KEY_LEN], int64_t *at);
 
 /* ---- checkpoints of the Merkle log (tx_mlog.c) ---- */

@@ -87,8 +87,23 @@ is_successor(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t inde
                : TX_ERR_NOT_FOUND;
 }
 
+/* A re-enrolment whose new key is w->key for w->p's organisation: found. */
+static int
+is_reenrolled(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
+{
+    const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)m;
+    const person_walk *w = arg;
+
+    (void)env;
+    (void)index;
+    return memcmp(r->signing_key.data, w->key, TX_KEY_LEN) == 0 &&
+                   memcmp(r->organisation.data, w->p->org, TX_KEY_LEN) == 0
+               ? TX_OK
+               : TX_ERR_NOT_FOUND;
+}
+
 /* Whether `signer` signs for organisation `org`: it is the organisation's key or a successor
- * of it (kind 17; the hub stored one only from the key it replaced). */
+ * of it (kind 17, stored only from the key it replaced; kind 19, only written by the hub). */
 static int
 signs_for(person_walk *w, const uint8_t signer[TX_KEY_LEN], const uint8_t org[TX_KEY_LEN])
 {
@@ -99,7 +114,8 @@ signs_for(person_walk *w, const uint8_t signer[TX_KEY_LEN], const uint8_t org[TX
         return 1;
     }
     memcpy(p.org, org, TX_KEY_LEN);
-    return walk_kind(w->s, w->txn, TX_KIND_KEY_SUCCESSOR, is_successor, &sw) == TX_OK;
+    return walk_kind(w->s, w->txn, TX_KIND_KEY_SUCCESSOR, is_successor, &sw) == TX_OK ||
+           walk_kind(w->s, w->txn, TX_KIND_KEY_REENROLMENT, is_reenrolled, &sw) == TX_OK;
 }
 
 /* The newest member record naming the key (signing or transport) keeps the person. */
@@ -149,6 +165,51 @@ take_successor(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t in
     w->p->index = index;
     w->p->is_key = 1;
     w->found = 1;
+    return TX_ERR_NOT_FOUND;
+}
+
+/* A re-enrolment naming the key (signing or transport) as the new one: the organisation's own
+ * key from its effective date (only the hub writes these, ticsx-hub reenroll). */
+static int
+take_reenrolled(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
+{
+    person_walk *w = arg;
+    const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)m;
+    const ProtobufCBinaryData *k = w->by == TX_PERSON_BY_KEY ? &r->signing_key : &r->transport_key;
+
+    (void)env;
+    if (memcmp(k->data, w->key, TX_KEY_LEN) != 0) {
+        return TX_ERR_NOT_FOUND;
+    }
+    memcpy(w->p->org, r->organisation.data, TX_KEY_LEN);
+    memcpy(w->p->key, r->signing_key.data, TX_KEY_LEN);
+    memcpy(w->p->transport, r->transport_key.data, TX_KEY_LEN);
+    w->p->role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN;
+    w->p->from = r->effective;
+    w->p->until = 0;
+    w->p->index = index;
+    w->p->is_key = 1;
+    w->found = 1;
+    return TX_ERR_NOT_FOUND;
+}
+
+/* A re-enrolment replacing the key ends it from its date, or from when it was compromised. */
+static int
+take_reenrol_replacement(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index,
+                         void *arg)
+{
+    person_walk *w = arg;
+    const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)m;
+    int64_t end = r->compromised_from != 0 && r->compromised_from < r->effective
+                      ? r->compromised_from
+                      : r->effective;
+
+    (void)env;
+    (void)index;
+    if (memcmp(r->replaces.data, w->key, TX_KEY_LEN) == 0 && end < w->p->removed) {
+        w->p->removed = end;
+        w->found = 1;
+    }
     return TX_ERR_NOT_FOUND;
 }
 
@@ -211,6 +272,9 @@ tx_store_person_in(tx_store *s, MDB_txn *txn, int by, const uint8_t key[TX_KEY_L
     if (rc == TX_ERR_NOT_FOUND) {
         rc = walk_kind(s, txn, TX_KIND_KEY_SUCCESSOR, take_successor, &w);
     }
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = walk_kind(s, txn, TX_KIND_KEY_REENROLMENT, take_reenrolled, &w);
+    }
     if (rc == TX_ERR_NOT_FOUND && w.found && by == TX_PERSON_BY_TRANSPORT) {
         /* The person's newest record must still name this transport key. */
         uint8_t signing[TX_KEY_LEN];
@@ -235,7 +299,60 @@ tx_store_person_in(tx_store *s, MDB_txn *txn, int by, const uint8_t key[TX_KEY_L
         w.key = out->key;
         rc = walk_kind(s, txn, TX_KIND_KEY_SUCCESSOR, take_replacement, &w);
     }
+    if (rc == TX_ERR_NOT_FOUND && out->is_key) {
+        rc = walk_kind(s, txn, TX_KIND_KEY_REENROLMENT, take_reenrol_replacement, &w);
+    }
     return rc == TX_ERR_NOT_FOUND ? TX_OK : rc;
+}
+
+typedef struct {
+    const uint8_t *key; /* the key replaced */
+    int64_t now;
+    uint8_t next[TX_KEY_LEN];
+} next_walk;
+
+/* A successor (kind 17) or re-enrolment (kind 19) in force replacing w->key: its new key. */
+static int
+take_next(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
+{
+    next_walk *w = arg;
+    const uint8_t *from, *to;
+    int64_t effective;
+
+    (void)index;
+    if (tx_kind_from_payload_type(env->payload_type) == TX_KIND_KEY_SUCCESSOR) {
+        const tx_key_successor_pb *r = (const tx_key_successor_pb *)m;
+        from = r->predecessor.data, to = r->signing_key.data, effective = r->effective;
+    } else {
+        const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)m;
+        from = r->replaces.data, to = r->signing_key.data, effective = r->effective;
+    }
+    if (memcmp(from, w->key, TX_KEY_LEN) != 0 || effective > w->now) {
+        return TX_ERR_NOT_FOUND;
+    }
+    memcpy(w->next, to, TX_KEY_LEN);
+    return TX_OK;
+}
+
+int
+tx_batch_key_in_force(tx_batch *b, const uint8_t org[TX_KEY_LEN], int64_t now,
+                      uint8_t out[TX_KEY_LEN])
+{
+    next_walk w = {NULL, now, {0}};
+    int rc = TX_OK;
+
+    memcpy(out, org, TX_KEY_LEN);
+    for (int depth = 0; depth < 32 && rc == TX_OK && b->err == TX_OK; depth++) {
+        w.key = out;
+        rc = walk_kind(b->s, b->txn, TX_KIND_KEY_SUCCESSOR, take_next, &w);
+        if (rc == TX_ERR_NOT_FOUND) {
+            rc = walk_kind(b->s, b->txn, TX_KIND_KEY_REENROLMENT, take_next, &w);
+        }
+        if (rc == TX_OK) {
+            memcpy(out, w.next, TX_KEY_LEN);
+        }
+    }
+    return rc == TX_ERR_NOT_FOUND || rc == TX_OK ? b->err : tx_batch_read_rc(b, rc);
 }
 
 static int
@@ -247,6 +364,9 @@ key_replaced_in(tx_store *s, MDB_txn *txn, const uint8_t key[TX_KEY_LEN], int64_
 
     p.removed = INT64_MAX;
     rc = walk_kind(s, txn, TX_KIND_KEY_SUCCESSOR, take_replacement, &w);
+    if (rc == TX_ERR_NOT_FOUND) {
+        rc = walk_kind(s, txn, TX_KIND_KEY_REENROLMENT, take_reenrol_replacement, &w);
+    }
     *at = p.removed;
     if (rc != TX_ERR_NOT_FOUND) {
         return rc;

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -246,12 +247,83 @@ test_revoke(void **state)
     th_world_end(&w);
 }
 
+/* ticsx-hub reenroll in the hub's data directory (the hub stopped); its output into r. */
+static void
+reenroll(th_result *r, const th_world *w, const char *fp, const char *profile)
+{
+    const char *argv[] = {th_hub_bin(), "reenroll", "--data", w->hubdir,
+                          "--replaces", fp,         profile,  NULL};
+
+    th_exec(r, NULL, argv);
+}
+
+/* The supplier lost its only key: a new home with the same legal name and corporate number is
+ * re-enrolled by the hub operator; another corporate number, or another organisation's
+ * fingerprint, is refused; afterwards the hub admits the new key and refuses the old one. */
+static void
+test_reenroll(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], fresh[PATH_MAX], wrong[PATH_MAX], prof[PATH_MAX + 16],
+        fp[TX_FP_LEN + 8], bfp[TX_FP_LEN + 8];
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", BUYER, NULL);
+    th_world_party(&w, sup, "supplier", SUPPLIER, "3700000000001");
+    th_world_home(&w, fresh, "fresh");
+    th_world_home(&w, wrong, "wrong");
+    th_world_start(&w);
+    org_of(&w, sup, fp, sizeof fp);
+    org_of(&w, buyer, bfp, sizeof bfp);
+    th_ticsx_expect(0, NULL, fresh, "keygen", "--name", SUPPLIER, "--corporate-number",
+                    "3700000000001", NULL);
+    th_ticsx_expect(0, NULL, wrong, "keygen", "--name", SUPPLIER, "--corporate-number",
+                    "3180001056789", NULL);
+    assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);
+
+    /* Another corporate number, another organisation's fingerprint: refused. */
+    snprintf(prof, sizeof prof, "%s/profile.tx", wrong);
+    reenroll(&r, &w, fp, prof);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "3180001056789");
+    th_result_free(&r);
+    snprintf(prof, sizeof prof, "%s/profile.tx", fresh);
+    reenroll(&r, &w, bfp, prof);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
+    reenroll(&r, &w, fp, prof);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "reenrolled");
+    th_result_free(&r);
+    /* The same new keys again: in use. */
+    reenroll(&r, &w, fp, prof);
+    th_expect_status(&r, 1);
+    th_result_free(&r);
+
+    th_hub_start(&w.hub, w.hubdir, NULL);
+    th_ticsx_expect(0, &w.hub, fresh, "ping", NULL);
+    th_ticsx_expect(1, &w.hub, sup, "ping", NULL);
+    /* The hub's own check agrees with the record it wrote. */
+    assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);
+    {
+        char out[4096];
+        if (th_run(out, sizeof out, "check", "--data", w.hubdir, NULL) != 0) {
+            fail_msg("ticsx-hub check: %s", out);
+        }
+    }
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rotate),
         cmocka_unit_test(test_revoke),
+        cmocka_unit_test(test_reenroll),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
