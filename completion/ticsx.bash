@@ -229,7 +229,7 @@ _ticsx()
         ;;
     # the organisation key: rotate
     key)
-        [ -z "$sub" ] && _ticsx_words "rotate revoke"
+        [ -z "$sub" ] && _ticsx_words "rotate revoke accept"
         ;;
     drafts)
         [ -z "$sub" ] && _ticsx_words "list show approve reject"

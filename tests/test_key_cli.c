@@ -247,6 +247,27 @@ test_revoke(void **state)
     th_world_end(&w);
 }
 
+/* Copies the file src to dst (0644); 0 on success. */
+static int
+copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    char buf[8192];
+    size_t n;
+    int rc = in != NULL && out != NULL ? 0 : -1;
+
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    }
+    if (in != NULL) {
+        fclose(in);
+    }
+    if (out != NULL && fclose(out) != 0) {
+        rc = -1;
+    }
+    return rc;
+}
+
 /* ticsx-hub reenroll in the hub's data directory (the hub stopped); its output into r. */
 static void
 reenroll(th_result *r, const th_world *w, const char *fp, const char *profile)
@@ -306,6 +327,41 @@ test_reenroll(void **state)
     th_hub_start(&w.hub, w.hubdir, NULL);
     th_ticsx_expect(0, &w.hub, fresh, "ping", NULL);
     th_ticsx_expect(1, &w.hub, sup, "ping", NULL);
+
+    /* The new home acts for the organisation (its enrolled profile beside the new key) and
+     * answers; the buyer is told and verify fails it until the buyer accepts the key. */
+    {
+        char src[PATH_MAX + 16], dst[PATH_MAX + 16], req[65], aid[65], nfp[TX_FP_LEN + 8];
+
+        snprintf(src, sizeof src, "%s/profile.tx", sup);
+        snprintf(dst, sizeof dst, "%s/org-profile.tx", fresh);
+        assert_int_equal(copy_file(src, dst), 0);
+        th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                    SUPPLIER, NULL);
+        snprintf(prof, sizeof prof, "%s/answers.json", w.root);
+        th_answers_file(&w.hub, fresh, req, "yes", NULL, prof);
+        th_ticsx_id(aid, &w.hub, fresh, "answer", req, "--file", prof, NULL);
+        th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+        th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+        th_expect_text(r.out, "re-enrolled");
+        th_expect_text(r.out, "3700000000001");
+        th_result_free(&r);
+        assert_int_equal(events(&w, buyer, "key_reenrolled"), 1);
+        th_ticsx(&r, &w.hub, fresh, "whoami", "--json", NULL);
+        {
+            json_t *j = th_parse_json(r.out);
+            snprintf(nfp, sizeof nfp, "%s", json_string_value(json_object_get(j, "fingerprint")));
+            json_decref(j);
+        }
+        th_result_free(&r);
+        th_ticsx_expect(1, &w.hub, buyer, "key", "accept", bfp, NULL);
+        th_ticsx_expect(0, &w.hub, buyer, "key", "accept", nfp, NULL);
+        th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+        th_expect_status(&r, 0);
+        th_expect_text(r.out, aid);
+        assert_null(strstr(r.out, "re-enrolled"));
+        th_result_free(&r);
+    }
     /* The hub's own check agrees with the record it wrote. */
     assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);
     {

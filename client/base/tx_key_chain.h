@@ -7,6 +7,7 @@
 #ifndef TX_KEY_CHAIN_H
 #define TX_KEY_CHAIN_H
 
+#include "tx_home.h"
 #include "tx_rec.h"
 
 #include <stdint.h>
@@ -20,7 +21,19 @@ const tx_key_successor_pb *tx_key_chain_successor(const tx_rec *rec);
 const tx_rec *tx_key_chain_find(const tx_recs *records, const uint8_t *org,
                                 const uint8_t key[TX_KEY_LEN], int by_predecessor);
 
-/* True when `key` is `org` or a successor in a chain from it. */
+/* The first key re-enrolment (kind 19: only the hub writes them, and a verifier uses only
+ * records proven in its log) of organisation `org` (NULL: any) whose new key (by_replaced 0) or
+ * lost key (1) is `key`. Borrowed. */
+const tx_rec *tx_key_chain_reenrolled(const tx_recs *records, const uint8_t *org,
+                                      const uint8_t key[TX_KEY_LEN], int by_replaced);
+
+/* Whether the home's user accepted `key` (ticsx key accept): HOME/accepted-keys/<hex key>. */
+int tx_key_accepted(tx_home *home, const uint8_t key[TX_KEY_LEN]);
+
+/* Records that the home's user accepts `key` (0600, in a 0700 folder). */
+int tx_key_accept(tx_home *home, const uint8_t key[TX_KEY_LEN]);
+
+/* True when `key` is `org` or a successor in a chain from it (re-enrolments included). */
 int tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
                        const uint8_t key[TX_KEY_LEN]);
 

@@ -18,6 +18,7 @@
 static const char usage[] =
     N_("usage: ticsx key rotate\n"
        "       ticsx key revoke (MEMBER | --own) --from DATE --reason TEXT [--from-index N]\n"
+       "       ticsx key accept FINGERPRINT\n"
        "rotate: in the organisation's home, makes a new signing key and transport key (the seal\n"
        "key stays), signs with the current key a successor record naming them from now, proven\n"
        "by the new key, and sends it to the hub; the home then signs and connects with the new\n"
@@ -30,7 +31,10 @@ static const char usage[] =
        "home's key replaced (rotate first when the key in force is lost). The hub refuses the\n"
        "key at once; every verifier flags what it signed from DATE, or what entered the hub's\n"
        "log from index N whatever date it carries (default: after the checkpoint this home\n"
-       "kept, when it is not newer than DATE).\n");
+       "kept, when it is not newer than DATE).\n"
+       "accept: accepts the key the hub operator re-enrolled for an organisation that lost its\n"
+       "key (ticsx-hub reenroll): until then verify fails what that key signed. Check with the\n"
+       "organisation first: the operator could abuse a re-enrolment.\n");
 
 static int
 print_rotated(const tx_cli *g, const tx_key_rotated *r)
@@ -154,6 +158,31 @@ key_revoke(tx_cli *g, tx_client *c, key_opts *o, const char *who)
     return TX_OK;
 }
 
+static int
+key_accept(tx_cli *g, tx_client *c, const char *fp)
+{
+    tx_key_reenrolled_info r;
+    char org[TX_FP_LEN], d[16];
+    int rc = tx_key_accept_reenrolled(c, fp, &r);
+
+    if (rc != TX_OK) {
+        return rc;
+    }
+    tx_fingerprint(r.org, org);
+    tx_format_date(d, sizeof d, r.effective);
+    if (g->json) {
+        return tx_cli_print_json(json_pack("{s:s,s:s,s:s,s:s}", "key", fp, "organisation", org,
+                                           "reenrolled", d, "corporate_number",
+                                           r.corporate_number));
+    }
+    if (!g->quiet) {
+        printf(_("accepted %s as the key of %s (re-enrolled by the hub operator on %s, corporate "
+                 "number %s)\n"),
+               fp, org, d, r.corporate_number);
+    }
+    return TX_OK;
+}
+
 int
 tx_cmd_key(tx_cli *g, int argc, char **argv)
 {
@@ -172,17 +201,20 @@ tx_cmd_key(tx_cli *g, int argc, char **argv)
         return TX_OK;
     }
     sub = args > 0 ? argv[optind] : "";
-    if (!((strcmp(sub, "rotate") == 0 && args == 1) ||
+    if (!((strcmp(sub, "rotate") == 0 && args == 1) || (strcmp(sub, "accept") == 0 && args == 2) ||
           (strcmp(sub, "revoke") == 0 && args == 2 - o.own && o.has_from && o.a.reason != NULL &&
            o.a.reason[0] != 0))) {
         return tx_fail(TX_ERR_USAGE, "usage: ticsx key rotate | key revoke (MEMBER | --own) "
-                                     "--from DATE --reason TEXT [--from-index N]");
+                                     "--from DATE --reason TEXT [--from-index N] | key accept "
+                                     "FINGERPRINT");
     }
     if ((rc = tx_cli_open(g, &c)) != TX_OK) {
         return rc;
     }
     if (strcmp(sub, "revoke") == 0) {
         rc = key_revoke(g, c, &o, o.own ? NULL : argv[optind + 1]);
+    } else if (strcmp(sub, "accept") == 0) {
+        rc = key_accept(g, c, argv[optind + 1]);
     } else {
         memset(&r, 0, sizeof r);
         if ((rc = tx_key_rotate(c, &r)) == TX_OK) {

@@ -259,9 +259,9 @@ audit_recs(tx_log_check_set *set, const tx_recs *recs)
 }
 
 /* The public records fetch lists whole: accreditations, certificates, certificate events,
- * registers, and the member records, removals, key successors and key revocations that
+ * registers, and the member records, removals, key successors, revocations and re-enrolments that
  * resolve people's and organisations' new keys' signatures and flag lost keys. */
-#define TRUST_KINDS 8
+#define TRUST_KINDS 9
 
 static void
 trust_counts(tx_fetched *out, size_t *counts[TRUST_KINDS])
@@ -270,7 +270,7 @@ trust_counts(tx_fetched *out, size_t *counts[TRUST_KINDS])
     counts[1] = &out->n_certificates;
     counts[2] = &out->n_cert_events;
     counts[3] = &out->n_registers;
-    counts[4] = counts[5] = counts[6] = counts[7] = &out->n_members;
+    counts[4] = counts[5] = counts[6] = counts[7] = counts[8] = &out->n_members;
 }
 
 /* Lists every record of TRUST_KINDS and stages them for the cache (l, owned by the caller, must
@@ -283,7 +283,8 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st,
     const int kinds[TRUST_KINDS] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
                                     TX_KIND_CERT_EVENT,    TX_KIND_REGISTER,
                                     TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE,
-                                    TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION};
+                                    TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION,
+                                    TX_KIND_KEY_REENROLMENT};
     size_t *counts[TRUST_KINDS];
     int rc = tx_rpc_list(c, TRUST_KINDS, kinds, NULL, l);
 

@@ -253,3 +253,36 @@ tx_key_revoke(tx_client *c, tx_key_revoke_args *a, uint8_t id[TX_ID_LEN])
     r.reason = (char *)a->reason;
     return tx_sign_submit(c, TX_KIND_KEY_REVOCATION, &meta, &r.base, id);
 }
+
+int
+tx_key_accept_reenrolled(tx_client *c, const char *fp, tx_key_reenrolled_info *out)
+{
+    tx_recs all = {0};
+    int rc = tx_member_records(c, &all), found = 0;
+
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < all.n && rc == TX_OK && !found; i++) {
+        const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)all.v[i].msg;
+        char kfp[TX_FP_LEN];
+
+        if (all.v[i].kind != TX_KIND_KEY_REENROLMENT) {
+            continue;
+        }
+        tx_fingerprint(r->signing_key.data, kfp);
+        if ((found = strcmp(kfp, fp) == 0)) {
+            memcpy(out->org, r->organisation.data, TX_KEY_LEN);
+            memcpy(out->key, r->signing_key.data, TX_KEY_LEN);
+            out->effective = r->effective;
+            snprintf(out->corporate_number, sizeof out->corporate_number, "%s",
+                     r->corporate_number);
+        }
+    }
+    tx_recs_clear(&all);
+    if (rc == TX_OK && !found) {
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "no re-enrolment by the hub operator names the key %s "
+                     "(ticsx history lists them)",
+                     fp);
+    }
+    return rc == TX_OK ? tx_key_accept(tx_client_home(c), out->key) : rc;
+}

@@ -60,4 +60,15 @@ int tx_key_predecessor(tx_client *c, uint8_t out[TX_KEY_LEN]);
  * TX_ERR_USAGE in a member's home. */
 int tx_key_revoke(tx_client *c, tx_key_revoke_args *a, uint8_t id[TX_ID_LEN]);
 
+/* A re-enrolment by the hub operator (kind 19) at the hub whose new key has fingerprint `fp`
+ * ("SHA256:..."): the user accepts that key as its organisation's (tx_key_accept in the home).
+ * *out receives what it says (caller does nothing to free: copied). TX_ERR_NOT_FOUND with a
+ * message when none names it. */
+typedef struct {
+    uint8_t org[TX_KEY_LEN], key[TX_KEY_LEN];
+    int64_t effective;
+    char corporate_number[16];
+} tx_key_reenrolled_info;
+int tx_key_accept_reenrolled(tx_client *c, const char *fp, tx_key_reenrolled_info *out);
+
 #endif

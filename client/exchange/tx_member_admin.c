@@ -147,12 +147,12 @@ resolve_all(const tx_recs *recs, const uint8_t org[TX_KEY_LEN], int64_t at,
 int
 tx_member_records(tx_client *c, tx_recs *all)
 {
-    static const int kinds[4] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE, TX_KIND_KEY_SUCCESSOR,
-                                 TX_KIND_KEY_REVOCATION};
-    tx_recs got[4] = {{0}};
-    int rc = tx_rpc_list(c, 4, kinds, NULL, got);
+    static const int kinds[5] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE, TX_KIND_KEY_SUCCESSOR,
+                                 TX_KIND_KEY_REVOCATION, TX_KIND_KEY_REENROLMENT};
+    tx_recs got[5] = {{0}};
+    int rc = tx_rpc_list(c, 5, kinds, NULL, got);
 
-    for (size_t k = 0; k < 4; k++) {
+    for (size_t k = 0; k < 5; k++) {
         for (size_t i = 0; i < got[k].n && rc == TX_OK; i++) {
             rc = tx_recs_push(all, &got[k].v[i]);
         }

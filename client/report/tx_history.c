@@ -30,7 +30,7 @@ want(void *ctx, int kind, const uint8_t *signer)
            kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
            kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION || kind == TX_KIND_MEMBER ||
            kind == TX_KIND_MEMBER_REMOVE || kind == TX_KIND_KEY_SUCCESSOR ||
-           kind == TX_KIND_KEY_REVOCATION;
+           kind == TX_KIND_KEY_REVOCATION || kind == TX_KIND_KEY_REENROLMENT;
 }
 
 /* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
@@ -257,6 +257,28 @@ take_revocation(builder *b, const tx_rec *rec, uint64_t index)
     return TX_OK;
 }
 
+/* A re-enrolment is an event of the organisation it concerns (the hub signed it): its new key,
+ * the date and the corporate number the operator checked. */
+static int
+take_reenrolment(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)rec->msg;
+    tx_history_event *e;
+    char fp[TX_FP_LEN], d[16];
+    int rc = take_person(b, rec);
+
+    if (rc != TX_OK || (e = add(b, TX_HIST_KEY_REENROLLED, rec, r->meta, index)) == NULL) {
+        return rc != TX_OK ? rc : TX_ERR_NOMEM;
+    }
+    memcpy(e->actor, r->organisation.data, TX_KEY_LEN);
+    tx_fingerprint(r->signing_key.data, fp);
+    tx_format_date(d, sizeof d, r->effective);
+    snprintf(e->detail, sizeof e->detail,
+             _("new key %s on %s (corporate number %s checked); accept it with ticsx key accept"),
+             fp, d, r->corporate_number);
+    return TX_OK;
+}
+
 /* An event signed by a person counts as its organisation's: the actor becomes the
  * organisation its member records name (at the signing time), the person is named. */
 static void
@@ -303,6 +325,8 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
         return take_successor(b, rec, index);
     case TX_KIND_KEY_REVOCATION:
         return take_revocation(b, rec, index);
+    case TX_KIND_KEY_REENROLMENT:
+        return take_reenrolment(b, rec, index);
     default: { /* an accreditation names a body that may have no profile */
         const tx_accreditation_pb *a = (const tx_accreditation_pb *)rec->msg;
         return a->body_key.len == TX_KEY_LEN

@@ -30,6 +30,7 @@ static const struct {
     [TX_HIST_CERT_REVOKED] = {"certificate_revoked", N_("certificate revoked")},
     [TX_HIST_KEY_ROTATED] = {"key_rotated", N_("organisation key replaced")},
     [TX_HIST_KEY_REVOKED] = {"key_revoked", N_("key reported lost")},
+    [TX_HIST_KEY_REENROLLED] = {"key_reenrolled", N_("re-enrolled by the hub operator")},
 };
 
 const char *

@@ -126,6 +126,34 @@ tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out)
 /* `key` as an organisation's own key: a successor in a valid chain from its organisation
  * (acting from its effective date), or an enrolled key that names a successor; until the
  * successor it names takes over. TX_ERR_NOT_FOUND when neither. */
+/* The hub operator re-enrolled the organisation because this key was lost: it stops at the
+ * re-enrolment, and what it signed from `compromised_from`, or logged after the re-enrolment,
+ * is suspect (as a revocation says). */
+static void
+lost(const tx_recs *records, tx_signer_info *out)
+{
+    const tx_rec *r = tx_key_chain_reenrolled(records, out->org, out->key, 1);
+    const tx_key_reenrolment_pb *e = r != NULL ? (const tx_key_reenrolment_pb *)r->msg : NULL;
+    char d[16];
+
+    if (e == NULL) {
+        return;
+    }
+    if (e->effective < out->removed) {
+        out->removed = e->effective;
+    }
+    if (e->compromised_from != 0 && e->compromised_from < out->revoked_from) {
+        out->revoked_from = e->compromised_from;
+    }
+    if (r->index != 0 && (out->revoked_index == 0 || r->index < out->revoked_index)) {
+        out->revoked_index = r->index;
+    }
+    tx_format_date(d, sizeof d, e->effective);
+    snprintf(out->revoked_reason, sizeof out->revoked_reason,
+             _("lost; re-enrolled by the hub operator on %s (corporate number %s checked)"), d,
+             e->corporate_number);
+}
+
 static int
 resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *out)
 {
@@ -144,7 +172,18 @@ resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, t
         out->from = r->effective;
         out->seq = tx_kind_seq(TX_KIND_KEY_SUCCESSOR, named->msg);
         out->record = named;
-    } else if (tx_key_chain_find(records, key, key, 1) != NULL) {
+    } else if ((named = tx_key_chain_reenrolled(records, NULL, key, 0)) != NULL) {
+        const tx_key_reenrolment_pb *e = (const tx_key_reenrolment_pb *)named->msg;
+
+        memcpy(out->org, e->organisation.data, TX_KEY_LEN);
+        memcpy(out->seal, e->seal_key.data, TX_KEY_LEN);
+        memcpy(out->transport, e->transport_key.data, TX_KEY_LEN);
+        out->from = e->effective;
+        out->seq = tx_kind_seq(TX_KIND_KEY_REENROLMENT, named->msg);
+        out->record = named;
+        out->reenrolled = 1;
+    } else if (tx_key_chain_find(records, key, key, 1) != NULL ||
+               tx_key_chain_reenrolled(records, key, key, 1) != NULL) {
         memcpy(out->org, key, TX_KEY_LEN); /* the enrolled key: its seal key is its profile's */
         out->from = INT64_MIN;
     } else {
@@ -156,6 +195,7 @@ resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, t
     if ((next = tx_key_chain_find(records, out->org, key, 1)) != NULL) {
         out->removed = ((const tx_key_successor_pb *)next->msg)->effective;
     }
+    lost(records, out);
     /* The second of the rotation is both keys' (times are whole seconds). */
     out->acts = out->from <= at && at <= out->removed;
     return TX_OK;

@@ -35,6 +35,9 @@ typedef struct {
     int64_t revoked_from;
     uint64_t revoked_index;
     char revoked_reason[257];
+    /* is_key through the hub operator's re-enrolment (kind 19, record that record): verifiers
+     * follow it only once the user accepted the key (tx_key_accepted). */
+    int reenrolled;
 } tx_signer_info;
 
 /* Resolves `key` among `records`, opened member records (kind 13), removals (kind 14) and key
