@@ -138,6 +138,12 @@ tx_ingest_prepare_as(const uint8_t caller[TX_KEY_LEN], const uint8_t *person, co
                             "to the hub operator");
         goto fail;
     }
+    if (sub->kind == TX_KIND_KEY_REENROLMENT) {
+        rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                            "key re-enrolments are written by the hub operator (ticsx-hub "
+                            "reenroll); they cannot be submitted");
+        goto fail;
+    }
     if (sub->kind == TX_KIND_CHECKPOINT) {
         rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                             "checkpoints are signed by the hub over its own log; they cannot be "

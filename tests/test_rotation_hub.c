@@ -236,6 +236,26 @@ test_forged_successors(void **state)
                            f->third, f->third, now - 60, &len);
     assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__FORBIDDEN);
     assert_refused(f, f->third);
+    /* A re-enrolment is the hub's own: one submitted is refused, whoever signed it. */
+    {
+        tx_meta_pb meta = TICSX__V1__META__INIT;
+        tx_key_reenrolment_pb e = TICSX__V1__KEY_REENROLMENT__INIT;
+
+        meta.seq = f->seq_s++;
+        e.meta = &meta;
+        e.organisation = e.replaces = (ProtobufCBinaryData){32, f->supplier->pub.sign};
+        e.signing_key = (ProtobufCBinaryData){32, f->third->pub.sign};
+        e.seal_key = (ProtobufCBinaryData){32, f->third->pub.seal};
+        e.transport_key = (ProtobufCBinaryData){32, f->third->pub.curve};
+        e.effective = now - 60;
+        e.corporate_number = "3700000000001";
+        e.profile = (ProtobufCBinaryData){32, f->third->pub.sign};
+        env = NULL;
+        assert_int_equal(
+            tx_envelope_sign_msg(f->supplier, TX_KIND_KEY_REENROLMENT, &e.base, &env, &len), TX_OK);
+        assert_int_equal(submit(f->cs, env, &len), TICSX__V1__STATUS__FORBIDDEN);
+        assert_refused(f, f->third);
+    }
     /* Not yet in force: the old key still acts, the successor is not admitted yet. */
     assert_int_equal(th_ping(f->cs), TX_OK);
     assert_refused(f, f->next);
