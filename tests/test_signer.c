@@ -252,6 +252,51 @@ test_revocations(void **state)
     tx_recs_clear(&recs);
 }
 
+/* A re-enrolment (kind 19) makes the new key the organisation's, marked `reenrolled` (verify
+ * asks the user to accept it), ends the lost key and flags it from compromised_from; a member
+ * record the new key signs does not count (it would bypass the acceptance). */
+static void
+test_reenrolment(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_reenrolment_pb e = TICSX__V1__KEY_REENROLMENT__INIT;
+    tx_identity *k2;
+    tx_recs recs = {0};
+    tx_signer_info si;
+    uint8_t *env = NULL;
+    size_t len;
+
+    (void)state;
+    assert_int_equal(tx_identity_generate("Supplier Parts KK new", &k2), TX_OK);
+    meta.seq = 1;
+    e.meta = &meta;
+    e.organisation = e.replaces = (ProtobufCBinaryData){32, org->pub.sign};
+    e.signing_key = (ProtobufCBinaryData){32, k2->pub.sign};
+    e.seal_key = (ProtobufCBinaryData){32, k2->pub.seal};
+    e.transport_key = (ProtobufCBinaryData){32, k2->pub.curve};
+    e.effective = 300;
+    e.compromised_from = 200;
+    e.corporate_number = "3700000000001";
+    e.profile = (ProtobufCBinaryData){32, k2->pub.sign};
+    assert_int_equal(tx_envelope_sign_msg(other, TX_KIND_KEY_REENROLMENT, &e.base, &env, &len),
+                     TX_OK);
+    push(&recs, env, len, TX_KIND_KEY_REENROLMENT);
+    member(&recs, k2, org, 4, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER, 0, 0);
+
+    assert_int_equal(tx_signer_resolve(&recs, k2->pub.sign, 350, &si), TX_OK);
+    assert_true(si.is_key && si.reenrolled && si.acts);
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 100, &si), TX_OK);
+    assert_true(si.acts);
+    assert_false(tx_signer_compromised(&si, 100, 0));
+    assert_true(tx_signer_compromised(&si, 250, 0));
+    assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 301, &si), TX_OK);
+    assert_false(si.acts);
+    assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 350, &si), TX_ERR_NOT_FOUND);
+    tx_recs_clear(&recs);
+    tx_identity_destroy(&k2);
+}
+
 /* The directory seals to the seal key of the successor in force, and names the organisation by
  * its enrolled key; a forged successor changes nothing. */
 static void
@@ -307,6 +352,7 @@ main(void)
         cmocka_unit_test(test_successors),
         cmocka_unit_test(test_orgs_follow),
         cmocka_unit_test(test_revocations),
+        cmocka_unit_test(test_reenrolment),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

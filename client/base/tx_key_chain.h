@@ -33,7 +33,8 @@ int tx_key_accepted(tx_home *home, const uint8_t key[TX_KEY_LEN]);
 /* Records that the home's user accepts `key` (0600, in a 0700 folder). */
 int tx_key_accept(tx_home *home, const uint8_t key[TX_KEY_LEN]);
 
-/* True when `key` is `org` or a successor in a chain from it (re-enrolments included). */
+/* True when `key` is `org` or a successor in a chain from it. A re-enrolment (kind 19) is no
+ * link: member records a re-enrolled key signs do not count (it is accepted per user). */
 int tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
                        const uint8_t key[TX_KEY_LEN]);
 
