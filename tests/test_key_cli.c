@@ -361,6 +361,13 @@ test_reenroll(void **state)
         th_expect_text(r.out, aid);
         assert_null(strstr(r.out, "re-enrolled"));
         th_result_free(&r);
+        /* Accepted, the buyer seals to the new key's seal key: the new home reads its note. */
+        th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                    SUPPLIER, "--note", "KIWI-5521 drawings", NULL);
+        th_ticsx(&r, &w.hub, fresh, "inbox", NULL);
+        th_expect_status(&r, 0);
+        th_expect_text(r.out, "KIWI-5521");
+        th_result_free(&r);
     }
     /* The hub's own check agrees with the record it wrote. */
     assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);

@@ -314,13 +314,13 @@ test_orgs_follow(void **state)
     push(&profiles, env, len, TX_KIND_PROFILE);
     assert_int_equal(tx_orgs_add(&orgs, &profiles), TX_OK);
     successor(&recs, org, org, org, k2, other, 100);
-    tx_orgs_follow(&orgs, &recs, 150);
+    tx_orgs_follow(&orgs, &recs, 150, NULL);
     assert_non_null(o = tx_orgs_by_key(&orgs, org->pub.sign));
     assert_memory_equal(o->seal, org->pub.seal, 32);
     successor(&recs, org, org, org, k2, k2, 100);
-    tx_orgs_follow(&orgs, &recs, 99);
+    tx_orgs_follow(&orgs, &recs, 99, NULL);
     assert_memory_equal(o->seal, org->pub.seal, 32);
-    tx_orgs_follow(&orgs, &recs, 150);
+    tx_orgs_follow(&orgs, &recs, 150, NULL);
     assert_memory_equal(o->seal, k2->pub.seal, 32);
     assert_memory_equal(o->key, org->pub.sign, 32);
     tx_orgs_free(&orgs);

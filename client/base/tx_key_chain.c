@@ -124,21 +124,28 @@ tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
     return 0;
 }
 
-const tx_key_successor_pb *
-tx_key_chain_current(const tx_recs *records, const uint8_t org[TX_KEY_LEN], int64_t at)
+const uint8_t *
+tx_key_chain_seal(const tx_recs *records, const uint8_t org[TX_KEY_LEN], int64_t at, tx_home *home)
 {
-    const tx_key_successor_pb *cur = NULL;
-    const uint8_t *k = org;
+    const uint8_t *seal = NULL, *k = org;
 
     for (int depth = 0; depth < CHAIN_MAX; depth++) {
         const tx_rec *r = tx_key_chain_find(records, org, k, 1);
         const tx_key_successor_pb *s = r != NULL ? (const tx_key_successor_pb *)r->msg : NULL;
+        const tx_key_reenrolment_pb *e = NULL;
 
-        if (s == NULL || s->effective > at) {
+        if (s == NULL && home != NULL &&
+            (r = tx_key_chain_reenrolled(records, org, k, 1)) != NULL) {
+            e = (const tx_key_reenrolment_pb *)r->msg;
+            e = tx_key_accepted(home, e->signing_key.data) ? e : NULL;
+        }
+        if (s != NULL && s->effective <= at) {
+            seal = s->seal_key.data, k = s->signing_key.data;
+        } else if (e != NULL && e->effective <= at) {
+            seal = e->seal_key.data, k = e->signing_key.data;
+        } else {
             break;
         }
-        cur = s;
-        k = s->signing_key.data;
     }
-    return cur; /* a re-enrolment is followed only once accepted (tx_signer, verify) */
+    return seal;
 }

@@ -38,9 +38,11 @@ int tx_key_accept(tx_home *home, const uint8_t key[TX_KEY_LEN]);
 int tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
                        const uint8_t key[TX_KEY_LEN]);
 
-/* The successor of `org` in force at `at` (the last of the chain whose effective date is not
- * after `at`), NULL while the enrolled key is. Borrowed. */
-const tx_key_successor_pb *tx_key_chain_current(const tx_recs *records,
-                                                const uint8_t org[TX_KEY_LEN], int64_t at);
+/* The seal key of `org`'s key in force at `at`: the last of the chain of successors whose
+ * effective date is not after `at`, and of re-enrolments whose new key the user of `home`
+ * accepted (home NULL: none); NULL while the enrolled key is (its profile's seal key).
+ * Borrowed. */
+const uint8_t *tx_key_chain_seal(const tx_recs *records, const uint8_t org[TX_KEY_LEN], int64_t at,
+                                 tx_home *home);
 
 #endif

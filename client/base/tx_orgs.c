@@ -58,13 +58,13 @@ tx_orgs_add(tx_orgs *orgs, const tx_recs *profiles)
 }
 
 void
-tx_orgs_follow(tx_orgs *orgs, const tx_recs *records, int64_t at)
+tx_orgs_follow(tx_orgs *orgs, const tx_recs *records, int64_t at, tx_home *home)
 {
     for (size_t i = 0; i < orgs->n; i++) {
-        const tx_key_successor_pb *s = tx_key_chain_current(records, orgs->v[i].key, at);
+        const uint8_t *seal = tx_key_chain_seal(records, orgs->v[i].key, at, home);
 
-        if (s != NULL) {
-            memcpy(orgs->v[i].seal, s->seal_key.data, TX_KEY_LEN);
+        if (seal != NULL) {
+            memcpy(orgs->v[i].seal, seal, TX_KEY_LEN);
         }
     }
 }
@@ -97,7 +97,8 @@ tx_orgs_from_cache(tx_home *home, tx_orgs *out)
             kind = tx_kind_from_payload_type(e->payload_type);
         }
         tx_free(e);
-        if (kind != TX_KIND_PROFILE && kind != TX_KIND_KEY_SUCCESSOR) {
+        if (kind != TX_KIND_PROFILE && kind != TX_KIND_KEY_SUCCESSOR &&
+            kind != TX_KIND_KEY_REENROLMENT) {
             free(bytes);
             continue;
         }
@@ -108,7 +109,7 @@ tx_orgs_from_cache(tx_home *home, tx_orgs *out)
     }
     if (rc == TX_OK) {
         rc = tx_orgs_add(out, &recs);
-        tx_orgs_follow(out, &successors, tx_now());
+        tx_orgs_follow(out, &successors, tx_now(), home);
     }
     tx_recs_clear(&recs);
     tx_recs_clear(&successors);

@@ -8,6 +8,7 @@
 #include "tx_error.h"
 #include "tx_grant.h"
 #include "tx_json.h"
+#include "tx_lookup.h"
 #include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -455,7 +456,8 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
                      args->request);
         goto out;
     }
-    if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
+    if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK ||
+        (rc = tx_orgs_follow_hub(c, &orgs)) != TX_OK) {
         goto out;
     }
     if ((buyer = tx_orgs_by_key(&orgs, tx_rec_signer(&request))) == NULL &&

@@ -10,21 +10,41 @@
 int
 tx_orgs_fetch(tx_client *c, tx_orgs *out)
 {
-    const int kinds[2] = {TX_KIND_PROFILE, TX_KIND_KEY_SUCCESSOR};
-    tx_recs recs[2] = {{0}};
+    int kind = TX_KIND_PROFILE;
+    tx_recs recs = {0};
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = tx_rpc_list(c, 2, kinds, NULL, recs)) != TX_OK) {
+    if ((rc = tx_rpc_list(c, 1, &kind, NULL, &recs)) != TX_OK) {
         return rc;
     }
-    for (size_t k = 0; k < 2; k++) {
+    for (size_t i = 0; i < recs.n && rc == TX_OK; i++) {
+        rc = tx_home_cache_put(tx_client_home(c), recs.v[i].bytes, recs.v[i].len, NULL);
+    }
+    if (rc == TX_OK && (rc = tx_orgs_add(out, &recs)) == TX_OK) {
+        rc = tx_orgs_follow_hub(c, out);
+    }
+    tx_recs_clear(&recs);
+    return rc;
+}
+
+int
+tx_orgs_follow_hub(tx_client *c, tx_orgs *orgs)
+{
+    const int kinds[2] = {TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REENROLMENT};
+    tx_recs recs[2] = {{0}};
+    int rc = tx_rpc_list(c, 2, kinds, NULL, recs);
+
+    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
         for (size_t i = 0; i < recs[k].n && rc == TX_OK; i++) {
             rc = tx_home_cache_put(tx_client_home(c), recs[k].v[i].bytes, recs[k].v[i].len, NULL);
         }
     }
-    if (rc == TX_OK && (rc = tx_orgs_add(out, &recs[0])) == TX_OK) {
-        tx_orgs_follow(out, &recs[1], tx_now());
+    for (size_t i = 0; i < recs[1].n && rc == TX_OK; i++) {
+        rc = tx_recs_push(&recs[0], &recs[1].v[i]);
+    }
+    if (rc == TX_OK) {
+        tx_orgs_follow(orgs, &recs[0], tx_now(), tx_client_home(c));
     }
     tx_recs_clear(&recs[0]);
     tx_recs_clear(&recs[1]);
