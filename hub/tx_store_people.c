@@ -142,25 +142,22 @@ take_record(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index
     return TX_ERR_NOT_FOUND; /* a later one may replace it */
 }
 
-/* A key successor naming the key (signing or transport) as its successor's: the organisation's
- * own key from its effective date, with every right (the hub stored it only from the key in
- * force, with the successor's proof). */
+/* The organisation's own key `key` (transport `transport`) from `from`, with every right, when it
+ * is the key looked for (signing or transport). */
 static int
-take_successor(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
+keep_key(person_walk *w, const ProtobufCBinaryData *org, const ProtobufCBinaryData *key,
+         const ProtobufCBinaryData *transport, int64_t from, uint64_t index)
 {
-    person_walk *w = arg;
-    const tx_key_successor_pb *r = (const tx_key_successor_pb *)m;
-    const ProtobufCBinaryData *k = w->by == TX_PERSON_BY_KEY ? &r->signing_key : &r->transport_key;
+    const ProtobufCBinaryData *k = w->by == TX_PERSON_BY_KEY ? key : transport;
 
-    if (memcmp(k->data, w->key, TX_KEY_LEN) != 0 ||
-        memcmp(env->signer_key.data, r->predecessor.data, TX_KEY_LEN) != 0) {
+    if (memcmp(k->data, w->key, TX_KEY_LEN) != 0) {
         return TX_ERR_NOT_FOUND;
     }
-    memcpy(w->p->org, r->organisation.data, TX_KEY_LEN);
-    memcpy(w->p->key, r->signing_key.data, TX_KEY_LEN);
-    memcpy(w->p->transport, r->transport_key.data, TX_KEY_LEN);
+    memcpy(w->p->org, org->data, TX_KEY_LEN);
+    memcpy(w->p->key, key->data, TX_KEY_LEN);
+    memcpy(w->p->transport, transport->data, TX_KEY_LEN);
     w->p->role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN;
-    w->p->from = r->effective;
+    w->p->from = from;
     w->p->until = 0;
     w->p->index = index;
     w->p->is_key = 1;
@@ -168,29 +165,30 @@ take_successor(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t in
     return TX_ERR_NOT_FOUND;
 }
 
-/* A re-enrolment naming the key (signing or transport) as the new one: the organisation's own
- * key from its effective date (only the hub writes these, ticsx-hub reenroll). */
+/* A key successor naming the key as its successor's: the organisation's own key from its
+ * effective date (the hub stored it only from the key in force, with the successor's proof). */
+static int
+take_successor(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
+{
+    const tx_key_successor_pb *r = (const tx_key_successor_pb *)m;
+
+    if (memcmp(env->signer_key.data, r->predecessor.data, TX_KEY_LEN) != 0) {
+        return TX_ERR_NOT_FOUND;
+    }
+    return keep_key(arg, &r->organisation, &r->signing_key, &r->transport_key, r->effective,
+                    index);
+}
+
+/* A re-enrolment naming the key as the new one: the organisation's own key from its effective
+ * date (only the hub writes these, ticsx-hub reenroll). */
 static int
 take_reenrolled(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
 {
-    person_walk *w = arg;
     const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)m;
-    const ProtobufCBinaryData *k = w->by == TX_PERSON_BY_KEY ? &r->signing_key : &r->transport_key;
 
     (void)env;
-    if (memcmp(k->data, w->key, TX_KEY_LEN) != 0) {
-        return TX_ERR_NOT_FOUND;
-    }
-    memcpy(w->p->org, r->organisation.data, TX_KEY_LEN);
-    memcpy(w->p->key, r->signing_key.data, TX_KEY_LEN);
-    memcpy(w->p->transport, r->transport_key.data, TX_KEY_LEN);
-    w->p->role = TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN;
-    w->p->from = r->effective;
-    w->p->until = 0;
-    w->p->index = index;
-    w->p->is_key = 1;
-    w->found = 1;
-    return TX_ERR_NOT_FOUND;
+    return keep_key(arg, &r->organisation, &r->signing_key, &r->transport_key, r->effective,
+                    index);
 }
 
 /* A re-enrolment replacing the key ends it from its date, or from when it was compromised. */
