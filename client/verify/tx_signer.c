@@ -126,6 +126,19 @@ tx_signer_reader(tx_home *home, const tx_recs *records, tx_identity **out)
 /* `key` as an organisation's own key: a successor in a valid chain from its organisation
  * (acting from its effective date), or an enrolled key that names a successor; until the
  * successor it names takes over. TX_ERR_NOT_FOUND when neither. */
+/* What the record `rec` (a successor or re-enrolment naming the key) says of it. */
+static void
+named_key(tx_signer_info *out, const tx_rec *rec, const ProtobufCBinaryData *org,
+          const ProtobufCBinaryData *seal, const ProtobufCBinaryData *transport, int64_t from)
+{
+    memcpy(out->org, org->data, TX_KEY_LEN);
+    memcpy(out->seal, seal->data, TX_KEY_LEN);
+    memcpy(out->transport, transport->data, TX_KEY_LEN);
+    out->from = from;
+    out->seq = tx_kind_seq(rec->kind, rec->msg);
+    out->record = rec;
+}
+
 /* The hub operator re-enrolled the organisation because this key was lost: it stops at the
  * re-enrolment, and what it signed from `compromised_from`, or logged after the re-enrolment,
  * is suspect (as a revocation says). */
@@ -166,21 +179,11 @@ resolve_key(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, t
         if (!tx_key_chain_holds(records, r->organisation.data, key)) {
             return TX_ERR_NOT_FOUND;
         }
-        memcpy(out->org, r->organisation.data, TX_KEY_LEN);
-        memcpy(out->seal, r->seal_key.data, TX_KEY_LEN);
-        memcpy(out->transport, r->transport_key.data, TX_KEY_LEN);
-        out->from = r->effective;
-        out->seq = tx_kind_seq(TX_KIND_KEY_SUCCESSOR, named->msg);
-        out->record = named;
+        named_key(out, named, &r->organisation, &r->seal_key, &r->transport_key, r->effective);
     } else if ((named = tx_key_chain_reenrolled(records, NULL, key, 0)) != NULL) {
         const tx_key_reenrolment_pb *e = (const tx_key_reenrolment_pb *)named->msg;
 
-        memcpy(out->org, e->organisation.data, TX_KEY_LEN);
-        memcpy(out->seal, e->seal_key.data, TX_KEY_LEN);
-        memcpy(out->transport, e->transport_key.data, TX_KEY_LEN);
-        out->from = e->effective;
-        out->seq = tx_kind_seq(TX_KIND_KEY_REENROLMENT, named->msg);
-        out->record = named;
+        named_key(out, named, &e->organisation, &e->seal_key, &e->transport_key, e->effective);
         out->reenrolled = 1;
     } else if (tx_key_chain_find(records, key, key, 1) != NULL ||
                tx_key_chain_reenrolled(records, key, key, 1) != NULL) {
