@@ -7,6 +7,8 @@
 
 #include "tx_error.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +18,56 @@
 
 static const uint64_t steps[] = {10000, 100000, 1000000};
 
-static int
-memory_into(json_t *row, const char *prefix, pid_t pid, const char *label)
+/* The step's ingest rate and hub CPU per record (not measured when the hub's /proc/PID/stat
+ * could not be read in any part of it). */
+static void
+step_figures(json_t *row, uint64_t done, double secs, double cpu_us, int cpu_known)
 {
-    long anon, dirty, rss;
-    char key[64], text[96];
-
-    if (tx_bench_memory(pid, &anon, &dirty, &rss) != TX_OK) {
-        return TX_ERR_IO;
+    if (secs > 0) {
+        tx_bench_set(row, "ingest_per_s", (double)done / secs, "records/s",
+                     "ingest rate of this step");
+    } else {
+        tx_bench_unmeasured(row, "ingest_per_s", "ingest rate of this step", "no time elapsed");
     }
-    snprintf(key, sizeof key, "%s_anon_kib", prefix);
-    snprintf(text, sizeof text, "%s: Anonymous", label);
-    tx_bench_set(row, key, (double)anon, "KiB", text);
-    snprintf(key, sizeof key, "%s_private_dirty_kib", prefix);
-    snprintf(text, sizeof text, "%s: Private_Dirty", label);
-    tx_bench_set(row, key, (double)dirty, "KiB", text);
-    snprintf(key, sizeof key, "%s_rss_kib", prefix);
-    snprintf(text, sizeof text, "%s: Rss (with file)", label);
-    tx_bench_set(row, key, (double)rss, "KiB", text);
-    return TX_OK;
+    if (cpu_known && done > 0) {
+        tx_bench_set(row, "hub_cpu_us_per_record", cpu_us / (double)done, "us",
+                     "hub CPU per record in this step");
+    } else {
+        tx_bench_unmeasured(row, "hub_cpu_us_per_record", "hub CPU per record in this step", "%s",
+                            done > 0 ? "the hub's /proc/PID/stat could not be read"
+                                     : "no records stored");
+    }
+}
+
+/* data.mdb's size against the envelope bytes stored. */
+static void
+file_figures(json_t *row, const char *dir, uint64_t bytes)
+{
+    char path[PATH_MAX + 16];
+    uint64_t size, alloc;
+
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    tx_bench_set(row, "envelope_bytes", (double)bytes, "B", "envelope bytes stored");
+    if (tx_bench_file_size(path, &size, &alloc) != TX_OK) {
+        const char *why = strerror(errno);
+
+        tx_bench_unmeasured(row, "lmdb_file_bytes", "data.mdb size", "cannot stat %s: %s", path,
+                            why);
+        tx_bench_unmeasured(row, "lmdb_allocated_bytes", "data.mdb allocated", "%s",
+                            tx_bench_why(row, "lmdb_file_bytes"));
+        tx_bench_unmeasured(row, "lmdb_over_envelopes", "data.mdb / envelope bytes", "%s",
+                            tx_bench_why(row, "lmdb_file_bytes"));
+        return;
+    }
+    tx_bench_set(row, "lmdb_file_bytes", (double)size, "B", "data.mdb size");
+    tx_bench_set(row, "lmdb_allocated_bytes", (double)alloc, "B", "data.mdb allocated");
+    if (bytes > 0) {
+        tx_bench_set(row, "lmdb_over_envelopes", (double)size / (double)bytes, "x",
+                     "data.mdb / envelope bytes");
+    } else {
+        tx_bench_unmeasured(row, "lmdb_over_envelopes", "data.mdb / envelope bytes",
+                            "no envelope bytes stored");
+    }
 }
 
 int
@@ -51,9 +84,9 @@ tx_bench_scale(tx_bench_cfg *cfg, json_t *out)
     }
     for (size_t s = 0; s < sizeof steps / sizeof steps[0] && rc == TX_OK && !tx_bench_stop; s++) {
         json_t *row = json_object();
-        double secs = 0, cpu_us = 0, ping_ms = 0, rate;
-        uint64_t done = 0, size, alloc, bytes;
-        char path[PATH_MAX + 16];
+        double secs = 0, cpu_us = 0, part_cpu, ping_ms = 0, rate;
+        uint64_t done = 0;
+        int cpu_known = 1;
         tx_bench_hub *hub = tx_bench_ingest_hub(ing);
 
         if (steps[s] > cfg->scale_max) {
@@ -70,8 +103,8 @@ tx_bench_scale(tx_bench_cfg *cfg, json_t *out)
                 uint64_t got = (uint64_t)json_integer_value(json_object_get(part, "records"));
 
                 secs += json_number_value(json_object_get(part, "seconds"));
-                cpu_us +=
-                    json_number_value(json_object_get(part, "hub_cpu_us_per_record")) * (double)got;
+                cpu_known &= tx_bench_get(part, "hub_cpu_us_per_record", &part_cpu);
+                cpu_us += part_cpu * (double)got;
                 done += got;
                 stored += n;
             }
@@ -82,26 +115,16 @@ tx_bench_scale(tx_bench_cfg *cfg, json_t *out)
             break;
         }
         tx_bench_set(row, "records", (double)stored, "", "records stored");
-        tx_bench_set(row, "ingest_per_s", secs > 0 ? (double)done / secs : 0, "records/s",
-                     "ingest rate of this step");
-        tx_bench_set(row, "hub_cpu_us_per_record", done ? cpu_us / (double)done : 0, "us",
-                     "hub CPU per record in this step");
-        snprintf(path, sizeof path, "%s/data.mdb", hub->dir);
-        tx_bench_file_size(path, &size, &alloc);
-        bytes = tx_bench_ingest_stored_bytes(ing);
-        tx_bench_set(row, "envelope_bytes", (double)bytes, "B", "envelope bytes stored");
-        tx_bench_set(row, "lmdb_file_bytes", (double)size, "B", "data.mdb size");
-        tx_bench_set(row, "lmdb_allocated_bytes", (double)alloc, "B", "data.mdb allocated");
-        tx_bench_set(row, "lmdb_over_envelopes", bytes ? (double)size / (double)bytes : 0, "x",
-                     "data.mdb / envelope bytes");
-        memory_into(row, "after_ingest", hub->pid, "hub memory after ingest");
+        step_figures(row, done, secs, cpu_us, cpu_known);
+        file_figures(row, hub->dir, tx_bench_ingest_stored_bytes(ing));
+        tx_bench_memory_into(row, "after_ingest", hub->pid, "hub memory after ingest");
         if ((rc = tx_bench_ingest_restart(ing, &ping_ms)) != TX_OK) {
             json_decref(row);
             break;
         }
         tx_bench_set(row, "start_endpoint_ms", hub->start_ms, "ms", "restart: endpoint written");
         tx_bench_set(row, "start_first_answer_ms", ping_ms, "ms", "restart: first answer");
-        memory_into(row, "after_start", hub->pid, "hub memory after restart");
+        tx_bench_memory_into(row, "after_start", hub->pid, "hub memory after restart");
         json_array_append_new(out, row);
     }
     tx_bench_ingest_close(&ing);
