@@ -75,6 +75,11 @@ typedef struct {
     double start_ms;   /* spawn until DIR/endpoint was written */
 } tx_bench_hub;
 
+/* Runs `ticsx-hub ARGS...` (args NULL-terminated, at most 14) to its end, stderr appended to
+ * log (NULL: discarded), killed after limit_s: its exit status, or -1. */
+int tx_bench_hub_cmd(const tx_bench_cfg *cfg, const char *const *args, const char *log,
+                     double limit_s);
+
 /* `ticsx-hub init --data dir` (quiet). */
 int tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir);
 
@@ -273,8 +278,10 @@ int tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate);
  * without hiredis at build time) its figures say "not measured" and why; TX_OK then. */
 int tx_bench_redis(const tx_bench_cfg *cfg, json_t *out);
 
-/* The scale series: ingest, file size, start time and memory at 10k, 100k, 1M records. */
-int tx_bench_scale(tx_bench_cfg *cfg, json_t *out);
+/* The scale series: ingest, file size, start time, memory, backup and check time at 10k, 100k,
+ * 1M records (rows into out), then 10M records on paper (into paper): file size, start,
+ * memory, backup and check time extrapolated from the last step, with the method. */
+int tx_bench_scale(tx_bench_cfg *cfg, json_t *out, json_t *paper);
 
 /* The ratios (into root's "ratios", which holds the all-core verify mean
  * "verify_all_cores_mean_per_s" they are based on) and the targets (root's "targets") from

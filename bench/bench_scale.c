@@ -1,8 +1,9 @@
 /* How cost grows with the log: one hub ingests up to 10 000, 100 000 and 1 000 000 records;
  * at each step the ingest rate of that step, the LMDB file against the envelope bytes stored,
- * the hub's memory, and a restart: time to its endpoint and to its first answer, and its
- * memory once it answered. Records are signed in chunks between timed stretches, so memory
- * stays bounded. */
+ * the hub's memory, a restart (time to its endpoint and to its first answer, and its memory
+ * once it answered), then `ticsx-hub backup` of the running hub and `ticsx-hub check` of its
+ * data. Records are signed in chunks between timed stretches, so memory stays bounded. Then
+ * 10 000 000 records on paper: the last step's figures extrapolated, with the method. */
 #include "bench.h"
 
 #include "tx_error.h"
@@ -12,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CHUNK 100000u
 #define SCALE_MAP_MIB 16384u
+#define ADMIN_LIMIT_S 3600       /* one backup or check */
+#define PAPER_RECORDS 10000000.0 /* the step on paper */
 
 static const uint64_t steps[] = {10000, 100000, 1000000};
 
@@ -70,8 +74,122 @@ file_figures(json_t *row, const char *dir, uint64_t bytes)
     }
 }
 
+/* `ticsx-hub ARGS` timed into row[key] (seconds); not measured when it fails. */
+static void
+admin_timed(const tx_bench_cfg *cfg, json_t *row, const char *key, const char *const *args,
+            const char *log, const char *label)
+{
+    int64_t t0 = tx_bench_now_ns();
+    int st = tx_bench_hub_cmd(cfg, args, log, ADMIN_LIMIT_S);
+
+    if (st == 0) {
+        tx_bench_set(row, key, tx_bench_since_s(t0), "s", label);
+    } else {
+        fprintf(stderr, "ticsx-bench: ticsx-hub %s exited with %d; see %s\n", args[0], st, log);
+        tx_bench_unmeasured(row, key, label, "ticsx-hub %s exited with %d", args[0], st);
+    }
+}
+
+/* A hot backup of the running hub into a new directory (its size, then removed) and a check
+ * of its data. */
+static void
+admin_figures(const tx_bench_cfg *cfg, json_t *row, const char *dir)
+{
+    char out[PATH_MAX + 16], log[PATH_MAX + 8], path[PATH_MAX + 32];
+    const char *backup[] = {"backup", "--data", dir, out, NULL};
+    const char *check[] = {"check", "--data", dir, NULL};
+    uint64_t size, alloc;
+
+    snprintf(out, sizeof out, "%s-backup", dir);
+    snprintf(log, sizeof log, "%s.log", dir);
+    admin_timed(cfg, row, "backup_s", backup, log, "ticsx-hub backup (hot, compact)");
+    snprintf(path, sizeof path, "%s/data.mdb", out);
+    if (tx_bench_get(row, "backup_s", &(double){0}) &&
+        tx_bench_file_size(path, &size, &alloc) == TX_OK) {
+        tx_bench_set(row, "backup_data_bytes", (double)size, "B", "  its data.mdb");
+    }
+    tx_bench_rmtree(out);
+    admin_timed(cfg, row, "check_s", check, log, "ticsx-hub check");
+}
+
+/* paper[key] = last[key] * k, or not measured with the figure's reason. */
+static void
+proportional(json_t *paper, const json_t *last, const char *key, double k, const char *unit,
+             const char *label)
+{
+    double v;
+
+    if (tx_bench_get(last, key, &v)) {
+        tx_bench_set(paper, key, v * k, unit, label);
+    } else {
+        tx_bench_unmeasured(paper, key, label, "%s", tx_bench_why(last, key));
+    }
+}
+
+/* The hub's memory at 10M: the last step's plus its growth per record from the first step to
+ * the last (none when it did not grow) times the records added. */
+static void
+memory_growth(json_t *paper, const json_t *first, const json_t *last, const char *key,
+              const char *label)
+{
+    double r0, r1, m0, m1;
+
+    tx_bench_get(first, "records", &r0);
+    tx_bench_get(last, "records", &r1);
+    if (!tx_bench_get(last, key, &m1) || !tx_bench_get(first, key, &m0)) {
+        tx_bench_unmeasured(paper, key, label, "%s",
+                            tx_bench_why(tx_bench_get(last, key, &m1) ? first : last, key));
+    } else if (r1 <= r0) {
+        tx_bench_unmeasured(paper, key, label, "one scale step shows no growth per record");
+    } else {
+        double slope = m1 > m0 ? (m1 - m0) / (r1 - r0) : 0;
+        tx_bench_set(paper, key, m1 + slope * (PAPER_RECORDS - r1), "KiB", label);
+    }
+}
+
+static void
+extrapolate(const json_t *steps_done, json_t *paper)
+{
+    size_t n = json_array_size(steps_done);
+    const json_t *first = json_array_get(steps_done, 0), *last = json_array_get(steps_done, n - 1);
+    double from = 0, k, size;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+    if (n == 0 || !tx_bench_get(last, "records", &from) || from <= 0) {
+        tx_bench_unmeasured(paper, "lmdb_file_bytes", NULL, "no scale step was measured");
+        return;
+    }
+    k = PAPER_RECORDS / from;
+    printf(" %.0f records on paper, extrapolated from the %.0f-record step\n", PAPER_RECORDS, from);
+    tx_bench_set(paper, "records", PAPER_RECORDS, "", NULL);
+    tx_bench_set(paper, "from_records", from, "", NULL);
+    tx_bench_set_str(paper, "method",
+                     "linear in the records from the last step: data.mdb size, start to first "
+                     "answer, backup and check time times 10M/N; memory: the last step's plus "
+                     "its growth per record from the first step to the last (none when it did "
+                     "not grow) times the records added",
+                     "  method");
+    proportional(paper, last, "lmdb_file_bytes", k, "B", "data.mdb size (extrapolated)");
+    proportional(paper, last, "start_first_answer_ms", k, "ms",
+                 "start to first answer (extrapolated)");
+    memory_growth(paper, first, last, "after_ingest_anon_kib",
+                  "hub Anonymous after ingest (extrapolated)");
+    memory_growth(paper, first, last, "after_start_anon_kib",
+                  "hub Anonymous after restart (extrapolated)");
+    proportional(paper, last, "backup_s", k, "s", "ticsx-hub backup (extrapolated)");
+    proportional(paper, last, "check_s", k, "s", "ticsx-hub check (extrapolated)");
+    /* Linear holds while the store stays in the page cache, as it did at the last step. */
+    if (tx_bench_get(paper, "lmdb_file_bytes", &size) && pages > 0 && page > 0 &&
+        size > (double)pages * (double)page) {
+        tx_bench_set_str(paper, "caveat",
+                         "data.mdb would exceed this machine's memory: start, backup and check "
+                         "would read it from disk, so their figures are a lower bound",
+                         "  caveat");
+    }
+}
+
 int
-tx_bench_scale(tx_bench_cfg *cfg, json_t *out)
+tx_bench_scale(tx_bench_cfg *cfg, json_t *out, json_t *paper)
 {
     tx_bench_ingest *ing = NULL;
     uint64_t stored = 0;
@@ -125,8 +243,12 @@ tx_bench_scale(tx_bench_cfg *cfg, json_t *out)
         tx_bench_set(row, "start_endpoint_ms", hub->start_ms, "ms", "restart: endpoint written");
         tx_bench_set(row, "start_first_answer_ms", ping_ms, "ms", "restart: first answer");
         tx_bench_memory_into(row, "after_start", hub->pid, "hub memory after restart");
+        admin_figures(cfg, row, hub->dir);
         json_array_append_new(out, row);
     }
     tx_bench_ingest_close(&ing);
+    if (rc == TX_OK) {
+        extrapolate(out, paper);
+    }
     return rc;
 }

@@ -209,16 +209,27 @@ tx_bench_child_exited(pid_t pid)
 }
 
 int
+tx_bench_hub_cmd(const tx_bench_cfg *cfg, const char *const *args, const char *log, double limit_s)
+{
+    char *argv[16];
+    size_t n = 0;
+    pid_t pid;
+
+    argv[n++] = (char *)cfg->hub_bin;
+    for (size_t i = 0; args[i] != NULL && n < sizeof argv / sizeof argv[0] - 1; i++) {
+        argv[n++] = (char *)args[i];
+    }
+    argv[n] = NULL;
+    pid = spawn(cfg->hub_bin, argv, log);
+    return pid < 0 ? -1 : wait_exit(pid, limit_s);
+}
+
+int
 tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir)
 {
-    char *argv[] = {(char *)cfg->hub_bin, "init", "--data", (char *)dir, NULL};
-    pid_t pid = spawn(cfg->hub_bin, argv, NULL);
-    int st;
+    const char *args[] = {"init", "--data", dir, NULL};
+    int st = tx_bench_hub_cmd(cfg, args, NULL, 30);
 
-    if (pid < 0) {
-        return TX_ERR_INTERNAL;
-    }
-    st = wait_exit(pid, 30);
     if (st != 0) {
         fprintf(stderr, "ticsx-bench: %s init --data %s exited with %d\n", cfg->hub_bin, dir, st);
         return TX_ERR_INTERNAL;

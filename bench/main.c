@@ -43,8 +43,10 @@ static const char *const usage =
     "  5. the Redis peer, when redis-server is installed: a redis-server of its own\n"
     "     (appendonly, appendfsync always), 50 clients each waiting for its reply, as many\n"
     "     XADDs of 2 KB as the ingest's records: records/s, p50, p99, and our ratios to it\n"
-    "  6. with --scale: ingest rate, LMDB file size / envelope bytes, hub start time and\n"
-    "     memory at 10k, 100k and 1M stored records (takes minutes)\n"
+    "  6. with --scale: ingest rate, LMDB file size / envelope bytes, hub start time,\n"
+    "     memory, backup and check time at 10k, 100k and 1M stored records (takes minutes);\n"
+    "     then 10M records on paper: those of the last step extrapolated, printed as\n"
+    "     \"extrapolated\" with the method\n"
     "\n"
     "A figure the run could not measure (a file it could not read, a part left out) is\n"
     "printed as \"not measured: WHY\" and written as null with its reason under\n"
@@ -494,7 +496,7 @@ main(int argc, char **argv)
     const char *json_path = NULL;
     json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
     json_t *latency = json_object(), *readside = json_object(), *scale = json_array();
-    json_t *ingest_batch = json_object(), *redis = json_object();
+    json_t *ingest_batch = json_object(), *redis = json_object(), *paper = json_object();
     json_t *machine = json_object(), *ratios = json_object();
     tx_bench_ingest *ing = NULL;
     uint8_t **envs = NULL;
@@ -604,9 +606,12 @@ main(int argc, char **argv)
     json_object_set_new(root, "read", readside);
     json_object_set_new(root, "redis", redis);
     if (rc == TX_OK && cfg.scale && !tx_bench_stop) {
-        rc = tx_bench_scale(&cfg, scale);
+        rc = tx_bench_scale(&cfg, scale, paper);
+    } else if (!cfg.scale) {
+        tx_bench_unmeasured(paper, "lmdb_file_bytes", NULL, "left out (no --scale)");
     }
     json_object_set_new(root, "scale", scale);
+    json_object_set_new(root, "scale_10m", paper);
     printf("ratios and targets\n");
     if (verify_n > 0) {
         tx_bench_set(ratios, "verify_all_cores_mean_per_s", verify_sum / verify_n, "/s",

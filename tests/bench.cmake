@@ -40,7 +40,8 @@ if(CMAKE_SCRIPT_MODE_FILE)
     foreach(line "Ed25519 verify, all cores" "LMDB durable commits, 1000 per txn"
                  "ZeroMQ CURVE round trip" "sustained durable ingest" "submit latency p99"
                  "aggregation" "data.mdb / envelope bytes" "ingest / all-core verify"
-                 "Redis XADD of 2 KB" "hub Anonymous MiB at 10000 records")
+                 "Redis XADD of 2 KB" "hub Anonymous MiB at 10000 records"
+                 "ticsx-hub check (extrapolated)" "extrapolated from the 10000-record step")
         string(FIND "${out}" "${line}" at)
         if(at EQUAL -1)
             message(FATAL_ERROR "ticsx-bench printed no \"${line}\"")
@@ -55,12 +56,16 @@ if(CMAKE_SCRIPT_MODE_FILE)
                  "latency;p99_us" "read;nodes_per_s" "read;required_sig_per_s"
                  "ratios;ingest_over_verify" "ratios;aggregate_over_verify"
                  "scale;0;lmdb_over_envelopes" "scale;0;start_first_answer_ms"
-                 "scale;0;after_ingest_anon_kib" "scale;0;after_start_anon_kib")
+                 "scale;0;after_ingest_anon_kib" "scale;0;after_start_anon_kib"
+                 "scale;0;backup_s" "scale;0;check_s" "scale_10m;lmdb_file_bytes"
+                 "scale_10m;start_first_answer_ms" "scale_10m;backup_s" "scale_10m;check_s")
         figure("${path}" kind why)
         if(NOT kind STREQUAL "number")
             message(FATAL_ERROR "${OUT}: ${path} not measured: ${why}")
         endif()
     endforeach()
+    # One step: the memory on paper has no growth to go by; a number, or not measured so.
+    figure("scale_10m;after_start_anon_kib" kind why)
     # Private_Dirty only from smaps_rollup, which a non-root user cannot read of the hub (it is
     # not dumpable): a number, or not measured with the reason.
     figure("scale;0;after_start_private_dirty_kib" kind why)
