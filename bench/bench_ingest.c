@@ -781,7 +781,11 @@ tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
         n += ing->s[i].n_lat;
     }
     tx_bench_set(out, "target_per_s", rate, "records/s", "paced at");
-    tx_bench_set(out, "achieved_per_s", secs > 0 ? (double)ok / secs : 0, "records/s", "achieved");
+    if (secs > 0) {
+        tx_bench_set(out, "achieved_per_s", (double)ok / secs, "records/s", "achieved");
+    } else {
+        tx_bench_unmeasured(out, "achieved_per_s", "achieved", "no reply came");
+    }
     tx_bench_set(out, "submits", (double)n, "", "submits timed");
     tx_bench_set_quantile(out, "p50_us", all, n, 0.5, "us", "submit latency p50");
     tx_bench_set_quantile(out, "p99_us", all, n, 0.99, "us", "submit latency p99");

@@ -437,35 +437,42 @@ make_sample(size_t n, uint8_t ***envs, size_t **lens, size_t *got)
     return rc;
 }
 
-/* The figures of the parts left out, as not measured and why (the run overwrites them). */
+/* keys (NULL-terminated) of section as not measured: left out (why). */
+static void
+left_out(json_t *section, const char *const *keys, const char *why)
+{
+    for (; *keys != NULL; keys++) {
+        tx_bench_unmeasured(section, *keys, NULL, "left out (%s)", why);
+    }
+}
+
+/* The figures of the parts left out, as not measured and why. */
 static void
 mark_skipped(const tx_bench_cfg *cfg, json_t *limits, json_t *ingest, json_t *batch,
              json_t *latency, json_t *readside, json_t *redis)
 {
-    static const char *const latency_keys[] = {"p50_us", "p99_us"};
-    static const char *const read_keys[] = {"required_sig_per_s", "ui_dashboard_s", "ui_tree_s"};
+    static const char *const limit_keys[] = {"verify_all_cores_per_s", "lmdb_paced_us_p99", NULL};
+    static const char *const rate_keys[] = {"records_per_s", NULL};
+    static const char *const latency_keys[] = {"p50_us", "p99_us", NULL};
+    static const char *const read_keys[] = {"required_sig_per_s", "ui_dashboard_s", "ui_tree_s",
+                                            NULL};
 
     if (cfg->skip_limits) {
-        tx_bench_unmeasured(limits, "verify_all_cores_per_s", NULL, "left out (--skip-limits)");
-        tx_bench_unmeasured(limits, "lmdb_paced_us_p99", NULL, "left out (--skip-limits)");
+        left_out(limits, limit_keys, "--skip-limits");
     }
     if (cfg->skip_ingest) {
-        tx_bench_unmeasured(ingest, "records_per_s", NULL, "left out (--skip-ingest)");
-        for (size_t i = 0; i < 2; i++) {
-            tx_bench_unmeasured(latency, latency_keys[i], NULL, "left out (--skip-ingest)");
-        }
+        left_out(ingest, rate_keys, "--skip-ingest");
+        left_out(latency, latency_keys, "--skip-ingest");
     }
     if (cfg->skip_ingest || cfg->batch == 1) {
-        tx_bench_unmeasured(batch, "records_per_s", NULL, "left out (%s)",
-                            cfg->skip_ingest ? "--skip-ingest" : "--batch 1");
+        left_out(batch, rate_keys, cfg->skip_ingest ? "--skip-ingest" : "--batch 1");
     }
-    for (size_t i = 0; i < 3 && cfg->skip_read; i++) {
-        tx_bench_unmeasured(readside, read_keys[i], NULL, "left out (--skip-read)");
+    if (cfg->skip_read) {
+        left_out(readside, read_keys, "--skip-read");
     }
     if (cfg->skip_redis) {
-        tx_bench_unmeasured(redis, "records_per_s", NULL, "left out (--skip-redis)");
-        tx_bench_unmeasured(redis, "p50_us", NULL, "left out (--skip-redis)");
-        tx_bench_unmeasured(redis, "p99_us", NULL, "left out (--skip-redis)");
+        left_out(redis, rate_keys, "--skip-redis");
+        left_out(redis, latency_keys, "--skip-redis");
     }
 }
 
