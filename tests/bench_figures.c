@@ -346,6 +346,32 @@ redis_not_installed(void **state)
     json_decref(given);
 }
 
+/* A redis-server that exits at once: the peer is not measured, says why, and leaves no child
+ * behind (the run goes on). */
+static void
+redis_that_exits_is_unmeasured(void **state)
+{
+    char dir[] = "/tmp/bench-figures-redis-XXXXXX";
+    tx_bench_cfg cfg = {.records = 10, .redis_clients = 2, .redis_bin = "/bin/false"};
+    json_t *out = json_object();
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cfg.work, sizeof cfg.work, "%s", dir);
+    capture_begin();
+    assert_int_equal(tx_bench_redis(&cfg, out), TX_OK);
+    free(capture_end());
+#ifdef TX_BENCH_HIREDIS
+    assert_unmeasured(out, "records_per_s", "redis-server exited at start");
+    assert_unmeasured(out, "p99_us", "redis-server exited at start");
+#else
+    assert_unmeasured(out, "records_per_s", "without hiredis");
+#endif
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no child left */
+    assert_int_equal(rmdir(dir), 0);                  /* its directory removed */
+    json_decref(out);
+}
+
 int
 main(void)
 {
@@ -357,6 +383,7 @@ main(void)
         cmocka_unit_test(unmeasured_memory_is_no_met_target),
         cmocka_unit_test(nothing_measured_nothing_met),
         cmocka_unit_test(redis_not_installed),
+        cmocka_unit_test(redis_that_exits_is_unmeasured),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
