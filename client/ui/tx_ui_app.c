@@ -48,6 +48,19 @@ tx_ui_app_close(tx_ui_app **app_p)
     *app_p = NULL;
 }
 
+int
+tx_ui_need_hub(const tx_ui_app *app, const char *what)
+{
+    if (app->has_hub) {
+        return TX_OK;
+    }
+    return tx_fail(TX_ERR_USAGE,
+                   "%s needs a hub, and this home has none configured (start ticsx ui with "
+                   "--hub and --hub-key, or set TICSX_HUB and TICSX_HUB_KEY); drafts and the "
+                   "self-check work without one and stay saved in this home",
+                   what);
+}
+
 static const struct {
     int status;
     const char *name;

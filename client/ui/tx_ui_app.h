@@ -30,6 +30,10 @@ struct tx_ui_app {
 int tx_ui_app_open(const tx_client_opts *opts, tx_ui_app **out);
 void tx_ui_app_close(tx_ui_app **app_p);
 
+/* TX_OK when a hub is configured, else TX_ERR_USAGE: `what` needs a hub (start ticsx ui with
+ * --hub and --hub-key); drafts and the self-check work without one. */
+int tx_ui_need_hub(const tx_ui_app *app, const char *what);
+
 /* Sends `event` with `data` (taken: the function frees it) to every open event stream.
  * Safe from any thread; never blocks on a slow page. */
 void tx_ui_event(tx_ui_app *app, const char *event, json_t *data);

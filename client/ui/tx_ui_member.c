@@ -41,10 +41,9 @@ person(tx_ui_app *app, tx_ui_who *w)
     tx_signer_info si;
     int rc;
 
-    if (!app->has_hub) {
-        return tx_fail(TX_ERR_USAGE, "this is a member's home without a hub: ticsx ui asks the "
-                                     "hub for the person's role (start it with --hub and "
-                                     "--hub-key, or set TICSX_HUB and TICSX_HUB_KEY)");
+    if ((rc = tx_ui_need_hub(app, _("a member's home (the person's role is on the hub)"))) !=
+        TX_OK) {
+        return rc;
     }
     rc = tx_rpc_list(app->client, 2, kinds, NULL, l);
     for (size_t i = 0; i < l[1].n && rc == TX_OK; i++) {
@@ -179,7 +178,8 @@ approvals_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = tx_ui_who_get(app, &w)) != TX_OK || (rc = tx_drafts_load(app->client, &d)) != TX_OK) {
+    if ((rc = tx_ui_need_hub(app, _("the approvals"))) != TX_OK ||
+        (rc = tx_ui_who_get(app, &w)) != TX_OK || (rc = tx_drafts_load(app->client, &d)) != TX_OK) {
         tx_drafts_free(&d);
         return rc;
     }
@@ -226,7 +226,8 @@ approval_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     json_t *one, *list, *title;
     int rc;
 
-    if ((rc = tx_ui_who_get(app, &w)) != TX_OK || (rc = tx_drafts_load(app->client, &d)) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, _("the approvals"))) != TX_OK ||
+        (rc = tx_ui_who_get(app, &w)) != TX_OK || (rc = tx_drafts_load(app->client, &d)) != TX_OK ||
         (rc = tx_drafts_find(&d, rq->rest, &it)) != TX_OK) {
         tx_drafts_free(&d);
         return rc;
@@ -274,7 +275,8 @@ approval_approve(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_answer_result res;
     int rc;
 
-    if ((rc = tx_ui_body_str(rq, "draft", 1, &id)) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, _("approving"))) != TX_OK ||
+        (rc = tx_ui_body_str(rq, "draft", 1, &id)) != TX_OK ||
         (rc = tx_drafts_approve(app->client, id, &res)) != TX_OK) {
         return rc;
     }
@@ -292,7 +294,8 @@ approval_reject(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     const char *id, *note;
     int rc;
 
-    if ((rc = tx_ui_body_str(rq, "draft", 1, &id)) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, _("rejecting"))) != TX_OK ||
+        (rc = tx_ui_body_str(rq, "draft", 1, &id)) != TX_OK ||
         (rc = tx_ui_body_str(rq, "note", 0, &note)) != TX_OK) {
         return rc;
     }

@@ -33,19 +33,6 @@
 /* Organisations one grant or forward may name from the page. */
 #define TO_MAX 1000
 
-static int
-need_hub(const tx_ui_app *app, const char *what)
-{
-    if (app->has_hub) {
-        return TX_OK;
-    }
-    return tx_fail(TX_ERR_USAGE,
-                   "%s needs a hub, and this home has none configured (start ticsx ui with "
-                   "--hub and --hub-key, or set TICSX_HUB and TICSX_HUB_KEY); drafts and the "
-                   "self-check work without one and stay saved in this home",
-                   what);
-}
-
 int
 tx_ui_body_str(const tx_ui_req *rq, const char *name, int required, const char **out)
 {
@@ -155,7 +142,7 @@ inbox_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the inbox")) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "the inbox")) != TX_OK ||
         (rc = tx_inbox_load(app->client, 1, &in)) != TX_OK ||
         (rc = tx_grant_list_own(app->client, &own)) != TX_OK ||
         (rc = tx_ui_drafts_list(app, 1, &drafts)) != TX_OK) {
@@ -410,7 +397,7 @@ certificates_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the list of certificates")) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "the list of certificates")) != TX_OK ||
         (rc = tx_trust_set_from_hub(app->client, &ts)) != TX_OK) {
         tx_trust_set_free(&ts);
         return rc;
@@ -486,7 +473,7 @@ answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     char path[PATH_MAX] = "", hex[2 * TX_ID_LEN + 1], date[16];
     int rc;
 
-    if ((rc = need_hub(app, "sending an answer")) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "sending an answer")) != TX_OK ||
         (rc = tx_ui_body_str(rq, "draft", 1, &id)) != TX_OK ||
         (rc = tx_ui_body_str(rq, "request", 0, &request)) != TX_OK ||
         (rc = tx_ui_body_str(rq, "certificate", 0, &cert)) != TX_OK ||
@@ -565,7 +552,7 @@ assessments_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the list of assessments")) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "the list of assessments")) != TX_OK ||
         (rc = tx_grant_list_own(app->client, &own)) != TX_OK ||
         (rc = tx_ui_drafts_list(app, 0, &drafts)) != TX_OK) {
         goto out;
@@ -602,7 +589,7 @@ plans_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the list of remediation plans")) == TX_OK) {
+    if ((rc = tx_ui_need_hub(app, "the list of remediation plans")) == TX_OK) {
         rc = tx_plan_list_own(app->client, 1, &rs->json);
     }
     return rc;
@@ -617,7 +604,7 @@ plan_done_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_answer_result res;
     int rc;
 
-    if ((rc = need_hub(app, "marking a remediation plan done")) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "marking a remediation plan done")) == TX_OK &&
         (rc = tx_ui_body_str(rq, "assessment", 1, &a.assessment)) == TX_OK &&
         (rc = tx_ui_body_str(rq, "item", 1, &a.item)) == TX_OK &&
         (rc = tx_plan_done(app->client, &a, &res)) == TX_OK) {
@@ -634,7 +621,7 @@ reuse_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_grant_result res = {0};
     int rc;
 
-    if ((rc = need_hub(app, "sharing an assessment")) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "sharing an assessment")) == TX_OK &&
         (rc = tx_ui_body_str(rq, "request", 1, &request)) == TX_OK &&
         (rc = tx_ui_body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
         (rc = tx_grant_reuse(app->client, request, assessment, &res)) == TX_OK) {
@@ -652,7 +639,7 @@ grant_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     const char **to = NULL;
     int rc;
 
-    if ((rc = need_hub(app, "granting an assessment")) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "granting an assessment")) == TX_OK &&
         (rc = tx_ui_body_str(rq, "assessment", 1, &a.assessment)) == TX_OK &&
         (rc = body_names(rq, "to", &to, &a.n_to)) == TX_OK &&
         (rc = body_date(rq, "until", &a.until)) == TX_OK) {
@@ -679,7 +666,7 @@ revoke_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_grant_result res = {0};
     int rc;
 
-    if ((rc = need_hub(app, "revoking a grant")) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "revoking a grant")) == TX_OK &&
         (rc = tx_ui_body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
         (rc = tx_ui_body_str(rq, "from", 1, &from)) == TX_OK &&
         (rc = tx_revoke_submit(app->client, assessment, from, &res)) == TX_OK) {
@@ -697,7 +684,7 @@ forward_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     const char **to = NULL;
     int rc;
 
-    if ((rc = need_hub(app, "forwarding a request")) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "forwarding a request")) == TX_OK &&
         (rc = tx_ui_body_str(rq, "request", 1, &a.request)) == TX_OK &&
         (rc = body_names(rq, "to", &to, &a.n_to)) == TX_OK) {
         a.to = to;
