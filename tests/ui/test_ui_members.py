@@ -6,7 +6,8 @@ or sharing action and the API refuses them with 403 (called anyway); the respond
 buyer's request in the browser, which makes an approval request, not an answer (the buyer
 receives nothing); the officer lists the approval requests, rejects one with a note and approves
 the other, which the buyer then verifies as the organisation's assessment; the responder sees
-both decisions and the note. The approvals pages in English and Japanese, with axe."""
+both decisions and the note; a viewer of the buyer (an auditor) reads in its own UI what was
+granted to the buyer. The approvals pages in English and Japanese, with axe."""
 
 import json
 import os
@@ -15,7 +16,15 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (CORP, HEX64, TICSX, Home, answers_file, expect, expect_eq, fill_answers,  # noqa
-                    login, main, profile_answers, visible)
+                    login, main, profile_answers, report_row, row_of, visible)
+
+
+def org_key_of(w, home, org):
+    """The 64-hex signing key of `org` as `home`'s directory lists it."""
+    for o in w.cli(home, "orgs", json_out=True)["organisations"]:
+        if o["fingerprint"] == org.fingerprint:
+            return o["key"]
+    raise AssertionError("ticsx orgs of %s lacks %s" % (home.name, org.name))
 
 NOTE = "A1-01: 証跡が不足しています <b>not bold</b>"
 
@@ -41,6 +50,7 @@ def setup(w):
     c["officer"] = member(w, c["sup"], "sato", "Sato Hanako", "officer")
     c["responder"] = member(w, c["sup"], "tanaka", "Tanaka Jiro", "responder")
     c["viewer"] = member(w, c["sup"], "ito", "Ito Ken", "viewer")
+    c["auditor"] = member(w, c["buyer"], "kato", "Kato Yui", "viewer")
     req = w.cli(c["buyer"], "request", "--questionnaire", "tics-selfcheck", "--to",
                 c["sup"].fingerprint, json_out=True)
     c["rid"] = req.get("request") or req.get("id")
@@ -194,6 +204,26 @@ def test_buyer_verifies_and_responder_sees_decisions(c):
     expect(not b.css("main b"), "the note's markup became an element")
 
 
+def test_buyer_auditor_reads_the_organisations_data(c):
+    """A viewer of the buyer reads, in its own home's UI, what was granted to the buyer: the
+    supplier verified with the overall the buyer's report computes."""
+    w = c["w"]
+    row = report_row(w, c["buyer"], org_key_of(w, c["buyer"], c["sup"]))
+    _, b, api = login(w, c["auditor"])
+    expect_eq((api.session["org"]["name"], api.session["member"]["role"]),
+              ("Tokai Motors", "viewer"), "the auditor's session")
+    api.post("/api/fetch", {})
+    rows = [r for r in api.get("/api/dashboard")["rows"]
+            if r["fingerprint"] == c["sup"].fingerprint]
+    expect(rows and rows[0]["status"] == "verified" and rows[0]["overall"] == row["overall"],
+           "the auditor's dashboard row for the supplier: %r (the buyer's report: %s, %r)"
+           % (rows[:1], row["status"], row["overall"]))
+    b.click("nav-dashboard")
+    b.until("the supplier on the auditor's dashboard", lambda: row_of(b, rows[0]["key"]))
+    refused(api, "/api/requests", {"questionnaire": "tics-selfcheck",
+                                   "to": [c["sup"].fingerprint]}, "viewer")
+
+
 def test_japanese(c):
     w = c["w"]
     _, b, api = login(w, c["officer"], lang="ja")
@@ -212,5 +242,6 @@ def test_japanese(c):
 if __name__ == "__main__":
     sys.exit(main(setup, [test_viewer_sees_no_action, test_responder_sends_for_approval,
                           test_officer_rejects_and_approves,
-                          test_buyer_verifies_and_responder_sees_decisions, test_japanese],
+                          test_buyer_verifies_and_responder_sees_decisions,
+                          test_buyer_auditor_reads_the_organisations_data, test_japanese],
                   axe=True))
