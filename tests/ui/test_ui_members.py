@@ -68,6 +68,7 @@ def refused(api, path, body, role):
 def test_viewer_sees_no_action(c):
     w, rid = c["w"], c["rid"]
     _, b, api = login(w, c["viewer"])
+    c["vb"], c["vapi"] = b, api
     s = api.session
     expect_eq((s["org"]["name"], s["org"]["fingerprint"]),
               ("Mikawa Precision", c["sup"].fingerprint), "the organisation the session names")
@@ -224,6 +225,24 @@ def test_buyer_auditor_reads_the_organisations_data(c):
                                    "to": [c["sup"].fingerprint]}, "viewer")
 
 
+def test_removed_person_is_offered_nothing(c):
+    """Once removed, a person's open UI has no role any more: no action, every one refused."""
+    w, b, api = c["w"], c["rb"], c["rapi"]
+    w.cli(c["sup"], "member", "remove", "Tanaka Jiro")
+    s = api.get("/api/session")
+    expect(s["member"]["role"] is None or not s["member"]["acts"],
+           "a removed responder's session still has a role: %r" % s["member"])
+    expect_eq((s["may"]["answer"], s["may"]["sign"]), (False, False),
+              "what a removed responder may do")
+    st, _, raw = api.call("POST", "/api/answer", {"draft": "0" * 16, "request": c["rid"]})
+    expect(st in (403, 409, 503) and b"no such draft" not in raw,
+           "a removed responder's answer: %d %s" % (st, raw[:300]))
+    b.d.refresh()
+    b.click("nav-inbox")
+    b.until("the inbox page", lambda: b.css("main h1"))
+    expect(not visible(b, "answer"), "a removed responder is offered an answer")
+
+
 def test_japanese(c):
     w = c["w"]
     _, b, api = login(w, c["officer"], lang="ja")
@@ -243,5 +262,6 @@ if __name__ == "__main__":
     sys.exit(main(setup, [test_viewer_sees_no_action, test_responder_sends_for_approval,
                           test_officer_rejects_and_approves,
                           test_buyer_verifies_and_responder_sees_decisions,
-                          test_buyer_auditor_reads_the_organisations_data, test_japanese],
+                          test_buyer_auditor_reads_the_organisations_data,
+                          test_removed_person_is_offered_nothing, test_japanese],
                   axe=True))
