@@ -130,6 +130,11 @@ def test_responder_sends_for_approval(c):
     c["draft"] = aid.group(0)
     box = b.t("sent-for-approval")
     expect("officers for approval" in box.text, "the sent page reads %r" % box.text)
+    b.click("nav-inbox")
+    el = b.until("the request in the inbox again",
+                 lambda: b.css('[data-t="inbox-request"][data-id="%s"]' % rid))[0]
+    note = b.t("inbox-approval", el)
+    expect_eq(note.get_attribute("data-state"), "pending", "the inbox card's approval state")
     # Nothing reached the buyer.
     w.cli(c["buyer"], "fetch")
     v = w.cli(c["buyer"], "verify", "--json", json_out=True, ok=(0, 1, 2))

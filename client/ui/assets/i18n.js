@@ -576,5 +576,9 @@ window.TX_TEXT = {
   'appr.reject.ok': 'Reject',
   'appr.reject.done': 'Rejected: the responder sees your note.',
 
+  'inbox.approval.pending': 'Sent to your officers for approval.',
+  'inbox.approval.approved': 'Approved by {name} and sent.',
+  'inbox.approval.rejected': 'Rejected by {name}',
+  'inbox.approval.open': 'Open the approval request',
   'radar.title': 'Radar chart'
 };

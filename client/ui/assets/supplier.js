@@ -18,9 +18,20 @@
       TX.get('/api/inbox'),
       TX.get('/api/drafts').catch(function () {
         return {drafts: []};
-      })
+      }),
+      // In a member's home: the approval requests, newest decision per request on its card.
+      TX.may('approvals') ? TX.get('/api/approvals').catch(function () {
+        return {drafts: []};
+      }) : {drafts: []}
     ]).then(function (res) {
       var d = res[0];
+      var approvals = {};
+      (res[2].drafts || []).forEach(function (x) {
+        var seen = approvals[x.request];
+        if (!seen || x.created >= seen.created) {
+          approvals[x.request] = x;
+        }
+      });
       var selfDrafts = (res[1].drafts || []).filter(function (x) {
         return !x.request && !x.sent;
       });
@@ -37,7 +48,7 @@
       }
       var ul = h('ul', {class: 'req-list', role: 'list'});
       reqs.forEach(function (r) {
-        ul.appendChild(inboxCard(r, selfDrafts));
+        ul.appendChild(inboxCard(r, selfDrafts, approvals[r.id]));
       });
       sec.appendChild(ul);
       main.appendChild(sec);
@@ -71,7 +82,7 @@
     });
   }
 
-  function inboxCard(r, selfDrafts) {
+  function inboxCard(r, selfDrafts, approval) {
     var overdue = !r.answered && r.due && r.due < TX.today();
     var card = h('li', {class: 'card request' + (overdue ? ' overdue' : ''), t: 'inbox-request', 'data-id': r.id}, [
       h('div', {class: 'req-head'}, [
@@ -88,7 +99,11 @@
         h('dt', {text: t('inbox.depth')}), h('dd', {text: t('wiz.depth.' + (r.depth > 1 ? 'n' : '1'), {n: r.depth})}),
         h('dt', {text: t('req.idlabel')}), h('dd', {class: 'mono', title: r.id, text: TX.short(r.id)})
       ]),
-      r.note ? h('p', {class: 'note', text: r.note}) : null
+      r.note ? h('p', {class: 'note', text: r.note}) : null,
+      approval && !r.answered ? h('p', {class: 'hint', t: 'inbox-approval', 'data-state': approval.state}, [
+        t('inbox.approval.' + approval.state, {name: approval.decided_by || ''}) + (approval.note ? ': ' + approval.note : '') + ' ',
+        h('a', {href: '#/approvals/' + approval.draft, text: t('inbox.approval.open')})
+      ]) : null
     ]);
     var acts = h('div', {class: 'actions'});
     if (!r.answered && TX.may('answer')) {
