@@ -56,7 +56,9 @@ person(tx_ui_app *app, tx_ui_who *w)
         w->role = si.role;
         w->acts = si.acts;
     }
-    tx_fail_clear();
+    if (rc == TX_OK) {
+        tx_fail_clear(); /* no record names it: no role, not an error */
+    }
     tx_recs_clear(&l[0]);
     tx_recs_clear(&l[1]);
     return rc;
@@ -134,13 +136,15 @@ tx_ui_may(tx_ui_app *app, unsigned flags)
         return tx_fail(TX_ERR_FORBIDDEN,
                        "%s (%s) may not answer for the organisation: a viewer reads what is "
                        "shared with it and answers nothing; ask a responder or an officer",
-                       w.person, w.acts ? _(tx_signer_role_name(w.role)) : _("no longer a member"));
+                       w.person,
+                       w.acts ? _(tx_signer_role_name(w.role)) : _("not a current member"));
     }
     if ((flags & TX_UI_SIGNS) && !may_sign(&w)) {
         return tx_fail(TX_ERR_FORBIDDEN,
                        "%s (%s) may not sign for the organisation: only an officer or an admin "
                        "sends requests, shares assessments, marks plans done and approves answers",
-                       w.person, w.acts ? _(tx_signer_role_name(w.role)) : _("no longer a member"));
+                       w.person,
+                       w.acts ? _(tx_signer_role_name(w.role)) : _("not a current member"));
     }
     return TX_OK;
 }
