@@ -508,6 +508,7 @@
     var m = TX.session ? TX.session.member : null;
     document.getElementById('nav-approvals-item').hidden = !TX.may('approvals');
     n.hidden = !m;
+    n.title = (TX.session && TX.session.member_problem) || '';
     n.textContent = m ? TX.t('member.who', {name: m.name, role: m.role && m.acts ? TX.t('role.' + m.role) : TX.t('role.none')}) : '';
   }
 
