@@ -21,3 +21,6 @@ add_dependencies(test_twoofficers_hub ticsx-hub)
 # ticsx member and keygen --member-of through the binaries and a real hub.
 tx_add_test(test_member_cli SOURCES test_member_cli.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_member_cli ticsx-hub ticsx)
+# ticsx grants: two officers for grants to new buyers through the binaries and a real hub.
+tx_add_test(test_twoofficers_cli SOURCES test_twoofficers_cli.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_twoofficers_cli ticsx-hub ticsx)
