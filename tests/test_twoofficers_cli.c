@@ -7,10 +7,12 @@
 #include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_store.h"
 #include "tx_util.h"
 
 #include <jansson.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -150,11 +152,84 @@ test_two_officers_cli(void **state)
     th_world_end(&w);
 }
 
+/* What a hub skipping the rule would do: the grant waiting for a second officer, and its
+ * assessment, given to the grantee straight in the hub's store. */
+static void
+serve_anyway(const char *hubdir, const char *grant_hex)
+{
+    uint8_t gid[32];
+    uint64_t gidx, aidx;
+    tx_store *s = NULL;
+    tx_batch *b = NULL;
+    tx_envelope_pb *env = NULL;
+    ProtobufCMessage *m = NULL;
+    const tx_grant_pb *g;
+    int kind;
+
+    assert_int_equal(tx_unhex(gid, sizeof gid, grant_hex), TX_OK);
+    assert_int_equal(tx_store_open(hubdir, 0, &s), TX_OK);
+    assert_int_equal(tx_store_begin(s, &b), TX_OK);
+    assert_int_equal(tx_batch_lookup(b, gid, &gidx, &kind), TX_OK);
+    assert_int_equal(tx_batch_envelope(b, gidx, &env), TX_OK);
+    assert_int_equal(tx_decode_payload(env, TX_KIND_GRANT, &m), TX_OK);
+    g = (const tx_grant_pb *)m;
+    assert_int_equal(tx_batch_lookup(b, g->assessment.data, &aidx, &kind), TX_OK);
+    assert_int_equal(tx_batch_allow(b, g->grantee.data, TX_KIND_GRANT, gidx), TX_OK);
+    assert_int_equal(tx_batch_allow(b, g->grantee.data, TX_KIND_ASSESSMENT, aidx), TX_OK);
+    assert_int_equal(tx_batch_commit(&b), TX_OK);
+    tx_free(m);
+    tx_free(env);
+    tx_store_close(&s);
+}
+
+/* A hub that serves a grant before the second officer approved it: the buyer's verify refuses
+ * it (the setting is a signed record in the hub's log, and no approval verifies). */
+static void
+test_hub_skipping_the_rule(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], kato[PATH_MAX], path[PATH_MAX + 16],
+        req[65], gid[65];
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, buyer, "buyer", "Tokai Motors KK", NULL);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, kato, "kato");
+    th_world_start(&w);
+    person(&w, sup, sato, "Sato Hanako", "officer");
+    person(&w, sup, kato, "Kato Ken", "officer");
+    th_ticsx_expect(0, &w.hub, sup, "grants", "settings", "--two-officers", "on", NULL);
+    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+    snprintf(path, sizeof path, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, sato, req, "yes", NULL, path);
+    th_ticsx_expect(0, &w.hub, sato, "answer", req, "--file", path, NULL);
+    assert_int_equal(waiting(&w.hub, sato, gid), 1);
+
+    assert_int_equal(th_hub_stop(&w.hub, SIGTERM), 0);
+    serve_anyway(w.hubdir, gid);
+    th_hub_start(&w.hub, w.hubdir, NULL);
+    assert_int_equal(fetched(&w.hub, buyer), 1);
+    th_ticsx(&r, &w.hub, buyer, "verify", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.out, "granted by one officer only");
+    th_result_free(&r);
+
+    /* The hub, having served it, takes no approval now: the grant stays refused by verify. */
+    th_ticsx_expect(1, &w.hub, kato, "grants", "approve", gid, NULL);
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_officers_cli),
+        cmocka_unit_test(test_hub_skipping_the_rule),
     };
 
     return cmocka_run_group_tests(tests, th_stop_leftover_hubs, NULL);
