@@ -79,7 +79,8 @@ test_two_officers_cli(void **state)
 {
     th_world w;
     char buyer[PATH_MAX], nagoya[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], kato[PATH_MAX],
-        ito[PATH_MAX], path[PATH_MAX + 16], req[65], aid[65], gid[65], id[65];
+        ito[PATH_MAX], path[PATH_MAX + 16], path2[PATH_MAX + 16], req[65], req2[65], aid[65],
+        gid[65], id[65], aid_full[65];
     th_result r;
 
     (void)state;
@@ -114,27 +115,46 @@ test_two_officers_cli(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.err, "waiting for a second officer");
     snprintf(aid, sizeof aid, "%.64s", r.out);
+    snprintf(aid_full, sizeof aid_full, "%s", aid);
     th_result_free(&r);
     assert_int_equal(fetched(&w.hub, buyer), 0);
     assert_int_equal(waiting(&w.hub, kato, gid), 1);
+
+    /* Meanwhile another supplier's grant reaches the buyer, whose inbox moves past it. */
+    th_ticsx_id(req2, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Nagoya Body KK", NULL);
+    snprintf(path2, sizeof path2, "%s/answers2.json", w.root);
+    th_answers_file(&w.hub, nagoya, req2, "yes", NULL, path2);
+    th_ticsx_id(id, &w.hub, nagoya, "answer", req2, "--file", path2, NULL);
+    th_ticsx(&r, &w.hub, buyer, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Nagoya Body KK");
+    assert_null(strstr(r.out, "Mikawa Precision KK"));
+    th_result_free(&r);
 
     /* Neither the officer who granted nor a viewer approves it. */
     th_ticsx_expect(1, &w.hub, sato, "grants", "approve", gid, NULL);
     th_ticsx_expect(1, &w.hub, ito, "grants", "approve", gid, NULL);
     th_ticsx_expect(1, &w.hub, kato, "grants", "approve", "0123456789abcdef", NULL);
-    assert_int_equal(fetched(&w.hub, buyer), 0);
+    assert_int_equal(fetched(&w.hub, buyer), 1); /* Nagoya's only */
 
     /* The second officer approves: the buyer fetches and verifies it. */
     th_ticsx_id(id, &w.hub, kato, "grants", "approve", gid, NULL);
     assert_int_equal(waiting(&w.hub, sup, gid), 0);
-    assert_int_equal(fetched(&w.hub, buyer), 1);
+    /* The buyer's inbox shows it as new from the approval on. */
+    th_ticsx(&r, &w.hub, buyer, "inbox", NULL);
+    th_expect_status(&r, 0);
+    aid[12] = 0;
+    th_expect_text(r.out, aid);
+    th_result_free(&r);
+    assert_int_equal(fetched(&w.hub, buyer), 2);
     th_ticsx(&r, &w.hub, buyer, "verify", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "Mikawa Precision KK");
     th_result_free(&r);
 
     /* Another new buyer: rejected by the second officer, never served. */
-    th_ticsx(&r, &w.hub, sato, "grant", aid, "--to", "Nagoya Body KK", NULL);
+    th_ticsx(&r, &w.hub, sato, "grant", aid_full, "--to", "Nagoya Body KK", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.err, "waiting for a second officer");
     th_result_free(&r);
@@ -145,7 +165,7 @@ test_two_officers_cli(void **state)
     assert_int_equal(fetched(&w.hub, nagoya), 0);
 
     /* The known buyer: one officer is enough. */
-    th_ticsx(&r, &w.hub, sato, "grant", aid, "--to", "Tokai Motors KK", NULL);
+    th_ticsx(&r, &w.hub, sato, "grant", aid_full, "--to", "Tokai Motors KK", NULL);
     th_expect_status(&r, 0);
     assert_null(strstr(r.err, "waiting for a second officer"));
     th_result_free(&r);
