@@ -6,6 +6,7 @@
  * approving, another organisation's officer and a removed officer approving, an approval naming
  * another grantee, approving twice, approving a grant withdrawn while it waited, a grant given
  * again after such a withdrawal, and a member signing the setting. */
+#include "faults_util.h"
 #include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -350,6 +351,15 @@ test_withdrawn_and_org_key(void **state)
     two_officers(f, 0);
     assert_int_equal(grant(f, aid, f->old_buyer, gid), OK);
     assert_int_equal(th_get_status(f->cold, aid), TX_OK);
+
+    /* Waiting, approved and withdrawn grants leave the store whole and consistent. */
+    {
+        tx_store_report rep;
+
+        assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
+        f->hub.pid = 0;
+        assert_int_equal(fu_check_store(f->dir, &rep), TX_OK);
+    }
 }
 
 int
