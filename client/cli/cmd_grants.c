@@ -56,13 +56,8 @@ settings(const tx_cli *g, tx_client *c, const char *two)
     tx_waiting_list l;
     int rc;
 
-    if (two != NULL) {
-        if (strcmp(two, "on") != 0 && strcmp(two, "off") != 0) {
-            return tx_fail(TX_ERR_USAGE, "--two-officers takes on or off, not %s", two);
-        }
-        if ((rc = tx_two_officers_set(c, strcmp(two, "on") == 0, id)) != TX_OK) {
-            return rc;
-        }
+    if (two != NULL && (rc = tx_two_officers_set(c, strcmp(two, "on") == 0, id)) != TX_OK) {
+        return rc;
     }
     if ((rc = tx_waiting_load(c, &l)) == TX_OK) {
         if (g->json) {
@@ -120,6 +115,9 @@ grants_args(int argc, char **argv, const char *two, const char **sub, const char
     }
     if (two != NULL && strcmp(*sub, "settings") != 0) {
         return tx_fail(TX_ERR_USAGE, "--two-officers goes with grants settings");
+    }
+    if (two != NULL && strcmp(two, "on") != 0 && strcmp(two, "off") != 0) {
+        return tx_fail(TX_ERR_USAGE, "--two-officers takes on or off, not %s", two);
     }
     return TX_OK;
 }
