@@ -36,6 +36,8 @@ _ticsx_command_opts()
     # an organisation's people: member add|list|show|remove
     member) echo "--name --role --key --from --until --date" ;;
     drafts) echo "--note" ;;
+    # two officers for grants to new buyers: grants pending|approve|reject|settings
+    grants) echo "--two-officers" ;;
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note --every" ;;
     due) echo "--within --fetch" ;;
@@ -83,7 +85,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan due campaign history member drafts"
+        help evidence register policy plan due campaign history member drafts grants"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -225,6 +227,9 @@ _ticsx()
         ;;
     drafts)
         [ -z "$sub" ] && _ticsx_words "list show approve reject"
+        ;;
+    grants)
+        [ -z "$sub" ] && _ticsx_words "pending approve reject settings"
         ;;
     # public registers
     register)

@@ -1,11 +1,12 @@
 /* Submit rules: what a record must satisfy to enter the log, and who may read it afterwards. */
 #include "tx_ingest.h"
 
+#include "tx_approval.h"
 #include "tx_envelope.h"
-#include "tx_merkle.h"
 #include "tx_error.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_merkle.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,7 +96,8 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
 static int
 person_kind_refused(const tx_submission *sub, tx_outcome *res)
 {
-    if (sub->kind == TX_KIND_MEMBER || sub->kind == TX_KIND_MEMBER_REMOVE) {
+    if (sub->kind == TX_KIND_MEMBER || sub->kind == TX_KIND_MEMBER_REMOVE ||
+        sub->kind == TX_KIND_ORG_SETTINGS) {
         return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "a %s is signed by the organisation key, not a member's; run "
                               "`ticsx member` in the organisation's home",
@@ -519,8 +521,9 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     tx_ref refs[TX_KIND_MAX_REFS];
     uint64_t found[TX_KIND_MAX_REFS];
     size_t n_refs = tx_kind_refs(sub->kind, sub->payload, refs);
-    uint64_t ref_index = 0, old_index = 0;
+    uint64_t ref_index = 0, old_index = 0, grant_index = 0;
     uint64_t *chunks = NULL;
+    int pending = 0;
     int rc;
 
     if ((rc = follow_references(b, sub, refs, n_refs, found, res)) != TX_OK) {
@@ -549,6 +552,24 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
             return rc;
         }
         break;
+    case TX_KIND_ORG_SETTINGS:
+        /* Public: every buyer's verify learns from it which grants needed two officers. */
+        if ((rc = names_signer(sub, &((const tx_org_settings_pb *)sub->payload)->organisation,
+                               res)) != TX_OK) {
+            return rc;
+        }
+        break;
+    case TX_KIND_GRANT_APPROVAL: {
+        const tx_grant_approval_pb *a = (const tx_grant_approval_pb *)sub->payload;
+
+        grant_index = found_of(refs, found, n_refs, TX_KIND_GRANT);
+        if ((rc = tx_approval_check(b, sub->signer, a, grant_index, &ref_index, res)) != TX_OK) {
+            return rc;
+        }
+        n_readers = add_authors(readers, n_readers, sub);
+        memcpy(readers[n_readers++], a->grantee.data, TX_KEY_LEN);
+        break;
+    }
     case TX_KIND_DRAFT:
     case TX_KIND_DRAFT_DECISION:
         /* The organisation's people only: sealed to the organisation, never granted. */
@@ -591,8 +612,13 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
 
         ref_index = found_of(refs, found, n_refs, TX_KIND_ASSESSMENT);
+        if ((rc = tx_approval_pending(b, sub->author, g->grantee.data, &pending, res)) != TX_OK) {
+            return rc;
+        }
         n_readers = add_authors(readers, n_readers, sub);
-        memcpy(readers[n_readers++], g->grantee.data, TX_KEY_LEN);
+        if (!pending) { /* a waiting grant is its organisation's until approved */
+            memcpy(readers[n_readers++], g->grantee.data, TX_KEY_LEN);
+        }
         break;
     }
     case TX_KIND_GRANT_REVOKE: {
@@ -627,14 +653,22 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         }
     }
     free(chunks);
-    if (rc == TX_OK && sub->kind == TX_KIND_GRANT) {
+    if (rc == TX_OK && sub->kind == TX_KIND_GRANT_APPROVAL && !res->receipt.duplicate) {
+        /* The grant waited for this: the grantee now reads it, and what it opens (below). */
+        rc = tx_batch_allow(b, ((const tx_grant_approval_pb *)sub->payload)->grantee.data,
+                            TX_KIND_GRANT, grant_index);
+    }
+    if (rc == TX_OK && (sub->kind == TX_KIND_GRANT || sub->kind == TX_KIND_GRANT_APPROVAL) &&
+        !pending) {
         /* The grantee may now fetch the sealed assessment it was granted, and every one that
          * supersedes it (directly or along a chain): it learns from the log that what it was
          * granted is not current, even when the grant came after the supersede. */
-        const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
-        rc = tx_batch_allow(b, g->grantee.data, TX_KIND_ASSESSMENT, ref_index);
+        const uint8_t *grantee = sub->kind == TX_KIND_GRANT
+                                     ? ((const tx_grant_pb *)sub->payload)->grantee.data
+                                     : ((const tx_grant_approval_pb *)sub->payload)->grantee.data;
+        rc = tx_batch_allow(b, grantee, TX_KIND_ASSESSMENT, ref_index);
         if (rc == TX_OK) {
-            rc = superseders_access(b, g->grantee.data, ref_index, 1);
+            rc = superseders_access(b, grantee, ref_index, 1);
         }
     }
     if (rc == TX_OK && sub->kind == TX_KIND_GRANT_REVOKE) {
@@ -652,6 +686,12 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     free(heap);
     if (rc != TX_OK) {
         return tx_outcome_storage(res, rc);
+    }
+    if (pending) {
+        return tx_outcome_set(res, TX_STATUS_OK, TX_OK,
+                              "stored as %llu; waiting for a second officer: the grantee is new "
+                              "to the organisation",
+                              (unsigned long long)res->receipt.index);
     }
     return tx_outcome_set(res, TX_STATUS_OK, TX_OK, "stored as %llu",
                           (unsigned long long)res->receipt.index);

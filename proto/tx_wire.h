@@ -52,6 +52,8 @@ typedef Ticsx__V1__MemberRecord tx_member_pb;
 typedef Ticsx__V1__MemberRemove tx_member_remove_pb;
 typedef Ticsx__V1__Draft tx_draft_pb;
 typedef Ticsx__V1__DraftDecision tx_draft_decision_pb;
+typedef Ticsx__V1__OrgSettings tx_org_settings_pb;
+typedef Ticsx__V1__GrantApproval tx_grant_approval_pb;
 
 /* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
  * these. A wire message carries at most one envelope plus framing; replies carry many. */

@@ -15,6 +15,12 @@ tx_add_test(test_subs SOURCES test_subs.c hub_unit.c LIBS tx_test_harness TIMEOU
 # An organisation's people at the real ticsx-hub: roles, removal, forged member records.
 tx_add_test(test_members_hub SOURCES test_members_hub.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_members_hub ticsx-hub)
+# Two officers for grants to new buyers at the real ticsx-hub: waiting, approving, attacks.
+tx_add_test(test_twoofficers_hub SOURCES test_twoofficers_hub.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_twoofficers_hub ticsx-hub)
 # ticsx member and keygen --member-of through the binaries and a real hub.
 tx_add_test(test_member_cli SOURCES test_member_cli.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_member_cli ticsx-hub ticsx)
+# ticsx grants: two officers for grants to new buyers through the binaries and a real hub.
+tx_add_test(test_twoofficers_cli SOURCES test_twoofficers_cli.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_twoofficers_cli ticsx-hub ticsx)

@@ -151,6 +151,14 @@ int tx_cmd_history(tx_cli *g, int argc, char **argv);
 /* cmd_drafts.c: `ticsx drafts [list] | approve ID`, a responder's answers for an officer. */
 int tx_cmd_drafts(tx_cli *g, int argc, char **argv);
 
+/* cmd_grants.c: `ticsx grants [pending] | approve ID | reject ID | settings`, two officers for
+ * grants to new buyers. */
+int tx_cmd_grants(tx_cli *g, int argc, char **argv);
+
+/* After granting: names each of the n grant records `ids` that waits for a second officer (on
+ * stderr, unless quiet); says nothing when the hub cannot be asked. */
+void tx_cli_note_waiting(const tx_cli *g, tx_client *c, const uint8_t (*ids)[TX_ID_LEN], size_t n);
+
 /* cmd_campaign.c: `ticsx campaign list|show|run|stop`, requests repeated on a period. */
 int tx_cmd_campaign(tx_cli *g, int argc, char **argv);
 

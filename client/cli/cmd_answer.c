@@ -449,6 +449,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                 }
             }
             rc = answer_tiers(g, c, &res, also_grant_origin, NULL);
+            tx_cli_note_waiting(g, c, &res.grant, 1);
         }
     }
     free(decl);

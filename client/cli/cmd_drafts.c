@@ -125,6 +125,7 @@ approve(const tx_cli *g, tx_client *c, const char *id)
                       "granted to the requester\n"),
                     id);
         }
+        tx_cli_note_waiting(g, c, &res.grant, 1);
     }
     return TX_OK;
 }

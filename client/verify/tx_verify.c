@@ -19,6 +19,7 @@
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_signer.h"
+#include "tx_two_officers.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -253,6 +254,7 @@ typedef struct {
     tx_home *home;
     tx_recs grants, revokes, sealed;
     tx_recs members;       /* member records and removals: people's signatures (tx_signer) */
+    tx_recs settings, approvals; /* two officers for grants to new buyers (tx_two_officers) */
     const tx_identity *me; /* who reads the grants: the home's identity, or in a member's home
                               the organisation (reader) */
     tx_identity *reader;
@@ -271,6 +273,8 @@ view_free(cache_view *cv)
     tx_recs_clear(&cv->revokes);
     tx_recs_clear(&cv->sealed);
     tx_recs_clear(&cv->members);
+    tx_recs_clear(&cv->settings);
+    tx_recs_clear(&cv->approvals);
     tx_identity_destroy(&cv->reader);
     tx_orgs_free(&cv->orgs);
     tx_trust_set_free(&cv->ts);
@@ -487,6 +491,22 @@ revoked_by(const cache_view *cv, const tx_rec *grant, const uint8_t *me)
     return found;
 }
 
+/* Under its organisation's setting, a grant to a buyer new to the organisation counts only
+ * with a second officer's approval (tx_two_officers): a hub serving it without one is caught. */
+static int
+second_officer_ok(const cache_view *cv, const tx_rec *grant, tx_verdict *v)
+{
+    tx_two_records r = {&cv->settings, &cv->approvals, &cv->grants, &cv->members};
+
+    if (tx_two_officers_state(&r, grant, v->supplier, NULL) != TX_TWO_WAITING) {
+        return 1;
+    }
+    fail(v, TX_FAILED,
+         _("granted by one officer only: the supplier requires a second officer's approval of "
+           "grants to buyers new to it, and no approval of this grant verifies"));
+    return 0;
+}
+
 static void
 check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
 {
@@ -529,6 +549,9 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
                    : _("not granted to this organisation: the grant names %s, and its content key "
                        "is not sealed to this buyer"),
              fp);
+        goto out;
+    }
+    if (!second_officer_ok(cv, grant, v)) {
         goto out;
     }
     if ((revoke = revoked_by(cv, grant, me->pub.sign)) != NULL) {
@@ -789,6 +812,12 @@ load_cache(tx_home *home, cache_view *cv)
         case TX_KIND_MEMBER:
         case TX_KIND_MEMBER_REMOVE:
             rc = tx_recs_push(&cv->members, r);
+            break;
+        case TX_KIND_ORG_SETTINGS:
+            rc = tx_recs_push(&cv->settings, r);
+            break;
+        case TX_KIND_GRANT_APPROVAL:
+            rc = tx_recs_push(&cv->approvals, r);
             break;
         case TX_KIND_QUESTIONNAIRE:
         case TX_KIND_REQUEST:
