@@ -15,6 +15,8 @@ _ticsx_valued+=" --scheme --state --standard --last-report --expected --document
 _ticsx_valued="$_ticsx_valued --renews --grace"
 # Public registers (register import): the options that take a value.
 _ticsx_valued+=" --list --source"
+# Two officers for grants to new buyers (grants settings --two-officers on|off).
+_ticsx_valued+=" --two-officers"
 # An organisation's people (keygen --member-of, member add): the options that take a value.
 _ticsx_valued+=" --member-of --role --key"
 
@@ -152,6 +154,7 @@ _ticsx()
         --state) _ticsx_words "certified applied under_audit" ;;
         --credentials) _ticsx_words "all none" ;;
         --role) _ticsx_words "viewer responder officer admin" ;;
+        --two-officers) _ticsx_words "on off" ;;
         --key | --member-of) _ticsx_files ;;
         --document) _ticsx_files ;;
         --list) _ticsx_words "tics-certified tics-bodies" ;;

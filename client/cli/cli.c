@@ -41,6 +41,8 @@ static const char *const usage_blocks[] = {
        "  drafts show ID | list | approve ID | reject ID [--note TEXT]\n"
        "                                              responders' drafts: an officer sends one as\n"
        "                                              the organisation's answer, or turns it down\n"
+       "  grants approve ID | reject ID | pending     grants waiting for a second officer\n"
+       "  grants settings [--two-officers on|off]     two officers for grants to new buyers\n"
        "  whoami                                      name, fingerprint, key id, home\n"
        "  orgs                                        organisations enrolled on the hub\n"
        "  ping                                        check the hub answers\n"
