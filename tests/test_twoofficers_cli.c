@@ -129,12 +129,23 @@ test_two_officers_cli(void **state)
     person(&w, sup, kato, "Kato Ken", "officer");
     person(&w, sup, ito, "Ito Ken", "viewer");
 
+    /* member list shows the setting, off until the organisation turns it on. */
+    th_ticsx(&r, &w.hub, kato, "member", "list", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"two_officers\": false");
+    th_result_free(&r);
+
     /* The setting is the organisation key's, in its own home. */
     th_ticsx_expect(2, &w.hub, sato, "grants", "settings", "--two-officers", "on", NULL);
     th_ticsx_expect(2, &w.hub, sup, "grants", "settings", "--two-officers", "maybe", NULL);
     th_ticsx(&r, &w.hub, sup, "grants", "settings", "--two-officers", "on", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "two officers for grants to new buyers: on");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, kato, "member", "list", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "two officers for grants to new buyers: on");
+    th_expect_text(r.out, "Kato Ken");
     th_result_free(&r);
 
     /* The officer answers a new buyer: stored, the officer told it waits, the buyer gets

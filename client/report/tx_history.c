@@ -231,9 +231,7 @@ take_settings(builder *b, const tx_rec *rec, uint64_t index)
     if (e == NULL) {
         return TX_ERR_NOMEM;
     }
-    snprintf(e->detail, sizeof e->detail, "%s",
-             o->two_officers ? _("two officers for grants to new buyers: on")
-                             : _("two officers for grants to new buyers: off"));
+    snprintf(e->detail, sizeof e->detail, "%s", tx_two_officers_label(o->two_officers));
     return keep_copy(&b->settings, rec, index);
 }
 
