@@ -328,8 +328,9 @@
         if (until.value) {
           body.until = until.value;
         }
-        return TX.post('/api/grant', body).then(function () {
-          TX.notice(t('as.grant.done'));
+        var chosen = to.options[to.selectedIndex].text;
+        return TX.post('/api/grant', body).then(function (res) {
+          TX.notice(res.waiting && res.waiting.length ? t('gr.waiting', {name: chosen}) : t('as.grant.done'));
           TX.render(true);
         });
       });
