@@ -9,6 +9,7 @@
 
 #include "tx_answer.h"
 #include "tx_client.h"
+#include "tx_evidence_check.h"
 #include "tx_rec.h"
 #include "tx_signer.h"
 
@@ -27,6 +28,8 @@ typedef struct {
     int has_score;                 /* ok and scored against its questionnaire */
     double score;                  /* overall percentage */
     uint32_t level;                /* level achieved, 0 if none */
+    int unrecorded; /* approved: an assessment this home sent names the draft, but no officer's
+                       decision records it (the approval stopped after sending) */
 } tx_draft_item;
 
 enum { TX_DRAFT_OPEN, TX_DRAFT_APPROVED, TX_DRAFT_REJECTED };
@@ -48,7 +51,9 @@ int tx_drafts_find(const tx_drafts *d, const char *prefix, const tx_draft_item *
 
 /* {"drafts": [{"draft", "request", "questionnaire", "prepared_by": {"name", "role"}, "created",
  * "answered", "ok", "problem", "state": "pending"|"approved"|"rejected", "decided_by", "note",
- * "score": overall percentage or null, "level_achieved"}]}.
+ * "score": overall percentage or null, "level_achieved", "assessment": the one sent when
+ * approved or null, "recorded": false when approved without a decision recorded (unrecorded),
+ * "evidence": tx_drafts_files_json}]}.
  * Caller owns. */
 json_t *tx_drafts_json(const tx_drafts *d);
 
@@ -64,5 +69,16 @@ int tx_drafts_reject(tx_client *c, const char *prefix, const char *note);
 
 /* "pending", "approved" or "rejected". */
 const char *tx_draft_state_name(int state);
+
+/* The evidence files of draft `it` (ok): their chunks, sent by the responder and read by the
+ * organisation, fetched from the hub into this home's cache, then each file checked
+ * (tx_evidence_check_all, chunks signed by the draft's signer). *out has n elements (n 0 and
+ * NULL when none); caller frees (tx_evidence_results_free). Connection codes. */
+int tx_drafts_check_files(tx_client *c, const tx_draft_item *it, tx_evidence_result **out,
+                          size_t *n);
+
+/* [{"name", "media_type", "size", "sha256"}] of draft `it`'s files ([] when none or not ok).
+ * Caller owns. */
+json_t *tx_drafts_files_json(const tx_draft_item *it);
 
 #endif
