@@ -406,8 +406,8 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     const tx_org *buyer;
     tx_answers answers = {0};
     const tx_request_pb *req;
-    uint8_t *envs[2] = {NULL, NULL};
-    size_t lens[2] = {0, 0};
+    uint8_t *envs[3] = {NULL, NULL, NULL};
+    size_t lens[3] = {0, 0, 0};
     tx_sub_supplier_pb **subs = NULL;
     tx_grant_result regrant = {0};
     tx_evidence_set ev = {0};
@@ -547,7 +547,9 @@ prepared:
     }
     /* The key is kept before anything is submitted, so a later grant can always be made. */
     if ((rc = tx_home_key_put(tx_client_home(c), out->assessment, key)) != TX_OK ||
-        (rc = tx_rpc_submit(c, 2, envs, lens)) != TX_OK) {
+        (args->also != NULL &&
+         (rc = args->also(args->also_ctx, out->assessment, &envs[2], &lens[2])) != TX_OK) ||
+        (rc = tx_rpc_submit(c, args->also != NULL ? 3 : 2, envs, lens)) != TX_OK) {
         goto out;
     }
     tx_home_cache_put(tx_client_home(c), request.bytes, request.len, NULL);
@@ -582,6 +584,7 @@ out:
     sodium_free(key);
     free(envs[0]);
     free(envs[1]);
+    free(envs[2]);
     tx_answers_free(&answers);
     tx_orgs_free(&orgs);
     tx_recs_clear(&profiles);

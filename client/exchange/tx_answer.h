@@ -37,6 +37,11 @@ typedef struct {
                                          sub-suppliers, credentials and dates instead of file
                                          (file then only names it in messages) */
     const uint8_t *draft;             /* with prepared: the Draft's record id (TX_ID_LEN) */
+    /* NULL, or signs one more record once the sealed assessment's id is known (an officer's
+     * approval naming it), submitted in the same batch after the sealed assessment and its
+     * grant: the hub stores the three in one transaction. */
+    int (*also)(void *ctx, const uint8_t assessment[TX_ID_LEN], uint8_t **env, size_t *len);
+    void *also_ctx;
 } tx_answer_args;
 
 #define TX_ANSWER_DROPPED_MAX 16 /* dropped sub-suppliers named in a result */

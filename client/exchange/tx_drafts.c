@@ -370,15 +370,15 @@ may_approve(tx_client *c)
     return rc;
 }
 
-/* Signs and submits this officer's decision on draft `it`. */
+/* Signs this officer's decision on draft `it`: *env, caller frees. */
 static int
-decide(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t *assessment,
-       const char *note)
+sign_decision(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t *assessment,
+              const char *note, uint8_t **env, size_t *len)
 {
     tx_draft_decision_pb x = TICSX__V1__DRAFT_DECISION__INIT;
     tx_meta_pb meta = TICSX__V1__META__INIT;
-    size_t n = note != NULL ? strlen(note) : 0, len = 0;
-    uint8_t *sealed = NULL, *env = NULL;
+    size_t n = note != NULL ? strlen(note) : 0;
+    uint8_t *sealed = NULL;
     uint64_t seq;
     int rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &seq);
 
@@ -401,14 +401,41 @@ decide(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t 
         if (n > 0) {
             x.note_sealed = (ProtobufCBinaryData){n + crypto_box_SEALBYTES, sealed};
         }
-        rc = tx_sign_checked(tx_client_id(c), TX_KIND_DRAFT_DECISION, &x.base, NULL, &env, &len);
+        rc = tx_sign_checked(tx_client_id(c), TX_KIND_DRAFT_DECISION, &x.base, NULL, env, len);
     }
+    free(sealed);
+    return rc;
+}
+
+/* Signs and submits this officer's decision on draft `it`. */
+static int
+decide(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t *assessment,
+       const char *note)
+{
+    uint8_t *env = NULL;
+    size_t len = 0;
+    int rc = sign_decision(c, d, it, assessment, note, &env, &len);
+
     if (rc == TX_OK) {
         rc = tx_rpc_submit(c, 1, &env, &len);
     }
     free(env);
-    free(sealed);
     return rc;
+}
+
+/* The approval that goes in one batch with the assessment it names (tx_answer_args.also). */
+typedef struct {
+    tx_client *c;
+    const tx_drafts *d;
+    const tx_draft_item *it;
+} approval;
+
+static int
+sign_approval(void *ctx, const uint8_t assessment[TX_ID_LEN], uint8_t **env, size_t *len)
+{
+    const approval *a = ctx;
+
+    return sign_decision(a->c, a->d, a->it, assessment, NULL, env, len);
 }
 
 /* The officer may decide, and draft `prefix` exists, checks and is still open (or, when
@@ -481,6 +508,7 @@ tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
     tx_drafts d = {0};
     const tx_draft_item *it = NULL;
     tx_answer_args args = {0};
+    approval ap = {c, &d, NULL};
     char req[2 * TX_ID_LEN + 1], name[32];
     int rc = decidable(c, prefix, 1, &d, &it);
 
@@ -510,18 +538,21 @@ tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
         if (args.prepared->certificate.len == TX_ID_LEN) {
             args.certificate = NULL; /* this organisation's newest, as the responder had */
         }
-        rc = tx_answer_submit(c, &args, out);
-    }
-    if (rc == TX_OK && (rc = decide(c, &d, it, out->assessment, NULL)) != TX_OK) {
-        char hex[2 * TX_ID_LEN + 1], why[256];
+        ap.it = it;
+        args.also = sign_approval;
+        args.also_ctx = &ap;
+        if ((rc = tx_answer_submit(c, &args, out)) != TX_OK &&
+            !sodium_is_zero(out->assessment, TX_ID_LEN)) {
+            char hex[2 * TX_ID_LEN + 1], why[256];
 
-        tx_hex(hex, out->assessment, TX_ID_LEN);
-        snprintf(why, sizeof why, "%s", tx_fail_msg());
-        rc = tx_fail(rc,
-                     "assessment %s was sent, but recording the approval failed (%s): run "
-                     "ticsx drafts approve %.12s again from this home to record it (it finds "
-                     "the assessment and sends nothing twice)",
-                     hex, why, prefix);
+            tx_hex(hex, out->assessment, TX_ID_LEN);
+            snprintf(why, sizeof why, "%s", tx_fail_msg());
+            rc = tx_fail(rc,
+                         "the approval of draft %.12s did not complete (%s): run ticsx drafts "
+                         "approve %.12s again from this home: if assessment %.12s was stored, it "
+                         "records only the approval, else it sends the draft",
+                         prefix, why, prefix, hex);
+        }
     }
     tx_drafts_free(&d);
     return rc;

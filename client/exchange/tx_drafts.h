@@ -59,8 +59,11 @@ json_t *tx_drafts_json(const tx_drafts *d);
 
 /* Approves draft `prefix`: this home's person must be an officer or admin of the organisation
  * now (TX_ERR_FORBIDDEN otherwise) and the draft must be ok and still open (TX_ERR_REFUSED,
- * with why); then tx_answer_submit with it prepared, then a DraftDecision naming the
- * assessment. */
+ * with why), its files all there and matching (tx_drafts_check_files; TX_ERR_REFUSED naming
+ * the first that is not); then tx_answer_submit with it prepared, the DraftDecision naming the
+ * assessment signed into the same batch (the hub stores the three records in one
+ * transaction). A draft this home sent before with no decision recorded (it->unrecorded) gets
+ * only the decision (out->draft_recorded_only, out->assessment the one sent then). */
 int tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out);
 
 /* Rejects draft `prefix` (the same conditions) with `note` (may be NULL) sealed to the
