@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -314,12 +315,65 @@ test_approval_resumed(void **state)
     th_world_end(&w);
 }
 
+/* In a member's home the organisation is the one it acts for: a responder's declared
+ * credential is held by the organisation, and its draft references the organisation's TICS
+ * certificate, which the buyer sees valid once the officer approves. */
+static void
+test_responder_acts_for_org(void **state)
+{
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], meti[PATH_MAX], body[PATH_MAX], sato[PATH_MAX],
+        tanaka[PATH_MAX], ito[PATH_MAX];
+    char req[65], draft[65], answers[PATH_MAX + 16], doc[PATH_MAX + 16], issued[16];
+    th_result r;
+
+    (void)state;
+    th_require_hub_bin();
+    th_world_begin(&w);
+    th_world_party(&w, meti, "meti", "METI (test)", NULL);
+    th_world_party(&w, body, "body", "Signed Body KK", NULL);
+    th_world_party(&w, buyer, "buyer", "Tokai Motors KK", NULL);
+    th_world_party(&w, sup, "supplier", "Mikawa Precision KK", "3180001056789");
+    th_world_home(&w, sato, "sato");
+    th_world_home(&w, tanaka, "tanaka");
+    th_world_home(&w, ito, "ito");
+    th_world_start(&w);
+    strftime(issued, sizeof issued, "%Y-%m-%d", gmtime(&(time_t){time(NULL) - 100 * 86400}));
+    th_world_certify(&w, meti, buyer, body, "Signed Body KK", "Mikawa Precision KK", "CERT-77",
+                     issued);
+    people(&w, sup, sato, tanaka, ito);
+    snprintf(doc, sizeof doc, "%s/pmark.pdf", w.root);
+    th_write_file(doc, "%PDF-1.4\n% Privacy Mark 1082 (scan)\n%%EOF\n");
+    th_ticsx_expect(0, &w.hub, tanaka, "credential", "add", "--scheme", "pmark", "--number", "1082",
+                    "--document", doc, NULL);
+    th_ticsx(&r, &w.hub, tanaka, "credential", "show", "1082", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    assert_null(strstr(r.out, "Tanaka Jiro"));
+    th_result_free(&r);
+    th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+    snprintf(answers, sizeof answers, "%s/answers.json", w.root);
+    th_answers_file(&w.hub, tanaka, req, "yes", NULL, answers);
+    th_ticsx_id(draft, &w.hub, tanaka, "answer", req, "--file", answers, NULL);
+    th_ticsx_expect(0, &w.hub, sato, "drafts", "approve", draft, NULL);
+    th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);
+    th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "CERT-77");
+    th_expect_text(r.out, "\"status\": \"checked\"");
+    assert_null(strstr(r.out, "holder_mismatch"));
+    th_result_free(&r);
+    th_world_end(&w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_draft_evidence),
         cmocka_unit_test(test_approval_resumed),
+        cmocka_unit_test(test_responder_acts_for_org),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
