@@ -9,7 +9,6 @@
 #include "tx_client.h"
 #include "tx_drafts.h"
 #include "tx_error.h"
-#include "tx_rpc.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -43,20 +42,17 @@ client_of(const th_world *w, const char *home)
 static size_t
 gettable(const th_world *w, const char *home, const uint8_t (*ids)[TX_ID_LEN], size_t n)
 {
-    tx_client *c = client_of(w, home);
-    tx_rec recs[MAX_CHUNKS] = {{0}};
-    int kinds[MAX_CHUNKS], rcs[MAX_CHUNKS];
+    tx_identity *id = NULL;
+    tx_conn *conn;
     size_t ok = 0;
 
+    assert_int_equal(tx_identity_load(home, "identity", &id), TX_OK);
+    conn = th_connect(&w->hub, id, 5000);
     for (size_t i = 0; i < n; i++) {
-        kinds[i] = TX_KIND_EVIDENCE_CHUNK;
+        ok += th_get_status(conn, ids[i]) == TX_OK;
     }
-    assert_int_equal(tx_rpc_get(c, n, ids, kinds, recs, rcs), TX_OK);
-    for (size_t i = 0; i < n; i++) {
-        ok += rcs[i] == TX_OK;
-        tx_rec_clear(&recs[i]);
-    }
-    tx_client_destroy(&c);
+    tx_conn_destroy(&conn);
+    tx_identity_destroy(&id);
     return ok;
 }
 
