@@ -90,6 +90,24 @@ sent_chunks(const char *home, const uint8_t sha[32], uint8_t (*ids)[TX_ID_LEN])
     return n;
 }
 
+/* Flips a bit of the file key the responder's home keeps for the file (attachments/<sha256>),
+ * so that the next draft with the file names a key that does not open its pieces. */
+static void
+damage_key(const char *home, const uint8_t sha[32])
+{
+    char hex[65], path[PATH_MAX + 96];
+    FILE *f;
+    int ch;
+
+    tx_hex(hex, sha, 32);
+    snprintf(path, sizeof path, "%s/attachments/%s", home, hex);
+    assert_non_null(f = fopen(path, "r+b"));
+    assert_true((ch = fgetc(f)) != EOF);
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+    assert_true(fputc(ch ^ 1, f) != EOF);
+    assert_int_equal(fclose(f), 0);
+}
+
 /* The people of the supplier: sato an officer, tanaka a responder, ito a viewer. */
 static void
 people(const th_world *w, const char *sup, const char *sato, const char *tanaka, const char *ito)
@@ -134,7 +152,7 @@ test_draft_evidence(void **state)
     th_world w;
     char buyer[PATH_MAX], sup[PATH_MAX], other[PATH_MAX], sato[PATH_MAX], tanaka[PATH_MAX],
         ito[PATH_MAX];
-    char req[65], draft[65], aid[65], file[PATH_MAX + 16], answers[PATH_MAX + 16],
+    char req[65], draft[65], bad[65], aid[65], file[PATH_MAX + 16], answers[PATH_MAX + 16],
         got[PATH_MAX + 16], store[PATH_MAX + 32];
     uint8_t sha[32], ids[MAX_CHUNKS][TX_ID_LEN];
     char *a, *b;
@@ -180,6 +198,20 @@ test_draft_evidence(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\"name\": \"torque-audit.txt\"");
     th_result_free(&r);
+
+    /* A draft whose file key does not open its pieces (the responder's index damaged) shows
+     * the file as a mismatch and is not approved: nothing is sent. */
+    damage_key(tanaka, sha);
+    draft_with_file(&w, tanaka, req, answers, file, bad);
+    th_ticsx(&r, &w.hub, sato, "drafts", "show", bad, NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "torque-audit.txt  mismatch");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, sato, "drafts", "approve", bad, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "nothing was sent");
+    th_result_free(&r);
+    th_ticsx_expect(0, &w.hub, sato, "drafts", "reject", bad, "--note", "file damaged", NULL);
 
     /* The officer approves: the buyer fetches the file, checked, the same bytes. */
     th_ticsx(&r, &w.hub, sato, "drafts", "approve", draft, NULL);
