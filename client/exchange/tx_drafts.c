@@ -227,8 +227,9 @@ sent_here(tx_client *c, tx_drafts *d, const tx_recs *people)
                 it->state = TX_DRAFT_APPROVED;
                 it->unrecorded = 1;
                 memcpy(it->assessment, r->id, TX_ID_LEN);
-                if (tx_signer_resolve(people, tx_rec_signer(r), inner->meta->created, &si) ==
-                    TX_OK) {
+                int64_t at = inner->meta != NULL ? inner->meta->created : tx_now();
+
+                if (tx_signer_resolve(people, tx_rec_signer(r), at, &si) == TX_OK) {
                     snprintf(it->decided_by, sizeof it->decided_by, "%s", si.name);
                 }
             }
