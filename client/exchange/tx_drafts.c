@@ -199,6 +199,22 @@ open_drafts(const tx_drafts *d)
     return n;
 }
 
+/* Draft `it` was sent as own assessment r (inner opened): approved by r's signer, with no
+ * decision recorded. */
+static void
+mark_sent(tx_draft_item *it, const tx_rec *r, const tx_assessment_pb *inner, const tx_recs *people)
+{
+    int64_t at = inner->meta != NULL ? inner->meta->created : tx_now();
+    tx_signer_info si;
+
+    it->state = TX_DRAFT_APPROVED;
+    it->unrecorded = 1;
+    memcpy(it->assessment, r->id, TX_ID_LEN);
+    if (tx_signer_resolve(people, tx_rec_signer(r), at, &si) == TX_OK) {
+        snprintf(it->decided_by, sizeof it->decided_by, "%s", si.name);
+    }
+}
+
 /* An approval stopped between sending and recording: the drafts still open that an assessment
  * this home sent names (Assessment.draft, read with the content key kept here) are approved,
  * by that assessment's signer, with no decision recorded yet (it->unrecorded). */
@@ -220,18 +236,10 @@ sent_here(tx_client *c, tx_drafts *d, const tx_recs *people)
             const tx_rec *r = &st.l[TX_GS_ASSESSMENT].v[i];
             tx_assessment_pb *inner = NULL;
             tx_draft_item *it;
-            tx_signer_info si;
 
             if (tx_grant_open_own(c, r, key, &inner) == TX_OK &&
                 (it = open_draft(d, &inner->draft)) != NULL) {
-                it->state = TX_DRAFT_APPROVED;
-                it->unrecorded = 1;
-                memcpy(it->assessment, r->id, TX_ID_LEN);
-                int64_t at = inner->meta != NULL ? inner->meta->created : tx_now();
-
-                if (tx_signer_resolve(people, tx_rec_signer(r), at, &si) == TX_OK) {
-                    snprintf(it->decided_by, sizeof it->decided_by, "%s", si.name);
-                }
+                mark_sent(it, r, inner, people);
             }
             tx_free(inner);
             tx_fail_clear();
