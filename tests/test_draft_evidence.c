@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -194,6 +195,15 @@ test_draft_evidence(void **state)
     th_expect_status(&r, 0);
     th_expect_text(r.out, "torque-audit.txt  checked  307200  text/plain");
     th_result_free(&r);
+    /* The officer reads the file before approving: the same bytes. */
+    snprintf(got, sizeof got, "%s/review.txt", w.root);
+    th_ticsx_expect(0, &w.hub, sato, "drafts", "get", draft, "--out", got, NULL);
+    a = th_read_file(file);
+    b = th_read_file(got);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    th_ticsx_expect(2, &w.hub, buyer, "drafts", "get", draft, NULL);
     th_ticsx(&r, &w.hub, sato, "drafts", "--json", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "\"name\": \"torque-audit.txt\"");
@@ -211,6 +221,12 @@ test_draft_evidence(void **state)
     th_expect_status(&r, 1);
     th_expect_text(r.err, "nothing was sent");
     th_result_free(&r);
+    snprintf(got, sizeof got, "%s/bad.txt", w.root);
+    th_ticsx(&r, &w.hub, sato, "drafts", "get", bad, "torque-audit.txt", "--out", got, NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "does not match");
+    th_result_free(&r);
+    assert_int_equal(access(got, F_OK), -1);
     th_ticsx_expect(0, &w.hub, sato, "drafts", "reject", bad, "--note", "file damaged", NULL);
 
     /* The officer approves: the buyer fetches the file, checked, the same bytes. */

@@ -1,5 +1,6 @@
-/* ticsx drafts [list] | show ID | approve ID | reject ID [--note TEXT]: a responder's drafts,
- * listed and approved by an officer in its own home (see tx_drafts.h). */
+/* ticsx drafts [list] | show ID | get ID [NAME] | approve ID | reject ID [--note TEXT]: a
+ * responder's drafts, listed, read and approved by an officer in its own home (see
+ * tx_drafts.h). */
 #include "cli.h"
 
 #include "tx_drafts.h"
@@ -139,6 +140,26 @@ show(const tx_cli *g, tx_client *c, const char *id)
     return TX_OK;
 }
 
+/* Writes the draft's checked files as `evidence get` writes an assessment's. */
+static int
+get_files(tx_cli *g, tx_client *c, const char *id, const char *name, const char *out, int force)
+{
+    const tx_draft_item *it;
+    tx_drafts d = {0};
+    tx_verdict v;
+    int rc = tx_drafts_load(c, &d);
+
+    if (rc == TX_OK && (rc = tx_drafts_find(&d, id, &it)) == TX_OK && !it->ok) {
+        rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", id, it->why);
+    }
+    if (rc == TX_OK && (rc = tx_drafts_view(c, it, &v)) == TX_OK) {
+        rc = tx_cli_evidence_write(g, c, &v, id, name, out, force);
+        tx_drafts_view_free(&v);
+    }
+    tx_drafts_free(&d);
+    return rc;
+}
+
 static int
 approve(const tx_cli *g, tx_client *c, const char *id)
 {
@@ -179,22 +200,25 @@ approve(const tx_cli *g, tx_client *c, const char *id)
     return TX_OK;
 }
 
-/* The subcommand and its ID; TX_ERR_USAGE for anything else. */
+/* The subcommand, its ID and (get) NAME; TX_ERR_USAGE for anything else. */
 static int
-drafts_args(int argc, char **argv, const char **sub, const char **id)
+drafts_args(int argc, char **argv, const char **sub, const char **id, const char **name)
 {
-    static const char *const with_id[] = {"show", "approve", "reject"};
+    static const char *const with_id[] = {"show", "get", "approve", "reject"};
 
     *sub = optind < argc ? argv[optind++] : "list";
-    *id = NULL;
+    *id = *name = NULL;
     for (size_t i = 0; i < TX_ARRAY_LEN(with_id); i++) {
         if (strcmp(*sub, with_id[i]) == 0 && optind < argc) {
             *id = argv[optind++];
         }
     }
+    if (strcmp(*sub, "get") == 0 && optind < argc) {
+        *name = argv[optind++];
+    }
     if (optind < argc || (strcmp(*sub, "list") != 0 && *id == NULL)) {
-        return tx_fail(TX_ERR_USAGE, "usage: ticsx drafts [list] | show ID | approve ID | reject "
-                                     "ID [--note TEXT]");
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx drafts [list] | show ID | get ID [NAME] [--out "
+                                     "FILE|DIR] [--force] | approve ID | reject ID [--note TEXT]");
     }
     return TX_OK;
 }
@@ -202,27 +226,39 @@ drafts_args(int argc, char **argv, const char **sub, const char **id)
 int
 tx_cmd_drafts(tx_cli *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"note", required_argument, NULL, 'n'}, TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"force", no_argument, NULL, 'F'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
     tx_client *c = NULL;
     tx_drafts d = {0};
-    const char *sub = NULL, *id = NULL, *note = NULL;
-    int opt, rc = TX_OK;
+    const char *sub = NULL, *id = NULL, *name = NULL, *note = NULL, *out = NULL;
+    int opt, rc = TX_OK, force = 0;
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'n') {
             note = optarg;
+        } else if (opt == 'o') {
+            out = optarg;
+        } else if (opt == 'F') {
+            force = 1;
         } else {
             rc = tx_cli_common_opt(g, opt, "drafts");
         }
     }
-    if (rc == TX_OK && (rc = drafts_args(argc, argv, &sub, &id)) == TX_OK && note != NULL &&
+    if (rc == TX_OK && (rc = drafts_args(argc, argv, &sub, &id, &name)) == TX_OK && note != NULL &&
         strcmp(sub, "reject") != 0) {
         rc = tx_fail(TX_ERR_USAGE, "--note goes with drafts reject");
+    }
+    if (rc == TX_OK && (out != NULL || force) && strcmp(sub, "get") != 0) {
+        rc = tx_fail(TX_ERR_USAGE, "--out and --force go with drafts get");
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK) {
         if (strcmp(sub, "show") == 0) {
             rc = show(g, c, id);
+        } else if (strcmp(sub, "get") == 0) {
+            rc = get_files(g, c, id, name, out, force);
         } else if (strcmp(sub, "approve") == 0) {
             rc = approve(g, c, id);
         } else if (strcmp(sub, "reject") == 0) {

@@ -646,3 +646,20 @@ tx_drafts_files_json(const tx_draft_item *it)
     }
     return arr;
 }
+
+int
+tx_drafts_view(tx_client *c, const tx_draft_item *it, tx_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    memcpy(v->assessment, it->draft.id, TX_ID_LEN);
+    memcpy(v->supplier, tx_rec_signer(&it->draft), TX_KEY_LEN);
+    v->inner = it->ok ? (tx_assessment_pb *)it->inner.msg : NULL;
+    return tx_drafts_check_files(c, it, &v->evidence, &v->n_evidence);
+}
+
+void
+tx_drafts_view_free(tx_verdict *v)
+{
+    tx_evidence_results_free(v->evidence, v->n_evidence);
+    memset(v, 0, sizeof *v);
+}

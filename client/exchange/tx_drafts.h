@@ -80,6 +80,13 @@ const char *tx_draft_state_name(int state);
 int tx_drafts_check_files(tx_client *c, const tx_draft_item *it, tx_evidence_result **out,
                           size_t *n);
 
+/* Draft `it` (ok) as a verdict for reading its files (tx_evidence_open, `drafts get`): its
+ * inner assessment (borrowed from it), its preparer as the one who signed the chunks, its
+ * files fetched and checked (tx_drafts_check_files) in v->evidence. Connection codes. Free
+ * with tx_drafts_view_free (not tx_verdicts_free). */
+int tx_drafts_view(tx_client *c, const tx_draft_item *it, tx_verdict *v);
+void tx_drafts_view_free(tx_verdict *v);
+
 /* [{"name", "media_type", "size", "sha256"}] of draft `it`'s files ([] when none or not ok).
  * Caller owns. */
 json_t *tx_drafts_files_json(const tx_draft_item *it);
