@@ -37,9 +37,9 @@ _ticsx_command_opts()
     keygen) echo "--name --corporate-number --member-of" ;;
     # an organisation's people: member add|list|show|remove
     member) echo "--name --role --key --from --until --date" ;;
-    drafts) echo "--note" ;;
     # two officers for grants to new buyers: grants pending|approve|reject|settings
     grants) echo "--two-officers" ;;
+    drafts) echo "--note --out --force" ;;
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note --every" ;;
     due) echo "--within --fetch" ;;
@@ -229,7 +229,7 @@ _ticsx()
         [ -z "$sub" ] && _ticsx_words "add list show remove"
         ;;
     drafts)
-        [ -z "$sub" ] && _ticsx_words "list show approve reject"
+        [ -z "$sub" ] && _ticsx_words "list show get approve reject"
         ;;
     grants)
         [ -z "$sub" ] && _ticsx_words "pending approve reject settings"

@@ -699,7 +699,9 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 
 /* A person submits for its organisation only while its newest member record (stored by that
  * organisation) is valid and not removed, and only as an officer or admin: a viewer reads, and
- * a responder submits drafts only (sealed to the organisation, for its officers). */
+ * a responder submits drafts only (sealed to the organisation, for its officers) and the
+ * encrypted pieces of the files they carry (read by the organisation, and by the readers of
+ * an officer's sealed assessment once it lists them). */
 static int
 person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 {
@@ -718,8 +720,9 @@ person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                               "or not yet valid)",
                               fp);
     }
-    if (p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER && sub->kind == TX_KIND_DRAFT) {
-        return TX_OK;
+    if (p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER &&
+        (sub->kind == TX_KIND_DRAFT || sub->kind == TX_KIND_EVIDENCE_CHUNK)) {
+        return TX_OK; /* a draft and its files' encrypted pieces, read by the organisation */
     }
     if (p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER &&
         p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN) {

@@ -6,6 +6,7 @@
 
 #include "tx_client.h"
 #include "tx_evidence.h"
+#include "tx_verify.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -121,6 +122,13 @@ int tx_cmd_assessments(tx_cli *g, int argc, char **argv);
 
 /* cmd_evidence.c */
 int tx_cmd_evidence(tx_cli *g, int argc, char **argv);
+
+/* Writes the checked evidence file `name` of v (NULL: its only file, or every file when it has
+ * several, `out` then a directory) as `evidence get` does: into the current directory, DIR or
+ * FILE (- for standard output), 0600, --force replacing; a file that does not check is named,
+ * not written, and sets g->definite_no. `id` names v in messages. */
+int tx_cli_evidence_write(tx_cli *g, tx_client *c, const tx_verdict *v, const char *id,
+                          const char *name, const char *out, int force);
 
 /* cmd_read.c */
 int tx_cmd_fetch(tx_cli *g, int argc, char **argv);

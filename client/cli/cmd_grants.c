@@ -53,7 +53,7 @@ static int
 settings(const tx_cli *g, tx_client *c, const char *two)
 {
     uint8_t id[TX_ID_LEN];
-    tx_waiting_list l;
+    tx_waiting_list l = {0};
     int rc;
 
     if (two != NULL && (rc = tx_two_officers_set(c, strcmp(two, "on") == 0, id)) != TX_OK) {
@@ -158,7 +158,7 @@ void
 tx_cli_note_waiting(const tx_cli *g, tx_client *c, const uint8_t (*ids)[TX_ID_LEN], size_t n)
 {
     char hex[2 * TX_ID_LEN + 1];
-    tx_waiting_list l;
+    tx_waiting_list l = {0};
 
     if (g->quiet || tx_waiting_load(c, &l) != TX_OK) {
         tx_fail_clear(); /* a note only: the grants themselves were stored */

@@ -257,7 +257,7 @@ tx_grant_approve(tx_client *c, const char *prefix, uint8_t id[TX_ID_LEN])
 {
     tx_meta_pb meta = TICSX__V1__META__INIT;
     tx_grant_approval_pb a = TICSX__V1__GRANT_APPROVAL__INIT;
-    tx_waiting_list l;
+    tx_waiting_list l = {0};
     const tx_waiting_grant *w = NULL;
     int rc = decidable(c, prefix, &l, &w);
 
@@ -281,7 +281,7 @@ tx_grant_reject(tx_client *c, const char *prefix, uint8_t id[TX_ID_LEN])
 {
     tx_meta_pb meta = TICSX__V1__META__INIT;
     tx_grant_revoke_pb v = TICSX__V1__GRANT_REVOKE__INIT;
-    tx_waiting_list l;
+    tx_waiting_list l = {0};
     const tx_waiting_grant *w = NULL;
     int rc = decidable(c, prefix, &l, &w);
 

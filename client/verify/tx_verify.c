@@ -507,6 +507,33 @@ second_officer_ok(const cache_view *cv, const tx_rec *grant, tx_verdict *v)
     return 0;
 }
 
+/* Who may sign the verdict's evidence chunks: its supplier, and every person a member record
+ * the supplier signed names (a file's bytes are bound by the hash in the signed assessment; a
+ * responder sends the files of a draft an officer approves). */
+static int
+chunk_signers(const cache_view *cv, tx_verdict *v)
+{
+    size_t n = 1;
+
+    if ((v->chunk_signers = calloc(cv->members.n + 1, TX_KEY_LEN)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(v->chunk_signers[0], v->supplier, TX_KEY_LEN);
+    for (size_t i = 0; i < cv->members.n; i++) {
+        const tx_member_pb *m = (const tx_member_pb *)cv->members.v[i].msg;
+
+        if (cv->members.v[i].kind == TX_KIND_MEMBER &&
+            memcmp(tx_rec_signer(&cv->members.v[i]), v->supplier, TX_KEY_LEN) == 0 &&
+            m->organisation.len == TX_KEY_LEN &&
+            memcmp(m->organisation.data, v->supplier, TX_KEY_LEN) == 0 &&
+            m->signing_key.len == TX_KEY_LEN) {
+            memcpy(v->chunk_signers[n++], m->signing_key.data, TX_KEY_LEN);
+        }
+    }
+    v->n_chunk_signers = n;
+    return TX_OK;
+}
+
 static void
 check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
 {
@@ -657,7 +684,9 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     v->inner = (tx_assessment_pb *)inner.msg;
     inner.msg = NULL;
     /* Its files, from the cache (a failure to allocate leaves them unlisted). */
-    if (tx_evidence_check_all(home, v->inner, v->supplier, &v->evidence, &v->n_evidence) != TX_OK) {
+    if (chunk_signers(cv, v) != TX_OK ||
+        tx_evidence_check_all(home, v->inner, (const uint8_t(*)[TX_KEY_LEN])v->chunk_signers,
+                              v->n_chunk_signers, &v->evidence, &v->n_evidence) != TX_OK) {
         v->n_evidence = 0;
     }
 out:
@@ -1200,6 +1229,7 @@ tx_verdicts_free(tx_verdicts *vs)
     for (size_t i = 0; i < vs->n; i++) {
         tx_free(vs->v[i].inner);
         free(vs->v[i].creds);
+        free(vs->v[i].chunk_signers);
         tx_evidence_results_free(vs->v[i].evidence, vs->v[i].n_evidence);
     }
     free(vs->v);
