@@ -205,6 +205,11 @@ test_two_officers_cli(void **state)
     assert_string_equal(grant, gid);
     assert_int_equal(history_events(&w.hub, buyer, "approved", who, detail, grant), 1);
     assert_string_equal(who, "Kato Ken");
+    /* The approval belongs to the assessment's history (the approved grant's assessment). */
+    th_ticsx(&r, &w.hub, kato, "history", aid_full, "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"kind\": \"approved\"");
+    th_result_free(&r);
     assert_int_equal(history_events(&w.hub, sup, "granted", who, detail, grant), 1);
     assert_null(strstr(detail, "waiting"));
     th_ticsx(&r, &w.hub, buyer, "verify", NULL);
