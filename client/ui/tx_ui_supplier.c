@@ -627,6 +627,7 @@ reuse_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         (rc = tx_ui_body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
         (rc = tx_grant_reuse(app->client, request, assessment, &res)) == TX_OK) {
         rs->json = tx_grant_reuse_json(&res);
+        tx_ui_note_waiting_grants(app, rs->json, &res);
     }
     tx_grant_result_free(&res);
     return rc;

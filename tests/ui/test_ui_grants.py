@@ -3,10 +3,10 @@
 setting on from the Grants to approve page (signed with its key; a member's home cannot, and is
 told which home does); an officer answers a buyer's request in the browser and the sent page
 says the grant waits for a second officer; the same officer shares the assessment with a second
-new buyer from the assessments page and is told the same; that officer sees both grants as its
-own, with no approve button, and the API refuses its approval (called anyway); a viewer sees
-them and may not decide (403); a second officer approves one and rejects the other, and only
-the first buyer then receives the assessment. The page in English and Japanese, with axe."""
+new buyer from the assessments page, and reuses it for a third buyer's request from the inbox,
+and is told the same each time; that officer sees the grants as its own, with no approve button, and the API refuses its approval (called anyway); a viewer sees
+them and may not decide (403); a second officer approves one and rejects another, and only the
+first buyer then receives the assessment; the third still waits. The page in English and Japanese, with axe."""
 
 import json
 import os
@@ -35,6 +35,7 @@ def setup(w):
     c = {"w": w}
     c["buyer"] = w.party("buyer", "Tokai Motors", CORP["buyer"])
     c["buyer2"] = w.party("buyer2", "Chita Auto Body", CORP["buyer2"])
+    c["buyer3"] = w.party("buyer3", "Okazaki Seiki")
     c["sup"] = w.party("supplier", "Mikawa Precision", CORP["supplier"])
     w.start_hub()
     c["sato"] = member(w, c["sup"], "sato", "Sato Hanako", "officer")
@@ -44,6 +45,9 @@ def setup(w):
                 c["sup"].fingerprint, json_out=True)
     c["rid"] = req.get("request") or req.get("id")
     expect(c["rid"], "request --json gave no id: %r" % req)
+    req = w.cli(c["buyer3"], "request", "--questionnaire", "tics-selfcheck", "--to",
+                c["sup"].fingerprint, json_out=True)
+    c["rid3"] = req.get("request") or req.get("id")
     return c
 
 
@@ -122,15 +126,23 @@ def test_officer_grants_wait(c):
     notice = b.until("the waiting notice", lambda: "second officer" in b.t("notice").text and
                      b.t("notice"))
     expect("Chita Auto Body" in notice.text, "the grant's notice reads %r" % notice.text)
-    # Both are its own: listed, no approve button, refused when called anyway.
+    # Reused for the third buyer's request: it waits too.
+    b.click("nav-inbox")
+    el = b.until("the third buyer's request", lambda: b.css(
+        '[data-t="inbox-request"][data-id="%s"]' % c["rid3"]))[0]
+    b.click("reuse", el)
+    b.confirm()
+    b.until("the reuse's waiting notice", lambda: "Okazaki Seiki" in b.t("notice").text and
+            "second officer" in b.t("notice").text)
+    # All are its own: listed, no approve button, refused when called anyway.
     grants_page(b)
-    rows = waiting_rows(b, 2)
+    rows = waiting_rows(b, 3)
     expect(all(b.all("grant-mine", r) for r in rows), "a row is not marked as the officer's own")
     expect(not b.all("grant-approve"), "the granting officer is offered an approval")
     d = api.get("/api/grants")
     c["waiting"] = {x["grantee"]["fingerprint"]: x["grant"] for x in d["waiting"]}
-    expect_eq(sorted(c["waiting"]), sorted([c["buyer"].fingerprint, c["buyer2"].fingerprint]),
-              "the grantees waiting")
+    expect_eq(sorted(c["waiting"]), sorted([c["buyer"].fingerprint, c["buyer2"].fingerprint,
+                                            c["buyer3"].fingerprint]), "the grantees waiting")
     expect(all(x["mine"] and x["granted_by"] == "Sato Hanako" for x in d["waiting"]),
            "/api/grants for the officer who granted: %r" % d["waiting"])
     st, _, raw = api.call("POST", "/api/grants/approve",
@@ -143,7 +155,7 @@ def test_viewer_may_not_decide(c):
     w = c["w"]
     _, b, api = login(w, c["ito"])
     grants_page(b)
-    waiting_rows(b, 2)
+    waiting_rows(b, 3)
     expect(not b.all("grant-approve") and not b.all("grant-reject"),
            "a viewer is offered a decision")
     expect_eq(api.get("/api/grants")["may_decide"], False, "may_decide for a viewer")
@@ -157,18 +169,20 @@ def test_second_officer_decides(c):
     w, b = c["w"], c["kb"]
     b.d.refresh()
     grants_page(b)
-    rows = waiting_rows(b, 2)
+    rows = waiting_rows(b, 3)
     expect(all("Sato Hanako" in r.text for r in rows), "a row does not name who granted")
     b.axe("the grants waiting (en)")
     first = b.css('[data-t="waiting-grant"][data-id="%s"]' % c["waiting"][c["buyer"].fingerprint])
     b.click("grant-approve", first[0])
     b.confirm()
-    waiting_rows(b, 1)
+    waiting_rows(b, 2)
     second = b.css('[data-t="waiting-grant"][data-id="%s"]'
                    % c["waiting"][c["buyer2"].fingerprint])
     b.click("grant-reject", second[0])
     b.confirm()
-    waiting_rows(b, 0)
+    rows = waiting_rows(b, 1)
+    expect_eq(rows[0].get_attribute("data-id"), c["waiting"][c["buyer3"].fingerprint],
+              "the grant still waiting")
     expect_eq(fetched(w, c["buyer"]), 1, "assessments the first buyer fetched after approval")
     expect_eq(fetched(w, c["buyer2"]), 0, "assessments the rejected buyer fetched")
     hist = w.cli(c["kato"], "history", "--fetch", "--json", json_out=True)["events"]
@@ -184,7 +198,9 @@ def test_japanese(c):
     expect("2 人目の責任者" in b.css("main h1")[0].text, "the Japanese title: %r"
            % b.css("main h1")[0].text)
     expect("必要" in b.t("two-officers", card).text, "the setting in Japanese")
-    b.t("grants-empty")
+    waiting_rows(b, 1)
+    expect(b.all("grant-approve") and "承認" in b.t("grant-approve").text,
+           "the approve button in Japanese")
     b.axe("the grants page (ja)")
 
 

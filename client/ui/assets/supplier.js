@@ -128,7 +128,8 @@
       }, t('inbox.reuse.ok'), function () {
         var a = reuseSel ? reuseSel.value : pick.assessment;
         return TX.post('/api/reuse', {request: r.id, assessment: a}).then(function (res) {
-          TX.notice(res.already_answered ? t('inbox.reuse.already') : t('inbox.reuse.done', {name: r.from ? r.from.name : ''}));
+          var done = res.already_answered ? t('inbox.reuse.already') : t('inbox.reuse.done', {name: r.from ? r.from.name : ''});
+          TX.notice(res.waiting && res.waiting.length ? done + ' ' + t('gr.waiting', {name: r.from ? r.from.name : ''}) : done);
           TX.render(true);
         });
       }));
