@@ -1,34 +1,21 @@
 #!/usr/bin/python3
-"""Two officers for grants to new buyers in the UI: the organisation's own home turns the
-setting on from the Grants to approve page (signed with its key; a member's home cannot, and is
-told which home does); an officer answers a buyer's request in the browser and the sent page
-says the grant waits for a second officer; the same officer shares the assessment with a second
-new buyer from the assessments page, and reuses it for a third buyer's request from the inbox,
-and is told the same each time; that officer sees the grants as its own, with no approve button, and the API refuses its approval (called anyway); a viewer sees
-them and may not decide (403); a second officer approves one and rejects another, and only the
-first buyer then receives the assessment; the third still waits. The page in English and Japanese, with axe."""
+"""Two officers for grants to new buyers in the UI: the organisation's own home turns the setting
+on from the Grants to approve page (signed with its key; a member's home cannot, and is told
+which home does); an officer answers a buyer's request in the browser and the sent page says the
+grant waits for a second officer; the same officer shares the assessment with a second new buyer
+from the assessments page, and reuses it for a third buyer's request from the inbox, and is told
+the same each time; that officer sees the grants as its own, with no approve button, and the API
+refuses its approval (called anyway); a viewer sees them and may not decide (403); a second
+officer approves one and rejects another, and only the first buyer then receives the assessment;
+the third still waits. The page in English and Japanese, with axe."""
 
-import json
 import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uitest import (CORP, HEX64, TICSX, Home, choose, expect, expect_eq, fill_answers,  # noqa
-                    login, main, profile_answers, visible)
-
-
-def member(w, org, dirname, name, role):
-    """A person's home (keygen --member-of) named by the organisation with `role`."""
-    path = os.path.join(w.root, dirname)
-    w.run([TICSX, "--home", path, "keygen", "--name", name, "--member-of",
-           os.path.join(org.path, "profile.tx")])
-    w.cli(org, "member", "add", "--name", name, "--role", role, "--key",
-          os.path.join(path, "identity.pub"))
-    who = json.loads(w.run([TICSX, "--home", path, "--json", "whoami"]).stdout)
-    h = Home(path, name, who)
-    w.cli(h, "fetch")
-    return h
+from uitest import (CORP, HEX64, choose, expect, expect_eq, fill_answers, login, main,  # noqa
+                    member, profile_answers, visible)
 
 
 def setup(w):
