@@ -62,6 +62,38 @@ waiting(const th_hub *hub, const char *home, char first[65])
     return n;
 }
 
+/* The events of `kind` in `history --fetch --json` in home (newest first): how many, and the
+ * first one's member, detail and grant into the buffers. Every one is proven (log index). */
+static size_t
+history_events(const th_hub *hub, const char *home, const char *kind, char member[64],
+               char detail[160], char grant[65])
+{
+    th_result r;
+    json_t *root, *ev;
+    size_t i, n = 0;
+
+    th_ticsx(&r, hub, home, "history", "--fetch", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    json_array_foreach(json_object_get(root, "events"), i, ev)
+    {
+        const char *g = json_string_value(json_object_get(ev, "grant")),
+                   *m = json_string_value(json_object_get(json_object_get(ev, "actor"), "member"));
+        if (strcmp(json_string_value(json_object_get(ev, "kind")), kind) != 0) {
+            continue;
+        }
+        assert_true(json_integer_value(json_object_get(ev, "log_index")) > 0);
+        if (n++ == 0) {
+            snprintf(member, 64, "%s", m != NULL ? m : "");
+            snprintf(detail, 160, "%s", json_string_value(json_object_get(ev, "detail")));
+            snprintf(grant, 65, "%s", g != NULL ? g : "");
+        }
+    }
+    json_decref(root);
+    th_result_free(&r);
+    return n;
+}
+
 static void
 person(th_world *w, const char *org, const char *home, const char *name, const char *role)
 {
@@ -80,7 +112,7 @@ test_two_officers_cli(void **state)
     th_world w;
     char buyer[PATH_MAX], nagoya[PATH_MAX], sup[PATH_MAX], sato[PATH_MAX], kato[PATH_MAX],
         ito[PATH_MAX], path[PATH_MAX + 16], path2[PATH_MAX + 16], req[65], req2[65], aid[65],
-        gid[65], id[65], aid_full[65];
+        gid[65], id[65], aid_full[65], who[64], detail[160], grant[65];
     th_result r;
 
     (void)state;
@@ -97,12 +129,23 @@ test_two_officers_cli(void **state)
     person(&w, sup, kato, "Kato Ken", "officer");
     person(&w, sup, ito, "Ito Ken", "viewer");
 
+    /* member list shows the setting, off until the organisation turns it on. */
+    th_ticsx(&r, &w.hub, kato, "member", "list", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"two_officers\": false");
+    th_result_free(&r);
+
     /* The setting is the organisation key's, in its own home. */
     th_ticsx_expect(2, &w.hub, sato, "grants", "settings", "--two-officers", "on", NULL);
     th_ticsx_expect(2, &w.hub, sup, "grants", "settings", "--two-officers", "maybe", NULL);
     th_ticsx(&r, &w.hub, sup, "grants", "settings", "--two-officers", "on", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "two officers for grants to new buyers: on");
+    th_result_free(&r);
+    th_ticsx(&r, &w.hub, kato, "member", "list", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "two officers for grants to new buyers: on");
+    th_expect_text(r.out, "Kato Ken");
     th_result_free(&r);
 
     /* The officer answers a new buyer: stored, the officer told it waits, the buyer gets
@@ -119,6 +162,13 @@ test_two_officers_cli(void **state)
     th_result_free(&r);
     assert_int_equal(fetched(&w.hub, buyer), 0);
     assert_int_equal(waiting(&w.hub, kato, gid), 1);
+    /* The history shows the setting, signed by the organisation key, and the grant waiting. */
+    assert_int_equal(history_events(&w.hub, kato, "settings", who, detail, grant), 1);
+    assert_string_equal(who, ""); /* no member: the organisation key */
+    th_expect_text(detail, "two officers for grants to new buyers: on");
+    assert_int_equal(history_events(&w.hub, kato, "granted", who, detail, grant), 1);
+    assert_string_equal(who, "Sato Hanako");
+    th_expect_text(detail, "waiting for a second officer");
 
     /* Meanwhile another supplier's grant reaches the buyer, whose inbox moves past it. */
     th_ticsx_id(req2, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
@@ -149,6 +199,19 @@ test_two_officers_cli(void **state)
     th_expect_text(r.out, aid);
     th_result_free(&r);
     assert_int_equal(fetched(&w.hub, buyer), 2);
+    /* Who approved, in the organisation's history and in the buyer's; the grant waits no more. */
+    assert_int_equal(history_events(&w.hub, kato, "approved", who, detail, grant), 1);
+    assert_string_equal(who, "Kato Ken");
+    assert_string_equal(grant, gid);
+    assert_int_equal(history_events(&w.hub, buyer, "approved", who, detail, grant), 1);
+    assert_string_equal(who, "Kato Ken");
+    /* The approval belongs to the assessment's history (the approved grant's assessment). */
+    th_ticsx(&r, &w.hub, kato, "history", aid_full, "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"kind\": \"approved\"");
+    th_result_free(&r);
+    assert_int_equal(history_events(&w.hub, sup, "granted", who, detail, grant), 1);
+    assert_null(strstr(detail, "waiting"));
     th_ticsx(&r, &w.hub, buyer, "verify", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "Mikawa Precision KK");
@@ -164,6 +227,15 @@ test_two_officers_cli(void **state)
     assert_int_equal(waiting(&w.hub, kato, gid), 0);
     th_ticsx_expect(1, &w.hub, kato, "grants", "approve", gid, NULL);
     assert_int_equal(fetched(&w.hub, nagoya), 0);
+    /* The rejection is named as such, the revocation of an approved grant is not. */
+    assert_int_equal(history_events(&w.hub, sup, "rejected", who, detail, grant), 1);
+    assert_string_equal(who, "Kato Ken");
+    assert_int_equal(history_events(&w.hub, sup, "revoked", who, detail, grant), 0);
+    th_ticsx(&r, &w.hub, sup, "history", "--format", "csv", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"rejected\"");
+    th_expect_text(r.out, "\"approved\"");
+    th_result_free(&r);
 
     /* The known buyer: one officer is enough. */
     th_ticsx(&r, &w.hub, sato, "grant", aid_full, "--to", "Tokai Motors KK", NULL);

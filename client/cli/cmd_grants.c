@@ -4,6 +4,7 @@
 
 #include "tx_error.h"
 #include "tx_grant_approve.h"
+#include "tx_two_officers.h"
 #include "tx_i18n.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -15,8 +16,7 @@
 static void
 print_setting(int on)
 {
-    printf("%s\n", on ? _("two officers for grants to new buyers: on")
-                      : _("two officers for grants to new buyers: off"));
+    printf("%s\n", tx_two_officers_label(on));
 }
 
 static void

@@ -377,6 +377,10 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         const tx_org *o;
 
         if (memcmp(gp->grantee.data, me, TX_KEY_LEN) != 0) {
+            /* The organisation's own grant (any member's): kept for its history. */
+            if ((rc = stage(&st, g)) != TX_OK) {
+                goto out;
+            }
             continue;
         }
         /* One item per assessment, however often it was granted (a re-grant after a
@@ -413,10 +417,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         }
     }
     for (size_t i = 0; i < l[2].n && rc == TX_OK; i++) {
-        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)l[2].v[i].msg;
-        if (memcmp(v->grantee.data, me, TX_KEY_LEN) == 0) {
-            rc = stage(&st, &l[2].v[i]);
-        }
+        /* Those of grants to this organisation, and the organisation's own (its history). */
+        rc = stage(&st, &l[2].v[i]);
     }
     for (size_t i = 0; i < l[3].n && rc == TX_OK; i++) {
         const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)l[3].v[i].msg)->questionnaire;

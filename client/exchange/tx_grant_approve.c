@@ -117,6 +117,23 @@ find_waiting(tx_waiting_list *l)
 }
 
 int
+tx_two_officers_get(tx_client *c, int *on)
+{
+    const int kind = TX_KIND_ORG_SETTINGS;
+    uint8_t org[TX_KEY_LEN];
+    tx_recs l = {0};
+    int is_member, rc;
+
+    *on = 0;
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) == TX_OK &&
+        (rc = tx_rpc_list(c, 1, &kind, NULL, &l)) == TX_OK) {
+        *on = tx_two_officers_on(&l, org);
+    }
+    tx_recs_clear(&l);
+    return rc;
+}
+
+int
 tx_waiting_load(tx_client *c, tx_waiting_list *out)
 {
     static const int kinds[7] = {TX_KIND_GRANT,       TX_KIND_GRANT_APPROVAL, TX_KIND_ORG_SETTINGS,

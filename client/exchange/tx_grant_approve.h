@@ -31,6 +31,10 @@ typedef struct {
  * TX_ERR_USAGE in a member's home. id receives the record id. */
 int tx_two_officers_set(tx_client *c, int on, uint8_t id[TX_ID_LEN]);
 
+/* The organisation's setting in force (its newest settings record the hub lists): *on 1 when
+ * grants to new buyers need a second officer. In its own home or a member's. */
+int tx_two_officers_get(tx_client *c, int *on);
+
 /* The setting and the waiting grants of this home's organisation (in its own home or a
  * member's), oldest first. Caller frees (tx_waiting_free). */
 int tx_waiting_load(tx_client *c, tx_waiting_list *out);

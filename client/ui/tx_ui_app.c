@@ -180,6 +180,7 @@ static const struct {
     {tx_ui_buyer_routes, &tx_ui_buyer_n_routes},
     {tx_ui_supplier_routes, &tx_ui_supplier_n_routes},
     {tx_ui_member_routes, &tx_ui_member_n_routes},
+    {tx_ui_grants_routes, &tx_ui_grants_n_routes},
 };
 
 static int

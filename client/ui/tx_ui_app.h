@@ -5,6 +5,7 @@
 #define TX_UI_APP_H
 
 #include "tx_client.h"
+#include "tx_grant.h"
 #include "tx_keys.h"
 #include "tx_ui_http.h"
 
@@ -87,5 +88,14 @@ json_t *tx_ui_who_json(const tx_ui_who *w);
  * signing for the organisation an officer or an admin; else TX_ERR_FORBIDDEN with a message
  * naming the person and its role. */
 int tx_ui_may(tx_ui_app *app, unsigned flags);
+
+/* ---- two officers (tx_ui_grants.c) ---- */
+
+/* Sets "waiting" in out: [the grant's id (hex)] when the grant this organisation just made
+ * waits for a second officer, [] when not (or when the hub cannot say). */
+void tx_ui_note_waiting(tx_ui_app *app, json_t *out, const uint8_t id[TX_ID_LEN]);
+
+/* The same for each grant made (r->v[i].record). */
+void tx_ui_note_waiting_grants(tx_ui_app *app, json_t *out, const tx_grant_result *r);
 
 #endif

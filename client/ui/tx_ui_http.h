@@ -64,6 +64,8 @@ extern const tx_ui_route tx_ui_supplier_routes[];
 extern const size_t tx_ui_supplier_n_routes;
 extern const tx_ui_route tx_ui_member_routes[];
 extern const size_t tx_ui_member_n_routes;
+extern const tx_ui_route tx_ui_grants_routes[];
+extern const size_t tx_ui_grants_n_routes;
 
 /* The body's string `name`: *out NULL when absent or null (TX_ERR_USAGE when `required`), else
  * a non-empty string without NUL (TX_ERR_USAGE otherwise). Borrowed from rq->body. */

@@ -286,6 +286,7 @@ approval_approve(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     }
     rs->json = tx_answer_result_json(&res);
     json_object_set_new(rs->json, "draft", json_string(id));
+    tx_ui_note_waiting(app, rs->json, res.grant);
     tx_ui_model_invalidate(app);
     return TX_OK;
 }

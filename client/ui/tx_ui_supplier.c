@@ -527,6 +527,7 @@ answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         goto out;
     }
     rs->json = tx_answer_result_json(&res);
+    tx_ui_note_waiting(app, rs->json, res.grant);
     tx_hex(hex, res.assessment, TX_ID_LEN);
     tx_format_date(date, sizeof date, res.as_of);
     /* The answer is on the hub whatever happens to the draft file now. */
@@ -626,6 +627,7 @@ reuse_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
         (rc = tx_ui_body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
         (rc = tx_grant_reuse(app->client, request, assessment, &res)) == TX_OK) {
         rs->json = tx_grant_reuse_json(&res);
+        tx_ui_note_waiting_grants(app, rs->json, &res);
     }
     tx_grant_result_free(&res);
     return rc;
@@ -651,6 +653,7 @@ grant_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
             a.to = to;
             if ((rc = tx_grant_submit(app->client, &a, &res)) == TX_OK) {
                 rs->json = tx_grant_result_json(&res, "grants", a.until);
+                tx_ui_note_waiting_grants(app, rs->json, &res);
             }
         }
     }

@@ -2,6 +2,7 @@
 #include "tx_two_officers.h"
 
 #include "tx_error.h"
+#include "tx_i18n.h"
 #include "tx_kinds.h"
 #include "tx_signer.h"
 
@@ -181,4 +182,11 @@ tx_two_officers_state(const tx_two_records *r, const tx_rec *grant, const uint8_
         return TX_TWO_NOT_NEEDED;
     }
     return judge(r, grant, org, approval);
+}
+
+const char *
+tx_two_officers_label(int on)
+{
+    return on ? _("two officers for grants to new buyers: on")
+              : _("two officers for grants to new buyers: off");
 }

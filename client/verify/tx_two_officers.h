@@ -39,6 +39,9 @@ int tx_two_officers_state(const tx_two_records *r, const tx_rec *grant, const ui
  * officers. */
 int tx_two_officers_on(const tx_recs *settings, const uint8_t org[32]);
 
+/* "two officers for grants to new buyers: on" (or off), in the process's language. */
+const char *tx_two_officers_label(int on);
+
 /* Whether `approval` is a valid second signature of `grant` of `org` (the rule above). */
 int tx_two_officers_valid(const tx_two_records *r, const tx_rec *grant, const uint8_t org[32],
                           const tx_rec *approval);

@@ -15,8 +15,8 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uitest import (CORP, HEX64, TICSX, Home, answers_file, expect, expect_eq, fill_answers,  # noqa
-                    login, main, profile_answers, report_row, row_of, visible)
+from uitest import (CORP, HEX64, answers_file, expect, expect_eq, fill_answers,  # noqa
+                    login, main, member, profile_answers, report_row, row_of, visible)
 
 
 def org_key_of(w, home, org):
@@ -27,19 +27,6 @@ def org_key_of(w, home, org):
     raise AssertionError("ticsx orgs of %s lacks %s" % (home.name, org.name))
 
 NOTE = "A1-01: 証跡が不足しています <b>not bold</b>"
-
-
-def member(w, org, dirname, name, role):
-    """A person's home (keygen --member-of) named by the organisation with `role`."""
-    path = os.path.join(w.root, dirname)
-    w.run([TICSX, "--home", path, "keygen", "--name", name, "--member-of",
-           os.path.join(org.path, "profile.tx")])
-    w.cli(org, "member", "add", "--name", name, "--role", role, "--key",
-          os.path.join(path, "identity.pub"))
-    who = json.loads(w.run([TICSX, "--home", path, "--json", "whoami"]).stdout)
-    h = Home(path, name, who)
-    w.cli(h, "fetch")
-    return h
 
 
 def setup(w):

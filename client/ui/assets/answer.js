@@ -680,6 +680,9 @@
     if (dropped.count > 0) {
       box.appendChild(h('p', {class: 'warn', t: 'sent-dropped', text: t('sent.dropped', {n: dropped.count, names: dropped.names.join(', ')})}));
     }
+    if (res.waiting && res.waiting.length) {
+      box.appendChild(h('p', {class: 'callout', t: 'sent-waiting'}, [t('gr.waiting', {name: r.from ? r.from.name : ''}) + ' ', h('a', {href: '#/grants', text: t('gr.waiting.link')})]));
+    }
     if (r.depth > 1) {
       box.appendChild(h('p', {class: 'callout', text: t('sent.forward')}));
     }

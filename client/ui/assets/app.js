@@ -484,6 +484,7 @@
     set('nav-assessments', 'nav.assessments');
     set('nav-selfcheck', 'nav.selfcheck');
     set('nav-approvals', 'nav.approvals');
+    set('nav-grants', 'nav.grants');
     document.getElementById('nav').setAttribute('aria-label', TX.t('nav.label'));
     document.getElementById('lang-switch').setAttribute('aria-label', TX.t('lang.label'));
     ['ja', 'en'].forEach(function (l) {

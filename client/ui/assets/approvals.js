@@ -1,7 +1,9 @@
 /* Approvals, in a member's home: the answers the organisation's responders prepared for an
  * officer (drafts on the hub, sealed to the organisation: GET /api/approvals), one opened with
  * its answers, sub-suppliers and plans, approved (signed and sent as the organisation's answer)
- * or rejected with a note. Not the page's local drafts (saved forms, /api/drafts). */
+ * or rejected with a note. Not the page's local drafts (saved forms, /api/drafts). And, in every
+ * home, the grants waiting for a second officer (GET /api/grants): approved or rejected by
+ * another officer; the organisation's own home switches the two-officer setting. */
 'use strict';
 
 (function () {
@@ -106,7 +108,7 @@
     var note = h('textarea', {id: noteId, t: 'reject-note', rows: 3, maxlength: 500});
     var approve = TX.action({class: 'primary', t: 'approve'}, t('appr.approve'), t('appr.approve.confirm', {name: d.prepared_by.name}), t('appr.approve.ok'), function () {
       return TX.post('/api/approvals/approve', {draft: d.draft}).then(function (res) {
-        TX.notice(t('appr.approve.done', {id: TX.short(res.assessment)}));
+        TX.notice(t('appr.approve.done', {id: TX.short(res.assessment)}) + (res.waiting && res.waiting.length ? ' ' + t('gr.waiting', {name: '—'}) : ''));
         TX.render(true);
       });
     });
@@ -177,6 +179,93 @@
     });
   }
 
+  /* ---- grants waiting for a second officer (two officers for grants to new buyers) ---- */
+
+  function grantDate(x) {
+    return x.created ? new Date(x.created * 1000).toISOString().slice(0, 10) : '—';
+  }
+  function grantee(x) {
+    return (x.grantee.name || '?') + ' (' + x.grantee.fingerprint + ')';
+  }
+
+  /* The setting; the organisation's own home switches it. */
+  function settingCard(d) {
+    var on = !!d.two_officers;
+    var kids = [h('h2', {id: 'gset-h', text: t('gr.setting')}), h('p', {t: 'two-officers', 'data-on': on ? 'true' : 'false', text: t(on ? 'gr.setting.on' : 'gr.setting.off')})];
+    if (d.may_set) {
+      kids.push(h('div', {class: 'actions'}, [
+        TX.action({class: 'secondary', t: 'two-officers-switch'}, t(on ? 'gr.switch.off' : 'gr.switch.on'), t(on ? 'gr.switch.off.confirm' : 'gr.switch.on.confirm'), t('gr.switch.ok'), function () {
+          return TX.post('/api/grants/settings', {two_officers: !on}).then(function () {
+            TX.notice(t(on ? 'gr.setting.off' : 'gr.setting.on'));
+            TX.render(true);
+          });
+        })
+      ]));
+    } else {
+      kids.push(h('p', {class: 'hint', t: 'two-officers-how', text: t('gr.setting.how')}));
+    }
+    return h('section', {class: 'card', t: 'grants-setting', 'aria-labelledby': 'gset-h'}, kids);
+  }
+
+  /* Approve and reject for another officer; the one who granted may only withdraw it. */
+  function grantDecision(d, x) {
+    var by = x.granted_by || t('gr.orgkey');
+    var name = x.grantee.name || x.grantee.fingerprint;
+    if (!d.may_decide) {
+      return h('td', {text: '—'});
+    }
+    var reject = TX.action({class: 'danger', t: 'grant-reject'}, t('gr.reject'), t('gr.reject.confirm', {name: name}), t('gr.reject.ok'), function () {
+      return TX.post('/api/grants/reject', {grant: x.grant}).then(function () {
+        TX.notice(t('gr.reject.done'));
+        TX.render(true);
+      });
+    });
+    if (x.mine) {
+      return h('td', null, [h('p', {class: 'small', t: 'grant-mine', text: t('gr.mine')}), h('div', {class: 'actions'}, [reject])]);
+    }
+    var approve = TX.action({class: 'primary', t: 'grant-approve'}, t('gr.approve'), t('gr.approve.confirm', {by: by, name: name}), t('gr.approve.ok'), function () {
+      return TX.post('/api/grants/approve', {grant: x.grant}).then(function () {
+        TX.notice(t('gr.approve.done', {name: name}));
+        TX.render(true);
+      });
+    });
+    return h('td', null, h('div', {class: 'actions'}, [approve, reject]));
+  }
+
+  function renderGrants(main) {
+    TX.title(main, t('gr.title'), t('gr.lead'));
+    if (TX.needsHub(main)) {
+      return;
+    }
+    return TX.get('/api/grants').then(function (d) {
+      var list = d.waiting || [];
+      main.appendChild(settingCard(d));
+      if (!list.length) {
+        main.appendChild(h('p', {class: 'empty', t: 'grants-empty', text: t('gr.none')}));
+        return;
+      }
+      main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'gw-h'}, [
+        h('h2', {id: 'gw-h', text: t('gr.count', {n: list.length})}),
+        h('p', {class: 'hint', t: 'grants-hint', text: t(d.may_decide ? 'gr.hint.officer' : 'gr.hint.other')}),
+        h('table', {class: 'grid', t: 'waiting-grants'}, [
+          h('thead', null, h('tr', null, ['gr.col.to', 'gr.col.by', 'gr.col.assessment', 'gr.col.created', 'gr.col.decision'].map(function (k) {
+            return h('th', {scope: 'col', text: t(k)});
+          }))),
+          h('tbody', null, list.map(function (x) {
+            return h('tr', {t: 'waiting-grant', 'data-id': x.grant}, [
+              h('th', {scope: 'row', text: grantee(x)}),
+              h('td', {text: x.granted_by || t('gr.orgkey')}),
+              h('td', {class: 'mono', title: x.assessment, text: TX.short(x.assessment)}),
+              h('td', {text: grantDate(x)}),
+              grantDecision(d, x)
+            ]);
+          }))
+        ])
+      ]));
+    });
+  }
+
   TX.route(/^\/approvals$/, renderList, 'approvals');
+  TX.route(/^\/grants$/, renderGrants, 'grants');
   TX.route(/^\/approvals\/([0-9a-f]{64})$/, renderOne, 'approval', 'approvals');
 })();

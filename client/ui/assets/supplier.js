@@ -128,7 +128,8 @@
       }, t('inbox.reuse.ok'), function () {
         var a = reuseSel ? reuseSel.value : pick.assessment;
         return TX.post('/api/reuse', {request: r.id, assessment: a}).then(function (res) {
-          TX.notice(res.already_answered ? t('inbox.reuse.already') : t('inbox.reuse.done', {name: r.from ? r.from.name : ''}));
+          var done = res.already_answered ? t('inbox.reuse.already') : t('inbox.reuse.done', {name: r.from ? r.from.name : ''});
+          TX.notice(res.waiting && res.waiting.length ? done + ' ' + t('gr.waiting', {name: r.from ? r.from.name : ''}) : done);
           TX.render(true);
         });
       }));
@@ -328,8 +329,9 @@
         if (until.value) {
           body.until = until.value;
         }
-        return TX.post('/api/grant', body).then(function () {
-          TX.notice(t('as.grant.done'));
+        var chosen = to.options[to.selectedIndex].text;
+        return TX.post('/api/grant', body).then(function (res) {
+          TX.notice(res.waiting && res.waiting.length ? t('gr.waiting', {name: chosen}) : t('as.grant.done'));
           TX.render(true);
         });
       });
