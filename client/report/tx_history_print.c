@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#define NAME_COLS 28 /* widest name column; longer names are cut with '~' in the table */
+#define NAME_COLS 28  /* widest subject column; longer names are cut with '~' in the table */
+#define ACTOR_COLS 48 /* widest actor column: "organisation / person" */
 
 static const struct {
     const char *name;  /* JSON and CSV */
@@ -174,7 +175,7 @@ tx_history_print_table(FILE *f, const tx_history *h)
             width[k] = w > width[k] ? w : width[k];
         }
     }
-    width[COL_ACTOR] = width[COL_ACTOR] > NAME_COLS ? NAME_COLS : width[COL_ACTOR];
+    width[COL_ACTOR] = width[COL_ACTOR] > ACTOR_COLS ? ACTOR_COLS : width[COL_ACTOR];
     width[COL_SUBJECT] = width[COL_SUBJECT] > NAME_COLS ? NAME_COLS : width[COL_SUBJECT];
     for (size_t i = 0; i <= h->n; i++) {
         if (i == 0) {
