@@ -36,7 +36,9 @@ typedef struct {
     const char *hub_log;  /* ticsx-hub --log-level */
     int scale;            /* run the 10k/100k/1M scale series */
     uint64_t scale_max;   /* its largest step */
-    int skip_limits, skip_ingest, skip_read;
+    int skip_limits, skip_ingest, skip_read, skip_redis;
+    const char *redis_bin;  /* redis-server for the Redis peer; NULL: found on PATH */
+    unsigned redis_clients; /* its clients, each waiting for its reply */
     int verbose;
 } tx_bench_cfg;
 
@@ -59,8 +61,9 @@ int tx_bench_mkdtemp(const char *root, const char *name, char *out, size_t n);
 /* rm -rf dir (bounded: refuses an empty path or "/"). */
 void tx_bench_rmtree(const char *dir);
 
-/* Size in bytes of a file, and the bytes allocated to it on disk; 0 when missing. */
-void tx_bench_file_size(const char *path, uint64_t *size, uint64_t *allocated);
+/* Size in bytes of a file, and the bytes allocated to it on disk: TX_OK, or TX_ERR_IO (errno
+ * says why; both 0) when it cannot be read. */
+int tx_bench_file_size(const char *path, uint64_t *size, uint64_t *allocated);
 
 /* ---- the real hub as a child process ---- */
 
@@ -72,6 +75,11 @@ typedef struct {
     double start_ms;   /* spawn until DIR/endpoint was written */
 } tx_bench_hub;
 
+/* Runs `ticsx-hub ARGS...` (args NULL-terminated, at most 14) to its end, stderr appended to
+ * log (NULL: discarded), killed after limit_s: its exit status, or -1. */
+int tx_bench_hub_cmd(const tx_bench_cfg *cfg, const char *const *args, const char *log,
+                     double limit_s);
+
 /* `ticsx-hub init --data dir` (quiet). */
 int tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir);
 
@@ -82,11 +90,38 @@ int tx_bench_hub_start(const tx_bench_cfg *cfg, const char *dir, unsigned map_mi
 /* SIGTERM and wait (bounded; SIGKILL after 60 s). Returns the exit status or -1. */
 int tx_bench_hub_stop(tx_bench_hub *h);
 
-/* Kills every hub this process started that still runs (for early exits). */
+/* Kills every child this process started that still runs: hubs and the Redis peer (for early
+ * exits). */
 void tx_bench_hub_kill_all(void);
 
-/* From /proc/PID/smaps_rollup, in KiB: Anonymous, Private_Dirty and Rss. */
-int tx_bench_memory(pid_t pid, long *anon_kib, long *private_dirty_kib, long *rss_kib);
+/* fork + exec of bin with argv: stdin and stdout on /dev/null, stderr to log (appended) or
+ * /dev/null; tracked for tx_bench_hub_kill_all. -1 when fork fails. */
+pid_t tx_bench_spawn(const char *bin, char *const *argv, const char *log);
+
+/* SIGTERM to a child from tx_bench_spawn, and waits up to limit_s (then SIGKILL): its exit
+ * status, or -1. */
+int tx_bench_child_stop(pid_t pid, double limit_s);
+
+/* 1 when that child has exited (it is reaped and no longer tracked), else 0. */
+int tx_bench_child_exited(pid_t pid);
+
+/* A process's memory in KiB; -1 where it could not be read. */
+typedef struct {
+    long anon_kib, private_dirty_kib, rss_kib;
+    const char *source; /* where anon_kib came from: "smaps_rollup", "status" or NULL */
+    char why[192];      /* why smaps_rollup (and then status) could not be read */
+} tx_bench_mem;
+
+/* From /proc/PID/smaps_rollup: Anonymous, Private_Dirty and Rss. A process that is not
+ * dumpable (the hub) keeps its smaps from anyone but root: then Anonymous is RssAnon and Rss
+ * VmRSS from /proc/PID/status (world-readable), and Private_Dirty is not measured. TX_OK when
+ * anon_kib was read. */
+int tx_bench_memory(pid_t pid, tx_bench_mem *m);
+
+/* The three figures as PREFIX_anon_kib, PREFIX_private_dirty_kib and PREFIX_rss_kib of
+ * section (PREFIX_anon_source beside them), each not measured with its reason where it could
+ * not be read; printed under label. */
+void tx_bench_memory_into(json_t *section, const char *prefix, pid_t pid, const char *label);
 
 /* ---- records ---- */
 
@@ -159,6 +194,38 @@ int tx_bench_client_ping(tx_bench_client *c, int timeout_ms);
 void tx_bench_set(json_t *section, const char *key, double v, const char *unit, const char *label);
 void tx_bench_set_str(json_t *section, const char *key, const char *v, const char *label);
 
+/* A figure the run could not measure: key is null in the JSON, the section's "not_measured"
+ * object holds why under the same key, and the table prints "not measured: WHY" (when label is
+ * given). Never a number, never a met target. */
+void tx_bench_unmeasured(json_t *section, const char *key, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The figure key of section: 1 with *v when it was measured (a number), else 0 (*v = 0). */
+int tx_bench_get(const json_t *section, const char *key, double *v);
+
+/* Why the figure key of section was not measured: its reason, or "no figure" when the section
+ * has no such figure at all; NULL when it was measured. */
+const char *tx_bench_why(const json_t *section, const char *key);
+
+/* The q-quantile of v (n values, sorted in place) as a figure; not measured when n is 0. */
+void tx_bench_set_quantile(json_t *section, const char *key, double *v, size_t n, double q,
+                           const char *unit, const char *label);
+
+/* A target: the value against limit (at_least: >=, else <=), appended to targets (name, value,
+ * op, target, met) and printed; met true or false. */
+void tx_bench_target(json_t *targets, const char *name, double value, double limit, int at_least,
+                     const char *unit);
+
+/* A target the run did not measure: value and met null, "not_measured" the reason; printed as
+ * "not measured: WHY". */
+void tx_bench_target_unmeasured(json_t *targets, const char *name, double limit, int at_least,
+                                const char *unit, const char *why);
+
+/* The target for the figure key of section times scale: measured, or not measured with the
+ * figure's own reason. */
+void tx_bench_target_of(json_t *targets, const char *name, const json_t *section, const char *key,
+                        double scale, double limit, int at_least, const char *unit);
+
 /* ---- the measurements ---- */
 
 /* Bare limits of this machine into `out`. Signatures are checked over envs (n of them). */
@@ -205,7 +272,21 @@ int tx_bench_ingest_restart(tx_bench_ingest *ing, double *ping_ms);
  * cfg->suppliers suppliers in 3 tiers. */
 int tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate);
 
-/* The scale series: ingest, file size, start time and memory at 10k, 100k, 1M records. */
-int tx_bench_scale(tx_bench_cfg *cfg, json_t *out);
+/* The Redis peer: a redis-server of its own (appendonly, appendfsync always, on a Unix socket in
+ * the work directory), cfg->redis_clients clients each waiting for its reply, cfg->records
+ * XADDs of 2 KB in all: records/s and latency percentiles into out. Without redis-server (or
+ * without hiredis at build time) its figures say "not measured" and why; TX_OK then. */
+int tx_bench_redis(const tx_bench_cfg *cfg, json_t *out);
+
+/* The scale series: ingest, file size, start time, memory, backup and check time at 10k, 100k,
+ * 1M records (rows into out), then 10M records on paper (into paper): file size, start,
+ * memory, backup and check time extrapolated from the last step, with the method. */
+int tx_bench_scale(tx_bench_cfg *cfg, json_t *out, json_t *paper);
+
+/* The ratios (into root's "ratios", which holds the all-core verify mean
+ * "verify_all_cores_mean_per_s" they are based on) and the targets (root's "targets") from
+ * root's sections: limits, ingest, ingest_batch, latency, read, redis, scale. A ratio or target
+ * whose figure was not measured is not measured either, with that figure's reason. */
+void tx_bench_judge(const tx_bench_cfg *cfg, json_t *root);
 
 #endif

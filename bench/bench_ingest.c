@@ -671,7 +671,9 @@ run_clients(tx_bench_ingest *ing, void *(*fn)(void *), uint64_t *ok, uint64_t *r
     ing->go = ing->abort = 0;
     pthread_mutex_unlock(&ing->mu);
     *seconds = (double)(last - t0) / 1e9;
-    *hub_cpu = cpu_seconds(ing->hub.pid) - hub0;
+    *hub_cpu = cpu_seconds(ing->hub.pid);
+    /* -1: the hub's /proc/PID/stat could not be read at the start or the end. */
+    *hub_cpu = hub0 < 0 || *hub_cpu < 0 ? -1 : *hub_cpu - hub0;
     *own_cpu = self_cpu_seconds() - own0;
     free(tid);
     return rc;
@@ -689,6 +691,19 @@ envelope_stats(const tx_bench_ingest *ing, uint64_t *n, uint64_t *bytes, uint64_
         *bytes += s->env_bytes;
         *min = s->n_calls && s->env_min < *min ? s->env_min : *min;
         *max = s->env_max > *max ? s->env_max : *max;
+    }
+}
+
+/* CPU seconds spent over `records` records as microseconds per record; not measured (why)
+ * when cpu_s is negative (unreadable) or no record was stored. */
+static void
+per_record(json_t *out, const char *key, double cpu_s, uint64_t records, const char *label,
+           const char *why)
+{
+    if (cpu_s >= 0 && records > 0) {
+        tx_bench_set(out, key, cpu_s * 1e6 / (double)records, "us", label);
+    } else {
+        tx_bench_unmeasured(out, key, label, "%s", records == 0 ? "no record stored" : why);
     }
 }
 
@@ -717,12 +732,17 @@ tx_bench_ingest_run(tx_bench_ingest *ing, json_t *out, int print, double *rate)
         tx_bench_set(out, "envelope_bytes_min", (double)min, "B", print ? "  min" : NULL);
         tx_bench_set(out, "envelope_bytes_max", (double)max, "B", print ? "  max" : NULL);
         tx_bench_set(out, "seconds", secs, "s", print ? "time" : NULL);
-        tx_bench_set(out, "records_per_s", *rate, "records/s",
-                     print ? "sustained durable ingest" : NULL);
-        tx_bench_set(out, "hub_cpu_us_per_record", ok ? hub_cpu * 1e6 / (double)ok : 0, "us",
-                     print ? "hub CPU per record" : NULL);
-        tx_bench_set(out, "client_cpu_us_per_record", ok ? own_cpu * 1e6 / (double)ok : 0, "us",
-                     print ? "clients' CPU per record (same machine)" : NULL);
+        if (*rate > 0) {
+            tx_bench_set(out, "records_per_s", *rate, "records/s",
+                         print ? "sustained durable ingest" : NULL);
+        } else {
+            tx_bench_unmeasured(out, "records_per_s", print ? "sustained durable ingest" : NULL,
+                                "%s", ok > 0 ? "no time elapsed" : "no record stored");
+        }
+        per_record(out, "hub_cpu_us_per_record", hub_cpu, ok, print ? "hub CPU per record" : NULL,
+                   "the hub's /proc/PID/stat could not be read");
+        per_record(out, "client_cpu_us_per_record", own_cpu, ok,
+                   print ? "clients' CPU per record (same machine)" : NULL, "");
     }
     if (refused > 0) {
         fprintf(stderr, "ticsx-bench: the hub refused %llu record(s)\n",
@@ -761,12 +781,16 @@ tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
         n += ing->s[i].n_lat;
     }
     tx_bench_set(out, "target_per_s", rate, "records/s", "paced at");
-    tx_bench_set(out, "achieved_per_s", secs > 0 ? (double)ok / secs : 0, "records/s", "achieved");
+    if (secs > 0) {
+        tx_bench_set(out, "achieved_per_s", (double)ok / secs, "records/s", "achieved");
+    } else {
+        tx_bench_unmeasured(out, "achieved_per_s", "achieved", "no reply came");
+    }
     tx_bench_set(out, "submits", (double)n, "", "submits timed");
-    tx_bench_set(out, "p50_us", tx_bench_quantile(all, n, 0.5), "us", "submit latency p50");
-    tx_bench_set(out, "p99_us", tx_bench_quantile(all, n, 0.99), "us", "submit latency p99");
-    tx_bench_set(out, "p999_us", tx_bench_quantile(all, n, 0.999), "us", "submit latency p99.9");
-    tx_bench_set(out, "max_us", tx_bench_quantile(all, n, 1.0), "us", "submit latency max");
+    tx_bench_set_quantile(out, "p50_us", all, n, 0.5, "us", "submit latency p50");
+    tx_bench_set_quantile(out, "p99_us", all, n, 0.99, "us", "submit latency p99");
+    tx_bench_set_quantile(out, "p999_us", all, n, 0.999, "us", "submit latency p99.9");
+    tx_bench_set_quantile(out, "max_us", all, n, 1.0, "us", "submit latency max");
     free(all);
     return refused > 0 ? TX_ERR_REFUSED : TX_OK;
 }

@@ -328,10 +328,10 @@ limits_lmdb(const tx_bench_cfg *cfg, const uint8_t *val, size_t vlen, json_t *ou
     }
     tx_bench_set(out, "lmdb_value_bytes", (double)vlen, "B", "LMDB record size");
     tx_bench_set(out, "lmdb_commit_1_per_s", one, "records/s", "LMDB durable commits, 1 per txn");
-    tx_bench_set(out, "lmdb_commit_us_p50", tx_bench_quantile(lat, n_lat, 0.5), "us",
-                 "  one commit's time, p50");
-    tx_bench_set(out, "lmdb_commit_us_p99", tx_bench_quantile(lat, n_lat, 0.99), "us",
-                 "  one commit's time, p99");
+    tx_bench_set_quantile(out, "lmdb_commit_us_p50", lat, n_lat, 0.5, "us",
+                          "  one commit's time, p50");
+    tx_bench_set_quantile(out, "lmdb_commit_us_p99", lat, n_lat, 0.99, "us",
+                          "  one commit's time, p99");
     tx_bench_set(out, "lmdb_commit_1000_records_per_s", many, "records/s",
                  "LMDB durable commits, 1000 per txn");
     paced_max = (size_t)(cfg->latency_s * 1000) + 1;
@@ -344,12 +344,11 @@ limits_lmdb(const tx_bench_cfg *cfg, const uint8_t *val, size_t vlen, json_t *ou
     }
     tx_bench_set(out, "lmdb_paced_seconds", cfg->latency_s, "s",
                  "LMDB durable commit every ms, for");
-    tx_bench_set(out, "lmdb_paced_us_p50", tx_bench_quantile(paced, n_paced, 0.5), "us",
-                 "  one commit's time, p50");
-    tx_bench_set(out, "lmdb_paced_us_p99", tx_bench_quantile(paced, n_paced, 0.99), "us", "  p99");
-    tx_bench_set(out, "lmdb_paced_us_p999", tx_bench_quantile(paced, n_paced, 0.999), "us",
-                 "  p99.9");
-    tx_bench_set(out, "lmdb_paced_us_max", tx_bench_quantile(paced, n_paced, 1.0), "us", "  max");
+    tx_bench_set_quantile(out, "lmdb_paced_us_p50", paced, n_paced, 0.5, "us",
+                          "  one commit's time, p50");
+    tx_bench_set_quantile(out, "lmdb_paced_us_p99", paced, n_paced, 0.99, "us", "  p99");
+    tx_bench_set_quantile(out, "lmdb_paced_us_p999", paced, n_paced, 0.999, "us", "  p99.9");
+    tx_bench_set_quantile(out, "lmdb_paced_us_max", paced, n_paced, 1.0, "us", "  max");
 out:
     if (env != NULL) {
         mdb_env_close(env);
@@ -478,10 +477,10 @@ limits_zmq(const tx_bench_cfg *cfg, json_t *out)
             }
         }
     }
-    tx_bench_set(out, "zmq_curve_rtt_us_p50", tx_bench_quantile(rtt, n_rtt, 0.5), "us",
-                 "ZeroMQ CURVE round trip of 2 KB, p50");
-    tx_bench_set(out, "zmq_curve_rtt_us_p99", tx_bench_quantile(rtt, n_rtt, 0.99), "us",
-                 "ZeroMQ CURVE round trip of 2 KB, p99");
+    tx_bench_set_quantile(out, "zmq_curve_rtt_us_p50", rtt, n_rtt, 0.5, "us",
+                          "ZeroMQ CURVE round trip of 2 KB, p50");
+    tx_bench_set_quantile(out, "zmq_curve_rtt_us_p99", rtt, n_rtt, 0.99, "us",
+                          "ZeroMQ CURVE round trip of 2 KB, p99");
     msg[0] = 'C';
     t0 = tx_bench_now_ns();
     while (sent < ONEWAY_MAX && !tx_bench_stop) {

@@ -595,7 +595,7 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
     size_t len = 0, dash_bytes = 0, tree_bytes = 0, sup_bytes = 0;
     double t_doc = 0, t_model = 0, t_dash = 0, t_tree = 0, t_sup = 0;
     double m_dash = 0, m_tree = 0, m_sup = 0, c_dash = 0, c_tree = 0, c_sup = 0;
-    long anon0 = 0, anon1 = 0, dirty, rss;
+    tx_bench_mem mem0, mem1;
     char target[128], hex[2 * TX_KEY_LEN + 1];
     json_t *doc = NULL;
     char *text = NULL;
@@ -624,13 +624,13 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
 #ifdef __GLIBC__
     malloc_trim(0); /* as the model build ends with: both sides of its memory figure alike */
 #endif
-    tx_bench_memory(getpid(), &anon0, &dirty, &rss);
+    tx_bench_memory(getpid(), &mem0);
     t0 = tx_bench_now_ns();
     pthread_mutex_lock(&app->lock);
     rc = tx_ui_model_build(app);
     pthread_mutex_unlock(&app->lock);
     t_model = tx_bench_since_s(t0);
-    tx_bench_memory(getpid(), &anon1, &dirty, &rss);
+    tx_bench_memory(getpid(), &mem1);
     if (rc == TX_OK) {
         rc = ui_call(app, "/api/dashboard?offset=0&limit=50", &t_dash, &m_dash, &c_dash,
                      &dash_bytes);
@@ -662,8 +662,13 @@ ui_figures(const tx_bench_cfg *cfg, tree *t, const view *w, const tx_verdicts *v
     tx_bench_set(out, "ui_supplier_s", t_sup, "s", "UI supplier page (history from the cache)");
     tx_bench_set(out, "ui_supplier_cpu_s", c_sup, "s", "  its CPU time");
     tx_bench_set(out, "ui_supplier_median_s", m_sup, "s", "  median of 5 calls");
-    tx_bench_set(out, "ui_model_anon_mib", (double)(anon1 - anon0) / 1024, "MiB",
-                 "  UI model in memory (Anonymous growth)");
+    if (mem0.anon_kib >= 0 && mem1.anon_kib >= 0) {
+        tx_bench_set(out, "ui_model_anon_mib", (double)(mem1.anon_kib - mem0.anon_kib) / 1024,
+                     "MiB", "  UI model in memory (Anonymous growth)");
+    } else {
+        tx_bench_unmeasured(out, "ui_model_anon_mib", "  UI model in memory (Anonymous growth)",
+                            "%s", mem0.anon_kib < 0 ? mem0.why : mem1.why);
+    }
     if (t_doc > 0) {
         tx_bench_set(out, "ui_model_over_report", t_model / t_doc, "",
                      "UI model build / report --json");

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define MAX_HUBS 8
+#define MAX_HUBS 8 /* children at once: hubs and the Redis peer */
 #define HUB_START_S 60
 #define HUB_STOP_S 60
 
@@ -96,16 +96,18 @@ tx_bench_rmtree(const char *dir)
     nftw(dir, rm_one, 32, FTW_DEPTH | FTW_PHYS);
 }
 
-void
+int
 tx_bench_file_size(const char *path, uint64_t *size, uint64_t *allocated)
 {
     struct stat st;
 
     *size = *allocated = 0;
-    if (stat(path, &st) == 0) {
-        *size = (uint64_t)st.st_size;
-        *allocated = (uint64_t)st.st_blocks * 512;
+    if (stat(path, &st) != 0) {
+        return TX_ERR_IO;
     }
+    *size = (uint64_t)st.st_size;
+    *allocated = (uint64_t)st.st_blocks * 512;
+    return TX_OK;
 }
 
 /* ---- the hub ---- */
@@ -169,17 +171,65 @@ wait_exit(pid_t pid, double limit_s)
     }
 }
 
+pid_t
+tx_bench_spawn(const char *bin, char *const *argv, const char *log)
+{
+    pid_t pid = spawn(bin, argv, log);
+
+    if (pid > 0) {
+        track(pid, 1);
+    }
+    return pid;
+}
+
+int
+tx_bench_child_stop(pid_t pid, double limit_s)
+{
+    int st;
+
+    if (pid <= 0) {
+        return -1;
+    }
+    kill(pid, SIGTERM);
+    st = wait_exit(pid, limit_s);
+    track(pid, 0);
+    return st;
+}
+
+int
+tx_bench_child_exited(pid_t pid)
+{
+    int status;
+
+    if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
+        track(pid, 0);
+        return 1;
+    }
+    return 0;
+}
+
+int
+tx_bench_hub_cmd(const tx_bench_cfg *cfg, const char *const *args, const char *log, double limit_s)
+{
+    char *argv[16];
+    size_t n = 0;
+    pid_t pid;
+
+    argv[n++] = (char *)cfg->hub_bin;
+    for (size_t i = 0; args[i] != NULL && n < sizeof argv / sizeof argv[0] - 1; i++) {
+        argv[n++] = (char *)args[i];
+    }
+    argv[n] = NULL;
+    pid = spawn(cfg->hub_bin, argv, log);
+    return pid < 0 ? -1 : wait_exit(pid, limit_s);
+}
+
 int
 tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir)
 {
-    char *argv[] = {(char *)cfg->hub_bin, "init", "--data", (char *)dir, NULL};
-    pid_t pid = spawn(cfg->hub_bin, argv, NULL);
-    int st;
+    const char *args[] = {"init", "--data", dir, NULL};
+    int st = tx_bench_hub_cmd(cfg, args, NULL, 30);
 
-    if (pid < 0) {
-        return TX_ERR_INTERNAL;
-    }
-    st = wait_exit(pid, 30);
     if (st != 0) {
         fprintf(stderr, "ticsx-bench: %s init --data %s exited with %d\n", cfg->hub_bin, dir, st);
         return TX_ERR_INTERNAL;
@@ -195,7 +245,6 @@ tx_bench_hub_start(const tx_bench_cfg *cfg, const char *dir, unsigned map_mib, t
     int argc = 0;
     tx_pubkey pk;
     int64_t t0;
-    int status;
 
     memset(h, 0, sizeof *h);
     snprintf(h->dir, sizeof h->dir, "%s", dir);
@@ -231,19 +280,17 @@ tx_bench_hub_start(const tx_bench_cfg *cfg, const char *dir, unsigned map_mib, t
     }
     argv[argc] = NULL;
     t0 = tx_bench_now_ns();
-    h->pid = spawn(cfg->hub_bin, argv, log);
+    h->pid = tx_bench_spawn(cfg->hub_bin, argv, log);
     if (h->pid < 0) {
         return TX_ERR_INTERNAL;
     }
-    track(h->pid, 1);
     while (tx_bench_since_s(t0) < HUB_START_S && !tx_bench_stop) {
         if (tx_hub_read_endpoint(dir, h->endpoint, sizeof h->endpoint) == TX_OK) {
             h->start_ms = tx_bench_since_s(t0) * 1000;
             return TX_OK;
         }
-        if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+        if (tx_bench_child_exited(h->pid)) {
             fprintf(stderr, "ticsx-bench: the hub exited at start; see %s\n", log);
-            track(h->pid, 0);
             h->pid = 0;
             return TX_ERR_INTERNAL;
         }
@@ -257,14 +304,8 @@ tx_bench_hub_start(const tx_bench_cfg *cfg, const char *dir, unsigned map_mib, t
 int
 tx_bench_hub_stop(tx_bench_hub *h)
 {
-    int st;
+    int st = tx_bench_child_stop(h->pid, HUB_STOP_S);
 
-    if (h->pid <= 0) {
-        return -1;
-    }
-    kill(h->pid, SIGTERM);
-    st = wait_exit(h->pid, HUB_STOP_S);
-    track(h->pid, 0);
     h->pid = 0;
     return st;
 }
@@ -281,30 +322,100 @@ tx_bench_hub_kill_all(void)
     }
 }
 
-int
-tx_bench_memory(pid_t pid, long *anon_kib, long *private_dirty_kib, long *rss_kib)
+/* Reads "Name: N kB" lines of a /proc file into vals (-1 when absent). */
+static int
+read_kib(const char *path, const char *const *names, long *vals, size_t n, char *why,
+         size_t why_len)
 {
-    char path[64], line[256];
-    FILE *f;
+    char line[256];
+    FILE *f = fopen(path, "r");
 
-    *anon_kib = *private_dirty_kib = *rss_kib = -1;
-    snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)pid);
-    f = fopen(path, "r");
+    for (size_t i = 0; i < n; i++) {
+        vals[i] = -1;
+    }
     if (f == NULL) {
+        snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
         return TX_ERR_IO;
     }
     while (fgets(line, sizeof line, f) != NULL) {
-        long v;
-        if (sscanf(line, "Anonymous: %ld kB", &v) == 1) {
-            *anon_kib = v;
-        } else if (sscanf(line, "Private_Dirty: %ld kB", &v) == 1) {
-            *private_dirty_kib = v;
-        } else if (sscanf(line, "Rss: %ld kB", &v) == 1) {
-            *rss_kib = v;
+        for (size_t i = 0; i < n; i++) {
+            size_t len = strlen(names[i]);
+            long v;
+
+            if (strncmp(line, names[i], len) == 0 && line[len] == ':' &&
+                sscanf(line + len + 1, " %ld kB", &v) == 1) {
+                vals[i] = v;
+            }
         }
     }
     fclose(f);
-    return *anon_kib >= 0 ? TX_OK : TX_ERR_IO;
+    if (vals[0] < 0) {
+        snprintf(why, why_len, "%s has no %s line", path, names[0]);
+        return TX_ERR_IO;
+    }
+    return TX_OK;
+}
+
+int
+tx_bench_memory(pid_t pid, tx_bench_mem *m)
+{
+    static const char *const smaps[] = {"Anonymous", "Private_Dirty", "Rss"};
+    static const char *const status[] = {"RssAnon", "VmRSS"};
+    char path[64], why2[sizeof m->why];
+    long v[3];
+
+    memset(m, 0, sizeof *m);
+    m->anon_kib = m->private_dirty_kib = m->rss_kib = -1;
+    snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)pid);
+    if (read_kib(path, smaps, v, 3, m->why, sizeof m->why) == TX_OK) {
+        m->anon_kib = v[0];
+        m->private_dirty_kib = v[1];
+        m->rss_kib = v[2];
+        m->source = "smaps_rollup";
+        return TX_OK;
+    }
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    if (read_kib(path, status, v, 2, why2, sizeof why2) == TX_OK) {
+        m->anon_kib = v[0];
+        m->rss_kib = v[1];
+        m->source = "status";
+        return TX_OK;
+    }
+    snprintf(m->why + strlen(m->why), sizeof m->why - strlen(m->why), "; %s", why2);
+    return TX_ERR_IO;
+}
+
+static void
+memory_figure(json_t *section, const char *prefix, const char *name, long kib, const char *label,
+              const char *what, const char *why)
+{
+    char key[64], text[128];
+
+    snprintf(key, sizeof key, "%s_%s_kib", prefix, name);
+    snprintf(text, sizeof text, "%s: %s", label, what);
+    if (kib >= 0) {
+        tx_bench_set(section, key, (double)kib, "KiB", text);
+    } else {
+        tx_bench_unmeasured(section, key, text, "%s", why[0] ? why : "not in smaps_rollup");
+    }
+}
+
+void
+tx_bench_memory_into(json_t *section, const char *prefix, pid_t pid, const char *label)
+{
+    tx_bench_mem m;
+    char key[64], why[sizeof m.why + 64];
+    int from_status = tx_bench_memory(pid, &m) == TX_OK && strcmp(m.source, "status") == 0;
+
+    snprintf(key, sizeof key, "%s_anon_source", prefix);
+    json_object_set_new(section, key, m.source != NULL ? json_string(m.source) : json_null());
+    memory_figure(section, prefix, "anon", m.anon_kib, label,
+                  from_status ? "Anonymous (RssAnon: smaps not readable)" : "Anonymous", m.why);
+    snprintf(why, sizeof why, "%s; /proc/PID/status has no such figure", m.why);
+    memory_figure(section, prefix, "private_dirty", m.private_dirty_kib, label, "Private_Dirty",
+                  from_status ? why : m.why);
+    memory_figure(section, prefix, "rss", m.rss_kib, label,
+                  from_status ? "Rss (VmRSS, with file)" : "Rss (with file)", m.why);
 }
 
 /* ---- clients ---- */
@@ -427,40 +538,4 @@ tx_bench_client_ping(tx_bench_client *c, int timeout_ms)
     }
     tx_free(r);
     return rc;
-}
-
-/* ---- results ---- */
-
-void
-tx_bench_set(json_t *section, const char *key, double v, const char *unit, const char *label)
-{
-    double a = fabs(v);
-
-    /* Counts stay integers in the JSON. */
-    if (v == floor(v) && a < 9e15) {
-        json_object_set_new(section, key, json_integer((json_int_t)v));
-    } else {
-        json_object_set_new(section, key, json_real(v));
-    }
-    if (label == NULL) {
-        return;
-    }
-    if (a >= 1000 || v == floor(v)) {
-        printf("  %-44s %12.0f %s\n", label, v, unit);
-    } else if (a >= 10) {
-        printf("  %-44s %12.1f %s\n", label, v, unit);
-    } else {
-        printf("  %-44s %12.3f %s\n", label, v, unit);
-    }
-    fflush(stdout);
-}
-
-void
-tx_bench_set_str(json_t *section, const char *key, const char *v, const char *label)
-{
-    json_object_set_new(section, key, json_string(v));
-    if (label != NULL) {
-        printf("  %-44s %s\n", label, v);
-        fflush(stdout);
-    }
 }

@@ -15,6 +15,8 @@ _ticsx_valued+=" --scheme --state --standard --last-report --expected --document
 _ticsx_valued="$_ticsx_valued --renews --grace"
 # Public registers (register import): the options that take a value.
 _ticsx_valued+=" --list --source"
+# Two officers for grants to new buyers (grants settings --two-officers on|off).
+_ticsx_valued+=" --two-officers"
 # An organisation's people (keygen --member-of, member add): the options that take a value.
 _ticsx_valued+=" --member-of --role --key"
 # Keys reported lost (key revoke): the options that take a value.
@@ -39,7 +41,9 @@ _ticsx_command_opts()
     member) echo "--name --role --key --from --until --date" ;;
     # the organisation key: rotate | revoke (MEMBER | --own)
     key) echo "--own --from --reason --from-index" ;;
-    drafts) echo "--note" ;;
+    # two officers for grants to new buyers: grants pending|approve|reject|settings
+    grants) echo "--two-officers" ;;
+    drafts) echo "--note --out --force" ;;
     questionnaire) echo "--out --format --id --version --title-ja --title-en --publish --topics" ;;
     request) echo "--questionnaire --to --due --depth --note --every" ;;
     due) echo "--within --fetch" ;;
@@ -87,7 +91,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan due campaign history member drafts key"
+        help evidence register policy plan due campaign history member drafts grants key"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -154,6 +158,7 @@ _ticsx()
         --state) _ticsx_words "certified applied under_audit" ;;
         --credentials) _ticsx_words "all none" ;;
         --role) _ticsx_words "viewer responder officer admin" ;;
+        --two-officers) _ticsx_words "on off" ;;
         --key | --member-of) _ticsx_files ;;
         --document) _ticsx_files ;;
         --list) _ticsx_words "tics-certified tics-bodies" ;;
@@ -232,7 +237,10 @@ _ticsx()
         [ -z "$sub" ] && _ticsx_words "rotate revoke accept"
         ;;
     drafts)
-        [ -z "$sub" ] && _ticsx_words "list show approve reject"
+        [ -z "$sub" ] && _ticsx_words "list show get approve reject"
+        ;;
+    grants)
+        [ -z "$sub" ] && _ticsx_words "pending approve reject settings"
         ;;
     # public registers
     register)

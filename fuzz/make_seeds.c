@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define N_SEEDS 17
+#define N_SEEDS 19
 
 /* The kind of each seed payload, in the order make_payloads packs them. fuzz_payload takes
  * its first byte as the kind. */
@@ -25,8 +25,8 @@ static const int payload_kinds[N_SEEDS] = {
     TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE,    TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
     TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,     TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
     TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT, TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE,
-    TX_KIND_DRAFT,      TX_KIND_DRAFT_DECISION,   TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION,
-    TX_KIND_KEY_REENROLMENT};
+    TX_KIND_DRAFT,      TX_KIND_DRAFT_DECISION,   TX_KIND_ORG_SETTINGS,  TX_KIND_GRANT_APPROVAL,
+    TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION, TX_KIND_KEY_REENROLMENT};
 
 static const char *outdir;
 static int failures;
@@ -293,10 +293,20 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     ke.corporate_number = "3700000000001";
     ke.profile = bin(sealed, sizeof sealed);
 
-    const ProtobufCMessage *msgs[N_SEEDS] = {&p.base,  &q.base,  &r.base,  &s.base,  &g.base,
-                                             &gr.base, &ac.base, &c.base,  &ev.base, &a.base,
-                                             &mb.base, &mr.base, &dr.base, &dd.base,
-                                             &ks.base, &kr.base, &ke.base};
+    tx_org_settings_pb os = TICSX__V1__ORG_SETTINGS__INIT;
+    os.meta = &meta;
+    os.organisation = bin(org, 32);
+    os.two_officers = 1;
+
+    tx_grant_approval_pb ga = TICSX__V1__GRANT_APPROVAL__INIT;
+    ga.meta = &meta;
+    ga.grant = bin(org, 32);
+    ga.grantee = bin(id->pub.sign, 32);
+
+    const ProtobufCMessage *msgs[N_SEEDS] = {
+        &p.base,  &q.base, &r.base,  &s.base,  &g.base,  &gr.base, &ac.base, &c.base,
+        &ev.base, &a.base, &mb.base, &mr.base, &dr.base, &dd.base, &os.base, &ga.base,
+        &ks.base, &kr.base, &ke.base};
     for (int i = 0; i < N_SEEDS; i++) {
         if (tx_pack(msgs[i], &payloads[i], &lens[i]) != TX_OK) {
             failures++;

@@ -1,13 +1,13 @@
 /* Submit rules: what a record must satisfy to enter the log, and who may read it afterwards. */
 #include "tx_ingest.h"
 
-#include "tx_ingest_keys.h"
-
+#include "tx_approval.h"
 #include "tx_envelope.h"
-#include "tx_merkle.h"
 #include "tx_error.h"
+#include "tx_ingest_keys.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_merkle.h"
 #include "tx_util.h"
 
 #include <stdarg.h>
@@ -100,7 +100,8 @@ static int
 person_kind_refused(const tx_submission *sub, tx_outcome *res)
 {
     if (sub->kind == TX_KIND_MEMBER || sub->kind == TX_KIND_MEMBER_REMOVE ||
-        sub->kind == TX_KIND_KEY_SUCCESSOR || sub->kind == TX_KIND_KEY_REVOCATION) {
+        sub->kind == TX_KIND_KEY_SUCCESSOR || sub->kind == TX_KIND_KEY_REVOCATION ||
+        sub->kind == TX_KIND_ORG_SETTINGS) {
         return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "a %s is signed by the organisation key, not a member's; run "
                               "`ticsx member` in the organisation's home",
@@ -531,8 +532,9 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     tx_ref refs[TX_KIND_MAX_REFS];
     uint64_t found[TX_KIND_MAX_REFS];
     size_t n_refs = tx_kind_refs(sub->kind, sub->payload, refs);
-    uint64_t ref_index = 0, old_index = 0;
+    uint64_t ref_index = 0, old_index = 0, grant_index = 0;
     uint64_t *chunks = NULL;
+    int pending = 0;
     int rc;
 
     if ((rc = follow_references(b, sub, refs, n_refs, found, res)) != TX_OK) {
@@ -577,6 +579,24 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
             return rc;
         }
         break;
+    case TX_KIND_ORG_SETTINGS:
+        /* Public: every buyer's verify learns from it which grants needed two officers. */
+        if ((rc = names_signer(sub, &((const tx_org_settings_pb *)sub->payload)->organisation,
+                               res)) != TX_OK) {
+            return rc;
+        }
+        break;
+    case TX_KIND_GRANT_APPROVAL: {
+        const tx_grant_approval_pb *a = (const tx_grant_approval_pb *)sub->payload;
+
+        grant_index = found_of(refs, found, n_refs, TX_KIND_GRANT);
+        if ((rc = tx_approval_check(b, sub->signer, a, grant_index, &ref_index, res)) != TX_OK) {
+            return rc;
+        }
+        n_readers = add_authors(readers, n_readers, sub);
+        memcpy(readers[n_readers++], a->grantee.data, TX_KEY_LEN);
+        break;
+    }
     case TX_KIND_DRAFT:
     case TX_KIND_DRAFT_DECISION:
         /* The organisation's people only: sealed to the organisation, never granted. */
@@ -619,8 +639,13 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
 
         ref_index = found_of(refs, found, n_refs, TX_KIND_ASSESSMENT);
+        if ((rc = tx_approval_pending(b, sub->author, g->grantee.data, &pending, res)) != TX_OK) {
+            return rc;
+        }
         n_readers = add_authors(readers, n_readers, sub);
-        memcpy(readers[n_readers++], g->grantee.data, TX_KEY_LEN);
+        if (!pending) { /* a waiting grant is its organisation's until approved */
+            memcpy(readers[n_readers++], g->grantee.data, TX_KEY_LEN);
+        }
         break;
     }
     case TX_KIND_GRANT_REVOKE: {
@@ -655,14 +680,22 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         }
     }
     free(chunks);
-    if (rc == TX_OK && sub->kind == TX_KIND_GRANT) {
+    if (rc == TX_OK && sub->kind == TX_KIND_GRANT_APPROVAL && !res->receipt.duplicate) {
+        /* The grant waited for this: the grantee now reads it, and what it opens (below). */
+        rc = tx_batch_allow(b, ((const tx_grant_approval_pb *)sub->payload)->grantee.data,
+                            TX_KIND_GRANT, grant_index);
+    }
+    if (rc == TX_OK && (sub->kind == TX_KIND_GRANT || sub->kind == TX_KIND_GRANT_APPROVAL) &&
+        !pending) {
         /* The grantee may now fetch the sealed assessment it was granted, and every one that
          * supersedes it (directly or along a chain): it learns from the log that what it was
          * granted is not current, even when the grant came after the supersede. */
-        const tx_grant_pb *g = (const tx_grant_pb *)sub->payload;
-        rc = tx_batch_allow(b, g->grantee.data, TX_KIND_ASSESSMENT, ref_index);
+        const uint8_t *grantee = sub->kind == TX_KIND_GRANT
+                                     ? ((const tx_grant_pb *)sub->payload)->grantee.data
+                                     : ((const tx_grant_approval_pb *)sub->payload)->grantee.data;
+        rc = tx_batch_allow(b, grantee, TX_KIND_ASSESSMENT, ref_index);
         if (rc == TX_OK) {
-            rc = superseders_access(b, g->grantee.data, ref_index, 1);
+            rc = superseders_access(b, grantee, ref_index, 1);
         }
     }
     if (rc == TX_OK && sub->kind == TX_KIND_GRANT_REVOKE) {
@@ -681,14 +714,22 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     if (rc != TX_OK) {
         return tx_outcome_storage(res, rc);
     }
+    if (pending) {
+        return tx_outcome_set(res, TX_STATUS_OK, TX_OK,
+                              "stored as %llu; waiting for a second officer: the grantee is new "
+                              "to the organisation",
+                              (unsigned long long)res->receipt.index);
+    }
     return tx_outcome_set(res, TX_STATUS_OK, TX_OK, "stored as %llu",
                           (unsigned long long)res->receipt.index);
 }
 
 /* A person submits for its organisation only while its newest member record (stored by that
  * organisation) is valid and not removed, and only as an officer or admin: a viewer reads, and
- * a responder submits drafts only (sealed to the organisation, for its officers). A successor
- * of the organisation's key in force acts as the organisation. */
+ * a responder submits drafts only (sealed to the organisation, for its officers) and the
+ * encrypted pieces of the files they carry (read by the organisation, and by the readers of
+ * an officer's sealed assessment once it lists them). A successor of the organisation's key in
+ * force acts as the organisation. */
 static int
 person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 {
@@ -713,8 +754,9 @@ person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     if (person_kind_refused(sub, res) != TX_OK) {
         return TX_ERR_FORBIDDEN;
     }
-    if (p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER && sub->kind == TX_KIND_DRAFT) {
-        return TX_OK;
+    if (p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER &&
+        (sub->kind == TX_KIND_DRAFT || sub->kind == TX_KIND_EVIDENCE_CHUNK)) {
+        return TX_OK; /* a draft and its files' encrypted pieces, read by the organisation */
     }
     if (p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER &&
         p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN) {

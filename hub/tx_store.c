@@ -884,6 +884,19 @@ tx_batch_allow(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t
     return rc;
 }
 
+int
+tx_batch_may_read(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index)
+{
+    uint8_t key[TX_ACCESS_KEY_LEN];
+    MDB_val k = {sizeof key, key}, v;
+
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    access_key(key, reader, kind, index);
+    return tx_batch_read_rc(b, tx_store_err(mdb_get(b->txn, b->s->access, &k, &v), "access"));
+}
+
 static int
 del_key(tx_batch *b, MDB_dbi dbi, const uint8_t *key, size_t len, const char *what)
 {

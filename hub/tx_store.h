@@ -123,6 +123,10 @@ int tx_batch_allow(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint
 /* Takes that away again (a grant revoked); absent already is fine. */
 int tx_batch_deny(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index);
 
+/* TX_OK when `reader` has an access entry for the record of `kind` at `index` (public records
+ * have none); TX_ERR_NOT_FOUND otherwise. */
+int tx_batch_may_read(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, uint64_t index);
+
 /* Everyone who may read the assessment at `index` now (its author and current grantees), in
  * key order. Caller owns *readers (free); *n may be 0. */
 int tx_batch_readers(tx_batch *b, uint64_t index, uint8_t (**readers)[TX_KEY_LEN], size_t *n);
@@ -241,6 +245,20 @@ int tx_store_person(tx_store *s, int by, const uint8_t key[TX_KEY_LEN], tx_perso
  * none. */
 int tx_batch_transport_owner(tx_batch *b, const uint8_t curve[TX_KEY_LEN],
                              uint8_t signer[TX_KEY_LEN]);
+
+/* Whether the newest settings record (kind 20) organisation `org` signed asks for two officers
+ * on grants to new buyers; *on 0 when it stored none. */
+int tx_batch_two_officers(tx_batch *b, const uint8_t org[TX_KEY_LEN], int *on);
+
+/* Calls fn on the log index of every record of `kind` `reader` has an access entry for, in
+ * log order, until fn returns other than TX_ERR_NOT_FOUND; that code is returned,
+ * TX_ERR_NOT_FOUND when every call returned it (or there was none). */
+typedef int (*tx_readable_fn)(tx_batch *b, uint64_t index, void *arg);
+int tx_batch_walk_readable(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind,
+                           tx_readable_fn fn, void *arg);
+
+/* True when signing keys a and c act for the same organisation (tx_store_same_org). */
+int tx_batch_same_org(tx_batch *b, const uint8_t a[TX_KEY_LEN], const uint8_t c[TX_KEY_LEN]);
 
 /* True when the person's newest record is valid at `now` and no removal took effect. */
 int tx_person_acts(const tx_person *p, int64_t now);

@@ -465,3 +465,80 @@ tx_person_acts(const tx_person *p, int64_t now)
 {
     return p->from <= now && (p->until == 0 || now < p->until) && now < p->removed;
 }
+
+/* ---- two officers for grants to new buyers (tx_approval.c) ---- */
+
+typedef struct {
+    const uint8_t *org;
+    int on;
+} settings_walk;
+
+/* The organisation's settings in log order: the last one stored holds (seq only rises). */
+static int
+take_settings(const tx_envelope_pb *env, const ProtobufCMessage *m, uint64_t index, void *arg)
+{
+    settings_walk *w = arg;
+    const tx_org_settings_pb *x = (const tx_org_settings_pb *)m;
+
+    (void)index;
+    if (memcmp(env->signer_key.data, w->org, TX_KEY_LEN) == 0 &&
+        memcmp(x->organisation.data, w->org, TX_KEY_LEN) == 0) {
+        w->on = x->two_officers;
+    }
+    return TX_ERR_NOT_FOUND;
+}
+
+int
+tx_batch_two_officers(tx_batch *b, const uint8_t org[TX_KEY_LEN], int *on)
+{
+    settings_walk w = {org, 0};
+    int rc;
+
+    *on = 0;
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    rc = walk_kind(b->s, b->txn, TX_KIND_ORG_SETTINGS, take_settings, &w);
+    if (rc == TX_ERR_NOT_FOUND) {
+        *on = w.on;
+        rc = TX_OK;
+    }
+    return tx_batch_read_rc(b, rc);
+}
+
+int
+tx_batch_walk_readable(tx_batch *b, const uint8_t reader[TX_KEY_LEN], int kind, tx_readable_fn fn,
+                       void *arg)
+{
+    uint8_t key[TX_ACCESS_KEY_LEN] = {0};
+    MDB_val k = {sizeof key, key}, v;
+    MDB_cursor *cur = NULL;
+    int mrc, rc;
+
+    if (b->err != TX_OK) {
+        return b->err;
+    }
+    memcpy(key, reader, TX_KEY_LEN);
+    key[TX_KEY_LEN] = (uint8_t)kind;
+    if ((rc = tx_store_err(mdb_cursor_open(b->txn, b->s->access, &cur), "access")) != TX_OK) {
+        return tx_batch_read_rc(b, rc);
+    }
+    rc = TX_ERR_NOT_FOUND;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         mrc == MDB_SUCCESS && rc == TX_ERR_NOT_FOUND && k.mv_size == TX_ACCESS_KEY_LEN &&
+         memcmp(k.mv_data, key, TX_KEY_LEN + 1) == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        rc = fn(b, tx_be64_get((const uint8_t *)k.mv_data + TX_KEY_LEN + 1), arg);
+    }
+    mdb_cursor_close(cur);
+    if (rc == TX_ERR_NOT_FOUND && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = tx_store_err(mrc, "access");
+    }
+    return tx_batch_read_rc(b, rc);
+}
+
+int
+tx_batch_same_org(tx_batch *b, const uint8_t a[TX_KEY_LEN], const uint8_t c[TX_KEY_LEN])
+{
+    return b->err == TX_OK && tx_store_same_org(b->s, b->txn, a, c);
+}

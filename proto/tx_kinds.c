@@ -253,6 +253,18 @@ check_draft_decision(const ProtobufCMessage *m)
 }
 
 static int
+check_org_settings(const ProtobufCMessage *m)
+{
+    return ((const tx_org_settings_pb *)m)->organisation.len == TX_KEY_LEN;
+}
+
+static int
+check_grant_approval(const ProtobufCMessage *m)
+{
+    return ((const tx_grant_approval_pb *)m)->grantee.len == TX_KEY_LEN;
+}
+
+static int
 check_member_remove(const ProtobufCMessage *m)
 {
     const tx_member_remove_pb *r = (const tx_member_remove_pb *)m;
@@ -528,6 +540,27 @@ static const tx_kind_info kinds[] = {
         .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
         .meta = META(tx_key_reenrolment_pb),
         .check = check_key_reenrolment,
+    },
+    {
+        .kind = TX_KIND_ORG_SETTINGS,
+        .name = "organisation settings",
+        .payload_type = "application/vnd.ticsx.org-settings.v1",
+        .desc = &ticsx__v1__org_settings__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_org_settings_pb),
+        .check = check_org_settings,
+    },
+    {
+        .kind = TX_KIND_GRANT_APPROVAL,
+        .name = "grant approval",
+        .payload_type = "application/vnd.ticsx.grant-approval.v1",
+        .desc = &ticsx__v1__grant_approval__descriptor,
+        .flags = TX_KIND_STORED,
+        .meta = META(tx_grant_approval_pb),
+        .check = check_grant_approval,
+        /* A grant of the approver's own organisation; the hub checks the rest (tx_approval.c). */
+        .refs = {{FIELD(tx_grant_approval_pb, grant), .noun = "grant", .kind = TX_KIND_GRANT,
+                  .rule = TX_REF_OWN}},
     },
     {
         .kind = TX_KIND_INNER_ASSESSMENT,

@@ -34,6 +34,8 @@ enum {
     TX_KIND_KEY_SUCCESSOR = 17,  /* signed by the organisation's key in force: its next key */
     TX_KIND_KEY_REVOCATION = 18, /* signed by the organisation's key in force: a key lost */
     TX_KIND_KEY_REENROLMENT = 19, /* signed by the hub's log key: a lost key's successor */
+    TX_KIND_ORG_SETTINGS = 20,   /* signed by the organisation key: two officers for grants */
+    TX_KIND_GRANT_APPROVAL = 21, /* a second officer's signature on a grant to a new buyer */
     TX_KIND_INNER_ASSESSMENT = 100,
 };
 

@@ -55,6 +55,8 @@ typedef Ticsx__V1__DraftDecision tx_draft_decision_pb;
 typedef Ticsx__V1__KeySuccessor tx_key_successor_pb;
 typedef Ticsx__V1__KeyRevocation tx_key_revocation_pb;
 typedef Ticsx__V1__KeyReenrolment tx_key_reenrolment_pb;
+typedef Ticsx__V1__OrgSettings tx_org_settings_pb;
+typedef Ticsx__V1__GrantApproval tx_grant_approval_pb;
 
 /* Size caps; each string's and list's limit is in the table of tx_limits.h, which starts from
  * these. A wire message carries at most one envelope plus framing; replies carry many. */

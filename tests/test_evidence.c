@@ -685,7 +685,7 @@ check_ref(tx_home *home, const tx_identity *signer, const uint8_t key[32], const
     ref.n_chunks = n;
     a.evidence = refs;
     a.n_evidence = 1;
-    assert_int_equal(tx_evidence_check_all(home, &a, signer->pub.sign, &res, &rn), TX_OK);
+    assert_int_equal(tx_evidence_check_all(home, &a, &signer->pub.sign, 1, &res, &rn), TX_OK);
     assert_int_equal(rn, 1);
     status = res[0].status;
     tx_evidence_results_free(res, rn);

@@ -36,6 +36,8 @@ static const int all_kinds[] = {
     TX_KIND_KEY_SUCCESSOR,
     TX_KIND_KEY_REVOCATION,
     TX_KIND_KEY_REENROLMENT,
+    TX_KIND_ORG_SETTINGS,
+    TX_KIND_GRANT_APPROVAL,
     TX_KIND_INNER_ASSESSMENT,
 };
 
@@ -97,7 +99,8 @@ test_stored_and_public(void **state)
                   k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE ||
                   k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
                   k == TX_KIND_MEMBER_REMOVE || k == TX_KIND_KEY_SUCCESSOR ||
-                  k == TX_KIND_KEY_REVOCATION || k == TX_KIND_KEY_REENROLMENT;
+                  k == TX_KIND_KEY_REVOCATION || k == TX_KIND_KEY_REENROLMENT ||
+                  k == TX_KIND_ORG_SETTINGS;
 
         assert_int_equal(tx_kind_is_stored(k),
                          (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
@@ -105,7 +108,8 @@ test_stored_and_public(void **state)
                              k == TX_KIND_MEMBER || k == TX_KIND_MEMBER_REMOVE ||
                              k == TX_KIND_DRAFT || k == TX_KIND_DRAFT_DECISION ||
                              k == TX_KIND_KEY_SUCCESSOR || k == TX_KIND_KEY_REVOCATION ||
-                             k == TX_KIND_KEY_REENROLMENT);
+                             k == TX_KIND_KEY_REENROLMENT || k == TX_KIND_ORG_SETTINGS ||
+                             k == TX_KIND_GRANT_APPROVAL);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));

@@ -304,7 +304,7 @@ test_responder_drafts(void **state)
     /* What a draft cannot carry is refused before anything is signed. */
     th_ticsx(&r, &w.hub, tanaka, "answer", req, "--file", path, "--supersedes", draft, NULL);
     th_expect_status(&r, 2);
-    th_expect_text(r.err, "officer approves");
+    th_expect_text(r.err, "only an officer supersedes");
     th_result_free(&r);
     /* Nothing reached the buyer. */
     th_ticsx_expect(0, &w.hub, buyer, "fetch", NULL);

@@ -4,7 +4,7 @@
 # real homes. One ctest entry per flow; each exits 77 (skipped, with a message) when a tool is
 # missing, and fails instead when CI is set. TX_UI_SCREENSHOTS=DIR also saves screenshots.
 find_program(TX_UI_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
-foreach(flow attacks answer share dashboard lang a11y selfcheck credentials multiq plans)
+foreach(flow attacks answer share dashboard lang a11y selfcheck credentials multiq plans members grants)
     if(TX_UI_PYTHON)
         add_test(NAME test_ui_${flow}
                  COMMAND ${TX_UI_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_ui_${flow}.py)

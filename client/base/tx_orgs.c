@@ -309,9 +309,11 @@ tx_orgs_json(const tx_orgs *orgs, const uint8_t me[TX_KEY_LEN])
 /* A profile is a few hundred bytes; more is not one. */
 #define OWN_PROFILE_MAX 4096
 
-void
-tx_orgs_own_profile(tx_home *home, const tx_identity *me, char *name, size_t n, char *corp,
-                    size_t cn)
+/* The legal name and corporate number of the profile `file` in the home, if `signer` signed
+ * it; name and corp left as they are otherwise. */
+static void
+profile_in(tx_home *home, const char *file, const uint8_t signer[TX_KEY_LEN], char *name, size_t n,
+           char *corp, size_t cn)
 {
     char path[PATH_MAX];
     uint8_t *buf = NULL;
@@ -319,12 +321,10 @@ tx_orgs_own_profile(tx_home *home, const tx_identity *me, char *name, size_t n, 
     tx_envelope_pb *env = NULL;
     ProtobufCMessage *msg = NULL;
 
-    snprintf(name, n, "%s", me->pub.name);
-    corp[0] = 0;
-    if (tx_path_join(path, sizeof path, tx_home_dir(home), "profile.tx") == TX_OK &&
+    if (tx_path_join(path, sizeof path, tx_home_dir(home), file) == TX_OK &&
         tx_file_read(path, OWN_PROFILE_MAX, &buf, &len) == TX_OK &&
         tx_envelope_open_as(buf, len, TX_KIND_PROFILE, &env, &msg) == TX_OK &&
-        memcmp(env->signer_key.data, me->pub.sign, TX_KEY_LEN) == 0) {
+        memcmp(env->signer_key.data, signer, TX_KEY_LEN) == 0) {
         const tx_profile_pb *p = (const tx_profile_pb *)msg;
         snprintf(name, n, "%s", p->legal_name);
         snprintf(corp, cn, "%s", p->corporate_number);
@@ -332,4 +332,27 @@ tx_orgs_own_profile(tx_home *home, const tx_identity *me, char *name, size_t n, 
     tx_free(msg);
     tx_free(env);
     free(buf);
+}
+
+void
+tx_orgs_own_profile(tx_home *home, const tx_identity *me, char *name, size_t n, char *corp,
+                    size_t cn)
+{
+    snprintf(name, n, "%s", me->pub.name);
+    corp[0] = 0;
+    profile_in(home, "profile.tx", me->pub.sign, name, n, corp, cn);
+}
+
+void
+tx_orgs_acting_profile(tx_home *home, const tx_identity *me, char *name, size_t n, char *corp,
+                       size_t cn)
+{
+    uint8_t org[TX_KEY_LEN];
+    int is_member = 0;
+
+    tx_orgs_own_profile(home, me, name, n, corp, cn);
+    if (tx_home_org(home, org, &is_member) == TX_OK && is_member) {
+        profile_in(home, TX_HOME_ORG_PROFILE, org, name, n, corp, cn);
+    }
+    tx_fail_clear();
 }

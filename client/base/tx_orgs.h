@@ -71,6 +71,12 @@ json_t *tx_orgs_json(const tx_orgs *orgs, const uint8_t me[TX_KEY_LEN]);
 void tx_orgs_own_profile(tx_home *home, const tx_identity *me, char *name, size_t n, char *corp,
                          size_t cn);
 
+/* The legal name and corporate number of the organisation this home acts for: its own profile,
+ * or in a member's home the organisation's (org-profile.tx); as tx_orgs_own_profile when it
+ * cannot be read. */
+void tx_orgs_acting_profile(tx_home *home, const tx_identity *me, char *name, size_t n, char *corp,
+                            size_t cn);
+
 void tx_orgs_free(tx_orgs *orgs);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "tx_client.h"
 #include "tx_evidence.h"
+#include "tx_verify.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -125,6 +126,13 @@ int tx_cmd_assessments(tx_cli *g, int argc, char **argv);
 /* cmd_evidence.c */
 int tx_cmd_evidence(tx_cli *g, int argc, char **argv);
 
+/* Writes the checked evidence file `name` of v (NULL: its only file, or every file when it has
+ * several, `out` then a directory) as `evidence get` does: into the current directory, DIR or
+ * FILE (- for standard output), 0600, --force replacing; a file that does not check is named,
+ * not written, and sets g->definite_no. `id` names v in messages. */
+int tx_cli_evidence_write(tx_cli *g, tx_client *c, const tx_verdict *v, const char *id,
+                          const char *name, const char *out, int force);
+
 /* cmd_read.c */
 int tx_cmd_fetch(tx_cli *g, int argc, char **argv);
 int tx_cmd_verify(tx_cli *g, int argc, char **argv);
@@ -153,6 +161,14 @@ int tx_cmd_history(tx_cli *g, int argc, char **argv);
 
 /* cmd_drafts.c: `ticsx drafts [list] | approve ID`, a responder's answers for an officer. */
 int tx_cmd_drafts(tx_cli *g, int argc, char **argv);
+
+/* cmd_grants.c: `ticsx grants [pending] | approve ID | reject ID | settings`, two officers for
+ * grants to new buyers. */
+int tx_cmd_grants(tx_cli *g, int argc, char **argv);
+
+/* After granting: names each of the n grant records `ids` that waits for a second officer (on
+ * stderr, unless quiet); says nothing when the hub cannot be asked. */
+void tx_cli_note_waiting(const tx_cli *g, tx_client *c, const uint8_t (*ids)[TX_ID_LEN], size_t n);
 
 /* cmd_campaign.c: `ticsx campaign list|show|run|stop`, requests repeated on a period. */
 int tx_cmd_campaign(tx_cli *g, int argc, char **argv);

@@ -112,7 +112,8 @@ dropped_note(FILE *f, const tx_answer_result *res)
 }
 
 /* A responder's answer: the draft's id on standard output (or {"draft", "request", "answered",
- * "items", "as_of", "valid_until"}), and what happens next. */
+ * "items", "as_of", "valid_until", "evidence": {"files", "sent", "reused"}}), and what happens
+ * next. */
 static void
 print_draft(const tx_cli *g, const tx_answer_result *res)
 {
@@ -122,11 +123,13 @@ print_draft(const tx_cli *g, const tx_answer_result *res)
     tx_format_date(d1, sizeof d1, res->as_of);
     tx_format_date(d2, sizeof d2, res->valid_until);
     if (g->json) {
-        tx_cli_print_json(
-            json_pack("{s:o,s:o,s:I,s:I,s:o,s:o}", "draft", tx_json_hex(res->draft_id, TX_ID_LEN),
-                      "request", tx_json_hex(res->request, TX_ID_LEN), "answered",
-                      (json_int_t)res->n_answers, "items", (json_int_t)res->n_items, "as_of",
-                      tx_json_date(res->as_of), "valid_until", tx_json_date(res->valid_until)));
+        tx_cli_print_json(json_pack(
+            "{s:o,s:o,s:I,s:I,s:o,s:o,s:{s:I,s:I,s:I}}", "draft",
+            tx_json_hex(res->draft_id, TX_ID_LEN), "request", tx_json_hex(res->request, TX_ID_LEN),
+            "answered", (json_int_t)res->n_answers, "items", (json_int_t)res->n_items, "as_of",
+            tx_json_date(res->as_of), "valid_until", tx_json_date(res->valid_until), "evidence",
+            "files", (json_int_t)res->n_evidence, "sent", (json_int_t)res->evidence_sent, "reused",
+            (json_int_t)res->evidence_reused));
         return;
     }
     printf("%s\n", hex);
@@ -136,6 +139,15 @@ print_draft(const tx_cli *g, const tx_answer_result *res)
                   "valid until %s; sealed to the organisation, nothing was sent to the "
                   "requester\n"),
                 hex, res->n_answers, res->n_items, d1, d2);
+        if (res->n_evidence > 0) {
+            fprintf(stderr,
+                    ngettext("%zu evidence file sent encrypted with the draft (only the "
+                             "organisation's people can fetch it until an officer approves)\n",
+                             "%zu evidence files sent encrypted with the draft (only the "
+                             "organisation's people can fetch them until an officer approves)\n",
+                             res->n_evidence),
+                    res->n_evidence);
+        }
     }
 }
 
@@ -449,6 +461,7 @@ tx_cmd_answer(tx_cli *g, int argc, char **argv)
                 }
             }
             rc = answer_tiers(g, c, &res, also_grant_origin, NULL);
+            tx_cli_note_waiting(g, c, &res.grant, 1);
         }
     }
     free(decl);

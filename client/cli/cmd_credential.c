@@ -315,8 +315,8 @@ cred_add(tx_cli *g, tx_client *cl, int argc, char **argv)
     }
     if (c.holder_name[0] == 0 || c.corporate_number[0] == 0) {
         char name[TX_NAME_MAX], corp[16];
-        tx_orgs_own_profile(tx_client_home(cl), tx_client_id(cl), name, sizeof name, corp,
-                            sizeof corp);
+        tx_orgs_acting_profile(tx_client_home(cl), tx_client_id(cl), name, sizeof name, corp,
+                               sizeof corp);
         if (c.holder_name[0] == 0) {
             snprintf(c.holder_name, sizeof c.holder_name, "%s", name);
         }

@@ -1,5 +1,6 @@
-/* ticsx drafts [list] | show ID | approve ID | reject ID [--note TEXT]: a responder's drafts,
- * listed and approved by an officer in its own home (see tx_drafts.h). */
+/* ticsx drafts [list] | show ID | get ID [NAME] | approve ID | reject ID [--note TEXT]: a
+ * responder's drafts, listed, read and approved by an officer in its own home (see
+ * tx_drafts.h). */
 #include "cli.h"
 
 #include "tx_drafts.h"
@@ -48,20 +49,59 @@ print_list(const tx_cli *g, const tx_drafts *d)
     }
 }
 
-/* One draft: who prepared it, for which request, its dates and each answer (item, choice,
- * comment); --json {"draft", "request", "prepared_by": {"name", "role"}, "as_of",
- * "valid_until", "answers": [{"item", "choice", "comment"}]}. */
+/* The draft's files, each with its state (fetched and checked now). */
+static void
+print_files(const tx_evidence_result *e, size_t n)
+{
+    if (n > 0) {
+        printf(_("evidence files (encrypted at the hub, read by the organisation):\n"));
+    }
+    for (size_t i = 0; i < n; i++) {
+        printf("  %s  %s  %llu  %s\n", e[i].name, tx_evidence_status_label(e[i].status),
+               (unsigned long long)e[i].size, e[i].media_type);
+        if (e[i].status != TX_EVIDENCE_CHECKED) {
+            printf("    %s\n", e[i].reason);
+        }
+    }
+}
+
+/* How it was decided: by whom, with the note; an approval not recorded says what to run. */
+static void
+print_decision(const tx_draft_item *it, const char *id)
+{
+    char hex[2 * TX_ID_LEN + 1];
+
+    if (it->unrecorded) {
+        tx_hex(hex, it->assessment, TX_ID_LEN);
+        printf(_("sent as assessment %.12s by %s, approval not recorded: run ticsx drafts "
+                 "approve %.12s\n"),
+               hex, it->decided_by, id);
+    } else if (it->state != TX_DRAFT_OPEN) {
+        printf(_("%s by %s%s%s\n"), _(tx_draft_state_name(it->state)), it->decided_by,
+               it->note[0] ? ": " : "", it->note);
+    }
+}
+
+/* One draft: who prepared it, for which request, its dates, each answer (item, choice,
+ * comment) and its files; --json {"draft", "request", "prepared_by": {"name", "role"}, "as_of",
+ * "valid_until", "answers": [{"item", "choice", "comment"}], "evidence": [{"name",
+ * "media_type", "size", "sha256", "status"}]}. */
 static int
 show(const tx_cli *g, tx_client *c, const char *id)
 {
     char hex[2 * TX_ID_LEN + 1], req[2 * TX_ID_LEN + 1], d1[16], d2[16];
     const tx_draft_item *it;
     const tx_assessment_pb *a;
+    tx_evidence_result *ev = NULL;
+    size_t n_ev = 0;
     tx_drafts d = {0};
     int rc = tx_drafts_load(c, &d);
 
     if (rc == TX_OK && (rc = tx_drafts_find(&d, id, &it)) == TX_OK && !it->ok) {
         rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", id, it->why);
+    }
+    if (rc == TX_OK) {
+        rc = tx_drafts_check_files(c, it, &ev, &n_ev);
     }
     if (rc != TX_OK) {
         tx_drafts_free(&d);
@@ -78,27 +118,46 @@ show(const tx_cli *g, tx_client *c, const char *id)
                                                      "choice", a->answers[i]->choice, "comment",
                                                      a->answers[i]->comment));
         }
-        tx_cli_print_json(json_pack("{s:s,s:s,s:{s:s,s:s},s:o,s:o,s:o}", "draft", hex, "request",
-                                    req, "prepared_by", "name", it->who.name, "role",
-                                    tx_signer_role_name(it->who.role), "as_of",
-                                    tx_json_date(a->as_of), "valid_until",
-                                    tx_json_date(a->valid_until), "answers", answers));
+        tx_cli_print_json(json_pack(
+            "{s:s,s:s,s:{s:s,s:s},s:o,s:o,s:o,s:o}", "draft", hex, "request", req, "prepared_by",
+            "name", it->who.name, "role", tx_signer_role_name(it->who.role), "as_of",
+            tx_json_date(a->as_of), "valid_until", tx_json_date(a->valid_until), "answers", answers,
+            "evidence", tx_evidence_json(ev, n_ev)));
     } else {
         tx_format_date(d1, sizeof d1, a->as_of);
         tx_format_date(d2, sizeof d2, a->valid_until);
         printf(_("draft %s\nrequest %s\nprepared by %s (%s)\nas of %s, valid until %s\n"), hex, req,
                it->who.name, _(tx_signer_role_name(it->who.role)), d1, d2);
-        if (it->state != TX_DRAFT_OPEN) {
-            printf(_("%s by %s%s%s\n"), _(tx_draft_state_name(it->state)), it->decided_by,
-                   it->note[0] ? ": " : "", it->note);
-        }
+        print_decision(it, id);
         for (size_t i = 0; i < a->n_answers; i++) {
             printf("  %-10s %-8s %s\n", a->answers[i]->item, a->answers[i]->choice,
                    a->answers[i]->comment);
         }
+        print_files(ev, n_ev);
     }
+    tx_evidence_results_free(ev, n_ev);
     tx_drafts_free(&d);
     return TX_OK;
+}
+
+/* Writes the draft's checked files as `evidence get` writes an assessment's. */
+static int
+get_files(tx_cli *g, tx_client *c, const char *id, const char *name, const char *out, int force)
+{
+    const tx_draft_item *it;
+    tx_drafts d = {0};
+    tx_verdict v;
+    int rc = tx_drafts_load(c, &d);
+
+    if (rc == TX_OK && (rc = tx_drafts_find(&d, id, &it)) == TX_OK && !it->ok) {
+        rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", id, it->why);
+    }
+    if (rc == TX_OK && (rc = tx_drafts_view(c, it, &v)) == TX_OK) {
+        rc = tx_cli_evidence_write(g, c, &v, id, name, out, force);
+        tx_drafts_view_free(&v);
+    }
+    tx_drafts_free(&d);
+    return rc;
 }
 
 static int
@@ -116,35 +175,51 @@ approve(const tx_cli *g, tx_client *c, const char *id)
         json_t *j = tx_answer_result_json(&res);
 
         json_object_set_new(j, "draft", json_string(id));
+        json_object_set_new(j, "recorded_only", json_boolean(res.draft_recorded_only));
         tx_cli_print_json(j);
     } else {
         printf("%s\n", hex);
-        if (!g->quiet) {
+        if (!g->quiet && res.draft_recorded_only) {
+            fprintf(stderr,
+                    _("draft %s had been sent as assessment %.12s: its approval is recorded now, "
+                      "nothing was sent again\n"),
+                    id, hex);
+        } else if (!g->quiet) {
             fprintf(stderr,
                     _("draft %s approved: assessment signed for the organisation, sealed and "
                       "granted to the requester\n"),
                     id);
         }
+        tx_cli_note_waiting(g, c, &res.grant, 1);
+        if (!g->quiet && res.n_evidence > 0) {
+            fprintf(stderr,
+                    ngettext("%zu evidence file sent with it\n",
+                             "%zu evidence files sent with it\n", res.n_evidence),
+                    res.n_evidence);
+        }
     }
     return TX_OK;
 }
 
-/* The subcommand and its ID; TX_ERR_USAGE for anything else. */
+/* The subcommand, its ID and (get) NAME; TX_ERR_USAGE for anything else. */
 static int
-drafts_args(int argc, char **argv, const char **sub, const char **id)
+drafts_args(int argc, char **argv, const char **sub, const char **id, const char **name)
 {
-    static const char *const with_id[] = {"show", "approve", "reject"};
+    static const char *const with_id[] = {"show", "get", "approve", "reject"};
 
     *sub = optind < argc ? argv[optind++] : "list";
-    *id = NULL;
+    *id = *name = NULL;
     for (size_t i = 0; i < TX_ARRAY_LEN(with_id); i++) {
         if (strcmp(*sub, with_id[i]) == 0 && optind < argc) {
             *id = argv[optind++];
         }
     }
+    if (strcmp(*sub, "get") == 0 && optind < argc) {
+        *name = argv[optind++];
+    }
     if (optind < argc || (strcmp(*sub, "list") != 0 && *id == NULL)) {
-        return tx_fail(TX_ERR_USAGE, "usage: ticsx drafts [list] | show ID | approve ID | reject "
-                                     "ID [--note TEXT]");
+        return tx_fail(TX_ERR_USAGE, "usage: ticsx drafts [list] | show ID | get ID [NAME] [--out "
+                                     "FILE|DIR] [--force] | approve ID | reject ID [--note TEXT]");
     }
     return TX_OK;
 }
@@ -152,27 +227,39 @@ drafts_args(int argc, char **argv, const char **sub, const char **id)
 int
 tx_cmd_drafts(tx_cli *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"note", required_argument, NULL, 'n'}, TX_CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"force", no_argument, NULL, 'F'},
+                                         TX_CLI_COMMON_OPTS,
+                                         {NULL, 0, NULL, 0}};
     tx_client *c = NULL;
     tx_drafts d = {0};
-    const char *sub = NULL, *id = NULL, *note = NULL;
-    int opt, rc = TX_OK;
+    const char *sub = NULL, *id = NULL, *name = NULL, *note = NULL, *out = NULL;
+    int opt, rc = TX_OK, force = 0;
 
     while (rc == TX_OK && (opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         if (opt == 'n') {
             note = optarg;
+        } else if (opt == 'o') {
+            out = optarg;
+        } else if (opt == 'F') {
+            force = 1;
         } else {
             rc = tx_cli_common_opt(g, opt, "drafts");
         }
     }
-    if (rc == TX_OK && (rc = drafts_args(argc, argv, &sub, &id)) == TX_OK && note != NULL &&
+    if (rc == TX_OK && (rc = drafts_args(argc, argv, &sub, &id, &name)) == TX_OK && note != NULL &&
         strcmp(sub, "reject") != 0) {
         rc = tx_fail(TX_ERR_USAGE, "--note goes with drafts reject");
+    }
+    if (rc == TX_OK && (out != NULL || force) && strcmp(sub, "get") != 0) {
+        rc = tx_fail(TX_ERR_USAGE, "--out and --force go with drafts get");
     }
     if (rc == TX_OK && (rc = tx_cli_open(g, &c)) == TX_OK) {
         if (strcmp(sub, "show") == 0) {
             rc = show(g, c, id);
+        } else if (strcmp(sub, "get") == 0) {
+            rc = get_files(g, c, id, name, out, force);
         } else if (strcmp(sub, "approve") == 0) {
             rc = approve(g, c, id);
         } else if (strcmp(sub, "reject") == 0) {

@@ -163,23 +163,21 @@ get_one(tx_cli *g, tx_client *c, const tx_verdict *v, const char *name, const ch
     return rc;
 }
 
-static int
-evidence_get(tx_cli *g, const char *id, const char *name, const char *out, int force)
+int
+tx_cli_evidence_write(tx_cli *g, tx_client *c, const tx_verdict *v, const char *id,
+                      const char *name, const char *out, int force)
 {
-    tx_client *c = NULL;
-    tx_verdicts vs = {0};
-    const tx_verdict *v;
-    int rc = find_verdict(g, id, &c, &vs, &v);
+    int rc = TX_OK;
 
-    if (rc == TX_OK && (name != NULL || v->n_evidence == 1)) {
+    if (name != NULL || v->n_evidence == 1) {
         rc = get_one(g, c, v, name, out, force);
-    } else if (rc == TX_OK && v->n_evidence == 0) {
+    } else if (v->n_evidence == 0) {
         rc = tx_fail(TX_ERR_NOT_FOUND, "no evidence files are attached to assessment %s", id);
-    } else if (rc == TX_OK && out != NULL && !is_dir(out)) {
+    } else if (out != NULL && !is_dir(out)) {
         rc = tx_fail(TX_ERR_USAGE,
                      "the assessment has %zu files: --out must be a directory, or name one file",
                      v->n_evidence);
-    } else if (rc == TX_OK) {
+    } else {
         /* Every file: the checked ones are written, the others named; exit 1 if any is not. */
         for (size_t i = 0; i < v->n_evidence && rc == TX_OK; i++) {
             rc = get_one(g, c, v, v->evidence[i].name, out, force);
@@ -190,6 +188,20 @@ evidence_get(tx_cli *g, const char *id, const char *name, const char *out, int f
                 rc = TX_OK;
             }
         }
+    }
+    return rc;
+}
+
+static int
+evidence_get(tx_cli *g, const char *id, const char *name, const char *out, int force)
+{
+    tx_client *c = NULL;
+    tx_verdicts vs = {0};
+    const tx_verdict *v;
+    int rc = find_verdict(g, id, &c, &vs, &v);
+
+    if (rc == TX_OK) {
+        rc = tx_cli_evidence_write(g, c, v, id, name, out, force);
     }
     tx_verdicts_free(&vs);
     tx_client_destroy(&c);

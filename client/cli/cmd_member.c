@@ -4,10 +4,12 @@
 
 #include "tx_cell.h"
 #include "tx_error.h"
+#include "tx_grant_approve.h"
 #include "tx_i18n.h"
 #include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_pins.h"
+#include "tx_two_officers.h"
 #include "tx_util.h"
 
 #include <getopt.h>
@@ -103,13 +105,13 @@ member_list(tx_cli *g, tx_client *c, const char *who)
     tx_signer_info *people = NULL;
     const tx_signer_info *one = NULL;
     size_t n = 0;
-    int rc = people_of(c, now, &recs, &people, &n);
+    int two = 0, rc = people_of(c, now, &recs, &people, &n);
 
     if (rc == TX_OK && who != NULL && (rc = tx_member_find(people, n, who, &one)) == TX_OK) {
         people = memmove(people, one, sizeof *one); /* the one found, alone */
         n = 1;
     }
-    if (rc != TX_OK) {
+    if (rc != TX_OK || (who == NULL && (rc = tx_two_officers_get(c, &two)) != TX_OK)) {
         goto out;
     }
     if (g->json) {
@@ -118,9 +120,13 @@ member_list(tx_cli *g, tx_client *c, const char *who)
             json_array_append_new(arr, person_json(&people[i], now));
         }
         rc = tx_cli_print_json(who != NULL ? json_incref(json_array_get(arr, 0))
-                                           : json_pack("{s:O}", "members", arr));
+                                           : json_pack("{s:O,s:b}", "members", arr,
+                                                       "two_officers", two));
         json_decref(arr);
         goto out;
+    }
+    if (who == NULL && !g->quiet) {
+        printf("%s\n", tx_two_officers_label(two));
     }
     if (n == 0 && !g->quiet) {
         fputs(_("no members yet: add one with ticsx member add\n"), stdout);

@@ -77,6 +77,9 @@ tx_cmd_grant(tx_cli *g, int argc, char **argv)
                 }
             }
         }
+        for (size_t i = 0; i < res.n; i++) {
+            tx_cli_note_waiting(g, c, &res.v[i].record, 1);
+        }
     }
     tx_grant_result_free(&res);
     tx_client_destroy(&c);

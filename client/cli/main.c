@@ -68,6 +68,7 @@ static const struct {
     {"due", tx_cmd_due},
     {"history", tx_cmd_history},
     {"drafts", tx_cmd_drafts},
+    {"grants", tx_cmd_grants},
     {"campaign", tx_cmd_campaign},
     {"forward", tx_cmd_forward},
     {"trust", tx_cmd_trust},

@@ -76,15 +76,15 @@ sign_inner(tx_client *c, const tx_answer_args *args, const tx_rec *request, cons
  * (every member given it opens it; the hub cannot), in a Draft signed by this person. */
 static int
 build_draft(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
-            const tx_answers *answers, tx_sub_supplier_pb **subs, const uint8_t org_seal[32],
-            uint64_t seq, uint8_t **env, size_t *env_len, tx_answer_result *out)
+            const tx_answers *answers, tx_sub_supplier_pb **subs, const tx_evidence_set *ev,
+            const uint8_t org_seal[32], uint64_t seq, uint8_t **env, size_t *env_len,
+            tx_answer_result *out)
 {
-    static const tx_evidence_set none = {0};
     tx_draft_pb d = TICSX__V1__DRAFT__INIT;
     tx_meta_pb md = TICSX__V1__META__INIT;
     uint8_t *inner = NULL, *sealed = NULL;
     size_t inner_len = 0;
-    int rc = sign_inner(c, args, request, qrec, answers, subs, &none, seq, out, &inner, &inner_len);
+    int rc = sign_inner(c, args, request, qrec, answers, subs, ev, seq, out, &inner, &inner_len);
 
     if (rc == TX_OK && (sealed = malloc(inner_len + crypto_box_SEALBYTES)) == NULL) {
         rc = TX_ERR_NOMEM;
@@ -339,35 +339,30 @@ drafts_only(tx_client *c, int is_member, int *draft)
     return rc;
 }
 
-/* What a draft cannot carry: it is the officer who supersedes and attaches. */
+/* What a draft cannot carry: it is the officer who supersedes. */
 static int
 draft_args_ok(const tx_answer_args *args)
 {
-    if (args->supersedes != NULL || args->n_attachments > 0) {
-        return tx_fail(TX_ERR_USAGE,
-                       "a responder's answer is a draft for an officer: --supersedes and "
-                       "--evidence are given when an officer approves it; drop them");
+    if (args->supersedes != NULL) {
+        return tx_fail(TX_ERR_USAGE, "a responder's answer is a draft for an officer: only an "
+                                     "officer supersedes an assessment; drop --supersedes");
     }
     return TX_OK;
 }
 
-/* Signs, seals to the organisation and submits the draft. */
+/* Signs, seals to the organisation and submits the draft (its files' chunks were sent). */
 static int
 submit_draft(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
-             const tx_answers *answers, tx_sub_supplier_pb **subs, const tx_org *org,
-             tx_answer_result *out)
+             const tx_answers *answers, tx_sub_supplier_pb **subs, const tx_evidence_set *ev,
+             const tx_org *org, tx_answer_result *out)
 {
     uint8_t *env = NULL;
     size_t len = 0;
     uint64_t seq;
     int rc;
 
-    if (org == NULL) {
-        return tx_fail(TX_ERR_NOT_FOUND, "the organisation's profile is not on the hub: cannot "
-                                         "seal the draft to it; run ticsx fetch");
-    }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 2, &seq)) == TX_OK &&
-        (rc = build_draft(c, args, request, qrec, answers, subs, org->seal, seq, &env, &len,
+        (rc = build_draft(c, args, request, qrec, answers, subs, ev, org->seal, seq, &env, &len,
                           out)) == TX_OK &&
         (rc = tx_rpc_submit(c, 1, &env, &len)) == TX_OK) {
         tx_home_cache_put(tx_client_home(c), env, len, NULL);
@@ -405,8 +400,8 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
     const tx_org *buyer;
     tx_answers answers = {0};
     const tx_request_pb *req;
-    uint8_t *envs[2] = {NULL, NULL};
-    size_t lens[2] = {0, 0};
+    uint8_t *envs[3] = {NULL, NULL, NULL};
+    size_t lens[3] = {0, 0, 0};
     tx_sub_supplier_pb **subs = NULL;
     tx_grant_result regrant = {0};
     tx_evidence_set ev = {0};
@@ -514,9 +509,25 @@ prepared:
                                out->certificate_number, sizeof out->certificate_number)) != TX_OK) {
         goto out;
     }
+    if (draft && tx_orgs_by_key(&orgs, org) == NULL) {
+        rc = tx_fail(TX_ERR_NOT_FOUND, "the organisation's profile is not on the hub: cannot "
+                                       "seal the draft to it; run ticsx fetch");
+        goto out;
+    }
+    /* The chunks first (lower sequence numbers): the sealed record must find them stored. An
+     * approved draft's files were sent by its responder. */
+    rc = args->prepared != NULL ? tx_evidence_from_refs(args->file, args->prepared->evidence,
+                                                        args->prepared->n_evidence, &ev)
+                                : tx_evidence_send(c, args->attachments, args->n_attachments, &ev);
+    if (rc != TX_OK) {
+        goto out;
+    }
+    out->n_evidence = ev.n;
+    out->evidence_sent = ev.sent;
+    out->evidence_reused = ev.reused;
     if (draft) {
-        rc =
-            submit_draft(c, args, &request, &qrec, &answers, subs, tx_orgs_by_key(&orgs, org), out);
+        rc = submit_draft(c, args, &request, &qrec, &answers, subs, &ev, tx_orgs_by_key(&orgs, org),
+                          out);
         goto out;
     }
     key = sodium_malloc(TX_CONTENT_KEY_LEN);
@@ -524,13 +535,6 @@ prepared:
         rc = TX_ERR_NOMEM;
         goto out;
     }
-    /* The chunks first (lower sequence numbers): the sealed record must find them stored. */
-    if ((rc = tx_evidence_send(c, args->attachments, args->n_attachments, &ev)) != TX_OK) {
-        goto out;
-    }
-    out->n_evidence = ev.n;
-    out->evidence_sent = ev.sent;
-    out->evidence_reused = ev.reused;
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 3, &seq)) != TX_OK ||
         (rc = build(c, args, &request, &qrec, buyer, &answers, subs, &ev, seq, key, envs, lens,
                     out)) != TX_OK) {
@@ -538,7 +542,9 @@ prepared:
     }
     /* The key is kept before anything is submitted, so a later grant can always be made. */
     if ((rc = tx_home_key_put(tx_client_home(c), out->assessment, key)) != TX_OK ||
-        (rc = tx_rpc_submit(c, 2, envs, lens)) != TX_OK) {
+        (args->also != NULL &&
+         (rc = args->also(args->also_ctx, out->assessment, &envs[2], &lens[2])) != TX_OK) ||
+        (rc = tx_rpc_submit(c, args->also != NULL ? 3 : 2, envs, lens)) != TX_OK) {
         goto out;
     }
     tx_home_cache_put(tx_client_home(c), request.bytes, request.len, NULL);
@@ -573,6 +579,7 @@ out:
     sodium_free(key);
     free(envs[0]);
     free(envs[1]);
+    free(envs[2]);
     tx_answers_free(&answers);
     tx_orgs_free(&orgs);
     tx_recs_clear(&profiles);

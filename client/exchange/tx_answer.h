@@ -37,6 +37,11 @@ typedef struct {
                                          sub-suppliers, credentials and dates instead of file
                                          (file then only names it in messages) */
     const uint8_t *draft;             /* with prepared: the Draft's record id (TX_ID_LEN) */
+    /* NULL, or signs one more record once the sealed assessment's id is known (an officer's
+     * approval naming it), submitted in the same batch after the sealed assessment and its
+     * grant: the hub stores the three in one transaction. */
+    int (*also)(void *ctx, const uint8_t assessment[TX_ID_LEN], uint8_t **env, size_t *len);
+    void *also_ctx;
 } tx_answer_args;
 
 #define TX_ANSWER_DROPPED_MAX 16 /* dropped sub-suppliers named in a result */
@@ -72,20 +77,24 @@ typedef struct {
      * tier 2 loses them), and the first ones' names. */
     size_t n_dropped;
     char dropped[TX_ANSWER_DROPPED_MAX][128];
+    int draft_recorded_only; /* drafts approve: `assessment` had been sent from the draft
+                                before; only the approval was recorded now */
 } tx_answer_result;
 
 /* Answers. In a member's home whose member record makes it a responder, the answer is a draft
  * (out->draft): the inner assessment the responder signed, sealed to the organisation's seal key
- * in a Draft record for an officer to approve; args->supersedes and attachments are then refused
- * (TX_ERR_USAGE). With args->supersedes the sealed record names the old assessment (which must
- * be this organisation's, not superseded yet) and, unless no_regrant, the new one is granted to the
- * old one's current grantees after it is stored (tx_grant_regrant), and the old one's sub-suppliers
- * the new one no longer lists are named in out->dropped (the answer goes on). Sub-suppliers
- * listed in the answers file (any format) go into the inner assessment; a key given as a
- * fingerprint, key id or legal name is resolved against the enrolled organisations.
- * Codes: TX_ERR_MALFORMED for a bad answers file (message names line and item),
- * TX_ERR_NOT_FOUND for an unknown request, TX_ERR_USAGE when the request does not name this
- * organisation or the dates are inconsistent, TX_ERR_REFUSED, connection codes. */
+ * in a Draft record for an officer to approve; its attachments are sent as for an answer (their
+ * chunks, signed by the responder, read by the organisation) and args->supersedes is refused
+ * (TX_ERR_USAGE). With args->prepared the files are the draft's, not sent again. With
+ * args->supersedes the sealed record names the old assessment (which must be this organisation's,
+ * not superseded yet) and, unless no_regrant, the new one is granted to the old one's current
+ * grantees after it is stored (tx_grant_regrant), and the old one's sub-suppliers the new one no
+ * longer lists are named in out->dropped (the answer goes on). Sub-suppliers listed in the answers
+ * file (any format) go into the inner assessment; a key given as a fingerprint, key id or legal
+ * name is resolved against the enrolled organisations. Codes: TX_ERR_MALFORMED for a bad answers
+ * file (message names line and item), TX_ERR_NOT_FOUND for an unknown request, TX_ERR_USAGE when
+ * the request does not name this organisation or the dates are inconsistent, TX_ERR_REFUSED,
+ * connection codes. */
 int tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out);
 
 /* The key of sub-supplier `in` (its key not empty) as the assessment carries it: 64 hex

@@ -618,12 +618,12 @@ tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has,
                  size_t n)
 {
     static const int kinds[2] = {TX_KIND_CERTIFICATE, TX_KIND_CERT_EVENT};
-    const uint8_t *me = tx_client_id(c)->pub.sign;
+    uint8_t me[TX_KEY_LEN]; /* the organisation: in a member's home, the one it acts for */
     tx_recs lists[2] = {{0}};
     tx_trust_set ts = {0};
     const tx_rec *pick = NULL;
     int64_t now = tx_now();
-    int rc;
+    int rc, is_member;
 
     *has = 0;
     if (number != NULL && n > 0) {
@@ -631,6 +631,9 @@ tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has,
     }
     if (arg != NULL && strcmp(arg, "none") == 0) {
         return TX_OK;
+    }
+    if ((rc = tx_home_org(tx_client_home(c), me, &is_member)) != TX_OK) {
+        return rc;
     }
     rc = tx_rpc_list(c, 2, kinds, NULL, lists);
     if (rc == TX_ERR_REFUSED && arg == NULL) {

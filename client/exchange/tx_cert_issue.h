@@ -88,7 +88,8 @@ int tx_cert_record_event(tx_client *c, const char *cert, int kind, int64_t effec
  * newer one is passed over or none is in force (then none is referenced); none if there is
  * none or the hub does not list certificates. "none" picks none, else a number or record id
  * prefix that must be held by this organisation (one not in force is taken, with a warning).
- * *has is 0 for none. number (may be NULL) receives the certificate number. */
+ * *has is 0 for none. number (may be NULL) receives the certificate number. In a member's home
+ * the organisation is the one the home acts for (tx_home_org). */
 int tx_cert_pick_own(tx_client *c, const char *arg, uint8_t id[TX_ID_LEN], int *has, char *number,
                      size_t n);
 

@@ -2,6 +2,8 @@
 #include "tx_drafts.h"
 
 #include "tx_error.h"
+#include "tx_evidence_check.h"
+#include "tx_grant_state.h"
 #include "tx_home.h"
 #include "tx_i18n.h"
 #include "tx_json.h"
@@ -9,6 +11,7 @@
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_score.h"
+#include "tx_seal.h"
 #include "tx_sign.h"
 #include "tx_util.h"
 
@@ -165,6 +168,81 @@ apply_decisions(tx_drafts *d, const tx_recs *decisions, const tx_identity *org,
     }
 }
 
+/* The open draft `id` names, or NULL. */
+static tx_draft_item *
+open_draft(tx_drafts *d, const ProtobufCBinaryData *id)
+{
+    for (size_t i = 0; id->len == TX_ID_LEN && i < d->n; i++) {
+        if (d->v[i].ok && d->v[i].state == TX_DRAFT_OPEN &&
+            memcmp(d->v[i].draft.id, id->data, TX_ID_LEN) == 0) {
+            return &d->v[i];
+        }
+    }
+    return NULL;
+}
+
+static size_t
+open_drafts(const tx_drafts *d)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < d->n; i++) {
+        n += d->v[i].ok && d->v[i].state == TX_DRAFT_OPEN;
+    }
+    return n;
+}
+
+/* Draft `it` was sent as own assessment r (inner opened): approved by r's signer, with no
+ * decision recorded. */
+static void
+mark_sent(tx_draft_item *it, const tx_rec *r, const tx_assessment_pb *inner, const tx_recs *people)
+{
+    int64_t at = inner->meta != NULL ? inner->meta->created : tx_now();
+    tx_signer_info si;
+
+    it->state = TX_DRAFT_APPROVED;
+    it->unrecorded = 1;
+    memcpy(it->assessment, r->id, TX_ID_LEN);
+    if (tx_signer_resolve(people, tx_rec_signer(r), at, &si) == TX_OK) {
+        snprintf(it->decided_by, sizeof it->decided_by, "%s", si.name);
+    }
+}
+
+/* An approval stopped between sending and recording: the drafts still open that an assessment
+ * this home sent names (Assessment.draft, read with the content key kept here) are approved,
+ * by that assessment's signer, with no decision recorded yet (it->unrecorded). */
+static int
+sent_here(tx_client *c, tx_drafts *d, const tx_recs *people)
+{
+    tx_grant_state st = {0};
+    uint8_t *key = NULL;
+    int rc = TX_OK;
+
+    if (open_drafts(d) == 0) {
+        return TX_OK;
+    }
+    if ((key = sodium_malloc(TX_CONTENT_KEY_LEN)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    if ((rc = tx_grant_state_load(c, &st)) == TX_OK) {
+        for (size_t i = 0; i < st.l[TX_GS_ASSESSMENT].n; i++) {
+            const tx_rec *r = &st.l[TX_GS_ASSESSMENT].v[i];
+            tx_assessment_pb *inner = NULL;
+            tx_draft_item *it;
+
+            if (tx_grant_open_own(c, r, key, &inner) == TX_OK &&
+                (it = open_draft(d, &inner->draft)) != NULL) {
+                mark_sent(it, r, inner, people);
+            }
+            tx_free(inner);
+            tx_fail_clear();
+        }
+    }
+    sodium_free(key);
+    tx_grant_state_free(&st);
+    return rc;
+}
+
 int
 tx_drafts_load(tx_client *c, tx_drafts *out)
 {
@@ -193,6 +271,7 @@ tx_drafts_load(tx_client *c, tx_drafts *out)
     if (rc == TX_OK) {
         memcpy(out->org_seal, org->pub.seal, TX_KEY_LEN);
         apply_decisions(out, &decisions, org, &people);
+        rc = sent_here(c, out, &people);
     }
     tx_identity_destroy(&org);
     tx_recs_clear(&decisions);
@@ -255,6 +334,11 @@ tx_drafts_json(const tx_drafts *d)
 
         json_object_set_new(o, "score", it->has_score ? json_real(it->score) : json_null());
         json_object_set_new(o, "level_achieved", json_integer(it->level));
+        json_object_set_new(o, "assessment",
+                            it->state == TX_DRAFT_APPROVED ? tx_json_hex(it->assessment, TX_ID_LEN)
+                                                           : json_null());
+        json_object_set_new(o, "recorded", json_boolean(!it->unrecorded));
+        json_object_set_new(o, "evidence", tx_drafts_files_json(it));
         json_array_append_new(arr, o);
     }
     return json_pack("{s:o}", "drafts", arr);
@@ -280,15 +364,15 @@ may_approve(tx_client *c)
     return rc;
 }
 
-/* Signs and submits this officer's decision on draft `it`. */
+/* Signs this officer's decision on draft `it`: *env, caller frees. */
 static int
-decide(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t *assessment,
-       const char *note)
+sign_decision(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t *assessment,
+              const char *note, uint8_t **env, size_t *len)
 {
     tx_draft_decision_pb x = TICSX__V1__DRAFT_DECISION__INIT;
     tx_meta_pb meta = TICSX__V1__META__INIT;
-    size_t n = note != NULL ? strlen(note) : 0, len = 0;
-    uint8_t *sealed = NULL, *env = NULL;
+    size_t n = note != NULL ? strlen(note) : 0;
+    uint8_t *sealed = NULL;
     uint64_t seq;
     int rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 1, &seq);
 
@@ -311,19 +395,47 @@ decide(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t 
         if (n > 0) {
             x.note_sealed = (ProtobufCBinaryData){n + crypto_box_SEALBYTES, sealed};
         }
-        rc = tx_sign_checked(tx_client_id(c), TX_KIND_DRAFT_DECISION, &x.base, NULL, &env, &len);
+        rc = tx_sign_checked(tx_client_id(c), TX_KIND_DRAFT_DECISION, &x.base, NULL, env, len);
     }
-    if (rc == TX_OK) {
-        rc = tx_rpc_submit(c, 1, &env, &len);
-    }
-    free(env);
     free(sealed);
     return rc;
 }
 
-/* The officer may decide, and draft `prefix` exists, checks and is still open. */
+/* Signs and submits this officer's decision on draft `it`. */
 static int
-decidable(tx_client *c, const char *prefix, tx_drafts *d, const tx_draft_item **it)
+decide(tx_client *c, const tx_drafts *d, const tx_draft_item *it, const uint8_t *assessment,
+       const char *note)
+{
+    uint8_t *env = NULL;
+    size_t len = 0;
+    int rc = sign_decision(c, d, it, assessment, note, &env, &len);
+
+    if (rc == TX_OK) {
+        rc = tx_rpc_submit(c, 1, &env, &len);
+    }
+    free(env);
+    return rc;
+}
+
+/* The approval that goes in one batch with the assessment it names (tx_answer_args.also). */
+typedef struct {
+    tx_client *c;
+    const tx_drafts *d;
+    const tx_draft_item *it;
+} approval;
+
+static int
+sign_approval(void *ctx, const uint8_t assessment[TX_ID_LEN], uint8_t **env, size_t *len)
+{
+    const approval *a = ctx;
+
+    return sign_decision(a->c, a->d, a->it, assessment, NULL, env, len);
+}
+
+/* The officer may decide, and draft `prefix` exists, checks and is still open (or, when
+ * `unrecorded` is allowed, approved by an assessment sent with no decision recorded). */
+static int
+decidable(tx_client *c, const char *prefix, int unrecorded, tx_drafts *d, const tx_draft_item **it)
 {
     int rc = may_approve(c);
 
@@ -331,10 +443,39 @@ decidable(tx_client *c, const char *prefix, tx_drafts *d, const tx_draft_item **
         (rc = tx_drafts_find(d, prefix, it)) == TX_OK && !(*it)->ok) {
         rc = tx_fail(TX_ERR_REFUSED, "draft %.12s is refused: %s", prefix, (*it)->why);
     }
-    if (rc == TX_OK && (*it)->state != TX_DRAFT_OPEN) {
+    if (rc == TX_OK && (*it)->unrecorded && !unrecorded) {
+        char hex[2 * TX_ID_LEN + 1];
+
+        tx_hex(hex, (*it)->assessment, TX_ID_LEN);
+        rc = tx_fail(TX_ERR_REFUSED,
+                     "draft %.12s was already sent as assessment %.12s by %s, but its approval "
+                     "is not recorded: run ticsx drafts approve %.12s to record it",
+                     prefix, hex, (*it)->decided_by, prefix);
+    } else if (rc == TX_OK && (*it)->state != TX_DRAFT_OPEN && !(*it)->unrecorded) {
         rc = tx_fail(TX_ERR_REFUSED, "draft %.12s was already %s by %s", prefix,
                      _(tx_draft_state_name((*it)->state)), (*it)->decided_by);
     }
+    return rc;
+}
+
+/* The draft's files are all there and match what it says; else TX_ERR_REFUSED naming the
+ * first that does not. */
+static int
+files_ok(tx_client *c, const char *prefix, const tx_draft_item *it)
+{
+    tx_evidence_result *r = NULL;
+    size_t n = 0;
+    int rc = tx_drafts_check_files(c, it, &r, &n);
+
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        if (r[i].status != TX_EVIDENCE_CHECKED) {
+            rc = tx_fail(TX_ERR_REFUSED,
+                         "draft %.12s: evidence \"%.80s\" is %s (%s); nothing was sent: ask the "
+                         "responder to answer again with the file",
+                         prefix, r[i].name, tx_evidence_status_label(r[i].status), r[i].reason);
+        }
+    }
+    tx_evidence_results_free(r, n);
     return rc;
 }
 
@@ -343,7 +484,7 @@ tx_drafts_reject(tx_client *c, const char *prefix, const char *note)
 {
     tx_drafts d = {0};
     const tx_draft_item *it = NULL;
-    int rc = decidable(c, prefix, &d, &it);
+    int rc = decidable(c, prefix, 0, &d, &it);
 
     if (rc == TX_OK && note != NULL && strlen(note) >= sizeof it->note) {
         rc = tx_fail(TX_ERR_USAGE, "--note: at most %zu bytes", sizeof it->note - 1);
@@ -361,10 +502,23 @@ tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
     tx_drafts d = {0};
     const tx_draft_item *it = NULL;
     tx_answer_args args = {0};
+    approval ap = {c, &d, NULL};
     char req[2 * TX_ID_LEN + 1], name[32];
-    int rc = decidable(c, prefix, &d, &it);
+    int rc = decidable(c, prefix, 1, &d, &it);
 
     memset(out, 0, sizeof *out);
+    if (rc == TX_OK && it->unrecorded) {
+        /* Sent before: only the decision is missing. */
+        memcpy(out->assessment, it->assessment, TX_ID_LEN);
+        memcpy(out->request, ((const tx_draft_pb *)it->draft.msg)->request.data, TX_ID_LEN);
+        out->draft_recorded_only = 1;
+        rc = decide(c, &d, it, it->assessment, NULL);
+        tx_drafts_free(&d);
+        return rc;
+    }
+    if (rc == TX_OK) {
+        rc = files_ok(c, prefix, it);
+    }
     if (rc == TX_OK) {
         const tx_draft_pb *p = (const tx_draft_pb *)it->draft.msg;
 
@@ -378,16 +532,119 @@ tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out)
         if (args.prepared->certificate.len == TX_ID_LEN) {
             args.certificate = NULL; /* this organisation's newest, as the responder had */
         }
-        rc = tx_answer_submit(c, &args, out);
-    }
-    if (rc == TX_OK && (rc = decide(c, &d, it, out->assessment, NULL)) != TX_OK) {
-        char hex[2 * TX_ID_LEN + 1], why[256];
+        ap.it = it;
+        args.also = sign_approval;
+        args.also_ctx = &ap;
+        if ((rc = tx_answer_submit(c, &args, out)) != TX_OK &&
+            !sodium_is_zero(out->assessment, TX_ID_LEN)) {
+            char hex[2 * TX_ID_LEN + 1], why[256];
 
-        tx_hex(hex, out->assessment, TX_ID_LEN);
-        snprintf(why, sizeof why, "%s", tx_fail_msg());
-        rc =
-            tx_fail(rc, "assessment %s was sent, but recording the approval failed (%s)", hex, why);
+            tx_hex(hex, out->assessment, TX_ID_LEN);
+            snprintf(why, sizeof why, "%s", tx_fail_msg());
+            rc = tx_fail(rc,
+                         "the approval of draft %.12s did not complete (%s): run ticsx drafts "
+                         "approve %.12s again from this home: if assessment %.12s was stored, it "
+                         "records only the approval, else it sends the draft",
+                         prefix, why, prefix, hex);
+        }
     }
     tx_drafts_free(&d);
     return rc;
+}
+
+#define CHUNK_GROUP 32u /* chunks got at once: about 8 MiB */
+
+/* The chunks of the draft's files not in this home's cache, got from the hub and cached. */
+static int
+fetch_chunks(tx_client *c, const tx_assessment_pb *a)
+{
+    uint8_t(*ids)[TX_ID_LEN] = calloc(CHUNK_GROUP, TX_ID_LEN);
+    tx_rec *recs = calloc(CHUNK_GROUP, sizeof *recs);
+    int kinds[CHUNK_GROUP], rcs[CHUNK_GROUP];
+    int rc = ids != NULL && recs != NULL ? TX_OK : TX_ERR_NOMEM;
+
+    for (size_t f = 0; f < a->n_evidence && rc == TX_OK; f++) {
+        const tx_evidence_ref_pb *r = a->evidence[f];
+
+        for (size_t at = 0; at < r->n_chunks && rc == TX_OK; at += CHUNK_GROUP) {
+            size_t k = 0;
+
+            for (size_t i = at; i < r->n_chunks && i < at + CHUNK_GROUP; i++) {
+                uint8_t *b = NULL;
+                size_t len;
+
+                if (r->chunks[i].len != TX_ID_LEN ||
+                    tx_home_cache_read(tx_client_home(c), r->chunks[i].data, &b, &len) == TX_OK) {
+                    free(b);
+                    continue;
+                }
+                tx_fail_clear();
+                memcpy(ids[k], r->chunks[i].data, TX_ID_LEN);
+                kinds[k++] = TX_KIND_EVIDENCE_CHUNK;
+            }
+            rc = k > 0 ? tx_rpc_get(c, k, (const uint8_t(*)[TX_ID_LEN])ids, kinds, recs, rcs)
+                       : TX_OK;
+            for (size_t i = 0; i < k; i++) {
+                if (rc == TX_OK && rcs[i] == TX_OK) {
+                    rc = tx_home_cache_put(tx_client_home(c), recs[i].bytes, recs[i].len, NULL);
+                }
+                tx_rec_clear(&recs[i]);
+            }
+            tx_fail_clear();
+        }
+    }
+    free(ids);
+    free(recs);
+    return rc;
+}
+
+int
+tx_drafts_check_files(tx_client *c, const tx_draft_item *it, tx_evidence_result **out, size_t *n)
+{
+    const tx_assessment_pb *a = it->ok ? (const tx_assessment_pb *)it->inner.msg : NULL;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (a == NULL || a->n_evidence == 0) {
+        return TX_OK;
+    }
+    if ((rc = fetch_chunks(c, a)) != TX_OK) {
+        return rc;
+    }
+    return tx_evidence_check_all(
+        tx_client_home(c), a, (const uint8_t(*)[TX_KEY_LEN])tx_rec_signer(&it->draft), 1, out, n);
+}
+
+json_t *
+tx_drafts_files_json(const tx_draft_item *it)
+{
+    const tx_assessment_pb *a = it->ok ? (const tx_assessment_pb *)it->inner.msg : NULL;
+    json_t *arr = json_array();
+
+    for (size_t i = 0; a != NULL && i < a->n_evidence; i++) {
+        const tx_evidence_ref_pb *r = a->evidence[i];
+
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:o}", "name", r->name, "media_type",
+                                             r->media_type, "size", (json_int_t)r->size, "sha256",
+                                             tx_json_hex(r->sha256.data, r->sha256.len)));
+    }
+    return arr;
+}
+
+int
+tx_drafts_view(tx_client *c, const tx_draft_item *it, tx_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    memcpy(v->assessment, it->draft.id, TX_ID_LEN);
+    memcpy(v->supplier, tx_rec_signer(&it->draft), TX_KEY_LEN);
+    v->inner = it->ok ? (tx_assessment_pb *)it->inner.msg : NULL;
+    return tx_drafts_check_files(c, it, &v->evidence, &v->n_evidence);
+}
+
+void
+tx_drafts_view_free(tx_verdict *v)
+{
+    tx_evidence_results_free(v->evidence, v->n_evidence);
+    memset(v, 0, sizeof *v);
 }

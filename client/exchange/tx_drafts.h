@@ -9,6 +9,7 @@
 
 #include "tx_answer.h"
 #include "tx_client.h"
+#include "tx_evidence_check.h"
 #include "tx_rec.h"
 #include "tx_signer.h"
 
@@ -27,6 +28,8 @@ typedef struct {
     int has_score;                 /* ok and scored against its questionnaire */
     double score;                  /* overall percentage */
     uint32_t level;                /* level achieved, 0 if none */
+    int unrecorded; /* approved: an assessment this home sent names the draft, but no officer's
+                       decision records it (the approval stopped after sending) */
 } tx_draft_item;
 
 enum { TX_DRAFT_OPEN, TX_DRAFT_APPROVED, TX_DRAFT_REJECTED };
@@ -48,14 +51,19 @@ int tx_drafts_find(const tx_drafts *d, const char *prefix, const tx_draft_item *
 
 /* {"drafts": [{"draft", "request", "questionnaire", "prepared_by": {"name", "role"}, "created",
  * "answered", "ok", "problem", "state": "pending"|"approved"|"rejected", "decided_by", "note",
- * "score": overall percentage or null, "level_achieved"}]}.
+ * "score": overall percentage or null, "level_achieved", "assessment": the one sent when
+ * approved or null, "recorded": false when approved without a decision recorded (unrecorded),
+ * "evidence": tx_drafts_files_json}]}.
  * Caller owns. */
 json_t *tx_drafts_json(const tx_drafts *d);
 
 /* Approves draft `prefix`: this home's person must be an officer or admin of the organisation
  * now (TX_ERR_FORBIDDEN otherwise) and the draft must be ok and still open (TX_ERR_REFUSED,
- * with why); then tx_answer_submit with it prepared, then a DraftDecision naming the
- * assessment. */
+ * with why), its files all there and matching (tx_drafts_check_files; TX_ERR_REFUSED naming
+ * the first that is not); then tx_answer_submit with it prepared, the DraftDecision naming the
+ * assessment signed into the same batch (the hub stores the three records in one
+ * transaction). A draft this home sent before with no decision recorded (it->unrecorded) gets
+ * only the decision (out->draft_recorded_only, out->assessment the one sent then). */
 int tx_drafts_approve(tx_client *c, const char *prefix, tx_answer_result *out);
 
 /* Rejects draft `prefix` (the same conditions) with `note` (may be NULL) sealed to the
@@ -64,5 +72,23 @@ int tx_drafts_reject(tx_client *c, const char *prefix, const char *note);
 
 /* "pending", "approved" or "rejected". */
 const char *tx_draft_state_name(int state);
+
+/* The evidence files of draft `it` (ok): their chunks, sent by the responder and read by the
+ * organisation, fetched from the hub into this home's cache, then each file checked
+ * (tx_evidence_check_all, chunks signed by the draft's signer). *out has n elements (n 0 and
+ * NULL when none); caller frees (tx_evidence_results_free). Connection codes. */
+int tx_drafts_check_files(tx_client *c, const tx_draft_item *it, tx_evidence_result **out,
+                          size_t *n);
+
+/* Draft `it` (ok) as a verdict for reading its files (tx_evidence_open, `drafts get`): its
+ * inner assessment (borrowed from it), its preparer as the one who signed the chunks, its
+ * files fetched and checked (tx_drafts_check_files) in v->evidence. Connection codes. Free
+ * with tx_drafts_view_free (not tx_verdicts_free). */
+int tx_drafts_view(tx_client *c, const tx_draft_item *it, tx_verdict *v);
+void tx_drafts_view_free(tx_verdict *v);
+
+/* [{"name", "media_type", "size", "sha256"}] of draft `it`'s files ([] when none or not ok).
+ * Caller owns. */
+json_t *tx_drafts_files_json(const tx_draft_item *it);
 
 #endif

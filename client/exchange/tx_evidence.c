@@ -435,3 +435,110 @@ tx_evidence_send(tx_client *c, const tx_attachment *a, size_t n, tx_evidence_set
     }
     return rc;
 }
+
+/* One ref of a draft as an attachment would make it: complete and within the per-file limit. */
+static int
+ref_ok(const char *what, const tx_evidence_ref_pb *r)
+{
+    tx_attachment a = {.path = what, .name = r->name, .media_type = r->media_type};
+    char s1[32];
+
+    if (r->name == NULL || r->media_type == NULL || r->sha256.len != 32 || r->key.len != 32 ||
+        r->size == 0 || r->n_chunks != (r->size + TX_EVIDENCE_CHUNK - 1) / TX_EVIDENCE_CHUNK) {
+        return tx_fail(TX_ERR_MALFORMED,
+                       "%s: evidence \"%.80s\" is described inconsistently (size, hash, key or "
+                       "number of pieces)",
+                       what, r->name != NULL ? r->name : "");
+    }
+    if (r->size > TX_EVIDENCE_FILE_MAX) {
+        return tx_fail(TX_ERR_TOO_LARGE, "%s: evidence \"%.80s\" is larger than %s bytes (20 MiB)",
+                       what, r->name, tx_limit_num(TX_EVIDENCE_FILE_MAX, s1));
+    }
+    for (size_t i = 0; i < r->n_chunks; i++) {
+        if (r->chunks[i].len != TX_ID_LEN) {
+            return tx_fail(TX_ERR_MALFORMED,
+                           "%s: evidence \"%.80s\": piece %zu is not named by a record id", what,
+                           r->name, i + 1);
+        }
+    }
+    if (r->media_type[0] == 0 || strlen(r->media_type) > 255) {
+        return tx_fail(TX_ERR_MALFORMED,
+                       "%s: the media type of evidence \"%.80s\" must be 1 to "
+                       "255 bytes",
+                       what, r->name);
+    }
+    return check_name(&a, r->name);
+}
+
+/* A deep copy of ref r into *out (allocated). */
+static int
+ref_copy(const tx_evidence_ref_pb *r, tx_evidence_ref_pb **out)
+{
+    tx_evidence_ref_pb *c = malloc(sizeof *c);
+
+    if ((*out = c) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    ticsx__v1__evidence_ref__init(c);
+    if ((c->name = strdup(r->name)) == NULL || (c->media_type = strdup(r->media_type)) == NULL ||
+        (c->sha256.data = malloc(32)) == NULL || (c->key.data = malloc(32)) == NULL ||
+        ref_chunks(c, r->n_chunks) != TX_OK) {
+        return TX_ERR_NOMEM;
+    }
+    c->sha256.len = c->key.len = 32;
+    memcpy(c->sha256.data, r->sha256.data, 32);
+    memcpy(c->key.data, r->key.data, 32);
+    c->size = r->size;
+    for (size_t i = 0; i < r->n_chunks; i++) {
+        memcpy(c->chunks[i].data, r->chunks[i].data, TX_ID_LEN);
+    }
+    return TX_OK;
+}
+
+int
+tx_evidence_from_refs(const char *what, tx_evidence_ref_pb *const *refs, size_t n,
+                      tx_evidence_set *out)
+{
+    uint64_t total = 0;
+    size_t n_chunks = 0;
+    char s1[32], s2[32];
+    int rc = TX_OK;
+
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = ref_ok(what, refs[i]);
+        for (size_t j = 0; j < i && rc == TX_OK; j++) {
+            if (strcmp(refs[j]->name, refs[i]->name) == 0) {
+                rc = tx_fail(TX_ERR_MALFORMED, "%s: two evidence files are named \"%.80s\"", what,
+                             refs[i]->name);
+            }
+        }
+        total += refs[i]->size;
+        n_chunks += refs[i]->n_chunks;
+    }
+    if (rc == TX_OK && (total > TX_EVIDENCE_TOTAL_MAX || n_chunks > TX_EVIDENCE_MAX_CHUNKS)) {
+        rc =
+            tx_fail(TX_ERR_TOO_LARGE,
+                    "%s: the evidence files are %s bytes together, at most %s "
+                    "(100 MiB) per assessment",
+                    what, tx_limit_num((size_t)total, s1), tx_limit_num(TX_EVIDENCE_TOTAL_MAX, s2));
+    }
+    if (rc != TX_OK || n == 0) {
+        return rc;
+    }
+    if ((out->refs = calloc(n, sizeof *out->refs)) == NULL ||
+        (out->chunks = calloc(n_chunks, TX_ID_LEN)) == NULL) {
+        rc = TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        out->n = i + 1;
+        rc = ref_copy(refs[i], &out->refs[i]);
+        for (size_t j = 0; rc == TX_OK && j < refs[i]->n_chunks; j++) {
+            memcpy(out->chunks[out->n_chunks++], refs[i]->chunks[j].data, TX_ID_LEN);
+        }
+    }
+    if (rc != TX_OK) {
+        tx_evidence_set_free(out);
+    }
+    return rc;
+}

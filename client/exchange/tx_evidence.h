@@ -56,4 +56,13 @@ void tx_evidence_set_free(tx_evidence_set *s);
  * "application/octet-stream" when unknown. Static storage. */
 const char *tx_evidence_media_type(const char *name);
 
+/* The files an approved draft carries (its inner assessment's refs, sent by the responder who
+ * prepared it), copied into *out as tx_evidence_send would have made them (sent and reused stay
+ * 0), after the same limits: each ref complete and consistent (name, media type, SHA-256, key,
+ * size at most TX_EVIDENCE_FILE_MAX and its number of chunks), names unique, all together at
+ * most TX_EVIDENCE_TOTAL_MAX. TX_ERR_MALFORMED or TX_ERR_TOO_LARGE naming `what` and the file.
+ * Caller owns *out (tx_evidence_set_free). */
+int tx_evidence_from_refs(const char *what, tx_evidence_ref_pb *const *refs, size_t n,
+                          tx_evidence_set *out);
+
 #endif

@@ -259,9 +259,12 @@ audit_recs(tx_log_check_set *set, const tx_recs *recs)
 }
 
 /* The public records fetch lists whole: accreditations, certificates, certificate events,
- * registers, and the member records, removals, key successors, revocations and re-enrolments that
- * resolve people's and organisations' new keys' signatures and flag lost keys. */
-#define TRUST_KINDS 9
+ * registers, and the member records and removals that resolve people's signatures; with them
+ * the organisations' settings and the grant approvals this organisation may read (a grant to a
+ * buyer new to its organisation counts only with one: client/verify/tx_two_officers); and the
+ * key successors, revocations and re-enrolments that resolve organisations' new keys and flag
+ * lost ones. */
+#define TRUST_KINDS 11
 
 static void
 trust_counts(tx_fetched *out, size_t *counts[TRUST_KINDS])
@@ -270,7 +273,9 @@ trust_counts(tx_fetched *out, size_t *counts[TRUST_KINDS])
     counts[1] = &out->n_certificates;
     counts[2] = &out->n_cert_events;
     counts[3] = &out->n_registers;
-    counts[4] = counts[5] = counts[6] = counts[7] = counts[8] = &out->n_members;
+    counts[4] = counts[5] = &out->n_members;
+    counts[6] = counts[7] = &out->n_two_officers;
+    counts[8] = counts[9] = counts[10] = &out->n_members;
 }
 
 /* Lists every record of TRUST_KINDS and stages them for the cache (l, owned by the caller, must
@@ -283,6 +288,7 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st,
     const int kinds[TRUST_KINDS] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
                                     TX_KIND_CERT_EVENT,    TX_KIND_REGISTER,
                                     TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE,
+                                    TX_KIND_ORG_SETTINGS,  TX_KIND_GRANT_APPROVAL,
                                     TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION,
                                     TX_KIND_KEY_REENROLMENT};
     size_t *counts[TRUST_KINDS];
@@ -376,6 +382,10 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         const tx_org *o;
 
         if (memcmp(gp->grantee.data, me, TX_KEY_LEN) != 0) {
+            /* The organisation's own grant (any member's): kept for its history. */
+            if ((rc = stage(&st, g)) != TX_OK) {
+                goto out;
+            }
             continue;
         }
         /* One item per assessment, however often it was granted (a re-grant after a
@@ -412,10 +422,8 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         }
     }
     for (size_t i = 0; i < l[2].n && rc == TX_OK; i++) {
-        const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)l[2].v[i].msg;
-        if (memcmp(v->grantee.data, me, TX_KEY_LEN) == 0) {
-            rc = stage(&st, &l[2].v[i]);
-        }
+        /* Those of grants to this organisation, and the organisation's own (its history). */
+        rc = stage(&st, &l[2].v[i]);
     }
     for (size_t i = 0; i < l[3].n && rc == TX_OK; i++) {
         const ProtobufCBinaryData *qid = &((const tx_sealed_pb *)l[3].v[i].msg)->questionnaire;

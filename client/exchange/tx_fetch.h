@@ -35,6 +35,8 @@ typedef struct {
     size_t n_registers; /* register records now cached (public, like the trust records) */
     size_t n_members;   /* member records and removals now cached (public: they resolve the
                            signatures of organisations' people, client/verify/tx_signer) */
+    size_t n_two_officers; /* organisations' settings and grant approvals now cached (kinds 20,
+                              21: client/verify/tx_two_officers) */
 } tx_fetched;
 
 /* Lists grants and profiles in one round trip, then gets all sealed assessments and requests

@@ -465,25 +465,27 @@ tx_grant_reuse(tx_client *c, const char *request, const char *assessment, tx_gra
     const tx_sealed_pb *sp;
     const tx_org *buyer;
     char rhex[2 * TX_ID_LEN + 1], ahex[2 * TX_ID_LEN + 1], qa[128], qr[128];
+    uint8_t org[TX_KEY_LEN]; /* the organisation (a member's home answers for it) */
     int64_t until = 0;
     batch b = {0};
     tx_grant_state st;
     uint64_t seq;
-    int rc;
+    int rc, is_member;
 
     memset(out, 0, sizeof *out);
     memset(&st, 0, sizeof st);
     if (key == NULL) {
         return TX_ERR_NOMEM;
     }
-    if ((rc = tx_request_find(c, request, &req, &profiles)) != TX_OK ||
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK ||
+        (rc = tx_request_find(c, request, &req, &profiles)) != TX_OK ||
         (rc = tx_grant_state_load(c, &st)) != TX_OK) {
         goto out;
     }
     rp = (const tx_request_pb *)req.msg;
     tx_hex(rhex, req.id, TX_ID_LEN);
     memcpy(out->request, req.id, TX_ID_LEN);
-    if (!tx_request_names(rp, tx_grant_me(c))) {
+    if (!tx_request_names(rp, org)) {
         rc = tx_fail(TX_ERR_USAGE,
                      "request %.12s does not name this organisation as a supplier: ticsx inbox "
                      "lists the requests sent to it",

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { L_REQUEST, L_GRANT, L_REVOKE, L_PROFILE, L_QUESTIONNAIRE, L_COUNT };
+enum { L_REQUEST, L_GRANT, L_REVOKE, L_PROFILE, L_QUESTIONNAIRE, L_APPROVAL, L_COUNT };
 
 static int
 push(tx_inbox *in, tx_inbox_entry *e)
@@ -192,11 +192,27 @@ cache_requests(tx_client *c, const uint8_t *me, const tx_recs *requests,
     return rc;
 }
 
+/* A grant that waited for a second officer reached this organisation when it was approved:
+ * it is new past the approval's log index, not its own (older) one. */
+static void
+served_from_approval(tx_recs *grants, const tx_recs *approvals)
+{
+    for (size_t i = 0; i < approvals->n; i++) {
+        const tx_grant_approval_pb *a = (const tx_grant_approval_pb *)approvals->v[i].msg;
+        tx_rec *g = tx_recs_find(grants, a->grant.data);
+
+        if (g != NULL && approvals->v[i].index > g->index) {
+            g->index = approvals->v[i].index;
+        }
+    }
+}
+
 int
 tx_inbox_load(tx_client *c, int all, tx_inbox *out)
 {
-    static const int kinds[L_COUNT] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE,
-                                       TX_KIND_PROFILE, TX_KIND_QUESTIONNAIRE};
+    static const int kinds[L_COUNT] = {TX_KIND_REQUEST,       TX_KIND_GRANT,
+                                       TX_KIND_GRANT_REVOKE,  TX_KIND_PROFILE,
+                                       TX_KIND_QUESTIONNAIRE, TX_KIND_GRANT_APPROVAL};
     /* The organisation's requests: in a member's home, its organisation's (tx_home_org). */
     tx_identity as = *tx_client_id(c);
     const tx_identity *me = &as;
@@ -213,6 +229,7 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
         goto out;
     }
     max = cur;
+    served_from_approval(&l[L_GRANT], &l[L_APPROVAL]);
     if ((rc = add_kind(out, &l[L_REQUEST], me, &orgs, &l[L_QUESTIONNAIRE], &l[L_GRANT], all,
                        cur.request, &max.request)) != TX_OK ||
         (rc = add_kind(out, &l[L_GRANT], me, &orgs, NULL, &l[L_GRANT], all, cur.grant,

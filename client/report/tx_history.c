@@ -11,6 +11,7 @@
 #include "tx_msg.h"
 #include "tx_signer.h"
 #include "tx_trust.h"
+#include "tx_two_officers.h"
 #include "tx_util.h"
 
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 typedef struct {
     tx_history *h;
     size_t cap;
+    tx_recs grants, approvals, settings; /* copies, for the two-officer rule */
 } builder;
 
 static int
@@ -30,7 +32,8 @@ want(void *ctx, int kind, const uint8_t *signer)
            kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
            kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION || kind == TX_KIND_MEMBER ||
            kind == TX_KIND_MEMBER_REMOVE || kind == TX_KIND_KEY_SUCCESSOR ||
-           kind == TX_KIND_KEY_REVOCATION || kind == TX_KIND_KEY_REENROLMENT;
+           kind == TX_KIND_KEY_REVOCATION || kind == TX_KIND_KEY_REENROLMENT ||
+           kind == TX_KIND_ORG_SETTINGS || kind == TX_KIND_GRANT_APPROVAL;
 }
 
 /* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
@@ -198,10 +201,11 @@ take_cert_event(builder *b, const tx_rec *rec, uint64_t index)
     return TX_OK;
 }
 
-/* Keeps a member record or removal (opened again from a copy of its bytes: the scan frees
- * its own) for the people who signed for their organisations. */
+/* Keeps a copy of rec (opened again from a copy of its bytes: the scan frees its own) with its
+ * log index: member records and removals for the people who signed for their organisations,
+ * grants, approvals and settings for the two-officer rule. */
 static int
-take_person(builder *b, const tx_rec *rec)
+keep_copy(tx_recs *into, const tx_rec *rec, uint64_t index)
 {
     tx_rec copy = {0};
     uint8_t *bytes = malloc(rec->len);
@@ -212,8 +216,8 @@ take_person(builder *b, const tx_rec *rec)
     }
     memcpy(bytes, rec->bytes, rec->len);
     if ((rc = tx_rec_open_known(&copy, bytes, rec->len, rec->kind, rec->id)) == TX_OK) {
-        copy.index = rec->index;
-        rc = tx_recs_push(&b->h->people, &copy);
+        copy.index = index;
+        rc = tx_recs_push(into, &copy);
     }
     tx_rec_clear(&copy);
     return rc;
@@ -227,7 +231,7 @@ take_successor(builder *b, const tx_rec *rec, uint64_t index)
     const tx_key_successor_pb *r = (const tx_key_successor_pb *)rec->msg;
     tx_history_event *e;
     char fp[TX_FP_LEN], d[16];
-    int rc = take_person(b, rec);
+    int rc = keep_copy(&b->h->people, rec, index);
 
     if (rc != TX_OK || (e = add(b, TX_HIST_KEY_ROTATED, rec, r->meta, index)) == NULL) {
         return rc != TX_OK ? rc : TX_ERR_NOMEM;
@@ -246,7 +250,7 @@ take_revocation(builder *b, const tx_rec *rec, uint64_t index)
     const tx_key_revocation_pb *r = (const tx_key_revocation_pb *)rec->msg;
     tx_history_event *e;
     char fp[TX_FP_LEN], d[16];
-    int rc = take_person(b, rec);
+    int rc = keep_copy(&b->h->people, rec, index);
 
     if (rc != TX_OK || (e = add(b, TX_HIST_KEY_REVOKED, rec, r->meta, index)) == NULL) {
         return rc != TX_OK ? rc : TX_ERR_NOMEM;
@@ -265,7 +269,7 @@ take_reenrolment(builder *b, const tx_rec *rec, uint64_t index)
     const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)rec->msg;
     tx_history_event *e;
     char fp[TX_FP_LEN], d[16];
-    int rc = take_person(b, rec);
+    int rc = keep_copy(&b->h->people, rec, index);
 
     if (rc != TX_OK || (e = add(b, TX_HIST_KEY_REENROLLED, rec, r->meta, index)) == NULL) {
         return rc != TX_OK ? rc : TX_ERR_NOMEM;
@@ -277,6 +281,39 @@ take_reenrolment(builder *b, const tx_rec *rec, uint64_t index)
              _("new key %s on %s (corporate number %s checked); accept it with ticsx key accept"),
              fp, d, r->corporate_number);
     return TX_OK;
+}
+
+static int
+take_settings(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_org_settings_pb *o = (const tx_org_settings_pb *)rec->msg;
+    tx_history_event *e = add(b, TX_HIST_SETTINGS, rec, o->meta, index);
+
+    if (e == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    snprintf(e->detail, sizeof e->detail, "%s", tx_two_officers_label(o->two_officers));
+    return keep_copy(&b->settings, rec, index);
+}
+
+/* The assessment is the approved grant's, when it is cached (approved_grants). */
+static int
+take_approval(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_grant_approval_pb *a = (const tx_grant_approval_pb *)rec->msg;
+    tx_history_event *e = add(b, TX_HIST_APPROVED, rec, a->meta, index);
+    char hex[2 * TX_ID_LEN + 1] = "";
+
+    if (e == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    set_key(e, &a->grantee);
+    set_id(&e->has_grant, e->grant, &a->grant);
+    if (a->grant.len == TX_ID_LEN) {
+        tx_hex(hex, a->grant.data, TX_ID_LEN);
+    }
+    snprintf(e->detail, sizeof e->detail, _("grant %.16s"), hex);
+    return keep_copy(&b->approvals, rec, index);
 }
 
 /* An event signed by a person counts as its organisation's: the actor becomes the
@@ -304,6 +341,7 @@ static int
 take(void *ctx, const tx_rec *rec, uint64_t index)
 {
     builder *b = ctx;
+    int rc;
 
     switch (rec->kind) {
     case TX_KIND_REQUEST:
@@ -311,16 +349,21 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
     case TX_KIND_ASSESSMENT:
         return take_assessment(b, rec, index);
     case TX_KIND_GRANT:
-        return take_grant(b, rec, index);
+        rc = take_grant(b, rec, index);
+        return rc == TX_OK ? keep_copy(&b->grants, rec, index) : rc;
     case TX_KIND_GRANT_REVOKE:
         return take_revoke(b, rec, index);
     case TX_KIND_CERTIFICATE:
         return take_certificate(b, rec, index);
     case TX_KIND_CERT_EVENT:
         return take_cert_event(b, rec, index);
+    case TX_KIND_ORG_SETTINGS:
+        return take_settings(b, rec, index);
+    case TX_KIND_GRANT_APPROVAL:
+        return take_approval(b, rec, index);
     case TX_KIND_MEMBER:
     case TX_KIND_MEMBER_REMOVE:
-        return take_person(b, rec);
+        return keep_copy(&b->h->people, rec, index);
     case TX_KIND_KEY_SUCCESSOR:
         return take_successor(b, rec, index);
     case TX_KIND_KEY_REVOCATION:
@@ -334,6 +377,73 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
                    : TX_OK;
     }
     }
+}
+
+/* An approval concerns the approved grant's assessment and request (when the grant is cached). */
+static void
+approved_grants(tx_history *h, const tx_recs *grants)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        tx_history_event *e = &h->v[i];
+        const tx_rec *g;
+
+        if (e->kind == TX_HIST_APPROVED && e->has_grant &&
+            (g = tx_recs_find(grants, e->grant)) != NULL) {
+            const tx_grant_pb *pb = (const tx_grant_pb *)g->msg;
+            set_id(&e->has_about, e->about, &pb->assessment);
+            set_id(&e->has_request, e->request, &pb->request);
+        }
+    }
+}
+
+/* Whether revocation r withdraws grant g while it waited: the same organisation, assessment
+ * and grantee, later in the log. */
+static int
+withdraws(const tx_history_event *r, const tx_history_event *g)
+{
+    return memcmp(r->actor, g->actor, TX_KEY_LEN) == 0 && r->has_about && g->has_about &&
+           memcmp(r->about, g->about, TX_ID_LEN) == 0 && r->has_subject && g->has_subject &&
+           memcmp(r->subject, g->subject, TX_KEY_LEN) == 0 && g->log_index < r->log_index;
+}
+
+/* Two officers (client/verify/tx_two_officers): a grant that still waits for a second officer
+ * says so; a revocation of a waiting grant is its rejection. Needs the actors resolved to
+ * their organisations. */
+static int
+judge_two_officers(tx_history *h, const builder *b)
+{
+    const tx_two_records r = {&b->settings, &b->approvals, &b->grants, &h->people};
+    unsigned char *waits;
+
+    if (b->settings.n == 0) {
+        return TX_OK; /* no organisation ever asked for two officers: nothing waits */
+    }
+    if ((waits = calloc(h->n + 1, 1)) == NULL) { /* 1: waiting, 2: rejected */
+        return TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        const tx_rec *g = h->v[i].kind == TX_HIST_GRANTED && h->v[i].log_index != 0
+                              ? tx_recs_find(&b->grants, h->v[i].record)
+                              : NULL;
+        waits[i] = g != NULL && tx_two_officers_state(&r, g, h->v[i].actor, NULL) == TX_TWO_WAITING;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        for (size_t j = 0; j < h->n && h->v[i].kind == TX_HIST_REVOKED; j++) {
+            if (waits[j] == 1 && withdraws(&h->v[i], &h->v[j])) {
+                h->v[i].kind = TX_HIST_REJECTED;
+                waits[j] = 2;
+            }
+        }
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        size_t used = strlen(h->v[i].detail);
+        if (waits[i] == 1 && used + 2 < sizeof h->v[i].detail) {
+            snprintf(h->v[i].detail + used, sizeof h->v[i].detail - used, "%s%s", used ? "; " : "",
+                     _("waiting for a second officer"));
+        }
+    }
+    free(waits);
+    return TX_OK;
 }
 
 /* A certificate event concerns the certificate's holder, when the certificate is cached. */
@@ -489,7 +599,7 @@ mark_line(const tx_history *h, const uint8_t start[TX_ID_LEN], unsigned char *ke
     }
     for (size_t i = 0; i < h->n; i++) {
         const tx_history_event *e = &h->v[i];
-        keep[i] = e->kind >= TX_HIST_ANSWERED && e->kind <= TX_HIST_REVOKED && e->has_about &&
+        keep[i] = e->kind >= TX_HIST_ANSWERED && e->kind <= TX_HIST_REJECTED && e->has_about &&
                   in_line((const uint8_t(*)[TX_ID_LEN])line, n, e->about);
     }
     free(line);
@@ -582,7 +692,7 @@ newest_first(const void *pa, const void *pb)
 int
 tx_history_load(tx_home *home, const char *what, tx_history *out)
 {
-    builder b = {out, 0};
+    builder b = {out, 0, {0}, {0}, {0}};
     unsigned char *keep = NULL;
     int rc;
 
@@ -592,7 +702,9 @@ tx_history_load(tx_home *home, const char *what, tx_history *out)
         goto out;
     }
     resolve_people(out);
-    if ((rc = holder_of(out)) != TX_OK || (rc = judge_certificates(home, out)) != TX_OK) {
+    approved_grants(out, &b.grants);
+    if ((rc = judge_two_officers(out, &b)) != TX_OK || (rc = holder_of(out)) != TX_OK ||
+        (rc = judge_certificates(home, out)) != TX_OK) {
         goto out;
     }
     if ((keep = calloc(out->n + 1, 1)) == NULL) {
@@ -606,6 +718,9 @@ tx_history_load(tx_home *home, const char *what, tx_history *out)
     qsort(out->v, out->n, sizeof *out->v, newest_first);
 out:
     free(keep);
+    tx_recs_clear(&b.grants);
+    tx_recs_clear(&b.approvals);
+    tx_recs_clear(&b.settings);
     if (rc != TX_OK) {
         tx_history_free(out);
     }

@@ -1,8 +1,9 @@
 /* A history people can read: what happened, who did it, when and at which index of the hub's
  * log, from the verified records in the home's cache (no network). Requests, forwards, answers,
- * supersedes, grants, revocations, certificates and their events (annual report, suspension,
- * reinstatement, revocation). Only records proven in the hub's log count: the others are left
- * out and counted. Signers are named through tx_signer_describe. */
+ * supersedes, grants (saying when one still waits for a second officer), second officers'
+ * approvals and rejections, the organisations' settings, certificates and their events (annual
+ * report, suspension, reinstatement, revocation). Only records proven in the hub's log count: the
+ * others are left out and counted. Signers are named through tx_signer_describe. */
 #ifndef TX_HISTORY_H
 #define TX_HISTORY_H
 
@@ -19,6 +20,9 @@ enum {
     TX_HIST_SUPERSEDED,
     TX_HIST_GRANTED,
     TX_HIST_REVOKED,
+    TX_HIST_APPROVED, /* a second officer's approval of a grant (kind 21) */
+    TX_HIST_REJECTED, /* a revocation of a grant that waited for a second officer */
+    TX_HIST_SETTINGS, /* the organisation's settings (kind 20): two officers on or off */
     TX_HIST_CERTIFIED,
     TX_HIST_CERT_REPORT,
     TX_HIST_CERT_SUSPENDED,
@@ -36,10 +40,12 @@ typedef struct {
     uint8_t actor[TX_KEY_LEN];   /* the record's signer */
     int has_subject;             /* the organisation it concerns: supplier asked, grantee, */
     uint8_t subject[TX_KEY_LEN]; /* certificate holder */
-    int has_about;               /* the assessment (answered, superseded: the old one, */
-    uint8_t about[TX_ID_LEN];    /* granted, revoked) or certificate (its events) */
+    int has_about;               /* the assessment (answered, superseded: the old one, granted, */
+    uint8_t about[TX_ID_LEN];    /* revoked, approved, rejected) or certificate (its events) */
     int has_request;             /* granted: the request it answers; forwarded: the original */
     uint8_t request[TX_ID_LEN];
+    int has_grant; /* approved: the grant approved */
+    uint8_t grant[TX_ID_LEN];
     uint8_t record[TX_ID_LEN];
     uint64_t log_index; /* from the record's proof marker; 0: not proven */
     char detail[160];
@@ -61,12 +67,13 @@ typedef struct {
  * neither (or several), the cache's errors. Caller frees with tx_history_free. */
 int tx_history_load(tx_home *home, const char *what, tx_history *out);
 
-/* "requested", "forwarded", "answered", ... (JSON and CSV). */
+/* "requested", "forwarded", "answered", ..., "approved", "rejected", "settings" (JSON and
+ * CSV). */
 const char *tx_history_kind_name(int kind);
 
 /* {"events": [{"at", "kind", "actor": {"name", "fingerprint", "member"}, "subject": {"name",
- * "fingerprint"}|null, "assessment"|null, "certificate"|null, "request"|null, "record",
- * "log_index", "detail"}], "left_out": N}. Caller owns. */
+ * "fingerprint"}|null, "assessment"|null, "certificate"|null, "request"|null, "grant"|null,
+ * "record", "log_index", "detail"}], "left_out": N}. Caller owns. */
 json_t *tx_history_json(const tx_history *h);
 
 /* Writes the history as an aligned table (headings and events in the process's language) or

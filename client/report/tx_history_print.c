@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#define NAME_COLS 28 /* widest name column; longer names are cut with '~' in the table */
+#define NAME_COLS 28  /* widest subject column; longer names are cut with '~' in the table */
+#define ACTOR_COLS 48 /* widest actor column: "organisation / person" */
 
 static const struct {
     const char *name;  /* JSON and CSV */
@@ -23,6 +24,9 @@ static const struct {
     [TX_HIST_SUPERSEDED] = {"superseded", N_("assessment superseded")},
     [TX_HIST_GRANTED] = {"granted", N_("grant given")},
     [TX_HIST_REVOKED] = {"revoked", N_("grant revoked")},
+    [TX_HIST_APPROVED] = {"approved", N_("grant approved (second officer)")},
+    [TX_HIST_REJECTED] = {"rejected", N_("waiting grant rejected")},
+    [TX_HIST_SETTINGS] = {"settings", N_("organisation settings")},
     [TX_HIST_CERTIFIED] = {"certified", N_("certificate issued")},
     [TX_HIST_CERT_REPORT] = {"certificate_report", N_("periodic report recorded")},
     [TX_HIST_CERT_SUSPENDED] = {"certificate_suspended", N_("certificate suspended")},
@@ -55,7 +59,7 @@ format_time(char out[32], int64_t t, int iso)
 /* The strings of one event's row, in the process's language for the table. */
 typedef struct {
     char at[32], index[24], record[2 * TX_ID_LEN + 1], about[2 * TX_ID_LEN + 1];
-    char request[2 * TX_ID_LEN + 1];
+    char request[2 * TX_ID_LEN + 1], grant[2 * TX_ID_LEN + 1];
     tx_signer actor, subject;
 } row;
 
@@ -71,6 +75,9 @@ row_of(const tx_history *h, const tx_history_event *e, int iso, row *r)
     }
     if (e->has_request) {
         tx_hex(r->request, e->request, TX_ID_LEN);
+    }
+    if (e->has_grant) {
+        tx_hex(r->grant, e->grant, TX_ID_LEN);
     }
     tx_signer_describe(&h->signers, e->actor, &r->actor);
     snprintf(r->actor.member, sizeof r->actor.member, "%s", e->member);
@@ -99,15 +106,16 @@ tx_history_json(const tx_history *h)
         row_of(h, e, 1, &r);
         json_array_append_new(
             events,
-            json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:I,s:s}", "at", hex_or_null(r.at), "kind",
-                      tx_history_kind_name(e->kind), "actor", tx_signer_json(&r.actor), "subject",
+            json_pack("{s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:I,s:s}", "at", hex_or_null(r.at),
+                      "kind", tx_history_kind_name(e->kind), "actor", tx_signer_json(&r.actor),
+                      "subject",
                       e->has_subject ? json_pack("{s:o,s:s}", "name", tx_json_str(r.subject.name),
                                                  "fingerprint", r.subject.fingerprint)
                                      : json_null(),
                       "assessment", hex_or_null(cert ? "" : r.about), "certificate",
                       hex_or_null(cert && e->kind != TX_HIST_CERTIFIED ? r.about : ""), "request",
-                      hex_or_null(r.request), "record", r.record, "log_index",
-                      (json_int_t)e->log_index, "detail", e->detail));
+                      hex_or_null(r.request), "grant", hex_or_null(r.grant), "record", r.record,
+                      "log_index", (json_int_t)e->log_index, "detail", e->detail));
     }
     return json_pack("{s:o,s:I}", "events", events, "left_out", (json_int_t)h->unproven);
 }
@@ -170,7 +178,7 @@ tx_history_print_table(FILE *f, const tx_history *h)
             width[k] = w > width[k] ? w : width[k];
         }
     }
-    width[COL_ACTOR] = width[COL_ACTOR] > NAME_COLS ? NAME_COLS : width[COL_ACTOR];
+    width[COL_ACTOR] = width[COL_ACTOR] > ACTOR_COLS ? ACTOR_COLS : width[COL_ACTOR];
     width[COL_SUBJECT] = width[COL_SUBJECT] > NAME_COLS ? NAME_COLS : width[COL_SUBJECT];
     for (size_t i = 0; i <= h->n; i++) {
         if (i == 0) {

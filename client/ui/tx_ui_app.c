@@ -48,6 +48,19 @@ tx_ui_app_close(tx_ui_app **app_p)
     *app_p = NULL;
 }
 
+int
+tx_ui_need_hub(const tx_ui_app *app, const char *what)
+{
+    if (app->has_hub) {
+        return TX_OK;
+    }
+    return tx_fail(TX_ERR_USAGE,
+                   "%s needs a hub, and this home has none configured (start ticsx ui with "
+                   "--hub and --hub-key, or set TICSX_HUB and TICSX_HUB_KEY); drafts and the "
+                   "self-check work without one and stay saved in this home",
+                   what);
+}
+
 static const struct {
     int status;
     const char *name;
@@ -166,6 +179,8 @@ static const struct {
 } tables[] = {
     {tx_ui_buyer_routes, &tx_ui_buyer_n_routes},
     {tx_ui_supplier_routes, &tx_ui_supplier_n_routes},
+    {tx_ui_member_routes, &tx_ui_member_n_routes},
+    {tx_ui_grants_routes, &tx_ui_grants_n_routes},
 };
 
 static int
@@ -227,8 +242,13 @@ tx_ui_dispatch(tx_ui_app *app, const char *method, const char *target, json_t *b
                      .query = q != NULL ? q + 1 : NULL};
     pthread_mutex_lock(&app->lock);
     tx_fail_clear();
-    rc = found->fn(app, &rq, rs);
-    if (rc != TX_OK) {
+    /* What the person's role may not do is refused before anything is done: 403. */
+    if ((found->flags & (TX_UI_ANSWERS | TX_UI_SIGNS)) &&
+        (rc = tx_ui_may(app, found->flags)) != TX_OK) {
+        const char *msg = tx_fail_msg();
+        fail_doc(rs, rc, rc == TX_ERR_FORBIDDEN ? 403 : tx_ui_status_of(rc),
+                 msg[0] != 0 ? msg : tx_strerror(rc));
+    } else if ((rc = found->fn(app, &rq, rs)) != TX_OK) {
         const char *msg = tx_fail_msg();
         fail_doc(rs, rc, tx_ui_status_of(rc), msg[0] != 0 ? msg : tx_strerror(rc));
     }

@@ -679,6 +679,6 @@ const tx_ui_route tx_ui_buyer_routes[] = {
     {"GET", "/api/questionnaires", h_questionnaires, 0},
     {"GET", "/api/requests", h_requests, 0},
     {"GET", "/api/due", h_due, 0},
-    {"POST", "/api/requests", h_request_send, TX_UI_POST},
+    {"POST", "/api/requests", h_request_send, TX_UI_POST | TX_UI_SIGNS},
 };
 const size_t tx_ui_buyer_n_routes = TX_ARRAY_LEN(tx_ui_buyer_routes);

@@ -397,20 +397,33 @@ make_target(struct MHD_Connection *c, const char *url, char *target, size_t n)
 
 /* ---- the server's own routes ---- */
 
+/* The session: the organisation this home acts for ("you" on every page), in a member's home
+ * the person and what its role may do (tx_ui_who_json), the CSRF token, the language, the hub.
+ * A member's role the hub cannot be asked for is "role": null and the page offers no action. */
 static enum MHD_Result
 send_session(tx_ui_server *s, struct MHD_Connection *c, int ja)
 {
     tx_ui_app *app = s->app;
-    char name[TX_NAME_MAX], corp[32], fp[TX_FP_LEN], kid[17], key[2 * TX_KEY_LEN + 1], today[16];
+    char fp[TX_FP_LEN], kid[17], key[2 * TX_KEY_LEN + 1], today[16];
     char csrf[SECRET_HEX];
-    json_t *hub;
+    json_t *hub, *who, *doc;
+    tx_ui_who w;
 
     pthread_mutex_lock(&app->lock);
-    tx_orgs_own_profile(tx_client_home(app->client), tx_client_id(app->client), name, sizeof name,
-                        corp, sizeof corp);
-    tx_fingerprint(tx_client_id(app->client)->pub.sign, fp);
-    tx_key_id_hex(tx_client_id(app->client)->pub.sign, kid);
-    tx_hex(key, tx_client_id(app->client)->pub.sign, TX_KEY_LEN);
+    if (tx_ui_who_get(app, &w) != TX_OK && !w.is_member) {
+        /* No organisation's profile readable: the home's own key, as before members. */
+        tx_orgs_own_profile(tx_client_home(app->client), tx_client_id(app->client), w.org_name,
+                            sizeof w.org_name, w.corp, sizeof w.corp);
+        memcpy(w.org, tx_client_id(app->client)->pub.sign, TX_KEY_LEN);
+    }
+    who = tx_ui_who_json(&w);
+    if (w.is_member && w.role == 0) {
+        json_object_set_new(who, "member_problem", json_string(tx_fail_msg()));
+    }
+    tx_fail_clear();
+    tx_fingerprint(w.org, fp);
+    tx_key_id_hex(w.org, kid);
+    tx_hex(key, w.org, TX_KEY_LEN);
     hub = json_pack("{s:b,s:s}", "configured", app->has_hub, "endpoint",
                     tx_client_endpoint(app->client));
     pthread_mutex_unlock(&app->lock);
@@ -418,11 +431,13 @@ send_session(tx_ui_server *s, struct MHD_Connection *c, int ja)
     memcpy(csrf, s->csrf, sizeof csrf);
     pthread_mutex_unlock(&s->mu);
     tx_format_date(today, sizeof today, tx_now());
-    return send_json(c, MHD_HTTP_OK,
-                     json_pack("{s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:o,s:s,s:s}", "org", "name", name,
-                               "corporate_number", corp, "fingerprint", fp, "key_id", kid, "key",
-                               key, "csrf", csrf, "lang", ja ? "ja" : "en", "hub", hub, "version",
-                               s->version, "today", today));
+    doc = json_pack("{s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:o,s:s,s:s}", "org", "name", w.org_name,
+                    "corporate_number", w.corp, "fingerprint", fp, "key_id", kid, "key", key,
+                    "csrf", csrf, "lang", ja ? "ja" : "en", "hub", hub, "version", s->version,
+                    "today", today);
+    json_object_update(doc, who);
+    json_decref(who);
+    return send_json(c, MHD_HTTP_OK, doc);
 }
 
 /* An open event stream and the socket of its page. */

@@ -45,6 +45,9 @@ typedef int (*tx_ui_handler)(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs
 enum {
     TX_UI_POST = 1,   /* state-changing: POST only, with the CSRF token and a same-origin check */
     TX_UI_PREFIX = 2, /* the path is a prefix; the remainder goes into rq->rest */
+    /* In a member's home, what the person's role must allow (tx_ui_may), else 403: */
+    TX_UI_ANSWERS = 4, /* answering (a responder's answer is a draft for approval) */
+    TX_UI_SIGNS = 8,   /* signing for the organisation: an officer or an admin */
 };
 
 typedef struct {
@@ -59,6 +62,14 @@ extern const tx_ui_route tx_ui_buyer_routes[];
 extern const size_t tx_ui_buyer_n_routes;
 extern const tx_ui_route tx_ui_supplier_routes[];
 extern const size_t tx_ui_supplier_n_routes;
+extern const tx_ui_route tx_ui_member_routes[];
+extern const size_t tx_ui_member_n_routes;
+extern const tx_ui_route tx_ui_grants_routes[];
+extern const size_t tx_ui_grants_n_routes;
+
+/* The body's string `name`: *out NULL when absent or null (TX_ERR_USAGE when `required`), else
+ * a non-empty string without NUL (TX_ERR_USAGE otherwise). Borrowed from rq->body. */
+int tx_ui_body_str(const tx_ui_req *rq, const char *name, int required, const char **out);
 
 /* Looks the call up in the route tables and runs its handler with app->lock held; what every
  * call goes through, from the HTTP server (after its checks) and from the tests. `target` is

@@ -33,22 +33,8 @@
 /* Organisations one grant or forward may name from the page. */
 #define TO_MAX 1000
 
-static int
-need_hub(const tx_ui_app *app, const char *what)
-{
-    if (app->has_hub) {
-        return TX_OK;
-    }
-    return tx_fail(TX_ERR_USAGE,
-                   "%s needs a hub, and this home has none configured (start ticsx ui with "
-                   "--hub and --hub-key, or set TICSX_HUB and TICSX_HUB_KEY); drafts and the "
-                   "self-check work without one and stay saved in this home",
-                   what);
-}
-
-/* The body's string `name`: NULL when absent or null (TX_ERR_USAGE when `required`). */
-static int
-body_str(const tx_ui_req *rq, const char *name, int required, const char **out)
+int
+tx_ui_body_str(const tx_ui_req *rq, const char *name, int required, const char **out)
 {
     const json_t *v = rq->body != NULL ? json_object_get(rq->body, name) : NULL;
 
@@ -105,7 +91,7 @@ body_date(const tx_ui_req *rq, const char *name, int64_t *out)
     int rc;
 
     *out = 0;
-    if ((rc = body_str(rq, name, 0, &s)) != TX_OK || s == NULL) {
+    if ((rc = tx_ui_body_str(rq, name, 0, &s)) != TX_OK || s == NULL) {
         return rc;
     }
     if (tx_parse_time(s, out) != TX_OK) {
@@ -156,7 +142,7 @@ inbox_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the inbox")) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "the inbox")) != TX_OK ||
         (rc = tx_inbox_load(app->client, 1, &in)) != TX_OK ||
         (rc = tx_grant_list_own(app->client, &own)) != TX_OK ||
         (rc = tx_ui_drafts_list(app, 1, &drafts)) != TX_OK) {
@@ -338,7 +324,8 @@ draft_delete(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     const char *id;
     int rc;
 
-    if ((rc = body_str(rq, "id", 1, &id)) == TX_OK && (rc = tx_ui_draft_delete(app, id)) == TX_OK) {
+    if ((rc = tx_ui_body_str(rq, "id", 1, &id)) == TX_OK &&
+        (rc = tx_ui_draft_delete(app, id)) == TX_OK) {
         rs->json = json_object();
     }
     return rc;
@@ -356,7 +343,7 @@ score_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_score score = {0};
     int rc, scored = 0;
 
-    if ((rc = body_str(rq, "questionnaire", 1, &ref)) != TX_OK ||
+    if ((rc = tx_ui_body_str(rq, "questionnaire", 1, &ref)) != TX_OK ||
         (rc = tx_ui_questionnaire(app, ref, &q, &meta)) != TX_OK ||
         (rc = tx_ui_answers_read(q, json_object_get(rq->body, "answers"), NULL, &answers)) !=
             TX_OK ||
@@ -410,7 +397,7 @@ certificates_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the list of certificates")) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "the list of certificates")) != TX_OK ||
         (rc = tx_trust_set_from_hub(app->client, &ts)) != TX_OK) {
         tx_trust_set_free(&ts);
         return rc;
@@ -486,11 +473,11 @@ answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     char path[PATH_MAX] = "", hex[2 * TX_ID_LEN + 1], date[16];
     int rc;
 
-    if ((rc = need_hub(app, "sending an answer")) != TX_OK ||
-        (rc = body_str(rq, "draft", 1, &id)) != TX_OK ||
-        (rc = body_str(rq, "request", 0, &request)) != TX_OK ||
-        (rc = body_str(rq, "certificate", 0, &cert)) != TX_OK ||
-        (rc = body_str(rq, "supersedes", 0, &supersedes)) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "sending an answer")) != TX_OK ||
+        (rc = tx_ui_body_str(rq, "draft", 1, &id)) != TX_OK ||
+        (rc = tx_ui_body_str(rq, "request", 0, &request)) != TX_OK ||
+        (rc = tx_ui_body_str(rq, "certificate", 0, &cert)) != TX_OK ||
+        (rc = tx_ui_body_str(rq, "supersedes", 0, &supersedes)) != TX_OK ||
         (rc = body_date(rq, "valid_until", &a.valid_until)) != TX_OK ||
         (rc = tx_ui_draft_load(app, id, &draft)) != TX_OK) {
         goto out;
@@ -530,7 +517,17 @@ answer_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     if (rc != TX_OK) {
         goto out;
     }
+    if (res.draft) {
+        /* A responder's answer: a draft for the officers' approval; nothing reached the
+         * requester, so the form stays open to be sent again if it is rejected. */
+        rs->json = json_pack(
+            "{s:o,s:o,s:I,s:I,s:o}", "approval", tx_json_hex(res.draft_id, TX_ID_LEN), "request",
+            tx_json_hex(res.request, TX_ID_LEN), "answered", (json_int_t)res.n_answers, "items",
+            (json_int_t)res.n_items, "valid_until", tx_json_date(res.valid_until));
+        goto out;
+    }
     rs->json = tx_answer_result_json(&res);
+    tx_ui_note_waiting(app, rs->json, res.grant);
     tx_hex(hex, res.assessment, TX_ID_LEN);
     tx_format_date(date, sizeof date, res.as_of);
     /* The answer is on the hub whatever happens to the draft file now. */
@@ -556,7 +553,7 @@ assessments_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the list of assessments")) != TX_OK ||
+    if ((rc = tx_ui_need_hub(app, "the list of assessments")) != TX_OK ||
         (rc = tx_grant_list_own(app->client, &own)) != TX_OK ||
         (rc = tx_ui_drafts_list(app, 0, &drafts)) != TX_OK) {
         goto out;
@@ -593,7 +590,7 @@ plans_get(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     int rc;
 
     (void)rq;
-    if ((rc = need_hub(app, "the list of remediation plans")) == TX_OK) {
+    if ((rc = tx_ui_need_hub(app, "the list of remediation plans")) == TX_OK) {
         rc = tx_plan_list_own(app->client, 1, &rs->json);
     }
     return rc;
@@ -608,9 +605,9 @@ plan_done_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_answer_result res;
     int rc;
 
-    if ((rc = need_hub(app, "marking a remediation plan done")) == TX_OK &&
-        (rc = body_str(rq, "assessment", 1, &a.assessment)) == TX_OK &&
-        (rc = body_str(rq, "item", 1, &a.item)) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "marking a remediation plan done")) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "assessment", 1, &a.assessment)) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "item", 1, &a.item)) == TX_OK &&
         (rc = tx_plan_done(app->client, &a, &res)) == TX_OK) {
         rs->json = tx_answer_result_json(&res);
         json_object_set_new(rs->json, "item", json_string(a.item));
@@ -625,11 +622,12 @@ reuse_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_grant_result res = {0};
     int rc;
 
-    if ((rc = need_hub(app, "sharing an assessment")) == TX_OK &&
-        (rc = body_str(rq, "request", 1, &request)) == TX_OK &&
-        (rc = body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "sharing an assessment")) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "request", 1, &request)) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
         (rc = tx_grant_reuse(app->client, request, assessment, &res)) == TX_OK) {
         rs->json = tx_grant_reuse_json(&res);
+        tx_ui_note_waiting_grants(app, rs->json, &res);
     }
     tx_grant_result_free(&res);
     return rc;
@@ -643,8 +641,8 @@ grant_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     const char **to = NULL;
     int rc;
 
-    if ((rc = need_hub(app, "granting an assessment")) == TX_OK &&
-        (rc = body_str(rq, "assessment", 1, &a.assessment)) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "granting an assessment")) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "assessment", 1, &a.assessment)) == TX_OK &&
         (rc = body_names(rq, "to", &to, &a.n_to)) == TX_OK &&
         (rc = body_date(rq, "until", &a.until)) == TX_OK) {
         if (a.n_to == 0) {
@@ -655,6 +653,7 @@ grant_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
             a.to = to;
             if ((rc = tx_grant_submit(app->client, &a, &res)) == TX_OK) {
                 rs->json = tx_grant_result_json(&res, "grants", a.until);
+                tx_ui_note_waiting_grants(app, rs->json, &res);
             }
         }
     }
@@ -670,9 +669,9 @@ revoke_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     tx_grant_result res = {0};
     int rc;
 
-    if ((rc = need_hub(app, "revoking a grant")) == TX_OK &&
-        (rc = body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
-        (rc = body_str(rq, "from", 1, &from)) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "revoking a grant")) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "assessment", 1, &assessment)) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "from", 1, &from)) == TX_OK &&
         (rc = tx_revoke_submit(app->client, assessment, from, &res)) == TX_OK) {
         rs->json = tx_grant_result_json(&res, "revocations", 0);
     }
@@ -688,8 +687,8 @@ forward_post(tx_ui_app *app, const tx_ui_req *rq, tx_ui_resp *rs)
     const char **to = NULL;
     int rc;
 
-    if ((rc = need_hub(app, "forwarding a request")) == TX_OK &&
-        (rc = body_str(rq, "request", 1, &a.request)) == TX_OK &&
+    if ((rc = tx_ui_need_hub(app, "forwarding a request")) == TX_OK &&
+        (rc = tx_ui_body_str(rq, "request", 1, &a.request)) == TX_OK &&
         (rc = body_names(rq, "to", &to, &a.n_to)) == TX_OK) {
         a.to = to;
         if ((rc = tx_forward_send(app->client, &a, &res)) == TX_OK) {
@@ -705,19 +704,19 @@ const tx_ui_route tx_ui_supplier_routes[] = {
     {"GET", "/api/inbox", inbox_get, 0},
     {"GET", "/api/questionnaire", questionnaire_get, 0},
     {"GET", "/api/drafts", drafts_get, 0},
-    {"POST", "/api/drafts", draft_post, TX_UI_POST},
-    {"POST", "/api/drafts/delete", draft_delete, TX_UI_POST},
+    {"POST", "/api/drafts", draft_post, TX_UI_POST | TX_UI_ANSWERS},
+    {"POST", "/api/drafts/delete", draft_delete, TX_UI_POST | TX_UI_ANSWERS},
     {"GET", "/api/drafts/", draft_get, TX_UI_PREFIX},
     {"POST", "/api/score", score_post, TX_UI_POST},
     {"GET", "/api/certificates", certificates_get, 0},
     {"GET", "/api/credentials", credentials_get, 0},
-    {"POST", "/api/answer", answer_post, TX_UI_POST},
+    {"POST", "/api/answer", answer_post, TX_UI_POST | TX_UI_ANSWERS},
     {"GET", "/api/assessments", assessments_get, 0},
     {"GET", "/api/plans", plans_get, 0},
-    {"POST", "/api/plans/done", plan_done_post, TX_UI_POST},
-    {"POST", "/api/reuse", reuse_post, TX_UI_POST},
-    {"POST", "/api/grant", grant_post, TX_UI_POST},
-    {"POST", "/api/revoke", revoke_post, TX_UI_POST},
-    {"POST", "/api/forward", forward_post, TX_UI_POST},
+    {"POST", "/api/plans/done", plan_done_post, TX_UI_POST | TX_UI_SIGNS},
+    {"POST", "/api/reuse", reuse_post, TX_UI_POST | TX_UI_SIGNS},
+    {"POST", "/api/grant", grant_post, TX_UI_POST | TX_UI_SIGNS},
+    {"POST", "/api/revoke", revoke_post, TX_UI_POST | TX_UI_SIGNS},
+    {"POST", "/api/forward", forward_post, TX_UI_POST | TX_UI_SIGNS},
 };
 const size_t tx_ui_supplier_n_routes = TX_ARRAY_LEN(tx_ui_supplier_routes);

@@ -46,11 +46,23 @@ tx_evidence_status_label(int status)
     }
 }
 
-/* The bytes of file `r` of an assessment signed by `signer`, checked; TX_EVIDENCE_* with the
- * reason in why (size n). *data (caller frees) only when checked. */
+/* Whether `key` is one of the n keys. */
 static int
-assemble(tx_home *home, const tx_evidence_ref_pb *r, const uint8_t signer[TX_KEY_LEN],
-         uint8_t **data, char *why, size_t n)
+one_of(const uint8_t *key, const uint8_t (*keys)[TX_KEY_LEN], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(key, keys[i], TX_KEY_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The bytes of file `r` of an assessment whose chunks one of `signers` signs, checked;
+ * TX_EVIDENCE_* with the reason in why (size n). *data (caller frees) only when checked. */
+static int
+assemble(tx_home *home, const tx_evidence_ref_pb *r, const uint8_t (*signers)[TX_KEY_LEN],
+         size_t n_signers, uint8_t **data, char *why, size_t n)
 {
     uint8_t ad[AD_LEN], sha[32];
     uint8_t *buf = NULL;
@@ -107,7 +119,7 @@ assemble(tx_home *home, const tx_evidence_ref_pb *r, const uint8_t signer[TX_KEY
             status = TX_EVIDENCE_MISMATCH;
             break;
         }
-        if (memcmp(tx_rec_signer(&rec), signer, TX_KEY_LEN) != 0) {
+        if (!one_of(tx_rec_signer(&rec), signers, n_signers)) {
             snprintf(why, n, _("piece %zu of the file is signed by another organisation"), i + 1);
             tx_rec_clear(&rec);
             status = TX_EVIDENCE_MISMATCH;
@@ -161,7 +173,8 @@ tx_evidence_results_free(tx_evidence_result *r, size_t n)
 
 int
 tx_evidence_check_all(tx_home *home, const tx_assessment_pb *inner,
-                      const uint8_t signer[TX_KEY_LEN], tx_evidence_result **out, size_t *n)
+                      const uint8_t (*signers)[TX_KEY_LEN], size_t n_signers,
+                      tx_evidence_result **out, size_t *n)
 {
     tx_evidence_result *v;
 
@@ -187,7 +200,7 @@ tx_evidence_check_all(tx_home *home, const tx_assessment_pb *inner,
         if (r->sha256.len == 32) {
             memcpy(v[i].sha256, r->sha256.data, 32);
         }
-        v[i].status = assemble(home, r, signer, &data, v[i].reason, sizeof v[i].reason);
+        v[i].status = assemble(home, r, signers, n_signers, &data, v[i].reason, sizeof v[i].reason);
         for (size_t j = 0; j < i && v[i].status == TX_EVIDENCE_CHECKED; j++) {
             if (strcmp(v[j].name, v[i].name) == 0) {
                 v[i].status = TX_EVIDENCE_MISMATCH;
@@ -269,7 +282,14 @@ tx_evidence_open(tx_home *home, const tx_verdict *v, const char *name, uint8_t *
                        "list shows its files)",
                        name);
     }
-    status = assemble(home, r, v->supplier, data, why, sizeof why);
+    /* The supplier alone when the verdict names no one else. */
+    if (v->n_chunk_signers > 0) {
+        status = assemble(home, r, (const uint8_t(*)[TX_KEY_LEN])v->chunk_signers,
+                          v->n_chunk_signers, data, why, sizeof why);
+    } else {
+        status =
+            assemble(home, r, (const uint8_t(*)[TX_KEY_LEN])v->supplier, 1, data, why, sizeof why);
+    }
     if (status == TX_EVIDENCE_MISSING) {
         return tx_fail(TX_ERR_MISSING_REF, "evidence \"%.200s\" is missing: %s", r->name, why);
     }

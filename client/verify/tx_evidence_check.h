@@ -2,8 +2,9 @@
  * assessment, the chunks are read, decrypted with the file key (AD "ticsx-evidence-v1" ||
  * SHA-256(file) || index u32 big-endian), reassembled in order and checked against the size and
  * SHA-256 the signed assessment states. A chunk not in the cache is "missing" (fetch first, or
- * the hub no longer serves it); one that does not open, is signed by another organisation, or a
- * file whose size or hash differs is "mismatch". Only a checked file is ever handed out. */
+ * the hub no longer serves it); one that does not open, is signed by another organisation (a
+ * key neither the supplier's nor one of its people's), or a file whose size or hash differs is
+ * "mismatch". Only a checked file is ever handed out. */
 #ifndef TX_EVIDENCE_CHECK_H
 #define TX_EVIDENCE_CHECK_H
 
@@ -32,11 +33,13 @@ const char *tx_evidence_status_name(int status);
 /* The status's label in the process's language ("checked" / 「確認済み」). Static storage. */
 const char *tx_evidence_status_label(int status);
 
-/* Checks every file of `inner` (signed by `signer`) from the cache of `home`. *out has n
- * elements (Assessment.evidence order); n 0 and *out NULL when none. Caller owns *out
- * (tx_evidence_results_free). TX_ERR_NOMEM only: each file's outcome is its status. */
+/* Checks every file of `inner` from the cache of `home`, its chunks signed by one of the
+ * n_signers keys (the supplier's and its people's). *out has n elements (Assessment.evidence
+ * order); n 0 and *out NULL when none. Caller owns *out (tx_evidence_results_free).
+ * TX_ERR_NOMEM only: each file's outcome is its status. */
 int tx_evidence_check_all(tx_home *home, const tx_assessment_pb *inner,
-                          const uint8_t signer[TX_KEY_LEN], tx_evidence_result **out, size_t *n);
+                          const uint8_t (*signers)[TX_KEY_LEN], size_t n_signers,
+                          tx_evidence_result **out, size_t *n);
 
 void tx_evidence_results_free(tx_evidence_result *r, size_t n);
 

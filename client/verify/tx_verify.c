@@ -20,6 +20,7 @@
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_signer.h"
+#include "tx_two_officers.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -254,6 +255,7 @@ typedef struct {
     tx_home *home;
     tx_recs grants, revokes, sealed;
     tx_recs members;       /* member records and removals: people's signatures (tx_signer) */
+    tx_recs settings, approvals; /* two officers for grants to new buyers (tx_two_officers) */
     const tx_identity *me; /* who reads the grants: the home's identity, or in a member's home
                               the organisation (reader) */
     tx_identity *reader;
@@ -272,6 +274,8 @@ view_free(cache_view *cv)
     tx_recs_clear(&cv->revokes);
     tx_recs_clear(&cv->sealed);
     tx_recs_clear(&cv->members);
+    tx_recs_clear(&cv->settings);
+    tx_recs_clear(&cv->approvals);
     tx_identity_destroy(&cv->reader);
     tx_orgs_free(&cv->orgs);
     tx_trust_set_free(&cv->ts);
@@ -516,6 +520,49 @@ revoked_by(const cache_view *cv, const tx_rec *grant, const uint8_t *me)
     return found;
 }
 
+/* Under its organisation's setting, a grant to a buyer new to the organisation counts only
+ * with a second officer's approval (tx_two_officers): a hub serving it without one is caught. */
+static int
+second_officer_ok(const cache_view *cv, const tx_rec *grant, tx_verdict *v)
+{
+    tx_two_records r = {&cv->settings, &cv->approvals, &cv->grants, &cv->members};
+
+    if (tx_two_officers_state(&r, grant, v->supplier, NULL) != TX_TWO_WAITING) {
+        return 1;
+    }
+    fail(v, TX_FAILED,
+         _("granted by one officer only: the supplier requires a second officer's approval of "
+           "grants to buyers new to it, and no approval of this grant verifies"));
+    return 0;
+}
+
+/* Who may sign the verdict's evidence chunks: its supplier, and every person a member record
+ * the supplier signed names (a file's bytes are bound by the hash in the signed assessment; a
+ * responder sends the files of a draft an officer approves). */
+static int
+chunk_signers(const cache_view *cv, tx_verdict *v)
+{
+    size_t n = 1;
+
+    if ((v->chunk_signers = calloc(cv->members.n + 1, TX_KEY_LEN)) == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    memcpy(v->chunk_signers[0], v->supplier, TX_KEY_LEN);
+    for (size_t i = 0; i < cv->members.n; i++) {
+        const tx_member_pb *m = (const tx_member_pb *)cv->members.v[i].msg;
+
+        if (cv->members.v[i].kind == TX_KIND_MEMBER &&
+            memcmp(tx_rec_signer(&cv->members.v[i]), v->supplier, TX_KEY_LEN) == 0 &&
+            m->organisation.len == TX_KEY_LEN &&
+            memcmp(m->organisation.data, v->supplier, TX_KEY_LEN) == 0 &&
+            m->signing_key.len == TX_KEY_LEN) {
+            memcpy(v->chunk_signers[n++], m->signing_key.data, TX_KEY_LEN);
+        }
+    }
+    v->n_chunk_signers = n;
+    return TX_OK;
+}
+
 static void
 check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
 {
@@ -558,6 +605,9 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
                    : _("not granted to this organisation: the grant names %s, and its content key "
                        "is not sealed to this buyer"),
              fp);
+        goto out;
+    }
+    if (!second_officer_ok(cv, grant, v)) {
         goto out;
     }
     if ((revoke = revoked_by(cv, grant, me->pub.sign)) != NULL) {
@@ -663,7 +713,9 @@ check(const cache_view *cv, const tx_rec *grant, uint8_t *key, tx_verdict *v)
     v->inner = (tx_assessment_pb *)inner.msg;
     inner.msg = NULL;
     /* Its files, from the cache (a failure to allocate leaves them unlisted). */
-    if (tx_evidence_check_all(home, v->inner, v->supplier, &v->evidence, &v->n_evidence) != TX_OK) {
+    if (chunk_signers(cv, v) != TX_OK ||
+        tx_evidence_check_all(home, v->inner, (const uint8_t(*)[TX_KEY_LEN])v->chunk_signers,
+                              v->n_chunk_signers, &v->evidence, &v->n_evidence) != TX_OK) {
         v->n_evidence = 0;
     }
 out:
@@ -821,6 +873,12 @@ load_cache(tx_home *home, cache_view *cv)
         case TX_KIND_KEY_REVOCATION:
         case TX_KIND_KEY_REENROLMENT:
             rc = tx_recs_push(&cv->members, r);
+            break;
+        case TX_KIND_ORG_SETTINGS:
+            rc = tx_recs_push(&cv->settings, r);
+            break;
+        case TX_KIND_GRANT_APPROVAL:
+            rc = tx_recs_push(&cv->approvals, r);
             break;
         case TX_KIND_QUESTIONNAIRE:
         case TX_KIND_REQUEST:
@@ -1203,6 +1261,7 @@ tx_verdicts_free(tx_verdicts *vs)
     for (size_t i = 0; i < vs->n; i++) {
         tx_free(vs->v[i].inner);
         free(vs->v[i].creds);
+        free(vs->v[i].chunk_signers);
         tx_evidence_results_free(vs->v[i].evidence, vs->v[i].n_evidence);
     }
     free(vs->v);

@@ -75,6 +75,10 @@ typedef struct {
     char supplier_corp[16]; /* the signer's corporate number from its verified profile */
     struct tx_cred *creds;  /* owned: the credentials, signed first then declared (tx_cred.h) */
     size_t n_creds;
+    uint8_t (*chunk_signers)[TX_KEY_LEN]; /* owned: who may sign its evidence chunks: the
+                                             supplier's key, then the keys its member records
+                                             name (a responder sends a draft's files) */
+    size_t n_chunk_signers;
 } tx_verdict;
 
 typedef struct {

@@ -552,6 +552,19 @@ def save_shot(b, path, full=True):
     return path
 
 
+def member(w, org, dirname, name, role):
+    """A person's home (keygen --member-of) named by the organisation with `role`."""
+    path = os.path.join(w.root, dirname)
+    w.run([TICSX, "--home", path, "keygen", "--name", name, "--member-of",
+           os.path.join(org.path, "profile.tx")])
+    w.cli(org, "member", "add", "--name", name, "--role", role, "--key",
+          os.path.join(path, "identity.pub"))
+    who = json.loads(w.run([TICSX, "--home", path, "--json", "whoami"]).stdout)
+    h = Home(path, name, who)
+    w.cli(h, "fetch")
+    return h
+
+
 def login(world, home, hub=True, lang="en"):
     """Starts ticsx ui for home, opens its URL in a new browser; returns (ui, browser, api)."""
     u = world.ui(home, hub)

@@ -615,13 +615,18 @@
     if (r.on_behalf_of) {
       sec.appendChild(h('p', {class: 'hint', text: t('rev.origin', {name: r.from ? r.from.name : '', origin: r.on_behalf_of.name})}));
     }
-    sec.appendChild(h('div', {class: 'callout'}, [h('h3', {text: t('rev.sign.title')}), h('p', {text: t('rev.sign.means', {name: r.from ? r.from.name : ''})})]));
+    /* A responder's answer is a draft for the officers: the page says so before and after. */
+    var forApproval = TX.may('answer') && !TX.may('sign');
+    sec.appendChild(forApproval
+      ? h('div', {class: 'callout', t: 'for-approval'}, [h('h3', {text: t('rev.approval.title')}), h('p', {text: t('rev.approval.means', {name: r.from ? r.from.name : ''})})])
+      : h('div', {class: 'callout'}, [h('h3', {text: t('rev.sign.title')}), h('p', {text: t('rev.sign.means', {name: r.from ? r.from.name : ''})})]));
     var back = h('button', {type: 'button', class: 'secondary', text: t('rev.back')});
     back.addEventListener('click', function () {
       F.phase = 'form';
       draw(main, F);
     });
-    var send = h('button', {type: 'button', class: 'primary', t: 'sign-send', text: t('rev.send')});
+    var sendLabel = t(forApproval ? 'rev.approval.send' : 'rev.send');
+    var send = h('button', {type: 'button', class: 'primary', t: 'sign-send', text: sendLabel});
     send.addEventListener('click', function () {
       send.disabled = true;
       back.disabled = true;
@@ -643,7 +648,7 @@
         .catch(function (e) {
           send.disabled = false;
           back.disabled = false;
-          send.textContent = t('rev.send');
+          send.textContent = sendLabel;
           TX.error(e);
         });
     });
@@ -654,6 +659,16 @@
   function drawSent(main, F) {
     var res = F.result || {};
     var r = F.request || {};
+    if (res.approval) {
+      main.appendChild(h('section', {class: 'card success', t: 'sent-for-approval', 'aria-labelledby': 'sent-h'}, [
+        h('h2', {id: 'sent-h', text: t('sent.approval.title')}),
+        h('p', {text: t('sent.approval.text', {name: r.from ? r.from.name : ''})}),
+        h('p', null, [t('sent.approval.id') + ' ', h('code', {class: 'mono wrap', t: 'approval-id', text: res.approval})]),
+        h('div', {class: 'actions'}, [h('a', {class: 'button secondary', href: '#/approvals', text: t('sent.approval.list')}), h('a', {class: 'button secondary', href: '#/inbox', text: t('sent.inbox')})])
+      ]));
+      TX.notice(t('sent.approval.title'));
+      return;
+    }
     var box = h('section', {class: 'card success', t: 'sent', 'aria-labelledby': 'sent-h'}, [
       h('h2', {id: 'sent-h', text: t('sent.title')}),
       h('p', null, [t('sent.id') + ' ', h('code', {class: 'mono wrap', t: 'assessment-id', text: res.assessment || ''})]),
@@ -664,6 +679,9 @@
     var dropped = res.dropped_suppliers || {count: 0, names: []};
     if (dropped.count > 0) {
       box.appendChild(h('p', {class: 'warn', t: 'sent-dropped', text: t('sent.dropped', {n: dropped.count, names: dropped.names.join(', ')})}));
+    }
+    if (res.waiting && res.waiting.length) {
+      box.appendChild(h('p', {class: 'callout', t: 'sent-waiting'}, [t('gr.waiting', {name: r.from ? r.from.name : ''}) + ' ', h('a', {href: '#/grants', text: t('gr.waiting.link')})]));
     }
     if (r.depth > 1) {
       box.appendChild(h('p', {class: 'callout', text: t('sent.forward')}));

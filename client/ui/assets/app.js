@@ -1,6 +1,6 @@
 /* The page's core: DOM and text helpers, the API wrapper (CSRF header, error documents), the
  * hash router, the language switch, the confirm dialog and the live event stream. Pages
- * (buyer.js, supplier.js, answer.js) register their routes with TX.route. */
+ * (buyer.js, supplier.js, answer.js, approvals.js) register their routes with TX.route. */
 'use strict';
 
 (function () {
@@ -260,6 +260,21 @@
     return true;
   };
 
+  /* A page whose action the person's role does not allow ('answer', 'sign') says so instead. */
+  TX.roleRefuses = function (main, what) {
+    if (TX.may(what)) {
+      return false;
+    }
+    var m = (TX.session && TX.session.member) || {};
+    main.appendChild(
+      h('section', {class: 'card callout-card', t: 'role-refused', 'aria-labelledby': 'role-h'}, [
+        h('h2', {id: 'role-h', text: TX.t('role.refused.title')}),
+        h('p', {text: TX.t('role.refused.' + what, {role: m.role && m.acts ? TX.t('role.' + m.role) : TX.t('role.none')})})
+      ])
+    );
+    return true;
+  };
+
   /* The regions: a notice (role=status) and an error (role=alert) with a heading. */
   TX.notice = function (text) {
     var n = document.getElementById('notice');
@@ -468,6 +483,8 @@
     set('nav-inbox', 'nav.inbox');
     set('nav-assessments', 'nav.assessments');
     set('nav-selfcheck', 'nav.selfcheck');
+    set('nav-approvals', 'nav.approvals');
+    set('nav-grants', 'nav.grants');
     document.getElementById('nav').setAttribute('aria-label', TX.t('nav.label'));
     document.getElementById('lang-switch').setAttribute('aria-label', TX.t('lang.label'));
     ['ja', 'en'].forEach(function (l) {
@@ -475,7 +492,25 @@
     });
     var org = document.getElementById('org-name');
     org.textContent = TX.session && TX.session.org ? TX.session.org.name : '';
+    person();
     hubStatus(TX.hub);
+  }
+
+  /* What this home's role may do ('answer', 'sign', 'approvals'): the organisation's own home
+   * may do all; in a member's home the session says (the server refuses the rest with 403). */
+  TX.may = function (what) {
+    var may = TX.session && TX.session.may;
+    return may ? !!may[what] : what !== 'approvals';
+  };
+  /* In a member's home, the person and its role beside the organisation's name; the approvals
+   * entry of the menu for its people. */
+  function person() {
+    var n = document.getElementById('person-name');
+    var m = TX.session ? TX.session.member : null;
+    document.getElementById('nav-approvals-item').hidden = !TX.may('approvals');
+    n.hidden = !m;
+    n.title = (TX.session && TX.session.member_problem) || '';
+    n.textContent = m ? TX.t('member.who', {name: m.name, role: m.role && m.acts ? TX.t('role.' + m.role) : TX.t('role.none')}) : '';
   }
 
   TX.hub = null;

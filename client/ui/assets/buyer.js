@@ -878,7 +878,9 @@
 
   function renderRequests(main) {
     var head = TX.title(main, t('req.title'), t('req.lead'));
-    head.appendChild(h('div', {class: 'toolbar'}, h('a', {class: 'button primary', href: '#/requests/new', t: 'new-request', text: t('req.new')})));
+    if (TX.may('sign')) {
+      head.appendChild(h('div', {class: 'toolbar'}, h('a', {class: 'button primary', href: '#/requests/new', t: 'new-request', text: t('req.new')})));
+    }
     return TX.get('/api/requests').then(function (d) {
       var list = d.requests || [];
       if (!list.length) {
@@ -897,7 +899,7 @@
       wiz = {step: 1, questionnaire: '', to: {}, due: '', depth: 1, note: '', search: '', qs: null, orgs: null};
     }
     TX.title(main, t('wiz.title'), t('wiz.lead'));
-    if (TX.needsHub(main)) {
+    if (TX.needsHub(main) || TX.roleRefuses(main, 'sign')) {
       return;
     }
     var loads = [];

@@ -18,9 +18,20 @@
       TX.get('/api/inbox'),
       TX.get('/api/drafts').catch(function () {
         return {drafts: []};
-      })
+      }),
+      // In a member's home: the approval requests, newest decision per request on its card.
+      TX.may('approvals') ? TX.get('/api/approvals').catch(function () {
+        return {drafts: []};
+      }) : {drafts: []}
     ]).then(function (res) {
       var d = res[0];
+      var approvals = {};
+      (res[2].drafts || []).forEach(function (x) {
+        var seen = approvals[x.request];
+        if (!seen || x.created >= seen.created) {
+          approvals[x.request] = x;
+        }
+      });
       var selfDrafts = (res[1].drafts || []).filter(function (x) {
         return !x.request && !x.sent;
       });
@@ -37,7 +48,7 @@
       }
       var ul = h('ul', {class: 'req-list', role: 'list'});
       reqs.forEach(function (r) {
-        ul.appendChild(inboxCard(r, selfDrafts));
+        ul.appendChild(inboxCard(r, selfDrafts, approvals[r.id]));
       });
       sec.appendChild(ul);
       main.appendChild(sec);
@@ -71,7 +82,7 @@
     });
   }
 
-  function inboxCard(r, selfDrafts) {
+  function inboxCard(r, selfDrafts, approval) {
     var overdue = !r.answered && r.due && r.due < TX.today();
     var card = h('li', {class: 'card request' + (overdue ? ' overdue' : ''), t: 'inbox-request', 'data-id': r.id}, [
       h('div', {class: 'req-head'}, [
@@ -88,16 +99,20 @@
         h('dt', {text: t('inbox.depth')}), h('dd', {text: t('wiz.depth.' + (r.depth > 1 ? 'n' : '1'), {n: r.depth})}),
         h('dt', {text: t('req.idlabel')}), h('dd', {class: 'mono', title: r.id, text: TX.short(r.id)})
       ]),
-      r.note ? h('p', {class: 'note', text: r.note}) : null
+      r.note ? h('p', {class: 'note', text: r.note}) : null,
+      approval && !r.answered ? h('p', {class: 'hint', t: 'inbox-approval', 'data-state': approval.state}, [
+        t('inbox.approval.' + approval.state, {name: approval.decided_by || ''}) + (approval.note ? ': ' + approval.note : '') + ' ',
+        h('a', {href: '#/approvals/' + approval.draft, text: t('inbox.approval.open')})
+      ]) : null
     ]);
     var acts = h('div', {class: 'actions'});
-    if (!r.answered) {
+    if (!r.answered && TX.may('answer')) {
       acts.appendChild(h('a', {class: 'button primary', t: 'answer', href: '#/answer/' + r.id, text: (r.drafts || []).length ? t('inbox.resume') : t('inbox.answer')}));
     } else if (r.assessment) {
       card.appendChild(h('p', {class: 'small', text: t('inbox.answered.with', {id: TX.short(r.assessment)})}));
     }
     var reusable = r.reusable || [];
-    if (!r.answered && reusable.length) {
+    if (!r.answered && reusable.length && TX.may('sign')) {
       var pick = reusable[0];
       var reuseSel = null;
       if (reusable.length > 1) {
@@ -113,17 +128,18 @@
       }, t('inbox.reuse.ok'), function () {
         var a = reuseSel ? reuseSel.value : pick.assessment;
         return TX.post('/api/reuse', {request: r.id, assessment: a}).then(function (res) {
-          TX.notice(res.already_answered ? t('inbox.reuse.already') : t('inbox.reuse.done', {name: r.from ? r.from.name : ''}));
+          var done = res.already_answered ? t('inbox.reuse.already') : t('inbox.reuse.done', {name: r.from ? r.from.name : ''});
+          TX.notice(res.waiting && res.waiting.length ? done + ' ' + t('gr.waiting', {name: r.from ? r.from.name : ''}) : done);
           TX.render(true);
         });
       }));
       acts.appendChild(h('p', {class: 'hint', text: t('inbox.reuse.hint')}));
     }
-    if (!r.answered && selfDrafts.length && !(r.drafts || []).length) {
+    if (!r.answered && selfDrafts.length && !(r.drafts || []).length && TX.may('answer')) {
       var sd = selfDrafts[selfDrafts.length - 1];
       acts.appendChild(h('a', {class: 'button secondary', t: 'use-selfcheck', href: '#/answer/' + r.id + '?draft=' + encodeURIComponent(sd.id), text: t('inbox.useself', {date: TX.dash(sd.updated)})}));
     }
-    if (r.depth > 1) {
+    if (r.depth > 1 && TX.may('sign')) {
       acts.appendChild(TX.action({class: 'secondary', t: 'forward'}, t('inbox.forward'), t('inbox.forward.confirm', {name: r.from ? r.from.name : '', n: r.depth - 1}), t('inbox.forward.ok'), function () {
         return TX.post('/api/forward', {request: r.id}).then(function (res) {
           var skipped = (res.skipped || []).map(function (s) { return s.name || s.fingerprint; });
@@ -138,6 +154,11 @@
 
   /* ---- Answering ----------------------------------------------------------------------- */
   function renderAnswer(main, m, q) {
+    if (!TX.may('answer')) {
+      TX.title(main, t('nav.inbox'));
+      TX.roleRefuses(main, 'answer');
+      return;
+    }
     var key = '/answer/' + m[1] + (q.draft ? '?draft=' + q.draft : '') + (q.supersedes ? (q.draft ? '&' : '?') + 'supersedes=' + q.supersedes : '');
     return TX.answerForm(main, key, {mode: 'answer', request: m[1], draft: q.draft || null, supersedes: q.supersedes || null});
   }
@@ -200,7 +221,7 @@
             h('td', null, h('span', {class: 'badge ' + (badge[p.state] || ''), text: t('plan.' + p.state)})),
             h('td', {text: p.due || ''}),
             h('td', {text: p.action || ''}),
-            h('td', null, TX.action({class: 'secondary small', t: 'plan-done', 'aria-label': t('plan.mark') + ': ' + p.item}, t('plan.mark'), t('plan.mark.confirm', {item: p.item}), t('plan.mark.ok'), function () {
+            h('td', null, TX.may('sign') && TX.action({class: 'secondary small', t: 'plan-done', 'aria-label': t('plan.mark') + ': ' + p.item}, t('plan.mark'), t('plan.mark.confirm', {item: p.item}), t('plan.mark.ok'), function () {
               return TX.post('/api/plans/done', {assessment: p.assessment, item: p.item}).then(function (res) {
                 TX.notice(t('plan.mark.done', {item: p.item, id: TX.short(res.assessment)}));
                 TX.render(true);
@@ -269,7 +290,7 @@
           return h('tr', {'data-fingerprint': g.fingerprint}, [
             h('th', {scope: 'row'}, [g.name, h('div', {class: 'fp', text: g.fingerprint})]),
             h('td', {text: g.until || t('inbox.nolimit')}),
-            h('td', null, TX.action({class: 'danger small', t: 'revoke', 'aria-label': t('as.revoke') + ': ' + g.name}, t('as.revoke'), t('as.revoke.confirm', {name: g.name}), t('as.revoke.ok'), function () {
+            h('td', null, TX.may('sign') && TX.action({class: 'danger small', t: 'revoke', 'aria-label': t('as.revoke') + ': ' + g.name}, t('as.revoke'), t('as.revoke.confirm', {name: g.name}), t('as.revoke.ok'), function () {
               return TX.post('/api/revoke', {assessment: a.id, from: g.fingerprint}).then(function (res) {
                 TX.notice(t('as.revoke.done', {name: g.name, n: (res.assessments || []).length}));
                 TX.render(true);
@@ -286,7 +307,7 @@
         return h('li', {'data-fingerprint': s.fingerprint, 'data-state': s.state, text: t(s.state === 'revoked' ? 'as.past.revoked' : 'as.past.ended', {name: s.name || s.fingerprint, date: s.state === 'revoked' ? s.revoked : s.until, granted: s.granted})});
       })));
     }
-    if (!a.superseded_by) {
+    if (!a.superseded_by && TX.may('sign')) {
       var toId = TX.uid('gt');
       var untilId = TX.uid('gu');
       var to = h('select', {id: toId, t: 'grant-to'}, [h('option', {value: '', text: t('as.grant.pick')})].concat(orgs.filter(function (o) {
@@ -308,8 +329,9 @@
         if (until.value) {
           body.until = until.value;
         }
-        return TX.post('/api/grant', body).then(function () {
-          TX.notice(t('as.grant.done'));
+        var chosen = to.options[to.selectedIndex].text;
+        return TX.post('/api/grant', body).then(function (res) {
+          TX.notice(res.waiting && res.waiting.length ? t('gr.waiting', {name: chosen}) : t('as.grant.done'));
           TX.render(true);
         });
       });

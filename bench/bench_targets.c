@@ -1,0 +1,129 @@
+/* The ratios the targets are stated in, and the targets, from the sections of a run's results:
+ * a ratio or a target whose figure the run did not measure says so and why, never a number or
+ * "met". */
+#include "bench.h"
+
+#include <stdio.h>
+
+static json_t *
+section(json_t *root, const char *name)
+{
+    json_t *s = json_object_get(root, name);
+
+    if (!json_is_object(s)) {
+        s = json_object();
+        json_object_set_new(root, name, s);
+    }
+    return s;
+}
+
+/* ratios[key] = a / b, or not measured naming the figure that was not. */
+static void
+ratio_of(json_t *ratios, const char *key, const json_t *sa, const char *ka, const json_t *sb,
+         const char *kb, const char *label)
+{
+    double a, b;
+
+    if (!tx_bench_get(sa, ka, &a)) {
+        tx_bench_unmeasured(ratios, key, label, "%s: %s", ka, tx_bench_why(sa, ka));
+    } else if (!tx_bench_get(sb, kb, &b)) {
+        tx_bench_unmeasured(ratios, key, label, "%s: %s", kb, tx_bench_why(sb, kb));
+    } else if (b <= 0) {
+        tx_bench_unmeasured(ratios, key, label, "%s is 0", kb);
+    } else {
+        tx_bench_set(ratios, key, a / b, "", label);
+    }
+}
+
+static void
+ratios(json_t *root, json_t *r)
+{
+    json_t *limits = section(root, "limits"), *ingest = section(root, "ingest");
+    json_t *latency = section(root, "latency"), *redis = section(root, "redis");
+    const char *base = "verify_all_cores_mean_per_s";
+
+    ratio_of(r, "ingest_over_verify", ingest, "records_per_s", r, base,
+             "sustained ingest / all-core verify");
+    ratio_of(r, "ingest_batch_over_verify", section(root, "ingest_batch"), "records_per_s", r, base,
+             "ingest in SubmitBatch calls / all-core verify");
+    ratio_of(r, "latency_p99_over_disk_p99", latency, "p99_us", limits, "lmdb_paced_us_p99",
+             "p99 submit latency / p99 of a bare durable commit (same span)");
+    ratio_of(r, "aggregate_over_verify", section(root, "read"), "required_sig_per_s", r, base,
+             "aggregation (3 sig/node) / all-core verify");
+    ratio_of(r, "ingest_over_redis", ingest, "records_per_s", redis, "records_per_s",
+             "sustained ingest / Redis peer (records/s)");
+    ratio_of(r, "latency_p50_over_redis_p50", latency, "p50_us", redis, "p50_us",
+             "submit p50 at half rate / Redis peer's p50");
+    ratio_of(r, "latency_p99_over_redis_p99", latency, "p99_us", redis, "p99_us",
+             "submit p99 at half rate / Redis peer's p99");
+}
+
+/* The hub's memory at the last scale step: the larger of the hub that ingested the records and
+ * the hub restarted on them; not measured unless both were. */
+static void
+memory_target(json_t *targets, const char *name, const json_t *last)
+{
+    double ingest_kib, start_kib;
+
+    if (!tx_bench_get(last, "after_ingest_anon_kib", &ingest_kib)) {
+        tx_bench_target_unmeasured(targets, name, 64, 0, "MiB",
+                                   tx_bench_why(last, "after_ingest_anon_kib"));
+    } else if (!tx_bench_get(last, "after_start_anon_kib", &start_kib)) {
+        tx_bench_target_unmeasured(targets, name, 64, 0, "MiB",
+                                   tx_bench_why(last, "after_start_anon_kib"));
+    } else {
+        tx_bench_target(targets, name, (ingest_kib > start_kib ? ingest_kib : start_kib) / 1024, 64,
+                        0, "MiB");
+    }
+}
+
+static void
+scale_targets(const tx_bench_cfg *cfg, json_t *root, json_t *targets)
+{
+    json_t *scale = json_object_get(root, "scale");
+    size_t n = json_array_size(scale);
+    json_t *last = n > 0 ? json_array_get(scale, n - 1) : NULL;
+    json_t *none = json_object();
+    double recs = cfg->scale_max < 1000000 ? (double)cfg->scale_max : 1000000;
+    char name[96];
+
+    if (last == NULL) {
+        /* Every figure the targets read, not measured for the same reason. */
+        const char *why = cfg->scale ? "the scale series stored no step" : "left out (no --scale)";
+
+        tx_bench_unmeasured(none, "after_ingest_anon_kib", NULL, "%s", why);
+        tx_bench_unmeasured(none, "lmdb_over_envelopes", NULL, "%s", why);
+        tx_bench_unmeasured(none, "start_first_answer_ms", NULL, "%s", why);
+        last = none;
+    } else {
+        tx_bench_get(last, "records", &recs);
+    }
+    snprintf(name, sizeof name, "hub Anonymous MiB at %.0f records", recs);
+    memory_target(targets, name, last);
+    snprintf(name, sizeof name, "data.mdb / envelopes at %.0f records", recs);
+    tx_bench_target_of(targets, name, last, "lmdb_over_envelopes", 1, 1.3, 0, "x");
+    snprintf(name, sizeof name, "start to first answer at %.0f records", recs);
+    tx_bench_target_of(targets, name, last, "start_first_answer_ms", 1e-3, 1, 0, "s");
+    json_decref(none);
+}
+
+void
+tx_bench_judge(const tx_bench_cfg *cfg, json_t *root)
+{
+    json_t *r = section(root, "ratios"), *targets = json_array();
+    json_t *readside = section(root, "read");
+
+    ratios(root, r);
+    tx_bench_target_of(targets, "ingest / all-core verify", r, "ingest_over_verify", 1, 0.6, 1, "");
+    tx_bench_target_of(targets, "p99 submit latency at half rate", section(root, "latency"),
+                       "p99_us", 1e-3, 5, 0, "ms");
+    tx_bench_target_of(targets, "aggregation (3 sig/node) / all-core verify", r,
+                       "aggregate_over_verify", 1, 0.7, 1, "");
+    /* The web UI (issue 13): the dashboard's first page and the tree, answered from the model
+     * in memory, with the bytes the server sends. */
+    tx_bench_target_of(targets, "UI dashboard first page (50 rows)", readside, "ui_dashboard_s", 1,
+                       1, 0, "s");
+    tx_bench_target_of(targets, "UI supply tree", readside, "ui_tree_s", 1, 2, 0, "s");
+    scale_targets(cfg, root, targets);
+    json_object_set_new(root, "targets", targets);
+}

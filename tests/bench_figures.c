@@ -1,0 +1,390 @@
+/* ticsx-bench's figures when a reading fails: a figure the run could not measure is null in
+ * the JSON with its reason under "not_measured", is printed as "not measured: WHY", and no
+ * ratio or target built on it has a number or is met. The failures are real: the memory of a
+ * process that has exited, of a process that is not dumpable (as the hub), a Redis peer whose
+ * redis-server is not there. */
+#include "bench.h"
+
+#include "tx_error.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+/* ---- what the table printed ---- */
+
+static int saved_stdout = -1;
+static char out_path[] = "/tmp/bench-figures-XXXXXX";
+
+static void
+capture_begin(void)
+{
+    int fd = mkstemp(out_path);
+
+    assert_true(fd >= 0);
+    fflush(stdout);
+    saved_stdout = dup(1);
+    assert_true(saved_stdout >= 0);
+    assert_int_equal(dup2(fd, 1), 1);
+    close(fd);
+}
+
+/* The text printed since capture_begin (caller frees). */
+static char *
+capture_end(void)
+{
+    FILE *f;
+    char *text = calloc(1, 65536);
+    size_t n;
+
+    fflush(stdout);
+    assert_int_equal(dup2(saved_stdout, 1), 1);
+    close(saved_stdout);
+    f = fopen(out_path, "r");
+    assert_non_null(f);
+    assert_non_null(text);
+    n = fread(text, 1, 65535, f);
+    text[n] = 0;
+    fclose(f);
+    unlink(out_path);
+    strcpy(out_path, "/tmp/bench-figures-XXXXXX");
+    return text;
+}
+
+/* key of section is null with a reason containing `why`. */
+static void
+assert_unmeasured(const json_t *section, const char *key, const char *why)
+{
+    const char *reason = tx_bench_why(section, key);
+    double v = -1;
+
+    assert_non_null(json_object_get(section, key));
+    assert_true(json_is_null(json_object_get(section, key)));
+    assert_false(tx_bench_get(section, key, &v));
+    assert_true(v == 0);
+    assert_non_null(reason);
+    assert_non_null(strstr(reason, why));
+}
+
+/* ---- the results tree ---- */
+
+static void
+unmeasured_is_null_with_reason(void **state)
+{
+    json_t *s = json_object();
+    char *text;
+
+    (void)state;
+    capture_begin();
+    tx_bench_set(s, "rate", 1234, "/s", "a rate");
+    tx_bench_unmeasured(s, "memory", "a memory", "cannot read %s", "/proc/1/smaps_rollup");
+    tx_bench_unmeasured(s, "quiet", NULL, "left out");
+    text = capture_end();
+    assert_non_null(strstr(text, "a rate"));
+    assert_non_null(strstr(text, "a memory"));
+    assert_non_null(strstr(text, "not measured: cannot read /proc/1/smaps_rollup\n"));
+    assert_null(strstr(text, "left out")); /* no label: not printed */
+    assert_unmeasured(s, "memory", "cannot read /proc/1/smaps_rollup");
+    assert_unmeasured(s, "quiet", "left out");
+    assert_null(tx_bench_why(s, "rate"));
+    assert_string_equal(tx_bench_why(s, "absent"), "no figure");
+    /* Measured again later: a number, and no longer a reason to read. */
+    capture_begin();
+    tx_bench_set(s, "memory", 42, "KiB", NULL);
+    free(capture_end());
+    assert_null(tx_bench_why(s, "memory"));
+    free(text);
+    json_decref(s);
+}
+
+static void
+quantile_of_nothing_is_unmeasured(void **state)
+{
+    json_t *s = json_object();
+    double v[3] = {3, 1, 2};
+    char *text;
+
+    (void)state;
+    capture_begin();
+    tx_bench_set_quantile(s, "p50", v, 0, 0.5, "us", "p50 of nothing");
+    tx_bench_set_quantile(s, "p99", v, 3, 0.99, "us", "p99 of three");
+    text = capture_end();
+    assert_unmeasured(s, "p50", "no samples");
+    assert_int_equal(json_integer_value(json_object_get(s, "p99")), 3);
+    assert_non_null(strstr(text, "not measured: no samples"));
+    free(text);
+    json_decref(s);
+}
+
+/* ---- memory ---- */
+
+/* A child that sleeps until killed; not dumpable when asked (as the hub makes itself). */
+static pid_t
+sleeper(int undumpable)
+{
+    int ready[2];
+    char c;
+    pid_t pid;
+
+    assert_int_equal(pipe(ready), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (undumpable) {
+            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        }
+        (void)!write(ready[1], "r", 1);
+        pause();
+        _exit(0);
+    }
+    close(ready[1]);
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    return pid;
+}
+
+static void
+memory_of_a_gone_process_is_unmeasured(void **state)
+{
+    json_t *row = json_object();
+    pid_t pid = sleeper(0);
+    tx_bench_mem m;
+    char *text;
+
+    (void)state;
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    assert_int_equal(tx_bench_memory(pid, &m), TX_ERR_IO);
+    assert_true(m.anon_kib == -1 && m.private_dirty_kib == -1 && m.rss_kib == -1);
+    assert_null(m.source);
+    assert_non_null(strstr(m.why, "smaps_rollup"));
+    assert_non_null(strstr(m.why, "status"));
+    capture_begin();
+    tx_bench_memory_into(row, "after_start", pid, "hub memory");
+    text = capture_end();
+    assert_unmeasured(row, "after_start_anon_kib", "cannot read /proc/");
+    assert_unmeasured(row, "after_start_private_dirty_kib", "cannot read /proc/");
+    assert_unmeasured(row, "after_start_rss_kib", "cannot read /proc/");
+    assert_true(json_is_null(json_object_get(row, "after_start_anon_source")));
+    assert_non_null(strstr(text, "hub memory: Anonymous"));
+    assert_non_null(strstr(text, "not measured: cannot read /proc/"));
+    assert_null(strstr(text, " KiB"));
+    free(text);
+    json_decref(row);
+}
+
+/* Root reads a process's smaps whatever it is; anyone else reads the RssAnon of a process that
+ * is not dumpable from /proc/PID/status, and its Private_Dirty is not measured. */
+static void
+memory_of_an_undumpable_process(void **state)
+{
+    json_t *row = json_object();
+    pid_t pid = sleeper(1);
+    tx_bench_mem m;
+
+    (void)state;
+    capture_begin();
+    assert_int_equal(tx_bench_memory(pid, &m), TX_OK);
+    tx_bench_memory_into(row, "after_ingest", pid, "hub memory");
+    free(capture_end());
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    assert_true(m.anon_kib >= 0 && m.rss_kib > 0);
+    assert_true(tx_bench_get(row, "after_ingest_anon_kib", &(double){0}));
+    if (geteuid() == 0) {
+        assert_string_equal(m.source, "smaps_rollup");
+        assert_true(m.private_dirty_kib >= 0);
+    } else {
+        assert_string_equal(m.source, "status");
+        assert_true(m.private_dirty_kib == -1);
+        assert_non_null(strstr(m.why, "smaps_rollup"));
+        assert_unmeasured(row, "after_ingest_private_dirty_kib", "smaps_rollup");
+    }
+    assert_string_equal(json_string_value(json_object_get(row, "after_ingest_anon_source")),
+                        m.source);
+    json_decref(row);
+}
+
+/* ---- ratios and targets ---- */
+
+static const json_t *
+target_named(const json_t *root, const char *prefix)
+{
+    const json_t *targets = json_object_get(root, "targets");
+
+    for (size_t i = 0; i < json_array_size(targets); i++) {
+        const json_t *t = json_array_get(targets, i);
+        if (strncmp(json_string_value(json_object_get(t, "name")), prefix, strlen(prefix)) == 0) {
+            return t;
+        }
+    }
+    fail_msg("no target %s", prefix);
+    return NULL;
+}
+
+static void
+assert_target_unmeasured(const json_t *root, const char *name, const char *why)
+{
+    const json_t *t = target_named(root, name);
+
+    assert_true(json_is_null(json_object_get(t, "value")));
+    assert_true(json_is_null(json_object_get(t, "met")));
+    assert_non_null(strstr(json_string_value(json_object_get(t, "not_measured")), why));
+}
+
+/* The scale step of the old failure: the hub's memory could not be read, everything else was.
+ * Its target is not measured (it read "0.000 MiB ... met" before); the others are judged. */
+static void
+unmeasured_memory_is_no_met_target(void **state)
+{
+    tx_bench_cfg cfg = {.scale = 1, .scale_max = 10000};
+    json_t *root = json_object(), *scale = json_array(), *row = json_object();
+    json_t *ratios = json_object(), *ingest = json_object();
+    char *text;
+
+    (void)state;
+    json_object_set_new(root, "ingest", ingest);
+    json_object_set_new(root, "ratios", ratios);
+    json_object_set_new(root, "scale", scale);
+    json_array_append_new(scale, row);
+    capture_begin();
+    tx_bench_set(ingest, "records_per_s", 6000, "records/s", NULL);
+    tx_bench_set(ratios, "verify_all_cores_mean_per_s", 30000, "/s", NULL);
+    tx_bench_set(row, "records", 10000, "", NULL);
+    tx_bench_set(row, "lmdb_over_envelopes", 1.2, "x", NULL);
+    tx_bench_set(row, "start_first_answer_ms", 250, "ms", NULL);
+    tx_bench_set(row, "after_ingest_anon_kib", 3000, "KiB", NULL);
+    tx_bench_unmeasured(row, "after_start_anon_kib", NULL,
+                        "cannot read /proc/9/smaps_rollup: Permission denied");
+    tx_bench_judge(&cfg, root);
+    text = capture_end();
+    assert_target_unmeasured(root, "hub Anonymous MiB at 10000 records", "Permission denied");
+    assert_true(json_is_true(json_object_get(target_named(root, "data.mdb"), "met")));
+    assert_true(json_is_true(json_object_get(target_named(root, "start to first"), "met")));
+    assert_true(json_is_false(json_object_get(target_named(root, "ingest / all"), "met")));
+    assert_non_null(strstr(text, "hub Anonymous MiB at 10000 records"));
+    assert_non_null(strstr(text, "not measured: cannot read /proc/9/smaps_rollup"));
+    assert_null(strstr(text, "0.000 MiB"));
+    /* The parts that did not run: their ratios and targets say why. */
+    assert_unmeasured(ratios, "ingest_over_redis", "records_per_s: no figure");
+    assert_unmeasured(ratios, "aggregate_over_verify", "required_sig_per_s");
+    assert_target_unmeasured(root, "UI supply tree", "no figure");
+    assert_target_unmeasured(root, "p99 submit latency", "no figure");
+    free(text);
+    json_decref(root);
+}
+
+/* No scale series, no figures at all: every target is not measured, none is met. */
+static void
+nothing_measured_nothing_met(void **state)
+{
+    tx_bench_cfg cfg = {.scale = 0, .scale_max = 1000000};
+    json_t *root = json_object(), *targets;
+    char *text;
+
+    (void)state;
+    capture_begin();
+    tx_bench_judge(&cfg, root);
+    text = capture_end();
+    targets = json_object_get(root, "targets");
+    assert_true(json_array_size(targets) >= 8);
+    for (size_t i = 0; i < json_array_size(targets); i++) {
+        const json_t *t = json_array_get(targets, i);
+        assert_true(json_is_null(json_object_get(t, "met")));
+        assert_true(json_is_string(json_object_get(t, "not_measured")));
+    }
+    assert_target_unmeasured(root, "hub Anonymous MiB at 1000000", "left out (no --scale)");
+    assert_null(strstr(text, " met"));
+    assert_null(strstr(text, "MISSED"));
+    free(text);
+    json_decref(root);
+}
+
+/* ---- the Redis peer without redis-server ---- */
+
+static void
+redis_not_installed(void **state)
+{
+    char dir[] = "/tmp/bench-figures-path-XXXXXX", *old = getenv("PATH");
+    char *saved = old != NULL ? strdup(old) : NULL;
+    tx_bench_cfg cfg = {.records = 10, .redis_clients = 2};
+    json_t *out = json_object(), *given = json_object();
+    char *text;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cfg.work, sizeof cfg.work, "%s", dir);
+    setenv("PATH", dir, 1); /* an empty directory: no redis-server on it */
+    capture_begin();
+    assert_int_equal(tx_bench_redis(&cfg, out), TX_OK);
+    cfg.redis_bin = "/nonexistent/redis-server";
+    assert_int_equal(tx_bench_redis(&cfg, given), TX_OK);
+    text = capture_end();
+    if (saved != NULL) {
+        setenv("PATH", saved, 1);
+    }
+    free(saved);
+    rmdir(dir);
+    assert_unmeasured(out, "records_per_s", "redis-server not installed");
+    assert_unmeasured(out, "p50_us", "redis-server not installed");
+    assert_unmeasured(out, "p99_us", "redis-server not installed");
+    assert_unmeasured(given, "records_per_s", "not an executable");
+    assert_non_null(strstr(text, "Redis XADD of 2 KB, appendfsync always"));
+    assert_non_null(strstr(text, "not measured: redis-server not installed"));
+    free(text);
+    json_decref(out);
+    json_decref(given);
+}
+
+/* A redis-server that exits at once: the peer is not measured, says why, and leaves no child
+ * behind (the run goes on). */
+static void
+redis_that_exits_is_unmeasured(void **state)
+{
+    char dir[] = "/tmp/bench-figures-redis-XXXXXX";
+    tx_bench_cfg cfg = {.records = 10, .redis_clients = 2, .redis_bin = "/bin/false"};
+    json_t *out = json_object();
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cfg.work, sizeof cfg.work, "%s", dir);
+    capture_begin();
+    assert_int_equal(tx_bench_redis(&cfg, out), TX_OK);
+    free(capture_end());
+#ifdef TX_BENCH_HIREDIS
+    assert_unmeasured(out, "records_per_s", "redis-server exited at start");
+    assert_unmeasured(out, "p99_us", "redis-server exited at start");
+#else
+    assert_unmeasured(out, "records_per_s", "without hiredis");
+#endif
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no child left */
+    assert_int_equal(rmdir(dir), 0);                  /* its directory removed */
+    json_decref(out);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unmeasured_is_null_with_reason),
+        cmocka_unit_test(quantile_of_nothing_is_unmeasured),
+        cmocka_unit_test(memory_of_a_gone_process_is_unmeasured),
+        cmocka_unit_test(memory_of_an_undumpable_process),
+        cmocka_unit_test(unmeasured_memory_is_no_met_target),
+        cmocka_unit_test(nothing_measured_nothing_met),
+        cmocka_unit_test(redis_not_installed),
+        cmocka_unit_test(redis_that_exits_is_unmeasured),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
