@@ -1,0 +1,116 @@
+/* Integration: in a member's home every command acts for the organisation, through the real
+ * binaries and a real hub. Two officers of a supplier and an officer and a viewer of a buyer,
+ * each in its own home: what one officer (or the organisation's key) signed is the
+ * organisation's in every other person's home (watch, requests, assessments, share, revoke),
+ * and a person of another organisation counts for nothing. */
+#include "harness.h"
+#include "tx_error.h"
+#include "tx_util.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+typedef struct {
+    th_world w;
+    char buyer[PATH_MAX], sup[PATH_MAX], other[PATH_MAX];
+    char sato[PATH_MAX], ito[PATH_MAX], mori[PATH_MAX], kato[PATH_MAX], eve[PATH_MAX];
+    char answers[PATH_MAX + 16];
+} fixture;
+
+/* A person of the organisation in `org_home`, named with `role`. */
+static void
+person(fixture *f, const char *home, const char *org_home, const char *name, const char *role)
+{
+    char profile[PATH_MAX + 16], key[PATH_MAX + 16], id[65];
+
+    snprintf(profile, sizeof profile, "%s/profile.tx", org_home);
+    snprintf(key, sizeof key, "%s/identity.pub", home);
+    th_ticsx_expect(0, &f->w.hub, home, "keygen", "--name", name, "--member-of", profile, NULL);
+    th_ticsx_id(id, &f->w.hub, org_home, "member", "add", "--name", name, "--role", role, "--key",
+                key, NULL);
+}
+
+static void
+setup(fixture *f)
+{
+    th_require_hub_bin();
+    th_world_begin(&f->w);
+    th_world_party(&f->w, f->buyer, "buyer", "Tokai Motors KK", NULL);
+    th_world_party(&f->w, f->sup, "supplier", "Mikawa Precision KK", NULL);
+    th_world_party(&f->w, f->other, "other", "Nagoya Body KK", NULL);
+    th_world_home(&f->w, f->sato, "sato");
+    th_world_home(&f->w, f->ito, "ito");
+    th_world_home(&f->w, f->mori, "mori");
+    th_world_home(&f->w, f->kato, "kato");
+    th_world_home(&f->w, f->eve, "eve");
+    th_world_start(&f->w);
+    person(f, f->sato, f->sup, "Sato Hanako", "officer");
+    person(f, f->ito, f->sup, "Ito Ken", "officer");
+    person(f, f->mori, f->buyer, "Mori Aoi", "officer");
+    person(f, f->kato, f->buyer, "Kato Yui", "viewer");
+    person(f, f->eve, f->other, "Eve Other", "officer"); /* another organisation's officer */
+    snprintf(f->answers, sizeof f->answers, "%s/answers.json", f->w.root);
+}
+
+/* A request from `home` to the supplier; its id into req. */
+static void
+ask(fixture *f, const char *home, char req[65])
+{
+    th_ticsx_id(req, &f->w.hub, home, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", NULL);
+}
+
+/* `home` answers req with yes everywhere; the assessment's id into aid. */
+static void
+answer(fixture *f, const char *home, const char *req, char aid[65])
+{
+    th_answers_file(&f->w.hub, home, req, "yes", NULL, f->answers);
+    th_ticsx_id(aid, &f->w.hub, home, "answer", req, "--file", f->answers, NULL);
+}
+
+/* Watching in a member's home: the request to the organisation reaches its officer, the grant
+ * to the buyer reaches the buyer's officer (the content key sealed to the organisation opens
+ * with the key the member record gives it); a person of another organisation sees neither. */
+static void
+test_watch(void **state)
+{
+    fixture f;
+    char req[65], aid[65];
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    ask(&f, f.mori, req);
+    th_ticsx(&r, &f.w.hub, f.sato, "watch", "--count", "1", "--for", "30", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Tokai Motors KK");
+    th_result_free(&r);
+    answer(&f, f.ito, req, aid);
+    th_ticsx(&r, &f.w.hub, f.kato, "watch", "--count", "1", "--for", "30", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    /* Another organisation's officer: nothing for it arrives (a short wait, then exit 3). */
+    th_ticsx(&r, &f.w.hub, f.eve, "watch", "--count", "1", "--for", "1", NULL);
+    assert_int_not_equal(r.status, 0);
+    assert_null(strstr(r.out, "Tokai Motors KK"));
+    assert_null(strstr(r.out, "Mikawa Precision KK"));
+    th_result_free(&r);
+    th_world_end(&f.w);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_watch),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
+}
