@@ -13,5 +13,6 @@ add_dependencies(test_exchange ticsx ticsx-hub)
 tx_add_test(test_readpath SOURCES test_readpath.c LIBS tx_client TIMEOUT 60)
 # A signing key resolved through member records to its organisation (client/verify/tx_signer).
 tx_add_test(test_signer SOURCES test_signer.c LIBS tx_client tx_test_harness TIMEOUT 60)
+tx_add_test(test_us SOURCES test_us.c LIBS tx_client tx_test_harness TIMEOUT 60)
 # A buyer's verify of records signed by an organisation's people, from a cache a hub filled.
 tx_add_test(test_member_verify SOURCES test_member_verify.c LIBS tx_client tx_test_harness TIMEOUT 60)

@@ -70,6 +70,7 @@ ask(fixture *f, const char *home, char req[65])
 static void
 answer(fixture *f, const char *home, const char *req, char aid[65])
 {
+    remove(f->answers);
     th_answers_file(&f->w.hub, home, req, "yes", NULL, f->answers);
     th_ticsx_id(aid, &f->w.hub, home, "answer", req, "--file", f->answers, NULL);
 }
@@ -105,11 +106,73 @@ test_watch(void **state)
     th_world_end(&f.w);
 }
 
+/* The number of requests `requests --json` lists in `home`, and the answered count of the
+ * first. */
+static size_t
+requests_listed(fixture *f, const char *home, json_int_t *answered)
+{
+    json_t *root, *v;
+    th_result r;
+    size_t n;
+
+    th_ticsx(&r, &f->w.hub, home, "requests", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    v = json_object_get(root, "requests");
+    n = json_array_size(v);
+    *answered = n > 0 ? json_integer_value(json_object_get(json_array_get(v, 0), "answered")) : -1;
+    json_decref(root);
+    th_result_free(&r);
+    return n;
+}
+
+/* A buyer's requests signed by its officer are the organisation's: its own home, the officer's
+ * and its viewer's list them with their progress, and the report's tree starts from them. A
+ * request another organisation's officer sent to the same supplier is not the buyer's. */
+static void
+test_progress(void **state)
+{
+    fixture f;
+    char req[65], aid[65], theirs[65];
+    json_int_t answered;
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    ask(&f, f.mori, req);
+    ask(&f, f.eve, theirs);
+    /* A second request of the officer, not answered: only the tree's roots name its supplier. */
+    th_ticsx_id(aid, &f.w.hub, f.mori, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Nagoya Body KK", NULL);
+    answer(&f, f.sato, req, aid);
+    answer(&f, f.ito, theirs, aid);
+    th_ticsx_expect(0, &f.w.hub, f.buyer, "fetch", NULL);
+    th_ticsx_expect(0, &f.w.hub, f.kato, "fetch", NULL);
+    th_ticsx_expect(0, &f.w.hub, f.mori, "fetch", NULL);
+    /* Newest first: the unanswered one, then the answered one. */
+    assert_int_equal(requests_listed(&f, f.buyer, &answered), 2);
+    assert_int_equal(requests_listed(&f, f.kato, &answered), 2);
+    assert_int_equal(requests_listed(&f, f.mori, &answered), 2);
+    th_ticsx(&r, &f.w.hub, f.kato, "requests", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Nagoya Body KK");
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    /* The tree's first tier: the supplier the officer asked. */
+    th_ticsx(&r, &f.w.hub, f.kato, "report", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_expect_text(r.out, "Nagoya Body KK");
+    th_result_free(&r);
+    th_world_end(&f.w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_watch),
+        cmocka_unit_test(test_progress),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
