@@ -167,12 +167,85 @@ test_progress(void **state)
     th_world_end(&f.w);
 }
 
+/* True when `assessments --json` in `home` lists assessment `aid`; the state of its sharing
+ * with `buyer` ("current", "revoked", "ended", or "" when never) into state. */
+static int
+lists(fixture *f, const char *home, const char *aid, const char *buyer, char state[16])
+{
+    json_t *root, *a, *h;
+    size_t i, k;
+    th_result r;
+    int found = 0;
+
+    state[0] = 0;
+    th_ticsx(&r, &f->w.hub, home, "assessments", "--json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    json_array_foreach(json_object_get(root, "assessments"), i, a)
+    {
+        if (strcmp(json_string_value(json_object_get(a, "id")), aid) != 0) {
+            continue;
+        }
+        found = 1;
+        json_array_foreach(json_object_get(a, "shared"), k, h)
+        {
+            if (strcmp(json_string_value(json_object_get(h, "name")), buyer) == 0) {
+                snprintf(state, 16, "%s", json_string_value(json_object_get(h, "state")));
+            }
+        }
+    }
+    json_decref(root);
+    th_result_free(&r);
+    return found;
+}
+
+/* The organisation's assessments, signed by one officer or by the organisation's key, are
+ * listed in every home of the organisation; another officer revokes a grant the first made,
+ * and every home sees it revoked. Another organisation's officer finds none of them. */
+static void
+test_assessments(void **state)
+{
+    fixture f;
+    char req[65], req2[65], by_sato[65], by_org[65], st[16];
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    ask(&f, f.mori, req);
+    ask(&f, f.buyer, req2);
+    answer(&f, f.sato, req, by_sato);
+    answer(&f, f.sup, req2, by_org);
+    assert_true(lists(&f, f.ito, by_sato, "Tokai Motors KK", st));
+    assert_string_equal(st, "current");
+    assert_true(lists(&f, f.ito, by_org, "Tokai Motors KK", st));
+    assert_true(lists(&f, f.sup, by_sato, "Tokai Motors KK", st));
+    assert_true(lists(&f, f.sato, by_org, "Tokai Motors KK", st));
+    assert_false(lists(&f, f.eve, by_sato, "Tokai Motors KK", st));
+    assert_false(lists(&f, f.eve, by_org, "Tokai Motors KK", st));
+
+    /* Another organisation's officer cannot revoke it; the other officer can. */
+    th_ticsx(&r, &f.w.hub, f.eve, "revoke", by_sato, "--from", "Tokai Motors KK", NULL);
+    assert_int_not_equal(r.status, 0);
+    th_result_free(&r);
+    th_ticsx_expect(0, &f.w.hub, f.ito, "revoke", by_sato, "--from", "Tokai Motors KK", NULL);
+    assert_true(lists(&f, f.sato, by_sato, "Tokai Motors KK", st));
+    assert_string_equal(st, "revoked");
+    assert_true(lists(&f, f.sup, by_sato, "Tokai Motors KK", st));
+    assert_string_equal(st, "revoked");
+    /* The organisation's key revokes the grant of its own answer; its officers see it. */
+    th_ticsx_expect(0, &f.w.hub, f.sup, "revoke", by_org, "--from", "Tokai Motors KK", NULL);
+    assert_true(lists(&f, f.ito, by_org, "Tokai Motors KK", st));
+    assert_string_equal(st, "revoked");
+    th_world_end(&f.w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_watch),
         cmocka_unit_test(test_progress),
+        cmocka_unit_test(test_assessments),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

@@ -8,6 +8,7 @@
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -17,23 +18,33 @@
 const uint8_t *
 tx_grant_me(tx_client *c)
 {
-    return tx_client_id(c)->pub.sign;
+    /* The organisation this home acts for (in a member's home, not the person's key). */
+    static _Thread_local uint8_t org[TX_KEY_LEN];
+    int is_member;
+
+    if (tx_home_org(tx_client_home(c), org, &is_member) != TX_OK) {
+        tx_fail_clear(); /* a damaged copy of the profile: the commands that sign say so */
+        return tx_client_id(c)->pub.sign;
+    }
+    return org;
 }
 
 uint64_t
 tx_grant_seq(const tx_rec *r)
 {
-    return tx_kind_seq(r->kind, r->msg);
+    /* Listed records: their order in the hub's log (an organisation's records are signed by
+     * several keys, each with its own sequence numbers); else the signer's sequence number. */
+    return r->index != 0 ? r->index : tx_kind_seq(r->kind, r->msg);
 }
 
-/* Keeps only the records signed by `me` in recs. */
+/* Keeps only the records the organisation signed (its key, its officers: tx_us) in recs. */
 static void
-keep_own(tx_recs *recs, const uint8_t *me)
+keep_own(tx_recs *recs, const tx_us *us)
 {
     size_t k = 0;
 
     for (size_t i = 0; i < recs->n; i++) {
-        if (memcmp(tx_rec_signer(&recs->v[i]), me, TX_KEY_LEN) == 0) {
+        if (tx_us_signed(us, &recs->v[i])) {
             recs->v[k++] = recs->v[i];
         } else {
             tx_rec_clear(&recs->v[i]);
@@ -58,15 +69,20 @@ tx_grant_state_load(tx_client *c, tx_grant_state *st)
                                            TX_KIND_PROFILE};
     int rc;
 
+    tx_us us = {0};
+
     memset(st, 0, sizeof *st);
-    if ((rc = tx_rpc_list(c, TX_GS_COUNT, kinds, NULL, st->l)) != TX_OK ||
+    if ((rc = tx_us_load(c, &us)) != TX_OK ||
+        (rc = tx_rpc_list(c, TX_GS_COUNT, kinds, NULL, st->l)) != TX_OK ||
         (rc = tx_orgs_add(&st->orgs, &st->l[TX_GS_PROFILE])) != TX_OK) {
+        tx_us_free(&us);
         tx_grant_state_free(st);
         return rc;
     }
     for (size_t i = 0; i < TX_GS_PROFILE; i++) {
-        keep_own(&st->l[i], tx_grant_me(c));
+        keep_own(&st->l[i], &us);
     }
+    tx_us_free(&us);
     return TX_OK;
 }
 

@@ -32,7 +32,8 @@ typedef struct {
 /* This organisation's signing key. Borrowed. */
 const uint8_t *tx_grant_me(tx_client *c);
 
-/* A record's sequence number (its meta.seq). */
+/* A record's order among the organisation's: its index in the hub's log when listed, else its
+ * meta.seq. */
 uint64_t tx_grant_seq(const tx_rec *r);
 
 /* Lists the assessments, grants, revocations (this organisation's own kept) and profiles in

@@ -110,6 +110,13 @@ tx_us_signs(const tx_us *us, const uint8_t key[TX_KEY_LEN], int64_t at)
 }
 
 int
+tx_us_signed(const tx_us *us, const tx_rec *rec)
+{
+    return rec->msg != NULL && rec->env != NULL &&
+           tx_us_signs(us, tx_rec_signer(rec), tx_kind_created(rec->kind, rec->msg));
+}
+
+int
 tx_us_may_sign(const tx_us *us, const uint8_t key[TX_KEY_LEN])
 {
     if (memcmp(key, us->org, TX_KEY_LEN) == 0) {

@@ -36,6 +36,9 @@ void tx_us_free(tx_us *us);
  * a person its member records name as officer or admin, valid and not removed at `at`. */
 int tx_us_signs(const tx_us *us, const uint8_t key[TX_KEY_LEN], int64_t at);
 
+/* tx_us_signs of an opened record's signer at the time its Meta says it was signed. */
+int tx_us_signed(const tx_us *us, const tx_rec *rec);
+
 /* A quick filter before a record is opened (its date unknown): `key` is the organisation's or
  * one its member records name at any date. tx_us_signs decides. */
 int tx_us_may_sign(const tx_us *us, const uint8_t key[TX_KEY_LEN]);
