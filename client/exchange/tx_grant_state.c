@@ -229,6 +229,34 @@ tx_grant_holds(const tx_grant_holder *h, int64_t now)
     return tx_grant_seq(h->grant) > h->revoked_seq && (gp->until == 0 || gp->until >= now);
 }
 
+/* The content key of `sealed` is not in this home: says whose home holds it (another person of
+ * the organisation, by name, or the organisation's own home). */
+static int
+no_key(tx_client *c, const tx_rec *sealed, int rc, const char *hex)
+{
+    tx_signer_info si;
+    int found = 0;
+
+    rc = rc == TX_ERR_NOT_FOUND ? TX_ERR_NOT_FOUND : rc;
+    if (memcmp(tx_rec_signer(sealed), tx_client_id(c)->pub.sign, TX_KEY_LEN) != 0 &&
+        tx_person_of(c, tx_rec_signer(sealed), 0, &si, &found) == TX_OK && found) {
+        return tx_fail(rc,
+                       "assessment %.12s was signed by %s: its content key is in that person's "
+                       "home, not in this one; %s shares it (ticsx grant %.12s --to BUYER)",
+                       hex, si.name, si.name, hex);
+    }
+    if (memcmp(tx_rec_signer(sealed), tx_client_id(c)->pub.sign, TX_KEY_LEN) != 0) {
+        return tx_fail(rc,
+                       "assessment %.12s was signed with the organisation's key: its content key "
+                       "is in the organisation's home, which shares it",
+                       hex);
+    }
+    return tx_fail(rc,
+                   "no content key for assessment %.12s in this home (keys/%s): only the "
+                   "home that wrote it can share it",
+                   hex, hex);
+}
+
 /* Loads the stored content key of own assessment `sealed` and checks that it opens it, into an
  * inner assessment signed by this organisation. *inner may be NULL (not wanted). */
 int
@@ -246,10 +274,7 @@ tx_grant_open_own(tx_client *c, const tx_rec *sealed, uint8_t *key, tx_assessmen
     }
     tx_hex(hex, sealed->id, TX_ID_LEN);
     if ((rc = tx_home_key_get(tx_client_home(c), sealed->id, key)) != TX_OK) {
-        return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_NOT_FOUND : rc,
-                       "no content key for assessment %.12s in this home (keys/%s): only the "
-                       "home that wrote it can share it",
-                       hex, hex);
+        return no_key(c, sealed, rc, hex);
     }
     rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
                          s->nonce.data, &plain, &len);
