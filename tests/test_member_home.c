@@ -248,6 +248,33 @@ test_assessments(void **state)
     th_world_end(&f.w);
 }
 
+/* Forwarding in a member's home: the request names the organisation (not the person); a
+ * supplier one officer already asked on the buyer's behalf is not asked again by another. */
+static void
+test_forward(void **state)
+{
+    fixture f;
+    char req[65], fwd[65];
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    th_ticsx_id(req, &f.w.hub, f.mori, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", "--depth", "2", NULL);
+    th_ticsx_id(fwd, &f.w.hub, f.sato, "forward", req, "--to", "Nagoya Body KK", NULL);
+    th_ticsx(&r, &f.w.hub, f.ito, "forward", req, "--to", "Nagoya Body KK", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.err, "not asked again: Nagoya Body KK");
+    th_expect_text(r.err, "nothing forwarded");
+    th_result_free(&r);
+    /* Forwarding to the organisation itself is refused, in its person's home too. */
+    th_ticsx(&r, &f.w.hub, f.ito, "forward", req, "--to", "Mikawa Precision KK", NULL);
+    th_expect_status(&r, 2);
+    th_expect_text(r.err, "is this organisation");
+    th_result_free(&r);
+    th_world_end(&f.w);
+}
+
 int
 main(void)
 {
@@ -255,6 +282,7 @@ main(void)
         cmocka_unit_test(test_watch),
         cmocka_unit_test(test_progress),
         cmocka_unit_test(test_assessments),
+        cmocka_unit_test(test_forward),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
