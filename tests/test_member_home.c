@@ -275,14 +275,41 @@ test_forward(void **state)
     th_world_end(&f.w);
 }
 
+/* Deadlines in people's homes: the supplier's officer has the buyer's request to answer; the
+ * buyer's viewer sees the supplier not answered yet. */
+static void
+test_due(void **state)
+{
+    fixture f;
+    char req[65], due[16];
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    tx_format_date(due, sizeof due, tx_now() + 20 * 86400);
+    th_ticsx_id(req, &f.w.hub, f.mori, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", "--due", due, NULL);
+    th_ticsx_expect(0, &f.w.hub, f.sato, "fetch", NULL); /* the member records */
+    th_ticsx_expect(0, &f.w.hub, f.sato, "inbox", NULL); /* keeps the request in its cache */
+    th_ticsx(&r, &f.w.hub, f.sato, "due", "--within", "60", "--json", NULL);
+    assert_true(r.status == 0 || r.status == 1); /* 1: the inbox's copy is not proven yet */
+    th_expect_text(r.out, req);
+    th_result_free(&r);
+    th_ticsx_expect(0, &f.w.hub, f.kato, "fetch", NULL);
+    th_ticsx(&r, &f.w.hub, f.kato, "due", "--within", "60", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_result_free(&r);
+    th_world_end(&f.w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_watch),
-        cmocka_unit_test(test_progress),
-        cmocka_unit_test(test_assessments),
-        cmocka_unit_test(test_forward),
+        cmocka_unit_test(test_watch),       cmocka_unit_test(test_progress),
+        cmocka_unit_test(test_assessments), cmocka_unit_test(test_forward),
+        cmocka_unit_test(test_due),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
