@@ -19,5 +19,6 @@ add_dependencies(test_members_hub ticsx-hub)
 tx_add_test(test_member_cli SOURCES test_member_cli.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_member_cli ticsx-hub ticsx)
 # In a member's home every command acts for the organisation (watch, requests, assessments, share).
-tx_add_test(test_member_home SOURCES test_member_home.c LIBS tx_test_harness TIMEOUT 180)
+tx_add_test(test_member_home SOURCES test_member_home.c
+            LIBS tx_test_harness tx_ui PkgConfig::JANSSON TIMEOUT 180)
 add_dependencies(test_member_home ticsx-hub ticsx)

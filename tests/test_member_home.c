@@ -5,6 +5,8 @@
  * and a person of another organisation counts for nothing. */
 #include "harness.h"
 #include "tx_error.h"
+#include "tx_ui_app.h"
+#include "tx_ui_http.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -303,13 +305,58 @@ test_due(void **state)
     th_world_end(&f.w);
 }
 
+/* GET `target` through the UI's dispatcher in `home` (with the hub); 200 expected. The JSON,
+ * dumped (caller frees). */
+static char *
+ui_get(fixture *f, const char *home, const char *target)
+{
+    tx_client_opts o = {.home = home, .endpoint = f->w.hub.endpoint, .hub_key = f->w.hub.key};
+    tx_ui_app *app = NULL;
+    tx_ui_resp rs;
+    char *text;
+
+    assert_int_equal(tx_ui_app_open(&o, &app), TX_OK);
+    tx_ui_dispatch(app, "GET", target, NULL, 0, &rs);
+    assert_int_equal(rs.status == 0 ? 200 : rs.status, 200);
+    text = json_dumps(rs.json, 0);
+    assert_non_null(text);
+    tx_ui_resp_clear(&rs);
+    tx_ui_app_close(&app);
+    return text;
+}
+
+/* The UI in people's homes shows the organisation's: an officer's Assessments page lists what
+ * another officer signed, a buyer's viewer's request list what its officer asked. */
+static void
+test_ui(void **state)
+{
+    fixture f;
+    char req[65], aid[65], *text;
+
+    (void)state;
+    setup(&f);
+    ask(&f, f.mori, req);
+    answer(&f, f.sato, req, aid);
+    text = ui_get(&f, f.ito, "/api/assessments");
+    assert_non_null(strstr(text, aid));
+    free(text);
+    text = ui_get(&f, f.eve, "/api/assessments");
+    assert_null(strstr(text, aid));
+    free(text);
+    th_ticsx_expect(0, &f.w.hub, f.kato, "fetch", NULL);
+    text = ui_get(&f, f.kato, "/api/requests");
+    assert_non_null(strstr(text, req));
+    free(text);
+    th_world_end(&f.w);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_watch),       cmocka_unit_test(test_progress),
         cmocka_unit_test(test_assessments), cmocka_unit_test(test_forward),
-        cmocka_unit_test(test_due),
+        cmocka_unit_test(test_due),         cmocka_unit_test(test_ui),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
