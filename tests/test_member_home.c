@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -105,6 +107,66 @@ test_watch(void **state)
     assert_null(strstr(r.out, "Tokai Motors KK"));
     assert_null(strstr(r.out, "Mikawa Precision KK"));
     th_result_free(&r);
+    th_world_end(&f.w);
+}
+
+/* Starts `ticsx --home HOME ARGS...` in the background, output into files named `name` under
+ * the world's root. */
+static pid_t
+spawn(fixture *f, const char *name, char out[PATH_MAX], char err[PATH_MAX], const char *home, ...)
+{
+    const th_ticsx_opts opts = {.hub = &f->w.hub};
+    va_list ap;
+    pid_t pid;
+
+    snprintf(out, PATH_MAX, "%s/%s.out", f->w.root, name);
+    snprintf(err, PATH_MAX, "%s/%s.err", f->w.root, name);
+    va_start(ap, home);
+    pid = th_ticsx_spawn_v(&opts, out, err, home, ap);
+    va_end(ap);
+    return pid;
+}
+
+/* Waits until `path` holds `text` (at most a minute: a stuck watcher fails the test). */
+static void
+wait_text(const char *path, const char *text)
+{
+    int64_t t0 = th_now_ms();
+
+    while (th_now_ms() - t0 < 60000) {
+        char *s = access(path, R_OK) == 0 ? th_read_file(path) : NULL;
+        int found = s != NULL && strstr(s, text) != NULL;
+
+        free(s);
+        if (found) {
+            return;
+        }
+        usleep(20000);
+    }
+    fail_msg("%s never said \"%s\"", path, text);
+}
+
+/* A watch running in an officer's home gets the request to its organisation pushed by the
+ * hub while it waits (the UI's live updates run the same watch). */
+static void
+test_watch_live(void **state)
+{
+    fixture f;
+    char req[65], out[PATH_MAX], err[PATH_MAX], *text;
+    int status = 0;
+    pid_t pid;
+
+    (void)state;
+    setup(&f);
+    th_ticsx_expect(0, &f.w.hub, f.sato, "inbox", NULL);
+    pid = spawn(&f, "watch-sato", out, err, f.sato, "watch", "--count", "1", "--for", "60", NULL);
+    wait_text(err, "watching");
+    ask(&f, f.mori, req);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    text = th_read_file(out);
+    th_expect_text(text, "Tokai Motors KK");
+    free(text);
     th_world_end(&f.w);
 }
 
@@ -354,9 +416,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_watch),       cmocka_unit_test(test_progress),
-        cmocka_unit_test(test_assessments), cmocka_unit_test(test_forward),
-        cmocka_unit_test(test_due),         cmocka_unit_test(test_ui),
+        cmocka_unit_test(test_watch),    cmocka_unit_test(test_watch_live),
+        cmocka_unit_test(test_progress), cmocka_unit_test(test_assessments),
+        cmocka_unit_test(test_forward),  cmocka_unit_test(test_due),
+        cmocka_unit_test(test_ui),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);
