@@ -110,6 +110,32 @@ test_watch(void **state)
     th_world_end(&f.w);
 }
 
+/* The inbox in an officer's home: a request a buyer's officer signed comes from the buyer
+ * (named, not the person's fingerprint), and once another officer answered it, it is answered. */
+static void
+test_inbox(void **state)
+{
+    fixture f;
+    char req[65], aid[65];
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    ask(&f, f.mori, req);
+    th_ticsx(&r, &f.w.hub, f.sato, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Tokai Motors KK");
+    th_expect_text(r.out, "open");
+    th_result_free(&r);
+    answer(&f, f.ito, req, aid);
+    th_ticsx(&r, &f.w.hub, f.sato, "inbox", "--all", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "\"answered\": true");
+    th_expect_text(r.out, aid);
+    th_result_free(&r);
+    th_world_end(&f.w);
+}
+
 /* Starts `ticsx --home HOME ARGS...` in the background, output into files named `name` under
  * the world's root. */
 static pid_t
@@ -419,7 +445,7 @@ main(void)
         cmocka_unit_test(test_watch),    cmocka_unit_test(test_watch_live),
         cmocka_unit_test(test_progress), cmocka_unit_test(test_assessments),
         cmocka_unit_test(test_forward),  cmocka_unit_test(test_due),
-        cmocka_unit_test(test_ui),
+        cmocka_unit_test(test_ui),       cmocka_unit_test(test_inbox),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

@@ -109,18 +109,16 @@ same_org(const watch *w, const uint8_t *a, const uint8_t *b)
     return memcmp(oa, ob, TX_KEY_LEN) == 0;
 }
 
-/* A record a person signed comes from its organisation: e names the organisation. */
+/* A record a person signed comes from its organisation (the directory fetched again when it
+ * is not in it yet): e names the organisation. */
 static void
 from_org(watch *w, const tx_rec *r, tx_inbox_entry *e)
 {
     uint8_t org[TX_KEY_LEN];
-    const tx_org *o;
 
     tx_us_org_of(&w->people, tx_rec_signer(r), org);
-    if (memcmp(org, tx_rec_signer(r), TX_KEY_LEN) != 0 && (o = signer_org(w, org)) != NULL) {
-        snprintf(e->from, sizeof e->from, "%s", o->name);
-        tx_fingerprint(org, e->from_fp);
-    }
+    signer_org(w, org);
+    tx_inbox_entry_org(e, r, &w->people, &w->orgs);
 }
 
 /* Gets one record by id, opened as kind; the reason in *why when the hub will not give it. */
