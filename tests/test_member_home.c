@@ -136,6 +136,60 @@ test_inbox(void **state)
     th_world_end(&f.w);
 }
 
+/* The member of the event of `kind` in `history --format json` run in `home` ("" for the
+ * organisation's key), NULL when there is none. Caller frees. */
+static char *
+history_member(fixture *f, const char *home, const char *kind)
+{
+    json_t *root, *e;
+    char *who = NULL;
+    th_result r;
+    size_t i;
+
+    th_ticsx(&r, &f->w.hub, home, "history", "--format", "json", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    json_array_foreach(json_object_get(root, "events"), i, e)
+    {
+        const char *m = json_string_value(json_object_get(json_object_get(e, "actor"), "member"));
+        if (who == NULL && strcmp(json_string_value(json_object_get(e, "kind")), kind) == 0) {
+            who = strdup(m != NULL ? m : "");
+        }
+    }
+    json_decref(root);
+    th_result_free(&r);
+    return who;
+}
+
+/* History in another officer's home: after a fetch it holds what one officer answered and the
+ * grant it gave, and another's revocation, each by name. */
+static void
+test_history(void **state)
+{
+    fixture f;
+    char req[65], aid[65], *who;
+
+    (void)state;
+    setup(&f);
+    ask(&f, f.mori, req);
+    answer(&f, f.sato, req, aid);
+    th_ticsx_expect(0, &f.w.hub, f.sup, "revoke", aid, "--from", "Tokai Motors KK", NULL);
+    th_ticsx_expect(0, &f.w.hub, f.ito, "fetch", NULL);
+    who = history_member(&f, f.ito, "answered");
+    assert_non_null(who);
+    assert_string_equal(who, "Sato Hanako");
+    free(who);
+    who = history_member(&f, f.ito, "granted");
+    assert_non_null(who);
+    assert_string_equal(who, "Sato Hanako");
+    free(who);
+    who = history_member(&f, f.ito, "revoked");
+    assert_non_null(who);
+    assert_string_equal(who, ""); /* the organisation's key */
+    free(who);
+    th_world_end(&f.w);
+}
+
 /* Starts `ticsx --home HOME ARGS...` in the background, output into files named `name` under
  * the world's root. */
 static pid_t
@@ -446,6 +500,7 @@ main(void)
         cmocka_unit_test(test_progress), cmocka_unit_test(test_assessments),
         cmocka_unit_test(test_forward),  cmocka_unit_test(test_due),
         cmocka_unit_test(test_ui),       cmocka_unit_test(test_inbox),
+        cmocka_unit_test(test_history),
     };
 
     return cmocka_run_group_tests(tests, NULL, th_stop_leftover_hubs);

@@ -311,9 +311,12 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st,
 
 /* The organisation's own requests, signed by its key or by any of its officers while it acted,
  * staged for the cache into `own` (owned by the caller, alive until the flush): `requests`,
- * `due` and the report's tree count every request of the organisation, in any of its homes. */
+ * `due` and the report's tree count every request of the organisation, in any of its homes.
+ * Its grants and revocations among those listed (grants[], revokes[], already audited) are
+ * staged too: `history` and `due` in a person's home see what another officer shared. */
 static int
-fetch_own_requests(tx_client *c, tx_log_check_set *set, staged *st, tx_recs *own)
+fetch_own(tx_client *c, tx_log_check_set *set, staged *st, tx_recs *own, const tx_recs *grants,
+          const tx_recs *revokes)
 {
     const int kind = TX_KIND_REQUEST;
     tx_recs l = {0};
@@ -332,6 +335,12 @@ fetch_own_requests(tx_client *c, tx_log_check_set *set, staged *st, tx_recs *own
     }
     for (size_t i = 0; i < own->n && rc == TX_OK; i++) {
         rc = stage(st, &own->v[i]);
+    }
+    for (size_t i = 0; i < grants->n && rc == TX_OK; i++) {
+        rc = tx_us_signed(&us, &grants->v[i]) ? stage(st, &grants->v[i]) : TX_OK;
+    }
+    for (size_t i = 0; i < revokes->n && rc == TX_OK; i++) {
+        rc = tx_us_signed(&us, &revokes->v[i]) ? stage(st, &revokes->v[i]) : TX_OK;
     }
     if (rc == TX_OK) {
         rc = audit_recs(set, own);
@@ -485,7 +494,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         snprintf(trust_msg, sizeof trust_msg, "%s", tx_fail_msg());
         tx_fail_clear();
     }
-    if ((rc = fetch_own_requests(c, &set, &st, &own)) != TX_OK) {
+    if ((rc = fetch_own(c, &set, &st, &own, &l[0], &l[2])) != TX_OK) {
         goto out;
     }
     /* Every record fetched must be in the hub's signed log, and that log must extend the one
