@@ -229,6 +229,12 @@ tx_grant_holds(const tx_grant_holder *h, int64_t now)
     return tx_grant_seq(h->grant) > h->revoked_seq && (gp->until == 0 || gp->until >= now);
 }
 
+int
+tx_grant_signed_here(tx_client *c, const tx_rec *r)
+{
+    return memcmp(tx_rec_signer(r), tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0;
+}
+
 /* The content key of `sealed` is not in this home: says whose home holds it (another person of
  * the organisation, by name, or the organisation's own home). */
 static int
@@ -238,14 +244,14 @@ no_key(tx_client *c, const tx_rec *sealed, int rc, const char *hex)
     int found = 0;
 
     rc = rc == TX_ERR_NOT_FOUND ? TX_ERR_NOT_FOUND : rc;
-    if (memcmp(tx_rec_signer(sealed), tx_client_id(c)->pub.sign, TX_KEY_LEN) != 0 &&
+    if (!tx_grant_signed_here(c, sealed) &&
         tx_person_of(c, tx_rec_signer(sealed), 0, &si, &found) == TX_OK && found) {
         return tx_fail(rc,
                        "assessment %.12s was signed by %s: its content key is in that person's "
                        "home, not in this one; %s shares it (ticsx grant %.12s --to BUYER)",
                        hex, si.name, si.name, hex);
     }
-    if (memcmp(tx_rec_signer(sealed), tx_client_id(c)->pub.sign, TX_KEY_LEN) != 0) {
+    if (!tx_grant_signed_here(c, sealed)) {
         return tx_fail(rc,
                        "assessment %.12s was signed with the organisation's key: its content key "
                        "is in the organisation's home, which shares it",

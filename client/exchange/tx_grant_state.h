@@ -59,6 +59,9 @@ int tx_grant_holders(const tx_grant_state *st, const uint8_t *aid, tx_grant_hold
 /* True if h holds the assessment at `now`: granted after its last revocation, not ended. */
 int tx_grant_holds(const tx_grant_holder *h, int64_t now);
 
+/* True when this home's key signed `r`: only then can its content key be in this home. */
+int tx_grant_signed_here(tx_client *c, const tx_rec *r);
+
 /* Loads the stored content key of own assessment `sealed` into key (TX_CONTENT_KEY_LEN bytes,
  * sodium_malloc'd by the caller) and checks that it opens it, into an inner assessment signed
  * by this organisation. *inner may be NULL (not wanted); caller frees it (tx_free).
