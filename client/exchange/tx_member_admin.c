@@ -8,6 +8,7 @@
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_sign.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -159,21 +160,15 @@ int
 tx_member_people(tx_client *c, const uint8_t org[TX_KEY_LEN], int64_t at, tx_recs *recs,
                  tx_signer_info **people, size_t *n)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    const uint64_t after[2] = {0, 0};
-    tx_recs got[2] = {{0}};
-    int rc = tx_rpc_list(c, 2, kinds, after, got);
+    tx_recs got = {0};
+    int rc = tx_people_list(c, &got);
 
     *people = NULL;
     *n = 0;
     if (rc == TX_OK) {
-        rc = keep_org(&got[0], org, recs);
+        rc = keep_org(&got, org, recs);
     }
-    if (rc == TX_OK) {
-        rc = keep_org(&got[1], org, recs);
-    }
-    tx_recs_clear(&got[0]);
-    tx_recs_clear(&got[1]);
+    tx_recs_clear(&got);
     return rc == TX_OK ? resolve_all(recs, at, people, n) : rc;
 }
 
