@@ -686,6 +686,15 @@ tx_kind_seq(int kind, const ProtobufCMessage *m)
     return meta != NULL ? meta->seq : 0;
 }
 
+int64_t
+tx_kind_created(int kind, const ProtobufCMessage *m)
+{
+    const tx_kind_info *k = tx_kind_get(kind);
+    const tx_meta_pb *meta = k != NULL ? meta_of(k, m) : NULL;
+
+    return meta != NULL ? meta->created : 0;
+}
+
 size_t
 tx_kind_refs(int kind, const ProtobufCMessage *m, tx_ref out[TX_KIND_MAX_REFS])
 {

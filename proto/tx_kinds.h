@@ -122,6 +122,9 @@ int tx_kind_check(int kind, const ProtobufCMessage *m);
  * (tx_decode_payload refuses those). */
 uint64_t tx_kind_seq(int kind, const ProtobufCMessage *m);
 
+/* The signing time in a payload's Meta (meta.created); 0 as tx_kind_seq. */
+int64_t tx_kind_created(int kind, const ProtobufCMessage *m);
+
 /* The references present in a payload of `kind` (those of TX_ID_LEN bytes; an empty optional
  * one is left out), in table order; returns how many (at most TX_KIND_MAX_REFS). */
 size_t tx_kind_refs(int kind, const ProtobufCMessage *m, tx_ref out[TX_KIND_MAX_REFS]);

@@ -15,5 +15,6 @@ tx_add_test(test_readpath SOURCES test_readpath.c LIBS tx_client TIMEOUT 60)
 tx_add_test(test_signer SOURCES test_signer.c LIBS tx_client tx_test_harness TIMEOUT 60)
 # The two-officer rule of a buyer's verify (client/verify/tx_two_officers), forged approvals.
 tx_add_test(test_two_officers SOURCES test_two_officers.c LIBS tx_client tx_test_harness TIMEOUT 60)
+tx_add_test(test_us SOURCES test_us.c LIBS tx_client tx_test_harness TIMEOUT 60)
 # A buyer's verify of records signed by an organisation's people, from a cache a hub filled.
 tx_add_test(test_member_verify SOURCES test_member_verify.c LIBS tx_client tx_test_harness TIMEOUT 60)

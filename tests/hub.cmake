@@ -30,3 +30,7 @@ add_dependencies(test_member_cli ticsx-hub ticsx)
 # ticsx grants: two officers for grants to new buyers through the binaries and a real hub.
 tx_add_test(test_twoofficers_cli SOURCES test_twoofficers_cli.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_twoofficers_cli ticsx-hub ticsx)
+# In a member's home every command acts for the organisation (watch, requests, assessments, share).
+tx_add_test(test_member_home SOURCES test_member_home.c
+            LIBS tx_test_harness tx_ui PkgConfig::JANSSON TIMEOUT 180)
+add_dependencies(test_member_home ticsx-hub ticsx)

@@ -177,8 +177,10 @@ test_revoke(void **state)
     snprintf(path, sizeof path, "%s/profile.tx", sup);
     th_ticsx_expect(0, &w.hub, sato, "keygen", "--name", "Sato Hanako", "--member-of", path, NULL);
     snprintf(path, sizeof path, "%s/identity.pub", sato);
+    /* An officer since three days: its answer of two days ago (below) is the organisation's. */
+    snprintf(past, sizeof past, "@%lld", (long long)time(NULL) - 3 * 86400);
     th_ticsx_id(id, &w.hub, sup, "member", "add", "--name", "Sato Hanako", "--role", "officer",
-                "--key", path, NULL);
+                "--key", path, "--from", past, NULL);
     th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                 SUPPLIER, NULL);
     snprintf(path, sizeof path, "%s/answers.json", w.root);

@@ -9,7 +9,6 @@
 #include "tx_grant.h"
 #include "tx_json.h"
 #include "tx_lookup.h"
-#include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_plan.h"
@@ -19,6 +18,7 @@
 #include "tx_seal.h"
 #include "tx_sign.h"
 #include "tx_signer.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -291,7 +291,7 @@ static int
 person_of(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *si, int *found)
 {
     tx_recs all = {0};
-    int rc = tx_member_records(c, &all);
+    int rc = tx_people_list(c, &all);
 
     *found = 0;
     /* The info's record is borrowed from `all`: it is not kept. */

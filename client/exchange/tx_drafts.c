@@ -7,12 +7,12 @@
 #include "tx_home.h"
 #include "tx_i18n.h"
 #include "tx_json.h"
-#include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -118,7 +118,7 @@ load_people(tx_client *c, tx_recs *drafts, tx_recs *decisions, tx_recs *people)
 
     *drafts = l[0];
     *decisions = l[1];
-    return rc == TX_OK ? tx_member_records(c, people) : rc;
+    return rc == TX_OK ? tx_people_list(c, people) : rc;
 }
 
 const char *
@@ -350,7 +350,7 @@ may_approve(tx_client *c)
 {
     tx_recs all = {0};
     tx_signer_info si;
-    int rc = tx_member_records(c, &all), ok = 0;
+    int rc = tx_people_list(c, &all), ok = 0;
 
     if (rc == TX_OK && tx_signer_resolve(&all, tx_client_id(c)->pub.sign, tx_now(), &si) == TX_OK) {
         ok = si.acts && (si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||

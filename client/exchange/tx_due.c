@@ -81,7 +81,7 @@ want(void *ctx, int kind, const uint8_t *signer)
     const tx_due_ctx *x = ctx;
 
     return kind == TX_KIND_REQUEST || kind == TX_KIND_GRANT || kind == TX_KIND_GRANT_REVOKE ||
-           (kind == TX_KIND_ASSESSMENT && memcmp(signer, x->me, TX_KEY_LEN) == 0);
+           (kind == TX_KIND_ASSESSMENT && tx_us_may_sign(&x->us, signer));
 }
 
 static int
@@ -98,7 +98,7 @@ take(void *ctx, const tx_rec *rec, uint64_t log_index)
     (void)log_index;
     if (rec->kind == TX_KIND_REQUEST) {
         const tx_request_pb *req = (const tx_request_pb *)rec->msg;
-        int mine = memcmp(tx_rec_signer(rec), x->me, TX_KEY_LEN) == 0;
+        int mine = tx_us_signed(&x->us, rec);
 
         /* Its own requests come from tx_progress, except those it forwarded for a buyer. */
         if (mine && req->on_behalf_of.len != 0) {
@@ -108,7 +108,7 @@ take(void *ctx, const tx_rec *rec, uint64_t log_index)
         }
     } else if (rec->kind == TX_KIND_GRANT) {
         const tx_grant_pb *g = (const tx_grant_pb *)rec->msg;
-        if (memcmp(tx_rec_signer(rec), x->me, TX_KEY_LEN) != 0 &&
+        if (!tx_us_signed(&x->us, rec) &&
             (g->grantee.len != TX_KEY_LEN || memcmp(g->grantee.data, x->me, TX_KEY_LEN) != 0)) {
             return TX_OK;
         }
@@ -236,8 +236,10 @@ grant_standing(const tx_due_ctx *x, const tx_rec *g)
 
     for (size_t i = 0; i < x->revokes.n; i++) {
         const tx_grant_revoke_pb *v = (const tx_grant_revoke_pb *)x->revokes.v[i].msg;
+        const tx_rec *r = &x->revokes.v[i];
         if (v->grant.len == TX_ID_LEN && memcmp(v->grant.data, g->id, TX_ID_LEN) == 0 &&
-            memcmp(tx_rec_signer(&x->revokes.v[i]), tx_rec_signer(g), TX_KEY_LEN) == 0) {
+            (memcmp(tx_rec_signer(r), tx_rec_signer(g), TX_KEY_LEN) == 0 ||
+             (tx_us_signed(&x->us, r) && tx_us_signed(&x->us, g)))) {
             return 0;
         }
     }
@@ -264,7 +266,7 @@ grants_ending(tx_due_ctx *x)
     for (size_t i = 0; i < x->grants.n && rc == TX_OK; i++) {
         const tx_rec *g = &x->grants.v[i];
         const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
-        int given = memcmp(tx_rec_signer(g), x->me, TX_KEY_LEN) == 0;
+        int given = tx_us_signed(&x->us, g);
 
         /* A grant that has ended is history (verify reports it), not something to do. */
         if (gp->until == 0 || gp->until < x->out->now || gp->assessment.len != TX_ID_LEN ||
@@ -305,7 +307,10 @@ tx_due_load(tx_client *c, int64_t now, int within, tx_due *out)
     out->within = within;
     x.c = c;
     x.out = out;
-    x.me = tx_client_id(c)->pub.sign;
+    if ((rc = tx_us_from_cache(tx_client_home(c), &x.us)) != TX_OK) {
+        return rc;
+    }
+    x.me = x.us.org;
     x.horizon = out->now + (int64_t)within * 86400;
     if (tx_orgs_from_cache(tx_client_home(c), &x.orgs) != TX_OK) {
         tx_fail_clear(); /* names only */
@@ -320,6 +325,7 @@ tx_due_load(tx_client *c, int64_t now, int within, tx_due *out)
     if (rc == TX_OK && out->n > 1) {
         qsort(out->v, out->n, sizeof *out->v, soonest_first);
     }
+    tx_us_free(&x.us);
     tx_recs_clear(&x.requests);
     tx_recs_clear(&x.forwarded);
     tx_recs_clear(&x.grants);

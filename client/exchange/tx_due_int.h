@@ -4,13 +4,15 @@
 
 #include "tx_due.h"
 #include "tx_orgs.h"
+#include "tx_us.h"
 #include "tx_verify.h"
 
 typedef struct {
     tx_client *c;
     tx_due *out;
     size_t cap;
-    const uint8_t *me; /* this organisation's signing key */
+    const uint8_t *me; /* this organisation's signing key (us.org) */
+    tx_us us;          /* the keys that sign for it: its own and its officers' (from the cache) */
     int64_t horizon;   /* now + the window */
     uint32_t tier;     /* given to the items pushed (awaiting) */
     tx_orgs orgs;      /* names, from the cache */

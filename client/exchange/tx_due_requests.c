@@ -15,7 +15,7 @@ answered_by_me(const tx_due_ctx *x, const uint8_t *request)
 {
     for (size_t i = 0; i < x->grants.n; i++) {
         const tx_grant_pb *g = (const tx_grant_pb *)x->grants.v[i].msg;
-        if (memcmp(tx_rec_signer(&x->grants.v[i]), x->me, TX_KEY_LEN) == 0 &&
+        if (tx_us_signed(&x->us, &x->grants.v[i]) &&
             g->request.len == TX_ID_LEN && memcmp(g->request.data, request, TX_ID_LEN) == 0) {
             return 1;
         }

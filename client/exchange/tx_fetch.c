@@ -10,6 +10,7 @@
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_rpc.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -317,6 +318,47 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st,
     return rc;
 }
 
+/* The organisation's own requests, signed by its key or by any of its officers while it acted,
+ * staged for the cache into `own` (owned by the caller, alive until the flush): `requests`,
+ * `due` and the report's tree count every request of the organisation, in any of its homes.
+ * Its grants and revocations among those listed (grants[], revokes[], already audited) are
+ * staged too: `history` and `due` in a person's home see what another officer shared. */
+static int
+fetch_own(tx_client *c, tx_log_check_set *set, staged *st, tx_recs *own, const tx_recs *grants,
+          const tx_recs *revokes)
+{
+    const int kind = TX_KIND_REQUEST;
+    tx_recs l = {0};
+    tx_us us = {0};
+    int rc = tx_us_load(c, &us);
+
+    if (rc == TX_OK) {
+        rc = tx_rpc_list(c, 1, &kind, NULL, &l);
+    }
+    for (size_t i = 0; i < l.n && rc == TX_OK; i++) {
+        const tx_request_pb *req = (const tx_request_pb *)l.v[i].msg;
+
+        if (req->meta != NULL && tx_us_signs(&us, tx_rec_signer(&l.v[i]), req->meta->created)) {
+            rc = tx_recs_push(own, &l.v[i]);
+        }
+    }
+    for (size_t i = 0; i < own->n && rc == TX_OK; i++) {
+        rc = stage(st, &own->v[i]);
+    }
+    for (size_t i = 0; i < grants->n && rc == TX_OK; i++) {
+        rc = tx_us_signed(&us, &grants->v[i]) ? stage(st, &grants->v[i]) : TX_OK;
+    }
+    for (size_t i = 0; i < revokes->n && rc == TX_OK; i++) {
+        rc = tx_us_signed(&us, &revokes->v[i]) ? stage(st, &revokes->v[i]) : TX_OK;
+    }
+    if (rc == TX_OK) {
+        rc = audit_recs(set, own);
+    }
+    tx_recs_clear(&l);
+    tx_us_free(&us);
+    return rc;
+}
+
 /* True if one of the listed revocations withdraws `assessment` from `me`. */
 static int
 revoked(const tx_recs *revokes, const uint8_t *me, const uint8_t *assessment)
@@ -340,7 +382,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
                           TX_KIND_ASSESSMENT};
     uint8_t me[TX_KEY_LEN]; /* the organisation (a member's home fetches for it) */
     int is_member;
-    tx_recs l[4] = {{0}}, trust[TRUST_KINDS] = {{0}};
+    tx_recs l[4] = {{0}}, trust[TRUST_KINDS] = {{0}}, own = {0};
     tx_checkpoint cp = {0};
     tx_orgs orgs = {0};
     wanted first = {0}, second = {0};
@@ -463,6 +505,9 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         snprintf(trust_msg, sizeof trust_msg, "%s", tx_fail_msg());
         tx_fail_clear();
     }
+    if ((rc = fetch_own(c, &set, &st, &own, &l[0], &l[2])) != TX_OK) {
+        goto out;
+    }
     /* Every record fetched must be in the hub's signed log, and that log must extend the one
      * this home saw before: a hub showing this organisation another history is caught here. */
     for (size_t k = 0; k < 4 && rc == TX_OK; k++) {
@@ -545,6 +590,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     }
 out:
     tx_checkpoint_clear(&cp);
+    tx_recs_clear(&own);
     for (size_t k = 0; k < TRUST_KINDS; k++) {
         tx_recs_clear(&trust[k]);
     }

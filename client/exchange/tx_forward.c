@@ -4,6 +4,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_grant.h"
+#include "tx_grant_state.h"
 #include "tx_json.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -11,6 +12,7 @@
 #include "tx_rpc.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -41,7 +43,7 @@ tx_forward_own_subs(tx_client *c, const uint8_t qid[TX_ID_LEN], uint8_t (**keys)
                     size_t *n)
 {
     tx_home *home = tx_client_home(c);
-    const tx_identity *me = tx_client_id(c);
+    const uint8_t *me = tx_grant_me(c); /* the organisation, in a member's home too */
     uint8_t none[TX_ID_LEN] = {0}, id[TX_ID_LEN];
     uint8_t *key = NULL, *plain = NULL;
     size_t plain_len = 0;
@@ -79,7 +81,7 @@ tx_forward_own_subs(tx_client *c, const uint8_t qid[TX_ID_LEN], uint8_t (**keys)
     inner = (const tx_assessment_pb *)msg;
     for (size_t i = 0; i < inner->n_suppliers && rc == TX_OK; i++) {
         const ProtobufCBinaryData *k = &inner->suppliers[i]->key;
-        if (k->len == TX_KEY_LEN && memcmp(k->data, me->pub.sign, TX_KEY_LEN) != 0) {
+        if (k->len == TX_KEY_LEN && memcmp(k->data, me, TX_KEY_LEN) != 0) {
             rc = push_key(keys, n, k->data);
         }
     }
@@ -133,15 +135,14 @@ tx_forward_result_json(const tx_forward_result *r)
                      skipped);
 }
 
-/* The earlier forward of `original` signed by `me` that asked `key`, or NULL. Borrowed from
- * all. */
+/* The earlier forward of `original` signed by the organisation (its key or any of its officers,
+ * tx_us) that asked `key`, or NULL. Borrowed from all. */
 static const tx_rec *
-asked_before(const tx_recs *all, const uint8_t *me, const uint8_t *original, const uint8_t *key)
+asked_before(const tx_recs *all, const tx_us *us, const uint8_t *original, const uint8_t *key)
 {
     for (size_t i = 0; i < all->n; i++) {
         const tx_request_pb *r = (const tx_request_pb *)all->v[i].msg;
-        if (memcmp(tx_rec_signer(&all->v[i]), me, TX_KEY_LEN) == 0 &&
-            r->on_behalf_of.len == TX_ID_LEN &&
+        if (tx_us_signed(us, &all->v[i]) && r->on_behalf_of.len == TX_ID_LEN &&
             memcmp(r->on_behalf_of.data, original, TX_ID_LEN) == 0 && tx_request_names(r, key)) {
             return &all->v[i];
         }
@@ -156,20 +157,23 @@ skip_asked(tx_client *c, const tx_orgs *orgs, uint8_t (*keys)[TX_KEY_LEN], size_
            tx_forward_result *out)
 {
     const int kind = TX_KIND_REQUEST;
-    const uint8_t *me = tx_client_id(c)->pub.sign;
     tx_recs all = {0};
+    tx_us us = {0};
     size_t kept = 0;
     int rc;
 
-    if ((rc = tx_rpc_list(c, 1, &kind, NULL, &all)) != TX_OK) {
+    if ((rc = tx_us_load(c, &us)) != TX_OK ||
+        (rc = tx_rpc_list(c, 1, &kind, NULL, &all)) != TX_OK) {
+        tx_us_free(&us);
         return rc;
     }
     if ((out->skipped = calloc(*n + 1, sizeof *out->skipped)) == NULL) {
+        tx_us_free(&us);
         tx_recs_clear(&all);
         return TX_ERR_NOMEM;
     }
     for (size_t i = 0; i < *n; i++) {
-        const tx_rec *prev = asked_before(&all, me, out->original, keys[i]);
+        const tx_rec *prev = asked_before(&all, &us, out->original, keys[i]);
         tx_forward_skip *sk;
         const tx_org *o;
 
@@ -185,6 +189,7 @@ skip_asked(tx_client *c, const tx_orgs *orgs, uint8_t (*keys)[TX_KEY_LEN], size_
         memcpy(sk->request, prev->id, TX_ID_LEN);
     }
     *n = kept;
+    tx_us_free(&us);
     tx_recs_clear(&all);
     return TX_OK;
 }
@@ -195,7 +200,7 @@ static int
 forward_targets(tx_client *c, const tx_forward_args *a, const tx_orgs *orgs,
                 const tx_request_pb *orig, uint8_t (**keys)[TX_KEY_LEN], size_t *n)
 {
-    const uint8_t *me = tx_client_id(c)->pub.sign;
+    const uint8_t *me = tx_grant_me(c);
     const char **names = NULL;
     char *store = NULL;
     size_t n_names = 0;
@@ -244,7 +249,7 @@ tx_forward_send(tx_client *c, const tx_forward_args *a, tx_forward_result *out)
     }
     orig = (const tx_request_pb *)request.msg;
     for (size_t i = 0; i < orig->n_suppliers && !named; i++) {
-        named = memcmp(orig->suppliers[i].data, me->pub.sign, TX_KEY_LEN) == 0;
+        named = memcmp(orig->suppliers[i].data, tx_grant_me(c), TX_KEY_LEN) == 0;
     }
     if (!named) {
         rc = tx_fail(TX_ERR_USAGE,

@@ -260,7 +260,7 @@ tx_grant_list_own(tx_client *c, tx_own_list *out)
             memcpy(e->superseded_by, newer->id, TX_ID_LEN);
         }
         /* Without the key (another home wrote it) the dates stay unknown; still listed. */
-        if (tx_grant_open_own(c, r, key, &inner) == TX_OK) {
+        if (tx_grant_signed_here(c, r) && tx_grant_open_own(c, r, key, &inner) == TX_OK) {
             e->opened = 1;
             e->as_of = inner->as_of;
             e->valid_until = inner->valid_until;

@@ -5,11 +5,11 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
-#include "tx_key_rotate.h"
 #include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -19,24 +19,33 @@
 const uint8_t *
 tx_grant_me(tx_client *c)
 {
-    return tx_client_id(c)->pub.sign;
+    /* The organisation this home acts for (in a member's home, not the person's key). */
+    static _Thread_local uint8_t org[TX_KEY_LEN];
+    int is_member;
+
+    if (tx_home_org(tx_client_home(c), org, &is_member) != TX_OK) {
+        tx_fail_clear(); /* a damaged copy of the profile: the commands that sign say so */
+        return tx_client_id(c)->pub.sign;
+    }
+    return org;
 }
 
 uint64_t
 tx_grant_seq(const tx_rec *r)
 {
-    return tx_kind_seq(r->kind, r->msg);
+    /* Listed records: their order in the hub's log (an organisation's records are signed by
+     * several keys, each with its own sequence numbers); else the signer's sequence number. */
+    return r->index != 0 ? r->index : tx_kind_seq(r->kind, r->msg);
 }
 
-/* Keeps only the records signed by this home's key in recs, or by a key it retired (ticsx key
- * rotate). */
+/* Keeps only the records the organisation signed (its key, its officers: tx_us) in recs. */
 static void
-keep_own(tx_recs *recs, tx_home *home)
+keep_own(tx_recs *recs, const tx_us *us)
 {
     size_t k = 0;
 
     for (size_t i = 0; i < recs->n; i++) {
-        if (tx_key_home_signed(home, tx_rec_signer(&recs->v[i]))) {
+        if (tx_us_signed(us, &recs->v[i])) {
             recs->v[k++] = recs->v[i];
         } else {
             tx_rec_clear(&recs->v[i]);
@@ -61,16 +70,21 @@ tx_grant_state_load(tx_client *c, tx_grant_state *st)
                                            TX_KIND_PROFILE};
     int rc;
 
+    tx_us us = {0};
+
     memset(st, 0, sizeof *st);
-    if ((rc = tx_rpc_list(c, TX_GS_COUNT, kinds, NULL, st->l)) != TX_OK ||
+    if ((rc = tx_us_load(c, &us)) != TX_OK ||
+        (rc = tx_rpc_list(c, TX_GS_COUNT, kinds, NULL, st->l)) != TX_OK ||
         (rc = tx_orgs_add(&st->orgs, &st->l[TX_GS_PROFILE])) != TX_OK ||
         (rc = tx_orgs_follow_hub(c, &st->orgs)) != TX_OK) {
+        tx_us_free(&us);
         tx_grant_state_free(st);
         return rc;
     }
     for (size_t i = 0; i < TX_GS_PROFILE; i++) {
-        keep_own(&st->l[i], tx_client_home(c));
+        keep_own(&st->l[i], &us);
     }
+    tx_us_free(&us);
     return TX_OK;
 }
 
@@ -217,6 +231,40 @@ tx_grant_holds(const tx_grant_holder *h, int64_t now)
     return tx_grant_seq(h->grant) > h->revoked_seq && (gp->until == 0 || gp->until >= now);
 }
 
+int
+tx_grant_signed_here(tx_client *c, const tx_rec *r)
+{
+    return memcmp(tx_rec_signer(r), tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0;
+}
+
+/* The content key of `sealed` is not in this home: says whose home holds it (another person of
+ * the organisation, by name, or the organisation's own home). */
+static int
+no_key(tx_client *c, const tx_rec *sealed, int rc, const char *hex)
+{
+    tx_signer_info si;
+    int found = 0;
+
+    rc = rc == TX_ERR_NOT_FOUND ? TX_ERR_NOT_FOUND : rc;
+    if (!tx_grant_signed_here(c, sealed) &&
+        tx_person_of(c, tx_rec_signer(sealed), 0, &si, &found) == TX_OK && found) {
+        return tx_fail(rc,
+                       "assessment %.12s was signed by %s: its content key is in that person's "
+                       "home, not in this one; %s shares it (ticsx grant %.12s --to BUYER)",
+                       hex, si.name, si.name, hex);
+    }
+    if (!tx_grant_signed_here(c, sealed)) {
+        return tx_fail(rc,
+                       "assessment %.12s was signed with the organisation's key: its content key "
+                       "is in the organisation's home, which shares it",
+                       hex);
+    }
+    return tx_fail(rc,
+                   "no content key for assessment %.12s in this home (keys/%s): only the "
+                   "home that wrote it can share it",
+                   hex, hex);
+}
+
 /* Loads the stored content key of own assessment `sealed` and checks that it opens it, into an
  * inner assessment signed by this organisation. *inner may be NULL (not wanted). */
 int
@@ -234,10 +282,7 @@ tx_grant_open_own(tx_client *c, const tx_rec *sealed, uint8_t *key, tx_assessmen
     }
     tx_hex(hex, sealed->id, TX_ID_LEN);
     if ((rc = tx_home_key_get(tx_client_home(c), sealed->id, key)) != TX_OK) {
-        return tx_fail(rc == TX_ERR_NOT_FOUND ? TX_ERR_NOT_FOUND : rc,
-                       "no content key for assessment %.12s in this home (keys/%s): only the "
-                       "home that wrote it can share it",
-                       hex, hex);
+        return no_key(c, sealed, rc, hex);
     }
     rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
                          s->nonce.data, &plain, &len);

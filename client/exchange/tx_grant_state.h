@@ -32,7 +32,8 @@ typedef struct {
 /* This organisation's signing key. Borrowed. */
 const uint8_t *tx_grant_me(tx_client *c);
 
-/* A record's sequence number (its meta.seq). */
+/* A record's order among the organisation's: its index in the hub's log when listed, else its
+ * meta.seq. */
 uint64_t tx_grant_seq(const tx_rec *r);
 
 /* Lists the assessments, grants, revocations (this organisation's own kept) and profiles in
@@ -57,6 +58,9 @@ int tx_grant_holders(const tx_grant_state *st, const uint8_t *aid, tx_grant_hold
 
 /* True if h holds the assessment at `now`: granted after its last revocation, not ended. */
 int tx_grant_holds(const tx_grant_holder *h, int64_t now);
+
+/* True when this home's key signed `r`: only then can its content key be in this home. */
+int tx_grant_signed_here(tx_client *c, const tx_rec *r);
 
 /* Loads the stored content key of own assessment `sealed` into key (TX_CONTENT_KEY_LEN bytes,
  * sodium_malloc'd by the caller) and checks that it opens it, into an inner assessment signed

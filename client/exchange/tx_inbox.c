@@ -9,6 +9,7 @@
 #include "tx_msg.h"
 #include "tx_request.h"
 #include "tx_rpc.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -127,12 +128,31 @@ tx_inbox_entry_from(const tx_rec *r, const tx_identity *id, const tx_orgs *orgs,
     return TX_OK;
 }
 
+void
+tx_inbox_entry_org(tx_inbox_entry *e, const tx_rec *r, const tx_recs *people, const tx_orgs *orgs)
+{
+    uint8_t org[TX_KEY_LEN];
+
+    tx_us_org_of(people, tx_rec_signer(r), org);
+    if (memcmp(org, tx_rec_signer(r), TX_KEY_LEN) != 0) {
+        set_from(e, orgs, org);
+    }
+}
+
+/* Who the inbox reads for: the organisation (us), and every organisation's people, which name
+ * the organisation a person's record comes from. */
+typedef struct {
+    const tx_identity *id; /* the organisation's key as the reader */
+    tx_us us;
+    tx_recs people;
+} inbox_who;
+
 /* Adds the entries of one listed kind past *cur (all of them when `all`) and moves *max. */
 static int
-add_kind(tx_inbox *out, const tx_recs *l, const tx_identity *id, const tx_orgs *orgs,
+add_kind(tx_inbox *out, const tx_recs *l, const inbox_who *who, const tx_orgs *orgs,
          const tx_recs *questionnaires, const tx_recs *grants, int all, uint64_t cur, uint64_t *max)
 {
-    const uint8_t *me = id->pub.sign;
+    const tx_identity *id = who->id;
     int rc = TX_OK;
 
     for (size_t i = 0; i < l->n && rc == TX_OK; i++) {
@@ -152,11 +172,13 @@ add_kind(tx_inbox *out, const tx_recs *l, const tx_identity *id, const tx_orgs *
             break;
         }
         e.is_new = r->index > cur;
-        /* A request is answered once one of this organisation's grants names it. */
+        tx_inbox_entry_org(&e, r, &who->people, orgs);
+        /* A request is answered once one of this organisation's grants (its key's or an
+         * officer's) names it. */
         for (size_t k = 0; r->kind == TX_KIND_REQUEST && k < grants->n; k++) {
             const tx_rec *g = &grants->v[k];
             const tx_grant_pb *gp = (const tx_grant_pb *)g->msg;
-            if (memcmp(tx_rec_signer(g), me, TX_KEY_LEN) == 0 && gp->request.len == TX_ID_LEN &&
+            if (tx_us_signed(&who->us, g) && gp->request.len == TX_ID_LEN &&
                 memcmp(gp->request.data, r->id, TX_ID_LEN) == 0) {
                 e.answered = 1;
                 memcpy(e.answer, gp->assessment.data, TX_ID_LEN);
@@ -216,6 +238,7 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
     /* The organisation's requests: in a member's home, its organisation's (tx_home_org). */
     tx_identity as = *tx_client_id(c);
     const tx_identity *me = &as;
+    inbox_who who = {.id = &as};
     tx_recs l[L_COUNT] = {{0}};
     tx_orgs orgs = {0};
     tx_cursor cur, max;
@@ -223,6 +246,7 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
 
     memset(out, 0, sizeof *out);
     if ((rc = tx_home_org(tx_client_home(c), as.pub.sign, &is_member)) != TX_OK ||
+        (rc = tx_us_load(c, &who.us)) != TX_OK || (rc = tx_people_list(c, &who.people)) != TX_OK ||
         (rc = tx_home_cursor_load_all(tx_client_home(c), &cur)) != TX_OK ||
         (rc = tx_rpc_list(c, L_COUNT, kinds, NULL, l)) != TX_OK ||
         (rc = tx_orgs_add(&orgs, &l[L_PROFILE])) != TX_OK) {
@@ -230,11 +254,11 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
     }
     max = cur;
     served_from_approval(&l[L_GRANT], &l[L_APPROVAL]);
-    if ((rc = add_kind(out, &l[L_REQUEST], me, &orgs, &l[L_QUESTIONNAIRE], &l[L_GRANT], all,
+    if ((rc = add_kind(out, &l[L_REQUEST], &who, &orgs, &l[L_QUESTIONNAIRE], &l[L_GRANT], all,
                        cur.request, &max.request)) != TX_OK ||
-        (rc = add_kind(out, &l[L_GRANT], me, &orgs, NULL, &l[L_GRANT], all, cur.grant,
+        (rc = add_kind(out, &l[L_GRANT], &who, &orgs, NULL, &l[L_GRANT], all, cur.grant,
                        &max.grant)) != TX_OK ||
-        (rc = add_kind(out, &l[L_REVOKE], me, &orgs, NULL, &l[L_GRANT], all, cur.revoke,
+        (rc = add_kind(out, &l[L_REVOKE], &who, &orgs, NULL, &l[L_GRANT], all, cur.revoke,
                        &max.revoke)) != TX_OK) {
         goto out;
     }
@@ -245,6 +269,8 @@ tx_inbox_load(tx_client *c, int all, tx_inbox *out)
         rc = cache_requests(c, me->pub.sign, &l[L_REQUEST], &l[L_QUESTIONNAIRE]);
     }
 out:
+    tx_us_free(&who.us);
+    tx_recs_clear(&who.people);
     tx_orgs_free(&orgs);
     for (size_t i = 0; i < L_COUNT; i++) {
         tx_recs_clear(&l[i]);

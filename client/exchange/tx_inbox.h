@@ -58,6 +58,12 @@ int tx_inbox_load(tx_client *c, int all, tx_inbox *out);
 int tx_inbox_entry_from(const tx_rec *r, const tx_identity *me, const tx_orgs *orgs,
                         const tx_recs *questionnaires, tx_inbox_entry *e);
 
+/* A record a person signed comes from its organisation: when `people` (member records and
+ * removals of any organisations) resolve r's signer to one, e names that organisation (its
+ * legal name from orgs, its fingerprint). */
+void tx_inbox_entry_org(tx_inbox_entry *e, const tx_rec *r, const tx_recs *people,
+                        const tx_orgs *orgs);
+
 void tx_inbox_entry_clear(tx_inbox_entry *e);
 
 /* Writes the inbox as a table, as JSON, or (quiet) as ids one per line. */

@@ -9,6 +9,7 @@
 #include "tx_member_admin.h"
 #include "tx_msg.h"
 #include "tx_signer.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <limits.h>
@@ -31,7 +32,7 @@ tx_key_org_home(tx_client *c, uint8_t org[TX_KEY_LEN])
     if (rc != TX_OK || !is_member) {
         return rc;
     }
-    if ((rc = tx_member_records(c, &all)) == TX_OK) {
+    if ((rc = tx_people_list(c, &all)) == TX_OK) {
         rc = tx_signer_resolve(&all, tx_client_id(c)->pub.sign, tx_now(), &si) == TX_OK &&
                      si.is_key && si.acts && memcmp(si.org, org, TX_KEY_LEN) == 0
                  ? TX_OK
@@ -39,21 +40,6 @@ tx_key_org_home(tx_client *c, uint8_t org[TX_KEY_LEN])
     }
     tx_recs_clear(&all);
     return rc;
-}
-
-int
-tx_key_home_signed(tx_home *home, const uint8_t key[TX_KEY_LEN])
-{
-    char kid[17], name[64], path[PATH_MAX];
-    tx_pubkey pk;
-
-    if (memcmp(tx_home_identity(home)->pub.sign, key, TX_KEY_LEN) == 0) {
-        return 1;
-    }
-    tx_key_id_hex(key, kid);
-    snprintf(name, sizeof name, "%s/identity-%s.pub", RETIRED_DIR, kid);
-    return tx_path_join(path, sizeof path, tx_home_dir(home), name) == TX_OK &&
-           tx_pubkey_load(path, &pk) == TX_OK && memcmp(pk.sign, key, TX_KEY_LEN) == 0;
 }
 
 /* New keys named as `me`, with me's seal key. */
@@ -207,7 +193,7 @@ tx_key_predecessor(tx_client *c, uint8_t out[TX_KEY_LEN])
     uint8_t org[TX_KEY_LEN];
     int rc = tx_key_org_home(c, org);
 
-    if (rc == TX_OK && (rc = tx_member_records(c, &all)) == TX_OK) {
+    if (rc == TX_OK && (rc = tx_people_list(c, &all)) == TX_OK) {
         r = tx_key_chain_find(&all, org, tx_client_id(c)->pub.sign, 0);
         if (r != NULL) {
             memcpy(out, ((const tx_key_successor_pb *)r->msg)->predecessor.data, TX_KEY_LEN);
@@ -258,7 +244,7 @@ int
 tx_key_accept_reenrolled(tx_client *c, const char *fp, tx_key_reenrolled_info *out)
 {
     tx_recs all = {0};
-    int rc = tx_member_records(c, &all), found = 0;
+    int rc = tx_people_list(c, &all), found = 0;
 
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < all.n && rc == TX_OK && !found; i++) {

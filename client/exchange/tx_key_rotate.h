@@ -32,10 +32,6 @@ typedef struct {
  * TX_ERR_NOT_FOUND without a message in a member's home. */
 int tx_key_org_home(tx_client *c, uint8_t org[TX_KEY_LEN]);
 
-/* True when `key` is this home's signing key or one it retired (retired/identity-<key id>.pub
- * names it): what the home signed before a rotation is still its own. */
-int tx_key_home_signed(tx_home *home, const uint8_t key[TX_KEY_LEN]);
-
 /* Rotates this home's organisation key from now: makes the new keys (same name, same seal key),
  * stores them in HOME/next/, signs and submits the key successor, then moves the old key to
  * HOME/retired/ and the new one in its place with a fresh sequence counter. TX_ERR_USAGE in a

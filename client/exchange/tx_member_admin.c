@@ -9,6 +9,7 @@
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_sign.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -145,27 +146,10 @@ resolve_all(const tx_recs *recs, const uint8_t org[TX_KEY_LEN], int64_t at,
 }
 
 int
-tx_member_records(tx_client *c, tx_recs *all)
-{
-    static const int kinds[5] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE, TX_KIND_KEY_SUCCESSOR,
-                                 TX_KIND_KEY_REVOCATION, TX_KIND_KEY_REENROLMENT};
-    tx_recs got[5] = {{0}};
-    int rc = tx_rpc_list(c, 5, kinds, NULL, got);
-
-    for (size_t k = 0; k < 5; k++) {
-        for (size_t i = 0; i < got[k].n && rc == TX_OK; i++) {
-            rc = tx_recs_push(all, &got[k].v[i]);
-        }
-        tx_recs_clear(&got[k]);
-    }
-    return rc;
-}
-
-int
 tx_member_people(tx_client *c, const uint8_t org[TX_KEY_LEN], int64_t at, tx_recs *recs,
                  tx_signer_info **people, size_t *n)
 {
-    int rc = tx_member_records(c, recs);
+    int rc = tx_people_list(c, recs);
 
     *people = NULL;
     *n = 0;

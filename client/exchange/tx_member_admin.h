@@ -34,10 +34,6 @@ int tx_member_add(tx_client *c, const tx_member_args *a, uint8_t id[TX_ID_LEN]);
 int tx_member_remove(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t effective,
                      uint8_t id[TX_ID_LEN]);
 
-/* Every member record, removal, key successor, revocation and re-enrolment at the hub (the records tx_signer_resolve
- * reads), fetched now and appended to *all (the caller clears it). */
-int tx_member_records(tx_client *c, tx_recs *all);
-
 /* The people of organisation `org`, fetched from the hub: every member record, removal and key
  * successor (kept in *recs, which the caller clears), and one resolved entry per person of
  * `org`, by name, into *people (caller frees), at date `at`. */

@@ -3,6 +3,7 @@
 #include "tx_progress.h"
 #include "tx_cache_scan.h"
 #include "tx_request.h"
+#include "tx_us.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
@@ -30,6 +31,7 @@ typedef struct {
     tx_home *home;
     tx_progress *out;
     size_t cap;
+    tx_us us; /* whose requests are ours: the organisation's key and its officers' */
 } scan_ctx;
 
 static int
@@ -37,8 +39,7 @@ want_request(void *ctx, int kind, const uint8_t *signer)
 {
     const scan_ctx *s = ctx;
 
-    return kind == TX_KIND_REQUEST &&
-           memcmp(signer, tx_home_identity(s->home)->pub.sign, TX_KEY_LEN) == 0;
+    return kind == TX_KIND_REQUEST && tx_us_may_sign(&s->us, signer);
 }
 
 static int
@@ -50,6 +51,9 @@ take_request(void *ctx, const tx_rec *rec, uint64_t log_index)
 
     if (req->on_behalf_of.len != 0) {
         return TX_OK; /* forwarded: the original buyer's request, not this organisation's */
+    }
+    if (req->meta == NULL || !tx_us_signs(&s->us, tx_rec_signer(rec), req->meta->created)) {
+        return TX_OK; /* a person of ours who did not sign for it then */
     }
     if (s->out->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 8;
@@ -133,14 +137,17 @@ better(const tx_verdict *a, const tx_verdict *b)
 int
 tx_progress_load(tx_home *home, const tx_verdicts *vs, int64_t now, tx_progress *out)
 {
-    scan_ctx s = {home, out, 0};
+    scan_ctx s = {.home = home, .out = out};
     tx_idmap by_request = {0}; /* request id -> first verdict answering it */
     size_t *next = NULL;       /* verdict -> next verdict of the same request */
     int rc;
 
     memset(out, 0, sizeof *out);
     now = now ? now : tx_now();
-    rc = tx_cache_scan(home, want_request, take_request, &s);
+    if ((rc = tx_us_from_cache(home, &s.us)) == TX_OK) {
+        rc = tx_cache_scan(home, want_request, take_request, &s);
+    }
+    tx_us_free(&s.us);
     if (rc != TX_OK) {
         tx_progress_free(out);
         return rc;

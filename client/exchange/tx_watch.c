@@ -1,6 +1,7 @@
 /* Watch: the inbox's news, then the hub's pushes, each record checked before it is shown. */
 #include "tx_watch.h"
 #include "tx_lookup.h"
+#include "tx_us_hub.h"
 
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -31,6 +32,9 @@ typedef struct {
     const tx_watch_opts *o;
     tx_watch_fn fn;
     void *ctx;
+    const tx_identity *me; /* the organisation as a reader (tx_us_reader), else this home's */
+    tx_identity *reader;   /* in a member's home: the organisation's keys; owned */
+    tx_recs people;        /* every organisation's member records and removals (tx_signer) */
     tx_orgs orgs;
     tx_recs questionnaires;
     tx_cursor start, cur; /* the inbox cursor when the watch began, and as it moves */
@@ -94,6 +98,29 @@ signer_org(watch *w, const uint8_t *key)
     return tx_orgs_by_key(&w->orgs, key);
 }
 
+/* True when records signed by a and b are one organisation's (its key or its people). */
+static int
+same_org(const watch *w, const uint8_t *a, const uint8_t *b)
+{
+    uint8_t oa[TX_KEY_LEN], ob[TX_KEY_LEN];
+
+    tx_us_org_of(&w->people, a, oa);
+    tx_us_org_of(&w->people, b, ob);
+    return memcmp(oa, ob, TX_KEY_LEN) == 0;
+}
+
+/* A record a person signed comes from its organisation (the directory fetched again when it
+ * is not in it yet): e names the organisation. */
+static void
+from_org(watch *w, const tx_rec *r, tx_inbox_entry *e)
+{
+    uint8_t org[TX_KEY_LEN];
+
+    tx_us_org_of(&w->people, tx_rec_signer(r), org);
+    signer_org(w, org);
+    tx_inbox_entry_org(e, r, &w->people, &w->orgs);
+}
+
 /* Gets one record by id, opened as kind; the reason in *why when the hub will not give it. */
 static int
 get_one(watch *w, const uint8_t *id, int kind, tx_rec *out)
@@ -109,7 +136,7 @@ get_one(watch *w, const uint8_t *id, int kind, tx_rec *out)
 static int
 check_record(watch *w, const tx_rec *r)
 {
-    const tx_identity *me = tx_client_id(w->c);
+    const tx_identity *me = w->me;
     tx_rec other = {0};
     int rc = TX_OK;
 
@@ -122,7 +149,7 @@ check_record(watch *w, const tx_rec *r)
         }
         if ((rc = get_one(w, g->assessment.data, TX_KIND_ASSESSMENT, &other)) != TX_OK) {
             rc = tx_fail(rc, "the hub does not give the assessment it grants");
-        } else if (memcmp(tx_rec_signer(&other), tx_rec_signer(r), TX_KEY_LEN) != 0) {
+        } else if (!same_org(w, tx_rec_signer(&other), tx_rec_signer(r))) {
             rc = tx_fail(TX_ERR_FORBIDDEN, "it is not signed by the assessment's author");
         } else if (tx_open_key(me, g->sealed_key.data, key) != TX_OK) {
             rc = tx_fail(TX_ERR_WRONG_KEY, "content key not sealed to this organisation");
@@ -135,7 +162,7 @@ check_record(watch *w, const tx_rec *r)
             rc = tx_fail(rc, "the hub does not give the grant it revokes");
         } else {
             const tx_grant_pb *g = (const tx_grant_pb *)other.msg;
-            if (memcmp(tx_rec_signer(&other), tx_rec_signer(r), TX_KEY_LEN) != 0 ||
+            if (!same_org(w, tx_rec_signer(&other), tx_rec_signer(r)) ||
                 memcmp(g->grantee.data, me->pub.sign, TX_KEY_LEN) != 0 ||
                 memcmp(g->assessment.data, v->assessment.data, TX_ID_LEN) != 0) {
                 rc = tx_fail(TX_ERR_FORBIDDEN,
@@ -189,13 +216,14 @@ take(watch *w, tx_rec *r)
     if (r->kind == TX_KIND_REQUEST) {
         know_questionnaire(w, r);
     }
-    rc = tx_inbox_entry_from(r, tx_client_id(w->c), &w->orgs, &w->questionnaires, &e);
+    rc = tx_inbox_entry_from(r, w->me, &w->orgs, &w->questionnaires, &e);
     if (rc == TX_ERR_NOT_FOUND) {
         return TX_OK; /* one this organisation sent */
     }
     if (rc != TX_OK) {
         return rc;
     }
+    from_org(w, r, &e);
     if ((rc = check_record(w, r)) != TX_OK) {
         tx_hex(hex, r->id, TX_ID_LEN);
         tx_warn(_("not shown: %s %.12s from %s: %s"), tx_kind_word(r->kind), hex,
@@ -378,6 +406,25 @@ loop(watch *w)
     return rc;
 }
 
+/* Who this watch reads for: in a member's home the organisation (its requests, the grants
+ * sealed to it), with the seal key this person's member record gives it (tx_us_reader). */
+static int
+who_reads(watch *w)
+{
+    tx_us us = {0};
+    int rc = tx_people_list(w->c, &w->people);
+
+    if (rc == TX_OK) {
+        rc = tx_us_load(w->c, &us);
+    }
+    if (rc == TX_OK) {
+        rc = tx_us_reader(tx_client_home(w->c), &us, &w->reader);
+    }
+    tx_us_free(&us);
+    w->me = w->reader != NULL ? w->reader : tx_client_id(w->c);
+    return rc;
+}
+
 int
 tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, size_t *shown)
 {
@@ -401,6 +448,9 @@ tx_watch_run(tx_client *c, const tx_watch_opts *o, tx_watch_fn fn, void *ctx, si
         (rc = tx_home_cursor_load_all(tx_client_home(c), &w.start)) != TX_OK ||
         (rc = tx_rpc_list(c, 2, dir_kinds, NULL, dir)) != TX_OK ||
         (rc = tx_orgs_add(&w.orgs, &dir[0])) != TX_OK) {
+        goto out;
+    }
+    if ((rc = who_reads(&w)) != TX_OK) {
         goto out;
     }
     w.questionnaires = dir[1];
@@ -449,6 +499,8 @@ out:
     tx_recs_clear(&dir[1]);
     tx_recs_clear(&w.questionnaires);
     tx_orgs_free(&w.orgs);
+    tx_identity_destroy(&w.reader);
+    tx_recs_clear(&w.people);
     free(w.seen);
     return rc;
 }

@@ -17,51 +17,33 @@
 #include "tx_orgs.h"
 #include "tx_plan.h"
 #include "tx_report_items.h"
-#include "tx_rpc.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <string.h>
 
 #define NOTE_MAX 500 /* bytes of a rejection's note (a draft's opened note holds 511) */
 
-static int
-is_officer(int role)
-{
-    return role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||
-           role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN;
-}
-
-/* This home's person among the member records and removals on the hub, now: w->role 0 when no
- * record names it. */
+/* This home's person as its organisation's member records on the hub say now (tx_person_of):
+ * w->role 0 when no record of the organisation names it. */
 static int
 person(tx_ui_app *app, tx_ui_who *w)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[2] = {{0}};
     tx_signer_info si;
-    int rc;
+    int found, rc;
 
     if ((rc = tx_ui_need_hub(app, _("a member's home (the person's role is on the hub)"))) !=
-        TX_OK) {
+            TX_OK ||
+        (rc = tx_person_of(app->client, tx_client_id(app->client)->pub.sign, tx_now(), &si,
+                           &found)) != TX_OK) {
         return rc;
     }
-    rc = tx_rpc_list(app->client, 2, kinds, NULL, l);
-    for (size_t i = 0; i < l[1].n && rc == TX_OK; i++) {
-        rc = tx_recs_push(&l[0], &l[1].v[i]);
-    }
-    if (rc == TX_OK &&
-        tx_signer_resolve(&l[0], tx_client_id(app->client)->pub.sign, tx_now(), &si) == TX_OK &&
-        memcmp(si.org, w->org, TX_KEY_LEN) == 0) {
+    if (found && memcmp(si.org, w->org, TX_KEY_LEN) == 0) {
         snprintf(w->person, sizeof w->person, "%s", si.name);
         w->role = si.role;
         w->acts = si.acts;
     }
-    if (rc == TX_OK) {
-        tx_fail_clear(); /* no record names it: no role, not an error */
-    }
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
-    return rc;
+    return TX_OK;
 }
 
 int
@@ -99,13 +81,13 @@ static int
 may_answer(const tx_ui_who *w)
 {
     return !w->is_member || (w->acts && (w->role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER ||
-                                         is_officer(w->role)));
+                                         tx_us_role_signs(w->role)));
 }
 
 static int
 may_sign(const tx_ui_who *w)
 {
-    return !w->is_member || (w->acts && is_officer(w->role));
+    return !w->is_member || (w->acts && tx_us_role_signs(w->role));
 }
 
 json_t *

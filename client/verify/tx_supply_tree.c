@@ -6,6 +6,7 @@
 #include "tx_idmap.h"
 #include "tx_msg.h"
 #include "tx_rec.h"
+#include "tx_us.h"
 #include "tx_verify.h"
 
 #include <stdlib.h>
@@ -302,10 +303,10 @@ tx_tree_free(tx_tree *t)
 int
 tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned *depth)
 {
-    const tx_identity *me = tx_home_identity(home);
     uint8_t(*ids)[TX_ID_LEN] = NULL;
     uint8_t(*out)[TX_KEY_LEN] = NULL;
     tx_idmap seen = {0}; /* suppliers already in out */
+    tx_us us;            /* whose requests are ours: the organisation's and its officers' */
     size_t n_ids = 0, count = 0;
     unsigned deepest = 1;
     int rc;
@@ -313,7 +314,11 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
     *roots = NULL;
     *n = 0;
     *depth = 1;
+    if ((rc = tx_us_from_cache(home, &us)) != TX_OK) {
+        return rc;
+    }
     if ((rc = tx_home_cache_list(home, &ids, &n_ids)) != TX_OK) {
+        tx_us_free(&us);
         return rc;
     }
     for (size_t i = 0; i < n_ids && rc == TX_OK; i++) {
@@ -328,8 +333,7 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
         if (tx_home_cache_read(home, ids[i], &bytes, &len) != TX_OK ||
             tx_decode_envelope(bytes, len, &env) != TX_OK ||
             tx_kind_from_payload_type(env->payload_type) != TX_KIND_REQUEST ||
-            env->signer_key.len != TX_KEY_LEN ||
-            memcmp(env->signer_key.data, me->pub.sign, TX_KEY_LEN) != 0) {
+            env->signer_key.len != TX_KEY_LEN || !tx_us_may_sign(&us, env->signer_key.data)) {
             goto next;
         }
         tx_free(env);
@@ -342,6 +346,9 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
         req = (const tx_request_pb *)rec.msg;
         if (req->on_behalf_of.len != 0) {
             goto next; /* one this organisation forwarded: its tier 1 is not ours */
+        }
+        if (req->meta == NULL || !tx_us_signs(&us, tx_rec_signer(&rec), req->meta->created)) {
+            goto next; /* a person of ours who did not sign for it then */
         }
         if (req->depth > deepest) {
             deepest = req->depth > TX_TREE_MAX_DEPTH ? TX_TREE_MAX_DEPTH : req->depth;
@@ -372,6 +379,7 @@ tx_tree_roots(tx_home *home, uint8_t (**roots)[TX_KEY_LEN], size_t *n, unsigned 
     }
     free(ids);
     tx_idmap_free(&seen);
+    tx_us_free(&us);
     tx_fail_clear();
     if (rc != TX_OK) {
         free(out);
