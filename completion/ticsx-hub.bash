@@ -10,6 +10,7 @@ _ticsx_hub_command_opts()
     init) echo "--data --origin" ;;
     run) echo "--data --config --bind --map-size --log-level --workers --commit-wait-us --metrics --metrics-allow-remote" ;;
     enroll) echo "--data --allow-duplicate-name" ;;
+    reenroll) echo "--data --replaces --compromised-from" ;;
     health) echo "--data --hub --timeout" ;;
     backup) echo "--data --with-key --into --keep" ;;
     check) echo "--data" ;;
@@ -19,9 +20,9 @@ _ticsx_hub_command_opts()
 _ticsx_hub()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="init run enroll health backup check help"
+    local commands="init run enroll reenroll health backup check help"
     local valued=" --data --origin --config --bind --map-size --log-level --log-format --workers
-        --commit-wait-us --metrics --hub --timeout --into --keep "
+        --commit-wait-us --metrics --hub --timeout --into --keep --replaces --compromised-from "
     local i cmd="" word nargs=0
 
     valued=${valued//$'\n'/ }
@@ -88,7 +89,7 @@ _ticsx_hub()
     # enroll PROFILE: a file; backup OUT: a new directory.
     if [ "$nargs" -eq 0 ]; then
         case $cmd in
-        enroll)
+        enroll | reenroll)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             ;;

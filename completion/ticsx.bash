@@ -19,6 +19,8 @@ _ticsx_valued+=" --list --source"
 _ticsx_valued+=" --two-officers"
 # An organisation's people (keygen --member-of, member add): the options that take a value.
 _ticsx_valued+=" --member-of --role --key"
+# Keys reported lost (key revoke): the options that take a value.
+_ticsx_valued+=" --reason --from-index"
 
 # The acceptance policy (policy set, report --policy): its options that take a value.
 _ticsx_valued+=" --accept --level --area --overall --within --grace --policy"
@@ -37,6 +39,8 @@ _ticsx_command_opts()
     keygen) echo "--name --corporate-number --member-of" ;;
     # an organisation's people: member add|list|show|remove
     member) echo "--name --role --key --from --until --date" ;;
+    # the organisation key: rotate | revoke (MEMBER | --own)
+    key) echo "--own --from --reason --from-index" ;;
     # two officers for grants to new buyers: grants pending|approve|reject|settings
     grants) echo "--two-officers" ;;
     drafts) echo "--note --out --force" ;;
@@ -87,7 +91,7 @@ _ticsx()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="keygen whoami orgs ping questionnaire request inbox answer grant revoke watch
         fetch verify report requests forward trust accredit cert credential audit-log witness assessments ui
-        help evidence register policy plan due campaign history member drafts grants"
+        help evidence register policy plan due campaign history member drafts grants key"
     local globals="$_ticsx_common --version"
     local i cmd="" cmd_at=0 sub="" word
 
@@ -227,6 +231,10 @@ _ticsx()
         ;;
     member)
         [ -z "$sub" ] && _ticsx_words "add list show remove"
+        ;;
+    # the organisation key: rotate
+    key)
+        [ -z "$sub" ] && _ticsx_words "rotate revoke accept"
         ;;
     drafts)
         [ -z "$sub" ] && _ticsx_words "list show get approve reject"

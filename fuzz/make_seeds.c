@@ -4,6 +4,7 @@
  *   rm -rf fuzz/corpus && mkdir fuzz/corpus && build/tests/make_seeds fuzz/corpus */
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_key_proof.h"
 #include "tx_keys.h"
 #include "tx_note.h"
 #include "tx_util.h"
@@ -16,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define N_SEEDS 16
+#define N_SEEDS 19
 
 /* The kind of each seed payload, in the order make_payloads packs them. fuzz_payload takes
  * its first byte as the kind. */
@@ -24,7 +25,8 @@ static const int payload_kinds[N_SEEDS] = {
     TX_KIND_PROFILE,    TX_KIND_QUESTIONNAIRE,    TX_KIND_REQUEST,       TX_KIND_ASSESSMENT,
     TX_KIND_GRANT,      TX_KIND_GRANT_REVOKE,     TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
     TX_KIND_CERT_EVENT, TX_KIND_INNER_ASSESSMENT, TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE,
-    TX_KIND_DRAFT,      TX_KIND_DRAFT_DECISION,   TX_KIND_ORG_SETTINGS,  TX_KIND_GRANT_APPROVAL};
+    TX_KIND_DRAFT,      TX_KIND_DRAFT_DECISION,   TX_KIND_ORG_SETTINGS,  TX_KIND_GRANT_APPROVAL,
+    TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION, TX_KIND_KEY_REENROLMENT};
 
 static const char *outdir;
 static int failures;
@@ -260,6 +262,37 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     dd.assessment = bin(org, 32);
     dd.note_sealed = bin(sealed, sizeof sealed);
 
+    uint8_t proof[TX_SIG_LEN];
+    tx_key_successor_pb ks = TICSX__V1__KEY_SUCCESSOR__INIT;
+    ks.meta = &meta;
+    ks.organisation = ks.predecessor = bin(org, 32);
+    ks.signing_key = bin(id->pub.sign, 32);
+    ks.seal_key = bin(id->pub.seal, 32);
+    ks.transport_key = bin(id->pub.curve, 32);
+    ks.effective = 1755302400;
+    if (tx_key_proof_sign(id, &ks, proof) != TX_OK) {
+        failures++;
+    }
+
+    tx_key_revocation_pb kr = TICSX__V1__KEY_REVOCATION__INIT;
+    kr.meta = &meta;
+    kr.organisation = bin(org, 32);
+    kr.key = bin(id->pub.sign, 32);
+    kr.from = 1755302400;
+    kr.from_index = 1042;
+    kr.reason = "ノートPCの盗難";
+
+    tx_key_reenrolment_pb ke = TICSX__V1__KEY_REENROLMENT__INIT;
+    ke.meta = &meta;
+    ke.organisation = ke.replaces = bin(org, 32);
+    ke.signing_key = bin(id->pub.sign, 32);
+    ke.seal_key = bin(id->pub.seal, 32);
+    ke.transport_key = bin(id->pub.curve, 32);
+    ke.effective = 1755302400;
+    ke.compromised_from = 1755216000;
+    ke.corporate_number = "3700000000001";
+    ke.profile = bin(sealed, sizeof sealed);
+
     tx_org_settings_pb os = TICSX__V1__ORG_SETTINGS__INIT;
     os.meta = &meta;
     os.organisation = bin(org, 32);
@@ -272,7 +305,8 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
 
     const ProtobufCMessage *msgs[N_SEEDS] = {
         &p.base,  &q.base, &r.base,  &s.base,  &g.base,  &gr.base, &ac.base, &c.base,
-        &ev.base, &a.base, &mb.base, &mr.base, &dr.base, &dd.base, &os.base, &ga.base};
+        &ev.base, &a.base, &mb.base, &mr.base, &dr.base, &dd.base, &os.base, &ga.base,
+        &ks.base, &kr.base, &ke.base};
     for (int i = 0; i < N_SEEDS; i++) {
         if (tx_pack(msgs[i], &payloads[i], &lens[i]) != TX_OK) {
             failures++;

@@ -48,6 +48,7 @@ enum {
     OPT_KEEP = 1 << 13,
     OPT_METRICS = 1 << 14,
     OPT_LOG_FORMAT = 1 << 15, /* every command */
+    OPT_REENROL = 1 << 16,    /* reenroll's --replaces and --compromised-from */
 };
 
 /* given, in_file and file_line hold a bit or a slot per row of options[]. */
@@ -60,6 +61,8 @@ typedef struct {
     const char *config;
     const char *origin;
     const char *into;
+    const char *replaces;
+    const char *compromised_from;
     const char *metrics; /* --metrics ADDR:PORT; NULL: off */
     long metrics_remote; /* --metrics-allow-remote */
     long log_level;      /* TX_LOG_*, -1: unset */
@@ -155,6 +158,8 @@ static const option_row options[] = {
     {"allow-duplicate-name", OPT_ALLOW_DUP, FLAG(allow_dup), CLI_ONLY},
     {"into", OPT_INTO, TEXT(into, N_("a directory")), CLI_ONLY},
     {"keep", OPT_KEEP, NUMBER(keep, 1, 100000, N_("a number of backups (1 or more)")), CLI_ONLY},
+    {"replaces", OPT_REENROL, TEXT(replaces, N_("a fingerprint")), CLI_ONLY},
+    {"compromised-from", OPT_REENROL, TEXT(compromised_from, N_("a date")), CLI_ONLY},
 };
 
 static const char *const usage_main =
@@ -168,6 +173,8 @@ static const char *const usage_main =
        "                                     serve until SIGTERM or SIGINT\n"
        "  enroll  --data DIR [--allow-duplicate-name] PROFILE\n"
        "                                     admit an organisation from its signed profile.tx\n"
+       "  reenroll --data DIR --replaces FINGERPRINT [--compromised-from DATE] PROFILE\n"
+       "                                     give an organisation that lost its key a new one\n"
        "  health  --data DIR [--hub ENDPOINT] [--timeout MS]\n"
        "                                     ping the running hub with its own key\n"
        "  backup  --data DIR [--with-key] OUT | --into PARENT [--keep N]\n"
@@ -235,6 +242,21 @@ static const char *const usage_enroll = N_(
     "corporate number, is refused unless --allow-duplicate-name is given (then a warning\n"
     "naming both is logged).\n"
     "exit status: 0 enrolled, 1 refused (bad, truncated or duplicate profile), 2 local error\n");
+
+static const char *const usage_reenroll = N_(
+    "usage: ticsx-hub reenroll --data DIR --replaces FINGERPRINT [--compromised-from DATE] "
+    "PROFILE\n"
+    "\n"
+    "Recovers an organisation that lost its key in force: PROFILE is the signed profile of the\n"
+    "new home, made with a corporate number. It must carry the legal name and the corporate\n"
+    "number of the enrolled organisation FINGERPRINT names (checked here; the operator checks the\n"
+    "person asking against the company register). The hub signs a key re-enrolment into its\n"
+    "log: the new key acts for the organisation from now, the lost key no longer; with\n"
+    "--compromised-from, the lost key is refused from DATE. The record is public: every\n"
+    "counterparty can see it. Run while the hub is stopped. Prints \"reenrolled FINGERPRINT\n"
+    "NEWFINGERPRINT\".\n"
+    "exit status: 0 re-enrolled, 1 refused (no such organisation, another corporate number or\n"
+    "legal name, keys in use, bad profile), 2 local error\n");
 
 static const char *const usage_health =
     N_("usage: ticsx-hub health --data DIR [--hub ENDPOINT] [--timeout MS]\n"
@@ -822,6 +844,43 @@ cmd_enroll(int argc, char **argv)
 }
 
 static int
+cmd_reenroll(int argc, char **argv)
+{
+    char fp[TX_FP_LEN];
+    tx_outcome res;
+    args a;
+    int rc = parse_args("reenroll", argc, argv, OPT_DATA | OPT_REENROL, usage_reenroll, &a);
+    int64_t from = 0;
+
+    if (rc >= 0) {
+        return rc;
+    }
+    if (a.n_rest != 1 || a.replaces == NULL) {
+        return fail_usage("reenroll", _("--replaces FINGERPRINT and one PROFILE file are required"),
+                          usage_reenroll);
+    }
+    if (a.compromised_from != NULL && tx_parse_time(a.compromised_from, &from) != TX_OK) {
+        return fail_usage("reenroll", _("--compromised-from: give a date as YYYY-MM-DD"),
+                          usage_reenroll);
+    }
+    if (!usable_data(a.data, 1) || !have_hub_key(a.data) || !no_pid_clash("reenroll", a.data)) {
+        return EXIT_LOCAL;
+    }
+    rc = tx_hub_reenroll_file(a.data, a.rest[0], a.replaces, from, &res, fp);
+    if (rc != TX_OK) {
+        fprintf(stderr, "ticsx-hub: reenroll %s: %s\n", a.rest[0], tx_strerror(rc));
+        return EXIT_LOCAL;
+    }
+    if (res.status != TX_STATUS_OK) {
+        fprintf(stderr, _("ticsx-hub: reenroll %s refused: %s: %s\n"), a.rest[0],
+                _(tx_status_text(res.status)), res.message);
+        return EXIT_NO;
+    }
+    printf(_("reenrolled %s %s\n"), a.replaces, fp);
+    return 0;
+}
+
+static int
 cmd_health(int argc, char **argv)
 {
     char used[1024] = "";
@@ -1002,7 +1061,8 @@ main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"init", cmd_init},     {"run", cmd_run},       {"enroll", cmd_enroll},
-                {"health", cmd_health}, {"backup", cmd_backup}, {"check", cmd_check}};
+                {"health", cmd_health}, {"backup", cmd_backup}, {"check", cmd_check},
+                {"reenroll", cmd_reenroll}};
 
     /* The operator's commands speak the operator's language (LANG=ja_JP.UTF-8: Japanese);
      * `run` stays English throughout, log lines and what it sends over the wire alike (log

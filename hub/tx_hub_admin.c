@@ -4,6 +4,7 @@
 #include "tx_conn.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_ingest_keys.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_store.h"
@@ -211,6 +212,37 @@ tx_hub_enroll_file(const char *dir, const char *path, unsigned flags, tx_outcome
         rc = tx_ingest_enroll_with(store, buf, len, flags, res, name, n);
     }
     tx_store_close(&store);
+    free(buf);
+    return rc;
+}
+
+int
+tx_hub_reenroll_file(const char *dir, const char *path, const char *replaces,
+                     int64_t compromised_from, tx_outcome *res, char fp[TX_FP_LEN])
+{
+    tx_reenrol_args a = {NULL, 0, replaces, compromised_from, tx_now()};
+    tx_envelope_pb *env = NULL;
+    tx_identity *hub = NULL;
+    tx_store *store = NULL;
+    uint8_t *buf = NULL;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    fp[0] = 0;
+    if ((rc = tx_file_read(path, TX_MAX_ENVELOPE, &buf, &a.profile_len)) != TX_OK) {
+        return rc;
+    }
+    a.profile = buf;
+    if (tx_decode_envelope(buf, a.profile_len, &env) == TX_OK) {
+        tx_fingerprint(env->signer_key.data, fp);
+        tx_free(env);
+    }
+    if ((rc = tx_identity_load(dir, "hub", &hub)) == TX_OK &&
+        (rc = tx_store_open(dir, 0, &store)) == TX_OK) {
+        rc = tx_ingest_reenrol(store, hub, &a, res);
+    }
+    tx_store_close(&store);
+    tx_identity_destroy(&hub);
     free(buf);
     return rc;
 }

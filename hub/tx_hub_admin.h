@@ -41,6 +41,12 @@ int tx_hub_init(const char *dir, const char *origin, char *pub_path, size_t n, c
 int tx_hub_enroll_file(const char *dir, const char *path, unsigned flags, tx_outcome *res,
                        char *name, size_t n, char fp[TX_FP_LEN]);
 
+/* ticsx-hub reenroll: reads the new profile at `path`, loads the hub's key from DIR and runs
+ * tx_ingest_reenrol (now as the date) in the data directory; fp receives the new key's
+ * fingerprint when the profile decodes. TX_OK: res holds the verdict. */
+int tx_hub_reenroll_file(const char *dir, const char *path, const char *replaces,
+                         int64_t compromised_from, tx_outcome *res, char fp[TX_FP_LEN]);
+
 /* Reads the endpoint a running hub wrote to DIR/endpoint into out (size n). */
 int tx_hub_read_endpoint(const char *dir, char *out, size_t n);
 

@@ -4,9 +4,11 @@
 #include "tx_approval.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_ingest_keys.h"
 #include "tx_keys.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
+#include "tx_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,11 +94,13 @@ tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size_t l
     return tx_ingest_prepare_as(caller, NULL, buf, len, out, res);
 }
 
-/* What a person's own key may not sign: what only the organisation key signs. */
+/* What a member's own key may not sign: what only the organisation's key (or a successor of
+ * it) signs. */
 static int
 person_kind_refused(const tx_submission *sub, tx_outcome *res)
 {
     if (sub->kind == TX_KIND_MEMBER || sub->kind == TX_KIND_MEMBER_REMOVE ||
+        sub->kind == TX_KIND_KEY_SUCCESSOR || sub->kind == TX_KIND_KEY_REVOCATION ||
         sub->kind == TX_KIND_ORG_SETTINGS) {
         return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "a %s is signed by the organisation key, not a member's; run "
@@ -135,13 +139,16 @@ tx_ingest_prepare_as(const uint8_t caller[TX_KEY_LEN], const uint8_t *person, co
                             "to the hub operator");
         goto fail;
     }
+    if (sub->kind == TX_KIND_KEY_REENROLMENT) {
+        rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                            "key re-enrolments are written by the hub operator (ticsx-hub "
+                            "reenroll); they cannot be submitted");
+        goto fail;
+    }
     if (sub->kind == TX_KIND_CHECKPOINT) {
         rc = tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                             "checkpoints are signed by the hub over its own log; they cannot be "
                             "submitted");
-        goto fail;
-    }
-    if (person != NULL && (rc = person_kind_refused(sub, res)) != TX_OK) {
         goto fail;
     }
     if (memcmp(sub->signer, who, TX_KEY_LEN) != 0) {
@@ -419,7 +426,7 @@ names_signer(const tx_submission *sub, const ProtobufCBinaryData *org, tx_outcom
 {
     char fp_org[TX_FP_LEN], fp[TX_FP_LEN];
 
-    if (memcmp(org->data, sub->signer, TX_KEY_LEN) == 0) {
+    if (memcmp(org->data, sub->author, TX_KEY_LEN) == 0) {
         return TX_OK;
     }
     tx_fingerprint(org->data, fp_org);
@@ -451,7 +458,11 @@ check_member_record(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                                             "organisation's; the member must make its own keys");
     }
     rc = tx_batch_person(b, TX_PERSON_BY_KEY, r->signing_key.data, &p);
-    if (rc == TX_OK && memcmp(p.org, sub->signer, TX_KEY_LEN) != 0) {
+    if (rc == TX_OK && p.is_key) {
+        return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                              "the member's signing key is an organisation's key");
+    }
+    if (rc == TX_OK && memcmp(p.org, sub->author, TX_KEY_LEN) != 0) {
         return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "the member's signing key is already a member of another "
                               "organisation");
@@ -487,7 +498,7 @@ check_member_removal(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         return rc;
     }
     rc = tx_batch_person(b, TX_PERSON_BY_KEY, x->signing_key.data, &p);
-    if (rc == TX_OK && memcmp(p.org, sub->signer, TX_KEY_LEN) == 0) {
+    if (rc == TX_OK && memcmp(p.org, sub->author, TX_KEY_LEN) == 0 && !p.is_key) {
         return TX_OK;
     }
     if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
@@ -549,6 +560,22 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         break;
     case TX_KIND_MEMBER_REMOVE:
         if ((rc = check_member_removal(b, sub, res)) != TX_OK) {
+            return rc;
+        }
+        break;
+    case TX_KIND_KEY_SUCCESSOR:
+        /* Public: every verifier follows the organisation's keys through them. */
+        if ((rc = tx_ingest_key_successor(b, sub->signer, sub->author,
+                                          (const tx_key_successor_pb *)sub->payload, res)) !=
+            TX_OK) {
+            return rc;
+        }
+        break;
+    case TX_KIND_KEY_REVOCATION:
+        /* Public: every verifier flags what the key signed from then on. */
+        if ((rc = tx_ingest_key_revocation(b, sub->signer, sub->author,
+                                           (const tx_key_revocation_pb *)sub->payload, res)) !=
+            TX_OK) {
             return rc;
         }
         break;
@@ -701,7 +728,8 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
  * organisation) is valid and not removed, and only as an officer or admin: a viewer reads, and
  * a responder submits drafts only (sealed to the organisation, for its officers) and the
  * encrypted pieces of the files they carry (read by the organisation, and by the readers of
- * an officer's sealed assessment once it lists them). */
+ * an officer's sealed assessment once it lists them). A successor of the organisation's key in
+ * force acts as the organisation. */
 static int
 person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 {
@@ -720,6 +748,12 @@ person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                               "or not yet valid)",
                               fp);
     }
+    if (p.is_key) {
+        return TX_OK; /* the organisation's own key in force */
+    }
+    if (person_kind_refused(sub, res) != TX_OK) {
+        return TX_ERR_FORBIDDEN;
+    }
     if (p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER &&
         (sub->kind == TX_KIND_DRAFT || sub->kind == TX_KIND_EVIDENCE_CHUNK)) {
         return TX_OK; /* a draft and its files' encrypted pieces, read by the organisation */
@@ -733,6 +767,27 @@ person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
             fp, p.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_VIEWER ? "viewer" : "responder");
     }
     return TX_OK;
+}
+
+/* An organisation's enrolled key signs nothing once a successor it named is in force. */
+static int
+org_key_replaced(tx_batch *b, const tx_submission *sub, tx_outcome *res)
+{
+    char fp[TX_FP_LEN], date[32];
+    int64_t at;
+    int rc = tx_batch_key_replaced(b, sub->signer, &at);
+
+    if (rc == TX_ERR_NOT_FOUND || (rc == TX_OK && at > (int64_t)time(NULL))) {
+        return TX_OK;
+    }
+    if (rc != TX_OK) {
+        return tx_outcome_storage(res, rc);
+    }
+    tx_fingerprint(sub->signer, fp);
+    tx_format_date(date, sizeof date, at);
+    return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
+                          "%s was replaced by its successor from %s; sign with the new key", fp,
+                          date);
 }
 
 /* The same bytes again: the first copy's receipt, not a second record. */
@@ -777,6 +832,9 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
         return tx_outcome_storage(res, rc);
     }
     if (sub->by_person && person_may_submit(b, sub, res) != TX_OK) {
+        return tx_batch_error(b);
+    }
+    if (!sub->by_person && org_key_replaced(b, sub, res) != TX_OK) {
         return tx_batch_error(b);
     }
     if ((rc = tx_batch_last_seq(b, sub->signer, &last_seq)) != TX_OK) {

@@ -23,8 +23,9 @@ int tx_ingest_prepare(const uint8_t caller[TX_KEY_LEN], const uint8_t *buf, size
 /* tx_ingest_prepare for a call by a person of organisation `caller` (person: its signing key,
  * as the hub's ZAP handler named it; NULL: the organisation's own key). The record must be
  * signed by the person's key and is of the organisation: tx_ingest_apply checks that the
- * person may still act and that its role lets it submit. A person never submits what only the
- * organisation key signs (member records). */
+ * person may still act and that its role lets it submit. A member never submits what only the
+ * organisation key signs (member records, key successors); a successor of the organisation's
+ * key (kind 17) in force is a person who acts as the organisation. */
 int tx_ingest_prepare_as(const uint8_t caller[TX_KEY_LEN], const uint8_t *person,
                          const uint8_t *buf, size_t len, tx_submission **out, tx_outcome *res);
 

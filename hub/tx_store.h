@@ -216,7 +216,8 @@ void tx_entries_free(tx_entry *entries, size_t n);
 
 /* ---- people of an organisation (tx_store_people.c) ----
  * The persons an enrolled organisation's key named in member records (kind 13) and removed
- * (kind 14); not the enrolled organisations, which the calls above name "members". */
+ * (kind 14), and the keys that succeed its own (kind 17), which act as the organisation; not
+ * the enrolled organisations, which the calls above name "members". */
 
 /* What the stored records say of one person. */
 typedef struct {
@@ -225,8 +226,11 @@ typedef struct {
     uint8_t transport[TX_KEY_LEN]; /* its CURVE key, as its newest record names it */
     int role;                      /* Ticsx__V1__MemberRole */
     int64_t from, until;           /* validity of its newest record; until 0: no end */
-    int64_t removed;               /* earliest removal stored after that record; INT64_MAX: none */
+    int64_t removed; /* earliest removal stored after that record, revocation (kind 18) or
+                      * successor of its key; INT64_MAX: none */
     uint64_t index;                /* log index of its newest member record */
+    int is_key; /* the organisation's own signing key in force from `from` (a key successor,
+                 * kind 17), not a member: it acts as the organisation in every way */
 } tx_person;
 
 #define TX_PERSON_BY_KEY 0       /* look the person up by its signing key */
@@ -258,6 +262,17 @@ int tx_batch_same_org(tx_batch *b, const uint8_t a[TX_KEY_LEN], const uint8_t c[
 
 /* True when the person's newest record is valid at `now` and no removal took effect. */
 int tx_person_acts(const tx_person *p, int64_t now);
+
+/* The earliest date from which a key successor (kind 17) that `key` signed replaces it;
+ * TX_ERR_NOT_FOUND when none does. For an enrolled organisation's own key: its successor acts
+ * for it from then on, and the key itself no longer does. */
+int tx_batch_key_replaced(tx_batch *b, const uint8_t key[TX_KEY_LEN], int64_t *at);
+
+/* The key that acts for enrolled organisation `org` at `now`: its enrolled key, or the last of
+ * the successors (kind 17) and re-enrolments (kind 19) in force replacing it. */
+int tx_batch_key_in_force(tx_batch *b, const uint8_t org[TX_KEY_LEN], int64_t now,
+                          uint8_t out[TX_KEY_LEN]);
+int tx_store_key_replaced(tx_store *s, const uint8_t key[TX_KEY_LEN], int64_t *at);
 
 /* ---- checkpoints of the Merkle log (tx_mlog.c) ---- */
 

@@ -106,6 +106,29 @@ decide_person(tx_zap *z, const uint8_t *curve, const char *addr, char user[TX_ZA
     return TX_OK;
 }
 
+/* An enrolled organisation's own key is no longer admitted once a successor it signed is in
+ * force (the successor is, as a person of the organisation): TX_ERR_FORBIDDEN then. */
+static int
+org_key_current(tx_zap *z, const uint8_t signer[TX_KEY_LEN], const char *addr)
+{
+    char fp[TX_FP_LEN];
+    int64_t at;
+    int rc = tx_store_key_replaced(z->store, signer, &at);
+
+    if (rc == TX_ERR_NOT_FOUND || (rc == TX_OK && at > (int64_t)time(NULL))) {
+        return TX_OK;
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    tx_fingerprint(signer, fp);
+    tx_log_kv(TX_LOG_INFO,
+              TX_FIELDS(TX_KV("outcome", "refused"), TX_KV("status", "key_replaced"),
+                        TX_KV("peer", fp), TX_KV("addr", addr)),
+              "zap: refused %s from %s: a successor replaced this organisation key", fp, addr);
+    return TX_ERR_FORBIDDEN;
+}
+
 /* Decides on one well-formed request: status code and user id. */
 static void
 decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **text,
@@ -148,6 +171,9 @@ decide(tx_zap *z, zmq_msg_t *frames, size_t n, const char **code, const char **t
         return;
     }
     rc = tx_store_member_of_transport(z->store, zmq_msg_data(&frames[6]), signer);
+    if (rc == TX_OK) {
+        rc = org_key_current(z, signer, addr);
+    }
     if (rc == TX_ERR_NOT_FOUND &&
         (rc = decide_person(z, zmq_msg_data(&frames[6]), addr, user)) == TX_OK) {
         *code = "200";

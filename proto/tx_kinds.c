@@ -273,6 +273,48 @@ check_member_remove(const ProtobufCMessage *m)
            r->effective >= 0;
 }
 
+/* Five keys of 32 bytes, three of them new (the successor's signing key is neither the
+ * organisation's nor the one it replaces) and a signature; that the signature is the successor's
+ * (keys/tx_key_proof.h) and the signer the predecessor, the hub and every verifier check. */
+static int
+check_key_successor(const ProtobufCMessage *m)
+{
+    const tx_key_successor_pb *r = (const tx_key_successor_pb *)m;
+
+    return r->organisation.len == TX_KEY_LEN && r->predecessor.len == TX_KEY_LEN &&
+           r->signing_key.len == TX_KEY_LEN && r->seal_key.len == TX_KEY_LEN &&
+           r->transport_key.len == TX_KEY_LEN && r->proof.len == TX_SIG_LEN &&
+           memcmp(r->signing_key.data, r->organisation.data, TX_KEY_LEN) != 0 &&
+           memcmp(r->signing_key.data, r->predecessor.data, TX_KEY_LEN) != 0 && r->effective >= 0;
+}
+
+/* Two keys of 32 bytes, a date and a reason; that the signer is the organisation's key in force
+ * and the key one of its people or replaced keys, the hub and every verifier check. */
+static int
+check_key_revocation(const ProtobufCMessage *m)
+{
+    const tx_key_revocation_pb *r = (const tx_key_revocation_pb *)m;
+
+    return r->organisation.len == TX_KEY_LEN && r->key.len == TX_KEY_LEN && r->from >= 0 &&
+           r->reason[0] != 0;
+}
+
+/* Five keys of 32 bytes (the new key not the organisation's nor the one replaced), a 13-digit
+ * corporate number with its check digit, and the new profile's bytes. */
+static int
+check_key_reenrolment(const ProtobufCMessage *m)
+{
+    const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)m;
+
+    return r->organisation.len == TX_KEY_LEN && r->replaces.len == TX_KEY_LEN &&
+           r->signing_key.len == TX_KEY_LEN && r->seal_key.len == TX_KEY_LEN &&
+           r->transport_key.len == TX_KEY_LEN &&
+           memcmp(r->signing_key.data, r->organisation.data, TX_KEY_LEN) != 0 &&
+           memcmp(r->signing_key.data, r->replaces.data, TX_KEY_LEN) != 0 && r->effective >= 0 &&
+           r->compromised_from >= 0 && tx_corporate_number_valid(r->corporate_number) &&
+           r->profile.len > 0;
+}
+
 static int
 check_checkpoint(const ProtobufCMessage *m)
 {
@@ -471,6 +513,33 @@ static const tx_kind_info kinds[] = {
                   .rule = TX_REF_STORED},
                  {FIELD(tx_draft_decision_pb, assessment), .noun = "approved assessment",
                   .kind = TX_KIND_ASSESSMENT, .flags = TX_REF_OPTIONAL, .rule = TX_REF_OWN}},
+    },
+    {
+        .kind = TX_KIND_KEY_SUCCESSOR,
+        .name = "key successor",
+        .payload_type = "application/vnd.ticsx.key-successor.v1",
+        .desc = &ticsx__v1__key_successor__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_key_successor_pb),
+        .check = check_key_successor,
+    },
+    {
+        .kind = TX_KIND_KEY_REVOCATION,
+        .name = "key revocation",
+        .payload_type = "application/vnd.ticsx.key-revocation.v1",
+        .desc = &ticsx__v1__key_revocation__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_key_revocation_pb),
+        .check = check_key_revocation,
+    },
+    {
+        .kind = TX_KIND_KEY_REENROLMENT,
+        .name = "key re-enrolment",
+        .payload_type = "application/vnd.ticsx.key-reenrolment.v1",
+        .desc = &ticsx__v1__key_reenrolment__descriptor,
+        .flags = TX_KIND_STORED | TX_KIND_PUBLIC,
+        .meta = META(tx_key_reenrolment_pb),
+        .check = check_key_reenrolment,
     },
     {
         .kind = TX_KIND_ORG_SETTINGS,

@@ -31,6 +31,9 @@ enum {
     TX_KIND_MEMBER_REMOVE = 14,  /* signed by the organisation key */
     TX_KIND_DRAFT = 15,          /* signed by a responder or officer; sealed to the organisation */
     TX_KIND_DRAFT_DECISION = 16, /* an officer's approval or rejection of a draft */
+    TX_KIND_KEY_SUCCESSOR = 17,  /* signed by the organisation's key in force: its next key */
+    TX_KIND_KEY_REVOCATION = 18, /* signed by the organisation's key in force: a key lost */
+    TX_KIND_KEY_REENROLMENT = 19, /* signed by the hub's log key: a lost key's successor */
     TX_KIND_ORG_SETTINGS = 20,   /* signed by the organisation key: two officers for grants */
     TX_KIND_GRANT_APPROVAL = 21, /* a second officer's signature on a grant to a new buyer */
     TX_KIND_INNER_ASSESSMENT = 100,

@@ -78,6 +78,8 @@ const tx_limit tx_limits[] = {
     TEXT(TX_KIND_REGISTER, register_entry, "scope", "scope"),
     {TX_KIND_MEMBER, &ticsx__v1__member_record__descriptor, "name", TX_LIMIT_TEXT,
      TX_MEMBER_NAME_MAX, "member name"},
+    {TX_KIND_KEY_REVOCATION, &ticsx__v1__key_revocation__descriptor, "reason", TX_LIMIT_TEXT,
+     TX_MEMBER_NAME_MAX, "revocation reason"},
     /* Every other string and list, in any message. */
     {TX_KIND_NONE, NULL, NULL, TX_LIMIT_TEXT, TX_MAX_STRING, "text"},
     {TX_KIND_NONE, NULL, NULL, TX_LIMIT_COUNT, TX_MAX_REPEATED, "list"},

@@ -52,6 +52,9 @@ typedef Ticsx__V1__MemberRecord tx_member_pb;
 typedef Ticsx__V1__MemberRemove tx_member_remove_pb;
 typedef Ticsx__V1__Draft tx_draft_pb;
 typedef Ticsx__V1__DraftDecision tx_draft_decision_pb;
+typedef Ticsx__V1__KeySuccessor tx_key_successor_pb;
+typedef Ticsx__V1__KeyRevocation tx_key_revocation_pb;
+typedef Ticsx__V1__KeyReenrolment tx_key_reenrolment_pb;
 typedef Ticsx__V1__OrgSettings tx_org_settings_pb;
 typedef Ticsx__V1__GrantApproval tx_grant_approval_pb;
 

@@ -5,6 +5,7 @@
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_hub_admin.h"
+#include "tx_key_proof.h"
 #include "tx_util.h"
 
 #include <dirent.h>
@@ -1267,6 +1268,54 @@ th_member_removal(const tx_identity *org, uint64_t seq, const uint8_t person[32]
     x.signing_key = (ProtobufCBinaryData){32, (uint8_t *)person};
     x.effective = effective;
     return sign_msg(org, TX_KIND_MEMBER_REMOVE, &x.base, len);
+}
+
+uint8_t *
+th_key_successor(const tx_identity *by, const uint8_t org[32], const uint8_t pred[32], uint64_t seq,
+                 const tx_identity *succ, const tx_identity *prover, int64_t effective, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_successor_pb r = TICSX__V1__KEY_SUCCESSOR__INIT;
+    uint8_t sig[TX_SIG_LEN];
+    uint8_t *env = NULL;
+
+    meta.seq = seq;
+    meta.created = 1700000000;
+    r.meta = &meta;
+    r.organisation = (ProtobufCBinaryData){32, (uint8_t *)org};
+    r.predecessor = (ProtobufCBinaryData){32, (uint8_t *)pred};
+    r.signing_key = (ProtobufCBinaryData){32, (uint8_t *)succ->pub.sign};
+    r.seal_key = (ProtobufCBinaryData){32, (uint8_t *)succ->pub.seal};
+    r.transport_key = (ProtobufCBinaryData){32, (uint8_t *)succ->pub.curve};
+    r.effective = effective;
+    if (prover == succ) {
+        assert_int_equal(tx_key_proof_sign(succ, &r, sig), TX_OK);
+    } else {
+        /* The forger signs the statement with its own key: not the successor's signature. */
+        r.signing_key.data = (uint8_t *)prover->pub.sign;
+        assert_int_equal(tx_key_proof_sign(prover, &r, sig), TX_OK);
+        r.signing_key.data = (uint8_t *)succ->pub.sign;
+    }
+    assert_int_equal(tx_envelope_sign_msg(by, TX_KIND_KEY_SUCCESSOR, &r.base, &env, len), TX_OK);
+    return env;
+}
+
+uint8_t *
+th_key_revocation(const tx_identity *by, const uint8_t org[32], uint64_t seq, const uint8_t key[32],
+                  int64_t from, uint64_t from_index, const char *reason, size_t *len)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_revocation_pb r = TICSX__V1__KEY_REVOCATION__INIT;
+
+    meta.seq = seq;
+    meta.created = 1700000000;
+    r.meta = &meta;
+    r.organisation = (ProtobufCBinaryData){32, (uint8_t *)org};
+    r.key = (ProtobufCBinaryData){32, (uint8_t *)key};
+    r.from = from;
+    r.from_index = from_index;
+    r.reason = (char *)reason;
+    return sign_msg(by, TX_KIND_KEY_REVOCATION, &r.base, len);
 }
 
 uint8_t *

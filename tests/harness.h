@@ -216,6 +216,19 @@ uint8_t *th_draft(const tx_identity *id, uint64_t seq, const uint8_t rid[TX_ID_L
 uint8_t *th_draft_decision(const tx_identity *id, uint64_t seq, const uint8_t did[TX_ID_LEN],
                            const uint8_t *aid, size_t *len);
 
+/* A key successor (kind 17) of organisation `org` signed by `by`, naming `pred` as the key
+ * replaced and `succ`'s keys as its successor from `effective`; its proof made by `prover`
+ * (succ itself, or a forger signing the statement with its own key). */
+uint8_t *th_key_successor(const tx_identity *by, const uint8_t org[32], const uint8_t pred[32],
+                          uint64_t seq, const tx_identity *succ, const tx_identity *prover,
+                          int64_t effective, size_t *len);
+
+/* A key revocation (kind 18) of `key` for organisation `org`, signed by `by`, from `from` and
+ * log index `from_index`, with `reason`. */
+uint8_t *th_key_revocation(const tx_identity *by, const uint8_t org[32], uint64_t seq,
+                           const uint8_t key[32], int64_t from, uint64_t from_index,
+                           const char *reason, size_t *len);
+
 /* Writes id's profile (seq) to a file in dir's parent and runs `ticsx-hub enroll`. Returns the
  * exit status; the command's output goes to out (size n) when out is not NULL. */
 int th_enroll(const char *dir, const tx_identity *id, uint64_t seq, char *out, size_t n);

@@ -15,6 +15,12 @@ tx_add_test(test_subs SOURCES test_subs.c hub_unit.c LIBS tx_test_harness TIMEOU
 # An organisation's people at the real ticsx-hub: roles, removal, forged member records.
 tx_add_test(test_members_hub SOURCES test_members_hub.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_members_hub ticsx-hub)
+# An organisation's key replaced by a successor at the real ticsx-hub: admission, refusals, forgeries.
+tx_add_test(test_rotation_hub SOURCES test_rotation_hub.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_rotation_hub ticsx-hub)
+# ticsx key rotate through the binaries and a real hub: answers before and after, verify, history.
+tx_add_test(test_key_cli SOURCES test_key_cli.c LIBS tx_test_harness TIMEOUT 120)
+add_dependencies(test_key_cli ticsx-hub ticsx)
 # Two officers for grants to new buyers at the real ticsx-hub: waiting, approving, attacks.
 tx_add_test(test_twoofficers_hub SOURCES test_twoofficers_hub.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_twoofficers_hub ticsx-hub)

@@ -38,6 +38,7 @@ static const char *const commands[] = {
     "requests",    "forward", "trust",    "accredit", "cert",          "audit-log", "witness",
     "assessments", "ui",      "help",     "evidence", "register",      "policy",    "credential",
     "plan",        "due",     "campaign", "history",  "member",        "drafts",    "grants",
+    "key",
 };
 
 static const char *const ja_env[] = {"LANG=ja_JP.UTF-8", NULL};

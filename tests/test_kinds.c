@@ -33,6 +33,9 @@ static const int all_kinds[] = {
     TX_KIND_MEMBER_REMOVE,
     TX_KIND_DRAFT,
     TX_KIND_DRAFT_DECISION,
+    TX_KIND_KEY_SUCCESSOR,
+    TX_KIND_KEY_REVOCATION,
+    TX_KIND_KEY_REENROLMENT,
     TX_KIND_ORG_SETTINGS,
     TX_KIND_GRANT_APPROVAL,
     TX_KIND_INNER_ASSESSMENT,
@@ -57,7 +60,7 @@ test_every_kind_has_a_row(void **state)
     }
     assert_null(tx_kind_at(tx_kind_count()));
     assert_null(tx_kind_get(TX_KIND_NONE));
-    assert_null(tx_kind_get(17));
+    assert_null(tx_kind_get(99));
     assert_string_equal(tx_kind_name(TX_KIND_NONE), "unknown");
     assert_null(tx_kind_payload_type(TX_KIND_NONE));
 }
@@ -95,14 +98,18 @@ test_stored_and_public(void **state)
         int pub = k == TX_KIND_PROFILE || k == TX_KIND_QUESTIONNAIRE ||
                   k == TX_KIND_ACCREDITATION || k == TX_KIND_CERTIFICATE ||
                   k == TX_KIND_CERT_EVENT || k == TX_KIND_REGISTER || k == TX_KIND_MEMBER ||
-                  k == TX_KIND_MEMBER_REMOVE || k == TX_KIND_ORG_SETTINGS;
+                  k == TX_KIND_MEMBER_REMOVE || k == TX_KIND_KEY_SUCCESSOR ||
+                  k == TX_KIND_KEY_REVOCATION || k == TX_KIND_KEY_REENROLMENT ||
+                  k == TX_KIND_ORG_SETTINGS;
 
         assert_int_equal(tx_kind_is_stored(k),
                          (k >= TX_KIND_PROFILE && k <= TX_KIND_CERT_EVENT) ||
                              k == TX_KIND_EVIDENCE_CHUNK || k == TX_KIND_REGISTER ||
                              k == TX_KIND_MEMBER || k == TX_KIND_MEMBER_REMOVE ||
                              k == TX_KIND_DRAFT || k == TX_KIND_DRAFT_DECISION ||
-                             k == TX_KIND_ORG_SETTINGS || k == TX_KIND_GRANT_APPROVAL);
+                             k == TX_KIND_KEY_SUCCESSOR || k == TX_KIND_KEY_REVOCATION ||
+                             k == TX_KIND_KEY_REENROLMENT || k == TX_KIND_ORG_SETTINGS ||
+                             k == TX_KIND_GRANT_APPROVAL);
         assert_int_equal(tx_kind_is_public(k), pub);
     }
     assert_false(tx_kind_is_stored(TX_KIND_NONE));
@@ -307,6 +314,110 @@ test_member_checks(void **state)
     assert_false(tx_kind_check(TX_KIND_MEMBER_REMOVE, &x.base));
 }
 
+/* A key successor names five keys of 32 bytes and a 64-byte proof; its signing key is new (not
+ * the organisation's, not the one it replaces). Each defect alone is refused. */
+static void
+test_key_successor_checks(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_successor_pb r = TICSX__V1__KEY_SUCCESSOR__INIT;
+    uint8_t sig[TX_SIG_LEN] = {7};
+    ProtobufCMessage *m;
+
+    (void)state;
+    fill_ids();
+    meta.seq = 5;
+    r.meta = &meta;
+    r.organisation = r.predecessor = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    r.signing_key = r.seal_key = r.transport_key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    r.proof = (ProtobufCBinaryData){TX_SIG_LEN, sig};
+    r.effective = 300;
+    m = round_trip(TX_KIND_KEY_SUCCESSOR, &r.base);
+    assert_int_equal(tx_kind_seq(TX_KIND_KEY_SUCCESSOR, m), 5);
+    tx_free(m);
+    r.proof.len = TX_SIG_LEN - 1;
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.proof.len = TX_SIG_LEN;
+    r.seal_key.len = 0;
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.seal_key.len = TX_KEY_LEN;
+    r.effective = -1;
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.effective = 300;
+    r.signing_key.data = id_a; /* the organisation's own key again */
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.signing_key.data = key;
+    r.predecessor.data = key; /* a key succeeding itself */
+    assert_false(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+    r.predecessor.data = id_a;
+    assert_true(tx_kind_check(TX_KIND_KEY_SUCCESSOR, &r.base));
+}
+
+/* A key revocation names two keys, a date not before 1970 and a reason. */
+static void
+test_key_revocation_checks(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_revocation_pb r = TICSX__V1__KEY_REVOCATION__INIT;
+    ProtobufCMessage *m;
+
+    (void)state;
+    fill_ids();
+    meta.seq = 6;
+    r.meta = &meta;
+    r.organisation = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    r.key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    r.from = 400;
+    r.from_index = 12;
+    r.reason = "laptop stolen";
+    m = round_trip(TX_KIND_KEY_REVOCATION, &r.base);
+    assert_int_equal(tx_kind_seq(TX_KIND_KEY_REVOCATION, m), 6);
+    tx_free(m);
+    r.reason = "";
+    assert_false(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+    r.reason = "laptop stolen";
+    r.key.len = 31;
+    assert_false(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+    r.key.len = TX_KEY_LEN;
+    r.from = -1;
+    assert_false(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+    r.from = 0;
+    assert_true(tx_kind_check(TX_KIND_KEY_REVOCATION, &r.base));
+}
+
+/* A re-enrolment names five keys (the new one new), a valid corporate number and a profile. */
+static void
+test_key_reenrolment_checks(void **state)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_reenrolment_pb r = TICSX__V1__KEY_REENROLMENT__INIT;
+    uint8_t prof[4] = {1, 2, 3, 4};
+    ProtobufCMessage *m;
+
+    (void)state;
+    fill_ids();
+    meta.seq = 7;
+    r.meta = &meta;
+    r.organisation = r.replaces = (ProtobufCBinaryData){TX_KEY_LEN, id_a};
+    r.signing_key = r.seal_key = r.transport_key = (ProtobufCBinaryData){TX_KEY_LEN, key};
+    r.effective = 500;
+    r.corporate_number = "3700000000001";
+    r.profile = (ProtobufCBinaryData){sizeof prof, prof};
+    m = round_trip(TX_KIND_KEY_REENROLMENT, &r.base);
+    assert_int_equal(tx_kind_seq(TX_KIND_KEY_REENROLMENT, m), 7);
+    tx_free(m);
+    r.corporate_number = "3700000000002"; /* a wrong check digit */
+    assert_false(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+    r.corporate_number = "3700000000001";
+    r.signing_key.data = id_a;
+    assert_false(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+    r.signing_key.data = key;
+    r.profile.len = 0;
+    assert_false(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+    r.profile.len = sizeof prof;
+    assert_true(tx_kind_check(TX_KIND_KEY_REENROLMENT, &r.base));
+}
+
 static void
 test_supersede_refs(void **state)
 {
@@ -398,6 +509,9 @@ main(void)
         cmocka_unit_test(test_grant_refs),
         cmocka_unit_test(test_supersede_refs),
         cmocka_unit_test(test_member_checks),
+        cmocka_unit_test(test_key_successor_checks),
+        cmocka_unit_test(test_key_revocation_checks),
+        cmocka_unit_test(test_key_reenrolment_checks),
         cmocka_unit_test(test_revoke_event_request_refs),
     };
 

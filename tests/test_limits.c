@@ -245,6 +245,17 @@ baseline(int kind, uint8_t **buf, size_t *len)
         m = &r.base;
         break;
     }
+    case TX_KIND_KEY_REVOCATION: {
+        static tx_key_revocation_pb r = TICSX__V1__KEY_REVOCATION__INIT;
+        static uint8_t org[TX_KEY_LEN] = {1};
+        r.meta = &meta;
+        r.organisation = (ProtobufCBinaryData){TX_KEY_LEN, org};
+        r.key = key;
+        r.from = 1700000000;
+        r.reason = "laptop stolen";
+        m = &r.base;
+        break;
+    }
     default:
         fail_msg("no baseline for kind %d", kind);
     }
@@ -253,7 +264,8 @@ baseline(int kind, uint8_t **buf, size_t *len)
 
 static const int kinds[] = {TX_KIND_PROFILE,          TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,
                             TX_KIND_INNER_ASSESSMENT, TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
-                            TX_KIND_CERT_EVENT,       TX_KIND_REGISTER,      TX_KIND_MEMBER};
+                            TX_KIND_CERT_EVENT,       TX_KIND_REGISTER,      TX_KIND_MEMBER,
+                            TX_KIND_KEY_REVOCATION};
 
 /* A field reached from the record's top: the fields to follow (element 0 of lists). */
 typedef struct {
@@ -284,6 +296,8 @@ kind_desc(int kind)
         return &ticsx__v1__register__descriptor;
     case TX_KIND_MEMBER:
         return &ticsx__v1__member_record__descriptor;
+    case TX_KIND_KEY_REVOCATION:
+        return &ticsx__v1__key_revocation__descriptor;
     default:
         return &ticsx__v1__certificate_event__descriptor;
     }

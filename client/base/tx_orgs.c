@@ -5,6 +5,7 @@
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_json.h"
+#include "tx_key_chain.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_util.h"
@@ -56,11 +57,23 @@ tx_orgs_add(tx_orgs *orgs, const tx_recs *profiles)
     return TX_OK;
 }
 
+void
+tx_orgs_follow(tx_orgs *orgs, const tx_recs *records, int64_t at, tx_home *home)
+{
+    for (size_t i = 0; i < orgs->n; i++) {
+        const uint8_t *seal = tx_key_chain_seal(records, orgs->v[i].key, at, home);
+
+        if (seal != NULL) {
+            memcpy(orgs->v[i].seal, seal, TX_KEY_LEN);
+        }
+    }
+}
+
 int
 tx_orgs_from_cache(tx_home *home, tx_orgs *out)
 {
     uint8_t(*ids)[TX_ID_LEN] = NULL;
-    tx_recs recs = {0};
+    tx_recs recs = {0}, successors = {0};
     size_t n = 0;
     int rc;
 
@@ -73,28 +86,33 @@ tx_orgs_from_cache(tx_home *home, tx_orgs *out)
         tx_envelope_pb *e = NULL;
         uint8_t *bytes = NULL;
         size_t len = 0;
-        int profile;
+        int kind = TX_KIND_NONE;
 
-        /* Only profiles are wanted: the kind is read before any signature is checked. */
+        /* Only profiles and key successors are wanted: the kind is read before any signature
+         * is checked. */
         if (tx_home_cache_read(home, ids[i], &bytes, &len) != TX_OK) {
             continue;
         }
-        profile = tx_decode_envelope(bytes, len, &e) == TX_OK &&
-                  tx_kind_from_payload_type(e->payload_type) == TX_KIND_PROFILE;
+        if (tx_decode_envelope(bytes, len, &e) == TX_OK) {
+            kind = tx_kind_from_payload_type(e->payload_type);
+        }
         tx_free(e);
-        if (!profile) {
+        if (kind != TX_KIND_PROFILE && kind != TX_KIND_KEY_SUCCESSOR &&
+            kind != TX_KIND_KEY_REENROLMENT) {
             free(bytes);
             continue;
         }
-        if (tx_rec_open_known(&r, bytes, len, TX_KIND_PROFILE, ids[i]) == TX_OK) {
-            rc = tx_recs_push(&recs, &r);
+        if (tx_rec_open_known(&r, bytes, len, kind, ids[i]) == TX_OK) {
+            rc = tx_recs_push(kind == TX_KIND_PROFILE ? &recs : &successors, &r);
         }
         tx_rec_clear(&r);
     }
     if (rc == TX_OK) {
         rc = tx_orgs_add(out, &recs);
+        tx_orgs_follow(out, &successors, tx_now(), home);
     }
     tx_recs_clear(&recs);
+    tx_recs_clear(&successors);
     free(ids);
     tx_fail_clear();
     return rc;

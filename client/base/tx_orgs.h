@@ -34,7 +34,14 @@ typedef struct {
  * per signing key. */
 int tx_orgs_add(tx_orgs *orgs, const tx_recs *profiles);
 
-/* Builds the directory from the profiles in the local cache (after a fetch). */
+/* Follows the key successors among `records` (tx_key_chain; other records are ignored), and the
+ * re-enrolments whose new key the user of `home` accepted (home NULL: none): an organisation
+ * whose key one replaced by `at` gets its seal key, the key content for it is sealed to from
+ * then on. Its identity stays its enrolled key. */
+void tx_orgs_follow(tx_orgs *orgs, const tx_recs *records, int64_t at, tx_home *home);
+
+/* Builds the directory from the profiles in the local cache (after a fetch), following the
+ * key successors and accepted re-enrolments cached with them (tx_orgs_follow, now). */
 int tx_orgs_from_cache(tx_home *home, tx_orgs *out);
 
 /* The organisation with this signing key, or NULL. Borrowed. */

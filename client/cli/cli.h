@@ -96,6 +96,9 @@ int tx_cmd_ping(tx_cli *g, int argc, char **argv);
 /* ---- cmd_member.c ---- */
 int tx_cmd_member(tx_cli *g, int argc, char **argv);
 
+/* ---- cmd_key.c ---- */
+int tx_cmd_key(tx_cli *g, int argc, char **argv);
+
 /* cmd_questionnaire.c */
 int tx_cmd_questionnaire(tx_cli *g, int argc, char **argv);
 

@@ -53,6 +53,7 @@ static const struct {
     {"orgs", tx_cmd_orgs},
     {"ping", tx_cmd_ping},
     {"member", tx_cmd_member},
+    {"key", tx_cmd_key},
     {"questionnaire", tx_cmd_questionnaire},
     {"request", tx_cmd_request},
     {"inbox", tx_cmd_inbox},

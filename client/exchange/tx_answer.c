@@ -8,6 +8,7 @@
 #include "tx_error.h"
 #include "tx_grant.h"
 #include "tx_json.h"
+#include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_plan.h"
@@ -17,6 +18,7 @@
 #include "tx_seal.h"
 #include "tx_sign.h"
 #include "tx_signer.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -288,23 +290,15 @@ check_dates(const tx_answer_args *args, tx_answer_result *out)
 static int
 person_of(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *si, int *found)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[2] = {{0}}, all = {0};
-    int rc = tx_rpc_list(c, 2, kinds, NULL, l);
+    tx_recs all = {0};
+    int rc = tx_people_list(c, &all);
 
     *found = 0;
-    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
-        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = tx_recs_push(&all, &l[k].v[i]);
-        }
-    }
     /* The info's record is borrowed from `all`: it is not kept. */
     if (rc == TX_OK && tx_signer_resolve(&all, key, at, si) == TX_OK) {
         si->record = NULL;
         *found = 1;
     }
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
     tx_recs_clear(&all);
     return rc;
 }
@@ -457,7 +451,8 @@ tx_answer_submit(tx_client *c, const tx_answer_args *args, tx_answer_result *out
                      args->request);
         goto out;
     }
-    if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
+    if ((rc = tx_orgs_add(&orgs, &profiles)) != TX_OK ||
+        (rc = tx_orgs_follow_hub(c, &orgs)) != TX_OK) {
         goto out;
     }
     if ((buyer = tx_orgs_by_key(&orgs, tx_rec_signer(&request))) == NULL &&

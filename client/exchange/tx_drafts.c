@@ -12,6 +12,7 @@
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -111,21 +112,13 @@ score_one(tx_client *c, tx_draft_item *it)
 static int
 load_people(tx_client *c, tx_recs *drafts, tx_recs *decisions, tx_recs *people)
 {
-    static const int kinds[4] = {TX_KIND_DRAFT, TX_KIND_DRAFT_DECISION, TX_KIND_MEMBER,
-                                 TX_KIND_MEMBER_REMOVE};
-    tx_recs l[4] = {{0}};
-    int rc = tx_rpc_list(c, 4, kinds, NULL, l);
+    static const int kinds[2] = {TX_KIND_DRAFT, TX_KIND_DRAFT_DECISION};
+    tx_recs l[2] = {{0}};
+    int rc = tx_rpc_list(c, 2, kinds, NULL, l);
 
-    for (size_t k = 2; k < 4 && rc == TX_OK; k++) {
-        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = tx_recs_push(people, &l[k].v[i]);
-        }
-    }
     *drafts = l[0];
     *decisions = l[1];
-    tx_recs_clear(&l[2]);
-    tx_recs_clear(&l[3]);
-    return rc;
+    return rc == TX_OK ? tx_people_list(c, people) : rc;
 }
 
 const char *
@@ -355,22 +348,14 @@ tx_drafts_json(const tx_drafts *d)
 static int
 may_approve(tx_client *c)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[2] = {{0}}, all = {0};
+    tx_recs all = {0};
     tx_signer_info si;
-    int rc = tx_rpc_list(c, 2, kinds, NULL, l), ok = 0;
+    int rc = tx_people_list(c, &all), ok = 0;
 
-    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
-        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = tx_recs_push(&all, &l[k].v[i]);
-        }
-    }
     if (rc == TX_OK && tx_signer_resolve(&all, tx_client_id(c)->pub.sign, tx_now(), &si) == TX_OK) {
         ok = si.acts && (si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||
                          si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN);
     }
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
     tx_recs_clear(&all);
     if (rc == TX_OK && !ok) {
         rc = tx_fail(TX_ERR_FORBIDDEN, "only an officer or an admin of the organisation approves "

@@ -262,8 +262,10 @@ audit_recs(tx_log_check_set *set, const tx_recs *recs)
 /* The public records fetch lists whole: accreditations, certificates, certificate events,
  * registers, and the member records and removals that resolve people's signatures; with them
  * the organisations' settings and the grant approvals this organisation may read (a grant to a
- * buyer new to its organisation counts only with one: client/verify/tx_two_officers). */
-#define TRUST_KINDS 8
+ * buyer new to its organisation counts only with one: client/verify/tx_two_officers); and the
+ * key successors, revocations and re-enrolments that resolve organisations' new keys and flag
+ * lost ones. */
+#define TRUST_KINDS 11
 
 static void
 trust_counts(tx_fetched *out, size_t *counts[TRUST_KINDS])
@@ -274,6 +276,7 @@ trust_counts(tx_fetched *out, size_t *counts[TRUST_KINDS])
     counts[3] = &out->n_registers;
     counts[4] = counts[5] = &out->n_members;
     counts[6] = counts[7] = &out->n_two_officers;
+    counts[8] = counts[9] = counts[10] = &out->n_members;
 }
 
 /* Lists every record of TRUST_KINDS and stages them for the cache (l, owned by the caller, must
@@ -286,7 +289,9 @@ fetch_trust(tx_client *c, tx_fetched *out, tx_log_check_set *set, staged *st,
     const int kinds[TRUST_KINDS] = {TX_KIND_ACCREDITATION, TX_KIND_CERTIFICATE,
                                     TX_KIND_CERT_EVENT,    TX_KIND_REGISTER,
                                     TX_KIND_MEMBER,        TX_KIND_MEMBER_REMOVE,
-                                    TX_KIND_ORG_SETTINGS,  TX_KIND_GRANT_APPROVAL};
+                                    TX_KIND_ORG_SETTINGS,  TX_KIND_GRANT_APPROVAL,
+                                    TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REVOCATION,
+                                    TX_KIND_KEY_REENROLMENT};
     size_t *counts[TRUST_KINDS];
     int rc = tx_rpc_list(c, TRUST_KINDS, kinds, NULL, l);
 

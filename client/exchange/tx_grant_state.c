@@ -5,6 +5,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
@@ -74,7 +75,8 @@ tx_grant_state_load(tx_client *c, tx_grant_state *st)
     memset(st, 0, sizeof *st);
     if ((rc = tx_us_load(c, &us)) != TX_OK ||
         (rc = tx_rpc_list(c, TX_GS_COUNT, kinds, NULL, st->l)) != TX_OK ||
-        (rc = tx_orgs_add(&st->orgs, &st->l[TX_GS_PROFILE])) != TX_OK) {
+        (rc = tx_orgs_add(&st->orgs, &st->l[TX_GS_PROFILE])) != TX_OK ||
+        (rc = tx_orgs_follow_hub(c, &st->orgs)) != TX_OK) {
         tx_us_free(&us);
         tx_grant_state_free(st);
         return rc;

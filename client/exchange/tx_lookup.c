@@ -3,6 +3,7 @@
 
 #include "tx_error.h"
 #include "tx_rpc.h"
+#include "tx_util.h"
 
 #include <string.h>
 
@@ -20,10 +21,33 @@ tx_orgs_fetch(tx_client *c, tx_orgs *out)
     for (size_t i = 0; i < recs.n && rc == TX_OK; i++) {
         rc = tx_home_cache_put(tx_client_home(c), recs.v[i].bytes, recs.v[i].len, NULL);
     }
-    if (rc == TX_OK) {
-        rc = tx_orgs_add(out, &recs);
+    if (rc == TX_OK && (rc = tx_orgs_add(out, &recs)) == TX_OK) {
+        rc = tx_orgs_follow_hub(c, out);
     }
     tx_recs_clear(&recs);
+    return rc;
+}
+
+int
+tx_orgs_follow_hub(tx_client *c, tx_orgs *orgs)
+{
+    const int kinds[2] = {TX_KIND_KEY_SUCCESSOR, TX_KIND_KEY_REENROLMENT};
+    tx_recs recs[2] = {{0}};
+    int rc = tx_rpc_list(c, 2, kinds, NULL, recs);
+
+    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
+        for (size_t i = 0; i < recs[k].n && rc == TX_OK; i++) {
+            rc = tx_home_cache_put(tx_client_home(c), recs[k].v[i].bytes, recs[k].v[i].len, NULL);
+        }
+    }
+    for (size_t i = 0; i < recs[1].n && rc == TX_OK; i++) {
+        rc = tx_recs_push(&recs[0], &recs[1].v[i]);
+    }
+    if (rc == TX_OK) {
+        tx_orgs_follow(orgs, &recs[0], tx_now(), tx_client_home(c));
+    }
+    tx_recs_clear(&recs[0]);
+    tx_recs_clear(&recs[1]);
     return rc;
 }
 

@@ -10,6 +10,10 @@
 /* Lists the hub's profiles, verifies and caches each, and builds the directory. */
 int tx_orgs_fetch(tx_client *c, tx_orgs *out);
 
+/* Lists the hub's key successors and re-enrolments and makes the directory seal to the key in
+ * force of each organisation (tx_orgs_follow, now, with this home's accepted keys). */
+int tx_orgs_follow_hub(tx_client *c, tx_orgs *orgs);
+
 /* Pinned keys plus the hub's accreditations, certificates, events and profiles, all listed in
  * one round trip and stored in the cache. */
 int tx_trust_set_from_hub(tx_client *c, tx_trust_set *ts);

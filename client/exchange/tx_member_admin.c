@@ -4,6 +4,7 @@
 #include "tx_codec.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_key_rotate.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_rpc.h"
@@ -16,23 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Refuses in a member's home: member records are the organisation key's. */
+/* Refuses in a member's home: member records are the organisation key's (its enrolled key or
+ * the successor in force); the organisation into org. */
 static int
-org_home_only(tx_client *c)
+org_home_only(tx_client *c, uint8_t org[TX_KEY_LEN])
 {
-    uint8_t org[TX_KEY_LEN];
-    int is_member, rc = tx_home_org(tx_client_home(c), org, &is_member);
+    int rc = tx_key_org_home(c, org);
 
-    if (rc == TX_OK && is_member) {
+    if (rc == TX_ERR_NOT_FOUND) {
         rc = tx_fail(TX_ERR_USAGE, "this is a member's home: members are added and removed with "
                                    "the organisation key, in the organisation's home");
     }
     return rc;
 }
 
-/* Takes a sequence number, signs m as kind with the home's key, submits and caches it. */
-static int
-sign_submit(tx_client *c, int kind, tx_meta_pb *meta, const ProtobufCMessage *m,
+int
+tx_sign_submit(tx_client *c, int kind, tx_meta_pb *meta, const ProtobufCMessage *m,
             uint8_t id[TX_ID_LEN])
 {
     tx_home *home = tx_client_home(c);
@@ -59,10 +59,10 @@ tx_member_add(tx_client *c, const tx_member_args *a, uint8_t id[TX_ID_LEN])
     const tx_identity *me = tx_client_id(c);
     tx_meta_pb meta = TICSX__V1__META__INIT;
     tx_member_pb m = TICSX__V1__MEMBER_RECORD__INIT;
-    uint8_t sealed[TX_SEALED_KEY_LEN];
+    uint8_t sealed[TX_SEALED_KEY_LEN], org[TX_KEY_LEN];
     int rc;
 
-    if ((rc = org_home_only(c)) != TX_OK) {
+    if ((rc = org_home_only(c, org)) != TX_OK) {
         return rc;
     }
     if (memcmp(a->person->sign, me->pub.sign, TX_KEY_LEN) == 0) {
@@ -75,7 +75,7 @@ tx_member_add(tx_client *c, const tx_member_args *a, uint8_t id[TX_ID_LEN])
         return tx_fail(TX_ERR_BAD_KEY, "cannot seal to the member's seal key");
     }
     m.meta = &meta;
-    m.organisation = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)me->pub.sign};
+    m.organisation = (ProtobufCBinaryData){TX_KEY_LEN, org};
     m.signing_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)a->person->sign};
     m.seal_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)a->person->seal};
     m.transport_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)a->person->curve};
@@ -84,7 +84,7 @@ tx_member_add(tx_client *c, const tx_member_args *a, uint8_t id[TX_ID_LEN])
     m.valid_from = a->from;
     m.valid_until = a->until;
     m.org_seal_key = (ProtobufCBinaryData){sizeof sealed, sealed};
-    rc = sign_submit(c, TX_KIND_MEMBER, &meta, &m.base, id);
+    rc = tx_sign_submit(c, TX_KIND_MEMBER, &meta, &m.base, id);
     sodium_memzero(sealed, sizeof sealed);
     return rc;
 }
@@ -95,30 +95,17 @@ tx_member_remove(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t effective,
 {
     tx_meta_pb meta = TICSX__V1__META__INIT;
     tx_member_remove_pb x = TICSX__V1__MEMBER_REMOVE__INIT;
+    uint8_t org[TX_KEY_LEN];
     int rc;
 
-    if ((rc = org_home_only(c)) != TX_OK) {
+    if ((rc = org_home_only(c, org)) != TX_OK) {
         return rc;
     }
     x.meta = &meta;
-    x.organisation = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)tx_client_id(c)->pub.sign};
+    x.organisation = (ProtobufCBinaryData){TX_KEY_LEN, org};
     x.signing_key = (ProtobufCBinaryData){TX_KEY_LEN, (uint8_t *)key};
     x.effective = effective;
-    return sign_submit(c, TX_KIND_MEMBER_REMOVE, &meta, &x.base, id);
-}
-
-/* Keeps the records of got signed by org, moving them into recs. */
-static int
-keep_org(tx_recs *got, const uint8_t org[TX_KEY_LEN], tx_recs *recs)
-{
-    int rc = TX_OK;
-
-    for (size_t i = 0; i < got->n && rc == TX_OK; i++) {
-        if (memcmp(tx_rec_signer(&got->v[i]), org, TX_KEY_LEN) == 0) {
-            rc = tx_recs_push(recs, &got->v[i]);
-        }
-    }
-    return rc;
+    return tx_sign_submit(c, TX_KIND_MEMBER_REMOVE, &meta, &x.base, id);
 }
 
 static int
@@ -127,9 +114,10 @@ by_name(const void *a, const void *b)
     return strcmp(((const tx_signer_info *)a)->name, ((const tx_signer_info *)b)->name);
 }
 
-/* One entry per person named in recs (already resolved ones skipped). */
+/* One entry per person of org named in recs (already resolved ones skipped). */
 static int
-resolve_all(const tx_recs *recs, int64_t at, tx_signer_info **people, size_t *n)
+resolve_all(const tx_recs *recs, const uint8_t org[TX_KEY_LEN], int64_t at,
+            tx_signer_info **people, size_t *n)
 {
     tx_signer_info *v = calloc(recs->n + 1, sizeof *v);
 
@@ -147,7 +135,8 @@ resolve_all(const tx_recs *recs, int64_t at, tx_signer_info **people, size_t *n)
         for (size_t j = 0; j < *n && !seen; j++) {
             seen = memcmp(v[j].key, m->signing_key.data, TX_KEY_LEN) == 0;
         }
-        if (!seen && tx_signer_resolve(recs, m->signing_key.data, at, &v[*n]) == TX_OK) {
+        if (!seen && tx_signer_resolve(recs, m->signing_key.data, at, &v[*n]) == TX_OK &&
+            memcmp(v[*n].org, org, TX_KEY_LEN) == 0) {
             (*n)++;
         }
     }
@@ -160,16 +149,11 @@ int
 tx_member_people(tx_client *c, const uint8_t org[TX_KEY_LEN], int64_t at, tx_recs *recs,
                  tx_signer_info **people, size_t *n)
 {
-    tx_recs got = {0};
-    int rc = tx_people_list(c, &got);
+    int rc = tx_people_list(c, recs);
 
     *people = NULL;
     *n = 0;
-    if (rc == TX_OK) {
-        rc = keep_org(&got, org, recs);
-    }
-    tx_recs_clear(&got);
-    return rc == TX_OK ? resolve_all(recs, at, people, n) : rc;
+    return rc == TX_OK ? resolve_all(recs, org, at, people, n) : rc;
 }
 
 int

@@ -19,6 +19,11 @@ typedef struct {
     int64_t from, until;     /* until 0: no end */
 } tx_member_args;
 
+/* Takes a sequence number from the home, signs m as `kind` with the home's key, submits it and
+ * caches it; id receives the record id. */
+int tx_sign_submit(tx_client *c, int kind, tx_meta_pb *meta, const ProtobufCMessage *m,
+                   uint8_t id[TX_ID_LEN]);
+
 /* Signs a member record with the organisation key `me` (seq taken from the home) with the
  * organisation's seal secret key sealed to the member's seal key (so it can read what is
  * granted to the organisation), submits it and caches it. id receives the record id.
@@ -29,9 +34,9 @@ int tx_member_add(tx_client *c, const tx_member_args *a, uint8_t id[TX_ID_LEN]);
 int tx_member_remove(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t effective,
                      uint8_t id[TX_ID_LEN]);
 
-/* The people of organisation `org`, fetched from the hub: every member record and removal it
- * signed (kept in *recs, which the caller clears), and one resolved entry per person, by name,
- * into *people (caller frees), at date `at`. */
+/* The people of organisation `org`, fetched from the hub: every member record, removal and key
+ * successor (kept in *recs, which the caller clears), and one resolved entry per person of
+ * `org`, by name, into *people (caller frees), at date `at`. */
 int tx_member_people(tx_client *c, const uint8_t org[TX_KEY_LEN], int64_t at, tx_recs *recs,
                      tx_signer_info **people, size_t *n);
 

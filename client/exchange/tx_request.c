@@ -3,6 +3,7 @@
 
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_lookup.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
 #include "tx_qref.h"
@@ -152,7 +153,8 @@ tx_request_send(tx_client *c, const tx_request_args *args, tx_request_result *ou
         return tx_fail(TX_ERR_USAGE, "no supplier: name at least one with --to ORG");
     }
     if ((rc = tx_qref_resolve(c, args->questionnaire, &profiles, &ref)) != TX_OK ||
-        (rc = tx_orgs_add(&orgs, &profiles)) != TX_OK) {
+        (rc = tx_orgs_add(&orgs, &profiles)) != TX_OK ||
+        (rc = tx_orgs_follow_hub(c, &orgs)) != TX_OK) {
         goto out;
     }
     if ((rc = tx_orgs_split_to(&orgs, args->to, args->n_to, TX_ORGS_MAX_TO, &names, &n_names,

@@ -12,17 +12,17 @@
 int
 tx_people_list(tx_client *c, tx_recs *out)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[2] = {{0}};
-    int rc = tx_rpc_list(c, 2, kinds, NULL, l);
+    static const int kinds[5] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE, TX_KIND_KEY_SUCCESSOR,
+                                 TX_KIND_KEY_REVOCATION, TX_KIND_KEY_REENROLMENT};
+    tx_recs l[5] = {{0}};
+    int rc = tx_rpc_list(c, 5, kinds, NULL, l);
 
-    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
+    for (size_t k = 0; k < 5; k++) {
         for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
             rc = tx_recs_push(out, &l[k].v[i]);
         }
+        tx_recs_clear(&l[k]);
     }
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
     return rc;
 }
 

@@ -8,8 +8,9 @@
 #include "tx_signer.h"
 #include "tx_us.h"
 
-/* Every organisation's member records and removals as the hub lists them now, into *out
- * (appended; the caller clears it). Connection codes. */
+/* Every organisation's member records, removals, key successors, revocations and
+ * re-enrolments (what tx_signer_resolve reads) as the hub lists them now, into *out (appended;
+ * the caller clears it). Connection codes. */
 int tx_people_list(tx_client *c, tx_recs *out);
 
 /* tx_us_init, then every member record and removal the organisation signed, listed by the

@@ -241,6 +241,19 @@ tx_log_check_warn_left_out(uint64_t n, uint64_t size)
 }
 
 int
+tx_log_check_kept(tx_client *c, tx_checkpoint *out)
+{
+    const tx_pubkey *hub;
+    int rc = tx_client_hub_key(c, &hub);
+
+    memset(out, 0, sizeof *out);
+    if (rc == TX_OK && (rc = load_kept(tx_client_home(c), hub->sign, out)) == TX_ERR_NOT_FOUND) {
+        tx_fail_clear();
+    }
+    return rc;
+}
+
+int
 tx_log_check_sync(tx_client *c, tx_checkpoint *out)
 {
     const tx_pubkey *hub;

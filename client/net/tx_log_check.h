@@ -26,6 +26,10 @@
  * receives the accepted checkpoint (caller clears). */
 int tx_log_check_sync(tx_client *c, tx_checkpoint *out);
 
+/* The checkpoint this home accepted last (TX_ERR_NOT_FOUND, no message, when none); caller
+ * clears. */
+int tx_log_check_kept(tx_client *c, tx_checkpoint *out);
+
 /* Judges `next` (a checkpoint already opened against the pinned key, e.g. from a receipt) like
  * tx_log_check_sync judges the hub's latest: it must extend the kept one, else TX_ERR_CHECKSUM
  * with the evidence saved and the kept one left. It is kept only when it has the witness quorum

@@ -31,8 +31,9 @@ want(void *ctx, int kind, const uint8_t *signer)
     return kind == TX_KIND_REQUEST || kind == TX_KIND_ASSESSMENT || kind == TX_KIND_GRANT ||
            kind == TX_KIND_GRANT_REVOKE || kind == TX_KIND_CERTIFICATE ||
            kind == TX_KIND_CERT_EVENT || kind == TX_KIND_ACCREDITATION || kind == TX_KIND_MEMBER ||
-           kind == TX_KIND_MEMBER_REMOVE || kind == TX_KIND_ORG_SETTINGS ||
-           kind == TX_KIND_GRANT_APPROVAL;
+           kind == TX_KIND_MEMBER_REMOVE || kind == TX_KIND_KEY_SUCCESSOR ||
+           kind == TX_KIND_KEY_REVOCATION || kind == TX_KIND_KEY_REENROLMENT ||
+           kind == TX_KIND_ORG_SETTINGS || kind == TX_KIND_GRANT_APPROVAL;
 }
 
 /* A new event of rec, zeroed but for kind, signer, record and index; NULL when out of memory. */
@@ -222,6 +223,66 @@ keep_copy(tx_recs *into, const tx_rec *rec, uint64_t index)
     return rc;
 }
 
+/* A key successor resolves signatures (as a member record does) and is an event: the key that
+ * signed it (its organisation) names its successor from a date. */
+static int
+take_successor(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_key_successor_pb *r = (const tx_key_successor_pb *)rec->msg;
+    tx_history_event *e;
+    char fp[TX_FP_LEN], d[16];
+    int rc = keep_copy(&b->h->people, rec, index);
+
+    if (rc != TX_OK || (e = add(b, TX_HIST_KEY_ROTATED, rec, r->meta, index)) == NULL) {
+        return rc != TX_OK ? rc : TX_ERR_NOMEM;
+    }
+    tx_fingerprint(r->signing_key.data, fp);
+    tx_format_date(d, sizeof d, r->effective);
+    snprintf(e->detail, sizeof e->detail, _("new key %s from %s"), fp, d);
+    return TX_OK;
+}
+
+/* A key revocation flags signatures (tx_signer) and is an event: the organisation reported a
+ * key lost from a date, with its reason. */
+static int
+take_revocation(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_key_revocation_pb *r = (const tx_key_revocation_pb *)rec->msg;
+    tx_history_event *e;
+    char fp[TX_FP_LEN], d[16];
+    int rc = keep_copy(&b->h->people, rec, index);
+
+    if (rc != TX_OK || (e = add(b, TX_HIST_KEY_REVOKED, rec, r->meta, index)) == NULL) {
+        return rc != TX_OK ? rc : TX_ERR_NOMEM;
+    }
+    tx_fingerprint(r->key.data, fp);
+    tx_format_date(d, sizeof d, r->from);
+    snprintf(e->detail, sizeof e->detail, _("%s from %s: %.60s"), fp, d, r->reason);
+    return TX_OK;
+}
+
+/* A re-enrolment is an event of the organisation it concerns (the hub signed it): its new key,
+ * the date and the corporate number the operator checked. */
+static int
+take_reenrolment(builder *b, const tx_rec *rec, uint64_t index)
+{
+    const tx_key_reenrolment_pb *r = (const tx_key_reenrolment_pb *)rec->msg;
+    tx_history_event *e;
+    char fp[TX_FP_LEN], d[16];
+    int rc = keep_copy(&b->h->people, rec, index);
+
+    if (rc != TX_OK || (e = add(b, TX_HIST_KEY_REENROLLED, rec, r->meta, index)) == NULL) {
+        return rc != TX_OK ? rc : TX_ERR_NOMEM;
+    }
+    memcpy(e->actor, r->organisation.data, TX_KEY_LEN);
+    tx_fingerprint(r->signing_key.data, fp);
+    tx_format_date(d, sizeof d, r->effective);
+    snprintf(e->detail, sizeof e->detail,
+             _("new key %s on %s (corporate number %s checked); accept it with ticsx key accept"),
+             fp, d, r->corporate_number);
+    return TX_OK;
+}
+
 static int
 take_settings(builder *b, const tx_rec *rec, uint64_t index)
 {
@@ -267,6 +328,11 @@ resolve_people(tx_history *h)
         if (tx_signer_resolve(&h->people, e->actor, e->at, &who) == TX_OK) {
             memcpy(e->actor, who.org, TX_KEY_LEN);
             snprintf(e->member, sizeof e->member, "%.*s", (int)sizeof e->member - 1, who.name);
+            if (tx_signer_compromised(&who, e->at, e->log_index)) {
+                /* Flagged where it is shown: the signing key was reported lost. */
+                snprintf(e->detail, sizeof e->detail, _("signed with a key reported lost: %.100s"),
+                         who.revoked_reason);
+            }
         }
     }
 }
@@ -298,6 +364,12 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
     case TX_KIND_MEMBER:
     case TX_KIND_MEMBER_REMOVE:
         return keep_copy(&b->h->people, rec, index);
+    case TX_KIND_KEY_SUCCESSOR:
+        return take_successor(b, rec, index);
+    case TX_KIND_KEY_REVOCATION:
+        return take_revocation(b, rec, index);
+    case TX_KIND_KEY_REENROLMENT:
+        return take_reenrolment(b, rec, index);
     default: { /* an accreditation names a body that may have no profile */
         const tx_accreditation_pb *a = (const tx_accreditation_pb *)rec->msg;
         return a->body_key.len == TX_KEY_LEN
@@ -391,7 +463,7 @@ holder_of(tx_history *h)
         tx_history_event *e = &h->v[i];
         const size_t *c;
 
-        if (e->kind >= TX_HIST_CERT_REPORT && e->has_about &&
+        if (e->kind >= TX_HIST_CERT_REPORT && e->kind <= TX_HIST_CERT_REVOKED && e->has_about &&
             (c = tx_idmap_get(&certs, e->about)) != NULL) {
             e->has_subject = h->v[*c].has_subject;
             memcpy(e->subject, h->v[*c].subject, TX_KEY_LEN);

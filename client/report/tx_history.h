@@ -28,6 +28,9 @@ enum {
     TX_HIST_CERT_SUSPENDED,
     TX_HIST_CERT_REINSTATED,
     TX_HIST_CERT_REVOKED,
+    TX_HIST_KEY_ROTATED, /* the organisation's key replaced by a successor (kind 17) */
+    TX_HIST_KEY_REVOKED, /* a key reported lost (kind 18) */
+    TX_HIST_KEY_REENROLLED, /* a lost key replaced by the hub operator (kind 19) */
     TX_HIST_KIND_COUNT
 };
 

@@ -32,6 +32,9 @@ static const struct {
     [TX_HIST_CERT_SUSPENDED] = {"certificate_suspended", N_("certificate suspended")},
     [TX_HIST_CERT_REINSTATED] = {"certificate_reinstated", N_("certificate reinstated")},
     [TX_HIST_CERT_REVOKED] = {"certificate_revoked", N_("certificate revoked")},
+    [TX_HIST_KEY_ROTATED] = {"key_rotated", N_("organisation key replaced")},
+    [TX_HIST_KEY_REVOKED] = {"key_revoked", N_("key reported lost")},
+    [TX_HIST_KEY_REENROLLED] = {"key_reenrolled", N_("re-enrolled by the hub operator")},
 };
 
 const char *
@@ -97,7 +100,7 @@ tx_history_json(const tx_history *h)
 
     for (size_t i = 0; i < h->n; i++) {
         const tx_history_event *e = &h->v[i];
-        int cert = e->kind >= TX_HIST_CERTIFIED;
+        int cert = e->kind >= TX_HIST_CERTIFIED && e->kind <= TX_HIST_CERT_REVOKED;
         row r;
 
         row_of(h, e, 1, &r);

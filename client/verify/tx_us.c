@@ -3,6 +3,7 @@
 
 #include "tx_cache_scan.h"
 #include "tx_error.h"
+#include "tx_key_chain.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_signer.h"
@@ -17,11 +18,43 @@ tx_us_init(tx_home *home, tx_us *us)
     return tx_home_org(home, us->org, &us->is_member);
 }
 
+/* The organisation a record about people or keys names (kinds 13, 14, 17, 18, 19), else NULL.
+ * Whether its signer may name it is tx_signer's to judge (the organisation's key or a
+ * successor of it). */
+static const uint8_t *
+org_named(const tx_rec *rec)
+{
+    const ProtobufCBinaryData *o = NULL;
+
+    if (rec->msg == NULL || rec->env == NULL) {
+        return NULL;
+    }
+    switch (rec->kind) {
+    case TX_KIND_MEMBER:
+        o = &((const tx_member_pb *)rec->msg)->organisation;
+        break;
+    case TX_KIND_MEMBER_REMOVE:
+        o = &((const tx_member_remove_pb *)rec->msg)->organisation;
+        break;
+    case TX_KIND_KEY_SUCCESSOR:
+        o = &((const tx_key_successor_pb *)rec->msg)->organisation;
+        break;
+    case TX_KIND_KEY_REVOCATION:
+        o = &((const tx_key_revocation_pb *)rec->msg)->organisation;
+        break;
+    case TX_KIND_KEY_REENROLMENT:
+        o = &((const tx_key_reenrolment_pb *)rec->msg)->organisation;
+        break;
+    }
+    return o != NULL && o->len == TX_KEY_LEN ? o->data : NULL;
+}
+
 int
 tx_us_add(tx_us *us, tx_rec *rec)
 {
-    if ((rec->kind != TX_KIND_MEMBER && rec->kind != TX_KIND_MEMBER_REMOVE) || rec->env == NULL ||
-        memcmp(tx_rec_signer(rec), us->org, TX_KEY_LEN) != 0) {
+    const uint8_t *org = org_named(rec);
+
+    if (org == NULL || memcmp(org, us->org, TX_KEY_LEN) != 0) {
         tx_rec_clear(rec);
         return TX_OK;
     }
@@ -38,10 +71,11 @@ tx_us_free(tx_us *us)
 static int
 want_people(void *ctx, int kind, const uint8_t *signer)
 {
-    const tx_us *us = ctx;
-
-    return (kind == TX_KIND_MEMBER || kind == TX_KIND_MEMBER_REMOVE) &&
-           memcmp(signer, us->org, TX_KEY_LEN) == 0;
+    (void)ctx;
+    (void)signer; /* a successor of the organisation's key signs for it too: tx_us_add sorts */
+    return kind == TX_KIND_MEMBER || kind == TX_KIND_MEMBER_REMOVE ||
+           kind == TX_KIND_KEY_SUCCESSOR || kind == TX_KIND_KEY_REVOCATION ||
+           kind == TX_KIND_KEY_REENROLMENT;
 }
 
 /* Keeps a copy of a cached record (borrowed for the call); opening the same bytes again does
@@ -122,10 +156,14 @@ tx_us_may_sign(const tx_us *us, const uint8_t key[TX_KEY_LEN])
     if (memcmp(key, us->org, TX_KEY_LEN) == 0) {
         return 1;
     }
+    if (tx_key_chain_find(&us->people, us->org, key, 0) != NULL) {
+        return 1; /* a successor of the organisation's key */
+    }
     for (size_t i = 0; i < us->people.n; i++) {
         const tx_rec *r = &us->people.v[i];
 
         if (r->kind == TX_KIND_MEMBER &&
+            tx_key_chain_holds(&us->people, us->org, tx_rec_signer(r)) &&
             ((const tx_member_pb *)r->msg)->signing_key.len == TX_KEY_LEN &&
             memcmp(((const tx_member_pb *)r->msg)->signing_key.data, key, TX_KEY_LEN) == 0) {
             return 1;

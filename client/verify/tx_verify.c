@@ -9,6 +9,7 @@
 #include "tx_i18n.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
+#include "tx_key_chain.h"
 #include "tx_log.h"
 #include "tx_msg.h"
 #include "tx_orgs.h"
@@ -428,7 +429,35 @@ author_of(const cache_view *cv, const tx_rec *rec, int64_t at, uint8_t org[TX_KE
     if (member != NULL) {
         snprintf(member, n, "%s", si.name);
     }
+    if (si.reenrolled && !tx_key_accepted(cv->home, si.key)) {
+        const tx_key_reenrolment_pb *e = (const tx_key_reenrolment_pb *)si.record->msg;
+        char org_fp[TX_FP_LEN];
+
+        tx_format_date(d, sizeof d, e->effective);
+        tx_fingerprint(si.org, org_fp);
+        fail(v, TX_FAILED,
+             _("signed by %s, which the hub operator re-enrolled for %s on %s (corporate number "
+               "%s checked): not accepted here; after checking with the organisation, run ticsx "
+               "key accept %s"),
+             fp, org_fp, d, e->corporate_number, fp);
+        return 0;
+    }
+    if (tx_signer_compromised(&si, at, rec->index)) {
+        tx_format_date(d, sizeof d, si.revoked_from);
+        fail(v, TX_FAILED,
+             _("signed by %s, a key its organisation reported lost from %s (or at log index "
+               "%llu): %s"),
+             fp, d, (unsigned long long)si.revoked_index, si.revoked_reason);
+        return 0;
+    }
     tx_format_date(d, sizeof d, at);
+    if (!si.acts && si.is_key) {
+        fail(v, TX_FAILED,
+             _("signed on %s by %s, a key of the organisation that was not in force then (a "
+               "successor replaced it, or its own took effect later)"),
+             d, fp);
+        return 0;
+    }
     if (!si.acts) {
         fail(v, TX_FAILED, _("signed by member %s (%s), who was removed or not valid on %s"),
              si.name, fp, d);
@@ -840,6 +869,9 @@ load_cache(tx_home *home, cache_view *cv)
             break;
         case TX_KIND_MEMBER:
         case TX_KIND_MEMBER_REMOVE:
+        case TX_KIND_KEY_SUCCESSOR:
+        case TX_KIND_KEY_REVOCATION:
+        case TX_KIND_KEY_REENROLMENT:
             rc = tx_recs_push(&cv->members, r);
             break;
         case TX_KIND_ORG_SETTINGS:
