@@ -431,9 +431,9 @@ usage_words(const char *text)
 
 /* The commands and the names of tools, formats and levels a Japanese usage text keeps. */
 static const char *const usage_ids[] = {
-    "ticsx", "hub", "init", "run", "enroll", "health", "backup", "check", "ZeroMQ", "LMDB", "MiB",
-    "Prometheus", "stderr", "text", "logfmt", "json", "error", "warn", "info", "debug", "localhost",
-    "tlog", "checkpoint", "origin", "enrolled", "systemd", "journal",
+    "ticsx", "hub", "init", "run", "enroll", "reenroll", "health", "backup", "check", "ZeroMQ",
+    "LMDB", "MiB", "Prometheus", "stderr", "text", "logfmt", "json", "error", "warn", "info",
+    "debug", "localhost", "tlog", "checkpoint", "origin", "enrolled", "systemd", "journal",
     /* hub.ini's sections and keys */
     "log", "metrics", "bind", "map", "size", "workers", "commit", "wait", "level", "format",
     "listen", "allow", "remote", NULL};
@@ -441,7 +441,8 @@ static const char *const usage_ids[] = {
 static void
 test_hub_usage_japanese(void **state)
 {
-    static const char *const cmds[] = {NULL, "init", "run", "enroll", "health", "backup", "check"};
+    static const char *const cmds[] = {NULL,       "init",   "run",    "enroll",
+                                       "reenroll", "health", "backup", "check"};
     char out[16384], what[64];
     (void)state;
 
