@@ -12,6 +12,8 @@
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
+#include "tx_us.h"
+#include "tx_us_hub.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -355,23 +357,13 @@ tx_drafts_json(const tx_drafts *d)
 static int
 may_approve(tx_client *c)
 {
-    static const int kinds[2] = {TX_KIND_MEMBER, TX_KIND_MEMBER_REMOVE};
-    tx_recs l[2] = {{0}}, all = {0};
     tx_signer_info si;
-    int rc = tx_rpc_list(c, 2, kinds, NULL, l), ok = 0;
+    int found = 0, ok = 0;
+    int rc = tx_person_of(c, tx_client_id(c)->pub.sign, tx_now(), &si, &found);
 
-    for (size_t k = 0; k < 2 && rc == TX_OK; k++) {
-        for (size_t i = 0; i < l[k].n && rc == TX_OK; i++) {
-            rc = tx_recs_push(&all, &l[k].v[i]);
-        }
+    if (rc == TX_OK && found) {
+        ok = si.acts && tx_us_role_signs(si.role);
     }
-    if (rc == TX_OK && tx_signer_resolve(&all, tx_client_id(c)->pub.sign, tx_now(), &si) == TX_OK) {
-        ok = si.acts && (si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||
-                         si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN);
-    }
-    tx_recs_clear(&l[0]);
-    tx_recs_clear(&l[1]);
-    tx_recs_clear(&all);
     if (rc == TX_OK && !ok) {
         rc = tx_fail(TX_ERR_FORBIDDEN, "only an officer or an admin of the organisation approves "
                                        "a draft; this person is not one");
