@@ -11,6 +11,7 @@
 #include "tx_seal.h"
 #include "tx_util.h"
 
+#include <jansson.h>
 #include <setjmp.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -154,6 +156,53 @@ test_viewer_cannot_grant(void **state)
     th_world_end(&f.w);
 }
 
+/* The first item answered "no" with a plan due in 30 days: its item id into item. */
+static void
+plan_first(fixture *f, char item[64])
+{
+    char *text = th_read_file(f->answers), due[16];
+    json_t *j = th_parse_json(text), *a = json_array_get(json_object_get(j, "answers"), 0);
+    time_t t = time(NULL) + 30 * 86400;
+    struct tm tm;
+
+    free(text);
+    gmtime_r(&t, &tm);
+    strftime(due, sizeof due, "%Y-%m-%d", &tm);
+    snprintf(item, 64, "%s", json_string_value(json_object_get(a, "item")));
+    json_object_set_new(a, "answer", json_string("no"));
+    json_object_set_new(a, "plan", json_pack("{s:s,s:s}", "action", "fix it", "due", due));
+    assert_int_equal(json_dump_file(j, f->answers, 0), 0);
+    json_decref(j);
+}
+
+/* Another officer lists the plans of Sato's assessment and marks one done (a new version it
+ * signs, superseding Sato's). */
+static void
+test_officer_closes_plan(void **state)
+{
+    fixture f;
+    char aid[65], next[65], item[64];
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    remove(f.answers);
+    th_answers_file(&f.w.hub, f.sato, f.req, "yes", NULL, f.answers);
+    plan_first(&f, item);
+    th_ticsx_id(aid, &f.w.hub, f.sato, "answer", f.req, "--file", f.answers, NULL);
+    th_ticsx(&r, &f.w.hub, f.ito, "plan", "list", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, aid);
+    th_expect_text(r.out, "fix it");
+    th_result_free(&r);
+    th_ticsx_id(next, &f.w.hub, f.ito, "plan", "done", aid, item, NULL);
+    th_ticsx(&r, &f.w.hub, f.sato, "plan", "list", "--all", "--json", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, next);
+    th_result_free(&r);
+    th_world_end(&f.w);
+}
+
 /* The sealed assessment `aid` as cached in `dir`'s home, and that home's content key of it. */
 static void
 load_sealed(const char *dir, const char *aid, tx_rec *rec, uint8_t *key)
@@ -248,6 +297,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_officer_shares),
         cmocka_unit_test(test_org_home_shares),
+        cmocka_unit_test(test_officer_closes_plan),
         cmocka_unit_test(test_viewer_cannot_grant),
         cmocka_unit_test(test_other_org_cannot_open),
     };
