@@ -295,10 +295,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_officer_shares),
-        cmocka_unit_test(test_org_home_shares),
-        cmocka_unit_test(test_officer_closes_plan),
-        cmocka_unit_test(test_viewer_cannot_grant),
+        cmocka_unit_test(test_officer_shares),        cmocka_unit_test(test_org_home_shares),
+        cmocka_unit_test(test_officer_closes_plan),   cmocka_unit_test(test_viewer_cannot_grant),
         cmocka_unit_test(test_other_org_cannot_open),
     };
 

@@ -527,8 +527,8 @@ prepared:
         goto out;
     }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 3, &seq)) != TX_OK ||
-        (rc = build(c, args, &request, &qrec, buyer, own_seal(c, &orgs, org, is_member),
-                    &answers, subs, &ev, seq, key, envs, lens, out)) != TX_OK) {
+        (rc = build(c, args, &request, &qrec, buyer, own_seal(c, &orgs, org, is_member), &answers,
+                    subs, &ev, seq, key, envs, lens, out)) != TX_OK) {
         goto out;
     }
     /* The key is kept before anything is submitted, so a later grant can always be made. */
