@@ -162,6 +162,7 @@ make_payloads(const tx_identity *id, uint8_t *payloads[N_SEEDS], size_t lens[N_S
     s.nonce = bin(zeros, 24);
     s.ciphertext = bin(zeros, 48);
     s.supersedes = bin(ids[1], 32);
+    s.org_key_sealed = bin(zeros, TX_SEALED_KEY_LEN);
 
     tx_grant_pb g = TICSX__V1__GRANT__INIT;
     g.meta = &meta;

@@ -148,12 +148,14 @@ check_request(const ProtobufCMessage *m)
            ids_ok(&r->origin_buyer, 1, 1) && note_ok(r);
 }
 
+/* The key sealed to the organisation is a sealed box of one content key, or absent (older). */
 static int
 check_sealed(const ProtobufCMessage *m)
 {
     const tx_sealed_pb *s = (const tx_sealed_pb *)m;
 
-    return s->nonce.len == TX_NONCE_LEN && s->ciphertext.len > TX_AEAD_TAG_LEN;
+    return s->nonce.len == TX_NONCE_LEN && s->ciphertext.len > TX_AEAD_TAG_LEN &&
+           (s->org_key_sealed.len == 0 || s->org_key_sealed.len == TX_SEALED_KEY_LEN);
 }
 
 static int

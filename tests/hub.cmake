@@ -34,3 +34,8 @@ add_dependencies(test_twoofficers_cli ticsx-hub ticsx)
 tx_add_test(test_member_home SOURCES test_member_home.c
             LIBS tx_test_harness tx_ui PkgConfig::JANSSON TIMEOUT 180)
 add_dependencies(test_member_home ticsx-hub ticsx)
+# An assessment's content key sealed to its organisation: any officer or the organisation's home
+# shares, supersedes and closes plans of it; a viewer cannot share; no other organisation opens it.
+tx_add_test(test_org_keys SOURCES test_org_keys.c
+            LIBS tx_test_harness tx_base PkgConfig::JANSSON TIMEOUT 180)
+add_dependencies(test_org_keys ticsx-hub ticsx)

@@ -448,6 +448,14 @@ test_supersede_refs(void **state)
     assert_ref(&refs[1], "supersedes", TX_KIND_ASSESSMENT, TX_REF_OWN, id_b);
     assert_memory_equal(tx_kind_replaced(TX_KIND_ASSESSMENT, m), id_b, TX_ID_LEN);
     tx_free(m);
+
+    /* The content key sealed to the organisation: one sealed box of a key, or none (older). */
+    s.org_key_sealed = (ProtobufCBinaryData){TX_SEALED_KEY_LEN, sealed_key};
+    assert_true(tx_kind_check(TX_KIND_ASSESSMENT, &s.base));
+    s.org_key_sealed.len = TX_SEALED_KEY_LEN - 1;
+    assert_false(tx_kind_check(TX_KIND_ASSESSMENT, &s.base));
+    s.org_key_sealed.len = TX_SEALED_KEY_LEN + 1;
+    assert_false(tx_kind_check(TX_KIND_ASSESSMENT, &s.base));
 }
 
 static void

@@ -18,6 +18,7 @@
 #include "tx_seal.h"
 #include "tx_sign.h"
 #include "tx_signer.h"
+#include "tx_us.h"
 #include "tx_us_hub.h"
 #include "tx_util.h"
 
@@ -113,12 +114,14 @@ build_draft(tx_client *c, const tx_answer_args *args, const tx_rec *request, con
     return rc;
 }
 
-/* Signs the inner assessment, encrypts it, signs the sealed record and the grant. */
+/* Signs the inner assessment, encrypts it, signs the sealed record (its content key also
+ * sealed to the organisation's seal key `org_seal`, so every home of it opens it) and the
+ * grant. */
 static int
 build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_rec *qrec,
-      const tx_org *buyer, const tx_answers *answers, tx_sub_supplier_pb **subs,
-      const tx_evidence_set *ev, uint64_t seq, uint8_t *key, uint8_t *envs[2], size_t lens[2],
-      tx_answer_result *out)
+      const tx_org *buyer, const uint8_t org_seal[TX_KEY_LEN], const tx_answers *answers,
+      tx_sub_supplier_pb **subs, const tx_evidence_set *ev, uint64_t seq, uint8_t *key,
+      uint8_t *envs[2], size_t lens[2], tx_answer_result *out)
 {
     ProtobufCBinaryData *chunk_ids = NULL;
     const tx_identity *me = tx_client_id(c);
@@ -127,7 +130,7 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     tx_meta_pb ms = TICSX__V1__META__INIT;
     tx_meta_pb mg = TICSX__V1__META__INIT;
     uint8_t nonce[TX_NONCE_LEN];
-    uint8_t sealed_key[TX_SEALED_KEY_LEN];
+    uint8_t sealed_key[TX_SEALED_KEY_LEN], org_key[TX_SEALED_KEY_LEN];
     uint8_t *inner = NULL, *ct = NULL;
     size_t inner_len = 0, ct_len = 0;
     int64_t now = tx_now();
@@ -139,7 +142,7 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     }
     rc = tx_seal_content(inner, inner_len, qrec->id, key, nonce, &ct, &ct_len);
     sodium_memzero(inner, inner_len);
-    if (rc != TX_OK) {
+    if (rc != TX_OK || (rc = tx_seal_key(key, org_seal, org_key)) != TX_OK) {
         goto out;
     }
     ms.seq = seq + 1;
@@ -151,6 +154,8 @@ build(tx_client *c, const tx_answer_args *args, const tx_rec *request, const tx_
     s.nonce.len = TX_NONCE_LEN;
     s.ciphertext.data = ct;
     s.ciphertext.len = ct_len;
+    s.org_key_sealed.data = org_key;
+    s.org_key_sealed.len = TX_SEALED_KEY_LEN;
     if (out->supersedes) {
         s.supersedes.data = out->superseded;
         s.supersedes.len = TX_ID_LEN;
@@ -285,24 +290,6 @@ check_dates(const tx_answer_args *args, tx_answer_result *out)
     return TX_OK;
 }
 
-/* What the member records on the hub (fetched now) say of `key` at `at`: *found 0 when none
- * names it (the key acts for itself). */
-static int
-person_of(tx_client *c, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *si, int *found)
-{
-    tx_recs all = {0};
-    int rc = tx_people_list(c, &all);
-
-    *found = 0;
-    /* The info's record is borrowed from `all`: it is not kept. */
-    if (rc == TX_OK && tx_signer_resolve(&all, key, at, si) == TX_OK) {
-        si->record = NULL;
-        *found = 1;
-    }
-    tx_recs_clear(&all);
-    return rc;
-}
-
 /* A request signed by a person of the buyer: the buyer is the organisation its member records
  * (fetched now) name, if it was an officer or admin when it signed. *buyer stays NULL when the
  * signer is no such person. */
@@ -311,12 +298,10 @@ requester_org(tx_client *c, const tx_rec *request, const tx_orgs *orgs, const tx
 {
     tx_signer_info si;
     int found;
-    int rc = person_of(c, tx_rec_signer(request),
-                       ((const tx_request_pb *)request->msg)->meta->created, &si, &found);
+    int rc = tx_person_of(c, tx_rec_signer(request),
+                          ((const tx_request_pb *)request->msg)->meta->created, &si, &found);
 
-    if (rc == TX_OK && found && si.acts &&
-        (si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||
-         si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN)) {
+    if (rc == TX_OK && found && si.acts && tx_us_role_signs(si.role)) {
         *buyer = tx_orgs_by_key(orgs, si.org);
     }
     return rc;
@@ -331,7 +316,7 @@ drafts_only(tx_client *c, int is_member, int *draft)
 
     *draft = 0;
     if (is_member) {
-        rc = person_of(c, tx_client_id(c)->pub.sign, tx_now(), &si, &found);
+        rc = tx_person_of(c, tx_client_id(c)->pub.sign, tx_now(), &si, &found);
     }
     if (rc == TX_OK && found && si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_RESPONDER) {
         *draft = 1;
@@ -369,6 +354,14 @@ submit_draft(tx_client *c, const tx_answer_args *args, const tx_rec *request, co
     }
     free(env);
     return rc;
+}
+
+/* The organisation's seal key: this home's own in the organisation's home, else from its
+ * profile on the hub (signed by the organisation's key this home is bound to). */
+static const uint8_t *
+own_seal(tx_client *c, const tx_orgs *orgs, const uint8_t org[TX_KEY_LEN], int is_member)
+{
+    return is_member ? tx_orgs_by_key(orgs, org)->seal : tx_client_id(c)->pub.seal;
 }
 
 /* An approved draft answers the request it was prepared for, with its own dates. */
@@ -509,9 +502,9 @@ prepared:
                                out->certificate_number, sizeof out->certificate_number)) != TX_OK) {
         goto out;
     }
-    if (draft && tx_orgs_by_key(&orgs, org) == NULL) {
+    if ((draft || is_member) && tx_orgs_by_key(&orgs, org) == NULL) {
         rc = tx_fail(TX_ERR_NOT_FOUND, "the organisation's profile is not on the hub: cannot "
-                                       "seal the draft to it; run ticsx fetch");
+                                       "seal the answers to it; run ticsx fetch");
         goto out;
     }
     /* The chunks first (lower sequence numbers): the sealed record must find them stored. An
@@ -536,8 +529,8 @@ prepared:
         goto out;
     }
     if ((rc = tx_seq_take(tx_home_dir(tx_client_home(c)), 3, &seq)) != TX_OK ||
-        (rc = build(c, args, &request, &qrec, buyer, &answers, subs, &ev, seq, key, envs, lens,
-                    out)) != TX_OK) {
+        (rc = build(c, args, &request, &qrec, buyer, own_seal(c, &orgs, org, is_member), &answers,
+                    subs, &ev, seq, key, envs, lens, out)) != TX_OK) {
         goto out;
     }
     /* The key is kept before anything is submitted, so a later grant can always be made. */

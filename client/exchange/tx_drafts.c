@@ -12,6 +12,7 @@
 #include "tx_score.h"
 #include "tx_seal.h"
 #include "tx_sign.h"
+#include "tx_us.h"
 #include "tx_us_hub.h"
 #include "tx_util.h"
 
@@ -348,15 +349,13 @@ tx_drafts_json(const tx_drafts *d)
 static int
 may_approve(tx_client *c)
 {
-    tx_recs all = {0};
     tx_signer_info si;
-    int rc = tx_people_list(c, &all), ok = 0;
+    int found = 0, ok = 0;
+    int rc = tx_person_of(c, tx_client_id(c)->pub.sign, tx_now(), &si, &found);
 
-    if (rc == TX_OK && tx_signer_resolve(&all, tx_client_id(c)->pub.sign, tx_now(), &si) == TX_OK) {
-        ok = si.acts && (si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER ||
-                         si.role == TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN);
+    if (rc == TX_OK && found) {
+        ok = si.acts && tx_us_role_signs(si.role);
     }
-    tx_recs_clear(&all);
     if (rc == TX_OK && !ok) {
         rc = tx_fail(TX_ERR_FORBIDDEN, "only an officer or an admin of the organisation approves "
                                        "a draft; this person is not one");

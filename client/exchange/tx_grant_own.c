@@ -259,8 +259,8 @@ tx_grant_list_own(tx_client *c, tx_own_list *out)
             e->superseded = 1;
             memcpy(e->superseded_by, newer->id, TX_ID_LEN);
         }
-        /* Without the key (another home wrote it) the dates stay unknown; still listed. */
-        if (tx_grant_signed_here(c, r) && tx_grant_open_own(c, r, key, &inner) == TX_OK) {
+        /* Without the key (an older one another home wrote) the dates stay unknown; listed. */
+        if (tx_grant_opens_here(c, r) && tx_grant_open_own(c, r, key, &inner) == TX_OK) {
             e->opened = 1;
             e->as_of = inner->as_of;
             e->valid_until = inner->valid_until;

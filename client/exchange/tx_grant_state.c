@@ -9,6 +9,7 @@
 #include "tx_msg.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_us.h"
 #include "tx_us_hub.h"
 #include "tx_util.h"
 
@@ -237,6 +238,44 @@ tx_grant_signed_here(tx_client *c, const tx_rec *r)
     return memcmp(tx_rec_signer(r), tx_client_id(c)->pub.sign, TX_KEY_LEN) == 0;
 }
 
+int
+tx_grant_opens_here(tx_client *c, const tx_rec *r)
+{
+    return tx_grant_signed_here(c, r) ||
+           ((const tx_sealed_pb *)r->msg)->org_key_sealed.len == TX_SEALED_KEY_LEN;
+}
+
+/* The content key sealed to the organisation (SealedAssessment.org_key_sealed), opened with its
+ * seal key: this home's own in the organisation's home, else the one this person's member record
+ * on the hub gives it. TX_ERR_NOT_FOUND (no message) when the assessment carries none. */
+static int
+open_org_key(tx_client *c, const tx_sealed_pb *s, uint8_t *key)
+{
+    tx_identity *reader = NULL;
+    uint8_t org[TX_KEY_LEN];
+    tx_us us;
+    int is_member, rc;
+
+    if (s->org_key_sealed.len != TX_SEALED_KEY_LEN) {
+        return TX_ERR_NOT_FOUND;
+    }
+    if ((rc = tx_home_org(tx_client_home(c), org, &is_member)) != TX_OK) {
+        return rc;
+    }
+    if (!is_member) {
+        return tx_open_key(tx_client_id(c), s->org_key_sealed.data, key);
+    }
+    if ((rc = tx_us_load(c, &us)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = tx_us_reader(tx_client_home(c), &us, &reader)) == TX_OK) {
+        rc = tx_open_key(reader, s->org_key_sealed.data, key);
+    }
+    tx_identity_destroy(&reader);
+    tx_us_free(&us);
+    return rc;
+}
+
 /* The content key of `sealed` is not in this home: says whose home holds it (another person of
  * the organisation, by name, or the organisation's own home). */
 static int
@@ -281,8 +320,18 @@ tx_grant_open_own(tx_client *c, const tx_rec *sealed, uint8_t *key, tx_assessmen
         *inner = NULL;
     }
     tx_hex(hex, sealed->id, TX_ID_LEN);
-    if ((rc = tx_home_key_get(tx_client_home(c), sealed->id, key)) != TX_OK) {
-        return no_key(c, sealed, rc, hex);
+    if ((rc = tx_home_key_get(tx_client_home(c), sealed->id, key)) == TX_ERR_NOT_FOUND) {
+        tx_fail_clear();
+        rc = open_org_key(c, s, key);
+    }
+    if (rc == TX_ERR_WRONG_KEY) {
+        return tx_fail(rc,
+                       "assessment %.12s: its content key is not sealed to this organisation's "
+                       "seal key; nothing was shared",
+                       hex);
+    }
+    if (rc != TX_OK) {
+        return rc == TX_ERR_NOT_FOUND ? no_key(c, sealed, rc, hex) : rc;
     }
     rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
                          s->nonce.data, &plain, &len);

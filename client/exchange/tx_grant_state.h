@@ -62,9 +62,15 @@ int tx_grant_holds(const tx_grant_holder *h, int64_t now);
 /* True when this home's key signed `r`: only then can its content key be in this home. */
 int tx_grant_signed_here(tx_client *c, const tx_rec *r);
 
+/* True when `r`'s content key can open in this home: this key signed it, or it carries its
+ * content key sealed to the organisation (every home of the organisation opens that). */
+int tx_grant_opens_here(tx_client *c, const tx_rec *r);
+
 /* Loads the stored content key of own assessment `sealed` into key (TX_CONTENT_KEY_LEN bytes,
  * sodium_malloc'd by the caller) and checks that it opens it, into an inner assessment signed
- * by this organisation. *inner may be NULL (not wanted); caller frees it (tx_free).
+ * by this organisation. When this home keeps no key for it, opens the one sealed to the
+ * organisation (SealedAssessment.org_key_sealed; one hub call in a member's home). *inner may
+ * be NULL (not wanted); caller frees it (tx_free).
  * TX_ERR_NOT_FOUND (no key in this home), TX_ERR_DECRYPT, TX_ERR_WRONG_KEY. */
 int tx_grant_open_own(tx_client *c, const tx_rec *sealed, uint8_t *key, tx_assessment_pb **inner);
 

@@ -90,10 +90,9 @@ tx_plan_list_own(tx_client *c, int all, json_t **out)
             const tx_rec *r = &st.l[TX_GS_ASSESSMENT].v[i];
             tx_assessment_pb *inner = NULL;
 
-            /* A superseded one's plans live on in its successor; one without a key here was
-             * written by another home (another of the organisation's keys: not even looked
-             * for). */
-            if (tx_grant_superseded_by(&st, r->id) == NULL && tx_grant_signed_here(c, r) &&
+            /* A superseded one's plans live on in its successor; one whose key cannot open
+             * here (an older one another home wrote) is not even looked for. */
+            if (tx_grant_superseded_by(&st, r->id) == NULL && tx_grant_opens_here(c, r) &&
                 tx_grant_open_own(c, r, key, &inner) == TX_OK) {
                 add_plans(arr, r, inner, all, now);
             }
