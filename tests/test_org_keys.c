@@ -121,6 +121,34 @@ test_officer_shares(void **state)
     th_world_end(&f.w);
 }
 
+/* Another officer forwards the buyer's request to the sub-supplier Sato's assessment lists
+ * (forward without --to reads the organisation's newest assessment, whoever signed it). */
+static void
+test_officer_forwards(void **state)
+{
+    fixture f;
+    char req[65], fwd[65];
+    th_result r;
+
+    (void)state;
+    setup(&f);
+    th_ticsx_id(req, &f.w.hub, f.mori, "request", "--questionnaire", "tics-selfcheck", "--to",
+                "Mikawa Precision KK", "--depth", "2", NULL);
+    remove(f.answers);
+    th_answers_file(
+        &f.w.hub, f.sato, req, "yes",
+        json_pack("[{s:s,s:s,s:s}]", "name", "Nagoya", "supplies", "castings", "key", NAGOYA),
+        f.answers);
+    th_ticsx_expect(0, &f.w.hub, f.sato, "answer", req, "--file", f.answers, NULL);
+    th_ticsx_id(fwd, &f.w.hub, f.ito, "forward", req, NULL);
+    th_ticsx(&r, &f.w.hub, f.other, "inbox", NULL);
+    th_expect_status(&r, 0);
+    th_expect_text(r.out, "Mikawa Precision KK");
+    th_expect_text(r.out, "on behalf of");
+    th_result_free(&r);
+    th_world_end(&f.w);
+}
+
 /* The organisation's own home shares what an officer answered. */
 static void
 test_org_home_shares(void **state)
@@ -297,7 +325,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_officer_shares),        cmocka_unit_test(test_org_home_shares),
         cmocka_unit_test(test_officer_closes_plan),   cmocka_unit_test(test_viewer_cannot_grant),
-        cmocka_unit_test(test_other_org_cannot_open),
+        cmocka_unit_test(test_other_org_cannot_open), cmocka_unit_test(test_officer_forwards),
     };
 
     if (sodium_init() < 0) {

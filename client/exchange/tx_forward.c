@@ -38,6 +38,24 @@ push_key(uint8_t (**keys)[TX_KEY_LEN], size_t *n, const uint8_t *key)
     return TX_OK;
 }
 
+/* The organisation's sealed assessment `id`: from this home's cache, else from the hub (another
+ * officer's, not fetched here yet). */
+static int
+own_sealed(tx_client *c, tx_home *home, const uint8_t id[TX_ID_LEN], tx_rec *out)
+{
+    static const int kind = TX_KIND_ASSESSMENT;
+    int one = TX_OK, rc;
+
+    if (tx_rec_from_cache(home, id, TX_KIND_ASSESSMENT, out) == TX_OK) {
+        return TX_OK;
+    }
+    tx_fail_clear();
+    if ((rc = tx_rpc_get(c, 1, (const uint8_t(*)[TX_ID_LEN])id, &kind, out, &one)) != TX_OK) {
+        return rc;
+    }
+    return one;
+}
+
 int
 tx_forward_own_subs(tx_client *c, const uint8_t qid[TX_ID_LEN], uint8_t (**keys)[TX_KEY_LEN],
                     size_t *n)
@@ -45,13 +63,9 @@ tx_forward_own_subs(tx_client *c, const uint8_t qid[TX_ID_LEN], uint8_t (**keys)
     tx_home *home = tx_client_home(c);
     const uint8_t *me = tx_grant_me(c); /* the organisation, in a member's home too */
     uint8_t none[TX_ID_LEN] = {0}, id[TX_ID_LEN];
-    uint8_t *key = NULL, *plain = NULL;
-    size_t plain_len = 0;
+    uint8_t *key = NULL;
     tx_rec sealed = {0};
-    tx_envelope_pb *env = NULL;
-    ProtobufCMessage *msg = NULL;
-    const tx_sealed_pb *s;
-    const tx_assessment_pb *inner;
+    tx_assessment_pb *inner = NULL;
     int found = 0, rc;
 
     *keys = NULL;
@@ -66,19 +80,20 @@ tx_forward_own_subs(tx_client *c, const uint8_t qid[TX_ID_LEN], uint8_t (**keys)
     if ((key = sodium_malloc(TX_CONTENT_KEY_LEN)) == NULL) {
         return TX_ERR_NOMEM;
     }
-    if ((rc = tx_rec_from_cache(home, id, TX_KIND_ASSESSMENT, &sealed)) != TX_OK ||
-        (rc = tx_home_key_get(home, id, key)) != TX_OK) {
-        rc = tx_fail(TX_ERR_NOT_FOUND, "assessment %.12s is not in this home: name --to ORG", "");
+    /* Its content key: this home's, or the one sealed to the organisation (any officer's
+     * assessment opens in every home of the organisation). */
+    if ((rc = own_sealed(c, home, id, &sealed)) != TX_OK ||
+        (rc = tx_grant_open_own(c, &sealed, key, &inner)) != TX_OK) {
+        if (rc == TX_ERR_NOT_FOUND) {
+            char hex[2 * TX_ID_LEN + 1];
+
+            tx_fail_clear();
+            tx_hex(hex, id, TX_ID_LEN);
+            rc = tx_fail(TX_ERR_NOT_FOUND, "assessment %.12s is not in this home: name --to ORG",
+                         hex);
+        }
         goto out;
     }
-    s = (const tx_sealed_pb *)sealed.msg;
-    if ((rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
-                              s->nonce.data, &plain, &plain_len)) != TX_OK ||
-        (rc = tx_envelope_open_as(plain, plain_len, TX_KIND_INNER_ASSESSMENT, &env, &msg)) !=
-            TX_OK) {
-        goto out;
-    }
-    inner = (const tx_assessment_pb *)msg;
     for (size_t i = 0; i < inner->n_suppliers && rc == TX_OK; i++) {
         const ProtobufCBinaryData *k = &inner->suppliers[i]->key;
         if (k->len == TX_KEY_LEN && memcmp(k->data, me, TX_KEY_LEN) != 0) {
@@ -95,12 +110,7 @@ out:
         *keys = NULL;
         *n = 0;
     }
-    tx_free(msg);
-    tx_free(env);
-    if (plain != NULL) {
-        sodium_memzero(plain, plain_len);
-        free(plain);
-    }
+    tx_free(inner);
     sodium_free(key);
     tx_rec_clear(&sealed);
     return rc;
