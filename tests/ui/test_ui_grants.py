@@ -168,6 +168,7 @@ def test_second_officer_decides(c):
     b.click("grant-reject", second[0])
     b.confirm()
     rows = waiting_rows(b, 1)
+    expect_eq(b.d.find_element("id", "gw-h").text, "1 grant waiting", "the count's heading")
     expect_eq(rows[0].get_attribute("data-id"), c["waiting"][c["buyer3"].fingerprint],
               "the grant still waiting")
     expect_eq(fetched(w, c["buyer"]), 1, "assessments the first buyer fetched after approval")
@@ -186,6 +187,7 @@ def test_japanese(c):
            % b.css("main h1")[0].text)
     expect("必要" in b.t("two-officers", card).text, "the setting in Japanese")
     waiting_rows(b, 1)
+    expect_eq(b.d.find_element("id", "gw-h").text, "承認待ちの共有 1 件", "the Japanese count")
     expect(b.all("grant-approve") and "承認" in b.t("grant-approve").text,
            "the approve button in Japanese")
     b.axe("the grants page (ja)")

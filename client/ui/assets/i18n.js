@@ -105,6 +105,7 @@ window.TX_TEXT = {
   'col.from': 'From',
   'col.assessment': 'Assessment',
   'col.until': 'Until',
+  'col.buyer': 'Buyer',
 
   // dashboard
   'dash.title': 'Suppliers',
@@ -541,6 +542,7 @@ window.TX_TEXT = {
   'appr.hint.other': 'Only an officer or an admin approves or rejects; here you see each one\'s decision and note.',
   'appr.none': 'No answers are waiting for approval.',
   'appr.count': '{n} approval requests, {p} pending',
+  'appr.count.one': '{n} approval request, {p} pending',
   'appr.col.state': 'State',
   'appr.col.by': 'Prepared by',
   'appr.col.questionnaire': 'Questionnaire',
@@ -596,6 +598,7 @@ window.TX_TEXT = {
   'gr.switch.ok': 'Sign the setting',
   'gr.none': 'No grants are waiting for a second officer.',
   'gr.count': '{n} grants waiting',
+  'gr.count.one': '{n} grant waiting',
   'gr.hint.officer': 'Approving lets the hub serve the assessment to the buyer; rejecting revokes the grant, which the buyer never receives. You cannot approve a grant you made yourself.',
   'gr.hint.other': 'Only another officer, an admin or the organisation\'s key approves or rejects a grant.',
   'gr.col.to': 'To',
