@@ -564,6 +564,20 @@
       TX.notice(TX.t('live.' + (d.kind || 'request'), {name: who}));
       TX.refreshIf(['inbox', 'assessments', 'requests']);
     });
+    /* The organisation's own news: what another person of it did. */
+    source.addEventListener('news', function (ev) {
+      var d;
+      try {
+        d = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      if (d.mine) {
+        return; /* this page did it, and drew it already */
+      }
+      TX.notice(TX.t('live.news.' + d.news, {name: d.by || TX.t('gr.orgkey')}));
+      TX.refreshIf(['approvals', 'grants', 'assessments']);
+    });
     source.addEventListener('model', function (ev) {
       var d = {};
       try {

@@ -42,6 +42,12 @@ window.TX_TEXT = {
   'live.grant': '{name} shared an assessment with you.',
   'live.revocation': '{name} revoked a shared assessment.',
   'live.model': 'Supplier data updated ({n} suppliers).',
+  'live.news.draft': '{name} prepared an answer for approval.',
+  'live.news.decision': '{name} decided on an answer for approval.',
+  'live.news.settings': 'The setting of two officers for grants changed ({name}).',
+  'live.news.approval': '{name} approved a grant.',
+  'live.news.grant': '{name} shared an assessment.',
+  'live.news.revocation': '{name} revoked a share.',
 
   // statuses
   'status.verified': 'Verified',
