@@ -18,7 +18,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (CORP, HEX64, TICSX, choose, expect, expect_eq, fill_answers, login, main,  # noqa
-                    member, profile_answers, visible)
+                    member, org_key, profile_answers, visible)
 
 
 def setup(w):
@@ -202,6 +202,17 @@ def test_second_officer_decides(c):
            "ticsx watch in Sato's home printed %r (stderr %r)" % (out, err))
     expect_eq(fetched(w, c["buyer"]), 1, "assessments the first buyer fetched after approval")
     expect_eq(fetched(w, c["buyer2"]), 0, "assessments the rejected buyer fetched")
+    # The buyer's supplier page tells the approval as `ticsx history` does: who approved; and
+    # the answer and grant an officer signed for the supplier.
+    _, _, bapi = login(w, c["buyer"])
+    story = bapi.get("/api/supplier/" + org_key(bapi, c["sup"].fingerprint))["history"]
+    approved = [e for e in story if e["event"] == "approved"]
+    expect(len(approved) == 1 and "Kato Ken" in approved[0]["detail"] and
+           c["waiting"][c["buyer"].fingerprint][:12] in approved[0]["detail"],
+           "the buyer's supplier history: %r" % story)
+    events = [e["event"] for e in story]
+    expect("answered" in events and "granted" in events,
+           "the officer's answer and grant in the buyer's supplier history: %r" % events)
     hist = w.cli(c["kato"], "history", "--fetch", "--json", json_out=True)["events"]
     kinds = {e["kind"]: e for e in hist}
     expect("approved" in kinds and kinds["approved"]["actor"]["member"] == "Kato Ken" and

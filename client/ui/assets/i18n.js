@@ -211,6 +211,7 @@ window.TX_TEXT = {
   'hist.superseded': 'Superseded',
   'hist.granted': 'Granted',
   'hist.revoked': 'Revoked',
+  'hist.approved': 'Grant approved (second officer)',
   'hist.certified': 'Certified',
   'hist.certificate_event': 'Certificate event',
   'proof.lead': 'What this machine checked against the hub\'s verifiable log.',
