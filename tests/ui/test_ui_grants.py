@@ -173,6 +173,8 @@ def test_second_officer_decides(c):
     waiting_rows(sb, 3)
     sb.d.execute_script("window.txNotReloaded = true")
     watch = watch_ja(w, c["sato"])
+    # Another organisation's setting (public, so pushed to Sato's watch too) is not its news.
+    w.cli(c["buyer"], "grants", "settings", "--two-officers", "on")
     b.d.refresh()
     grants_page(b)
     rows = waiting_rows(b, 3)
@@ -200,6 +202,7 @@ def test_second_officer_decides(c):
     expect(re.search(r"^共有の承認 [0-9a-f]{12} を Kato Ken が行いました$", out, re.M) and
            re.search(r"^共有の取消し [0-9a-f]{12} に Kato Ken が署名しました$", out, re.M),
            "ticsx watch in Sato's home printed %r (stderr %r)" % (out, err))
+    expect("設定" not in out, "another organisation's setting shown as news: %r" % out)
     expect_eq(fetched(w, c["buyer"]), 1, "assessments the first buyer fetched after approval")
     expect_eq(fetched(w, c["buyer2"]), 0, "assessments the rejected buyer fetched")
     # The buyer's supplier page tells the approval as `ticsx history` does: who approved; and

@@ -80,7 +80,7 @@
         return h('tr', {'data-item': it.id}, [
           h('th', {scope: 'row', class: 'mono nw', text: it.id}),
           h('td', {class: 'small', text: TX.L(it.text)}),
-          h('td', {text: it.answer ? TX.L(it.label) || it.answer : t('item.unanswered')}),
+          h('td', {class: 'nw', text: it.answer ? TX.L(it.label) || it.answer : t('item.unanswered')}),
           h('td', {class: 'small', text: it.comment || ''})
         ]);
       }))
