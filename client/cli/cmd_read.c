@@ -244,6 +244,18 @@ watch_show(void *ctx, const tx_inbox_entry *e)
     return rc;
 }
 
+static int
+watch_news(void *ctx, const tx_watch_news *n)
+{
+    const watch_ctx *w = ctx;
+    int rc = tx_watch_news_print(stdout, n, w->g->json, w->g->quiet);
+
+    if (rc == TX_OK && fflush(stdout) != 0) {
+        rc = tx_fail(TX_ERR_IO, "cannot write to standard output");
+    }
+    return rc;
+}
+
 int
 tx_cmd_watch(tx_cli *g, int argc, char **argv)
 {
@@ -278,6 +290,7 @@ tx_cmd_watch(tx_cli *g, int argc, char **argv)
     watch_stop = 0;
     o.stop = &watch_stop;
     o.ready = watch_ready;
+    o.news = watch_news;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);

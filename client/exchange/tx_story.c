@@ -10,7 +10,9 @@
 #include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_request.h"
+#include "tx_signer.h"
 #include "tx_trust.h"
+#include "tx_us.h"
 #include "tx_util.h"
 
 #include <limits.h>
@@ -24,6 +26,10 @@ typedef struct {
     json_t *history;
     json_t *events; /* certificate events seen, filtered once the certificates are known */
     tx_trust_set ts;
+    tx_recs people;    /* member records and removals: who signed for the supplier */
+    tx_recs approvals; /* second officers' approvals of grants to this organisation */
+    tx_recs late;      /* assessments, grants, revocations a person signed: whose, once known */
+    int resolving;     /* taking from late */
 } story;
 
 static int
@@ -37,10 +43,12 @@ want(void *ctx, int kind, const uint8_t *signer)
     case TX_KIND_ASSESSMENT:
     case TX_KIND_GRANT:
     case TX_KIND_GRANT_REVOKE:
-        return memcmp(signer, s->key, TX_KEY_LEN) == 0;
     case TX_KIND_ACCREDITATION:
     case TX_KIND_CERTIFICATE:
     case TX_KIND_CERT_EVENT:
+    case TX_KIND_MEMBER:
+    case TX_KIND_MEMBER_REMOVE:
+    case TX_KIND_GRANT_APPROVAL:
         return 1;
     default:
         return 0;
@@ -61,23 +69,77 @@ created(const tx_meta_pb *m)
     return m != NULL ? m->created : 0;
 }
 
-/* Moves a copy of rec into the trust set (the scan keeps its own). */
+/* A copy of rec in *out, with its log index (the scan keeps its own). */
 static int
-trust_take(tx_trust_set *ts, const tx_rec *rec)
+copy_rec(const tx_rec *rec, uint64_t index, tx_rec *out)
 {
     uint8_t *bytes = malloc(rec->len ? rec->len : 1);
-    tx_rec r = {0};
     int rc;
 
     if (bytes == NULL) {
         return TX_ERR_NOMEM;
     }
     memcpy(bytes, rec->bytes, rec->len);
-    if ((rc = tx_rec_open_known(&r, bytes, rec->len, rec->kind, rec->id)) == TX_OK) {
+    rc = tx_rec_open_known(out, bytes, rec->len, rec->kind, rec->id);
+    out->index = index;
+    return rc;
+}
+
+/* Moves a copy of rec into the trust set. */
+static int
+trust_take(tx_trust_set *ts, const tx_rec *rec)
+{
+    tx_rec r = {0};
+    int rc = copy_rec(rec, 0, &r);
+
+    if (rc == TX_OK) {
         rc = tx_trust_set_take(ts, &r);
     }
     tx_rec_clear(&r);
     return rc;
+}
+
+/* Keeps a copy of rec in recs. */
+static int
+keep(tx_recs *recs, const tx_rec *rec, uint64_t index)
+{
+    tx_rec r = {0};
+    int rc = copy_rec(rec, index, &r);
+
+    if (rc == TX_OK) {
+        rc = tx_recs_push(recs, &r);
+    }
+    tx_rec_clear(&r);
+    return rc;
+}
+
+/* The approvals the supplier's people signed (known once the scan has its member records), as
+ * `ticsx history` shows them: who approved, the grant approved. */
+static void
+add_approvals(story *s)
+{
+    char detail[400], hex[2 * TX_ID_LEN + 1];
+
+    for (size_t i = 0; i < s->approvals.n; i++) {
+        const tx_rec *r = &s->approvals.v[i];
+        const tx_grant_approval_pb *a = (const tx_grant_approval_pb *)r->msg;
+        uint8_t org[TX_KEY_LEN];
+        tx_signer_info who;
+
+        tx_us_org_of(&s->people, tx_rec_signer(r), org);
+        if (memcmp(org, s->key, TX_KEY_LEN) != 0 || a->grant.len != TX_ID_LEN) {
+            continue;
+        }
+        if (memcmp(tx_rec_signer(r), s->key, TX_KEY_LEN) == 0 ||
+            tx_signer_resolve(&s->people, tx_rec_signer(r), created(a->meta), &who) != TX_OK) {
+            snprintf(who.name, sizeof who.name, "%s", _("the organisation's key"));
+        }
+        tx_fail_clear();
+        tx_hex(hex, a->grant.data, TX_ID_LEN);
+        snprintf(detail, sizeof detail, _("grant %.12s approved by %s"), hex, who.name);
+        json_array_append_new(s->history,
+                              entry(created(a->meta), "approved", r->id, r->index, detail));
+    }
 }
 
 static int
@@ -87,6 +149,11 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
     char detail[160], d[16], hex[2 * TX_ID_LEN + 1];
 
     detail[0] = 0;
+    if ((rec->kind == TX_KIND_ASSESSMENT || rec->kind == TX_KIND_GRANT ||
+         rec->kind == TX_KIND_GRANT_REVOKE) &&
+        !s->resolving && memcmp(tx_rec_signer(rec), s->key, TX_KEY_LEN) != 0) {
+        return keep(&s->late, rec, index); /* the supplier's person's, or another's */
+    }
     switch (rec->kind) {
     case TX_KIND_REQUEST: {
         const tx_request_pb *r = (const tx_request_pb *)rec->msg;
@@ -132,6 +199,16 @@ take(void *ctx, const tx_rec *rec, uint64_t index)
         }
         json_array_append_new(s->history, entry(created(g->meta), "revoked", rec->id, index, ""));
         return TX_OK;
+    }
+    case TX_KIND_MEMBER:
+    case TX_KIND_MEMBER_REMOVE:
+        return keep(&s->people, rec, index);
+    case TX_KIND_GRANT_APPROVAL: {
+        const tx_grant_approval_pb *a = (const tx_grant_approval_pb *)rec->msg;
+        if (a->grantee.len != TX_KEY_LEN || memcmp(a->grantee.data, s->me, TX_KEY_LEN) != 0) {
+            return TX_OK;
+        }
+        return keep(&s->approvals, rec, index);
     }
     case TX_KIND_CERTIFICATE: {
         const tx_certificate_pb *cert = (const tx_certificate_pb *)rec->msg;
@@ -222,6 +299,24 @@ add_cert_events(story *s)
     }
 }
 
+/* The records the supplier's people signed, now that the scan has their member records. */
+static int
+take_late(story *s)
+{
+    int rc = TX_OK;
+
+    s->resolving = 1;
+    for (size_t i = 0; i < s->late.n && rc == TX_OK; i++) {
+        uint8_t org[TX_KEY_LEN];
+
+        tx_us_org_of(&s->people, tx_rec_signer(&s->late.v[i]), org);
+        if (memcmp(org, s->key, TX_KEY_LEN) == 0) {
+            rc = take(s, &s->late.v[i], s->late.v[i].index);
+        }
+    }
+    return rc;
+}
+
 static json_t *
 sorted(json_t *arr)
 {
@@ -291,7 +386,8 @@ int
 tx_story_load(tx_client *c, const uint8_t key[TX_KEY_LEN], const tx_verdict *v, json_t **out)
 {
     tx_home *home = tx_client_home(c);
-    story s = {key, tx_home_identity(home)->pub.sign, json_array(), json_array(), {0}};
+    story s = {
+        key, tx_home_identity(home)->pub.sign, json_array(), json_array(), {0}, {0}, {0}, {0}, 0};
     json_t *chain;
     int rc;
 
@@ -299,6 +395,13 @@ tx_story_load(tx_client *c, const uint8_t key[TX_KEY_LEN], const tx_verdict *v, 
     if ((rc = tx_trust_set_load_pinned(home, &s.ts)) == TX_OK) {
         rc = tx_cache_scan(home, want, take, &s);
     }
+    if (rc == TX_OK) {
+        rc = take_late(&s);
+        add_approvals(&s);
+    }
+    tx_recs_clear(&s.people);
+    tx_recs_clear(&s.approvals);
+    tx_recs_clear(&s.late);
     if (rc != TX_OK) {
         json_decref(s.history);
         json_decref(s.events);

@@ -12,6 +12,7 @@
 #include "tx_orgs.h"
 #include "tx_rpc.h"
 #include "tx_seal.h"
+#include "tx_signer.h"
 #include "tx_util.h"
 
 #include <sodium.h>
@@ -25,6 +26,10 @@
 
 enum { K_REQUEST, K_GRANT, K_REVOKE, K_COUNT };
 static const int watched[K_COUNT] = {TX_KIND_REQUEST, TX_KIND_GRANT, TX_KIND_GRANT_REVOKE};
+/* Watched too when news is asked for (tx_watch_news), pushed only. */
+enum { N_NEWS = 4 };
+static const int news_kinds[N_NEWS] = {TX_KIND_DRAFT, TX_KIND_DRAFT_DECISION, TX_KIND_ORG_SETTINGS,
+                                       TX_KIND_GRANT_APPROVAL};
 
 typedef struct {
     tx_client *c;
@@ -192,6 +197,43 @@ know_questionnaire(watch *w, const tx_rec *r)
     tx_rec_clear(&q);
 }
 
+static int
+is_news_kind(int kind)
+{
+    for (size_t k = 0; k < N_NEWS; k++) {
+        if (news_kinds[k] == kind) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Passes a record of this organisation on as news, with the member who signed it; a record
+ * signed by anyone else is dropped. */
+static int
+take_news(watch *w, const tx_rec *r)
+{
+    tx_watch_news n = {.kind = r->kind, .index = r->index};
+    tx_signer_info who;
+    uint8_t org[TX_KEY_LEN];
+
+    if (w->o->news == NULL) {
+        return TX_OK;
+    }
+    tx_us_org_of(&w->people, tx_rec_signer(r), org);
+    if (memcmp(org, w->me->pub.sign, TX_KEY_LEN) != 0) {
+        return TX_OK;
+    }
+    if (memcmp(tx_rec_signer(r), org, TX_KEY_LEN) != 0 &&
+        tx_signer_resolve(&w->people, tx_rec_signer(r), time(NULL), &who) == TX_OK) {
+        snprintf(n.by, sizeof n.by, "%s", who.name);
+    }
+    tx_fail_clear();
+    n.mine = memcmp(tx_rec_signer(r), tx_client_id(w->c)->pub.sign, TX_KEY_LEN) == 0;
+    tx_hex(n.id, r->id, TX_ID_LEN);
+    return w->o->news(w->ctx, &n);
+}
+
 /* Shows one opened record if it is new, addressed to this organisation and checks out; moves
  * the cursor past it either way. */
 static int
@@ -208,6 +250,9 @@ take(watch *w, tx_rec *r)
     if ((rc = mark_seen(w, r->id)) != TX_OK) {
         return rc;
     }
+    if (is_news_kind(r->kind)) {
+        return take_news(w, r);
+    }
     cur = cursor_of(&w->cur, r->kind);
     if (r->index > *cur) {
         *cur = r->index;
@@ -218,7 +263,8 @@ take(watch *w, tx_rec *r)
     }
     rc = tx_inbox_entry_from(r, w->me, &w->orgs, &w->questionnaires, &e);
     if (rc == TX_ERR_NOT_FOUND) {
-        return TX_OK; /* one this organisation sent */
+        tx_fail_clear();
+        return take_news(w, r); /* one this organisation sent */
     }
     if (rc != TX_OK) {
         return rc;
@@ -296,14 +342,18 @@ send_watch(watch *w)
 {
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_watch_pb body = TICSX__V1__WATCH__INIT;
-    Ticsx__V1__Kind kinds[K_COUNT];
+    Ticsx__V1__Kind kinds[K_COUNT + N_NEWS];
+    size_t n = 0;
     int rc;
 
     for (size_t k = 0; k < K_COUNT; k++) {
-        kinds[k] = (Ticsx__V1__Kind)watched[k];
+        kinds[n++] = (Ticsx__V1__Kind)watched[k];
+    }
+    for (size_t k = 0; k < N_NEWS && w->o->news != NULL; k++) {
+        kinds[n++] = (Ticsx__V1__Kind)news_kinds[k];
     }
     body.kinds = kinds;
-    body.n_kinds = K_COUNT;
+    body.n_kinds = n;
     body.seconds = WATCH_S;
     call.body_case = TICSX__V1__CALL__BODY_WATCH;
     call.watch = &body;
@@ -336,7 +386,8 @@ take_push(watch *w, const tx_reply_pb *r)
         }
         kind = tx_kind_from_payload_type(env->payload_type);
         tx_free(env);
-        if (kind != TX_KIND_REQUEST && kind != TX_KIND_GRANT && kind != TX_KIND_GRANT_REVOKE) {
+        if (kind != TX_KIND_REQUEST && kind != TX_KIND_GRANT && kind != TX_KIND_GRANT_REVOKE &&
+            !(is_news_kind(kind) && w->o->news != NULL)) {
             continue;
         }
         if ((bytes = malloc(e->envelope.len)) == NULL) {
@@ -503,4 +554,75 @@ out:
     tx_recs_clear(&w.people);
     free(w.seen);
     return rc;
+}
+
+const char *
+tx_watch_news_word(int kind)
+{
+    switch (kind) {
+    case TX_KIND_DRAFT:
+        return "draft";
+    case TX_KIND_DRAFT_DECISION:
+        return "decision";
+    case TX_KIND_ORG_SETTINGS:
+        return "settings";
+    case TX_KIND_GRANT_APPROVAL:
+        return "approval";
+    case TX_KIND_GRANT:
+        return "grant";
+    default:
+        return "revocation";
+    }
+}
+
+json_t *
+tx_watch_news_json(const tx_watch_news *n)
+{
+    return json_pack("{s:s,s:s,s:I,s:s?,s:b}", "news", tx_watch_news_word(n->kind), "id", n->id,
+                     "index", (json_int_t)n->index, "by", n->by[0] ? n->by : NULL, "mine", n->mine);
+}
+
+/* The sentence of one piece of news, in the user's language. */
+static void
+news_line(FILE *f, const tx_watch_news *n)
+{
+    const char *by = n->by[0] ? n->by : _("the organisation's key");
+
+    switch (n->kind) {
+    case TX_KIND_DRAFT:
+        fprintf(f, _("approval request %.12s prepared by %s\n"), n->id, by);
+        break;
+    case TX_KIND_DRAFT_DECISION:
+        fprintf(f, _("decision %.12s on an approval request by %s\n"), n->id, by);
+        break;
+    case TX_KIND_ORG_SETTINGS:
+        fprintf(f, _("two-officer setting %.12s signed by %s\n"), n->id, by);
+        break;
+    case TX_KIND_GRANT_APPROVAL:
+        fprintf(f, _("grant approval %.12s by %s\n"), n->id, by);
+        break;
+    case TX_KIND_GRANT:
+        fprintf(f, _("grant %.12s made by %s\n"), n->id, by);
+        break;
+    default:
+        fprintf(f, _("grant revocation %.12s signed by %s\n"), n->id, by);
+    }
+}
+
+int
+tx_watch_news_print(FILE *f, const tx_watch_news *n, int json, int quiet)
+{
+    int rc = 0;
+
+    if (json) {
+        json_t *o = tx_watch_news_json(n);
+        rc = o != NULL ? json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+        json_decref(o);
+        fputc('\n', f);
+    } else if (quiet) {
+        fprintf(f, "%s\n", n->id);
+    } else {
+        news_line(f, n);
+    }
+    return rc == 0 && !ferror(f) ? TX_OK : tx_fail(TX_ERR_IO, "cannot write to standard output");
 }

@@ -112,13 +112,24 @@ watch_entry(void *ctx, const tx_inbox_entry *e)
     return TX_OK;
 }
 
+/* The organisation's own news (another officer's approval, a responder's answer for approval,
+ * the setting): the open pages redraw the approvals and grants they show. */
+static int
+watch_news(void *ctx, const tx_watch_news *n)
+{
+    ui_run *u = ctx;
+
+    tx_ui_event(u->app, "news", tx_watch_news_json(n));
+    return TX_OK;
+}
+
 /* Watches the hub with its own client until told to quit; an unreachable hub is tried again
  * after 1, 2, 4... up to 30 s. */
 static void *
 watch_main(void *arg)
 {
     ui_run *u = arg;
-    tx_watch_opts wo = {.stop = &u->quit, .ready = watch_ready};
+    tx_watch_opts wo = {.stop = &u->quit, .ready = watch_ready, .news = watch_news};
 
     u->backoff_s = 1;
     while (!u->quit) {

@@ -10,12 +10,15 @@ officer approves one and rejects another, and only the first buyer then receives
 the third still waits. The page in English and Japanese, with axe."""
 
 import os
+import re
+import signal
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from uitest import (CORP, HEX64, choose, expect, expect_eq, fill_answers, login, main,  # noqa
-                    member, profile_answers, visible)
+from uitest import (CORP, HEX64, TICSX, choose, expect, expect_eq, fill_answers, login, main,  # noqa
+                    member, org_key, profile_answers, visible)
 
 
 def setup(w):
@@ -152,8 +155,26 @@ def test_viewer_may_not_decide(c):
                "POST %s as a viewer: want 403, got %d %s" % (path, st, raw[:300]))
 
 
+def watch_ja(w, home):
+    """`ticsx watch --lang ja` in home, once it watches (its ready line read)."""
+    p = subprocess.Popen([TICSX, "--home", home.path, "--lang", "ja"] + w.hub_args() +
+                         ["watch", "--for", "300"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=w.env())
+    ready = p.stderr.readline()
+    expect("ctrl-c" in ready, "watch did not start: %r" % ready)
+    return p
+
+
 def test_second_officer_decides(c):
     w, b = c["w"], c["kb"]
+    # Sato's page stays open on the grants: another officer's decisions reach it live.
+    sb = c["sb"]
+    grants_page(sb)
+    waiting_rows(sb, 3)
+    sb.d.execute_script("window.txNotReloaded = true")
+    watch = watch_ja(w, c["sato"])
+    # Another organisation's setting (public, so pushed to Sato's watch too) is not its news.
+    w.cli(c["buyer"], "grants", "settings", "--two-officers", "on")
     b.d.refresh()
     grants_page(b)
     rows = waiting_rows(b, 3)
@@ -168,10 +189,33 @@ def test_second_officer_decides(c):
     b.click("grant-reject", second[0])
     b.confirm()
     rows = waiting_rows(b, 1)
+    expect_eq(b.d.find_element("id", "gw-h").text, "1 grant waiting", "the count's heading")
     expect_eq(rows[0].get_attribute("data-id"), c["waiting"][c["buyer3"].fingerprint],
               "the grant still waiting")
+    live = waiting_rows(sb, 1)
+    expect(sb.d.execute_script("return window.txNotReloaded === true"), "Sato's page reloaded")
+    expect_eq(live[0].get_attribute("data-id"), c["waiting"][c["buyer3"].fingerprint],
+              "the grant still waiting on Sato's page")
+    sb.until("the live notice", lambda: "Kato Ken" in sb.t("notice").text)
+    watch.send_signal(signal.SIGTERM)
+    out, err = watch.communicate(timeout=60)
+    expect(re.search(r"^共有の承認 [0-9a-f]{12} を Kato Ken が行いました$", out, re.M) and
+           re.search(r"^共有の取消し [0-9a-f]{12} に Kato Ken が署名しました$", out, re.M),
+           "ticsx watch in Sato's home printed %r (stderr %r)" % (out, err))
+    expect("設定" not in out, "another organisation's setting shown as news: %r" % out)
     expect_eq(fetched(w, c["buyer"]), 1, "assessments the first buyer fetched after approval")
     expect_eq(fetched(w, c["buyer2"]), 0, "assessments the rejected buyer fetched")
+    # The buyer's supplier page tells the approval as `ticsx history` does: who approved; and
+    # the answer and grant an officer signed for the supplier.
+    _, _, bapi = login(w, c["buyer"])
+    story = bapi.get("/api/supplier/" + org_key(bapi, c["sup"].fingerprint))["history"]
+    approved = [e for e in story if e["event"] == "approved"]
+    expect(len(approved) == 1 and "Kato Ken" in approved[0]["detail"] and
+           c["waiting"][c["buyer"].fingerprint][:12] in approved[0]["detail"],
+           "the buyer's supplier history: %r" % story)
+    events = [e["event"] for e in story]
+    expect("answered" in events and "granted" in events,
+           "the officer's answer and grant in the buyer's supplier history: %r" % events)
     hist = w.cli(c["kato"], "history", "--fetch", "--json", json_out=True)["events"]
     kinds = {e["kind"]: e for e in hist}
     expect("approved" in kinds and kinds["approved"]["actor"]["member"] == "Kato Ken" and
@@ -186,6 +230,7 @@ def test_japanese(c):
            % b.css("main h1")[0].text)
     expect("必要" in b.t("two-officers", card).text, "the setting in Japanese")
     waiting_rows(b, 1)
+    expect_eq(b.d.find_element("id", "gw-h").text, "承認待ちの共有 1 件", "the Japanese count")
     expect(b.all("grant-approve") and "承認" in b.t("grant-approve").text,
            "the approve button in Japanese")
     b.axe("the grants page (ja)")

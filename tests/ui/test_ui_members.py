@@ -244,6 +244,9 @@ def test_japanese(c):
     expect("承認済み" in states.get("approved", "") and "差戻し" in states.get("rejected", ""),
            "the states in Japanese: %r" % states)
     expect("責任者" in b.css("#person-name")[0].text, "the header's role in Japanese")
+    by = [a.text for a in b.all("approval-open")]
+    expect(by and all("（回答者）" in x and " (" not in x for x in by),
+           "who prepared, with full-width brackets as in the header: %r" % by)
     b.axe("the approvals list (ja)")
     b.click("approval-open", b.css('[data-t="approval"][data-id="%s"]' % c["draft"])[0])
     b.until("the Japanese approval page", lambda: "承認依頼の回答" in b.css("main h1")[0].text)

@@ -22,6 +22,12 @@
     }
     return s;
   };
+  /* A count's text: the key's '.one' form when n is 1 and the form exists, else the key itself
+   * ({n} filled in). Japanese has one form; its '.one' translation reads as the other. */
+  TX.tn = function (key, n, vars) {
+    var v = Object.assign({}, vars || {}, {n: n});
+    return TX.t(n === 1 && window.TX_TEXT[key + '.one'] ? key + '.one' : key, v);
+  };
   /* A {"ja","en"} object from the data, in the page's language, else the other. */
   TX.L = function (o) {
     if (o === null || o === undefined) {
@@ -557,6 +563,20 @@
       var who = d.from ? d.from.name : '';
       TX.notice(TX.t('live.' + (d.kind || 'request'), {name: who}));
       TX.refreshIf(['inbox', 'assessments', 'requests']);
+    });
+    /* The organisation's own news: what another person of it did. */
+    source.addEventListener('news', function (ev) {
+      var d;
+      try {
+        d = JSON.parse(ev.data);
+      } catch (e) {
+        return;
+      }
+      if (d.mine) {
+        return; /* this page did it, and drew it already */
+      }
+      TX.notice(TX.t('live.news.' + d.news, {name: d.by || TX.t('gr.orgkey')}));
+      TX.refreshIf(['approvals', 'grants', 'assessments']);
     });
     source.addEventListener('model', function (ev) {
       var d = {};

@@ -16,7 +16,7 @@
     return h('span', {class: 'badge ' + (badge[state] || ''), t: 'approval-state', text: t('appr.state.' + state)});
   }
   function who(p) {
-    return p ? p.name + ' (' + t('role.' + p.role) + ')' : '—';
+    return p ? t('member.who', {name: p.name, role: t('role.' + p.role)}) : '—';
   }
   function scoreText(d) {
     return d.score === null || d.score === undefined ? '—' : TX.pct(d.score) + '% / ' + t('sup.level', {v: d.level_achieved ? d.level_achieved : '—'});
@@ -50,7 +50,7 @@
         return;
       }
       main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'appr-h'}, [
-        h('h2', {id: 'appr-h', text: t('appr.count', {n: list.length, p: pending})}),
+        h('h2', {id: 'appr-h', text: TX.tn('appr.count', list.length, {p: pending})}),
         h('table', {class: 'grid', t: 'approvals'}, [
           h('thead', null, h('tr', null, ['appr.col.state', 'appr.col.by', 'appr.col.questionnaire', 'appr.col.request', 'appr.col.created', 'appr.col.score', 'appr.col.decision'].map(function (k) {
             return h('th', {scope: 'col', text: t(k)});
@@ -78,9 +78,9 @@
       }))),
       h('tbody', null, items.map(function (it) {
         return h('tr', {'data-item': it.id}, [
-          h('th', {scope: 'row', class: 'mono', text: it.id}),
+          h('th', {scope: 'row', class: 'mono nw', text: it.id}),
           h('td', {class: 'small', text: TX.L(it.text)}),
-          h('td', {text: it.answer ? TX.L(it.label) || it.answer : t('item.unanswered')}),
+          h('td', {class: 'nw', text: it.answer ? TX.L(it.label) || it.answer : t('item.unanswered')}),
           h('td', {class: 'small', text: it.comment || ''})
         ]);
       }))
@@ -97,7 +97,7 @@
         return h('th', {scope: 'col', text: t(k)});
       }))),
       h('tbody', null, items.map(function (p) {
-        return h('tr', null, [h('th', {scope: 'row', class: 'mono', text: p.item}), h('td', {text: p.due || ''}), h('td', {text: p.action || ''})]);
+        return h('tr', null, [h('th', {scope: 'row', class: 'mono nw', text: p.item}), h('td', {text: p.due || ''}), h('td', {text: p.action || ''})]);
       }))
     ]);
   }
@@ -245,7 +245,7 @@
         return;
       }
       main.appendChild(h('section', {class: 'card', 'aria-labelledby': 'gw-h'}, [
-        h('h2', {id: 'gw-h', text: t('gr.count', {n: list.length})}),
+        h('h2', {id: 'gw-h', text: TX.tn('gr.count', list.length)}),
         h('p', {class: 'hint', t: 'grants-hint', text: t(d.may_decide ? 'gr.hint.officer' : 'gr.hint.other')}),
         h('table', {class: 'grid', t: 'waiting-grants'}, [
           h('thead', null, h('tr', null, ['gr.col.to', 'gr.col.by', 'gr.col.assessment', 'gr.col.created', 'gr.col.decision'].map(function (k) {

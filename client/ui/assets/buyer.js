@@ -234,7 +234,7 @@
     var thead = h('thead', null, h('tr', null, cols.map(function (c) {
       var active = dash.sort === c.key;
       if (c.nosort) {
-        return h('th', {scope: 'col', t: 'col-' + c.key, text: c.label});
+        return h('th', {scope: 'col', class: 'nw', t: 'col-' + c.key, text: c.label});
       }
       return h('th', {scope: 'col', class: c.num ? 'num' : null, 'aria-sort': active ? (dash.order === 'asc' ? 'ascending' : 'descending') : null}, sortBtn(c));
     })));

@@ -42,6 +42,12 @@ window.TX_TEXT = {
   'live.grant': '{name} shared an assessment with you.',
   'live.revocation': '{name} revoked a shared assessment.',
   'live.model': 'Supplier data updated ({n} suppliers).',
+  'live.news.draft': '{name} prepared an answer for approval.',
+  'live.news.decision': '{name} decided on an answer for approval.',
+  'live.news.settings': 'The setting of two officers for grants changed ({name}).',
+  'live.news.approval': '{name} approved a grant.',
+  'live.news.grant': '{name} shared an assessment.',
+  'live.news.revocation': '{name} revoked a share.',
 
   // statuses
   'status.verified': 'Verified',
@@ -105,6 +111,7 @@ window.TX_TEXT = {
   'col.from': 'From',
   'col.assessment': 'Assessment',
   'col.until': 'Until',
+  'col.buyer': 'Buyer',
 
   // dashboard
   'dash.title': 'Suppliers',
@@ -204,6 +211,7 @@ window.TX_TEXT = {
   'hist.superseded': 'Superseded',
   'hist.granted': 'Granted',
   'hist.revoked': 'Revoked',
+  'hist.approved': 'Grant approved (second officer)',
   'hist.certified': 'Certified',
   'hist.certificate_event': 'Certificate event',
   'proof.lead': 'What this machine checked against the hub\'s verifiable log.',
@@ -541,6 +549,7 @@ window.TX_TEXT = {
   'appr.hint.other': 'Only an officer or an admin approves or rejects; here you see each one\'s decision and note.',
   'appr.none': 'No answers are waiting for approval.',
   'appr.count': '{n} approval requests, {p} pending',
+  'appr.count.one': '{n} approval request, {p} pending',
   'appr.col.state': 'State',
   'appr.col.by': 'Prepared by',
   'appr.col.questionnaire': 'Questionnaire',
@@ -596,6 +605,7 @@ window.TX_TEXT = {
   'gr.switch.ok': 'Sign the setting',
   'gr.none': 'No grants are waiting for a second officer.',
   'gr.count': '{n} grants waiting',
+  'gr.count.one': '{n} grant waiting',
   'gr.hint.officer': 'Approving lets the hub serve the assessment to the buyer; rejecting revokes the grant, which the buyer never receives. You cannot approve a grant you made yourself.',
   'gr.hint.other': 'Only another officer, an admin or the organisation\'s key approves or rejects a grant.',
   'gr.col.to': 'To',

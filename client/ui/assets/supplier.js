@@ -285,7 +285,7 @@
       card.appendChild(h('p', {class: 'empty', text: t('as.nogrants')}));
     } else {
       card.appendChild(h('table', {class: 'grid compact'}, [
-        h('thead', null, h('tr', null, [h('th', {scope: 'col', text: t('col.name')}), h('th', {scope: 'col', text: t('col.until')}), h('th', {scope: 'col', text: t('subs.actions')})])),
+        h('thead', null, h('tr', null, [h('th', {scope: 'col', text: t('col.buyer')}), h('th', {scope: 'col', text: t('col.until')}), h('th', {scope: 'col', text: t('subs.actions')})])),
         h('tbody', null, grantees.map(function (g) {
           return h('tr', {'data-fingerprint': g.fingerprint}, [
             h('th', {scope: 'row'}, [g.name, h('div', {class: 'fp', text: g.fingerprint})]),
