@@ -346,7 +346,7 @@ test_responder_drafts(void **state)
     th_ticsx(&r, &w.hub, sato, "drafts", NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "Tanaka Jiro");
-    th_expect_text(r.out, "100.0%");
+    th_expect_text(r.out, "100.0%, L2\n"); /* the level as reports write it */
     th_result_free(&r);
     /* The officer rejects the second with a note (read by the organisation's people); a rejected
      * draft is not approved, nor one approved twice. A responder does not reject. */

@@ -38,9 +38,9 @@ print_list(const tx_cli *g, const tx_drafts *d)
                _(tx_draft_state_name(it->state)), it->ok ? it->who.name : "?",
                it->ok ? _(tx_signer_role_name(it->who.role)) : "?");
         if (it->ok && it->has_score) {
-            printf(_("%zu answered, %.1f%%, level %u\n"),
+            printf(_("%zu answered, %.1f%%, %s\n"),
                    ((const tx_assessment_pb *)it->inner.msg)->n_answers, it->score,
-                   (unsigned)it->level);
+                   it->level_text[0] != 0 ? it->level_text : "-");
         } else if (it->ok) {
             printf(_("%zu answered\n"), ((const tx_assessment_pb *)it->inner.msg)->n_answers);
         } else {

@@ -100,9 +100,15 @@ score_one(tx_client *c, tx_draft_item *it)
     if (rc == TX_OK && got == TX_OK &&
         tx_score_compute((const tx_questionnaire_pb *)q.msg, a->answers, a->n_answers, &s) ==
             TX_OK) {
+        json_t *row = tx_score_json((const tx_questionnaire_pb *)q.msg, &s);
+
         it->has_score = s.overall.has_score;
         it->score = s.overall.percent;
         it->level = s.level_achieved;
+        if (row == NULL || !tx_score_level_text(row, it->level_text, sizeof it->level_text)) {
+            it->level_text[0] = 0;
+        }
+        json_decref(row);
     }
     tx_fail_clear();
     tx_score_free(&s);

@@ -28,8 +28,9 @@ typedef struct {
     int has_score;                 /* ok and scored against its questionnaire */
     double score;                  /* overall percentage */
     uint32_t level;                /* level achieved, 0 if none */
-    int unrecorded; /* approved: an assessment this home sent names the draft, but no officer's
-                       decision records it (the approval stopped after sending) */
+    int unrecorded;      /* approved: an assessment this home sent names the draft, but no officer's
+                            decision records it (the approval stopped after sending) */
+    char level_text[32]; /* the level as reports show it ("L1 76%", "L2"), "" when none */
 } tx_draft_item;
 
 enum { TX_DRAFT_OPEN, TX_DRAFT_APPROVED, TX_DRAFT_REJECTED };
