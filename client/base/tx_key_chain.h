@@ -38,6 +38,12 @@ int tx_key_accept(tx_home *home, const uint8_t key[TX_KEY_LEN]);
 int tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
                        const uint8_t key[TX_KEY_LEN]);
 
+/* tx_key_chain_holds, where a re-enrolment of `org` is also a link once the user of `home`
+ * accepted its new key (ticsx key accept; home NULL: never): what that key signs then counts
+ * for this user as the organisation's, as its own signatures do. */
+int tx_key_chain_holds_for(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
+                           const uint8_t key[TX_KEY_LEN], tx_home *home);
+
 /* The seal key of `org`'s key in force at `at`: the last of the chain of successors whose
  * effective date is not after `at`, and of re-enrolments whose new key the user of `home`
  * accepted (home NULL: none); NULL while the enrolled key is (its profile's seal key).
