@@ -280,6 +280,42 @@ reenroll(th_result *r, const th_world *w, const char *fp, const char *profile)
     th_exec(r, NULL, argv);
 }
 
+/* The re-enrolled home names an officer, who answers (first call, accepted 0); the buyer's
+ * verify counts the officer for the organisation exactly when it accepted the re-enrolled key
+ * (the member record is signed by that key): before, the officer's answer fails with the rest. */
+static void
+reenrolled_officer(th_world *w, const char *buyer, const char *fresh, const char *sup, int accepted)
+{
+    static char kato[PATH_MAX], oid[65];
+    char path[PATH_MAX + 32], req[65], id[65];
+    th_result r;
+
+    if (!accepted) {
+        th_world_home(w, kato, "kato");
+        snprintf(path, sizeof path, "%s/profile.tx", sup);
+        th_ticsx_expect(0, NULL, kato, "keygen", "--name", "Kato Ichiro", "--member-of", path,
+                        NULL);
+        snprintf(path, sizeof path, "%s/identity.pub", kato);
+        th_ticsx_id(id, &w->hub, fresh, "member", "add", "--name", "Kato Ichiro", "--role",
+                    "officer", "--key", path, NULL);
+        th_ticsx_id(req, &w->hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                    SUPPLIER, NULL);
+        snprintf(path, sizeof path, "%s/answers-kato.json", w->root);
+        th_answers_file(&w->hub, kato, req, "yes", NULL, path);
+        th_ticsx_id(oid, &w->hub, kato, "answer", req, "--file", path, NULL);
+        th_ticsx_expect(0, &w->hub, buyer, "fetch", NULL);
+    }
+    th_ticsx(&r, &w->hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, accepted ? 0 : 1);
+    if (accepted) {
+        th_expect_text(r.out, oid);
+        th_expect_text(r.out, "\"signed_by_member\": \"Kato Ichiro\"");
+    } else {
+        assert_null(strstr(r.out, "\"signed_by_member\": \"Kato Ichiro\""));
+    }
+    th_result_free(&r);
+}
+
 /* The supplier lost its only key: a new home with the same legal name and corporate number is
  * re-enrolled by the hub operator; another corporate number, or another organisation's
  * fingerprint, is refused; afterwards the hub admits the new key and refuses the old one. */
@@ -356,6 +392,7 @@ test_reenroll(void **state)
             json_decref(j);
         }
         th_result_free(&r);
+        reenrolled_officer(&w, buyer, fresh, sup, 0);
         th_ticsx_expect(1, &w.hub, buyer, "key", "accept", bfp, NULL);
         th_ticsx_expect(0, &w.hub, buyer, "key", "accept", nfp, NULL);
         th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
@@ -363,6 +400,7 @@ test_reenroll(void **state)
         th_expect_text(r.out, aid);
         assert_null(strstr(r.out, "re-enrolled"));
         th_result_free(&r);
+        reenrolled_officer(&w, buyer, fresh, sup, 1);
         /* Accepted, the buyer seals to the new key's seal key: the new home reads its note. */
         th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                     SUPPLIER, "--note", "KIWI-5521 drawings", NULL);
