@@ -4,6 +4,10 @@
  * the rotated home keeps the old key under retired/ (0600), still reads what was granted to
  * the organisation, names members, and a member's home cannot rotate the organisation's key. */
 #include "harness.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_kinds.h"
+#include "tx_msg.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -249,25 +254,71 @@ test_revoke(void **state)
     th_world_end(&w);
 }
 
-/* Copies the file src to dst (0644); 0 on success. */
-static int
-copy_file(const char *src, const char *dst)
+/* The whole of the file at path (malloc'd, NUL-terminated) and its length in *len. */
+static char *
+slurp(const char *path, size_t *len)
 {
-    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
-    char buf[8192];
-    size_t n;
-    int rc = in != NULL && out != NULL ? 0 : -1;
+    FILE *f = fopen(path, "rb");
+    char *buf = calloc(1, 65536);
 
-    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
-        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
-    }
-    if (in != NULL) {
-        fclose(in);
-    }
-    if (out != NULL && fclose(out) != 0) {
-        rc = -1;
-    }
-    return rc;
+    assert_non_null(f);
+    assert_non_null(buf);
+    *len = fread(buf, 1, 65535, f);
+    fclose(f);
+    return buf;
+}
+
+/* True when files a and b hold the same bytes. */
+static int
+same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    int same = la == lb && memcmp(x, y, la) == 0;
+
+    free(x);
+    free(y);
+    return same;
+}
+
+/* A home holding the re-enrolled key whose own profile (signed by that key) gives another
+ * corporate number: its fetch refuses to adopt the enrolled profile and names both; nothing
+ * is written. The home's real profile is put back. */
+static void
+adopt_refused(const th_world *w, const char *home)
+{
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
+    char path[PATH_MAX + 32], keep[PATH_MAX + 32];
+    tx_identity *id = NULL;
+    uint8_t *env = NULL;
+    size_t len;
+    th_result r;
+
+    assert_int_equal(tx_identity_load(home, "identity", &id), TX_OK);
+    meta.seq = 1;
+    meta.created = time(NULL);
+    p.meta = &meta;
+    p.legal_name = (char *)SUPPLIER;
+    p.corporate_number = "3180001056789";
+    p.seal_key = (ProtobufCBinaryData){32, id->pub.seal};
+    p.transport_key = (ProtobufCBinaryData){32, id->pub.curve};
+    assert_int_equal(tx_envelope_sign_msg(id, TX_KIND_PROFILE, &p.base, &env, &len), TX_OK);
+    snprintf(path, sizeof path, "%s/profile.tx", home);
+    snprintf(keep, sizeof keep, "%s/profile.tx.keep", home);
+    assert_int_equal(rename(path, keep), 0);
+    assert_int_equal(tx_file_replace(path, env, len, 0644), TX_OK);
+    th_ticsx(&r, &w->hub, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "3180001056789");
+    th_expect_text(r.err, "org-profile.tx not written");
+    th_result_free(&r);
+    snprintf(path, sizeof path, "%s/org-profile.tx", home);
+    assert_int_not_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/profile.tx", home);
+    assert_int_equal(rename(keep, path), 0);
+    free(env);
+    tx_identity_destroy(&id);
 }
 
 /* ticsx-hub reenroll in the hub's data directory (the hub stopped); its output into r. */
@@ -370,10 +421,24 @@ test_reenroll(void **state)
      * answers; the buyer is told and verify fails it until the buyer accepts the key. */
     {
         char src[PATH_MAX + 16], dst[PATH_MAX + 16], req[65], aid[65], nfp[TX_FP_LEN + 8];
+        struct stat st;
 
+        adopt_refused(&w, fresh);
+        th_ticsx(&r, &w.hub, fresh, "fetch", NULL);
+        th_expect_status(&r, 0);
+        th_expect_text(r.err, "re-enrolled by the hub operator");
+        th_expect_text(r.err, "3700000000001");
+        th_result_free(&r);
         snprintf(src, sizeof src, "%s/profile.tx", sup);
         snprintf(dst, sizeof dst, "%s/org-profile.tx", fresh);
-        assert_int_equal(copy_file(src, dst), 0);
+        assert_true(same_file(src, dst));
+        assert_int_equal(stat(dst, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        /* Once adopted, a fetch says nothing more. */
+        th_ticsx(&r, &w.hub, fresh, "fetch", NULL);
+        th_expect_status(&r, 0);
+        assert_null(strstr(r.err, "re-enrolled"));
+        th_result_free(&r);
         th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                     SUPPLIER, NULL);
         snprintf(prof, sizeof prof, "%s/answers.json", w.root);
