@@ -325,8 +325,8 @@ adopt_write(tx_home *home, const char *path, tx_key_adopted *out)
     if (rc == TX_OK && ((o = tx_orgs_by_key(&orgs, out->org)) == NULL ||
                         tx_home_proof_get(home, o->record, &index, &size) != TX_OK)) {
         rc = tx_fail(TX_ERR_NOT_FOUND,
-                     "the hub operator re-enrolled this key for %s, but its profile is not "
-                     "cached: run ticsx fetch again",
+                     "the hub operator re-enrolled this key for the organisation with "
+                     "corporate number %s, but its profile is not cached: run ticsx fetch again",
                      out->corporate_number);
     } else if (rc == TX_OK) {
         snprintf(out->name, sizeof out->name, "%s", o->name);
