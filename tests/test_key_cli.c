@@ -331,6 +331,29 @@ reenroll(th_result *r, const th_world *w, const char *fp, const char *profile)
     th_exec(r, NULL, argv);
 }
 
+/* How many `answered` events of the buyer's history name `member` as the person who signed
+ * for the organisation. */
+static size_t
+answered_by(const th_world *w, const char *home, const char *member)
+{
+    th_result r;
+    json_t *j, *e, *who;
+    size_t i, n = 0;
+
+    th_ticsx(&r, &w->hub, home, "history", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    json_array_foreach(json_object_get(j, "events"), i, e)
+    {
+        who = json_object_get(json_object_get(e, "actor"), "member");
+        n += strcmp(json_string_value(json_object_get(e, "kind")), "answered") == 0 &&
+             json_is_string(who) && strcmp(json_string_value(who), member) == 0;
+    }
+    json_decref(j);
+    th_result_free(&r);
+    return n;
+}
+
 /* The re-enrolled home names an officer, who answers (first call, accepted 0); the buyer's
  * verify counts the officer for the organisation exactly when it accepted the re-enrolled key
  * (the member record is signed by that key): before, the officer's answer fails with the rest. */
@@ -365,6 +388,8 @@ reenrolled_officer(th_world *w, const char *buyer, const char *fresh, const char
         assert_null(strstr(r.out, "\"signed_by_member\": \"Kato Ichiro\""));
     }
     th_result_free(&r);
+    /* The buyer's history agrees: the organisation answered through Kato, once accepted. */
+    assert_int_equal(answered_by(w, buyer, "Kato Ichiro"), accepted);
 }
 
 /* The supplier lost its only key: a new home with the same legal name and corporate number is
