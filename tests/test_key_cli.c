@@ -377,6 +377,11 @@ reenrolled_officer(th_world *w, const char *buyer, const char *fresh, const char
         snprintf(path, sizeof path, "%s/answers-kato.json", w->root);
         th_answers_file(&w->hub, kato, req, "yes", NULL, path);
         th_ticsx_id(oid, &w->hub, kato, "answer", req, "--file", path, NULL);
+        /* The re-enrolled home counts the member its own key named. */
+        th_ticsx(&r, &w->hub, fresh, "member", "show", "Kato Ichiro", "--json", NULL);
+        th_expect_status(&r, 0);
+        th_expect_text(r.out, "\"status\": \"active\"");
+        th_result_free(&r);
         th_ticsx_expect(0, &w->hub, buyer, "fetch", NULL);
     }
     th_ticsx(&r, &w->hub, buyer, "verify", "--json", NULL);

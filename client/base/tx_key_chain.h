@@ -27,7 +27,8 @@ const tx_rec *tx_key_chain_find(const tx_recs *records, const uint8_t *org,
 const tx_rec *tx_key_chain_reenrolled(const tx_recs *records, const uint8_t *org,
                                       const uint8_t key[TX_KEY_LEN], int by_replaced);
 
-/* Whether the home's user accepted `key` (ticsx key accept): HOME/accepted-keys/<hex key>. */
+/* Whether the home's user accepted `key` (ticsx key accept): HOME/accepted-keys/<hex key>; or
+ * `key` is the home's own signing key (the re-enrolled home itself). */
 int tx_key_accepted(tx_home *home, const uint8_t key[TX_KEY_LEN]);
 
 /* Records that the home's user accepts `key` (0600, in a 0700 folder). */

@@ -277,9 +277,9 @@ tx_key_accept_reenrolled(tx_client *c, const char *fp, tx_key_reenrolled_info *o
 
 /* What the scan for a re-enrolment naming this home's key keeps. */
 typedef struct {
-    const uint8_t *hub;   /* the pinned hub key: the only signer of a re-enrolment */
-    const uint8_t *me;    /* this home's signing key */
-    tx_key_adopted *out;  /* org and corporate_number of the one found */
+    const uint8_t *hub;  /* the pinned hub key: the only signer of a re-enrolment */
+    const uint8_t *me;   /* this home's signing key */
+    tx_key_adopted *out; /* org and corporate_number of the one found */
     int found;
 } adopt_scan;
 
