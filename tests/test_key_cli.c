@@ -4,6 +4,10 @@
  * the rotated home keeps the old key under retired/ (0600), still reads what was granted to
  * the organisation, names members, and a member's home cannot rotate the organisation's key. */
 #include "harness.h"
+#include "tx_envelope.h"
+#include "tx_error.h"
+#include "tx_kinds.h"
+#include "tx_msg.h"
 #include "tx_util.h"
 
 #include <jansson.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -249,25 +254,44 @@ test_revoke(void **state)
     th_world_end(&w);
 }
 
-/* Copies the file src to dst (0644); 0 on success. */
-static int
-copy_file(const char *src, const char *dst)
+/* A home holding the re-enrolled key whose own profile (signed by that key) gives another
+ * corporate number: its fetch refuses to adopt the enrolled profile and names both; nothing
+ * is written. The home's real profile is put back. */
+static void
+adopt_refused(const th_world *w, const char *home)
 {
-    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
-    char buf[8192];
-    size_t n;
-    int rc = in != NULL && out != NULL ? 0 : -1;
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_profile_pb p = TICSX__V1__ORG_PROFILE__INIT;
+    char path[PATH_MAX + 32], keep[PATH_MAX + 32];
+    tx_identity *id = NULL;
+    uint8_t *env = NULL;
+    size_t len;
+    th_result r;
 
-    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
-        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
-    }
-    if (in != NULL) {
-        fclose(in);
-    }
-    if (out != NULL && fclose(out) != 0) {
-        rc = -1;
-    }
-    return rc;
+    assert_int_equal(tx_identity_load(home, "identity", &id), TX_OK);
+    meta.seq = 1;
+    meta.created = time(NULL);
+    p.meta = &meta;
+    p.legal_name = (char *)SUPPLIER;
+    p.corporate_number = "3180001056789";
+    p.seal_key = (ProtobufCBinaryData){32, id->pub.seal};
+    p.transport_key = (ProtobufCBinaryData){32, id->pub.curve};
+    assert_int_equal(tx_envelope_sign_msg(id, TX_KIND_PROFILE, &p.base, &env, &len), TX_OK);
+    snprintf(path, sizeof path, "%s/profile.tx", home);
+    snprintf(keep, sizeof keep, "%s/profile.tx.keep", home);
+    assert_int_equal(rename(path, keep), 0);
+    assert_int_equal(tx_file_replace(path, env, len, 0644), TX_OK);
+    th_ticsx(&r, &w->hub, home, "fetch", NULL);
+    th_expect_status(&r, 1);
+    th_expect_text(r.err, "3180001056789");
+    th_expect_text(r.err, "org-profile.tx not written");
+    th_result_free(&r);
+    snprintf(path, sizeof path, "%s/org-profile.tx", home);
+    assert_int_not_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/profile.tx", home);
+    assert_int_equal(rename(keep, path), 0);
+    free(env);
+    tx_identity_destroy(&id);
 }
 
 /* ticsx-hub reenroll in the hub's data directory (the hub stopped); its output into r. */
@@ -278,6 +302,72 @@ reenroll(th_result *r, const th_world *w, const char *fp, const char *profile)
                           "--replaces", fp,         profile,  NULL};
 
     th_exec(r, NULL, argv);
+}
+
+/* How many `answered` events of the buyer's history name `member` as the person who signed
+ * for the organisation. */
+static size_t
+answered_by(const th_world *w, const char *home, const char *member)
+{
+    th_result r;
+    json_t *j, *e, *who;
+    size_t i, n = 0;
+
+    th_ticsx(&r, &w->hub, home, "history", "--json", NULL);
+    th_expect_status(&r, 0);
+    j = th_parse_json(r.out);
+    json_array_foreach(json_object_get(j, "events"), i, e)
+    {
+        who = json_object_get(json_object_get(e, "actor"), "member");
+        n += strcmp(json_string_value(json_object_get(e, "kind")), "answered") == 0 &&
+             json_is_string(who) && strcmp(json_string_value(who), member) == 0;
+    }
+    json_decref(j);
+    th_result_free(&r);
+    return n;
+}
+
+/* The re-enrolled home names an officer, who answers (first call, accepted 0); the buyer's
+ * verify counts the officer for the organisation exactly when it accepted the re-enrolled key
+ * (the member record is signed by that key): before, the officer's answer fails with the rest. */
+static void
+reenrolled_officer(th_world *w, const char *buyer, const char *fresh, const char *sup, int accepted)
+{
+    static char kato[PATH_MAX], oid[65];
+    char path[PATH_MAX + 32], req[65], id[65];
+    th_result r;
+
+    if (!accepted) {
+        th_world_home(w, kato, "kato");
+        snprintf(path, sizeof path, "%s/profile.tx", sup);
+        th_ticsx_expect(0, NULL, kato, "keygen", "--name", "Kato Ichiro", "--member-of", path,
+                        NULL);
+        snprintf(path, sizeof path, "%s/identity.pub", kato);
+        th_ticsx_id(id, &w->hub, fresh, "member", "add", "--name", "Kato Ichiro", "--role",
+                    "officer", "--key", path, NULL);
+        th_ticsx_id(req, &w->hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
+                    SUPPLIER, NULL);
+        snprintf(path, sizeof path, "%s/answers-kato.json", w->root);
+        th_answers_file(&w->hub, kato, req, "yes", NULL, path);
+        th_ticsx_id(oid, &w->hub, kato, "answer", req, "--file", path, NULL);
+        /* The re-enrolled home counts the member its own key named. */
+        th_ticsx(&r, &w->hub, fresh, "member", "show", "Kato Ichiro", "--json", NULL);
+        th_expect_status(&r, 0);
+        th_expect_text(r.out, "\"status\": \"active\"");
+        th_result_free(&r);
+        th_ticsx_expect(0, &w->hub, buyer, "fetch", NULL);
+    }
+    th_ticsx(&r, &w->hub, buyer, "verify", "--json", NULL);
+    th_expect_status(&r, accepted ? 0 : 1);
+    if (accepted) {
+        th_expect_text(r.out, oid);
+        th_expect_text(r.out, "\"signed_by_member\": \"Kato Ichiro\"");
+    } else {
+        assert_null(strstr(r.out, "\"signed_by_member\": \"Kato Ichiro\""));
+    }
+    th_result_free(&r);
+    /* The buyer's history agrees: the organisation answered through Kato, once accepted. */
+    assert_int_equal(answered_by(w, buyer, "Kato Ichiro"), accepted);
 }
 
 /* The supplier lost its only key: a new home with the same legal name and corporate number is
@@ -334,10 +424,24 @@ test_reenroll(void **state)
      * answers; the buyer is told and verify fails it until the buyer accepts the key. */
     {
         char src[PATH_MAX + 16], dst[PATH_MAX + 16], req[65], aid[65], nfp[TX_FP_LEN + 8];
+        struct stat st;
 
-        snprintf(src, sizeof src, "%s/profile.tx", sup);
+        adopt_refused(&w, fresh);
+        th_ticsx(&r, &w.hub, fresh, "fetch", NULL);
+        th_expect_status(&r, 0);
+        th_expect_text(r.err, "re-enrolled by the hub operator");
+        th_expect_text(r.err, "3700000000001");
+        th_result_free(&r);
         snprintf(dst, sizeof dst, "%s/org-profile.tx", fresh);
-        assert_int_equal(copy_file(src, dst), 0);
+        org_of(&w, fresh, src, sizeof src); /* now acts for the enrolled organisation */
+        assert_string_equal(src, fp);
+        assert_int_equal(stat(dst, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        /* Once adopted, a fetch says nothing more. */
+        th_ticsx(&r, &w.hub, fresh, "fetch", NULL);
+        th_expect_status(&r, 0);
+        assert_null(strstr(r.err, "re-enrolled"));
+        th_result_free(&r);
         th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                     SUPPLIER, NULL);
         snprintf(prof, sizeof prof, "%s/answers.json", w.root);
@@ -356,6 +460,7 @@ test_reenroll(void **state)
             json_decref(j);
         }
         th_result_free(&r);
+        reenrolled_officer(&w, buyer, fresh, sup, 0);
         th_ticsx_expect(1, &w.hub, buyer, "key", "accept", bfp, NULL);
         th_ticsx_expect(0, &w.hub, buyer, "key", "accept", nfp, NULL);
         th_ticsx(&r, &w.hub, buyer, "verify", "--json", NULL);
@@ -363,6 +468,7 @@ test_reenroll(void **state)
         th_expect_text(r.out, aid);
         assert_null(strstr(r.out, "re-enrolled"));
         th_result_free(&r);
+        reenrolled_officer(&w, buyer, fresh, sup, 1);
         /* Accepted, the buyer seals to the new key's seal key: the new home reads its note. */
         th_ticsx_id(req, &w.hub, buyer, "request", "--questionnaire", "tics-selfcheck", "--to",
                     SUPPLIER, "--note", "KIWI-5521 drawings", NULL);

@@ -12,10 +12,13 @@
 #include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_key_chain.h"
 #include "tx_kinds.h"
 #include "tx_orgs.h"
 #include "tx_signer.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,6 +255,35 @@ test_revocations(void **state)
     tx_recs_clear(&recs);
 }
 
+/* The member record the re-enrolled key k2 signed counts for a user who accepted k2, and for
+ * nobody else: not before the acceptance, not for a user who accepted another key. */
+static void
+accepted_members(tx_recs *recs, const tx_identity *k2)
+{
+    char *root = th_tmpdir(), dir[PATH_MAX];
+    tx_home *home = NULL;
+    tx_signer_info si;
+
+    snprintf(dir, sizeof dir, "%s/home", root);
+    th_party(NULL, dir, "Buyer Motors KK", NULL);
+    assert_int_equal(tx_home_open(dir, &home), TX_OK);
+    assert_int_equal(tx_signer_resolve_for(recs, person->pub.sign, 350, home, &si),
+                     TX_ERR_NOT_FOUND);
+    assert_int_equal(tx_key_accept(home, other->pub.sign), TX_OK);
+    assert_int_equal(tx_signer_resolve_for(recs, person->pub.sign, 350, home, &si),
+                     TX_ERR_NOT_FOUND);
+    assert_int_equal(tx_key_accept(home, k2->pub.sign), TX_OK);
+    assert_int_equal(tx_signer_resolve_for(recs, person->pub.sign, 350, home, &si), TX_OK);
+    assert_memory_equal(si.org, org->pub.sign, 32);
+    assert_true(si.acts && !si.is_key);
+    assert_int_equal(si.role, TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER);
+    /* Without the home (every other caller): still nothing. */
+    assert_int_equal(tx_signer_resolve(recs, person->pub.sign, 350, &si), TX_ERR_NOT_FOUND);
+    tx_home_destroy(&home);
+    th_rmtree(root);
+    free(root);
+}
+
 /* A re-enrolment (kind 19) makes the new key the organisation's, marked `reenrolled` (verify
  * asks the user to accept it), ends the lost key and flags it from compromised_from; a member
  * record the new key signs does not count (it would bypass the acceptance). */
@@ -293,6 +325,7 @@ test_reenrolment(void **state)
     assert_int_equal(tx_signer_resolve(&recs, org->pub.sign, 301, &si), TX_OK);
     assert_false(si.acts);
     assert_int_equal(tx_signer_resolve(&recs, person->pub.sign, 350, &si), TX_ERR_NOT_FOUND);
+    accepted_members(&recs, k2);
     tx_recs_clear(&recs);
     tx_identity_destroy(&k2);
 }

@@ -10,11 +10,16 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "tx_envelope.h"
 #include "tx_error.h"
+#include "tx_key_chain.h"
 #include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_us.h"
 
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -80,11 +85,64 @@ test_us_signs(void **state)
     tx_identity_destroy(&forged);
 }
 
+/* A re-enrolment by the hub (stand-in key `hub`) of org: new key k2 names an officer. Neither
+ * the key nor the officer counts as us until this home accepts k2; then both do. */
+static void
+test_us_reenrolled(void **state)
+{
+    tx_identity *org = th_identity("Supplier Parts KK"), *hub = th_identity("hub"),
+                *k2 = th_identity("Supplier Parts KK new"), *officer = th_identity("Kato Ichiro");
+    tx_meta_pb meta = TICSX__V1__META__INIT;
+    tx_key_reenrolment_pb e = TICSX__V1__KEY_REENROLMENT__INIT;
+    char *root = th_tmpdir(), dir[PATH_MAX];
+    tx_rec rec = {0};
+    tx_us us = {0};
+    uint8_t *env = NULL;
+    size_t len;
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/home", root);
+    th_party(NULL, dir, "Supplier Parts KK", NULL);
+    meta.seq = 1;
+    e.meta = &meta;
+    e.organisation = e.replaces = (ProtobufCBinaryData){32, org->pub.sign};
+    e.signing_key = (ProtobufCBinaryData){32, k2->pub.sign};
+    e.seal_key = (ProtobufCBinaryData){32, k2->pub.seal};
+    e.transport_key = (ProtobufCBinaryData){32, k2->pub.curve};
+    e.effective = 100;
+    e.corporate_number = "3700000000001";
+    e.profile = (ProtobufCBinaryData){32, k2->pub.sign};
+    assert_int_equal(tx_envelope_sign_msg(hub, TX_KIND_KEY_REENROLMENT, &e.base, &env, &len),
+                     TX_OK);
+    assert_int_equal(tx_rec_open(&rec, env, len, TX_KIND_KEY_REENROLMENT), TX_OK); /* owns env */
+    memcpy(us.org, org->pub.sign, TX_KEY_LEN);
+    assert_int_equal(tx_us_add(&us, &rec), TX_OK);
+    add_member(&us, k2, org, officer, 1, OFFICER, 100);
+    assert_false(tx_us_signs(&us, k2->pub.sign, 150)); /* no home: nothing accepted */
+    assert_int_equal(tx_home_open(dir, &us.home), TX_OK);
+    assert_false(tx_us_signs(&us, k2->pub.sign, 150));
+    assert_false(tx_us_signs(&us, officer->pub.sign, 150));
+    assert_false(tx_us_may_sign(&us, officer->pub.sign));
+    assert_int_equal(tx_key_accept(us.home, k2->pub.sign), TX_OK);
+    assert_true(tx_us_signs(&us, k2->pub.sign, 150));
+    assert_true(tx_us_signs(&us, officer->pub.sign, 150));
+    assert_true(tx_us_may_sign(&us, officer->pub.sign));
+    tx_home_destroy(&us.home);
+    tx_us_free(&us);
+    th_rmtree(root);
+    free(root);
+    tx_identity_destroy(&org);
+    tx_identity_destroy(&hub);
+    tx_identity_destroy(&k2);
+    tx_identity_destroy(&officer);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_us_signs),
+        cmocka_unit_test(test_us_reenrolled),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

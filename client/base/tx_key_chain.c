@@ -82,6 +82,10 @@ tx_key_accepted(tx_home *home, const uint8_t key[TX_KEY_LEN])
 {
     char path[PATH_MAX];
 
+    /* The home that holds the re-enrolled key trusts it: it is its own. */
+    if (memcmp(key, tx_home_identity(home)->pub.sign, TX_KEY_LEN) == 0) {
+        return 1;
+    }
     return accepted_path(home, key, path, sizeof path, 0) == TX_OK && access(path, F_OK) == 0;
 }
 
@@ -106,20 +110,39 @@ int
 tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
                    const uint8_t key[TX_KEY_LEN])
 {
+    return tx_key_chain_holds_for(records, org, key, NULL);
+}
+
+/* The key `k` replaced: by a successor, or by a re-enrolment whose new key the user of home
+ * accepted; NULL when neither. */
+static const uint8_t *
+replaced(const tx_recs *records, const uint8_t org[TX_KEY_LEN], const uint8_t *k, tx_home *home)
+{
+    const tx_rec *r = tx_key_chain_find(records, org, k, 0);
+
+    if (r != NULL) {
+        return ((const tx_key_successor_pb *)r->msg)->predecessor.data;
+    }
+    /* A re-enrolment only for a user who accepted its key: else what a re-enrolled key names
+     * would count before the user accepted it. */
+    if (home != NULL && (r = tx_key_chain_reenrolled(records, org, k, 0)) != NULL &&
+        tx_key_accepted(home, k)) {
+        return ((const tx_key_reenrolment_pb *)r->msg)->replaces.data;
+    }
+    return NULL;
+}
+
+int
+tx_key_chain_holds_for(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
+                       const uint8_t key[TX_KEY_LEN], tx_home *home)
+{
     const uint8_t *k = key;
 
-    for (int depth = 0; depth < CHAIN_MAX; depth++) {
-        const tx_rec *r;
-
+    for (int depth = 0; depth < CHAIN_MAX && k != NULL; depth++) {
         if (memcmp(k, org, TX_KEY_LEN) == 0) {
             return 1;
         }
-        /* Not through a re-enrolment: what a re-enrolled key names would count before the
-         * user accepted the key (verify checks the acceptance for the key's own records). */
-        if ((r = tx_key_chain_find(records, org, k, 0)) == NULL) {
-            return 0;
-        }
-        k = ((const tx_key_successor_pb *)r->msg)->predecessor.data;
+        k = replaced(records, org, k, home);
     }
     return 0;
 }

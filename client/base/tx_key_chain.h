@@ -27,7 +27,8 @@ const tx_rec *tx_key_chain_find(const tx_recs *records, const uint8_t *org,
 const tx_rec *tx_key_chain_reenrolled(const tx_recs *records, const uint8_t *org,
                                       const uint8_t key[TX_KEY_LEN], int by_replaced);
 
-/* Whether the home's user accepted `key` (ticsx key accept): HOME/accepted-keys/<hex key>. */
+/* Whether the home's user accepted `key` (ticsx key accept): HOME/accepted-keys/<hex key>; or
+ * `key` is the home's own signing key (the re-enrolled home itself). */
 int tx_key_accepted(tx_home *home, const uint8_t key[TX_KEY_LEN]);
 
 /* Records that the home's user accepts `key` (0600, in a 0700 folder). */
@@ -37,6 +38,12 @@ int tx_key_accept(tx_home *home, const uint8_t key[TX_KEY_LEN]);
  * link: member records a re-enrolled key signs do not count (it is accepted per user). */
 int tx_key_chain_holds(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
                        const uint8_t key[TX_KEY_LEN]);
+
+/* tx_key_chain_holds, where a re-enrolment of `org` is also a link once the user of `home`
+ * accepted its new key (ticsx key accept; home NULL: never): what that key signs then counts
+ * for this user as the organisation's, as its own signatures do. */
+int tx_key_chain_holds_for(const tx_recs *records, const uint8_t org[TX_KEY_LEN],
+                           const uint8_t key[TX_KEY_LEN], tx_home *home);
 
 /* The seal key of `org`'s key in force at `at`: the last of the chain of successors whose
  * effective date is not after `at`, and of re-enrolments whose new key the user of `home`

@@ -7,6 +7,7 @@
 #include "tx_fetch.h"
 #include "tx_i18n.h"
 #include "tx_inbox.h"
+#include "tx_key_rotate.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 #include "tx_render.h"
@@ -47,6 +48,7 @@ tx_cmd_fetch(tx_cli *g, int argc, char **argv)
 {
     tx_client *c = NULL;
     tx_fetched fe = {0};
+    tx_key_adopted adopted;
     int rc;
 
     if ((rc = tx_cli_common_only(g, argc, argv, "fetch")) != TX_OK) {
@@ -57,6 +59,12 @@ tx_cmd_fetch(tx_cli *g, int argc, char **argv)
     }
     if ((rc = tx_cli_open(g, &c)) == TX_OK && (rc = tx_fetch_all(c, &fe)) == TX_OK) {
         rc = tx_fetch_print(stdout, &fe, g->json, g->quiet);
+    }
+    if (rc == TX_OK && (rc = tx_key_adopt(c, &adopted)) == TX_OK && adopted.adopted) {
+        fprintf(stderr,
+                _("re-enrolled by the hub operator: this home now acts for %s (corporate number "
+                  "%s); wrote its profile to %s (0600)\n"),
+                adopted.name, adopted.corporate_number, adopted.path);
     }
     tx_fetched_free(&fe);
     tx_client_destroy(&c);

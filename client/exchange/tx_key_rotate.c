@@ -1,6 +1,7 @@
 /* ticsx key rotate: the organisation's key names its successor, and the home moves to it. */
 #include "tx_key_rotate.h"
 
+#include "tx_cache_scan.h"
 #include "tx_error.h"
 #include "tx_home.h"
 #include "tx_key_chain.h"
@@ -8,6 +9,7 @@
 #include "tx_log_check.h"
 #include "tx_member_admin.h"
 #include "tx_msg.h"
+#include "tx_orgs.h"
 #include "tx_signer.h"
 #include "tx_us_hub.h"
 #include "tx_util.h"
@@ -271,4 +273,104 @@ tx_key_accept_reenrolled(tx_client *c, const char *fp, tx_key_reenrolled_info *o
                      fp);
     }
     return rc == TX_OK ? tx_key_accept(tx_client_home(c), out->key) : rc;
+}
+
+/* What the scan for a re-enrolment naming this home's key keeps. */
+typedef struct {
+    const uint8_t *hub;  /* the pinned hub key: the only signer of a re-enrolment */
+    const uint8_t *me;   /* this home's signing key */
+    tx_key_adopted *out; /* org and corporate_number of the one found */
+    int found;
+} adopt_scan;
+
+static int
+adopt_want(void *ctx, int kind, const uint8_t *signer)
+{
+    const adopt_scan *s = ctx;
+
+    return kind == TX_KIND_KEY_REENROLMENT && memcmp(signer, s->hub, TX_KEY_LEN) == 0;
+}
+
+/* A re-enrolment proven in the hub's log (a proof marker) whose new key is this home's. */
+static int
+adopt_take(void *ctx, const tx_rec *rec, uint64_t log_index)
+{
+    adopt_scan *s = ctx;
+    const tx_key_reenrolment_pb *e = (const tx_key_reenrolment_pb *)rec->msg;
+
+    if (log_index != 0 && memcmp(e->signing_key.data, s->me, TX_KEY_LEN) == 0) {
+        memcpy(s->out->org, e->organisation.data, TX_KEY_LEN);
+        snprintf(s->out->corporate_number, sizeof s->out->corporate_number, "%s",
+                 e->corporate_number);
+        s->found = 1;
+    }
+    return TX_OK;
+}
+
+/* Writes the enrolled organisation's profile (cached, proven) as org-profile.tx when its names
+ * equal this home's own profile's. */
+static int
+adopt_write(tx_home *home, const char *path, tx_key_adopted *out)
+{
+    const tx_identity *me = tx_home_identity(home);
+    char name[TX_NAME_MAX], corp[16];
+    tx_orgs orgs = {0};
+    const tx_org *o;
+    uint8_t *bytes = NULL;
+    uint64_t index, size;
+    size_t len;
+    int rc = tx_orgs_from_cache(home, &orgs);
+
+    tx_orgs_own_profile(home, me, name, sizeof name, corp, sizeof corp);
+    if (rc == TX_OK && ((o = tx_orgs_by_key(&orgs, out->org)) == NULL ||
+                        tx_home_proof_get(home, o->record, &index, &size) != TX_OK)) {
+        rc = tx_fail(TX_ERR_NOT_FOUND,
+                     "the hub operator re-enrolled this key for the organisation with "
+                     "corporate number %s, but its profile is not cached: run ticsx fetch again",
+                     out->corporate_number);
+    } else if (rc == TX_OK) {
+        snprintf(out->name, sizeof out->name, "%s", o->name);
+        if (strcmp(o->corporate_number, corp) != 0 || strcmp(out->corporate_number, corp) != 0 ||
+            strcmp(o->name, name) != 0) {
+            rc = tx_fail(TX_ERR_FORBIDDEN,
+                         "the hub operator re-enrolled this key for %s (corporate number %s), "
+                         "but this home's profile names %s (corporate number %s): "
+                         "org-profile.tx not written",
+                         o->name, o->corporate_number, name, corp[0] ? corp : "-");
+        } else if ((rc = tx_home_cache_read(home, o->record, &bytes, &len)) == TX_OK &&
+                   (rc = tx_file_replace(path, bytes, len, 0600)) != TX_OK) {
+            rc = tx_fail(rc, "cannot write %s", path);
+        }
+    }
+    free(bytes);
+    tx_orgs_free(&orgs);
+    return rc;
+}
+
+int
+tx_key_adopt(tx_client *c, tx_key_adopted *out)
+{
+    tx_home *home = tx_client_home(c);
+    const tx_pubkey *hub;
+    adopt_scan s = {0};
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (join(out->path, sizeof out->path, tx_home_dir(home), TX_HOME_ORG_PROFILE) != TX_OK) {
+        return TX_ERR_USAGE;
+    }
+    if (access(out->path, F_OK) == 0 || tx_client_hub_key(c, &hub) != TX_OK) {
+        tx_fail_clear();
+        return TX_OK;
+    }
+    s.hub = hub->sign;
+    s.me = tx_home_identity(home)->pub.sign;
+    s.out = out;
+    if ((rc = tx_cache_scan(home, adopt_want, adopt_take, &s)) != TX_OK || !s.found) {
+        return rc;
+    }
+    if ((rc = adopt_write(home, out->path, out)) == TX_OK) {
+        out->adopted = 1;
+    }
+    return rc;
 }

@@ -67,4 +67,20 @@ typedef struct {
 } tx_key_reenrolled_info;
 int tx_key_accept_reenrolled(tx_client *c, const char *fp, tx_key_reenrolled_info *out);
 
+/* After a fetch, in a home without org-profile.tx whose own key a re-enrolment by the hub
+ * operator names as the new key (signed by the pinned hub key, proven in its log: cached with a
+ * proof marker): writes the enrolled organisation's profile (cached, proven) as org-profile.tx
+ * (0600), so the home acts for the organisation. Only when the profile's legal name and
+ * corporate number and the re-enrolment's corporate number equal this home's own profile's;
+ * else TX_ERR_FORBIDDEN with a message naming both. out->adopted 1 when written; nothing to do
+ * is TX_OK with adopted 0. */
+typedef struct {
+    int adopted;
+    uint8_t org[TX_KEY_LEN];
+    char name[TX_NAME_MAX];
+    char corporate_number[16];
+    char path[4096]; /* HOME/org-profile.tx */
+} tx_key_adopted;
+int tx_key_adopt(tx_client *c, tx_key_adopted *out);
+
 #endif

@@ -114,9 +114,10 @@ by_name(const void *a, const void *b)
     return strcmp(((const tx_signer_info *)a)->name, ((const tx_signer_info *)b)->name);
 }
 
-/* One entry per person of org named in recs (already resolved ones skipped). */
+/* One entry per person of org named in recs (already resolved ones skipped); as the user of
+ * home counts them (tx_signer_resolve_for). */
 static int
-resolve_all(const tx_recs *recs, const uint8_t org[TX_KEY_LEN], int64_t at,
+resolve_all(tx_home *home, const tx_recs *recs, const uint8_t org[TX_KEY_LEN], int64_t at,
             tx_signer_info **people, size_t *n)
 {
     tx_signer_info *v = calloc(recs->n + 1, sizeof *v);
@@ -135,7 +136,7 @@ resolve_all(const tx_recs *recs, const uint8_t org[TX_KEY_LEN], int64_t at,
         for (size_t j = 0; j < *n && !seen; j++) {
             seen = memcmp(v[j].key, m->signing_key.data, TX_KEY_LEN) == 0;
         }
-        if (!seen && tx_signer_resolve(recs, m->signing_key.data, at, &v[*n]) == TX_OK &&
+        if (!seen && tx_signer_resolve_for(recs, m->signing_key.data, at, home, &v[*n]) == TX_OK &&
             memcmp(v[*n].org, org, TX_KEY_LEN) == 0) {
             (*n)++;
         }
@@ -153,7 +154,7 @@ tx_member_people(tx_client *c, const uint8_t org[TX_KEY_LEN], int64_t at, tx_rec
 
     *people = NULL;
     *n = 0;
-    return rc == TX_OK ? resolve_all(recs, org, at, people, n) : rc;
+    return rc == TX_OK ? resolve_all(tx_client_home(c), recs, org, at, people, n) : rc;
 }
 
 int

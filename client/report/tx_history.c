@@ -317,15 +317,16 @@ take_approval(builder *b, const tx_rec *rec, uint64_t index)
 }
 
 /* An event signed by a person counts as its organisation's: the actor becomes the
- * organisation its member records name (at the signing time), the person is named. */
+ * organisation its member records name (at the signing time), the person is named. Member
+ * records a re-enrolled key signed count once the user of `home` accepted that key. */
 static void
-resolve_people(tx_history *h)
+resolve_people(tx_home *home, tx_history *h)
 {
     for (size_t i = 0; i < h->n && h->people.n > 0; i++) {
         tx_history_event *e = &h->v[i];
         tx_signer_info who;
 
-        if (tx_signer_resolve(&h->people, e->actor, e->at, &who) == TX_OK) {
+        if (tx_signer_resolve_for(&h->people, e->actor, e->at, home, &who) == TX_OK) {
             memcpy(e->actor, who.org, TX_KEY_LEN);
             snprintf(e->member, sizeof e->member, "%.*s", (int)sizeof e->member - 1, who.name);
             if (tx_signer_compromised(&who, e->at, e->log_index)) {
@@ -701,7 +702,7 @@ tx_history_load(tx_home *home, const char *what, tx_history *out)
         (rc = tx_cache_scan(home, want, take, &b)) != TX_OK) {
         goto out;
     }
-    resolve_people(out);
+    resolve_people(home, out);
     approved_grants(out, &b.grants);
     if ((rc = judge_two_officers(out, &b)) != TX_OK || (rc = holder_of(out)) != TX_OK ||
         (rc = judge_certificates(home, out)) != TX_OK) {

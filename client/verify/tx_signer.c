@@ -41,8 +41,8 @@ tx_signer_role_parse(const char *word)
 /* The member record or removal rec, of `kind`, names `key` and is signed by the organisation
  * it names (its key or a successor of it); its organisation into org. */
 static int
-names(const tx_recs *records, const tx_rec *rec, int kind, const uint8_t key[TX_KEY_LEN],
-      const uint8_t **org)
+names(const tx_recs *records, tx_home *home, const tx_rec *rec, int kind,
+      const uint8_t key[TX_KEY_LEN], const uint8_t **org)
 {
     const ProtobufCBinaryData *o, *k;
 
@@ -58,7 +58,7 @@ names(const tx_recs *records, const tx_rec *rec, int kind, const uint8_t key[TX_
     }
     *org = o->data;
     return memcmp(k->data, key, TX_KEY_LEN) == 0 &&
-           tx_key_chain_holds(records, o->data, tx_rec_signer(rec));
+           tx_key_chain_holds_for(records, o->data, tx_rec_signer(rec), home);
 }
 
 static void
@@ -236,7 +236,8 @@ tx_signer_compromised(const tx_signer_info *info, int64_t at, uint64_t index)
 }
 
 static int
-resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, tx_signer_info *out)
+resolve(const tx_recs *records, tx_home *home, const uint8_t key[TX_KEY_LEN], int64_t at,
+        tx_signer_info *out)
 {
     const uint8_t *org;
 
@@ -246,7 +247,7 @@ resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, tx_si
     for (size_t i = 0; i < records->n; i++) {
         const tx_rec *r = &records->v[i];
 
-        if (!names(records, r, TX_KIND_MEMBER, key, &org)) {
+        if (!names(records, home, r, TX_KIND_MEMBER, key, &org)) {
             continue;
         }
         if (out->record != NULL && memcmp(org, out->org, TX_KEY_LEN) != 0) {
@@ -265,7 +266,7 @@ resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, tx_si
         const tx_rec *r = &records->v[i];
         const tx_member_remove_pb *x = (const tx_member_remove_pb *)r->msg;
 
-        if (names(records, r, TX_KIND_MEMBER_REMOVE, key, &org) &&
+        if (names(records, home, r, TX_KIND_MEMBER_REMOVE, key, &org) &&
             memcmp(org, out->org, TX_KEY_LEN) == 0 &&
             tx_kind_seq(TX_KIND_MEMBER_REMOVE, r->msg) > out->seq && x->effective < out->removed) {
             out->removed = x->effective;
@@ -276,13 +277,20 @@ resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at, tx_si
 }
 
 int
-tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
-                  tx_signer_info *out)
+tx_signer_resolve_for(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
+                      tx_home *home, tx_signer_info *out)
 {
-    int rc = resolve(records, key, at, out);
+    int rc = resolve(records, home, key, at, out);
 
     if (rc == TX_OK) {
         revocations(records, key, out);
     }
     return rc;
+}
+
+int
+tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
+                  tx_signer_info *out)
+{
+    return tx_signer_resolve_for(records, key, at, NULL, out);
 }

@@ -53,6 +53,12 @@ typedef struct {
 int tx_signer_resolve(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
                       tx_signer_info *out);
 
+/* tx_signer_resolve for the user of `home` (NULL: as tx_signer_resolve): member records and
+ * removals signed by a key the hub operator re-enrolled count once this user accepted that key
+ * (ticsx key accept), exactly as the key's own signatures do; before, they count for nothing. */
+int tx_signer_resolve_for(const tx_recs *records, const uint8_t key[TX_KEY_LEN], int64_t at,
+                          tx_home *home, tx_signer_info *out);
+
 /* True when a record `info`'s key signed at `at` (its own word) and stored at log index `index`
  * (0: not known) falls in the time or the part of the log its revocation covers: a thief's
  * back-dated record is caught by its index. */

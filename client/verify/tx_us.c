@@ -15,6 +15,7 @@ int
 tx_us_init(tx_home *home, tx_us *us)
 {
     memset(us, 0, sizeof *us);
+    us->home = home;
     return tx_home_org(home, us->org, &us->is_member);
 }
 
@@ -139,8 +140,9 @@ tx_us_signs(const tx_us *us, const uint8_t key[TX_KEY_LEN], int64_t at)
     if (memcmp(key, us->org, TX_KEY_LEN) == 0) {
         return 1;
     }
-    return tx_signer_resolve(&us->people, key, at, &si) == TX_OK && si.acts &&
-           memcmp(si.org, us->org, TX_KEY_LEN) == 0 && tx_us_role_signs(si.role);
+    return tx_signer_resolve_for(&us->people, key, at, us->home, &si) == TX_OK && si.acts &&
+           memcmp(si.org, us->org, TX_KEY_LEN) == 0 && tx_us_role_signs(si.role) &&
+           (!si.reenrolled || (us->home != NULL && tx_key_accepted(us->home, si.key)));
 }
 
 int
@@ -163,7 +165,7 @@ tx_us_may_sign(const tx_us *us, const uint8_t key[TX_KEY_LEN])
         const tx_rec *r = &us->people.v[i];
 
         if (r->kind == TX_KIND_MEMBER &&
-            tx_key_chain_holds(&us->people, us->org, tx_rec_signer(r)) &&
+            tx_key_chain_holds_for(&us->people, us->org, tx_rec_signer(r), us->home) &&
             ((const tx_member_pb *)r->msg)->signing_key.len == TX_KEY_LEN &&
             memcmp(((const tx_member_pb *)r->msg)->signing_key.data, key, TX_KEY_LEN) == 0) {
             return 1;

@@ -17,6 +17,7 @@ typedef struct {
     uint8_t org[TX_KEY_LEN]; /* the organisation this home acts for */
     int is_member;           /* a member's home */
     tx_recs people;          /* its member records and removals (signed by org) */
+    tx_home *home;           /* borrowed: whose accepted keys count (tx_signer_resolve_for) */
 } tx_us;
 
 /* org and is_member from tx_home_org, no people yet. */
@@ -33,7 +34,9 @@ int tx_us_from_cache(tx_home *home, tx_us *us);
 void tx_us_free(tx_us *us);
 
 /* True when a record signed by `key` at `at` is the organisation's: the organisation's key, or
- * a person its member records name as officer or admin, valid and not removed at `at`. */
+ * a person its member records name as officer or admin, valid and not removed at `at`. A key
+ * the hub operator re-enrolled, and the people it names, count once this home accepted it (or
+ * holds it). */
 int tx_us_signs(const tx_us *us, const uint8_t key[TX_KEY_LEN], int64_t at);
 
 /* tx_us_signs of an opened record's signer at the time its Meta says it was signed. */

@@ -385,7 +385,7 @@ org_of(const cache_view *cv, const uint8_t *key, uint8_t org[TX_KEY_LEN])
     tx_signer_info si;
 
     memcpy(org, key, TX_KEY_LEN);
-    if (tx_signer_resolve(&cv->members, key, 0, &si) == TX_OK) {
+    if (tx_signer_resolve_for(&cv->members, key, 0, cv->home, &si) == TX_OK) {
         memcpy(org, si.org, TX_KEY_LEN);
     }
 }
@@ -414,7 +414,7 @@ author_of(const cache_view *cv, const tx_rec *rec, int64_t at, uint8_t org[TX_KE
 {
     tx_signer_info si;
     char fp[TX_FP_LEN], d[16];
-    int rc = tx_signer_resolve(&cv->members, tx_rec_signer(rec), at, &si);
+    int rc = tx_signer_resolve_for(&cv->members, tx_rec_signer(rec), at, cv->home, &si);
 
     memcpy(org, tx_rec_signer(rec), TX_KEY_LEN);
     if (rc == TX_ERR_NOT_FOUND) {
