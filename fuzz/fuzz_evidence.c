@@ -94,7 +94,7 @@ check(const tx_assessment_pb *a)
     tx_evidence_result *r = NULL;
     size_t n = 0;
 
-    if (tx_evidence_check_all(home, a, signer, &r, &n) != TX_OK) {
+    if (tx_evidence_check_all(home, a, (const uint8_t(*)[TX_KEY_LEN])signer, 1, &r, &n) != TX_OK) {
         return;
     }
     for (size_t i = 0; i < n; i++) {
