@@ -1413,3 +1413,16 @@ th_raw_dealer(const th_hub *h, void *ctx, const tx_identity *id, int timeout_ms)
     assert_int_equal(zmq_connect(s, h->endpoint), 0);
     return s;
 }
+
+void
+th_person(const th_hub *hub, const char *home, const char *org_home, const char *name,
+          const char *role)
+{
+    char profile[PATH_MAX + 16], key[PATH_MAX + 16], id[65];
+
+    snprintf(profile, sizeof profile, "%s/profile.tx", org_home);
+    snprintf(key, sizeof key, "%s/identity.pub", home);
+    th_ticsx_expect(0, hub, home, "keygen", "--name", name, "--member-of", profile, NULL);
+    th_ticsx_id(id, hub, org_home, "member", "add", "--name", name, "--role", role, "--key", key,
+                NULL);
+}

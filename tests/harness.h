@@ -289,6 +289,12 @@ void th_world_certify(const th_world *w, const char *meti, const char *pinner, c
                       const char *body_name, const char *holder, const char *number,
                       const char *issued);
 
+/* A person of the organisation whose home is `org_home`: `ticsx keygen --member-of` in `home`
+ * (its own keys beside the organisation's profile), then `member add` with `role` in the
+ * organisation's home, on `hub`. Asserted. */
+void th_person(const th_hub *hub, const char *home, const char *org_home, const char *name,
+               const char *role);
+
 /* An answers file for request `req` (id) at `path`: `questionnaire template REQ --format json`
  * run by the party `home` on `hub`, every item answered `choice` ("yes", "partly"...), and the
  * sub-suppliers `subs` (a JSON array, taken; NULL leaves the template's). Asserted. */

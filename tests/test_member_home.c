@@ -27,19 +27,6 @@ typedef struct {
     char answers[PATH_MAX + 16];
 } fixture;
 
-/* A person of the organisation in `org_home`, named with `role`. */
-static void
-person(fixture *f, const char *home, const char *org_home, const char *name, const char *role)
-{
-    char profile[PATH_MAX + 16], key[PATH_MAX + 16], id[65];
-
-    snprintf(profile, sizeof profile, "%s/profile.tx", org_home);
-    snprintf(key, sizeof key, "%s/identity.pub", home);
-    th_ticsx_expect(0, &f->w.hub, home, "keygen", "--name", name, "--member-of", profile, NULL);
-    th_ticsx_id(id, &f->w.hub, org_home, "member", "add", "--name", name, "--role", role, "--key",
-                key, NULL);
-}
-
 static void
 setup(fixture *f)
 {
@@ -54,11 +41,12 @@ setup(fixture *f)
     th_world_home(&f->w, f->kato, "kato");
     th_world_home(&f->w, f->eve, "eve");
     th_world_start(&f->w);
-    person(f, f->sato, f->sup, "Sato Hanako", "officer");
-    person(f, f->ito, f->sup, "Ito Ken", "officer");
-    person(f, f->mori, f->buyer, "Mori Aoi", "officer");
-    person(f, f->kato, f->buyer, "Kato Yui", "viewer");
-    person(f, f->eve, f->other, "Eve Other", "officer"); /* another organisation's officer */
+    th_person(&f->w.hub, f->sato, f->sup, "Sato Hanako", "officer");
+    th_person(&f->w.hub, f->ito, f->sup, "Ito Ken", "officer");
+    th_person(&f->w.hub, f->mori, f->buyer, "Mori Aoi", "officer");
+    th_person(&f->w.hub, f->kato, f->buyer, "Kato Yui", "viewer");
+    th_person(&f->w.hub, f->eve, f->other, "Eve Other",
+              "officer"); /* another organisation's officer */
     snprintf(f->answers, sizeof f->answers, "%s/answers.json", f->w.root);
 }
 

@@ -33,19 +33,6 @@ typedef struct {
     char req[65];
 } fixture;
 
-/* A person of the organisation in `org_home`, named with `role`. */
-static void
-person(fixture *f, const char *home, const char *org_home, const char *name, const char *role)
-{
-    char profile[PATH_MAX + 16], key[PATH_MAX + 16], id[65];
-
-    snprintf(profile, sizeof profile, "%s/profile.tx", org_home);
-    snprintf(key, sizeof key, "%s/identity.pub", home);
-    th_ticsx_expect(0, &f->w.hub, home, "keygen", "--name", name, "--member-of", profile, NULL);
-    th_ticsx_id(id, &f->w.hub, org_home, "member", "add", "--name", name, "--role", role, "--key",
-                key, NULL);
-}
-
 /* Three organisations; the supplier's officers Sato and Ito and viewer Vic, the buyer's officer
  * Mori (who asks), another organisation's officer Eve. */
 static void
@@ -62,11 +49,11 @@ setup(fixture *f)
     th_world_home(&f->w, f->mori, "mori");
     th_world_home(&f->w, f->eve, "eve");
     th_world_start(&f->w);
-    person(f, f->sato, f->sup, "Sato Hanako", "officer");
-    person(f, f->ito, f->sup, "Ito Ken", "officer");
-    person(f, f->vic, f->sup, "Vic Viewer", "viewer");
-    person(f, f->mori, f->buyer, "Mori Aoi", "officer");
-    person(f, f->eve, f->other, "Eve Other", "officer");
+    th_person(&f->w.hub, f->sato, f->sup, "Sato Hanako", "officer");
+    th_person(&f->w.hub, f->ito, f->sup, "Ito Ken", "officer");
+    th_person(&f->w.hub, f->vic, f->sup, "Vic Viewer", "viewer");
+    th_person(&f->w.hub, f->mori, f->buyer, "Mori Aoi", "officer");
+    th_person(&f->w.hub, f->eve, f->other, "Eve Other", "officer");
     snprintf(f->answers, sizeof f->answers, "%s/answers.json", f->w.root);
     th_ticsx_id(f->req, &f->w.hub, f->mori, "request", "--questionnaire", "tics-selfcheck", "--to",
                 "Mikawa Precision KK", NULL);
