@@ -38,6 +38,17 @@ void th_write_file(const char *path, const char *text);
 /* True if needle occurs in the bytes of the file at path (asserted readable). */
 int th_file_holds(const char *path, const char *needle);
 
+/* The record cache of a client home (HOME/cache, one LMDB environment), read and changed with
+ * LMDB itself, as damage or a hand would: db is "records" or "proofs", hex a record id (64 hex
+ * digits). Not while this process has the home open (tx_home_destroy it first). th_cache_get
+ * returns 1 and the value (caller frees) when the entry is there, 0 when not; th_cache_set
+ * stores bytes as they are (the cache made if missing); th_cache_del returns 1 when it removed
+ * the entry; th_cache_copy adds every record and marker of from's cache to to's. */
+int th_cache_get(const char *home, const char *db, const char *hex, uint8_t **val, size_t *len);
+void th_cache_set(const char *home, const char *db, const char *hex, const void *val, size_t len);
+int th_cache_del(const char *home, const char *db, const char *hex);
+void th_cache_copy(const char *from, const char *to);
+
 /* How many files in home/evidence have names ending in suffix (0 without the folder). */
 size_t th_evidence_count(const char *home, const char *suffix);
 
