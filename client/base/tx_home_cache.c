@@ -49,18 +49,29 @@ struct tx_cache {
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
 static tx_cache *registry;
 
+enum { CACHE_OPEN, CACHE_READ, CACHE_WRITE };
+
 /* An LMDB failure as the caller's message: damage names the way out. */
 static int
-cache_fail(const tx_cache *c, int mdb_rc, const char *what)
+cache_fail(const tx_cache *c, int mdb_rc, int what)
 {
+    int code = mdb_rc == ENOMEM ? TX_ERR_NOMEM : TX_ERR_IO;
+
     if (mdb_rc == MDB_CORRUPTED || mdb_rc == MDB_PAGE_NOTFOUND || mdb_rc == MDB_INVALID ||
         mdb_rc == MDB_VERSION_MISMATCH) {
         return tx_fail(TX_ERR_CHECKSUM,
                        "the record cache %s is damaged (%s): remove it and run ticsx fetch",
                        c->path, mdb_strerror(mdb_rc));
     }
-    return tx_fail(mdb_rc == ENOMEM ? TX_ERR_NOMEM : TX_ERR_IO, "cannot %s the record cache %s: %s",
-                   what, c->path, mdb_strerror(mdb_rc));
+    switch (what) {
+    case CACHE_OPEN:
+        return tx_fail(code, "cannot open the record cache %s: %s", c->path, mdb_strerror(mdb_rc));
+    case CACHE_READ:
+        return tx_fail(code, "cannot read the record cache %s: %s", c->path, mdb_strerror(mdb_rc));
+    default:
+        return tx_fail(code, "cannot write the record cache %s: %s", c->path,
+                       mdb_strerror(mdb_rc));
+    }
 }
 
 /* Begins a transaction with the map lock held shared (txn_done releases both). A map grown by
@@ -250,7 +261,7 @@ migrate_dir(tx_cache *c, const char *home_dir, const char *sub, MDB_dbi dbi, siz
             mdb_rc = mdb_env_sync(c->env, 1);
         }
         if (mdb_rc != MDB_SUCCESS) {
-            rc = cache_fail(c, mdb_rc, "write");
+            rc = cache_fail(c, mdb_rc, CACHE_WRITE);
         }
         for (size_t i = 0; i < b->n; i++) {
             char hex[2 * TX_ID_LEN + 1];
@@ -337,7 +348,7 @@ cache_open(const char *home_dir, tx_cache **out)
         (rc = mdb_env_open(c->env, c->path, MDB_NOSYNC | MDB_NOTLS, 0600)) ||
         (rc = cache_write(c, open_dbs, NULL))) {
         pthread_mutex_unlock(&registry_mu);
-        rc = cache_fail(c, rc, "open");
+        rc = cache_fail(c, rc, CACHE_OPEN);
         c->wrote = 0;
         cache_free(c);
         return rc;
@@ -458,7 +469,7 @@ tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, cons
     }
     rc = cache_write(c, put_all, &b);
     free(own);
-    return rc == MDB_SUCCESS ? TX_OK : cache_fail(c, rc, "write");
+    return rc == MDB_SUCCESS ? TX_OK : cache_fail(c, rc, CACHE_WRITE);
 }
 
 /* Copies the value of id out of an open read transaction and checks its hash. */
@@ -478,7 +489,7 @@ read_in(tx_cache *c, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint8_t **env, s
                        hex);
     }
     if (rc != MDB_SUCCESS) {
-        return cache_fail(c, rc, "read");
+        return cache_fail(c, rc, CACHE_READ);
     }
     tx_record_id(v.mv_data, v.mv_size, got);
     if (v.mv_size > TX_MAX_ENVELOPE || sodium_memcmp(got, id, TX_ID_LEN) != 0) {
@@ -515,7 +526,7 @@ tx_home_cache_read_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN]
         lens[i] = 0;
     }
     if ((rc = home_cache(home, &c)) == TX_OK && (mdb_rc = txn_begin(c, MDB_RDONLY, &txn)) != 0) {
-        rc = cache_fail(c, mdb_rc, "read");
+        rc = cache_fail(c, mdb_rc, CACHE_READ);
     }
     if (rc != TX_OK) {
         for (size_t i = 0; i < n; i++) {
@@ -572,7 +583,7 @@ tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
         return rc;
     }
     if ((rc = txn_begin(c, MDB_RDONLY, &txn)) != MDB_SUCCESS) {
-        return cache_fail(c, rc, "read");
+        return cache_fail(c, rc, CACHE_READ);
     }
     if ((rc = mdb_stat(txn, c->recs, &st)) == MDB_SUCCESS &&
         (v = malloc((st.ms_entries > 0 ? st.ms_entries : 1) * sizeof *v)) == NULL) {
@@ -592,7 +603,7 @@ tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
     txn_done(c, txn, 0);
     if (rc != MDB_NOTFOUND) {
         free(v);
-        return cache_fail(c, rc, "read");
+        return cache_fail(c, rc, CACHE_READ);
     }
     *ids = v;
     *n = count;
@@ -649,7 +660,7 @@ tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
         return rc;
     }
     rc = cache_write(c, proof_all, &b);
-    return rc == MDB_SUCCESS ? TX_OK : cache_fail(c, rc, "write");
+    return rc == MDB_SUCCESS ? TX_OK : cache_fail(c, rc, CACHE_WRITE);
 }
 
 int
@@ -666,7 +677,7 @@ tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, u
         return rc;
     }
     if ((rc = txn_begin(c, MDB_RDONLY, &txn)) != MDB_SUCCESS) {
-        return cache_fail(c, rc, "read");
+        return cache_fail(c, rc, CACHE_READ);
     }
     rc = mdb_get(txn, c->proofs, &k, &v);
     if (rc == MDB_SUCCESS) {
@@ -683,5 +694,5 @@ tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, u
         return TX_OK;
     }
     txn_done(c, txn, 0);
-    return rc == MDB_NOTFOUND ? TX_ERR_NOT_FOUND : cache_fail(c, rc, "read");
+    return rc == MDB_NOTFOUND ? TX_ERR_NOT_FOUND : cache_fail(c, rc, CACHE_READ);
 }
