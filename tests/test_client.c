@@ -278,6 +278,17 @@ old_file(const char *dir, const char *sub, const char *hex, const void *bytes, s
     assert_int_equal(tx_file_replace(path, bytes, len, 0600), TX_OK);
 }
 
+/* The permission bits of dir/rel, -1 when it does not exist. */
+static int
+mode_of(const char *dir, const char *rel)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
 /* A home from before the cache environment (records/ and proofs/ files) is migrated on first
  * use: its records and markers are imported as they were (a damaged one still reads as
  * damaged), the old directories are removed, and a migration that stopped half-way (some
@@ -293,7 +304,6 @@ test_cache_migrates_old_home(void **state)
     size_t alen, blen, n = 0, got_len = 0;
     uint64_t index = 0, size = 0;
     uint8_t *aenv, *benv;
-    struct stat st;
     (void)state;
 
     aenv = signed_profile(id, &alen);
@@ -325,16 +335,11 @@ test_cache_migrates_old_home(void **state)
     assert_int_equal(index, 3);
     assert_int_equal(size, 7);
     assert_int_equal(tx_home_proof_get(home, b, &index, &size), TX_ERR_NOT_FOUND);
-    snprintf(path, sizeof path, "%s/records", dir);
-    assert_int_equal(stat(path, &st), -1);
-    snprintf(path, sizeof path, "%s/proofs", dir);
-    assert_int_equal(stat(path, &st), -1);
-    snprintf(path, sizeof path, "%s/cache", dir);
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0700);
-    snprintf(path, sizeof path, "%s/cache/data.mdb", dir);
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(mode_of(dir, "records"), -1);
+    assert_int_equal(mode_of(dir, "proofs"), -1);
+    assert_int_equal(mode_of(dir, "cache"), 0700);
+    assert_int_equal(mode_of(dir, "cache/data.mdb"), 0600);
+    assert_int_equal(mode_of(dir, "cache/lock.mdb"), 0600);
     tx_home_destroy(&home);
 
     /* A home that another user could write into the cache of is refused. */
