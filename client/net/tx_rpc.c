@@ -21,6 +21,7 @@
 #define LIST_PAGE 1000
 #define WINDOW 256 /* calls in flight at once; well under the socket's high-water mark */
 #define GET_CHUNK 512 /* records got before they are checked, while the next are got */
+#define GET_CHUNK_MAX 65536
 
 static int
 send_list(tx_conn *conn, int kind, uint64_t after, uint64_t *id)
@@ -281,11 +282,22 @@ open_chunk_run(void *arg)
     return NULL;
 }
 
+/* Records per chunk: GET_CHUNK, or $TICSX_GET_CHUNK (1 to 65536) when set. */
+static size_t
+get_chunk(void)
+{
+    const char *env = getenv("TICSX_GET_CHUNK");
+    long v = env != NULL ? strtol(env, NULL, 10) : 0;
+
+    return v >= 1 && v <= GET_CHUNK_MAX ? (size_t)v : GET_CHUNK;
+}
+
 int
 tx_rpc_get(tx_client *c, size_t n, const uint8_t (*ids)[TX_ID_LEN], const int *kinds, tx_rec *out,
            int *rcs)
 {
     opening *o = calloc(n ? n : 1, sizeof *o);
+    size_t chunk = get_chunk();
     open_chunk oc;
     pthread_t checker;
     int rc = TX_OK, checking = 0;
@@ -295,8 +307,8 @@ tx_rpc_get(tx_client *c, size_t n, const uint8_t (*ids)[TX_ID_LEN], const int *k
     }
     /* A pipeline: the records are got in chunks, and a chunk's hash checks, signatures and
      * decoding (independent, on the pool) run while the next chunk is got. */
-    for (size_t at = 0; at < n; at += GET_CHUNK) {
-        size_t k = n - at < GET_CHUNK ? n - at : GET_CHUNK;
+    for (size_t at = 0; at < n; at += chunk) {
+        size_t k = n - at < chunk ? n - at : chunk;
         getting gt = {ids + at, kinds + at, o + at, rcs + at};
 
         rc = tx_client_pipeline(c, k, WINDOW, send_get, take_got, &gt);
