@@ -433,9 +433,7 @@ test_damaged_cache_refused_then_repaired(void **state)
     th_expect_text(r.out, want); /* the table wraps the rest of the message */
     th_expect_text(r.out, "damaged: run ticsx fetch");
     th_result_free(&r);
-    /* Every record its own chunk: each is checked on another thread while the next is got. */
-    th_ticsx_with(&r, &(th_ticsx_opts){&fx.w.hub, NULL, (const char *const[]){"TICSX_GET_CHUNK=1", NULL}},
-                  fx.buyer, "fetch", NULL);
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);
     assert_true(th_cache_get(fx.buyer, "records", fx.a2, &back, &back_len));

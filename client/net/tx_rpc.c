@@ -12,7 +12,6 @@
 #include "tx_util.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,6 @@
 
 #define LIST_PAGE 1000
 #define WINDOW 256 /* calls in flight at once; well under the socket's high-water mark */
-#define GET_CHUNK 512 /* records got before they are checked, while the next are got */
-#define GET_CHUNK_MAX 65536
 
 static int
 send_list(tx_conn *conn, int kind, uint64_t after, uint64_t *id)
@@ -266,66 +263,24 @@ open_got(void *ctx, size_t i)
     }
 }
 
-/* Checks one chunk of got records on the pool, on a thread of its own while the next chunk is
- * got. */
-typedef struct {
-    opening *o;
-    size_t n;
-} open_chunk;
-
-static void *
-open_chunk_run(void *arg)
-{
-    open_chunk *oc = arg;
-
-    tx_pool_for(oc->n, open_got, oc->o);
-    return NULL;
-}
-
-/* Records per chunk: GET_CHUNK, or $TICSX_GET_CHUNK (1 to 65536) when set. */
-static size_t
-get_chunk(void)
-{
-    const char *env = getenv("TICSX_GET_CHUNK");
-    long v = env != NULL ? strtol(env, NULL, 10) : 0;
-
-    return v >= 1 && v <= GET_CHUNK_MAX ? (size_t)v : GET_CHUNK;
-}
-
 int
 tx_rpc_get(tx_client *c, size_t n, const uint8_t (*ids)[TX_ID_LEN], const int *kinds, tx_rec *out,
            int *rcs)
 {
     opening *o = calloc(n ? n : 1, sizeof *o);
-    size_t chunk = get_chunk();
-    open_chunk oc;
-    pthread_t checker;
-    int rc = TX_OK, checking = 0;
+    int rc;
 
     if (o == NULL) {
         return TX_ERR_NOMEM;
     }
-    /* A pipeline: the records are got in chunks, and a chunk's hash checks, signatures and
-     * decoding (independent, on the pool) run while the next chunk is got. */
-    for (size_t at = 0; at < n; at += chunk) {
-        size_t k = n - at < chunk ? n - at : chunk;
-        getting gt = {ids + at, kinds + at, o + at, rcs + at};
-
-        rc = tx_client_pipeline(c, k, WINDOW, send_get, take_got, &gt);
-        if (checking) {
-            pthread_join(checker, NULL);
-            checking = 0;
-        }
-        if (rc != TX_OK) {
+    {
+        getting gt = {ids, kinds, o, rcs};
+        if ((rc = tx_client_pipeline(c, n, WINDOW, send_get, take_got, &gt)) != TX_OK) {
             goto out;
         }
-        oc = (open_chunk){o + at, k};
-        if (at + k < n && pthread_create(&checker, NULL, open_chunk_run, &oc) == 0) {
-            checking = 1;
-        } else {
-            tx_pool_for(k, open_got, o + at);
-        }
     }
+    /* Hash checks, signatures and decoding are independent: all at once, on the pool. */
+    tx_pool_for(n, open_got, o);
     for (size_t i = 0; i < n; i++) {
         if (o[i].rec.bytes != NULL) {
             rcs[i] = o[i].rc;

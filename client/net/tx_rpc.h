@@ -12,9 +12,7 @@
  * warning. Returns a connection-level code (message set) or TX_OK. */
 int tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_recs *out);
 
-/* Gets n records by id, all in flight at once (bounded window), opening out[i] as kinds[i]: a
- * pipeline, each chunk of 512 ($TICSX_GET_CHUNK when set, 1 to 65536) checked on the pool
- * while the next chunk is got.
+/* Gets n records by id, all in flight at once (bounded window), opening out[i] as kinds[i].
  * rcs[i] receives TX_OK, TX_ERR_NOT_FOUND (absent or not visible), TX_ERR_CHECKSUM (the hub
  * answered with bytes of another hash) or the code of a failed open. The function itself
  * returns a connection-level code or TX_OK. out[i] must be zeroed; caller clears them. */
