@@ -215,6 +215,102 @@ th_cache_del(const char *home, const char *db, const char *hex)
     return rc == 0;
 }
 
+size_t
+th_cache_count(const char *home, const char *db)
+{
+    char path[PATH_MAX + 16];
+    MDB_stat st;
+    th_cache c;
+
+    snprintf(path, sizeof path, "%s/cache", home);
+    if (access(path, F_OK) != 0) {
+        return 0;
+    }
+    cache_begin(&c, home, MDB_RDONLY);
+    assert_int_equal(mdb_stat(c.txn, strcmp(db, "records") == 0 ? c.recs : c.proofs, &st), 0);
+    cache_end(&c, 0);
+    return st.ms_entries;
+}
+
+size_t
+th_cache_del_holding(const char *home, const char *db, const char *needle)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    th_cache c;
+    size_t n = 0;
+
+    cache_begin(&c, home, 0);
+    assert_int_equal(mdb_cursor_open(c.txn, strcmp(db, "records") == 0 ? c.recs : c.proofs, &cur),
+                     0);
+    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+        if (memmem(v.mv_data, v.mv_size, needle, strlen(needle)) != NULL ||
+            (needle[0] == 0 && v.mv_size == 0)) {
+            assert_int_equal(mdb_cursor_del(cur, 0), 0);
+            n++;
+        }
+    }
+    mdb_cursor_close(cur);
+    cache_end(&c, 1);
+    return n;
+}
+
+size_t
+th_cache_flip(const char *home, size_t min_len, size_t from_end, int restore)
+{
+    int status;
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        MDB_cursor *cur;
+        MDB_val k, v;
+        char path[PATH_MAX + 16];
+        static uint8_t keys[250][TX_ID_LEN], *vals[250];
+        static size_t lens[250];
+        size_t n = 0;
+
+        snprintf(path, sizeof path, "%s/cache", home);
+        if (mdb_env_create(&env) != 0 || mdb_env_set_maxdbs(env, 2) != 0 ||
+            mdb_env_open(env, path, 0, 0600) != 0 || mdb_txn_begin(env, NULL, 0, &txn) != 0 ||
+            mdb_dbi_open(txn, "records", 0, &dbi) != 0 || mdb_cursor_open(txn, dbi, &cur) != 0) {
+            _exit(255);
+        }
+        /* Changed copies are collected first and stored after the walk. */
+        for (int op = MDB_FIRST; n < 250 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+            uint8_t id[TX_ID_LEN];
+            if (v.mv_size < min_len || v.mv_size <= from_end || k.mv_size != TX_ID_LEN) {
+                continue;
+            }
+            tx_record_id(v.mv_data, v.mv_size, id);
+            if ((memcmp(id, k.mv_data, TX_ID_LEN) != 0) != (restore != 0) ||
+                (vals[n] = malloc(v.mv_size)) == NULL) {
+                continue;
+            }
+            memcpy(keys[n], k.mv_data, TX_ID_LEN);
+            memcpy(vals[n], v.mv_data, v.mv_size);
+            vals[n][v.mv_size - from_end] ^= 0x40;
+            lens[n++] = v.mv_size;
+        }
+        mdb_cursor_close(cur);
+        for (size_t i = 0; i < n; i++) {
+            MDB_val kk = {TX_ID_LEN, keys[i]}, vv = {lens[i], vals[i]};
+            if (mdb_put(txn, dbi, &kk, &vv, 0) != 0) {
+                _exit(254);
+            }
+            free(vals[i]);
+        }
+        _exit(mdb_txn_commit(txn) == 0 ? (int)n : 253);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_true(WEXITSTATUS(status) <= 250);
+    return (size_t)WEXITSTATUS(status);
+}
+
 void
 th_cache_copy(const char *from, const char *to)
 {
