@@ -1,20 +1,16 @@
 /* Home directory: identity, sequence counter, record cache, content keys, inbox cursor. */
 #include "tx_home_priv.h"
 
-#include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_msg.h"
-#include "tx_pool.h"
 #include "tx_seal.h"
 #include "tx_util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
