@@ -791,8 +791,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
         tx_bench_set(out, key, (double)walked.tiers[k].nodes, "", label);
     }
     tx_bench_set(out, "fetch_s", t_fetch, "s", "fetch (list, get, cache)");
-    tx_bench_set(out, "fetch_cpu_s", cpu1.all - cpu0.all, "s",
-                 "  its CPU time, all threads");
+    tx_bench_set(out, "fetch_cpu_s", cpu1.all - cpu0.all, "s", "  its CPU time, all threads");
     tx_bench_set(out, "fetch_sys_s", cpu1.sys - cpu0.sys, "s", "  of which in the kernel");
     tx_bench_set(out, "verify_s", t_verify, "s", "decrypt and verify");
     tx_bench_set(out, "verify_cpu_s", cpu2.all - cpu1.all, "s", "  its CPU time, all threads");

@@ -90,7 +90,8 @@ cached(const char *home, const char *hex)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;
-    int there = th_cache_count(home, "records") > 0 && th_cache_get(home, "records", hex, &bytes, &len);
+    int there =
+        th_cache_count(home, "records") > 0 && th_cache_get(home, "records", hex, &bytes, &len);
 
     free(bytes);
     return there;

@@ -679,8 +679,8 @@ test_document_missing_then_fetched(void **state)
 
     given_answered();
     assert_string_equal(good_status(0, reason, sizeof reason), "declared");
-    assert_true(th_cache_del_holding(fx.buyer, "records", "application/vnd.ticsx.evidence-chunk.v1") >
-                0);
+    assert_true(
+        th_cache_del_holding(fx.buyer, "records", "application/vnd.ticsx.evidence-chunk.v1") > 0);
     assert_string_equal(good_status(1, reason, sizeof reason), "evidence_failed");
     th_expect_text(reason, "is missing");
     th_ticsx_expect(0, &fx.w.hub, fx.buyer, "fetch", NULL);

@@ -199,9 +199,9 @@ test_cache_batch_and_bad_signature(void **state)
         memcpy(ids[0], id0, TX_ID_LEN);
         memset(ids[1], 0x5a, TX_ID_LEN); /* not cached */
         memcpy(ids[2], bad_id, TX_ID_LEN);
-        assert_int_equal(tx_home_cache_read_many(home, 3, (const uint8_t(*)[TX_ID_LEN])ids, got,
-                                                 got_len, rcs),
-                         TX_ERR_NOT_FOUND);
+        assert_int_equal(
+            tx_home_cache_read_many(home, 3, (const uint8_t(*)[TX_ID_LEN])ids, got, got_len, rcs),
+            TX_ERR_NOT_FOUND);
         assert_int_equal(rcs[0], TX_OK);
         assert_int_equal(got_len[0], lens[0]);
         assert_int_equal(rcs[1], TX_ERR_NOT_FOUND);

@@ -53,15 +53,9 @@ check_writers(const char *dir)
     static const struct {
         const char *rel;
         const char *mode; /* what to chmod it to: what the client creates it with */
-    } parts[] = {{"", "700"},
-                 {"trust", "700"},
-                 {"witnesses", "700"},
-                 {"cache", "700"},
-                 {"cache/data.mdb", "600"},
-                 {"cache/lock.mdb", "600"},
-                 {"records", "700"},
-                 {"proofs", "700"},
-                 {"receipts", "700"},
+    } parts[] = {{"", "700"},          {"trust", "700"},          {"witnesses", "700"},
+                 {"cache", "700"},     {"cache/data.mdb", "600"}, {"cache/lock.mdb", "600"},
+                 {"records", "700"},   {"proofs", "700"},         {"receipts", "700"},
                  {"checkpoint", "644"}};
     char path[PATH_MAX];
     struct stat st;

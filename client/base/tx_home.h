@@ -60,13 +60,14 @@ int tx_seq_take(const char *dir, unsigned count, uint64_t *first);
  * receives the record id. */
 int tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[TX_ID_LEN]);
 
-/* tx_home_cache_put of n envelopes in one write transaction. ids (may be NULL: computed here) are the envelopes' SHA-256, as computed by the caller. The
- * first failure, in order, is returned with a message. */
+/* tx_home_cache_put of n envelopes in one write transaction. ids (may be NULL: computed here) are
+ * the envelopes' SHA-256, as computed by the caller. The first failure, in order, is returned with
+ * a message. */
 int tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, const size_t *lens,
                            const uint8_t (*ids)[TX_ID_LEN]);
 
-/* Reads the cached record `id` and checks that its hash is `id` (TX_ERR_CHECKSUM otherwise): the bytes
- * are the record of that id, nothing more. Open them with tx_rec_open (tx_rec_from_cache does
+/* Reads the cached record `id` and checks that its hash is `id` (TX_ERR_CHECKSUM otherwise): the
+ * bytes are the record of that id, nothing more. Open them with tx_rec_open (tx_rec_from_cache does
  * both), which verifies the signature once per process, before using them.
  * TX_ERR_NOT_FOUND if not cached. Caller owns *env (free). */
 int tx_home_cache_read(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len);

@@ -69,8 +69,7 @@ cache_fail(const tx_cache *c, int mdb_rc, int what)
     case CACHE_READ:
         return tx_fail(code, "cannot read the record cache %s: %s", c->path, mdb_strerror(mdb_rc));
     default:
-        return tx_fail(code, "cannot write the record cache %s: %s", c->path,
-                       mdb_strerror(mdb_rc));
+        return tx_fail(code, "cannot write the record cache %s: %s", c->path, mdb_strerror(mdb_rc));
     }
 }
 
@@ -231,7 +230,8 @@ migrate_dir(tx_cache *c, const char *home_dir, const char *sub, MDB_dbi dbi, siz
         return tx_fail(TX_ERR_USAGE, "home path too long");
     }
     if ((d = opendir(dir)) == NULL) {
-        return errno == ENOENT ? TX_OK : tx_fail(TX_ERR_IO, "cannot read %s: %s", dir, strerror(errno));
+        return errno == ENOENT ? TX_OK
+                               : tx_fail(TX_ERR_IO, "cannot read %s: %s", dir, strerror(errno));
     }
     if ((b = calloc(1, sizeof *b)) == NULL) {
         closedir(d);
