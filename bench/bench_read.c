@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -412,6 +413,21 @@ typedef struct {
     int rc;
 } floor_job;
 
+/* This process's CPU time so far, all threads: user and kernel, and kernel alone. */
+typedef struct {
+    double all, sys;
+} cpu_time;
+
+static void
+own_cpu(cpu_time *t)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    t->sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    t->all = t->sys + (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+}
+
 /* Exactly what one node needs: 4 Ed25519 verifications (profile, grant, sealed record, inner
  * assessment), one crypto_box_seal_open of the content key and the XChaCha20-Poly1305
  * decryption (plus decoding the inner envelope, which its verification needs). */
@@ -694,6 +710,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     double t_report = 0;
     size_t reached = 0, verified = 0;
     double t_fetch = 0, t_verify = 0, t_score = 0, t_floor = 0, total;
+    cpu_time cpu0, cpu1, cpu2;
     unsigned long sigs0, sigs = 0;
     int64_t t0;
     int rc;
@@ -738,18 +755,21 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     }
     /* The clock: fetch everything granted, verify and decrypt it, score and walk the tree. */
     sigs0 = tx_rec_verifications();
+    own_cpu(&cpu0);
     t0 = tx_bench_now_ns();
     if ((rc = tx_fetch_all(c, &fe)) != TX_OK) {
         fprintf(stderr, "ticsx-bench: fetch failed: %s\n", tx_strerror(rc));
         goto out;
     }
     t_fetch = tx_bench_since_s(t0);
+    own_cpu(&cpu1);
     t0 = tx_bench_now_ns();
     if ((rc = tx_verify_all(tx_client_home(c), NULL, &vs)) != TX_OK) {
         fprintf(stderr, "ticsx-bench: verify failed: %s\n", tx_strerror(rc));
         goto out;
     }
     t_verify = tx_bench_since_s(t0);
+    own_cpu(&cpu2);
     t0 = tx_bench_now_ns();
     if ((rc = aggregate(&t, &vs, &w, &walked)) != TX_OK) {
         fprintf(stderr, "ticsx-bench: the supply tree failed: %s\n", tx_strerror(rc));
@@ -771,7 +791,10 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
         tx_bench_set(out, key, (double)walked.tiers[k].nodes, "", label);
     }
     tx_bench_set(out, "fetch_s", t_fetch, "s", "fetch (list, get, cache)");
+    tx_bench_set(out, "fetch_cpu_s", cpu1.all - cpu0.all, "s", "  its CPU time, all threads");
+    tx_bench_set(out, "fetch_sys_s", cpu1.sys - cpu0.sys, "s", "  of which in the kernel");
     tx_bench_set(out, "verify_s", t_verify, "s", "decrypt and verify");
+    tx_bench_set(out, "verify_cpu_s", cpu2.all - cpu1.all, "s", "  its CPU time, all threads");
     tx_bench_set(out, "score_s", t_score, "s", "score, walk and roll up the tree");
     tx_bench_set(out, "total_s", total, "s", "read side total");
     tx_bench_set(out, "nodes_per_s", total > 0 ? (double)reached / total : 0, "nodes/s",

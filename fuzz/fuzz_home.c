@@ -1,8 +1,8 @@
 /* Fuzzes the decoders of the client's own log files, whose bytes come from the hub or from a
- * disk anyone may damage. First byte 0: the rest is a proof marker (proofs/<id>) for
- * tx_home_proof_parse, and what parses must satisfy 1 <= index <= size and print back to the
- * same bytes. First byte 1: the rest is a kept receipt (receipts/<id>) for tx_receipt_decode,
- * its checkpoint opened against a fixed key. */
+ * disk anyone may damage. First byte 0: the rest is a proof marker (a value of the "proofs"
+ * database in the home's cache/) for tx_home_proof_parse, and what parses must satisfy
+ * 1 <= index <= size and print back to the same bytes. First byte 1: the rest is a kept
+ * receipt (receipts/<id>) for tx_receipt_decode, its checkpoint opened against a fixed key. */
 #include "tx_error.h"
 #include "tx_home.h"
 #include "tx_receipts.h"

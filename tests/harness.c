@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
+#include <lmdb.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
@@ -117,6 +119,216 @@ th_file_holds(const char *path, const char *needle)
     found = memmem(buf, len, needle, strlen(needle)) != NULL;
     free(buf);
     return found;
+}
+
+/* ---- the client's record cache, with LMDB itself ---- */
+
+typedef struct {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi recs, proofs;
+} th_cache;
+
+static void
+cache_begin(th_cache *c, const char *home, unsigned flags)
+{
+    char path[PATH_MAX + 16];
+
+    snprintf(path, sizeof path, "%s/cache", home);
+    assert_int_equal(tx_mkdir_private(path), TX_OK);
+    assert_int_equal(mdb_env_create(&c->env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(c->env, 2), 0);
+    assert_int_equal(mdb_env_set_mapsize(c->env, (size_t)1 << 30), 0);
+    assert_int_equal(mdb_env_open(c->env, path, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(c->env, NULL, flags, &c->txn), 0);
+    assert_int_equal(mdb_dbi_open(c->txn, "records", flags ? 0 : MDB_CREATE, &c->recs), 0);
+    assert_int_equal(mdb_dbi_open(c->txn, "proofs", flags ? 0 : MDB_CREATE, &c->proofs), 0);
+}
+
+static void
+cache_end(th_cache *c, int commit)
+{
+    if (commit) {
+        assert_int_equal(mdb_txn_commit(c->txn), 0);
+    } else {
+        mdb_txn_abort(c->txn);
+    }
+    mdb_env_close(c->env);
+}
+
+static MDB_val
+cache_key(const char *hex, uint8_t id[TX_ID_LEN])
+{
+    assert_int_equal(tx_unhex(id, TX_ID_LEN, hex), TX_OK);
+    return (MDB_val){TX_ID_LEN, id};
+}
+
+int
+th_cache_get(const char *home, const char *db, const char *hex, uint8_t **val, size_t *len)
+{
+    uint8_t id[TX_ID_LEN];
+    MDB_val k = cache_key(hex, id), v;
+    th_cache c;
+    int rc;
+
+    *val = NULL;
+    *len = 0;
+    cache_begin(&c, home, MDB_RDONLY);
+    rc = mdb_get(c.txn, strcmp(db, "records") == 0 ? c.recs : c.proofs, &k, &v);
+    if (rc == 0) {
+        *val = malloc(v.mv_size + 1);
+        assert_non_null(*val);
+        memcpy(*val, v.mv_data, v.mv_size);
+        (*val)[v.mv_size] = 0;
+        *len = v.mv_size;
+    } else {
+        assert_int_equal(rc, MDB_NOTFOUND);
+    }
+    cache_end(&c, 0);
+    return rc == 0;
+}
+
+void
+th_cache_set(const char *home, const char *db, const char *hex, const void *val, size_t len)
+{
+    uint8_t id[TX_ID_LEN];
+    MDB_val k = cache_key(hex, id), v = {len, (void *)val};
+    th_cache c;
+
+    cache_begin(&c, home, 0);
+    assert_int_equal(mdb_put(c.txn, strcmp(db, "records") == 0 ? c.recs : c.proofs, &k, &v, 0), 0);
+    cache_end(&c, 1);
+}
+
+int
+th_cache_del(const char *home, const char *db, const char *hex)
+{
+    uint8_t id[TX_ID_LEN];
+    MDB_val k = cache_key(hex, id);
+    th_cache c;
+    int rc;
+
+    cache_begin(&c, home, 0);
+    rc = mdb_del(c.txn, strcmp(db, "records") == 0 ? c.recs : c.proofs, &k, NULL);
+    assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    cache_end(&c, 1);
+    return rc == 0;
+}
+
+size_t
+th_cache_count(const char *home, const char *db)
+{
+    char path[PATH_MAX + 16];
+    MDB_stat st;
+    th_cache c;
+
+    snprintf(path, sizeof path, "%s/cache", home);
+    if (access(path, F_OK) != 0) {
+        return 0;
+    }
+    cache_begin(&c, home, MDB_RDONLY);
+    assert_int_equal(mdb_stat(c.txn, strcmp(db, "records") == 0 ? c.recs : c.proofs, &st), 0);
+    cache_end(&c, 0);
+    return st.ms_entries;
+}
+
+size_t
+th_cache_del_holding(const char *home, const char *db, const char *needle)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    th_cache c;
+    size_t n = 0;
+
+    cache_begin(&c, home, 0);
+    assert_int_equal(mdb_cursor_open(c.txn, strcmp(db, "records") == 0 ? c.recs : c.proofs, &cur),
+                     0);
+    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+        if (memmem(v.mv_data, v.mv_size, needle, strlen(needle)) != NULL ||
+            (needle[0] == 0 && v.mv_size == 0)) {
+            assert_int_equal(mdb_cursor_del(cur, 0), 0);
+            n++;
+        }
+    }
+    mdb_cursor_close(cur);
+    cache_end(&c, 1);
+    return n;
+}
+
+size_t
+th_cache_flip(const char *home, size_t min_len, size_t from_end, int restore)
+{
+    int status;
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        MDB_cursor *cur;
+        MDB_val k, v;
+        char path[PATH_MAX + 16];
+        static uint8_t keys[250][TX_ID_LEN], *vals[250];
+        static size_t lens[250];
+        size_t n = 0;
+
+        snprintf(path, sizeof path, "%s/cache", home);
+        if (mdb_env_create(&env) != 0 || mdb_env_set_maxdbs(env, 2) != 0 ||
+            mdb_env_open(env, path, 0, 0600) != 0 || mdb_txn_begin(env, NULL, 0, &txn) != 0 ||
+            mdb_dbi_open(txn, "records", 0, &dbi) != 0 || mdb_cursor_open(txn, dbi, &cur) != 0) {
+            _exit(255);
+        }
+        /* Changed copies are collected first and stored after the walk. */
+        for (int op = MDB_FIRST; n < 250 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+            uint8_t id[TX_ID_LEN];
+            if (v.mv_size < min_len || v.mv_size <= from_end || k.mv_size != TX_ID_LEN) {
+                continue;
+            }
+            tx_record_id(v.mv_data, v.mv_size, id);
+            if ((memcmp(id, k.mv_data, TX_ID_LEN) != 0) != (restore != 0) ||
+                (vals[n] = malloc(v.mv_size)) == NULL) {
+                continue;
+            }
+            memcpy(keys[n], k.mv_data, TX_ID_LEN);
+            memcpy(vals[n], v.mv_data, v.mv_size);
+            vals[n][v.mv_size - from_end] ^= 0x40;
+            lens[n++] = v.mv_size;
+        }
+        mdb_cursor_close(cur);
+        for (size_t i = 0; i < n; i++) {
+            MDB_val kk = {TX_ID_LEN, keys[i]}, vv = {lens[i], vals[i]};
+            if (mdb_put(txn, dbi, &kk, &vv, 0) != 0) {
+                _exit(254);
+            }
+            free(vals[i]);
+        }
+        _exit(mdb_txn_commit(txn) == 0 ? (int)n : 253);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_true(WEXITSTATUS(status) <= 250);
+    return (size_t)WEXITSTATUS(status);
+}
+
+void
+th_cache_copy(const char *from, const char *to)
+{
+    th_cache src, dst;
+    MDB_cursor *cur;
+    MDB_val k, v;
+
+    cache_begin(&src, from, MDB_RDONLY);
+    cache_begin(&dst, to, 0);
+    for (int db = 0; db < 2; db++) {
+        assert_int_equal(mdb_cursor_open(src.txn, db ? src.proofs : src.recs, &cur), 0);
+        for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+            assert_int_equal(mdb_put(dst.txn, db ? dst.proofs : dst.recs, &k, &v, 0), 0);
+        }
+        mdb_cursor_close(cur);
+    }
+    cache_end(&dst, 1);
+    cache_end(&src, 0);
 }
 
 size_t

@@ -38,6 +38,30 @@ void th_write_file(const char *path, const char *text);
 /* True if needle occurs in the bytes of the file at path (asserted readable). */
 int th_file_holds(const char *path, const char *needle);
 
+/* The record cache of a client home (HOME/cache, one LMDB environment), read and changed with
+ * LMDB itself, as damage or a hand would: db is "records" or "proofs", hex a record id (64 hex
+ * digits). Not while this process has the home open (tx_home_destroy it first). th_cache_get
+ * returns 1 and the value (caller frees) when the entry is there, 0 when not; th_cache_set
+ * stores bytes as they are (the cache made if missing); th_cache_del returns 1 when it removed
+ * the entry; th_cache_copy adds every record and marker of from's cache to to's. */
+int th_cache_get(const char *home, const char *db, const char *hex, uint8_t **val, size_t *len);
+void th_cache_set(const char *home, const char *db, const char *hex, const void *val, size_t len);
+int th_cache_del(const char *home, const char *db, const char *hex);
+void th_cache_copy(const char *from, const char *to);
+
+/* Entries in a database of home's cache (0 when there is no cache yet). */
+size_t th_cache_count(const char *home, const char *db);
+
+/* Removes every entry of a database of home's cache whose value holds needle ("" for all);
+ * returns how many. */
+size_t th_cache_del_holding(const char *home, const char *db, const char *needle);
+
+/* Flips bit 0x40 of the byte `from_end` bytes before the end of every cached record of at least
+ * min_len bytes that matches its id (restore: of every one that does not, which flips it back),
+ * in a child process, as another process would: so it may run while this process has the home
+ * open. Returns how many (at most 250). */
+size_t th_cache_flip(const char *home, size_t min_len, size_t from_end, int restore);
+
 /* How many files in home/evidence have names ending in suffix (0 without the folder). */
 size_t th_evidence_count(const char *home, const char *suffix);
 

@@ -207,18 +207,25 @@ test_cache_round_trip_and_tamper(void **state)
     assert_memory_equal(ids[0], rid, TX_ID_LEN);
     free(ids);
 
-    /* One flipped byte anywhere: the hash no longer matches the name. */
+    /* One flipped byte anywhere in the stored value (changed with LMDB itself, the home
+     * closed): the hash no longer matches the id. */
     tx_hex(hex, rid, TX_ID_LEN);
-    snprintf(path, sizeof path, "%s/records/%s", dir, hex);
-    for (size_t at = 0; at < len; at += 7) {
+    for (size_t at = 0; at < len; at += 13) {
         uint8_t *bad = malloc(len);
         memcpy(bad, env, len);
         bad[at] ^= 0x01;
-        assert_int_equal(tx_file_replace(path, bad, len, 0600), TX_OK);
+        tx_home_destroy(&home);
+        th_cache_set(dir, "records", hex, bad, len);
+        assert_int_equal(tx_home_open(dir, &home), TX_OK);
         assert_int_equal(tx_home_cache_get(home, rid, &got, &got_len), TX_ERR_CHECKSUM);
         assert_null(got);
         free(bad);
     }
+    /* Storing the record's bytes again replaces the damaged copy. */
+    assert_int_equal(tx_home_cache_put(home, env, len, NULL), TX_OK);
+    assert_int_equal(tx_home_cache_get(home, rid, &got, &got_len), TX_OK);
+    free(got);
+    got = NULL;
 
     /* A record stored under its own (new) hash whose signature no longer verifies. */
     env[len - 1] ^= 0x80;
@@ -255,6 +262,186 @@ test_cache_round_trip_and_tamper(void **state)
 
     tx_home_destroy(&home);
     tx_identity_destroy(&id);
+    th_rmtree(dir);
+    free(dir);
+}
+
+/* Writes bytes to dir/sub/hex, as an old home kept its cache. */
+static void
+old_file(const char *dir, const char *sub, const char *hex, const void *bytes, size_t len)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, hex);
+    assert_int_equal(tx_file_replace(path, bytes, len, 0600), TX_OK);
+}
+
+/* The permission bits of dir/rel, -1 when it does not exist. */
+static int
+mode_of(const char *dir, const char *rel)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
+/* A home from before the cache environment (records/ and proofs/ files) is migrated on first
+ * use: its records and markers are imported as they were (a damaged one still reads as
+ * damaged), the old directories are removed, and a migration that stopped half-way (some
+ * records imported, their files not yet removed) completes. */
+static void
+test_cache_migrates_old_home(void **state)
+{
+    tx_identity *id = NULL;
+    char *dir = new_home("migrate", &id);
+    tx_home *home = NULL;
+    uint8_t a[TX_ID_LEN], b[TX_ID_LEN], (*ids)[TX_ID_LEN] = NULL, *got = NULL;
+    char ahex[2 * TX_ID_LEN + 1], bhex[2 * TX_ID_LEN + 1], path[PATH_MAX];
+    size_t alen, blen, n = 0, got_len = 0;
+    uint64_t index = 0, size = 0;
+    uint8_t *aenv, *benv;
+    (void)state;
+
+    aenv = signed_profile(id, &alen);
+    tx_record_id(aenv, alen, a);
+    tx_identity_destroy(&id);
+    id = new_identity("migrate-b");
+    benv = signed_profile(id, &blen);
+    tx_record_id(benv, blen, b);
+    tx_hex(ahex, a, TX_ID_LEN);
+    tx_hex(bhex, b, TX_ID_LEN);
+    old_file(dir, "records", ahex, aenv, alen);
+    old_file(dir, "proofs", ahex, "3 7\n", 4);
+    benv[blen / 2] ^= 0x04; /* damaged on disk */
+    old_file(dir, "records", bhex, benv, blen);
+    old_file(dir, "records", "x.tmp.1.2", "torn", 4);
+    /* Interrupted: a was imported already, its files not removed yet. */
+    th_cache_set(dir, "records", ahex, aenv, alen);
+
+    assert_int_equal(tx_home_open(dir, &home), TX_OK);
+    assert_int_equal(tx_home_cache_list(home, &ids, &n), TX_OK);
+    assert_int_equal(n, 2);
+    free(ids);
+    assert_int_equal(tx_home_cache_get(home, a, &got, &got_len), TX_OK);
+    assert_int_equal(got_len, alen);
+    assert_memory_equal(got, aenv, alen);
+    free(got);
+    assert_int_equal(tx_home_cache_read(home, b, &got, &got_len), TX_ERR_CHECKSUM);
+    assert_int_equal(tx_home_proof_get(home, a, &index, &size), TX_OK);
+    assert_int_equal(index, 3);
+    assert_int_equal(size, 7);
+    assert_int_equal(tx_home_proof_get(home, b, &index, &size), TX_ERR_NOT_FOUND);
+    assert_int_equal(mode_of(dir, "records"), -1);
+    assert_int_equal(mode_of(dir, "proofs"), -1);
+    assert_int_equal(mode_of(dir, "cache"), 0700);
+    assert_int_equal(mode_of(dir, "cache/data.mdb"), 0600);
+    assert_int_equal(mode_of(dir, "cache/lock.mdb"), 0600);
+    tx_home_destroy(&home);
+
+    /* A home that another user could write into the cache of is refused. */
+    snprintf(path, sizeof path, "%s/cache", dir);
+    chmod(path, 0770);
+    assert_int_equal(tx_home_open(dir, &home), TX_ERR_PERM);
+    chmod(path, 0700);
+
+    free(aenv);
+    free(benv);
+    tx_identity_destroy(&id);
+    th_rmtree(dir);
+    free(dir);
+}
+
+#define BLOB_LEN (512u << 10)
+#define BLOBS 80 /* per writer: two of them fill more than the 64 MiB a cache starts with */
+
+/* Stores BLOBS distinct blobs (the cache takes any bytes under their hash) tagged `who`, in
+ * batches of 8, then reads every one back. */
+static void
+write_blobs(tx_home *home, int who)
+{
+    uint8_t *blob = malloc(BLOB_LEN * 8), *got = NULL;
+    const uint8_t *envs[8];
+    size_t lens[8], got_len;
+
+    assert_non_null(blob);
+    for (int i = 0; i < BLOBS; i += 8) {
+        for (int k = 0; k < 8; k++) {
+            memset(blob + (size_t)k * BLOB_LEN, who, BLOB_LEN);
+            memcpy(blob + (size_t)k * BLOB_LEN, &i, sizeof i);
+            blob[(size_t)k * BLOB_LEN + sizeof i] = (uint8_t)k;
+            envs[k] = blob + (size_t)k * BLOB_LEN;
+            lens[k] = BLOB_LEN;
+        }
+        assert_int_equal(tx_home_cache_put_many(home, 8, envs, lens, NULL), TX_OK);
+        for (int k = 0; k < 8; k++) {
+            uint8_t rid[TX_ID_LEN];
+            tx_record_id(envs[k], lens[k], rid);
+            assert_int_equal(tx_home_cache_read(home, rid, &got, &got_len), TX_OK);
+            assert_int_equal(got_len, BLOB_LEN);
+            free(got);
+        }
+    }
+    free(blob);
+}
+
+/* Two processes write one home's cache at once (as ticsx ui and a ticsx fetch in a terminal
+ * would), together past the map the cache starts with: both succeed, the map grows, and a
+ * third sees every record of both. Two homes of one process on one directory share the
+ * environment. */
+static void
+test_cache_two_processes(void **state)
+{
+    char *dir = new_home("procs", NULL);
+    tx_home *home = NULL, *again = NULL;
+    uint8_t(*ids)[TX_ID_LEN] = NULL;
+    size_t n = 0;
+    int go[2], status;
+    pid_t pid[2];
+    (void)state;
+
+    assert_int_equal(pipe(go), 0);
+    for (int w = 0; w < 2; w++) {
+        pid[w] = fork();
+        assert_true(pid[w] >= 0);
+        if (pid[w] == 0) {
+            char c, own[PATH_MAX];
+            tx_home *h = NULL;
+            /* The child's copy of the heap is its own to free (valgrind checks it at exit). */
+            snprintf(own, sizeof own, "%s", dir);
+            free(dir);
+            close(go[1]);
+            if (read(go[0], &c, 1) != 0 || tx_home_open(own, &h) != TX_OK) {
+                _exit(2);
+            }
+            write_blobs(h, 'a' + w);
+            tx_home_destroy(&h);
+            _exit(0);
+        }
+    }
+    close(go[0]);
+    close(go[1]); /* both start now */
+    for (int w = 0; w < 2; w++) {
+        assert_int_equal(waitpid(pid[w], &status, 0), pid[w]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    assert_int_equal(tx_home_open(dir, &home), TX_OK);
+    assert_int_equal(tx_home_open(dir, &again), TX_OK);
+    assert_int_equal(tx_home_cache_list(home, &ids, &n), TX_OK);
+    assert_int_equal(n, 2 * BLOBS);
+    free(ids);
+    assert_int_equal(tx_home_cache_list(again, &ids, &n), TX_OK);
+    assert_int_equal(n, 2 * BLOBS);
+    free(ids);
+    tx_home_destroy(&again);
+    assert_int_equal(tx_home_cache_list(home, &ids, &n), TX_OK); /* still open */
+    assert_int_equal(n, 2 * BLOBS);
+    free(ids);
+    tx_home_destroy(&home);
     th_rmtree(dir);
     free(dir);
 }
@@ -500,6 +687,8 @@ main(void)
         cmocka_unit_test(test_seq_monotonic_across_reopen),
         cmocka_unit_test(test_home_permissions),
         cmocka_unit_test(test_cache_round_trip_and_tamper),
+        cmocka_unit_test(test_cache_migrates_old_home),
+        cmocka_unit_test(test_cache_two_processes),
     };
     const struct CMUnitTest verify_tests[] = {
         cmocka_unit_test(test_verify_good),

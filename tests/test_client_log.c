@@ -84,13 +84,17 @@ request_and_answer(const th_hub *h, const char *buyer, const char *sup, char aid
     th_result_free(&r);
 }
 
+/* Whether the record (64 hex) is in home's cache. */
 static int
-exists(const char *dir, const char *name)
+cached(const char *home, const char *hex)
 {
-    char path[PATH_MAX * 2];
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int there =
+        th_cache_count(home, "records") > 0 && th_cache_get(home, "records", hex, &bytes, &len);
 
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return access(path, F_OK) == 0;
+    free(bytes);
+    return there;
 }
 
 /* ---- 1. a restored backup drops an acknowledged revocation ---- */
@@ -283,7 +287,7 @@ report_shows_verified(const char *home, const th_hub *h, int *status)
 static void
 test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
 {
-    char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], records[PATH_MAX + 16], aid[65];
+    char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], aid[65];
     uint64_t index;
     th_hub h;
     th_result r;
@@ -305,8 +309,7 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     th_expect_status(&r, 1);
     th_expect_text(r.err, "is not in the hub's signed log");
     th_result_free(&r);
-    snprintf(records, sizeof records, "%s/records", buyer);
-    assert_false(exists(records, aid)); /* nothing of a failed fetch is kept */
+    assert_false(cached(buyer, aid)); /* nothing of a failed fetch is kept */
     th_ticsx(&r, &h, buyer, "verify", aid, NULL);
     assert_int_not_equal(r.status, 0);
     th_result_free(&r);
@@ -318,16 +321,12 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     /* Repaired, the fetch proves everything; without the proof markers nothing is used. */
     flip_node(dir, 0, (index - 1) ^ 1);
     th_ticsx_expect(0, &h, buyer, "fetch", NULL);
-    assert_true(exists(records, aid));
+    assert_true(cached(buyer, aid));
     th_ticsx(&r, &h, buyer, "verify", aid, NULL);
     th_expect_status(&r, 0);
     th_expect_text(r.out, "verified");
     th_result_free(&r);
-    {
-        char cmd[PATH_MAX + 32];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s/proofs'", buyer);
-        assert_int_equal(system(cmd), 0);
-    }
+    assert_true(th_cache_del_holding(buyer, "proofs", "") > 0);
     th_ticsx(&r, &h, buyer, "verify", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "not proven in the hub's signed log");
@@ -345,20 +344,19 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
 
 /* ---- 3. a refused certificate listing fails the fetch ---- */
 
-/* Flips one byte in every copy of `rec` (from a home's cache) found in dir/data.mdb. */
+/* Flips one byte in every copy of the record `hex` of home's cache found in dir/data.mdb. */
 static size_t
-damage_record(const char *dir, const char *rec_path)
+damage_record(const char *dir, const char *home, const char *hex)
 {
     char file[PATH_MAX + 16];
-    char *data, *rec;
-    size_t len, rlen, n = 0;
+    char *data;
+    uint8_t *rec = NULL;
+    size_t len, rlen = 0, n = 0;
     struct stat st;
     FILE *f;
 
     snprintf(file, sizeof file, "%s/data.mdb", dir);
-    rec = th_read_file(rec_path);
-    assert_int_equal(stat(rec_path, &st), 0);
-    rlen = (size_t)st.st_size;
+    assert_true(th_cache_get(home, "records", hex, &rec, &rlen));
     assert_true(rlen > 96);
     assert_int_equal(stat(file, &st), 0);
     len = (size_t)st.st_size;
@@ -382,7 +380,6 @@ static void
 test_refused_certificate_listing_fails_fetch(void **state)
 {
     char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], body[PATH_MAX], aid[65], cid[65];
-    char rec[PATH_MAX + 80];
     th_hub h;
     th_result r;
     (void)state;
@@ -406,8 +403,7 @@ test_refused_certificate_listing_fails_fetch(void **state)
     /* The stored certificate no longer matches its id (damaged under the running hub, which
      * refuses to start on a damaged database): the hub leaves it out of the listing and says
      * so, and the fetch does not pass an incomplete listing for the whole. */
-    snprintf(rec, sizeof rec, "%s/records/%s", body, cid);
-    assert_true(damage_record(dir, rec) >= 1);
+    assert_true(damage_record(dir, body, cid) >= 1);
     th_ticsx(&r, &h, buyer, "fetch", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "certificates not fetched");

@@ -789,7 +789,7 @@ static void
 test_damaged_piece_refused_by_get(void **state)
 {
     uint8_t ids[8][TX_ID_LEN];
-    char hex[65], path[PATH_MAX + 100], out[PATH_MAX + 16];
+    char hex[65], out[PATH_MAX + 16];
     uint8_t *orig, *bad;
     size_t n, olen;
     th_result r;
@@ -799,12 +799,11 @@ test_damaged_piece_refused_by_get(void **state)
     n = chunk_ids(fx.b1, fx.a, ids, 8);
     assert_int_equal(n, 4);
     tx_hex(hex, ids[1], TX_ID_LEN);
-    snprintf(path, sizeof path, "%s/records/%s", fx.b1, hex);
-    orig = read_bytes(path, &olen);
+    assert_true(th_cache_get(fx.b1, "records", hex, &orig, &olen));
     bad = malloc(olen);
     memcpy(bad, orig, olen);
     bad[olen - 10] ^= 0x40;
-    write_bytes(path, bad, olen);
+    th_cache_set(fx.b1, "records", hex, bad, olen);
 
     th_ticsx(&r, &fx.w.hub, fx.b1, "evidence", "list", fx.a, NULL);
     th_expect_status(&r, 1);
@@ -822,7 +821,7 @@ test_damaged_piece_refused_by_get(void **state)
     th_result_free(&r);
     assert_int_not_equal(access(out, F_OK), 0);
 
-    write_bytes(path, orig, olen);
+    th_cache_set(fx.b1, "records", hex, orig, olen);
     free(orig);
     free(bad);
     th_ticsx_expect(0, &fx.w.hub, fx.b1, "verify", fx.a, NULL);

@@ -156,14 +156,14 @@ given_exchange(void)
 static long long
 proof_index(const char *record)
 {
-    char path[PATH_MAX + 80], text[64] = "";
-    FILE *f;
+    uint8_t *text = NULL;
+    size_t len = 0;
+    long long index;
 
-    snprintf(path, sizeof path, "%s/proofs/%s", fx.buyer, record);
-    assert_non_null(f = fopen(path, "r"));
-    assert_non_null(fgets(text, sizeof text, f));
-    fclose(f);
-    return atoll(text);
+    assert_true(th_cache_get(fx.buyer, "proofs", record, &text, &len));
+    index = atoll((const char *)text);
+    free(text);
+    return index;
 }
 
 static void
@@ -264,7 +264,9 @@ test_narrowed(void **state)
 static void
 test_unproven_left_out(void **state)
 {
-    char path[PATH_MAX + 80], keep[PATH_MAX + 80], err[4096], revoke[65];
+    char err[4096], revoke[65];
+    uint8_t *marker = NULL;
+    size_t marker_len = 0;
     json_t *j;
     (void)state;
 
@@ -272,16 +274,16 @@ test_unproven_left_out(void **state)
     j = history(NULL, 0, NULL, NULL);
     snprintf(revoke, sizeof revoke, "%s", str(at(j, find(j, "revoked", fx.a2)), "record"));
     json_decref(j);
-    snprintf(path, sizeof path, "%s/proofs/%s", fx.buyer, revoke);
-    snprintf(keep, sizeof keep, "%s/kept-proof", fx.w.root);
-    assert_int_equal(rename(path, keep), 0);
+    assert_true(th_cache_get(fx.buyer, "proofs", revoke, &marker, &marker_len));
+    assert_true(th_cache_del(fx.buyer, "proofs", revoke));
     j = history(err, sizeof err, NULL, NULL);
     assert_int_equal(find(j, "revoked", revoke), -1);
     assert_true(find(j, "granted", fx.a2) >= 0);
     assert_int_equal(json_integer_value(json_object_get(j, "left_out")), 1);
     th_expect_text(err, "records left out, not proven in the hub's log: 1");
     json_decref(j);
-    assert_int_equal(rename(keep, path), 0);
+    th_cache_set(fx.buyer, "proofs", revoke, marker, marker_len);
+    free(marker);
 }
 
 /* A cached record whose bytes were altered (one bit of its signature flipped, its name kept)
@@ -289,7 +291,7 @@ test_unproven_left_out(void **state)
 static void
 test_altered_record_not_shown(void **state)
 {
-    char path[PATH_MAX + 80], grant[65];
+    char grant[65];
     uint8_t *bytes = NULL;
     size_t len = 0;
     json_t *j;
@@ -299,16 +301,15 @@ test_altered_record_not_shown(void **state)
     j = history(NULL, 0, NULL, NULL);
     snprintf(grant, sizeof grant, "%s", str(at(j, find(j, "granted", fx.a3)), "record"));
     json_decref(j);
-    snprintf(path, sizeof path, "%s/records/%s", fx.buyer, grant);
-    assert_int_equal(tx_file_read(path, 1 << 20, &bytes, &len), 0);
+    assert_true(th_cache_get(fx.buyer, "records", grant, &bytes, &len));
     bytes[len - 1] ^= 1;
-    assert_int_equal(tx_file_replace(path, bytes, len, 0600), 0);
+    th_cache_set(fx.buyer, "records", grant, bytes, len);
     j = history(NULL, 0, NULL, NULL);
     assert_int_equal(find(j, "granted", fx.a3), -1);
     assert_true(find(j, "answered", fx.a3) >= 0);
     json_decref(j);
     bytes[len - 1] ^= 1;
-    assert_int_equal(tx_file_replace(path, bytes, len, 0600), 0);
+    th_cache_set(fx.buyer, "records", grant, bytes, len);
     free(bytes);
 }
 

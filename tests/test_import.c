@@ -305,16 +305,7 @@ test_builtin_coverage(void **state)
 static size_t
 count_records(const char *home)
 {
-    char cmd[PATH_MAX + 64];
-    FILE *p;
-    size_t n = 0;
-
-    snprintf(cmd, sizeof cmd, "ls '%s/records' 2>/dev/null | wc -l", home);
-    p = popen(cmd, "r");
-    assert_non_null(p);
-    assert_int_equal(fscanf(p, "%zu", &n), 1);
-    pclose(p);
-    return n;
+    return th_cache_count(home, "records");
 }
 
 static void

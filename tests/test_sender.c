@@ -356,18 +356,15 @@ test_home_writable_by_others(void **state)
     static const struct {
         const char *rel;
         mode_t bad, good;
-    } cases[] = {{"", 0777, 0700},
-                 {"trust", 0775, 0700},
-                 {"witnesses", 0770, 0700},
-                 {"records", 0757, 0700},
-                 {"proofs", 0772, 0700},
-                 {"receipts", 0720, 0700},
-                 {"checkpoint", 0666, 0644}};
+    } cases[] = {
+        {"", 0777, 0700},          {"trust", 0775, 0700},          {"witnesses", 0770, 0700},
+        {"cache", 0757, 0700},     {"cache/data.mdb", 0662, 0600}, {"receipts", 0720, 0700},
+        {"checkpoint", 0666, 0644}};
     char path[PATH_MAX + 64], want[PATH_MAX + 128];
     th_result r;
     (void)state;
 
-    /* fetch writes records/, proofs/ and checkpoint; the others are made on first use. */
+    /* fetch writes cache/ and checkpoint; the others are made on first use. */
     th_ticsx(&r, &fx.w.hub, fx.other, "fetch", NULL);
     th_expect_status(&r, 0);
     th_result_free(&r);

@@ -192,38 +192,12 @@ test_bad_requests(void **state)
 static void
 test_damaged_piece_refused(void **state)
 {
-    char dir[PATH_MAX + 16], path[2 * PATH_MAX], target[512];
-    char(*paths)[2 * PATH_MAX] = calloc(64, sizeof *paths);
-    unsigned char *saved[64];
-    size_t sizes[64], n = 0;
-    struct dirent *e;
+    char target[512];
+    size_t n;
     tx_ui_resp rs;
-    DIR *d;
     (void)state;
 
-    assert_non_null(paths);
-    snprintf(dir, sizeof dir, "%s/records", fx.buyer);
-    d = opendir(dir);
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL && n < 64) {
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (e->d_name[0] == '.' || stat(path, &st) != 0 || st.st_size < 40 * 1024) {
-            continue;
-        }
-        FILE *f = fopen(path, "rb");
-        assert_non_null(f);
-        saved[n] = malloc((size_t)st.st_size);
-        sizes[n] = (size_t)st.st_size;
-        assert_int_equal(fread(saved[n], 1, sizes[n], f), sizes[n]);
-        fclose(f);
-        snprintf(paths[n], sizeof paths[n], "%s", path);
-        saved[n][sizes[n] - 10] ^= 0x40;
-        write_bytes(path, saved[n], sizes[n]);
-        saved[n][sizes[n] - 10] ^= 0x40;
-        n++;
-    }
-    closedir(d);
+    n = th_cache_flip(fx.buyer, 40 * 1024, 10, 0);
     assert_true(n >= 1);
 
     snprintf(target, sizeof target, "/api/evidence?assessment=%s&name=certificate.pdf",
@@ -234,11 +208,7 @@ test_damaged_piece_refused(void **state)
     assert_non_null(rs.json);
     tx_ui_resp_clear(&rs);
 
-    for (size_t i = 0; i < n; i++) {
-        write_bytes(paths[i], saved[i], sizes[i]);
-        free(saved[i]);
-    }
-    free(paths);
+    th_cache_flip(fx.buyer, 40 * 1024, 10, 1); /* restored (the page may have fetched some) */
     get(target, 200, &rs);
     assert_int_equal(rs.len, PDF_SIZE);
     tx_ui_resp_clear(&rs);

@@ -126,10 +126,12 @@ answer_request(char aid[65])
 static int
 cached(const char *home, const char *id)
 {
-    char path[PATH_MAX + 100];
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int there = th_cache_get(home, "records", id, &bytes, &len);
 
-    snprintf(path, sizeof path, "%s/records/%s", home, id);
-    return access(path, F_OK) == 0;
+    free(bytes);
+    return there;
 }
 
 /* The association's first run makes its witness key (fx.wit/witness.pub) and cosigns, on the

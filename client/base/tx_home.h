@@ -5,11 +5,16 @@
  *
  *   identity.key 0600, identity.pub, identity_ed25519.pub, profile.tx   (tx_keys, keygen)
  *   seq          last sequence number used, decimal; taken under flock on `lock`
- *   records/<64 hex record id>   envelopes as received
+ *   cache/       one LMDB environment (data.mdb, lock.mdb 0600), two databases keyed by record
+ *                id: "records", the envelopes as received; "proofs", "INDEX SIZE\n": the record
+ *                was proven at log index INDEX in a checkpoint of SIZE records that this home
+ *                accepted. An old home's records/<id> and proofs/<id> files are imported into
+ *                it on first use and removed (tx_home_cache.c).
  *   keys/<64 hex assessment id>  32-byte content keys, 0600
  *   cursor       "request N\ngrant M\nrevoke K\n": log indices the inbox has shown
- *   proofs/<64 hex record id>    "INDEX SIZE\n": the record was proven at log index INDEX in
- *                                a checkpoint of SIZE records that this home accepted */
+ *
+ * The cache is opened on first use and closed by tx_home_destroy; several processes may use one
+ * home at once (LMDB's lock file), and the homes of one process on one directory share it. */
 #ifndef TX_HOME_H
 #define TX_HOME_H
 
@@ -49,22 +54,28 @@ int tx_home_org(tx_home *home, uint8_t org[TX_KEY_LEN], int *is_member);
  * tx_file_replace, and returns last+1 in *first. Two processes never get the same number. */
 int tx_seq_take(const char *dir, unsigned count, uint64_t *first);
 
-/* Stores an envelope under records/<id>, atomically (rename) but not durably: a torn file
- * left by a power cut no longer matches its name and is fetched again. Storing the same bytes
- * again is fine. id_out (may be NULL) receives the record id. */
+/* Stores an envelope in the cache under its id, in one transaction but not durably (no fsync):
+ * a record a power cut damaged no longer matches its id, reads as damaged and is fetched again.
+ * Storing the same bytes again is fine; a damaged copy is replaced. id_out (may be NULL)
+ * receives the record id. */
 int tx_home_cache_put(tx_home *home, const uint8_t *env, size_t len, uint8_t id_out[TX_ID_LEN]);
 
-/* tx_home_cache_put of n envelopes, written on several threads (each file is independent).
- * ids (may be NULL: computed here) are the envelopes' SHA-256, as computed by the caller. The
- * first failure, in order, is returned with a message. */
+/* tx_home_cache_put of n envelopes in one write transaction. ids (may be NULL: computed here) are
+ * the envelopes' SHA-256, as computed by the caller. The first failure, in order, is returned with
+ * a message. */
 int tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, const size_t *lens,
                            const uint8_t (*ids)[TX_ID_LEN]);
 
-/* Reads records/<id> and checks that its hash is `id` (TX_ERR_CHECKSUM otherwise): the bytes
- * are the record of that id, nothing more. Open them with tx_rec_open (tx_rec_from_cache does
+/* Reads the cached record `id` and checks that its hash is `id` (TX_ERR_CHECKSUM otherwise): the
+ * bytes are the record of that id, nothing more. Open them with tx_rec_open (tx_rec_from_cache does
  * both), which verifies the signature once per process, before using them.
  * TX_ERR_NOT_FOUND if not cached. Caller owns *env (free). */
 int tx_home_cache_read(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len);
+
+/* tx_home_cache_read of n records in one read transaction: envs[i], lens[i] and rcs[i] as that
+ * call's (a message is set for the last failure only). Returns the first failing code; TX_OK. */
+int tx_home_cache_read_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
+                            uint8_t **envs, size_t *lens, int *rcs);
 
 /* tx_home_cache_read, then checks that the envelope decodes and its signature verifies (codec
  * errors or TX_ERR_BAD_SIGNATURE). Caller owns *env (free). */
@@ -93,10 +104,10 @@ int tx_home_cursor_save_all(tx_home *home, const tx_cursor *cur);
 /* Proof markers: the record `id` was proven included at log index `index` in a checkpoint of
  * `size` records this home accepted (fetch writes one for every record it proved; a receipt
  * proven at a later contact writes one too). verify and report use only records with one.
- * Written without fsync: a torn marker reads as damaged, and the record as unproven. */
+ * Written without fsync: a damaged marker reads as damaged, and the record as unproven. */
 int tx_home_proof_put(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t index, uint64_t size);
 
-/* tx_home_proof_put of n records proven in one checkpoint, on several threads. */
+/* tx_home_proof_put of n records proven in one checkpoint, in one write transaction. */
 int tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_LEN],
                            const uint64_t *index, uint64_t size);
 
@@ -104,7 +115,7 @@ int tx_home_proof_put_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_L
  * TX_ERR_MALFORMED (message set) when the marker is damaged. */
 int tx_home_proof_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint64_t *index, uint64_t *size);
 
-/* Parses a marker's bytes (at most 64 of them, from the file): exactly "INDEX SIZE\n" in
+/* Parses a marker's bytes (at most 64 of them, from the cache): exactly "INDEX SIZE\n" in
  * decimal with 1 <= INDEX <= SIZE. TX_ERR_MALFORMED otherwise (no message). */
 int tx_home_proof_parse(const uint8_t *text, size_t len, uint64_t *index, uint64_t *size);
 
