@@ -168,6 +168,9 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
     if ((rc = tx_report_rows(vs, &c->rows, &c->n_rows)) != TX_OK) {
         return rc;
     }
+    for (size_t i = 0; i < c->n_rows; i++) {
+        c->rows[i].no_items = t->no_items;
+    }
     if ((src = calloc(c->n_rows + 1, sizeof *src)) == NULL ||
         subs_sources(c, t->subs_from != NULL ? t->subs_from : vs, src) != TX_OK) {
         free(src);
