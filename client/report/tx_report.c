@@ -93,6 +93,19 @@ tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out
     return report_doc(vs, t, NULL, NULL, NULL, out);
 }
 
+int
+tx_report_json_brief(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
+{
+    row *rows;
+    size_t n;
+    int rc = report_doc(vs, t, NULL, &rows, &n, out);
+
+    if (rc == TX_OK) {
+        tx_report_rows_free(rows, n);
+    }
+    return rc;
+}
+
 /* The tree options of a scope: sub-suppliers read from every verdict. */
 static const tx_report_tree_opts *
 scope_tree(const tx_report_tree_opts *t, const tx_verdicts *all, tx_report_tree_opts *buf)

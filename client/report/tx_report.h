@@ -32,6 +32,10 @@
  * *out. TX_ERR_NOMEM. */
 int tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out);
 
+/* As tx_report_json, but its rows and nodes have no "items" (the per-item answers with the
+ * questionnaire's texts, the bulk of the document): what the web UI's model keeps. */
+int tx_report_json_brief(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out);
+
 /* The report per questionnaire (tx_report_scope.h): {"generated","reports":[doc, ...]}, one
  * document per questionnaire id in `vs` in turn, or only `only`'s (one document, whatever
  * answers it). Each document is tx_report_json's of that questionnaire's verdicts with a
