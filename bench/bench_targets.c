@@ -50,6 +50,8 @@ ratios(json_t *root, json_t *r)
              "p99 submit latency / p99 of a bare durable commit (same span)");
     ratio_of(r, "aggregate_over_verify", section(root, "read"), "required_sig_per_s", r, base,
              "aggregation (3 sig/node) / all-core verify");
+    ratio_of(r, "report_over_verify", section(root, "read"), "report_json_s", section(root, "read"),
+             "verify_s", "report --json / decrypt and verify (read side)");
     ratio_of(r, "ingest_over_redis", ingest, "records_per_s", redis, "records_per_s",
              "sustained ingest / Redis peer (records/s)");
     ratio_of(r, "latency_p50_over_redis_p50", latency, "p50_us", redis, "p50_us",
@@ -124,6 +126,11 @@ tx_bench_judge(const tx_bench_cfg *cfg, json_t *root)
     tx_bench_target_of(targets, "UI dashboard first page (50 rows)", readside, "ui_dashboard_s", 1,
                        1, 0, "s");
     tx_bench_target_of(targets, "UI supply tree", readside, "ui_tree_s", 1, 2, 0, "s");
+    /* Issue 18: `report --json` streamed, within 1.5 x the read side's decrypt and verify, and
+     * at most 100 MB (at --suppliers). */
+    tx_bench_target_of(targets, "report --json / decrypt and verify", r, "report_over_verify", 1,
+                       1.5, 0, "");
+    tx_bench_target_of(targets, "report --json size", readside, "report_mb", 1, 100, 0, "MB");
     scale_targets(cfg, root, targets);
     json_object_set_new(root, "targets", targets);
 }

@@ -569,10 +569,128 @@ th_parse_json(const char *text)
     return j;
 }
 
+/* The entry of `list` whose member `key` equals v's member `key` (strings or integers). */
+static const json_t *
+entry_by(const json_t *list, const char *key, const json_t *v)
+{
+    size_t i;
+    const json_t *e;
+
+    json_array_foreach(list, i, e)
+    {
+        if (json_equal(json_object_get(e, key), json_object_get(v, key))) {
+            return e;
+        }
+    }
+    fail_msg("no entry with this \"%s\" in the report's questionnaire", key);
+    return NULL;
+}
+
+/* A row of a format-2 document with its questionnaire's texts (q: its "questionnaires" entry). */
+static void
+row_v1(json_t *row, const json_t *q)
+{
+    json_t *rq = json_object_get(row, "questionnaire"), *items = json_array(), *e;
+    size_t i;
+
+    json_object_set(rq, "title", json_object_get(q, "title"));
+    json_object_set(rq, "provenance", json_object_get(q, "provenance"));
+    json_array_foreach(json_object_get(row, "areas"), i, e)
+    {
+        json_object_set(e, "name", json_object_get(entry_by(json_object_get(q, "areas"), "id", e),
+                                                   "name"));
+    }
+    json_array_foreach(json_object_get(row, "levels"), i, e)
+    {
+        json_object_set(
+            e, "name",
+            json_object_get(entry_by(json_object_get(q, "levels"), "level", e), "name"));
+    }
+    if (json_is_object(json_object_get(row, "level_next"))) {
+        e = json_object_get(row, "level_next");
+        json_object_set(
+            e, "name",
+            json_object_get(entry_by(json_object_get(q, "levels"), "level", e), "name"));
+    }
+    json_array_foreach(json_object_get(row, "items"), i, e)
+    {
+        const json_t *it = entry_by(json_object_get(q, "items"), "id", e);
+        const json_t *ans = json_object_get(e, "answer");
+        const json_t *ch = NULL;
+        json_t *o;
+        if (json_is_string(ans)) {
+            json_t *code = json_pack("{s:O}", "code", ans);
+            ch = entry_by(json_object_get(q, "choices"), "code", code);
+            json_decref(code);
+        }
+        o = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:b,s:O}", "id",
+                      json_object_get(it, "id"), "area", json_object_get(it, "area"), "level",
+                      json_object_get(it, "level"), "weight", json_object_get(it, "weight"),
+                      "text", json_object_get(it, "text"), "topics",
+                      json_object_get(it, "topics"), "answer", ans, "label",
+                      ch != NULL ? json_object_get(ch, "label") : json_null(), "score_permille",
+                      ch != NULL ? json_object_get(ch, "score_permille") : json_null(),
+                      "not_applicable",
+                      ch != NULL && json_is_true(json_object_get(ch, "not_applicable")),
+                      "comment", json_object_get(e, "comment"));
+        assert_non_null(o);
+        json_array_append_new(items, o);
+    }
+    json_object_set_new(row, "items", items);
+}
+
+json_t *
+th_report_v1(json_t *root)
+{
+    size_t d;
+    json_t *doc;
+
+    assert_int_equal(json_integer_value(json_object_get(root, "format")), 2);
+    json_array_foreach(json_object_get(root, "reports"), d, doc)
+    {
+        const json_t *qs = json_object_get(doc, "questionnaires");
+        json_t *sups = json_object_get(doc, "suppliers"), *nodes = json_object_get(doc, "nodes");
+        json_t *e;
+        size_t i;
+
+        assert_int_equal(json_integer_value(json_object_get(doc, "format")), 2);
+        assert_true(json_is_array(qs));
+        json_array_foreach(sups, i, e)
+        {
+            const json_t *rq = json_object_get(e, "questionnaire");
+            if (json_is_object(rq)) {
+                row_v1(e, entry_by(qs, "record", rq));
+            }
+        }
+        json_array_foreach(nodes, i, e)
+        {
+            const json_t *at = json_object_get(e, "row");
+            if (json_is_integer(at)) {
+                json_t *full = json_deep_copy(json_array_get(sups, (size_t)json_integer_value(at)));
+                assert_non_null(full);
+                json_object_del(e, "row");
+                json_object_update(full, e);
+                json_array_set_new(nodes, i, full);
+            } else {
+                assert_true(json_is_null(at));
+                json_object_del(e, "row");
+            }
+        }
+        json_object_del(doc, "questionnaires");
+        json_object_del(doc, "format");
+    }
+    json_object_del(root, "format");
+    return root;
+}
+
 json_t *
 th_report_doc(const json_t *root)
 {
     const json_t *docs = json_object_get(root, "reports");
+
+    if (json_integer_value(json_object_get(root, "format")) == 2) {
+        th_report_v1((json_t *)root);
+    }
 
     if (json_array_size(docs) != 1) {
         fail_msg("a report of one questionnaire expected, got %zu documents",

@@ -99,8 +99,16 @@ void th_expect_text(const char *hay, const char *needle);
 json_t *th_parse_json(const char *text);
 
 /* The only questionnaire's document of a `report --json` output {"generated","reports":[doc]}
- * (asserted to hold exactly one). Borrowed from root. */
+ * (asserted to hold exactly one), read back in the shape the renderers read (th_report_v1).
+ * Borrowed from root. */
 json_t *th_report_doc(const json_t *root);
+
+/* A `report --json` output (format 2, README.md "Report JSON") read back in place into the
+ * shape the renderers read in memory (format 1): each row's items and areas, levels and
+ * questionnaire with their texts from the document's "questionnaires", each node that refers
+ * to a row ("row") that row with the node's own members; "format" and "questionnaires" gone.
+ * Asserts the format is 2 and every reference resolves. Returns root. */
+json_t *th_report_v1(json_t *root);
 
 /* Runs ticsx-hub with the NULL-terminated arguments, collecting stdout, then stderr, into out
  * (size n, NUL-terminated; may be NULL). Returns the exit status, or 128 + signal. */

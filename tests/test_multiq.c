@@ -144,7 +144,7 @@ report_json(th_result *r, ...)
     th_ticsx(r, &fx.w.hub, fx.buyer, "--json", "report", n > 0 ? argv[0] : NULL,
              n > 1 ? argv[1] : NULL, NULL);
     th_expect_status(r, 0);
-    return th_parse_json(r->out);
+    return th_report_v1(th_parse_json(r->out));
 }
 
 static const char *

@@ -505,6 +505,84 @@ expect_xlsx_tree(const char *path)
     json_decref(root);
 }
 
+/* Occurrences of needle in hay. */
+static size_t
+count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle)) {
+        n++;
+    }
+    return n;
+}
+
+/* `report --json` is format 2: the questionnaire's texts once per document, rows' items with
+ * only their own answers, and tree nodes that are supplier rows refer to them by position. */
+static void
+test_json_format2(void **state)
+{
+    th_result r;
+    json_t *root, *doc, *q, *e;
+    const json_t *sups, *nodes, *it;
+    char *text;
+    size_t i, rows = 0, subs = 0;
+    (void)state;
+
+    th_ticsx(&r, &fx.w.hub, fx.buyer, "--json", "report", NULL);
+    th_expect_status(&r, 0);
+    root = th_parse_json(r.out);
+    assert_int_equal(json_integer_value(json_object_get(root, "format")), 2);
+    doc = json_array_get(json_object_get(root, "reports"), 0);
+    assert_int_equal(json_integer_value(json_object_get(doc, "format")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "questionnaires")), 1);
+    q = json_array_get(json_object_get(doc, "questionnaires"), 0);
+    assert_true(json_array_size(json_object_get(q, "choices")) >= 4);
+    /* Each item's text is written once, though three suppliers answered it. */
+    json_array_foreach(json_object_get(q, "items"), i, e)
+    {
+        text = json_dumps(json_object_get(json_object_get(e, "text"), "en"), JSON_ENCODE_ANY);
+        assert_int_equal(count_of(r.out, text), 1);
+        free(text);
+    }
+    sups = json_object_get(doc, "suppliers");
+    assert_int_equal(json_array_size(sups), 3);
+    json_array_foreach(sups, i, e)
+    {
+        size_t k;
+        assert_null(json_object_get(json_object_get(e, "questionnaire"), "title"));
+        assert_null(json_object_get(json_array_get(json_object_get(e, "areas"), 0), "name"));
+        assert_int_equal(json_array_size(json_object_get(e, "items")),
+                         json_array_size(json_object_get(q, "items")));
+        json_array_foreach(json_object_get(e, "items"), k, it)
+        {
+            assert_int_equal(json_object_size(it), 3);
+            assert_non_null(json_object_get(it, "answer"));
+            assert_true(json_is_string(json_object_get(it, "comment")));
+        }
+    }
+    nodes = json_object_get(doc, "nodes");
+    json_array_foreach(nodes, i, e)
+    {
+        const json_t *at = json_object_get(e, "row");
+        if (json_is_integer(at)) {
+            const json_t *row = json_array_get(sups, (size_t)json_integer_value(at));
+            assert_true(json_equal(json_object_get(row, "key"), json_object_get(e, "key")));
+            assert_null(json_object_get(e, "status"));
+            assert_null(json_object_get(e, "items"));
+            rows++;
+        } else {
+            assert_true(json_is_null(at));
+            assert_string_equal(json_string_value(json_object_get(e, "name")), SUB);
+            subs++;
+        }
+    }
+    assert_int_equal(rows, 3);
+    assert_int_equal(subs, 1);
+    json_decref(root);
+    th_result_free(&r);
+}
+
 static void
 test_xlsx(void **state)
 {
@@ -677,7 +755,7 @@ main(void)
         cmocka_unit_test(test_csv),       cmocka_unit_test(test_html),
         cmocka_unit_test(test_oscal),     cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_out_rules), cmocka_unit_test(test_table_ja),
-        cmocka_unit_test(test_chromium),
+        cmocka_unit_test(test_chromium),  cmocka_unit_test(test_json_format2),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

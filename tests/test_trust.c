@@ -633,6 +633,14 @@ test_verify_with_certificate(void **state)
     json_error_t jerr;
     json_t *j = json_loads(buf, 0, &jerr);
     assert_non_null(j);
+    th_report_v1(j);
+    {
+        /* The streamed document (format 2) read back is the document the renderers read. */
+        json_t *mem;
+        assert_int_equal(tx_report_docs(&vs, NULL, NULL, &mem), TX_OK);
+        assert_true(json_equal(j, mem));
+        json_decref(mem);
+    }
     json_t *row = json_array_get(
         json_object_get(json_array_get(json_object_get(j, "reports"), 0), "suppliers"), 0);
     json_t *cj = json_object_get(row, "certificate");

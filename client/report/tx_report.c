@@ -6,6 +6,7 @@
 #include "tx_report_plans.h"
 #include "tx_report_row.h"
 #include "tx_report_scope.h"
+#include "tx_report_stream.h"
 
 #include "tx_cell.h"
 #include "tx_error.h"
@@ -41,10 +42,14 @@ doc_json(const row *rows, size_t n, json_t *questionnaire)
     return doc;
 }
 
-/* The document of `vs`, with "questionnaire" when that is not NULL (stolen). */
+/* The document of `vs`, with "questionnaire" when that is not NULL (stolen). With `keep` not
+ * NULL the rows' and nodes' objects have no "items" and the rows the document was made of are
+ * left in *keep, *n_keep (in the order of "suppliers"; tx_report_rows_free). */
 static int
-report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *questionnaire, json_t **out)
+report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *questionnaire, row **keep,
+           size_t *n_keep, json_t **out)
 {
+    tx_report_tree_opts light;
     row *rows;
     size_t n;
     int rc = tx_report_rows(vs, &rows, &n);
@@ -54,13 +59,30 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
         json_decref(questionnaire);
         return rc;
     }
+    for (size_t i = 0; i < n && keep != NULL; i++) {
+        rows[i].no_items = 1;
+    }
+    if (t != NULL && keep != NULL) {
+        light = *t;
+        light.no_items = 1;
+        t = &light;
+    }
     *out = doc_json(rows, n, questionnaire);
-    tx_report_rows_free(rows, n);
+    if (keep != NULL) {
+        *keep = rows;
+        *n_keep = n;
+    } else {
+        tx_report_rows_free(rows, n);
+    }
     if ((t != NULL && (rc = tx_report_tree_json(*out, vs, t)) != TX_OK) ||
         (rc = tx_policy_apply(*out, vs->policy, t != NULL && t->now ? t->now : tx_now())) !=
             TX_OK) {
         json_decref(*out);
         *out = NULL;
+        if (keep != NULL) {
+            tx_report_rows_free(rows, n);
+            *keep = NULL;
+        }
     }
     return rc;
 }
@@ -68,7 +90,20 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
 int
 tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
 {
-    return report_doc(vs, t, NULL, out);
+    return report_doc(vs, t, NULL, NULL, NULL, out);
+}
+
+int
+tx_report_json_brief(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
+{
+    row *rows;
+    size_t n;
+    int rc = report_doc(vs, t, NULL, &rows, &n, out);
+
+    if (rc == TX_OK) {
+        tx_report_rows_free(rows, n);
+    }
+    return rc;
 }
 
 /* The tree options of a scope: sub-suppliers read from every verdict. */
@@ -99,7 +134,8 @@ tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const char *
     docs = json_array();
     for (size_t k = 0; k < n && rc == TX_OK; k++) {
         json_t *doc;
-        rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), &doc);
+        rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), NULL,
+                        NULL, &doc);
         if (rc == TX_OK) {
             json_array_append_new(docs, doc);
         }
@@ -113,19 +149,44 @@ tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const char *
     return TX_OK;
 }
 
+/* Format 2, streamed (tx_report_stream.h): the envelope, then each questionnaire's document
+ * made and written in turn. */
 static int
 write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, const char *only)
 {
-    json_t *root;
-    int rc = tx_report_docs(vs, t, only, &root);
+    tx_report_scope *sc;
+    tx_report_tree_opts buf;
+    size_t n;
+    json_t *date = tx_json_date(tx_now());
+    int rc = tx_report_scopes(vs, only, &sc, &n);
 
     if (rc != TX_OK) {
+        json_decref(date);
         return rc;
     }
-    rc = json_dumpf(root, f, TX_REPORT_JSON_FLAGS);
-    fputc('\n', f);
-    json_decref(root);
-    return rc == 0 ? TX_OK : tx_fail(TX_ERR_IO, "cannot write the report");
+    fputs("{\n  \"generated\": ", f);
+    rc = tx_report_stream_value(f, date, 1);
+    fprintf(f, ",\n  \"format\": %d,\n  \"reports\": [", TX_REPORT_FORMAT);
+    for (size_t k = 0; k < n && rc == TX_OK; k++) {
+        json_t *doc;
+        row *rows;
+        size_t n_rows;
+        rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), &rows,
+                        &n_rows, &doc);
+        if (rc == TX_OK) {
+            fputs(k ? ",\n    " : "\n    ", f);
+            rc = tx_report_stream_doc(f, doc, rows, n_rows, 2);
+            json_decref(doc);
+            tx_report_rows_free(rows, n_rows);
+        }
+    }
+    fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", f);
+    tx_report_scopes_free(sc, n);
+    json_decref(date);
+    if (rc == TX_OK && ferror(f)) {
+        rc = tx_fail(TX_ERR_IO, "cannot write the report");
+    }
+    return rc;
 }
 
 /* Column label of area i: its id when short, else its position. */
@@ -398,7 +459,7 @@ write_scope(FILE *f, const tx_report_scope *sc, const tx_report_tree_opts *t, in
                  tx_render_tr(N_("%s: no assessment answers this questionnaire"), ja), sc->id);
         tx_put_wrapped(f, buf, 0, WIDTH, 2);
     }
-    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), &doc)) == TX_OK &&
+    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), NULL, NULL, &doc)) == TX_OK &&
         (rc = tx_report_rows(&sc->vs, &rows, &n)) == TX_OK) {
         /* The rows' credentials, evidence and policy verdict come from the document, as in
          * every other format; its rows are in the order of `rows`. */

@@ -6,7 +6,8 @@
  * Table: fits 80 columns with up to 8 areas; short area ids with a legend; CERT is the status
  * of the referenced TICS certificate (tx_verdict_cert_state), its reason on a line below when
  * it is not valid; a row whose validity ended has "expired: ..." on a line below.
- * JSON of one questionnaire's document (stable): {"generated","questionnaire",
+ * JSON of one questionnaire's document in memory (format 1: what the renderers read; `report
+ * --json` writes format 2 from it, tx_report_stream.h): {"generated","questionnaire",
  *   "suppliers":[{"name","fingerprint","key","status","reason",
  *   "assessment","request","questionnaire":{"record","id","version","title"},"as_of",
  *   "valid_until","questionnaire_mismatch","superseded_by","certificate","areas":[{"id","name":{"ja","en"},"score","items","answered","applicable"}],
@@ -32,6 +33,10 @@
  * *out. TX_ERR_NOMEM. */
 int tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out);
 
+/* As tx_report_json, but its rows and nodes have no "items" (the per-item answers with the
+ * questionnaire's texts, the bulk of the document): what the web UI's model keeps. */
+int tx_report_json_brief(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out);
+
 /* The report per questionnaire (tx_report_scope.h): {"generated","reports":[doc, ...]}, one
  * document per questionnaire id in `vs` in turn, or only `only`'s (one document, whatever
  * answers it). Each document is tx_report_json's of that questionnaire's verdicts with a
@@ -43,7 +48,7 @@ int tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const ch
                    json_t **out);
 
 /* Writes the report of `vs` (from tx_verify_all) as a table (texts in Japanese when ja) or
- * JSON (tx_report_docs), each questionnaire in turn. */
+ * JSON (format 2, written as it goes: tx_report_stream.h), each questionnaire in turn. */
 int tx_report_write(FILE *f, const tx_verdicts *vs, int json, int ja);
 
 /* As tx_report_write, plus the tree when t is not NULL: the table goes on with the indented

@@ -1,9 +1,11 @@
 /* The per-item answers of one assessment as report JSON: the "items" member of a report row,
- * which the renderers read (OSCAL findings per item, the HTML list of gaps). */
+ * which the renderers read (OSCAL findings per item, the HTML list of gaps), and the
+ * questionnaire's side of them, written once per document in the streamed JSON (format 2). */
 #ifndef TX_REPORT_ITEMS_H
 #define TX_REPORT_ITEMS_H
 
 #include "tx_codec.h"
+#include "tx_wire.h"
 
 #include <jansson.h>
 
@@ -13,5 +15,17 @@
  * item of q in questionnaire order; answer, label and score_permille are null for an item
  * left unanswered (or answered with a choice q does not have). Caller owns the result. */
 json_t *tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n);
+
+/* Format 2's row items: [{"id","answer":code|null,"comment"}], one per item of q in order,
+ * answer null as in tx_report_items_json (the choice's label, score and n/a are in the
+ * document's "questionnaires"). Caller owns the result. */
+json_t *tx_report_answers_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers,
+                               size_t n);
+
+/* Format 2's entry of "questionnaires" for q, whose record id is `record`:
+ * {"record","id","version","title","provenance","areas":[{"id","name"}],
+ *  "levels":[{"level","name"}],"choices":[{"code","label","score_permille","not_applicable"}],
+ *  "items":[{"id","area","level","weight","text","topics"}]}. Caller owns the result. */
+json_t *tx_report_catalogue_json(const uint8_t record[TX_ID_LEN], const tx_questionnaire_pb *q);
 
 #endif

@@ -183,7 +183,9 @@ tx_report_row_json(const tx_report_row *r)
         json_object_set_new(o, "level_next", json_null());
         json_object_set_new(o, "unanswered", json_null());
         json_object_set_new(o, "unanswered_items", missing);
-        json_object_set_new(o, "items", json_array());
+        if (!r->no_items) {
+            json_object_set_new(o, "items", json_array());
+        }
         return o;
     }
     json_decref(areas);
@@ -192,7 +194,9 @@ tx_report_row_json(const tx_report_row *r)
     scores = tx_score_json(v->q, &r->score);
     json_object_update(o, scores);
     json_decref(scores);
-    json_object_set_new(o, "items",
-                        tx_report_items_json(v->q, v->inner->answers, v->inner->n_answers));
+    if (!r->no_items) {
+        json_object_set_new(o, "items",
+                            tx_report_items_json(v->q, v->inner->answers, v->inner->n_answers));
+    }
     return o;
 }

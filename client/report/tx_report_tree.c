@@ -168,6 +168,9 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
     if ((rc = tx_report_rows(vs, &c->rows, &c->n_rows)) != TX_OK) {
         return rc;
     }
+    for (size_t i = 0; i < c->n_rows; i++) {
+        c->rows[i].no_items = t->no_items;
+    }
     if ((src = calloc(c->n_rows + 1, sizeof *src)) == NULL ||
         subs_sources(c, t->subs_from != NULL ? t->subs_from : vs, src) != TX_OK) {
         free(src);
@@ -305,14 +308,39 @@ share_json(size_t part, size_t whole)
     return s < 0 ? json_null() : json_real(s);
 }
 
+/* The JSON of a node's supplier row: the document's own row object when `sups` holds it (same
+ * key at the row's position: the document's rows and the tree's are made alike), its members
+ * shared rather than made again (they are not changed afterwards: the policy sets each
+ * object's own "policy"); else made from the row. */
 static json_t *
-node_json(const tx_tree *tree, size_t i)
+known_json(const tx_tree_node *node, const tx_report_row *rows, const json_t *sups)
+{
+    const tx_report_row *r = node->known->ctx;
+    const json_t *row = json_array_get(sups, (size_t)(r - rows));
+    char hex[2 * TX_KEY_LEN + 1];
+    json_t *o;
+
+    tx_hex(hex, node->known->key, TX_KEY_LEN);
+    if (row == NULL || !json_is_string(json_object_get(row, "key")) ||
+        strcmp(json_string_value(json_object_get(row, "key")), hex) != 0) {
+        return tx_report_row_json(r);
+    }
+    o = json_object();
+    if (o != NULL && json_object_update(o, (json_t *)row) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+static json_t *
+node_json(const tx_tree *tree, size_t i, const tx_report_row *rows, const json_t *sups)
 {
     const tx_tree_node *node = &tree->nodes[i];
     json_t *o, *parents = json_array(), *flags = json_array();
 
     if (node->known != NULL) {
-        o = tx_report_row_json(node->known->ctx);
+        o = known_json(node, rows, sups);
         json_object_set_new(o, "name", json_string(node->name));
     } else {
         char fp[TX_FP_LEN];
@@ -400,6 +428,8 @@ rollup_json(const tx_tree *tree, const tx_tree_rollup *r)
 typedef struct {
     const tx_tree *tree;
     json_t **out;
+    const tx_report_row *rows; /* the tree's rows */
+    const json_t *sups;        /* the document's "suppliers", NULL if none */
 } node_job;
 
 static void
@@ -407,7 +437,7 @@ node_one(void *ctx, size_t i)
 {
     node_job *j = ctx;
 
-    j->out[i] = node_json(j->tree, i);
+    j->out[i] = node_json(j->tree, i, j->rows, j->sups);
 }
 
 int
@@ -425,7 +455,8 @@ tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opt
     {
         /* Each node's object is independent (jansson keeps no shared state once its hash seed
          * is set, which the caller's document did): built on every core, appended in order. */
-        node_job j = {&c.tree, calloc(c.tree.n ? c.tree.n : 1, sizeof *j.out)};
+        node_job j = {&c.tree, calloc(c.tree.n ? c.tree.n : 1, sizeof *j.out), c.rows,
+                      json_object_get(doc, "suppliers")};
         if (j.out == NULL) {
             json_decref(nodes);
             json_decref(tiers);

@@ -22,6 +22,7 @@ typedef struct {
     const tx_verdicts *subs_from; /* NULL: the report's verdicts. Where a supplier's
                                      sub-suppliers are read: its newest verified assessment
                                      that lists any, whatever its questionnaire */
+    int no_items;                 /* nodes without "items" (tx_report_row.h, no_items) */
 } tx_report_tree_opts;
 
 /* Adds "depth", "current_days", "nodes", "tiers" and "total" to a report document `doc` built

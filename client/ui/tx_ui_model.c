@@ -311,19 +311,19 @@ slim_nodes(json_t *doc)
     }
 }
 
-/* The supplier rows' per-item answers are the bulk of the document (every item's texts in both
- * languages, per supplier); they are made again for the one supplier a page shows
- * (tx_ui_model_full_row) from the verdict the model keeps. */
+/* The supplier rows' per-item answers are the bulk of the report document (every item's texts
+ * in both languages, per supplier): the model's document is made without them
+ * (tx_report_json_brief) and they are made for the one supplier a page shows
+ * (tx_ui_model_full_row) from the verdict the model keeps. A row was scored when it counts its
+ * unanswered items. */
 static void
-drop_items(tx_ui_model *m)
+mark_items(tx_ui_model *m)
 {
     for (size_t i = 0; i < m->n_rows; i++) {
         tx_ui_row *r = &m->rows[i];
-        if (r->full != NULL && r->v != NULL && r->v->q != NULL && r->v->inner != NULL &&
-            json_array_size(json_object_get(r->full, "items")) > 0) {
-            json_object_set_new(r->full, "items", json_null());
-            r->items_dropped = 1;
-        }
+        r->items_dropped = r->full != NULL && r->v != NULL && r->v->q != NULL &&
+                           r->v->inner != NULL &&
+                           json_is_integer(json_object_get(r->full, "unanswered"));
     }
 }
 
@@ -335,12 +335,11 @@ tx_ui_model_full_row(const tx_ui_row *r)
     if (r->full == NULL) {
         return json_incref(r->obj);
     }
-    if (!r->items_dropped) {
-        return json_incref(r->full);
-    }
     o = json_copy(r->full);
-    json_object_set_new(
-        o, "items", tx_report_items_json(r->v->q, r->v->inner->answers, r->v->inner->n_answers));
+    json_object_set_new(o, "items",
+                        r->items_dropped ? tx_report_items_json(r->v->q, r->v->inner->answers,
+                                                                r->v->inner->n_answers)
+                                         : json_array());
     return o;
 }
 
@@ -544,7 +543,7 @@ tx_ui_model_build(tx_ui_app *app)
     }
     m->tree.depth = req_depth;
     m->tree.subs_from = &m->vs;
-    if ((rc = tx_report_json(m->rvs, &m->tree, &m->doc)) != TX_OK ||
+    if ((rc = tx_report_json_brief(m->rvs, &m->tree, &m->doc)) != TX_OK ||
         (rc = tx_progress_load(home, &m->vs, m->now, &m->progress)) != TX_OK ||
         (rc = add_rows(m)) != TX_OK) {
         model_free(m);
@@ -552,7 +551,7 @@ tx_ui_model_build(tx_ui_app *app)
     }
     m->tree_doc = compact_tree(m->doc);
     slim_nodes(m->doc);
-    drop_items(m);
+    mark_items(m);
     add_requests(m);
     add_tiers(m);
     add_areas_counts(m);

@@ -33,7 +33,7 @@ typedef struct {
     int64_t age;         /* days since as-of, -1: none */
     int64_t next_due;    /* earliest due date of an open request, 0: none */
     unsigned tier;       /* 0: not in the tree */
-    int items_dropped;   /* full's "items" is null in memory: tx_ui_model_full_row */
+    int items_dropped;   /* full has no "items" but had some: tx_ui_model_full_row makes them */
 } tx_ui_row;
 
 struct tx_ui_model {
@@ -49,9 +49,9 @@ struct tx_ui_model {
     tx_orgs orgs;                             /* enrolled organisations (profiles in the cache) */
     uint8_t (*roots)[TX_KEY_LEN]; /* tier 1: the suppliers of this organisation's requests */
     tx_report_tree_opts tree;     /* what `report` walks (depth from the requests) */
-    json_t *doc;                  /* the report document with the tree (report --json); its
-                                   * tree nodes slimmed to tier, status and scores, the supplier
-                                   * rows' "items" null (tx_ui_model_full_row) */
+    json_t *doc;                  /* the report document with the tree, without "items"
+                                   * (tx_report_json_brief; tx_ui_model_full_row); its tree nodes
+                                   * slimmed to tier, status and scores */
     json_t *tree_doc;             /* {"depth","current_days","nodes" (compact),"tiers","total"} */
     tx_progress progress;         /* this organisation's requests, newest first */
     tx_ui_row *rows;              /* by name, then fingerprint */
