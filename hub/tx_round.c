@@ -38,6 +38,8 @@
 /* A batch holds ROUND_MAX calls plus the rest of a SubmitBatch taken last: each of its
  * envelopes is a pending of its own (verified, ingested and counted in flight alone). */
 #define BATCH_SLOTS (ROUND_MAX + TX_MAX_BATCH)
+/* Slots of the cache of callers by ZAP user id (direct-mapped, a power of two). */
+#define CALLER_SLOTS 64
 /* Slots of the table of calls in flight per connection: a power of two, at least twice the
  * connections that can have a call in flight (one per pending of both batches). */
 #define PEER_SLOTS 4096
@@ -100,6 +102,14 @@ struct tx_round {
         size_t calls;
     } *peers;
     uint8_t peer_hash_key[crypto_shorthash_KEYBYTES];
+    /* Callers as their ZAP user id names them, decoded (keys from hex, the fingerprint) once
+     * rather than for every call: a fingerprint is a SHA-256 and base64. */
+    struct caller_slot {
+        char user[4 * TX_KEY_LEN + 1]; /* "" empty */
+        uint8_t caller[TX_KEY_LEN], person[TX_KEY_LEN];
+        int is_person;
+        char who[TX_FP_LEN];
+    } *callers;
     tx_stats *stats;        /* counters for the metrics page; NULL: none */
 };
 
@@ -117,8 +127,10 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     r->b[0].jobs = calloc(BATCH_SLOTS, sizeof *r->b[0].jobs);
     r->b[1].jobs = calloc(BATCH_SLOTS, sizeof *r->b[1].jobs);
     r->peers = calloc(PEER_SLOTS, sizeof *r->peers);
+    r->callers = calloc(CALLER_SLOTS, sizeof *r->callers);
     if (r->calls == NULL || r->b[1].calls == NULL || r->b[0].jobs == NULL ||
-        r->b[1].jobs == NULL || r->peers == NULL || tx_subs_create(&r->subs) != TX_OK ||
+        r->b[1].jobs == NULL || r->peers == NULL || r->callers == NULL ||
+        tx_subs_create(&r->subs) != TX_OK ||
         tx_send_create(router, &r->send) != TX_OK) {
         tx_subs_destroy(&r->subs);
         free(r->calls);
@@ -126,6 +138,7 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
         free(r->b[0].jobs);
         free(r->b[1].jobs);
         free(r->peers);
+        free(r->callers);
         free(r);
         return TX_ERR_NOMEM;
     }
@@ -150,6 +163,7 @@ tx_round_destroy(tx_round **r_p)
     free((*r_p)->b[0].jobs);
     free((*r_p)->b[1].jobs);
     free((*r_p)->peers);
+    free((*r_p)->callers);
     free(*r_p);
     *r_p = NULL;
 }
@@ -193,9 +207,11 @@ peek_call_id(const uint8_t *p, size_t n, uint64_t *id)
 }
 
 static int
-set_caller(pending *p, const char *user)
+set_caller(tx_round *rd, pending *p, const char *user)
 {
     char org[2 * TX_KEY_LEN + 1];
+    struct caller_slot *c;
+    size_t len;
 
     if (user == NULL) {
         return TX_ERR_INTERNAL;
@@ -206,17 +222,31 @@ set_caller(pending *p, const char *user)
         return TX_OK;
     }
     /* An organisation's key, or (a person of it, tx_zap.h) its key then the person's. */
-    p->is_person = strlen(user) == 4 * TX_KEY_LEN;
-    if (strlen(user) != 2 * TX_KEY_LEN && !p->is_person) {
+    len = strlen(user);
+    if (len != 2 * TX_KEY_LEN && len != 4 * TX_KEY_LEN) {
         return TX_ERR_INTERNAL;
     }
-    memcpy(org, user, 2 * TX_KEY_LEN);
-    org[2 * TX_KEY_LEN] = 0;
-    if (tx_unhex(p->caller, TX_KEY_LEN, org) != TX_OK ||
-        (p->is_person && tx_unhex(p->person, TX_KEY_LEN, user + 2 * TX_KEY_LEN) != TX_OK)) {
-        return TX_ERR_INTERNAL;
+    /* The hex digits of a key are as good as random: three of them pick the slot. */
+    c = &rd->callers[((unsigned char)user[0] * 31u + (unsigned char)user[1] * 7u +
+                      (unsigned char)user[len - 1]) &
+                     (CALLER_SLOTS - 1)];
+    if (strcmp(c->user, user) != 0) {
+        c->user[0] = 0;
+        c->is_person = len == 4 * TX_KEY_LEN;
+        memset(c->person, 0, TX_KEY_LEN);
+        memcpy(org, user, 2 * TX_KEY_LEN);
+        org[2 * TX_KEY_LEN] = 0;
+        if (tx_unhex(c->caller, TX_KEY_LEN, org) != TX_OK ||
+            (c->is_person && tx_unhex(c->person, TX_KEY_LEN, user + 2 * TX_KEY_LEN) != TX_OK)) {
+            return TX_ERR_INTERNAL;
+        }
+        tx_fingerprint(c->caller, c->who);
+        memcpy(c->user, user, len + 1);
     }
-    tx_fingerprint(p->caller, p->who);
+    p->is_person = c->is_person;
+    memcpy(p->caller, c->caller, TX_KEY_LEN);
+    memcpy(p->person, c->person, TX_KEY_LEN);
+    memcpy(p->who, c->who, TX_FP_LEN);
     return TX_OK;
 }
 
@@ -502,7 +532,7 @@ receive(tx_round *rd, pending *p)
         }
         zmq_msg_close(&rest);
     }
-    if (set_caller(p, zmq_msg_gets(&body, "User-Id")) != TX_OK) {
+    if (set_caller(rd, p, zmq_msg_gets(&body, "User-Id")) != TX_OK) {
         tx_error("hub: dropped a call without a ZAP user id");
         goto out;
     }
