@@ -1038,6 +1038,14 @@ tx_round_run(tx_round *rd)
         tx_vpool_clear_fd(rd->pool);
     }
     take(rd, cur);
+    if (prev->n == 0 && cur->submits > 0 && batch_verified(rd, cur)) {
+        /* Nothing older waits and no submit of this batch is on a verification thread (a lone
+         * one was verified here): committed and answered in this round rather than after one
+         * more turn of the loop. Reads keep the two-batch pipeline, where a flood from one
+         * client meets its limit of calls in flight. */
+        finish(rd, cur);
+        return;
+    }
     if (prev->n > 0) {
         /* Bounded: prev holds at most ROUND_MAX calls, and cur fills up. */
         while (!batch_verified(rd, prev) && !batch_full(cur)) {
