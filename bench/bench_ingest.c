@@ -596,10 +596,11 @@ paced_thread(void *arg)
     return NULL;
 }
 
-/* CPU seconds (user + system) from a /proc stat file (a process's or a thread's), and its
- * command name (a thread's name) into name (size n) when name is not NULL; -1 if unreadable. */
+/* CPU seconds (user + system) from a /proc stat file (a process's or a thread's), its system
+ * part into *sys_s when sys_s is not NULL, and its command name (a thread's name) into name
+ * (size n) when name is not NULL; -1 if unreadable. */
 static double
-stat_cpu_seconds(const char *path, char *name, size_t n)
+stat_cpu_seconds(const char *path, char *name, size_t n, double *sys_s)
 {
     char buf[1024];
     unsigned long ut = 0, st = 0;
@@ -619,6 +620,9 @@ stat_cpu_seconds(const char *path, char *name, size_t n)
     if (name != NULL) {
         snprintf(name, n, "%.*s", (int)(p - open - 1), open + 1);
     }
+    if (sys_s != NULL) {
+        *sys_s = (double)st / (double)sysconf(_SC_CLK_TCK);
+    }
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
@@ -629,7 +633,7 @@ cpu_seconds(pid_t pid)
     char path[64];
 
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    return stat_cpu_seconds(path, NULL, 0);
+    return stat_cpu_seconds(path, NULL, 0, NULL);
 }
 
 /* ---- the hub's threads: CPU time and context switches of each, by name ---- */
@@ -639,7 +643,7 @@ cpu_seconds(pid_t pid)
 typedef struct {
     long tid;
     char name[32];
-    double cpu_s;
+    double cpu_s, sys_s; /* all CPU time, and the kernel's part of it */
     uint64_t vol, invol; /* voluntary (slept) and involuntary (preempted) context switches */
 } hub_thread;
 
@@ -697,7 +701,7 @@ sample_threads(pid_t pid, hub_threads *s)
             continue;
         }
         snprintf(path, sizeof path, "%s/%ld/stat", dir, t->tid);
-        t->cpu_s = stat_cpu_seconds(path, t->name, sizeof t->name);
+        t->cpu_s = stat_cpu_seconds(path, t->name, sizeof t->name, &t->sys_s);
         snprintf(path, sizeof path, "%s/%ld/status", dir, t->tid);
         if (t->cpu_s >= 0 && status_switches(path, &t->vol, &t->invol)) {
             s->n++;
@@ -733,12 +737,13 @@ threads_per_record(json_t *out, const hub_threads *a, const hub_threads *b, uint
         const hub_thread *t = &b->t[i];
         hub_thread d = *t;
         json_t *row = json_object_get(by_name, t->name);
-        double cpu = 0, sw = 0, n = 0;
+        double cpu = 0, sys = 0, sw = 0, n = 0;
 
         /* A thread that started after a counts from 0. */
         for (size_t j = 0; j < a->n; j++) {
             if (a->t[j].tid == t->tid) {
                 d.cpu_s -= a->t[j].cpu_s;
+                d.sys_s -= a->t[j].sys_s;
                 d.vol -= a->t[j].vol;
                 d.invol -= a->t[j].invol;
                 break;
@@ -751,9 +756,11 @@ threads_per_record(json_t *out, const hub_threads *a, const hub_threads *b, uint
             json_object_set_new(by_name, t->name, row);
         }
         tx_bench_get(row, "cpu_us_per_record", &cpu);
+        tx_bench_get(row, "sys_us_per_record", &sys);
         tx_bench_get(row, "ctx_switches_per_record", &sw);
         tx_bench_get(row, "threads", &n);
         tx_bench_set(row, "cpu_us_per_record", cpu + d.cpu_s * 1e6 / (double)records, "us", NULL);
+        tx_bench_set(row, "sys_us_per_record", sys + d.sys_s * 1e6 / (double)records, "us", NULL);
         tx_bench_set(row, "ctx_switches_per_record",
                      sw + (double)(d.vol + d.invol) / (double)records, "", NULL);
         tx_bench_set(row, "threads", n + 1, "", NULL);
@@ -768,16 +775,19 @@ threads_per_record(json_t *out, const hub_threads *a, const hub_threads *b, uint
         json_t *row;
 
         json_object_foreach(by_name, name, row) {
-            double cpu = 0, sw = 0;
+            double cpu = 0, sys = 0, sw = 0;
             char label[96];
 
             tx_bench_get(row, "cpu_us_per_record", &cpu);
+            tx_bench_get(row, "sys_us_per_record", &sys);
             tx_bench_get(row, "ctx_switches_per_record", &sw);
             if (cpu <= 0 && sw < 0.001) {
                 continue;
             }
             snprintf(label, sizeof label, "  hub thread %s: CPU per record", name);
             tx_bench_set(row, "cpu_us_per_record", cpu, "us", label);
+            snprintf(label, sizeof label, "  hub thread %s: of which kernel", name);
+            tx_bench_set(row, "sys_us_per_record", sys, "us", label);
             snprintf(label, sizeof label, "  hub thread %s: switches per record", name);
             tx_bench_set(row, "ctx_switches_per_record", sw, "", label);
         }
