@@ -10,12 +10,12 @@
 #include "tx_seal.h"
 #include "tx_store.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -723,7 +723,8 @@ threads_per_record(json_t *out, const hub_threads *a, const hub_threads *b, uint
 {
     json_t *by_name;
     uint64_t vol = 0, invol = 0;
-    const char *why = records == 0 ? "no record stored" : "the hub's /proc/PID/task could not be read";
+    const char *why =
+        records == 0 ? "no record stored" : "the hub's /proc/PID/task could not be read";
 
     if (!a->ok || !b->ok || b->n == 0 || records == 0) {
         tx_bench_unmeasured(out, "hub_ctx_switches_per_record",
@@ -766,15 +767,16 @@ threads_per_record(json_t *out, const hub_threads *a, const hub_threads *b, uint
         tx_bench_set(row, "threads", n + 1, "", NULL);
     }
     json_object_set_new(out, "hub_threads", by_name);
-    tx_bench_set(out, "hub_ctx_switches_per_record", (double)(vol + invol) / (double)records,
-                 "", print ? "hub context switches per record" : NULL);
-    tx_bench_set(out, "hub_voluntary_ctx_switches_per_record", (double)vol / (double)records,
-                 "", print ? "  of which voluntary (woken)" : NULL);
+    tx_bench_set(out, "hub_ctx_switches_per_record", (double)(vol + invol) / (double)records, "",
+                 print ? "hub context switches per record" : NULL);
+    tx_bench_set(out, "hub_voluntary_ctx_switches_per_record", (double)vol / (double)records, "",
+                 print ? "  of which voluntary (woken)" : NULL);
     if (print) {
         const char *name;
         json_t *row;
 
-        json_object_foreach(by_name, name, row) {
+        json_object_foreach(by_name, name, row)
+        {
             double cpu = 0, sys = 0, sw = 0;
             char label[96];
 

@@ -83,6 +83,20 @@ typedef struct {
     void **jobs;          /* BATCH_SLOTS: dispatch's hand-over to the pool */
 } batch;
 
+/* One connection's calls in flight (PEER_SLOTS of them in a table). */
+typedef struct {
+    uint64_t key; /* 0: an empty slot */
+    size_t calls;
+} peer_slot;
+
+/* A caller as its ZAP user id names it (CALLER_SLOTS of them, direct-mapped). */
+typedef struct {
+    char user[4 * TX_KEY_LEN + 1]; /* "": an empty slot */
+    uint8_t caller[TX_KEY_LEN], person[TX_KEY_LEN];
+    int is_person;
+    char who[TX_FP_LEN];
+} caller_slot;
+
 struct tx_round {
     tx_store *store;
     void *router;
@@ -97,19 +111,11 @@ struct tx_round {
     /* Calls taken and not answered per connection, by a keyed hash of its routing id: open
      * addressing, linear probing, key 0 an empty slot. Replaces counting both batches for
      * every call taken (up to 1024 comparisons a call). */
-    struct {
-        uint64_t key;
-        size_t calls;
-    } *peers;
+    peer_slot *peers;
     uint8_t peer_hash_key[crypto_shorthash_KEYBYTES];
     /* Callers as their ZAP user id names them, decoded (keys from hex, the fingerprint) once
      * rather than for every call: a fingerprint is a SHA-256 and base64. */
-    struct caller_slot {
-        char user[4 * TX_KEY_LEN + 1]; /* "" empty */
-        uint8_t caller[TX_KEY_LEN], person[TX_KEY_LEN];
-        int is_person;
-        char who[TX_FP_LEN];
-    } *callers;
+    caller_slot *callers;
     tx_stats *stats;        /* counters for the metrics page; NULL: none */
 };
 
@@ -128,9 +134,8 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     r->b[1].jobs = calloc(BATCH_SLOTS, sizeof *r->b[1].jobs);
     r->peers = calloc(PEER_SLOTS, sizeof *r->peers);
     r->callers = calloc(CALLER_SLOTS, sizeof *r->callers);
-    if (r->calls == NULL || r->b[1].calls == NULL || r->b[0].jobs == NULL ||
-        r->b[1].jobs == NULL || r->peers == NULL || r->callers == NULL ||
-        tx_subs_create(&r->subs) != TX_OK ||
+    if (r->calls == NULL || r->b[1].calls == NULL || r->b[0].jobs == NULL || r->b[1].jobs == NULL ||
+        r->peers == NULL || r->callers == NULL || tx_subs_create(&r->subs) != TX_OK ||
         tx_send_create(router, &r->send) != TX_OK) {
         tx_subs_destroy(&r->subs);
         free(r->calls);
@@ -210,7 +215,7 @@ static int
 set_caller(tx_round *rd, pending *p, const char *user)
 {
     char org[2 * TX_KEY_LEN + 1];
-    struct caller_slot *c;
+    caller_slot *c;
     size_t len;
 
     if (user == NULL) {
@@ -418,7 +423,7 @@ peer_key(const tx_round *rd, const pending *p)
 /* The slot of key in the peer table, or the empty slot where it would go. The table never
  * fills: it holds at most one key per pending of both batches. */
 static size_t
-peer_slot(const tx_round *rd, uint64_t key)
+peer_find(const tx_round *rd, uint64_t key)
 {
     size_t i = (size_t)key & (PEER_SLOTS - 1);
 
@@ -433,14 +438,14 @@ peer_slot(const tx_round *rd, uint64_t key)
 static size_t
 in_flight(const tx_round *rd, const pending *p)
 {
-    return rd->peers[peer_slot(rd, p->peer_key)].calls;
+    return rd->peers[peer_find(rd, p->peer_key)].calls;
 }
 
 /* Counts one more call (pending) of p's connection in flight. */
 static void
 peer_took(tx_round *rd, const pending *p)
 {
-    size_t i = peer_slot(rd, p->peer_key);
+    size_t i = peer_find(rd, p->peer_key);
 
     rd->peers[i].key = p->peer_key;
     rd->peers[i].calls++;
@@ -451,7 +456,7 @@ peer_took(tx_round *rd, const pending *p)
 static void
 peer_answered(tx_round *rd, const pending *p)
 {
-    size_t i = peer_slot(rd, p->peer_key), j = i;
+    size_t i = peer_find(rd, p->peer_key), j = i;
 
     if (rd->peers[i].key == 0 || --rd->peers[i].calls > 0) {
         return;

@@ -261,8 +261,8 @@ caller_slot(const tx_identity *id)
     char user[2 * 32 + 1];
 
     sodium_bin2hex(user, sizeof user, id->pub.sign, 32);
-    return ((unsigned char)user[0] * 31u + (unsigned char)user[1] * 7u +
-            (unsigned char)user[63]) & 63u;
+    return ((unsigned char)user[0] * 31u + (unsigned char)user[1] * 7u + (unsigned char)user[63]) &
+           63u;
 }
 
 /* The hub decodes who calls once per user id and keeps it in a small cache: two organisations
