@@ -9,6 +9,7 @@
 #include "tx_ingest.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_peers.h"
 #include "tx_proofs.h"
 #include "tx_send.h"
 #include "tx_stats.h"
@@ -19,7 +20,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +40,6 @@
 #define BATCH_SLOTS (ROUND_MAX + TX_MAX_BATCH)
 /* Slots of the cache of callers by ZAP user id (direct-mapped, a power of two). */
 #define CALLER_SLOTS 64
-/* Slots of the table of calls in flight per connection: a power of two, at least twice the
- * connections that can have a call in flight (one per pending of both batches). */
-#define PEER_SLOTS 4096
 
 /* One call of the current round. */
 typedef struct {
@@ -83,12 +80,6 @@ typedef struct {
     void **jobs;          /* BATCH_SLOTS: dispatch's hand-over to the pool */
 } batch;
 
-/* One connection's calls in flight (PEER_SLOTS of them in a table). */
-typedef struct {
-    uint64_t key; /* 0: an empty slot */
-    size_t calls;
-} peer_slot;
-
 /* A caller as its ZAP user id names it (CALLER_SLOTS of them, direct-mapped). */
 typedef struct {
     char user[4 * TX_KEY_LEN + 1]; /* "": an empty slot */
@@ -108,11 +99,9 @@ struct tx_round {
     tx_subs *subs;          /* watchers, pushed the records of each commit */
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
     tx_send *send;          /* replies, with the bytes queued per peer */
-    /* Calls taken and not answered per connection, by a keyed hash of its routing id: open
-     * addressing, linear probing, key 0 an empty slot. Replaces counting both batches for
-     * every call taken (up to 1024 comparisons a call). */
-    peer_slot *peers;
-    uint8_t peer_hash_key[crypto_shorthash_KEYBYTES];
+    /* Calls taken and not answered per connection (at most one connection per pending of
+     * both batches). */
+    tx_peers *peers;
     /* Callers as their ZAP user id names them, decoded (keys from hex, the fingerprint) once
      * rather than for every call: a fingerprint is a SHA-256 and base64. */
     caller_slot *callers;
@@ -132,22 +121,20 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     r->b[1].calls = calloc(BATCH_SLOTS, sizeof *r->calls);
     r->b[0].jobs = calloc(BATCH_SLOTS, sizeof *r->b[0].jobs);
     r->b[1].jobs = calloc(BATCH_SLOTS, sizeof *r->b[1].jobs);
-    r->peers = calloc(PEER_SLOTS, sizeof *r->peers);
     r->callers = calloc(CALLER_SLOTS, sizeof *r->callers);
     if (r->calls == NULL || r->b[1].calls == NULL || r->b[0].jobs == NULL || r->b[1].jobs == NULL ||
-        r->peers == NULL || r->callers == NULL || tx_subs_create(&r->subs) != TX_OK ||
-        tx_send_create(router, &r->send) != TX_OK) {
+        r->callers == NULL || tx_peers_create(2 * BATCH_SLOTS, &r->peers) != TX_OK ||
+        tx_subs_create(&r->subs) != TX_OK || tx_send_create(router, &r->send) != TX_OK) {
         tx_subs_destroy(&r->subs);
         free(r->calls);
         free(r->b[1].calls);
         free(r->b[0].jobs);
         free(r->b[1].jobs);
-        free(r->peers);
+        tx_peers_destroy(&r->peers);
         free(r->callers);
         free(r);
         return TX_ERR_NOMEM;
     }
-    randombytes_buf(r->peer_hash_key, sizeof r->peer_hash_key);
     r->b[0].calls = r->calls;
     r->router = router;
     r->store = store;
@@ -167,7 +154,7 @@ tx_round_destroy(tx_round **r_p)
     free((*r_p)->b[1].calls);
     free((*r_p)->b[0].jobs);
     free((*r_p)->b[1].jobs);
-    free((*r_p)->peers);
+    tx_peers_destroy(&(*r_p)->peers);
     free((*r_p)->callers);
     free(*r_p);
     *r_p = NULL;
@@ -409,75 +396,12 @@ call_envelope(const pending *p, size_t i, const uint8_t **env, size_t *len)
     return p->def->envelopes != NULL ? p->def->envelopes(p->call, i, env, len) : 0;
 }
 
-/* p's connection's key in the peer table: a keyed hash of its routing id, so that no client
- * can pick ids that collide (0 is kept for an empty slot). */
-static uint64_t
-peer_key(const tx_round *rd, const pending *p)
-{
-    uint64_t key;
-
-    crypto_shorthash((unsigned char *)&key, p->peer, p->peer_len, rd->peer_hash_key);
-    return key != 0 ? key : 1;
-}
-
-/* The slot of key in the peer table, or the empty slot where it would go. The table never
- * fills: it holds at most one key per pending of both batches. */
-static size_t
-peer_find(const tx_round *rd, uint64_t key)
-{
-    size_t i = (size_t)key & (PEER_SLOTS - 1);
-
-    while (rd->peers[i].key != 0 && rd->peers[i].key != key) {
-        i = (i + 1) & (PEER_SLOTS - 1);
-    }
-    return i;
-}
-
 /* Calls (envelopes, for a SubmitBatch) taken from p's connection and not yet answered, in
  * both batches. */
 static size_t
 in_flight(const tx_round *rd, const pending *p)
 {
-    return rd->peers[peer_find(rd, p->peer_key)].calls;
-}
-
-/* Counts one more call (pending) of p's connection in flight. */
-static void
-peer_took(tx_round *rd, const pending *p)
-{
-    size_t i = peer_find(rd, p->peer_key);
-
-    rd->peers[i].key = p->peer_key;
-    rd->peers[i].calls++;
-}
-
-/* Counts one call of p's connection answered; a connection with none left leaves the table
- * (linear probing: the keys after it that probed past its slot move back). */
-static void
-peer_answered(tx_round *rd, const pending *p)
-{
-    size_t i = peer_find(rd, p->peer_key), j = i;
-
-    if (rd->peers[i].key == 0 || --rd->peers[i].calls > 0) {
-        return;
-    }
-    rd->peers[i].key = 0;
-    for (;;) {
-        size_t home;
-
-        j = (j + 1) & (PEER_SLOTS - 1);
-        if (rd->peers[j].key == 0) {
-            return;
-        }
-        home = (size_t)rd->peers[j].key & (PEER_SLOTS - 1);
-        /* j's key may move to i when its home is not in (i, j], cyclically. */
-        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-            rd->peers[i] = rd->peers[j];
-            rd->peers[j].key = 0;
-            rd->peers[j].calls = 0;
-            i = j;
-        }
-    }
+    return tx_peers_calls(rd->peers, p->peer_key);
 }
 
 /* Pending slots a decoded call takes: one per envelope, at least one. */
@@ -514,7 +438,7 @@ receive(tx_round *rd, pending *p)
     p->t_in = tx_clock_us();
     p->peer_len = zmq_msg_size(&id);
     memcpy(p->peer, zmq_msg_data(&id), p->peer_len);
-    p->peer_key = peer_key(rd, p);
+    p->peer_key = tx_peers_key(rd->peers, p->peer, p->peer_len);
     zmq_msg_close(&id);
     zmq_msg_init(&body);
     if (zmq_msg_recv(&body, rd->router, 0) < 0) {
@@ -926,12 +850,12 @@ take(tx_round *rd, batch *b)
             continue;
         }
         if (p->answered) {
-            peer_took(rd, p);
+            tx_peers_took(rd->peers, p->peer_key);
             b->n++;
             continue;
         }
         for (size_t j = 0, n = accept_parts(rd, b); j < n; j++, b->n++) {
-            peer_took(rd, &b->calls[b->n]);
+            tx_peers_took(rd->peers, b->calls[b->n].peer_key);
             if (b->calls[b->n].is_submit && !b->calls[b->n].answered) {
                 b->bytes += b->calls[b->n].env_len;
                 b->submits++;
@@ -1019,7 +943,7 @@ finish(tx_round *rd, batch *b)
                  (long long)(tx_clock_us() - rd->calls[0].t_in));
     }
     for (size_t i = 0; i < rd->n; i++) {
-        peer_answered(rd, &rd->calls[i]);
+        tx_peers_answered(rd->peers, rd->calls[i].peer_key);
         pending_clear(&rd->calls[i]);
     }
     rd->calls = rd->b[0].calls;

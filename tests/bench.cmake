@@ -101,6 +101,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
 endif()
 
 tx_add_test(test_vpool SOURCES test_vpool.c LIBS tx_hub_lib TIMEOUT 120)
+tx_add_test(test_peers SOURCES test_peers.c LIBS tx_hub_lib TIMEOUT 60)
 tx_add_test(test_store_log SOURCES test_store_log.c LIBS tx_test_harness PkgConfig::LMDB
             TIMEOUT 60)
 find_program(TX_VALGRIND valgrind)
