@@ -10,6 +10,7 @@
 #include "tx_seal.h"
 #include "tx_store.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -595,28 +596,204 @@ paced_thread(void *arg)
     return NULL;
 }
 
-/* CPU seconds (user + system) of a process from /proc/PID/stat; -1 if unreadable. */
+/* CPU seconds (user + system) from a /proc stat file (a process's or a thread's), its system
+ * part into *sys_s when sys_s is not NULL, and its command name (a thread's name) into name
+ * (size n) when name is not NULL; -1 if unreadable. */
 static double
-cpu_seconds(pid_t pid)
+stat_cpu_seconds(const char *path, char *name, size_t n, double *sys_s)
 {
-    char path[64], buf[1024];
+    char buf[1024];
     unsigned long ut = 0, st = 0;
-    FILE *f;
-    char *p;
+    FILE *f = fopen(path, "r");
+    char *p, *open;
 
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    f = fopen(path, "r");
     if (f == NULL) {
         return -1;
     }
     p = fgets(buf, sizeof buf, f);
     fclose(f);
     /* Fields after the command name (which may hold spaces): state is field 3. */
-    if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+    if (p == NULL || (open = strchr(buf, '(')) == NULL || (p = strrchr(buf, ')')) == NULL ||
         sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) {
         return -1;
     }
+    if (name != NULL) {
+        snprintf(name, n, "%.*s", (int)(p - open - 1), open + 1);
+    }
+    if (sys_s != NULL) {
+        *sys_s = (double)st / (double)sysconf(_SC_CLK_TCK);
+    }
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds (user + system) of a process from /proc/PID/stat; -1 if unreadable. */
+static double
+cpu_seconds(pid_t pid)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    return stat_cpu_seconds(path, NULL, 0, NULL);
+}
+
+/* ---- the hub's threads: CPU time and context switches of each, by name ---- */
+
+#define HUB_THREADS_MAX 64
+
+typedef struct {
+    long tid;
+    char name[32];
+    double cpu_s, sys_s; /* all CPU time, and the kernel's part of it */
+    uint64_t vol, invol; /* voluntary (slept) and involuntary (preempted) context switches */
+} hub_thread;
+
+typedef struct {
+    hub_thread t[HUB_THREADS_MAX];
+    size_t n;
+    int ok; /* /proc/PID/task could be read */
+} hub_threads;
+
+/* The voluntary and involuntary context switches from a /proc status file. */
+static int
+status_switches(const char *path, uint64_t *vol, uint64_t *invol)
+{
+    char line[256];
+    int found = 0;
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL) {
+        return 0;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long long v;
+
+        if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1) {
+            *vol = v;
+            found |= 1;
+        } else if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1) {
+            *invol = v;
+            found |= 2;
+        }
+    }
+    fclose(f);
+    return found == 3;
+}
+
+/* Every thread of pid as it is now. A thread that ended between listing and reading is left
+ * out. */
+static void
+sample_threads(pid_t pid, hub_threads *s)
+{
+    char dir[64], path[128];
+    struct dirent *e;
+    DIR *d;
+
+    s->n = 0;
+    snprintf(dir, sizeof dir, "/proc/%ld/task", (long)pid);
+    d = opendir(dir);
+    s->ok = d != NULL;
+    while (d != NULL && (e = readdir(d)) != NULL && s->n < HUB_THREADS_MAX) {
+        hub_thread *t = &s->t[s->n];
+        char *end;
+
+        t->tid = strtol(e->d_name, &end, 10);
+        if (*end != 0 || t->tid <= 0) {
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/%ld/stat", dir, t->tid);
+        t->cpu_s = stat_cpu_seconds(path, t->name, sizeof t->name, &t->sys_s);
+        snprintf(path, sizeof path, "%s/%ld/status", dir, t->tid);
+        if (t->cpu_s >= 0 && status_switches(path, &t->vol, &t->invol)) {
+            s->n++;
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+}
+
+/* What the hub's threads spent between samples a and b, per record, into out: for each thread
+ * name (threads of one name added up: "tx-verify" is the pool) its CPU microseconds and
+ * context switches under "hub_threads", and all threads' context switches as
+ * hub_ctx_switches_per_record (voluntary: a thread slept and was woken) beside
+ * hub_voluntary_ctx_switches_per_record. */
+static void
+threads_per_record(json_t *out, const hub_threads *a, const hub_threads *b, uint64_t records,
+                   int print)
+{
+    json_t *by_name;
+    uint64_t vol = 0, invol = 0;
+    const char *why =
+        records == 0 ? "no record stored" : "the hub's /proc/PID/task could not be read";
+
+    if (!a->ok || !b->ok || b->n == 0 || records == 0) {
+        tx_bench_unmeasured(out, "hub_ctx_switches_per_record",
+                            print ? "hub context switches per record" : NULL, "%s", why);
+        tx_bench_unmeasured(out, "hub_voluntary_ctx_switches_per_record", NULL, "%s", why);
+        tx_bench_unmeasured(out, "hub_threads", NULL, "%s", why);
+        return;
+    }
+    by_name = json_object();
+    for (size_t i = 0; i < b->n; i++) {
+        const hub_thread *t = &b->t[i];
+        hub_thread d = *t;
+        json_t *row = json_object_get(by_name, t->name);
+        double cpu = 0, sys = 0, sw = 0, n = 0;
+
+        /* A thread that started after a counts from 0. */
+        for (size_t j = 0; j < a->n; j++) {
+            if (a->t[j].tid == t->tid) {
+                d.cpu_s -= a->t[j].cpu_s;
+                d.sys_s -= a->t[j].sys_s;
+                d.vol -= a->t[j].vol;
+                d.invol -= a->t[j].invol;
+                break;
+            }
+        }
+        vol += d.vol;
+        invol += d.invol;
+        if (row == NULL) {
+            row = json_object();
+            json_object_set_new(by_name, t->name, row);
+        }
+        tx_bench_get(row, "cpu_us_per_record", &cpu);
+        tx_bench_get(row, "sys_us_per_record", &sys);
+        tx_bench_get(row, "ctx_switches_per_record", &sw);
+        tx_bench_get(row, "threads", &n);
+        tx_bench_set(row, "cpu_us_per_record", cpu + d.cpu_s * 1e6 / (double)records, "us", NULL);
+        tx_bench_set(row, "sys_us_per_record", sys + d.sys_s * 1e6 / (double)records, "us", NULL);
+        tx_bench_set(row, "ctx_switches_per_record",
+                     sw + (double)(d.vol + d.invol) / (double)records, "", NULL);
+        tx_bench_set(row, "threads", n + 1, "", NULL);
+    }
+    json_object_set_new(out, "hub_threads", by_name);
+    tx_bench_set(out, "hub_ctx_switches_per_record", (double)(vol + invol) / (double)records, "",
+                 print ? "hub context switches per record" : NULL);
+    tx_bench_set(out, "hub_voluntary_ctx_switches_per_record", (double)vol / (double)records, "",
+                 print ? "  of which voluntary (woken)" : NULL);
+    if (print) {
+        const char *name;
+        json_t *row;
+
+        json_object_foreach(by_name, name, row)
+        {
+            double cpu = 0, sys = 0, sw = 0;
+            char label[96];
+
+            tx_bench_get(row, "cpu_us_per_record", &cpu);
+            tx_bench_get(row, "sys_us_per_record", &sys);
+            tx_bench_get(row, "ctx_switches_per_record", &sw);
+            if (cpu <= 0 && sw < 0.001) {
+                continue;
+            }
+            snprintf(label, sizeof label, "  hub thread %s: CPU per record", name);
+            tx_bench_set(row, "cpu_us_per_record", cpu, "us", label);
+            snprintf(label, sizeof label, "  hub thread %s: of which kernel", name);
+            tx_bench_set(row, "sys_us_per_record", sys, "us", label);
+            snprintf(label, sizeof label, "  hub thread %s: switches per record", name);
+            tx_bench_set(row, "ctx_switches_per_record", sw, "", label);
+        }
+    }
 }
 
 static double
@@ -630,13 +807,14 @@ self_cpu_seconds(void)
 }
 
 /* Runs fn on every client, returns when all are done: totals into *ok, *refused and the
- * span from the release to the last reply into *seconds. */
+ * span from the release to the last reply into *seconds; the hub's threads as they were
+ * before and after into th[0] and th[1]. */
 static int
 run_clients(tx_bench_ingest *ing, void *(*fn)(void *), uint64_t *ok, uint64_t *refused,
-            double *seconds, double *hub_cpu, double *own_cpu)
+            double *seconds, double *hub_cpu, double *own_cpu, hub_threads th[2])
 {
     pthread_t *tid = calloc(ing->k, sizeof *tid);
-    double hub0 = cpu_seconds(ing->hub.pid), own0 = self_cpu_seconds();
+    double hub0, own0;
     int64_t t0, last = 0;
     unsigned started = 0;
     int rc = TX_OK;
@@ -644,6 +822,9 @@ run_clients(tx_bench_ingest *ing, void *(*fn)(void *), uint64_t *ok, uint64_t *r
     if (tid == NULL) {
         return TX_ERR_NOMEM;
     }
+    sample_threads(ing->hub.pid, &th[0]);
+    hub0 = cpu_seconds(ing->hub.pid);
+    own0 = self_cpu_seconds();
     for (unsigned i = 0; i < ing->k; i++) {
         if (pthread_create(&tid[i], NULL, fn, &ing->s[i]) != 0) {
             rc = TX_ERR_INTERNAL;
@@ -672,6 +853,7 @@ run_clients(tx_bench_ingest *ing, void *(*fn)(void *), uint64_t *ok, uint64_t *r
     pthread_mutex_unlock(&ing->mu);
     *seconds = (double)(last - t0) / 1e9;
     *hub_cpu = cpu_seconds(ing->hub.pid);
+    sample_threads(ing->hub.pid, &th[1]);
     /* -1: the hub's /proc/PID/stat could not be read at the start or the end. */
     *hub_cpu = hub0 < 0 || *hub_cpu < 0 ? -1 : *hub_cpu - hub0;
     *own_cpu = self_cpu_seconds() - own0;
@@ -712,15 +894,20 @@ tx_bench_ingest_run(tx_bench_ingest *ing, json_t *out, int print, double *rate)
 {
     uint64_t n, bytes, min, max, ok, refused;
     double secs, hub_cpu, own_cpu;
+    hub_threads *th = calloc(2, sizeof *th);
     int rc;
 
+    if (th == NULL) {
+        return TX_ERR_NOMEM;
+    }
     envelope_stats(ing, &n, &bytes, &min, &max);
-    rc = run_clients(ing, run_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu);
+    rc = run_clients(ing, run_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu, th);
     ing->stored_bytes += bytes;
     for (unsigned i = 0; i < ing->k; i++) {
         free_calls(&ing->s[i]);
     }
     if (rc != TX_OK) {
+        free(th);
         return rc;
     }
     *rate = secs > 0 ? (double)ok / secs : 0;
@@ -743,7 +930,9 @@ tx_bench_ingest_run(tx_bench_ingest *ing, json_t *out, int print, double *rate)
                    "the hub's /proc/PID/stat could not be read");
         per_record(out, "client_cpu_us_per_record", own_cpu, ok,
                    print ? "clients' CPU per record (same machine)" : NULL, "");
+        threads_per_record(out, &th[0], &th[1], ok, print);
     }
+    free(th);
     if (refused > 0) {
         fprintf(stderr, "ticsx-bench: the hub refused %llu record(s)\n",
                 (unsigned long long)refused);
@@ -757,24 +946,26 @@ tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
 {
     uint64_t ok, refused;
     double secs, hub_cpu, own_cpu, *all;
+    hub_threads *th = calloc(2, sizeof *th);
     size_t n = 0, total = 0;
     int rc;
 
+    if (th == NULL) {
+        return TX_ERR_NOMEM;
+    }
     for (unsigned i = 0; i < ing->k; i++) {
         ing->s[i].rate = rate / ing->k;
         total += ing->s[i].n_calls;
     }
-    rc = run_clients(ing, paced_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu);
+    rc = run_clients(ing, paced_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu, th);
     for (unsigned i = 0; i < ing->k; i++) {
         ing->stored_bytes += ing->s[i].env_bytes;
         free_calls(&ing->s[i]);
     }
-    if (rc != TX_OK) {
-        return rc;
-    }
-    all = calloc(total ? total : 1, sizeof *all);
+    all = rc == TX_OK ? calloc(total ? total : 1, sizeof *all) : NULL;
     if (all == NULL) {
-        return TX_ERR_NOMEM;
+        free(th);
+        return rc != TX_OK ? rc : TX_ERR_NOMEM;
     }
     for (unsigned i = 0; i < ing->k; i++) {
         memcpy(all + n, ing->s[i].lat, ing->s[i].n_lat * sizeof *all);
@@ -791,6 +982,11 @@ tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
     tx_bench_set_quantile(out, "p99_us", all, n, 0.99, "us", "submit latency p99");
     tx_bench_set_quantile(out, "p999_us", all, n, 0.999, "us", "submit latency p99.9");
     tx_bench_set_quantile(out, "max_us", all, n, 1.0, "us", "submit latency max");
+    /* At half rate a record often arrives alone: what it costs the hub then. */
+    per_record(out, "hub_cpu_us_per_record", hub_cpu, ok, "hub CPU per record at this rate",
+               "the hub's /proc/PID/stat could not be read");
+    threads_per_record(out, &th[0], &th[1], ok, 1);
+    free(th);
     free(all);
     return refused > 0 ? TX_ERR_REFUSED : TX_OK;
 }

@@ -70,7 +70,7 @@ typedef struct {
     long map_mib;
     long timeout_ms;
     long workers;
-    long commit_wait_us;
+    long commit_wait_us; /* retired: read and checked, no effect */
     long with_key;
     long allow_dup;
     long keep;
@@ -129,9 +129,8 @@ static const option_row options[] = {
     {"commit-wait-us", OPT_WAIT,
      NUMBER(commit_wait_us, 0, 1000000, N_("microseconds (0 to 1000000)")),
      INI("hub", "commit-wait-us",
-         "# How long a batch of submits waits for more before it is committed, in\n"
-         "# microseconds (0: as soon as all are verified).\n"
-         "# commit-wait-us = 200\n")},
+         "# commit-wait-us is retired: each batch of submits is committed as soon as it\n"
+         "# is verified. A value set here (0 to 1000000) is accepted and has no effect.\n")},
     {"log-level", OPT_LOG,
      CHOICE(log_level, "error|warn|info|debug", N_("one of error, warn, info, debug")),
      INI("log", "level",
@@ -219,8 +218,9 @@ static const char *const usage_run =
        "  --workers N        threads that verify submitted envelopes (default: one per CPU);\n"
        "                     rules and storage stay on one thread, in arrival order\n"
        "  --commit-wait-us US\n"
-       "                     how long a batch of submits waits for more before it is\n"
-       "                     committed (default 200; 0: as soon as all are verified)\n"
+       "                     retired: a batch of submits is committed as soon as it is\n"
+       "                     verified. Still accepted (0 to 1000000), with no effect, so that\n"
+       "                     older settings start\n"
        "  --metrics ADDR:PORT\n"
        "                     serve Prometheus metrics at http://ADDR:PORT/metrics, and /healthz\n"
        "                     and /readyz (e.g. 127.0.0.1:9464, [::1]:9464; port 0: any free\n"
@@ -384,7 +384,6 @@ parse_args(const char *cmd, int argc, char **argv, unsigned allowed, const char 
     a->log_format = -1;
     allowed |= OPT_LOG_FORMAT;
     a->timeout_ms = 3000;
-    a->commit_wait_us = TX_HUB_DEFAULT_COMMIT_WAIT_US;
     for (size_t i = 0; i < TX_ARRAY_LEN(options); i++) {
         longopts[i] = (struct option){options[i].name,
                                       options[i].kind == ARG_FLAG ? no_argument : required_argument,
@@ -725,7 +724,6 @@ serve_data(const args *a)
     opt.bind = a->bind;
     opt.map_size = (size_t)a->map_mib << 20;
     opt.workers = (unsigned)a->workers;
-    opt.commit_wait_us = (unsigned)a->commit_wait_us;
     opt.metrics = a->metrics != NULL ? &maddr : NULL;
     opt.metrics_text = a->metrics;
     rc = tx_hub_run(&opt);

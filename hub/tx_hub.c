@@ -336,7 +336,7 @@ tx_hub_run(const tx_hub_options *opt)
     }
     /* Pool threads start with SIGTERM and SIGINT blocked, like ZeroMQ's. */
     if (rc == TX_OK && (rc = tx_vpool_create(opt->workers, &h.pool)) == TX_OK) {
-        tx_round_set_pool(h.round, h.pool, opt->commit_wait_us);
+        tx_round_set_pool(h.round, h.pool);
         tx_round_set_stats(h.round, &h.stats);
     }
     /* Its thread too. */

@@ -15,13 +15,9 @@ typedef struct {
     const char *bind;        /* ZeroMQ endpoint; "tcp://127.0.0.1:*" picks a free port */
     size_t map_size;         /* LMDB map size in bytes; 0 keeps the environment's */
     unsigned workers;        /* verification threads; 0: one per online CPU */
-    unsigned commit_wait_us; /* how long a round with submits waits for more to commit */
     const tx_metrics_addr *metrics; /* serve /metrics, /healthz, /readyz there; NULL: off */
     const char *metrics_text;       /* how the operator wrote that address, for messages */
 } tx_hub_options;
-
-/* Default of commit_wait_us: small beside a commit, so latency barely moves. */
-#define TX_HUB_DEFAULT_COMMIT_WAIT_US 200
 
 /* Serves until SIGTERM or SIGINT, then finishes the round in flight (commit and replies) and
  * returns TX_OK. Holds an flock on DIR/hub.lock (TX_ERR_LOCKED if another hub has it), writes

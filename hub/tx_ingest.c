@@ -68,8 +68,9 @@ open_record(const uint8_t *buf, size_t len, tx_submission *sub, tx_outcome *res)
                               tx_codec_detail());
     }
     memcpy(sub->signer, sub->env->signer_key.data, TX_KEY_LEN);
-    tx_fingerprint(sub->signer, fp);
     if ((rc = tx_envelope_verify(sub->env)) != TX_OK) {
+        /* Fingerprints (a SHA-256 and base64 each) only for the messages that name them. */
+        tx_fingerprint(sub->signer, fp);
         return tx_outcome_set(res, TX_STATUS_BAD_SIGNATURE, TX_ERR_BAD_SIGNATURE,
                               "envelope signature does not verify against signer %s", fp);
     }
@@ -737,12 +738,12 @@ person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     tx_person p;
     int rc = tx_batch_person(b, TX_PERSON_BY_KEY, sub->signer, &p);
 
-    tx_fingerprint(sub->signer, fp);
     if (rc != TX_OK && rc != TX_ERR_NOT_FOUND) {
         return tx_outcome_storage(res, rc);
     }
     if (rc == TX_ERR_NOT_FOUND || memcmp(p.org, sub->author, TX_KEY_LEN) != 0 ||
         !tx_person_acts(&p, (int64_t)time(NULL))) {
+        tx_fingerprint(sub->signer, fp);
         return tx_outcome_set(res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
                               "%s is not a current member of the organisation (removed, expired "
                               "or not yet valid)",
@@ -760,6 +761,7 @@ person_may_submit(tx_batch *b, const tx_submission *sub, tx_outcome *res)
     }
     if (p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_OFFICER &&
         p.role != TICSX__V1__MEMBER_ROLE__MEMBER_ROLE_ADMIN) {
+        tx_fingerprint(sub->signer, fp);
         return tx_outcome_set(
             res, TX_STATUS_FORBIDDEN, TX_ERR_FORBIDDEN,
             "member %s is a %s: only an officer or an admin submits records "
@@ -810,9 +812,9 @@ tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res)
 
     memset(res, 0, sizeof *res);
     memcpy(res->receipt.id, sub->id, TX_ID_LEN);
-    tx_fingerprint(sub->author, fp);
     rc = tx_batch_member(b, sub->author, &profile_index);
     if (rc == TX_ERR_NOT_FOUND) {
+        tx_fingerprint(sub->author, fp);
         tx_outcome_set(res, TX_STATUS_NOT_ENROLLED, TX_ERR_NOT_ENROLLED,
                        "signer %s is not enrolled; ask the hub operator to run "
                        "`ticsx-hub enroll`",

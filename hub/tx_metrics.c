@@ -251,6 +251,10 @@ tx_metrics_render(tx_stats *s, tx_vpool *pool, const char *dir, char **out, size
     one(&b, "ticsx_hub_verify_queue", "gauge",
         "Submitted envelopes handed to the verification threads and not yet verified.",
         pool != NULL ? (double)tx_vpool_depth(pool) : 0);
+    one(&b, "ticsx_hub_submits_verified_inline_total", "counter",
+        "Submitted envelopes verified on the serving loop's thread: each arrived alone while "
+        "the verification threads were idle.",
+        (double)tx_stats_get(&s->verified_here));
     one(&b, "ticsx_hub_connections", "gauge",
         "Open TCP connections to the hub's ZeroMQ endpoint (accepted minus closed; handshakes "
         "in progress included).",

@@ -9,6 +9,7 @@
 #include "tx_ingest.h"
 #include "tx_keys.h"
 #include "tx_log.h"
+#include "tx_peers.h"
 #include "tx_proofs.h"
 #include "tx_send.h"
 #include "tx_stats.h"
@@ -37,6 +38,8 @@
 /* A batch holds ROUND_MAX calls plus the rest of a SubmitBatch taken last: each of its
  * envelopes is a pending of its own (verified, ingested and counted in flight alone). */
 #define BATCH_SLOTS (ROUND_MAX + TX_MAX_BATCH)
+/* Slots of the cache of callers by ZAP user id (direct-mapped, a power of two). */
+#define CALLER_SLOTS 64
 
 /* One call of the current round. */
 typedef struct {
@@ -59,10 +62,12 @@ typedef struct {
     int answered; /* out is final before any store work (refusal, bad request) */
     int applied;  /* went through tx_ingest_apply */
     int is_submit;
-    int in_pool;  /* tx_ingest_prepare runs (or ran) on a pool thread */
+    int to_verify; /* a submit taken and not yet verified nor handed to the pool */
+    int in_pool;   /* tx_ingest_prepare runs (or ran) on a pool thread */
     int prep_rc;  /* what tx_ingest_prepare returned */
     int busy;     /* over PEER_MAX: answered BUSY on arrival, never part of a batch */
     int64_t t_in; /* when it was taken from the router, us */
+    uint64_t peer_key; /* peer's key in the table of calls in flight (never 0) */
 } pending;
 
 /* Calls taken together: verified together, committed in one transaction, answered in
@@ -70,8 +75,18 @@ typedef struct {
 typedef struct {
     pending *calls; /* BATCH_SLOTS */
     size_t n, bytes, submits;
+    size_t handed;        /* calls[0 .. handed) were looked at by dispatch */
     tx_vpool_group group; /* its submits on the pool */
+    void **jobs;          /* BATCH_SLOTS: dispatch's hand-over to the pool */
 } batch;
+
+/* A caller as its ZAP user id names it (CALLER_SLOTS of them, direct-mapped). */
+typedef struct {
+    char user[4 * TX_KEY_LEN + 1]; /* "": an empty slot */
+    uint8_t caller[TX_KEY_LEN], person[TX_KEY_LEN];
+    int is_person;
+    char who[TX_FP_LEN];
+} caller_slot;
 
 struct tx_round {
     tx_store *store;
@@ -83,8 +98,13 @@ struct tx_round {
     uint64_t accepted, refused;
     tx_subs *subs;          /* watchers, pushed the records of each commit */
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
-    int64_t commit_wait_us; /* how long a round with submits waits for more */
     tx_send *send;          /* replies, with the bytes queued per peer */
+    /* Calls taken and not answered per connection (at most one connection per pending of
+     * both batches). */
+    tx_peers *peers;
+    /* Callers as their ZAP user id names them, decoded (keys from hex, the fingerprint) once
+     * rather than for every call: a fingerprint is a SHA-256 and base64. */
+    caller_slot *callers;
     tx_stats *stats;        /* counters for the metrics page; NULL: none */
 };
 
@@ -99,11 +119,19 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
     }
     r->calls = calloc(BATCH_SLOTS, sizeof *r->calls);
     r->b[1].calls = calloc(BATCH_SLOTS, sizeof *r->calls);
-    if (r->calls == NULL || r->b[1].calls == NULL || tx_subs_create(&r->subs) != TX_OK ||
-        tx_send_create(router, &r->send) != TX_OK) {
+    r->b[0].jobs = calloc(BATCH_SLOTS, sizeof *r->b[0].jobs);
+    r->b[1].jobs = calloc(BATCH_SLOTS, sizeof *r->b[1].jobs);
+    r->callers = calloc(CALLER_SLOTS, sizeof *r->callers);
+    if (r->calls == NULL || r->b[1].calls == NULL || r->b[0].jobs == NULL || r->b[1].jobs == NULL ||
+        r->callers == NULL || tx_peers_create(2 * BATCH_SLOTS, &r->peers) != TX_OK ||
+        tx_subs_create(&r->subs) != TX_OK || tx_send_create(router, &r->send) != TX_OK) {
         tx_subs_destroy(&r->subs);
         free(r->calls);
         free(r->b[1].calls);
+        free(r->b[0].jobs);
+        free(r->b[1].jobs);
+        tx_peers_destroy(&r->peers);
+        free(r->callers);
         free(r);
         return TX_ERR_NOMEM;
     }
@@ -124,6 +152,10 @@ tx_round_destroy(tx_round **r_p)
     tx_subs_destroy(&(*r_p)->subs);
     free((*r_p)->b[0].calls);
     free((*r_p)->b[1].calls);
+    free((*r_p)->b[0].jobs);
+    free((*r_p)->b[1].jobs);
+    tx_peers_destroy(&(*r_p)->peers);
+    free((*r_p)->callers);
     free(*r_p);
     *r_p = NULL;
 }
@@ -142,10 +174,9 @@ tx_round_set_stats(tx_round *r, tx_stats *stats)
 }
 
 void
-tx_round_set_pool(tx_round *r, tx_vpool *pool, unsigned commit_wait_us)
+tx_round_set_pool(tx_round *r, tx_vpool *pool)
 {
     r->pool = pool;
-    r->commit_wait_us = commit_wait_us;
 }
 
 /* The call id of bytes that do not decode, if they start with it (field 1, varint). */
@@ -168,9 +199,11 @@ peek_call_id(const uint8_t *p, size_t n, uint64_t *id)
 }
 
 static int
-set_caller(pending *p, const char *user)
+set_caller(tx_round *rd, pending *p, const char *user)
 {
     char org[2 * TX_KEY_LEN + 1];
+    caller_slot *c;
+    size_t len;
 
     if (user == NULL) {
         return TX_ERR_INTERNAL;
@@ -181,17 +214,31 @@ set_caller(pending *p, const char *user)
         return TX_OK;
     }
     /* An organisation's key, or (a person of it, tx_zap.h) its key then the person's. */
-    p->is_person = strlen(user) == 4 * TX_KEY_LEN;
-    if (strlen(user) != 2 * TX_KEY_LEN && !p->is_person) {
+    len = strlen(user);
+    if (len != 2 * TX_KEY_LEN && len != 4 * TX_KEY_LEN) {
         return TX_ERR_INTERNAL;
     }
-    memcpy(org, user, 2 * TX_KEY_LEN);
-    org[2 * TX_KEY_LEN] = 0;
-    if (tx_unhex(p->caller, TX_KEY_LEN, org) != TX_OK ||
-        (p->is_person && tx_unhex(p->person, TX_KEY_LEN, user + 2 * TX_KEY_LEN) != TX_OK)) {
-        return TX_ERR_INTERNAL;
+    /* The hex digits of a key are as good as random: three of them pick the slot. */
+    c = &rd->callers[((unsigned char)user[0] * 31u + (unsigned char)user[1] * 7u +
+                      (unsigned char)user[len - 1]) &
+                     (CALLER_SLOTS - 1)];
+    if (strcmp(c->user, user) != 0) {
+        c->user[0] = 0;
+        c->is_person = len == 4 * TX_KEY_LEN;
+        memset(c->person, 0, TX_KEY_LEN);
+        memcpy(org, user, 2 * TX_KEY_LEN);
+        org[2 * TX_KEY_LEN] = 0;
+        if (tx_unhex(c->caller, TX_KEY_LEN, org) != TX_OK ||
+            (c->is_person && tx_unhex(c->person, TX_KEY_LEN, user + 2 * TX_KEY_LEN) != TX_OK)) {
+            return TX_ERR_INTERNAL;
+        }
+        tx_fingerprint(c->caller, c->who);
+        memcpy(c->user, user, len + 1);
     }
-    tx_fingerprint(p->caller, p->who);
+    p->is_person = c->is_person;
+    memcpy(p->caller, c->caller, TX_KEY_LEN);
+    memcpy(p->person, c->person, TX_KEY_LEN);
+    memcpy(p->who, c->who, TX_FP_LEN);
     return TX_OK;
 }
 
@@ -276,20 +323,69 @@ prepared(tx_round *rd, pending *p)
 }
 
 /* Runs what needs no store on a decoded call; sets p->answered when the verdict is final. A
- * submit goes to the pool when there is one; its verdict is read after tx_vpool_wait. */
+ * submit is verified here when there is no pool; otherwise dispatch decides where, once the
+ * take is over. */
 static void
 accept_call(tx_round *rd, pending *p)
 {
     p->call_id = p->call->id;
     if (p->def->flags & TX_CALL_WRITES) {
         p->is_submit = 1;
-        if (rd->pool != NULL &&
-            tx_vpool_submit_group(rd->pool, &rd->b[rd->fill].group, prepare_job, p) == TX_OK) {
-            p->in_pool = 1;
+        if (rd->pool != NULL) {
+            p->to_verify = 1;
             return;
         }
         prepare_job(p);
         prepared(rd, p);
+    }
+}
+
+/* Verifies the submits b took since the last dispatch. A lone one, when the pool is idle and
+ * no other batch waits for its commit, is verified on this thread: the loop has nothing else
+ * to do meanwhile, and handing it over would cost two thread wake-ups (a worker's, then this
+ * thread's) for the same work. The others go to the pool all at once: one lock, one wake-up
+ * call. Their verdicts are read once b's group is done (finish). */
+static void
+dispatch(tx_round *rd, batch *b)
+{
+    size_t n = 0;
+
+    for (size_t i = b->handed; i < b->n; i++) {
+        if (b->calls[i].to_verify) {
+            b->jobs[n++] = &b->calls[i];
+        }
+    }
+    b->handed = b->n;
+    if (n == 0) {
+        return;
+    }
+    if (n == 1 && rd->b[0].n + rd->b[1].n == b->n && tx_vpool_depth(rd->pool) == 0) {
+        pending *p = b->jobs[0];
+
+        p->to_verify = 0;
+        prepare_job(p);
+        prepared(rd, p);
+        if (rd->stats != NULL) {
+            tx_stats_add(&rd->stats->verified_here, 1);
+        }
+        return;
+    }
+    if (tx_vpool_submit_all(rd->pool, &b->group, prepare_job, b->jobs, n) != TX_OK) {
+        /* Out of memory for the queue: verified here, as without a pool. */
+        for (size_t i = 0; i < n; i++) {
+            pending *p = b->jobs[i];
+
+            p->to_verify = 0;
+            prepare_job(p);
+            prepared(rd, p);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pending *p = b->jobs[i];
+
+        p->to_verify = 0;
+        p->in_pool = 1;
     }
 }
 
@@ -305,16 +401,7 @@ call_envelope(const pending *p, size_t i, const uint8_t **env, size_t *len)
 static size_t
 in_flight(const tx_round *rd, const pending *p)
 {
-    size_t count = 0;
-
-    for (int k = 0; k < 2; k++) {
-        const batch *b = &rd->b[k];
-        for (size_t i = 0; i < b->n; i++) {
-            count += b->calls[i].peer_len == p->peer_len &&
-                     memcmp(b->calls[i].peer, p->peer, p->peer_len) == 0;
-        }
-    }
-    return count;
+    return tx_peers_calls(rd->peers, p->peer_key);
 }
 
 /* Pending slots a decoded call takes: one per envelope, at least one. */
@@ -351,6 +438,7 @@ receive(tx_round *rd, pending *p)
     p->t_in = tx_clock_us();
     p->peer_len = zmq_msg_size(&id);
     memcpy(p->peer, zmq_msg_data(&id), p->peer_len);
+    p->peer_key = tx_peers_key(rd->peers, p->peer, p->peer_len);
     zmq_msg_close(&id);
     zmq_msg_init(&body);
     if (zmq_msg_recv(&body, rd->router, 0) < 0) {
@@ -373,7 +461,7 @@ receive(tx_round *rd, pending *p)
         }
         zmq_msg_close(&rest);
     }
-    if (set_caller(p, zmq_msg_gets(&body, "User-Id")) != TX_OK) {
+    if (set_caller(rd, p, zmq_msg_gets(&body, "User-Id")) != TX_OK) {
         tx_error("hub: dropped a call without a ZAP user id");
         goto out;
     }
@@ -762,15 +850,20 @@ take(tx_round *rd, batch *b)
             continue;
         }
         if (p->answered) {
+            tx_peers_took(rd->peers, p->peer_key);
             b->n++;
             continue;
         }
         for (size_t j = 0, n = accept_parts(rd, b); j < n; j++, b->n++) {
+            tx_peers_took(rd->peers, b->calls[b->n].peer_key);
             if (b->calls[b->n].is_submit && !b->calls[b->n].answered) {
                 b->bytes += b->calls[b->n].env_len;
                 b->submits++;
             }
         }
+    }
+    if (rd->pool != NULL) {
+        dispatch(rd, b);
     }
 }
 
@@ -786,11 +879,11 @@ batch_verified(tx_round *rd, batch *b)
     return rd->pool == NULL || tx_vpool_group_done(rd->pool, &b->group);
 }
 
-/* Sleeps until a call may be waiting on the router, the pool signals (when with_pool), or
- * timeout_us passed. zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives
- * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first. */
+/* Sleeps until a call may be waiting on the router, the pool signals, or timeout_us passed.
+ * zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives microseconds. That
+ * descriptor is edge-triggered, so ZMQ_EVENTS is asked first. */
 static void
-wait_input(tx_round *rd, int64_t timeout_us, int with_pool)
+wait_input(tx_round *rd, int64_t timeout_us)
 {
     struct pollfd pfd[2];
     struct timespec ts;
@@ -805,12 +898,10 @@ wait_input(tx_round *rd, int64_t timeout_us, int with_pool)
         return;
     }
     pfd[0] = (struct pollfd){fd, POLLIN, 0};
-    if (with_pool) {
-        pfd[1] = (struct pollfd){tx_vpool_fd(rd->pool), POLLIN, 0};
-    }
+    pfd[1] = (struct pollfd){tx_vpool_fd(rd->pool), POLLIN, 0};
     ts.tv_sec = timeout_us / 1000000;
     ts.tv_nsec = (timeout_us % 1000000) * 1000;
-    ppoll(pfd, with_pool ? 2 : 1, &ts, NULL);
+    ppoll(pfd, 2, &ts, NULL);
 }
 
 /* Commits and answers a verified batch, in arrival order, then empties it. */
@@ -852,19 +943,21 @@ finish(tx_round *rd, batch *b)
                  (long long)(tx_clock_us() - rd->calls[0].t_in));
     }
     for (size_t i = 0; i < rd->n; i++) {
+        tx_peers_answered(rd->peers, rd->calls[i].peer_key);
         pending_clear(&rd->calls[i]);
     }
     rd->calls = rd->b[0].calls;
     rd->n = 0;
-    b->n = b->bytes = b->submits = 0;
+    b->n = b->bytes = b->submits = b->handed = 0;
     b->group.pending = 0;
 }
 
 /* Two batches in a pipeline: while the one taken last round is verified on the pool, this
  * round takes the calls that arrived meanwhile into the other and hands them to the pool too;
  * then it commits and answers the older one, so the pool verifies during the writer's commit
- * (its fsync) and the writer commits during verification. When the hub was idle, the first
- * calls wait up to commit_wait_us for company before they are passed on. */
+ * (its fsync) and the writer commits during verification. Nothing waits for company: a batch
+ * is committed as soon as it is verified, and the calls that arrive during a commit make the
+ * next group. */
 void
 tx_round_run(tx_round *rd)
 {
@@ -874,19 +967,18 @@ tx_round_run(tx_round *rd)
         tx_vpool_clear_fd(rd->pool);
     }
     take(rd, cur);
-    if (prev->n == 0 && cur->submits > 0 && rd->commit_wait_us > 0) {
-        int64_t until = tx_clock_us() + rd->commit_wait_us;
-
-        for (int64_t left = until - tx_clock_us(); left > 0 && !batch_full(cur);
-             left = until - tx_clock_us()) {
-            wait_input(rd, left, 0);
-            take(rd, cur);
-        }
+    if (prev->n == 0 && cur->submits > 0 && batch_verified(rd, cur)) {
+        /* Nothing older waits and no submit of this batch is on a verification thread (a lone
+         * one was verified here): committed and answered in this round rather than after one
+         * more turn of the loop. Reads keep the two-batch pipeline, where a flood from one
+         * client meets its limit of calls in flight. */
+        finish(rd, cur);
+        return;
     }
     if (prev->n > 0) {
         /* Bounded: prev holds at most ROUND_MAX calls, and cur fills up. */
         while (!batch_verified(rd, prev) && !batch_full(cur)) {
-            wait_input(rd, 1000000, 1);
+            wait_input(rd, 1000000);
             tx_vpool_clear_fd(rd->pool);
             take(rd, cur);
         }

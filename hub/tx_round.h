@@ -34,9 +34,10 @@ int tx_round_pending(const tx_round *r);
 /* Commits and answers every call taken, without taking more (for shutdown). */
 void tx_round_finish(tx_round *r);
 
-/* Verifies submits on `pool` (borrowed; NULL: on the caller's thread). When the hub was idle,
- * the first submits wait up to commit_wait_us for more to share their commit. */
-void tx_round_set_pool(tx_round *r, tx_vpool *pool, unsigned commit_wait_us);
+/* Verifies submits on `pool` (borrowed; NULL: on the caller's thread). A submit that arrives
+ * alone while the pool is idle and nothing waits for a commit is verified on the caller's
+ * thread all the same (no hand-off). */
+void tx_round_set_pool(tx_round *r, tx_vpool *pool);
 
 /* Counts submits, commits and rounds into stats (borrowed; NULL: none) from now on. */
 void tx_round_set_stats(tx_round *r, tx_stats *stats);

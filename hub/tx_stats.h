@@ -26,6 +26,7 @@ enum { TX_STATS_STARTING = 0, TX_STATS_SERVING = 1, TX_STATS_STOPPING = 2 };
 typedef struct {
     _Atomic uint64_t submits[TX_STATUS_COUNT_]; /* submitted envelopes answered, by status */
     _Atomic uint64_t stored;                    /* new records this process stored */
+    _Atomic uint64_t verified_here;             /* submits verified on the loop's thread */
     tx_stats_histogram round;                   /* rounds that answered calls: take to answers */
     tx_stats_histogram commit;                  /* write transactions' commits (their fsync) */
     _Atomic uint64_t log_size;                  /* records in the log (its leaves) */

@@ -207,26 +207,43 @@ grow(tx_vpool *p)
 }
 
 int
-tx_vpool_submit_group(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *arg)
+tx_vpool_submit_all(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *const *args, size_t n)
 {
     int rc = TX_OK;
 
+    if (n == 0) {
+        return TX_OK;
+    }
     pthread_mutex_lock(&p->mu);
-    if (p->queued == p->cap) {
+    while (rc == TX_OK && p->cap - p->queued < n) {
         rc = grow(p);
     }
     if (rc == TX_OK) {
-        p->ring[(p->head + p->queued) % p->cap] = (job){fn, arg, g};
-        p->queued++;
-        p->pending++;
+        for (size_t i = 0; i < n; i++) {
+            p->ring[(p->head + p->queued + i) % p->cap] = (job){fn, args[i], g};
+        }
+        p->queued += n;
+        p->pending += n;
         atomic_store_explicit(&p->depth, p->pending, memory_order_relaxed);
         if (g != NULL) {
-            g->pending++;
+            g->pending += n;
         }
-        pthread_cond_signal(&p->work);
+        /* One job wakes one worker; more wake them all, each then runs jobs until none is
+         * queued. */
+        if (n == 1) {
+            pthread_cond_signal(&p->work);
+        } else {
+            pthread_cond_broadcast(&p->work);
+        }
     }
     pthread_mutex_unlock(&p->mu);
     return rc;
+}
+
+int
+tx_vpool_submit_group(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *arg)
+{
+    return tx_vpool_submit_all(p, g, fn, &arg, 1);
 }
 
 int

@@ -39,6 +39,12 @@ int tx_vpool_submit(tx_vpool *p, tx_vpool_fn fn, void *arg);
 /* The same, counting the job in group g (borrowed until its jobs have run). */
 int tx_vpool_submit_group(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *arg);
 
+/* Queues fn(args[i]) for i < n, in order, counted in group g (NULL: none), under one lock and
+ * with one wake-up call for the workers: a round's submits are handed over together.
+ * All or nothing: TX_ERR_NOMEM queues none. */
+int tx_vpool_submit_all(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *const *args,
+                        size_t n);
+
 /* True when every job of g has finished; what they wrote is then visible to the caller. */
 int tx_vpool_group_done(tx_vpool *p, tx_vpool_group *g);
 

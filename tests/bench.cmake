@@ -39,6 +39,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
     endif()
     foreach(line "Ed25519 verify, all cores" "LMDB durable commits, 1000 per txn"
                  "ZeroMQ CURVE round trip" "sustained durable ingest" "submit latency p99"
+                 "hub context switches per record" "hub thread tx-verify: CPU per record"
                  "aggregation" "data.mdb / envelope bytes" "ingest / all-core verify"
                  "Redis XADD of 2 KB" "hub Anonymous MiB at 10000 records"
                  "ticsx-hub check (extrapolated)" "extrapolated from the 10000-record step")
@@ -53,6 +54,8 @@ if(CMAKE_SCRIPT_MODE_FILE)
     foreach(path "limits;verify_1thread_per_s" "limits;verify_all_cores_per_s"
                  "limits;lmdb_commit_1_per_s" "limits;zmq_curve_rtt_us_p50"
                  "limits;lmdb_paced_us_p99" "ingest;records_per_s" "ingest;hub_cpu_us_per_record"
+                 "ingest;hub_ctx_switches_per_record" "ingest;hub_threads;tx-verify;cpu_us_per_record"
+                 "latency;hub_cpu_us_per_record" "latency;hub_ctx_switches_per_record"
                  "latency;p99_us" "read;nodes_per_s" "read;required_sig_per_s"
                  "ratios;ingest_over_verify" "ratios;aggregate_over_verify"
                  "scale;0;lmdb_over_envelopes" "scale;0;start_first_answer_ms"
@@ -98,6 +101,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
 endif()
 
 tx_add_test(test_vpool SOURCES test_vpool.c LIBS tx_hub_lib TIMEOUT 120)
+tx_add_test(test_peers SOURCES test_peers.c LIBS tx_hub_lib TIMEOUT 60)
 tx_add_test(test_store_log SOURCES test_store_log.c LIBS tx_test_harness PkgConfig::LMDB
             TIMEOUT 60)
 find_program(TX_VALGRIND valgrind)

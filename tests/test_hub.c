@@ -253,6 +253,58 @@ test_signer_must_be_caller(void **state)
     free(q);
 }
 
+/* The slot of the hub's cache of callers (tx_round.c, set_caller) an organisation's user id
+ * (its signing key in hex) falls in. */
+static unsigned
+caller_slot(const tx_identity *id)
+{
+    char user[2 * 32 + 1];
+
+    sodium_bin2hex(user, sizeof user, id->pub.sign, 32);
+    return ((unsigned char)user[0] * 31u + (unsigned char)user[1] * 7u + (unsigned char)user[63]) &
+           63u;
+}
+
+/* The hub decodes who calls once per user id and keeps it in a small cache: two organisations
+ * whose ids share a slot, calling in turn, each submit as themselves (a call taken for the
+ * other would be refused: the signer must be the caller). */
+static void
+test_callers_sharing_a_slot(void **state)
+{
+    fx *f = *state;
+    tx_identity *ids[2] = {NULL, NULL};
+    tx_conn *conns[2];
+
+    ids[0] = th_identity("Slot One KK");
+    for (int tries = 0; ids[1] == NULL && tries < 2000; tries++) {
+        tx_identity *id = th_identity("Slot Two KK");
+
+        if (caller_slot(id) == caller_slot(ids[0])) {
+            ids[1] = id;
+        } else {
+            tx_identity_destroy(&id);
+        }
+    }
+    assert_non_null(ids[1]);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(th_enroll(f->dir, ids[i], 1, NULL, 0), 0);
+        conns[i] = th_connect(&f->hub, ids[i], TIMEOUT_MS);
+    }
+    for (uint64_t seq = 2; seq < 6; seq++) {
+        for (int i = 0; i < 2; i++) {
+            size_t len;
+            uint8_t *q = th_questionnaire(ids[i], seq, &len);
+
+            assert_int_equal(th_submit_status(conns[i], q, len, NULL), TICSX__V1__STATUS__OK);
+            free(q);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        tx_conn_destroy(&conns[i]);
+        tx_identity_destroy(&ids[i]);
+    }
+}
+
 static void
 test_replay(void **state)
 {
@@ -804,6 +856,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_unenrolled_gets_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signer_must_be_caller, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callers_sharing_a_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_submit, setup, teardown),

@@ -86,7 +86,7 @@ test_init_writes_commented_defaults(void **state)
     th_expect_text(text, "[hub]\n");
     th_expect_text(text, "# bind = tcp://127.0.0.1:7700\n");
     th_expect_text(text, "# map-size = 1024\n");
-    th_expect_text(text, "# commit-wait-us = 200\n");
+    th_expect_text(text, "# commit-wait-us is retired: ");
     th_expect_text(text, "[log]\n");
     th_expect_text(text, "# level = info\n");
     th_expect_text(text, "# format = text\n");

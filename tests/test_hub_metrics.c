@@ -267,6 +267,9 @@ test_counters_moved(void **state)
     assert_true(sample(text, "ticsx_hub_checkpoint_age_seconds") >= 0);
     assert_true(sample(text, "ticsx_hub_start_time_seconds") > 1.6e9);
     assert_true(sample(text, "ticsx_hub_verify_queue") >= 0);
+    /* Each of the three submits arrived alone at an idle hub: verified on the loop's thread,
+     * not handed to a verification thread and back. */
+    assert_true(sample(text, "ticsx_hub_submits_verified_inline_total") >= 3);
     /* f->cb is connected and was admitted. */
     assert_true(sample(text, "ticsx_hub_connections") >= 1);
     assert_true(sample(text, "ticsx_hub_handshakes_total{result=\"ok\"}") >= 1);

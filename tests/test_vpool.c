@@ -248,6 +248,62 @@ test_runs_in_parallel(void **state)
     tx_vpool_destroy(&p);
 }
 
+/* A round handed over at once (tx_vpool_submit_all): every job runs once, results in order,
+ * the group counts them all, the ring grows past its size and wraps; and one hand-over of W
+ * jobs wakes all W workers (they can only finish together). */
+static void
+test_submit_all(void **state)
+{
+    enum { ROUNDS = 40, MAXN = 700, W = 3 };
+    slot *slots = calloc(MAXN, sizeof *slots);
+    void **args = calloc(MAXN, sizeof *args);
+    rendezvous rv[W];
+    void *rv_args[W];
+    tx_vpool_group g = {0};
+    atomic_int runs = 0, arrived = 0;
+    tx_vpool *p = NULL;
+    unsigned seed = 777;
+    int total = 0;
+
+    (void)state;
+    assert_non_null(slots);
+    assert_non_null(args);
+    assert_int_equal(tx_vpool_create(W, &p), TX_OK);
+    assert_int_equal(tx_vpool_submit_all(p, &g, mix_job, args, 0), TX_OK);
+    assert_true(tx_vpool_group_done(p, &g));
+    for (int r = 0; r < ROUNDS; r++) {
+        int n = (int)(rand_r(&seed) % MAXN) + 1;
+
+        memset(slots, 0, MAXN * sizeof *slots);
+        for (int i = 0; i < n; i++) {
+            slots[i].input = (uint64_t)r * MAXN + (uint64_t)i;
+            slots[i].runs = &runs;
+            args[i] = &slots[i];
+        }
+        assert_int_equal(tx_vpool_submit_all(p, &g, mix_job, args, (size_t)n), TX_OK);
+        tx_vpool_group_wait(p, &g);
+        total += n;
+        assert_int_equal(g.pending, 0);
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(slots[i].times, 1);
+            assert_true(slots[i].output == expected(slots[i].input));
+        }
+        assert_int_equal(atomic_load(&runs), total);
+    }
+    for (int i = 0; i < W; i++) {
+        rv[i] = (rendezvous){&arrived, W, 0};
+        rv_args[i] = &rv[i];
+    }
+    assert_int_equal(tx_vpool_submit_all(p, NULL, meet_job, rv_args, W), TX_OK);
+    tx_vpool_wait(p);
+    for (int i = 0; i < W; i++) {
+        assert_true(rv[i].met);
+    }
+    tx_vpool_destroy(&p);
+    free(args);
+    free(slots);
+}
+
 static void
 test_shutdown_with_work_in_flight(void **state)
 {
@@ -298,6 +354,7 @@ main(void)
         cmocka_unit_test(test_results_in_order),
         cmocka_unit_test(test_many_rounds),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_submit_all),
         cmocka_unit_test(test_runs_in_parallel),
         cmocka_unit_test(test_shutdown_with_work_in_flight),
         cmocka_unit_test(test_worker_cap),
