@@ -42,6 +42,17 @@ ratios(json_t *root, json_t *r)
     json_t *latency = section(root, "latency"), *redis = section(root, "redis");
     const char *base = "verify_all_cores_mean_per_s";
 
+    double one;
+
+    /* One bare verification on one core, in µs: the base of the hub's CPU per record. */
+    if (tx_bench_get(limits, "verify_1thread_per_s", &one) && one > 0) {
+        tx_bench_set(r, "verify_1thread_us", 1e6 / one, "us", "one bare verification, 1 core");
+    } else {
+        tx_bench_unmeasured(r, "verify_1thread_us", "one bare verification, 1 core", "%s",
+                            tx_bench_why(limits, "verify_1thread_per_s"));
+    }
+    ratio_of(r, "hub_cpu_over_verify", ingest, "hub_cpu_us_per_record", r, "verify_1thread_us",
+             "hub CPU per record (sustained) / one bare verification");
     ratio_of(r, "ingest_over_verify", ingest, "records_per_s", r, base,
              "sustained ingest / all-core verify");
     ratio_of(r, "ingest_batch_over_verify", section(root, "ingest_batch"), "records_per_s", r, base,
@@ -119,6 +130,13 @@ tx_bench_judge(const tx_bench_cfg *cfg, json_t *root)
     tx_bench_target_of(targets, "ingest / all-core verify", r, "ingest_over_verify", 1, 0.6, 1, "");
     tx_bench_target_of(targets, "p99 submit latency at half rate", section(root, "latency"),
                        "p99_us", 1e-3, 5, 0, "ms");
+    /* Issue 18, stage 2: same-run ratios. */
+    tx_bench_target_of(targets, "hub CPU per record / one bare verification", r,
+                       "hub_cpu_over_verify", 1, 1.25, 0, "");
+    tx_bench_target_of(targets, "p99 at half rate / bare durable commit p99", r,
+                       "latency_p99_over_disk_p99", 1, 3, 0, "");
+    tx_bench_target_of(targets, "read side / its crypto floor (rates)", readside,
+                       "read_over_crypto_floor", 1, 0.7, 1, "");
     tx_bench_target_of(targets, "aggregation (3 sig/node) / all-core verify", r,
                        "aggregate_over_verify", 1, 0.7, 1, "");
     /* The web UI (issue 13): the dashboard's first page and the tree, answered from the model

@@ -64,7 +64,8 @@ static const char *const usage =
     "  --latency-seconds S  length of the paced latency run (default 10)\n"
     "  --latency-rate R     pace it at R records/s (default: half the sustained rate)\n"
     "  --workers N          the hub's verification threads (default: the hub's, one per CPU)\n"
-    "  --commit-wait-us US  the hub's commit wait (default: the hub's)\n"
+    "  --commit-wait-us US  passed to the hub, which no longer uses it (retired: kept so\n"
+    "                       older command lines run)\n"
     "  --hub-log-level L    the hub's --log-level (default warn)\n"
     "  --hub-bin PATH       ticsx-hub to run (default: ../hub/ticsx-hub beside this program)\n"
     "  --tmp DIR            where temporary directories go (default $TMPDIR or /tmp); LMDB\n"
@@ -83,7 +84,10 @@ static const char *const usage =
     "p99 <= 5 ms at half rate; aggregation (3 signatures per node) >= 0.7 x all-core verify;\n"
     "at 1M records: hub Anonymous memory < 64 MiB, data.mdb <= 1.3 x envelope bytes, start\n"
     "to first answer < 1 s. Issue 13 (ticsx ui, from the model in memory, at --suppliers):\n"
-    "dashboard first page <= 1 s, supply tree <= 2 s. Exit status 0 whether or not targets are\n"
+    "dashboard first page <= 1 s, supply tree <= 2 s. Issue 18 (same-run ratios): hub CPU\n"
+    "per record <= 1.25 x one bare verification; p99 at half rate <= 3 x the bare durable\n"
+    "commit's p99; read side >= 0.7 x its crypto floor; report --json <= 1.5 x decrypt and\n"
+    "verify and <= 100 MB. Exit status 0 whether or not targets are\n"
     "met; 2 on failure.\n";
 
 static void
