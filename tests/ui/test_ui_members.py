@@ -240,9 +240,13 @@ def test_japanese(c):
     _, b, api = login(w, c["officer"], lang="ja")
     b.click("nav-approvals")
     b.until("the Japanese approvals page", lambda: "承認待ち" in b.css("main h1")[0].text)
-    states = {r.get_attribute("data-state"): r.text for r in b.all("approval")}
-    expect("承認済み" in states.get("approved", "") and "差戻し" in states.get("rejected", ""),
-           "the states in Japanese: %r" % states)
+    # The heading is drawn before the list arrives: wait for the rows, then read them.
+    def states():
+        got = {r.get_attribute("data-state"): r.text for r in b.all("approval")}
+        return got if "approved" in got and "rejected" in got else None
+    st = b.until("the approved and the rejected draft listed", states)
+    expect("承認済み" in st["approved"] and "差戻し" in st["rejected"],
+           "the states in Japanese: %r" % st)
     expect("責任者" in b.css("#person-name")[0].text, "the header's role in Japanese")
     by = [a.text for a in b.all("approval-open")]
     expect(by and all("（回答者）" in x and " (" not in x for x in by),
