@@ -20,13 +20,15 @@ void tx_verify_ahead_enable(int on);
 
 typedef struct tx_verify_ahead tx_verify_ahead;
 
-/* When enabled, starts decrypting, on a thread of its own, each sealed record of `sealed` that a
- * grant of `grants` to `me` names. The records and `me` are borrowed until the join. NULL when
- * disabled or the thread could not start (verify then decrypts as before). */
+/* When enabled, starts decrypting, on a thread of its own at the lowest priority (spare CPU
+ * only), each sealed record of `sealed` that a grant of `grants` to `me` names. The records and
+ * `me` are borrowed until the join. NULL when disabled or the thread could not start (verify then
+ * decrypts as before). */
 tx_verify_ahead *tx_verify_ahead_start(const tx_identity *me, const tx_recs *grants,
                                        const tx_recs *sealed);
 
-/* Waits for the thread and frees the handle (not what it decrypted). NULL is ignored. */
+/* Decrypts on the calling thread what the thread has not reached, waits for it and frees the
+ * handle (not what it decrypted). NULL is ignored. */
 void tx_verify_ahead_join(tx_verify_ahead *a);
 
 /* The plaintext decrypted ahead for `grant` and `me`, handed over (malloc'd; the caller wipes it)
