@@ -67,6 +67,12 @@ if(CMAKE_SCRIPT_MODE_FILE)
             message(FATAL_ERROR "${OUT}: ${path} not measured: ${why}")
         endif()
     endforeach()
+    # The fetch decrypted ahead what verify used (tx_verify_ahead): every assessment fetched.
+    string(JSON fetched GET "${json}" read fetched)
+    string(JSON ahead GET "${json}" read decrypted_ahead)
+    if(NOT fetched GREATER 0 OR NOT ahead EQUAL fetched)
+        message(FATAL_ERROR "${OUT}: ${ahead} of ${fetched} assessments decrypted ahead")
+    endif()
     # One step: the memory on paper has no growth to go by; a number, or not measured so.
     figure("scale_10m;after_start_anon_kib" kind why)
     # Private_Dirty only from smaps_rollup, which a non-root user cannot read of the hub (it is

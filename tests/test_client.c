@@ -11,6 +11,7 @@
 #include "tx_seal.h"
 #include "tx_util.h"
 #include "tx_verify.h"
+#include "tx_verify_ahead.h"
 
 #include <fcntl.h>
 #include <setjmp.h>
@@ -456,7 +457,10 @@ typedef struct {
     int inner_by_other;  /* inner assessment signed by another key */
     int grantee_other;   /* the grant names another organisation */
     int64_t valid_until; /* 0: a year from now */
+    int grant_unproven;  /* the grant cached without a proof marker (no fetch proved it) */
 } variant;
+
+static uint8_t last_grant[TX_ID_LEN]; /* the id of the grant build() cached last */
 
 typedef struct {
     tx_identity *buyer, *supplier, *other;
@@ -583,7 +587,11 @@ build(world *w, const variant *v, uint8_t aid[TX_ID_LEN])
     assert_int_equal(tx_envelope_sign_msg(v->grant_by_other ? w->other : w->supplier, TX_KIND_GRANT,
                                           &g.base, &env, &len),
                      TX_OK);
-    put(w, env, len, NULL);
+    if (v->grant_unproven) {
+        assert_int_equal(tx_home_cache_put(w->home, env, len, last_grant), TX_OK);
+    } else {
+        put(w, env, len, last_grant);
+    }
     free(env);
     sodium_free(key);
     tx_free(q);
@@ -636,6 +644,63 @@ test_verify_good(void **state)
     assert_true(vs.n >= 1);
     tx_verdicts_free(&vs);
     assert_int_equal(tx_verify_all(w->home, "00000000", &vs), TX_ERR_NOT_FOUND);
+}
+
+/* Decrypts, as a fetch does beside its waits, the assessment `aid` granted by last_grant. */
+static void
+decrypt_ahead(world *w, const tx_identity *me, const uint8_t aid[TX_ID_LEN])
+{
+    tx_recs grants = {0}, sealed = {0};
+    tx_rec r = {0};
+
+    assert_int_equal(tx_rec_from_cache(w->home, last_grant, TX_KIND_GRANT, &r), TX_OK);
+    assert_int_equal(tx_recs_push(&grants, &r), TX_OK);
+    assert_int_equal(tx_rec_from_cache(w->home, aid, TX_KIND_ASSESSMENT, &r), TX_OK);
+    assert_int_equal(tx_recs_push(&sealed, &r), TX_OK);
+    tx_verify_ahead_enable(1);
+    tx_verify_ahead_join(tx_verify_ahead_start(me, &grants, &sealed));
+    tx_verify_ahead_enable(0);
+    tx_recs_clear(&grants);
+    tx_recs_clear(&sealed);
+}
+
+/* Verify takes what was decrypted ahead instead of decrypting again, and only for a grant a
+ * fetch proved: decrypted ahead, an unproven grant is still left out, and its plaintext is
+ * never used. Disabled (a fetch alone), nothing is decrypted ahead. */
+static void
+test_verify_takes_what_was_decrypted_ahead(void **state)
+{
+    world *w = *state;
+    variant v = {0}, unproven = {.grant_unproven = 1};
+    uint8_t aid[TX_ID_LEN], bid[TX_ID_LEN];
+    char why[512], hex[2 * TX_ID_LEN + 1];
+    unsigned long taken;
+    tx_verdicts vs;
+
+    build(w, &v, aid);
+    taken = tx_verify_ahead_taken();
+    assert_null(tx_verify_ahead_start(w->buyer, &(tx_recs){0}, &(tx_recs){0}));
+    decrypt_ahead(w, w->other, aid); /* another identity: its grant is not to it */
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    assert_int_equal(tx_verify_ahead_taken(), taken);
+    decrypt_ahead(w, w->buyer, aid);
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    assert_int_equal(tx_verify_ahead_taken(), taken + 1);
+    /* Taken once: verifying again decrypts again, to the same verdict. */
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    assert_int_equal(tx_verify_ahead_taken(), taken + 1);
+
+    build(w, &unproven, bid);
+    decrypt_ahead(w, w->buyer, bid);
+    tx_hex(hex, bid, TX_ID_LEN);
+    assert_int_equal(tx_verify_all(w->home, NULL, &vs), TX_OK);
+    for (size_t i = 0; i < vs.n; i++) {
+        assert_memory_not_equal(vs.v[i].assessment, bid, TX_ID_LEN);
+    }
+    assert_int_equal(vs.unproven, 1);
+    tx_verdicts_free(&vs);
+    assert_int_equal(tx_verify_all(w->home, hex, &vs), TX_ERR_NOT_FOUND);
+    assert_int_equal(tx_verify_ahead_taken(), taken + 1);
 }
 
 static void
@@ -692,6 +757,7 @@ main(void)
     };
     const struct CMUnitTest verify_tests[] = {
         cmocka_unit_test(test_verify_good),
+        cmocka_unit_test(test_verify_takes_what_was_decrypted_ahead),
         cmocka_unit_test(test_verify_key_sealed_to_other),
         cmocka_unit_test(test_verify_grant_not_by_author),
         cmocka_unit_test(test_verify_ciphertext_altered),

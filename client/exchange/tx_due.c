@@ -16,6 +16,7 @@
 #include "tx_msg.h"
 #include "tx_seal.h"
 #include "tx_util.h"
+#include "tx_verify_ahead.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -347,7 +348,10 @@ tx_due_fetch(tx_client *c)
     tx_fetched fe = {0};
     tx_orgs orgs = {0};
     tx_recs l[4] = {{0}};
-    int rc = tx_fetch_all(c, &fe);
+    int rc;
+
+    tx_verify_ahead_enable(1); /* `due --fetch` verifies next (tx_due_load), in this process */
+    rc = tx_fetch_all(c, &fe);
 
     tx_fetched_free(&fe);
     if (rc == TX_OK) { /* every profile, for the names of suppliers who have not answered */

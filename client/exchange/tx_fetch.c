@@ -12,6 +12,7 @@
 #include "tx_rpc.h"
 #include "tx_us_hub.h"
 #include "tx_util.h"
+#include "tx_verify_ahead.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -389,6 +390,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     tx_log_check_set set = {0};
     tx_idmap items = {0}, listed = {0}; /* assessment -> item; sealed id -> l[3] position */
     tx_idmap late = {0};                /* records past the witnessed checkpoint: left out */
+    tx_verify_ahead *ahead = NULL;      /* decrypting what was listed, while the rest comes */
     uint64_t left_out = 0;
     staged st = {0};                    /* what this fetch stores in the cache */
     tx_rec *r1 = NULL, *r2 = NULL;
@@ -401,6 +403,9 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         (rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
         (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
         goto out;
+    }
+    if (!is_member) { /* a member's home reads with a key verify finds from the members */
+        ahead = tx_verify_ahead_start(tx_home_identity(tx_client_home(c)), &l[0], &l[3]);
     }
     for (size_t i = 0; i < l[1].n && rc == TX_OK; i++) {
         rc = stage(&st, &l[1].v[i]);
@@ -589,6 +594,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         rc = tx_fail(trust_rc, "%s", trust_msg);
     }
 out:
+    tx_verify_ahead_join(ahead); /* it reads l[0] and l[3] */
     tx_checkpoint_clear(&cp);
     tx_recs_clear(&own);
     for (size_t k = 0; k < TRUST_KINDS; k++) {

@@ -1,0 +1,42 @@
+/* Verify working ahead of a fetch in the same process: while tx_fetch_all waits on the hub, a
+ * second thread decrypts the sealed assessments granted to this organisation and checks their
+ * inner signatures, keeping the plaintext for tx_verify_all. Nothing is judged ahead: verify
+ * still reads only records proven in the hub's log from the cache and makes every check; it only
+ * takes the plaintext instead of decrypting again. The plaintext is a function of the grant's
+ * bytes (the content key sealed to the grantee, the assessment's id) and this identity, so it is
+ * kept under the grant's id and the identity's key: the same grant decrypts to the same bytes. */
+#ifndef TX_VERIFY_AHEAD_H
+#define TX_VERIFY_AHEAD_H
+
+#include "tx_keys.h"
+#include "tx_rec.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Off by default (a fetch alone would decrypt for nothing): a process that fetches and then
+ * verifies turns it on. */
+void tx_verify_ahead_enable(int on);
+
+typedef struct tx_verify_ahead tx_verify_ahead;
+
+/* When enabled, starts decrypting, on a thread of its own at the lowest priority (spare CPU
+ * only), each sealed record of `sealed` that a grant of `grants` to `me` names. The records and
+ * `me` are borrowed until the join. NULL when disabled or the thread could not start (verify then
+ * decrypts as before). */
+tx_verify_ahead *tx_verify_ahead_start(const tx_identity *me, const tx_recs *grants,
+                                       const tx_recs *sealed);
+
+/* Decrypts on the calling thread what the thread has not reached, waits for it and frees the
+ * handle (not what it decrypted). NULL is ignored. */
+void tx_verify_ahead_join(tx_verify_ahead *a);
+
+/* The plaintext decrypted ahead for `grant` and `me`, handed over (malloc'd; the caller wipes it)
+ * and forgotten; 0 when there is none. */
+int tx_verify_ahead_take(const tx_identity *me, const uint8_t grant[TX_ID_LEN], uint8_t **plain,
+                         size_t *len);
+
+/* Plaintexts taken by verify in this process (tests). */
+unsigned long tx_verify_ahead_taken(void);
+
+#endif
