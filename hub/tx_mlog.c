@@ -266,7 +266,7 @@ tx_hub_origin(const tx_pubkey *hub, char *out, size_t n)
     /* The hub key's name when init was given one that may be a note key name, else one
      * derived from the key: the same for every copy of the data directory. */
     if (tx_note_name_ok(hub->name) && strcmp(hub->name, "hub") != 0) {
-        snprintf(out, n, "%s", hub->name);
+        snprintf(out, n, "%.*s", TX_NOTE_NAME_MAX, hub->name); /* checked: at most that long */
     } else {
         tx_key_id_hex(hub->sign, hex);
         snprintf(out, n, "ticsx-hub/%s", hex);

@@ -324,7 +324,7 @@ build_grantees(tx_store *s, MDB_txn *txn)
 int
 tx_store_superseded(tx_store *s, MDB_txn *txn, const uint8_t *replaced, uint64_t *old)
 {
-    int kind, rc = TX_OK;
+    int kind = 0, rc = TX_OK;
 
     *old = 0;
     if (replaced != NULL) {
