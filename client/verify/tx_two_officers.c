@@ -38,6 +38,23 @@ on_before(const tx_recs *settings, const uint8_t org[32], uint64_t before)
     return on;
 }
 
+/* Whether any setting of `org` stored before log index `before` asked for two officers. */
+static int
+on_ever_before(const tx_recs *settings, const uint8_t org[32], uint64_t before)
+{
+    for (size_t i = 0; i < count(settings); i++) {
+        const tx_rec *s = &settings->v[i];
+        const tx_org_settings_pb *x = (const tx_org_settings_pb *)s->msg;
+
+        if (s->kind == TX_KIND_ORG_SETTINGS && s->index < before && x->two_officers &&
+            memcmp(tx_rec_signer(s), org, TX_KEY_LEN) == 0 &&
+            memcmp(x->organisation.data, org, TX_KEY_LEN) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int
 tx_two_officers_on(const tx_recs *settings, const uint8_t org[32])
 {
@@ -179,6 +196,12 @@ tx_two_officers_state(const tx_two_records *r, const tx_rec *grant, const uint8_
         *approval = NULL;
     }
     if (memcmp(((const tx_grant_pb *)grant->msg)->grantee.data, org, TX_KEY_LEN) == 0) {
+        return TX_TWO_NOT_NEEDED;
+    }
+    /* No setting of org turned the rule on before the grant: no grant of its chain needed a
+     * second officer (the judgement below would say so after a walk over every grant, which
+     * made a verify of n grants take n * n steps). */
+    if (!on_ever_before(r->settings, org, grant->index)) {
         return TX_TWO_NOT_NEEDED;
     }
     return judge(r, grant, org, approval);
