@@ -322,6 +322,15 @@ prepared(tx_round *rd, pending *p)
     }
 }
 
+/* Verifies a submit on this thread (no pool, a lone submit, or a pool out of memory). */
+static void
+verify_here(tx_round *rd, pending *p)
+{
+    p->to_verify = 0;
+    prepare_job(p);
+    prepared(rd, p);
+}
+
 /* Runs what needs no store on a decoded call; sets p->answered when the verdict is final. A
  * submit is verified here when there is no pool; otherwise dispatch decides where, once the
  * take is over. */
@@ -335,8 +344,7 @@ accept_call(tx_round *rd, pending *p)
             p->to_verify = 1;
             return;
         }
-        prepare_job(p);
-        prepared(rd, p);
+        verify_here(rd, p);
     }
 }
 
@@ -360,11 +368,7 @@ dispatch(tx_round *rd, batch *b)
         return;
     }
     if (n == 1 && rd->b[0].n + rd->b[1].n == b->n && tx_vpool_depth(rd->pool) == 0) {
-        pending *p = b->jobs[0];
-
-        p->to_verify = 0;
-        prepare_job(p);
-        prepared(rd, p);
+        verify_here(rd, b->jobs[0]);
         if (rd->stats != NULL) {
             tx_stats_add(&rd->stats->verified_here, 1);
         }
@@ -373,11 +377,7 @@ dispatch(tx_round *rd, batch *b)
     if (tx_vpool_submit_all(rd->pool, &b->group, prepare_job, b->jobs, n) != TX_OK) {
         /* Out of memory for the queue: verified here, as without a pool. */
         for (size_t i = 0; i < n; i++) {
-            pending *p = b->jobs[i];
-
-            p->to_verify = 0;
-            prepare_job(p);
-            prepared(rd, p);
+            verify_here(rd, b->jobs[i]);
         }
         return;
     }

@@ -327,22 +327,16 @@ static int
 open_inner(const tx_identity *me, const tx_rec *grant, const tx_sealed_pb *s, uint8_t *key,
            tx_rec *inner, tx_verdict *v)
 {
-    const tx_grant_pb *g = (const tx_grant_pb *)grant->msg;
     uint8_t *plain = NULL;
     size_t len = 0;
-    int rc;
+    int rc = TX_OK, step;
 
-    if (tx_verify_ahead_take(me, grant->id, &plain, &len)) {
-        rc = TX_OK;
-    } else if ((rc = tx_open_key(me, g->sealed_key.data, key)) != TX_OK) {
-        fail(v, TX_FAILED, _("decryption failed: content key not sealed to this buyer"));
-    } else if ((rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data,
-                                     key, s->nonce.data, &plain, &len)) != TX_OK) {
+    if (!tx_verify_ahead_take(me, grant->id, &plain, &len) &&
+        (rc = tx_open_granted(me, (const tx_grant_pb *)grant->msg, s, key, &plain, &len, &step)) !=
+            TX_OK) {
         fail(v, TX_FAILED,
-             _("decryption failed: the assessment does not open with the granted key"));
-    }
-    sodium_memzero(key, TX_CONTENT_KEY_LEN);
-    if (rc != TX_OK) {
+             step == 0 ? _("decryption failed: content key not sealed to this buyer")
+                       : _("decryption failed: the assessment does not open with the granted key"));
         return rc;
     }
     rc = tx_rec_open(inner, plain, len, TX_KIND_INNER_ASSESSMENT);

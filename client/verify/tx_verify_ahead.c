@@ -110,6 +110,22 @@ tx_verify_ahead_taken(void)
     return atomic_load(&taken);
 }
 
+int
+tx_open_granted(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s, uint8_t *key,
+                uint8_t **plain, size_t *len, int *step)
+{
+    int rc;
+
+    *step = 0;
+    if ((rc = tx_open_key(me, g->sealed_key.data, key)) == TX_OK) {
+        *step = 1;
+        rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
+                             s->nonce.data, plain, len);
+    }
+    sodium_memzero(key, TX_CONTENT_KEY_LEN);
+    return rc;
+}
+
 /* Decrypts one granted assessment and checks its inner signature (remembered by tx_rec for the
  * process); kept only when both succeed: verify redoes and reports anything else. */
 static void
@@ -120,19 +136,11 @@ decrypt_one(const tx_identity *me, const tx_rec *grant, const tx_rec *sealed, ui
     tx_rec inner = {0};
     uint8_t *plain = NULL;
     size_t len = 0;
-    int rc;
+    int step;
 
     if (g->sealed_key.len != TX_SEALED_KEY_LEN || s->questionnaire.len != TX_ID_LEN ||
-        s->nonce.len != TX_NONCE_LEN) {
-        return;
-    }
-    rc = tx_open_key(me, g->sealed_key.data, key);
-    if (rc == TX_OK) {
-        rc = tx_open_content(s->ciphertext.data, s->ciphertext.len, s->questionnaire.data, key,
-                             s->nonce.data, &plain, &len);
-    }
-    sodium_memzero(key, TX_CONTENT_KEY_LEN);
-    if (rc != TX_OK) {
+        s->nonce.len != TX_NONCE_LEN ||
+        tx_open_granted(me, g, s, key, &plain, &len, &step) != TX_OK) {
         return;
     }
     if (tx_rec_open(&inner, plain, len, TX_KIND_INNER_ASSESSMENT) == TX_OK) {

@@ -36,6 +36,13 @@ void tx_verify_ahead_join(tx_verify_ahead *a);
 int tx_verify_ahead_take(const tx_identity *me, const uint8_t grant[TX_ID_LEN], uint8_t **plain,
                          size_t *len);
 
+/* Opens the content of sealed assessment `s` with the content key grant `g` seals to `me`,
+ * through `key` (TX_CONTENT_KEY_LEN bytes of secure memory, wiped after). TX_OK with *plain
+ * (malloc'd, the caller wipes it); else the code of the step that failed, *step 0 for the content
+ * key, 1 for the content. Verify and the work ahead open content this one way. */
+int tx_open_granted(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb *s,
+                    uint8_t *key, uint8_t **plain, size_t *len, int *step);
+
 /* Plaintexts taken by verify in this process (tests). */
 unsigned long tx_verify_ahead_taken(void);
 
