@@ -6,6 +6,7 @@
 #include "tx_error.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
+#include "tx_json_write.h"
 #include "tx_util.h"
 
 #include <stdlib.h>
@@ -22,33 +23,14 @@ indent(FILE *f, int depth)
 int
 tx_report_stream_value(FILE *f, const json_t *v, int depth)
 {
-    char *s = json_dumps(v, TX_REPORT_JSON_FLAGS | JSON_ENCODE_ANY);
-
-    if (s == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    for (const char *p = s; *p; p++) {
-        fputc(*p, f);
-        if (*p == '\n') {
-            indent(f, depth);
-        }
-    }
-    free(s);
-    return TX_OK;
+    return tx_json_write_value(f, v, TX_REPORT_JSON_FLAGS, depth);
 }
 
-/* `v` on one line (", " and ": " between members): rows, nodes and items. */
+/* `v` on one line (", " and ": " between members): rows' members and nodes' members. */
 static int
 put_line(FILE *f, const json_t *v)
 {
-    char *s = json_dumps(v, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY);
-
-    if (s == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    fputs(s, f);
-    free(s);
-    return TX_OK;
+    return tx_json_write_value(f, v, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6), 0);
 }
 
 /* ",\n" (not first) then `"key": ` at depth. */
@@ -124,44 +106,34 @@ static int
 put_row(FILE *f, json_t *row, const tx_report_row *r, int depth)
 {
     const tx_verdict *v = r->v;
-    json_t *items, *val, *it;
+    size_t n_items = r->scored ? v->q->n_items : 0;
+    json_t *val;
     const char *key;
     int first = 1, rc = TX_OK;
-    size_t i;
 
     slim_row(row);
-    items = r->scored ? tx_report_answers_json(v->q, v->inner->answers, v->inner->n_answers)
-                      : json_array();
-    if (items == NULL) {
-        return TX_ERR_NOMEM;
-    }
     fputc('{', f);
     json_object_foreach(row, key, val)
     {
         put_key(f, key, depth + 1, &first);
         if ((rc = put_line(f, val)) != TX_OK) {
-            break;
+            return rc;
         }
     }
     put_key(f, "items", depth + 1, &first);
     fputc('[', f);
-    json_array_foreach(items, i, it)
-    {
-        if (rc != TX_OK) {
-            break;
-        }
+    for (size_t i = 0; i < n_items && rc == TX_OK; i++) {
         fputs(i ? ",\n" : "\n", f);
         indent(f, depth + 2);
-        rc = put_line(f, it);
+        rc = tx_report_answer_write(f, v->q, i, v->inner->answers, v->inner->n_answers);
     }
-    if (json_array_size(items) > 0) {
+    if (n_items > 0) {
         fputc('\n', f);
         indent(f, depth + 1);
     }
     fputs("]\n", f);
     indent(f, depth);
     fputc('}', f);
-    json_decref(items);
     return rc;
 }
 
@@ -186,35 +158,46 @@ put_rows(FILE *f, json_t *sups, const tx_report_row *rows, size_t n, int depth)
 }
 
 /* A node that is a supplier row: "row" (its position in "suppliers") and what is the node's
- * own; any other node in full with "row": null. */
-static json_t *
-node_out(json_t *node, const tx_idmap *by_key)
+ * own; any other node in full with "row": null. One line. */
+static int
+put_node(FILE *f, json_t *node, const tx_idmap *by_key)
 {
-    static const char *const own[] = {"name",   "fingerprint",  "key",   "tier",     "parents",
-                                      "supplies", "answer_state", "flags", "age_days", "current",
-                                      "certified", "policy"};
-    const char *hex = json_string_value(json_object_get(node, "key"));
+    static const char *const own[] = {"name",     "fingerprint", "key",          "tier",
+                                      "parents",  "supplies",    "answer_state", "flags",
+                                      "age_days", "current",     "certified",    "policy"};
+    const char *hex = json_string_value(json_object_get(node, "key")), *name;
     uint8_t key[TX_KEY_LEN];
     const size_t *at = NULL;
-    json_t *o;
+    json_t *m;
+    int rc = TX_OK;
 
     if (!json_is_null(json_object_get(node, "status")) && hex != NULL &&
         tx_unhex(key, TX_KEY_LEN, hex) == TX_OK) {
         at = tx_idmap_get(by_key, key);
     }
     if (at == NULL) {
-        o = json_pack("{s:n}", "row");
-        json_object_update(o, node);
-        return o;
-    }
-    o = json_pack("{s:I}", "row", (json_int_t)*at);
-    for (size_t k = 0; k < TX_ARRAY_LEN(own); k++) {
-        json_t *m = json_object_get(node, own[k]);
-        if (m != NULL) {
-            json_object_set(o, own[k], m);
+        fputs("{\"row\": null", f);
+        json_object_foreach(node, name, m)
+        {
+            if (rc == TX_OK) {
+                fputs(", ", f);
+                rc = tx_json_write_string(f, name);
+                fputs(": ", f);
+                rc = rc == TX_OK ? put_line(f, m) : rc;
+            }
+        }
+    } else {
+        fputs("{\"row\": ", f);
+        tx_json_write_int(f, (int64_t)*at);
+        for (size_t k = 0; k < TX_ARRAY_LEN(own) && rc == TX_OK; k++) {
+            if ((m = json_object_get(node, own[k])) != NULL) {
+                fprintf(f, ", \"%s\": ", own[k]); /* our own member names */
+                rc = put_line(f, m);
+            }
         }
     }
-    return o;
+    fputc('}', f);
+    return rc;
 }
 
 static int
@@ -233,15 +216,12 @@ put_nodes(FILE *f, json_t *nodes, const tx_report_row *rows, size_t n, int depth
     fputc('[', f);
     json_array_foreach(nodes, i, node)
     {
-        json_t *o = rc == TX_OK ? node_out(node, &by_key) : NULL;
-        if (o == NULL) {
-            rc = TX_ERR_NOMEM;
+        if (rc != TX_OK) {
             break;
         }
         fputs(i ? ",\n" : "\n", f);
         indent(f, depth + 1);
-        rc = put_line(f, o);
-        json_decref(o);
+        rc = put_node(f, node, &by_key);
         json_array_set_new(nodes, i, json_null());
     }
     if (json_array_size(nodes) > 0) {
