@@ -76,7 +76,7 @@ tx_score_compute(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, siz
         chosen[i] = -1;
     }
     for (size_t k = 0; k < n; k++) {
-        int item = tx_questionnaire_item(q, answers[k]->item);
+        int item = tx_questionnaire_item_near(q, answers[k]->item, k);
         int choice = -1;
 
         if (item < 0) {
