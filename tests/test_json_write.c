@@ -67,11 +67,17 @@ static const char *const tricky[] = {
 static void
 test_strings(void **state)
 {
+    char long_text[3000] = "";
     (void)state;
     for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++) {
         same(json_string(tricky[i]));
         same(json_pack("{s:s}", tricky[i], tricky[i]));
     }
+    /* Longer than the writer's buffer, escapes falling across its end. */
+    while (strlen(long_text) + 16 < sizeof long_text) {
+        strcat(long_text, "ab\"\\\x01日本\n");
+    }
+    same(json_string(long_text));
 }
 
 static void

@@ -4,65 +4,84 @@
 #include "tx_error.h"
 #include "tx_util.h"
 
-#include <inttypes.h>
 #include <locale.h>
 #include <string.h>
+
+/* The escape of byte c, NULL when it is written as it is. */
+static const char *
+escape(unsigned char c, char seq[8])
+{
+    switch (c) {
+    case '"':
+        return "\\\"";
+    case '\\':
+        return "\\\\";
+    case '\b':
+        return "\\b";
+    case '\f':
+        return "\\f";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
+    }
+    if (c >= 0x20) {
+        return NULL;
+    }
+    snprintf(seq, 8, "\\u%04X", c);
+    return seq;
+}
 
 int
 tx_json_write_string(FILE *f, const char *s)
 {
-    size_t len = strlen(s), run = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    char out[512], seq[8];
+    size_t o = 0, len;
+    int ascii = 1;
 
-    if (!tx_utf8_valid(s, len)) {
+    for (len = 0; p[len] != 0; len++) {
+        ascii &= p[len] < 0x80;
+    }
+    if (!ascii && !tx_utf8_valid(s, len)) {
         return TX_ERR_BAD_UTF8;
     }
-    fputc('"', f);
+    /* Written through a buffer: most strings are short ids and codes, one fwrite each. */
+    out[o++] = '"';
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc;
-        char seq[8];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
+        const char *esc = p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' ? NULL : escape(p[i], seq);
+        if (o + sizeof seq > sizeof out) {
+            fwrite(out, 1, o, f);
+            o = 0;
         }
-        fwrite(s + run, 1, i - run, f);
-        run = i + 1;
-        switch (c) {
-        case '"':
-            esc = "\\\"";
-            break;
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\b':
-            esc = "\\b";
-            break;
-        case '\f':
-            esc = "\\f";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        default:
-            snprintf(seq, sizeof seq, "\\u%04X", c);
-            esc = seq;
+        if (esc == NULL) {
+            out[o++] = (char)p[i];
         }
-        fputs(esc, f);
+        for (; esc != NULL && *esc; esc++) {
+            out[o++] = *esc;
+        }
     }
-    fwrite(s + run, 1, len - run, f);
-    fputc('"', f);
+    out[o++] = '"';
+    fwrite(out, 1, o, f);
     return TX_OK;
 }
 
 void
 tx_json_write_int(FILE *f, int64_t i)
 {
-    fprintf(f, "%" PRId64, i);
+    char digits[24], *d = digits + sizeof digits;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+    do {
+        *--d = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (i < 0) {
+        *--d = '-';
+    }
+    fwrite(d, 1, (size_t)(digits + sizeof digits - d), f);
 }
 
 /* jansson's dtostr: "%.*g" (17 digits when no precision is given), the locale's decimal point
