@@ -7,7 +7,7 @@
 #include <locale.h>
 #include <string.h>
 
-/* The escape of byte c, NULL when it is written as it is. */
+/* The escape of byte c, which json_dumps escapes ('"', '\\', a control character). */
 static const char *
 escape(unsigned char c, char seq[8])
 {
@@ -27,11 +27,24 @@ escape(unsigned char c, char seq[8])
     case '\t':
         return "\\t";
     }
-    if (c >= 0x20) {
-        return NULL;
-    }
     snprintf(seq, 8, "\\u%04X", c);
     return seq;
+}
+
+/* Appends n bytes to out (its length *o), flushing it to f when full. */
+static void
+put(FILE *f, char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    if (*o + n > cap) {
+        fwrite_unlocked(out, 1, *o, f);
+        *o = 0;
+    }
+    if (n > cap) {
+        fwrite_unlocked(s, 1, n, f);
+    } else {
+        memcpy(out + *o, s, n);
+        *o += n;
+    }
 }
 
 int
@@ -39,7 +52,7 @@ tx_json_write_string(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     char out[512], seq[8];
-    size_t o = 0, len;
+    size_t o = 0, len, i = 0;
     int ascii = 1;
 
     for (len = 0; p[len] != 0; len++) {
@@ -48,23 +61,24 @@ tx_json_write_string(FILE *f, const char *s)
     if (!ascii && !tx_utf8_valid(s, len)) {
         return TX_ERR_BAD_UTF8;
     }
-    /* Written through a buffer: most strings are short ids and codes, one fwrite each. */
-    out[o++] = '"';
-    for (size_t i = 0; i < len; i++) {
-        const char *esc = p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' ? NULL : escape(p[i], seq);
-        if (o + sizeof seq > sizeof out) {
-            fwrite(out, 1, o, f);
-            o = 0;
+    /* Runs of bytes written as they are, then one escape: most strings are a single run
+     * (ids, codes, hex), one fwrite with their quotes. */
+    put(f, out, sizeof out, &o, "\"", 1);
+    while (i < len) {
+        size_t end = i;
+        while (end < len && p[end] >= 0x20 && p[end] != '"' && p[end] != '\\') {
+            end++;
         }
-        if (esc == NULL) {
-            out[o++] = (char)p[i];
+        put(f, out, sizeof out, &o, s + i, end - i);
+        if (end < len) {
+            const char *esc = escape(p[end], seq);
+            put(f, out, sizeof out, &o, esc, strlen(esc));
+            end++;
         }
-        for (; esc != NULL && *esc; esc++) {
-            out[o++] = *esc;
-        }
+        i = end;
     }
-    out[o++] = '"';
-    fwrite(out, 1, o, f);
+    put(f, out, sizeof out, &o, "\"", 1);
+    fwrite_unlocked(out, 1, o, f);
     return TX_OK;
 }
 
@@ -81,7 +95,7 @@ tx_json_write_int(FILE *f, int64_t i)
     if (i < 0) {
         *--d = '-';
     }
-    fwrite(d, 1, (size_t)(digits + sizeof digits - d), f);
+    fwrite_unlocked(d, 1, (size_t)(digits + sizeof digits - d), f);
 }
 
 /* jansson's dtostr: "%.*g" (17 digits when no precision is given), the locale's decimal point
@@ -114,20 +128,23 @@ write_real(FILE *f, double d, int precision)
         }
         memmove(to, from, strlen(from) + 1);
     }
-    fputs(buf, f);
+    fputs_unlocked(buf, f);
 }
 
 /* A new line at `level` (indent > 0), else the space after a "," (`space`). */
 static void
 next_line(FILE *f, int indent, int level, int space)
 {
+    static const char spaces[] = "\n                ";
+
     if (indent > 0) {
-        fputc('\n', f);
-        for (int i = 0; i < indent * level; i++) {
-            fputc(' ', f);
+        size_t n = 1 + (size_t)(indent * level);
+        fwrite_unlocked(spaces, 1, n < sizeof spaces ? n : sizeof spaces - 1, f);
+        for (n = n < sizeof spaces ? 0 : n - (sizeof spaces - 1); n > 0; n--) {
+            fputc_unlocked(' ', f);
         }
     } else if (space) {
-        fputc(' ', f);
+        fputc_unlocked(' ', f);
     }
 }
 
@@ -141,13 +158,13 @@ write_at(FILE *f, const json_t *v, int indent, int precision, int level)
 
     switch (json_typeof(v)) {
     case JSON_NULL:
-        fputs("null", f);
+        fputs_unlocked("null", f);
         return TX_OK;
     case JSON_TRUE:
-        fputs("true", f);
+        fputs_unlocked("true", f);
         return TX_OK;
     case JSON_FALSE:
-        fputs("false", f);
+        fputs_unlocked("false", f);
         return TX_OK;
     case JSON_INTEGER:
         tx_json_write_int(f, json_integer_value(v));
@@ -159,14 +176,14 @@ write_at(FILE *f, const json_t *v, int indent, int precision, int level)
         return tx_json_write_string(f, json_string_value(v));
     case JSON_ARRAY:
         if (json_array_size(v) == 0) {
-            fputs("[]", f);
+            fputs_unlocked("[]", f);
             return TX_OK;
         }
-        fputc('[', f);
+        fputc_unlocked('[', f);
         json_array_foreach(v, i, m)
         {
             if (i > 0) {
-                fputc(',', f);
+                fputc_unlocked(',', f);
             }
             next_line(f, indent, level + 1, i > 0);
             if ((rc = write_at(f, m, indent, precision, level + 1)) != TX_OK) {
@@ -174,31 +191,31 @@ write_at(FILE *f, const json_t *v, int indent, int precision, int level)
             }
         }
         next_line(f, indent, level, 0);
-        fputc(']', f);
+        fputc_unlocked(']', f);
         return TX_OK;
     case JSON_OBJECT:
         if (json_object_size(v) == 0) {
-            fputs("{}", f);
+            fputs_unlocked("{}", f);
             return TX_OK;
         }
-        fputc('{', f);
+        fputc_unlocked('{', f);
         json_object_foreach((json_t *)v, key, m)
         {
             if (!first) {
-                fputc(',', f);
+                fputc_unlocked(',', f);
             }
             next_line(f, indent, level + 1, !first);
             first = 0;
             if ((rc = tx_json_write_string(f, key)) != TX_OK) {
                 return rc;
             }
-            fputs(": ", f);
+            fputs_unlocked(": ", f);
             if ((rc = write_at(f, m, indent, precision, level + 1)) != TX_OK) {
                 return rc;
             }
         }
         next_line(f, indent, level, 0);
-        fputc('}', f);
+        fputc_unlocked('}', f);
         return TX_OK;
     }
     return TX_ERR_INTERNAL;

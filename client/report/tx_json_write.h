@@ -1,6 +1,7 @@
 /* JSON written straight to a FILE, byte for byte as jansson's json_dumps writes the same value
  * (so `report --json` can print what it never builds as a json_t), and json_t values written
- * without json_dumps' intermediate string. */
+ * without json_dumps' intermediate string. The FILE is written without taking its lock
+ * (fwrite_unlocked): only the calling thread may use it meanwhile. */
 #ifndef TX_JSON_WRITE_H
 #define TX_JSON_WRITE_H
 

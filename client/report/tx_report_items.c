@@ -72,21 +72,21 @@ tx_report_answer_write(FILE *f, const tx_questionnaire_pb *q, size_t i,
     const tx_answer_pb *ans = answer_of(q, i, answers, n, &choice);
     int rc;
 
-    fputs("{\"id\": ", f);
+    fputs_unlocked("{\"id\": ", f);
     if ((rc = tx_json_write_string(f, q->items[i]->id)) != TX_OK) {
         return rc;
     }
-    fputs(", \"answer\": ", f);
+    fputs_unlocked(", \"answer\": ", f);
     if (choice == NULL) {
-        fputs("null", f);
+        fputs_unlocked("null", f);
     } else if ((rc = tx_json_write_string(f, choice->code)) != TX_OK) {
         return rc;
     }
-    fputs(", \"comment\": ", f);
+    fputs_unlocked(", \"comment\": ", f);
     if ((rc = tx_json_write_string(f, comment_of(ans))) != TX_OK) {
         return rc;
     }
-    fputc('}', f);
+    fputc_unlocked('}', f);
     return TX_OK;
 }
 
