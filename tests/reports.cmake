@@ -6,3 +6,5 @@ pkg_check_modules(LIBZIP_REPORTS REQUIRED IMPORTED_TARGET libzip)
 tx_add_test(test_reports SOURCES test_reports.c xlsx_parts.c LIBS tx_test_harness tx_client
             PkgConfig::JANSSON PkgConfig::LIBZIP_REPORTS TIMEOUT 300)
 add_dependencies(test_reports ticsx ticsx-hub tx_catalogue)
+# The report's JSON writer against jansson's json_dumps (tx_json_write.h), no binaries.
+tx_add_test(test_json_write SOURCES test_json_write.c LIBS tx_client PkgConfig::JANSSON)

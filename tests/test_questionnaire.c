@@ -232,6 +232,26 @@ test_scoring_exact(void **state)
     assert_true(sc.overall.percent == 100.0);
     tx_score_free(&sc);
 
+    /* The same answers in reverse order score the same (each looked up by id, not position). */
+    s.n = 0;
+    add(&s, "Y-3", "yes");
+    add(&s, "Y-1", "no");
+    add(&s, "X-3", "na");
+    add(&s, "X-2", "partly");
+    add(&s, "X-1", "yes");
+    assert_int_equal(tx_score_compute(q, s.p, s.n, &sc), TX_OK);
+    assert_true(sc.areas[0].percent == 250.0 / 3.0 && sc.areas[1].percent == 40.0);
+    assert_int_equal(sc.levels[0].implemented, 2);
+    assert_int_equal(sc.n_unanswered, 1);
+    assert_string_equal(sc.unanswered[0], "Y-2");
+    tx_score_free(&sc);
+
+    /* An item by id, its position tried first: right, wrong, past the end, unknown. */
+    assert_int_equal(tx_questionnaire_item_near(q, "X-2", 1), 1);
+    assert_int_equal(tx_questionnaire_item_near(q, "Y-3", 0), 5);
+    assert_int_equal(tx_questionnaire_item_near(q, "X-1", 99), 0);
+    assert_int_equal(tx_questionnaire_item_near(q, "X-9", 2), -1);
+
     /* Answers that do not fit the questionnaire are refused by name. */
     s.n = 0;
     add(&s, "X-9", "yes");

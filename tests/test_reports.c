@@ -552,6 +552,10 @@ test_json_format2(void **state)
         size_t k;
         assert_null(json_object_get(json_object_get(e, "questionnaire"), "title"));
         assert_null(json_object_get(json_array_get(json_object_get(e, "areas"), 0), "name"));
+        assert_null(json_object_get(json_object_get(e, "questionnaire"), "provenance"));
+        assert_non_null(json_array_get(json_object_get(e, "levels"), 0));
+        assert_null(json_object_get(json_array_get(json_object_get(e, "levels"), 0), "name"));
+        assert_null(json_object_get(json_object_get(e, "level_next"), "name"));
         assert_int_equal(json_array_size(json_object_get(e, "items")),
                          json_array_size(json_object_get(q, "items")));
         json_array_foreach(json_object_get(e, "items"), k, it)

@@ -636,6 +636,15 @@ tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id)
 }
 
 int
+tx_questionnaire_item_near(const tx_questionnaire_pb *q, const char *id, size_t hint)
+{
+    if (hint < q->n_items && strcmp(q->items[hint]->id, id) == 0) {
+        return (int)hint;
+    }
+    return tx_questionnaire_item(q, id);
+}
+
+int
 tx_questionnaire_topic(const tx_questionnaire_pb *q, const char *id)
 {
     for (size_t i = 0; i < q->n_topics; i++) {

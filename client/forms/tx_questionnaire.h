@@ -56,6 +56,10 @@ int tx_questionnaire_id_valid(const char *s);
 /* Index of item `id`, or -1. */
 int tx_questionnaire_item(const tx_questionnaire_pb *q, const char *id);
 
+/* As tx_questionnaire_item, trying item `hint` first: the k-th answer of an assessment is
+ * mostly item k, so scoring n answers costs n comparisons instead of n * n / 2. */
+int tx_questionnaire_item_near(const tx_questionnaire_pb *q, const char *id, size_t hint);
+
 /* Index of topic `id`, or -1. */
 int tx_questionnaire_topic(const tx_questionnaire_pb *q, const char *id);
 

@@ -76,7 +76,7 @@ tx_score_compute(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, siz
         chosen[i] = -1;
     }
     for (size_t k = 0; k < n; k++) {
-        int item = tx_questionnaire_item(q, answers[k]->item);
+        int item = tx_questionnaire_item_near(q, answers[k]->item, k);
         int choice = -1;
 
         if (item < 0) {
@@ -170,7 +170,7 @@ percent_json(const tx_area_score *a)
 /* The lowest level not yet achieved, with its share of applicable items fully met: what a
  * report shows as "L1 80%". null when every level is achieved (or there is none). */
 static json_t *
-level_next_json(const tx_questionnaire_pb *q, const tx_score *s)
+level_next_json(const tx_questionnaire_pb *q, const tx_score *s, int texts)
 {
     for (size_t l = 0; l < s->n_levels; l++) {
         const tx_level_score *ls = &s->levels[l];
@@ -183,25 +183,27 @@ level_next_json(const tx_questionnaire_pb *q, const tx_score *s)
                 name = q->levels[k]->name;
             }
         }
-        return json_pack("{s:I,s:o,s:f,s:I,s:I}", "level", (json_int_t)ls->level, "name",
-                         tx_json_text(name), "share", tx_score_round(ls->share), "fully_met",
-                         (json_int_t)ls->implemented, "applicable", (json_int_t)ls->applicable);
+        return json_pack("{s:I,s:o*,s:f,s:I,s:I}", "level", (json_int_t)ls->level, "name",
+                         texts ? tx_json_text(name) : NULL, "share", tx_score_round(ls->share),
+                         "fully_met", (json_int_t)ls->implemented, "applicable",
+                         (json_int_t)ls->applicable);
     }
     return json_null();
 }
 
-json_t *
-tx_score_json(const tx_questionnaire_pb *q, const tx_score *s)
+/* tx_score_json, with the questionnaire's texts or without (tx_score_json_bare). */
+static json_t *
+score_json(const tx_questionnaire_pb *q, const tx_score *s, int texts)
 {
     json_t *areas = json_array(), *levels = json_array(), *missing = json_array();
 
     for (size_t a = 0; a < s->n_areas; a++) {
         const tx_area_score *as = &s->areas[a];
-        json_array_append_new(areas, json_pack("{s:s,s:o,s:o,s:I,s:I,s:I}", "id", as->id, "name",
-                                               tx_json_text(q->areas[a]->name), "score",
-                                               percent_json(as), "items", (json_int_t)as->items,
-                                               "answered", (json_int_t)as->answered, "applicable",
-                                               (json_int_t)as->applicable));
+        json_array_append_new(
+            areas, json_pack("{s:s,s:o*,s:o,s:I,s:I,s:I}", "id", as->id, "name",
+                             texts ? tx_json_text(q->areas[a]->name) : NULL, "score",
+                             percent_json(as), "items", (json_int_t)as->items, "answered",
+                             (json_int_t)as->answered, "applicable", (json_int_t)as->applicable));
     }
     for (size_t l = 0; l < s->n_levels; l++) {
         const tx_level_score *ls = &s->levels[l];
@@ -212,18 +214,31 @@ tx_score_json(const tx_questionnaire_pb *q, const tx_score *s)
             }
         }
         json_array_append_new(
-            levels, json_pack("{s:I,s:o,s:I,s:I,s:f,s:b}", "level", (json_int_t)ls->level, "name",
-                              tx_json_text(name), "applicable", (json_int_t)ls->applicable,
-                              "implemented", (json_int_t)ls->implemented, "share",
-                              tx_score_round(ls->share), "achieved", ls->achieved));
+            levels,
+            json_pack("{s:I,s:o*,s:I,s:I,s:f,s:b}", "level", (json_int_t)ls->level, "name",
+                      texts ? tx_json_text(name) : NULL, "applicable", (json_int_t)ls->applicable,
+                      "implemented", (json_int_t)ls->implemented, "share",
+                      tx_score_round(ls->share), "achieved", ls->achieved));
     }
     for (size_t k = 0; k < s->n_unanswered; k++) {
         json_array_append_new(missing, json_string(s->unanswered[k]));
     }
     return json_pack("{s:o,s:o,s:o,s:I,s:o,s:I,s:o}", "areas", areas, "overall",
                      percent_json(&s->overall), "levels", levels, "level_achieved",
-                     (json_int_t)s->level_achieved, "level_next", level_next_json(q, s),
+                     (json_int_t)s->level_achieved, "level_next", level_next_json(q, s, texts),
                      "unanswered", (json_int_t)s->n_unanswered, "unanswered_items", missing);
+}
+
+json_t *
+tx_score_json(const tx_questionnaire_pb *q, const tx_score *s)
+{
+    return score_json(q, s, 1);
+}
+
+json_t *
+tx_score_json_bare(const tx_questionnaire_pb *q, const tx_score *s)
+{
+    return score_json(q, s, 0);
 }
 
 int

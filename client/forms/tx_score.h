@@ -67,6 +67,10 @@ void tx_score_free(tx_score *s);
  * met) or "L1 L2 40%" (level 1 achieved, 40% of level 2). */
 json_t *tx_score_json(const tx_questionnaire_pb *q, const tx_score *s);
 
+/* tx_score_json without the questionnaire's texts: no "name" in "areas", "levels" and
+ * "level_next" (report JSON format 2 writes them once, in the document's "questionnaires"). */
+json_t *tx_score_json_bare(const tx_questionnaire_pb *q, const tx_score *s);
+
 /* The level summary of a report row (its "level_achieved" and "level_next" as above) as the
  * short text reports show: "L1 80%", "L1 L2 40%", "L2", or "" when the row has no score. The
  * share is rounded down, so 100% is never shown before the level is achieved. Returns 1 when

@@ -44,10 +44,11 @@ doc_json(const row *rows, size_t n, json_t *questionnaire)
 
 /* The document of `vs`, with "questionnaire" when that is not NULL (stolen). With `keep` not
  * NULL the rows' and nodes' objects have no "items" and the rows the document was made of are
- * left in *keep, *n_keep (in the order of "suppliers"; tx_report_rows_free). */
+ * left in *keep, *n_keep (in the order of "suppliers"; tx_report_rows_free). Without `texts`
+ * its rows have no questionnaire texts (tx_report_row.h, no_texts). */
 static int
 report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *questionnaire, row **keep,
-           size_t *n_keep, json_t **out)
+           size_t *n_keep, int texts, json_t **out)
 {
     tx_report_tree_opts light;
     row *rows;
@@ -59,8 +60,9 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
         json_decref(questionnaire);
         return rc;
     }
-    for (size_t i = 0; i < n && keep != NULL; i++) {
-        rows[i].no_items = 1;
+    for (size_t i = 0; i < n; i++) {
+        rows[i].no_items = keep != NULL;
+        rows[i].no_texts = !texts;
     }
     if (t != NULL && keep != NULL) {
         light = *t;
@@ -90,7 +92,7 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
 int
 tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
 {
-    return report_doc(vs, t, NULL, NULL, NULL, out);
+    return report_doc(vs, t, NULL, NULL, NULL, 1, out);
 }
 
 int
@@ -98,7 +100,7 @@ tx_report_json_brief(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t
 {
     row *rows;
     size_t n;
-    int rc = report_doc(vs, t, NULL, &rows, &n, out);
+    int rc = report_doc(vs, t, NULL, &rows, &n, 1, out);
 
     if (rc == TX_OK) {
         tx_report_rows_free(rows, n);
@@ -135,7 +137,7 @@ tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const char *
     for (size_t k = 0; k < n && rc == TX_OK; k++) {
         json_t *doc;
         rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), NULL,
-                        NULL, &doc);
+                        NULL, 1, &doc);
         if (rc == TX_OK) {
             json_array_append_new(docs, doc);
         }
@@ -172,7 +174,7 @@ write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, const c
         row *rows;
         size_t n_rows;
         rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), &rows,
-                        &n_rows, &doc);
+                        &n_rows, 0, &doc);
         if (rc == TX_OK) {
             fputs(k ? ",\n    " : "\n    ", f);
             rc = tx_report_stream_doc(f, doc, rows, n_rows, 2);
@@ -459,7 +461,7 @@ write_scope(FILE *f, const tx_report_scope *sc, const tx_report_tree_opts *t, in
                  tx_render_tr(N_("%s: no assessment answers this questionnaire"), ja), sc->id);
         tx_put_wrapped(f, buf, 0, WIDTH, 2);
     }
-    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), NULL, NULL, &doc)) == TX_OK &&
+    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), NULL, NULL, 1, &doc)) == TX_OK &&
         (rc = tx_report_rows(&sc->vs, &rows, &n)) == TX_OK) {
         /* The rows' credentials, evidence and policy verdict come from the document, as in
          * every other format; its rows are in the order of `rows`. */

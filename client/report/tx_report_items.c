@@ -2,7 +2,9 @@
  * memory for the renderers) or apart from them (format 2, the streamed JSON). */
 #include "tx_report_items.h"
 
+#include "tx_error.h"
 #include "tx_json.h"
+#include "tx_json_write.h"
 #include "tx_questionnaire.h"
 
 #include <string.h>
@@ -62,21 +64,30 @@ tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers,
     return out;
 }
 
-json_t *
-tx_report_answers_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n)
+int
+tx_report_answer_write(FILE *f, const tx_questionnaire_pb *q, size_t i,
+                       tx_answer_pb *const *answers, size_t n)
 {
-    json_t *out = json_array();
+    const tx_choice_pb *choice;
+    const tx_answer_pb *ans = answer_of(q, i, answers, n, &choice);
+    int rc;
 
-    for (size_t i = 0; q != NULL && i < q->n_items; i++) {
-        const tx_choice_pb *choice;
-        const tx_answer_pb *ans = answer_of(q, i, answers, n, &choice);
-
-        json_array_append_new(out, json_pack("{s:s,s:o,s:s}", "id", q->items[i]->id, "answer",
-                                             choice != NULL ? json_string(choice->code)
-                                                            : json_null(),
-                                             "comment", comment_of(ans)));
+    fputs_unlocked("{\"id\": ", f);
+    if ((rc = tx_json_write_string(f, q->items[i]->id)) != TX_OK) {
+        return rc;
     }
-    return out;
+    fputs_unlocked(", \"answer\": ", f);
+    if (choice == NULL) {
+        fputs_unlocked("null", f);
+    } else if ((rc = tx_json_write_string(f, choice->code)) != TX_OK) {
+        return rc;
+    }
+    fputs_unlocked(", \"comment\": ", f);
+    if ((rc = tx_json_write_string(f, comment_of(ans))) != TX_OK) {
+        return rc;
+    }
+    fputc_unlocked('}', f);
+    return TX_OK;
 }
 
 json_t *

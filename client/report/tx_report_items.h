@@ -8,6 +8,7 @@
 #include "tx_wire.h"
 
 #include <jansson.h>
+#include <stdio.h>
 
 /* [{"id","area","level","weight","text":{"ja","en"},
  *   "topics":[{"id","framework","name":{"ja","en"}}],"answer":code|null,
@@ -16,11 +17,11 @@
  * left unanswered (or answered with a choice q does not have). Caller owns the result. */
 json_t *tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, size_t n);
 
-/* Format 2's row items: [{"id","answer":code|null,"comment"}], one per item of q in order,
- * answer null as in tx_report_items_json (the choice's label, score and n/a are in the
- * document's "questionnaires"). Caller owns the result. */
-json_t *tx_report_answers_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers,
-                               size_t n);
+/* Writes format 2's row item i of q, on one line: {"id": ..., "answer": code|null,
+ * "comment": ...}, answer null as in tx_report_items_json (the choice's label, score and n/a
+ * are in the document's "questionnaires"). TX_ERR_BAD_UTF8 (tx_json_write_string). */
+int tx_report_answer_write(FILE *f, const tx_questionnaire_pb *q, size_t i,
+                           tx_answer_pb *const *answers, size_t n);
 
 /* Format 2's entry of "questionnaires" for q, whose record id is `record`:
  * {"record","id","version","title","provenance","areas":[{"id","name"}],

@@ -158,11 +158,12 @@ tx_report_row_json(const tx_report_row *r)
     if (v->q != NULL) {
         json_object_set_new(
             o, "questionnaire",
-            json_pack("{s:o,s:s,s:I,s:o,s:o}", "record", tx_json_hex(v->questionnaire, TX_ID_LEN),
+            json_pack("{s:o,s:s,s:I,s:o*,s:o*}", "record", tx_json_hex(v->questionnaire, TX_ID_LEN),
                       "id", v->q->id, "version", (json_int_t)v->q->version, "title",
-                      tx_json_text(v->q->title), "provenance",
-                      tx_questionnaire_has_provenance(v->q) ? tx_json_text(v->q->provenance)
-                                                            : json_null()));
+                      r->no_texts ? NULL : tx_json_text(v->q->title), "provenance",
+                      r->no_texts                             ? NULL
+                      : tx_questionnaire_has_provenance(v->q) ? tx_json_text(v->q->provenance)
+                                                              : json_null()));
     } else {
         json_object_set_new(o, "questionnaire", json_null());
     }
@@ -191,7 +192,7 @@ tx_report_row_json(const tx_report_row *r)
     json_decref(areas);
     json_decref(levels);
     json_decref(missing);
-    scores = tx_score_json(v->q, &r->score);
+    scores = r->no_texts ? tx_score_json_bare(v->q, &r->score) : tx_score_json(v->q, &r->score);
     json_object_update(o, scores);
     json_decref(scores);
     if (!r->no_items) {

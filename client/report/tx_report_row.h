@@ -17,6 +17,8 @@ typedef struct {
     tx_score score;
     unsigned plan_days; /* a plan done longer ago than this, item not improved, is stale */
     int no_items;       /* its JSON without "items" (the streamed document writes them apart) */
+    int no_texts;       /* its JSON without the questionnaire's texts (title, provenance, the
+                         * names of areas and levels): format 2 has them once per document */
 } tx_report_row;
 
 /* One row per supplier of `vs`, sorted by name (then fingerprint); scored on the thread pool.
@@ -25,7 +27,7 @@ int tx_report_rows(const tx_verdicts *vs, tx_report_row **out, size_t *n);
 void tx_report_rows_free(tx_report_row *rows, size_t n);
 
 /* The row's object of the report's "suppliers" array (tx_report.h, "JSON"); without "items"
- * when r->no_items. Caller owns. */
+ * when r->no_items, without texts when r->no_texts. Caller owns. */
 json_t *tx_report_row_json(const tx_report_row *r);
 
 #endif

@@ -6,59 +6,47 @@
 #include "tx_error.h"
 #include "tx_idmap.h"
 #include "tx_json.h"
+#include "tx_json_write.h"
 #include "tx_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Two spaces per level, in one write (the document is at most a few levels deep). */
 static void
 indent(FILE *f, int depth)
 {
-    for (int i = 0; i < depth; i++) {
-        fputs("  ", f);
+    static const char spaces[] = "                ";
+
+    for (int left = 2 * depth; left > 0; left -= (int)sizeof spaces - 1) {
+        fwrite_unlocked(spaces, 1,
+                        left < (int)sizeof spaces - 1 ? (size_t)left : sizeof spaces - 1, f);
     }
 }
 
 int
 tx_report_stream_value(FILE *f, const json_t *v, int depth)
 {
-    char *s = json_dumps(v, TX_REPORT_JSON_FLAGS | JSON_ENCODE_ANY);
-
-    if (s == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    for (const char *p = s; *p; p++) {
-        fputc(*p, f);
-        if (*p == '\n') {
-            indent(f, depth);
-        }
-    }
-    free(s);
-    return TX_OK;
+    return tx_json_write_value(f, v, TX_REPORT_JSON_FLAGS, depth);
 }
 
-/* `v` on one line (", " and ": " between members): rows, nodes and items. */
+/* `v` on one line (", " and ": " between members): rows' members and nodes' members. */
 static int
 put_line(FILE *f, const json_t *v)
 {
-    char *s = json_dumps(v, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY);
-
-    if (s == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    fputs(s, f);
-    free(s);
-    return TX_OK;
+    return tx_json_write_value(f, v, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6), 0);
 }
 
 /* ",\n" (not first) then `"key": ` at depth. */
 static void
 put_key(FILE *f, const char *key, int depth, int *first)
 {
-    fputs(*first ? "\n" : ",\n", f);
+    fputs_unlocked(*first ? "\n" : ",\n", f);
     *first = 0;
     indent(f, depth);
-    fprintf(f, "\"%s\": ", key); /* our own member names: nothing to escape */
+    fputc_unlocked('"', f);
+    fputs_unlocked(key, f); /* our own member names: nothing to escape */
+    fputs_unlocked("\": ", f);
 }
 
 /* The questionnaires the rows answer, each once: format 2's "questionnaires". */
@@ -68,7 +56,7 @@ put_catalogues(FILE *f, const tx_report_row *rows, size_t n, int depth)
     tx_idmap seen = {0};
     int first = 1, rc = TX_OK;
 
-    fputc('[', f);
+    fputc_unlocked('[', f);
     for (size_t i = 0; i < n && rc == TX_OK; i++) {
         const tx_verdict *v = rows[i].v;
         int added;
@@ -79,7 +67,7 @@ put_catalogues(FILE *f, const tx_report_row *rows, size_t n, int depth)
         if (tx_idmap_put(&seen, v->questionnaire, i, &added) == NULL) {
             rc = TX_ERR_NOMEM;
         } else if (added) {
-            fputs(first ? "\n" : ",\n", f);
+            fputs_unlocked(first ? "\n" : ",\n", f);
             first = 0;
             indent(f, depth + 1);
             if ((c = tx_report_catalogue_json(v->questionnaire, v->q)) == NULL) {
@@ -92,31 +80,11 @@ put_catalogues(FILE *f, const tx_report_row *rows, size_t n, int depth)
     }
     tx_idmap_free(&seen);
     if (!first) {
-        fputc('\n', f);
+        fputc_unlocked('\n', f);
         indent(f, depth);
     }
-    fputc(']', f);
+    fputc_unlocked(']', f);
     return rc;
-}
-
-/* A row's texts are the questionnaire's: its entry in "questionnaires" has them once. */
-static void
-slim_row(json_t *row)
-{
-    json_t *q = json_object_get(row, "questionnaire"), *a;
-    size_t i;
-
-    json_object_del(q, "title");
-    json_object_del(q, "provenance");
-    json_array_foreach(json_object_get(row, "areas"), i, a)
-    {
-        json_object_del(a, "name");
-    }
-    json_array_foreach(json_object_get(row, "levels"), i, a)
-    {
-        json_object_del(a, "name");
-    }
-    json_object_del(json_object_get(row, "level_next"), "name");
 }
 
 /* One row: each member on a line, then "items" (its answers, one line each). */
@@ -124,44 +92,33 @@ static int
 put_row(FILE *f, json_t *row, const tx_report_row *r, int depth)
 {
     const tx_verdict *v = r->v;
-    json_t *items, *val, *it;
+    size_t n_items = r->scored ? v->q->n_items : 0;
+    json_t *val;
     const char *key;
     int first = 1, rc = TX_OK;
-    size_t i;
 
-    slim_row(row);
-    items = r->scored ? tx_report_answers_json(v->q, v->inner->answers, v->inner->n_answers)
-                      : json_array();
-    if (items == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    fputc('{', f);
+    fputc_unlocked('{', f);
     json_object_foreach(row, key, val)
     {
         put_key(f, key, depth + 1, &first);
         if ((rc = put_line(f, val)) != TX_OK) {
-            break;
+            return rc;
         }
     }
     put_key(f, "items", depth + 1, &first);
-    fputc('[', f);
-    json_array_foreach(items, i, it)
-    {
-        if (rc != TX_OK) {
-            break;
-        }
-        fputs(i ? ",\n" : "\n", f);
+    fputc_unlocked('[', f);
+    for (size_t i = 0; i < n_items && rc == TX_OK; i++) {
+        fputs_unlocked(i ? ",\n" : "\n", f);
         indent(f, depth + 2);
-        rc = put_line(f, it);
+        rc = tx_report_answer_write(f, v->q, i, v->inner->answers, v->inner->n_answers);
     }
-    if (json_array_size(items) > 0) {
-        fputc('\n', f);
+    if (n_items > 0) {
+        fputc_unlocked('\n', f);
         indent(f, depth + 1);
     }
-    fputs("]\n", f);
+    fputs_unlocked("]\n", f);
     indent(f, depth);
-    fputc('}', f);
-    json_decref(items);
+    fputc_unlocked('}', f);
     return rc;
 }
 
@@ -170,51 +127,64 @@ put_rows(FILE *f, json_t *sups, const tx_report_row *rows, size_t n, int depth)
 {
     int rc = TX_OK;
 
-    fputc('[', f);
+    fputc_unlocked('[', f);
     for (size_t i = 0; i < n && i < json_array_size(sups) && rc == TX_OK; i++) {
-        fputs(i ? ",\n" : "\n", f);
+        fputs_unlocked(i ? ",\n" : "\n", f);
         indent(f, depth + 1);
         rc = put_row(f, json_array_get(sups, i), &rows[i], depth + 1);
         json_array_set_new(sups, i, json_null()); /* written: freed */
     }
     if (n > 0) {
-        fputc('\n', f);
+        fputc_unlocked('\n', f);
         indent(f, depth);
     }
-    fputc(']', f);
+    fputc_unlocked(']', f);
     return rc;
 }
 
 /* A node that is a supplier row: "row" (its position in "suppliers") and what is the node's
- * own; any other node in full with "row": null. */
-static json_t *
-node_out(json_t *node, const tx_idmap *by_key)
+ * own; any other node in full with "row": null. One line. */
+static int
+put_node(FILE *f, json_t *node, const tx_idmap *by_key)
 {
-    static const char *const own[] = {"name",   "fingerprint",  "key",   "tier",     "parents",
-                                      "supplies", "answer_state", "flags", "age_days", "current",
-                                      "certified", "policy"};
-    const char *hex = json_string_value(json_object_get(node, "key"));
+    static const char *const own[] = {"name",     "fingerprint", "key",          "tier",
+                                      "parents",  "supplies",    "answer_state", "flags",
+                                      "age_days", "current",     "certified",    "policy"};
+    const char *hex = json_string_value(json_object_get(node, "key")), *name;
     uint8_t key[TX_KEY_LEN];
     const size_t *at = NULL;
-    json_t *o;
+    json_t *m;
+    int rc = TX_OK;
 
     if (!json_is_null(json_object_get(node, "status")) && hex != NULL &&
         tx_unhex(key, TX_KEY_LEN, hex) == TX_OK) {
         at = tx_idmap_get(by_key, key);
     }
     if (at == NULL) {
-        o = json_pack("{s:n}", "row");
-        json_object_update(o, node);
-        return o;
-    }
-    o = json_pack("{s:I}", "row", (json_int_t)*at);
-    for (size_t k = 0; k < TX_ARRAY_LEN(own); k++) {
-        json_t *m = json_object_get(node, own[k]);
-        if (m != NULL) {
-            json_object_set(o, own[k], m);
+        fputs_unlocked("{\"row\": null", f);
+        json_object_foreach(node, name, m)
+        {
+            if (rc == TX_OK) {
+                fputs_unlocked(", ", f);
+                rc = tx_json_write_string(f, name);
+                fputs_unlocked(": ", f);
+                rc = rc == TX_OK ? put_line(f, m) : rc;
+            }
+        }
+    } else {
+        fputs_unlocked("{\"row\": ", f);
+        tx_json_write_int(f, (int64_t)*at);
+        for (size_t k = 0; k < TX_ARRAY_LEN(own) && rc == TX_OK; k++) {
+            if ((m = json_object_get(node, own[k])) != NULL) {
+                fputs_unlocked(", \"", f);
+                fputs_unlocked(own[k], f); /* our own member names: nothing to escape */
+                fputs_unlocked("\": ", f);
+                rc = put_line(f, m);
+            }
         }
     }
-    return o;
+    fputc_unlocked('}', f);
+    return rc;
 }
 
 static int
@@ -230,25 +200,22 @@ put_nodes(FILE *f, json_t *nodes, const tx_report_row *rows, size_t n, int depth
             rc = TX_ERR_NOMEM;
         }
     }
-    fputc('[', f);
+    fputc_unlocked('[', f);
     json_array_foreach(nodes, i, node)
     {
-        json_t *o = rc == TX_OK ? node_out(node, &by_key) : NULL;
-        if (o == NULL) {
-            rc = TX_ERR_NOMEM;
+        if (rc != TX_OK) {
             break;
         }
-        fputs(i ? ",\n" : "\n", f);
+        fputs_unlocked(i ? ",\n" : "\n", f);
         indent(f, depth + 1);
-        rc = put_line(f, o);
-        json_decref(o);
+        rc = put_node(f, node, &by_key);
         json_array_set_new(nodes, i, json_null());
     }
     if (json_array_size(nodes) > 0) {
-        fputc('\n', f);
+        fputc_unlocked('\n', f);
         indent(f, depth);
     }
-    fputc(']', f);
+    fputc_unlocked(']', f);
     tx_idmap_free(&by_key);
     return rc;
 }
@@ -260,7 +227,7 @@ tx_report_stream_doc(FILE *f, json_t *doc, const tx_report_row *rows, size_t n, 
     json_t *val;
     int first = 1, rc = TX_OK;
 
-    fputc('{', f);
+    fputc_unlocked('{', f);
     json_object_foreach(doc, key, val)
     {
         if (strcmp(key, "suppliers") == 0) {
@@ -285,8 +252,8 @@ tx_report_stream_doc(FILE *f, json_t *doc, const tx_report_row *rows, size_t n, 
             break;
         }
     }
-    fputc('\n', f);
+    fputc_unlocked('\n', f);
     indent(f, depth);
-    fputc('}', f);
+    fputc_unlocked('}', f);
     return rc;
 }

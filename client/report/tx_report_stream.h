@@ -14,8 +14,9 @@
 /* The JSON format version `report --json` writes. */
 #define TX_REPORT_FORMAT 2
 
-/* Writes `doc` (tx_report.c's document of `rows`, made with no_items; its rows are freed as
- * they are written) at indentation depth `depth` (2 spaces each). TX_ERR_NOMEM, TX_ERR_IO. */
+/* Writes `doc` (tx_report.c's document of `rows`, made with no_items and no_texts; its rows are
+ * freed as they are written) at indentation depth `depth` (2 spaces each), without taking the
+ * FILE's lock (tx_json_write.h). TX_ERR_NOMEM, TX_ERR_IO. */
 int tx_report_stream_doc(FILE *f, json_t *doc, const tx_report_row *rows, size_t n, int depth);
 
 /* Writes `v` as `report --json` prints values, indented to `depth`. TX_ERR_NOMEM. */

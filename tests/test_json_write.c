@@ -1,0 +1,214 @@
+/* The report's JSON writer (tx_json_write.h) writes what jansson's json_dumps writes for the
+ * same value, byte for byte: tricky strings (quotes, backslashes, control characters, non-ASCII),
+ * reals at the report's precision, integers, nesting with and without indentation; a string
+ * that is not UTF-8 is refused as json_string refuses it. A row's answer written straight from
+ * the assessment equals jansson's dump of the same object. */
+#include "tx_error.h"
+#include "tx_json_write.h"
+#include "tx_questionnaire.h"
+#include "tx_report.h"
+#include "tx_report_items.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define LINE (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* What tx_json_write_value writes for v with flags at depth 0. Caller frees. */
+static char *
+written(const json_t *v, size_t flags)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    assert_non_null(f);
+    assert_int_equal(tx_json_write_value(f, v, flags, 0), TX_OK);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+/* tx_json_write_value and json_dumps agree on v (stolen) with each of the report's flags. */
+static void
+same(json_t *v)
+{
+    const size_t flags[] = {LINE, TX_REPORT_JSON_FLAGS, JSON_INDENT(4)};
+
+    assert_non_null(v);
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        char *want = json_dumps(v, flags[i] | JSON_ENCODE_ANY), *got = written(v, flags[i]);
+        assert_non_null(want);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
+    }
+    json_decref(v);
+}
+
+static const char *const tricky[] = {
+    "",
+    "plain",
+    "\"quoted\" and \\back\\slashed\\",
+    "\b\f\n\r\t",
+    "\x01\x02\x1f\x7f end",
+    "/slash/ stays",
+    "日本語のコメント、「引用」",
+    "emoji \xf0\x9f\x98\x80 and U+2028 \xe2\x80\xa8 and U+FFFF \xef\xbf\xbf",
+    "é\"\\\n日",
+};
+
+static void
+test_strings(void **state)
+{
+    char long_text[3000] = "";
+    (void)state;
+    for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++) {
+        same(json_string(tricky[i]));
+        same(json_pack("{s:s}", tricky[i], tricky[i]));
+    }
+    /* Longer than the writer's buffer, escapes falling across its end. */
+    while (strlen(long_text) + 16 < sizeof long_text) {
+        strcat(long_text, "ab\"\\\x01日本\n");
+    }
+    same(json_string(long_text));
+}
+
+static void
+test_numbers(void **state)
+{
+    const double reals[] = {0.1, 1e-7,      100.0,       -2.5, 1e20,     -1e-300,
+                            0.0, 1.0 / 3.0, 123456789.0, 1e6,  999999.5, 2.5e-5};
+    const json_int_t ints[] = {0, 1, -1, 1000, INT64_MAX, INT64_MIN};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+        same(json_real(reals[i]));
+    }
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        same(json_integer(ints[i]));
+    }
+    /* Without a precision, jansson writes 17 digits. */
+    {
+        json_t *v = json_real(0.1);
+        char *want = json_dumps(v, JSON_ENCODE_ANY), *got = written(v, 0);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
+        json_decref(v);
+    }
+}
+
+static void
+test_nesting(void **state)
+{
+    (void)state;
+    same(json_pack("{s:[],s:{},s:n,s:b,s:b}", "a", "b", "c", "d", 1, "e", 0));
+    same(json_pack("[[],{},[i,[i,{s:[i,{}]}]],{s:{s:{s:f}}}]", 1, 2, "x", 3, "y", "z", "w", 0.5));
+    same(json_pack("{s:s,s:[{s:I,s:o},{s:s}],s:{s:n}}", "name", tricky[2], "areas", "id",
+                   (json_int_t)7, "score", json_real(87.5), "id", tricky[6], "level_next", "name"));
+    same(json_array());
+    same(json_object());
+    same(json_null());
+}
+
+/* Nested lines at a depth: as the report indents a value inside its document. */
+static void
+test_depth(void **state)
+{
+    json_t *v = json_pack("{s:[i,i],s:{}}", "a", 1, 2, "b");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    (void)state;
+
+    assert_int_equal(tx_json_write_value(f, v, TX_REPORT_JSON_FLAGS, 2), TX_OK);
+    fclose(f);
+    assert_string_equal(buf, "{\n      \"a\": [\n        1,\n        2\n      ],\n"
+                             "      \"b\": {}\n    }");
+    free(buf);
+    json_decref(v);
+}
+
+/* Bytes that are not UTF-8 are refused, nothing written: jansson refuses to make them a
+ * string at all. */
+static void
+test_not_utf8(void **state)
+{
+    const char *const bad[] = {"\xff", "ok \xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        assert_null(json_string(bad[i]));
+        assert_int_equal(tx_json_write_string(f, bad[i]), TX_ERR_BAD_UTF8);
+        fclose(f);
+        assert_int_equal(len, 0);
+        free(buf);
+    }
+}
+
+/* A row's answers written straight from the assessment: each the dump of
+ * {"id", "answer": code|null, "comment"} (answered, unanswered, a choice the questionnaire
+ * does not have, tricky comments). */
+static void
+test_answers(void **state)
+{
+    tx_questionnaire_pb *q = NULL;
+    tx_answer_pb a[4], *ap[4];
+    (void)state;
+
+    assert_int_equal(tx_questionnaire_builtin(TX_BUILTIN_QUESTIONNAIRE, &q), TX_OK);
+    assert_true(q->n_items > 5 && q->n_scale > 1);
+    for (size_t k = 0; k < 4; k++) {
+        a[k] = (tx_answer_pb)TICSX__V1__ANSWER__INIT;
+        ap[k] = &a[k];
+    }
+    /* In order, out of order, a choice not in the scale, no comment. */
+    a[0].item = q->items[0]->id, a[0].choice = q->scale[0]->code, a[0].comment = (char *)tricky[2];
+    a[1].item = q->items[3]->id, a[1].choice = q->scale[1]->code, a[1].comment = (char *)tricky[4];
+    a[2].item = q->items[1]->id, a[2].choice = "no-such-choice", a[2].comment = (char *)tricky[8];
+    a[3].item = q->items[2]->id, a[3].choice = q->scale[0]->code, a[3].comment = NULL;
+    for (size_t i = 0; i < 5; i++) {
+        const char *code = NULL, *comment = "";
+        char *buf = NULL, *want;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        json_t *v;
+        for (size_t k = 0; k < 4; k++) {
+            if (strcmp(a[k].item, q->items[i]->id) == 0) {
+                code = strcmp(a[k].choice, "no-such-choice") != 0 ? a[k].choice : NULL;
+                comment = a[k].comment != NULL ? a[k].comment : "";
+            }
+        }
+        v = json_pack("{s:s,s:o,s:s}", "id", q->items[i]->id, "answer",
+                      code != NULL ? json_string(code) : json_null(), "comment", comment);
+        want = json_dumps(v, LINE);
+        assert_int_equal(tx_report_answer_write(f, q, i, ap, 4), TX_OK);
+        fclose(f);
+        assert_string_equal(buf, want);
+        free(buf);
+        free(want);
+        json_decref(v);
+    }
+    tx_free(q);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strings),  cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_nesting),  cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_not_utf8), cmocka_unit_test(test_answers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
