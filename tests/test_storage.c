@@ -1,8 +1,11 @@
 /* Damaged storage against the real ticsx-hub: a real data directory written by a running hub,
  * copied, and damaged at offsets found by walking the LMDB file (its page size, meta pages 0
  * and 1 with their txnid, leaf page headers, a value of the sequence index, a Merkle node).
- * For every case `ticsx-hub check` exits 1 naming the problem and never crashes, and
- * `ticsx-hub run` refuses to start with one line. */
+ * For every case `ticsx-hub check` exits 1 naming the problem and never crashes. `ticsx-hub
+ * run` refuses to start with one line when the damage is in what it checks before serving (the
+ * file, the log's last records, the Merkle root, the checkpoints); otherwise it serves and its
+ * full check, running beside, finds the damage: the log and the metric say so, health says so,
+ * and writes are refused. */
 #include "faults_util.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -19,7 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -333,6 +340,143 @@ assert_refused(const char *dir, const char *what)
     assert_non_null(strstr(out, what));
 }
 
+/* ---- the full check while serving ---- */
+
+#define CHECK_DEADLINE_MS 300000 /* generous: the machine may be busy; nothing is timed */
+
+static unsigned
+free_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* The value of the metric `name` on the hub's page at 127.0.0.1:port; -1 when absent. */
+static double
+metric(unsigned port, const char *name)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct timeval tv = {10, 0};
+    static char buf[1 << 16];
+    char req[128], want[128];
+    size_t len = 0;
+    ssize_t n;
+    const char *at;
+    double v = -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    snprintf(req, sizeof req, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    while (len + 1 < sizeof buf && (n = read(fd, buf + len, sizeof buf - len - 1)) > 0) {
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = 0;
+    snprintf(want, sizeof want, "\n%s ", name);
+    if ((at = strstr(buf, want)) != NULL) {
+        v = strtod(at + strlen(want), NULL);
+    }
+    return v;
+}
+
+/* Starts the hub on dir with its metrics page; *port is the page's. */
+static void
+start_with_metrics(th_hub *h, const char *dir, unsigned *port)
+{
+    static char addr[64];
+    static const char *args[] = {"--metrics", addr, NULL};
+    th_hub_opts o = {.args = args};
+
+    *port = free_port();
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", *port);
+    th_hub_start(h, dir, &o);
+}
+
+/* Waits until the full check running beside the hub has ended; its state (1 passed, 2
+ * damage). */
+static int
+check_ended(unsigned port)
+{
+    for (int64_t until = th_now_ms() + CHECK_DEADLINE_MS; th_now_ms() < until; usleep(50000)) {
+        double v = metric(port, "ticsx_hub_store_check_state");
+
+        assert_true(v >= 0);
+        if (v >= 1) {
+            return (int)v;
+        }
+    }
+    fail_msg("the full check of the store did not end within %d s", CHECK_DEADLINE_MS / 1000);
+    return -1;
+}
+
+/* Damage the hub's check before serving does not read: `check` names it; `run --check-first`
+ * refuses to start, naming it; `run` serves, and its full check finds it: metric state 2, the
+ * log names it, health says the database is damaged, a new record is refused and reads are
+ * still served. */
+static void
+assert_found_serving(const char *dir, const char *what)
+{
+    char out[8192];
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
+    fu_rec *rec;
+    tx_conn *c;
+    tx_reply_pb *r;
+    unsigned port;
+    int rc = th_run(out, sizeof out, "check", "--data", dir, NULL);
+
+    fprintf(stderr, "# check: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, what));
+    rc = th_run(out, sizeof out, "run", "--data", dir, "--bind", "tcp://127.0.0.1:*",
+                "--log-level", "error", "--check-first", NULL);
+    fprintf(stderr, "# run --check-first: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_int_equal(lines(out), 1);
+    assert_non_null(strstr(out, "refusing to serve"));
+    assert_non_null(strstr(out, what));
+
+    stop_leftover();
+    start_with_metrics(&h, dir, &port);
+    W.live = &h;
+    assert_int_equal(check_ended(port), 2);
+    assert_true(fu_log_has(&h, "is DAMAGED"));
+    assert_true(fu_log_has(&h, what));
+    assert_true(fu_log_has(&h, "Writes are refused"));
+    rc = th_run(out, sizeof out, "health", "--data", dir, NULL);
+    fprintf(stderr, "# health: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "serves reads only: the hub refuses writes"));
+    assert_non_null(strstr(out, what));
+    /* The buyer's next record: refused, saying why. */
+    rec = fu_questionnaires(W.buyer, 2, 1);
+    c = th_connect(&h, W.buyer, TIMEOUT_MS);
+    assert_int_equal(fu_submit_all(c, rec, 1, 1, -1), TX_OK);
+    fprintf(stderr, "# submit: status %d: %s\n", rec[0].status, rec[0].message);
+    assert_int_equal(rec[0].status, TICSX__V1__STATUS__INTERNAL);
+    assert_non_null(strstr(rec[0].message, "refuses writes"));
+    /* Reads go on. */
+    r = th_list(c, TX_KIND_QUESTIONNAIRE, 0, 1000);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_int_equal(r->n_entries, N_RECS + N_MORE);
+    tx_free(r);
+    tx_conn_destroy(&c);
+    fu_recs_free(rec, 1);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+    W.live = NULL;
+}
+
 /* ---- the cases ---- */
 
 static void
@@ -514,7 +658,7 @@ test_sequence_index(void **state)
     m.b[ln.data] = 0x04;
     mdb_write(dir, &m);
     free(m.b);
-    assert_refused(dir, "sequence-number index");
+    assert_found_serving(dir, "sequence-number index");
 }
 
 /* One byte of the Merkle leaf of record 1 (node level 0, index 0). */
