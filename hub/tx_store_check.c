@@ -690,9 +690,11 @@ check_checkpoint(walk *w)
             root_size = info.size;
             if (memcmp(root, info.root, 32) != 0) {
                 note(w->r,
-                     "the stored checkpoint's root of %llu records is not the root of the "
-                     "log's first %llu records",
-                     (unsigned long long)info.size, (unsigned long long)info.size);
+                     "the stored checkpoint's root of %llu records is not the root of %s first "
+                     "%llu records",
+                     (unsigned long long)info.size,
+                     w->view != NULL ? "the Merkle tree (nodes) of the log's" : "the log's",
+                     (unsigned long long)info.size);
             }
         }
     }

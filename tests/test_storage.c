@@ -426,7 +426,7 @@ check_ended(unsigned port)
  * log names it, health says the database is damaged, a new record is refused and reads are
  * still served. */
 static void
-assert_found_serving(const char *dir, const char *what)
+assert_found_serving(const char *dir, const char *what, const tx_identity *who, uint64_t seq)
 {
     char out[8192];
     static th_hub h; /* outlives a failed test: group_teardown stops it */
@@ -459,9 +459,9 @@ assert_found_serving(const char *dir, const char *what)
     assert_int_equal(rc, 1);
     assert_non_null(strstr(out, "serves reads only: the hub refuses writes"));
     assert_non_null(strstr(out, what));
-    /* The buyer's next record: refused, saying why. */
-    rec = fu_questionnaires(W.buyer, 2, 1);
-    c = th_connect(&h, W.buyer, TIMEOUT_MS);
+    /* A record the hub would take otherwise: refused, saying why. */
+    rec = fu_questionnaires(who, seq, 1);
+    c = th_connect(&h, who, TIMEOUT_MS);
     assert_int_equal(fu_submit_all(c, rec, 1, 1, -1), TX_OK);
     fprintf(stderr, "# submit: status %d: %s\n", rec[0].status, rec[0].message);
     assert_int_equal(rec[0].status, TICSX__V1__STATUS__INTERNAL);
@@ -469,7 +469,7 @@ assert_found_serving(const char *dir, const char *what)
     /* Reads go on. */
     r = th_list(c, TX_KIND_QUESTIONNAIRE, 0, 1000);
     assert_int_equal(r->status, TICSX__V1__STATUS__OK);
-    assert_int_equal(r->n_entries, N_RECS + N_MORE);
+    assert_true(r->n_entries > 0);
     tx_free(r);
     tx_conn_destroy(&c);
     fu_recs_free(rec, 1);
@@ -658,7 +658,8 @@ test_sequence_index(void **state)
     m.b[ln.data] = 0x04;
     mdb_write(dir, &m);
     free(m.b);
-    assert_found_serving(dir, "sequence-number index");
+    /* The supplier's sequence number is what is damaged: the buyer writes. */
+    assert_found_serving(dir, "sequence-number index", W.buyer, 2);
 }
 
 /* One byte of the Merkle leaf of record 1 (node level 0, index 0). */
@@ -874,6 +875,133 @@ test_truncated_under_running_hub(void **state)
     assert_true(fu_log_has(&h, "the database file was cut short while the hub ran (SIGBUS)"));
 }
 
+/* A copy of the pristine store grown past what the hub reads before serving
+ * (TX_CHECK_TAIL records), made once: its older records are only read by the full check. */
+#define N_BIG 1100
+
+static const char *
+big_store(void)
+{
+    static char dir[PATH_MAX];
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
+    fu_rec *more;
+
+    if (dir[0] != 0) {
+        return dir;
+    }
+    fresh_copy("big", dir, sizeof dir);
+    more = fu_questionnaires(W.supplier, W.last_seq + 1, N_BIG);
+    stop_leftover();
+    th_hub_start(&h, dir, NULL);
+    W.live = &h;
+    submit(&h, more, N_BIG);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+    W.live = NULL;
+    fu_recs_free(more, N_BIG);
+    return dir;
+}
+
+/* One byte of an old record (log index 20, far behind the last TX_CHECK_TAIL) changed in
+ * place: the hub serves, and its full check finds it. */
+static void
+test_old_record_damaged(void **state)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    uint8_t key[10] = {0};
+    mdb_file m;
+    leaf_node ln;
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/old-record", W.root);
+    sh("rm -rf %s && cp -a %s %s", dir, big_store(), dir);
+    mdb_read(dir, &m);
+    key[7] = 20;
+    ln = find_key(&m, "log", key, sizeof key);
+    assert_memory_equal(m.b + ln.data, W.recs[17].env, 32);
+    m.b[ln.data + 100] ^= 0x01;
+    mdb_write(dir, &m);
+    free(m.b);
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    fprintf(stderr, "# flipped byte %zu of %s\n", ln.data + 100, path);
+    assert_found_serving(dir, "the record id index (ids)", W.supplier, W.last_seq + N_BIG + 1);
+}
+
+/* One byte of a Merkle node of the big store. */
+static void
+damage_node(const char *name, uint8_t level, char *dir, size_t n)
+{
+    uint8_t key[9] = {level, 0, 0, 0, 0, 0, 0, 0, 0};
+    mdb_file m;
+    leaf_node ln;
+
+    snprintf(dir, n, "%s/%s", W.root, name);
+    sh("rm -rf %s && cp -a %s %s", dir, big_store(), dir);
+    mdb_read(dir, &m);
+    ln = find_key(&m, "nodes", key, sizeof key);
+    m.b[ln.data] ^= 0x01;
+    mdb_write(dir, &m);
+    free(m.b);
+}
+
+/* The node of the first 1024 records, a part of the root (1167 = 1024 + 128 + 8 + 4 + 2 + 1):
+ * the root of the stored nodes is not the one the hub signed, so it refuses to start. */
+static void
+test_root_merkle_node(void **state)
+{
+    char dir[PATH_MAX];
+
+    (void)state;
+    damage_node("root-node", 10, dir, sizeof dir);
+    assert_refused(dir, "Merkle tree (nodes)");
+}
+
+/* The node of the first 16 records: only inclusion proofs use it (a client checks each
+ * against the signed root); the full check finds it while the hub serves. */
+static void
+test_inner_merkle_node(void **state)
+{
+    char dir[PATH_MAX];
+
+    (void)state;
+    damage_node("inner-node", 4, dir, sizeof dir);
+    assert_found_serving(dir, "Merkle tree (nodes)", W.supplier, W.last_seq + N_BIG + 1);
+}
+
+/* The hub killed (SIGKILL) while its full check may still run, then started again: it serves,
+ * the check passes, and a record is stored. */
+static void
+test_kill9_during_check(void **state)
+{
+    char dir[PATH_MAX];
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
+    fu_rec *rec;
+    unsigned port;
+    double state_now;
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/kill9", W.root);
+    sh("rm -rf %s && cp -a %s %s", dir, big_store(), dir);
+    stop_leftover();
+    start_with_metrics(&h, dir, &port);
+    W.live = &h;
+    state_now = metric(port, "ticsx_hub_store_check_state");
+    fprintf(stderr, "# check state when killed: %g, %g records walked\n", state_now,
+            metric(port, "ticsx_hub_store_check_records"));
+    assert_int_equal(th_hub_stop(&h, SIGKILL), 128 + SIGKILL);
+    W.live = NULL;
+    start_with_metrics(&h, dir, &port);
+    W.live = &h;
+    assert_int_equal(check_ended(port), 1);
+    assert_true(metric(port, "ticsx_hub_store_check_records") >=
+                (double)(1 + N_RECS + N_MORE + N_BIG + 1));
+    assert_true(fu_log_has(&h, "the full check of the database passed"));
+    rec = fu_questionnaires(W.supplier, W.last_seq + N_BIG + 1, 1);
+    submit(&h, rec, 1);
+    fu_recs_free(rec, 1);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+    W.live = NULL;
+}
+
 int
 main(void)
 {
@@ -887,6 +1015,9 @@ main(void)
         cmocka_unit_test(test_permissions),       cmocka_unit_test(test_enroll_duplicate_name),
         cmocka_unit_test(test_enroll_truncated_profile), cmocka_unit_test(test_damaged_record_in_list),
         cmocka_unit_test(test_truncated_under_running_hub),
+        cmocka_unit_test(test_old_record_damaged), cmocka_unit_test(test_root_merkle_node),
+        cmocka_unit_test(test_inner_merkle_node),
+        cmocka_unit_test(test_kill9_during_check),
     };
 
     tx_log_level = TX_LOG_ERROR;
