@@ -4,7 +4,6 @@
 
 #include "tx_error.h"
 #include "tx_hub_admin.h"
-#include "tx_i18n.h"
 #include "tx_keys.h"
 #include "tx_log.h"
 #include "tx_metrics.h"
@@ -183,7 +182,7 @@ count_log(hub *h)
 }
 
 /* Follows the full check of the store that runs beside the serving hub: its progress for the
- * metrics; when it ends, its verdict. Damage found stops every write from then on (reads go on:
+ * metrics; when it ends, its verdict, logged in English as everything `run` logs. Damage found stops every write from then on (reads go on:
  * clients verify each record themselves, and the hub can neither read nor forge one). */
 static void
 follow_check(hub *h)
@@ -205,14 +204,14 @@ follow_check(hub *h)
     tx_store_check_bg_stop(&h->check);
     if (state == TX_CHECK_PASSED) {
         tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KN("records", checked)),
-                  _("hub: the full check of the database passed (%llu records)"),
+                  "hub: the full check of the database passed (%llu records)",
                   (unsigned long long)checked);
         return;
     }
     if (state == TX_CHECK_NOT_RUN) {
         tx_log_kv(TX_LOG_WARN, TX_FIELDS(TX_KV("error", tx_strerror(rc))),
-                  _("hub: the full check of the database could not run (%s); run `ticsx-hub "
-                    "check --data %s`"),
+                  "hub: the full check of the database could not run (%s); run `ticsx-hub "
+                    "check --data %s`",
                   tx_strerror(rc), h->dir);
         return;
     }
@@ -223,13 +222,13 @@ follow_check(hub *h)
              r.n_notes > 0 ? r.notes[0] : "no detail");
     tx_store_refuse_writes(h->store, why);
     tx_log_kv(TX_LOG_ERROR, TX_FIELDS(TX_KN("problems", r.problems)),
-              _("hub: the database in %s is DAMAGED: %s (%llu problem(s)). Writes are refused "
+              "hub: the database in %s is DAMAGED: %s (%llu problem(s)). Writes are refused "
                 "from now on; reads are still served. Stop the hub, run `ticsx-hub check --data "
-                "%s` and restore the latest good backup"),
-              h->dir, r.n_notes > 0 ? r.notes[0] : _("no detail"), (unsigned long long)r.problems,
+                "%s` and restore the latest good backup",
+              h->dir, r.n_notes > 0 ? r.notes[0] : "no detail", (unsigned long long)r.problems,
               h->dir);
     for (size_t i = 1; i < r.n_notes; i++) {
-        tx_error(_("hub: the database is damaged: %s"), r.notes[i]);
+        tx_error("hub: the database is damaged: %s", r.notes[i]);
     }
 }
 

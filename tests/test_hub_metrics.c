@@ -273,6 +273,11 @@ test_counters_moved(void **state)
     /* f->cb is connected and was admitted. */
     assert_true(sample(text, "ticsx_hub_connections") >= 1);
     assert_true(sample(text, "ticsx_hub_handshakes_total{result=\"ok\"}") >= 1);
+    /* The full check of the store, beside the serving hub: running (0) or passed (1), never
+     * damage on a sound store; it walks the log's records. */
+    assert_true(sample(text, "ticsx_hub_store_check_state") == 0 ||
+                sample(text, "ticsx_hub_store_check_state") == 1);
+    assert_true(sample(text, "ticsx_hub_store_check_records") >= 0);
     free(text);
 }
 
