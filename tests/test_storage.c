@@ -344,20 +344,6 @@ assert_refused(const char *dir, const char *what)
 
 #define CHECK_DEADLINE_MS 300000 /* generous: the machine may be busy; nothing is timed */
 
-static unsigned
-free_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* The value of the metric `name` on the hub's page at 127.0.0.1:port; -1 when absent. */
 static double
 metric(unsigned port, const char *name)
@@ -399,7 +385,7 @@ start_with_metrics(th_hub *h, const char *dir, unsigned *port)
     static const char *args[] = {"--metrics", addr, NULL};
     th_hub_opts o = {.args = args};
 
-    *port = free_port();
+    *port = th_free_port();
     snprintf(addr, sizeof addr, "127.0.0.1:%u", *port);
     th_hub_start(h, dir, &o);
 }
