@@ -214,7 +214,7 @@ extrapolate(const json_t *steps_done, json_t *paper)
     proportional(paper, last, "backup_s", k, "s", "ticsx-hub backup (extrapolated)");
     proportional(paper, last, "check_s", k, "s", "ticsx-hub check (extrapolated)");
     proportional(paper, last, "check_beside_s", k, "s",
-                 "full check beside the serving hub (extrapolated)");
+                 "check beside serving (extrapolated)");
     /* Linear holds while the store stays in the page cache, as it did at the last step. */
     if (tx_bench_get(paper, "lmdb_file_bytes", &size) && pages > 0 && page > 0 &&
         size > (double)pages * (double)page) {
