@@ -2,8 +2,9 @@
  * at each step the ingest rate of that step, the LMDB file against the envelope bytes stored,
  * the hub's memory, a restart (time to its endpoint and to its first answer, and its memory
  * once it answered, and the full check the restarted hub runs beside serving), then
- * `ticsx-hub backup` of the running hub and `ticsx-hub check` of its data. Records are signed in chunks between timed stretches, so memory stays bounded. Then
- * 10 000 000 records on paper: the last step's figures extrapolated, with the method. */
+ * `ticsx-hub backup` of the running hub and `ticsx-hub check` of its data. Records are signed in
+ * chunks between timed stretches, so memory stays bounded. Then 10 000 000 records on paper: the
+ * last step's figures extrapolated, with the method. */
 #include "bench.h"
 
 #include "tx_error.h"
@@ -213,8 +214,7 @@ extrapolate(const json_t *steps_done, json_t *paper)
                   "hub Anonymous after restart (extrapolated)");
     proportional(paper, last, "backup_s", k, "s", "ticsx-hub backup (extrapolated)");
     proportional(paper, last, "check_s", k, "s", "ticsx-hub check (extrapolated)");
-    proportional(paper, last, "check_beside_s", k, "s",
-                 "check beside serving (extrapolated)");
+    proportional(paper, last, "check_beside_s", k, "s", "check beside serving (extrapolated)");
     /* Linear holds while the store stays in the page cache, as it did at the last step. */
     if (tx_bench_get(paper, "lmdb_file_bytes", &size) && pages > 0 && page > 0 &&
         size > (double)pages * (double)page) {

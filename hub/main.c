@@ -209,7 +209,8 @@ static const char *const usage_run =
        "\n"
        "Settings come from DIR/hub.ini (or --config FILE) when it exists, the command line\n"
        "winning: [hub] bind, map-size, workers, commit-wait-us, check-first; [log] level,\n"
-       "format; [metrics] listen, allow-remote. `ticsx-hub init` writes a commented hub.ini; the hub refuses one\n"
+       "format; [metrics] listen, allow-remote. `ticsx-hub init` writes a commented hub.ini; the "
+       "hub refuses one\n"
        "that group or others may write.\n"
        "  --config FILE      read the settings from FILE instead of DIR/hub.ini\n"
        "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default tcp://127.0.0.1:7700);\n"
@@ -921,13 +922,12 @@ cmd_health(int argc, char **argv)
     }
     /* Quiet unless asked: health runs from container health checks every few seconds. */
     tx_log_level = TX_LOG_ERROR;
-    rc = tx_hub_health(a.data, a.hub, (int)a.timeout_ms, used, sizeof used, refusal,
-                       sizeof refusal);
+    rc =
+        tx_hub_health(a.data, a.hub, (int)a.timeout_ms, used, sizeof used, refusal, sizeof refusal);
     switch (rc) {
     case TX_OK:
         if (refusal[0] != 0) {
-            fprintf(stderr, _("ticsx-hub: hub at %s serves reads only: %s\n"),
-                    used, refusal);
+            fprintf(stderr, _("ticsx-hub: hub at %s serves reads only: %s\n"), used, refusal);
             return EXIT_NO;
         }
         printf(_("healthy: %s\n"), used);

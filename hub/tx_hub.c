@@ -182,8 +182,9 @@ count_log(hub *h)
 }
 
 /* Follows the full check of the store that runs beside the serving hub: its progress for the
- * metrics; when it ends, its verdict, logged in English as everything `run` logs. Damage found stops every write from then on (reads go on:
- * clients verify each record themselves, and the hub can neither read nor forge one). */
+ * metrics; when it ends, its verdict, logged in English as everything `run` logs. Damage found
+ * stops every write from then on (reads go on: clients verify each record themselves, and the
+ * hub can neither read nor forge one). */
 static void
 follow_check(hub *h)
 {
@@ -211,7 +212,7 @@ follow_check(hub *h)
     if (state == TX_CHECK_NOT_RUN) {
         tx_log_kv(TX_LOG_WARN, TX_FIELDS(TX_KV("error", tx_strerror(rc))),
                   "hub: the full check of the database could not run (%s); run `ticsx-hub "
-                    "check --data %s`",
+                  "check --data %s`",
                   tx_strerror(rc), h->dir);
         return;
     }
@@ -223,8 +224,8 @@ follow_check(hub *h)
     tx_store_refuse_writes(h->store, why);
     tx_log_kv(TX_LOG_ERROR, TX_FIELDS(TX_KN("problems", r.problems)),
               "hub: the database in %s is DAMAGED: %s (%llu problem(s)). Writes are refused "
-                "from now on; reads are still served. Stop the hub, run `ticsx-hub check --data "
-                "%s` and restore the latest good backup",
+              "from now on; reads are still served. Stop the hub, run `ticsx-hub check --data "
+              "%s` and restore the latest good backup",
               h->dir, r.n_notes > 0 ? r.notes[0] : "no detail", (unsigned long long)r.problems,
               h->dir);
     for (size_t i = 1; i < r.n_notes; i++) {

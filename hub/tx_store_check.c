@@ -13,6 +13,7 @@
 #include "tx_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,7 +27,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #define GRANTEES_MARKER "built" /* tx_store.c's marker key in grantees */
@@ -959,8 +959,7 @@ typedef struct {
 /* What tx_store_check_dir reads before the snapshot: the file's meta pages, the hub's key and
  * the signed record. TX_OK when the check may go on with o. */
 static int
-check_prepare(const char *dir, unsigned flags, tx_check_opts *o, tx_pubkey *hub,
-              tx_store_report *r)
+check_prepare(const char *dir, unsigned flags, tx_check_opts *o, tx_pubkey *hub, tx_store_report *r)
 {
     char why[TX_CHECK_NOTE_LEN], path[PATH_MAX];
     int rc;
@@ -1015,8 +1014,10 @@ check_child(const char *dir, const tx_check_opts *o, shared_result *sh)
         sh->rc = tx_store_check_with(s, o, &sh->r);
         tx_store_close(&s);
     } else if (sh->rc == TX_ERR_STORAGE) {
-        note(&sh->r, "%s/data.mdb is not a hub database (LMDB opens it, but without the "
-                     "hub's databases)", dir);
+        note(&sh->r,
+             "%s/data.mdb is not a hub database (LMDB opens it, but without the "
+             "hub's databases)",
+             dir);
     }
     sh->done = 1;
     _exit(0);
@@ -1061,8 +1062,8 @@ check_reaped(shared_result *sh, int status, tx_store_report *r)
 static int
 check_fork(const char *dir, const tx_check_opts *o, int low, shared_result **sh_out, pid_t *pid)
 {
-    shared_result *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                             -1, 0);
+    shared_result *sh =
+        mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
     if (sh == MAP_FAILED) {
         return TX_ERR_NOMEM;
@@ -1160,9 +1161,9 @@ tx_store_check_bg_poll(tx_store_check_bg *b, uint64_t *checked, tx_store_report 
     if (b->state == TX_CHECK_RUNNING && waitpid(b->pid, &status, WNOHANG) == b->pid) {
         b->pid = 0;
         b->rc = check_reaped(b->sh, status, &b->r);
-        b->state = b->rc == TX_OK               ? TX_CHECK_PASSED
+        b->state = b->rc == TX_OK            ? TX_CHECK_PASSED
                    : b->rc == TX_ERR_STORAGE ? TX_CHECK_FAILED
-                                               : TX_CHECK_NOT_RUN;
+                                             : TX_CHECK_NOT_RUN;
     }
     if (checked != NULL) {
         /* The child counts as it walks; an aligned word is read whole. */

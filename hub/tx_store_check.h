@@ -11,8 +11,10 @@
 #define TX_CHECK_NOTES 8 /* problems described; more are only counted */
 #define TX_CHECK_NOTE_LEN 400
 
-#define TX_CHECK_QUICK 1u /* skip each record's signature (the hub's checks: see tx_store_check_dir) */
-#define TX_CHECK_START 2u /* only what the hub checks before it serves (see tx_store_check_with) */
+/* Flags of the checks: skip each record's signature (the hub's checks, see
+ * tx_store_check_dir); only what the hub checks before it serves (see tx_store_check_with). */
+#define TX_CHECK_QUICK 1u
+#define TX_CHECK_START 2u
 #define TX_CHECK_TAIL 1000 /* the last records TX_CHECK_START reads whole */
 
 typedef struct {

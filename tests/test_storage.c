@@ -12,8 +12,10 @@
 #include "tx_log.h"
 #include "tx_util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
@@ -22,8 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -363,7 +363,8 @@ metric(unsigned port, const char *name)
     assert_true(fd >= 0);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    snprintf(req, sizeof req, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    snprintf(req, sizeof req,
+             "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
     while (len + 1 < sizeof buf && (n = read(fd, buf + len, sizeof buf - len - 1)) > 0) {
         len += (size_t)n;
@@ -425,8 +426,8 @@ assert_found_serving(const char *dir, const char *what, const tx_identity *who, 
     fprintf(stderr, "# check: %d: %s", rc, out);
     assert_int_equal(rc, 1);
     assert_non_null(strstr(out, what));
-    rc = th_run(out, sizeof out, "run", "--data", dir, "--bind", "tcp://127.0.0.1:*",
-                "--log-level", "error", "--check-first", NULL);
+    rc = th_run(out, sizeof out, "run", "--data", dir, "--bind", "tcp://127.0.0.1:*", "--log-level",
+                "error", "--check-first", NULL);
     fprintf(stderr, "# run --check-first: %d: %s", rc, out);
     assert_int_equal(rc, 1);
     assert_int_equal(lines(out), 1);
@@ -992,16 +993,24 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pristine_is_clean), cmocka_unit_test(test_not_lmdb),
-        cmocka_unit_test(test_random_bytes),      cmocka_unit_test(test_empty_file),
-        cmocka_unit_test(test_truncated),         cmocka_unit_test(test_meta_txnid),
-        cmocka_unit_test(test_rolled_back),       cmocka_unit_test(test_leaf_page_flags),
+        cmocka_unit_test(test_pristine_is_clean),
+        cmocka_unit_test(test_not_lmdb),
+        cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_empty_file),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_meta_txnid),
+        cmocka_unit_test(test_rolled_back),
+        cmocka_unit_test(test_leaf_page_flags),
         cmocka_unit_test(test_leaf_page_bounds),
-        cmocka_unit_test(test_sequence_index),    cmocka_unit_test(test_merkle_node),
-        cmocka_unit_test(test_permissions),       cmocka_unit_test(test_enroll_duplicate_name),
-        cmocka_unit_test(test_enroll_truncated_profile), cmocka_unit_test(test_damaged_record_in_list),
+        cmocka_unit_test(test_sequence_index),
+        cmocka_unit_test(test_merkle_node),
+        cmocka_unit_test(test_permissions),
+        cmocka_unit_test(test_enroll_duplicate_name),
+        cmocka_unit_test(test_enroll_truncated_profile),
+        cmocka_unit_test(test_damaged_record_in_list),
         cmocka_unit_test(test_truncated_under_running_hub),
-        cmocka_unit_test(test_old_record_damaged), cmocka_unit_test(test_root_merkle_node),
+        cmocka_unit_test(test_old_record_damaged),
+        cmocka_unit_test(test_root_merkle_node),
         cmocka_unit_test(test_inner_merkle_node),
         cmocka_unit_test(test_kill9_during_check),
     };
