@@ -8,7 +8,7 @@ _ticsx_hub_command_opts()
 {
     case $1 in
     init) echo "--data --origin" ;;
-    run) echo "--data --config --bind --map-size --log-level --workers --commit-wait-us --metrics --metrics-allow-remote" ;;
+    run) echo "--data --config --bind --map-size --log-level --workers --commit-wait-us --metrics --metrics-allow-remote --check-first" ;;
     enroll) echo "--data --allow-duplicate-name" ;;
     reenroll) echo "--data --replaces --compromised-from" ;;
     health) echo "--data --hub --timeout" ;;
@@ -22,7 +22,7 @@ _ticsx_hub()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local commands="init run enroll reenroll health backup check help"
     local valued=" --data --origin --config --bind --map-size --log-level --log-format --workers
-        --commit-wait-us --metrics --hub --timeout --into --keep --replaces --compromised-from "
+        --commit-wait-us --check-first --metrics --hub --timeout --into --keep --replaces --compromised-from "
     local i cmd="" word nargs=0
 
     valued=${valued//$'\n'/ }

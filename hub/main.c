@@ -49,6 +49,7 @@ enum {
     OPT_METRICS = 1 << 14,
     OPT_LOG_FORMAT = 1 << 15, /* every command */
     OPT_REENROL = 1 << 16,    /* reenroll's --replaces and --compromised-from */
+    OPT_CHECK_FIRST = 1 << 17,
 };
 
 /* given, in_file and file_line hold a bit or a slot per row of options[]. */
@@ -71,6 +72,7 @@ typedef struct {
     long timeout_ms;
     long workers;
     long commit_wait_us; /* retired: read and checked, no effect */
+    long check_first;    /* the full check before serving, not beside it */
     long with_key;
     long allow_dup;
     long keep;
@@ -131,6 +133,11 @@ static const option_row options[] = {
      INI("hub", "commit-wait-us",
          "# commit-wait-us is retired: each batch of submits is committed as soon as it\n"
          "# is verified. A value set here (0 to 1000000) is accepted and has no effect.\n")},
+    {"check-first", OPT_CHECK_FIRST, FLAG(check_first),
+     INI("hub", "check-first",
+         "# Check the whole database before serving (the time grows with the records),\n"
+         "# instead of the head before serving and the rest while serving.\n"
+         "# check-first = false\n")},
     {"log-level", OPT_LOG,
      CHOICE(log_level, "error|warn|info|debug", N_("one of error, warn, info, debug")),
      INI("log", "level",
@@ -198,10 +205,12 @@ static const char *const usage_run =
     N_("usage: ticsx-hub run --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
        "                     [--log-level LEVEL] [--log-format FORMAT] [--workers N]\n"
        "                     [--commit-wait-us US] [--metrics ADDR:PORT [--metrics-allow-remote]]\n"
+       "                     [--check-first]\n"
        "\n"
        "Settings come from DIR/hub.ini (or --config FILE) when it exists, the command line\n"
-       "winning: [hub] bind, map-size, workers, commit-wait-us; [log] level, format; [metrics]\n"
-       "listen, allow-remote. `ticsx-hub init` writes a commented hub.ini; the hub refuses one\n"
+       "winning: [hub] bind, map-size, workers, commit-wait-us, check-first; [log] level,\n"
+       "format; [metrics] listen, allow-remote. `ticsx-hub init` writes a commented hub.ini; the "
+       "hub refuses one\n"
        "that group or others may write.\n"
        "  --config FILE      read the settings from FILE instead of DIR/hub.ini\n"
        "  --bind ENDPOINT    ZeroMQ endpoint to serve on (default tcp://127.0.0.1:7700);\n"
@@ -227,6 +236,13 @@ static const char *const usage_run =
        "                     one, logged). Off by default. Loopback addresses only, unless\n"
        "  --metrics-allow-remote\n"
        "                     is given too: the page has no secrets, but says how busy the hub is\n"
+       "  --check-first      check the whole database before serving, as `ticsx-hub check`\n"
+       "                     does (the start then takes longer the more records it holds).\n"
+       "                     Default: the database's head (its size, latest records, Merkle\n"
+       "                     root and signed checkpoints) before serving, and all of it while\n"
+       "                     serving, at the lowest priority. Damage found then is logged and\n"
+       "                     refuses every write (ticsx_hub_store_check_state 2, `ticsx-hub\n"
+       "                     health` says so); reads go on, as clients verify every record\n"
        "\n"
        "Holds DIR/hub.lock while running: a second hub on the same DIR refuses to start.\n"
        "SIGTERM or SIGINT: finishes the commit in flight, answers it, exits 0.\n");
@@ -675,15 +691,28 @@ private_data(const char *dir)
     return 1;
 }
 
-/* Refuses a database that fails the check (without each record's signature: the signed
- * checkpoint's root covers the records' bytes). True when it may be served. */
+/* Refuses a database that fails the check before serving (without each record's signature:
+ * the signed checkpoint's root covers the records' bytes): its head only (TX_CHECK_START), and
+ * the rest is checked while serving in *check; or all of it with check_first. True when it may
+ * be served. */
 static int
-trusted_data(const char *dir, int *status)
+trusted_data(const char *dir, int check_first, tx_store_check_bg **check, int *status)
 {
     tx_store_report r;
-    int rc = tx_store_check_dir(dir, TX_CHECK_QUICK, &r);
+    int rc = tx_store_check_dir(dir, TX_CHECK_QUICK | (check_first ? 0 : TX_CHECK_START), &r);
 
-    if (rc == TX_OK || rc == TX_ERR_NOT_FOUND) {
+    *check = NULL;
+    if (rc == TX_ERR_NOT_FOUND) {
+        return 1;
+    }
+    if (rc == TX_OK) {
+        /* Started before the hub's threads (it forks); tx_hub_run follows it. */
+        if (!check_first && (rc = tx_store_check_bg_start(dir, TX_CHECK_QUICK, check)) != TX_OK) {
+            fprintf(stderr, _("ticsx-hub: cannot start the check of %s: %s\n"), dir,
+                    tx_strerror(rc));
+            *status = EXIT_LOCAL;
+            return 0;
+        }
         return 1;
     }
     if (rc == TX_ERR_STORAGE) {
@@ -717,7 +746,7 @@ serve_data(const args *a)
         return EXIT_LOCAL;
     }
     tx_notify("STATUS=checking the database in %s before serving it", a->data);
-    if (!trusted_data(a->data, &rc)) {
+    if (!trusted_data(a->data, (int)a->check_first, &opt.check, &rc)) {
         return rc;
     }
     opt.dir = a->data;
@@ -770,7 +799,7 @@ cmd_run(int argc, char **argv)
     args a;
     int rc = parse_args("run", argc, argv,
                         OPT_DATA | OPT_CONFIG | OPT_BIND | OPT_MAP | OPT_LOG | OPT_WORKERS |
-                            OPT_WAIT | OPT_METRICS,
+                            OPT_WAIT | OPT_METRICS | OPT_CHECK_FIRST,
                         usage_run, &a);
 
     if (rc >= 0) {
@@ -881,7 +910,7 @@ cmd_reenroll(int argc, char **argv)
 static int
 cmd_health(int argc, char **argv)
 {
-    char used[1024] = "";
+    char used[1024] = "", refusal[1024];
     args a;
     int rc = parse_args("health", argc, argv, OPT_DATA | OPT_HUB | OPT_TIMEOUT, usage_health, &a);
 
@@ -893,9 +922,14 @@ cmd_health(int argc, char **argv)
     }
     /* Quiet unless asked: health runs from container health checks every few seconds. */
     tx_log_level = TX_LOG_ERROR;
-    rc = tx_hub_health(a.data, a.hub, (int)a.timeout_ms, used, sizeof used);
+    rc =
+        tx_hub_health(a.data, a.hub, (int)a.timeout_ms, used, sizeof used, refusal, sizeof refusal);
     switch (rc) {
     case TX_OK:
+        if (refusal[0] != 0) {
+            fprintf(stderr, _("ticsx-hub: hub at %s serves reads only: %s\n"), used, refusal);
+            return EXIT_NO;
+        }
         printf(_("healthy: %s\n"), used);
         return 0;
     case TX_ERR_UNREACHABLE:

@@ -37,7 +37,10 @@ batch_envelopes(const tx_call_pb *call, size_t i, const uint8_t **env, size_t *l
 static void
 answer_ping(tx_answer *a)
 {
-    tx_outcome_set(a->out, TX_STATUS_OK, TX_OK, "ok");
+    /* The hub answers, and says when it refuses writes (ticsx-hub health shows it). */
+    const char *refusal = tx_store_refusal(a->store);
+
+    tx_outcome_set(a->out, TX_STATUS_OK, TX_OK, "%s", refusal != NULL ? refusal : "ok");
 }
 
 static void

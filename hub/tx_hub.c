@@ -42,6 +42,8 @@ typedef struct {
     void *monitor;       /* PAIR receiving the router's connection events */
     tx_stats stats;      /* for the metrics page */
     tx_metrics *metrics; /* NULL when off */
+    tx_store_check_bg *check; /* the full check while it runs, else NULL */
+    const char *dir;
 } hub;
 
 #define MONITOR_ENDPOINT "inproc://ticsx-hub-monitor"
@@ -179,6 +181,58 @@ count_log(hub *h)
     }
 }
 
+/* Follows the full check of the store that runs beside the serving hub: its progress for the
+ * metrics; when it ends, its verdict, logged in English as everything `run` logs. Damage found
+ * stops every write from then on (reads go on: clients verify each record themselves, and the
+ * hub can neither read nor forge one). */
+static void
+follow_check(hub *h)
+{
+    tx_store_report r;
+    uint64_t checked;
+    char why[sizeof r.notes[0] + 160];
+    int rc, state;
+
+    if (h->check == NULL) {
+        return;
+    }
+    state = tx_store_check_bg_poll(h->check, &checked, &r, &rc);
+    tx_stats_set(&h->stats.store_checked, checked);
+    if (state == TX_CHECK_RUNNING) {
+        return;
+    }
+    atomic_store_explicit(&h->stats.store_check, state, memory_order_relaxed);
+    tx_store_check_bg_stop(&h->check);
+    if (state == TX_CHECK_PASSED) {
+        tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KN("records", checked)),
+                  "hub: the full check of the database passed (%llu records)",
+                  (unsigned long long)checked);
+        return;
+    }
+    if (state == TX_CHECK_NOT_RUN) {
+        tx_log_kv(TX_LOG_WARN, TX_FIELDS(TX_KV("error", tx_strerror(rc))),
+                  "hub: the full check of the database could not run (%s); run `ticsx-hub "
+                  "check --data %s`",
+                  tx_strerror(rc), h->dir);
+        return;
+    }
+    /* What a client reads in its answer: the hub's messages stay English. */
+    snprintf(why, sizeof why,
+             "the hub refuses writes: the check of its database found damage (%s); tell the hub "
+             "operator",
+             r.n_notes > 0 ? r.notes[0] : "no detail");
+    tx_store_refuse_writes(h->store, why);
+    tx_log_kv(TX_LOG_ERROR, TX_FIELDS(TX_KN("problems", r.problems)),
+              "hub: the database in %s is DAMAGED: %s (%llu problem(s)). Writes are refused "
+              "from now on; reads are still served. Stop the hub, run `ticsx-hub check --data "
+              "%s` and restore the latest good backup",
+              h->dir, r.n_notes > 0 ? r.notes[0] : "no detail", (unsigned long long)r.problems,
+              h->dir);
+    for (size_t i = 1; i < r.n_notes; i++) {
+        tx_error("hub: the database is damaged: %s", r.notes[i]);
+    }
+}
+
 /* STATUS= for the service manager when the counts moved (at most once a housekeeping tick). */
 static void
 notify_status(hub *h, const char *endpoint, uint64_t *shown)
@@ -232,6 +286,7 @@ serve(hub *h, const char *endpoint)
         if (tx_clock_ms() >= next_housekeeping) {
             tx_store_reader_check(h->store);
             count_log(h);
+            follow_check(h);
             notify_status(h, endpoint, &shown);
             next_housekeeping = tx_clock_ms() + HOUSEKEEPING_MS;
         }
@@ -299,12 +354,19 @@ tx_hub_run(const tx_hub_options *opt)
 
     memset(&h, 0, sizeof h);
     h.stats.start_time = tx_now();
+    h.dir = opt->dir;
+    h.check = opt->check;
+    atomic_store_explicit(&h.stats.store_check,
+                          h.check != NULL ? TX_CHECK_RUNNING : TX_CHECK_PASSED,
+                          memory_order_relaxed);
     stop_requested = 0;
     no_core_dumps();
     if ((rc = tx_path_join(endpoint_path, sizeof endpoint_path, opt->dir, "endpoint")) != TX_OK) {
+        tx_store_check_bg_stop(&h.check);
         return rc;
     }
     if ((rc = tx_hub_lock(opt->dir, &lock_fd)) != TX_OK) {
+        tx_store_check_bg_stop(&h.check);
         return rc;
     }
     if ((rc = tx_identity_load(opt->dir, "hub", &id)) != TX_OK) {
@@ -319,6 +381,8 @@ tx_hub_run(const tx_hub_options *opt)
     tx_store_set_signer(h.store, id);
     log_checkpoint(h.store);
     count_log(&h);
+    /* A check that ended already (damage seen in the file) refuses writes before any call. */
+    follow_check(&h);
     /* ZeroMQ's I/O threads inherit this mask, so SIGTERM reaches the poll loop's thread and
      * interrupts zmq_poll at once. */
     sigemptyset(&block);
@@ -400,6 +464,7 @@ out:
     /* Every round waited for its jobs, so the pool is idle here. */
     tx_vpool_destroy(&h.pool);
     tx_round_destroy(&h.round);
+    tx_store_check_bg_stop(&h.check);
     tx_store_close(&h.store);
     tx_identity_destroy(&id);
     tx_hub_unlock(&lock_fd);

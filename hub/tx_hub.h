@@ -5,6 +5,7 @@
 #define TX_HUB_H
 
 #include "tx_metrics.h"
+#include "tx_store_check.h"
 
 #include <stddef.h>
 
@@ -17,6 +18,9 @@ typedef struct {
     unsigned workers;        /* verification threads; 0: one per online CPU */
     const tx_metrics_addr *metrics; /* serve /metrics, /healthz, /readyz there; NULL: off */
     const char *metrics_text;       /* how the operator wrote that address, for messages */
+    /* The full check of the store, started before (tx_store_check_bg_start) and followed while
+     * serving; tx_hub_run stops and frees it. NULL: the full check passed before serving. */
+    tx_store_check_bg *check;
 } tx_hub_options;
 
 /* Serves until SIGTERM or SIGINT, then finishes the round in flight (commit and replies) and

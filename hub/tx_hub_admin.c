@@ -273,7 +273,8 @@ tx_hub_read_endpoint(const char *dir, char *out, size_t n)
 }
 
 int
-tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used, size_t n)
+tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used, size_t n,
+              char *refusal, size_t rn)
 {
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_identity *id = NULL;
@@ -282,6 +283,7 @@ tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used,
     char ep[1024];
     int rc;
 
+    refusal[0] = 0;
     if (endpoint != NULL) {
         snprintf(ep, sizeof ep, "%s", endpoint);
     } else if ((rc = tx_hub_read_endpoint(dir, ep, sizeof ep)) != TX_OK) {
@@ -302,6 +304,9 @@ tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used,
         goto out;
     }
     rc = reply->status == TX_STATUS_OK ? TX_OK : TX_ERR_REFUSED;
+    if (rc == TX_OK && reply->message != NULL && strcmp(reply->message, "ok") != 0) {
+        snprintf(refusal, rn, "%s", reply->message);
+    }
 out:
     tx_free(reply);
     tx_conn_destroy(&conn);

@@ -51,7 +51,10 @@ int tx_hub_reenroll_file(const char *dir, const char *path, const char *replaces
 int tx_hub_read_endpoint(const char *dir, char *out, size_t n);
 
 /* Pings the hub at `endpoint` (NULL: DIR/endpoint) with the hub's own key. TX_OK if it
- * answered, TX_ERR_UNREACHABLE if not within timeout_ms, TX_ERR_REFUSED if it refused. */
-int tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used, size_t n);
+ * answered, TX_ERR_UNREACHABLE if not within timeout_ms, TX_ERR_REFUSED if it refused. When it
+ * answered that it refuses writes (a check found its store damaged) the reason goes in
+ * refusal (size rn), else refusal is "". */
+int tx_hub_health(const char *dir, const char *endpoint, int timeout_ms, char *used, size_t n,
+                  char *refusal, size_t rn);
 
 #endif

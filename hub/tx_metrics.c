@@ -265,6 +265,13 @@ tx_metrics_render(tx_stats *s, tx_vpool *pool, const char *dir, char **out, size
         (unsigned long long)tx_stats_get(&s->handshakes_ok));
     put(&b, "ticsx_hub_handshakes_total{result=\"refused\"} %llu\n",
         (unsigned long long)tx_stats_get(&s->handshakes_failed));
+    one(&b, "ticsx_hub_store_check_state", "gauge",
+        "The full check of the database since the hub started: 0 running (the hub serves "
+        "meanwhile), 1 passed, 2 found damage (writes are refused), 3 could not run.",
+        (double)atomic_load_explicit(&s->store_check, memory_order_relaxed));
+    one(&b, "ticsx_hub_store_check_records", "gauge",
+        "Log records the full check of the database has walked.",
+        (double)tx_stats_get(&s->store_checked));
     if (b.failed) {
         free(b.p);
         return TX_ERR_NOMEM;

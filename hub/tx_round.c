@@ -610,6 +610,8 @@ commit_submits(tx_round *rd)
             tx_outcome_storage(&p->out, rc);
             if (rc == TX_ERR_STORAGE_FULL) {
                 tx_outcome_set(&p->out, TX_STATUS_STORAGE_FULL, rc, "%s", tx_store_full_reason());
+            } else if (tx_store_refusal(rd->store) != NULL) {
+                tx_outcome_set(&p->out, TX_STATUS_INTERNAL, rc, "%s", tx_store_refusal(rd->store));
             }
             lost++;
         }

@@ -36,6 +36,8 @@ typedef struct {
     _Atomic int state;                                 /* TX_STATS_* */
     _Atomic int64_t loop_ms;                           /* monotonic ms the loop last turned */
     int64_t start_time;                                /* Unix s; set before serving */
+    _Atomic int store_check;                           /* the full check of the store: TX_CHECK_* */
+    _Atomic uint64_t store_checked;                    /* records it walked so far */
 } tx_stats;
 
 /* The loop's updates: one writer, so a relaxed load and store is enough (and costs what a

@@ -664,6 +664,10 @@ tx_store_begin(tx_store *s, tx_batch **out)
     if (b == NULL) {
         return TX_ERR_NOMEM;
     }
+    if (tx_store_refusal(s) != NULL) {
+        free(b);
+        return TX_ERR_STORAGE;
+    }
     b->s = s;
     if ((rc = tx_store_txn_begin(s, 0, &b->txn)) != TX_OK) {
         free(b);

@@ -59,6 +59,14 @@ const char *tx_store_full_reason(void);
 
 /* ---- writes ---- */
 
+/* From now on every write transaction (tx_store_begin) fails with TX_ERR_STORAGE, because a
+ * check found the store damaged: why (one sentence) is what tx_store_refusal says, for the
+ * answers. The first call's why stays. Reads go on. */
+void tx_store_refuse_writes(tx_store *s, const char *why);
+
+/* Why writes are refused, or NULL while they are not. */
+const char *tx_store_refusal(tx_store *s);
+
 /* Starts a write transaction; blocks while another process (ticsx-hub enroll) writes. The last
  * log index is read inside it. Caller owns *out: end it with tx_batch_commit or tx_batch_abort.
  * Once any write in a batch fails the batch is dead: every later call returns that code. */

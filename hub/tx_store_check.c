@@ -13,16 +13,20 @@
 #include "tx_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #define GRANTEES_MARKER "built" /* tx_store.c's marker key in grantees */
@@ -87,7 +91,8 @@ typedef struct {
     expected ex[D_COUNT];
     int superseders; /* the superseders index is built (its marker stored), so it is compared */
     int nomem;
-    int last_mrc; /* the last LMDB failure while walking */
+    int last_mrc;  /* the last LMDB failure while walking */
+    tx_view *view; /* the start check: roots from the stored nodes, not from the leaves */
 } walk;
 
 static const uint8_t *ex_key(const expected *x, const expected_entry *e);
@@ -633,6 +638,23 @@ compare_nodes(walk *w)
     return w->nomem ? TX_ERR_NOMEM : compare_index(w, D_NODES);
 }
 
+/* The root of the log's first `size` records: recomputed from the leaves the walk hashed, or
+ * for the start check read from the stored nodes (O(log n)). */
+static int
+root_of(walk *w, uint64_t size, uint8_t root[32])
+{
+    if (w->view != NULL) {
+        int rc = tx_view_root(w->view, size, root);
+
+        if (rc != TX_OK) {
+            note(w->r, "the Merkle tree (nodes) cannot give the root of %llu records (%s)",
+                 (unsigned long long)size, tx_strerror(rc));
+        }
+        return rc;
+    }
+    return tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, size, root);
+}
+
 /* The stored checkpoint is signed by the hub and signs the log's own tree; the log reaches
  * what the hub recorded outside LMDB that it signed. */
 static int
@@ -664,14 +686,15 @@ check_checkpoint(walk *w)
         } else if (info.size > n) {
             note(w->r, "the stored checkpoint signs %llu records but the log holds %llu: records "
                        "were lost", (unsigned long long)info.size, (unsigned long long)n);
-        } else if (tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, info.size, root) ==
-                   TX_OK) {
+        } else if (root_of(w, info.size, root) == TX_OK) {
             root_size = info.size;
             if (memcmp(root, info.root, 32) != 0) {
                 note(w->r,
-                     "the stored checkpoint's root of %llu records is not the root of the "
-                     "log's first %llu records",
-                     (unsigned long long)info.size, (unsigned long long)info.size);
+                     "the stored checkpoint's root of %llu records is not the root of %s first "
+                     "%llu records",
+                     (unsigned long long)info.size,
+                     w->view != NULL ? "the Merkle tree (nodes) of the log's" : "the log's",
+                     (unsigned long long)info.size);
             }
         }
     }
@@ -681,8 +704,7 @@ check_checkpoint(walk *w)
                        "the database was rolled back (an older copy, or a damaged meta page)",
                  (unsigned long long)w->o->signed_size, TX_SIGNED_FILE, (unsigned long long)n);
         } else if ((root_size == w->o->signed_size ||
-                    tx_merkle_root(tx_merkle_node_from_leaves, w->leaves + 1, w->o->signed_size,
-                                   root) == TX_OK) &&
+                    root_of(w, w->o->signed_size, root) == TX_OK) &&
                    memcmp(root, w->o->signed_root, 32) != 0) {
             note(w->r, "the log's first %llu records are not those the hub signed (%s): the log "
                        "was rewritten", (unsigned long long)w->o->signed_size, TX_SIGNED_FILE);
@@ -692,6 +714,187 @@ check_checkpoint(walk *w)
 }
 
 #define PHASE(w, ...) snprintf((w)->r->phase, sizeof (w)->r->phase, __VA_ARGS__)
+
+/* One of the last records, for the start check: it reads whole, decodes as a kind the hub
+ * stores, its id points back at it and its leaf is the stored one. */
+static int
+check_tail_entry(walk *w, tx_view *view, uint64_t index)
+{
+    uint8_t id[TX_ID_LEN], leaf[32], stored[32];
+    uint8_t *env = NULL;
+    tx_envelope_pb *e = NULL;
+    ProtobufCMessage *payload = NULL;
+    uint64_t at;
+    size_t len;
+    int kind, id_kind, rc = tx_log_read(w->s, w->txn, index, &env, &len);
+
+    if (rc == TX_ERR_NOT_FOUND || rc == TX_ERR_STORAGE) {
+        note(w->r, "log entry %llu has a missing or damaged part", (unsigned long long)index);
+        return TX_OK;
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
+    w->r->records++;
+    tx_record_id(env, len, id);
+    tx_merkle_leaf_hash(env, len, leaf);
+    if (tx_view_leaf(view, index, stored) != TX_OK || memcmp(leaf, stored, 32) != 0) {
+        note(w->r, "the Merkle tree (nodes) does not hold the leaf of log entry %llu",
+             (unsigned long long)index);
+    }
+    if (tx_decode_envelope(env, len, &e) != TX_OK) {
+        note(w->r, "log entry %llu does not decode (%s)", (unsigned long long)index,
+             tx_codec_detail());
+    } else if (kind = tx_kind_from_payload_type(e->payload_type),
+               !tx_kind_is_stored(kind) || tx_decode_payload(e, kind, &payload) != TX_OK) {
+        note(w->r, "log entry %llu has a payload the hub does not store (%s)",
+             (unsigned long long)index, e->payload_type);
+    } else if (tx_store_lookup_in(w->s, w->txn, id, &at, &id_kind) != TX_OK || at != index ||
+               id_kind != kind) {
+        note(w->r, "the record id index (ids) does not point at log entry %llu",
+             (unsigned long long)index);
+    }
+    tx_free(payload);
+    tx_free(e);
+    free(env);
+    return TX_OK;
+}
+
+/* The entries of dbi, for the start check's counts. */
+static int
+count_entries(walk *w, MDB_dbi dbi, const char *what, uint64_t *n)
+{
+    MDB_stat st;
+    int mrc = mdb_stat(w->txn, dbi, &st);
+
+    if (mrc != MDB_SUCCESS) {
+        w->last_mrc = mrc;
+        return tx_store_err(mrc, what);
+    }
+    *n = st.ms_entries;
+    return TX_OK;
+}
+
+/* TX_CHECK_START: the record id index and the Merkle nodes hold as many entries as a log of
+ * its size needs, its last TX_CHECK_TAIL records are whole and indexed (check_tail_entry), and
+ * the stored and the signed checkpoints have the root of the stored nodes. O(TX_CHECK_TAIL +
+ * log n) reads, in whatever order the log grew: an older record changed in place is left to
+ * the full check. */
+static int
+check_start(walk *w)
+{
+    tx_view view = {w->s, w->txn};
+    uint64_t n, ids = 0, nodes = 0, want;
+    int rc;
+
+    PHASE(w, "the log's last record");
+    if ((rc = tx_store_last_in(w->s, w->txn, &n)) != TX_OK) {
+        return rc;
+    }
+    w->r->last = n;
+    PHASE(w, "the record id index");
+    if ((rc = count_entries(w, w->s->ids, "ids", &ids)) != TX_OK) {
+        return rc;
+    }
+    w->r->ids = ids;
+    if (ids != n) {
+        note(w->r, "%llu record id entries for %llu log entries", (unsigned long long)ids,
+             (unsigned long long)n);
+    }
+    PHASE(w, "the Merkle nodes");
+    if ((rc = count_entries(w, w->s->nodes, "nodes", &nodes)) != TX_OK) {
+        return rc;
+    }
+    /* Every perfect subtree: n leaves, n / 2 pairs, and so on up: 2n - popcount(n). */
+    want = 2 * n - (uint64_t)__builtin_popcountll(n);
+    if (nodes != want) {
+        note(w->r, "the Merkle tree (nodes) holds %llu nodes; a log of %llu records has %llu",
+             (unsigned long long)nodes, (unsigned long long)n, (unsigned long long)want);
+    }
+    for (uint64_t i = n > TX_CHECK_TAIL ? n - TX_CHECK_TAIL + 1 : 1; i <= n && rc == TX_OK; i++) {
+        PHASE(w, "log entry %llu", (unsigned long long)i);
+        rc = check_tail_entry(w, &view, i);
+    }
+    if (rc == TX_OK) {
+        PHASE(w, "the stored checkpoint");
+        w->view = &view;
+        rc = check_checkpoint(w);
+        w->view = NULL;
+    }
+    return rc;
+}
+
+/* Everything (the full check): see tx_store_check_with. */
+static int
+check_all(walk *w)
+{
+    tx_store *s = w->s;
+    tx_store_report *r = w->r;
+    int rc;
+
+    /* Every page of every database is read: the free list and the main database (which names
+     * the others) are not read by the checks below. */
+    PHASE(w, "the free-page list");
+    if ((rc = each(w, 0, "free list", NULL)) == TX_OK) {
+        PHASE(w, "the main database");
+        rc = each(w, 1, "main database", NULL);
+    }
+    if (rc == TX_OK && !s->superseders_absent) {
+        /* Without its marker the superseders index was never built (an environment older
+         * than it): the hub's next read-write open builds it from the log, so there is
+         * nothing to compare yet. With it, the marker is one of its expected entries. */
+        MDB_val mk = {sizeof TX_SUPERSEDERS_BUILT - 1, TX_SUPERSEDERS_BUILT}, mv;
+        int mrc = mdb_get(w->txn, s->superseders, &mk, &mv);
+
+        if (mrc == MDB_SUCCESS) {
+            w->superseders = 1;
+            emit(w, D_SUPERSEDERS, mk.mv_data, mk.mv_size, "", 0);
+        } else if (mrc != MDB_NOTFOUND) {
+            w->last_mrc = mrc;
+            rc = tx_store_err(mrc, "superseders");
+        }
+    }
+    if (rc == TX_OK) {
+        PHASE(w, "the log");
+        /* The arrays exist even for an empty log: the checks below offset into them. */
+        rc = grow(w, 0);
+    }
+    if (rc == TX_OK) {
+        rc = walk_log(w);
+    }
+    if (rc == TX_OK) {
+        PHASE(w, "the record id index");
+        rc = each(w, s->ids, "ids", check_id);
+    }
+    if (rc == TX_OK) {
+        PHASE(w, "the access index");
+        rc = each(w, s->access, "access", check_access);
+    }
+    if (rc == TX_OK) {
+        PHASE(w, "the grantee index");
+        rc = each(w, s->grantees, "grantees", check_grantee);
+    }
+    if (rc == TX_OK) {
+        expect_transports(w);
+        rc = w->nomem ? TX_ERR_NOMEM : TX_OK;
+    }
+    for (int d = 0; d < D_NODES && rc == TX_OK; d++) {
+        if ((d == D_SUPERSEDERS && !w->superseders) || (d == D_EVIDENCE && s->evidence_absent)) {
+            continue;
+        }
+        PHASE(w, "the %s", derived[d].what);
+        rc = compare_index(w, d);
+    }
+    if (rc == TX_OK && r->records == r->last) {
+        PHASE(w, "the Merkle nodes");
+        rc = compare_nodes(w);
+    }
+    if (rc == TX_OK && r->records == r->last) {
+        PHASE(w, "the stored checkpoint");
+        rc = check_checkpoint(w);
+    }
+    return rc;
+}
 
 int
 tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
@@ -709,67 +912,7 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
     if ((rc = tx_store_txn_begin(s, MDB_RDONLY, &w.txn)) != TX_OK) {
         return rc;
     }
-    /* Every page of every database is read: the free list and the main database (which names
-     * the others) are not read by the checks below. */
-    PHASE(&w, "the free-page list");
-    if ((rc = each(&w, 0, "free list", NULL)) == TX_OK) {
-        PHASE(&w, "the main database");
-        rc = each(&w, 1, "main database", NULL);
-    }
-    if (rc == TX_OK && !s->superseders_absent) {
-        /* Without its marker the superseders index was never built (an environment older
-         * than it): the hub's next read-write open builds it from the log, so there is
-         * nothing to compare yet. With it, the marker is one of its expected entries. */
-        MDB_val mk = {sizeof TX_SUPERSEDERS_BUILT - 1, TX_SUPERSEDERS_BUILT}, mv;
-        int mrc = mdb_get(w.txn, s->superseders, &mk, &mv);
-
-        if (mrc == MDB_SUCCESS) {
-            w.superseders = 1;
-            emit(&w, D_SUPERSEDERS, mk.mv_data, mk.mv_size, "", 0);
-        } else if (mrc != MDB_NOTFOUND) {
-            w.last_mrc = mrc;
-            rc = tx_store_err(mrc, "superseders");
-        }
-    }
-    if (rc == TX_OK) {
-        PHASE(&w, "the log");
-        /* The arrays exist even for an empty log: the checks below offset into them. */
-        rc = grow(&w, 0);
-    }
-    if (rc == TX_OK) {
-        rc = walk_log(&w);
-    }
-    if (rc == TX_OK) {
-        PHASE(&w, "the record id index");
-        rc = each(&w, s->ids, "ids", check_id);
-    }
-    if (rc == TX_OK) {
-        PHASE(&w, "the access index");
-        rc = each(&w, s->access, "access", check_access);
-    }
-    if (rc == TX_OK) {
-        PHASE(&w, "the grantee index");
-        rc = each(&w, s->grantees, "grantees", check_grantee);
-    }
-    if (rc == TX_OK) {
-        expect_transports(&w);
-        rc = w.nomem ? TX_ERR_NOMEM : TX_OK;
-    }
-    for (int d = 0; d < D_NODES && rc == TX_OK; d++) {
-        if ((d == D_SUPERSEDERS && !w.superseders) || (d == D_EVIDENCE && s->evidence_absent)) {
-            continue;
-        }
-        PHASE(&w, "the %s", derived[d].what);
-        rc = compare_index(&w, d);
-    }
-    if (rc == TX_OK && r->records == r->last) {
-        PHASE(&w, "the Merkle nodes");
-        rc = compare_nodes(&w);
-    }
-    if (rc == TX_OK && r->records == r->last) {
-        PHASE(&w, "the stored checkpoint");
-        rc = check_checkpoint(&w);
-    }
+    rc = w.o->flags & TX_CHECK_START ? check_start(&w) : check_all(&w);
     mdb_txn_abort(w.txn);
     /* LMDB's own refusals of a damaged page (MDB_CORRUPTED, MDB_PAGE_NOTFOUND) end the walk
      * where they happen: that is damage found, not a check that could not run. */
@@ -778,11 +921,11 @@ tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
              w.last_mrc != 0 ? mdb_strerror(w.last_mrc) : tx_strerror(rc));
     }
     /* Every log entry's id points back at it, so equal counts leave no id entry over. */
-    if (rc == TX_OK && r->ids != r->records) {
+    if (rc == TX_OK && !(w.o->flags & TX_CHECK_START) && r->ids != r->records) {
         note(r, "%llu record id entries for %llu log entries", (unsigned long long)r->ids,
              (unsigned long long)r->records);
     }
-    if (rc == TX_OK && r->records != r->last) {
+    if (rc == TX_OK && !(w.o->flags & TX_CHECK_START) && r->records != r->last) {
         note(r, "%llu log entries up to index %llu", (unsigned long long)r->records,
              (unsigned long long)r->last);
     }
@@ -813,19 +956,17 @@ typedef struct {
     int done;
 } shared_result;
 
-int
-tx_store_check_dir(const char *dir, unsigned flags, tx_store_report *r)
+/* What tx_store_check_dir reads before the snapshot: the file's meta pages, the hub's key and
+ * the signed record. TX_OK when the check may go on with o. */
+static int
+check_prepare(const char *dir, unsigned flags, tx_check_opts *o, tx_pubkey *hub, tx_store_report *r)
 {
     char why[TX_CHECK_NOTE_LEN], path[PATH_MAX];
-    tx_check_opts o;
-    tx_pubkey hub;
-    shared_result *sh;
-    pid_t pid;
-    int status, rc;
+    int rc;
 
     memset(r, 0, sizeof *r);
-    memset(&o, 0, sizeof o);
-    o.flags = flags;
+    memset(o, 0, sizeof *o);
+    o->flags = flags;
     rc = tx_store_file_check(dir, why, sizeof why);
     if (rc == TX_ERR_STORAGE) {
         note(r, "%s", why);
@@ -835,57 +976,59 @@ tx_store_check_dir(const char *dir, unsigned flags, tx_store_report *r)
         return rc;
     }
     if (tx_path_join(path, sizeof path, dir, "hub.pub") == TX_OK &&
-        tx_pubkey_load(path, &hub) == TX_OK) {
-        o.hub_key = hub.sign;
+        tx_pubkey_load(path, hub) == TX_OK) {
+        o->hub_key = hub->sign;
     }
     /* Read before the snapshot is taken: a hub running meanwhile only writes it after the
      * commit it describes. */
-    rc = tx_signed_read(dir, &o.signed_size, o.signed_root);
+    rc = tx_signed_read(dir, &o->signed_size, o->signed_root);
     if (rc == TX_ERR_MALFORMED) {
         note(r, "%s/%s does not parse; it records the last checkpoint the hub signed",
              dir, TX_SIGNED_FILE);
         return TX_ERR_STORAGE;
     }
-    o.have_signed = rc == TX_OK;
-    sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (sh == MAP_FAILED) {
-        return TX_ERR_NOMEM;
-    }
-    memset(sh, 0, sizeof *sh);
-    fflush(stdout);
-    fflush(stderr);
-    if ((pid = fork()) < 0) {
-        munmap(sh, sizeof *sh);
-        return TX_ERR_INTERNAL;
-    }
-    if (pid == 0) {
-        tx_store *s = NULL;
+    o->have_signed = rc == TX_OK;
+    return TX_OK;
+}
 
-        /* The notes say what is wrong; LMDB's and the store's own log lines would only
-         * repeat it. A damaged page may kill this process: that is what it is for. */
-        tx_log_level = -1;
-        /* ...and so would a sanitizer's report of the crash: the parent names it. */
-        {
-            int devnull = open("/dev/null", O_WRONLY);
-            if (devnull >= 0) {
-                dup2(devnull, STDERR_FILENO);
-                close(devnull);
-            }
+/* The child's side: opens dir read-only and checks it into sh, then exits. */
+static void
+check_child(const char *dir, const tx_check_opts *o, shared_result *sh)
+{
+    tx_store *s = NULL;
+
+    /* The notes say what is wrong; LMDB's and the store's own log lines would only
+     * repeat it. A damaged page may kill this process: that is what it is for. */
+    tx_log_level = -1;
+    /* ...and so would a sanitizer's report of the crash: the parent names it. */
+    {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) {
+            dup2(devnull, STDERR_FILENO);
+            close(devnull);
         }
-        snprintf(sh->r.phase, sizeof sh->r.phase, "the database's meta pages");
-        sh->rc = tx_store_open_readonly(dir, &s);
-        if (sh->rc == TX_OK) {
-            sh->rc = tx_store_check_with(s, &o, &sh->r);
-            tx_store_close(&s);
-        } else if (sh->rc == TX_ERR_STORAGE) {
-            note(&sh->r, "%s/data.mdb is not a hub database (LMDB opens it, but without the "
-                         "hub's databases)", dir);
-        }
-        sh->done = 1;
-        _exit(0);
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    snprintf(sh->r.phase, sizeof sh->r.phase, "the database's meta pages");
+    sh->rc = tx_store_open_readonly(dir, &s);
+    if (sh->rc == TX_OK) {
+        sh->rc = tx_store_check_with(s, o, &sh->r);
+        tx_store_close(&s);
+    } else if (sh->rc == TX_ERR_STORAGE) {
+        note(&sh->r,
+             "%s/data.mdb is not a hub database (LMDB opens it, but without the "
+             "hub's databases)",
+             dir);
     }
+    sh->done = 1;
+    _exit(0);
+}
+
+/* What the child that ended with status left in sh: into r, and the check's result. */
+static int
+check_reaped(shared_result *sh, int status, tx_store_report *r)
+{
+    int rc;
+
     *r = sh->r;
     rc = sh->rc;
     if (!sh->done) {
@@ -908,9 +1051,171 @@ tx_store_check_dir(const char *dir, unsigned flags, tx_store_report *r)
         }
         rc = TX_ERR_STORAGE;
     }
-    munmap(sh, sizeof *sh);
     if (rc == TX_OK && r->problems > 0) {
         rc = TX_ERR_STORAGE;
     }
     return rc;
+}
+
+/* Forks the checking child with its shared result. The parent gets *pid; low: the child runs
+ * at the lowest priority and dies with its parent. */
+static int
+check_fork(const char *dir, const tx_check_opts *o, int low, shared_result **sh_out, pid_t *pid)
+{
+    shared_result *sh =
+        mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+    if (sh == MAP_FAILED) {
+        return TX_ERR_NOMEM;
+    }
+    memset(sh, 0, sizeof *sh);
+    fflush(stdout);
+    fflush(stderr);
+    if ((*pid = fork()) < 0) {
+        munmap(sh, sizeof *sh);
+        return TX_ERR_INTERNAL;
+    }
+    if (*pid == 0) {
+        if (low) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() == 1) {
+                _exit(0); /* the parent is gone already */
+            }
+            if (setpriority(PRIO_PROCESS, 0, 19) != 0) {
+                /* nice as it was: the check still runs */
+            }
+            /* ioprio_set(IOPRIO_WHO_PROCESS, self, IOPRIO_CLASS_IDLE): reads only when the disk
+             * is otherwise idle. */
+            syscall(SYS_ioprio_set, 1, 0, 3 << 13);
+        }
+        check_child(dir, o, sh);
+    }
+    *sh_out = sh;
+    return TX_OK;
+}
+
+int
+tx_store_check_dir(const char *dir, unsigned flags, tx_store_report *r)
+{
+    tx_check_opts o;
+    tx_pubkey hub;
+    shared_result *sh;
+    pid_t pid;
+    int status, rc;
+
+    if ((rc = check_prepare(dir, flags, &o, &hub, r)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = check_fork(dir, &o, 0, &sh, &pid)) != TX_OK) {
+        return rc;
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    rc = check_reaped(sh, status, r);
+    munmap(sh, sizeof *sh);
+    return rc;
+}
+
+struct tx_store_check_bg {
+    shared_result *sh;
+    pid_t pid;     /* the child's, 0 once reaped */
+    int state;     /* TX_CHECK_* */
+    int rc;        /* why it did not run (TX_CHECK_NOT_RUN) */
+    tx_pubkey hub; /* the check's options point into it */
+    tx_check_opts o;
+    tx_store_report r; /* once ended */
+};
+
+int
+tx_store_check_bg_start(const char *dir, unsigned flags, tx_store_check_bg **out)
+{
+    tx_store_check_bg *b = calloc(1, sizeof *b);
+    int rc;
+
+    *out = NULL;
+    if (b == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    rc = check_prepare(dir, flags, &b->o, &b->hub, &b->r);
+    if (rc == TX_OK) {
+        rc = check_fork(dir, &b->o, 1, &b->sh, &b->pid);
+        if (rc != TX_OK) {
+            free(b);
+            return rc;
+        }
+        b->state = TX_CHECK_RUNNING;
+    } else {
+        /* Ended before the fork: what the file or the signed record showed, or why not. */
+        b->state = rc == TX_ERR_STORAGE ? TX_CHECK_FAILED : TX_CHECK_NOT_RUN;
+        b->rc = rc;
+    }
+    *out = b;
+    return TX_OK;
+}
+
+int
+tx_store_check_bg_poll(tx_store_check_bg *b, uint64_t *checked, tx_store_report *r, int *rc)
+{
+    int status;
+
+    if (b->state == TX_CHECK_RUNNING && waitpid(b->pid, &status, WNOHANG) == b->pid) {
+        b->pid = 0;
+        b->rc = check_reaped(b->sh, status, &b->r);
+        b->state = b->rc == TX_OK            ? TX_CHECK_PASSED
+                   : b->rc == TX_ERR_STORAGE ? TX_CHECK_FAILED
+                                             : TX_CHECK_NOT_RUN;
+    }
+    if (checked != NULL) {
+        /* The child counts as it walks; an aligned word is read whole. */
+        *checked = b->state == TX_CHECK_RUNNING
+                       ? __atomic_load_n(&b->sh->r.records, __ATOMIC_RELAXED)
+                       : b->r.records;
+    }
+    if (r != NULL) {
+        *r = b->r;
+    }
+    if (rc != NULL) {
+        *rc = b->rc;
+    }
+    return b->state;
+}
+
+void
+tx_store_check_bg_stop(tx_store_check_bg **b_p)
+{
+    tx_store_check_bg *b = b_p != NULL ? *b_p : NULL;
+
+    if (b == NULL) {
+        return;
+    }
+    if (b->pid > 0) {
+        kill(b->pid, SIGKILL);
+        while (waitpid(b->pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (b->sh != NULL) {
+        munmap(b->sh, sizeof *b->sh);
+    }
+    free(b);
+    *b_p = NULL;
+}
+
+void
+tx_store_refuse_writes(tx_store *s, const char *why)
+{
+    int no = 0;
+
+    /* The first caller writes the reason, then lets readers see it. */
+    if (atomic_load_explicit(&s->refusing, memory_order_acquire) != 0) {
+        return;
+    }
+    snprintf(s->refusal, sizeof s->refusal, "%s", why);
+    atomic_compare_exchange_strong_explicit(&s->refusing, &no, 1, memory_order_release,
+                                            memory_order_relaxed);
+}
+
+const char *
+tx_store_refusal(tx_store *s)
+{
+    return atomic_load_explicit(&s->refusing, memory_order_acquire) != 0 ? s->refusal : NULL;
 }

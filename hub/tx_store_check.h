@@ -11,7 +11,11 @@
 #define TX_CHECK_NOTES 8 /* problems described; more are only counted */
 #define TX_CHECK_NOTE_LEN 400
 
-#define TX_CHECK_QUICK 1u /* skip each record's signature (the hub's start: see tx_store_check_dir) */
+/* Flags of the checks: skip each record's signature (the hub's checks, see
+ * tx_store_check_dir); only what the hub checks before it serves (see tx_store_check_with). */
+#define TX_CHECK_QUICK 1u
+#define TX_CHECK_START 2u
+#define TX_CHECK_TAIL 1000 /* the last records TX_CHECK_START reads whole */
 
 typedef struct {
     uint64_t records;  /* complete log entries */
@@ -51,6 +55,13 @@ int tx_store_check(tx_store *s, tx_store_report *r);
  * (the free list and the main one included) is walked to its last page. o may be NULL. */
 int tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r);
 
+/* With TX_CHECK_START in o->flags, instead: the record id index holds one entry per log
+ * record and the Merkle tree one node per perfect subtree; the last TX_CHECK_TAIL records read
+ * whole, decode as a stored kind, are in the id index and have their stored leaf; the stored
+ * checkpoint and o's signed record agree with the root of the stored nodes. O(TX_CHECK_TAIL +
+ * log n) reads: enough to know that the store's head is what the hub signed and that the next
+ * write extends a sound log. A record changed in place further back is the full check's. */
+
 /* Checks the hub database in dir without trusting it: tx_store_file_check on the bytes of
  * data.mdb, then, in a child process (LMDB has no page checksums and asserts or faults on a
  * damaged page), tx_store_check_with on the environment opened read-only, against dir's
@@ -58,5 +69,23 @@ int tx_store_check_with(tx_store *s, const tx_check_opts *o, tx_store_report *r)
  * reading. flags: TX_CHECK_*. TX_OK clean; TX_ERR_STORAGE with r's notes; TX_ERR_NOT_FOUND when
  * dir has no data.mdb; other codes when the check could not run. */
 int tx_store_check_dir(const char *dir, unsigned flags, tx_store_report *r);
+
+/* The full check (tx_store_check_dir) of a serving hub's store, in a child process at the
+ * lowest CPU and I/O priority that dies with its parent. */
+typedef struct tx_store_check_bg tx_store_check_bg;
+
+enum { TX_CHECK_RUNNING, TX_CHECK_PASSED, TX_CHECK_FAILED, TX_CHECK_NOT_RUN };
+
+/* Starts checking dir with flags (TX_CHECK_QUICK: the hub's) and returns at once. Call it
+ * before the process starts threads (it forks). TX_ERR_NOMEM, TX_ERR_INTERNAL (no fork). */
+int tx_store_check_bg_start(const char *dir, unsigned flags, tx_store_check_bg **out);
+
+/* Where the check is, without waiting: TX_CHECK_RUNNING (*checked: the records walked so far),
+ * TX_CHECK_PASSED, TX_CHECK_FAILED (r says what is wrong) or TX_CHECK_NOT_RUN (*rc says why).
+ * Once ended it stays so. r and rc may be NULL. */
+int tx_store_check_bg_poll(tx_store_check_bg *b, uint64_t *checked, tx_store_report *r, int *rc);
+
+/* Stops a check still running (SIGKILL to its child), waits for it and frees *b. NULL is fine. */
+void tx_store_check_bg_stop(tx_store_check_bg **b);
 
 #endif

@@ -10,6 +10,7 @@
 #include "tx_store.h"
 
 #include <lmdb.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 /* Key layouts. access: reader | kind | index; public: kind | index; log keys: index;
@@ -57,6 +58,9 @@ struct tx_store {
     /* The checkpoints' origin line (tx_store_set_signer). */
     char origin[TX_NOTE_NAME_MAX + 1];
     char dir[4096];            /* the data directory (DIR/checkpoint.signed goes there) */
+    /* Set once when a check found the store damaged: tx_store_begin refuses from then on. */
+    char refusal[600];
+    _Atomic int refusing;
 };
 
 struct tx_batch {

@@ -78,6 +78,11 @@ if(CMAKE_SCRIPT_MODE_FILE)
     # Private_Dirty only from smaps_rollup, which a non-root user cannot read of the hub (it is
     # not dumpable): a number, or not measured with the reason.
     figure("scale;0;after_start_private_dirty_kib" kind why)
+    # The full check beside the restarted hub: the hub's /proc/PID/task/PID/children (a number,
+    # or not measured with the reason where it cannot be read).
+    figure("scale;0;check_beside_s" kind why)
+    figure("scale_10m;check_beside_s" kind why)
+    message("full check beside the serving hub: ${kind} ${why}")
     # The Redis peer: measured when redis-server is installed (and ticsx-bench has hiredis).
     find_program(REDIS_SERVER redis-server)
     foreach(key records_per_s p50_us p99_us)

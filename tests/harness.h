@@ -74,6 +74,9 @@ const char *th_hub_bin(void);
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t th_now_ms(void);
 
+/* A loopback TCP port no one listens on now: bound, read and released. */
+unsigned th_free_port(void);
+
 /* What a command did. */
 typedef struct {
     int status; /* exit status, or 128 + signal */

@@ -53,21 +53,6 @@ typedef struct {
 
 /* ---- HTTP over a real socket ---- */
 
-/* A port no one listens on now: bound, read and released. */
-static unsigned
-free_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 typedef struct {
     int status;
     char *head; /* status line and headers */
@@ -186,7 +171,7 @@ setup(void **state)
     f->buyer = th_identity(BUYER_NAME);
     f->stranger = th_identity("Metrics Stranger KK");
     assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
-    f->port = free_port();
+    f->port = th_free_port();
     snprintf(port, sizeof port, "%u", f->port);
     snprintf(metrics, sizeof metrics, "127.0.0.1:%u", f->port);
     {
@@ -273,6 +258,11 @@ test_counters_moved(void **state)
     /* f->cb is connected and was admitted. */
     assert_true(sample(text, "ticsx_hub_connections") >= 1);
     assert_true(sample(text, "ticsx_hub_handshakes_total{result=\"ok\"}") >= 1);
+    /* The full check of the store, beside the serving hub: running (0) or passed (1), never
+     * damage on a sound store; it walks the log's records. */
+    assert_true(sample(text, "ticsx_hub_store_check_state") == 0 ||
+                sample(text, "ticsx_hub_store_check_state") == 1);
+    assert_true(sample(text, "ticsx_hub_store_check_records") >= 0);
     free(text);
 }
 

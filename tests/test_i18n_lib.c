@@ -434,9 +434,12 @@ static const char *const usage_ids[] = {
     "ticsx", "hub", "init", "run", "enroll", "reenroll", "health", "backup", "check", "ZeroMQ",
     "LMDB", "MiB", "Prometheus", "stderr", "text", "logfmt", "json", "error", "warn", "info",
     "debug", "localhost", "tlog", "checkpoint", "origin", "enrolled", "systemd", "journal",
+    "Merkle",
     /* hub.ini's sections and keys */
     "log", "metrics", "bind", "map", "size", "workers", "commit", "wait", "level", "format",
-    "listen", "allow", "remote", NULL};
+    "listen", "allow", "remote", "first",
+    /* a metric named in run --help: ticsx_hub_store_check_state */
+    "store", "state", NULL};
 
 static void
 test_hub_usage_japanese(void **state)

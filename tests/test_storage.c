@@ -1,16 +1,21 @@
 /* Damaged storage against the real ticsx-hub: a real data directory written by a running hub,
  * copied, and damaged at offsets found by walking the LMDB file (its page size, meta pages 0
  * and 1 with their txnid, leaf page headers, a value of the sequence index, a Merkle node).
- * For every case `ticsx-hub check` exits 1 naming the problem and never crashes, and
- * `ticsx-hub run` refuses to start with one line. */
+ * For every case `ticsx-hub check` exits 1 naming the problem and never crashes. `ticsx-hub
+ * run` refuses to start with one line when the damage is in what it checks before serving (the
+ * file, the log's last records, the Merkle root, the checkpoints); otherwise it serves and its
+ * full check, running beside, finds the damage: the log and the metric say so, health says so,
+ * and writes are refused. */
 #include "faults_util.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
@@ -19,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -333,6 +340,130 @@ assert_refused(const char *dir, const char *what)
     assert_non_null(strstr(out, what));
 }
 
+/* ---- the full check while serving ---- */
+
+#define CHECK_DEADLINE_MS 300000 /* generous: the machine may be busy; nothing is timed */
+
+/* The value of the metric `name` on the hub's page at 127.0.0.1:port; -1 when absent. */
+static double
+metric(unsigned port, const char *name)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct timeval tv = {10, 0};
+    static char buf[1 << 16];
+    char req[128], want[128];
+    size_t len = 0;
+    ssize_t n;
+    const char *at;
+    double v = -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    snprintf(req, sizeof req,
+             "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    while (len + 1 < sizeof buf && (n = read(fd, buf + len, sizeof buf - len - 1)) > 0) {
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = 0;
+    snprintf(want, sizeof want, "\n%s ", name);
+    if ((at = strstr(buf, want)) != NULL) {
+        v = strtod(at + strlen(want), NULL);
+    }
+    return v;
+}
+
+/* Starts the hub on dir with its metrics page; *port is the page's. */
+static void
+start_with_metrics(th_hub *h, const char *dir, unsigned *port)
+{
+    static char addr[64];
+    static const char *args[] = {"--metrics", addr, NULL};
+    th_hub_opts o = {.args = args};
+
+    *port = th_free_port();
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", *port);
+    th_hub_start(h, dir, &o);
+}
+
+/* Waits until the full check running beside the hub has ended; its state (1 passed, 2
+ * damage). */
+static int
+check_ended(unsigned port)
+{
+    for (int64_t until = th_now_ms() + CHECK_DEADLINE_MS; th_now_ms() < until; usleep(50000)) {
+        double v = metric(port, "ticsx_hub_store_check_state");
+
+        assert_true(v >= 0);
+        if (v >= 1) {
+            return (int)v;
+        }
+    }
+    fail_msg("the full check of the store did not end within %d s", CHECK_DEADLINE_MS / 1000);
+    return -1;
+}
+
+/* Damage the hub's check before serving does not read: `check` names it; `run --check-first`
+ * refuses to start, naming it; `run` serves, and its full check finds it: metric state 2, the
+ * log names it, health says the database is damaged, a new record is refused and reads are
+ * still served. */
+static void
+assert_found_serving(const char *dir, const char *what, const tx_identity *who, uint64_t seq)
+{
+    char out[8192];
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
+    fu_rec *rec;
+    tx_conn *c;
+    tx_reply_pb *r;
+    unsigned port;
+    int rc = th_run(out, sizeof out, "check", "--data", dir, NULL);
+
+    fprintf(stderr, "# check: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, what));
+    rc = th_run(out, sizeof out, "run", "--data", dir, "--bind", "tcp://127.0.0.1:*", "--log-level",
+                "error", "--check-first", NULL);
+    fprintf(stderr, "# run --check-first: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_int_equal(lines(out), 1);
+    assert_non_null(strstr(out, "refusing to serve"));
+    assert_non_null(strstr(out, what));
+
+    stop_leftover();
+    start_with_metrics(&h, dir, &port);
+    W.live = &h;
+    assert_int_equal(check_ended(port), 2);
+    assert_true(fu_log_has(&h, "is DAMAGED"));
+    assert_true(fu_log_has(&h, what));
+    assert_true(fu_log_has(&h, "Writes are refused"));
+    rc = th_run(out, sizeof out, "health", "--data", dir, NULL);
+    fprintf(stderr, "# health: %d: %s", rc, out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "serves reads only: the hub refuses writes"));
+    assert_non_null(strstr(out, what));
+    /* A record the hub would take otherwise: refused, saying why. */
+    rec = fu_questionnaires(who, seq, 1);
+    c = th_connect(&h, who, TIMEOUT_MS);
+    assert_int_equal(fu_submit_all(c, rec, 1, 1, -1), TX_OK);
+    fprintf(stderr, "# submit: status %d: %s\n", rec[0].status, rec[0].message);
+    assert_int_equal(rec[0].status, TICSX__V1__STATUS__INTERNAL);
+    assert_non_null(strstr(rec[0].message, "refuses writes"));
+    /* Reads go on. */
+    r = th_list(c, TX_KIND_QUESTIONNAIRE, 0, 1000);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_true(r->n_entries > 0);
+    tx_free(r);
+    tx_conn_destroy(&c);
+    fu_recs_free(rec, 1);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+    W.live = NULL;
+}
+
 /* ---- the cases ---- */
 
 static void
@@ -514,7 +645,8 @@ test_sequence_index(void **state)
     m.b[ln.data] = 0x04;
     mdb_write(dir, &m);
     free(m.b);
-    assert_refused(dir, "sequence-number index");
+    /* The supplier's sequence number is what is damaged: the buyer writes. */
+    assert_found_serving(dir, "sequence-number index", W.buyer, 2);
 }
 
 /* One byte of the Merkle leaf of record 1 (node level 0, index 0). */
@@ -730,19 +862,157 @@ test_truncated_under_running_hub(void **state)
     assert_true(fu_log_has(&h, "the database file was cut short while the hub ran (SIGBUS)"));
 }
 
+/* A copy of the pristine store grown past what the hub reads before serving
+ * (TX_CHECK_TAIL records), made once: its older records are only read by the full check. */
+#define N_BIG 1100
+
+static const char *
+big_store(void)
+{
+    static char dir[PATH_MAX];
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
+    fu_rec *more;
+
+    if (dir[0] != 0) {
+        return dir;
+    }
+    fresh_copy("big", dir, sizeof dir);
+    more = fu_questionnaires(W.supplier, W.last_seq + 1, N_BIG);
+    stop_leftover();
+    th_hub_start(&h, dir, NULL);
+    W.live = &h;
+    submit(&h, more, N_BIG);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+    W.live = NULL;
+    fu_recs_free(more, N_BIG);
+    return dir;
+}
+
+/* One byte of an old record (log index 20, far behind the last TX_CHECK_TAIL) changed in
+ * place: the hub serves, and its full check finds it. */
+static void
+test_old_record_damaged(void **state)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    uint8_t key[10] = {0};
+    mdb_file m;
+    leaf_node ln;
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/old-record", W.root);
+    sh("rm -rf %s && cp -a %s %s", dir, big_store(), dir);
+    mdb_read(dir, &m);
+    key[7] = 20;
+    ln = find_key(&m, "log", key, sizeof key);
+    assert_memory_equal(m.b + ln.data, W.recs[17].env, 32);
+    m.b[ln.data + 100] ^= 0x01;
+    mdb_write(dir, &m);
+    free(m.b);
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    fprintf(stderr, "# flipped byte %zu of %s\n", ln.data + 100, path);
+    assert_found_serving(dir, "the record id index (ids)", W.supplier, W.last_seq + N_BIG + 1);
+}
+
+/* One byte of a Merkle node of the big store. */
+static void
+damage_node(const char *name, uint8_t level, char *dir, size_t n)
+{
+    uint8_t key[9] = {level, 0, 0, 0, 0, 0, 0, 0, 0};
+    mdb_file m;
+    leaf_node ln;
+
+    snprintf(dir, n, "%s/%s", W.root, name);
+    sh("rm -rf %s && cp -a %s %s", dir, big_store(), dir);
+    mdb_read(dir, &m);
+    ln = find_key(&m, "nodes", key, sizeof key);
+    m.b[ln.data] ^= 0x01;
+    mdb_write(dir, &m);
+    free(m.b);
+}
+
+/* The node of the first 1024 records, a part of the root (1167 = 1024 + 128 + 8 + 4 + 2 + 1):
+ * the root of the stored nodes is not the one the hub signed, so it refuses to start. */
+static void
+test_root_merkle_node(void **state)
+{
+    char dir[PATH_MAX];
+
+    (void)state;
+    damage_node("root-node", 10, dir, sizeof dir);
+    assert_refused(dir, "Merkle tree (nodes)");
+}
+
+/* The node of the first 16 records: only inclusion proofs use it (a client checks each
+ * against the signed root); the full check finds it while the hub serves. */
+static void
+test_inner_merkle_node(void **state)
+{
+    char dir[PATH_MAX];
+
+    (void)state;
+    damage_node("inner-node", 4, dir, sizeof dir);
+    assert_found_serving(dir, "Merkle tree (nodes)", W.supplier, W.last_seq + N_BIG + 1);
+}
+
+/* The hub killed (SIGKILL) while its full check may still run, then started again: it serves,
+ * the check passes, and a record is stored. */
+static void
+test_kill9_during_check(void **state)
+{
+    char dir[PATH_MAX];
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
+    fu_rec *rec;
+    unsigned port;
+    double state_now;
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/kill9", W.root);
+    sh("rm -rf %s && cp -a %s %s", dir, big_store(), dir);
+    stop_leftover();
+    start_with_metrics(&h, dir, &port);
+    W.live = &h;
+    state_now = metric(port, "ticsx_hub_store_check_state");
+    fprintf(stderr, "# check state when killed: %g, %g records walked\n", state_now,
+            metric(port, "ticsx_hub_store_check_records"));
+    assert_int_equal(th_hub_stop(&h, SIGKILL), 128 + SIGKILL);
+    W.live = NULL;
+    start_with_metrics(&h, dir, &port);
+    W.live = &h;
+    assert_int_equal(check_ended(port), 1);
+    assert_true(metric(port, "ticsx_hub_store_check_records") >=
+                (double)(1 + N_RECS + N_MORE + N_BIG + 1));
+    assert_true(fu_log_has(&h, "the full check of the database passed"));
+    rec = fu_questionnaires(W.supplier, W.last_seq + N_BIG + 1, 1);
+    submit(&h, rec, 1);
+    fu_recs_free(rec, 1);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+    W.live = NULL;
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pristine_is_clean), cmocka_unit_test(test_not_lmdb),
-        cmocka_unit_test(test_random_bytes),      cmocka_unit_test(test_empty_file),
-        cmocka_unit_test(test_truncated),         cmocka_unit_test(test_meta_txnid),
-        cmocka_unit_test(test_rolled_back),       cmocka_unit_test(test_leaf_page_flags),
+        cmocka_unit_test(test_pristine_is_clean),
+        cmocka_unit_test(test_not_lmdb),
+        cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_empty_file),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_meta_txnid),
+        cmocka_unit_test(test_rolled_back),
+        cmocka_unit_test(test_leaf_page_flags),
         cmocka_unit_test(test_leaf_page_bounds),
-        cmocka_unit_test(test_sequence_index),    cmocka_unit_test(test_merkle_node),
-        cmocka_unit_test(test_permissions),       cmocka_unit_test(test_enroll_duplicate_name),
-        cmocka_unit_test(test_enroll_truncated_profile), cmocka_unit_test(test_damaged_record_in_list),
+        cmocka_unit_test(test_sequence_index),
+        cmocka_unit_test(test_merkle_node),
+        cmocka_unit_test(test_permissions),
+        cmocka_unit_test(test_enroll_duplicate_name),
+        cmocka_unit_test(test_enroll_truncated_profile),
+        cmocka_unit_test(test_damaged_record_in_list),
         cmocka_unit_test(test_truncated_under_running_hub),
+        cmocka_unit_test(test_old_record_damaged),
+        cmocka_unit_test(test_root_merkle_node),
+        cmocka_unit_test(test_inner_merkle_node),
+        cmocka_unit_test(test_kill9_during_check),
     };
 
     tx_log_level = TX_LOG_ERROR;
