@@ -27,6 +27,11 @@ typedef struct {
  * (tx_vpool_destroy). */
 int tx_vpool_create(unsigned workers, tx_vpool **out);
 
+/* The same with threads named `name` (at most 15 bytes are kept) that add `nice` to the
+ * hub's niceness (0: they keep it). tx_vpool_create is ("tx-verify", 5): verifiers yield to
+ * the threads that take, commit and answer. */
+int tx_vpool_create_as(unsigned workers, const char *name, int nice, tx_vpool **out);
+
 /* Runs every job still queued, joins the threads and frees; *p_p becomes NULL. NULL is fine. */
 void tx_vpool_destroy(tx_vpool **p_p);
 
