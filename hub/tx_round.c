@@ -793,15 +793,27 @@ before_snapshot(tx_round *rd)
     }
 }
 
-/* Sends every reply of the round in arrival order; reads see the batch just committed. */
+static void start_if_ready(tx_round *rd, batch *b);
+
+/* Sends every reply of the round in arrival order; reads see the batch just committed. With a
+ * writer thread, `next` (the batch taken since; NULL: none) is handed to it as soon as this
+ * round's snapshot is taken: its commit overlaps these answers (their proofs, encoding and
+ * sending), and neither the snapshot nor any answer of this round names a checkpoint of it,
+ * whose checkpoint.signed may not be durable yet. */
 static void
-answer_all(tx_round *rd)
+answer_all(tx_round *rd, batch *next)
 {
     tx_view *v = NULL;
     tx_proofs_latest latest = {0}; /* the checkpoint every receipt of this snapshot carries */
     int vrc = TX_OK;
 
+    /* The writes of this round's own calls (a fresh checkpoint, cosignatures) come before the
+     * next batch's submits. */
     before_snapshot(rd);
+    if (next != NULL && rd->writer != NULL && next->n > 0 && !next->started) {
+        vrc = tx_store_view(rd->store, &v);
+        start_if_ready(rd, next);
+    }
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         tx_reply_pb r = TICSX__V1__REPLY__INIT;
@@ -1001,9 +1013,10 @@ batch_done(tx_round *rd, batch *b)
 }
 
 /* Answers a batch once committed (starting it and waiting for the writer if need be), in
- * arrival order, then empties it. */
+ * arrival order, then empties it; next (NULL: none) is the batch taken after it, started during
+ * the answers when it is verified (answer_all). */
 static void
-finish(tx_round *rd, batch *b)
+finish(tx_round *rd, batch *b, batch *next)
 {
     if (!b->started) {
         start(rd, b);
@@ -1025,7 +1038,7 @@ finish(tx_round *rd, batch *b)
     }
     /* The writer is idle here: the calls that write on this thread (a cosignature, a fresh
      * checkpoint) come after this batch's submits and before the next batch's. */
-    answer_all(rd);
+    answer_all(rd, next);
     if (rd->stats != NULL && rd->n > 0) {
         tx_stats_observe(&rd->stats->round, tx_clock_us() - rd->calls[0].t_in);
     }
@@ -1080,7 +1093,7 @@ tx_round_run(tx_round *rd)
         clear_fds(rd);
         take(rd, cur);
     }
-    finish(rd, prev);
+    finish(rd, prev, cur);
     rd->fill ^= 1;
     start_if_ready(rd, cur);
 }
@@ -1099,7 +1112,7 @@ tx_round_finish(tx_round *rd)
         batch *b = &rd->b[rd->fill ^ 1];
 
         if (b->n > 0) {
-            finish(rd, b);
+            finish(rd, b, NULL);
         }
         rd->fill ^= 1;
     }
