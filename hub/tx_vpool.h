@@ -1,7 +1,8 @@
-/* The hub's verification pool: worker threads that run jobs (decode and verify one submitted
- * envelope) while the one writer thread goes on receiving. Jobs start in submission order;
- * each writes its result into its own slot, so the writer reads results in arrival order
- * whatever order they finished in. The pool never touches the store. */
+/* The hub's thread pools: the verification pool, worker threads that run jobs (decode and
+ * verify one submitted envelope) while the loop goes on receiving, and the writer, one thread
+ * that commits batches (tx_round.c). Jobs start in submission order; each writes its result
+ * into its own slot, so the loop reads results in arrival order whatever order they finished
+ * in. The verification pool never touches the store. */
 #ifndef TX_VPOOL_H
 #define TX_VPOOL_H
 
