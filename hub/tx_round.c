@@ -80,6 +80,7 @@ typedef struct {
     tx_vpool_group group; /* its submits on the pool */
     void **jobs;          /* BATCH_SLOTS: dispatch's hand-over to the pool */
     tx_store *store;      /* where it commits (the round's) */
+    int retry;            /* its begin met a grown map: committed again once it is adopted */
     /* Verified and its verdicts taken in: nothing more is taken into it. From then until
      * wgroup is done the writer thread owns calls[] (its outcomes) and the fields below. */
     int started;
@@ -198,6 +199,7 @@ tx_round_set_pool(tx_round *r, tx_vpool *pool)
         tx_vpool_create_as(1, "tx-write", 0, &r->writer) != TX_OK) {
         tx_warn("hub: no writer thread; the loop commits itself");
     }
+    tx_store_defer_remap(r->store, r->writer != NULL);
 }
 
 /* The call id of bytes that do not decode, if they start with it (field 1, varint). */
@@ -591,6 +593,8 @@ count_commit(tx_round *rd, int64_t us)
     }
 }
 
+static void not_stored(batch *bt, int rc, uint64_t base);
+
 /* Ingests every prepared submit of b in one write transaction and commits it, the checkpoint
  * it signs recorded in checkpoint.signed (tx_batch_commit). Runs on the writer thread (or the
  * loop's, without one): touches only the store's write side and b's calls. */
@@ -604,6 +608,11 @@ commit_job(void *arg)
     int64_t t0 = tx_clock_us(), t_commit = 0;
     int rc = tx_store_begin(bt->store, &b);
 
+    bt->retry = rc != TX_OK && tx_store_remap_wanted(bt->store);
+    if (bt->retry) {
+        bt->commit_rc = rc; /* nothing applied: finish adopts the map and commits it again */
+        return;
+    }
     if (rc == TX_OK) {
         base = tx_batch_base(b);
         for (size_t i = 0; i < bt->n && rc == TX_OK; i++) {
@@ -620,31 +629,39 @@ commit_job(void *arg)
     }
     bt->commit_rc = rc;
     if (rc != TX_OK) {
-        size_t lost = 0;
-        /* Nothing of the batch is stored: every submit that was not refused on its own gets
-         * the failure, except duplicates of records committed before the batch. */
-        for (size_t i = 0; i < bt->n; i++) {
-            pending *p = &bt->calls[i];
-            if (p->sub == NULL || p->answered) {
-                continue;
-            }
-            if (p->applied && p->out.status == TX_STATUS_OK && p->out.receipt.duplicate &&
-                p->out.receipt.index <= base) {
-                continue;
-            }
-            tx_outcome_storage(&p->out, rc);
-            if (rc == TX_ERR_STORAGE_FULL) {
-                /* This thread's reason: the failed write was made here. */
-                tx_outcome_set(&p->out, TX_STATUS_STORAGE_FULL, rc, "%s", tx_store_full_reason());
-            }
-            lost++;
-        }
-        tx_error("hub: a batch of %zu submit(s) was not stored: %s", lost, tx_strerror(rc));
+        not_stored(bt, rc, base);
         return;
     }
     bt->commit_us = tx_clock_us() - t_commit;
     tx_debug("committed a batch of %zu submit(s): stored in %lld us, committed (fsync) in %lld us",
              count, (long long)(t_commit - t0), (long long)bt->commit_us);
+}
+
+/* Gives every submit of bt not refused on its own the failure rc: nothing of the batch is
+ * stored. Duplicates of records committed before it (index <= base) keep their receipts. */
+static void
+not_stored(batch *bt, int rc, uint64_t base)
+{
+    size_t lost = 0;
+
+    bt->commit_rc = rc;
+    for (size_t i = 0; i < bt->n; i++) {
+        pending *p = &bt->calls[i];
+        if (p->sub == NULL || p->answered) {
+            continue;
+        }
+        if (p->applied && p->out.status == TX_STATUS_OK && p->out.receipt.duplicate &&
+            p->out.receipt.index <= base) {
+            continue;
+        }
+        tx_outcome_storage(&p->out, rc);
+        if (rc == TX_ERR_STORAGE_FULL) {
+            /* This thread's reason: the failed write was made here (commit_job). */
+            tx_outcome_set(&p->out, TX_STATUS_STORAGE_FULL, rc, "%s", tx_store_full_reason());
+        }
+        lost++;
+    }
+    tx_error("hub: a batch of %zu submit(s) was not stored: %s", lost, tx_strerror(rc));
 }
 
 /* Takes in b's committed outcomes on the loop: counts and logs them. */
@@ -1025,6 +1042,15 @@ finish(tx_round *rd, batch *b, batch *next)
         /* Nothing is answered before its commit, and checkpoint.signed, are durable. */
         tx_vpool_group_wait(rd->writer, &b->wgroup);
     }
+    /* The writer is idle and this thread holds no transaction: a map another process grew is
+     * adopted here, and a batch whose begin met it is committed again (on this thread). */
+    if (tx_store_remap_wanted(rd->store) && tx_store_adopt_map(rd->store) == TX_OK && b->retry) {
+        commit_job(b);
+    }
+    if (b->retry) {
+        not_stored(b, b->commit_rc, 0);
+        b->retry = 0;
+    }
     rd->calls = b->calls;
     rd->n = b->n;
     if (b->commits) {
@@ -1096,6 +1122,19 @@ tx_round_run(tx_round *rd)
     finish(rd, prev, cur);
     rd->fill ^= 1;
     start_if_ready(rd, cur);
+}
+
+void
+tx_round_quiet(tx_round *rd)
+{
+    for (int i = 0; i < 2; i++) {
+        if (rd->b[i].started && rd->b[i].commits) {
+            return; /* on the writer, or committed and not yet answered */
+        }
+    }
+    if (tx_store_remap_wanted(rd->store)) {
+        tx_store_adopt_map(rd->store);
+    }
 }
 
 int

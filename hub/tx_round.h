@@ -28,6 +28,10 @@ void tx_round_destroy(tx_round **r_p);
  * answered by a later round: call it again at once while tx_round_pending. */
 void tx_round_run(tx_round *r);
 
+/* Between rounds, with no transaction open on the caller's thread: adopts a map another
+ * process grew (tx_store_adopt_map) when no batch is on the writer thread. */
+void tx_round_quiet(tx_round *r);
+
 /* True while taken calls await their answers. */
 int tx_round_pending(const tx_round *r);
 

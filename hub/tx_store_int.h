@@ -10,6 +10,7 @@
 #include "tx_store.h"
 
 #include <lmdb.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 /* Key layouts. access: reader | kind | index; public: kind | index; log keys: index;
@@ -57,6 +58,10 @@ struct tx_store {
     /* The checkpoints' origin line (tx_store_set_signer). */
     char origin[TX_NOTE_NAME_MAX + 1];
     char dir[4096];            /* the data directory (DIR/checkpoint.signed goes there) */
+    /* Threads other than the caller's may hold transactions (tx_store_defer_remap): a map grown
+     * by another process is adopted only by tx_store_adopt_map. */
+    int defer_remap;
+    atomic_int remap_wanted; /* a begin met such a map while remaps were deferred */
 };
 
 struct tx_batch {
