@@ -274,6 +274,8 @@ serve(hub *h, const char *endpoint)
             tx_error("hub: poll failed: %s", zmq_strerror(errno));
             break;
         }
+        /* A map another process grew is adopted while no transaction is open (tx_round.h). */
+        tx_round_quiet(h->round);
         if (rc > 0 && (items[1].revents & ZMQ_POLLIN)) {
             tx_zap_serve(h->zap);
         }

@@ -1,6 +1,7 @@
 /* One round of the hub's loop: drain the calls waiting on the ROUTER, ingest every submit of
  * the round in one write transaction (group commit), then answer all of them in arrival order,
- * submits only after the commit returned. */
+ * submits only after the commit returned. With a pool, the write transaction is begun, filled
+ * and committed on a writer thread of its own while this thread goes on taking calls. */
 #include "tx_round.h"
 
 #include "tx_calls.h"
@@ -78,6 +79,15 @@ typedef struct {
     size_t handed;        /* calls[0 .. handed) were looked at by dispatch */
     tx_vpool_group group; /* its submits on the pool */
     void **jobs;          /* BATCH_SLOTS: dispatch's hand-over to the pool */
+    tx_store *store;      /* where it commits (the round's) */
+    int retry;            /* its begin met a grown map: committed again once it is adopted */
+    /* Verified and its verdicts taken in: nothing more is taken into it. From then until
+     * wgroup is done the writer thread owns calls[] (its outcomes) and the fields below. */
+    int started;
+    int commits;           /* started with submits to store: committed by commit_job */
+    tx_vpool_group wgroup; /* commit_job on the writer thread */
+    int commit_rc;
+    int64_t commit_us; /* the commit's own time (LMDB and checkpoint.signed flushes) */
 } batch;
 
 /* A caller as its ZAP user id names it (CALLER_SLOTS of them, direct-mapped). */
@@ -98,6 +108,10 @@ struct tx_round {
     uint64_t accepted, refused;
     tx_subs *subs;          /* watchers, pushed the records of each commit */
     tx_vpool *pool;         /* verifies submits; NULL: on this thread */
+    /* One thread that begins, fills and commits each batch's write transaction (LMDB wants one
+     * thread to do all three) while this one takes and verifies the next batch; NULL: this
+     * thread commits. Created with the pool. */
+    tx_vpool *writer;
     tx_send *send;          /* replies, with the bytes queued per peer */
     /* Calls taken and not answered per connection (at most one connection per pending of
      * both batches). */
@@ -136,6 +150,7 @@ tx_round_create(void *router, tx_store *store, tx_round **out)
         return TX_ERR_NOMEM;
     }
     r->b[0].calls = r->calls;
+    r->b[0].store = r->b[1].store = store;
     r->router = router;
     r->store = store;
     *out = r;
@@ -148,6 +163,8 @@ tx_round_destroy(tx_round **r_p)
     if (r_p == NULL || *r_p == NULL) {
         return;
     }
+    /* Idle: every batch handed to it was waited for (finish). */
+    tx_vpool_destroy(&(*r_p)->writer);
     tx_send_destroy(&(*r_p)->send);
     tx_subs_destroy(&(*r_p)->subs);
     free((*r_p)->b[0].calls);
@@ -177,6 +194,12 @@ void
 tx_round_set_pool(tx_round *r, tx_vpool *pool)
 {
     r->pool = pool;
+    /* Not niced: the writer holds the flushes every answer waits for. */
+    if (pool != NULL && r->writer == NULL &&
+        tx_vpool_create_as(1, "tx-write", 0, &r->writer) != TX_OK) {
+        tx_warn("hub: no writer thread; the loop commits itself");
+    }
+    tx_store_defer_remap(r->store, r->writer != NULL);
 }
 
 /* The call id of bytes that do not decode, if they start with it (field 1, varint). */
@@ -570,20 +593,30 @@ count_commit(tx_round *rd, int64_t us)
     }
 }
 
-/* Ingests every prepared submit of the round in one write transaction. */
+static void not_stored(batch *bt, int rc, uint64_t base);
+
+/* Ingests every prepared submit of b in one write transaction and commits it, the checkpoint
+ * it signs recorded in checkpoint.signed (tx_batch_commit). Runs on the writer thread (or the
+ * loop's, without one): touches only the store's write side and b's calls. */
 static void
-commit_submits(tx_round *rd)
+commit_job(void *arg)
 {
+    batch *bt = arg;
     tx_batch *b = NULL;
     uint64_t base = 0;
     size_t count = 0;
     int64_t t0 = tx_clock_us(), t_commit = 0;
-    int rc = tx_store_begin(rd->store, &b);
+    int rc = tx_store_begin(bt->store, &b);
 
+    bt->retry = rc != TX_OK && tx_store_remap_wanted(bt->store);
+    if (bt->retry) {
+        bt->commit_rc = rc; /* nothing applied: finish adopts the map and commits it again */
+        return;
+    }
     if (rc == TX_OK) {
         base = tx_batch_base(b);
-        for (size_t i = 0; i < rd->n && rc == TX_OK; i++) {
-            pending *p = &rd->calls[i];
+        for (size_t i = 0; i < bt->n && rc == TX_OK; i++) {
+            pending *p = &bt->calls[i];
             if (p->sub != NULL && !p->answered) {
                 rc = tx_ingest_apply(b, p->sub, &p->out);
                 p->applied = 1;
@@ -594,39 +627,61 @@ commit_submits(tx_round *rd)
         rc = rc == TX_OK ? tx_batch_commit(&b) : rc;
         tx_batch_abort(&b);
     }
+    bt->commit_rc = rc;
     if (rc != TX_OK) {
-        size_t lost = 0;
-        /* Nothing of the batch is stored: every submit that was not refused on its own gets
-         * the failure, except duplicates of records committed before the batch. */
-        for (size_t i = 0; i < rd->n; i++) {
-            pending *p = &rd->calls[i];
-            if (p->sub == NULL || p->answered) {
-                continue;
-            }
-            if (p->applied && p->out.status == TX_STATUS_OK && p->out.receipt.duplicate &&
-                p->out.receipt.index <= base) {
-                continue;
-            }
-            tx_outcome_storage(&p->out, rc);
-            if (rc == TX_ERR_STORAGE_FULL) {
-                tx_outcome_set(&p->out, TX_STATUS_STORAGE_FULL, rc, "%s", tx_store_full_reason());
-            } else if (tx_store_refusal(rd->store) != NULL) {
-                tx_outcome_set(&p->out, TX_STATUS_INTERNAL, rc, "%s", tx_store_refusal(rd->store));
-            }
-            lost++;
-        }
-        tx_error("hub: a batch of %zu submit(s) was not stored: %s", lost, tx_strerror(rc));
+        not_stored(bt, rc, base);
         return;
     }
-    count_commit(rd, tx_clock_us() - t_commit);
+    bt->commit_us = tx_clock_us() - t_commit;
+    tx_debug("committed a batch of %zu submit(s): stored in %lld us, committed (fsync) in %lld us",
+             count, (long long)(t_commit - t0), (long long)bt->commit_us);
+}
+
+/* Gives every submit of bt not refused on its own the failure rc: nothing of the batch is
+ * stored. Duplicates of records committed before it (index <= base) keep their receipts. */
+static void
+not_stored(batch *bt, int rc, uint64_t base)
+{
+    size_t lost = 0;
+
+    bt->commit_rc = rc;
+    for (size_t i = 0; i < bt->n; i++) {
+        pending *p = &bt->calls[i];
+        if (p->sub == NULL || p->answered) {
+            continue;
+        }
+        if (p->applied && p->out.status == TX_STATUS_OK && p->out.receipt.duplicate &&
+            p->out.receipt.index <= base) {
+            continue;
+        }
+        tx_outcome_storage(&p->out, rc);
+        if (rc == TX_ERR_STORAGE_FULL) {
+            /* This thread's reason: the failed write was made here (commit_job). */
+            tx_outcome_set(&p->out, TX_STATUS_STORAGE_FULL, rc, "%s", tx_store_full_reason());
+        } else if (tx_store_refusal(bt->store) != NULL) {
+            /* The check beside the serving hub found the store damaged: the reason, not a
+             * bare storage error. */
+            tx_outcome_set(&p->out, TX_STATUS_INTERNAL, rc, "%s", tx_store_refusal(bt->store));
+        }
+        lost++;
+    }
+    tx_error("hub: a batch of %zu submit(s) was not stored: %s", lost, tx_strerror(rc));
+}
+
+/* Takes in b's committed outcomes on the loop: counts and logs them. */
+static void
+committed(tx_round *rd, const batch *b)
+{
+    if (b->commit_rc != TX_OK) {
+        return;
+    }
+    count_commit(rd, b->commit_us);
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         if (p->sub != NULL && !p->answered) {
             log_verdict(rd, p);
         }
     }
-    tx_debug("committed a batch of %zu submit(s): stored in %lld us, committed (fsync) in %lld us",
-             count, (long long)(t_commit - t0), (long long)(tx_clock_us() - t_commit));
 }
 
 /* Pushes what the round stored to the watchers that may see it. */
@@ -759,15 +814,27 @@ before_snapshot(tx_round *rd)
     }
 }
 
-/* Sends every reply of the round in arrival order; reads see the batch just committed. */
+static void start_if_ready(tx_round *rd, batch *b);
+
+/* Sends every reply of the round in arrival order; reads see the batch just committed. With a
+ * writer thread, `next` (the batch taken since; NULL: none) is handed to it as soon as this
+ * round's snapshot is taken: its commit overlaps these answers (their proofs, encoding and
+ * sending), and neither the snapshot nor any answer of this round names a checkpoint of it,
+ * whose checkpoint.signed may not be durable yet. */
 static void
-answer_all(tx_round *rd)
+answer_all(tx_round *rd, batch *next)
 {
     tx_view *v = NULL;
     tx_proofs_latest latest = {0}; /* the checkpoint every receipt of this snapshot carries */
     int vrc = TX_OK;
 
+    /* The writes of this round's own calls (a fresh checkpoint, cosignatures) come before the
+     * next batch's submits. */
     before_snapshot(rd);
+    if (next != NULL && rd->writer != NULL && next->n > 0 && !next->started) {
+        vrc = tx_store_view(rd->store, &v);
+        start_if_ready(rd, next);
+    }
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         tx_reply_pb r = TICSX__V1__REPLY__INIT;
@@ -881,13 +948,13 @@ batch_verified(tx_round *rd, batch *b)
     return rd->pool == NULL || tx_vpool_group_done(rd->pool, &b->group);
 }
 
-/* Sleeps until a call may be waiting on the router, the pool signals, or timeout_us passed.
- * zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives microseconds. That
- * descriptor is edge-triggered, so ZMQ_EVENTS is asked first. */
+/* Sleeps until a call may be waiting on the router, the pool or the writer signals, or
+ * timeout_us passed. zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives
+ * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first. */
 static void
 wait_input(tx_round *rd, int64_t timeout_us)
 {
-    struct pollfd pfd[2];
+    struct pollfd pfd[3];
     struct timespec ts;
     size_t len = sizeof(int);
     int events = 0, fd = -1;
@@ -899,19 +966,33 @@ wait_input(tx_round *rd, int64_t timeout_us)
     if (zmq_getsockopt(rd->router, ZMQ_FD, &fd, &len) != 0) {
         return;
     }
+    /* A negative descriptor is left out by ppoll. */
     pfd[0] = (struct pollfd){fd, POLLIN, 0};
-    pfd[1] = (struct pollfd){tx_vpool_fd(rd->pool), POLLIN, 0};
+    pfd[1] = (struct pollfd){rd->pool != NULL ? tx_vpool_fd(rd->pool) : -1, POLLIN, 0};
+    pfd[2] = (struct pollfd){rd->writer != NULL ? tx_vpool_fd(rd->writer) : -1, POLLIN, 0};
     ts.tv_sec = timeout_us / 1000000;
     ts.tv_nsec = (timeout_us % 1000000) * 1000;
-    ppoll(pfd, 2, &ts, NULL);
+    ppoll(pfd, 3, &ts, NULL);
 }
 
-/* Commits and answers a verified batch, in arrival order, then empties it. */
+/* Consumes the pool's and the writer's readiness: what they report is asked after this. */
 static void
-finish(tx_round *rd, batch *b)
+clear_fds(tx_round *rd)
 {
-    size_t submits = 0;
+    if (rd->pool != NULL) {
+        tx_vpool_clear_fd(rd->pool);
+    }
+    if (rd->writer != NULL) {
+        tx_vpool_clear_fd(rd->writer);
+    }
+}
 
+/* Takes in the verdicts of b's verification (waiting for the pool if need be) and hands its
+ * submits to the writer thread, or commits them here without one. Nothing more is taken into
+ * b: the calls arriving meanwhile go to the other batch. */
+static void
+start(tx_round *rd, batch *b)
+{
     if (rd->pool != NULL && b->submits > 0) {
         tx_vpool_group_wait(rd->pool, &b->group);
         for (size_t i = 0; i < b->n; i++) {
@@ -920,13 +1001,64 @@ finish(tx_round *rd, batch *b)
             }
         }
     }
+    b->started = 1;
+    b->commits = 0;
+    b->commit_rc = TX_OK;
+    for (size_t i = 0; i < b->n; i++) {
+        b->commits |= b->calls[i].sub != NULL && !b->calls[i].answered;
+    }
+    if (!b->commits) {
+        return;
+    }
+    if (rd->writer == NULL ||
+        tx_vpool_submit_group(rd->writer, &b->wgroup, commit_job, b) != TX_OK) {
+        commit_job(b);
+    }
+}
+
+/* Starts b if it holds calls and is verified (its commit then runs while the loop takes). */
+static void
+start_if_ready(tx_round *rd, batch *b)
+{
+    if (b->n > 0 && !b->started && batch_verified(rd, b)) {
+        start(rd, b);
+    }
+}
+
+/* True when b was started and its commit, if any, is over. */
+static int
+batch_done(tx_round *rd, batch *b)
+{
+    return b->started &&
+           (!b->commits || rd->writer == NULL || tx_vpool_group_done(rd->writer, &b->wgroup));
+}
+
+/* Answers a batch once committed (starting it and waiting for the writer if need be), in
+ * arrival order, then empties it; next (NULL: none) is the batch taken after it, started during
+ * the answers when it is verified (answer_all). */
+static void
+finish(tx_round *rd, batch *b, batch *next)
+{
+    if (!b->started) {
+        start(rd, b);
+    }
+    if (b->commits && rd->writer != NULL) {
+        /* Nothing is answered before its commit, and checkpoint.signed, are durable. */
+        tx_vpool_group_wait(rd->writer, &b->wgroup);
+    }
+    /* The writer is idle and this thread holds no transaction: a map another process grew is
+     * adopted here, and a batch whose begin met it is committed again (on this thread). */
+    if (tx_store_remap_wanted(rd->store) && tx_store_adopt_map(rd->store) == TX_OK && b->retry) {
+        commit_job(b);
+    }
+    if (b->retry) {
+        not_stored(b, b->commit_rc, 0);
+        b->retry = 0;
+    }
     rd->calls = b->calls;
     rd->n = b->n;
-    for (size_t i = 0; i < rd->n; i++) {
-        submits += rd->calls[i].sub != NULL && !rd->calls[i].answered;
-    }
-    if (submits > 0) {
-        commit_submits(rd);
+    if (b->commits) {
+        committed(rd, b);
     }
     /* Counted before the answers go: a client that holds its answer finds it on the page. */
     for (size_t i = 0; rd->stats != NULL && i < rd->n; i++) {
@@ -934,11 +1066,13 @@ finish(tx_round *rd, batch *b)
             tx_stats_submit(rd->stats, rd->calls[i].out.status);
         }
     }
-    answer_all(rd);
+    /* The writer is idle here: the calls that write on this thread (a cosignature, a fresh
+     * checkpoint) come after this batch's submits and before the next batch's. */
+    answer_all(rd, next);
     if (rd->stats != NULL && rd->n > 0) {
         tx_stats_observe(&rd->stats->round, tx_clock_us() - rd->calls[0].t_in);
     }
-    if (submits > 0) {
+    if (b->commits) {
         push_committed(rd);
         /* Calls are held in arrival order: the first is the oldest. */
         tx_debug("answered %zu call(s); the oldest was taken %lld us before", rd->n,
@@ -952,41 +1086,59 @@ finish(tx_round *rd, batch *b)
     rd->n = 0;
     b->n = b->bytes = b->submits = b->handed = 0;
     b->group.pending = 0;
+    b->wgroup.pending = 0;
+    b->started = b->commits = 0;
 }
 
-/* Two batches in a pipeline: while the one taken last round is verified on the pool, this
- * round takes the calls that arrived meanwhile into the other and hands them to the pool too;
- * then it commits and answers the older one, so the pool verifies during the writer's commit
- * (its fsync) and the writer commits during verification. Nothing waits for company: a batch
- * is committed as soon as it is verified, and the calls that arrive during a commit make the
- * next group. */
+/* Two batches in a pipeline: the older one is verified on the pool, then committed on the
+ * writer thread, while this thread takes the calls that arrive meanwhile into the other and
+ * hands their submits to the pool too; once the older one is committed it is answered, and
+ * the other becomes the older one, handed to the writer as soon as it is verified. Nothing
+ * waits for company: a batch is committed as soon as it is verified and the writer is free,
+ * and the calls that arrive during a commit make the next group. */
 void
 tx_round_run(tx_round *rd)
 {
     batch *cur = &rd->b[rd->fill], *prev = &rd->b[rd->fill ^ 1];
 
-    if (rd->pool != NULL) {
-        tx_vpool_clear_fd(rd->pool);
-    }
+    clear_fds(rd);
     take(rd, cur);
-    if (prev->n == 0 && cur->submits > 0 && batch_verified(rd, cur)) {
-        /* Nothing older waits and no submit of this batch is on a verification thread (a lone
-         * one was verified here): committed and answered in this round rather than after one
-         * more turn of the loop. Reads keep the two-batch pipeline, where a flood from one
-         * client meets its limit of calls in flight. */
-        finish(rd, cur);
+    if (prev->n == 0) {
+        /* Nothing older: this batch becomes the older one, started at once when verified (a
+         * lone submit was verified here); it is answered next round, which the hub's loop
+         * runs at once (tx_round_pending). */
+        if (cur->n > 0) {
+            rd->fill ^= 1;
+            start_if_ready(rd, cur);
+        }
         return;
     }
-    if (prev->n > 0) {
-        /* Bounded: prev holds at most ROUND_MAX calls, and cur fills up. */
-        while (!batch_verified(rd, prev) && !batch_full(cur)) {
-            wait_input(rd, 1000000);
-            tx_vpool_clear_fd(rd->pool);
-            take(rd, cur);
+    /* Bounded: prev holds at most ROUND_MAX calls, and cur fills up. */
+    while (!batch_done(rd, prev) && !batch_full(cur)) {
+        if (!prev->started && batch_verified(rd, prev)) {
+            start(rd, prev);
+            continue;
         }
-        finish(rd, prev);
+        wait_input(rd, 1000000);
+        clear_fds(rd);
+        take(rd, cur);
     }
+    finish(rd, prev, cur);
     rd->fill ^= 1;
+    start_if_ready(rd, cur);
+}
+
+void
+tx_round_quiet(tx_round *rd)
+{
+    for (int i = 0; i < 2; i++) {
+        if (rd->b[i].started && rd->b[i].commits) {
+            return; /* on the writer, or committed and not yet answered */
+        }
+    }
+    if (tx_store_remap_wanted(rd->store)) {
+        tx_store_adopt_map(rd->store);
+    }
 }
 
 int
@@ -1003,7 +1155,7 @@ tx_round_finish(tx_round *rd)
         batch *b = &rd->b[rd->fill ^ 1];
 
         if (b->n > 0) {
-            finish(rd, b);
+            finish(rd, b, NULL);
         }
         rd->fill ^= 1;
     }

@@ -23,10 +23,14 @@ int tx_round_create(void *router, tx_store *store, tx_round **out);
 void tx_round_destroy(tx_round **r_p);
 
 /* Runs one round without blocking on any peer: takes the calls waiting now (their submits go
- * to the pool), then commits and answers the calls taken by the round before, whose
- * verification overlapped. Calls taken are answered by the next round: call it again at once
- * while tx_round_pending. */
+ * to the pool), then waits, taking more, until the calls taken before are verified and
+ * committed (on the writer thread when there is a pool), and answers them. Calls taken are
+ * answered by a later round: call it again at once while tx_round_pending. */
 void tx_round_run(tx_round *r);
+
+/* Between rounds, with no transaction open on the caller's thread: adopts a map another
+ * process grew (tx_store_adopt_map) when no batch is on the writer thread. */
+void tx_round_quiet(tx_round *r);
 
 /* True while taken calls await their answers. */
 int tx_round_pending(const tx_round *r);
@@ -36,7 +40,9 @@ void tx_round_finish(tx_round *r);
 
 /* Verifies submits on `pool` (borrowed; NULL: on the caller's thread). A submit that arrives
  * alone while the pool is idle and nothing waits for a commit is verified on the caller's
- * thread all the same (no hand-off). */
+ * thread all the same (no hand-off). With a pool, the round also starts its writer thread
+ * (the caller blocks the signals it handles first): it begins, fills and commits each batch's
+ * write transaction; without one (or if it cannot start) the caller's thread commits. */
 void tx_round_set_pool(tx_round *r, tx_vpool *pool);
 
 /* Counts submits, commits and rounds into stats (borrowed; NULL: none) from now on. */

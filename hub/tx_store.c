@@ -123,7 +123,15 @@ tx_store_txn_begin(tx_store *s, unsigned flags, MDB_txn **txn)
     int rc = mdb_txn_begin(s->env, NULL, flags, txn);
 
     /* Another process (enroll with a larger map, or a hub restarted with --map-size) grew the
-     * map: adopt its size and try once more. */
+     * map: adopt its size and try once more. Adopting remaps the whole map, which no other
+     * thread's transaction may see: with remaps deferred, the owner does it at a quiet moment
+     * (tx_store_adopt_map) and this transaction fails. */
+    if (rc == MDB_MAP_RESIZED && s->defer_remap) {
+        atomic_store(&s->remap_wanted, 1);
+        tx_warn("store: another process grew the database past this process's map; its size is "
+                "adopted once no transaction is open");
+        return TX_ERR_BUSY;
+    }
     if (rc == MDB_MAP_RESIZED) {
         rc = mdb_env_set_mapsize(s->env, 0);
         if (rc == MDB_SUCCESS) {
@@ -131,6 +139,33 @@ tx_store_txn_begin(tx_store *s, unsigned flags, MDB_txn **txn)
         }
     }
     return tx_store_err(rc, "begin transaction");
+}
+
+void
+tx_store_defer_remap(tx_store *s, int on)
+{
+    s->defer_remap = on;
+}
+
+int
+tx_store_remap_wanted(tx_store *s)
+{
+    return atomic_load(&s->remap_wanted);
+}
+
+int
+tx_store_adopt_map(tx_store *s)
+{
+    int rc;
+
+    if (!atomic_load(&s->remap_wanted)) {
+        return TX_OK;
+    }
+    rc = tx_store_err(mdb_env_set_mapsize(s->env, 0), "adopt the map size");
+    if (rc == TX_OK) {
+        atomic_store(&s->remap_wanted, 0);
+    }
+    return rc;
 }
 
 int

@@ -41,6 +41,19 @@ typedef struct {
  * TX_ERR_IO / TX_ERR_STORAGE on failure. Caller owns *out (tx_store_close). */
 int tx_store_open(const char *dir, size_t map_size, tx_store **out);
 
+/* on: other threads may hold transactions of this store while one is begun (the hub's loop and
+ * its writer thread). A transaction that meets a map another process grew past this process's
+ * then fails (TX_ERR_BUSY) instead of remapping under them, and tx_store_remap_wanted says so
+ * until tx_store_adopt_map. */
+void tx_store_defer_remap(tx_store *s, int on);
+
+/* True when a begin met a grown map while remaps were deferred. */
+int tx_store_remap_wanted(tx_store *s);
+
+/* Adopts the size of a map grown by another process, if a begin met one: call it only while no
+ * transaction of this store is open in any thread. TX_OK when there was nothing to adopt. */
+int tx_store_adopt_map(tx_store *s);
+
 /* Opens the environment in dir read-only, writing nothing (no database created, no Merkle
  * nodes filled): for the integrity check. TX_ERR_STORAGE when a database of the hub is
  * missing. Caller owns *out (tx_store_close). */

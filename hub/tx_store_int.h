@@ -61,6 +61,10 @@ struct tx_store {
     /* Set once when a check found the store damaged: tx_store_begin refuses from then on. */
     char refusal[600];
     _Atomic int refusing;
+    /* Threads other than the caller's may hold transactions (tx_store_defer_remap): a map grown
+     * by another process is adopted only by tx_store_adopt_map. */
+    int defer_remap;
+    atomic_int remap_wanted; /* a begin met such a map while remaps were deferred */
 };
 
 struct tx_batch {

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -33,12 +34,14 @@ struct tx_vpool {
     _Atomic size_t depth; /* pending, for readers without the mutex (tx_vpool_depth) */
     int stop;
     int efd;
+    int nice;      /* what the workers add to the hub's niceness */
+    char name[16]; /* the threads' name (top -H, perf) */
     unsigned n_threads;
     pthread_t *threads;
 };
 
-/* Niceness the workers add to the hub's: verification is the bulk of the hub's CPU, and the
- * thread that takes calls, commits and answers (and ZeroMQ's I/O thread) must not queue behind
+/* Niceness the verifiers add to the hub's: verification is the bulk of the hub's CPU, and the
+ * threads that take calls, commit and answer (and ZeroMQ's I/O thread) must not queue behind
  * it, or every call waits for a scheduler slice. On Linux a thread's nice value is its own. */
 #define WORKER_NICE 5
 
@@ -48,8 +51,8 @@ worker(void *arg)
     tx_vpool *p = arg;
 
     errno = 0;
-    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-                    getpriority(PRIO_PROCESS, 0) + WORKER_NICE) != 0) {
+    if (p->nice != 0 && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+                                    getpriority(PRIO_PROCESS, 0) + p->nice) != 0) {
         tx_debug("vpool: worker keeps the hub's priority: %s", strerror(errno));
     }
     pthread_mutex_lock(&p->mu);
@@ -101,6 +104,12 @@ online_cpus(void)
 int
 tx_vpool_create(unsigned workers, tx_vpool **out)
 {
+    return tx_vpool_create_as(workers, "tx-verify", WORKER_NICE, out);
+}
+
+int
+tx_vpool_create_as(unsigned workers, const char *name, int nice, tx_vpool **out)
+{
     tx_vpool *p;
     int rc = TX_OK;
 
@@ -133,6 +142,8 @@ tx_vpool_create(unsigned workers, tx_vpool **out)
         free(p);
         return rc;
     }
+    p->nice = nice;
+    snprintf(p->name, sizeof p->name, "%s", name);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->idle, NULL);
@@ -143,7 +154,7 @@ tx_vpool_create(unsigned workers, tx_vpool **out)
             break;
         }
         /* Named so top -H and perf tell the verifiers from the writer and ZeroMQ's I/O. */
-        pthread_setname_np(p->threads[i], "tx-verify");
+        pthread_setname_np(p->threads[i], p->name);
         p->n_threads++;
     }
     if (rc != TX_OK) {

@@ -1,7 +1,8 @@
-/* The hub's verification pool: worker threads that run jobs (decode and verify one submitted
- * envelope) while the one writer thread goes on receiving. Jobs start in submission order;
- * each writes its result into its own slot, so the writer reads results in arrival order
- * whatever order they finished in. The pool never touches the store. */
+/* The hub's thread pools: the verification pool, worker threads that run jobs (decode and
+ * verify one submitted envelope) while the loop goes on receiving, and the writer, one thread
+ * that commits batches (tx_round.c). Jobs start in submission order; each writes its result
+ * into its own slot, so the loop reads results in arrival order whatever order they finished
+ * in. The verification pool never touches the store. */
 #ifndef TX_VPOOL_H
 #define TX_VPOOL_H
 
@@ -26,6 +27,11 @@ typedef struct {
  * TX_ERR_NOMEM, TX_ERR_INTERNAL if a thread cannot start. Caller owns *out
  * (tx_vpool_destroy). */
 int tx_vpool_create(unsigned workers, tx_vpool **out);
+
+/* The same with threads named `name` (at most 15 bytes are kept) that add `nice` to the
+ * hub's niceness (0: they keep it). tx_vpool_create is ("tx-verify", 5): verifiers yield to
+ * the threads that take, commit and answer. */
+int tx_vpool_create_as(unsigned workers, const char *name, int nice, tx_vpool **out);
 
 /* Runs every job still queued, joins the threads and frees; *p_p becomes NULL. NULL is fine. */
 void tx_vpool_destroy(tx_vpool **p_p);

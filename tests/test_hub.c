@@ -5,6 +5,7 @@
 #include "tx_error.h"
 #include "tx_log.h"
 #include "tx_merkle.h"
+#include "tx_note.h"
 #include "tx_seal.h"
 
 #include <setjmp.h>
@@ -748,6 +749,58 @@ check_acknowledged(fx *f, int acked, uint8_t (*ids)[32], uint8_t **envs, size_t 
     assert_true(stored >= (size_t)acked);
 }
 
+#define ORDERED 150
+
+/* A submit and the calls its client sends after it without waiting, pipelined while earlier
+ * batches are committed: a checkpoint call (a write of its own: it signs one of the whole
+ * log) is answered with a checkpoint that holds the record, and a get finds it. Replies come
+ * in the order the calls went. */
+static void
+test_order_after_submit(void **state)
+{
+    fx *f = *state;
+    uint64_t calls[ORDERED][3];
+    uint8_t *envs[ORDERED];
+    size_t lens[ORDERED];
+    static tx_note note; /* large */
+    for (int i = 0; i < ORDERED; i++) {
+        tx_call_pb call = TICSX__V1__CALL__INIT;
+        uint8_t id[32];
+
+        envs[i] = th_questionnaire(f->buyer, 2 + (uint64_t)i, &lens[i]);
+        tx_record_id(envs[i], lens[i], id);
+        assert_int_equal(tx_conn_send_submit(f->cb, envs[i], lens[i], &calls[i][0]), TX_OK);
+        call.body_case = TICSX__V1__CALL__BODY_CHECKPOINT;
+        call.checkpoint = 1;
+        assert_int_equal(tx_conn_send(f->cb, &call, &calls[i][1]), TX_OK);
+        assert_int_equal(tx_conn_send_get(f->cb, id, &calls[i][2]), TX_OK);
+    }
+    for (int i = 0; i < ORDERED; i++) {
+        tx_reply_pb *r;
+        tx_note_checkpoint cp;
+        uint64_t index;
+
+        assert_int_equal(tx_conn_wait(f->cb, calls[i][0], &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        assert_non_null(r->receipt);
+        index = r->receipt->index;
+        tx_free(r);
+        assert_int_equal(tx_conn_wait(f->cb, calls[i][1], &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        assert_int_equal(tx_note_parse(r->checkpoint.data, r->checkpoint.len, &note), TX_OK);
+        assert_int_equal(tx_note_checkpoint_parse(note.text, note.text_len, &cp), TX_OK);
+        assert_true(cp.size >= index);
+        tx_free(r);
+        assert_int_equal(tx_conn_wait(f->cb, calls[i][2], &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        assert_int_equal(r->n_entries, 1);
+        assert_int_equal(r->entries[0]->envelope.len, lens[i]);
+        assert_memory_equal(r->entries[0]->envelope.data, envs[i], lens[i]);
+        tx_free(r);
+        free(envs[i]);
+    }
+}
+
 #define BULK 400
 
 static void
@@ -866,6 +919,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_certificates_public, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversize_and_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hub_key_may_only_ping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_after_submit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill9_keeps_acknowledged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_finishes_and_exits_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_hub_refused, setup, teardown),

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -375,6 +377,58 @@ test_list_paging(void **state)
     assert_null(v);
 }
 
+/* A map another process grew past this one's, while remaps are deferred (the hub's loop and
+ * writer thread share the store): a begin fails instead of remapping under other threads'
+ * transactions, and the size is adopted when the owner knows none is open. */
+static void
+test_grown_map_deferred(void **state)
+{
+    fx *f = *state;
+    char *dir = th_tmpdir();
+    uint8_t big[8192];
+    tx_store *s;
+    tx_view *v = NULL;
+    uint64_t last = 0;
+    pid_t pid;
+    int st = 0;
+
+    assert_int_equal(tx_store_open(dir, 256u << 10, &s), TX_OK);
+    tx_store_defer_remap(s, 1);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* Another process with a larger map writes past this one's 256 KiB. */
+        tx_store *c = NULL;
+        int ok = tx_store_open(dir, 4u << 20, &c) == TX_OK;
+
+        for (int i = 0; ok && i < 64; i++) {
+            tx_batch *b = NULL;
+            tx_receipt r;
+
+            randombytes_buf(big, sizeof big);
+            ok = tx_store_begin(c, &b) == TX_OK &&
+                 tx_batch_append(b, big, sizeof big, TX_KIND_QUESTIONNAIRE, f->a->pub.sign,
+                                 (uint64_t)i + 1, NULL, 0, &r) == TX_OK &&
+                 tx_batch_commit(&b) == TX_OK;
+            tx_batch_abort(&b);
+        }
+        tx_store_close(&c);
+        _exit(ok ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(tx_store_view(s, &v), TX_ERR_BUSY);
+    assert_null(v);
+    assert_true(tx_store_remap_wanted(s));
+    assert_int_equal(tx_store_adopt_map(s), TX_OK);
+    assert_false(tx_store_remap_wanted(s));
+    assert_int_equal(tx_store_last_index(s, &last), TX_OK);
+    assert_int_equal(last, 64);
+    tx_store_close(&s);
+    th_rmtree(dir);
+    free(dir);
+}
+
 static void
 test_map_full(void **state)
 {
@@ -528,6 +582,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_enroll_mapping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grown_map_deferred, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_sees_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepare_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tail_pre_written, setup, teardown),

@@ -4,11 +4,15 @@
 #include "tx_error.h"
 #include "tx_vpool.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -347,6 +351,46 @@ test_worker_cap(void **state)
     tx_vpool_destroy(&p);
 }
 
+/* What a worker thread is: its name and its nice value. */
+typedef struct {
+    char name[16];
+    int nice;
+} thread_is;
+
+static void
+look_job(void *arg)
+{
+    thread_is *t = arg;
+
+    pthread_getname_np(pthread_self(), t->name, sizeof t->name);
+    errno = 0;
+    t->nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
+
+/* The writer's pool keeps the caller's niceness under its own name; verifiers yield (+5). */
+static void
+test_named_and_niced(void **state)
+{
+    tx_vpool *p = NULL;
+    thread_is t = {"", 0};
+    int mine = getpriority(PRIO_PROCESS, 0);
+
+    (void)state;
+    assert_int_equal(tx_vpool_create_as(1, "tx-write", 0, &p), TX_OK);
+    assert_int_equal(tx_vpool_submit(p, look_job, &t), TX_OK);
+    tx_vpool_wait(p);
+    assert_string_equal(t.name, "tx-write");
+    assert_int_equal(t.nice, mine);
+    tx_vpool_destroy(&p);
+    assert_int_equal(tx_vpool_create(1, &p), TX_OK);
+    assert_int_equal(tx_vpool_submit(p, look_job, &t), TX_OK);
+    tx_vpool_wait(p);
+    assert_string_equal(t.name, "tx-verify");
+    /* Capped at 19 for a caller already that nice. */
+    assert_int_equal(t.nice, mine + 5 > 19 ? 19 : mine + 5);
+    tx_vpool_destroy(&p);
+}
+
 int
 main(void)
 {
@@ -358,6 +402,7 @@ main(void)
         cmocka_unit_test(test_runs_in_parallel),
         cmocka_unit_test(test_shutdown_with_work_in_flight),
         cmocka_unit_test(test_worker_cap),
+        cmocka_unit_test(test_named_and_niced),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
