@@ -12,7 +12,6 @@
 #include "tx_error.h"
 #include "tx_evidence_check.h"
 #include "tx_home.h"
-#include "tx_log_check.h"
 #include "tx_msg.h"
 #include "tx_rec.h"
 #include "tx_rpc.h"
@@ -631,49 +630,6 @@ test_list_calls_back_each_page(void **state)
     tx_client_destroy(&c);
 }
 
-/* Every record a reader sees is proven in the signed log (here by the leaf hashes of the whole
- * tree: more records than the tree is deep); one shown at another record's index is not, and
- * the failure names it. */
-static void
-test_log_check_proves_each_index(void **state)
-{
-    const int kinds[] = {TX_KIND_PROFILE, TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,
-                         TX_KIND_ASSESSMENT, TX_KIND_GRANT, TX_KIND_EVIDENCE_CHUNK};
-    enum { N = sizeof kinds / sizeof kinds[0] };
-    tx_recs l[N] = {{0}};
-    tx_log_check_set set = {0}, moved = {0};
-    tx_client *c;
-    size_t n = 0;
-    (void)state;
-
-    given_answered();
-    c = client_of(fx.sup);
-    assert_int_equal(tx_rpc_list(c, N, kinds, NULL, l), TX_OK);
-    for (size_t k = 0; k < N; k++) {
-        assert_int_equal(tx_log_check_add_recs(&set, &l[k]), TX_OK);
-        n += l[k].n;
-    }
-    assert_true(n >= 8);
-    assert_int_equal(tx_log_check_records(c, &set, NULL, NULL), TX_OK);
-    /* The same records but the first profile, the first chunk shown at that profile's index. */
-    for (size_t k = 0; k < N; k++) {
-        for (size_t i = k == 0; i < l[k].n; i++) {
-            const tx_rec *r = &l[k].v[i];
-            uint64_t index = k == N - 1 && i == 0 ? l[0].v[0].index : r->index;
-
-            assert_int_equal(tx_log_check_add(&moved, index, r->bytes, r->len), TX_OK);
-        }
-    }
-    assert_int_equal(tx_log_check_records(c, &moved, NULL, NULL), TX_ERR_CHECKSUM);
-    assert_non_null(strstr(tx_fail_msg(), "is not in the hub's signed log"));
-    tx_log_check_set_free(&set);
-    tx_log_check_set_free(&moved);
-    for (size_t k = 0; k < N; k++) {
-        tx_recs_clear(&l[k]);
-    }
-    tx_client_destroy(&c);
-}
-
 static void
 test_revoked_grant_stops_chunk_fetch(void **state)
 {
@@ -991,7 +947,6 @@ main(void)
         cmocka_unit_test(test_hub_refuses_listing_another_signers_chunk),
         cmocka_unit_test(test_non_grantee_cannot_get_chunk),
         cmocka_unit_test(test_list_calls_back_each_page),
-        cmocka_unit_test(test_log_check_proves_each_index),
         cmocka_unit_test(test_revoked_grant_stops_chunk_fetch),
         cmocka_unit_test(test_altered_pieces_never_check),
         cmocka_unit_test(test_damaged_piece_refused_by_get),
