@@ -119,8 +119,8 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
 }
 
 int
-tx_rpc_list_pages(tx_client *c, size_t n, const int *kinds, const uint64_t *after,
-                  uint32_t page, tx_recs *out, tx_rpc_page_fn fn, void *ctx)
+tx_rpc_list_pages(tx_client *c, size_t n, const int *kinds, const uint64_t *after, uint32_t page,
+                  tx_recs *out, tx_rpc_page_fn fn, void *ctx)
 {
     uint64_t *ids = calloc(n ? n : 1, sizeof *ids);
     uint64_t *cur = calloc(n ? n : 1, sizeof *cur);

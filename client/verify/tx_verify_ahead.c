@@ -44,9 +44,9 @@ struct tx_verify_ahead {
     const tx_identity *me;
     pthread_mutex_t mu; /* guards everything below */
     pthread_cond_t more;
-    job *ready;             /* to decrypt, in the order they became ready */
+    job *ready; /* to decrypt, in the order they became ready */
     size_t n_ready, cap_ready, next;
-    job *waiting;           /* grants whose sealed record is not listed yet */
+    job *waiting; /* grants whose sealed record is not listed yet */
     size_t n_waiting, cap_waiting;
     const tx_sealed_pb **sealed; /* the sealed records listed so far */
     size_t n_sealed, cap_sealed;
