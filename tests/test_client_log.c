@@ -295,6 +295,19 @@ report_shows_verified(const char *home, const th_hub *h, int *status)
     return found;
 }
 
+/* Test `test`'s hub (started, into h) at dir, and its buyer and supplier homes, the buyer's
+ * request answered (the assessment's id into aid). Each path holds PATH_MAX bytes. */
+static void
+answered(th_hub *h, const char *test, char *dir, char *buyer, char *sup, char aid[65])
+{
+    path_in(dir, PATH_MAX, test, "hub");
+    path_in(buyer, PATH_MAX, test, "buyer");
+    path_in(sup, PATH_MAX, test, "supplier");
+    make_parties(dir, buyer, sup, NULL);
+    th_hub_start(h, dir, NULL);
+    request_and_answer(h, buyer, sup, aid);
+}
+
 static void
 test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
 {
@@ -305,12 +318,7 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     int status;
     (void)state;
 
-    path_in(dir, sizeof dir, "node", "hub");
-    path_in(buyer, sizeof buyer, "node", "buyer");
-    path_in(sup, sizeof sup, "node", "supplier");
-    make_parties(dir, buyer, sup, NULL);
-    th_hub_start(&h, dir, NULL);
-    request_and_answer(&h, buyer, sup, aid);
+    answered(&h, "node", dir, buyer, sup, aid);
     index = record_index(dir, aid); /* the sealed assessment's log index */
 
     /* The leaf beside the sealed assessment's: the first hash of its inclusion proof, flipped
@@ -372,12 +380,7 @@ test_leaves_prove_only_what_the_root_signs(void **state)
     th_hub h;
     (void)state;
 
-    path_in(dir, sizeof dir, "leaves", "hub");
-    path_in(buyer, sizeof buyer, "leaves", "buyer");
-    path_in(sup, sizeof sup, "leaves", "supplier");
-    make_parties(dir, buyer, sup, NULL);
-    th_hub_start(&h, dir, NULL);
-    request_and_answer(&h, buyer, sup, aid);
+    answered(&h, "leaves", dir, buyer, sup, aid);
     {
         tx_client_opts o = {.home = buyer, .endpoint = h.endpoint, .hub_key = h.key};
         assert_int_equal(tx_client_open(&o, &c), TX_OK);
