@@ -57,6 +57,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
                  "ingest;hub_ctx_switches_per_record" "ingest;hub_threads;tx-verify;cpu_us_per_record"
                  "latency;hub_cpu_us_per_record" "latency;hub_ctx_switches_per_record"
                  "latency;p99_us" "read;nodes_per_s" "read;required_sig_per_s"
+                 "read;fetch_hub_cpu_s"
                  "ratios;ingest_over_verify" "ratios;aggregate_over_verify"
                  "scale;0;lmdb_over_envelopes" "scale;0;start_first_answer_ms"
                  "scale;0;after_ingest_anon_kib" "scale;0;after_start_anon_kib"
