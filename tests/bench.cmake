@@ -57,7 +57,6 @@ if(CMAKE_SCRIPT_MODE_FILE)
                  "ingest;hub_ctx_switches_per_record" "ingest;hub_threads;tx-verify;cpu_us_per_record"
                  "latency;hub_cpu_us_per_record" "latency;hub_ctx_switches_per_record"
                  "latency;p99_us" "read;nodes_per_s" "read;required_sig_per_s"
-                 "read;fetch_hub_cpu_s"
                  "ratios;ingest_over_verify" "ratios;aggregate_over_verify"
                  "scale;0;lmdb_over_envelopes" "scale;0;start_first_answer_ms"
                  "scale;0;after_ingest_anon_kib" "scale;0;after_start_anon_kib"
@@ -73,6 +72,11 @@ if(CMAKE_SCRIPT_MODE_FILE)
     string(JSON ahead GET "${json}" read decrypted_ahead)
     if(NOT fetched GREATER 0 OR NOT ahead EQUAL fetched)
         message(FATAL_ERROR "${OUT}: ${ahead} of ${fetched} assessments decrypted ahead")
+    endif()
+    # The hub's CPU while it served the fetch: a number (0 when under one clock tick at this size).
+    string(JSON type ERROR_VARIABLE e TYPE "${json}" read fetch_hub_cpu_s)
+    if(NOT type STREQUAL "NUMBER")
+        message(FATAL_ERROR "${OUT}: read;fetch_hub_cpu_s is ${type}${e}, not a number")
     endif()
     # One step: the memory on paper has no growth to go by; a number, or not measured so.
     figure("scale_10m;after_start_anon_kib" kind why)
