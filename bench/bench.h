@@ -80,6 +80,9 @@ typedef struct {
 int tx_bench_hub_cmd(const tx_bench_cfg *cfg, const char *const *args, const char *log,
                      double limit_s);
 
+/* CPU seconds (user + system) of a process from /proc/PID/stat; -1 if unreadable. */
+double tx_bench_cpu_seconds(pid_t pid);
+
 /* `ticsx-hub init --data dir` (quiet). */
 int tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir);
 

@@ -626,9 +626,8 @@ stat_cpu_seconds(const char *path, char *name, size_t n, double *sys_s)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* CPU seconds (user + system) of a process from /proc/PID/stat; -1 if unreadable. */
-static double
-cpu_seconds(pid_t pid)
+double
+tx_bench_cpu_seconds(pid_t pid)
 {
     char path[64];
 
@@ -823,7 +822,7 @@ run_clients(tx_bench_ingest *ing, void *(*fn)(void *), uint64_t *ok, uint64_t *r
         return TX_ERR_NOMEM;
     }
     sample_threads(ing->hub.pid, &th[0]);
-    hub0 = cpu_seconds(ing->hub.pid);
+    hub0 = tx_bench_cpu_seconds(ing->hub.pid);
     own0 = self_cpu_seconds();
     for (unsigned i = 0; i < ing->k; i++) {
         if (pthread_create(&tid[i], NULL, fn, &ing->s[i]) != 0) {
@@ -852,7 +851,7 @@ run_clients(tx_bench_ingest *ing, void *(*fn)(void *), uint64_t *ok, uint64_t *r
     ing->go = ing->abort = 0;
     pthread_mutex_unlock(&ing->mu);
     *seconds = (double)(last - t0) / 1e9;
-    *hub_cpu = cpu_seconds(ing->hub.pid);
+    *hub_cpu = tx_bench_cpu_seconds(ing->hub.pid);
     sample_threads(ing->hub.pid, &th[1]);
     /* -1: the hub's /proc/PID/stat could not be read at the start or the end. */
     *hub_cpu = hub0 < 0 || *hub_cpu < 0 ? -1 : *hub_cpu - hub0;

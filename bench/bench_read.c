@@ -739,6 +739,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     size_t reached = 0, verified = 0;
     double t_fetch = 0, t_verify = 0, t_score = 0, t_floor = 0, total;
     cpu_time cpu0, cpu1, cpu2;
+    double hub_cpu0, hub_cpu1; /* the hub's, around the fetch: serving it on the same cores */
     unsigned long sigs0, sigs = 0, ahead0 = 0;
     int64_t t0;
     int rc;
@@ -786,6 +787,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     sigs0 = tx_rec_verifications();
     ahead0 = tx_verify_ahead_taken();
     own_cpu(&cpu0);
+    hub_cpu0 = tx_bench_cpu_seconds(hub.pid);
     t0 = tx_bench_now_ns();
     if ((rc = tx_fetch_all(c, &fe)) != TX_OK) {
         fprintf(stderr, "ticsx-bench: fetch failed: %s\n", tx_strerror(rc));
@@ -793,6 +795,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     }
     t_fetch = tx_bench_since_s(t0);
     own_cpu(&cpu1);
+    hub_cpu1 = tx_bench_cpu_seconds(hub.pid);
     t0 = tx_bench_now_ns();
     if ((rc = tx_verify_all(tx_client_home(c), NULL, &vs)) != TX_OK) {
         fprintf(stderr, "ticsx-bench: verify failed: %s\n", tx_strerror(rc));
@@ -823,6 +826,13 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
     tx_bench_set(out, "fetch_s", t_fetch, "s", "fetch (list, get, cache; decrypts ahead)");
     tx_bench_set(out, "fetch_cpu_s", cpu1.all - cpu0.all, "s", "  its CPU time, all threads");
     tx_bench_set(out, "fetch_sys_s", cpu1.sys - cpu0.sys, "s", "  of which in the kernel");
+    if (hub_cpu0 >= 0 && hub_cpu1 >= 0) {
+        tx_bench_set(out, "fetch_hub_cpu_s", hub_cpu1 - hub_cpu0, "s",
+                     "  the hub's CPU time serving it");
+    } else {
+        tx_bench_unmeasured(out, "fetch_hub_cpu_s", "  the hub's CPU time serving it", "%s",
+                            "the hub's /proc/PID/stat could not be read");
+    }
     tx_bench_set(out, "verify_s", t_verify, "s", "decrypt and verify");
     tx_bench_set(out, "verify_cpu_s", cpu2.all - cpu1.all, "s", "  its CPU time, all threads");
     tx_bench_set(out, "fetch_verify_s", t_fetch + t_verify, "s",

@@ -73,6 +73,11 @@ if(CMAKE_SCRIPT_MODE_FILE)
     if(NOT fetched GREATER 0 OR NOT ahead EQUAL fetched)
         message(FATAL_ERROR "${OUT}: ${ahead} of ${fetched} assessments decrypted ahead")
     endif()
+    # The hub's CPU while it served the fetch: a number (0 when under one clock tick at this size).
+    string(JSON type ERROR_VARIABLE e TYPE "${json}" read fetch_hub_cpu_s)
+    if(NOT type STREQUAL "NUMBER")
+        message(FATAL_ERROR "${OUT}: read;fetch_hub_cpu_s is ${type}${e}, not a number")
+    endif()
     # One step: the memory on paper has no growth to go by; a number, or not measured so.
     figure("scale_10m;after_start_anon_kib" kind why)
     # Private_Dirty only from smaps_rollup, which a non-root user cannot read of the hub (it is

@@ -658,7 +658,14 @@ decrypt_ahead(world *w, const tx_identity *me, const uint8_t aid[TX_ID_LEN])
     assert_int_equal(tx_rec_from_cache(w->home, aid, TX_KIND_ASSESSMENT, &r), TX_OK);
     assert_int_equal(tx_recs_push(&sealed, &r), TX_OK);
     tx_verify_ahead_enable(1);
-    tx_verify_ahead_join(tx_verify_ahead_start(me, &grants, &sealed));
+    {
+        tx_verify_ahead *a = tx_verify_ahead_start(me);
+
+        assert_non_null(a);
+        tx_verify_ahead_add(a, grants.v, grants.n);
+        tx_verify_ahead_add(a, sealed.v, sealed.n);
+        tx_verify_ahead_join(a, 1);
+    }
     tx_verify_ahead_enable(0);
     tx_recs_clear(&grants);
     tx_recs_clear(&sealed);
@@ -679,7 +686,7 @@ test_verify_takes_what_was_decrypted_ahead(void **state)
 
     build(w, &v, aid);
     taken = tx_verify_ahead_taken();
-    assert_null(tx_verify_ahead_start(w->buyer, &(tx_recs){0}, &(tx_recs){0}));
+    assert_null(tx_verify_ahead_start(w->buyer));
     decrypt_ahead(w, w->other, aid); /* another identity: its grant is not to it */
     assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
     assert_int_equal(tx_verify_ahead_taken(), taken);
@@ -701,6 +708,45 @@ test_verify_takes_what_was_decrypted_ahead(void **state)
     tx_verdicts_free(&vs);
     assert_int_equal(tx_verify_all(w->home, hex, &vs), TX_ERR_NOT_FOUND);
     assert_int_equal(tx_verify_ahead_taken(), taken + 1);
+}
+
+/* The work ahead pairs a grant with its sealed record in whatever order and pages a listing
+ * brings them: the grant first, the record first, or both in one page; a grant of a record never
+ * listed is left to verify. */
+static void
+test_decrypt_ahead_pairs_across_pages(void **state)
+{
+    world *w = *state;
+    variant v = {0};
+    uint8_t aid[3][TX_ID_LEN], gid[3][TX_ID_LEN];
+    tx_rec g[3] = {{0}}, s[3] = {{0}};
+    char why[512];
+    unsigned long taken;
+    tx_verify_ahead *a;
+
+    for (size_t i = 0; i < 3; i++) {
+        build(w, &v, aid[i]);
+        memcpy(gid[i], last_grant, TX_ID_LEN);
+        assert_int_equal(tx_rec_from_cache(w->home, gid[i], TX_KIND_GRANT, &g[i]), TX_OK);
+        assert_int_equal(tx_rec_from_cache(w->home, aid[i], TX_KIND_ASSESSMENT, &s[i]), TX_OK);
+    }
+    taken = tx_verify_ahead_taken();
+    tx_verify_ahead_enable(1);
+    a = tx_verify_ahead_start(w->buyer);
+    assert_non_null(a);
+    tx_verify_ahead_add(a, &g[0], 1); /* its record comes in a later page */
+    tx_verify_ahead_add(a, &s[1], 1); /* its grant comes in a later page */
+    tx_verify_ahead_add(a, &s[0], 1);
+    tx_verify_ahead_add(a, &g[1], 1);
+    tx_verify_ahead_add(a, &g[2], 1); /* its record never comes */
+    tx_verify_ahead_join(a, 1);
+    tx_verify_ahead_enable(0);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(verify_one(w, aid[i], why, sizeof why), TX_VERIFIED);
+        assert_int_equal(tx_verify_ahead_taken(), taken + (i < 2 ? i + 1 : 2));
+        tx_rec_clear(&g[i]);
+        tx_rec_clear(&s[i]);
+    }
 }
 
 static void
@@ -758,6 +804,7 @@ main(void)
     const struct CMUnitTest verify_tests[] = {
         cmocka_unit_test(test_verify_good),
         cmocka_unit_test(test_verify_takes_what_was_decrypted_ahead),
+        cmocka_unit_test(test_decrypt_ahead_pairs_across_pages),
         cmocka_unit_test(test_verify_key_sealed_to_other),
         cmocka_unit_test(test_verify_grant_not_by_author),
         cmocka_unit_test(test_verify_ciphertext_altered),

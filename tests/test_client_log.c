@@ -5,7 +5,13 @@
  * the whole fetch out of the cache, and verify and report use no record lacking a proof; a
  * refused certificate listing fails the fetch. */
 #include "harness.h"
+#include "tx_client.h"
 #include "tx_error.h"
+#include "tx_kinds.h"
+#include "tx_log_check.h"
+#include "tx_merkle.h"
+#include "tx_msg.h"
+#include "tx_rpc.h"
 #include "tx_util.h"
 
 #include <dirent.h>
@@ -221,10 +227,11 @@ mapped_offset(const char *file, const void *p)
     return off;
 }
 
-/* Flips one byte of the stored Merkle node `level`/`index` in dir/data.mdb (the hub may be running):
- * LMDB finds the value, the byte is changed in the file at its offset. */
+/* Overwrites the stored Merkle node `level`/`index` in dir/data.mdb with `hash`, or flips one of
+ * its bytes when hash is NULL (the hub may be running): LMDB finds the value, the bytes are
+ * changed in the file at its offset. */
 static void
-flip_node(const char *dir, unsigned level, uint64_t index)
+set_node(const char *dir, unsigned level, uint64_t index, const uint8_t *hash)
 {
     uint8_t key[9], want[32], got[32];
     char file[PATH_MAX + 16];
@@ -256,7 +263,11 @@ flip_node(const char *dir, unsigned level, uint64_t index)
     assert_true(fd >= 0);
     assert_int_equal(pread(fd, got, 32, off), 32);
     assert_memory_equal(got, want, 32); /* the node's bytes, at that offset of the file */
-    got[7] ^= 0x01;
+    if (hash != NULL) {
+        memcpy(got, hash, 32);
+    } else {
+        got[7] ^= 0x01;
+    }
     assert_int_equal(pwrite(fd, got, 32, off), 32);
     assert_int_equal(fsync(fd), 0);
     close(fd);
@@ -284,6 +295,19 @@ report_shows_verified(const char *home, const th_hub *h, int *status)
     return found;
 }
 
+/* Test `test`'s hub (started, into h) at dir, and its buyer and supplier homes, the buyer's
+ * request answered (the assessment's id into aid). Each path holds PATH_MAX bytes. */
+static void
+answered(th_hub *h, const char *test, char *dir, char *buyer, char *sup, char aid[65])
+{
+    path_in(dir, PATH_MAX, test, "hub");
+    path_in(buyer, PATH_MAX, test, "buyer");
+    path_in(sup, PATH_MAX, test, "supplier");
+    make_parties(dir, buyer, sup, NULL);
+    th_hub_start(h, dir, NULL);
+    request_and_answer(h, buyer, sup, aid);
+}
+
 static void
 test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
 {
@@ -294,17 +318,12 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     int status;
     (void)state;
 
-    path_in(dir, sizeof dir, "node", "hub");
-    path_in(buyer, sizeof buyer, "node", "buyer");
-    path_in(sup, sizeof sup, "node", "supplier");
-    make_parties(dir, buyer, sup, NULL);
-    th_hub_start(&h, dir, NULL);
-    request_and_answer(&h, buyer, sup, aid);
+    answered(&h, "node", dir, buyer, sup, aid);
     index = record_index(dir, aid); /* the sealed assessment's log index */
 
     /* The leaf beside the sealed assessment's: the first hash of its inclusion proof, flipped
      * under the running hub (it refuses to start on a damaged tree). */
-    flip_node(dir, 0, (index - 1) ^ 1);
+    set_node(dir, 0, (index - 1) ^ 1, NULL);
     th_ticsx(&r, &h, buyer, "fetch", NULL);
     th_expect_status(&r, 1);
     th_expect_text(r.err, "is not in the hub's signed log");
@@ -319,7 +338,7 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     assert_false(report_shows_verified(buyer, &h, &status));
 
     /* Repaired, the fetch proves everything; without the proof markers nothing is used. */
-    flip_node(dir, 0, (index - 1) ^ 1);
+    set_node(dir, 0, (index - 1) ^ 1, NULL);
     th_ticsx_expect(0, &h, buyer, "fetch", NULL);
     assert_true(cached(buyer, aid));
     th_ticsx(&r, &h, buyer, "verify", aid, NULL);
@@ -339,6 +358,75 @@ test_damaged_node_keeps_fetch_out_of_the_cache(void **state)
     th_ticsx_expect(0, &h, buyer, "verify", aid, NULL);
     assert_true(report_shows_verified(buyer, &h, &status));
     assert_int_equal(status, 0);
+    assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
+}
+
+/* A fetch proves many records at once by the leaf hashes of the whole tree: every record seen
+ * is proven so; a hub whose leaf hashes put a record at an index where the signed log holds
+ * another is caught (the leaves do not rebuild the signed root), and the record is named. */
+static void
+test_leaves_prove_only_what_the_root_signs(void **state)
+{
+    const int kinds[] = {TX_KIND_PROFILE, TX_KIND_QUESTIONNAIRE, TX_KIND_REQUEST,
+                         TX_KIND_ASSESSMENT, TX_KIND_GRANT};
+    enum { N = sizeof kinds / sizeof kinds[0] };
+    char dir[PATH_MAX], buyer[PATH_MAX], sup[PATH_MAX], aid[65];
+    tx_recs l[N] = {{0}};
+    tx_log_check_set set = {0}, moved = {0};
+    const tx_rec *a, *b;
+    uint8_t leaf[32];
+    tx_client *c = NULL;
+    size_t n = 0;
+    th_hub h;
+    (void)state;
+
+    answered(&h, "leaves", dir, buyer, sup, aid);
+    {
+        tx_client_opts o = {.home = buyer, .endpoint = h.endpoint, .hub_key = h.key};
+        assert_int_equal(tx_client_open(&o, &c), TX_OK);
+    }
+    assert_int_equal(tx_rpc_list(c, N, kinds, NULL, l), TX_OK);
+    for (size_t k = 0; k < N; k++) {
+        assert_int_equal(tx_log_check_add_recs(&set, &l[k]), TX_OK);
+        n += l[k].n;
+    }
+    assert_true(n >= 5); /* more records than the tree is deep: proven by the leaves */
+    assert_int_equal(tx_log_check_records(c, &set, NULL, NULL), TX_OK);
+
+    /* The sealed assessment b shown at the index of profile a: with the hub's leaf hashes as they
+     * are, and with its leaf hash there made b's (the leaves then agree with the listing but not
+     * with the signed root). */
+    assert_true(l[0].n >= 1 && l[3].n >= 1);
+    a = &l[0].v[0];
+    b = &l[3].v[0];
+    for (size_t k = 0; k < N; k++) {
+        for (size_t i = 0; i < l[k].n; i++) {
+            const tx_rec *r = &l[k].v[i];
+            if (r != a && r != b) {
+                assert_int_equal(tx_log_check_add(&moved, r->index, r->bytes, r->len), TX_OK);
+            }
+        }
+    }
+    assert_int_equal(tx_log_check_add(&moved, a->index, b->bytes, b->len), TX_OK);
+    for (int tampered = 0; tampered < 2; tampered++) {
+        int rc;
+
+        if (tampered) {
+            tx_merkle_leaf_hash(b->bytes, b->len, leaf);
+            set_node(dir, 0, a->index - 1, leaf);
+        }
+        rc = tx_log_check_records(c, &moved, NULL, NULL);
+        if (rc != TX_ERR_CHECKSUM ||
+            strstr(tx_fail_msg(), "is not in the hub's signed log") == NULL) {
+            fail_msg("leaves %s: %d: %s", tampered ? "tampered" : "honest", rc, tx_fail_msg());
+        }
+    }
+    tx_log_check_set_free(&set);
+    tx_log_check_set_free(&moved);
+    for (size_t k = 0; k < N; k++) {
+        tx_recs_clear(&l[k]);
+    }
+    tx_client_destroy(&c);
     assert_int_equal(th_hub_stop(&h, SIGTERM), 0);
 }
 
@@ -435,6 +523,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_backup_fork_caught_by_the_supplier, th_stop_leftover_hubs),
         cmocka_unit_test_teardown(test_damaged_node_keeps_fetch_out_of_the_cache,
+                                  th_stop_leftover_hubs),
+        cmocka_unit_test_teardown(test_leaves_prove_only_what_the_root_signs,
                                   th_stop_leftover_hubs),
         cmocka_unit_test_teardown(test_refused_certificate_listing_fails_fetch,
                                   th_stop_leftover_hubs),

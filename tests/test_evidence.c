@@ -575,6 +575,61 @@ test_non_grantee_cannot_get_chunk(void **state)
     tx_client_destroy(&c);
 }
 
+/* What the page callback saw of a listing. */
+typedef struct {
+    size_t pages, records, stop_after;
+    int bad_from;
+} paging;
+
+static int
+count_page(void *ctx, size_t i, const tx_recs *list, size_t from)
+{
+    paging *p = ctx;
+
+    p->bad_from |= i != 0 || from != p->records || list->n <= from;
+    p->records = list->n;
+    return ++p->pages == p->stop_after ? TX_ERR_IO : TX_OK;
+}
+
+/* A listing asked for in pages of one or three records calls back once a page, each page's
+ * records following the last, and gives what one default page gives; a callback's error stops
+ * the listing with that code. */
+static void
+test_list_calls_back_each_page(void **state)
+{
+    int kind = TX_KIND_EVIDENCE_CHUNK;
+    tx_recs all = {0}, l = {0};
+    tx_client *c;
+    (void)state;
+
+    given_answered();
+    c = client_of(fx.sup);
+    assert_int_equal(tx_rpc_list(c, 1, &kind, NULL, &all), TX_OK);
+    assert_true(all.n >= 4);
+    for (uint32_t page = 1; page <= 3; page += 2) {
+        paging p = {0};
+
+        assert_int_equal(tx_rpc_list_pages(c, 1, &kind, NULL, page, &l, count_page, &p), TX_OK);
+        assert_false(p.bad_from);
+        assert_int_equal(p.pages, (all.n + page - 1) / page);
+        assert_int_equal(p.records, all.n);
+        assert_int_equal(l.n, all.n);
+        for (size_t i = 0; i < all.n; i++) {
+            assert_memory_equal(l.v[i].id, all.v[i].id, TX_ID_LEN);
+        }
+        tx_recs_clear(&l);
+    }
+    {
+        paging p = {.stop_after = 2};
+
+        assert_int_equal(tx_rpc_list_pages(c, 1, &kind, NULL, 1, &l, count_page, &p), TX_ERR_IO);
+        assert_int_equal(p.pages, 2);
+        tx_recs_clear(&l);
+    }
+    tx_recs_clear(&all);
+    tx_client_destroy(&c);
+}
+
 static void
 test_revoked_grant_stops_chunk_fetch(void **state)
 {
@@ -891,6 +946,7 @@ main(void)
         cmocka_unit_test(test_oversize_refused_before_signing),
         cmocka_unit_test(test_hub_refuses_listing_another_signers_chunk),
         cmocka_unit_test(test_non_grantee_cannot_get_chunk),
+        cmocka_unit_test(test_list_calls_back_each_page),
         cmocka_unit_test(test_revoked_grant_stops_chunk_fetch),
         cmocka_unit_test(test_altered_pieces_never_check),
         cmocka_unit_test(test_damaged_piece_refused_by_get),

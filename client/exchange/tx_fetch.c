@@ -374,6 +374,15 @@ revoked(const tx_recs *revokes, const uint8_t *me, const uint8_t *assessment)
     return 0;
 }
 
+/* Each listed page of grants and sealed assessments goes to the decryption ahead at once. */
+static int
+feed_ahead(void *ahead, size_t i, const tx_recs *list, size_t from)
+{
+    (void)i;
+    tx_verify_ahead_add(ahead, list->v + from, list->n - from);
+    return TX_OK;
+}
+
 int
 tx_fetch_all(tx_client *c, tx_fetched *out)
 {
@@ -396,16 +405,18 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     tx_rec *r1 = NULL, *r2 = NULL;
     int *rc1 = NULL, *rc2 = NULL;
     char trust_msg[1024];
-    int rc, trust_rc = TX_OK;
+    int rc, trust_rc = TX_OK, stored = 0;
 
     memset(out, 0, sizeof *out);
-    if ((rc = tx_home_org(tx_client_home(c), me, &is_member)) != TX_OK ||
-        (rc = tx_rpc_list(c, 4, kinds, NULL, l)) != TX_OK ||
-        (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
+    if ((rc = tx_home_org(tx_client_home(c), me, &is_member)) != TX_OK) {
         goto out;
     }
     if (!is_member) { /* a member's home reads with a key verify finds from the members */
-        ahead = tx_verify_ahead_start(tx_home_identity(tx_client_home(c)), &l[0], &l[3]);
+        ahead = tx_verify_ahead_start(tx_home_identity(tx_client_home(c)));
+    }
+    if ((rc = tx_rpc_list_pages(c, 4, kinds, NULL, 0, l, feed_ahead, ahead)) != TX_OK ||
+        (rc = tx_orgs_add(&orgs, &l[1])) != TX_OK) {
+        goto out;
     }
     for (size_t i = 0; i < l[1].n && rc == TX_OK; i++) {
         rc = stage(&st, &l[1].v[i]);
@@ -484,6 +495,11 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     if (rc != TX_OK || (rc = get_all(c, &first, &r1, &rc1, &st)) != TX_OK) {
         goto out;
     }
+    for (size_t i = 0; i < first.n; i++) { /* sealed records granted but not listed */
+        if (rc1[i] == TX_OK) {
+            tx_verify_ahead_add(ahead, &r1[i], 1);
+        }
+    }
     /* Round three: the questionnaires the sealed assessments name, and those the requests ask
      * for (verify names the version a request asked for when an assessment answers another). */
     for (size_t i = 0; i < first.n && rc == TX_OK; i++) {
@@ -533,6 +549,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
                                      set.index, cp.size)) != TX_OK) {
         goto out;
     }
+    stored = 1;
     for (size_t i = 0; i < out->n; i++) {
         tx_fetch_item *it = &out->v[i];
         const size_t *k = tx_idmap_get(&first.seen, it->assessment);
@@ -594,7 +611,9 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
         rc = tx_fail(trust_rc, "%s", trust_msg);
     }
 out:
-    tx_verify_ahead_join(ahead); /* it reads l[0] and l[3] */
+    /* It reads l[0], l[3] and r1. What it has not reached is decrypted now when the fetch stored
+     * what it got (verify may follow), else dropped. */
+    tx_verify_ahead_join(ahead, stored);
     tx_checkpoint_clear(&cp);
     tx_recs_clear(&own);
     for (size_t k = 0; k < TRUST_KINDS; k++) {

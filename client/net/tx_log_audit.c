@@ -19,74 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The leaf hashes of a tree of `size`, asked for a page at a time. */
-typedef struct {
-    uint64_t size;
-    uint8_t (*all)[32];
-} leaf_pages;
-
-#define LEAF_PAGE 8192 /* the hub's most per answer */
-
-static int
-send_leaves(void *ctx, tx_conn *conn, size_t i, uint64_t *id)
-{
-    tx_call_pb call = TICSX__V1__CALL__INIT;
-    tx_leaf_hashes_pb q = TICSX__V1__LEAF_HASHES__INIT;
-
-    (void)ctx;
-    q.after = (uint64_t)i * LEAF_PAGE;
-    call.body_case = TICSX__V1__CALL__BODY_LEAVES;
-    call.leaves = &q;
-    return tx_conn_send(conn, &call, id);
-}
-
-static int
-take_leaves(void *ctx, size_t i, const tx_reply_pb *r)
-{
-    const leaf_pages *lp = ctx;
-    uint64_t first = (uint64_t)i * LEAF_PAGE;
-    uint64_t want = lp->size - first < LEAF_PAGE ? lp->size - first : LEAF_PAGE;
-
-    if (r->status != TX_STATUS_OK) {
-        return tx_conn_refused(r, "%s", _("to give its leaf hashes"));
-    }
-    if (r->n_leaves < want) {
-        return tx_fail(TX_ERR_CHECKSUM,
-                       "the hub gave %zu leaf hashes after index %" PRIu64
-                       " where its signed log holds %" PRIu64,
-                       r->n_leaves, first, want);
-    }
-    for (uint64_t k = 0; k < want; k++) {
-        if (r->leaves[k].len != 32) {
-            return tx_fail(TX_ERR_MALFORMED, "the hub gave a leaf hash of %zu bytes",
-                           r->leaves[k].len);
-        }
-        memcpy(lp->all[first + k], r->leaves[k].data, 32);
-    }
-    return TX_OK;
-}
-
-/* Every leaf hash of the tree of `size`, pages pipelined. Caller owns *leaves. */
-static int
-fetch_leaves(tx_client *c, uint64_t size, uint8_t (**leaves)[32])
-{
-    leaf_pages lp = {size, NULL};
-    int rc;
-
-    *leaves = NULL;
-    if ((lp.all = malloc((size ? size : 1) * sizeof *lp.all)) == NULL) {
-        return TX_ERR_NOMEM;
-    }
-    rc = tx_client_pipeline(c, (size + LEAF_PAGE - 1) / LEAF_PAGE, 64, send_leaves, take_leaves,
-                            &lp);
-    if (rc != TX_OK) {
-        free(lp.all);
-        return rc;
-    }
-    *leaves = lp.all;
-    return TX_OK;
-}
-
 int
 tx_log_audit(tx_client *c, tx_log_audit_result *res)
 {
@@ -102,7 +34,7 @@ tx_log_audit(tx_client *c, tx_log_audit_result *res)
 
     memset(res, 0, sizeof *res);
     if ((rc = tx_log_check_sync(c, &cp)) != TX_OK ||
-        (rc = fetch_leaves(c, cp.size, &leaves)) != TX_OK ||
+        (rc = tx_log_check_leaves(c, cp.size, &leaves)) != TX_OK ||
         (rc = tx_rpc_list(c, N_KINDS, kinds, NULL, l)) != TX_OK) {
         goto out;
     }

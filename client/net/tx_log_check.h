@@ -56,8 +56,15 @@ int tx_log_check_add_recs(tx_log_check_set *set, const tx_recs *recs);
 
 void tx_log_check_set_free(tx_log_check_set *set);
 
-/* tx_log_check_sync, then proves every record of the set included in the accepted checkpoint
- * with pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. A
+/* Every leaf hash of the hub's tree of `size` records, asked for in pages, pipelined: *leaves
+ * (size of them; the caller frees it). A page with fewer hashes than the tree holds there is
+ * TX_ERR_CHECKSUM. */
+int tx_log_check_leaves(tx_client *c, uint64_t size, uint8_t (**leaves)[32]);
+
+/* tx_log_check_sync, then proves every record of the set included in the accepted checkpoint:
+ * when the proofs would hold more hashes than the tree has leaves, by every leaf hash of the tree
+ * rebuilding the signed root (one call per 8192 leaves); else, or when that does not prove them
+ * all, with pipelined proof calls. TX_ERR_CHECKSUM (message names the record) when one is not. A
  * record past an accepted witnessed checkpoint (hub_size set) but within the hub's latest is
  * not witnessed yet: not proven, counted in *left_out (may be NULL). `out` (may be NULL)
  * receives the checkpoint they were proven in (caller clears). */

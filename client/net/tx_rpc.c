@@ -21,14 +21,14 @@
 #define WINDOW 256 /* calls in flight at once; well under the socket's high-water mark */
 
 static int
-send_list(tx_conn *conn, int kind, uint64_t after, uint64_t *id)
+send_list(tx_conn *conn, int kind, uint64_t after, uint32_t page, uint64_t *id)
 {
     tx_call_pb call = TICSX__V1__CALL__INIT;
     tx_list_records_pb list = TICSX__V1__LIST_RECORDS__INIT;
 
     list.kind = (Ticsx__V1__Kind)kind;
     list.after = after;
-    list.limit = LIST_PAGE;
+    list.limit = page;
     call.body_case = TICSX__V1__CALL__BODY_LIST;
     call.list = &list;
     return tx_conn_send(conn, &call, id);
@@ -115,6 +115,13 @@ take_entries(const tx_reply_pb *r, int kind, tx_recs *out)
 int
 tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_recs *out)
 {
+    return tx_rpc_list_pages(c, n, kinds, after, 0, out, NULL, NULL);
+}
+
+int
+tx_rpc_list_pages(tx_client *c, size_t n, const int *kinds, const uint64_t *after, uint32_t page,
+                  tx_recs *out, tx_rpc_page_fn fn, void *ctx)
+{
     uint64_t *ids = calloc(n ? n : 1, sizeof *ids);
     uint64_t *cur = calloc(n ? n : 1, sizeof *cur);
     int *open = calloc(n ? n : 1, sizeof *open);
@@ -122,6 +129,7 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
     size_t left = n;
     int rc;
 
+    page = page ? page : LIST_PAGE;
     if (ids == NULL || cur == NULL || open == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
@@ -131,7 +139,7 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
     }
     for (size_t i = 0; i < n; i++) {
         cur[i] = after != NULL ? after[i] : 0;
-        if ((rc = send_list(conn, kinds[i], cur[i], &ids[i])) != TX_OK) {
+        if ((rc = send_list(conn, kinds[i], cur[i], page, &ids[i])) != TX_OK) {
             rc = tx_client_conn_fail(c, rc);
             goto out;
         }
@@ -169,7 +177,7 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
              * page is asked for before this one is checked, so the hub works meanwhile. */
             if (r->next > cur[i] && r->n_entries > 0) {
                 cur[i] = r->next;
-                rc = send_list(conn, kinds[i], cur[i], &ids[i]);
+                rc = send_list(conn, kinds[i], cur[i], page, &ids[i]);
                 if (rc != TX_OK) {
                     rc = tx_client_conn_fail(c, rc);
                 }
@@ -178,7 +186,11 @@ tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_
                 left--;
             }
             if (rc == TX_OK) {
-                rc = take_entries(r, kinds[i], &out[i]);
+                size_t from = out[i].n;
+
+                if ((rc = take_entries(r, kinds[i], &out[i])) == TX_OK && fn != NULL) {
+                    rc = fn(ctx, i, &out[i], from);
+                }
             }
             tx_free(r);
             if (rc != TX_OK) {

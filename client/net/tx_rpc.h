@@ -12,6 +12,16 @@
  * warning. Returns a connection-level code (message set) or TX_OK. */
 int tx_rpc_list(tx_client *c, size_t n, const int *kinds, const uint64_t *after, tx_recs *out);
 
+/* Called once a page of list i is checked and appended: its records are list->v[from..list->n).
+ * Their bytes and messages stay put until the list is cleared; the array itself may move as it
+ * grows. A code other than TX_OK stops the listing with that code. */
+typedef int (*tx_rpc_page_fn)(void *ctx, size_t i, const tx_recs *list, size_t from);
+
+/* tx_rpc_list asking for `page` records a reply at most (0: the default page), calling `fn` (if
+ * not NULL) with ctx as each page arrives, so work on the first pages overlaps the later ones. */
+int tx_rpc_list_pages(tx_client *c, size_t n, const int *kinds, const uint64_t *after,
+                      uint32_t page, tx_recs *out, tx_rpc_page_fn fn, void *ctx);
+
 /* Gets n records by id, all in flight at once (bounded window), opening out[i] as kinds[i].
  * rcs[i] receives TX_OK, TX_ERR_NOT_FOUND (absent or not visible), TX_ERR_CHECKSUM (the hub
  * answered with bytes of another hash) or the code of a failed open. The function itself

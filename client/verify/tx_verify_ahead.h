@@ -20,16 +20,21 @@ void tx_verify_ahead_enable(int on);
 
 typedef struct tx_verify_ahead tx_verify_ahead;
 
-/* When enabled, starts decrypting, on a thread of its own at the lowest priority (spare CPU
- * only), each sealed record of `sealed` that a grant of `grants` to `me` names. The records and
- * `me` are borrowed until the join. NULL when disabled or the thread could not start (verify then
- * decrypts as before). */
-tx_verify_ahead *tx_verify_ahead_start(const tx_identity *me, const tx_recs *grants,
-                                       const tx_recs *sealed);
+/* When enabled, starts a thread of its own at the lowest priority (spare CPU only) that decrypts
+ * each sealed assessment granted to `me` as soon as tx_verify_ahead_add has given it both the
+ * grant and the sealed record, in whatever order and pages they come. `me` is borrowed until the
+ * join. NULL when disabled or the thread could not start (verify then decrypts as before). */
+tx_verify_ahead *tx_verify_ahead_start(const tx_identity *me);
 
-/* Decrypts on the calling thread what the thread has not reached, waits for it and frees the
- * handle (not what it decrypted). NULL is ignored. */
-void tx_verify_ahead_join(tx_verify_ahead *a);
+/* Gives the work the records v[0..n) just listed or got: grants (those to `me` are used) and
+ * sealed assessments; other kinds are ignored. Their messages are borrowed until the join (the
+ * tx_rec structs themselves may move). NULL is ignored. */
+void tx_verify_ahead_add(tx_verify_ahead *a, const tx_rec *v, size_t n);
+
+/* Nothing more comes: with `finish`, decrypts on the calling thread what the thread has not
+ * reached; without it (the fetch failed), drops it. Waits for the thread and frees the handle
+ * (not what it decrypted). NULL is ignored. */
+void tx_verify_ahead_join(tx_verify_ahead *a, int finish);
 
 /* The plaintext decrypted ahead for `grant` and `me`, handed over (malloc'd; the caller wipes it)
  * and forgotten; 0 when there is none. */
