@@ -224,7 +224,7 @@ parse_scale(arena *a, json_t *root, tx_questionnaire_pb *q)
     }
     for (size_t i = 0; i < q->n_scale; i++) {
         tx_choice_pb *ch = q->scale[i];
-        json_t *c, *na;
+        json_t *c = NULL, *na;
         char w[32];
 
         ticsx__v1__choice__init(ch);
@@ -261,7 +261,7 @@ parse_levels(arena *a, json_t *root, tx_questionnaire_pb *q)
     }
     for (size_t i = 0; i < q->n_levels; i++) {
         tx_level_pb *lv = q->levels[i];
-        json_t *l;
+        json_t *l = NULL;
         char w[32];
 
         ticsx__v1__level__init(lv);
@@ -291,7 +291,7 @@ parse_areas(arena *a, json_t *root, tx_questionnaire_pb *q)
     }
     for (size_t i = 0; i < q->n_areas; i++) {
         tx_area_pb *ar = q->areas[i];
-        json_t *o;
+        json_t *o = NULL;
         char w[32];
 
         ticsx__v1__area__init(ar);
@@ -327,7 +327,7 @@ parse_topics(arena *a, json_t *root, tx_questionnaire_pb *q)
     }
     for (size_t i = 0; i < q->n_topics; i++) {
         tx_topic_pb *t = q->topics[i];
-        json_t *o;
+        json_t *o = NULL;
         char w[96];
 
         ticsx__v1__topic__init(t);
@@ -403,7 +403,7 @@ parse_items(arena *a, json_t *root, tx_questionnaire_pb *q)
     }
     for (size_t i = 0; i < q->n_items; i++) {
         tx_item_pb *it = q->items[i];
-        json_t *o;
+        json_t *o = NULL;
         int known = 0;
         char w[96];
 
