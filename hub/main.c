@@ -174,7 +174,7 @@ static const char *const usage_main =
        "commands:\n"
        "  init    --data DIR [--origin O]    create the hub's keys and database in DIR\n"
        "  run     --data DIR [--config FILE] [--bind ENDPOINT] [--map-size MIB]\n"
-       "          [--log-level LEVEL] [--workers N] [--commit-wait-us US]\n"
+       "          [--log-level LEVEL] [--workers N] [--check-first]\n"
        "          [--metrics ADDR:PORT]\n"
        "                                     serve until SIGTERM or SIGINT\n"
        "  enroll  --data DIR [--allow-duplicate-name] PROFILE\n"
