@@ -225,10 +225,12 @@ walk(const ProtobufCMessage *m, const char *path, char *why, size_t n, int depth
         for (size_t k = 0; k < count; k++) {
             const void *v = f->label == PROTOBUF_C_LABEL_REPEATED ? ((void *const *)elems)[k]
                                                                   : *(void *const *)base;
-            if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-                snprintf(sub, sizeof sub, "%s%s[%zu]", path, f->name, k);
-            } else {
-                snprintf(sub, sizeof sub, "%s%s", path, f->name);
+            int w = f->label == PROTOBUF_C_LABEL_REPEATED
+                        ? snprintf(sub, sizeof sub, "%s%s[%zu]", path, f->name, k)
+                        : snprintf(sub, sizeof sub, "%s%s", path, f->name);
+            if (w < 0 || (size_t)w >= sizeof sub) {
+                /* Only messages read the path: a cut one ends in "..." to say so. */
+                memcpy(sub + sizeof sub - 4, "...", 4);
             }
             if (v == NULL) {
                 continue;

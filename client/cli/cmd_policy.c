@@ -47,7 +47,7 @@ parse_version(const char *s, int none_ok, int *out)
 int
 tx_cli_policy_opt(const char *arg)
 {
-    int version, rc = parse_version(arg, 1, &version);
+    int version = 0, rc = parse_version(arg, 1, &version);
 
     if (rc != TX_OK) {
         return tx_fail(rc, "--policy %s: give a version number or none", arg);
@@ -308,7 +308,7 @@ static int
 policy_show(tx_cli *g, tx_home *home, const char *which)
 {
     tx_policy p;
-    int current, version, rc;
+    int current, version = 0, rc;
 
     if ((rc = tx_policy_store_current(home, &current)) != TX_OK) {
         return rc;
@@ -389,7 +389,7 @@ policy_list(tx_cli *g, tx_home *home)
 static int
 policy_use(tx_cli *g, tx_home *home, const char *which)
 {
-    int version, rc;
+    int version = 0, rc;
 
     if ((rc = parse_version(which, 1, &version)) != TX_OK ||
         (rc = tx_policy_store_use(home, version)) != TX_OK) {

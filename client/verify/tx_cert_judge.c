@@ -483,7 +483,7 @@ evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int
     event_state es;
     char hex[2 * TX_ID_LEN + 1], fp[TX_FP_LEN], d1[16], d2[16], d3[16], note[200];
     const char *who;
-    tx_cert_info ninfo;
+    tx_cert_info ninfo = {0};
     tx_cert_state nst;
     int64_t since, due = 0;
     long long late;
