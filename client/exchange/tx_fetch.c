@@ -379,7 +379,9 @@ static int
 feed_ahead(void *ahead, size_t i, const tx_recs *list, size_t from)
 {
     (void)i;
-    tx_verify_ahead_add(ahead, list->v + from, list->n - from);
+    if (from < list->n) { /* an empty page leaves list->v NULL */
+        tx_verify_ahead_add(ahead, list->v + from, list->n - from);
+    }
     return TX_OK;
 }
 
