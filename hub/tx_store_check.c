@@ -1064,6 +1064,7 @@ check_fork(const char *dir, const tx_check_opts *o, int low, shared_result **sh_
 {
     shared_result *sh =
         mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pid_t parent;
 
     if (sh == MAP_FAILED) {
         return TX_ERR_NOMEM;
@@ -1071,6 +1072,7 @@ check_fork(const char *dir, const tx_check_opts *o, int low, shared_result **sh_
     memset(sh, 0, sizeof *sh);
     fflush(stdout);
     fflush(stderr);
+    parent = getpid();
     if ((*pid = fork()) < 0) {
         munmap(sh, sizeof *sh);
         return TX_ERR_INTERNAL;
@@ -1078,7 +1080,9 @@ check_fork(const char *dir, const tx_check_opts *o, int low, shared_result **sh_
     if (*pid == 0) {
         if (low) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (getppid() == 1) {
+            /* Compared with the parent's own pid, not with 1: in a container the hub itself
+             * is often process 1. */
+            if (getppid() != parent) {
                 _exit(0); /* the parent is gone already */
             }
             if (setpriority(PRIO_PROCESS, 0, 19) != 0) {

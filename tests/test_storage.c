@@ -954,6 +954,35 @@ test_inner_merkle_node(void **state)
     assert_found_serving(dir, "Merkle tree (nodes)", W.supplier, W.last_seq + N_BIG + 1);
 }
 
+/* The hub as process 1, as in a container (a PID namespace of its own): the full check beside
+ * it runs and passes on a sound store. (Its child once took a parent of pid 1 for a parent
+ * gone, stopped at once, and the stop read as damage: every write refused.) Needs root and
+ * unshare; skipped otherwise. */
+static void
+test_check_beside_as_process_1(void **state)
+{
+    char dir[PATH_MAX], wrap[PATH_MAX + 16];
+    static const char script[] = "#!/bin/sh\nexec unshare --pid --fork --kill-child \"$@\"\n";
+    static th_hub h; /* outlives a failed test: group_teardown stops it */
+    unsigned port;
+
+    (void)state;
+    if (geteuid() != 0 || system("unshare --pid --fork true >/dev/null 2>&1") != 0) {
+        skip();
+    }
+    fresh_copy("process-1", dir, sizeof dir);
+    snprintf(wrap, sizeof wrap, "%s/as-process-1.sh", W.root);
+    assert_int_equal(tx_file_replace(wrap, (const uint8_t *)script, strlen(script), 0755), TX_OK);
+    assert_int_equal(setenv("TX_TEST_HUB_WRAPPER", wrap, 1), 0);
+    start_with_metrics(&h, dir, &port);
+    unsetenv("TX_TEST_HUB_WRAPPER");
+    W.live = &h;
+    assert_int_equal(check_ended(port), 1);
+    assert_false(fu_log_has(&h, "is DAMAGED"));
+    th_hub_stop(&h, SIGKILL);
+    W.live = NULL;
+}
+
 /* The hub killed (SIGKILL) while its full check may still run, then started again: it serves,
  * the check passes, and a record is stored. */
 static void
@@ -1013,6 +1042,7 @@ main(void)
         cmocka_unit_test(test_root_merkle_node),
         cmocka_unit_test(test_inner_merkle_node),
         cmocka_unit_test(test_kill9_during_check),
+        cmocka_unit_test(test_check_beside_as_process_1),
     };
 
     tx_log_level = TX_LOG_ERROR;
