@@ -283,6 +283,18 @@ thread_cpu_s(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* CPU seconds of a thread's CPU clock (pthread_getcpuclockid); -1 if unreadable. */
+static double
+clock_cpu_s(clockid_t clock)
+{
+    struct timespec ts;
+
+    if (clock_gettime(clock, &ts) != 0) {
+        return -1;
+    }
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* This process's threads: their ids into tid (capacity max); how many. */
 static size_t
 own_threads(long *tid, size_t max)
@@ -392,7 +404,6 @@ store_cpu(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, unsigned 
 typedef struct {
     void *sock;
     atomic_int quit;
-    double cpu_s; /* this thread's CPU while it served */
     uint64_t answered;
 } curve_server;
 
@@ -401,7 +412,6 @@ curve_serve(void *arg)
 {
     curve_server *s = arg;
     uint8_t reply[REPLY_BYTES];
-    double c0 = thread_cpu_s();
 
     memset(reply, 'r', sizeof reply);
     while (!atomic_load(&s->quit)) {
@@ -429,7 +439,6 @@ curve_serve(void *arg)
             zmq_msg_close(&body);
         }
     }
-    s->cpu_s = thread_cpu_s() - c0;
     return NULL;
 }
 
@@ -473,17 +482,19 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
     unsigned k = cfg->clients, window = cfg->window;
     void *sctx = NULL, *cctx = NULL, **c = calloc(k, sizeof *c);
     unsigned *flight = calloc(k, sizeof *flight);
+    zmq_pollitem_t *it = calloc(k, sizeof *it);
     uint8_t back[REPLY_BYTES + 16];
     curve_server srv;
     pthread_t tid;
     int started = 0, rc = TX_ERR_NET;
-    double sio0 = -1, cio0 = -1, sio1, cio1, own0, own1;
+    double sio0 = -1, cio0 = -1, sio1, cio1, own0, own1, srv0, srv1;
+    clockid_t srv_clock;
     uint64_t sent = 0, got = 0;
     int64_t t0;
 
     memset(&srv, 0, sizeof srv);
     memset(out, 0, sizeof *out);
-    if (c == NULL || flight == NULL) {
+    if (c == NULL || flight == NULL || it == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
@@ -514,11 +525,13 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
         goto out;
     }
     started = 1;
+    if (pthread_getcpuclockid(tid, &srv_clock) != 0) {
+        goto out;
+    }
     /* The handshakes and a first round, outside the measurement. */
     for (unsigned i = 0; i < k; i++) {
-        zmq_pollitem_t it = {c[i], 0, ZMQ_POLLIN, 0};
-
-        if (zmq_send(c[i], call, call_len, 0) < 0 || zmq_poll(&it, 1, 10000) <= 0 ||
+        it[i] = (zmq_pollitem_t){c[i], 0, ZMQ_POLLIN, 0};
+        if (zmq_send(c[i], call, call_len, 0) < 0 || zmq_poll(&it[i], 1, 10000) <= 0 ||
             zmq_recv(c[i], back, sizeof back, 0) < 0) {
             fprintf(stderr, "ticsx-bench: the CURVE floor's server did not answer\n");
             goto out;
@@ -527,10 +540,9 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
     sio0 = threads_cpu_s(server_io, n_sio);
     cio0 = threads_cpu_s(client_io, n_cio);
     own0 = thread_cpu_s();
-    srv.cpu_s = 0;
+    srv0 = clock_cpu_s(srv_clock);
     t0 = tx_bench_now_ns();
     while (!tx_bench_stop) {
-        zmq_pollitem_t it[64];
         int more = sent < CURVE_MAX && tx_bench_since_s(t0) < cfg->seconds;
 
         if (!more && got == sent) {
@@ -545,10 +557,7 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
                 sent++;
             }
         }
-        for (unsigned i = 0; i < k && i < 64; i++) {
-            it[i] = (zmq_pollitem_t){c[i], 0, ZMQ_POLLIN, 0};
-        }
-        if (zmq_poll(it, (int)(k < 64 ? k : 64), 10000) <= 0) {
+        if (zmq_poll(it, (int)k, 10000) <= 0) {
             fprintf(stderr, "ticsx-bench: the CURVE floor's server stopped answering\n");
             goto out;
         }
@@ -560,12 +569,14 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
         }
     }
     own1 = thread_cpu_s();
+    srv1 = clock_cpu_s(srv_clock);
     sio1 = threads_cpu_s(server_io, n_sio);
     cio1 = threads_cpu_s(client_io, n_cio);
     atomic_store(&srv.quit, 1);
     pthread_join(tid, NULL);
     started = 0;
-    if (got == 0 || sio0 < 0 || sio1 < 0 || cio0 < 0 || cio1 < 0 || n_sio == 0) {
+    if (got == 0 || sio0 < 0 || sio1 < 0 || cio0 < 0 || cio1 < 0 || srv0 < 0 || srv1 < 0 ||
+        n_sio == 0) {
         fprintf(stderr, "ticsx-bench: the CURVE floor's threads could not be read\n");
         rc = TX_ERR_IO;
         goto out;
@@ -573,7 +584,7 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
     out->messages = got;
     out->call_bytes = call_len;
     out->server_io_us = (sio1 - sio0) * 1e6 / (double)got;
-    out->server_us = out->server_io_us + srv.cpu_s * 1e6 / (double)got;
+    out->server_us = out->server_io_us + (srv1 - srv0) * 1e6 / (double)got;
     out->client_us = ((cio1 - cio0) + (own1 - own0)) * 1e6 / (double)got;
     rc = TX_OK;
 out:
@@ -597,6 +608,7 @@ out:
     }
     free(c);
     free(flight);
+    free(it);
     return rc;
 }
 
