@@ -624,6 +624,7 @@ typedef struct {
     size_t total;     /* arrivals in all */
     size_t committed; /* records committed */
     uint64_t commits;
+    double cpu_s; /* the writer's CPU time */
     int rc;
 } tail_run;
 
@@ -633,6 +634,7 @@ static void *
 tail_writer(void *arg)
 {
     tail_run *t = arg;
+    double c0 = thread_cpu_s();
 
     pthread_mutex_lock(&t->mu);
     while (t->committed < t->total && t->rc == TX_OK && !tx_bench_stop) {
@@ -658,6 +660,7 @@ tail_writer(void *arg)
         t->committed = to;
         t->commits++;
     }
+    t->cpu_s = thread_cpu_s() - c0;
     pthread_mutex_unlock(&t->mu);
     return NULL;
 }
@@ -689,8 +692,11 @@ tail_floor(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, double r
         free(t.lat);
         return TX_ERR_NOMEM;
     }
-    if ((rc = tx_bench_mkdtemp(cfg->work, "floor-tail", dir, sizeof dir)) != TX_OK ||
+    if ((rc = tx_bench_mkdtemp(cfg->work, "floor-tail", dir, sizeof dir)) == TX_OK &&
         (rc = store_open(&s, dir, 1, total + 64, rec, rec_len)) != TX_OK) {
+        tx_bench_rmtree(dir);
+    }
+    if (rc != TX_OK) {
         free(t.due);
         free(t.lat);
         return rc;
@@ -742,6 +748,11 @@ tail_floor(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, double r
                               "  arrival to its commit, p50");
         tx_bench_set_quantile(out, "tail_p99_us", t.lat, t.committed, 0.99, "us", "  p99");
         tx_bench_set_quantile(out, "tail_p999_us", t.lat, t.committed, 0.999, "us", "  p99.9");
+        if (t.committed > 0) {
+            tx_bench_set(out, "tail_writer_cpu_us_per_record",
+                         t.cpu_s * 1e6 / (double)t.committed, "us",
+                         "  the writer's CPU per record");
+        }
     }
     pthread_mutex_destroy(&t.mu);
     pthread_cond_destroy(&t.cond);

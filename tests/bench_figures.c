@@ -420,7 +420,7 @@ floors_measured(void **state)
                                                       "curve_client_us", "store_us",
                                                       "tail_p50_us", "tail_p99_us",
                                                       "tail_p999_us", "tail_p99_over_disk_p99",
-                                                      NULL};
+                                                      "tail_writer_cpu_us_per_record", NULL};
          *k != NULL; k++) {
         assert_true(tx_bench_get(out, *k, &v) && v > 0);
     }
