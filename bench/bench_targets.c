@@ -53,6 +53,10 @@ ratios(json_t *root, json_t *r)
     }
     ratio_of(r, "hub_cpu_over_verify", ingest, "hub_cpu_us_per_record", r, "verify_1thread_us",
              "hub CPU per record (sustained) / one bare verification");
+    /* The same in CPU time on both sides (the target's base is the 1-thread rate, wall time,
+     * which a busy machine stretches). */
+    ratio_of(r, "hub_cpu_over_verify_cpu", ingest, "hub_cpu_us_per_record", limits,
+             "verify_1thread_cpu_us", "hub CPU per record / one verification's CPU time");
     ratio_of(r, "hub_cpu_over_floor", ingest, "hub_cpu_us_per_record", section(root, "floor"),
              "cpu_floor_us", "hub CPU per record / its floor from bare parts");
     ratio_of(r, "ingest_over_verify", ingest, "records_per_s", r, base,

@@ -331,6 +331,7 @@ floors_are_context_not_verdicts(void **state)
     json_object_set_new(root, "floor", floor);
     capture_begin();
     tx_bench_set(limits, "verify_1thread_per_s", 10000, "/s", NULL); /* 100 us */
+    tx_bench_set(limits, "verify_1thread_cpu_us", 120, "us", NULL);
     tx_bench_set(limits, "lmdb_paced_us_p99", 3000, "us", NULL);
     tx_bench_set(ingest, "hub_cpu_us_per_record", 150, "us", NULL); /* 1.5: missed */
     tx_bench_set(latency, "p99_us", 6000, "us", NULL);              /* 2: met */
@@ -355,6 +356,9 @@ floors_are_context_not_verdicts(void **state)
                 v > 1.15 && v < 1.16);
     assert_true(tx_bench_get(json_object_get(root, "ratios"), "latency_p99_over_floor_p99", &v) &&
                 v == 0.5);
+    /* In CPU time on both sides, beside the target's own ratio (its base the 1-thread rate). */
+    assert_true(tx_bench_get(json_object_get(root, "ratios"), "hub_cpu_over_verify_cpu", &v) &&
+                v == 1.25);
     assert_non_null(strstr(text, "context, not a target: its floor / (a)"));
     free(text);
     json_decref(root);
@@ -410,8 +414,10 @@ floors_measured(void **state)
     json_object_set_new(root, "limits", limits);
     json_object_set_new(root, "ingest", ingest);
     capture_begin();
-    /* (a) of a nanosecond: any floor is far above 1.25 of it. */
-    tx_bench_set(limits, "verify_1thread_per_s", 1e9, "/s", NULL);
+    /* (a) of a nanosecond in CPU time: any floor is far above 1.25 of it. The 1-thread rate
+     * (wall time) is there too, and not used. */
+    tx_bench_set(limits, "verify_1thread_cpu_us", 0.001, "us", NULL);
+    tx_bench_set(limits, "verify_1thread_per_s", 1, "/s", NULL);
     tx_bench_set(limits, "lmdb_paced_us_p99", 1000, "us", NULL);
     tx_bench_set(ingest, "hub_records_per_commit", 7.2, "", NULL);
     assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 200, out), TX_OK);
@@ -425,20 +431,25 @@ floors_measured(void **state)
         assert_true(tx_bench_get(out, *k, &v) && v > 0);
     }
     assert_true(tx_bench_get(out, "store_batch", &v) && v == 7);
+    assert_true(tx_bench_get(out, "cpu_floor_verify_us", &v) && v == 0.001);
+    assert_non_null(strstr(text, "(a) one bare verification, CPU time"));
     assert_true(tx_bench_get(out, "tail_records", &v) && v == 40);
     assert_true(tx_bench_get(out, "cpu_floor_over_verify", &v) && v > 1.25);
     assert_non_null(strstr(text, "batch: the hub's mean in the sustained ingest"));
     assert_non_null(strstr(text, "floor / (a): above 1.25, out of reach here"));
     assert_non_null(strstr(text, "group-commit floor: arrivals at"));
     free(text);
-    /* (a) of a second: the floor is within 1.25 of it, and no claim is printed. */
+    /* (a) of a second, from the rate when its CPU time was not measured: the floor is within
+     * 1.25 of it, and no claim is printed. */
     json_object_del(ingest, "hub_records_per_commit");
-    tx_bench_set(limits, "verify_1thread_per_s", 1, "/s", NULL);
+    tx_bench_unmeasured(limits, "verify_1thread_cpu_us", NULL, "getrusage failed");
     capture_begin();
     assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 0, slow), TX_OK);
     text = capture_end();
     assert_true(tx_bench_get(slow, "cpu_floor_over_verify", &v) && v < 1.25);
     assert_true(tx_bench_get(slow, "store_batch", &v) && v == 64);
+    assert_true(tx_bench_get(slow, "cpu_floor_verify_us", &v) && v == 1e6);
+    assert_non_null(strstr(text, "(a) one bare verification, from the 1-thread rate"));
     assert_non_null(strstr(text, "batch: fixed (the hub's own was not measured)"));
     assert_null(strstr(text, "out of reach"));
     assert_unmeasured(slow, "tail_p99_us", "no latency run gave its rate");
