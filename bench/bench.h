@@ -87,6 +87,10 @@ double tx_bench_cpu_seconds(pid_t pid);
 /* The same from a /proc stat file at path (a thread's: /proc/self/task/TID/stat). */
 double tx_bench_stat_cpu(const char *path);
 
+/* The calling thread's CPU seconds so far (getrusage RUSAGE_THREAD, user + system), its system
+ * part into *sys_s when sys_s is not NULL; -1 if unreadable. */
+double tx_bench_thread_cpu(double *sys_s);
+
 /* The values of the samples names (n of them, each a line "NAME VALUE" of the hub's
  * Prometheus page, e.g. "ticsx_hub_commit_duration_seconds_count") into vals: TX_OK, or an
  * error when the page or a sample could not be read. */

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -271,18 +270,6 @@ store_commit(floor_store *s, size_t n)
 
 /* ---- CPU time ---- */
 
-static double
-thread_cpu_s(void)
-{
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
-        return -1;
-    }
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 /* CPU seconds of a thread's CPU clock (pthread_getcpuclockid); -1 if unreadable. */
 static double
 clock_cpu_s(clockid_t clock)
@@ -363,7 +350,7 @@ store_cpu(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, unsigned 
 {
     char dir[PATH_MAX];
     floor_store s;
-    struct rusage r0, r1;
+    double c0, k0, c1, k1;
     int64_t t0;
     int rc;
 
@@ -377,22 +364,21 @@ store_cpu(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, unsigned 
     }
     /* A first commit outside the measurement: the file's first pages. */
     rc = store_commit(&s, batch);
-    getrusage(RUSAGE_THREAD, &r0);
+    c0 = tx_bench_thread_cpu(&k0);
     t0 = tx_bench_now_ns();
     while (rc == TX_OK && !tx_bench_stop && s.last < STORE_RECORDS_MAX &&
            tx_bench_since_s(t0) < cfg->seconds) {
         rc = store_commit(&s, batch);
     }
-    getrusage(RUSAGE_THREAD, &r1);
+    c1 = tx_bench_thread_cpu(&k1);
+    if (rc == TX_OK && (c0 < 0 || c1 < 0)) {
+        rc = TX_ERR_IO;
+    }
     if (rc == TX_OK) {
-        double u = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) +
-                   (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e6;
-        double k = (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
-                   (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e6;
         double stored = (double)(s.last - batch);
 
-        *us = stored > 0 ? (u + k) * 1e6 / stored : 0;
-        *sys_us = stored > 0 ? k * 1e6 / stored : 0;
+        *us = stored > 0 ? (c1 - c0) * 1e6 / stored : 0;
+        *sys_us = stored > 0 ? (k1 - k0) * 1e6 / stored : 0;
     }
     store_close(&s);
     tx_bench_rmtree(dir);
@@ -539,7 +525,7 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
     }
     sio0 = threads_cpu_s(server_io, n_sio);
     cio0 = threads_cpu_s(client_io, n_cio);
-    own0 = thread_cpu_s();
+    own0 = tx_bench_thread_cpu(NULL);
     srv0 = clock_cpu_s(srv_clock);
     t0 = tx_bench_now_ns();
     while (!tx_bench_stop) {
@@ -568,7 +554,7 @@ curve_cpu(const tx_bench_cfg *cfg, const uint8_t *call, size_t call_len, curve_c
             }
         }
     }
-    own1 = thread_cpu_s();
+    own1 = tx_bench_thread_cpu(NULL);
     srv1 = clock_cpu_s(srv_clock);
     sio1 = threads_cpu_s(server_io, n_sio);
     cio1 = threads_cpu_s(client_io, n_cio);
@@ -634,7 +620,7 @@ static void *
 tail_writer(void *arg)
 {
     tail_run *t = arg;
-    double c0 = thread_cpu_s();
+    double c0 = tx_bench_thread_cpu(NULL);
 
     pthread_mutex_lock(&t->mu);
     while (t->committed < t->total && t->rc == TX_OK && !tx_bench_stop) {
@@ -660,7 +646,7 @@ tail_writer(void *arg)
         t->committed = to;
         t->commits++;
     }
-    t->cpu_s = thread_cpu_s() - c0;
+    t->cpu_s = tx_bench_thread_cpu(NULL) - c0;
     pthread_mutex_unlock(&t->mu);
     return NULL;
 }

@@ -633,6 +633,22 @@ tx_bench_stat_cpu(const char *path)
 }
 
 double
+tx_bench_thread_cpu(double *sys_s)
+{
+    struct rusage ru;
+    double sys;
+
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
+        return -1;
+    }
+    sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    if (sys_s != NULL) {
+        *sys_s = sys;
+    }
+    return sys + (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+}
+
+double
 tx_bench_cpu_seconds(pid_t pid)
 {
     char path[64];

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -78,7 +77,6 @@ static double
 verify_rate(const signed_msg *msgs, size_t n, unsigned threads, double seconds, int *bad,
             double *cpu_us)
 {
-    struct rusage r0, r1;
     pthread_t *tid = calloc(threads, sizeof *tid);
     verify_arg *args = calloc(threads, sizeof *args);
     atomic_int go = 0;
@@ -101,18 +99,14 @@ verify_rate(const signed_msg *msgs, size_t n, unsigned threads, double seconds, 
     t0 = tx_bench_now_ns();
     atomic_store(&go, 1);
     if (threads == 1) {
-        int ok = getrusage(RUSAGE_THREAD, &r0) == 0;
+        double c0 = tx_bench_thread_cpu(NULL), c1;
 
         verify_loop(&args[0]);
-        ok = ok && getrusage(RUSAGE_THREAD, &r1) == 0 && args[0].done > 0;
+        c1 = tx_bench_thread_cpu(NULL);
         if (cpu_us != NULL) {
-            *cpu_us = ok ? ((double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec +
-                                     r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) *
-                                1e6 +
-                            (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec +
-                                     r1.ru_stime.tv_usec - r0.ru_stime.tv_usec)) /
-                               (double)args[0].done
-                         : -1;
+            *cpu_us = c0 >= 0 && c1 >= 0 && args[0].done > 0
+                          ? (c1 - c0) * 1e6 / (double)args[0].done
+                          : -1;
         }
     }
     for (unsigned t = 0; t < started && threads > 1; t++) {
