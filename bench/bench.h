@@ -73,6 +73,7 @@ typedef struct {
     char endpoint[256];
     uint8_t curve[32]; /* hub.pub's transport key, for clients to pin */
     double start_ms;   /* spawn until DIR/endpoint was written */
+    unsigned metrics_port; /* its --metrics on 127.0.0.1; 0: none */
 } tx_bench_hub;
 
 /* Runs `ticsx-hub ARGS...` (args NULL-terminated, at most 14) to its end, stderr appended to
@@ -82,6 +83,18 @@ int tx_bench_hub_cmd(const tx_bench_cfg *cfg, const char *const *args, const cha
 
 /* CPU seconds (user + system) of a process from /proc/PID/stat; -1 if unreadable. */
 double tx_bench_cpu_seconds(pid_t pid);
+
+/* The same from a /proc stat file at path (a thread's: /proc/self/task/TID/stat). */
+double tx_bench_stat_cpu(const char *path);
+
+/* The calling thread's CPU seconds so far (getrusage RUSAGE_THREAD, user + system), its system
+ * part into *sys_s when sys_s is not NULL; -1 if unreadable. */
+double tx_bench_thread_cpu(double *sys_s);
+
+/* The values of the samples names (n of them, each a line "NAME VALUE" of the hub's
+ * Prometheus page, e.g. "ticsx_hub_commit_duration_seconds_count") into vals: TX_OK, or an
+ * error when the page or a sample could not be read. */
+int tx_bench_hub_metrics(const tx_bench_hub *h, const char *const *names, double *vals, size_t n);
 
 /* `ticsx-hub init --data dir` (quiet). */
 int tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir);
@@ -285,6 +298,15 @@ int tx_bench_redis(const tx_bench_cfg *cfg, json_t *out);
  * 1M records (rows into out), then 10M records on paper (into paper): file size, start,
  * memory, backup and check time extrapolated from the last step, with the method. */
 int tx_bench_scale(tx_bench_cfg *cfg, json_t *out, json_t *paper);
+
+/* The floors behind two targets, from bare parts, into out (root's "floor"): the hub's CPU
+ * floor per record (one bare verification from root's limits, a CURVE pair's server side per
+ * message carrying env as a submit call, a bare LMDB store of the hub's shape per record in
+ * batches of the hub's mean from root's ingest, else 64) and its ratio to one verification;
+ * and the group-commit floor of the tail, arrivals paced at `pace` records/s (0: not
+ * measured) for cfg->latency_s, with its p99 / the bare commit's p99. */
+int tx_bench_floor(const tx_bench_cfg *cfg, const uint8_t *env, size_t env_len, json_t *root,
+                   double pace, json_t *out);
 
 /* The ratios (into root's "ratios", which holds the all-core verify mean
  * "verify_all_cores_mean_per_s" they are based on) and the targets (root's "targets") from

@@ -627,6 +627,28 @@ stat_cpu_seconds(const char *path, char *name, size_t n, double *sys_s)
 }
 
 double
+tx_bench_stat_cpu(const char *path)
+{
+    return stat_cpu_seconds(path, NULL, 0, NULL);
+}
+
+double
+tx_bench_thread_cpu(double *sys_s)
+{
+    struct rusage ru;
+    double sys;
+
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
+        return -1;
+    }
+    sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    if (sys_s != NULL) {
+        *sys_s = sys;
+    }
+    return sys + (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+}
+
+double
 tx_bench_cpu_seconds(pid_t pid)
 {
     char path[64];
@@ -805,6 +827,41 @@ self_cpu_seconds(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* The hub's commits of submitted records, their time and the records stored, from its metrics
+ * page: 1 when read. */
+static const char *const commit_metrics[] = {"ticsx_hub_commit_duration_seconds_count",
+                                             "ticsx_hub_commit_duration_seconds_sum",
+                                             "ticsx_hub_records_stored_total"};
+#define N_COMMIT_METRICS (sizeof commit_metrics / sizeof commit_metrics[0])
+
+static int
+read_commits(const tx_bench_ingest *ing, double v[N_COMMIT_METRICS])
+{
+    return tx_bench_hub_metrics(&ing->hub, commit_metrics, v, N_COMMIT_METRICS) == TX_OK;
+}
+
+/* The hub's commits between a and b (read_commits): how many, records per commit (mean) and a
+ * commit's mean time, into out (printed when print). */
+static void
+commits_between(json_t *out, int ok, const double *a, const double *b, int print)
+{
+    double commits = b[0] - a[0], records = b[2] - a[2];
+    const char *why = ok ? "the hub made no commit" : "the hub's metrics page could not be read";
+
+    if (!ok || commits <= 0) {
+        tx_bench_unmeasured(out, "hub_commits", NULL, "%s", why);
+        tx_bench_unmeasured(out, "hub_records_per_commit",
+                            print ? "hub records per commit (mean)" : NULL, "%s", why);
+        tx_bench_unmeasured(out, "hub_commit_us_mean", NULL, "%s", why);
+        return;
+    }
+    tx_bench_set(out, "hub_commits", commits, "", print ? "hub commits" : NULL);
+    tx_bench_set(out, "hub_records_per_commit", records / commits, "",
+                 print ? "hub records per commit (mean)" : NULL);
+    tx_bench_set(out, "hub_commit_us_mean", (b[1] - a[1]) * 1e6 / commits, "us",
+                 print ? "hub commit time (mean, its flushes included)" : NULL);
+}
+
 /* Runs fn on every client, returns when all are done: totals into *ok, *refused and the
  * span from the release to the last reply into *seconds; the hub's threads as they were
  * before and after into th[0] and th[1]. */
@@ -892,15 +949,17 @@ int
 tx_bench_ingest_run(tx_bench_ingest *ing, json_t *out, int print, double *rate)
 {
     uint64_t n, bytes, min, max, ok, refused;
-    double secs, hub_cpu, own_cpu;
+    double secs, hub_cpu, own_cpu, m0[N_COMMIT_METRICS], m1[N_COMMIT_METRICS];
     hub_threads *th = calloc(2, sizeof *th);
-    int rc;
+    int rc, m_ok;
 
     if (th == NULL) {
         return TX_ERR_NOMEM;
     }
     envelope_stats(ing, &n, &bytes, &min, &max);
+    m_ok = read_commits(ing, m0);
     rc = run_clients(ing, run_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu, th);
+    m_ok = m_ok && read_commits(ing, m1);
     ing->stored_bytes += bytes;
     for (unsigned i = 0; i < ing->k; i++) {
         free_calls(&ing->s[i]);
@@ -930,6 +989,7 @@ tx_bench_ingest_run(tx_bench_ingest *ing, json_t *out, int print, double *rate)
         per_record(out, "client_cpu_us_per_record", own_cpu, ok,
                    print ? "clients' CPU per record (same machine)" : NULL, "");
         threads_per_record(out, &th[0], &th[1], ok, print);
+        commits_between(out, m_ok, m0, m1, print);
     }
     free(th);
     if (refused > 0) {
@@ -944,10 +1004,10 @@ int
 tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
 {
     uint64_t ok, refused;
-    double secs, hub_cpu, own_cpu, *all;
+    double secs, hub_cpu, own_cpu, *all, m0[N_COMMIT_METRICS], m1[N_COMMIT_METRICS];
     hub_threads *th = calloc(2, sizeof *th);
     size_t n = 0, total = 0;
-    int rc;
+    int rc, m_ok;
 
     if (th == NULL) {
         return TX_ERR_NOMEM;
@@ -956,7 +1016,9 @@ tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
         ing->s[i].rate = rate / ing->k;
         total += ing->s[i].n_calls;
     }
+    m_ok = read_commits(ing, m0);
     rc = run_clients(ing, paced_thread, &ok, &refused, &secs, &hub_cpu, &own_cpu, th);
+    m_ok = m_ok && read_commits(ing, m1);
     for (unsigned i = 0; i < ing->k; i++) {
         ing->stored_bytes += ing->s[i].env_bytes;
         free_calls(&ing->s[i]);
@@ -985,6 +1047,7 @@ tx_bench_ingest_paced(tx_bench_ingest *ing, double rate, json_t *out)
     per_record(out, "hub_cpu_us_per_record", hub_cpu, ok, "hub CPU per record at this rate",
                "the hub's /proc/PID/stat could not be read");
     threads_per_record(out, &th[0], &th[1], ok, 1);
+    commits_between(out, m_ok, m0, m1, 1);
     free(th);
     free(all);
     return refused > 0 ? TX_ERR_REFUSED : TX_OK;

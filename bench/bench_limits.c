@@ -70,9 +70,12 @@ verify_loop(void *arg)
     return NULL;
 }
 
-/* Verifications per second over msgs with `threads` threads (the caller's included when 1). */
+/* Verifications per second over msgs with `threads` threads (the caller's included when 1);
+ * with one thread, when cpu_us is given, the CPU time of one verification (µs) into it, -1
+ * when it could not be read. */
 static double
-verify_rate(const signed_msg *msgs, size_t n, unsigned threads, double seconds, int *bad)
+verify_rate(const signed_msg *msgs, size_t n, unsigned threads, double seconds, int *bad,
+            double *cpu_us)
 {
     pthread_t *tid = calloc(threads, sizeof *tid);
     verify_arg *args = calloc(threads, sizeof *args);
@@ -96,7 +99,15 @@ verify_rate(const signed_msg *msgs, size_t n, unsigned threads, double seconds, 
     t0 = tx_bench_now_ns();
     atomic_store(&go, 1);
     if (threads == 1) {
+        double c0 = tx_bench_thread_cpu(NULL), c1;
+
         verify_loop(&args[0]);
+        c1 = tx_bench_thread_cpu(NULL);
+        if (cpu_us != NULL) {
+            *cpu_us = c0 >= 0 && c1 >= 0 && args[0].done > 0
+                          ? (c1 - c0) * 1e6 / (double)args[0].done
+                          : -1;
+        }
     }
     for (unsigned t = 0; t < started && threads > 1; t++) {
         pthread_join(tid[t], NULL);
@@ -149,7 +160,7 @@ tx_bench_verify_all_cores(const tx_bench_cfg *cfg, uint8_t *const *envs, const s
         return TX_ERR_NOMEM;
     }
     if ((rc = prepare_msgs(envs, lens, n, msgs, &got, &bytes)) == TX_OK) {
-        *rate = verify_rate(msgs, got, cfg->threads, cfg->seconds, &bad);
+        *rate = verify_rate(msgs, got, cfg->threads, cfg->seconds, &bad, NULL);
         rc = bad > 0 ? TX_ERR_BAD_SIGNATURE : TX_OK;
     }
     for (size_t i = 0; i < got; i++) {
@@ -165,7 +176,7 @@ limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
 {
     signed_msg *msgs = calloc(n ? n : 1, sizeof *msgs);
     size_t got = 0, bytes = 0;
-    double one, all;
+    double one, all, one_cpu = -1;
     int bad1, badn, rc;
 
     if (msgs == NULL) {
@@ -176,9 +187,17 @@ limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
         tx_bench_set(out, "verify_envelopes", (double)got, "", "distinct envelopes verified");
         tx_bench_set(out, "verify_message_bytes_avg", (double)bytes / (double)got, "B",
                      "signed bytes per envelope (avg)");
-        one = verify_rate(msgs, got, 1, cfg->seconds, &bad1);
+        one = verify_rate(msgs, got, 1, cfg->seconds, &bad1, &one_cpu);
         tx_bench_set(out, "verify_1thread_per_s", one, "/s", "Ed25519 verify, 1 thread");
-        all = verify_rate(msgs, got, cfg->threads, cfg->seconds, &badn);
+        if (one_cpu > 0) {
+            tx_bench_set(out, "verify_1thread_cpu_us", one_cpu, "us",
+                         "  one verification's CPU time (user + system)");
+        } else {
+            tx_bench_unmeasured(out, "verify_1thread_cpu_us",
+                                "  one verification's CPU time (user + system)",
+                                "getrusage(RUSAGE_THREAD) could not be read");
+        }
+        all = verify_rate(msgs, got, cfg->threads, cfg->seconds, &badn, NULL);
         tx_bench_set(out, "verify_threads", cfg->threads, "", "threads (all cores)");
         tx_bench_set(out, "verify_all_cores_per_s", all, "/s", "Ed25519 verify, all cores");
         if (bad1 + badn > 0) {

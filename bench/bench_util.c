@@ -7,6 +7,7 @@
 #include "tx_hub_admin.h"
 #include "tx_util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -237,11 +239,92 @@ tx_bench_hub_init(const tx_bench_cfg *cfg, const char *dir)
     return TX_OK;
 }
 
+/* A free TCP port on 127.0.0.1, bound and let go (another process could take it first: then
+ * the hub does not start and the run says why); 0 when none could be had. */
+static unsigned
+free_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    unsigned port = 0;
+
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
+        port = ntohs(a.sin_port);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return port;
+}
+
+/* The hub's metrics page (GET /metrics) into buf (size n, NUL-terminated): TX_OK, or
+ * TX_ERR_NET when it could not be had within a few seconds. */
+static int
+metrics_page(unsigned port, char *buf, size_t n)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct timeval tv = {5, 0};
+    const char req[] = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    size_t got = 0;
+    ssize_t r = 0;
+
+    if (fd < 0 || port == 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return TX_ERR_NET;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1)) {
+        close(fd);
+        return TX_ERR_NET;
+    }
+    while (got + 1 < n && (r = recv(fd, buf + got, n - 1 - got, 0)) > 0) {
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = 0;
+    return r == 0 && strncmp(buf, "HTTP/1.", 7) == 0 && strstr(buf, " 200 ") != NULL
+               ? TX_OK
+               : TX_ERR_NET;
+}
+
+int
+tx_bench_hub_metrics(const tx_bench_hub *h, const char *const *names, double *vals, size_t n)
+{
+    size_t cap = 1 << 20;
+    char *page = malloc(cap);
+    int rc = page != NULL ? metrics_page(h->metrics_port, page, cap) : TX_ERR_NOMEM;
+
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        size_t len = strlen(names[i]);
+        const char *at = page;
+
+        /* A sample line: the name at a line's start, then a space and the value. */
+        while ((at = strstr(at, names[i])) != NULL &&
+               ((at != page && at[-1] != '\n') || at[len] != ' ')) {
+            at += len;
+        }
+        if (at == NULL || sscanf(at + len, " %lf", &vals[i]) != 1) {
+            rc = TX_ERR_NOT_FOUND;
+        }
+    }
+    free(page);
+    return rc;
+}
+
 int
 tx_bench_hub_start(const tx_bench_cfg *cfg, const char *dir, unsigned map_mib, tx_bench_hub *h)
 {
     char path[PATH_MAX + 16], log[PATH_MAX + 8], map[32], workers[32], wait_us[32];
-    char *argv[20];
+    char metrics[40];
+    char *argv[24];
     int argc = 0;
     tx_pubkey pk;
     int64_t t0;
@@ -268,6 +351,12 @@ tx_bench_hub_start(const tx_bench_cfg *cfg, const char *dir, unsigned map_mib, t
     argv[argc++] = map;
     argv[argc++] = "--log-level";
     argv[argc++] = (char *)cfg->hub_log;
+    /* Its metrics: the commits and records stored, for the mean batch of a run. */
+    if ((h->metrics_port = free_port()) != 0) {
+        snprintf(metrics, sizeof metrics, "127.0.0.1:%u", h->metrics_port);
+        argv[argc++] = "--metrics";
+        argv[argc++] = metrics;
+    }
     if (cfg->hub_workers > 0) {
         snprintf(workers, sizeof workers, "%u", cfg->hub_workers);
         argv[argc++] = "--workers";

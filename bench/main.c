@@ -38,12 +38,16 @@ static const char *const usage =
     "  2. ingest: a real ticsx-hub, K enrolled clients each with its own signer, pre-signed\n"
     "     sealed assessments of 2-4 KB, pipelined: sustained durable records/s\n"
     "  3. latency: submits paced at half that rate (open loop): p50, p99, p99.9\n"
-    "  4. read side: a buyer fetching, decrypting, verifying and scoring a supply tree of\n"
+    "  4. floors, from bare parts each on one core: the hub's CPU per record (one\n"
+    "     verification + a CURVE pair's server side per submit + a bare LMDB store of the\n"
+    "     hub's shape in batches of the hub's mean size), and a bare single-writer group\n"
+    "     commit of that store paced as the latency run: p50, p99, p99.9\n"
+    "  5. read side: a buyer fetching, decrypting, verifying and scoring a supply tree of\n"
     "     N suppliers in 3 tiers with the client library: seconds and nodes/s\n"
-    "  5. the Redis peer, when redis-server is installed: a redis-server of its own\n"
+    "  6. the Redis peer, when redis-server is installed: a redis-server of its own\n"
     "     (appendonly, appendfsync always), 50 clients each waiting for its reply, as many\n"
     "     XADDs of 2 KB as the ingest's records: records/s, p50, p99, and our ratios to it\n"
-    "  6. with --scale: ingest rate, LMDB file size / envelope bytes, hub start time,\n"
+    "  7. with --scale: ingest rate, LMDB file size / envelope bytes, hub start time,\n"
     "     memory, backup and check time at 10k, 100k and 1M stored records (takes minutes);\n"
     "     then 10M records on paper: those of the last step extrapolated, printed as\n"
     "     \"extrapolated\" with the method\n"
@@ -453,8 +457,10 @@ left_out(json_t *section, const char *const *keys, const char *why)
 /* The figures of the parts left out, as not measured and why. */
 static void
 mark_skipped(const tx_bench_cfg *cfg, json_t *limits, json_t *ingest, json_t *batch,
-             json_t *latency, json_t *readside, json_t *redis)
+             json_t *latency, json_t *readside, json_t *redis, json_t *floor)
 {
+    static const char *const floor_keys[] = {"cpu_floor_us", "cpu_floor_over_verify",
+                                             "tail_p99_us", "tail_p99_over_disk_p99", NULL};
     static const char *const limit_keys[] = {"verify_all_cores_per_s", "lmdb_paced_us_p99", NULL};
     static const char *const rate_keys[] = {"records_per_s", NULL};
     static const char *const latency_keys[] = {"p50_us", "p99_us", NULL};
@@ -463,6 +469,7 @@ mark_skipped(const tx_bench_cfg *cfg, json_t *limits, json_t *ingest, json_t *ba
 
     if (cfg->skip_limits) {
         left_out(limits, limit_keys, "--skip-limits");
+        left_out(floor, floor_keys, "--skip-limits");
     }
     if (cfg->skip_ingest) {
         left_out(ingest, rate_keys, "--skip-ingest");
@@ -508,11 +515,11 @@ main(int argc, char **argv)
     json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
     json_t *latency = json_object(), *readside = json_object(), *scale = json_array();
     json_t *ingest_batch = json_object(), *redis = json_object(), *paper = json_object();
-    json_t *machine = json_object(), *ratios = json_object();
+    json_t *machine = json_object(), *ratios = json_object(), *floor = json_object();
     tx_bench_ingest *ing = NULL;
     uint8_t **envs = NULL;
     size_t *lens = NULL, n_env = 0;
-    double verify_all = 0, rate = 0, rate_batch = 0, sig_rate = 0, verify_sum = 0;
+    double verify_all = 0, rate = 0, rate_batch = 0, sig_rate = 0, verify_sum = 0, paced_at = 0;
     int verify_n = 0;
     struct sigaction sa;
     int rc = parse(argc, argv, &cfg, &json_path, hub_bin, sizeof hub_bin);
@@ -545,7 +552,7 @@ main(int argc, char **argv)
                                   "seconds", cfg.seconds, "latency_seconds", cfg.latency_s, "scale",
                                   cfg.scale));
     rc = TX_OK;
-    mark_skipped(&cfg, limits, ingest, ingest_batch, latency, readside, redis);
+    mark_skipped(&cfg, limits, ingest, ingest_batch, latency, readside, redis, floor);
     if (!cfg.skip_ingest) {
         printf("preparing the ingest: a hub, %u clients, %llu signed records (untimed)\n",
                cfg.clients, (unsigned long long)cfg.records);
@@ -596,6 +603,7 @@ main(int argc, char **argv)
             rc = tx_bench_ingest_prepare(ing, paced > cfg.clients ? paced : cfg.clients, 1);
             if (rc == TX_OK) {
                 rc = tx_bench_ingest_paced(ing, pace, latency);
+                paced_at = pace;
             }
         }
     }
@@ -603,6 +611,10 @@ main(int argc, char **argv)
     json_object_set_new(root, "ingest", ingest);
     json_object_set_new(root, "ingest_batch", ingest_batch);
     json_object_set_new(root, "latency", latency);
+    json_object_set_new(root, "floor", floor);
+    if (rc == TX_OK && !cfg.skip_limits && n_env > 0 && !tx_bench_stop) {
+        rc = tx_bench_floor(&cfg, envs[0], lens[0], root, paced_at, floor);
+    }
     if (rc == TX_OK && !cfg.skip_redis && !tx_bench_stop) {
         rc = tx_bench_redis(&cfg, redis);
     }

@@ -310,6 +310,164 @@ nothing_measured_nothing_met(void **state)
     json_decref(root);
 }
 
+/* ---- the floors (bench_floor.c) ---- */
+
+/* Each of the two targets carries its floor as context; the verdict stays the target's own,
+ * met or not, whatever the floor says. */
+static void
+floors_are_context_not_verdicts(void **state)
+{
+    tx_bench_cfg cfg = {.scale = 0, .scale_max = 1000000};
+    json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
+    json_t *latency = json_object(), *floor = json_object();
+    const json_t *t, *ctx;
+    double v;
+    char *text;
+
+    (void)state;
+    json_object_set_new(root, "limits", limits);
+    json_object_set_new(root, "ingest", ingest);
+    json_object_set_new(root, "latency", latency);
+    json_object_set_new(root, "floor", floor);
+    capture_begin();
+    tx_bench_set(limits, "verify_1thread_per_s", 10000, "/s", NULL); /* 100 us */
+    tx_bench_set(limits, "verify_1thread_cpu_us", 120, "us", NULL);
+    tx_bench_set(limits, "lmdb_paced_us_p99", 3000, "us", NULL);
+    tx_bench_set(ingest, "hub_cpu_us_per_record", 150, "us", NULL); /* 1.5: missed */
+    tx_bench_set(latency, "p99_us", 6000, "us", NULL);              /* 2: met */
+    tx_bench_set(floor, "cpu_floor_us", 130, "us", NULL);
+    tx_bench_set(floor, "cpu_floor_over_verify", 1.3, "", NULL);
+    tx_bench_set(floor, "tail_p99_us", 12000, "us", NULL);
+    tx_bench_set(floor, "tail_p99_over_disk_p99", 4, "", NULL);
+    tx_bench_judge(&cfg, root);
+    text = capture_end();
+    t = target_named(root, "hub CPU per record / one bare");
+    assert_true(json_is_false(json_object_get(t, "met")));
+    assert_true(json_real_value(json_object_get(t, "value")) == 1.5);
+    ctx = json_object_get(t, "context");
+    assert_string_equal(json_string_value(json_object_get(ctx, "figure")),
+                        "cpu_floor_over_verify");
+    assert_true(tx_bench_get(ctx, "value", &v) && v == 1.3);
+    /* A floor above the target does not turn a met target into a missed one. */
+    t = target_named(root, "p99 at half rate / bare");
+    assert_true(json_is_true(json_object_get(t, "met")));
+    assert_true(tx_bench_get(json_object_get(t, "context"), "value", &v) && v == 4);
+    assert_true(tx_bench_get(json_object_get(root, "ratios"), "hub_cpu_over_floor", &v) &&
+                v > 1.15 && v < 1.16);
+    assert_true(tx_bench_get(json_object_get(root, "ratios"), "latency_p99_over_floor_p99", &v) &&
+                v == 0.5);
+    /* In CPU time on both sides, beside the target's own ratio (its base the 1-thread rate). */
+    assert_true(tx_bench_get(json_object_get(root, "ratios"), "hub_cpu_over_verify_cpu", &v) &&
+                v == 1.25);
+    assert_non_null(strstr(text, "context, not a target: its floor / (a)"));
+    free(text);
+    json_decref(root);
+}
+
+/* A floor that was not measured: the context says why; the target is judged as before. */
+static void
+unmeasured_floor_is_context_with_reason(void **state)
+{
+    tx_bench_cfg cfg = {.scale = 0, .scale_max = 1000000};
+    json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
+    json_t *floor = json_object();
+    const json_t *t;
+
+    (void)state;
+    json_object_set_new(root, "limits", limits);
+    json_object_set_new(root, "ingest", ingest);
+    json_object_set_new(root, "floor", floor);
+    capture_begin();
+    tx_bench_set(limits, "verify_1thread_per_s", 10000, "/s", NULL);
+    tx_bench_set(ingest, "hub_cpu_us_per_record", 110, "us", NULL);
+    tx_bench_unmeasured(floor, "cpu_floor_over_verify", NULL, "left out (--skip-limits)");
+    tx_bench_judge(&cfg, root);
+    free(capture_end());
+    t = target_named(root, "hub CPU per record / one bare");
+    assert_true(json_is_true(json_object_get(t, "met")));
+    assert_unmeasured(json_object_get(t, "context"), "value", "--skip-limits");
+    t = target_named(root, "p99 at half rate / bare");
+    assert_true(json_is_null(json_object_get(t, "met")));
+    assert_unmeasured(json_object_get(t, "context"), "value", "no figure");
+    assert_unmeasured(json_object_get(root, "ratios"), "hub_cpu_over_floor", "no figure");
+    json_decref(root);
+}
+
+/* The floors measured for real (a short run): every figure a number; the batch is the hub's
+ * mean when the ingest gave one, else 64, and the label says which; the claim "out of reach"
+ * is printed only when the run's floor / (a) is above 1.25. No time is asserted. */
+static void
+floors_measured(void **state)
+{
+    char dir[] = "/tmp/bench-figures-floor-XXXXXX";
+    tx_bench_cfg cfg = {.clients = 2, .window = 4, .seconds = 0.05, .latency_s = 0.2};
+    json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
+    json_t *out = json_object(), *slow = json_object(), *none = json_object();
+    uint8_t env[2500];
+    double v;
+    char *text;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cfg.work, sizeof cfg.work, "%s", dir);
+    memset(env, 7, sizeof env);
+    json_object_set_new(root, "limits", limits);
+    json_object_set_new(root, "ingest", ingest);
+    capture_begin();
+    /* (a) of a nanosecond in CPU time: any floor is far above 1.25 of it. The 1-thread rate
+     * (wall time) is there too, and not used. */
+    tx_bench_set(limits, "verify_1thread_cpu_us", 0.001, "us", NULL);
+    tx_bench_set(limits, "verify_1thread_per_s", 1, "/s", NULL);
+    tx_bench_set(limits, "lmdb_paced_us_p99", 1000, "us", NULL);
+    tx_bench_set(ingest, "hub_records_per_commit", 7.2, "", NULL);
+    assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 200, out), TX_OK);
+    text = capture_end();
+    for (const char *const *k = (const char *const[]){"cpu_floor_us", "curve_server_us",
+                                                      "curve_client_us", "store_us",
+                                                      "tail_p50_us", "tail_p99_us",
+                                                      "tail_p999_us", "tail_p99_over_disk_p99",
+                                                      "tail_writer_cpu_us_per_record", NULL};
+         *k != NULL; k++) {
+        assert_true(tx_bench_get(out, *k, &v) && v > 0);
+    }
+    assert_true(tx_bench_get(out, "store_batch", &v) && v == 7);
+    assert_true(tx_bench_get(out, "cpu_floor_verify_us", &v) && v == 0.001);
+    assert_non_null(strstr(text, "(a) one bare verification, CPU time"));
+    assert_true(tx_bench_get(out, "tail_records", &v) && v == 40);
+    assert_true(tx_bench_get(out, "cpu_floor_over_verify", &v) && v > 1.25);
+    assert_non_null(strstr(text, "batch: the hub's mean in the sustained ingest"));
+    assert_non_null(strstr(text, "floor / (a): above 1.25, out of reach here"));
+    assert_non_null(strstr(text, "group-commit floor: arrivals at"));
+    free(text);
+    /* (a) of a second, from the rate when its CPU time was not measured: the floor is within
+     * 1.25 of it, and no claim is printed. */
+    json_object_del(ingest, "hub_records_per_commit");
+    tx_bench_unmeasured(limits, "verify_1thread_cpu_us", NULL, "getrusage failed");
+    capture_begin();
+    assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 0, slow), TX_OK);
+    text = capture_end();
+    assert_true(tx_bench_get(slow, "cpu_floor_over_verify", &v) && v < 1.25);
+    assert_true(tx_bench_get(slow, "store_batch", &v) && v == 64);
+    assert_true(tx_bench_get(slow, "cpu_floor_verify_us", &v) && v == 1e6);
+    assert_non_null(strstr(text, "(a) one bare verification, from the 1-thread rate"));
+    assert_non_null(strstr(text, "batch: fixed (the hub's own was not measured)"));
+    assert_null(strstr(text, "out of reach"));
+    assert_unmeasured(slow, "tail_p99_us", "no latency run gave its rate");
+    free(text);
+    /* Without (a) nothing is added up. */
+    json_object_del(limits, "verify_1thread_per_s");
+    capture_begin();
+    assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 0, none), TX_OK);
+    free(capture_end());
+    assert_unmeasured(none, "cpu_floor_us", "no figure");
+    assert_unmeasured(none, "cpu_floor_over_verify", "no figure");
+    assert_int_equal(rmdir(dir), 0); /* the stores' directories removed */
+    json_decref(root);
+    json_decref(out);
+    json_decref(slow);
+    json_decref(none);
+}
+
 /* ---- the Redis peer without redis-server ---- */
 
 static void
@@ -382,6 +540,9 @@ main(void)
         cmocka_unit_test(memory_of_an_undumpable_process),
         cmocka_unit_test(unmeasured_memory_is_no_met_target),
         cmocka_unit_test(nothing_measured_nothing_met),
+        cmocka_unit_test(floors_are_context_not_verdicts),
+        cmocka_unit_test(unmeasured_floor_is_context_with_reason),
+        cmocka_unit_test(floors_measured),
         cmocka_unit_test(redis_not_installed),
         cmocka_unit_test(redis_that_exits_is_unmeasured),
     };
