@@ -64,27 +64,25 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
         rows[i].no_items = keep != NULL;
         rows[i].no_texts = !texts;
     }
-    if (t != NULL && keep != NULL) {
+    if (t != NULL) { /* the tree's rows are these: not made and scored again */
         light = *t;
-        light.no_items = 1;
+        light.no_items = keep != NULL || t->no_items;
+        light.rows = rows;
+        light.n_rows = n;
         t = &light;
     }
     *out = doc_json(rows, n, questionnaire);
-    if (keep != NULL) {
-        *keep = rows;
-        *n_keep = n;
-    } else {
-        tx_report_rows_free(rows, n);
-    }
     if ((t != NULL && (rc = tx_report_tree_json(*out, vs, t)) != TX_OK) ||
         (rc = tx_policy_apply(*out, vs->policy, t != NULL && t->now ? t->now : tx_now())) !=
             TX_OK) {
         json_decref(*out);
         *out = NULL;
-        if (keep != NULL) {
-            tx_report_rows_free(rows, n);
-            *keep = NULL;
-        }
+    }
+    if (keep != NULL && rc == TX_OK) {
+        *keep = rows;
+        *n_keep = n;
+    } else {
+        tx_report_rows_free(rows, n);
     }
     return rc;
 }

@@ -23,7 +23,8 @@
 #define WIDTH 80
 
 typedef struct {
-    tx_report_row *rows;
+    const tx_report_row *rows; /* own_rows, or the caller's (tx_report_tree_opts.rows) */
+    tx_report_row *own_rows;
     size_t n_rows;
     tx_tree_known *known;
     tx_tree_sub *subs;
@@ -109,7 +110,9 @@ static void
 ctx_free(tree_ctx *c)
 {
     tx_tree_free(&c->tree);
-    tx_report_rows_free(c->rows, c->n_rows);
+    if (c->own_rows != NULL) {
+        tx_report_rows_free(c->own_rows, c->n_rows);
+    }
     free(c->known);
     free(c->subs);
     free(c->roots);
@@ -165,11 +168,17 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
     int rc;
 
     memset(c, 0, sizeof *c);
-    if ((rc = tx_report_rows(vs, &c->rows, &c->n_rows)) != TX_OK) {
-        return rc;
-    }
-    for (size_t i = 0; i < c->n_rows; i++) {
-        c->rows[i].no_items = t->no_items;
+    if (t->rows != NULL) {
+        c->rows = t->rows;
+        c->n_rows = t->n_rows;
+    } else {
+        if ((rc = tx_report_rows(vs, &c->own_rows, &c->n_rows)) != TX_OK) {
+            return rc;
+        }
+        for (size_t i = 0; i < c->n_rows; i++) {
+            c->own_rows[i].no_items = t->no_items;
+        }
+        c->rows = c->own_rows;
     }
     if ((src = calloc(c->n_rows + 1, sizeof *src)) == NULL ||
         subs_sources(c, t->subs_from != NULL ? t->subs_from : vs, src) != TX_OK) {

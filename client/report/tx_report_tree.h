@@ -5,6 +5,7 @@
 #define TX_REPORT_TREE_H
 
 #include "tx_orgs.h"
+#include "tx_report_row.h"
 #include "tx_verify.h"
 
 #include <jansson.h>
@@ -23,6 +24,10 @@ typedef struct {
                                      sub-suppliers are read: its newest verified assessment
                                      that lists any, whatever its questionnaire */
     int no_items;                 /* nodes without "items" (tx_report_row.h, no_items) */
+    const tx_report_row *rows;    /* NULL: the tree makes its rows of the report's verdicts;
+                                     else those rows, already made (tx_report_rows of the same
+                                     verdicts, borrowed): not scored a second time */
+    size_t n_rows;
 } tx_report_tree_opts;
 
 /* Adds "depth", "current_days", "nodes", "tiers" and "total" to a report document `doc` built
