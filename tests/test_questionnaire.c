@@ -251,6 +251,12 @@ test_scoring_exact(void **state)
     assert_int_equal(tx_questionnaire_item_near(q, "Y-3", 0), 5);
     assert_int_equal(tx_questionnaire_item_near(q, "X-1", 99), 0);
     assert_int_equal(tx_questionnaire_item_near(q, "X-9", 2), -1);
+    /* An area by id, the previous item's area tried first: right, wrong, past the end,
+     * unknown. */
+    assert_int_equal(tx_questionnaire_area_near(q, "Y", 1), 1);
+    assert_int_equal(tx_questionnaire_area_near(q, "Y", 0), 1);
+    assert_int_equal(tx_questionnaire_area_near(q, "X", 99), 0);
+    assert_int_equal(tx_questionnaire_area_near(q, "Z", 0), -1);
 
     /* Answers that do not fit the questionnaire are refused by name. */
     s.n = 0;

@@ -106,13 +106,14 @@ tx_score_compute(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, siz
     for (size_t l = 0; l < q->n_levels; l++) {
         level_index(out, q->levels[l]->level);
     }
-    for (size_t i = 0; i < q->n_items; i++) {
+    for (size_t i = 0, near = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
-        int area = tx_questionnaire_area(q, it->area);
+        int area = tx_questionnaire_area_near(q, it->area, near);
         tx_level_score *lv = &out->levels[level_index(out, it->level)];
 
         if (area >= 0) {
             out->areas[area].items++;
+            near = (size_t)area; /* the next item is mostly in the same area */
         }
         out->overall.items++;
         if (chosen[i] < 0) {
