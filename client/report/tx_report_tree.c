@@ -160,7 +160,8 @@ subs_sources(tree_ctx *c, const tx_verdicts *from, const tx_verdict **src)
 /* Rows to known organisations; tier 1 = the request's suppliers, then anyone who granted this
  * buyer an assessment and is listed by no verified assessment (a grant without a request). */
 static int
-ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
+ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t,
+          const tx_report_row *rows, size_t n_rows)
 {
     size_t n_subs = 0, at = 0, n_roots = 0;
     tx_tree_input in = {0};
@@ -168,9 +169,9 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
     int rc;
 
     memset(c, 0, sizeof *c);
-    if (t->rows != NULL) {
-        c->rows = t->rows;
-        c->n_rows = t->n_rows;
+    if (rows != NULL) {
+        c->rows = rows;
+        c->n_rows = n_rows;
     } else {
         if ((rc = tx_report_rows(vs, &c->own_rows, &c->n_rows)) != TX_OK) {
             return rc;
@@ -452,9 +453,16 @@ node_one(void *ctx, size_t i)
 int
 tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t)
 {
+    return tx_report_tree_json_rows(doc, vs, t, NULL, 0);
+}
+
+int
+tx_report_tree_json_rows(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t,
+                         const tx_report_row *rows, size_t n_rows)
+{
     tree_ctx c;
     json_t *nodes, *tiers;
-    int rc = ctx_build(&c, vs, t);
+    int rc = ctx_build(&c, vs, t, rows, n_rows);
 
     if (rc != TX_OK) {
         return rc;
@@ -708,7 +716,7 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
     char buf[256];
     const char *qid =
         json_string_value(json_object_get(json_object_get(doc, "questionnaire"), "id"));
-    int rc = ctx_build(&c, vs, t);
+    int rc = ctx_build(&c, vs, t, NULL, 0);
 
     if (rc != TX_OK) {
         return rc;
