@@ -206,7 +206,8 @@ test_write_fails(void **state)
 static void
 test_not_utf8(void **state)
 {
-    const char *const bad[] = {"\xff", "ok \xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+    const char *const bad[] = {"\xff", "ok \xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                               "ab\xff then more than sixteen plain bytes"};
     (void)state;
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -62,18 +62,37 @@ tx_jw_flush(tx_jw *w)
     return w->failed ? TX_ERR_IO : TX_OK;
 }
 
+/* 1 for the bytes json_dumps escapes: control characters, '"' and '\\'. */
+#define C4(n) [n] = 1, [n + 1] = 1, [n + 2] = 1, [n + 3] = 1
+static const unsigned char escaped[256] = {C4(0),  C4(4),  C4(8),  C4(12),   C4(16),
+                                           C4(20), C4(24), C4(28), ['"'] = 1, ['\\'] = 1};
+#undef C4
+
+/* True if any of the n bytes at p is 0x80 or above (eight at a time). */
+static int
+any_high(const unsigned char *p, size_t n)
+{
+    uint64_t word, high = 0;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&word, p + i, 8);
+        high |= word;
+    }
+    for (; i < n; i++) {
+        high |= p[i];
+    }
+    return (high & UINT64_C(0x8080808080808080)) != 0;
+}
+
 int
 tx_json_write_string(tx_jw *w, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     char seq[8];
-    size_t len, i = 0;
-    int ascii = 1;
+    size_t len = strlen(s), i = 0;
 
-    for (len = 0; p[len] != 0; len++) {
-        ascii &= p[len] < 0x80;
-    }
-    if (!ascii && !tx_utf8_valid(s, len)) {
+    if (any_high(p, len) && !tx_utf8_valid(s, len)) {
         return TX_ERR_BAD_UTF8;
     }
     /* Runs of bytes copied as they are, then one escape: most strings are a single run (ids,
@@ -81,7 +100,7 @@ tx_json_write_string(tx_jw *w, const char *s)
     tx_jw_putc(w, '"');
     while (i < len) {
         size_t end = i;
-        while (end < len && p[end] >= 0x20 && p[end] != '"' && p[end] != '\\') {
+        while (end < len && !escaped[p[end]]) {
             end++;
         }
         tx_jw_put(w, s + i, end - i);
