@@ -64,7 +64,7 @@ tx_jw_flush(tx_jw *w)
 
 /* 1 for the bytes json_dumps escapes: control characters, '"' and '\\'. */
 #define C4(n) [n] = 1, [n + 1] = 1, [n + 2] = 1, [n + 3] = 1
-static const unsigned char escaped[256] = {C4(0),  C4(4),  C4(8),  C4(12),   C4(16),
+static const unsigned char escaped[256] = {C4(0),  C4(4),  C4(8),  C4(12),    C4(16),
                                            C4(20), C4(24), C4(28), ['"'] = 1, ['\\'] = 1};
 #undef C4
 

@@ -354,17 +354,16 @@ roll_up_nodes(json_t *nodes)
     for (json_int_t t = deepest; t >= 1; t--) {
         for (i = 0; i < n; i++) {
             json_t *node = json_array_get(nodes, i), *pol = json_object_get(node, "policy");
-            const json_t *key = json_object_get(node, "key");
+            const json_t *key = json_object_get(node, "key"), *named_by;
             size_t failing = 0, subs = 0;
             char buf[256];
 
             if (tier[i] != t) {
                 continue;
             }
-            json_array_foreach(json_is_string(key) ? json_object_get(by_parent,
-                                                                     json_string_value(key))
-                                                   : NULL,
-                               k, sub)
+            named_by =
+                json_is_string(key) ? json_object_get(by_parent, json_string_value(key)) : NULL;
+            json_array_foreach(named_by, k, sub)
             {
                 size_t j = (size_t)json_integer_value(sub);
                 if (tier[j] <= t) {
