@@ -21,6 +21,8 @@
 
 #define LINE (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 
+static tx_jw jw; /* the writer every test writes through (its buffer is 64 KiB) */
+
 /* What tx_json_write_value writes for v with flags at depth 0. Caller frees. */
 static char *
 written(const json_t *v, size_t flags)
@@ -30,7 +32,9 @@ written(const json_t *v, size_t flags)
     FILE *f = open_memstream(&buf, &len);
 
     assert_non_null(f);
-    assert_int_equal(tx_json_write_value(f, v, flags, 0), TX_OK);
+    tx_jw_init(&jw, f);
+    assert_int_equal(tx_json_write_value(&jw, v, flags, 0), TX_OK);
+    assert_int_equal(tx_jw_flush(&jw), TX_OK);
     assert_int_equal(fclose(f), 0);
     return buf;
 }
@@ -128,7 +132,9 @@ test_depth(void **state)
     FILE *f = open_memstream(&buf, &len);
     (void)state;
 
-    assert_int_equal(tx_json_write_value(f, v, TX_REPORT_JSON_FLAGS, 2), TX_OK);
+    tx_jw_init(&jw, f);
+    assert_int_equal(tx_json_write_value(&jw, v, TX_REPORT_JSON_FLAGS, 2), TX_OK);
+    assert_int_equal(tx_jw_flush(&jw), TX_OK);
     fclose(f);
     assert_string_equal(buf, "{\n      \"a\": [\n        1,\n        2\n      ],\n"
                              "      \"b\": {}\n    }");
@@ -136,12 +142,72 @@ test_depth(void **state)
     json_decref(v);
 }
 
+/* A value many times the writer's buffer: pieces of every size fall across its end, and one
+ * string alone is longer than the buffer; all as json_dumps writes them. */
+static void
+test_buffer(void **state)
+{
+    json_t *arr = json_array();
+    size_t big = 3 * TX_JW_BUF + 7;
+    char *text = malloc(big + 1);
+    (void)state;
+
+    assert_non_null(text);
+    for (size_t i = 0; i < big; i++) {
+        text[i] = i % 97 == 0 ? '"' : (char)('a' + i % 26);
+    }
+    text[big] = 0;
+    for (size_t i = 0; i < 12000; i++) {
+        json_array_append_new(arr, json_pack("{s:s,s:i,s:f}", "t", tricky[i % 9], "n",
+                                             (int)i, "r", (double)i / 7));
+    }
+    json_array_append_new(arr, json_string(text));
+    same(arr);
+    /* A piece longer than the buffer put at once, after a few bytes: in order. */
+    {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        assert_non_null(f);
+        tx_jw_init(&jw, f);
+        tx_jw_puts(&jw, "head ");
+        tx_jw_put(&jw, text, strlen(text)); /* big, not known to the compiler */
+        tx_jw_putc(&jw, '!');
+        assert_int_equal(tx_jw_flush(&jw), TX_OK);
+        fclose(f);
+        assert_int_equal(len, 5 + big + 1);
+        assert_memory_equal(buf, "head ", 5);
+        assert_memory_equal(buf + 5, text, big);
+        assert_int_equal(buf[len - 1], '!');
+        free(buf);
+    }
+    free(text);
+}
+
+/* A write to the FILE that falls short is reported when the writer is flushed. */
+static void
+test_write_fails(void **state)
+{
+    FILE *f = fopen("/dev/full", "w");
+    (void)state;
+
+    if (f == NULL) {
+        skip();
+    }
+    setvbuf(f, NULL, _IONBF, 0);
+    tx_jw_init(&jw, f);
+    assert_int_equal(tx_json_write_string(&jw, "lost"), TX_OK);
+    assert_int_equal(tx_jw_flush(&jw), TX_ERR_IO);
+    fclose(f);
+}
+
 /* Bytes that are not UTF-8 are refused, nothing written: jansson refuses to make them a
  * string at all. */
 static void
 test_not_utf8(void **state)
 {
-    const char *const bad[] = {"\xff", "ok \xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+    const char *const bad[] = {"\xff", "ok \xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                               "ab\xff then more than sixteen plain bytes"};
     (void)state;
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -149,7 +215,9 @@ test_not_utf8(void **state)
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
         assert_null(json_string(bad[i]));
-        assert_int_equal(tx_json_write_string(f, bad[i]), TX_ERR_BAD_UTF8);
+        tx_jw_init(&jw, f);
+        assert_int_equal(tx_json_write_string(&jw, bad[i]), TX_ERR_BAD_UTF8);
+        assert_int_equal(tx_jw_flush(&jw), TX_OK);
         fclose(f);
         assert_int_equal(len, 0);
         free(buf);
@@ -192,7 +260,9 @@ test_answers(void **state)
         v = json_pack("{s:s,s:o,s:s}", "id", q->items[i]->id, "answer",
                       code != NULL ? json_string(code) : json_null(), "comment", comment);
         want = json_dumps(v, LINE);
-        assert_int_equal(tx_report_answer_write(f, q, i, ap, 4), TX_OK);
+        tx_jw_init(&jw, f);
+        assert_int_equal(tx_report_answer_write(&jw, q, i, ap, 4), TX_OK);
+        assert_int_equal(tx_jw_flush(&jw), TX_OK);
         fclose(f);
         assert_string_equal(buf, want);
         free(buf);
@@ -209,6 +279,7 @@ main(void)
         cmocka_unit_test(test_strings),  cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_nesting),  cmocka_unit_test(test_depth),
         cmocka_unit_test(test_not_utf8), cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_buffer),   cmocka_unit_test(test_write_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -517,6 +517,65 @@ test_evaluate_certificate_fallback(void **state)
     json_decref(doc);
 }
 
+/* A node of `tier` under `parents` (a JSON array, stolen). */
+static json_t *
+node_at(const char *key, int level, int tier, json_t *parents)
+{
+    json_t *n = row(key, "verified", level, 80, 80, "2026-01-10", NULL);
+
+    json_object_set_new(n, "tier", json_integer(tier));
+    json_object_set_new(n, "parents", parents);
+    return n;
+}
+
+/* The roll-up's shapes: a parent named twice by one node counts once, a node naming a
+ * shallower one as its parent is no sub-supplier of it, a node without a key is one, the
+ * same key reached again deeper leaves the supplier row with its first node's verdict, and a
+ * row outside the tree passes the rule. */
+static void
+test_evaluate_tree_shapes(void **state)
+{
+    tx_policy p = policy_of("{\"level\": 1, \"sub_suppliers\": true}");
+    json_t *rr = node_at("rr", 1, 1, json_array());
+    json_t *uu = node_at("uu", 1, 1, json_pack("[s]", "s2"));
+    json_t *s1 = node_at("s1", 0, 2, json_pack("[s,s]", "rr", "rr"));
+    json_t *s2 = node_at("s2", 1, 2, json_pack("[s,s]", "rr", "s1"));
+    json_t *dup = node_at("rr", 1, 2, json_pack("[s]", "s2"));
+    json_t *anon = node_at("xx", 0, 2, json_pack("[s]", "uu"));
+    json_t *s3 = node_at("s3", 1, 3, json_pack("[s]", "s1"));
+    json_t *row_rr = row("rr", "verified", 1, 80, 80, "2026-01-10", NULL);
+    json_t *row_zz = row("zz", "verified", 1, 80, 80, "2026-01-10", NULL);
+    json_t *doc;
+    (void)state;
+
+    json_object_set_new(anon, "key", json_null());
+    doc = json_pack("{s:[O,O],s:[O,O,O,O,O,O,O],s:[],s:{}}", "suppliers", row_rr, row_zz,
+                    "nodes", rr, uu, s1, s2, dup, anon, s3, "tiers", "total");
+    assert_int_equal(tx_policy_apply(doc, &p, NOW), TX_OK);
+    rule_is(rr, "sub_suppliers", 0, "1 of 2 sub-suppliers do not meet the policy");
+    rule_is(uu, "sub_suppliers", 0, "1 of 1 sub-suppliers do not meet the policy");
+    rule_is(s1, "sub_suppliers", 1, "all 1 sub-suppliers meet the policy");
+    rule_is(s2, "sub_suppliers", 1, "no sub-suppliers in the report");
+    rule_is(dup, "sub_suppliers", 1, "no sub-suppliers in the report");
+    rule_is(s3, "sub_suppliers", 1, "no sub-suppliers in the report");
+    assert_false(json_is_true(json_object_get(json_object_get(rr, "policy"), "pass")));
+    assert_true(json_is_true(json_object_get(json_object_get(dup, "policy"), "pass")));
+    rule_is(row_rr, "sub_suppliers", 0, "1 of 2 sub-suppliers do not meet the policy");
+    assert_false(json_is_true(json_object_get(json_object_get(row_rr, "policy"), "pass")));
+    rule_is(row_zz, "sub_suppliers", 1, "not in the supply tree of this report");
+    assert_true(json_is_true(json_object_get(json_object_get(row_zz, "policy"), "pass")));
+    json_decref(rr);
+    json_decref(uu);
+    json_decref(s1);
+    json_decref(s2);
+    json_decref(dup);
+    json_decref(anon);
+    json_decref(s3);
+    json_decref(row_rr);
+    json_decref(row_zz);
+    json_decref(doc);
+}
+
 /* The tree: every node judged, sub-suppliers roll up, the tiers count passes and failures. */
 static void
 test_evaluate_tree(void **state)
@@ -821,6 +880,7 @@ main(void)
         cmocka_unit_test(test_evaluate_each_rule),
         cmocka_unit_test(test_evaluate_certificate_fallback),
         cmocka_unit_test(test_evaluate_tree),
+        cmocka_unit_test(test_evaluate_tree_shapes),
     };
     const struct CMUnitTest world[] = {
         cmocka_unit_test(test_report_applies_versions),

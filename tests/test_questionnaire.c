@@ -198,6 +198,35 @@ test_scoring_exact(void **state)
     assert_int_equal(sc.level_achieved, 0);
     assert_int_equal(sc.n_unanswered, 1);
     assert_string_equal(sc.unanswered[0], "Y-2");
+    /* The score as JSON, with the questionnaire's texts and without, member by member. */
+    {
+        json_t *j = tx_score_json(q, &sc), *bare = tx_score_json_bare(q, &sc);
+        char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        char *bare_text =
+            json_dumps(bare, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        assert_string_equal(text, "{\"areas\":[{\"id\":\"X\",\"name\":{\"ja\":\"エックス\",\"en\":\"Ex\"},\"score\":83.3,"
+                     "\"items\":3,\"answered\":3,\"applicable\":2},{\"id\":\"Y\",\"name\":"
+                     "{\"ja\":\"ワイ\",\"en\":\"Why\"},\"score\":40.0,\"items\":3,\"answered\":2,"
+                     "\"applicable\":2}],\"overall\":56.3,\"levels\":[{\"level\":1,\"name\":"
+                     "{\"ja\":\"基本\",\"en\":\"Basic\"},\"applicable\":4,\"implemented\":2,"
+                     "\"share\":50.0,\"achieved\":false},{\"level\":2,\"name\":{\"ja\":\"拡張\","
+                     "\"en\":\"Extended\"},\"applicable\":1,\"implemented\":0,\"share\":0.0,"
+                     "\"achieved\":false}],\"level_achieved\":0,\"level_next\":{\"level\":1,"
+                     "\"name\":{\"ja\":\"基本\",\"en\":\"Basic\"},\"share\":50.0,\"fully_met\":2,"
+                     "\"applicable\":4},\"unanswered\":1,\"unanswered_items\":[\"Y-2\"]}");
+        assert_string_equal(bare_text, "{\"areas\":[{\"id\":\"X\",\"score\":83.3,\"items\":3,\"answered\":3,"
+                     "\"applicable\":2},{\"id\":\"Y\",\"score\":40.0,\"items\":3,\"answered\":2,"
+                     "\"applicable\":2}],\"overall\":56.3,\"levels\":[{\"level\":1,"
+                     "\"applicable\":4,\"implemented\":2,\"share\":50.0,\"achieved\":false},"
+                     "{\"level\":2,\"applicable\":1,\"implemented\":0,\"share\":0.0,"
+                     "\"achieved\":false}],\"level_achieved\":0,\"level_next\":{\"level\":1,"
+                     "\"share\":50.0,\"fully_met\":2,\"applicable\":4},\"unanswered\":1,"
+                     "\"unanswered_items\":[\"Y-2\"]}");
+        free(text);
+        free(bare_text);
+        json_decref(j);
+        json_decref(bare);
+    }
     tx_score_free(&sc);
 
     /* Every level-1 item implemented, level 2 not: level 1 achieved. */
@@ -251,6 +280,12 @@ test_scoring_exact(void **state)
     assert_int_equal(tx_questionnaire_item_near(q, "Y-3", 0), 5);
     assert_int_equal(tx_questionnaire_item_near(q, "X-1", 99), 0);
     assert_int_equal(tx_questionnaire_item_near(q, "X-9", 2), -1);
+    /* An area by id, the previous item's area tried first: right, wrong, past the end,
+     * unknown. */
+    assert_int_equal(tx_questionnaire_area_near(q, "Y", 1), 1);
+    assert_int_equal(tx_questionnaire_area_near(q, "Y", 0), 1);
+    assert_int_equal(tx_questionnaire_area_near(q, "X", 99), 0);
+    assert_int_equal(tx_questionnaire_area_near(q, "Z", 0), -1);
 
     /* Answers that do not fit the questionnaire are refused by name. */
     s.n = 0;

@@ -727,6 +727,15 @@ tx_questionnaire_area(const tx_questionnaire_pb *q, const char *id)
 }
 
 int
+tx_questionnaire_area_near(const tx_questionnaire_pb *q, const char *id, size_t hint)
+{
+    if (hint < q->n_areas && q->areas[hint] != NULL && strcmp(q->areas[hint]->id, id) == 0) {
+        return (int)hint;
+    }
+    return tx_questionnaire_area(q, id);
+}
+
+int
 tx_questionnaire_choice(const tx_questionnaire_pb *q, const char *answer)
 {
     char buf[512];

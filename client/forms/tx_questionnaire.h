@@ -82,6 +82,10 @@ json_t *tx_questionnaire_item_topics_json(const tx_questionnaire_pb *q, const tx
 /* Index of area `id`, or -1. */
 int tx_questionnaire_area(const tx_questionnaire_pb *q, const char *id);
 
+/* As tx_questionnaire_area, trying area `hint` first: items are mostly grouped by area, so
+ * scoring looks each item's area up with one comparison instead of one per area before it. */
+int tx_questionnaire_area_near(const tx_questionnaire_pb *q, const char *id, size_t hint);
+
 /* Index of the scale choice an answer names: its code, or its en label (both compared without
  * regard to ASCII case), or its ja label; surrounding spaces ignored. -1 if none. */
 int tx_questionnaire_choice(const tx_questionnaire_pb *q, const char *answer);

@@ -106,13 +106,14 @@ tx_score_compute(const tx_questionnaire_pb *q, tx_answer_pb *const *answers, siz
     for (size_t l = 0; l < q->n_levels; l++) {
         level_index(out, q->levels[l]->level);
     }
-    for (size_t i = 0; i < q->n_items; i++) {
+    for (size_t i = 0, near = 0; i < q->n_items; i++) {
         const tx_item_pb *it = q->items[i];
-        int area = tx_questionnaire_area(q, it->area);
+        int area = tx_questionnaire_area_near(q, it->area, near);
         tx_level_score *lv = &out->levels[level_index(out, it->level)];
 
         if (area >= 0) {
             out->areas[area].items++;
+            near = (size_t)area; /* the next item is mostly in the same area */
         }
         out->overall.items++;
         if (chosen[i] < 0) {
@@ -161,6 +162,13 @@ tx_score_free(tx_score *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Sets o's member `key` (one of our own names: not checked again) to v (stolen). */
+static void
+member(json_t *o, const char *key, json_t *v)
+{
+    json_object_set_new_nocheck(o, key, v);
+}
+
 static json_t *
 percent_json(const tx_area_score *a)
 {
@@ -199,11 +207,18 @@ score_json(const tx_questionnaire_pb *q, const tx_score *s, int texts)
 
     for (size_t a = 0; a < s->n_areas; a++) {
         const tx_area_score *as = &s->areas[a];
-        json_array_append_new(
-            areas, json_pack("{s:s,s:o*,s:o,s:I,s:I,s:I}", "id", as->id, "name",
-                             texts ? tx_json_text(q->areas[a]->name) : NULL, "score",
-                             percent_json(as), "items", (json_int_t)as->items, "answered",
-                             (json_int_t)as->answered, "applicable", (json_int_t)as->applicable));
+        json_t *o = json_object();
+        /* Set member by member: the same object json_pack made, without parsing a format and
+         * checking our own member names for every area of every row. */
+        member(o, "id", json_string(as->id));
+        if (texts) {
+            member(o, "name", tx_json_text(q->areas[a]->name));
+        }
+        member(o, "score", percent_json(as));
+        member(o, "items", json_integer((json_int_t)as->items));
+        member(o, "answered", json_integer((json_int_t)as->answered));
+        member(o, "applicable", json_integer((json_int_t)as->applicable));
+        json_array_append_new(areas, o);
     }
     for (size_t l = 0; l < s->n_levels; l++) {
         const tx_level_score *ls = &s->levels[l];
@@ -213,12 +228,16 @@ score_json(const tx_questionnaire_pb *q, const tx_score *s, int texts)
                 name = q->levels[k]->name;
             }
         }
-        json_array_append_new(
-            levels,
-            json_pack("{s:I,s:o*,s:I,s:I,s:f,s:b}", "level", (json_int_t)ls->level, "name",
-                      texts ? tx_json_text(name) : NULL, "applicable", (json_int_t)ls->applicable,
-                      "implemented", (json_int_t)ls->implemented, "share",
-                      tx_score_round(ls->share), "achieved", ls->achieved));
+        json_t *o = json_object();
+        member(o, "level", json_integer((json_int_t)ls->level));
+        if (texts) {
+            member(o, "name", tx_json_text(name));
+        }
+        member(o, "applicable", json_integer((json_int_t)ls->applicable));
+        member(o, "implemented", json_integer((json_int_t)ls->implemented));
+        member(o, "share", json_real(tx_score_round(ls->share)));
+        member(o, "achieved", json_boolean(ls->achieved));
+        json_array_append_new(levels, o);
     }
     for (size_t k = 0; k < s->n_unanswered; k++) {
         json_array_append_new(missing, json_string(s->unanswered[k]));

@@ -1,4 +1,5 @@
-/* JSON written straight to a FILE as jansson's json_dumps writes it (tx_json_write.h). */
+/* JSON written straight to a FILE as jansson's json_dumps writes it, through the writer's own
+ * buffer (tx_json_write.h). */
 #include "tx_json_write.h"
 
 #include "tx_error.h"
@@ -31,59 +32,90 @@ escape(unsigned char c, char seq[8])
     return seq;
 }
 
-/* Appends n bytes to out (its length *o), flushing it to f when full. */
-static void
-put(FILE *f, char *out, size_t cap, size_t *o, const char *s, size_t n)
+void
+tx_jw_init(tx_jw *w, FILE *f)
 {
-    if (*o + n > cap) {
-        fwrite_unlocked(out, 1, *o, f);
-        *o = 0;
+    w->f = f;
+    w->n = 0;
+    w->failed = 0;
+}
+
+void
+tx_jw_spill(tx_jw *w, const char *s, size_t n)
+{
+    if (w->n > 0 && fwrite_unlocked(w->buf, 1, w->n, w->f) != w->n) {
+        w->failed = 1;
     }
-    if (n > cap) {
-        fwrite_unlocked(s, 1, n, f);
+    w->n = 0;
+    if (n > sizeof w->buf) {
+        w->failed |= fwrite_unlocked(s, 1, n, w->f) != n;
     } else {
-        memcpy(out + *o, s, n);
-        *o += n;
+        memcpy(w->buf, s, n);
+        w->n = n;
     }
 }
 
 int
-tx_json_write_string(FILE *f, const char *s)
+tx_jw_flush(tx_jw *w)
+{
+    tx_jw_spill(w, "", 0);
+    return w->failed ? TX_ERR_IO : TX_OK;
+}
+
+/* 1 for the bytes json_dumps escapes: control characters, '"' and '\\'. */
+#define C4(n) [n] = 1, [n + 1] = 1, [n + 2] = 1, [n + 3] = 1
+static const unsigned char escaped[256] = {C4(0),  C4(4),  C4(8),  C4(12),    C4(16),
+                                           C4(20), C4(24), C4(28), ['"'] = 1, ['\\'] = 1};
+#undef C4
+
+/* True if any of the n bytes at p is 0x80 or above (eight at a time). */
+static int
+any_high(const unsigned char *p, size_t n)
+{
+    uint64_t word, high = 0;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&word, p + i, 8);
+        high |= word;
+    }
+    for (; i < n; i++) {
+        high |= p[i];
+    }
+    return (high & UINT64_C(0x8080808080808080)) != 0;
+}
+
+int
+tx_json_write_string(tx_jw *w, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    char out[512], seq[8];
-    size_t o = 0, len, i = 0;
-    int ascii = 1;
+    char seq[8];
+    size_t len = strlen(s), i = 0;
 
-    for (len = 0; p[len] != 0; len++) {
-        ascii &= p[len] < 0x80;
-    }
-    if (!ascii && !tx_utf8_valid(s, len)) {
+    if (any_high(p, len) && !tx_utf8_valid(s, len)) {
         return TX_ERR_BAD_UTF8;
     }
-    /* Runs of bytes written as they are, then one escape: most strings are a single run
-     * (ids, codes, hex), one fwrite with their quotes. */
-    put(f, out, sizeof out, &o, "\"", 1);
+    /* Runs of bytes copied as they are, then one escape: most strings are a single run (ids,
+     * codes, hex). */
+    tx_jw_putc(w, '"');
     while (i < len) {
         size_t end = i;
-        while (end < len && p[end] >= 0x20 && p[end] != '"' && p[end] != '\\') {
+        while (end < len && !escaped[p[end]]) {
             end++;
         }
-        put(f, out, sizeof out, &o, s + i, end - i);
+        tx_jw_put(w, s + i, end - i);
         if (end < len) {
-            const char *esc = escape(p[end], seq);
-            put(f, out, sizeof out, &o, esc, strlen(esc));
+            tx_jw_puts(w, escape(p[end], seq));
             end++;
         }
         i = end;
     }
-    put(f, out, sizeof out, &o, "\"", 1);
-    fwrite_unlocked(out, 1, o, f);
+    tx_jw_putc(w, '"');
     return TX_OK;
 }
 
 void
-tx_json_write_int(FILE *f, int64_t i)
+tx_json_write_int(tx_jw *w, int64_t i)
 {
     char digits[24], *d = digits + sizeof digits;
     uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
@@ -95,14 +127,14 @@ tx_json_write_int(FILE *f, int64_t i)
     if (i < 0) {
         *--d = '-';
     }
-    fwrite_unlocked(d, 1, (size_t)(digits + sizeof digits - d), f);
+    tx_jw_put(w, d, (size_t)(digits + sizeof digits - d));
 }
 
 /* jansson's dtostr: "%.*g" (17 digits when no precision is given), the locale's decimal point
  * made '.', ".0" added when the text would read back as an integer, the exponent without '+'
  * and leading zeros. */
 static void
-write_real(FILE *f, double d, int precision)
+write_real(tx_jw *w, double d, int precision)
 {
     char buf[64], *e;
     const char *point = localeconv()->decimal_point;
@@ -128,28 +160,28 @@ write_real(FILE *f, double d, int precision)
         }
         memmove(to, from, strlen(from) + 1);
     }
-    fputs_unlocked(buf, f);
+    tx_jw_puts(w, buf);
 }
 
 /* A new line at `level` (indent > 0), else the space after a "," (`space`). */
 static void
-next_line(FILE *f, int indent, int level, int space)
+next_line(tx_jw *w, int indent, int level, int space)
 {
     static const char spaces[] = "\n                ";
 
     if (indent > 0) {
         size_t n = 1 + (size_t)(indent * level);
-        fwrite_unlocked(spaces, 1, n < sizeof spaces ? n : sizeof spaces - 1, f);
+        tx_jw_put(w, spaces, n < sizeof spaces ? n : sizeof spaces - 1);
         for (n = n < sizeof spaces ? 0 : n - (sizeof spaces - 1); n > 0; n--) {
-            fputc_unlocked(' ', f);
+            tx_jw_putc(w, ' ');
         }
     } else if (space) {
-        fputc_unlocked(' ', f);
+        tx_jw_putc(w, ' ');
     }
 }
 
 static int
-write_at(FILE *f, const json_t *v, int indent, int precision, int level)
+write_at(tx_jw *w, const json_t *v, int indent, int precision, int level)
 {
     const char *key;
     json_t *m;
@@ -158,74 +190,74 @@ write_at(FILE *f, const json_t *v, int indent, int precision, int level)
 
     switch (json_typeof(v)) {
     case JSON_NULL:
-        fputs_unlocked("null", f);
+        tx_jw_puts(w, "null");
         return TX_OK;
     case JSON_TRUE:
-        fputs_unlocked("true", f);
+        tx_jw_puts(w, "true");
         return TX_OK;
     case JSON_FALSE:
-        fputs_unlocked("false", f);
+        tx_jw_puts(w, "false");
         return TX_OK;
     case JSON_INTEGER:
-        tx_json_write_int(f, json_integer_value(v));
+        tx_json_write_int(w, json_integer_value(v));
         return TX_OK;
     case JSON_REAL:
-        write_real(f, json_real_value(v), precision);
+        write_real(w, json_real_value(v), precision);
         return TX_OK;
     case JSON_STRING:
-        return tx_json_write_string(f, json_string_value(v));
+        return tx_json_write_string(w, json_string_value(v));
     case JSON_ARRAY:
         if (json_array_size(v) == 0) {
-            fputs_unlocked("[]", f);
+            tx_jw_puts(w, "[]");
             return TX_OK;
         }
-        fputc_unlocked('[', f);
+        tx_jw_putc(w, '[');
         json_array_foreach(v, i, m)
         {
             if (i > 0) {
-                fputc_unlocked(',', f);
+                tx_jw_putc(w, ',');
             }
-            next_line(f, indent, level + 1, i > 0);
-            if ((rc = write_at(f, m, indent, precision, level + 1)) != TX_OK) {
+            next_line(w, indent, level + 1, i > 0);
+            if ((rc = write_at(w, m, indent, precision, level + 1)) != TX_OK) {
                 return rc;
             }
         }
-        next_line(f, indent, level, 0);
-        fputc_unlocked(']', f);
+        next_line(w, indent, level, 0);
+        tx_jw_putc(w, ']');
         return TX_OK;
     case JSON_OBJECT:
         if (json_object_size(v) == 0) {
-            fputs_unlocked("{}", f);
+            tx_jw_puts(w, "{}");
             return TX_OK;
         }
-        fputc_unlocked('{', f);
+        tx_jw_putc(w, '{');
         json_object_foreach((json_t *)v, key, m)
         {
             if (!first) {
-                fputc_unlocked(',', f);
+                tx_jw_putc(w, ',');
             }
-            next_line(f, indent, level + 1, !first);
+            next_line(w, indent, level + 1, !first);
             first = 0;
-            if ((rc = tx_json_write_string(f, key)) != TX_OK) {
+            if ((rc = tx_json_write_string(w, key)) != TX_OK) {
                 return rc;
             }
-            fputs_unlocked(": ", f);
-            if ((rc = write_at(f, m, indent, precision, level + 1)) != TX_OK) {
+            tx_jw_puts(w, ": ");
+            if ((rc = write_at(w, m, indent, precision, level + 1)) != TX_OK) {
                 return rc;
             }
         }
-        next_line(f, indent, level, 0);
-        fputc_unlocked('}', f);
+        next_line(w, indent, level, 0);
+        tx_jw_putc(w, '}');
         return TX_OK;
     }
     return TX_ERR_INTERNAL;
 }
 
 int
-tx_json_write_value(FILE *f, const json_t *v, size_t flags, int depth)
+tx_json_write_value(tx_jw *w, const json_t *v, size_t flags, int depth)
 {
     if (v == NULL) {
         return TX_ERR_INTERNAL;
     }
-    return write_at(f, v, (int)(flags & JSON_MAX_INDENT), (int)((flags >> 11) & 0x1F), depth);
+    return write_at(w, v, (int)(flags & JSON_MAX_INDENT), (int)((flags >> 11) & 0x1F), depth);
 }

@@ -292,47 +292,86 @@ set_pass(json_t *pol, int pass)
     json_object_set_new(pol, "pass", json_boolean(pass));
 }
 
+/* Per parent key, the nodes that name it among their "parents" (each node once, in order):
+ * {"key": [index, ...]}. NULL on NOMEM. */
+static json_t *
+children_of(const json_t *nodes)
+{
+    json_t *by_parent = json_object(), *node, *par;
+    size_t j, k;
+
+    json_array_foreach(nodes, j, node)
+    {
+        json_array_foreach(json_object_get(node, "parents"), k, par)
+        {
+            json_t *list;
+            size_t last;
+            if (!json_is_string(par)) {
+                continue;
+            }
+            list = json_object_get(by_parent, json_string_value(par));
+            if (list == NULL) {
+                list = json_array();
+                if (json_object_set_new(by_parent, json_string_value(par), list) != 0) {
+                    json_decref(by_parent);
+                    return NULL;
+                }
+            }
+            last = json_array_size(list);
+            if (last > 0 && (size_t)json_integer_value(json_array_get(list, last - 1)) == j) {
+                continue; /* the same parent named twice by one node */
+            }
+            if (json_array_append_new(list, json_integer((json_int_t)j)) != 0) {
+                json_decref(by_parent);
+                return NULL;
+            }
+        }
+    }
+    return by_parent;
+}
+
 /* The sub-suppliers rule on the tree: a node passes when it passes itself and every node that
  * names it as a parent (deeper in the tree) passes, deepest tier first. */
-static void
+static int
 roll_up_nodes(json_t *nodes)
 {
-    size_t n = json_array_size(nodes), i, j;
-    json_int_t deepest = 0;
+    size_t n = json_array_size(nodes), i, k;
+    json_int_t deepest = 0, *tier = calloc(n ? n : 1, sizeof *tier);
+    json_t *by_parent = children_of(nodes), *sub;
 
+    if (tier == NULL || by_parent == NULL) {
+        free(tier);
+        json_decref(by_parent);
+        return TX_ERR_NOMEM;
+    }
     for (i = 0; i < n; i++) {
-        json_int_t t = json_integer_value(json_object_get(json_array_get(nodes, i), "tier"));
-        deepest = t > deepest ? t : deepest;
+        tier[i] = json_integer_value(json_object_get(json_array_get(nodes, i), "tier"));
+        deepest = tier[i] > deepest ? tier[i] : deepest;
     }
     if (deepest > TX_POLICY_MAX_TIER) {
         deepest = TX_POLICY_MAX_TIER; /* deeper nodes are not a supply tree ticsx walks */
     }
-    for (json_int_t tier = deepest; tier >= 1; tier--) {
+    for (json_int_t t = deepest; t >= 1; t--) {
         for (i = 0; i < n; i++) {
             json_t *node = json_array_get(nodes, i), *pol = json_object_get(node, "policy");
-            const json_t *key = json_object_get(node, "key");
+            const json_t *key = json_object_get(node, "key"), *named_by;
             size_t failing = 0, subs = 0;
             char buf[256];
 
-            if (json_integer_value(json_object_get(node, "tier")) != tier) {
+            if (tier[i] != t) {
                 continue;
             }
-            for (j = 0; j < n && json_is_string(key); j++) {
-                const json_t *sub = json_array_get(nodes, j), *par;
-                size_t k;
-
-                if (json_integer_value(json_object_get(sub, "tier")) <= tier) {
+            named_by =
+                json_is_string(key) ? json_object_get(by_parent, json_string_value(key)) : NULL;
+            json_array_foreach(named_by, k, sub)
+            {
+                size_t j = (size_t)json_integer_value(sub);
+                if (tier[j] <= t) {
                     continue; /* a loop back up the tree is not a sub-supplier */
                 }
-                json_array_foreach(json_object_get(sub, "parents"), k, par)
-                {
-                    if (json_equal((json_t *)par, (json_t *)key)) {
-                        subs++;
-                        failing +=
-                            !json_is_true(json_object_get(json_object_get(sub, "policy"), "pass"));
-                        break;
-                    }
-                }
+                subs++;
+                failing += !json_is_true(
+                    json_object_get(json_object_get(json_array_get(nodes, j), "policy"), "pass"));
             }
             if (failing) {
                 snprintf(buf, sizeof buf, _("%zu of %zu sub-suppliers do not meet the policy"),
@@ -351,37 +390,49 @@ roll_up_nodes(json_t *nodes)
             }
         }
     }
+    free(tier);
+    json_decref(by_parent);
+    return TX_OK;
 }
 
-/* A supplier row takes its sub_suppliers check from its tree node (same key). */
-static void
+/* A supplier row takes its sub_suppliers check from its tree node (the first of tier 1 or
+ * deeper with the same key). */
+static int
 rows_from_nodes(json_t *rows, const json_t *nodes)
 {
-    size_t i, j;
-    json_t *row, *node;
+    json_t *first = json_object(), *row, *node; /* key -> its first node of tier >= 1 */
+    size_t i;
 
+    if (first == NULL) {
+        return TX_ERR_NOMEM;
+    }
+    json_array_foreach(nodes, i, node)
+    {
+        const json_t *key = json_object_get(node, "key");
+        if (json_is_string(key) && json_integer_value(json_object_get(node, "tier")) >= 1 &&
+            json_object_get(first, json_string_value(key)) == NULL &&
+            json_object_set(first, json_string_value(key), node) != 0) {
+            json_decref(first);
+            return TX_ERR_NOMEM;
+        }
+    }
     json_array_foreach(rows, i, row)
     {
         json_t *pol = json_object_get(row, "policy");
-        const json_t *check = NULL, *c;
+        const json_t *key = json_object_get(row, "key"), *check = NULL, *c;
 
-        json_array_foreach(nodes, j, node)
-        {
-            if (json_equal(json_object_get(node, "key"), json_object_get(row, "key")) &&
-                json_integer_value(json_object_get(node, "tier")) >= 1) {
-                size_t k;
+        node = json_is_string(key) ? json_object_get(first, json_string_value(key)) : NULL;
+        if (node != NULL) {
+            size_t k;
 
-                json_array_foreach(json_object_get(json_object_get(node, "policy"), "checks"), k, c)
-                {
-                    if (strcmp(json_string_value(json_object_get(c, "rule")), "sub_suppliers") ==
-                        0) {
-                        check = c;
-                    }
+            json_array_foreach(json_object_get(json_object_get(node, "policy"), "checks"), k, c)
+            {
+                if (strcmp(json_string_value(json_object_get(c, "rule")), "sub_suppliers") == 0) {
+                    check = c;
                 }
-                break;
             }
         }
-        if (check == NULL) {
+        if (node == NULL || check == NULL) {
             check = json_pack("{s:s,s:b,s:s}", "rule", "sub_suppliers", "pass", 1, "reason",
                               _("not in the supply tree of this report"));
             json_array_append_new(json_object_get(pol, "checks"), (json_t *)check);
@@ -393,6 +444,8 @@ rows_from_nodes(json_t *rows, const json_t *nodes)
             set_pass(pol, 0);
         }
     }
+    json_decref(first);
+    return TX_OK;
 }
 
 /* "policy_pass" and "policy_fail" of each tier and the total, from the nodes; null when no
@@ -478,9 +531,9 @@ tx_policy_apply(json_t *doc, const tx_policy *p, int64_t now)
     if ((rc = apply_rows(rows, p, now)) != TX_OK || (rc = apply_rows(nodes, p, now)) != TX_OK) {
         return rc;
     }
-    if (p != NULL && p->rules.sub_suppliers) {
-        roll_up_nodes(nodes);
-        rows_from_nodes(rows, nodes);
+    if (p != NULL && p->rules.sub_suppliers &&
+        ((rc = roll_up_nodes(nodes)) != TX_OK || (rc = rows_from_nodes(rows, nodes)) != TX_OK)) {
+        return rc;
     }
     count_tiers(doc, p);
     if (json_object_set_new(doc, "policy", tx_policy_doc(p)) != 0) {

@@ -70,21 +70,18 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
         t = &light;
     }
     *out = doc_json(rows, n, questionnaire);
-    if (keep != NULL) {
-        *keep = rows;
-        *n_keep = n;
-    } else {
-        tx_report_rows_free(rows, n);
-    }
-    if ((t != NULL && (rc = tx_report_tree_json(*out, vs, t)) != TX_OK) ||
+    /* The tree's rows are these: not made and scored again. */
+    if ((t != NULL && (rc = tx_report_tree_json_rows(*out, vs, t, rows, n)) != TX_OK) ||
         (rc = tx_policy_apply(*out, vs->policy, t != NULL && t->now ? t->now : tx_now())) !=
             TX_OK) {
         json_decref(*out);
         *out = NULL;
-        if (keep != NULL) {
-            tx_report_rows_free(rows, n);
-            *keep = NULL;
-        }
+    }
+    if (keep != NULL && rc == TX_OK) {
+        *keep = rows;
+        *n_keep = n;
+    } else {
+        tx_report_rows_free(rows, n);
     }
     return rc;
 }
@@ -160,15 +157,20 @@ write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, const c
     tx_report_tree_opts buf;
     size_t n;
     json_t *date = tx_json_date(tx_now());
-    int rc = tx_report_scopes(vs, only, &sc, &n);
+    tx_jw *w = malloc(sizeof *w);
+    int rc = w != NULL ? tx_report_scopes(vs, only, &sc, &n) : TX_ERR_NOMEM;
 
     if (rc != TX_OK) {
         json_decref(date);
+        free(w);
         return rc;
     }
-    fputs("{\n  \"generated\": ", f);
-    rc = tx_report_stream_value(f, date, 1);
-    fprintf(f, ",\n  \"format\": %d,\n  \"reports\": [", TX_REPORT_FORMAT);
+    tx_jw_init(w, f);
+    tx_jw_puts(w, "{\n  \"generated\": ");
+    rc = tx_report_stream_value(w, date, 1);
+    tx_jw_puts(w, ",\n  \"format\": ");
+    tx_json_write_int(w, TX_REPORT_FORMAT);
+    tx_jw_puts(w, ",\n  \"reports\": [");
     for (size_t k = 0; k < n && rc == TX_OK; k++) {
         json_t *doc;
         row *rows;
@@ -176,18 +178,19 @@ write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, const c
         rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), &rows,
                         &n_rows, 0, &doc);
         if (rc == TX_OK) {
-            fputs(k ? ",\n    " : "\n    ", f);
-            rc = tx_report_stream_doc(f, doc, rows, n_rows, 2);
+            tx_jw_puts(w, k ? ",\n    " : "\n    ");
+            rc = tx_report_stream_doc(w, doc, rows, n_rows, 2);
             json_decref(doc);
             tx_report_rows_free(rows, n_rows);
         }
     }
-    fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", f);
+    tx_jw_puts(w, n > 0 ? "\n  ]\n}\n" : "]\n}\n");
     tx_report_scopes_free(sc, n);
     json_decref(date);
-    if (rc == TX_OK && ferror(f)) {
+    if ((tx_jw_flush(w) != TX_OK || ferror(f)) && rc == TX_OK) {
         rc = tx_fail(TX_ERR_IO, "cannot write the report");
     }
+    free(w);
     return rc;
 }
 

@@ -65,28 +65,28 @@ tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *answers,
 }
 
 int
-tx_report_answer_write(FILE *f, const tx_questionnaire_pb *q, size_t i,
+tx_report_answer_write(tx_jw *w, const tx_questionnaire_pb *q, size_t i,
                        tx_answer_pb *const *answers, size_t n)
 {
     const tx_choice_pb *choice;
     const tx_answer_pb *ans = answer_of(q, i, answers, n, &choice);
     int rc;
 
-    fputs_unlocked("{\"id\": ", f);
-    if ((rc = tx_json_write_string(f, q->items[i]->id)) != TX_OK) {
+    tx_jw_puts(w, "{\"id\": ");
+    if ((rc = tx_json_write_string(w, q->items[i]->id)) != TX_OK) {
         return rc;
     }
-    fputs_unlocked(", \"answer\": ", f);
+    tx_jw_puts(w, ", \"answer\": ");
     if (choice == NULL) {
-        fputs_unlocked("null", f);
-    } else if ((rc = tx_json_write_string(f, choice->code)) != TX_OK) {
+        tx_jw_puts(w, "null");
+    } else if ((rc = tx_json_write_string(w, choice->code)) != TX_OK) {
         return rc;
     }
-    fputs_unlocked(", \"comment\": ", f);
-    if ((rc = tx_json_write_string(f, comment_of(ans))) != TX_OK) {
+    tx_jw_puts(w, ", \"comment\": ");
+    if ((rc = tx_json_write_string(w, comment_of(ans))) != TX_OK) {
         return rc;
     }
-    fputc_unlocked('}', f);
+    tx_jw_putc(w, '}');
     return TX_OK;
 }
 

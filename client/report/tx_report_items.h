@@ -5,6 +5,7 @@
 #define TX_REPORT_ITEMS_H
 
 #include "tx_codec.h"
+#include "tx_json_write.h"
 #include "tx_wire.h"
 
 #include <jansson.h>
@@ -20,7 +21,7 @@ json_t *tx_report_items_json(const tx_questionnaire_pb *q, tx_answer_pb *const *
 /* Writes format 2's row item i of q, on one line: {"id": ..., "answer": code|null,
  * "comment": ...}, answer null as in tx_report_items_json (the choice's label, score and n/a
  * are in the document's "questionnaires"). TX_ERR_BAD_UTF8 (tx_json_write_string). */
-int tx_report_answer_write(FILE *f, const tx_questionnaire_pb *q, size_t i,
+int tx_report_answer_write(tx_jw *w, const tx_questionnaire_pb *q, size_t i,
                            tx_answer_pb *const *answers, size_t n);
 
 /* Format 2's entry of "questionnaires" for q, whose record id is `record`:

@@ -6,6 +6,7 @@
 #ifndef TX_REPORT_STREAM_H
 #define TX_REPORT_STREAM_H
 
+#include "tx_json_write.h"
 #include "tx_report_row.h"
 
 #include <jansson.h>
@@ -15,11 +16,11 @@
 #define TX_REPORT_FORMAT 2
 
 /* Writes `doc` (tx_report.c's document of `rows`, made with no_items and no_texts; its rows are
- * freed as they are written) at indentation depth `depth` (2 spaces each), without taking the
- * FILE's lock (tx_json_write.h). TX_ERR_NOMEM, TX_ERR_IO. */
-int tx_report_stream_doc(FILE *f, json_t *doc, const tx_report_row *rows, size_t n, int depth);
+ * freed as they are written) at indentation depth `depth` (2 spaces each) to `w`
+ * (tx_json_write.h; the caller flushes it). TX_ERR_NOMEM, TX_ERR_BAD_UTF8. */
+int tx_report_stream_doc(tx_jw *w, json_t *doc, const tx_report_row *rows, size_t n, int depth);
 
 /* Writes `v` as `report --json` prints values, indented to `depth`. TX_ERR_NOMEM. */
-int tx_report_stream_value(FILE *f, const json_t *v, int depth);
+int tx_report_stream_value(tx_jw *w, const json_t *v, int depth);
 
 #endif

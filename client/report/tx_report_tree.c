@@ -23,7 +23,8 @@
 #define WIDTH 80
 
 typedef struct {
-    tx_report_row *rows;
+    const tx_report_row *rows; /* own_rows, or the caller's (tx_report_tree_opts.rows) */
+    tx_report_row *own_rows;
     size_t n_rows;
     tx_tree_known *known;
     tx_tree_sub *subs;
@@ -109,7 +110,9 @@ static void
 ctx_free(tree_ctx *c)
 {
     tx_tree_free(&c->tree);
-    tx_report_rows_free(c->rows, c->n_rows);
+    if (c->own_rows != NULL) {
+        tx_report_rows_free(c->own_rows, c->n_rows);
+    }
     free(c->known);
     free(c->subs);
     free(c->roots);
@@ -157,7 +160,8 @@ subs_sources(tree_ctx *c, const tx_verdicts *from, const tx_verdict **src)
 /* Rows to known organisations; tier 1 = the request's suppliers, then anyone who granted this
  * buyer an assessment and is listed by no verified assessment (a grant without a request). */
 static int
-ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
+ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t,
+          const tx_report_row *rows, size_t n_rows)
 {
     size_t n_subs = 0, at = 0, n_roots = 0;
     tx_tree_input in = {0};
@@ -165,11 +169,17 @@ ctx_build(tree_ctx *c, const tx_verdicts *vs, const tx_report_tree_opts *t)
     int rc;
 
     memset(c, 0, sizeof *c);
-    if ((rc = tx_report_rows(vs, &c->rows, &c->n_rows)) != TX_OK) {
-        return rc;
-    }
-    for (size_t i = 0; i < c->n_rows; i++) {
-        c->rows[i].no_items = t->no_items;
+    if (rows != NULL) {
+        c->rows = rows;
+        c->n_rows = n_rows;
+    } else {
+        if ((rc = tx_report_rows(vs, &c->own_rows, &c->n_rows)) != TX_OK) {
+            return rc;
+        }
+        for (size_t i = 0; i < c->n_rows; i++) {
+            c->own_rows[i].no_items = t->no_items;
+        }
+        c->rows = c->own_rows;
     }
     if ((src = calloc(c->n_rows + 1, sizeof *src)) == NULL ||
         subs_sources(c, t->subs_from != NULL ? t->subs_from : vs, src) != TX_OK) {
@@ -443,9 +453,16 @@ node_one(void *ctx, size_t i)
 int
 tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t)
 {
+    return tx_report_tree_json_rows(doc, vs, t, NULL, 0);
+}
+
+int
+tx_report_tree_json_rows(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t,
+                         const tx_report_row *rows, size_t n_rows)
+{
     tree_ctx c;
     json_t *nodes, *tiers;
-    int rc = ctx_build(&c, vs, t);
+    int rc = ctx_build(&c, vs, t, rows, n_rows);
 
     if (rc != TX_OK) {
         return rc;
@@ -699,7 +716,7 @@ tx_report_tree_table(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *
     char buf[256];
     const char *qid =
         json_string_value(json_object_get(json_object_get(doc, "questionnaire"), "id"));
-    int rc = ctx_build(&c, vs, t);
+    int rc = ctx_build(&c, vs, t, NULL, 0);
 
     if (rc != TX_OK) {
         return rc;

@@ -5,6 +5,7 @@
 #define TX_REPORT_TREE_H
 
 #include "tx_orgs.h"
+#include "tx_report_row.h"
 #include "tx_verify.h"
 
 #include <jansson.h>
@@ -28,6 +29,11 @@ typedef struct {
 /* Adds "depth", "current_days", "nodes", "tiers" and "total" to a report document `doc` built
  * from the same `vs` (README.md, "The supply tree"). TX_ERR_NOMEM. */
 int tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t);
+
+/* As tx_report_tree_json, on the rows the document was made of (tx_report_rows of the same
+ * `vs`, borrowed: not made and scored a second time). */
+int tx_report_tree_json_rows(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t,
+                             const tx_report_row *rows, size_t n_rows);
 
 /* Prints the indented tree and its roll-ups by tier (texts in Japanese when ja), as the table
  * report goes on after the supplier tables; under each node its credentials and the policy's
