@@ -763,7 +763,7 @@ cpu_floor(const tx_bench_cfg *cfg, const json_t *limits, const json_t *ingest, c
     unsigned b;
     char label[160];
 
-    /* (a) in CPU time; from the 1-thread rate (wall time, as the target's base) only when the
+    /* (a) in CPU time; from the 1-thread rate (wall time) only when the
      * CPU time could not be read, and labelled so. */
     if (!tx_bench_get(limits, "verify_1thread_cpu_us", &a_us) || a_us <= 0) {
         if (!tx_bench_get(limits, "verify_1thread_per_s", &one) || one <= 0) {

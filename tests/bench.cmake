@@ -107,7 +107,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
     math(EXPR last "${n} - 1")
     # The floors behind two targets (bench_floor.c): each a number, or not measured with its
     # reason; and each of the two targets carries its floor as context.
-    foreach(path "limits;verify_1thread_cpu_us" "ratios;hub_cpu_over_verify_cpu"
+    foreach(path "limits;verify_1thread_cpu_us" "ratios;verify_1thread_us"
                  "floor;cpu_floor_us" "floor;cpu_floor_over_verify" "floor;curve_server_us"
                  "floor;store_us" "floor;store_batch" "floor;tail_p50_us" "floor;tail_p99_us"
                  "floor;tail_p999_us" "floor;tail_p99_over_disk_p99"

@@ -330,8 +330,10 @@ floors_are_context_not_verdicts(void **state)
     json_object_set_new(root, "latency", latency);
     json_object_set_new(root, "floor", floor);
     capture_begin();
-    tx_bench_set(limits, "verify_1thread_per_s", 10000, "/s", NULL); /* 100 us */
-    tx_bench_set(limits, "verify_1thread_cpu_us", 120, "us", NULL);
+    /* The rate stretched by a busy machine (200 us of wall a verification), its CPU time 100 us:
+     * the target divides CPU time by CPU time. */
+    tx_bench_set(limits, "verify_1thread_per_s", 5000, "/s", NULL);
+    tx_bench_set(limits, "verify_1thread_cpu_us", 100, "us", NULL);
     tx_bench_set(limits, "lmdb_paced_us_p99", 3000, "us", NULL);
     tx_bench_set(ingest, "hub_cpu_us_per_record", 150, "us", NULL); /* 1.5: missed */
     tx_bench_set(latency, "p99_us", 6000, "us", NULL);              /* 2: met */
@@ -356,9 +358,6 @@ floors_are_context_not_verdicts(void **state)
                 v > 1.15 && v < 1.16);
     assert_true(tx_bench_get(json_object_get(root, "ratios"), "latency_p99_over_floor_p99", &v) &&
                 v == 0.5);
-    /* In CPU time on both sides, beside the target's own ratio (its base the 1-thread rate). */
-    assert_true(tx_bench_get(json_object_get(root, "ratios"), "hub_cpu_over_verify_cpu", &v) &&
-                v == 1.25);
     assert_non_null(strstr(text, "context, not a target: its floor / (a)"));
     free(text);
     json_decref(root);
