@@ -1,7 +1,8 @@
-/* Preloaded into ticsx-hub by test_hub's test_answer_after_signed_flush: a flush (fdatasync or
- * fsync) of DIR/checkpoint.signed first waits SHIM_DELAY_US, to widen the window in which an
- * answer could go out before it, and once the flush returned the file as it then is is copied
- * to DIR/durable/checkpoint.signed: what a power cut would leave of it. A reply naming a
+/* Preloaded into ticsx-hub by test_hub and test_crash (fu_signed_shim_on): a write (pwrite)
+ * and a flush (fdatasync or fsync) of DIR/checkpoint.signed each first wait SHIM_DELAY_US, to
+ * widen the windows in which an answer could go out before the record, or a kill -9 land
+ * between a commit and its record; once a flush returned, the file as it then is is copied to
+ * DIR/durable/checkpoint.signed: what a power cut would leave of it. A reply naming a
  * checkpoint larger than that copy's was sent before its record was durable. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -14,14 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SHIM_DELAY_US 20000
+#define SHIM_DELAY_US 10000
 #define SIGNED "checkpoint.signed"
 
 /* The path of DIR/checkpoint.signed when fd is that file, or the directory DIR when the
  * durable copy does not exist yet (the first record is renamed into place, then the directory
  * flushed); 0 otherwise. */
 static int
-signed_path(int fd, char *path, size_t n)
+signed_path(int fd, char *path, size_t n, int dirs)
 {
     char link[64], copy[PATH_MAX + 32];
     struct stat st;
@@ -36,7 +37,7 @@ signed_path(int fd, char *path, size_t n)
         path[len - sizeof SIGNED] == '/') {
         return 1;
     }
-    if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (!dirs || fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) {
         return 0;
     }
     snprintf(copy, sizeof copy, "%s/durable/" SIGNED, path);
@@ -83,7 +84,7 @@ flush(const char *name, int fd)
 {
     int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
     char path[PATH_MAX];
-    int hit = signed_path(fd, path, sizeof path);
+    int hit = signed_path(fd, path, sizeof path, 1);
     int rc;
 
     if (hit) {
@@ -106,4 +107,29 @@ int
 fsync(int fd)
 {
     return flush("fsync", fd);
+}
+
+static ssize_t
+write_at(const char *name, int fd, const void *buf, size_t n, off_t at)
+{
+    ssize_t (*real)(int, const void *, size_t, off_t) =
+        (ssize_t(*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, name);
+    char path[PATH_MAX];
+
+    if (signed_path(fd, path, sizeof path, 0)) {
+        usleep(SHIM_DELAY_US);
+    }
+    return real(fd, buf, n, at);
+}
+
+ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t at)
+{
+    return write_at("pwrite", fd, buf, n, at);
+}
+
+ssize_t
+pwrite64(int fd, const void *buf, size_t n, off_t at)
+{
+    return write_at("pwrite64", fd, buf, n, at);
 }

@@ -1,5 +1,6 @@
 /* Integration: the real ticsx-hub binary on tcp://127.0.0.1:* with CURVE, real clients
  * (client/net/tx_conn), real LMDB. Every security property has an attack that must fail. */
+#include "faults_util.h"
 #include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -803,29 +804,17 @@ test_order_after_submit(void **state)
     }
 }
 
-/* The hub started under the flush shim (sync_shim.c, preloaded): each flush of
- * checkpoint.signed is delayed and then copied to DIR/durable as what a power cut would leave. */
+/* The hub started under the checkpoint.signed shim (fu_signed_shim_on). */
 static int
 setup_signed_shim(void **state)
 {
-    char script[PATH_MAX], text[PATH_MAX + 256];
-    char *root;
-    int rc;
+    char *root = th_tmpdir();
+    int rc = 0;
 
-    if (getenv("TX_TEST_HUB_WRAPPER") != NULL) {
-        return 0; /* under another wrapper (valgrind): the test skips itself */
+    if (fu_signed_shim_on(root)) {
+        rc = setup(state);
+        fu_signed_shim_off();
     }
-    root = th_tmpdir();
-    snprintf(script, sizeof script, "%s/preload.sh", root);
-    /* The sanitizer runtime does not come first when a library is preloaded; it still works. */
-    snprintf(text, sizeof text,
-             "#!/bin/sh\nLD_PRELOAD=%s ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}"
-             "verify_asan_link_order=0\" exec \"$@\"\n",
-             TX_SYNC_SHIM);
-    assert_int_equal(tx_file_replace(script, (const uint8_t *)text, strlen(text), 0755), TX_OK);
-    assert_int_equal(setenv("TX_TEST_HUB_WRAPPER", script, 1), 0);
-    rc = setup(state);
-    unsetenv("TX_TEST_HUB_WRAPPER");
     th_rmtree(root);
     free(root);
     return rc;
