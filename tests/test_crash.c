@@ -29,7 +29,8 @@
 #define PER_CLIENT 1500
 #define KILLS_MAX 12       /* kills a run plans at most */
 #define WAIT_MS 1000       /* a client's wait for one reply before it reconnects */
-#define RUN_LIMIT_MS 90000 /* the whole run, kills and restarts included (sanitizer builds on a busy machine: 40 s) */
+/* The whole run, kills and restarts included (a sanitizer build on a busy machine: 40 s). */
+#define RUN_LIMIT_MS 90000
 
 /* Where the hub is now; clients reconnect to it after a timeout. */
 typedef struct {
