@@ -431,8 +431,8 @@ signed_catch_up(tx_batch *b)
     if (rc == TX_ERR_NOT_FOUND) {
         return TX_OK; /* an empty log: nothing signed */
     }
-    if (rc == TX_OK && (rc = tx_signed_reach(&b->s->signed_file, b->s->dir, cp.size, cp.root)) !=
-                           TX_OK) {
+    if (rc == TX_OK &&
+        (rc = tx_signed_reach(&b->s->signed_file, b->s->dir, cp.size, cp.root)) != TX_OK) {
         tx_error("store: cannot record the signed checkpoint in %s/%s: %s", b->s->dir,
                  TX_SIGNED_FILE, tx_strerror(rc));
     }

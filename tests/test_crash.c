@@ -369,8 +369,8 @@ kill9_run(unsigned kill_plan, size_t step, uint32_t delay_us, unsigned mid_min, 
             "acknowledged in %lld ms, %u of them stored before a crash but acknowledged only "
             "after it (resent: duplicate receipts), checkpoint.signed behind the log at %u "
             "kills; acknowledged at each kill:",
-            kills, mid_run, reconnects, total_acked(cls), (long long)(th_now_ms() - t0),
-            duplicates, lagged);
+            kills, mid_run, reconnects, total_acked(cls), (long long)(th_now_ms() - t0), duplicates,
+            lagged);
     for (unsigned k = 0; k < kills; k++) {
         fprintf(stderr, " %zu", at_kill[k]);
     }

@@ -895,8 +895,9 @@ test_answer_after_signed_flush(void **state)
         }
         assert_int_equal(tx_signed_read(durable, &recorded, root), TX_OK);
         if (recorded < named) {
-            fprintf(stderr, "reply %d names checkpoint %llu; checkpoint.signed durably records "
-                            "%llu\n",
+            fprintf(stderr,
+                    "reply %d names checkpoint %llu; checkpoint.signed durably records "
+                    "%llu\n",
                     i, (unsigned long long)named, (unsigned long long)recorded);
         }
         assert_true(recorded >= named);

@@ -390,9 +390,8 @@ test_signed_record_lags_never_leads(void **state)
 
     randombytes_buf(env, sizeof env);
     assert_int_equal(tx_store_begin(f->s, &b), TX_OK);
-    assert_int_equal(tx_batch_append(b, env, sizeof env, TX_KIND_QUESTIONNAIRE, signer, 3, NULL,
-                                     0, &r),
-                     TX_OK);
+    assert_int_equal(
+        tx_batch_append(b, env, sizeof env, TX_KIND_QUESTIONNAIRE, signer, 3, NULL, 0, &r), TX_OK);
     assert_int_equal(tx_batch_commit_lmdb(&b, &due), TX_OK);
     assert_null(b);
     assert_true(due.due);
