@@ -418,6 +418,27 @@ tx_mlog_checkpoint_batch(tx_batch *b)
     return checkpoint_batch(b, NULL);
 }
 
+/* The latest checkpoint, which covers the log, is recorded in checkpoint.signed: the hub may
+ * have been stopped (kill -9) between a commit and its record, and the checkpoint is about to
+ * be served. */
+static int
+signed_catch_up(tx_batch *b)
+{
+    tx_checkpoint_info cp = {0};
+    MDB_val val;
+    int rc = checkpoint_in(b->s, b->txn, &val, &cp);
+
+    if (rc == TX_ERR_NOT_FOUND) {
+        return TX_OK; /* an empty log: nothing signed */
+    }
+    if (rc == TX_OK &&
+        (rc = tx_signed_reach(&b->s->signed_file, b->s->dir, cp.size, cp.root)) != TX_OK) {
+        tx_error("store: cannot record the signed checkpoint in %s/%s: %s", b->s->dir,
+                 TX_SIGNED_FILE, tx_strerror(rc));
+    }
+    return rc;
+}
+
 int
 tx_store_checkpoint_refresh(tx_store *s, int *made)
 {
@@ -435,6 +456,7 @@ tx_store_checkpoint_refresh(tx_store *s, int *made)
         return rc;
     }
     if ((rc = checkpoint_batch(b, &m)) != TX_OK || !m) {
+        rc = rc == TX_OK ? signed_catch_up(b) : rc;
         tx_batch_abort(&b);
         return rc;
     }

@@ -1,7 +1,9 @@
 /* One round of the hub's loop: drain the calls waiting on the ROUTER, ingest every submit of
  * the round in one write transaction (group commit), then answer all of them in arrival order,
  * submits only after the commit returned. With a pool, the write transaction is begun, filled
- * and committed on a writer thread of its own while this thread goes on taking calls. */
+ * and committed on a writer thread of its own while this thread goes on taking calls, and the
+ * checkpoint each commit signs is recorded in checkpoint.signed by a third thread while the
+ * writer commits the next batch. */
 #include "tx_round.h"
 
 #include "tx_calls.h"
@@ -80,6 +82,7 @@ typedef struct {
     tx_vpool_group group; /* its submits on the pool */
     void **jobs;          /* BATCH_SLOTS: dispatch's hand-over to the pool */
     tx_store *store;      /* where it commits (the round's) */
+    tx_vpool *signer;     /* records its checkpoint in checkpoint.signed; NULL: the writer */
     int retry;            /* its begin met a grown map: committed again once it is adopted */
     /* Verified and its verdicts taken in: nothing more is taken into it. From then until
      * wgroup is done the writer thread owns calls[] (its outcomes) and the fields below. */
@@ -87,7 +90,13 @@ typedef struct {
     int commits;           /* started with submits to store: committed by commit_job */
     tx_vpool_group wgroup; /* commit_job on the writer thread */
     int commit_rc;
-    int64_t commit_us; /* the commit's own time (LMDB and checkpoint.signed flushes) */
+    int64_t commit_us; /* the LMDB commit's own time (its flushes) */
+    uint64_t base;     /* the last index committed before it */
+    /* Once committed in LMDB, the checkpoint it signed, recorded by sign_job on the signer
+     * (sgroup) while the writer commits the next batch: the batch is answered after that. */
+    tx_signed_due due;
+    tx_vpool_group sgroup;
+    int sign_rc;
 } batch;
 
 /* A caller as its ZAP user id names it (CALLER_SLOTS of them, direct-mapped). */
@@ -112,6 +121,9 @@ struct tx_round {
      * thread to do all three) while this one takes and verifies the next batch; NULL: this
      * thread commits. Created with the pool. */
     tx_vpool *writer;
+    /* One thread that records each commit's checkpoint in checkpoint.signed, in commit order,
+     * while the writer commits the next batch; NULL: the writer records it. */
+    tx_vpool *signer;
     tx_send *send;          /* replies, with the bytes queued per peer */
     /* Calls taken and not answered per connection (at most one connection per pending of
      * both batches). */
@@ -163,8 +175,9 @@ tx_round_destroy(tx_round **r_p)
     if (r_p == NULL || *r_p == NULL) {
         return;
     }
-    /* Idle: every batch handed to it was waited for (finish). */
+    /* Idle: every batch handed to them was waited for (finish). */
     tx_vpool_destroy(&(*r_p)->writer);
+    tx_vpool_destroy(&(*r_p)->signer);
     tx_send_destroy(&(*r_p)->send);
     tx_subs_destroy(&(*r_p)->subs);
     free((*r_p)->b[0].calls);
@@ -199,6 +212,12 @@ tx_round_set_pool(tx_round *r, tx_vpool *pool)
         tx_vpool_create_as(1, "tx-write", 0, &r->writer) != TX_OK) {
         tx_warn("hub: no writer thread; the loop commits itself");
     }
+    /* Not niced either: every answer waits for its flush. */
+    if (r->writer != NULL && r->signer == NULL &&
+        tx_vpool_create_as(1, "tx-sign", 0, &r->signer) != TX_OK) {
+        tx_warn("hub: no thread for checkpoint.signed; the writer records it");
+    }
+    r->b[0].signer = r->b[1].signer = r->signer;
     tx_store_defer_remap(r->store, r->writer != NULL);
 }
 
@@ -595,8 +614,23 @@ count_commit(tx_round *rd, int64_t us)
 
 static void not_stored(batch *bt, int rc, uint64_t base);
 
-/* Ingests every prepared submit of b in one write transaction and commits it, the checkpoint
- * it signs recorded in checkpoint.signed (tx_batch_commit). Runs on the writer thread (or the
+/* Records the checkpoint bt's commit signed in checkpoint.signed. Runs on the signer (or the
+ * writer, without one), after bt's LMDB commit returned and in commit order: the file never
+ * leads the database. Touches only the store's record and bt's sign_rc. */
+static void
+sign_job(void *arg)
+{
+    batch *bt = arg;
+    int64_t t0 = tx_clock_us();
+
+    bt->sign_rc = tx_store_record_signed(bt->store, &bt->due);
+    tx_debug("recorded checkpoint %llu in %s in %lld us", (unsigned long long)bt->due.size,
+             "checkpoint.signed", (long long)(tx_clock_us() - t0));
+}
+
+/* Ingests every prepared submit of b in one write transaction and commits it; the checkpoint
+ * it signs is then recorded in checkpoint.signed by sign_job, on the signer when there is one
+ * (the writer goes on with the next batch meanwhile). Runs on the writer thread (or the
  * loop's, without one): touches only the store's write side and b's calls. */
 static void
 commit_job(void *arg)
@@ -607,6 +641,9 @@ commit_job(void *arg)
     size_t count = 0;
     int64_t t0 = tx_clock_us(), t_commit = 0;
     int rc = tx_store_begin(bt->store, &b);
+
+    memset(&bt->due, 0, sizeof bt->due);
+    bt->sign_rc = TX_OK;
 
     bt->retry = rc != TX_OK && tx_store_remap_wanted(bt->store);
     if (bt->retry) {
@@ -624,10 +661,11 @@ commit_job(void *arg)
             }
         }
         t_commit = tx_clock_us();
-        rc = rc == TX_OK ? tx_batch_commit(&b) : rc;
+        rc = rc == TX_OK ? tx_batch_commit_lmdb(&b, &bt->due) : rc;
         tx_batch_abort(&b);
     }
     bt->commit_rc = rc;
+    bt->base = base;
     if (rc != TX_OK) {
         not_stored(bt, rc, base);
         return;
@@ -635,6 +673,10 @@ commit_job(void *arg)
     bt->commit_us = tx_clock_us() - t_commit;
     tx_debug("committed a batch of %zu submit(s): stored in %lld us, committed (fsync) in %lld us",
              count, (long long)(t_commit - t0), (long long)bt->commit_us);
+    if (bt->due.due && (bt->signer == NULL ||
+                        tx_vpool_submit_group(bt->signer, &bt->sgroup, sign_job, bt) != TX_OK)) {
+        sign_job(bt);
+    }
 }
 
 /* Gives every submit of bt not refused on its own the failure rc: nothing of the batch is
@@ -787,6 +829,20 @@ answer_of(tx_round *rd, pending *p, tx_view *v, tx_reply_pb *r, tx_reply_keep *k
                        .keep = keep};
 }
 
+/* True when a call of the round writes on this thread (before_snapshot): the next batch then
+ * waits for it, and for the round's checkpoint.signed. */
+static int
+writes_here(const tx_round *rd)
+{
+    for (size_t i = 0; i < rd->n; i++) {
+        const pending *p = &rd->calls[i];
+        if (!p->answered && !p->is_part && (p->def->flags & (TX_CALL_FRESH | TX_CALL_OWN_TXN))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Runs what must happen before the round's snapshot: a checkpoint of the whole log when a
  * call wants one (records another process, such as enroll, appended since the last commit
  * get one first, so the snapshot holds it), and the calls that write a transaction of their
@@ -816,25 +872,33 @@ before_snapshot(tx_round *rd)
 
 static void start_if_ready(tx_round *rd, batch *b);
 
-/* Sends every reply of the round in arrival order; reads see the batch just committed. With a
- * writer thread, `next` (the batch taken since; NULL: none) is handed to it as soon as this
- * round's snapshot is taken: its commit overlaps these answers (their proofs, encoding and
- * sending), and neither the snapshot nor any answer of this round names a checkpoint of it,
- * whose checkpoint.signed may not be durable yet. */
+/* Takes the round's snapshot (*v, or its failure in *vrc) and hands `next` (the batch taken
+ * since; NULL: none) to the writer thread, when there is one and next is verified: its commit
+ * overlaps what is left of this round (the flush of its checkpoint.signed, the answers' proofs,
+ * encoding and sending). Neither the snapshot nor any answer of this round names a checkpoint
+ * of next, whose checkpoint.signed is not durable yet. */
 static void
-answer_all(tx_round *rd, batch *next)
+snapshot_and_start(tx_round *rd, batch *next, tx_view **v, int *vrc)
 {
-    tx_view *v = NULL;
+    if (*v == NULL && *vrc == TX_OK && next != NULL && rd->writer != NULL && next->n > 0 &&
+        !next->started) {
+        *vrc = tx_store_view(rd->store, v);
+        start_if_ready(rd, next);
+    }
+}
+
+/* Sends every reply of the round in arrival order; reads see the batch just committed (v, when
+ * snapshot_and_start took it already, or vrc its failure; else taken here, after the round's
+ * own writes). */
+static void
+answer_all(tx_round *rd, batch *next, tx_view *v, int vrc)
+{
     tx_proofs_latest latest = {0}; /* the checkpoint every receipt of this snapshot carries */
-    int vrc = TX_OK;
 
     /* The writes of this round's own calls (a fresh checkpoint, cosignatures) come before the
      * next batch's submits. */
     before_snapshot(rd);
-    if (next != NULL && rd->writer != NULL && next->n > 0 && !next->started) {
-        vrc = tx_store_view(rd->store, &v);
-        start_if_ready(rd, next);
-    }
+    snapshot_and_start(rd, next, &v, &vrc);
     for (size_t i = 0; i < rd->n; i++) {
         pending *p = &rd->calls[i];
         tx_reply_pb r = TICSX__V1__REPLY__INIT;
@@ -1034,16 +1098,20 @@ batch_done(tx_round *rd, batch *b)
 }
 
 /* Answers a batch once committed (starting it and waiting for the writer if need be), in
- * arrival order, then empties it; next (NULL: none) is the batch taken after it, started during
- * the answers when it is verified (answer_all). */
+ * arrival order, then empties it; next (NULL: none) is the batch taken after it, handed to the
+ * writer as soon as b is in LMDB, when it is verified and no call of b writes on this thread,
+ * else before b's answers (snapshot_and_start). */
 static void
 finish(tx_round *rd, batch *b, batch *next)
 {
+    tx_view *v = NULL;
+    int vrc = TX_OK;
+
     if (!b->started) {
         start(rd, b);
     }
     if (b->commits && rd->writer != NULL) {
-        /* Nothing is answered before its commit, and checkpoint.signed, are durable. */
+        /* In LMDB (or failed); its checkpoint.signed is on its way (the signer). */
         tx_vpool_group_wait(rd->writer, &b->wgroup);
     }
     /* The writer is idle and this thread holds no transaction: a map another process grew is
@@ -1057,6 +1125,18 @@ finish(tx_round *rd, batch *b, batch *next)
     }
     rd->calls = b->calls;
     rd->n = b->n;
+    /* The writer commits the next batch while b's checkpoint.signed is flushed. A call that
+     * writes here waits for both instead: the writer and the signer are then idle. */
+    if (!writes_here(rd)) {
+        snapshot_and_start(rd, next, &v, &vrc);
+    }
+    if (b->commits && rd->signer != NULL) {
+        /* Nothing is answered before its commit, and checkpoint.signed, are durable. */
+        tx_vpool_group_wait(rd->signer, &b->sgroup);
+    }
+    if (b->commits && b->commit_rc == TX_OK && b->sign_rc != TX_OK) {
+        not_stored(b, b->sign_rc, b->base);
+    }
     if (b->commits) {
         committed(rd, b);
     }
@@ -1066,9 +1146,9 @@ finish(tx_round *rd, batch *b, batch *next)
             tx_stats_submit(rd->stats, rd->calls[i].out.status);
         }
     }
-    /* The writer is idle here: the calls that write on this thread (a cosignature, a fresh
-     * checkpoint) come after this batch's submits and before the next batch's. */
-    answer_all(rd, next);
+    /* When a call writes on this thread (a cosignature, a fresh checkpoint), the writer and the
+     * signer are idle here: it comes after this batch's submits and before the next batch's. */
+    answer_all(rd, next, v, vrc);
     if (rd->stats != NULL && rd->n > 0) {
         tx_stats_observe(&rd->stats->round, tx_clock_us() - rd->calls[0].t_in);
     }
@@ -1087,6 +1167,7 @@ finish(tx_round *rd, batch *b, batch *next)
     b->n = b->bytes = b->submits = b->handed = 0;
     b->group.pending = 0;
     b->wgroup.pending = 0;
+    b->sgroup.pending = 0;
     b->started = b->commits = 0;
 }
 

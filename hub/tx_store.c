@@ -525,6 +525,7 @@ tx_store_open(const char *dir, size_t map_size, tx_store **out)
     if (s == NULL) {
         return TX_ERR_NOMEM;
     }
+    tx_signed_init(&s->signed_file);
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     if ((rc = tx_store_err(mdb_env_create(&s->env), "create environment")) != TX_OK) {
         free(s);
@@ -576,6 +577,7 @@ tx_store_open_readonly(const char *dir, tx_store **out)
     if ((s = calloc(1, sizeof *s)) == NULL) {
         return TX_ERR_NOMEM;
     }
+    tx_signed_init(&s->signed_file);
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     if ((mrc = mdb_env_create(&s->env)) != MDB_SUCCESS) {
         free(s);
@@ -675,6 +677,7 @@ tx_store_close(tx_store **s_p)
         return;
     }
     mdb_env_close((*s_p)->env);
+    tx_signed_close(&(*s_p)->signed_file);
     free(*s_p);
     *s_p = NULL;
 }
@@ -721,12 +724,13 @@ tx_store_begin(tx_store *s, tx_batch **out)
 }
 
 int
-tx_batch_commit(tx_batch **b_p)
+tx_batch_commit_lmdb(tx_batch **b_p, tx_signed_due *due)
 {
     tx_batch *b = *b_p;
     int rc;
 
     *b_p = NULL;
+    memset(due, 0, sizeof *due);
     /* The checkpoint of what the batch appended commits with it (a failure kills the batch). */
     tx_mlog_checkpoint_batch(b);
     if (b->err != TX_OK) {
@@ -736,19 +740,43 @@ tx_batch_commit(tx_batch **b_p)
         /* mdb_txn_commit frees the transaction whatever it returns. */
         rc = commit_err(b->s, mdb_txn_commit(b->txn));
     }
-    /* Before anyone hears of the checkpoint: what it signed is recorded outside the LMDB
-     * environment, so a database rolled back later (an old copy, a damaged meta page) is
-     * refused at start instead of served. */
-    if (rc == TX_OK && b->signed_cp &&
-        (rc = tx_signed_write(b->s->dir, b->signed_size, b->signed_root)) != TX_OK) {
-        tx_error("store: cannot record the signed checkpoint in %s/%s: %s", b->s->dir,
-                 TX_SIGNED_FILE, tx_strerror(rc));
+    if (rc == TX_OK && b->signed_cp) {
+        due->due = 1;
+        due->size = b->signed_size;
+        memcpy(due->root, b->signed_root, 32);
     }
     if (rc == TX_ERR_STORAGE_FULL) {
         log_map_full(b->s);
     }
     free(b);
     return rc;
+}
+
+int
+tx_store_record_signed(tx_store *s, const tx_signed_due *due)
+{
+    int rc;
+
+    /* Before anyone hears of the checkpoint: what it signed is recorded outside the LMDB
+     * environment, so a database rolled back later (an old copy, a damaged meta page) is
+     * refused at start instead of served. */
+    if (!due->due ||
+        (rc = tx_signed_record(&s->signed_file, s->dir, due->size, due->root)) == TX_OK) {
+        return TX_OK;
+    }
+    tx_error("store: cannot record the signed checkpoint in %s/%s: %s", s->dir, TX_SIGNED_FILE,
+             tx_strerror(rc));
+    return rc;
+}
+
+int
+tx_batch_commit(tx_batch **b_p)
+{
+    tx_store *s = (*b_p)->s;
+    tx_signed_due due;
+    int rc = tx_batch_commit_lmdb(b_p, &due);
+
+    return rc == TX_OK ? tx_store_record_signed(s, &due) : rc;
 }
 
 void

@@ -89,6 +89,23 @@ int tx_store_begin(tx_store *s, tx_batch **out);
  * TX_ERR_STORAGE_FULL if the map or disk is full, and then nothing of the batch is stored. */
 int tx_batch_commit(tx_batch **b_p);
 
+/* What a commit that signed a checkpoint leaves to record in DIR/checkpoint.signed. */
+typedef struct {
+    int due; /* a checkpoint of size records with root was signed and committed */
+    uint64_t size;
+    uint8_t root[32];
+} tx_signed_due;
+
+/* tx_batch_commit without the record in checkpoint.signed, which *due gets (due->due is 0 when
+ * there is none): the database is durable when it returns TX_OK, the record is not; nothing
+ * may name the batch's checkpoint before tx_store_record_signed(*due) returned TX_OK. Records
+ * are made in commit order, so the file may lag the database but never leads it. */
+int tx_batch_commit_lmdb(tx_batch **b_p, tx_signed_due *due);
+
+/* Records due in DIR/checkpoint.signed, durably (nothing when due->due is 0). One thread at a
+ * time: the store keeps the file open. TX_ERR_IO. */
+int tx_store_record_signed(tx_store *s, const tx_signed_due *due);
+
 /* Drops everything the batch wrote and frees it. NULL is fine. */
 void tx_batch_abort(tx_batch **b_p);
 

@@ -247,32 +247,66 @@ slot_format(char out[SLOT], uint64_t size, const uint8_t root[32], uint64_t seq)
     out[SLOT - 1] = '\n';
 }
 
+void
+tx_signed_init(tx_signed_file *f)
+{
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+}
+
+void
+tx_signed_close(tx_signed_file *f)
+{
+    if (f->fd >= 0) {
+        close(f->fd);
+    }
+    tx_signed_init(f);
+}
+
+/* Opens DIR/checkpoint.signed and reads its newest slot into f; f->fd stays -1 when the file is
+ * absent or no slot checks (the next record writes it whole). */
+static void
+signed_open(tx_signed_file *f, const char *path)
+{
+    uint8_t old[2 * SLOT], r[32];
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0) {
+        return;
+    }
+    if (pread(fd, old, sizeof old, 0) == (ssize_t)sizeof old &&
+        slots_read(old, sizeof old, &f->size, r, &f->seq) == TX_OK) {
+        f->fd = fd;
+        return;
+    }
+    close(fd);
+}
+
 int
-tx_signed_write(const char *dir, uint64_t size, const uint8_t root[32])
+tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32])
 {
     char path[PATH_MAX], both[2 * SLOT];
-    uint8_t old[2 * SLOT], r[32];
-    uint64_t sz, seq = 0;
-    ssize_t got;
     int fd, rc;
 
     if ((rc = tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE)) != TX_OK) {
         return rc;
     }
-    if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
-        got = pread(fd, old, sizeof old, 0);
-        if (got == (ssize_t)sizeof old && slots_read(old, sizeof old, &sz, r, &seq) == TX_OK) {
-            seq++;
-            slot_format(both, size, root, seq);
-            rc = pwrite(fd, both, SLOT, (off_t)(seq % 2) * SLOT) == SLOT && fdatasync(fd) == 0
-                     ? TX_OK
-                     : TX_ERR_IO;
-            close(fd);
-            return rc;
-        }
-        close(fd);
+    if (f->fd < 0) {
+        signed_open(f, path);
     }
-    /* The first record (or one that does not parse): both slots, written aside and renamed. */
+    if (f->fd >= 0) {
+        slot_format(both, size, root, f->seq + 1);
+        if (pwrite(f->fd, both, SLOT, (off_t)((f->seq + 1) % 2) * SLOT) != SLOT ||
+            fdatasync(f->fd) != 0) {
+            tx_signed_close(f);
+            return TX_ERR_IO;
+        }
+        f->seq++;
+        f->size = size;
+        return TX_OK;
+    }
+    /* The first record (or one that does not parse): both slots, written aside and renamed;
+     * opened at the next record. */
     slot_format(both, size, root, 0);
     slot_format(both + SLOT, size, root, 0);
     if ((rc = tx_file_replace(path, both, sizeof both, 0600)) != TX_OK) {
@@ -284,6 +318,24 @@ tx_signed_write(const char *dir, uint64_t size, const uint8_t root[32])
     rc = fsync(fd) == 0 ? TX_OK : TX_ERR_IO;
     close(fd);
     return rc;
+}
+
+int
+tx_signed_reach(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32])
+{
+    char path[PATH_MAX];
+    int rc;
+
+    if (f->fd < 0) {
+        if ((rc = tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE)) != TX_OK) {
+            return rc;
+        }
+        signed_open(f, path);
+    }
+    if (f->fd >= 0 && f->size >= size) {
+        return TX_OK;
+    }
+    return tx_signed_record(f, dir, size, root);
 }
 
 int

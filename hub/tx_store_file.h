@@ -23,11 +23,30 @@
  * TX_ERR_IO when it cannot be read. */
 int tx_store_file_check(const char *dir, char *why, size_t n);
 
+/* DIR/checkpoint.signed as its one writer (the hub) keeps it: open, with the slot written last
+ * and what it records, so a record is one pwrite and one fdatasync. */
+typedef struct {
+    int fd;        /* -1: not open yet (opened and read at the next record) */
+    uint64_t seq;  /* of the newest slot */
+    uint64_t size; /* the size it records */
+} tx_signed_file;
+
+/* An unopened record (fd -1). */
+void tx_signed_init(tx_signed_file *f);
+
+/* Closes f's descriptor, if open; f can be used again (it is reopened and read). */
+void tx_signed_close(tx_signed_file *f);
+
 /* Records that the hub signed a checkpoint of `size` records with `root` in
  * DIR/checkpoint.signed, durably (fdatasync) before returning: two checksummed slots written
  * in turn, in place (no new disk space needed once the file exists; the first write goes to a
- * temporary, renamed, the directory fsynced). */
-int tx_signed_write(const char *dir, uint64_t size, const uint8_t root[32]);
+ * temporary, renamed, the directory fsynced). The file is opened and read at the first record
+ * and kept open; after a failed write it is closed and read again next time. TX_ERR_IO. */
+int tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32]);
+
+/* The same, unless the file records `size` records or more already: a record that lags the
+ * database (a crash between a commit and its record) catches up, and never goes back. */
+int tx_signed_reach(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32]);
 
 /* Reads DIR/checkpoint.signed (its newest slot that checks). TX_ERR_NOT_FOUND when the hub
  * never wrote one (a new hub, or a backup restored into a new directory); TX_ERR_MALFORMED when

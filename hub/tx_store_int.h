@@ -8,6 +8,7 @@
 #include "tx_keys.h"
 #include "tx_note.h"
 #include "tx_store.h"
+#include "tx_store_file.h"
 
 #include <lmdb.h>
 #include <stdatomic.h>
@@ -58,6 +59,9 @@ struct tx_store {
     /* The checkpoints' origin line (tx_store_set_signer). */
     char origin[TX_NOTE_NAME_MAX + 1];
     char dir[4096];            /* the data directory (DIR/checkpoint.signed goes there) */
+    /* DIR/checkpoint.signed, kept open by the one thread that records at a time (tx_round.c:
+     * the writer's signing thread, or the loop while that is idle). */
+    tx_signed_file signed_file;
     /* Set once when a check found the store damaged: tx_store_begin refuses from then on. */
     char refusal[600];
     _Atomic int refusing;

@@ -2,8 +2,8 @@
 # readers, hot backup, hostile input and abusive clients. Each stays well under a minute.
 tx_add_test(test_faults SOURCES test_faults.c LIBS tx_test_harness TIMEOUT 180)
 add_dependencies(test_faults ticsx-hub)
-tx_add_test(test_crash SOURCES test_crash.c LIBS tx_test_harness TIMEOUT 400)
-add_dependencies(test_crash ticsx-hub)
+tx_add_test(test_crash SOURCES test_crash.c LIBS tx_test_harness TIMEOUT 500)
+add_dependencies(test_crash ticsx-hub tx_sync_shim)
 tx_add_test(test_hostile SOURCES test_hostile.c LIBS tx_test_harness TIMEOUT 120)
 add_dependencies(test_hostile ticsx-hub)
 tx_add_test(test_abuse SOURCES test_abuse.c LIBS tx_test_harness TIMEOUT 180)

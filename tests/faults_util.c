@@ -294,3 +294,28 @@ fu_ping(const th_hub *h, const tx_identity *id, int timeout_ms)
     tx_conn_destroy(&c);
     return rc;
 }
+
+int
+fu_signed_shim_on(const char *dir)
+{
+    char script[PATH_MAX + 16], text[PATH_MAX + 256];
+
+    if (getenv("TX_TEST_HUB_WRAPPER") != NULL) {
+        return 0;
+    }
+    snprintf(script, sizeof script, "%s/preload.sh", dir);
+    /* The sanitizer runtime does not come first when a library is preloaded; it still works. */
+    snprintf(text, sizeof text,
+             "#!/bin/sh\nLD_PRELOAD=%s ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}"
+             "verify_asan_link_order=0\" exec \"$@\"\n",
+             TX_SYNC_SHIM);
+    assert_int_equal(tx_file_replace(script, (const uint8_t *)text, strlen(text), 0755), TX_OK);
+    assert_int_equal(setenv("TX_TEST_HUB_WRAPPER", script, 1), 0);
+    return 1;
+}
+
+void
+fu_signed_shim_off(void)
+{
+    unsetenv("TX_TEST_HUB_WRAPPER");
+}

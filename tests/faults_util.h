@@ -78,6 +78,15 @@ void fu_member_stop(fu_member *m);
 /* True if the hub's log file contains `text`. */
 int fu_log_has(const th_hub *h, const char *text);
 
+/* Hubs started from now on (th_hub_start) run under the checkpoint.signed shim (sync_shim.c,
+ * preloaded through TX_TEST_HUB_WRAPPER, a script written in dir): each write and flush of
+ * DIR/checkpoint.signed is held back, and what is durable is copied to DIR/durable. Returns 0,
+ * and sets nothing, when TX_TEST_HUB_WRAPPER is set already (valgrind): the caller skips. */
+int fu_signed_shim_on(const char *dir);
+
+/* Hubs started from now on run without it. */
+void fu_signed_shim_off(void);
+
 /* Pings the hub as id on a fresh connection: TX_OK or the connection's error. */
 int fu_ping(const th_hub *h, const tx_identity *id, int timeout_ms);
 

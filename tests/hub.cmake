@@ -4,6 +4,13 @@ tx_add_test(test_store SOURCES test_store.c LIBS tx_test_harness TIMEOUT 60)
 tx_add_test(test_hub SOURCES test_hub.c LIBS tx_test_harness TIMEOUT 120)
 # test_hub starts build/hub/ticsx-hub.
 add_dependencies(test_hub ticsx-hub)
+# Preloaded into ticsx-hub by test_hub and test_crash: each write and flush of checkpoint.signed is delayed, then the file
+# copied aside as what a power cut would leave of it (sync_shim.c).
+add_library(tx_sync_shim MODULE sync_shim.c)
+target_link_libraries(tx_sync_shim PRIVATE ${CMAKE_DL_LIBS})
+add_dependencies(test_hub tx_sync_shim)
+# fu_signed_shim_on (faults_util.c) names it; test_crash preloads it too.
+target_compile_definitions(tx_test_harness PRIVATE TX_SYNC_SHIM="$<TARGET_FILE:tx_sync_shim>")
 # The table of wire statuses shared by hub and client: a row per status, code round trip.
 tx_add_test(test_status SOURCES test_status.c LIBS tx_proto tx_common)
 # The hub's call table, and the read handlers against a real LMDB store.

@@ -1,5 +1,6 @@
 /* Integration: the real ticsx-hub binary on tcp://127.0.0.1:* with CURVE, real clients
  * (client/net/tx_conn), real LMDB. Every security property has an attack that must fail. */
+#include "faults_util.h"
 #include "harness.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
@@ -7,6 +8,8 @@
 #include "tx_merkle.h"
 #include "tx_note.h"
 #include "tx_seal.h"
+#include "tx_store_file.h"
+#include "tx_util.h"
 
 #include <setjmp.h>
 #include <signal.h>
@@ -801,6 +804,113 @@ test_order_after_submit(void **state)
     }
 }
 
+/* The hub started under the checkpoint.signed shim (fu_signed_shim_on). */
+static int
+setup_signed_shim(void **state)
+{
+    char *root = th_tmpdir();
+    int rc = 0;
+
+    if (fu_signed_shim_on(root)) {
+        rc = setup(state);
+        fu_signed_shim_off();
+    }
+    th_rmtree(root);
+    free(root);
+    return rc;
+}
+
+static int
+teardown_signed_shim(void **state)
+{
+    return *state != NULL ? teardown(state) : 0;
+}
+
+/* The size of the checkpoint a reply names (its receipt's, or the reply's own), 0 for none. */
+static uint64_t
+named_checkpoint(const tx_reply_pb *r)
+{
+    static tx_note note; /* large */
+    tx_note_checkpoint cp;
+    const ProtobufCBinaryData *b = r->receipt != NULL && r->receipt->checkpoint.len > 0
+                                       ? &r->receipt->checkpoint
+                                       : &r->checkpoint;
+
+    if (b->len == 0) {
+        return 0;
+    }
+    assert_int_equal(tx_note_parse(b->data, b->len, &note), TX_OK);
+    assert_int_equal(tx_note_checkpoint_parse(note.text, note.text_len, &cp), TX_OK);
+    return cp.size;
+}
+
+#define SIGNED_CALLS 120
+
+/* No reply names a checkpoint before the hub's record of it in checkpoint.signed is durable:
+ * submits pipelined on two connections, with a checkpoint call every tenth (a write on the
+ * loop: the batch holding it goes the sequential way); after each reply, the durable copy the
+ * flush shim made records that checkpoint or a later one. The record is made while the next
+ * batch commits, so an answer sent at "in LMDB" fails here (the shim holds each flush back). */
+static void
+test_answer_after_signed_flush(void **state)
+{
+    fx *f = *state;
+    tx_conn *conns[2];
+    uint64_t calls[SIGNED_CALLS];
+    uint8_t *envs[SIGNED_CALLS] = {0};
+    char durable[PATH_MAX + 16];
+    uint8_t root[32];
+    uint64_t recorded, named, checked = 0;
+
+    if (f == NULL) {
+        skip();
+    }
+    conns[0] = f->cb;
+    conns[1] = f->cs;
+    snprintf(durable, sizeof durable, "%s/durable", f->dir);
+    for (int i = 0; i < SIGNED_CALLS; i++) {
+        tx_conn *c = conns[i % 2];
+        size_t len;
+
+        if (i % 10 == 9) {
+            tx_call_pb call = TICSX__V1__CALL__INIT;
+
+            call.body_case = TICSX__V1__CALL__BODY_CHECKPOINT;
+            call.checkpoint = 1;
+            assert_int_equal(tx_conn_send(c, &call, &calls[i]), TX_OK);
+            continue;
+        }
+        envs[i] = th_questionnaire(i % 2 ? f->supplier : f->buyer, 2 + (uint64_t)i, &len);
+        assert_int_equal(tx_conn_send_submit(c, envs[i], len, &calls[i]), TX_OK);
+    }
+    for (int i = 0; i < SIGNED_CALLS; i++) {
+        tx_reply_pb *r;
+
+        assert_int_equal(tx_conn_wait(conns[i % 2], calls[i], &r), TX_OK);
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        named = named_checkpoint(r);
+        tx_free(r);
+        if (named == 0) {
+            continue;
+        }
+        assert_int_equal(tx_signed_read(durable, &recorded, root), TX_OK);
+        if (recorded < named) {
+            fprintf(stderr,
+                    "reply %d names checkpoint %llu; checkpoint.signed durably records "
+                    "%llu\n",
+                    i, (unsigned long long)named, (unsigned long long)recorded);
+        }
+        assert_true(recorded >= named);
+        checked++;
+        free(envs[i]);
+        envs[i] = NULL;
+    }
+    for (int i = 0; i < SIGNED_CALLS; i++) {
+        free(envs[i]);
+    }
+    assert_true(checked >= SIGNED_CALLS / 2);
+}
+
 #define BULK 400
 
 static void
@@ -920,6 +1030,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_oversize_and_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hub_key_may_only_ping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_after_submit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answer_after_signed_flush, setup_signed_shim,
+                                        teardown_signed_shim),
         cmocka_unit_test_setup_teardown(test_kill9_keeps_acknowledged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_finishes_and_exits_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_hub_refused, setup, teardown),

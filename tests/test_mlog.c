@@ -9,6 +9,7 @@
 #include "tx_merkle.h"
 #include "tx_mlog.h"
 #include "tx_store.h"
+#include "tx_store_file.h"
 #include "tx_store_int.h"
 #include "tx_util.h"
 
@@ -364,6 +365,65 @@ test_checkpoints(void **state)
     tx_identity_destroy(&other);
 }
 
+/* A commit split from its record (tx_batch_commit_lmdb, then tx_store_record_signed, as the
+ * hub's writer and signing threads do it): the database holds the checkpoint before
+ * checkpoint.signed does, never the other way; a store reopened with the record lagging (a
+ * kill between the two) catches the record up at its first refresh, and a refresh never takes
+ * the record back. */
+static void
+test_signed_record_lags_never_leads(void **state)
+{
+    fixture *f = *state;
+    tx_identity *hub = th_identity("hub");
+    tx_checkpoint_info info;
+    tx_signed_due due;
+    tx_batch *b = NULL;
+    tx_receipt r;
+    uint8_t env[100], root[32];
+    uint64_t size;
+    int made;
+
+    tx_store_set_signer(f->s, hub);
+    append(f, 2);
+    assert_int_equal(tx_signed_read(f->dir, &size, root), TX_OK);
+    assert_int_equal(size, 2);
+
+    randombytes_buf(env, sizeof env);
+    assert_int_equal(tx_store_begin(f->s, &b), TX_OK);
+    assert_int_equal(
+        tx_batch_append(b, env, sizeof env, TX_KIND_QUESTIONNAIRE, signer, 3, NULL, 0, &r), TX_OK);
+    assert_int_equal(tx_batch_commit_lmdb(&b, &due), TX_OK);
+    assert_null(b);
+    assert_true(due.due);
+    assert_int_equal(due.size, 3);
+    assert_int_equal(tx_store_root(f->s, 3, root), TX_OK);
+    assert_memory_equal(due.root, root, 32);
+    /* In the database, not yet in the file. */
+    checkpoint_time(f, &info);
+    assert_int_equal(info.size, 3);
+    assert_int_equal(tx_signed_read(f->dir, &size, root), TX_OK);
+    assert_int_equal(size, 2);
+
+    /* Stopped there: the record lags; the first refresh after the reopen catches it up. */
+    tx_store_close(&f->s);
+    assert_int_equal(tx_store_open(f->dir, 0, &f->s), TX_OK);
+    tx_store_set_signer(f->s, hub);
+    assert_int_equal(tx_store_checkpoint_refresh(f->s, &made), TX_OK);
+    assert_false(made);
+    assert_int_equal(tx_signed_read(f->dir, &size, root), TX_OK);
+    assert_int_equal(size, 3);
+    assert_memory_equal(root, due.root, 32);
+
+    /* A record ahead of the stored checkpoint (the database rolled back: the start refuses it)
+     * is never taken back by a refresh. */
+    assert_int_equal(tx_store_record_signed(f->s, &(tx_signed_due){1, 9, {0}}), TX_OK);
+    assert_int_equal(tx_store_checkpoint_refresh(f->s, &made), TX_OK);
+    assert_int_equal(tx_signed_read(f->dir, &size, root), TX_OK);
+    assert_int_equal(size, 9);
+    tx_store_set_signer(f->s, NULL);
+    tx_identity_destroy(&hub);
+}
+
 /* What signing a checkpoint adds to a commit over a log of `size` records: root, signature
  * and put, timed inside batches of one record. */
 static void
@@ -457,6 +517,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_store_is_filled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed_record_lags_never_leads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fill_time, setup, teardown),
     };
 
