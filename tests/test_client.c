@@ -681,7 +681,7 @@ test_verify_takes_what_was_decrypted_ahead(void **state)
     variant v = {0}, unproven = {.grant_unproven = 1};
     uint8_t aid[TX_ID_LEN], bid[TX_ID_LEN];
     char why[512], hex[2 * TX_ID_LEN + 1];
-    unsigned long taken;
+    unsigned long taken, decodes, ahead;
     tx_verdicts vs;
 
     build(w, &v, aid);
@@ -690,12 +690,20 @@ test_verify_takes_what_was_decrypted_ahead(void **state)
     decrypt_ahead(w, w->other, aid); /* another identity: its grant is not to it */
     assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
     assert_int_equal(tx_verify_ahead_taken(), taken);
+    decodes = tx_rec_decodes();
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    decodes = tx_rec_decodes() - decodes; /* the cache's records and the inner assessment */
     decrypt_ahead(w, w->buyer, aid);
+    ahead = tx_rec_decodes();
     assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
     assert_int_equal(tx_verify_ahead_taken(), taken + 1);
+    /* The inner assessment was taken opened and decoded: not decoded again. */
+    assert_int_equal(tx_rec_decodes() - ahead, decodes - 1);
     /* Taken once: verifying again decrypts again, to the same verdict. */
+    ahead = tx_rec_decodes();
     assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
     assert_int_equal(tx_verify_ahead_taken(), taken + 1);
+    assert_int_equal(tx_rec_decodes() - ahead, decodes);
 
     build(w, &unproven, bid);
     decrypt_ahead(w, w->buyer, bid);
