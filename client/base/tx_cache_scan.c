@@ -50,7 +50,8 @@ tx_cache_scan(tx_home *home, tx_cache_want want, tx_cache_fn fn, void *ctx)
     for (size_t i = 0; i < n; i++) {
         tx_rec rec = {0};
 
-        if (rc == TX_OK && tx_rec_open_known(&rec, p[i].env, p[i].len, p[i].tag, p[i].id) == TX_OK) {
+        if (rc == TX_OK &&
+            tx_rec_open_known(&rec, p[i].env, p[i].len, p[i].tag, p[i].id) == TX_OK) {
             rc = fn(ctx, &rec, p[i].index);
         } else if (rc != TX_OK) {
             free(p[i].env);

@@ -613,8 +613,8 @@ tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
 /* Keeps the record at the cursor in p[*n] if its copied bytes hash to its key, with its proof
  * marker's index from the same transaction. 0, or ENOMEM. */
 static int
-pick_one(tx_cache *c, MDB_txn *txn, const MDB_val *k, const MDB_val *v, int tag,
-         tx_cache_pick **p, size_t *n, size_t *cap)
+pick_one(tx_cache *c, MDB_txn *txn, const MDB_val *k, const MDB_val *v, int tag, tx_cache_pick **p,
+         size_t *n, size_t *cap)
 {
     tx_cache_pick *e;
     uint8_t got[TX_ID_LEN];
@@ -654,8 +654,7 @@ pick_one(tx_cache *c, MDB_txn *txn, const MDB_val *k, const MDB_val *v, int tag,
 }
 
 int
-tx_home_cache_pick(tx_home *home, tx_cache_pick_fn want, void *ctx, tx_cache_pick **out,
-                   size_t *n)
+tx_home_cache_pick(tx_home *home, tx_cache_pick_fn want, void *ctx, tx_cache_pick **out, size_t *n)
 {
     tx_cache_pick *p = NULL;
     size_t count = 0, cap = 0;
