@@ -4,6 +4,7 @@
 #include "tx_error.h"
 #include "tx_util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,8 @@ const tx_limit tx_limits[] = {
 
 const size_t tx_n_limits = TX_ARRAY_LEN(tx_limits);
 
-const tx_limit *
-tx_limit_of(const ProtobufCMessageDescriptor *msg, const ProtobufCFieldDescriptor *f, int type)
+static const tx_limit *
+limit_search(const ProtobufCMessageDescriptor *msg, const ProtobufCFieldDescriptor *f, int type)
 {
     const tx_limit *dflt = NULL;
 
@@ -104,6 +105,32 @@ tx_limit_of(const ProtobufCMessageDescriptor *msg, const ProtobufCFieldDescripto
         }
     }
     return dflt;
+}
+
+/* The decoder looks a row up for the fields of every message it checks (each answer of an
+ * assessment, again and again): rows found are remembered per thread in a small table indexed
+ * by the field descriptor (fields of one message are adjacent in memory) and the type. */
+#define LIMIT_MEMO 256u
+
+typedef struct {
+    const ProtobufCMessageDescriptor *msg;
+    const ProtobufCFieldDescriptor *f;
+    int type;
+    const tx_limit *row;
+} limit_memo;
+
+static _Thread_local limit_memo memo[LIMIT_MEMO];
+
+const tx_limit *
+tx_limit_of(const ProtobufCMessageDescriptor *msg, const ProtobufCFieldDescriptor *f, int type)
+{
+    size_t at = ((uintptr_t)f / sizeof *f * 2 + (size_t)type) % LIMIT_MEMO;
+    limit_memo *m = &memo[at];
+
+    if (m->f != f || m->msg != msg || m->type != type) {
+        *m = (limit_memo){msg, f, type, limit_search(msg, f, type)};
+    }
+    return m->row;
 }
 
 const tx_limit *

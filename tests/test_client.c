@@ -3,6 +3,7 @@
  * keys and the inbox cursor; and verification from the cache, with each attack on a granted
  * assessment refused for its reason. */
 #include "harness.h"
+#include "tx_cache_scan.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_home.h"
@@ -180,6 +181,48 @@ signed_profile(const tx_identity *id, size_t *len)
     return env;
 }
 
+static int
+want_profiles(void *ctx, int kind, const uint8_t *signer)
+{
+    (void)ctx;
+    (void)signer;
+    return kind == TX_KIND_PROFILE;
+}
+
+/* Counts the records a scan hands on and keeps the last one's bytes in ctx (a scanned). */
+typedef struct {
+    size_t n;
+    uint8_t bytes[4096];
+    size_t len;
+} scanned;
+
+static int
+count_scanned(void *ctx, const tx_rec *rec, uint64_t log_index)
+{
+    scanned *s = ctx;
+
+    (void)log_index;
+    assert_true(rec->len <= sizeof s->bytes);
+    memcpy(s->bytes, rec->bytes, rec->len);
+    s->len = rec->len;
+    s->n++;
+    return TX_OK;
+}
+
+/* tx_cache_scan hands on the profile it wants, byte for byte, and leaves it out once damaged. */
+static size_t
+scan_profiles(tx_home *home, const uint8_t *env, size_t len)
+{
+    scanned s = {0};
+
+    assert_int_equal(tx_cache_scan(home, want_profiles, count_scanned, &s), TX_OK);
+    if (s.n > 0) {
+        assert_int_equal(s.len, len);
+        assert_memory_equal(s.bytes, env, len);
+    }
+    return s.n;
+}
+
 static void
 test_cache_round_trip_and_tamper(void **state)
 {
@@ -207,6 +250,7 @@ test_cache_round_trip_and_tamper(void **state)
     assert_int_equal(n, 1);
     assert_memory_equal(ids[0], rid, TX_ID_LEN);
     free(ids);
+    assert_int_equal(scan_profiles(home, env, len), 1);
 
     /* One flipped byte anywhere in the stored value (changed with LMDB itself, the home
      * closed): the hash no longer matches the id. */
@@ -220,6 +264,9 @@ test_cache_round_trip_and_tamper(void **state)
         assert_int_equal(tx_home_open(dir, &home), TX_OK);
         assert_int_equal(tx_home_cache_get(home, rid, &got, &got_len), TX_ERR_CHECKSUM);
         assert_null(got);
+        /* The scan hashes what it hands on: damaged, the profile is left out (or, its kind
+         * unreadable, not wanted). */
+        assert_int_equal(scan_profiles(home, env, len), 0);
         free(bad);
     }
     /* Storing the record's bytes again replaces the damaged copy. */
@@ -681,7 +728,7 @@ test_verify_takes_what_was_decrypted_ahead(void **state)
     variant v = {0}, unproven = {.grant_unproven = 1};
     uint8_t aid[TX_ID_LEN], bid[TX_ID_LEN];
     char why[512], hex[2 * TX_ID_LEN + 1];
-    unsigned long taken;
+    unsigned long taken, decodes, ahead;
     tx_verdicts vs;
 
     build(w, &v, aid);
@@ -690,12 +737,20 @@ test_verify_takes_what_was_decrypted_ahead(void **state)
     decrypt_ahead(w, w->other, aid); /* another identity: its grant is not to it */
     assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
     assert_int_equal(tx_verify_ahead_taken(), taken);
+    decodes = tx_rec_decodes();
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    decodes = tx_rec_decodes() - decodes; /* the cache's records and the inner assessment */
     decrypt_ahead(w, w->buyer, aid);
+    ahead = tx_rec_decodes();
     assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
     assert_int_equal(tx_verify_ahead_taken(), taken + 1);
+    /* The inner assessment was taken opened and decoded: not decoded again. */
+    assert_int_equal(tx_rec_decodes() - ahead, decodes - 1);
     /* Taken once: verifying again decrypts again, to the same verdict. */
+    ahead = tx_rec_decodes();
     assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
     assert_int_equal(tx_verify_ahead_taken(), taken + 1);
+    assert_int_equal(tx_rec_decodes() - ahead, decodes);
 
     build(w, &unproven, bid);
     decrypt_ahead(w, w->buyer, bid);

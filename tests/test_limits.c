@@ -457,15 +457,23 @@ walk(int kind, const uint8_t *base, size_t len, const ProtobufCMessageDescriptor
         p->n++;
         if (repeated) {
             const tx_limit *l = tx_limit_of(d, f, TX_LIMIT_COUNT);
+            assert_int_equal(l->type, TX_LIMIT_COUNT);
             visited[l - tx_limits]++;
             one(kind, base, len, p, l, SET_MANY);
+            /* Asked again after the decodes (remembered now): the same row. */
+            assert_ptr_equal(tx_limit_of(d, f, TX_LIMIT_COUNT), l);
         }
         if (f->type == PROTOBUF_C_TYPE_STRING) {
             const tx_limit *l = tx_limit_of(d, f, TX_LIMIT_TEXT);
+            assert_int_equal(l->type, TX_LIMIT_TEXT);
             visited[l - tx_limits]++;
             one(kind, base, len, p, l, SET_LONG);
             one(kind, base, len, p, l, SET_AT_LIMIT);
             one(kind, base, len, p, l, SET_BAD_UTF8);
+            assert_ptr_equal(tx_limit_of(d, f, TX_LIMIT_TEXT), l);
+            if (repeated) {
+                assert_int_equal(tx_limit_of(d, f, TX_LIMIT_COUNT)->type, TX_LIMIT_COUNT);
+            }
         } else if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
                    f->descriptor != &ticsx__v1__meta__descriptor) {
             walk(kind, base, len, f->descriptor, p);

@@ -10,50 +10,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct {
+    tx_cache_want want;
+    void *ctx;
+} scan_want;
+
+/* The kind and signer come from the envelope alone (the cache's bytes, not yet checked: the
+ * decoder is size-limited); the record's kind is its tag. */
+static int
+want_kind(void *arg, const uint8_t *bytes, size_t len)
+{
+    const scan_want *w = arg;
+    tx_envelope_pb *env = NULL;
+    int kind = TX_KIND_NONE;
+
+    if (tx_decode_envelope(bytes, len, &env) == TX_OK) {
+        kind = tx_kind_from_payload_type(env->payload_type);
+        if (kind != TX_KIND_NONE &&
+            (env->signer_key.len != TX_KEY_LEN || !w->want(w->ctx, kind, env->signer_key.data))) {
+            kind = TX_KIND_NONE;
+        }
+    }
+    tx_free(env);
+    return kind;
+}
+
 int
 tx_cache_scan(tx_home *home, tx_cache_want want, tx_cache_fn fn, void *ctx)
 {
-    uint8_t(*ids)[TX_ID_LEN] = NULL;
+    scan_want w = {want, ctx};
+    tx_cache_pick *p = NULL;
     size_t n = 0;
     int rc;
 
-    if ((rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
+    /* One read transaction; only the records wanted are hash-checked and opened. */
+    if ((rc = tx_home_cache_pick(home, want_kind, &w, &p, &n)) != TX_OK) {
         return rc;
     }
-    for (size_t i = 0; i < n && rc == TX_OK; i++) {
-        uint8_t *bytes = NULL;
-        size_t len = 0;
-        tx_envelope_pb *env = NULL;
+    for (size_t i = 0; i < n; i++) {
         tx_rec rec = {0};
-        uint64_t index = 0, size = 0;
-        int kind;
 
-        /* The kind and signer come from the envelope alone; only wanted records are opened. */
-        if (tx_home_cache_read(home, ids[i], &bytes, &len) != TX_OK ||
-            tx_decode_envelope(bytes, len, &env) != TX_OK) {
-            goto next;
+        if (rc == TX_OK &&
+            tx_rec_open_known(&rec, p[i].env, p[i].len, p[i].tag, p[i].id) == TX_OK) {
+            rc = fn(ctx, &rec, p[i].index);
+        } else if (rc != TX_OK) {
+            free(p[i].env);
         }
-        kind = tx_kind_from_payload_type(env->payload_type);
-        if (kind == TX_KIND_NONE || env->signer_key.len != TX_KEY_LEN ||
-            !want(ctx, kind, env->signer_key.data)) {
-            goto next;
-        }
-        rc = tx_rec_open_known(&rec, bytes, len, kind, ids[i]);
-        bytes = NULL; /* owned by rec either way */
-        if (rc != TX_OK) {
-            rc = TX_OK;
-            goto next;
-        }
-        if (tx_home_proof_get(home, ids[i], &index, &size) != TX_OK) {
-            index = 0;
-        }
-        rc = fn(ctx, &rec, index);
-    next:
-        tx_rec_clear(&rec);
-        tx_free(env);
-        free(bytes);
+        tx_rec_clear(&rec); /* owns the bytes once opened, whether or not they opened */
     }
-    free(ids);
+    free(p);
     if (rc == TX_OK) {
         tx_fail_clear();
     }

@@ -84,6 +84,28 @@ int tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env,
 /* Ids of every cached record, in no particular order. Caller owns *ids (free). */
 int tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n);
 
+/* A cached record picked by tx_home_cache_pick: its bytes (checked against its id; caller owns
+ * them, free), what `want` said of it, and the log index of its proof marker (0 when it has none
+ * or a damaged one). */
+typedef struct {
+    uint8_t id[TX_ID_LEN];
+    uint8_t *env;
+    size_t len;
+    int tag;
+    uint64_t index;
+} tx_cache_pick;
+
+/* Says of a cached record's bytes, not yet checked against its id (whatever it reads must be
+ * size-limited), 0 to leave it, or a tag (not 0) to pick it. */
+typedef int (*tx_cache_pick_fn)(void *ctx, const uint8_t *env, size_t len);
+
+/* One pass over the cache in one read transaction: every record `want` tags is copied, checked
+ * against its id and kept with its proof marker's index, in the cache's order, into *out (n of
+ * them; caller frees each env and *out). A damaged record is left out without a message, as
+ * tx_home_cache_read would refuse it; only the records picked are hashed. */
+int tx_home_cache_pick(tx_home *home, tx_cache_pick_fn want, void *ctx, tx_cache_pick **out,
+                       size_t *n);
+
 /* Content key of an assessment this organisation wrote: keys/<id>, 0600. `key` is
  * TX_CONTENT_KEY_LEN bytes; for get it should be sodium_malloc'd memory the caller provides. */
 int tx_home_key_put(tx_home *home, const uint8_t id[TX_ID_LEN], const uint8_t *key);

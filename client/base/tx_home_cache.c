@@ -610,6 +610,89 @@ tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
     return TX_OK;
 }
 
+/* Keeps the record at the cursor in p[*n] if its copied bytes hash to its key, with its proof
+ * marker's index from the same transaction. 0, or ENOMEM. */
+static int
+pick_one(tx_cache *c, MDB_txn *txn, const MDB_val *k, const MDB_val *v, int tag, tx_cache_pick **p,
+         size_t *n, size_t *cap)
+{
+    tx_cache_pick *e;
+    uint8_t got[TX_ID_LEN];
+    MDB_val pv;
+    uint64_t size;
+
+    if (*n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 64;
+        void *w = realloc(*p, grown * sizeof **p);
+        if (w == NULL) {
+            return ENOMEM;
+        }
+        *p = w;
+        *cap = grown;
+    }
+    e = &(*p)[*n];
+    memset(e, 0, sizeof *e);
+    if ((e->env = malloc(v->mv_size > 0 ? v->mv_size : 1)) == NULL) {
+        return ENOMEM;
+    }
+    /* Hashed after the copy: the bytes kept are the bytes checked. */
+    memcpy(e->env, v->mv_data, v->mv_size);
+    e->len = v->mv_size;
+    tx_record_id(e->env, e->len, got);
+    if (sodium_memcmp(got, k->mv_data, TX_ID_LEN) != 0) {
+        free(e->env); /* damaged: left out */
+        return 0;
+    }
+    memcpy(e->id, k->mv_data, TX_ID_LEN);
+    e->tag = tag;
+    if (mdb_get(txn, c->proofs, (MDB_val *)k, &pv) != MDB_SUCCESS || pv.mv_size > PROOF_MAX ||
+        tx_home_proof_parse(pv.mv_data, pv.mv_size, &e->index, &size) != TX_OK) {
+        e->index = 0;
+    }
+    (*n)++;
+    return 0;
+}
+
+int
+tx_home_cache_pick(tx_home *home, tx_cache_pick_fn want, void *ctx, tx_cache_pick **out, size_t *n)
+{
+    tx_cache_pick *p = NULL;
+    size_t count = 0, cap = 0;
+    MDB_txn *txn;
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    tx_cache *c;
+    int rc, tag;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = home_cache(home, &c)) != TX_OK) {
+        return rc;
+    }
+    if ((rc = txn_begin(c, MDB_RDONLY, &txn)) != MDB_SUCCESS) {
+        return cache_fail(c, rc, CACHE_READ);
+    }
+    rc = mdb_cursor_open(txn, c->recs, &cur);
+    for (int op = MDB_FIRST; rc == MDB_SUCCESS; op = MDB_NEXT) {
+        if ((rc = mdb_cursor_get(cur, &k, &v, op)) == MDB_SUCCESS && k.mv_size == TX_ID_LEN &&
+            v.mv_size <= TX_MAX_ENVELOPE && (tag = want(ctx, v.mv_data, v.mv_size)) != 0) {
+            rc = pick_one(c, txn, &k, &v, tag, &p, &count, &cap);
+        }
+    }
+    mdb_cursor_close(cur);
+    txn_done(c, txn, 0);
+    if (rc != MDB_NOTFOUND) {
+        for (size_t i = 0; i < count; i++) {
+            free(p[i].env);
+        }
+        free(p);
+        return rc == ENOMEM ? TX_ERR_NOMEM : cache_fail(c, rc, CACHE_READ);
+    }
+    *out = p;
+    *n = count;
+    return TX_OK;
+}
+
 /* ---- proof markers ---- */
 
 typedef struct {

@@ -21,6 +21,7 @@
 static pthread_mutex_t verified_lock = PTHREAD_MUTEX_INITIALIZER;
 static tx_idmap verified;
 static atomic_ulong verifications;
+static atomic_ulong decodes;
 
 static int
 verified_before(const uint8_t id[TX_ID_LEN])
@@ -47,6 +48,12 @@ unsigned long
 tx_rec_verifications(void)
 {
     return atomic_load(&verifications);
+}
+
+unsigned long
+tx_rec_decodes(void)
+{
+    return atomic_load(&decodes);
 }
 
 int
@@ -91,6 +98,9 @@ tx_rec_open_known(tx_rec *rec, uint8_t *bytes, size_t len, int kind, const uint8
             return tx_fail(rc, "signature does not verify: %s %.12s", tx_kind_name(kind), hex);
         }
         return tx_fail(rc, "%s %.12s is malformed: %s", tx_kind_name(kind), hex, tx_codec_detail());
+    }
+    if (kind != TX_KIND_NONE) {
+        atomic_fetch_add(&decodes, 1);
     }
     if (kind != TX_KIND_NONE && (rc = tx_decode_payload(rec->env, kind, &rec->msg)) != TX_OK) {
         return tx_fail(rc, "%s %.12s: %s", tx_kind_name(kind), hex, tx_codec_detail());

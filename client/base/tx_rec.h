@@ -40,6 +40,9 @@ int tx_rec_open_known(tx_rec *rec, uint8_t *bytes, size_t len, int kind,
 /* Ed25519 checks tx_rec_open has made in this process (for the benchmark). */
 unsigned long tx_rec_verifications(void);
 
+/* Payloads tx_rec_open has decoded in this process (tests: what is not decoded twice). */
+unsigned long tx_rec_decodes(void);
+
 /* Loads a cached record (checked by hash, then opened: the signature verified as above) and
  * opens it as `kind`. */
 int tx_rec_from_cache(tx_home *home, const uint8_t id[TX_ID_LEN], int kind, tx_rec *rec);

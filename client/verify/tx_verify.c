@@ -322,18 +322,21 @@ find(const cache_view *cv, const uint8_t *id, int kind, tx_verdict *v, int *rc)
 
 /* Decrypts the sealed record with the grant's key and opens the inner assessment. `key` is
  * TX_CONTENT_KEY_LEN bytes of sodium_malloc'd memory to hold the content key (wiped after).
- * The same grant decrypted ahead, beside the fetch, gives the same bytes: taken, not redone. */
+ * The same grant decrypted and opened ahead, beside the fetch, gives the same record: taken, not
+ * redone (only records that opened are kept there). */
 static int
 open_inner(const tx_identity *me, const tx_rec *grant, const tx_sealed_pb *s, uint8_t *key,
            tx_rec *inner, tx_verdict *v)
 {
     uint8_t *plain = NULL;
     size_t len = 0;
-    int rc = TX_OK, step;
+    int rc, step;
 
-    if (!tx_verify_ahead_take(me, grant->id, &plain, &len) &&
-        (rc = tx_open_granted(me, (const tx_grant_pb *)grant->msg, s, key, &plain, &len, &step)) !=
-            TX_OK) {
+    if (tx_verify_ahead_take(me, grant->id, inner)) {
+        return TX_OK;
+    }
+    if ((rc = tx_open_granted(me, (const tx_grant_pb *)grant->msg, s, key, &plain, &len, &step)) !=
+        TX_OK) {
         fail(v, TX_FAILED,
              step == 0 ? _("decryption failed: content key not sealed to this buyer")
                        : _("decryption failed: the assessment does not open with the granted key"));

@@ -15,13 +15,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Plaintext kept at most (bytes), so that a fetch verify never follows cannot hold without end. */
+/* Plaintext kept at most (bytes), so that a fetch verify never follows cannot hold without end.
+ * Each record counts twice its bytes: the bytes and the message decoded from them. */
 #define AHEAD_MAX ((size_t)512 << 20)
 
 typedef struct {
     uint8_t me[TX_KEY_LEN];
-    uint8_t *plain; /* NULL once taken */
-    size_t len;
+    tx_rec inner; /* opened; bytes NULL once taken */
 } kept;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -62,11 +62,21 @@ tx_verify_ahead_enable(int on)
     atomic_store(&enabled, on);
 }
 
-/* Keeps `plain` for the grant (taking it), or wipes and frees it when full or out of memory. */
 static void
-put(const tx_identity *me, const uint8_t *grant, uint8_t *plain, size_t len)
+wipe(tx_rec *r)
 {
-    size_t *at;
+    if (r->bytes != NULL) {
+        sodium_memzero(r->bytes, r->len);
+    }
+    tx_rec_clear(r);
+}
+
+/* Keeps the opened inner record for the grant (taking it), or wipes and frees it when full or
+ * out of memory. */
+static void
+put(const tx_identity *me, const uint8_t *grant, tx_rec *inner)
+{
+    size_t *at, len = 2 * inner->len;
     int added;
 
     pthread_mutex_lock(&lock);
@@ -87,31 +97,28 @@ put(const tx_identity *me, const uint8_t *grant, uint8_t *plain, size_t len)
         goto drop; /* already kept (the same bytes) */
     }
     memcpy(keep[n_keep].me, me->pub.sign, TX_KEY_LEN);
-    keep[n_keep].plain = plain;
-    keep[n_keep++].len = len;
+    keep[n_keep++].inner = *inner;
+    memset(inner, 0, sizeof *inner);
     bytes_kept += len;
     pthread_mutex_unlock(&lock);
     return;
 drop:
     pthread_mutex_unlock(&lock);
-    sodium_memzero(plain, len);
-    free(plain);
+    wipe(inner);
 }
 
 int
-tx_verify_ahead_take(const tx_identity *me, const uint8_t grant[TX_ID_LEN], uint8_t **plain,
-                     size_t *len)
+tx_verify_ahead_take(const tx_identity *me, const uint8_t grant[TX_ID_LEN], tx_rec *inner)
 {
     const size_t *at;
     int found = 0;
 
     pthread_mutex_lock(&lock);
-    if ((at = tx_idmap_get(&by_grant, grant)) != NULL && keep[*at].plain != NULL &&
+    if ((at = tx_idmap_get(&by_grant, grant)) != NULL && keep[*at].inner.bytes != NULL &&
         memcmp(keep[*at].me, me->pub.sign, TX_KEY_LEN) == 0) {
-        *plain = keep[*at].plain;
-        *len = keep[*at].len;
-        keep[*at].plain = NULL;
-        bytes_kept -= *len;
+        *inner = keep[*at].inner;
+        memset(&keep[*at].inner, 0, sizeof keep[*at].inner);
+        bytes_kept -= 2 * inner->len;
         found = 1;
     }
     pthread_mutex_unlock(&lock);
@@ -143,8 +150,9 @@ tx_open_granted(const tx_identity *me, const tx_grant_pb *g, const tx_sealed_pb 
     return rc;
 }
 
-/* Decrypts one granted assessment and checks its inner signature (remembered by tx_rec for the
- * process); kept only when both succeed: verify redoes and reports anything else. */
+/* Decrypts one granted assessment and opens it (its id, inner signature and decoded payload,
+ * the signature remembered by tx_rec for the process); kept only when all succeed: verify redoes
+ * and reports anything else. */
 static void
 decrypt_one(const tx_identity *me, const uint8_t grant[TX_ID_LEN], const tx_grant_pb *g,
             const tx_sealed_pb *s, uint8_t *key)
@@ -159,12 +167,10 @@ decrypt_one(const tx_identity *me, const uint8_t grant[TX_ID_LEN], const tx_gran
         return;
     }
     if (tx_rec_open(&inner, plain, len, TX_KIND_INNER_ASSESSMENT) == TX_OK) {
-        put(me, grant, inner.bytes, inner.len);
-        inner.bytes = NULL; /* kept */
-    } else if (inner.bytes != NULL) {
-        sodium_memzero(inner.bytes, inner.len);
+        put(me, grant, &inner); /* kept, or wiped */
+    } else {
+        wipe(&inner);
     }
-    tx_rec_clear(&inner);
 }
 
 /* Room for one more element of `size` bytes in *v (holding n of *cap); 0 when out of memory. */

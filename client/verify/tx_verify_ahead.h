@@ -1,8 +1,9 @@
 /* Verify working ahead of a fetch in the same process: while tx_fetch_all waits on the hub, a
- * second thread decrypts the sealed assessments granted to this organisation and checks their
- * inner signatures, keeping the plaintext for tx_verify_all. Nothing is judged ahead: verify
- * still reads only records proven in the hub's log from the cache and makes every check; it only
- * takes the plaintext instead of decrypting again. The plaintext is a function of the grant's
+ * second thread decrypts the sealed assessments granted to this organisation and opens them
+ * (inner signature checked, payload decoded), keeping them for tx_verify_all. Nothing is judged
+ * ahead: verify still reads only records proven in the hub's log from the cache and makes every
+ * check; it only takes the opened plaintext instead of decrypting and decoding again. The
+ * plaintext is a function of the grant's
  * bytes (the content key sealed to the grantee, the assessment's id) and this identity, so it is
  * kept under the grant's id and the identity's key: the same grant decrypts to the same bytes. */
 #ifndef TX_VERIFY_AHEAD_H
@@ -36,10 +37,10 @@ void tx_verify_ahead_add(tx_verify_ahead *a, const tx_rec *v, size_t n);
  * (not what it decrypted). NULL is ignored. */
 void tx_verify_ahead_join(tx_verify_ahead *a, int finish);
 
-/* The plaintext decrypted ahead for `grant` and `me`, handed over (malloc'd; the caller wipes it)
- * and forgotten; 0 when there is none. */
-int tx_verify_ahead_take(const tx_identity *me, const uint8_t grant[TX_ID_LEN], uint8_t **plain,
-                         size_t *len);
+/* The inner assessment decrypted ahead for `grant` and `me`, handed over into *inner as
+ * tx_rec_open(plain, TX_KIND_INNER_ASSESSMENT) left it (id, signature checked, payload decoded;
+ * the caller wipes its bytes) and forgotten; 0 when there is none. */
+int tx_verify_ahead_take(const tx_identity *me, const uint8_t grant[TX_ID_LEN], tx_rec *inner);
 
 /* Opens the content of sealed assessment `s` with the content key grant `g` seals to `me`,
  * through `key` (TX_CONTENT_KEY_LEN bytes of secure memory, wiped after). TX_OK with *plain
