@@ -9,6 +9,7 @@
 #include "tx_report.h"
 #include "tx_report_items.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +110,47 @@ test_numbers(void **state)
     }
 }
 
+/* Whole numbers of tenths (scores are tx_score_round'ed) are written without printf: the same
+ * text as json_dumps at every precision, around the edges where "%g" would switch to an exponent
+ * (10^(precision - 1)), for negative values and zeros, and for reals that are not tenths. */
+static void
+test_tenths(void **state)
+{
+    const double odd[] = {0.0,  -0.0,  0.05,    -0.05,     1e-5,     72.25,
+                          0.1,  -0.1,  1.0 / 3, 99999.9,   100000.0, 100000.1,
+                          1e15, -1e16, 2.5e-5,  999999.95, 0.15,     1e300};
+    json_t *a = json_array();
+    (void)state;
+
+    assert_non_null(a);
+    for (long t = -2000000; t <= 2000000; t += 13) {
+        json_array_append_new(a, json_real((double)t / 10.0));
+    }
+    for (int i = 0; i < 20000; i++) {
+        json_array_append_new(a, json_real(round(i * 0.0137 * 10.0) / 10.0));
+    }
+    for (double p = 1; p <= 1e17; p *= 10) {
+        const double near[] = {p, p - 0.1, p + 0.1, p - 1, p + 1, p / 3};
+        for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
+            json_array_append_new(a, json_real(near[i]));
+            json_array_append_new(a, json_real(-near[i]));
+            json_array_append_new(a, json_real(round(near[i] * 10.0) / 10.0));
+        }
+    }
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        json_array_append_new(a, json_real(odd[i]));
+    }
+    for (int precision = 0; precision <= 17; precision++) {
+        size_t flags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(precision);
+        char *want = json_dumps(a, flags), *got = written(a, flags);
+        assert_non_null(want);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
+    }
+    json_decref(a);
+}
+
 static void
 test_nesting(void **state)
 {
@@ -158,8 +200,8 @@ test_buffer(void **state)
     }
     text[big] = 0;
     for (size_t i = 0; i < 12000; i++) {
-        json_array_append_new(arr, json_pack("{s:s,s:i,s:f}", "t", tricky[i % 9], "n",
-                                             (int)i, "r", (double)i / 7));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:i,s:f}", "t", tricky[i % 9], "n", (int)i, "r", (double)i / 7));
     }
     json_array_append_new(arr, json_string(text));
     same(arr);
@@ -206,8 +248,9 @@ test_write_fails(void **state)
 static void
 test_not_utf8(void **state)
 {
-    const char *const bad[] = {"\xff", "ok \xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-                               "ab\xff then more than sixteen plain bytes"};
+    const char *const bad[] = {
+        "\xff",         "ok \xc3",          "\xc0\xaf",
+        "\xed\xa0\x80", "\xf4\x90\x80\x80", "ab\xff then more than sixteen plain bytes"};
     (void)state;
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -276,10 +319,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_strings),  cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_nesting),  cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_not_utf8), cmocka_unit_test(test_answers),
-        cmocka_unit_test(test_buffer),   cmocka_unit_test(test_write_fails),
+        cmocka_unit_test(test_strings),     cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_tenths),      cmocka_unit_test(test_nesting),
+        cmocka_unit_test(test_depth),       cmocka_unit_test(test_not_utf8),
+        cmocka_unit_test(test_answers),     cmocka_unit_test(test_buffer),
+        cmocka_unit_test(test_write_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

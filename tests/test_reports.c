@@ -7,6 +7,8 @@
  * tree sheet with the tier-2 sub-supplier under its parent), and the --out rules.
  * Chromium and the validator are required when CI is set, skipped with a message otherwise. */
 #include "harness.h"
+#include "tx_report_row.h"
+#include "tx_verify.h"
 #include "xlsx_parts.h"
 
 #include <jansson.h>
@@ -752,14 +754,60 @@ test_chromium(void **state)
     screenshot(chromium, "ja");
 }
 
+/* A row's first members, in this order, from a bare verdict (no questionnaire, nothing checked);
+ * a row whose supplier name is not UTF-8 is not made at all (as json_pack made none). */
+static void
+test_row_head(void **state)
+{
+    static tx_verdict v;
+    tx_report_row r = {.v = &v};
+    const char *want =
+        "{\"name\":\"取引先 \\\"A\\\"\",\"fingerprint\":\"fp-1\",\"key\":\""
+        "0101010101010101010101010101010101010101010101010101010101010101\",\"status\":"
+        "\"revoked\",\"reason\":\"revoked by its author\",\"assessment\":\""
+        "0202020202020202020202020202020202020202020202020202020202020202\",\"request\":"
+        "\"0303030303030303030303030303030303030303030303030303030303030303\","
+        "\"questionnaire\":null,";
+    json_t *j;
+    char *text;
+    (void)state;
+
+    memset(&v, 0, sizeof v);
+    snprintf(v.supplier_name, sizeof v.supplier_name, "%s", "取引先 \"A\"");
+    snprintf(v.supplier_fp, sizeof v.supplier_fp, "%s", "fp-1");
+    memset(v.supplier, 1, sizeof v.supplier);
+    memset(v.assessment, 2, sizeof v.assessment);
+    v.status = TX_REVOKED;
+    snprintf(v.reason, sizeof v.reason, "%s", "revoked by its author");
+    v.has_request = 1;
+    memset(v.request, 3, sizeof v.request);
+    assert_non_null(j = tx_report_row_json(&r));
+    text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_non_null(text);
+    assert_memory_equal(text, want, strlen(want));
+    free(text);
+    json_decref(j);
+    /* Verified: no reason; no request. */
+    v.status = TX_VERIFIED;
+    v.has_request = 0;
+    assert_non_null(j = tx_report_row_json(&r));
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "verified");
+    assert_true(json_is_null(json_object_get(j, "reason")));
+    assert_true(json_is_null(json_object_get(j, "request")));
+    json_decref(j);
+    snprintf(v.supplier_name, sizeof v.supplier_name, "%s", "取引\xe5\x85");
+    assert_null(tx_report_row_json(&r));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv),       cmocka_unit_test(test_html),
-        cmocka_unit_test(test_oscal),     cmocka_unit_test(test_xlsx),
-        cmocka_unit_test(test_out_rules), cmocka_unit_test(test_table_ja),
-        cmocka_unit_test(test_chromium),  cmocka_unit_test(test_json_format2),
+        cmocka_unit_test(test_csv),          cmocka_unit_test(test_row_head),
+        cmocka_unit_test(test_html),         cmocka_unit_test(test_oscal),
+        cmocka_unit_test(test_xlsx),         cmocka_unit_test(test_out_rules),
+        cmocka_unit_test(test_table_ja),     cmocka_unit_test(test_chromium),
+        cmocka_unit_test(test_json_format2),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -138,6 +138,55 @@ test_valid_and_dates(void **state)
     json_decref(j);
 }
 
+/* A moment's state in the certificate's JSON, member by member in this order (what the report
+ * writes); a state whose reason is not UTF-8 is left out as a whole, as json_pack left it out. */
+static void
+test_state_json(void **state)
+{
+    tx_cert_info info;
+    tx_cert_state as_of, now;
+    json_t *j;
+    char *text;
+    (void)state;
+
+    memset(&info, 0, sizeof info);
+    memset(&as_of, 0, sizeof as_of);
+    memset(&now, 0, sizeof now);
+    now.status = TX_CERT_EXPIRED;
+    now.at = th_date("2027-05-01");
+    now.last_report = th_date("2026-03-15");
+    snprintf(now.reason, sizeof now.reason, "%s", "expired on 2027-04-01 \"「期限切れ」\"");
+    as_of.status = TX_CERT_VALID;
+    as_of.at = th_date("2026-04-01");
+    as_of.next_report_due = th_date("2027-03-15");
+    as_of.renewed = 1;
+    memset(as_of.renewed_by, 0xab, sizeof as_of.renewed_by);
+    snprintf(as_of.renewed_by_number, sizeof as_of.renewed_by_number, "JQ-2027-002");
+    j = tx_cert_json(&info, &as_of, &now);
+    assert_non_null(j);
+    text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_string_equal(
+        text, "{\"record\":null,\"number\":null,\"holder\":null,\"issuer\":null,\"sector\":null,"
+              "\"scope\":null,\"criteria_version\":null,\"issued\":null,\"expires\":null,"
+              "\"renews\":null,\"as_of\":{\"date\":\"2026-04-01\",\"status\":\"valid\","
+              "\"reason\":\"\",\"last_report\":null,\"next_report_due\":\"2027-03-15\","
+              "\"renewed_by\":{\"record\":\""
+              "abababababababababababababababababababababababababababababababab\",\"number\":"
+              "\"JQ-2027-002\",\"expires\":null}},\"now\":{\"date\":\"2027-05-01\",\"status\":"
+              "\"expired\",\"reason\":\"expired on 2027-04-01 \\\"「期限切れ」\\\"\","
+              "\"last_report\":\"2026-03-15\",\"next_report_due\":null,\"renewed_by\":null}}");
+    free(text);
+    json_decref(j);
+    /* A reason cut in the middle of a character. */
+    snprintf(as_of.reason, sizeof as_of.reason, "%s", "期限\xe5\x88");
+    j = tx_cert_json(&info, &as_of, &now);
+    assert_non_null(j);
+    assert_null(json_object_get(j, "as_of"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "now"), "status")),
+                        "expired");
+    json_decref(j);
+}
+
 static void
 test_stale(void **state)
 {
@@ -683,6 +732,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_valid_and_dates, fresh),
         cmocka_unit_test_setup(test_stale, fresh),
+        cmocka_unit_test(test_state_json),
         cmocka_unit_test_setup(test_suspended_then_reinstated, fresh),
         cmocka_unit_test_setup(test_revoked_is_final, fresh),
         cmocka_unit_test_setup(test_events_by_others_do_not_count, fresh),

@@ -6,6 +6,8 @@
 #include "tx_util.h"
 
 #include <locale.h>
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The escape of byte c, which json_dumps escapes ('"', '\\', a control character). */
@@ -130,6 +132,43 @@ tx_json_write_int(tx_jw *w, int64_t i)
     tx_jw_put(w, d, (size_t)(digits + sizeof digits - d));
 }
 
+/* A real that is a whole number of tenths (a score: tx_score_round), written as write_real
+ * would write it without printf. The double nearest t / 10 with |t| < 10^precision (precision
+ * 2..15) has t / 10 as its shortest form at that precision, and "%g" writes it without an
+ * exponent ("72.3", "-4.0"). Zero (signed or not), fractions of tenths, big values and
+ * other precisions are left to printf. Returns 0 when it wrote nothing. */
+static int
+write_tenths(tx_jw *w, double d, int precision)
+{
+    static const double limit[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6, 1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14}; /* 10^(precision - 1) */
+    char digits[24], *p = digits + sizeof digits;
+    long long t;
+    uint64_t u;
+
+    if (precision < 2 || (size_t)precision > sizeof limit / sizeof limit[0] || d == 0 ||
+        !(fabs(d) < limit[precision - 1])) {
+        return 0;
+    }
+    t = llround(d * 10.0);
+    if ((double)t / 10.0 != d) {
+        return 0;
+    }
+    u = t < 0 ? (uint64_t)-t : (uint64_t)t;
+    *--p = (char)('0' + u % 10);
+    *--p = '.';
+    u /= 10;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (t < 0) {
+        *--p = '-';
+    }
+    tx_jw_put(w, p, (size_t)(digits + sizeof digits - p));
+    return 1;
+}
+
 /* jansson's dtostr: "%.*g" (17 digits when no precision is given), the locale's decimal point
  * made '.', ".0" added when the text would read back as an integer, the exponent without '+'
  * and leading zeros. */
@@ -137,9 +176,14 @@ static void
 write_real(tx_jw *w, double d, int precision)
 {
     char buf[64], *e;
-    const char *point = localeconv()->decimal_point;
-    int n = snprintf(buf, sizeof buf - 2, "%.*g", precision ? precision : 17, d);
+    const char *point;
+    int n;
 
+    if (write_tenths(w, d, precision)) {
+        return;
+    }
+    point = localeconv()->decimal_point;
+    n = snprintf(buf, sizeof buf - 2, "%.*g", precision ? precision : 17, d);
     if (n < 0 || (size_t)n >= sizeof buf - 2) {
         return;
     }

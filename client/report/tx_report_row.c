@@ -143,16 +143,39 @@ tx_report_rows_free(tx_report_row *rows, size_t n)
     free(rows);
 }
 
+/* A row's first members: what json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o}", ...) made, member by
+ * member (without parsing a format per row); NULL, as from the pack, when any of them could not
+ * be made (a name that is not UTF-8, no memory). */
+static json_t *
+row_head(const tx_verdict *v)
+{
+    static const char *const names[] = {"name",   "fingerprint", "key",    "status",
+                                        "reason", "assessment",  "request"};
+    json_t *m[] = {json_string(v->supplier_name),
+                   json_string(v->supplier_fp),
+                   tx_json_hex(v->supplier, TX_KEY_LEN),
+                   json_string(tx_verdict_name(v->status)),
+                   v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
+                   tx_json_hex(v->assessment, TX_ID_LEN),
+                   v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null()};
+    json_t *o = json_object();
+
+    for (size_t i = 0; i < TX_ARRAY_LEN(m); i++) {
+        if (o == NULL) {
+            json_decref(m[i]);
+        } else if (json_object_set_new_nocheck(o, names[i], m[i]) != 0) {
+            json_decref(o); /* a NULL member fails; set_new took m[i] even then */
+            o = NULL;
+        }
+    }
+    return o;
+}
+
 json_t *
 tx_report_row_json(const tx_report_row *r)
 {
     const tx_verdict *v = r->v;
-    json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "name", v->supplier_name, "fingerprint",
-                          v->supplier_fp, "key", tx_json_hex(v->supplier, TX_KEY_LEN), "status",
-                          tx_verdict_name(v->status), "reason",
-                          v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
-                          "assessment", tx_json_hex(v->assessment, TX_ID_LEN), "request",
-                          v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null());
+    json_t *o = row_head(v);
     json_t *areas = json_array(), *levels = json_array(), *missing = json_array(), *scores;
 
     if (v->q != NULL) {

@@ -617,14 +617,27 @@ evaluate(const tx_trust_set *ts, const uint8_t *cert, const uint8_t *holder, int
     }
 }
 
+/* A moment's state: what json_pack("{s:o,s:s,s:s,s:o,s:o}", ...) made, member by member (a row
+ * has two of these, and the pack's format parsing was most of their cost): NULL, as from the
+ * pack, when any member could not be made (a reason that is not UTF-8, no memory). */
 static json_t *
 state_json(const tx_cert_state *st)
 {
-    json_t *o = json_pack("{s:o,s:s,s:s,s:o,s:o}", "date", tx_json_date(st->at), "status",
-                          tx_cert_status_name(st->status), "reason", st->reason, "last_report",
-                          tx_json_date(st->last_report), "next_report_due",
-                          tx_json_date(st->next_report_due));
+    static const char *const names[] = {"date", "status", "reason", "last_report",
+                                        "next_report_due"};
+    json_t *m[] = {tx_json_date(st->at), json_string(tx_cert_status_name(st->status)),
+                   json_string(st->reason), tx_json_date(st->last_report),
+                   tx_json_date(st->next_report_due)};
+    json_t *o = json_object();
 
+    for (size_t i = 0; i < TX_ARRAY_LEN(m); i++) {
+        if (o == NULL) {
+            json_decref(m[i]); /* NULL or not made part of anything */
+        } else if (json_object_set_new_nocheck(o, names[i], m[i]) != 0) {
+            json_decref(o); /* a NULL member fails; set_new took m[i] even then */
+            o = NULL;
+        }
+    }
     if (o != NULL) {
         json_object_set_new(o, "renewed_by",
                             st->renewed ? json_pack("{s:o,s:s,s:o}", "record",
