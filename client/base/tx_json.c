@@ -38,3 +38,19 @@ tx_json_text(const tx_local_text_pb *t)
 {
     return json_pack("{s:s,s:s}", "ja", t != NULL ? t->ja : "", "en", t != NULL ? t->en : "");
 }
+
+json_t *
+tx_json_object_take(const char *const *names, json_t **m, size_t n)
+{
+    json_t *o = json_object();
+
+    for (size_t i = 0; i < n; i++) {
+        if (o == NULL) {
+            json_decref(m[i]); /* NULL, or made part of nothing */
+        } else if (json_object_set_new_nocheck(o, names[i], m[i]) != 0) {
+            json_decref(o); /* a NULL member fails; set_new took m[i] even then */
+            o = NULL;
+        }
+    }
+    return o;
+}

@@ -23,4 +23,10 @@ json_t *tx_json_str(const char *s);
 /* {"ja","en"} of a local text, both "" when t is NULL. Caller owns. */
 json_t *tx_json_text(const tx_local_text_pb *t);
 
+/* The object {names[0]: m[0], ...} of n members in that order, taking each m[i] as
+ * json_object_set_new does: what json_pack("{s:o,...}") makes, without parsing a format on every
+ * call. NULL, with every m[i] released, when any m[i] is NULL (a value that could not be made)
+ * or a member cannot be set. */
+json_t *tx_json_object_take(const char *const *names, json_t **m, size_t n);
+
 #endif

@@ -158,17 +158,8 @@ row_head(const tx_verdict *v)
                    v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
                    tx_json_hex(v->assessment, TX_ID_LEN),
                    v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null()};
-    json_t *o = json_object();
 
-    for (size_t i = 0; i < TX_ARRAY_LEN(m); i++) {
-        if (o == NULL) {
-            json_decref(m[i]);
-        } else if (json_object_set_new_nocheck(o, names[i], m[i]) != 0) {
-            json_decref(o); /* a NULL member fails; set_new took m[i] even then */
-            o = NULL;
-        }
-    }
-    return o;
+    return tx_json_object_take(names, m, TX_ARRAY_LEN(m));
 }
 
 json_t *

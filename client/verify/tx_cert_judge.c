@@ -628,16 +628,8 @@ state_json(const tx_cert_state *st)
     json_t *m[] = {tx_json_date(st->at), json_string(tx_cert_status_name(st->status)),
                    json_string(st->reason), tx_json_date(st->last_report),
                    tx_json_date(st->next_report_due)};
-    json_t *o = json_object();
+    json_t *o = tx_json_object_take(names, m, TX_ARRAY_LEN(m));
 
-    for (size_t i = 0; i < TX_ARRAY_LEN(m); i++) {
-        if (o == NULL) {
-            json_decref(m[i]); /* NULL or not made part of anything */
-        } else if (json_object_set_new_nocheck(o, names[i], m[i]) != 0) {
-            json_decref(o); /* a NULL member fails; set_new took m[i] even then */
-            o = NULL;
-        }
-    }
     if (o != NULL) {
         json_object_set_new(o, "renewed_by",
                             st->renewed ? json_pack("{s:o,s:s,s:o}", "record",
