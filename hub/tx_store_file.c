@@ -263,15 +263,17 @@ tx_signed_close(tx_signed_file *f)
     tx_signed_init(f);
 }
 
-/* Opens DIR/checkpoint.signed and reads its newest slot into f; f->fd stays -1 when the file is
- * absent or no slot checks (the next record writes it whole). */
+/* Opens DIR/checkpoint.signed and reads its newest slot into f, unless f is open already; f->fd
+ * stays -1 when the file is absent or no slot checks (the next record writes it whole). */
 static void
-signed_open(tx_signed_file *f, const char *path)
+signed_open(tx_signed_file *f, const char *dir)
 {
+    char path[PATH_MAX];
     uint8_t old[2 * SLOT], r[32];
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    int fd;
 
-    if (fd < 0) {
+    if (f->fd >= 0 || tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE) != TX_OK ||
+        (fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
         return;
     }
     if (pread(fd, old, sizeof old, 0) == (ssize_t)sizeof old &&
@@ -288,12 +290,7 @@ tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const uint8_
     char path[PATH_MAX], both[2 * SLOT];
     int fd, rc;
 
-    if ((rc = tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE)) != TX_OK) {
-        return rc;
-    }
-    if (f->fd < 0) {
-        signed_open(f, path);
-    }
+    signed_open(f, dir);
     if (f->fd >= 0) {
         slot_format(both, size, root, f->seq + 1);
         if (pwrite(f->fd, both, SLOT, (off_t)((f->seq + 1) % 2) * SLOT) != SLOT ||
@@ -307,6 +304,9 @@ tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const uint8_
     }
     /* The first record (or one that does not parse): both slots, written aside and renamed;
      * opened at the next record. */
+    if ((rc = tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE)) != TX_OK) {
+        return rc;
+    }
     slot_format(both, size, root, 0);
     slot_format(both + SLOT, size, root, 0);
     if ((rc = tx_file_replace(path, both, sizeof both, 0600)) != TX_OK) {
@@ -323,15 +323,7 @@ tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const uint8_
 int
 tx_signed_reach(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32])
 {
-    char path[PATH_MAX];
-    int rc;
-
-    if (f->fd < 0) {
-        if ((rc = tx_path_join(path, sizeof path, dir, TX_SIGNED_FILE)) != TX_OK) {
-            return rc;
-        }
-        signed_open(f, path);
-    }
+    signed_open(f, dir);
     if (f->fd >= 0 && f->size >= size) {
         return TX_OK;
     }

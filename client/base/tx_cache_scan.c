@@ -50,13 +50,14 @@ tx_cache_scan(tx_home *home, tx_cache_want want, tx_cache_fn fn, void *ctx)
     for (size_t i = 0; i < n; i++) {
         tx_rec rec = {0};
 
-        if (rc == TX_OK &&
-            tx_rec_open_known(&rec, p[i].env, p[i].len, p[i].tag, p[i].id) == TX_OK) {
-            rc = fn(ctx, &rec, p[i].index);
-        } else if (rc != TX_OK) {
-            free(p[i].env);
+        if (rc != TX_OK) {
+            free(p[i].env); /* a callback stopped the scan: the rest is only freed */
+            continue;
         }
-        tx_rec_clear(&rec); /* owns the bytes once opened, whether or not they opened */
+        if (tx_rec_open_known(&rec, p[i].env, p[i].len, p[i].tag, p[i].id) == TX_OK) {
+            rc = fn(ctx, &rec, p[i].index);
+        }
+        tx_rec_clear(&rec); /* owns the bytes once given them, whether or not they opened */
     }
     free(p);
     if (rc == TX_OK) {
