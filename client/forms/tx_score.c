@@ -188,6 +188,19 @@ level_name(const tx_questionnaire_pb *q, uint32_t level)
     return name;
 }
 
+/* A level's object, opened, with its first members: "level", and "name" with `texts`. */
+static void
+open_level(tx_emit *e, const tx_questionnaire_pb *q, uint32_t level, int texts)
+{
+    tx_emit_object(e);
+    tx_emit_key(e, "level");
+    tx_emit_int(e, level);
+    if (texts) {
+        tx_emit_key(e, "name");
+        tx_emit_json(e, tx_json_text(level_name(q, level)));
+    }
+}
+
 /* The lowest level not yet achieved, with its share of applicable items fully met: what a
  * report shows as "L1 80%". null when every level is achieved (or there is none). */
 static void
@@ -198,13 +211,7 @@ emit_level_next(tx_emit *e, const tx_questionnaire_pb *q, const tx_score *s, int
         if (ls->achieved) {
             continue;
         }
-        tx_emit_object(e);
-        tx_emit_key(e, "level");
-        tx_emit_int(e, ls->level);
-        if (texts) {
-            tx_emit_key(e, "name");
-            tx_emit_json(e, tx_json_text(level_name(q, ls->level)));
-        }
+        open_level(e, q, ls->level, texts);
         tx_emit_key(e, "share");
         tx_emit_real(e, tx_score_round(ls->share));
         tx_emit_key(e, "fully_met");
@@ -248,13 +255,7 @@ tx_score_emit(tx_emit *e, const tx_questionnaire_pb *q, const tx_score *s, int t
     tx_emit_array(e);
     for (size_t l = 0; l < s->n_levels; l++) {
         const tx_level_score *ls = &s->levels[l];
-        tx_emit_object(e);
-        tx_emit_key(e, "level");
-        tx_emit_int(e, ls->level);
-        if (texts) {
-            tx_emit_key(e, "name");
-            tx_emit_json(e, tx_json_text(level_name(q, ls->level)));
-        }
+        open_level(e, q, ls->level, texts);
         tx_emit_key(e, "applicable");
         tx_emit_int(e, (int64_t)ls->applicable);
         tx_emit_key(e, "implemented");
