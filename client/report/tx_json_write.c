@@ -352,6 +352,8 @@ je_open(tx_emit *e, int array)
     if (++je->level < TX_EMIT_DEPTH) {
         je->first[je->level] = 1;
         je->is_array[je->level] = array;
+    } else if (je->e.rc == TX_OK) {
+        je->e.rc = TX_ERR_INTERNAL;
     }
 }
 
