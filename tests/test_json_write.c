@@ -315,6 +315,89 @@ test_answers(void **state)
     tx_free(q);
 }
 
+/* Nests `levels` empty arrays in e and closes them: its rc. */
+static int
+nest(tx_emit *e, int levels)
+{
+    tx_emit_key(e, "a");
+    for (int i = 0; i < levels; i++) {
+        tx_emit_array(e);
+    }
+    for (int i = 0; i < levels; i++) {
+        tx_emit_end(e);
+    }
+    return e->rc;
+}
+
+/* Both back ends of tx_emit.h: the same text for a described value, a member whose json_t was
+ * not made left out, and containers nested deeper than TX_EMIT_DEPTH refused (not written past
+ * their stacks). */
+static void
+test_emit(void **state)
+{
+    char *text = NULL, *built;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    tx_jw *w = malloc(sizeof *w);
+    tx_jw_emit je;
+    tx_emit_builder b;
+    json_t *o = json_object();
+    (void)state;
+
+    assert_non_null(f);
+    assert_non_null(w);
+    tx_jw_init(w, f);
+    tx_jw_emit_init(&je, w, 1, JSON_PRESERVE_ORDER);
+    tx_emit_build(&b, o);
+    for (int k = 0; k < 2; k++) {
+        tx_emit *e = k ? &b.e : &je.e;
+        tx_emit_key(e, "s");
+        tx_emit_string(e, "\"x\" 日本");
+        tx_emit_key(e, "gone");
+        tx_emit_json(e, NULL);
+        tx_emit_key(e, "o");
+        tx_emit_object(e);
+        tx_emit_key(e, "t");
+        tx_emit_bool(e, 1);
+        tx_emit_key(e, "e");
+        tx_emit_array(e);
+        tx_emit_end(e);
+        tx_emit_key(e, "n");
+        tx_emit_null(e);
+        tx_emit_end(e);
+        tx_emit_key(e, "r");
+        tx_emit_real(e, 72.3);
+        assert_int_equal(nest(e, TX_EMIT_DEPTH - 1), TX_OK);
+    }
+    assert_int_equal(tx_jw_flush(w), TX_OK);
+    assert_int_equal(fclose(f), 0);
+    built = json_dumps(o, JSON_PRESERVE_ORDER);
+    assert_non_null(built);
+    /* The builder's object as json_dumps writes it, the writer's members one per line. */
+    assert_string_equal(built, "{\"s\": \"\\\"x\\\" 日本\", \"o\": {\"t\": true, \"e\": [], \"n\": "
+                               "null}, \"r\": 72.299999999999997, \"a\": [[[[[[[]]]]]]]}");
+    assert_string_equal(text,
+                        "\n  \"s\": \"\\\"x\\\" 日本\",\n  \"o\": {\"t\": true, \"e\": [], "
+                        "\"n\": null},\n  \"r\": 72.299999999999997,\n  \"a\": [[[[[[[]]]]]]]");
+    free(built);
+    free(text);
+    json_decref(o);
+    /* One level too deep: refused by both. */
+    f = open_memstream(&text, &len);
+    assert_non_null(f);
+    tx_jw_init(w, f);
+    tx_jw_emit_init(&je, w, 1, JSON_PRESERVE_ORDER);
+    o = json_object();
+    tx_emit_build(&b, o);
+    assert_int_equal(nest(&je.e, TX_EMIT_DEPTH), TX_ERR_INTERNAL);
+    assert_int_equal(nest(&b.e, TX_EMIT_DEPTH), TX_ERR_INTERNAL);
+    assert_int_equal(tx_jw_flush(w), TX_OK);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+    json_decref(o);
+    free(w);
+}
+
 int
 main(void)
 {
@@ -323,7 +406,7 @@ main(void)
         cmocka_unit_test(test_tenths),      cmocka_unit_test(test_nesting),
         cmocka_unit_test(test_depth),       cmocka_unit_test(test_not_utf8),
         cmocka_unit_test(test_answers),     cmocka_unit_test(test_buffer),
-        cmocka_unit_test(test_write_fails),
+        cmocka_unit_test(test_write_fails), cmocka_unit_test(test_emit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

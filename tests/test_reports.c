@@ -7,6 +7,10 @@
  * tree sheet with the tier-2 sub-supplier under its parent), and the --out rules.
  * Chromium and the validator are required when CI is set, skipped with a message otherwise. */
 #include "harness.h"
+#include "tx_error.h"
+#include "tx_home.h"
+#include "tx_json_write.h"
+#include "tx_plan.h"
 #include "tx_report_row.h"
 #include "tx_verify.h"
 #include "xlsx_parts.h"
@@ -574,6 +578,12 @@ test_json_format2(void **state)
         if (json_is_integer(at)) {
             const json_t *row = json_array_get(sups, (size_t)json_integer_value(at));
             assert_true(json_equal(json_object_get(row, "key"), json_object_get(e, "key")));
+            /* The row's own members a node repeats, and no policy on either. */
+            assert_non_null(json_object_get(row, "fingerprint"));
+            assert_true(
+                json_equal(json_object_get(row, "fingerprint"), json_object_get(e, "fingerprint")));
+            assert_true(json_is_null(json_object_get(row, "policy")));
+            assert_true(json_is_null(json_object_get(e, "policy")));
             assert_null(json_object_get(e, "status"));
             assert_null(json_object_get(e, "items"));
             rows++;
@@ -799,6 +809,126 @@ test_row_head(void **state)
     assert_null(tx_report_row_json(&r));
 }
 
+/* r's object as the streamed report's writer writes it (tx_jw_emit), parsed back. */
+static json_t *
+written_row(const tx_report_row *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    tx_jw *w = malloc(sizeof *w);
+    tx_jw_emit je;
+    json_error_t err;
+    json_t *j;
+
+    assert_non_null(f);
+    assert_non_null(w);
+    tx_jw_init(w, f);
+    tx_jw_putc(w, '{');
+    tx_jw_emit_init(&je, w, 3, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    tx_report_row_emit(&je.e, r);
+    assert_int_equal(je.e.rc, 0);
+    tx_jw_puts(w, "\n}");
+    assert_int_equal(tx_jw_flush(w), 0);
+    assert_int_equal(fclose(f), 0);
+    free(w);
+    j = json_loads(text, 0, &err);
+    if (j == NULL) {
+        fail_msg("the writer's row does not parse: %s\n%s", err.text, text);
+    }
+    free(text);
+    return j;
+}
+
+/* The builder's object of r and the writer's text of it, parsed, are the same value with the
+ * same members in the same order. */
+static void
+same_row(const tx_report_row *r)
+{
+    json_t *built = tx_report_row_json(r), *written = written_row(r);
+    char *a, *b;
+
+    assert_non_null(built);
+    a = json_dumps(built, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    b = json_dumps(written, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(b, a);
+    assert_true(json_equal(built, written));
+    free(a);
+    free(b);
+    json_decref(built);
+    json_decref(written);
+}
+
+/* Each real row (a certificate, credentials, Japanese, quotes, "not applicable" answers), with
+ * texts and items and without, and made tricky: a plan, failed with no questionnaire, not
+ * scored, a questionnaire mismatch and a supersede notice with quotes. */
+static void
+test_row_backends(void **state)
+{
+    tx_home *h = NULL;
+    tx_verdicts vs;
+    tx_report_row *rows;
+    size_t n, tried = 0;
+    (void)state;
+
+    assert_int_equal(tx_home_open(fx.buyer, &h), TX_OK);
+    assert_int_equal(tx_verify_all(h, NULL, &vs), TX_OK);
+    assert_int_equal(tx_report_rows(&vs, &rows, &n), TX_OK);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        tx_report_row r = rows[i];
+        tx_verdict v = *r.v;
+        tx_plan_pb plan = TICSX__V1__PLAN__INIT;
+        tx_answer_pb *with_plan = NULL;
+
+        assert_true(r.scored);
+        for (int mode = 0; mode < 4; mode++) {
+            r.no_texts = mode & 1;
+            r.no_items = mode >> 1;
+            same_row(&r);
+            tried++;
+        }
+        /* A plan (open, Japanese and quotes in its action) on an answer short of full
+         * credit. */
+        for (size_t k = 0; k < v.inner->n_answers && with_plan == NULL; k++) {
+            if (tx_plan_allowed(v.q, v.inner->answers[k]->choice)) {
+                with_plan = v.inner->answers[k];
+            }
+        }
+        if (with_plan != NULL) {
+            plan.action = "手順書を \"改訂\" する\tnext";
+            plan.due = 4102444800; /* 2100-01-01 */
+            with_plan->plan = &plan;
+            same_row(&r);
+            with_plan->plan = NULL;
+            tried++;
+        }
+        r.v = &v;
+        v.q_mismatch = 1;
+        snprintf(v.q_mismatch_reason, sizeof v.q_mismatch_reason, "%s", "answers \"x\" v1 で");
+        v.superseded = 1;
+        snprintf(v.notice, sizeof v.notice, "%s", "newer assessment available: \\ \"y\"");
+        same_row(&r);
+        r.scored = 0; /* expired-like: read, not scored */
+        same_row(&r);
+        v.status = TX_FAILED;
+        v.q = NULL;
+        snprintf(v.reason, sizeof v.reason, "%s", "署名が \"不正\"\n(bad)");
+        for (int mode = 0; mode < 4; mode++) {
+            r.no_texts = mode & 1;
+            r.no_items = mode >> 1;
+            same_row(&r);
+        }
+        tried += 6;
+    }
+    assert_true(tried >= 3 * 10);
+    tx_report_rows_free(rows, n);
+    tx_verdicts_free(&vs);
+    tx_home_destroy(&h);
+}
+
 int
 main(void)
 {
@@ -807,7 +937,7 @@ main(void)
         cmocka_unit_test(test_html),         cmocka_unit_test(test_oscal),
         cmocka_unit_test(test_xlsx),         cmocka_unit_test(test_out_rules),
         cmocka_unit_test(test_table_ja),     cmocka_unit_test(test_chromium),
-        cmocka_unit_test(test_json_format2),
+        cmocka_unit_test(test_json_format2), cmocka_unit_test(test_row_backends),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,7 @@
 /* Area, overall and level scores from answers, following the rules the questionnaire holds. */
 #include "tx_score.h"
 
+#include "tx_emit.h"
 #include "tx_error.h"
 #include "tx_json.h"
 #include "tx_msg.h"
@@ -162,90 +163,138 @@ tx_score_free(tx_score *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Sets o's member `key` (one of our own names: not checked again) to v (stolen). */
+/* A percentage as the report shows it: one decimal, null when nothing applicable. */
 static void
-member(json_t *o, const char *key, json_t *v)
+emit_percent(tx_emit *e, const tx_area_score *a)
 {
-    json_object_set_new_nocheck(o, key, v);
+    if (a->has_score) {
+        tx_emit_real(e, tx_score_round(a->percent));
+    } else {
+        tx_emit_null(e);
+    }
 }
 
-static json_t *
-percent_json(const tx_area_score *a)
+/* The name of level `level` in q, NULL when q names none. */
+static const tx_local_text_pb *
+level_name(const tx_questionnaire_pb *q, uint32_t level)
 {
-    return a->has_score ? json_real(tx_score_round(a->percent)) : json_null();
+    const tx_local_text_pb *name = NULL;
+
+    for (size_t k = 0; k < q->n_levels; k++) {
+        if (q->levels[k]->level == level) {
+            name = q->levels[k]->name;
+        }
+    }
+    return name;
+}
+
+/* A level's object, opened, with its first members: "level", and "name" with `texts`. */
+static void
+open_level(tx_emit *e, const tx_questionnaire_pb *q, uint32_t level, int texts)
+{
+    tx_emit_object(e);
+    tx_emit_key(e, "level");
+    tx_emit_int(e, level);
+    if (texts) {
+        tx_emit_key(e, "name");
+        tx_emit_json(e, tx_json_text(level_name(q, level)));
+    }
 }
 
 /* The lowest level not yet achieved, with its share of applicable items fully met: what a
  * report shows as "L1 80%". null when every level is achieved (or there is none). */
-static json_t *
-level_next_json(const tx_questionnaire_pb *q, const tx_score *s, int texts)
+static void
+emit_level_next(tx_emit *e, const tx_questionnaire_pb *q, const tx_score *s, int texts)
 {
     for (size_t l = 0; l < s->n_levels; l++) {
         const tx_level_score *ls = &s->levels[l];
-        const tx_local_text_pb *name = NULL;
         if (ls->achieved) {
             continue;
         }
-        for (size_t k = 0; k < q->n_levels; k++) {
-            if (q->levels[k]->level == ls->level) {
-                name = q->levels[k]->name;
-            }
-        }
-        return json_pack("{s:I,s:o*,s:f,s:I,s:I}", "level", (json_int_t)ls->level, "name",
-                         texts ? tx_json_text(name) : NULL, "share", tx_score_round(ls->share),
-                         "fully_met", (json_int_t)ls->implemented, "applicable",
-                         (json_int_t)ls->applicable);
+        open_level(e, q, ls->level, texts);
+        tx_emit_key(e, "share");
+        tx_emit_real(e, tx_score_round(ls->share));
+        tx_emit_key(e, "fully_met");
+        tx_emit_int(e, (int64_t)ls->implemented);
+        tx_emit_key(e, "applicable");
+        tx_emit_int(e, (int64_t)ls->applicable);
+        tx_emit_end(e);
+        return;
     }
-    return json_null();
+    tx_emit_null(e);
+}
+
+void
+tx_score_emit(tx_emit *e, const tx_questionnaire_pb *q, const tx_score *s, int texts)
+{
+    tx_emit_key(e, "areas");
+    tx_emit_array(e);
+    for (size_t a = 0; a < s->n_areas; a++) {
+        const tx_area_score *as = &s->areas[a];
+        tx_emit_object(e);
+        tx_emit_key(e, "id");
+        tx_emit_string(e, as->id);
+        if (texts) {
+            tx_emit_key(e, "name");
+            tx_emit_json(e, tx_json_text(q->areas[a]->name));
+        }
+        tx_emit_key(e, "score");
+        emit_percent(e, as);
+        tx_emit_key(e, "items");
+        tx_emit_int(e, (int64_t)as->items);
+        tx_emit_key(e, "answered");
+        tx_emit_int(e, (int64_t)as->answered);
+        tx_emit_key(e, "applicable");
+        tx_emit_int(e, (int64_t)as->applicable);
+        tx_emit_end(e);
+    }
+    tx_emit_end(e);
+    tx_emit_key(e, "overall");
+    emit_percent(e, &s->overall);
+    tx_emit_key(e, "levels");
+    tx_emit_array(e);
+    for (size_t l = 0; l < s->n_levels; l++) {
+        const tx_level_score *ls = &s->levels[l];
+        open_level(e, q, ls->level, texts);
+        tx_emit_key(e, "applicable");
+        tx_emit_int(e, (int64_t)ls->applicable);
+        tx_emit_key(e, "implemented");
+        tx_emit_int(e, (int64_t)ls->implemented);
+        tx_emit_key(e, "share");
+        tx_emit_real(e, tx_score_round(ls->share));
+        tx_emit_key(e, "achieved");
+        tx_emit_bool(e, ls->achieved);
+        tx_emit_end(e);
+    }
+    tx_emit_end(e);
+    tx_emit_key(e, "level_achieved");
+    tx_emit_int(e, s->level_achieved);
+    tx_emit_key(e, "level_next");
+    emit_level_next(e, q, s, texts);
+    tx_emit_key(e, "unanswered");
+    tx_emit_int(e, (int64_t)s->n_unanswered);
+    tx_emit_key(e, "unanswered_items");
+    tx_emit_array(e);
+    for (size_t k = 0; k < s->n_unanswered; k++) {
+        tx_emit_string(e, s->unanswered[k]);
+    }
+    tx_emit_end(e);
 }
 
 /* tx_score_json, with the questionnaire's texts or without (tx_score_json_bare). */
 static json_t *
 score_json(const tx_questionnaire_pb *q, const tx_score *s, int texts)
 {
-    json_t *areas = json_array(), *levels = json_array(), *missing = json_array();
+    tx_emit_builder b;
+    json_t *o = json_object();
 
-    for (size_t a = 0; a < s->n_areas; a++) {
-        const tx_area_score *as = &s->areas[a];
-        json_t *o = json_object();
-        /* Set member by member: the same object json_pack made, without parsing a format and
-         * checking our own member names for every area of every row. */
-        member(o, "id", json_string(as->id));
-        if (texts) {
-            member(o, "name", tx_json_text(q->areas[a]->name));
-        }
-        member(o, "score", percent_json(as));
-        member(o, "items", json_integer((json_int_t)as->items));
-        member(o, "answered", json_integer((json_int_t)as->answered));
-        member(o, "applicable", json_integer((json_int_t)as->applicable));
-        json_array_append_new(areas, o);
+    tx_emit_build(&b, o);
+    tx_score_emit(&b.e, q, s, texts);
+    if (b.e.rc != TX_OK) {
+        json_decref(o);
+        return NULL;
     }
-    for (size_t l = 0; l < s->n_levels; l++) {
-        const tx_level_score *ls = &s->levels[l];
-        const tx_local_text_pb *name = NULL;
-        for (size_t k = 0; k < q->n_levels; k++) {
-            if (q->levels[k]->level == ls->level) {
-                name = q->levels[k]->name;
-            }
-        }
-        json_t *o = json_object();
-        member(o, "level", json_integer((json_int_t)ls->level));
-        if (texts) {
-            member(o, "name", tx_json_text(name));
-        }
-        member(o, "applicable", json_integer((json_int_t)ls->applicable));
-        member(o, "implemented", json_integer((json_int_t)ls->implemented));
-        member(o, "share", json_real(tx_score_round(ls->share)));
-        member(o, "achieved", json_boolean(ls->achieved));
-        json_array_append_new(levels, o);
-    }
-    for (size_t k = 0; k < s->n_unanswered; k++) {
-        json_array_append_new(missing, json_string(s->unanswered[k]));
-    }
-    return json_pack("{s:o,s:o,s:o,s:I,s:o,s:I,s:o}", "areas", areas, "overall",
-                     percent_json(&s->overall), "levels", levels, "level_achieved",
-                     (json_int_t)s->level_achieved, "level_next", level_next_json(q, s, texts),
-                     "unanswered", (json_int_t)s->n_unanswered, "unanswered_items", missing);
+    return o;
 }
 
 json_t *

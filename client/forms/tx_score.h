@@ -9,6 +9,7 @@
 #define TX_SCORE_H
 
 #include "tx_codec.h"
+#include "tx_emit.h"
 
 #include <jansson.h>
 
@@ -70,6 +71,11 @@ json_t *tx_score_json(const tx_questionnaire_pb *q, const tx_score *s);
 /* tx_score_json without the questionnaire's texts: no "name" in "areas", "levels" and
  * "level_next" (report JSON format 2 writes them once, in the document's "questionnaires"). */
 json_t *tx_score_json_bare(const tx_questionnaire_pb *q, const tx_score *s);
+
+/* The members of tx_score_json (with the names of areas and levels when `texts`, as
+ * tx_score_json; without, as tx_score_json_bare) described to `e`, into the object it is in:
+ * one description for the json_t and for the report's streamed writer. */
+void tx_score_emit(tx_emit *e, const tx_questionnaire_pb *q, const tx_score *s, int texts);
 
 /* The level summary of a report row (its "level_achieved" and "level_next" as above) as the
  * short text reports show: "L1 80%", "L1 L2 40%", "L2", or "" when the row has no score. The

@@ -305,3 +305,155 @@ tx_json_write_value(tx_jw *w, const json_t *v, size_t flags, int depth)
     }
     return write_at(w, v, (int)(flags & JSON_MAX_INDENT), (int)((flags >> 11) & 0x1F), depth);
 }
+
+/* What comes before a value: at the object's own level its member's line and name, inside a
+ * value ", " between elements and the name of an object's member. 0 when the value may be
+ * written. */
+static int
+before_value(tx_jw_emit *je)
+{
+    static const char spaces[] = "                ";
+    tx_jw *w = je->w;
+    int first = je->level < TX_EMIT_DEPTH ? je->first[je->level] : 0;
+    int in_array = je->level > 0 && je->level < TX_EMIT_DEPTH && je->is_array[je->level];
+    const char *key = je->key;
+
+    je->key = NULL;
+    if (je->e.rc != TX_OK || je->level >= TX_EMIT_DEPTH || (!in_array && key == NULL)) {
+        je->e.rc = je->e.rc != TX_OK ? je->e.rc : TX_ERR_INTERNAL;
+        return -1;
+    }
+    je->first[je->level] = 0;
+    if (je->level == 0) {
+        tx_jw_puts(w, first ? "\n" : ",\n");
+        for (int left = 2 * je->depth; left > 0; left -= (int)sizeof spaces - 1) {
+            tx_jw_put(w, spaces, left < (int)sizeof spaces - 1 ? (size_t)left : sizeof spaces - 1);
+        }
+    } else if (!first) {
+        tx_jw_puts(w, ", ");
+    }
+    if (!in_array) {
+        tx_jw_putc(w, '"');
+        tx_jw_puts(w, key); /* our own member names: nothing to escape */
+        tx_jw_puts(w, "\": ");
+    }
+    return 0;
+}
+
+static void
+je_open(tx_emit *e, int array)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (before_value(je) == 0) {
+        tx_jw_putc(je->w, array ? '[' : '{');
+    }
+    /* Counted even when not written, so that its tx_emit_end matches. */
+    if (++je->level < TX_EMIT_DEPTH) {
+        je->first[je->level] = 1;
+        je->is_array[je->level] = array;
+    } else if (je->e.rc == TX_OK) {
+        je->e.rc = TX_ERR_INTERNAL;
+    }
+}
+
+static void
+je_close(tx_emit *e)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (je->level > 0) {
+        if (je->e.rc == TX_OK) {
+            tx_jw_putc(je->w, je->is_array[je->level] ? ']' : '}');
+        }
+        je->level--;
+    }
+}
+
+static void
+je_key(tx_emit *e, const char *key)
+{
+    ((tx_jw_emit *)e)->key = key;
+}
+
+static void
+je_string(tx_emit *e, const char *s)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (before_value(je) == 0) {
+        je->e.rc = tx_json_write_string(je->w, s);
+    }
+}
+
+static void
+je_integer(tx_emit *e, int64_t i)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (before_value(je) == 0) {
+        tx_json_write_int(je->w, i);
+    }
+}
+
+static void
+je_real(tx_emit *e, double d)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (before_value(je) == 0) {
+        write_real(je->w, d, (int)((je->flags >> 11) & 0x1F));
+    }
+}
+
+static void
+je_boolean(tx_emit *e, int b)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (before_value(je) == 0) {
+        tx_jw_puts(je->w, b ? "true" : "false");
+    }
+}
+
+static void
+je_null(tx_emit *e)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (before_value(je) == 0) {
+        tx_jw_puts(je->w, "null");
+    }
+}
+
+static void
+je_json(tx_emit *e, json_t *v)
+{
+    tx_jw_emit *je = (tx_jw_emit *)e;
+
+    if (v == NULL) {
+        je->key = NULL; /* left out */
+        return;
+    }
+    if (before_value(je) == 0) {
+        je->e.rc = tx_json_write_value(je->w, v, je->flags, 0);
+    }
+    json_decref(v);
+}
+
+static const tx_emit_ops writer_ops = {je_open, je_close,   je_key,  je_string, je_integer,
+                                       je_real, je_boolean, je_null, je_json};
+
+void
+tx_jw_emit_init(tx_jw_emit *je, tx_jw *w, int depth, size_t flags)
+{
+    je->e.ops = &writer_ops;
+    je->e.rc = TX_OK;
+    je->w = w;
+    je->flags = flags;
+    je->depth = depth;
+    je->level = 0;
+    je->first[0] = 1;
+    je->is_array[0] = 0;
+    je->key = NULL;
+}

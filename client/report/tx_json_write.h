@@ -7,6 +7,8 @@
 #ifndef TX_JSON_WRITE_H
 #define TX_JSON_WRITE_H
 
+#include "tx_emit.h"
+
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,5 +77,23 @@ void tx_json_write_int(tx_jw *w, int64_t i);
  * (n * depth more spaces). TX_ERR_BAD_UTF8 as tx_json_write_string; TX_ERR_INTERNAL for a
  * NULL `v`. */
 int tx_json_write_value(tx_jw *w, const json_t *v, size_t flags, int depth);
+
+/* The writer's back end of a described value (tx_emit.h): the members of an object whose '{'
+ * the caller has written (and writes the '}' of), each on its own line (",\n", then 2 spaces
+ * per `depth`, as the report's rows are written), their values on one line as
+ * tx_json_write_value(w, v, flags, 0) writes them. A member whose tx_emit_json value is NULL is
+ * left out, as json_object_set_new leaves it out. */
+typedef struct {
+    tx_emit e;
+    tx_jw *w;
+    size_t flags;
+    int depth;
+    int level;                /* containers open inside the object: 0 = its members */
+    int first[TX_EMIT_DEPTH]; /* nothing written yet at that level */
+    int is_array[TX_EMIT_DEPTH];
+    const char *key; /* the next member's name */
+} tx_jw_emit;
+
+void tx_jw_emit_init(tx_jw_emit *je, tx_jw *w, int depth, size_t flags);
 
 #endif

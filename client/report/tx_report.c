@@ -26,12 +26,22 @@
 
 typedef tx_report_row row;
 
+/* 1 when the streamed report writes the rows of `vs` apart from its document: no policy is
+ * applied, so nothing is added to a row after it is made. */
+static int
+rows_apart(const tx_verdicts *vs)
+{
+    return vs->policy == NULL;
+}
+
+/* The document of `rows`; its "suppliers" empty when `refs` (the streamed report writes them
+ * from `rows`). */
 static json_t *
-doc_json(const row *rows, size_t n, json_t *questionnaire)
+doc_json(const row *rows, size_t n, json_t *questionnaire, int refs)
 {
     json_t *arr = json_array(), *doc = json_object();
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !refs; i++) {
         json_array_append_new(arr, tx_report_row_json(&rows[i]));
     }
     json_object_set_new(doc, "generated", tx_json_date(tx_now()));
@@ -44,12 +54,16 @@ doc_json(const row *rows, size_t n, json_t *questionnaire)
 
 /* The document of `vs`, with "questionnaire" when that is not NULL (stolen). With `keep` not
  * NULL the rows' and nodes' objects have no "items" and the rows the document was made of are
- * left in *keep, *n_keep (in the order of "suppliers"; tx_report_rows_free). Without `texts`
- * its rows have no questionnaire texts (tx_report_row.h, no_texts). */
+ * left in *keep, *n_keep (in the order of "suppliers"; tx_report_rows_free). For the streamed
+ * writer (`streamed`, with `keep`) its rows have no questionnaire texts (tx_report_row.h,
+ * no_texts), and without a policy (rows_apart) they are not in it at all: "suppliers" is empty,
+ * the tree's nodes refer to them (tx_report_tree_json_rows, row_refs), the writer writes
+ * *keep. */
 static int
 report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *questionnaire, row **keep,
-           size_t *n_keep, int texts, json_t **out)
+           size_t *n_keep, int streamed, json_t **out)
 {
+    int apart = streamed && rows_apart(vs);
     tx_report_tree_opts light;
     row *rows;
     size_t n;
@@ -62,16 +76,16 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
     }
     for (size_t i = 0; i < n; i++) {
         rows[i].no_items = keep != NULL;
-        rows[i].no_texts = !texts;
+        rows[i].no_texts = streamed;
     }
     if (t != NULL && keep != NULL) {
         light = *t;
         light.no_items = 1;
         t = &light;
     }
-    *out = doc_json(rows, n, questionnaire);
+    *out = doc_json(rows, n, questionnaire, apart);
     /* The tree's rows are these: not made and scored again. */
-    if ((t != NULL && (rc = tx_report_tree_json_rows(*out, vs, t, rows, n)) != TX_OK) ||
+    if ((t != NULL && (rc = tx_report_tree_json_rows(*out, vs, t, rows, n, apart)) != TX_OK) ||
         (rc = tx_policy_apply(*out, vs->policy, t != NULL && t->now ? t->now : tx_now())) !=
             TX_OK) {
         json_decref(*out);
@@ -89,7 +103,7 @@ report_doc(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t *question
 int
 tx_report_json(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t **out)
 {
-    return report_doc(vs, t, NULL, NULL, NULL, 1, out);
+    return report_doc(vs, t, NULL, NULL, NULL, 0, out);
 }
 
 int
@@ -97,7 +111,7 @@ tx_report_json_brief(const tx_verdicts *vs, const tx_report_tree_opts *t, json_t
 {
     row *rows;
     size_t n;
-    int rc = report_doc(vs, t, NULL, &rows, &n, 1, out);
+    int rc = report_doc(vs, t, NULL, &rows, &n, 0, out);
 
     if (rc == TX_OK) {
         tx_report_rows_free(rows, n);
@@ -134,7 +148,7 @@ tx_report_docs(const tx_verdicts *vs, const tx_report_tree_opts *t, const char *
     for (size_t k = 0; k < n && rc == TX_OK; k++) {
         json_t *doc;
         rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), NULL,
-                        NULL, 1, &doc);
+                        NULL, 0, &doc);
         if (rc == TX_OK) {
             json_array_append_new(docs, doc);
         }
@@ -176,10 +190,10 @@ write_json(FILE *f, const tx_verdicts *vs, const tx_report_tree_opts *t, const c
         row *rows;
         size_t n_rows;
         rc = report_doc(&sc[k].vs, scope_tree(t, vs, &buf), tx_report_scope_json(&sc[k]), &rows,
-                        &n_rows, 0, &doc);
+                        &n_rows, 1, &doc);
         if (rc == TX_OK) {
             tx_jw_puts(w, k ? ",\n    " : "\n    ");
-            rc = tx_report_stream_doc(w, doc, rows, n_rows, 2);
+            rc = tx_report_stream_doc(w, doc, rows, n_rows, rows_apart(&sc[k].vs), 2);
             json_decref(doc);
             tx_report_rows_free(rows, n_rows);
         }
@@ -464,7 +478,7 @@ write_scope(FILE *f, const tx_report_scope *sc, const tx_report_tree_opts *t, in
                  tx_render_tr(N_("%s: no assessment answers this questionnaire"), ja), sc->id);
         tx_put_wrapped(f, buf, 0, WIDTH, 2);
     }
-    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), NULL, NULL, 1, &doc)) == TX_OK &&
+    if ((rc = report_doc(&sc->vs, t, tx_report_scope_json(sc), NULL, NULL, 0, &doc)) == TX_OK &&
         (rc = tx_report_rows(&sc->vs, &rows, &n)) == TX_OK) {
         /* The rows' credentials, evidence and policy verdict come from the document, as in
          * every other format; its rows are in the order of `rows`. */

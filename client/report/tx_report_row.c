@@ -143,75 +143,135 @@ tx_report_rows_free(tx_report_row *rows, size_t n)
     free(rows);
 }
 
-/* A row's first members: what json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o}", ...) made, member by
- * member (without parsing a format per row); NULL, as from the pack, when any of them could not
- * be made (a name that is not UTF-8, no memory). */
-static json_t *
-row_head(const tx_verdict *v)
+/* An id or key as hex, or null when the verdict has none. */
+static void
+emit_id(tx_emit *e, int has, const uint8_t *id, size_t len)
 {
-    static const char *const names[] = {"name",   "fingerprint", "key",    "status",
-                                        "reason", "assessment",  "request"};
-    json_t *m[] = {json_string(v->supplier_name),
-                   json_string(v->supplier_fp),
-                   tx_json_hex(v->supplier, TX_KEY_LEN),
-                   json_string(tx_verdict_name(v->status)),
-                   v->status == TX_VERIFIED ? json_null() : json_string(v->reason),
-                   tx_json_hex(v->assessment, TX_ID_LEN),
-                   v->has_request ? tx_json_hex(v->request, TX_ID_LEN) : json_null()};
+    if (has) {
+        tx_emit_hex(e, id, len);
+    } else {
+        tx_emit_null(e);
+    }
+}
 
-    return tx_json_object_take(names, m, TX_ARRAY_LEN(m));
+/* The row's "questionnaire": its record, id and version, and its texts unless r->no_texts. */
+static void
+emit_questionnaire(tx_emit *e, const tx_report_row *r)
+{
+    const tx_verdict *v = r->v;
+
+    if (v->q == NULL) {
+        tx_emit_null(e);
+        return;
+    }
+    tx_emit_object(e);
+    tx_emit_key(e, "record");
+    tx_emit_hex(e, v->questionnaire, TX_ID_LEN);
+    tx_emit_key(e, "id");
+    tx_emit_string(e, v->q->id);
+    tx_emit_key(e, "version");
+    tx_emit_int(e, v->q->version);
+    if (!r->no_texts) {
+        tx_emit_key(e, "title");
+        tx_emit_json(e, tx_json_text(v->q->title));
+        tx_emit_key(e, "provenance");
+        if (tx_questionnaire_has_provenance(v->q)) {
+            tx_emit_json(e, tx_json_text(v->q->provenance));
+        } else {
+            tx_emit_null(e);
+        }
+    }
+    tx_emit_end(e);
+}
+
+/* A row that was not scored: its score's members, empty. */
+static void
+emit_no_score(tx_emit *e)
+{
+    static const char *const nulls[] = {"level_achieved", "level_next", "unanswered"};
+
+    tx_emit_key(e, "areas");
+    tx_emit_array(e);
+    tx_emit_end(e);
+    tx_emit_key(e, "overall");
+    tx_emit_null(e);
+    tx_emit_key(e, "levels");
+    tx_emit_array(e);
+    tx_emit_end(e);
+    for (size_t k = 0; k < TX_ARRAY_LEN(nulls); k++) {
+        tx_emit_key(e, nulls[k]);
+        tx_emit_null(e);
+    }
+    tx_emit_key(e, "unanswered_items");
+    tx_emit_array(e);
+    tx_emit_end(e);
+}
+
+void
+tx_report_row_emit(tx_emit *e, const tx_report_row *r)
+{
+    const tx_verdict *v = r->v;
+
+    tx_emit_key(e, "name");
+    tx_emit_string(e, v->supplier_name);
+    tx_emit_key(e, "fingerprint");
+    tx_emit_string(e, v->supplier_fp);
+    tx_emit_key(e, "key");
+    tx_emit_hex(e, v->supplier, TX_KEY_LEN);
+    tx_emit_key(e, "status");
+    tx_emit_string(e, tx_verdict_name(v->status));
+    tx_emit_key(e, "reason");
+    tx_emit_string(e, v->status == TX_VERIFIED ? NULL : v->reason);
+    tx_emit_key(e, "assessment");
+    tx_emit_hex(e, v->assessment, TX_ID_LEN);
+    tx_emit_key(e, "request");
+    emit_id(e, v->has_request, v->request, TX_ID_LEN);
+    tx_emit_key(e, "questionnaire");
+    emit_questionnaire(e, r);
+    tx_emit_key(e, "as_of");
+    tx_emit_date(e, v->as_of);
+    tx_emit_key(e, "valid_until");
+    tx_emit_date(e, v->valid_until);
+    /* The rare and nested members, made by their own makers. */
+    tx_emit_key(e, "questionnaire_mismatch");
+    tx_emit_json(e, tx_verdict_mismatch_json(v));
+    tx_emit_key(e, "superseded_by");
+    tx_emit_json(e, tx_verdict_superseded_json(v));
+    tx_emit_key(e, "certificate");
+    tx_emit_json(e, tx_verdict_cert_json(v));
+    tx_emit_key(e, "credentials");
+    tx_emit_json(e, tx_cred_verdict_json(v));
+    tx_emit_key(e, "evidence");
+    tx_emit_json(e, tx_evidence_json(v->evidence, v->n_evidence));
+    tx_emit_key(e, "plans");
+    tx_emit_json(e, tx_plan_json(r->scored ? v->inner : NULL, tx_now(), r->plan_days));
+    if (r->scored) {
+        tx_score_emit(e, v->q, &r->score, !r->no_texts);
+    } else {
+        emit_no_score(e);
+    }
+    if (!r->no_items) {
+        tx_emit_key(e, "items");
+        if (r->scored) {
+            tx_emit_json(e, tx_report_items_json(v->q, v->inner->answers, v->inner->n_answers));
+        } else {
+            tx_emit_array(e);
+            tx_emit_end(e);
+        }
+    }
 }
 
 json_t *
 tx_report_row_json(const tx_report_row *r)
 {
-    const tx_verdict *v = r->v;
-    json_t *o = row_head(v);
-    json_t *areas = json_array(), *levels = json_array(), *missing = json_array(), *scores;
+    tx_emit_builder b;
+    json_t *o = json_object();
 
-    if (v->q != NULL) {
-        json_object_set_new(
-            o, "questionnaire",
-            json_pack("{s:o,s:s,s:I,s:o*,s:o*}", "record", tx_json_hex(v->questionnaire, TX_ID_LEN),
-                      "id", v->q->id, "version", (json_int_t)v->q->version, "title",
-                      r->no_texts ? NULL : tx_json_text(v->q->title), "provenance",
-                      r->no_texts                             ? NULL
-                      : tx_questionnaire_has_provenance(v->q) ? tx_json_text(v->q->provenance)
-                                                              : json_null()));
-    } else {
-        json_object_set_new(o, "questionnaire", json_null());
-    }
-    json_object_set_new(o, "as_of", tx_json_date(v->as_of));
-    json_object_set_new(o, "valid_until", tx_json_date(v->valid_until));
-    json_object_set_new(o, "questionnaire_mismatch", tx_verdict_mismatch_json(v));
-    json_object_set_new(o, "superseded_by", tx_verdict_superseded_json(v));
-    json_object_set_new(o, "certificate", tx_verdict_cert_json(v));
-    json_object_set_new(o, "credentials", tx_cred_verdict_json(v));
-    json_object_set_new(o, "evidence", tx_evidence_json(v->evidence, v->n_evidence));
-    json_object_set_new(o, "plans",
-                        tx_plan_json(r->scored ? v->inner : NULL, tx_now(), r->plan_days));
-    if (!r->scored) {
-        json_object_set_new(o, "areas", areas);
-        json_object_set_new(o, "overall", json_null());
-        json_object_set_new(o, "levels", levels);
-        json_object_set_new(o, "level_achieved", json_null());
-        json_object_set_new(o, "level_next", json_null());
-        json_object_set_new(o, "unanswered", json_null());
-        json_object_set_new(o, "unanswered_items", missing);
-        if (!r->no_items) {
-            json_object_set_new(o, "items", json_array());
-        }
-        return o;
-    }
-    json_decref(areas);
-    json_decref(levels);
-    json_decref(missing);
-    scores = r->no_texts ? tx_score_json_bare(v->q, &r->score) : tx_score_json(v->q, &r->score);
-    json_object_update(o, scores);
-    json_decref(scores);
-    if (!r->no_items) {
-        json_object_set_new(o, "items",
-                            tx_report_items_json(v->q, v->inner->answers, v->inner->n_answers));
+    tx_emit_build(&b, o);
+    tx_report_row_emit(&b.e, r);
+    if (b.e.rc != TX_OK) {
+        json_decref(o);
+        return NULL;
     }
     return o;
 }

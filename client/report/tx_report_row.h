@@ -5,6 +5,7 @@
 #ifndef TX_REPORT_ROW_H
 #define TX_REPORT_ROW_H
 
+#include "tx_emit.h"
 #include "tx_score.h"
 #include "tx_verify.h"
 
@@ -29,5 +30,9 @@ void tx_report_rows_free(tx_report_row *rows, size_t n);
 /* The row's object of the report's "suppliers" array (tx_report.h, "JSON"); without "items"
  * when r->no_items, without texts when r->no_texts. Caller owns. */
 json_t *tx_report_row_json(const tx_report_row *r);
+
+/* The members of that object in order, described to `e` (tx_emit.h) into the object it is in:
+ * the one description of a row, for the json_t above and for the streamed report's writer. */
+void tx_report_row_emit(tx_emit *e, const tx_report_row *r);
 
 #endif

@@ -29,11 +29,14 @@ tx_report_stream_value(tx_jw *w, const json_t *v, int depth)
     return tx_json_write_value(w, v, TX_REPORT_JSON_FLAGS, depth);
 }
 
-/* `v` on one line (", " and ": " between members): rows' members and nodes' members. */
+/* How rows' and nodes' members are written: on one line (", " and ": " between members). */
+#define LINE_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* `v` on one line: rows' members and nodes' members. */
 static int
 put_line(tx_jw *w, const json_t *v)
 {
-    return tx_json_write_value(w, v, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6), 0);
+    return tx_json_write_value(w, v, LINE_FLAGS, 0);
 }
 
 /* ",\n" (not first) then `"key": ` at depth. */
@@ -86,7 +89,9 @@ put_catalogues(tx_jw *w, const tx_report_row *rows, size_t n, int depth)
     return rc;
 }
 
-/* One row: each member on a line, then "items" (its answers, one line each). */
+/* One row: each member on a line, then "items" (its answers, one line each). Its members are
+ * those of `row` when that is not NULL, else written from `r` (tx_report_row_emit) with
+ * "policy": null (no policy applies). */
 static int
 put_row(tx_jw *w, json_t *row, const tx_report_row *r, int depth)
 {
@@ -97,6 +102,17 @@ put_row(tx_jw *w, json_t *row, const tx_report_row *r, int depth)
     int first = 1, rc = TX_OK;
 
     tx_jw_putc(w, '{');
+    if (row == NULL) {
+        tx_jw_emit je;
+        tx_jw_emit_init(&je, w, depth + 1, LINE_FLAGS);
+        tx_report_row_emit(&je.e, r);
+        tx_emit_key(&je.e, "policy");
+        tx_emit_null(&je.e);
+        if ((rc = je.e.rc) != TX_OK) {
+            return rc;
+        }
+        first = 0;
+    }
     json_object_foreach(row, key, val)
     {
         put_key(w, key, depth + 1, &first);
@@ -121,17 +137,22 @@ put_row(tx_jw *w, json_t *row, const tx_report_row *r, int depth)
     return rc;
 }
 
+/* The rows: the objects of `sups` (freed as they are written), or, `apart`, written from
+ * `rows`. */
 static int
-put_rows(tx_jw *w, json_t *sups, const tx_report_row *rows, size_t n, int depth)
+put_rows(tx_jw *w, json_t *sups, const tx_report_row *rows, size_t n, int apart, int depth)
 {
+    size_t n_put = apart ? n : json_array_size(sups);
     int rc = TX_OK;
 
     tx_jw_putc(w, '[');
-    for (size_t i = 0; i < n && i < json_array_size(sups) && rc == TX_OK; i++) {
+    for (size_t i = 0; i < n && i < n_put && rc == TX_OK; i++) {
         tx_jw_puts(w, i ? ",\n" : "\n");
         indent(w, depth + 1);
-        rc = put_row(w, json_array_get(sups, i), &rows[i], depth + 1);
-        json_array_set_new(sups, i, json_null()); /* written: freed */
+        rc = put_row(w, apart ? NULL : json_array_get(sups, i), &rows[i], depth + 1);
+        if (!apart) {
+            json_array_set_new(sups, i, json_null()); /* written: freed */
+        }
     }
     if (n > 0) {
         tx_jw_putc(w, '\n');
@@ -220,7 +241,8 @@ put_nodes(tx_jw *w, json_t *nodes, const tx_report_row *rows, size_t n, int dept
 }
 
 int
-tx_report_stream_doc(tx_jw *w, json_t *doc, const tx_report_row *rows, size_t n, int depth)
+tx_report_stream_doc(tx_jw *w, json_t *doc, const tx_report_row *rows, size_t n, int apart,
+                     int depth)
 {
     const char *key;
     json_t *val;
@@ -237,7 +259,7 @@ tx_report_stream_doc(tx_jw *w, json_t *doc, const tx_report_row *rows, size_t n,
         }
         put_key(w, key, depth + 1, &first);
         if (strcmp(key, "suppliers") == 0) {
-            rc = put_rows(w, val, rows, n, depth + 1);
+            rc = put_rows(w, val, rows, n, apart, depth + 1);
         } else if (strcmp(key, "nodes") == 0) {
             rc = put_nodes(w, val, rows, n, depth + 1);
         } else {

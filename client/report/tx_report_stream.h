@@ -17,8 +17,11 @@
 
 /* Writes `doc` (tx_report.c's document of `rows`, made with no_items and no_texts; its rows are
  * freed as they are written) at indentation depth `depth` (2 spaces each) to `w`
- * (tx_json_write.h; the caller flushes it). TX_ERR_NOMEM, TX_ERR_BAD_UTF8. */
-int tx_report_stream_doc(tx_jw *w, json_t *doc, const tx_report_row *rows, size_t n, int depth);
+ * (tx_json_write.h; the caller flushes it). With `apart` the document has no rows (no policy
+ * applies): each is written from `rows` (tx_report_row_emit) with "policy": null, and the tree's
+ * nodes refer to them (tx_report_tree_json_rows, row_refs). TX_ERR_NOMEM, TX_ERR_BAD_UTF8. */
+int tx_report_stream_doc(tx_jw *w, json_t *doc, const tx_report_row *rows, size_t n, int apart,
+                         int depth);
 
 /* Writes `v` as `report --json` prints values, indented to `depth`. TX_ERR_NOMEM. */
 int tx_report_stream_value(tx_jw *w, const json_t *v, int depth);

@@ -12,6 +12,7 @@
 #include "tx_idmap.h"
 #include "tx_json.h"
 #include "tx_msg.h"
+#include "tx_plan.h"
 #include "tx_pool.h"
 #include "tx_questionnaire.h"
 #include "tx_util.h"
@@ -343,14 +344,30 @@ known_json(const tx_tree_node *node, const tx_report_row *rows, const json_t *su
     return o;
 }
 
+/* A supplier row's node that refers to its row (tx_report_tree_json_rows, row_refs): the row's
+ * members the node writes as its own (fingerprint, key), what the streamed writer finds the
+ * row by (status, key) and what the tiers' plan counts read. */
 static json_t *
-node_json(const tx_tree *tree, size_t i, const tx_report_row *rows, const json_t *sups)
+row_ref_json(const tx_tree_node *node)
+{
+    const tx_report_row *r = node->known->ctx;
+    tx_plan_counts c;
+
+    tx_plan_count(r->scored ? r->v->inner : NULL, tx_now(), r->plan_days, &c);
+    return json_pack("{s:s,s:o,s:s,s:{s:I,s:I}}", "fingerprint", r->v->supplier_fp, "key",
+                     key_json(node), "status", tx_verdict_name(r->v->status), "plans", "open",
+                     (json_int_t)c.open, "overdue", (json_int_t)c.overdue);
+}
+
+static json_t *
+node_json(const tx_tree *tree, size_t i, const tx_report_row *rows, const json_t *sups,
+          int row_refs)
 {
     const tx_tree_node *node = &tree->nodes[i];
     json_t *o, *parents = json_array(), *flags = json_array();
 
     if (node->known != NULL) {
-        o = known_json(node, rows, sups);
+        o = row_refs ? row_ref_json(node) : known_json(node, rows, sups);
         json_object_set_new(o, "name", json_string(node->name));
     } else {
         char fp[TX_FP_LEN];
@@ -440,6 +457,7 @@ typedef struct {
     json_t **out;
     const tx_report_row *rows; /* the tree's rows */
     const json_t *sups;        /* the document's "suppliers", NULL if none */
+    int row_refs;              /* nodes refer to their rows (tx_report_tree_json_rows) */
 } node_job;
 
 static void
@@ -447,18 +465,18 @@ node_one(void *ctx, size_t i)
 {
     node_job *j = ctx;
 
-    j->out[i] = node_json(j->tree, i, j->rows, j->sups);
+    j->out[i] = node_json(j->tree, i, j->rows, j->sups, j->row_refs);
 }
 
 int
 tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t)
 {
-    return tx_report_tree_json_rows(doc, vs, t, NULL, 0);
+    return tx_report_tree_json_rows(doc, vs, t, NULL, 0, 0);
 }
 
 int
 tx_report_tree_json_rows(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t,
-                         const tx_report_row *rows, size_t n_rows)
+                         const tx_report_row *rows, size_t n_rows, int row_refs)
 {
     tree_ctx c;
     json_t *nodes, *tiers;
@@ -473,7 +491,7 @@ tx_report_tree_json_rows(json_t *doc, const tx_verdicts *vs, const tx_report_tre
         /* Each node's object is independent (jansson keeps no shared state once its hash seed
          * is set, which the caller's document did): built on every core, appended in order. */
         node_job j = {&c.tree, calloc(c.tree.n ? c.tree.n : 1, sizeof *j.out), c.rows,
-                      json_object_get(doc, "suppliers")};
+                      json_object_get(doc, "suppliers"), row_refs};
         if (j.out == NULL) {
             json_decref(nodes);
             json_decref(tiers);

@@ -31,9 +31,12 @@ typedef struct {
 int tx_report_tree_json(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t);
 
 /* As tx_report_tree_json, on the rows the document was made of (tx_report_rows of the same
- * `vs`, borrowed: not made and scored a second time). */
+ * `vs`, borrowed: not made and scored a second time). With `row_refs` a supplier row's node has
+ * none of the row's members but its "fingerprint", "key", "status" and the counts of "plans"
+ * ("open", "overdue") beside its own: for the streamed report without a policy, which writes
+ * such a node as a reference to its row. */
 int tx_report_tree_json_rows(json_t *doc, const tx_verdicts *vs, const tx_report_tree_opts *t,
-                             const tx_report_row *rows, size_t n_rows);
+                             const tx_report_row *rows, size_t n_rows, int row_refs);
 
 /* Prints the indented tree and its roll-ups by tier (texts in Japanese when ja), as the table
  * report goes on after the supplier tables; under each node its credentials and the policy's
