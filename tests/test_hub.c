@@ -1071,6 +1071,11 @@ test_signed_failure_refuses(void **state)
     assert_non_null(strstr(r->message, REFUSED_TEXT));
     tx_free(r);
     assert_true(fu_log_has(&f->hub, "/checkpoint.signed (Input/output error)"));
+    {
+        char out[2048];
+        assert_int_equal(th_run(out, sizeof out, "health", "--data", f->dir, NULL), 1);
+        assert_non_null(strstr(out, "names no checkpoint until it can record checkpoint.signed"));
+    }
 
     /* The disk is back: the timer records again without any write (ping until it did). */
     unlink(fail_path);
