@@ -1065,6 +1065,23 @@ test_signed_failure_refuses(void **state)
     assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
     assert_non_null(strstr(r->message, REFUSED_TEXT));
     tx_free(r);
+    {
+        /* A witnessed checkpoint is refused alike (else: none of this key, not found). */
+        tx_call_pb call = TICSX__V1__CALL__INIT;
+        tx_witnessed_pb q = TICSX__V1__WITNESSED__INIT;
+        uint8_t key[32] = {1};
+        ProtobufCBinaryData keys[1] = {{sizeof key, key}};
+
+        q.n_witness_keys = 1;
+        q.witness_keys = keys;
+        q.quorum = 1;
+        call.body_case = TICSX__V1__CALL__BODY_WITNESSED;
+        call.witnessed = &q;
+        r = call_within_signed(f, f->cb, &call);
+        assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
+        assert_non_null(strstr(r->message, REFUSED_TEXT));
+        tx_free(r);
+    }
     /* The health answer says so; the log says it once, with the path and errno. */
     r = ping(f);
     assert_int_equal(r->status, TICSX__V1__STATUS__OK);
