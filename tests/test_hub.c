@@ -939,18 +939,15 @@ teardown_failing_shim(void **state)
     return rc;
 }
 
-/* Sends call on c and returns its reply; fails the test unless the checkpoint it names (if
- * any) is one the durable copy of checkpoint.signed records. */
+/* Returns r, a reply; fails the test unless the checkpoint it names (if any) is one the
+ * durable copy of checkpoint.signed records. */
 static tx_reply_pb *
-call_within_signed(fx *f, tx_conn *c, tx_call_pb *call)
+within_signed(fx *f, tx_reply_pb *r)
 {
     char durable[PATH_MAX + 16];
     uint8_t root[32];
-    uint64_t recorded = 0, named;
-    tx_reply_pb *r = NULL;
+    uint64_t recorded = 0, named = named_checkpoint(r);
 
-    assert_int_equal(tx_conn_call(c, call, &r), TX_OK);
-    named = named_checkpoint(r);
     snprintf(durable, sizeof durable, "%s/durable", f->dir);
     if (named > 0) {
         assert_int_equal(tx_signed_read(durable, &recorded, root), TX_OK);
@@ -964,36 +961,33 @@ call_within_signed(fx *f, tx_conn *c, tx_call_pb *call)
 }
 
 static tx_reply_pb *
+call_within_signed(fx *f, tx_call_pb *call)
+{
+    tx_reply_pb *r = NULL;
+
+    assert_int_equal(tx_conn_call(f->cb, call, &r), TX_OK);
+    return within_signed(f, r);
+}
+
+static tx_reply_pb *
 submit_within_signed(fx *f, const uint8_t *env, size_t len)
 {
-    tx_call_pb call = TICSX__V1__CALL__INIT;
-    tx_submit_pb sub = TICSX__V1__SUBMIT__INIT;
+    tx_reply_pb *r = NULL;
 
-    sub.envelope.data = (uint8_t *)env;
-    sub.envelope.len = len;
-    call.body_case = TICSX__V1__CALL__BODY_SUBMIT;
-    call.submit = &sub;
-    return call_within_signed(f, f->cb, &call);
+    assert_int_equal(tx_conn_submit(f->cb, env, len, &r), TX_OK);
+    return within_signed(f, r);
 }
 
+/* A Checkpoint call, or a Ping (the health answer: it says why writes are refused). */
 static tx_reply_pb *
-checkpoint_within_signed(fx *f)
+checkpoint_within_signed(fx *f, int ping)
 {
     tx_call_pb call = TICSX__V1__CALL__INIT;
 
-    call.body_case = TICSX__V1__CALL__BODY_CHECKPOINT;
-    call.checkpoint = 1;
-    return call_within_signed(f, f->cb, &call);
-}
-
-static tx_reply_pb *
-ping(fx *f)
-{
-    tx_call_pb call = TICSX__V1__CALL__INIT;
-
-    call.body_case = TICSX__V1__CALL__BODY_PING;
-    call.ping = 1;
-    return call_within_signed(f, f->cb, &call);
+    call.body_case = ping ? TICSX__V1__CALL__BODY_PING : TICSX__V1__CALL__BODY_CHECKPOINT;
+    call.checkpoint = !ping;
+    call.ping = ping;
+    return call_within_signed(f, &call);
 }
 
 #define REFUSED_TEXT "cannot record its signed checkpoint"
@@ -1061,7 +1055,7 @@ test_signed_failure_refuses(void **state)
     assert_non_null(strstr(r->message, REFUSED_TEXT));
     tx_free(r);
     refused_batch(f, &envs[2], &lens[2]);
-    r = checkpoint_within_signed(f);
+    r = checkpoint_within_signed(f, 0);
     assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
     assert_non_null(strstr(r->message, REFUSED_TEXT));
     tx_free(r);
@@ -1077,13 +1071,13 @@ test_signed_failure_refuses(void **state)
         q.quorum = 1;
         call.body_case = TICSX__V1__CALL__BODY_WITNESSED;
         call.witnessed = &q;
-        r = call_within_signed(f, f->cb, &call);
+        r = call_within_signed(f, &call);
         assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
         assert_non_null(strstr(r->message, REFUSED_TEXT));
         tx_free(r);
     }
     /* The health answer says so; the log says it once, with the path and errno. */
-    r = ping(f);
+    r = checkpoint_within_signed(f, 1);
     assert_int_equal(r->status, TICSX__V1__STATUS__OK);
     assert_non_null(strstr(r->message, REFUSED_TEXT));
     tx_free(r);
@@ -1098,7 +1092,7 @@ test_signed_failure_refuses(void **state)
     unlink(fail_path);
     for (;;) {
         int refused;
-        r = ping(f);
+        r = checkpoint_within_signed(f, 1);
         refused = strstr(r->message, REFUSED_TEXT) != NULL;
         tx_free(r);
         if (!refused) {
@@ -1122,7 +1116,7 @@ test_signed_failure_refuses(void **state)
     }
     assert_int_equal(idx[2], dup_index + 1);
     assert_int_equal(idx[3], dup_index + 2);
-    r = checkpoint_within_signed(f);
+    r = checkpoint_within_signed(f, 0);
     assert_int_equal(r->status, TICSX__V1__STATUS__OK);
     assert_true(named_checkpoint(r) >= idx[3]);
     tx_free(r);
