@@ -15,6 +15,7 @@
 #include "tx_notify.h"
 #include "tx_store.h"
 #include "tx_store_check.h"
+#include "tx_store_file.h"
 #include "tx_util.h"
 #include "tx_vpool.h"
 
@@ -926,6 +927,15 @@ cmd_health(int argc, char **argv)
         tx_hub_health(a.data, a.hub, (int)a.timeout_ms, used, sizeof used, refusal, sizeof refusal);
     switch (rc) {
     case TX_OK:
+        if (refusal[0] != 0 && strstr(refusal, TX_SIGNED_FILE) != NULL) {
+            /* A record of its checkpoint failed: no checkpoint is named either, until one
+             * succeeds (the hub tries again by itself). */
+            fprintf(stderr,
+                    _("ticsx-hub: hub at %s refuses writes and names no checkpoint until it can "
+                      "record checkpoint.signed again (it retries every second): %s\n"),
+                    used, refusal);
+            return EXIT_NO;
+        }
         if (refusal[0] != 0) {
             fprintf(stderr, _("ticsx-hub: hub at %s serves reads only: %s\n"), used, refusal);
             return EXIT_NO;

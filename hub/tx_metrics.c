@@ -272,6 +272,14 @@ tx_metrics_render(tx_stats *s, tx_vpool *pool, const char *dir, char **out, size
     one(&b, "ticsx_hub_store_check_records", "gauge",
         "Log records the full check of the database has walked.",
         (double)tx_stats_get(&s->store_checked));
+    one(&b, "ticsx_hub_signed_record_failing", "gauge",
+        "1 while the last record of the signed checkpoint in checkpoint.signed failed (a disk "
+        "error): writes are refused and no checkpoint is served until a record succeeds, tried "
+        "again every second and at each write.",
+        (double)tx_stats_get(&s->signed_failing));
+    one(&b, "ticsx_hub_signed_record_failures_total", "counter",
+        "Records of the signed checkpoint in checkpoint.signed that failed since the start.",
+        (double)tx_stats_get(&s->signed_failures));
     if (b.failed) {
         free(b.p);
         return TX_ERR_NOMEM;

@@ -431,12 +431,35 @@ signed_catch_up(tx_batch *b)
     if (rc == TX_ERR_NOT_FOUND) {
         return TX_OK; /* an empty log: nothing signed */
     }
-    if (rc == TX_OK &&
-        (rc = tx_signed_reach(&b->s->signed_file, b->s->dir, cp.size, cp.root)) != TX_OK) {
-        tx_error("store: cannot record the signed checkpoint in %s/%s: %s", b->s->dir,
-                 TX_SIGNED_FILE, tx_strerror(rc));
+    if (rc == TX_OK) {
+        rc = tx_store_signed_note(
+            b->s, tx_signed_reach(&b->s->signed_file, b->s->dir, cp.size, cp.root), cp.size);
     }
     return rc;
+}
+
+int
+tx_store_signed_retry(tx_store *s)
+{
+    tx_checkpoint_info cp = {0};
+    MDB_txn *txn = NULL;
+    MDB_val val;
+    int rc;
+
+    if (!tx_store_signed_failing(s, NULL)) {
+        return TX_OK;
+    }
+    if ((rc = tx_store_txn_begin(s, MDB_RDONLY, &txn)) != TX_OK) {
+        return rc;
+    }
+    /* A failed flush may have left the slot in the page cache: written again, not trusted. */
+    if ((rc = checkpoint_in(s, txn, &val, &cp)) == TX_OK) {
+        rc = tx_signed_redo(&s->signed_file, s->dir, cp.size, cp.root);
+    } else if (rc == TX_ERR_NOT_FOUND) {
+        rc = TX_OK; /* nothing signed: nothing to record */
+    }
+    mdb_txn_abort(txn);
+    return tx_store_signed_note(s, rc, cp.size);
 }
 
 int
@@ -665,11 +688,15 @@ tx_view_checkpoint(tx_view *v, uint8_t **env, size_t *len, tx_checkpoint_info *i
 {
     tx_checkpoint_info got;
     MDB_val val;
-    int rc = checkpoint_in(v->s, v->txn, &val, &got);
+    int rc;
 
     *env = NULL;
     *len = 0;
-    if (rc != TX_OK) {
+    /* The database may hold a checkpoint checkpoint.signed does not: none is named. */
+    if (tx_store_signed_failing(v->s, NULL)) {
+        return TX_ERR_REFUSED;
+    }
+    if ((rc = checkpoint_in(v->s, v->txn, &val, &got)) != TX_OK) {
         return rc;
     }
     if ((*env = malloc(val.mv_size)) == NULL) {
@@ -717,6 +744,9 @@ tx_view_witnessed(tx_view *v, const tx_witnessed_pb *q, uint8_t **env, size_t *l
 
     *env = NULL;
     *len = 0;
+    if (tx_store_signed_failing(v->s, NULL)) {
+        return TX_ERR_REFUSED; /* as tx_view_checkpoint */
+    }
     if ((rc = mdb_cursor_open(v->txn, v->s->meta, &cur)) != MDB_SUCCESS) {
         return tx_store_err(rc, "open a cursor on meta");
     }

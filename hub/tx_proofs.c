@@ -16,6 +16,10 @@ reply_checkpoint(tx_answer *a, int rc, const char *none)
 {
     if (rc == TX_ERR_NOT_FOUND) {
         tx_outcome_set(a->out, TX_STATUS_NOT_FOUND, rc, "%s", none);
+    } else if (rc == TX_ERR_REFUSED) {
+        tx_outcome_set(a->out, TX_STATUS_INTERNAL, rc, "%s",
+                       "the hub cannot record its signed checkpoint on its disk "
+                       "(checkpoint.signed) and names no checkpoint until it can; try again later");
     } else if (rc != TX_OK) {
         tx_outcome_read(a->out, rc);
     } else {

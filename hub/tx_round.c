@@ -132,6 +132,7 @@ struct tx_round {
      * rather than for every call: a fingerprint is a SHA-256 and base64. */
     caller_slot *callers;
     tx_stats *stats;        /* counters for the metrics page; NULL: none */
+    int64_t signed_retry_ms; /* when tx_round_quiet last retried a failed checkpoint.signed */
 };
 
 int
@@ -640,8 +641,14 @@ commit_job(void *arg)
     uint64_t base = 0;
     size_t count = 0;
     int64_t t0 = tx_clock_us(), t_commit = 0;
-    int rc = tx_store_begin(bt->store, &b);
+    int rc;
 
+    /* After a failed record tx_store_begin records again: the signer must be idle (it takes
+     * jobs from this thread only, so it stays so). */
+    if (bt->signer != NULL && tx_store_signed_failing(bt->store, NULL)) {
+        tx_vpool_wait(bt->signer);
+    }
+    rc = tx_store_begin(bt->store, &b);
     memset(&bt->due, 0, sizeof bt->due);
     bt->sign_rc = TX_OK;
 
@@ -854,7 +861,8 @@ before_snapshot(tx_round *rd)
         const pending *p = &rd->calls[i];
         if (!p->answered && (p->def->flags & TX_CALL_FRESH)) {
             int rc = tx_store_checkpoint_refresh(rd->store, NULL);
-            if (rc != TX_OK) {
+            /* A failed checkpoint.signed was logged once already (tx_store_signed_note). */
+            if (rc != TX_OK && !tx_store_signed_failing(rd->store, NULL)) {
                 tx_error("hub: cannot sign a checkpoint: %s", tx_strerror(rc));
             }
             break;
@@ -1135,7 +1143,9 @@ finish(tx_round *rd, batch *b, batch *next)
         tx_vpool_group_wait(rd->signer, &b->sgroup);
     }
     if (b->commits && b->commit_rc == TX_OK && b->sign_rc != TX_OK) {
-        not_stored(b, b->sign_rc, b->base);
+        /* Duplicates too: no checkpoint is named now (tx_store_signed_failing), so none gets a
+         * receipt; each is found again when submitted again. */
+        not_stored(b, b->sign_rc, 0);
     }
     if (b->commits) {
         committed(rd, b);
@@ -1212,6 +1222,13 @@ tx_round_run(tx_round *rd)
 void
 tx_round_quiet(tx_round *rd)
 {
+    uint64_t failures;
+    int failing = tx_store_signed_failing(rd->store, &failures);
+
+    if (rd->stats != NULL) {
+        tx_stats_set(&rd->stats->signed_failing, (uint64_t)failing);
+        tx_stats_set(&rd->stats->signed_failures, failures);
+    }
     for (int i = 0; i < 2; i++) {
         if (rd->b[i].started && rd->b[i].commits) {
             return; /* on the writer, or committed and not yet answered */
@@ -1219,6 +1236,12 @@ tx_round_quiet(tx_round *rd)
     }
     if (tx_store_remap_wanted(rd->store)) {
         tx_store_adopt_map(rd->store);
+    }
+    /* The writer and the signer are idle: a failed checkpoint.signed is recorded again once a
+     * second, so the refusals end without waiting for a write. */
+    if (failing && tx_clock_ms() - rd->signed_retry_ms >= 1000) {
+        rd->signed_retry_ms = tx_clock_ms();
+        tx_store_signed_retry(rd->store);
     }
 }
 

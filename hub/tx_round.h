@@ -29,7 +29,9 @@ void tx_round_destroy(tx_round **r_p);
 void tx_round_run(tx_round *r);
 
 /* Between rounds, with no transaction open on the caller's thread: adopts a map another
- * process grew (tx_store_adopt_map) when no batch is on the writer thread. */
+ * process grew (tx_store_adopt_map) when no batch is on the writer thread, and then, once a
+ * second while the last record in checkpoint.signed failed, records it again
+ * (tx_store_signed_retry); copies that state to the metrics. */
 void tx_round_quiet(tx_round *r);
 
 /* True while taken calls await their answers. */

@@ -38,6 +38,9 @@ typedef struct {
     int64_t start_time;                                /* Unix s; set before serving */
     _Atomic int store_check;                           /* the full check of the store: TX_CHECK_* */
     _Atomic uint64_t store_checked;                    /* records it walked so far */
+    /* checkpoint.signed: 1 while its last record failed (writes are refused), and the records
+     * that failed since the start */
+    _Atomic uint64_t signed_failing, signed_failures;
 } tx_stats;
 
 /* The loop's updates: one writer, so a relaxed load and store is enough (and costs what a

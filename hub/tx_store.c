@@ -702,7 +702,9 @@ tx_store_begin(tx_store *s, tx_batch **out)
     if (b == NULL) {
         return TX_ERR_NOMEM;
     }
-    if (tx_store_refusal(s) != NULL) {
+    /* Damage found, or a checkpoint the database holds and checkpoint.signed may not. */
+    if (atomic_load_explicit(&s->refusing, memory_order_acquire) != 0 ||
+        tx_store_signed_retry(s) != TX_OK) {
         free(b);
         return TX_ERR_STORAGE;
     }
@@ -755,18 +757,52 @@ tx_batch_commit_lmdb(tx_batch **b_p, tx_signed_due *due)
 int
 tx_store_record_signed(tx_store *s, const tx_signed_due *due)
 {
-    int rc;
-
     /* Before anyone hears of the checkpoint: what it signed is recorded outside the LMDB
      * environment, so a database rolled back later (an old copy, a damaged meta page) is
      * refused at start instead of served. */
-    if (!due->due ||
-        (rc = tx_signed_record(&s->signed_file, s->dir, due->size, due->root)) == TX_OK) {
+    if (!due->due) {
         return TX_OK;
     }
-    tx_error("store: cannot record the signed checkpoint in %s/%s: %s", s->dir, TX_SIGNED_FILE,
-             tx_strerror(rc));
+    return tx_store_signed_note(s, tx_signed_record(&s->signed_file, s->dir, due->size, due->root),
+                                due->size);
+}
+
+int
+tx_store_signed_note(tx_store *s, int rc, uint64_t size)
+{
+    int e = s->signed_file.err;
+
+    if (rc == TX_OK) {
+        if (atomic_exchange_explicit(&s->signed_failing, 0, memory_order_release) != 0) {
+            tx_log_kv(TX_LOG_INFO, TX_FIELDS(TX_KN("size", size)),
+                      "store: recorded the signed checkpoint (%llu records) in %s/%s again; "
+                      "writes are taken again",
+                      (unsigned long long)size, s->dir, TX_SIGNED_FILE);
+        }
+        return rc;
+    }
+    atomic_fetch_add_explicit(&s->signed_failures, 1, memory_order_relaxed);
+    /* Once per failure, not for every retry while the disk stays bad. */
+    if (atomic_exchange_explicit(&s->signed_failing, 1, memory_order_release) == 0) {
+        tx_log_kv(TX_LOG_ERROR,
+                  TX_FIELDS(TX_KV("error", tx_strerror(rc)), TX_KV("errno", e ? strerror(e) : "-"),
+                            TX_KN("size", size)),
+                  "store: cannot record the signed checkpoint of %llu records in %s/%s (%s). "
+                  "Writes are refused and no checkpoint is served until a record succeeds "
+                  "(tried again at the next write and every second)",
+                  (unsigned long long)size, s->dir, TX_SIGNED_FILE,
+                  e ? strerror(e) : tx_strerror(rc));
+    }
     return rc;
+}
+
+int
+tx_store_signed_failing(tx_store *s, uint64_t *failures)
+{
+    if (failures != NULL) {
+        *failures = atomic_load_explicit(&s->signed_failures, memory_order_relaxed);
+    }
+    return atomic_load_explicit(&s->signed_failing, memory_order_acquire);
 }
 
 int

@@ -80,8 +80,23 @@ void tx_store_refuse_writes(tx_store *s, const char *why);
 /* Why writes are refused, or NULL while they are not. */
 const char *tx_store_refusal(tx_store *s);
 
+/* True while the last record of a signed checkpoint in DIR/checkpoint.signed failed: the
+ * database may hold a checkpoint the file does not, so tx_store_begin refuses (unless
+ * tx_store_signed_retry, which it calls, succeeds; tx_store_refusal says why) and
+ * tx_view_checkpoint and tx_view_witnessed answer TX_ERR_REFUSED: nothing names a checkpoint
+ * the file does not hold. failures (NULL: not wanted) gets how many records failed since the
+ * store was opened. */
+int tx_store_signed_failing(tx_store *s, uint64_t *failures);
+
+/* While tx_store_signed_failing: records the database's latest checkpoint in
+ * checkpoint.signed again, which lifts the refusals. TX_OK when recorded (or nothing failed).
+ * Only while no other thread records (see tx_store_record_signed). */
+int tx_store_signed_retry(tx_store *s);
+
 /* Starts a write transaction; blocks while another process (ticsx-hub enroll) writes. The last
- * log index is read inside it. Caller owns *out: end it with tx_batch_commit or tx_batch_abort.
+ * log index is read inside it. Refused (TX_ERR_STORAGE) while writes are refused; after a failed
+ * record in checkpoint.signed it first tries that record again (tx_store_signed_retry), so
+ * only one thread may record meanwhile. Caller owns *out: end it with tx_batch_commit or tx_batch_abort.
  * Once any write in a batch fails the batch is dead: every later call returns that code. */
 int tx_store_begin(tx_store *s, tx_batch **out);
 

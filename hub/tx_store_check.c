@@ -1221,5 +1221,13 @@ tx_store_refuse_writes(tx_store *s, const char *why)
 const char *
 tx_store_refusal(tx_store *s)
 {
-    return atomic_load_explicit(&s->refusing, memory_order_acquire) != 0 ? s->refusal : NULL;
+    if (atomic_load_explicit(&s->refusing, memory_order_acquire) != 0) {
+        return s->refusal;
+    }
+    /* What a client reads in its answer: the hub's messages stay English. */
+    return tx_store_signed_failing(s, NULL)
+               ? "the hub cannot record its signed checkpoint on its disk (checkpoint.signed) "
+                 "and refuses writes until it can; nothing of this was stored: submit it again "
+                 "later (what the hub holds already is then found as a duplicate)"
+               : NULL;
 }

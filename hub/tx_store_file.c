@@ -295,7 +295,9 @@ tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const uint8_
         slot_format(both, size, root, f->seq + 1);
         if (pwrite(f->fd, both, SLOT, (off_t)((f->seq + 1) % 2) * SLOT) != SLOT ||
             fdatasync(f->fd) != 0) {
+            int e = errno;
             tx_signed_close(f);
+            f->err = e;
             return TX_ERR_IO;
         }
         f->seq++;
@@ -310,24 +312,41 @@ tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const uint8_
     slot_format(both, size, root, 0);
     slot_format(both + SLOT, size, root, 0);
     if ((rc = tx_file_replace(path, both, sizeof both, 0600)) != TX_OK) {
+        f->err = errno;
         return rc;
     }
     if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        f->err = errno;
         return TX_ERR_IO;
     }
     rc = fsync(fd) == 0 ? TX_OK : TX_ERR_IO;
+    f->err = rc == TX_OK ? 0 : errno;
     close(fd);
     return rc;
+}
+
+/* Records size and root unless the file records more already, or as much when !redo. */
+static int
+record_unless_ahead(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32],
+                    int redo)
+{
+    signed_open(f, dir);
+    if (f->fd >= 0 && (f->size > size || (f->size == size && !redo))) {
+        return TX_OK;
+    }
+    return tx_signed_record(f, dir, size, root);
 }
 
 int
 tx_signed_reach(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32])
 {
-    signed_open(f, dir);
-    if (f->fd >= 0 && f->size >= size) {
-        return TX_OK;
-    }
-    return tx_signed_record(f, dir, size, root);
+    return record_unless_ahead(f, dir, size, root, 0);
+}
+
+int
+tx_signed_redo(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32])
+{
+    return record_unless_ahead(f, dir, size, root, 1);
 }
 
 int

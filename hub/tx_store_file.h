@@ -29,6 +29,7 @@ typedef struct {
     int fd;        /* -1: not open yet (opened and read at the next record) */
     uint64_t seq;  /* of the newest slot */
     uint64_t size; /* the size it records */
+    int err;       /* errno of the last failed record (0: none or not known) */
 } tx_signed_file;
 
 /* An unopened record (fd -1). */
@@ -47,6 +48,10 @@ int tx_signed_record(tx_signed_file *f, const char *dir, uint64_t size, const ui
 /* The same, unless the file records `size` records or more already: a record that lags the
  * database (a crash between a commit and its record) catches up, and never goes back. */
 int tx_signed_reach(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32]);
+
+/* The same after a failed record: also when the file records exactly `size`, for a flush that
+ * failed may have left that slot in the page cache only (read back, never on the disk). */
+int tx_signed_redo(tx_signed_file *f, const char *dir, uint64_t size, const uint8_t root[32]);
 
 /* Reads DIR/checkpoint.signed (its newest slot that checks). TX_ERR_NOT_FOUND when the hub
  * never wrote one (a new hub, or a backup restored into a new directory); TX_ERR_MALFORMED when

@@ -65,6 +65,11 @@ struct tx_store {
     /* Set once when a check found the store damaged: tx_store_begin refuses from then on. */
     char refusal[600];
     _Atomic int refusing;
+    /* The last record in checkpoint.signed failed (tx_store_signed_note): the database may hold
+     * a checkpoint the file does not, so writes are refused and no checkpoint is served until a
+     * record succeeds. */
+    _Atomic int signed_failing;
+    _Atomic uint64_t signed_failures; /* records that failed since the store was opened */
     /* Threads other than the caller's may hold transactions (tx_store_defer_remap): a map grown
      * by another process is adopted only by tx_store_adopt_map. */
     int defer_remap;
@@ -94,6 +99,11 @@ uint64_t tx_be64_get(const uint8_t in[TX_IDX_LEN]);
 int tx_store_err(int rc, const char *what);
 
 /* Begins a transaction, adopting a map grown by another process (MDB_MAP_RESIZED). */
+/* Takes in the result rc of a record in checkpoint.signed (of `size` records) and returns it: a
+ * failure refuses writes and checkpoints from now on (logged once, with the path and errno),
+ * a success lifts that (logged). */
+int tx_store_signed_note(tx_store *s, int rc, uint64_t size);
+
 int tx_store_txn_begin(tx_store *s, unsigned flags, MDB_txn **txn);
 
 /* Last key of the log in txn, 0 when empty. */

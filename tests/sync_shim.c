@@ -3,12 +3,17 @@
  * widen the windows in which an answer could go out before the record, or a kill -9 land
  * between a commit and its record; once a flush returned, the file as it then is is copied to
  * DIR/durable/checkpoint.signed: what a power cut would leave of it. A reply naming a
- * checkpoint larger than that copy's was sent before its record was durable. */
+ * checkpoint larger than that copy's was sent before its record was durable.
+ *
+ * A failing disk: while the file named by TX_SHIM_SIGNED_FAIL_WHILE exists, a flush of
+ * checkpoint.signed fails with EIO (and makes no copy); the test creates and removes it. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,7 +93,13 @@ flush(const char *name, int fd)
     int rc;
 
     if (hit) {
+        const char *fail = getenv("TX_SHIM_SIGNED_FAIL_WHILE");
         usleep(SHIM_DELAY_US);
+        /* The file itself, not its directory (the first record's rename). */
+        if (fail != NULL && access(fail, F_OK) == 0 && signed_path(fd, path, sizeof path, 0)) {
+            errno = EIO;
+            return -1;
+        }
     }
     rc = real(fd);
     if (hit && rc == 0) {

@@ -911,6 +911,223 @@ test_answer_after_signed_flush(void **state)
     assert_true(checked >= SIGNED_CALLS / 2);
 }
 
+/* The file whose existence fails every flush of checkpoint.signed (the shim's
+ * TX_SHIM_SIGNED_FAIL_WHILE), in a directory of its own that outlives setup. */
+static char *fail_root;
+static char fail_path[PATH_MAX];
+
+/* The hub under the shim, with flushes of checkpoint.signed failing while fail_path exists. */
+static int
+setup_failing_shim(void **state)
+{
+    fail_root = th_tmpdir();
+    snprintf(fail_path, sizeof fail_path, "%s/disk-fails", fail_root);
+    assert_int_equal(setenv("TX_SHIM_SIGNED_FAIL_WHILE", fail_path, 1), 0);
+    setup_signed_shim(state);
+    unsetenv("TX_SHIM_SIGNED_FAIL_WHILE");
+    return 0;
+}
+
+static int
+teardown_failing_shim(void **state)
+{
+    int rc = teardown_signed_shim(state);
+
+    th_rmtree(fail_root);
+    free(fail_root);
+    fail_root = NULL;
+    return rc;
+}
+
+/* Returns r, a reply; fails the test unless the checkpoint it names (if any) is one the
+ * durable copy of checkpoint.signed records. */
+static tx_reply_pb *
+within_signed(fx *f, tx_reply_pb *r)
+{
+    char durable[PATH_MAX + 16];
+    uint8_t root[32];
+    uint64_t recorded = 0, named = named_checkpoint(r);
+
+    snprintf(durable, sizeof durable, "%s/durable", f->dir);
+    if (named > 0) {
+        assert_int_equal(tx_signed_read(durable, &recorded, root), TX_OK);
+        if (recorded < named) {
+            fprintf(stderr, "a reply names checkpoint %llu; checkpoint.signed durably records %llu\n",
+                    (unsigned long long)named, (unsigned long long)recorded);
+        }
+        assert_true(recorded >= named);
+    }
+    return r;
+}
+
+static tx_reply_pb *
+call_within_signed(fx *f, tx_call_pb *call)
+{
+    tx_reply_pb *r = NULL;
+
+    assert_int_equal(tx_conn_call(f->cb, call, &r), TX_OK);
+    return within_signed(f, r);
+}
+
+static tx_reply_pb *
+submit_within_signed(fx *f, const uint8_t *env, size_t len)
+{
+    tx_reply_pb *r = NULL;
+
+    assert_int_equal(tx_conn_submit(f->cb, env, len, &r), TX_OK);
+    return within_signed(f, r);
+}
+
+/* A Checkpoint call, or a Ping (the health answer: it says why writes are refused). */
+static tx_reply_pb *
+checkpoint_within_signed(fx *f, int ping)
+{
+    tx_call_pb call = TICSX__V1__CALL__INIT;
+
+    call.body_case = ping ? TICSX__V1__CALL__BODY_PING : TICSX__V1__CALL__BODY_CHECKPOINT;
+    call.checkpoint = !ping;
+    call.ping = ping;
+    return call_within_signed(f, &call);
+}
+
+#define REFUSED_TEXT "cannot record its signed checkpoint"
+
+/* A SubmitBatch of envs[0..2) while records fail: both refused with the clear message, no
+ * checkpoint named. */
+static void
+refused_batch(fx *f, uint8_t **envs, const size_t *lens)
+{
+    uint64_t call;
+    tx_reply_pb *r;
+
+    assert_int_equal(tx_conn_send_batch(f->cb, 2, envs, lens, &call), TX_OK);
+    assert_int_equal(tx_conn_wait(f->cb, call, &r), TX_OK);
+    assert_int_equal(named_checkpoint(r), 0);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_int_equal(r->n_outcomes, 2);
+    for (size_t i = 0; i < r->n_outcomes; i++) {
+        assert_int_not_equal(r->outcomes[i]->status, TICSX__V1__STATUS__OK);
+        assert_non_null(strstr(r->outcomes[i]->message, REFUSED_TEXT));
+    }
+    tx_free(r);
+}
+
+/* A record in checkpoint.signed that fails (the shim fails its flushes with EIO while a file
+ * exists): the batch is "not stored" and from then on writes are refused with a clear message
+ * and no reply names a checkpoint the file does not hold, until a record succeeds; then what
+ * was refused is stored once (the record committed before the failure is found as a
+ * duplicate, the refused one is new) and everything acknowledged is in the file. */
+static void
+test_signed_failure_refuses(void **state)
+{
+    fx *f = *state;
+    uint8_t *envs[4];
+    size_t lens[4];
+    uint64_t idx[4], dup_index;
+    tx_reply_pb *r;
+    char durable[PATH_MAX + 16];
+    uint8_t root[32];
+    uint64_t recorded;
+
+    if (f == NULL) {
+        skip();
+    }
+    for (int i = 0; i < 4; i++) {
+        envs[i] = th_questionnaire(f->buyer, 2 + (uint64_t)i, &lens[i]);
+    }
+    /* Before: stored, acknowledged with a checkpoint the file holds. */
+    r = submit_within_signed(f, envs[0], lens[0]);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    idx[0] = r->receipt->index;
+    tx_free(r);
+
+    th_write_file(fail_path, "");
+    /* envs[1] is committed in LMDB and its record fails: not stored, as far as the client
+     * knows; the duplicate beside it gets no receipt either (none could name a checkpoint). */
+    refused_batch(f, envs, lens);
+    /* Refused before any write: a new record, a duplicate, a batch, a fresh checkpoint. */
+    r = submit_within_signed(f, envs[2], lens[2]);
+    assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_non_null(strstr(r->message, REFUSED_TEXT));
+    tx_free(r);
+    r = submit_within_signed(f, envs[0], lens[0]);
+    assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_non_null(strstr(r->message, REFUSED_TEXT));
+    tx_free(r);
+    refused_batch(f, &envs[2], &lens[2]);
+    r = checkpoint_within_signed(f, 0);
+    assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_non_null(strstr(r->message, REFUSED_TEXT));
+    tx_free(r);
+    {
+        /* A witnessed checkpoint is refused alike (else: none of this key, not found). */
+        tx_call_pb call = TICSX__V1__CALL__INIT;
+        tx_witnessed_pb q = TICSX__V1__WITNESSED__INIT;
+        uint8_t key[32] = {1};
+        ProtobufCBinaryData keys[1] = {{sizeof key, key}};
+
+        q.n_witness_keys = 1;
+        q.witness_keys = keys;
+        q.quorum = 1;
+        call.body_case = TICSX__V1__CALL__BODY_WITNESSED;
+        call.witnessed = &q;
+        r = call_within_signed(f, &call);
+        assert_int_not_equal(r->status, TICSX__V1__STATUS__OK);
+        assert_non_null(strstr(r->message, REFUSED_TEXT));
+        tx_free(r);
+    }
+    /* The health answer says so; the log says it once, with the path and errno. */
+    r = checkpoint_within_signed(f, 1);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_non_null(strstr(r->message, REFUSED_TEXT));
+    tx_free(r);
+    assert_true(fu_log_has(&f->hub, "/checkpoint.signed (Input/output error)"));
+    {
+        char out[2048];
+        assert_int_equal(th_run(out, sizeof out, "health", "--data", f->dir, NULL), 1);
+        assert_non_null(strstr(out, "names no checkpoint until it can record checkpoint.signed"));
+    }
+
+    /* The disk is back: the timer records again without any write (ping until it did). */
+    unlink(fail_path);
+    for (;;) {
+        int refused;
+        r = checkpoint_within_signed(f, 1);
+        refused = strstr(r->message, REFUSED_TEXT) != NULL;
+        tx_free(r);
+        if (!refused) {
+            break;
+        }
+        usleep(20000);
+    }
+    /* What was committed before the failure is found again; what was refused is new. */
+    r = submit_within_signed(f, envs[1], lens[1]);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_true(r->receipt->duplicate);
+    dup_index = r->receipt->index;
+    assert_int_equal(dup_index, idx[0] + 1);
+    tx_free(r);
+    for (int i = 2; i < 4; i++) {
+        r = submit_within_signed(f, envs[i], lens[i]);
+        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+        assert_false(r->receipt->duplicate);
+        idx[i] = r->receipt->index;
+        tx_free(r);
+    }
+    assert_int_equal(idx[2], dup_index + 1);
+    assert_int_equal(idx[3], dup_index + 2);
+    r = checkpoint_within_signed(f, 0);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    assert_true(named_checkpoint(r) >= idx[3]);
+    tx_free(r);
+    snprintf(durable, sizeof durable, "%s/durable", f->dir);
+    assert_int_equal(tx_signed_read(durable, &recorded, root), TX_OK);
+    assert_true(recorded >= idx[3]);
+    for (int i = 0; i < 4; i++) {
+        free(envs[i]);
+    }
+}
+
 #define BULK 400
 
 static void
@@ -1032,6 +1249,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_order_after_submit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answer_after_signed_flush, setup_signed_shim,
                                         teardown_signed_shim),
+        cmocka_unit_test_setup_teardown(test_signed_failure_refuses, setup_failing_shim,
+                                        teardown_failing_shim),
         cmocka_unit_test_setup_teardown(test_kill9_keeps_acknowledged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_finishes_and_exits_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_hub_refused, setup, teardown),

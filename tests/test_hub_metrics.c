@@ -3,6 +3,7 @@
  * moved, every line parses (and passes `promtool check metrics` when it is installed), other
  * paths and methods are refused, the page is off by default; and --log-format json and
  * logfmt write lines that parse, each with time, level and msg. */
+#include "faults_util.h"
 #include "harness.h"
 #include "tx_error.h"
 #include "tx_keys.h"
@@ -921,6 +922,75 @@ test_log_format_unknown_refused(void **state)
     th_expect_text(out, "--log-format is one of text, logfmt, json");
 }
 
+/* The metric of checkpoint.signed until the scrape shows `want` (the loop copies it between
+ * rounds); returns the failures counted then. */
+static double
+signed_failing_until(const fx *f, double want)
+{
+    for (;;) {
+        char *text = scrape(f);
+        double failing = sample(text, "ticsx_hub_signed_record_failing");
+        double failures = sample(text, "ticsx_hub_signed_record_failures_total");
+
+        free(text);
+        if (failing == want) {
+            return failures;
+        }
+        usleep(20000);
+    }
+}
+
+/* A hub of its own under the shim that fails flushes of checkpoint.signed while a file exists:
+ * the gauge says so while records fail and the counter keeps the failures afterwards. */
+static void
+test_signed_failure_shown(void **state)
+{
+    fx g = {0}, *f = &g;
+    char metrics[64], fail[PATH_MAX + 16];
+    const char *args[] = {"--metrics", metrics, NULL};
+    th_hub_opts o = {.args = args};
+    uint8_t *q;
+    size_t len;
+
+    (void)state;
+    f->root = th_tmpdir();
+    snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
+    snprintf(fail, sizeof fail, "%s/disk-fails", f->root);
+    th_hub_init(f->dir);
+    f->buyer = th_identity(BUYER_NAME);
+    assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
+    f->port = th_free_port();
+    snprintf(metrics, sizeof metrics, "127.0.0.1:%u", f->port);
+    assert_int_equal(setenv("TX_SHIM_SIGNED_FAIL_WHILE", fail, 1), 0);
+    if (!fu_signed_shim_on(f->root)) {
+        unsetenv("TX_SHIM_SIGNED_FAIL_WHILE");
+        skip(); /* a wrapper of its own (valgrind) */
+    }
+    th_hub_start(&f->hub, f->dir, &o);
+    fu_signed_shim_off();
+    unsetenv("TX_SHIM_SIGNED_FAIL_WHILE");
+    f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
+
+    q = th_questionnaire(f->buyer, 2, &len);
+    assert_int_equal(th_submit_status(f->cb, q, len, NULL), TX_STATUS_OK);
+    free(q);
+    assert_true(signed_failing_until(f, 0) == 0);
+    th_write_file(fail, "");
+    q = th_questionnaire(f->buyer, 3, &len);
+    assert_int_not_equal(th_submit_status(f->cb, q, len, NULL), TX_STATUS_OK);
+    assert_true(signed_failing_until(f, 1) >= 1);
+    unlink(fail);
+    assert_true(signed_failing_until(f, 0) >= 1);
+    assert_int_equal(th_submit_status(f->cb, q, len, NULL), TX_STATUS_OK);
+    free(q);
+
+    tx_conn_destroy(&f->cb);
+    assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
+    tx_identity_destroy(&f->buyer);
+    th_rmtree(f->root);
+    free(f->root);
+}
+
 int
 main(void)
 {
@@ -929,6 +999,7 @@ main(void)
         cmocka_unit_test(test_format_parses),
         cmocka_unit_test(test_promtool_check),
         cmocka_unit_test(test_health_and_ready),
+        cmocka_unit_test(test_signed_failure_shown),
         cmocka_unit_test(test_other_paths_and_methods_refused),
         cmocka_unit_test(test_no_names_or_keys),
         cmocka_unit_test(test_refused_handshake_counted),
