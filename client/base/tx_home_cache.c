@@ -43,6 +43,9 @@ struct tx_cache {
     pthread_rwlock_t map;  /* every transaction holds it shared; resizing the map, exclusively */
     pthread_mutex_t write; /* this process's write transactions, one at a time */
     int wrote;             /* a write was committed: sync when closing */
+    /* This process's latest unbroken run of write transactions (LMDB numbers each commit one
+     * more than the last, whichever process made it): from own_from to own_last. */
+    size_t own_from, own_last;
     char path[PATH_MAX];
 };
 
@@ -129,8 +132,13 @@ cache_write(tx_cache *c, int (*fn)(tx_cache *c, MDB_txn *txn, void *ctx), void *
         if ((rc = txn_begin(c, 0, &txn)) != MDB_SUCCESS) {
             break;
         }
+        size_t id = mdb_txn_id(txn);
         rc = fn(c, txn, ctx);
         rc = rc == MDB_SUCCESS ? txn_done(c, txn, 1) : (txn_done(c, txn, 0), rc);
+        if (rc == MDB_SUCCESS) {
+            c->own_from = id == c->own_last + 1 && c->own_last != 0 ? c->own_from : id;
+            c->own_last = id;
+        }
         if (rc != MDB_MAP_FULL) {
             break;
         }
@@ -470,6 +478,32 @@ tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, cons
     rc = cache_write(c, put_all, &b);
     free(own);
     return rc == MDB_SUCCESS ? TX_OK : cache_fail(c, rc, CACHE_WRITE);
+}
+
+int
+tx_home_cache_gen(tx_home *home, uint64_t *gen, uint64_t *own_from)
+{
+    tx_cache *c;
+    MDB_txn *txn;
+    int rc;
+
+    *gen = 0;
+    *own_from = 0;
+    if ((rc = home_cache(home, &c)) != TX_OK) {
+        return rc;
+    }
+    pthread_mutex_lock(&c->write); /* none of this process's commits in between */
+    if ((rc = txn_begin(c, MDB_RDONLY, &txn)) != MDB_SUCCESS) {
+        pthread_mutex_unlock(&c->write);
+        return cache_fail(c, rc, CACHE_READ);
+    }
+    *gen = mdb_txn_id(txn);
+    txn_done(c, txn, 0);
+    if (c->own_last == *gen) {
+        *own_from = c->own_from;
+    }
+    pthread_mutex_unlock(&c->write);
+    return TX_OK;
 }
 
 /* Copies the value of id out of an open read transaction and checks its hash. */
