@@ -78,14 +78,12 @@ tx_cache_kept_hand(tx_home *home, uint64_t mark, tx_recs *recs)
 }
 
 int
-tx_cache_kept_open(tx_home *home)
+tx_cache_kept_open(tx_home *home, uint64_t gen)
 {
-    uint64_t from;
     int yes;
 
     pthread_mutex_lock(&mu);
-    yes =
-        kept.n > 0 && strcmp(kept_dir, tx_home_dir(home)) == 0 && gen_now(home, &from) == kept_gen;
+    yes = kept.n > 0 && strcmp(kept_dir, tx_home_dir(home)) == 0 && gen == kept_gen;
     if (!yes) {
         drop_locked();
     }

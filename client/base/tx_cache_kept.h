@@ -21,9 +21,10 @@ uint64_t tx_cache_kept_mark(tx_home *home);
  * cache since `mark` was this process's; else frees them. */
 void tx_cache_kept_hand(tx_home *home, uint64_t mark, tx_recs *recs);
 
-/* For verify, before it lists the cache: 1 when records are kept for this home and the cache
- * has not been written since they were handed over, else 0 (and any kept record is dropped). */
-int tx_cache_kept_open(tx_home *home);
+/* For verify, once it has listed the cache at generation `gen` (tx_home_cache_list_gen): 1 when
+ * records are kept for this home and the cache was not written between their hand-over and that
+ * listing, else 0 (and any kept record is dropped). */
+int tx_cache_kept_open(tx_home *home, uint64_t gen);
 
 /* Moves the kept record `id` into *rec (1), or leaves *rec alone (0). Each record is taken at most
  * once. Thread-safe. */

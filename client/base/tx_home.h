@@ -90,6 +90,9 @@ int tx_home_cache_gen(tx_home *home, uint64_t *gen, uint64_t *own_from);
 /* Ids of every cached record, in no particular order. Caller owns *ids (free). */
 int tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n);
 
+/* tx_home_cache_list, and the cache's generation (tx_home_cache_gen) the list was read at. */
+int tx_home_cache_list_gen(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n, uint64_t *gen);
+
 /* A cached record picked by tx_home_cache_pick: its bytes (checked against its id; caller owns
  * them, free), what `want` said of it, and the log index of its proof marker (0 when it has none
  * or a damaged one). */

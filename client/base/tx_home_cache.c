@@ -617,6 +617,14 @@ tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, siz
 int
 tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
 {
+    uint64_t gen;
+
+    return tx_home_cache_list_gen(home, ids, n, &gen);
+}
+
+int
+tx_home_cache_list_gen(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n, uint64_t *gen)
+{
     uint8_t(*v)[TX_ID_LEN] = NULL;
     MDB_txn *txn;
     MDB_cursor *cur = NULL;
@@ -634,6 +642,7 @@ tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
     if ((rc = txn_begin(c, MDB_RDONLY, &txn)) != MDB_SUCCESS) {
         return cache_fail(c, rc, CACHE_READ);
     }
+    *gen = mdb_txn_id(txn);
     if ((rc = mdb_stat(txn, c->recs, &st)) == MDB_SUCCESS &&
         (v = malloc((st.ms_entries > 0 ? st.ms_entries : 1) * sizeof *v)) == NULL) {
         txn_done(c, txn, 0);

@@ -812,6 +812,7 @@ load_cache(tx_home *home, cache_view *cv)
     tx_recs profiles = {0};
     cached *c = NULL;
     size_t n = 0;
+    uint64_t gen; /* the cache's generation the listing was read at */
     int rc, kept;
 
     cv->home = home;
@@ -821,11 +822,11 @@ load_cache(tx_home *home, cache_view *cv)
     if ((rc = tx_trust_set_load_pinned(home, &cv->ts)) != TX_OK) {
         return rc;
     }
-    kept = tx_cache_kept_open(home);
-    if ((rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
+    if ((rc = tx_home_cache_list_gen(home, &ids, &n, &gen)) != TX_OK) {
         tx_cache_kept_drop();
         return rc;
     }
+    kept = tx_cache_kept_open(home, gen);
     /* The buyer's acceptance policy says how late a periodic report may be (0: not at all). */
     cv->ts.report_grace_days = tx_policy_report_grace(home);
     if ((c = calloc(n ? n : 1, sizeof *c)) == NULL) {
