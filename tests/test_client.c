@@ -3,10 +3,12 @@
  * keys and the inbox cursor; and verification from the cache, with each attack on a granted
  * assessment refused for its reason. */
 #include "harness.h"
+#include "tx_cache_kept.h"
 #include "tx_cache_scan.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_home.h"
+#include "tx_kinds.h"
 #include "tx_msg.h"
 #include "tx_questionnaire.h"
 #include "tx_seal.h"
@@ -765,6 +767,108 @@ test_verify_takes_what_was_decrypted_ahead(void **state)
     assert_int_equal(tx_verify_ahead_taken(), taken + 1);
 }
 
+/* Hands every proven cached record, opened as verify opens it, to tx_cache_kept as a fetch
+ * that has just stored them would; returns how many. */
+static size_t
+hand_all(world *w, uint64_t mark)
+{
+    uint8_t(*ids)[TX_ID_LEN] = NULL;
+    tx_recs hand = {0};
+    size_t n = 0;
+
+    assert_int_equal(tx_home_cache_list(w->home, &ids, &n), TX_OK);
+    for (size_t i = 0; i < n; i++) {
+        tx_rec r = {0};
+        uint64_t index, size;
+
+        if (tx_rec_from_cache(w->home, ids[i], TX_KIND_NONE, &r) != TX_OK ||
+            tx_home_proof_get(w->home, ids[i], &index, &size) != TX_OK ||
+            !tx_kind_is_stored(r.kind = tx_kind_from_payload_type(r.env->payload_type)) ||
+            tx_decode_payload(r.env, r.kind, &r.msg) != TX_OK) {
+            tx_fail_clear();
+            tx_rec_clear(&r);
+            continue;
+        }
+        r.index = index;
+        assert_int_equal(tx_recs_push(&hand, &r), TX_OK);
+    }
+    free(ids);
+    n = hand.n;
+    tx_cache_kept_hand(w->home, mark, &hand);
+    assert_int_equal(hand.n, 0);
+    return n;
+}
+
+/* Verify takes the records the fetch of this process stored and kept opened instead of reading
+ * them again, but only while the cache is as the fetch left it: a record altered in the cache
+ * since (by another process), any later write, or another process's write between the fetch's
+ * store and the hand-over, and verify reads and judges the cache as before. */
+static void
+test_verify_takes_what_the_fetch_kept(void **state)
+{
+    world *w = *state;
+    variant v = {0};
+    uint8_t aid[TX_ID_LEN], *bytes = NULL, *bad;
+    char why[512], hex[2 * TX_ID_LEN + 1];
+    unsigned long taken;
+    uint64_t mark;
+    size_t n, len = 0;
+    tx_verdicts vs;
+
+    build(w, &v, aid); /* the last commit is this process's own */
+    mark = tx_cache_kept_mark(w->home);
+    assert_int_not_equal(mark, 0);
+    taken = tx_cache_kept_taken();
+    n = hand_all(w, mark);
+    assert_true(n >= 4);
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    assert_int_equal(tx_cache_kept_taken(), taken + n);
+    /* Taken once: the next verify reads the cache. */
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    assert_int_equal(tx_cache_kept_taken(), taken + n);
+
+    /* The sealed record altered in the cache by another process after the hand-over: verify
+     * finds it damaged, as without the records kept. */
+    assert_int_equal(tx_home_cache_read(w->home, aid, &bytes, &len), TX_OK);
+    mark = tx_cache_kept_mark(w->home);
+    put(w, bytes, len, NULL); /* the fetch's write: the same bytes */
+    mark = tx_cache_kept_mark(w->home);
+    hand_all(w, mark);
+    bad = malloc(len);
+    memcpy(bad, bytes, len);
+    bad[len / 2] ^= 0x01;
+    tx_hex(hex, aid, TX_ID_LEN);
+    tx_home_destroy(&w->home);
+    th_cache_set(w->dir, "records", hex, bad, len);
+    assert_int_equal(tx_home_open(w->dir, &w->home), TX_OK);
+    assert_int_equal(tx_verify_all(w->home, hex, &vs), TX_OK);
+    assert_int_equal(vs.n, 1);
+    assert_int_equal(vs.v[0].status, TX_FAILED);
+    tx_verdicts_free(&vs);
+    assert_int_equal(tx_cache_kept_taken(), taken + n);
+    free(bad);
+
+    /* Any write after the hand-over (this process's own too): nothing is taken. */
+    put(w, bytes, len, NULL); /* the damaged copy replaced */
+    hand_all(w, tx_cache_kept_mark(w->home));
+    put(w, bytes, len, NULL);
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    assert_int_equal(tx_cache_kept_taken(), taken + n);
+
+    /* Another process's commit between the fetch's store (the mark) and the hand-over: nothing
+     * is kept, though the last commit is this process's again. */
+    mark = tx_cache_kept_mark(w->home);
+    assert_int_not_equal(mark, 0);
+    tx_home_destroy(&w->home);
+    th_cache_set(w->dir, "records", hex, bytes, len);
+    assert_int_equal(tx_home_open(w->dir, &w->home), TX_OK);
+    put(w, bytes, len, NULL);
+    hand_all(w, mark);
+    assert_int_equal(verify_one(w, aid, why, sizeof why), TX_VERIFIED);
+    assert_int_equal(tx_cache_kept_taken(), taken + n);
+    free(bytes);
+}
+
 /* The work ahead pairs a grant with its sealed record in whatever order and pages a listing
  * brings them: the grant first, the record first, or both in one page; a grant of a record never
  * listed is left to verify. */
@@ -859,6 +963,7 @@ main(void)
     const struct CMUnitTest verify_tests[] = {
         cmocka_unit_test(test_verify_good),
         cmocka_unit_test(test_verify_takes_what_was_decrypted_ahead),
+        cmocka_unit_test(test_verify_takes_what_the_fetch_kept),
         cmocka_unit_test(test_decrypt_ahead_pairs_across_pages),
         cmocka_unit_test(test_verify_key_sealed_to_other),
         cmocka_unit_test(test_verify_grant_not_by_author),

@@ -7,16 +7,20 @@
  * uint8_t(*)[TX_ID_LEN])altered, signed by another organisation, (const
  * uint8_t(*)[TX_ID_LEN])missing, or damaged in the cache: never "checked", never written. */
 #include "harness.h"
+#include "tx_cache_kept.h"
 #include "tx_client.h"
 #include "tx_envelope.h"
 #include "tx_error.h"
 #include "tx_evidence_check.h"
+#include "tx_fetch.h"
 #include "tx_home.h"
 #include "tx_msg.h"
 #include "tx_rec.h"
 #include "tx_rpc.h"
 #include "tx_sign.h"
 #include "tx_util.h"
+#include "tx_verify.h"
+#include "tx_verify_ahead.h"
 
 #include <fcntl.h>
 #include <jansson.h>
@@ -225,6 +229,49 @@ given_answered(void)
     th_expect_text(r.out, "4 file chunks fetched");
     th_result_free(&r);
     th_given_made(&fx.answered);
+}
+
+/* A fetch followed by verify in one process (as `due --fetch` and the benchmark run them):
+ * verify takes the records the fetch stored and proved, opened, and judges as from the cache;
+ * its evidence files are still read and checked from the cache. Without verify to follow, the
+ * fetch keeps nothing. */
+static void
+test_fetch_hands_records_to_verify(void **state)
+{
+    uint8_t aid[TX_ID_LEN];
+    unsigned long taken;
+    tx_fetched fe;
+    tx_verdicts vs;
+    tx_client *c;
+    (void)state;
+
+    given_answered();
+    assert_int_equal(tx_unhex(aid, TX_ID_LEN, fx.a), TX_OK);
+    for (int ahead = 0; ahead < 2; ahead++) {
+        c = client_of(fx.b1);
+        tx_verify_ahead_enable(ahead);
+        taken = tx_cache_kept_taken();
+        assert_int_equal(tx_fetch_all(c, &fe), TX_OK);
+        assert_int_equal(fe.n, 1);
+        tx_fetched_free(&fe);
+        assert_int_equal(tx_verify_all(tx_client_home(c), fx.a, &vs), TX_OK);
+        tx_verify_ahead_enable(0);
+        assert_int_equal(vs.n, 1);
+        assert_memory_equal(vs.v[0].assessment, aid, TX_ID_LEN);
+        assert_int_equal(vs.v[0].status, TX_VERIFIED);
+        assert_int_equal(vs.v[0].n_evidence, 2);
+        for (size_t i = 0; i < 2; i++) {
+            assert_int_equal(vs.v[0].evidence[i].status, TX_EVIDENCE_CHECKED);
+        }
+        tx_verdicts_free(&vs);
+        /* The grant, the sealed assessment, the request and the questionnaire at least. */
+        if (ahead) {
+            assert_true(tx_cache_kept_taken() >= taken + 4);
+        } else {
+            assert_int_equal(tx_cache_kept_taken(), taken);
+        }
+        tx_client_destroy(&c);
+    }
 }
 
 static void
@@ -942,6 +989,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files_checked_and_written),
+        cmocka_unit_test(test_fetch_hands_records_to_verify),
         cmocka_unit_test(test_file_sent_before_is_reused),
         cmocka_unit_test(test_oversize_refused_before_signing),
         cmocka_unit_test(test_hub_refuses_listing_another_signers_chunk),

@@ -81,8 +81,17 @@ int tx_home_cache_read_many(tx_home *home, size_t n, const uint8_t (*ids)[TX_ID_
  * errors or TX_ERR_BAD_SIGNATURE). Caller owns *env (free). */
 int tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len);
 
+/* The cache's generation: the number of its last committed write transaction, whichever
+ * process made it (each commit is one more). *own_from: when that commit was this process's, the
+ * first of the unbroken run of this process's commits ending with it (nobody else wrote from
+ * there on); 0 otherwise. */
+int tx_home_cache_gen(tx_home *home, uint64_t *gen, uint64_t *own_from);
+
 /* Ids of every cached record, in no particular order. Caller owns *ids (free). */
 int tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n);
+
+/* tx_home_cache_list, and the cache's generation (tx_home_cache_gen) the list was read at. */
+int tx_home_cache_list_gen(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n, uint64_t *gen);
 
 /* A cached record picked by tx_home_cache_pick: its bytes (checked against its id; caller owns
  * them, free), what `want` said of it, and the log index of its proof marker (0 when it has none

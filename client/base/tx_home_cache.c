@@ -43,6 +43,12 @@ struct tx_cache {
     pthread_rwlock_t map;  /* every transaction holds it shared; resizing the map, exclusively */
     pthread_mutex_t write; /* this process's write transactions, one at a time */
     int wrote;             /* a write was committed: sync when closing */
+    /* The generations (LMDB numbers each commit one more than the last, whichever process made
+     * it) from own_from to own_last, the latest unbroken run of this process's write
+     * transactions: after own_from, nobody else committed. A transaction that changed nothing
+     * commits nothing: it ends the run at the generation it saw, still nobody else's since. */
+    size_t own_from, own_last;
+    int dirty; /* the running write transaction has put something */
     char path[PATH_MAX];
 };
 
@@ -129,8 +135,16 @@ cache_write(tx_cache *c, int (*fn)(tx_cache *c, MDB_txn *txn, void *ctx), void *
         if ((rc = txn_begin(c, 0, &txn)) != MDB_SUCCESS) {
             break;
         }
+        size_t id = mdb_txn_id(txn); /* the generation it commits as; id - 1 is the last one */
+        c->dirty = 0;
         rc = fn(c, txn, ctx);
         rc = rc == MDB_SUCCESS ? txn_done(c, txn, 1) : (txn_done(c, txn, 0), rc);
+        if (rc == MDB_SUCCESS) {
+            if (c->own_last == 0 || id - 1 != c->own_last) { /* someone else committed before */
+                c->own_from = id - 1;
+            }
+            c->own_last = c->dirty ? id : id - 1;
+        }
         if (rc != MDB_MAP_FULL) {
             break;
         }
@@ -149,6 +163,16 @@ cache_write(tx_cache *c, int (*fn)(tx_cache *c, MDB_txn *txn, void *ctx), void *
     return rc;
 }
 
+/* mdb_put, noting that the transaction changed something (it commits a new generation). */
+static int
+put_dirty(tx_cache *c, MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v)
+{
+    int rc = mdb_put(txn, dbi, k, v, 0);
+
+    c->dirty |= rc == MDB_SUCCESS;
+    return rc;
+}
+
 /* Stores env under id unless the same bytes are there already (a damaged copy is replaced). */
 static int
 put_record(tx_cache *c, MDB_txn *txn, const uint8_t *id, const uint8_t *env, size_t len)
@@ -164,7 +188,7 @@ put_record(tx_cache *c, MDB_txn *txn, const uint8_t *id, const uint8_t *env, siz
     }
     v.mv_size = len;
     v.mv_data = (void *)env;
-    return mdb_put(txn, c->recs, &k, &v, 0);
+    return put_dirty(c, txn, c->recs, &k, &v);
 }
 
 /* ---- migration of an old home's records/ and proofs/ files ---- */
@@ -183,10 +207,9 @@ import_put(tx_cache *c, MDB_txn *txn, void *ctx)
     import_batch *b = ctx;
     int rc = MDB_SUCCESS;
 
-    (void)c;
     for (size_t i = 0; i < b->n && rc == MDB_SUCCESS; i++) {
         MDB_val k = {TX_ID_LEN, b->id[i]}, v = {b->len[i], b->val[i]};
-        rc = mdb_put(txn, b->dbi, &k, &v, 0);
+        rc = put_dirty(c, txn, b->dbi, &k, &v);
     }
     return rc;
 }
@@ -472,6 +495,32 @@ tx_home_cache_put_many(tx_home *home, size_t n, const uint8_t *const *envs, cons
     return rc == MDB_SUCCESS ? TX_OK : cache_fail(c, rc, CACHE_WRITE);
 }
 
+int
+tx_home_cache_gen(tx_home *home, uint64_t *gen, uint64_t *own_from)
+{
+    tx_cache *c;
+    MDB_txn *txn;
+    int rc;
+
+    *gen = 0;
+    *own_from = 0;
+    if ((rc = home_cache(home, &c)) != TX_OK) {
+        return rc;
+    }
+    pthread_mutex_lock(&c->write); /* none of this process's commits in between */
+    if ((rc = txn_begin(c, MDB_RDONLY, &txn)) != MDB_SUCCESS) {
+        pthread_mutex_unlock(&c->write);
+        return cache_fail(c, rc, CACHE_READ);
+    }
+    *gen = mdb_txn_id(txn);
+    txn_done(c, txn, 0);
+    if (c->own_last == *gen) {
+        *own_from = c->own_from;
+    }
+    pthread_mutex_unlock(&c->write);
+    return TX_OK;
+}
+
 /* Copies the value of id out of an open read transaction and checks its hash. */
 static int
 read_in(tx_cache *c, MDB_txn *txn, const uint8_t id[TX_ID_LEN], uint8_t **env, size_t *len)
@@ -568,6 +617,14 @@ tx_home_cache_get(tx_home *home, const uint8_t id[TX_ID_LEN], uint8_t **env, siz
 int
 tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
 {
+    uint64_t gen;
+
+    return tx_home_cache_list_gen(home, ids, n, &gen);
+}
+
+int
+tx_home_cache_list_gen(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n, uint64_t *gen)
+{
     uint8_t(*v)[TX_ID_LEN] = NULL;
     MDB_txn *txn;
     MDB_cursor *cur = NULL;
@@ -585,6 +642,7 @@ tx_home_cache_list(tx_home *home, uint8_t (**ids)[TX_ID_LEN], size_t *n)
     if ((rc = txn_begin(c, MDB_RDONLY, &txn)) != MDB_SUCCESS) {
         return cache_fail(c, rc, CACHE_READ);
     }
+    *gen = mdb_txn_id(txn);
     if ((rc = mdb_stat(txn, c->recs, &st)) == MDB_SUCCESS &&
         (v = malloc((st.ms_entries > 0 ? st.ms_entries : 1) * sizeof *v)) == NULL) {
         txn_done(c, txn, 0);
@@ -712,7 +770,7 @@ proof_all(tx_cache *c, MDB_txn *txn, void *ctx)
         char text[PROOF_MAX];
         int w = snprintf(text, sizeof text, "%" PRIu64 " %" PRIu64 "\n", b->index[i], b->size);
         MDB_val k = {TX_ID_LEN, (void *)b->ids[i]}, v = {(size_t)w, text};
-        rc = mdb_put(txn, c->proofs, &k, &v, 0);
+        rc = put_dirty(c, txn, c->proofs, &k, &v);
     }
     return rc;
 }

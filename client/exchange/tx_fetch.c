@@ -1,6 +1,7 @@
 /* Fetch granted assessments and what is needed to verify them into the cache. */
 #include "tx_fetch.h"
 
+#include "tx_cache_kept.h"
 #include "tx_cell.h"
 #include "tx_error.h"
 #include "tx_i18n.h"
@@ -65,8 +66,8 @@ wanted_free(wanted *w)
     memset(w, 0, sizeof *w);
 }
 
-/* Records to store in the cache, written together on several threads (the files are
- * independent); the records must stay alive until the flush. */
+/* Records to store in the cache, written together in one transaction; the records must stay
+ * alive until the flush. */
 typedef struct {
     const uint8_t **envs;
     size_t *lens;
@@ -105,14 +106,8 @@ stage(staged *st, const tx_rec *r)
 static int
 flush(tx_client *c, staged *st)
 {
-    int rc = tx_home_cache_put_many(tx_client_home(c), st->n, st->envs, st->lens,
-                                    (const uint8_t(*)[TX_ID_LEN])st->ids);
-
-    free(st->envs);
-    free(st->lens);
-    free(st->ids);
-    memset(st, 0, sizeof *st);
-    return rc;
+    return tx_home_cache_put_many(tx_client_home(c), st->n, st->envs, st->lens,
+                                  (const uint8_t(*)[TX_ID_LEN])st->ids);
 }
 
 /* Drops from the set and the staged records those past `size` (not witnessed yet), naming
@@ -385,6 +380,65 @@ feed_ahead(void *ahead, size_t i, const tx_recs *list, size_t from)
     return TX_OK;
 }
 
+/* Moves into *hand each opened record of v[0..n) that this fetch stored (in st) and proved (in
+ * set, whose positions `proven` maps), once, with its proof's log index; only the kinds verify
+ * reads from the cache, opened as the kind their envelope names (as verify opens them). */
+static int
+hand_from(tx_rec *v, size_t n, const tx_idmap *stored, const tx_idmap *proven,
+          const tx_log_check_set *set, uint8_t *handed, tx_recs *hand)
+{
+    for (size_t i = 0; i < n; i++) {
+        tx_rec *r = &v[i];
+        const size_t *at;
+        int kind;
+
+        if (r->env == NULL || r->msg == NULL || tx_idmap_get(stored, r->id) == NULL ||
+            (at = tx_idmap_get(proven, r->id)) == NULL || handed[*at]) {
+            continue;
+        }
+        kind = tx_kind_from_payload_type(r->env->payload_type);
+        if (kind != r->kind || !tx_kind_is_stored(kind) || kind == TX_KIND_EVIDENCE_CHUNK) {
+            continue;
+        }
+        handed[*at] = 1;
+        r->index = set->index[*at];
+        if (tx_recs_push(hand, r) != TX_OK) {
+            return TX_ERR_NOMEM;
+        }
+    }
+    return TX_OK;
+}
+
+/* Hands the records this fetch stored and proved, opened, to the verify that follows in this
+ * process (tx_cache_kept): it takes them instead of reading, hashing and decoding them again,
+ * while the cache is as this fetch left it. */
+static void
+hand_over(tx_client *c, uint64_t mark, const staged *st, const tx_log_check_set *set,
+          tx_recs *lists, size_t n_lists)
+{
+    tx_idmap stored = {0}, proven = {0};
+    tx_recs hand = {0};
+    uint8_t *handed = calloc(set->n ? set->n : 1, 1);
+    int rc = handed != NULL ? TX_OK : TX_ERR_NOMEM;
+
+    for (size_t i = 0; i < st->n && rc == TX_OK; i++) {
+        rc = tx_idmap_put(&stored, st->ids[i], i, NULL) != NULL ? TX_OK : TX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < set->n && rc == TX_OK; i++) {
+        rc = tx_idmap_put(&proven, set->id[i], i, NULL) != NULL ? TX_OK : TX_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < n_lists && rc == TX_OK; k++) {
+        rc = hand_from(lists[k].v, lists[k].n, &stored, &proven, set, handed, &hand);
+    }
+    if (rc == TX_OK) {
+        tx_cache_kept_hand(tx_client_home(c), mark, &hand);
+    }
+    tx_recs_clear(&hand);
+    tx_idmap_free(&stored);
+    tx_idmap_free(&proven);
+    free(handed);
+}
+
 int
 tx_fetch_all(tx_client *c, tx_fetched *out)
 {
@@ -402,7 +456,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
     tx_idmap items = {0}, listed = {0}; /* assessment -> item; sealed id -> l[3] position */
     tx_idmap late = {0};                /* records past the witnessed checkpoint: left out */
     tx_verify_ahead *ahead = NULL;      /* decrypting what was listed, while the rest comes */
-    uint64_t left_out = 0;
+    uint64_t left_out = 0, mark = 0;    /* mark: the cache's generation after this fetch's write */
     staged st = {0};                    /* what this fetch stores in the cache */
     tx_rec *r1 = NULL, *r2 = NULL;
     int *rc1 = NULL, *rc2 = NULL;
@@ -546,7 +600,7 @@ tx_fetch_all(tx_client *c, tx_fetched *out)
      * record stored gets its proof marker (verify and report use no record without one). */
     if (rc != TX_OK || (rc = tx_log_check_records(c, &set, &cp, &left_out)) != TX_OK ||
         (left_out > 0 && (rc = leave_out(&set, cp.size, &st, &late)) != TX_OK) ||
-        (rc = flush(c, &st)) != TX_OK ||
+        (rc = flush(c, &st)) != TX_OK || (mark = tx_cache_kept_mark(tx_client_home(c)), 0) ||
         (rc = tx_home_proof_put_many(tx_client_home(c), set.n, (const uint8_t(*)[TX_ID_LEN])set.id,
                                      set.index, cp.size)) != TX_OK) {
         goto out;
@@ -616,6 +670,21 @@ out:
     /* It reads l[0], l[3] and r1. What it has not reached is decrypted now when the fetch stored
      * what it got (verify may follow), else dropped. */
     tx_verify_ahead_join(ahead, stored);
+    if (rc == TX_OK && mark != 0 && tx_verify_ahead_enabled()) {
+        tx_recs all[4 + TRUST_KINDS + 3];
+        size_t n = 0;
+
+        for (size_t k = 0; k < 4; k++) {
+            all[n++] = l[k];
+        }
+        for (size_t k = 0; k < TRUST_KINDS; k++) {
+            all[n++] = trust[k];
+        }
+        all[n++] = own;
+        all[n++] = (tx_recs){r1, first.n};
+        all[n++] = (tx_recs){r2, second.n};
+        hand_over(c, mark, &st, &set, all, n); /* the records taken are zeroed where they were */
+    }
     tx_checkpoint_clear(&cp);
     tx_recs_clear(&own);
     for (size_t k = 0; k < TRUST_KINDS; k++) {

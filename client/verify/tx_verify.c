@@ -3,6 +3,7 @@
 
 #include "tx_evidence_check.h"
 
+#include "tx_cache_kept.h"
 #include "tx_cell.h"
 #include "tx_cred.h"
 #include "tx_error.h"
@@ -736,6 +737,7 @@ typedef struct {
 typedef struct {
     tx_home *home;
     cached *c;
+    int kept; /* the fetch of this process left opened records, and the cache as it wrote it */
 } read_job;
 
 /* A large evidence chunk, told by the envelope's type only (nothing else believed), so that
@@ -764,6 +766,9 @@ read_one(void *ctx, size_t i)
     size_t len;
     int kind;
 
+    if (j->kept && tx_cache_kept_take(c->id, &c->rec)) {
+        return; /* stored and proved by this process's fetch, opened as below */
+    }
     if ((c->rc = tx_home_cache_read(j->home, c->id, &bytes, &len)) != TX_OK) {
         snprintf(c->why, sizeof c->why, "%s", tx_fail_msg());
         return;
@@ -807,20 +812,26 @@ load_cache(tx_home *home, cache_view *cv)
     tx_recs profiles = {0};
     cached *c = NULL;
     size_t n = 0;
-    int rc;
+    uint64_t gen; /* the cache's generation the listing was read at */
+    int rc, kept;
 
     cv->home = home;
     if ((cv->store = calloc(1, sizeof *cv->store)) == NULL) {
         return TX_ERR_NOMEM;
     }
-    if ((rc = tx_trust_set_load_pinned(home, &cv->ts)) != TX_OK ||
-        (rc = tx_home_cache_list(home, &ids, &n)) != TX_OK) {
+    if ((rc = tx_trust_set_load_pinned(home, &cv->ts)) != TX_OK) {
         return rc;
     }
+    if ((rc = tx_home_cache_list_gen(home, &ids, &n, &gen)) != TX_OK) {
+        tx_cache_kept_drop();
+        return rc;
+    }
+    kept = tx_cache_kept_open(home, gen);
     /* The buyer's acceptance policy says how late a periodic report may be (0: not at all). */
     cv->ts.report_grace_days = tx_policy_report_grace(home);
     if ((c = calloc(n ? n : 1, sizeof *c)) == NULL) {
         free(ids);
+        tx_cache_kept_drop();
         return TX_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
@@ -828,9 +839,10 @@ load_cache(tx_home *home, cache_view *cv)
     }
     free(ids);
     {
-        read_job j = {home, c};
+        read_job j = {home, c, kept};
         tx_pool_for(n, read_one, &j);
     }
+    tx_cache_kept_drop(); /* what was not taken is not cached any more: not used */
     for (size_t i = 0; i < n; i++) {
         tx_rec *r = &c[i].rec;
         char hex[2 * TX_ID_LEN + 1];

@@ -62,6 +62,12 @@ tx_verify_ahead_enable(int on)
     atomic_store(&enabled, on);
 }
 
+int
+tx_verify_ahead_enabled(void)
+{
+    return atomic_load(&enabled);
+}
+
 static void
 wipe(tx_rec *r)
 {

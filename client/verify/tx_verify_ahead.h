@@ -18,6 +18,8 @@
 /* Off by default (a fetch alone would decrypt for nothing): a process that fetches and then
  * verifies turns it on. */
 void tx_verify_ahead_enable(int on);
+/* Whether it is on: verify follows the fetch in this process. */
+int tx_verify_ahead_enabled(void);
 
 typedef struct tx_verify_ahead tx_verify_ahead;
 
