@@ -127,8 +127,7 @@ tx_ingest_prepare_as(const uint8_t caller[TX_KEY_LEN], const uint8_t *person, co
     }
     sub->buf = buf;
     sub->len = len;
-    tx_record_id(buf, len, sub->id);
-    tx_merkle_leaf_hash(buf, len, sub->leaf);
+    tx_record_id_leaf(buf, len, sub->id, sub->leaf);
     memcpy(res->receipt.id, sub->id, TX_ID_LEN);
     /* Verify before anything else is believed; only then look at who signed and what. */
     if ((rc = open_record(buf, len, sub, res)) != TX_OK) {
