@@ -50,6 +50,12 @@ tx_submission_id(const tx_submission *sub)
     return sub->id;
 }
 
+const uint8_t *
+tx_submission_leaf(const tx_submission *sub)
+{
+    return sub->leaf;
+}
+
 int
 tx_submission_kind(const tx_submission *sub)
 {
