@@ -569,6 +569,40 @@ test_batch_sees_itself(void **state)
     }
 }
 
+/* Every stored record's message names its index, written out in full (indices 2..13: one and
+ * two digits, so a digit dropped or reversed shows). */
+static void
+test_stored_messages(void **state)
+{
+    fx *f = *state;
+    tx_submission *sub[12];
+    tx_outcome out[12];
+    uint8_t *env[12];
+    size_t len[12];
+    char want[32];
+    tx_batch *b;
+
+    enroll(f->store, f->a, 1);
+    for (int i = 0; i < 12; i++) {
+        env[i] = th_questionnaire(f->a, 2 + (uint64_t)i, &len[i]);
+        assert_int_equal(tx_ingest_prepare(f->a->pub.sign, env[i], len[i], &sub[i], &out[i]),
+                         TX_OK);
+    }
+    assert_int_equal(tx_store_begin(f->store, &b), TX_OK);
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(tx_ingest_apply(b, sub[i], &out[i]), TX_OK);
+    }
+    assert_int_equal(tx_batch_commit(&b), TX_OK);
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(out[i].status, TICSX__V1__STATUS__OK);
+        assert_int_equal(out[i].receipt.index, 2 + (uint64_t)i);
+        snprintf(want, sizeof want, "stored as %d", 2 + i);
+        assert_string_equal(out[i].message, want);
+        tx_submission_destroy(&sub[i]);
+        free(env[i]);
+    }
+}
+
 static void
 test_prepare_refusals(void **state)
 {
@@ -612,6 +646,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grown_map_deferred, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_sees_itself, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stored_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepare_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tail_pre_written, setup, teardown),
     };
