@@ -50,6 +50,12 @@ tx_submission_id(const tx_submission *sub)
     return sub->id;
 }
 
+const uint8_t *
+tx_submission_leaf(const tx_submission *sub)
+{
+    return sub->leaf;
+}
+
 int
 tx_submission_kind(const tx_submission *sub)
 {
@@ -127,8 +133,7 @@ tx_ingest_prepare_as(const uint8_t caller[TX_KEY_LEN], const uint8_t *person, co
     }
     sub->buf = buf;
     sub->len = len;
-    tx_record_id(buf, len, sub->id);
-    tx_merkle_leaf_hash(buf, len, sub->leaf);
+    tx_record_id_leaf(buf, len, sub->id, sub->leaf);
     memcpy(res->receipt.id, sub->id, TX_ID_LEN);
     /* Verify before anything else is believed; only then look at who signed and what. */
     if ((rc = open_record(buf, len, sub, res)) != TX_OK) {
@@ -522,6 +527,29 @@ add_authors(uint8_t (*readers)[TX_KEY_LEN], size_t n, const tx_submission *sub)
     return n;
 }
 
+/* "stored as N" (N the receipt's index), the message of every record stored, written without
+ * printf: it runs on the writer thread for each record. */
+static int
+stored_as(tx_outcome *res)
+{
+    static const char lead[] = "stored as ";
+    char digits[20];
+    size_t n = 0;
+    uint64_t v = res->receipt.index;
+
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    res->status = TX_STATUS_OK;
+    memcpy(res->message, lead, sizeof lead - 1);
+    for (size_t i = 0; i < n; i++) {
+        res->message[sizeof lead - 1 + i] = digits[n - 1 - i];
+    }
+    res->message[sizeof lead - 1 + n] = '\0';
+    return TX_OK;
+}
+
 /* The record's references, its kind's own rules, then the append with its readers. */
 static int
 apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
@@ -721,8 +749,7 @@ apply_kind(tx_batch *b, const tx_submission *sub, tx_outcome *res)
                               "to the organisation",
                               (unsigned long long)res->receipt.index);
     }
-    return tx_outcome_set(res, TX_STATUS_OK, TX_OK, "stored as %llu",
-                          (unsigned long long)res->receipt.index);
+    return stored_as(res);
 }
 
 /* A person submits for its organisation only while its newest member record (stored by that

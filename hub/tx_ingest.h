@@ -37,6 +37,10 @@ int tx_ingest_apply(tx_batch *b, const tx_submission *sub, tx_outcome *res);
 /* The record id of a prepared submission. Borrowed. */
 const uint8_t *tx_submission_id(const tx_submission *sub);
 
+/* The Merkle leaf hash of a prepared submission, hashed with its id: the stored record's
+ * whenever the id is stored (the same bytes). Borrowed. */
+const uint8_t *tx_submission_leaf(const tx_submission *sub);
+
 /* The record kind of a prepared submission. */
 int tx_submission_kind(const tx_submission *sub);
 

@@ -169,13 +169,12 @@ tx_proofs_cosign(tx_answer *a)
 }
 
 void
-tx_proofs_receipt(tx_view *v, uint64_t index, tx_receipt_pb *receipt, tx_reply_keep *keep,
-                  tx_proofs_latest *latest)
+tx_proofs_receipt(tx_view *v, uint64_t index, const uint8_t *leaf, tx_receipt_pb *receipt,
+                  tx_reply_keep *keep, tx_proofs_latest *latest)
 {
-    if (tx_view_leaf(v, index, keep->leaf) == TX_OK) {
-        receipt->leaf_hash.data = keep->leaf;
-        receipt->leaf_hash.len = 32;
-    }
+    memcpy(keep->leaf, leaf, sizeof keep->leaf);
+    receipt->leaf_hash.data = keep->leaf;
+    receipt->leaf_hash.len = sizeof keep->leaf;
     if (latest->read == 0) {
         latest->read =
             tx_view_checkpoint(v, &latest->note, &latest->len, &latest->info) == TX_OK ? 1 : -1;

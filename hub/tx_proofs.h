@@ -37,10 +37,13 @@ typedef struct {
     int read; /* 1: read; -1: there was none to read; 0: not yet */
 } tx_proofs_latest;
 
-/* Completes the receipt of a record stored at `index`: its leaf hash (held in keep), and the
- * latest checkpoint when it covers the record (read once into `latest`, which the receipts of
- * one snapshot share). Best effort: a storage failure leaves them out. */
-void tx_proofs_receipt(tx_view *v, uint64_t index, tx_receipt_pb *receipt, tx_reply_keep *keep,
+/* Completes the receipt of a record stored at `index`: its leaf hash `leaf` (the submit's,
+ * hashed with its id off the loop: the stored record's, the same bytes, duplicates included;
+ * copied into keep), and the latest checkpoint when it covers the record (read once into
+ * `latest`, which the receipts of one snapshot share). Best effort: a storage failure leaves
+ * the checkpoint out. */
+void tx_proofs_receipt(tx_view *v, uint64_t index, const uint8_t *leaf, tx_receipt_pb *receipt,
+                       tx_reply_keep *keep,
                        tx_proofs_latest *latest);
 
 /* Frees what latest holds and zeroes it. */

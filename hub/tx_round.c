@@ -794,7 +794,8 @@ answer_batch(tx_round *rd, tx_view *v, pending *first, tx_proofs_latest *latest)
         ticsx__v1__receipt__init(&rcpts[j]);
         tx_reply_receipt(&rcpts[j], &p->out.receipt);
         if (v != NULL) {
-            tx_proofs_receipt(v, p->out.receipt.index, &rcpts[j], &keeps[j], latest);
+            tx_proofs_receipt(v, p->out.receipt.index, tx_submission_leaf(p->sub), &rcpts[j],
+                              &keeps[j], latest);
         }
         if (rcpts[j].checkpoint.len > 0) {
             r.checkpoint = rcpts[j].checkpoint;
@@ -935,7 +936,8 @@ answer_all(tx_round *rd, batch *next, tx_view *v, int vrc)
             tx_reply_receipt(&receipt, &p->out.receipt);
             /* Its leaf hash and a signed checkpoint that holds it: inclusion is provable. */
             if (v != NULL) {
-                tx_proofs_receipt(v, p->out.receipt.index, &receipt, &keep, &latest);
+                tx_proofs_receipt(v, p->out.receipt.index, tx_submission_leaf(p->sub), &receipt,
+                                  &keep, &latest);
             }
             r.receipt = &receipt;
         }

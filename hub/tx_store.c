@@ -847,6 +847,21 @@ tx_batch_read_rc(tx_batch *b, int rc)
     return rc;
 }
 
+/* A put that failed with LMDB's rc: the transaction cannot be used after it; everything of
+ * the batch goes. */
+static int
+put_failed(tx_batch *b, int rc, const char *what)
+{
+    b->err = tx_store_err(rc, what);
+    if (b->err == TX_ERR_NOT_FOUND || b->err == TX_ERR_EXISTS) {
+        b->err = TX_ERR_STORAGE;
+    }
+    if (b->err == TX_ERR_STORAGE_FULL) {
+        log_map_full(b->s);
+    }
+    return b->err;
+}
+
 int
 tx_batch_put(tx_batch *b, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen,
              unsigned flags, const char *what)
@@ -854,18 +869,29 @@ tx_batch_put(tx_batch *b, MDB_dbi dbi, const void *key, size_t klen, const void 
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     int rc = mdb_put(b->txn, dbi, &k, &v, flags);
 
-    if (rc != MDB_SUCCESS) {
-        /* The transaction cannot be used after a failed put; everything of the batch goes. */
-        b->err = tx_store_err(rc, what);
-        if (b->err == TX_ERR_NOT_FOUND || b->err == TX_ERR_EXISTS) {
-            b->err = TX_ERR_STORAGE;
+    return rc == MDB_SUCCESS ? TX_OK : put_failed(b, rc, what);
+}
+
+/* Puts a new record's id entry idval, in the same descent of the ids tree that finds the id
+ * already stored: then nothing is written, *index is the stored record's and the answer is
+ * TX_ERR_EXISTS. LMDB answers MDB_KEYEXIST with the stored value before it touches a page,
+ * and the transaction stays usable. */
+static int
+put_new_id(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t idval[TX_IDS_VAL_LEN],
+           uint64_t *index)
+{
+    MDB_val k = {TX_ID_LEN, (void *)id}, v = {TX_IDS_VAL_LEN, (void *)idval};
+    int rc = mdb_put(b->txn, b->s->ids, &k, &v, MDB_NOOVERWRITE);
+
+    if (rc == MDB_KEYEXIST) {
+        if (v.mv_size != TX_IDS_VAL_LEN) {
+            tx_error("store: id entry of %zu bytes; the data file is damaged", v.mv_size);
+            return b->err = TX_ERR_STORAGE;
         }
-        if (b->err == TX_ERR_STORAGE_FULL) {
-            log_map_full(b->s);
-        }
-        return b->err;
+        *index = tx_be64_get(v.mv_data);
+        return TX_ERR_EXISTS;
     }
-    return TX_OK;
+    return rc == MDB_SUCCESS ? TX_OK : put_failed(b, rc, "ids");
 }
 
 int
@@ -1207,7 +1233,6 @@ tx_batch_append_hashed(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *
 {
     uint8_t ikey[TX_IDX_LEN], idval[TX_IDS_VAL_LEN], seqval[TX_IDX_LEN], leaf[32];
     uint64_t index = 0;
-    int found_kind;
     int rc;
 
     memset(receipt, 0, sizeof *receipt);
@@ -1218,19 +1243,20 @@ tx_batch_append_hashed(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *
         return TX_ERR_USAGE;
     }
     memcpy(receipt->id, id, TX_ID_LEN);
-    rc = tx_batch_lookup(b, receipt->id, &index, &found_kind);
-    if (rc == TX_OK) {
-        receipt->index = index;
-        receipt->duplicate = 1;
-        return TX_OK;
-    }
-    if (rc != TX_ERR_NOT_FOUND) {
-        return rc;
-    }
     index = b->last + 1;
     tx_be64_put(ikey, index);
     memcpy(idval, ikey, TX_IDX_LEN);
     idval[TX_IDX_LEN] = (uint8_t)kind;
+    /* The id first: the same bytes stored before (or earlier in this batch) get the first
+     * receipt, and nothing of them is written again. */
+    rc = put_new_id(b, receipt->id, idval, &receipt->index);
+    if (rc == TX_ERR_EXISTS) {
+        receipt->duplicate = 1;
+        return TX_OK;
+    }
+    if (rc != TX_OK) {
+        return rc;
+    }
     tx_be64_put(seqval, seq);
     if (leaf_in != NULL) {
         memcpy(leaf, leaf_in, sizeof leaf);
@@ -1240,8 +1266,6 @@ tx_batch_append_hashed(tx_batch *b, const uint8_t id[TX_ID_LEN], const uint8_t *
     /* Indices grow by one from the last key, so MDB_APPEND holds and keeps pages packed. */
     if ((rc = tx_log_append(b, index, env, len)) != TX_OK ||
         (rc = tx_mlog_append(b, index, leaf)) != TX_OK ||
-        (rc = tx_batch_put(b, b->s->ids, receipt->id, TX_ID_LEN, idval, sizeof idval,
-                           MDB_NOOVERWRITE, "ids")) != TX_OK ||
         (rc = tx_batch_put(b, b->s->seqs, signer, TX_KEY_LEN, seqval, sizeof seqval, 0, "seqs")) !=
             TX_OK) {
         return rc;

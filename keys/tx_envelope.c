@@ -2,6 +2,7 @@
 #include "tx_envelope.h"
 
 #include "tx_error.h"
+#include "tx_merkle.h"
 #include "tx_sha256.h"
 #include "tx_util.h"
 
@@ -141,6 +142,18 @@ void
 tx_record_id(const uint8_t *buf, size_t len, uint8_t out[TX_ID_LEN])
 {
     tx_sha256(out, buf, len);
+}
+
+void
+tx_record_id_leaf(const uint8_t *buf, size_t len, uint8_t id[TX_ID_LEN], uint8_t leaf[32])
+{
+    tx_sha256_state st_id, st_leaf;
+
+    tx_sha256_init(&st_id);
+    tx_merkle_leaf_begin(&st_leaf);
+    tx_sha256_update_two(&st_id, &st_leaf, buf, len);
+    tx_sha256_final(&st_id, id);
+    tx_sha256_final(&st_leaf, leaf);
 }
 
 void

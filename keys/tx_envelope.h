@@ -35,6 +35,10 @@ int tx_envelope_open_as(const uint8_t *buf, size_t len, int kind, tx_envelope_pb
 
 /* A record's id: SHA-256 of the envelope bytes as stored. */
 void tx_record_id(const uint8_t *buf, size_t len, uint8_t out[TX_ID_LEN]);
+/* The record id and the Merkle leaf hash (tx_merkle_leaf_hash) of the same envelope, in one
+ * pass over its bytes: what tx_record_id and tx_merkle_leaf_hash give, for about the time of
+ * one hash where the SHA extensions run the two side by side. */
+void tx_record_id_leaf(const uint8_t *buf, size_t len, uint8_t id[TX_ID_LEN], uint8_t leaf[32]);
 
 /* First 12 hex characters of a record id, for logs and tables; out needs 13 bytes. */
 void tx_record_id_short(const uint8_t id[TX_ID_LEN], char out[13]);

@@ -9,13 +9,20 @@
 #include <string.h>
 
 void
+tx_merkle_leaf_begin(tx_sha256_state *st)
+{
+    const uint8_t prefix = 0x00;
+
+    tx_sha256_init(st);
+    tx_sha256_update(st, &prefix, 1);
+}
+
+void
 tx_merkle_leaf_hash(const uint8_t *entry, size_t len, uint8_t out[32])
 {
     tx_sha256_state st;
-    const uint8_t prefix = 0x00;
 
-    tx_sha256_init(&st);
-    tx_sha256_update(&st, &prefix, 1);
+    tx_merkle_leaf_begin(&st);
     tx_sha256_update(&st, entry, len);
     tx_sha256_final(&st, out);
 }

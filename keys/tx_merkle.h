@@ -5,6 +5,8 @@
 #ifndef TX_MERKLE_H
 #define TX_MERKLE_H
 
+#include "tx_sha256.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +18,8 @@
 typedef int (*tx_merkle_node_fn)(void *ctx, uint64_t start, uint64_t end, uint8_t out[32]);
 
 void tx_merkle_leaf_hash(const uint8_t *entry, size_t len, uint8_t out[32]);
+/* Starts st as a leaf's hash: the entry's bytes go after (tx_sha256_update, then final). */
+void tx_merkle_leaf_begin(tx_sha256_state *st);
 void tx_merkle_node_hash(const uint8_t left[32], const uint8_t right[32], uint8_t out[32]);
 
 /* Root of the first `size` leaves (SHA-256 of nothing for size 0). */

@@ -28,48 +28,109 @@ static const uint32_t sha256_k[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-/* Compresses n 64-byte blocks into h. */
-__attribute__((target("sha,sse4.1,ssse3"))) static void
-compress_ni(uint32_t h[8], const uint8_t *in, size_t n)
+#define TX_SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
+
+/* h = A B C D | E F G H (lane 0 first) -> ABEF = (F, E, B, A), CDGH = (H, G, D, C). */
+TX_SHA_TARGET static inline void
+state_load(const uint32_t h[8], __m128i *abef, __m128i *cdgh)
+{
+    const __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);
+    const __m128i c = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);
+
+    *abef = _mm_alignr_epi8(t, c, 8);
+    *cdgh = _mm_blend_epi16(c, t, 0xF0);
+}
+
+/* Back to A B C D | E F G H. */
+TX_SHA_TARGET static inline void
+state_store(uint32_t h[8], __m128i abef, __m128i cdgh)
+{
+    const __m128i t = _mm_shuffle_epi32(abef, 0x1B);
+
+    cdgh = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, cdgh, 0xF0));
+    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+/* The message schedule of one block: W + K, four words a vector. */
+TX_SHA_TARGET static inline void
+schedule(__m128i wk[16], const uint8_t *in)
 {
     const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-    __m128i abef, cdgh, t;
+    __m128i w[16], t;
 
-    /* h = A B C D | E F G H (lane 0 first) -> ABEF = (F, E, B, A), CDGH = (H, G, D, C). */
-    t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);
-    cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);
-    abef = _mm_alignr_epi8(t, cdgh, 8);
-    cdgh = _mm_blend_epi16(cdgh, t, 0xF0);
+    for (int i = 0; i < 4; i++) {
+        w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(in + 16 * i)), bswap);
+    }
+    /* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time. */
+    for (int i = 4; i < 16; i++) {
+        t = _mm_sha256msg1_epu32(w[i - 4], w[i - 3]);
+        t = _mm_add_epi32(t, _mm_alignr_epi8(w[i - 1], w[i - 2], 4));
+        w[i] = _mm_sha256msg2_epu32(t, w[i - 1]);
+    }
+    for (int i = 0; i < 16; i++) {
+        wk[i] = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&sha256_k[4 * i]));
+    }
+}
 
+/* Four rounds from wk. Two rounds turn the old ABEF into the new CDGH, so each call writes the
+ * register the other one reads as CDGH; after both, the names are right again. */
+TX_SHA_TARGET static inline void
+rounds4(__m128i *abef, __m128i *cdgh, __m128i wk)
+{
+    *cdgh = _mm_sha256rnds2_epu32(*cdgh, *abef, wk);
+    *abef = _mm_sha256rnds2_epu32(*abef, *cdgh, _mm_shuffle_epi32(wk, 0x0E));
+}
+
+/* Compresses n 64-byte blocks into h. */
+TX_SHA_TARGET static void
+compress_ni(uint32_t h[8], const uint8_t *in, size_t n)
+{
+    __m128i abef, cdgh;
+
+    state_load(h, &abef, &cdgh);
     for (; n > 0; n--, in += 64) {
         const __m128i abef0 = abef, cdgh0 = cdgh;
-        __m128i w[16];
+        __m128i wk[16];
 
-        for (int i = 0; i < 4; i++) {
-            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(in + 16 * i)), bswap);
-        }
-        /* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time. */
-        for (int i = 4; i < 16; i++) {
-            t = _mm_sha256msg1_epu32(w[i - 4], w[i - 3]);
-            t = _mm_add_epi32(t, _mm_alignr_epi8(w[i - 1], w[i - 2], 4));
-            w[i] = _mm_sha256msg2_epu32(t, w[i - 1]);
-        }
+        schedule(wk, in);
         for (int i = 0; i < 16; i++) {
-            t = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&sha256_k[4 * i]));
-            /* Two rounds turn the old ABEF into the new CDGH, so each call writes the
-             * register the other one reads as CDGH; after both, the names are right again. */
-            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, t);
-            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(t, 0x0E));
+            rounds4(&abef, &cdgh, wk[i]);
         }
         abef = _mm_add_epi32(abef, abef0);
         cdgh = _mm_add_epi32(cdgh, cdgh0);
     }
+    state_store(h, abef, cdgh);
+}
 
-    /* Back to A B C D | E F G H. */
-    t = _mm_shuffle_epi32(abef, 0x1B);
-    cdgh = _mm_shuffle_epi32(cdgh, 0xB1);
-    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, cdgh, 0xF0));
-    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+/* Compresses n blocks from a into ha and n blocks from b into hb, the two chains' rounds
+ * interleaved: each SHA256RNDS2 waits for the one before it in its own chain, so a second,
+ * independent chain fills those waits (on processors where the instruction's latency is
+ * longer than its throughput, two chains cost little more than one). */
+TX_SHA_TARGET static void
+compress_ni2(uint32_t ha[8], const uint8_t *a, uint32_t hb[8], const uint8_t *b, size_t n)
+{
+    __m128i abef_a, cdgh_a, abef_b, cdgh_b;
+
+    state_load(ha, &abef_a, &cdgh_a);
+    state_load(hb, &abef_b, &cdgh_b);
+    for (; n > 0; n--, a += 64, b += 64) {
+        const __m128i abef_a0 = abef_a, cdgh_a0 = cdgh_a, abef_b0 = abef_b, cdgh_b0 = cdgh_b;
+        __m128i wa[16], wb[16];
+
+        schedule(wa, a);
+        schedule(wb, b);
+        for (int i = 0; i < 16; i++) {
+            rounds4(&abef_a, &cdgh_a, wa[i]);
+            rounds4(&abef_b, &cdgh_b, wb[i]);
+        }
+        abef_a = _mm_add_epi32(abef_a, abef_a0);
+        cdgh_a = _mm_add_epi32(cdgh_a, cdgh_a0);
+        abef_b = _mm_add_epi32(abef_b, abef_b0);
+        cdgh_b = _mm_add_epi32(cdgh_b, cdgh_b0);
+    }
+    state_store(ha, abef_a, cdgh_a);
+    state_store(hb, abef_b, cdgh_b);
 }
 
 static int
@@ -157,6 +218,32 @@ tx_sha256_update(tx_sha256_state *st, const uint8_t *in, size_t len)
         st->u.ni.used = len;
     }
 #endif
+}
+
+void
+tx_sha256_update_two(tx_sha256_state *a, tx_sha256_state *b, const uint8_t *in, size_t len)
+{
+#ifdef TX_SHA_NI
+    /* Bytes each state takes to empty its block buffer; the full blocks after them go through
+     * the two chains together. */
+    size_t ta = a->ni && a->u.ni.used > 0 ? 64 - a->u.ni.used : 0;
+    size_t tb = b->ni && b->u.ni.used > 0 ? 64 - b->u.ni.used : 0;
+    size_t n;
+
+    if (a->ni && b->ni && len >= ta + 64 && len >= tb + 64) {
+        tx_sha256_update(a, in, ta);
+        tx_sha256_update(b, in, tb);
+        n = (len - (ta > tb ? ta : tb)) / 64;
+        compress_ni2(a->u.ni.h, in + ta, b->u.ni.h, in + tb, n);
+        a->u.ni.bytes += 64 * n;
+        b->u.ni.bytes += 64 * n;
+        tx_sha256_update(a, in + ta + 64 * n, len - ta - 64 * n);
+        tx_sha256_update(b, in + tb + 64 * n, len - tb - 64 * n);
+        return;
+    }
+#endif
+    tx_sha256_update(a, in, len);
+    tx_sha256_update(b, in, len);
 }
 
 void

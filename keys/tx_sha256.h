@@ -25,6 +25,10 @@ typedef struct {
 
 void tx_sha256_init(tx_sha256_state *st);
 void tx_sha256_update(tx_sha256_state *st, const uint8_t *in, size_t len);
+/* The same as tx_sha256_update(a, in, len) then tx_sha256_update(b, in, len), for two states
+ * that may have taken different bytes before: with the SHA extensions the two states' blocks
+ * are compressed side by side, for about the time of one. */
+void tx_sha256_update_two(tx_sha256_state *a, tx_sha256_state *b, const uint8_t *in, size_t len);
 void tx_sha256_final(tx_sha256_state *st, uint8_t out[32]);
 void tx_sha256(uint8_t out[32], const uint8_t *in, size_t len);
 

@@ -150,17 +150,31 @@ static void
 test_idempotent_resubmit(void **state)
 {
     fx *f = *state;
-    tx_receipt r1, r2, r3;
+    tx_receipt r1, r2, r3, n1, n2, n3;
     tx_batch *b;
-    uint64_t last;
-    size_t len;
+    uint64_t last, index;
+    int kind;
+    size_t len, len2, len3;
     uint8_t *q = th_questionnaire(f->a, 1, &len);
+    uint8_t *q2 = th_questionnaire(f->a, 2, &len2);
+    uint8_t *q3 = th_questionnaire(f->a, 3, &len3);
 
     append_one(f->store, q, len, TX_KIND_QUESTIONNAIRE, f->a, 1, NULL, 0, &r1);
-    /* Twice in one batch, and again in a later one: one copy, the first receipt. */
+    /* Again in a later batch, a new record twice in that batch, and a record after the second
+     * copy (the batch goes on after a duplicate), then all again: one copy each, the first
+     * receipt. */
     assert_int_equal(tx_store_begin(f->store, &b), TX_OK);
     assert_int_equal(
         tx_batch_append(b, q, len, TX_KIND_QUESTIONNAIRE, f->a->pub.sign, 1, NULL, 0, &r2), TX_OK);
+    assert_int_equal(
+        tx_batch_append(b, q2, len2, TX_KIND_QUESTIONNAIRE, f->a->pub.sign, 2, NULL, 0, &n1),
+        TX_OK);
+    assert_int_equal(
+        tx_batch_append(b, q2, len2, TX_KIND_QUESTIONNAIRE, f->a->pub.sign, 2, NULL, 0, &n2),
+        TX_OK);
+    assert_int_equal(
+        tx_batch_append(b, q3, len3, TX_KIND_QUESTIONNAIRE, f->a->pub.sign, 3, NULL, 0, &n3),
+        TX_OK);
     assert_int_equal(tx_batch_commit(&b), TX_OK);
     append_one(f->store, q, len, TX_KIND_QUESTIONNAIRE, f->a, 1, NULL, 0, &r3);
     assert_false(r1.duplicate);
@@ -168,9 +182,23 @@ test_idempotent_resubmit(void **state)
     assert_true(r3.duplicate);
     assert_int_equal(r2.index, r1.index);
     assert_int_equal(r3.index, r1.index);
+    assert_false(n1.duplicate);
+    assert_true(n2.duplicate);
+    assert_false(n3.duplicate);
+    assert_int_equal(n1.index, 2);
+    assert_int_equal(n2.index, 2);
+    assert_int_equal(n3.index, 3);
+    assert_memory_equal(n2.id, n1.id, TX_ID_LEN);
+    assert_int_equal(tx_store_begin(f->store, &b), TX_OK);
+    assert_int_equal(tx_batch_lookup(b, n3.id, &index, &kind), TX_OK);
+    tx_batch_abort(&b);
+    assert_int_equal(index, 3);
+    assert_int_equal(kind, TX_KIND_QUESTIONNAIRE);
     assert_int_equal(tx_store_last_index(f->store, &last), TX_OK);
-    assert_int_equal(last, 1);
+    assert_int_equal(last, 3);
     free(q);
+    free(q2);
+    free(q3);
 }
 
 static void
@@ -541,6 +569,40 @@ test_batch_sees_itself(void **state)
     }
 }
 
+/* Every stored record's message names its index, written out in full (indices 2..13: one and
+ * two digits, so a digit dropped or reversed shows). */
+static void
+test_stored_messages(void **state)
+{
+    fx *f = *state;
+    tx_submission *sub[12];
+    tx_outcome out[12];
+    uint8_t *env[12];
+    size_t len[12];
+    char want[32];
+    tx_batch *b;
+
+    enroll(f->store, f->a, 1);
+    for (int i = 0; i < 12; i++) {
+        env[i] = th_questionnaire(f->a, 2 + (uint64_t)i, &len[i]);
+        assert_int_equal(tx_ingest_prepare(f->a->pub.sign, env[i], len[i], &sub[i], &out[i]),
+                         TX_OK);
+    }
+    assert_int_equal(tx_store_begin(f->store, &b), TX_OK);
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(tx_ingest_apply(b, sub[i], &out[i]), TX_OK);
+    }
+    assert_int_equal(tx_batch_commit(&b), TX_OK);
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(out[i].status, TICSX__V1__STATUS__OK);
+        assert_int_equal(out[i].receipt.index, 2 + (uint64_t)i);
+        snprintf(want, sizeof want, "stored as %d", 2 + i);
+        assert_string_equal(out[i].message, want);
+        tx_submission_destroy(&sub[i]);
+        free(env[i]);
+    }
+}
+
 static void
 test_prepare_refusals(void **state)
 {
@@ -584,6 +646,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_map_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grown_map_deferred, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_sees_itself, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stored_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepare_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tail_pre_written, setup, teardown),
     };
