@@ -833,7 +833,7 @@ tx_bench_read(tx_bench_cfg *cfg, json_t *out, double *sig_rate)
         tx_bench_unmeasured(out, "fetch_hub_cpu_s", "  the hub's CPU time serving it", "%s",
                             "the hub's /proc/PID/stat could not be read");
     }
-    tx_bench_set(out, "verify_s", t_verify, "s", "decrypt and verify");
+    tx_bench_set(out, "verify_s", t_verify, "s", "verify (decrypted ahead in the fetch)");
     tx_bench_set(out, "verify_cpu_s", cpu2.all - cpu1.all, "s", "  its CPU time, all threads");
     tx_bench_set(out, "fetch_verify_s", t_fetch + t_verify, "s",
                  "fetch and verify, overlapped (wall)");

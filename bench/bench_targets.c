@@ -71,8 +71,15 @@ ratios(json_t *root, json_t *r)
              "tail_p99_us", "p99 submit latency / the group-commit floor's p99");
     ratio_of(r, "aggregate_over_verify", section(root, "read"), "required_sig_per_s", r, base,
              "aggregation (3 sig/node) / all-core verify");
+    /* `report --json` against the read side's decryption and verification: their crypto
+     * floor (the same records' signatures, seal and decryption on all cores), which the read
+     * side cannot go below. The verify phase alone is no longer that time: the fetch decrypts
+     * ahead and hands verify what it opened, so that phase shrinks with every such step. */
+    ratio_of(r, "report_over_crypto_floor", section(root, "read"), "report_json_s",
+             section(root, "read"), "crypto_floor_s",
+             "report --json / decrypt and verify at their floor (read side)");
     ratio_of(r, "report_over_verify", section(root, "read"), "report_json_s", section(root, "read"),
-             "verify_s", "report --json / decrypt and verify (read side)");
+             "verify_s", "report --json / the verify phase (decrypted ahead in the fetch)");
     ratio_of(r, "ingest_over_redis", ingest, "records_per_s", redis, "records_per_s",
              "sustained ingest / Redis peer (records/s)");
     ratio_of(r, "latency_p50_over_redis_p50", latency, "p50_us", redis, "p50_us",
@@ -176,10 +183,12 @@ tx_bench_judge(const tx_bench_cfg *cfg, json_t *root)
     tx_bench_target_of(targets, "UI dashboard first page (50 rows)", readside, "ui_dashboard_s", 1,
                        1, 0, "s");
     tx_bench_target_of(targets, "UI supply tree", readside, "ui_tree_s", 1, 2, 0, "s");
-    /* Issue 18: `report --json` streamed, within 1.5 x the read side's decrypt and verify, and
-     * at most 100 MB (at --suppliers). */
-    tx_bench_target_of(targets, "report --json / decrypt and verify", r, "report_over_verify", 1,
-                       1.5, 0, "");
+    /* Issue 18: `report --json` streamed, within 1.5 x the read side's decrypt and verify (at
+     * their floor), and at most 100 MB (at --suppliers); the verify phase alone beside it. */
+    tx_bench_target_of(targets, "report --json / decrypt and verify", r,
+                       "report_over_crypto_floor", 1, 1.5, 0, "");
+    context_of(targets, "  context, not a target: / the verify phase alone", r,
+               "report_over_verify");
     tx_bench_target_of(targets, "report --json size", readside, "report_mb", 1, 100, 0, "MB");
     scale_targets(cfg, root, targets);
     json_object_set_new(root, "targets", targets);

@@ -91,7 +91,7 @@ static const char *const usage =
     "dashboard first page <= 1 s, supply tree <= 2 s. Issue 18 (same-run ratios): hub CPU\n"
     "per record <= 1.25 x one bare verification; p99 at half rate <= 3 x the bare durable\n"
     "commit's p99; read side >= 0.7 x its crypto floor; report --json <= 1.5 x decrypt and\n"
-    "verify and <= 100 MB. Exit status 0 whether or not targets are\n"
+    "verify (their crypto floor) and <= 100 MB. Exit status 0 whether or not targets are\n"
     "met; 2 on failure.\n";
 
 static void

@@ -363,6 +363,45 @@ floors_are_context_not_verdicts(void **state)
     json_decref(root);
 }
 
+/* `report --json` is judged against the read side's decryption and verification at their floor,
+ * not against the verify phase, which the fetch's decrypting ahead leaves short; that phase's
+ * ratio rides along as context. */
+static void
+report_judged_against_crypto_floor(void **state)
+{
+    tx_bench_cfg cfg = {.scale = 0, .scale_max = 1000000};
+    json_t *root = json_object(), *read = json_object();
+    const json_t *t, *ctx;
+    double v;
+    char *text;
+
+    (void)state;
+    json_object_set_new(root, "read", read);
+    tx_bench_set(read, "report_json_s", 0.7, "s", NULL);
+    tx_bench_set(read, "crypto_floor_s", 2.0, "s", NULL);
+    tx_bench_set(read, "verify_s", 0.14, "s", NULL);
+    capture_begin();
+    tx_bench_judge(&cfg, root);
+    text = capture_end();
+    t = target_named(root, "report --json / decrypt and verify");
+    assert_true(json_is_true(json_object_get(t, "met")));
+    assert_true(json_real_value(json_object_get(t, "value")) == 0.35);
+    ctx = json_object_get(t, "context");
+    assert_string_equal(json_string_value(json_object_get(ctx, "figure")), "report_over_verify");
+    assert_true(tx_bench_get(ctx, "value", &v) && v > 4.99 && v < 5.01);
+    assert_non_null(strstr(text, "context, not a target: / the verify phase alone"));
+    free(text);
+    /* Over 1.5 x the floor it is missed, whatever the verify phase says. */
+    tx_bench_set(read, "report_json_s", 3.2, "s", NULL);
+    tx_bench_set(read, "verify_s", 4.0, "s", NULL);
+    capture_begin();
+    tx_bench_judge(&cfg, root);
+    free(capture_end());
+    t = target_named(root, "report --json / decrypt and verify");
+    assert_true(json_is_false(json_object_get(t, "met")));
+    json_decref(root);
+}
+
 /* A floor that was not measured: the context says why; the target is judged as before. */
 static void
 unmeasured_floor_is_context_with_reason(void **state)
@@ -540,6 +579,7 @@ main(void)
         cmocka_unit_test(unmeasured_memory_is_no_met_target),
         cmocka_unit_test(nothing_measured_nothing_met),
         cmocka_unit_test(floors_are_context_not_verdicts),
+        cmocka_unit_test(report_judged_against_crypto_floor),
         cmocka_unit_test(unmeasured_floor_is_context_with_reason),
         cmocka_unit_test(floors_measured),
         cmocka_unit_test(redis_not_installed),
