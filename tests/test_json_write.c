@@ -85,6 +85,34 @@ test_strings(void **state)
     same(json_string(long_text));
 }
 
+/* The writer skips plain bytes eight at a time, then one at a time: every ASCII byte, a two-byte
+ * character and a byte that is not UTF-8 at every place of plain strings of 1 to 20 bytes give
+ * json_dumps's text (or the refusal). */
+static void
+test_string_places(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 20; len++) {
+        for (size_t at = 0; at < len; at++) {
+            char s[24];
+            memset(s, 'a', len);
+            s[len] = '\0';
+            for (int c = 1; c < 0x80; c++) {
+                s[at] = (char)c;
+                same(json_string(s));
+            }
+            if (at + 1 < len) {
+                memcpy(s + at, "\xc3\xa9", 2);
+                same(json_string(s));
+            }
+            s[at] = (char)0xff;
+            tx_jw_init(&jw, stdout);
+            assert_int_equal(tx_json_write_string(&jw, s), TX_ERR_BAD_UTF8);
+            assert_int_equal(jw.n, 0);
+        }
+    }
+}
+
 static void
 test_numbers(void **state)
 {
@@ -402,11 +430,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_strings),     cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_tenths),      cmocka_unit_test(test_nesting),
-        cmocka_unit_test(test_depth),       cmocka_unit_test(test_not_utf8),
-        cmocka_unit_test(test_answers),     cmocka_unit_test(test_buffer),
-        cmocka_unit_test(test_write_fails), cmocka_unit_test(test_emit),
+        cmocka_unit_test(test_strings),  cmocka_unit_test(test_string_places),
+        cmocka_unit_test(test_numbers),  cmocka_unit_test(test_tenths),
+        cmocka_unit_test(test_nesting),  cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_not_utf8), cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_buffer),   cmocka_unit_test(test_write_fails),
+        cmocka_unit_test(test_emit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,19 +87,59 @@ any_high(const unsigned char *p, size_t n)
     return (high & UINT64_C(0x8080808080808080)) != 0;
 }
 
+/* Nonzero if any of the eight bytes of word is below 0x20, '"', '\\' or 0x80 and above. Each
+ * term is exact for the word as a whole (the high bit of some byte is set if and only if one
+ * byte matches); a byte of 0x80 and above sets it itself. */
+static inline uint64_t
+special8(uint64_t word)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    uint64_t quote = word ^ (ones * '"'), slash = word ^ (ones * '\\');
+
+    return (((word - ones * 0x20) & ~word) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash) |
+            word) &
+           UINT64_C(0x8080808080808080);
+}
+
+/* The number of bytes at the start of p[0..n) that json_dumps writes as they are: none is
+ * escaped or 0x80 and above (eight at a time: a word with none of them is skipped whole). */
+static size_t
+plain_prefix(const unsigned char *p, size_t n)
+{
+    uint64_t word;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&word, p + i, 8);
+        if (special8(word) != 0) {
+            break;
+        }
+    }
+    while (i < n && !escaped[p[i]] && p[i] < 0x80) {
+        i++;
+    }
+    return i;
+}
+
 int
 tx_json_write_string(tx_jw *w, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     char seq[8];
-    size_t len = strlen(s), i = 0;
+    size_t len = strlen(s), i = plain_prefix(p, len);
 
-    if (any_high(p, len) && !tx_utf8_valid(s, len)) {
+    if (i == len) { /* most strings: ids, codes, hex, plain text */
+        tx_jw_putc(w, '"');
+        tx_jw_put(w, s, len);
+        tx_jw_putc(w, '"');
+        return TX_OK;
+    }
+    if (any_high(p + i, len - i) && !tx_utf8_valid(s, len)) {
         return TX_ERR_BAD_UTF8;
     }
-    /* Runs of bytes copied as they are, then one escape: most strings are a single run (ids,
-     * codes, hex). */
+    /* Runs of bytes copied as they are, then one escape. */
     tx_jw_putc(w, '"');
+    tx_jw_put(w, s, i);
     while (i < len) {
         size_t end = i;
         while (end < len && !escaped[p[end]]) {
