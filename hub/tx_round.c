@@ -391,11 +391,22 @@ accept_call(tx_round *rd, pending *p)
     }
 }
 
+/* True when this thread would only wait while b's calls are verified: the other batch is
+ * empty, or started and committing on the writer (the loop waits for its signal). */
+static int
+loop_would_wait(const tx_round *rd, const batch *b)
+{
+    const batch *other = &rd->b[b == &rd->b[0]];
+
+    return other->n == 0 || (other->started && other->commits && rd->writer != NULL);
+}
+
 /* Verifies the submits b took since the last dispatch. A lone one, when the pool is idle and
- * no other batch waits for its commit, is verified on this thread: the loop has nothing else
- * to do meanwhile, and handing it over would cost two thread wake-ups (a worker's, then this
- * thread's) for the same work. The others go to the pool all at once: one lock, one wake-up
- * call. Their verdicts are read once b's group is done (finish). */
+ * this thread would otherwise wait (loop_would_wait), is verified on this thread: handing it
+ * over would cost two thread wake-ups (a worker's, then this thread's) for the same work. At
+ * most one per take, so a commit that ends meanwhile is answered at most one verification
+ * later. The others go to the pool all at once: one lock, one wake-up call. Their verdicts
+ * are read once b's group is done (finish). */
 static void
 dispatch(tx_round *rd, batch *b)
 {
@@ -410,7 +421,7 @@ dispatch(tx_round *rd, batch *b)
     if (n == 0) {
         return;
     }
-    if (n == 1 && rd->b[0].n + rd->b[1].n == b->n && tx_vpool_depth(rd->pool) == 0) {
+    if (n == 1 && loop_would_wait(rd, b) && tx_vpool_depth(rd->pool) == 0) {
         verify_here(rd, b->jobs[0]);
         if (rd->stats != NULL) {
             tx_stats_add(&rd->stats->verified_here, 1);
@@ -1016,15 +1027,20 @@ batch_full(const batch *b)
     return b->n >= ROUND_MAX || b->bytes >= ROUND_BYTES;
 }
 
+/* True when b's submits are verified; when not, the pool's descriptor is signalled once they
+ * are (the loop waits on it next). */
 static int
 batch_verified(tx_round *rd, batch *b)
 {
-    return rd->pool == NULL || tx_vpool_group_done(rd->pool, &b->group);
+    return rd->pool == NULL || tx_vpool_group_watch(rd->pool, &b->group);
 }
 
 /* Sleeps until a call may be waiting on the router, the pool or the writer signals, or
  * timeout_us passed. zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives
- * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first. */
+ * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first. The pool and
+ * the writer signal only what the loop watches (batch_verified, batch_done), and a signal
+ * seen here is consumed here, before the loop asks what it reports: one left over only makes
+ * the next wait return at once. */
 static void
 wait_input(tx_round *rd, int64_t timeout_us)
 {
@@ -1046,17 +1062,13 @@ wait_input(tx_round *rd, int64_t timeout_us)
     pfd[2] = (struct pollfd){rd->writer != NULL ? tx_vpool_fd(rd->writer) : -1, POLLIN, 0};
     ts.tv_sec = timeout_us / 1000000;
     ts.tv_nsec = (timeout_us % 1000000) * 1000;
-    ppoll(pfd, 3, &ts, NULL);
-}
-
-/* Consumes the pool's and the writer's readiness: what they report is asked after this. */
-static void
-clear_fds(tx_round *rd)
-{
-    if (rd->pool != NULL) {
+    if (ppoll(pfd, 3, &ts, NULL) <= 0) {
+        return;
+    }
+    if (pfd[1].revents & POLLIN) {
         tx_vpool_clear_fd(rd->pool);
     }
-    if (rd->writer != NULL) {
+    if (pfd[2].revents & POLLIN) {
         tx_vpool_clear_fd(rd->writer);
     }
 }
@@ -1099,12 +1111,13 @@ start_if_ready(tx_round *rd, batch *b)
     }
 }
 
-/* True when b was started and its commit, if any, is over. */
+/* True when b was started and its commit, if any, is over; when not, the writer's descriptor
+ * is signalled once it is. */
 static int
 batch_done(tx_round *rd, batch *b)
 {
     return b->started &&
-           (!b->commits || rd->writer == NULL || tx_vpool_group_done(rd->writer, &b->wgroup));
+           (!b->commits || rd->writer == NULL || tx_vpool_group_watch(rd->writer, &b->wgroup));
 }
 
 /* Answers a batch once committed (starting it and waiting for the writer if need be), in
@@ -1194,7 +1207,6 @@ tx_round_run(tx_round *rd)
 {
     batch *cur = &rd->b[rd->fill], *prev = &rd->b[rd->fill ^ 1];
 
-    clear_fds(rd);
     take(rd, cur);
     if (prev->n == 0) {
         /* Nothing older: this batch becomes the older one, started at once when verified (a
@@ -1213,7 +1225,6 @@ tx_round_run(tx_round *rd)
             continue;
         }
         wait_input(rd, 1000000);
-        clear_fds(rd);
         take(rd, cur);
     }
     finish(rd, prev, cur);
