@@ -133,6 +133,9 @@ struct tx_round {
     caller_slot *callers;
     tx_stats *stats;        /* counters for the metrics page; NULL: none */
     int64_t signed_retry_ms; /* when tx_round_quiet last retried a failed checkpoint.signed */
+    /* The last call on the router was a receive that found nothing: ZeroMQ then took in its
+     * pending commands, so its descriptor signals the next call (wait_input). */
+    int drained;
 };
 
 int
@@ -590,6 +593,7 @@ accept_parts(tx_round *rd, batch *b)
 static void
 send_reply(tx_round *rd, pending *p, tx_reply_pb *r)
 {
+    rd->drained = 0;
     tx_send_reply(rd->send, p->peer, p->peer_len, p->who, p->call_id, r, tx_clock_ms());
 }
 
@@ -770,6 +774,7 @@ push_committed(tx_round *rd)
             n++;
         }
     }
+    rd->drained = 0;
     tx_subs_publish(rd->subs, rd->router, rd->store, recs, n, tx_clock_ms());
     free(recs);
 }
@@ -984,6 +989,7 @@ take(tx_round *rd, batch *b)
         pending *p = &b->calls[b->n];
         int got = receive(rd, p);
 
+        rd->drained = got == 0;
         if (got == 0) {
             break;
         }
@@ -1037,7 +1043,8 @@ batch_verified(tx_round *rd, batch *b)
 
 /* Sleeps until a call may be waiting on the router, the pool or the writer signals, or
  * timeout_us passed. zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives
- * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first. The pool and
+ * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first, unless the
+ * last call on the router was a receive that found nothing (it asked the same). The pool and
  * the writer signal only what the loop watches (batch_verified, batch_done), and a signal
  * seen here is consumed here, before the loop asks what it reports: one left over only makes
  * the next wait return at once. */
@@ -1049,9 +1056,11 @@ wait_input(tx_round *rd, int64_t timeout_us)
     size_t len = sizeof(int);
     int events = 0, fd = -1;
 
-    if (zmq_getsockopt(rd->router, ZMQ_EVENTS, &events, &len) != 0 || (events & ZMQ_POLLIN)) {
+    if (!rd->drained &&
+        (zmq_getsockopt(rd->router, ZMQ_EVENTS, &events, &len) != 0 || (events & ZMQ_POLLIN))) {
         return;
     }
+    rd->drained = 0;
     len = sizeof fd;
     if (zmq_getsockopt(rd->router, ZMQ_FD, &fd, &len) != 0) {
         return;
