@@ -940,37 +940,62 @@ signed_failing_until(const fx *f, double want)
     }
 }
 
+/* Starts a hub of its own in f (a new root, the buyer enrolled, metrics on a free port, f->cb
+ * connected) under the sync shim, with `var` naming ROOT/name (written to path, n bytes) in
+ * its environment. False, with no hub started, when hubs run under a wrapper of their own
+ * (valgrind): the caller skips. */
+static int
+shim_hub_start(fx *f, const char *var, const char *name, char *path, size_t n)
+{
+    char metrics[64];
+    const char *args[] = {"--metrics", metrics, NULL};
+    th_hub_opts o = {.args = args};
+
+    f->root = th_tmpdir();
+    snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
+    snprintf(path, n, "%s/%s", f->root, name);
+    th_hub_init(f->dir);
+    f->buyer = th_identity(BUYER_NAME);
+    assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
+    f->port = th_free_port();
+    snprintf(metrics, sizeof metrics, "127.0.0.1:%u", f->port);
+    assert_int_equal(setenv(var, path, 1), 0);
+    if (!fu_signed_shim_on(f->root)) {
+        unsetenv(var);
+        return 0;
+    }
+    th_hub_start(&f->hub, f->dir, &o);
+    fu_signed_shim_off();
+    unsetenv(var);
+    f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
+    return 1;
+}
+
+/* Stops and removes what shim_hub_start made. */
+static void
+shim_hub_stop(fx *f)
+{
+    tx_conn_destroy(&f->cb);
+    assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
+    tx_identity_destroy(&f->buyer);
+    th_rmtree(f->root);
+    free(f->root);
+}
+
 /* A hub of its own under the shim that fails flushes of checkpoint.signed while a file exists:
  * the gauge says so while records fail and the counter keeps the failures afterwards. */
 static void
 test_signed_failure_shown(void **state)
 {
     fx g = {0}, *f = &g;
-    char metrics[64], fail[PATH_MAX + 16];
-    const char *args[] = {"--metrics", metrics, NULL};
-    th_hub_opts o = {.args = args};
+    char fail[PATH_MAX + 16];
     uint8_t *q;
     size_t len;
 
     (void)state;
-    f->root = th_tmpdir();
-    snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
-    snprintf(fail, sizeof fail, "%s/disk-fails", f->root);
-    th_hub_init(f->dir);
-    f->buyer = th_identity(BUYER_NAME);
-    assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
-    f->port = th_free_port();
-    snprintf(metrics, sizeof metrics, "127.0.0.1:%u", f->port);
-    assert_int_equal(setenv("TX_SHIM_SIGNED_FAIL_WHILE", fail, 1), 0);
-    if (!fu_signed_shim_on(f->root)) {
-        unsetenv("TX_SHIM_SIGNED_FAIL_WHILE");
+    if (!shim_hub_start(f, "TX_SHIM_SIGNED_FAIL_WHILE", "disk-fails", fail, sizeof fail)) {
         skip(); /* a wrapper of its own (valgrind) */
     }
-    th_hub_start(&f->hub, f->dir, &o);
-    fu_signed_shim_off();
-    unsetenv("TX_SHIM_SIGNED_FAIL_WHILE");
-    f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
-
     q = th_questionnaire(f->buyer, 2, &len);
     assert_int_equal(th_submit_status(f->cb, q, len, NULL), TX_STATUS_OK);
     free(q);
@@ -983,12 +1008,7 @@ test_signed_failure_shown(void **state)
     assert_true(signed_failing_until(f, 0) >= 1);
     assert_int_equal(th_submit_status(f->cb, q, len, NULL), TX_STATUS_OK);
     free(q);
-
-    tx_conn_destroy(&f->cb);
-    assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
-    tx_identity_destroy(&f->buyer);
-    th_rmtree(f->root);
-    free(f->root);
+    shim_hub_stop(f);
 }
 
 /* A submit that arrives alone while the batch before it commits on the writer is verified on
@@ -998,9 +1018,7 @@ static void
 test_inline_while_committing(void **state)
 {
     fx g = {0}, *f = &g;
-    char metrics[64], hold[PATH_MAX + 16], held[PATH_MAX + 32];
-    const char *args[] = {"--metrics", metrics, NULL};
-    th_hub_opts o = {.args = args};
+    char hold[PATH_MAX + 16], held[PATH_MAX + 32];
     uint64_t calls[2];
     double before;
     uint8_t *q[3];
@@ -1008,24 +1026,10 @@ test_inline_while_committing(void **state)
     char *text;
 
     (void)state;
-    f->root = th_tmpdir();
-    snprintf(f->dir, sizeof f->dir, "%s/hub", f->root);
-    snprintf(hold, sizeof hold, "%s/hold-commit", f->root);
-    snprintf(held, sizeof held, "%s.held", hold);
-    th_hub_init(f->dir);
-    f->buyer = th_identity(BUYER_NAME);
-    assert_int_equal(th_enroll(f->dir, f->buyer, 1, NULL, 0), 0);
-    f->port = th_free_port();
-    snprintf(metrics, sizeof metrics, "127.0.0.1:%u", f->port);
-    assert_int_equal(setenv("TX_SHIM_DATA_HOLD_WHILE", hold, 1), 0);
-    if (!fu_signed_shim_on(f->root)) {
-        unsetenv("TX_SHIM_DATA_HOLD_WHILE");
+    if (!shim_hub_start(f, "TX_SHIM_DATA_HOLD_WHILE", "hold-commit", hold, sizeof hold)) {
         skip(); /* a wrapper of its own (valgrind) */
     }
-    th_hub_start(&f->hub, f->dir, &o);
-    fu_signed_shim_off();
-    unsetenv("TX_SHIM_DATA_HOLD_WHILE");
-    f->cb = th_connect(&f->hub, f->buyer, TIMEOUT_MS);
+    snprintf(held, sizeof held, "%s.held", hold);
     for (int i = 0; i < 3; i++) {
         q[i] = th_questionnaire(f->buyer, 2 + (uint64_t)i, &len[i]);
     }
@@ -1058,11 +1062,7 @@ test_inline_while_committing(void **state)
     for (int i = 0; i < 3; i++) {
         free(q[i]);
     }
-    tx_conn_destroy(&f->cb);
-    assert_int_equal(th_hub_stop(&f->hub, SIGTERM), 0);
-    tx_identity_destroy(&f->buyer);
-    th_rmtree(f->root);
-    free(f->root);
+    shim_hub_stop(f);
 }
 
 int
