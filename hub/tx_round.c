@@ -404,16 +404,17 @@ loop_would_wait(const tx_round *rd, const batch *b)
     return other->n == 0 || (other->started && other->commits && rd->writer != NULL);
 }
 
-/* Verifies the submits b took since the last dispatch. A lone one, when the pool is idle and
- * this thread would otherwise wait (loop_would_wait), is verified on this thread: handing it
- * over would cost two thread wake-ups (a worker's, then this thread's) for the same work. At
- * most one per take, so a commit that ends meanwhile is answered at most one verification
- * later. The others go to the pool all at once: one lock, one wake-up call. Their verdicts
- * are read once b's group is done (finish). */
+/* Verifies the submits b took since the last dispatch. When the pool is idle and this thread
+ * would otherwise wait (loop_would_wait), the first of them is verified on this thread: for a
+ * lone one, handing it over would cost two thread wake-ups (a worker's, then this thread's)
+ * for the same work; with more, the pool verifies the others meanwhile with one worker fewer
+ * to wake. At most one per take, so a commit that ends meanwhile is answered at most one
+ * verification later. The others go to the pool first, all at once: one lock, one wake-up
+ * call. Their verdicts are read once b's group is done (finish). */
 static void
 dispatch(tx_round *rd, batch *b)
 {
-    size_t n = 0;
+    size_t n = 0, first = 0;
 
     for (size_t i = b->handed; i < b->n; i++) {
         if (b->calls[i].to_verify) {
@@ -424,25 +425,28 @@ dispatch(tx_round *rd, batch *b)
     if (n == 0) {
         return;
     }
-    if (n == 1 && loop_would_wait(rd, b) && tx_vpool_depth(rd->pool) == 0) {
+    if (loop_would_wait(rd, b) && tx_vpool_depth(rd->pool) == 0) {
+        first = 1; /* jobs[0] is verified here, after the others are handed over */
+    }
+    if (tx_vpool_submit_all(rd->pool, &b->group, prepare_job, b->jobs + first, n - first) !=
+        TX_OK) {
+        /* Out of memory for the queue: verified here, as without a pool. */
+        for (size_t i = first; i < n; i++) {
+            verify_here(rd, b->jobs[i]);
+        }
+    } else {
+        for (size_t i = first; i < n; i++) {
+            pending *p = b->jobs[i];
+
+            p->to_verify = 0;
+            p->in_pool = 1;
+        }
+    }
+    if (first) {
         verify_here(rd, b->jobs[0]);
         if (rd->stats != NULL) {
             tx_stats_add(&rd->stats->verified_here, 1);
         }
-        return;
-    }
-    if (tx_vpool_submit_all(rd->pool, &b->group, prepare_job, b->jobs, n) != TX_OK) {
-        /* Out of memory for the queue: verified here, as without a pool. */
-        for (size_t i = 0; i < n; i++) {
-            verify_here(rd, b->jobs[i]);
-        }
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        pending *p = b->jobs[i];
-
-        p->to_verify = 0;
-        p->in_pool = 1;
     }
 }
 

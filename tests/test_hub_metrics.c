@@ -1011,9 +1011,10 @@ test_signed_failure_shown(void **state)
     shim_hub_stop(f);
 }
 
-/* A submit that arrives alone while the batch before it commits on the writer is verified on
- * the loop's thread too (the loop would only wait for the writer meanwhile): one submit is
- * held in LMDB's flush (the shim), a second is sent; both are verified inline. */
+/* While the batch before commits on the writer, the loop verifies the first submit of each
+ * take itself (it would only wait for the writer meanwhile): one submit is held in LMDB's
+ * flush (the shim), then a SubmitBatch of two is sent, taken in one take: its first envelope
+ * is verified inline, the second on the pool; all answered OK. */
 static void
 test_inline_while_committing(void **state)
 {
@@ -1021,8 +1022,9 @@ test_inline_while_committing(void **state)
     char hold[PATH_MAX + 16], held[PATH_MAX + 32];
     uint64_t calls[2];
     double before;
-    uint8_t *q[3];
-    size_t len[3];
+    uint8_t *q[4];
+    size_t len[4];
+    tx_reply_pb *r;
     char *text;
 
     (void)state;
@@ -1030,7 +1032,7 @@ test_inline_while_committing(void **state)
         skip(); /* a wrapper of its own (valgrind) */
     }
     snprintf(held, sizeof held, "%s.held", hold);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         q[i] = th_questionnaire(f->buyer, 2 + (uint64_t)i, &len[i]);
     }
     assert_int_equal(th_submit_status(f->cb, q[0], len[0], NULL), TX_STATUS_OK);
@@ -1043,23 +1045,30 @@ test_inline_while_committing(void **state)
     while (access(held, F_OK) != 0) {
         usleep(1000); /* until its commit is held on the writer */
     }
-    assert_int_equal(tx_conn_send_submit(f->cb, q[2], len[2], &calls[1]), TX_OK);
-    /* Time for the loop to take it while the first is held (taken after the first's answer,
-     * it would be verified inline with or without the change: the check would not bite). */
+    assert_int_equal(tx_conn_send_batch(f->cb, 2, q + 2, len + 2, &calls[1]), TX_OK);
+    /* Time for the loop to take the batch while the first is held (taken after the first's
+     * answer, its first envelope would be verified inline anyway: the check would not bite). */
     usleep(300000);
     unlink(hold);
-    for (int i = 0; i < 2; i++) {
-        tx_reply_pb *r;
+    assert_int_equal(tx_conn_wait(f->cb, calls[0], &r), TX_OK);
+    assert_int_equal(r->status, TICSX__V1__STATUS__OK);
+    tx_free(r);
+    assert_int_equal(tx_conn_wait(f->cb, calls[1], &r), TX_OK);
+    assert_int_equal(tx_batch_reply_check(r, 2), TX_OK);
+    for (size_t i = 0; i < 2; i++) {
+        tx_reply_pb view;
+        tx_receipt_pb receipt;
 
-        assert_int_equal(tx_conn_wait(f->cb, calls[i], &r), TX_OK);
-        assert_int_equal(r->status, TICSX__V1__STATUS__OK);
-        tx_free(r);
+        tx_batch_outcome(r, i, &view, &receipt);
+        assert_int_equal(view.status, TICSX__V1__STATUS__OK);
     }
+    tx_free(r);
     text = scrape(f);
+    /* The lone submit and the batch's first envelope. */
     assert_true(sample(text, "ticsx_hub_submits_verified_inline_total") == before + 2);
     free(text);
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         free(q[i]);
     }
     shim_hub_stop(f);
