@@ -252,8 +252,8 @@ tx_metrics_render(tx_stats *s, tx_vpool *pool, const char *dir, char **out, size
         "Submitted envelopes handed to the verification threads and not yet verified.",
         pool != NULL ? (double)tx_vpool_depth(pool) : 0);
     one(&b, "ticsx_hub_submits_verified_inline_total", "counter",
-        "Submitted envelopes verified on the serving loop's thread: each arrived alone while "
-        "the verification threads were idle.",
+        "Submitted envelopes verified on the serving loop's thread: the first of a take, "
+        "while the verification threads were idle and the loop would otherwise wait.",
         (double)tx_stats_get(&s->verified_here));
     one(&b, "ticsx_hub_connections", "gauge",
         "Open TCP connections to the hub's ZeroMQ endpoint (accepted minus closed; handshakes "

@@ -133,6 +133,9 @@ struct tx_round {
     caller_slot *callers;
     tx_stats *stats;        /* counters for the metrics page; NULL: none */
     int64_t signed_retry_ms; /* when tx_round_quiet last retried a failed checkpoint.signed */
+    /* The last call on the router was a receive that found nothing: ZeroMQ then took in its
+     * pending commands, so its descriptor signals the next call (wait_input). */
+    int drained;
 };
 
 int
@@ -391,15 +394,27 @@ accept_call(tx_round *rd, pending *p)
     }
 }
 
-/* Verifies the submits b took since the last dispatch. A lone one, when the pool is idle and
- * no other batch waits for its commit, is verified on this thread: the loop has nothing else
- * to do meanwhile, and handing it over would cost two thread wake-ups (a worker's, then this
- * thread's) for the same work. The others go to the pool all at once: one lock, one wake-up
+/* True when this thread would only wait while b's calls are verified: the other batch is
+ * empty, or started and committing on the writer (the loop waits for its signal). */
+static int
+loop_would_wait(const tx_round *rd, const batch *b)
+{
+    const batch *other = &rd->b[b == &rd->b[0]];
+
+    return other->n == 0 || (other->started && other->commits && rd->writer != NULL);
+}
+
+/* Verifies the submits b took since the last dispatch. When the pool is idle and this thread
+ * would otherwise wait (loop_would_wait), the first of them is verified on this thread: for a
+ * lone one, handing it over would cost two thread wake-ups (a worker's, then this thread's)
+ * for the same work; with more, the pool verifies the others meanwhile with one worker fewer
+ * to wake. At most one per take, so a commit that ends meanwhile is answered at most one
+ * verification later. The others go to the pool first, all at once: one lock, one wake-up
  * call. Their verdicts are read once b's group is done (finish). */
 static void
 dispatch(tx_round *rd, batch *b)
 {
-    size_t n = 0;
+    size_t n = 0, first = 0;
 
     for (size_t i = b->handed; i < b->n; i++) {
         if (b->calls[i].to_verify) {
@@ -410,25 +425,28 @@ dispatch(tx_round *rd, batch *b)
     if (n == 0) {
         return;
     }
-    if (n == 1 && rd->b[0].n + rd->b[1].n == b->n && tx_vpool_depth(rd->pool) == 0) {
+    if (loop_would_wait(rd, b) && tx_vpool_depth(rd->pool) == 0) {
+        first = 1; /* jobs[0] is verified here, after the others are handed over */
+    }
+    if (tx_vpool_submit_all(rd->pool, &b->group, prepare_job, b->jobs + first, n - first) !=
+        TX_OK) {
+        /* Out of memory for the queue: verified here, as without a pool. */
+        for (size_t i = first; i < n; i++) {
+            verify_here(rd, b->jobs[i]);
+        }
+    } else {
+        for (size_t i = first; i < n; i++) {
+            pending *p = b->jobs[i];
+
+            p->to_verify = 0;
+            p->in_pool = 1;
+        }
+    }
+    if (first) {
         verify_here(rd, b->jobs[0]);
         if (rd->stats != NULL) {
             tx_stats_add(&rd->stats->verified_here, 1);
         }
-        return;
-    }
-    if (tx_vpool_submit_all(rd->pool, &b->group, prepare_job, b->jobs, n) != TX_OK) {
-        /* Out of memory for the queue: verified here, as without a pool. */
-        for (size_t i = 0; i < n; i++) {
-            verify_here(rd, b->jobs[i]);
-        }
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        pending *p = b->jobs[i];
-
-        p->to_verify = 0;
-        p->in_pool = 1;
     }
 }
 
@@ -579,6 +597,7 @@ accept_parts(tx_round *rd, batch *b)
 static void
 send_reply(tx_round *rd, pending *p, tx_reply_pb *r)
 {
+    rd->drained = 0;
     tx_send_reply(rd->send, p->peer, p->peer_len, p->who, p->call_id, r, tx_clock_ms());
 }
 
@@ -759,6 +778,7 @@ push_committed(tx_round *rd)
             n++;
         }
     }
+    rd->drained = 0;
     tx_subs_publish(rd->subs, rd->router, rd->store, recs, n, tx_clock_ms());
     free(recs);
 }
@@ -973,6 +993,7 @@ take(tx_round *rd, batch *b)
         pending *p = &b->calls[b->n];
         int got = receive(rd, p);
 
+        rd->drained = got == 0;
         if (got == 0) {
             break;
         }
@@ -1016,15 +1037,21 @@ batch_full(const batch *b)
     return b->n >= ROUND_MAX || b->bytes >= ROUND_BYTES;
 }
 
+/* True when b's submits are verified; when not, the pool's descriptor is signalled once they
+ * are (the loop waits on it next). */
 static int
 batch_verified(tx_round *rd, batch *b)
 {
-    return rd->pool == NULL || tx_vpool_group_done(rd->pool, &b->group);
+    return rd->pool == NULL || tx_vpool_group_watch(rd->pool, &b->group);
 }
 
 /* Sleeps until a call may be waiting on the router, the pool or the writer signals, or
  * timeout_us passed. zmq_poll counts in milliseconds; the router's ZMQ_FD with ppoll gives
- * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first. */
+ * microseconds. That descriptor is edge-triggered, so ZMQ_EVENTS is asked first, unless the
+ * last call on the router was a receive that found nothing (it asked the same). The pool and
+ * the writer signal only what the loop watches (batch_verified, batch_done), and a signal
+ * seen here is consumed here, before the loop asks what it reports: one left over only makes
+ * the next wait return at once. */
 static void
 wait_input(tx_round *rd, int64_t timeout_us)
 {
@@ -1033,9 +1060,11 @@ wait_input(tx_round *rd, int64_t timeout_us)
     size_t len = sizeof(int);
     int events = 0, fd = -1;
 
-    if (zmq_getsockopt(rd->router, ZMQ_EVENTS, &events, &len) != 0 || (events & ZMQ_POLLIN)) {
+    if (!rd->drained &&
+        (zmq_getsockopt(rd->router, ZMQ_EVENTS, &events, &len) != 0 || (events & ZMQ_POLLIN))) {
         return;
     }
+    rd->drained = 0;
     len = sizeof fd;
     if (zmq_getsockopt(rd->router, ZMQ_FD, &fd, &len) != 0) {
         return;
@@ -1046,17 +1075,13 @@ wait_input(tx_round *rd, int64_t timeout_us)
     pfd[2] = (struct pollfd){rd->writer != NULL ? tx_vpool_fd(rd->writer) : -1, POLLIN, 0};
     ts.tv_sec = timeout_us / 1000000;
     ts.tv_nsec = (timeout_us % 1000000) * 1000;
-    ppoll(pfd, 3, &ts, NULL);
-}
-
-/* Consumes the pool's and the writer's readiness: what they report is asked after this. */
-static void
-clear_fds(tx_round *rd)
-{
-    if (rd->pool != NULL) {
+    if (ppoll(pfd, 3, &ts, NULL) <= 0) {
+        return;
+    }
+    if (pfd[1].revents & POLLIN) {
         tx_vpool_clear_fd(rd->pool);
     }
-    if (rd->writer != NULL) {
+    if (pfd[2].revents & POLLIN) {
         tx_vpool_clear_fd(rd->writer);
     }
 }
@@ -1099,12 +1124,13 @@ start_if_ready(tx_round *rd, batch *b)
     }
 }
 
-/* True when b was started and its commit, if any, is over. */
+/* True when b was started and its commit, if any, is over; when not, the writer's descriptor
+ * is signalled once it is. */
 static int
 batch_done(tx_round *rd, batch *b)
 {
     return b->started &&
-           (!b->commits || rd->writer == NULL || tx_vpool_group_done(rd->writer, &b->wgroup));
+           (!b->commits || rd->writer == NULL || tx_vpool_group_watch(rd->writer, &b->wgroup));
 }
 
 /* Answers a batch once committed (starting it and waiting for the writer if need be), in
@@ -1194,7 +1220,6 @@ tx_round_run(tx_round *rd)
 {
     batch *cur = &rd->b[rd->fill], *prev = &rd->b[rd->fill ^ 1];
 
-    clear_fds(rd);
     take(rd, cur);
     if (prev->n == 0) {
         /* Nothing older: this batch becomes the older one, started at once when verified (a
@@ -1213,7 +1238,6 @@ tx_round_run(tx_round *rd)
             continue;
         }
         wait_input(rd, 1000000);
-        clear_fds(rd);
         take(rd, cur);
     }
     finish(rd, prev, cur);

@@ -40,9 +40,10 @@ int tx_round_pending(const tx_round *r);
 /* Commits and answers every call taken, without taking more (for shutdown). */
 void tx_round_finish(tx_round *r);
 
-/* Verifies submits on `pool` (borrowed; NULL: on the caller's thread). A submit that arrives
- * alone while the pool is idle and nothing waits for a commit is verified on the caller's
- * thread all the same (no hand-off). With a pool, the round also starts its writer thread
+/* Verifies submits on `pool` (borrowed; NULL: on the caller's thread). While the pool is idle
+ * and the caller would only wait meanwhile (no other batch, or the other one committing on the
+ * writer), the first submit of each take is verified on the caller's thread all the same (no
+ * hand-off). With a pool, the round also starts its writer thread
  * (the caller blocks the signals it handles first): it begins, fills and commits each batch's
  * write transaction; without one (or if it cannot start) the caller's thread commits. */
 void tx_round_set_pool(tx_round *r, tx_vpool *pool);

@@ -1,5 +1,7 @@
-/* Verification pool: a FIFO of jobs under one mutex, N worker threads, a condition and an
- * eventfd that report "everything submitted has finished". */
+/* Verification pool: a FIFO of jobs under one mutex, N worker threads, a condition that
+ * reports "everything submitted (or a group) has finished", and an eventfd written only when
+ * someone waits on it: a watched group finished, or the pool went idle after a job without a
+ * group. */
 #include "tx_vpool.h"
 
 #include "tx_error.h"
@@ -58,7 +60,7 @@ worker(void *arg)
     pthread_mutex_lock(&p->mu);
     for (;;) {
         job j;
-        int wake;
+        int wake, signal;
 
         while (p->queued == 0 && !p->stop) {
             pthread_cond_wait(&p->work, &p->mu);
@@ -76,13 +78,18 @@ worker(void *arg)
         p->pending--;
         atomic_store_explicit(&p->depth, p->pending, memory_order_relaxed);
         wake = p->pending == 0;
+        signal = wake && j.group == NULL;
         if (j.group != NULL && --j.group->pending == 0) {
             wake = 1;
+            signal = j.group->watched;
+            j.group->watched = 0;
         }
         if (wake) {
+            pthread_cond_broadcast(&p->idle);
+        }
+        if (signal) {
             uint64_t one = 1;
 
-            pthread_cond_broadcast(&p->idle);
             /* Only a wake-up hint: a full counter (EAGAIN) already reads as ready. */
             if (write(p->efd, &one, sizeof one) < 0 && errno != EAGAIN) {
                 tx_warn("vpool: cannot signal idle: %s", strerror(errno));
@@ -270,6 +277,18 @@ tx_vpool_group_done(tx_vpool *p, tx_vpool_group *g)
 
     pthread_mutex_lock(&p->mu);
     done = g->pending == 0;
+    pthread_mutex_unlock(&p->mu);
+    return done;
+}
+
+int
+tx_vpool_group_watch(tx_vpool *p, tx_vpool_group *g)
+{
+    int done;
+
+    pthread_mutex_lock(&p->mu);
+    done = g->pending == 0;
+    g->watched = !done;
     pthread_mutex_unlock(&p->mu);
     return done;
 }

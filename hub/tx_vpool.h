@@ -20,6 +20,7 @@ typedef void (*tx_vpool_fn)(void *arg);
  * its first job; the pool only counts in it. */
 typedef struct {
     size_t pending;
+    int watched; /* tx_vpool_group_watch found it unfinished: its last job signals the fd */
 } tx_vpool_group;
 
 /* Starts `workers` threads (0: one per online CPU; capped at TX_VPOOL_MAX_WORKERS). The
@@ -54,6 +55,10 @@ int tx_vpool_submit_all(tx_vpool *p, tx_vpool_group *g, tx_vpool_fn fn, void *co
 /* True when every job of g has finished; what they wrote is then visible to the caller. */
 int tx_vpool_group_done(tx_vpool *p, tx_vpool_group *g);
 
+/* The same, and when it is false, the job that finishes g makes tx_vpool_fd readable (once):
+ * for a caller about to wait on that descriptor. A group nobody watches finishes silently. */
+int tx_vpool_group_watch(tx_vpool *p, tx_vpool_group *g);
+
 /* Blocks until every job of g has finished. */
 void tx_vpool_group_wait(tx_vpool *p, tx_vpool_group *g);
 
@@ -68,9 +73,11 @@ void tx_vpool_wait(tx_vpool *p);
  * any thread: a moment's figure for the metrics page. */
 size_t tx_vpool_depth(tx_vpool *p);
 
-/* A descriptor that becomes readable when the pool goes idle or a group finishes, for
- * zmq_poll or poll(2) beside other sockets; tx_vpool_idle() and tx_vpool_group_done() stay
- * the truth (readiness is a hint). Borrowed. */
+/* A descriptor that becomes readable when a watched group finishes (tx_vpool_group_watch),
+ * or when the pool goes idle after a job submitted without a group, for zmq_poll or poll(2)
+ * beside other sockets; tx_vpool_idle() and tx_vpool_group_done() stay the truth (readiness
+ * is a hint). A group's jobs write nothing to it unless the group is watched: a caller that
+ * does not wait for them is not woken. Borrowed. */
 int tx_vpool_fd(const tx_vpool *p);
 
 /* Consumes the readiness of tx_vpool_fd without blocking. */

@@ -6,7 +6,11 @@
  * checkpoint larger than that copy's was sent before its record was durable.
  *
  * A failing disk: while the file named by TX_SHIM_SIGNED_FAIL_WHILE exists, a flush of
- * checkpoint.signed fails with EIO (and makes no copy); the test creates and removes it. */
+ * checkpoint.signed fails with EIO (and makes no copy); the test creates and removes it.
+ *
+ * A commit held on the writer: while the file named by TX_SHIM_DATA_HOLD_WHILE exists, a flush
+ * of data.mdb (LMDB's commit) waits, after creating that name with ".held" appended so the
+ * test knows a commit is held. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -84,6 +88,33 @@ copy_durable(const char *path)
     close(out);
 }
 
+/* Holds a flush of DIR/data.mdb while TX_SHIM_DATA_HOLD_WHILE names a file that exists. */
+static void
+hold_data(int fd)
+{
+    const char *hold = getenv("TX_SHIM_DATA_HOLD_WHILE");
+    char link[64], path[PATH_MAX], held[PATH_MAX + 8];
+    ssize_t len;
+    int out;
+
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    if (hold == NULL || (len = readlink(link, path, sizeof path - 1)) <= 0) {
+        return;
+    }
+    path[len] = 0;
+    if ((size_t)len < sizeof "/data.mdb" - 1 ||
+        strcmp(path + len - (sizeof "/data.mdb" - 1), "/data.mdb") != 0 || access(hold, F_OK) != 0) {
+        return;
+    }
+    snprintf(held, sizeof held, "%s.held", hold);
+    if ((out = open(held, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0) {
+        close(out);
+    }
+    while (access(hold, F_OK) == 0) {
+        usleep(1000);
+    }
+}
+
 static int
 flush(const char *name, int fd)
 {
@@ -92,6 +123,7 @@ flush(const char *name, int fd)
     int hit = signed_path(fd, path, sizeof path, 1);
     int rc;
 
+    hold_data(fd);
     if (hit) {
         const char *fail = getenv("TX_SHIM_SIGNED_FAIL_WHILE");
         usleep(SHIM_DELAY_US);

@@ -1,5 +1,6 @@
 /* The hub's verification pool: every job runs exactly once, results land in submission order,
- * rounds of any size, the idle signal, real parallelism, and shutdown with work in flight.
+ * rounds of any size, the idle signal, a group's signal only when watched, real parallelism,
+ * and shutdown with work in flight.
  * Runs under valgrind too (tests/bench.cmake registers test_vpool_valgrind when it is there). */
 #include "tx_error.h"
 #include "tx_vpool.h"
@@ -179,7 +180,8 @@ test_groups(void **state)
             tx_vpool_group *older = &groups[cur ^ 1];
 
             if (r % 3 == 0) {
-                while (!tx_vpool_group_done(p, older)) {
+                /* The way the hub waits: watch the group, poll the descriptor. */
+                while (!tx_vpool_group_watch(p, older)) {
                     struct pollfd pfd = {tx_vpool_fd(p), POLLIN, 0};
                     assert_true(poll(&pfd, 1, 5000) >= 0);
                     tx_vpool_clear_fd(p);
@@ -351,6 +353,78 @@ test_worker_cap(void **state)
     tx_vpool_destroy(&p);
 }
 
+/* A job that runs until the test opens its gate. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int open;
+} gate;
+
+static void
+gate_job(void *arg)
+{
+    gate *g = arg;
+
+    pthread_mutex_lock(&g->mu);
+    while (!g->open) {
+        pthread_cond_wait(&g->cv, &g->mu);
+    }
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void
+gate_open(gate *g)
+{
+    pthread_mutex_lock(&g->mu);
+    g->open = 1;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* A group's jobs signal the descriptor only when someone watches the group (the hub's loop,
+ * about to sleep on it): one nobody waits for finishes without waking anyone; one watched
+ * while unfinished signals once it finishes (a lost signal hangs here: ctest's timeout). */
+static void
+test_group_watch(void **state)
+{
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    tx_vpool_group quiet = {0}, watched = {0};
+    tx_vpool *p = NULL;
+    struct pollfd pfd;
+
+    (void)state;
+    assert_int_equal(tx_vpool_create(2, &p), TX_OK);
+    pfd = (struct pollfd){tx_vpool_fd(p), POLLIN, 0};
+
+    /* Unwatched: finished, and the descriptor stays quiet. */
+    assert_int_equal(tx_vpool_submit_group(p, &quiet, gate_job, &g), TX_OK);
+    assert_false(tx_vpool_group_done(p, &quiet));
+    gate_open(&g);
+    tx_vpool_group_wait(p, &quiet);
+    assert_true(tx_vpool_group_done(p, &quiet));
+    assert_false(fd_ready(tx_vpool_fd(p)));
+
+    /* Watched while its job runs: the job that finishes it signals. */
+    g.open = 0;
+    assert_int_equal(tx_vpool_submit_group(p, &watched, gate_job, &g), TX_OK);
+    assert_false(tx_vpool_group_watch(p, &watched));
+    gate_open(&g);
+    assert_int_equal(poll(&pfd, 1, -1), 1);
+    assert_true(tx_vpool_group_done(p, &watched));
+    tx_vpool_clear_fd(p);
+    assert_false(fd_ready(tx_vpool_fd(p)));
+
+    /* Watching a finished group reports it done and arms nothing: a later group's jobs, not
+     * watched, stay quiet. */
+    assert_true(tx_vpool_group_watch(p, &watched));
+    g.open = 0;
+    assert_int_equal(tx_vpool_submit_group(p, &watched, gate_job, &g), TX_OK);
+    gate_open(&g);
+    tx_vpool_group_wait(p, &watched);
+    assert_false(fd_ready(tx_vpool_fd(p)));
+    tx_vpool_destroy(&p);
+}
+
 /* What a worker thread is: its name and its nice value. */
 typedef struct {
     char name[16];
@@ -398,6 +472,7 @@ main(void)
         cmocka_unit_test(test_results_in_order),
         cmocka_unit_test(test_many_rounds),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_group_watch),
         cmocka_unit_test(test_submit_all),
         cmocka_unit_test(test_runs_in_parallel),
         cmocka_unit_test(test_shutdown_with_work_in_flight),
