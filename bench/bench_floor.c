@@ -616,6 +616,7 @@ typedef struct {
     int64_t *due;          /* each arrival's due time */
     size_t *order;         /* the records in the order they were handed to the writer */
     double *lat;           /* latencies (us) in the order committed */
+    double *handed_lat;    /* arrival to its hand-off to the writer (us), in that order */
     size_t arrived;        /* arrivals so far */
     size_t taken;          /* of those, taken by a verifier */
     size_t handed;         /* records handed to the writer */
@@ -631,6 +632,7 @@ typedef struct {
 static void
 hand_on(tail_run *t, size_t i)
 {
+    t->handed_lat[t->handed] = (double)(tx_bench_now_ns() - t->due[i]) / 1000;
     t->order[t->handed++] = i;
     pthread_cond_signal(&t->ready);
 }
@@ -804,7 +806,8 @@ tail_floor(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, const tx
     t.due = calloc(total, sizeof *t.due);
     t.order = calloc(total, sizeof *t.order);
     t.lat = calloc(total, sizeof *t.lat);
-    if (t.due == NULL || t.order == NULL || t.lat == NULL) {
+    t.handed_lat = calloc(total, sizeof *t.handed_lat);
+    if (t.due == NULL || t.order == NULL || t.lat == NULL || t.handed_lat == NULL) {
         rc = TX_ERR_NOMEM;
         goto out;
     }
@@ -839,15 +842,22 @@ tail_floor(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, const tx
     if (verifiers > 0) {
         tx_bench_set(out, figure(key, prefix, "verifiers"), verifiers, "", "  verifying threads");
     }
-    tx_bench_set(out, figure(key, prefix, "records"), (double)t.committed, "", "  records committed");
+    tx_bench_set(out, figure(key, prefix, "records"), (double)t.committed, "",
+                 "  records committed");
     tx_bench_set(out, figure(key, prefix, "records_per_commit"),
                  t.commits ? (double)t.committed / (double)t.commits : 0, "",
                  "  records per commit (mean)");
     tx_bench_set_quantile(out, figure(key, prefix, "p50_us"), t.lat, t.committed, 0.5, "us",
                           verifiers > 0 ? "  arrival to its commit, verified, p50"
                                         : "  arrival to its commit, p50");
-    tx_bench_set_quantile(out, figure(key, prefix, "p99_us"), t.lat, t.committed, 0.99, "us", "  p99");
-    tx_bench_set_quantile(out, figure(key, prefix, "p999_us"), t.lat, t.committed, 0.999, "us", "  p99.9");
+    tx_bench_set_quantile(out, figure(key, prefix, "p99_us"), t.lat, t.committed, 0.99, "us",
+                          "  p99");
+    tx_bench_set_quantile(out, figure(key, prefix, "p999_us"), t.lat, t.committed, 0.999, "us",
+                          "  p99.9");
+    if (verifiers > 0) {
+        tx_bench_set_quantile(out, figure(key, prefix, "verified_p99_us"), t.handed_lat,
+                              t.handed, 0.99, "us", "  arrival to verified (queue + check), p99");
+    }
     if (t.committed > 0 && t.writer_cpu_s >= 0) {
         tx_bench_set(out, figure(key, prefix, "writer_cpu_us_per_record"),
                      t.writer_cpu_s * 1e6 / (double)t.committed, "us",
@@ -862,6 +872,7 @@ out:
     free(t.due);
     free(t.order);
     free(t.lat);
+    free(t.handed_lat);
     return rc;
 }
 

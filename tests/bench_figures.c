@@ -471,6 +471,7 @@ floors_measured(void **state)
                                                       "tail_writer_cpu_us_per_record",
                                                       "pipeline_p50_us", "pipeline_p99_us",
                                                       "pipeline_p999_us",
+                                                      "pipeline_verified_p99_us",
                                                       "pipeline_p99_over_disk_p99",
                                                       "pipeline_writer_cpu_us_per_record",
                                                       "pipeline_verifiers_cpu_us_per_record",
@@ -577,6 +578,15 @@ pipeline_floor_of_bad_envelopes(void **state)
     json_decref(forged);
 }
 
+/* The table tx_bench_judge printed (caller frees). */
+static char *
+judged(const tx_bench_cfg *cfg, json_t *root)
+{
+    capture_begin();
+    tx_bench_judge(cfg, root);
+    return capture_end();
+}
+
 /* The p99 target's line from the table printed (caller frees). */
 static char *
 p99_target_line(const char *text)
@@ -613,9 +623,7 @@ p99_target_follows_pipeline_floor(void **state)
     tx_bench_set(floor, "pipeline_p99_us", 7000, "us", NULL);
     tx_bench_set(floor, "pipeline_p99_over_disk_p99", 7.5, "", NULL);
     tx_bench_set(floor, "tail_p99_over_disk_p99", 2, "", NULL);
-    capture_begin();
-    tx_bench_judge(&cfg, root);
-    text = capture_end();
+    text = judged(&cfg, root);
     t = target_named(root, "p99 at half rate / bare");
     assert_true(json_is_false(json_object_get(t, "met")));
     f = json_object_get(t, "floor");
@@ -637,9 +645,7 @@ p99_target_follows_pipeline_floor(void **state)
     free(text);
     /* The floor within 3: context, no claim. */
     tx_bench_set(floor, "pipeline_p99_over_disk_p99", 2.5, "", NULL);
-    capture_begin();
-    tx_bench_judge(&cfg, root);
-    text = capture_end();
+    text = judged(&cfg, root);
     t = target_named(root, "p99 at half rate / bare");
     assert_true(json_is_false(json_object_get(t, "met")));
     assert_true(json_is_false(json_object_get(json_object_get(t, "floor"), "out_of_reach")));
@@ -649,9 +655,7 @@ p99_target_follows_pipeline_floor(void **state)
     /* The target met: met, whatever the floor (measured at another moment) says. */
     tx_bench_set(latency, "p99_us", 2000, "us", NULL);
     tx_bench_set(floor, "pipeline_p99_over_disk_p99", 4, "", NULL);
-    capture_begin();
-    tx_bench_judge(&cfg, root);
-    text = capture_end();
+    text = judged(&cfg, root);
     t = target_named(root, "p99 at half rate / bare");
     assert_true(json_is_true(json_object_get(t, "met")));
     assert_true(json_is_false(json_object_get(json_object_get(t, "floor"), "out_of_reach")));
@@ -663,9 +667,7 @@ p99_target_follows_pipeline_floor(void **state)
     /* Not measured: why, and no claim. */
     tx_bench_set(latency, "p99_us", 20000, "us", NULL);
     tx_bench_unmeasured(floor, "pipeline_p99_over_disk_p99", NULL, "left out (--skip-limits)");
-    capture_begin();
-    tx_bench_judge(&cfg, root);
-    text = capture_end();
+    text = judged(&cfg, root);
     t = target_named(root, "p99 at half rate / bare");
     assert_true(json_is_false(json_object_get(t, "met")));
     assert_unmeasured(json_object_get(t, "floor"), "value", "--skip-limits");
