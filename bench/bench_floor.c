@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -601,6 +602,41 @@ out:
 
 /* ---- the tail: arrivals, their verification, a single-writer group commit ---- */
 
+/* What a thread has used: CPU seconds (user + system) and context switches, from
+ * getrusage(RUSAGE_THREAD); cpu_s < 0 when it could not be read. */
+typedef struct {
+    double cpu_s;
+    long woken;     /* voluntary switches: it waited and was woken */
+    long preempted; /* involuntary: another task took its core */
+} thread_use;
+
+static thread_use
+thread_use_now(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
+        return (thread_use){-1, 0, 0};
+    }
+    return (thread_use){(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
+                        ru.ru_nvcsw, ru.ru_nivcsw};
+}
+
+/* The calling thread's use since `start` added to *sum; sum->cpu_s stays < 0 once one could
+ * not be read. */
+static void
+thread_use_add(thread_use *sum, thread_use start)
+{
+    thread_use now = thread_use_now();
+
+    sum->cpu_s = start.cpu_s < 0 || now.cpu_s < 0 || sum->cpu_s < 0
+                     ? -1
+                     : sum->cpu_s + (now.cpu_s - start.cpu_s);
+    sum->woken += now.woken - start.woken;
+    sum->preempted += now.preempted - start.preempted;
+}
+
 /* One paced run. Arrivals come every 1/rate s; with verifiers, each verifying thread takes the
  * oldest arrival queued, one at a time, checks its signature and hands it to the writer;
  * without, each arrival goes to the writer as it comes. Each commit takes every record handed
@@ -623,7 +659,7 @@ typedef struct {
     size_t committed;      /* of those, committed */
     size_t total;          /* arrivals in all */
     uint64_t commits;
-    double writer_cpu_s, verify_cpu_s; /* < 0: a thread's CPU time could not be read */
+    thread_use writer, verifiers; /* what the writer and the verifiers (all) used */
     int bad;                           /* signatures that did not verify */
     int rc;
 } tail_run;
@@ -637,21 +673,11 @@ hand_on(tail_run *t, size_t i)
     pthread_cond_signal(&t->ready);
 }
 
-/* CPU seconds since c0 of the calling thread added to *sum; *sum stays < 0 once one could not
- * be read. */
-static void
-add_cpu(double *sum, double c0)
-{
-    double c1 = tx_bench_thread_cpu(NULL);
-
-    *sum = c0 < 0 || c1 < 0 || *sum < 0 ? -1 : *sum + (c1 - c0);
-}
-
 static void *
 tail_verifier(void *arg)
 {
     tail_run *t = arg;
-    double c0 = tx_bench_thread_cpu(NULL);
+    thread_use start = thread_use_now();
 
     pthread_mutex_lock(&t->mu);
     while (t->rc == TX_OK && !tx_bench_stop) {
@@ -672,7 +698,7 @@ tail_verifier(void *arg)
         t->bad += !ok;
         hand_on(t, i);
     }
-    add_cpu(&t->verify_cpu_s, c0);
+    thread_use_add(&t->verifiers, start);
     pthread_mutex_unlock(&t->mu);
     return NULL;
 }
@@ -681,7 +707,7 @@ static void *
 tail_writer(void *arg)
 {
     tail_run *t = arg;
-    double c0 = tx_bench_thread_cpu(NULL);
+    thread_use start = thread_use_now();
 
     pthread_mutex_lock(&t->mu);
     while (t->committed < t->total && t->rc == TX_OK && !tx_bench_stop) {
@@ -707,7 +733,7 @@ tail_writer(void *arg)
         t->committed = to;
         t->commits++;
     }
-    add_cpu(&t->writer_cpu_s, c0);
+    thread_use_add(&t->writer, start);
     pthread_mutex_unlock(&t->mu);
     return NULL;
 }
@@ -858,15 +884,27 @@ tail_floor(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, const tx
         tx_bench_set_quantile(out, figure(key, prefix, "verified_p99_us"), t.handed_lat,
                               t.handed, 0.99, "us", "  arrival to verified (queue + check), p99");
     }
-    if (t.committed > 0 && t.writer_cpu_s >= 0) {
+    if (t.committed > 0 && t.writer.cpu_s >= 0) {
         tx_bench_set(out, figure(key, prefix, "writer_cpu_us_per_record"),
-                     t.writer_cpu_s * 1e6 / (double)t.committed, "us",
+                     t.writer.cpu_s * 1e6 / (double)t.committed, "us",
                      "  the writer's CPU per record");
     }
-    if (verifiers > 0 && t.committed > 0 && t.verify_cpu_s >= 0) {
+    if (verifiers > 0 && t.committed > 0 && t.verifiers.cpu_s >= 0) {
         tx_bench_set(out, figure(key, prefix, "verifiers_cpu_us_per_record"),
-                     t.verify_cpu_s * 1e6 / (double)t.committed, "us",
+                     t.verifiers.cpu_s * 1e6 / (double)t.committed, "us",
                      "  the verifiers' CPU per record");
+    }
+    if (t.committed > 0) {
+        double n = (double)t.committed;
+
+        tx_bench_set(out, figure(key, prefix, "switches_per_record"),
+                     (double)(t.writer.woken + t.writer.preempted + t.verifiers.woken +
+                              t.verifiers.preempted) /
+                         n,
+                     "", "  its threads' context switches per record");
+        tx_bench_set(out, figure(key, prefix, "preempted_per_record"),
+                     (double)(t.writer.preempted + t.verifiers.preempted) / n, "",
+                     "    of which preempted (a busy machine)");
     }
 out:
     free(t.due);

@@ -475,7 +475,8 @@ floors_measured(void **state)
                                                       "pipeline_p99_over_disk_p99",
                                                       "pipeline_writer_cpu_us_per_record",
                                                       "pipeline_verifiers_cpu_us_per_record",
-                                                      NULL};
+                                                      "tail_switches_per_record",
+                                                      "pipeline_switches_per_record", NULL};
          *k != NULL; k++) {
         assert_true(tx_bench_get(out, *k, &v) && v > 0);
     }
@@ -490,6 +491,7 @@ floors_measured(void **state)
     /* The pipeline floor: every arrival verified on the 2 threads, then committed. */
     assert_true(tx_bench_get(out, "pipeline_records", &v) && v == 40);
     assert_true(tx_bench_get(out, "pipeline_verifiers", &v) && v == 2);
+    assert_true(tx_bench_get(out, "pipeline_preempted_per_record", &v) && v >= 0);
     assert_non_null(strstr(text, "pipeline floor: arrivals at"));
     free(text);
     /* (a) of a second, from the rate when its CPU time was not measured: the floor is within
