@@ -115,7 +115,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
                  "floor;pipeline_p999_us" "floor;pipeline_verified_p99_us"
                  "floor;pipeline_p99_over_disk_p99"
                  "floor;pipeline_records_per_commit" "floor;pipeline_writer_cpu_us_per_record"
-                 "floor;pipeline_verifiers_cpu_us_per_record"
+                 "floor;pipeline_verifiers_cpu_us_per_record" "floor;pipeline_switches_per_record"
                  "ratios;latency_p99_over_pipeline_p99" "ratios;hub_cpu_over_floor"
                  "ratios;latency_p99_over_floor_p99" "ingest;hub_records_per_commit"
                  "latency;hub_records_per_commit")

@@ -444,6 +444,7 @@ floors_measured(void **state)
         .clients = 2, .window = 4, .threads = 2, .seconds = 0.05, .latency_s = 0.2};
     json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
     json_t *out = json_object(), *slow = json_object(), *none = json_object();
+    json_t *claimed = json_object();
     uint8_t **envs = NULL;
     size_t *lens = NULL, n = 0;
     double v;
@@ -460,7 +461,8 @@ floors_measured(void **state)
      * (wall time) is there too, and not used. */
     tx_bench_set(limits, "verify_1thread_cpu_us", 0.001, "us", NULL);
     tx_bench_set(limits, "verify_1thread_per_s", 1, "/s", NULL);
-    tx_bench_set(limits, "lmdb_paced_us_p99", 1000, "us", NULL);
+    /* A bare commit of a nanosecond: both tail floors are far above 3 x it. */
+    tx_bench_set(limits, "lmdb_paced_us_p99", 0.001, "us", NULL);
     tx_bench_set(ingest, "hub_records_per_commit", 7.2, "", NULL);
     assert_int_equal(tx_bench_floor(&cfg, envs, lens, n, root, 200, out), TX_OK);
     text = capture_end();
@@ -493,7 +495,21 @@ floors_measured(void **state)
     assert_true(tx_bench_get(out, "pipeline_verifiers", &v) && v == 2);
     assert_true(tx_bench_get(out, "pipeline_preempted_per_record", &v) && v >= 0);
     assert_non_null(strstr(text, "pipeline floor: arrivals at"));
+    /* No latency run in root: no hub p99 to show the floors are floors, no claim. */
+    assert_null(strstr(text, "at this rate for any single-writer store"));
+    assert_null(strstr(text, "out of reach here for any design that verifies"));
+    assert_non_null(strstr(text, "(above the hub's p99, or that was not measured: no claim)"));
     free(text);
+    /* With a hub p99 of days both are below it, and say what they show. */
+    json_object_set_new(root, "latency", json_pack("{s:f}", "p99_us", 1e11));
+    capture_begin();
+    assert_int_equal(tx_bench_floor(&cfg, envs, lens, n, root, 200, claimed), TX_OK);
+    text = capture_end();
+    assert_non_null(strstr(text, "above 3 at this rate for any single-writer store"));
+    assert_non_null(strstr(text, "above 3, out of reach here for any design that verifies"));
+    assert_null(strstr(text, "no claim"));
+    free(text);
+    json_object_del(root, "latency");
     /* (a) of a second, from the rate when its CPU time was not measured: the floor is within
      * 1.25 of it, and no claim is printed. */
     json_object_del(ingest, "hub_records_per_commit");
@@ -528,6 +544,7 @@ floors_measured(void **state)
     json_decref(out);
     json_decref(slow);
     json_decref(none);
+    json_decref(claimed);
 }
 
 /* The pipeline floor of envelopes it cannot check: not measured, and why; the group-commit
