@@ -837,7 +837,8 @@ tail_floor(const tx_bench_cfg *cfg, const uint8_t *rec, size_t rec_len, const tx
         rc = TX_ERR_NOMEM;
         goto out;
     }
-    if ((rc = tx_bench_mkdtemp(cfg->work, prefix, dir, sizeof dir)) != TX_OK) {
+    if ((rc = tx_bench_mkdtemp(cfg->work, verifiers > 0 ? "floor-pipeline" : "floor-tail", dir,
+                               sizeof dir)) != TX_OK) {
         goto out;
     }
     if ((rc = store_open(&s, dir, 1, total + 64, rec, rec_len)) != TX_OK) {

@@ -606,6 +606,21 @@ judged(const tx_bench_cfg *cfg, json_t *root)
     return capture_end();
 }
 
+/* Judged: the p99 target met or missed as `met` says, its pipeline floor measured and
+ * claiming nothing; the table printed (caller frees). */
+static char *
+judged_no_claim(const tx_bench_cfg *cfg, json_t *root, int met)
+{
+    char *text = judged(cfg, root);
+    const json_t *t = target_named(root, "p99 at half rate / bare");
+
+    assert_true(json_is_boolean(json_object_get(t, "met")));
+    assert_int_equal(json_is_true(json_object_get(t, "met")), met);
+    assert_true(json_is_false(json_object_get(json_object_get(t, "floor"), "out_of_reach")));
+    assert_null(strstr(text, "out of reach"));
+    return text;
+}
+
 /* The p99 target's line from the table printed (caller frees). */
 static char *
 p99_target_line(const char *text)
@@ -664,31 +679,19 @@ p99_target_follows_pipeline_floor(void **state)
     free(text);
     /* A floor above what the hub did (a busier machine while it ran) is no floor: no claim. */
     tx_bench_set(floor, "pipeline_p99_us", 25000, "us", NULL);
-    text = judged(&cfg, root);
-    t = target_named(root, "p99 at half rate / bare");
-    assert_true(json_is_false(json_object_get(t, "met")));
-    assert_true(json_is_false(json_object_get(json_object_get(t, "floor"), "out_of_reach")));
-    assert_null(strstr(text, "out of reach"));
+    text = judged_no_claim(&cfg, root, 0);
     assert_non_null(strstr(text, "above the real p99: the machine was busier while it ran"));
     free(text);
     tx_bench_set(floor, "pipeline_p99_us", 7000, "us", NULL);
     /* The floor within 3: context, no claim. */
     tx_bench_set(floor, "pipeline_p99_over_disk_p99", 2.5, "", NULL);
-    text = judged(&cfg, root);
-    t = target_named(root, "p99 at half rate / bare");
-    assert_true(json_is_false(json_object_get(t, "met")));
-    assert_true(json_is_false(json_object_get(json_object_get(t, "floor"), "out_of_reach")));
-    assert_null(strstr(text, "out of reach"));
+    text = judged_no_claim(&cfg, root, 0);
     assert_non_null(strstr(text, "context, not a target: the pipeline floor's"));
     free(text);
     /* The target met: met, whatever the floor (measured at another moment) says. */
     tx_bench_set(latency, "p99_us", 2000, "us", NULL);
     tx_bench_set(floor, "pipeline_p99_over_disk_p99", 4, "", NULL);
-    text = judged(&cfg, root);
-    t = target_named(root, "p99 at half rate / bare");
-    assert_true(json_is_true(json_object_get(t, "met")));
-    assert_true(json_is_false(json_object_get(json_object_get(t, "floor"), "out_of_reach")));
-    assert_null(strstr(text, "out of reach"));
+    text = judged_no_claim(&cfg, root, 1);
     line = p99_target_line(text);
     assert_non_null(strstr(line, " met"));
     free(line);
