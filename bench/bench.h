@@ -174,6 +174,10 @@ int tx_bench_request(const tx_identity *id, uint64_t seq, const uint8_t qid[TX_I
 int tx_bench_grant(const tx_identity *id, uint64_t seq, const uint8_t aid[TX_ID_LEN],
                    const tx_pubkey *grantee, const uint8_t *key, uint8_t **env, size_t *len);
 
+/* n sealed assessments of 2-4 KB by one fresh signer, without a hub (for the limits when the
+ * ingest is left out): *got made; caller frees each and both arrays. */
+int tx_bench_sample(size_t n, uint8_t ***envs, size_t **lens, size_t *got);
+
 /* Packs Call{id, submit{env}}. Caller frees *out. */
 int tx_bench_pack_submit(uint64_t call_id, const uint8_t *env, size_t len, uint8_t **out,
                          size_t *out_len);
@@ -244,6 +248,24 @@ void tx_bench_target_of(json_t *targets, const char *name, const json_t *section
 
 /* ---- the measurements ---- */
 
+/* One envelope's signature, its signer and the bytes the signature covers (PAE), prepared once
+ * so that a loop measures the checks alone. */
+typedef struct {
+    uint8_t pk[32];
+    uint8_t sig[64];
+    uint8_t *pae;
+    size_t pae_len;
+} tx_bench_signed;
+
+/* The n envelopes decoded into msgs (capacity n): *got of them, *bytes signed bytes in all.
+ * TX_ERR_USAGE when none. Caller frees with tx_bench_signed_free(msgs, *got). */
+int tx_bench_signed_prepare(uint8_t *const *envs, const size_t *lens, size_t n,
+                            tx_bench_signed *msgs, size_t *got, size_t *bytes);
+void tx_bench_signed_free(tx_bench_signed *msgs, size_t n);
+
+/* 1 when m's signature verifies (crypto_sign_verify_detached, the bare check), else 0. */
+int tx_bench_signed_ok(const tx_bench_signed *m);
+
 /* Bare limits of this machine into `out`. Signatures are checked over envs (n of them). */
 int tx_bench_limits(tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens, size_t n,
                     json_t *out);
@@ -301,12 +323,14 @@ int tx_bench_scale(tx_bench_cfg *cfg, json_t *out, json_t *paper);
 
 /* The floors behind two targets, from bare parts, into out (root's "floor"): the hub's CPU
  * floor per record (one bare verification from root's limits, a CURVE pair's server side per
- * message carrying env as a submit call, a bare LMDB store of the hub's shape per record in
+ * message carrying envs[0] as a submit call, a bare LMDB store of the hub's shape per record in
  * batches of the hub's mean from root's ingest, else 64) and its ratio to one verification;
- * and the group-commit floor of the tail, arrivals paced at `pace` records/s (0: not
- * measured) for cfg->latency_s, with its p99 / the bare commit's p99. */
-int tx_bench_floor(const tx_bench_cfg *cfg, const uint8_t *env, size_t env_len, json_t *root,
-                   double pace, json_t *out);
+ * the group-commit floor of the tail, arrivals paced at `pace` records/s (0: not measured) for
+ * cfg->latency_s, and the pipeline floor: the same arrivals each verified (the n envelopes in
+ * turn, on cfg->threads threads) before the writer commits it; each with its p99 / the bare
+ * commit's p99. */
+int tx_bench_floor(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens, size_t n,
+                   json_t *root, double pace, json_t *out);
 
 /* The ratios (into root's "ratios", which holds the all-core verify mean
  * "verify_all_cores_mean_per_s" they are based on) and the targets (root's "targets") from

@@ -30,14 +30,7 @@
 /* ---- Ed25519 ---- */
 
 typedef struct {
-    uint8_t pk[32];
-    uint8_t sig[64];
-    uint8_t *pae;
-    size_t pae_len;
-} signed_msg;
-
-typedef struct {
-    const signed_msg *msgs;
+    const tx_bench_signed *msgs;
     size_t n, first, step;
     double seconds;
     atomic_int *go;
@@ -56,9 +49,9 @@ verify_loop(void *arg)
     }
     t0 = tx_bench_now_ns();
     while (a->done < VERIFY_MAX && !tx_bench_stop) {
-        const signed_msg *m = &a->msgs[i];
+        const tx_bench_signed *m = &a->msgs[i];
 
-        if (crypto_sign_verify_detached(m->sig, m->pae, m->pae_len, m->pk) != 0) {
+        if (!tx_bench_signed_ok(m)) {
             a->bad++;
         }
         a->done++;
@@ -74,7 +67,7 @@ verify_loop(void *arg)
  * with one thread, when cpu_us is given, the CPU time of one verification (µs) into it, -1
  * when it could not be read. */
 static double
-verify_rate(const signed_msg *msgs, size_t n, unsigned threads, double seconds, int *bad,
+verify_rate(const tx_bench_signed *msgs, size_t n, unsigned threads, double seconds, int *bad,
             double *cpu_us)
 {
     pthread_t *tid = calloc(threads, sizeof *tid);
@@ -123,11 +116,9 @@ out:
     return rate;
 }
 
-/* What the signatures cover, prepared once so that a loop measures the checks alone: msgs
- * (capacity n) receives *got of them, *bytes signed bytes in all. Caller frees each pae. */
-static int
-prepare_msgs(uint8_t *const *envs, const size_t *lens, size_t n, signed_msg *msgs, size_t *got,
-             size_t *bytes)
+int
+tx_bench_signed_prepare(uint8_t *const *envs, const size_t *lens, size_t n, tx_bench_signed *msgs,
+                        size_t *got, size_t *bytes)
 {
     int rc = TX_OK;
 
@@ -148,25 +139,37 @@ prepare_msgs(uint8_t *const *envs, const size_t *lens, size_t n, signed_msg *msg
     return rc == TX_OK && *got == 0 ? TX_ERR_USAGE : rc;
 }
 
+void
+tx_bench_signed_free(tx_bench_signed *msgs, size_t n)
+{
+    for (size_t i = 0; msgs != NULL && i < n; i++) {
+        free(msgs[i].pae);
+    }
+    free(msgs);
+}
+
+int
+tx_bench_signed_ok(const tx_bench_signed *m)
+{
+    return crypto_sign_verify_detached(m->sig, m->pae, m->pae_len, m->pk) == 0;
+}
+
 int
 tx_bench_verify_all_cores(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
                           size_t n, double *rate)
 {
-    signed_msg *msgs = calloc(n ? n : 1, sizeof *msgs);
+    tx_bench_signed *msgs = calloc(n ? n : 1, sizeof *msgs);
     size_t got = 0, bytes = 0;
     int bad = 0, rc;
 
     if (msgs == NULL) {
         return TX_ERR_NOMEM;
     }
-    if ((rc = prepare_msgs(envs, lens, n, msgs, &got, &bytes)) == TX_OK) {
+    if ((rc = tx_bench_signed_prepare(envs, lens, n, msgs, &got, &bytes)) == TX_OK) {
         *rate = verify_rate(msgs, got, cfg->threads, cfg->seconds, &bad, NULL);
         rc = bad > 0 ? TX_ERR_BAD_SIGNATURE : TX_OK;
     }
-    for (size_t i = 0; i < got; i++) {
-        free(msgs[i].pae);
-    }
-    free(msgs);
+    tx_bench_signed_free(msgs, got);
     return rc;
 }
 
@@ -174,7 +177,7 @@ static int
 limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens, size_t n,
               json_t *out, double *all_core)
 {
-    signed_msg *msgs = calloc(n ? n : 1, sizeof *msgs);
+    tx_bench_signed *msgs = calloc(n ? n : 1, sizeof *msgs);
     size_t got = 0, bytes = 0;
     double one, all, one_cpu = -1;
     int bad1, badn, rc;
@@ -182,7 +185,7 @@ limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
     if (msgs == NULL) {
         return TX_ERR_NOMEM;
     }
-    rc = prepare_msgs(envs, lens, n, msgs, &got, &bytes);
+    rc = tx_bench_signed_prepare(envs, lens, n, msgs, &got, &bytes);
     if (rc == TX_OK) {
         tx_bench_set(out, "verify_envelopes", (double)got, "", "distinct envelopes verified");
         tx_bench_set(out, "verify_message_bytes_avg", (double)bytes / (double)got, "B",
@@ -206,10 +209,7 @@ limits_verify(const tx_bench_cfg *cfg, uint8_t *const *envs, const size_t *lens,
         }
         *all_core = all;
     }
-    for (size_t i = 0; i < got; i++) {
-        free(msgs[i].pae);
-    }
-    free(msgs);
+    tx_bench_signed_free(msgs, got);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "tx_questionnaire.h"
 #include "tx_seal.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,5 +238,37 @@ tx_bench_pack_batch(uint64_t call_id, uint8_t *const *envs, const size_t *lens, 
     call.submit_batch = &batch;
     rc = tx_pack(&call.base, out, out_len);
     free(bins);
+    return rc;
+}
+
+int
+tx_bench_sample(size_t n, uint8_t ***envs, size_t **lens, size_t *got)
+{
+    tx_identity *id = NULL;
+    tx_questionnaire_pb *q = NULL;
+    uint8_t *qenv = NULL, qid[TX_ID_LEN];
+    uint8_t *key = sodium_malloc(TX_CONTENT_KEY_LEN);
+    size_t qlen;
+    int rc;
+
+    *got = 0;
+    *envs = calloc(n, sizeof **envs);
+    *lens = calloc(n, sizeof **lens);
+    if (key == NULL || *envs == NULL || *lens == NULL) {
+        sodium_free(key);
+        return TX_ERR_NOMEM;
+    }
+    rc = tx_identity_generate("Bench Sample", &id);
+    if (rc == TX_OK) {
+        rc = tx_bench_questionnaire(id, 1, &q, &qenv, &qlen, qid);
+    }
+    for (size_t i = 0; i < n && rc == TX_OK; i++) {
+        rc = tx_bench_sealed(id, i + 2, q, qid, i, NULL, 0, key, &(*envs)[i], &(*lens)[i]);
+        *got += rc == TX_OK;
+    }
+    sodium_free(key);
+    free(qenv);
+    tx_free(q);
+    tx_identity_destroy(&id);
     return rc;
 }

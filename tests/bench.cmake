@@ -45,7 +45,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
                  "ticsx-hub check (extrapolated)" "extrapolated from the 10000-record step"
                  "floor of the hub's CPU per record" "group-commit floor: arrivals at"
                  "context, not a target: its floor / (a)"
-                 "context, not a target: group-commit floor's")
+                 "context, not a target: group-commit floor's" "pipeline floor: arrivals at")
         string(FIND "${out}" "${line}" at)
         if(at EQUAL -1)
             message(FATAL_ERROR "ticsx-bench printed no \"${line}\"")
@@ -111,7 +111,12 @@ if(CMAKE_SCRIPT_MODE_FILE)
                  "floor;cpu_floor_us" "floor;cpu_floor_over_verify" "floor;curve_server_us"
                  "floor;store_us" "floor;store_batch" "floor;tail_p50_us" "floor;tail_p99_us"
                  "floor;tail_p999_us" "floor;tail_p99_over_disk_p99"
-                 "floor;tail_records_per_commit" "ratios;hub_cpu_over_floor"
+                 "floor;tail_records_per_commit" "floor;pipeline_p50_us" "floor;pipeline_p99_us"
+                 "floor;pipeline_p999_us" "floor;pipeline_verified_p99_us"
+                 "floor;pipeline_p99_over_disk_p99"
+                 "floor;pipeline_records_per_commit" "floor;pipeline_writer_cpu_us_per_record"
+                 "floor;pipeline_verifiers_cpu_us_per_record" "floor;pipeline_switches_per_record"
+                 "ratios;latency_p99_over_pipeline_p99" "ratios;hub_cpu_over_floor"
                  "ratios;latency_p99_over_floor_p99" "ingest;hub_records_per_commit"
                  "latency;hub_records_per_commit")
         set(why "")
@@ -131,6 +136,10 @@ if(CMAKE_SCRIPT_MODE_FILE)
             message(FATAL_ERROR "${OUT}: no target \"${target}\"")
         endif()
         figure("targets;${found};context;value" kind why)
+        if(target MATCHES "^p99")
+            # Beside the p99 target, the pipeline floor too.
+            figure("targets;${found};floor;value" kind why)
+        endif()
     endforeach()
     # No target is met without a value; the memory target is a number here (never 0, above).
     foreach(i RANGE ${last})

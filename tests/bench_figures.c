@@ -5,9 +5,11 @@
  * redis-server is not there. */
 #include "bench.h"
 
+#include "tx_envelope.h"
 #include "tx_error.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,17 +440,20 @@ static void
 floors_measured(void **state)
 {
     char dir[] = "/tmp/bench-figures-floor-XXXXXX";
-    tx_bench_cfg cfg = {.clients = 2, .window = 4, .seconds = 0.05, .latency_s = 0.2};
+    tx_bench_cfg cfg = {
+        .clients = 2, .window = 4, .threads = 2, .seconds = 0.05, .latency_s = 0.2};
     json_t *root = json_object(), *limits = json_object(), *ingest = json_object();
     json_t *out = json_object(), *slow = json_object(), *none = json_object();
-    uint8_t env[2500];
+    json_t *claimed = json_object();
+    uint8_t **envs = NULL;
+    size_t *lens = NULL, n = 0;
     double v;
     char *text;
 
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(cfg.work, sizeof cfg.work, "%s", dir);
-    memset(env, 7, sizeof env);
+    assert_int_equal(tx_bench_sample(3, &envs, &lens, &n), TX_OK);
     json_object_set_new(root, "limits", limits);
     json_object_set_new(root, "ingest", ingest);
     capture_begin();
@@ -456,15 +461,24 @@ floors_measured(void **state)
      * (wall time) is there too, and not used. */
     tx_bench_set(limits, "verify_1thread_cpu_us", 0.001, "us", NULL);
     tx_bench_set(limits, "verify_1thread_per_s", 1, "/s", NULL);
-    tx_bench_set(limits, "lmdb_paced_us_p99", 1000, "us", NULL);
+    /* A bare commit of a nanosecond: both tail floors are far above 3 x it. */
+    tx_bench_set(limits, "lmdb_paced_us_p99", 0.001, "us", NULL);
     tx_bench_set(ingest, "hub_records_per_commit", 7.2, "", NULL);
-    assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 200, out), TX_OK);
+    assert_int_equal(tx_bench_floor(&cfg, envs, lens, n, root, 200, out), TX_OK);
     text = capture_end();
     for (const char *const *k = (const char *const[]){"cpu_floor_us", "curve_server_us",
                                                       "curve_client_us", "store_us",
                                                       "tail_p50_us", "tail_p99_us",
                                                       "tail_p999_us", "tail_p99_over_disk_p99",
-                                                      "tail_writer_cpu_us_per_record", NULL};
+                                                      "tail_writer_cpu_us_per_record",
+                                                      "pipeline_p50_us", "pipeline_p99_us",
+                                                      "pipeline_p999_us",
+                                                      "pipeline_verified_p99_us",
+                                                      "pipeline_p99_over_disk_p99",
+                                                      "pipeline_writer_cpu_us_per_record",
+                                                      "pipeline_verifiers_cpu_us_per_record",
+                                                      "tail_switches_per_record",
+                                                      "pipeline_switches_per_record", NULL};
          *k != NULL; k++) {
         assert_true(tx_bench_get(out, *k, &v) && v > 0);
     }
@@ -476,13 +490,32 @@ floors_measured(void **state)
     assert_non_null(strstr(text, "batch: the hub's mean in the sustained ingest"));
     assert_non_null(strstr(text, "floor / (a): above 1.25, out of reach here"));
     assert_non_null(strstr(text, "group-commit floor: arrivals at"));
+    /* The pipeline floor: every arrival verified on the 2 threads, then committed. */
+    assert_true(tx_bench_get(out, "pipeline_records", &v) && v == 40);
+    assert_true(tx_bench_get(out, "pipeline_verifiers", &v) && v == 2);
+    assert_true(tx_bench_get(out, "pipeline_preempted_per_record", &v) && v >= 0);
+    assert_non_null(strstr(text, "pipeline floor: arrivals at"));
+    /* No latency run in root: no hub p99 to show the floors are floors, no claim. */
+    assert_null(strstr(text, "at this rate for any single-writer store"));
+    assert_null(strstr(text, "out of reach here for any design that verifies"));
+    assert_non_null(strstr(text, "(above the hub's p99, or that was not measured: no claim)"));
     free(text);
+    /* With a hub p99 of days both are below it, and say what they show. */
+    json_object_set_new(root, "latency", json_pack("{s:f}", "p99_us", 1e11));
+    capture_begin();
+    assert_int_equal(tx_bench_floor(&cfg, envs, lens, n, root, 200, claimed), TX_OK);
+    text = capture_end();
+    assert_non_null(strstr(text, "above 3 at this rate for any single-writer store"));
+    assert_non_null(strstr(text, "above 3, out of reach here for any design that verifies"));
+    assert_null(strstr(text, "no claim"));
+    free(text);
+    json_object_del(root, "latency");
     /* (a) of a second, from the rate when its CPU time was not measured: the floor is within
      * 1.25 of it, and no claim is printed. */
     json_object_del(ingest, "hub_records_per_commit");
     tx_bench_unmeasured(limits, "verify_1thread_cpu_us", NULL, "getrusage failed");
     capture_begin();
-    assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 0, slow), TX_OK);
+    assert_int_equal(tx_bench_floor(&cfg, envs, lens, n, root, 0, slow), TX_OK);
     text = capture_end();
     assert_true(tx_bench_get(slow, "cpu_floor_over_verify", &v) && v < 1.25);
     assert_true(tx_bench_get(slow, "store_batch", &v) && v == 64);
@@ -491,19 +524,189 @@ floors_measured(void **state)
     assert_non_null(strstr(text, "batch: fixed (the hub's own was not measured)"));
     assert_null(strstr(text, "out of reach"));
     assert_unmeasured(slow, "tail_p99_us", "no latency run gave its rate");
+    assert_unmeasured(slow, "pipeline_p99_us", "no latency run gave its rate");
+    assert_unmeasured(slow, "pipeline_p99_over_disk_p99", "no latency run gave its rate");
     free(text);
     /* Without (a) nothing is added up. */
     json_object_del(limits, "verify_1thread_per_s");
     capture_begin();
-    assert_int_equal(tx_bench_floor(&cfg, env, sizeof env, root, 0, none), TX_OK);
+    assert_int_equal(tx_bench_floor(&cfg, envs, lens, n, root, 0, none), TX_OK);
     free(capture_end());
     assert_unmeasured(none, "cpu_floor_us", "no figure");
     assert_unmeasured(none, "cpu_floor_over_verify", "no figure");
     assert_int_equal(rmdir(dir), 0); /* the stores' directories removed */
+    for (size_t i = 0; i < n; i++) {
+        free(envs[i]);
+    }
+    free(envs);
+    free(lens);
     json_decref(root);
     json_decref(out);
     json_decref(slow);
     json_decref(none);
+    json_decref(claimed);
+}
+
+/* The pipeline floor of envelopes it cannot check: not measured, and why; the group-commit
+ * floor beside it is measured as before. */
+static void
+pipeline_floor_of_bad_envelopes(void **state)
+{
+    char dir[] = "/tmp/bench-figures-pipe-XXXXXX";
+    tx_bench_cfg cfg = {
+        .clients = 1, .window = 1, .threads = 2, .seconds = 0.02, .latency_s = 0.1};
+    json_t *root = json_object(), *limits = json_object(), *junk = json_object();
+    json_t *forged = json_object();
+    uint8_t **envs = NULL, bytes[2500], *one[1] = {bytes};
+    size_t *lens = NULL, n = 0, len[1] = {sizeof bytes};
+    tx_envelope_pb *e = NULL;
+    uint8_t *sig;
+    double v;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cfg.work, sizeof cfg.work, "%s", dir);
+    json_object_set_new(root, "limits", limits);
+    capture_begin();
+    tx_bench_set(limits, "verify_1thread_cpu_us", 80, "us", NULL);
+    tx_bench_set(limits, "lmdb_paced_us_p99", 1000, "us", NULL);
+    /* Bytes that are no envelope. */
+    memset(bytes, 7, sizeof bytes);
+    assert_int_equal(tx_bench_floor(&cfg, one, len, 1, root, 200, junk), TX_OK);
+    /* A real envelope whose signature has one bit changed. */
+    assert_int_equal(tx_bench_sample(1, &envs, &lens, &n), TX_OK);
+    assert_int_equal(tx_decode_envelope(envs[0], lens[0], &e), TX_OK);
+    sig = memmem(envs[0], lens[0], e->signature.data, e->signature.len);
+    tx_free(e);
+    assert_non_null(sig);
+    sig[10] ^= 1;
+    assert_int_equal(tx_bench_floor(&cfg, envs, lens, n, root, 200, forged), TX_OK);
+    free(capture_end());
+    assert_true(tx_bench_get(junk, "tail_p99_us", &v) && v > 0);
+    assert_unmeasured(junk, "pipeline_p99_us", "do not decode");
+    assert_unmeasured(junk, "pipeline_p99_over_disk_p99", "do not decode");
+    assert_true(tx_bench_get(forged, "tail_p99_us", &v) && v > 0);
+    assert_unmeasured(forged, "pipeline_p99_us", "did not verify");
+    assert_unmeasured(forged, "pipeline_p99_over_disk_p99", "did not verify");
+    assert_int_equal(rmdir(dir), 0);
+    free(envs[0]);
+    free(envs);
+    free(lens);
+    json_decref(root);
+    json_decref(junk);
+    json_decref(forged);
+}
+
+/* The table tx_bench_judge printed (caller frees). */
+static char *
+judged(const tx_bench_cfg *cfg, json_t *root)
+{
+    capture_begin();
+    tx_bench_judge(cfg, root);
+    return capture_end();
+}
+
+/* Judged: the p99 target met or missed as `met` says, its pipeline floor measured and
+ * claiming nothing; the table printed (caller frees). */
+static char *
+judged_no_claim(const tx_bench_cfg *cfg, json_t *root, int met)
+{
+    char *text = judged(cfg, root);
+    const json_t *t = target_named(root, "p99 at half rate / bare");
+
+    assert_true(json_is_boolean(json_object_get(t, "met")));
+    assert_int_equal(json_is_true(json_object_get(t, "met")), met);
+    assert_true(json_is_false(json_object_get(json_object_get(t, "floor"), "out_of_reach")));
+    assert_null(strstr(text, "out of reach"));
+    return text;
+}
+
+/* The p99 target's line from the table printed (caller frees). */
+static char *
+p99_target_line(const char *text)
+{
+    const char *at = strstr(text, "  p99 at half rate / bare durable commit p99");
+    const char *end;
+
+    assert_non_null(at);
+    end = strchr(at, '\n');
+    assert_non_null(end);
+    return strndup(at, (size_t)(end - at));
+}
+
+/* The p99 target and the pipeline floor: when the target is missed and the bare parts alone
+ * (verification, then one writer's durable commit) take more than 3 x the bare commit's p99,
+ * the table says the target is out of reach here; the target stays missed. Below 3, with the
+ * target met, or with the floor above the hub's own p99, the floor is context only. */
+static void
+p99_target_follows_pipeline_floor(void **state)
+{
+    tx_bench_cfg cfg = {.scale = 0, .scale_max = 1000000};
+    json_t *root = json_object(), *limits = json_object(), *latency = json_object();
+    json_t *floor = json_object();
+    const json_t *t, *f;
+    double v;
+    char *text, *line;
+
+    (void)state;
+    json_object_set_new(root, "limits", limits);
+    json_object_set_new(root, "latency", latency);
+    json_object_set_new(root, "floor", floor);
+    tx_bench_set(limits, "lmdb_paced_us_p99", 1000, "us", NULL);
+    tx_bench_set(latency, "p99_us", 20000, "us", NULL); /* 20 x: missed */
+    tx_bench_set(floor, "pipeline_p99_us", 7000, "us", NULL);
+    tx_bench_set(floor, "pipeline_p99_over_disk_p99", 7.5, "", NULL);
+    tx_bench_set(floor, "tail_p99_over_disk_p99", 2, "", NULL);
+    text = judged(&cfg, root);
+    t = target_named(root, "p99 at half rate / bare");
+    assert_true(json_is_false(json_object_get(t, "met")));
+    f = json_object_get(t, "floor");
+    assert_string_equal(json_string_value(json_object_get(f, "figure")),
+                        "pipeline_p99_over_disk_p99");
+    assert_true(tx_bench_get(f, "value", &v) && v == 7.5);
+    assert_true(json_is_true(json_object_get(f, "out_of_reach")));
+    /* The group-commit floor stays the target's context. */
+    assert_true(tx_bench_get(json_object_get(t, "context"), "value", &v) && v == 2);
+    line = p99_target_line(text);
+    assert_non_null(strstr(line, "MISSED"));
+    assert_null(strstr(line, " met"));
+    free(line);
+    assert_non_null(strstr(text, "out of reach here: the bare parts alone take"));
+    assert_non_null(strstr(text, "7.500 x the bare commit p99"));
+    assert_true(tx_bench_get(json_object_get(root, "ratios"), "latency_p99_over_pipeline_p99",
+                             &v) &&
+                v > 2.85 && v < 2.86);
+    free(text);
+    /* A floor above what the hub did (a busier machine while it ran) is no floor: no claim. */
+    tx_bench_set(floor, "pipeline_p99_us", 25000, "us", NULL);
+    text = judged_no_claim(&cfg, root, 0);
+    assert_non_null(strstr(text, "above the real p99: the machine was busier while it ran"));
+    free(text);
+    tx_bench_set(floor, "pipeline_p99_us", 7000, "us", NULL);
+    /* The floor within 3: context, no claim. */
+    tx_bench_set(floor, "pipeline_p99_over_disk_p99", 2.5, "", NULL);
+    text = judged_no_claim(&cfg, root, 0);
+    assert_non_null(strstr(text, "context, not a target: the pipeline floor's"));
+    free(text);
+    /* The target met: met, whatever the floor (measured at another moment) says. */
+    tx_bench_set(latency, "p99_us", 2000, "us", NULL);
+    tx_bench_set(floor, "pipeline_p99_over_disk_p99", 4, "", NULL);
+    text = judged_no_claim(&cfg, root, 1);
+    line = p99_target_line(text);
+    assert_non_null(strstr(line, " met"));
+    free(line);
+    free(text);
+    /* Not measured: why, and no claim. */
+    tx_bench_set(latency, "p99_us", 20000, "us", NULL);
+    tx_bench_unmeasured(floor, "pipeline_p99_over_disk_p99", NULL, "left out (--skip-limits)");
+    text = judged(&cfg, root);
+    t = target_named(root, "p99 at half rate / bare");
+    assert_true(json_is_false(json_object_get(t, "met")));
+    assert_unmeasured(json_object_get(t, "floor"), "value", "--skip-limits");
+    assert_null(json_object_get(json_object_get(t, "floor"), "out_of_reach"));
+    assert_null(strstr(text, "out of reach"));
+    free(text);
+    json_decref(root);
 }
 
 /* ---- the Redis peer without redis-server ---- */
@@ -582,9 +785,14 @@ main(void)
         cmocka_unit_test(report_judged_against_crypto_floor),
         cmocka_unit_test(unmeasured_floor_is_context_with_reason),
         cmocka_unit_test(floors_measured),
+        cmocka_unit_test(pipeline_floor_of_bad_envelopes),
+        cmocka_unit_test(p99_target_follows_pipeline_floor),
         cmocka_unit_test(redis_not_installed),
         cmocka_unit_test(redis_that_exits_is_unmeasured),
     };
 
+    if (sodium_init() < 0) {
+        return 1;
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
