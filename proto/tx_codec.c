@@ -156,6 +156,7 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
 {
     uint32_t counts[d->n_fields + 1];
     size_t met = 0;                    /* fields on the wire, packed ones once */
+    int any_repeated = 0;              /* a repeated field met: its array to count */
     size_t count_max[d->n_fields + 1]; /* per field, from the limits table; 0 = not looked up */
     size_t text_max[d->n_fields + 1];  /* the same for string lengths */
     int rc;
@@ -187,6 +188,7 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
         }
         idx = (size_t)(f - d->fields);
         met++;
+        any_repeated |= f->label == PROTOBUF_C_LABEL_REPEATED;
         if (f->label != PROTOBUF_C_LABEL_REPEATED && counts[idx] > 0) {
             return fail(TX_ERR_MALFORMED, f, "field appears twice");
         }
@@ -281,7 +283,7 @@ scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, 
             return fail(TX_ERR_MALFORMED, f, "unsupported wire type");
         }
     }
-    for (unsigned k = 0; k < d->n_fields; k++) {
+    for (unsigned k = 0; any_repeated && k < d->n_fields; k++) {
         if (counts[k] > 0 && d->fields[k].label == PROTOBUF_C_LABEL_REPEATED) {
             *room += PIECE(counts[k] * element_size(d->fields[k].type));
         }
