@@ -14,7 +14,7 @@
  * reservation makes it usable in one call. Usable is not touched: pages are still faulted in
  * only when written (peak resident memory 1-3 MB higher at 3 000 suppliers). The same pad makes the
  * main arena's brk grow 64 MiB ahead instead of 128 KiB, and keeps up to that much freed memory at
- * an arena's top instead of giving it back (malloc_trim(0) still gives all of it back).
+ * an arena's top instead of giving it back (malloc_trim(0) gives back the main arena's).
  * Setting it also stops glibc from raising its mmap threshold as large blocks are freed
  * (blocks of 128 KiB and more are then always mapped afresh): the fetch makes few (mmap calls
  * 263 before, 256 after). M_ARENA_MAX is left at glibc's default: fewer arenas make the
