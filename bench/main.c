@@ -6,6 +6,7 @@
 
 #include "tx_error.h"
 #include "tx_log.h"
+#include "tx_malloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -497,6 +498,7 @@ main(int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
+    tx_malloc_setup(); /* before any thread: the read side's fetch runs in this process */
     if (sodium_init() < 0) {
         fprintf(stderr, "ticsx-bench: libsodium does not initialise\n");
         return 2;

@@ -31,8 +31,12 @@ int tx_decode_payload(const tx_envelope_pb *env, int kind, ProtobufCMessage **ou
  * tx_kind_check. Caller owns *out (tx_free). */
 int tx_decode_kind(int kind, const uint8_t *buf, size_t len, ProtobufCMessage **out);
 
-/* Frees anything a tx_decode* returned; NULL is fine. */
+/* Frees anything a tx_decode* returned, with all its parts; NULL is fine. */
 void tx_free(void *msg);
+
+/* The blocks of memory a decoded message takes: 1 when the scan foresaw all that protobuf-c
+ * allocated to unpack it (checked by the tests). */
+size_t tx_decode_blocks(const void *msg);
 
 /* Packs a message into a fresh malloc'd buffer. Caller owns *out (free). */
 int tx_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *len);

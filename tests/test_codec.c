@@ -886,6 +886,53 @@ build_questionnaire(qfix *f)
     f->q.scale = f->scale;
 }
 
+/* A decoded message lives in one block when the scan counted right what protobuf-c allocates:
+ * nested messages, strings, arrays, and the slabs it takes past 16 fields met in one message
+ * (100 items). The decoded message packs back to the same bytes. */
+static void
+test_decode_in_one_block(void **state)
+{
+    qfix f;
+    tx_item_pb *many[100];
+    uint8_t *buf, *again;
+    size_t len, len2;
+    ProtobufCMessage *out;
+    tx_identity *id;
+    tx_envelope_pb *env;
+
+    build_questionnaire(&f);
+    for (size_t i = 0; i < 100; i++) {
+        many[i] = f.items[i % 2];
+    }
+    f.q.n_items = 100;
+    f.q.items = many;
+    for (size_t n = 0; n <= 100; n += 10) {
+        f.q.n_items = n;
+        assert_int_equal(tx_pack(&f.q.base, &buf, &len), TX_OK);
+        assert_int_equal(tx_decode(&ticsx__v1__questionnaire__descriptor, buf, len, len, &out),
+                         TX_OK);
+        assert_int_equal(tx_decode_blocks(out), 1);
+        assert_int_equal(((tx_questionnaire_pb *)out)->n_items, n);
+        assert_int_equal(tx_pack(out, &again, &len2), TX_OK);
+        assert_int_equal(len2, len);
+        assert_memory_equal(again, buf, len);
+        free(again);
+        tx_free(out);
+        free(buf);
+    }
+
+    f.q.n_items = 100;
+    assert_int_equal(tx_identity_generate("Tokai Motors", &id), TX_OK);
+    assert_int_equal(tx_envelope_sign_msg(id, TX_KIND_QUESTIONNAIRE, &f.q.base, &buf, &len), TX_OK);
+    assert_int_equal(tx_envelope_open_as(buf, len, TX_KIND_QUESTIONNAIRE, &env, &out), TX_OK);
+    assert_int_equal(tx_decode_blocks(env), 1);
+    assert_int_equal(tx_decode_blocks(out), 1);
+    tx_free(out);
+    tx_free(env);
+    free(buf);
+    tx_identity_destroy(&id);
+}
+
 static void
 test_questionnaire(void **state)
 {
@@ -1418,6 +1465,7 @@ main(void)
         cmocka_unit_test(test_certificate),
         cmocka_unit_test(test_cert_event),
         cmocka_unit_test(test_signed_payloads_of_each_kind),
+        cmocka_unit_test(test_decode_in_one_block),
         cmocka_unit_test(test_envelope_checks),
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_corporate_number),

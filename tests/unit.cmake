@@ -5,6 +5,7 @@ tx_add_test(test_envelope SOURCES test_envelope.c LIBS tx_keys tx_proto tx_commo
 tx_add_test(test_codec SOURCES test_codec.c LIBS tx_keys tx_proto tx_common)
 tx_add_test(test_kinds SOURCES test_kinds.c LIBS tx_proto tx_common)
 tx_add_test(test_util SOURCES test_util.c LIBS tx_common)
+tx_add_test(test_malloc SOURCES test_malloc.c LIBS tx_common Threads::Threads)
 tx_add_test(test_sha256 SOURCES test_sha256.c LIBS tx_keys tx_proto tx_common)
 tx_add_test(test_note SOURCES test_note.c LIBS tx_keys tx_proto tx_common)
 

@@ -6,6 +6,7 @@
 #include "tx_error.h"
 #include "tx_i18n.h"
 #include "tx_log.h"
+#include "tx_malloc.h"
 #include "tx_msg.h"
 #include "tx_util.h"
 
@@ -137,6 +138,7 @@ main(int argc, char **argv)
     tx_cli g = {0};
     int rc, status;
 
+    tx_malloc_setup();
     tx_log_level = TX_LOG_WARN;
     tx_i18n_init(NULL);
     early_lang(argc, argv);
