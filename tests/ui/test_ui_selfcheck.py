@@ -49,7 +49,9 @@ def test_live_score(c):
 def test_draft_kept(c):
     b, api, home = c["b"], c["api"], c["home"]
     b.click("save-draft")
-    b.until("the draft saved", lambda: b.t("draft-status").text.strip())
+    # "Saving…" shows before the draft is written: wait for the saved state itself.
+    b.until("the draft saved",
+            lambda: b.t("draft-status").get_attribute("data-state") == "saved")
     drafts = api.get("/api/drafts")["drafts"]
     expect_eq(len(drafts), 1, "drafts after saving")
     d = api.get("/api/drafts/" + drafts[0]["id"])

@@ -214,6 +214,8 @@
       return;
     }
     var s = F.saveState;
+    /* The state, for a test or a script that waits for the save to end (the text is translated). */
+    n.setAttribute('data-state', s || 'none');
     if (s === 'saved') {
       n.textContent = t('draft.saved', {time: TX.hhmm(F.savedAt)});
     } else if (s === 'saving') {
