@@ -193,6 +193,9 @@ put_field(line_buf *b, const tx_log_field *f, int json)
     }
 }
 
+static void write_line(int level, const tx_log_field *fields, size_t n, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void
 write_line(int level, const tx_log_field *fields, size_t n, const char *fmt, va_list ap)
 {
